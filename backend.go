@@ -1,0 +1,166 @@
+package quench
+
+// DType is the element type of a device buffer.
+type DType uint8
+
+// Element types used by the three kernel families.
+const (
+	Int8    DType = iota + 1 // Ising spins (+1/-1)
+	Uint8                    // sandpile heights
+	Int32                    // activity counts, integer masses
+	Float32                  // fields, float32 precision
+	Float64                  // fields, float64 precision
+)
+
+// Size is the element size in bytes.
+func (d DType) Size() int64 {
+	switch d {
+	case Int8, Uint8:
+		return 1
+	case Int32, Float32:
+		return 4
+	case Float64:
+		return 8
+	}
+	return 0
+}
+
+func (d DType) String() string {
+	switch d {
+	case Int8:
+		return "int8"
+	case Uint8:
+		return "uint8"
+	case Int32:
+		return "int32"
+	case Float32:
+		return "float32"
+	case Float64:
+		return "float64"
+	}
+	return "invalid"
+}
+
+// Buffer is memory owned by a backend (host memory on the CPU, device memory
+// on a GPU). Its contents move to and from Go slices with Upload/Download.
+type Buffer interface {
+	DType() DType
+	Len() int64
+}
+
+// Counter selects the random numbers of one kernel launch: every number is a
+// pure function of (Seed, purpose, Replica, Step, phase, site, draw), see
+// internal/philox. The kernel supplies purpose, phase, site and draw.
+type Counter struct {
+	Seed    uint64
+	Replica uint32
+	Step    uint64
+}
+
+// Buffers allocates and moves memory. Upload and Download take Go slices
+// whose element type matches the buffer's DType ([]int8, []uint8, []int32,
+// []float32, []float64) and whose length equals Len.
+type Buffers interface {
+	Alloc(dt DType, n int64) (Buffer, error)
+	Upload(dst Buffer, src any) error
+	Download(dst any, src Buffer) error
+	Free(b Buffer) error
+	// MemInfo reports the bytes free and in total where the backend
+	// allocates (host RAM for the CPU, device memory for a GPU).
+	MemInfo() (free, total uint64, err error)
+}
+
+// SpinFlipper holds the spin-flip kernels.
+type SpinFlipper interface {
+	// IsingSweep performs one checkerboard sweep (colour 0, then colour 1)
+	// of the Ising model on spins (Int8, +1/-1) with the acceptance table
+	// tab; see IsingTable for the per-site rule.
+	IsingSweep(spins Buffer, lat Lattice, tab *IsingTable, ctr Counter) error
+}
+
+// LangevinStepper holds the Langevin kernels (lattice phi^4 fields and
+// particle ensembles). Each call advances the state by one time step.
+type LangevinStepper interface {
+	// Phi4Step advances field phi (Float32 or Float64) by one step of
+	// p.Scheme; aux holds the scheme's extra state (momenta for BAOAB, the
+	// previous noise for Leimkuhler-Matthews) and may be nil otherwise.
+	Phi4Step(phi, aux Buffer, lat Lattice, p *Phi4Params, ctr Counter) error
+	// ParticleStep advances n particles in p.Dim dimensions.
+	ParticleStep(pos, vel Buffer, p *ParticleParams, ctr Counter) error
+}
+
+// LatticeUpdater holds the local-rule lattice kernels.
+type LatticeUpdater interface {
+	// Topple runs one synchronous parallel toppling pass of the Abelian
+	// sandpile on heights (Uint8), adding to activity (Int32), and returns
+	// the number of sites that toppled.
+	Topple(heights, activity Buffer, lat Lattice, threshold int) (toppled int64, err error)
+	// MassTransfer performs one sweep of a random mass-transfer rule.
+	MassTransfer(mass Buffer, lat Lattice, p *MassTransferParams, ctr Counter) error
+	// Diffuse writes one explicit Euler step of the heat equation of src
+	// into dst.
+	Diffuse(dst, src Buffer, lat Lattice, alpha float64) error
+}
+
+// IsingSums are the exact integer sums the Ising observables derive from.
+type IsingSums struct {
+	Mag  int64 // sum_i s_i
+	Bond int64 // sum over nearest-neighbour bonds <ij> of s_i s_j
+}
+
+// Reducer computes deterministic reductions: sums over a fixed partition of
+// the lattice added in index order, so every backend returns the same bits.
+type Reducer interface {
+	IsingSums(spins Buffer, lat Lattice) (IsingSums, error)
+	// Sum adds a Float32 or Float64 buffer in float64: partial sums over
+	// consecutive blocks of SumBlock elements, each added left to right,
+	// then the partials added left to right.
+	Sum(buf Buffer) (float64, error)
+}
+
+// SumBlock is the fixed block length of Reducer.Sum.
+const SumBlock = 4096
+
+// Backend is one place kernels run: the CPU or a GPU.
+type Backend interface {
+	Name() string
+	Buffers
+	SpinFlipper
+	LangevinStepper
+	LatticeUpdater
+	Reducer
+	// Sync waits until all work issued so far is done.
+	Sync() error
+	Close() error
+}
+
+// Phi4Params are the parameters of a lattice phi^4 Langevin step.
+type Phi4Params struct {
+	Scheme string // "em", "lm", "baoab", "modelb"
+	Dt     float64
+	M2     float64
+	Lambda float64
+	H      float64
+	T      float64
+	Gamma  float64
+	Mass   float64
+}
+
+// ParticleParams are the parameters of a particle-ensemble Langevin step.
+type ParticleParams struct {
+	N         int64
+	Dim       int
+	Scheme    string // "em", "lm", "baoab"
+	Potential string // "harmonic", "doublewell", "kuramoto"
+	Dt, T     float64
+	Gamma     float64
+	Mass      float64
+	K         float64 // spring constant or coupling
+}
+
+// MassTransferParams are the parameters of a random mass-transfer sweep.
+type MassTransferParams struct {
+	Rule      string // "kmp", "aggregation", "transfer"
+	Injection float64
+	Fraction  float64
+}

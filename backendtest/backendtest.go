@@ -1,0 +1,185 @@
+// Package backendtest is the conformance suite every quench backend must
+// pass: buffers, the Ising kernels checked bit for bit against a plain
+// sequential reference of the per-site rule, and deterministic reductions.
+// A backend's own test calls Run(t, backend).
+package backendtest
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/quenchlab/quench"
+)
+
+// Run runs the whole suite on b.
+func Run(t *testing.T, b quench.Backend) {
+	t.Run("Buffers", func(t *testing.T) { testBuffers(t, b) })
+	t.Run("IsingSweep", func(t *testing.T) { testIsingSweep(t, b) })
+	t.Run("IsingSums", func(t *testing.T) { testIsingSums(t, b) })
+	t.Run("Sum", func(t *testing.T) { testSum(t, b) })
+}
+
+func testBuffers(t *testing.T, b quench.Backend) {
+	const n = 1000
+	cases := []struct {
+		dt       quench.DType
+		src, dst any
+	}{
+		{quench.Int8, fill(make([]int8, n), func(i int) int8 { return int8(i%3 - 1) }), make([]int8, n)},
+		{quench.Uint8, fill(make([]uint8, n), func(i int) uint8 { return uint8(i) }), make([]uint8, n)},
+		{quench.Int32, fill(make([]int32, n), func(i int) int32 { return int32(i * 7919) }), make([]int32, n)},
+		{quench.Float32, fill(make([]float32, n), func(i int) float32 { return float32(i) / 3 }), make([]float32, n)},
+		{quench.Float64, fill(make([]float64, n), func(i int) float64 { return float64(i) / 7 }), make([]float64, n)},
+	}
+	for _, c := range cases {
+		buf, err := b.Alloc(c.dt, n)
+		if err != nil {
+			t.Fatalf("Alloc(%v): %v", c.dt, err)
+		}
+		if buf.DType() != c.dt || buf.Len() != n {
+			t.Errorf("unexpected buffer: got %v/%d want %v/%d", buf.DType(), buf.Len(), c.dt, n)
+		}
+		if err := b.Upload(buf, c.src); err != nil {
+			t.Fatalf("Upload(%v): %v", c.dt, err)
+		}
+		if err := b.Download(c.dst, buf); err != nil {
+			t.Fatalf("Download(%v): %v", c.dt, err)
+		}
+		if fmt.Sprint(c.src) != fmt.Sprint(c.dst) {
+			t.Errorf("round trip of %v changed the data", c.dt)
+		}
+		if err := b.Upload(buf, make([]int8, n+1)); err == nil {
+			t.Errorf("Upload of a wrong slice into a %v buffer did not fail", c.dt)
+		}
+		if err := b.Free(buf); err != nil {
+			t.Errorf("Free(%v): %v", c.dt, err)
+		}
+	}
+	if free, total, err := b.MemInfo(); err == nil && (total == 0 || free > total) {
+		t.Errorf("unexpected MemInfo: free %d total %d", free, total)
+	}
+}
+
+func fill[T any](s []T, f func(i int) T) []T {
+	for i := range s {
+		s[i] = f(i)
+	}
+	return s
+}
+
+// sweepCase is one geometry and parameter set for the kernel checks.
+type sweepCase struct {
+	shape  []int
+	p      quench.IsingParams
+	sweeps int
+}
+
+func sweepCases() []sweepCase {
+	return []sweepCase{
+		{[]int{8, 8}, quench.IsingParams{J: 1, Beta: 0.44, Algo: quench.Metropolis}, 3},
+		{[]int{6, 10}, quench.IsingParams{J: 1, H: 0.3, Beta: 0.3, Algo: quench.HeatBath}, 4},
+		{[]int{4, 34}, quench.IsingParams{J: -1, H: 0.1, Beta: 0.5, Algo: quench.Metropolis}, 5},
+		{[]int{64, 32}, quench.IsingParams{J: 0.7, H: -0.2, Beta: 0.6, Algo: quench.HeatBath}, 3},
+		{[]int{2, 2}, quench.IsingParams{J: 1, Beta: 0.2, Algo: quench.Metropolis}, 7},
+		{[]int{4, 6, 8}, quench.IsingParams{J: 1, Beta: 0.22, Algo: quench.Metropolis}, 3},
+		{[]int{6, 4, 34}, quench.IsingParams{J: 1, H: 0.05, Beta: 0.25, Algo: quench.HeatBath}, 3},
+		{[]int{12}, quench.IsingParams{J: 1, Beta: 0.5, Algo: quench.Metropolis}, 4},
+		{[]int{4, 4, 2, 6}, quench.IsingParams{J: 1, Beta: 0.15, Algo: quench.HeatBath}, 3},
+		// large enough that the CPU backend splits it across goroutines
+		{[]int{256, 512}, quench.IsingParams{J: 1, H: 0.01, Beta: 0.42, Algo: quench.Metropolis}, 2},
+	}
+}
+
+func testIsingSweep(t *testing.T, b quench.Backend) {
+	for i, c := range sweepCases() {
+		lat, err := quench.NewLattice(c.shape...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tab, err := quench.NewIsingTable(lat.Dim(), c.p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := lat.Sites()
+		want := make([]int8, n)
+		if err := quench.InitSpins(want, "hot", uint64(100+i), 0); err != nil {
+			t.Fatal(err)
+		}
+		buf, err := b.Alloc(quench.Int8, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := b.Upload(buf, want); err != nil {
+			t.Fatal(err)
+		}
+		for step := 0; step < c.sweeps; step++ {
+			ctr := quench.Counter{Seed: uint64(7 + i), Replica: uint32(i), Step: uint64(step)}
+			if err := b.IsingSweep(buf, lat, tab, ctr); err != nil {
+				t.Fatalf("IsingSweep for test %d: %v", i, err)
+			}
+			RefIsingSweep(want, lat, tab, ctr)
+		}
+		if err := b.Sync(); err != nil {
+			t.Fatal(err)
+		}
+		got := make([]int8, n)
+		if err := b.Download(got, buf); err != nil {
+			t.Fatal(err)
+		}
+		for k := range got {
+			if got[k] != want[k] {
+				t.Errorf("unexpected spin for test %d (shape %v, %v): site %d got %d want %d", i, c.shape, c.p.Algo, k, got[k], want[k])
+				break
+			}
+		}
+		b.Free(buf)
+	}
+}
+
+func testIsingSums(t *testing.T, b quench.Backend) {
+	for i, c := range sweepCases() {
+		lat, _ := quench.NewLattice(c.shape...)
+		s := make([]int8, lat.Sites())
+		quench.InitSpins(s, "hot", uint64(i), 3)
+		buf, err := b.Alloc(quench.Int8, lat.Sites())
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.Upload(buf, s)
+		got, err := b.IsingSums(buf, lat)
+		if err != nil {
+			t.Fatalf("IsingSums for test %d: %v", i, err)
+		}
+		if want := RefIsingSums(s, lat); got != want {
+			t.Errorf("unexpected sums for test %d (shape %v): got %+v want %+v", i, c.shape, got, want)
+		}
+		b.Free(buf)
+	}
+}
+
+func testSum(t *testing.T, b quench.Backend) {
+	for _, n := range []int64{1, 4095, 4096, 4097, 3*quench.SumBlock + 17} {
+		x64 := make([]float64, n)
+		x32 := make([]float32, n)
+		for i := range x64 {
+			x64[i] = 1 / float64(i+1)
+			x32[i] = float32(x64[i])
+		}
+		for _, c := range []struct {
+			dt   quench.DType
+			data any
+		}{{quench.Float64, x64}, {quench.Float32, x32}} {
+			buf, _ := b.Alloc(c.dt, n)
+			b.Upload(buf, c.data)
+			got, err := b.Sum(buf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := RefSum(c.data)
+			if got != want { // exact: same partition, same order
+				t.Errorf("unexpected %v sum of %d elements: got %v want %v", c.dt, n, got, want)
+			}
+			b.Free(buf)
+		}
+	}
+}

@@ -1,0 +1,180 @@
+// Package cpu is the pure-Go backend: the fallback when no GPU is present and
+// the reference every GPU kernel is checked against bit for bit. Work is
+// split over a fixed partition of the lattice and run on all cores; since all
+// randomness is counter-based and checkerboard colours are independent, the
+// result does not depend on GOMAXPROCS or on the order the parts run in.
+package cpu
+
+import (
+	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"github.com/quenchlab/quench"
+)
+
+// Backend is the CPU backend.
+type Backend struct{}
+
+var _ quench.Backend = (*Backend)(nil)
+
+// New returns a CPU backend.
+func New() *Backend { return &Backend{} }
+
+// Name implements quench.Backend.
+func (*Backend) Name() string { return "cpu" }
+
+// Sync implements quench.Backend; CPU kernels finish before they return.
+func (*Backend) Sync() error { return nil }
+
+// Close implements quench.Backend.
+func (*Backend) Close() error { return nil }
+
+// Buffer is host memory holding one typed slice.
+type Buffer struct {
+	dt  quench.DType
+	n   int64
+	i8  []int8
+	u8  []uint8
+	i32 []int32
+	f32 []float32
+	f64 []float64
+}
+
+// DType implements quench.Buffer.
+func (b *Buffer) DType() quench.DType { return b.dt }
+
+// Len implements quench.Buffer.
+func (b *Buffer) Len() int64 { return b.n }
+
+// Alloc implements quench.Buffers.
+func (*Backend) Alloc(dt quench.DType, n int64) (quench.Buffer, error) {
+	if n < 0 || dt.Size() == 0 {
+		return nil, fmt.Errorf("cpu: cannot allocate %d elements of %v", n, dt)
+	}
+	b := &Buffer{dt: dt, n: n}
+	switch dt {
+	case quench.Int8:
+		b.i8 = make([]int8, n)
+	case quench.Uint8:
+		b.u8 = make([]uint8, n)
+	case quench.Int32:
+		b.i32 = make([]int32, n)
+	case quench.Float32:
+		b.f32 = make([]float32, n)
+	case quench.Float64:
+		b.f64 = make([]float64, n)
+	}
+	return b, nil
+}
+
+func asBuffer(b quench.Buffer, dt quench.DType) (*Buffer, error) {
+	cb, ok := b.(*Buffer)
+	if !ok || cb == nil {
+		return nil, fmt.Errorf("cpu: buffer %T does not belong to the CPU backend", b)
+	}
+	if dt != 0 && cb.dt != dt {
+		return nil, fmt.Errorf("cpu: buffer holds %v, want %v", cb.dt, dt)
+	}
+	return cb, nil
+}
+
+// Upload implements quench.Buffers.
+func (*Backend) Upload(dst quench.Buffer, src any) error {
+	b, err := asBuffer(dst, 0)
+	if err != nil {
+		return err
+	}
+	return copySlice(b, src, true)
+}
+
+// Download implements quench.Buffers.
+func (*Backend) Download(dst any, src quench.Buffer) error {
+	b, err := asBuffer(src, 0)
+	if err != nil {
+		return err
+	}
+	return copySlice(b, dst, false)
+}
+
+func copySlice(b *Buffer, s any, up bool) error {
+	var n int
+	switch v := s.(type) {
+	case []int8:
+		n = pick(b.dt == quench.Int8, up, b.i8, v)
+	case []uint8:
+		n = pick(b.dt == quench.Uint8, up, b.u8, v)
+	case []int32:
+		n = pick(b.dt == quench.Int32, up, b.i32, v)
+	case []float32:
+		n = pick(b.dt == quench.Float32, up, b.f32, v)
+	case []float64:
+		n = pick(b.dt == quench.Float64, up, b.f64, v)
+	default:
+		return fmt.Errorf("cpu: unsupported host slice %T", s)
+	}
+	if n < 0 {
+		return fmt.Errorf("cpu: host slice %T does not match a %d-element %v buffer", s, b.n, b.dt)
+	}
+	return nil
+}
+
+// pick copies between buffer storage and a host slice of the same type; it
+// returns -1 when the types or lengths disagree.
+func pick[T any](ok, up bool, buf, host []T) int {
+	if !ok || len(buf) != len(host) {
+		return -1
+	}
+	if up {
+		return copy(buf, host)
+	}
+	return copy(host, buf)
+}
+
+// Free implements quench.Buffers.
+func (*Backend) Free(b quench.Buffer) error {
+	cb, err := asBuffer(b, 0)
+	if err != nil {
+		return err
+	}
+	*cb = Buffer{}
+	return nil
+}
+
+// MemInfo implements quench.Buffers with the host's available memory.
+func (*Backend) MemInfo() (free, total uint64, err error) {
+	return quench.HostMemory()
+}
+
+// parallel runs f(i) for i in [0, n) on up to GOMAXPROCS goroutines. The
+// partition into n parts is fixed by the caller; only the assignment of
+// parts to goroutines varies, and callers make results independent of it.
+func parallel(n int, f func(i int)) {
+	workers := runtime.GOMAXPROCS(0)
+	if workers > n {
+		workers = n
+	}
+	if workers <= 1 {
+		for i := 0; i < n; i++ {
+			f(i)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				f(i)
+			}
+		}()
+	}
+	wg.Wait()
+}

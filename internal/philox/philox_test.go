@@ -1,0 +1,61 @@
+package philox
+
+import "testing"
+
+// Known answers from Random123's kat_vectors for philox4x32_10.
+func TestKnownAnswers(t *testing.T) {
+	tests := []struct {
+		c    Counter
+		k    Key
+		want [4]uint32
+	}{
+		{Counter{0, 0, 0, 0}, Key{0, 0}, [4]uint32{0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8}},
+		{Counter{0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff}, Key{0xffffffff, 0xffffffff},
+			[4]uint32{0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd}},
+		{Counter{0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344}, Key{0xa4093822, 0x299f31d0},
+			[4]uint32{0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1}},
+	}
+	for i, tc := range tests {
+		if got := Philox4x32_10(tc.c, tc.k); got != tc.want {
+			t.Errorf("unexpected output for test %d: got %08x want %08x", i, got, tc.want)
+		}
+	}
+}
+
+func TestCounterLayout(t *testing.T) {
+	c := MakeCounter(PurposeIsing, 0xBEEF, 0x0000_1234_89AB_CDEF, 5, 0x0000_ABCD_0123_4567, 0x7F)
+	want := Counter{0x01234567, 0xABCD | 0x7F<<16 | 5<<24 | PurposeIsing<<28, 0x89ABCDEF, 0x1234 | 0xBEEF<<16}
+	if c != want {
+		t.Fatalf("unexpected counter: got %08x want %08x", c, want)
+	}
+	if k := KeyFromSeed(0x0123456789ABCDEF); k != (Key{0x89ABCDEF, 0x01234567}) {
+		t.Fatalf("unexpected key: %08x", k)
+	}
+}
+
+func TestConversions(t *testing.T) {
+	if got := Uniform01Open(0); got != 0x1p-33 {
+		t.Errorf("Uniform01Open(0) = %v", got)
+	}
+	if got := Uniform01Open(0xffffffff); got > 1 || got <= 0.9999999 {
+		t.Errorf("Uniform01Open(max) = %v", got)
+	}
+	if got := Float32(0xffffffff); got >= 1 {
+		t.Errorf("Float32(max) = %v, want < 1", got)
+	}
+	if got := Float64(0xffffffff, 0xffffffff); got >= 1 {
+		t.Errorf("Float64(max) = %v, want < 1", got)
+	}
+}
+
+func BenchmarkPhilox(b *testing.B) {
+	k := KeyFromSeed(42)
+	var s uint32
+	i := uint32(0)
+	for b.Loop() {
+		r := Philox4x32_10(Counter{i, 0, 0, 0}, k)
+		s += r[0]
+		i++
+	}
+	_ = s
+}
