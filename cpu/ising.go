@@ -1,7 +1,6 @@
 package cpu
 
 import (
-	"encoding/binary"
 	"fmt"
 	"unsafe"
 
@@ -82,13 +81,12 @@ func (b *Backend) IsingSweep(spins quench.Buffer, lat quench.Lattice, tab *quenc
 		run := func(part int) {
 			nb := make([]int64, 2*len(g.ext))
 			u := make([]uint8, g.lx/2)
-			ties := make([]int, 0, g.lx/2)
 			lo := int64(part) * g.perPart
 			hi := min(lo+g.perPart, g.rows)
 			for r := lo; r < hi; r++ {
 				par := g.neighbours(r, nb)
 				x0 := (par + int(phase)) & 1
-				sweepRow(s, r*int64(g.lx), nb, g.lx, x0, tab, pt, u, ties, key, ctr, phase)
+				sweepRow(s, r*int64(g.lx), nb, g.lx, x0, tab, pt, u, key, ctr, phase)
 			}
 		}
 		if lat.Sites() < 2*chunkSites {
@@ -106,21 +104,26 @@ func (b *Backend) IsingSweep(spins quench.Buffer, lat quench.Lattice, tab *quenc
 // site of a row whose first such site has phase-site index j0: byte
 // (j0+k)&15 of the Philox call for group (j0+k)>>4.
 func rowRandom(u []uint8, j0 uint64, key philox.Key, ctr quench.Counter, phase uint32) {
-	k := 0
-	for k < len(u) {
+	counter := func(j uint64) philox.Counter {
+		return philox.MakeCounter(philox.PurposeIsing, ctr.Replica, ctr.Step, phase, j>>4, 0)
+	}
+	partial := func(k int) int { // bytes of the group holding site k, from k on
 		j := j0 + uint64(k)
-		r := philox.Philox4x32_10(philox.MakeCounter(philox.PurposeIsing, ctr.Replica, ctr.Step, phase, j>>4, 0), key)
-		if j&15 == 0 && k+16 <= len(u) {
-			binary.LittleEndian.PutUint32(u[k:], r[0])
-			binary.LittleEndian.PutUint32(u[k+4:], r[1])
-			binary.LittleEndian.PutUint32(u[k+8:], r[2])
-			binary.LittleEndian.PutUint32(u[k+12:], r[3])
-			k += 16
-			continue
-		}
+		r := philox.Philox4x32_10(counter(j), key)
 		for b := j & 15; b < 16 && k < len(u); b, k = b+1, k+1 {
 			u[k] = uint8(r[b>>2] >> ((b & 3) << 3))
 		}
+		return k
+	}
+	k := 0
+	if j0&15 != 0 {
+		k = partial(0)
+	}
+	whole := (len(u) - k) &^ 15
+	philox.FillGroups(u[k:k+whole], counter(j0+uint64(k)), key)
+	k += whole
+	if k < len(u) {
+		partial(k)
 	}
 }
 
@@ -153,7 +156,7 @@ func packTable(tab *quench.IsingTable) *packedTable {
 // sweepRow updates the sites of one colour in one row. base is the index of
 // the row's first site, nb the other rows' indices (not yet multiplied by
 // lx), u scratch space of at least lx/2 bytes.
-func sweepRow(s []int8, base int64, nb []int64, lx, x0 int, tab *quench.IsingTable, pt *packedTable, u []uint8, tieBuf []int, key philox.Key, ctr quench.Counter, phase uint32) {
+func sweepRow(s []int8, base int64, nb []int64, lx, x0 int, tab *quench.IsingTable, pt *packedTable, u []uint8, key philox.Key, ctr quench.Counter, phase uint32) {
 	z := 2 * tab.Dim
 	row := s[base : base+int64(lx)]
 	j0 := uint64(base)>>1 + uint64(x0)>>1 // phase-site index of the first site
@@ -187,37 +190,10 @@ func sweepRow(s []int8, base int64, nb []int64, lx, x0 int, tab *quench.IsingTab
 	if inner > 0 && (len(nb) == 2 || len(nb) == 4) {
 		at := func(rowIndex int64) unsafe.Pointer { return unsafe.Pointer(&s[rowIndex*int64(lx)+int64(first+2)]) }
 		pr, pu := unsafe.Pointer(&row[first+2]), unsafe.Pointer(&u[1])
-		pa, pc := at(nb[0]), at(nb[1])
-		pe, pf := pa, pc
-		if len(nb) == 4 {
-			pe, pf = at(nb[2]), at(nb[3])
-		}
-		ld := func(p unsafe.Pointer, off uintptr) int { return int(*(*int8)(unsafe.Add(p, off))) }
-		four := len(nb) == 4
-		// Ties (one site in 256) are resolved after the loop: same-colour
-		// sites do not neighbour each other, so deferring them changes no
-		// input of any other update, and the loop stays free of calls.
-		ties := tieBuf[:0]
-		for i := 0; i < inner; i++ {
-			o := uintptr(2 * i)
-			sv := *(*int8)(unsafe.Add(pr, o))
-			sum := ld(pr, o-1) + ld(pr, o+1) + ld(pa, o) + ld(pc, o)
-			if four {
-				sum += ld(pe, o) + ld(pf, o)
-			}
-			key32 := keyOf(sv, sum, z) & 31
-			d := int32(*(*uint8)(unsafe.Add(pu, i))) - pt.hi[key32]
-			if d == 0 {
-				ties = append(ties, i)
-			}
-			*(*int8)(unsafe.Add(pr, o)) = sv ^ (int8(d>>31) & -2) // flip (+1 <-> -1) when u8 < hi
-		}
-		for _, i := range ties {
-			x := first + 2 + 2*i
-			sv := row[x]
-			sum := int(row[x-1]) + int(row[x+1]) + other(x)
-			key32 := keyOf(sv, sum, z) & 31
-			row[x] = sv ^ (tie(tab.Lo[pt.k[key32]], j0+uint64(i+1), key, ctr, phase) & -2)
+		if len(nb) == 2 {
+			inner2(pr, pu, at(nb[0]), at(nb[1]), inner, tab, pt, j0+1, key, ctr, phase)
+		} else {
+			inner3(pr, pu, at(nb[0]), at(nb[1]), at(nb[2]), at(nb[3]), inner, tab, pt, j0+1, key, ctr, phase)
 		}
 		return
 	}
@@ -235,6 +211,43 @@ func sweepRow(s []int8, base int64, nb []int64, lx, x0 int, tab *quench.IsingTab
 			}
 			row[x] = sv ^ (flip & -2) // +1 <-> -1
 		}
+	}
+}
+
+// ld reads the spin at p+off.
+func ld(p unsafe.Pointer, off uintptr) int { return int(*(*int8)(unsafe.Add(p, off))) }
+
+// inner2 updates n interior same-colour sites of a 2D row: pr points at the
+// first, pa and pc at the sites above and below it, pu at its random byte;
+// j is its phase-site index. Sites are 2 bytes apart, random bytes 1.
+func inner2(pr, pu, pa, pc unsafe.Pointer, n int, tab *quench.IsingTable, pt *packedTable, j uint64, key philox.Key, ctr quench.Counter, phase uint32) {
+	for i := 0; i < n; i++ {
+		o := uintptr(2 * i)
+		sv := *(*int8)(unsafe.Add(pr, o))
+		sum := ld(pr, o-1) + ld(pr, o+1) + ld(pa, o) + ld(pc, o)
+		key32 := keyOf(sv, sum, 4) & 31
+		d := int32(*(*uint8)(unsafe.Add(pu, i))) - pt.hi[key32]
+		flip := int8(d >> 31) // -1 when u8 < hi
+		if d == 0 {
+			flip = tie(tab.Lo[pt.k[key32]], j+uint64(i), key, ctr, phase)
+		}
+		*(*int8)(unsafe.Add(pr, o)) = sv ^ (flip & -2) // +1 <-> -1
+	}
+}
+
+// inner3 is inner2 for a 3D row, with four neighbour rows.
+func inner3(pr, pu, pa, pc, pe, pf unsafe.Pointer, n int, tab *quench.IsingTable, pt *packedTable, j uint64, key philox.Key, ctr quench.Counter, phase uint32) {
+	for i := 0; i < n; i++ {
+		o := uintptr(2 * i)
+		sv := *(*int8)(unsafe.Add(pr, o))
+		sum := ld(pr, o-1) + ld(pr, o+1) + ld(pa, o) + ld(pc, o) + ld(pe, o) + ld(pf, o)
+		key32 := keyOf(sv, sum, 6) & 31
+		d := int32(*(*uint8)(unsafe.Add(pu, i))) - pt.hi[key32]
+		flip := int8(d >> 31)
+		if d == 0 {
+			flip = tie(tab.Lo[pt.k[key32]], j+uint64(i), key, ctr, phase)
+		}
+		*(*int8)(unsafe.Add(pr, o)) = sv ^ (flip & -2)
 	}
 }
 

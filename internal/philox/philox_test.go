@@ -59,3 +59,32 @@ func BenchmarkPhilox(b *testing.B) {
 	}
 	_ = s
 }
+
+func TestFillGroupsMatchesPhilox(t *testing.T) {
+	k := KeyFromSeed(0xDEADBEEF12345)
+	for _, n := range []int{1, 2, 3, 7, 8} {
+		// start just below a 32-bit carry of the group field
+		c := MakeCounter(PurposeIsing, 3, 99, 1, 1<<32-3, 0)
+		dst := make([]byte, 16*n)
+		FillGroups(dst, c, k)
+		for g := 0; g < n; g++ {
+			r := Philox4x32_10(MakeCounter(PurposeIsing, 3, 99, 1, 1<<32-3+uint64(g), 0), k)
+			for w := 0; w < 4; w++ {
+				for b := 0; b < 4; b++ {
+					if got, want := dst[16*g+4*w+b], byte(r[w]>>(8*b)); got != want {
+						t.Fatalf("unexpected byte for n=%d group %d word %d byte %d: got %#x want %#x", n, g, w, b, got, want)
+					}
+				}
+			}
+		}
+	}
+}
+
+func BenchmarkFillGroups(b *testing.B) {
+	dst := make([]byte, 1024)
+	k := KeyFromSeed(1)
+	for b.Loop() {
+		FillGroups(dst, Counter{}, k)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/64, "ns/call")
+}
