@@ -1,0 +1,80 @@
+// Command quench runs lattice statistical-physics simulations on the CPU or a
+// GPU: `quench run` with no flags runs the 2D Ising model at its critical
+// temperature on a 256x256 lattice.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/quenchlab/quench"
+	"github.com/quenchlab/quench/sim"
+)
+
+// Exit codes.
+const (
+	exitOK          = 0
+	exitFailure     = 1 // a runtime failure (I/O, a backend error)
+	exitUsage       = 2 // bad input: flags, config file, checkpoint, no GPU
+	exitInterrupted = 130
+)
+
+func main() {
+	os.Exit(Main(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// failure is a runtime error (exit 1), as opposed to bad input (exit 2).
+type failure struct{ err error }
+
+func (f *failure) Error() string { return f.err.Error() }
+func (f *failure) Unwrap() error { return f.err }
+
+// Main runs the command line args and returns the exit code; errors are
+// printed as one line on stderr.
+func Main(args []string, stdout, stderr io.Writer) int {
+	root := newRoot(stdout, stderr)
+	root.SetArgs(args)
+	err := root.Execute()
+	var f *failure
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, sim.ErrInterrupted):
+		return exitInterrupted
+	case errors.As(err, &f):
+		fmt.Fprintf(stderr, "quench: %s\n", oneLine(err.Error()))
+		return exitFailure
+	default: // our UsageErrors and cobra's own parse errors
+		fmt.Fprintf(stderr, "quench: %s\n", oneLine(err.Error()))
+		return exitUsage
+	}
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
+}
+
+func newRoot(stdout, stderr io.Writer) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "quench",
+		Short: "GPU-accelerated lattice statistical physics",
+		Long: `quench runs lattice statistical-physics simulations (Ising 2D/3D today) on
+the CPU or, when built with CUDA, a GPU; both give the same bits for the same
+seed. Start with "quench run" (2D Ising, L=256, T=Tc, on the CPU).`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return quench.Usagef("%v (see quench %s --help)", err, c.Name())
+	})
+	root.AddCommand(newRunCmd(stdout, stderr), newResumeCmd(stdout, stderr), newBenchCmd(stdout, stderr))
+	root.CompletionOptions.DisableDefaultCmd = true
+	return root
+}

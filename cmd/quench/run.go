@@ -1,0 +1,318 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/BurntSushi/toml"
+	"github.com/mattn/go-isatty"
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/quenchlab/quench"
+	"github.com/quenchlab/quench/cpu"
+	"github.com/quenchlab/quench/gpu"
+	"github.com/quenchlab/quench/sim"
+)
+
+// runFlags are the flags of quench run; a TOML config file may set the same
+// keys, and flags given on the command line override it.
+type runFlags struct {
+	model, shape, algo, backend, out, start, config string
+	L, device                                       int
+	T, beta, J, h                                   float64
+	sweeps, therm, every, checkpointEvery           int64
+	seed                                            uint64
+	force, quiet                                    bool
+}
+
+func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
+	var f runFlags
+	cmd := &cobra.Command{
+		Use:   "run",
+		Short: "Run a simulation (defaults: 2D Ising, L=256, T=Tc, CPU)",
+		Example: `  quench run
+  quench run --model ising3d --L 32 --T 4.0 --sweeps 20000
+  quench run --shape 512x256 --beta 0.5 --algo heatbath --out runs/hb
+  quench run --config run.toml --seed 7`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := applyConfigFile(cmd.Flags(), f.config); err != nil {
+				return err
+			}
+			return runNew(cmd, &f, stdout, stderr)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.config, "config", "", "TOML file with the same keys as these flags (flags override it)")
+	fl.StringVar(&f.model, "model", "ising2d", "model: ising2d, ising3d")
+	fl.IntVar(&f.L, "L", 256, "linear size: every extent is L")
+	fl.StringVar(&f.shape, "shape", "", "extents in numpy order, e.g. 512x256 (overrides --L)")
+	fl.Float64Var(&f.T, "T", 0, "temperature (default: the model's critical temperature)")
+	fl.Float64Var(&f.beta, "beta", 0, "inverse temperature 1/T (instead of --T)")
+	fl.Float64Var(&f.J, "J", 1, "coupling J (negative: antiferromagnet)")
+	fl.Float64Var(&f.h, "h", 0, "magnetic field h")
+	fl.StringVar(&f.algo, "algo", "metropolis", "update: metropolis, heatbath")
+	fl.Int64Var(&f.sweeps, "sweeps", 10000, "measured sweeps after thermalization")
+	fl.Int64Var(&f.therm, "therm", 1000, "thermalization sweeps (not measured)")
+	fl.Int64Var(&f.every, "every", 1, "measure every N sweeps")
+	fl.Uint64Var(&f.seed, "seed", 1, "random seed (runs with the same seed are identical)")
+	fl.StringVar(&f.backend, "backend", "cpu", "where to run: cpu, cuda, auto (cuda if available, else cpu)")
+	fl.IntVar(&f.device, "device", 0, "GPU device index for --backend cuda")
+	fl.StringVar(&f.out, "out", "", "output directory (default runs/<model>-<shape>-<time>)")
+	fl.Int64Var(&f.checkpointEvery, "checkpoint-every", 0, "also checkpoint every N sweeps (0: only at the end and on interrupt)")
+	fl.StringVar(&f.start, "start", "hot", "initial state: hot (random), cold (all +1)")
+	fl.BoolVar(&f.force, "force", false, "overwrite an --out directory that holds an earlier run")
+	fl.BoolVar(&f.quiet, "quiet", false, "no progress bar")
+	return cmd
+}
+
+// applyConfigFile sets every key of the TOML file whose flag was not given
+// on the command line. Unknown keys are refused.
+func applyConfigFile(fl *pflag.FlagSet, path string) error {
+	if path == "" {
+		return nil
+	}
+	var m map[string]any
+	if _, err := toml.DecodeFile(path, &m); err != nil {
+		return quench.Usagef("config file %s: %v", path, oneLine(err.Error()))
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	tempGiven := fl.Changed("T") || fl.Changed("beta")
+	for _, k := range keys {
+		flag := fl.Lookup(k)
+		if flag == nil || k == "config" {
+			return quench.Usagef("config file %s: unknown key %q (keys are the flag names of quench run)", path, k)
+		}
+		if fl.Changed(k) || ((k == "T" || k == "beta") && tempGiven) {
+			continue // the command line wins
+		}
+		if err := fl.Set(k, fmt.Sprint(m[k])); err != nil {
+			return quench.Usagef("config file %s: bad value %v for %q: %v", path, m[k], k, err)
+		}
+	}
+	return nil
+}
+
+// buildConfig turns flags into a validated run configuration.
+func buildConfig(fl *pflag.FlagSet, f *runFlags) (sim.Config, error) {
+	c := sim.Config{
+		Model: f.model, T: f.T, Beta: f.beta, J: f.J, H: f.h, Algo: f.algo,
+		Sweeps: f.sweeps, Therm: f.therm, Every: f.every, Seed: f.seed,
+		Start: f.start, CheckpointEvery: f.checkpointEvery,
+	}
+	d := sim.Dim(f.model)
+	if d == 0 {
+		return c, quench.Usagef("unknown --model %q: allowed are %s", f.model, strings.Join(sim.Models, ", "))
+	}
+	if fl.Changed("T") && fl.Changed("beta") {
+		return c, quench.Usagef("both --T %v and --beta %v given: set one of them", f.T, f.beta)
+	}
+	if fl.Changed("T") && f.T == 0 {
+		return c, quench.Usagef("--T 0 is not allowed: the temperature must be a positive finite number")
+	}
+	if fl.Changed("beta") && f.beta == 0 {
+		return c, quench.Usagef("--beta 0 is not allowed: beta must be a positive finite number")
+	}
+	if !fl.Changed("T") && !fl.Changed("beta") {
+		c.T = sim.DefaultT(f.model)
+	}
+	if f.shape != "" {
+		shape, err := quench.ParseShape(f.shape, d)
+		if err != nil {
+			return c, quench.Usagef("--shape: %v", err)
+		}
+		c.Shape = shape
+	} else {
+		c.Shape = make([]int, d)
+		for i := range c.Shape {
+			c.Shape[i] = f.L
+		}
+	}
+	return c, c.Validate()
+}
+
+// openBackend returns the backend a run asked for. cuda without a GPU (or
+// without CUDA in this build) is a usage error; auto falls back to the CPU
+// with a one-line note.
+func openBackend(name string, device int, stderr io.Writer) (quench.Backend, error) {
+	switch name {
+	case "cpu":
+		return cpu.New(), nil
+	case "cuda":
+		be, err := gpu.New(device)
+		if err != nil {
+			return nil, quench.Usagef("--backend cuda: %v", err)
+		}
+		return be, nil
+	case "auto":
+		be, err := gpu.New(device)
+		if err != nil {
+			fmt.Fprintf(stderr, "quench: note: no CUDA backend (%v); running on the CPU\n", shortReason(err))
+			return cpu.New(), nil
+		}
+		return be, nil
+	}
+	return nil, quench.Usagef("unknown --backend %q: allowed are cpu, cuda, auto", name)
+}
+
+func shortReason(err error) string {
+	if errors.Is(err, gpu.ErrNoCUDA) {
+		return "built without CUDA support"
+	}
+	return err.Error()
+}
+
+// checkMemory refuses a run that cannot fit, before anything is allocated.
+func checkMemory(c *sim.Config, be quench.Backend) error {
+	onHost := be.Name() == "cpu"
+	host, device := c.Bytes(onHost)
+	if avail, _, err := quench.HostMemory(); err == nil && host > avail {
+		return quench.Usagef("lattice %s does not fit in memory: it needs %s (%d bytes) of host memory, %s (%d bytes) are available",
+			c.Lattice(), quench.FormatBytes(host), host, quench.FormatBytes(avail), avail)
+	}
+	if !onHost {
+		if free, _, err := be.MemInfo(); err == nil && device > free {
+			return quench.Usagef("lattice %s does not fit on the device: it needs %s (%d bytes), %s (%d bytes) are free",
+				c.Lattice(), quench.FormatBytes(device), device, quench.FormatBytes(free), free)
+		}
+	}
+	return nil
+}
+
+// prepareOut picks and checks the output directory without creating it.
+func prepareOut(out string, c *sim.Config, force bool) (string, error) {
+	if out == "" {
+		out = filepath.Join("runs", fmt.Sprintf("%s-%s-%s", c.Model, c.Lattice(), time.Now().Format("20060102-150405")))
+	}
+	if fi, err := os.Stat(out); err == nil {
+		if !fi.IsDir() {
+			return "", quench.Usagef("--out %s exists and is not a directory", out)
+		}
+		for _, name := range []string{sim.CheckpointFile, sim.SummaryFile} {
+			if _, err := os.Stat(filepath.Join(out, name)); err == nil && !force {
+				return "", quench.Usagef("--out %s already holds a run (%s): continue it with `quench resume %s`, or pass --force to overwrite", out, name, out)
+			}
+		}
+	}
+	return out, nil
+}
+
+func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
+	c, err := buildConfig(cmd.Flags(), f)
+	if err != nil {
+		return err
+	}
+	be, err := openBackend(f.backend, f.device, stderr)
+	if err != nil {
+		return err
+	}
+	defer be.Close()
+	if err := checkMemory(&c, be); err != nil {
+		return err
+	}
+	out, err := prepareOut(f.out, &c, f.force)
+	if err != nil {
+		return err
+	}
+	st, err := sim.NewState(c)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return &failure{err}
+	}
+	return execute(st, be, out, f.quiet, stdout, stderr)
+}
+
+// execute runs st to the end with a progress bar and signal handling, then
+// writes the outputs and prints the results table.
+func execute(st *sim.State, be quench.Backend, out string, quiet bool, stdout, stderr io.Writer) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	opts := sim.Options{Dir: out}
+	if bar := newBar(st, quiet, stderr); bar != nil {
+		opts.Progress = func(step, total int64) { bar.Set64(step) }
+		defer bar.Finish()
+	}
+	err := sim.Execute(ctx, be, st, opts)
+	if errors.Is(err, sim.ErrInterrupted) {
+		fmt.Fprintf(stderr, "\nquench: interrupted after sweep %d of %d; checkpoint written, continue with: quench resume %s\n",
+			st.Step, st.Config.TotalSweeps(), out)
+		return err
+	}
+	if err != nil {
+		return &failure{err}
+	}
+	sum, _ := sim.MakeSummary(st, be.Name())
+	if err := sim.WriteOutputs(out, st, sum); err != nil {
+		return &failure{err}
+	}
+	printTable(stdout, st, sum, out)
+	return nil
+}
+
+// newBar returns a progress bar on a terminal, nil otherwise.
+func newBar(st *sim.State, quiet bool, stderr io.Writer) *progressbar.ProgressBar {
+	fd, ok := stderr.(*os.File)
+	if quiet || !ok || !(isatty.IsTerminal(fd.Fd()) || isatty.IsCygwinTerminal(fd.Fd())) {
+		return nil
+	}
+	bar := progressbar.NewOptions64(st.Config.TotalSweeps(),
+		progressbar.OptionSetWriter(stderr),
+		progressbar.OptionSetDescription(fmt.Sprintf("%s %s", st.Config.Model, st.Config.Lattice())),
+		progressbar.OptionSetItsString("sweeps"),
+		progressbar.OptionShowIts(),
+		progressbar.OptionShowCount(),
+		progressbar.OptionSetPredictTime(true),
+		progressbar.OptionThrottle(100*time.Millisecond),
+		progressbar.OptionClearOnFinish(),
+	)
+	bar.Set64(st.Step)
+	return bar
+}
+
+func printTable(w io.Writer, st *sim.State, sum *sim.Summary, out string) {
+	c := &st.Config
+	fmt.Fprintf(w, "quench %s on %s\n", c.String(), sum.Backend)
+	fmt.Fprintf(w, "%d sweeps after %d thermalization sweeps, %d measurements (every %d), %.3f site updates/ns\n\n",
+		c.Sweeps, c.Therm, len(st.Samples), c.Every, sum.Throughput.SiteUpdatesPerNs)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "observable\tmean\terror\ttau_int")
+	unreliable := false
+	for _, name := range sim.ObservableNames {
+		v := sum.Observables[name]
+		mark := ""
+		if !v.Reliable {
+			mark, unreliable = " *", true
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s%s\n", name, num(v.Mean, "%.8g"), num(v.Error, "%.2g"), num(v.TauInt, "%.3g"), mark)
+	}
+	tw.Flush()
+	if unreliable {
+		fmt.Fprintln(w, "\n* too few measurements for this tau_int (each error bin should span >= 20 tau_int): run longer for trustworthy errors")
+	}
+	fmt.Fprintf(w, "\noutputs in %s: %s %s %s %s %s\n", out, sim.SummaryFile, sim.SeriesFile, sim.LatticeFile, sim.ImageFile, sim.CheckpointFile)
+}
+
+func num(p *float64, format string) string {
+	if p == nil {
+		return "-"
+	}
+	return fmt.Sprintf(format, *p)
+}

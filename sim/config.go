@@ -1,0 +1,162 @@
+// Package sim is the simulation driver: it validates a run's configuration,
+// thermalizes and measures through the quench.Backend interface (so one
+// driver serves every backend), checkpoints, resumes, and writes the outputs.
+package sim
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/quenchlab/quench"
+	"github.com/quenchlab/quench/internal/philox"
+)
+
+// Models the driver runs.
+var Models = []string{"ising2d", "ising3d"}
+
+// Config is everything that determines a run. Together with the step count
+// and the state it is a complete checkpoint.
+type Config struct {
+	Model           string  `json:"model"`
+	Shape           []int   `json:"shape"`
+	T               float64 `json:"T"`
+	Beta            float64 `json:"beta"`
+	J               float64 `json:"J"`
+	H               float64 `json:"h"`
+	Algo            string  `json:"algo"`
+	Sweeps          int64   `json:"sweeps"`
+	Therm           int64   `json:"therm"`
+	Every           int64   `json:"every"`
+	Seed            uint64  `json:"seed"`
+	Start           string  `json:"start"`
+	CheckpointEvery int64   `json:"checkpoint_every"`
+}
+
+// Dim is the lattice dimension of a model, or 0 for an unknown model.
+func Dim(model string) int {
+	switch model {
+	case "ising2d":
+		return 2
+	case "ising3d":
+		return 3
+	}
+	return 0
+}
+
+// DefaultT is the default temperature of a model: its critical point.
+func DefaultT(model string) float64 {
+	if model == "ising3d" {
+		return 1 / quench.Kc3D
+	}
+	return quench.Tc2D
+}
+
+// Lattice returns the run's lattice.
+func (c *Config) Lattice() quench.Lattice { return quench.Lattice{Shape: c.Shape} }
+
+// TotalSweeps is thermalization plus measured sweeps.
+func (c *Config) TotalSweeps() int64 { return c.Therm + c.Sweeps }
+
+// Measurements is the number of measurements a complete run makes.
+func (c *Config) Measurements() int64 { return c.Sweeps / c.Every }
+
+// IsingParams converts the configuration for the kernels.
+func (c *Config) IsingParams() quench.IsingParams {
+	a, _ := quench.ParseAlgo(c.Algo)
+	return quench.IsingParams{J: c.J, H: c.H, Beta: c.Beta, Algo: a}
+}
+
+func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+
+// Validate checks every field and fills Beta from T (or T from Beta); the
+// caller sets one of them, or both when they agree (Beta == 1/T). Errors are quench.UsageErrors naming the
+// bad value and what is allowed.
+func (c *Config) Validate() error {
+	d := Dim(c.Model)
+	if d == 0 {
+		return quench.Usagef("unknown --model %q: allowed are ising2d, ising3d", c.Model)
+	}
+	if len(c.Shape) != d {
+		return quench.Usagef("--shape %v has %d extents: model %s needs %d", c.Shape, len(c.Shape), c.Model, d)
+	}
+	for _, s := range c.Shape {
+		if s < 2 {
+			return quench.Usagef("--L %d is too small: every extent must be at least 2", s)
+		}
+	}
+	lat, err := quench.NewLattice(c.Shape...)
+	if err != nil {
+		return quench.Usagef("%v", err)
+	}
+	if err := lat.CheckCheckerboard(); err != nil {
+		return quench.Usagef("%v", err)
+	}
+	switch {
+	case c.T != 0 && c.Beta != 0 && c.Beta == 1/c.T && c.T > 0 && finite(c.T):
+		// already resolved (a validated config, a checkpoint)
+	case c.T != 0 && c.Beta != 0:
+		return quench.Usagef("both --T %v and --beta %v given: set one of them", c.T, c.Beta)
+	case c.T != 0:
+		if !(c.T > 0) || !finite(c.T) {
+			return quench.Usagef("--T %v is not allowed: the temperature must be a positive finite number", c.T)
+		}
+		c.Beta = 1 / c.T
+	case c.Beta != 0:
+		if !(c.Beta > 0) || !finite(c.Beta) {
+			return quench.Usagef("--beta %v is not allowed: beta must be a positive finite number", c.Beta)
+		}
+		c.T = 1 / c.Beta
+	default:
+		return quench.Usagef("--T 0 is not allowed: the temperature must be a positive finite number")
+	}
+	if !finite(c.J) {
+		return quench.Usagef("--J %v is not allowed: the coupling must be finite", c.J)
+	}
+	if !finite(c.H) {
+		return quench.Usagef("--h %v is not allowed: the field must be finite", c.H)
+	}
+	if _, err := quench.ParseAlgo(c.Algo); err != nil {
+		return err
+	}
+	if c.Sweeps < 1 {
+		return quench.Usagef("--sweeps %d is not allowed: at least 1 measured sweep is needed", c.Sweeps)
+	}
+	if c.Therm < 0 {
+		return quench.Usagef("--therm %d is not allowed: thermalization sweeps must be >= 0", c.Therm)
+	}
+	if c.Every < 1 {
+		return quench.Usagef("--every %d is not allowed: measure every N >= 1 sweeps", c.Every)
+	}
+	if c.Every > c.Sweeps {
+		return quench.Usagef("--every %d is larger than --sweeps %d: no measurement would be made", c.Every, c.Sweeps)
+	}
+	if c.TotalSweeps() > philox.MaxStep || c.TotalSweeps() < 0 {
+		return quench.Usagef("--therm + --sweeps = %d is too many: at most 2^48-1 sweeps", c.TotalSweeps())
+	}
+	if c.CheckpointEvery < 0 {
+		return quench.Usagef("--checkpoint-every %d is not allowed: use 0 (only at the end) or a positive number of sweeps", c.CheckpointEvery)
+	}
+	if c.Start != "hot" && c.Start != "cold" {
+		return quench.Usagef("unknown --start %q: allowed are hot, cold", c.Start)
+	}
+	return nil
+}
+
+// Bytes estimates the host memory a run needs on a backend: the backend's
+// own copy of the state (when it lives in host memory), the driver's host
+// copy, the measurement series and a fixed allowance for outputs.
+func (c *Config) Bytes(stateOnHost bool) (host, device uint64) {
+	n := uint64(c.Lattice().Sites())
+	series := uint64(c.Measurements()) * 24 * 2
+	host = n + series + 64<<20
+	device = n
+	if stateOnHost {
+		host += n
+	}
+	return host, device
+}
+
+// String is a one-line description of the run.
+func (c *Config) String() string {
+	return fmt.Sprintf("%s %s T=%.10g (beta=%.10g) J=%g h=%g %s seed=%d", c.Model, c.Lattice(), c.T, c.Beta, c.J, c.H, c.Algo, c.Seed)
+}

@@ -1,0 +1,204 @@
+// Package stats turns Monte Carlo time series into estimates with honest
+// error bars: binning for means, the jackknife for derived quantities, and
+// the integrated autocorrelation time with Sokal's automatic window.
+package stats
+
+import (
+	"math"
+
+	"gonum.org/v1/gonum/dsp/fourier"
+	"gonum.org/v1/gonum/stat"
+)
+
+// DefaultBins is the number of bins used for errors: at least 32 (oracles.md),
+// and few enough that each bin is long compared with tau_int in a run of
+// ordinary length.
+const DefaultBins = 50
+
+// SokalC is the window constant: the window W is the smallest with
+// W >= SokalC * tau_int(W) (Madras & Sokal 1988).
+const SokalC = 6
+
+// Bin returns the means of nb consecutive equal bins of x; the len(x) % nb
+// oldest samples are dropped so every bin has the same length.
+func Bin(x []float64, nb int) []float64 {
+	if nb <= 0 || len(x) < nb {
+		return nil
+	}
+	size := len(x) / nb
+	skip := len(x) - size*nb
+	out := make([]float64, nb)
+	for b := range out {
+		out[b] = stat.Mean(x[skip+b*size:skip+(b+1)*size], nil)
+	}
+	return out
+}
+
+// Bins is the number of bins used for a series of n samples: DefaultBins
+// when n allows two samples a bin, otherwise n.
+func Bins(n int) int {
+	if n >= 2*DefaultBins {
+		return DefaultBins
+	}
+	return n
+}
+
+// MeanErr returns the mean of bin means b and its standard error.
+func MeanErr(b []float64) (mean, err float64) {
+	n := float64(len(b))
+	if len(b) == 0 {
+		return math.NaN(), math.NaN()
+	}
+	mean = stat.Mean(b, nil)
+	if len(b) < 2 {
+		return mean, math.NaN()
+	}
+	return mean, math.Sqrt(stat.Variance(b, nil) / n)
+}
+
+// Jackknife estimates f of the means of several observables and its error.
+// bins[k] holds the bin means of observable k, all with the same number of
+// bins. The estimate is f at the full means; the error is the leave-one-bin-
+// out jackknife error sqrt((n-1)/n * sum_i (f_i - mean f_i)^2).
+func Jackknife(bins [][]float64, f func(means []float64) float64) (est, err float64) {
+	nb := len(bins[0])
+	means := make([]float64, len(bins))
+	sums := make([]float64, len(bins))
+	for k, b := range bins {
+		for _, v := range b {
+			sums[k] += v
+		}
+		means[k] = sums[k] / float64(nb)
+	}
+	est = f(means)
+	if nb < 2 {
+		return est, math.NaN()
+	}
+	fi := make([]float64, nb)
+	loo := make([]float64, len(bins))
+	for i := 0; i < nb; i++ {
+		for k, b := range bins {
+			loo[k] = (sums[k] - b[i]) / float64(nb-1)
+		}
+		fi[i] = f(loo)
+	}
+	fbar := stat.Mean(fi, nil)
+	var ss float64
+	for _, v := range fi {
+		ss += (v - fbar) * (v - fbar)
+	}
+	return est, math.Sqrt(float64(nb-1) / float64(nb) * ss)
+}
+
+// Autocorrelation returns the normalized autocorrelation function
+// rho(t) = C(t)/C(0), t = 0..len(x)-1, with C(t) = 1/(n-t) sum_i
+// (x_i - mean)(x_{i+t} - mean), computed by FFT with zero padding.
+// A constant series has rho = 0 beyond t = 0.
+func Autocorrelation(x []float64) []float64 {
+	n := len(x)
+	rho := make([]float64, n)
+	if n == 0 {
+		return rho
+	}
+	m := 1
+	for m < 2*n {
+		m <<= 1
+	}
+	mean := stat.Mean(x, nil)
+	seq := make([]float64, m)
+	for i, v := range x {
+		seq[i] = v - mean
+	}
+	fft := fourier.NewFFT(m)
+	c := fft.Coefficients(nil, seq)
+	for i, v := range c {
+		c[i] = complex(real(v)*real(v)+imag(v)*imag(v), 0)
+	}
+	acf := fft.Sequence(nil, c)
+	c0 := acf[0] / float64(m) / float64(n)
+	if c0 <= 0 {
+		rho[0] = 1
+		return rho
+	}
+	for t := 0; t < n; t++ {
+		rho[t] = acf[t] / float64(m) / float64(n-t) / c0
+	}
+	return rho
+}
+
+// TauInt returns the integrated autocorrelation time
+// tau = 1/2 + sum_{t=1}^{W} rho(t) with Sokal's automatic window: the
+// smallest W with W >= SokalC*tau(W). ok is false when no such window exists
+// within a quarter of the series (the run is too short to trust tau).
+func TauInt(x []float64) (tau float64, window int, ok bool) {
+	if len(x) < 4 {
+		return 0.5, 0, false
+	}
+	rho := Autocorrelation(x)
+	tau = 0.5
+	for w := 1; w < len(x)/4; w++ {
+		tau += rho[w]
+		if float64(w) >= SokalC*tau {
+			return tau, w, true
+		}
+	}
+	return tau, len(x)/4 - 1, false
+}
+
+// Estimate is a mean with its error and integrated autocorrelation time.
+type Estimate struct {
+	Mean, Err, Tau float64
+	// Reliable is false when the series is too short for its
+	// autocorrelation: no Sokal window, or bins shorter than 20 tau_int.
+	Reliable bool
+}
+
+// Series estimates the mean of x: error by binning, tau_int by Sokal.
+func Series(x []float64) Estimate {
+	nb := Bins(len(x))
+	mean, err := MeanErr(Bin(x, nb))
+	tau, _, ok := TauInt(x)
+	binLen := 0
+	if nb > 0 {
+		binLen = len(x) / nb
+	}
+	return Estimate{Mean: mean, Err: err, Tau: tau, Reliable: ok && float64(binLen) >= 20*tau}
+}
+
+// Derived estimates f of the means of the series xs (all the same length):
+// value and error by the jackknife over bins, and tau_int of the linearized
+// series sum_k df/dmean_k * x_k (the Gamma-method projection), whose
+// autocorrelation is that of the derived quantity.
+func Derived(xs [][]float64, f func(means []float64) float64) Estimate {
+	n := len(xs[0])
+	nb := Bins(n)
+	if nb == 0 {
+		return Estimate{Mean: math.NaN(), Err: math.NaN(), Tau: math.NaN()}
+	}
+	bins := make([][]float64, len(xs))
+	means := make([]float64, len(xs))
+	for k, x := range xs {
+		bins[k] = Bin(x, nb)
+		means[k] = stat.Mean(x, nil)
+	}
+	est, err := Jackknife(bins, f)
+	grad := make([]float64, len(xs))
+	probe := append([]float64(nil), means...)
+	for k := range xs {
+		h := 1e-6 * math.Max(math.Abs(means[k]), 1e-12)
+		probe[k] = means[k] + h
+		fp := f(probe)
+		probe[k] = means[k] - h
+		fm := f(probe)
+		probe[k] = means[k]
+		grad[k] = (fp - fm) / (2 * h)
+	}
+	proj := make([]float64, n)
+	for k, x := range xs {
+		for i, v := range x {
+			proj[i] += grad[k] * v
+		}
+	}
+	tau, _, ok := TauInt(proj)
+	return Estimate{Mean: est, Err: err, Tau: tau, Reliable: ok && float64(n/nb) >= 20*tau}
+}

@@ -1,0 +1,90 @@
+package stats
+
+import (
+	"math"
+	"testing"
+
+	"github.com/quenchlab/quench/internal/philox"
+)
+
+// gaussAR1 returns an AR(1) series x_{t+1} = a x_t + sqrt(1-a^2) g_t of unit
+// variance, with known tau_int = (1+a)/(2(1-a)); Gaussian g by Box-Muller
+// from Philox (math.Log etc. are fine here: this is test input, not a kernel).
+func gaussAR1(n int, a float64, seed uint64) []float64 {
+	k := philox.KeyFromSeed(seed)
+	x := make([]float64, n)
+	v := 0.0
+	for i := range x {
+		r := philox.Philox4x32_10(philox.Counter{uint32(i), 0, 0, 0}, k)
+		u1, u2 := philox.Uniform01Open(r[0]), philox.Uniform01Open(r[1])
+		g := math.Sqrt(-2*math.Log(u1)) * math.Cos(2*math.Pi*u2)
+		v = a*v + math.Sqrt(1-a*a)*g
+		x[i] = v
+	}
+	return x
+}
+
+func TestTauIntAR1(t *testing.T) {
+	for _, a := range []float64{0, 0.5, 0.9} {
+		x := gaussAR1(200000, a, 11)
+		tau, w, ok := TauInt(x)
+		want := (1 + a) / (2 * (1 - a))
+		// Sokal: relative error of tau is about sqrt(2(2W+1)/n).
+		sigma := want * math.Sqrt(2*float64(2*w+1)/float64(len(x)))
+		if !ok || math.Abs(tau-want) > 4*sigma+0.05*want {
+			t.Errorf("unexpected tau_int for a=%v: got %v (window %d, ok %v) want %v +- %v", a, tau, w, ok, want, sigma)
+		}
+	}
+}
+
+func TestSeriesErrorMatchesTau(t *testing.T) {
+	// Error of the mean of an AR(1) series: sqrt(2 tau / n) for unit variance.
+	a := 0.8
+	n := 500000
+	e := Series(gaussAR1(n, a, 5))
+	tau := (1 + a) / (2 * (1 - a))
+	want := math.Sqrt(2 * tau / float64(n))
+	// 50 bins: the error estimate itself has relative error ~ 1/sqrt(2*49) = 10%.
+	if math.Abs(e.Err-want) > 4*0.1*want {
+		t.Errorf("unexpected binning error: got %v want %v", e.Err, want)
+	}
+	if math.Abs(e.Mean) > 4*want {
+		t.Errorf("mean %v is more than 4 sigma from 0", e.Mean)
+	}
+	if !e.Reliable {
+		t.Errorf("estimate of a long series marked unreliable: %+v", e)
+	}
+}
+
+func TestJackknifeLinearEqualsBinning(t *testing.T) {
+	x := gaussAR1(10000, 0.3, 2)
+	b := Bin(x, 50)
+	m, e := MeanErr(b)
+	jm, je := Jackknife([][]float64{b}, func(v []float64) float64 { return v[0] })
+	if math.Abs(jm-m) > 1e-12 || math.Abs(je-e) > 1e-12 {
+		t.Errorf("jackknife of the identity: got %v +- %v want %v +- %v", jm, je, m, e)
+	}
+}
+
+func TestDerivedVariance(t *testing.T) {
+	// f = <x^2> - <x>^2 of unit-variance white noise is 1.
+	x := gaussAR1(100000, 0, 3)
+	x2 := make([]float64, len(x))
+	for i, v := range x {
+		x2[i] = v * v
+	}
+	e := Derived([][]float64{x, x2}, func(m []float64) float64 { return m[1] - m[0]*m[0] })
+	if math.Abs(e.Mean-1) > 4*e.Err || e.Err <= 0 || e.Err > 0.02 {
+		t.Errorf("unexpected variance estimate: %+v", e)
+	}
+	if math.Abs(e.Tau-0.5) > 0.1 {
+		t.Errorf("unexpected tau of the derived series: %v want 0.5", e.Tau)
+	}
+}
+
+func TestBinDropsOldest(t *testing.T) {
+	b := Bin([]float64{100, 1, 2, 3, 4}, 2)
+	if len(b) != 2 || b[0] != 1.5 || b[1] != 3.5 {
+		t.Errorf("unexpected bins: %v", b)
+	}
+}
