@@ -131,18 +131,62 @@ func Autocorrelation(x []float64) []float64 {
 // smallest W with W >= SokalC*tau(W). ok is false when no such window exists
 // within a quarter of the series (the run is too short to trust tau).
 func TauInt(x []float64) (tau float64, window int, ok bool) {
-	if len(x) < 4 {
+	n := len(x)
+	if n < 4 {
 		return 0.5, 0, false
 	}
-	rho := Autocorrelation(x)
+	// Short windows (the common case) are found from lags computed
+	// directly; longer ones from the full FFT autocorrelation.
+	if w, tau, ok := sokal(directRho(x, min(directLags, n/4))); ok {
+		return tau, w, true
+	}
+	w, tau, ok := sokal(Autocorrelation(x)[:n/4])
+	return tau, w, ok
+}
+
+// directLags is how many lags TauInt computes directly before using the FFT.
+const directLags = 64
+
+// directRho returns rho(0..lags-1) by direct summation, with the same
+// normalization as Autocorrelation.
+func directRho(x []float64, lags int) []float64 {
+	n := len(x)
+	mean := stat.Mean(x, nil)
+	d := make([]float64, n)
+	for i, v := range x {
+		d[i] = v - mean
+	}
+	rho := make([]float64, lags)
+	var c0 float64
+	for t := 0; t < lags; t++ {
+		var s float64
+		for i := 0; i+t < n; i++ {
+			s += d[i] * d[i+t]
+		}
+		s /= float64(n - t)
+		if t == 0 {
+			c0 = s
+			if c0 <= 0 {
+				rho[0] = 1
+				return rho
+			}
+		}
+		rho[t] = s / c0
+	}
+	return rho
+}
+
+// sokal applies the automatic window to rho(0..len-1): the smallest W with
+// W >= SokalC*tau(W), tau(W) = 1/2 + sum_{t=1}^{W} rho(t).
+func sokal(rho []float64) (window int, tau float64, ok bool) {
 	tau = 0.5
-	for w := 1; w < len(x)/4; w++ {
+	for w := 1; w < len(rho); w++ {
 		tau += rho[w]
 		if float64(w) >= SokalC*tau {
-			return tau, w, true
+			return w, tau, true
 		}
 	}
-	return tau, len(x)/4 - 1, false
+	return len(rho) - 1, tau, false
 }
 
 // Estimate is a mean with its error and integrated autocorrelation time.

@@ -88,3 +88,21 @@ func TestBinDropsOldest(t *testing.T) {
 		t.Errorf("unexpected bins: %v", b)
 	}
 }
+
+func TestDirectRhoMatchesFFT(t *testing.T) {
+	x := gaussAR1(5000, 0.7, 9)
+	d, f := directRho(x, 40), Autocorrelation(x)
+	for i := range d {
+		if math.Abs(d[i]-f[i]) > 1e-9 {
+			t.Fatalf("unexpected rho(%d): direct %v fft %v", i, d[i], f[i])
+		}
+	}
+	// a slow series needs the FFT path and still finds its window
+	x = gaussAR1(400000, 0.99, 4)
+	tau, w, ok := TauInt(x)
+	want := 1.99 / 0.02
+	sigma := want * math.Sqrt(2*float64(2*w+1)/float64(len(x)))
+	if !ok || w < directLags || math.Abs(tau-want) > 4*sigma+0.05*want {
+		t.Errorf("unexpected tau_int for a=0.99: got %v (window %d, ok %v) want %v +- %v", tau, w, ok, want, sigma)
+	}
+}

@@ -1,0 +1,126 @@
+package sim
+
+import (
+	"context"
+	"math"
+	"testing"
+
+	"github.com/quenchlab/quench"
+	"github.com/quenchlab/quench/cpu"
+	"github.com/quenchlab/quench/stats"
+)
+
+// simulate runs cfg to the end on the CPU backend without writing files.
+func simulate(t *testing.T, cfg Config) (*State, map[string]stats.Estimate) {
+	t.Helper()
+	st, err := NewState(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Execute(context.Background(), cpu.New(), st, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	return st, st.Config.Observables(st.Samples)
+}
+
+// within4 checks an estimate against an exact value at 4 sigma, and that its
+// error bar is trustworthy (bins of at least 20 tau_int).
+func within4(t *testing.T, what string, e stats.Estimate, want float64) {
+	t.Helper()
+	dev := math.Abs(e.Mean - want)
+	t.Logf("%s: %.8f +- %.2g (tau_int %.3g) exact %.10f, %.2f sigma", what, e.Mean, e.Err, e.Tau, want, dev/e.Err)
+	if !e.Reliable {
+		t.Errorf("%s: error bar not reliable (tau_int %.3g too long for the run)", what, e.Tau)
+	}
+	if !(dev <= 4*e.Err) {
+		t.Errorf("unexpected %s: got %.8f +- %.2g want %.10f (%.1f sigma)", what, e.Mean, e.Err, want, dev/e.Err)
+	}
+}
+
+func TestIsingL4Exact(t *testing.T) {
+	for _, T := range []float64{2.0, quench.Tc2D} {
+		ex := enumerate(4, 1/T)
+		for _, algo := range []string{"metropolis", "heatbath"} {
+			cfg := Config{Model: "ising2d", Shape: []int{4, 4}, T: T, J: 1, Algo: algo,
+				Sweeps: 200000, Therm: 1000, Every: 1, Seed: uint64(17 + 2*len(algo) + int(10*T)), Start: "hot"}
+			_, obs := simulate(t, cfg)
+			name := algo + " T=" + formatT(T)
+			within4(t, name+" energy", obs["energy"], ex.u)
+			within4(t, name+" specific heat", obs["specific_heat"], ex.c)
+			within4(t, name+" <|m|>", obs["abs_magnetization"], ex.absM)
+			within4(t, name+" <m^2>", obs["m2"], ex.m2)
+		}
+	}
+}
+
+func formatT(T float64) string {
+	if T == quench.Tc2D {
+		return "Tc"
+	}
+	return "2.0"
+}
+
+// L = 16 at exactly Kc (oracles.md): u = -1.4530648528, c = 1.4987049594.
+func TestIsingL16AtKc(t *testing.T) {
+	if testing.Short() {
+		t.Skip("long statistical test")
+	}
+	cfg := Config{Model: "ising2d", Shape: []int{16, 16}, Beta: quench.Kc2D, J: 1, Algo: "heatbath",
+		Sweeps: 300000, Therm: 2000, Every: 1, Seed: 16, Start: "hot"}
+	_, obs := simulate(t, cfg)
+	within4(t, "L=16 energy", obs["energy"], -1.4530648528)
+	within4(t, "L=16 specific heat", obs["specific_heat"], 1.4987049594)
+}
+
+// L = 128 at T = 2.0 against the infinite lattice: Onsager's energy and
+// Yang's spontaneous magnetization (finite-size corrections are
+// exponentially small in L/xi with xi of order one lattice spacing here).
+func TestIsingL128Onsager(t *testing.T) {
+	if testing.Short() {
+		t.Skip("long statistical test")
+	}
+	cfg := Config{Model: "ising2d", Shape: []int{128, 128}, T: 2.0, J: 1, Algo: "metropolis",
+		Sweeps: 12000, Therm: 1000, Every: 1, Seed: 128, Start: "cold"}
+	_, obs := simulate(t, cfg)
+	within4(t, "L=128 energy", obs["energy"], -1.745564575313)
+	within4(t, "L=128 <|m|>", obs["abs_magnetization"], 0.911319377877)
+}
+
+// 3D: ordered below Tc (U4 near 2/3, large |m|), disordered above (U4 near
+// 0, small |m|), and the critical U4 in between.
+func TestIsing3DPhases(t *testing.T) {
+	if testing.Short() {
+		t.Skip("long statistical test")
+	}
+	run := func(K float64, seed uint64) map[string]stats.Estimate {
+		cfg := Config{Model: "ising3d", Shape: []int{12, 12, 12}, Beta: K, J: 1, Algo: "metropolis",
+			Sweeps: 20000, Therm: 2000, Every: 1, Seed: seed, Start: "hot"}
+		_, obs := simulate(t, cfg)
+		t.Logf("K=%v: |m| = %.5f +- %.2g, U4 = %.5f +- %.2g, e = %.5f +- %.2g", K,
+			obs["abs_magnetization"].Mean, obs["abs_magnetization"].Err, obs["binder"].Mean, obs["binder"].Err,
+			obs["energy"].Mean, obs["energy"].Err)
+		return obs
+	}
+	ord, crit, dis := run(0.25, 1), run(quench.Kc3D, 2), run(0.18, 3)
+	u := func(o map[string]stats.Estimate) stats.Estimate { return o["binder"] }
+	if e := u(ord); e.Mean-4*e.Err < 0.6 || e.Mean > 2.0/3+4*e.Err {
+		t.Errorf("ordered phase (K=0.25): U4 = %v +- %v, want close to 2/3", e.Mean, e.Err)
+	}
+	if e := ord["abs_magnetization"]; e.Mean-4*e.Err < 0.5 {
+		t.Errorf("ordered phase (K=0.25): <|m|> = %v +- %v, want > 0.5", e.Mean, e.Err)
+	}
+	if e := u(dis); e.Mean+4*e.Err > 0.15 {
+		t.Errorf("disordered phase (K=0.18): U4 = %v +- %v, want close to 0", e.Mean, e.Err)
+	}
+	if e := dis["abs_magnetization"]; e.Mean+4*e.Err > 0.15 {
+		t.Errorf("disordered phase (K=0.18): <|m|> = %v +- %v, want small", e.Mean, e.Err)
+	}
+	// The critical Binder cumulant of the 3D Ising universality class is
+	// about 0.465; at L = 12 it must lie well between the two phases.
+	if e := u(crit); e.Mean-4*e.Err < 0.3 || e.Mean+4*e.Err > 0.6 {
+		t.Errorf("at Kc: U4 = %v +- %v, want between the phases (about 0.47)", e.Mean, e.Err)
+	}
+	if !(ord["energy"].Mean < crit["energy"].Mean && crit["energy"].Mean < dis["energy"].Mean) {
+		t.Errorf("energy not increasing with temperature: %v %v %v", ord["energy"].Mean, crit["energy"].Mean, dis["energy"].Mean)
+	}
+}

@@ -1,0 +1,197 @@
+package sim
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/quenchlab/quench"
+	"github.com/quenchlab/quench/cpu"
+)
+
+func smallConfig() Config {
+	return Config{Model: "ising2d", Shape: []int{512, 256}, T: 2.3, J: 1, H: 0.05, Algo: "metropolis",
+		Sweeps: 24, Therm: 5, Every: 3, Seed: 99, Start: "hot"}
+}
+
+func sameState(t *testing.T, what string, a, b *State) {
+	t.Helper()
+	if a.Step != b.Step {
+		t.Errorf("%s: steps differ: %d vs %d", what, a.Step, b.Step)
+	}
+	if !slices.Equal(a.Spins, b.Spins) {
+		t.Errorf("%s: lattices differ", what)
+	}
+	if !slices.Equal(a.Samples, b.Samples) {
+		t.Errorf("%s: measurement series differ:\n%v\n%v", what, a.Samples, b.Samples)
+	}
+}
+
+// The same seed gives the same lattice and series for any GOMAXPROCS: the
+// CPU backend splits this lattice into several parts run concurrently.
+func TestGOMAXPROCSIndependence(t *testing.T) {
+	old := runtime.GOMAXPROCS(0)
+	defer runtime.GOMAXPROCS(old)
+	var states []*State
+	for _, procs := range []int{1, 2, 5} {
+		runtime.GOMAXPROCS(procs)
+		for _, model := range []string{"ising2d", "ising3d"} {
+			cfg := smallConfig()
+			if model == "ising3d" {
+				cfg.Model, cfg.Shape = model, []int{16, 32, 128}
+			}
+			st, _ := simulate(t, cfg)
+			states = append(states, st)
+		}
+	}
+	for i := 2; i < len(states); i++ {
+		sameState(t, "GOMAXPROCS", states[i%2], states[i])
+	}
+	if len(states[0].Samples) != 8 {
+		t.Errorf("unexpected number of measurements: got %d want 8", len(states[0].Samples))
+	}
+}
+
+// A run interrupted and resumed from its checkpoint ends bit for bit where an
+// uninterrupted run ends, including checkpoints taken by --checkpoint-every.
+func TestResumeEqualsUninterrupted(t *testing.T) {
+	for _, stopAt := range []int64{3, 5, 11, 28} {
+		cfg := smallConfig()
+		cfg.CheckpointEvery = 4
+		full, _ := simulate(t, cfg)
+
+		dir := t.TempDir()
+		st, err := NewState(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		opts := Options{Dir: dir, Progress: func(step, total int64) {
+			if step == stopAt {
+				cancel()
+			}
+		}}
+		err = Execute(ctx, cpu.New(), st, opts)
+		cancel()
+		if !errors.Is(err, ErrInterrupted) {
+			t.Fatalf("stop at %d: want ErrInterrupted, got %v", stopAt, err)
+		}
+		back, err := ReadCheckpoint(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if back.Step != stopAt {
+			t.Fatalf("checkpoint at step %d, want %d", back.Step, stopAt)
+		}
+		if err := Execute(context.Background(), cpu.New(), back, Options{Dir: dir}); err != nil {
+			t.Fatal(err)
+		}
+		sameState(t, "resumed run", full, back)
+		final, err := ReadCheckpoint(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameState(t, "final checkpoint", full, final)
+	}
+}
+
+func TestPeriodicCheckpoint(t *testing.T) {
+	cfg := smallConfig()
+	cfg.CheckpointEvery = 10
+	dir := t.TempDir()
+	st, _ := NewState(cfg)
+	var seen []int64
+	opts := Options{Dir: dir, Progress: func(step, total int64) {
+		if step%10 == 1 && step > 1 { // the sweep after a checkpoint
+			back, err := ReadCheckpoint(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			seen = append(seen, back.Step)
+		}
+	}}
+	if err := Execute(context.Background(), cpu.New(), st, opts); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(seen, []int64{10, 20}) {
+		t.Errorf("unexpected checkpoint steps: got %v want [10 20]", seen)
+	}
+}
+
+func TestCheckpointRefused(t *testing.T) {
+	cfg := smallConfig()
+	cfg.Shape = []int{8, 8}
+	st, _ := simulate(t, cfg)
+	write := func(t *testing.T, st *State) string {
+		dir := t.TempDir()
+		if err := WriteCheckpoint(dir, st); err != nil {
+			t.Fatal(err)
+		}
+		return dir
+	}
+	edit := func(dir string, f func([]byte) []byte) {
+		p := filepath.Join(dir, CheckpointFile)
+		data, _ := os.ReadFile(p)
+		os.WriteFile(p, f(data), 0o644)
+	}
+	cases := []struct {
+		name string
+		make func(t *testing.T) string
+		want string
+	}{
+		{"missing", func(t *testing.T) string { return t.TempDir() }, "no checkpoint"},
+		{"flipped byte", func(t *testing.T) string {
+			d := write(t, st)
+			edit(d, func(b []byte) []byte { b[len(b)/2] ^= 0x40; return b })
+			return d
+		}, "checksum mismatch"},
+		{"truncated", func(t *testing.T) string {
+			d := write(t, st)
+			edit(d, func(b []byte) []byte { return b[:len(b)-100] })
+			return d
+		}, "checksum mismatch"},
+		{"not a checkpoint", func(t *testing.T) string {
+			d := write(t, st)
+			edit(d, func(b []byte) []byte { return []byte("hello, this is not a checkpoint at all, not at all......") })
+			return d
+		}, "not a quench checkpoint"},
+		{"state of another size", func(t *testing.T) string {
+			bad := *st
+			bad.Spins = bad.Spins[:60]
+			return write(t, &bad)
+		}, "holds 60 sites"},
+		{"series inconsistent with step", func(t *testing.T) string {
+			bad := *st
+			bad.Samples = bad.Samples[:len(bad.Samples)-1]
+			return write(t, &bad)
+		}, "measurements"},
+		{"invalid config", func(t *testing.T) string {
+			bad := *st
+			bad.Config.Algo = "wolff"
+			return write(t, &bad)
+		}, "unknown --algo"},
+		{"bad spin", func(t *testing.T) string {
+			bad := *st
+			bad.Spins = slices.Clone(st.Spins)
+			bad.Spins[7] = 3
+			return write(t, &bad)
+		}, "spin 7 is 3"},
+	}
+	for _, c := range cases {
+		_, err := ReadCheckpoint(c.make(t))
+		if err == nil || !quench.IsUsage(err) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: want a usage error containing %q, got %v", c.name, c.want, err)
+		}
+	}
+	// and the good one round-trips
+	back, err := ReadCheckpoint(write(t, st))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameState(t, "round trip", st, back)
+}
