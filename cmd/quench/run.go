@@ -183,8 +183,8 @@ func checkMemory(c *sim.Config, be quench.Backend) error {
 	onHost := be.Name() == "cpu"
 	host, device := c.Bytes(onHost)
 	if avail, _, err := quench.HostMemory(); err == nil && host > avail {
-		return quench.Usagef("lattice %s does not fit in memory: it needs %s (%d bytes) of host memory, %s (%d bytes) are available",
-			c.Lattice(), quench.FormatBytes(host), host, quench.FormatBytes(avail), avail)
+		return quench.Usagef("the run (lattice %s, %d measurements) does not fit in memory: it needs %s (%d bytes) of host memory, %s (%d bytes) are available",
+			c.Lattice(), c.Measurements(), quench.FormatBytes(host), host, quench.FormatBytes(avail), avail)
 	}
 	if !onHost {
 		if free, _, err := be.MemInfo(); err == nil && device > free {
@@ -240,14 +240,28 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 	return execute(st, be, out, f.quiet, stdout, stderr)
 }
 
+// testHookProgress, set by tests only, is called after every sweep while
+// signals are being caught.
+var testHookProgress func(step int64)
+
 // execute runs st to the end with a progress bar and signal handling, then
 // writes the outputs and prints the results table.
 func execute(st *sim.State, be quench.Backend, out string, quiet bool, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	opts := sim.Options{Dir: out}
-	if bar := newBar(st, quiet, stderr); bar != nil {
-		opts.Progress = func(step, total int64) { bar.Set64(step) }
+	bar := newBar(st, quiet, stderr)
+	if bar != nil || testHookProgress != nil {
+		opts.Progress = func(step, total int64) {
+			if bar != nil {
+				bar.Set64(step)
+			}
+			if testHookProgress != nil {
+				testHookProgress(step)
+			}
+		}
+	}
+	if bar != nil {
 		defer bar.Finish()
 	}
 	err := sim.Execute(ctx, be, st, opts)

@@ -1,0 +1,332 @@
+package main
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"image/png"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/spf13/pflag"
+
+	"github.com/quenchlab/quench"
+	"github.com/quenchlab/quench/sim"
+)
+
+func runQ(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var o, e bytes.Buffer
+	code = Main(args, &o, &e)
+	return code, o.String(), e.String()
+}
+
+func TestBadInput(t *testing.T) {
+	dir := t.TempDir()
+	unknownKey := filepath.Join(dir, "unknown.toml")
+	os.WriteFile(unknownKey, []byte("L = 8\ncolour = \"red\"\n"), 0o644)
+	badToml := filepath.Join(dir, "bad.toml")
+	os.WriteFile(badToml, []byte("L = = 8\n"), 0o644)
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--L", "1"}, "--L 1 is too small"},
+		{[]string{"--L", "7"}, "extent 7 (axis 0) of lattice 7x7 is odd"},
+		{[]string{"--shape", "64x63"}, "extent 63 (axis 1) of lattice 64x63 is odd"},
+		{[]string{"--shape", "64x64x64"}, "needs 2 extents"},
+		{[]string{"--T", "0"}, "--T 0 is not allowed"},
+		{[]string{"--T", "-1.5"}, "--T -1.5 is not allowed"},
+		{[]string{"--beta", "-1"}, "--beta -1 is not allowed"},
+		{[]string{"--T", "2", "--beta", "0.5"}, "both --T 2 and --beta 0.5 given"},
+		{[]string{"--model", "potts"}, `unknown --model "potts": allowed are ising2d, ising3d`},
+		{[]string{"--algo", "wolff"}, `unknown --algo "wolff": allowed are metropolis, heatbath`},
+		{[]string{"--backend", "tpu"}, `unknown --backend "tpu": allowed are cpu, cuda, auto`},
+		{[]string{"--backend", "cuda"}, "built without CUDA support"},
+		{[]string{"--sweeps", "0"}, "--sweeps 0 is not allowed"},
+		{[]string{"--sweeps", "10", "--every", "20"}, "--every 20 is larger than --sweeps 10"},
+		{[]string{"--every", "0"}, "--every 0 is not allowed"},
+		{[]string{"--therm", "-1"}, "--therm -1 is not allowed"},
+		{[]string{"--checkpoint-every", "-5"}, "--checkpoint-every -5 is not allowed"},
+		{[]string{"--start", "warm"}, `unknown --start "warm": allowed are hot, cold`},
+		{[]string{"--L", "1000000"}, "does not fit in memory: it needs"},
+		{[]string{"--model", "ising3d", "--L", "20000"}, "does not fit in memory"},
+		{[]string{"--L", "100000000"}, "too many sites"},
+		{[]string{"--L", "abc"}, `invalid argument "abc" for "--L"`},
+		{[]string{"--frobnicate"}, "unknown flag: --frobnicate"},
+		{[]string{"--config", filepath.Join(dir, "missing.toml")}, "missing.toml"},
+		{[]string{"--config", unknownKey}, `unknown key "colour"`},
+		{[]string{"--config", badToml}, "bad.toml"},
+	}
+	for i, c := range cases {
+		out := filepath.Join(dir, "out", string(rune('a'+i)))
+		args := append([]string{"run", "--out", out, "--quiet"}, c.args...)
+		code, stdout, stderr := runQ(t, args...)
+		if code != 2 {
+			t.Errorf("unexpected exit code for %v: got %d want 2 (stderr %q)", c.args, code, stderr)
+		}
+		if !strings.Contains(stderr, c.want) {
+			t.Errorf("unexpected message for %v: got %q want it to contain %q", c.args, stderr, c.want)
+		}
+		if strings.Count(stderr, "\n") != 1 || !strings.HasPrefix(stderr, "quench: ") {
+			t.Errorf("message for %v is not one line: %q", c.args, stderr)
+		}
+		if stdout != "" {
+			t.Errorf("unexpected stdout for %v: %q", c.args, stdout)
+		}
+		if _, err := os.Stat(out); err == nil {
+			t.Errorf("bad input %v created the output directory", c.args)
+		}
+	}
+	// memory refusals name the bytes needed and available
+	_, _, stderr := runQ(t, "run", "--out", filepath.Join(dir, "m"), "--L", "1000000")
+	if !regexp.MustCompile(`needs .* \(\d+ bytes\) of host memory, .* \(\d+ bytes\) are available`).MatchString(stderr) {
+		t.Errorf("memory refusal does not name the bytes: %q", stderr)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"resume", filepath.Join(dir, "nothing")}, "no checkpoint in"},
+		{[]string{"resume"}, "accepts 1 arg"},
+		{[]string{"bogus"}, `unknown command "bogus"`},
+		{[]string{"bench", "--sweeps", "0"}, "--sweeps 0 is not allowed"},
+	} {
+		code, _, stderr := runQ(t, c.args...)
+		if code != 2 || !strings.Contains(stderr, c.want) {
+			t.Errorf("unexpected result for %v: exit %d, %q (want 2 and %q)", c.args, code, stderr, c.want)
+		}
+	}
+}
+
+func TestDefaults(t *testing.T) {
+	cmd := newRunCmd(nil, nil)
+	cmd.Flags().Parse(nil)
+	var f runFlags
+	f.model, f.L, f.J, f.algo, f.sweeps, f.therm, f.every, f.seed, f.start = "ising2d", 256, 1, "metropolis", 10000, 1000, 1, 1, "hot"
+	c, err := buildConfig(pflag.NewFlagSet("x", pflag.ContinueOnError), &f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Model != "ising2d" || c.Lattice().String() != "256x256" || c.T != quench.Tc2D || c.Beta != quench.Kc2D {
+		t.Errorf("unexpected default config: %+v", c)
+	}
+	for _, name := range []string{"model", "L", "T", "beta", "J", "h", "algo", "sweeps", "therm", "every", "seed",
+		"backend", "out", "checkpoint-every", "start", "shape", "config"} {
+		if cmd.Flags().Lookup(name) == nil {
+			t.Errorf("quench run has no --%s flag", name)
+		}
+	}
+	if d := cmd.Flags().Lookup("L").DefValue; d != "256" {
+		t.Errorf("default --L is %s, want 256", d)
+	}
+}
+
+// readNpy parses a .npy file (format 1.0) into its header and data.
+func readNpy(t *testing.T, path string) (header string, data []byte) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b) < 10 || string(b[:6]) != "\x93NUMPY" || b[6] != 1 {
+		t.Fatalf("%s is not a version 1 .npy file", path)
+	}
+	hlen := int(binary.LittleEndian.Uint16(b[8:10]))
+	if (10+hlen)%16 != 0 {
+		t.Errorf(".npy header is not 16-byte aligned")
+	}
+	return string(b[10 : 10+hlen]), b[10+hlen:]
+}
+
+func TestRunOutputs(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "run")
+	code, stdout, stderr := runQ(t, "run", "--out", out, "--shape", "8x16", "--sweeps", "300", "--therm", "20",
+		"--every", "2", "--T", "2.5", "--h", "0.1", "--algo", "heatbath", "--seed", "5")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, name := range []string{"energy", "binder", "specific_heat", "susceptibility", "site updates/ns"} {
+		if !strings.Contains(stdout, name) {
+			t.Errorf("results table lacks %q:\n%s", name, stdout)
+		}
+	}
+	var sum map[string]any
+	data, err := os.ReadFile(filepath.Join(out, "summary.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &sum); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"model", "backend", "shape", "params", "seed", "sweeps", "therm", "every", "observables", "throughput"} {
+		if _, ok := sum[k]; !ok {
+			t.Errorf("summary.json lacks %q", k)
+		}
+	}
+	params := sum["params"].(map[string]any)
+	if params["T"] != 2.5 || params["beta"] != 0.4 || params["h"] != 0.1 || params["J"] != 1.0 || params["algo"] != "heatbath" {
+		t.Errorf("unexpected params: %v", params)
+	}
+	obs := sum["observables"].(map[string]any)
+	for _, name := range []string{"energy", "magnetization", "abs_magnetization", "m2", "m4", "specific_heat", "susceptibility", "binder"} {
+		o, ok := obs[name].(map[string]any)
+		if !ok {
+			t.Errorf("summary.json lacks observable %q", name)
+			continue
+		}
+		for _, k := range []string{"mean", "error", "tau_int"} {
+			if _, ok := o[k].(float64); !ok {
+				t.Errorf("observable %s has no number %q: %v", name, k, o)
+			}
+		}
+	}
+	if tp := sum["throughput"].(map[string]any)["site_updates_per_ns"].(float64); !(tp > 0) {
+		t.Errorf("throughput %v", tp)
+	}
+	header, body := readNpy(t, filepath.Join(out, "lattice.npy"))
+	if !strings.Contains(header, "'descr': '<i1'") || !strings.Contains(header, "'shape': (8, 16)") || !strings.Contains(header, "'fortran_order': False") {
+		t.Errorf("unexpected .npy header %q", header)
+	}
+	st, err := sim.ReadCheckpoint(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(body) != 128 {
+		t.Fatalf(".npy holds %d bytes, want 128", len(body))
+	}
+	for i, b := range body {
+		if int8(b) != st.Spins[i] {
+			t.Fatalf(".npy differs from the final state at %d", i)
+		}
+	}
+	f, err := os.Open(filepath.Join(out, "lattice.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(f)
+	f.Close()
+	if err != nil || img.Bounds().Dx() != 16 || img.Bounds().Dy() != 8 {
+		t.Errorf("unexpected lattice.png: %v %v", img.Bounds(), err)
+	}
+	series, _ := os.ReadFile(filepath.Join(out, "series.csv"))
+	lines := strings.Split(strings.TrimSpace(string(series)), "\n")
+	if len(lines) != 151 || lines[0] != "sweep,energy,magnetization,abs_magnetization,m2,m4" || !strings.HasPrefix(lines[1], "22,") {
+		t.Errorf("unexpected series.csv: %d lines, first %q %q", len(lines), lines[0], lines[1])
+	}
+	// the same directory again is refused, and accepted with --force
+	if code, _, stderr := runQ(t, "run", "--out", out, "--L", "8", "--sweeps", "10"); code != 2 || !strings.Contains(stderr, "already holds a run") {
+		t.Errorf("rerun into %s: exit %d %q", out, code, stderr)
+	}
+	if code, _, stderr := runQ(t, "run", "--out", out, "--L", "8", "--sweeps", "10", "--force"); code != 0 {
+		t.Errorf("rerun with --force: exit %d %q", code, stderr)
+	}
+}
+
+func TestConfigFileAndOverride(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "run.toml")
+	os.WriteFile(cfg, []byte("model = \"ising3d\"\nL = 6\nsweeps = 40\ntherm = 4\nalgo = \"heatbath\"\nbeta = 0.3\nseed = 12\n"), 0o644)
+	out := filepath.Join(dir, "out")
+	code, _, stderr := runQ(t, "run", "--config", cfg, "--sweeps", "50", "--out", out)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	st, err := sim.ReadCheckpoint(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := st.Config
+	if c.Model != "ising3d" || c.Lattice().String() != "6x6x6" || c.Sweeps != 50 || c.Therm != 4 || c.Algo != "heatbath" || c.Beta != 0.3 || c.Seed != 12 {
+		t.Errorf("config file not applied (or flag not overriding): %+v", c)
+	}
+	// --T on the command line replaces the file's beta instead of clashing
+	out2 := filepath.Join(dir, "out2")
+	if code, _, stderr := runQ(t, "run", "--config", cfg, "--T", "4", "--out", out2); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if st, _ := sim.ReadCheckpoint(out2); st == nil || st.Config.T != 4 {
+		t.Errorf("--T did not override the config file's beta")
+	}
+}
+
+func TestAutoBackendFallsBack(t *testing.T) {
+	code, _, stderr := runQ(t, "run", "--backend", "auto", "--L", "8", "--sweeps", "10", "--out", filepath.Join(t.TempDir(), "o"))
+	if code != 0 || !strings.Contains(stderr, "note: no CUDA backend") || strings.Count(stderr, "\n") != 1 {
+		t.Errorf("auto backend: exit %d, stderr %q", code, stderr)
+	}
+}
+
+// SIGINT during a run writes a checkpoint and exits 130; resume then ends
+// with exactly the lattice and series of an uninterrupted run.
+func TestInterruptAndResume(t *testing.T) {
+	dir := t.TempDir()
+	args := []string{"--shape", "32x64", "--sweeps", "400", "--therm", "50", "--every", "3", "--seed", "77", "--quiet"}
+	full := filepath.Join(dir, "full")
+	if code, _, stderr := runQ(t, append([]string{"run", "--out", full}, args...)...); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	cut := filepath.Join(dir, "cut")
+	sent := false
+	testHookProgress = func(step int64) {
+		if step == 123 && !sent {
+			sent = true
+			syscall.Kill(os.Getpid(), syscall.SIGINT)
+		}
+	}
+	code, _, stderr := runQ(t, append([]string{"run", "--out", cut}, args...)...)
+	testHookProgress = nil
+	if code != 130 || !strings.Contains(stderr, "quench resume "+cut) {
+		t.Fatalf("interrupted run: exit %d, stderr %q", code, stderr)
+	}
+	st, err := sim.ReadCheckpoint(cut)
+	if err != nil || st.Done() || st.Step < 123 {
+		t.Fatalf("checkpoint after interrupt: %v, %+v", err, st)
+	}
+	if _, err := os.Stat(filepath.Join(cut, "summary.json")); err == nil {
+		t.Errorf("an interrupted run wrote summary.json")
+	}
+	if code, _, stderr := runQ(t, "resume", cut, "--quiet"); code != 0 {
+		t.Fatalf("resume: exit %d, %s", code, stderr)
+	}
+	for _, name := range []string{"lattice.npy", "series.csv", "lattice.png"} {
+		a, _ := os.ReadFile(filepath.Join(full, name))
+		b, _ := os.ReadFile(filepath.Join(cut, name))
+		if len(a) == 0 || !bytes.Equal(a, b) {
+			t.Errorf("%s of the resumed run differs from the uninterrupted one", name)
+		}
+	}
+	// a corrupted checkpoint is refused with exit 2
+	p := filepath.Join(cut, "checkpoint.qck")
+	data, _ := os.ReadFile(p)
+	data[100] ^= 1
+	os.WriteFile(p, data, 0o644)
+	if code, _, stderr := runQ(t, "resume", cut); code != 2 || !strings.Contains(stderr, "checksum mismatch") {
+		t.Errorf("corrupted checkpoint: exit %d, %q", code, stderr)
+	}
+}
+
+func TestResumeExtends(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
+	common := []string{"--L", "16", "--therm", "10", "--every", "5", "--seed", "3", "--quiet"}
+	runQ(t, append([]string{"run", "--out", a, "--sweeps", "100"}, common...)...)
+	if code, _, stderr := runQ(t, "resume", a, "--sweeps", "200", "--quiet"); code != 0 {
+		t.Fatalf("extend: exit %d %s", code, stderr)
+	}
+	runQ(t, append([]string{"run", "--out", b, "--sweeps", "200"}, common...)...)
+	for _, name := range []string{"lattice.npy", "series.csv"} {
+		x, _ := os.ReadFile(filepath.Join(a, name))
+		y, _ := os.ReadFile(filepath.Join(b, name))
+		if len(x) == 0 || !bytes.Equal(x, y) {
+			t.Errorf("%s of the extended run differs from a run of 200 sweeps", name)
+		}
+	}
+	if code, _, stderr := runQ(t, "resume", a, "--sweeps", "50"); code != 2 || !strings.Contains(stderr, "can only extend") {
+		t.Errorf("shrinking resume: exit %d %q", code, stderr)
+	}
+}
