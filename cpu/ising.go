@@ -1,6 +1,7 @@
 package cpu
 
 import (
+	"encoding/binary"
 	"fmt"
 	"unsafe"
 
@@ -135,6 +136,9 @@ func keyOf(sv int8, sum, z int) int { return int(uint8(sv)&2)<<3 + sum + z }
 type packedTable struct {
 	hi [32]int32
 	k  [32]int // the IsingTable entry
+	// by down-neighbour count nd plus 8 if the spin is down (SWAR blocks)
+	hiK [16]int32
+	kK  [16]int
 }
 
 func packTable(tab *quench.IsingTable) *packedTable {
@@ -143,11 +147,18 @@ func packTable(tab *quench.IsingTable) *packedTable {
 	for i := range p.hi {
 		p.hi[i] = -1 // unused keys never match a byte
 	}
+	for i := range p.hiK {
+		p.hiK[i] = -1
+	}
 	for _, sv := range []int8{-1, 1} {
 		for sum := -z; sum <= z; sum += 2 {
 			k := tab.Index(sv, sum)
 			p.hi[keyOf(sv, sum, z)&31] = tab.Hi[k]
 			p.k[keyOf(sv, sum, z)&31] = k
+			if z <= 6 {
+				kk := (z-sum)/2 + 8*int(uint8(sv)&2)/2
+				p.hiK[kk], p.kK[kk] = tab.Hi[k], k
+			}
 		}
 	}
 	return p
@@ -159,6 +170,7 @@ func packTable(tab *quench.IsingTable) *packedTable {
 func sweepRow(s []int8, base int64, nb []int64, lx, x0 int, tab *quench.IsingTable, pt *packedTable, u []uint8, key philox.Key, ctr quench.Counter, phase uint32) {
 	z := 2 * tab.Dim
 	row := s[base : base+int64(lx)]
+	r0 := base / int64(lx)
 	j0 := uint64(base)>>1 + uint64(x0)>>1 // phase-site index of the first site
 	u = u[:(lx-x0+1)/2]
 	rowRandom(u, j0, key, ctr, phase)
@@ -188,12 +200,30 @@ func sweepRow(s []int8, base int64, nb []int64, lx, x0 int, tab *quench.IsingTab
 	// against the plain reference bit for bit.
 	inner := (last-first)/2 - 1
 	if inner > 0 && (len(nb) == 2 || len(nb) == 4) {
-		at := func(rowIndex int64) unsafe.Pointer { return unsafe.Pointer(&s[rowIndex*int64(lx)+int64(first+2)]) }
-		pr, pu := unsafe.Pointer(&row[first+2]), unsafe.Pointer(&u[1])
-		if len(nb) == 2 {
-			inner2(pr, pu, at(nb[0]), at(nb[1]), inner, tab, pt, j0+1, key, ctr, phase)
-		} else {
-			inner3(pr, pu, at(nb[0]), at(nb[1]), at(nb[2]), at(nb[3]), inner, tab, pt, j0+1, key, ctr, phase)
+		at := func(rowIndex int64, x int) unsafe.Pointer { return unsafe.Pointer(&s[rowIndex*int64(lx)+int64(x)]) }
+		// Blocks of four sites (8 bytes) by SWAR while the block's right
+		// neighbours (up to x+8) stay inside the row, then one site at a time.
+		x := first + 2
+		blocks := inner / 4
+		for blocks > 0 && x+8*(blocks-1)+8 > lx-1 {
+			blocks--
+		}
+		if blocks > 0 {
+			var pe, pf unsafe.Pointer
+			if len(nb) == 4 {
+				pe, pf = at(nb[2], x), at(nb[3], x)
+			}
+			swarBlocks(at(r0, x), at(nb[0], x), at(nb[1], x), pe, pf, unsafe.Pointer(&u[1]), blocks, pt, tab, j0+1, key, ctr, phase)
+		}
+		done := 4 * blocks
+		x += 2 * done
+		if rest := inner - done; rest > 0 {
+			pr, pu := at(r0, x), unsafe.Pointer(&u[1+done])
+			if len(nb) == 2 {
+				inner2(pr, pu, at(nb[0], x), at(nb[1], x), rest, tab, pt, j0+1+uint64(done), key, ctr, phase)
+			} else {
+				inner3(pr, pu, at(nb[0], x), at(nb[1], x), at(nb[2], x), at(nb[3], x), rest, tab, pt, j0+1+uint64(done), key, ctr, phase)
+			}
 		}
 		return
 	}
@@ -212,6 +242,74 @@ func sweepRow(s []int8, base int64, nb []int64, lx, x0 int, tab *quench.IsingTab
 			row[x] = sv ^ (flip & -2) // +1 <-> -1
 		}
 	}
+}
+
+const lsb = 0x0101010101010101
+
+// le64 loads 8 bytes at p as a little-endian word (one unaligned load on
+// amd64 and arm64; correct on big-endian machines too).
+func le64(p unsafe.Pointer) uint64 { return binary.LittleEndian.Uint64((*[8]byte)(p)[:]) }
+
+// down64 has bit 0 of byte i set when spin i of the 8 at p is -1 (int8
+// 0xFF has bit 1 set, +1 = 0x01 has not).
+func down64(p unsafe.Pointer) uint64 { return le64(p) >> 1 & lsb }
+
+// swarBlocks updates blocks of four same-colour sites held in 8 bytes at a
+// time: pr points at the first site, pa, pc (and pe, pf in 3D, else nil) at
+// the same positions in the neighbour rows, pu at the first site's random
+// byte, j is its phase-site index. Per byte the number of down neighbours
+// plus 8 if the site is down is the key of pt.hiK; the other colour's bytes
+// are computed and ignored, and written back unchanged.
+func swarBlocks(pr, pa, pc, pe, pf, pu unsafe.Pointer, blocks int, pt *packedTable, tab *quench.IsingTable, j uint64, key philox.Key, ctr quench.Counter, phase uint32) {
+	hi := &pt.hiK
+	// The row's own words are loaded once each, left and right neighbours
+	// shifted out of them in registers: loading them from memory would
+	// partly overlap the previous block's store and stall store forwarding.
+	prev := uint64(*(*uint8)(unsafe.Add(pr, -1))) << 56
+	cur := le64(pr)
+	for b := 0; b < blocks; b++ {
+		off := uintptr(8 * b)
+		p := unsafe.Add(pr, off)
+		var next uint64
+		if b+1 < blocks {
+			next = le64(unsafe.Add(p, 8))
+		} else {
+			next = uint64(*(*uint8)(unsafe.Add(p, 8))) // the row may end after it
+		}
+		left, right := cur<<8|prev>>56, cur>>8|next<<56
+		nd := left>>1&lsb + right>>1&lsb + down64(unsafe.Add(pa, off)) + down64(unsafe.Add(pc, off))
+		if pe != nil {
+			nd += down64(unsafe.Add(pe, off)) + down64(unsafe.Add(pf, off))
+		}
+		k := nd + (cur>>1&lsb)<<3
+		u := binary.LittleEndian.Uint32((*[4]byte)(unsafe.Add(pu, 4*b))[:])
+		k0, k1, k2, k3 := k&15, k>>16&15, k>>32&15, k>>48&15
+		d0 := int32(u&0xFF) - hi[k0]
+		d1 := int32(u>>8&0xFF) - hi[k1]
+		d2 := int32(u>>16&0xFF) - hi[k2]
+		d3 := int32(u>>24) - hi[k3]
+		// byte 0xFE where u8 < hi (flip +1 <-> -1), 0 elsewhere
+		f := uint64(uint8(d0>>31)&0xFE) | uint64(uint8(d1>>31)&0xFE)<<16 |
+			uint64(uint8(d2>>31)&0xFE)<<32 | uint64(uint8(d3>>31)&0xFE)<<48
+		if d0 == 0 || d1 == 0 || d2 == 0 || d3 == 0 {
+			f = swarTies(f, [4]int32{d0, d1, d2, d3}, [4]uint64{k0, k1, k2, k3}, pt, tab, j+uint64(4*b), key, ctr, phase)
+		}
+		binary.LittleEndian.PutUint64((*[8]byte)(p)[:], cur^f)
+		prev, cur = cur, next // the other colour's bytes, which prev>>56 reads, are unchanged
+	}
+}
+
+// swarTies resolves the sites of a SWAR block whose random byte equals the
+// threshold's high byte.
+//
+//go:noinline
+func swarTies(f uint64, d [4]int32, k [4]uint64, pt *packedTable, tab *quench.IsingTable, j uint64, key philox.Key, ctr quench.Counter, phase uint32) uint64 {
+	for i := range d {
+		if d[i] == 0 && tie(tab.Lo[pt.kK[k[i]]], j+uint64(i), key, ctr, phase) != 0 {
+			f |= 0xFE << (16 * i)
+		}
+	}
+	return f
 }
 
 // ld reads the spin at p+off.
