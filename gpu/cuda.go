@@ -2,14 +2,511 @@
 
 package gpu
 
-import "github.com/quenchlab/quench"
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"unsafe"
 
-// New opens GPU device on a cuda build. The kernels and the gorgonia.org/cu
-// launch code are the next step of the roadmap (the CUDA backend issue);
-// until they land it reports so rather than pretending.
-func New(device int) (quench.Backend, error) {
-	return nil, ErrNotYet
-}
+	"gorgonia.org/cu"
+
+	"github.com/quenchlab/quench"
+	"github.com/quenchlab/quench/kernels"
+)
 
 // Available reports whether this build can use a GPU at all.
 const Available = true
+
+// threads per block of every launch
+const blockSize = 256
+
+// Backend is the CUDA backend. CUDA contexts belong to an OS thread, so all
+// driver calls run on one goroutine locked to its thread; methods hand their
+// work to it and wait.
+type Backend struct {
+	device  int
+	name    string
+	calls   chan func()
+	fns     map[string]cu.Function
+	ctx     cu.CUContext
+	shape   cu.DevicePtr // int64[4]
+	table   cu.DevicePtr // int32[64]
+	sums    cu.DevicePtr // uint64[2]
+	lastTab *quench.IsingTable
+	peakBW  float64 // bytes/s from the memory clock and bus width
+	closed  bool
+}
+
+var _ quench.Backend = (*Backend)(nil)
+
+// Buffer is device memory.
+type Buffer struct {
+	dt  quench.DType
+	n   int64
+	ptr cu.DevicePtr
+	be  *Backend
+}
+
+// DType implements quench.Buffer.
+func (b *Buffer) DType() quench.DType { return b.dt }
+
+// Len implements quench.Buffer.
+func (b *Buffer) Len() int64 { return b.n }
+
+// do runs f on the CUDA thread.
+func (b *Backend) do(f func() error) error {
+	if b.closed {
+		return errors.New("gpu: backend is closed")
+	}
+	errc := make(chan error, 1)
+	b.calls <- func() { errc <- f() }
+	return <-errc
+}
+
+// New opens GPU device (an index among the devices CUDA_VISIBLE_DEVICES
+// leaves visible), creates its context and loads the kernels.
+func New(device int) (quench.Backend, error) {
+	n, err := cu.NumDevices()
+	if err != nil {
+		return nil, fmt.Errorf("no usable CUDA driver: %v", err)
+	}
+	if n == 0 {
+		return nil, errors.New("no CUDA GPU found")
+	}
+	if device < 0 || device >= n {
+		return nil, quench.Usagef("--device %d is not allowed: %d GPU(s) visible, use 0..%d", device, n, n-1)
+	}
+	b := &Backend{device: device, calls: make(chan func()), fns: map[string]cu.Function{}}
+	started := make(chan error, 1)
+	go b.loop(started)
+	if err := <-started; err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// loop owns the CUDA context: it creates it on its locked OS thread, then
+// runs calls until Close.
+func (b *Backend) loop(started chan<- error) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	err := func() error {
+		dev, err := cu.GetDevice(b.device)
+		if err != nil {
+			return fmt.Errorf("GPU %d: %v", b.device, err)
+		}
+		name, _ := dev.Name()
+		b.name = name
+		if clk, err := dev.Attribute(cu.MemoryClockRate); err == nil {
+			if bus, err := dev.Attribute(cu.GlobalMemoryBusWidth); err == nil {
+				b.peakBW = 2 * float64(clk) * 1e3 * float64(bus) / 8 // double data rate
+			}
+		}
+		if b.ctx, err = dev.MakeContext(cu.SchedAuto); err != nil {
+			return fmt.Errorf("GPU %d (%s): cannot create a context: %v", b.device, name, err)
+		}
+		mod, err := cu.LoadData(kernels.Fatbin)
+		if err != nil {
+			return fmt.Errorf("GPU %d (%s): cannot load the kernels: %v", b.device, name, err)
+		}
+		for _, k := range kernels.All {
+			if b.fns[k], err = mod.Function(k); err != nil {
+				return fmt.Errorf("kernel %s: %v", k, err)
+			}
+		}
+		for _, p := range []*cu.DevicePtr{&b.shape, &b.table, &b.sums} {
+			if *p, err = cu.MemAlloc(256); err != nil {
+				return fmt.Errorf("GPU %d: %v", b.device, err)
+			}
+		}
+		return nil
+	}()
+	started <- err
+	if err != nil {
+		return
+	}
+	for f := range b.calls {
+		f()
+	}
+}
+
+// Name implements quench.Backend.
+func (b *Backend) Name() string { return "cuda" }
+
+// DeviceName is the GPU's name, e.g. "NVIDIA H200".
+func (b *Backend) DeviceName() string { return b.name }
+
+// PeakBandwidth is the device memory bandwidth in bytes/s from its clock
+// and bus width.
+func (b *Backend) PeakBandwidth() float64 { return b.peakBW }
+
+// Sync implements quench.Backend.
+func (b *Backend) Sync() error {
+	return b.do(func() error { return wrap("synchronize", cu.Synchronize()) })
+}
+
+// Close implements quench.Backend.
+func (b *Backend) Close() error {
+	if b.closed {
+		return nil
+	}
+	err := b.do(func() error { return b.ctx.Destroy() })
+	b.closed = true
+	close(b.calls)
+	return err
+}
+
+func wrap(what string, err error) error {
+	if err != nil {
+		return fmt.Errorf("gpu: %s: %v", what, err)
+	}
+	return nil
+}
+
+// MemInfo implements quench.Buffers with the device's free and total memory.
+func (b *Backend) MemInfo() (free, total uint64, err error) {
+	err = b.do(func() error {
+		f, t, err := cu.MemInfo()
+		free, total = uint64(f), uint64(t)
+		return wrap("memory info", err)
+	})
+	return
+}
+
+// Alloc implements quench.Buffers; it refuses a request larger than the
+// free device memory before asking the driver.
+func (b *Backend) Alloc(dt quench.DType, n int64) (quench.Buffer, error) {
+	if n < 0 || dt.Size() == 0 {
+		return nil, fmt.Errorf("gpu: cannot allocate %d elements of %v", n, dt)
+	}
+	bytes := max(n*dt.Size(), 1)
+	buf := &Buffer{dt: dt, n: n, be: b}
+	err := b.do(func() error {
+		free, _, err := cu.MemInfo()
+		if err == nil && bytes > free {
+			return fmt.Errorf("out of device memory: %d bytes asked, %d free", bytes, free)
+		}
+		buf.ptr, err = cu.MemAlloc(bytes)
+		return wrap(fmt.Sprintf("allocating %d bytes", bytes), err)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return buf, nil
+}
+
+func (b *Backend) own(buf quench.Buffer, dt quench.DType) (*Buffer, error) {
+	gb, ok := buf.(*Buffer)
+	if !ok || gb == nil || gb.be != b {
+		return nil, fmt.Errorf("gpu: buffer %T does not belong to this backend", buf)
+	}
+	if dt != 0 && gb.dt != dt {
+		return nil, fmt.Errorf("gpu: buffer holds %v, want %v", gb.dt, dt)
+	}
+	return gb, nil
+}
+
+// hostSlice returns the address, element type and length of a host slice.
+func hostSlice(s any) (unsafe.Pointer, quench.DType, int64, error) {
+	ptr := func(n int, p unsafe.Pointer) unsafe.Pointer {
+		if n == 0 {
+			return nil
+		}
+		return p
+	}
+	switch v := s.(type) {
+	case []int8:
+		return ptr(len(v), unsafe.Pointer(unsafe.SliceData(v))), quench.Int8, int64(len(v)), nil
+	case []uint8:
+		return ptr(len(v), unsafe.Pointer(unsafe.SliceData(v))), quench.Uint8, int64(len(v)), nil
+	case []int32:
+		return ptr(len(v), unsafe.Pointer(unsafe.SliceData(v))), quench.Int32, int64(len(v)), nil
+	case []float32:
+		return ptr(len(v), unsafe.Pointer(unsafe.SliceData(v))), quench.Float32, int64(len(v)), nil
+	case []float64:
+		return ptr(len(v), unsafe.Pointer(unsafe.SliceData(v))), quench.Float64, int64(len(v)), nil
+	}
+	return nil, 0, 0, fmt.Errorf("gpu: unsupported host slice %T", s)
+}
+
+// Upload implements quench.Buffers.
+func (b *Backend) Upload(dst quench.Buffer, src any) error {
+	gb, err := b.own(dst, 0)
+	if err != nil {
+		return err
+	}
+	p, dt, n, err := hostSlice(src)
+	if err != nil {
+		return err
+	}
+	if dt != gb.dt || n != gb.n {
+		return fmt.Errorf("gpu: host slice %T of %d does not match a %d-element %v buffer", src, n, gb.n, gb.dt)
+	}
+	if n == 0 {
+		return nil
+	}
+	return b.do(func() error { return wrap("upload", cu.MemcpyHtoD(gb.ptr, p, n*dt.Size())) })
+}
+
+// Download implements quench.Buffers.
+func (b *Backend) Download(dst any, src quench.Buffer) error {
+	gb, err := b.own(src, 0)
+	if err != nil {
+		return err
+	}
+	p, dt, n, err := hostSlice(dst)
+	if err != nil {
+		return err
+	}
+	if dt != gb.dt || n != gb.n {
+		return fmt.Errorf("gpu: host slice %T of %d does not match a %d-element %v buffer", dst, n, gb.n, gb.dt)
+	}
+	if n == 0 {
+		return nil
+	}
+	return b.do(func() error { return wrap("download", cu.MemcpyDtoH(p, gb.ptr, n*dt.Size())) })
+}
+
+// Free implements quench.Buffers.
+func (b *Backend) Free(buf quench.Buffer) error {
+	gb, err := b.own(buf, 0)
+	if err != nil {
+		return err
+	}
+	if gb.ptr == 0 {
+		return nil
+	}
+	err = b.do(func() error { return wrap("free", cu.MemFree(gb.ptr)) })
+	gb.ptr = 0
+	return err
+}
+
+// launch runs kernel name on n threads (grid-stride loops cover any n);
+// every argument is an 8-byte value, as gorgonia.org/cu copies them.
+// Call on the CUDA thread.
+func (b *Backend) launch(name string, n int64, args ...uint64) error {
+	grid := (n + blockSize - 1) / blockSize
+	grid = max(1, min(grid, 1<<20))
+	params := make([]unsafe.Pointer, len(args))
+	for i := range args {
+		params[i] = unsafe.Pointer(&args[i])
+	}
+	if err := b.fns[name].Launch(int(grid), 1, 1, blockSize, 1, 1, 0, cu.NoStream, params); err != nil {
+		return fmt.Errorf("gpu: launch of kernel %s failed: %v", name, err)
+	}
+	return nil
+}
+
+// uploadShape writes the lattice extents to the device (int64[4]).
+func (b *Backend) uploadShape(lat quench.Lattice) error {
+	if lat.Dim() > 4 {
+		return fmt.Errorf("gpu: %d-dimensional lattices are not supported (at most 4)", lat.Dim())
+	}
+	var sh [4]int64
+	for i, s := range lat.Shape {
+		sh[i] = int64(s)
+	}
+	return wrap("upload shape", cu.MemcpyHtoD(b.shape, unsafe.Pointer(&sh[0]), 32))
+}
+
+// DeviceTable is the table layout of kernels/ising.cu: hi[32] then lo[32],
+// indexed by nd + 16*(s == -1), nd the number of down neighbours.
+func DeviceTable(tab *quench.IsingTable) [64]int32 {
+	var t [64]int32
+	for i := 0; i < 32; i++ {
+		t[i] = -1
+	}
+	z := 2 * tab.Dim
+	for _, sv := range []int8{1, -1} {
+		for nd := 0; nd <= z; nd++ {
+			k := tab.Index(sv, z-2*nd)
+			key := nd
+			if sv < 0 {
+				key += 16
+			}
+			t[key], t[32+key] = tab.Hi[k], int32(tab.Lo[k])
+		}
+	}
+	return t
+}
+
+// IsingSweep implements quench.SpinFlipper with the kernels of
+// kernels/ising.cu, twins of the CPU backend's rule.
+func (b *Backend) IsingSweep(spins quench.Buffer, lat quench.Lattice, tab *quench.IsingTable, ctr quench.Counter) error {
+	sb, err := b.own(spins, quench.Int8)
+	if err != nil {
+		return err
+	}
+	if sb.n != lat.Sites() {
+		return fmt.Errorf("gpu: spin buffer has %d elements, lattice %s has %d sites", sb.n, lat, lat.Sites())
+	}
+	if tab == nil || tab.Dim != lat.Dim() || lat.Dim() > 4 {
+		return fmt.Errorf("gpu: Ising table does not match a %d-dimensional lattice (1..4 supported)", lat.Dim())
+	}
+	if err := lat.CheckCheckerboard(); err != nil {
+		return err
+	}
+	d := lat.Dim()
+	lx := int64(lat.Shape[d-1])
+	seg := (d == 2 || d == 3) && lx%32 == 0
+	return b.do(func() error {
+		if tab != b.lastTab {
+			t := DeviceTable(tab)
+			if err := wrap("upload table", cu.MemcpyHtoD(b.table, unsafe.Pointer(&t[0]), 256)); err != nil {
+				return err
+			}
+			b.lastTab = tab
+		}
+		if !seg {
+			if err := b.uploadShape(lat); err != nil {
+				return err
+			}
+		}
+		for phase := uint64(0); phase < 2; phase++ {
+			if seg {
+				lz, ly := int64(1), int64(lat.Shape[d-2])
+				if d == 3 {
+					lz = int64(lat.Shape[0])
+				}
+				err = b.launch(kernels.IsingPhaseSeg, lat.Sites()/32,
+					uint64(sb.ptr), uint64(b.table), uint64(lz), uint64(ly), uint64(lx),
+					ctr.Seed, ctr.Step, uint64(ctr.Replica), phase, uint64(d))
+			} else {
+				err = b.launch(kernels.IsingPhaseSite, lat.Sites()/2,
+					uint64(sb.ptr), uint64(b.table), uint64(b.shape), uint64(d), uint64(lat.Sites()),
+					ctr.Seed, ctr.Step, uint64(ctr.Replica), phase)
+			}
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// IsingSums implements quench.Reducer: exact integer sums (atomics on
+// integers give the same bits in any order).
+func (b *Backend) IsingSums(spins quench.Buffer, lat quench.Lattice) (quench.IsingSums, error) {
+	sb, err := b.own(spins, quench.Int8)
+	if err != nil {
+		return quench.IsingSums{}, err
+	}
+	if sb.n != lat.Sites() {
+		return quench.IsingSums{}, fmt.Errorf("gpu: spin buffer has %d elements, lattice %s has %d sites", sb.n, lat, lat.Sites())
+	}
+	var out [2]int64
+	err = b.do(func() error {
+		if err := b.uploadShape(lat); err != nil {
+			return err
+		}
+		if err := wrap("clear sums", cu.MemsetD8(b.sums, 0, 16)); err != nil {
+			return err
+		}
+		if err := b.launch(kernels.IsingSums, lat.Sites(), uint64(sb.ptr), uint64(b.shape), uint64(lat.Dim()), uint64(lat.Sites()), uint64(b.sums)); err != nil {
+			return err
+		}
+		return wrap("download sums", cu.MemcpyDtoH(unsafe.Pointer(&out[0]), b.sums, 16))
+	})
+	return quench.IsingSums{Mag: out[0], Bond: out[1]}, err
+}
+
+// Sum implements quench.Reducer: the kernel sums fixed blocks of
+// quench.SumBlock elements left to right, the host adds the partials in
+// order, exactly as the CPU backend.
+func (b *Backend) Sum(buf quench.Buffer) (float64, error) {
+	gb, err := b.own(buf, 0)
+	if err != nil {
+		return 0, err
+	}
+	kernel := kernels.SumBlocksF64
+	switch gb.dt {
+	case quench.Float64:
+	case quench.Float32:
+		kernel = kernels.SumBlocksF32
+	default:
+		return 0, fmt.Errorf("gpu: Sum needs a float buffer, got %v", gb.dt)
+	}
+	nblk := (gb.n + quench.SumBlock - 1) / quench.SumBlock
+	partial := make([]float64, nblk)
+	err = b.do(func() error {
+		if nblk == 0 {
+			return nil
+		}
+		p, err := cu.MemAlloc(nblk * 8)
+		if err != nil {
+			return wrap("allocating partial sums", err)
+		}
+		defer cu.MemFree(p)
+		if err := b.launch(kernel, nblk, uint64(gb.ptr), uint64(gb.n), uint64(p)); err != nil {
+			return err
+		}
+		return wrap("download partial sums", cu.MemcpyDtoH(unsafe.Pointer(&partial[0]), p, nblk*8))
+	})
+	var tot float64
+	for _, v := range partial {
+		tot += v
+	}
+	return tot, err
+}
+
+// PhiloxKAT runs Philox4x32-10 on the device for each counter and key.
+func (b *Backend) PhiloxKAT(ctr [][4]uint32, key [][2]uint32) ([][4]uint32, error) {
+	n := int64(len(ctr))
+	out := make([][4]uint32, n)
+	err := b.do(func() error {
+		dc, err := cu.MemAlloc(16 * n)
+		if err != nil {
+			return wrap("alloc", err)
+		}
+		defer cu.MemFree(dc)
+		dk, err := cu.MemAlloc(8 * n)
+		if err != nil {
+			return wrap("alloc", err)
+		}
+		defer cu.MemFree(dk)
+		do, err := cu.MemAlloc(16 * n)
+		if err != nil {
+			return wrap("alloc", err)
+		}
+		defer cu.MemFree(do)
+		if err := cu.MemcpyHtoD(dc, unsafe.Pointer(&ctr[0]), 16*n); err != nil {
+			return wrap("upload", err)
+		}
+		if err := cu.MemcpyHtoD(dk, unsafe.Pointer(&key[0]), 8*n); err != nil {
+			return wrap("upload", err)
+		}
+		if err := b.launch(kernels.PhiloxKAT, n, uint64(dc), uint64(dk), uint64(do), uint64(n)); err != nil {
+			return err
+		}
+		return wrap("download", cu.MemcpyDtoH(unsafe.Pointer(&out[0]), do, 16*n))
+	})
+	return out, err
+}
+
+// The Langevin and lattice-update families have no kernels yet, on either
+// backend.
+
+// Phi4Step implements quench.LangevinStepper (not yet).
+func (*Backend) Phi4Step(phi, aux quench.Buffer, lat quench.Lattice, p *quench.Phi4Params, ctr quench.Counter) error {
+	return fmt.Errorf("gpu: Phi4Step: %w", quench.ErrNotImplemented)
+}
+
+// ParticleStep implements quench.LangevinStepper (not yet).
+func (*Backend) ParticleStep(pos, vel quench.Buffer, p *quench.ParticleParams, ctr quench.Counter) error {
+	return fmt.Errorf("gpu: ParticleStep: %w", quench.ErrNotImplemented)
+}
+
+// Topple implements quench.LatticeUpdater (not yet).
+func (*Backend) Topple(heights, activity quench.Buffer, lat quench.Lattice, threshold int) (int64, error) {
+	return 0, fmt.Errorf("gpu: Topple: %w", quench.ErrNotImplemented)
+}
+
+// MassTransfer implements quench.LatticeUpdater (not yet).
+func (*Backend) MassTransfer(mass quench.Buffer, lat quench.Lattice, p *quench.MassTransferParams, ctr quench.Counter) error {
+	return fmt.Errorf("gpu: MassTransfer: %w", quench.ErrNotImplemented)
+}
+
+// Diffuse implements quench.LatticeUpdater (not yet).
+func (*Backend) Diffuse(dst, src quench.Buffer, lat quench.Lattice, alpha float64) error {
+	return fmt.Errorf("gpu: Diffuse: %w", quench.ErrNotImplemented)
+}

@@ -8,6 +8,3 @@ import "errors"
 
 // ErrNoCUDA is returned by New in a build without the cuda tag.
 var ErrNoCUDA = errors.New("this quench was built without CUDA support; build it with `make cuda` (see README, \"Running on a GPU server\")")
-
-// ErrNotYet is returned by New in a cuda build until the CUDA kernels land.
-var ErrNotYet = errors.New("the CUDA backend is not implemented in this version of quench yet; use --backend cpu")

@@ -41,9 +41,13 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	root.SetArgs(args)
 	err := root.Execute()
 	var f *failure
+	var d *diverged
 	switch {
 	case err == nil:
 		return exitOK
+	case errors.As(err, &d):
+		fmt.Fprintf(stderr, "quench: %s\n", oneLine(err.Error()))
+		return exitDiverged
 	case errors.Is(err, sim.ErrInterrupted):
 		return exitInterrupted
 	case errors.As(err, &f):
@@ -74,7 +78,7 @@ seed. Start with "quench run" (2D Ising, L=256, T=Tc, on the CPU).`,
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return quench.Usagef("%v (see quench %s --help)", err, c.Name())
 	})
-	root.AddCommand(newRunCmd(stdout, stderr), newResumeCmd(stdout, stderr), newBenchCmd(stdout, stderr))
+	root.AddCommand(newRunCmd(stdout, stderr), newResumeCmd(stdout, stderr), newVerifyCmd(stdout, stderr), newBenchCmd(stdout, stderr))
 	root.CompletionOptions.DisableDefaultCmd = true
 	return root
 }

@@ -56,6 +56,21 @@ func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.config, "config", "", "TOML file with the same keys as these flags (flags override it)")
+	addModelFlags(fl, &f)
+	fl.Int64Var(&f.sweeps, "sweeps", 10000, "measured sweeps after thermalization")
+	fl.Int64Var(&f.therm, "therm", 1000, "thermalization sweeps (not measured)")
+	fl.Int64Var(&f.every, "every", 1, "measure every N sweeps")
+	fl.StringVar(&f.backend, "backend", "cpu", "where to run: cpu, cuda, auto (cuda if available, else cpu)")
+	fl.IntVar(&f.device, "device", 0, "GPU device index for --backend cuda (among CUDA_VISIBLE_DEVICES)")
+	fl.StringVar(&f.out, "out", "", "output directory (default runs/<model>-<shape>-<time>)")
+	fl.Int64Var(&f.checkpointEvery, "checkpoint-every", 0, "also checkpoint every N sweeps (0: only at the end and on interrupt)")
+	fl.BoolVar(&f.force, "force", false, "overwrite an --out directory that holds an earlier run")
+	fl.BoolVar(&f.quiet, "quiet", false, "no progress bar")
+	return cmd
+}
+
+// addModelFlags adds the flags that define a simulation's physics.
+func addModelFlags(fl *pflag.FlagSet, f *runFlags) {
 	fl.StringVar(&f.model, "model", "ising2d", "model: ising2d, ising3d")
 	fl.IntVar(&f.L, "L", 256, "linear size: every extent is L")
 	fl.StringVar(&f.shape, "shape", "", "extents in numpy order, e.g. 512x256 (overrides --L)")
@@ -64,18 +79,8 @@ func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
 	fl.Float64Var(&f.J, "J", 1, "coupling J (negative: antiferromagnet)")
 	fl.Float64Var(&f.h, "h", 0, "magnetic field h")
 	fl.StringVar(&f.algo, "algo", "metropolis", "update: metropolis, heatbath")
-	fl.Int64Var(&f.sweeps, "sweeps", 10000, "measured sweeps after thermalization")
-	fl.Int64Var(&f.therm, "therm", 1000, "thermalization sweeps (not measured)")
-	fl.Int64Var(&f.every, "every", 1, "measure every N sweeps")
 	fl.Uint64Var(&f.seed, "seed", 1, "random seed (runs with the same seed are identical)")
-	fl.StringVar(&f.backend, "backend", "cpu", "where to run: cpu, cuda, auto (cuda if available, else cpu)")
-	fl.IntVar(&f.device, "device", 0, "GPU device index for --backend cuda")
-	fl.StringVar(&f.out, "out", "", "output directory (default runs/<model>-<shape>-<time>)")
-	fl.Int64Var(&f.checkpointEvery, "checkpoint-every", 0, "also checkpoint every N sweeps (0: only at the end and on interrupt)")
 	fl.StringVar(&f.start, "start", "hot", "initial state: hot (random), cold (all +1)")
-	fl.BoolVar(&f.force, "force", false, "overwrite an --out directory that holds an earlier run")
-	fl.BoolVar(&f.quiet, "quiet", false, "no progress bar")
-	return cmd
 }
 
 // applyConfigFile sets every key of the TOML file whose flag was not given

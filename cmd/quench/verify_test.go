@@ -1,0 +1,80 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/quenchlab/quench"
+	"github.com/quenchlab/quench/cpu"
+)
+
+// faulty is a CPU backend that corrupts one spin after a given sweep, to
+// check that verify finds and reports a divergence.
+type faulty struct {
+	*cpu.Backend
+	step uint64
+	site int
+}
+
+func (f *faulty) IsingSweep(spins quench.Buffer, lat quench.Lattice, tab *quench.IsingTable, ctr quench.Counter) error {
+	if err := f.Backend.IsingSweep(spins, lat, tab, ctr); err != nil {
+		return err
+	}
+	if ctr.Step == f.step {
+		s := make([]int8, lat.Sites())
+		f.Download(s, spins)
+		s[f.site] = -s[f.site]
+		f.Upload(spins, s)
+	}
+	return nil
+}
+
+func withVerifyBackends(t *testing.T, a, b quench.Backend) {
+	old := verifyBackends
+	verifyBackends = func(int) (quench.Backend, quench.Backend, error) { return a, b, nil }
+	t.Cleanup(func() { verifyBackends = old })
+}
+
+func TestVerifyIdentical(t *testing.T) {
+	withVerifyBackends(t, cpu.New(), cpu.New())
+	code, stdout, stderr := runQ(t, "verify", "--L", "64", "--sweeps", "25", "--every", "10", "--h", "0.1")
+	if code != 0 || !strings.Contains(stdout, "identical sha256:") {
+		t.Errorf("verify of two CPU backends: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	// the hash is that of the final state: the same for the same run, another for another seed
+	_, again, _ := runQ(t, "verify", "--L", "64", "--sweeps", "25", "--every", "10", "--h", "0.1")
+	_, other, _ := runQ(t, "verify", "--L", "64", "--sweeps", "25", "--every", "10", "--h", "0.1", "--seed", "2")
+	if again != stdout || other == stdout {
+		t.Errorf("hashes not a function of the run: %q %q %q", stdout, again, other)
+	}
+}
+
+func TestVerifyDiverged(t *testing.T) {
+	withVerifyBackends(t, cpu.New(), &faulty{Backend: cpu.New(), step: 6, site: 1234})
+	// sweep index 6 is the 7th sweep, right after which only site 1234 differs
+	code, stdout, _ := runQ(t, "verify", "--model", "ising3d", "--L", "16", "--sweeps", "30", "--every", "1")
+	if code != 1 || !strings.Contains(stdout, "diverged after sweep 7: site 1234 is") {
+		t.Errorf("verify with a faulty backend: exit %d, stdout %q", code, stdout)
+	}
+	// comparing every 5 sweeps finds it at the next comparison
+	code, stdout, _ = runQ(t, "verify", "--model", "ising3d", "--L", "16", "--sweeps", "30", "--every", "5")
+	if code != 1 || !strings.Contains(stdout, "diverged after sweep 10") {
+		t.Errorf("verify with a faulty backend: exit %d, stdout %q", code, stdout)
+	}
+}
+
+func TestVerifyBadInput(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"verify"}, "verify needs a GPU"},
+		{[]string{"verify", "--L", "5"}, "is odd"},
+		{[]string{"verify", "--every", "0"}, "--every 0 is not allowed"},
+	} {
+		code, _, stderr := runQ(t, c.args...)
+		if code != 2 || !strings.Contains(stderr, c.want) {
+			t.Errorf("%v: exit %d, %q (want 2 and %q)", c.args, code, stderr, c.want)
+		}
+	}
+}

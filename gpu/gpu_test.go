@@ -1,0 +1,177 @@
+//go:build cuda
+
+package gpu
+
+import (
+	"context"
+	"crypto/sha256"
+	"os"
+	"slices"
+	"testing"
+
+	"github.com/quenchlab/quench"
+	"github.com/quenchlab/quench/backendtest"
+	"github.com/quenchlab/quench/cpu"
+	"github.com/quenchlab/quench/internal/philox"
+	"github.com/quenchlab/quench/sim"
+)
+
+// open returns the GPU backend, or skips the test when there is none; with
+// QUENCH_REQUIRE_GPU=1 a missing GPU fails the test instead.
+func open(t *testing.T) *Backend {
+	t.Helper()
+	be, err := New(0)
+	if err != nil {
+		if os.Getenv("QUENCH_REQUIRE_GPU") == "1" {
+			t.Fatalf("QUENCH_REQUIRE_GPU=1 but no GPU backend: %v", err)
+		}
+		t.Skipf("no GPU: %v", err)
+	}
+	t.Cleanup(func() { be.Close() })
+	return be.(*Backend)
+}
+
+func TestConformance(t *testing.T) {
+	be := open(t)
+	t.Logf("device: %s", be.DeviceName())
+	backendtest.Run(t, be)
+}
+
+func TestPhiloxKnownAnswers(t *testing.T) {
+	be := open(t)
+	ctr := [][4]uint32{{0, 0, 0, 0}, {0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff}, {0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344}}
+	key := [][2]uint32{{0, 0}, {0xffffffff, 0xffffffff}, {0xa4093822, 0x299f31d0}}
+	want := [][4]uint32{
+		{0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8},
+		{0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd},
+		{0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1},
+	}
+	// and a batch of counters with the quench layout against the Go generator
+	for i := 0; i < 1000; i++ {
+		c := philox.MakeCounter(philox.PurposeIsing, uint32(i%7), uint64(i)*0x1_0000_0001, uint32(i%2), uint64(i)<<20, uint32(i%3))
+		k := philox.KeyFromSeed(uint64(i) * 0x9E3779B97F4A7C15)
+		ctr, key = append(ctr, c), append(key, k)
+		want = append(want, philox.Philox4x32_10(c, k))
+	}
+	got, err := be.PhiloxKAT(ctr, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("unexpected device Philox output %d: got %08x want %08x", i, got[i], want[i])
+		}
+	}
+}
+
+// crossCase is one simulation run on both backends.
+type crossCase struct {
+	shape  []int
+	algo   string
+	h, J   float64
+	beta   float64
+	sweeps int64
+}
+
+// TestCrossCheck runs the same seeded simulation on the CPU and the GPU and
+// requires identical lattices and identical measurement series.
+func TestCrossCheck(t *testing.T) {
+	be := open(t)
+	cases := []crossCase{
+		{[]int{512, 512}, "metropolis", 0, 1, 0.44, 101},
+		{[]int{512, 512}, "heatbath", 0.1, 1, 0.44, 100},
+		{[]int{64, 64, 64}, "metropolis", 0.05, 1, 0.22, 51},
+		{[]int{64, 64, 64}, "heatbath", 0, 1, 0.23, 50},
+		{[]int{256, 1024}, "metropolis", -0.2, -1, 0.6, 33},  // non-square, antiferromagnet
+		{[]int{34, 50}, "heatbath", 0.3, 1, 0.5, 21},         // lx % 32 != 0: the per-site kernel
+		{[]int{16, 24, 96}, "metropolis", 0, 1, 0.25, 20},    // 3D non-cubic
+	}
+	for _, c := range cases {
+		model := "ising2d"
+		if len(c.shape) == 3 {
+			model = "ising3d"
+		}
+		cfg := sim.Config{Model: model, Shape: c.shape, Beta: c.beta, J: c.J, H: c.h, Algo: c.algo,
+			Sweeps: c.sweeps, Therm: 3, Every: 1, Seed: 2026, Start: "hot"}
+		var states []*sim.State
+		for _, b := range []quench.Backend{cpu.New(), be} {
+			st, err := sim.NewState(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := sim.Execute(context.Background(), b, st, sim.Options{}); err != nil {
+				t.Fatalf("%s on %s: %v", model, b.Name(), err)
+			}
+			states = append(states, st)
+		}
+		c0, g0 := states[0], states[1]
+		if i := firstDiff(c0.Spins, g0.Spins); i >= 0 {
+			t.Errorf("%v %s: lattices differ at site %d (cpu %d, gpu %d)", c.shape, c.algo, i, c0.Spins[i], g0.Spins[i])
+		}
+		if !slices.Equal(c0.Samples, g0.Samples) {
+			t.Errorf("%v %s: measurement series differ", c.shape, c.algo)
+		}
+		t.Logf("%v %s %d sweeps: identical, sha256 %x", c.shape, c.algo, c.sweeps+3, sha256.Sum256(int8Bytes(g0.Spins)))
+	}
+}
+
+func firstDiff(a, b []int8) int {
+	for i := range a {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return -1
+}
+
+func int8Bytes(s []int8) []byte {
+	b := make([]byte, len(s))
+	for i, v := range s {
+		b[i] = byte(v)
+	}
+	return b
+}
+
+// TestLargeLattice allocates and sweeps a lattice of more than 2^32 spins,
+// which needs 64-bit indexing in every kernel.
+func TestLargeLattice(t *testing.T) {
+	be := open(t)
+	const L = 65568 // 4.3e9 spins > 2^32
+	free, _, err := be.MemInfo()
+	if err != nil || free < 8<<30 {
+		t.Skipf("needs 8 GiB of device memory (free %d)", free)
+	}
+	lat, _ := quench.NewLattice(L, L)
+	buf, err := be.Alloc(quench.Int8, lat.Sites())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer be.Free(buf)
+	s := make([]int8, lat.Sites())
+	for i := range s {
+		s[i] = 1
+	}
+	if err := be.Upload(buf, s); err != nil {
+		t.Fatal(err)
+	}
+	tab, _ := quench.NewIsingTable(2, quench.IsingParams{J: 1, Beta: 1 / 1.5, Algo: quench.Metropolis})
+	if err := be.IsingSweep(buf, lat, tab, quench.Counter{Seed: 1}); err != nil {
+		t.Fatal(err)
+	}
+	sums, err := be.IsingSums(buf, lat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := be.Download(s, buf); err != nil {
+		t.Fatal(err)
+	}
+	n := lat.Sites()
+	m := sums.Mag
+	var direct int64
+	for _, v := range s {
+		direct += int64(v)
+	}
+	if m != direct || m <= 0 || m >= n {
+		t.Errorf("magnetization after one sweep from cold: device %d, direct %d, sites %d", m, direct, n)
+	}
+}
