@@ -8,6 +8,9 @@ import (
 	"os"
 	"slices"
 	"testing"
+	"unsafe"
+
+	"gorgonia.org/cu"
 
 	"github.com/quenchlab/quench"
 	"github.com/quenchlab/quench/backendtest"
@@ -82,9 +85,9 @@ func TestCrossCheck(t *testing.T) {
 		{[]int{512, 512}, "heatbath", 0.1, 1, 0.44, 100},
 		{[]int{64, 64, 64}, "metropolis", 0.05, 1, 0.22, 51},
 		{[]int{64, 64, 64}, "heatbath", 0, 1, 0.23, 50},
-		{[]int{256, 1024}, "metropolis", -0.2, -1, 0.6, 33},  // non-square, antiferromagnet
-		{[]int{34, 50}, "heatbath", 0.3, 1, 0.5, 21},         // lx % 32 != 0: the per-site kernel
-		{[]int{16, 24, 96}, "metropolis", 0, 1, 0.25, 20},    // 3D non-cubic
+		{[]int{256, 1024}, "metropolis", -0.2, -1, 0.6, 33}, // non-square, antiferromagnet
+		{[]int{34, 50}, "heatbath", 0.3, 1, 0.5, 21},        // lx % 32 != 0: the per-site kernel
+		{[]int{16, 24, 96}, "metropolis", 0, 1, 0.25, 20},   // 3D non-cubic
 	}
 	for _, c := range cases {
 		model := "ising2d"
@@ -174,4 +177,73 @@ func TestLargeLattice(t *testing.T) {
 	if m != direct || m <= 0 || m >= n {
 		t.Errorf("magnetization after one sweep from cold: device %d, direct %d, sites %d", m, direct, n)
 	}
+}
+
+// TestHugeLattice sweeps a 2D lattice of 2^36 spins (L = 262144, 64 GiB)
+// from a cold start and checks the last row, whose indices need 37 bits,
+// against the per-site rule evaluated on the host.
+func TestHugeLattice(t *testing.T) {
+	be := open(t)
+	const L = 262144
+	lat, _ := quench.NewLattice(L, L)
+	free, _, err := be.MemInfo()
+	if err != nil || free < uint64(lat.Sites())+(4<<30) {
+		t.Skipf("needs 68 GiB of free device memory (free %d)", free)
+	}
+	buf, err := be.Alloc(quench.Int8, lat.Sites())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer be.Free(buf)
+	gb := buf.(*Buffer)
+	if err := be.do(func() error { return cu.MemsetD8(gb.ptr, 1, lat.Sites()) }); err != nil {
+		t.Fatal(err)
+	}
+	tab, _ := quench.NewIsingTable(2, quench.IsingParams{J: 1, Beta: 1 / 1.5, Algo: quench.Metropolis})
+	ctr := quench.Counter{Seed: 36}
+	if err := be.IsingSweep(buf, lat, tab, ctr); err != nil {
+		t.Fatal(err)
+	}
+	sums, err := be.IsingSums(buf, lat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := float64(sums.Mag) / float64(lat.Sites())
+	if m < 0.95 || m >= 1 {
+		t.Errorf("magnetization %v after one sweep from cold at T=1.5", m)
+	}
+	// host reference for the last row y = L-1: phase 0 from the cold state
+	// in rows L-2, L-1 and 0 (its neighbours), then phase 1 in row L-1
+	row := func(y int64) []int8 {
+		r := make([]int8, L)
+		for x := int64(0); x < L; x++ {
+			r[x] = 1
+			n := y*L + x
+			if lat.Colour(n) == 0 && quench.IsingFlip(tab, tab.Index(1, 4), n, 0, ctr) {
+				r[x] = -1
+			}
+		}
+		return r
+	}
+	down, last, up := row(L-2), row(L-1), row(0)
+	want := slices.Clone(last)
+	for x := int64(0); x < L; x++ {
+		n := (L-1)*L + x
+		if lat.Colour(n) != 1 {
+			continue
+		}
+		sum := int(last[(x+L-1)%L]) + int(last[(x+1)%L]) + int(up[x]) + int(down[x])
+		if quench.IsingFlip(tab, tab.Index(last[x], sum), n, 1, ctr) {
+			want[x] = -want[x]
+		}
+	}
+	got := make([]int8, L)
+	off := cu.DevicePtr(uintptr(gb.ptr) + uintptr((L-1)*L))
+	if err := be.do(func() error { return cu.MemcpyDtoH(unsafe.Pointer(&got[0]), off, L) }); err != nil {
+		t.Fatal(err)
+	}
+	if i := firstDiff(want, got); i >= 0 {
+		t.Errorf("last row differs from the host rule at x=%d: got %d want %d", i, got[i], want[i])
+	}
+	t.Logf("2^36 spins: one sweep, m = %.6f, last row equals the host rule", m)
 }

@@ -9,12 +9,12 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/spf13/pflag"
 
 	"github.com/quenchlab/quench"
+	"github.com/quenchlab/quench/gpu"
 	"github.com/quenchlab/quench/sim"
 )
 
@@ -46,7 +46,6 @@ func TestBadInput(t *testing.T) {
 		{[]string{"--model", "potts"}, `unknown --model "potts": allowed are ising2d, ising3d`},
 		{[]string{"--algo", "wolff"}, `unknown --algo "wolff": allowed are metropolis, heatbath`},
 		{[]string{"--backend", "tpu"}, `unknown --backend "tpu": allowed are cpu, cuda, auto`},
-		{[]string{"--backend", "cuda"}, "built without CUDA support"},
 		{[]string{"--sweeps", "0"}, "--sweeps 0 is not allowed"},
 		{[]string{"--sweeps", "10", "--every", "20"}, "--every 20 is larger than --sweeps 10"},
 		{[]string{"--every", "0"}, "--every 0 is not allowed"},
@@ -61,6 +60,12 @@ func TestBadInput(t *testing.T) {
 		{[]string{"--config", filepath.Join(dir, "missing.toml")}, "missing.toml"},
 		{[]string{"--config", unknownKey}, `unknown key "colour"`},
 		{[]string{"--config", badToml}, "bad.toml"},
+	}
+	if !gpu.Available {
+		cases = append(cases, struct {
+			args []string
+			want string
+		}{[]string{"--backend", "cuda"}, "built without CUDA support"})
 	}
 	for i, c := range cases {
 		out := filepath.Join(dir, "out", string(rune('a'+i)))
@@ -255,58 +260,12 @@ func TestConfigFileAndOverride(t *testing.T) {
 }
 
 func TestAutoBackendFallsBack(t *testing.T) {
+	if gpu.Available {
+		t.Skip("a cuda build uses the GPU for auto")
+	}
 	code, _, stderr := runQ(t, "run", "--backend", "auto", "--L", "8", "--sweeps", "10", "--out", filepath.Join(t.TempDir(), "o"))
 	if code != 0 || !strings.Contains(stderr, "note: no CUDA backend") || strings.Count(stderr, "\n") != 1 {
 		t.Errorf("auto backend: exit %d, stderr %q", code, stderr)
-	}
-}
-
-// SIGINT during a run writes a checkpoint and exits 130; resume then ends
-// with exactly the lattice and series of an uninterrupted run.
-func TestInterruptAndResume(t *testing.T) {
-	dir := t.TempDir()
-	args := []string{"--shape", "32x64", "--sweeps", "400", "--therm", "50", "--every", "3", "--seed", "77", "--quiet"}
-	full := filepath.Join(dir, "full")
-	if code, _, stderr := runQ(t, append([]string{"run", "--out", full}, args...)...); code != 0 {
-		t.Fatalf("exit %d: %s", code, stderr)
-	}
-	cut := filepath.Join(dir, "cut")
-	sent := false
-	testHookProgress = func(step int64) {
-		if step == 123 && !sent {
-			sent = true
-			syscall.Kill(os.Getpid(), syscall.SIGINT)
-		}
-	}
-	code, _, stderr := runQ(t, append([]string{"run", "--out", cut}, args...)...)
-	testHookProgress = nil
-	if code != 130 || !strings.Contains(stderr, "quench resume "+cut) {
-		t.Fatalf("interrupted run: exit %d, stderr %q", code, stderr)
-	}
-	st, err := sim.ReadCheckpoint(cut)
-	if err != nil || st.Done() || st.Step < 123 {
-		t.Fatalf("checkpoint after interrupt: %v, %+v", err, st)
-	}
-	if _, err := os.Stat(filepath.Join(cut, "summary.json")); err == nil {
-		t.Errorf("an interrupted run wrote summary.json")
-	}
-	if code, _, stderr := runQ(t, "resume", cut, "--quiet"); code != 0 {
-		t.Fatalf("resume: exit %d, %s", code, stderr)
-	}
-	for _, name := range []string{"lattice.npy", "series.csv", "lattice.png"} {
-		a, _ := os.ReadFile(filepath.Join(full, name))
-		b, _ := os.ReadFile(filepath.Join(cut, name))
-		if len(a) == 0 || !bytes.Equal(a, b) {
-			t.Errorf("%s of the resumed run differs from the uninterrupted one", name)
-		}
-	}
-	// a corrupted checkpoint is refused with exit 2
-	p := filepath.Join(cut, "checkpoint.qck")
-	data, _ := os.ReadFile(p)
-	data[100] ^= 1
-	os.WriteFile(p, data, 0o644)
-	if code, _, stderr := runQ(t, "resume", cut); code != 2 || !strings.Contains(stderr, "checksum mismatch") {
-		t.Errorf("corrupted checkpoint: exit %d, %q", code, stderr)
 	}
 }
 
@@ -328,5 +287,27 @@ func TestResumeExtends(t *testing.T) {
 	}
 	if code, _, stderr := runQ(t, "resume", a, "--sweeps", "50"); code != 2 || !strings.Contains(stderr, "can only extend") {
 		t.Errorf("shrinking resume: exit %d %q", code, stderr)
+	}
+}
+
+func TestBenchCPU(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "bench.json")
+	old := benchGridOverride
+	benchGridOverride = []benchCase{{[]int{64, 64}, quench.Metropolis}, {[]int{16, 16, 16}, quench.HeatBath}}
+	defer func() { benchGridOverride = old }()
+	code, stdout, stderr := runQ(t, "bench", "--sweeps", "3", "--json", path)
+	if code != 0 || !strings.Contains(stdout, "flips/ns") || !strings.Contains(stdout, "ising3d") {
+		t.Fatalf("bench: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	var rs []map[string]any
+	data, _ := os.ReadFile(path)
+	if err := json.Unmarshal(data, &rs); err != nil || len(rs) != 2 || !(rs[0]["flips_per_ns"].(float64) > 0) {
+		t.Errorf("unexpected bench JSON: %s (%v)", data, err)
+	}
+	if gpu.Available {
+		return
+	}
+	if code, _, stderr := runQ(t, "bench", "--backend", "cuda"); code != 2 || !strings.Contains(stderr, "built without CUDA") {
+		t.Errorf("bench --backend cuda without CUDA: exit %d %q", code, stderr)
 	}
 }

@@ -200,6 +200,28 @@ func checkMemory(c *sim.Config, be quench.Backend) error {
 	return nil
 }
 
+// checkDisk refuses a run whose outputs cannot fit on the disk: the lattice
+// twice (lattice.npy and the checkpoint) and the series twice.
+func checkDisk(out string, c *sim.Config) error {
+	dir := out
+	for {
+		if _, err := os.Stat(dir); err == nil {
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return nil
+		}
+		dir = parent
+	}
+	need := 2*uint64(c.Lattice().Sites()) + uint64(c.Measurements())*(24+120) + 1<<20
+	if free, ok := diskFree(dir); ok && need > free {
+		return quench.Usagef("the outputs of lattice %s need %s (%d bytes) of disk in %s, %s (%d bytes) are free",
+			c.Lattice(), quench.FormatBytes(need), need, dir, quench.FormatBytes(free), free)
+	}
+	return nil
+}
+
 // prepareOut picks and checks the output directory without creating it.
 func prepareOut(out string, c *sim.Config, force bool) (string, error) {
 	if out == "" {
@@ -233,6 +255,9 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 	}
 	out, err := prepareOut(f.out, &c, f.force)
 	if err != nil {
+		return err
+	}
+	if err := checkDisk(out, &c); err != nil {
 		return err
 	}
 	st, err := sim.NewState(c)

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Every GPU check, run on a GPU server from the bundle `make gpu-bundle`
+# builds (build/gpu: quench, gpu.test, cmd.test and this script). Needs the
+# NVIDIA driver, not Go. Logs go to $OUT (or ./gpu-logs); a summary to stdout.
+set -uo pipefail
+cd "$(dirname "$0")"
+out=${OUT:-$PWD/gpu-logs}
+mkdir -p "$out"
+export QUENCH_REQUIRE_GPU=1
+status=0
+step() { echo; echo "== $*"; }
+
+step "device"
+nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm,clocks.max.mem --format=csv 2>&1 | tee "$out/nvidia-smi.txt"
+
+step "gpu tests (conformance, Philox known answers, CPU/GPU cross-check, 2^32 and 2^36 sites)"
+timeout 300 ./gpu.test -test.v -test.timeout 280s >"$out/gpu-tests.log" 2>&1 || status=1
+grep -E "^(--- |PASS|FAIL|ok )|identical|device:|panic" "$out/gpu-tests.log"
+
+step "command tests on a cuda build"
+timeout 120 ./cmd.test -test.timeout 110s >"$out/cmd-tests.log" 2>&1 || status=1
+grep -E "^(--- FAIL|PASS|FAIL|ok )" "$out/cmd-tests.log"
+
+step "quench verify"
+timeout 120 ./quench verify --model ising2d --L 1024 --sweeps 100 --seed 7 --every 10 || status=1
+timeout 120 ./quench verify --model ising3d --L 128 --sweeps 101 --seed 7 --every 10 --algo heatbath --h 0.05 || status=1
+timeout 120 ./quench verify --model ising2d --shape 2048x1024 --sweeps 100 --seed 3 --every 25 --T 1.5 || status=1
+
+step "benchmarks"
+timeout 240 ./gpu.test -test.run XXX -test.bench . -test.benchtime 30x 2>&1 | tee "$out/gpu-bench.txt" | grep Benchmark
+timeout 240 ./quench bench --backend all --sweeps 20 --json "$out/bench.json" 2>&1 | tee "$out/quench-bench.txt"
+
+echo
+if [ $status -eq 0 ]; then echo "GPU CHECK PASSED"; else echo "GPU CHECK FAILED"; fi
+exit $status
