@@ -309,27 +309,6 @@ func (b *Backend) uploadShape(lat quench.Lattice) error {
 	return wrap("upload shape", cu.MemcpyHtoD(b.shape, unsafe.Pointer(&sh[0]), 32))
 }
 
-// DeviceTable is the table layout of kernels/ising.cu: hi[32] then lo[32],
-// indexed by nd + 16*(s == -1), nd the number of down neighbours.
-func DeviceTable(tab *quench.IsingTable) [64]int32 {
-	var t [64]int32
-	for i := 0; i < 32; i++ {
-		t[i] = -1
-	}
-	z := 2 * tab.Dim
-	for _, sv := range []int8{1, -1} {
-		for nd := 0; nd <= z; nd++ {
-			k := tab.Index(sv, z-2*nd)
-			key := nd
-			if sv < 0 {
-				key += 16
-			}
-			t[key], t[32+key] = tab.Hi[k], int32(tab.Lo[k])
-		}
-	}
-	return t
-}
-
 // IsingSweep implements quench.SpinFlipper with the kernels of
 // kernels/ising.cu, twins of the CPU backend's rule.
 func (b *Backend) IsingSweep(spins quench.Buffer, lat quench.Lattice, tab *quench.IsingTable, ctr quench.Counter) error {
@@ -351,7 +330,7 @@ func (b *Backend) IsingSweep(spins quench.Buffer, lat quench.Lattice, tab *quenc
 	seg := (d == 2 || d == 3) && lx%32 == 0
 	return b.do(func() error {
 		if tab != b.lastTab {
-			t := DeviceTable(tab)
+			t := kernels.IsingTable(tab)
 			if err := wrap("upload table", cu.MemcpyHtoD(b.table, unsafe.Pointer(&t[0]), 256)); err != nil {
 				return err
 			}
@@ -402,7 +381,9 @@ func (b *Backend) IsingSums(spins quench.Buffer, lat quench.Lattice) (quench.Isi
 		if err := wrap("clear sums", cu.MemsetD8(b.sums, 0, 16)); err != nil {
 			return err
 		}
-		if err := b.launch(kernels.IsingSums, lat.Sites(), uint64(sb.ptr), uint64(b.shape), uint64(lat.Dim()), uint64(lat.Sites()), uint64(b.sums)); err != nil {
+		lx := int64(lat.Shape[lat.Dim()-1])
+		tasks := lat.Sites() / lx * ((lx + 255) / 256)
+		if err := b.launch(kernels.IsingSums, tasks, uint64(sb.ptr), uint64(b.shape), uint64(lat.Dim()), uint64(lat.Sites()), uint64(b.sums)); err != nil {
 			return err
 		}
 		return wrap("download sums", cu.MemcpyDtoH(unsafe.Pointer(&out[0]), b.sums, 16))

@@ -199,21 +199,34 @@ extern "C" __global__ void ising_phase_site(int8_t* __restrict__ s, const int32_
 
 // Exact integer sums: out[0] += sum s, out[1] += sum over forward bonds
 // s_n s_{n+e_a}. Integer addition is associative, so the atomics give the
-// same bits in any order. shape as in ising_phase_site.
+// same bits in any order. Thread t takes 256 consecutive sites of one row
+// (row coordinates computed once), shape as in ising_phase_site.
 extern "C" __global__ void ising_sums(const int8_t* __restrict__ s, const int64_t* __restrict__ shape,
                                       int64_t dim, int64_t nsites, unsigned long long* out) {
     __shared__ long long sm[256], sb[256];
+    const int64_t lx = shape[dim - 1];
+    const int64_t chunks = (lx + 255) / 256;
+    const int64_t ntasks = nsites / lx * chunks;
     long long m = 0, bond = 0;
-    for (int64_t n = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; n < nsites; n += (int64_t)gridDim.x * blockDim.x) {
-        const int sv = s[n];
-        m += sv;
-        int64_t rem = n, stride = 1;
-        for (int a = (int)dim - 1; a >= 0; a--) {
+    for (int64_t t = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; t < ntasks; t += (int64_t)gridDim.x * blockDim.x) {
+        const int64_t r = t / chunks;
+        const int64_t x0 = (t - r * chunks) * 256;
+        const int64_t x1 = x0 + 256 < lx ? x0 + 256 : lx;
+        // offset of the forward neighbour row along each other axis
+        int64_t fwd[3] = {0, 0, 0};
+        int64_t rem = r, stride = lx;
+        for (int a = (int)dim - 2; a >= 0; a--) {
             const int64_t c = rem % shape[a];
             rem /= shape[a];
-            const int64_t fwd = (c + 1 == shape[a]) ? n - c * stride : n + stride;
-            bond += sv * (int)s[fwd];
+            fwd[a] = (c + 1 == shape[a]) ? -c * stride : stride;
             stride *= shape[a];
+        }
+        const int8_t* row = s + r * lx;
+        for (int64_t x = x0; x < x1; x++) {
+            const int sv = row[x];
+            m += sv;
+            bond += sv * (int)row[x + 1 == lx ? 0 : x + 1];
+            for (int a = 0; a < (int)dim - 1; a++) bond += sv * (int)row[x + fwd[a]];
         }
     }
     sm[threadIdx.x] = m;

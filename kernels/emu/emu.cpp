@@ -1,0 +1,122 @@
+// emu.cpp: runs the CUDA kernels of ../ising.cu on the CPU, one OS thread
+// per CUDA thread and a barrier per block, so their logic (indexing, byte
+// order, tables, 64-bit offsets) is checked against the Go CPU backend on
+// machines without a GPU (kernels/emu_test.go). It says nothing about speed.
+//
+// usage: emu MODE in out
+//   MODE sweep: in = header + spins + table; out = spins + sums
+//   MODE kat:   in = n, ctr[4n], key[2n]; out = 4n words
+#include <atomic>
+#include <barrier>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <functional>
+#include <thread>
+#include <vector>
+
+struct dim3 {
+    unsigned x = 1, y = 1, z = 1;
+};
+struct uint4 {
+    uint32_t x, y, z, w;
+};
+static inline uint4 make_uint4(uint32_t x, uint32_t y, uint32_t z, uint32_t w) { return uint4{x, y, z, w}; }
+static inline uint32_t __umulhi(uint32_t a, uint32_t b) { return (uint32_t)(((uint64_t)a * b) >> 32); }
+template <typename T>
+static inline T __ldg(const T* p) { return *p; }
+static inline double __dadd_rn(double a, double b) { return a + b; }
+static inline unsigned long long atomicAdd(unsigned long long* p, unsigned long long v) {
+    return __atomic_fetch_add(p, v, __ATOMIC_SEQ_CST);
+}
+
+thread_local dim3 threadIdx, blockIdx;
+dim3 blockDim, gridDim;
+static std::barrier<>* block_barrier;
+static inline void __syncthreads() { block_barrier->arrive_and_wait(); }
+
+#define __global__
+#define __device__
+#define __forceinline__ inline
+#define __restrict__ __restrict
+#define __shared__ static
+
+#include "../ising.cu"
+
+// launch runs kernel on grid x block emulated threads, blocks one after
+// another (so a block's __shared__ statics are its own while it runs).
+static void launch(unsigned grid, unsigned block, const std::function<void()>& kernel) {
+    gridDim.x = grid;
+    blockDim.x = block;
+    for (unsigned b = 0; b < grid; b++) {
+        std::barrier<> bar(block);
+        block_barrier = &bar;
+        std::vector<std::thread> ts;
+        for (unsigned t = 0; t < block; t++) {
+            ts.emplace_back([&, b, t] {
+                blockIdx.x = b;
+                threadIdx.x = t;
+                kernel();
+            });
+        }
+        for (auto& th : ts) th.join();
+    }
+}
+
+static std::vector<char> slurp(const char* path) {
+    FILE* f = fopen(path, "rb");
+    if (!f) { perror(path); exit(2); }
+    std::vector<char> d;
+    char buf[1 << 16];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0) d.insert(d.end(), buf, buf + n);
+    fclose(f);
+    return d;
+}
+
+int main(int argc, char** argv) {
+    if (argc != 4) { fprintf(stderr, "usage: emu sweep|kat in out\n"); return 2; }
+    std::vector<char> in = slurp(argv[2]);
+    FILE* out = fopen(argv[3], "wb");
+    if (strcmp(argv[1], "kat") == 0) {
+        int64_t n;
+        memcpy(&n, in.data(), 8);
+        const uint32_t* ctr = (const uint32_t*)(in.data() + 8);
+        const uint32_t* key = ctr + 4 * n;
+        std::vector<uint32_t> res(4 * n);
+        launch((unsigned)((n + 63) / 64), 64, [&] { philox_kat(ctr, key, res.data(), n); });
+        fwrite(res.data(), 4, res.size(), out);
+        fclose(out);
+        return 0;
+    }
+    // header: dim, shape[4], seed, step0, steps, replica, seg (0/1) as int64
+    int64_t h[10];
+    memcpy(h, in.data(), sizeof h);
+    const int64_t dim = h[0];
+    int64_t shape[4] = {h[1], h[2], h[3], h[4]};
+    const uint64_t seed = h[5], step0 = h[6], steps = h[7], replica = h[8];
+    const bool seg = h[9] != 0;
+    int64_t n = 1;
+    for (int a = 0; a < dim; a++) n *= shape[a];
+    std::vector<int8_t> s(n);
+    memcpy(s.data(), in.data() + sizeof h, n);
+    int32_t table[64];
+    memcpy(table, in.data() + sizeof h + n, sizeof table);
+    const int64_t lx = shape[dim - 1];
+    for (uint64_t st = step0; st < step0 + steps; st++) {
+        for (uint64_t phase = 0; phase < 2; phase++) {
+            if (seg) {
+                const int64_t lz = dim == 3 ? shape[0] : 1, ly = shape[dim - 2];
+                launch(3, 64, [&] { ising_phase_seg(s.data(), table, lz, ly, lx, seed, st, replica, phase, dim); });
+            } else {
+                launch(3, 64, [&] { ising_phase_site(s.data(), table, shape, dim, n, seed, st, replica, phase); });
+            }
+        }
+    }
+    unsigned long long sums[2] = {0, 0};
+    launch(2, 64, [&] { ising_sums(s.data(), shape, dim, n, sums); });
+    fwrite(s.data(), 1, n, out);
+    fwrite(sums, 8, 2, out);
+    fclose(out);
+    return 0;
+}

@@ -1,0 +1,149 @@
+package kernels
+
+import (
+	"encoding/binary"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/quenchlab/quench"
+	"github.com/quenchlab/quench/backendtest"
+	"github.com/quenchlab/quench/internal/philox"
+)
+
+// buildEmu compiles emu/emu.cpp, which runs the CUDA kernels of ising.cu on
+// the CPU; the test is skipped where no C++20 compiler is installed.
+func buildEmu(t *testing.T) string {
+	t.Helper()
+	cxx, err := exec.LookPath("g++")
+	if err != nil {
+		t.Skip("g++ not found: the CUDA kernels are not emulated on this machine")
+	}
+	bin := filepath.Join(t.TempDir(), "emu")
+	out, err := exec.Command(cxx, "-std=c++20", "-O1", "-pthread", "-Wno-unknown-pragmas", "-o", bin, "emu/emu.cpp").CombinedOutput()
+	if err != nil {
+		t.Fatalf("building the kernel emulator: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func runEmu(t *testing.T, bin, mode string, in []byte) []byte {
+	t.Helper()
+	dir := t.TempDir()
+	ip, op := filepath.Join(dir, "in"), filepath.Join(dir, "out")
+	os.WriteFile(ip, in, 0o644)
+	if out, err := exec.Command(bin, mode, ip, op).CombinedOutput(); err != nil {
+		t.Fatalf("emu %s: %v\n%s", mode, err, out)
+	}
+	data, err := os.ReadFile(op)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// TestKernelsEmulated runs the sweep and sum kernels, emulated, and
+// requires the lattice and the sums the Go reference gives.
+func TestKernelsEmulated(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs a C++ emulation")
+	}
+	bin := buildEmu(t)
+	cases := []struct {
+		shape []int
+		p     quench.IsingParams
+		steps int
+		seg   bool
+	}{
+		{[]int{8, 64}, quench.IsingParams{J: 1, H: 0.1, Beta: 0.44, Algo: quench.Metropolis}, 3, true},
+		{[]int{6, 96}, quench.IsingParams{J: -1, Beta: 0.6, Algo: quench.HeatBath}, 2, true},
+		{[]int{4, 6, 32}, quench.IsingParams{J: 1, Beta: 0.22, Algo: quench.Metropolis}, 3, true},
+		{[]int{2, 4, 64}, quench.IsingParams{J: 1, H: -0.2, Beta: 0.3, Algo: quench.HeatBath}, 2, true},
+		{[]int{34, 50}, quench.IsingParams{J: 1, H: 0.3, Beta: 0.5, Algo: quench.HeatBath}, 3, false},
+		{[]int{8, 64}, quench.IsingParams{J: 1, Beta: 0.44, Algo: quench.Metropolis}, 2, false},
+		{[]int{6, 4, 10}, quench.IsingParams{J: 1, Beta: 0.25, Algo: quench.Metropolis}, 2, false},
+		{[]int{12}, quench.IsingParams{J: 1, Beta: 0.5, Algo: quench.Metropolis}, 3, false},
+		{[]int{4, 4, 2, 6}, quench.IsingParams{J: 1, Beta: 0.15, Algo: quench.HeatBath}, 2, false},
+	}
+	for i, c := range cases {
+		lat, _ := quench.NewLattice(c.shape...)
+		tab, err := quench.NewIsingTable(lat.Dim(), c.p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := lat.Sites()
+		want := make([]int8, n)
+		quench.InitSpins(want, "hot", uint64(i), 0)
+		seed, replica, step0 := uint64(1000+i), uint32(i), uint64(5)
+		in := make([]byte, 80)
+		hdr := []int64{int64(lat.Dim()), 0, 0, 0, 0, int64(seed), int64(step0), int64(c.steps), int64(replica), 0}
+		for a, s := range c.shape {
+			hdr[1+a] = int64(s)
+		}
+		if c.seg {
+			hdr[9] = 1
+		}
+		for k, v := range hdr {
+			binary.LittleEndian.PutUint64(in[8*k:], uint64(v))
+		}
+		for _, v := range want {
+			in = append(in, byte(v))
+		}
+		for _, v := range IsingTable(tab) {
+			in = binary.LittleEndian.AppendUint32(in, uint32(v))
+		}
+		out := runEmu(t, bin, "sweep", in)
+		for st := step0; st < step0+uint64(c.steps); st++ {
+			backendtest.RefIsingSweep(want, lat, tab, quench.Counter{Seed: seed, Replica: replica, Step: st})
+		}
+		for k := range want {
+			if int8(out[k]) != want[k] {
+				t.Errorf("unexpected spin for test %d (shape %v, seg %v): site %d got %d want %d", i, c.shape, c.seg, k, int8(out[k]), want[k])
+				break
+			}
+		}
+		sums := quench.IsingSums{Mag: int64(binary.LittleEndian.Uint64(out[n:])), Bond: int64(binary.LittleEndian.Uint64(out[n+8:]))}
+		if ref := backendtest.RefIsingSums(want, lat); sums != ref {
+			t.Errorf("unexpected sums for test %d: got %+v want %+v", i, sums, ref)
+		}
+	}
+}
+
+func TestPhiloxEmulated(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs a C++ emulation")
+	}
+	bin := buildEmu(t)
+	const n = 200
+	in := binary.LittleEndian.AppendUint64(nil, n)
+	var keys []philox.Key
+	var ctrs []philox.Counter
+	for i := 0; i < n; i++ {
+		c := philox.MakeCounter(uint32(i%5), uint32(i), uint64(i)*0x1_2345_6789, uint32(i%16), uint64(i)<<40|uint64(i), uint32(i%256))
+		ctrs = append(ctrs, c)
+		keys = append(keys, philox.KeyFromSeed(uint64(i)*0x9E3779B97F4A7C15))
+	}
+	ctrs[0], keys[0] = philox.Counter{0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344}, philox.Key{0xa4093822, 0x299f31d0}
+	for _, c := range ctrs {
+		for _, w := range c {
+			in = binary.LittleEndian.AppendUint32(in, w)
+		}
+	}
+	for _, k := range keys {
+		in = binary.LittleEndian.AppendUint32(in, k[0])
+		in = binary.LittleEndian.AppendUint32(in, k[1])
+	}
+	out := runEmu(t, bin, "kat", in)
+	for i := 0; i < n; i++ {
+		want := philox.Philox4x32_10(ctrs[i], keys[i])
+		for w := 0; w < 4; w++ {
+			if got := binary.LittleEndian.Uint32(out[16*i+4*w:]); got != want[w] {
+				t.Fatalf("unexpected emulated Philox output %d word %d: got %08x want %08x", i, w, got, want[w])
+			}
+		}
+	}
+	if binary.LittleEndian.Uint32(out[0:]) != 0xd16cfe09 {
+		t.Errorf("Random123 known answer not reproduced by philox.cuh")
+	}
+}
