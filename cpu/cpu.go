@@ -15,12 +15,14 @@ import (
 )
 
 // Backend is the CPU backend.
-type Backend struct{}
+type Backend struct {
+	quench.Pending // the Langevin and lattice-update kernels come later
+}
 
 var _ quench.Backend = (*Backend)(nil)
 
 // New returns a CPU backend.
-func New() *Backend { return &Backend{} }
+func New() *Backend { return &Backend{Pending: quench.Pending{BackendName: "cpu"}} }
 
 // Name implements quench.Backend.
 func (*Backend) Name() string { return "cpu" }

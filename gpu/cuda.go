@@ -24,17 +24,18 @@ const blockSize = 256
 // driver calls run on one goroutine locked to its thread; methods hand their
 // work to it and wait.
 type Backend struct {
-	device  int
-	name    string
-	calls   chan func()
-	fns     map[string]cu.Function
-	ctx     cu.CUContext
-	shape   cu.DevicePtr // int64[4]
-	table   cu.DevicePtr // int32[64]
-	sums    cu.DevicePtr // uint64[2]
-	lastTab *quench.IsingTable
-	peakBW  float64 // bytes/s from the memory clock and bus width
-	closed  bool
+	quench.Pending // the Langevin and lattice-update kernels come later
+	device         int
+	name           string
+	calls          chan func()
+	fns            map[string]cu.Function
+	ctx            cu.CUContext
+	shape          cu.DevicePtr // int64[4]
+	table          cu.DevicePtr // int32[64]
+	sums           cu.DevicePtr // uint64[2]
+	lastTab        *quench.IsingTable
+	peakBW         float64 // bytes/s from the memory clock and bus width
+	closed         bool
 }
 
 var _ quench.Backend = (*Backend)(nil)
@@ -76,7 +77,7 @@ func New(device int) (quench.Backend, error) {
 	if device < 0 || device >= n {
 		return nil, quench.Usagef("--device %d is not allowed: %d GPU(s) visible, use 0..%d", device, n, n-1)
 	}
-	b := &Backend{device: device, calls: make(chan func()), fns: map[string]cu.Function{}}
+	b := &Backend{Pending: quench.Pending{BackendName: "gpu"}, device: device, calls: make(chan func()), fns: map[string]cu.Function{}}
 	started := make(chan error, 1)
 	go b.loop(started)
 	if err := <-started; err != nil {
@@ -462,32 +463,4 @@ func (b *Backend) PhiloxKAT(ctr [][4]uint32, key [][2]uint32) ([][4]uint32, erro
 		return wrap("download", cu.MemcpyDtoH(unsafe.Pointer(&out[0]), do, 16*n))
 	})
 	return out, err
-}
-
-// The Langevin and lattice-update families have no kernels yet, on either
-// backend.
-
-// Phi4Step implements quench.LangevinStepper (not yet).
-func (*Backend) Phi4Step(phi, aux quench.Buffer, lat quench.Lattice, p *quench.Phi4Params, ctr quench.Counter) error {
-	return fmt.Errorf("gpu: Phi4Step: %w", quench.ErrNotImplemented)
-}
-
-// ParticleStep implements quench.LangevinStepper (not yet).
-func (*Backend) ParticleStep(pos, vel quench.Buffer, p *quench.ParticleParams, ctr quench.Counter) error {
-	return fmt.Errorf("gpu: ParticleStep: %w", quench.ErrNotImplemented)
-}
-
-// Topple implements quench.LatticeUpdater (not yet).
-func (*Backend) Topple(heights, activity quench.Buffer, lat quench.Lattice, threshold int) (int64, error) {
-	return 0, fmt.Errorf("gpu: Topple: %w", quench.ErrNotImplemented)
-}
-
-// MassTransfer implements quench.LatticeUpdater (not yet).
-func (*Backend) MassTransfer(mass quench.Buffer, lat quench.Lattice, p *quench.MassTransferParams, ctr quench.Counter) error {
-	return fmt.Errorf("gpu: MassTransfer: %w", quench.ErrNotImplemented)
-}
-
-// Diffuse implements quench.LatticeUpdater (not yet).
-func (*Backend) Diffuse(dst, src quench.Buffer, lat quench.Lattice, alpha float64) error {
-	return fmt.Errorf("gpu: Diffuse: %w", quench.ErrNotImplemented)
 }

@@ -1,0 +1,39 @@
+package quench
+
+import "fmt"
+
+// Pending gives a backend the methods of the kernel families it does not
+// implement yet (Langevin steps, lattice updates): each returns an error
+// wrapping ErrNotImplemented that names the backend. Embed it and shadow the
+// methods as kernels land. The command refuses such models before any
+// backend is reached.
+type Pending struct{ BackendName string }
+
+func (p Pending) errorf(method string) error {
+	return fmt.Errorf("%s: %s: %w", p.BackendName, method, ErrNotImplemented)
+}
+
+// Phi4Step implements LangevinStepper (not yet).
+func (p Pending) Phi4Step(phi, aux Buffer, lat Lattice, params *Phi4Params, ctr Counter) error {
+	return p.errorf("Phi4Step")
+}
+
+// ParticleStep implements LangevinStepper (not yet).
+func (p Pending) ParticleStep(pos, vel Buffer, params *ParticleParams, ctr Counter) error {
+	return p.errorf("ParticleStep")
+}
+
+// Topple implements LatticeUpdater (not yet).
+func (p Pending) Topple(heights, activity Buffer, lat Lattice, threshold int) (int64, error) {
+	return 0, p.errorf("Topple")
+}
+
+// MassTransfer implements LatticeUpdater (not yet).
+func (p Pending) MassTransfer(mass Buffer, lat Lattice, params *MassTransferParams, ctr Counter) error {
+	return p.errorf("MassTransfer")
+}
+
+// Diffuse implements LatticeUpdater (not yet).
+func (p Pending) Diffuse(dst, src Buffer, lat Lattice, alpha float64) error {
+	return p.errorf("Diffuse")
+}
