@@ -79,14 +79,11 @@ type SpinFlipper interface {
 }
 
 // LangevinStepper holds the Langevin kernels (lattice phi^4 fields and
-// particle ensembles). Each call advances the state by one time step.
+// particle ensembles). Each call advances the state by one time step; the
+// per-site rules are documented on Phi4Coeffs and ParticleCoeffs.
 type LangevinStepper interface {
-	// Phi4Step advances field phi (Float32 or Float64) by one step of
-	// p.Scheme; aux holds the scheme's extra state (momenta for BAOAB, the
-	// previous noise for Leimkuhler-Matthews) and may be nil otherwise.
-	Phi4Step(phi, aux Buffer, lat Lattice, p *Phi4Params, ctr Counter) error
-	// ParticleStep advances n particles in p.Dim dimensions.
-	ParticleStep(pos, vel Buffer, p *ParticleParams, ctr Counter) error
+	Phi4Step(f *Phi4Fields, lat Lattice, p *Phi4Params, ctr Counter) error
+	ParticleStep(ps *Particles, p *ParticleParams, ctr Counter) error
 }
 
 // LatticeUpdater holds the local-rule lattice kernels.
@@ -134,28 +131,39 @@ type Backend interface {
 	Close() error
 }
 
-// Phi4Params are the parameters of a lattice phi^4 Langevin step.
+// Phi4Params are the parameters of a lattice phi^4 Langevin step:
+// H = sum_x [ 1/2 sum_mu (phi_{x+mu} - phi_x)^2 + M2/2 phi^2 + Lambda/4 phi^4 - H phi ].
 type Phi4Params struct {
-	Scheme string // "em", "lm", "baoab", "modelb"
+	Scheme string // SchemeEM, SchemeLM, SchemeBAOAB, SchemeModelB
 	Dt     float64
 	M2     float64
 	Lambda float64
 	H      float64
 	T      float64
-	Gamma  float64
-	Mass   float64
+	Gamma  float64 // mobility (overdamped, modelb) or friction (baoab)
+	Mass   float64 // baoab
+}
+
+// Particles are the buffers of an ensemble of N particles in Dim dimensions:
+// Pos (and Vel for baoab) hold N*Dim coordinates, particle-major; Omega
+// holds the natural frequencies of the kuramoto potential (then Dim = 1 and
+// Pos is the phase in turns, in [0, 1)).
+type Particles struct {
+	N     int64
+	Dim   int
+	Pos   Buffer
+	Vel   Buffer
+	Omega Buffer
 }
 
 // ParticleParams are the parameters of a particle-ensemble Langevin step.
 type ParticleParams struct {
-	N         int64
-	Dim       int
-	Scheme    string // "em", "lm", "baoab"
+	Scheme    string // SchemeEM, SchemeLM, SchemeBAOAB
 	Potential string // "harmonic", "doublewell", "kuramoto"
 	Dt, T     float64
-	Gamma     float64
-	Mass      float64
-	K         float64 // spring constant or coupling
+	Gamma     float64 // friction
+	Mass      float64 // baoab
+	K         float64 // spring constant, well depth or coupling
 }
 
 // MassTransferParams are the parameters of a random mass-transfer sweep.

@@ -14,12 +14,12 @@ func (p Pending) errorf(method string) error {
 }
 
 // Phi4Step implements LangevinStepper (not yet).
-func (p Pending) Phi4Step(phi, aux Buffer, lat Lattice, params *Phi4Params, ctr Counter) error {
+func (p Pending) Phi4Step(f *Phi4Fields, lat Lattice, params *Phi4Params, ctr Counter) error {
 	return p.errorf("Phi4Step")
 }
 
 // ParticleStep implements LangevinStepper (not yet).
-func (p Pending) ParticleStep(pos, vel Buffer, params *ParticleParams, ctr Counter) error {
+func (p Pending) ParticleStep(ps *Particles, params *ParticleParams, ctr Counter) error {
 	return p.errorf("ParticleStep")
 }
 

@@ -24,7 +24,7 @@ const blockSize = 256
 // driver calls run on one goroutine locked to its thread; methods hand their
 // work to it and wait.
 type Backend struct {
-	quench.Pending // the Langevin and lattice-update kernels come later
+	quench.Pending // the particle and lattice-update kernels come later
 	device         int
 	name           string
 	calls          chan func()
@@ -33,6 +33,7 @@ type Backend struct {
 	shape          cu.DevicePtr // int64[4]
 	table          cu.DevicePtr // int32[64]
 	sums           cu.DevicePtr // uint64[2]
+	params         cu.DevicePtr // a kernel parameter block (kernels.Phi4Block)
 	lastTab        *quench.IsingTable
 	peakBW         float64 // bytes/s from the memory clock and bus width
 	closed         bool
@@ -115,7 +116,7 @@ func (b *Backend) loop(started chan<- error) {
 				return fmt.Errorf("kernel %s: %v", k, err)
 			}
 		}
-		for _, p := range []*cu.DevicePtr{&b.shape, &b.table, &b.sums} {
+		for _, p := range []*cu.DevicePtr{&b.shape, &b.table, &b.sums, &b.params} {
 			if *p, err = cu.MemAlloc(256); err != nil {
 				return fmt.Errorf("GPU %d: %v", b.device, err)
 			}
@@ -463,4 +464,89 @@ func (b *Backend) PhiloxKAT(ctr [][4]uint32, key [][2]uint32) ([][4]uint32, erro
 		return wrap("download", cu.MemcpyDtoH(unsafe.Pointer(&out[0]), do, 16*n))
 	})
 	return out, err
+}
+
+// Phi4Step implements quench.LangevinStepper for lattice fields with the
+// kernels of kernels/langevin.cu, twins of cpu/phi4.go.
+func (b *Backend) Phi4Step(f *quench.Phi4Fields, lat quench.Lattice, p *quench.Phi4Params, ctr quench.Counter) error {
+	c, err := p.Coeffs(lat.Dim())
+	if err != nil {
+		return err
+	}
+	if lat.Dim() > 4 {
+		return fmt.Errorf("gpu: %d-dimensional fields are not supported (at most 4)", lat.Dim())
+	}
+	if f.Phi == nil || f.Next == nil {
+		return fmt.Errorf("gpu: Phi4Step needs Phi and Next")
+	}
+	dt := f.Phi.DType()
+	var suffix string
+	switch dt {
+	case quench.Float64:
+		suffix = "_f64"
+	case quench.Float32:
+		suffix = "_f32"
+	default:
+		return fmt.Errorf("gpu: phi4 fields must be float32 or float64, not %v", dt)
+	}
+	ptr := func(buf quench.Buffer) (uint64, error) {
+		if buf == nil {
+			return 0, fmt.Errorf("gpu: scheme %s needs its extra buffer", p.Scheme)
+		}
+		gb, err := b.own(buf, dt)
+		if err != nil {
+			return 0, err
+		}
+		if gb.n != lat.Sites() {
+			return 0, fmt.Errorf("gpu: field buffer has %d elements, lattice %s has %d sites", gb.n, lat, lat.Sites())
+		}
+		return uint64(gb.ptr), nil
+	}
+	phi, err := ptr(f.Phi)
+	if err != nil {
+		return err
+	}
+	next, err := ptr(f.Next)
+	if err != nil {
+		return err
+	}
+	var extra uint64
+	switch p.Scheme {
+	case quench.SchemeBAOAB:
+		extra, err = ptr(f.Mom)
+	case quench.SchemeModelB:
+		extra, err = ptr(f.Mu)
+	}
+	if err != nil {
+		return err
+	}
+	blk := kernels.NewPhi4Block(lat, c, ctr)
+	n := lat.Sites()
+	err = b.do(func() error {
+		if err := wrap("upload parameters", cu.MemcpyHtoD(b.params, unsafe.Pointer(&blk), int64(unsafe.Sizeof(blk)))); err != nil {
+			return err
+		}
+		P := uint64(b.params)
+		switch p.Scheme {
+		case quench.SchemeEM:
+			return b.launch(kernels.Phi4Overdamped+suffix, n, next, phi, P, 0)
+		case quench.SchemeLM:
+			return b.launch(kernels.Phi4Overdamped+suffix, n, next, phi, P, 1)
+		case quench.SchemeBAOAB:
+			if err := b.launch(kernels.Phi4BAOAB1+suffix, n, next, phi, extra, P); err != nil {
+				return err
+			}
+			return b.launch(kernels.Phi4BAOAB2+suffix, n, next, extra, P)
+		default:
+			if err := b.launch(kernels.Phi4Mu+suffix, n, extra, phi, P); err != nil {
+				return err
+			}
+			return b.launch(kernels.Phi4ModelB+suffix, n, next, phi, extra, P)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	f.Phi, f.Next = f.Next, f.Phi
+	return nil
 }

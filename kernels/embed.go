@@ -21,13 +21,21 @@ const (
 	IsingPhaseSeg  = "ising_phase_seg"
 	IsingPhaseSite = "ising_phase_site"
 	IsingSums      = "ising_sums"
+	// phi4 kernels: name + "_f32" or "_f64"
+	Phi4Overdamped = "phi4_overdamped"
+	Phi4BAOAB1     = "phi4_baoab1"
+	Phi4BAOAB2     = "phi4_baoab2"
+	Phi4Mu         = "phi4_mu"
+	Phi4ModelB     = "phi4_modelb"
 	SumBlocksF64   = "sum_blocks_f64"
 	SumBlocksF32   = "sum_blocks_f32"
 	PhiloxKAT      = "philox_kat"
 )
 
 // All lists every kernel the gpu backend loads.
-var All = []string{IsingPhaseSeg, IsingPhaseSite, IsingSums, SumBlocksF64, SumBlocksF32, PhiloxKAT}
+var All = []string{IsingPhaseSeg, IsingPhaseSite, IsingSums, SumBlocksF64, SumBlocksF32, PhiloxKAT,
+	Phi4Overdamped + "_f32", Phi4Overdamped + "_f64", Phi4BAOAB1 + "_f32", Phi4BAOAB1 + "_f64",
+	Phi4BAOAB2 + "_f32", Phi4BAOAB2 + "_f64", Phi4Mu + "_f32", Phi4Mu + "_f64", Phi4ModelB + "_f32", Phi4ModelB + "_f64"}
 
 // IsingTable is the threshold table in the layout of ising.cu: 64 int32,
 // hi[32] then lo[32], indexed by nd + 16*(s == -1), nd the number of down
@@ -49,4 +57,26 @@ func IsingTable(tab *quench.IsingTable) [64]int32 {
 		}
 	}
 	return t
+}
+
+// Phi4Block is the parameter block of the phi4 kernels (struct qphi4 in
+// langevin.cu): every field 8 bytes, in this order.
+type Phi4Block struct {
+	Shape, Stride       [4]int64
+	Dim, NSites         int64
+	Seed, Step, Replica uint64
+	Z, M2, L, H, A, Amp float64
+	HDt, HDtM, C1, C2   float64
+}
+
+// NewPhi4Block fills the block for one step.
+func NewPhi4Block(lat quench.Lattice, c quench.Phi4Coeffs, ctr quench.Counter) Phi4Block {
+	b := Phi4Block{Dim: int64(lat.Dim()), NSites: lat.Sites(), Seed: ctr.Seed, Step: ctr.Step, Replica: uint64(ctr.Replica),
+		Z: c.Z, M2: c.M2, L: c.L, H: c.H, A: c.A, Amp: c.Amp, HDt: c.HDt, HDtM: c.HDtM, C1: c.C1, C2: c.C2}
+	s := int64(1)
+	for a := lat.Dim() - 1; a >= 0; a-- {
+		b.Shape[a], b.Stride[a] = int64(lat.Shape[a]), s
+		s *= int64(lat.Shape[a])
+	}
+	return b
 }

@@ -21,7 +21,8 @@ func buildEmu(t *testing.T) string {
 		t.Skip("g++ not found: the CUDA kernels are not emulated on this machine")
 	}
 	bin := filepath.Join(t.TempDir(), "emu")
-	out, err := exec.Command(cxx, "-std=c++20", "-O1", "-pthread", "-Wno-unknown-pragmas", "-o", bin, "emu/emu.cpp").CombinedOutput()
+	// -ffp-contract=off: no fused multiply-add, as -fmad=false on the GPU
+	out, err := exec.Command(cxx, "-std=c++20", "-O1", "-pthread", "-ffp-contract=off", "-Wno-unknown-pragmas", "-o", bin, "emu/emu.cpp").CombinedOutput()
 	if err != nil {
 		t.Fatalf("building the kernel emulator: %v\n%s", err, out)
 	}

@@ -6,6 +6,9 @@
 // usage: emu MODE in out
 //   MODE sweep: in = header + spins + table; out = spins + sums
 //   MODE kat:   in = n, ctr[4n], key[2n]; out = 4n words
+//   MODE phi4:  in = elem size (4|8), scheme (0 em, 1 lm, 2 baoab, 3 modelb),
+//               steps (int64 each), the qphi4 block, phi[, mom];
+//               out = phi[, mom] after the steps
 #include <atomic>
 #include <barrier>
 #include <cstdint>
@@ -26,6 +29,23 @@ static inline uint32_t __umulhi(uint32_t a, uint32_t b) { return (uint32_t)(((ui
 template <typename T>
 static inline T __ldg(const T* p) { return *p; }
 static inline double __dadd_rn(double a, double b) { return a + b; }
+static inline double __dsub_rn(double a, double b) { return a - b; }
+static inline double __dmul_rn(double a, double b) { return a * b; }
+static inline double __ddiv_rn(double a, double b) { return a / b; }
+static inline double __dsqrt_rn(double a) { return __builtin_sqrt(a); }
+static inline float __fadd_rn(float a, float b) { return a + b; }
+static inline float __fsub_rn(float a, float b) { return a - b; }
+static inline float __fmul_rn(float a, float b) { return a * b; }
+static inline long long __double_as_longlong(double x) {
+    long long r;
+    memcpy(&r, &x, 8);
+    return r;
+}
+static inline double __longlong_as_double(long long x) {
+    double r;
+    memcpy(&r, &x, 8);
+    return r;
+}
 static inline unsigned long long atomicAdd(unsigned long long* p, unsigned long long v) {
     return __atomic_fetch_add(p, v, __ATOMIC_SEQ_CST);
 }
@@ -41,7 +61,7 @@ static inline void __syncthreads() { block_barrier->arrive_and_wait(); }
 #define __restrict__ __restrict
 #define __shared__ static
 
-#include "../ising.cu"
+#include "../quench.cu"
 
 // launch runs kernel on grid x block emulated threads, blocks one after
 // another (so a block's __shared__ statics are its own while it runs).
@@ -74,6 +94,37 @@ static std::vector<char> slurp(const char* path) {
     return d;
 }
 
+// run_phi4 applies `steps` steps of scheme to phi (and mom), as the gpu
+// backend launches them, and writes the results.
+template <typename T>
+static void run_phi4(qphi4 P, int64_t scheme, int64_t steps, const char* data, FILE* out) {
+    const int64_t n = P.nsites;
+    std::vector<T> phi(n), next(n), mom(n), mu(n);
+    memcpy(phi.data(), data, n * sizeof(T));
+    if (scheme == 2) memcpy(mom.data(), data + n * sizeof(T), n * sizeof(T));
+    const uint64_t step0 = P.step;
+    for (int64_t k = 0; k < steps; k++) {
+        P.step = step0 + k;
+        const qphi4* pp = &P;
+        switch (scheme) {
+        case 0:
+        case 1:
+            launch(3, 64, [&] { phi4_overdamped<T>(next.data(), phi.data(), pp, scheme == 1); });
+            break;
+        case 2:
+            launch(3, 64, [&] { phi4_baoab1<T>(next.data(), phi.data(), mom.data(), pp); });
+            launch(3, 64, [&] { phi4_baoab2<T>(next.data(), mom.data(), pp); });
+            break;
+        default:
+            launch(3, 64, [&] { phi4_mu<T>(mu.data(), phi.data(), pp); });
+            launch(3, 64, [&] { phi4_modelb<T>(next.data(), phi.data(), mu.data(), pp); });
+        }
+        std::swap(phi, next);
+    }
+    fwrite(phi.data(), sizeof(T), n, out);
+    if (scheme == 2) fwrite(mom.data(), sizeof(T), n, out);
+}
+
 int main(int argc, char** argv) {
     if (argc != 4) { fprintf(stderr, "usage: emu sweep|kat in out\n"); return 2; }
     std::vector<char> in = slurp(argv[2]);
@@ -86,6 +137,17 @@ int main(int argc, char** argv) {
         std::vector<uint32_t> res(4 * n);
         launch((unsigned)((n + 63) / 64), 64, [&] { philox_kat(ctr, key, res.data(), n); });
         fwrite(res.data(), 4, res.size(), out);
+        fclose(out);
+        return 0;
+    }
+    if (strcmp(argv[1], "phi4") == 0) {
+        int64_t h[3];
+        memcpy(h, in.data(), sizeof h);
+        qphi4 P;
+        memcpy(&P, in.data() + sizeof h, sizeof P);
+        const char* data = in.data() + sizeof h + sizeof P;
+        if (h[0] == 8) run_phi4<double>(P, h[1], h[2], data, out);
+        else run_phi4<float>(P, h[1], h[2], data, out);
         fclose(out);
         return 0;
     }

@@ -1,0 +1,267 @@
+package cpu
+
+import (
+	"fmt"
+
+	"github.com/quenchlab/quench"
+	"github.com/quenchlab/quench/internal/philox"
+	"github.com/quenchlab/quench/internal/pmath"
+)
+
+// flt is the element type of a field kernel.
+type flt interface{ ~float32 | ~float64 }
+
+// fieldGeom walks a periodic lattice site by site with an odometer of
+// coordinates, giving each site's neighbours without divisions.
+type fieldGeom struct {
+	shape  []int64
+	stride []int64
+	n      int64
+}
+
+func newFieldGeom(lat quench.Lattice) *fieldGeom {
+	d := lat.Dim()
+	g := &fieldGeom{shape: make([]int64, d), stride: make([]int64, d), n: lat.Sites()}
+	s := int64(1)
+	for a := d - 1; a >= 0; a-- {
+		g.shape[a], g.stride[a] = int64(lat.Shape[a]), s
+		s *= int64(lat.Shape[a])
+	}
+	return g
+}
+
+// cursor is a position in a fieldGeom.
+type cursor struct {
+	n int64
+	c []int64
+}
+
+func (g *fieldGeom) at(n int64) cursor {
+	c := make([]int64, len(g.shape))
+	rem := n
+	for a := len(g.shape) - 1; a >= 0; a-- {
+		c[a] = rem % g.shape[a]
+		rem /= g.shape[a]
+	}
+	return cursor{n: n, c: c}
+}
+
+func (g *fieldGeom) next(cu *cursor) {
+	cu.n++
+	for a := len(g.shape) - 1; a >= 0; a-- {
+		cu.c[a]++
+		if cu.c[a] < g.shape[a] {
+			return
+		}
+		cu.c[a] = 0
+	}
+}
+
+// minus and plus are the indices of the neighbours along axis a.
+func (g *fieldGeom) minus(cu *cursor, a int) int64 {
+	if cu.c[a] == 0 {
+		return cu.n + (g.shape[a]-1)*g.stride[a]
+	}
+	return cu.n - g.stride[a]
+}
+
+func (g *fieldGeom) plus(cu *cursor, a int) int64 {
+	if cu.c[a] == g.shape[a]-1 {
+		return cu.n - (g.shape[a]-1)*g.stride[a]
+	}
+	return cu.n + g.stride[a]
+}
+
+// nbSum adds the 2d neighbours in the documented order: axes from last to
+// first, the -1 neighbour then the +1 neighbour.
+func nbSum[T flt](s []T, g *fieldGeom, cu *cursor) T {
+	var nb T
+	for a := len(g.shape) - 1; a >= 0; a-- {
+		nb = nb + s[g.minus(cu, a)]
+		nb = nb + s[g.plus(cu, a)]
+	}
+	return nb
+}
+
+// kc are the Phi4Coeffs rounded once to the kernel's type.
+type kc[T flt] struct{ z, m2, l, h, a, amp, hdt, hdtm, c1, c2 T }
+
+func coeffsOf[T flt](c quench.Phi4Coeffs) kc[T] {
+	return kc[T]{T(c.Z), T(c.M2), T(c.L), T(c.H), T(c.A), T(c.Amp), T(c.HDt), T(c.HDtM), T(c.C1), T(c.C2)}
+}
+
+// force is F = -dH/dphi at the cursor, in the order of quench.Phi4Coeffs.
+func force[T flt](s []T, g *fieldGeom, cu *cursor, k *kc[T]) T {
+	phi := s[cu.n]
+	f := nbSum(s, g, cu) - T(k.z*phi)
+	f = f - T(k.m2*phi)
+	t := T(k.l * phi)
+	t = T(t * phi)
+	t = T(t * phi)
+	f = f - t
+	return f + k.h
+}
+
+// Gaussian noise: site n's number at a step is one of the two Box-Muller
+// normals of Philox(seed; Langevin, replica, step, phase, group n>>1):
+// g0 for even n, g1 for odd n.
+func noisePair(key philox.Key, ctr quench.Counter, step uint64, phase uint32, group uint64) (float64, float64) {
+	return pmath.Gaussians(philox.Philox4x32_10(philox.MakeCounter(philox.PurposeLangevin, ctr.Replica, step, phase, group, 0), key))
+}
+
+func noiseAt(key philox.Key, ctr quench.Counter, step uint64, phase uint32, n uint64) float64 {
+	g0, g1 := noisePair(key, ctr, step, phase, n>>1)
+	if n&1 == 0 {
+		return g0
+	}
+	return g1
+}
+
+// fieldChunk is the fixed partition of the field kernels.
+const fieldChunk = 1 << 14
+
+// forSites runs f over [0, n) in fixed chunks, each with its own cursor.
+func forSites(g *fieldGeom, f func(cu *cursor, end int64)) {
+	parts := int((g.n + fieldChunk - 1) / fieldChunk)
+	run := func(p int) {
+		lo := int64(p) * fieldChunk
+		cu := g.at(lo)
+		f(&cu, min(lo+fieldChunk, g.n))
+	}
+	if parts == 1 {
+		run(0)
+		return
+	}
+	parallel(parts, run)
+}
+
+func floatBufs(dt quench.DType, n int64, bufs ...quench.Buffer) ([]*Buffer, error) {
+	out := make([]*Buffer, len(bufs))
+	for i, b := range bufs {
+		cb, err := asBuffer(b, dt)
+		if err != nil {
+			return nil, err
+		}
+		if cb.n != n {
+			return nil, fmt.Errorf("cpu: field buffer has %d elements, want %d", cb.n, n)
+		}
+		out[i] = cb
+	}
+	return out, nil
+}
+
+// Phi4Step implements quench.LangevinStepper for lattice fields; the rules
+// are documented on quench.Phi4Coeffs.
+func (b *Backend) Phi4Step(f *quench.Phi4Fields, lat quench.Lattice, p *quench.Phi4Params, ctr quench.Counter) error {
+	c, err := p.Coeffs(lat.Dim())
+	if err != nil {
+		return err
+	}
+	if f.Phi == nil || f.Next == nil {
+		return fmt.Errorf("cpu: Phi4Step needs Phi and Next")
+	}
+	bufs := []quench.Buffer{f.Phi, f.Next}
+	switch p.Scheme {
+	case quench.SchemeBAOAB:
+		if f.Mom == nil {
+			return fmt.Errorf("cpu: scheme baoab needs the momentum buffer")
+		}
+		bufs = append(bufs, f.Mom)
+	case quench.SchemeModelB:
+		if f.Mu == nil {
+			return fmt.Errorf("cpu: scheme modelb needs the mu buffer")
+		}
+		bufs = append(bufs, f.Mu)
+	}
+	dt := f.Phi.DType()
+	cbs, err := floatBufs(dt, lat.Sites(), bufs...)
+	if err != nil {
+		return err
+	}
+	g := newFieldGeom(lat)
+	switch dt {
+	case quench.Float64:
+		phi4Step(g, p.Scheme, coeffsOf[float64](c), ctr, sl64(cbs)...)
+	case quench.Float32:
+		phi4Step(g, p.Scheme, coeffsOf[float32](c), ctr, sl32(cbs)...)
+	default:
+		return fmt.Errorf("cpu: phi4 fields must be float32 or float64, not %v", dt)
+	}
+	f.Phi, f.Next = f.Next, f.Phi
+	return nil
+}
+
+func sl64(bs []*Buffer) [][]float64 {
+	out := make([][]float64, len(bs))
+	for i, b := range bs {
+		out[i] = b.f64
+	}
+	return out
+}
+
+func sl32(bs []*Buffer) [][]float32 {
+	out := make([][]float32, len(bs))
+	for i, b := range bs {
+		out[i] = b.f32
+	}
+	return out
+}
+
+// phi4Step runs one step; s = {phi, next[, mom | mu]}.
+func phi4Step[T flt](g *fieldGeom, scheme string, k kc[T], ctr quench.Counter, s ...[]T) {
+	phi, next := s[0], s[1]
+	key := philox.KeyFromSeed(ctr.Seed)
+	step := ctr.Step
+	switch scheme {
+	case quench.SchemeEM, quench.SchemeLM:
+		lm := scheme == quench.SchemeLM
+		forSites(g, func(cu *cursor, end int64) {
+			for ; cu.n < end; g.next(cu) {
+				f := force(phi, g, cu, &k)
+				var xi T
+				if lm {
+					xi = T(noiseAt(key, ctr, step, 0, uint64(cu.n))) + T(noiseAt(key, ctr, step+1, 0, uint64(cu.n)))
+				} else {
+					xi = T(noiseAt(key, ctr, step, 0, uint64(cu.n)))
+				}
+				next[cu.n] = (phi[cu.n] + T(k.a*f)) + T(k.amp*xi)
+			}
+		})
+	case quench.SchemeBAOAB:
+		mom := s[2]
+		forSites(g, func(cu *cursor, end int64) {
+			for ; cu.n < end; g.next(cu) {
+				p1 := mom[cu.n] + T(k.hdt*force(phi, g, cu, &k))
+				q1 := phi[cu.n] + T(k.hdtm*p1)
+				p2 := T(k.c1*p1) + T(k.c2*T(noiseAt(key, ctr, step, 0, uint64(cu.n))))
+				next[cu.n] = q1 + T(k.hdtm*p2)
+				mom[cu.n] = p2
+			}
+		})
+		forSites(g, func(cu *cursor, end int64) {
+			for ; cu.n < end; g.next(cu) {
+				mom[cu.n] = mom[cu.n] + T(k.hdt*force(next, g, cu, &k))
+			}
+		})
+	case quench.SchemeModelB:
+		mu := s[2]
+		d := len(g.shape)
+		forSites(g, func(cu *cursor, end int64) {
+			for ; cu.n < end; g.next(cu) {
+				mu[cu.n] = -force(phi, g, cu, &k)
+			}
+		})
+		forSites(g, func(cu *cursor, end int64) {
+			for ; cu.n < end; g.next(cu) {
+				lap := nbSum(mu, g, cu) - T(k.z*mu[cu.n])
+				var div T
+				for a := d - 1; a >= 0; a-- {
+					out := T(noiseAt(key, ctr, step, 1, uint64(cu.n)*uint64(d)+uint64(a)))
+					in := T(noiseAt(key, ctr, step, 1, uint64(g.minus(cu, a))*uint64(d)+uint64(a)))
+					div = div + (out - in)
+				}
+				next[cu.n] = (phi[cu.n] + T(k.a*lap)) + T(k.amp*div)
+			}
+		})
+	}
+}

@@ -1,0 +1,127 @@
+package cpu
+
+import (
+	"math"
+	"testing"
+
+	"github.com/quenchlab/quench"
+	"github.com/quenchlab/quench/stats"
+)
+
+// gff runs a Gaussian free field (lambda = 0) and returns <phi^2> per site.
+func gff(t *testing.T, scheme string, dt float64, steps, therm int, seed uint64) stats.Estimate {
+	t.Helper()
+	be := New()
+	lat, _ := quench.NewLattice(8, 8)
+	n := lat.Sites()
+	f := &quench.Phi4Fields{}
+	for _, p := range []*quench.Buffer{&f.Phi, &f.Next, &f.Mom} {
+		*p, _ = be.Alloc(quench.Float64, n)
+	}
+	p := &quench.Phi4Params{Scheme: scheme, Dt: dt, M2: 1, T: 1, Gamma: 1, Mass: 1}
+	phi := make([]float64, n)
+	var series []float64
+	for k := 0; k < therm+steps; k++ {
+		if err := be.Phi4Step(f, lat, p, quench.Counter{Seed: seed, Step: uint64(k)}); err != nil {
+			t.Fatal(err)
+		}
+		if k < therm {
+			continue
+		}
+		be.Download(phi, f.Phi)
+		var s float64
+		for _, v := range phi {
+			s += v * v
+		}
+		series = append(series, s/float64(n))
+	}
+	return stats.Series(series)
+}
+
+// Gaussian free field, d = 2, L = 8, m^2 = 1 (oracles.md): exact
+// <phi^2> = 0.254173997690; Euler-Maruyama at h = 0.01 samples
+// 0.259302742402 instead; Leimkuhler-Matthews and BAOAB sample the exact value.
+func TestGaussianFreeField(t *testing.T) {
+	if testing.Short() {
+		t.Skip("long statistical test")
+	}
+	cases := []struct {
+		scheme string
+		dt     float64
+		steps  int
+		want   float64
+	}{
+		{quench.SchemeEM, 0.01, 150000, 0.259302742402},
+		{quench.SchemeLM, 0.01, 150000, 0.254173997690},
+		{quench.SchemeBAOAB, 0.05, 60000, 0.254173997690},
+	}
+	for i, c := range cases {
+		e := gff(t, c.scheme, c.dt, c.steps, 2000, uint64(40+i))
+		dev := math.Abs(e.Mean - c.want)
+		t.Logf("%s dt=%v: <phi^2> = %.6f +- %.2g (tau_int %.3g), exact %.12f, %.2f sigma", c.scheme, c.dt, e.Mean, e.Err, e.Tau, c.want, dev/e.Err)
+		if !e.Reliable || dev > 4*e.Err {
+			t.Errorf("unexpected <phi^2> for %s: got %v +- %v want %v", c.scheme, e.Mean, e.Err, c.want)
+		}
+	}
+}
+
+// Model B conserves the total field to rounding at every step, for both
+// precisions, with the quartic term on.
+func TestModelBConserves(t *testing.T) {
+	be := New()
+	for _, dt := range []quench.DType{quench.Float64, quench.Float32} {
+		lat, _ := quench.NewLattice(16, 12)
+		n := lat.Sites()
+		f := &quench.Phi4Fields{}
+		for _, p := range []*quench.Buffer{&f.Phi, &f.Next, &f.Mu} {
+			*p, _ = be.Alloc(dt, n)
+		}
+		p := &quench.Phi4Params{Scheme: quench.SchemeModelB, Dt: 0.002, M2: -1, Lambda: 1, T: 0.5, Gamma: 1}
+		total := func() float64 { s, _ := be.Sum(f.Phi); return s }
+		eps := 0x1p-52
+		if dt == quench.Float32 {
+			eps = 0x1p-23
+		}
+		start := total()
+		for k := 0; k < 200; k++ {
+			if err := be.Phi4Step(f, lat, p, quench.Counter{Seed: 8, Step: uint64(k)}); err != nil {
+				t.Fatal(err)
+			}
+			// each site's increment carries a few roundings of values of
+			// order max|phi| + amp*noise, at most 10 here
+			if d := math.Abs(total() - start); d > 10*eps*float64(n)*float64(k+1) {
+				t.Fatalf("%v: total field drifted by %g after step %d", dt, d, k)
+			}
+		}
+		// and the field did move
+		phi := make([]float64, n)
+		if dt == quench.Float64 {
+			be.Download(phi, f.Phi)
+			var s2 float64
+			for _, v := range phi {
+				s2 += v * v
+			}
+			if s2 == 0 {
+				t.Errorf("model B left the field at zero")
+			}
+		}
+	}
+}
+
+func TestPhi4Refuses(t *testing.T) {
+	be := New()
+	lat, _ := quench.NewLattice(4, 4)
+	f := &quench.Phi4Fields{}
+	f.Phi, _ = be.Alloc(quench.Float64, 16)
+	f.Next, _ = be.Alloc(quench.Float64, 16)
+	for _, p := range []*quench.Phi4Params{
+		{Scheme: "rk4", Dt: 0.1, T: 1, Gamma: 1},
+		{Scheme: quench.SchemeEM, Dt: 0, T: 1, Gamma: 1},
+		{Scheme: quench.SchemeBAOAB, Dt: 0.1, T: 1, Gamma: 1, Mass: 1}, // no momenta
+		{Scheme: quench.SchemeModelB, Dt: 0.1, T: 1, Gamma: 1},         // no mu
+	} {
+		if err := be.Phi4Step(f, lat, p, quench.Counter{}); err == nil {
+			t.Errorf("Phi4Step accepted %+v", p)
+		}
+	}
+}

@@ -1,0 +1,169 @@
+// langevin.cu: lattice phi^4 Langevin kernels, the CUDA twins of
+// cpu/phi4.go. The rules and the order of every operation are those of
+// quench.Phi4Coeffs; float and double through one template, with the _rn
+// intrinsics so nothing is fused. One thread per site, coordinates from the
+// index; shape (int64, slowest first) and strides live in device memory.
+#include <stdint.h>
+#include "philox.cuh"
+#include "pmath.cuh"
+
+__device__ __forceinline__ double qmul(double a, double b) { return __dmul_rn(a, b); }
+__device__ __forceinline__ double qadd(double a, double b) { return __dadd_rn(a, b); }
+__device__ __forceinline__ double qsub(double a, double b) { return __dsub_rn(a, b); }
+__device__ __forceinline__ float qmul(float a, float b) { return __fmul_rn(a, b); }
+__device__ __forceinline__ float qadd(float a, float b) { return __fadd_rn(a, b); }
+__device__ __forceinline__ float qsub(float a, float b) { return __fsub_rn(a, b); }
+
+// A site and its coordinates.
+struct qsite {
+    int64_t n;
+    int64_t c[4];
+};
+
+__device__ __forceinline__ qsite qsite_at(int64_t n, const int64_t* shape, int dim) {
+    qsite s;
+    s.n = n;
+    int64_t rem = n;
+    for (int a = dim - 1; a >= 0; a--) {
+        s.c[a] = rem % shape[a];
+        rem /= shape[a];
+    }
+    return s;
+}
+
+__device__ __forceinline__ int64_t qminus(const qsite& s, int a, const int64_t* shape, const int64_t* stride) {
+    return s.c[a] == 0 ? s.n + (shape[a] - 1) * stride[a] : s.n - stride[a];
+}
+
+__device__ __forceinline__ int64_t qplus(const qsite& s, int a, const int64_t* shape, const int64_t* stride) {
+    return s.c[a] == shape[a] - 1 ? s.n - (shape[a] - 1) * stride[a] : s.n + stride[a];
+}
+
+// neighbour sum: axes from last to first, -1 then +1
+template <typename T>
+__device__ __forceinline__ T qnb(const T* f, const qsite& s, const int64_t* shape, const int64_t* stride, int dim) {
+    T nb = 0;
+    for (int a = dim - 1; a >= 0; a--) {
+        nb = qadd(nb, f[qminus(s, a, shape, stride)]);
+        nb = qadd(nb, f[qplus(s, a, shape, stride)]);
+    }
+    return nb;
+}
+
+struct qcoef {
+    double z, m2, l, h, a, amp, hdt, hdtm, c1, c2;
+};
+
+template <typename T>
+__device__ __forceinline__ T qforce(const T* f, const qsite& s, const int64_t* shape, const int64_t* stride, int dim,
+                                    const qcoef& k) {
+    const T phi = f[s.n];
+    T r = qsub(qnb(f, s, shape, stride, dim), qmul((T)k.z, phi));
+    r = qsub(r, qmul((T)k.m2, phi));
+    T t = qmul((T)k.l, phi);
+    t = qmul(t, phi);
+    t = qmul(t, phi);
+    r = qsub(r, t);
+    return qadd(r, (T)k.h);
+}
+
+// standard normal number n of (step, phase): one of the Box-Muller pair of
+// group n>>1
+__device__ __forceinline__ double qnoise(uint32_t k0, uint32_t k1, uint32_t replica, uint64_t step, uint32_t phase,
+                                         uint64_t n) {
+    double g0, g1;
+    quench_gaussians(quench_philox4x32_10(quench_counter(QUENCH_PURPOSE_LANGEVIN, replica, step, phase, n >> 1, 0), k0, k1),
+                     &g0, &g1);
+    return (n & 1) ? g1 : g0;
+}
+
+// The parameter block every phi4 kernel takes, in device memory (so each
+// launch passes pointers only): shape[4], stride[4], then the coefficients.
+struct qphi4 {
+    int64_t shape[4];
+    int64_t stride[4];
+    int64_t dim, nsites;
+    uint64_t seed, step, replica;
+    qcoef k;
+};
+
+#define QUENCH_SITE_LOOP(P) \
+    for (int64_t n = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; n < (P)->nsites; n += (int64_t)gridDim.x * blockDim.x)
+
+template <typename T>
+__device__ void phi4_overdamped(T* next, const T* phi, const qphi4* P, int lm) {
+    const uint32_t k0 = (uint32_t)P->seed, k1 = (uint32_t)(P->seed >> 32), rep = (uint32_t)P->replica;
+    const int dim = (int)P->dim;
+    QUENCH_SITE_LOOP(P) {
+        const qsite s = qsite_at(n, P->shape, dim);
+        const T f = qforce(phi, s, P->shape, P->stride, dim, P->k);
+        T xi = (T)qnoise(k0, k1, rep, P->step, 0, (uint64_t)n);
+        if (lm) xi = qadd(xi, (T)qnoise(k0, k1, rep, P->step + 1, 0, (uint64_t)n));
+        next[n] = qadd(qadd(phi[n], qmul((T)P->k.a, f)), qmul((T)P->k.amp, xi));
+    }
+}
+
+template <typename T>
+__device__ void phi4_baoab1(T* next, const T* phi, T* mom, const qphi4* P) {
+    const uint32_t k0 = (uint32_t)P->seed, k1 = (uint32_t)(P->seed >> 32), rep = (uint32_t)P->replica;
+    const int dim = (int)P->dim;
+    QUENCH_SITE_LOOP(P) {
+        const qsite s = qsite_at(n, P->shape, dim);
+        const T p1 = qadd(mom[n], qmul((T)P->k.hdt, qforce(phi, s, P->shape, P->stride, dim, P->k)));
+        const T q1 = qadd(phi[n], qmul((T)P->k.hdtm, p1));
+        const T p2 = qadd(qmul((T)P->k.c1, p1), qmul((T)P->k.c2, (T)qnoise(k0, k1, rep, P->step, 0, (uint64_t)n)));
+        next[n] = qadd(q1, qmul((T)P->k.hdtm, p2));
+        mom[n] = p2;
+    }
+}
+
+template <typename T>
+__device__ void phi4_baoab2(const T* next, T* mom, const qphi4* P) {
+    const int dim = (int)P->dim;
+    QUENCH_SITE_LOOP(P) {
+        const qsite s = qsite_at(n, P->shape, dim);
+        mom[n] = qadd(mom[n], qmul((T)P->k.hdt, qforce(next, s, P->shape, P->stride, dim, P->k)));
+    }
+}
+
+template <typename T>
+__device__ void phi4_mu(T* mu, const T* phi, const qphi4* P) {
+    const int dim = (int)P->dim;
+    QUENCH_SITE_LOOP(P) {
+        const qsite s = qsite_at(n, P->shape, dim);
+        mu[n] = -qforce(phi, s, P->shape, P->stride, dim, P->k);
+    }
+}
+
+template <typename T>
+__device__ void phi4_modelb(T* next, const T* phi, const T* mu, const qphi4* P) {
+    const uint32_t k0 = (uint32_t)P->seed, k1 = (uint32_t)(P->seed >> 32), rep = (uint32_t)P->replica;
+    const int dim = (int)P->dim;
+    QUENCH_SITE_LOOP(P) {
+        const qsite s = qsite_at(n, P->shape, dim);
+        const T lap = qsub(qnb(mu, s, P->shape, P->stride, dim), qmul((T)P->k.z, mu[n]));
+        T div = 0;
+        for (int a = dim - 1; a >= 0; a--) {
+            const T out = (T)qnoise(k0, k1, rep, P->step, 1, (uint64_t)n * dim + a);
+            const T in = (T)qnoise(k0, k1, rep, P->step, 1, (uint64_t)qminus(s, a, P->shape, P->stride) * dim + a);
+            div = qadd(div, qsub(out, in));
+        }
+        next[n] = qadd(qadd(phi[n], qmul((T)P->k.a, lap)), qmul((T)P->k.amp, div));
+    }
+}
+
+#define QUENCH_PHI4_KERNELS(T, S)                                                                                   \
+    extern "C" __global__ void phi4_overdamped_##S(T* next, const T* phi, const qphi4* P, int64_t lm) {           \
+        phi4_overdamped<T>(next, phi, P, (int)lm);                                                                 \
+    }                                                                                                             \
+    extern "C" __global__ void phi4_baoab1_##S(T* next, const T* phi, T* mom, const qphi4* P) {                     \
+        phi4_baoab1<T>(next, phi, mom, P);                                                                         \
+    }                                                                                                             \
+    extern "C" __global__ void phi4_baoab2_##S(const T* next, T* mom, const qphi4* P) { phi4_baoab2<T>(next, mom, P); } \
+    extern "C" __global__ void phi4_mu_##S(T* mu, const T* phi, const qphi4* P) { phi4_mu<T>(mu, phi, P); }          \
+    extern "C" __global__ void phi4_modelb_##S(T* next, const T* phi, const T* mu, const qphi4* P) {                \
+        phi4_modelb<T>(next, phi, mu, P);                                                                          \
+    }
+
+QUENCH_PHI4_KERNELS(double, f64)
+QUENCH_PHI4_KERNELS(float, f32)

@@ -1,0 +1,51 @@
+package kernels
+
+import (
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/quenchlab/quench/internal/pmath"
+)
+
+// The coefficient tables and constants of pmath.cuh parse to exactly the
+// float64 values internal/pmath uses.
+func TestCoefficientsMatchCUDA(t *testing.T) {
+	src, err := os.ReadFile("pmath.cuh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.ReplaceAll(string(src), "\\\n", " ")
+	table := func(name string) []float64 {
+		m := regexp.MustCompile(`#define ` + name + ` \{([^}]*)\}`).FindStringSubmatch(text)
+		if m == nil {
+			t.Fatalf("%s not found in pmath.cuh", name)
+		}
+		var out []float64
+		for _, f := range strings.Split(m[1], ",") {
+			v, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			out = append(out, v)
+		}
+		return out
+	}
+	logC, sinC, cosC := pmath.Coefficients()
+	for _, c := range []struct {
+		name string
+		want []float64
+	}{{"QUENCH_LOGC", logC}, {"QUENCH_SINC", sinC}, {"QUENCH_COSC", cosC}} {
+		got := table(c.name)
+		if len(got) != len(c.want) {
+			t.Fatalf("%s has %d entries, want %d", c.name, len(got), len(c.want))
+		}
+		for i := range got {
+			if got[i] != c.want[i] {
+				t.Errorf("%s[%d] = %v, Go has %v", c.name, i, got[i], c.want[i])
+			}
+		}
+	}
+}

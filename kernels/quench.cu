@@ -1,0 +1,4 @@
+// quench.cu: the one translation unit `make kernels` compiles into
+// quench.fatbin (and kernels/emu compiles for the CPU).
+#include "ising.cu"
+#include "langevin.cu"

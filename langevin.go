@@ -1,0 +1,95 @@
+package quench
+
+import (
+	"fmt"
+	"math"
+)
+
+// Langevin schemes.
+const (
+	SchemeEM     = "em"     // overdamped Euler-Maruyama
+	SchemeLM     = "lm"     // overdamped Leimkuhler-Matthews (mean of consecutive noises)
+	SchemeBAOAB  = "baoab"  // underdamped, BAOAB splitting
+	SchemeModelB = "modelb" // conserved (Cahn-Hilliard) dynamics, Euler-Maruyama
+)
+
+// Phi4Fields are the buffers of a lattice field, all Float32 or all Float64
+// with one element per site. Each step reads Phi and leaves the new field in
+// Phi (it swaps Phi and Next).
+type Phi4Fields struct {
+	Phi  Buffer
+	Next Buffer // scratch, same size
+	Mom  Buffer // momenta, scheme baoab only
+	Mu   Buffer // chemical potential scratch, scheme modelb only
+}
+
+// Phi4Coeffs are the host-computed constants of a phi^4 step, the same
+// float64 values for every backend (float32 kernels round them once).
+//
+// Force F(x) = -dH/dphi_x, neighbours added in a fixed order (for axes from
+// last to first: the site at -1, then at +1):
+//
+//	F = nb - Z*phi;  F = F - M2*phi;  F = F - ((L*phi)*phi)*phi;  F = F + H
+//
+// em:     phi' = (phi + A*F) + Amp*xi_k
+// lm:     phi' = (phi + A*F) + Amp*(xi_k + xi_{k+1})
+// baoab:  p1 = p + HDt*F(q); q1 = q + HDtM*p1; p2 = C1*p1 + C2*xi_k;
+//
+//	q2 = q1 + HDtM*p2;  (all sites, then)  p3 = p2 + HDt*F(q2)
+//
+// modelb: mu = -F(phi) (all sites, then)
+//
+//	phi' = (phi + A*lap(mu)) + Amp*sum_a (eta_{x,a} - eta_{x-e_a,a})
+//
+// with lap(mu) = nb(mu) - Z*mu and xi, eta standard normal (Philox, purpose
+// Langevin: site noise phase 0, link noise phase 1; Gaussians pmath-exact).
+type Phi4Coeffs struct {
+	Z, M2, L, H float64
+	A, Amp      float64
+	HDt, HDtM   float64
+	C1, C2      float64
+}
+
+// Coeffs validates p and computes the step constants for a lattice of
+// dimension dim. Mobility Gamma multiplies the force in the overdamped
+// schemes (A = Dt*Gamma, Amp = sqrt(2 Gamma T Dt)); in BAOAB it is the
+// friction (C1 = exp(-Gamma Dt)).
+func (p *Phi4Params) Coeffs(dim int) (Phi4Coeffs, error) {
+	for name, v := range map[string]float64{"dt": p.Dt, "T": p.T, "gamma": p.Gamma} {
+		if !(v > 0) || math.IsInf(v, 0) {
+			return Phi4Coeffs{}, fmt.Errorf("--%s %v is not allowed: it must be a positive finite number", name, v)
+		}
+	}
+	c := Phi4Coeffs{Z: float64(2 * dim), M2: p.M2, L: p.Lambda, H: p.H}
+	switch p.Scheme {
+	case SchemeEM, SchemeModelB:
+		c.A, c.Amp = p.Dt*p.Gamma, math.Sqrt(2*p.Gamma*p.T*p.Dt)
+	case SchemeLM:
+		c.A, c.Amp = p.Dt*p.Gamma, math.Sqrt(p.Gamma*p.T*p.Dt/2)
+	case SchemeBAOAB:
+		if !(p.Mass > 0) {
+			return Phi4Coeffs{}, fmt.Errorf("--mass %v is not allowed: it must be positive", p.Mass)
+		}
+		c.HDt, c.HDtM = p.Dt/2, p.Dt/(2*p.Mass)
+		c.C1 = math.Exp(-p.Gamma * p.Dt)
+		c.C2 = math.Sqrt((1 - c.C1*c.C1) * p.Mass * p.T)
+	default:
+		return Phi4Coeffs{}, fmt.Errorf("unknown --scheme %q: allowed are em, lm, baoab, modelb", p.Scheme)
+	}
+	return c, nil
+}
+
+// Phi4StabilityBound is the largest stable time step of the linearized
+// dynamics (lambda's contribution at phi = 0 ignored): the stiffest mode has
+// k = 4d + m2 (field) and dt*gamma*k < 2 for em and lm, dt*gamma*k^2 < 2 for
+// modelb (k^2 of the conserved operator), and dt*sqrt(k/mass) < 2 for baoab.
+func (p *Phi4Params) Phi4StabilityBound(dim int) float64 {
+	k := float64(4*dim) + math.Max(p.M2, 0)
+	switch p.Scheme {
+	case SchemeModelB:
+		return 2 / (p.Gamma * float64(4*dim) * k)
+	case SchemeBAOAB:
+		return 2 * math.Sqrt(p.Mass/k)
+	}
+	return 2 / (p.Gamma * k)
+}
