@@ -109,6 +109,10 @@ type IsingSums struct {
 // the lattice added in index order, so every backend returns the same bits.
 type Reducer interface {
 	IsingSums(spins Buffer, lat Lattice) (IsingSums, error)
+	// PhaseSums returns C = sum cos(2 pi theta) and S = sum sin(2 pi theta)
+	// of a buffer of phases in turns (Float32 or Float64), each term by
+	// pmath.SinCos2Pi rounded to the buffer's type, added in float64 like Sum.
+	PhaseSums(phases Buffer) (c, s float64, err error)
 	// Sum adds a Float32 or Float64 buffer in float64: partial sums over
 	// consecutive blocks of SumBlock elements, each added left to right,
 	// then the partials added left to right.

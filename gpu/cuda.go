@@ -24,7 +24,7 @@ const blockSize = 256
 // driver calls run on one goroutine locked to its thread; methods hand their
 // work to it and wait.
 type Backend struct {
-	quench.Pending // the particle and lattice-update kernels come later
+	quench.Pending // the lattice-update kernels come later
 	device         int
 	name           string
 	calls          chan func()
@@ -549,4 +549,113 @@ func (b *Backend) Phi4Step(f *quench.Phi4Fields, lat quench.Lattice, p *quench.P
 	}
 	f.Phi, f.Next = f.Next, f.Phi
 	return nil
+}
+
+// floatSuffix names the kernel variant of a float buffer type.
+func floatSuffix(dt quench.DType) (string, error) {
+	switch dt {
+	case quench.Float64:
+		return "_f64", nil
+	case quench.Float32:
+		return "_f32", nil
+	}
+	return "", fmt.Errorf("gpu: float32 or float64 buffers needed, not %v", dt)
+}
+
+// PhaseSums implements quench.Reducer: phase_partials sums fixed blocks of
+// quench.SumBlock phases, the host adds the partials in order.
+func (b *Backend) PhaseSums(phases quench.Buffer) (float64, float64, error) {
+	gb, err := b.own(phases, 0)
+	if err != nil {
+		return 0, 0, err
+	}
+	suffix, err := floatSuffix(gb.dt)
+	if err != nil {
+		return 0, 0, err
+	}
+	nblk := (gb.n + quench.SumBlock - 1) / quench.SumBlock
+	partial := make([]float64, 2*nblk)
+	err = b.do(func() error {
+		if nblk == 0 {
+			return nil
+		}
+		p, err := cu.MemAlloc(16 * nblk)
+		if err != nil {
+			return wrap("allocating partial sums", err)
+		}
+		defer cu.MemFree(p)
+		if err := b.launch(kernels.PhasePartials+suffix, nblk, uint64(gb.ptr), uint64(gb.n), uint64(p)); err != nil {
+			return err
+		}
+		return wrap("download partial sums", cu.MemcpyDtoH(unsafe.Pointer(&partial[0]), p, 16*nblk))
+	})
+	var c, s float64
+	for k := int64(0); k < nblk; k++ {
+		c += partial[2*k]
+		s += partial[2*k+1]
+	}
+	return c, s, err
+}
+
+// ParticleStep implements quench.LangevinStepper for particle ensembles
+// with the kernels of kernels/particles.cu, twins of cpu/particles.go.
+func (b *Backend) ParticleStep(ps *quench.Particles, p *quench.ParticleParams, ctr quench.Counter) error {
+	c, err := p.Coeffs(ps.N)
+	if err != nil {
+		return err
+	}
+	if ps.Dim < 1 || ps.N < 1 || ps.Pos == nil {
+		return fmt.Errorf("gpu: %d particles in %d dimensions", ps.N, ps.Dim)
+	}
+	kur := p.Potential == quench.PotentialKuramoto
+	if kur && ps.Dim != 1 {
+		return fmt.Errorf("gpu: kuramoto phases have one coordinate, not %d", ps.Dim)
+	}
+	dt := ps.Pos.DType()
+	suffix, err := floatSuffix(dt)
+	if err != nil {
+		return err
+	}
+	m := ps.N * int64(ps.Dim)
+	ptr := func(buf quench.Buffer, n int64, need bool) (uint64, error) {
+		if buf == nil {
+			if need {
+				return 0, fmt.Errorf("gpu: scheme %s with potential %s needs another buffer", p.Scheme, p.Potential)
+			}
+			return 0, nil
+		}
+		gb, err := b.own(buf, dt)
+		if err != nil {
+			return 0, err
+		}
+		if gb.n != n {
+			return 0, fmt.Errorf("gpu: particle buffer has %d elements, want %d", gb.n, n)
+		}
+		return uint64(gb.ptr), nil
+	}
+	x, err := ptr(ps.Pos, m, true)
+	if err != nil {
+		return err
+	}
+	v, err := ptr(ps.Vel, m, p.Scheme == quench.SchemeBAOAB)
+	if err != nil {
+		return err
+	}
+	om, err := ptr(ps.Omega, ps.N, kur)
+	if err != nil {
+		return err
+	}
+	var C, S float64
+	if kur {
+		if C, S, err = b.PhaseSums(ps.Pos); err != nil {
+			return err
+		}
+	}
+	blk := kernels.NewParticleBlock(ps, p, c, ctr, C, S)
+	return b.do(func() error {
+		if err := wrap("upload parameters", cu.MemcpyHtoD(b.params, unsafe.Pointer(&blk), int64(unsafe.Sizeof(blk)))); err != nil {
+			return err
+		}
+		return b.launch(kernels.ParticleStep+suffix, m, x, v, om, uint64(b.params))
+	})
 }

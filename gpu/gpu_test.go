@@ -295,3 +295,59 @@ func TestPhi4CrossCheck(t *testing.T) {
 		}
 	}
 }
+
+// TestParticleCrossCheck runs every particle scheme and potential in both
+// precisions on the CPU and the GPU and requires identical states.
+func TestParticleCrossCheck(t *testing.T) {
+	g := open(t)
+	c := cpu.New()
+	for _, pot := range []string{quench.PotentialHarmonic, quench.PotentialDoubleWell, quench.PotentialKuramoto} {
+		for _, scheme := range []string{quench.SchemeEM, quench.SchemeLM, quench.SchemeBAOAB} {
+			if pot == quench.PotentialKuramoto && scheme == quench.SchemeBAOAB {
+				continue
+			}
+			for _, dt := range []quench.DType{quench.Float64, quench.Float32} {
+				n, dim := int64(100000), 3
+				if pot == quench.PotentialKuramoto {
+					dim = 1
+				}
+				p := &quench.ParticleParams{Scheme: scheme, Potential: pot, Dt: 0.01, T: 0.5, Gamma: 1, Mass: 1, K: 1}
+				var states [2][]float64
+				for i, be := range []quench.Backend{c, g} {
+					ps := &quench.Particles{N: n, Dim: dim}
+					ps.Pos, _ = be.Alloc(dt, n*int64(dim))
+					ps.Vel, _ = be.Alloc(dt, n*int64(dim))
+					ps.Omega, _ = be.Alloc(dt, n)
+					for s := 0; s < 11; s++ {
+						if err := be.ParticleStep(ps, p, quench.Counter{Seed: 9, Step: uint64(s)}); err != nil {
+							t.Fatalf("%s %s on %s: %v", pot, scheme, be.Name(), err)
+						}
+					}
+					states[i] = downloadFloats(t, be, ps.Pos)
+					states[i] = append(states[i], downloadFloats(t, be, ps.Vel)...)
+				}
+				if !slices.Equal(states[0], states[1]) {
+					t.Errorf("%s %s %v: CPU and GPU particles differ", pot, scheme, dt)
+				}
+			}
+		}
+	}
+}
+
+func downloadFloats(t *testing.T, be quench.Backend, b quench.Buffer) []float64 {
+	out := make([]float64, b.Len())
+	if b.DType() == quench.Float64 {
+		if err := be.Download(out, b); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	v := make([]float32, b.Len())
+	if err := be.Download(v, b); err != nil {
+		t.Fatal(err)
+	}
+	for i := range v {
+		out[i] = float64(v[i])
+	}
+	return out
+}

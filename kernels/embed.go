@@ -27,6 +27,8 @@ const (
 	Phi4BAOAB2     = "phi4_baoab2"
 	Phi4Mu         = "phi4_mu"
 	Phi4ModelB     = "phi4_modelb"
+	ParticleStep   = "particle_step"
+	PhasePartials  = "phase_partials"
 	SumBlocksF64   = "sum_blocks_f64"
 	SumBlocksF32   = "sum_blocks_f32"
 	PhiloxKAT      = "philox_kat"
@@ -35,7 +37,8 @@ const (
 // All lists every kernel the gpu backend loads.
 var All = []string{IsingPhaseSeg, IsingPhaseSite, IsingSums, SumBlocksF64, SumBlocksF32, PhiloxKAT,
 	Phi4Overdamped + "_f32", Phi4Overdamped + "_f64", Phi4BAOAB1 + "_f32", Phi4BAOAB1 + "_f64",
-	Phi4BAOAB2 + "_f32", Phi4BAOAB2 + "_f64", Phi4Mu + "_f32", Phi4Mu + "_f64", Phi4ModelB + "_f32", Phi4ModelB + "_f64"}
+	Phi4BAOAB2 + "_f32", Phi4BAOAB2 + "_f64", Phi4Mu + "_f32", Phi4Mu + "_f64", Phi4ModelB + "_f32", Phi4ModelB + "_f64",
+	ParticleStep + "_f32", ParticleStep + "_f64", PhasePartials + "_f32", PhasePartials + "_f64"}
 
 // IsingTable is the threshold table in the layout of ising.cu: 64 int32,
 // hi[32] then lo[32], indexed by nd + 16*(s == -1), nd the number of down
@@ -79,4 +82,30 @@ func NewPhi4Block(lat quench.Lattice, c quench.Phi4Coeffs, ctr quench.Counter) P
 		s *= int64(lat.Shape[a])
 	}
 	return b
+}
+
+// ParticleBlock is the parameter block of the particle kernels (struct
+// qpart in particles.cu): every field 8 bytes, in this order.
+type ParticleBlock struct {
+	M, Scheme, Potential int64
+	Seed, Step, Replica  uint64
+	K, K4, A, Amp        float64
+	HDt, HDtM, C1, C2    float64
+	KN, DtTurn, AmpTurn  float64
+	C, S                 float64
+}
+
+// Scheme and potential codes of ParticleBlock.
+var (
+	SchemeCodes    = map[string]int64{quench.SchemeEM: 0, quench.SchemeLM: 1, quench.SchemeBAOAB: 2}
+	PotentialCodes = map[string]int64{quench.PotentialHarmonic: 0, quench.PotentialDoubleWell: 1, quench.PotentialKuramoto: 2}
+)
+
+// NewParticleBlock fills the block for one step; C and S are the phase sums
+// before the step (kuramoto only).
+func NewParticleBlock(ps *quench.Particles, p *quench.ParticleParams, c quench.ParticleCoeffs, ctr quench.Counter, C, S float64) ParticleBlock {
+	return ParticleBlock{M: ps.N * int64(ps.Dim), Scheme: SchemeCodes[p.Scheme], Potential: PotentialCodes[p.Potential],
+		Seed: ctr.Seed, Step: ctr.Step, Replica: uint64(ctr.Replica),
+		K: c.K, K4: c.K4, A: c.A, Amp: c.Amp, HDt: c.HDt, HDtM: c.HDtM, C1: c.C1, C2: c.C2,
+		KN: c.KN, DtTurn: c.DtTurn, AmpTurn: c.AmpTurn, C: C, S: S}
 }

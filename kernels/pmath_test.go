@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/quenchlab/quench/internal/pmath"
 )
@@ -47,5 +48,15 @@ func TestCoefficientsMatchCUDA(t *testing.T) {
 				t.Errorf("%s[%d] = %v, Go has %v", c.name, i, got[i], c.want[i])
 			}
 		}
+	}
+}
+
+// The parameter blocks fit the 256 bytes the gpu backend reserves for them.
+func TestBlocksFit(t *testing.T) {
+	if s := unsafe.Sizeof(Phi4Block{}); s > 256 {
+		t.Errorf("Phi4Block is %d bytes", s)
+	}
+	if s := unsafe.Sizeof(ParticleBlock{}); s > 256 {
+		t.Errorf("ParticleBlock is %d bytes", s)
 	}
 }

@@ -2,3 +2,4 @@
 // quench.fatbin (and kernels/emu compiles for the CPU).
 #include "ising.cu"
 #include "langevin.cu"
+#include "particles.cu"

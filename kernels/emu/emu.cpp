@@ -9,7 +9,11 @@
 //   MODE phi4:  in = elem size (4|8), scheme (0 em, 1 lm, 2 baoab, 3 modelb),
 //               steps (int64 each), the qphi4 block, phi[, mom];
 //               out = phi[, mom] after the steps
+//   MODE particles: in = elem size, steps, has omega (int64 each), the qpart
+//               block, x, v[, omega]; out = x, v after the steps (the phase
+//               sums of each kuramoto step taken with phase_partials)
 #include <atomic>
+#include <cmath>
 #include <barrier>
 #include <cstdint>
 #include <cstdio>
@@ -17,6 +21,8 @@
 #include <functional>
 #include <thread>
 #include <vector>
+
+using std::floor;
 
 struct dim3 {
     unsigned x = 1, y = 1, z = 1;
@@ -125,6 +131,35 @@ static void run_phi4(qphi4 P, int64_t scheme, int64_t steps, const char* data, F
     if (scheme == 2) fwrite(mom.data(), sizeof(T), n, out);
 }
 
+template <typename T>
+static void run_particles(qpart P, int64_t steps, bool has_omega, const char* data, FILE* out) {
+    const int64_t m = P.m;
+    std::vector<T> x(m), v(m), om(m);
+    memcpy(x.data(), data, m * sizeof(T));
+    memcpy(v.data(), data + m * sizeof(T), m * sizeof(T));
+    if (has_omega) memcpy(om.data(), data + 2 * m * sizeof(T), m * sizeof(T));
+    const uint64_t step0 = P.step;
+    const int64_t nblk = (m + 4095) / 4096;
+    std::vector<double> partial(2 * nblk);
+    for (int64_t k = 0; k < steps; k++) {
+        P.step = step0 + k;
+        if (P.potential == 2) {
+            launch(2, 64, [&] { phase_partials<T>(x.data(), m, partial.data()); });
+            double C = 0, S = 0;
+            for (int64_t b = 0; b < nblk; b++) {
+                C += partial[2 * b];
+                S += partial[2 * b + 1];
+            }
+            P.C = C;
+            P.S = S;
+        }
+        const qpart* pp = &P;
+        launch(3, 64, [&] { particle_step<T>(x.data(), v.data(), om.data(), pp); });
+    }
+    fwrite(x.data(), sizeof(T), m, out);
+    fwrite(v.data(), sizeof(T), m, out);
+}
+
 int main(int argc, char** argv) {
     if (argc != 4) { fprintf(stderr, "usage: emu sweep|kat in out\n"); return 2; }
     std::vector<char> in = slurp(argv[2]);
@@ -148,6 +183,17 @@ int main(int argc, char** argv) {
         const char* data = in.data() + sizeof h + sizeof P;
         if (h[0] == 8) run_phi4<double>(P, h[1], h[2], data, out);
         else run_phi4<float>(P, h[1], h[2], data, out);
+        fclose(out);
+        return 0;
+    }
+    if (strcmp(argv[1], "particles") == 0) {
+        int64_t h[3];
+        memcpy(h, in.data(), sizeof h);
+        qpart P;
+        memcpy(&P, in.data() + sizeof h, sizeof P);
+        const char* data = in.data() + sizeof h + sizeof P;
+        if (h[0] == 8) run_particles<double>(P, h[1], h[2] != 0, data, out);
+        else run_particles<float>(P, h[1], h[2] != 0, data, out);
         fclose(out);
         return 0;
     }

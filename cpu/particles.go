@@ -1,0 +1,179 @@
+package cpu
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/quenchlab/quench"
+	"github.com/quenchlab/quench/internal/philox"
+	"github.com/quenchlab/quench/internal/pmath"
+)
+
+// pc are the ParticleCoeffs rounded once to the kernel's type.
+type pc[T flt] struct{ k, k4, a, amp, hdt, hdtm, c1, c2, kn, dtTurn, ampTurn T }
+
+func particleCoeffsOf[T flt](c quench.ParticleCoeffs) pc[T] {
+	return pc[T]{T(c.K), T(c.K4), T(c.A), T(c.Amp), T(c.HDt), T(c.HDtM), T(c.C1), T(c.C2), T(c.KN), T(c.DtTurn), T(c.AmpTurn)}
+}
+
+// particleForce is F(x) of quench.ParticleCoeffs.
+func particleForce[T flt](x T, doubleWell bool, k *pc[T]) T {
+	if doubleWell {
+		t := T(x * x)
+		t = t - 1
+		return -T(T(k.k4*x) * t)
+	}
+	return -T(k.k * x)
+}
+
+func particleNoise(key philox.Key, ctr quench.Counter, step uint64, j uint64) float64 {
+	g0, g1 := pmath.Gaussians(philox.Philox4x32_10(philox.MakeCounter(philox.PurposeParticle, ctr.Replica, step, 0, j>>1, 0), key))
+	if j&1 == 0 {
+		return g0
+	}
+	return g1
+}
+
+// ParticleStep implements quench.LangevinStepper for particle ensembles;
+// the rules are documented on quench.ParticleCoeffs.
+func (b *Backend) ParticleStep(ps *quench.Particles, p *quench.ParticleParams, ctr quench.Counter) error {
+	c, err := p.Coeffs(ps.N)
+	if err != nil {
+		return err
+	}
+	if ps.Dim < 1 || ps.N < 1 {
+		return fmt.Errorf("cpu: %d particles in %d dimensions", ps.N, ps.Dim)
+	}
+	if p.Potential == quench.PotentialKuramoto && ps.Dim != 1 {
+		return fmt.Errorf("cpu: kuramoto phases have one coordinate, not %d", ps.Dim)
+	}
+	dt := ps.Pos.DType()
+	m := ps.N * int64(ps.Dim)
+	bufs := []quench.Buffer{ps.Pos}
+	if p.Scheme == quench.SchemeBAOAB {
+		bufs = append(bufs, ps.Vel)
+	}
+	for _, x := range bufs {
+		if x == nil {
+			return fmt.Errorf("cpu: scheme %s needs positions and velocities", p.Scheme)
+		}
+	}
+	cbs, err := floatBufs(dt, m, bufs...)
+	if err != nil {
+		return err
+	}
+	var C, S float64
+	var omega *Buffer
+	if p.Potential == quench.PotentialKuramoto {
+		if C, S, err = b.PhaseSums(ps.Pos); err != nil {
+			return err
+		}
+		if omega, err = asBuffer(ps.Omega, dt); err != nil || omega.n != ps.N {
+			return fmt.Errorf("cpu: kuramoto needs %d natural frequencies of type %v", ps.N, dt)
+		}
+	}
+	switch dt {
+	case quench.Float64:
+		particleStep(m, p, particleCoeffsOf[float64](c), ctr, C, S, omegaOf(omega, true).([]float64), sl64(cbs)...)
+	case quench.Float32:
+		particleStep(m, p, particleCoeffsOf[float32](c), ctr, C, S, omegaOf(omega, false).([]float32), sl32(cbs)...)
+	default:
+		return fmt.Errorf("cpu: particles must be float32 or float64, not %v", dt)
+	}
+	return nil
+}
+
+func omegaOf(b *Buffer, f64 bool) any {
+	switch {
+	case b == nil && f64:
+		return []float64(nil)
+	case b == nil:
+		return []float32(nil)
+	case f64:
+		return b.f64
+	}
+	return b.f32
+}
+
+func particleStep[T flt](m int64, p *quench.ParticleParams, k pc[T], ctr quench.Counter, C, S float64, omega []T, s ...[]T) {
+	x := s[0]
+	key := philox.KeyFromSeed(ctr.Seed)
+	step := ctr.Step
+	lm := p.Scheme == quench.SchemeLM
+	dw := p.Potential == quench.PotentialDoubleWell
+	kur := p.Potential == quench.PotentialKuramoto
+	cT, sT := T(C), T(S)
+	parts := int((m + fieldChunk - 1) / fieldChunk)
+	run := func(part int) {
+		lo := int64(part) * fieldChunk
+		for j := lo; j < min(lo+fieldChunk, m); j++ {
+			xi := T(particleNoise(key, ctr, step, uint64(j)))
+			if lm {
+				xi = xi + T(particleNoise(key, ctr, step+1, uint64(j)))
+			}
+			switch {
+			case kur:
+				sn, cs := pmath.SinCos2Pi(float64(x[j]))
+				drift := omega[j] + T(k.kn*(T(sT*T(cs))-T(cT*T(sn))))
+				th := (x[j] + T(k.dtTurn*drift)) + T(k.ampTurn*xi)
+				x[j] = th - T(math.Floor(float64(th)))
+			case p.Scheme == quench.SchemeBAOAB:
+				v := s[1]
+				p1 := v[j] + T(k.hdt*particleForce(x[j], dw, &k))
+				q1 := x[j] + T(k.hdtm*p1)
+				p2 := T(k.c1*p1) + T(k.c2*xi)
+				q2 := q1 + T(k.hdtm*p2)
+				x[j] = q2
+				v[j] = p2 + T(k.hdt*particleForce(q2, dw, &k))
+			default:
+				x[j] = (x[j] + T(k.a*particleForce(x[j], dw, &k))) + T(k.amp*xi)
+			}
+		}
+	}
+	if parts == 1 {
+		run(0)
+	} else {
+		parallel(parts, run)
+	}
+}
+
+// PhaseSums implements quench.Reducer: fixed blocks of quench.SumBlock
+// phases, cos and sin by pmath rounded to the buffer's type, summed in
+// float64 left to right, partials added in order.
+func (b *Backend) PhaseSums(phases quench.Buffer) (float64, float64, error) {
+	cb, err := asBuffer(phases, 0)
+	if err != nil {
+		return 0, 0, err
+	}
+	var trig func(i int64) (float64, float64)
+	switch cb.dt {
+	case quench.Float64:
+		trig = func(i int64) (float64, float64) {
+			s, c := pmath.SinCos2Pi(cb.f64[i])
+			return c, s
+		}
+	case quench.Float32:
+		trig = func(i int64) (float64, float64) {
+			s, c := pmath.SinCos2Pi(float64(cb.f32[i]))
+			return float64(float32(c)), float64(float32(s))
+		}
+	default:
+		return 0, 0, fmt.Errorf("cpu: PhaseSums needs a float buffer, got %v", cb.dt)
+	}
+	nblk := int((cb.n + quench.SumBlock - 1) / quench.SumBlock)
+	pc, ps := make([]float64, nblk), make([]float64, nblk)
+	parallel(nblk, func(k int) {
+		lo := int64(k) * quench.SumBlock
+		for i := lo; i < min(lo+quench.SumBlock, cb.n); i++ {
+			c, s := trig(i)
+			pc[k] += c
+			ps[k] += s
+		}
+	})
+	var C, S float64
+	for k := range pc {
+		C += pc[k]
+		S += ps[k]
+	}
+	return C, S, nil
+}

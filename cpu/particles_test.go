@@ -1,0 +1,133 @@
+package cpu
+
+import (
+	"math"
+	"testing"
+
+	"github.com/quenchlab/quench"
+	"github.com/quenchlab/quench/stats"
+)
+
+// ensembleVariance runs n independent particles from x = 0 and returns the
+// time series of the ensemble mean of x^2 after therm steps.
+func ensembleVariance(t *testing.T, p *quench.ParticleParams, n int64, steps, therm int, seed uint64) stats.Estimate {
+	t.Helper()
+	be := New()
+	ps := &quench.Particles{N: n, Dim: 1}
+	ps.Pos, _ = be.Alloc(quench.Float64, n)
+	ps.Vel, _ = be.Alloc(quench.Float64, n)
+	x := make([]float64, n)
+	var series []float64
+	for k := 0; k < therm+steps; k++ {
+		if err := be.ParticleStep(ps, p, quench.Counter{Seed: seed, Step: uint64(k)}); err != nil {
+			t.Fatal(err)
+		}
+		if k < therm {
+			continue
+		}
+		be.Download(x, ps.Pos)
+		var s float64
+		for _, v := range x {
+			s += v * v
+		}
+		series = append(series, s/float64(n))
+	}
+	return stats.Series(series)
+}
+
+// Harmonic oscillator, U = k x^2/2 (oracles.md): Euler-Maruyama samples
+// Var = (kT/k)/(1 - k h/(2 gamma)); Leimkuhler-Matthews and BAOAB sample
+// kT/k exactly.
+func TestHarmonicVariance(t *testing.T) {
+	if testing.Short() {
+		t.Skip("long statistical test")
+	}
+	const k, T, gamma = 1.5, 0.8, 1.2
+	cases := []struct {
+		scheme string
+		dt     float64
+		want   float64
+	}{
+		{quench.SchemeEM, 0.2, (T / k) / (1 - k*0.2/(2*gamma))},
+		{quench.SchemeLM, 0.2, T / k},
+		{quench.SchemeBAOAB, 0.4, T / k},
+	}
+	for i, c := range cases {
+		p := &quench.ParticleParams{Scheme: c.scheme, Potential: quench.PotentialHarmonic, Dt: c.dt, T: T, Gamma: gamma, Mass: 1, K: k}
+		e := ensembleVariance(t, p, 2000, 3000, 200, uint64(60+i))
+		dev := math.Abs(e.Mean - c.want)
+		t.Logf("%s dt=%v: <x^2> = %.5f +- %.2g (tau_int %.3g), exact %.6f, %.2f sigma", c.scheme, c.dt, e.Mean, e.Err, e.Tau, c.want, dev/e.Err)
+		if !e.Reliable || dev > 4*e.Err {
+			t.Errorf("unexpected <x^2> for %s: got %v +- %v want %v", c.scheme, e.Mean, e.Err, c.want)
+		}
+	}
+}
+
+// Double well U = k (x^2-1)^2 at small dt with Leimkuhler-Matthews: <x^2>
+// against the Boltzmann integral by quadrature (the O(dt^2) bias is far
+// below the error bar).
+func TestDoubleWell(t *testing.T) {
+	if testing.Short() {
+		t.Skip("long statistical test")
+	}
+	const k, T = 1.0, 0.7
+	var z, zx2 float64
+	for x := -4.0; x <= 4; x += 1e-4 {
+		w := math.Exp(-k * (x*x - 1) * (x*x - 1) / T)
+		z += w
+		zx2 += w * x * x
+	}
+	want := zx2 / z
+	p := &quench.ParticleParams{Scheme: quench.SchemeLM, Potential: quench.PotentialDoubleWell, Dt: 0.02, T: T, Gamma: 1, K: k}
+	e := ensembleVariance(t, p, 1000, 12000, 500, 71)
+	dev := math.Abs(e.Mean - want)
+	t.Logf("double well: <x^2> = %.5f +- %.2g (tau_int %.3g), quadrature %.6f, %.2f sigma", e.Mean, e.Err, e.Tau, want, dev/e.Err)
+	if !e.Reliable || dev > 4*e.Err {
+		t.Errorf("unexpected double-well <x^2>: got %v +- %v want %v", e.Mean, e.Err, want)
+	}
+}
+
+// Kuramoto with identical frequencies and no noise synchronizes: r -> 1.
+func TestKuramotoSynchronizes(t *testing.T) {
+	be := New()
+	const n = 2000
+	for _, dt := range []quench.DType{quench.Float64, quench.Float32} {
+		ps := &quench.Particles{N: n, Dim: 1}
+		ps.Pos, _ = be.Alloc(dt, n)
+		ps.Omega, _ = be.Alloc(dt, n)
+		th := make([]float64, n)
+		om := make([]float64, n)
+		for i := range th {
+			th[i] = math.Mod(float64(i)*0.6180339887498949, 1) // spread over the circle
+			om[i] = 1
+		}
+		upload(be, ps.Pos, th)
+		upload(be, ps.Omega, om)
+		r := func() float64 {
+			c, s, _ := be.PhaseSums(ps.Pos)
+			return math.Hypot(c, s) / n
+		}
+		r0 := r()
+		p := &quench.ParticleParams{Scheme: quench.SchemeEM, Potential: quench.PotentialKuramoto, Dt: 0.05, T: 0, Gamma: 1, K: 2}
+		for k := 0; k < 1000; k++ {
+			if err := be.ParticleStep(ps, p, quench.Counter{Seed: 1, Step: uint64(k)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if r1 := r(); r0 > 0.05 || r1 < 0.999 {
+			t.Errorf("%v: order parameter %v -> %v, want from ~0 to > 0.999", dt, r0, r1)
+		}
+	}
+}
+
+func upload(be *Backend, b quench.Buffer, v []float64) {
+	if b.DType() == quench.Float64 {
+		be.Upload(b, v)
+		return
+	}
+	v32 := make([]float32, len(v))
+	for i := range v {
+		v32[i] = float32(v[i])
+	}
+	be.Upload(b, v32)
+}
