@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash"
+	"math"
 	"os"
 	"path/filepath"
 
@@ -22,8 +23,10 @@ const CheckpointFile = "checkpoint.qck"
 //	magic    8 bytes "QUENCHCK"
 //	version  uint32 (checkpointVersion)
 //	hlen     uint32, then hlen bytes of JSON header (checkpointHeader)
-//	spins    header.Sites bytes (int8)
-//	samples  header.Samples x 3 int64 (sweep, mag, bond)
+//	spins    header.Sites bytes (int8; Ising models)
+//	samples  header.Samples x 3 int64 (sweep, mag, bond; Ising models)
+//	field, aux, omega   header.Field, .Aux, .Omega float64 (Langevin models)
+//	rows     header.Rows x header.Width float64 (Langevin measurements)
 //	sha256   32 bytes over everything before it
 const (
 	checkpointMagic   = "QUENCHCK"
@@ -36,15 +39,25 @@ type checkpointHeader struct {
 	Sites        int64   `json:"sites"`
 	Samples      int64   `json:"samples"`
 	SweepSeconds float64 `json:"sweep_seconds"`
+	Field        int64   `json:"field,omitempty"`
+	Aux          int64   `json:"aux,omitempty"`
+	Omega        int64   `json:"omega,omitempty"`
+	Rows         int64   `json:"rows,omitempty"`
+	Width        int64   `json:"width,omitempty"`
 }
 
 // WriteCheckpoint writes st to dir atomically: a temporary file, fsync,
 // rename over the old checkpoint, fsync of the directory.
 func WriteCheckpoint(dir string, st *State) error {
-	hdr, err := json.Marshal(checkpointHeader{
+	h := checkpointHeader{
 		Config: st.Config, Step: st.Step, Sites: int64(len(st.Spins)),
 		Samples: int64(len(st.Samples)), SweepSeconds: st.SweepSeconds,
-	})
+		Field: int64(len(st.Field)), Aux: int64(len(st.Aux)), Omega: int64(len(st.Omega)), Rows: int64(len(st.Rows)),
+	}
+	if !IsIsing(st.Config.Model) {
+		h.Width = int64(len(st.Config.Columns()) + 1)
+	}
+	hdr, err := json.Marshal(h)
 	if err != nil {
 		return err
 	}
@@ -62,6 +75,12 @@ func WriteCheckpoint(dir string, st *State) error {
 			binary.LittleEndian.PutUint64(rec[8:], uint64(s.Mag))
 			binary.LittleEndian.PutUint64(rec[16:], uint64(s.Bond))
 			w.Write(rec)
+		}
+		for _, v := range [][]float64{st.Field, st.Aux, st.Omega} {
+			writeFloats(w, v)
+		}
+		for _, r := range st.Rows {
+			writeFloats(w, r)
 		}
 		w.Write(w.h.Sum(nil))
 		return w.err
@@ -106,18 +125,37 @@ func ReadCheckpoint(dir string) (*State, error) {
 		return nil, bad("its configuration is invalid: %v", err)
 	}
 	sites := cfg.Lattice().Sites()
+	if !IsIsing(cfg.Model) {
+		sites = 0
+		n := cfg.Lattice().Sites()
+		if cfg.Model == "particles" {
+			n = cfg.Coordinates()
+		}
+		if h.Field != n {
+			return nil, bad("it holds %d field values but the run has %d", h.Field, n)
+		}
+		if (cfg.Scheme == quench.SchemeBAOAB) != (h.Aux == n) || h.Aux != 0 && h.Aux != n {
+			return nil, bad("it holds %d momenta for a %s run of %d", h.Aux, cfg.Scheme, n)
+		}
+		if kur := cfg.Model == "particles" && cfg.Potential == quench.PotentialKuramoto; kur && h.Omega != cfg.N || !kur && h.Omega != 0 {
+			return nil, bad("it holds %d frequencies", h.Omega)
+		}
+		if h.Width != int64(len(cfg.Columns())+1) {
+			return nil, bad("its rows have %d columns, model %s has %d", h.Width, cfg.Model, len(cfg.Columns())+1)
+		}
+	}
 	if h.Sites != sites {
 		return nil, bad("it holds %d sites but its lattice %s has %d", h.Sites, cfg.Lattice(), sites)
 	}
-	want := 16 + hlen + sites + 24*h.Samples
-	if h.Samples < 0 || int64(len(body)) != want {
+	want := 16 + hlen + sites + 24*h.Samples + 8*(h.Field+h.Aux+h.Omega+h.Rows*h.Width)
+	if h.Samples < 0 || h.Field < 0 || h.Aux < 0 || h.Omega < 0 || h.Rows < 0 || h.Width < 0 || int64(len(body)) != want {
 		return nil, bad("size %d bytes does not match its header (%d)", len(body), want)
 	}
 	if h.Step < 0 || h.Step > cfg.TotalSweeps() {
 		return nil, bad("step %d is outside the run's %d sweeps", h.Step, cfg.TotalSweeps())
 	}
-	if m := measurementsUpTo(&cfg, h.Step); m != h.Samples {
-		return nil, bad("it holds %d measurements, but %d are made by sweep %d", h.Samples, m, h.Step)
+	if m := measurementsUpTo(&cfg, h.Step); m != h.Samples+h.Rows {
+		return nil, bad("it holds %d measurements, but %d are made by sweep %d", h.Samples+h.Rows, m, h.Step)
 	}
 	st := &State{Config: cfg, Step: h.Step, SweepSeconds: h.SweepSeconds}
 	off := 16 + hlen
@@ -129,7 +167,9 @@ func ReadCheckpoint(dir string) (*State, error) {
 		}
 	}
 	off += sites
-	st.Samples = make([]Sample, h.Samples)
+	if IsIsing(cfg.Model) {
+		st.Samples = make([]Sample, h.Samples)
+	}
 	for i := range st.Samples {
 		r := body[off+24*int64(i):]
 		st.Samples[i] = Sample{
@@ -137,6 +177,22 @@ func ReadCheckpoint(dir string) (*State, error) {
 			Mag:   int64(binary.LittleEndian.Uint64(r[8:])),
 			Bond:  int64(binary.LittleEndian.Uint64(r[16:])),
 		}
+	}
+	off += 24 * h.Samples
+	floats := func(n int64) []float64 {
+		if n == 0 {
+			return nil
+		}
+		v := make([]float64, n)
+		for i := range v {
+			v[i] = math.Float64frombits(binary.LittleEndian.Uint64(body[off+8*int64(i):]))
+		}
+		off += 8 * n
+		return v
+	}
+	st.Field, st.Aux, st.Omega = floats(h.Field), floats(h.Aux), floats(h.Omega)
+	for i := int64(0); i < h.Rows; i++ {
+		st.Rows = append(st.Rows, floats(h.Width))
 	}
 	return st, nil
 }
@@ -147,6 +203,17 @@ func measurementsUpTo(c *Config, step int64) int64 {
 		return 0
 	}
 	return min((step-c.Therm)/c.Every, c.Measurements())
+}
+
+func writeFloats(w *hashWriter, v []float64) {
+	buf := make([]byte, 8*min(len(v), 1<<16))
+	for lo := 0; lo < len(v); lo += 1 << 16 {
+		part := v[lo:min(lo+1<<16, len(v))]
+		for i, x := range part {
+			binary.LittleEndian.PutUint64(buf[8*i:], math.Float64bits(x))
+		}
+		w.Write(buf[:8*len(part)])
+	}
 }
 
 func int8Bytes(s []int8) []byte {

@@ -6,13 +6,17 @@ package sim
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/quenchlab/quench"
 	"github.com/quenchlab/quench/internal/philox"
 )
 
 // Models the driver runs.
-var Models = []string{"ising2d", "ising3d"}
+var Models = []string{"ising2d", "ising3d", "phi4", "particles"}
+
+// IsIsing reports whether model is an Ising model.
+func IsIsing(model string) bool { return model == "ising2d" || model == "ising3d" }
 
 // Config is everything that determines a run. Together with the step count
 // and the state it is a complete checkpoint.
@@ -30,9 +34,24 @@ type Config struct {
 	Seed            uint64  `json:"seed"`
 	Start           string  `json:"start"`
 	CheckpointEvery int64   `json:"checkpoint_every"`
+
+	// Langevin models (phi4, particles); a step counts like a sweep.
+	Precision   string  `json:"precision,omitempty"` // float32, float64
+	Scheme      string  `json:"scheme,omitempty"`
+	Dt          float64 `json:"dt,omitempty"`
+	M2          float64 `json:"m2,omitempty"`
+	Lambda      float64 `json:"lambda,omitempty"`
+	Gamma       float64 `json:"gamma,omitempty"`
+	Mass        float64 `json:"mass,omitempty"`
+	N           int64   `json:"N,omitempty"` // particles
+	D           int     `json:"d,omitempty"` // particle dimension
+	Potential   string  `json:"potential,omitempty"`
+	K           float64 `json:"k,omitempty"`
+	Omega       float64 `json:"omega,omitempty"`        // kuramoto mean frequency
+	OmegaSpread float64 `json:"omega_spread,omitempty"` // kuramoto frequency spread (Gaussian)
 }
 
-// Dim is the lattice dimension of a model, or 0 for an unknown model.
+// Dim is the lattice dimension of an Ising model, or 0 for another model.
 func Dim(model string) int {
 	switch model {
 	case "ising2d":
@@ -72,9 +91,13 @@ func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 // caller sets one of them, or both when they agree (Beta == 1/T). Errors are quench.UsageErrors naming the
 // bad value and what is allowed.
 func (c *Config) Validate() error {
+	switch c.Model {
+	case "phi4", "particles":
+		return c.validateLangevin()
+	}
 	d := Dim(c.Model)
 	if d == 0 {
-		return quench.Usagef("unknown --model %q: allowed are ising2d, ising3d", c.Model)
+		return quench.Usagef("unknown --model %q: allowed are %s", c.Model, strings.Join(Models, ", "))
 	}
 	if len(c.Shape) != d {
 		return quench.Usagef("--shape %v has %d extents: model %s needs %d", c.Shape, len(c.Shape), c.Model, d)
@@ -138,6 +161,30 @@ func (c *Config) Validate() error {
 	}
 	if c.Start != "hot" && c.Start != "cold" {
 		return quench.Usagef("unknown --start %q: allowed are hot, cold", c.Start)
+	}
+	return nil
+}
+
+// validateRun checks the fields every model shares: sweeps (steps),
+// thermalization, measurement interval, checkpoints, seed range.
+func (c *Config) validateRun() error {
+	if c.Sweeps < 1 {
+		return quench.Usagef("--sweeps %d is not allowed: at least 1 measured sweep is needed", c.Sweeps)
+	}
+	if c.Therm < 0 {
+		return quench.Usagef("--therm %d is not allowed: thermalization sweeps must be >= 0", c.Therm)
+	}
+	if c.Every < 1 {
+		return quench.Usagef("--every %d is not allowed: measure every N >= 1 sweeps", c.Every)
+	}
+	if c.Every > c.Sweeps {
+		return quench.Usagef("--every %d is larger than --sweeps %d: no measurement would be made", c.Every, c.Sweeps)
+	}
+	if c.TotalSweeps() > philox.MaxStep-1 || c.TotalSweeps() < 0 {
+		return quench.Usagef("--therm + --sweeps = %d is too many: at most 2^48-2 sweeps", c.TotalSweeps())
+	}
+	if c.CheckpointEvery < 0 {
+		return quench.Usagef("--checkpoint-every %d is not allowed: use 0 (only at the end) or a positive number of sweeps", c.CheckpointEvery)
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"encoding/binary"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -41,7 +42,7 @@ type Summary struct {
 	Backend      string           `json:"backend"`
 	Shape        []int            `json:"shape"`
 	Sites        int64            `json:"sites"`
-	Params       Params           `json:"params"`
+	Params       map[string]any   `json:"params"`
 	Seed         uint64           `json:"seed"`
 	Start        string           `json:"start"`
 	Sweeps       int64            `json:"sweeps"`
@@ -50,15 +51,6 @@ type Summary struct {
 	Measurements int              `json:"measurements"`
 	Observables  map[string]Value `json:"observables"`
 	Throughput   Throughput       `json:"throughput"`
-}
-
-// Params are the physical parameters in summary.json.
-type Params struct {
-	T    float64 `json:"T"`
-	Beta float64 `json:"beta"`
-	J    float64 `json:"J"`
-	H    float64 `json:"h"`
-	Algo string  `json:"algo"`
 }
 
 // Throughput is the measured speed of the run.
@@ -74,21 +66,43 @@ func ptr(x float64) *float64 {
 	return &x
 }
 
-// MakeSummary estimates the observables of st.
-func MakeSummary(st *State, backend string) (*Summary, map[string]stats.Estimate) {
+// Params are the physical parameters of the run for summary.json.
+func (c *Config) Params() map[string]any {
+	switch c.Model {
+	case "phi4":
+		return map[string]any{"T": c.T, "beta": c.Beta, "dim": len(c.Shape), "scheme": c.Scheme, "dt": c.Dt, "m2": c.M2,
+			"lambda": c.Lambda, "h": c.H, "gamma": c.Gamma, "mass": c.Mass, "precision": c.Precision}
+	case "particles":
+		return map[string]any{"T": c.T, "N": c.N, "d": c.D, "potential": c.Potential, "scheme": c.Scheme, "dt": c.Dt,
+			"gamma": c.Gamma, "mass": c.Mass, "k": c.K, "omega": c.Omega, "omega_spread": c.OmegaSpread, "precision": c.Precision}
+	}
+	return map[string]any{"T": c.T, "beta": c.Beta, "J": c.J, "h": c.H, "algo": c.Algo}
+}
+
+// Estimates returns the observables of st and their names in table order.
+func (st *State) Estimates() (map[string]stats.Estimate, []string) {
 	c := &st.Config
-	est := c.Observables(st.Samples)
+	if IsIsing(c.Model) {
+		return c.Observables(st.Samples), ObservableNames
+	}
+	return c.langevinObservables(st.Rows)
+}
+
+// MakeSummary estimates the observables of st.
+func MakeSummary(st *State, backend string) (*Summary, []string) {
+	c := &st.Config
+	est, names := st.Estimates()
 	s := &Summary{
-		Model: c.Model, Backend: backend, Shape: c.Shape, Sites: c.Lattice().Sites(),
-		Params: Params{T: c.T, Beta: c.Beta, J: c.J, H: c.H, Algo: c.Algo},
+		Model: c.Model, Backend: backend, Shape: c.Shape, Sites: c.Units(),
+		Params: c.Params(),
 		Seed:   c.Seed, Start: c.Start, Sweeps: c.Sweeps, Therm: c.Therm, Every: c.Every,
-		Measurements: len(st.Samples), Observables: map[string]Value{},
+		Measurements: len(st.Samples) + len(st.Rows), Observables: map[string]Value{},
 		Throughput: Throughput{SiteUpdatesPerNs: st.SiteUpdatesPerNs(), Seconds: st.SweepSeconds},
 	}
 	for name, e := range est {
 		s.Observables[name] = Value{Mean: ptr(e.Mean), Error: ptr(e.Err), TauInt: ptr(e.Tau), Reliable: e.Reliable}
 	}
-	return s, est
+	return s, names
 }
 
 // WriteOutputs writes summary.json, series.csv, lattice.npy and lattice.png
@@ -103,10 +117,21 @@ func WriteOutputs(dir string, st *State, sum *Summary) error {
 	}
 	if err := writeAtomic(filepath.Join(dir, SeriesFile), func(w *hashWriter) error {
 		cw := csv.NewWriter(w)
-		cw.Write([]string{"sweep", "energy", "magnetization", "abs_magnetization", "m2", "m4"})
 		f := func(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
-		for _, r := range st.Config.Rows(st.Samples) {
-			cw.Write([]string{strconv.FormatInt(r.Sweep, 10), f(r.Energy), f(r.M), f(r.AbsM), f(r.M2), f(r.M4)})
+		if IsIsing(st.Config.Model) {
+			cw.Write([]string{"sweep", "energy", "magnetization", "abs_magnetization", "m2", "m4"})
+			for _, r := range st.Config.Rows(st.Samples) {
+				cw.Write([]string{strconv.FormatInt(r.Sweep, 10), f(r.Energy), f(r.M), f(r.AbsM), f(r.M2), f(r.M4)})
+			}
+		} else {
+			cw.Write(append([]string{"step"}, st.Config.Columns()...))
+			for _, r := range st.Rows {
+				rec := []string{strconv.FormatInt(int64(r[0]), 10)}
+				for _, x := range r[1:] {
+					rec = append(rec, f(x))
+				}
+				cw.Write(rec)
+			}
 		}
 		cw.Flush()
 		return cw.Error()
@@ -114,13 +139,119 @@ func WriteOutputs(dir string, st *State, sum *Summary) error {
 		return err
 	}
 	if err := writeAtomic(filepath.Join(dir, LatticeFile), func(w *hashWriter) error {
-		return WriteNpy(w, st.Spins, st.Config.Shape)
+		if IsIsing(st.Config.Model) {
+			return WriteNpy(w, st.Spins, st.Config.Shape)
+		}
+		return writeFloatNpy(w, st)
 	}); err != nil {
 		return err
 	}
 	return writeAtomic(filepath.Join(dir, ImageFile), func(w *hashWriter) error {
+		switch st.Config.Model {
+		case "phi4":
+			return png.Encode(w, FieldImage(st.Field, st.Config.Shape, 2048))
+		case "particles":
+			return png.Encode(w, Histogram(st.Field, st.Config.D, 512, 256))
+		}
 		return png.Encode(w, Image(st.Spins, st.Config.Shape, 2048))
 	})
+}
+
+// writeFloatNpy writes a Langevin run's final state: the field with the
+// lattice's shape, or the positions with shape (N, d), in the run's
+// precision, through gorgonia.org/tensor (bulk above npyBulkSites).
+func writeFloatNpy(w io.Writer, st *State) error {
+	shape := st.Config.Shape
+	if st.Config.Model == "particles" {
+		shape = []int{int(st.Config.N), st.Config.D}
+	}
+	if st.Config.Precision == "float32" {
+		v := make([]float32, len(st.Field))
+		for i, x := range st.Field {
+			v[i] = float32(x)
+		}
+		if len(v) <= npyBulkSites {
+			return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(v)).WriteNpy(w)
+		}
+		return writeNpyRaw(w, "<f4", shape, func(buf []byte, lo int) int {
+			n := min(len(buf)/4, len(v)-lo)
+			for i := 0; i < n; i++ {
+				binary.LittleEndian.PutUint32(buf[4*i:], math.Float32bits(v[lo+i]))
+			}
+			return n
+		}, len(v))
+	}
+	if len(st.Field) <= npyBulkSites {
+		return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(st.Field)).WriteNpy(w)
+	}
+	return writeNpyRaw(w, "<f8", shape, func(buf []byte, lo int) int {
+		n := min(len(buf)/8, len(st.Field)-lo)
+		for i := 0; i < n; i++ {
+			binary.LittleEndian.PutUint64(buf[8*i:], math.Float64bits(st.Field[lo+i]))
+		}
+		return n
+	}, len(st.Field))
+}
+
+// FieldImage draws a field (the first 2D slice in 3D, one row in 1D) in
+// grey from its minimum (black) to its maximum (white), in blocks of f x f
+// sites when wider than maxSide.
+func FieldImage(field []float64, shape []int, maxSide int) *image.Gray {
+	ly, lx := 1, shape[len(shape)-1]
+	if len(shape) >= 2 {
+		ly = shape[len(shape)-2]
+	}
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, x := range field[:ly*lx] {
+		lo, hi = math.Min(lo, x), math.Max(hi, x)
+	}
+	f := max((max(ly, lx)+maxSide-1)/maxSide, 1)
+	w, h := (lx+f-1)/f, (ly+f-1)/f
+	img := image.NewGray(image.Rect(0, 0, w, h))
+	for py := 0; py < h; py++ {
+		for px := 0; px < w; px++ {
+			var s float64
+			n := 0
+			for y := py * f; y < min((py+1)*f, ly); y++ {
+				for x := px * f; x < min((px+1)*f, lx); x++ {
+					s += field[y*lx+x]
+					n++
+				}
+			}
+			g := 0.5
+			if hi > lo {
+				g = (s/float64(n) - lo) / (hi - lo)
+			}
+			img.SetGray(px, py, color.Gray{Y: uint8(255 * g)})
+		}
+	}
+	return img
+}
+
+// Histogram draws the distribution of the first coordinate of every
+// particle as white bars on black, w bins from its minimum to its maximum.
+func Histogram(x []float64, d, w, h int) *image.Gray {
+	img := image.NewGray(image.Rect(0, 0, w, h))
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for i := 0; i < len(x); i += d {
+		lo, hi = math.Min(lo, x[i]), math.Max(hi, x[i])
+	}
+	counts := make([]int, w)
+	top := 1
+	for i := 0; i < len(x); i += d {
+		b := 0
+		if hi > lo {
+			b = min(int((x[i]-lo)/(hi-lo)*float64(w)), w-1)
+		}
+		counts[b]++
+		top = max(top, counts[b])
+	}
+	for b, c := range counts {
+		for y := h - c*h/top; y < h; y++ {
+			img.SetGray(b, y, color.Gray{Y: 255})
+		}
+	}
+	return img
 }
 
 // npyBulkSites is the size above which WriteNpy writes the array body in
@@ -141,6 +272,19 @@ func WriteNpy(w io.Writer, spins []int8, shape []int) error {
 }
 
 func writeNpyBulk(w io.Writer, spins []int8, shape []int) error {
+	return writeNpyRaw(w, "<i1", shape, func(buf []byte, lo int) int {
+		n := min(len(buf), len(spins)-lo)
+		for i, v := range spins[lo : lo+n] {
+			buf[i] = byte(v)
+		}
+		return n
+	}, len(spins))
+}
+
+// writeNpyRaw writes the .npy header tensor writes for dtype descr, then
+// the n elements fill encodes chunk by chunk (fill(buf, lo) encodes
+// elements lo.. into buf and returns how many).
+func writeNpyRaw(w io.Writer, descr string, shape []int, fill func(buf []byte, lo int) int, n int) error {
 	dims := make([]string, len(shape))
 	for i, s := range shape {
 		dims[i] = strconv.Itoa(s)
@@ -149,24 +293,31 @@ func writeNpyBulk(w io.Writer, spins []int8, shape []int) error {
 	if len(shape) == 1 {
 		tuple += ","
 	}
-	header := fmt.Sprintf("{'descr': '<i1', 'fortran_order': False, 'shape': (%s)}", tuple)
+	header := fmt.Sprintf("{'descr': '%s', 'fortran_order': False, 'shape': (%s)}", descr, tuple)
 	header += strings.Repeat(" ", 16-(10+len(header))%16)
 	pre := append([]byte("\x93NUMPY\x01\x00"), byte(len(header)), byte(len(header)>>8))
 	if _, err := w.Write(append(pre, header...)); err != nil {
 		return err
 	}
-	const chunk = 1 << 20
-	buf := make([]byte, chunk)
-	for lo := 0; lo < len(spins); lo += chunk {
-		part := spins[lo:min(lo+chunk, len(spins))]
-		for i, v := range part {
-			buf[i] = byte(v)
-		}
-		if _, err := w.Write(buf[:len(part)]); err != nil {
+	buf := make([]byte, 1<<20)
+	for lo := 0; lo < n; {
+		k := fill(buf, lo)
+		if _, err := w.Write(buf[:k*elemSize(descr)]); err != nil {
 			return err
 		}
+		lo += k
 	}
 	return nil
+}
+
+func elemSize(descr string) int {
+	switch descr {
+	case "<f8":
+		return 8
+	case "<f4":
+		return 4
+	}
+	return 1
 }
 
 // Image draws a 2D lattice (or the first 2D slice of a 3D one) with up spins

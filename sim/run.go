@@ -21,12 +21,22 @@ type State struct {
 	Samples      []Sample
 	Spins        []int8  // host copy: the start, a checkpoint or the end
 	SweepSeconds float64 // time spent sweeping and measuring, all sessions
+
+	// Langevin models: host copies (float64 holds float32 values exactly)
+	// and measurement rows, column 0 the step (see Columns).
+	Field []float64 // phi, or particle positions (phases for kuramoto)
+	Aux   []float64 // momenta (phi4 baoab) or velocities (particles baoab)
+	Omega []float64 // natural frequencies (kuramoto)
+	Rows  [][]float64
 }
 
 // NewState validates cfg and builds the start configuration.
 func NewState(cfg Config) (*State, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
+	}
+	if !IsIsing(cfg.Model) {
+		return newLangevinState(cfg), nil
 	}
 	st := &State{Config: cfg, Spins: make([]int8, cfg.Lattice().Sites())}
 	if err := quench.InitSpins(st.Spins, cfg.Start, cfg.Seed, 0); err != nil {
@@ -57,22 +67,14 @@ type Options struct {
 // last completed sweep, from which Resume continues bit for bit.
 func Execute(ctx context.Context, be quench.Backend, st *State, opts Options) error {
 	cfg := &st.Config
-	lat := cfg.Lattice()
-	tab, err := quench.NewIsingTable(lat.Dim(), cfg.IsingParams())
+	r, err := newRunner(be, st)
 	if err != nil {
 		return err
 	}
-	buf, err := be.Alloc(quench.Int8, lat.Sites())
-	if err != nil {
-		return err
-	}
-	defer be.Free(buf)
-	if err := be.Upload(buf, st.Spins); err != nil {
-		return err
-	}
-	// save copies the lattice back to the host and writes a checkpoint.
+	defer r.free()
+	// save copies the state back to the host and writes a checkpoint.
 	save := func() error {
-		if err := be.Download(st.Spins, buf); err != nil {
+		if err := r.download(); err != nil {
 			return err
 		}
 		if opts.Dir == "" {
@@ -89,17 +91,14 @@ func Execute(ctx context.Context, be quench.Backend, st *State, opts Options) er
 			return ErrInterrupted
 		}
 		t0 := time.Now()
-		ctr := quench.Counter{Seed: cfg.Seed, Step: uint64(st.Step)}
-		if err := be.IsingSweep(buf, lat, tab, ctr); err != nil {
+		if err := r.step(quench.Counter{Seed: cfg.Seed, Step: uint64(st.Step)}); err != nil {
 			return fmt.Errorf("sweep %d: %w", st.Step, err)
 		}
 		st.Step++
 		if cfg.measuredAt(st.Step) {
-			sums, err := be.IsingSums(buf, lat)
-			if err != nil {
+			if err := r.measure(); err != nil {
 				return fmt.Errorf("measurement after sweep %d: %w", st.Step, err)
 			}
-			st.Samples = append(st.Samples, Sample{Sweep: st.Step, Mag: sums.Mag, Bond: sums.Bond})
 		}
 		if err := be.Sync(); err != nil {
 			return err
@@ -117,10 +116,76 @@ func Execute(ctx context.Context, be quench.Backend, st *State, opts Options) er
 	return save()
 }
 
+// runner is one model's state on a backend.
+type runner interface {
+	step(ctr quench.Counter) error
+	measure() error // appends one measurement to the State
+	download() error
+	free()
+}
+
+func newRunner(be quench.Backend, st *State) (runner, error) {
+	switch st.Config.Model {
+	case "phi4":
+		return newPhi4Runner(be, st)
+	case "particles":
+		return newParticleRunner(be, st)
+	}
+	return newIsingRunner(be, st)
+}
+
+// isingRunner runs ising2d and ising3d.
+type isingRunner struct {
+	be  quench.Backend
+	st  *State
+	lat quench.Lattice
+	tab *quench.IsingTable
+	buf quench.Buffer
+}
+
+func newIsingRunner(be quench.Backend, st *State) (*isingRunner, error) {
+	r := &isingRunner{be: be, st: st, lat: st.Config.Lattice()}
+	var err error
+	if r.tab, err = quench.NewIsingTable(r.lat.Dim(), st.Config.IsingParams()); err != nil {
+		return nil, err
+	}
+	if r.buf, err = be.Alloc(quench.Int8, r.lat.Sites()); err != nil {
+		return nil, err
+	}
+	if err := be.Upload(r.buf, st.Spins); err != nil {
+		be.Free(r.buf)
+		return nil, err
+	}
+	return r, nil
+}
+
+func (r *isingRunner) step(ctr quench.Counter) error { return r.be.IsingSweep(r.buf, r.lat, r.tab, ctr) }
+
+func (r *isingRunner) measure() error {
+	sums, err := r.be.IsingSums(r.buf, r.lat)
+	if err != nil {
+		return err
+	}
+	r.st.Samples = append(r.st.Samples, Sample{Sweep: r.st.Step, Mag: sums.Mag, Bond: sums.Bond})
+	return nil
+}
+
+func (r *isingRunner) download() error { return r.be.Download(r.st.Spins, r.buf) }
+
+func (r *isingRunner) free() { r.be.Free(r.buf) }
+
 // SiteUpdatesPerNs is the throughput over all sweeps made so far.
 func (st *State) SiteUpdatesPerNs() float64 {
 	if st.SweepSeconds <= 0 {
 		return 0
 	}
-	return float64(st.Step) * float64(st.Config.Lattice().Sites()) / st.SweepSeconds / 1e9
+	return float64(st.Step) * float64(st.Config.Units()) / st.SweepSeconds / 1e9
+}
+
+// Units is what one step updates: sites, or particle coordinates.
+func (c *Config) Units() int64 {
+	if c.Model == "particles" {
+		return c.Coordinates()
+	}
+	return c.Lattice().Sites()
 }

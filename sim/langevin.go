@@ -1,0 +1,378 @@
+package sim
+
+import (
+	"math"
+
+	"github.com/quenchlab/quench"
+	"github.com/quenchlab/quench/internal/philox"
+	"github.com/quenchlab/quench/internal/pmath"
+	"github.com/quenchlab/quench/stats"
+)
+
+// newLangevinState builds the start of a phi4 or particles run:
+// hot = uniform in [-1, 1) (kuramoto phases in [0, 1)), cold = zero, each
+// value Philox(seed; Init, phase 1 field / 2 positions, group n>>1), 53 bits
+// from words 0,1 (even n) or 2,3 (odd n), rounded to the run's precision.
+// Kuramoto frequencies are Omega + OmegaSpread*xi (Init, phase 3).
+func newLangevinState(cfg Config) *State {
+	st := &State{Config: cfg}
+	n, phase := cfg.Lattice().Sites(), uint32(1)
+	if cfg.Model == "particles" {
+		n, phase = cfg.Coordinates(), 2
+	}
+	kur := cfg.Model == "particles" && cfg.Potential == quench.PotentialKuramoto
+	round := func(x float64) float64 {
+		if cfg.Precision == "float32" {
+			return float64(float32(x))
+		}
+		return x
+	}
+	key := philox.KeyFromSeed(cfg.Seed)
+	st.Field = make([]float64, n)
+	if cfg.Start == "hot" {
+		for i := range st.Field {
+			r := philox.Philox4x32_10(philox.MakeCounter(philox.PurposeInit, 0, 0, phase, uint64(i)>>1, 0), key)
+			u := philox.Float64(r[1], r[0])
+			if i&1 == 1 {
+				u = philox.Float64(r[3], r[2])
+			}
+			if kur {
+				st.Field[i] = round(u)
+				if st.Field[i] >= 1 { // float32 rounding up to 1 turn
+					st.Field[i] = 0
+				}
+			} else {
+				st.Field[i] = round(2*u - 1)
+			}
+		}
+	}
+	if cfg.Scheme == quench.SchemeBAOAB {
+		st.Aux = make([]float64, n)
+	}
+	if kur {
+		st.Omega = make([]float64, cfg.N)
+		for i := range st.Omega {
+			g0, g1 := pmath.Gaussians(philox.Philox4x32_10(philox.MakeCounter(philox.PurposeInit, 0, 0, 3, uint64(i)>>1, 0), key))
+			g := g0
+			if i&1 == 1 {
+				g = g1
+			}
+			st.Omega[i] = round(cfg.Omega + cfg.OmegaSpread*g)
+		}
+	}
+	return st
+}
+
+// uploadFloats copies float64 host values into a Float32 or Float64 buffer.
+func uploadFloats(be quench.Backend, dst quench.Buffer, v []float64) error {
+	if dst.DType() == quench.Float64 {
+		return be.Upload(dst, v)
+	}
+	v32 := make([]float32, len(v))
+	for i, x := range v {
+		v32[i] = float32(x)
+	}
+	return be.Upload(dst, v32)
+}
+
+// downloadFloats copies a Float32 or Float64 buffer into float64 host values.
+func downloadFloats(be quench.Backend, dst []float64, src quench.Buffer) error {
+	if src.DType() == quench.Float64 {
+		return be.Download(dst, src)
+	}
+	v32 := make([]float32, len(dst))
+	if err := be.Download(v32, src); err != nil {
+		return err
+	}
+	for i, x := range v32 {
+		dst[i] = float64(x)
+	}
+	return nil
+}
+
+// allocFloats allocates buffers of the run's precision and uploads data
+// into those that have some.
+func allocFloats(be quench.Backend, dt quench.DType, n int64, data ...[]float64) ([]quench.Buffer, error) {
+	bufs := make([]quench.Buffer, len(data))
+	for i, d := range data {
+		b, err := be.Alloc(dt, n)
+		if err != nil {
+			freeAll(be, bufs)
+			return nil, err
+		}
+		bufs[i] = b
+		if d != nil {
+			if err := uploadFloats(be, b, d); err != nil {
+				freeAll(be, bufs)
+				return nil, err
+			}
+		}
+	}
+	return bufs, nil
+}
+
+func freeAll(be quench.Backend, bufs []quench.Buffer) {
+	for _, b := range bufs {
+		if b != nil {
+			be.Free(b)
+		}
+	}
+}
+
+// phi4Runner runs a lattice field.
+type phi4Runner struct {
+	be    quench.Backend
+	st    *State
+	lat   quench.Lattice
+	p     *quench.Phi4Params
+	f     quench.Phi4Fields
+	bufs  []quench.Buffer
+	field []float64 // measurement scratch
+}
+
+func newPhi4Runner(be quench.Backend, st *State) (*phi4Runner, error) {
+	c := &st.Config
+	r := &phi4Runner{be: be, st: st, lat: c.Lattice(), p: c.Phi4Params()}
+	n := r.lat.Sites()
+	var mom, mu []float64
+	if c.Scheme == quench.SchemeBAOAB {
+		mom = st.Aux
+	}
+	if c.Scheme == quench.SchemeModelB {
+		mu = make([]float64, n)
+	}
+	bufs, err := allocFloats(be, c.ElemType(), n, st.Field, make([]float64, n), mom, mu)
+	if err != nil {
+		return nil, err
+	}
+	r.bufs = bufs
+	r.f = quench.Phi4Fields{Phi: bufs[0], Next: bufs[1], Mom: bufs[2], Mu: bufs[3]}
+	if mom == nil {
+		be.Free(bufs[2])
+		r.f.Mom, bufs[2] = nil, nil
+	}
+	if mu == nil {
+		be.Free(bufs[3])
+		r.f.Mu, bufs[3] = nil, nil
+	}
+	r.field = make([]float64, n)
+	return r, nil
+}
+
+func (r *phi4Runner) step(ctr quench.Counter) error { return r.be.Phi4Step(&r.f, r.lat, r.p, ctr) }
+
+func (r *phi4Runner) measure() error {
+	if err := downloadFloats(r.be, r.field, r.f.Phi); err != nil {
+		return err
+	}
+	r.st.Rows = append(r.st.Rows, append([]float64{float64(r.st.Step)}, phi4Row(&r.st.Config, r.lat, r.field)...))
+	return nil
+}
+
+func (r *phi4Runner) download() error {
+	if err := downloadFloats(r.be, r.st.Field, r.f.Phi); err != nil {
+		return err
+	}
+	if r.f.Mom != nil {
+		return downloadFloats(r.be, r.st.Aux, r.f.Mom)
+	}
+	return nil
+}
+
+func (r *phi4Runner) free() { freeAll(r.be, r.bufs) }
+
+// Phi4Columns names the measurement columns of phi4 after the step: the
+// order parameter m = mean phi and its powers, site means of phi^2 and
+// phi^4, the energy per site and its four terms, and the structure factor
+// S(k) = |sum_x phi_x exp(-i k x_a)|^2 / V at the smallest k = 2 pi / L_a
+// along each axis a.
+func Phi4Columns(dim int) []string {
+	cols := []string{"m", "m2", "m4", "phi2", "phi4", "energy", "energy_gradient", "energy_mass", "energy_quartic", "energy_field"}
+	for a := 0; a < dim; a++ {
+		cols = append(cols, "S_k"+string(rune('0'+a)))
+	}
+	return cols
+}
+
+// phi4Row measures a field on the host, summing in index order.
+func phi4Row(c *Config, lat quench.Lattice, phi []float64) []float64 {
+	d := lat.Dim()
+	v := float64(len(phi))
+	stride := make([]int, d)
+	s := 1
+	for a := d - 1; a >= 0; a-- {
+		stride[a] = s
+		s *= lat.Shape[a]
+	}
+	var sum, s2, s4, grad float64
+	re, im := make([]float64, d), make([]float64, d)
+	coord := make([]int, d)
+	for n, x := range phi {
+		sum += x
+		s2 += x * x
+		s4 += x * x * x * x
+		for a := 0; a < d; a++ {
+			fwd := n + stride[a]
+			if coord[a] == lat.Shape[a]-1 {
+				fwd = n - (lat.Shape[a]-1)*stride[a]
+			}
+			g := phi[fwd] - x
+			grad += g * g / 2
+			ang := 2 * math.Pi * float64(coord[a]) / float64(lat.Shape[a])
+			re[a] += x * math.Cos(ang)
+			im[a] -= x * math.Sin(ang)
+		}
+		for a := d - 1; a >= 0; a-- { // odometer
+			coord[a]++
+			if coord[a] < lat.Shape[a] {
+				break
+			}
+			coord[a] = 0
+		}
+	}
+	m := sum / v
+	mass, quartic, field := c.M2/2*s2/v, c.Lambda/4*s4/v, c.H*sum/v
+	gradient := grad / v
+	row := []float64{m, m * m, m * m * m * m, s2 / v, s4 / v, gradient + mass + quartic - field, gradient, mass, quartic, field}
+	for a := 0; a < d; a++ {
+		row = append(row, (re[a]*re[a]+im[a]*im[a])/v)
+	}
+	return row
+}
+
+// particleRunner runs a particle ensemble.
+type particleRunner struct {
+	be   quench.Backend
+	st   *State
+	p    *quench.ParticleParams
+	ps   quench.Particles
+	bufs []quench.Buffer
+	x, v []float64
+}
+
+func newParticleRunner(be quench.Backend, st *State) (*particleRunner, error) {
+	c := &st.Config
+	r := &particleRunner{be: be, st: st, p: c.ParticleParams(), ps: quench.Particles{N: c.N, Dim: c.D}}
+	m := c.Coordinates()
+	bufs, err := allocFloats(be, c.ElemType(), m, st.Field, st.Aux)
+	if err != nil {
+		return nil, err
+	}
+	r.bufs = bufs
+	r.ps.Pos = bufs[0]
+	if st.Aux != nil {
+		r.ps.Vel = bufs[1]
+	} else {
+		be.Free(bufs[1])
+		r.bufs[1] = nil
+	}
+	if st.Omega != nil {
+		om, err := allocFloats(be, c.ElemType(), c.N, st.Omega)
+		if err != nil {
+			r.free()
+			return nil, err
+		}
+		r.ps.Omega = om[0]
+		r.bufs = append(r.bufs, om[0])
+	}
+	r.x = make([]float64, m)
+	if st.Aux != nil {
+		r.v = make([]float64, m)
+	}
+	return r, nil
+}
+
+func (r *particleRunner) step(ctr quench.Counter) error { return r.be.ParticleStep(&r.ps, r.p, ctr) }
+
+// ParticleColumns names the measurement columns of particles after the step:
+// mean and variance of all coordinates, variance of the velocities (0
+// without), the Kuramoto order parameter r = |sum_j exp(2 pi i theta_j)|/N
+// (0 for other potentials).
+var ParticleColumns = []string{"x_mean", "x_var", "v_var", "order_parameter"}
+
+func (r *particleRunner) measure() error {
+	if err := downloadFloats(r.be, r.x, r.ps.Pos); err != nil {
+		return err
+	}
+	var sx, sx2, sv2, order float64
+	for _, x := range r.x {
+		sx += x
+		sx2 += x * x
+	}
+	m := float64(len(r.x))
+	if r.v != nil {
+		if err := downloadFloats(r.be, r.v, r.ps.Vel); err != nil {
+			return err
+		}
+		for _, v := range r.v {
+			sv2 += v * v
+		}
+	}
+	if r.p.Potential == quench.PotentialKuramoto {
+		c, s, err := r.be.PhaseSums(r.ps.Pos)
+		if err != nil {
+			return err
+		}
+		order = math.Hypot(c, s) / float64(r.ps.N)
+	}
+	mean := sx / m
+	r.st.Rows = append(r.st.Rows, []float64{float64(r.st.Step), mean, sx2/m - mean*mean, sv2 / m, order})
+	return nil
+}
+
+func (r *particleRunner) download() error {
+	if err := downloadFloats(r.be, r.st.Field, r.ps.Pos); err != nil {
+		return err
+	}
+	if r.ps.Vel != nil {
+		return downloadFloats(r.be, r.st.Aux, r.ps.Vel)
+	}
+	return nil
+}
+
+func (r *particleRunner) free() { freeAll(r.be, r.bufs) }
+
+// Columns names the measurement columns of a Langevin model (after "step").
+func (c *Config) Columns() []string {
+	if c.Model == "phi4" {
+		return Phi4Columns(len(c.Shape))
+	}
+	return ParticleColumns
+}
+
+// langevinObservables estimates the observables of a Langevin run: every
+// column's mean (binning) and, for phi4, the Binder cumulant of m
+// (jackknife) and the susceptibility V (<m^2> - <m>^2)/T.
+func (c *Config) langevinObservables(rows [][]float64) (map[string]stats.Estimate, []string) {
+	cols := c.Columns()
+	series := make([][]float64, len(cols))
+	for j := range cols {
+		series[j] = make([]float64, len(rows))
+		for i, r := range rows {
+			series[j][i] = r[j+1]
+		}
+	}
+	out := map[string]stats.Estimate{}
+	var names []string
+	if c.Model == "phi4" {
+		v := float64(c.Lattice().Sites())
+		out["phi"] = stats.Series(series[0])
+		out["binder"] = stats.Derived([][]float64{series[1], series[2]}, func(m []float64) float64 { return 1 - m[1]/(3*m[0]*m[0]) })
+		out["susceptibility"] = stats.Derived([][]float64{series[0], series[1]}, func(m []float64) float64 { return v * (m[1] - m[0]*m[0]) / c.T })
+		names = append(names, "phi")
+		for j, name := range cols[3:] {
+			out[name] = stats.Series(series[j+3])
+			names = append(names, name)
+		}
+		names = append(names, "binder", "susceptibility")
+		return out, names
+	}
+	for j, name := range cols {
+		if (name == "v_var" && c.Scheme != quench.SchemeBAOAB) || (name == "order_parameter" && c.Potential != quench.PotentialKuramoto) {
+			continue
+		}
+		out[name] = stats.Series(series[j])
+		names = append(names, name)
+	}
+	return out, names
+}

@@ -1,0 +1,152 @@
+package sim
+
+import (
+	"math"
+
+	"github.com/quenchlab/quench"
+)
+
+// Defaults of the Langevin models' parameters (the command's flag defaults).
+const (
+	DefaultDt    = 0.01
+	DefaultGamma = 1.0
+	DefaultMass  = 1.0
+)
+
+// ElemType is the element type of a Langevin model's buffers.
+func (c *Config) ElemType() quench.DType {
+	if c.Precision == "float32" {
+		return quench.Float32
+	}
+	return quench.Float64
+}
+
+// Phi4Params converts the configuration for the kernels.
+func (c *Config) Phi4Params() *quench.Phi4Params {
+	return &quench.Phi4Params{Scheme: c.Scheme, Dt: c.Dt, M2: c.M2, Lambda: c.Lambda, H: c.H, T: c.T, Gamma: c.Gamma, Mass: c.Mass}
+}
+
+// ParticleParams converts the configuration for the kernels.
+func (c *Config) ParticleParams() *quench.ParticleParams {
+	return &quench.ParticleParams{Scheme: c.Scheme, Potential: c.Potential, Dt: c.Dt, T: c.T, Gamma: c.Gamma, Mass: c.Mass, K: c.K}
+}
+
+// Coordinates is the number of particle coordinates (N*d).
+func (c *Config) Coordinates() int64 { return c.N * int64(c.D) }
+
+func (c *Config) validateLangevin() error {
+	switch c.Precision {
+	case "float32", "float64":
+	default:
+		return quench.Usagef("unknown --precision %q: allowed are float32, float64", c.Precision)
+	}
+	if !(c.Dt > 0) || math.IsInf(c.Dt, 0) {
+		return quench.Usagef("--dt %v is not allowed: the time step must be a positive finite number", c.Dt)
+	}
+	if !(c.Gamma > 0) || math.IsInf(c.Gamma, 0) {
+		return quench.Usagef("--gamma %v is not allowed: it must be a positive finite number", c.Gamma)
+	}
+	if !(c.Mass > 0) || math.IsInf(c.Mass, 0) {
+		return quench.Usagef("--mass %v is not allowed: it must be a positive finite number", c.Mass)
+	}
+	switch {
+	case c.T != 0 && c.Beta != 0 && c.Beta == 1/c.T && c.T > 0:
+	case c.T != 0 && c.Beta != 0:
+		return quench.Usagef("both --T %v and --beta %v given: set one of them", c.T, c.Beta)
+	case c.Beta != 0:
+		if !(c.Beta > 0) || math.IsInf(c.Beta, 0) {
+			return quench.Usagef("--beta %v is not allowed: beta must be a positive finite number", c.Beta)
+		}
+		c.T = 1 / c.Beta
+	case c.Model == "phi4" && !(c.T > 0) || c.Model == "particles" && !(c.T >= 0) || math.IsInf(c.T, 0):
+		return quench.Usagef("--T %v is not allowed: the temperature must be a positive finite number (particles: >= 0)", c.T)
+	default:
+		if c.T > 0 {
+			c.Beta = 1 / c.T
+		}
+	}
+	if c.Start != "hot" && c.Start != "cold" {
+		return quench.Usagef("unknown --start %q: allowed are hot, cold", c.Start)
+	}
+	if err := c.validateRun(); err != nil {
+		return err
+	}
+	if c.Model == "phi4" {
+		return c.validatePhi4()
+	}
+	return c.validateParticles()
+}
+
+func (c *Config) validatePhi4() error {
+	if len(c.Shape) < 1 || len(c.Shape) > 3 {
+		return quench.Usagef("--dim %d is not allowed: phi4 fields have 1, 2 or 3 dimensions", len(c.Shape))
+	}
+	for _, s := range c.Shape {
+		if s < 2 {
+			return quench.Usagef("--L %d is too small: every extent must be at least 2", s)
+		}
+	}
+	if _, err := quench.NewLattice(c.Shape...); err != nil {
+		return quench.Usagef("%v", err)
+	}
+	switch c.Scheme {
+	case quench.SchemeEM, quench.SchemeLM, quench.SchemeBAOAB, quench.SchemeModelB:
+	default:
+		return quench.Usagef("unknown --scheme %q: allowed are em, lm, baoab, modelb", c.Scheme)
+	}
+	if !(c.Lambda >= 0) || math.IsInf(c.Lambda, 0) || math.IsNaN(c.M2) || math.IsInf(c.M2, 0) || math.IsNaN(c.H) || math.IsInf(c.H, 0) {
+		return quench.Usagef("--lambda %v, --m2 %v, --h %v: lambda must be >= 0 and all finite", c.Lambda, c.M2, c.H)
+	}
+	if c.Lambda == 0 && c.M2 <= 0 {
+		return quench.Usagef("--m2 %v with --lambda 0 is not allowed: the potential is unbounded below (use m2 > 0 or lambda > 0)", c.M2)
+	}
+	p := c.Phi4Params()
+	if bound := p.Phi4StabilityBound(len(c.Shape)); c.Dt >= bound {
+		return quench.Usagef("--dt %v is unstable for scheme %s: the stiffest mode needs dt < %.6g", c.Dt, c.Scheme, bound)
+	}
+	_, err := p.Coeffs(len(c.Shape))
+	if err != nil {
+		return quench.Usagef("%v", err)
+	}
+	return nil
+}
+
+func (c *Config) validateParticles() error {
+	if c.N < 1 || c.N > 1<<40 {
+		return quench.Usagef("--N %d is not allowed: between 1 and 2^40 particles", c.N)
+	}
+	if c.Potential == quench.PotentialKuramoto && c.D != 1 {
+		c.D = 1 // phases have one coordinate
+	}
+	if c.D < 1 || c.D > 16 {
+		return quench.Usagef("--d %d is not allowed: particles live in 1 to 16 dimensions", c.D)
+	}
+	switch c.Scheme {
+	case quench.SchemeEM, quench.SchemeLM, quench.SchemeBAOAB:
+	default:
+		return quench.Usagef("unknown --scheme %q: allowed for particles are em, lm, baoab", c.Scheme)
+	}
+	p := c.ParticleParams()
+	if _, err := p.Coeffs(c.N); err != nil {
+		return quench.Usagef("%v", err)
+	}
+	if math.IsNaN(c.Omega) || math.IsInf(c.Omega, 0) || !(c.OmegaSpread >= 0) || math.IsInf(c.OmegaSpread, 0) {
+		return quench.Usagef("--omega %v and --omega-spread %v must be finite, the spread >= 0", c.Omega, c.OmegaSpread)
+	}
+	// stiffest curvature of the potential: K (harmonic), 8K at the minima
+	// of the double well
+	k := math.Abs(c.K)
+	if c.Potential == quench.PotentialDoubleWell {
+		k *= 8
+	}
+	if c.Potential != quench.PotentialKuramoto && k > 0 {
+		bound := 2 * c.Gamma / k
+		if c.Scheme == quench.SchemeBAOAB {
+			bound = 2 * math.Sqrt(c.Mass/k)
+		}
+		if c.Dt >= bound {
+			return quench.Usagef("--dt %v is unstable for scheme %s with %s k=%v: dt must be < %.6g", c.Dt, c.Scheme, c.Potential, c.K, bound)
+		}
+	}
+	return nil
+}
