@@ -79,12 +79,18 @@ func (p *Phi4Params) Coeffs(dim int) (Phi4Coeffs, error) {
 	return c, nil
 }
 
-// Phi4StabilityBound is the largest stable time step of the linearized
-// dynamics (lambda's contribution at phi = 0 ignored): the stiffest mode has
-// k = 4d + m2 (field) and dt*gamma*k < 2 for em and lm, dt*gamma*k^2 < 2 for
-// modelb (k^2 of the conserved operator), and dt*sqrt(k/mass) < 2 for baoab.
+// Phi4StabilityBound is the largest stable time step of the dynamics
+// linearized about the potential's minimum: the stiffest mode has
+// k = 4d + c, c the curvature there (m2 for m2 >= 0, -2 m2 at the minima of
+// the double well when m2 < 0), and dt*gamma*k < 2 for em and lm,
+// dt*gamma*4d*k < 2 for modelb (the conserved operator), and
+// dt*sqrt(k/mass) < 2 for baoab.
 func (p *Phi4Params) Phi4StabilityBound(dim int) float64 {
-	k := float64(4*dim) + math.Max(p.M2, 0)
+	curv := p.M2
+	if p.M2 < 0 {
+		curv = -2 * p.M2
+	}
+	k := float64(4*dim) + curv
 	switch p.Scheme {
 	case SchemeModelB:
 		return 2 / (p.Gamma * float64(4*dim) * k)

@@ -70,6 +70,24 @@ func DefaultT(model string) float64 {
 	return quench.Tc2D
 }
 
+// langevinBytes estimates phi4 and particle runs: per element the device
+// buffers (field, next or velocities, momenta, mu, omega) in the run's
+// precision, and the host's float64 copies plus a measurement scratch.
+func (c *Config) langevinBytes(stateOnHost bool) (host, device uint64) {
+	n := uint64(c.Units())
+	elem := uint64(c.ElemType().Size())
+	bufs := uint64(2) // field and next (phi4) or positions and one spare
+	if c.Scheme == quench.SchemeBAOAB || c.Scheme == quench.SchemeModelB {
+		bufs++
+	}
+	device = n * elem * bufs
+	host = n*8*3 + uint64(c.Measurements())*8*uint64(len(c.Columns())+1)*2 + 64<<20
+	if stateOnHost {
+		host += device
+	}
+	return host, device
+}
+
 // Lattice returns the run's lattice.
 func (c *Config) Lattice() quench.Lattice { return quench.Lattice{Shape: c.Shape} }
 
@@ -193,6 +211,9 @@ func (c *Config) validateRun() error {
 // own copy of the state (when it lives in host memory), the driver's host
 // copy, the measurement series and a fixed allowance for outputs.
 func (c *Config) Bytes(stateOnHost bool) (host, device uint64) {
+	if !IsIsing(c.Model) {
+		return c.langevinBytes(stateOnHost)
+	}
 	n := uint64(c.Lattice().Sites())
 	series := uint64(c.Measurements()) * 24 * 2
 	host = n + series + 64<<20
@@ -205,5 +226,13 @@ func (c *Config) Bytes(stateOnHost bool) (host, device uint64) {
 
 // String is a one-line description of the run.
 func (c *Config) String() string {
+	switch c.Model {
+	case "phi4":
+		return fmt.Sprintf("phi4 %s %s dt=%g T=%.10g m2=%g lambda=%g h=%g gamma=%g %s seed=%d",
+			c.Lattice(), c.Scheme, c.Dt, c.T, c.M2, c.Lambda, c.H, c.Gamma, c.Precision, c.Seed)
+	case "particles":
+		return fmt.Sprintf("particles N=%d d=%d %s %s dt=%g T=%.10g k=%g gamma=%g %s seed=%d",
+			c.N, c.D, c.Potential, c.Scheme, c.Dt, c.T, c.K, c.Gamma, c.Precision, c.Seed)
+	}
 	return fmt.Sprintf("%s %s T=%.10g (beta=%.10g) J=%g h=%g %s seed=%d", c.Model, c.Lattice(), c.T, c.Beta, c.J, c.H, c.Algo, c.Seed)
 }

@@ -159,7 +159,9 @@ func newIsingRunner(be quench.Backend, st *State) (*isingRunner, error) {
 	return r, nil
 }
 
-func (r *isingRunner) step(ctr quench.Counter) error { return r.be.IsingSweep(r.buf, r.lat, r.tab, ctr) }
+func (r *isingRunner) step(ctr quench.Counter) error {
+	return r.be.IsingSweep(r.buf, r.lat, r.tab, ctr)
+}
 
 func (r *isingRunner) measure() error {
 	sums, err := r.be.IsingSums(r.buf, r.lat)

@@ -35,6 +35,13 @@ type runFlags struct {
 	sweeps, therm, every, checkpointEvery           int64
 	seed                                            uint64
 	force, quiet                                    bool
+
+	// Langevin models
+	scheme, precision, potential          string
+	dim, d                                int
+	dt, m2, lambda, gamma, mass, k, omega float64
+	omegaSpread                           float64
+	n, steps                              int64
 }
 
 func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -80,7 +87,23 @@ func addModelFlags(fl *pflag.FlagSet, f *runFlags) {
 	fl.Float64Var(&f.h, "h", 0, "magnetic field h")
 	fl.StringVar(&f.algo, "algo", "metropolis", "update: metropolis, heatbath")
 	fl.Uint64Var(&f.seed, "seed", 1, "random seed (runs with the same seed are identical)")
-	fl.StringVar(&f.start, "start", "hot", "initial state: hot (random), cold (all +1)")
+	fl.StringVar(&f.start, "start", "hot", "initial state: hot (random), cold (Ising all +1, fields and particles 0)")
+	// Langevin models
+	fl.IntVar(&f.dim, "dim", 2, "phi4: lattice dimension 1, 2 or 3")
+	fl.StringVar(&f.scheme, "scheme", quench.SchemeEM, "phi4: em, lm, baoab, modelb; particles: em, lm, baoab")
+	fl.Float64Var(&f.dt, "dt", sim.DefaultDt, "phi4, particles: time step")
+	fl.Float64Var(&f.m2, "m2", -1, "phi4: mass term m^2")
+	fl.Float64Var(&f.lambda, "lambda", 1, "phi4: quartic coupling lambda")
+	fl.Float64Var(&f.gamma, "gamma", sim.DefaultGamma, "phi4: mobility (friction for baoab); particles: friction")
+	fl.Float64Var(&f.mass, "mass", sim.DefaultMass, "baoab: mass")
+	fl.StringVar(&f.precision, "precision", "float64", "phi4, particles: float32 or float64")
+	fl.Int64Var(&f.n, "N", 100000, "particles: number of particles")
+	fl.IntVar(&f.d, "d", 1, "particles: dimensions")
+	fl.StringVar(&f.potential, "potential", quench.PotentialHarmonic, "particles: harmonic, doublewell, kuramoto")
+	fl.Float64Var(&f.k, "k", 1, "particles: spring constant, well depth or kuramoto coupling")
+	fl.Float64Var(&f.omega, "omega", 0, "kuramoto: mean natural frequency")
+	fl.Float64Var(&f.omegaSpread, "omega-spread", 0, "kuramoto: spread (standard deviation) of the natural frequencies")
+	fl.Int64Var(&f.steps, "steps", 0, "phi4, particles: measured steps (same as --sweeps)")
 }
 
 // applyConfigFile sets every key of the TOML file whose flag was not given
@@ -121,12 +144,21 @@ func buildConfig(fl *pflag.FlagSet, f *runFlags) (sim.Config, error) {
 		Sweeps: f.sweeps, Therm: f.therm, Every: f.every, Seed: f.seed,
 		Start: f.start, CheckpointEvery: f.checkpointEvery,
 	}
-	d := sim.Dim(f.model)
-	if d == 0 {
-		return c, quench.Usagef("unknown --model %q: allowed are %s", f.model, strings.Join(sim.Models, ", "))
+	if fl.Changed("steps") {
+		if fl.Changed("sweeps") && f.steps != f.sweeps {
+			return c, quench.Usagef("--steps %d and --sweeps %d disagree: they are the same setting", f.steps, f.sweeps)
+		}
+		c.Sweeps = f.steps
 	}
 	if fl.Changed("T") && fl.Changed("beta") {
 		return c, quench.Usagef("both --T %v and --beta %v given: set one of them", f.T, f.beta)
+	}
+	if f.model == "phi4" || f.model == "particles" {
+		return buildLangevinConfig(fl, f, c)
+	}
+	d := sim.Dim(f.model)
+	if d == 0 {
+		return c, quench.Usagef("unknown --model %q: allowed are %s", f.model, strings.Join(sim.Models, ", "))
 	}
 	if fl.Changed("T") && f.T == 0 {
 		return c, quench.Usagef("--T 0 is not allowed: the temperature must be a positive finite number")
@@ -145,6 +177,45 @@ func buildConfig(fl *pflag.FlagSet, f *runFlags) (sim.Config, error) {
 		c.Shape = shape
 	} else {
 		c.Shape = make([]int, d)
+		for i := range c.Shape {
+			c.Shape[i] = f.L
+		}
+	}
+	return c, c.Validate()
+}
+
+// buildLangevinConfig completes c for phi4 and particles.
+func buildLangevinConfig(fl *pflag.FlagSet, f *runFlags, c sim.Config) (sim.Config, error) {
+	c.Scheme, c.Dt, c.Gamma, c.Mass, c.Precision = f.scheme, f.dt, f.gamma, f.mass, f.precision
+	if !fl.Changed("T") && !fl.Changed("beta") {
+		c.T = 1
+	}
+	if fl.Changed("beta") && f.beta == 0 {
+		return c, quench.Usagef("--beta 0 is not allowed: beta must be a positive finite number")
+	}
+	if f.model == "particles" {
+		c.N, c.D, c.Potential, c.K, c.Omega, c.OmegaSpread = f.n, f.d, f.potential, f.k, f.omega, f.omegaSpread
+		return c, c.Validate()
+	}
+	c.M2, c.Lambda = f.m2, f.lambda
+	if fl.Changed("T") && f.T == 0 {
+		return c, quench.Usagef("--T 0 is not allowed: the temperature must be a positive finite number")
+	}
+	if f.dim < 1 || f.dim > 3 {
+		return c, quench.Usagef("--dim %d is not allowed: phi4 fields have 1, 2 or 3 dimensions", f.dim)
+	}
+	if f.shape != "" {
+		shape, err := quench.ParseShape(f.shape, f.dim)
+		if err != nil && !fl.Changed("dim") {
+			// --shape alone sets the dimension
+			shape, err = quench.ParseShape(f.shape, strings.Count(f.shape, "x")+1)
+		}
+		if err != nil {
+			return c, quench.Usagef("--shape: %v", err)
+		}
+		c.Shape = shape
+	} else {
+		c.Shape = make([]int, f.dim)
 		for i := range c.Shape {
 			c.Shape[i] = f.L
 		}
@@ -303,11 +374,11 @@ func execute(st *sim.State, be quench.Backend, out string, quiet bool, stdout, s
 	if err != nil {
 		return &failure{err}
 	}
-	sum, _ := sim.MakeSummary(st, be.Name())
+	sum, names := sim.MakeSummary(st, be.Name())
 	if err := sim.WriteOutputs(out, st, sum); err != nil {
 		return &failure{err}
 	}
-	printTable(stdout, st, sum, out)
+	printTable(stdout, st, sum, names, out)
 	return nil
 }
 
@@ -331,15 +402,19 @@ func newBar(st *sim.State, quiet bool, stderr io.Writer) *progressbar.ProgressBa
 	return bar
 }
 
-func printTable(w io.Writer, st *sim.State, sum *sim.Summary, out string) {
+func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, out string) {
 	c := &st.Config
+	unit := "sweeps"
+	if !sim.IsIsing(c.Model) {
+		unit = "steps"
+	}
 	fmt.Fprintf(w, "quench %s on %s\n", c.String(), sum.Backend)
-	fmt.Fprintf(w, "%d sweeps after %d thermalization sweeps, %d measurements (every %d), %.3f site updates/ns\n\n",
-		c.Sweeps, c.Therm, len(st.Samples), c.Every, sum.Throughput.SiteUpdatesPerNs)
+	fmt.Fprintf(w, "%d %s after %d thermalization %s, %d measurements (every %d), %.3f site updates/ns\n\n",
+		c.Sweeps, unit, c.Therm, unit, sum.Measurements, c.Every, sum.Throughput.SiteUpdatesPerNs)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "observable\tmean\terror\ttau_int")
 	unreliable := false
-	for _, name := range sim.ObservableNames {
+	for _, name := range names {
 		v := sum.Observables[name]
 		mark := ""
 		if !v.Reliable {

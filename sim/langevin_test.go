@@ -1,0 +1,165 @@
+package sim
+
+import (
+	"context"
+	"errors"
+	"math"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/quenchlab/quench"
+	"github.com/quenchlab/quench/cpu"
+)
+
+func langevinConfigs() []Config {
+	base := Config{T: 0.8, Sweeps: 30, Therm: 4, Every: 3, Seed: 5, Start: "hot", Dt: 0.01, Gamma: 1, Mass: 1}
+	phi := func(scheme, prec string, shape ...int) Config {
+		c := base
+		c.Model, c.Scheme, c.Precision, c.Shape, c.M2, c.Lambda, c.H = "phi4", scheme, prec, shape, -1, 1, 0.05
+		return c
+	}
+	part := func(pot, scheme, prec string) Config {
+		c := base
+		c.Model, c.Potential, c.Scheme, c.Precision, c.N, c.D, c.K = "particles", pot, scheme, prec, 500, 2, 1
+		c.Omega, c.OmegaSpread = 0.3, 0.2
+		return c
+	}
+	return []Config{
+		phi("em", "float64", 16, 12), phi("lm", "float32", 40), phi("baoab", "float64", 6, 4, 8), phi("modelb", "float32", 10, 10),
+		part("harmonic", "baoab", "float64"), part("doublewell", "lm", "float32"), part("kuramoto", "em", "float32"),
+	}
+}
+
+func sameLangevin(t *testing.T, what string, a, b *State) {
+	t.Helper()
+	if a.Step != b.Step || !slices.Equal(a.Field, b.Field) || !slices.Equal(a.Aux, b.Aux) || !slices.Equal(a.Omega, b.Omega) {
+		t.Errorf("%s: states differ", what)
+	}
+	if len(a.Rows) != len(b.Rows) {
+		t.Fatalf("%s: %d vs %d measurements", what, len(a.Rows), len(b.Rows))
+	}
+	for i := range a.Rows {
+		if !slices.Equal(a.Rows[i], b.Rows[i]) {
+			t.Errorf("%s: measurement %d differs", what, i)
+			return
+		}
+	}
+}
+
+// Langevin runs resume bit for bit, like Ising runs, for every scheme,
+// potential and precision.
+func TestLangevinResume(t *testing.T) {
+	for _, cfg := range langevinConfigs() {
+		full, _ := simulate(t, cfg)
+		if len(full.Rows) != 10 {
+			t.Fatalf("%s: %d measurements, want 10", cfg.String(), len(full.Rows))
+		}
+		dir := t.TempDir()
+		st, err := NewState(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		err = Execute(ctx, cpu.New(), st, Options{Dir: dir, Progress: func(step, _ int64) {
+			if step == 13 {
+				cancel()
+			}
+		}})
+		cancel()
+		if !errors.Is(err, ErrInterrupted) {
+			t.Fatalf("want ErrInterrupted, got %v", err)
+		}
+		back, err := ReadCheckpoint(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := Execute(context.Background(), cpu.New(), back, Options{Dir: dir}); err != nil {
+			t.Fatal(err)
+		}
+		sameLangevin(t, cfg.String(), full, back)
+		// outputs can be written and the summary has the model's keys
+		sum, names := MakeSummary(back, "cpu")
+		if err := WriteOutputs(t.TempDir(), back, sum); err != nil {
+			t.Fatal(err)
+		}
+		want := []string{"phi", "phi2", "phi4", "binder", "energy"}
+		if cfg.Model == "particles" {
+			want = []string{"x_mean", "x_var"}
+			if cfg.Scheme == "baoab" {
+				want = append(want, "v_var")
+			}
+			if cfg.Potential == "kuramoto" {
+				want = append(want, "order_parameter")
+			}
+		}
+		for _, k := range want {
+			if _, ok := sum.Observables[k]; !ok || !slices.Contains(names, k) {
+				t.Errorf("%s: summary lacks %q", cfg.String(), k)
+			}
+		}
+	}
+}
+
+func TestLangevinValidation(t *testing.T) {
+	good := langevinConfigs()
+	cases := []struct {
+		edit func(c *Config)
+		want string
+	}{
+		{func(c *Config) { c.Dt = 0.3 }, "unstable for scheme em: the stiffest mode needs dt < 0.2"},
+		{func(c *Config) { c.Scheme = "rk4" }, `unknown --scheme "rk4"`},
+		{func(c *Config) { c.Precision = "float16" }, `unknown --precision "float16"`},
+		{func(c *Config) { c.Lambda = -1 }, "lambda must be >= 0"},
+		{func(c *Config) { c.Lambda, c.M2 = 0, -1 }, "unbounded below"},
+		{func(c *Config) { c.T = 0 }, "--T 0 is not allowed"},
+		{func(c *Config) { c.Shape = []int{4, 4, 4, 4} }, "1, 2 or 3 dimensions"},
+		{func(c *Config) { c.Shape = []int{1, 8} }, "--L 1 is too small"},
+		{func(c *Config) { c.Gamma = 0 }, "--gamma 0 is not allowed"},
+	}
+	for _, c := range cases {
+		cfg := good[0]
+		cfg.Shape = slices.Clone(cfg.Shape)
+		c.edit(&cfg)
+		err := cfg.Validate()
+		if err == nil || !quench.IsUsage(err) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("want a usage error containing %q, got %v", c.want, err)
+		}
+	}
+	pcases := []struct {
+		edit func(c *Config)
+		want string
+	}{
+		{func(c *Config) { c.Dt = 3 }, "unstable for scheme baoab"},
+		{func(c *Config) { c.N = 0 }, "--N 0 is not allowed"},
+		{func(c *Config) { c.Potential = "coulomb" }, `unknown --potential "coulomb"`},
+		{func(c *Config) { c.Scheme = "modelb" }, `unknown --scheme "modelb": allowed for particles are em, lm, baoab`},
+		{func(c *Config) { c.T = -1 }, "--T -1 is not allowed"},
+	}
+	for _, c := range pcases {
+		cfg := good[4]
+		c.edit(&cfg)
+		err := cfg.Validate()
+		if err == nil || !quench.IsUsage(err) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("want a usage error containing %q, got %v", c.want, err)
+		}
+	}
+	// zero temperature is allowed for particles (deterministic dynamics)
+	cfg := good[6]
+	cfg.T = 0
+	if err := cfg.Validate(); err != nil {
+		t.Errorf("particles at T=0: %v", err)
+	}
+}
+
+// The measured phi4 energy terms add up, and the mass term is m2/2 <phi^2>.
+func TestPhi4Row(t *testing.T) {
+	cfg := langevinConfigs()[0]
+	st, _ := simulate(t, cfg)
+	for _, r := range st.Rows {
+		m, phi2, e, grad, mass, quart, field := r[1], r[4], r[6], r[7], r[8], r[9], r[10]
+		if math.Abs(e-(grad+mass+quart-field)) > 1e-12 || math.Abs(mass-cfg.M2/2*phi2) > 1e-12 || math.Abs(field-cfg.H*m) > 1e-12 {
+			t.Fatalf("inconsistent row %v", r)
+		}
+	}
+}
