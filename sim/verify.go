@@ -3,7 +3,9 @@ package sim
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"fmt"
+	"math"
 
 	"github.com/quenchlab/quench"
 )
@@ -12,87 +14,117 @@ import (
 type VerifyResult struct {
 	Identical bool
 	Sweeps    int64
-	Hash      [32]byte // SHA-256 of the final state (int8 bytes), when identical
-	// First divergence, when not identical.
-	Sweep      int64
-	Site       int64
-	A, B       int8
-	SumsA      quench.IsingSums
-	SumsB      quench.IsingSums
-	SumsDiffer bool
+	Hash      [32]byte // SHA-256 of the final state, when identical
+	// First divergence, when not identical: the sweep after which it was
+	// seen, the first differing element of the state (-1 when only the
+	// measurements differ) and both values.
+	Sweep       int64
+	Site        int64
+	What        string // "spin", "field", "momentum", "measurement"
+	A, B        float64
+	Measurement bool // the measurements differ
+}
+
+// stateValues flattens a State into comparable parts.
+func stateValues(st *State) (names []string, parts [][]float64) {
+	if IsIsing(st.Config.Model) {
+		s := make([]float64, len(st.Spins))
+		for i, v := range st.Spins {
+			s[i] = float64(v)
+		}
+		m := make([]float64, 0, 3*len(st.Samples))
+		for _, x := range st.Samples {
+			m = append(m, float64(x.Sweep), float64(x.Mag), float64(x.Bond))
+		}
+		return []string{"spin", "measurement"}, [][]float64{s, m}
+	}
+	var m []float64
+	for _, r := range st.Rows {
+		m = append(m, r...)
+	}
+	return []string{"field", "momentum", "measurement"}, [][]float64{st.Field, st.Aux, m}
+}
+
+// stateHash is the SHA-256 of a state: int8 spins, or the float64 bits of
+// the field and momenta.
+func stateHash(st *State) [32]byte {
+	if IsIsing(st.Config.Model) {
+		return sha256.Sum256(int8Bytes(st.Spins))
+	}
+	h := sha256.New()
+	var b [8]byte
+	for _, part := range [][]float64{st.Field, st.Aux} {
+		for _, x := range part {
+			binary.LittleEndian.PutUint64(b[:], math.Float64bits(x))
+			h.Write(b[:])
+		}
+	}
+	var out [32]byte
+	copy(out[:], h.Sum(nil))
+	return out
 }
 
 // Verify runs cfg (thermalization included, no output files) on backends a
-// and b from the same seed and compares the full states and the integer
-// observables every `every` sweeps and after the last one.
+// and b from the same seed and compares the full states bit for bit, and
+// the measurements, every `every` sweeps and after the last one.
 func Verify(ctx context.Context, a, b quench.Backend, cfg Config, every int64) (*VerifyResult, error) {
-	if err := cfg.Validate(); err != nil {
-		return nil, err
-	}
 	if every < 1 {
 		return nil, quench.Usagef("--every %d is not allowed: compare every N >= 1 sweeps", every)
 	}
-	lat := cfg.Lattice()
-	tab, err := quench.NewIsingTable(lat.Dim(), cfg.IsingParams())
+	stA, err := NewState(cfg)
 	if err != nil {
 		return nil, err
 	}
-	init := make([]int8, lat.Sites())
-	if err := quench.InitSpins(init, cfg.Start, cfg.Seed, 0); err != nil {
-		return nil, err
+	stB, _ := NewState(cfg)
+	ra, err := newRunner(a, stA)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", a.Name(), err)
 	}
-	var bufs [2]quench.Buffer
-	bes := [2]quench.Backend{a, b}
-	for i, be := range bes {
-		if bufs[i], err = be.Alloc(quench.Int8, lat.Sites()); err != nil {
-			return nil, fmt.Errorf("%s: %w", be.Name(), err)
-		}
-		defer be.Free(bufs[i])
-		if err := be.Upload(bufs[i], init); err != nil {
-			return nil, err
-		}
+	defer ra.free()
+	rb, err := newRunner(b, stB)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", b.Name(), err)
 	}
-	hostA, hostB := init, make([]int8, lat.Sites())
-	total := cfg.TotalSweeps()
+	defer rb.free()
+	total := stA.Config.TotalSweeps()
 	res := &VerifyResult{Sweeps: total}
-	for step := int64(0); step < total; step++ {
+	for stA.Step < total {
 		if ctx.Err() != nil {
 			return nil, ErrInterrupted
 		}
-		ctr := quench.Counter{Seed: cfg.Seed, Step: uint64(step)}
-		for i, be := range bes {
-			if err := be.IsingSweep(bufs[i], lat, tab, ctr); err != nil {
-				return nil, fmt.Errorf("%s, sweep %d: %w", be.Name(), step, err)
-			}
+		ctr := quench.Counter{Seed: cfg.Seed, Step: uint64(stA.Step)}
+		if err := ra.step(ctr); err != nil {
+			return nil, fmt.Errorf("%s, sweep %d: %w", a.Name(), stA.Step, err)
 		}
-		done := step + 1
-		if done%every != 0 && done != total {
+		if err := rb.step(ctr); err != nil {
+			return nil, fmt.Errorf("%s, sweep %d: %w", b.Name(), stB.Step, err)
+		}
+		stA.Step++
+		stB.Step++
+		if stA.Step%every != 0 && stA.Step != total {
 			continue
 		}
-		var sums [2]quench.IsingSums
-		for i, be := range bes {
-			if sums[i], err = be.IsingSums(bufs[i], lat); err != nil {
+		for _, r := range []runner{ra, rb} {
+			if err := r.measure(); err != nil {
+				return nil, err
+			}
+			if err := r.download(); err != nil {
 				return nil, err
 			}
 		}
-		if err := a.Download(hostA, bufs[0]); err != nil {
-			return nil, err
-		}
-		if err := b.Download(hostB, bufs[1]); err != nil {
-			return nil, err
-		}
-		for n := range hostA {
-			if hostA[n] != hostB[n] {
-				*res = VerifyResult{Sweeps: total, Sweep: done, Site: int64(n), A: hostA[n], B: hostB[n], SumsA: sums[0], SumsB: sums[1], SumsDiffer: sums[0] != sums[1]}
-				return res, nil
+		names, pa := stateValues(stA)
+		_, pb := stateValues(stB)
+		for k := range pa {
+			for i := range pa[k] {
+				if math.Float64bits(pa[k][i]) != math.Float64bits(pb[k][i]) {
+					*res = VerifyResult{Sweeps: total, Sweep: stA.Step, Site: int64(i), What: names[k], A: pa[k][i], B: pb[k][i],
+						Measurement: names[k] == "measurement"}
+					return res, nil
+				}
 			}
-		}
-		if sums[0] != sums[1] {
-			*res = VerifyResult{Sweeps: total, Sweep: done, Site: -1, SumsA: sums[0], SumsB: sums[1], SumsDiffer: true}
-			return res, nil
 		}
 	}
 	res.Identical = true
-	res.Hash = sha256.Sum256(int8Bytes(hostA))
+	res.Hash = stateHash(stA)
 	return res, nil
 }

@@ -311,3 +311,64 @@ func TestBenchCPU(t *testing.T) {
 		t.Errorf("bench --backend cuda without CUDA: exit %d %q", code, stderr)
 	}
 }
+
+func TestLangevinRuns(t *testing.T) {
+	dir := t.TempDir()
+	cases := []struct {
+		args []string
+		keys []string
+		npy  string
+	}{
+		{[]string{"--model", "phi4", "--dim", "3", "--L", "6", "--scheme", "modelb", "--dt", "0.002", "--precision", "float32"},
+			[]string{"phi", "phi2", "phi4", "binder", "energy"}, "'descr': '<f4', 'fortran_order': False, 'shape': (6, 6, 6)"},
+		{[]string{"--model", "phi4", "--shape", "12x8", "--scheme", "lm", "--m2", "0.5", "--lambda", "0"},
+			[]string{"phi", "energy", "S_k0", "S_k1"}, "'descr': '<f8', 'fortran_order': False, 'shape': (12, 8)"},
+		{[]string{"--model", "particles", "--N", "50", "--d", "3", "--scheme", "baoab", "--dt", "0.1"},
+			[]string{"x_mean", "x_var", "v_var"}, "'shape': (50, 3)"},
+		{[]string{"--model", "particles", "--N", "64", "--potential", "kuramoto", "--k", "2", "--T", "0"},
+			[]string{"order_parameter"}, "'shape': (64, 1)"},
+	}
+	for i, c := range cases {
+		out := filepath.Join(dir, string(rune('a'+i)))
+		code, stdout, stderr := runQ(t, append([]string{"run", "--out", out, "--steps", "40", "--therm", "5", "--quiet"}, c.args...)...)
+		if code != 0 {
+			t.Errorf("%v: exit %d %s", c.args, code, stderr)
+			continue
+		}
+		var sum struct {
+			Observables map[string]any `json:"observables"`
+			Params      map[string]any `json:"params"`
+		}
+		data, _ := os.ReadFile(filepath.Join(out, "summary.json"))
+		json.Unmarshal(data, &sum)
+		for _, k := range c.keys {
+			if _, ok := sum.Observables[k]; !ok || !strings.Contains(stdout, k) {
+				t.Errorf("%v: observable %q missing", c.args, k)
+			}
+		}
+		if header, _ := readNpy(t, filepath.Join(out, "lattice.npy")); !strings.Contains(header, c.npy) {
+			t.Errorf("%v: unexpected .npy header %q", c.args, header)
+		}
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--model", "phi4", "--dt", "0.5"}, "--dt 0.5 is unstable for scheme em"},
+		{[]string{"--model", "phi4", "--dim", "4"}, "--dim 4 is not allowed"},
+		{[]string{"--model", "phi4", "--scheme", "rk4"}, `unknown --scheme "rk4"`},
+		{[]string{"--model", "phi4", "--precision", "half"}, `unknown --precision "half"`},
+		{[]string{"--model", "phi4", "--T", "0"}, "--T 0 is not allowed"},
+		{[]string{"--model", "particles", "--potential", "lj"}, `unknown --potential "lj"`},
+		{[]string{"--model", "particles", "--N", "0"}, "--N 0 is not allowed"},
+		{[]string{"--model", "particles", "--k", "10", "--dt", "0.5"}, "is unstable for scheme em with harmonic"},
+		{[]string{"--model", "particles", "--N", "1000000000000"}, "does not fit in memory"},
+		{[]string{"--model", "particles", "--N", "10000000000000"}, "between 1 and 2^40 particles"},
+		{[]string{"--model", "phi4", "--steps", "10", "--sweeps", "20"}, "--steps 10 and --sweeps 20 disagree"},
+	} {
+		code, _, stderr := runQ(t, append([]string{"run", "--out", filepath.Join(dir, "bad")}, c.args...)...)
+		if code != 2 || !strings.Contains(stderr, c.want) || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("%v: exit %d, %q (want 2 and %q)", c.args, code, stderr, c.want)
+		}
+	}
+}

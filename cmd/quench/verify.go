@@ -80,11 +80,14 @@ sweep and site where they differ. Exit 0 when identical, 1 on divergence,
 				return nil
 			}
 			msg := fmt.Sprintf("diverged after sweep %d", res.Sweep)
-			if res.Site >= 0 {
-				msg += fmt.Sprintf(": site %d is %d on %s and %d on %s", res.Site, res.A, a.Name(), res.B, b.Name())
-			}
-			if res.SumsDiffer {
-				msg += fmt.Sprintf("; sums %+v vs %+v", res.SumsA, res.SumsB)
+			if res.Measurement {
+				msg += fmt.Sprintf(": measurement value %d is %v on %s and %v on %s", res.Site, res.A, a.Name(), res.B, b.Name())
+			} else {
+				site := "site"
+				if res.What != "spin" {
+					site = res.What + " element"
+				}
+				msg += fmt.Sprintf(": %s %d is %v on %s and %v on %s", site, res.Site, res.A, a.Name(), res.B, b.Name())
 			}
 			fmt.Fprintln(stdout, msg)
 			return &diverged{msg}

@@ -85,3 +85,16 @@ func TestVerifyBadInput(t *testing.T) {
 		}
 	}
 }
+
+func TestVerifyLangevin(t *testing.T) {
+	withVerifyBackends(t, cpu.New(), cpu.New())
+	for _, args := range [][]string{
+		{"--model", "phi4", "--L", "16", "--scheme", "baoab", "--precision", "float32"},
+		{"--model", "particles", "--N", "300", "--potential", "kuramoto", "--scheme", "lm"},
+	} {
+		code, stdout, stderr := runQ(t, append([]string{"verify", "--sweeps", "12", "--every", "4"}, args...)...)
+		if code != 0 || !strings.Contains(stdout, "identical sha256:") {
+			t.Errorf("verify %v: exit %d, %q %q", args, code, stdout, stderr)
+		}
+	}
+}
