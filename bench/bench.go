@@ -16,7 +16,8 @@ import (
 // read and written as the updated spin, about 3 bytes (performance.md).
 const IsingBytesPerFlip = 3
 
-// Result is one measurement.
+// Result is one measurement. Rate counts Unit per ns: spin flips (Ising),
+// site updates (phi4) or coordinate updates (particles).
 type Result struct {
 	Backend     string  `json:"backend"`
 	Model       string  `json:"model"`
@@ -24,7 +25,8 @@ type Result struct {
 	Algo        string  `json:"algo"`
 	Sweeps      int     `json:"sweeps"`
 	Seconds     float64 `json:"seconds"`
-	FlipsPerNs  float64 `json:"flips_per_ns"`
+	Unit        string  `json:"unit"`
+	Rate        float64 `json:"per_ns"`
 	GBPerS      float64 `json:"effective_GB_per_s"`
 	PeakGBPerS  float64 `json:"peak_GB_per_s,omitempty"`
 	FracOfLimit float64 `json:"fraction_of_memory_limit,omitempty"`
@@ -103,9 +105,9 @@ func (b *Ising) Measure(warm, n int) (Result, error) {
 	flips := float64(b.lat.Sites()) * float64(n)
 	r := Result{
 		Backend: b.be.Name(), Model: fmt.Sprintf("ising%dd", b.lat.Dim()), Shape: b.lat.String(),
-		Algo: b.algo.String(), Sweeps: n, Seconds: sec,
-		FlipsPerNs: flips / sec / 1e9,
+		Algo: b.algo.String(), Sweeps: n, Seconds: sec, Unit: "flips",
+		Rate: flips / sec / 1e9,
 	}
-	r.GBPerS = r.FlipsPerNs * IsingBytesPerFlip
+	r.GBPerS = r.Rate * IsingBytesPerFlip
 	return r, nil
 }

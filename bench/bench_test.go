@@ -47,3 +47,37 @@ func BenchmarkIsing3DMetropolisL128(b *testing.B) {
 func BenchmarkIsing3DHeatBathL128(b *testing.B) {
 	benchIsing(b, []int{128, 128, 128}, quench.HeatBath, 4.5)
 }
+
+func benchStepper(b *testing.B, s *Stepper, err error) {
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	s.Step()
+	steps := 0
+	for b.Loop() {
+		if err := s.Step(); err != nil {
+			b.Fatal(err)
+		}
+		steps++
+	}
+	rate := float64(s.Units()) * float64(steps) / float64(b.Elapsed().Nanoseconds())
+	b.ReportMetric(rate, "updates/ns")
+	b.ReportMetric(rate*s.BytesPerUnit(), "GB/s")
+	b.ReportMetric(0, "ns/op")
+}
+
+func BenchmarkPhi4EMFloat32L256(b *testing.B) {
+	s, err := NewPhi4(cpu.New(), []int{256, 256}, quench.SchemeEM, quench.Float32)
+	benchStepper(b, s, err)
+}
+
+func BenchmarkPhi4BAOABFloat64L256(b *testing.B) {
+	s, err := NewPhi4(cpu.New(), []int{256, 256}, quench.SchemeBAOAB, quench.Float64)
+	benchStepper(b, s, err)
+}
+
+func BenchmarkParticlesHarmonicEM(b *testing.B) {
+	s, err := NewParticles(cpu.New(), 1<<16, 1, quench.PotentialHarmonic, quench.SchemeEM, quench.Float64)
+	benchStepper(b, s, err)
+}

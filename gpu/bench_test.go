@@ -56,3 +56,61 @@ func BenchmarkIsing2DHeatBathL32768(b *testing.B) { benchGPU(b, []int{32768, 327
 func BenchmarkIsing3DMetropolisL1024(b *testing.B) {
 	benchGPU(b, []int{1024, 1024, 1024}, quench.Metropolis)
 }
+
+func benchGPUStepper(b *testing.B, open func(be quench.Backend) (*bench.Stepper, error)) {
+	be, err := New(0)
+	if err != nil {
+		b.Skipf("no GPU: %v", err)
+	}
+	defer be.Close()
+	s, err := open(be)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	for i := 0; i < 3; i++ {
+		if err := s.Step(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	be.Sync()
+	steps := 0
+	for b.Loop() {
+		if err := s.Step(); err != nil {
+			b.Fatal(err)
+		}
+		steps++
+	}
+	be.Sync()
+	rate := float64(s.Units()) * float64(steps) / float64(b.Elapsed().Nanoseconds())
+	b.ReportMetric(rate, "updates/ns")
+	b.ReportMetric(rate*s.BytesPerUnit(), "GB/s")
+	if peak := be.(*Backend).PeakBandwidth(); peak > 0 {
+		b.ReportMetric(rate*s.BytesPerUnit()*1e9/peak, "frac-of-peak")
+	}
+	b.ReportMetric(0, "ns/op")
+}
+
+func BenchmarkPhi4EMFloat32L16384(b *testing.B) {
+	benchGPUStepper(b, func(be quench.Backend) (*bench.Stepper, error) {
+		return bench.NewPhi4(be, []int{16384, 16384}, quench.SchemeEM, quench.Float32)
+	})
+}
+
+func BenchmarkPhi4EMFloat64L16384(b *testing.B) {
+	benchGPUStepper(b, func(be quench.Backend) (*bench.Stepper, error) {
+		return bench.NewPhi4(be, []int{16384, 16384}, quench.SchemeEM, quench.Float64)
+	})
+}
+
+func BenchmarkPhi4BAOABFloat32L16384(b *testing.B) {
+	benchGPUStepper(b, func(be quench.Backend) (*bench.Stepper, error) {
+		return bench.NewPhi4(be, []int{16384, 16384}, quench.SchemeBAOAB, quench.Float32)
+	})
+}
+
+func BenchmarkParticlesHarmonicEM1e8(b *testing.B) {
+	benchGPUStepper(b, func(be quench.Backend) (*bench.Stepper, error) {
+		return bench.NewParticles(be, 100_000_000, 1, quench.PotentialHarmonic, quench.SchemeEM, quench.Float32)
+	})
+}

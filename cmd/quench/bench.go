@@ -14,33 +14,74 @@ import (
 	"github.com/quenchlab/quench/gpu"
 )
 
-// benchCase is one point of the size grid.
+// measurer is one benchmark lattice or ensemble on a backend.
+type measurer interface {
+	Measure(warm, n int) (bench.Result, error)
+	Close() error
+}
+
+// benchCase is one point of the size grid: bytes it needs, how to open it.
 type benchCase struct {
-	shape []int
-	algo  quench.Algo
+	bytes int64
+	open  func(be quench.Backend, T float64) (measurer, error)
+}
+
+func isingCase(shape []int, algo quench.Algo) benchCase {
+	n := int64(1)
+	for _, s := range shape {
+		n *= int64(s)
+	}
+	return benchCase{2 * n, func(be quench.Backend, T float64) (measurer, error) { return bench.NewIsing(be, shape, algo, T) }}
+}
+
+func phi4Case(shape []int, scheme string, dt quench.DType) benchCase {
+	n := int64(1)
+	for _, s := range shape {
+		n *= int64(s)
+	}
+	return benchCase{3 * n * dt.Size(), func(be quench.Backend, _ float64) (measurer, error) {
+		return bench.NewPhi4(be, shape, scheme, dt)
+	}}
+}
+
+func particleCase(n int64, potential, scheme string, dt quench.DType) benchCase {
+	return benchCase{3 * n * dt.Size(), func(be quench.Backend, _ float64) (measurer, error) {
+		return bench.NewParticles(be, n, 1, potential, scheme, dt)
+	}}
 }
 
 // benchGrid is sized to the backend: a CPU grid that finishes in seconds
 // here, and a GPU grid several times larger than the L2 cache (60 MB on an
-// H200) with the issue's reference sizes.
+// H200) with the issues' reference sizes (2D Ising L=32768, 3D L=1024,
+// phi4 float32 L=16384, 10^8 particles).
 func benchGrid(backend string) []benchCase {
 	if benchGridOverride != nil {
 		return benchGridOverride
 	}
 	if backend == "cuda" {
 		return []benchCase{
-			{[]int{16384, 16384}, quench.Metropolis},
-			{[]int{32768, 32768}, quench.Metropolis},
-			{[]int{32768, 32768}, quench.HeatBath},
-			{[]int{512, 512, 512}, quench.Metropolis},
-			{[]int{1024, 1024, 1024}, quench.Metropolis},
+			isingCase([]int{16384, 16384}, quench.Metropolis),
+			isingCase([]int{32768, 32768}, quench.Metropolis),
+			isingCase([]int{32768, 32768}, quench.HeatBath),
+			isingCase([]int{512, 512, 512}, quench.Metropolis),
+			isingCase([]int{1024, 1024, 1024}, quench.Metropolis),
+			phi4Case([]int{16384, 16384}, quench.SchemeEM, quench.Float32),
+			phi4Case([]int{16384, 16384}, quench.SchemeEM, quench.Float64),
+			phi4Case([]int{16384, 16384}, quench.SchemeBAOAB, quench.Float32),
+			phi4Case([]int{512, 512, 512}, quench.SchemeModelB, quench.Float32),
+			particleCase(100_000_000, quench.PotentialHarmonic, quench.SchemeEM, quench.Float32),
+			particleCase(100_000_000, quench.PotentialDoubleWell, quench.SchemeBAOAB, quench.Float64),
+			particleCase(100_000_000, quench.PotentialKuramoto, quench.SchemeEM, quench.Float32),
 		}
 	}
 	return []benchCase{
-		{[]int{1024, 1024}, quench.Metropolis},
-		{[]int{2048, 2048}, quench.Metropolis},
-		{[]int{2048, 2048}, quench.HeatBath},
-		{[]int{128, 128, 128}, quench.Metropolis},
+		isingCase([]int{1024, 1024}, quench.Metropolis),
+		isingCase([]int{2048, 2048}, quench.Metropolis),
+		isingCase([]int{2048, 2048}, quench.HeatBath),
+		isingCase([]int{128, 128, 128}, quench.Metropolis),
+		phi4Case([]int{256, 256}, quench.SchemeEM, quench.Float32),
+		phi4Case([]int{256, 256}, quench.SchemeBAOAB, quench.Float64),
+		particleCase(1<<18, quench.PotentialHarmonic, quench.SchemeEM, quench.Float64),
 	}
 }
 
@@ -61,10 +102,12 @@ func newBenchCmd(stdout, stderr io.Writer) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "bench",
 		Short: "Measure sweep throughput (flips/ns, GB/s, fraction of the memory limit) per backend",
-		Long: `bench times Ising checkerboard sweeps (after warm-up, between two
-synchronizations) on a size grid for each backend: flips/ns, the effective
-bandwidth at 3 bytes per flip, its fraction of the device's memory bandwidth
-(GPU), and the GPU/CPU speedup per model and algorithm.`,
+		Long: `bench times Ising sweeps and phi4 and particle steps (after warm-up,
+between two synchronizations) on a size grid for each backend: flips, site
+updates or coordinate updates per ns, the effective bandwidth from the bytes
+each update must move (3 per flip; 2 elements per em step, ...), its fraction
+of the device's memory bandwidth (GPU), and the GPU/CPU speedup per model
+and algorithm.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if sweeps < 1 {
@@ -95,8 +138,8 @@ bandwidth at 3 bytes per flip, its fraction of the device's memory bandwidth
 			}
 			var results []bench.Result
 			best := map[string]map[string]float64{} // model/algo -> backend -> flips/ns
-			const row = "%-8s %-8s %-15s %-11s %10s %8s %8s\n"
-			fmt.Fprintf(stdout, row, "backend", "model", "shape", "algo", "flips/ns", "GB/s", "of peak")
+			const row = "%-8s %-9s %-15s %-26s %18s %8s %8s\n"
+			fmt.Fprintf(stdout, row, "backend", "model", "shape", "algorithm", "per ns", "GB/s", "of peak")
 			for _, be := range bes {
 				for _, g := range benchGrid(be.Name()) {
 					r, err := measure(be, g, T, sweeps)
@@ -114,9 +157,9 @@ bandwidth at 3 bytes per flip, its fraction of the device's memory bandwidth
 					if best[key] == nil {
 						best[key] = map[string]float64{}
 					}
-					best[key][r.Backend] = max(best[key][r.Backend], r.FlipsPerNs)
+					best[key][r.Backend] = max(best[key][r.Backend], r.Rate)
 					fmt.Fprintf(stdout, row, r.Backend, r.Model, r.Shape, r.Algo,
-						fmt.Sprintf("%.3f", r.FlipsPerNs), fmt.Sprintf("%.1f", r.GBPerS), frac)
+						fmt.Sprintf("%.4g %s", r.Rate, r.Unit), fmt.Sprintf("%.1f", r.GBPerS), frac)
 				}
 				be.Close()
 			}
@@ -144,18 +187,13 @@ bandwidth at 3 bytes per flip, its fraction of the device's memory bandwidth
 
 // measure runs one grid point, refusing sizes that do not fit.
 func measure(be quench.Backend, g benchCase, T float64, sweeps int) (bench.Result, error) {
-	lat, err := quench.NewLattice(g.shape...)
+	if free, _, err := be.MemInfo(); err == nil && uint64(g.bytes) > free {
+		return bench.Result{}, fmt.Errorf("a %s benchmark needs %s, %s free", be.Name(), quench.FormatBytes(uint64(g.bytes)), quench.FormatBytes(free))
+	}
+	m, err := g.open(be, T)
 	if err != nil {
 		return bench.Result{}, err
 	}
-	need := uint64(lat.Sites())
-	if free, _, err := be.MemInfo(); err == nil && 2*need > free {
-		return bench.Result{}, fmt.Errorf("%s %s needs %s, %s free", be.Name(), lat, quench.FormatBytes(2*need), quench.FormatBytes(free))
-	}
-	ib, err := bench.NewIsing(be, g.shape, g.algo, T)
-	if err != nil {
-		return bench.Result{}, err
-	}
-	defer ib.Close()
-	return ib.Measure(2, sweeps)
+	defer m.Close()
+	return m.Measure(2, sweeps)
 }

@@ -293,15 +293,16 @@ func TestResumeExtends(t *testing.T) {
 func TestBenchCPU(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "bench.json")
 	old := benchGridOverride
-	benchGridOverride = []benchCase{{[]int{64, 64}, quench.Metropolis}, {[]int{16, 16, 16}, quench.HeatBath}}
+	benchGridOverride = []benchCase{isingCase([]int{64, 64}, quench.Metropolis), isingCase([]int{16, 16, 16}, quench.HeatBath),
+		phi4Case([]int{32, 32}, quench.SchemeLM, quench.Float32), particleCase(1000, quench.PotentialKuramoto, quench.SchemeEM, quench.Float64)}
 	defer func() { benchGridOverride = old }()
 	code, stdout, stderr := runQ(t, "bench", "--sweeps", "3", "--json", path)
-	if code != 0 || !strings.Contains(stdout, "flips/ns") || !strings.Contains(stdout, "ising3d") {
+	if code != 0 || !strings.Contains(stdout, "flips") || !strings.Contains(stdout, "ising3d") || !strings.Contains(stdout, "site updates") || !strings.Contains(stdout, "kuramoto") {
 		t.Fatalf("bench: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 	var rs []map[string]any
 	data, _ := os.ReadFile(path)
-	if err := json.Unmarshal(data, &rs); err != nil || len(rs) != 2 || !(rs[0]["flips_per_ns"].(float64) > 0) {
+	if err := json.Unmarshal(data, &rs); err != nil || len(rs) != 4 || !(rs[0]["per_ns"].(float64) > 0) || rs[0]["unit"] != "flips" {
 		t.Errorf("unexpected bench JSON: %s (%v)", data, err)
 	}
 	if gpu.Available {
