@@ -13,7 +13,7 @@ step() { echo; echo "== $*"; }
 step "device"
 nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm,clocks.max.mem --format=csv 2>&1 | tee "$out/nvidia-smi.txt"
 
-step "gpu tests (conformance, Philox known answers, CPU/GPU cross-check, 2^32 and 2^36 sites)"
+step "gpu tests (conformance, Philox known answers, Ising/phi4/particle CPU-GPU cross-checks, 2^32 and 2^36 sites)"
 timeout 300 ./gpu.test -test.v -test.timeout 280s >"$out/gpu-tests.log" 2>&1 || status=1
 grep -E "^(--- |PASS|FAIL|ok )|identical|device:|panic" "$out/gpu-tests.log"
 
@@ -25,6 +25,11 @@ step "quench verify"
 timeout 120 ./quench verify --model ising2d --L 1024 --sweeps 100 --seed 7 --every 10 || status=1
 timeout 120 ./quench verify --model ising3d --L 128 --sweeps 101 --seed 7 --every 10 --algo heatbath --h 0.05 || status=1
 timeout 120 ./quench verify --model ising2d --shape 2048x1024 --sweeps 100 --seed 3 --every 25 --T 1.5 || status=1
+timeout 120 ./quench verify --model phi4 --dim 2 --L 512 --scheme em --precision float32 --sweeps 100 --every 25 || status=1
+timeout 120 ./quench verify --model phi4 --dim 3 --L 64 --scheme baoab --sweeps 100 --every 25 || status=1
+timeout 120 ./quench verify --model phi4 --dim 2 --L 256 --scheme modelb --dt 0.002 --precision float32 --sweeps 100 --every 25 || status=1
+timeout 120 ./quench verify --model particles --N 1000000 --d 2 --scheme baoab --dt 0.1 --sweeps 100 --every 25 || status=1
+timeout 120 ./quench verify --model particles --N 1000000 --potential kuramoto --k 2 --T 0.1 --scheme lm --sweeps 100 --every 25 || status=1
 
 step "benchmarks"
 timeout 240 ./gpu.test -test.run XXX -test.bench . -test.benchtime 30x 2>&1 | tee "$out/gpu-bench.txt" | grep Benchmark

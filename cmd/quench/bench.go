@@ -138,7 +138,7 @@ and algorithm.`,
 			}
 			var results []bench.Result
 			best := map[string]map[string]float64{} // model/algo -> backend -> flips/ns
-			const row = "%-8s %-9s %-15s %-26s %18s %8s %8s\n"
+			const row = "%-8s %-9s %-15s %-26s %26s %8s %8s\n"
 			fmt.Fprintf(stdout, row, "backend", "model", "shape", "algorithm", "per ns", "GB/s", "of peak")
 			for _, be := range bes {
 				for _, g := range benchGrid(be.Name()) {
