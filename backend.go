@@ -88,10 +88,11 @@ type LangevinStepper interface {
 
 // LatticeUpdater holds the local-rule lattice kernels.
 type LatticeUpdater interface {
-	// Topple runs one synchronous parallel toppling pass of the Abelian
-	// sandpile on heights (Uint8), adding to activity (Int32), and returns
-	// the number of sites that toppled.
-	Topple(heights, activity Buffer, lat Lattice, threshold int) (toppled int64, err error)
+	// SandpileAdd adds one grain at site and relaxes the sandpile by
+	// synchronous parallel toppling (see Sandpile for the rule), counting
+	// each site's topplings in its activity and stamping toppled sites
+	// with the avalanche number.
+	SandpileAdd(s *Sandpile, lat Lattice, site int64, avalanche int32) (Avalanche, error)
 	// MassTransfer performs one sweep of a random mass-transfer rule.
 	MassTransfer(mass Buffer, lat Lattice, p *MassTransferParams, ctr Counter) error
 	// Diffuse writes one explicit Euler step of the heat equation of src

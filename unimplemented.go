@@ -23,9 +23,9 @@ func (p Pending) ParticleStep(ps *Particles, params *ParticleParams, ctr Counter
 	return p.errorf("ParticleStep")
 }
 
-// Topple implements LatticeUpdater (not yet).
-func (p Pending) Topple(heights, activity Buffer, lat Lattice, threshold int) (int64, error) {
-	return 0, p.errorf("Topple")
+// SandpileAdd implements LatticeUpdater (not yet).
+func (p Pending) SandpileAdd(s *Sandpile, lat Lattice, site int64, avalanche int32) (Avalanche, error) {
+	return Avalanche{}, p.errorf("SandpileAdd")
 }
 
 // MassTransfer implements LatticeUpdater (not yet).

@@ -17,6 +17,7 @@ func Run(t *testing.T, b quench.Backend) {
 	t.Run("IsingSweep", func(t *testing.T) { testIsingSweep(t, b) })
 	t.Run("IsingSums", func(t *testing.T) { testIsingSums(t, b) })
 	t.Run("Sum", func(t *testing.T) { testSum(t, b) })
+	t.Run("Sandpile", func(t *testing.T) { testSandpile(t, b) })
 }
 
 func testBuffers(t *testing.T, b quench.Backend) {

@@ -16,7 +16,10 @@ import (
 
 // Backend is the CPU backend.
 type Backend struct {
-	quench.Pending // the Langevin and lattice-update kernels come later
+	quench.Pending // the mass-transfer and diffusion kernels come later
+
+	mu   sync.Mutex
+	sand *sandpileScratch // SandpileAdd's queue marks, kept between grains
 }
 
 var _ quench.Backend = (*Backend)(nil)

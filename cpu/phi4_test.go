@@ -125,3 +125,5 @@ func TestPhi4Refuses(t *testing.T) {
 		}
 	}
 }
+
+func statsSeries(x []float64) stats.Estimate { return stats.Series(x) }
