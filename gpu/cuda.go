@@ -24,7 +24,7 @@ const blockSize = 256
 // driver calls run on one goroutine locked to its thread; methods hand their
 // work to it and wait.
 type Backend struct {
-	quench.Pending // the lattice-update kernels come later
+	quench.Pending // the mass-transfer and diffusion kernels come later
 	device         int
 	name           string
 	calls          chan func()
@@ -33,7 +33,9 @@ type Backend struct {
 	shape          cu.DevicePtr // int64[4]
 	table          cu.DevicePtr // int32[64]
 	sums           cu.DevicePtr // uint64[2]
-	params         cu.DevicePtr // a kernel parameter block (kernels.Phi4Block)
+	params         cu.DevicePtr // a kernel parameter block (kernels.Phi4Block, ...)
+	flags          cu.DevicePtr // sandpile toppling flags
+	flagsLen       int64
 	lastTab        *quench.IsingTable
 	peakBW         float64 // bytes/s from the memory clock and bus width
 	closed         bool
@@ -658,4 +660,84 @@ func (b *Backend) ParticleStep(ps *quench.Particles, p *quench.ParticleParams, c
 		}
 		return b.launch(kernels.ParticleStep+suffix, m, x, v, om, uint64(b.params))
 	})
+}
+
+// SandpileAdd implements quench.LatticeUpdater with the round kernels of
+// kernels/sandpile.cu over the box of possibly unstable sites, the twin of
+// cpu/sandpile.go. The host reads each round's counts to stop and to shrink
+// the next round's box.
+func (b *Backend) SandpileAdd(s *quench.Sandpile, lat quench.Lattice, site int64, avalanche int32) (quench.Avalanche, error) {
+	var av quench.Avalanche
+	n := lat.Sites()
+	if lat.Dim() > 3 {
+		return av, fmt.Errorf("gpu: sandpiles of %d dimensions are not supported (at most 3)", lat.Dim())
+	}
+	var ptrs [3]uint64
+	for i, c := range []struct {
+		buf quench.Buffer
+		dt  quench.DType
+	}{{s.Heights, quench.Uint8}, {s.Activity, quench.Int32}, {s.Stamp, quench.Int32}} {
+		gb, err := b.own(c.buf, c.dt)
+		if err != nil {
+			return av, err
+		}
+		if gb.n != n {
+			return av, fmt.Errorf("gpu: sandpile buffers must have %d elements", n)
+		}
+		ptrs[i] = uint64(gb.ptr)
+	}
+	if site < 0 || site >= n || avalanche <= 0 {
+		return av, fmt.Errorf("gpu: grain at site %d of %d, avalanche %d", site, n, avalanche)
+	}
+	blk := kernels.NewSandBlock(lat, site, avalanche)
+	err := b.do(func() error {
+		if b.flags == 0 || b.flagsLen != n {
+			if b.flags != 0 {
+				cu.MemFree(b.flags)
+			}
+			var err error
+			if b.flags, err = cu.MemAlloc(n); err != nil {
+				return wrap("allocating sandpile flags", err)
+			}
+			if err := cu.MemsetD8(b.flags, 0, n); err != nil {
+				return wrap("clearing sandpile flags", err)
+			}
+			b.flagsLen = n
+		}
+		if err := b.launch(kernels.SandpileGrain, 1, ptrs[0], uint64(site)); err != nil {
+			return err
+		}
+		var counts kernels.SandCounts
+		for {
+			counts.Reset()
+			if err := cu.MemcpyHtoD(b.params, unsafe.Pointer(&blk), int64(unsafe.Sizeof(blk))); err != nil {
+				return wrap("upload parameters", err)
+			}
+			if err := cu.MemcpyHtoD(b.sums, unsafe.Pointer(&counts[0]), int64(unsafe.Sizeof(counts))); err != nil {
+				return wrap("upload counts", err)
+			}
+			P, C := uint64(b.params), uint64(b.sums)
+			if err := b.launch(kernels.SandpileFlags, blk.RegionSize(0), ptrs[0], uint64(b.flags), ptrs[1], ptrs[2], P, C); err != nil {
+				return err
+			}
+			if err := cu.MemcpyDtoH(unsafe.Pointer(&counts[0]), b.sums, int64(unsafe.Sizeof(counts))); err != nil {
+				return wrap("download counts", err)
+			}
+			if counts[0] == 0 {
+				return nil
+			}
+			av.Duration++
+			av.Size += int64(counts[0])
+			av.Area += int64(counts[1])
+			av.Lost += int64(counts[2])
+			if err := b.launch(kernels.SandpileApply, blk.RegionSize(1), ptrs[0], uint64(b.flags), P); err != nil {
+				return err
+			}
+			if err := b.launch(kernels.SandpileClear, blk.RegionSize(0), uint64(b.flags), P); err != nil {
+				return err
+			}
+			blk.NextRegion(&counts)
+		}
+	})
+	return av, err
 }

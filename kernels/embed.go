@@ -29,6 +29,10 @@ const (
 	Phi4ModelB     = "phi4_modelb"
 	ParticleStep   = "particle_step"
 	PhasePartials  = "phase_partials"
+	SandpileFlags  = "sandpile_flags"
+	SandpileApply  = "sandpile_apply"
+	SandpileClear  = "sandpile_clear"
+	SandpileGrain  = "sandpile_grain"
 	SumBlocksF64   = "sum_blocks_f64"
 	SumBlocksF32   = "sum_blocks_f32"
 	PhiloxKAT      = "philox_kat"
@@ -38,7 +42,8 @@ const (
 var All = []string{IsingPhaseSeg, IsingPhaseSite, IsingSums, SumBlocksF64, SumBlocksF32, PhiloxKAT,
 	Phi4Overdamped + "_f32", Phi4Overdamped + "_f64", Phi4BAOAB1 + "_f32", Phi4BAOAB1 + "_f64",
 	Phi4BAOAB2 + "_f32", Phi4BAOAB2 + "_f64", Phi4Mu + "_f32", Phi4Mu + "_f64", Phi4ModelB + "_f32", Phi4ModelB + "_f64",
-	ParticleStep + "_f32", ParticleStep + "_f64", PhasePartials + "_f32", PhasePartials + "_f64"}
+	ParticleStep + "_f32", ParticleStep + "_f64", PhasePartials + "_f32", PhasePartials + "_f64",
+	SandpileFlags, SandpileApply, SandpileClear, SandpileGrain}
 
 // IsingTable is the threshold table in the layout of ising.cu: 64 int32,
 // hi[32] then lo[32], indexed by nd + 16*(s == -1), nd the number of down
@@ -108,4 +113,53 @@ func NewParticleBlock(ps *quench.Particles, p *quench.ParticleParams, c quench.P
 		Seed: ctr.Seed, Step: ctr.Step, Replica: uint64(ctr.Replica),
 		K: c.K, K4: c.K4, A: c.A, Amp: c.Amp, HDt: c.HDt, HDtM: c.HDtM, C1: c.C1, C2: c.C2,
 		KN: c.KN, DtTurn: c.DtTurn, AmpTurn: c.AmpTurn, C: C, S: S}
+}
+
+// SandBlock is the parameter block of the sandpile kernels (struct qsand in
+// sandpile.cu).
+type SandBlock struct {
+	Shape, Stride [3]int64
+	Dim           int64
+	Lo, Hi        [3]int64 // region, inclusive
+	Z             int64
+	Avalanche     int64
+}
+
+// NewSandBlock describes lat (1..3 dimensions) with the region {site}.
+func NewSandBlock(lat quench.Lattice, site int64, avalanche int32) SandBlock {
+	b := SandBlock{Dim: int64(lat.Dim()), Z: int64(quench.SandpileThreshold(lat.Dim())), Avalanche: int64(avalanche)}
+	s := int64(1)
+	for a := lat.Dim() - 1; a >= 0; a-- {
+		b.Shape[a], b.Stride[a] = int64(lat.Shape[a]), s
+		s *= int64(lat.Shape[a])
+		b.Lo[a] = site / b.Stride[a] % b.Shape[a]
+		b.Hi[a] = b.Lo[a]
+	}
+	return b
+}
+
+// SandCounts are the per-round results of sandpile_flags.
+type SandCounts [9]uint64
+
+// Reset prepares the counts for a round.
+func (c *SandCounts) Reset() {
+	*c = SandCounts{0, 0, 0, ^uint64(0), ^uint64(0), ^uint64(0), 0, 0, 0}
+}
+
+// NextRegion sets b's region to the topplings' box grown by one site,
+// clipped to the lattice.
+func (b *SandBlock) NextRegion(c *SandCounts) {
+	for a := int64(0); a < b.Dim; a++ {
+		b.Lo[a] = max(int64(c[3+a])-1, 0)
+		b.Hi[a] = min(int64(c[6+a])+1, b.Shape[a]-1)
+	}
+}
+
+// RegionSize is the number of sites of the region grown by grow.
+func (b *SandBlock) RegionSize(grow int64) int64 {
+	s := int64(1)
+	for a := int64(0); a < b.Dim; a++ {
+		s *= b.Hi[a] - b.Lo[a] + 1 + 2*grow
+	}
+	return s
 }

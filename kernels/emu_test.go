@@ -2,9 +2,11 @@ package kernels
 
 import (
 	"encoding/binary"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/quenchlab/quench"
@@ -20,13 +22,39 @@ func buildEmu(t *testing.T) string {
 	if err != nil {
 		t.Skip("g++ not found: the CUDA kernels are not emulated on this machine")
 	}
-	bin := filepath.Join(t.TempDir(), "emu")
-	// -ffp-contract=off: no fused multiply-add, as -fmad=false on the GPU
-	out, err := exec.Command(cxx, "-std=c++20", "-O1", "-pthread", "-ffp-contract=off", "-Wno-unknown-pragmas", "-o", bin, "emu/emu.cpp").CombinedOutput()
-	if err != nil {
-		t.Fatalf("building the kernel emulator: %v\n%s", err, out)
+	emuOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "quench-emu")
+		if err != nil {
+			emuErr = err
+			return
+		}
+		emuDir = dir
+		emuBin = filepath.Join(dir, "emu")
+		// -ffp-contract=off: no fused multiply-add, as -fmad=false on the GPU
+		out, err := exec.Command(cxx, "-std=c++20", "-O1", "-pthread", "-ffp-contract=off", "-Wno-unknown-pragmas", "-o", emuBin, "emu/emu.cpp").CombinedOutput()
+		if err != nil {
+			emuErr = fmt.Errorf("building the kernel emulator: %v\n%s", err, out)
+		}
+	})
+	if emuErr != nil {
+		t.Fatal(emuErr)
 	}
-	return bin
+	return emuBin
+}
+
+// The emulator is built once per test binary and removed by TestMain.
+var (
+	emuOnce        sync.Once
+	emuDir, emuBin string
+	emuErr         error
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if emuDir != "" {
+		os.RemoveAll(emuDir)
+	}
+	os.Exit(code)
 }
 
 func runEmu(t *testing.T, bin, mode string, in []byte) []byte {

@@ -3,3 +3,4 @@
 #include "ising.cu"
 #include "langevin.cu"
 #include "particles.cu"
+#include "sandpile.cu"

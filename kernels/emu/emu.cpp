@@ -55,6 +55,18 @@ static inline double __longlong_as_double(long long x) {
 static inline unsigned long long atomicAdd(unsigned long long* p, unsigned long long v) {
     return __atomic_fetch_add(p, v, __ATOMIC_SEQ_CST);
 }
+static inline unsigned long long atomicMin(unsigned long long* p, unsigned long long v) {
+    unsigned long long old = __atomic_load_n(p, __ATOMIC_SEQ_CST);
+    while (v < old && !__atomic_compare_exchange_n(p, &old, v, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+    }
+    return old;
+}
+static inline unsigned long long atomicMax(unsigned long long* p, unsigned long long v) {
+    unsigned long long old = __atomic_load_n(p, __ATOMIC_SEQ_CST);
+    while (v > old && !__atomic_compare_exchange_n(p, &old, v, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+    }
+    return old;
+}
 
 thread_local dim3 threadIdx, blockIdx;
 dim3 blockDim, gridDim;
@@ -160,6 +172,57 @@ static void run_particles(qpart P, int64_t steps, bool has_omega, const char* da
     fwrite(v.data(), sizeof(T), m, out);
 }
 
+// run_sandpile adds grains one at a time and relaxes them with the round
+// loop of the gpu backend; writes heights, activity, stamp, then the
+// avalanche statistics of every grain (size, area, duration, lost).
+static void run_sandpile(const char* data, FILE* out) {
+    int64_t hdr[5];  // dim, shape[3], grains
+    memcpy(hdr, data, sizeof hdr);
+    qsand P{};
+    P.dim = hdr[0];
+    int64_t n = 1;
+    for (int a = (int)P.dim - 1; a >= 0; a--) {
+        P.shape[a] = hdr[1 + a];
+        P.stride[a] = n;
+        n *= P.shape[a];
+    }
+    P.z = 2 * P.dim;
+    const int64_t grains = hdr[4];
+    const int64_t* sites = (const int64_t*)(data + sizeof hdr);
+    std::vector<uint8_t> h(n), flag(n);
+    std::vector<int32_t> act(n), stamp(n);
+    memcpy(h.data(), data + sizeof hdr + 8 * grains, n);
+    std::vector<int64_t> stats;
+    for (int64_t g = 0; g < grains; g++) {
+        const int64_t site = sites[g];
+        launch(1, 32, [&] { sandpile_grain(h.data(), site); });
+        for (int a = 0; a < (int)P.dim; a++) P.lo[a] = P.hi[a] = site / P.stride[a] % P.shape[a];
+        P.avalanche = g + 1;
+        int64_t size = 0, area = 0, dur = 0, lost = 0;
+        for (;;) {
+            unsigned long long c[9] = {0, 0, 0, ~0ull, ~0ull, ~0ull, 0, 0, 0};
+            const qsand* pp = &P;
+            launch(1, 8, [&] { sandpile_flags(h.data(), flag.data(), act.data(), stamp.data(), pp, c); });
+            if (c[0] == 0) break;
+            dur++;
+            size += c[0];
+            area += c[1];
+            lost += c[2];
+            launch(1, 8, [&] { sandpile_apply(h.data(), flag.data(), pp); });
+            launch(1, 8, [&] { sandpile_clear(flag.data(), pp); });
+            for (int a = 0; a < (int)P.dim; a++) {
+                P.lo[a] = (int64_t)c[3 + a] - 1 < 0 ? 0 : (int64_t)c[3 + a] - 1;
+                P.hi[a] = (int64_t)c[6 + a] + 1 > P.shape[a] - 1 ? P.shape[a] - 1 : (int64_t)c[6 + a] + 1;
+            }
+        }
+        stats.insert(stats.end(), {size, area, dur, lost});
+    }
+    fwrite(h.data(), 1, n, out);
+    fwrite(act.data(), 4, n, out);
+    fwrite(stamp.data(), 4, n, out);
+    fwrite(stats.data(), 8, stats.size(), out);
+}
+
 int main(int argc, char** argv) {
     if (argc != 4) { fprintf(stderr, "usage: emu sweep|kat in out\n"); return 2; }
     std::vector<char> in = slurp(argv[2]);
@@ -183,6 +246,11 @@ int main(int argc, char** argv) {
         const char* data = in.data() + sizeof h + sizeof P;
         if (h[0] == 8) run_phi4<double>(P, h[1], h[2], data, out);
         else run_phi4<float>(P, h[1], h[2], data, out);
+        fclose(out);
+        return 0;
+    }
+    if (strcmp(argv[1], "sandpile") == 0) {
+        run_sandpile(in.data(), out);
         fclose(out);
         return 0;
     }

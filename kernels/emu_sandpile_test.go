@@ -1,0 +1,74 @@
+package kernels
+
+import (
+	"bytes"
+	"encoding/binary"
+	"testing"
+
+	"github.com/quenchlab/quench"
+	"github.com/quenchlab/quench/cpu"
+	"github.com/quenchlab/quench/internal/philox"
+)
+
+// TestSandpileKernelsEmulated adds the same grains through the emulated
+// CUDA rounds and the CPU backend and requires identical heights, activity,
+// stamps and avalanche statistics.
+func TestSandpileKernelsEmulated(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs a C++ emulation")
+	}
+	bin := buildEmu(t)
+	for i, shape := range [][]int{{9, 13}, {4, 5, 6}, {20}, {2, 2}} {
+		lat, _ := quench.NewLattice(shape...)
+		n := lat.Sites()
+		z := quench.SandpileThreshold(lat.Dim())
+		h0 := make([]uint8, n)
+		k := philox.KeyFromSeed(uint64(i))
+		for x := range h0 {
+			h0[x] = uint8(philox.Philox4x32_10(philox.Counter{uint32(x)}, k)[0] % uint32(z))
+		}
+		grains := 2 * n
+		sites := make([]int64, grains)
+		for g := range sites {
+			sites[g] = quench.GrainSite(quench.Counter{Seed: uint64(i)}, uint64(g), n)
+		}
+		var in bytes.Buffer
+		hdr := []int64{int64(lat.Dim()), 0, 0, 0, grains}
+		copy(hdr[1:], []int64{int64(shape[0]), 0, 0})
+		for a, s := range shape {
+			hdr[1+a] = int64(s)
+		}
+		binary.Write(&in, binary.LittleEndian, hdr)
+		binary.Write(&in, binary.LittleEndian, sites)
+		in.Write(h0)
+		out := runEmu(t, bin, "sandpile", in.Bytes())
+
+		be := cpu.New()
+		s := &quench.Sandpile{}
+		s.Heights, _ = be.Alloc(quench.Uint8, n)
+		s.Activity, _ = be.Alloc(quench.Int32, n)
+		s.Stamp, _ = be.Alloc(quench.Int32, n)
+		be.Upload(s.Heights, h0)
+		var avs []int64
+		for g, site := range sites {
+			av, err := be.SandpileAdd(s, lat, site, int32(g+1))
+			if err != nil {
+				t.Fatal(err)
+			}
+			avs = append(avs, av.Size, av.Area, av.Duration, av.Lost)
+		}
+		h := make([]uint8, n)
+		act, stamp := make([]int32, n), make([]int32, n)
+		be.Download(h, s.Heights)
+		be.Download(act, s.Activity)
+		be.Download(stamp, s.Stamp)
+		var want bytes.Buffer
+		want.Write(h)
+		binary.Write(&want, binary.LittleEndian, act)
+		binary.Write(&want, binary.LittleEndian, stamp)
+		binary.Write(&want, binary.LittleEndian, avs)
+		if !bytes.Equal(out, want.Bytes()) {
+			t.Errorf("shape %v: emulated GPU sandpile differs from the CPU backend", shape)
+		}
+	}
+}
