@@ -26,7 +26,8 @@ const CheckpointFile = "checkpoint.qck"
 //	spins    header.Sites bytes (int8; Ising models)
 //	samples  header.Samples x 3 int64 (sweep, mag, bond; Ising models)
 //	field, aux, omega   header.Field, .Aux, .Omega float64 (Langevin models)
-//	rows     header.Rows x header.Width float64 (Langevin measurements)
+//	rows     header.Rows x header.Width float64 (Langevin, sandpile measurements)
+//	heights  header.Heights bytes, then activity and stamp, int32 each (sandpile)
 //	sha256   32 bytes over everything before it
 const (
 	checkpointMagic   = "QUENCHCK"
@@ -44,6 +45,9 @@ type checkpointHeader struct {
 	Omega        int64   `json:"omega,omitempty"`
 	Rows         int64   `json:"rows,omitempty"`
 	Width        int64   `json:"width,omitempty"`
+	Heights      int64   `json:"heights,omitempty"`
+	Stored       int64   `json:"stored,omitempty"`
+	Topples      int64   `json:"topples,omitempty"`
 }
 
 // WriteCheckpoint writes st to dir atomically: a temporary file, fsync,
@@ -53,6 +57,7 @@ func WriteCheckpoint(dir string, st *State) error {
 		Config: st.Config, Step: st.Step, Sites: int64(len(st.Spins)),
 		Samples: int64(len(st.Samples)), SweepSeconds: st.SweepSeconds,
 		Field: int64(len(st.Field)), Aux: int64(len(st.Aux)), Omega: int64(len(st.Omega)), Rows: int64(len(st.Rows)),
+		Heights: int64(len(st.Heights)), Stored: st.Stored, Topples: st.Topples,
 	}
 	if !IsIsing(st.Config.Model) {
 		h.Width = int64(len(st.Config.Columns()) + 1)
@@ -81,6 +86,14 @@ func WriteCheckpoint(dir string, st *State) error {
 		}
 		for _, r := range st.Rows {
 			writeFloats(w, r)
+		}
+		w.Write(st.Heights)
+		i32 := make([]byte, 4*len(st.Activity))
+		for _, v := range [][]int32{st.Activity, st.Stamp} {
+			for i, x := range v {
+				binary.LittleEndian.PutUint32(i32[4*i:], uint32(x))
+			}
+			w.Write(i32[:4*len(v)])
 		}
 		w.Write(w.h.Sum(nil))
 		return w.err
@@ -125,7 +138,15 @@ func ReadCheckpoint(dir string) (*State, error) {
 		return nil, bad("its configuration is invalid: %v", err)
 	}
 	sites := cfg.Lattice().Sites()
-	if !IsIsing(cfg.Model) {
+	if cfg.Model == "sandpile" {
+		if h.Heights != sites || h.Width != int64(len(SandpileColumns)+1) || h.Field+h.Aux+h.Omega != 0 {
+			return nil, bad("it holds %d heights for a lattice of %d sites", h.Heights, sites)
+		}
+		sites = 0
+	} else if h.Heights != 0 {
+		return nil, bad("it holds sandpile heights for model %s", cfg.Model)
+	}
+	if !IsIsing(cfg.Model) && cfg.Model != "sandpile" {
 		sites = 0
 		n := cfg.Lattice().Sites()
 		if cfg.Model == "particles" {
@@ -147,7 +168,7 @@ func ReadCheckpoint(dir string) (*State, error) {
 	if h.Sites != sites {
 		return nil, bad("it holds %d sites but its lattice %s has %d", h.Sites, cfg.Lattice(), sites)
 	}
-	want := 16 + hlen + sites + 24*h.Samples + 8*(h.Field+h.Aux+h.Omega+h.Rows*h.Width)
+	want := 16 + hlen + sites + 24*h.Samples + 8*(h.Field+h.Aux+h.Omega+h.Rows*h.Width) + 9*h.Heights
 	if h.Samples < 0 || h.Field < 0 || h.Aux < 0 || h.Omega < 0 || h.Rows < 0 || h.Width < 0 || int64(len(body)) != want {
 		return nil, bad("size %d bytes does not match its header (%d)", len(body), want)
 	}
@@ -193,6 +214,30 @@ func ReadCheckpoint(dir string) (*State, error) {
 	st.Field, st.Aux, st.Omega = floats(h.Field), floats(h.Aux), floats(h.Omega)
 	for i := int64(0); i < h.Rows; i++ {
 		st.Rows = append(st.Rows, floats(h.Width))
+	}
+	if cfg.Model == "sandpile" {
+		n := h.Heights
+		st.Heights = append([]uint8(nil), body[off:off+n]...)
+		off += n
+		st.Activity, st.Stamp = make([]int32, n), make([]int32, n)
+		for _, v := range [][]int32{st.Activity, st.Stamp} {
+			for i := range v {
+				v[i] = int32(binary.LittleEndian.Uint32(body[off+4*int64(i):]))
+			}
+			off += 4 * n
+		}
+		z := uint8(quench.SandpileThreshold(cfg.Lattice().Dim()))
+		var stored int64
+		for i, x := range st.Heights {
+			if x >= z {
+				return nil, bad("height %d at site %d is not stable", x, i)
+			}
+			stored += int64(x)
+		}
+		if stored != h.Stored {
+			return nil, bad("it holds %d grains but records %d", stored, h.Stored)
+		}
+		st.Stored, st.Topples = stored, h.Topples
 	}
 	return st, nil
 }

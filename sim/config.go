@@ -13,7 +13,7 @@ import (
 )
 
 // Models the driver runs.
-var Models = []string{"ising2d", "ising3d", "phi4", "particles"}
+var Models = []string{"ising2d", "ising3d", "phi4", "particles", "sandpile"}
 
 // IsIsing reports whether model is an Ising model.
 func IsIsing(model string) bool { return model == "ising2d" || model == "ising3d" }
@@ -112,6 +112,8 @@ func (c *Config) Validate() error {
 	switch c.Model {
 	case "phi4", "particles":
 		return c.validateLangevin()
+	case "sandpile":
+		return c.validateSandpile()
 	}
 	d := Dim(c.Model)
 	if d == 0 {
@@ -211,6 +213,15 @@ func (c *Config) validateRun() error {
 // own copy of the state (when it lives in host memory), the driver's host
 // copy, the measurement series and a fixed allowance for outputs.
 func (c *Config) Bytes(stateOnHost bool) (host, device uint64) {
+	if c.Model == "sandpile" {
+		n := uint64(c.Lattice().Sites())
+		device = 10 * n // heights, activity, stamp, flags
+		host = 9*n + uint64(c.Measurements())*8*6*2 + 64<<20
+		if stateOnHost {
+			host += device
+		}
+		return host, device
+	}
 	if !IsIsing(c.Model) {
 		return c.langevinBytes(stateOnHost)
 	}
@@ -227,6 +238,8 @@ func (c *Config) Bytes(stateOnHost bool) (host, device uint64) {
 // String is a one-line description of the run.
 func (c *Config) String() string {
 	switch c.Model {
+	case "sandpile":
+		return fmt.Sprintf("sandpile %s seed=%d", c.Lattice(), c.Seed)
 	case "phi4":
 		return fmt.Sprintf("phi4 %s %s dt=%g T=%.10g m2=%g lambda=%g h=%g gamma=%g %s seed=%d",
 			c.Lattice(), c.Scheme, c.Dt, c.T, c.M2, c.Lambda, c.H, c.Gamma, c.Precision, c.Seed)

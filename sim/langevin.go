@@ -334,6 +334,9 @@ func (r *particleRunner) free() { freeAll(r.be, r.bufs) }
 
 // Columns names the measurement columns of a Langevin model (after "step").
 func (c *Config) Columns() []string {
+	if c.Model == "sandpile" {
+		return SandpileColumns
+	}
 	if c.Model == "phi4" {
 		return Phi4Columns(len(c.Shape))
 	}

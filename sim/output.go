@@ -16,6 +16,7 @@ import (
 
 	"gorgonia.org/tensor"
 
+	"github.com/quenchlab/quench"
 	"github.com/quenchlab/quench/stats"
 )
 
@@ -51,6 +52,11 @@ type Summary struct {
 	Measurements int              `json:"measurements"`
 	Observables  map[string]Value `json:"observables"`
 	Throughput   Throughput       `json:"throughput"`
+	// Sandpile: histograms of the final heights (height_final: counts of
+	// heights 0..2d-1), of the measured avalanches' size, area and duration
+	// (log bins: [0] zero, [k] values in [2^(k-1), 2^k)), and of the sites'
+	// activity (log bins).
+	Histograms map[string][]int64 `json:"histograms,omitempty"`
 }
 
 // Throughput is the measured speed of the run.
@@ -69,6 +75,8 @@ func ptr(x float64) *float64 {
 // Params are the physical parameters of the run for summary.json.
 func (c *Config) Params() map[string]any {
 	switch c.Model {
+	case "sandpile":
+		return map[string]any{"dim": len(c.Shape), "threshold": 2 * len(c.Shape), "grains": c.Sweeps, "therm_grains": c.Therm}
 	case "phi4":
 		return map[string]any{"T": c.T, "beta": c.Beta, "dim": len(c.Shape), "scheme": c.Scheme, "dt": c.Dt, "m2": c.M2,
 			"lambda": c.Lambda, "h": c.H, "gamma": c.Gamma, "mass": c.Mass, "precision": c.Precision}
@@ -84,6 +92,9 @@ func (st *State) Estimates() (map[string]stats.Estimate, []string) {
 	c := &st.Config
 	if IsIsing(c.Model) {
 		return c.Observables(st.Samples), ObservableNames
+	}
+	if c.Model == "sandpile" {
+		return c.sandpileObservables(st.Rows)
 	}
 	return c.langevinObservables(st.Rows)
 }
@@ -102,7 +113,33 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 	for name, e := range est {
 		s.Observables[name] = Value{Mean: ptr(e.Mean), Error: ptr(e.Err), TauInt: ptr(e.Tau), Reliable: e.Reliable}
 	}
+	if c.Model == "sandpile" {
+		s.Histograms = sandpileHistograms(st)
+	}
 	return s, names
+}
+
+func sandpileHistograms(st *State) map[string][]int64 {
+	z := quench.SandpileThreshold(st.Config.Lattice().Dim())
+	heights := make([]int64, z)
+	for _, h := range st.Heights {
+		heights[h]++
+	}
+	col := func(j int) []float64 {
+		x := make([]float64, len(st.Rows))
+		for i, r := range st.Rows {
+			x[i] = r[j]
+		}
+		return x
+	}
+	act := make([]float64, len(st.Activity))
+	for i, a := range st.Activity {
+		act[i] = float64(a)
+	}
+	return map[string][]int64{
+		"height_final": heights, "avalanche_size": LogBins(col(2)), "avalanche_area": LogBins(col(3)),
+		"avalanche_duration": LogBins(col(4)), "site_activity": LogBins(act),
+	}
 }
 
 // WriteOutputs writes summary.json, series.csv, lattice.npy and lattice.png
@@ -139,21 +176,58 @@ func WriteOutputs(dir string, st *State, sum *Summary) error {
 		return err
 	}
 	if err := writeAtomic(filepath.Join(dir, LatticeFile), func(w *hashWriter) error {
-		if IsIsing(st.Config.Model) {
+		switch {
+		case IsIsing(st.Config.Model):
 			return WriteNpy(w, st.Spins, st.Config.Shape)
+		case st.Config.Model == "sandpile":
+			return tensor.New(tensor.WithShape(st.Config.Shape...), tensor.WithBacking(st.Heights)).WriteNpy(w)
 		}
 		return writeFloatNpy(w, st)
 	}); err != nil {
 		return err
 	}
+	if st.Config.Model == "sandpile" {
+		if err := writeSandpileExtras(dir, st); err != nil {
+			return err
+		}
+	}
 	return writeAtomic(filepath.Join(dir, ImageFile), func(w *hashWriter) error {
 		switch st.Config.Model {
+		case "sandpile":
+			h := make([]float64, len(st.Heights))
+			for i, x := range st.Heights {
+				h[i] = float64(x)
+			}
+			return png.Encode(w, FieldImage(h, st.Config.Shape, 2048))
 		case "phi4":
 			return png.Encode(w, FieldImage(st.Field, st.Config.Shape, 2048))
 		case "particles":
 			return png.Encode(w, Histogram(st.Field, st.Config.D, 512, 256))
 		}
 		return png.Encode(w, Image(st.Spins, st.Config.Shape, 2048))
+	})
+}
+
+// Sandpile extra outputs.
+const (
+	ActivityFile      = "activity.npy"
+	ActivityImageFile = "activity.png"
+)
+
+// writeSandpileExtras writes the site activity (int32, the lattice's
+// shape) and its map, on a log scale (log(1+a)), grey from least to most.
+func writeSandpileExtras(dir string, st *State) error {
+	if err := writeAtomic(filepath.Join(dir, ActivityFile), func(w *hashWriter) error {
+		return tensor.New(tensor.WithShape(st.Config.Shape...), tensor.WithBacking(st.Activity)).WriteNpy(w)
+	}); err != nil {
+		return err
+	}
+	return writeAtomic(filepath.Join(dir, ActivityImageFile), func(w *hashWriter) error {
+		v := make([]float64, len(st.Activity))
+		for i, a := range st.Activity {
+			v[i] = math.Log1p(float64(a))
+		}
+		return png.Encode(w, FieldImage(v, st.Config.Shape, 2048))
 	})
 }
 

@@ -28,12 +28,22 @@ type State struct {
 	Aux   []float64 // momenta (phi4 baoab) or velocities (particles baoab)
 	Omega []float64 // natural frequencies (kuramoto)
 	Rows  [][]float64
+
+	// Sandpile: host copies and the number of grains on the lattice.
+	Heights  []uint8
+	Activity []int32
+	Stamp    []int32
+	Stored   int64
+	Topples  int64 // topplings of all grains so far (throughput)
 }
 
 // NewState validates cfg and builds the start configuration.
 func NewState(cfg Config) (*State, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
+	}
+	if cfg.Model == "sandpile" {
+		return newSandpileState(cfg), nil
 	}
 	if !IsIsing(cfg.Model) {
 		return newLangevinState(cfg), nil
@@ -130,6 +140,8 @@ func newRunner(be quench.Backend, st *State) (runner, error) {
 		return newPhi4Runner(be, st)
 	case "particles":
 		return newParticleRunner(be, st)
+	case "sandpile":
+		return newSandRunner(be, st)
 	}
 	return newIsingRunner(be, st)
 }
@@ -180,6 +192,9 @@ func (r *isingRunner) free() { r.be.Free(r.buf) }
 func (st *State) SiteUpdatesPerNs() float64 {
 	if st.SweepSeconds <= 0 {
 		return 0
+	}
+	if st.Config.Model == "sandpile" {
+		return float64(st.Topples) / st.SweepSeconds / 1e9
 	}
 	return float64(st.Step) * float64(st.Config.Units()) / st.SweepSeconds / 1e9
 }

@@ -42,6 +42,7 @@ type runFlags struct {
 	dt, m2, lambda, gamma, mass, k, omega float64
 	omegaSpread                           float64
 	n, steps                              int64
+	grains, thermGrains                   int64
 }
 
 func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -104,6 +105,8 @@ func addModelFlags(fl *pflag.FlagSet, f *runFlags) {
 	fl.Float64Var(&f.omega, "omega", 0, "kuramoto: mean natural frequency")
 	fl.Float64Var(&f.omegaSpread, "omega-spread", 0, "kuramoto: spread (standard deviation) of the natural frequencies")
 	fl.Int64Var(&f.steps, "steps", 0, "phi4, particles: measured steps (same as --sweeps)")
+	fl.Int64Var(&f.grains, "grains", 0, "sandpile: measured grains (same as --sweeps)")
+	fl.Int64Var(&f.thermGrains, "therm-grains", 0, "sandpile: thermalization grains (same as --therm)")
 }
 
 // applyConfigFile sets every key of the TOML file whose flag was not given
@@ -153,8 +156,28 @@ func buildConfig(fl *pflag.FlagSet, f *runFlags) (sim.Config, error) {
 	if fl.Changed("T") && fl.Changed("beta") {
 		return c, quench.Usagef("both --T %v and --beta %v given: set one of them", f.T, f.beta)
 	}
+	if fl.Changed("grains") {
+		if fl.Changed("sweeps") && f.grains != f.sweeps {
+			return c, quench.Usagef("--grains %d and --sweeps %d disagree: they are the same setting", f.grains, f.sweeps)
+		}
+		c.Sweeps = f.grains
+	}
+	if fl.Changed("therm-grains") {
+		if fl.Changed("therm") && f.thermGrains != f.therm {
+			return c, quench.Usagef("--therm-grains %d and --therm %d disagree: they are the same setting", f.thermGrains, f.therm)
+		}
+		c.Therm = f.thermGrains
+	}
 	if f.model == "phi4" || f.model == "particles" {
 		return buildLangevinConfig(fl, f, c)
+	}
+	if f.model == "sandpile" {
+		shape, err := latticeShape(fl, f)
+		if err != nil {
+			return c, err
+		}
+		c.Shape = shape
+		return c, c.Validate()
 	}
 	d := sim.Dim(f.model)
 	if d == 0 {
@@ -201,26 +224,35 @@ func buildLangevinConfig(fl *pflag.FlagSet, f *runFlags, c sim.Config) (sim.Conf
 	if fl.Changed("T") && f.T == 0 {
 		return c, quench.Usagef("--T 0 is not allowed: the temperature must be a positive finite number")
 	}
-	if f.dim < 1 || f.dim > 3 {
-		return c, quench.Usagef("--dim %d is not allowed: phi4 fields have 1, 2 or 3 dimensions", f.dim)
+	shape, err := latticeShape(fl, f)
+	if err != nil {
+		return c, err
 	}
-	if f.shape != "" {
-		shape, err := quench.ParseShape(f.shape, f.dim)
-		if err != nil && !fl.Changed("dim") {
-			// --shape alone sets the dimension
-			shape, err = quench.ParseShape(f.shape, strings.Count(f.shape, "x")+1)
-		}
-		if err != nil {
-			return c, quench.Usagef("--shape: %v", err)
-		}
-		c.Shape = shape
-	} else {
-		c.Shape = make([]int, f.dim)
-		for i := range c.Shape {
-			c.Shape[i] = f.L
-		}
-	}
+	c.Shape = shape
 	return c, c.Validate()
+}
+
+// latticeShape reads --shape, or --dim and --L, for phi4 and the sandpile.
+func latticeShape(fl *pflag.FlagSet, f *runFlags) ([]int, error) {
+	if f.dim < 1 || f.dim > 3 {
+		return nil, quench.Usagef("--dim %d is not allowed: %s lattices have 1, 2 or 3 dimensions", f.dim, f.model)
+	}
+	if f.shape == "" {
+		shape := make([]int, f.dim)
+		for i := range shape {
+			shape[i] = f.L
+		}
+		return shape, nil
+	}
+	shape, err := quench.ParseShape(f.shape, f.dim)
+	if err != nil && !fl.Changed("dim") {
+		// --shape alone sets the dimension
+		shape, err = quench.ParseShape(f.shape, strings.Count(f.shape, "x")+1)
+	}
+	if err != nil {
+		return nil, quench.Usagef("--shape: %v", err)
+	}
+	return shape, nil
 }
 
 // openBackend returns the backend a run asked for. cuda without a GPU (or
@@ -404,13 +436,16 @@ func newBar(st *sim.State, quiet bool, stderr io.Writer) *progressbar.ProgressBa
 
 func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, out string) {
 	c := &st.Config
-	unit := "sweeps"
-	if !sim.IsIsing(c.Model) {
+	unit, rate := "sweeps", "site updates/ns"
+	switch {
+	case c.Model == "sandpile":
+		unit, rate = "grains", "topplings/ns"
+	case !sim.IsIsing(c.Model):
 		unit = "steps"
 	}
 	fmt.Fprintf(w, "quench %s on %s\n", c.String(), sum.Backend)
-	fmt.Fprintf(w, "%d %s after %d thermalization %s, %d measurements (every %d), %.3f site updates/ns\n\n",
-		c.Sweeps, unit, c.Therm, unit, sum.Measurements, c.Every, sum.Throughput.SiteUpdatesPerNs)
+	fmt.Fprintf(w, "%d %s after %d thermalization %s, %d measurements (every %d), %.3f %s\n\n",
+		c.Sweeps, unit, c.Therm, unit, sum.Measurements, c.Every, sum.Throughput.SiteUpdatesPerNs, rate)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "observable\tmean\terror\ttau_int")
 	unreliable := false

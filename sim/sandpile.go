@@ -1,0 +1,169 @@
+package sim
+
+import (
+	"math"
+
+	"github.com/quenchlab/quench"
+	"github.com/quenchlab/quench/internal/philox"
+	"github.com/quenchlab/quench/stats"
+)
+
+// Sandpile runs: a step adds one grain (Sweeps = grains, Therm = thermal-
+// ization grains, Every = measure every N grains) and relaxes it.
+
+// SandpileColumns names the measurement columns after the grain number:
+// the mean height after the grain relaxed (exact: stored grains / sites)
+// and the grain's avalanche size, area, duration and lost grains.
+var SandpileColumns = []string{"mean_height", "size", "area", "duration", "lost"}
+
+func (c *Config) validateSandpile() error {
+	if len(c.Shape) < 1 || len(c.Shape) > 3 {
+		return quench.Usagef("--dim %d is not allowed: sandpiles have 1, 2 or 3 dimensions", len(c.Shape))
+	}
+	for _, s := range c.Shape {
+		if s < 2 {
+			return quench.Usagef("--L %d is too small: every extent must be at least 2", s)
+		}
+	}
+	if _, err := quench.NewLattice(c.Shape...); err != nil {
+		return quench.Usagef("%v", err)
+	}
+	if c.Start != "hot" && c.Start != "cold" {
+		return quench.Usagef("unknown --start %q: allowed are hot (random stable heights), cold (empty)", c.Start)
+	}
+	if err := c.validateRun(); err != nil {
+		return err
+	}
+	if c.TotalSweeps() > math.MaxInt32 {
+		return quench.Usagef("--grains + --therm-grains = %d is too many: at most 2^31-1 grains (avalanche stamps are int32)", c.TotalSweeps())
+	}
+	return nil
+}
+
+// newSandpileState: cold = empty, hot = heights uniform in 0..2d-1 from
+// Philox(seed; Init, phase 4, group n>>2), byte n&3 of word 0 mod 2d.
+func newSandpileState(cfg Config) *State {
+	lat := cfg.Lattice()
+	n := lat.Sites()
+	st := &State{Config: cfg, Heights: make([]uint8, n), Activity: make([]int32, n), Stamp: make([]int32, n)}
+	if cfg.Start == "hot" {
+		key := philox.KeyFromSeed(cfg.Seed)
+		z := uint32(quench.SandpileThreshold(lat.Dim()))
+		for i := range st.Heights {
+			w := philox.Philox4x32_10(philox.MakeCounter(philox.PurposeInit, 0, 0, 4, uint64(i)>>2, 0), key)[0]
+			st.Heights[i] = uint8((w >> (8 * (uint(i) & 3)) & 0xFF) % z)
+			st.Stored += int64(st.Heights[i])
+		}
+	}
+	return st
+}
+
+// sandRunner runs a sandpile.
+type sandRunner struct {
+	be   quench.Backend
+	st   *State
+	lat  quench.Lattice
+	s    quench.Sandpile
+	last quench.Avalanche
+}
+
+func newSandRunner(be quench.Backend, st *State) (*sandRunner, error) {
+	r := &sandRunner{be: be, st: st, lat: st.Config.Lattice()}
+	n := r.lat.Sites()
+	var err error
+	if r.s.Heights, err = be.Alloc(quench.Uint8, n); err != nil {
+		return nil, err
+	}
+	if r.s.Activity, err = be.Alloc(quench.Int32, n); err != nil {
+		r.free()
+		return nil, err
+	}
+	if r.s.Stamp, err = be.Alloc(quench.Int32, n); err != nil {
+		r.free()
+		return nil, err
+	}
+	for _, up := range []struct {
+		b quench.Buffer
+		v any
+	}{{r.s.Heights, st.Heights}, {r.s.Activity, st.Activity}, {r.s.Stamp, st.Stamp}} {
+		if err := be.Upload(up.b, up.v); err != nil {
+			r.free()
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
+func (r *sandRunner) step(ctr quench.Counter) error {
+	site := quench.GrainSite(ctr, ctr.Step, r.lat.Sites())
+	av, err := r.be.SandpileAdd(&r.s, r.lat, site, int32(ctr.Step+1))
+	if err != nil {
+		return err
+	}
+	r.last = av
+	r.st.Stored += 1 - av.Lost
+	r.st.Topples += av.Size
+	return nil
+}
+
+func (r *sandRunner) measure() error {
+	a := r.last
+	r.st.Rows = append(r.st.Rows, []float64{float64(r.st.Step), float64(r.st.Stored) / float64(r.lat.Sites()),
+		float64(a.Size), float64(a.Area), float64(a.Duration), float64(a.Lost)})
+	return nil
+}
+
+func (r *sandRunner) download() error {
+	if err := r.be.Download(r.st.Heights, r.s.Heights); err != nil {
+		return err
+	}
+	if err := r.be.Download(r.st.Activity, r.s.Activity); err != nil {
+		return err
+	}
+	return r.be.Download(r.st.Stamp, r.s.Stamp)
+}
+
+func (r *sandRunner) free() {
+	for _, b := range []quench.Buffer{r.s.Heights, r.s.Activity, r.s.Stamp} {
+		if b != nil {
+			r.be.Free(b)
+		}
+	}
+}
+
+// sandpileObservables: mean height (binning), mean avalanche size, area and
+// duration over the measured grains (binning, tau_int).
+func (c *Config) sandpileObservables(rows [][]float64) (map[string]stats.Estimate, []string) {
+	col := func(j int) []float64 {
+		x := make([]float64, len(rows))
+		for i, r := range rows {
+			x[i] = r[j]
+		}
+		return x
+	}
+	out := map[string]stats.Estimate{
+		"mean_height":        stats.Series(col(1)),
+		"avalanche_size":     stats.Series(col(2)),
+		"avalanche_area":     stats.Series(col(3)),
+		"avalanche_duration": stats.Series(col(4)),
+		"grains_lost":        stats.Series(col(5)),
+	}
+	return out, []string{"mean_height", "avalanche_size", "avalanche_area", "avalanche_duration", "grains_lost"}
+}
+
+// LogBins counts values v >= 1 in bins [2^k, 2^(k+1)) and zeros apart:
+// counts[0] is the zeros, counts[k+1] bin k.
+func LogBins(values []float64) []int64 {
+	counts := []int64{0}
+	for _, v := range values {
+		k := 0
+		if v >= 1 {
+			k = int(math.Floor(math.Log2(v))) + 1
+		}
+		for len(counts) <= k {
+			counts = append(counts, 0)
+		}
+		counts[k]++
+	}
+	return counts
+}
