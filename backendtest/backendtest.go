@@ -86,6 +86,8 @@ func sweepCases() []sweepCase {
 		{[]int{6, 4, 34}, quench.IsingParams{J: 1, H: 0.05, Beta: 0.25, Algo: quench.HeatBath}, 3},
 		{[]int{12}, quench.IsingParams{J: 1, Beta: 0.5, Algo: quench.Metropolis}, 4},
 		{[]int{4, 4, 2, 6}, quench.IsingParams{J: 1, Beta: 0.15, Algo: quench.HeatBath}, 3},
+		{[]int{4, 4, 2, 6}, quench.IsingParams{J: 0.1, H: -0.5, Beta: 1, Algo: quench.Metropolis}, 3},
+		{[]int{2, 4, 2, 4}, quench.IsingParams{J: 0.3, H: 0.7, Beta: 0.8, Algo: quench.HeatBath}, 4},
 		// large enough that the CPU backend splits it across goroutines
 		{[]int{256, 512}, quench.IsingParams{J: 1, H: 0.01, Beta: 0.42, Algo: quench.Metropolis}, 2},
 	}

@@ -32,8 +32,24 @@ func newRowGeom(lat quench.Lattice) rowGeom {
 		g.stride[a] = g.rows
 		g.rows *= g.ext[a]
 	}
-	g.perPart = max(1, chunkSites/int64(g.lx))
-	g.parts = int((g.rows + g.perPart - 1) / g.perPart)
+	// Parts are whole slices along the slowest axis, so that a row's
+	// neighbour rows lie in its own part or an adjacent one, and their
+	// number is even (or one): the sweep runs even parts, then odd parts,
+	// and no two concurrent parts ever touch the same rows. (Extents are
+	// even, so one slice per part always gives an even count.)
+	target := max(1, chunkSites/int64(g.lx))
+	if d == 1 {
+		g.perPart, g.parts = 1, 1
+		return g
+	}
+	nSlices := g.ext[0]
+	sliceRows := g.rows / nSlices
+	per := max(1, target/sliceRows)
+	for per > 1 && (nSlices%per != 0 || (nSlices/per)%2 != 0) {
+		per--
+	}
+	g.perPart = per * sliceRows
+	g.parts = int(nSlices / per)
 	return g
 }
 
@@ -74,6 +90,9 @@ func (b *Backend) IsingSweep(spins quench.Buffer, lat quench.Lattice, tab *quenc
 	if err := lat.CheckCheckerboard(); err != nil {
 		return err
 	}
+	if lat.Dim() > 4 {
+		return fmt.Errorf("cpu: %d-dimensional Ising lattices are not supported (at most 4)", lat.Dim())
+	}
 	g := newRowGeom(lat)
 	s := sb.i8
 	key := philox.KeyFromSeed(ctr.Seed)
@@ -90,12 +109,14 @@ func (b *Backend) IsingSweep(spins quench.Buffer, lat quench.Lattice, tab *quenc
 				sweepRow(s, r*int64(g.lx), nb, g.lx, x0, tab, pt, u, key, ctr, phase)
 			}
 		}
-		if lat.Sites() < 2*chunkSites {
+		if lat.Sites() < 2*chunkSites || g.parts == 1 {
 			for p := 0; p < g.parts; p++ {
 				run(p)
 			}
 		} else {
-			parallel(g.parts, run)
+			for parity := 0; parity < 2; parity++ { // even parts, then odd parts
+				parallel(g.parts/2, func(i int) { run(2*i + parity) })
+			}
 		}
 	}
 	return nil
@@ -128,14 +149,14 @@ func rowRandom(u []uint8, j0 uint64, key philox.Key, ctr quench.Counter, phase u
 	}
 }
 
-// keyOf packs spin sv and neighbour sum into an index of a 32-entry table:
-// bit 4 set for sv = -1, low bits sum+z.
-func keyOf(sv int8, sum, z int) int { return int(uint8(sv)&2)<<3 + sum + z }
+// keyOf packs spin sv and neighbour sum into an index of a 64-entry table:
+// bit 5 set for sv = -1, low bits sum+z (0..2z <= 16 for d <= 4).
+func keyOf(sv int8, sum, z int) int { return int(uint8(sv)&2)<<4 + sum + z }
 
 // packedTable re-indexes the table by keyOf.
 type packedTable struct {
-	hi [32]int32
-	k  [32]int // the IsingTable entry
+	hi [64]int32
+	k  [64]int // the IsingTable entry
 	// by down-neighbour count nd plus 8 if the spin is down (SWAR blocks)
 	hiK [16]int32
 	kK  [16]int
@@ -153,8 +174,8 @@ func packTable(tab *quench.IsingTable) *packedTable {
 	for _, sv := range []int8{-1, 1} {
 		for sum := -z; sum <= z; sum += 2 {
 			k := tab.Index(sv, sum)
-			p.hi[keyOf(sv, sum, z)&31] = tab.Hi[k]
-			p.k[keyOf(sv, sum, z)&31] = k
+			p.hi[keyOf(sv, sum, z)&63] = tab.Hi[k]
+			p.k[keyOf(sv, sum, z)&63] = k
 			if z <= 6 {
 				kk := (z-sum)/2 + 8*int(uint8(sv)&2)/2
 				p.hiK[kk], p.kK[kk] = tab.Hi[k], k
@@ -186,7 +207,7 @@ func sweepRow(s []int8, base int64, nb []int64, lx, x0 int, tab *quench.IsingTab
 		k := (x - x0) >> 1
 		sv := row[x]
 		sum := int(row[(x+lx-1)%lx]) + int(row[(x+1)%lx]) + other(x)
-		update(row, x, sv, keyOf(sv, sum, z)&31, u[k], j0+uint64(k), tab, pt, key, ctr, phase)
+		update(row, x, sv, keyOf(sv, sum, z)&63, u[k], j0+uint64(k), tab, pt, key, ctr, phase)
 	}
 	first, last := x0, x0+2*(len(u)-1)
 	edge(first)
@@ -232,7 +253,7 @@ func sweepRow(s []int8, base int64, nb []int64, lx, x0 int, tab *quench.IsingTab
 		for x, k := first+2, 1; x < last; x, k = x+2, k+1 {
 			sv := row[x]
 			sum := int(row[x-1]) + int(row[x+1]) + other(x)
-			key32 := keyOf(sv, sum, z) & 31
+			key32 := keyOf(sv, sum, z) & 63
 			h := pt.hi[key32]
 			d := int32(u[k]) - h
 			flip := int8(d >> 31) // -1 when u8 < h, else 0
@@ -294,7 +315,13 @@ func swarBlocks(pr, pa, pc, pe, pf, pu unsafe.Pointer, blocks int, pt *packedTab
 		if d0 == 0 || d1 == 0 || d2 == 0 || d3 == 0 {
 			f = swarTies(f, [4]int32{d0, d1, d2, d3}, [4]uint64{k0, k1, k2, k3}, pt, tab, j+uint64(4*b), key, ctr, phase)
 		}
-		binary.LittleEndian.PutUint64((*[8]byte)(p)[:], cur^f)
+		// write back only this colour's four bytes: the other colour's are
+		// read concurrently by the goroutines of the neighbouring rows
+		nw := cur ^ f
+		*(*uint8)(p) = uint8(nw)
+		*(*uint8)(unsafe.Add(p, 2)) = uint8(nw >> 16)
+		*(*uint8)(unsafe.Add(p, 4)) = uint8(nw >> 32)
+		*(*uint8)(unsafe.Add(p, 6)) = uint8(nw >> 48)
 		prev, cur = cur, next // the other colour's bytes, which prev>>56 reads, are unchanged
 	}
 }
@@ -323,7 +350,7 @@ func inner2(pr, pu, pa, pc unsafe.Pointer, n int, tab *quench.IsingTable, pt *pa
 		o := uintptr(2 * i)
 		sv := *(*int8)(unsafe.Add(pr, o))
 		sum := ld(pr, o-1) + ld(pr, o+1) + ld(pa, o) + ld(pc, o)
-		key32 := keyOf(sv, sum, 4) & 31
+		key32 := keyOf(sv, sum, 4) & 63
 		d := int32(*(*uint8)(unsafe.Add(pu, i))) - pt.hi[key32]
 		flip := int8(d >> 31) // -1 when u8 < hi
 		if d == 0 {
@@ -339,7 +366,7 @@ func inner3(pr, pu, pa, pc, pe, pf unsafe.Pointer, n int, tab *quench.IsingTable
 		o := uintptr(2 * i)
 		sv := *(*int8)(unsafe.Add(pr, o))
 		sum := ld(pr, o-1) + ld(pr, o+1) + ld(pa, o) + ld(pc, o) + ld(pe, o) + ld(pf, o)
-		key32 := keyOf(sv, sum, 6) & 31
+		key32 := keyOf(sv, sum, 6) & 63
 		d := int32(*(*uint8)(unsafe.Add(pu, i))) - pt.hi[key32]
 		flip := int8(d >> 31)
 		if d == 0 {

@@ -94,6 +94,7 @@ func TestKernelsEmulated(t *testing.T) {
 		{[]int{6, 4, 10}, quench.IsingParams{J: 1, Beta: 0.25, Algo: quench.Metropolis}, 2, false},
 		{[]int{12}, quench.IsingParams{J: 1, Beta: 0.5, Algo: quench.Metropolis}, 3, false},
 		{[]int{4, 4, 2, 6}, quench.IsingParams{J: 1, Beta: 0.15, Algo: quench.HeatBath}, 2, false},
+		{[]int{4, 4, 2, 6}, quench.IsingParams{J: 0.1, H: -0.5, Beta: 1, Algo: quench.Metropolis}, 3, false},
 	}
 	for i, c := range cases {
 		lat, _ := quench.NewLattice(c.shape...)
