@@ -80,15 +80,15 @@ func (p *Phi4Params) Coeffs(dim int) (Phi4Coeffs, error) {
 }
 
 // Phi4StabilityBound is the largest stable time step of the dynamics
-// linearized about the potential's minimum: the stiffest mode has
-// k = 4d + c, c the curvature there (m2 for m2 >= 0, -2 m2 at the minima of
-// the double well when m2 < 0), and dt*gamma*k < 2 for em and lm,
+// linearized about the on-site potential's minima: the stiffest mode has
+// k = 4d + c, c the largest curvature m2 + 3 lambda phi^2 at a stationary
+// point phi (m2 phi + lambda phi^3 = h), and dt*gamma*k < 2 for em and lm,
 // dt*gamma*4d*k < 2 for modelb (the conserved operator), and
 // dt*sqrt(k/mass) < 2 for baoab.
 func (p *Phi4Params) Phi4StabilityBound(dim int) float64 {
-	curv := p.M2
-	if p.M2 < 0 {
-		curv = -2 * p.M2
+	curv := math.Max(p.M2, 0)
+	for _, phi := range stationaryPoints(p.M2, p.Lambda, p.H) {
+		curv = math.Max(curv, p.M2+3*p.Lambda*phi*phi)
 	}
 	k := float64(4*dim) + curv
 	switch p.Scheme {
@@ -98,4 +98,41 @@ func (p *Phi4Params) Phi4StabilityBound(dim int) float64 {
 		return 2 * math.Sqrt(p.Mass/k)
 	}
 	return 2 / (p.Gamma * k)
+}
+
+// stationaryPoints returns the real roots of lambda phi^3 + m2 phi - h = 0
+// (for lambda = 0 the root of m2 phi = h, if any), found by bisection on a
+// bracket that holds them all.
+func stationaryPoints(m2, lambda, h float64) []float64 {
+	if lambda == 0 {
+		if m2 != 0 {
+			return []float64{h / m2}
+		}
+		return nil
+	}
+	f := func(x float64) float64 { return (lambda*x*x+m2)*x - h }
+	r := 1 + math.Sqrt(math.Abs(m2)/lambda) + math.Cbrt(math.Abs(h)/lambda)
+	var roots []float64
+	const steps = 4096
+	for i := 0; i < steps; i++ {
+		a, b := -r+2*r*float64(i)/steps, -r+2*r*float64(i+1)/steps
+		fa, fb := f(a), f(b)
+		if fa == 0 {
+			roots = append(roots, a)
+			continue
+		}
+		if fa*fb > 0 {
+			continue
+		}
+		for k := 0; k < 100; k++ {
+			m := (a + b) / 2
+			if f(m)*fa > 0 {
+				a, fa = m, f(m)
+			} else {
+				b = m
+			}
+		}
+		roots = append(roots, (a+b)/2)
+	}
+	return roots
 }

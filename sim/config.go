@@ -135,7 +135,7 @@ func (c *Config) Validate() error {
 		return quench.Usagef("%v", err)
 	}
 	switch {
-	case c.T != 0 && c.Beta != 0 && c.Beta == 1/c.T && c.T > 0 && finite(c.T):
+	case c.T != 0 && c.Beta != 0 && (c.Beta == 1/c.T || c.T == 1/c.Beta) && c.T > 0 && finite(c.T):
 		// already resolved (a validated config, a checkpoint)
 	case c.T != 0 && c.Beta != 0:
 		return quench.Usagef("both --T %v and --beta %v given: set one of them", c.T, c.Beta)
@@ -233,6 +233,26 @@ func (c *Config) Bytes(stateOnHost bool) (host, device uint64) {
 		host += n
 	}
 	return host, device
+}
+
+// DiskBytes estimates what the outputs of a run take on disk: the state in
+// lattice.npy and in the checkpoint, and the series in series.csv and in the
+// checkpoint.
+func (c *Config) DiskBytes() uint64 {
+	n := uint64(c.Units())
+	rows := uint64(c.Measurements())
+	switch {
+	case IsIsing(c.Model):
+		return 2*n + rows*(24+120) + 1<<20
+	case c.Model == "sandpile":
+		return n + 4*n + 9*n + rows*(8*6+100) + 1<<20
+	}
+	state := n * 8 // field, in the checkpoint
+	if c.Scheme == quench.SchemeBAOAB {
+		state *= 2
+	}
+	cols := uint64(len(c.Columns()) + 1)
+	return n*uint64(c.ElemType().Size()) + state + rows*cols*(8+25) + 1<<20
 }
 
 // String is a one-line description of the run.

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"fmt"
 	"math"
 
 	"github.com/quenchlab/quench"
@@ -161,9 +162,26 @@ func newPhi4Runner(be quench.Backend, st *State) (*phi4Runner, error) {
 
 func (r *phi4Runner) step(ctr quench.Counter) error { return r.be.Phi4Step(&r.f, r.lat, r.p, ctr) }
 
+// errDiverged reports a state that is no longer finite.
+func errDiverged(step int64) error {
+	return fmt.Errorf("the state diverged (NaN or Inf) by step %d: the time step is too large for these parameters, reduce --dt", step)
+}
+
+func finiteAll(v []float64) bool {
+	for _, x := range v {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return false
+		}
+	}
+	return true
+}
+
 func (r *phi4Runner) measure() error {
 	if err := downloadFloats(r.be, r.field, r.f.Phi); err != nil {
 		return err
+	}
+	if !finiteAll(r.field) {
+		return errDiverged(r.st.Step)
 	}
 	r.st.Rows = append(r.st.Rows, append([]float64{float64(r.st.Step)}, phi4Row(&r.st.Config, r.lat, r.field)...))
 	return nil
@@ -293,6 +311,9 @@ var ParticleColumns = []string{"x_mean", "x_var", "v_var", "order_parameter"}
 func (r *particleRunner) measure() error {
 	if err := downloadFloats(r.be, r.x, r.ps.Pos); err != nil {
 		return err
+	}
+	if !finiteAll(r.x) {
+		return errDiverged(r.st.Step)
 	}
 	var sx, sx2, sv2, order float64
 	for _, x := range r.x {

@@ -50,7 +50,7 @@ func (c *Config) validateLangevin() error {
 		return quench.Usagef("--mass %v is not allowed: it must be a positive finite number", c.Mass)
 	}
 	switch {
-	case c.T != 0 && c.Beta != 0 && c.Beta == 1/c.T && c.T > 0:
+	case c.T != 0 && c.Beta != 0 && (c.Beta == 1/c.T || c.T == 1/c.Beta) && c.T > 0:
 	case c.T != 0 && c.Beta != 0:
 		return quench.Usagef("both --T %v and --beta %v given: set one of them", c.T, c.Beta)
 	case c.Beta != 0:
@@ -129,6 +129,9 @@ func (c *Config) validateParticles() error {
 	p := c.ParticleParams()
 	if _, err := p.Coeffs(c.N); err != nil {
 		return quench.Usagef("%v", err)
+	}
+	if c.K < 0 && c.Potential != quench.PotentialKuramoto {
+		return quench.Usagef("--k %v is not allowed for potential %s: a negative k makes it unbounded below (use k >= 0)", c.K, c.Potential)
 	}
 	if math.IsNaN(c.Omega) || math.IsInf(c.Omega, 0) || !(c.OmegaSpread >= 0) || math.IsInf(c.OmegaSpread, 0) {
 		return quench.Usagef("--omega %v and --omega-spread %v must be finite, the spread >= 0", c.Omega, c.OmegaSpread)

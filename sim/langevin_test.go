@@ -107,7 +107,9 @@ func TestLangevinValidation(t *testing.T) {
 		edit func(c *Config)
 		want string
 	}{
-		{func(c *Config) { c.Dt = 0.3 }, "unstable for scheme em: the stiffest mode needs dt < 0.2"},
+		{func(c *Config) { c.Dt = 0.3 }, "unstable for scheme em: the stiffest mode needs dt < 0.197"},
+		// a large field moves the minimum where the curvature m2 + 3 lambda phi^2 is large
+		{func(c *Config) { c.M2, c.Lambda, c.H, c.Dt = 1, 1, 100, 0.2 }, "unstable for scheme em"},
 		{func(c *Config) { c.Scheme = "rk4" }, `unknown --scheme "rk4"`},
 		{func(c *Config) { c.Precision = "float16" }, `unknown --precision "float16"`},
 		{func(c *Config) { c.Lambda = -1 }, "lambda must be >= 0"},
@@ -135,6 +137,7 @@ func TestLangevinValidation(t *testing.T) {
 		{func(c *Config) { c.Potential = "coulomb" }, `unknown --potential "coulomb"`},
 		{func(c *Config) { c.Scheme = "modelb" }, `unknown --scheme "modelb": allowed for particles are em, lm, baoab`},
 		{func(c *Config) { c.T = -1 }, "--T -1 is not allowed"},
+		{func(c *Config) { c.K = -1 }, "--k -1 is not allowed for potential harmonic"},
 	}
 	for _, c := range pcases {
 		cfg := good[4]
@@ -142,6 +145,24 @@ func TestLangevinValidation(t *testing.T) {
 		err := cfg.Validate()
 		if err == nil || !quench.IsUsage(err) || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("want a usage error containing %q, got %v", c.want, err)
+		}
+	}
+	// --beta survives validation twice (T = 1/beta is filled in the first time)
+	for _, beta := range []float64{0.221654626, 0.3, 1 / 3.0, 0.44068679350977147} {
+		c := good[0]
+		c.T, c.Beta = 0, beta
+		if err := c.Validate(); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Validate(); err != nil {
+			t.Errorf("beta %v refused on the second validation: %v", beta, err)
+		}
+		ising := Config{Model: "ising3d", Shape: []int{4, 4, 4}, Beta: beta, J: 1, Algo: "metropolis", Sweeps: 10, Every: 1, Start: "hot"}
+		if err := ising.Validate(); err != nil {
+			t.Fatal(err)
+		}
+		if err := ising.Validate(); err != nil {
+			t.Errorf("Ising beta %v refused on the second validation: %v", beta, err)
 		}
 	}
 	// zero temperature is allowed for particles (deterministic dynamics)
@@ -152,14 +173,35 @@ func TestLangevinValidation(t *testing.T) {
 	}
 }
 
-// The measured phi4 energy terms add up, and the mass term is m2/2 <phi^2>.
+// phi4Row on fields whose observables are known by hand.
 func TestPhi4Row(t *testing.T) {
-	cfg := langevinConfigs()[0]
-	st, _ := simulate(t, cfg)
-	for _, r := range st.Rows {
-		m, phi2, e, grad, mass, quart, field := r[1], r[4], r[6], r[7], r[8], r[9], r[10]
-		if math.Abs(e-(grad+mass+quart-field)) > 1e-12 || math.Abs(mass-cfg.M2/2*phi2) > 1e-12 || math.Abs(field-cfg.H*m) > 1e-12 {
-			t.Fatalf("inconsistent row %v", r)
+	c := Config{Model: "phi4", Shape: []int{4, 6}, M2: -1.5, Lambda: 2, H: 0.25}
+	lat := c.Lattice()
+	// a constant field: no gradient, S(k) = 0 at k != 0
+	phi := make([]float64, 24)
+	for i := range phi {
+		phi[i] = 0.5
+	}
+	row := phi4Row(&c, lat, phi)
+	want := []float64{0.5, 0.25, 0.0625, 0.25, 0.0625, 0 + -1.5/2*0.25 + 2.0/4*0.0625 - 0.25*0.5, 0, -1.5 / 2 * 0.25, 2.0 / 4 * 0.0625, 0.25 * 0.5, 0, 0}
+	for i := range want {
+		if math.Abs(row[i]-want[i]) > 1e-12 {
+			t.Errorf("constant field: column %s = %v, want %v", Phi4Columns(2)[i], row[i], want[i])
+		}
+	}
+	// a wave along the last axis, phi = cos(2 pi x / 6): mean 0, <phi^2> = 1/2,
+	// gradient energy per site 1/2 * (2 - 2 cos(2 pi/6)) * 1/2 = 1/4 * (2 - 1),
+	// S(k0 along axis 1) = |sum phi e^{-ikx}|^2 / V = (V/2)^2 / V = 6
+	for y := 0; y < 4; y++ {
+		for x := 0; x < 6; x++ {
+			phi[y*6+x] = math.Cos(2 * math.Pi * float64(x) / 6)
+		}
+	}
+	row = phi4Row(&c, lat, phi)
+	checks := map[int]float64{0: 0, 3: 0.5, 6: 0.25 * (2 - 2*math.Cos(2*math.Pi/6)), 10: 0, 11: 6}
+	for i, w := range checks {
+		if math.Abs(row[i]-w) > 1e-12 {
+			t.Errorf("wave: column %s = %v, want %v", Phi4Columns(2)[i], row[i], w)
 		}
 	}
 }

@@ -277,7 +277,9 @@ func FieldImage(field []float64, shape []int, maxSide int) *image.Gray {
 	}
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for _, x := range field[:ly*lx] {
-		lo, hi = math.Min(lo, x), math.Max(hi, x)
+		if !math.IsNaN(x) && !math.IsInf(x, 0) {
+			lo, hi = math.Min(lo, x), math.Max(hi, x)
+		}
 	}
 	f := max((max(ly, lx)+maxSide-1)/maxSide, 1)
 	w, h := (lx+f-1)/f, (ly+f-1)/f
@@ -293,8 +295,8 @@ func FieldImage(field []float64, shape []int, maxSide int) *image.Gray {
 				}
 			}
 			g := 0.5
-			if hi > lo {
-				g = (s/float64(n) - lo) / (hi - lo)
+			if v := (s/float64(n) - lo) / (hi - lo); hi > lo && v >= 0 && v <= 1 {
+				g = v
 			}
 			img.SetGray(px, py, color.Gray{Y: uint8(255 * g)})
 		}
@@ -307,12 +309,18 @@ func FieldImage(field []float64, shape []int, maxSide int) *image.Gray {
 func Histogram(x []float64, d, w, h int) *image.Gray {
 	img := image.NewGray(image.Rect(0, 0, w, h))
 	lo, hi := math.Inf(1), math.Inf(-1)
+	finite := func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 	for i := 0; i < len(x); i += d {
-		lo, hi = math.Min(lo, x[i]), math.Max(hi, x[i])
+		if finite(x[i]) {
+			lo, hi = math.Min(lo, x[i]), math.Max(hi, x[i])
+		}
 	}
 	counts := make([]int, w)
 	top := 1
 	for i := 0; i < len(x); i += d {
+		if !finite(x[i]) {
+			continue
+		}
 		b := 0
 		if hi > lo {
 			b = min(int((x[i]-lo)/(hi-lo)*float64(w)), w-1)

@@ -115,10 +115,12 @@ func TestIsing3DPhases(t *testing.T) {
 	if e := dis["abs_magnetization"]; e.Mean+4*e.Err > 0.15 {
 		t.Errorf("disordered phase (K=0.18): <|m|> = %v +- %v, want small", e.Mean, e.Err)
 	}
-	// The critical Binder cumulant of the 3D Ising universality class is
-	// about 0.465; at L = 12 it must lie well between the two phases.
-	if e := u(crit); e.Mean-4*e.Err < 0.3 || e.Mean+4*e.Err > 0.6 {
-		t.Errorf("at Kc: U4 = %v +- %v, want between the phases (about 0.47)", e.Mean, e.Err)
+	// At Kc the Binder cumulant of periodic simple-cubic lattices tends to
+	// the universal U4* = 0.4655 (Hasenbusch's estimate, 0.46546(5)); the
+	// corrections to scaling fall like L^-0.83 with a small amplitude, a
+	// few 0.001 at L = 12, so 0.02 covers them.
+	if e := u(crit); math.Abs(e.Mean-0.4655) > 4*e.Err+0.02 {
+		t.Errorf("at Kc: U4 = %v +- %v, want 0.4655 within 4 sigma + 0.02", e.Mean, e.Err)
 	}
 	if !(ord["energy"].Mean < crit["energy"].Mean && crit["energy"].Mean < dis["energy"].Mean) {
 		t.Errorf("energy not increasing with temperature: %v %v %v", ord["energy"].Mean, crit["energy"].Mean, dis["energy"].Mean)

@@ -366,10 +366,20 @@ func TestLangevinRuns(t *testing.T) {
 		{[]string{"--model", "particles", "--N", "1000000000000"}, "does not fit in memory"},
 		{[]string{"--model", "particles", "--N", "10000000000000"}, "between 1 and 2^40 particles"},
 		{[]string{"--model", "phi4", "--steps", "10", "--sweeps", "20"}, "--steps 10 and --sweeps 20 disagree"},
+		{[]string{"--model", "phi4", "--J", "2"}, "--J does not apply to --model phi4"},
+		{[]string{"--model", "particles", "--h", "Inf"}, "--h does not apply to --model particles"},
+		{[]string{"--model", "ising2d", "--dt", "0.1"}, "--dt does not apply to --model ising2d"},
+		{[]string{"--model", "particles", "--k", "-1"}, "--k -1 is not allowed for potential harmonic"},
+		{[]string{"--model", "phi4", "--m2", "1", "--lambda", "1", "--h", "100", "--dt", "0.2"}, "is unstable for scheme em"},
+		{[]string{"--model", "sandpile", "--dim", "4"}, "--dim 4 is not allowed"},
+		{[]string{"--model", "sandpile", "--grains", "0"}, "--sweeps 0 is not allowed"},
 	} {
 		code, _, stderr := runQ(t, append([]string{"run", "--out", filepath.Join(dir, "bad")}, c.args...)...)
 		if code != 2 || !strings.Contains(stderr, c.want) || strings.Count(stderr, "\n") != 1 {
 			t.Errorf("%v: exit %d, %q (want 2 and %q)", c.args, code, stderr, c.want)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "bad")); err == nil {
+			t.Fatalf("%v: bad input created the output directory", c.args)
 		}
 	}
 }

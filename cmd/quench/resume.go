@@ -48,6 +48,9 @@ lattice and measurement series an uninterrupted run would have produced.
 			if err := checkMemory(&st.Config, be); err != nil {
 				return err
 			}
+			if err := checkDisk(dir, &st.Config); err != nil {
+				return err
+			}
 			if st.Done() {
 				fmt.Fprintf(stderr, "quench: the run in %s is already complete (%d sweeps); rewriting its outputs\n", dir, st.Step)
 			}

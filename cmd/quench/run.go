@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"syscall"
@@ -140,8 +141,42 @@ func applyConfigFile(fl *pflag.FlagSet, path string) error {
 	return nil
 }
 
+// modelFlags lists the model flags each model reads; a model flag given for
+// another model is refused rather than silently ignored.
+var modelFlags = map[string][]string{
+	"ising2d":   {"L", "shape", "T", "beta", "J", "h", "algo"},
+	"ising3d":   {"L", "shape", "T", "beta", "J", "h", "algo"},
+	"phi4":      {"L", "shape", "dim", "T", "beta", "h", "scheme", "dt", "m2", "lambda", "gamma", "mass", "precision", "steps"},
+	"particles": {"T", "beta", "N", "d", "potential", "k", "omega", "omega-spread", "scheme", "dt", "gamma", "mass", "precision", "steps"},
+	"sandpile":  {"L", "shape", "dim", "grains", "therm-grains"},
+}
+
+// checkModelFlags refuses model flags that do not apply to f.model.
+func checkModelFlags(fl *pflag.FlagSet, model string) error {
+	allowed, ok := modelFlags[model]
+	if !ok {
+		return quench.Usagef("unknown --model %q: allowed are %s", model, strings.Join(sim.Models, ", "))
+	}
+	all := map[string]bool{}
+	for _, names := range modelFlags {
+		for _, n := range names {
+			all[n] = true
+		}
+	}
+	var bad error
+	fl.Visit(func(flag *pflag.Flag) {
+		if bad == nil && all[flag.Name] && !slices.Contains(allowed, flag.Name) {
+			bad = quench.Usagef("--%s does not apply to --model %s (its flags: --%s)", flag.Name, model, strings.Join(allowed, ", --"))
+		}
+	})
+	return bad
+}
+
 // buildConfig turns flags into a validated run configuration.
 func buildConfig(fl *pflag.FlagSet, f *runFlags) (sim.Config, error) {
+	if err := checkModelFlags(fl, f.model); err != nil {
+		return sim.Config{}, err
+	}
 	c := sim.Config{
 		Model: f.model, T: f.T, Beta: f.beta, J: f.J, H: f.h, Algo: f.algo,
 		Sweeps: f.sweeps, Therm: f.therm, Every: f.every, Seed: f.seed,
@@ -303,8 +338,8 @@ func checkMemory(c *sim.Config, be quench.Backend) error {
 	return nil
 }
 
-// checkDisk refuses a run whose outputs cannot fit on the disk: the lattice
-// twice (lattice.npy and the checkpoint) and the series twice.
+// checkDisk refuses a run whose outputs cannot fit on the disk
+// (sim.Config.DiskBytes).
 func checkDisk(out string, c *sim.Config) error {
 	dir := out
 	for {
@@ -317,10 +352,10 @@ func checkDisk(out string, c *sim.Config) error {
 		}
 		dir = parent
 	}
-	need := 2*uint64(c.Lattice().Sites()) + uint64(c.Measurements())*(24+120) + 1<<20
+	need := c.DiskBytes()
 	if free, ok := diskFree(dir); ok && need > free {
-		return quench.Usagef("the outputs of lattice %s need %s (%d bytes) of disk in %s, %s (%d bytes) are free",
-			c.Lattice(), quench.FormatBytes(need), need, dir, quench.FormatBytes(free), free)
+		return quench.Usagef("the outputs of this run need %s (%d bytes) of disk in %s, %s (%d bytes) are free",
+			quench.FormatBytes(need), need, dir, quench.FormatBytes(free), free)
 	}
 	return nil
 }
@@ -368,7 +403,7 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 		return err
 	}
 	if err := os.MkdirAll(out, 0o755); err != nil {
-		return &failure{err}
+		return quench.Usagef("cannot create --out %s: %v", out, err)
 	}
 	return execute(st, be, out, f.quiet, stdout, stderr)
 }

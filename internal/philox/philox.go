@@ -19,9 +19,10 @@
 //	   | replica << 16           replica index, 16 bits
 //
 // One Philox call yields four 32-bit words; draw d of a group uses block d/4,
-// word d%4. A "group" is a kernel-defined set of sites that share one call;
-// the Ising checkerboard kernels put four same-colour sites in a group (see
-// quench.IsingDraw).
+// word d%4. A "group" is a kernel-defined set of sites that share one call:
+// the Ising checkerboard kernels put sixteen same-colour sites in a group,
+// one byte each (see quench.IsingTable); the Langevin kernels two sites, one
+// Box-Muller normal each.
 package philox
 
 // Philox4x32 constants (Random123).
