@@ -81,3 +81,19 @@ func BenchmarkParticlesHarmonicEM(b *testing.B) {
 	s, err := NewParticles(cpu.New(), 1<<16, 1, quench.PotentialHarmonic, quench.SchemeEM, quench.Float64)
 	benchStepper(b, s, err)
 }
+
+func BenchmarkSandpileL256(b *testing.B) {
+	s, err := NewSandpile(cpu.New(), []int{256, 256})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	s.Grain() // the first avalanche of the all-(z-1) start
+	var top int64
+	for b.Loop() {
+		av, _ := s.Grain()
+		top += av.Size
+	}
+	b.ReportMetric(float64(top)/float64(b.Elapsed().Nanoseconds()), "topplings/ns")
+	b.ReportMetric(0, "ns/op")
+}

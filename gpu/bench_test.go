@@ -114,3 +114,24 @@ func BenchmarkParticlesHarmonicEM1e8(b *testing.B) {
 		return bench.NewParticles(be, 100_000_000, 1, quench.PotentialHarmonic, quench.SchemeEM, quench.Float32)
 	})
 }
+
+func BenchmarkSandpileL16384(b *testing.B) {
+	be, err := New(0)
+	if err != nil {
+		b.Skipf("no GPU: %v", err)
+	}
+	defer be.Close()
+	s, err := bench.NewSandpile(be, []int{16384, 16384})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	r, err := s.Measure(2, 50)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+	}
+	b.ReportMetric(r.Rate, "topplings/ns")
+	b.ReportMetric(0, "ns/op")
+}

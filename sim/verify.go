@@ -42,6 +42,13 @@ func stateValues(st *State) (names []string, parts [][]float64) {
 	for _, r := range st.Rows {
 		m = append(m, r...)
 	}
+	if st.Config.Model == "sandpile" {
+		h, a, s := make([]float64, len(st.Heights)), make([]float64, len(st.Activity)), make([]float64, len(st.Stamp))
+		for i := range h {
+			h[i], a[i], s[i] = float64(st.Heights[i]), float64(st.Activity[i]), float64(st.Stamp[i])
+		}
+		return []string{"height", "activity", "stamp", "measurement"}, [][]float64{h, a, s, m}
+	}
 	return []string{"field", "momentum", "measurement"}, [][]float64{st.Field, st.Aux, m}
 }
 
@@ -52,6 +59,19 @@ func stateHash(st *State) [32]byte {
 		return sha256.Sum256(int8Bytes(st.Spins))
 	}
 	h := sha256.New()
+	if st.Config.Model == "sandpile" {
+		h.Write(st.Heights)
+		var b [4]byte
+		for _, v := range [][]int32{st.Activity, st.Stamp} {
+			for _, x := range v {
+				binary.LittleEndian.PutUint32(b[:], uint32(x))
+				h.Write(b[:])
+			}
+		}
+		var out [32]byte
+		copy(out[:], h.Sum(nil))
+		return out
+	}
 	var b [8]byte
 	for _, part := range [][]float64{st.Field, st.Aux} {
 		for _, x := range part {

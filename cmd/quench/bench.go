@@ -50,6 +50,14 @@ func particleCase(n int64, potential, scheme string, dt quench.DType) benchCase 
 	}}
 }
 
+func sandpileCase(shape []int) benchCase {
+	n := int64(1)
+	for _, s := range shape {
+		n *= int64(s)
+	}
+	return benchCase{10 * n, func(be quench.Backend, _ float64) (measurer, error) { return bench.NewSandpile(be, shape) }}
+}
+
 // benchGrid is sized to the backend: a CPU grid that finishes in seconds
 // here, and a GPU grid several times larger than the L2 cache (60 MB on an
 // H200) with the issues' reference sizes (2D Ising L=32768, 3D L=1024,
@@ -72,6 +80,7 @@ func benchGrid(backend string) []benchCase {
 			particleCase(100_000_000, quench.PotentialHarmonic, quench.SchemeEM, quench.Float32),
 			particleCase(100_000_000, quench.PotentialDoubleWell, quench.SchemeBAOAB, quench.Float64),
 			particleCase(100_000_000, quench.PotentialKuramoto, quench.SchemeEM, quench.Float32),
+			sandpileCase([]int{16384, 16384}),
 		}
 	}
 	return []benchCase{
@@ -82,6 +91,7 @@ func benchGrid(backend string) []benchCase {
 		phi4Case([]int{256, 256}, quench.SchemeEM, quench.Float32),
 		phi4Case([]int{256, 256}, quench.SchemeBAOAB, quench.Float64),
 		particleCase(1<<18, quench.PotentialHarmonic, quench.SchemeEM, quench.Float64),
+		sandpileCase([]int{256, 256}),
 	}
 }
 

@@ -91,6 +91,7 @@ func TestVerifyLangevin(t *testing.T) {
 	for _, args := range [][]string{
 		{"--model", "phi4", "--L", "16", "--scheme", "baoab", "--precision", "float32"},
 		{"--model", "particles", "--N", "300", "--potential", "kuramoto", "--scheme", "lm"},
+		{"--model", "sandpile", "--L", "16"},
 	} {
 		code, stdout, stderr := runQ(t, append([]string{"verify", "--sweeps", "12", "--every", "4"}, args...)...)
 		if code != 0 || !strings.Contains(stdout, "identical sha256:") {
