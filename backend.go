@@ -10,6 +10,7 @@ const (
 	Int32                    // activity counts, integer masses
 	Float32                  // fields, float32 precision
 	Float64                  // fields, float64 precision
+	Int64                    // fixed-point masses (mass transfer)
 )
 
 // Size is the element size in bytes.
@@ -19,7 +20,7 @@ func (d DType) Size() int64 {
 		return 1
 	case Int32, Float32:
 		return 4
-	case Float64:
+	case Float64, Int64:
 		return 8
 	}
 	return 0
@@ -37,6 +38,8 @@ func (d DType) String() string {
 		return "float32"
 	case Float64:
 		return "float64"
+	case Int64:
+		return "int64"
 	}
 	return "invalid"
 }
@@ -59,7 +62,7 @@ type Counter struct {
 
 // Buffers allocates and moves memory. Upload and Download take Go slices
 // whose element type matches the buffer's DType ([]int8, []uint8, []int32,
-// []float32, []float64) and whose length equals Len.
+// []float32, []float64, []int64) and whose length equals Len.
 type Buffers interface {
 	Alloc(dt DType, n int64) (Buffer, error)
 	Upload(dst Buffer, src any) error
@@ -93,10 +96,12 @@ type LatticeUpdater interface {
 	// each site's topplings in its activity and stamping toppled sites
 	// with the avalanche number.
 	SandpileAdd(s *Sandpile, lat Lattice, site int64, avalanche int32) (Avalanche, error)
-	// MassTransfer performs one sweep of a random mass-transfer rule.
+	// MassTransfer performs one sweep of a random mass-transfer rule on
+	// fixed-point masses (Int64); see MassTransferParams for the rules.
 	MassTransfer(mass Buffer, lat Lattice, p *MassTransferParams, ctr Counter) error
 	// Diffuse writes one explicit Euler step of the heat equation of src
-	// into dst.
+	// into dst (Float32 or Float64): dst = src + alpha*(nb - 2d*src), the
+	// neighbours added in the order of the phi4 kernels.
 	Diffuse(dst, src Buffer, lat Lattice, alpha float64) error
 }
 
@@ -171,9 +176,38 @@ type ParticleParams struct {
 	K         float64 // spring constant, well depth or coupling
 }
 
-// MassTransferParams are the parameters of a random mass-transfer sweep.
+// MassTransferParams are the parameters of a random mass-transfer sweep on a
+// periodic 1D or 2D lattice with even extents. Masses are int64 fixed point
+// (MassUnit per unit of mass), so every rule conserves mass exactly.
+//
+// A sweep updates the bonds (x, x+e_a) in classes: for axes a from last to
+// first, bonds whose lower end has coordinate c_a even, then odd. Each
+// class is a matching (no two bonds share a site), so its bonds update in
+// parallel in any order. Bond (x, y=x+e_a) of class k uses the 32-bit word
+// u = word x&3 of Philox(seed; Lattice, replica, step, phase 1+k, group x>>2):
+//
+//	kmp:         E = m_x + m_y; m_x' = (E*u) >> 32; m_y' = E - m_x'
+//	aggregation: all of m_x + m_y moves to y if u&1, else to x
+//	transfer:    src = y if u&1 else x, dst the other; d = (m_src*D32) >> 32
+//	             moves from src to dst (D32 = floor(Fraction*2^32))
+//
+// After the classes, aggregation adds Injection (fixed point) to every site.
 type MassTransferParams struct {
 	Rule      string // "kmp", "aggregation", "transfer"
-	Injection float64
+	Injection int64  // fixed-point mass injected per site and sweep (aggregation)
 	Fraction  float64
+}
+
+// MassUnit is the fixed-point scale of masses: mass m is stored as m*2^32.
+const MassUnit = 1 << 32
+
+// D32 is the transfer fraction in fixed point.
+func (p *MassTransferParams) D32() uint64 {
+	if p.Fraction <= 0 {
+		return 0
+	}
+	if p.Fraction >= 1 {
+		return 1<<32 - 1
+	}
+	return uint64(p.Fraction * (1 << 32))
 }

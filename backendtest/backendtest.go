@@ -31,6 +31,7 @@ func testBuffers(t *testing.T, b quench.Backend) {
 		{quench.Int32, fill(make([]int32, n), func(i int) int32 { return int32(i * 7919) }), make([]int32, n)},
 		{quench.Float32, fill(make([]float32, n), func(i int) float32 { return float32(i) / 3 }), make([]float32, n)},
 		{quench.Float64, fill(make([]float64, n), func(i int) float64 { return float64(i) / 7 }), make([]float64, n)},
+		{quench.Int64, fill(make([]int64, n), func(i int) int64 { return int64(i) << 40 }), make([]int64, n)},
 	}
 	for _, c := range cases {
 		buf, err := b.Alloc(c.dt, n)

@@ -16,7 +16,7 @@ import (
 
 // Backend is the CPU backend.
 type Backend struct {
-	quench.Pending // the mass-transfer and diffusion kernels come later
+	quench.Pending // every kernel family is implemented; kept for new methods
 
 	mu   sync.Mutex
 	sand *sandpileScratch // SandpileAdd's queue marks, kept between grains
@@ -45,6 +45,7 @@ type Buffer struct {
 	i32 []int32
 	f32 []float32
 	f64 []float64
+	i64 []int64
 }
 
 // DType implements quench.Buffer.
@@ -70,6 +71,8 @@ func (*Backend) Alloc(dt quench.DType, n int64) (quench.Buffer, error) {
 		b.f32 = make([]float32, n)
 	case quench.Float64:
 		b.f64 = make([]float64, n)
+	case quench.Int64:
+		b.i64 = make([]int64, n)
 	}
 	return b, nil
 }
@@ -116,6 +119,8 @@ func copySlice(b *Buffer, s any, up bool) error {
 		n = pick(b.dt == quench.Float32, up, b.f32, v)
 	case []float64:
 		n = pick(b.dt == quench.Float64, up, b.f64, v)
+	case []int64:
+		n = pick(b.dt == quench.Int64, up, b.i64, v)
 	default:
 		return fmt.Errorf("cpu: unsupported host slice %T", s)
 	}

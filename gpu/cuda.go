@@ -24,7 +24,7 @@ const blockSize = 256
 // driver calls run on one goroutine locked to its thread; methods hand their
 // work to it and wait.
 type Backend struct {
-	quench.Pending // the mass-transfer and diffusion kernels come later
+	quench.Pending // every kernel family is implemented; kept for new methods
 	device         int
 	name           string
 	calls          chan func()
@@ -229,6 +229,8 @@ func hostSlice(s any) (unsafe.Pointer, quench.DType, int64, error) {
 		return ptr(len(v), unsafe.Pointer(unsafe.SliceData(v))), quench.Float32, int64(len(v)), nil
 	case []float64:
 		return ptr(len(v), unsafe.Pointer(unsafe.SliceData(v))), quench.Float64, int64(len(v)), nil
+	case []int64:
+		return ptr(len(v), unsafe.Pointer(unsafe.SliceData(v))), quench.Int64, int64(len(v)), nil
 	}
 	return nil, 0, 0, fmt.Errorf("gpu: unsupported host slice %T", s)
 }
@@ -740,4 +742,70 @@ func (b *Backend) SandpileAdd(s *quench.Sandpile, lat quench.Lattice, site int64
 		}
 	})
 	return av, err
+}
+
+// MassTransfer implements quench.LatticeUpdater with mass_class (one launch
+// per bond class) and mass_inject, the twins of cpu/transfer.go.
+func (b *Backend) MassTransfer(mass quench.Buffer, lat quench.Lattice, p *quench.MassTransferParams, ctr quench.Counter) error {
+	gb, err := b.own(mass, quench.Int64)
+	if err != nil {
+		return err
+	}
+	if gb.n != lat.Sites() {
+		return fmt.Errorf("gpu: mass buffer has %d elements, lattice %s has %d", gb.n, lat, lat.Sites())
+	}
+	if lat.Dim() > 2 {
+		return fmt.Errorf("gpu: mass transfer runs on 1D and 2D lattices, not %dD", lat.Dim())
+	}
+	if err := lat.CheckCheckerboard(); err != nil {
+		return err
+	}
+	rule, ok := map[string]int64{"kmp": 0, "aggregation": 1, "transfer": 2}[p.Rule]
+	if !ok {
+		return fmt.Errorf("unknown mass-transfer rule %q: allowed are kmp, aggregation, transfer", p.Rule)
+	}
+	return b.do(func() error {
+		for k := range kernels.MassClasses(lat) {
+			blk := kernels.NewMassBlock(lat, rule, p.D32(), ctr, k)
+			if err := cu.MemcpyHtoD(b.params, unsafe.Pointer(&blk), int64(unsafe.Sizeof(blk))); err != nil {
+				return wrap("upload parameters", err)
+			}
+			if err := b.launch(kernels.MassClass, lat.Sites()/2, uint64(gb.ptr), uint64(b.params)); err != nil {
+				return err
+			}
+		}
+		if rule == 1 && p.Injection != 0 {
+			return b.launch(kernels.MassInject, lat.Sites(), uint64(gb.ptr), uint64(lat.Sites()), uint64(p.Injection))
+		}
+		return nil
+	})
+}
+
+// Diffuse implements quench.LatticeUpdater with the diffuse kernel.
+func (b *Backend) Diffuse(dst, src quench.Buffer, lat quench.Lattice, alpha float64) error {
+	if lat.Dim() > 4 {
+		return fmt.Errorf("gpu: %d-dimensional fields are not supported (at most 4)", lat.Dim())
+	}
+	s, err := b.own(src, 0)
+	if err != nil {
+		return err
+	}
+	d, err := b.own(dst, s.dt)
+	if err != nil {
+		return err
+	}
+	suffix, err := floatSuffix(s.dt)
+	if err != nil {
+		return err
+	}
+	if s.n != lat.Sites() || d.n != lat.Sites() {
+		return fmt.Errorf("gpu: diffusion buffers must have %d elements", lat.Sites())
+	}
+	blk := kernels.NewPhi4Block(lat, quench.Phi4Coeffs{Z: float64(2 * lat.Dim()), A: alpha}, quench.Counter{})
+	return b.do(func() error {
+		if err := cu.MemcpyHtoD(b.params, unsafe.Pointer(&blk), int64(unsafe.Sizeof(blk))); err != nil {
+			return wrap("upload parameters", err)
+		}
+		return b.launch(kernels.Diffuse+suffix, lat.Sites(), uint64(d.ptr), uint64(s.ptr), uint64(b.params))
+	})
 }

@@ -33,6 +33,9 @@ const (
 	SandpileApply  = "sandpile_apply"
 	SandpileClear  = "sandpile_clear"
 	SandpileGrain  = "sandpile_grain"
+	MassClass      = "mass_class"
+	MassInject     = "mass_inject"
+	Diffuse        = "diffuse"
 	SumBlocksF64   = "sum_blocks_f64"
 	SumBlocksF32   = "sum_blocks_f32"
 	PhiloxKAT      = "philox_kat"
@@ -43,7 +46,7 @@ var All = []string{IsingPhaseSeg, IsingPhaseSite, IsingSums, SumBlocksF64, SumBl
 	Phi4Overdamped + "_f32", Phi4Overdamped + "_f64", Phi4BAOAB1 + "_f32", Phi4BAOAB1 + "_f64",
 	Phi4BAOAB2 + "_f32", Phi4BAOAB2 + "_f64", Phi4Mu + "_f32", Phi4Mu + "_f64", Phi4ModelB + "_f32", Phi4ModelB + "_f64",
 	ParticleStep + "_f32", ParticleStep + "_f64", PhasePartials + "_f32", PhasePartials + "_f64",
-	SandpileFlags, SandpileApply, SandpileClear, SandpileGrain}
+	SandpileFlags, SandpileApply, SandpileClear, SandpileGrain, MassClass, MassInject, Diffuse + "_f32", Diffuse + "_f64"}
 
 // IsingTable is the threshold table in the layout of ising.cu: 64 int32,
 // hi[32] then lo[32], indexed by nd + 16*(s == -1), nd the number of down
@@ -162,4 +165,37 @@ func (b *SandBlock) RegionSize(grow int64) int64 {
 		s *= b.Hi[a] - b.Lo[a] + 1 + 2*grow
 	}
 	return s
+}
+
+// MassBlock is the parameter block of mass_class (struct qmass in
+// transfer.cu).
+type MassBlock struct {
+	Shape, Stride       [2]int64
+	Dim, NSites         int64
+	Axis, Par, Class    int64
+	Rule                int64
+	D32                 uint64
+	Seed, Step, Replica uint64
+}
+
+// MassClasses lists the bond classes of a sweep in order: (axis, parity).
+func MassClasses(lat quench.Lattice) [][2]int64 {
+	var out [][2]int64
+	for a := lat.Dim() - 1; a >= 0; a-- {
+		out = append(out, [2]int64{int64(a), 0}, [2]int64{int64(a), 1})
+	}
+	return out
+}
+
+// NewMassBlock fills the block of class k of a sweep.
+func NewMassBlock(lat quench.Lattice, rule int64, d32 uint64, ctr quench.Counter, k int) MassBlock {
+	cl := MassClasses(lat)[k]
+	b := MassBlock{Dim: int64(lat.Dim()), NSites: lat.Sites(), Axis: cl[0], Par: cl[1], Class: int64(k), Rule: rule, D32: d32,
+		Seed: ctr.Seed, Step: ctr.Step, Replica: uint64(ctr.Replica)}
+	s := int64(1)
+	for a := lat.Dim() - 1; a >= 0; a-- {
+		b.Shape[a], b.Stride[a] = int64(lat.Shape[a]), s
+		s *= int64(lat.Shape[a])
+	}
+	return b
 }

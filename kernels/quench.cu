@@ -4,3 +4,4 @@
 #include "langevin.cu"
 #include "particles.cu"
 #include "sandpile.cu"
+#include "transfer.cu"

@@ -35,6 +35,7 @@ static inline uint32_t __umulhi(uint32_t a, uint32_t b) { return (uint32_t)(((ui
 template <typename T>
 static inline T __ldg(const T* p) { return *p; }
 static inline double __dadd_rn(double a, double b) { return a + b; }
+static inline uint64_t __umul64hi(uint64_t a, uint64_t b) { return (uint64_t)(((__uint128_t)a * b) >> 64); }
 static inline double __dsub_rn(double a, double b) { return a - b; }
 static inline double __dmul_rn(double a, double b) { return a * b; }
 static inline double __ddiv_rn(double a, double b) { return a / b; }
@@ -223,6 +224,43 @@ static void run_sandpile(const char* data, FILE* out) {
     fwrite(stats.data(), 8, stats.size(), out);
 }
 
+// run_mass applies sweeps of mass_class over every class (and injection),
+// as the gpu backend launches them. in: sweeps, inj, n classes, then the
+// class blocks of sweep 0 (the step advances by one per sweep), masses.
+static void run_mass(const char* data, FILE* out) {
+    int64_t h[3];
+    memcpy(h, data, sizeof h);
+    const int64_t sweeps = h[0], inj = h[1], ncls = h[2];
+    std::vector<qmass> cls(ncls);
+    memcpy(cls.data(), data + sizeof h, ncls * sizeof(qmass));
+    const int64_t n = cls[0].nsites;
+    std::vector<int64_t> m(n);
+    memcpy(m.data(), data + sizeof h + ncls * sizeof(qmass), n * 8);
+    for (int64_t s = 0; s < sweeps; s++) {
+        for (auto& c : cls) {
+            qmass P = c;
+            P.step = c.step + s;
+            const qmass* pp = &P;
+            launch(2, 16, [&] { mass_class(m.data(), pp); });
+        }
+        if (cls[0].rule == 1 && inj != 0) launch(1, 16, [&] { mass_inject(m.data(), n, inj); });
+    }
+    fwrite(m.data(), 8, n, out);
+}
+
+// run_diffuse: in: elem size, steps, the qphi4 block, u; out: u after.
+template <typename T>
+static void run_diffuse(qphi4 P, int64_t steps, const char* data, FILE* out) {
+    std::vector<T> u(P.nsites), v(P.nsites);
+    memcpy(u.data(), data, P.nsites * sizeof(T));
+    const qphi4* pp = &P;
+    for (int64_t s = 0; s < steps; s++) {
+        launch(2, 32, [&] { diffuse<T>(v.data(), u.data(), pp); });
+        std::swap(u, v);
+    }
+    fwrite(u.data(), sizeof(T), P.nsites, out);
+}
+
 int main(int argc, char** argv) {
     if (argc != 4) { fprintf(stderr, "usage: emu sweep|kat in out\n"); return 2; }
     std::vector<char> in = slurp(argv[2]);
@@ -246,6 +284,21 @@ int main(int argc, char** argv) {
         const char* data = in.data() + sizeof h + sizeof P;
         if (h[0] == 8) run_phi4<double>(P, h[1], h[2], data, out);
         else run_phi4<float>(P, h[1], h[2], data, out);
+        fclose(out);
+        return 0;
+    }
+    if (strcmp(argv[1], "mass") == 0) {
+        run_mass(in.data(), out);
+        fclose(out);
+        return 0;
+    }
+    if (strcmp(argv[1], "diffuse") == 0) {
+        int64_t h[2];
+        memcpy(h, in.data(), sizeof h);
+        qphi4 P;
+        memcpy(&P, in.data() + sizeof h, sizeof P);
+        if (h[0] == 8) run_diffuse<double>(P, h[1], in.data() + sizeof h + sizeof P, out);
+        else run_diffuse<float>(P, h[1], in.data() + sizeof h + sizeof P, out);
         fclose(out);
         return 0;
     }

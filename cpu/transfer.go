@@ -1,0 +1,143 @@
+package cpu
+
+import (
+	"fmt"
+	"math/bits"
+
+	"github.com/quenchlab/quench"
+	"github.com/quenchlab/quench/internal/philox"
+)
+
+// bondWord is the 32-bit random word of the bond whose lower end is x in
+// class k (quench.MassTransferParams).
+func bondWord(key philox.Key, ctr quench.Counter, class uint32, x uint64) uint32 {
+	return philox.Philox4x32_10(philox.MakeCounter(philox.PurposeLattice, ctr.Replica, ctr.Step, 1+class, x>>2, 0), key)[x&3]
+}
+
+// bondRule applies one rule to the masses of a bond (x, y) with word u.
+func bondRule(rule int, mx, my int64, u uint32, d32 uint64) (int64, int64) {
+	switch rule {
+	case ruleKMP:
+		e := mx + my
+		hi, lo := bits.Mul64(uint64(e), uint64(u))
+		a := int64(hi<<32 | lo>>32)
+		return a, e - a
+	case ruleAggregation:
+		if u&1 == 1 {
+			return 0, mx + my
+		}
+		return mx + my, 0
+	default: // transfer
+		if u&1 == 1 { // from y to x
+			hi, lo := bits.Mul64(uint64(my), d32)
+			d := int64(hi<<32 | lo>>32)
+			return mx + d, my - d
+		}
+		hi, lo := bits.Mul64(uint64(mx), d32)
+		d := int64(hi<<32 | lo>>32)
+		return mx - d, my + d
+	}
+}
+
+const (
+	ruleKMP = iota
+	ruleAggregation
+	ruleTransfer
+)
+
+// RuleCode maps a mass-transfer rule name to its code (also the kernels').
+func RuleCode(rule string) (int, error) {
+	switch rule {
+	case "kmp":
+		return ruleKMP, nil
+	case "aggregation":
+		return ruleAggregation, nil
+	case "transfer":
+		return ruleTransfer, nil
+	}
+	return 0, fmt.Errorf("unknown mass-transfer rule %q: allowed are kmp, aggregation, transfer", rule)
+}
+
+// MassTransfer implements quench.LatticeUpdater; the rules are documented
+// on quench.MassTransferParams.
+func (b *Backend) MassTransfer(mass quench.Buffer, lat quench.Lattice, p *quench.MassTransferParams, ctr quench.Counter) error {
+	mb, err := asBuffer(mass, quench.Int64)
+	if err != nil {
+		return err
+	}
+	if mb.n != lat.Sites() {
+		return fmt.Errorf("cpu: mass buffer has %d elements, lattice %s has %d", mb.n, lat, lat.Sites())
+	}
+	if lat.Dim() > 2 {
+		return fmt.Errorf("cpu: mass transfer runs on 1D and 2D lattices, not %dD", lat.Dim())
+	}
+	if err := lat.CheckCheckerboard(); err != nil {
+		return err
+	}
+	rule, err := RuleCode(p.Rule)
+	if err != nil {
+		return err
+	}
+	m := mb.i64
+	key := philox.KeyFromSeed(ctr.Seed)
+	d := lat.Dim()
+	d32 := p.D32()
+	class := uint32(0)
+	stride := int64(1)
+	for a := d - 1; a >= 0; a-- {
+		ext := int64(lat.Shape[a])
+		for par := int64(0); par < 2; par++ {
+			// bonds with lower end x: c_a(x) = par mod 2; upper end x+e_a (periodic)
+			for x := int64(0); x < mb.n; x++ {
+				c := x / stride % ext
+				if c%2 != par {
+					continue
+				}
+				y := x + stride
+				if c == ext-1 {
+					y = x - (ext-1)*stride
+				}
+				m[x], m[y] = bondRule(rule, m[x], m[y], bondWord(key, ctr, class, uint64(x)), d32)
+			}
+			class++
+		}
+		stride *= ext
+	}
+	if rule == ruleAggregation && p.Injection != 0 {
+		for i := range m {
+			m[i] += p.Injection
+		}
+	}
+	return nil
+}
+
+// Diffuse implements quench.LatticeUpdater: one explicit Euler step of the
+// heat equation, the neighbours added in the order of the phi4 kernels.
+func (b *Backend) Diffuse(dst, src quench.Buffer, lat quench.Lattice, alpha float64) error {
+	dt := src.DType()
+	cbs, err := floatBufs(dt, lat.Sites(), dst, src)
+	if err != nil {
+		return err
+	}
+	g := newFieldGeom(lat)
+	z := float64(2 * lat.Dim())
+	switch dt {
+	case quench.Float64:
+		diffuse(g, cbs[0].f64, cbs[1].f64, z, alpha)
+	case quench.Float32:
+		diffuse(g, cbs[0].f32, cbs[1].f32, float32(z), float32(alpha))
+	default:
+		return fmt.Errorf("cpu: diffusion fields must be float32 or float64, not %v", dt)
+	}
+	return nil
+}
+
+// diffuse: lap = nb - z*u; out = u + alpha*lap.
+func diffuse[T flt](g *fieldGeom, out, u []T, z, alpha T) {
+	forSites(g, func(cu *cursor, end int64) {
+		for ; cu.n < end; g.next(cu) {
+			lap := nbSum(u, g, cu) - T(z*u[cu.n])
+			out[cu.n] = u[cu.n] + T(alpha*lap)
+		}
+	})
+}

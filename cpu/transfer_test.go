@@ -1,0 +1,131 @@
+package cpu
+
+import (
+	"math"
+	"testing"
+
+	"github.com/quenchlab/quench"
+	"github.com/quenchlab/quench/stats"
+)
+
+func massLattice(t *testing.T, be *Backend, shape []int, m0 int64) (quench.Lattice, quench.Buffer) {
+	t.Helper()
+	lat, _ := quench.NewLattice(shape...)
+	buf, _ := be.Alloc(quench.Int64, lat.Sites())
+	m := make([]int64, lat.Sites())
+	for i := range m {
+		m[i] = m0
+	}
+	be.Upload(buf, m)
+	return lat, buf
+}
+
+func total(be *Backend, buf quench.Buffer) (int64, []int64) {
+	m := make([]int64, buf.Len())
+	be.Download(m, buf)
+	var s int64
+	for _, v := range m {
+		s += v
+	}
+	return s, m
+}
+
+// Mass is conserved exactly by kmp and transfer, and grows by exactly
+// Injection per site and sweep under aggregation.
+func TestMassConservation(t *testing.T) {
+	be := New()
+	for _, c := range []struct {
+		rule  string
+		shape []int
+		inj   int64
+	}{{"kmp", []int{64}, 0}, {"kmp", []int{8, 12}, 0}, {"transfer", []int{16, 6}, 0}, {"aggregation", []int{10, 10}, 12345}, {"aggregation", []int{30}, 0}} {
+		lat, buf := massLattice(t, be, c.shape, 3*quench.MassUnit+7)
+		start, _ := total(be, buf)
+		p := &quench.MassTransferParams{Rule: c.rule, Injection: c.inj, Fraction: 0.3}
+		for s := 0; s < 200; s++ {
+			if err := be.MassTransfer(buf, lat, p, quench.Counter{Seed: 2, Step: uint64(s)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, m := total(be, buf)
+		if want := start + 200*c.inj*lat.Sites(); got != want {
+			t.Errorf("%s %v: total mass %d, want %d", c.rule, c.shape, got, want)
+		}
+		for _, v := range m {
+			if v < 0 {
+				t.Fatalf("%s: negative mass %d", c.rule, v)
+			}
+		}
+	}
+}
+
+// KMP at uniform temperature: the single-site energy distribution is
+// exponential with mean T, so <m^2> = 2T^2 and <m^3> = 6T^3.
+func TestKMPExponential(t *testing.T) {
+	if testing.Short() {
+		t.Skip("long statistical test")
+	}
+	be := New()
+	const T = 1.5
+	lat, buf := massLattice(t, be, []int{64, 64}, int64(T*quench.MassUnit))
+	p := &quench.MassTransferParams{Rule: "kmp"}
+	var m2, m3 []float64
+	m := make([]int64, lat.Sites())
+	for s := 0; s < 3000; s++ {
+		be.MassTransfer(buf, lat, p, quench.Counter{Seed: 9, Step: uint64(s)})
+		if s < 200 {
+			continue
+		}
+		be.Download(m, buf)
+		var a2, a3 float64
+		for _, v := range m {
+			x := float64(v) / quench.MassUnit
+			a2 += x * x
+			a3 += x * x * x
+		}
+		m2 = append(m2, a2/float64(len(m)))
+		m3 = append(m3, a3/float64(len(m)))
+	}
+	e2, e3 := stats.Series(m2), stats.Series(m3)
+	t.Logf("<m^2> = %.4f +- %.4f (2T^2 = %.4f), <m^3> = %.4f +- %.4f (6T^3 = %.4f)", e2.Mean, e2.Err, 2*T*T, e3.Mean, e3.Err, 6*T*T*T)
+	if !e2.Reliable || math.Abs(e2.Mean-2*T*T) > 4*e2.Err || math.Abs(e3.Mean-6*T*T*T) > 4*e3.Err {
+		t.Errorf("KMP moments not exponential: <m^2> %v +- %v, <m^3> %v +- %v", e2.Mean, e2.Err, e3.Mean, e3.Err)
+	}
+}
+
+// Diffusion: a Fourier mode decays by exactly (1 - alpha*lambda_k) per step
+// (lambda_k = 4 sin^2(pi k/L)), and the total is conserved to rounding.
+func TestDiffusionMode(t *testing.T) {
+	be := New()
+	for _, shape := range [][]int{{64}, {8, 32}, {4, 4, 16}} {
+		lat, _ := quench.NewLattice(shape...)
+		n := lat.Sites()
+		L := shape[len(shape)-1]
+		u := make([]float64, n)
+		for i := range u {
+			u[i] = 1 + math.Cos(2*math.Pi*float64(i%L)/float64(L))
+		}
+		a, _ := be.Alloc(quench.Float64, n)
+		b, _ := be.Alloc(quench.Float64, n)
+		be.Upload(a, u)
+		const alpha, steps = 0.1, 50
+		for s := 0; s < steps; s++ {
+			be.Diffuse(b, a, lat, alpha)
+			a, b = b, a
+		}
+		be.Download(u, a)
+		lambda := 4 * math.Pow(math.Sin(math.Pi/float64(L)), 2)
+		decay := math.Pow(1-alpha*lambda, steps)
+		var sum float64
+		for i, v := range u {
+			want := 1 + decay*math.Cos(2*math.Pi*float64(i%L)/float64(L))
+			if math.Abs(v-want) > 1e-12 {
+				t.Fatalf("%v: site %d is %v, want %v", shape, i, v, want)
+			}
+			sum += v
+		}
+		if math.Abs(sum-float64(n)) > 1e-9 {
+			t.Errorf("%v: total %v, want %v", shape, sum, n)
+		}
+	}
+}
