@@ -48,6 +48,7 @@ type checkpointHeader struct {
 	Heights      int64   `json:"heights,omitempty"`
 	Stored       int64   `json:"stored,omitempty"`
 	Topples      int64   `json:"topples,omitempty"`
+	Masses       int64   `json:"masses,omitempty"`
 }
 
 // WriteCheckpoint writes st to dir atomically: a temporary file, fsync,
@@ -57,7 +58,7 @@ func WriteCheckpoint(dir string, st *State) error {
 		Config: st.Config, Step: st.Step, Sites: int64(len(st.Spins)),
 		Samples: int64(len(st.Samples)), SweepSeconds: st.SweepSeconds,
 		Field: int64(len(st.Field)), Aux: int64(len(st.Aux)), Omega: int64(len(st.Omega)), Rows: int64(len(st.Rows)),
-		Heights: int64(len(st.Heights)), Stored: st.Stored, Topples: st.Topples,
+		Heights: int64(len(st.Heights)), Stored: st.Stored, Topples: st.Topples, Masses: int64(len(st.Masses)),
 	}
 	if !IsIsing(st.Config.Model) {
 		h.Width = int64(len(st.Config.Columns()) + 1)
@@ -86,6 +87,11 @@ func WriteCheckpoint(dir string, st *State) error {
 		}
 		for _, r := range st.Rows {
 			writeFloats(w, r)
+		}
+		i64 := make([]byte, 8)
+		for _, v := range st.Masses {
+			binary.LittleEndian.PutUint64(i64, uint64(v))
+			w.Write(i64)
 		}
 		w.Write(st.Heights)
 		i32 := make([]byte, 4*len(st.Activity))
@@ -146,7 +152,15 @@ func ReadCheckpoint(dir string) (*State, error) {
 	} else if h.Heights != 0 {
 		return nil, bad("it holds sandpile heights for model %s", cfg.Model)
 	}
-	if !IsIsing(cfg.Model) && cfg.Model != "sandpile" {
+	if IsMass(cfg.Model) != (h.Masses == cfg.Lattice().Sites()) || !IsMass(cfg.Model) && h.Masses != 0 {
+		return nil, bad("it holds %d masses for model %s", h.Masses, cfg.Model)
+	}
+	if IsMass(cfg.Model) {
+		sites = 0
+		if h.Field+h.Aux+h.Omega != 0 || h.Width != int64(len(cfg.Columns())+1) {
+			return nil, bad("its layout does not match model %s", cfg.Model)
+		}
+	} else if !IsIsing(cfg.Model) && cfg.Model != "sandpile" {
 		sites = 0
 		n := cfg.Lattice().Sites()
 		if cfg.Model == "particles" {
@@ -168,7 +182,7 @@ func ReadCheckpoint(dir string) (*State, error) {
 	if h.Sites != sites {
 		return nil, bad("it holds %d sites but its lattice %s has %d", h.Sites, cfg.Lattice(), sites)
 	}
-	want := 16 + hlen + sites + 24*h.Samples + 8*(h.Field+h.Aux+h.Omega+h.Rows*h.Width) + 9*h.Heights
+	want := 16 + hlen + sites + 24*h.Samples + 8*(h.Field+h.Aux+h.Omega+h.Rows*h.Width+h.Masses) + 9*h.Heights
 	if h.Samples < 0 || h.Field < 0 || h.Aux < 0 || h.Omega < 0 || h.Rows < 0 || h.Width < 0 || int64(len(body)) != want {
 		return nil, bad("size %d bytes does not match its header (%d)", len(body), want)
 	}
@@ -214,6 +228,16 @@ func ReadCheckpoint(dir string) (*State, error) {
 	st.Field, st.Aux, st.Omega = floats(h.Field), floats(h.Aux), floats(h.Omega)
 	for i := int64(0); i < h.Rows; i++ {
 		st.Rows = append(st.Rows, floats(h.Width))
+	}
+	if h.Masses > 0 {
+		st.Masses = make([]int64, h.Masses)
+		for i := range st.Masses {
+			st.Masses[i] = int64(binary.LittleEndian.Uint64(body[off+8*int64(i):]))
+			if st.Masses[i] < 0 {
+				return nil, bad("mass %d at site %d is negative", st.Masses[i], i)
+			}
+		}
+		off += 8 * h.Masses
 	}
 	if cfg.Model == "sandpile" {
 		n := h.Heights

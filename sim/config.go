@@ -13,7 +13,7 @@ import (
 )
 
 // Models the driver runs.
-var Models = []string{"ising2d", "ising3d", "phi4", "particles", "sandpile"}
+var Models = []string{"ising2d", "ising3d", "phi4", "particles", "sandpile", "kmp", "aggregation", "transfer", "diffusion"}
 
 // IsIsing reports whether model is an Ising model.
 func IsIsing(model string) bool { return model == "ising2d" || model == "ising3d" }
@@ -49,6 +49,12 @@ type Config struct {
 	K           float64 `json:"k,omitempty"`
 	Omega       float64 `json:"omega,omitempty"`        // kuramoto mean frequency
 	OmegaSpread float64 `json:"omega_spread,omitempty"` // kuramoto frequency spread (Gaussian)
+
+	// Lattice updates: mass transfer and diffusion.
+	Mass0     float64 `json:"mass0,omitempty"`     // mean initial mass per site
+	Injection float64 `json:"injection,omitempty"` // aggregation: mass injected per site and sweep
+	Fraction  float64 `json:"fraction,omitempty"`  // transfer: fraction D moved
+	Alpha     float64 `json:"alpha,omitempty"`     // diffusion: D dt / dx^2
 }
 
 // Dim is the lattice dimension of an Ising model, or 0 for another model.
@@ -114,6 +120,10 @@ func (c *Config) Validate() error {
 		return c.validateLangevin()
 	case "sandpile":
 		return c.validateSandpile()
+	case "kmp", "aggregation", "transfer":
+		return c.validateMass()
+	case "diffusion":
+		return c.validateDiffusion()
 	}
 	d := Dim(c.Model)
 	if d == 0 {
@@ -213,6 +223,19 @@ func (c *Config) validateRun() error {
 // own copy of the state (when it lives in host memory), the driver's host
 // copy, the measurement series and a fixed allowance for outputs.
 func (c *Config) Bytes(stateOnHost bool) (host, device uint64) {
+	if IsMass(c.Model) || c.Model == "diffusion" {
+		n := uint64(c.Lattice().Sites())
+		elem := uint64(8)
+		if c.Model == "diffusion" {
+			elem = 2 * uint64(c.ElemType().Size())
+		}
+		device = n * elem
+		host = 2*8*n + uint64(c.Measurements())*8*6*2 + 64<<20
+		if stateOnHost {
+			host += device
+		}
+		return host, device
+	}
 	if c.Model == "sandpile" {
 		n := uint64(c.Lattice().Sites())
 		device = 10 * n // heights, activity, stamp, flags
@@ -246,6 +269,8 @@ func (c *Config) DiskBytes() uint64 {
 		return 2*n + rows*(24+120) + 1<<20
 	case c.Model == "sandpile":
 		return n + 4*n + 9*n + rows*(8*6+100) + 1<<20
+	case IsMass(c.Model) || c.Model == "diffusion":
+		return 2*8*n + rows*(8*5+100) + 1<<20
 	}
 	state := n * 8 // field, in the checkpoint
 	if c.Scheme == quench.SchemeBAOAB {
@@ -260,6 +285,10 @@ func (c *Config) String() string {
 	switch c.Model {
 	case "sandpile":
 		return fmt.Sprintf("sandpile %s seed=%d", c.Lattice(), c.Seed)
+	case "kmp", "aggregation", "transfer":
+		return fmt.Sprintf("%s %s mass0=%g injection=%g fraction=%g seed=%d", c.Model, c.Lattice(), c.Mass0, c.Injection, c.Fraction, c.Seed)
+	case "diffusion":
+		return fmt.Sprintf("diffusion %s alpha=%g %s seed=%d", c.Lattice(), c.Alpha, c.Precision, c.Seed)
 	case "phi4":
 		return fmt.Sprintf("phi4 %s %s dt=%g T=%.10g m2=%g lambda=%g h=%g gamma=%g %s seed=%d",
 			c.Lattice(), c.Scheme, c.Dt, c.T, c.M2, c.Lambda, c.H, c.Gamma, c.Precision, c.Seed)

@@ -358,6 +358,12 @@ func (c *Config) Columns() []string {
 	if c.Model == "sandpile" {
 		return SandpileColumns
 	}
+	if IsMass(c.Model) {
+		return MassColumns
+	}
+	if c.Model == "diffusion" {
+		return DiffusionColumns
+	}
 	if c.Model == "phi4" {
 		return Phi4Columns(len(c.Shape))
 	}

@@ -15,6 +15,9 @@ const (
 
 // ElemType is the element type of a Langevin model's buffers.
 func (c *Config) ElemType() quench.DType {
+	if IsMass(c.Model) {
+		return quench.Int64
+	}
 	if c.Precision == "float32" {
 		return quench.Float32
 	}

@@ -57,6 +57,10 @@ type Summary struct {
 	// (log bins: [0] zero, [k] values in [2^(k-1), 2^k)), and of the sites'
 	// activity (log bins).
 	Histograms map[string][]int64 `json:"histograms,omitempty"`
+	// Mass transfer: the final state's two-point correlation C(r) along the
+	// last axis (mass_distribution in Histograms holds P(m), 40 bins of
+	// width mean/4).
+	Profiles map[string][]float64 `json:"profiles,omitempty"`
 }
 
 // Throughput is the measured speed of the run.
@@ -77,6 +81,10 @@ func (c *Config) Params() map[string]any {
 	switch c.Model {
 	case "sandpile":
 		return map[string]any{"dim": len(c.Shape), "threshold": 2 * len(c.Shape), "grains": c.Sweeps, "therm_grains": c.Therm}
+	case "kmp", "aggregation", "transfer":
+		return map[string]any{"dim": len(c.Shape), "rule": c.Model, "mass0": c.Mass0, "injection": c.Injection, "fraction": c.Fraction}
+	case "diffusion":
+		return map[string]any{"dim": len(c.Shape), "alpha": c.Alpha, "precision": c.Precision}
 	case "phi4":
 		return map[string]any{"T": c.T, "beta": c.Beta, "dim": len(c.Shape), "scheme": c.Scheme, "dt": c.Dt, "m2": c.M2,
 			"lambda": c.Lambda, "h": c.H, "gamma": c.Gamma, "mass": c.Mass, "precision": c.Precision}
@@ -95,6 +103,9 @@ func (st *State) Estimates() (map[string]stats.Estimate, []string) {
 	}
 	if c.Model == "sandpile" {
 		return c.sandpileObservables(st.Rows)
+	}
+	if IsMass(c.Model) || c.Model == "diffusion" {
+		return c.massObservables(st.Rows)
 	}
 	return c.langevinObservables(st.Rows)
 }
@@ -115,6 +126,11 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 	}
 	if c.Model == "sandpile" {
 		s.Histograms = sandpileHistograms(st)
+	}
+	if IsMass(c.Model) {
+		hist, corr := MassProfiles(st)
+		s.Histograms = map[string][]int64{"mass_distribution": hist}
+		s.Profiles = map[string][]float64{"correlation": corr}
 	}
 	return s, names
 }
@@ -181,6 +197,13 @@ func WriteOutputs(dir string, st *State, sum *Summary) error {
 			return WriteNpy(w, st.Spins, st.Config.Shape)
 		case st.Config.Model == "sandpile":
 			return tensor.New(tensor.WithShape(st.Config.Shape...), tensor.WithBacking(st.Heights)).WriteNpy(w)
+		case IsMass(st.Config.Model):
+			// masses in units of mass (float64), the lattice's shape
+			m := make([]float64, len(st.Masses))
+			for i, v := range st.Masses {
+				m[i] = float64(v) / quench.MassUnit
+			}
+			return tensor.New(tensor.WithShape(st.Config.Shape...), tensor.WithBacking(m)).WriteNpy(w)
 		}
 		return writeFloatNpy(w, st)
 	}); err != nil {
@@ -193,6 +216,14 @@ func WriteOutputs(dir string, st *State, sum *Summary) error {
 	}
 	return writeAtomic(filepath.Join(dir, ImageFile), func(w *hashWriter) error {
 		switch st.Config.Model {
+		case "kmp", "aggregation", "transfer":
+			m := make([]float64, len(st.Masses))
+			for i, v := range st.Masses {
+				m[i] = math.Log1p(float64(v) / quench.MassUnit)
+			}
+			return png.Encode(w, FieldImage(m, st.Config.Shape, 2048))
+		case "diffusion":
+			return png.Encode(w, FieldImage(st.Field, st.Config.Shape, 2048))
 		case "sandpile":
 			h := make([]float64, len(st.Heights))
 			for i, x := range st.Heights {

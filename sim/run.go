@@ -35,6 +35,9 @@ type State struct {
 	Stamp    []int32
 	Stored   int64
 	Topples  int64 // topplings of all grains so far (throughput)
+
+	// Mass transfer: fixed-point masses (quench.MassUnit per unit).
+	Masses []int64
 }
 
 // NewState validates cfg and builds the start configuration.
@@ -44,6 +47,9 @@ func NewState(cfg Config) (*State, error) {
 	}
 	if cfg.Model == "sandpile" {
 		return newSandpileState(cfg), nil
+	}
+	if IsMass(cfg.Model) || cfg.Model == "diffusion" {
+		return newMassState(cfg), nil
 	}
 	if !IsIsing(cfg.Model) {
 		return newLangevinState(cfg), nil
@@ -142,6 +148,8 @@ func newRunner(be quench.Backend, st *State) (runner, error) {
 		return newParticleRunner(be, st)
 	case "sandpile":
 		return newSandRunner(be, st)
+	case "kmp", "aggregation", "transfer", "diffusion":
+		return newMassRunner(be, st)
 	}
 	return newIsingRunner(be, st)
 }

@@ -42,6 +42,14 @@ func stateValues(st *State) (names []string, parts [][]float64) {
 	for _, r := range st.Rows {
 		m = append(m, r...)
 	}
+	if IsMass(st.Config.Model) {
+		// exact: the high and low 31 bits of each fixed-point mass
+		hi, lo := make([]float64, len(st.Masses)), make([]float64, len(st.Masses))
+		for i, v := range st.Masses {
+			hi[i], lo[i] = float64(v>>31), float64(v&(1<<31-1))
+		}
+		return []string{"mass (high bits)", "mass (low bits)", "measurement"}, [][]float64{hi, lo, m}
+	}
 	if st.Config.Model == "sandpile" {
 		h, a, s := make([]float64, len(st.Heights)), make([]float64, len(st.Activity)), make([]float64, len(st.Stamp))
 		for i := range h {
@@ -59,6 +67,16 @@ func stateHash(st *State) [32]byte {
 		return sha256.Sum256(int8Bytes(st.Spins))
 	}
 	h := sha256.New()
+	if IsMass(st.Config.Model) {
+		var b [8]byte
+		for _, v := range st.Masses {
+			binary.LittleEndian.PutUint64(b[:], uint64(v))
+			h.Write(b[:])
+		}
+		var out [32]byte
+		copy(out[:], h.Sum(nil))
+		return out
+	}
 	if st.Config.Model == "sandpile" {
 		h.Write(st.Heights)
 		var b [4]byte

@@ -383,3 +383,55 @@ func TestLangevinRuns(t *testing.T) {
 		}
 	}
 }
+
+func TestLatticeUpdateRuns(t *testing.T) {
+	dir := t.TempDir()
+	for i, c := range []struct {
+		args []string
+		keys []string
+	}{
+		{[]string{"--model", "sandpile", "--dim", "2", "--L", "16", "--grains", "300", "--therm-grains", "100"}, []string{"mean_height", "avalanche_size", "avalanche_area", "avalanche_duration"}},
+		{[]string{"--model", "kmp", "--L", "16", "--dim", "1"}, []string{"mass_mean", "mass_var"}},
+		{[]string{"--model", "aggregation", "--shape", "8x6", "--injection", "0.05"}, []string{"mass_mean", "mass_var"}},
+		{[]string{"--model", "transfer", "--L", "8", "--fraction", "0.2"}, []string{"mass_mean", "mass_var"}},
+		{[]string{"--model", "diffusion", "--dim", "3", "--L", "6", "--precision", "float32"}, []string{"u_mean", "u_var"}},
+	} {
+		out := filepath.Join(dir, string(rune('a'+i)))
+		code, stdout, stderr := runQ(t, append([]string{"run", "--out", out, "--steps", "30", "--quiet"}, c.args...)...)
+		if c.args[1] == "sandpile" {
+			code, stdout, stderr = runQ(t, append([]string{"run", "--out", out, "--quiet"}, c.args...)...)
+		}
+		if code != 0 {
+			t.Errorf("%v: exit %d %s", c.args, code, stderr)
+			continue
+		}
+		for _, k := range c.keys {
+			if !strings.Contains(stdout, k) {
+				t.Errorf("%v: %q missing from the table", c.args, k)
+			}
+		}
+		if _, err := os.Stat(filepath.Join(out, "lattice.npy")); err != nil {
+			t.Errorf("%v: no lattice.npy", c.args)
+		}
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--model", "kmp", "--L", "7"}, "is odd"},
+		{[]string{"--model", "kmp", "--dim", "3"}, "runs on 1 to 2 dimensions"},
+		{[]string{"--model", "transfer", "--fraction", "1.5"}, "--fraction 1.5 is not allowed"},
+		{[]string{"--model", "aggregation", "--injection", "-1"}, "--injection -1 is not allowed"},
+		{[]string{"--model", "diffusion", "--alpha", "0.3"}, "stable for 0 < alpha <= 1/(2d) = 0.25"},
+		{[]string{"--model", "kmp", "--alpha", "0.1"}, "--alpha does not apply to --model kmp"},
+		{[]string{"--model", "kmp", "--L", "100000", "--sweeps", "100000000"}, "total mass would reach"},
+	} {
+		code, _, stderr := runQ(t, append([]string{"run", "--out", filepath.Join(dir, "bad")}, c.args...)...)
+		if code != 2 || !strings.Contains(stderr, c.want) {
+			t.Errorf("%v: exit %d, %q (want 2 and %q)", c.args, code, stderr, c.want)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "bad")); err == nil {
+			t.Fatalf("%v: bad input created the output directory", c.args)
+		}
+	}
+}

@@ -44,6 +44,7 @@ type runFlags struct {
 	omegaSpread                           float64
 	n, steps                              int64
 	grains, thermGrains                   int64
+	mass0, injection, fraction, alpha     float64
 }
 
 func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -108,6 +109,10 @@ func addModelFlags(fl *pflag.FlagSet, f *runFlags) {
 	fl.Int64Var(&f.steps, "steps", 0, "phi4, particles: measured steps (same as --sweeps)")
 	fl.Int64Var(&f.grains, "grains", 0, "sandpile: measured grains (same as --sweeps)")
 	fl.Int64Var(&f.thermGrains, "therm-grains", 0, "sandpile: thermalization grains (same as --therm)")
+	fl.Float64Var(&f.mass0, "mass0", 1, "kmp, aggregation, transfer: mean initial mass per site")
+	fl.Float64Var(&f.injection, "injection", 0.01, "aggregation: mass injected per site and sweep")
+	fl.Float64Var(&f.fraction, "fraction", 0.5, "transfer: fraction D of the mass moved across a bond")
+	fl.Float64Var(&f.alpha, "alpha", 0.1, "diffusion: D dt/dx^2 (stable up to 1/(2 dim))")
 }
 
 // applyConfigFile sets every key of the TOML file whose flag was not given
@@ -144,11 +149,15 @@ func applyConfigFile(fl *pflag.FlagSet, path string) error {
 // modelFlags lists the model flags each model reads; a model flag given for
 // another model is refused rather than silently ignored.
 var modelFlags = map[string][]string{
-	"ising2d":   {"L", "shape", "T", "beta", "J", "h", "algo"},
-	"ising3d":   {"L", "shape", "T", "beta", "J", "h", "algo"},
-	"phi4":      {"L", "shape", "dim", "T", "beta", "h", "scheme", "dt", "m2", "lambda", "gamma", "mass", "precision", "steps"},
-	"particles": {"T", "beta", "N", "d", "potential", "k", "omega", "omega-spread", "scheme", "dt", "gamma", "mass", "precision", "steps"},
-	"sandpile":  {"L", "shape", "dim", "grains", "therm-grains"},
+	"ising2d":     {"L", "shape", "T", "beta", "J", "h", "algo"},
+	"ising3d":     {"L", "shape", "T", "beta", "J", "h", "algo"},
+	"phi4":        {"L", "shape", "dim", "T", "beta", "h", "scheme", "dt", "m2", "lambda", "gamma", "mass", "precision", "steps"},
+	"particles":   {"T", "beta", "N", "d", "potential", "k", "omega", "omega-spread", "scheme", "dt", "gamma", "mass", "precision", "steps"},
+	"sandpile":    {"L", "shape", "dim", "grains", "therm-grains"},
+	"kmp":         {"L", "shape", "dim", "mass0", "steps"},
+	"aggregation": {"L", "shape", "dim", "mass0", "injection", "steps"},
+	"transfer":    {"L", "shape", "dim", "mass0", "fraction", "steps"},
+	"diffusion":   {"L", "shape", "dim", "alpha", "precision", "steps"},
 }
 
 // checkModelFlags refuses model flags that do not apply to f.model.
@@ -206,12 +215,25 @@ func buildConfig(fl *pflag.FlagSet, f *runFlags) (sim.Config, error) {
 	if f.model == "phi4" || f.model == "particles" {
 		return buildLangevinConfig(fl, f, c)
 	}
-	if f.model == "sandpile" {
+	if f.model == "sandpile" || sim.IsMass(f.model) || f.model == "diffusion" {
 		shape, err := latticeShape(fl, f)
 		if err != nil {
 			return c, err
 		}
 		c.Shape = shape
+		c.Mass0, c.Injection, c.Fraction, c.Alpha, c.Precision = f.mass0, f.injection, f.fraction, f.alpha, f.precision
+		if f.model != "aggregation" {
+			c.Injection = 0
+		}
+		if f.model != "transfer" {
+			c.Fraction = 0
+		}
+		if !sim.IsMass(f.model) {
+			c.Mass0 = 0
+		}
+		if f.model != "diffusion" {
+			c.Alpha, c.Precision = 0, ""
+		}
 		return c, c.Validate()
 	}
 	d := sim.Dim(f.model)

@@ -92,6 +92,8 @@ func TestVerifyLangevin(t *testing.T) {
 		{"--model", "phi4", "--L", "16", "--scheme", "baoab", "--precision", "float32"},
 		{"--model", "particles", "--N", "300", "--potential", "kuramoto", "--scheme", "lm"},
 		{"--model", "sandpile", "--L", "16"},
+		{"--model", "kmp", "--L", "16"},
+		{"--model", "diffusion", "--dim", "2", "--L", "16", "--precision", "float32"},
 	} {
 		code, stdout, stderr := runQ(t, append([]string{"verify", "--sweeps", "12", "--every", "4"}, args...)...)
 		if code != 0 || !strings.Contains(stdout, "identical sha256:") {

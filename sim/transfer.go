@@ -1,0 +1,275 @@
+package sim
+
+import (
+	"math"
+
+	"github.com/quenchlab/quench"
+	"github.com/quenchlab/quench/internal/philox"
+	"github.com/quenchlab/quench/stats"
+)
+
+// Mass-transfer models (kmp, aggregation, transfer) and diffusion. A step is
+// one sweep over all bond classes (mass) or one Euler step (diffusion).
+
+// IsMass reports whether model is a mass-transfer model.
+func IsMass(model string) bool { return model == "kmp" || model == "aggregation" || model == "transfer" }
+
+// MassColumns: mean mass, its variance over sites, the two-point
+// correlation <m_x m_{x+1}> - <m>^2 along the last axis, the largest mass.
+var MassColumns = []string{"mass_mean", "mass_var", "mass_corr1", "mass_max"}
+
+// DiffusionColumns: mean and variance of the field over sites.
+var DiffusionColumns = []string{"u_mean", "u_var"}
+
+func (c *Config) validateLattice(maxDim int, even bool) error {
+	if len(c.Shape) < 1 || len(c.Shape) > maxDim {
+		return quench.Usagef("--dim %d is not allowed: model %s runs on 1 to %d dimensions", len(c.Shape), c.Model, maxDim)
+	}
+	for _, s := range c.Shape {
+		if s < 2 {
+			return quench.Usagef("--L %d is too small: every extent must be at least 2", s)
+		}
+	}
+	lat, err := quench.NewLattice(c.Shape...)
+	if err != nil {
+		return quench.Usagef("%v", err)
+	}
+	if even {
+		if err := lat.CheckCheckerboard(); err != nil {
+			return quench.Usagef("%v (the bond classes need even extents)", err)
+		}
+	}
+	if c.Start != "hot" && c.Start != "cold" {
+		return quench.Usagef("unknown --start %q: allowed are hot, cold", c.Start)
+	}
+	return c.validateRun()
+}
+
+func (c *Config) validateMass() error {
+	if err := c.validateLattice(2, true); err != nil {
+		return err
+	}
+	if !(c.Mass0 > 0) || c.Mass0 > 1<<20 {
+		return quench.Usagef("--mass0 %v is not allowed: the mean initial mass must be in (0, 2^20]", c.Mass0)
+	}
+	if c.Model == "transfer" && !(c.Fraction > 0 && c.Fraction < 1) {
+		return quench.Usagef("--fraction %v is not allowed: the transferred fraction D must be in (0, 1)", c.Fraction)
+	}
+	if c.Model == "aggregation" && !(c.Injection >= 0 && c.Injection <= 1<<20) {
+		return quench.Usagef("--injection %v is not allowed: it must be in [0, 2^20]", c.Injection)
+	}
+	// int64 fixed point: the total mass must stay below 2^62
+	total := float64(c.Lattice().Sites()) * (2*c.Mass0 + c.Injection*float64(c.TotalSweeps())) * quench.MassUnit
+	if total >= 1<<62 {
+		return quench.Usagef("the total mass would reach %.3g: at most 2^62/2^32 = 2^30 units in all; use fewer sites, sweeps or injection", total/quench.MassUnit)
+	}
+	return nil
+}
+
+func (c *Config) validateDiffusion() error {
+	if err := c.validateLattice(3, false); err != nil {
+		return err
+	}
+	switch c.Precision {
+	case "float32", "float64":
+	default:
+		return quench.Usagef("unknown --precision %q: allowed are float32, float64", c.Precision)
+	}
+	if bound := 1 / float64(2*len(c.Shape)); !(c.Alpha > 0) || c.Alpha > bound {
+		return quench.Usagef("--alpha %v is not allowed: the explicit scheme is stable for 0 < alpha <= 1/(2d) = %g", c.Alpha, bound)
+	}
+	return nil
+}
+
+// MassParams converts the configuration for the kernels.
+func (c *Config) MassParams() *quench.MassTransferParams {
+	return &quench.MassTransferParams{Rule: c.Model, Injection: int64(c.Injection * quench.MassUnit), Fraction: c.Fraction}
+}
+
+// newMassState: cold = every site Mass0; hot = uniform in [0, 2 Mass0) from
+// Philox(seed; Init, phase 5, group n>>1), 53 bits (words 0,1 or 2,3).
+// diffusion: hot = uniform [0, 1) (phase 6); cold = 1 at the centre site.
+func newMassState(cfg Config) *State {
+	st := &State{Config: cfg}
+	n := cfg.Lattice().Sites()
+	key := philox.KeyFromSeed(cfg.Seed)
+	uni := func(phase uint32, i int64) float64 {
+		r := philox.Philox4x32_10(philox.MakeCounter(philox.PurposeInit, 0, 0, phase, uint64(i)>>1, 0), key)
+		if i&1 == 1 {
+			return philox.Float64(r[3], r[2])
+		}
+		return philox.Float64(r[1], r[0])
+	}
+	if cfg.Model == "diffusion" {
+		st.Field = make([]float64, n)
+		for i := range st.Field {
+			if cfg.Start == "hot" {
+				st.Field[i] = uni(6, int64(i))
+				if cfg.Precision == "float32" {
+					st.Field[i] = float64(float32(st.Field[i]))
+				}
+			}
+		}
+		if cfg.Start == "cold" {
+			st.Field[n/2] = 1
+		}
+		return st
+	}
+	st.Masses = make([]int64, n)
+	for i := range st.Masses {
+		if cfg.Start == "hot" {
+			st.Masses[i] = int64(2 * cfg.Mass0 * uni(5, int64(i)) * quench.MassUnit)
+		} else {
+			st.Masses[i] = int64(cfg.Mass0 * quench.MassUnit)
+		}
+	}
+	return st
+}
+
+// massRunner runs kmp, aggregation, transfer and diffusion.
+type massRunner struct {
+	be   quench.Backend
+	st   *State
+	lat  quench.Lattice
+	p    *quench.MassTransferParams
+	buf  quench.Buffer // masses, or the field
+	next quench.Buffer // diffusion
+	m    []int64
+	u    []float64
+}
+
+func newMassRunner(be quench.Backend, st *State) (*massRunner, error) {
+	c := &st.Config
+	r := &massRunner{be: be, st: st, lat: c.Lattice()}
+	n := r.lat.Sites()
+	if c.Model == "diffusion" {
+		bufs, err := allocFloats(be, c.ElemType(), n, st.Field, make([]float64, n))
+		if err != nil {
+			return nil, err
+		}
+		r.buf, r.next, r.u = bufs[0], bufs[1], make([]float64, n)
+		return r, nil
+	}
+	r.p = c.MassParams()
+	var err error
+	if r.buf, err = be.Alloc(quench.Int64, n); err != nil {
+		return nil, err
+	}
+	if err := be.Upload(r.buf, st.Masses); err != nil {
+		be.Free(r.buf)
+		return nil, err
+	}
+	r.m = make([]int64, n)
+	return r, nil
+}
+
+func (r *massRunner) step(ctr quench.Counter) error {
+	if r.p == nil {
+		if err := r.be.Diffuse(r.next, r.buf, r.lat, r.st.Config.Alpha); err != nil {
+			return err
+		}
+		r.buf, r.next = r.next, r.buf
+		return nil
+	}
+	return r.be.MassTransfer(r.buf, r.lat, r.p, ctr)
+}
+
+func (r *massRunner) measure() error {
+	n := float64(r.lat.Sites())
+	lx := r.lat.Shape[r.lat.Dim()-1]
+	if r.p == nil {
+		if err := downloadFloats(r.be, r.u, r.buf); err != nil {
+			return err
+		}
+		if !finiteAll(r.u) {
+			return errDiverged(r.st.Step)
+		}
+		var s, s2 float64
+		for _, x := range r.u {
+			s += x
+			s2 += x * x
+		}
+		mean := s / n
+		r.st.Rows = append(r.st.Rows, []float64{float64(r.st.Step), mean, s2/n - mean*mean})
+		return nil
+	}
+	if err := r.be.Download(r.m, r.buf); err != nil {
+		return err
+	}
+	var s, s2, c1, mx float64
+	for i, v := range r.m {
+		x := float64(v) / quench.MassUnit
+		s += x
+		s2 += x * x
+		nb := i + 1
+		if (i+1)%lx == 0 {
+			nb = i + 1 - lx
+		}
+		c1 += x * float64(r.m[nb]) / quench.MassUnit
+		mx = math.Max(mx, x)
+	}
+	mean := s / n
+	r.st.Rows = append(r.st.Rows, []float64{float64(r.st.Step), mean, s2/n - mean*mean, c1/n - mean*mean, mx})
+	return nil
+}
+
+func (r *massRunner) download() error {
+	if r.p == nil {
+		return downloadFloats(r.be, r.st.Field, r.buf)
+	}
+	return r.be.Download(r.st.Masses, r.buf)
+}
+
+func (r *massRunner) free() {
+	for _, b := range []quench.Buffer{r.buf, r.next} {
+		if b != nil {
+			r.be.Free(b)
+		}
+	}
+}
+
+func (c *Config) massObservables(rows [][]float64) (map[string]stats.Estimate, []string) {
+	cols := c.Columns()
+	out := map[string]stats.Estimate{}
+	for j, name := range cols {
+		x := make([]float64, len(rows))
+		for i, r := range rows {
+			x[i] = r[j+1]
+		}
+		out[name] = stats.Series(x)
+	}
+	return out, cols
+}
+
+// MassProfiles are the final state's single-site distribution P(m) (40 bins
+// of width mean/4 from 0, the last also counting everything above) and the
+// two-point correlation C(r) = <m_x m_{x+r}> - <m>^2 along the last axis,
+// r = 0 .. L/2.
+func MassProfiles(st *State) (hist []int64, corr []float64) {
+	lat := st.Config.Lattice()
+	lx := lat.Shape[lat.Dim()-1]
+	m := make([]float64, len(st.Masses))
+	var s float64
+	for i, v := range st.Masses {
+		m[i] = float64(v) / quench.MassUnit
+		s += m[i]
+	}
+	mean := s / float64(len(m))
+	hist = make([]int64, 40)
+	for _, x := range m {
+		b := 39
+		if mean > 0 {
+			b = min(int(x/mean*4), 39)
+		}
+		hist[b]++
+	}
+	for r := 0; r <= lx/2; r++ {
+		var c float64
+		for i, x := range m {
+			row := i - i%lx
+			c += x * m[row+(i%lx+r)%lx]
+		}
+		corr = append(corr, c/float64(len(m))-mean*mean)
+	}
+	return hist, corr
+}
