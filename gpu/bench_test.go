@@ -135,3 +135,15 @@ func BenchmarkSandpileL16384(b *testing.B) {
 	b.ReportMetric(r.Rate, "topplings/ns")
 	b.ReportMetric(0, "ns/op")
 }
+
+func BenchmarkKMPL16384(b *testing.B) {
+	benchGPUStepper(b, func(be quench.Backend) (*bench.Stepper, error) {
+		return bench.NewMassTransfer(be, []int{16384, 16384}, "kmp")
+	})
+}
+
+func BenchmarkDiffusionFloat32L16384(b *testing.B) {
+	benchGPUStepper(b, func(be quench.Backend) (*bench.Stepper, error) {
+		return bench.NewDiffusion(be, []int{16384, 16384}, quench.Float32)
+	})
+}

@@ -13,7 +13,7 @@ step() { echo; echo "== $*"; }
 step "device"
 nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm,clocks.max.mem --format=csv 2>&1 | tee "$out/nvidia-smi.txt"
 
-step "gpu tests (conformance, Philox known answers, Ising/phi4/particle CPU-GPU cross-checks, 2^32 and 2^36 sites)"
+step "gpu tests (conformance incl. sandpile, Philox known answers, CPU-GPU cross-checks of every model, 2^32 and 2^36 sites)"
 timeout 300 ./gpu.test -test.v -test.timeout 280s >"$out/gpu-tests.log" 2>&1 || status=1
 grep -E "^(--- |PASS|FAIL|ok )|identical|device:|panic" "$out/gpu-tests.log"
 
@@ -30,6 +30,10 @@ timeout 120 ./quench verify --model phi4 --dim 3 --L 64 --scheme baoab --sweeps 
 timeout 120 ./quench verify --model phi4 --dim 2 --L 256 --scheme modelb --dt 0.002 --precision float32 --sweeps 100 --every 25 || status=1
 timeout 120 ./quench verify --model particles --N 1000000 --d 2 --scheme baoab --dt 0.1 --sweeps 100 --every 25 || status=1
 timeout 120 ./quench verify --model particles --N 1000000 --potential kuramoto --k 2 --T 0.1 --scheme lm --sweeps 100 --every 25 || status=1
+timeout 120 ./quench verify --model sandpile --dim 2 --L 256 --sweeps 2000 --every 500 || status=1
+timeout 120 ./quench verify --model kmp --dim 2 --L 512 --sweeps 100 --every 25 || status=1
+timeout 120 ./quench verify --model aggregation --dim 1 --L 100000 --sweeps 100 --every 25 || status=1
+timeout 120 ./quench verify --model diffusion --dim 3 --L 64 --precision float32 --sweeps 100 --every 25 || status=1
 
 step "benchmarks"
 timeout 240 ./gpu.test -test.run XXX -test.bench . -test.benchtime 30x 2>&1 | tee "$out/gpu-bench.txt" | grep Benchmark

@@ -12,7 +12,9 @@ import (
 // one sweep over all bond classes (mass) or one Euler step (diffusion).
 
 // IsMass reports whether model is a mass-transfer model.
-func IsMass(model string) bool { return model == "kmp" || model == "aggregation" || model == "transfer" }
+func IsMass(model string) bool {
+	return model == "kmp" || model == "aggregation" || model == "transfer"
+}
 
 // MassColumns: mean mass, its variance over sites, the two-point
 // correlation <m_x m_{x+1}> - <m>^2 along the last axis, the largest mass.

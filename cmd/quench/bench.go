@@ -58,6 +58,10 @@ func sandpileCase(shape []int) benchCase {
 	return benchCase{10 * n, func(be quench.Backend, _ float64) (measurer, error) { return bench.NewSandpile(be, shape) }}
 }
 
+func stepperCase(bytes int64, open func(be quench.Backend) (*bench.Stepper, error)) benchCase {
+	return benchCase{bytes, func(be quench.Backend, _ float64) (measurer, error) { return open(be) }}
+}
+
 // benchGrid is sized to the backend: a CPU grid that finishes in seconds
 // here, and a GPU grid several times larger than the L2 cache (60 MB on an
 // H200) with the issues' reference sizes (2D Ising L=32768, 3D L=1024,
@@ -81,6 +85,15 @@ func benchGrid(backend string) []benchCase {
 			particleCase(100_000_000, quench.PotentialDoubleWell, quench.SchemeBAOAB, quench.Float64),
 			particleCase(100_000_000, quench.PotentialKuramoto, quench.SchemeEM, quench.Float32),
 			sandpileCase([]int{16384, 16384}),
+			stepperCase(8<<30, func(be quench.Backend) (*bench.Stepper, error) {
+				return bench.NewMassTransfer(be, []int{16384, 16384}, "kmp")
+			}),
+			stepperCase(4<<30, func(be quench.Backend) (*bench.Stepper, error) {
+				return bench.NewDiffusion(be, []int{16384, 16384}, quench.Float32)
+			}),
+			stepperCase(8<<30, func(be quench.Backend) (*bench.Stepper, error) {
+				return bench.NewDiffusion(be, []int{16384, 16384}, quench.Float64)
+			}),
 		}
 	}
 	return []benchCase{
@@ -92,6 +105,12 @@ func benchGrid(backend string) []benchCase {
 		phi4Case([]int{256, 256}, quench.SchemeBAOAB, quench.Float64),
 		particleCase(1<<18, quench.PotentialHarmonic, quench.SchemeEM, quench.Float64),
 		sandpileCase([]int{256, 256}),
+		stepperCase(8<<20, func(be quench.Backend) (*bench.Stepper, error) {
+			return bench.NewMassTransfer(be, []int{256, 256}, "kmp")
+		}),
+		stepperCase(8<<20, func(be quench.Backend) (*bench.Stepper, error) {
+			return bench.NewDiffusion(be, []int{512, 512}, quench.Float32)
+		}),
 	}
 }
 
