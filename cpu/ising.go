@@ -3,6 +3,7 @@ package cpu
 import (
 	"encoding/binary"
 	"fmt"
+	"sync"
 	"unsafe"
 
 	"github.com/quenchlab/quench"
@@ -22,7 +23,21 @@ type rowGeom struct {
 	parts   int
 }
 
+// rowGeomCache keeps each lattice's geometry (computed once: choosing the
+// partition can take a few thousand steps for awkward extents).
+var rowGeomCache sync.Map // shape string -> rowGeom
+
 func newRowGeom(lat quench.Lattice) rowGeom {
+	key := lat.String()
+	if g, ok := rowGeomCache.Load(key); ok {
+		return g.(rowGeom)
+	}
+	g := computeRowGeom(lat)
+	rowGeomCache.Store(key, g)
+	return g
+}
+
+func computeRowGeom(lat quench.Lattice) rowGeom {
 	d := lat.Dim()
 	g := rowGeom{lx: lat.Shape[d-1], rows: 1}
 	g.ext = make([]int64, d-1)
@@ -44,7 +59,7 @@ func newRowGeom(lat quench.Lattice) rowGeom {
 	}
 	nSlices := g.ext[0]
 	sliceRows := g.rows / nSlices
-	per := max(1, target/sliceRows)
+	per := min(max(1, target/sliceRows), nSlices/2)
 	for per > 1 && (nSlices%per != 0 || (nSlices/per)%2 != 0) {
 		per--
 	}
