@@ -30,7 +30,7 @@ timeout 120 ./quench verify --model phi4 --dim 3 --L 64 --scheme baoab --sweeps 
 timeout 120 ./quench verify --model phi4 --dim 2 --L 256 --scheme modelb --dt 0.002 --precision float32 --sweeps 100 --every 25 || status=1
 timeout 120 ./quench verify --model particles --N 1000000 --d 2 --scheme baoab --dt 0.1 --sweeps 100 --every 25 || status=1
 timeout 120 ./quench verify --model particles --N 1000000 --potential kuramoto --k 2 --T 0.1 --scheme lm --sweeps 100 --every 25 || status=1
-timeout 120 ./quench verify --model sandpile --dim 2 --L 256 --sweeps 2000 --every 500 || status=1
+timeout 120 ./quench verify --model sandpile --dim 2 --L 64 --sweeps 2000 --every 500 || status=1
 timeout 120 ./quench verify --model kmp --dim 2 --L 512 --sweeps 100 --every 25 || status=1
 timeout 120 ./quench verify --model aggregation --dim 1 --L 100000 --sweeps 100 --every 25 || status=1
 timeout 120 ./quench verify --model diffusion --dim 3 --L 64 --precision float32 --sweeps 100 --every 25 || status=1
