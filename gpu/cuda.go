@@ -303,6 +303,19 @@ func (b *Backend) launch(name string, n int64, args ...uint64) error {
 	return nil
 }
 
+// launch3 runs kernel name on a (gx, gy, gz) grid of blockSize threads.
+// Call on the CUDA thread.
+func (b *Backend) launch3(name string, gx, gy, gz int64, args ...uint64) error {
+	params := make([]unsafe.Pointer, len(args))
+	for i := range args {
+		params[i] = unsafe.Pointer(&args[i])
+	}
+	if err := b.fns[name].Launch(int(gx), int(gy), int(gz), blockSize, 1, 1, 0, cu.NoStream, params); err != nil {
+		return fmt.Errorf("gpu: launch of kernel %s failed: %v", name, err)
+	}
+	return nil
+}
+
 // uploadShape writes the lattice extents to the device (int64[4]).
 func (b *Backend) uploadShape(lat quench.Lattice) error {
 	if lat.Dim() > 4 {
@@ -532,10 +545,15 @@ func (b *Backend) Phi4Step(f *quench.Phi4Fields, lat quench.Lattice, p *quench.P
 		}
 		P := uint64(b.params)
 		switch p.Scheme {
-		case quench.SchemeEM:
-			return b.launch(kernels.Phi4Overdamped+suffix, n, next, phi, P, 0)
-		case quench.SchemeLM:
-			return b.launch(kernels.Phi4Overdamped+suffix, n, next, phi, P, 1)
+		case quench.SchemeEM, quench.SchemeLM:
+			lm := uint64(0)
+			if p.Scheme == quench.SchemeLM {
+				lm = 1
+			}
+			if gx, gy, gz, ok := kernels.RowGrid(lat, blockSize); ok {
+				return b.launch3(kernels.Phi4OverdampedRows+suffix, gx, gy, gz, next, phi, P, lm)
+			}
+			return b.launch(kernels.Phi4Overdamped+suffix, n, next, phi, P, lm)
 		case quench.SchemeBAOAB:
 			if err := b.launch(kernels.Phi4BAOAB1+suffix, n, next, phi, extra, P); err != nil {
 				return err
@@ -805,6 +823,9 @@ func (b *Backend) Diffuse(dst, src quench.Buffer, lat quench.Lattice, alpha floa
 	return b.do(func() error {
 		if err := cu.MemcpyHtoD(b.params, unsafe.Pointer(&blk), int64(unsafe.Sizeof(blk))); err != nil {
 			return wrap("upload parameters", err)
+		}
+		if gx, gy, gz, ok := kernels.RowGrid(lat, blockSize); ok {
+			return b.launch3(kernels.DiffuseRows+suffix, gx, gy, gz, uint64(d.ptr), uint64(s.ptr), uint64(b.params))
 		}
 		return b.launch(kernels.Diffuse+suffix, lat.Sites(), uint64(d.ptr), uint64(s.ptr), uint64(b.params))
 	})

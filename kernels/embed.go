@@ -36,9 +36,12 @@ const (
 	MassClass      = "mass_class"
 	MassInject     = "mass_inject"
 	Diffuse        = "diffuse"
-	SumBlocksF64   = "sum_blocks_f64"
-	SumBlocksF32   = "sum_blocks_f32"
-	PhiloxKAT      = "philox_kat"
+	// row-launched fast paths (fast.cu): name + "_f32" or "_f64"
+	Phi4OverdampedRows = "phi4_overdamped_rows"
+	DiffuseRows        = "diffuse_rows"
+	SumBlocksF64       = "sum_blocks_f64"
+	SumBlocksF32       = "sum_blocks_f32"
+	PhiloxKAT          = "philox_kat"
 )
 
 // All lists every kernel the gpu backend loads.
@@ -46,7 +49,8 @@ var All = []string{IsingPhaseSeg, IsingPhaseSite, IsingSums, SumBlocksF64, SumBl
 	Phi4Overdamped + "_f32", Phi4Overdamped + "_f64", Phi4BAOAB1 + "_f32", Phi4BAOAB1 + "_f64",
 	Phi4BAOAB2 + "_f32", Phi4BAOAB2 + "_f64", Phi4Mu + "_f32", Phi4Mu + "_f64", Phi4ModelB + "_f32", Phi4ModelB + "_f64",
 	ParticleStep + "_f32", ParticleStep + "_f64", PhasePartials + "_f32", PhasePartials + "_f64",
-	SandpileFlags, SandpileApply, SandpileClear, SandpileGrain, MassClass, MassInject, Diffuse + "_f32", Diffuse + "_f64"}
+	SandpileFlags, SandpileApply, SandpileClear, SandpileGrain, MassClass, MassInject, Diffuse + "_f32", Diffuse + "_f64",
+	Phi4OverdampedRows + "_f32", Phi4OverdampedRows + "_f64", DiffuseRows + "_f32", DiffuseRows + "_f64"}
 
 // IsingTable is the threshold table in the layout of ising.cu: 64 int32,
 // hi[32] then lo[32], indexed by nd + 16*(s == -1), nd the number of down
@@ -198,4 +202,26 @@ func NewMassBlock(lat quench.Lattice, rule int64, d32 uint64, ctr quench.Counter
 		s *= int64(lat.Shape[a])
 	}
 	return b
+}
+
+// RowGrid is the grid of the row-launched kernels for lat, and whether lat
+// qualifies: 1 to 3 dimensions, an even last extent, the others at most
+// 65535 (the grid's y and z limits). gx counts blocks of `block` pairs.
+func RowGrid(lat quench.Lattice, block int64) (gx, gy, gz int64, ok bool) {
+	d := lat.Dim()
+	lx := int64(lat.Shape[d-1])
+	if d > 3 || lx%2 != 0 {
+		return 0, 0, 0, false
+	}
+	gy, gz = 1, 1
+	if d >= 2 {
+		gy = int64(lat.Shape[d-2])
+	}
+	if d == 3 {
+		gz = int64(lat.Shape[0])
+	}
+	if gy > 65535 || gz > 65535 {
+		return 0, 0, 0, false
+	}
+	return (lx/2 + block - 1) / block, gy, gz, true
 }

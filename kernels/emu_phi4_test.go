@@ -24,13 +24,16 @@ func TestPhi4KernelsEmulated(t *testing.T) {
 	for si, scheme := range schemes {
 		for _, shape := range shapes {
 			for _, dt := range []quench.DType{quench.Float64, quench.Float32} {
-				checkPhi4(t, bin, scheme, si, shape, dt)
+				checkPhi4(t, bin, "phi4", scheme, si, shape, dt)
+				if si < 2 { // the row-launched overdamped kernels
+					checkPhi4(t, bin, "phi4fast", scheme, si, shape, dt)
+				}
 			}
 		}
 	}
 }
 
-func checkPhi4(t *testing.T, bin, scheme string, schemeID int, shape []int, dt quench.DType) {
+func checkPhi4(t *testing.T, bin, mode, scheme string, schemeID int, shape []int, dt quench.DType) {
 	t.Helper()
 	lat, _ := quench.NewLattice(shape...)
 	n := lat.Sites()
@@ -83,7 +86,7 @@ func checkPhi4(t *testing.T, bin, scheme string, schemeID int, shape []int, dt q
 			t.Fatal(err)
 		}
 	}
-	out := runEmu(t, bin, "phi4", in.Bytes())
+	out := runEmu(t, bin, mode, in.Bytes())
 	down := func(src quench.Buffer) []float64 {
 		if dt == quench.Float64 {
 			v := make([]float64, n)
@@ -110,7 +113,7 @@ func checkPhi4(t *testing.T, bin, scheme string, schemeID int, shape []int, dt q
 	}
 	for i, w := range want {
 		if g := got(int64(i)); g != w {
-			t.Errorf("%s %v %v: element %d differs: emulated GPU %v, CPU %v", scheme, shape, dt, i, g, w)
+			t.Errorf("%s %s %v %v: element %d differs: emulated GPU %v, CPU %v", mode, scheme, shape, dt, i, g, w)
 			return
 		}
 	}

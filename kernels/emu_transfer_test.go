@@ -97,6 +97,11 @@ func TestDiffusionKernelsEmulated(t *testing.T) {
 				a, b = b, a
 			}
 			out := runEmu(t, bin, "diffuse", in.Bytes())
+			if shape[len(shape)-1]%2 == 0 {
+				if fast := runEmu(t, bin, "diffusefast", in.Bytes()); !bytes.Equal(fast, out) {
+					t.Errorf("%v %v: the row-launched diffusion kernel differs", shape, dt)
+				}
+			}
 			var want bytes.Buffer
 			if dt == quench.Float64 {
 				be.Download(u, a)

@@ -5,3 +5,4 @@
 #include "particles.cu"
 #include "sandpile.cu"
 #include "transfer.cu"
+#include "fast.cu"

@@ -84,22 +84,41 @@ static inline void __syncthreads() { block_barrier->arrive_and_wait(); }
 
 // launch runs kernel on grid x block emulated threads, blocks one after
 // another (so a block's __shared__ statics are its own while it runs).
-static void launch(unsigned grid, unsigned block, const std::function<void()>& kernel) {
-    gridDim.x = grid;
+static void launch3(unsigned gx, unsigned gy, unsigned gz, unsigned block, const std::function<void()>& kernel) {
+    gridDim.x = gx;
+    gridDim.y = gy;
+    gridDim.z = gz;
     blockDim.x = block;
-    for (unsigned b = 0; b < grid; b++) {
-        std::barrier<> bar(block);
-        block_barrier = &bar;
-        std::vector<std::thread> ts;
-        for (unsigned t = 0; t < block; t++) {
-            ts.emplace_back([&, b, t] {
-                blockIdx.x = b;
-                threadIdx.x = t;
-                kernel();
-            });
+    for (unsigned bz = 0; bz < gz; bz++) {
+        for (unsigned by = 0; by < gy; by++) {
+            for (unsigned b = 0; b < gx; b++) {
+                std::barrier<> bar(block);
+                block_barrier = &bar;
+                std::vector<std::thread> ts;
+                for (unsigned t = 0; t < block; t++) {
+                    ts.emplace_back([&, b, by, bz, t] {
+                        blockIdx.x = b;
+                        blockIdx.y = by;
+                        blockIdx.z = bz;
+                        threadIdx.x = t;
+                        kernel();
+                    });
+                }
+                for (auto& th : ts) th.join();
+            }
         }
-        for (auto& th : ts) th.join();
     }
+}
+
+static void launch(unsigned grid, unsigned block, const std::function<void()>& kernel) { launch3(grid, 1, 1, block, kernel); }
+
+// launch_rows launches a row kernel as the gpu backend does: pairs along x
+// in blocks of `block`, one grid row per (y, z).
+static void launch_rows(const qphi4& P, unsigned block, const std::function<void()>& kernel) {
+    const int dim = (int)P.dim;
+    const int64_t lx = P.shape[dim - 1];
+    const unsigned gy = dim >= 2 ? (unsigned)P.shape[dim - 2] : 1, gz = dim == 3 ? (unsigned)P.shape[0] : 1;
+    launch3((unsigned)((lx / 2 + block - 1) / block), gy, gz, block, kernel);
 }
 
 static std::vector<char> slurp(const char* path) {
@@ -116,7 +135,7 @@ static std::vector<char> slurp(const char* path) {
 // run_phi4 applies `steps` steps of scheme to phi (and mom), as the gpu
 // backend launches them, and writes the results.
 template <typename T>
-static void run_phi4(qphi4 P, int64_t scheme, int64_t steps, const char* data, FILE* out) {
+static void run_phi4(qphi4 P, int64_t scheme, int64_t steps, const char* data, FILE* out, bool fast = false) {
     const int64_t n = P.nsites;
     std::vector<T> phi(n), next(n), mom(n), mu(n);
     memcpy(phi.data(), data, n * sizeof(T));
@@ -128,7 +147,11 @@ static void run_phi4(qphi4 P, int64_t scheme, int64_t steps, const char* data, F
         switch (scheme) {
         case 0:
         case 1:
-            launch(3, 64, [&] { phi4_overdamped<T>(next.data(), phi.data(), pp, scheme == 1); });
+            if (fast) {
+                launch_rows(P, 2, [&] { phi4_overdamped_rows<T>(next.data(), phi.data(), pp, scheme == 1); });
+            } else {
+                launch(3, 64, [&] { phi4_overdamped<T>(next.data(), phi.data(), pp, scheme == 1); });
+            }
             break;
         case 2:
             launch(3, 64, [&] { phi4_baoab1<T>(next.data(), phi.data(), mom.data(), pp); });
@@ -250,12 +273,16 @@ static void run_mass(const char* data, FILE* out) {
 
 // run_diffuse: in: elem size, steps, the qphi4 block, u; out: u after.
 template <typename T>
-static void run_diffuse(qphi4 P, int64_t steps, const char* data, FILE* out) {
+static void run_diffuse(qphi4 P, int64_t steps, const char* data, FILE* out, bool fast = false) {
     std::vector<T> u(P.nsites), v(P.nsites);
     memcpy(u.data(), data, P.nsites * sizeof(T));
     const qphi4* pp = &P;
     for (int64_t s = 0; s < steps; s++) {
-        launch(2, 32, [&] { diffuse<T>(v.data(), u.data(), pp); });
+        if (fast) {
+            launch_rows(P, 2, [&] { diffuse_rows<T>(v.data(), u.data(), pp); });
+        } else {
+            launch(2, 32, [&] { diffuse<T>(v.data(), u.data(), pp); });
+        }
         std::swap(u, v);
     }
     fwrite(u.data(), sizeof(T), P.nsites, out);
@@ -276,14 +303,15 @@ int main(int argc, char** argv) {
         fclose(out);
         return 0;
     }
-    if (strcmp(argv[1], "phi4") == 0) {
+    if (strcmp(argv[1], "phi4") == 0 || strcmp(argv[1], "phi4fast") == 0) {
+        const bool fast = strcmp(argv[1], "phi4fast") == 0;
         int64_t h[3];
         memcpy(h, in.data(), sizeof h);
         qphi4 P;
         memcpy(&P, in.data() + sizeof h, sizeof P);
         const char* data = in.data() + sizeof h + sizeof P;
-        if (h[0] == 8) run_phi4<double>(P, h[1], h[2], data, out);
-        else run_phi4<float>(P, h[1], h[2], data, out);
+        if (h[0] == 8) run_phi4<double>(P, h[1], h[2], data, out, fast);
+        else run_phi4<float>(P, h[1], h[2], data, out, fast);
         fclose(out);
         return 0;
     }
@@ -292,13 +320,14 @@ int main(int argc, char** argv) {
         fclose(out);
         return 0;
     }
-    if (strcmp(argv[1], "diffuse") == 0) {
+    if (strcmp(argv[1], "diffuse") == 0 || strcmp(argv[1], "diffusefast") == 0) {
+        const bool fast = strcmp(argv[1], "diffusefast") == 0;
         int64_t h[2];
         memcpy(h, in.data(), sizeof h);
         qphi4 P;
         memcpy(&P, in.data() + sizeof h, sizeof P);
-        if (h[0] == 8) run_diffuse<double>(P, h[1], in.data() + sizeof h + sizeof P, out);
-        else run_diffuse<float>(P, h[1], in.data() + sizeof h + sizeof P, out);
+        if (h[0] == 8) run_diffuse<double>(P, h[1], in.data() + sizeof h + sizeof P, out, fast);
+        else run_diffuse<float>(P, h[1], in.data() + sizeof h + sizeof P, out, fast);
         fclose(out);
         return 0;
     }
