@@ -678,7 +678,7 @@ func (b *Backend) ParticleStep(ps *quench.Particles, p *quench.ParticleParams, c
 		if err := wrap("upload parameters", cu.MemcpyHtoD(b.params, unsafe.Pointer(&blk), int64(unsafe.Sizeof(blk)))); err != nil {
 			return err
 		}
-		return b.launch(kernels.ParticleStep+suffix, m, x, v, om, uint64(b.params))
+		return b.launch(kernels.ParticleStep+suffix, (m+1)/2, x, v, om, uint64(b.params))
 	})
 }
 

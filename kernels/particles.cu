@@ -25,35 +25,41 @@ __device__ __forceinline__ T qpforce(T x, int64_t potential, const qpart* P) {
     return -qmul((T)P->k, x);
 }
 
-__device__ __forceinline__ double qpnoise(uint32_t k0, uint32_t k1, uint32_t replica, uint64_t step, uint64_t j) {
-    double g0, g1;
-    quench_gaussians(quench_philox4x32_10(quench_counter(QUENCH_PURPOSE_PARTICLE, replica, step, 0, j >> 1, 0), k0, k1),
-                     &g0, &g1);
-    return (j & 1) ? g1 : g0;
-}
-
 template <typename T>
 __device__ void particle_step(T* x, T* v, const T* omega, const qpart* P) {
     const uint32_t k0 = (uint32_t)P->seed, k1 = (uint32_t)(P->seed >> 32), rep = (uint32_t)P->replica;
     const T cT = (T)P->C, sT = (T)P->S;
-    for (int64_t j = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; j < P->m; j += (int64_t)gridDim.x * blockDim.x) {
-        T xi = (T)qpnoise(k0, k1, rep, P->step, (uint64_t)j);
-        if (P->scheme == 1) xi = qadd(xi, (T)qpnoise(k0, k1, rep, P->step + 1, (uint64_t)j));
-        if (P->potential == 2) {
-            double sn, cs;
-            quench_sincos2pi((double)x[j], &sn, &cs);
-            const T drift = qadd(omega[j], qmul((T)P->kn, qsub(qmul(sT, (T)cs), qmul(cT, (T)sn))));
-            const T th = qadd(qadd(x[j], qmul((T)P->dt_turn, drift)), qmul((T)P->amp_turn, xi));
-            x[j] = qsub(th, (T)floor((double)th));
-        } else if (P->scheme == 2) {
-            const T p1 = qadd(v[j], qmul((T)P->hdt, qpforce(x[j], P->potential, P)));
-            const T q1 = qadd(x[j], qmul((T)P->hdtm, p1));
-            const T p2 = qadd(qmul((T)P->c1, p1), qmul((T)P->c2, xi));
-            const T q2 = qadd(q1, qmul((T)P->hdtm, p2));
-            x[j] = q2;
-            v[j] = qadd(p2, qmul((T)P->hdt, qpforce(q2, P->potential, P)));
-        } else {
-            x[j] = qadd(qadd(x[j], qmul((T)P->a, qpforce(x[j], P->potential, P))), qmul((T)P->amp, xi));
+    const int64_t pairs = (P->m + 1) / 2;
+    for (int64_t q = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; q < pairs; q += (int64_t)gridDim.x * blockDim.x) {
+        double a[2], b[2];
+        quench_gaussians(quench_philox4x32_10(quench_counter(QUENCH_PURPOSE_PARTICLE, rep, P->step, 0, (uint64_t)q, 0), k0, k1),
+                         &a[0], &a[1]);
+        if (P->scheme == 1) {
+            quench_gaussians(
+                quench_philox4x32_10(quench_counter(QUENCH_PURPOSE_PARTICLE, rep, P->step + 1, 0, (uint64_t)q, 0), k0, k1), &b[0],
+                &b[1]);
+        }
+        for (int i = 0; i < 2; i++) {
+            const int64_t j = 2 * q + i;
+            if (j >= P->m) break;
+            T xi = (T)a[i];
+            if (P->scheme == 1) xi = qadd(xi, (T)b[i]);
+            if (P->potential == 2) {
+                double sn, cs;
+                quench_sincos2pi((double)x[j], &sn, &cs);
+                const T drift = qadd(omega[j], qmul((T)P->kn, qsub(qmul(sT, (T)cs), qmul(cT, (T)sn))));
+                const T th = qadd(qadd(x[j], qmul((T)P->dt_turn, drift)), qmul((T)P->amp_turn, xi));
+                x[j] = qsub(th, (T)floor((double)th));
+            } else if (P->scheme == 2) {
+                const T p1 = qadd(v[j], qmul((T)P->hdt, qpforce(x[j], P->potential, P)));
+                const T q1 = qadd(x[j], qmul((T)P->hdtm, p1));
+                const T p2 = qadd(qmul((T)P->c1, p1), qmul((T)P->c2, xi));
+                const T q2 = qadd(q1, qmul((T)P->hdtm, p2));
+                x[j] = q2;
+                v[j] = qadd(p2, qmul((T)P->hdt, qpforce(q2, P->potential, P)));
+            } else {
+                x[j] = qadd(qadd(x[j], qmul((T)P->a, qpforce(x[j], P->potential, P))), qmul((T)P->amp, xi));
+            }
         }
     }
 }
