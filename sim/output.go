@@ -11,6 +11,7 @@ import (
 	"io"
 	"math"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -214,6 +215,11 @@ func WriteOutputs(dir string, st *State, sum *Summary) error {
 			return err
 		}
 	}
+	if len(sum.Histograms) > 0 {
+		if err := writeHistograms(dir, sum); err != nil {
+			return err
+		}
+	}
 	return writeAtomic(filepath.Join(dir, ImageFile), func(w *hashWriter) error {
 		switch st.Config.Model {
 		case "kmp", "aggregation", "transfer":
@@ -236,6 +242,39 @@ func WriteOutputs(dir string, st *State, sum *Summary) error {
 			return png.Encode(w, Histogram(st.Field, st.Config.D, 512, 256))
 		}
 		return png.Encode(w, Image(st.Spins, st.Config.Shape, 2048))
+	})
+}
+
+// HistogramsFile holds summary.json's histograms and profiles as CSV rows
+// (name, bin, value), names in sorted order.
+const HistogramsFile = "histograms.csv"
+
+func writeHistograms(dir string, sum *Summary) error {
+	return writeAtomic(filepath.Join(dir, HistogramsFile), func(w *hashWriter) error {
+		cw := csv.NewWriter(w)
+		cw.Write([]string{"name", "bin", "value"})
+		var names []string
+		for k := range sum.Histograms {
+			names = append(names, k)
+		}
+		sort.Strings(names)
+		for _, k := range names {
+			for i, v := range sum.Histograms[k] {
+				cw.Write([]string{k, strconv.Itoa(i), strconv.FormatInt(v, 10)})
+			}
+		}
+		names = names[:0]
+		for k := range sum.Profiles {
+			names = append(names, k)
+		}
+		sort.Strings(names)
+		for _, k := range names {
+			for i, v := range sum.Profiles[k] {
+				cw.Write([]string{k, strconv.Itoa(i), strconv.FormatFloat(v, 'g', -1, 64)})
+			}
+		}
+		cw.Flush()
+		return cw.Error()
 	})
 }
 
