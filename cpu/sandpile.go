@@ -6,10 +6,14 @@ import (
 	"github.com/quenchlab/quench"
 )
 
-// sandpileScratch marks queued sites (a generation counter avoids clearing).
+// sandpileScratch marks queued sites (a generation counter avoids clearing)
+// and holds each site's boundary bits: bit 2a set when the site is at the
+// low end of axis a, bit 2a+1 at the high end.
 type sandpileScratch struct {
-	mark []uint32
-	gen  uint32
+	shape string
+	mark  []uint32
+	edge  []uint8
+	gen   uint32
 }
 
 // SandpileAdd implements quench.LatticeUpdater. It visits only sites that
@@ -47,7 +51,7 @@ func (b *Backend) SandpileAdd(s *quench.Sandpile, lat quench.Lattice, site int64
 		stride[a] = st
 		st *= int64(lat.Shape[a])
 	}
-	sc := b.scratch(n)
+	sc := b.scratch(lat, stride)
 	h[site]++
 	cand := []int64{site}
 	var unstable, next []int64
@@ -79,15 +83,15 @@ func (b *Backend) SandpileAdd(s *quench.Sandpile, lat quench.Lattice, site int64
 		}
 		next = next[:0]
 		for _, x := range unstable {
+			e := sc.edge[x]
 			for a := 0; a < d; a++ {
-				c := x / stride[a] % int64(lat.Shape[a])
-				if c > 0 {
+				if e&(1<<(2*a)) == 0 {
 					h[x-stride[a]]++
 					next = append(next, x-stride[a])
 				} else {
 					av.Lost++
 				}
-				if c < int64(lat.Shape[a])-1 {
+				if e&(2<<(2*a)) == 0 {
 					h[x+stride[a]]++
 					next = append(next, x+stride[a])
 				} else {
@@ -100,11 +104,24 @@ func (b *Backend) SandpileAdd(s *quench.Sandpile, lat quench.Lattice, site int64
 	return av, nil
 }
 
-func (b *Backend) scratch(n int64) *sandpileScratch {
+func (b *Backend) scratch(lat quench.Lattice, stride []int64) *sandpileScratch {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.sand == nil || int64(len(b.sand.mark)) != n {
-		b.sand = &sandpileScratch{mark: make([]uint32, n)}
+	if b.sand == nil || b.sand.shape != lat.String() {
+		n := lat.Sites()
+		sc := &sandpileScratch{shape: lat.String(), mark: make([]uint32, n), edge: make([]uint8, n)}
+		for x := int64(0); x < n; x++ {
+			for a := range stride {
+				c := x / stride[a] % int64(lat.Shape[a])
+				if c == 0 {
+					sc.edge[x] |= 1 << (2 * a)
+				}
+				if c == int64(lat.Shape[a])-1 {
+					sc.edge[x] |= 2 << (2 * a)
+				}
+			}
+		}
+		b.sand = sc
 	}
 	return b.sand
 }
