@@ -26,12 +26,9 @@ func particleForce[T flt](x T, doubleWell bool, k *pc[T]) T {
 	return -T(k.k * x)
 }
 
-func particleNoise(key philox.Key, ctr quench.Counter, step uint64, j uint64) float64 {
-	g0, g1 := pmath.Gaussians(philox.Philox4x32_10(philox.MakeCounter(philox.PurposeParticle, ctr.Replica, step, 0, j>>1, 0), key))
-	if j&1 == 0 {
-		return g0
-	}
-	return g1
+// particlePair is the Box-Muller pair of coordinates 2q and 2q+1.
+func particlePair(key philox.Key, ctr quench.Counter, step uint64, q uint64) (float64, float64) {
+	return pmath.Gaussians(philox.Philox4x32_10(philox.MakeCounter(philox.PurposeParticle, ctr.Replica, step, 0, q, 0), key))
 }
 
 // ParticleStep implements quench.LangevinStepper for particle ensembles;
@@ -106,10 +103,17 @@ func particleStep[T flt](m int64, p *quench.ParticleParams, k pc[T], ctr quench.
 	parts := int((m + fieldChunk - 1) / fieldChunk)
 	run := func(part int) {
 		lo := int64(part) * fieldChunk
+		var now, nxt [2]float64
 		for j := lo; j < min(lo+fieldChunk, m); j++ {
-			xi := T(particleNoise(key, ctr, step, uint64(j)))
+			if j == lo || j&1 == 0 { // one Box-Muller pair per two coordinates
+				now[0], now[1] = particlePair(key, ctr, step, uint64(j)>>1)
+				if lm {
+					nxt[0], nxt[1] = particlePair(key, ctr, step+1, uint64(j)>>1)
+				}
+			}
+			xi := T(now[j&1])
 			if lm {
-				xi = xi + T(particleNoise(key, ctr, step+1, uint64(j)))
+				xi = xi + T(nxt[j&1])
 			}
 			switch {
 			case kur:

@@ -117,6 +117,26 @@ func noiseAt(key philox.Key, ctr quench.Counter, step uint64, phase uint32, n ui
 	return g1
 }
 
+// pairNoise hands out site noises in index order, computing each
+// Box-Muller pair once (chunks start at even sites; any order still works).
+type pairNoise struct {
+	key   philox.Key
+	ctr   quench.Counter
+	step  uint64
+	phase uint32
+	group uint64
+	g     [2]float64
+	valid bool
+}
+
+func (p *pairNoise) at(n uint64) float64 {
+	if !p.valid || p.group != n>>1 {
+		p.g[0], p.g[1] = noisePair(p.key, p.ctr, p.step, p.phase, n>>1)
+		p.group, p.valid = n>>1, true
+	}
+	return p.g[n&1]
+}
+
 // fieldChunk is the fixed partition of the field kernels.
 const fieldChunk = 1 << 14
 
@@ -216,13 +236,15 @@ func phi4Step[T flt](g *fieldGeom, scheme string, k kc[T], ctr quench.Counter, s
 	case quench.SchemeEM, quench.SchemeLM:
 		lm := scheme == quench.SchemeLM
 		forSites(g, func(cu *cursor, end int64) {
+			now := pairNoise{key: key, ctr: ctr, step: step}
+			nxt := pairNoise{key: key, ctr: ctr, step: step + 1}
 			for ; cu.n < end; g.next(cu) {
 				f := force(phi, g, cu, &k)
 				var xi T
 				if lm {
-					xi = T(noiseAt(key, ctr, step, 0, uint64(cu.n))) + T(noiseAt(key, ctr, step+1, 0, uint64(cu.n)))
+					xi = T(now.at(uint64(cu.n))) + T(nxt.at(uint64(cu.n)))
 				} else {
-					xi = T(noiseAt(key, ctr, step, 0, uint64(cu.n)))
+					xi = T(now.at(uint64(cu.n)))
 				}
 				next[cu.n] = (phi[cu.n] + T(k.a*f)) + T(k.amp*xi)
 			}
@@ -230,10 +252,11 @@ func phi4Step[T flt](g *fieldGeom, scheme string, k kc[T], ctr quench.Counter, s
 	case quench.SchemeBAOAB:
 		mom := s[2]
 		forSites(g, func(cu *cursor, end int64) {
+			now := pairNoise{key: key, ctr: ctr, step: step}
 			for ; cu.n < end; g.next(cu) {
 				p1 := mom[cu.n] + T(k.hdt*force(phi, g, cu, &k))
 				q1 := phi[cu.n] + T(k.hdtm*p1)
-				p2 := T(k.c1*p1) + T(k.c2*T(noiseAt(key, ctr, step, 0, uint64(cu.n))))
+				p2 := T(k.c1*p1) + T(k.c2*T(now.at(uint64(cu.n))))
 				next[cu.n] = q1 + T(k.hdtm*p2)
 				mom[cu.n] = p2
 			}
