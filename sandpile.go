@@ -8,7 +8,7 @@ import (
 
 // Sandpile holds the buffers of an Abelian (BTW) sandpile on a hypercubic
 // lattice with open boundaries: heights (Uint8, 0 .. 2d-1 when stable),
-// activity (Int32, how often each site has toppled) and stamp (Int32, the
+// activity (Int64, how often each site has toppled) and stamp (Int32, the
 // number of the last avalanche in which the site toppled; 0 = never).
 //
 // Rule. A site is unstable when its height is at least z = 2d. One round

@@ -9,7 +9,7 @@ import (
 
 // RefSandpileAdd is the plain reference of quench.Sandpile's rule: add a
 // grain, then full-lattice synchronous rounds until stable.
-func RefSandpileAdd(h []uint8, act, stamp []int32, lat quench.Lattice, site int64, avalanche int32) quench.Avalanche {
+func RefSandpileAdd(h []uint8, act []int64, stamp []int32, lat quench.Lattice, site int64, avalanche int32) quench.Avalanche {
 	var av quench.Avalanche
 	z := uint8(quench.SandpileThreshold(lat.Dim()))
 	h[site]++
@@ -62,9 +62,9 @@ func testSandpile(t *testing.T, b quench.Backend) {
 		if s.Heights, err = b.Alloc(quench.Uint8, n); err != nil {
 			t.Fatal(err)
 		}
-		s.Activity, _ = b.Alloc(quench.Int32, n)
+		s.Activity, _ = b.Alloc(quench.Int64, n)
 		s.Stamp, _ = b.Alloc(quench.Int32, n)
-		h, act, stamp := make([]uint8, n), make([]int32, n), make([]int32, n)
+		h, act, stamp := make([]uint8, n), make([]int64, n), make([]int32, n)
 		ctr := quench.Counter{Seed: uint64(30 + i)}
 		grains := int(4 * n * int64(lat.Dim()))
 		for g := 0; g < grains; g++ {
@@ -81,7 +81,7 @@ func testSandpile(t *testing.T, b quench.Backend) {
 				t.Fatalf("unexpected avalanche for test %d grain %d: got %+v want %+v", i, g, got, want)
 			}
 		}
-		gh, ga, gs := make([]uint8, n), make([]int32, n), make([]int32, n)
+		gh, ga, gs := make([]uint8, n), make([]int64, n), make([]int32, n)
 		b.Download(gh, s.Heights)
 		b.Download(ga, s.Activity)
 		b.Download(gs, s.Stamp)

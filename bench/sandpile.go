@@ -27,7 +27,7 @@ func NewSandpile(be quench.Backend, shape []int) (*Sandpile, error) {
 	if b.s.Heights, err = be.Alloc(quench.Uint8, n); err != nil {
 		return nil, err
 	}
-	if b.s.Activity, err = be.Alloc(quench.Int32, n); err != nil {
+	if b.s.Activity, err = be.Alloc(quench.Int64, n); err != nil {
 		b.Close()
 		return nil, err
 	}

@@ -28,7 +28,7 @@ func (b *Backend) SandpileAdd(s *quench.Sandpile, lat quench.Lattice, site int64
 	if err != nil {
 		return av, err
 	}
-	ab, err := asBuffer(s.Activity, quench.Int32)
+	ab, err := asBuffer(s.Activity, quench.Int64)
 	if err != nil {
 		return av, err
 	}
@@ -42,7 +42,7 @@ func (b *Backend) SandpileAdd(s *quench.Sandpile, lat quench.Lattice, site int64
 	if site < 0 || site >= n || avalanche <= 0 {
 		return av, fmt.Errorf("cpu: grain at site %d of %d, avalanche %d", site, n, avalanche)
 	}
-	h, act, stamp := hb.u8, ab.i32, sb.i32
+	h, act, stamp := hb.u8, ab.i64, sb.i32
 	d := lat.Dim()
 	z := uint8(2 * d)
 	stride := make([]int64, d)

@@ -21,7 +21,7 @@ func newPile(t *testing.T, shape ...int) *pile {
 	n := lat.Sites()
 	s := &quench.Sandpile{}
 	s.Heights, _ = be.Alloc(quench.Uint8, n)
-	s.Activity, _ = be.Alloc(quench.Int32, n)
+	s.Activity, _ = be.Alloc(quench.Int64, n)
 	s.Stamp, _ = be.Alloc(quench.Int32, n)
 	return &pile{be, lat, s}
 }
@@ -32,8 +32,8 @@ func (p *pile) heights() []uint8 {
 	return h
 }
 
-func (p *pile) activity() []int32 {
-	a := make([]int32, p.lat.Sites())
+func (p *pile) activity() []int64 {
+	a := make([]int64, p.lat.Sites())
 	p.be.Download(a, p.s.Activity)
 	return a
 }

@@ -696,7 +696,7 @@ func (b *Backend) SandpileAdd(s *quench.Sandpile, lat quench.Lattice, site int64
 	for i, c := range []struct {
 		buf quench.Buffer
 		dt  quench.DType
-	}{{s.Heights, quench.Uint8}, {s.Activity, quench.Int32}, {s.Stamp, quench.Int32}} {
+	}{{s.Heights, quench.Uint8}, {s.Activity, quench.Int64}, {s.Stamp, quench.Int32}} {
 		gb, err := b.own(c.buf, c.dt)
 		if err != nil {
 			return av, err

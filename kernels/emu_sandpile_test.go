@@ -46,7 +46,7 @@ func TestSandpileKernelsEmulated(t *testing.T) {
 		be := cpu.New()
 		s := &quench.Sandpile{}
 		s.Heights, _ = be.Alloc(quench.Uint8, n)
-		s.Activity, _ = be.Alloc(quench.Int32, n)
+		s.Activity, _ = be.Alloc(quench.Int64, n)
 		s.Stamp, _ = be.Alloc(quench.Int32, n)
 		be.Upload(s.Heights, h0)
 		var avs []int64
@@ -58,7 +58,7 @@ func TestSandpileKernelsEmulated(t *testing.T) {
 			avs = append(avs, av.Size, av.Area, av.Duration, av.Lost)
 		}
 		h := make([]uint8, n)
-		act, stamp := make([]int32, n), make([]int32, n)
+		act, stamp := make([]int64, n), make([]int32, n)
 		be.Download(h, s.Heights)
 		be.Download(act, s.Activity)
 		be.Download(stamp, s.Stamp)

@@ -43,7 +43,7 @@ __device__ __forceinline__ int64_t qsand_region_size(const qsand* P, int64_t gro
     return s;
 }
 
-extern "C" __global__ void sandpile_flags(const uint8_t* h, uint8_t* flag, int32_t* activity, int32_t* stamp,
+extern "C" __global__ void sandpile_flags(const uint8_t* h, uint8_t* flag, int64_t* activity, int32_t* stamp,
                                           const qsand* P, unsigned long long* counts) {
     const int64_t size = qsand_region_size(P, 0);
     for (int64_t t = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; t < size; t += (int64_t)gridDim.x * blockDim.x) {

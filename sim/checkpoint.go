@@ -27,7 +27,8 @@ const CheckpointFile = "checkpoint.qck"
 //	samples  header.Samples x 3 int64 (sweep, mag, bond; Ising models)
 //	field, aux, omega   header.Field, .Aux, .Omega float64 (Langevin models)
 //	rows     header.Rows x header.Width float64 (Langevin, sandpile measurements)
-//	heights  header.Heights bytes, then activity and stamp, int32 each (sandpile)
+//	masses   header.Masses int64 (mass-transfer models)
+//	heights  header.Heights bytes, activity int64, stamp int32 (sandpile)
 //	sha256   32 bytes over everything before it
 const (
 	checkpointMagic   = "QUENCHCK"
@@ -94,13 +95,15 @@ func WriteCheckpoint(dir string, st *State) error {
 			w.Write(i64)
 		}
 		w.Write(st.Heights)
-		i32 := make([]byte, 4*len(st.Activity))
-		for _, v := range [][]int32{st.Activity, st.Stamp} {
-			for i, x := range v {
-				binary.LittleEndian.PutUint32(i32[4*i:], uint32(x))
-			}
-			w.Write(i32[:4*len(v)])
+		for _, x := range st.Activity {
+			binary.LittleEndian.PutUint64(i64, uint64(x))
+			w.Write(i64)
 		}
+		i32 := make([]byte, 4*len(st.Stamp))
+		for i, x := range st.Stamp {
+			binary.LittleEndian.PutUint32(i32[4*i:], uint32(x))
+		}
+		w.Write(i32)
 		w.Write(w.h.Sum(nil))
 		return w.err
 	})
@@ -152,6 +155,9 @@ func ReadCheckpoint(dir string) (*State, error) {
 	} else if h.Heights != 0 {
 		return nil, bad("it holds sandpile heights for model %s", cfg.Model)
 	}
+	if !IsIsing(cfg.Model) && h.Samples != 0 {
+		return nil, bad("it holds %d Ising samples for model %s", h.Samples, cfg.Model)
+	}
 	if IsMass(cfg.Model) != (h.Masses == cfg.Lattice().Sites()) || !IsMass(cfg.Model) && h.Masses != 0 {
 		return nil, bad("it holds %d masses for model %s", h.Masses, cfg.Model)
 	}
@@ -182,7 +188,7 @@ func ReadCheckpoint(dir string) (*State, error) {
 	if h.Sites != sites {
 		return nil, bad("it holds %d sites but its lattice %s has %d", h.Sites, cfg.Lattice(), sites)
 	}
-	want := 16 + hlen + sites + 24*h.Samples + 8*(h.Field+h.Aux+h.Omega+h.Rows*h.Width+h.Masses) + 9*h.Heights
+	want := 16 + hlen + sites + 24*h.Samples + 8*(h.Field+h.Aux+h.Omega+h.Rows*h.Width+h.Masses) + 13*h.Heights
 	if h.Samples < 0 || h.Field < 0 || h.Aux < 0 || h.Omega < 0 || h.Rows < 0 || h.Width < 0 || int64(len(body)) != want {
 		return nil, bad("size %d bytes does not match its header (%d)", len(body), want)
 	}
@@ -231,10 +237,15 @@ func ReadCheckpoint(dir string) (*State, error) {
 	}
 	if h.Masses > 0 {
 		st.Masses = make([]int64, h.Masses)
+		var total uint64
 		for i := range st.Masses {
 			st.Masses[i] = int64(binary.LittleEndian.Uint64(body[off+8*int64(i):]))
 			if st.Masses[i] < 0 {
 				return nil, bad("mass %d at site %d is negative", st.Masses[i], i)
+			}
+			total += uint64(st.Masses[i])
+			if total >= maxTotalMass {
+				return nil, bad("its total mass exceeds the fixed-point range")
 			}
 		}
 		off += 8 * h.Masses
@@ -243,12 +254,25 @@ func ReadCheckpoint(dir string) (*State, error) {
 		n := h.Heights
 		st.Heights = append([]uint8(nil), body[off:off+n]...)
 		off += n
-		st.Activity, st.Stamp = make([]int32, n), make([]int32, n)
-		for _, v := range [][]int32{st.Activity, st.Stamp} {
-			for i := range v {
-				v[i] = int32(binary.LittleEndian.Uint32(body[off+4*int64(i):]))
+		st.Activity, st.Stamp = make([]int64, n), make([]int32, n)
+		var topples int64
+		for i := range st.Activity {
+			st.Activity[i] = int64(binary.LittleEndian.Uint64(body[off+8*int64(i):]))
+			if st.Activity[i] < 0 {
+				return nil, bad("activity %d at site %d is negative", st.Activity[i], i)
 			}
-			off += 4 * n
+			topples += st.Activity[i]
+		}
+		off += 8 * n
+		for i := range st.Stamp {
+			st.Stamp[i] = int32(binary.LittleEndian.Uint32(body[off+4*int64(i):]))
+			if st.Stamp[i] < 0 || int64(st.Stamp[i]) > h.Step {
+				return nil, bad("stamp %d at site %d is outside 0..%d (the grains added)", st.Stamp[i], i, h.Step)
+			}
+		}
+		off += 4 * n
+		if topples != h.Topples {
+			return nil, bad("its activity adds up to %d topplings but it records %d", topples, h.Topples)
 		}
 		z := uint8(quench.SandpileThreshold(cfg.Lattice().Dim()))
 		var stored int64

@@ -198,20 +198,27 @@ func (c *Config) Validate() error {
 // validateRun checks the fields every model shares: sweeps (steps),
 // thermalization, measurement interval, checkpoints, seed range.
 func (c *Config) validateRun() error {
+	sweeps, therm, unit := "--sweeps", "--therm", "sweeps"
+	switch {
+	case c.Model == "sandpile":
+		sweeps, therm, unit = "--grains", "--therm-grains", "grains"
+	case !IsIsing(c.Model):
+		sweeps, unit = "--steps", "steps"
+	}
 	if c.Sweeps < 1 {
-		return quench.Usagef("--sweeps %d is not allowed: at least 1 measured sweep is needed", c.Sweeps)
+		return quench.Usagef("%s %d is not allowed: at least 1 measured %s is needed", sweeps, c.Sweeps, strings.TrimSuffix(unit, "s"))
 	}
 	if c.Therm < 0 {
-		return quench.Usagef("--therm %d is not allowed: thermalization sweeps must be >= 0", c.Therm)
+		return quench.Usagef("%s %d is not allowed: thermalization %s must be >= 0", therm, c.Therm, unit)
 	}
 	if c.Every < 1 {
-		return quench.Usagef("--every %d is not allowed: measure every N >= 1 sweeps", c.Every)
+		return quench.Usagef("--every %d is not allowed: measure every N >= 1 %s", c.Every, unit)
 	}
 	if c.Every > c.Sweeps {
-		return quench.Usagef("--every %d is larger than --sweeps %d: no measurement would be made", c.Every, c.Sweeps)
+		return quench.Usagef("--every %d is larger than %s %d: no measurement would be made", c.Every, sweeps, c.Sweeps)
 	}
 	if c.TotalSweeps() > philox.MaxStep-1 || c.TotalSweeps() < 0 {
-		return quench.Usagef("--therm + --sweeps = %d is too many: at most 2^48-2 sweeps", c.TotalSweeps())
+		return quench.Usagef("%s + %s = %d is too many: at most 2^48-2 %s", therm, sweeps, c.TotalSweeps(), unit)
 	}
 	if c.CheckpointEvery < 0 {
 		return quench.Usagef("--checkpoint-every %d is not allowed: use 0 (only at the end) or a positive number of sweeps", c.CheckpointEvery)
@@ -238,10 +245,12 @@ func (c *Config) Bytes(stateOnHost bool) (host, device uint64) {
 	}
 	if c.Model == "sandpile" {
 		n := uint64(c.Lattice().Sites())
-		device = 10 * n // heights, activity, stamp, flags
-		host = 9*n + uint64(c.Measurements())*8*6*2 + 64<<20
+		device = 14 * n // heights, activity (int64), stamp, flags
+		host = 13*n + uint64(c.Measurements())*8*6*2 + 64<<20
 		if stateOnHost {
-			host += device
+			// the CPU backend's marks and boundary bits, and its round
+			// lists, at worst every site unstable (8 bytes per entry)
+			host += device + 5*n + 8*uint64(2*len(c.Shape)+2)*n
 		}
 		return host, device
 	}

@@ -284,7 +284,7 @@ const (
 	ActivityImageFile = "activity.png"
 )
 
-// writeSandpileExtras writes the site activity (int32, the lattice's
+// writeSandpileExtras writes the site activity (int64, the lattice's
 // shape) and its map, on a log scale (log(1+a)), grey from least to most.
 func writeSandpileExtras(dir string, st *State) error {
 	if err := writeAtomic(filepath.Join(dir, ActivityFile), func(w *hashWriter) error {

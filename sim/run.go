@@ -31,7 +31,7 @@ type State struct {
 
 	// Sandpile: host copies and the number of grains on the lattice.
 	Heights  []uint8
-	Activity []int32
+	Activity []int64
 	Stamp    []int32
 	Stored   int64
 	Topples  int64 // topplings of all grains so far (throughput)

@@ -40,18 +40,19 @@ func (c *Config) validateSandpile() error {
 	return nil
 }
 
-// newSandpileState: cold = empty, hot = heights uniform in 0..2d-1 from
-// Philox(seed; Init, phase 4, group n>>2), byte n&3 of word 0 mod 2d.
+// newSandpileState: cold = empty, hot = heights uniform in 0..2d-1 (to
+// 2^-32) from word n&3 of Philox(seed; Init, phase 4, group n>>2), scaled
+// as (w * 2d) >> 32.
 func newSandpileState(cfg Config) *State {
 	lat := cfg.Lattice()
 	n := lat.Sites()
-	st := &State{Config: cfg, Heights: make([]uint8, n), Activity: make([]int32, n), Stamp: make([]int32, n)}
+	st := &State{Config: cfg, Heights: make([]uint8, n), Activity: make([]int64, n), Stamp: make([]int32, n)}
 	if cfg.Start == "hot" {
 		key := philox.KeyFromSeed(cfg.Seed)
 		z := uint32(quench.SandpileThreshold(lat.Dim()))
 		for i := range st.Heights {
-			w := philox.Philox4x32_10(philox.MakeCounter(philox.PurposeInit, 0, 0, 4, uint64(i)>>2, 0), key)[0]
-			st.Heights[i] = uint8((w >> (8 * (uint(i) & 3)) & 0xFF) % z)
+			w := philox.Philox4x32_10(philox.MakeCounter(philox.PurposeInit, 0, 0, 4, uint64(i)>>2, 0), key)[i&3]
+			st.Heights[i] = uint8(uint64(w) * uint64(z) >> 32)
 			st.Stored += int64(st.Heights[i])
 		}
 	}
@@ -74,7 +75,7 @@ func newSandRunner(be quench.Backend, st *State) (*sandRunner, error) {
 	if r.s.Heights, err = be.Alloc(quench.Uint8, n); err != nil {
 		return nil, err
 	}
-	if r.s.Activity, err = be.Alloc(quench.Int32, n); err != nil {
+	if r.s.Activity, err = be.Alloc(quench.Int64, n); err != nil {
 		r.free()
 		return nil, err
 	}

@@ -54,19 +54,27 @@ func (c *Config) validateMass() error {
 	if !(c.Mass0 > 0) || c.Mass0 > 1<<20 {
 		return quench.Usagef("--mass0 %v is not allowed: the mean initial mass must be in (0, 2^20]", c.Mass0)
 	}
-	if c.Model == "transfer" && !(c.Fraction > 0 && c.Fraction < 1) {
-		return quench.Usagef("--fraction %v is not allowed: the transferred fraction D must be in (0, 1)", c.Fraction)
+	if c.Model == "transfer" && !(c.Fraction >= 0x1p-32 && c.Fraction < 1) {
+		return quench.Usagef("--fraction %v is not allowed: the transferred fraction D must be in [2^-32, 1) (it is used in 32-bit fixed point)", c.Fraction)
 	}
-	if c.Model == "aggregation" && !(c.Injection >= 0 && c.Injection <= 1<<20) {
-		return quench.Usagef("--injection %v is not allowed: it must be in [0, 2^20]", c.Injection)
+	if c.Model == "aggregation" && !(c.Injection == 0 || c.Injection >= 0x1p-32 && c.Injection <= 1<<20) {
+		return quench.Usagef("--injection %v is not allowed: it must be 0 or in [2^-32, 2^20] (masses are fixed point, 2^-32 per unit)", c.Injection)
 	}
-	// int64 fixed point: the total mass must stay below 2^62
-	total := float64(c.Lattice().Sites()) * (2*c.Mass0 + c.Injection*float64(c.TotalSweeps())) * quench.MassUnit
-	if total >= 1<<62 {
-		return quench.Usagef("the total mass would reach %.3g: at most 2^62/2^32 = 2^30 units in all; use fewer sites, sweeps or injection", total/quench.MassUnit)
+	// int64 fixed point: the total mass must stay below 2^62 (kmp adds two
+	// masses of a bond before splitting)
+	start := c.Mass0
+	if c.Start == "hot" {
+		start = 2 * c.Mass0 // hot masses are below 2 mass0
+	}
+	total := float64(c.Lattice().Sites()) * (start + c.Injection*float64(c.TotalSweeps())) * quench.MassUnit
+	if total >= maxTotalMass {
+		return quench.Usagef("the total mass could reach %.4g units: at most 2^30 units fit the fixed point (2^-32 per unit, 2^62 in all); use fewer sites, sweeps or injection", total/quench.MassUnit)
 	}
 	return nil
 }
+
+// maxTotalMass is the fixed-point bound on the total mass.
+const maxTotalMass = 1 << 62
 
 func (c *Config) validateDiffusion() error {
 	if err := c.validateLattice(3, false); err != nil {

@@ -80,11 +80,14 @@ func stateHash(st *State) [32]byte {
 	if st.Config.Model == "sandpile" {
 		h.Write(st.Heights)
 		var b [4]byte
-		for _, v := range [][]int32{st.Activity, st.Stamp} {
-			for _, x := range v {
-				binary.LittleEndian.PutUint32(b[:], uint32(x))
-				h.Write(b[:])
-			}
+		for _, x := range st.Activity {
+			var b8 [8]byte
+			binary.LittleEndian.PutUint64(b8[:], uint64(x))
+			h.Write(b8[:])
+		}
+		for _, x := range st.Stamp {
+			binary.LittleEndian.PutUint32(b[:], uint32(x))
+			h.Write(b[:])
 		}
 		var out [32]byte
 		copy(out[:], h.Sum(nil))

@@ -372,7 +372,7 @@ func TestLangevinRuns(t *testing.T) {
 		{[]string{"--model", "particles", "--k", "-1"}, "--k -1 is not allowed for potential harmonic"},
 		{[]string{"--model", "phi4", "--m2", "1", "--lambda", "1", "--h", "100", "--dt", "0.2"}, "is unstable for scheme em"},
 		{[]string{"--model", "sandpile", "--dim", "4"}, "--dim 4 is not allowed"},
-		{[]string{"--model", "sandpile", "--grains", "0"}, "--sweeps 0 is not allowed"},
+		{[]string{"--model", "sandpile", "--grains", "0"}, "--grains 0 is not allowed"},
 	} {
 		code, _, stderr := runQ(t, append([]string{"run", "--out", filepath.Join(dir, "bad")}, c.args...)...)
 		if code != 2 || !strings.Contains(stderr, c.want) || strings.Count(stderr, "\n") != 1 {
@@ -424,7 +424,7 @@ func TestLatticeUpdateRuns(t *testing.T) {
 		{[]string{"--model", "aggregation", "--injection", "-1"}, "--injection -1 is not allowed"},
 		{[]string{"--model", "diffusion", "--alpha", "0.3"}, "stable for 0 < alpha <= 1/(2d) = 0.25"},
 		{[]string{"--model", "kmp", "--alpha", "0.1"}, "--alpha does not apply to --model kmp"},
-		{[]string{"--model", "kmp", "--L", "100000", "--sweeps", "100000000"}, "total mass would reach"},
+		{[]string{"--model", "kmp", "--L", "100000", "--sweeps", "100000000"}, "total mass could reach"},
 	} {
 		code, _, stderr := runQ(t, append([]string{"run", "--out", filepath.Join(dir, "bad")}, c.args...)...)
 		if code != 2 || !strings.Contains(stderr, c.want) {

@@ -518,7 +518,13 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 	if unreliable {
 		fmt.Fprintln(w, "\n* too few measurements for this tau_int (each error bin should span >= 20 tau_int): run longer for trustworthy errors")
 	}
-	fmt.Fprintf(w, "\noutputs in %s: %s %s %s %s %s\n", out, sim.SummaryFile, sim.SeriesFile, sim.LatticeFile, sim.ImageFile, sim.CheckpointFile)
+	files := []string{sim.SummaryFile, sim.SeriesFile, sim.LatticeFile, sim.ImageFile, sim.CheckpointFile}
+	for _, extra := range []string{sim.ActivityFile, sim.ActivityImageFile, sim.HistogramsFile} {
+		if _, err := os.Stat(filepath.Join(out, extra)); err == nil {
+			files = append(files, extra)
+		}
+	}
+	fmt.Fprintf(w, "\noutputs in %s: %s\n", out, strings.Join(files, " "))
 }
 
 func num(p *float64, format string) string {

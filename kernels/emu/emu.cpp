@@ -214,7 +214,8 @@ static void run_sandpile(const char* data, FILE* out) {
     const int64_t grains = hdr[4];
     const int64_t* sites = (const int64_t*)(data + sizeof hdr);
     std::vector<uint8_t> h(n), flag(n);
-    std::vector<int32_t> act(n), stamp(n);
+    std::vector<int64_t> act(n);
+    std::vector<int32_t> stamp(n);
     memcpy(h.data(), data + sizeof hdr + 8 * grains, n);
     std::vector<int64_t> stats;
     for (int64_t g = 0; g < grains; g++) {
@@ -242,7 +243,7 @@ static void run_sandpile(const char* data, FILE* out) {
         stats.insert(stats.end(), {size, area, dur, lost});
     }
     fwrite(h.data(), 1, n, out);
-    fwrite(act.data(), 4, n, out);
+    fwrite(act.data(), 8, n, out);
     fwrite(stamp.data(), 4, n, out);
     fwrite(stats.data(), 8, stats.size(), out);
 }
