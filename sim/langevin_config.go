@@ -81,16 +81,8 @@ func (c *Config) validateLangevin() error {
 }
 
 func (c *Config) validatePhi4() error {
-	if len(c.Shape) < 1 || len(c.Shape) > 3 {
-		return quench.Usagef("--dim %d is not allowed: phi4 fields have 1, 2 or 3 dimensions", len(c.Shape))
-	}
-	for _, s := range c.Shape {
-		if s < 2 {
-			return quench.Usagef("--L %d is too small: every extent must be at least 2", s)
-		}
-	}
-	if _, err := quench.NewLattice(c.Shape...); err != nil {
-		return quench.Usagef("%v", err)
+	if _, err := c.checkExtents(3); err != nil {
+		return err
 	}
 	switch c.Scheme {
 	case quench.SchemeEM, quench.SchemeLM, quench.SchemeBAOAB, quench.SchemeModelB:

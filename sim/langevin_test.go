@@ -115,7 +115,7 @@ func TestLangevinValidation(t *testing.T) {
 		{func(c *Config) { c.Lambda = -1 }, "lambda must be >= 0"},
 		{func(c *Config) { c.Lambda, c.M2 = 0, -1 }, "unbounded below"},
 		{func(c *Config) { c.T = 0 }, "--T 0 is not allowed"},
-		{func(c *Config) { c.Shape = []int{4, 4, 4, 4} }, "1, 2 or 3 dimensions"},
+		{func(c *Config) { c.Shape = []int{4, 4, 4, 4} }, "runs on 1 to 3 dimensions"},
 		{func(c *Config) { c.Shape = []int{1, 8} }, "--L 1 is too small"},
 		{func(c *Config) { c.Gamma = 0 }, "--gamma 0 is not allowed"},
 	}

@@ -17,21 +17,7 @@ import (
 var SandpileColumns = []string{"mean_height", "size", "area", "duration", "lost"}
 
 func (c *Config) validateSandpile() error {
-	if len(c.Shape) < 1 || len(c.Shape) > 3 {
-		return quench.Usagef("--dim %d is not allowed: sandpiles have 1, 2 or 3 dimensions", len(c.Shape))
-	}
-	for _, s := range c.Shape {
-		if s < 2 {
-			return quench.Usagef("--L %d is too small: every extent must be at least 2", s)
-		}
-	}
-	if _, err := quench.NewLattice(c.Shape...); err != nil {
-		return quench.Usagef("%v", err)
-	}
-	if c.Start != "hot" && c.Start != "cold" {
-		return quench.Usagef("unknown --start %q: allowed are hot (random stable heights), cold (empty)", c.Start)
-	}
-	if err := c.validateRun(); err != nil {
+	if err := c.validateLattice(3, false); err != nil {
 		return err
 	}
 	if c.TotalSweeps() > math.MaxInt32 {

@@ -23,18 +23,30 @@ var MassColumns = []string{"mass_mean", "mass_var", "mass_corr1", "mass_max"}
 // DiffusionColumns: mean and variance of the field over sites.
 var DiffusionColumns = []string{"u_mean", "u_var"}
 
-func (c *Config) validateLattice(maxDim int, even bool) error {
+// checkExtents checks a lattice of 1 to maxDim dimensions, every extent at
+// least 2, and its size.
+func (c *Config) checkExtents(maxDim int) (quench.Lattice, error) {
 	if len(c.Shape) < 1 || len(c.Shape) > maxDim {
-		return quench.Usagef("--dim %d is not allowed: model %s runs on 1 to %d dimensions", len(c.Shape), c.Model, maxDim)
+		return quench.Lattice{}, quench.Usagef("--dim %d is not allowed: model %s runs on 1 to %d dimensions", len(c.Shape), c.Model, maxDim)
 	}
 	for _, s := range c.Shape {
 		if s < 2 {
-			return quench.Usagef("--L %d is too small: every extent must be at least 2", s)
+			return quench.Lattice{}, quench.Usagef("--L %d is too small: every extent must be at least 2", s)
 		}
 	}
 	lat, err := quench.NewLattice(c.Shape...)
 	if err != nil {
-		return quench.Usagef("%v", err)
+		return lat, quench.Usagef("%v", err)
+	}
+	return lat, nil
+}
+
+// validateLattice checks the lattice (even extents if asked), the start and
+// the run lengths.
+func (c *Config) validateLattice(maxDim int, even bool) error {
+	lat, err := c.checkExtents(maxDim)
+	if err != nil {
+		return err
 	}
 	if even {
 		if err := lat.CheckCheckerboard(); err != nil {
