@@ -111,7 +111,7 @@ func (b *Backend) IsingSweep(spins quench.Buffer, lat quench.Lattice, tab *quenc
 	g := newRowGeom(lat)
 	s := sb.i8
 	key := philox.KeyFromSeed(ctr.Seed)
-	pt := packTable(tab)
+	pt := cachedPackTable(tab)
 	for phase := uint32(0); phase < 2; phase++ {
 		run := func(part int) {
 			nb := make([]int64, 2*len(g.ext))
@@ -175,6 +175,28 @@ type packedTable struct {
 	// by down-neighbour count nd plus 8 if the spin is down (SWAR blocks)
 	hiK [16]int32
 	kK  [16]int
+	// lut[key<<8 | u8]: 0xFE when u8 < hiK[key] (flip), 1 when equal (a
+	// tie for the second draw), 0 otherwise
+	lut [16 << 8]uint8
+}
+
+// packedTables caches the re-indexed tables by IsingTable (tables are not
+// modified after NewIsingTable). A small bound keeps it from growing in
+// programs that build many tables.
+var packedTables sync.Map // *quench.IsingTable -> *packedTable
+
+func cachedPackTable(tab *quench.IsingTable) *packedTable {
+	if p, ok := packedTables.Load(tab); ok {
+		return p.(*packedTable)
+	}
+	p := packTable(tab)
+	n := 0
+	packedTables.Range(func(_, _ any) bool { n++; return n < 64 })
+	if n >= 64 {
+		packedTables.Clear()
+	}
+	packedTables.Store(tab, p)
+	return p
 }
 
 func packTable(tab *quench.IsingTable) *packedTable {
@@ -186,6 +208,18 @@ func packTable(tab *quench.IsingTable) *packedTable {
 	for i := range p.hiK {
 		p.hiK[i] = -1
 	}
+	defer func() {
+		for key := range p.hiK {
+			for u := 0; u < 256; u++ {
+				switch h := p.hiK[key]; {
+				case int32(u) < h:
+					p.lut[key<<8|u] = 0xFE
+				case int32(u) == h:
+					p.lut[key<<8|u] = 1
+				}
+			}
+		}
+	}()
 	for _, sv := range []int8{-1, 1} {
 		for sum := -z; sum <= z; sum += 2 {
 			k := tab.Index(sv, sum)
@@ -297,7 +331,7 @@ func down64(p unsafe.Pointer) uint64 { return le64(p) >> 1 & lsb }
 // plus 8 if the site is down is the key of pt.hiK; the other colour's bytes
 // are computed and ignored, and written back unchanged.
 func swarBlocks(pr, pa, pc, pe, pf, pu unsafe.Pointer, blocks int, pt *packedTable, tab *quench.IsingTable, j uint64, key philox.Key, ctr quench.Counter, phase uint32) {
-	hi := &pt.hiK
+	lut := &pt.lut
 	// The row's own words are loaded once each, left and right neighbours
 	// shifted out of them in registers: loading them from memory would
 	// partly overlap the previous block's store and stall store forwarding.
@@ -318,17 +352,12 @@ func swarBlocks(pr, pa, pc, pe, pf, pu unsafe.Pointer, blocks int, pt *packedTab
 			nd += down64(unsafe.Add(pe, off)) + down64(unsafe.Add(pf, off))
 		}
 		k := nd + (cur>>1&lsb)<<3
-		u := binary.LittleEndian.Uint32((*[4]byte)(unsafe.Add(pu, 4*b))[:])
-		k0, k1, k2, k3 := k&15, k>>16&15, k>>32&15, k>>48&15
-		d0 := int32(u&0xFF) - hi[k0]
-		d1 := int32(u>>8&0xFF) - hi[k1]
-		d2 := int32(u>>16&0xFF) - hi[k2]
-		d3 := int32(u>>24) - hi[k3]
-		// byte 0xFE where u8 < hi (flip +1 <-> -1), 0 elsewhere
-		f := uint64(uint8(d0>>31)&0xFE) | uint64(uint8(d1>>31)&0xFE)<<16 |
-			uint64(uint8(d2>>31)&0xFE)<<32 | uint64(uint8(d3>>31)&0xFE)<<48
-		if d0 == 0 || d1 == 0 || d2 == 0 || d3 == 0 {
-			f = swarTies(f, [4]int32{d0, d1, d2, d3}, [4]uint64{k0, k1, k2, k3}, pt, tab, j+uint64(4*b), key, ctr, phase)
+		u := uint64(binary.LittleEndian.Uint32((*[4]byte)(unsafe.Add(pu, 4*b))[:]))
+		// decision table by (key, random byte): 0xFE flip, 0 keep, 1 tie
+		f := uint64(lut[(k&15)<<8|u&0xFF]) | uint64(lut[(k>>16&15)<<8|u>>8&0xFF])<<16 |
+			uint64(lut[(k>>32&15)<<8|u>>16&0xFF])<<32 | uint64(lut[(k>>48&15)<<8|u>>24])<<48
+		if f&0x0001000100010001 != 0 {
+			f = swarTies(f, k, pt, tab, j+uint64(4*b), key, ctr, phase)
 		}
 		// write back only this colour's four bytes: the other colour's are
 		// read concurrently by the goroutines of the neighbouring rows
@@ -342,12 +371,16 @@ func swarBlocks(pr, pa, pc, pe, pf, pu unsafe.Pointer, blocks int, pt *packedTab
 }
 
 // swarTies resolves the sites of a SWAR block whose random byte equals the
-// threshold's high byte.
+// threshold's high byte (marked 1 in f): their own second draw decides.
 //
 //go:noinline
-func swarTies(f uint64, d [4]int32, k [4]uint64, pt *packedTable, tab *quench.IsingTable, j uint64, key philox.Key, ctr quench.Counter, phase uint32) uint64 {
-	for i := range d {
-		if d[i] == 0 && tie(tab.Lo[pt.kK[k[i]]], j+uint64(i), key, ctr, phase) != 0 {
+func swarTies(f, k uint64, pt *packedTable, tab *quench.IsingTable, j uint64, key philox.Key, ctr quench.Counter, phase uint32) uint64 {
+	for i := 0; i < 4; i++ {
+		if f>>(16*i)&1 == 0 {
+			continue
+		}
+		f &^= 1 << (16 * i)
+		if tie(tab.Lo[pt.kK[k>>(16*i)&15]], j+uint64(i), key, ctr, phase) != 0 {
 			f |= 0xFE << (16 * i)
 		}
 	}
