@@ -359,13 +359,9 @@ func swarBlocks(pr, pa, pc, pe, pf, pu unsafe.Pointer, blocks int, pt *packedTab
 		if f&0x0001000100010001 != 0 {
 			f = swarTies(f, k, pt, tab, j+uint64(4*b), key, ctr, phase)
 		}
-		// write back only this colour's four bytes: the other colour's are
-		// read concurrently by the goroutines of the neighbouring rows
-		nw := cur ^ f
-		*(*uint8)(p) = uint8(nw)
-		*(*uint8)(unsafe.Add(p, 2)) = uint8(nw >> 16)
-		*(*uint8)(unsafe.Add(p, 4)) = uint8(nw >> 32)
-		*(*uint8)(unsafe.Add(p, 6)) = uint8(nw >> 48)
+		// one word store: no goroutine running concurrently with this one
+		// reads this row (parts adjacent to ours never run at the same time)
+		binary.LittleEndian.PutUint64((*[8]byte)(p)[:], cur^f)
 		prev, cur = cur, next // the other colour's bytes, which prev>>56 reads, are unchanged
 	}
 }
