@@ -115,13 +115,13 @@ func BenchmarkParticlesHarmonicEM1e8(b *testing.B) {
 	})
 }
 
-func BenchmarkSandpileL4096(b *testing.B) {
+func BenchmarkSandpileL16384(b *testing.B) {
 	be, err := New(0)
 	if err != nil {
 		b.Skipf("no GPU: %v", err)
 	}
 	defer be.Close()
-	s, err := bench.NewSandpile(be, []int{4096, 4096})
+	s, err := bench.NewSandpile(be, []int{16384, 16384})
 	if err != nil {
 		b.Fatal(err)
 	}

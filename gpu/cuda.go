@@ -727,36 +727,42 @@ func (b *Backend) SandpileAdd(s *quench.Sandpile, lat quench.Lattice, site int64
 		if err := b.launch(kernels.SandpileGrain, 1, ptrs[0], uint64(site)); err != nil {
 			return err
 		}
+		if err := cu.MemcpyHtoD(b.params, unsafe.Pointer(&blk), int64(unsafe.Sizeof(blk))); err != nil {
+			return wrap("upload parameters", err)
+		}
 		var counts kernels.SandCounts
-		for {
-			counts.Reset()
-			if err := cu.MemcpyHtoD(b.params, unsafe.Pointer(&blk), int64(unsafe.Sizeof(blk))); err != nil {
-				return wrap("upload parameters", err)
-			}
-			if err := cu.MemcpyHtoD(b.sums, unsafe.Pointer(&counts[0]), int64(unsafe.Sizeof(counts))); err != nil {
-				return wrap("upload counts", err)
-			}
-			P, C := uint64(b.params), uint64(b.sums)
-			if err := b.launch(kernels.SandpileFlags, blk.RegionSize(0), ptrs[0], uint64(b.flags), ptrs[1], ptrs[2], P, C); err != nil {
-				return err
+		counts.Reset()
+		if err := cu.MemcpyHtoD(b.sums, unsafe.Pointer(&counts[0]), int64(unsafe.Sizeof(counts))); err != nil {
+			return wrap("upload counts", err)
+		}
+		// Rounds are queued in batches (4, doubling to 256) between looks
+		// at the counts: rounds after the avalanche ended do nothing. The
+		// region kernels use a fixed grid and grid-stride loops over the
+		// region, which lives in device memory.
+		P, C := uint64(b.params), uint64(b.sums)
+		threads := min(n, 1<<19)
+		for batch := 4; ; batch = min(2*batch, 256) {
+			for r := 0; r < batch; r++ {
+				if err := b.launch(kernels.SandpileFlags, threads, ptrs[0], uint64(b.flags), ptrs[1], ptrs[2], P, C); err != nil {
+					return err
+				}
+				if err := b.launch(kernels.SandpileApply, threads, ptrs[0], uint64(b.flags), P, C); err != nil {
+					return err
+				}
+				if err := b.launch(kernels.SandpileClear, threads, uint64(b.flags), P, C); err != nil {
+					return err
+				}
+				if err := b.launch(kernels.SandpileNext, 1, P, C); err != nil {
+					return err
+				}
 			}
 			if err := cu.MemcpyDtoH(unsafe.Pointer(&counts[0]), b.sums, int64(unsafe.Sizeof(counts))); err != nil {
 				return wrap("download counts", err)
 			}
-			if counts[0] == 0 {
+			if counts[13] != 0 {
+				av = quench.Avalanche{Size: int64(counts[9]), Area: int64(counts[10]), Lost: int64(counts[11]), Duration: int64(counts[12])}
 				return nil
 			}
-			av.Duration++
-			av.Size += int64(counts[0])
-			av.Area += int64(counts[1])
-			av.Lost += int64(counts[2])
-			if err := b.launch(kernels.SandpileApply, blk.RegionSize(1), ptrs[0], uint64(b.flags), P); err != nil {
-				return err
-			}
-			if err := b.launch(kernels.SandpileClear, blk.RegionSize(0), uint64(b.flags), P); err != nil {
-				return err
-			}
-			blk.NextRegion(&counts)
 		}
 	})
 	return av, err

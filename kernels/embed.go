@@ -33,6 +33,7 @@ const (
 	SandpileApply  = "sandpile_apply"
 	SandpileClear  = "sandpile_clear"
 	SandpileGrain  = "sandpile_grain"
+	SandpileNext   = "sandpile_next"
 	MassClass      = "mass_class"
 	MassInject     = "mass_inject"
 	Diffuse        = "diffuse"
@@ -49,7 +50,7 @@ var All = []string{IsingPhaseSeg, IsingPhaseSite, IsingSums, SumBlocksF64, SumBl
 	Phi4Overdamped + "_f32", Phi4Overdamped + "_f64", Phi4BAOAB1 + "_f32", Phi4BAOAB1 + "_f64",
 	Phi4BAOAB2 + "_f32", Phi4BAOAB2 + "_f64", Phi4Mu + "_f32", Phi4Mu + "_f64", Phi4ModelB + "_f32", Phi4ModelB + "_f64",
 	ParticleStep + "_f32", ParticleStep + "_f64", PhasePartials + "_f32", PhasePartials + "_f64",
-	SandpileFlags, SandpileApply, SandpileClear, SandpileGrain, MassClass, MassInject, Diffuse + "_f32", Diffuse + "_f64",
+	SandpileFlags, SandpileApply, SandpileClear, SandpileGrain, SandpileNext, MassClass, MassInject, Diffuse + "_f32", Diffuse + "_f64",
 	Phi4OverdampedRows + "_f32", Phi4OverdampedRows + "_f64", DiffuseRows + "_f32", DiffuseRows + "_f64"}
 
 // IsingTable is the threshold table in the layout of ising.cu: 64 int32,
@@ -145,30 +146,14 @@ func NewSandBlock(lat quench.Lattice, site int64, avalanche int32) SandBlock {
 	return b
 }
 
-// SandCounts are the per-round results of sandpile_flags.
-type SandCounts [9]uint64
+// SandCounts are the counts of sandpile.cu: [0..8] the current round
+// (topplings, new stamps, lost grains, box min and max), [9..12] the
+// avalanche so far (size, area, lost, duration), [13] done.
+type SandCounts [14]uint64
 
-// Reset prepares the counts for a round.
+// Reset prepares the counts for a new avalanche.
 func (c *SandCounts) Reset() {
-	*c = SandCounts{0, 0, 0, ^uint64(0), ^uint64(0), ^uint64(0), 0, 0, 0}
-}
-
-// NextRegion sets b's region to the topplings' box grown by one site,
-// clipped to the lattice.
-func (b *SandBlock) NextRegion(c *SandCounts) {
-	for a := int64(0); a < b.Dim; a++ {
-		b.Lo[a] = max(int64(c[3+a])-1, 0)
-		b.Hi[a] = min(int64(c[6+a])+1, b.Shape[a]-1)
-	}
-}
-
-// RegionSize is the number of sites of the region grown by grow.
-func (b *SandBlock) RegionSize(grow int64) int64 {
-	s := int64(1)
-	for a := int64(0); a < b.Dim; a++ {
-		s *= b.Hi[a] - b.Lo[a] + 1 + 2*grow
-	}
-	return s
+	*c = SandCounts{0, 0, 0, ^uint64(0), ^uint64(0), ^uint64(0)}
 }
 
 // MassBlock is the parameter block of mass_class (struct qmass in

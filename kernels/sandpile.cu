@@ -1,15 +1,19 @@
 // sandpile.cu: Abelian sandpile rounds, the CUDA twin of cpu/sandpile.go.
-// One synchronous round of quench.Sandpile's rule runs as three kernels over
+// One synchronous round of quench.Sandpile's rule runs as four kernels over
 // a box region of the lattice (the sites that can be unstable: neighbours
-// of the previous round's topplings):
+// of the previous round's topplings), the region kept in device memory:
 //   sandpile_flags:  flag[x] = h[x] >= z for x in the region; for each
 //                    toppling: activity, stamp/area, lost grains, and the
 //                    bounding box of the topplings (atomics on integers)
 //   sandpile_apply:  h[x] += sum of flags of x's in-lattice neighbours,
 //                    minus z if x toppled, for x in the region grown by 1
 //   sandpile_clear:  flag[x] = 0 in the region
+//   sandpile_next:   one thread: a round without topplings ends the
+//                    avalanche (done); otherwise add the round to the
+//                    totals and make the box grown by 1 the next region
 // The flags are 0 everywhere else, so the apply kernel reads the exact
-// synchronous rule. Dimensions 1..3.
+// synchronous rule. Rounds after the end do nothing, so the host may queue
+// many rounds between two looks at the counts. Dimensions 1..3.
 #include <stdint.h>
 
 struct qsand {
@@ -22,7 +26,9 @@ struct qsand {
 };
 
 // counts: [0] topplings, [1] newly stamped sites, [2] lost grains,
-// [3..5] min coordinate of the topplings, [6..8] max coordinate
+// [3..5] min coordinate of the topplings, [6..8] max coordinate (this
+// round); [9] size, [10] area, [11] lost, [12] duration (the avalanche so
+// far); [13] done
 __device__ __forceinline__ int64_t qsand_region_site(const qsand* P, int64_t t, int64_t grow, int64_t* c, bool* ok) {
     int64_t n = 0;
     *ok = true;
@@ -45,6 +51,7 @@ __device__ __forceinline__ int64_t qsand_region_size(const qsand* P, int64_t gro
 
 extern "C" __global__ void sandpile_flags(const uint8_t* h, uint8_t* flag, int64_t* activity, int32_t* stamp,
                                           const qsand* P, unsigned long long* counts) {
+    if (counts[13]) return;
     const int64_t size = qsand_region_size(P, 0);
     for (int64_t t = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; t < size; t += (int64_t)gridDim.x * blockDim.x) {
         int64_t c[3];
@@ -68,7 +75,8 @@ extern "C" __global__ void sandpile_flags(const uint8_t* h, uint8_t* flag, int64
     }
 }
 
-extern "C" __global__ void sandpile_apply(uint8_t* h, const uint8_t* flag, const qsand* P) {
+extern "C" __global__ void sandpile_apply(uint8_t* h, const uint8_t* flag, const qsand* P, const unsigned long long* counts) {
+    if (counts[13]) return;
     const int64_t size = qsand_region_size(P, 1);
     for (int64_t t = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; t < size; t += (int64_t)gridDim.x * blockDim.x) {
         int64_t c[3];
@@ -85,7 +93,8 @@ extern "C" __global__ void sandpile_apply(uint8_t* h, const uint8_t* flag, const
     }
 }
 
-extern "C" __global__ void sandpile_clear(uint8_t* flag, const qsand* P) {
+extern "C" __global__ void sandpile_clear(uint8_t* flag, const qsand* P, const unsigned long long* counts) {
+    if (counts[13]) return;
     const int64_t size = qsand_region_size(P, 0);
     for (int64_t t = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; t < size; t += (int64_t)gridDim.x * blockDim.x) {
         int64_t c[3];
@@ -93,6 +102,26 @@ extern "C" __global__ void sandpile_clear(uint8_t* flag, const qsand* P) {
         const int64_t n = qsand_region_site(P, t, 0, c, &ok);
         if (ok) flag[n] = 0;
     }
+}
+
+extern "C" __global__ void sandpile_next(qsand* P, unsigned long long* counts) {
+    if (blockIdx.x != 0 || threadIdx.x != 0 || counts[13]) return;
+    if (counts[0] == 0) {
+        counts[13] = 1;
+        return;
+    }
+    counts[9] += counts[0];
+    counts[10] += counts[1];
+    counts[11] += counts[2];
+    counts[12] += 1;
+    for (int a = 0; a < (int)P->dim; a++) {
+        const int64_t lo = (int64_t)counts[3 + a] - 1, hi = (int64_t)counts[6 + a] + 1;
+        P->lo[a] = lo < 0 ? 0 : lo;
+        P->hi[a] = hi > P->shape[a] - 1 ? P->shape[a] - 1 : hi;
+        counts[3 + a] = ~0ull;
+        counts[6 + a] = 0;
+    }
+    counts[0] = counts[1] = counts[2] = 0;
 }
 
 // sandpile_grain adds one grain at site.

@@ -98,9 +98,8 @@ func benchGrid(backend string) []benchCase {
 			particleCase(100_000_000, quench.PotentialHarmonic, quench.SchemeEM, quench.Float32),
 			particleCase(100_000_000, quench.PotentialDoubleWell, quench.SchemeBAOAB, quench.Float64),
 			particleCase(100_000_000, quench.PotentialKuramoto, quench.SchemeEM, quench.Float32),
-			// grains at 16384^2 take ~10^5 host-checked rounds each: 4096^2
-			// until the round loop runs on the device
-			sandpileCase([]int{4096, 4096}),
+			// grains in the critical state at 16384^2 take ~10^5 rounds each
+			sandpileCase([]int{16384, 16384}),
 			stepperCase(8<<30, func(be quench.Backend) (*bench.Stepper, error) {
 				return bench.NewMassTransfer(be, []int{16384, 16384}, "kmp")
 			}),
