@@ -555,6 +555,12 @@ func (b *Backend) Phi4Step(f *quench.Phi4Fields, lat quench.Lattice, p *quench.P
 			}
 			return b.launch(kernels.Phi4Overdamped+suffix, n, next, phi, P, lm)
 		case quench.SchemeBAOAB:
+			if gx, gy, gz, ok := kernels.RowGrid(lat, blockSize); ok {
+				if err := b.launch3(kernels.Phi4BAOAB1Rows+suffix, gx, gy, gz, next, phi, extra, P); err != nil {
+					return err
+				}
+				return b.launch3(kernels.Phi4BAOAB2Rows+suffix, gx, gy, gz, next, extra, P)
+			}
 			if err := b.launch(kernels.Phi4BAOAB1+suffix, n, next, phi, extra, P); err != nil {
 				return err
 			}

@@ -39,6 +39,8 @@ const (
 	Diffuse        = "diffuse"
 	// row-launched fast paths (fast.cu): name + "_f32" or "_f64"
 	Phi4OverdampedRows = "phi4_overdamped_rows"
+	Phi4BAOAB1Rows     = "phi4_baoab1_rows"
+	Phi4BAOAB2Rows     = "phi4_baoab2_rows"
 	DiffuseRows        = "diffuse_rows"
 	SumBlocksF64       = "sum_blocks_f64"
 	SumBlocksF32       = "sum_blocks_f32"
@@ -51,7 +53,8 @@ var All = []string{IsingPhaseSeg, IsingPhaseSite, IsingSums, SumBlocksF64, SumBl
 	Phi4BAOAB2 + "_f32", Phi4BAOAB2 + "_f64", Phi4Mu + "_f32", Phi4Mu + "_f64", Phi4ModelB + "_f32", Phi4ModelB + "_f64",
 	ParticleStep + "_f32", ParticleStep + "_f64", PhasePartials + "_f32", PhasePartials + "_f64",
 	SandpileFlags, SandpileApply, SandpileClear, SandpileGrain, SandpileNext, MassClass, MassInject, Diffuse + "_f32", Diffuse + "_f64",
-	Phi4OverdampedRows + "_f32", Phi4OverdampedRows + "_f64", DiffuseRows + "_f32", DiffuseRows + "_f64"}
+	Phi4OverdampedRows + "_f32", Phi4OverdampedRows + "_f64", DiffuseRows + "_f32", DiffuseRows + "_f64",
+	Phi4BAOAB1Rows + "_f32", Phi4BAOAB1Rows + "_f64", Phi4BAOAB2Rows + "_f32", Phi4BAOAB2Rows + "_f64"}
 
 // IsingTable is the threshold table in the layout of ising.cu: 64 int32,
 // hi[32] then lo[32], indexed by nd + 16*(s == -1), nd the number of down

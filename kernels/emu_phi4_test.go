@@ -25,7 +25,7 @@ func TestPhi4KernelsEmulated(t *testing.T) {
 		for _, shape := range shapes {
 			for _, dt := range []quench.DType{quench.Float64, quench.Float32} {
 				checkPhi4(t, bin, "phi4", scheme, si, shape, dt)
-				if si < 2 { // the row-launched overdamped kernels
+				if si < 3 { // the row-launched overdamped and baoab kernels
 					checkPhi4(t, bin, "phi4fast", scheme, si, shape, dt)
 				}
 			}

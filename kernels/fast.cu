@@ -107,3 +107,52 @@ extern "C" __global__ void phi4_overdamped_rows_f32(float* next, const float* ph
 }
 extern "C" __global__ void diffuse_rows_f64(double* out, const double* u, const qphi4* P) { diffuse_rows<double>(out, u, P); }
 extern "C" __global__ void diffuse_rows_f32(float* out, const float* u, const qphi4* P) { diffuse_rows<float>(out, u, P); }
+
+// BAOAB in two row-launched kernels (pairs per thread), the twins of
+// phi4_baoab1 and phi4_baoab2.
+template <typename T>
+__device__ void phi4_baoab1_rows(T* next, const T* phi, T* mom, const qphi4* P) {
+    const int dim = (int)P->dim;
+    const int64_t lx = P->shape[dim - 1];
+    const int64_t p = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+    if (2 * p >= lx) return;
+    const qrow r = qrow_at(P);
+    const uint32_t k0 = (uint32_t)P->seed, k1 = (uint32_t)(P->seed >> 32), rep = (uint32_t)P->replica;
+    double g[2];
+    quench_gaussians(quench_philox4x32_10(quench_counter(QUENCH_PURPOSE_LANGEVIN, rep, P->step, 0, (uint64_t)(r.base + 2 * p) >> 1, 0), k0, k1),
+                     &g[0], &g[1]);
+    for (int i = 0; i < 2; i++) {
+        const int64_t x = 2 * p + i, n = r.base + x;
+        const T p1 = qadd(mom[n], qmul((T)P->k.hdt, qforce_row(phi, r, x, lx, dim, P->k)));
+        const T q1 = qadd(phi[n], qmul((T)P->k.hdtm, p1));
+        const T p2 = qadd(qmul((T)P->k.c1, p1), qmul((T)P->k.c2, (T)g[i]));
+        next[n] = qadd(q1, qmul((T)P->k.hdtm, p2));
+        mom[n] = p2;
+    }
+}
+
+template <typename T>
+__device__ void phi4_baoab2_rows(const T* next, T* mom, const qphi4* P) {
+    const int dim = (int)P->dim;
+    const int64_t lx = P->shape[dim - 1];
+    const int64_t p = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+    if (2 * p >= lx) return;
+    const qrow r = qrow_at(P);
+    for (int i = 0; i < 2; i++) {
+        const int64_t x = 2 * p + i, n = r.base + x;
+        mom[n] = qadd(mom[n], qmul((T)P->k.hdt, qforce_row(next, r, x, lx, dim, P->k)));
+    }
+}
+
+extern "C" __global__ void phi4_baoab1_rows_f64(double* next, const double* phi, double* mom, const qphi4* P) {
+    phi4_baoab1_rows<double>(next, phi, mom, P);
+}
+extern "C" __global__ void phi4_baoab1_rows_f32(float* next, const float* phi, float* mom, const qphi4* P) {
+    phi4_baoab1_rows<float>(next, phi, mom, P);
+}
+extern "C" __global__ void phi4_baoab2_rows_f64(const double* next, double* mom, const qphi4* P) {
+    phi4_baoab2_rows<double>(next, mom, P);
+}
+extern "C" __global__ void phi4_baoab2_rows_f32(const float* next, float* mom, const qphi4* P) {
+    phi4_baoab2_rows<float>(next, mom, P);
+}

@@ -154,8 +154,13 @@ static void run_phi4(qphi4 P, int64_t scheme, int64_t steps, const char* data, F
             }
             break;
         case 2:
-            launch(3, 64, [&] { phi4_baoab1<T>(next.data(), phi.data(), mom.data(), pp); });
-            launch(3, 64, [&] { phi4_baoab2<T>(next.data(), mom.data(), pp); });
+            if (fast) {
+                launch_rows(P, 2, [&] { phi4_baoab1_rows<T>(next.data(), phi.data(), mom.data(), pp); });
+                launch_rows(P, 2, [&] { phi4_baoab2_rows<T>(next.data(), mom.data(), pp); });
+            } else {
+                launch(3, 64, [&] { phi4_baoab1<T>(next.data(), phi.data(), mom.data(), pp); });
+                launch(3, 64, [&] { phi4_baoab2<T>(next.data(), mom.data(), pp); });
+            }
             break;
         default:
             launch(3, 64, [&] { phi4_mu<T>(mu.data(), phi.data(), pp); });
