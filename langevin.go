@@ -67,16 +67,25 @@ func (p *Phi4Params) Coeffs(dim int) (Phi4Coeffs, error) {
 	case SchemeLM:
 		c.A, c.Amp = p.Dt*p.Gamma, math.Sqrt(p.Gamma*p.T*p.Dt/2)
 	case SchemeBAOAB:
-		if !(p.Mass > 0) {
-			return Phi4Coeffs{}, fmt.Errorf("--mass %v is not allowed: it must be positive", p.Mass)
+		var err error
+		if c.HDt, c.HDtM, c.C1, c.C2, err = baoabCoeffs(p.Dt, p.Gamma, p.Mass, p.T); err != nil {
+			return Phi4Coeffs{}, err
 		}
-		c.HDt, c.HDtM = p.Dt/2, p.Dt/(2*p.Mass)
-		c.C1 = math.Exp(-p.Gamma * p.Dt)
-		c.C2 = math.Sqrt((1 - c.C1*c.C1) * p.Mass * p.T)
 	default:
 		return Phi4Coeffs{}, fmt.Errorf("unknown --scheme %q: allowed are em, lm, baoab, modelb", p.Scheme)
 	}
 	return c, nil
+}
+
+// baoabCoeffs are the BAOAB constants shared by fields and particles:
+// half step, half step over the mass, the O-step's exp(-gamma dt) and its
+// noise amplitude sqrt((1 - c1^2) mass T).
+func baoabCoeffs(dt, gamma, mass, T float64) (hdt, hdtm, c1, c2 float64, err error) {
+	if !(mass > 0) {
+		return 0, 0, 0, 0, fmt.Errorf("--mass %v is not allowed: it must be positive", mass)
+	}
+	c1 = math.Exp(-gamma * dt)
+	return dt / 2, dt / (2 * mass), c1, math.Sqrt((1 - c1*c1) * mass * T), nil
 }
 
 // Phi4StabilityBound is the largest stable time step of the dynamics

@@ -74,12 +74,10 @@ func (p *ParticleParams) Coeffs(n int64) (ParticleCoeffs, error) {
 	case SchemeLM:
 		c.A, c.Amp = p.Dt/p.Gamma, math.Sqrt(p.T*p.Dt/(2*p.Gamma))
 	case SchemeBAOAB:
-		if !(p.Mass > 0) {
-			return ParticleCoeffs{}, fmt.Errorf("--mass %v is not allowed: it must be positive", p.Mass)
+		var err error
+		if c.HDt, c.HDtM, c.C1, c.C2, err = baoabCoeffs(p.Dt, p.Gamma, p.Mass, p.T); err != nil {
+			return ParticleCoeffs{}, err
 		}
-		c.HDt, c.HDtM = p.Dt/2, p.Dt/(2*p.Mass)
-		c.C1 = math.Exp(-p.Gamma * p.Dt)
-		c.C2 = math.Sqrt((1 - c.C1*c.C1) * p.Mass * p.T)
 	default:
 		return ParticleCoeffs{}, fmt.Errorf("unknown --scheme %q: allowed are em, lm, baoab", p.Scheme)
 	}
