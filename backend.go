@@ -64,6 +64,7 @@ type Counter struct {
 // whose element type matches the buffer's DType ([]int8, []uint8, []int32,
 // []float32, []float64, []int64) and whose length equals Len.
 type Buffers interface {
+	// Alloc returns a buffer of n elements, all zero.
 	Alloc(dt DType, n int64) (Buffer, error)
 	Upload(dst Buffer, src any) error
 	Download(dst any, src Buffer) error

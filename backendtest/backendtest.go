@@ -6,6 +6,7 @@ package backendtest
 
 import (
 	"fmt"
+	"reflect"
 	"testing"
 
 	"github.com/quenchlab/quench"
@@ -35,7 +36,9 @@ func testBuffers(t *testing.T, b quench.Backend) {
 		{quench.Float64, fill(make([]float64, n), func(i int) float64 { return float64(i) / 7 }), make([]float64, n)},
 		{quench.Int64, fill(make([]int64, n), func(i int) int64 { return int64(i) << 40 }), make([]int64, n)},
 	}
-	for _, c := range cases {
+	// twice: the second round's allocations may reuse the first's memory,
+	// which held data, and must still start at zero
+	for _, c := range append(cases, cases...) {
 		buf, err := b.Alloc(c.dt, n)
 		if err != nil {
 			t.Fatalf("Alloc(%v): %v", c.dt, err)
@@ -43,13 +46,21 @@ func testBuffers(t *testing.T, b quench.Backend) {
 		if buf.DType() != c.dt || buf.Len() != n {
 			t.Errorf("unexpected buffer: got %v/%d want %v/%d", buf.DType(), buf.Len(), c.dt, n)
 		}
+		dst := reflect.MakeSlice(reflect.TypeOf(c.dst), n, n).Interface()
+		zero := fmt.Sprint(dst)
+		if err := b.Download(dst, buf); err != nil {
+			t.Fatalf("Download(%v): %v", c.dt, err)
+		}
+		if fmt.Sprint(dst) != zero {
+			t.Errorf("a new %v buffer is not zero", c.dt)
+		}
 		if err := b.Upload(buf, c.src); err != nil {
 			t.Fatalf("Upload(%v): %v", c.dt, err)
 		}
-		if err := b.Download(c.dst, buf); err != nil {
+		if err := b.Download(dst, buf); err != nil {
 			t.Fatalf("Download(%v): %v", c.dt, err)
 		}
-		if fmt.Sprint(c.src) != fmt.Sprint(c.dst) {
+		if fmt.Sprint(c.src) != fmt.Sprint(dst) {
 			t.Errorf("round trip of %v changed the data", c.dt)
 		}
 		if err := b.Upload(buf, make([]int8, n+1)); err == nil {

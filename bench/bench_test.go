@@ -88,7 +88,7 @@ func BenchmarkSandpileL256(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer s.Close()
-	s.Grain() // the first avalanche of the all-(z-1) start
+	b.Logf("stationary start: mean height %.4f", s.MeanHeight)
 	var top int64
 	for b.Loop() {
 		av, _ := s.Grain()

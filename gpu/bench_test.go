@@ -4,6 +4,7 @@ package gpu
 
 import (
 	"testing"
+	"time"
 
 	"github.com/quenchlab/quench"
 	"github.com/quenchlab/quench/bench"
@@ -126,7 +127,8 @@ func BenchmarkSandpileL16384(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer s.Close()
-	r, err := s.Measure(1, 5)
+	s.Budget = 5 * time.Second
+	r, err := s.Measure(100, 100000)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -190,8 +190,15 @@ func (b *Backend) Alloc(dt quench.DType, n int64) (quench.Buffer, error) {
 		if err == nil && bytes > free {
 			return fmt.Errorf("out of device memory: %d bytes asked, %d free", bytes, free)
 		}
-		buf.ptr, err = cu.MemAlloc(bytes)
-		return wrap(fmt.Sprintf("allocating %d bytes", bytes), err)
+		if buf.ptr, err = cu.MemAlloc(bytes); err != nil {
+			return wrap(fmt.Sprintf("allocating %d bytes", bytes), err)
+		}
+		// zeroed, as on the CPU: cuMemAlloc leaves memory as it was
+		if err := cu.MemsetD8(buf.ptr, 0, bytes); err != nil {
+			cu.MemFree(buf.ptr)
+			return wrap(fmt.Sprintf("clearing %d bytes", bytes), err)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err

@@ -296,7 +296,7 @@ func TestBenchCPU(t *testing.T) {
 	benchGridOverride = []benchCase{isingCase([]int{64, 64}, quench.Metropolis), isingCase([]int{16, 16, 16}, quench.HeatBath),
 		phi4Case([]int{32, 32}, quench.SchemeLM, quench.Float32), particleCase(1000, quench.PotentialKuramoto, quench.SchemeEM, quench.Float64)}
 	defer func() { benchGridOverride = old }()
-	code, stdout, stderr := runQ(t, "bench", "--sweeps", "3", "--json", path)
+	code, stdout, stderr := runQ(t, "bench", "--backend", "cpu", "--sweeps", "3", "--json", path)
 	if code != 0 || !strings.Contains(stdout, "flips") || !strings.Contains(stdout, "ising3d") || !strings.Contains(stdout, "site updates") || !strings.Contains(stdout, "kuramoto") {
 		t.Fatalf("bench: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}

@@ -80,6 +80,9 @@ static inline void __syncthreads() { block_barrier->arrive_and_wait(); }
 #define __restrict__ __restrict
 #define __shared__ static
 
+// short sandpile runs, so that the emulated rows split into several runs,
+// some of them partial (the GPU build uses 1024)
+#define QSAND_RUN 5
 #include "../quench.cu"
 
 // launch runs kernel on grid x block emulated threads, blocks one after
@@ -228,14 +231,16 @@ static void run_sandpile(const char* data, FILE* out) {
         launch(1, 32, [&] { sandpile_grain(h.data(), site); });
         for (int a = 0; a < (int)P.dim; a++) P.lo[a] = P.hi[a] = site / P.stride[a] % P.shape[a];
         P.avalanche = g + 1;
-        // queue rounds in batches of 3, as the gpu backend does (with more)
+        // queue rounds in batches of 3, as the gpu backend does (with more),
+        // on a grid of 3 blocks, so that blocks share the items and add
+        // their counts with atomics
         unsigned long long c[14] = {0, 0, 0, ~0ull, ~0ull, ~0ull, 0, 0, 0, 0, 0, 0, 0, 0};
         qsand* pp = &P;
         while (!c[13]) {
             for (int r = 0; r < 3; r++) {
-                launch(1, 8, [&] { sandpile_flags(h.data(), flag.data(), act.data(), stamp.data(), pp, c); });
-                launch(1, 8, [&] { sandpile_apply(h.data(), flag.data(), pp, c); });
-                launch(1, 8, [&] { sandpile_clear(flag.data(), pp, c); });
+                launch(3, 8, [&] { sandpile_flags(h.data(), flag.data(), act.data(), stamp.data(), pp, c); });
+                launch(3, 8, [&] { sandpile_apply(h.data(), flag.data(), pp, c); });
+                launch(3, 8, [&] { sandpile_clear(flag.data(), pp, c); });
                 launch(1, 8, [&] { sandpile_next(pp, c); });
             }
         }

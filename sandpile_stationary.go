@@ -1,0 +1,148 @@
+package quench
+
+import (
+	"fmt"
+	"math/bits"
+
+	"github.com/quenchlab/quench/internal/philox"
+)
+
+// SandpileStationary returns a configuration drawn exactly from the
+// stationary state of the sandpile on lat (open boundaries, threshold 2d):
+// the uniform distribution on the recurrent configurations. Driving a large
+// lattice there by adding grains costs of order L^4 topplings in 2D; this
+// costs a few random-walk steps per site instead.
+//
+// It draws a uniform spanning tree of the lattice with every boundary edge
+// wired to one sink (Wilson's algorithm: loop-erased random walks, whose
+// steps come from Philox(seed; Lattice, replica, block k, phase 1)), then
+// maps the tree to a recurrent configuration by the burning bijection of
+// Majumdar and Dhar: in the burning test the sites at tree depth t burn in
+// step t, so a site x of depth t has
+//
+//	h(x) = #{neighbours y: depth(y) >= t} + rank of x's parent among the
+//	       neighbours of depth t-1 (directions in the order -axis0,
+//	       +axis0, -axis1, ...; an edge to the sink has depth 0)
+//
+// which is in [0, 2d-1] and recurrent, one configuration per tree.
+func SandpileStationary(lat Lattice, ctr Counter) ([]uint8, error) {
+	d := lat.Dim()
+	n := lat.Sites()
+	if n > 1<<31-2 {
+		return nil, fmt.Errorf("stationary sandpile start: %d sites, at most %d", n, 1<<31-2)
+	}
+	strides := make([]int64, d)
+	for a, s := d-1, int64(1); a >= 0; a-- {
+		strides[a] = s
+		s *= int64(lat.Shape[a])
+	}
+	// edge[x] bit k: direction k of x leads to the sink
+	edge := make([]uint8, n)
+	for a := 0; a < d; a++ {
+		la := int64(lat.Shape[a])
+		for x := int64(0); x < n; x += strides[a] * la {
+			// x is the first site of a block where coordinate a runs 0..la-1
+			for j := int64(0); j < strides[a]; j++ {
+				edge[x+j] |= 1 << (2 * a)
+				edge[x+j+(la-1)*strides[a]] |= 1 << (2*a + 1)
+			}
+		}
+	}
+	// neighbour of x in direction k (axis k/2, sign - for even k); -1 is
+	// the sink
+	neighbour := func(x int64, k int) int64 {
+		if edge[x]>>k&1 != 0 {
+			return -1
+		}
+		if k&1 == 0 {
+			return x - strides[k/2]
+		}
+		return x + strides[k/2]
+	}
+
+	// direction stream: Philox blocks of 128 bits, w bits a draw, values
+	// >= 2d rejected
+	dirs := 2 * d
+	w := uint(bits.Len(uint(dirs - 1)))
+	key := philox.KeyFromSeed(ctr.Seed)
+	var block uint64
+	var buf [2]uint64
+	var left uint
+	draw := func() int {
+		for {
+			if left < w {
+				r := philox.Philox4x32_10(philox.MakeCounter(philox.PurposeLattice, ctr.Replica, block, 1, 0, 0), key)
+				block++
+				buf = [2]uint64{uint64(r[1])<<32 | uint64(r[0]), uint64(r[3])<<32 | uint64(r[2])}
+				left = 128
+			}
+			// take the low w bits of the 128-bit buffer
+			v := int(buf[0] & (1<<w - 1))
+			buf[0] = buf[0]>>w | buf[1]<<(64-w)
+			buf[1] >>= w
+			left -= w
+			if v < dirs {
+				return v
+			}
+		}
+	}
+
+	// Wilson's algorithm; next[x] is the direction of x's parent
+	const unset = 0xFF
+	next := make([]uint8, n)
+	for i := range next {
+		next[i] = unset
+	}
+	inTree := make([]bool, n)
+	for start := int64(0); start < n; start++ {
+		for x := start; x >= 0 && !inTree[x]; {
+			k := draw()
+			next[x] = uint8(k)
+			x = neighbour(x, k)
+		}
+		for x := start; x >= 0 && !inTree[x]; x = neighbour(x, int(next[x])) {
+			inTree[x] = true
+		}
+	}
+	inTree = nil
+
+	// depths: follow parents to a known depth, then fill the path back
+	depth := make([]int32, n)
+	var path []int64
+	for start := int64(0); start < n; start++ {
+		path = path[:0]
+		x := start
+		for x >= 0 && depth[x] == 0 {
+			path = append(path, x)
+			x = neighbour(x, int(next[x]))
+		}
+		t := int32(0)
+		if x >= 0 {
+			t = depth[x]
+		}
+		for i := len(path) - 1; i >= 0; i-- {
+			t++
+			depth[path[i]] = t
+		}
+	}
+
+	h := make([]uint8, n)
+	for x := int64(0); x < n; x++ {
+		t := depth[x]
+		var above, rank int
+		for k := 0; k < dirs; k++ {
+			var ty int32 // sink
+			if y := neighbour(x, k); y >= 0 {
+				ty = depth[y]
+			}
+			if ty >= t {
+				above++
+			}
+			if ty == t-1 && k < int(next[x]) {
+				rank++
+			}
+		}
+		h[x] = uint8(above + rank)
+	}
+	return h, nil
+}
