@@ -42,7 +42,9 @@ type Phi4Fields struct {
 //	phi' = (phi + A*lap(mu)) + Amp*sum_a (eta_{x,a} - eta_{x-e_a,a})
 //
 // with lap(mu) = nb(mu) - Z*mu and xi, eta standard normal (Philox, purpose
-// Langevin: site noise phase 0, link noise phase 1; Gaussians pmath-exact).
+// Langevin: site noise phase 0, link noise phase 1; noise number n is, for
+// float64, normal n&1 of pmath.Gaussians of group n>>1 and, for float32,
+// normal n&3 of pmath.Gaussians32 of group n>>2).
 type Phi4Coeffs struct {
 	Z, M2, L, H float64
 	A, Amp      float64

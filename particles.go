@@ -22,8 +22,9 @@ const (
 //	baoab: p1 = p + HDt*F(q); q1 = q + HDtM*p1; p2 = C1*p1 + C2*xi_k;
 //	       q2 = q1 + HDtM*p2; p3 = p2 + HDt*F(q2)
 //
-// xi is standard normal: coordinate j's is one of the Box-Muller pair of
-// Philox(seed; Particle, replica, step, phase 0, group j>>1).
+// xi is standard normal from Philox(seed; Particle, replica, step, phase 0,
+// group): for float64, normal j&1 of pmath.Gaussians of group j>>1; for
+// float32, normal j&3 of pmath.Gaussians32 of group j>>2.
 //
 // kuramoto (phases theta in turns, overdamped em or lm): with
 // C = sum_j cos 2 pi theta_j and S = sum_j sin 2 pi theta_j (Reducer.PhaseSums,

@@ -26,9 +26,18 @@ func particleForce[T flt](x T, doubleWell bool, k *pc[T]) T {
 	return -T(k.k * x)
 }
 
-// particlePair is the Box-Muller pair of coordinates 2q and 2q+1.
-func particlePair(key philox.Key, ctr quench.Counter, step uint64, q uint64) (float64, float64) {
-	return pmath.Gaussians(philox.Philox4x32_10(philox.MakeCounter(philox.PurposeParticle, ctr.Replica, step, 0, q, 0), key))
+// particleNoise fills g with the normals of coordinates W q .. W q + W-1:
+// pmath.Gaussians (W = 2) for float64, pmath.Gaussians32 (W = 4) for
+// float32, of Philox(seed; Particle, replica, step, phase 0, group q).
+func particleNoise(key philox.Key, ctr quench.Counter, step uint64, q uint64, f32 bool, g *[4]float64) {
+	w := philox.Philox4x32_10(philox.MakeCounter(philox.PurposeParticle, ctr.Replica, step, 0, q, 0), key)
+	if f32 {
+		for i, v := range pmath.Gaussians32(w) {
+			g[i] = float64(v)
+		}
+		return
+	}
+	g[0], g[1] = pmath.Gaussians(w)
 }
 
 // ParticleStep implements quench.LangevinStepper for particle ensembles;
@@ -100,20 +109,26 @@ func particleStep[T flt](m int64, p *quench.ParticleParams, k pc[T], ctr quench.
 	dw := p.Potential == quench.PotentialDoubleWell
 	kur := p.Potential == quench.PotentialKuramoto
 	cT, sT := T(C), T(S)
+	var zero T
+	_, f32 := any(zero).(float32)
+	w := int64(2)
+	if f32 {
+		w = 4
+	}
 	parts := int((m + fieldChunk - 1) / fieldChunk)
 	run := func(part int) {
-		lo := int64(part) * fieldChunk
-		var now, nxt [2]float64
+		lo := int64(part) * fieldChunk // a multiple of W
+		var now, nxt [4]float64
 		for j := lo; j < min(lo+fieldChunk, m); j++ {
-			if j == lo || j&1 == 0 { // one Box-Muller pair per two coordinates
-				now[0], now[1] = particlePair(key, ctr, step, uint64(j)>>1)
+			if j%w == 0 { // one Philox call per W coordinates
+				particleNoise(key, ctr, step, uint64(j/w), f32, &now)
 				if lm {
-					nxt[0], nxt[1] = particlePair(key, ctr, step+1, uint64(j)>>1)
+					particleNoise(key, ctr, step+1, uint64(j/w), f32, &nxt)
 				}
 			}
-			xi := T(now[j&1])
+			xi := T(now[j%w])
 			if lm {
-				xi = xi + T(nxt[j&1])
+				xi = xi + T(nxt[j%w])
 			}
 			switch {
 			case kur:

@@ -8,15 +8,17 @@ import (
 	"github.com/quenchlab/quench/stats"
 )
 
-// ensembleVariance runs n independent particles from x = 0 and returns the
-// time series of the ensemble mean of x^2 after therm steps.
-func ensembleVariance(t *testing.T, p *quench.ParticleParams, n int64, steps, therm int, seed uint64) stats.Estimate {
+// ensembleVariance runs n independent particles from x = 0 at precision dt
+// and returns the time series of the ensemble mean of x^2 after therm
+// steps.
+func ensembleVariance(t *testing.T, p *quench.ParticleParams, dt quench.DType, n int64, steps, therm int, seed uint64) stats.Estimate {
 	t.Helper()
 	be := New()
 	ps := &quench.Particles{N: n, Dim: 1}
-	ps.Pos, _ = be.Alloc(quench.Float64, n)
-	ps.Vel, _ = be.Alloc(quench.Float64, n)
+	ps.Pos, _ = be.Alloc(dt, n)
+	ps.Vel, _ = be.Alloc(dt, n)
 	x := make([]float64, n)
+	x32 := make([]float32, n)
 	var series []float64
 	for k := 0; k < therm+steps; k++ {
 		if err := be.ParticleStep(ps, p, quench.Counter{Seed: seed, Step: uint64(k)}); err != nil {
@@ -25,7 +27,14 @@ func ensembleVariance(t *testing.T, p *quench.ParticleParams, n int64, steps, th
 		if k < therm {
 			continue
 		}
-		be.Download(x, ps.Pos)
+		if dt == quench.Float32 {
+			be.Download(x32, ps.Pos)
+			for i, v := range x32 {
+				x[i] = float64(v)
+			}
+		} else {
+			be.Download(x, ps.Pos)
+		}
 		var s float64
 		for _, v := range x {
 			s += v * v
@@ -37,7 +46,8 @@ func ensembleVariance(t *testing.T, p *quench.ParticleParams, n int64, steps, th
 
 // Harmonic oscillator, U = k x^2/2 (oracles.md): Euler-Maruyama samples
 // Var = (kT/k)/(1 - k h/(2 gamma)); Leimkuhler-Matthews and BAOAB sample
-// kT/k exactly.
+// kT/k exactly. Both precisions: float32 runs draw their noise with
+// pmath.Gaussians32.
 func TestHarmonicVariance(t *testing.T) {
 	if testing.Short() {
 		t.Skip("long statistical test")
@@ -52,13 +62,17 @@ func TestHarmonicVariance(t *testing.T) {
 		{quench.SchemeLM, 0.2, T / k},
 		{quench.SchemeBAOAB, 0.4, T / k},
 	}
-	for i, c := range cases {
+	for i, c := range append(cases, cases...) {
+		dt := quench.Float64
+		if i >= len(cases) {
+			dt = quench.Float32
+		}
 		p := &quench.ParticleParams{Scheme: c.scheme, Potential: quench.PotentialHarmonic, Dt: c.dt, T: T, Gamma: gamma, Mass: 1, K: k}
-		e := ensembleVariance(t, p, 2000, 3000, 200, uint64(60+i))
+		e := ensembleVariance(t, p, dt, 2000, 3000, 200, uint64(60+i))
 		dev := math.Abs(e.Mean - c.want)
-		t.Logf("%s dt=%v: <x^2> = %.5f +- %.2g (tau_int %.3g), exact %.6f, %.2f sigma", c.scheme, c.dt, e.Mean, e.Err, e.Tau, c.want, dev/e.Err)
+		t.Logf("%s %v dt=%v: <x^2> = %.5f +- %.2g (tau_int %.3g), exact %.6f, %.2f sigma", c.scheme, dt, c.dt, e.Mean, e.Err, e.Tau, c.want, dev/e.Err)
 		if !e.Reliable || dev > 4*e.Err {
-			t.Errorf("unexpected <x^2> for %s: got %v +- %v want %v", c.scheme, e.Mean, e.Err, c.want)
+			t.Errorf("unexpected <x^2> for %s %v: got %v +- %v want %v", c.scheme, dt, e.Mean, e.Err, c.want)
 		}
 	}
 }
@@ -79,7 +93,7 @@ func TestDoubleWell(t *testing.T) {
 	}
 	want := zx2 / z
 	p := &quench.ParticleParams{Scheme: quench.SchemeLM, Potential: quench.PotentialDoubleWell, Dt: 0.02, T: T, Gamma: 1, K: k}
-	e := ensembleVariance(t, p, 1000, 12000, 500, 71)
+	e := ensembleVariance(t, p, quench.Float64, 1000, 12000, 500, 71)
 	dev := math.Abs(e.Mean - want)
 	t.Logf("double well: <x^2> = %.5f +- %.2g (tau_int %.3g), quadrature %.6f, %.2f sigma", e.Mean, e.Err, e.Tau, want, dev/e.Err)
 	if !e.Reliable || dev > 4*e.Err {

@@ -102,39 +102,46 @@ func force[T flt](s []T, g *fieldGeom, cu *cursor, k *kc[T]) T {
 	return f + k.h
 }
 
-// Gaussian noise: site n's number at a step is one of the two Box-Muller
-// normals of Philox(seed; Langevin, replica, step, phase, group n>>1):
-// g0 for even n, g1 for odd n.
-func noisePair(key philox.Key, ctr quench.Counter, step uint64, phase uint32, group uint64) (float64, float64) {
-	return pmath.Gaussians(philox.Philox4x32_10(philox.MakeCounter(philox.PurposeLangevin, ctr.Replica, step, phase, group, 0), key))
-}
-
-func noiseAt(key philox.Key, ctr quench.Counter, step uint64, phase uint32, n uint64) float64 {
-	g0, g1 := noisePair(key, ctr, step, phase, n>>1)
-	if n&1 == 0 {
-		return g0
-	}
-	return g1
-}
-
-// pairNoise hands out site noises in index order, computing each
-// Box-Muller pair once (chunks start at even sites; any order still works).
-type pairNoise struct {
+// Gaussian noise: site n's number at a step comes from
+// Philox(seed; Langevin, replica, step, phase, group): for float64 kernels
+// one of the two normals of pmath.Gaussians (group n>>1, g0 for even n),
+// for float32 kernels one of the four of pmath.Gaussians32 (group n>>2,
+// position n&3). Values are returned as float64 (exact for float32).
+type siteNoise struct {
 	key   philox.Key
 	ctr   quench.Counter
 	step  uint64
 	phase uint32
+	f32   bool
 	group uint64
-	g     [2]float64
+	g     [4]float64
 	valid bool
 }
 
-func (p *pairNoise) at(n uint64) float64 {
-	if !p.valid || p.group != n>>1 {
-		p.g[0], p.g[1] = noisePair(p.key, p.ctr, p.step, p.phase, n>>1)
-		p.group, p.valid = n>>1, true
+func newSiteNoise[T flt](key philox.Key, ctr quench.Counter, step uint64, phase uint32) siteNoise {
+	var zero T
+	_, f32 := any(zero).(float32)
+	return siteNoise{key: key, ctr: ctr, step: step, phase: phase, f32: f32}
+}
+
+// at computes each Philox call once for consecutive sites.
+func (p *siteNoise) at(n uint64) float64 {
+	shift := uint(1)
+	if p.f32 {
+		shift = 2
 	}
-	return p.g[n&1]
+	if g := n >> shift; !p.valid || p.group != g {
+		w := philox.Philox4x32_10(philox.MakeCounter(philox.PurposeLangevin, p.ctr.Replica, p.step, p.phase, g, 0), p.key)
+		if p.f32 {
+			for i, v := range pmath.Gaussians32(w) {
+				p.g[i] = float64(v)
+			}
+		} else {
+			p.g[0], p.g[1] = pmath.Gaussians(w)
+		}
+		p.group, p.valid = g, true
+	}
+	return p.g[n&(1<<shift-1)]
 }
 
 // fieldChunk is the fixed partition of the field kernels.
@@ -236,8 +243,8 @@ func phi4Step[T flt](g *fieldGeom, scheme string, k kc[T], ctr quench.Counter, s
 	case quench.SchemeEM, quench.SchemeLM:
 		lm := scheme == quench.SchemeLM
 		forSites(g, func(cu *cursor, end int64) {
-			now := pairNoise{key: key, ctr: ctr, step: step}
-			nxt := pairNoise{key: key, ctr: ctr, step: step + 1}
+			now := newSiteNoise[T](key, ctr, step, 0)
+			nxt := newSiteNoise[T](key, ctr, step+1, 0)
 			for ; cu.n < end; g.next(cu) {
 				f := force(phi, g, cu, &k)
 				var xi T
@@ -252,7 +259,7 @@ func phi4Step[T flt](g *fieldGeom, scheme string, k kc[T], ctr quench.Counter, s
 	case quench.SchemeBAOAB:
 		mom := s[2]
 		forSites(g, func(cu *cursor, end int64) {
-			now := pairNoise{key: key, ctr: ctr, step: step}
+			now := newSiteNoise[T](key, ctr, step, 0)
 			for ; cu.n < end; g.next(cu) {
 				p1 := mom[cu.n] + T(k.hdt*force(phi, g, cu, &k))
 				q1 := phi[cu.n] + T(k.hdtm*p1)
@@ -275,13 +282,14 @@ func phi4Step[T flt](g *fieldGeom, scheme string, k kc[T], ctr quench.Counter, s
 			}
 		})
 		forSites(g, func(cu *cursor, end int64) {
+			out, in := newSiteNoise[T](key, ctr, step, 1), newSiteNoise[T](key, ctr, step, 1)
 			for ; cu.n < end; g.next(cu) {
 				lap := nbSum(mu, g, cu) - T(k.z*mu[cu.n])
 				var div T
 				for a := d - 1; a >= 0; a-- {
-					out := T(noiseAt(key, ctr, step, 1, uint64(cu.n)*uint64(d)+uint64(a)))
-					in := T(noiseAt(key, ctr, step, 1, uint64(g.minus(cu, a))*uint64(d)+uint64(a)))
-					div = div + (out - in)
+					jOut := T(out.at(uint64(cu.n)*uint64(d) + uint64(a)))
+					jIn := T(in.at(uint64(g.minus(cu, a))*uint64(d) + uint64(a)))
+					div = div + (jOut - jIn)
 				}
 				next[cu.n] = (phi[cu.n] + T(k.a*lap)) + T(k.amp*div)
 			}

@@ -9,17 +9,18 @@ import (
 )
 
 // gff runs a Gaussian free field (lambda = 0) and returns <phi^2> per site.
-func gff(t *testing.T, scheme string, dt float64, steps, therm int, seed uint64) stats.Estimate {
+func gff(t *testing.T, scheme string, prec quench.DType, dt float64, steps, therm int, seed uint64) stats.Estimate {
 	t.Helper()
 	be := New()
 	lat, _ := quench.NewLattice(8, 8)
 	n := lat.Sites()
 	f := &quench.Phi4Fields{}
 	for _, p := range []*quench.Buffer{&f.Phi, &f.Next, &f.Mom} {
-		*p, _ = be.Alloc(quench.Float64, n)
+		*p, _ = be.Alloc(prec, n)
 	}
 	p := &quench.Phi4Params{Scheme: scheme, Dt: dt, M2: 1, T: 1, Gamma: 1, Mass: 1}
 	phi := make([]float64, n)
+	phi32 := make([]float32, n)
 	var series []float64
 	for k := 0; k < therm+steps; k++ {
 		if err := be.Phi4Step(f, lat, p, quench.Counter{Seed: seed, Step: uint64(k)}); err != nil {
@@ -28,7 +29,14 @@ func gff(t *testing.T, scheme string, dt float64, steps, therm int, seed uint64)
 		if k < therm {
 			continue
 		}
-		be.Download(phi, f.Phi)
+		if prec == quench.Float32 {
+			be.Download(phi32, f.Phi)
+			for i, v := range phi32 {
+				phi[i] = float64(v)
+			}
+		} else {
+			be.Download(phi, f.Phi)
+		}
 		var s float64
 		for _, v := range phi {
 			s += v * v
@@ -40,25 +48,28 @@ func gff(t *testing.T, scheme string, dt float64, steps, therm int, seed uint64)
 
 // Gaussian free field, d = 2, L = 8, m^2 = 1 (oracles.md): exact
 // <phi^2> = 0.254173997690; Euler-Maruyama at h = 0.01 samples
-// 0.259302742402 instead; Leimkuhler-Matthews and BAOAB sample the exact value.
+// 0.259302742402 instead; Leimkuhler-Matthews and BAOAB sample the exact
+// value. The float32 case checks the float32 noise (pmath.Gaussians32).
 func TestGaussianFreeField(t *testing.T) {
 	if testing.Short() {
 		t.Skip("long statistical test")
 	}
 	cases := []struct {
 		scheme string
+		prec   quench.DType
 		dt     float64
 		steps  int
 		want   float64
 	}{
-		{quench.SchemeEM, 0.01, 150000, 0.259302742402},
-		{quench.SchemeLM, 0.01, 150000, 0.254173997690},
-		{quench.SchemeBAOAB, 0.05, 60000, 0.254173997690},
+		{quench.SchemeEM, quench.Float64, 0.01, 150000, 0.259302742402},
+		{quench.SchemeLM, quench.Float64, 0.01, 150000, 0.254173997690},
+		{quench.SchemeBAOAB, quench.Float64, 0.05, 60000, 0.254173997690},
+		{quench.SchemeEM, quench.Float32, 0.01, 150000, 0.259302742402},
 	}
 	for i, c := range cases {
-		e := gff(t, c.scheme, c.dt, c.steps, 2000, uint64(40+i))
+		e := gff(t, c.scheme, c.prec, c.dt, c.steps, 2000, uint64(40+i))
 		dev := math.Abs(e.Mean - c.want)
-		t.Logf("%s dt=%v: <phi^2> = %.6f +- %.2g (tau_int %.3g), exact %.12f, %.2f sigma", c.scheme, c.dt, e.Mean, e.Err, e.Tau, c.want, dev/e.Err)
+		t.Logf("%s %v dt=%v: <phi^2> = %.6f +- %.2g (tau_int %.3g), exact %.12f, %.2f sigma", c.scheme, c.prec, c.dt, e.Mean, e.Err, e.Tau, c.want, dev/e.Err)
 		if !e.Reliable || dev > 4*e.Err {
 			t.Errorf("unexpected <phi^2> for %s: got %v +- %v want %v", c.scheme, e.Mean, e.Err, c.want)
 		}

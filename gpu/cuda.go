@@ -557,12 +557,12 @@ func (b *Backend) Phi4Step(f *quench.Phi4Fields, lat quench.Lattice, p *quench.P
 			if p.Scheme == quench.SchemeLM {
 				lm = 1
 			}
-			if gx, gy, gz, ok := kernels.RowGrid(lat, blockSize); ok {
+			if gx, gy, gz, ok := kernels.RowGrid(lat, blockSize, dt); ok {
 				return b.launch3(kernels.Phi4OverdampedRows+suffix, gx, gy, gz, next, phi, P, lm)
 			}
 			return b.launch(kernels.Phi4Overdamped+suffix, n, next, phi, P, lm)
 		case quench.SchemeBAOAB:
-			if gx, gy, gz, ok := kernels.RowGrid(lat, blockSize); ok {
+			if gx, gy, gz, ok := kernels.RowGrid(lat, blockSize, dt); ok {
 				if err := b.launch3(kernels.Phi4BAOAB1Rows+suffix, gx, gy, gz, next, phi, extra, P); err != nil {
 					return err
 				}
@@ -691,7 +691,8 @@ func (b *Backend) ParticleStep(ps *quench.Particles, p *quench.ParticleParams, c
 		if err := wrap("upload parameters", cu.MemcpyHtoD(b.params, unsafe.Pointer(&blk), int64(unsafe.Sizeof(blk)))); err != nil {
 			return err
 		}
-		return b.launch(kernels.ParticleStep+suffix, (m+1)/2, x, v, om, uint64(b.params))
+		w := kernels.SitesPerThread(ps.Pos.DType())
+		return b.launch(kernels.ParticleStep+suffix, (m+w-1)/w, x, v, om, uint64(b.params))
 	})
 }
 
@@ -843,7 +844,7 @@ func (b *Backend) Diffuse(dst, src quench.Buffer, lat quench.Lattice, alpha floa
 		if err := cu.MemcpyHtoD(b.params, unsafe.Pointer(&blk), int64(unsafe.Sizeof(blk))); err != nil {
 			return wrap("upload parameters", err)
 		}
-		if gx, gy, gz, ok := kernels.RowGrid(lat, blockSize); ok {
+		if gx, gy, gz, ok := kernels.RowGrid(lat, blockSize, s.dt); ok {
 			return b.launch3(kernels.DiffuseRows+suffix, gx, gy, gz, uint64(d.ptr), uint64(s.ptr), uint64(b.params))
 		}
 		return b.launch(kernels.Diffuse+suffix, lat.Sites(), uint64(d.ptr), uint64(s.ptr), uint64(b.params))

@@ -193,12 +193,14 @@ func NewMassBlock(lat quench.Lattice, rule int64, d32 uint64, ctr quench.Counter
 }
 
 // RowGrid is the grid of the row-launched kernels for lat, and whether lat
-// qualifies: 1 to 3 dimensions, an even last extent, the others at most
-// 65535 (the grid's y and z limits). gx counts blocks of `block` pairs.
-func RowGrid(lat quench.Lattice, block int64) (gx, gy, gz int64, ok bool) {
+// qualifies: 1 to 3 dimensions, a last extent that is a multiple of the
+// sites per thread (SitesPerThread), the others at most 65535 (the grid's
+// y and z limits). gx counts blocks of `block` threads.
+func RowGrid(lat quench.Lattice, block int64, dt quench.DType) (gx, gy, gz int64, ok bool) {
 	d := lat.Dim()
 	lx := int64(lat.Shape[d-1])
-	if d > 3 || lx%2 != 0 {
+	w := SitesPerThread(dt)
+	if d > 3 || lx%w != 0 {
 		return 0, 0, 0, false
 	}
 	gy, gz = 1, 1
@@ -211,5 +213,15 @@ func RowGrid(lat quench.Lattice, block int64) (gx, gy, gz int64, ok bool) {
 	if gy > 65535 || gz > 65535 {
 		return 0, 0, 0, false
 	}
-	return (lx/2 + block - 1) / block, gy, gz, true
+	return (lx/w + block - 1) / block, gy, gz, true
+}
+
+// SitesPerThread is W of the row kernels and of particle_step: the normals
+// one Philox call gives at precision dt (qw in langevin.cu): 4 for
+// float32, 2 for float64.
+func SitesPerThread(dt quench.DType) int64 {
+	if dt == quench.Float32 {
+		return 4
+	}
+	return 2
 }

@@ -65,7 +65,7 @@ func TestDiffusionKernelsEmulated(t *testing.T) {
 		t.Skip("builds and runs a C++ emulation")
 	}
 	bin := buildEmu(t)
-	for _, shape := range [][]int{{50}, {6, 9}, {4, 5, 6}} {
+	for _, shape := range [][]int{{50}, {6, 9}, {4, 5, 6}, {6, 8}} {
 		for _, dt := range []quench.DType{quench.Float64, quench.Float32} {
 			lat, _ := quench.NewLattice(shape...)
 			n := lat.Sites()
@@ -97,7 +97,7 @@ func TestDiffusionKernelsEmulated(t *testing.T) {
 				a, b = b, a
 			}
 			out := runEmu(t, bin, "diffuse", in.Bytes())
-			if shape[len(shape)-1]%2 == 0 {
+			if int64(shape[len(shape)-1])%SitesPerThread(dt) == 0 {
 				if fast := runEmu(t, bin, "diffusefast", in.Bytes()); !bytes.Equal(fast, out) {
 					t.Errorf("%v %v: the row-launched diffusion kernel differs", shape, dt)
 				}

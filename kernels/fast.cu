@@ -1,9 +1,9 @@
 // fast.cu: row-launched variants of the overdamped phi4 step and the
 // diffusion stencil for lattices of 1 to 3 dimensions whose last extent is
-// even and whose other extents are at most 65535: the grid is (pairs of
-// sites along x, y, z), so no index is divided, and each thread updates the
-// two sites 2p, 2p+1 of a row, which share one Philox call and one
-// Box-Muller pair (g0 for the even site, g1 for the odd one). Results are
+// a multiple of W (2 for float64, 4 for float32) and whose other extents
+// are at most 65535: the grid is (groups of W sites along x, y, z), so no
+// index is divided, and each thread updates the W sites Wp..Wp+W-1 of a
+// row, which share one Philox call (qw, qgauss in langevin.cu). Results are
 // those of phi4_overdamped and diffuse bit for bit: the same neighbour
 // order (x-1, x+1, y-1, y+1, z-1, z+1) and the same operations.
 #include <stdint.h>
@@ -61,39 +61,41 @@ __device__ __forceinline__ T qforce_row(const T* f, const qrow& r, int64_t x, in
 
 template <typename T>
 __device__ void phi4_overdamped_rows(T* next, const T* phi, const qphi4* P, int lm) {
+    const int W = qw<T>::n;
     const int dim = (int)P->dim;
     const int64_t lx = P->shape[dim - 1];
     const int64_t p = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
-    if (2 * p >= lx) return;
+    if (W * p >= lx) return;
     const qrow r = qrow_at(P);
     const uint32_t k0 = (uint32_t)P->seed, k1 = (uint32_t)(P->seed >> 32), rep = (uint32_t)P->replica;
-    const uint64_t group = (uint64_t)(r.base + 2 * p) >> 1;
-    double a0, a1;
-    quench_gaussians(quench_philox4x32_10(quench_counter(QUENCH_PURPOSE_LANGEVIN, rep, P->step, 0, group, 0), k0, k1), &a0, &a1);
-    T xi0 = (T)a0, xi1 = (T)a1;
+    const uint64_t group = (uint64_t)(r.base + W * p) / W;
+    T a[W];
+    qgauss(quench_philox4x32_10(quench_counter(QUENCH_PURPOSE_LANGEVIN, rep, P->step, 0, group, 0), k0, k1), a);
     if (lm) {
-        double b0, b1;
-        quench_gaussians(quench_philox4x32_10(quench_counter(QUENCH_PURPOSE_LANGEVIN, rep, P->step + 1, 0, group, 0), k0, k1),
-                         &b0, &b1);
-        xi0 = qadd(xi0, (T)b0);
-        xi1 = qadd(xi1, (T)b1);
+        T b[W];
+        qgauss(quench_philox4x32_10(quench_counter(QUENCH_PURPOSE_LANGEVIN, rep, P->step + 1, 0, group, 0), k0, k1), b);
+#pragma unroll
+        for (int i = 0; i < W; i++) a[i] = qadd(a[i], b[i]);
     }
-    for (int i = 0; i < 2; i++) {
-        const int64_t x = 2 * p + i;
+#pragma unroll
+    for (int i = 0; i < W; i++) {
+        const int64_t x = W * p + i;
         const T f = qforce_row(phi, r, x, lx, dim, P->k);
-        next[r.base + x] = qadd(qadd(phi[r.base + x], qmul((T)P->k.a, f)), qmul((T)P->k.amp, i == 0 ? xi0 : xi1));
+        next[r.base + x] = qadd(qadd(phi[r.base + x], qmul((T)P->k.a, f)), qmul((T)P->k.amp, a[i]));
     }
 }
 
 template <typename T>
 __device__ void diffuse_rows(T* out, const T* u, const qphi4* P) {
+    const int W = qw<T>::n;
     const int dim = (int)P->dim;
     const int64_t lx = P->shape[dim - 1];
     const int64_t p = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
-    if (2 * p >= lx) return;
+    if (W * p >= lx) return;
     const qrow r = qrow_at(P);
-    for (int i = 0; i < 2; i++) {
-        const int64_t x = 2 * p + i;
+#pragma unroll
+    for (int i = 0; i < W; i++) {
+        const int64_t x = W * p + i;
         const T lap = qsub(qnb_row(u, r.base, x, lx, r.ym, r.yp, r.zm, r.zp, dim), qmul((T)P->k.z, u[r.base + x]));
         out[r.base + x] = qadd(u[r.base + x], qmul((T)P->k.a, lap));
     }
@@ -112,20 +114,22 @@ extern "C" __global__ void diffuse_rows_f32(float* out, const float* u, const qp
 // phi4_baoab1 and phi4_baoab2.
 template <typename T>
 __device__ void phi4_baoab1_rows(T* next, const T* phi, T* mom, const qphi4* P) {
+    const int W = qw<T>::n;
     const int dim = (int)P->dim;
     const int64_t lx = P->shape[dim - 1];
     const int64_t p = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
-    if (2 * p >= lx) return;
+    if (W * p >= lx) return;
     const qrow r = qrow_at(P);
     const uint32_t k0 = (uint32_t)P->seed, k1 = (uint32_t)(P->seed >> 32), rep = (uint32_t)P->replica;
-    double g[2];
-    quench_gaussians(quench_philox4x32_10(quench_counter(QUENCH_PURPOSE_LANGEVIN, rep, P->step, 0, (uint64_t)(r.base + 2 * p) >> 1, 0), k0, k1),
-                     &g[0], &g[1]);
-    for (int i = 0; i < 2; i++) {
-        const int64_t x = 2 * p + i, n = r.base + x;
+    T g[W];
+    qgauss(quench_philox4x32_10(quench_counter(QUENCH_PURPOSE_LANGEVIN, rep, P->step, 0, (uint64_t)(r.base + W * p) / W, 0), k0, k1),
+           g);
+#pragma unroll
+    for (int i = 0; i < W; i++) {
+        const int64_t x = W * p + i, n = r.base + x;
         const T p1 = qadd(mom[n], qmul((T)P->k.hdt, qforce_row(phi, r, x, lx, dim, P->k)));
         const T q1 = qadd(phi[n], qmul((T)P->k.hdtm, p1));
-        const T p2 = qadd(qmul((T)P->k.c1, p1), qmul((T)P->k.c2, (T)g[i]));
+        const T p2 = qadd(qmul((T)P->k.c1, p1), qmul((T)P->k.c2, g[i]));
         next[n] = qadd(q1, qmul((T)P->k.hdtm, p2));
         mom[n] = p2;
     }
@@ -133,13 +137,15 @@ __device__ void phi4_baoab1_rows(T* next, const T* phi, T* mom, const qphi4* P) 
 
 template <typename T>
 __device__ void phi4_baoab2_rows(const T* next, T* mom, const qphi4* P) {
+    const int W = qw<T>::n;
     const int dim = (int)P->dim;
     const int64_t lx = P->shape[dim - 1];
     const int64_t p = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
-    if (2 * p >= lx) return;
+    if (W * p >= lx) return;
     const qrow r = qrow_at(P);
-    for (int i = 0; i < 2; i++) {
-        const int64_t x = 2 * p + i, n = r.base + x;
+#pragma unroll
+    for (int i = 0; i < W; i++) {
+        const int64_t x = W * p + i, n = r.base + x;
         mom[n] = qadd(mom[n], qmul((T)P->k.hdt, qforce_row(next, r, x, lx, dim, P->k)));
     }
 }

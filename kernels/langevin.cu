@@ -67,13 +67,38 @@ __device__ __forceinline__ T qforce(const T* f, const qsite& s, const int64_t* s
     return qadd(r, (T)k.h);
 }
 
-// standard normal number n of (step, phase): one of the Box-Muller pair of
-// group n>>1
-__device__ __forceinline__ double qnoise(uint32_t k0, uint32_t k1, uint32_t replica, uint64_t step, uint32_t phase,
-                                         uint64_t n) {
+// Gaussian noise by precision: float64 kernels take the two normals of
+// quench_gaussians per Philox call (group n>>1, position n&1), float32
+// kernels the four of quench_gaussians32 (group n>>2, position n&3).
+template <typename T>
+struct qw {
+    static const int n = 2;  // normals per Philox call
+};
+template <>
+struct qw<float> {
+    static const int n = 4;
+};
+__device__ __forceinline__ void qgauss(uint4 w, double g[2]) { quench_gaussians(w, &g[0], &g[1]); }
+__device__ __forceinline__ void qgauss(uint4 w, float g[4]) { quench_gaussians32(w, g); }
+
+// standard normal number n of (step, phase) for a kernel of type T
+template <typename T>
+__device__ __forceinline__ T qnoise(uint32_t k0, uint32_t k1, uint32_t replica, uint64_t step, uint32_t phase, uint64_t n);
+template <>
+__device__ __forceinline__ double qnoise<double>(uint32_t k0, uint32_t k1, uint32_t replica, uint64_t step, uint32_t phase,
+                                                 uint64_t n) {
     double g0, g1;
     quench_gaussians(quench_philox4x32_10(quench_counter(QUENCH_PURPOSE_LANGEVIN, replica, step, phase, n >> 1, 0), k0, k1),
                      &g0, &g1);
+    return (n & 1) ? g1 : g0;
+}
+template <>
+__device__ __forceinline__ float qnoise<float>(uint32_t k0, uint32_t k1, uint32_t replica, uint64_t step, uint32_t phase,
+                                               uint64_t n) {
+    const uint4 w = quench_philox4x32_10(quench_counter(QUENCH_PURPOSE_LANGEVIN, replica, step, phase, n >> 2, 0), k0, k1);
+    float g0, g1;
+    if (n & 2) quench_boxmuller32(w.z, w.w, &g0, &g1);
+    else quench_boxmuller32(w.x, w.y, &g0, &g1);
     return (n & 1) ? g1 : g0;
 }
 
@@ -97,8 +122,8 @@ __device__ void phi4_overdamped(T* next, const T* phi, const qphi4* P, int lm) {
     QUENCH_SITE_LOOP(P) {
         const qsite s = qsite_at(n, P->shape, dim);
         const T f = qforce(phi, s, P->shape, P->stride, dim, P->k);
-        T xi = (T)qnoise(k0, k1, rep, P->step, 0, (uint64_t)n);
-        if (lm) xi = qadd(xi, (T)qnoise(k0, k1, rep, P->step + 1, 0, (uint64_t)n));
+        T xi = qnoise<T>(k0, k1, rep, P->step, 0, (uint64_t)n);
+        if (lm) xi = qadd(xi, qnoise<T>(k0, k1, rep, P->step + 1, 0, (uint64_t)n));
         next[n] = qadd(qadd(phi[n], qmul((T)P->k.a, f)), qmul((T)P->k.amp, xi));
     }
 }
@@ -111,7 +136,7 @@ __device__ void phi4_baoab1(T* next, const T* phi, T* mom, const qphi4* P) {
         const qsite s = qsite_at(n, P->shape, dim);
         const T p1 = qadd(mom[n], qmul((T)P->k.hdt, qforce(phi, s, P->shape, P->stride, dim, P->k)));
         const T q1 = qadd(phi[n], qmul((T)P->k.hdtm, p1));
-        const T p2 = qadd(qmul((T)P->k.c1, p1), qmul((T)P->k.c2, (T)qnoise(k0, k1, rep, P->step, 0, (uint64_t)n)));
+        const T p2 = qadd(qmul((T)P->k.c1, p1), qmul((T)P->k.c2, qnoise<T>(k0, k1, rep, P->step, 0, (uint64_t)n)));
         next[n] = qadd(q1, qmul((T)P->k.hdtm, p2));
         mom[n] = p2;
     }
@@ -144,8 +169,8 @@ __device__ void phi4_modelb(T* next, const T* phi, const T* mu, const qphi4* P) 
         const T lap = qsub(qnb(mu, s, P->shape, P->stride, dim), qmul((T)P->k.z, mu[n]));
         T div = 0;
         for (int a = dim - 1; a >= 0; a--) {
-            const T out = (T)qnoise(k0, k1, rep, P->step, 1, (uint64_t)n * dim + a);
-            const T in = (T)qnoise(k0, k1, rep, P->step, 1, (uint64_t)qminus(s, a, P->shape, P->stride) * dim + a);
+            const T out = qnoise<T>(k0, k1, rep, P->step, 1, (uint64_t)n * dim + a);
+            const T in = qnoise<T>(k0, k1, rep, P->step, 1, (uint64_t)qminus(s, a, P->shape, P->stride) * dim + a);
             div = qadd(div, qsub(out, in));
         }
         next[n] = qadd(qadd(phi[n], qmul((T)P->k.a, lap)), qmul((T)P->k.amp, div));

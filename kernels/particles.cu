@@ -29,21 +29,19 @@ template <typename T>
 __device__ void particle_step(T* x, T* v, const T* omega, const qpart* P) {
     const uint32_t k0 = (uint32_t)P->seed, k1 = (uint32_t)(P->seed >> 32), rep = (uint32_t)P->replica;
     const T cT = (T)P->C, sT = (T)P->S;
-    const int64_t pairs = (P->m + 1) / 2;
-    for (int64_t q = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; q < pairs; q += (int64_t)gridDim.x * blockDim.x) {
-        double a[2], b[2];
-        quench_gaussians(quench_philox4x32_10(quench_counter(QUENCH_PURPOSE_PARTICLE, rep, P->step, 0, (uint64_t)q, 0), k0, k1),
-                         &a[0], &a[1]);
+    const int W = qw<T>::n;  // coordinates per Philox call
+    const int64_t groups = (P->m + W - 1) / W;
+    for (int64_t q = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; q < groups; q += (int64_t)gridDim.x * blockDim.x) {
+        T a[W], b[W];
+        qgauss(quench_philox4x32_10(quench_counter(QUENCH_PURPOSE_PARTICLE, rep, P->step, 0, (uint64_t)q, 0), k0, k1), a);
         if (P->scheme == 1) {
-            quench_gaussians(
-                quench_philox4x32_10(quench_counter(QUENCH_PURPOSE_PARTICLE, rep, P->step + 1, 0, (uint64_t)q, 0), k0, k1), &b[0],
-                &b[1]);
+            qgauss(quench_philox4x32_10(quench_counter(QUENCH_PURPOSE_PARTICLE, rep, P->step + 1, 0, (uint64_t)q, 0), k0, k1), b);
         }
-        for (int i = 0; i < 2; i++) {
-            const int64_t j = 2 * q + i;
+        for (int i = 0; i < W; i++) {
+            const int64_t j = W * q + i;
             if (j >= P->m) break;
-            T xi = (T)a[i];
-            if (P->scheme == 1) xi = qadd(xi, (T)b[i]);
+            T xi = a[i];
+            if (P->scheme == 1) xi = qadd(xi, b[i]);
             if (P->potential == 2) {
                 double sn, cs;
                 quench_sincos2pi((double)x[j], &sn, &cs);

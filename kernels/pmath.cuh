@@ -86,3 +86,78 @@ __device__ __forceinline__ void quench_gaussians(uint4 w, double* g0, double* g1
     *g0 = __dmul_rn(r, c);
     *g1 = __dmul_rn(r, s);
 }
+
+// ---- float32 (internal/pmath/pmath32.go): four normals per Philox call.
+#define QUENCH_LN2HI32 0.693145752f
+#define QUENCH_LN2LO32 1.42860677e-06f
+#define QUENCH_SQRT232 1.41421354f
+#define QUENCH_PI_432 0.785398185f
+#define QUENCH_LOGC32 {0.111111112f, 0.142857149f, 0.200000003f, 0.333333343f, 1.0f}
+#define QUENCH_SINC32 {2.75573188e-06f, -0.000198412701f, 0.00833333377f, -0.166666672f, 1.0f}
+#define QUENCH_COSC32 {-2.755732e-07f, 2.48015876e-05f, -0.00138888892f, 0.0416666679f, -0.5f, 1.0f}
+
+// pmath.Log32
+__device__ __forceinline__ float quench_log32(float x) {
+    const float c[5] = QUENCH_LOGC32;
+    const uint32_t b = __float_as_uint(x);
+    int32_t e = (int32_t)((b >> 23) & 0xFF) - 127;
+    float m = __uint_as_float((b & ~(0xFFu << 23)) | (127u << 23));
+    if (m > QUENCH_SQRT232) {
+        m = __fmul_rn(m, 0.5f);
+        e++;
+    }
+    const float s = __fdiv_rn(__fsub_rn(m, 1.0f), __fadd_rn(m, 1.0f));
+    const float z = __fmul_rn(s, s);
+    float p = c[0];
+#pragma unroll
+    for (int i = 1; i < 5; i++) p = __fadd_rn(__fmul_rn(p, z), c[i]);
+    const float logm = __fmul_rn(__fmul_rn(2.0f, s), p);
+    const float fe = (float)e;
+    return __fadd_rn(__fmul_rn(fe, QUENCH_LN2HI32), __fadd_rn(__fmul_rn(fe, QUENCH_LN2LO32), logm));
+}
+
+// pmath.SinCos2Pi32
+__device__ __forceinline__ void quench_sincos2pi32(float u, float* sn, float* cs) {
+    const float sc[5] = QUENCH_SINC32;
+    const float cc[6] = QUENCH_COSC32;
+    const float t = __fmul_rn(u, 8.0f);
+    const int oct = (int)t;
+    float f = __fsub_rn(t, (float)oct);
+    if (oct & 1) f = __fsub_rn(1.0f, f);
+    const float x = __fmul_rn(f, QUENCH_PI_432);
+    const float z = __fmul_rn(x, x);
+    float sp = sc[0];
+#pragma unroll
+    for (int i = 1; i < 5; i++) sp = __fadd_rn(__fmul_rn(sp, z), sc[i]);
+    const float s = __fmul_rn(x, sp);
+    float c = cc[0];
+#pragma unroll
+    for (int i = 1; i < 6; i++) c = __fadd_rn(__fmul_rn(c, z), cc[i]);
+    switch (oct & 7) {
+    case 0: *sn = s; *cs = c; break;
+    case 1: *sn = c; *cs = s; break;
+    case 2: *sn = c; *cs = -s; break;
+    case 3: *sn = s; *cs = -c; break;
+    case 4: *sn = -s; *cs = -c; break;
+    case 5: *sn = -c; *cs = -s; break;
+    case 6: *sn = -c; *cs = s; break;
+    default: *sn = -s; *cs = c; break;
+    }
+}
+
+// pmath.boxMuller32: two normals from two words.
+__device__ __forceinline__ void quench_boxmuller32(uint32_t w0, uint32_t w1, float* g0, float* g1) {
+    const float u1 = __fmul_rn(__fadd_rn(__uint2float_rn(w0), 0.5f), 0x1p-32f);
+    const float u2 = __fmul_rn(__uint2float_rn(w1 >> 8), 0x1p-24f);
+    const float r = __fsqrt_rn(__fmul_rn(-2.0f, quench_log32(u1)));
+    float s, c;
+    quench_sincos2pi32(u2, &s, &c);
+    *g0 = __fmul_rn(r, c);
+    *g1 = __fmul_rn(r, s);
+}
+
+// pmath.Gaussians32: four normals from four Philox words.
+__device__ __forceinline__ void quench_gaussians32(uint4 w, float g[4]) {
+    quench_boxmuller32(w.x, w.y, &g[0], &g[1]);
+    quench_boxmuller32(w.z, w.w, &g[2], &g[3]);
+}

@@ -47,10 +47,15 @@ if [ "$what" != bench ]; then
 	v --model phi4 --dim 2 --L 256 --scheme modelb --dt 0.002 --precision float32 --sweeps 100 --every 25
 	v --model particles --N 1000000 --d 2 --scheme baoab --dt 0.1 --sweeps 100 --every 25
 	v --model particles --N 1000000 --potential kuramoto --k 2 --T 0.1 --scheme lm --sweeps 100 --every 25
+	v --model particles --N 999999 --d 3 --potential doublewell --scheme lm --precision float32 --sweeps 100 --every 25
+	v --model phi4 --dim 3 --L 64 --scheme baoab --precision float32 --sweeps 100 --every 25
+	v --model phi4 --dim 2 --L 510 --scheme lm --precision float32 --sweeps 100 --every 25
 	v --model sandpile --dim 2 --L 64 --sweeps 2000 --every 500
+	v --model sandpile --dim 3 --L 24 --sweeps 3000 --every 1000
 	v --model kmp --dim 2 --L 512 --sweeps 100 --every 25
 	v --model aggregation --dim 1 --L 100000 --sweeps 100 --every 25
 	v --model diffusion --dim 3 --L 64 --precision float32 --sweeps 100 --every 25
+	v --model diffusion --dim 2 --L 1024 --precision float64 --sweeps 100 --every 25
 fi
 
 if [ "$what" != tests ]; then

@@ -21,8 +21,8 @@
 // One Philox call yields four 32-bit words; draw d of a group uses block d/4,
 // word d%4. A "group" is a kernel-defined set of sites that share one call:
 // the Ising checkerboard kernels put sixteen same-colour sites in a group,
-// one byte each (see quench.IsingTable); the Langevin kernels two sites, one
-// Box-Muller normal each.
+// one byte each (see quench.IsingTable); the Langevin kernels two sites
+// (float64) or four sites (float32), one normal each.
 package philox
 
 // Philox4x32 constants (Random123).

@@ -43,6 +43,19 @@ static inline double __dsqrt_rn(double a) { return __builtin_sqrt(a); }
 static inline float __fadd_rn(float a, float b) { return a + b; }
 static inline float __fsub_rn(float a, float b) { return a - b; }
 static inline float __fmul_rn(float a, float b) { return a * b; }
+static inline float __fdiv_rn(float a, float b) { return a / b; }
+static inline float __fsqrt_rn(float a) { return __builtin_sqrtf(a); }
+static inline float __uint2float_rn(uint32_t a) { return (float)a; }
+static inline uint32_t __float_as_uint(float x) {
+    uint32_t r;
+    memcpy(&r, &x, 4);
+    return r;
+}
+static inline float __uint_as_float(uint32_t x) {
+    float r;
+    memcpy(&r, &x, 4);
+    return r;
+}
 static inline long long __double_as_longlong(double x) {
     long long r;
     memcpy(&r, &x, 8);
@@ -115,13 +128,15 @@ static void launch3(unsigned gx, unsigned gy, unsigned gz, unsigned block, const
 
 static void launch(unsigned grid, unsigned block, const std::function<void()>& kernel) { launch3(grid, 1, 1, block, kernel); }
 
-// launch_rows launches a row kernel as the gpu backend does: pairs along x
-// in blocks of `block`, one grid row per (y, z).
+// launch_rows launches a row kernel of type T as the gpu backend does:
+// groups of qw<T>::n sites along x in blocks of `block`, one grid row per
+// (y, z).
+template <typename T>
 static void launch_rows(const qphi4& P, unsigned block, const std::function<void()>& kernel) {
     const int dim = (int)P.dim;
     const int64_t lx = P.shape[dim - 1];
     const unsigned gy = dim >= 2 ? (unsigned)P.shape[dim - 2] : 1, gz = dim == 3 ? (unsigned)P.shape[0] : 1;
-    launch3((unsigned)((lx / 2 + block - 1) / block), gy, gz, block, kernel);
+    launch3((unsigned)((lx / qw<T>::n + block - 1) / block), gy, gz, block, kernel);
 }
 
 static std::vector<char> slurp(const char* path) {
@@ -151,15 +166,15 @@ static void run_phi4(qphi4 P, int64_t scheme, int64_t steps, const char* data, F
         case 0:
         case 1:
             if (fast) {
-                launch_rows(P, 2, [&] { phi4_overdamped_rows<T>(next.data(), phi.data(), pp, scheme == 1); });
+                launch_rows<T>(P, 2, [&] { phi4_overdamped_rows<T>(next.data(), phi.data(), pp, scheme == 1); });
             } else {
                 launch(3, 64, [&] { phi4_overdamped<T>(next.data(), phi.data(), pp, scheme == 1); });
             }
             break;
         case 2:
             if (fast) {
-                launch_rows(P, 2, [&] { phi4_baoab1_rows<T>(next.data(), phi.data(), mom.data(), pp); });
-                launch_rows(P, 2, [&] { phi4_baoab2_rows<T>(next.data(), mom.data(), pp); });
+                launch_rows<T>(P, 2, [&] { phi4_baoab1_rows<T>(next.data(), phi.data(), mom.data(), pp); });
+                launch_rows<T>(P, 2, [&] { phi4_baoab2_rows<T>(next.data(), mom.data(), pp); });
             } else {
                 launch(3, 64, [&] { phi4_baoab1<T>(next.data(), phi.data(), mom.data(), pp); });
                 launch(3, 64, [&] { phi4_baoab2<T>(next.data(), mom.data(), pp); });
@@ -285,7 +300,7 @@ static void run_diffuse(qphi4 P, int64_t steps, const char* data, FILE* out, boo
     const qphi4* pp = &P;
     for (int64_t s = 0; s < steps; s++) {
         if (fast) {
-            launch_rows(P, 2, [&] { diffuse_rows<T>(v.data(), u.data(), pp); });
+            launch_rows<T>(P, 2, [&] { diffuse_rows<T>(v.data(), u.data(), pp); });
         } else {
             launch(2, 32, [&] { diffuse<T>(v.data(), u.data(), pp); });
         }
