@@ -8,22 +8,42 @@
 // order (x-1, x+1, y-1, y+1, z-1, z+1) and the same operations.
 #include <stdint.h>
 
-// neighbour sum of site x of a row, in the documented order
-template <typename T>
-__device__ __forceinline__ T qnb_row(const T* f, int64_t base, int64_t x, int64_t lx, int64_t ym, int64_t yp, int64_t zm,
-                                     int64_t zp, int dim) {
-    T nb = 0;
-    nb = qadd(nb, f[base + (x == 0 ? lx - 1 : x - 1)]);
-    nb = qadd(nb, f[base + (x == lx - 1 ? 0 : x + 1)]);
-    if (dim >= 2) {
-        nb = qadd(nb, f[ym + x]);
-        nb = qadd(nb, f[yp + x]);
-    }
-    if (dim == 3) {
-        nb = qadd(nb, f[zm + x]);
-        nb = qadd(nb, f[zp + x]);
-    }
-    return nb;
+// W-wide loads and stores of a thread's sites: one 16-byte access (float4,
+// double2) per row segment, so a warp reads 512 contiguous bytes per
+// instruction. The emulator copies bytes instead.
+__device__ __forceinline__ void qldv(const float* p, float v[4]) {
+#ifdef QUENCH_EMU
+    memcpy(v, p, 16);
+#else
+    const float4 t = *reinterpret_cast<const float4*>(p);
+    v[0] = t.x;
+    v[1] = t.y;
+    v[2] = t.z;
+    v[3] = t.w;
+#endif
+}
+__device__ __forceinline__ void qldv(const double* p, double v[2]) {
+#ifdef QUENCH_EMU
+    memcpy(v, p, 16);
+#else
+    const double2 t = *reinterpret_cast<const double2*>(p);
+    v[0] = t.x;
+    v[1] = t.y;
+#endif
+}
+__device__ __forceinline__ void qstv(float* p, const float v[4]) {
+#ifdef QUENCH_EMU
+    memcpy(p, v, 16);
+#else
+    *reinterpret_cast<float4*>(p) = make_float4(v[0], v[1], v[2], v[3]);
+#endif
+}
+__device__ __forceinline__ void qstv(double* p, const double v[2]) {
+#ifdef QUENCH_EMU
+    memcpy(p, v, 16);
+#else
+    *reinterpret_cast<double2*>(p) = make_double2(v[0], v[1]);
+#endif
 }
 
 // row geometry from the grid: base index of the row and of its neighbours
@@ -47,17 +67,58 @@ __device__ __forceinline__ qrow qrow_at(const qphi4* P) {
     return r;
 }
 
+// qseg holds a thread's W sites x0..x0+W-1 of field f and their
+// neighbours; nb(i) is the neighbour sum of site x0+i in the documented
+// order (x-1, x+1, y-1, y+1, z-1, z+1), as in qnb of langevin.cu.
 template <typename T>
-__device__ __forceinline__ T qforce_row(const T* f, const qrow& r, int64_t x, int64_t lx, int dim, const qcoef& k) {
-    const T phi = f[r.base + x];
-    T v = qsub(qnb_row(f, r.base, x, lx, r.ym, r.yp, r.zm, r.zp, dim), qmul((T)k.z, phi));
-    v = qsub(v, qmul((T)k.m2, phi));
-    T t = qmul((T)k.l, phi);
-    t = qmul(t, phi);
-    t = qmul(t, phi);
-    v = qsub(v, t);
-    return qadd(v, (T)k.h);
-}
+struct qseg {
+    T c[qw<T>::n], l, r, ym[qw<T>::n], yp[qw<T>::n], zm[qw<T>::n], zp[qw<T>::n];
+    int dim;
+
+    __device__ __forceinline__ void load(const T* f, const qrow& w, int64_t x0, int64_t lx, int d) {
+        const int W = qw<T>::n;
+        dim = d;
+        qldv(f + w.base + x0, c);
+        l = f[w.base + (x0 == 0 ? lx - 1 : x0 - 1)];
+        r = f[w.base + (x0 + W == lx ? 0 : x0 + W)];
+        if (d >= 2) {
+            qldv(f + w.ym + x0, ym);
+            qldv(f + w.yp + x0, yp);
+        }
+        if (d == 3) {
+            qldv(f + w.zm + x0, zm);
+            qldv(f + w.zp + x0, zp);
+        }
+    }
+
+    __device__ __forceinline__ T nb(int i) const {
+        const int W = qw<T>::n;
+        T s = 0;
+        s = qadd(s, i == 0 ? l : c[i - 1]);
+        s = qadd(s, i == W - 1 ? r : c[i + 1]);
+        if (dim >= 2) {
+            s = qadd(s, ym[i]);
+            s = qadd(s, yp[i]);
+        }
+        if (dim == 3) {
+            s = qadd(s, zm[i]);
+            s = qadd(s, zp[i]);
+        }
+        return s;
+    }
+
+    // F = -dH/dphi at site x0+i, in the order of quench.Phi4Coeffs
+    __device__ __forceinline__ T force(int i, const qcoef& k) const {
+        const T phi = c[i];
+        T v = qsub(nb(i), qmul((T)k.z, phi));
+        v = qsub(v, qmul((T)k.m2, phi));
+        T t = qmul((T)k.l, phi);
+        t = qmul(t, phi);
+        t = qmul(t, phi);
+        v = qsub(v, t);
+        return qadd(v, (T)k.h);
+    }
+};
 
 template <typename T>
 __device__ void phi4_overdamped_rows(T* next, const T* phi, const qphi4* P, int lm) {
@@ -77,12 +138,12 @@ __device__ void phi4_overdamped_rows(T* next, const T* phi, const qphi4* P, int 
 #pragma unroll
         for (int i = 0; i < W; i++) a[i] = qadd(a[i], b[i]);
     }
+    qseg<T> s;
+    s.load(phi, r, W * p, lx, dim);
+    T out[W];
 #pragma unroll
-    for (int i = 0; i < W; i++) {
-        const int64_t x = W * p + i;
-        const T f = qforce_row(phi, r, x, lx, dim, P->k);
-        next[r.base + x] = qadd(qadd(phi[r.base + x], qmul((T)P->k.a, f)), qmul((T)P->k.amp, a[i]));
-    }
+    for (int i = 0; i < W; i++) out[i] = qadd(qadd(s.c[i], qmul((T)P->k.a, s.force(i, P->k))), qmul((T)P->k.amp, a[i]));
+    qstv(next + r.base + W * p, out);
 }
 
 template <typename T>
@@ -93,12 +154,12 @@ __device__ void diffuse_rows(T* out, const T* u, const qphi4* P) {
     const int64_t p = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
     if (W * p >= lx) return;
     const qrow r = qrow_at(P);
+    qseg<T> s;
+    s.load(u, r, W * p, lx, dim);
+    T v[W];
 #pragma unroll
-    for (int i = 0; i < W; i++) {
-        const int64_t x = W * p + i;
-        const T lap = qsub(qnb_row(u, r.base, x, lx, r.ym, r.yp, r.zm, r.zp, dim), qmul((T)P->k.z, u[r.base + x]));
-        out[r.base + x] = qadd(u[r.base + x], qmul((T)P->k.a, lap));
-    }
+    for (int i = 0; i < W; i++) v[i] = qadd(s.c[i], qmul((T)P->k.a, qsub(s.nb(i), qmul((T)P->k.z, s.c[i]))));
+    qstv(out + r.base + W * p, v);
 }
 
 extern "C" __global__ void phi4_overdamped_rows_f64(double* next, const double* phi, const qphi4* P, int64_t lm) {
@@ -124,15 +185,20 @@ __device__ void phi4_baoab1_rows(T* next, const T* phi, T* mom, const qphi4* P) 
     T g[W];
     qgauss(quench_philox4x32_10(quench_counter(QUENCH_PURPOSE_LANGEVIN, rep, P->step, 0, (uint64_t)(r.base + W * p) / W, 0), k0, k1),
            g);
+    qseg<T> s;
+    s.load(phi, r, W * p, lx, dim);
+    T m[W], q[W];
+    qldv(mom + r.base + W * p, m);
 #pragma unroll
     for (int i = 0; i < W; i++) {
-        const int64_t x = W * p + i, n = r.base + x;
-        const T p1 = qadd(mom[n], qmul((T)P->k.hdt, qforce_row(phi, r, x, lx, dim, P->k)));
-        const T q1 = qadd(phi[n], qmul((T)P->k.hdtm, p1));
+        const T p1 = qadd(m[i], qmul((T)P->k.hdt, s.force(i, P->k)));
+        const T q1 = qadd(s.c[i], qmul((T)P->k.hdtm, p1));
         const T p2 = qadd(qmul((T)P->k.c1, p1), qmul((T)P->k.c2, g[i]));
-        next[n] = qadd(q1, qmul((T)P->k.hdtm, p2));
-        mom[n] = p2;
+        q[i] = qadd(q1, qmul((T)P->k.hdtm, p2));
+        m[i] = p2;
     }
+    qstv(next + r.base + W * p, q);
+    qstv(mom + r.base + W * p, m);
 }
 
 template <typename T>
@@ -143,11 +209,13 @@ __device__ void phi4_baoab2_rows(const T* next, T* mom, const qphi4* P) {
     const int64_t p = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
     if (W * p >= lx) return;
     const qrow r = qrow_at(P);
+    qseg<T> s;
+    s.load(next, r, W * p, lx, dim);
+    T m[W];
+    qldv(mom + r.base + W * p, m);
 #pragma unroll
-    for (int i = 0; i < W; i++) {
-        const int64_t x = W * p + i, n = r.base + x;
-        mom[n] = qadd(mom[n], qmul((T)P->k.hdt, qforce_row(next, r, x, lx, dim, P->k)));
-    }
+    for (int i = 0; i < W; i++) m[i] = qadd(m[i], qmul((T)P->k.hdt, s.force(i, P->k)));
+    qstv(mom + r.base + W * p, m);
 }
 
 extern "C" __global__ void phi4_baoab1_rows_f64(double* next, const double* phi, double* mom, const qphi4* P) {

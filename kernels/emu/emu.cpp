@@ -96,6 +96,8 @@ static inline void __syncthreads() { block_barrier->arrive_and_wait(); }
 // short sandpile runs, so that the emulated rows split into several runs,
 // some of them partial (the GPU build uses 1024)
 #define QSAND_RUN 5
+// the row kernels' vector loads become byte copies
+#define QUENCH_EMU 1
 #include "../quench.cu"
 
 // launch runs kernel on grid x block emulated threads, blocks one after
