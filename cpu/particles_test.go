@@ -18,7 +18,6 @@ func ensembleVariance(t *testing.T, p *quench.ParticleParams, dt quench.DType, n
 	ps.Pos, _ = be.Alloc(dt, n)
 	ps.Vel, _ = be.Alloc(dt, n)
 	x := make([]float64, n)
-	x32 := make([]float32, n)
 	var series []float64
 	for k := 0; k < therm+steps; k++ {
 		if err := be.ParticleStep(ps, p, quench.Counter{Seed: seed, Step: uint64(k)}); err != nil {
@@ -27,14 +26,7 @@ func ensembleVariance(t *testing.T, p *quench.ParticleParams, dt quench.DType, n
 		if k < therm {
 			continue
 		}
-		if dt == quench.Float32 {
-			be.Download(x32, ps.Pos)
-			for i, v := range x32 {
-				x[i] = float64(v)
-			}
-		} else {
-			be.Download(x, ps.Pos)
-		}
+		downloadFloat64(t, be, x, ps.Pos)
 		var s float64
 		for _, v := range x {
 			s += v * v

@@ -8,6 +8,24 @@ import (
 	"github.com/quenchlab/quench/stats"
 )
 
+// downloadFloat64 copies a float32 or float64 buffer into dst.
+func downloadFloat64(t *testing.T, be *Backend, dst []float64, src quench.Buffer) {
+	t.Helper()
+	var err error
+	if src.DType() == quench.Float32 {
+		tmp := make([]float32, len(dst))
+		err = be.Download(tmp, src)
+		for i, v := range tmp {
+			dst[i] = float64(v)
+		}
+	} else {
+		err = be.Download(dst, src)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 // gff runs a Gaussian free field (lambda = 0) and returns <phi^2> per site.
 func gff(t *testing.T, scheme string, prec quench.DType, dt float64, steps, therm int, seed uint64) stats.Estimate {
 	t.Helper()
@@ -20,7 +38,6 @@ func gff(t *testing.T, scheme string, prec quench.DType, dt float64, steps, ther
 	}
 	p := &quench.Phi4Params{Scheme: scheme, Dt: dt, M2: 1, T: 1, Gamma: 1, Mass: 1}
 	phi := make([]float64, n)
-	phi32 := make([]float32, n)
 	var series []float64
 	for k := 0; k < therm+steps; k++ {
 		if err := be.Phi4Step(f, lat, p, quench.Counter{Seed: seed, Step: uint64(k)}); err != nil {
@@ -29,14 +46,7 @@ func gff(t *testing.T, scheme string, prec quench.DType, dt float64, steps, ther
 		if k < therm {
 			continue
 		}
-		if prec == quench.Float32 {
-			be.Download(phi32, f.Phi)
-			for i, v := range phi32 {
-				phi[i] = float64(v)
-			}
-		} else {
-			be.Download(phi, f.Phi)
-		}
+		downloadFloat64(t, be, phi, f.Phi)
 		var s float64
 		for _, v := range phi {
 			s += v * v

@@ -11,78 +11,66 @@ import (
 	"github.com/quenchlab/quench/internal/pmath"
 )
 
-// The coefficient tables and constants of pmath.cuh parse to exactly the
-// float64 values internal/pmath uses.
-func TestCoefficientsMatchCUDA(t *testing.T) {
+// cuhDefines reads the #define values of pmath.cuh: tables ({a, b, ...})
+// and single constants, as float64 (bits 64) or float32 (bits 32) values,
+// a trailing f dropped.
+func cuhDefines(t *testing.T, bits int) (table func(name string) []float64, constant func(name string) float64) {
+	t.Helper()
 	src, err := os.ReadFile("pmath.cuh")
 	if err != nil {
 		t.Fatal(err)
 	}
 	text := strings.ReplaceAll(string(src), "\\\n", " ")
-	table := func(name string) []float64 {
+	parse := func(name, f string) float64 {
+		v, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(f), "f"), bits)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		return v
+	}
+	table = func(name string) []float64 {
 		m := regexp.MustCompile(`#define ` + name + ` \{([^}]*)\}`).FindStringSubmatch(text)
 		if m == nil {
 			t.Fatalf("%s not found in pmath.cuh", name)
 		}
 		var out []float64
 		for _, f := range strings.Split(m[1], ",") {
-			v, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
-			if err != nil {
-				t.Fatalf("%s: %v", name, err)
-			}
-			out = append(out, v)
-		}
-		return out
-	}
-	logC, sinC, cosC := pmath.Coefficients()
-	for _, c := range []struct {
-		name string
-		want []float64
-	}{{"QUENCH_LOGC", logC}, {"QUENCH_SINC", sinC}, {"QUENCH_COSC", cosC}} {
-		got := table(c.name)
-		if len(got) != len(c.want) {
-			t.Fatalf("%s has %d entries, want %d", c.name, len(got), len(c.want))
-		}
-		for i := range got {
-			if got[i] != c.want[i] {
-				t.Errorf("%s[%d] = %v, Go has %v", c.name, i, got[i], c.want[i])
-			}
-		}
-	}
-}
-
-// The float32 tables and constants of pmath.cuh parse to the float32
-// values internal/pmath uses.
-func TestCoefficients32MatchCUDA(t *testing.T) {
-	src, err := os.ReadFile("pmath.cuh")
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := strings.ReplaceAll(string(src), "\\\n", " ")
-	parse := func(name, f string) float32 {
-		v, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(f), "f"), 32)
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		return float32(v)
-	}
-	table := func(name string) []float32 {
-		m := regexp.MustCompile(`#define ` + name + ` \{([^}]*)\}`).FindStringSubmatch(text)
-		if m == nil {
-			t.Fatalf("%s not found in pmath.cuh", name)
-		}
-		var out []float32
-		for _, f := range strings.Split(m[1], ",") {
 			out = append(out, parse(name, f))
 		}
 		return out
 	}
-	logC, sinC, cosC := pmath.Coefficients32()
+	constant = func(name string) float64 {
+		m := regexp.MustCompile(`#define ` + name + ` (\S+)`).FindStringSubmatch(text)
+		if m == nil {
+			t.Fatalf("%s not found in pmath.cuh", name)
+		}
+		return parse(name, m[1])
+	}
+	return table, constant
+}
+
+func widen(v []float32) []float64 {
+	out := make([]float64, len(v))
+	for i, x := range v {
+		out[i] = float64(x)
+	}
+	return out
+}
+
+// The coefficient tables and constants of pmath.cuh parse to exactly the
+// float64 and float32 values internal/pmath uses.
+func TestCoefficientsMatchCUDA(t *testing.T) {
+	table64, _ := cuhDefines(t, 64)
+	table32, constant32 := cuhDefines(t, 32)
+	logC, sinC, cosC := pmath.Coefficients()
+	logC32, sinC32, cosC32 := pmath.Coefficients32()
 	for _, c := range []struct {
-		name string
-		want []float32
-	}{{"QUENCH_LOGC32", logC}, {"QUENCH_SINC32", sinC}, {"QUENCH_COSC32", cosC}} {
-		got := table(c.name)
+		name  string
+		table func(string) []float64
+		want  []float64
+	}{{"QUENCH_LOGC", table64, logC}, {"QUENCH_SINC", table64, sinC}, {"QUENCH_COSC", table64, cosC},
+		{"QUENCH_LOGC32", table32, widen(logC32)}, {"QUENCH_SINC32", table32, widen(sinC32)}, {"QUENCH_COSC32", table32, widen(cosC32)}} {
+		got := c.table(c.name)
 		if len(got) != len(c.want) {
 			t.Fatalf("%s has %d entries, want %d", c.name, len(got), len(c.want))
 		}
@@ -93,11 +81,7 @@ func TestCoefficients32MatchCUDA(t *testing.T) {
 		}
 	}
 	for name, want := range pmath.Constants32() {
-		m := regexp.MustCompile(`#define ` + name + ` (\S+)`).FindStringSubmatch(text)
-		if m == nil {
-			t.Fatalf("%s not found in pmath.cuh", name)
-		}
-		if got := parse(name, m[1]); got != want {
+		if got := constant32(name); float32(got) != want {
 			t.Errorf("%s = %v, Go has %v", name, got, want)
 		}
 	}

@@ -84,6 +84,12 @@ func SinCos2Pi(u float64) (sin, cos float64) {
 		f = 1 - f
 	}
 	s, c := sincos(float64(f * piOver))
+	return octant(oct, s, c)
+}
+
+// octant maps sin and cos of the angle inside octant oct (mirrored in odd
+// octants) to sin and cos of the full angle.
+func octant[T float32 | float64](oct int, s, c T) (T, T) {
 	switch oct & 7 {
 	case 0:
 		return s, c

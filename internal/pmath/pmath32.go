@@ -70,24 +70,7 @@ func SinCos2Pi32(u float32) (sin, cos float32) {
 		f = float32(1 - f)
 	}
 	s, c := sincos32(float32(f * piOver32))
-	switch oct & 7 {
-	case 0:
-		return s, c
-	case 1:
-		return c, s
-	case 2:
-		return c, -s
-	case 3:
-		return s, -c
-	case 4:
-		return -s, -c
-	case 5:
-		return -c, -s
-	case 6:
-		return -c, s
-	default:
-		return -s, c
-	}
+	return octant(oct, s, c)
 }
 
 // boxMuller32 turns two words into two normals: u1 = (w0 + 1/2) 2^-32 in
