@@ -189,8 +189,19 @@ func (c *Config) Validate() error {
 	if c.CheckpointEvery < 0 {
 		return quench.Usagef("--checkpoint-every %d is not allowed: use 0 (only at the end) or a positive number of sweeps", c.CheckpointEvery)
 	}
-	if c.Start != "hot" && c.Start != "cold" {
-		return quench.Usagef("unknown --start %q: allowed are hot, cold", c.Start)
+	return c.checkStart()
+}
+
+// checkStart checks --start: hot and cold for every model, stationary for
+// the sandpile (up to 2^31-2 sites, quench.SandpileStationary's limit).
+func (c *Config) checkStart() error {
+	switch {
+	case c.Start == "stationary" && c.Model != "sandpile":
+		return quench.Usagef("--start stationary is for --model sandpile; allowed for %s are hot, cold", c.Model)
+	case c.Start == "stationary" && c.Lattice().Sites() > 1<<31-2:
+		return quench.Usagef("--start stationary needs at most %d sites, not %d", 1<<31-2, c.Lattice().Sites())
+	case c.Start != "hot" && c.Start != "cold" && c.Start != "stationary":
+		return quench.Usagef("unknown --start %q: allowed are hot, cold, stationary (sandpile)", c.Start)
 	}
 	return nil
 }

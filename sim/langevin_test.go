@@ -206,9 +206,30 @@ func TestPhi4Row(t *testing.T) {
 	}
 }
 
+// --start stationary begins from quench.SandpileStationary with the run's
+// seed, with the stored grains counted.
+func TestSandpileStationaryStart(t *testing.T) {
+	cfg := Config{Model: "sandpile", Shape: []int{20, 30}, Sweeps: 10, Every: 1, Seed: 8, Start: "stationary"}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	st, err := NewState(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := quench.SandpileStationary(cfg.Lattice(), quench.Counter{Seed: 8})
+	var stored int64
+	for _, v := range want {
+		stored += int64(v)
+	}
+	if !slices.Equal(st.Heights, want) || st.Stored != stored {
+		t.Errorf("stationary start: heights differ from the sampler or stored %d != %d", st.Stored, stored)
+	}
+}
+
 // Sandpile runs resume bit for bit and keep their grain bookkeeping.
 func TestSandpileResume(t *testing.T) {
-	for _, start := range []string{"cold", "hot"} {
+	for _, start := range []string{"cold", "hot", "stationary"} {
 		cfg := Config{Model: "sandpile", Shape: []int{12, 9}, Sweeps: 300, Therm: 100, Every: 2, Seed: 4, Start: start}
 		full, _ := simulate(t, cfg)
 		dir := t.TempDir()

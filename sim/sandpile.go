@@ -28,11 +28,22 @@ func (c *Config) validateSandpile() error {
 
 // newSandpileState: cold = empty, hot = heights uniform in 0..2d-1 (to
 // 2^-32) from word n&3 of Philox(seed; Init, phase 4, group n>>2), scaled
-// as (w * 2d) >> 32.
+// as (w * 2d) >> 32; stationary = an exact sample of the stationary state
+// (quench.SandpileStationary with the run's seed), so no transient is
+// needed.
 func newSandpileState(cfg Config) *State {
 	lat := cfg.Lattice()
 	n := lat.Sites()
 	st := &State{Config: cfg, Heights: make([]uint8, n), Activity: make([]int64, n), Stamp: make([]int32, n)}
+	if cfg.Start == "stationary" {
+		h, err := quench.SandpileStationary(lat, quench.Counter{Seed: cfg.Seed})
+		if err == nil { // the size was checked by Validate
+			st.Heights = h
+			for _, v := range h {
+				st.Stored += int64(v)
+			}
+		}
+	}
 	if cfg.Start == "hot" {
 		key := philox.KeyFromSeed(cfg.Seed)
 		z := uint32(quench.SandpileThreshold(lat.Dim()))

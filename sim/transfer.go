@@ -53,8 +53,8 @@ func (c *Config) validateLattice(maxDim int, even bool) error {
 			return quench.Usagef("%v (the bond classes need even extents)", err)
 		}
 	}
-	if c.Start != "hot" && c.Start != "cold" {
-		return quench.Usagef("unknown --start %q: allowed are hot, cold", c.Start)
+	if err := c.checkStart(); err != nil {
+		return err
 	}
 	return c.validateRun()
 }

@@ -90,7 +90,7 @@ func addModelFlags(fl *pflag.FlagSet, f *runFlags) {
 	fl.Float64Var(&f.h, "h", 0, "magnetic field h")
 	fl.StringVar(&f.algo, "algo", "metropolis", "update: metropolis, heatbath")
 	fl.Uint64Var(&f.seed, "seed", 1, "random seed (runs with the same seed are identical)")
-	fl.StringVar(&f.start, "start", "hot", "initial state: hot (random), cold (Ising all +1, fields and particles 0)")
+	fl.StringVar(&f.start, "start", "hot", "initial state: hot (random), cold (Ising all +1, fields and particles 0, sandpile empty), stationary (sandpile: an exact sample of its stationary state)")
 	// Langevin models
 	fl.IntVar(&f.dim, "dim", 2, "phi4: lattice dimension 1, 2 or 3")
 	fl.StringVar(&f.scheme, "scheme", quench.SchemeEM, "phi4: em, lm, baoab, modelb; particles: em, lm, baoab")
