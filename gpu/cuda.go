@@ -34,8 +34,7 @@ type Backend struct {
 	table          cu.DevicePtr // int32[64]
 	sums           cu.DevicePtr // uint64[2]
 	params         cu.DevicePtr // a kernel parameter block (kernels.Phi4Block, ...)
-	flags          cu.DevicePtr // sandpile toppling flags
-	flagsLen       int64
+	sand           sandScratch
 	lastTab        *quench.IsingTable
 	peakBW         float64 // bytes/s from the memory clock and bus width
 	closed         bool
@@ -723,47 +722,38 @@ func (b *Backend) SandpileAdd(s *quench.Sandpile, lat quench.Lattice, site int64
 	if site < 0 || site >= n || avalanche <= 0 {
 		return av, fmt.Errorf("gpu: grain at site %d of %d, avalanche %d", site, n, avalanche)
 	}
-	blk := kernels.NewSandBlock(lat, site, avalanche)
+	blk := kernels.NewSandBlock(lat, avalanche)
 	err := b.do(func() error {
-		if b.flags == 0 || b.flagsLen != n {
-			if b.flags != 0 {
-				cu.MemFree(b.flags)
-			}
-			var err error
-			if b.flags, err = cu.MemAlloc(n); err != nil {
-				return wrap("allocating sandpile flags", err)
-			}
-			if err := cu.MemsetD8(b.flags, 0, n); err != nil {
-				return wrap("clearing sandpile flags", err)
-			}
-			b.flagsLen = n
-		}
-		if err := b.launch(kernels.SandpileGrain, 1, ptrs[0], uint64(site)); err != nil {
+		sc := &b.sand
+		if err := sc.prepare(n, blk.Tiles()); err != nil {
 			return err
 		}
 		if err := cu.MemcpyHtoD(b.params, unsafe.Pointer(&blk), int64(unsafe.Sizeof(blk))); err != nil {
 			return wrap("upload parameters", err)
 		}
 		var counts kernels.SandCounts
-		counts.Reset()
+		counts.Reset(sc.round)
 		if err := cu.MemcpyHtoD(b.sums, unsafe.Pointer(&counts[0]), int64(unsafe.Sizeof(counts))); err != nil {
 			return wrap("upload counts", err)
 		}
+		P, C := uint64(b.params), uint64(b.sums)
+		F, M, LA, LB := uint64(sc.flags), uint64(sc.mark), uint64(sc.la), uint64(sc.lb)
+		if err := b.launch(kernels.SandpileGrain, 1, ptrs[0], uint64(site), C, LA, LB, uint64(blk.Tile(site))); err != nil {
+			return err
+		}
 		// Rounds are queued in batches (4, doubling to 256) between looks
 		// at the counts: rounds after the avalanche ended do nothing. The
-		// region kernels use a fixed grid and grid-stride loops over the
-		// region, which lives in device memory.
-		P, C := uint64(b.params), uint64(b.sums)
-		threads := min(n, 1<<19)
+		// tile kernels use a fixed grid, a block per listed tile at a time.
+		threads := min(blk.Tiles(), 2048) * blockSize
 		for batch := 4; ; batch = min(2*batch, 256) {
 			for r := 0; r < batch; r++ {
-				if err := b.launch(kernels.SandpileFlags, threads, ptrs[0], uint64(b.flags), ptrs[1], ptrs[2], P, C); err != nil {
+				if err := b.launch(kernels.SandpileFlags, threads, ptrs[0], F, ptrs[1], ptrs[2], P, C, M, LA, LB); err != nil {
 					return err
 				}
-				if err := b.launch(kernels.SandpileApply, threads, ptrs[0], uint64(b.flags), P, C); err != nil {
+				if err := b.launch(kernels.SandpileApply, threads, ptrs[0], F, P, C, LA, LB); err != nil {
 					return err
 				}
-				if err := b.launch(kernels.SandpileClear, threads, uint64(b.flags), P, C); err != nil {
+				if err := b.launch(kernels.SandpileClear, threads, F, P, C, LA, LB); err != nil {
 					return err
 				}
 				if err := b.launch(kernels.SandpileNext, 1, P, C); err != nil {
@@ -775,11 +765,56 @@ func (b *Backend) SandpileAdd(s *quench.Sandpile, lat quench.Lattice, site int64
 			}
 			if counts[13] != 0 {
 				av = quench.Avalanche{Size: int64(counts[9]), Area: int64(counts[10]), Lost: int64(counts[11]), Duration: int64(counts[12])}
+				sc.round = counts[5] + 1
 				return nil
 			}
 		}
 	})
 	return av, err
+}
+
+// sandScratch is the device memory of the sandpile kernels beside the
+// caller's buffers: toppling flags (a byte per site, zero between rounds),
+// the tile marks and the two tile lists (int32 per tile), and the round
+// counter the marks refer to, carried from avalanche to avalanche.
+type sandScratch struct {
+	flags, mark, la, lb cu.DevicePtr
+	n, tiles            int64
+	round               uint64
+}
+
+// prepare (re)allocates for n sites in `tiles` tiles and restarts the
+// round count (clearing the marks) before it could overflow an int32.
+// Call on the CUDA thread.
+func (sc *sandScratch) prepare(n, tiles int64) error {
+	if sc.n != n || sc.tiles != tiles {
+		for _, p := range []cu.DevicePtr{sc.flags, sc.mark, sc.la, sc.lb} {
+			if p != 0 {
+				cu.MemFree(p)
+			}
+		}
+		*sc = sandScratch{}
+		var err error
+		if sc.flags, err = cu.MemAlloc(n); err != nil {
+			return wrap("allocating sandpile flags", err)
+		}
+		if err := cu.MemsetD8(sc.flags, 0, n); err != nil {
+			return wrap("clearing sandpile flags", err)
+		}
+		for _, p := range []*cu.DevicePtr{&sc.mark, &sc.la, &sc.lb} {
+			if *p, err = cu.MemAlloc(4 * tiles); err != nil {
+				return wrap("allocating sandpile tile lists", err)
+			}
+		}
+		sc.n, sc.tiles, sc.round = n, tiles, 1<<31 // forces the clear below
+	}
+	if sc.round >= 1<<30 {
+		if err := cu.MemsetD8(sc.mark, 0, 4*sc.tiles); err != nil {
+			return wrap("clearing sandpile tile marks", err)
+		}
+		sc.round = 0
+	}
+	return nil
 }
 
 // MassTransfer implements quench.LatticeUpdater with mass_class (one launch

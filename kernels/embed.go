@@ -131,32 +131,57 @@ func NewParticleBlock(ps *quench.Particles, p *quench.ParticleParams, c quench.P
 type SandBlock struct {
 	Shape, Stride [3]int64
 	Dim           int64
-	Lo, Hi        [3]int64 // region, inclusive
+	TBits         [3]int64 // log2 of the tile extent per axis
+	NTile         [3]int64 // tiles per axis
 	Z             int64
 	Avalanche     int64
 }
 
-// NewSandBlock describes lat (1..3 dimensions) with the region {site}.
-func NewSandBlock(lat quench.Lattice, site int64, avalanche int32) SandBlock {
-	b := SandBlock{Dim: int64(lat.Dim()), Z: int64(quench.SandpileThreshold(lat.Dim())), Avalanche: int64(avalanche)}
+// sandTileBits are the tile shapes of sandpile.cu by dimension (1024 sites:
+// 1024; 32 x 32; 8 x 8 x 16).
+var sandTileBits = [4][3]int64{1: {10}, 2: {5, 5}, 3: {3, 3, 4}}
+
+// NewSandBlock describes lat (1..3 dimensions) and its tiles.
+func NewSandBlock(lat quench.Lattice, avalanche int32) SandBlock {
+	d := lat.Dim()
+	b := SandBlock{Dim: int64(d), Z: int64(quench.SandpileThreshold(d)), Avalanche: int64(avalanche), TBits: sandTileBits[d]}
 	s := int64(1)
-	for a := lat.Dim() - 1; a >= 0; a-- {
+	for a := d - 1; a >= 0; a-- {
 		b.Shape[a], b.Stride[a] = int64(lat.Shape[a]), s
 		s *= int64(lat.Shape[a])
-		b.Lo[a] = site / b.Stride[a] % b.Shape[a]
-		b.Hi[a] = b.Lo[a]
+		b.NTile[a] = (b.Shape[a] + 1<<b.TBits[a] - 1) >> b.TBits[a]
 	}
 	return b
 }
 
-// SandCounts are the counts of sandpile.cu: [0..8] the current round
-// (topplings, new stamps, lost grains, box min and max), [9..12] the
-// avalanche so far (size, area, lost, duration), [13] done.
+// Tiles is the number of tiles.
+func (b *SandBlock) Tiles() int64 {
+	t := int64(1)
+	for a := int64(0); a < b.Dim; a++ {
+		t *= b.NTile[a]
+	}
+	return t
+}
+
+// Tile is the tile holding site n.
+func (b *SandBlock) Tile(n int64) int64 {
+	t := int64(0)
+	for a := int64(0); a < b.Dim; a++ {
+		t = t*b.NTile[a] + (n/b.Stride[a]%b.Shape[a])>>b.TBits[a]
+	}
+	return t
+}
+
+// SandCounts are the counts of sandpile.cu: [0..2] the current round
+// (topplings, new stamps, lost grains), [3], [4] the lengths of the current
+// and next tile lists, [5] the round, [9..12] the avalanche so far (size,
+// area, lost, duration), [13] done.
 type SandCounts [14]uint64
 
-// Reset prepares the counts for a new avalanche.
-func (c *SandCounts) Reset() {
-	*c = SandCounts{0, 0, 0, ^uint64(0), ^uint64(0), ^uint64(0)}
+// Reset prepares the counts for a new avalanche that starts in round
+// `round` with the grain's tile as the only listed tile.
+func (c *SandCounts) Reset(round uint64) {
+	*c = SandCounts{3: 1, 5: round}
 }
 
 // MassBlock is the parameter block of mass_class (struct qmass in

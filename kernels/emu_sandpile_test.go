@@ -18,7 +18,19 @@ func TestSandpileKernelsEmulated(t *testing.T) {
 		t.Skip("builds and runs a C++ emulation")
 	}
 	bin := buildEmu(t)
-	for i, shape := range [][]int{{9, 13}, {4, 5, 6}, {20}, {2, 2}} {
+	// single-tile shapes from random heights, 2n grains each; shapes of
+	// several tiles (1024 sites: 1D runs of 1024, 2D 32x32, 3D 8x8x16, with
+	// partial tiles at the upper edges) from a stationary sample, whose
+	// avalanches cross tile boundaries
+	cases := []struct {
+		shape      []int
+		stationary bool
+		grains     int64
+		at         []int64 // grain sites, when not drawn
+	}{{[]int{9, 13}, false, 0, nil}, {[]int{4, 5, 6}, false, 0, nil}, {[]int{20}, false, 0, nil}, {[]int{2, 2}, false, 0, nil},
+		{[]int{70, 40}, true, 80, nil}, {[]int{10, 9, 20}, true, 60, nil}, {[]int{1100}, true, 3, []int64{1023, 1024, 40}}}
+	for i, c := range cases {
+		shape := c.shape
 		lat, _ := quench.NewLattice(shape...)
 		n := lat.Sites()
 		z := quench.SandpileThreshold(lat.Dim())
@@ -28,9 +40,16 @@ func TestSandpileKernelsEmulated(t *testing.T) {
 			h0[x] = uint8(philox.Philox4x32_10(philox.Counter{uint32(x)}, k)[0] % uint32(z))
 		}
 		grains := 2 * n
+		if c.stationary {
+			h0, _ = quench.SandpileStationary(lat, quench.Counter{Seed: uint64(i)})
+			grains = c.grains
+		}
 		sites := make([]int64, grains)
 		for g := range sites {
 			sites[g] = quench.GrainSite(quench.Counter{Seed: uint64(i)}, uint64(g), n)
+		}
+		if c.at != nil {
+			sites = c.at
 		}
 		var in bytes.Buffer
 		hdr := []int64{int64(lat.Dim()), 0, 0, 0, grains}
@@ -50,13 +69,32 @@ func TestSandpileKernelsEmulated(t *testing.T) {
 		s.Stamp, _ = be.Alloc(quench.Int32, n)
 		be.Upload(s.Heights, h0)
 		var avs []int64
+		blk := NewSandBlock(lat, 1)
+		crossed := 0 // avalanches whose topplings lie in more than one tile
+		st := make([]int32, n)
 		for g, site := range sites {
 			av, err := be.SandpileAdd(s, lat, site, int32(g+1))
 			if err != nil {
 				t.Fatal(err)
 			}
 			avs = append(avs, av.Size, av.Area, av.Duration, av.Lost)
+			if c.stationary && av.Size > 0 {
+				be.Download(st, s.Stamp)
+				tiles := map[int64]bool{}
+				for x, v := range st {
+					if v == int32(g+1) {
+						tiles[blk.Tile(int64(x))] = true
+					}
+				}
+				if len(tiles) > 1 {
+					crossed++
+				}
+			}
 		}
+		if c.stationary && crossed == 0 {
+			t.Errorf("shape %v: no avalanche crossed a tile boundary", shape)
+		}
+		t.Logf("shape %v: %d grains, %d avalanches over several tiles", shape, grains, crossed)
 		h := make([]uint8, n)
 		act, stamp := make([]int64, n), make([]int32, n)
 		be.Download(h, s.Heights)

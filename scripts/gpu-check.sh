@@ -71,7 +71,7 @@ fi
 
 if [ "$what" = bench ]; then
 	step "go benchmarks on the GPU"
-	timeout 240 ./gpu.test -test.run XXX -test.bench . -test.benchtime 30x 2>&1 | tee "$out/gpu-bench.txt" | grep Benchmark
+	timeout 400 ./gpu.test -test.run XXX -test.bench . -test.benchtime 30x 2>&1 | tee "$out/gpu-bench.txt" | grep Benchmark
 fi
 
 step "done"

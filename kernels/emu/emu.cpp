@@ -82,6 +82,8 @@ static inline unsigned long long atomicMax(unsigned long long* p, unsigned long 
     return old;
 }
 
+static inline int32_t atomicExch(int32_t* p, int32_t v) { return __atomic_exchange_n(p, v, __ATOMIC_SEQ_CST); }
+
 thread_local dim3 threadIdx, blockIdx;
 dim3 blockDim, gridDim;
 static std::barrier<>* block_barrier;
@@ -93,9 +95,6 @@ static inline void __syncthreads() { block_barrier->arrive_and_wait(); }
 #define __restrict__ __restrict
 #define __shared__ static
 
-// short sandpile runs, so that the emulated rows split into several runs,
-// some of them partial (the GPU build uses 1024)
-#define QSAND_RUN 5
 // the row kernels' vector loads become byte copies
 #define QUENCH_EMU 1
 #include "../quench.cu"
@@ -222,45 +221,55 @@ static void run_particles(qpart P, int64_t steps, bool has_omega, const char* da
 }
 
 // run_sandpile adds grains one at a time and relaxes them with the round
-// loop of the gpu backend; writes heights, activity, stamp, then the
-// avalanche statistics of every grain (size, area, duration, lost).
+// loop of the gpu backend (tile lists, the round carried from grain to
+// grain); writes heights, activity, stamp, then the avalanche statistics of
+// every grain (size, area, duration, lost).
 static void run_sandpile(const char* data, FILE* out) {
     int64_t hdr[5];  // dim, shape[3], grains
     memcpy(hdr, data, sizeof hdr);
     qsand P{};
     P.dim = hdr[0];
-    int64_t n = 1;
+    static const int64_t tbits[4][3] = {{0}, {10}, {5, 5}, {3, 3, 4}};
+    int64_t n = 1, tiles = 1;
     for (int a = (int)P.dim - 1; a >= 0; a--) {
         P.shape[a] = hdr[1 + a];
         P.stride[a] = n;
         n *= P.shape[a];
+        P.tbits[a] = tbits[P.dim][a];
+        P.ntile[a] = (P.shape[a] + (1 << P.tbits[a]) - 1) >> P.tbits[a];
+        tiles *= P.ntile[a];
     }
     P.z = 2 * P.dim;
     const int64_t grains = hdr[4];
     const int64_t* sites = (const int64_t*)(data + sizeof hdr);
     std::vector<uint8_t> h(n), flag(n);
     std::vector<int64_t> act(n);
-    std::vector<int32_t> stamp(n);
+    std::vector<int32_t> stamp(n), mark(tiles), la(tiles), lb(tiles);
     memcpy(h.data(), data + sizeof hdr + 8 * grains, n);
     std::vector<int64_t> stats;
+    unsigned long long round = 0;
     for (int64_t g = 0; g < grains; g++) {
         const int64_t site = sites[g];
-        launch(1, 32, [&] { sandpile_grain(h.data(), site); });
-        for (int a = 0; a < (int)P.dim; a++) P.lo[a] = P.hi[a] = site / P.stride[a] % P.shape[a];
+        int64_t tile = 0;
+        for (int a = 0; a < (int)P.dim; a++) tile = tile * P.ntile[a] + ((site / P.stride[a] % P.shape[a]) >> P.tbits[a]);
         P.avalanche = g + 1;
+        unsigned long long c[14] = {0};
+        c[3] = 1;
+        c[5] = round;
+        launch(1, 32, [&] { sandpile_grain(h.data(), site, c, la.data(), lb.data(), tile); });
         // queue rounds in batches of 3, as the gpu backend does (with more),
-        // on a grid of 3 blocks, so that blocks share the items and add
+        // on a grid of 3 blocks, so that blocks share the tiles and add
         // their counts with atomics
-        unsigned long long c[14] = {0, 0, 0, ~0ull, ~0ull, ~0ull, 0, 0, 0, 0, 0, 0, 0, 0};
         qsand* pp = &P;
         while (!c[13]) {
             for (int r = 0; r < 3; r++) {
-                launch(3, 8, [&] { sandpile_flags(h.data(), flag.data(), act.data(), stamp.data(), pp, c); });
-                launch(3, 8, [&] { sandpile_apply(h.data(), flag.data(), pp, c); });
-                launch(3, 8, [&] { sandpile_clear(flag.data(), pp, c); });
+                launch(3, 8, [&] { sandpile_flags(h.data(), flag.data(), act.data(), stamp.data(), pp, c, mark.data(), la.data(), lb.data()); });
+                launch(3, 8, [&] { sandpile_apply(h.data(), flag.data(), pp, c, la.data(), lb.data()); });
+                launch(3, 8, [&] { sandpile_clear(flag.data(), pp, c, la.data(), lb.data()); });
                 launch(1, 8, [&] { sandpile_next(pp, c); });
             }
         }
+        round = c[5] + 1;
         const int64_t size = c[9], area = c[10], dur = c[12], lost = c[11];
         stats.insert(stats.end(), {size, area, dur, lost});
     }
@@ -270,9 +279,6 @@ static void run_sandpile(const char* data, FILE* out) {
     fwrite(stats.data(), 8, stats.size(), out);
 }
 
-// run_mass applies sweeps of mass_class over every class (and injection),
-// as the gpu backend launches them. in: sweeps, inj, n classes, then the
-// class blocks of sweep 0 (the step advances by one per sweep), masses.
 static void run_mass(const char* data, FILE* out) {
     int64_t h[3];
     memcpy(h, data, sizeof h);
