@@ -2,6 +2,7 @@ package bench
 
 import (
 	"testing"
+	"time"
 
 	"github.com/quenchlab/quench"
 	"github.com/quenchlab/quench/cpu"
@@ -95,5 +96,25 @@ func BenchmarkSandpileL256(b *testing.B) {
 		top += av.Size
 	}
 	b.ReportMetric(float64(top)/float64(b.Elapsed().Nanoseconds()), "topplings/ns")
+	b.ReportMetric(0, "ns/op")
+}
+
+// BenchmarkSandpileL16384 is the size on the CPU: a stationary
+// start (about a minute of Wilson's algorithm), then grains for 20 s.
+func BenchmarkSandpileL16384(b *testing.B) {
+	s, err := NewSandpile(cpu.New(), []int{16384, 16384})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	s.Budget = 20 * time.Second
+	r, err := s.Measure(0, 100000)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+	}
+	b.ReportMetric(r.Rate, "topplings/ns")
+	b.ReportMetric(float64(r.Sweeps), "grains")
 	b.ReportMetric(0, "ns/op")
 }

@@ -258,6 +258,11 @@ func (c *Config) Bytes(stateOnHost bool) (host, device uint64) {
 		n := uint64(c.Lattice().Sites())
 		device = 14 * n // heights, activity (int64), stamp, flags
 		host = 13*n + uint64(c.Measurements())*8*6*2 + 64<<20
+		if c.Start == "stationary" {
+			// quench.SandpileStationary's parent, tree, boundary and
+			// depth arrays while it draws the start
+			host += 7 * n
+		}
 		if stateOnHost {
 			// the CPU backend's marks and boundary bits, and its round
 			// lists, at worst every site unstable (8 bytes per entry)
