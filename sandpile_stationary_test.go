@@ -140,3 +140,49 @@ func TestSandpileStationaryHeights(t *testing.T) {
 		}
 	}
 }
+
+// A chain is sampled directly: its 6 recurrent configurations at n = 5
+// (all 1, or one 0) each with probability 1/6 (chi2, 5 degrees of freedom,
+// 4-sigma bound 5 + 4 sqrt(10) = 17.6), and a chain of 10^6 sites at once.
+func TestSandpileStationaryChain(t *testing.T) {
+	lat, _ := quench.NewLattice(5)
+	counts := map[[5]uint8]int{}
+	const draws = 6000
+	for i := 0; i < draws; i++ {
+		h, err := quench.SandpileStationary(lat, quench.Counter{Seed: uint64(i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		counts[[5]uint8(h)]++
+	}
+	if len(counts) != 6 {
+		t.Fatalf("%d distinct configurations, want 6", len(counts))
+	}
+	chi2 := 0.0
+	for h, c := range counts {
+		if !recurrent(t, h[:], 5) {
+			t.Errorf("configuration %v is not recurrent", h)
+		}
+		e := float64(draws) / 6
+		chi2 += (float64(c) - e) * (float64(c) - e) / e
+	}
+	if chi2 > 5+4*math.Sqrt(10) {
+		t.Errorf("chi2 = %.1f, above the 4-sigma bound 17.6", chi2)
+	}
+	big, _ := quench.NewLattice(1000000)
+	h, err := quench.SandpileStationary(big, quench.Counter{Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	zeros := 0
+	for _, v := range h {
+		if v == 0 {
+			zeros++
+		} else if v != 1 {
+			t.Fatalf("height %d on a chain", v)
+		}
+	}
+	if zeros > 1 {
+		t.Errorf("%d zeros on a chain, at most 1 is recurrent", zeros)
+	}
+}

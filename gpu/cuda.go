@@ -696,9 +696,9 @@ func (b *Backend) ParticleStep(ps *quench.Particles, p *quench.ParticleParams, c
 }
 
 // SandpileAdd implements quench.LatticeUpdater with the round kernels of
-// kernels/sandpile.cu over the box of possibly unstable sites, the twin of
-// cpu/sandpile.go. The host reads each round's counts to stop and to shrink
-// the next round's box.
+// kernels/sandpile.cu over lists of tiles that can hold unstable sites, the
+// twin of cpu/sandpile.go. The rounds run on the device in batches; the
+// host reads the counts between batches to stop.
 func (b *Backend) SandpileAdd(s *quench.Sandpile, lat quench.Lattice, site int64, avalanche int32) (quench.Avalanche, error) {
 	var av quench.Avalanche
 	n := lat.Sites()
@@ -723,8 +723,15 @@ func (b *Backend) SandpileAdd(s *quench.Sandpile, lat quench.Lattice, site int64
 		return av, fmt.Errorf("gpu: grain at site %d of %d, avalanche %d", site, n, avalanche)
 	}
 	blk := kernels.NewSandBlock(lat, avalanche)
-	err := b.do(func() error {
+	err := b.do(func() (err error) {
 		sc := &b.sand
+		defer func() {
+			if err != nil {
+				// a broken avalanche may leave flags set and marks ahead
+				// of the round: the next call starts from fresh scratch
+				sc.n = 0
+			}
+		}()
 		if err := sc.prepare(n, blk.Tiles()); err != nil {
 			return err
 		}

@@ -171,7 +171,7 @@ extern "C" __global__ void phi4_overdamped_rows_f32(float* next, const float* ph
 extern "C" __global__ void diffuse_rows_f64(double* out, const double* u, const qphi4* P) { diffuse_rows<double>(out, u, P); }
 extern "C" __global__ void diffuse_rows_f32(float* out, const float* u, const qphi4* P) { diffuse_rows<float>(out, u, P); }
 
-// BAOAB in two row-launched kernels (pairs per thread), the twins of
+// BAOAB in two row-launched kernels (W sites per thread), the twins of
 // phi4_baoab1 and phi4_baoab2.
 template <typename T>
 __device__ void phi4_baoab1_rows(T* next, const T* phi, T* mom, const qphi4* P) {

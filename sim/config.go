@@ -259,9 +259,9 @@ func (c *Config) Bytes(stateOnHost bool) (host, device uint64) {
 		device = 14 * n // heights, activity (int64), stamp, flags
 		host = 13*n + uint64(c.Measurements())*8*6*2 + 64<<20
 		if c.Start == "stationary" {
-			// quench.SandpileStationary's parent, tree, boundary and
-			// depth arrays while it draws the start
-			host += 7 * n
+			// quench.SandpileStationary's parent, tree, boundary (2) and
+			// depth (4) bytes per site while it draws the start
+			host += 8 * n
 		}
 		if stateOnHost {
 			// the CPU backend's marks and boundary bits, and its round

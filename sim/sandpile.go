@@ -34,7 +34,7 @@ func (c *Config) validateSandpile() error {
 func newSandpileState(cfg Config) *State {
 	lat := cfg.Lattice()
 	n := lat.Sites()
-	st := &State{Config: cfg, Heights: make([]uint8, n), Activity: make([]int64, n), Stamp: make([]int32, n)}
+	st := &State{Config: cfg, Activity: make([]int64, n), Stamp: make([]int32, n)}
 	if cfg.Start == "stationary" {
 		h, err := quench.SandpileStationary(lat, quench.Counter{Seed: cfg.Seed})
 		if err == nil { // the size was checked by Validate
@@ -43,6 +43,9 @@ func newSandpileState(cfg Config) *State {
 				st.Stored += int64(v)
 			}
 		}
+	}
+	if st.Heights == nil {
+		st.Heights = make([]uint8, n)
 	}
 	if cfg.Start == "hot" {
 		key := philox.KeyFromSeed(cfg.Seed)
