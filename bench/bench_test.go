@@ -102,13 +102,7 @@ func BenchmarkSandpileL256(b *testing.B) {
 // BenchmarkSandpileL16384 is the size on the CPU: a stationary
 // start (about a minute of Wilson's algorithm), then grains for 20 s.
 func BenchmarkSandpileL16384(b *testing.B) {
-	s, err := NewSandpile(cpu.New(), []int{16384, 16384})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
-	s.Budget = 20 * time.Second
-	r, err := s.Measure(0, 100000)
+	r, err := MeasureSandpile(cpu.New(), []int{16384, 16384}, 20*time.Second)
 	if err != nil {
 		b.Fatal(err)
 	}

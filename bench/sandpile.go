@@ -109,3 +109,15 @@ func (b *Sandpile) Measure(warm, n int) (Result, error) {
 	r.GBPerS = r.Rate * 2
 	return r, nil
 }
+
+// MeasureSandpile opens a stationary pile of the given shape on be, times
+// grains for budget (after the grain that ends past it) and frees it.
+func MeasureSandpile(be quench.Backend, shape []int, budget time.Duration) (Result, error) {
+	s, err := NewSandpile(be, shape)
+	if err != nil {
+		return Result{}, err
+	}
+	defer s.Close()
+	s.Budget = budget
+	return s.Measure(0, 1<<30)
+}

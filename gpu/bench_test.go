@@ -122,13 +122,7 @@ func benchSandpile(b *testing.B, L int) {
 		b.Skipf("no GPU: %v", err)
 	}
 	defer be.Close()
-	s, err := bench.NewSandpile(be, []int{L, L})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
-	s.Budget = 5 * time.Second
-	r, err := s.Measure(0, 100000)
+	r, err := bench.MeasureSandpile(be, []int{L, L}, 5*time.Second)
 	if err != nil {
 		b.Fatal(err)
 	}
