@@ -557,7 +557,11 @@ func (b *Backend) Phi4Step(f *quench.Phi4Fields, lat quench.Lattice, p *quench.P
 				lm = 1
 			}
 			if gx, gy, gz, ok := kernels.RowGrid(lat, blockSize, dt); ok {
-				return b.launch3(kernels.Phi4OverdampedRows+suffix, gx, gy, gz, next, phi, P, lm)
+				name := kernels.Phi4OverdampedRows
+				if lm == 1 {
+					name = kernels.Phi4LMRows
+				}
+				return b.launch3(name+suffix, gx, gy, gz, next, phi, P)
 			}
 			return b.launch(kernels.Phi4Overdamped+suffix, n, next, phi, P, lm)
 		case quench.SchemeBAOAB:

@@ -38,7 +38,8 @@ const (
 	MassInject     = "mass_inject"
 	Diffuse        = "diffuse"
 	// row-launched fast paths (fast.cu): name + "_f32" or "_f64"
-	Phi4OverdampedRows = "phi4_overdamped_rows"
+	Phi4OverdampedRows = "phi4_overdamped_rows" // em
+	Phi4LMRows         = "phi4_lm_rows"
 	Phi4BAOAB1Rows     = "phi4_baoab1_rows"
 	Phi4BAOAB2Rows     = "phi4_baoab2_rows"
 	DiffuseRows        = "diffuse_rows"
@@ -53,7 +54,7 @@ var All = []string{IsingPhaseSeg, IsingPhaseSite, IsingSums, SumBlocksF64, SumBl
 	Phi4BAOAB2 + "_f32", Phi4BAOAB2 + "_f64", Phi4Mu + "_f32", Phi4Mu + "_f64", Phi4ModelB + "_f32", Phi4ModelB + "_f64",
 	ParticleStep + "_f32", ParticleStep + "_f64", PhasePartials + "_f32", PhasePartials + "_f64",
 	SandpileFlags, SandpileApply, SandpileClear, SandpileGrain, SandpileNext, MassClass, MassInject, Diffuse + "_f32", Diffuse + "_f64",
-	Phi4OverdampedRows + "_f32", Phi4OverdampedRows + "_f64", DiffuseRows + "_f32", DiffuseRows + "_f64",
+	Phi4OverdampedRows + "_f32", Phi4OverdampedRows + "_f64", Phi4LMRows + "_f32", Phi4LMRows + "_f64", DiffuseRows + "_f32", DiffuseRows + "_f64",
 	Phi4BAOAB1Rows + "_f32", Phi4BAOAB1Rows + "_f64", Phi4BAOAB2Rows + "_f32", Phi4BAOAB2Rows + "_f64"}
 
 // IsingTable is the threshold table in the layout of ising.cu: 64 int32,

@@ -151,6 +151,19 @@ static std::vector<char> slurp(const char* path) {
     return d;
 }
 
+// overdamped_rows_entry calls the kernel entry point the gpu backend
+// launches for T and the scheme (em or lm).
+template <typename T>
+static void overdamped_rows_entry(T* next, const T* phi, const qphi4* P, bool lm) {
+    if constexpr (sizeof(T) == 4) {
+        if (lm) phi4_lm_rows_f32(next, phi, P);
+        else phi4_overdamped_rows_f32(next, phi, P);
+    } else {
+        if (lm) phi4_lm_rows_f64(next, phi, P);
+        else phi4_overdamped_rows_f64(next, phi, P);
+    }
+}
+
 // run_phi4 applies `steps` steps of scheme to phi (and mom), as the gpu
 // backend launches them, and writes the results.
 template <typename T>
@@ -167,7 +180,7 @@ static void run_phi4(qphi4 P, int64_t scheme, int64_t steps, const char* data, F
         case 0:
         case 1:
             if (fast) {
-                launch_rows<T>(P, 2, [&] { phi4_overdamped_rows<T>(next.data(), phi.data(), pp, scheme == 1); });
+                launch_rows<T>(P, 2, [&] { overdamped_rows_entry<T>(next.data(), phi.data(), pp, scheme == 1); });
             } else {
                 launch(3, 64, [&] { phi4_overdamped<T>(next.data(), phi.data(), pp, scheme == 1); });
             }
