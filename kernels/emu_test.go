@@ -23,6 +23,17 @@ func buildEmu(t *testing.T) string {
 		t.Skip("g++ not found: the CUDA kernels are not emulated on this machine")
 	}
 	emuOnce.Do(func() {
+		// read every source g++ compiles, so that go test's cache (which
+		// sees the files a test opens, not those g++ opens) reruns the
+		// emulation tests when a kernel changes
+		srcs, _ := filepath.Glob("*.cu")
+		hdrs, _ := filepath.Glob("*.cuh")
+		for _, f := range append(append(srcs, hdrs...), "emu/emu.cpp") {
+			if _, err := os.ReadFile(f); err != nil {
+				emuErr = err
+				return
+			}
+		}
 		dir, err := os.MkdirTemp("", "quench-emu")
 		if err != nil {
 			emuErr = err
