@@ -56,6 +56,19 @@ __device__ __forceinline__ void quench_sincos_oct(double x, double* sn, double* 
     *cs = cp;
 }
 
+// quench_octant maps sin and cos of the angle inside octant oct (mirrored in
+// odd octants) to sin and cos of the full angle (pmath.octant): s and c
+// swap in octants 1, 2, 5, 6; sin is negative in 4..7, cos in 2..5. Written
+// with selects, not a switch: a switch on a per-lane octant compiles to a
+// branch tree that a warp walks in full.
+template <typename T>
+__device__ __forceinline__ void quench_octant(int oct, T s, T c, T* sn, T* cs) {
+    const bool swap = ((oct + 1) & 2) != 0;
+    const T a = swap ? c : s, b = swap ? s : c;
+    *sn = (oct & 4) ? -a : a;
+    *cs = ((oct + 2) & 4) ? -b : b;
+}
+
 // sin(2 pi u), cos(2 pi u) for u in [0, 1) (pmath.SinCos2Pi).
 __device__ __forceinline__ void quench_sincos2pi(double u, double* sn, double* cs) {
     const double t = __dmul_rn(u, 8.0);
@@ -64,16 +77,7 @@ __device__ __forceinline__ void quench_sincos2pi(double u, double* sn, double* c
     if (oct & 1) f = __dsub_rn(1.0, f);
     double s, c;
     quench_sincos_oct(__dmul_rn(f, QUENCH_PI_4), &s, &c);
-    switch (oct & 7) {
-    case 0: *sn = s; *cs = c; break;
-    case 1: *sn = c; *cs = s; break;
-    case 2: *sn = c; *cs = -s; break;
-    case 3: *sn = s; *cs = -c; break;
-    case 4: *sn = -s; *cs = -c; break;
-    case 5: *sn = -c; *cs = -s; break;
-    case 6: *sn = -c; *cs = s; break;
-    default: *sn = -s; *cs = c; break;
-    }
+    quench_octant(oct, s, c, sn, cs);
 }
 
 // Two standard normals from four Philox words (pmath.Gaussians).
@@ -133,16 +137,7 @@ __device__ __forceinline__ void quench_sincos2pi32(float u, float* sn, float* cs
     float c = cc[0];
 #pragma unroll
     for (int i = 1; i < 6; i++) c = __fadd_rn(__fmul_rn(c, z), cc[i]);
-    switch (oct & 7) {
-    case 0: *sn = s; *cs = c; break;
-    case 1: *sn = c; *cs = s; break;
-    case 2: *sn = c; *cs = -s; break;
-    case 3: *sn = s; *cs = -c; break;
-    case 4: *sn = -s; *cs = -c; break;
-    case 5: *sn = -c; *cs = -s; break;
-    case 6: *sn = -c; *cs = s; break;
-    default: *sn = -s; *cs = c; break;
-    }
+    quench_octant(oct, s, c, sn, cs);
 }
 
 // pmath.boxMuller32: two normals from two words.

@@ -88,26 +88,21 @@ func SinCos2Pi(u float64) (sin, cos float64) {
 }
 
 // octant maps sin and cos of the angle inside octant oct (mirrored in odd
-// octants) to sin and cos of the full angle.
+// octants) to sin and cos of the full angle: s and c swap in octants 1, 2,
+// 5, 6; sin is negative in 4..7, cos in 2..5 (kernels/pmath.cuh writes the
+// same with selects).
 func octant[T float32 | float64](oct int, s, c T) (T, T) {
-	switch oct & 7 {
-	case 0:
-		return s, c
-	case 1:
-		return c, s
-	case 2:
-		return c, -s
-	case 3:
-		return s, -c
-	case 4:
-		return -s, -c
-	case 5:
-		return -c, -s
-	case 6:
-		return -c, s
-	default:
-		return -s, c
+	a, b := s, c
+	if (oct+1)&2 != 0 {
+		a, b = c, s
 	}
+	if oct&4 != 0 {
+		a = -a
+	}
+	if (oct+2)&4 != 0 {
+		b = -b
+	}
+	return a, b
 }
 
 // Gaussians turns four Philox words into two independent standard normal
