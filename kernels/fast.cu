@@ -46,25 +46,35 @@ __device__ __forceinline__ void qstv(double* p, const double v[2]) {
 #endif
 }
 
-// row geometry from the grid: base index of the row and of its neighbours
+// a thread's place from the grid: base index of its row and of the
+// neighbouring rows, its first site x0 = W p in the row (n0 = base + x0),
+// the row length and the dimension
 struct qrow {
-    int64_t base, ym, yp, zm, zp;
+    int64_t base, ym, yp, zm, zp, x0, n0, lx;
+    int dim;
 };
 
-__device__ __forceinline__ qrow qrow_at(const qphi4* P) {
+// qrow_at fills r for the thread's W sites; false for a thread past the
+// row's end.
+template <typename T>
+__device__ __forceinline__ bool qrow_at(const qphi4* P, qrow& r) {
     const int dim = (int)P->dim;
     const int64_t lx = P->shape[dim - 1];
+    r.x0 = qw<T>::n * ((int64_t)blockIdx.x * blockDim.x + threadIdx.x);
+    if (r.x0 >= lx) return false;
+    r.lx = lx;
+    r.dim = dim;
     const int64_t ly = dim >= 2 ? P->shape[dim - 2] : 1;
     const int64_t lz = dim == 3 ? P->shape[0] : 1;
     const int64_t y = blockIdx.y, z = blockIdx.z;
     const int64_t plane = ly * lx;
-    qrow r;
     r.base = z * plane + y * lx;
+    r.n0 = r.base + r.x0;
     r.ym = z * plane + (y == 0 ? ly - 1 : y - 1) * lx;
     r.yp = z * plane + (y == ly - 1 ? 0 : y + 1) * lx;
     r.zm = (z == 0 ? lz - 1 : z - 1) * plane + y * lx;
     r.zp = (z == lz - 1 ? 0 : z + 1) * plane + y * lx;
-    return r;
+    return true;
 }
 
 // qseg holds a thread's W sites x0..x0+W-1 of field f and their
@@ -75,8 +85,10 @@ struct qseg {
     T c[qw<T>::n], l, r, ym[qw<T>::n], yp[qw<T>::n], zm[qw<T>::n], zp[qw<T>::n];
     int dim;
 
-    __device__ __forceinline__ void load(const T* f, const qrow& w, int64_t x0, int64_t lx, int d) {
+    __device__ __forceinline__ void load(const T* f, const qrow& w) {
         const int W = qw<T>::n;
+        const int64_t x0 = w.x0, lx = w.lx;
+        const int d = w.dim;
         dim = d;
         qldv(f + w.base + x0, c);
         l = f[w.base + (x0 == 0 ? lx - 1 : x0 - 1)];
@@ -123,13 +135,10 @@ struct qseg {
 template <typename T>
 __device__ void phi4_overdamped_rows(T* next, const T* phi, const qphi4* P, int lm) {
     const int W = qw<T>::n;
-    const int dim = (int)P->dim;
-    const int64_t lx = P->shape[dim - 1];
-    const int64_t p = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
-    if (W * p >= lx) return;
-    const qrow r = qrow_at(P);
+    qrow r;
+    if (!qrow_at<T>(P, r)) return;
     const uint32_t k0 = (uint32_t)P->seed, k1 = (uint32_t)(P->seed >> 32), rep = (uint32_t)P->replica;
-    const uint64_t group = (uint64_t)(r.base + W * p) / W;
+    const uint64_t group = (uint64_t)r.n0 / W;
     T a[W];
     qgauss(quench_philox4x32_10(quench_counter(QUENCH_PURPOSE_LANGEVIN, rep, P->step, 0, group, 0), k0, k1), a);
     if (lm) {
@@ -139,32 +148,29 @@ __device__ void phi4_overdamped_rows(T* next, const T* phi, const qphi4* P, int 
         for (int i = 0; i < W; i++) a[i] = qadd(a[i], b[i]);
     }
     qseg<T> s;
-    s.load(phi, r, W * p, lx, dim);
+    s.load(phi, r);
     T out[W];
 #pragma unroll
     for (int i = 0; i < W; i++) out[i] = qadd(qadd(s.c[i], qmul((T)P->k.a, s.force(i, P->k))), qmul((T)P->k.amp, a[i]));
-    qstv(next + r.base + W * p, out);
+    qstv(next + r.n0, out);
 }
 
 template <typename T>
 __device__ void diffuse_rows(T* out, const T* u, const qphi4* P) {
     const int W = qw<T>::n;
-    const int dim = (int)P->dim;
-    const int64_t lx = P->shape[dim - 1];
-    const int64_t p = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
-    if (W * p >= lx) return;
-    const qrow r = qrow_at(P);
+    qrow r;
+    if (!qrow_at<T>(P, r)) return;
     qseg<T> s;
-    s.load(u, r, W * p, lx, dim);
+    s.load(u, r);
     T v[W];
 #pragma unroll
     for (int i = 0; i < W; i++) v[i] = qadd(s.c[i], qmul((T)P->k.a, qsub(s.nb(i), qmul((T)P->k.z, s.c[i]))));
-    qstv(out + r.base + W * p, v);
+    qstv(out + r.n0, v);
 }
 
-// The float32 overdamped kernels and the float64 LM kernel are held to 48
-// registers (5 blocks of 256 threads per multiprocessor instead of 4;
-// ptxas -v shows no spills on sm_90). The others would spill.
+// The float32 EM kernel is held to 48 registers (5 blocks of 256 threads
+// per multiprocessor instead of 4; ptxas -v shows no spills on sm_90). The
+// others would spill.
 #define QUENCH_NOISE_BOUNDS __launch_bounds__(256, 5)
 
 // EM and LM are separate kernels, so that EM carries no code and no
@@ -176,10 +182,10 @@ extern "C" __global__ void phi4_overdamped_rows_f64(double* next, const double* 
 extern "C" __global__ void QUENCH_NOISE_BOUNDS phi4_overdamped_rows_f32(float* next, const float* phi, const qphi4* P) {
     phi4_overdamped_rows<float>(next, phi, P, 0);
 }
-extern "C" __global__ void QUENCH_NOISE_BOUNDS phi4_lm_rows_f64(double* next, const double* phi, const qphi4* P) {
+extern "C" __global__ void phi4_lm_rows_f64(double* next, const double* phi, const qphi4* P) {
     phi4_overdamped_rows<double>(next, phi, P, 1);
 }
-extern "C" __global__ void QUENCH_NOISE_BOUNDS phi4_lm_rows_f32(float* next, const float* phi, const qphi4* P) {
+extern "C" __global__ void phi4_lm_rows_f32(float* next, const float* phi, const qphi4* P) {
     phi4_overdamped_rows<float>(next, phi, P, 1);
 }
 extern "C" __global__ void diffuse_rows_f64(double* out, const double* u, const qphi4* P) { diffuse_rows<double>(out, u, P); }
@@ -190,19 +196,16 @@ extern "C" __global__ void diffuse_rows_f32(float* out, const float* u, const qp
 template <typename T>
 __device__ void phi4_baoab1_rows(T* next, const T* phi, T* mom, const qphi4* P) {
     const int W = qw<T>::n;
-    const int dim = (int)P->dim;
-    const int64_t lx = P->shape[dim - 1];
-    const int64_t p = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
-    if (W * p >= lx) return;
-    const qrow r = qrow_at(P);
+    qrow r;
+    if (!qrow_at<T>(P, r)) return;
     const uint32_t k0 = (uint32_t)P->seed, k1 = (uint32_t)(P->seed >> 32), rep = (uint32_t)P->replica;
     T g[W];
-    qgauss(quench_philox4x32_10(quench_counter(QUENCH_PURPOSE_LANGEVIN, rep, P->step, 0, (uint64_t)(r.base + W * p) / W, 0), k0, k1),
+    qgauss(quench_philox4x32_10(quench_counter(QUENCH_PURPOSE_LANGEVIN, rep, P->step, 0, (uint64_t)r.n0 / W, 0), k0, k1),
            g);
     qseg<T> s;
-    s.load(phi, r, W * p, lx, dim);
+    s.load(phi, r);
     T m[W], q[W];
-    qldv(mom + r.base + W * p, m);
+    qldv(mom + r.n0, m);
 #pragma unroll
     for (int i = 0; i < W; i++) {
         const T p1 = qadd(m[i], qmul((T)P->k.hdt, s.force(i, P->k)));
@@ -211,25 +214,22 @@ __device__ void phi4_baoab1_rows(T* next, const T* phi, T* mom, const qphi4* P) 
         q[i] = qadd(q1, qmul((T)P->k.hdtm, p2));
         m[i] = p2;
     }
-    qstv(next + r.base + W * p, q);
-    qstv(mom + r.base + W * p, m);
+    qstv(next + r.n0, q);
+    qstv(mom + r.n0, m);
 }
 
 template <typename T>
 __device__ void phi4_baoab2_rows(const T* next, T* mom, const qphi4* P) {
     const int W = qw<T>::n;
-    const int dim = (int)P->dim;
-    const int64_t lx = P->shape[dim - 1];
-    const int64_t p = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
-    if (W * p >= lx) return;
-    const qrow r = qrow_at(P);
+    qrow r;
+    if (!qrow_at<T>(P, r)) return;
     qseg<T> s;
-    s.load(next, r, W * p, lx, dim);
+    s.load(next, r);
     T m[W];
-    qldv(mom + r.base + W * p, m);
+    qldv(mom + r.n0, m);
 #pragma unroll
     for (int i = 0; i < W; i++) m[i] = qadd(m[i], qmul((T)P->k.hdt, s.force(i, P->k)));
-    qstv(mom + r.base + W * p, m);
+    qstv(mom + r.n0, m);
 }
 
 extern "C" __global__ void phi4_baoab1_rows_f64(double* next, const double* phi, double* mom, const qphi4* P) {
