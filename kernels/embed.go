@@ -87,6 +87,11 @@ type Phi4Block struct {
 	Seed, Step, Replica uint64
 	Z, M2, L, H, A, Amp float64
 	HDt, HDtM, C1, C2   float64
+	// Row is the geometry of the row-launched kernels (fast.cu): the last
+	// extent lx, the one before it ly and the first lz (1 where the lattice
+	// has fewer axes), and the plane ly*lx, so that a thread finds its row
+	// and the neighbouring rows without 64-bit products of its own.
+	Row [4]int64
 }
 
 // NewPhi4Block fills the block for one step.
@@ -97,6 +102,15 @@ func NewPhi4Block(lat quench.Lattice, c quench.Phi4Coeffs, ctr quench.Counter) P
 	for a := lat.Dim() - 1; a >= 0; a-- {
 		b.Shape[a], b.Stride[a] = int64(lat.Shape[a]), s
 		s *= int64(lat.Shape[a])
+	}
+	d := lat.Dim()
+	b.Row = [4]int64{int64(lat.Shape[d-1]), 1, 1, int64(lat.Shape[d-1])}
+	if d >= 2 {
+		b.Row[1] = int64(lat.Shape[d-2])
+		b.Row[3] *= b.Row[1]
+	}
+	if d == 3 {
+		b.Row[2] = int64(lat.Shape[0])
 	}
 	return b
 }

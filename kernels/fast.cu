@@ -55,25 +55,26 @@ struct qrow {
 };
 
 // qrow_at fills r for the thread's W sites; false for a thread past the
-// row's end.
+// row's end. The geometry comes from P->row (host-computed); y and z are
+// below 65536 (the grid's limits), so z*ly + y fits 32 bits and the row's
+// base is one 32x64-bit product. Neighbouring rows are the base plus an
+// offset (wrapped at the lattice's edges).
 template <typename T>
 __device__ __forceinline__ bool qrow_at(const qphi4* P, qrow& r) {
-    const int dim = (int)P->dim;
-    const int64_t lx = P->shape[dim - 1];
+    const int64_t lx = P->row[0];
     r.x0 = qw<T>::n * ((int64_t)blockIdx.x * blockDim.x + threadIdx.x);
     if (r.x0 >= lx) return false;
     r.lx = lx;
-    r.dim = dim;
-    const int64_t ly = dim >= 2 ? P->shape[dim - 2] : 1;
-    const int64_t lz = dim == 3 ? P->shape[0] : 1;
-    const int64_t y = blockIdx.y, z = blockIdx.z;
-    const int64_t plane = ly * lx;
-    r.base = z * plane + y * lx;
+    r.dim = (int)P->dim;
+    const uint32_t ly = (uint32_t)P->row[1], lz = (uint32_t)P->row[2];
+    const uint32_t y = blockIdx.y, z = blockIdx.z;
+    const int64_t plane = P->row[3], vol = P->nsites;
+    r.base = (int64_t)(z * ly + y) * lx;
     r.n0 = r.base + r.x0;
-    r.ym = z * plane + (y == 0 ? ly - 1 : y - 1) * lx;
-    r.yp = z * plane + (y == ly - 1 ? 0 : y + 1) * lx;
-    r.zm = (z == 0 ? lz - 1 : z - 1) * plane + y * lx;
-    r.zp = (z == lz - 1 ? 0 : z + 1) * plane + y * lx;
+    r.ym = r.base + (y == 0 ? plane - lx : -lx);
+    r.yp = r.base + (y == ly - 1 ? lx - plane : lx);
+    r.zm = r.base + (z == 0 ? vol - plane : -plane);
+    r.zp = r.base + (z == lz - 1 ? plane - vol : plane);
     return true;
 }
 
@@ -139,6 +140,9 @@ __device__ void phi4_overdamped_rows(T* next, const T* phi, const qphi4* P, int 
     if (!qrow_at<T>(P, r)) return;
     const uint32_t k0 = (uint32_t)P->seed, k1 = (uint32_t)(P->seed >> 32), rep = (uint32_t)P->replica;
     const uint64_t group = (uint64_t)r.n0 / W;
+    // the field first: its loads are in flight while the noise is computed
+    qseg<T> s;
+    s.load(phi, r);
     T a[W];
     qgauss(quench_philox4x32_10(quench_counter(QUENCH_PURPOSE_LANGEVIN, rep, P->step, 0, group, 0), k0, k1), a);
     if (lm) {
@@ -147,8 +151,6 @@ __device__ void phi4_overdamped_rows(T* next, const T* phi, const qphi4* P, int 
 #pragma unroll
         for (int i = 0; i < W; i++) a[i] = qadd(a[i], b[i]);
     }
-    qseg<T> s;
-    s.load(phi, r);
     T out[W];
 #pragma unroll
     for (int i = 0; i < W; i++) out[i] = qadd(qadd(s.c[i], qmul((T)P->k.a, s.force(i, P->k))), qmul((T)P->k.amp, a[i]));

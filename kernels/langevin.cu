@@ -110,6 +110,7 @@ struct qphi4 {
     int64_t dim, nsites;
     uint64_t seed, step, replica;
     qcoef k;
+    int64_t row[4];  // lx, ly, lz, ly*lx for the row kernels of fast.cu (Phi4Block.Row)
 };
 
 #define QUENCH_SITE_LOOP(P) \
