@@ -136,6 +136,7 @@ struct qseg {
 template <typename T>
 __device__ void phi4_overdamped_rows(T* next, const T* phi, const qphi4* P, int lm) {
     const int W = qw<T>::n;
+    const qtab32 tb = qtabs_shared<T>();  // before any thread returns
     qrow r;
     if (!qrow_at<T>(P, r)) return;
     const uint32_t k0 = (uint32_t)P->seed, k1 = (uint32_t)(P->seed >> 32), rep = (uint32_t)P->replica;
@@ -144,10 +145,10 @@ __device__ void phi4_overdamped_rows(T* next, const T* phi, const qphi4* P, int 
     qseg<T> s;
     s.load(phi, r);
     T a[W];
-    qgauss(quench_philox4x32_10(quench_counter(QUENCH_PURPOSE_LANGEVIN, rep, P->step, 0, group, 0), k0, k1), a);
+    qgauss(quench_philox4x32_10(quench_counter(QUENCH_PURPOSE_LANGEVIN, rep, P->step, 0, group, 0), k0, k1), a, tb);
     if (lm) {
         T b[W];
-        qgauss(quench_philox4x32_10(quench_counter(QUENCH_PURPOSE_LANGEVIN, rep, P->step + 1, 0, group, 0), k0, k1), b);
+        qgauss(quench_philox4x32_10(quench_counter(QUENCH_PURPOSE_LANGEVIN, rep, P->step + 1, 0, group, 0), k0, k1), b, tb);
 #pragma unroll
         for (int i = 0; i < W; i++) a[i] = qadd(a[i], b[i]);
     }
@@ -198,12 +199,13 @@ extern "C" __global__ void diffuse_rows_f32(float* out, const float* u, const qp
 template <typename T>
 __device__ void phi4_baoab1_rows(T* next, const T* phi, T* mom, const qphi4* P) {
     const int W = qw<T>::n;
+    const qtab32 tb = qtabs_shared<T>();  // before any thread returns
     qrow r;
     if (!qrow_at<T>(P, r)) return;
     const uint32_t k0 = (uint32_t)P->seed, k1 = (uint32_t)(P->seed >> 32), rep = (uint32_t)P->replica;
     T g[W];
     qgauss(quench_philox4x32_10(quench_counter(QUENCH_PURPOSE_LANGEVIN, rep, P->step, 0, (uint64_t)r.n0 / W, 0), k0, k1),
-           g);
+           g, tb);
     qseg<T> s;
     s.load(phi, r);
     T m[W], q[W];

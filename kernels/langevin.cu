@@ -78,8 +78,37 @@ template <>
 struct qw<float> {
     static const int n = 4;
 };
-__device__ __forceinline__ void qgauss(uint4 w, double g[2]) { quench_gaussians(w, &g[0], &g[1]); }
-__device__ __forceinline__ void qgauss(uint4 w, float g[4]) { quench_gaussians32(w, g); }
+// qtabs_shared copies the float32 noise tables into the block's shared
+// memory (every thread of the block must call it: it ends with a barrier)
+// and returns them; float64 kernels need no tables and get the global ones.
+template <typename T>
+__device__ __forceinline__ qtab32 qtabs_shared() {
+    return quench_tab32_global();
+}
+template <>
+__device__ __forceinline__ qtab32 qtabs_shared<float>() {
+    __shared__ __align__(16) float lt[QUENCH_LOGTAB32_N];
+    __shared__ __align__(16) float st[QUENCH_SCTAB32_N];
+    for (int i = threadIdx.x; i < QUENCH_LOGTAB32_N / 4; i += blockDim.x) {
+        float v[4];
+        quench_tab4(quench_logtab32, i, v);
+        for (int j = 0; j < 4; j++) lt[4 * i + j] = v[j];
+    }
+    for (int i = threadIdx.x; i < QUENCH_SCTAB32_N / 4; i += blockDim.x) {
+        float v[4];
+        quench_tab4(quench_sctab32, i, v);
+        for (int j = 0; j < 4; j++) st[4 * i + j] = v[j];
+    }
+    __syncthreads();
+    qtab32 t;
+    t.log = lt;
+    t.sc = st;
+    return t;
+}
+
+// float32 takes its tables from tb (float64 needs none)
+__device__ __forceinline__ void qgauss(uint4 w, double g[2], const qtab32&) { quench_gaussians(w, &g[0], &g[1]); }
+__device__ __forceinline__ void qgauss(uint4 w, float g[4], const qtab32& tb) { quench_gaussians32(w, g, tb); }
 
 // standard normal number n of (step, phase) for a kernel of type T
 template <typename T>
@@ -97,8 +126,9 @@ __device__ __forceinline__ float qnoise<float>(uint32_t k0, uint32_t k1, uint32_
                                                uint64_t n) {
     const uint4 w = quench_philox4x32_10(quench_counter(QUENCH_PURPOSE_LANGEVIN, replica, step, phase, n >> 2, 0), k0, k1);
     float g0, g1;
-    if (n & 2) quench_boxmuller32(w.z, w.w, &g0, &g1);
-    else quench_boxmuller32(w.x, w.y, &g0, &g1);
+    const qtab32 tb = quench_tab32_global();
+    if (n & 2) quench_boxmuller32(w.z, w.w, tb, &g0, &g1);
+    else quench_boxmuller32(w.x, w.y, tb, &g0, &g1);
     return (n & 1) ? g1 : g0;
 }
 

@@ -30,12 +30,13 @@ __device__ void particle_step(T* x, T* v, const T* omega, const qpart* P) {
     const uint32_t k0 = (uint32_t)P->seed, k1 = (uint32_t)(P->seed >> 32), rep = (uint32_t)P->replica;
     const T cT = (T)P->C, sT = (T)P->S;
     const int W = qw<T>::n;  // coordinates per Philox call
+    const qtab32 tb = qtabs_shared<T>();
     const int64_t groups = (P->m + W - 1) / W;
     for (int64_t q = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; q < groups; q += (int64_t)gridDim.x * blockDim.x) {
         T a[W], b[W];
-        qgauss(quench_philox4x32_10(quench_counter(QUENCH_PURPOSE_PARTICLE, rep, P->step, 0, (uint64_t)q, 0), k0, k1), a);
+        qgauss(quench_philox4x32_10(quench_counter(QUENCH_PURPOSE_PARTICLE, rep, P->step, 0, (uint64_t)q, 0), k0, k1), a, tb);
         if (P->scheme == 1) {
-            qgauss(quench_philox4x32_10(quench_counter(QUENCH_PURPOSE_PARTICLE, rep, P->step + 1, 0, (uint64_t)q, 0), k0, k1), b);
+            qgauss(quench_philox4x32_10(quench_counter(QUENCH_PURPOSE_PARTICLE, rep, P->step + 1, 0, (uint64_t)q, 0), k0, k1), b, tb);
         }
         for (int i = 0; i < W; i++) {
             const int64_t j = W * q + i;

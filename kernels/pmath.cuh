@@ -91,68 +91,96 @@ __device__ __forceinline__ void quench_gaussians(uint4 w, double* g0, double* g1
     *g1 = __dmul_rn(r, s);
 }
 
-// ---- float32 (internal/pmath/pmath32.go): four normals per Philox call.
+// ---- float32 (internal/pmath/pmath32.go): four normals per Philox call,
+// table-driven log and sincos (the tables, pmath_tables.cuh, are written
+// by internal/pmath/gen32.go with the bits of pmath's tables32.go).
+#include "pmath_tables.cuh"
+
 #define QUENCH_LN2HI32 0.693145752f
 #define QUENCH_LN2LO32 1.42860677e-06f
-#define QUENCH_SQRT232 1.41421354f
-#define QUENCH_PI_432 0.785398185f
-#define QUENCH_LOGC32 {0.111111112f, 0.142857149f, 0.200000003f, 0.333333343f, 1.0f}
-#define QUENCH_SINC32 {2.75573188e-06f, -0.000198412701f, 0.00833333377f, -0.166666672f, 1.0f}
-#define QUENCH_COSC32 {-2.755732e-07f, 2.48015876e-05f, -0.00138888892f, 0.0416666679f, -0.5f, 1.0f}
+#define QUENCH_THIRD32 0.333333343f
+#define QUENCH_SIXTH32 0.166666672f
+#define QUENCH_C24TH32 0.0416666679f
+#define QUENCH_2PI2432 3.74507039e-07f
 
-// pmath.Log32
-__device__ __forceinline__ float quench_log32(float x) {
-    const float c[5] = QUENCH_LOGC32;
-    const uint32_t b = __float_as_uint(x);
-    int32_t e = (int32_t)((b >> 23) & 0xFF) - 127;
-    float m = __uint_as_float((b & ~(0xFFu << 23)) | (127u << 23));
-    if (m > QUENCH_SQRT232) {
-        m = __fmul_rn(m, 0.5f);
-        e++;
-    }
-    const float s = __fdiv_rn(__fsub_rn(m, 1.0f), __fadd_rn(m, 1.0f));
-    const float z = __fmul_rn(s, s);
-    float p = c[0];
-#pragma unroll
-    for (int i = 1; i < 5; i++) p = __fadd_rn(__fmul_rn(p, z), c[i]);
-    const float logm = __fmul_rn(__fmul_rn(2.0f, s), p);
-    const float fe = (float)e;
-    return __fadd_rn(__fmul_rn(fe, QUENCH_LN2HI32), __fadd_rn(__fmul_rn(fe, QUENCH_LN2LO32), logm));
+// where a kernel reads the float32 tables from: global memory
+// (quench_tab32_global) or a block's shared copy (qtabs_shared in fast.cu)
+struct qtab32 {
+    const float* log;
+    const float* sc;
+};
+__device__ __forceinline__ qtab32 quench_tab32_global() {
+    qtab32 t;
+    t.log = quench_logtab32;
+    t.sc = quench_sctab32;
+    return t;
 }
 
-// pmath.SinCos2Pi32
-__device__ __forceinline__ void quench_sincos2pi32(float u, float* sn, float* cs) {
-    const float sc[5] = QUENCH_SINC32;
-    const float cc[6] = QUENCH_COSC32;
-    const float t = __fmul_rn(u, 8.0f);
-    const int oct = (int)t;
-    float f = __fsub_rn(t, (float)oct);
-    if (oct & 1) f = __fsub_rn(1.0f, f);
-    const float x = __fmul_rn(f, QUENCH_PI_432);
-    const float z = __fmul_rn(x, x);
-    float sp = sc[0];
-#pragma unroll
-    for (int i = 1; i < 5; i++) sp = __fadd_rn(__fmul_rn(sp, z), sc[i]);
-    const float s = __fmul_rn(x, sp);
-    float c = cc[0];
-#pragma unroll
-    for (int i = 1; i < 6; i++) c = __fadd_rn(__fmul_rn(c, z), cc[i]);
-    quench_octant(oct, s, c, sn, cs);
+// entry i of a table of 4- and 2-float entries, in one vector load
+__device__ __forceinline__ void quench_tab4(const float* t, uint32_t i, float v[4]) {
+#ifdef QUENCH_EMU
+    memcpy(v, t + 4 * i, 16);
+#else
+    const float4 e = reinterpret_cast<const float4*>(t)[i];
+    v[0] = e.x;
+    v[1] = e.y;
+    v[2] = e.z;
+    v[3] = e.w;
+#endif
+}
+__device__ __forceinline__ void quench_tab2(const float* t, uint32_t i, float v[2]) {
+#ifdef QUENCH_EMU
+    memcpy(v, t + 2 * i, 8);
+#else
+    const float2 e = reinterpret_cast<const float2*>(t)[i];
+    v[0] = e.x;
+    v[1] = e.y;
+#endif
+}
+
+// pmath.Log32: x = 2^e m, entry {C, 1/C, log C} of m's top 7 bits (e + 1
+// from entry 53 on), r = (m - C)/C, log1p r to r^4.
+__device__ __forceinline__ float quench_log32(float x, const float* lt) {
+    const uint32_t b = __float_as_uint(x);
+    const int32_t e = (int32_t)((b + 0x4B0000u) >> 23) - 127;
+    float t[4];
+    quench_tab4(lt, (b >> 16) & 0x7Fu, t);
+    const float m = __uint_as_float((b & 0x7FFFFFu) | 0x3F800000u);
+    const float r = __fmul_rn(__fsub_rn(m, t[0]), t[1]);
+    const float z = __fmul_rn(r, r);
+    float q = __fadd_rn(__fmul_rn(r, -0.25f), QUENCH_THIRD32);
+    q = __fsub_rn(__fmul_rn(q, r), 0.5f);
+    const float p = __fadd_rn(__fmul_rn(z, q), r);
+    const float lm = __fadd_rn(t[2], p);
+    const float fe = (float)e;
+    return __fadd_rn(__fmul_rn(fe, QUENCH_LN2HI32), __fadd_rn(__fmul_rn(fe, QUENCH_LN2LO32), lm));
+}
+
+// pmath.SinCos2Pi24: sin and cos of 2 pi a/2^24 (a < 2^24) from the arc
+// centre of a's top 8 bits and a remainder angle d, |d| <= pi/256.
+__device__ __forceinline__ void quench_sincos2pi24(uint32_t a, const float* st, float* sn, float* cs) {
+    float t[2];
+    quench_tab2(st, (a >> 16) & 0xFFu, t);
+    const float d = __fmul_rn(__fsub_rn(__uint2float_rn(a & 0xFFFFu), 32768.0f), QUENCH_2PI2432);
+    const float z = __fmul_rn(d, d);
+    const float sd = __fsub_rn(d, __fmul_rn(__fmul_rn(d, z), QUENCH_SIXTH32));
+    const float ec = __fmul_rn(z, __fsub_rn(0.5f, __fmul_rn(z, QUENCH_C24TH32)));
+    *sn = __fadd_rn(t[0], __fsub_rn(__fmul_rn(t[1], sd), __fmul_rn(t[0], ec)));
+    *cs = __fsub_rn(t[1], __fadd_rn(__fmul_rn(t[0], sd), __fmul_rn(t[1], ec)));
 }
 
 // pmath.boxMuller32: two normals from two words.
-__device__ __forceinline__ void quench_boxmuller32(uint32_t w0, uint32_t w1, float* g0, float* g1) {
+__device__ __forceinline__ void quench_boxmuller32(uint32_t w0, uint32_t w1, const qtab32& tb, float* g0, float* g1) {
     const float u1 = __fmul_rn(__fadd_rn(__uint2float_rn(w0), 0.5f), 0x1p-32f);
-    const float u2 = __fmul_rn(__uint2float_rn(w1 >> 8), 0x1p-24f);
-    const float r = __fsqrt_rn(__fmul_rn(-2.0f, quench_log32(u1)));
+    const float r = __fsqrt_rn(__fmul_rn(-2.0f, quench_log32(u1, tb.log)));
     float s, c;
-    quench_sincos2pi32(u2, &s, &c);
+    quench_sincos2pi24(w1 >> 8, tb.sc, &s, &c);
     *g0 = __fmul_rn(r, c);
     *g1 = __fmul_rn(r, s);
 }
 
 // pmath.Gaussians32: four normals from four Philox words.
-__device__ __forceinline__ void quench_gaussians32(uint4 w, float g[4]) {
-    quench_boxmuller32(w.x, w.y, &g[0], &g[1]);
-    quench_boxmuller32(w.z, w.w, &g[2], &g[3]);
+__device__ __forceinline__ void quench_gaussians32(uint4 w, float g[4], const qtab32& tb) {
+    quench_boxmuller32(w.x, w.y, tb, &g[0], &g[1]);
+    quench_boxmuller32(w.z, w.w, tb, &g[2], &g[3]);
 }

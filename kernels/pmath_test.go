@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"math"
 	"os"
 	"regexp"
 	"strconv"
@@ -49,27 +50,17 @@ func cuhDefines(t *testing.T, bits int) (table func(name string) []float64, cons
 	return table, constant
 }
 
-func widen(v []float32) []float64 {
-	out := make([]float64, len(v))
-	for i, x := range v {
-		out[i] = float64(x)
-	}
-	return out
-}
-
 // The coefficient tables and constants of pmath.cuh parse to exactly the
 // float64 and float32 values internal/pmath uses.
 func TestCoefficientsMatchCUDA(t *testing.T) {
 	table64, _ := cuhDefines(t, 64)
-	table32, constant32 := cuhDefines(t, 32)
+	_, constant32 := cuhDefines(t, 32)
 	logC, sinC, cosC := pmath.Coefficients()
-	logC32, sinC32, cosC32 := pmath.Coefficients32()
 	for _, c := range []struct {
 		name  string
 		table func(string) []float64
 		want  []float64
-	}{{"QUENCH_LOGC", table64, logC}, {"QUENCH_SINC", table64, sinC}, {"QUENCH_COSC", table64, cosC},
-		{"QUENCH_LOGC32", table32, widen(logC32)}, {"QUENCH_SINC32", table32, widen(sinC32)}, {"QUENCH_COSC32", table32, widen(cosC32)}} {
+	}{{"QUENCH_LOGC", table64, logC}, {"QUENCH_SINC", table64, sinC}, {"QUENCH_COSC", table64, cosC}} {
 		got := c.table(c.name)
 		if len(got) != len(c.want) {
 			t.Fatalf("%s has %d entries, want %d", c.name, len(got), len(c.want))
@@ -83,6 +74,55 @@ func TestCoefficientsMatchCUDA(t *testing.T) {
 	for name, want := range pmath.Constants32() {
 		if got := constant32(name); float32(got) != want {
 			t.Errorf("%s = %v, Go has %v", name, got, want)
+		}
+	}
+}
+
+// The float32 noise tables of pmath_tables.cuh hold the bits of
+// internal/pmath's (both written by internal/pmath/gen32.go).
+func TestTablesMatchCUDA(t *testing.T) {
+	src, err := os.ReadFile("pmath_tables.cuh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	array := func(name string) []float32 {
+		m := regexp.MustCompile(`(?s)` + name + `\[[A-Z0-9_]+\] = \{(.*?)\};`).FindSubmatch(src)
+		if m == nil {
+			t.Fatalf("%s not found in pmath_tables.cuh", name)
+		}
+		var out []float32
+		for _, f := range strings.Split(string(m[1]), ",") {
+			if f = strings.TrimSpace(f); f == "" {
+				continue
+			}
+			v, err := strconv.ParseFloat(strings.TrimSuffix(f, "f"), 32)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			out = append(out, float32(v))
+		}
+		return out
+	}
+	logs, scs := pmath.Tables32()
+	var wantLog, wantSC []float32
+	for _, e := range logs {
+		wantLog = append(wantLog, e[:]...)
+	}
+	for _, e := range scs {
+		wantSC = append(wantSC, e[:]...)
+	}
+	for _, c := range []struct {
+		name string
+		want []float32
+	}{{"quench_logtab32", wantLog}, {"quench_sctab32", wantSC}} {
+		got := array(c.name)
+		if len(got) != len(c.want) {
+			t.Fatalf("%s has %d entries, Go has %d", c.name, len(got), len(c.want))
+		}
+		for i := range got {
+			if math.Float32bits(got[i]) != math.Float32bits(c.want[i]) {
+				t.Errorf("%s[%d] = %v, Go has %v", c.name, i, got[i], c.want[i])
+			}
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package pmath
 
 import (
+	"fmt"
 	"math"
 	"testing"
 
@@ -38,32 +39,84 @@ func TestLog32Accuracy(t *testing.T) {
 			check(math.Float32frombits(b)) // any positive normal number
 		}
 	}
+	// every float32 in [1/2, 2): the binades next to 1, where the result
+	// is small and a cancellation would show
+	for b := math.Float32bits(0.5); b < math.Float32bits(2); b++ {
+		check(math.Float32frombits(b))
+	}
 	for _, x := range []float32{1, 0x1p-33, 0.5, math.Sqrt2, math.Nextafter32(math.Sqrt2, 2), 2, math.E, 1e38, 1 - 0x1p-24} {
 		check(x)
 	}
 	t.Logf("worst Log32 error: %.2f ulp", worst)
 }
 
-func TestSinCos2Pi32Accuracy(t *testing.T) {
+func TestSinCos2Pi24Accuracy(t *testing.T) {
 	k := philox.KeyFromSeed(12)
 	worst := 0.0
-	for i := uint32(0); i < 200000; i++ {
-		r := philox.Philox4x32_10(philox.Counter{i}, k)
-		u := float32(r[0]>>8) * 0x1p-24
-		if i < 16 {
-			u = float32(i) / 16 // octant boundaries
-		}
-		s, c := SinCos2Pi32(u)
-		ws, wc := math.Sincos(2 * math.Pi * float64(u))
+	check := func(a uint32) {
+		s, c := SinCos2Pi24(a)
+		ws, wc := math.Sincos(2 * math.Pi * float64(a) / (1 << 24))
 		// absolute error in units of 2^-24 (the values are bounded by 1)
 		es := math.Abs(float64(s)-ws) / 0x1p-24
 		ec := math.Abs(float64(c)-wc) / 0x1p-24
 		worst = math.Max(worst, math.Max(es, ec))
 		if es > maxULP || ec > maxULP {
-			t.Fatalf("SinCos2Pi32(%v) = %v, %v; math: %v, %v", u, s, c, ws, wc)
+			t.Fatalf("SinCos2Pi24(%#x) = %v, %v; math: %v, %v", a, s, c, ws, wc)
 		}
 	}
-	t.Logf("worst SinCos2Pi32 error: %.2f ulp of 1", worst)
+	for i := uint32(0); i < 200000; i++ {
+		check(philox.Philox4x32_10(philox.Counter{i}, k)[0] >> 8)
+	}
+	for k := uint32(0); k < 256; k++ {
+		for _, off := range []uint32{0, 1, 0x7FFF, 0x8000, 0x8001, 0xFFFF} { // arc edges and centres
+			check(k<<16 | off)
+		}
+	}
+	t.Logf("worst SinCos2Pi24 error: %.2f ulp of 1", worst)
+}
+
+// The tables are the float64 values rounded to float32: log entries C
+// exact (the centre of the entry's mantissa interval, 1 and 2 at the
+// ends), 1/C and log C (log C/2 from entry 53 on) rounded to nearest;
+// sin and cos of the arc centres rounded to nearest. Each rounded value
+// is within half an ulp (and a float64 rounding) of the exact one.
+func TestTables32(t *testing.T) {
+	near := func(what string, got float32, want float64) {
+		t.Helper()
+		if want == 0 {
+			if got != 0 {
+				t.Errorf("%s = %v, want 0", what, got)
+			}
+			return
+		}
+		if u := ulps32(got, want); u > 0.5+1e-6 {
+			t.Errorf("%s = %v, exact %v (%.3f ulp)", what, got, want, u)
+		}
+	}
+	logs, scs := Tables32()
+	for i, e := range logs {
+		c := 1 + float64(2*i+1)/256
+		switch i {
+		case 0:
+			c = 1
+		case 127:
+			c = 2
+		}
+		if float64(e[0]) != c || e[3] != 0 {
+			t.Errorf("log entry %d: C = %v, want %v", i, e[0], c)
+		}
+		l := math.Log(c)
+		if i >= 53 {
+			l = math.Log(c / 2)
+		}
+		near(fmt.Sprintf("1/C[%d]", i), e[1], 1/c)
+		near(fmt.Sprintf("log C[%d]", i), e[2], l)
+	}
+	for k, e := range scs {
+		s, c := math.Sincos(2 * math.Pi * (float64(k) + 0.5) / 256)
+		near(fmt.Sprintf("sin[%d]", k), e[0], s)
+		near(fmt.Sprintf("cos[%d]", k), e[1], c)
+	}
 }
 
 // The four normals of a call: moments of N(0,1) to 4 sigma, each of the

@@ -95,6 +95,7 @@ static inline void __syncthreads() { block_barrier->arrive_and_wait(); }
 #define __forceinline__ inline
 #define __restrict__ __restrict
 #define __shared__ static
+#define __align__(n) __attribute__((aligned(n)))
 
 // the row kernels' vector loads become byte copies
 #define QUENCH_EMU 1
