@@ -92,6 +92,10 @@ type Phi4Block struct {
 	// has fewer axes), and the plane ly*lx, so that a thread finds its row
 	// and the neighbouring rows without 64-bit products of its own.
 	Row [4]int64
+	// K32 are Z, M2, L, H, A, Amp, HDt, HDtM, C1, C2 rounded to float32
+	// (what a float32 kernel would compute from them), read by the row
+	// kernels.
+	K32 [10]float32
 }
 
 // NewPhi4Block fills the block for one step.
@@ -102,6 +106,9 @@ func NewPhi4Block(lat quench.Lattice, c quench.Phi4Coeffs, ctr quench.Counter) P
 	for a := lat.Dim() - 1; a >= 0; a-- {
 		b.Shape[a], b.Stride[a] = int64(lat.Shape[a]), s
 		s *= int64(lat.Shape[a])
+	}
+	for i, v := range []float64{c.Z, c.M2, c.L, c.H, c.A, c.Amp, c.HDt, c.HDtM, c.C1, c.C2} {
+		b.K32[i] = float32(v)
 	}
 	d := lat.Dim()
 	b.Row = [4]int64{int64(lat.Shape[d-1]), 1, 1, int64(lat.Shape[d-1])}

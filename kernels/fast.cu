@@ -121,15 +121,15 @@ struct qseg {
     }
 
     // F = -dH/dphi at site x0+i, in the order of quench.Phi4Coeffs
-    __device__ __forceinline__ T force(int i, const qcoef& k) const {
+    __device__ __forceinline__ T force(int i, const qcoefT<T>& k) const {
         const T phi = c[i];
-        T v = qsub(nb(i), qmul((T)k.z, phi));
-        v = qsub(v, qmul((T)k.m2, phi));
-        T t = qmul((T)k.l, phi);
+        T v = qsub(nb(i), qmul(k.z, phi));
+        v = qsub(v, qmul(k.m2, phi));
+        T t = qmul(k.l, phi);
         t = qmul(t, phi);
         t = qmul(t, phi);
         v = qsub(v, t);
-        return qadd(v, (T)k.h);
+        return qadd(v, k.h);
     }
 };
 
@@ -153,8 +153,9 @@ __device__ void phi4_overdamped_rows(T* next, const T* phi, const qphi4* P, int 
         for (int i = 0; i < W; i++) a[i] = qadd(a[i], b[i]);
     }
     T out[W];
+    const qcoefT<T> k = qcoefs<T>(P);
 #pragma unroll
-    for (int i = 0; i < W; i++) out[i] = qadd(qadd(s.c[i], qmul((T)P->k.a, s.force(i, P->k))), qmul((T)P->k.amp, a[i]));
+    for (int i = 0; i < W; i++) out[i] = qadd(qadd(s.c[i], qmul(k.a, s.force(i, k))), qmul(k.amp, a[i]));
     qstv(next + r.n0, out);
 }
 
@@ -166,8 +167,9 @@ __device__ void diffuse_rows(T* out, const T* u, const qphi4* P) {
     qseg<T> s;
     s.load(u, r);
     T v[W];
+    const qcoefT<T> k = qcoefs<T>(P);
 #pragma unroll
-    for (int i = 0; i < W; i++) v[i] = qadd(s.c[i], qmul((T)P->k.a, qsub(s.nb(i), qmul((T)P->k.z, s.c[i]))));
+    for (int i = 0; i < W; i++) v[i] = qadd(s.c[i], qmul(k.a, qsub(s.nb(i), qmul(k.z, s.c[i]))));
     qstv(out + r.n0, v);
 }
 
@@ -210,12 +212,13 @@ __device__ void phi4_baoab1_rows(T* next, const T* phi, T* mom, const qphi4* P) 
     s.load(phi, r);
     T m[W], q[W];
     qldv(mom + r.n0, m);
+    const qcoefT<T> k = qcoefs<T>(P);
 #pragma unroll
     for (int i = 0; i < W; i++) {
-        const T p1 = qadd(m[i], qmul((T)P->k.hdt, s.force(i, P->k)));
-        const T q1 = qadd(s.c[i], qmul((T)P->k.hdtm, p1));
-        const T p2 = qadd(qmul((T)P->k.c1, p1), qmul((T)P->k.c2, g[i]));
-        q[i] = qadd(q1, qmul((T)P->k.hdtm, p2));
+        const T p1 = qadd(m[i], qmul(k.hdt, s.force(i, k)));
+        const T q1 = qadd(s.c[i], qmul(k.hdtm, p1));
+        const T p2 = qadd(qmul(k.c1, p1), qmul(k.c2, g[i]));
+        q[i] = qadd(q1, qmul(k.hdtm, p2));
         m[i] = p2;
     }
     qstv(next + r.n0, q);
@@ -231,8 +234,9 @@ __device__ void phi4_baoab2_rows(const T* next, T* mom, const qphi4* P) {
     s.load(next, r);
     T m[W];
     qldv(mom + r.n0, m);
+    const qcoefT<T> k = qcoefs<T>(P);
 #pragma unroll
-    for (int i = 0; i < W; i++) m[i] = qadd(m[i], qmul((T)P->k.hdt, s.force(i, P->k)));
+    for (int i = 0; i < W; i++) m[i] = qadd(m[i], qmul(k.hdt, s.force(i, k)));
     qstv(mom + r.n0, m);
 }
 

@@ -87,22 +87,16 @@ __device__ __forceinline__ qtab32 qtabs_shared() {
 }
 template <>
 __device__ __forceinline__ qtab32 qtabs_shared<float>() {
-    __shared__ __align__(16) float lt[QUENCH_LOGTAB32_N];
-    __shared__ __align__(16) float st[QUENCH_SCTAB32_N];
-    for (int i = threadIdx.x; i < QUENCH_LOGTAB32_N / 4; i += blockDim.x) {
+    __shared__ __align__(16) float tabs[QUENCH_TABS32_N];
+    for (int i = threadIdx.x; i < QUENCH_TABS32_N / 4; i += blockDim.x) {
         float v[4];
-        quench_tab4(quench_logtab32, i, v);
-        for (int j = 0; j < 4; j++) lt[4 * i + j] = v[j];
-    }
-    for (int i = threadIdx.x; i < QUENCH_SCTAB32_N / 4; i += blockDim.x) {
-        float v[4];
-        quench_tab4(quench_sctab32, i, v);
-        for (int j = 0; j < 4; j++) st[4 * i + j] = v[j];
+        quench_tab4(quench_tabs32, i, v);
+        quench_tab4_store(tabs, i, v);
     }
     __syncthreads();
     qtab32 t;
-    t.log = lt;
-    t.sc = st;
+    t.log = tabs;
+    t.sc = tabs + QUENCH_SCTAB32_AT;
     return t;
 }
 
@@ -141,7 +135,27 @@ struct qphi4 {
     uint64_t seed, step, replica;
     qcoef k;
     int64_t row[4];  // lx, ly, lz, ly*lx for the row kernels of fast.cu (Phi4Block.Row)
+    float k32[10];   // the coefficients rounded to float32, in qcoef's order (Phi4Block.K32)
 };
+
+// qcoefs: the coefficients at precision T, the row kernels' copy (float32
+// ones come rounded from the host, so no kernel converts them).
+template <typename T>
+struct qcoefT {
+    T z, m2, l, h, a, amp, hdt, hdtm, c1, c2;
+};
+template <typename T>
+__device__ __forceinline__ qcoefT<T> qcoefs(const qphi4* P) {
+    const qcoef& k = P->k;
+    qcoefT<T> c = {k.z, k.m2, k.l, k.h, k.a, k.amp, k.hdt, k.hdtm, k.c1, k.c2};
+    return c;
+}
+template <>
+__device__ __forceinline__ qcoefT<float> qcoefs<float>(const qphi4* P) {
+    const float* k = P->k32;
+    qcoefT<float> c = {k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7], k[8], k[9]};
+    return c;
+}
 
 #define QUENCH_SITE_LOOP(P) \
     for (int64_t n = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; n < (P)->nsites; n += (int64_t)gridDim.x * blockDim.x)

@@ -111,8 +111,8 @@ struct qtab32 {
 };
 __device__ __forceinline__ qtab32 quench_tab32_global() {
     qtab32 t;
-    t.log = quench_logtab32;
-    t.sc = quench_sctab32;
+    t.log = quench_tabs32;
+    t.sc = quench_tabs32 + QUENCH_SCTAB32_AT;
     return t;
 }
 
@@ -126,6 +126,13 @@ __device__ __forceinline__ void quench_tab4(const float* t, uint32_t i, float v[
     v[1] = e.y;
     v[2] = e.z;
     v[3] = e.w;
+#endif
+}
+__device__ __forceinline__ void quench_tab4_store(float* t, uint32_t i, const float v[4]) {
+#ifdef QUENCH_EMU
+    memcpy(t + 4 * i, v, 16);
+#else
+    reinterpret_cast<float4*>(t)[i] = make_float4(v[0], v[1], v[2], v[3]);
 #endif
 }
 __device__ __forceinline__ void quench_tab2(const float* t, uint32_t i, float v[2]) {

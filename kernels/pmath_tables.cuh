@@ -2,11 +2,12 @@
 // The float32 noise tables of internal/pmath (tables32.go), the same bits.
 #pragma once
 
-#define QUENCH_LOGTAB32_N 512
-#define QUENCH_SCTAB32_N 512
+#define QUENCH_TABS32_N 1024
+#define QUENCH_SCTAB32_AT 512
 
-// {C, 1/C, log C (log C/2 for i >= 53), 0} for i = 0..127
-__device__ const float quench_logtab32[QUENCH_LOGTAB32_N] = {
+// [0, 512): {C, 1/C, log C (log C/2 for i >= 53), 0} for i = 0..127;
+// [512, 1024): {sin, cos} of 2 pi (k + 1/2)/256 for k = 0..255
+__device__ __align__(16) const float quench_tabs32[QUENCH_TABS32_N] = {
     0x1p+00f, 0x1p+00f, 0x0p+00f, 0.0f,
     0x1.03p+00f, 0x1.fa11cap-01f, 0x1.7dc476p-07f, 0.0f,
     0x1.05p+00f, 0x1.f6310ap-01f, 0x1.3cea44p-06f, 0.0f,
@@ -135,10 +136,6 @@ __device__ const float quench_logtab32[QUENCH_LOGTAB32_N] = {
     0x1.fbp+00f, 0x1.02865p-01f, -0x1.4192ap-07f, 0.0f,
     0x1.fdp+00f, 0x1.018244p-01f, -0x1.812122p-08f, 0.0f,
     0x1p+01f, 0x1p-01f, 0x0p+00f, 0.0f,
-};
-
-// {sin, cos} of 2 pi (k + 1/2)/256 for k = 0..255
-__device__ const float quench_sctab32[QUENCH_SCTAB32_N] = {
     0x1.921d2p-07f, 0x1.fff622p-01f,
     0x1.2d8658p-05f, 0x1.ffa72ep-01f,
     0x1.f656e8p-05f, 0x1.ff0956p-01f,
