@@ -37,6 +37,7 @@ type Backend struct {
 	sand           sandScratch
 	lastTab        *quench.IsingTable
 	peakBW         float64 // bytes/s from the memory clock and bus width
+	sms            int64   // multiprocessors
 	closed         bool
 }
 
@@ -100,6 +101,10 @@ func (b *Backend) loop(started chan<- error) {
 		}
 		name, _ := dev.Name()
 		b.name = name
+		b.sms = 132
+		if sms, err := dev.Attribute(cu.MultiprocessorCount); err == nil && sms > 0 {
+			b.sms = int64(sms)
+		}
 		if clk, err := dev.Attribute(cu.MemoryClockRate); err == nil {
 			if bus, err := dev.Attribute(cu.GlobalMemoryBusWidth); err == nil {
 				b.peakBW = 2 * float64(clk) * 1e3 * float64(bus) / 8 // double data rate
@@ -752,22 +757,17 @@ func (b *Backend) SandpileAdd(s *quench.Sandpile, lat quench.Lattice, site int64
 		if err := b.launch(kernels.SandpileGrain, 1, ptrs[0], uint64(site), C, LA, LB, uint64(blk.Tile(site))); err != nil {
 			return err
 		}
-		// Rounds are queued in batches (4, doubling to 256) between looks
-		// at the counts: rounds after the avalanche ended do nothing. The
-		// tile kernels use a fixed grid, a block per listed tile at a time.
-		threads := min(blk.Tiles(), 2048) * blockSize
+		// Rounds (two kernels each) are queued in batches (4, doubling to
+		// 256) between looks at the counts: rounds after the avalanche
+		// ended do nothing. The tile kernels use a fixed grid of one wave
+		// (8 blocks per multiprocessor), a block per listed tile at a time.
+		threads := min(blk.Tiles(), 8*b.sms) * blockSize
 		for batch := 4; ; batch = min(2*batch, 256) {
 			for r := 0; r < batch; r++ {
 				if err := b.launch(kernels.SandpileFlags, threads, ptrs[0], F, ptrs[1], ptrs[2], P, C, M, LA, LB); err != nil {
 					return err
 				}
 				if err := b.launch(kernels.SandpileApply, threads, ptrs[0], F, P, C, LA, LB); err != nil {
-					return err
-				}
-				if err := b.launch(kernels.SandpileClear, threads, F, P, C, LA, LB); err != nil {
-					return err
-				}
-				if err := b.launch(kernels.SandpileNext, 1, P, C); err != nil {
 					return err
 				}
 			}
@@ -785,7 +785,7 @@ func (b *Backend) SandpileAdd(s *quench.Sandpile, lat quench.Lattice, site int64
 }
 
 // sandScratch is the device memory of the sandpile kernels beside the
-// caller's buffers: toppling flags (a byte per site, zero between rounds),
+// caller's buffers: toppling flags (a byte per site, zero between avalanches),
 // the tile marks and the two tile lists (int32 per tile), and the round
 // counter the marks refer to, carried from avalanche to avalanche.
 type sandScratch struct {

@@ -31,9 +31,7 @@ const (
 	PhasePartials  = "phase_partials"
 	SandpileFlags  = "sandpile_flags"
 	SandpileApply  = "sandpile_apply"
-	SandpileClear  = "sandpile_clear"
 	SandpileGrain  = "sandpile_grain"
-	SandpileNext   = "sandpile_next"
 	MassClass      = "mass_class"
 	MassInject     = "mass_inject"
 	Diffuse        = "diffuse"
@@ -53,7 +51,7 @@ var All = []string{IsingPhaseSeg, IsingPhaseSite, IsingSums, SumBlocksF64, SumBl
 	Phi4Overdamped + "_f32", Phi4Overdamped + "_f64", Phi4BAOAB1 + "_f32", Phi4BAOAB1 + "_f64",
 	Phi4BAOAB2 + "_f32", Phi4BAOAB2 + "_f64", Phi4Mu + "_f32", Phi4Mu + "_f64", Phi4ModelB + "_f32", Phi4ModelB + "_f64",
 	ParticleStep + "_f32", ParticleStep + "_f64", PhasePartials + "_f32", PhasePartials + "_f64",
-	SandpileFlags, SandpileApply, SandpileClear, SandpileGrain, SandpileNext, MassClass, MassInject, Diffuse + "_f32", Diffuse + "_f64",
+	SandpileFlags, SandpileApply, SandpileGrain, MassClass, MassInject, Diffuse + "_f32", Diffuse + "_f64",
 	Phi4OverdampedRows + "_f32", Phi4OverdampedRows + "_f64", Phi4LMRows + "_f32", Phi4LMRows + "_f64", DiffuseRows + "_f32", DiffuseRows + "_f64",
 	Phi4BAOAB1Rows + "_f32", Phi4BAOAB1Rows + "_f64", Phi4BAOAB2Rows + "_f32", Phi4BAOAB2Rows + "_f64"}
 
@@ -197,8 +195,9 @@ func (b *SandBlock) Tile(n int64) int64 {
 // SandCounts are the counts of sandpile.cu: [0..2] the current round
 // (topplings, new stamps, lost grains), [3], [4] the lengths of the current
 // and next tile lists, [5] the round, [9..12] the avalanche so far (size,
-// area, lost, duration), [13] done.
-type SandCounts [14]uint64
+// area, lost, duration), [13] done, [14] the blocks of sandpile_apply done
+// in the round (0 between rounds).
+type SandCounts [15]uint64
 
 // Reset prepares the counts for a new avalanche that starts in round
 // `round` with the grain's tile as the only listed tile.

@@ -3,9 +3,9 @@
 // The lattice is cut into tiles of 1024 sites (1D: 1024; 2D: 32 x 32;
 // 3D: 8 x 8 x 16; the last axis fastest), and a round works only on a list
 // of tiles, so its cost follows the avalanche's front, not its bounding
-// box. One synchronous round of quench.Sandpile's rule is four kernels:
+// box. One synchronous round of quench.Sandpile's rule is two kernels:
 //   sandpile_flags:  for the sites of the current list's tiles: flag[x] =
-//                    h[x] >= z; for each toppling: activity, stamp/area,
+//                    (h[x] >= z); for each toppling: activity, stamp/area,
 //                    lost grains (counts added per block, one atomic per
 //                    block). A tile with a toppling puts itself and its 2d
 //                    face neighbours on the next list, once each (mark[t]
@@ -13,16 +13,18 @@
 //   sandpile_apply:  for the sites of the next list's tiles: h[x] += the
 //                    flags of x's in-lattice neighbours, minus z if x
 //                    toppled (every site that toppled or got a grain is in
-//                    such a tile)
-//   sandpile_clear:  flag[x] = 0 in the current list's tiles
-//   sandpile_next:   one thread: a round without topplings ends the
-//                    avalanche (done); otherwise add the round to the
-//                    totals and make the next list the current one
-// The flags are 0 everywhere else, so apply reads the exact synchronous
-// rule; the lists' order varies from run to run, but every operation on a
-// site is done by one thread and the counts are integer sums, so results
-// do not. Rounds after the end do nothing, so the host may queue many
-// rounds between two looks at the counts. Dimensions 1..3.
+//                    such a tile). The last block to finish closes the
+//                    round: a round without topplings ends the avalanche
+//                    (done); otherwise it adds the round to the totals and
+//                    makes the next list the current one.
+// No pass clears the flags: every tile that toppled in round r - 1 listed
+// itself for round r, and sandpile_flags rewrites every site of its list,
+// so after it the flags are exactly round r's topplings; after an
+// avalanche's last round (no toppling) every flag is 0 again. The lists'
+// order varies from run to run, but every operation on a site is done by
+// one thread and the counts are integer sums, so results do not. Rounds
+// after the end do nothing, so the host may queue many rounds between two
+// looks at the counts. Dimensions 1..3.
 #include <stdint.h>
 
 #define QSAND_TILE 1024  // sites per tile
@@ -40,8 +42,9 @@ struct qsand {
 // counts: [0] topplings, [1] newly stamped sites, [2] lost grains (this
 // round); [3] length of the current list, [4] of the next; [5] the round
 // (counts rounds across avalanches: the host carries it from grain to
-// grain; the current list is B for odd rounds, A for even ones); [9] size,
-// [10] area, [11] lost, [12] duration (the avalanche so far); [13] done
+// grain; the current list is B for odd rounds, A for even ones); [9] size, [10] area, [11] lost, [12] duration
+// (the avalanche so far); [13] done; [14] blocks of sandpile_apply
+// finished in this round (the last one closes it and resets this)
 
 // qsand_reduce adds v over the block (blockDim.x a power of two, at most
 // 256); every thread gets the total.
@@ -57,9 +60,13 @@ __device__ __forceinline__ unsigned long long qsand_reduce(unsigned long long* s
     return r;
 }
 
-// qsand_tile sets tc[] to the tile coordinates of tile t.
+// qsand_tile sets tc[] to the tile coordinates of tile t. The dimension D
+// is a template parameter so that the coordinate arrays live in registers
+// (the kernels dispatch on P->dim once).
+template <int D>
 __device__ __forceinline__ void qsand_tile(const qsand* P, int64_t t, int64_t* tc) {
-    for (int a = (int)P->dim - 1; a >= 0; a--) {
+#pragma unroll
+    for (int a = D - 1; a >= 0; a--) {
         const int64_t q = t / P->ntile[a];
         tc[a] = t - q * P->ntile[a];
         t = q;
@@ -68,9 +75,11 @@ __device__ __forceinline__ void qsand_tile(const qsand* P, int64_t t, int64_t* t
 
 // qsand_site returns the index of site j (0..1023) of the tile at tc and
 // its coordinates in c[]; -1 when it lies past the lattice's upper edges.
+template <int D>
 __device__ __forceinline__ int64_t qsand_site(const qsand* P, const int64_t* tc, int j, int64_t* c) {
     int64_t n = 0;
-    for (int a = (int)P->dim - 1; a >= 0; a--) {
+#pragma unroll
+    for (int a = D - 1; a >= 0; a--) {
         const int b = (int)P->tbits[a];
         c[a] = (tc[a] << b) + (j & ((1 << b) - 1));
         j >>= b;
@@ -90,11 +99,10 @@ __device__ __forceinline__ void qsand_list(int32_t* mark, int32_t round1, int32_
     if (atomicExch(&mark[u], round1) != round1) nxt[atomicAdd(&counts[4], 1ull)] = (int32_t)u;
 }
 
-extern "C" __global__ void sandpile_flags(const uint8_t* h, uint8_t* flag, int64_t* activity, int32_t* stamp, const qsand* P,
-                                          unsigned long long* counts, int32_t* mark, int32_t* la, int32_t* lb) {
-    __shared__ unsigned long long sm[256];
-    if (counts[13]) return;
-    const int d = (int)P->dim;
+template <int D>
+__device__ __forceinline__ void qsand_flags(const uint8_t* h, uint8_t* flag, int64_t* activity, int32_t* stamp,
+                                            const qsand* P, unsigned long long* counts, int32_t* mark, int32_t* la,
+                                            int32_t* lb, unsigned long long* sm) {
     const int32_t* cur = qsand_cur(P, counts, la, lb);
     int32_t* nxt = (counts[5] & 1) ? la : lb;
     const int32_t round1 = (int32_t)(counts[5] + 1);
@@ -103,27 +111,31 @@ extern "C" __global__ void sandpile_flags(const uint8_t* h, uint8_t* flag, int64
     for (int64_t e = blockIdx.x; e < len; e += gridDim.x) {
         const int64_t t = cur[e];
         int64_t tc[3];
-        qsand_tile(P, t, tc);
+        qsand_tile<D>(P, t, tc);
         unsigned long long tileTop = 0;
         for (int j = threadIdx.x; j < QSAND_TILE; j += blockDim.x) {
             int64_t c[3];
-            const int64_t n = qsand_site(P, tc, j, c);
-            if (n < 0 || h[n] < P->z) continue;
-            flag[n] = 1;
+            const int64_t n = qsand_site<D>(P, tc, j, c);
+            if (n < 0) continue;
+            const bool top = h[n] >= P->z;
+            flag[n] = top;  // also clears round r - 1's flags
+            if (!top) continue;
             activity[n] += 1;
             tileTop++;
             if (stamp[n] != (int32_t)P->avalanche) {
                 stamp[n] = (int32_t)P->avalanche;
                 stamped++;
             }
-            for (int a = 0; a < d; a++) lost += (c[a] == 0) + (c[a] == P->shape[a] - 1);
+#pragma unroll
+            for (int a = 0; a < D; a++) lost += (c[a] == 0) + (c[a] == P->shape[a] - 1);
         }
         top += tileTop;
         if (qsand_reduce(sm, tileTop) == 0 || threadIdx.x != 0) continue;
         // list the tile and its face neighbours for the next round
         qsand_list(mark, round1, nxt, counts, t);
         int64_t stride = 1;  // tile ids: the last axis fastest
-        for (int a = d - 1; a >= 0; a--) {
+#pragma unroll
+        for (int a = D - 1; a >= 0; a--) {
             if (tc[a] > 0) qsand_list(mark, round1, nxt, counts, t - stride);
             if (tc[a] < P->ntile[a] - 1) qsand_list(mark, round1, nxt, counts, t + stride);
             stride *= P->ntile[a];
@@ -140,48 +152,21 @@ extern "C" __global__ void sandpile_flags(const uint8_t* h, uint8_t* flag, int64
     }
 }
 
-extern "C" __global__ void sandpile_apply(uint8_t* h, const uint8_t* flag, const qsand* P, const unsigned long long* counts,
-                                          const int32_t* la, const int32_t* lb) {
+extern "C" __global__ void sandpile_flags(const uint8_t* h, uint8_t* flag, int64_t* activity, int32_t* stamp, const qsand* P,
+                                          unsigned long long* counts, int32_t* mark, int32_t* la, int32_t* lb) {
+    __shared__ unsigned long long sm[256];
     if (counts[13]) return;
-    const int d = (int)P->dim;
-    const int32_t* nxt = (counts[5] & 1) ? la : lb;
-    const int64_t len = (int64_t)counts[4];
-    for (int64_t e = blockIdx.x; e < len; e += gridDim.x) {
-        int64_t tc[3];
-        qsand_tile(P, nxt[e], tc);
-        for (int j = threadIdx.x; j < QSAND_TILE; j += blockDim.x) {
-            int64_t c[3];
-            const int64_t n = qsand_site(P, tc, j, c);
-            if (n < 0) continue;
-            int v = h[n];
-            if (flag[n]) v -= (int)P->z;
-            for (int a = d - 1; a >= 0; a--) {
-                if (c[a] > 0) v += flag[n - P->stride[a]];
-                if (c[a] < P->shape[a] - 1) v += flag[n + P->stride[a]];
-            }
-            h[n] = (uint8_t)v;
-        }
+    switch (P->dim) {
+    case 1: qsand_flags<1>(h, flag, activity, stamp, P, counts, mark, la, lb, sm); break;
+    case 2: qsand_flags<2>(h, flag, activity, stamp, P, counts, mark, la, lb, sm); break;
+    default: qsand_flags<3>(h, flag, activity, stamp, P, counts, mark, la, lb, sm); break;
     }
 }
 
-extern "C" __global__ void sandpile_clear(uint8_t* flag, const qsand* P, const unsigned long long* counts, const int32_t* la,
-                                          const int32_t* lb) {
-    if (counts[13]) return;
-    const int32_t* cur = qsand_cur(P, counts, la, lb);
-    const int64_t len = (int64_t)counts[3];
-    for (int64_t e = blockIdx.x; e < len; e += gridDim.x) {
-        int64_t tc[3];
-        qsand_tile(P, cur[e], tc);
-        for (int j = threadIdx.x; j < QSAND_TILE; j += blockDim.x) {
-            int64_t c[3];
-            const int64_t n = qsand_site(P, tc, j, c);
-            if (n >= 0) flag[n] = 0;
-        }
-    }
-}
-
-extern "C" __global__ void sandpile_next(qsand* P, unsigned long long* counts) {
-    if (blockIdx.x != 0 || threadIdx.x != 0 || counts[13]) return;
+// qsand_close ends a round (one thread, after every block of the round's
+// apply): no topplings end the avalanche; otherwise the round joins the
+// totals and the next list becomes the current one.
+__device__ __forceinline__ void qsand_close(unsigned long long* counts) {
     if (counts[0] == 0) {
         counts[13] = 1;
         return;
@@ -194,6 +179,55 @@ extern "C" __global__ void sandpile_next(qsand* P, unsigned long long* counts) {
     counts[3] = counts[4];
     counts[4] = 0;
     counts[5] += 1;
+}
+
+// qsand_apply: the sites of the next list's tiles, for dimension D
+template <int D>
+__device__ __forceinline__ void qsand_apply(uint8_t* h, const uint8_t* flag, const qsand* P, const unsigned long long* counts,
+                                            const int32_t* la, const int32_t* lb) {
+    const int32_t* nxt = (counts[5] & 1) ? la : lb;
+    const int64_t len = (int64_t)counts[4];
+    for (int64_t e = blockIdx.x; e < len; e += gridDim.x) {
+        int64_t tc[3];
+        qsand_tile<D>(P, nxt[e], tc);
+        for (int j = threadIdx.x; j < QSAND_TILE; j += blockDim.x) {
+            int64_t c[3];
+            const int64_t n = qsand_site<D>(P, tc, j, c);
+            if (n < 0) continue;
+            int v = h[n];
+            if (flag[n]) v -= (int)P->z;
+#pragma unroll
+            for (int a = D - 1; a >= 0; a--) {
+                if (c[a] > 0) v += flag[n - P->stride[a]];
+                if (c[a] < P->shape[a] - 1) v += flag[n + P->stride[a]];
+            }
+            h[n] = (uint8_t)v;
+        }
+    }
+}
+
+extern "C" __global__ void sandpile_apply(uint8_t* h, const uint8_t* flag, const qsand* P, unsigned long long* counts,
+                                          const int32_t* la, const int32_t* lb) {
+    __shared__ int last;
+    if (counts[13]) return;  // every block agrees: only the last block of a round changes it
+    switch (P->dim) {
+    case 1: qsand_apply<1>(h, flag, P, counts, la, lb); break;
+    case 2: qsand_apply<2>(h, flag, P, counts, la, lb); break;
+    default: qsand_apply<3>(h, flag, P, counts, la, lb); break;
+    }
+    // the last block to get here closes the round: every other block has
+    // read counts[4] and counts[5] by then
+    __syncthreads();
+    if (threadIdx.x == 0) {
+        __threadfence();
+        last = atomicAdd(&counts[14], 1ull) == gridDim.x - 1;
+    }
+    __syncthreads();
+    if (last && threadIdx.x == 0) {
+        __threadfence();
+        counts[14] = 0;
+        qsand_close(counts);
+    }
 }
 
 // sandpile_grain adds one grain at site and makes its tile the current
