@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"context"
 	"encoding/binary"
 	"fmt"
 	"os"
@@ -8,6 +9,7 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/quenchlab/quench"
 	"github.com/quenchlab/quench/backendtest"
@@ -73,7 +75,14 @@ func runEmu(t *testing.T, bin, mode string, in []byte) []byte {
 	dir := t.TempDir()
 	ip, op := filepath.Join(dir, "in"), filepath.Join(dir, "out")
 	os.WriteFile(ip, in, 0o644)
-	if out, err := exec.Command(bin, mode, ip, op).CombinedOutput(); err != nil {
+	// a broken kernel can loop forever (an avalanche that never ends): the
+	// emulator gets two minutes, far more than any case here needs
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if out, err := exec.CommandContext(ctx, bin, mode, ip, op).CombinedOutput(); err != nil {
+		if ctx.Err() != nil {
+			t.Fatalf("emu %s: still running after 2 minutes (a kernel that never finishes?)", mode)
+		}
 		t.Fatalf("emu %s: %v\n%s", mode, err, out)
 	}
 	data, err := os.ReadFile(op)
