@@ -7,6 +7,11 @@
 #   gpu-check.sh          everything (a few minutes on an H200)
 #   gpu-check.sh tests    GPU tests, command tests and quench verify
 #   gpu-check.sh bench    benchmarks only
+#   gpu-check.sh issues   what the open issues still need from a GPU: the GPU
+#                         tests, verify of the Langevin and lattice-update
+#                         models, and their go benchmarks (phi4, particles,
+#                         diffusion, kmp, sandpile 4096^2 and 16384^2 from
+#                         the stationary state); about 5 minutes
 #
 # A failing Philox smoke test (the first GPU launch) stops the script at
 # once: nothing after it could pass.
@@ -32,7 +37,7 @@ if ! timeout 60 ./gpu.test -test.v -test.run 'TestPhiloxKnownAnswers' -test.time
 fi
 grep -E "^(--- |ok |PASS)" "$out/gpu-smoke.log"
 
-if [ "$what" != bench ]; then
+if [ "$what" != bench ] && [ "$what" != issues ]; then
 	step "gpu tests (conformance incl. sandpile, Philox known answers, CPU-GPU cross-checks of every model, 2^32 and 2^36 sites)"
 	timeout 240 ./gpu.test -test.v -test.timeout 230s >"$out/gpu-tests.log" 2>&1 || status=1
 	grep -E "^\s*(--- |PASS|FAIL|ok )|identical|device:|panic|_test.go" "$out/gpu-tests.log" | head -150
@@ -58,12 +63,39 @@ if [ "$what" != bench ]; then
 	v --model diffusion --dim 2 --L 1024 --precision float64 --sweeps 100 --every 25
 fi
 
-if [ "$what" != tests ]; then
+if [ "$what" = issues ]; then
+	step "gpu tests"
+	timeout 240 ./gpu.test -test.v -test.timeout 230s >"$out/gpu-tests.log" 2>&1 || status=1
+	grep -E "^\s*(--- |PASS|FAIL|ok )|identical|device:|panic|_test.go" "$out/gpu-tests.log" | head -150
+
+	step "quench verify (Langevin and lattice updates)"
+	v() { echo "\$ quench verify $*"; timeout 90 ./quench verify "$@" || status=1; }
+	v --model phi4 --dim 2 --L 512 --scheme em --precision float32 --sweeps 100 --every 25
+	v --model phi4 --dim 2 --L 510 --scheme lm --precision float32 --sweeps 100 --every 25
+	v --model phi4 --dim 3 --L 64 --scheme baoab --precision float32 --sweeps 100 --every 25
+	v --model phi4 --dim 1 --L 4096 --scheme em --precision float32 --sweeps 100 --every 25
+	v --model phi4 --dim 2 --L 256 --scheme modelb --dt 0.002 --precision float32 --sweeps 100 --every 25
+	v --model phi4 --dim 3 --L 64 --scheme baoab --sweeps 100 --every 25
+	v --model particles --N 999999 --d 3 --potential doublewell --scheme lm --precision float32 --sweeps 100 --every 25
+	v --model particles --N 1000000 --d 2 --scheme em --precision float32 --sweeps 100 --every 25
+	v --model sandpile --dim 2 --L 64 --sweeps 2000 --every 500
+	v --model sandpile --dim 2 --L 256 --start stationary --sweeps 300 --every 100
+	v --model sandpile --dim 3 --L 24 --sweeps 3000 --every 1000
+	v --model sandpile --dim 1 --L 3000 --sweeps 3000 --every 1000
+	v --model kmp --dim 2 --L 512 --sweeps 100 --every 25
+	v --model diffusion --dim 2 --L 1024 --precision float32 --sweeps 100 --every 25
+
+	step "go benchmarks for the open issues"
+	timeout 150 ./gpu.test -test.run XXX -test.bench 'Phi4|Particles|Diffusion|KMP' -test.benchtime 30x 2>&1 | tee "$out/gpu-bench.txt" | grep Benchmark
+	timeout 240 ./gpu.test -test.run XXX -test.bench 'Sandpile' -test.benchtime 1x 2>&1 | tee -a "$out/gpu-bench.txt" | grep -E "Benchmark|FAIL|panic"
+fi
+
+if [ "$what" != tests ] && [ "$what" != issues ]; then
 	step "quench bench (GPU grid and CPU grid)"
 	timeout 240 ./quench bench --backend all --sweeps 20 --json "$out/bench.json" 2>&1 | tee "$out/quench-bench.txt"
 fi
 
-if [ "$what" != bench ]; then
+if [ "$what" != bench ] && [ "$what" != issues ]; then
 	step "command tests on a cuda build"
 	timeout 120 ./cmd.test -test.timeout 110s >"$out/cmd-tests.log" 2>&1 || status=1
 	grep -E "^(--- FAIL|PASS|FAIL|ok )|_test.go" "$out/cmd-tests.log" | head -40
