@@ -32,12 +32,13 @@ type Backend struct {
 	ctx            cu.CUContext
 	shape          cu.DevicePtr // int64[4]
 	table          cu.DevicePtr // int32[64]
-	sums           cu.DevicePtr // uint64[2]
+	sums           cu.DevicePtr // sums and counts (uint64[2] for Ising, kernels.SandCounts, ...)
 	params         cu.DevicePtr // a kernel parameter block (kernels.Phi4Block, ...)
 	sand           sandScratch
 	lastTab        *quench.IsingTable
-	peakBW         float64 // bytes/s from the memory clock and bus width
-	sms            int64   // multiprocessors
+	peakBW         float64          // bytes/s from the memory clock and bus width
+	sms            int64            // multiprocessors
+	waves          map[string]int64 // oneWave's answers by kernel
 	closed         bool
 }
 
@@ -296,6 +297,25 @@ func (b *Backend) Free(buf quench.Buffer) error {
 	err = b.do(func() error { return wrap("free", cu.MemFree(gb.ptr)) })
 	gb.ptr = 0
 	return err
+}
+
+// oneWave is the number of blocks of kernel name (of blockSize threads)
+// the device holds at once: the occupancy calculator's blocks per
+// multiprocessor times the multiprocessors. Call on the CUDA thread.
+func (b *Backend) oneWave(name string) int64 {
+	if w, ok := b.waves[name]; ok {
+		return w
+	}
+	per, err := b.fns[name].MaxActiveBlocksPerMultiProcessor(blockSize, 0)
+	if err != nil || per < 1 {
+		per = 1
+	}
+	w := int64(per) * b.sms
+	if b.waves == nil {
+		b.waves = map[string]int64{}
+	}
+	b.waves[name] = w
+	return w
 }
 
 // launch runs kernel name on n threads (grid-stride loops cover any n);
@@ -759,15 +779,17 @@ func (b *Backend) SandpileAdd(s *quench.Sandpile, lat quench.Lattice, site int64
 		}
 		// Rounds (two kernels each) are queued in batches (4, doubling to
 		// 256) between looks at the counts: rounds after the avalanche
-		// ended do nothing. The tile kernels use a fixed grid of one wave
-		// (8 blocks per multiprocessor), a block per listed tile at a time.
-		threads := min(blk.Tiles(), 8*b.sms) * blockSize
+		// ended do nothing. Each tile kernel uses a fixed grid of one wave
+		// (the blocks the device holds at once), a block per listed tile at
+		// a time.
+		flagThreads := min(blk.Tiles(), b.oneWave(kernels.SandpileFlags)) * blockSize
+		applyThreads := min(blk.Tiles(), b.oneWave(kernels.SandpileApply)) * blockSize
 		for batch := 4; ; batch = min(2*batch, 256) {
 			for r := 0; r < batch; r++ {
-				if err := b.launch(kernels.SandpileFlags, threads, ptrs[0], F, ptrs[1], ptrs[2], P, C, M, LA, LB); err != nil {
+				if err := b.launch(kernels.SandpileFlags, flagThreads, ptrs[0], F, ptrs[1], ptrs[2], P, C, M, LA, LB); err != nil {
 					return err
 				}
-				if err := b.launch(kernels.SandpileApply, threads, ptrs[0], F, P, C, LA, LB); err != nil {
+				if err := b.launch(kernels.SandpileApply, applyThreads, ptrs[0], F, P, C, LA, LB); err != nil {
 					return err
 				}
 			}

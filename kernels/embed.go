@@ -78,7 +78,9 @@ func IsingTable(tab *quench.IsingTable) [64]int32 {
 }
 
 // Phi4Block is the parameter block of the phi4 kernels (struct qphi4 in
-// langevin.cu): every field 8 bytes, in this order.
+// langevin.cu), field for field in this order: 8-byte fields, then K32's
+// ten float32. It fills the 256 bytes the gpu backend reserves for a block
+// (TestBlocksFit).
 type Phi4Block struct {
 	Shape, Stride       [4]int64
 	Dim, NSites         int64

@@ -127,7 +127,9 @@ __device__ __forceinline__ float qnoise<float>(uint32_t k0, uint32_t k1, uint32_
 }
 
 // The parameter block every phi4 kernel takes, in device memory (so each
-// launch passes pointers only): shape[4], stride[4], then the coefficients.
+// launch passes pointers only): shape[4], stride[4], the counter, the
+// coefficients, then the row kernels' geometry and float32 coefficients
+// (kernels.Phi4Block, field for field).
 struct qphi4 {
     int64_t shape[4];
     int64_t stride[4];

@@ -104,7 +104,8 @@ __device__ __forceinline__ void quench_gaussians(uint4 w, double* g0, double* g1
 #define QUENCH_2PI2432 3.74507039e-07f
 
 // where a kernel reads the float32 tables from: global memory
-// (quench_tab32_global) or a block's shared copy (qtabs_shared in fast.cu)
+// (quench_tab32_global) or a block's shared copy (qtabs_shared in
+// langevin.cu)
 struct qtab32 {
     const float* log;
     const float* sc;
