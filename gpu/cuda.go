@@ -586,12 +586,19 @@ func (b *Backend) Phi4Step(f *quench.Phi4Fields, lat quench.Lattice, p *quench.P
 				if lm == 1 {
 					name = kernels.Phi4LMRows
 				}
+				if kernels.RowLoops(dt) {
+					gy = kernels.RowLoopY(gx, gy, gz)
+				}
 				return b.launch3(name+suffix, gx, gy, gz, next, phi, P)
 			}
 			return b.launch(kernels.Phi4Overdamped+suffix, n, next, phi, P, lm)
 		case quench.SchemeBAOAB:
 			if gx, gy, gz, ok := kernels.RowGrid(lat, blockSize, dt); ok {
-				if err := b.launch3(kernels.Phi4BAOAB1Rows+suffix, gx, gy, gz, next, phi, extra, P); err != nil {
+				gy1 := gy
+				if kernels.RowLoops(dt) {
+					gy1 = kernels.RowLoopY(gx, gy, gz)
+				}
+				if err := b.launch3(kernels.Phi4BAOAB1Rows+suffix, gx, gy1, gz, next, phi, extra, P); err != nil {
 					return err
 				}
 				return b.launch3(kernels.Phi4BAOAB2Rows+suffix, gx, gy, gz, next, extra, P)

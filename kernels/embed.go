@@ -243,7 +243,8 @@ func NewMassBlock(lat quench.Lattice, rule int64, d32 uint64, ctr quench.Counter
 // RowGrid is the grid of the row-launched kernels for lat, and whether lat
 // qualifies: 1 to 3 dimensions, a last extent that is a multiple of the
 // sites per thread (SitesPerThread), the others at most 65535 (the grid's
-// y and z limits). gx counts blocks of `block` threads.
+// y and z limits). gx counts blocks of `block` threads along a row, gy the
+// rows of a plane, gz the planes: a block per row.
 func RowGrid(lat quench.Lattice, block int64, dt quench.DType) (gx, gy, gz int64, ok bool) {
 	d := lat.Dim()
 	lx := int64(lat.Shape[d-1])
@@ -263,6 +264,24 @@ func RowGrid(lat quench.Lattice, block int64, dt quench.DType) (gx, gy, gz int64
 	}
 	return (lx/w + block - 1) / block, gy, gz, true
 }
+
+// RowLoopY is the grid's y extent for the row kernels that loop over rows
+// (those with float32 noise, qloop in fast.cu) on RowGrid's (gx, gy, gz):
+// gy, or fewer when that still leaves about RowBlocks blocks, so that a
+// block's copy of the noise tables serves several rows.
+func RowLoopY(gx, gy, gz int64) int64 {
+	return min(gy, max(1, (RowBlocks+gx*gz-1)/(gx*gz)))
+}
+
+// RowBlocks is about how many blocks RowLoopY aims at when a lattice has
+// more rows than that: enough for the partial last wave of blocks on a
+// large GPU (a few hundred blocks at a time) to cost a few per cent at
+// most.
+const RowBlocks = 16384
+
+// RowLoops says whether the row kernels of precision dt with noise (EM, LM,
+// BAOAB's first half) loop over rows (qloop in fast.cu).
+func RowLoops(dt quench.DType) bool { return dt == quench.Float32 }
 
 // SitesPerThread is W of the row kernels and of particle_step: the normals
 // one Philox call gives at precision dt (qw in langevin.cu): 4 for

@@ -50,32 +50,63 @@ __device__ __forceinline__ void qstv(double* p, const double v[2]) {
 // neighbouring rows, its first site x0 = W p in the row (n0 = base + x0),
 // the row length and the dimension
 struct qrow {
-    int64_t base, ym, yp, zm, zp, x0, n0, lx;
+    int64_t base, ym, yp, zm, zp, x0, n0, lx, plane, vol;
+    uint32_t ly, lz;
     int dim;
 };
 
-// qrow_at fills r for the thread's W sites; false for a thread past the
-// row's end. The geometry comes from P->row (host-computed); y and z are
-// below 65536 (the grid's limits), so z*ly + y fits 32 bits and the row's
-// base is one 32x64-bit product. Neighbouring rows are the base plus an
-// offset (wrapped at the lattice's edges).
+// qrow_begin fills the row-independent part of r for the thread's W
+// sites; false for a thread past the rows' end (it has nothing to do in any
+// row). The geometry comes from P->row (host-computed).
 template <typename T>
-__device__ __forceinline__ bool qrow_at(const qphi4* P, qrow& r) {
+__device__ __forceinline__ bool qrow_begin(const qphi4* P, qrow& r) {
     const int64_t lx = P->row[0];
     r.x0 = qw<T>::n * ((int64_t)blockIdx.x * blockDim.x + threadIdx.x);
     if (r.x0 >= lx) return false;
     r.lx = lx;
     r.dim = (int)P->dim;
-    const uint32_t ly = (uint32_t)P->row[1], lz = (uint32_t)P->row[2];
-    const uint32_t y = blockIdx.y, z = blockIdx.z;
-    const int64_t plane = P->row[3], vol = P->nsites;
-    r.base = (int64_t)(z * ly + y) * lx;
+    r.ly = (uint32_t)P->row[1];
+    r.lz = (uint32_t)P->row[2];
+    r.plane = P->row[3];
+    r.vol = P->nsites;
+    return true;
+}
+
+// qrow_y places r in row y of plane blockIdx.z. y and z are below 65536
+// (RowGrid's limits), so z*ly + y fits 32 bits and the row's base is one
+// 32x64-bit product; the neighbouring rows are the base plus an offset
+// (wrapped at the lattice's edges).
+__device__ __forceinline__ void qrow_y(qrow& r, uint32_t y) {
+    const uint32_t z = blockIdx.z;
+    const int64_t lx = r.lx, plane = r.plane, vol = r.vol;
+    r.base = (int64_t)(z * r.ly + y) * lx;
     r.n0 = r.base + r.x0;
     r.ym = r.base + (y == 0 ? plane - lx : -lx);
-    r.yp = r.base + (y == ly - 1 ? lx - plane : lx);
+    r.yp = r.base + (y == r.ly - 1 ? lx - plane : lx);
     r.zm = r.base + (z == 0 ? vol - plane : -plane);
-    r.zp = r.base + (z == lz - 1 ? plane - vol : plane);
-    return true;
+    r.zp = r.base + (z == r.lz - 1 ? plane - vol : plane);
+}
+
+// qrows runs body(y) for the rows y of the block. Kernels with float32
+// noise loop over rows y = blockIdx.y, + gridDim.y, ... (the host gives
+// them fewer blocks along y: RowLoopGrid), so that a block's copy of the
+// noise tables serves several rows; the others take row blockIdx.y only
+// (a loop would hold its invariants in registers they need more).
+template <typename T>
+struct qloop {
+    static const bool rows = false;
+};
+template <>
+struct qloop<float> {
+    static const bool rows = true;
+};
+template <bool Loop, typename F>
+__device__ __forceinline__ void qrows(const qrow& r, F body) {
+    if (Loop) {
+        for (uint32_t y = blockIdx.y; y < r.ly; y += gridDim.y) body(y);
+    } else {
+        body(blockIdx.y);
+    }
 }
 
 // qseg holds a thread's W sites x0..x0+W-1 of field f and their
@@ -138,49 +169,56 @@ __device__ void phi4_overdamped_rows(T* next, const T* phi, const qphi4* P, int 
     const int W = qw<T>::n;
     const qtab32 tb = qtabs_shared<T>();  // before any thread returns
     qrow r;
-    if (!qrow_at<T>(P, r)) return;
+    if (!qrow_begin<T>(P, r)) return;
     const uint32_t k0 = (uint32_t)P->seed, k1 = (uint32_t)(P->seed >> 32), rep = (uint32_t)P->replica;
-    const uint64_t group = (uint64_t)r.n0 / W;
-    // the field first: its loads are in flight while the noise is computed
-    qseg<T> s;
-    s.load(phi, r);
-    T a[W];
-    qgauss(quench_philox4x32_10(quench_counter(QUENCH_PURPOSE_LANGEVIN, rep, P->step, 0, group, 0), k0, k1), a, tb);
-    if (lm) {
-        T b[W];
-        qgauss(quench_philox4x32_10(quench_counter(QUENCH_PURPOSE_LANGEVIN, rep, P->step + 1, 0, group, 0), k0, k1), b, tb);
+    qrows<qloop<T>::rows>(r, [&](uint32_t y) {
+        qrow_y(r, y);
+        const uint64_t group = (uint64_t)r.n0 / W;
+        // the field first: its loads are in flight while the noise is computed
+        qseg<T> s;
+        s.load(phi, r);
+        T a[W];
+        qgauss(quench_philox4x32_10(quench_counter(QUENCH_PURPOSE_LANGEVIN, rep, P->step, 0, group, 0), k0, k1), a, tb);
+        if (lm) {
+            T b[W];
+            qgauss(quench_philox4x32_10(quench_counter(QUENCH_PURPOSE_LANGEVIN, rep, P->step + 1, 0, group, 0), k0, k1), b,
+                   tb);
 #pragma unroll
-        for (int i = 0; i < W; i++) a[i] = qadd(a[i], b[i]);
-    }
-    T out[W];
-    const qcoefT<T> k = qcoefs<T>(P);
+            for (int i = 0; i < W; i++) a[i] = qadd(a[i], b[i]);
+        }
+        T out[W];
+        const qcoefT<T> k = qcoefs<T>(P);
 #pragma unroll
-    for (int i = 0; i < W; i++) out[i] = qadd(qadd(s.c[i], qmul(k.a, s.force(i, k))), qmul(k.amp, a[i]));
-    qstv(next + r.n0, out);
+        for (int i = 0; i < W; i++) out[i] = qadd(qadd(s.c[i], qmul(k.a, s.force(i, k))), qmul(k.amp, a[i]));
+        qstv(next + r.n0, out);
+    });
 }
 
 template <typename T>
 __device__ void diffuse_rows(T* out, const T* u, const qphi4* P) {
     const int W = qw<T>::n;
     qrow r;
-    if (!qrow_at<T>(P, r)) return;
-    qseg<T> s;
-    s.load(u, r);
-    T v[W];
+    if (!qrow_begin<T>(P, r)) return;
     const qcoefT<T> k = qcoefs<T>(P);
+    qrows<false>(r, [&](uint32_t y) {
+        qrow_y(r, y);
+        qseg<T> s;
+        s.load(u, r);
+        T v[W];
 #pragma unroll
-    for (int i = 0; i < W; i++) v[i] = qadd(s.c[i], qmul(k.a, qsub(s.nb(i), qmul(k.z, s.c[i]))));
-    qstv(out + r.n0, v);
+        for (int i = 0; i < W; i++) v[i] = qadd(s.c[i], qmul(k.a, qsub(s.nb(i), qmul(k.z, s.c[i]))));
+        qstv(out + r.n0, v);
+    });
 }
 
-// The float32 EM kernel is held to 48 registers (5 blocks of 256 threads
-// per multiprocessor instead of 4; ptxas -v shows no spills on sm_90). The
-// others would spill.
+// Register limits (ptxas -v on sm_90, no spills): the float32 EM kernel
+// is held to 48 registers (5 blocks of 256 threads per multiprocessor), the
+// float32 LM kernel to 64 (4 blocks; its row loop would take 73).
 #define QUENCH_NOISE_BOUNDS __launch_bounds__(256, 5)
+#define QUENCH_LM_BOUNDS __launch_bounds__(256, 4)
 
 // EM and LM are separate kernels, so that EM carries no code and no
-// registers for LM's second draw (43 instead of 52 registers in float32 on
-// sm_90: 5 blocks of 256 threads per multiprocessor instead of 4).
+// registers for LM's second draw.
 extern "C" __global__ void phi4_overdamped_rows_f64(double* next, const double* phi, const qphi4* P) {
     phi4_overdamped_rows<double>(next, phi, P, 0);
 }
@@ -190,7 +228,7 @@ extern "C" __global__ void QUENCH_NOISE_BOUNDS phi4_overdamped_rows_f32(float* n
 extern "C" __global__ void phi4_lm_rows_f64(double* next, const double* phi, const qphi4* P) {
     phi4_overdamped_rows<double>(next, phi, P, 1);
 }
-extern "C" __global__ void phi4_lm_rows_f32(float* next, const float* phi, const qphi4* P) {
+extern "C" __global__ void QUENCH_LM_BOUNDS phi4_lm_rows_f32(float* next, const float* phi, const qphi4* P) {
     phi4_overdamped_rows<float>(next, phi, P, 1);
 }
 extern "C" __global__ void diffuse_rows_f64(double* out, const double* u, const qphi4* P) { diffuse_rows<double>(out, u, P); }
@@ -203,41 +241,47 @@ __device__ void phi4_baoab1_rows(T* next, const T* phi, T* mom, const qphi4* P) 
     const int W = qw<T>::n;
     const qtab32 tb = qtabs_shared<T>();  // before any thread returns
     qrow r;
-    if (!qrow_at<T>(P, r)) return;
+    if (!qrow_begin<T>(P, r)) return;
     const uint32_t k0 = (uint32_t)P->seed, k1 = (uint32_t)(P->seed >> 32), rep = (uint32_t)P->replica;
-    T g[W];
-    qgauss(quench_philox4x32_10(quench_counter(QUENCH_PURPOSE_LANGEVIN, rep, P->step, 0, (uint64_t)r.n0 / W, 0), k0, k1),
-           g, tb);
-    qseg<T> s;
-    s.load(phi, r);
-    T m[W], q[W];
-    qldv(mom + r.n0, m);
     const qcoefT<T> k = qcoefs<T>(P);
+    qrows<qloop<T>::rows>(r, [&](uint32_t y) {
+        qrow_y(r, y);
+        T g[W];
+        qgauss(quench_philox4x32_10(quench_counter(QUENCH_PURPOSE_LANGEVIN, rep, P->step, 0, (uint64_t)r.n0 / W, 0), k0, k1),
+               g, tb);
+        qseg<T> s;
+        s.load(phi, r);
+        T m[W], q[W];
+        qldv(mom + r.n0, m);
 #pragma unroll
-    for (int i = 0; i < W; i++) {
-        const T p1 = qadd(m[i], qmul(k.hdt, s.force(i, k)));
-        const T q1 = qadd(s.c[i], qmul(k.hdtm, p1));
-        const T p2 = qadd(qmul(k.c1, p1), qmul(k.c2, g[i]));
-        q[i] = qadd(q1, qmul(k.hdtm, p2));
-        m[i] = p2;
-    }
-    qstv(next + r.n0, q);
-    qstv(mom + r.n0, m);
+        for (int i = 0; i < W; i++) {
+            const T p1 = qadd(m[i], qmul(k.hdt, s.force(i, k)));
+            const T q1 = qadd(s.c[i], qmul(k.hdtm, p1));
+            const T p2 = qadd(qmul(k.c1, p1), qmul(k.c2, g[i]));
+            q[i] = qadd(q1, qmul(k.hdtm, p2));
+            m[i] = p2;
+        }
+        qstv(next + r.n0, q);
+        qstv(mom + r.n0, m);
+    });
 }
 
 template <typename T>
 __device__ void phi4_baoab2_rows(const T* next, T* mom, const qphi4* P) {
     const int W = qw<T>::n;
     qrow r;
-    if (!qrow_at<T>(P, r)) return;
-    qseg<T> s;
-    s.load(next, r);
-    T m[W];
-    qldv(mom + r.n0, m);
+    if (!qrow_begin<T>(P, r)) return;
     const qcoefT<T> k = qcoefs<T>(P);
+    qrows<false>(r, [&](uint32_t y) {
+        qrow_y(r, y);
+        qseg<T> s;
+        s.load(next, r);
+        T m[W];
+        qldv(mom + r.n0, m);
 #pragma unroll
-    for (int i = 0; i < W; i++) m[i] = qadd(m[i], qmul(k.hdt, s.force(i, k)));
-    qstv(mom + r.n0, m);
+        for (int i = 0; i < W; i++) m[i] = qadd(m[i], qmul(k.hdt, s.force(i, k)));
+        qstv(mom + r.n0, m);
+    });
 }
 
 extern "C" __global__ void phi4_baoab1_rows_f64(double* next, const double* phi, double* mom, const qphi4* P) {

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"unsafe"
 
+	"github.com/quenchlab/quench"
 	"github.com/quenchlab/quench/internal/pmath"
 )
 
@@ -129,5 +130,40 @@ func TestBlocksFit(t *testing.T) {
 	}
 	if s := unsafe.Sizeof(ParticleBlock{}); s > 256 {
 		t.Errorf("ParticleBlock is %d bytes", s)
+	}
+}
+
+// RowGrid gives a block per row and refuses the shapes the row kernels
+// cannot take; RowLoopY cuts the rows to about RowBlocks blocks.
+func TestRowGrid(t *testing.T) {
+	for _, c := range []struct {
+		shape      []int
+		dt         quench.DType
+		gx, gy, gz int64
+		loopY      int64
+		ok         bool
+	}{
+		{[]int{16384, 16384}, quench.Float32, 16, 16384, 1, 1024, true}, // 16384 blocks of 16 rows
+		{[]int{16384, 16384}, quench.Float64, 32, 16384, 1, 512, true},
+		{[]int{512, 512, 512}, quench.Float32, 1, 512, 512, 32, true},
+		{[]int{64, 64}, quench.Float64, 1, 64, 1, 64, true}, // fewer rows than RowBlocks: one each
+		{[]int{1 << 20}, quench.Float32, 1024, 1, 1, 1, true},
+		{[]int{6, 10}, quench.Float32, 0, 0, 0, 0, false},    // 10 is not a multiple of 4
+		{[]int{70000, 8}, quench.Float32, 0, 0, 0, 0, false}, // more than 65535 rows
+		{[]int{2, 2, 2, 4}, quench.Float32, 0, 0, 0, 0, false},
+	} {
+		lat, err := quench.NewLattice(c.shape...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		gx, gy, gz, ok := RowGrid(lat, 256, c.dt)
+		if ok != c.ok || (ok && (gx != c.gx || gy != c.gy || gz != c.gz)) {
+			t.Errorf("RowGrid(%v, %v) = %d, %d, %d, %v; want %d, %d, %d, %v", c.shape, c.dt, gx, gy, gz, ok, c.gx, c.gy, c.gz, c.ok)
+		}
+		if ok {
+			if y := RowLoopY(gx, gy, gz); y != c.loopY {
+				t.Errorf("RowLoopY for %v %v = %d, want %d", c.shape, c.dt, y, c.loopY)
+			}
+		}
 	}
 }

@@ -132,15 +132,17 @@ static void launch3(unsigned gx, unsigned gy, unsigned gz, unsigned block, const
 
 static void launch(unsigned grid, unsigned block, const std::function<void()>& kernel) { launch3(grid, 1, 1, block, kernel); }
 
-// launch_rows launches a row kernel of type T as the gpu backend does:
-// groups of qw<T>::n sites along x in blocks of `block`, one grid row per
-// (y, z).
+// launch_rows launches a row kernel of type T like the gpu backend:
+// groups of qw<T>::n sites along x in blocks of `block`, a grid plane per
+// z, a block per row along y, except for kernels that loop over rows
+// (loop: qloop in fast.cu), which get at most 3 blocks along y here (the
+// backend gives them more; results must not depend on it).
 template <typename T>
-static void launch_rows(const qphi4& P, unsigned block, const std::function<void()>& kernel) {
+static void launch_rows(const qphi4& P, unsigned block, bool loop, const std::function<void()>& kernel) {
     const int dim = (int)P.dim;
     const int64_t lx = P.shape[dim - 1];
-    const unsigned gy = dim >= 2 ? (unsigned)P.shape[dim - 2] : 1, gz = dim == 3 ? (unsigned)P.shape[0] : 1;
-    launch3((unsigned)((lx / qw<T>::n + block - 1) / block), gy, gz, block, kernel);
+    const unsigned ly = dim >= 2 ? (unsigned)P.shape[dim - 2] : 1, gz = dim == 3 ? (unsigned)P.shape[0] : 1;
+    launch3((unsigned)((lx / qw<T>::n + block - 1) / block), loop && ly > 3 ? 3 : ly, gz, block, kernel);
 }
 
 static std::vector<char> slurp(const char* path) {
@@ -183,15 +185,15 @@ static void run_phi4(qphi4 P, int64_t scheme, int64_t steps, const char* data, F
         case 0:
         case 1:
             if (fast) {
-                launch_rows<T>(P, 2, [&] { overdamped_rows_entry<T>(next.data(), phi.data(), pp, scheme == 1); });
+                launch_rows<T>(P, 2, qloop<T>::rows, [&] { overdamped_rows_entry<T>(next.data(), phi.data(), pp, scheme == 1); });
             } else {
                 launch(3, 64, [&] { phi4_overdamped<T>(next.data(), phi.data(), pp, scheme == 1); });
             }
             break;
         case 2:
             if (fast) {
-                launch_rows<T>(P, 2, [&] { phi4_baoab1_rows<T>(next.data(), phi.data(), mom.data(), pp); });
-                launch_rows<T>(P, 2, [&] { phi4_baoab2_rows<T>(next.data(), mom.data(), pp); });
+                launch_rows<T>(P, 2, qloop<T>::rows, [&] { phi4_baoab1_rows<T>(next.data(), phi.data(), mom.data(), pp); });
+                launch_rows<T>(P, 2, false, [&] { phi4_baoab2_rows<T>(next.data(), mom.data(), pp); });
             } else {
                 launch(3, 64, [&] { phi4_baoab1<T>(next.data(), phi.data(), mom.data(), pp); });
                 launch(3, 64, [&] { phi4_baoab2<T>(next.data(), mom.data(), pp); });
@@ -328,7 +330,7 @@ static void run_diffuse(qphi4 P, int64_t steps, const char* data, FILE* out, boo
     const qphi4* pp = &P;
     for (int64_t s = 0; s < steps; s++) {
         if (fast) {
-            launch_rows<T>(P, 2, [&] { diffuse_rows<T>(v.data(), u.data(), pp); });
+            launch_rows<T>(P, 2, false, [&] { diffuse_rows<T>(v.data(), u.data(), pp); });
         } else {
             launch(2, 32, [&] { diffuse<T>(v.data(), u.data(), pp); });
         }
