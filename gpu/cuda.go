@@ -5,6 +5,7 @@ package gpu
 import (
 	"errors"
 	"fmt"
+	"math"
 	"runtime"
 	"unsafe"
 
@@ -759,6 +760,9 @@ func (b *Backend) SandpileAdd(s *quench.Sandpile, lat quench.Lattice, site int64
 		return av, fmt.Errorf("gpu: grain at site %d of %d, avalanche %d", site, n, avalanche)
 	}
 	blk := kernels.NewSandBlock(lat, avalanche)
+	if blk.Tiles() > math.MaxInt32 {
+		return av, fmt.Errorf("gpu: a sandpile of %d tiles: at most %d (int32 tile lists)", blk.Tiles(), math.MaxInt32)
+	}
 	err := b.do(func() (err error) {
 		sc := &b.sand
 		defer func() {

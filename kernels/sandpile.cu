@@ -63,13 +63,17 @@ __device__ __forceinline__ unsigned long long qsand_reduce(unsigned long long* s
 // qsand_tile sets tc[] to the tile coordinates of tile t. The dimension D
 // is a template parameter so that the coordinate arrays live in registers
 // (the kernels dispatch on P->dim once).
+// Tile ids and per-axis tile counts fit 32 bits (the lists hold int32),
+// so the division is a 32-bit one.
 template <int D>
 __device__ __forceinline__ void qsand_tile(const qsand* P, int64_t t, int64_t* tc) {
+    uint32_t u = (uint32_t)t;
 #pragma unroll
     for (int a = D - 1; a >= 0; a--) {
-        const int64_t q = t / P->ntile[a];
-        tc[a] = t - q * P->ntile[a];
-        t = q;
+        const uint32_t nt = (uint32_t)P->ntile[a];
+        const uint32_t q = u / nt;
+        tc[a] = u - q * nt;
+        u = q;
     }
 }
 
