@@ -303,20 +303,20 @@ func (b *Backend) Free(buf quench.Buffer) error {
 // oneWave is the number of blocks of kernel name (of blockSize threads)
 // the device holds at once: the occupancy calculator's blocks per
 // multiprocessor times the multiprocessors. Call on the CUDA thread.
-func (b *Backend) oneWave(name string) int64 {
+func (b *Backend) oneWave(name string) (int64, error) {
 	if w, ok := b.waves[name]; ok {
-		return w
+		return w, nil
 	}
 	per, err := b.fns[name].MaxActiveBlocksPerMultiProcessor(blockSize, 0)
-	if err != nil || per < 1 {
-		per = 1
+	if err != nil {
+		return 0, wrap("occupancy of "+name, err)
 	}
-	w := int64(per) * b.sms
+	w := max(1, int64(per)) * b.sms
 	if b.waves == nil {
 		b.waves = map[string]int64{}
 	}
 	b.waves[name] = w
-	return w
+	return w, nil
 }
 
 // launch runs kernel name on n threads (grid-stride loops cover any n);
@@ -793,8 +793,16 @@ func (b *Backend) SandpileAdd(s *quench.Sandpile, lat quench.Lattice, site int64
 		// ended do nothing. Each tile kernel uses a fixed grid of one wave
 		// (the blocks the device holds at once), a block per listed tile at
 		// a time.
-		flagThreads := min(blk.Tiles(), b.oneWave(kernels.SandpileFlags)) * blockSize
-		applyThreads := min(blk.Tiles(), b.oneWave(kernels.SandpileApply)) * blockSize
+		flagWave, err := b.oneWave(kernels.SandpileFlags)
+		if err != nil {
+			return err
+		}
+		applyWave, err := b.oneWave(kernels.SandpileApply)
+		if err != nil {
+			return err
+		}
+		flagThreads := min(blk.Tiles(), flagWave) * blockSize
+		applyThreads := min(blk.Tiles(), applyWave) * blockSize
 		for batch := 4; ; batch = min(2*batch, 256) {
 			for r := 0; r < batch; r++ {
 				if err := b.launch(kernels.SandpileFlags, flagThreads, ptrs[0], F, ptrs[1], ptrs[2], P, C, M, LA, LB); err != nil {

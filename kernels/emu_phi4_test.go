@@ -20,7 +20,9 @@ func TestPhi4KernelsEmulated(t *testing.T) {
 	}
 	bin := buildEmu(t)
 	schemes := []string{quench.SchemeEM, quench.SchemeLM, quench.SchemeBAOAB, quench.SchemeModelB}
-	shapes := [][]int{{10}, {12}, {6, 8}, {4, 6, 4}}
+	// 6 and 5 rows (looping kernels get 3 blocks along y in emulation):
+	// every block two rows, or two and one
+	shapes := [][]int{{10}, {12}, {6, 8}, {5, 8}, {4, 6, 4}, {3, 5, 4}}
 	for si, scheme := range schemes {
 		for _, shape := range shapes {
 			for _, dt := range []quench.DType{quench.Float64, quench.Float32} {
@@ -60,7 +62,11 @@ func checkPhi4(t *testing.T, bin, mode, scheme string, schemeID int, shape []int
 	}
 	var in bytes.Buffer
 	elem := dt.Size()
-	for _, v := range []int64{elem, int64(schemeID), steps} {
+	loop := int64(0)
+	if RowLoops(dt) {
+		loop = 1
+	}
+	for _, v := range []int64{elem, int64(schemeID), steps, loop} {
 		binary.Write(&in, binary.LittleEndian, v)
 	}
 	binary.Write(&in, binary.LittleEndian, NewPhi4Block(lat, c, ctr))

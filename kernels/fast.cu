@@ -89,7 +89,7 @@ __device__ __forceinline__ void qrow_y(qrow& r, uint32_t y) {
 
 // qrows runs body(y) for the rows y of the block. Kernels with float32
 // noise loop over rows y = blockIdx.y, + gridDim.y, ... (the host gives
-// them fewer blocks along y: RowLoopGrid), so that a block's copy of the
+// them fewer blocks along y: kernels.RowLoopY), so that a block's copy of the
 // noise tables serves several rows; the others take row blockIdx.y only
 // (a loop would hold its invariants in registers they need more).
 template <typename T>

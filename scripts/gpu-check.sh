@@ -27,9 +27,16 @@ t0=$SECONDS
 step() { echo; echo "== [$((SECONDS - t0)) s] $*"; }
 # The whole script keeps to QUENCH_CHECK_BUDGET seconds (default 540, under
 # a 600 s remote command limit): each step's timeout is cut to what is left,
-# and a step with nothing left is skipped (and counts as a failure).
+# and a step with nothing left is skipped and counts as a failure. A step
+# that times out gets SIGQUIT first, so a Go test binary prints where it
+# hung.
 budget=${QUENCH_CHECK_BUDGET:-540}
-left() { # left N: N, or the seconds left if fewer; 0 when the budget is spent
+if ! [[ $budget =~ ^[0-9]+$ ]]; then
+	echo "QUENCH_CHECK_BUDGET=$budget is not allowed: a whole number of seconds"
+	exit 2
+fi
+exec 3>&1 # the summary, also from inside pipelines and redirected steps
+left() { # left N: N, or the seconds left if fewer (0 when spent)
 	local l=$((budget - (SECONDS - t0)))
 	((l < 0)) && l=0
 	((l < $1)) && echo $l || echo "$1"
@@ -39,12 +46,15 @@ tmo() { # tmo N cmd...: cmd under the smaller of N and the budget left
 	n=$(left "$1")
 	shift
 	if ((n < 5)); then
-		echo "(skipped: the check's time budget is spent) $*"
+		echo "(skipped: the check's time budget is spent) $*" >&3
 		status=1
 		return 1
 	fi
-	timeout "$n" "$@"
+	timeout -s QUIT -k 10 "$n" "$@"
 }
+# piped: after `tmo ... | tee ... | grep ...`, fails the check when tmo's
+# command failed (a pipeline's tmo runs in a subshell)
+piped() { [ "$1" -eq 0 ] || status=1; }
 
 step "device"
 nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm,clocks.max.mem --format=csv 2>&1
@@ -107,12 +117,15 @@ if [ "$what" = issues ]; then
 
 	step "go benchmarks for the open issues"
 	tmo 150 ./gpu.test -test.run XXX -test.bench 'Phi4|Particles|Diffusion|KMP' -test.benchtime 30x 2>&1 | tee "$out/gpu-bench.txt" | grep -E "Benchmark|skipped|FAIL|panic"
+	piped "${PIPESTATUS[0]}"
 	tmo 240 ./gpu.test -test.run XXX -test.bench 'Sandpile' -test.benchtime 1x 2>&1 | tee -a "$out/gpu-bench.txt" | grep -E "Benchmark|skipped|FAIL|panic"
+	piped "${PIPESTATUS[0]}"
 fi
 
 if [ "$what" != tests ] && [ "$what" != issues ]; then
 	step "quench bench (GPU grid and CPU grid)"
 	tmo 240 ./quench bench --backend all --sweeps 20 --json "$out/bench.json" 2>&1 | tee "$out/quench-bench.txt"
+	piped "${PIPESTATUS[0]}"
 fi
 
 if [ "$what" != bench ] && [ "$what" != issues ]; then
@@ -124,6 +137,7 @@ fi
 if [ "$what" = bench ]; then
 	step "go benchmarks on the GPU"
 	tmo 400 ./gpu.test -test.run XXX -test.bench . -test.benchtime 30x 2>&1 | tee "$out/gpu-bench.txt" | grep -E "Benchmark|skipped|FAIL|panic"
+	piped "${PIPESTATUS[0]}"
 fi
 
 step "done"

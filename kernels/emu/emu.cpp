@@ -171,8 +171,10 @@ static void overdamped_rows_entry(T* next, const T* phi, const qphi4* P, bool lm
 
 // run_phi4 applies `steps` steps of scheme to phi (and mom), as the gpu
 // backend launches them, and writes the results.
+// loop: the noise row kernels (EM, LM, BAOAB's first half) get the grid the
+// host gives looping kernels (kernels.RowLoops), the rest a block per row.
 template <typename T>
-static void run_phi4(qphi4 P, int64_t scheme, int64_t steps, const char* data, FILE* out, bool fast = false) {
+static void run_phi4(qphi4 P, int64_t scheme, int64_t steps, const char* data, FILE* out, bool fast, bool loop) {
     const int64_t n = P.nsites;
     std::vector<T> phi(n), next(n), mom(n), mu(n);
     memcpy(phi.data(), data, n * sizeof(T));
@@ -185,14 +187,14 @@ static void run_phi4(qphi4 P, int64_t scheme, int64_t steps, const char* data, F
         case 0:
         case 1:
             if (fast) {
-                launch_rows<T>(P, 2, qloop<T>::rows, [&] { overdamped_rows_entry<T>(next.data(), phi.data(), pp, scheme == 1); });
+                launch_rows<T>(P, 2, loop, [&] { overdamped_rows_entry<T>(next.data(), phi.data(), pp, scheme == 1); });
             } else {
                 launch(3, 64, [&] { phi4_overdamped<T>(next.data(), phi.data(), pp, scheme == 1); });
             }
             break;
         case 2:
             if (fast) {
-                launch_rows<T>(P, 2, qloop<T>::rows, [&] { phi4_baoab1_rows<T>(next.data(), phi.data(), mom.data(), pp); });
+                launch_rows<T>(P, 2, loop, [&] { phi4_baoab1_rows<T>(next.data(), phi.data(), mom.data(), pp); });
                 launch_rows<T>(P, 2, false, [&] { phi4_baoab2_rows<T>(next.data(), mom.data(), pp); });
             } else {
                 launch(3, 64, [&] { phi4_baoab1<T>(next.data(), phi.data(), mom.data(), pp); });
@@ -356,13 +358,13 @@ int main(int argc, char** argv) {
     }
     if (strcmp(argv[1], "phi4") == 0 || strcmp(argv[1], "phi4fast") == 0) {
         const bool fast = strcmp(argv[1], "phi4fast") == 0;
-        int64_t h[3];
+        int64_t h[4];  // elem size, scheme, steps, whether the host launches the noise row kernels as looping
         memcpy(h, in.data(), sizeof h);
         qphi4 P;
         memcpy(&P, in.data() + sizeof h, sizeof P);
         const char* data = in.data() + sizeof h + sizeof P;
-        if (h[0] == 8) run_phi4<double>(P, h[1], h[2], data, out, fast);
-        else run_phi4<float>(P, h[1], h[2], data, out, fast);
+        if (h[0] == 8) run_phi4<double>(P, h[1], h[2], data, out, fast, h[3] != 0);
+        else run_phi4<float>(P, h[1], h[2], data, out, fast, h[3] != 0);
         fclose(out);
         return 0;
     }
