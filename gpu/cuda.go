@@ -36,11 +36,15 @@ type Backend struct {
 	sums           cu.DevicePtr // sums and counts (uint64[2] for Ising, kernels.SandCounts, ...)
 	params         cu.DevicePtr // a kernel parameter block (kernels.Phi4Block, ...)
 	sand           sandScratch
-	lastTab        *quench.IsingTable
-	peakBW         float64          // bytes/s from the memory clock and bus width
-	sms            int64            // multiprocessors
-	waves          map[string]int64 // oneWave's answers by kernel
-	closed         bool
+	cur            struct {
+		ptr   cu.DevicePtr
+		bytes int64
+	} // Model B noise currents (curScratch)
+	lastTab *quench.IsingTable
+	peakBW  float64          // bytes/s from the memory clock and bus width
+	sms     int64            // multiprocessors
+	waves   map[string]int64 // oneWave's answers by kernel
+	closed  bool
 }
 
 var _ quench.Backend = (*Backend)(nil)
@@ -298,6 +302,24 @@ func (b *Backend) Free(buf quench.Buffer) error {
 	err = b.do(func() error { return wrap("free", cu.MemFree(gb.ptr)) })
 	gb.ptr = 0
 	return err
+}
+
+// curScratch returns device scratch of at least `bytes` for the Model B
+// noise currents, kept from call to call (freed by Close). Call on the CUDA
+// thread.
+func (b *Backend) curScratch(bytes int64) (uint64, error) {
+	if b.cur.bytes < bytes {
+		if b.cur.ptr != 0 {
+			cu.MemFree(b.cur.ptr)
+			b.cur.ptr, b.cur.bytes = 0, 0
+		}
+		p, err := cu.MemAlloc(bytes)
+		if err != nil {
+			return 0, wrap(fmt.Sprintf("allocating %d bytes for the model B noise currents", bytes), err)
+		}
+		b.cur.ptr, b.cur.bytes = p, bytes
+	}
+	return uint64(b.cur.ptr), nil
 }
 
 // oneWave is the number of blocks of kernel name (of blockSize threads)
@@ -609,10 +631,20 @@ func (b *Backend) Phi4Step(f *quench.Phi4Fields, lat quench.Lattice, p *quench.P
 			}
 			return b.launch(kernels.Phi4BAOAB2+suffix, n, next, extra, P)
 		default:
+			// the noise currents first, each normal drawn once (into
+			// device scratch of dim*n elements)
+			links := n * int64(lat.Dim())
+			cur, err := b.curScratch(links * dt.Size())
+			if err != nil {
+				return err
+			}
+			if err := b.launch(kernels.Phi4Currents+suffix, (links+kernels.SitesPerThread(dt)-1)/kernels.SitesPerThread(dt), cur, P); err != nil {
+				return err
+			}
 			if err := b.launch(kernels.Phi4Mu+suffix, n, extra, phi, P); err != nil {
 				return err
 			}
-			return b.launch(kernels.Phi4ModelB+suffix, n, next, phi, extra, P)
+			return b.launch(kernels.Phi4ModelB+suffix, n, next, phi, extra, cur, P)
 		}
 	})
 	if err != nil {

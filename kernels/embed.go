@@ -27,6 +27,7 @@ const (
 	Phi4BAOAB2     = "phi4_baoab2"
 	Phi4Mu         = "phi4_mu"
 	Phi4ModelB     = "phi4_modelb"
+	Phi4Currents   = "phi4_currents"
 	ParticleStep   = "particle_step"
 	PhasePartials  = "phase_partials"
 	SandpileFlags  = "sandpile_flags"
@@ -50,6 +51,7 @@ const (
 var All = []string{IsingPhaseSeg, IsingPhaseSite, IsingSums, SumBlocksF64, SumBlocksF32, PhiloxKAT,
 	Phi4Overdamped + "_f32", Phi4Overdamped + "_f64", Phi4BAOAB1 + "_f32", Phi4BAOAB1 + "_f64",
 	Phi4BAOAB2 + "_f32", Phi4BAOAB2 + "_f64", Phi4Mu + "_f32", Phi4Mu + "_f64", Phi4ModelB + "_f32", Phi4ModelB + "_f64",
+	Phi4Currents + "_f32", Phi4Currents + "_f64",
 	ParticleStep + "_f32", ParticleStep + "_f64", PhasePartials + "_f32", PhasePartials + "_f64",
 	SandpileFlags, SandpileApply, SandpileGrain, MassClass, MassInject, Diffuse + "_f32", Diffuse + "_f64",
 	Phi4OverdampedRows + "_f32", Phi4OverdampedRows + "_f64", Phi4LMRows + "_f32", Phi4LMRows + "_f64", DiffuseRows + "_f32", DiffuseRows + "_f64",

@@ -207,17 +207,38 @@ __device__ void phi4_mu(T* mu, const T* phi, const qphi4* P) {
     }
 }
 
+// phi4_currents writes the conserved noise of a Model B step: the random
+// current on link (n, a) is normal n*dim + a of phase 1 (qnoise), and
+// cur[n*dim + a] holds it. A thread makes the W normals of one Philox call
+// (qgauss), so each normal is drawn once, not once per site that reads it.
 template <typename T>
-__device__ void phi4_modelb(T* next, const T* phi, const T* mu, const qphi4* P) {
+__device__ void phi4_currents(T* cur, const qphi4* P) {
+    const int W = qw<T>::n;
+    const qtab32 tb = qtabs_shared<T>();  // before any thread leaves the loop
     const uint32_t k0 = (uint32_t)P->seed, k1 = (uint32_t)(P->seed >> 32), rep = (uint32_t)P->replica;
+    const int64_t links = P->nsites * P->dim;
+    const int64_t groups = (links + W - 1) / W;
+    for (int64_t q = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; q < groups; q += (int64_t)gridDim.x * blockDim.x) {
+        T g[W];
+        qgauss(quench_philox4x32_10(quench_counter(QUENCH_PURPOSE_LANGEVIN, rep, P->step, 1, (uint64_t)q, 0), k0, k1), g, tb);
+#pragma unroll
+        for (int i = 0; i < W; i++) {
+            if (W * q + i < links) cur[W * q + i] = g[i];
+        }
+    }
+}
+
+// phi4_modelb: the conserved step, with the currents of phi4_currents.
+template <typename T>
+__device__ void phi4_modelb(T* next, const T* phi, const T* mu, const T* cur, const qphi4* P) {
     const int dim = (int)P->dim;
     QUENCH_SITE_LOOP(P) {
         const qsite s = qsite_at(n, P->shape, dim);
         const T lap = qsub(qnb(mu, s, P->shape, P->stride, dim), qmul((T)P->k.z, mu[n]));
         T div = 0;
         for (int a = dim - 1; a >= 0; a--) {
-            const T out = qnoise<T>(k0, k1, rep, P->step, 1, (uint64_t)n * dim + a);
-            const T in = qnoise<T>(k0, k1, rep, P->step, 1, (uint64_t)qminus(s, a, P->shape, P->stride) * dim + a);
+            const T out = cur[n * dim + a];
+            const T in = cur[qminus(s, a, P->shape, P->stride) * dim + a];
             div = qadd(div, qsub(out, in));
         }
         next[n] = qadd(qadd(phi[n], qmul((T)P->k.a, lap)), qmul((T)P->k.amp, div));
@@ -233,8 +254,9 @@ __device__ void phi4_modelb(T* next, const T* phi, const T* mu, const qphi4* P) 
     }                                                                                                             \
     extern "C" __global__ void phi4_baoab2_##S(const T* next, T* mom, const qphi4* P) { phi4_baoab2<T>(next, mom, P); } \
     extern "C" __global__ void phi4_mu_##S(T* mu, const T* phi, const qphi4* P) { phi4_mu<T>(mu, phi, P); }          \
-    extern "C" __global__ void phi4_modelb_##S(T* next, const T* phi, const T* mu, const qphi4* P) {                \
-        phi4_modelb<T>(next, phi, mu, P);                                                                          \
+    extern "C" __global__ void phi4_currents_##S(T* cur, const qphi4* P) { phi4_currents<T>(cur, P); }               \
+    extern "C" __global__ void phi4_modelb_##S(T* next, const T* phi, const T* mu, const T* cur, const qphi4* P) {  \
+        phi4_modelb<T>(next, phi, mu, cur, P);                                                                     \
     }
 
 QUENCH_PHI4_KERNELS(double, f64)

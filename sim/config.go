@@ -90,6 +90,9 @@ func (c *Config) langevinBytes(stateOnHost bool) (host, device uint64) {
 	host = n*8*3 + uint64(c.Measurements())*8*uint64(len(c.Columns())+1)*2 + 64<<20
 	if stateOnHost {
 		host += device
+	} else if c.Model == "phi4" && c.Scheme == quench.SchemeModelB {
+		// the GPU's noise currents, one per link (gpu curScratch)
+		device += n * uint64(len(c.Shape)) * elem
 	}
 	return host, device
 }

@@ -338,3 +338,28 @@ func TestLatticeUpdateResume(t *testing.T) {
 		}
 	}
 }
+
+// The device estimate of a Langevin run counts its buffers, and on a GPU
+// Model B's noise currents (one per link); on the CPU (state in host
+// memory) there are no currents and the host estimate holds the buffers.
+func TestLangevinBytes(t *testing.T) {
+	for _, c := range []struct {
+		scheme, prec string
+		shape        []int
+		gpu, cpu     uint64
+	}{
+		{"em", "float32", []int{64, 64}, 2 * 4096 * 4, 2 * 4096 * 4},
+		{"baoab", "float64", []int{64, 64}, 3 * 4096 * 8, 3 * 4096 * 8},
+		// phi, next and mu, and 3 links per site on the GPU
+		{"modelb", "float32", []int{16, 16, 16}, 3*4096*4 + 3*4096*4, 3 * 4096 * 4},
+	} {
+		cfg := Config{Model: "phi4", Scheme: c.scheme, Precision: c.prec, Shape: c.shape, Sweeps: 10, Every: 1}
+		if _, dev := cfg.Bytes(false); dev != c.gpu {
+			t.Errorf("%s %s %v on a GPU: %d device bytes, want %d", c.scheme, c.prec, c.shape, dev, c.gpu)
+		}
+		host, dev := cfg.Bytes(true)
+		if dev != c.cpu || host < dev {
+			t.Errorf("%s %s %v on the CPU: %d state bytes (want %d), host estimate %d", c.scheme, c.prec, c.shape, dev, c.cpu, host)
+		}
+	}
+}

@@ -176,7 +176,7 @@ static void overdamped_rows_entry(T* next, const T* phi, const qphi4* P, bool lm
 template <typename T>
 static void run_phi4(qphi4 P, int64_t scheme, int64_t steps, const char* data, FILE* out, bool fast, bool loop) {
     const int64_t n = P.nsites;
-    std::vector<T> phi(n), next(n), mom(n), mu(n);
+    std::vector<T> phi(n), next(n), mom(n), mu(n), cur(scheme == 3 ? n * P.dim : 0);
     memcpy(phi.data(), data, n * sizeof(T));
     if (scheme == 2) memcpy(mom.data(), data + n * sizeof(T), n * sizeof(T));
     const uint64_t step0 = P.step;
@@ -202,8 +202,9 @@ static void run_phi4(qphi4 P, int64_t scheme, int64_t steps, const char* data, F
             }
             break;
         default:
+            launch(3, 64, [&] { phi4_currents<T>(cur.data(), pp); });
             launch(3, 64, [&] { phi4_mu<T>(mu.data(), phi.data(), pp); });
-            launch(3, 64, [&] { phi4_modelb<T>(next.data(), phi.data(), mu.data(), pp); });
+            launch(3, 64, [&] { phi4_modelb<T>(next.data(), phi.data(), mu.data(), cur.data(), pp); });
         }
         std::swap(phi, next);
     }
