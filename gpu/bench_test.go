@@ -110,6 +110,14 @@ func BenchmarkPhi4BAOABFloat32L16384(b *testing.B) {
 	})
 }
 
+// BenchmarkPhi4ModelBFloat32L512: the conserved scheme in 3D (6 noise
+// currents read per site, each drawn once per step).
+func BenchmarkPhi4ModelBFloat32L512(b *testing.B) {
+	benchGPUStepper(b, func(be quench.Backend) (*bench.Stepper, error) {
+		return bench.NewPhi4(be, []int{512, 512, 512}, quench.SchemeModelB, quench.Float32)
+	})
+}
+
 func BenchmarkParticlesHarmonicEM1e8(b *testing.B) {
 	benchGPUStepper(b, func(be quench.Backend) (*bench.Stepper, error) {
 		return bench.NewParticles(be, 100_000_000, 1, quench.PotentialHarmonic, quench.SchemeEM, quench.Float32)
