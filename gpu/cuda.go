@@ -44,7 +44,10 @@ type Backend struct {
 	peakBW  float64          // bytes/s from the memory clock and bus width
 	sms     int64            // multiprocessors
 	waves   map[string]int64 // oneWave's answers by kernel
-	closed  bool
+	// rowBlocks is the looping row kernels' block target
+	// (kernels.RowBlocks; tests lower it to make small lattices loop)
+	rowBlocks int64
+	closed    bool
 }
 
 var _ quench.Backend = (*Backend)(nil)
@@ -86,7 +89,8 @@ func New(device int) (quench.Backend, error) {
 	if device < 0 || device >= n {
 		return nil, quench.Usagef("--device %d is not allowed: %d GPU(s) visible, use 0..%d", device, n, n-1)
 	}
-	b := &Backend{Pending: quench.Pending{BackendName: "gpu"}, device: device, calls: make(chan func()), fns: map[string]cu.Function{}}
+	b := &Backend{Pending: quench.Pending{BackendName: "gpu"}, device: device, calls: make(chan func()), fns: map[string]cu.Function{},
+		rowBlocks: kernels.RowBlocks}
 	started := make(chan error, 1)
 	go b.loop(started)
 	if err := <-started; err != nil {
@@ -357,14 +361,19 @@ func (b *Backend) launch(name string, n int64, args ...uint64) error {
 	return nil
 }
 
-// launch3 runs kernel name on a (gx, gy, gz) grid of blockSize threads.
-// Call on the CUDA thread.
-func (b *Backend) launch3(name string, gx, gy, gz int64, args ...uint64) error {
+// launchRows runs row kernel name as rl says: blocks of rl.BX x rl.BY
+// threads on a (GX, GY, GZ) grid, or (GX, LoopY, GZ) for a kernel that
+// loops over rows. Call on the CUDA thread.
+func (b *Backend) launchRows(name string, rl kernels.RowLaunch, loops bool, args ...uint64) error {
+	gy := rl.GY
+	if loops {
+		gy = rl.LoopY(b.rowBlocks)
+	}
 	params := make([]unsafe.Pointer, len(args))
 	for i := range args {
 		params[i] = unsafe.Pointer(&args[i])
 	}
-	if err := b.fns[name].Launch(int(gx), int(gy), int(gz), blockSize, 1, 1, 0, cu.NoStream, params); err != nil {
+	if err := b.fns[name].Launch(int(rl.GX), int(gy), int(rl.GZ), int(rl.BX), int(rl.BY), 1, 0, cu.NoStream, params); err != nil {
 		return fmt.Errorf("gpu: launch of kernel %s failed: %v", name, err)
 	}
 	return nil
@@ -604,27 +613,20 @@ func (b *Backend) Phi4Step(f *quench.Phi4Fields, lat quench.Lattice, p *quench.P
 			if p.Scheme == quench.SchemeLM {
 				lm = 1
 			}
-			if gx, gy, gz, ok := kernels.RowGrid(lat, blockSize, dt); ok {
+			if rl, ok := kernels.RowGrid(lat, blockSize, dt); ok {
 				name := kernels.Phi4OverdampedRows
 				if lm == 1 {
 					name = kernels.Phi4LMRows
 				}
-				if kernels.RowLoops(dt) {
-					gy = kernels.RowLoopY(gx, gy, gz)
-				}
-				return b.launch3(name+suffix, gx, gy, gz, next, phi, P)
+				return b.launchRows(name+suffix, rl, kernels.RowLoops(dt), next, phi, P)
 			}
 			return b.launch(kernels.Phi4Overdamped+suffix, n, next, phi, P, lm)
 		case quench.SchemeBAOAB:
-			if gx, gy, gz, ok := kernels.RowGrid(lat, blockSize, dt); ok {
-				gy1 := gy
-				if kernels.RowLoops(dt) {
-					gy1 = kernels.RowLoopY(gx, gy, gz)
-				}
-				if err := b.launch3(kernels.Phi4BAOAB1Rows+suffix, gx, gy1, gz, next, phi, extra, P); err != nil {
+			if rl, ok := kernels.RowGrid(lat, blockSize, dt); ok {
+				if err := b.launchRows(kernels.Phi4BAOAB1Rows+suffix, rl, kernels.RowLoops(dt), next, phi, extra, P); err != nil {
 					return err
 				}
-				return b.launch3(kernels.Phi4BAOAB2Rows+suffix, gx, gy, gz, next, extra, P)
+				return b.launchRows(kernels.Phi4BAOAB2Rows+suffix, rl, false, next, extra, P)
 			}
 			if err := b.launch(kernels.Phi4BAOAB1+suffix, n, next, phi, extra, P); err != nil {
 				return err
@@ -963,8 +965,8 @@ func (b *Backend) Diffuse(dst, src quench.Buffer, lat quench.Lattice, alpha floa
 		if err := cu.MemcpyHtoD(b.params, unsafe.Pointer(&blk), int64(unsafe.Sizeof(blk))); err != nil {
 			return wrap("upload parameters", err)
 		}
-		if gx, gy, gz, ok := kernels.RowGrid(lat, blockSize, s.dt); ok {
-			return b.launch3(kernels.DiffuseRows+suffix, gx, gy, gz, uint64(d.ptr), uint64(s.ptr), uint64(b.params))
+		if rl, ok := kernels.RowGrid(lat, blockSize, s.dt); ok {
+			return b.launchRows(kernels.DiffuseRows+suffix, rl, false, uint64(d.ptr), uint64(s.ptr), uint64(b.params))
 		}
 		return b.launch(kernels.Diffuse+suffix, lat.Sites(), uint64(d.ptr), uint64(s.ptr), uint64(b.params))
 	})

@@ -242,42 +242,58 @@ func NewMassBlock(lat quench.Lattice, rule int64, d32 uint64, ctr quench.Counter
 	return b
 }
 
-// RowGrid is the grid of the row-launched kernels for lat, and whether lat
-// qualifies: 1 to 3 dimensions, a last extent that is a multiple of the
-// sites per thread (SitesPerThread), the others at most 65535 (the grid's
-// y and z limits). gx counts blocks of `block` threads along a row, gy the
-// rows of a plane, gz the planes: a block per row.
-func RowGrid(lat quench.Lattice, block int64, dt quench.DType) (gx, gy, gz int64, ok bool) {
+// RowLaunch is how the row-launched kernels (fast.cu) cover a lattice:
+// blocks of BX x BY threads, BX groups of W sites along a row (W =
+// SitesPerThread; BX a power of two) and BY = block/BX rows, so that short
+// rows share a block instead of leaving threads idle; a grid of GX x GY x
+// GZ blocks (GZ the planes) with a thread per group of every row. Kernels
+// that loop over rows (RowLoops) take LoopY blocks along y instead of GY.
+type RowLaunch struct {
+	GX, GY, GZ, BX, BY int64
+}
+
+// LoopY is the grid's y extent for the kernels that loop over rows: GY,
+// or fewer when that still leaves about `target` blocks (RowBlocks), so
+// that a block's copy of the noise tables serves several rows.
+func (r RowLaunch) LoopY(target int64) int64 {
+	return min(r.GY, max(1, (target+r.GX*r.GZ-1)/(r.GX*r.GZ)))
+}
+
+// RowGrid is the RowLaunch for lat with blocks of `block` threads (a
+// power of two), and whether lat qualifies: 1 to 3 dimensions, a last
+// extent that is a multiple of W, the others at most 65535 (the grid's z
+// limit, and rows indexed in 32 bits).
+func RowGrid(lat quench.Lattice, block int64, dt quench.DType) (RowLaunch, bool) {
 	d := lat.Dim()
 	lx := int64(lat.Shape[d-1])
 	w := SitesPerThread(dt)
 	if d > 3 || lx%w != 0 {
-		return 0, 0, 0, false
+		return RowLaunch{}, false
 	}
-	gy, gz = 1, 1
+	ly, lz := int64(1), int64(1)
 	if d >= 2 {
-		gy = int64(lat.Shape[d-2])
+		ly = int64(lat.Shape[d-2])
 	}
 	if d == 3 {
-		gz = int64(lat.Shape[0])
+		lz = int64(lat.Shape[0])
 	}
-	if gy > 65535 || gz > 65535 {
-		return 0, 0, 0, false
+	if ly > 65535 || lz > 65535 {
+		return RowLaunch{}, false
 	}
-	return (lx/w + block - 1) / block, gy, gz, true
+	groups := lx / w
+	r := RowLaunch{BX: 1, GZ: lz}
+	for r.BX < block && r.BX < groups {
+		r.BX *= 2
+	}
+	r.BY = block / r.BX
+	r.GX = (groups + r.BX - 1) / r.BX
+	r.GY = (ly + r.BY - 1) / r.BY
+	return r, true
 }
 
-// RowLoopY is the grid's y extent for the row kernels that loop over rows
-// (those with float32 noise, qloop in fast.cu) on RowGrid's (gx, gy, gz):
-// gy, or fewer when that still leaves about RowBlocks blocks, so that a
-// block's copy of the noise tables serves several rows.
-func RowLoopY(gx, gy, gz int64) int64 {
-	return min(gy, max(1, (RowBlocks+gx*gz-1)/(gx*gz)))
-}
-
-// RowBlocks is about how many blocks RowLoopY aims at when a lattice has
-// more rows than that: enough for the partial last wave of blocks on a
-// large GPU (a few hundred blocks at a time) to cost a few per cent at
+// RowBlocks is about how many blocks the gpu backend's looping row kernels
+// get (LoopY) when a lattice has more rows than that takes: enough for the partial last wave of blocks on
+// a large GPU (a few hundred blocks at a time) to cost a few per cent at
 // most.
 const RowBlocks = 16384
 

@@ -50,8 +50,8 @@ __device__ __forceinline__ void qstv(double* p, const double v[2]) {
 // neighbouring rows, its first site x0 = W p in the row (n0 = base + x0),
 // the row length and the dimension
 struct qrow {
-    int64_t base, ym, yp, zm, zp, x0, n0, lx, plane, vol;
-    uint32_t ly, lz;
+    int64_t base, ym, yp, zm, zp, x0, n0, lx;
+    uint32_t ly;
     int dim;
 };
 
@@ -66,32 +66,32 @@ __device__ __forceinline__ bool qrow_begin(const qphi4* P, qrow& r) {
     r.lx = lx;
     r.dim = (int)P->dim;
     r.ly = (uint32_t)P->row[1];
-    r.lz = (uint32_t)P->row[2];
-    r.plane = P->row[3];
-    r.vol = P->nsites;
     return true;
 }
 
 // qrow_y places r in row y of plane blockIdx.z. y and z are below 65536
-// (RowGrid's limits), so z*ly + y fits 32 bits and the row's base is one
+// (RowLaunch's limits), so z*ly + y fits 32 bits and the row's base is one
 // 32x64-bit product; the neighbouring rows are the base plus an offset
 // (wrapped at the lattice's edges).
-__device__ __forceinline__ void qrow_y(qrow& r, uint32_t y) {
+__device__ __forceinline__ void qrow_y(qrow& r, uint32_t y, const qphi4* P) {
     const uint32_t z = blockIdx.z;
-    const int64_t lx = r.lx, plane = r.plane, vol = r.vol;
+    const int64_t lx = r.lx, plane = P->row[3], vol = P->nsites;  // read per row: fewer live registers
     r.base = (int64_t)(z * r.ly + y) * lx;
     r.n0 = r.base + r.x0;
     r.ym = r.base + (y == 0 ? plane - lx : -lx);
     r.yp = r.base + (y == r.ly - 1 ? lx - plane : lx);
     r.zm = r.base + (z == 0 ? vol - plane : -plane);
-    r.zp = r.base + (z == r.lz - 1 ? plane - vol : plane);
+    r.zp = r.base + (z == (uint32_t)P->row[2] - 1 ? plane - vol : plane);
 }
 
-// qrows runs body(y) for the rows y of the block. Kernels with float32
-// noise loop over rows y = blockIdx.y, + gridDim.y, ... (the host gives
-// them fewer blocks along y: kernels.RowLoopY), so that a block's copy of the
-// noise tables serves several rows; the others take row blockIdx.y only
-// (a loop would hold its invariants in registers they need more).
+// qrows runs body(y) for the thread's rows y. A block is blockDim.x
+// groups along a row times blockDim.y rows (kernels.RowLaunch: short rows
+// share a block), and the thread's first row is blockIdx.y * blockDim.y +
+// threadIdx.y. Kernels with float32 noise loop over rows with a stride of
+// gridDim.y * blockDim.y (the host gives them fewer blocks along y), so
+// that a block's copy of the noise tables serves several rows; the others
+// take their first row only (a loop would hold its invariants in registers
+// they need more).
 template <typename T>
 struct qloop {
     static const bool rows = false;
@@ -102,10 +102,11 @@ struct qloop<float> {
 };
 template <bool Loop, typename F>
 __device__ __forceinline__ void qrows(const qrow& r, F body) {
+    const uint32_t y0 = blockIdx.y * blockDim.y + threadIdx.y;
     if (Loop) {
-        for (uint32_t y = blockIdx.y; y < r.ly; y += gridDim.y) body(y);
-    } else {
-        body(blockIdx.y);
+        for (uint32_t y = y0; y < r.ly; y += gridDim.y * blockDim.y) body(y);
+    } else if (y0 < r.ly) {
+        body(y0);
     }
 }
 
@@ -172,7 +173,7 @@ __device__ void phi4_overdamped_rows(T* next, const T* phi, const qphi4* P, int 
     if (!qrow_begin<T>(P, r)) return;
     const uint32_t k0 = (uint32_t)P->seed, k1 = (uint32_t)(P->seed >> 32), rep = (uint32_t)P->replica;
     qrows<qloop<T>::rows>(r, [&](uint32_t y) {
-        qrow_y(r, y);
+        qrow_y(r, y, P);
         const uint64_t group = (uint64_t)r.n0 / W;
         // the field first: its loads are in flight while the noise is computed
         qseg<T> s;
@@ -201,7 +202,7 @@ __device__ void diffuse_rows(T* out, const T* u, const qphi4* P) {
     if (!qrow_begin<T>(P, r)) return;
     const qcoefT<T> k = qcoefs<T>(P);
     qrows<false>(r, [&](uint32_t y) {
-        qrow_y(r, y);
+        qrow_y(r, y, P);
         qseg<T> s;
         s.load(u, r);
         T v[W];
@@ -211,9 +212,10 @@ __device__ void diffuse_rows(T* out, const T* u, const qphi4* P) {
     });
 }
 
-// Register limits (ptxas -v on sm_90, no spills): the float32 EM kernel
-// is held to 48 registers (5 blocks of 256 threads per multiprocessor), the
-// float32 LM kernel to 64 (4 blocks; its row loop would take 73).
+// Register limits (ptxas -v on sm_90): the float32 EM kernel is held to 48
+// registers (5 blocks of 256 threads per multiprocessor, no spills), the
+// float32 LM kernel to 64 (4 blocks, 16 bytes of spills per thread; its
+// row loop would take 73 registers).
 #define QUENCH_NOISE_BOUNDS __launch_bounds__(256, 5)
 #define QUENCH_LM_BOUNDS __launch_bounds__(256, 4)
 
@@ -243,9 +245,8 @@ __device__ void phi4_baoab1_rows(T* next, const T* phi, T* mom, const qphi4* P) 
     qrow r;
     if (!qrow_begin<T>(P, r)) return;
     const uint32_t k0 = (uint32_t)P->seed, k1 = (uint32_t)(P->seed >> 32), rep = (uint32_t)P->replica;
-    const qcoefT<T> k = qcoefs<T>(P);
     qrows<qloop<T>::rows>(r, [&](uint32_t y) {
-        qrow_y(r, y);
+        qrow_y(r, y, P);
         T g[W];
         qgauss(quench_philox4x32_10(quench_counter(QUENCH_PURPOSE_LANGEVIN, rep, P->step, 0, (uint64_t)r.n0 / W, 0), k0, k1),
                g, tb);
@@ -253,6 +254,7 @@ __device__ void phi4_baoab1_rows(T* next, const T* phi, T* mom, const qphi4* P) 
         s.load(phi, r);
         T m[W], q[W];
         qldv(mom + r.n0, m);
+        const qcoefT<T> k = qcoefs<T>(P);  // per row: fewer live registers
 #pragma unroll
         for (int i = 0; i < W; i++) {
             const T p1 = qadd(m[i], qmul(k.hdt, s.force(i, k)));
@@ -273,7 +275,7 @@ __device__ void phi4_baoab2_rows(const T* next, T* mom, const qphi4* P) {
     if (!qrow_begin<T>(P, r)) return;
     const qcoefT<T> k = qcoefs<T>(P);
     qrows<false>(r, [&](uint32_t y) {
-        qrow_y(r, y);
+        qrow_y(r, y, P);
         qseg<T> s;
         s.load(next, r);
         T m[W];

@@ -88,7 +88,8 @@ __device__ __forceinline__ qtab32 qtabs_shared() {
 template <>
 __device__ __forceinline__ qtab32 qtabs_shared<float>() {
     __shared__ __align__(16) float tabs[QUENCH_TABS32_N];
-    for (int i = threadIdx.x; i < QUENCH_TABS32_N / 4; i += blockDim.x) {
+    const int nt = blockDim.x * blockDim.y;  // the row kernels' blocks may be 2D
+    for (int i = threadIdx.y * blockDim.x + threadIdx.x; i < QUENCH_TABS32_N / 4; i += nt) {
         float v[4];
         quench_tab4(quench_tabs32, i, v);
         quench_tab4_store(tabs, i, v);

@@ -133,37 +133,49 @@ func TestBlocksFit(t *testing.T) {
 	}
 }
 
-// RowGrid gives a block per row and refuses the shapes the row kernels
-// cannot take; RowLoopY cuts the rows to about RowBlocks blocks.
+// RowGrid covers every row with 256-thread blocks (short rows share a
+// block), cuts the looping kernels' grid to about RowBlocks blocks, and
+// refuses the shapes the row kernels cannot take.
 func TestRowGrid(t *testing.T) {
 	for _, c := range []struct {
-		shape      []int
-		dt         quench.DType
-		gx, gy, gz int64
-		loopY      int64
-		ok         bool
+		shape []int
+		dt    quench.DType
+		want  RowLaunch
+		loopY int64
+		ok    bool
 	}{
-		{[]int{16384, 16384}, quench.Float32, 16, 16384, 1, 1024, true}, // 16384 blocks of 16 rows
-		{[]int{16384, 16384}, quench.Float64, 32, 16384, 1, 512, true},
-		{[]int{512, 512, 512}, quench.Float32, 1, 512, 512, 32, true},
-		{[]int{64, 64}, quench.Float64, 1, 64, 1, 64, true}, // fewer rows than RowBlocks: one each
-		{[]int{1 << 20}, quench.Float32, 1024, 1, 1, 1, true},
-		{[]int{6, 10}, quench.Float32, 0, 0, 0, 0, false},    // 10 is not a multiple of 4
-		{[]int{70000, 8}, quench.Float32, 0, 0, 0, 0, false}, // more than 65535 rows
-		{[]int{2, 2, 2, 4}, quench.Float32, 0, 0, 0, 0, false},
+		{[]int{16384, 16384}, quench.Float32, RowLaunch{GX: 16, GY: 16384, GZ: 1, BX: 256, BY: 1}, 1024, true},
+		{[]int{16384, 16384}, quench.Float64, RowLaunch{GX: 32, GY: 16384, GZ: 1, BX: 256, BY: 1}, 512, true},
+		// rows of 128 groups: two rows per block
+		{[]int{512, 512, 512}, quench.Float32, RowLaunch{GX: 1, GY: 256, GZ: 512, BX: 128, BY: 2}, 32, true},
+		{[]int{64, 64, 64}, quench.Float32, RowLaunch{GX: 1, GY: 4, GZ: 64, BX: 16, BY: 16}, 4, true},
+		{[]int{64, 64}, quench.Float64, RowLaunch{GX: 1, GY: 8, GZ: 1, BX: 32, BY: 8}, 8, true},
+		{[]int{6, 12}, quench.Float32, RowLaunch{GX: 1, GY: 1, GZ: 1, BX: 4, BY: 64}, 1, true}, // 3 groups: one idle
+		{[]int{1 << 20}, quench.Float32, RowLaunch{GX: 1024, GY: 1, GZ: 1, BX: 256, BY: 1}, 1, true},
+		{[]int{6, 10}, quench.Float32, RowLaunch{}, 0, false},    // 10 is not a multiple of 4
+		{[]int{70000, 8}, quench.Float32, RowLaunch{}, 0, false}, // more than 65535 rows
+		{[]int{2, 2, 2, 4}, quench.Float32, RowLaunch{}, 0, false},
 	} {
 		lat, err := quench.NewLattice(c.shape...)
 		if err != nil {
 			t.Fatal(err)
 		}
-		gx, gy, gz, ok := RowGrid(lat, 256, c.dt)
-		if ok != c.ok || (ok && (gx != c.gx || gy != c.gy || gz != c.gz)) {
-			t.Errorf("RowGrid(%v, %v) = %d, %d, %d, %v; want %d, %d, %d, %v", c.shape, c.dt, gx, gy, gz, ok, c.gx, c.gy, c.gz, c.ok)
+		r, ok := RowGrid(lat, 256, c.dt)
+		if ok != c.ok || r != c.want {
+			t.Errorf("RowGrid(%v, %v) = %+v, %v; want %+v, %v", c.shape, c.dt, r, ok, c.want, c.ok)
 		}
-		if ok {
-			if y := RowLoopY(gx, gy, gz); y != c.loopY {
-				t.Errorf("RowLoopY for %v %v = %d, want %d", c.shape, c.dt, y, c.loopY)
-			}
+		if !ok {
+			continue
+		}
+		if y := r.LoopY(RowBlocks); y != c.loopY {
+			t.Errorf("%v %v: LoopY = %d, want %d", c.shape, c.dt, y, c.loopY)
+		}
+		rows := int64(1)
+		if len(c.shape) >= 2 {
+			rows = int64(c.shape[len(c.shape)-2])
+		}
+		if r.BX*r.BY != 256 || r.GX*r.BX*SitesPerThread(c.dt) < int64(c.shape[len(c.shape)-1]) || r.GY*r.BY < rows {
+			t.Errorf("%v: %+v does not cover the rows with 256-thread blocks", c.shape, r)
 		}
 	}
 }

@@ -103,46 +103,58 @@ static inline void __threadfence() { __atomic_thread_fence(__ATOMIC_SEQ_CST); }
 #include "../quench.cu"
 
 // launch runs kernel on grid x block emulated threads, blocks one after
-// another (so a block's __shared__ statics are its own while it runs).
-static void launch3(unsigned gx, unsigned gy, unsigned gz, unsigned block, const std::function<void()>& kernel) {
+// another (so a block's __shared__ statics are its own while it runs);
+// blocks of bx x by threads.
+static void launch3(unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, const std::function<void()>& kernel) {
     gridDim.x = gx;
     gridDim.y = gy;
     gridDim.z = gz;
-    blockDim.x = block;
-    for (unsigned bz = 0; bz < gz; bz++) {
-        for (unsigned by = 0; by < gy; by++) {
-            for (unsigned b = 0; b < gx; b++) {
-                std::barrier<> bar(block);
+    blockDim.x = bx;
+    blockDim.y = by;
+    for (unsigned kz = 0; kz < gz; kz++) {
+        for (unsigned ky = 0; ky < gy; ky++) {
+            for (unsigned kx = 0; kx < gx; kx++) {
+                std::barrier<> bar(bx * by);
                 block_barrier = &bar;
                 std::vector<std::thread> ts;
-                for (unsigned t = 0; t < block; t++) {
-                    ts.emplace_back([&, b, by, bz, t] {
-                        blockIdx.x = b;
-                        blockIdx.y = by;
-                        blockIdx.z = bz;
-                        threadIdx.x = t;
-                        kernel();
-                    });
+                for (unsigned ty = 0; ty < by; ty++) {
+                    for (unsigned tx = 0; tx < bx; tx++) {
+                        ts.emplace_back([&, kx, ky, kz, tx, ty] {
+                            blockIdx.x = kx;
+                            blockIdx.y = ky;
+                            blockIdx.z = kz;
+                            threadIdx.x = tx;
+                            threadIdx.y = ty;
+                            kernel();
+                        });
+                    }
                 }
                 for (auto& th : ts) th.join();
             }
         }
     }
 }
+static void launch3(unsigned gx, unsigned gy, unsigned gz, unsigned block, const std::function<void()>& kernel) {
+    launch3(gx, gy, gz, block, 1, kernel);
+}
 
 static void launch(unsigned grid, unsigned block, const std::function<void()>& kernel) { launch3(grid, 1, 1, block, kernel); }
 
-// launch_rows launches a row kernel of type T like the gpu backend:
-// groups of qw<T>::n sites along x in blocks of `block`, a grid plane per
-// z, a block per row along y, except for kernels that loop over rows
-// (loop: qloop in fast.cu), which get at most 3 blocks along y here (the
-// backend gives them more; results must not depend on it).
+// launch_rows launches a row kernel of type T like the gpu backend
+// (kernels.RowLaunch): blocks of bx x by threads, bx groups of qw<T>::n
+// sites along x (bx a power of two, at most `block`) and by = block/bx rows;
+// a grid plane per z; along y enough blocks for every row, except for
+// kernels that loop over rows (loop: qloop in fast.cu), which get at most 2
+// here (the backend gives them more; results must not depend on it).
 template <typename T>
 static void launch_rows(const qphi4& P, unsigned block, bool loop, const std::function<void()>& kernel) {
     const int dim = (int)P.dim;
-    const int64_t lx = P.shape[dim - 1];
+    const int64_t lx = P.shape[dim - 1], groups = lx / qw<T>::n;
     const unsigned ly = dim >= 2 ? (unsigned)P.shape[dim - 2] : 1, gz = dim == 3 ? (unsigned)P.shape[0] : 1;
-    launch3((unsigned)((lx / qw<T>::n + block - 1) / block), loop && ly > 3 ? 3 : ly, gz, block, kernel);
+    unsigned bx = 1;
+    while (bx < block && bx < groups) bx *= 2;
+    const unsigned by = block / bx, gy = (ly + by - 1) / by;
+    launch3((unsigned)((groups + bx - 1) / bx), loop && gy > 2 ? 2 : gy, gz, bx, by, kernel);
 }
 
 static std::vector<char> slurp(const char* path) {
@@ -187,15 +199,15 @@ static void run_phi4(qphi4 P, int64_t scheme, int64_t steps, const char* data, F
         case 0:
         case 1:
             if (fast) {
-                launch_rows<T>(P, 2, loop, [&] { overdamped_rows_entry<T>(next.data(), phi.data(), pp, scheme == 1); });
+                launch_rows<T>(P, 4, loop, [&] { overdamped_rows_entry<T>(next.data(), phi.data(), pp, scheme == 1); });
             } else {
                 launch(3, 64, [&] { phi4_overdamped<T>(next.data(), phi.data(), pp, scheme == 1); });
             }
             break;
         case 2:
             if (fast) {
-                launch_rows<T>(P, 2, loop, [&] { phi4_baoab1_rows<T>(next.data(), phi.data(), mom.data(), pp); });
-                launch_rows<T>(P, 2, false, [&] { phi4_baoab2_rows<T>(next.data(), mom.data(), pp); });
+                launch_rows<T>(P, 4, loop, [&] { phi4_baoab1_rows<T>(next.data(), phi.data(), mom.data(), pp); });
+                launch_rows<T>(P, 4, false, [&] { phi4_baoab2_rows<T>(next.data(), mom.data(), pp); });
             } else {
                 launch(3, 64, [&] { phi4_baoab1<T>(next.data(), phi.data(), mom.data(), pp); });
                 launch(3, 64, [&] { phi4_baoab2<T>(next.data(), mom.data(), pp); });
@@ -333,7 +345,7 @@ static void run_diffuse(qphi4 P, int64_t steps, const char* data, FILE* out, boo
     const qphi4* pp = &P;
     for (int64_t s = 0; s < steps; s++) {
         if (fast) {
-            launch_rows<T>(P, 2, false, [&] { diffuse_rows<T>(v.data(), u.data(), pp); });
+            launch_rows<T>(P, 4, false, [&] { diffuse_rows<T>(v.data(), u.data(), pp); });
         } else {
             launch(2, 32, [&] { diffuse<T>(v.data(), u.data(), pp); });
         }
