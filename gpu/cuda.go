@@ -314,12 +314,14 @@ func (b *Backend) Free(buf quench.Buffer) error {
 func (b *Backend) curScratch(bytes int64) (uint64, error) {
 	if b.cur.bytes < bytes {
 		if b.cur.ptr != 0 {
-			cu.MemFree(b.cur.ptr)
+			if err := cu.MemFree(b.cur.ptr); err != nil {
+				return 0, wrap("freeing the Model B noise currents", err)
+			}
 			b.cur.ptr, b.cur.bytes = 0, 0
 		}
 		p, err := cu.MemAlloc(bytes)
 		if err != nil {
-			return 0, wrap(fmt.Sprintf("allocating %d bytes for the model B noise currents", bytes), err)
+			return 0, wrap(fmt.Sprintf("allocating %d bytes for the Model B noise currents", bytes), err)
 		}
 		b.cur.ptr, b.cur.bytes = p, bytes
 	}

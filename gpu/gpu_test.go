@@ -251,7 +251,7 @@ func TestHugeLattice(t *testing.T) {
 // TestPhi4CrossCheck runs every phi^4 scheme in both precisions on the CPU
 // and the GPU from the same seed and requires identical fields. The GPU's
 // row-kernel block target is lowered so that the float32 noise kernels'
-// blocks loop over several rows on these small lattices too.
+// blocks loop over several rows on the 128x96 and 300x8 lattices too.
 func TestPhi4CrossCheck(t *testing.T) {
 	g := open(t)
 	c := cpu.New()

@@ -7,6 +7,7 @@ package kernels
 
 import (
 	_ "embed"
+	"fmt"
 
 	"github.com/quenchlab/quench"
 )
@@ -264,6 +265,9 @@ func (r RowLaunch) LoopY(target int64) int64 {
 // extent that is a multiple of W, the others at most 65535 (the grid's z
 // limit, and rows indexed in 32 bits).
 func RowGrid(lat quench.Lattice, block int64, dt quench.DType) (RowLaunch, bool) {
+	if block < 1 || block&(block-1) != 0 {
+		panic(fmt.Sprintf("kernels.RowGrid: block %d is not a power of two", block))
+	}
 	d := lat.Dim()
 	lx := int64(lat.Shape[d-1])
 	w := SitesPerThread(dt)

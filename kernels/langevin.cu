@@ -1,8 +1,9 @@
 // langevin.cu: lattice phi^4 Langevin kernels, the CUDA twins of
 // cpu/phi4.go. The rules and the order of every operation are those of
 // quench.Phi4Coeffs; float and double through one template, with the _rn
-// intrinsics so nothing is fused. One thread per site, coordinates from the
-// index; shape (int64, slowest first) and strides live in device memory.
+// intrinsics so nothing is fused. One thread per site (phi4_currents: per
+// Philox call's W links), coordinates from the index; shape (int64, slowest
+// first) and strides live in device memory.
 #include <stdint.h>
 #include "philox.cuh"
 #include "pmath.cuh"

@@ -78,7 +78,8 @@ func DefaultT(model string) float64 {
 
 // langevinBytes estimates phi4 and particle runs: per element the device
 // buffers (field, next or velocities, momenta, mu, omega) in the run's
-// precision, and the host's float64 copies plus a measurement scratch.
+// precision, on a GPU Model B's noise currents (dim per site), and the
+// host's float64 copies plus a measurement scratch.
 func (c *Config) langevinBytes(stateOnHost bool) (host, device uint64) {
 	n := uint64(c.Units())
 	elem := uint64(c.ElemType().Size())

@@ -40,7 +40,11 @@ func phi4Case(shape []int, scheme string, dt quench.DType) benchCase {
 	for _, s := range shape {
 		n *= int64(s)
 	}
-	return benchCase{3 * n * dt.Size(), func(be quench.Backend, _ float64) (measurer, error) {
+	bytes := 3 * n * dt.Size()
+	if scheme == quench.SchemeModelB {
+		bytes += int64(len(shape)) * n * dt.Size() // the GPU's noise currents
+	}
+	return benchCase{bytes, func(be quench.Backend, _ float64) (measurer, error) {
 		return bench.NewPhi4(be, shape, scheme, dt)
 	}}
 }

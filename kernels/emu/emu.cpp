@@ -125,6 +125,7 @@ static void launch3(unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned
                             blockIdx.z = kz;
                             threadIdx.x = tx;
                             threadIdx.y = ty;
+                            threadIdx.z = 0;
                             kernel();
                         });
                     }
@@ -183,8 +184,11 @@ static void overdamped_rows_entry(T* next, const T* phi, const qphi4* P, bool lm
 
 // run_phi4 applies `steps` steps of scheme to phi (and mom), as the gpu
 // backend launches them, and writes the results.
-// loop: the noise row kernels (EM, LM, BAOAB's first half) get the grid the
-// host gives looping kernels (kernels.RowLoops), the rest a block per row.
+// loop: the noise row kernels (EM, LM, BAOAB's first half) get the grid of
+// looping kernels (kernels.RowLoops), the rest one that covers every row.
+// The row kernels get blocks of 4 threads on even steps and 16 on odd ones
+// (results must not depend on it), and the currents kernel a grid smaller
+// than its work, so that its grid-stride loop runs.
 template <typename T>
 static void run_phi4(qphi4 P, int64_t scheme, int64_t steps, const char* data, FILE* out, bool fast, bool loop) {
     const int64_t n = P.nsites;
@@ -194,27 +198,28 @@ static void run_phi4(qphi4 P, int64_t scheme, int64_t steps, const char* data, F
     const uint64_t step0 = P.step;
     for (int64_t k = 0; k < steps; k++) {
         P.step = step0 + k;
+        const unsigned blk = (k & 1) ? 16 : 4;
         const qphi4* pp = &P;
         switch (scheme) {
         case 0:
         case 1:
             if (fast) {
-                launch_rows<T>(P, 4, loop, [&] { overdamped_rows_entry<T>(next.data(), phi.data(), pp, scheme == 1); });
+                launch_rows<T>(P, blk, loop, [&] { overdamped_rows_entry<T>(next.data(), phi.data(), pp, scheme == 1); });
             } else {
                 launch(3, 64, [&] { phi4_overdamped<T>(next.data(), phi.data(), pp, scheme == 1); });
             }
             break;
         case 2:
             if (fast) {
-                launch_rows<T>(P, 4, loop, [&] { phi4_baoab1_rows<T>(next.data(), phi.data(), mom.data(), pp); });
-                launch_rows<T>(P, 4, false, [&] { phi4_baoab2_rows<T>(next.data(), mom.data(), pp); });
+                launch_rows<T>(P, blk, loop, [&] { phi4_baoab1_rows<T>(next.data(), phi.data(), mom.data(), pp); });
+                launch_rows<T>(P, blk, false, [&] { phi4_baoab2_rows<T>(next.data(), mom.data(), pp); });
             } else {
                 launch(3, 64, [&] { phi4_baoab1<T>(next.data(), phi.data(), mom.data(), pp); });
                 launch(3, 64, [&] { phi4_baoab2<T>(next.data(), mom.data(), pp); });
             }
             break;
         default:
-            launch(3, 64, [&] { phi4_currents<T>(cur.data(), pp); });
+            launch(1, 8, [&] { phi4_currents<T>(cur.data(), pp); });
             launch(3, 64, [&] { phi4_mu<T>(mu.data(), phi.data(), pp); });
             launch(3, 64, [&] { phi4_modelb<T>(next.data(), phi.data(), mu.data(), cur.data(), pp); });
         }
@@ -344,8 +349,9 @@ static void run_diffuse(qphi4 P, int64_t steps, const char* data, FILE* out, boo
     memcpy(u.data(), data, P.nsites * sizeof(T));
     const qphi4* pp = &P;
     for (int64_t s = 0; s < steps; s++) {
+        const unsigned blk = (s & 1) ? 16 : 4;
         if (fast) {
-            launch_rows<T>(P, 4, false, [&] { diffuse_rows<T>(v.data(), u.data(), pp); });
+            launch_rows<T>(P, blk, false, [&] { diffuse_rows<T>(v.data(), u.data(), pp); });
         } else {
             launch(2, 32, [&] { diffuse<T>(v.data(), u.data(), pp); });
         }
