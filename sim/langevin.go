@@ -91,22 +91,24 @@ func downloadFloats(be quench.Backend, dst []float64, src quench.Buffer) error {
 	return nil
 }
 
-// allocFloats allocates buffers of the run's precision and uploads data
-// into those that have some.
+// allocFloats allocates a buffer of the run's precision for each non-nil
+// data and uploads it; a nil data gets no buffer (a nil entry), so a run
+// never holds more than the memory check counted.
 func allocFloats(be quench.Backend, dt quench.DType, n int64, data ...[]float64) ([]quench.Buffer, error) {
 	bufs := make([]quench.Buffer, len(data))
 	for i, d := range data {
+		if d == nil {
+			continue
+		}
 		b, err := be.Alloc(dt, n)
 		if err != nil {
 			freeAll(be, bufs)
 			return nil, err
 		}
 		bufs[i] = b
-		if d != nil {
-			if err := uploadFloats(be, b, d); err != nil {
-				freeAll(be, bufs)
-				return nil, err
-			}
+		if err := uploadFloats(be, b, d); err != nil {
+			freeAll(be, bufs)
+			return nil, err
 		}
 	}
 	return bufs, nil
@@ -148,14 +150,6 @@ func newPhi4Runner(be quench.Backend, st *State) (*phi4Runner, error) {
 	}
 	r.bufs = bufs
 	r.f = quench.Phi4Fields{Phi: bufs[0], Next: bufs[1], Mom: bufs[2], Mu: bufs[3]}
-	if mom == nil {
-		be.Free(bufs[2])
-		r.f.Mom, bufs[2] = nil, nil
-	}
-	if mu == nil {
-		be.Free(bufs[3])
-		r.f.Mu, bufs[3] = nil, nil
-	}
 	r.field = make([]float64, n)
 	return r, nil
 }
@@ -277,13 +271,7 @@ func newParticleRunner(be quench.Backend, st *State) (*particleRunner, error) {
 		return nil, err
 	}
 	r.bufs = bufs
-	r.ps.Pos = bufs[0]
-	if st.Aux != nil {
-		r.ps.Vel = bufs[1]
-	} else {
-		be.Free(bufs[1])
-		r.bufs[1] = nil
-	}
+	r.ps.Pos, r.ps.Vel = bufs[0], bufs[1] // Vel nil without velocities
 	if st.Omega != nil {
 		om, err := allocFloats(be, c.ElemType(), c.N, st.Omega)
 		if err != nil {
