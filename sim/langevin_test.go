@@ -56,24 +56,7 @@ func TestLangevinResume(t *testing.T) {
 			t.Fatalf("%s: %d measurements, want 10", cfg.String(), len(full.Rows))
 		}
 		dir := t.TempDir()
-		st, err := NewState(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ctx, cancel := context.WithCancel(context.Background())
-		err = Execute(ctx, cpu.New(), st, Options{Dir: dir, Progress: func(step, _ int64) {
-			if step == 13 {
-				cancel()
-			}
-		}})
-		cancel()
-		if !errors.Is(err, ErrInterrupted) {
-			t.Fatalf("want ErrInterrupted, got %v", err)
-		}
-		back, err := ReadCheckpoint(dir)
-		if err != nil {
-			t.Fatal(err)
-		}
+		back := interruptAt(t, cfg, dir, 13)
 		if err := Execute(context.Background(), cpu.New(), back, Options{Dir: dir}); err != nil {
 			t.Fatal(err)
 		}
@@ -290,24 +273,7 @@ func TestLatticeUpdateResume(t *testing.T) {
 	for _, cfg := range cfgs {
 		full, _ := simulate(t, cfg)
 		dir := t.TempDir()
-		st, err := NewState(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ctx, cancel := context.WithCancel(context.Background())
-		err = Execute(ctx, cpu.New(), st, Options{Dir: dir, Progress: func(step, _ int64) {
-			if step == 21 {
-				cancel()
-			}
-		}})
-		cancel()
-		if !errors.Is(err, ErrInterrupted) {
-			t.Fatal(err)
-		}
-		back, err := ReadCheckpoint(dir)
-		if err != nil {
-			t.Fatalf("%s: %v", cfg.Model, err)
-		}
+		back := interruptAt(t, cfg, dir, 21)
 		if err := Execute(context.Background(), cpu.New(), back, Options{}); err != nil {
 			t.Fatal(err)
 		}

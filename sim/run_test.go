@@ -66,25 +66,7 @@ func TestResumeEqualsUninterrupted(t *testing.T) {
 		full, _ := simulate(t, cfg)
 
 		dir := t.TempDir()
-		st, err := NewState(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ctx, cancel := context.WithCancel(context.Background())
-		opts := Options{Dir: dir, Progress: func(step, total int64) {
-			if step == stopAt {
-				cancel()
-			}
-		}}
-		err = Execute(ctx, cpu.New(), st, opts)
-		cancel()
-		if !errors.Is(err, ErrInterrupted) {
-			t.Fatalf("stop at %d: want ErrInterrupted, got %v", stopAt, err)
-		}
-		back, err := ReadCheckpoint(dir)
-		if err != nil {
-			t.Fatal(err)
-		}
+		back := interruptAt(t, cfg, dir, stopAt)
 		if back.Step != stopAt {
 			t.Fatalf("checkpoint at step %d, want %d", back.Step, stopAt)
 		}
@@ -194,4 +176,30 @@ func TestCheckpointRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	sameState(t, "round trip", st, back)
+}
+
+// interruptAt runs cfg on the CPU with its outputs in dir, cancels it
+// after step `at` (as an interrupt would), requires ErrInterrupted and
+// returns the checkpoint the run left.
+func interruptAt(t *testing.T, cfg Config, dir string, at int64) *State {
+	t.Helper()
+	st, err := NewState(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	err = Execute(ctx, cpu.New(), st, Options{Dir: dir, Progress: func(step, _ int64) {
+		if step == at {
+			cancel()
+		}
+	}})
+	if !errors.Is(err, ErrInterrupted) {
+		t.Fatalf("%s: stop at %d: want ErrInterrupted, got %v", cfg.String(), at, err)
+	}
+	back, err := ReadCheckpoint(dir)
+	if err != nil {
+		t.Fatalf("%s: %v", cfg.String(), err)
+	}
+	return back
 }
