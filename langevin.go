@@ -27,7 +27,8 @@ type Phi4Fields struct {
 // float64 values for every backend (float32 kernels round them once).
 //
 // Force F(x) = -dH/dphi_x, neighbours added in a fixed order (for axes from
-// last to first: the site at -1, then at +1):
+// last to first: the site at -1, then at +1; the sum nb starts from the
+// first neighbour, not from 0, which differs only for a -0 there):
 //
 //	F = nb - Z*phi;  F = F - M2*phi;  F = F - ((L*phi)*phi)*phi;  F = F + H
 //

@@ -67,8 +67,9 @@ func RefDiffuse(out, u []float64, lat quench.Lattice, alpha float64) {
 	z := float64(2 * lat.Dim())
 	for x := range u {
 		coords(lat, int64(x), c)
-		var nb float64
-		for a := lat.Dim() - 1; a >= 0; a-- {
+		last := lat.Dim() - 1
+		nb := u[neighbour(lat, c, last, -1)] + u[neighbour(lat, c, last, 1)]
+		for a := last - 1; a >= 0; a-- {
 			nb += u[neighbour(lat, c, a, -1)]
 			nb += u[neighbour(lat, c, a, 1)]
 		}

@@ -73,10 +73,12 @@ func (g *fieldGeom) plus(cu *cursor, a int) int64 {
 }
 
 // nbSum adds the 2d neighbours in the documented order: axes from last to
-// first, the -1 neighbour then the +1 neighbour.
+// first, the -1 neighbour then the +1 neighbour, starting from the first
+// (quench.Phi4Coeffs).
 func nbSum[T flt](s []T, g *fieldGeom, cu *cursor) T {
-	var nb T
-	for a := len(g.shape) - 1; a >= 0; a-- {
+	last := len(g.shape) - 1
+	nb := s[g.minus(cu, last)] + s[g.plus(cu, last)]
+	for a := last - 1; a >= 0; a-- {
 		nb = nb + s[g.minus(cu, a)]
 		nb = nb + s[g.plus(cu, a)]
 	}

@@ -620,15 +620,15 @@ func (b *Backend) Phi4Step(f *quench.Phi4Fields, lat quench.Lattice, p *quench.P
 				if lm == 1 {
 					name = kernels.Phi4LMRows
 				}
-				return b.launchRows(name+suffix, rl, kernels.RowLoops(dt), next, phi, P)
+				return b.launchRows(kernels.RowKernel(name, dt, lat.Dim()), rl, kernels.RowLoops(dt), next, phi, P)
 			}
 			return b.launch(kernels.Phi4Overdamped+suffix, n, next, phi, P, lm)
 		case quench.SchemeBAOAB:
 			if rl, ok := kernels.RowGrid(lat, blockSize, dt); ok {
-				if err := b.launchRows(kernels.Phi4BAOAB1Rows+suffix, rl, kernels.RowLoops(dt), next, phi, extra, P); err != nil {
+				if err := b.launchRows(kernels.RowKernel(kernels.Phi4BAOAB1Rows, dt, lat.Dim()), rl, kernels.RowLoops(dt), next, phi, extra, P); err != nil {
 					return err
 				}
-				return b.launchRows(kernels.Phi4BAOAB2Rows+suffix, rl, false, next, extra, P)
+				return b.launchRows(kernels.RowKernel(kernels.Phi4BAOAB2Rows, dt, lat.Dim()), rl, false, next, extra, P)
 			}
 			if err := b.launch(kernels.Phi4BAOAB1+suffix, n, next, phi, extra, P); err != nil {
 				return err
@@ -968,7 +968,7 @@ func (b *Backend) Diffuse(dst, src quench.Buffer, lat quench.Lattice, alpha floa
 			return wrap("upload parameters", err)
 		}
 		if rl, ok := kernels.RowGrid(lat, blockSize, s.dt); ok {
-			return b.launchRows(kernels.DiffuseRows+suffix, rl, false, uint64(d.ptr), uint64(s.ptr), uint64(b.params))
+			return b.launchRows(kernels.RowKernel(kernels.DiffuseRows, s.dt, lat.Dim()), rl, false, uint64(d.ptr), uint64(s.ptr), uint64(b.params))
 		}
 		return b.launch(kernels.Diffuse+suffix, lat.Sites(), uint64(d.ptr), uint64(s.ptr), uint64(b.params))
 	})

@@ -37,7 +37,7 @@ const (
 	MassClass      = "mass_class"
 	MassInject     = "mass_inject"
 	Diffuse        = "diffuse"
-	// row-launched fast paths (fast.cu): name + "_f32" or "_f64"
+	// row-launched fast paths (fast.cu): RowKernel names an entry point
 	Phi4OverdampedRows = "phi4_overdamped_rows" // em
 	Phi4LMRows         = "phi4_lm_rows"
 	Phi4BAOAB1Rows     = "phi4_baoab1_rows"
@@ -55,8 +55,29 @@ var All = []string{IsingPhaseSeg, IsingPhaseSite, IsingSums, SumBlocksF64, SumBl
 	Phi4Currents + "_f32", Phi4Currents + "_f64",
 	ParticleStep + "_f32", ParticleStep + "_f64", PhasePartials + "_f32", PhasePartials + "_f64",
 	SandpileFlags, SandpileApply, SandpileGrain, MassClass, MassInject, Diffuse + "_f32", Diffuse + "_f64",
-	Phi4OverdampedRows + "_f32", Phi4OverdampedRows + "_f64", Phi4LMRows + "_f32", Phi4LMRows + "_f64", DiffuseRows + "_f32", DiffuseRows + "_f64",
-	Phi4BAOAB1Rows + "_f32", Phi4BAOAB1Rows + "_f64", Phi4BAOAB2Rows + "_f32", Phi4BAOAB2Rows + "_f64"}
+}
+
+func init() {
+	for _, name := range []string{Phi4OverdampedRows, Phi4LMRows, DiffuseRows, Phi4BAOAB1Rows, Phi4BAOAB2Rows} {
+		for _, dt := range []quench.DType{quench.Float32, quench.Float64} {
+			for d := 1; d <= 3; d++ {
+				All = append(All, RowKernel(name, dt, d))
+			}
+		}
+	}
+}
+
+// RowKernel is the entry point of row kernel name (Phi4OverdampedRows, ...)
+// for precision dt on a lattice of dim dimensions (1 to 3): fast.cu
+// compiles one per dimension, so that a 2D kernel carries no code for a
+// third axis.
+func RowKernel(name string, dt quench.DType, dim int) string {
+	suffix := "_f64"
+	if dt == quench.Float32 {
+		suffix = "_f32"
+	}
+	return fmt.Sprintf("%s%s_d%d", name, suffix, dim)
+}
 
 // IsingTable is the threshold table in the layout of ising.cu: 64 int32,
 // hi[32] then lo[32], indexed by nd + 16*(s == -1), nd the number of down

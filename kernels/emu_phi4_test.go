@@ -20,11 +20,12 @@ func TestPhi4KernelsEmulated(t *testing.T) {
 	}
 	bin := buildEmu(t)
 	schemes := []string{quench.SchemeEM, quench.SchemeLM, quench.SchemeBAOAB, quench.SchemeModelB}
-	// 6 and 5 rows, and rows of 1 to 3 groups: emulated blocks of 4 and 16
-	// threads hold several rows (launch_rows), looping kernels get at most
-	// 2 blocks along y, so blocks loop and some threads lie past the last
-	// row
-	shapes := [][]int{{10}, {12}, {6, 8}, {5, 8}, {4, 6, 4}, {3, 5, 4}}
+	// 5, 6 and 10 rows, and rows of 1 to 3 groups: emulated blocks of 4
+	// and 16 threads hold several rows (launch_rows), looping kernels get at
+	// most 2 blocks along y, so their threads walk strips of up to 3 rows
+	// (qstrip: the last one shorter, some past the last row), in 2D and in
+	// 3D ({3, 10, 4})
+	shapes := [][]int{{10}, {12}, {6, 8}, {5, 8}, {10, 8}, {4, 6, 4}, {3, 5, 4}, {3, 10, 4}}
 	for si, scheme := range schemes {
 		for _, shape := range shapes {
 			for _, dt := range []quench.DType{quench.Float64, quench.Float32} {

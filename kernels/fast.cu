@@ -3,7 +3,8 @@
 // a multiple of W (2 for float64, 4 for float32) and whose other extents
 // are at most 65535: the grid is (groups of W sites along x, y, z), so no
 // index is divided, and each thread updates the W sites Wp..Wp+W-1 of a
-// row, which share one Philox call (qw, qgauss in langevin.cu). Results are
+// row (of each row of its strip, qstrip), which share one Philox call (qw,
+// qgauss in langevin.cu). Results are
 // those of phi4_overdamped and diffuse bit for bit: the same neighbour
 // order (x-1, x+1, y-1, y+1, z-1, z+1) and the same operations.
 #include <stdint.h>
@@ -47,12 +48,11 @@ __device__ __forceinline__ void qstv(double* p, const double v[2]) {
 }
 
 // a thread's place from the grid: base index of its row and of the
-// neighbouring rows, its first site x0 = W p in the row (n0 = base + x0),
-// the row length and the dimension
+// neighbouring rows, its first site x0 = W p in the row (n0 = base + x0)
+// and the row length
 struct qrow {
     int64_t base, ym, yp, zm, zp, x0, n0, lx;
     uint32_t ly;
-    int dim;
 };
 
 // qrow_begin fills the row-independent part of r for the thread's W
@@ -64,7 +64,6 @@ __device__ __forceinline__ bool qrow_begin(const qphi4* P, qrow& r) {
     r.x0 = qw<T>::n * ((int64_t)blockIdx.x * blockDim.x + threadIdx.x);
     if (r.x0 >= lx) return false;
     r.lx = lx;
-    r.dim = (int)P->dim;
     r.ly = (uint32_t)P->row[1];
     return true;
 }
@@ -84,68 +83,63 @@ __device__ __forceinline__ void qrow_y(qrow& r, uint32_t y, const qphi4* P) {
     r.zp = r.base + (z == (uint32_t)P->row[2] - 1 ? plane - vol : plane);
 }
 
-// qrows runs body(y) for the thread's rows y. A block is blockDim.x
-// groups along a row times blockDim.y rows (kernels.RowLaunch: short rows
-// share a block), and the thread's first row is blockIdx.y * blockDim.y +
-// threadIdx.y. Kernels with float32 noise loop over rows with a stride of
-// gridDim.y * blockDim.y (the host gives them fewer blocks along y), so
-// that a block's copy of the noise tables serves several rows; the others
-// take their first row only (a loop would hold its invariants in registers
-// they need more).
-template <typename T>
-struct qloop {
-    static const bool rows = false;
-};
-template <>
-struct qloop<float> {
-    static const bool rows = true;
-};
-template <bool Loop, typename F>
-__device__ __forceinline__ void qrows(const qrow& r, F body) {
-    const uint32_t y0 = blockIdx.y * blockDim.y + threadIdx.y;
-    if (Loop) {
-        for (uint32_t y = y0; y < r.ly; y += gridDim.y * blockDim.y) body(y);
-    } else if (y0 < r.ly) {
-        body(y0);
-    }
-}
-
-// qseg holds a thread's W sites x0..x0+W-1 of field f and their
-// neighbours; nb(i) is the neighbour sum of site x0+i in the documented
-// order (x-1, x+1, y-1, y+1, z-1, z+1), as in qnb of langevin.cu.
-template <typename T>
+// qseg holds a thread's W sites x0..x0+W-1 of field f in a lattice of D
+// dimensions and their neighbours; nb(i) is the neighbour sum of site
+// x0+i in the documented order (x-1, x+1, y-1, y+1, z-1, z+1), as in qnb of
+// langevin.cu.
+template <typename T, int D>
 struct qseg {
-    T c[qw<T>::n], l, r, ym[qw<T>::n], yp[qw<T>::n], zm[qw<T>::n], zp[qw<T>::n];
-    int dim;
+    // e: the site before the thread's W, the W sites, the site after them
+    // (one array, so that nb's indices are array indices and the unrolled
+    // loops keep it in registers)
+    T e[qw<T>::n + 2], ym[qw<T>::n], yp[qw<T>::n], zm[qw<T>::n], zp[qw<T>::n];
 
-    __device__ __forceinline__ void load(const T* f, const qrow& w) {
+    __device__ __forceinline__ T c(int i) const { return e[i + 1]; }
+
+    // the row's own neighbours: the sites before and after the thread's
+    // W, and the rows of the planes below and above
+    __device__ __forceinline__ void load_row(const T* f, const qrow& w) {
         const int W = qw<T>::n;
         const int64_t x0 = w.x0, lx = w.lx;
-        const int d = w.dim;
-        dim = d;
-        qldv(f + w.base + x0, c);
-        l = f[w.base + (x0 == 0 ? lx - 1 : x0 - 1)];
-        r = f[w.base + (x0 + W == lx ? 0 : x0 + W)];
-        if (d >= 2) {
-            qldv(f + w.ym + x0, ym);
-            qldv(f + w.yp + x0, yp);
-        }
-        if (d == 3) {
+        e[0] = f[w.base + (x0 == 0 ? lx - 1 : x0 - 1)];
+        e[W + 1] = f[w.base + (x0 + W == lx ? 0 : x0 + W)];
+        if (D == 3) {
             qldv(f + w.zm + x0, zm);
             qldv(f + w.zp + x0, zp);
         }
     }
 
-    __device__ __forceinline__ T nb(int i) const {
+    // load reads the neighbourhood of row w
+    __device__ __forceinline__ void load(const T* f, const qrow& w) {
+        qldv(f + w.base + w.x0, e + 1);
+        if (D >= 2) {
+            qldv(f + w.ym + w.x0, ym);
+            qldv(f + w.yp + w.x0, yp);
+        }
+        load_row(f, w);
+    }
+
+    // advance moves from the previous row to row w, the next one along y:
+    // its row y-1 is the old centre and its centre the old row y+1, so
+    // only row y+1 is read along y
+    __device__ __forceinline__ void advance(const T* f, const qrow& w) {
         const int W = qw<T>::n;
-        T s = 0;
-        s = qadd(s, i == 0 ? l : c[i - 1]);
-        s = qadd(s, i == W - 1 ? r : c[i + 1]);
-        if (dim >= 2) {
+#pragma unroll
+        for (int i = 0; i < W; i++) {
+            ym[i] = e[i + 1];
+            e[i + 1] = yp[i];
+        }
+        qldv(f + w.yp + w.x0, yp);
+        load_row(f, w);
+    }
+
+    __device__ __forceinline__ T nb(int i) const {
+        T s = qadd(e[i], e[i + 2]);
+        if (D >= 2) {
             s = qadd(s, ym[i]);
             s = qadd(s, yp[i]);
         }
-        if (dim == 3) {
+        if (D == 3) {
             s = qadd(s, zm[i]);
             s = qadd(s, zp[i]);
         }
@@ -154,7 +148,7 @@ struct qseg {
 
     // F = -dH/dphi at site x0+i, in the order of quench.Phi4Coeffs
     __device__ __forceinline__ T force(int i, const qcoefT<T>& k) const {
-        const T phi = c[i];
+        const T phi = c(i);
         T v = qsub(nb(i), qmul(k.z, phi));
         v = qsub(v, qmul(k.m2, phi));
         T t = qmul(k.l, phi);
@@ -165,19 +159,72 @@ struct qseg {
     }
 };
 
+// qloop<T>::rows: whether the row kernels with noise loop over rows
+// (kernels.RowLoops): the float32 ones, whose blocks copy the noise tables.
 template <typename T>
+struct qloop {
+    static const bool rows = false;
+};
+template <>
+struct qloop<float> {
+    static const bool rows = true;
+};
+
+// qstrip walks a thread's rows: begin and next place r in the row and
+// load the neighbourhood of field f there into s. A block is
+// blockDim.x groups along a row times blockDim.y rows (kernels.RowLaunch:
+// short rows share a block); thread row t = blockIdx.y * blockDim.y +
+// threadIdx.y. Kernels with float32 noise (Loop) get fewer blocks along y
+// (kernels.RowLaunch.LoopY), so that a block's copy of the noise tables
+// serves several rows, and thread row t takes a strip of consecutive rows,
+// ceil(ly / (gridDim.y * blockDim.y)) of them: each row after the first
+// reads one new row along y (qseg::advance). The others take row t only
+// (a loop would hold its invariants in registers they need more).
+template <typename T, int D, bool Loop>
+struct qstrip {
+    qseg<T, D> s;
+    uint32_t y, end;
+
+    // begin places r in the thread's first row and loads s there; false
+    // for a thread without rows
+    __device__ __forceinline__ bool begin(qrow& r, const T* f, const qphi4* P) {
+        const uint32_t t = blockIdx.y * blockDim.y + threadIdx.y;
+        y = t;
+        end = t + 1;
+        if (Loop) {
+            const uint32_t rows = gridDim.y * blockDim.y, len = (r.ly + rows - 1) / rows;
+            y = t * len;
+            end = y + len < r.ly ? y + len : r.ly;
+        }
+        if (y >= r.ly) return false;
+        qrow_y(r, y, P);
+        s.load(f, r);
+        return true;
+    }
+
+    // next moves r and s to the thread's next row; false after its last
+    __device__ __forceinline__ bool next(qrow& r, const T* f, const qphi4* P) {
+        if (!Loop || ++y == end) return false;
+        qrow_y(r, y, P);
+        s.advance(f, r);
+        return true;
+    }
+};
+
+template <typename T, int D>
 __device__ void phi4_overdamped_rows(T* next, const T* phi, const qphi4* P, int lm) {
     const int W = qw<T>::n;
     const qtab32 tb = qtabs_shared<T>();  // before any thread returns
     qrow r;
     if (!qrow_begin<T>(P, r)) return;
     const uint32_t k0 = (uint32_t)P->seed, k1 = (uint32_t)(P->seed >> 32), rep = (uint32_t)P->replica;
-    qrows<qloop<T>::rows>(r, [&](uint32_t y) {
-        qrow_y(r, y, P);
+    // the field first (qstrip): its loads are in flight while the noise is
+    // computed
+    qstrip<T, D, qloop<T>::rows> st;
+    if (!st.begin(r, phi, P)) return;
+    do {
+        const qseg<T, D>& s = st.s;
         const uint64_t group = (uint64_t)r.n0 / W;
-        // the field first: its loads are in flight while the noise is computed
-        qseg<T> s;
-        s.load(phi, r);
         T a[W];
         qgauss(quench_philox4x32_10(quench_counter(QUENCH_PURPOSE_LANGEVIN, rep, P->step, 0, group, 0), k0, k1), a, tb);
         if (lm) {
@@ -190,111 +237,122 @@ __device__ void phi4_overdamped_rows(T* next, const T* phi, const qphi4* P, int 
         T out[W];
         const qcoefT<T> k = qcoefs<T>(P);
 #pragma unroll
-        for (int i = 0; i < W; i++) out[i] = qadd(qadd(s.c[i], qmul(k.a, s.force(i, k))), qmul(k.amp, a[i]));
+        for (int i = 0; i < W; i++) out[i] = qadd(qadd(s.c(i), qmul(k.a, s.force(i, k))), qmul(k.amp, a[i]));
         qstv(next + r.n0, out);
-    });
+    } while (st.next(r, phi, P));
 }
 
-template <typename T>
+template <typename T, int D>
 __device__ void diffuse_rows(T* out, const T* u, const qphi4* P) {
     const int W = qw<T>::n;
     qrow r;
     if (!qrow_begin<T>(P, r)) return;
     const qcoefT<T> k = qcoefs<T>(P);
-    qrows<false>(r, [&](uint32_t y) {
-        qrow_y(r, y, P);
-        qseg<T> s;
-        s.load(u, r);
+    qstrip<T, D, false> st;
+    if (!st.begin(r, u, P)) return;
+    do {
+        const qseg<T, D>& s = st.s;
         T v[W];
 #pragma unroll
-        for (int i = 0; i < W; i++) v[i] = qadd(s.c[i], qmul(k.a, qsub(s.nb(i), qmul(k.z, s.c[i]))));
+        for (int i = 0; i < W; i++) v[i] = qadd(s.c(i), qmul(k.a, qsub(s.nb(i), qmul(k.z, s.c(i)))));
         qstv(out + r.n0, v);
-    });
+    } while (st.next(r, u, P));
 }
-
-// Register limits (ptxas -v on sm_90): the float32 EM kernel is held to 48
-// registers (5 blocks of 256 threads per multiprocessor, no spills), the
-// float32 LM kernel to 64 (4 blocks, 16 bytes of spills per thread; its
-// row loop would take 73 registers).
-#define QUENCH_NOISE_BOUNDS __launch_bounds__(256, 5)
-#define QUENCH_LM_BOUNDS __launch_bounds__(256, 4)
-
-// EM and LM are separate kernels, so that EM carries no code and no
-// registers for LM's second draw.
-extern "C" __global__ void phi4_overdamped_rows_f64(double* next, const double* phi, const qphi4* P) {
-    phi4_overdamped_rows<double>(next, phi, P, 0);
-}
-extern "C" __global__ void QUENCH_NOISE_BOUNDS phi4_overdamped_rows_f32(float* next, const float* phi, const qphi4* P) {
-    phi4_overdamped_rows<float>(next, phi, P, 0);
-}
-extern "C" __global__ void phi4_lm_rows_f64(double* next, const double* phi, const qphi4* P) {
-    phi4_overdamped_rows<double>(next, phi, P, 1);
-}
-extern "C" __global__ void QUENCH_LM_BOUNDS phi4_lm_rows_f32(float* next, const float* phi, const qphi4* P) {
-    phi4_overdamped_rows<float>(next, phi, P, 1);
-}
-extern "C" __global__ void diffuse_rows_f64(double* out, const double* u, const qphi4* P) { diffuse_rows<double>(out, u, P); }
-extern "C" __global__ void diffuse_rows_f32(float* out, const float* u, const qphi4* P) { diffuse_rows<float>(out, u, P); }
 
 // BAOAB in two row-launched kernels (W sites per thread), the twins of
 // phi4_baoab1 and phi4_baoab2.
-template <typename T>
+template <typename T, int D>
 __device__ void phi4_baoab1_rows(T* next, const T* phi, T* mom, const qphi4* P) {
     const int W = qw<T>::n;
     const qtab32 tb = qtabs_shared<T>();  // before any thread returns
     qrow r;
     if (!qrow_begin<T>(P, r)) return;
     const uint32_t k0 = (uint32_t)P->seed, k1 = (uint32_t)(P->seed >> 32), rep = (uint32_t)P->replica;
-    qrows<qloop<T>::rows>(r, [&](uint32_t y) {
-        qrow_y(r, y, P);
+    qstrip<T, D, qloop<T>::rows> st;
+    if (!st.begin(r, phi, P)) return;
+    do {
+        const qseg<T, D>& s = st.s;
         T g[W];
         qgauss(quench_philox4x32_10(quench_counter(QUENCH_PURPOSE_LANGEVIN, rep, P->step, 0, (uint64_t)r.n0 / W, 0), k0, k1),
                g, tb);
-        qseg<T> s;
-        s.load(phi, r);
         T m[W], q[W];
         qldv(mom + r.n0, m);
         const qcoefT<T> k = qcoefs<T>(P);  // per row: fewer live registers
 #pragma unroll
         for (int i = 0; i < W; i++) {
             const T p1 = qadd(m[i], qmul(k.hdt, s.force(i, k)));
-            const T q1 = qadd(s.c[i], qmul(k.hdtm, p1));
+            const T q1 = qadd(s.c(i), qmul(k.hdtm, p1));
             const T p2 = qadd(qmul(k.c1, p1), qmul(k.c2, g[i]));
             q[i] = qadd(q1, qmul(k.hdtm, p2));
             m[i] = p2;
         }
         qstv(next + r.n0, q);
         qstv(mom + r.n0, m);
-    });
+    } while (st.next(r, phi, P));
 }
 
-template <typename T>
+template <typename T, int D>
 __device__ void phi4_baoab2_rows(const T* next, T* mom, const qphi4* P) {
     const int W = qw<T>::n;
     qrow r;
     if (!qrow_begin<T>(P, r)) return;
     const qcoefT<T> k = qcoefs<T>(P);
-    qrows<false>(r, [&](uint32_t y) {
-        qrow_y(r, y, P);
-        qseg<T> s;
-        s.load(next, r);
+    qstrip<T, D, false> st;
+    if (!st.begin(r, next, P)) return;
+    do {
+        const qseg<T, D>& s = st.s;
         T m[W];
         qldv(mom + r.n0, m);
 #pragma unroll
         for (int i = 0; i < W; i++) m[i] = qadd(m[i], qmul(k.hdt, s.force(i, k)));
         qstv(mom + r.n0, m);
-    });
+    } while (st.next(r, next, P));
 }
 
-extern "C" __global__ void phi4_baoab1_rows_f64(double* next, const double* phi, double* mom, const qphi4* P) {
-    phi4_baoab1_rows<double>(next, phi, mom, P);
-}
-extern "C" __global__ void phi4_baoab1_rows_f32(float* next, const float* phi, float* mom, const qphi4* P) {
-    phi4_baoab1_rows<float>(next, phi, mom, P);
-}
-extern "C" __global__ void phi4_baoab2_rows_f64(const double* next, double* mom, const qphi4* P) {
-    phi4_baoab2_rows<double>(next, mom, P);
-}
-extern "C" __global__ void phi4_baoab2_rows_f32(const float* next, float* mom, const qphi4* P) {
-    phi4_baoab2_rows<float>(next, mom, P);
-}
+// Register limits (ptxas -v on sm_90): the float32 EM kernels are held to
+// 48 registers (5 blocks of 256 threads per multiprocessor, no spills), the
+// float32 LM kernels to 64 (4 blocks; 8 bytes of spills per thread in 2D
+// and 3D).
+#define QUENCH_NOISE_BOUNDS __launch_bounds__(256, 5)
+#define QUENCH_LM_BOUNDS __launch_bounds__(256, 4)
+
+// One entry point per kernel, precision and dimension (kernels.RowKernel
+// names them): with D a constant, a 2D kernel carries no code for the
+// third axis. EM and LM are separate kernels, so that EM carries no code
+// and no registers for LM's second draw.
+#define QUENCH_ROW_KERNELS(D)                                                                                           \
+    extern "C" __global__ void phi4_overdamped_rows_f64_d##D(double* next, const double* phi, const qphi4* P) {        \
+        phi4_overdamped_rows<double, D>(next, phi, P, 0);                                                              \
+    }                                                                                                                  \
+    extern "C" __global__ void QUENCH_NOISE_BOUNDS phi4_overdamped_rows_f32_d##D(float* next, const float* phi,        \
+                                                                                 const qphi4* P) {                     \
+        phi4_overdamped_rows<float, D>(next, phi, P, 0);                                                               \
+    }                                                                                                                  \
+    extern "C" __global__ void phi4_lm_rows_f64_d##D(double* next, const double* phi, const qphi4* P) {                \
+        phi4_overdamped_rows<double, D>(next, phi, P, 1);                                                              \
+    }                                                                                                                  \
+    extern "C" __global__ void QUENCH_LM_BOUNDS phi4_lm_rows_f32_d##D(float* next, const float* phi, const qphi4* P) { \
+        phi4_overdamped_rows<float, D>(next, phi, P, 1);                                                               \
+    }                                                                                                                  \
+    extern "C" __global__ void diffuse_rows_f64_d##D(double* out, const double* u, const qphi4* P) {                   \
+        diffuse_rows<double, D>(out, u, P);                                                                            \
+    }                                                                                                                  \
+    extern "C" __global__ void diffuse_rows_f32_d##D(float* out, const float* u, const qphi4* P) {                     \
+        diffuse_rows<float, D>(out, u, P);                                                                             \
+    }                                                                                                                  \
+    extern "C" __global__ void phi4_baoab1_rows_f64_d##D(double* next, const double* phi, double* mom,                 \
+                                                         const qphi4* P) {                                             \
+        phi4_baoab1_rows<double, D>(next, phi, mom, P);                                                                \
+    }                                                                                                                  \
+    extern "C" __global__ void phi4_baoab1_rows_f32_d##D(float* next, const float* phi, float* mom, const qphi4* P) {  \
+        phi4_baoab1_rows<float, D>(next, phi, mom, P);                                                                 \
+    }                                                                                                                  \
+    extern "C" __global__ void phi4_baoab2_rows_f64_d##D(const double* next, double* mom, const qphi4* P) {            \
+        phi4_baoab2_rows<double, D>(next, mom, P);                                                                     \
+    }                                                                                                                  \
+    extern "C" __global__ void phi4_baoab2_rows_f32_d##D(const float* next, float* mom, const qphi4* P) {              \
+        phi4_baoab2_rows<float, D>(next, mom, P);                                                                      \
+    }
+QUENCH_ROW_KERNELS(1)
+QUENCH_ROW_KERNELS(2)
+QUENCH_ROW_KERNELS(3)

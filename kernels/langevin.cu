@@ -40,11 +40,12 @@ __device__ __forceinline__ int64_t qplus(const qsite& s, int a, const int64_t* s
     return s.c[a] == shape[a] - 1 ? s.n - (shape[a] - 1) * stride[a] : s.n + stride[a];
 }
 
-// neighbour sum: axes from last to first, -1 then +1
+// neighbour sum: axes from last to first, -1 then +1, starting from the
+// first neighbour (not from 0)
 template <typename T>
 __device__ __forceinline__ T qnb(const T* f, const qsite& s, const int64_t* shape, const int64_t* stride, int dim) {
-    T nb = 0;
-    for (int a = dim - 1; a >= 0; a--) {
+    T nb = qadd(f[qminus(s, dim - 1, shape, stride)], f[qplus(s, dim - 1, shape, stride)]);
+    for (int a = dim - 2; a >= 0; a--) {
         nb = qadd(nb, f[qminus(s, a, shape, stride)]);
         nb = qadd(nb, f[qplus(s, a, shape, stride)]);
     }

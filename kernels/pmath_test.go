@@ -179,3 +179,26 @@ func TestRowGrid(t *testing.T) {
 		}
 	}
 }
+
+// TestFatbinHoldsAll checks that every kernel the gpu backend loads (All,
+// with the row kernels' entry point per precision and dimension) is a
+// symbol of the committed fatbin, so a renamed or missing entry point fails
+// here rather than when a GPU machine loads the module.
+func TestFatbinHoldsAll(t *testing.T) {
+	if len(All) != 29+5*2*3 {
+		t.Errorf("All lists %d kernels, want %d", len(All), 29+5*2*3)
+	}
+	seen := map[string]bool{}
+	for _, name := range All {
+		if seen[name] {
+			t.Errorf("kernel %s listed twice", name)
+		}
+		seen[name] = true
+		if !strings.Contains(Fatbin, "\x00"+name+"\x00") {
+			t.Errorf("kernel %s is not in quench.fatbin (run make kernels)", name)
+		}
+	}
+	if got := RowKernel(Phi4OverdampedRows, quench.Float32, 2); got != "phi4_overdamped_rows_f32_d2" {
+		t.Errorf("RowKernel = %q", got)
+	}
+}

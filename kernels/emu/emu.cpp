@@ -20,6 +20,7 @@
 #include <cstring>
 #include <functional>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 using std::floor;
@@ -169,17 +170,35 @@ static std::vector<char> slurp(const char* path) {
     return d;
 }
 
+// with_dim calls f with the lattice's dimension as a compile-time constant,
+// as the gpu backend picks a row kernel's entry point (kernels.RowKernel).
+template <typename F>
+static void with_dim(int64_t dim, F f) {
+    switch (dim) {
+    case 1: f(std::integral_constant<int, 1>{}); break;
+    case 2: f(std::integral_constant<int, 2>{}); break;
+    default: f(std::integral_constant<int, 3>{}); break;
+    }
+}
+
 // overdamped_rows_entry calls the kernel entry point the gpu backend
-// launches for T and the scheme (em or lm).
+// launches for T, the dimension and the scheme (em or lm).
 template <typename T>
 static void overdamped_rows_entry(T* next, const T* phi, const qphi4* P, bool lm) {
-    if constexpr (sizeof(T) == 4) {
-        if (lm) phi4_lm_rows_f32(next, phi, P);
-        else phi4_overdamped_rows_f32(next, phi, P);
-    } else {
-        if (lm) phi4_lm_rows_f64(next, phi, P);
-        else phi4_overdamped_rows_f64(next, phi, P);
+#define QUENCH_EMU_OVERDAMPED(D)                                                      \
+    if constexpr (sizeof(T) == 4) {                                                   \
+        if (lm) phi4_lm_rows_f32_d##D(next, phi, P);                                  \
+        else phi4_overdamped_rows_f32_d##D(next, phi, P);                             \
+    } else {                                                                          \
+        if (lm) phi4_lm_rows_f64_d##D(next, phi, P);                                  \
+        else phi4_overdamped_rows_f64_d##D(next, phi, P);                             \
     }
+    switch (P->dim) {
+    case 1: QUENCH_EMU_OVERDAMPED(1) break;
+    case 2: QUENCH_EMU_OVERDAMPED(2) break;
+    default: QUENCH_EMU_OVERDAMPED(3)
+    }
+#undef QUENCH_EMU_OVERDAMPED
 }
 
 // run_phi4 applies `steps` steps of scheme to phi (and mom), as the gpu
@@ -211,8 +230,8 @@ static void run_phi4(qphi4 P, int64_t scheme, int64_t steps, const char* data, F
             break;
         case 2:
             if (fast) {
-                launch_rows<T>(P, blk, loop, [&] { phi4_baoab1_rows<T>(next.data(), phi.data(), mom.data(), pp); });
-                launch_rows<T>(P, blk, false, [&] { phi4_baoab2_rows<T>(next.data(), mom.data(), pp); });
+                with_dim(P.dim, [&](auto D) { launch_rows<T>(P, blk, loop, [&] { phi4_baoab1_rows<T, D>(next.data(), phi.data(), mom.data(), pp); }); });
+                with_dim(P.dim, [&](auto D) { launch_rows<T>(P, blk, false, [&] { phi4_baoab2_rows<T, D>(next.data(), mom.data(), pp); }); });
             } else {
                 launch(3, 64, [&] { phi4_baoab1<T>(next.data(), phi.data(), mom.data(), pp); });
                 launch(3, 64, [&] { phi4_baoab2<T>(next.data(), mom.data(), pp); });
@@ -351,7 +370,7 @@ static void run_diffuse(qphi4 P, int64_t steps, const char* data, FILE* out, boo
     for (int64_t s = 0; s < steps; s++) {
         const unsigned blk = (s & 1) ? 16 : 4;
         if (fast) {
-            launch_rows<T>(P, blk, false, [&] { diffuse_rows<T>(v.data(), u.data(), pp); });
+            with_dim(P.dim, [&](auto D) { launch_rows<T>(P, blk, false, [&] { diffuse_rows<T, D>(v.data(), u.data(), pp); }); });
         } else {
             launch(2, 32, [&] { diffuse<T>(v.data(), u.data(), pp); });
         }
