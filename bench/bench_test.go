@@ -112,3 +112,16 @@ func BenchmarkSandpileL16384(b *testing.B) {
 	b.ReportMetric(float64(r.Sweeps), "grains")
 	b.ReportMetric(0, "ns/op")
 }
+
+// BenchmarkSandpileL4096: a stationary start, then grains for 10 s.
+func BenchmarkSandpileL4096(b *testing.B) {
+	r, err := MeasureSandpile(cpu.New(), []int{4096, 4096}, 10*time.Second)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+	}
+	b.ReportMetric(r.Rate, "topplings/ns")
+	b.ReportMetric(float64(r.Sweeps), "grains")
+	b.ReportMetric(0, "ns/op")
+}

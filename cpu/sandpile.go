@@ -6,21 +6,25 @@ import (
 	"github.com/quenchlab/quench"
 )
 
-// sandpileScratch marks queued sites (a generation counter avoids clearing)
-// and holds each site's boundary bits: bit 2a set when the site is at the
-// low end of axis a, bit 2a+1 at the high end.
+// sandpileScratch holds each site's boundary bits (bit 2a set when the
+// site is at the low end of axis a, bit 2a+1 at the high end) and the round
+// lists, kept between grains.
 type sandpileScratch struct {
-	shape string
-	mark  []uint32
-	edge  []uint8
-	gen   uint32
+	shape     string
+	edge      []uint8
+	cur, next []int64
 }
 
-// SandpileAdd implements quench.LatticeUpdater. It visits only sites that
-// can be unstable (those that received grains in the last round), which is
-// the synchronous rule of quench.Sandpile applied exactly: a round's
-// unstable set is read before any height of that round changes, and the
-// updates are additive.
+// SandpileAdd implements quench.LatticeUpdater: the synchronous rule of
+// quench.Sandpile, round by round, visiting only the unstable sites of a
+// pile that was stable before the grain. Round k's list holds each site
+// with height >= z at its start exactly once: a site joins round k+1's list
+// when a grain lifts it from z-1 to z (after its own toppling, or while it
+// was stable; heights only grow then, so that happens once), or when its
+// own toppling leaves it at z or more because grains reached it earlier in
+// the round (on these bipartite lattices the sites of a round never
+// neighbour each other, so that check is a safeguard). Updates are
+// additive, so the order inside a round does not change the result.
 func (b *Backend) SandpileAdd(s *quench.Sandpile, lat quench.Lattice, site int64, avalanche int32) (quench.Avalanche, error) {
 	var av quench.Avalanche
 	n := lat.Sites()
@@ -51,77 +55,122 @@ func (b *Backend) SandpileAdd(s *quench.Sandpile, lat quench.Lattice, site int64
 		stride[a] = st
 		st *= int64(lat.Shape[a])
 	}
-	sc := b.scratch(lat, stride)
+	sc := b.takeScratch(lat, stride)
+	defer b.putScratch(sc)
+	edge := sc.edge
 	h[site]++
-	cand := []int64{site}
-	var unstable, next []int64
-	for len(cand) > 0 {
-		sc.gen++
-		if sc.gen == 0 { // wrapped: clear
-			clear(sc.mark)
-			sc.gen = 1
-		}
-		unstable = unstable[:0]
-		for _, x := range cand {
-			if sc.mark[x] != sc.gen && h[x] >= z {
-				sc.mark[x] = sc.gen
-				unstable = append(unstable, x)
-			}
-		}
-		if len(unstable) == 0 {
-			break
-		}
+	cur, next := sc.cur[:0], sc.next[:0]
+	if h[site] >= z {
+		cur = appendSite(cur, site, n)
+	}
+	for len(cur) > 0 {
 		av.Duration++
-		for _, x := range unstable {
-			av.Size++
-			act[x]++
-			if stamp[x] != avalanche {
-				stamp[x] = avalanche
-				av.Area++
-			}
-			h[x] -= z
-		}
+		av.Size += int64(len(cur))
+		// each toppling appends at most 2d+1 sites: room for them first,
+		// then branch-free appends (written always, kept when counted)
 		next = next[:0]
-		for _, x := range unstable {
-			e := sc.edge[x]
-			for a := 0; a < d; a++ {
+		k := 0
+		for _, x := range cur {
+			if cap(next)-k < 2*d+1 {
+				next = growList(next[:k], n+int64(2*d+1))
+			}
+			l := next[:cap(next)]
+			act[x]++
+			av.Area += b2i(stamp[x] != avalanche)
+			stamp[x] = avalanche
+			hx := h[x] - z
+			h[x] = hx
+			l[k] = x
+			k += int(b2i(hx >= z))
+			e := edge[x]
+			for a, sa := range stride {
 				if e&(1<<(2*a)) == 0 {
-					h[x-stride[a]]++
-					next = append(next, x-stride[a])
+					y := x - sa
+					hy := h[y] + 1
+					h[y] = hy
+					l[k] = y
+					k += int(b2i(hy == z))
 				} else {
 					av.Lost++
 				}
 				if e&(2<<(2*a)) == 0 {
-					h[x+stride[a]]++
-					next = append(next, x+stride[a])
+					y := x + sa
+					hy := h[y] + 1
+					h[y] = hy
+					l[k] = y
+					k += int(b2i(hy == z))
 				} else {
 					av.Lost++
 				}
 			}
 		}
-		cand, next = next, cand
+		next = next[:k]
+		cur, next = next, cur
 	}
+	sc.cur, sc.next = cur, next
 	return av, nil
 }
 
-func (b *Backend) scratch(lat quench.Lattice, stride []int64) *sandpileScratch {
+// appendSite appends x to a round list.
+func appendSite(l []int64, x, n int64) []int64 {
+	if len(l) == cap(l) {
+		l = growList(l, n)
+	}
+	return append(l, x)
+}
+
+// growList returns l with a larger capacity, doubling up to max: a round
+// list never holds more than the n sites (plus the 2d+1 slots written past
+// its end), so the two lists take about 16 bytes per site at most (the
+// memory estimate of sim.Config.Bytes).
+func growList(l []int64, max int64) []int64 {
+	c := min(2*int64(cap(l))+1024, max)
+	if c <= int64(cap(l)) {
+		c = int64(cap(l)) + 1
+	}
+	nl := make([]int64, len(l), c)
+	copy(nl, l)
+	return nl
+}
+
+// b2i is 1 for true, 0 for false (a SETcc, not a branch).
+func b2i(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// takeScratch returns the scratch for lat (made on first use or when the
+// shape changes), held by the caller until putScratch: concurrent calls on
+// other piles get scratch of their own.
+func (b *Backend) takeScratch(lat quench.Lattice, stride []int64) *sandpileScratch {
 	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.sand == nil || b.sand.shape != lat.String() {
-		n := lat.Sites()
-		sc := &sandpileScratch{shape: lat.String(), mark: make([]uint32, n), edge: make([]uint8, n)}
-		for x := int64(0); x < n; x++ {
-			for a := range stride {
-				c := x / stride[a] % int64(lat.Shape[a])
-				if c == 0 {
-					sc.edge[x] |= 1 << (2 * a)
-				}
-				if c == int64(lat.Shape[a])-1 {
-					sc.edge[x] |= 2 << (2 * a)
-				}
+	sc := b.sand
+	b.sand = nil
+	b.mu.Unlock()
+	if sc != nil && sc.shape == lat.String() {
+		return sc
+	}
+	n := lat.Sites()
+	sc = &sandpileScratch{shape: lat.String(), edge: make([]uint8, n)}
+	for x := int64(0); x < n; x++ {
+		for a := range stride {
+			c := x / stride[a] % int64(lat.Shape[a])
+			if c == 0 {
+				sc.edge[x] |= 1 << (2 * a)
+			}
+			if c == int64(lat.Shape[a])-1 {
+				sc.edge[x] |= 2 << (2 * a)
 			}
 		}
-		b.sand = sc
 	}
-	return b.sand
+	return sc
+}
+
+// putScratch keeps sc for the next grain.
+func (b *Backend) putScratch(sc *sandpileScratch) {
+	b.mu.Lock()
+	b.sand = sc
+	b.mu.Unlock()
 }

@@ -268,9 +268,10 @@ func (c *Config) Bytes(stateOnHost bool) (host, device uint64) {
 			host += 8 * n
 		}
 		if stateOnHost {
-			// the CPU backend's marks and boundary bits, and its round
-			// lists, at worst every site unstable (8 bytes per entry)
-			host += device + 5*n + 8*uint64(2*len(c.Shape)+2)*n
+			// the CPU backend's boundary bits (a byte per site) and its two
+			// round lists, at worst every site unstable (8 bytes per
+			// entry; cpu.growList)
+			host += device + n + 16*(n+uint64(2*len(c.Shape)+1))
 		}
 		return host, device
 	}
