@@ -102,26 +102,8 @@ func BenchmarkSandpileL256(b *testing.B) {
 // BenchmarkSandpileL16384 is the size on the CPU: a stationary
 // start (about a minute of Wilson's algorithm), then grains for 20 s.
 func BenchmarkSandpileL16384(b *testing.B) {
-	r, err := MeasureSandpile(cpu.New(), []int{16384, 16384}, 20*time.Second)
-	if err != nil {
-		b.Fatal(err)
-	}
-	for b.Loop() {
-	}
-	b.ReportMetric(r.Rate, "topplings/ns")
-	b.ReportMetric(float64(r.Sweeps), "grains")
-	b.ReportMetric(0, "ns/op")
+	RunSandpileBenchmark(b, cpu.New(), 16384, 20*time.Second)
 }
 
 // BenchmarkSandpileL4096: a stationary start, then grains for 10 s.
-func BenchmarkSandpileL4096(b *testing.B) {
-	r, err := MeasureSandpile(cpu.New(), []int{4096, 4096}, 10*time.Second)
-	if err != nil {
-		b.Fatal(err)
-	}
-	for b.Loop() {
-	}
-	b.ReportMetric(r.Rate, "topplings/ns")
-	b.ReportMetric(float64(r.Sweeps), "grains")
-	b.ReportMetric(0, "ns/op")
-}
+func BenchmarkSandpileL4096(b *testing.B) { RunSandpileBenchmark(b, cpu.New(), 4096, 10*time.Second) }

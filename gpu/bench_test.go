@@ -130,15 +130,7 @@ func benchSandpile(b *testing.B, L int) {
 		b.Skipf("no GPU: %v", err)
 	}
 	defer be.Close()
-	r, err := bench.MeasureSandpile(be, []int{L, L}, 5*time.Second)
-	if err != nil {
-		b.Fatal(err)
-	}
-	for b.Loop() {
-	}
-	b.ReportMetric(r.Rate, "topplings/ns")
-	b.ReportMetric(float64(r.Sweeps), "grains")
-	b.ReportMetric(0, "ns/op")
+	bench.RunSandpileBenchmark(b, be, L, 5*time.Second)
 }
 
 // BenchmarkSandpileL4096 times grains in the stationary state of a 4096^2
