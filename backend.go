@@ -92,10 +92,10 @@ type LangevinStepper interface {
 
 // LatticeUpdater holds the local-rule lattice kernels.
 type LatticeUpdater interface {
-	// SandpileAdd adds one grain at site and relaxes the sandpile by
-	// synchronous parallel toppling (see Sandpile for the rule), counting
-	// each site's topplings in its activity and stamping toppled sites
-	// with the avalanche number.
+	// SandpileAdd adds one grain at site of a stable pile and relaxes it
+	// by synchronous parallel toppling (see Sandpile for the rule),
+	// counting each site's topplings in its activity and stamping toppled
+	// sites with the avalanche number.
 	SandpileAdd(s *Sandpile, lat Lattice, site int64, avalanche int32) (Avalanche, error)
 	// MassTransfer performs one sweep of a random mass-transfer rule on
 	// fixed-point masses (Int64); see MassTransferParams for the rules.

@@ -18,7 +18,10 @@ import (
 //	        lattice of [h[y] >= z]
 //
 // grains sent across the boundary are lost. Rounds repeat until no site is
-// unstable. Because the model is abelian, the final state and each site's
+// unstable. Grains are added to a stable pile (every height below z; the
+// backends follow the avalanche from the grain's site, so an unstable
+// site it never reaches would be left as it is, and a loaded checkpoint
+// must hold a stable pile). Because the model is abelian, the final state and each site's
 // number of topplings do not depend on the order of topplings; the
 // synchronous rounds also fix the duration.
 type Sandpile struct {

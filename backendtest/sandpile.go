@@ -56,42 +56,64 @@ func RefSandpileAdd(h []uint8, act []int64, stamp []int32, lat quench.Lattice, s
 func testSandpile(t *testing.T, b quench.Backend) {
 	for i, shape := range [][]int{{2, 2}, {7, 5}, {16, 16}, {4, 5, 6}, {30}} {
 		lat, _ := quench.NewLattice(shape...)
-		n := lat.Sites()
-		s := &quench.Sandpile{}
-		var err error
-		if s.Heights, err = b.Alloc(quench.Uint8, n); err != nil {
-			t.Fatal(err)
-		}
-		s.Activity, _ = b.Alloc(quench.Int64, n)
-		s.Stamp, _ = b.Alloc(quench.Int32, n)
-		h, act, stamp := make([]uint8, n), make([]int64, n), make([]int32, n)
-		ctr := quench.Counter{Seed: uint64(30 + i)}
-		grains := int(4 * n * int64(lat.Dim()))
-		for g := 0; g < grains; g++ {
-			site := quench.GrainSite(ctr, uint64(g), n)
-			got, err := b.SandpileAdd(s, lat, site, int32(g+1))
-			if errors.Is(err, quench.ErrNotImplemented) {
-				t.Skipf("%s: sandpile not implemented yet", b.Name())
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			want := RefSandpileAdd(h, act, stamp, lat, site, int32(g+1))
-			if got != want {
-				t.Fatalf("unexpected avalanche for test %d grain %d: got %+v want %+v", i, g, got, want)
-			}
-		}
-		gh, ga, gs := make([]uint8, n), make([]int64, n), make([]int32, n)
-		b.Download(gh, s.Heights)
-		b.Download(ga, s.Activity)
-		b.Download(gs, s.Stamp)
-		for x := range gh {
-			if gh[x] != h[x] || ga[x] != act[x] || gs[x] != stamp[x] {
-				t.Fatalf("unexpected sandpile state for test %d at site %d", i, x)
-			}
-		}
+		checkSandpile(t, b, lat, make([]uint8, lat.Sites()), quench.Counter{Seed: uint64(30 + i)}, int(4*lat.Sites()*int64(lat.Dim())))
+	}
+	// the maximal stable 96^2 pile (every height z-1): avalanches over the
+	// whole lattice whose rounds topple up to ~2100 sites (the CPU
+	// backend's round lists grow twice)
+	lat, _ := quench.NewLattice(96, 96)
+	h := make([]uint8, lat.Sites())
+	for x := range h {
+		h[x] = uint8(quench.SandpileThreshold(2) - 1)
+	}
+	checkSandpile(t, b, lat, h, quench.Counter{Seed: 1}, 5)
+}
+
+// checkSandpile adds grains to a pile of heights h on b and to the
+// reference, and requires the same avalanches and the same final state.
+func checkSandpile(t *testing.T, b quench.Backend, lat quench.Lattice, h []uint8, ctr quench.Counter, grains int) {
+	t.Helper()
+	n := lat.Sites()
+	s := &quench.Sandpile{}
+	var err error
+	if s.Heights, err = b.Alloc(quench.Uint8, n); err != nil {
+		t.Fatal(err)
+	}
+	s.Activity, _ = b.Alloc(quench.Int64, n)
+	s.Stamp, _ = b.Alloc(quench.Int32, n)
+	defer func() {
 		for _, buf := range []quench.Buffer{s.Heights, s.Activity, s.Stamp} {
 			b.Free(buf)
 		}
+	}()
+	if err := b.Upload(s.Heights, h); err != nil {
+		t.Fatal(err)
 	}
+	act, stamp := make([]int64, n), make([]int32, n)
+	var biggest int64
+	for g := 0; g < grains; g++ {
+		site := quench.GrainSite(ctr, uint64(g), n)
+		got, err := b.SandpileAdd(s, lat, site, int32(g+1))
+		if errors.Is(err, quench.ErrNotImplemented) {
+			t.Skipf("%s: sandpile not implemented yet", b.Name())
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := RefSandpileAdd(h, act, stamp, lat, site, int32(g+1))
+		if got != want {
+			t.Fatalf("%v: unexpected avalanche for grain %d: got %+v want %+v", lat, g, got, want)
+		}
+		biggest = max(biggest, got.Size)
+	}
+	gh, ga, gs := make([]uint8, n), make([]int64, n), make([]int32, n)
+	b.Download(gh, s.Heights)
+	b.Download(ga, s.Activity)
+	b.Download(gs, s.Stamp)
+	for x := range gh {
+		if gh[x] != h[x] || ga[x] != act[x] || gs[x] != stamp[x] {
+			t.Fatalf("%v: unexpected sandpile state at site %d", lat, x)
+		}
+	}
+	t.Logf("%v: %d grains identical to the reference, largest avalanche %d topplings", lat, grains, biggest)
 }

@@ -2,7 +2,6 @@ package bench
 
 import (
 	"testing"
-	"time"
 
 	"github.com/quenchlab/quench"
 	"github.com/quenchlab/quench/cpu"
@@ -98,12 +97,3 @@ func BenchmarkSandpileL256(b *testing.B) {
 	b.ReportMetric(float64(top)/float64(b.Elapsed().Nanoseconds()), "topplings/ns")
 	b.ReportMetric(0, "ns/op")
 }
-
-// BenchmarkSandpileL16384 is the size on the CPU: a stationary
-// start (about a minute of Wilson's algorithm), then grains for 20 s.
-func BenchmarkSandpileL16384(b *testing.B) {
-	RunSandpileBenchmark(b, cpu.New(), 16384, 20*time.Second)
-}
-
-// BenchmarkSandpileL4096: a stationary start, then grains for 10 s.
-func BenchmarkSandpileL4096(b *testing.B) { RunSandpileBenchmark(b, cpu.New(), 4096, 10*time.Second) }

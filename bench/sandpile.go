@@ -1,7 +1,6 @@
 package bench
 
 import (
-	"testing"
 	"time"
 
 	"github.com/quenchlab/quench"
@@ -121,19 +120,4 @@ func MeasureSandpile(be quench.Backend, shape []int, budget time.Duration) (Resu
 	defer s.Close()
 	s.Budget = budget
 	return s.Measure(0, 1<<30)
-}
-
-// RunSandpileBenchmark is the body of the sandpile go benchmarks of every
-// backend: a stationary L^2 pile on be, grains for budget, reported as
-// topplings/ns and the number of grains timed.
-func RunSandpileBenchmark(b *testing.B, be quench.Backend, L int, budget time.Duration) {
-	r, err := MeasureSandpile(be, []int{L, L}, budget)
-	if err != nil {
-		b.Fatal(err)
-	}
-	for b.Loop() {
-	}
-	b.ReportMetric(r.Rate, "topplings/ns")
-	b.ReportMetric(float64(r.Sweeps), "grains")
-	b.ReportMetric(0, "ns/op")
 }

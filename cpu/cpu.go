@@ -19,7 +19,7 @@ type Backend struct {
 	quench.Pending // every kernel family is implemented; kept for new methods
 
 	mu   sync.Mutex
-	sand *sandpileScratch // SandpileAdd's boundary bits and round lists, kept between grains
+	sand *sandpileEdges // SandpileAdd's boundary bits, kept between grains
 }
 
 var _ quench.Backend = (*Backend)(nil)

@@ -2,18 +2,24 @@ package cpu
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/quenchlab/quench"
 )
 
-// sandpileScratch holds each site's boundary bits (bit 2a set when the
-// site is at the low end of axis a, bit 2a+1 at the high end) and the round
-// lists, kept between grains.
-type sandpileScratch struct {
-	shape     string
-	edge      []uint8
-	cur, next []int64
+// sandpileEdges are each site's boundary bits for one lattice shape: bit
+// 2a set when the site is at the low end of axis a, bit 2a+1 at the high
+// end. Read-only once made; the backend keeps the last shape's.
+type sandpileEdges struct {
+	shape string
+	edge  []uint8
 }
+
+// sandpileLists are a call's two round lists, pooled between grains (each
+// concurrent call takes a pair of its own).
+type sandpileLists struct{ cur, next []int64 }
+
+var listPool = sync.Pool{New: func() any { return new(sandpileLists) }}
 
 // SandpileAdd implements quench.LatticeUpdater: the synchronous rule of
 // quench.Sandpile, round by round, visiting only the unstable sites of a
@@ -55,13 +61,17 @@ func (b *Backend) SandpileAdd(s *quench.Sandpile, lat quench.Lattice, site int64
 		stride[a] = st
 		st *= int64(lat.Shape[a])
 	}
-	sc := b.takeScratch(lat, stride)
-	defer b.putScratch(sc)
-	edge := sc.edge
+	edge := b.edges(lat, stride)
+	lists := listPool.Get().(*sandpileLists)
+	defer listPool.Put(lists)
+	// the sites of a round have one parity (each got its grains from the
+	// round before, and the first is the grain's site alone), so a list
+	// holds at most half the sites, rounded up
+	most := (n+1)/2 + int64(2*d+1)
 	h[site]++
-	cur, next := sc.cur[:0], sc.next[:0]
+	cur, next := lists.cur[:0], lists.next[:0]
 	if h[site] >= z {
-		cur = appendSite(cur, site, n)
+		cur = append(cur, site)
 	}
 	for len(cur) > 0 {
 		av.Duration++
@@ -72,7 +82,7 @@ func (b *Backend) SandpileAdd(s *quench.Sandpile, lat quench.Lattice, site int64
 		k := 0
 		for _, x := range cur {
 			if cap(next)-k < 2*d+1 {
-				next = growList(next[:k], n+int64(2*d+1))
+				next = growList(next[:k], int64(2*d+1), most)
 			}
 			l := next[:cap(next)]
 			act[x]++
@@ -107,27 +117,18 @@ func (b *Backend) SandpileAdd(s *quench.Sandpile, lat quench.Lattice, site int64
 		next = next[:k]
 		cur, next = next, cur
 	}
-	sc.cur, sc.next = cur, next
+	lists.cur, lists.next = cur, next
 	return av, nil
 }
 
-// appendSite appends x to a round list.
-func appendSite(l []int64, x, n int64) []int64 {
-	if len(l) == cap(l) {
-		l = growList(l, n)
-	}
-	return append(l, x)
-}
-
-// growList returns l with a larger capacity, doubling up to max: a round
-// list never holds more than the n sites (plus the 2d+1 slots written past
-// its end), so the two lists take about 16 bytes per site at most (the
-// memory estimate of sim.Config.Bytes).
-func growList(l []int64, max int64) []int64 {
-	c := min(2*int64(cap(l))+1024, max)
-	if c <= int64(cap(l)) {
-		c = int64(cap(l)) + 1
-	}
+// growList returns l with room for at least `room` more entries, its
+// capacity doubling up to limit (half the sites plus the 2d+1 slots a
+// toppling may write past a list's end; a list that would outgrow that
+// still gets its room). While one grows, three lists of at most limit
+// entries are alive: 12 bytes per site, which the memory estimate
+// (sim.Config.Bytes) counts as 16 for the garbage collector's slack.
+func growList(l []int64, room, limit int64) []int64 {
+	c := max(min(2*int64(cap(l))+1024, limit), int64(len(l))+room)
 	nl := make([]int64, len(l), c)
 	copy(nl, l)
 	return nl
@@ -141,36 +142,28 @@ func b2i(b bool) int64 {
 	return 0
 }
 
-// takeScratch returns the scratch for lat (made on first use or when the
-// shape changes), held by the caller until putScratch: concurrent calls on
-// other piles get scratch of their own.
-func (b *Backend) takeScratch(lat quench.Lattice, stride []int64) *sandpileScratch {
+// edges returns the boundary bits of lat, made on first use of a shape
+// (the backend keeps the last one: piles of alternating shapes remake
+// them).
+func (b *Backend) edges(lat quench.Lattice, stride []int64) []uint8 {
 	b.mu.Lock()
-	sc := b.sand
-	b.sand = nil
-	b.mu.Unlock()
-	if sc != nil && sc.shape == lat.String() {
-		return sc
+	defer b.mu.Unlock()
+	if b.sand != nil && b.sand.shape == lat.String() {
+		return b.sand.edge
 	}
 	n := lat.Sites()
-	sc = &sandpileScratch{shape: lat.String(), edge: make([]uint8, n)}
+	e := &sandpileEdges{shape: lat.String(), edge: make([]uint8, n)}
 	for x := int64(0); x < n; x++ {
 		for a := range stride {
 			c := x / stride[a] % int64(lat.Shape[a])
 			if c == 0 {
-				sc.edge[x] |= 1 << (2 * a)
+				e.edge[x] |= 1 << (2 * a)
 			}
 			if c == int64(lat.Shape[a])-1 {
-				sc.edge[x] |= 2 << (2 * a)
+				e.edge[x] |= 2 << (2 * a)
 			}
 		}
 	}
-	return sc
-}
-
-// putScratch keeps sc for the next grain.
-func (b *Backend) putScratch(sc *sandpileScratch) {
-	b.mu.Lock()
-	b.sand = sc
-	b.mu.Unlock()
+	b.sand = e
+	return e.edge
 }

@@ -179,3 +179,30 @@ func TestSandpileHeightProbabilities(t *testing.T) {
 	}
 	t.Logf("mean height in the bulk %.4f (17/8 = 2.125)", mean)
 }
+
+// TestGrowList: a round list's capacity doubles up to its limit and always
+// leaves the room asked for, past the limit too.
+func TestGrowList(t *testing.T) {
+	for _, c := range []struct {
+		len, cap, room, limit, want int64
+	}{
+		{0, 0, 5, 1 << 20, 1024},
+		{1000, 1024, 5, 1 << 20, 3072},
+		{1000, 1024, 5, 2053, 2053},
+		{2050, 2053, 5, 2053, 2055}, // past the limit: still 5 free
+	} {
+		l := make([]int64, c.len, c.cap)
+		for i := range l {
+			l[i] = int64(i)
+		}
+		g := growList(l, c.room, c.limit)
+		if int64(len(g)) != c.len || int64(cap(g)) != c.want {
+			t.Errorf("growList(len %d cap %d, room %d, limit %d): len %d cap %d, want cap %d", c.len, c.cap, c.room, c.limit, len(g), cap(g), c.want)
+		}
+		for i := range g {
+			if g[i] != int64(i) {
+				t.Fatalf("growList lost entry %d", i)
+			}
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/quenchlab/quench"
 	"github.com/quenchlab/quench/bench"
+	"github.com/quenchlab/quench/bench/benchtest"
 )
 
 func benchGPU(b *testing.B, shape []int, algo quench.Algo) {
@@ -130,7 +131,7 @@ func benchSandpile(b *testing.B, L int) {
 		b.Skipf("no GPU: %v", err)
 	}
 	defer be.Close()
-	bench.RunSandpileBenchmark(b, be, L, 5*time.Second)
+	benchtest.Sandpile(b, be, L, 5*time.Second)
 }
 
 // BenchmarkSandpileL4096 times grains in the stationary state of a 4096^2

@@ -121,15 +121,19 @@ struct qseg {
 
     // advance moves from the previous row to row w, the next one along y:
     // its row y-1 is the old centre and its centre the old row y+1, so
-    // only row y+1 is read along y
+    // only row y+1 is read along y (a 1D lattice has a single row)
     __device__ __forceinline__ void advance(const T* f, const qrow& w) {
         const int W = qw<T>::n;
+        if (D >= 2) {
 #pragma unroll
-        for (int i = 0; i < W; i++) {
-            ym[i] = e[i + 1];
-            e[i + 1] = yp[i];
+            for (int i = 0; i < W; i++) {
+                ym[i] = e[i + 1];
+                e[i + 1] = yp[i];
+            }
+            qldv(f + w.yp + w.x0, yp);
+        } else {
+            qldv(f + w.base + w.x0, e + 1);
         }
-        qldv(f + w.yp + w.x0, yp);
         load_row(f, w);
     }
 

@@ -268,10 +268,9 @@ func (c *Config) Bytes(stateOnHost bool) (host, device uint64) {
 			host += 8 * n
 		}
 		if stateOnHost {
-			// the CPU backend's boundary bits (a byte per site) and its two
-			// round lists, at worst every site unstable (8 bytes per
-			// entry; cpu.growList)
-			host += device + n + 16*(n+uint64(2*len(c.Shape)+1))
+			// the CPU backend's boundary bits (a byte per site) and its
+			// round lists (cpu.growList: 16 bytes per site at worst)
+			host += device + n + 16*n + 1<<20
 		}
 		return host, device
 	}
