@@ -77,6 +77,11 @@ func BenchmarkPhi4BAOABFloat64L256(b *testing.B) {
 	benchStepper(b, s, err)
 }
 
+func BenchmarkDiffusionFloat64L1024(b *testing.B) {
+	s, err := NewDiffusion(cpu.New(), []int{1024, 1024}, quench.Float64)
+	benchStepper(b, s, err)
+}
+
 func BenchmarkParticlesHarmonicEM(b *testing.B) {
 	s, err := NewParticles(cpu.New(), 1<<16, 1, quench.PotentialHarmonic, quench.SchemeEM, quench.Float64)
 	benchStepper(b, s, err)

@@ -94,8 +94,12 @@ func coeffsOf[T flt](c quench.Phi4Coeffs) kc[T] {
 
 // force is F = -dH/dphi at the cursor, in the order of quench.Phi4Coeffs.
 func force[T flt](s []T, g *fieldGeom, cu *cursor, k *kc[T]) T {
-	phi := s[cu.n]
-	f := nbSum(s, g, cu) - T(k.z*phi)
+	return forceOf(nbSum(s, g, cu), s[cu.n], k)
+}
+
+// forceOf is F from a site's neighbour sum nb and field phi.
+func forceOf[T flt](nb, phi T, k *kc[T]) T {
+	f := nb - T(k.z*phi)
 	f = f - T(k.m2*phi)
 	t := T(k.l * phi)
 	t = T(t * phi)
@@ -244,43 +248,52 @@ func phi4Step[T flt](g *fieldGeom, scheme string, k kc[T], ctr quench.Counter, s
 	switch scheme {
 	case quench.SchemeEM, quench.SchemeLM:
 		lm := scheme == quench.SchemeLM
-		forSites(g, func(cu *cursor, end int64) {
+		forRows(g, func(r *rowRun) {
 			now := newSiteNoise[T](key, ctr, step, 0)
-			nxt := newSiteNoise[T](key, ctr, step+1, 0)
-			for ; cu.n < end; g.next(cu) {
-				f := force(phi, g, cu, &k)
-				var xi T
-				if lm {
-					xi = T(now.at(uint64(cu.n))) + T(nxt.at(uint64(cu.n)))
-				} else {
-					xi = T(now.at(uint64(cu.n)))
+			xi := make([]T, r.x1-r.x0)
+			fillNoise(&now, xi, uint64(r.base+r.x0))
+			if lm {
+				nxt := newSiteNoise[T](key, ctr, step+1, 0)
+				xi2 := make([]T, len(xi))
+				fillNoise(&nxt, xi2, uint64(r.base+r.x0))
+				for i := range xi {
+					xi[i] = xi[i] + xi2[i]
 				}
-				next[cu.n] = (phi[cu.n] + T(k.a*f)) + T(k.amp*xi)
+			}
+			for x := r.x0; x < r.x1; x++ {
+				n := r.base + x
+				f := forceOf(nbRow(phi, r, x), phi[n], &k)
+				next[n] = (phi[n] + T(k.a*f)) + T(k.amp*xi[x-r.x0])
 			}
 		})
 	case quench.SchemeBAOAB:
 		mom := s[2]
-		forSites(g, func(cu *cursor, end int64) {
+		forRows(g, func(r *rowRun) {
 			now := newSiteNoise[T](key, ctr, step, 0)
-			for ; cu.n < end; g.next(cu) {
-				p1 := mom[cu.n] + T(k.hdt*force(phi, g, cu, &k))
-				q1 := phi[cu.n] + T(k.hdtm*p1)
-				p2 := T(k.c1*p1) + T(k.c2*T(now.at(uint64(cu.n))))
-				next[cu.n] = q1 + T(k.hdtm*p2)
-				mom[cu.n] = p2
+			xi := make([]T, r.x1-r.x0)
+			fillNoise(&now, xi, uint64(r.base+r.x0))
+			for x := r.x0; x < r.x1; x++ {
+				n := r.base + x
+				p1 := mom[n] + T(k.hdt*forceOf(nbRow(phi, r, x), phi[n], &k))
+				q1 := phi[n] + T(k.hdtm*p1)
+				p2 := T(k.c1*p1) + T(k.c2*xi[x-r.x0])
+				next[n] = q1 + T(k.hdtm*p2)
+				mom[n] = p2
 			}
 		})
-		forSites(g, func(cu *cursor, end int64) {
-			for ; cu.n < end; g.next(cu) {
-				mom[cu.n] = mom[cu.n] + T(k.hdt*force(next, g, cu, &k))
+		forRows(g, func(r *rowRun) {
+			for x := r.x0; x < r.x1; x++ {
+				n := r.base + x
+				mom[n] = mom[n] + T(k.hdt*forceOf(nbRow(next, r, x), next[n], &k))
 			}
 		})
 	case quench.SchemeModelB:
 		mu := s[2]
 		d := len(g.shape)
-		forSites(g, func(cu *cursor, end int64) {
-			for ; cu.n < end; g.next(cu) {
-				mu[cu.n] = -force(phi, g, cu, &k)
+		forRows(g, func(r *rowRun) {
+			for x := r.x0; x < r.x1; x++ {
+				n := r.base + x
+				mu[n] = -forceOf(nbRow(phi, r, x), phi[n], &k)
 			}
 		})
 		forSites(g, func(cu *cursor, end int64) {

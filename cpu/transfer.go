@@ -134,10 +134,11 @@ func (b *Backend) Diffuse(dst, src quench.Buffer, lat quench.Lattice, alpha floa
 
 // diffuse: lap = nb - z*u; out = u + alpha*lap.
 func diffuse[T flt](g *fieldGeom, out, u []T, z, alpha T) {
-	forSites(g, func(cu *cursor, end int64) {
-		for ; cu.n < end; g.next(cu) {
-			lap := nbSum(u, g, cu) - T(z*u[cu.n])
-			out[cu.n] = u[cu.n] + T(alpha*lap)
+	forRows(g, func(r *rowRun) {
+		for x := r.x0; x < r.x1; x++ {
+			n := r.base + x
+			lap := nbRow(u, r, x) - T(z*u[n])
+			out[n] = u[n] + T(alpha*lap)
 		}
 	})
 }
