@@ -92,12 +92,8 @@ func coeffsOf[T flt](c quench.Phi4Coeffs) kc[T] {
 	return kc[T]{T(c.Z), T(c.M2), T(c.L), T(c.H), T(c.A), T(c.Amp), T(c.HDt), T(c.HDtM), T(c.C1), T(c.C2)}
 }
 
-// force is F = -dH/dphi at the cursor, in the order of quench.Phi4Coeffs.
-func force[T flt](s []T, g *fieldGeom, cu *cursor, k *kc[T]) T {
-	return forceOf(nbSum(s, g, cu), s[cu.n], k)
-}
-
-// forceOf is F from a site's neighbour sum nb and field phi.
+// forceOf is F = -dH/dphi at a site from its neighbour sum nb and field
+// phi, in the order of quench.Phi4Coeffs.
 func forceOf[T flt](nb, phi T, k *kc[T]) T {
 	f := nb - T(k.z*phi)
 	f = f - T(k.m2*phi)

@@ -9,6 +9,11 @@ import (
 	"github.com/quenchlab/quench/internal/philox"
 )
 
+// force is F at the cursor, site by site.
+func force[T flt](s []T, g *fieldGeom, cu *cursor, k *kc[T]) T {
+	return forceOf(nbSum(s, g, cu), s[cu.n], k)
+}
+
 // phi4StepSites is the site-by-site form of phi4Step's EM, LM and BAOAB
 // schemes and Model B's first pass (a cursor per site, nbSum, siteNoise.at):
 // the reference the row-wise kernels must equal bit for bit.
