@@ -80,7 +80,9 @@ func RefDiffuse(out, u []float64, lat quench.Lattice, alpha float64) {
 
 func testMassTransfer(t *testing.T, b quench.Backend) {
 	for _, rule := range []string{"kmp", "aggregation", "transfer"} {
-		for i, shape := range [][]int{{24}, {6, 8}, {2, 10}} {
+		// the last two are large enough for the CPU backend to split a
+		// class into several blocks of lines (cpu.massClass)
+		for i, shape := range [][]int{{24}, {6, 8}, {2, 10}, {40, 1000}, {70000}} {
 			lat, _ := quench.NewLattice(shape...)
 			p := &quench.MassTransferParams{Rule: rule, Injection: 12345, Fraction: 0.29}
 			want := make([]int64, lat.Sites())

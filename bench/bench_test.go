@@ -82,6 +82,11 @@ func BenchmarkDiffusionFloat64L1024(b *testing.B) {
 	benchStepper(b, s, err)
 }
 
+func BenchmarkKMPL1024(b *testing.B) {
+	s, err := NewMassTransfer(cpu.New(), []int{1024, 1024}, "kmp")
+	benchStepper(b, s, err)
+}
+
 func BenchmarkParticlesHarmonicEM(b *testing.B) {
 	s, err := NewParticles(cpu.New(), 1<<16, 1, quench.PotentialHarmonic, quench.SchemeEM, quench.Float64)
 	benchStepper(b, s, err)

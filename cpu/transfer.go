@@ -8,12 +8,6 @@ import (
 	"github.com/quenchlab/quench/internal/philox"
 )
 
-// bondWord is the 32-bit random word of the bond whose lower end is x in
-// class k (quench.MassTransferParams).
-func bondWord(key philox.Key, ctr quench.Counter, class uint32, x uint64) uint32 {
-	return philox.Philox4x32_10(philox.MakeCounter(philox.PurposeLattice, ctr.Replica, ctr.Step, 1+class, x>>2, 0), key)[x&3]
-}
-
 // bondRule applies one rule to the masses of a bond (x, y) with word u.
 func bondRule(rule int, mx, my int64, u uint32, d32 uint64) (int64, int64) {
 	switch rule {
@@ -87,18 +81,7 @@ func (b *Backend) MassTransfer(mass quench.Buffer, lat quench.Lattice, p *quench
 	for a := d - 1; a >= 0; a-- {
 		ext := int64(lat.Shape[a])
 		for par := int64(0); par < 2; par++ {
-			// bonds with lower end x: c_a(x) = par mod 2; upper end x+e_a (periodic)
-			for x := int64(0); x < mb.n; x++ {
-				c := x / stride % ext
-				if c%2 != par {
-					continue
-				}
-				y := x + stride
-				if c == ext-1 {
-					y = x - (ext-1)*stride
-				}
-				m[x], m[y] = bondRule(rule, m[x], m[y], bondWord(key, ctr, class, uint64(x)), d32)
-			}
+			massClass(m, rule, d32, key, ctr, class, stride, ext, par)
 			class++
 		}
 		stride *= ext
@@ -109,6 +92,40 @@ func (b *Backend) MassTransfer(mass quench.Buffer, lat quench.Lattice, p *quench
 		}
 	}
 	return nil
+}
+
+// massClass updates the bonds of one class: along the axis of extent ext
+// and stride, the bonds whose lower end x has coordinate c = par (mod 2),
+// upper end x + stride (periodic). x = (o ext + c) stride + i: a line of
+// `stride` bonds per (o, c). The bonds of a class are disjoint, so blocks
+// of lines run in parallel in any order. A bond's random word is word x&3
+// of the Philox call of group x>>2 (phase 1+class; quench.MassTransferParams),
+// one call serving the bonds of its group.
+func massClass(m []int64, rule int, d32 uint64, key philox.Key, ctr quench.Counter, class uint32, stride, ext, par int64) {
+	outer := int64(len(m)) / (ext * stride)
+	half := (ext - par + 1) / 2 // values of c per o
+	cb := max(1, fieldChunk/stride)
+	blocks := (half + cb - 1) / cb
+	parallel(int(outer*blocks), func(t int) {
+		o, blk := int64(t)/blocks, int64(t)%blocks
+		grp, valid := uint64(0), false
+		var w [4]uint32
+		for ci := blk * cb; ci < min(half, (blk+1)*cb); ci++ {
+			c := par + 2*ci
+			x0 := (o*ext + c) * stride
+			dy := stride
+			if c == ext-1 {
+				dy = -(ext - 1) * stride
+			}
+			for x := x0; x < x0+stride; x++ {
+				if g := uint64(x) >> 2; !valid || g != grp {
+					w = philox.Philox4x32_10(philox.MakeCounter(philox.PurposeLattice, ctr.Replica, ctr.Step, 1+class, g, 0), key)
+					grp, valid = g, true
+				}
+				m[x], m[x+dy] = bondRule(rule, m[x], m[x+dy], w[x&3], d32)
+			}
+		}
+	})
 }
 
 // Diffuse implements quench.LatticeUpdater: one explicit Euler step of the
