@@ -246,50 +246,58 @@ func phi4Step[T flt](g *fieldGeom, scheme string, k kc[T], ctr quench.Counter, s
 		lm := scheme == quench.SchemeLM
 		forRows(g, func(r *rowRun) {
 			now := newSiteNoise[T](key, ctr, step, 0)
-			xi := make([]T, r.x1-r.x0)
+			xi := rowBuf[T](r, 0, r.x1-r.x0)
 			fillNoise(&now, xi, uint64(r.base+r.x0))
 			if lm {
 				nxt := newSiteNoise[T](key, ctr, step+1, 0)
-				xi2 := make([]T, len(xi))
+				xi2 := rowBuf[T](r, 1, r.x1-r.x0) // consumed before nb takes buffer 1
 				fillNoise(&nxt, xi2, uint64(r.base+r.x0))
 				for i := range xi {
 					xi[i] = xi[i] + xi2[i]
 				}
 			}
-			for x := r.x0; x < r.x1; x++ {
-				n := r.base + x
-				f := forceOf(nbRow(phi, r, x), phi[n], &k)
-				next[n] = (phi[n] + T(k.a*f)) + T(k.amp*xi[x-r.x0])
+			nb := rowBuf[T](r, 1, r.x1-r.x0)
+			nbRow(nb, phi, r)
+			for i := range nb {
+				n := r.base + r.x0 + int64(i)
+				f := forceOf(nb[i], phi[n], &k)
+				next[n] = (phi[n] + T(k.a*f)) + T(k.amp*xi[i])
 			}
 		})
 	case quench.SchemeBAOAB:
 		mom := s[2]
 		forRows(g, func(r *rowRun) {
 			now := newSiteNoise[T](key, ctr, step, 0)
-			xi := make([]T, r.x1-r.x0)
+			xi := rowBuf[T](r, 0, r.x1-r.x0)
 			fillNoise(&now, xi, uint64(r.base+r.x0))
-			for x := r.x0; x < r.x1; x++ {
-				n := r.base + x
-				p1 := mom[n] + T(k.hdt*forceOf(nbRow(phi, r, x), phi[n], &k))
+			nb := rowBuf[T](r, 1, r.x1-r.x0)
+			nbRow(nb, phi, r)
+			for i := range nb {
+				n := r.base + r.x0 + int64(i)
+				p1 := mom[n] + T(k.hdt*forceOf(nb[i], phi[n], &k))
 				q1 := phi[n] + T(k.hdtm*p1)
-				p2 := T(k.c1*p1) + T(k.c2*xi[x-r.x0])
+				p2 := T(k.c1*p1) + T(k.c2*xi[i])
 				next[n] = q1 + T(k.hdtm*p2)
 				mom[n] = p2
 			}
 		})
 		forRows(g, func(r *rowRun) {
-			for x := r.x0; x < r.x1; x++ {
-				n := r.base + x
-				mom[n] = mom[n] + T(k.hdt*forceOf(nbRow(next, r, x), next[n], &k))
+			nb := rowBuf[T](r, 1, r.x1-r.x0)
+			nbRow(nb, next, r)
+			for i := range nb {
+				n := r.base + r.x0 + int64(i)
+				mom[n] = mom[n] + T(k.hdt*forceOf(nb[i], next[n], &k))
 			}
 		})
 	case quench.SchemeModelB:
 		mu := s[2]
 		d := len(g.shape)
 		forRows(g, func(r *rowRun) {
-			for x := r.x0; x < r.x1; x++ {
-				n := r.base + x
-				mu[n] = -forceOf(nbRow(phi, r, x), phi[n], &k)
+			nb := rowBuf[T](r, 1, r.x1-r.x0)
+			nbRow(nb, phi, r)
+			for i := range nb {
+				n := r.base + r.x0 + int64(i)
+				mu[n] = -forceOf(nb[i], phi[n], &k)
 			}
 		})
 		forSites(g, func(cu *cursor, end int64) {

@@ -13,25 +13,57 @@ import (
 type rowRun struct {
 	base, x0, x1, lx int64
 	rm, rp           []int64
+	bufs             [2]any // scratch rows of the chunk (rowBuf)
 }
 
-// nb is the neighbour sum of column x in the documented order (nbSum):
-// axes from last to first, -1 then +1, from the first neighbour.
-func nbRow[T flt](s []T, r *rowRun, x int64) T {
-	l, rt := x-1, x+1
-	if x == 0 {
-		l = r.lx - 1
+// rowBuf is scratch buffer i (0 or 1) of the run's chunk with n elements,
+// reused from row to row; its contents are whatever the last row left.
+func rowBuf[T flt](r *rowRun, i int, n int64) []T {
+	b, _ := r.bufs[i].([]T)
+	if int64(cap(b)) < n {
+		b = make([]T, n)
+		r.bufs[i] = b
 	}
-	if rt == r.lx {
-		rt = 0
+	return b[:n]
+}
+
+// nbRow writes the neighbour sums of the run's columns x0 .. x1-1 into
+// dst, in the documented order (nbSum): axes from last to first, -1 then
+// +1, from the first neighbour. Each term is added for the whole run
+// before the next, which leaves every site's sum in the same order.
+func nbRow[T flt](dst, s []T, r *rowRun) {
+	row := s[r.base : r.base+r.lx]
+	// columns 1 .. lx-2 from shifted slices, then the two edge columns
+	if xa, xb := max(r.x0, 1), min(r.x1, r.lx-1); xa < xb {
+		left, right, d := row[xa-1:xb-1], row[xa+1:xb+1], dst[xa-r.x0:xb-r.x0]
+		right, d = right[:len(left)], d[:len(left)]
+		for i := range left {
+			d[i] = left[i] + right[i]
+		}
 	}
-	n := r.base + x
-	v := s[r.base+l] + s[r.base+rt]
+	for _, x := range [2]int64{0, r.lx - 1} {
+		if x < r.x0 || x >= r.x1 {
+			continue
+		}
+		l, rt := x-1, x+1
+		if x == 0 {
+			l = r.lx - 1
+		}
+		if rt == r.lx {
+			rt = 0
+		}
+		dst[x-r.x0] = row[l] + row[rt]
+	}
+	lo, hi := r.base+r.x0, r.base+r.x1
 	for a := len(r.rm) - 1; a >= 0; a-- {
-		v = v + s[n+r.rm[a]]
-		v = v + s[n+r.rp[a]]
+		m := s[lo+r.rm[a] : hi+r.rm[a]]
+		p := s[lo+r.rp[a] : hi+r.rp[a]]
+		m, p = m[:len(dst)], p[:len(dst)]
+		for i := range dst {
+			dst[i] = dst[i] + m[i]
+			dst[i] = dst[i] + p[i]
+		}
 	}
-	return v
 }
 
 // forRows runs f over the sites [0, n) in the fixed chunks of forSites,

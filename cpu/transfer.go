@@ -152,9 +152,11 @@ func (b *Backend) Diffuse(dst, src quench.Buffer, lat quench.Lattice, alpha floa
 // diffuse: lap = nb - z*u; out = u + alpha*lap.
 func diffuse[T flt](g *fieldGeom, out, u []T, z, alpha T) {
 	forRows(g, func(r *rowRun) {
-		for x := r.x0; x < r.x1; x++ {
-			n := r.base + x
-			lap := nbRow(u, r, x) - T(z*u[n])
+		nb := rowBuf[T](r, 1, r.x1-r.x0)
+		nbRow(nb, u, r)
+		for i := range nb {
+			n := r.base + r.x0 + int64(i)
+			lap := nb[i] - T(z*u[n])
 			out[n] = u[n] + T(alpha*lap)
 		}
 	})
