@@ -80,9 +80,11 @@ func RefDiffuse(out, u []float64, lat quench.Lattice, alpha float64) {
 
 func testMassTransfer(t *testing.T, b quench.Backend) {
 	for _, rule := range []string{"kmp", "aggregation", "transfer"} {
-		// the last two are large enough for the CPU backend to split a
-		// class into several blocks of lines (cpu.massClass)
-		for i, shape := range [][]int{{24}, {6, 8}, {2, 10}, {40, 1000}, {70000}} {
+		// the last ones are large enough for the CPU backend to split a
+		// class into several blocks of lines, or to put several line sets
+		// in one block (cpu.massClass), with extents of 2 and strides
+		// above 2^14
+		for i, shape := range [][]int{{24}, {6, 8}, {2, 10}, {40, 1000}, {70000}, {20000, 2}, {4, 20000}} {
 			lat, _ := quench.NewLattice(shape...)
 			p := &quench.MassTransferParams{Rule: rule, Injection: 12345, Fraction: 0.29}
 			want := make([]int64, lat.Sites())

@@ -77,9 +77,9 @@ func forRows(g *fieldGeom, f func(r *rowRun)) {
 		lo := int64(p) * fieldChunk
 		end := min(lo+fieldChunk, g.n)
 		r := rowRun{lx: lx, rm: make([]int64, d-1), rp: make([]int64, d-1)}
+		cu := g.at(lo) // the row's coordinates: an odometer from here on
+		r.x0 = cu.c[d-1]
 		for n := lo; n < end; {
-			cu := g.at(n)
-			r.x0 = cu.c[d-1]
 			r.base = n - r.x0
 			r.x1 = min(lx, r.x0+(end-n))
 			for a := 0; a < d-1; a++ {
@@ -93,6 +93,13 @@ func forRows(g *fieldGeom, f func(r *rowRun)) {
 			}
 			f(&r)
 			n += r.x1 - r.x0
+			r.x0 = 0
+			for a := d - 2; a >= 0; a-- {
+				if cu.c[a]++; cu.c[a] < g.shape[a] {
+					break
+				}
+				cu.c[a] = 0
+			}
 		}
 	}
 	if parts == 1 {
@@ -102,7 +109,7 @@ func forRows(g *fieldGeom, f func(r *rowRun)) {
 	parallel(parts, run)
 }
 
-// fill writes noise numbers n0 .. n0+len(dst)-1 of p into dst, one Philox
+// fillNoise writes noise numbers n0 .. n0+len(dst)-1 of p into dst, one Philox
 // call per group (the numbers of siteNoise.at).
 func fillNoise[T flt](p *siteNoise, dst []T, n0 uint64) {
 	shift := uint64(1)

@@ -97,32 +97,40 @@ func (b *Backend) MassTransfer(mass quench.Buffer, lat quench.Lattice, p *quench
 // massClass updates the bonds of one class: along the axis of extent ext
 // and stride, the bonds whose lower end x has coordinate c = par (mod 2),
 // upper end x + stride (periodic). x = (o ext + c) stride + i: a line of
-// `stride` bonds per (o, c). The bonds of a class are disjoint, so blocks
-// of lines run in parallel in any order. A bond's random word is word x&3
+// `stride` bonds per (o, c). The bonds of a class are disjoint (extents
+// are even: Lattice.CheckCheckerboard), so blocks of lines run in parallel
+// in any order; a block is about fieldChunk bonds: several o when a line
+// set is short, part of one o's lines when it is long. A bond's random word is word x&3
 // of the Philox call of group x>>2 (phase 1+class; quench.MassTransferParams),
 // one call serving the bonds of its group.
 func massClass(m []int64, rule int, d32 uint64, key philox.Key, ctr quench.Counter, class uint32, stride, ext, par int64) {
 	outer := int64(len(m)) / (ext * stride)
 	half := (ext - par + 1) / 2 // values of c per o
 	cb := max(1, fieldChunk/stride)
-	blocks := (half + cb - 1) / cb
-	parallel(int(outer*blocks), func(t int) {
-		o, blk := int64(t)/blocks, int64(t)%blocks
+	blocks := (half + cb - 1) / cb         // blocks of c per o
+	op := max(1, fieldChunk/(half*stride)) // o per block when one block holds every c
+	if blocks > 1 {
+		op = 1
+	}
+	parallel(int((outer+op-1)/op*blocks), func(t int) {
+		o0, blk := int64(t)/blocks*op, int64(t)%blocks
 		grp, valid := uint64(0), false
 		var w [4]uint32
-		for ci := blk * cb; ci < min(half, (blk+1)*cb); ci++ {
-			c := par + 2*ci
-			x0 := (o*ext + c) * stride
-			dy := stride
-			if c == ext-1 {
-				dy = -(ext - 1) * stride
-			}
-			for x := x0; x < x0+stride; x++ {
-				if g := uint64(x) >> 2; !valid || g != grp {
-					w = philox.Philox4x32_10(philox.MakeCounter(philox.PurposeLattice, ctr.Replica, ctr.Step, 1+class, g, 0), key)
-					grp, valid = g, true
+		for o := o0; o < min(outer, o0+op); o++ {
+			for ci := blk * cb; ci < min(half, (blk+1)*cb); ci++ {
+				c := par + 2*ci
+				x0 := (o*ext + c) * stride
+				dy := stride
+				if c == ext-1 {
+					dy = -(ext - 1) * stride
 				}
-				m[x], m[x+dy] = bondRule(rule, m[x], m[x+dy], w[x&3], d32)
+				for x := x0; x < x0+stride; x++ {
+					if g := uint64(x) >> 2; !valid || g != grp {
+						w = philox.Philox4x32_10(philox.MakeCounter(philox.PurposeLattice, ctr.Replica, ctr.Step, 1+class, g, 0), key)
+						grp, valid = g, true
+					}
+					m[x], m[x+dy] = bondRule(rule, m[x], m[x+dy], w[x&3], d32)
+				}
 			}
 		}
 	})
