@@ -126,24 +126,35 @@ func newSiteNoise[T flt](key philox.Key, ctr quench.Counter, step uint64, phase 
 	return siteNoise{key: key, ctr: ctr, step: step, phase: phase, f32: f32}
 }
 
+// shift is log2 of the numbers per group (W).
+func (p *siteNoise) shift() uint64 {
+	if p.f32 {
+		return 2
+	}
+	return 1
+}
+
+// draw computes the numbers of group g into p.g, unless they are there.
+func (p *siteNoise) draw(g uint64) {
+	if p.valid && p.group == g {
+		return
+	}
+	w := philox.Philox4x32_10(philox.MakeCounter(philox.PurposeLangevin, p.ctr.Replica, p.step, p.phase, g, 0), p.key)
+	if p.f32 {
+		for i, v := range pmath.Gaussians32(w) {
+			p.g[i] = float64(v)
+		}
+	} else {
+		p.g[0], p.g[1] = pmath.Gaussians(w)
+	}
+	p.group, p.valid = g, true
+}
+
 // at computes each Philox call once for consecutive sites.
 func (p *siteNoise) at(n uint64) float64 {
-	shift := uint(1)
-	if p.f32 {
-		shift = 2
-	}
-	if g := n >> shift; !p.valid || p.group != g {
-		w := philox.Philox4x32_10(philox.MakeCounter(philox.PurposeLangevin, p.ctr.Replica, p.step, p.phase, g, 0), p.key)
-		if p.f32 {
-			for i, v := range pmath.Gaussians32(w) {
-				p.g[i] = float64(v)
-			}
-		} else {
-			p.g[0], p.g[1] = pmath.Gaussians(w)
-		}
-		p.group, p.valid = g, true
-	}
-	return p.g[n&(1<<shift-1)]
+	s := p.shift()
+	p.draw(n >> s)
+	return p.g[n&(1<<s-1)]
 }
 
 // fieldChunk is the fixed partition of the field kernels.

@@ -1,10 +1,5 @@
 package cpu
 
-import (
-	"github.com/quenchlab/quench/internal/philox"
-	"github.com/quenchlab/quench/internal/pmath"
-)
-
 // rowRun is a run of sites of one row (the last axis) of a field: columns
 // [x0, x1) of the row whose first site is base. rm[a] and rp[a] are the
 // offsets from a site to its -1 and +1 neighbours along axis a < d-1
@@ -109,32 +104,17 @@ func forRows(g *fieldGeom, f func(r *rowRun)) {
 	parallel(parts, run)
 }
 
-// fillNoise writes noise numbers n0 .. n0+len(dst)-1 of p into dst, one Philox
-// call per group (the numbers of siteNoise.at).
+// fillNoise writes noise numbers n0 .. n0+len(dst)-1 of p into dst, one
+// Philox call per group (siteNoise.draw).
 func fillNoise[T flt](p *siteNoise, dst []T, n0 uint64) {
-	shift := uint64(1)
-	if p.f32 {
-		shift = 2
-	}
-	w := uint64(1) << shift
+	s := p.shift()
+	w := uint64(1) << s
 	for i := 0; i < len(dst); {
 		n := n0 + uint64(i)
-		grp := n >> shift
-		c := philox.Philox4x32_10(philox.MakeCounter(philox.PurposeLangevin, p.ctr.Replica, p.step, p.phase, grp, 0), p.key)
-		j := n & (w - 1)
-		if p.f32 {
-			g := pmath.Gaussians32(c)
-			for ; j < w && i < len(dst); j++ {
-				dst[i] = T(g[j])
-				i++
-			}
-		} else {
-			g0, g1 := pmath.Gaussians(c)
-			g := [2]float64{g0, g1}
-			for ; j < w && i < len(dst); j++ {
-				dst[i] = T(g[j])
-				i++
-			}
+		p.draw(n >> s)
+		for j := n & (w - 1); j < w && i < len(dst); j++ {
+			dst[i] = T(p.g[j])
+			i++
 		}
 	}
 }
