@@ -86,10 +86,11 @@ func nbSum[T flt](s []T, g *fieldGeom, cu *cursor) T {
 }
 
 // kc are the Phi4Coeffs rounded once to the kernel's type.
-type kc[T flt] struct{ z, m2, l, h, a, amp, hdt, hdtm, c1, c2 T }
+type kc[T flt] struct{ z, m2, l, h, a, amp, hdt, hdtm, c1, c2, lin, cub, ah T }
 
 func coeffsOf[T flt](c quench.Phi4Coeffs) kc[T] {
-	return kc[T]{T(c.Z), T(c.M2), T(c.L), T(c.H), T(c.A), T(c.Amp), T(c.HDt), T(c.HDtM), T(c.C1), T(c.C2)}
+	return kc[T]{T(c.Z), T(c.M2), T(c.L), T(c.H), T(c.A), T(c.Amp), T(c.HDt), T(c.HDtM), T(c.C1), T(c.C2),
+		T(c.Lin), T(c.Cub), T(c.AH)}
 }
 
 // forceOf is F = -dH/dphi at a site from its neighbour sum nb and field
@@ -102,6 +103,17 @@ func forceOf[T flt](nb, phi T, k *kc[T]) T {
 	t = T(t * phi)
 	f = f - t
 	return f + k.h
+}
+
+// driftOf is the overdamped schemes' drift d (A*F up to rounding) at
+// a site from its neighbour sum nb and field phi, in the order of
+// quench.Phi4Coeffs.
+func driftOf[T flt](nb, phi T, k *kc[T]) T {
+	t := T(k.cub * T(phi*phi))
+	t = t + k.lin
+	d := T(k.a * nb)
+	d = d + T(t*phi)
+	return d + k.ah
 }
 
 // Gaussian noise: site n's number at a step comes from
@@ -271,8 +283,7 @@ func phi4Step[T flt](g *fieldGeom, scheme string, k kc[T], ctr quench.Counter, s
 			nbRow(nb, phi, r)
 			for i := range nb {
 				n := r.base + r.x0 + int64(i)
-				f := forceOf(nb[i], phi[n], &k)
-				next[n] = (phi[n] + T(k.a*f)) + T(k.amp*xi[i])
+				next[n] = (phi[n] + driftOf(nb[i], phi[n], &k)) + T(k.amp*xi[i])
 			}
 		})
 	case quench.SchemeBAOAB:

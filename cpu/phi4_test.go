@@ -2,6 +2,7 @@ package cpu
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/quenchlab/quench"
@@ -148,3 +149,36 @@ func TestPhi4Refuses(t *testing.T) {
 }
 
 func statsSeries(x []float64) stats.Estimate { return stats.Series(x) }
+
+// TestDrift: the overdamped drift d (driftOf) is A*F (A times forceOf) up
+// to a few roundings of its largest terms, in both precisions, over random
+// fields, neighbour sums and parameters (signs of m2 and h both ways).
+func TestDrift(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	u := func(a, b float64) float64 { return a + (b-a)*rng.Float64() }
+	for i := 0; i < 20000; i++ {
+		p := &quench.Phi4Params{Scheme: quench.SchemeEM, Dt: u(1e-4, 0.05), M2: u(-2, 2), Lambda: u(0, 3), H: u(-1, 1),
+			T: 1, Gamma: u(0.1, 2)}
+		if i%2 == 1 {
+			p.Scheme = quench.SchemeLM
+		}
+		c, err := p.Coeffs(1 + i%3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		phi, nb := u(-3, 3), u(-18, 18)
+		// the sizes of the terms, A*nb, A*(Z+M2)*phi, A*L*phi^3, A*H
+		scale := c.A * (math.Abs(nb) + math.Abs((c.Z+c.M2)*phi) + math.Abs(c.L*phi*phi*phi) + math.Abs(c.H))
+		check := func(got, want, eps float64) {
+			if math.Abs(got-want) > 8*eps*scale {
+				t.Fatalf("%+v phi=%v nb=%v: drift %v, A*F %v (difference %g, terms of size %g)", p, phi, nb, got, want,
+					got-want, scale)
+			}
+		}
+		k64 := coeffsOf[float64](c)
+		check(driftOf(nb, phi, &k64), k64.a*forceOf(nb, phi, &k64), 0x1p-52)
+		k32 := coeffsOf[float32](c)
+		f32, n32 := float32(phi), float32(nb)
+		check(float64(driftOf(n32, f32, &k32)), float64(k32.a)*float64(forceOf(n32, f32, &k32)), 0x1p-23)
+	}
+}

@@ -31,7 +31,7 @@ func phi4StepSites[T flt](g *fieldGeom, scheme string, k kc[T], ctr quench.Count
 			if scheme == quench.SchemeLM {
 				xi = xi + T(nxt.at(uint64(n)))
 			}
-			next[n] = (phi[n] + T(k.a*force(phi, g, &cu, &k))) + T(k.amp*xi)
+			next[n] = (phi[n] + driftOf(nbSum(phi, g, &cu), phi[n], &k)) + T(k.amp*xi)
 		case quench.SchemeBAOAB:
 			mom := s[2]
 			p1 := mom[n] + T(k.hdt*force(phi, g, &cu, &k))

@@ -132,10 +132,13 @@ func (b *Backend) loop(started chan<- error) {
 				return fmt.Errorf("kernel %s: %v", k, err)
 			}
 		}
-		for _, p := range []*cu.DevicePtr{&b.shape, &b.table, &b.sums, &b.params} {
+		for _, p := range []*cu.DevicePtr{&b.shape, &b.table, &b.sums} {
 			if *p, err = cu.MemAlloc(256); err != nil {
 				return fmt.Errorf("GPU %d: %v", b.device, err)
 			}
+		}
+		if b.params, err = cu.MemAlloc(kernels.ParamBytes); err != nil {
+			return fmt.Errorf("GPU %d: %v", b.device, err)
 		}
 		return nil
 	}()

@@ -101,37 +101,43 @@ func IsingTable(tab *quench.IsingTable) [64]int32 {
 	return t
 }
 
+// ParamBytes is the size of the device buffer the gpu backend holds a
+// parameter block in (TestBlocksFit).
+const ParamBytes = 512
+
 // Phi4Block is the parameter block of the phi4 kernels (struct qphi4 in
 // langevin.cu), field for field in this order: 8-byte fields, then K32's
-// ten float32. It fills the 256 bytes the gpu backend reserves for a block
-// (TestBlocksFit).
+// thirteen float32.
 type Phi4Block struct {
 	Shape, Stride       [4]int64
 	Dim, NSites         int64
 	Seed, Step, Replica uint64
 	Z, M2, L, H, A, Amp float64
 	HDt, HDtM, C1, C2   float64
+	Lin, Cub, AH        float64
 	// Row is the geometry of the row-launched kernels (fast.cu): the last
 	// extent lx, the one before it ly and the first lz (1 where the lattice
 	// has fewer axes), and the plane ly*lx, so that a thread finds its row
 	// and the neighbouring rows without 64-bit products of its own.
 	Row [4]int64
-	// K32 are Z, M2, L, H, A, Amp, HDt, HDtM, C1, C2 rounded to float32
-	// (what a float32 kernel would compute from them), read by the row
-	// kernels.
-	K32 [10]float32
+	// K32 are Z, M2, L, H, A, Amp, HDt, HDtM, C1, C2, Lin, Cub, AH rounded
+	// to float32 (what a float32 kernel would compute from them), read by
+	// the row kernels.
+	K32 [13]float32
+	_   float32 // the padding C puts at the end of struct qphi4
 }
 
 // NewPhi4Block fills the block for one step.
 func NewPhi4Block(lat quench.Lattice, c quench.Phi4Coeffs, ctr quench.Counter) Phi4Block {
 	b := Phi4Block{Dim: int64(lat.Dim()), NSites: lat.Sites(), Seed: ctr.Seed, Step: ctr.Step, Replica: uint64(ctr.Replica),
-		Z: c.Z, M2: c.M2, L: c.L, H: c.H, A: c.A, Amp: c.Amp, HDt: c.HDt, HDtM: c.HDtM, C1: c.C1, C2: c.C2}
+		Z: c.Z, M2: c.M2, L: c.L, H: c.H, A: c.A, Amp: c.Amp, HDt: c.HDt, HDtM: c.HDtM, C1: c.C1, C2: c.C2,
+		Lin: c.Lin, Cub: c.Cub, AH: c.AH}
 	s := int64(1)
 	for a := lat.Dim() - 1; a >= 0; a-- {
 		b.Shape[a], b.Stride[a] = int64(lat.Shape[a]), s
 		s *= int64(lat.Shape[a])
 	}
-	for i, v := range []float64{c.Z, c.M2, c.L, c.H, c.A, c.Amp, c.HDt, c.HDtM, c.C1, c.C2} {
+	for i, v := range []float64{c.Z, c.M2, c.L, c.H, c.A, c.Amp, c.HDt, c.HDtM, c.C1, c.C2, c.Lin, c.Cub, c.AH} {
 		b.K32[i] = float32(v)
 	}
 	d := lat.Dim()

@@ -241,7 +241,8 @@ __device__ void phi4_overdamped_rows(T* next, const T* phi, const qphi4* P, int 
         T out[W];
         const qcoefT<T> k = qcoefs<T>(P);
 #pragma unroll
-        for (int i = 0; i < W; i++) out[i] = qadd(qadd(s.c(i), qmul(k.a, s.force(i, k))), qmul(k.amp, a[i]));
+        for (int i = 0; i < W; i++)
+            out[i] = qadd(qadd(s.c(i), qdrift(s.nb(i), s.c(i), k.a, k.lin, k.cub, k.ah)), qmul(k.amp, a[i]));
         qstv(next + r.n0, out);
     } while (st.next(r, phi, P));
 }

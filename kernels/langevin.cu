@@ -53,7 +53,7 @@ __device__ __forceinline__ T qnb(const T* f, const qsite& s, const int64_t* shap
 }
 
 struct qcoef {
-    double z, m2, l, h, a, amp, hdt, hdtm, c1, c2;
+    double z, m2, l, h, a, amp, hdt, hdtm, c1, c2, lin, cub, ah;
 };
 
 template <typename T>
@@ -67,6 +67,17 @@ __device__ __forceinline__ T qforce(const T* f, const qsite& s, const int64_t* s
     t = qmul(t, phi);
     r = qsub(r, t);
     return qadd(r, (T)k.h);
+}
+
+// the overdamped schemes' drift d at a site from its neighbour sum nb and
+// field phi, in the order of quench.Phi4Coeffs (cpu driftOf)
+template <typename T>
+__device__ __forceinline__ T qdrift(T nb, T phi, T a, T lin, T cub, T ah) {
+    T t = qmul(cub, qmul(phi, phi));
+    t = qadd(t, lin);
+    T d = qmul(a, nb);
+    d = qadd(d, qmul(t, phi));
+    return qadd(d, ah);
 }
 
 // Gaussian noise by precision: float64 kernels take the two normals of
@@ -140,25 +151,25 @@ struct qphi4 {
     uint64_t seed, step, replica;
     qcoef k;
     int64_t row[4];  // lx, ly, lz, ly*lx for the row kernels of fast.cu (Phi4Block.Row)
-    float k32[10];   // the coefficients rounded to float32, in qcoef's order (Phi4Block.K32)
+    float k32[13];   // the coefficients rounded to float32, in qcoef's order (Phi4Block.K32)
 };
 
 // qcoefs: the coefficients at precision T, the row kernels' copy (float32
 // ones come rounded from the host, so no kernel converts them).
 template <typename T>
 struct qcoefT {
-    T z, m2, l, h, a, amp, hdt, hdtm, c1, c2;
+    T z, m2, l, h, a, amp, hdt, hdtm, c1, c2, lin, cub, ah;
 };
 template <typename T>
 __device__ __forceinline__ qcoefT<T> qcoefs(const qphi4* P) {
     const qcoef& k = P->k;
-    qcoefT<T> c = {k.z, k.m2, k.l, k.h, k.a, k.amp, k.hdt, k.hdtm, k.c1, k.c2};
+    qcoefT<T> c = {k.z, k.m2, k.l, k.h, k.a, k.amp, k.hdt, k.hdtm, k.c1, k.c2, k.lin, k.cub, k.ah};
     return c;
 }
 template <>
 __device__ __forceinline__ qcoefT<float> qcoefs<float>(const qphi4* P) {
     const float* k = P->k32;
-    qcoefT<float> c = {k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7], k[8], k[9]};
+    qcoefT<float> c = {k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7], k[8], k[9], k[10], k[11], k[12]};
     return c;
 }
 
@@ -171,10 +182,10 @@ __device__ void phi4_overdamped(T* next, const T* phi, const qphi4* P, int lm) {
     const int dim = (int)P->dim;
     QUENCH_SITE_LOOP(P) {
         const qsite s = qsite_at(n, P->shape, dim);
-        const T f = qforce(phi, s, P->shape, P->stride, dim, P->k);
+        const T d = qdrift(qnb(phi, s, P->shape, P->stride, dim), phi[n], (T)P->k.a, (T)P->k.lin, (T)P->k.cub, (T)P->k.ah);
         T xi = qnoise<T>(k0, k1, rep, P->step, 0, (uint64_t)n);
         if (lm) xi = qadd(xi, qnoise<T>(k0, k1, rep, P->step + 1, 0, (uint64_t)n));
-        next[n] = qadd(qadd(phi[n], qmul((T)P->k.a, f)), qmul((T)P->k.amp, xi));
+        next[n] = qadd(qadd(phi[n], d), qmul((T)P->k.amp, xi));
     }
 }
 

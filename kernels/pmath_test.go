@@ -123,12 +123,12 @@ func TestTablesMatchCUDA(t *testing.T) {
 	}
 }
 
-// The parameter blocks fit the 256 bytes the gpu backend reserves for them.
+// The parameter blocks fit the ParamBytes the gpu backend reserves for them.
 func TestBlocksFit(t *testing.T) {
-	if s := unsafe.Sizeof(Phi4Block{}); s > 256 {
-		t.Errorf("Phi4Block is %d bytes", s)
+	if s := unsafe.Sizeof(Phi4Block{}); s > ParamBytes || s%8 != 0 {
+		t.Errorf("Phi4Block is %d bytes: at most %d, and a multiple of 8 as C's struct qphi4", s, ParamBytes)
 	}
-	if s := unsafe.Sizeof(ParticleBlock{}); s > 256 {
+	if s := unsafe.Sizeof(ParticleBlock{}); s > ParamBytes {
 		t.Errorf("ParticleBlock is %d bytes", s)
 	}
 }
