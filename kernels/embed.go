@@ -46,10 +46,11 @@ const (
 	SumBlocksF64       = "sum_blocks_f64"
 	SumBlocksF32       = "sum_blocks_f32"
 	PhiloxKAT          = "philox_kat"
+	Sqrt32Check        = "pmath_sqrt32_check"
 )
 
 // All lists every kernel the gpu backend loads.
-var All = []string{IsingPhaseSeg, IsingPhaseSite, IsingSums, SumBlocksF64, SumBlocksF32, PhiloxKAT,
+var All = []string{IsingPhaseSeg, IsingPhaseSite, IsingSums, SumBlocksF64, SumBlocksF32, PhiloxKAT, Sqrt32Check,
 	Phi4Overdamped + "_f32", Phi4Overdamped + "_f64", Phi4BAOAB1 + "_f32", Phi4BAOAB1 + "_f64",
 	Phi4BAOAB2 + "_f32", Phi4BAOAB2 + "_f64", Phi4Mu + "_f32", Phi4Mu + "_f64", Phi4ModelB + "_f32", Phi4ModelB + "_f64",
 	Phi4Currents + "_f32", Phi4Currents + "_f64",

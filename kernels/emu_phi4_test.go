@@ -23,9 +23,11 @@ func TestPhi4KernelsEmulated(t *testing.T) {
 	// 5, 6 and 10 rows, and rows of 1 to 3 groups: emulated blocks of 4
 	// and 16 threads hold several rows (launch_rows), looping kernels get at
 	// most 2 blocks along y, so their threads walk strips of up to 3 rows
-	// (qstrip: the last one shorter, some past the last row), in 2D and in
-	// 3D ({3, 10, 4})
-	shapes := [][]int{{10}, {12}, {6, 8}, {5, 8}, {10, 8}, {4, 6, 4}, {3, 5, 4}, {3, 10, 4}}
+	// (qstrip: the last one shorter, some past the last row, the last rows
+	// of {6, 8}, {7, 12} and {3, 10, 4} wrapping to row 0 inside a strip), in
+	// 2D and in 3D; rows of 3 float32 groups ({7, 12}, {3, 6, 12}) have a
+	// thread with neighbours on both sides in its row
+	shapes := [][]int{{10}, {12}, {6, 8}, {5, 8}, {10, 8}, {7, 12}, {4, 6, 4}, {3, 5, 4}, {3, 10, 4}, {3, 6, 12}}
 	for si, scheme := range schemes {
 		for _, shape := range shapes {
 			for _, dt := range []quench.DType{quench.Float64, quench.Float32} {

@@ -96,45 +96,47 @@ struct qseg {
 
     __device__ __forceinline__ T c(int i) const { return e[i + 1]; }
 
-    // the row's own neighbours: the sites before and after the thread's
-    // W, and the rows of the planes below and above
-    __device__ __forceinline__ void load_row(const T* f, const qrow& w) {
+    // load reads the neighbourhood of row w: the W sites, the sites before
+    // and after them, the rows before and after along y and, in 3D, the
+    // rows of the planes below and above
+    __device__ __forceinline__ void load(const T* f, const qrow& w) {
         const int W = qw<T>::n;
         const int64_t x0 = w.x0, lx = w.lx;
+        qldv(f + w.base + x0, e + 1);
         e[0] = f[w.base + (x0 == 0 ? lx - 1 : x0 - 1)];
         e[W + 1] = f[w.base + (x0 + W == lx ? 0 : x0 + W)];
+        if (D >= 2) {
+            qldv(f + w.ym + x0, ym);
+            qldv(f + w.yp + x0, yp);
+        }
         if (D == 3) {
             qldv(f + w.zm + x0, zm);
             qldv(f + w.zp + x0, zp);
         }
     }
 
-    // load reads the neighbourhood of row w
-    __device__ __forceinline__ void load(const T* f, const qrow& w) {
-        qldv(f + w.base + w.x0, e + 1);
-        if (D >= 2) {
-            qldv(f + w.ym + w.x0, ym);
-            qldv(f + w.yp + w.x0, yp);
-        }
-        load_row(f, w);
-    }
-
-    // advance moves from the previous row to row w, the next one along y:
-    // its row y-1 is the old centre and its centre the old row y+1, so
-    // only row y+1 is read along y (a 1D lattice has a single row)
-    __device__ __forceinline__ void advance(const T* f, const qrow& w) {
+    // advance moves from the previous row to the next one along y, whose
+    // sites start at pc, the sites left and right of them at pl and pr and
+    // row y+1's at pc + dyp (the wrap included): its row y-1 is the old
+    // centre and its centre the old row y+1, so only row y+1 is read along
+    // y. In 3D the rows of the planes below and above are offsets from pc
+    // computed per row (fewer live registers than two more pointers).
+    __device__ __forceinline__ void advance(const T* pc, const T* pl, const T* pr, int64_t dyp, const qphi4* P) {
         const int W = qw<T>::n;
-        if (D >= 2) {
 #pragma unroll
-            for (int i = 0; i < W; i++) {
-                ym[i] = e[i + 1];
-                e[i + 1] = yp[i];
-            }
-            qldv(f + w.yp + w.x0, yp);
-        } else {
-            qldv(f + w.base + w.x0, e + 1);
+        for (int i = 0; i < W; i++) {
+            ym[i] = e[i + 1];
+            e[i + 1] = yp[i];
         }
-        load_row(f, w);
+        qldv(pc + dyp, yp);
+        e[0] = *pl;
+        e[W + 1] = *pr;
+        if (D == 3) {
+            const uint32_t z = blockIdx.z;
+            const int64_t plane = P->row[3], vol = P->nsites;
+            qldv(pc + (z == 0 ? vol - plane : -plane), zm);
+            qldv(pc + (z == (uint32_t)P->row[2] - 1 ? plane - vol : plane), zp);
+        }
     }
 
     __device__ __forceinline__ T nb(int i) const {
@@ -174,20 +176,23 @@ struct qloop<float> {
     static const bool rows = true;
 };
 
-// qstrip walks a thread's rows: begin and next place r in the row and
-// load the neighbourhood of field f there into s. A block is
-// blockDim.x groups along a row times blockDim.y rows (kernels.RowLaunch:
-// short rows share a block); thread row t = blockIdx.y * blockDim.y +
-// threadIdx.y. Kernels with float32 noise (Loop) get fewer blocks along y
-// (kernels.RowLaunch.LoopY), so that a block's copy of the noise tables
-// serves several rows, and thread row t takes a strip of consecutive rows,
-// ceil(ly / (gridDim.y * blockDim.y)) of them: each row after the first
-// reads one new row along y (qseg::advance). The others take row t only
-// (a loop would hold its invariants in registers they need more).
+// qstrip walks a thread's rows: begin places r in the first row and
+// loads the neighbourhood of field f there into s; next moves s to the next
+// row and keeps r.n0 (only) current. A block is blockDim.x groups along a
+// row times blockDim.y rows (kernels.RowLaunch: short rows share a block);
+// thread row t = blockIdx.y * blockDim.y + threadIdx.y. Kernels with
+// float32 noise (Loop) get fewer blocks along y (kernels.RowLaunch.LoopY),
+// so that a block's copy of the noise tables serves several rows, and
+// thread row t takes a strip of consecutive rows, ceil(ly / (gridDim.y *
+// blockDim.y)) of them: each row after the first reads one new row along y
+// (qseg::advance), through pointers that move one row at a time (no index
+// is recomputed). The others take row t only (a loop would hold its
+// invariants in registers they need more).
 template <typename T, int D, bool Loop>
 struct qstrip {
     qseg<T, D> s;
     uint32_t y, end;
+    const T *pc, *pl, *pr;  // Loop: the thread's sites in the row, the sites left and right of them
 
     // begin places r in the thread's first row and loads s there; false
     // for a thread without rows
@@ -203,14 +208,25 @@ struct qstrip {
         if (y >= r.ly) return false;
         qrow_y(r, y, P);
         s.load(f, r);
+        if (Loop) {
+            const int W = qw<T>::n;
+            pc = f + r.n0;
+            pl = f + r.base + (r.x0 == 0 ? r.lx - 1 : r.x0 - 1);
+            pr = f + r.base + (r.x0 + W == r.lx ? 0 : r.x0 + W);
+        }
         return true;
     }
 
-    // next moves r and s to the thread's next row; false after its last
-    __device__ __forceinline__ bool next(qrow& r, const T* f, const qphi4* P) {
-        if (!Loop || ++y == end) return false;
-        qrow_y(r, y, P);
-        s.advance(f, r);
+    // next moves r.n0 and s to the thread's next row; false after its last
+    // (a 1D lattice has a single row)
+    __device__ __forceinline__ bool next(qrow& r, const qphi4* P) {
+        if (!Loop || D == 1 || ++y == end) return false;
+        const int64_t lx = r.lx;
+        r.n0 += lx;
+        pc += lx;
+        pl += lx;
+        pr += lx;
+        s.advance(pc, pl, pr, y == r.ly - 1 ? lx - P->row[3] : lx, P);
         return true;
     }
 };
@@ -244,7 +260,7 @@ __device__ void phi4_overdamped_rows(T* next, const T* phi, const qphi4* P, int 
         for (int i = 0; i < W; i++)
             out[i] = qadd(qadd(s.c(i), qdrift(s.nb(i), s.c(i), k.a, k.lin, k.cub, k.ah)), qmul(k.amp, a[i]));
         qstv(next + r.n0, out);
-    } while (st.next(r, phi, P));
+    } while (st.next(r, P));
 }
 
 template <typename T, int D>
@@ -261,7 +277,7 @@ __device__ void diffuse_rows(T* out, const T* u, const qphi4* P) {
 #pragma unroll
         for (int i = 0; i < W; i++) v[i] = qadd(s.c(i), qmul(k.a, qsub(s.nb(i), qmul(k.z, s.c(i)))));
         qstv(out + r.n0, v);
-    } while (st.next(r, u, P));
+    } while (st.next(r, P));
 }
 
 // BAOAB in two row-launched kernels (W sites per thread), the twins of
@@ -293,7 +309,7 @@ __device__ void phi4_baoab1_rows(T* next, const T* phi, T* mom, const qphi4* P) 
         }
         qstv(next + r.n0, q);
         qstv(mom + r.n0, m);
-    } while (st.next(r, phi, P));
+    } while (st.next(r, P));
 }
 
 template <typename T, int D>
@@ -311,14 +327,16 @@ __device__ void phi4_baoab2_rows(const T* next, T* mom, const qphi4* P) {
 #pragma unroll
         for (int i = 0; i < W; i++) m[i] = qadd(m[i], qmul(k.hdt, s.force(i, k)));
         qstv(mom + r.n0, m);
-    } while (st.next(r, next, P));
+    } while (st.next(r, P));
 }
 
-// Register limits (ptxas -v on sm_90): the float32 EM kernels are held to
-// 48 registers (5 blocks of 256 threads per multiprocessor, no spills), the
-// float32 LM kernels to 64 (4 blocks; 8 bytes of spills per thread in 2D
-// and 3D).
-#define QUENCH_NOISE_BOUNDS __launch_bounds__(256, 5)
+// Register limits (ptxas -v on sm_90, none of them spills): the float32
+// EM kernels are held to 48 registers in 1D and 2D (5 blocks of 256
+// threads per multiprocessor) and to 64 in 3D (4 blocks; at 48 it spilled
+// 28 bytes per thread), the float32 LM kernels to 64.
+#define QUENCH_NOISE_BOUNDS_1 __launch_bounds__(256, 5)
+#define QUENCH_NOISE_BOUNDS_2 __launch_bounds__(256, 5)
+#define QUENCH_NOISE_BOUNDS_3 __launch_bounds__(256, 4)
 #define QUENCH_LM_BOUNDS __launch_bounds__(256, 4)
 
 // One entry point per kernel, precision and dimension (kernels.RowKernel
@@ -329,8 +347,8 @@ __device__ void phi4_baoab2_rows(const T* next, T* mom, const qphi4* P) {
     extern "C" __global__ void phi4_overdamped_rows_f64_d##D(double* next, const double* phi, const qphi4* P) {        \
         phi4_overdamped_rows<double, D>(next, phi, P, 0);                                                              \
     }                                                                                                                  \
-    extern "C" __global__ void QUENCH_NOISE_BOUNDS phi4_overdamped_rows_f32_d##D(float* next, const float* phi,        \
-                                                                                 const qphi4* P) {                     \
+    extern "C" __global__ void QUENCH_NOISE_BOUNDS_##D phi4_overdamped_rows_f32_d##D(float* next, const float* phi,    \
+                                                                                     const qphi4* P) {                 \
         phi4_overdamped_rows<float, D>(next, phi, P, 0);                                                               \
     }                                                                                                                  \
     extern "C" __global__ void phi4_lm_rows_f64_d##D(double* next, const double* phi, const qphi4* P) {                \

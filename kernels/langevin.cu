@@ -173,6 +173,18 @@ __device__ __forceinline__ qcoefT<float> qcoefs<float>(const qphi4* P) {
     return c;
 }
 
+// pmath_sqrt32_check counts the float32 x with bits in [lo, hi) for which
+// quench_sqrt32(x) and __fsqrt_rn(x) differ in any bit (the GPU test
+// TestSqrt32), adding the count to *bad.
+extern "C" __global__ void pmath_sqrt32_check(uint64_t lo, uint64_t hi, unsigned long long* bad) {
+    unsigned long long n = 0;
+    for (uint64_t b = lo + (uint64_t)blockIdx.x * blockDim.x + threadIdx.x; b < hi; b += (uint64_t)gridDim.x * blockDim.x) {
+        const float x = __uint_as_float((uint32_t)b);
+        n += __float_as_uint(quench_sqrt32(x)) != __float_as_uint(__fsqrt_rn(x));
+    }
+    if (n) atomicAdd(bad, n);
+}
+
 #define QUENCH_SITE_LOOP(P) \
     for (int64_t n = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; n < (P)->nsites; n += (int64_t)gridDim.x * blockDim.x)
 

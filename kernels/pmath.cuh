@@ -177,10 +177,34 @@ __device__ __forceinline__ void quench_sincos2pi24(uint32_t a, const float* st, 
     *cs = __fsub_rn(t[1], __fadd_rn(__fmul_rn(t[0], sd), __fmul_rn(t[1], ec)));
 }
 
+// quench_sqrt32 is __fsqrt_rn(x), the correctly rounded square root, for x
+// = +-0 and 2^-100 <= x < 2^128, without the branch __fsqrt_rn takes to
+// its out-of-range path. For 2^-101 <= x < 2^128 the compiler's sqrt.rn.f32
+// computes r = rsqrt(x) (MUFU.RSQ), s = x*r, h = r/2 and s + (x - s*s)*h
+// with two fused multiply-adds (the same SASS for sm_80 to sm_90); this is
+// that path, with x raised to 2^-100 for the reciprocal root only, so that
+// +-0 give s = +-0 and the result +-0. The Box-Muller radius takes it: its
+// argument -2 log u is +-0 or between 2^-24 and 46. The GPU test
+// TestSqrt32 compares it with __fsqrt_rn for every float32 it covers.
+__device__ __forceinline__ float quench_sqrt32(float x) {
+#ifdef QUENCH_EMU
+    return __fsqrt_rn(x);
+#else
+    float m, r, s, h, e;
+    asm("max.f32 %0, %1, 0f0D800000;" : "=f"(m) : "f"(x));
+    asm("rsqrt.approx.ftz.f32 %0, %1;" : "=f"(r) : "f"(m));
+    asm("mul.ftz.f32 %0, %1, %2;" : "=f"(s) : "f"(x), "f"(r));
+    asm("mul.ftz.f32 %0, %1, 0f3F000000;" : "=f"(h) : "f"(r));
+    asm("fma.rn.f32 %0, %1, %2, %3;" : "=f"(e) : "f"(-s), "f"(s), "f"(x));
+    asm("fma.rn.f32 %0, %1, %2, %3;" : "=f"(r) : "f"(e), "f"(h), "f"(s));
+    return r;
+#endif
+}
+
 // pmath.boxMuller32: two normals from two words.
 __device__ __forceinline__ void quench_boxmuller32(uint32_t w0, uint32_t w1, const qtab32& tb, float* g0, float* g1) {
     const float u1 = __fmul_rn(__fadd_rn(__uint2float_rn(w0), 0.5f), 0x1p-32f);
-    const float r = __fsqrt_rn(__fmul_rn(-2.0f, quench_log32(u1, tb.log)));
+    const float r = quench_sqrt32(__fmul_rn(-2.0f, quench_log32(u1, tb.log)));
     float s, c;
     quench_sincos2pi24(w1 >> 8, tb.sc, &s, &c);
     *g0 = __fmul_rn(r, c);
