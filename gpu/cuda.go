@@ -618,16 +618,19 @@ func (b *Backend) Phi4Step(f *quench.Phi4Fields, lat quench.Lattice, p *quench.P
 			if p.Scheme == quench.SchemeLM {
 				lm = 1
 			}
-			if rl, ok := kernels.RowGrid(lat, blockSize, dt); ok {
-				name := kernels.Phi4OverdampedRows
-				if lm == 1 {
-					name = kernels.Phi4LMRows
-				}
+			name, w := kernels.Phi4OverdampedRows, kernels.SitesPerThread(dt)
+			switch {
+			case lm == 1:
+				name = kernels.Phi4LMRows
+			case kernels.WideRows(lat, dt):
+				name, w = kernels.Phi4OverdampedRows8, kernels.WideSites
+			}
+			if rl, ok := kernels.RowGrid(lat, blockSize, w); ok {
 				return b.launchRows(kernels.RowKernel(name, dt, lat.Dim()), rl, kernels.RowLoops(dt), next, phi, P)
 			}
 			return b.launch(kernels.Phi4Overdamped+suffix, n, next, phi, P, lm)
 		case quench.SchemeBAOAB:
-			if rl, ok := kernels.RowGrid(lat, blockSize, dt); ok {
+			if rl, ok := kernels.RowGrid(lat, blockSize, kernels.SitesPerThread(dt)); ok {
 				if err := b.launchRows(kernels.RowKernel(kernels.Phi4BAOAB1Rows, dt, lat.Dim()), rl, kernels.RowLoops(dt), next, phi, extra, P); err != nil {
 					return err
 				}
@@ -970,7 +973,7 @@ func (b *Backend) Diffuse(dst, src quench.Buffer, lat quench.Lattice, alpha floa
 		if err := cu.MemcpyHtoD(b.params, unsafe.Pointer(&blk), int64(unsafe.Sizeof(blk))); err != nil {
 			return wrap("upload parameters", err)
 		}
-		if rl, ok := kernels.RowGrid(lat, blockSize, s.dt); ok {
+		if rl, ok := kernels.RowGrid(lat, blockSize, kernels.SitesPerThread(s.dt)); ok {
 			return b.launchRows(kernels.RowKernel(kernels.DiffuseRows, s.dt, lat.Dim()), rl, false, uint64(d.ptr), uint64(s.ptr), uint64(b.params))
 		}
 		return b.launch(kernels.Diffuse+suffix, lat.Sites(), uint64(d.ptr), uint64(s.ptr), uint64(b.params))

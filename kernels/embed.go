@@ -39,14 +39,17 @@ const (
 	Diffuse        = "diffuse"
 	// row-launched fast paths (fast.cu): RowKernel names an entry point
 	Phi4OverdampedRows = "phi4_overdamped_rows" // em
-	Phi4LMRows         = "phi4_lm_rows"
-	Phi4BAOAB1Rows     = "phi4_baoab1_rows"
-	Phi4BAOAB2Rows     = "phi4_baoab2_rows"
-	DiffuseRows        = "diffuse_rows"
-	SumBlocksF64       = "sum_blocks_f64"
-	SumBlocksF32       = "sum_blocks_f32"
-	PhiloxKAT          = "philox_kat"
-	Sqrt32Check        = "pmath_sqrt32_check"
+	// em in float32 on 1D and 2D lattices whose rows are a multiple of 8
+	// sites long (WideRows): 8 sites per thread
+	Phi4OverdampedRows8 = "phi4_overdamped_rows8"
+	Phi4LMRows          = "phi4_lm_rows"
+	Phi4BAOAB1Rows      = "phi4_baoab1_rows"
+	Phi4BAOAB2Rows      = "phi4_baoab2_rows"
+	DiffuseRows         = "diffuse_rows"
+	SumBlocksF64        = "sum_blocks_f64"
+	SumBlocksF32        = "sum_blocks_f32"
+	PhiloxKAT           = "philox_kat"
+	Sqrt32Check         = "pmath_sqrt32_check"
 )
 
 // All lists every kernel the gpu backend loads.
@@ -66,6 +69,20 @@ func init() {
 			}
 		}
 	}
+	for d := 1; d <= 2; d++ {
+		All = append(All, RowKernel(Phi4OverdampedRows8, quench.Float32, d))
+	}
+}
+
+// WideSites is the sites per thread of the Phi4OverdampedRows8 kernels.
+const WideSites = 8
+
+// WideRows says whether a float32 EM step on lat takes the
+// Phi4OverdampedRows8 kernels: 1 or 2 dimensions, rows a multiple of
+// WideSites long.
+func WideRows(lat quench.Lattice, dt quench.DType) bool {
+	d := lat.Dim()
+	return dt == quench.Float32 && d <= 2 && int64(lat.Shape[d-1])%WideSites == 0
 }
 
 // RowKernel is the entry point of row kernel name (Phi4OverdampedRows, ...)
@@ -272,11 +289,12 @@ func NewMassBlock(lat quench.Lattice, rule int64, d32 uint64, ctr quench.Counter
 }
 
 // RowLaunch is how the row-launched kernels (fast.cu) cover a lattice:
-// blocks of BX x BY threads, BX groups of W sites along a row (W =
-// SitesPerThread; BX a power of two) and BY = block/BX rows, so that short
-// rows share a block instead of leaving threads idle; a grid of GX x GY x
-// GZ blocks (GZ the planes) with a thread per group of every row. Kernels
-// that loop over rows (RowLoops) take LoopY blocks along y instead of GY.
+// blocks of BX x BY threads, BX groups of w sites along a row (w =
+// SitesPerThread or WideSites; BX a power of two) and BY = block/BX rows,
+// so that short rows share a block instead of leaving threads idle; a grid
+// of GX x GY x GZ blocks (GZ the planes) with a thread per group of every
+// row. Kernels that loop over rows (RowLoops) take LoopY blocks along y
+// instead of GY.
 type RowLaunch struct {
 	GX, GY, GZ, BX, BY int64
 }
@@ -289,16 +307,16 @@ func (r RowLaunch) LoopY(target int64) int64 {
 }
 
 // RowGrid is the RowLaunch for lat with blocks of `block` threads (a
-// power of two), and whether lat qualifies: 1 to 3 dimensions, a last
-// extent that is a multiple of W, the others at most 65535 (the grid's z
-// limit, and rows indexed in 32 bits).
-func RowGrid(lat quench.Lattice, block int64, dt quench.DType) (RowLaunch, bool) {
+// power of two) and w sites per thread (SitesPerThread, or WideSites), and
+// whether lat qualifies: 1 to 3 dimensions, a last extent that is a
+// multiple of w, the others at most 65535 (the grid's z limit, and rows
+// indexed in 32 bits).
+func RowGrid(lat quench.Lattice, block, w int64) (RowLaunch, bool) {
 	if block < 1 || block&(block-1) != 0 {
 		panic(fmt.Sprintf("kernels.RowGrid: block %d is not a power of two", block))
 	}
 	d := lat.Dim()
 	lx := int64(lat.Shape[d-1])
-	w := SitesPerThread(dt)
 	if d > 3 || lx%w != 0 {
 		return RowLaunch{}, false
 	}

@@ -27,7 +27,9 @@ func TestPhi4KernelsEmulated(t *testing.T) {
 	// of {6, 8}, {7, 12} and {3, 10, 4} wrapping to row 0 inside a strip), in
 	// 2D and in 3D; rows of 3 float32 groups ({7, 12}, {3, 6, 12}) have a
 	// thread with neighbours on both sides in its row
-	shapes := [][]int{{10}, {12}, {6, 8}, {5, 8}, {10, 8}, {7, 12}, {4, 6, 4}, {3, 5, 4}, {3, 10, 4}, {3, 6, 12}}
+	// (the 8-site float32 EM kernels: {16}, {6, 8}, {5, 8}, {10, 8} with
+	// a strip wrapping to row 0, {7, 24} with an inner thread and a wrap)
+	shapes := [][]int{{10}, {12}, {16}, {6, 8}, {5, 8}, {10, 8}, {7, 12}, {7, 24}, {4, 6, 4}, {3, 5, 4}, {3, 10, 4}, {3, 6, 12}}
 	for si, scheme := range schemes {
 		for _, shape := range shapes {
 			for _, dt := range []quench.DType{quench.Float64, quench.Float32} {
@@ -36,6 +38,9 @@ func TestPhi4KernelsEmulated(t *testing.T) {
 				// backend uses them (last extent a multiple of W)
 				if si < 3 && int64(shape[len(shape)-1])%SitesPerThread(dt) == 0 {
 					checkPhi4(t, bin, "phi4fast", scheme, si, shape, dt)
+				}
+				if lat, _ := quench.NewLattice(shape...); scheme == quench.SchemeEM && WideRows(lat, dt) {
+					checkPhi4(t, bin, "phi4wide", scheme, si, shape, dt)
 				}
 			}
 		}

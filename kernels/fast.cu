@@ -1,49 +1,63 @@
 // fast.cu: row-launched variants of the overdamped phi4 step and the
 // diffusion stencil for lattices of 1 to 3 dimensions whose last extent is
-// a multiple of W (2 for float64, 4 for float32) and whose other extents
-// are at most 65535: the grid is (groups of W sites along x, y, z), so no
-// index is divided, and each thread updates the W sites Wp..Wp+W-1 of a
-// row (of each row of its strip, qstrip), which share one Philox call (qw,
-// qgauss in langevin.cu). Results are
-// those of phi4_overdamped and diffuse bit for bit: the same neighbour
-// order (x-1, x+1, y-1, y+1, z-1, z+1) and the same operations.
+// a multiple of S, the sites per thread, and whose other extents are at
+// most 65535: the grid is (groups of S sites along x, y, z), so no index is
+// divided, and each thread updates the S sites Sp..Sp+S-1 of a row (of each
+// row of its strip, qstrip). S is W (qw in langevin.cu: 2 for float64, 4
+// for float32), the normals of one Philox call (qgauss), or 2W for the
+// float32 EM kernels on rows a multiple of 8 long (QUENCH_WIDE_KERNELS).
+// Results are those of phi4_overdamped and diffuse bit for bit: the same
+// neighbour order (x-1, x+1, y-1, y+1, z-1, z+1) and the same operations.
 #include <stdint.h>
 
-// W-wide loads and stores of a thread's sites: one 16-byte access (float4,
-// double2) per row segment, so a warp reads 512 contiguous bytes per
-// instruction. The emulator copies bytes instead.
-__device__ __forceinline__ void qldv(const float* p, float v[4]) {
+// S-wide loads and stores of a thread's sites: 16-byte accesses (float4,
+// double2), so a warp reads 512 contiguous bytes per instruction. The
+// emulator copies bytes instead.
+template <int S>
+__device__ __forceinline__ void qldv(const float* p, float* v) {
 #ifdef QUENCH_EMU
-    memcpy(v, p, 16);
+    memcpy(v, p, 4 * S);
 #else
-    const float4 t = *reinterpret_cast<const float4*>(p);
-    v[0] = t.x;
-    v[1] = t.y;
-    v[2] = t.z;
-    v[3] = t.w;
+#pragma unroll
+    for (int j = 0; j < S / 4; j++) {
+        const float4 t = reinterpret_cast<const float4*>(p)[j];
+        v[4 * j] = t.x;
+        v[4 * j + 1] = t.y;
+        v[4 * j + 2] = t.z;
+        v[4 * j + 3] = t.w;
+    }
 #endif
 }
-__device__ __forceinline__ void qldv(const double* p, double v[2]) {
+template <int S>
+__device__ __forceinline__ void qldv(const double* p, double* v) {
 #ifdef QUENCH_EMU
-    memcpy(v, p, 16);
+    memcpy(v, p, 8 * S);
 #else
-    const double2 t = *reinterpret_cast<const double2*>(p);
-    v[0] = t.x;
-    v[1] = t.y;
+#pragma unroll
+    for (int j = 0; j < S / 2; j++) {
+        const double2 t = reinterpret_cast<const double2*>(p)[j];
+        v[2 * j] = t.x;
+        v[2 * j + 1] = t.y;
+    }
 #endif
 }
-__device__ __forceinline__ void qstv(float* p, const float v[4]) {
+template <int S>
+__device__ __forceinline__ void qstv(float* p, const float* v) {
 #ifdef QUENCH_EMU
-    memcpy(p, v, 16);
+    memcpy(p, v, 4 * S);
 #else
-    *reinterpret_cast<float4*>(p) = make_float4(v[0], v[1], v[2], v[3]);
+#pragma unroll
+    for (int j = 0; j < S / 4; j++)
+        reinterpret_cast<float4*>(p)[j] = make_float4(v[4 * j], v[4 * j + 1], v[4 * j + 2], v[4 * j + 3]);
 #endif
 }
-__device__ __forceinline__ void qstv(double* p, const double v[2]) {
+template <int S>
+__device__ __forceinline__ void qstv(double* p, const double* v) {
 #ifdef QUENCH_EMU
-    memcpy(p, v, 16);
+    memcpy(p, v, 8 * S);
 #else
-    *reinterpret_cast<double2*>(p) = make_double2(v[0], v[1]);
+#pragma unroll
+    for (int j = 0; j < S / 2; j++) reinterpret_cast<double2*>(p)[j] = make_double2(v[2 * j], v[2 * j + 1]);
 #endif
 }
 
@@ -55,13 +69,13 @@ struct qrow {
     uint32_t ly;
 };
 
-// qrow_begin fills the row-independent part of r for the thread's W
+// qrow_begin fills the row-independent part of r for the thread's S
 // sites; false for a thread past the rows' end (it has nothing to do in any
 // row). The geometry comes from P->row (host-computed).
-template <typename T>
+template <int S>
 __device__ __forceinline__ bool qrow_begin(const qphi4* P, qrow& r) {
     const int64_t lx = P->row[0];
-    r.x0 = qw<T>::n * ((int64_t)blockIdx.x * blockDim.x + threadIdx.x);
+    r.x0 = S * ((int64_t)blockIdx.x * blockDim.x + threadIdx.x);
     if (r.x0 >= lx) return false;
     r.lx = lx;
     r.ly = (uint32_t)P->row[1];
@@ -83,35 +97,35 @@ __device__ __forceinline__ void qrow_y(qrow& r, uint32_t y, const qphi4* P) {
     r.zp = r.base + (z == (uint32_t)P->row[2] - 1 ? plane - vol : plane);
 }
 
-// qseg holds a thread's W sites x0..x0+W-1 of field f in a lattice of D
+// qseg holds a thread's S sites x0..x0+S-1 of field f in a lattice of D
 // dimensions and their neighbours; nb(i) is the neighbour sum of site
 // x0+i in the documented order (x-1, x+1, y-1, y+1, z-1, z+1), as in qnb of
 // langevin.cu.
-template <typename T, int D>
+template <typename T, int D, int S = qw<T>::n>
 struct qseg {
-    // e: the site before the thread's W, the W sites, the site after them
+    // e: the site before the thread's S, the S sites, the site after them
     // (one array, so that nb's indices are array indices and the unrolled
     // loops keep it in registers)
-    T e[qw<T>::n + 2], ym[qw<T>::n], yp[qw<T>::n], zm[qw<T>::n], zp[qw<T>::n];
+    T e[S + 2], ym[S], yp[S], zm[S], zp[S];
 
     __device__ __forceinline__ T c(int i) const { return e[i + 1]; }
 
-    // load reads the neighbourhood of row w: the W sites, the sites before
+    // load reads the neighbourhood of row w: the S sites, the sites before
     // and after them, the rows before and after along y and, in 3D, the
     // rows of the planes below and above
     __device__ __forceinline__ void load(const T* f, const qrow& w) {
-        const int W = qw<T>::n;
+        const int W = S;
         const int64_t x0 = w.x0, lx = w.lx;
-        qldv(f + w.base + x0, e + 1);
+        qldv<S>(f + w.base + x0, e + 1);
         e[0] = f[w.base + (x0 == 0 ? lx - 1 : x0 - 1)];
         e[W + 1] = f[w.base + (x0 + W == lx ? 0 : x0 + W)];
         if (D >= 2) {
-            qldv(f + w.ym + x0, ym);
-            qldv(f + w.yp + x0, yp);
+            qldv<S>(f + w.ym + x0, ym);
+            qldv<S>(f + w.yp + x0, yp);
         }
         if (D == 3) {
-            qldv(f + w.zm + x0, zm);
-            qldv(f + w.zp + x0, zp);
+            qldv<S>(f + w.zm + x0, zm);
+            qldv<S>(f + w.zp + x0, zp);
         }
     }
 
@@ -122,20 +136,20 @@ struct qseg {
     // y. In 3D the rows of the planes below and above are offsets from pc
     // computed per row (fewer live registers than two more pointers).
     __device__ __forceinline__ void advance(const T* pc, const T* pl, const T* pr, int64_t dyp, const qphi4* P) {
-        const int W = qw<T>::n;
+        const int W = S;
 #pragma unroll
         for (int i = 0; i < W; i++) {
             ym[i] = e[i + 1];
             e[i + 1] = yp[i];
         }
-        qldv(pc + dyp, yp);
+        qldv<S>(pc + dyp, yp);
         e[0] = *pl;
         e[W + 1] = *pr;
         if (D == 3) {
             const uint32_t z = blockIdx.z;
             const int64_t plane = P->row[3], vol = P->nsites;
-            qldv(pc + (z == 0 ? vol - plane : -plane), zm);
-            qldv(pc + (z == (uint32_t)P->row[2] - 1 ? plane - vol : plane), zp);
+            qldv<S>(pc + (z == 0 ? vol - plane : -plane), zm);
+            qldv<S>(pc + (z == (uint32_t)P->row[2] - 1 ? plane - vol : plane), zp);
         }
     }
 
@@ -188,9 +202,9 @@ struct qloop<float> {
 // (qseg::advance), through pointers that move one row at a time (no index
 // is recomputed). The others take row t only (a loop would hold its
 // invariants in registers they need more).
-template <typename T, int D, bool Loop>
+template <typename T, int D, bool Loop, int S = qw<T>::n>
 struct qstrip {
-    qseg<T, D> s;
+    qseg<T, D, S> s;
     uint32_t y, end;
     const T *pc, *pl, *pr;  // Loop: the thread's sites in the row, the sites left and right of them
 
@@ -209,10 +223,9 @@ struct qstrip {
         qrow_y(r, y, P);
         s.load(f, r);
         if (Loop) {
-            const int W = qw<T>::n;
             pc = f + r.n0;
             pl = f + r.base + (r.x0 == 0 ? r.lx - 1 : r.x0 - 1);
-            pr = f + r.base + (r.x0 + W == r.lx ? 0 : r.x0 + W);
+            pr = f + r.base + (r.x0 + S == r.lx ? 0 : r.x0 + S);
         }
         return true;
     }
@@ -231,35 +244,39 @@ struct qstrip {
     }
 };
 
-template <typename T, int D>
+template <typename T, int D, int S = qw<T>::n>
 __device__ void phi4_overdamped_rows(T* next, const T* phi, const qphi4* P, int lm) {
-    const int W = qw<T>::n;
+    const int W = qw<T>::n, G = S / W;  // G Philox calls per row
     const qtab32 tb = qtabs_shared<T>();  // before any thread returns
     qrow r;
-    if (!qrow_begin<T>(P, r)) return;
+    if (!qrow_begin<S>(P, r)) return;
     const uint32_t k0 = (uint32_t)P->seed, k1 = (uint32_t)(P->seed >> 32), rep = (uint32_t)P->replica;
     // the field first (qstrip): its loads are in flight while the noise is
     // computed
-    qstrip<T, D, qloop<T>::rows> st;
+    qstrip<T, D, qloop<T>::rows, S> st;
     if (!st.begin(r, phi, P)) return;
     do {
-        const qseg<T, D>& s = st.s;
+        const qseg<T, D, S>& s = st.s;
         const uint64_t group = (uint64_t)r.n0 / W;
-        T a[W];
-        qgauss(quench_philox4x32_10(quench_counter(QUENCH_PURPOSE_LANGEVIN, rep, P->step, 0, group, 0), k0, k1), a, tb);
-        if (lm) {
-            T b[W];
-            qgauss(quench_philox4x32_10(quench_counter(QUENCH_PURPOSE_LANGEVIN, rep, P->step + 1, 0, group, 0), k0, k1), b,
-                   tb);
+        T a[S];
 #pragma unroll
-            for (int i = 0; i < W; i++) a[i] = qadd(a[i], b[i]);
+        for (int g = 0; g < G; g++) {
+            qgauss(quench_philox4x32_10(quench_counter(QUENCH_PURPOSE_LANGEVIN, rep, P->step, 0, group + g, 0), k0, k1),
+                   a + g * W, tb);
+            if (lm) {
+                T b[W];
+                qgauss(quench_philox4x32_10(quench_counter(QUENCH_PURPOSE_LANGEVIN, rep, P->step + 1, 0, group + g, 0), k0, k1),
+                       b, tb);
+#pragma unroll
+                for (int i = 0; i < W; i++) a[g * W + i] = qadd(a[g * W + i], b[i]);
+            }
         }
-        T out[W];
+        T out[S];
         const qcoefT<T> k = qcoefs<T>(P);
 #pragma unroll
-        for (int i = 0; i < W; i++)
+        for (int i = 0; i < S; i++)
             out[i] = qadd(qadd(s.c(i), qdrift(s.nb(i), s.c(i), k.a, k.lin, k.cub, k.ah)), qmul(k.amp, a[i]));
-        qstv(next + r.n0, out);
+        qstv<S>(next + r.n0, out);
     } while (st.next(r, P));
 }
 
@@ -267,7 +284,7 @@ template <typename T, int D>
 __device__ void diffuse_rows(T* out, const T* u, const qphi4* P) {
     const int W = qw<T>::n;
     qrow r;
-    if (!qrow_begin<T>(P, r)) return;
+    if (!qrow_begin<W>(P, r)) return;
     const qcoefT<T> k = qcoefs<T>(P);
     qstrip<T, D, false> st;
     if (!st.begin(r, u, P)) return;
@@ -276,7 +293,7 @@ __device__ void diffuse_rows(T* out, const T* u, const qphi4* P) {
         T v[W];
 #pragma unroll
         for (int i = 0; i < W; i++) v[i] = qadd(s.c(i), qmul(k.a, qsub(s.nb(i), qmul(k.z, s.c(i)))));
-        qstv(out + r.n0, v);
+        qstv<W>(out + r.n0, v);
     } while (st.next(r, P));
 }
 
@@ -287,7 +304,7 @@ __device__ void phi4_baoab1_rows(T* next, const T* phi, T* mom, const qphi4* P) 
     const int W = qw<T>::n;
     const qtab32 tb = qtabs_shared<T>();  // before any thread returns
     qrow r;
-    if (!qrow_begin<T>(P, r)) return;
+    if (!qrow_begin<W>(P, r)) return;
     const uint32_t k0 = (uint32_t)P->seed, k1 = (uint32_t)(P->seed >> 32), rep = (uint32_t)P->replica;
     qstrip<T, D, qloop<T>::rows> st;
     if (!st.begin(r, phi, P)) return;
@@ -297,7 +314,7 @@ __device__ void phi4_baoab1_rows(T* next, const T* phi, T* mom, const qphi4* P) 
         qgauss(quench_philox4x32_10(quench_counter(QUENCH_PURPOSE_LANGEVIN, rep, P->step, 0, (uint64_t)r.n0 / W, 0), k0, k1),
                g, tb);
         T m[W], q[W];
-        qldv(mom + r.n0, m);
+        qldv<W>(mom + r.n0, m);
         const qcoefT<T> k = qcoefs<T>(P);  // per row: fewer live registers
 #pragma unroll
         for (int i = 0; i < W; i++) {
@@ -307,8 +324,8 @@ __device__ void phi4_baoab1_rows(T* next, const T* phi, T* mom, const qphi4* P) 
             q[i] = qadd(q1, qmul(k.hdtm, p2));
             m[i] = p2;
         }
-        qstv(next + r.n0, q);
-        qstv(mom + r.n0, m);
+        qstv<W>(next + r.n0, q);
+        qstv<W>(mom + r.n0, m);
     } while (st.next(r, P));
 }
 
@@ -316,17 +333,17 @@ template <typename T, int D>
 __device__ void phi4_baoab2_rows(const T* next, T* mom, const qphi4* P) {
     const int W = qw<T>::n;
     qrow r;
-    if (!qrow_begin<T>(P, r)) return;
+    if (!qrow_begin<W>(P, r)) return;
     const qcoefT<T> k = qcoefs<T>(P);
     qstrip<T, D, false> st;
     if (!st.begin(r, next, P)) return;
     do {
         const qseg<T, D>& s = st.s;
         T m[W];
-        qldv(mom + r.n0, m);
+        qldv<W>(mom + r.n0, m);
 #pragma unroll
         for (int i = 0; i < W; i++) m[i] = qadd(m[i], qmul(k.hdt, s.force(i, k)));
-        qstv(mom + r.n0, m);
+        qstv<W>(mom + r.n0, m);
     } while (st.next(r, P));
 }
 
@@ -379,3 +396,17 @@ __device__ void phi4_baoab2_rows(const T* next, T* mom, const qphi4* P) {
 QUENCH_ROW_KERNELS(1)
 QUENCH_ROW_KERNELS(2)
 QUENCH_ROW_KERNELS(3)
+
+// The float32 EM kernels for rows whose length is a multiple of 8 in 1D
+// and 2D (kernels.WideRows): 8 sites per thread, two Philox calls per row,
+// so that each row's fixed work (pointers, loop, the row along y in flight)
+// is shared by twice the sites: 261 instructions per 4 sites in the 2D
+// loop instead of 283 (sm_90), at 64 registers (4 blocks of 256 threads per
+// multiprocessor; LM at 8 sites would spill).
+#define QUENCH_WIDE_KERNELS(D)                                                                                          \
+    extern "C" __global__ void __launch_bounds__(256, 4)                                                               \
+        phi4_overdamped_rows8_f32_d##D(float* next, const float* phi, const qphi4* P) {                                \
+        phi4_overdamped_rows<float, D, 8>(next, phi, P, 0);                                                            \
+    }
+QUENCH_WIDE_KERNELS(1)
+QUENCH_WIDE_KERNELS(2)

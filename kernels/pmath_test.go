@@ -139,43 +139,67 @@ func TestBlocksFit(t *testing.T) {
 func TestRowGrid(t *testing.T) {
 	for _, c := range []struct {
 		shape []int
-		dt    quench.DType
+		w     int64 // sites per thread
 		want  RowLaunch
 		loopY int64
 		ok    bool
 	}{
-		{[]int{16384, 16384}, quench.Float32, RowLaunch{GX: 16, GY: 16384, GZ: 1, BX: 256, BY: 1}, 1024, true},
-		{[]int{16384, 16384}, quench.Float64, RowLaunch{GX: 32, GY: 16384, GZ: 1, BX: 256, BY: 1}, 512, true},
+		{[]int{16384, 16384}, 4, RowLaunch{GX: 16, GY: 16384, GZ: 1, BX: 256, BY: 1}, 1024, true},
+		{[]int{16384, 16384}, 2, RowLaunch{GX: 32, GY: 16384, GZ: 1, BX: 256, BY: 1}, 512, true},
+		{[]int{16384, 16384}, 8, RowLaunch{GX: 8, GY: 16384, GZ: 1, BX: 256, BY: 1}, 2048, true},
+		{[]int{6, 24}, 8, RowLaunch{GX: 1, GY: 1, GZ: 1, BX: 4, BY: 64}, 1, true},
+		{[]int{6, 12}, 8, RowLaunch{}, 0, false}, // 12 is not a multiple of 8
 		// rows of 128 groups: two rows per block
-		{[]int{512, 512, 512}, quench.Float32, RowLaunch{GX: 1, GY: 256, GZ: 512, BX: 128, BY: 2}, 32, true},
-		{[]int{64, 64, 64}, quench.Float32, RowLaunch{GX: 1, GY: 4, GZ: 64, BX: 16, BY: 16}, 4, true},
-		{[]int{64, 64}, quench.Float64, RowLaunch{GX: 1, GY: 8, GZ: 1, BX: 32, BY: 8}, 8, true},
-		{[]int{6, 12}, quench.Float32, RowLaunch{GX: 1, GY: 1, GZ: 1, BX: 4, BY: 64}, 1, true}, // 3 groups: one idle
-		{[]int{1 << 20}, quench.Float32, RowLaunch{GX: 1024, GY: 1, GZ: 1, BX: 256, BY: 1}, 1, true},
-		{[]int{6, 10}, quench.Float32, RowLaunch{}, 0, false},    // 10 is not a multiple of 4
-		{[]int{70000, 8}, quench.Float32, RowLaunch{}, 0, false}, // more than 65535 rows
-		{[]int{2, 2, 2, 4}, quench.Float32, RowLaunch{}, 0, false},
+		{[]int{512, 512, 512}, 4, RowLaunch{GX: 1, GY: 256, GZ: 512, BX: 128, BY: 2}, 32, true},
+		{[]int{64, 64, 64}, 4, RowLaunch{GX: 1, GY: 4, GZ: 64, BX: 16, BY: 16}, 4, true},
+		{[]int{64, 64}, 2, RowLaunch{GX: 1, GY: 8, GZ: 1, BX: 32, BY: 8}, 8, true},
+		{[]int{6, 12}, 4, RowLaunch{GX: 1, GY: 1, GZ: 1, BX: 4, BY: 64}, 1, true}, // 3 groups: one idle
+		{[]int{1 << 20}, 4, RowLaunch{GX: 1024, GY: 1, GZ: 1, BX: 256, BY: 1}, 1, true},
+		{[]int{6, 10}, 4, RowLaunch{}, 0, false},    // 10 is not a multiple of 4
+		{[]int{70000, 8}, 4, RowLaunch{}, 0, false}, // more than 65535 rows
+		{[]int{2, 2, 2, 4}, 4, RowLaunch{}, 0, false},
 	} {
 		lat, err := quench.NewLattice(c.shape...)
 		if err != nil {
 			t.Fatal(err)
 		}
-		r, ok := RowGrid(lat, 256, c.dt)
+		r, ok := RowGrid(lat, 256, c.w)
 		if ok != c.ok || r != c.want {
-			t.Errorf("RowGrid(%v, %v) = %+v, %v; want %+v, %v", c.shape, c.dt, r, ok, c.want, c.ok)
+			t.Errorf("RowGrid(%v, %v) = %+v, %v; want %+v, %v", c.shape, c.w, r, ok, c.want, c.ok)
 		}
 		if !ok {
 			continue
 		}
 		if y := r.LoopY(RowBlocks); y != c.loopY {
-			t.Errorf("%v %v: LoopY = %d, want %d", c.shape, c.dt, y, c.loopY)
+			t.Errorf("%v %v: LoopY = %d, want %d", c.shape, c.w, y, c.loopY)
 		}
 		rows := int64(1)
 		if len(c.shape) >= 2 {
 			rows = int64(c.shape[len(c.shape)-2])
 		}
-		if r.BX*r.BY != 256 || r.GX*r.BX*SitesPerThread(c.dt) < int64(c.shape[len(c.shape)-1]) || r.GY*r.BY < rows {
+		if r.BX*r.BY != 256 || r.GX*r.BX*c.w < int64(c.shape[len(c.shape)-1]) || r.GY*r.BY < rows {
 			t.Errorf("%v: %+v does not cover the rows with 256-thread blocks", c.shape, r)
+		}
+	}
+}
+
+// WideRows: float32, 1 or 2 dimensions, rows a multiple of 8 long.
+func TestWideRows(t *testing.T) {
+	for _, c := range []struct {
+		shape []int
+		dt    quench.DType
+		want  bool
+	}{
+		{[]int{16384, 16384}, quench.Float32, true},
+		{[]int{1 << 20}, quench.Float32, true},
+		{[]int{8, 24}, quench.Float32, true},
+		{[]int{16384, 16384}, quench.Float64, false},
+		{[]int{100, 100}, quench.Float32, false},
+		{[]int{64, 64, 64}, quench.Float32, false},
+	} {
+		lat, _ := quench.NewLattice(c.shape...)
+		if got := WideRows(lat, c.dt); got != c.want {
+			t.Errorf("WideRows(%v, %v) = %v, want %v", c.shape, c.dt, got, c.want)
 		}
 	}
 }
@@ -185,8 +209,8 @@ func TestRowGrid(t *testing.T) {
 // symbol of the committed fatbin, so a renamed or missing entry point fails
 // here rather than when a GPU machine loads the module.
 func TestFatbinHoldsAll(t *testing.T) {
-	if len(All) != 30+5*2*3 {
-		t.Errorf("All lists %d kernels, want %d", len(All), 30+5*2*3)
+	if len(All) != 30+5*2*3+2 {
+		t.Errorf("All lists %d kernels, want %d", len(All), 30+5*2*3+2)
 	}
 	seen := map[string]bool{}
 	for _, name := range All {

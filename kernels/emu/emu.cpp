@@ -143,15 +143,15 @@ static void launch3(unsigned gx, unsigned gy, unsigned gz, unsigned block, const
 static void launch(unsigned grid, unsigned block, const std::function<void()>& kernel) { launch3(grid, 1, 1, block, kernel); }
 
 // launch_rows launches a row kernel of type T like the gpu backend
-// (kernels.RowLaunch): blocks of bx x by threads, bx groups of qw<T>::n
-// sites along x (bx a power of two, at most `block`) and by = block/bx rows;
-// a grid plane per z; along y enough blocks for every row, except for
+// (kernels.RowLaunch): blocks of bx x by threads, bx groups of S sites
+// along x (bx a power of two, at most `block`) and by = block/bx rows; a
+// grid plane per z; along y enough blocks for every row, except for
 // kernels that loop over rows (loop: qloop in fast.cu), which get at most 2
 // here (the backend gives them more; results must not depend on it).
-template <typename T>
+template <typename T, int S = qw<T>::n>
 static void launch_rows(const qphi4& P, unsigned block, bool loop, const std::function<void()>& kernel) {
     const int dim = (int)P.dim;
-    const int64_t lx = P.shape[dim - 1], groups = lx / qw<T>::n;
+    const int64_t lx = P.shape[dim - 1], groups = lx / S;
     const unsigned ly = dim >= 2 ? (unsigned)P.shape[dim - 2] : 1, gz = dim == 3 ? (unsigned)P.shape[0] : 1;
     unsigned bx = 1;
     while (bx < block && bx < groups) bx *= 2;
@@ -182,9 +182,17 @@ static void with_dim(int64_t dim, F f) {
 }
 
 // overdamped_rows_entry calls the kernel entry point the gpu backend
-// launches for T, the dimension and the scheme (em or lm).
+// launches for T, the dimension and the scheme (em or lm); wide: the 8-site
+// float32 EM kernels (kernels.WideRows).
 template <typename T>
-static void overdamped_rows_entry(T* next, const T* phi, const qphi4* P, bool lm) {
+static void overdamped_rows_entry(T* next, const T* phi, const qphi4* P, bool lm, bool wide) {
+    if constexpr (sizeof(T) == 4) {
+        if (wide) {
+            if (P->dim == 1) phi4_overdamped_rows8_f32_d1(next, phi, P);
+            else phi4_overdamped_rows8_f32_d2(next, phi, P);
+            return;
+        }
+    }
 #define QUENCH_EMU_OVERDAMPED(D)                                                      \
     if constexpr (sizeof(T) == 4) {                                                   \
         if (lm) phi4_lm_rows_f32_d##D(next, phi, P);                                  \
@@ -209,7 +217,8 @@ static void overdamped_rows_entry(T* next, const T* phi, const qphi4* P, bool lm
 // (results must not depend on it), and the currents kernel a grid smaller
 // than its work, so that its grid-stride loop runs.
 template <typename T>
-static void run_phi4(qphi4 P, int64_t scheme, int64_t steps, const char* data, FILE* out, bool fast, bool loop) {
+static void run_phi4(qphi4 P, int64_t scheme, int64_t steps, const char* data, FILE* out, bool fast, bool loop,
+                     bool wide) {
     const int64_t n = P.nsites;
     std::vector<T> phi(n), next(n), mom(n), mu(n), cur(scheme == 3 ? n * P.dim : 0);
     memcpy(phi.data(), data, n * sizeof(T));
@@ -222,8 +231,10 @@ static void run_phi4(qphi4 P, int64_t scheme, int64_t steps, const char* data, F
         switch (scheme) {
         case 0:
         case 1:
-            if (fast) {
-                launch_rows<T>(P, blk, loop, [&] { overdamped_rows_entry<T>(next.data(), phi.data(), pp, scheme == 1); });
+            if (wide) {
+                launch_rows<T, 8>(P, blk, loop, [&] { overdamped_rows_entry<T>(next.data(), phi.data(), pp, false, true); });
+            } else if (fast) {
+                launch_rows<T>(P, blk, loop, [&] { overdamped_rows_entry<T>(next.data(), phi.data(), pp, scheme == 1, false); });
             } else {
                 launch(3, 64, [&] { phi4_overdamped<T>(next.data(), phi.data(), pp, scheme == 1); });
             }
@@ -394,15 +405,15 @@ int main(int argc, char** argv) {
         fclose(out);
         return 0;
     }
-    if (strcmp(argv[1], "phi4") == 0 || strcmp(argv[1], "phi4fast") == 0) {
-        const bool fast = strcmp(argv[1], "phi4fast") == 0;
+    if (strcmp(argv[1], "phi4") == 0 || strcmp(argv[1], "phi4fast") == 0 || strcmp(argv[1], "phi4wide") == 0) {
+        const bool fast = strcmp(argv[1], "phi4fast") == 0, wide = strcmp(argv[1], "phi4wide") == 0;
         int64_t h[4];  // elem size, scheme, steps, whether the host launches the noise row kernels as looping
         memcpy(h, in.data(), sizeof h);
         qphi4 P;
         memcpy(&P, in.data() + sizeof h, sizeof P);
         const char* data = in.data() + sizeof h + sizeof P;
-        if (h[0] == 8) run_phi4<double>(P, h[1], h[2], data, out, fast, h[3] != 0);
-        else run_phi4<float>(P, h[1], h[2], data, out, fast, h[3] != 0);
+        if (h[0] == 8) run_phi4<double>(P, h[1], h[2], data, out, fast, h[3] != 0, false);
+        else run_phi4<float>(P, h[1], h[2], data, out, fast, h[3] != 0, wide);
         fclose(out);
         return 0;
     }
