@@ -347,12 +347,17 @@ __device__ void phi4_baoab2_rows(const T* next, T* mom, const qphi4* P) {
     } while (st.next(r, P));
 }
 
-// Register limits (ptxas -v on sm_90, none of them spills): the float32
-// EM kernels are held to 48 registers in 1D and 2D (5 blocks of 256
-// threads per multiprocessor) and to 64 in 3D (4 blocks; at 48 it spilled
-// 28 bytes per thread), the float32 LM kernels to 64.
+// Register limits (ptxas -v for sm_80 to sm_90: no kernel spills): the
+// float32 EM kernels are held to 48 registers in 1D, and in 2D on sm_90 (5
+// blocks of 256 threads per multiprocessor), to 64 in 3D and in 2D before
+// sm_90 (4 blocks; at 48 they spilled 24 to 28 bytes per thread), the
+// float32 LM kernels to 64.
 #define QUENCH_NOISE_BOUNDS_1 __launch_bounds__(256, 5)
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ < 900
+#define QUENCH_NOISE_BOUNDS_2 __launch_bounds__(256, 4)
+#else
 #define QUENCH_NOISE_BOUNDS_2 __launch_bounds__(256, 5)
+#endif
 #define QUENCH_NOISE_BOUNDS_3 __launch_bounds__(256, 4)
 #define QUENCH_LM_BOUNDS __launch_bounds__(256, 4)
 
