@@ -99,6 +99,22 @@ func BenchmarkPhi4EMFloat32L16384(b *testing.B) {
 	})
 }
 
+// BenchmarkPhi4EMFloat32Rows4: rows of 16380 sites, a multiple of 4 but
+// not of 8, take the 4-site kernels (kernels.WideRows); 16384 x 16380.
+func BenchmarkPhi4EMFloat32Rows4(b *testing.B) {
+	benchGPUStepper(b, func(be quench.Backend) (*bench.Stepper, error) {
+		return bench.NewPhi4(be, []int{16384, 16380}, quench.SchemeEM, quench.Float32)
+	})
+}
+
+// BenchmarkPhi4LMFloat32L16384: LM draws two noises per site (its 4-site
+// kernels).
+func BenchmarkPhi4LMFloat32L16384(b *testing.B) {
+	benchGPUStepper(b, func(be quench.Backend) (*bench.Stepper, error) {
+		return bench.NewPhi4(be, []int{16384, 16384}, quench.SchemeLM, quench.Float32)
+	})
+}
+
 func BenchmarkPhi4EMFloat64L16384(b *testing.B) {
 	benchGPUStepper(b, func(be quench.Backend) (*bench.Stepper, error) {
 		return bench.NewPhi4(be, []int{16384, 16384}, quench.SchemeEM, quench.Float64)

@@ -78,6 +78,7 @@ if [ "$what" != bench ] && [ "$what" != issues ]; then
 	v --model ising3d --L 128 --sweeps 101 --seed 7 --every 10 --algo heatbath --h 0.05
 	v --model ising2d --shape 2048x1024 --sweeps 100 --seed 3 --every 25 --T 1.5
 	v --model phi4 --dim 2 --L 512 --scheme em --precision float32 --sweeps 100 --every 25
+	v --model phi4 --dim 2 --L 508 --scheme em --precision float32 --sweeps 100 --every 25
 	v --model phi4 --dim 3 --L 64 --scheme baoab --sweeps 100 --every 25
 	v --model phi4 --dim 2 --L 256 --scheme modelb --dt 0.002 --precision float32 --sweeps 100 --every 25
 	v --model particles --N 1000000 --d 2 --scheme baoab --dt 0.1 --sweeps 100 --every 25
@@ -101,6 +102,7 @@ if [ "$what" = issues ]; then
 	step "quench verify (Langevin and lattice updates)"
 	v() { echo "\$ quench verify $*"; tmo 90 ./quench verify "$@" || status=1; }
 	v --model phi4 --dim 2 --L 512 --scheme em --precision float32 --sweeps 100 --every 25
+	v --model phi4 --dim 2 --L 508 --scheme em --precision float32 --sweeps 100 --every 25
 	v --model phi4 --dim 2 --L 510 --scheme lm --precision float32 --sweeps 100 --every 25
 	v --model phi4 --dim 3 --L 64 --scheme baoab --precision float32 --sweeps 100 --every 25
 	v --model phi4 --dim 1 --L 4096 --scheme em --precision float32 --sweeps 100 --every 25
