@@ -651,6 +651,12 @@ func (b *Backend) Phi4Step(f *quench.Phi4Fields, lat quench.Lattice, p *quench.P
 			if err := b.launch(kernels.Phi4Currents+suffix, (links+kernels.SitesPerThread(dt)-1)/kernels.SitesPerThread(dt), cur, P); err != nil {
 				return err
 			}
+			if rl, ok := kernels.RowGrid(lat, blockSize, kernels.SitesPerThread(dt)); ok {
+				if err := b.launchRows(kernels.RowKernel(kernels.Phi4MuRows, dt, lat.Dim()), rl, false, extra, phi, P); err != nil {
+					return err
+				}
+				return b.launchRows(kernels.RowKernel(kernels.Phi4ModelBRows, dt, lat.Dim()), rl, false, next, phi, extra, cur, P)
+			}
 			if err := b.launch(kernels.Phi4Mu+suffix, n, extra, phi, P); err != nil {
 				return err
 			}

@@ -290,8 +290,9 @@ func TestPhi4CrossCheck(t *testing.T) {
 	g.rowBlocks = 2
 	for _, scheme := range []string{quench.SchemeEM, quench.SchemeLM, quench.SchemeBAOAB, quench.SchemeModelB} {
 		// rows a multiple of 8 ({64}, {128, 96}, {300, 8}: float32 EM takes
-		// the 8-site kernels) and of 4 only ({20, 36}, {16, 24, 32})
-		for _, shape := range [][]int{{64}, {128, 96}, {16, 24, 32}, {300, 8}, {20, 36}} {
+		// the 8-site kernels) and of 4 only ({20, 36}, {16, 24, 32}) take
+		// the row kernels; rows of 7 the one-site-per-thread kernels
+		for _, shape := range [][]int{{64}, {128, 96}, {16, 24, 32}, {300, 8}, {20, 36}, {9, 7}} {
 			for _, dt := range []quench.DType{quench.Float64, quench.Float32} {
 				lat, _ := quench.NewLattice(shape...)
 				p := &quench.Phi4Params{Scheme: scheme, Dt: 0.005, M2: -0.5, Lambda: 1, H: 0.1, T: 1, Gamma: 1, Mass: 1}

@@ -46,6 +46,8 @@ const (
 	Phi4BAOAB1Rows      = "phi4_baoab1_rows"
 	Phi4BAOAB2Rows      = "phi4_baoab2_rows"
 	DiffuseRows         = "diffuse_rows"
+	Phi4MuRows          = "phi4_mu_rows"
+	Phi4ModelBRows      = "phi4_modelb_rows"
 	SumBlocksF64        = "sum_blocks_f64"
 	SumBlocksF32        = "sum_blocks_f32"
 	PhiloxKAT           = "philox_kat"
@@ -62,7 +64,8 @@ var All = []string{IsingPhaseSeg, IsingPhaseSite, IsingSums, SumBlocksF64, SumBl
 }
 
 func init() {
-	for _, name := range []string{Phi4OverdampedRows, Phi4LMRows, DiffuseRows, Phi4BAOAB1Rows, Phi4BAOAB2Rows} {
+	for _, name := range []string{Phi4OverdampedRows, Phi4LMRows, DiffuseRows, Phi4BAOAB1Rows, Phi4BAOAB2Rows,
+		Phi4MuRows, Phi4ModelBRows} {
 		for _, dt := range []quench.DType{quench.Float32, quench.Float64} {
 			for d := 1; d <= 3; d++ {
 				All = append(All, RowKernel(name, dt, d))

@@ -34,9 +34,9 @@ func TestPhi4KernelsEmulated(t *testing.T) {
 		for _, shape := range shapes {
 			for _, dt := range []quench.DType{quench.Float64, quench.Float32} {
 				checkPhi4(t, bin, "phi4", scheme, si, shape, dt)
-				// the row-launched overdamped and baoab kernels, where the
-				// backend uses them (last extent a multiple of W)
-				if si < 3 && int64(shape[len(shape)-1])%SitesPerThread(dt) == 0 {
+				// the row-launched kernels, where the backend uses them
+				// (last extent a multiple of W)
+				if int64(shape[len(shape)-1])%SitesPerThread(dt) == 0 {
 					checkPhi4(t, bin, "phi4fast", scheme, si, shape, dt)
 				}
 				if lat, _ := quench.NewLattice(shape...); scheme == quench.SchemeEM && WideRows(lat, dt) {

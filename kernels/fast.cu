@@ -347,6 +347,53 @@ __device__ void phi4_baoab2_rows(const T* next, T* mom, const qphi4* P) {
     } while (st.next(r, P));
 }
 
+// Model B in row-launched kernels (W sites per thread, a row per thread
+// row), the twins of phi4_mu and phi4_modelb: mu = -F(phi), then phi' =
+// (phi + A*lap(mu)) + Amp*div, the divergence of the currents cur (dim per
+// site, link (n, a) at cur[n*dim + a]) added from 0 over the axes from
+// last to first, each as (out - in) with in the link from the site before
+// along the axis.
+template <typename T, int D>
+__device__ void phi4_mu_rows(T* mu, const T* phi, const qphi4* P) {
+    const int W = qw<T>::n;
+    qrow r;
+    if (!qrow_begin<W>(P, r)) return;
+    const qcoefT<T> k = qcoefs<T>(P);
+    qstrip<T, D, false> st;
+    if (!st.begin(r, phi, P)) return;
+    T m[W];
+#pragma unroll
+    for (int i = 0; i < W; i++) m[i] = -st.s.force(i, k);
+    qstv<W>(mu + r.n0, m);
+}
+
+template <typename T, int D>
+__device__ void phi4_modelb_rows(T* next, const T* phi, const T* mu, const T* cur, const qphi4* P) {
+    const int W = qw<T>::n;
+    qrow r;
+    if (!qrow_begin<W>(P, r)) return;
+    const qcoefT<T> k = qcoefs<T>(P);
+    qstrip<T, D, false> st;
+    if (!st.begin(r, mu, P)) return;
+    const qseg<T, D>& s = st.s;
+    T ph[W], own[W * D];
+    qldv<W>(phi + r.n0, ph);
+    qldv<W * D>(cur + r.n0 * D, own);  // the links of the thread's W sites
+    // the x link into the first site, from the site before it in the row
+    const T inx = cur[(r.base + (r.x0 == 0 ? r.lx - 1 : r.x0 - 1)) * D + D - 1];
+    T out[W];
+#pragma unroll
+    for (int i = 0; i < W; i++) {
+        const T lap = qsub(s.nb(i), qmul(k.z, s.c(i)));
+        T div = 0;
+        div = qadd(div, qsub(own[i * D + D - 1], i == 0 ? inx : own[(i - 1) * D + D - 1]));
+        if (D >= 2) div = qadd(div, qsub(own[i * D + D - 2], cur[(r.ym + r.x0 + i) * D + D - 2]));
+        if (D == 3) div = qadd(div, qsub(own[i * D], cur[(r.zm + r.x0 + i) * D]));
+        out[i] = qadd(qadd(ph[i], qmul(k.a, lap)), qmul(k.amp, div));
+    }
+    qstv<W>(next + r.n0, out);
+}
+
 // Register limits (ptxas -v for sm_80 to sm_90: no kernel spills): the
 // float32 EM kernels are held to 48 registers in 1D, and in 2D on sm_90 (5
 // blocks of 256 threads per multiprocessor), to 64 in 3D and in 2D before
@@ -397,6 +444,20 @@ __device__ void phi4_baoab2_rows(const T* next, T* mom, const qphi4* P) {
     }                                                                                                                  \
     extern "C" __global__ void phi4_baoab2_rows_f32_d##D(const float* next, float* mom, const qphi4* P) {              \
         phi4_baoab2_rows<float, D>(next, mom, P);                                                                      \
+    }                                                                                                                  \
+    extern "C" __global__ void phi4_mu_rows_f64_d##D(double* mu, const double* phi, const qphi4* P) {                  \
+        phi4_mu_rows<double, D>(mu, phi, P);                                                                           \
+    }                                                                                                                  \
+    extern "C" __global__ void phi4_mu_rows_f32_d##D(float* mu, const float* phi, const qphi4* P) {                    \
+        phi4_mu_rows<float, D>(mu, phi, P);                                                                            \
+    }                                                                                                                  \
+    extern "C" __global__ void phi4_modelb_rows_f64_d##D(double* next, const double* phi, const double* mu,            \
+                                                         const double* cur, const qphi4* P) {                          \
+        phi4_modelb_rows<double, D>(next, phi, mu, cur, P);                                                            \
+    }                                                                                                                  \
+    extern "C" __global__ void phi4_modelb_rows_f32_d##D(float* next, const float* phi, const float* mu,               \
+                                                         const float* cur, const qphi4* P) {                           \
+        phi4_modelb_rows<float, D>(next, phi, mu, cur, P);                                                             \
     }
 QUENCH_ROW_KERNELS(1)
 QUENCH_ROW_KERNELS(2)

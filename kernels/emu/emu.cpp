@@ -250,8 +250,15 @@ static void run_phi4(qphi4 P, int64_t scheme, int64_t steps, const char* data, F
             break;
         default:
             launch(1, 8, [&] { phi4_currents<T>(cur.data(), pp); });
-            launch(3, 64, [&] { phi4_mu<T>(mu.data(), phi.data(), pp); });
-            launch(3, 64, [&] { phi4_modelb<T>(next.data(), phi.data(), mu.data(), cur.data(), pp); });
+            if (fast) {
+                with_dim(P.dim, [&](auto D) { launch_rows<T>(P, blk, false, [&] { phi4_mu_rows<T, D>(mu.data(), phi.data(), pp); }); });
+                with_dim(P.dim, [&](auto D) {
+                    launch_rows<T>(P, blk, false, [&] { phi4_modelb_rows<T, D>(next.data(), phi.data(), mu.data(), cur.data(), pp); });
+                });
+            } else {
+                launch(3, 64, [&] { phi4_mu<T>(mu.data(), phi.data(), pp); });
+                launch(3, 64, [&] { phi4_modelb<T>(next.data(), phi.data(), mu.data(), cur.data(), pp); });
+            }
         }
         std::swap(phi, next);
     }
