@@ -10,57 +10,6 @@
 // neighbour order (x-1, x+1, y-1, y+1, z-1, z+1) and the same operations.
 #include <stdint.h>
 
-// S-wide loads and stores of a thread's sites: 16-byte accesses (float4,
-// double2), so a warp reads 512 contiguous bytes per instruction. The
-// emulator copies bytes instead.
-template <int S>
-__device__ __forceinline__ void qldv(const float* p, float* v) {
-#ifdef QUENCH_EMU
-    memcpy(v, p, 4 * S);
-#else
-#pragma unroll
-    for (int j = 0; j < S / 4; j++) {
-        const float4 t = reinterpret_cast<const float4*>(p)[j];
-        v[4 * j] = t.x;
-        v[4 * j + 1] = t.y;
-        v[4 * j + 2] = t.z;
-        v[4 * j + 3] = t.w;
-    }
-#endif
-}
-template <int S>
-__device__ __forceinline__ void qldv(const double* p, double* v) {
-#ifdef QUENCH_EMU
-    memcpy(v, p, 8 * S);
-#else
-#pragma unroll
-    for (int j = 0; j < S / 2; j++) {
-        const double2 t = reinterpret_cast<const double2*>(p)[j];
-        v[2 * j] = t.x;
-        v[2 * j + 1] = t.y;
-    }
-#endif
-}
-template <int S>
-__device__ __forceinline__ void qstv(float* p, const float* v) {
-#ifdef QUENCH_EMU
-    memcpy(p, v, 4 * S);
-#else
-#pragma unroll
-    for (int j = 0; j < S / 4; j++)
-        reinterpret_cast<float4*>(p)[j] = make_float4(v[4 * j], v[4 * j + 1], v[4 * j + 2], v[4 * j + 3]);
-#endif
-}
-template <int S>
-__device__ __forceinline__ void qstv(double* p, const double* v) {
-#ifdef QUENCH_EMU
-    memcpy(p, v, 8 * S);
-#else
-#pragma unroll
-    for (int j = 0; j < S / 2; j++) reinterpret_cast<double2*>(p)[j] = make_double2(v[2 * j], v[2 * j + 1]);
-#endif
-}
-
 // a thread's place from the grid: base index of its row and of the
 // neighbouring rows, its first site x0 = W p in the row (n0 = base + x0)
 // and the row length

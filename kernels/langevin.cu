@@ -15,6 +15,58 @@ __device__ __forceinline__ float qmul(float a, float b) { return __fmul_rn(a, b)
 __device__ __forceinline__ float qadd(float a, float b) { return __fadd_rn(a, b); }
 __device__ __forceinline__ float qsub(float a, float b) { return __fsub_rn(a, b); }
 
+// S-wide loads and stores of a thread's S consecutive elements (the row
+// kernels of fast.cu, particles.cu): 16-byte accesses (float4, double2),
+// so a warp reads 512 contiguous bytes per instruction; p must be 16-byte
+// aligned. The emulator copies bytes instead.
+template <int S>
+__device__ __forceinline__ void qldv(const float* p, float* v) {
+#ifdef QUENCH_EMU
+    memcpy(v, p, 4 * S);
+#else
+#pragma unroll
+    for (int j = 0; j < S / 4; j++) {
+        const float4 t = reinterpret_cast<const float4*>(p)[j];
+        v[4 * j] = t.x;
+        v[4 * j + 1] = t.y;
+        v[4 * j + 2] = t.z;
+        v[4 * j + 3] = t.w;
+    }
+#endif
+}
+template <int S>
+__device__ __forceinline__ void qldv(const double* p, double* v) {
+#ifdef QUENCH_EMU
+    memcpy(v, p, 8 * S);
+#else
+#pragma unroll
+    for (int j = 0; j < S / 2; j++) {
+        const double2 t = reinterpret_cast<const double2*>(p)[j];
+        v[2 * j] = t.x;
+        v[2 * j + 1] = t.y;
+    }
+#endif
+}
+template <int S>
+__device__ __forceinline__ void qstv(float* p, const float* v) {
+#ifdef QUENCH_EMU
+    memcpy(p, v, 4 * S);
+#else
+#pragma unroll
+    for (int j = 0; j < S / 4; j++)
+        reinterpret_cast<float4*>(p)[j] = make_float4(v[4 * j], v[4 * j + 1], v[4 * j + 2], v[4 * j + 3]);
+#endif
+}
+template <int S>
+__device__ __forceinline__ void qstv(double* p, const double* v) {
+#ifdef QUENCH_EMU
+    memcpy(p, v, 8 * S);
+#else
+#pragma unroll
+    for (int j = 0; j < S / 2; j++) reinterpret_cast<double2*>(p)[j] = make_double2(v[2 * j], v[2 * j + 1]);
+#endif
+}
+
 // A site and its coordinates.
 struct qsite {
     int64_t n;

@@ -15,51 +15,105 @@ struct qpart {
     double C, S;        // phase sums before the step (kuramoto)
 };
 
+// the coefficients at precision T, read once per thread (qpart's doubles
+// rounded, as the CPU rounds them)
 template <typename T>
-__device__ __forceinline__ T qpforce(T x, int64_t potential, const qpart* P) {
-    if (potential == 1) {
+struct qpc {
+    T k, k4, a, amp, hdt, hdtm, c1, c2, kn, dt_turn, amp_turn, C, S;
+};
+
+template <typename T, int Pot>
+__device__ __forceinline__ T qpforce(T x, const qpc<T>& c) {
+    if (Pot == 1) {
         T t = qmul(x, x);
         t = qsub(t, (T)1);
-        return -qmul(qmul((T)P->k4, x), t);
+        return -qmul(qmul(c.k4, x), t);
     }
-    return -qmul((T)P->k, x);
+    return -qmul(c.k, x);
 }
 
-template <typename T>
-__device__ void particle_step(T* x, T* v, const T* omega, const qpart* P) {
+// particle_loop is particle_step for one scheme (0 em, 1 lm, 2 baoab) and
+// potential (0 harmonic, 1 double well, 2 kuramoto), fixed at compile time:
+// a thread takes the W coordinates of one Philox call at a time, with
+// 16-byte loads and stores where all W exist.
+template <typename T, int Scheme, int Pot>
+__device__ void particle_loop(T* __restrict__ x, T* __restrict__ v, const T* __restrict__ omega, const qpart* __restrict__ P,
+                              const qtab32& tb) {
     const uint32_t k0 = (uint32_t)P->seed, k1 = (uint32_t)(P->seed >> 32), rep = (uint32_t)P->replica;
-    const T cT = (T)P->C, sT = (T)P->S;
+    const qpc<T> c = {(T)P->k,  (T)P->k4,      (T)P->a,        (T)P->amp, (T)P->hdt, (T)P->hdtm, (T)P->c1,
+                      (T)P->c2, (T)P->kn, (T)P->dt_turn, (T)P->amp_turn, (T)P->C, (T)P->S};
     const int W = qw<T>::n;  // coordinates per Philox call
-    const qtab32 tb = qtabs_shared<T>();
-    const int64_t groups = (P->m + W - 1) / W;
+    const int64_t m = P->m, groups = (m + W - 1) / W;
+    const uint64_t step = P->step;
     for (int64_t q = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; q < groups; q += (int64_t)gridDim.x * blockDim.x) {
         T a[W], b[W];
-        qgauss(quench_philox4x32_10(quench_counter(QUENCH_PURPOSE_PARTICLE, rep, P->step, 0, (uint64_t)q, 0), k0, k1), a, tb);
-        if (P->scheme == 1) {
-            qgauss(quench_philox4x32_10(quench_counter(QUENCH_PURPOSE_PARTICLE, rep, P->step + 1, 0, (uint64_t)q, 0), k0, k1), b, tb);
+        qgauss(quench_philox4x32_10(quench_counter(QUENCH_PURPOSE_PARTICLE, rep, step, 0, (uint64_t)q, 0), k0, k1), a, tb);
+        if (Scheme == 1) {
+            qgauss(quench_philox4x32_10(quench_counter(QUENCH_PURPOSE_PARTICLE, rep, step + 1, 0, (uint64_t)q, 0), k0, k1), b, tb);
         }
-        for (int i = 0; i < W; i++) {
-            const int64_t j = W * q + i;
-            if (j >= P->m) break;
-            T xi = a[i];
-            if (P->scheme == 1) xi = qadd(xi, b[i]);
-            if (P->potential == 2) {
-                double sn, cs;
-                quench_sincos2pi((double)x[j], &sn, &cs);
-                const T drift = qadd(omega[j], qmul((T)P->kn, qsub(qmul(sT, (T)cs), qmul(cT, (T)sn))));
-                const T th = qadd(qadd(x[j], qmul((T)P->dt_turn, drift)), qmul((T)P->amp_turn, xi));
-                x[j] = qsub(th, (T)floor((double)th));
-            } else if (P->scheme == 2) {
-                const T p1 = qadd(v[j], qmul((T)P->hdt, qpforce(x[j], P->potential, P)));
-                const T q1 = qadd(x[j], qmul((T)P->hdtm, p1));
-                const T p2 = qadd(qmul((T)P->c1, p1), qmul((T)P->c2, xi));
-                const T q2 = qadd(q1, qmul((T)P->hdtm, p2));
-                x[j] = q2;
-                v[j] = qadd(p2, qmul((T)P->hdt, qpforce(q2, P->potential, P)));
-            } else {
-                x[j] = qadd(qadd(x[j], qmul((T)P->a, qpforce(x[j], P->potential, P))), qmul((T)P->amp, xi));
+        const int64_t j0 = W * q;
+        const bool full = j0 + W <= m;
+        T xs[W], vs[W], om[W];
+        if (full) {
+            qldv<W>(x + j0, xs);
+            if (Scheme == 2) qldv<W>(v + j0, vs);
+            if (Pot == 2) qldv<W>(omega + j0, om);
+        } else {
+            for (int i = 0; i < W; i++) {
+                if (j0 + i >= m) break;
+                xs[i] = x[j0 + i];
+                if (Scheme == 2) vs[i] = v[j0 + i];
+                if (Pot == 2) om[i] = omega[j0 + i];
             }
         }
+#pragma unroll
+        for (int i = 0; i < W; i++) {
+            T xi = a[i];
+            if (Scheme == 1) xi = qadd(xi, b[i]);
+            if (Pot == 2) {
+                double sn, cs;
+                quench_sincos2pi((double)xs[i], &sn, &cs);
+                const T drift = qadd(om[i], qmul(c.kn, qsub(qmul(c.S, (T)cs), qmul(c.C, (T)sn))));
+                const T th = qadd(qadd(xs[i], qmul(c.dt_turn, drift)), qmul(c.amp_turn, xi));
+                xs[i] = qsub(th, (T)floor((double)th));
+            } else if (Scheme == 2) {
+                const T p1 = qadd(vs[i], qmul(c.hdt, qpforce<T, Pot>(xs[i], c)));
+                const T q1 = qadd(xs[i], qmul(c.hdtm, p1));
+                const T p2 = qadd(qmul(c.c1, p1), qmul(c.c2, xi));
+                const T q2 = qadd(q1, qmul(c.hdtm, p2));
+                xs[i] = q2;
+                vs[i] = qadd(p2, qmul(c.hdt, qpforce<T, Pot>(q2, c)));
+            } else {
+                xs[i] = qadd(qadd(xs[i], qmul(c.a, qpforce<T, Pot>(xs[i], c))), qmul(c.amp, xi));
+            }
+        }
+        if (full) {
+            qstv<W>(x + j0, xs);
+            if (Scheme == 2) qstv<W>(v + j0, vs);
+        } else {
+            for (int i = 0; i < W; i++) {
+                if (j0 + i >= m) break;
+                x[j0 + i] = xs[i];
+                if (Scheme == 2) v[j0 + i] = vs[i];
+            }
+        }
+    }
+}
+
+// particle_step dispatches once on the scheme and potential (the same for
+// every thread); kuramoto is overdamped (quench.ParticleParams.Coeffs).
+template <typename T>
+__device__ void particle_step(T* x, T* v, const T* omega, const qpart* P) {
+    const qtab32 tb = qtabs_shared<T>();
+    switch (P->scheme * 3 + P->potential) {
+    case 0: particle_loop<T, 0, 0>(x, v, omega, P, tb); break;
+    case 1: particle_loop<T, 0, 1>(x, v, omega, P, tb); break;
+    case 2: particle_loop<T, 0, 2>(x, v, omega, P, tb); break;
+    case 3: particle_loop<T, 1, 0>(x, v, omega, P, tb); break;
+    case 4: particle_loop<T, 1, 1>(x, v, omega, P, tb); break;
+    case 5: particle_loop<T, 1, 2>(x, v, omega, P, tb); break;
+    case 6: particle_loop<T, 2, 0>(x, v, omega, P, tb); break;
+    case 7: particle_loop<T, 2, 1>(x, v, omega, P, tb); break;
     }
 }
 
