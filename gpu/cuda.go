@@ -943,6 +943,12 @@ func (b *Backend) MassTransfer(mass quench.Buffer, lat quench.Lattice, p *quench
 			if err := cu.MemcpyHtoD(b.params, unsafe.Pointer(&blk), int64(unsafe.Sizeof(blk))); err != nil {
 				return wrap("upload parameters", err)
 			}
+			if rl, ok := kernels.MassRowGrid(lat, blockSize, k); ok {
+				if err := b.launchRows(kernels.MassClassRows, rl, false, uint64(gb.ptr), uint64(b.params)); err != nil {
+					return err
+				}
+				continue
+			}
 			if err := b.launch(kernels.MassClass, lat.Sites()/2, uint64(gb.ptr), uint64(b.params)); err != nil {
 				return err
 			}

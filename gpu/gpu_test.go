@@ -397,7 +397,8 @@ func TestLatticeUpdatesCrossCheck(t *testing.T) {
 	g := open(t)
 	c := cpu.New()
 	for _, rule := range []string{"kmp", "aggregation", "transfer"} {
-		for _, shape := range [][]int{{4096}, {256, 384}} {
+		// rows a multiple of 4 (mass_class_rows) and not ({90, 6}: mass_class)
+		for _, shape := range [][]int{{4096}, {256, 384}, {90, 6}} {
 			lat, _ := quench.NewLattice(shape...)
 			p := &quench.MassTransferParams{Rule: rule, Injection: 1 << 28, Fraction: 0.2}
 			var ms [2][]int64

@@ -35,6 +35,7 @@ const (
 	SandpileApply  = "sandpile_apply"
 	SandpileGrain  = "sandpile_grain"
 	MassClass      = "mass_class"
+	MassClassRows  = "mass_class_rows" // rows a multiple of 4 long (MassRowGrid)
 	MassInject     = "mass_inject"
 	Diffuse        = "diffuse"
 	// row-launched fast paths (fast.cu): RowKernel names an entry point
@@ -60,7 +61,7 @@ var All = []string{IsingPhaseSeg, IsingPhaseSite, IsingSums, SumBlocksF64, SumBl
 	Phi4BAOAB2 + "_f32", Phi4BAOAB2 + "_f64", Phi4Mu + "_f32", Phi4Mu + "_f64", Phi4ModelB + "_f32", Phi4ModelB + "_f64",
 	Phi4Currents + "_f32", Phi4Currents + "_f64",
 	ParticleStep + "_f32", ParticleStep + "_f64", PhasePartials + "_f32", PhasePartials + "_f64",
-	SandpileFlags, SandpileApply, SandpileGrain, MassClass, MassInject, Diffuse + "_f32", Diffuse + "_f64",
+	SandpileFlags, SandpileApply, SandpileGrain, MassClass, MassClassRows, MassInject, Diffuse + "_f32", Diffuse + "_f64",
 }
 
 func init() {
@@ -289,6 +290,22 @@ func NewMassBlock(lat quench.Lattice, rule int64, d32 uint64, ctr quench.Counter
 		s *= int64(lat.Shape[a])
 	}
 	return b
+}
+
+// MassRowGrid is the launch of mass_class_rows for bond class k of lat (1D
+// or 2D, MassClasses), and whether lat qualifies: rows a multiple of 4
+// long (RowGrid with 4 sites per thread). A class across the rows takes
+// every other row (those of its parity), so half the thread rows.
+func MassRowGrid(lat quench.Lattice, block int64, k int) (RowLaunch, bool) {
+	r, ok := RowGrid(lat, block, 4)
+	if !ok || lat.Dim() > 2 {
+		return RowLaunch{}, false
+	}
+	if d := lat.Dim(); MassClasses(lat)[k][0] != int64(d-1) {
+		rows := int64(lat.Shape[0]) / 2
+		r.GY = (rows + r.BY - 1) / r.BY
+	}
+	return r, true
 }
 
 // RowLaunch is how the row-launched kernels (fast.cu) cover a lattice:

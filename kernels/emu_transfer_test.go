@@ -18,7 +18,10 @@ func TestMassKernelsEmulated(t *testing.T) {
 	}
 	bin := buildEmu(t)
 	for _, rule := range []string{"kmp", "aggregation", "transfer"} {
-		for _, shape := range [][]int{{40}, {6, 10}} {
+		// rows a multiple of 4 long take mass_class_rows too ({40}, {6, 12},
+		// {2, 4}: a bond from the last site to the first in the same
+		// group, {8, 16}); {6, 10} only mass_class
+		for _, shape := range [][]int{{40}, {6, 10}, {6, 12}, {2, 4}, {8, 16}} {
 			lat, _ := quench.NewLattice(shape...)
 			n := lat.Sites()
 			m := make([]int64, n)
@@ -38,6 +41,11 @@ func TestMassKernelsEmulated(t *testing.T) {
 			}
 			binary.Write(&in, binary.LittleEndian, m)
 			out := runEmu(t, bin, "mass", in.Bytes())
+			if _, ok := MassRowGrid(lat, 256, 0); ok {
+				if rows := runEmu(t, bin, "massrows", in.Bytes()); !bytes.Equal(rows, out) {
+					t.Errorf("%s %v: mass_class_rows differs from mass_class", rule, shape)
+				}
+			}
 
 			be := cpu.New()
 			buf, _ := be.Alloc(quench.Int64, n)

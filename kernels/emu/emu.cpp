@@ -358,7 +358,22 @@ static void run_sandpile(const char* data, FILE* out) {
     fwrite(stats.data(), 8, stats.size(), out);
 }
 
-static void run_mass(const char* data, FILE* out) {
+// launch_mass_rows launches mass_class_rows like the gpu backend
+// (kernels.MassRowGrid): blocks of bx groups of 4 sites times by rows, a
+// class across the rows on half of them.
+static void launch_mass_rows(const qmass& P, unsigned block, const std::function<void()>& kernel) {
+    const int last = (int)P.dim - 1;
+    const int64_t groups = P.shape[last] / 4, ly = last ? P.shape[0] : 1;
+    unsigned bx = 1;
+    while (bx < block && bx < groups) bx *= 2;
+    const unsigned by = block / bx;
+    const int64_t rows = P.axis == last ? ly : ly / 2;
+    launch3((unsigned)((groups + bx - 1) / bx), (unsigned)((rows + by - 1) / by), 1, bx, by, kernel);
+}
+
+// run_mass: sweeps of every class; rows: mass_class_rows (blocks of 4 and
+// 16 threads on alternate sweeps) instead of mass_class.
+static void run_mass(const char* data, FILE* out, bool rows) {
     int64_t h[3];
     memcpy(h, data, sizeof h);
     const int64_t sweeps = h[0], inj = h[1], ncls = h[2];
@@ -372,7 +387,8 @@ static void run_mass(const char* data, FILE* out) {
             qmass P = c;
             P.step = c.step + s;
             const qmass* pp = &P;
-            launch(2, 16, [&] { mass_class(m.data(), pp); });
+            if (rows) launch_mass_rows(P, (s & 1) ? 16 : 4, [&] { mass_class_rows(m.data(), pp); });
+            else launch(2, 16, [&] { mass_class(m.data(), pp); });
         }
         if (cls[0].rule == 1 && inj != 0) launch(1, 16, [&] { mass_inject(m.data(), n, inj); });
     }
@@ -424,8 +440,8 @@ int main(int argc, char** argv) {
         fclose(out);
         return 0;
     }
-    if (strcmp(argv[1], "mass") == 0) {
-        run_mass(in.data(), out);
+    if (strcmp(argv[1], "mass") == 0 || strcmp(argv[1], "massrows") == 0) {
+        run_mass(in.data(), out, strcmp(argv[1], "massrows") == 0);
         fclose(out);
         return 0;
     }
