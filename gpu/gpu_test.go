@@ -289,10 +289,11 @@ func TestPhi4CrossCheck(t *testing.T) {
 	c := cpu.New()
 	g.rowBlocks = 2
 	for _, scheme := range []string{quench.SchemeEM, quench.SchemeLM, quench.SchemeBAOAB, quench.SchemeModelB} {
-		// rows a multiple of 8 ({64}, {128, 96}, {300, 8}: float32 EM takes
-		// the 8-site kernels) and of 4 only ({20, 36}, {16, 24, 32}) take
-		// the row kernels; rows of 7 the one-site-per-thread kernels
-		for _, shape := range [][]int{{64}, {128, 96}, {16, 24, 32}, {300, 8}, {20, 36}, {9, 7}} {
+		// rows a multiple of 4 take the row kernels: float32 EM the 8-site
+		// ones in 1D and 2D where the rows are a multiple of 8 ({64},
+		// {128, 96}, {300, 8}), the 4-site ones otherwise ({36}, {20, 36},
+		// and in 3D {16, 24, 32}); rows of 7 the one-site-per-thread kernels
+		for _, shape := range [][]int{{64}, {36}, {128, 96}, {16, 24, 32}, {300, 8}, {20, 36}, {9, 7}} {
 			for _, dt := range []quench.DType{quench.Float64, quench.Float32} {
 				lat, _ := quench.NewLattice(shape...)
 				p := &quench.Phi4Params{Scheme: scheme, Dt: 0.005, M2: -0.5, Lambda: 1, H: 0.1, T: 1, Gamma: 1, Mass: 1}
@@ -345,7 +346,7 @@ func TestParticleCrossCheck(t *testing.T) {
 				continue
 			}
 			for _, dt := range []quench.DType{quench.Float64, quench.Float32} {
-				n, dim := int64(100000), 3
+				n, dim := int64(100001), 3 // the last Philox group partial (float32 and float64)
 				if pot == quench.PotentialKuramoto {
 					dim = 1
 				}

@@ -1,17 +1,19 @@
-// fast.cu: row-launched variants of the overdamped phi4 step and the
-// diffusion stencil for lattices of 1 to 3 dimensions whose last extent is
-// a multiple of S, the sites per thread, and whose other extents are at
-// most 65535: the grid is (groups of S sites along x, y, z), so no index is
-// divided, and each thread updates the S sites Sp..Sp+S-1 of a row (of each
-// row of its strip, qstrip). S is W (qw in langevin.cu: 2 for float64, 4
-// for float32), the normals of one Philox call (qgauss), or 2W for the
-// float32 EM kernels on rows a multiple of 8 long (QUENCH_WIDE_KERNELS).
-// Results are those of phi4_overdamped and diffuse bit for bit: the same
-// neighbour order (x-1, x+1, y-1, y+1, z-1, z+1) and the same operations.
+// fast.cu: row-launched variants of the phi4 steps (overdamped, BAOAB,
+// Model B's mu and step) and of the diffusion stencil, for lattices of 1
+// to 3 dimensions whose last extent is a multiple of S, the sites per
+// thread, and whose other extents are at most 65535: the grid is (groups
+// of S sites along x, y, z), so no index is divided, and each thread
+// updates the S sites Sp..Sp+S-1 of a row (of each row of its strip,
+// qstrip). S is W (qw in langevin.cu: 2 for float64, 4 for float32), the
+// normals of one Philox call (qgauss), or 2W for the float32 EM kernels in
+// 1D and 2D on rows a multiple of 8 long (QUENCH_WIDE_KERNELS). Results
+// are those of the one-site-per-thread kernels (langevin.cu, transfer.cu)
+// bit for bit: the same neighbour order (x-1, x+1, y-1, y+1, z-1, z+1)
+// and the same operations.
 #include <stdint.h>
 
 // a thread's place from the grid: base index of its row and of the
-// neighbouring rows, its first site x0 = W p in the row (n0 = base + x0)
+// neighbouring rows, its first site x0 = S p in the row (n0 = base + x0)
 // and the row length
 struct qrow {
     int64_t base, ym, yp, zm, zp, x0, n0, lx;

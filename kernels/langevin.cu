@@ -21,6 +21,7 @@ __device__ __forceinline__ float qsub(float a, float b) { return __fsub_rn(a, b)
 // aligned. The emulator copies bytes instead.
 template <int S>
 __device__ __forceinline__ void qldv(const float* p, float* v) {
+    static_assert(S % 4 == 0, "float accesses are whole float4s");
 #ifdef QUENCH_EMU
     memcpy(v, p, 4 * S);
 #else
@@ -36,6 +37,7 @@ __device__ __forceinline__ void qldv(const float* p, float* v) {
 }
 template <int S>
 __device__ __forceinline__ void qldv(const double* p, double* v) {
+    static_assert(S % 2 == 0, "double accesses are whole double2s");
 #ifdef QUENCH_EMU
     memcpy(v, p, 8 * S);
 #else
@@ -49,6 +51,7 @@ __device__ __forceinline__ void qldv(const double* p, double* v) {
 }
 template <int S>
 __device__ __forceinline__ void qstv(float* p, const float* v) {
+    static_assert(S % 4 == 0, "float accesses are whole float4s");
 #ifdef QUENCH_EMU
     memcpy(p, v, 4 * S);
 #else
@@ -59,6 +62,7 @@ __device__ __forceinline__ void qstv(float* p, const float* v) {
 }
 template <int S>
 __device__ __forceinline__ void qstv(double* p, const double* v) {
+    static_assert(S % 2 == 0, "double accesses are whole double2s");
 #ifdef QUENCH_EMU
     memcpy(p, v, 8 * S);
 #else

@@ -53,7 +53,7 @@ __device__ void particle_loop(T* __restrict__ x, T* __restrict__ v, const T* __r
         }
         const int64_t j0 = W * q;
         const bool full = j0 + W <= m;
-        T xs[W], vs[W], om[W];
+        T xs[W] = {}, vs[W] = {}, om[W] = {};  // a partial group's missing lanes compute on zeros
         if (full) {
             qldv<W>(x + j0, xs);
             if (Scheme == 2) qldv<W>(v + j0, vs);
@@ -114,6 +114,7 @@ __device__ void particle_step(T* x, T* v, const T* omega, const qpart* P) {
     case 5: particle_loop<T, 1, 2>(x, v, omega, P, tb); break;
     case 6: particle_loop<T, 2, 0>(x, v, omega, P, tb); break;
     case 7: particle_loop<T, 2, 1>(x, v, omega, P, tb); break;
+    default: __trap();  // no such scheme and potential (ParticleParams.Coeffs refuses them)
     }
 }
 

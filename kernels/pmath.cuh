@@ -184,7 +184,7 @@ __device__ __forceinline__ void quench_sincos2pi24(uint32_t a, const float* st, 
 // with two fused multiply-adds (the same SASS for sm_80 to sm_90); this is
 // that path, with x raised to 2^-100 for the reciprocal root only, so that
 // +-0 give s = +-0 and the result +-0. The Box-Muller radius takes it: its
-// argument -2 log u is +-0 or between 2^-24 and 46. The GPU test
+// argument -2 log u is -0 (u = 1) or between 2^-23 and 46. The GPU test
 // TestSqrt32 compares it with __fsqrt_rn for every float32 it covers.
 __device__ __forceinline__ float quench_sqrt32(float x) {
 #ifdef QUENCH_EMU

@@ -67,6 +67,7 @@ static inline double __longlong_as_double(long long x) {
     memcpy(&r, &x, 8);
     return r;
 }
+[[noreturn]] static inline void __trap() { abort(); }
 static inline unsigned long long atomicAdd(unsigned long long* p, unsigned long long v) {
     return __atomic_fetch_add(p, v, __ATOMIC_SEQ_CST);
 }
