@@ -34,7 +34,8 @@ type Backend struct {
 	shape          cu.DevicePtr // int64[4]
 	table          cu.DevicePtr // int32[64]
 	sums           cu.DevicePtr // sums and counts (uint64[2] for Ising, kernels.SandCounts, ...)
-	params         cu.DevicePtr // a kernel parameter block (kernels.Phi4Block, ...)
+	params         cu.DevicePtr // a kernel parameter block (kernels.ParticleBlock, ...)
+	phi4           cu.DevicePtr // the phi4 and diffusion kernels' block in constant memory (kernels.Phi4Symbol)
 	sand           sandScratch
 	cur            struct {
 		ptr   cu.DevicePtr
@@ -139,6 +140,13 @@ func (b *Backend) loop(started chan<- error) {
 		}
 		if b.params, err = cu.MemAlloc(kernels.ParamBytes); err != nil {
 			return fmt.Errorf("GPU %d: %v", b.device, err)
+		}
+		var size int64
+		if b.phi4, size, err = mod.Global(kernels.Phi4Symbol); err != nil {
+			return fmt.Errorf("GPU %d: constant %s: %v", b.device, kernels.Phi4Symbol, err)
+		}
+		if want := int64(unsafe.Sizeof(kernels.Phi4Block{})); size != want {
+			return fmt.Errorf("GPU %d: constant %s is %d bytes, kernels.Phi4Block %d (rebuild quench.fatbin)", b.device, kernels.Phi4Symbol, size, want)
 		}
 		return nil
 	}()
@@ -608,10 +616,9 @@ func (b *Backend) Phi4Step(f *quench.Phi4Fields, lat quench.Lattice, p *quench.P
 	blk := kernels.NewPhi4Block(lat, c, ctr)
 	n := lat.Sites()
 	err = b.do(func() error {
-		if err := wrap("upload parameters", cu.MemcpyHtoD(b.params, unsafe.Pointer(&blk), int64(unsafe.Sizeof(blk)))); err != nil {
+		if err := wrap("upload parameters", cu.MemcpyHtoD(b.phi4, unsafe.Pointer(&blk), int64(unsafe.Sizeof(blk)))); err != nil {
 			return err
 		}
-		P := uint64(b.params)
 		switch p.Scheme {
 		case quench.SchemeEM, quench.SchemeLM:
 			lm := uint64(0)
@@ -626,20 +633,20 @@ func (b *Backend) Phi4Step(f *quench.Phi4Fields, lat quench.Lattice, p *quench.P
 				name, w = kernels.Phi4OverdampedRows8, kernels.WideSites
 			}
 			if rl, ok := kernels.RowGrid(lat, blockSize, w); ok {
-				return b.launchRows(kernels.RowKernel(name, dt, lat.Dim()), rl, kernels.RowLoops(dt), next, phi, P)
+				return b.launchRows(kernels.RowKernel(name, dt, lat.Dim()), rl, kernels.RowLoops(dt), next, phi)
 			}
-			return b.launch(kernels.Phi4Overdamped+suffix, n, next, phi, P, lm)
+			return b.launch(kernels.Phi4Overdamped+suffix, n, next, phi, lm)
 		case quench.SchemeBAOAB:
 			if rl, ok := kernels.RowGrid(lat, blockSize, kernels.SitesPerThread(dt)); ok {
-				if err := b.launchRows(kernels.RowKernel(kernels.Phi4BAOAB1Rows, dt, lat.Dim()), rl, kernels.RowLoops(dt), next, phi, extra, P); err != nil {
+				if err := b.launchRows(kernels.RowKernel(kernels.Phi4BAOAB1Rows, dt, lat.Dim()), rl, kernels.RowLoops(dt), next, phi, extra); err != nil {
 					return err
 				}
-				return b.launchRows(kernels.RowKernel(kernels.Phi4BAOAB2Rows, dt, lat.Dim()), rl, false, next, extra, P)
+				return b.launchRows(kernels.RowKernel(kernels.Phi4BAOAB2Rows, dt, lat.Dim()), rl, false, next, extra)
 			}
-			if err := b.launch(kernels.Phi4BAOAB1+suffix, n, next, phi, extra, P); err != nil {
+			if err := b.launch(kernels.Phi4BAOAB1+suffix, n, next, phi, extra); err != nil {
 				return err
 			}
-			return b.launch(kernels.Phi4BAOAB2+suffix, n, next, extra, P)
+			return b.launch(kernels.Phi4BAOAB2+suffix, n, next, extra)
 		default:
 			// the noise currents first, each normal drawn once (into
 			// device scratch of dim*n elements)
@@ -648,19 +655,19 @@ func (b *Backend) Phi4Step(f *quench.Phi4Fields, lat quench.Lattice, p *quench.P
 			if err != nil {
 				return err
 			}
-			if err := b.launch(kernels.Phi4Currents+suffix, (links+kernels.SitesPerThread(dt)-1)/kernels.SitesPerThread(dt), cur, P); err != nil {
+			if err := b.launch(kernels.Phi4Currents+suffix, (links+kernels.SitesPerThread(dt)-1)/kernels.SitesPerThread(dt), cur); err != nil {
 				return err
 			}
 			if rl, ok := kernels.RowGrid(lat, blockSize, kernels.SitesPerThread(dt)); ok {
-				if err := b.launchRows(kernels.RowKernel(kernels.Phi4MuRows, dt, lat.Dim()), rl, false, extra, phi, P); err != nil {
+				if err := b.launchRows(kernels.RowKernel(kernels.Phi4MuRows, dt, lat.Dim()), rl, false, extra, phi); err != nil {
 					return err
 				}
-				return b.launchRows(kernels.RowKernel(kernels.Phi4ModelBRows, dt, lat.Dim()), rl, false, next, phi, extra, cur, P)
+				return b.launchRows(kernels.RowKernel(kernels.Phi4ModelBRows, dt, lat.Dim()), rl, false, next, phi, extra, cur)
 			}
-			if err := b.launch(kernels.Phi4Mu+suffix, n, extra, phi, P); err != nil {
+			if err := b.launch(kernels.Phi4Mu+suffix, n, extra, phi); err != nil {
 				return err
 			}
-			return b.launch(kernels.Phi4ModelB+suffix, n, next, phi, extra, cur, P)
+			return b.launch(kernels.Phi4ModelB+suffix, n, next, phi, extra, cur)
 		}
 	})
 	if err != nil {
@@ -982,12 +989,12 @@ func (b *Backend) Diffuse(dst, src quench.Buffer, lat quench.Lattice, alpha floa
 	}
 	blk := kernels.NewPhi4Block(lat, quench.Phi4Coeffs{Z: float64(2 * lat.Dim()), A: alpha}, quench.Counter{})
 	return b.do(func() error {
-		if err := cu.MemcpyHtoD(b.params, unsafe.Pointer(&blk), int64(unsafe.Sizeof(blk))); err != nil {
+		if err := cu.MemcpyHtoD(b.phi4, unsafe.Pointer(&blk), int64(unsafe.Sizeof(blk))); err != nil {
 			return wrap("upload parameters", err)
 		}
 		if rl, ok := kernels.RowGrid(lat, blockSize, kernels.SitesPerThread(s.dt)); ok {
-			return b.launchRows(kernels.RowKernel(kernels.DiffuseRows, s.dt, lat.Dim()), rl, false, uint64(d.ptr), uint64(s.ptr), uint64(b.params))
+			return b.launchRows(kernels.RowKernel(kernels.DiffuseRows, s.dt, lat.Dim()), rl, false, uint64(d.ptr), uint64(s.ptr))
 		}
-		return b.launch(kernels.Diffuse+suffix, lat.Sites(), uint64(d.ptr), uint64(s.ptr), uint64(b.params))
+		return b.launch(kernels.Diffuse+suffix, lat.Sites(), uint64(d.ptr), uint64(s.ptr))
 	})
 }

@@ -125,11 +125,16 @@ func IsingTable(tab *quench.IsingTable) [64]int32 {
 
 // ParamBytes is the size of the device buffer the gpu backend holds a
 // parameter block in (TestBlocksFit).
-const ParamBytes = 512
+const ParamBytes = 256
 
-// Phi4Block is the parameter block of the phi4 kernels (struct qphi4 in
-// langevin.cu), field for field in this order: 8-byte fields, then K32's
-// thirteen float32.
+// Phi4Symbol is the constant-memory Phi4Block (quench_phi4 in langevin.cu)
+// that the phi4 and diffusion kernels read; the gpu backend writes it
+// before each launch.
+const Phi4Symbol = "quench_phi4"
+
+// Phi4Block is the parameter block of the phi4 and diffusion kernels
+// (struct qphi4 in langevin.cu, in constant memory: Phi4Symbol), field for
+// field in this order: 8-byte fields, then K32's thirteen float32.
 type Phi4Block struct {
 	Shape, Stride       [4]int64
 	Dim, NSites         int64

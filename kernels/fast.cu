@@ -364,51 +364,49 @@ __device__ void phi4_modelb_rows(T* next, const T* phi, const T* mu, const T* cu
 // third axis. EM and LM are separate kernels, so that EM carries no code
 // and no registers for LM's second draw.
 #define QUENCH_ROW_KERNELS(D)                                                                                           \
-    extern "C" __global__ void phi4_overdamped_rows_f64_d##D(double* next, const double* phi, const qphi4* P) {        \
-        phi4_overdamped_rows<double, D>(next, phi, P, 0);                                                              \
-    }                                                                                                                  \
-    extern "C" __global__ void QUENCH_NOISE_BOUNDS_##D phi4_overdamped_rows_f32_d##D(float* next, const float* phi,    \
-                                                                                     const qphi4* P) {                 \
-        phi4_overdamped_rows<float, D>(next, phi, P, 0);                                                               \
-    }                                                                                                                  \
-    extern "C" __global__ void phi4_lm_rows_f64_d##D(double* next, const double* phi, const qphi4* P) {                \
-        phi4_overdamped_rows<double, D>(next, phi, P, 1);                                                              \
-    }                                                                                                                  \
-    extern "C" __global__ void QUENCH_LM_BOUNDS phi4_lm_rows_f32_d##D(float* next, const float* phi, const qphi4* P) { \
-        phi4_overdamped_rows<float, D>(next, phi, P, 1);                                                               \
-    }                                                                                                                  \
-    extern "C" __global__ void diffuse_rows_f64_d##D(double* out, const double* u, const qphi4* P) {                   \
-        diffuse_rows<double, D>(out, u, P);                                                                            \
-    }                                                                                                                  \
-    extern "C" __global__ void diffuse_rows_f32_d##D(float* out, const float* u, const qphi4* P) {                     \
-        diffuse_rows<float, D>(out, u, P);                                                                             \
-    }                                                                                                                  \
-    extern "C" __global__ void phi4_baoab1_rows_f64_d##D(double* next, const double* phi, double* mom,                 \
-                                                         const qphi4* P) {                                             \
-        phi4_baoab1_rows<double, D>(next, phi, mom, P);                                                                \
-    }                                                                                                                  \
-    extern "C" __global__ void phi4_baoab1_rows_f32_d##D(float* next, const float* phi, float* mom, const qphi4* P) {  \
-        phi4_baoab1_rows<float, D>(next, phi, mom, P);                                                                 \
-    }                                                                                                                  \
-    extern "C" __global__ void phi4_baoab2_rows_f64_d##D(const double* next, double* mom, const qphi4* P) {            \
-        phi4_baoab2_rows<double, D>(next, mom, P);                                                                     \
-    }                                                                                                                  \
-    extern "C" __global__ void phi4_baoab2_rows_f32_d##D(const float* next, float* mom, const qphi4* P) {              \
-        phi4_baoab2_rows<float, D>(next, mom, P);                                                                      \
-    }                                                                                                                  \
-    extern "C" __global__ void phi4_mu_rows_f64_d##D(double* mu, const double* phi, const qphi4* P) {                  \
-        phi4_mu_rows<double, D>(mu, phi, P);                                                                           \
-    }                                                                                                                  \
-    extern "C" __global__ void phi4_mu_rows_f32_d##D(float* mu, const float* phi, const qphi4* P) {                    \
-        phi4_mu_rows<float, D>(mu, phi, P);                                                                            \
-    }                                                                                                                  \
-    extern "C" __global__ void phi4_modelb_rows_f64_d##D(double* next, const double* phi, const double* mu,            \
-                                                         const double* cur, const qphi4* P) {                          \
-        phi4_modelb_rows<double, D>(next, phi, mu, cur, P);                                                            \
-    }                                                                                                                  \
-    extern "C" __global__ void phi4_modelb_rows_f32_d##D(float* next, const float* phi, const float* mu,               \
-                                                         const float* cur, const qphi4* P) {                           \
-        phi4_modelb_rows<float, D>(next, phi, mu, cur, P);                                                             \
+    extern "C" __global__ void phi4_overdamped_rows_f64_d##D(double* next, const double* phi) {                         \
+        phi4_overdamped_rows<double, D>(next, phi, QP, 0);                                                              \
+    }                                                                                                                   \
+    extern "C" __global__ void QUENCH_NOISE_BOUNDS_##D phi4_overdamped_rows_f32_d##D(float* next, const float* phi) {   \
+        phi4_overdamped_rows<float, D>(next, phi, QP, 0);                                                               \
+    }                                                                                                                   \
+    extern "C" __global__ void phi4_lm_rows_f64_d##D(double* next, const double* phi) {                                 \
+        phi4_overdamped_rows<double, D>(next, phi, QP, 1);                                                              \
+    }                                                                                                                   \
+    extern "C" __global__ void QUENCH_LM_BOUNDS phi4_lm_rows_f32_d##D(float* next, const float* phi) {                  \
+        phi4_overdamped_rows<float, D>(next, phi, QP, 1);                                                               \
+    }                                                                                                                   \
+    extern "C" __global__ void diffuse_rows_f64_d##D(double* out, const double* u) {                                    \
+        diffuse_rows<double, D>(out, u, QP);                                                                            \
+    }                                                                                                                   \
+    extern "C" __global__ void diffuse_rows_f32_d##D(float* out, const float* u) {                                      \
+        diffuse_rows<float, D>(out, u, QP);                                                                             \
+    }                                                                                                                   \
+    extern "C" __global__ void phi4_baoab1_rows_f64_d##D(double* next, const double* phi, double* mom) {                \
+        phi4_baoab1_rows<double, D>(next, phi, mom, QP);                                                                \
+    }                                                                                                                   \
+    extern "C" __global__ void phi4_baoab1_rows_f32_d##D(float* next, const float* phi, float* mom) {                   \
+        phi4_baoab1_rows<float, D>(next, phi, mom, QP);                                                                 \
+    }                                                                                                                   \
+    extern "C" __global__ void phi4_baoab2_rows_f64_d##D(const double* next, double* mom) {                             \
+        phi4_baoab2_rows<double, D>(next, mom, QP);                                                                     \
+    }                                                                                                                   \
+    extern "C" __global__ void phi4_baoab2_rows_f32_d##D(const float* next, float* mom) {                               \
+        phi4_baoab2_rows<float, D>(next, mom, QP);                                                                      \
+    }                                                                                                                   \
+    extern "C" __global__ void phi4_mu_rows_f64_d##D(double* mu, const double* phi) {                                   \
+        phi4_mu_rows<double, D>(mu, phi, QP);                                                                           \
+    }                                                                                                                   \
+    extern "C" __global__ void phi4_mu_rows_f32_d##D(float* mu, const float* phi) {                                     \
+        phi4_mu_rows<float, D>(mu, phi, QP);                                                                            \
+    }                                                                                                                   \
+    extern "C" __global__ void phi4_modelb_rows_f64_d##D(double* next, const double* phi, const double* mu,             \
+                                                         const double* cur) {                                           \
+        phi4_modelb_rows<double, D>(next, phi, mu, cur, QP);                                                            \
+    }                                                                                                                   \
+    extern "C" __global__ void phi4_modelb_rows_f32_d##D(float* next, const float* phi, const float* mu,                \
+                                                         const float* cur) {                                            \
+        phi4_modelb_rows<float, D>(next, phi, mu, cur, QP);                                                             \
     }
 QUENCH_ROW_KERNELS(1)
 QUENCH_ROW_KERNELS(2)
@@ -417,13 +415,13 @@ QUENCH_ROW_KERNELS(3)
 // The float32 EM kernels for rows whose length is a multiple of 8 in 1D
 // and 2D (kernels.WideRows): 8 sites per thread, two Philox calls per row,
 // so that each row's fixed work (pointers, loop, the row along y in flight)
-// is shared by twice the sites: 261 instructions per 4 sites in the 2D
-// loop instead of 283 (sm_90), at 64 registers (4 blocks of 256 threads per
+// is shared by twice the sites: 243 instructions per 4 sites in the 2D
+// loop instead of 282 (sm_90), at 64 registers (4 blocks of 256 threads per
 // multiprocessor; LM at 8 sites would spill).
 #define QUENCH_WIDE_KERNELS(D)                                                                                          \
-    extern "C" __global__ void __launch_bounds__(256, 4)                                                               \
-        phi4_overdamped_rows8_f32_d##D(float* next, const float* phi, const qphi4* P) {                                \
-        phi4_overdamped_rows<float, D, 8>(next, phi, P, 0);                                                            \
+    extern "C" __global__ void __launch_bounds__(256, 4)                                                                \
+        phi4_overdamped_rows8_f32_d##D(float* next, const float* phi) {                                                 \
+        phi4_overdamped_rows<float, D, 8>(next, phi, QP, 0);                                                            \
     }
 QUENCH_WIDE_KERNELS(1)
 QUENCH_WIDE_KERNELS(2)

@@ -210,6 +210,14 @@ struct qphi4 {
     float k32[13];   // the coefficients rounded to float32, in qcoef's order (Phi4Block.K32)
 };
 
+// quench_phi4 is the parameter block of the phi4 and diffusion kernels, in
+// constant memory: the host writes it (kernels.Phi4Symbol) before each
+// launch, and the kernels' loops take its fields as constant-bank operands
+// instead of loading them (the row kernels reload them per row: fewer live
+// registers). QP is its address, what the kernels pass as P.
+__constant__ qphi4 quench_phi4;
+#define QP (&quench_phi4)
+
 // qcoefs: the coefficients at precision T, the row kernels' copy (float32
 // ones come rounded from the host, so no kernel converts them).
 template <typename T>
@@ -327,18 +335,18 @@ __device__ void phi4_modelb(T* next, const T* phi, const T* mu, const T* cur, co
     }
 }
 
-#define QUENCH_PHI4_KERNELS(T, S)                                                                                   \
-    extern "C" __global__ void phi4_overdamped_##S(T* next, const T* phi, const qphi4* P, int64_t lm) {           \
-        phi4_overdamped<T>(next, phi, P, (int)lm);                                                                 \
-    }                                                                                                             \
-    extern "C" __global__ void phi4_baoab1_##S(T* next, const T* phi, T* mom, const qphi4* P) {                     \
-        phi4_baoab1<T>(next, phi, mom, P);                                                                         \
-    }                                                                                                             \
-    extern "C" __global__ void phi4_baoab2_##S(const T* next, T* mom, const qphi4* P) { phi4_baoab2<T>(next, mom, P); } \
-    extern "C" __global__ void phi4_mu_##S(T* mu, const T* phi, const qphi4* P) { phi4_mu<T>(mu, phi, P); }          \
-    extern "C" __global__ void phi4_currents_##S(T* cur, const qphi4* P) { phi4_currents<T>(cur, P); }               \
-    extern "C" __global__ void phi4_modelb_##S(T* next, const T* phi, const T* mu, const T* cur, const qphi4* P) {  \
-        phi4_modelb<T>(next, phi, mu, cur, P);                                                                     \
+#define QUENCH_PHI4_KERNELS(T, S)                                                                                       \
+    extern "C" __global__ void phi4_overdamped_##S(T* next, const T* phi, int64_t lm) {                                 \
+        phi4_overdamped<T>(next, phi, QP, (int)lm);                                                                     \
+    }                                                                                                                   \
+    extern "C" __global__ void phi4_baoab1_##S(T* next, const T* phi, T* mom) {                                         \
+        phi4_baoab1<T>(next, phi, mom, QP);                                                                             \
+    }                                                                                                                   \
+    extern "C" __global__ void phi4_baoab2_##S(const T* next, T* mom) { phi4_baoab2<T>(next, mom, QP); }                \
+    extern "C" __global__ void phi4_mu_##S(T* mu, const T* phi) { phi4_mu<T>(mu, phi, QP); }                            \
+    extern "C" __global__ void phi4_currents_##S(T* cur) { phi4_currents<T>(cur, QP); }                                 \
+    extern "C" __global__ void phi4_modelb_##S(T* next, const T* phi, const T* mu, const T* cur) {                      \
+        phi4_modelb<T>(next, phi, mu, cur, QP);                                                                         \
     }
 
 QUENCH_PHI4_KERNELS(double, f64)

@@ -157,5 +157,5 @@ __device__ void diffuse(T* out, const T* u, const qphi4* P) {
     }
 }
 
-extern "C" __global__ void diffuse_f64(double* out, const double* u, const qphi4* P) { diffuse<double>(out, u, P); }
-extern "C" __global__ void diffuse_f32(float* out, const float* u, const qphi4* P) { diffuse<float>(out, u, P); }
+extern "C" __global__ void diffuse_f64(double* out, const double* u) { diffuse<double>(out, u, QP); }
+extern "C" __global__ void diffuse_f32(float* out, const float* u) { diffuse<float>(out, u, QP); }

@@ -98,6 +98,7 @@ static inline void __threadfence() { __atomic_thread_fence(__ATOMIC_SEQ_CST); }
 #define __forceinline__ inline
 #define __restrict__ __restrict
 #define __shared__ static
+#define __constant__
 #define __align__(n) __attribute__((aligned(n)))
 
 // the row kernels' vector loads become byte copies
@@ -189,18 +190,18 @@ template <typename T>
 static void overdamped_rows_entry(T* next, const T* phi, const qphi4* P, bool lm, bool wide) {
     if constexpr (sizeof(T) == 4) {
         if (wide) {
-            if (P->dim == 1) phi4_overdamped_rows8_f32_d1(next, phi, P);
-            else phi4_overdamped_rows8_f32_d2(next, phi, P);
+            if (P->dim == 1) phi4_overdamped_rows8_f32_d1(next, phi);
+            else phi4_overdamped_rows8_f32_d2(next, phi);
             return;
         }
     }
 #define QUENCH_EMU_OVERDAMPED(D)                                                      \
     if constexpr (sizeof(T) == 4) {                                                   \
-        if (lm) phi4_lm_rows_f32_d##D(next, phi, P);                                  \
-        else phi4_overdamped_rows_f32_d##D(next, phi, P);                             \
+        if (lm) phi4_lm_rows_f32_d##D(next, phi);                                     \
+        else phi4_overdamped_rows_f32_d##D(next, phi);                                \
     } else {                                                                          \
-        if (lm) phi4_lm_rows_f64_d##D(next, phi, P);                                  \
-        else phi4_overdamped_rows_f64_d##D(next, phi, P);                             \
+        if (lm) phi4_lm_rows_f64_d##D(next, phi);                                     \
+        else phi4_overdamped_rows_f64_d##D(next, phi);                                \
     }
     switch (P->dim) {
     case 1: QUENCH_EMU_OVERDAMPED(1) break;
@@ -228,7 +229,8 @@ static void run_phi4(qphi4 P, int64_t scheme, int64_t steps, const char* data, F
     for (int64_t k = 0; k < steps; k++) {
         P.step = step0 + k;
         const unsigned blk = (k & 1) ? 16 : 4;
-        const qphi4* pp = &P;
+        quench_phi4 = P;  // as the gpu backend writes the block before each step
+        const qphi4* pp = QP;
         switch (scheme) {
         case 0:
         case 1:
@@ -401,7 +403,8 @@ template <typename T>
 static void run_diffuse(qphi4 P, int64_t steps, const char* data, FILE* out, bool fast = false) {
     std::vector<T> u(P.nsites), v(P.nsites);
     memcpy(u.data(), data, P.nsites * sizeof(T));
-    const qphi4* pp = &P;
+    quench_phi4 = P;
+    const qphi4* pp = QP;
     for (int64_t s = 0; s < steps; s++) {
         const unsigned blk = (s & 1) ? 16 : 4;
         if (fast) {
