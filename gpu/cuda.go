@@ -924,8 +924,10 @@ func (sc *sandScratch) prepare(n, tiles int64) error {
 	return nil
 }
 
-// MassTransfer implements quench.LatticeUpdater with mass_class (one launch
-// per bond class) and mass_inject, the twins of cpu/transfer.go.
+// MassTransfer implements quench.LatticeUpdater with mass_class_rows on
+// rows a multiple of 4 long (kernels.MassRowGrid), mass_class otherwise
+// (one launch per bond class), and mass_inject, the twins of
+// cpu/transfer.go.
 func (b *Backend) MassTransfer(mass quench.Buffer, lat quench.Lattice, p *quench.MassTransferParams, ctr quench.Counter) error {
 	gb, err := b.own(mass, quench.Int64)
 	if err != nil {

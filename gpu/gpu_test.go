@@ -398,8 +398,10 @@ func TestLatticeUpdatesCrossCheck(t *testing.T) {
 	g := open(t)
 	c := cpu.New()
 	for _, rule := range []string{"kmp", "aggregation", "transfer"} {
-		// rows a multiple of 4 (mass_class_rows) and not ({90, 6}: mass_class)
-		for _, shape := range [][]int{{4096}, {256, 384}, {90, 6}} {
+		// rows a multiple of 4 (mass_class_rows; {6, 12}: a partly used last
+		// block of rows across, {2, 4}: the wrap inside a thread's group)
+		// and not ({90, 6}: mass_class)
+		for _, shape := range [][]int{{4096}, {256, 384}, {6, 12}, {2, 4}, {90, 6}} {
 			lat, _ := quench.NewLattice(shape...)
 			p := &quench.MassTransferParams{Rule: rule, Injection: 1 << 28, Fraction: 0.2}
 			var ms [2][]int64

@@ -3,7 +3,8 @@
 // quench.Phi4Coeffs; float and double through one template, with the _rn
 // intrinsics so nothing is fused. One thread per site (phi4_currents: per
 // Philox call's W links), coordinates from the index; shape (int64, slowest
-// first) and strides live in device memory.
+// first) and strides come with the parameter block (quench_phi4). The row
+// kernels of fast.cu are the fast paths.
 #include <stdint.h>
 #include "philox.cuh"
 #include "pmath.cuh"
@@ -196,8 +197,8 @@ __device__ __forceinline__ float qnoise<float>(uint32_t k0, uint32_t k1, uint32_
     return (n & 1) ? g1 : g0;
 }
 
-// The parameter block every phi4 kernel takes, in device memory (so each
-// launch passes pointers only): shape[4], stride[4], the counter, the
+// The parameter block of every phi4 and diffusion kernel (in constant
+// memory: quench_phi4 below): shape[4], stride[4], the counter, the
 // coefficients, then the row kernels' geometry and float32 coefficients
 // (kernels.Phi4Block, field for field).
 struct qphi4 {
