@@ -1,5 +1,12 @@
 package cpu
 
+import (
+	"encoding/binary"
+
+	"github.com/quenchlab/quench/internal/philox"
+	"github.com/quenchlab/quench/internal/pmath"
+)
+
 // rowRun is a run of sites of one row (the last axis) of a field: columns
 // [x0, x1) of the row whose first site is base. rm[a] and rp[a] are the
 // offsets from a site to its -1 and +1 neighbours along axis a < d-1
@@ -104,17 +111,40 @@ func forRows(g *fieldGeom, f func(r *rowRun)) {
 	parallel(parts, run)
 }
 
-// fillNoise writes noise numbers n0 .. n0+len(dst)-1 of p into dst, one
-// Philox call per group (siteNoise.draw).
+// noiseBatch is how many groups fillNoise draws Philox words for at once.
+const noiseBatch = 64
+
+// fillNoise writes noise numbers n0 .. n0+len(dst)-1 of p into dst, the
+// numbers siteNoise.at gives: the Philox words of up to noiseBatch groups
+// at a time (philox.FillGroups, two counters at once), then each group's
+// normals (pmath.Gaussians32 or pmath.Gaussians).
 func fillNoise[T flt](p *siteNoise, dst []T, n0 uint64) {
 	s := p.shift()
 	w := uint64(1) << s
+	var buf [16 * noiseBatch]byte
+	g, j := n0>>s, n0&(w-1) // the first group, and the first number's place in it
 	for i := 0; i < len(dst); {
-		n := n0 + uint64(i)
-		p.draw(n >> s)
-		for j := n & (w - 1); j < w && i < len(dst); j++ {
-			dst[i] = T(p.g[j])
-			i++
+		m := min((uint64(len(dst)-i)+j+w-1)>>s, noiseBatch)
+		philox.FillGroups(buf[:16*m], philox.MakeCounter(philox.PurposeLangevin, p.ctr.Replica, p.step, p.phase, g, 0), p.key)
+		for q := uint64(0); q < m; q++ {
+			b := buf[16*q : 16*q+16]
+			wd := [4]uint32{binary.LittleEndian.Uint32(b), binary.LittleEndian.Uint32(b[4:]),
+				binary.LittleEndian.Uint32(b[8:]), binary.LittleEndian.Uint32(b[12:])}
+			var gs [4]T
+			if p.f32 {
+				for k, v := range pmath.Gaussians32(wd) {
+					gs[k] = T(v)
+				}
+			} else {
+				g0, g1 := pmath.Gaussians(wd)
+				gs[0], gs[1] = T(g0), T(g1)
+			}
+			for ; j < w && i < len(dst); j++ {
+				dst[i] = gs[j]
+				i++
+			}
+			j = 0
 		}
+		g += m
 	}
 }

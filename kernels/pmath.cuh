@@ -201,7 +201,7 @@ __device__ __forceinline__ float quench_sqrt32(float x) {
 #endif
 }
 
-// pmath.boxMuller32: two normals from two words.
+// one Box-Muller pair of pmath.Gaussians32: two normals from two words.
 __device__ __forceinline__ void quench_boxmuller32(uint32_t w0, uint32_t w1, const qtab32& tb, float* g0, float* g1) {
     const float u1 = __fmul_rn(__fadd_rn(__uint2float_rn(w0), 0.5f), 0x1p-32f);
     const float r = quench_sqrt32(__fmul_rn(-2.0f, quench_log32(u1, tb.log)));

@@ -142,3 +142,23 @@ func TestGaussians32Moments(t *testing.T) {
 		t.Errorf("<g0 g1> = %v, want 0 within %v", c, 4/math.Sqrt(n))
 	}
 }
+
+// The side-by-side pairs compute each lane as the single functions do
+// (Log32 and SinCos2Pi24 are their first lanes): the second lane, on
+// random inputs, equals the first on the same input.
+func TestPairsLanes(t *testing.T) {
+	k := philox.KeyFromSeed(17)
+	for i := uint32(0); i < 300000; i++ {
+		r := philox.Philox4x32_10(philox.Counter{i, 5}, k)
+		x := float32(float32(float32(r[0])+0.5) * 0x1p-32)
+		y := math.Float32frombits(r[1]&0x7FFFFF | (r[1]>>23%254+1)<<23) // any positive normal
+		if _, l := log32Pair(y, x); math.Float32bits(l) != math.Float32bits(Log32(x)) {
+			t.Fatalf("log32Pair(%v, %v) second lane %v, Log32 %v", y, x, l, Log32(x))
+		}
+		a, b := r[2]>>8, r[3]>>8
+		s, c := SinCos2Pi24(b)
+		if _, _, s1, c1 := sinCos2Pi24Pair(a, b); math.Float32bits(s1) != math.Float32bits(s) || math.Float32bits(c1) != math.Float32bits(c) {
+			t.Fatalf("sinCos2Pi24Pair(%#x, %#x) second lane %v %v, SinCos2Pi24 %v %v", a, b, s1, c1, s, c)
+		}
+	}
+}
