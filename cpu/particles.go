@@ -26,19 +26,19 @@ func particleForce[T flt](x T, doubleWell bool, k *pc[T]) T {
 	return -T(k.k * x)
 }
 
-// particleNoise fills g with the normals of coordinates W q .. W q + W-1:
+// particleNoise is the noise of coordinate j at a step: normal j&(W-1)
+// of Philox(seed; Particle, replica, step, phase 0, group j/W) by
 // pmath.Gaussians (W = 2) for float64, pmath.Gaussians32 (W = 4) for
-// float32, of Philox(seed; Particle, replica, step, phase 0, group q).
-func particleNoise(key philox.Key, ctr quench.Counter, step uint64, q uint64, f32 bool, g *[4]float64) {
-	w := philox.Philox4x32_10(philox.MakeCounter(philox.PurposeParticle, ctr.Replica, step, 0, q, 0), key)
-	if f32 {
-		for i, v := range pmath.Gaussians32(w) {
-			g[i] = float64(v)
-		}
-		return
-	}
-	g[0], g[1] = pmath.Gaussians(w)
+// float32 (siteNoise with the particles' purpose; fillNoise).
+func particleNoise[T flt](key philox.Key, ctr quench.Counter, step uint64) siteNoise {
+	p := newSiteNoise[T](key, ctr, step, 0)
+	p.purpose = philox.PurposeParticle
+	return p
 }
+
+// particleBlock is how many coordinates particleStep draws noise for at
+// once.
+const particleBlock = 1024
 
 // ParticleStep implements quench.LangevinStepper for particle ensembles;
 // the rules are documented on quench.ParticleCoeffs.
@@ -109,43 +109,40 @@ func particleStep[T flt](m int64, p *quench.ParticleParams, k pc[T], ctr quench.
 	dw := p.Potential == quench.PotentialDoubleWell
 	kur := p.Potential == quench.PotentialKuramoto
 	cT, sT := T(C), T(S)
-	var zero T
-	_, f32 := any(zero).(float32)
-	w := int64(2)
-	if f32 {
-		w = 4
-	}
 	parts := int((m + fieldChunk - 1) / fieldChunk)
 	run := func(part int) {
-		lo := int64(part) * fieldChunk // a multiple of W
-		var now, nxt [4]float64
-		for j := lo; j < min(lo+fieldChunk, m); j++ {
-			if j%w == 0 { // one Philox call per W coordinates
-				particleNoise(key, ctr, step, uint64(j/w), f32, &now)
-				if lm {
-					particleNoise(key, ctr, step+1, uint64(j/w), f32, &nxt)
+		lo := int64(part) * fieldChunk
+		now, nxt := particleNoise[T](key, ctr, step), particleNoise[T](key, ctr, step+1)
+		var xis, xis2 [particleBlock]T
+		for b0 := lo; b0 < min(lo+fieldChunk, m); b0 += particleBlock {
+			b1 := min(b0+particleBlock, lo+fieldChunk, m)
+			xi := xis[:b1-b0]
+			fillNoise(&now, xi, uint64(b0))
+			if lm {
+				fillNoise(&nxt, xis2[:b1-b0], uint64(b0))
+				for i := range xi {
+					xi[i] = xi[i] + xis2[i]
 				}
 			}
-			xi := T(now[j%w])
-			if lm {
-				xi = xi + T(nxt[j%w])
-			}
-			switch {
-			case kur:
-				sn, cs := pmath.SinCos2Pi(float64(x[j]))
-				drift := omega[j] + T(k.kn*(T(sT*T(cs))-T(cT*T(sn))))
-				th := (x[j] + T(k.dtTurn*drift)) + T(k.ampTurn*xi)
-				x[j] = th - T(math.Floor(float64(th)))
-			case p.Scheme == quench.SchemeBAOAB:
-				v := s[1]
-				p1 := v[j] + T(k.hdt*particleForce(x[j], dw, &k))
-				q1 := x[j] + T(k.hdtm*p1)
-				p2 := T(k.c1*p1) + T(k.c2*xi)
-				q2 := q1 + T(k.hdtm*p2)
-				x[j] = q2
-				v[j] = p2 + T(k.hdt*particleForce(q2, dw, &k))
-			default:
-				x[j] = (x[j] + T(k.a*particleForce(x[j], dw, &k))) + T(k.amp*xi)
+			for j := b0; j < b1; j++ {
+				xi := xi[j-b0]
+				switch {
+				case kur:
+					sn, cs := pmath.SinCos2Pi(float64(x[j]))
+					drift := omega[j] + T(k.kn*(T(sT*T(cs))-T(cT*T(sn))))
+					th := (x[j] + T(k.dtTurn*drift)) + T(k.ampTurn*xi)
+					x[j] = th - T(math.Floor(float64(th)))
+				case p.Scheme == quench.SchemeBAOAB:
+					v := s[1]
+					p1 := v[j] + T(k.hdt*particleForce(x[j], dw, &k))
+					q1 := x[j] + T(k.hdtm*p1)
+					p2 := T(k.c1*p1) + T(k.c2*xi)
+					q2 := q1 + T(k.hdtm*p2)
+					x[j] = q2
+					v[j] = p2 + T(k.hdt*particleForce(q2, dw, &k))
+				default:
+					x[j] = (x[j] + T(k.a*particleForce(x[j], dw, &k))) + T(k.amp*xi)
+				}
 			}
 		}
 	}

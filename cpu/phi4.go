@@ -122,20 +122,21 @@ func driftOf[T flt](nb, phi T, k *kc[T]) T {
 // for float32 kernels one of the four of pmath.Gaussians32 (group n>>2,
 // position n&3). Values are returned as float64 (exact for float32).
 type siteNoise struct {
-	key   philox.Key
-	ctr   quench.Counter
-	step  uint64
-	phase uint32
-	f32   bool
-	group uint64
-	g     [4]float64
-	valid bool
+	purpose uint32 // philox.PurposeLangevin (fields), PurposeParticle
+	key     philox.Key
+	ctr     quench.Counter
+	step    uint64
+	phase   uint32
+	f32     bool
+	group   uint64
+	g       [4]float64
+	valid   bool
 }
 
 func newSiteNoise[T flt](key philox.Key, ctr quench.Counter, step uint64, phase uint32) siteNoise {
 	var zero T
 	_, f32 := any(zero).(float32)
-	return siteNoise{key: key, ctr: ctr, step: step, phase: phase, f32: f32}
+	return siteNoise{purpose: philox.PurposeLangevin, key: key, ctr: ctr, step: step, phase: phase, f32: f32}
 }
 
 // shift is log2 of the numbers per group (W).
@@ -151,7 +152,7 @@ func (p *siteNoise) draw(g uint64) {
 	if p.valid && p.group == g {
 		return
 	}
-	w := philox.Philox4x32_10(philox.MakeCounter(philox.PurposeLangevin, p.ctr.Replica, p.step, p.phase, g, 0), p.key)
+	w := philox.Philox4x32_10(philox.MakeCounter(p.purpose, p.ctr.Replica, p.step, p.phase, g, 0), p.key)
 	if p.f32 {
 		for i, v := range pmath.Gaussians32(w) {
 			p.g[i] = float64(v)

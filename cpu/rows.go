@@ -125,7 +125,7 @@ func fillNoise[T flt](p *siteNoise, dst []T, n0 uint64) {
 	g, j := n0>>s, n0&(w-1) // the first group, and the first number's place in it
 	for i := 0; i < len(dst); {
 		m := min((uint64(len(dst)-i)+j+w-1)>>s, noiseBatch)
-		philox.FillGroups(buf[:16*m], philox.MakeCounter(philox.PurposeLangevin, p.ctr.Replica, p.step, p.phase, g, 0), p.key)
+		philox.FillGroups(buf[:16*m], philox.MakeCounter(p.purpose, p.ctr.Replica, p.step, p.phase, g, 0), p.key)
 		for q := uint64(0); q < m; q++ {
 			b := buf[16*q : 16*q+16]
 			wd := [4]uint32{binary.LittleEndian.Uint32(b), binary.LittleEndian.Uint32(b[4:]),
