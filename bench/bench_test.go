@@ -77,6 +77,13 @@ func BenchmarkPhi4BAOABFloat64L256(b *testing.B) {
 	benchStepper(b, s, err)
 }
 
+// BenchmarkPhi4ModelBFloat32L64: the conserved scheme in 3D (three noise
+// currents per site, each drawn once).
+func BenchmarkPhi4ModelBFloat32L64(b *testing.B) {
+	s, err := NewPhi4(cpu.New(), []int{64, 64, 64}, quench.SchemeModelB, quench.Float32)
+	benchStepper(b, s, err)
+}
+
 func BenchmarkDiffusionFloat64L1024(b *testing.B) {
 	s, err := NewDiffusion(cpu.New(), []int{1024, 1024}, quench.Float64)
 	benchStepper(b, s, err)

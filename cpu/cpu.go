@@ -20,6 +20,7 @@ type Backend struct {
 
 	mu   sync.Mutex
 	sand *sandpileEdges // SandpileAdd's boundary bits, kept between grains
+	cur  *[]byte        // Model B's noise currents, kept between steps (curScratch)
 }
 
 var _ quench.Backend = (*Backend)(nil)

@@ -1,6 +1,8 @@
 package cpu
 
 import (
+	"unsafe"
+
 	"fmt"
 
 	"github.com/quenchlab/quench"
@@ -232,16 +234,54 @@ func (b *Backend) Phi4Step(f *quench.Phi4Fields, lat quench.Lattice, p *quench.P
 		return err
 	}
 	g := newFieldGeom(lat)
+	var cur *[]byte // Model B's noise currents (curScratch)
+	if p.Scheme == quench.SchemeModelB {
+		cur = b.curScratch(lat.Sites() * int64(lat.Dim()) * dt.Size())
+		defer b.putCur(cur)
+	}
 	switch dt {
 	case quench.Float64:
-		phi4Step(g, p.Scheme, coeffsOf[float64](c), ctr, sl64(cbs)...)
+		phi4Step(g, p.Scheme, coeffsOf[float64](c), ctr, curOf[float64](cur), sl64(cbs)...)
 	case quench.Float32:
-		phi4Step(g, p.Scheme, coeffsOf[float32](c), ctr, sl32(cbs)...)
+		phi4Step(g, p.Scheme, coeffsOf[float32](c), ctr, curOf[float32](cur), sl32(cbs)...)
 	default:
 		return fmt.Errorf("cpu: phi4 fields must be float32 or float64, not %v", dt)
 	}
 	f.Phi, f.Next = f.Next, f.Phi
 	return nil
+}
+
+// curScratch returns a buffer of at least n bytes for Model B's noise
+// currents, the backend's own when it is free and large enough (kept
+// between steps), else a new one; putCur hands it back.
+func (b *Backend) curScratch(n int64) *[]byte {
+	b.mu.Lock()
+	c := b.cur
+	b.cur = nil
+	b.mu.Unlock()
+	if c == nil || int64(len(*c)) < n {
+		buf := make([]byte, n)
+		c = &buf
+	}
+	return c
+}
+
+func (b *Backend) putCur(c *[]byte) {
+	b.mu.Lock()
+	if b.cur == nil || len(*b.cur) < len(*c) {
+		b.cur = c
+	}
+	b.mu.Unlock()
+}
+
+// curOf views the currents' bytes as elements of type T.
+func curOf[T flt](c *[]byte) []T {
+	if c == nil {
+		return nil
+	}
+	var zero T
+	size := int(unsafe.Sizeof(zero))
+	return unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(*c))), len(*c)/size)
 }
 
 func sl64(bs []*Buffer) [][]float64 {
@@ -260,8 +300,9 @@ func sl32(bs []*Buffer) [][]float32 {
 	return out
 }
 
-// phi4Step runs one step; s = {phi, next[, mom | mu]}.
-func phi4Step[T flt](g *fieldGeom, scheme string, k kc[T], ctr quench.Counter, s ...[]T) {
+// phi4Step runs one step; s = {phi, next[, mom | mu]}; cur is scratch for
+// Model B's noise currents (at least dim elements per site).
+func phi4Step[T flt](g *fieldGeom, scheme string, k kc[T], ctr quench.Counter, cur []T, s ...[]T) {
 	phi, next := s[0], s[1]
 	key := philox.KeyFromSeed(ctr.Seed)
 	step := ctr.Step
@@ -323,14 +364,22 @@ func phi4Step[T flt](g *fieldGeom, scheme string, k kc[T], ctr quench.Counter, s
 				mu[n] = -forceOf(nb[i], phi[n], &k)
 			}
 		})
+		// the current on link (n, a) is noise number n*d + a of phase 1,
+		// drawn once into cur (the GPU's phi4_currents)
+		links := g.n * int64(d)
+		cur = cur[:links]
+		parallel(int((links+fieldChunk-1)/fieldChunk), func(part int) {
+			lo := int64(part) * fieldChunk
+			p := newSiteNoise[T](key, ctr, step, 1)
+			fillNoise(&p, cur[lo:min(lo+fieldChunk, links)], uint64(lo))
+		})
 		forSites(g, func(cu *cursor, end int64) {
-			out, in := newSiteNoise[T](key, ctr, step, 1), newSiteNoise[T](key, ctr, step, 1)
 			for ; cu.n < end; g.next(cu) {
 				lap := nbSum(mu, g, cu) - T(k.z*mu[cu.n])
 				var div T
 				for a := d - 1; a >= 0; a-- {
-					jOut := T(out.at(uint64(cu.n)*uint64(d) + uint64(a)))
-					jIn := T(in.at(uint64(g.minus(cu, a))*uint64(d) + uint64(a)))
+					jOut := cur[cu.n*int64(d)+int64(a)]
+					jIn := cur[g.minus(cu, a)*int64(d)+int64(a)]
 					div = div + (jOut - jIn)
 				}
 				next[cu.n] = (phi[cu.n] + T(k.a*lap)) + T(k.amp*div)

@@ -78,8 +78,8 @@ func DefaultT(model string) float64 {
 
 // langevinBytes estimates phi4 and particle runs: per element the device
 // buffers (field, next or velocities, momenta, mu, omega) in the run's
-// precision, on a GPU Model B's noise currents (dim per site), and the
-// host's float64 copies plus a measurement scratch.
+// precision, Model B's noise currents (dim per site, on either backend),
+// and the host's float64 copies plus a measurement scratch.
 func (c *Config) langevinBytes(stateOnHost bool) (host, device uint64) {
 	n := uint64(c.Units())
 	elem := uint64(c.ElemType().Size())
@@ -88,12 +88,13 @@ func (c *Config) langevinBytes(stateOnHost bool) (host, device uint64) {
 		bufs++
 	}
 	device = n * elem * bufs
+	if c.Model == "phi4" && c.Scheme == quench.SchemeModelB {
+		// the noise currents, one per link (gpu and cpu curScratch)
+		device += n * uint64(len(c.Shape)) * elem
+	}
 	host = n*8*3 + uint64(c.Measurements())*8*uint64(len(c.Columns())+1)*2 + 64<<20
 	if stateOnHost {
 		host += device
-	} else if c.Model == "phi4" && c.Scheme == quench.SchemeModelB {
-		// the GPU's noise currents, one per link (gpu curScratch)
-		device += n * uint64(len(c.Shape)) * elem
 	}
 	return host, device
 }

@@ -305,9 +305,9 @@ func TestLatticeUpdateResume(t *testing.T) {
 	}
 }
 
-// The device estimate of a Langevin run counts its buffers, and on a GPU
-// Model B's noise currents (one per link); on the CPU (state in host
-// memory) there are no currents and the host estimate holds the buffers.
+// The device estimate of a Langevin run counts its buffers and Model B's
+// noise currents (one per link) on either backend; on the CPU (state in
+// host memory) the host estimate holds them too.
 func TestLangevinBytes(t *testing.T) {
 	for _, c := range []struct {
 		scheme, prec string
@@ -316,8 +316,8 @@ func TestLangevinBytes(t *testing.T) {
 	}{
 		{"em", "float32", []int{64, 64}, 2 * 4096 * 4, 2 * 4096 * 4},
 		{"baoab", "float64", []int{64, 64}, 3 * 4096 * 8, 3 * 4096 * 8},
-		// phi, next and mu, and 3 links per site on the GPU
-		{"modelb", "float32", []int{16, 16, 16}, 3*4096*4 + 3*4096*4, 3 * 4096 * 4},
+		// phi, next and mu, and 3 links per site
+		{"modelb", "float32", []int{16, 16, 16}, 3*4096*4 + 3*4096*4, 3*4096*4 + 3*4096*4},
 	} {
 		cfg := Config{Model: "phi4", Scheme: c.scheme, Precision: c.prec, Shape: c.shape, Sweeps: 10, Every: 1}
 		if _, dev := cfg.Bytes(false); dev != c.gpu {
