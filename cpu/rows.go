@@ -132,7 +132,14 @@ func fillNoise[T flt](p *siteNoise, dst []T, n0 uint64) {
 				binary.LittleEndian.Uint32(b[8:]), binary.LittleEndian.Uint32(b[12:])}
 			var gs [4]T
 			if p.f32 {
-				for k, v := range pmath.Gaussians32(wd) {
+				g4 := pmath.Gaussians32(wd)
+				if j == 0 && len(dst)-i >= 4 { // a whole group: one bounds check
+					d := dst[i : i+4 : i+4]
+					d[0], d[1], d[2], d[3] = T(g4[0]), T(g4[1]), T(g4[2]), T(g4[3])
+					i += 4
+					continue
+				}
+				for k, v := range g4 {
 					gs[k] = T(v)
 				}
 			} else {
