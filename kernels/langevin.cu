@@ -312,9 +312,12 @@ __device__ void phi4_currents(T* cur, const qphi4* P) {
     for (int64_t q = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; q < groups; q += (int64_t)gridDim.x * blockDim.x) {
         T g[W];
         qgauss(quench_philox4x32_10(quench_counter(QUENCH_PURPOSE_LANGEVIN, rep, P->step, 1, (uint64_t)q, 0), k0, k1), g, tb);
-#pragma unroll
-        for (int i = 0; i < W; i++) {
-            if (W * q + i < links) cur[W * q + i] = g[i];
+        if (W * q + W <= links) {
+            qstv<W>(cur + W * q, g);  // one 16-byte store
+        } else {
+            for (int i = 0; i < W; i++) {
+                if (W * q + i < links) cur[W * q + i] = g[i];
+            }
         }
     }
 }
