@@ -116,42 +116,39 @@ const noiseBatch = 64
 
 // fillNoise writes noise numbers n0 .. n0+len(dst)-1 of p into dst, the
 // numbers siteNoise.at gives: the Philox words of up to noiseBatch groups
-// at a time (philox.FillGroups, two counters at once), then each group's
-// normals (pmath.Gaussians32 or pmath.Gaussians).
+// at a time (philox.FillGroups, two counters side by side), then their
+// normals (pmath.Gaussians32, or pmath.GaussiansPair for two float64 groups
+// at once), copied from the first number wanted on.
 func fillNoise[T flt](p *siteNoise, dst []T, n0 uint64) {
 	s := p.shift()
 	w := uint64(1) << s
 	var buf [16 * noiseBatch]byte
+	var nv [4 * noiseBatch]T
+	word := func(q uint64) [4]uint32 {
+		b := buf[16*q : 16*q+16]
+		return [4]uint32{binary.LittleEndian.Uint32(b), binary.LittleEndian.Uint32(b[4:]),
+			binary.LittleEndian.Uint32(b[8:]), binary.LittleEndian.Uint32(b[12:])}
+	}
 	g, j := n0>>s, n0&(w-1) // the first group, and the first number's place in it
 	for i := 0; i < len(dst); {
 		m := min((uint64(len(dst)-i)+j+w-1)>>s, noiseBatch)
 		philox.FillGroups(buf[:16*m], philox.MakeCounter(p.purpose, p.ctr.Replica, p.step, p.phase, g, 0), p.key)
-		for q := uint64(0); q < m; q++ {
-			b := buf[16*q : 16*q+16]
-			wd := [4]uint32{binary.LittleEndian.Uint32(b), binary.LittleEndian.Uint32(b[4:]),
-				binary.LittleEndian.Uint32(b[8:]), binary.LittleEndian.Uint32(b[12:])}
-			var gs [4]T
-			if p.f32 {
-				g4 := pmath.Gaussians32(wd)
-				if j == 0 && len(dst)-i >= 4 { // a whole group: one bounds check
-					d := dst[i : i+4 : i+4]
-					d[0], d[1], d[2], d[3] = T(g4[0]), T(g4[1]), T(g4[2]), T(g4[3])
-					i += 4
-					continue
-				}
-				for k, v := range g4 {
-					gs[k] = T(v)
-				}
-			} else {
-				g0, g1 := pmath.Gaussians(wd)
-				gs[0], gs[1] = T(g0), T(g1)
+		if p.f32 {
+			for q := uint64(0); q < m; q++ {
+				g4 := pmath.Gaussians32(word(q))
+				d := nv[4*q : 4*q+4 : 4*q+4]
+				d[0], d[1], d[2], d[3] = T(g4[0]), T(g4[1]), T(g4[2]), T(g4[3])
 			}
-			for ; j < w && i < len(dst); j++ {
-				dst[i] = gs[j]
-				i++
+		} else {
+			for q := uint64(0); q < m; q += 2 {
+				a, b := word(q), word(min(q+1, m-1)) // an odd last group pairs with itself
+				a0, a1, b0, b1 := pmath.GaussiansPair(a, b)
+				d := nv[2*q : 2*q+4 : 2*q+4]
+				d[0], d[1], d[2], d[3] = T(a0), T(a1), T(b0), T(b1)
 			}
-			j = 0
 		}
+		i += copy(dst[i:], nv[j:m<<s])
+		j = 0
 		g += m
 	}
 }

@@ -113,3 +113,17 @@ func TestSinCosKernel(t *testing.T) {
 	}
 	t.Logf("worst sincos error on [0, pi/4]: %.2f ulp", worst)
 }
+
+// GaussiansPair computes each lane as Gaussians does (Gaussians is its
+// first lane; Log the first lane of logPair): the second lane, on random
+// words, equals Gaussians of them.
+func TestGaussiansPairLanes(t *testing.T) {
+	k := philox.KeyFromSeed(19)
+	for i := uint32(0); i < 300000; i++ {
+		w, v := philox.Philox4x32_10(philox.Counter{i}, k), philox.Philox4x32_10(philox.Counter{i, 1}, k)
+		g0, g1 := Gaussians(v)
+		if _, _, v0, v1 := GaussiansPair(w, v); math.Float64bits(v0) != math.Float64bits(g0) || math.Float64bits(v1) != math.Float64bits(g1) {
+			t.Fatalf("GaussiansPair(%x, %x) second lane %v %v, Gaussians %v %v", w, v, v0, v1, g0, g1)
+		}
+	}
+}
