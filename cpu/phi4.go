@@ -373,16 +373,25 @@ func phi4Step[T flt](g *fieldGeom, scheme string, k kc[T], ctr quench.Counter, c
 			p := newSiteNoise[T](key, ctr, step, 1)
 			fillNoise(&p, cur[lo:min(lo+fieldChunk, links)], uint64(lo))
 		})
-		forSites(g, func(cu *cursor, end int64) {
-			for ; cu.n < end; g.next(cu) {
-				lap := nbSum(mu, g, cu) - T(k.z*mu[cu.n])
-				var div T
-				for a := d - 1; a >= 0; a-- {
-					jOut := cur[cu.n*int64(d)+int64(a)]
-					jIn := cur[g.minus(cu, a)*int64(d)+int64(a)]
-					div = div + (jOut - jIn)
+		forRows(g, func(r *rowRun) {
+			nb := rowBuf[T](r, 1, r.x1-r.x0)
+			nbRow(nb, mu, r)
+			dd := int64(d)
+			for i := range nb {
+				x := r.x0 + int64(i)
+				n := r.base + x
+				lap := nb[i] - T(k.z*mu[n])
+				// the link into n along the last axis, from x-1 (wrapped)
+				xm := n - 1
+				if x == 0 {
+					xm = r.base + r.lx - 1
 				}
-				next[cu.n] = (phi[cu.n] + T(k.a*lap)) + T(k.amp*div)
+				var div T
+				div = div + (cur[n*dd+dd-1] - cur[xm*dd+dd-1])
+				for a := d - 2; a >= 0; a-- {
+					div = div + (cur[n*dd+int64(a)] - cur[(n+r.rm[a])*dd+int64(a)])
+				}
+				next[n] = (phi[n] + T(k.a*lap)) + T(k.amp*div)
 			}
 		})
 	}
