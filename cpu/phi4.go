@@ -172,23 +172,8 @@ func (p *siteNoise) at(n uint64) float64 {
 	return p.g[n&(1<<s-1)]
 }
 
-// fieldChunk is the fixed partition of the field kernels.
+// fieldChunk is the fixed partition of the field kernels (forRows).
 const fieldChunk = 1 << 14
-
-// forSites runs f over [0, n) in fixed chunks, each with its own cursor.
-func forSites(g *fieldGeom, f func(cu *cursor, end int64)) {
-	parts := int((g.n + fieldChunk - 1) / fieldChunk)
-	run := func(p int) {
-		lo := int64(p) * fieldChunk
-		cu := g.at(lo)
-		f(&cu, min(lo+fieldChunk, g.n))
-	}
-	if parts == 1 {
-		run(0)
-		return
-	}
-	parallel(parts, run)
-}
 
 func floatBufs(dt quench.DType, n int64, bufs ...quench.Buffer) ([]*Buffer, error) {
 	out := make([]*Buffer, len(bufs))

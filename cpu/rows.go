@@ -68,9 +68,9 @@ func nbRow[T flt](dst, s []T, r *rowRun) {
 	}
 }
 
-// forRows runs f over the sites [0, n) in the fixed chunks of forSites,
-// each chunk split at row ends: the row-wise twin of forSites, giving the
-// same sites the same neighbours without a cursor per site.
+// forRows runs f over the sites [0, n) in fixed chunks of fieldChunk
+// sites (in parallel), each chunk split at row ends: every site gets the
+// neighbours a cursor per site would give it (rows_test.go), without one.
 func forRows(g *fieldGeom, f func(r *rowRun)) {
 	d := len(g.shape)
 	lx := g.shape[d-1]
