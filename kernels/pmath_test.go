@@ -232,4 +232,9 @@ func TestFatbinHoldsAll(t *testing.T) {
 	if got := RowKernel(Phi4OverdampedRows, quench.Float32, 2); got != "phi4_overdamped_rows_f32_d2" {
 		t.Errorf("RowKernel = %q", got)
 	}
+	// the constant block the backend looks up by name (its size is checked
+	// when the backend starts)
+	if !strings.Contains(Fatbin, "\x00"+Phi4Symbol+"\x00") {
+		t.Errorf("constant %s is not in quench.fatbin (run make kernels)", Phi4Symbol)
+	}
 }
