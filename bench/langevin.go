@@ -23,9 +23,9 @@ type Stepper struct {
 // NewPhi4 allocates a phi^4 field (zero start, m2 = -1, lambda = 1, T = 1)
 // of the given shape, scheme and precision. Bytes per site update are what
 // the scheme must read and write: em and lm 2 elements, baoab 7 (two
-// kernels), modelb 5. That is the memory limit's measure; the GPU's Model B
-// also writes and reads its noise currents (dim elements per site written,
-// 2 dim read), which the reported GB/s leaves out.
+// kernels), modelb 5. That is the memory limit's measure; Model B also
+// writes and reads its noise currents (dim elements per site written, 2 dim
+// read) on either backend, which the reported GB/s leaves out.
 func NewPhi4(be quench.Backend, shape []int, scheme string, dt quench.DType) (*Stepper, error) {
 	lat, err := quench.NewLattice(shape...)
 	if err != nil {

@@ -20,7 +20,7 @@ type Backend struct {
 
 	mu   sync.Mutex
 	sand *sandpileEdges // SandpileAdd's boundary bits, kept between grains
-	cur  *[]byte        // Model B's noise currents, kept between steps (curScratch)
+	cur  *[]float64     // Model B's noise currents, kept between steps (curScratch)
 }
 
 var _ quench.Backend = (*Backend)(nil)
@@ -35,7 +35,12 @@ func (*Backend) Name() string { return "cpu" }
 func (*Backend) Sync() error { return nil }
 
 // Close implements quench.Backend.
-func (*Backend) Close() error { return nil }
+func (b *Backend) Close() error {
+	b.mu.Lock()
+	b.cur = nil // Model B's currents buffer
+	b.mu.Unlock()
+	return nil
+}
 
 // Buffer is host memory holding one typed slice.
 type Buffer struct {

@@ -119,7 +119,8 @@ func driftOf[T flt](nb, phi T, k *kc[T]) T {
 }
 
 // Gaussian noise: site n's number at a step comes from
-// Philox(seed; Langevin, replica, step, phase, group): for float64 kernels
+// Philox(seed; purpose, replica, step, phase, group), purpose Langevin for
+// fields and Particle for particles (particleNoise): for float64 kernels
 // one of the two normals of pmath.Gaussians (group n>>1, g0 for even n),
 // for float32 kernels one of the four of pmath.Gaussians32 (group n>>2,
 // position n&3). Values are returned as float64 (exact for float32).
@@ -218,8 +219,11 @@ func (b *Backend) Phi4Step(f *quench.Phi4Fields, lat quench.Lattice, p *quench.P
 	if err != nil {
 		return err
 	}
+	if dt != quench.Float64 && dt != quench.Float32 {
+		return fmt.Errorf("cpu: phi4 fields must be float32 or float64, not %v", dt)
+	}
 	g := newFieldGeom(lat)
-	var cur *[]byte // Model B's noise currents (curScratch)
+	var cur *[]float64 // Model B's noise currents (curScratch)
 	if p.Scheme == quench.SchemeModelB {
 		cur = b.curScratch(lat.Sites() * int64(lat.Dim()) * dt.Size())
 		defer b.putCur(cur)
@@ -238,20 +242,21 @@ func (b *Backend) Phi4Step(f *quench.Phi4Fields, lat quench.Lattice, p *quench.P
 
 // curScratch returns a buffer of at least n bytes for Model B's noise
 // currents, the backend's own when it is free and large enough (kept
-// between steps), else a new one; putCur hands it back.
-func (b *Backend) curScratch(n int64) *[]byte {
+// between steps until Close), else a new one; putCur hands it back. It is
+// float64 storage (8-byte aligned) that curOf views as the field's type.
+func (b *Backend) curScratch(n int64) *[]float64 {
 	b.mu.Lock()
 	c := b.cur
 	b.cur = nil
 	b.mu.Unlock()
-	if c == nil || int64(len(*c)) < n {
-		buf := make([]byte, n)
+	if c == nil || int64(len(*c))*8 < n {
+		buf := make([]float64, (n+7)/8)
 		c = &buf
 	}
 	return c
 }
 
-func (b *Backend) putCur(c *[]byte) {
+func (b *Backend) putCur(c *[]float64) {
 	b.mu.Lock()
 	if b.cur == nil || len(*b.cur) < len(*c) {
 		b.cur = c
@@ -259,14 +264,14 @@ func (b *Backend) putCur(c *[]byte) {
 	b.mu.Unlock()
 }
 
-// curOf views the currents' bytes as elements of type T.
-func curOf[T flt](c *[]byte) []T {
+// curOf views the currents' storage as elements of type T (float64 itself,
+// or twice as many float32).
+func curOf[T flt](c *[]float64) []T {
 	if c == nil {
 		return nil
 	}
 	var zero T
-	size := int(unsafe.Sizeof(zero))
-	return unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(*c))), len(*c)/size)
+	return unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(*c))), len(*c)*8/int(unsafe.Sizeof(zero)))
 }
 
 func sl64(bs []*Buffer) [][]float64 {

@@ -127,3 +127,37 @@ func TestGaussiansPairLanes(t *testing.T) {
 		}
 	}
 }
+
+// Recorded outputs of Gaussians32 and Gaussians (the bits the GPU kernels
+// reproduce), so that a change to both lanes of the side-by-side code, or
+// to the single-lane code before it, shows: Philox words of three
+// counters (key 2026) and two edge words (u1 = 1, which gives signed
+// zeros in float32, and the smallest u1).
+func TestGaussiansRecorded(t *testing.T) {
+	for _, c := range []struct {
+		w   [4]uint32
+		f32 [4]uint32
+		f64 [2]uint64
+	}{
+		{[4]uint32{0x6e5b28e3, 0x85b7be5b, 0xb3ceb6b8, 0x4be9bf2c}, [4]uint32{0xbfa46b50, 0xbe39cf95, 0xbe781b5c, 0x3f4e0e6b},
+			[2]uint64{0xbfd66cc34962f324, 0x3ff29fc8da96b18d}},
+		{[4]uint32{0xca3cdd96, 0x365e395c, 0xd38b5c70, 0x52d45837}, [4]uint32{0x3e24acb0, 0x3f2ae3b0, 0xbe8cffbe, 0x3f0d87c7},
+			[2]uint64{0xbfd3b7c2da35aa76, 0x3fe3cac893f0ab07}},
+		{[4]uint32{0xf57bab8b, 0xd7110f68, 0x416f0fbd, 0xd9f2b523}, [4]uint32{0x3e1f179f, 0xbe7a53d4, 0x3f7b7506, 0xbfa9fa47},
+			[2]uint64{0x3ff2380daa068747, 0xbff8a186dae7cfd4}},
+		{[4]uint32{0xffffffff, 0, 0xffffff80, 0x12345678}, [4]uint32{0x80000000, 0x80000000, 0x80000000, 0x80000000},
+			[2]uint64{0x3ef467f8837fb218, 0x3ee38dd098fc47ac}},
+		{[4]uint32{0, 0x80000000, 1, 0xffffffff}, [4]uint32{0xc0d87047, 0, 0x40d32d4c, 0xb625ce91},
+			[2]uint64{0x3ff2d6abe44afc43, 0xbe1d976f421bde0a}},
+	} {
+		g := Gaussians32(c.w)
+		for i := range g {
+			if math.Float32bits(g[i]) != c.f32[i] {
+				t.Errorf("Gaussians32(%#x)[%d] = %#x, recorded %#x", c.w, i, math.Float32bits(g[i]), c.f32[i])
+			}
+		}
+		if g0, g1 := Gaussians(c.w); math.Float64bits(g0) != c.f64[0] || math.Float64bits(g1) != c.f64[1] {
+			t.Errorf("Gaussians(%#x) = %#x %#x, recorded %#x", c.w, math.Float64bits(g0), math.Float64bits(g1), c.f64)
+		}
+	}
+}
