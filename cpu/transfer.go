@@ -1,6 +1,7 @@
 package cpu
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math/bits"
 
@@ -31,6 +32,32 @@ func bondRule(rule int, mx, my int64, u uint32, d32 uint64) (int64, int64) {
 		d := int64(hi<<32 | lo>>32)
 		return mx - d, my + d
 	}
+}
+
+// wordBatch hands out the Philox words of a class's bonds, word x&3 of
+// group x>>2 of counter ctr (its group field 0), for lower ends x that
+// only increase: the words of up to 64 groups at a time, as far as the
+// last lower end the caller will ask for (philox.FillGroups, two counters
+// side by side).
+type wordBatch struct {
+	key   philox.Key
+	ctr   philox.Counter
+	first uint64 // the first group in buf
+	n     uint64 // groups in buf (0: none yet)
+	buf   [16 * 64]byte
+}
+
+func (b *wordBatch) word(x, last uint64) uint32 {
+	g := x >> 2
+	if b.n == 0 || g-b.first >= b.n {
+		c := b.ctr
+		c[0] = uint32(g)
+		c[1] |= uint32(g>>32) & 0xFFFF
+		b.first, b.n = g, min(64, last>>2-g+1)
+		philox.FillGroups(b.buf[:16*b.n], c, b.key)
+	}
+	i := 16*(g-b.first) + 4*(x&3)
+	return binary.LittleEndian.Uint32(b.buf[i : i+4])
 }
 
 const (
@@ -114,22 +141,22 @@ func massClass(m []int64, rule int, d32 uint64, key philox.Key, ctr quench.Count
 	}
 	parallel(int((outer+op-1)/op*blocks), func(t int) {
 		o0, blk := int64(t)/blocks*op, int64(t)%blocks
-		grp, valid := uint64(0), false
-		var w [4]uint32
+		wb := wordBatch{key: key, ctr: philox.MakeCounter(philox.PurposeLattice, ctr.Replica, ctr.Step, 1+class, 0, 0)}
 		for o := o0; o < min(outer, o0+op); o++ {
-			for ci := blk * cb; ci < min(half, (blk+1)*cb); ci++ {
+			ci1 := min(half, (blk+1)*cb)
+			for ci := blk * cb; ci < ci1; ci++ {
 				c := par + 2*ci
 				x0 := (o*ext + c) * stride
 				dy := stride
 				if c == ext-1 {
 					dy = -(ext - 1) * stride
 				}
+				last := x0 + stride - 1 // the last lower end asked for in a row
+				if stride == 1 {
+					last = o*ext + par + 2*(ci1-1) // along the rows: the block's
+				}
 				for x := x0; x < x0+stride; x++ {
-					if g := uint64(x) >> 2; !valid || g != grp {
-						w = philox.Philox4x32_10(philox.MakeCounter(philox.PurposeLattice, ctr.Replica, ctr.Step, 1+class, g, 0), key)
-						grp, valid = g, true
-					}
-					m[x], m[x+dy] = bondRule(rule, m[x], m[x+dy], w[x&3], d32)
+					m[x], m[x+dy] = bondRule(rule, m[x], m[x+dy], wb.word(uint64(x), uint64(last)), d32)
 				}
 			}
 		}
