@@ -7,7 +7,6 @@ import (
 
 	"github.com/quenchlab/quench"
 	"github.com/quenchlab/quench/internal/philox"
-	"github.com/quenchlab/quench/internal/pmath"
 )
 
 // flt is the element type of a field kernel.
@@ -48,45 +47,6 @@ func (g *fieldGeom) at(n int64) cursor {
 	return cursor{n: n, c: c}
 }
 
-func (g *fieldGeom) next(cu *cursor) {
-	cu.n++
-	for a := len(g.shape) - 1; a >= 0; a-- {
-		cu.c[a]++
-		if cu.c[a] < g.shape[a] {
-			return
-		}
-		cu.c[a] = 0
-	}
-}
-
-// minus and plus are the indices of the neighbours along axis a.
-func (g *fieldGeom) minus(cu *cursor, a int) int64 {
-	if cu.c[a] == 0 {
-		return cu.n + (g.shape[a]-1)*g.stride[a]
-	}
-	return cu.n - g.stride[a]
-}
-
-func (g *fieldGeom) plus(cu *cursor, a int) int64 {
-	if cu.c[a] == g.shape[a]-1 {
-		return cu.n - (g.shape[a]-1)*g.stride[a]
-	}
-	return cu.n + g.stride[a]
-}
-
-// nbSum adds the 2d neighbours in the documented order: axes from last to
-// first, the -1 neighbour then the +1 neighbour, starting from the first
-// (quench.Phi4Coeffs).
-func nbSum[T flt](s []T, g *fieldGeom, cu *cursor) T {
-	last := len(g.shape) - 1
-	nb := s[g.minus(cu, last)] + s[g.plus(cu, last)]
-	for a := last - 1; a >= 0; a-- {
-		nb = nb + s[g.minus(cu, a)]
-		nb = nb + s[g.plus(cu, a)]
-	}
-	return nb
-}
-
 // kc are the Phi4Coeffs rounded once to the kernel's type.
 type kc[T flt] struct{ z, m2, l, h, a, amp, hdt, hdtm, c1, c2, lin, cub, ah T }
 
@@ -123,7 +83,7 @@ func driftOf[T flt](nb, phi T, k *kc[T]) T {
 // fields and Particle for particles (particleNoise): for float64 kernels
 // one of the two normals of pmath.Gaussians (group n>>1, g0 for even n),
 // for float32 kernels one of the four of pmath.Gaussians32 (group n>>2,
-// position n&3). Values are returned as float64 (exact for float32).
+// position n&3). fillNoise writes a run of them.
 type siteNoise struct {
 	purpose uint32 // philox.PurposeLangevin (fields), PurposeParticle
 	key     philox.Key
@@ -131,9 +91,6 @@ type siteNoise struct {
 	step    uint64
 	phase   uint32
 	f32     bool
-	group   uint64
-	g       [4]float64
-	valid   bool
 }
 
 func newSiteNoise[T flt](key philox.Key, ctr quench.Counter, step uint64, phase uint32) siteNoise {
@@ -148,29 +105,6 @@ func (p *siteNoise) shift() uint64 {
 		return 2
 	}
 	return 1
-}
-
-// draw computes the numbers of group g into p.g, unless they are there.
-func (p *siteNoise) draw(g uint64) {
-	if p.valid && p.group == g {
-		return
-	}
-	w := philox.Philox4x32_10(philox.MakeCounter(p.purpose, p.ctr.Replica, p.step, p.phase, g, 0), p.key)
-	if p.f32 {
-		for i, v := range pmath.Gaussians32(w) {
-			p.g[i] = float64(v)
-		}
-	} else {
-		p.g[0], p.g[1] = pmath.Gaussians(w)
-	}
-	p.group, p.valid = g, true
-}
-
-// at computes each Philox call once for consecutive sites.
-func (p *siteNoise) at(n uint64) float64 {
-	s := p.shift()
-	p.draw(n >> s)
-	return p.g[n&(1<<s-1)]
 }
 
 // fieldChunk is the fixed partition of the field kernels (forRows).

@@ -30,7 +30,7 @@ func rowBuf[T flt](r *rowRun, i int, n int64) []T {
 }
 
 // nbRow writes the neighbour sums of the run's columns x0 .. x1-1 into
-// dst, in the documented order (nbSum): axes from last to first, -1 then
+// dst, in the documented order (quench.Phi4Coeffs): axes from last to first, -1 then
 // +1, from the first neighbour. Each term is added for the whole run
 // before the next, which leaves every site's sum in the same order.
 func nbRow[T flt](dst, s []T, r *rowRun) {
@@ -115,7 +115,7 @@ func forRows(g *fieldGeom, f func(r *rowRun)) {
 const noiseBatch = 64
 
 // fillNoise writes noise numbers n0 .. n0+len(dst)-1 of p into dst, the
-// numbers siteNoise.at gives: the Philox words of up to noiseBatch groups
+// numbers a site-by-site draw gives (noiseAt in the tests): the Philox words of up to noiseBatch groups
 // at a time (philox.FillGroups, two counters side by side), then their
 // normals (pmath.Gaussians32, or pmath.GaussiansPair for two float64 groups
 // at once), copied from the first number wanted on.

@@ -15,15 +15,15 @@ func force[T flt](s []T, g *fieldGeom, cu *cursor, k *kc[T]) T {
 }
 
 // phi4StepSites is the site-by-site form of phi4Step's schemes (a cursor
-// per site, nbSum, siteNoise.at; Model B draws each link's current where
+// per site, nbSum, noiseAt.at; Model B draws each link's current where
 // it is read): the reference the row-wise kernels, and Model B's currents
 // drawn once into a buffer, must equal bit for bit.
 func phi4StepSites[T flt](g *fieldGeom, scheme string, k kc[T], ctr quench.Counter, s ...[]T) {
 	phi, next := s[0], s[1]
 	key := philox.KeyFromSeed(ctr.Seed)
 	cu := g.at(0)
-	now := newSiteNoise[T](key, ctr, ctr.Step, 0)
-	nxt := newSiteNoise[T](key, ctr, ctr.Step+1, 0)
+	now := noiseAt{siteNoise: newSiteNoise[T](key, ctr, ctr.Step, 0)}
+	nxt := noiseAt{siteNoise: newSiteNoise[T](key, ctr, ctr.Step+1, 0)}
 	for ; cu.n < g.n; g.next(&cu) {
 		n := cu.n
 		switch scheme {
@@ -52,9 +52,9 @@ func phi4StepSites[T flt](g *fieldGeom, scheme string, k kc[T], ctr quench.Count
 		}
 	}
 	if scheme == quench.SchemeModelB {
-		// each link's current drawn where it is read (siteNoise.at)
+		// each link's current drawn where it is read (noiseAt.at)
 		mu, d := s[2], len(g.shape)
-		out, in := newSiteNoise[T](key, ctr, ctr.Step, 1), newSiteNoise[T](key, ctr, ctr.Step, 1)
+		out, in := noiseAt{siteNoise: newSiteNoise[T](key, ctr, ctr.Step, 1)}, noiseAt{siteNoise: newSiteNoise[T](key, ctr, ctr.Step, 1)}
 		cu = g.at(0)
 		for ; cu.n < g.n; g.next(&cu) {
 			lap := nbSum(mu, g, &cu) - T(k.z*mu[cu.n])

@@ -52,13 +52,12 @@ func newLangevinState(cfg Config) *State {
 	}
 	if kur {
 		st.Omega = make([]float64, cfg.N)
-		for i := range st.Omega {
+		for i := 0; i < len(st.Omega); i += 2 { // oscillators i, i+1 share a Philox call
 			g0, g1 := pmath.Gaussians(philox.Philox4x32_10(philox.MakeCounter(philox.PurposeInit, 0, 0, 3, uint64(i)>>1, 0), key))
-			g := g0
-			if i&1 == 1 {
-				g = g1
+			st.Omega[i] = round(cfg.Omega + cfg.OmegaSpread*g0)
+			if i+1 < len(st.Omega) {
+				st.Omega[i+1] = round(cfg.Omega + cfg.OmegaSpread*g1)
 			}
-			st.Omega[i] = round(cfg.Omega + cfg.OmegaSpread*g)
 		}
 	}
 	return st
