@@ -30,9 +30,10 @@ func rowBuf[T flt](r *rowRun, i int, n int64) []T {
 }
 
 // nbRow writes the neighbour sums of the run's columns x0 .. x1-1 into
-// dst, in the documented order (quench.Phi4Coeffs): axes from last to first, -1 then
-// +1, from the first neighbour. Each term is added for the whole run
-// before the next, which leaves every site's sum in the same order.
+// dst, in the documented order (quench.Phi4Coeffs): axes from last to
+// first, -1 then +1, from the first neighbour. Each term is added for the
+// whole run before the next, which leaves every site's sum in the same
+// order.
 func nbRow[T flt](dst, s []T, r *rowRun) {
 	row := s[r.base : r.base+r.lx]
 	// columns 1 .. lx-2 from shifted slices, then the two edge columns
