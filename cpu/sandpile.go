@@ -2,6 +2,7 @@ package cpu
 
 import (
 	"fmt"
+	"runtime"
 	"sync"
 
 	"github.com/quenchlab/quench"
@@ -15,22 +16,63 @@ type sandpileEdges struct {
 	edge  []uint8
 }
 
-// sandpileLists are a call's two round lists, pooled between grains (each
-// concurrent call takes a pair of its own).
-type sandpileLists struct{ cur, next []int64 }
+// sandpileLists are a call's round lists, pooled between grains (each
+// concurrent call takes a set of its own): for each band, in[b] holds the
+// sites of band b that topple in this round, as made by the bands below
+// (in[b-1][2]), b itself (in[b][1]) and above (in[b+1][0]); out[b] collects
+// what band b's topplings make unstable for the next round, split the same
+// way. stats are the bands' counts for this round.
+type sandpileLists struct {
+	in, out [][3][]int64
+	stats   []bandStats
+}
+
+// bandStats are one band's counts in one round, padded to a cache line so
+// that bands working side by side do not share one.
+type bandStats struct {
+	area, lost int64
+	_          [6]int64
+}
 
 var listPool = sync.Pool{New: func() any { return new(sandpileLists) }}
 
+// sandpileParallelMin is the number of topplings from which a round's
+// bands run on several goroutines; smaller rounds run on one (a variable
+// so that tests can run every round in parallel).
+var sandpileParallelMin = 1024
+
+// sandpileBandsFor, when positive, fixes the number of bands (tests); 0
+// picks it from GOMAXPROCS.
+var sandpileBandsFor = 0
+
+// sandpileMinLayers is the least number of layers in a band: 2 for the
+// rounds to be right (see SandpileAdd), 8 to bound the memory of the
+// lists (growList). sandpileMinBandSites is the least number of sites:
+// a pile that fits the caches gains nothing from bands, as each costs a
+// little in every round it is active. Tests lower both to get many bands
+// on small lattices.
+var sandpileMinLayers, sandpileMinBandSites = 8, int64(1 << 16)
+
 // SandpileAdd implements quench.LatticeUpdater: the synchronous rule of
 // quench.Sandpile, round by round, visiting only the unstable sites of a
-// pile that was stable before the grain. Round k's list holds each site
-// with height >= z at its start exactly once: a site joins round k+1's list
+// pile that was stable before the grain. Round k's lists hold each site
+// with height >= z at its start exactly once: a site joins round k+1's
 // when a grain lifts it from z-1 to z (after its own toppling, or while it
 // was stable; heights only grow then, so that happens once), or when its
 // own toppling leaves it at z or more because grains reached it earlier in
 // the round (on these bipartite lattices the sites of a round never
 // neighbour each other, so that check is a safeguard). Updates are
 // additive, so the order inside a round does not change the result.
+//
+// The lattice is cut along its first (slowest) axis into bands of at
+// least two layers (sandpileMinLayers), and a band's topplings are done by
+// one goroutine: they write the band's own activity and stamps, and
+// heights in the band and in the adjacent layer of the two neighbouring
+// bands. A round of many topplings (sandpileParallelMin) runs its even
+// bands side by side on a crew of goroutines, then its odd ones: two bands
+// at work are then at least one band apart, and as every band has two
+// layers or more, no site is written by two goroutines at once. The
+// result is the same for any number of bands or goroutines.
 func (b *Backend) SandpileAdd(s *quench.Sandpile, lat quench.Lattice, site int64, avalanche int32) (quench.Avalanche, error) {
 	var av quench.Avalanche
 	n := lat.Sites()
@@ -52,86 +94,258 @@ func (b *Backend) SandpileAdd(s *quench.Sandpile, lat quench.Lattice, site int64
 	if site < 0 || site >= n || avalanche <= 0 {
 		return av, fmt.Errorf("cpu: grain at site %d of %d, avalanche %d", site, n, avalanche)
 	}
-	h, act, stamp := hb.u8, ab.i64, sb.i32
-	d := lat.Dim()
-	z := uint8(2 * d)
-	stride := make([]int64, d)
-	st := int64(1)
-	for a := d - 1; a >= 0; a-- {
-		stride[a] = st
-		st *= int64(lat.Shape[a])
+	h := hb.u8
+	z := uint8(2 * lat.Dim())
+	h[site]++
+	if h[site] < z {
+		return av, nil
 	}
-	edge := b.edges(lat, stride)
+	r := newSandRound(b, lat, hb.u8, ab.i64, sb.i32, avalanche)
 	lists := listPool.Get().(*sandpileLists)
 	defer listPool.Put(lists)
-	// the sites of a round have one parity (each got its grains from the
-	// round before, and the first is the grain's site alone), so a list
-	// holds at most half the sites, rounded up
-	most := (n+1)/2 + int64(2*d+1)
-	h[site]++
-	cur, next := lists.cur[:0], lists.next[:0]
-	if h[site] >= z {
-		cur = append(cur, site)
-	}
-	for len(cur) > 0 {
+	lists.size(r.bands)
+	r.sandpileLists = lists
+	b0 := r.band(site)
+	lists.in[b0][1] = append(lists.in[b0][1][:0], site)
+	lo, hi, total := b0, b0, int64(1)
+	// helpers for the rounds of many topplings: started by the first of
+	// them, so that small avalanches never start them
+	var c *crew
+	defer func() {
+		if c != nil {
+			c.close()
+		}
+	}()
+	for total > 0 {
 		av.Duration++
-		av.Size += int64(len(cur))
-		// each toppling appends at most 2d+1 sites: room for them first,
-		// then branch-free appends (written always, kept when counted)
-		next = next[:0]
-		k := 0
-		for _, x := range cur {
-			if cap(next)-k < 2*d+1 {
-				next = growList(next[:k], int64(2*d+1), most)
+		av.Size += total
+		if total >= int64(sandpileParallelMin) && hi > lo && r.workers > 1 {
+			if c == nil {
+				c = newCrew(r.workers - 1)
+			}
+			for parity := range 2 { // the even bands, then the odd ones
+				first := lo + (lo+parity)%2 // <= hi, as hi > lo
+				c.run((hi-first)/2+1, func(i int) { r.topple(first + 2*i) })
+			}
+		} else {
+			for k := lo; k <= hi; k++ {
+				r.topple(k)
+			}
+		}
+		// the next round's bands: those with sites in the lists just made
+		nlo, nhi := r.bands, -1
+		total = 0
+		for k := max(lo-1, 0); k <= min(hi+1, r.bands-1); k++ {
+			st := &lists.stats[k]
+			if k >= lo && k <= hi {
+				av.Area += st.area
+				av.Lost += st.lost
+			}
+			m := int64(len(lists.out[k][1]))
+			if k > 0 {
+				m += int64(len(lists.out[k-1][2]))
+			}
+			if k < r.bands-1 {
+				m += int64(len(lists.out[k+1][0]))
+			}
+			if m > 0 {
+				nlo, nhi = min(nlo, k), max(nhi, k)
+				total += m
+			}
+		}
+		lists.in, lists.out = lists.out, lists.in
+		lo, hi = nlo, nhi
+	}
+	return av, nil
+}
+
+// size gives the lists room for the bands (keeping what they hold).
+func (l *sandpileLists) size(bands int) {
+	for len(l.in) < bands {
+		l.in = append(l.in, [3][]int64{})
+		l.out = append(l.out, [3][]int64{})
+		l.stats = append(l.stats, bandStats{})
+	}
+}
+
+// sandRound is the state one grain's rounds share.
+type sandRound struct {
+	*sandpileLists
+	h         []uint8
+	act       []int64
+	stamp     []int32
+	edge      []uint8
+	stride    []int64
+	z         uint8
+	avalanche int32
+	bands     int
+	workers   int   // goroutines for a round's bands (GOMAXPROCS at most)
+	bandSites int64 // sites per band but the last, which runs to the end
+	n         int64
+}
+
+func newSandRound(b *Backend, lat quench.Lattice, h []uint8, act []int64, stamp []int32, avalanche int32) *sandRound {
+	d := lat.Dim()
+	r := &sandRound{h: h, act: act, stamp: stamp, z: uint8(2 * d), avalanche: avalanche, n: lat.Sites()}
+	r.stride = make([]int64, d)
+	st := int64(1)
+	for a := d - 1; a >= 0; a-- {
+		r.stride[a] = st
+		st *= int64(lat.Shape[a])
+	}
+	r.edge = b.edges(lat, r.stride)
+	r.bands = sandpileBands(lat.Shape[0], r.n)
+	r.workers = min(runtime.GOMAXPROCS(0), (r.bands+1)/2)
+	r.bandSites = int64(lat.Shape[0]/r.bands) * r.stride[0]
+	return r
+}
+
+// sandpileBands is the number of bands for a first axis of `layers`
+// layers and n sites: one without parallelism (GOMAXPROCS 1), otherwise
+// 16 per goroutine, so that the two halves of a round keep them all busy,
+// as many as sandpileMinLayers and sandpileMinBandSites allow.
+func sandpileBands(layers int, n int64) int {
+	k := sandpileBandsFor
+	if k <= 0 {
+		if w := runtime.GOMAXPROCS(0); w > 1 {
+			k = 16 * w
+		} else {
+			k = 1
+		}
+	}
+	return int(max(min(int64(k), int64(layers/sandpileMinLayers), n/sandpileMinBandSites), 1))
+}
+
+// band returns the band of site x.
+func (r *sandRound) band(x int64) int {
+	return int(min(x/r.bandSites, int64(r.bands-1)))
+}
+
+// topple does the round's topplings of band k: its sites in the current
+// lists, then empties those.
+func (r *sandRound) topple(k int) {
+	lo := int64(k) * r.bandSites
+	hi := lo + r.bandSites // one past the band
+	if k == r.bands-1 {
+		hi = r.n
+	}
+	h, act, stamp, edge, z, avalanche := r.h, r.act, r.stamp, r.edge, r.z, r.avalanche
+	s0, inner := r.stride[0], r.stride[1:]
+	room := int64(2*len(r.stride) + 1)
+	// a round's sites have one parity (each got its grains from the round
+	// before, and the first is the grain's site alone), so the band's own
+	// list holds at most half its sites, rounded up, and a list of sites of
+	// a neighbouring band (in the layer next to this one) half a layer
+	most := (hi-lo+1)/2 + room
+	edgeMost := (s0 + 1) / 2
+	out := &r.out[k]
+	// each toppling appends at most 2d+1 sites of the band: room for them
+	// first, then branch-free appends (written always, kept when counted);
+	// sites of the neighbouring bands (first axis only) are appended when
+	// they become unstable
+	next := out[1][:0]
+	out[0], out[2] = out[0][:0], out[2][:0]
+	var area, lost int64
+	k0 := 0
+	for j := range 3 {
+		src := k - 1 + j
+		if src < 0 || src >= r.bands {
+			continue
+		}
+		list := &r.in[src][2-j]
+		for _, x := range *list {
+			if int64(cap(next)-k0) < room {
+				next = growList(next[:k0], room, most)
 			}
 			l := next[:cap(next)]
 			act[x]++
-			av.Area += b2i(stamp[x] != avalanche)
+			area += b2i(stamp[x] != avalanche)
 			stamp[x] = avalanche
 			hx := h[x] - z
 			h[x] = hx
-			l[k] = x
-			k += int(b2i(hx >= z))
+			l[k0] = x
+			k0 += int(b2i(hx >= z))
 			e := edge[x]
-			for a, sa := range stride {
+			if e&1 == 0 {
+				y := x - s0
+				hy := h[y] + 1
+				h[y] = hy
+				if y >= lo {
+					l[k0] = y
+					k0 += int(b2i(hy == z))
+				} else if hy == z {
+					out[0] = push(out[0], y, edgeMost)
+				}
+			} else {
+				lost++
+			}
+			if e&2 == 0 {
+				y := x + s0
+				hy := h[y] + 1
+				h[y] = hy
+				if y < hi {
+					l[k0] = y
+					k0 += int(b2i(hy == z))
+				} else if hy == z {
+					out[2] = push(out[2], y, edgeMost)
+				}
+			} else {
+				lost++
+			}
+			e >>= 2
+			for a, sa := range inner {
 				if e&(1<<(2*a)) == 0 {
 					y := x - sa
 					hy := h[y] + 1
 					h[y] = hy
-					l[k] = y
-					k += int(b2i(hy == z))
+					l[k0] = y
+					k0 += int(b2i(hy == z))
 				} else {
-					av.Lost++
+					lost++
 				}
 				if e&(2<<(2*a)) == 0 {
 					y := x + sa
 					hy := h[y] + 1
 					h[y] = hy
-					l[k] = y
-					k += int(b2i(hy == z))
+					l[k0] = y
+					k0 += int(b2i(hy == z))
 				} else {
-					av.Lost++
+					lost++
 				}
 			}
 		}
-		next = next[:k]
-		cur, next = next, cur
+		*list = (*list)[:0]
 	}
-	lists.cur, lists.next = cur, next
-	return av, nil
+	out[1] = next[:k0]
+	r.stats[k].area, r.stats[k].lost = area, lost
 }
 
 // growList returns l with room for at least `room` more entries, its
-// capacity doubling up to limit (half the sites plus the 2d+1 slots a
-// toppling may write past a list's end; a list that would outgrow that
-// still gets its room). While one grows, three lists of at most limit
-// entries are alive: 12 bytes per site, which the memory estimate
-// (sim.Config.Bytes) counts as 16 for the garbage collector's slack.
+// capacity doubling up to limit (the sites the list can hold, plus the
+// 2d+1 slots a toppling may write past its end; a list that would outgrow
+// that still gets its room).
+//
+// Memory: the lists keep their capacity from grain to grain, so each is
+// bounded by its limit. A set of lists (a round's, or the next) then holds
+// at most half the sites in the bands' own lists and half a layer per
+// boundary list, two per band: with bands at least 8 layers thick, n/2 +
+// n/8 entries for n sites. Two sets take 10 bytes per site, and while one
+// list grows its old copy at most 4 more (one band: half the sites): 14
+// bytes per site, which the memory estimate (sim.Config.Bytes) counts as
+// 16 for the garbage collector's slack.
 func growList(l []int64, room, limit int64) []int64 {
 	c := max(min(2*int64(cap(l))+1024, limit), int64(len(l))+room)
 	nl := make([]int64, len(l), c)
 	copy(nl, l)
 	return nl
+}
+
+// push appends x to l, growing it as growList does.
+func push(l []int64, x, limit int64) []int64 {
+	if len(l) == cap(l) {
+		l = growList(l, 1, limit)
+	}
+	return append(l, x)
 }
 
 // b2i is 1 for true, 0 for false (a SETcc, not a branch).

@@ -2,10 +2,12 @@ package cpu
 
 import (
 	"math"
+	"runtime"
 	"slices"
 	"testing"
 
 	"github.com/quenchlab/quench"
+	"github.com/quenchlab/quench/backendtest"
 )
 
 type pile struct {
@@ -202,6 +204,55 @@ func TestGrowList(t *testing.T) {
 		for i := range g {
 			if g[i] != int64(i) {
 				t.Fatalf("growList lost entry %d", i)
+			}
+		}
+	}
+}
+
+// TestSandpileBands: the rounds give the plain rule's (backendtest) heights, activity,
+// stamps and avalanche statistics for any number of bands, with every
+// round's bands run in parallel on a crew of up to three goroutines (run
+// it under -race too), in 1D, 2D and 3D.
+func TestSandpileBands(t *testing.T) {
+	defer func(m, b, l int, s int64) {
+		sandpileParallelMin, sandpileBandsFor, sandpileMinLayers, sandpileMinBandSites = m, b, l, s
+	}(sandpileParallelMin, sandpileBandsFor, sandpileMinLayers, sandpileMinBandSites)
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(3))
+	sandpileParallelMin, sandpileMinLayers, sandpileMinBandSites = 1, 2, 1
+	for _, shape := range [][]int{{41}, {12, 9}, {5, 30}, {6, 5, 7}, {4, 3, 3}} {
+		lat, _ := quench.NewLattice(shape...)
+		n := lat.Sites()
+		z := quench.SandpileThreshold(lat.Dim())
+		for _, bands := range []int{1, 2, 3, 5, 1000} {
+			sandpileBandsFor = bands
+			p := newPile(t, shape...)
+			h := make([]uint8, n)
+			// heights near the threshold: large avalanches from the start
+			for x := range h {
+				h[x] = uint8(z - 1 - int(quench.GrainSite(quench.Counter{Seed: 5}, uint64(x), int64(min(z, 3)))))
+			}
+			p.be.Upload(p.s.Heights, h)
+			act, stamp := make([]int64, n), make([]int32, n)
+			st := make([]int32, n)
+			var size int64
+			for g := int64(0); g < 8*n; g++ {
+				site := quench.GrainSite(quench.Counter{Seed: 9}, uint64(g), n)
+				want := backendtest.RefSandpileAdd(h, act, stamp, lat, site, int32(g+1))
+				got, err := p.be.SandpileAdd(p.s, p.lat, site, int32(g+1))
+				if err != nil {
+					t.Fatal(err)
+				}
+				size += got.Size
+				p.be.Download(st, p.s.Stamp)
+				if got != want || !slices.Equal(p.heights(), h) || !slices.Equal(p.activity(), act) || !slices.Equal(st, stamp) {
+					t.Fatalf("%v, %d bands, grain %d at %d: avalanche %+v, want %+v (or the state differs)", shape, bands, g, site, got, want)
+				}
+			}
+			if size < 2*n {
+				t.Errorf("%v: only %d topplings", shape, size)
+			}
+			if bands == 2 {
+				t.Logf("%v: %d topplings", shape, size)
 			}
 		}
 	}
