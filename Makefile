@@ -2,7 +2,7 @@
 # targets.
 GO ?= go
 
-.PHONY: all build test test-short bench vet fmt run kernels kernels-check cuda gpu-bundle clean
+.PHONY: all build test test-short race bench vet fmt run kernels kernels-check cuda gpu-bundle clean
 
 all: vet test build
 
@@ -14,6 +14,11 @@ test:
 
 test-short:
 	$(GO) test -short ./...
+
+# The CPU backend's concurrent kernels under the race detector (CI runs
+# it): the sandpile's parallel bands and the crew that runs them.
+race:
+	$(GO) test -race -count=1 -run 'TestSandpileBands$$|TestCrew' ./cpu
 
 # Throughput benchmarks (flips/ns, GB/s); -cpu 1 gives the per-core figure.
 bench:

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/quenchlab/quench"
 )
@@ -17,11 +18,12 @@ type sandpileEdges struct {
 }
 
 // sandpileLists are a call's round lists, pooled between grains (each
-// concurrent call takes a set of its own): for each band, in[b] holds the
-// sites of band b that topple in this round, as made by the bands below
-// (in[b-1][2]), b itself (in[b][1]) and above (in[b+1][0]); out[b] collects
-// what band b's topplings make unstable for the next round, split the same
-// way. stats are the bands' counts for this round.
+// concurrent call takes a set of its own). in[b] holds what band b's
+// topplings of the last round made unstable: in[b][0] sites of band b-1,
+// in[b][1] of band b, in[b][2] of band b+1; so band b's sites of this round
+// are in[b-1][2], in[b][1] and in[b+1][0]. out[b] collects the same for the
+// next round, and stats are the bands' counts for this round. Between
+// rounds and calls every list is empty.
 type sandpileLists struct {
 	in, out [][3][]int64
 	stats   []bandStats
@@ -38,8 +40,12 @@ var listPool = sync.Pool{New: func() any { return new(sandpileLists) }}
 
 // sandpileParallelMin is the number of topplings from which a round's
 // bands run on several goroutines; smaller rounds run on one (a variable
-// so that tests can run every round in parallel).
+// so that tests can run every round of three bands or more in parallel).
 var sandpileParallelMin = 1024
+
+// sandpileCrewRounds counts the rounds run on a crew (tests check that
+// they ran some).
+var sandpileCrewRounds atomic.Int64
 
 // sandpileBandsFor, when positive, fixes the number of bands (tests); 0
 // picks it from GOMAXPROCS.
@@ -61,8 +67,9 @@ var sandpileMinLayers, sandpileMinBandSites = 8, int64(1 << 16)
 // was stable; heights only grow then, so that happens once), or when its
 // own toppling leaves it at z or more because grains reached it earlier in
 // the round (on these bipartite lattices the sites of a round never
-// neighbour each other, so that check is a safeguard). Updates are
-// additive, so the order inside a round does not change the result.
+// neighbour each other, so that does not happen from a stable pile).
+// Updates are additive, so the order inside a round does not change the
+// result.
 //
 // The lattice is cut along its first (slowest) axis into bands of at
 // least two layers (sandpileMinLayers), and a band's topplings are done by
@@ -102,14 +109,16 @@ func (b *Backend) SandpileAdd(s *quench.Sandpile, lat quench.Lattice, site int64
 	}
 	r := newSandRound(b, lat, hb.u8, ab.i64, sb.i32, avalanche)
 	lists := listPool.Get().(*sandpileLists)
-	defer listPool.Put(lists)
 	lists.size(r.bands)
+	defer listPool.Put(lists) // not if a panic leaves lists filled
 	r.sandpileLists = lists
 	b0 := r.band(site)
 	lists.in[b0][1] = append(lists.in[b0][1][:0], site)
 	lo, hi, total := b0, b0, int64(1)
-	// helpers for the rounds of many topplings: started by the first of
-	// them, so that small avalanches never start them
+	// helpers for the rounds of many topplings over three bands or more
+	// (fewer make one task per half): started by the first such round, and
+	// stopped by the next round that is not, so that they spin only while
+	// rounds need them
 	var c *crew
 	defer func() {
 		if c != nil {
@@ -119,15 +128,20 @@ func (b *Backend) SandpileAdd(s *quench.Sandpile, lat quench.Lattice, site int64
 	for total > 0 {
 		av.Duration++
 		av.Size += total
-		if total >= int64(sandpileParallelMin) && hi > lo && r.workers > 1 {
+		if total >= int64(sandpileParallelMin) && hi-lo >= 2 && r.workers > 1 {
 			if c == nil {
 				c = newCrew(r.workers - 1)
 			}
+			sandpileCrewRounds.Add(1)
 			for parity := range 2 { // the even bands, then the odd ones
 				first := lo + (lo+parity)%2 // <= hi, as hi > lo
 				c.run((hi-first)/2+1, func(i int) { r.topple(first + 2*i) })
 			}
 		} else {
+			if c != nil {
+				c.close()
+				c = nil
+			}
 			for k := lo; k <= hi; k++ {
 				r.topple(k)
 			}
@@ -159,12 +173,18 @@ func (b *Backend) SandpileAdd(s *quench.Sandpile, lat quench.Lattice, site int64
 	return av, nil
 }
 
-// size gives the lists room for the bands (keeping what they hold).
+// size makes the lists those of `bands` bands: new ones when the count
+// changes (so that no list keeps the capacity it grew to for another
+// band's sites, see growList), emptied ones otherwise.
 func (l *sandpileLists) size(bands int) {
-	for len(l.in) < bands {
-		l.in = append(l.in, [3][]int64{})
-		l.out = append(l.out, [3][]int64{})
-		l.stats = append(l.stats, bandStats{})
+	if len(l.in) != bands {
+		l.in, l.out, l.stats = make([][3][]int64, bands), make([][3][]int64, bands), make([]bandStats, bands)
+		return
+	}
+	for k := range bands {
+		for j := range 3 {
+			l.in[k][j], l.out[k][j] = l.in[k][j][:0], l.out[k][j][:0]
+		}
 	}
 }
 
@@ -325,14 +345,14 @@ func (r *sandRound) topple(k int) {
 // 2d+1 slots a toppling may write past its end; a list that would outgrow
 // that still gets its room).
 //
-// Memory: the lists keep their capacity from grain to grain, so each is
-// bounded by its limit. A set of lists (a round's, or the next) then holds
-// at most half the sites in the bands' own lists and half a layer per
-// boundary list, two per band: with bands at least 8 layers thick, n/2 +
-// n/8 entries for n sites. Two sets take 10 bytes per site, and while one
-// list grows its old copy at most 4 more (one band: half the sites): 14
-// bytes per site, which the memory estimate (sim.Config.Bytes) counts as
-// 16 for the garbage collector's slack.
+// Memory: the lists keep their capacity from grain to grain of a pile, so
+// each is bounded by its limit. A set of lists (a round's, or the next)
+// then holds at most half the sites in the bands' own lists and half a
+// layer per boundary list, two per band: with bands at least 8 layers
+// thick, n/2 + n/8 entries for n sites. Two sets take 10 bytes per site,
+// and while lists grow their old copies at most 4 more (they hold at most
+// half the sites): 14 bytes per site, which the memory estimate
+// (sim.Config.Bytes) counts as 16 for the garbage collector's slack.
 func growList(l []int64, room, limit int64) []int64 {
 	c := max(min(2*int64(cap(l))+1024, limit), int64(len(l))+room)
 	nl := make([]int64, len(l), c)

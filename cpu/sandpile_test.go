@@ -209,21 +209,23 @@ func TestGrowList(t *testing.T) {
 	}
 }
 
-// TestSandpileBands: the rounds give the plain rule's (backendtest) heights, activity,
-// stamps and avalanche statistics for any number of bands, with every
-// round's bands run in parallel on a crew of up to three goroutines (run
-// it under -race too), in 1D, 2D and 3D.
+// TestSandpileBands: the rounds give the plain rule's (backendtest)
+// heights, activity, stamps and avalanche statistics for any number of
+// bands (thinner and thicker last bands too), in 1D, 2D and 3D. Every
+// round over three bands or more runs on a crew of two or three goroutines
+// (GOMAXPROCS 3; fewer active bands run on one). CI runs it under -race,
+// which catches two bands writing the same site at once.
 func TestSandpileBands(t *testing.T) {
 	defer func(m, b, l int, s int64) {
 		sandpileParallelMin, sandpileBandsFor, sandpileMinLayers, sandpileMinBandSites = m, b, l, s
 	}(sandpileParallelMin, sandpileBandsFor, sandpileMinLayers, sandpileMinBandSites)
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(3))
 	sandpileParallelMin, sandpileMinLayers, sandpileMinBandSites = 1, 2, 1
-	for _, shape := range [][]int{{41}, {12, 9}, {5, 30}, {6, 5, 7}, {4, 3, 3}} {
+	for _, shape := range [][]int{{41}, {13, 8}, {12, 9}, {9, 4, 5}, {6, 5, 7}} {
 		lat, _ := quench.NewLattice(shape...)
 		n := lat.Sites()
 		z := quench.SandpileThreshold(lat.Dim())
-		for _, bands := range []int{1, 2, 3, 5, 1000} {
+		for _, bands := range []int{1, 2, 3, 4, 1000} {
 			sandpileBandsFor = bands
 			p := newPile(t, shape...)
 			h := make([]uint8, n)
@@ -235,6 +237,7 @@ func TestSandpileBands(t *testing.T) {
 			act, stamp := make([]int64, n), make([]int32, n)
 			st := make([]int32, n)
 			var size int64
+			crew := sandpileCrewRounds.Load()
 			for g := int64(0); g < 8*n; g++ {
 				site := quench.GrainSite(quench.Counter{Seed: 9}, uint64(g), n)
 				want := backendtest.RefSandpileAdd(h, act, stamp, lat, site, int32(g+1))
@@ -248,12 +251,67 @@ func TestSandpileBands(t *testing.T) {
 					t.Fatalf("%v, %d bands, grain %d at %d: avalanche %+v, want %+v (or the state differs)", shape, bands, g, site, got, want)
 				}
 			}
-			if size < 2*n {
-				t.Errorf("%v: only %d topplings", shape, size)
+			crew = sandpileCrewRounds.Load() - crew
+			if size < 2*n || (bands >= 3) != (crew > 0) {
+				t.Errorf("%v, %d bands: %d topplings, %d rounds on the crew", shape, bands, size, crew)
 			}
-			if bands == 2 {
-				t.Logf("%v: %d topplings", shape, size)
+			if bands == 4 {
+				t.Logf("%v, %d bands: %d topplings, %d rounds on the crew", shape, bands, size, crew)
 			}
 		}
+	}
+}
+
+// TestSandpileBandsDefaults: with the default band sizes (not the crew's
+// threshold, which so small a pile seldom reaches) a 384x512 pile
+// has three bands with GOMAXPROCS 2, and from its stationary state grains
+// give the same avalanches and state on three bands and a crew of two as
+// on one band (GOMAXPROCS 1).
+func TestSandpileBandsDefaults(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a few million topplings, twice")
+	}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	defer func(m int) { sandpileParallelMin = m }(sandpileParallelMin)
+	sandpileParallelMin = 64 // a pile this small seldom has rounds of 1024
+	lat, _ := quench.NewLattice(384, 512)
+	h0, err := quench.SandpileStationary(lat, quench.Counter{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := lat.Sites()
+	var piles [2]*pile
+	var avs [2][]quench.Avalanche
+	crew := sandpileCrewRounds.Load()
+	// grains until 2M topplings on three bands, then as many on one
+	grains, size := 400, int64(0)
+	for i, procs := range []int{2, 1} {
+		runtime.GOMAXPROCS(procs)
+		if got, want := sandpileBands(lat.Shape[0], n), []int{3, 1}[i]; got != want {
+			t.Fatalf("GOMAXPROCS %d: %d bands, want %d", procs, got, want)
+		}
+		p := newPile(t, 384, 512)
+		p.be.Upload(p.s.Heights, h0)
+		for g := range grains {
+			av, err := p.be.SandpileAdd(p.s, p.lat, quench.GrainSite(quench.Counter{Seed: 1}, uint64(g), n), int32(g+1))
+			if err != nil {
+				t.Fatal(err)
+			}
+			avs[i] = append(avs[i], av)
+			if size += av.Size; i == 0 && size >= 2e6 {
+				grains = g + 1
+				break
+			}
+		}
+		piles[i] = p
+	}
+	crew = sandpileCrewRounds.Load() - crew
+	t.Logf("%d grains, %d topplings, %d rounds on the crew", grains, size/2, crew)
+	if !slices.Equal(avs[0], avs[1]) || !slices.Equal(piles[0].heights(), piles[1].heights()) ||
+		!slices.Equal(piles[0].activity(), piles[1].activity()) {
+		t.Errorf("one band: %+v; three: %+v (or the state differs)", avs[0], avs[1])
+	}
+	if crew == 0 {
+		t.Errorf("no round ran on the crew")
 	}
 }
