@@ -11,8 +11,10 @@
 #                         go benchmarks first (phi4, particles, diffusion,
 #                         kmp, sandpile 4096^2 and 16384^2 from the
 #                         stationary state), then the GPU tests and verify
-#                         of the Langevin and lattice-update models; about
-#                         5 minutes
+#                         of the Langevin and lattice-update models, then,
+#                         if 80 s of the budget are left, the CPU sandpile
+#                         on one goroutine and on all cores; about 5-7
+#                         minutes
 #
 # A failing Philox smoke test (the first GPU launch) stops the script at
 # once: nothing after it could pass.
@@ -125,6 +127,22 @@ if [ "$what" = issues ]; then
 	v --model sandpile --dim 1 --L 3000 --sweeps 3000 --every 1000
 	v --model kmp --dim 2 --L 512 --sweeps 100 --every 25
 	v --model diffusion --dim 2 --L 1024 --precision float32 --sweeps 100 --every 25
+
+	# with what is left of the budget: the CPU backend's sandpile rounds on
+	# one goroutine and on every core (bands side by side), the same grains
+	if (($(left 100) >= 80)); then
+		step "CPU sandpile 4096^2, first 40 grains of the stationary start: one goroutine, then all $(nproc) cores"
+		tmp=$(mktemp -d)
+		for p in 1 "$(nproc)"; do
+			if GOMAXPROCS=$p tmo 40 ./quench run --model sandpile --L 4096 --start stationary --therm-grains 0 --grains 40 \
+				--backend cpu --quiet --out "$tmp/p$p" >/dev/null 2>&1; then
+				echo "GOMAXPROCS=$p: $(grep -o '"site_updates_per_ns": *[0-9.e-]*' "$tmp/p$p/summary.json") (topplings/ns)"
+			else
+				echo "GOMAXPROCS=$p: did not finish"
+			fi
+		done
+		rm -rf "$tmp"
+	fi
 fi
 
 if [ "$what" != tests ] && [ "$what" != issues ]; then
