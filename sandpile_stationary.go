@@ -71,44 +71,23 @@ func SandpileStationary(lat Lattice, ctr Counter) ([]uint8, error) {
 			}
 		}
 	}
-	// neighbour of x in direction k (axis k/2, sign - for even k); -1 is
-	// the sink
-	neighbour := func(x int64, k int) int64 {
-		if edge[x]>>k&1 != 0 {
-			return -1
-		}
-		if k&1 == 0 {
-			return x - strides[k/2]
-		}
-		return x + strides[k/2]
+	// off[k]: the step to x's neighbour in direction k (axis k/2, sign -
+	// for even k)
+	off := make([]int64, 2*d)
+	for a := range d {
+		off[2*a], off[2*a+1] = -strides[a], strides[a]
 	}
+	neighbour := func(x int64, k int) int64 { return stationaryNeighbour(edge, off, x, k) }
 
 	// direction stream: Philox blocks of 128 bits, w bits a draw, values
 	// >= 2d rejected
 	dirs := 2 * d
 	w := uint(bits.Len(uint(dirs - 1)))
+	mask := uint64(1)<<w - 1
 	key := philox.KeyFromSeed(ctr.Seed)
 	var block uint64
-	var buf [2]uint64
+	var buf0, buf1 uint64 // the bits not yet drawn, low bits first
 	var left uint
-	draw := func() int {
-		for {
-			if left < w {
-				r := philox.Philox4x32_10(philox.MakeCounter(philox.PurposeLattice, ctr.Replica, block, 1, 0, 0), key)
-				block++
-				buf = [2]uint64{uint64(r[1])<<32 | uint64(r[0]), uint64(r[3])<<32 | uint64(r[2])}
-				left = 128
-			}
-			// take the low w bits of the 128-bit buffer
-			v := int(buf[0] & (1<<w - 1))
-			buf[0] = buf[0]>>w | buf[1]<<(64-w)
-			buf[1] >>= w
-			left -= w
-			if v < dirs {
-				return v
-			}
-		}
-	}
 
 	// Wilson's algorithm; next[x] is the direction of x's parent
 	const unset = 0xFF
@@ -119,11 +98,29 @@ func SandpileStationary(lat Lattice, ctr Counter) ([]uint8, error) {
 	inTree := make([]bool, n)
 	for start := int64(0); start < n; start++ {
 		for x := start; x >= 0 && !inTree[x]; {
-			k := draw()
+			// the next direction of the stream (written out here: the
+			// walk is most of the time)
+			var k int
+			for {
+				if left < w {
+					r := philox.Philox4x32_10(philox.MakeCounter(philox.PurposeLattice, ctr.Replica, block, 1, 0, 0), key)
+					block++
+					buf0, buf1 = uint64(r[1])<<32|uint64(r[0]), uint64(r[3])<<32|uint64(r[2])
+					left = 128
+				}
+				// take the low w bits of the 128-bit buffer
+				k = int(buf0 & mask)
+				buf0 = buf0>>w | buf1<<(64-w)
+				buf1 >>= w
+				left -= w
+				if k < dirs {
+					break
+				}
+			}
 			next[x] = uint8(k)
-			x = neighbour(x, k)
+			x = stationaryNeighbour(edge, off, x, k)
 		}
-		for x := start; x >= 0 && !inTree[x]; x = neighbour(x, int(next[x])) {
+		for x := start; x >= 0 && !inTree[x]; x = stationaryNeighbour(edge, off, x, int(next[x])) {
 			inTree[x] = true
 		}
 	}
@@ -167,4 +164,13 @@ func SandpileStationary(lat Lattice, ctr Counter) ([]uint8, error) {
 		h[x] = uint8(above + rank)
 	}
 	return h, nil
+}
+
+// stationaryNeighbour is x's neighbour in direction k (off[k] away), or -1
+// (the sink) when edge[x] marks that direction as leaving the lattice.
+func stationaryNeighbour(edge []uint16, off []int64, x int64, k int) int64 {
+	if edge[x]>>k&1 != 0 {
+		return -1
+	}
+	return x + off[k]
 }
