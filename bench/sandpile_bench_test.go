@@ -9,7 +9,7 @@ import (
 )
 
 // BenchmarkSandpileL16384 is the size on the CPU: a stationary
-// start (about a minute of Wilson's algorithm), then grains for 20 s.
+// start (about 40 s of Wilson's algorithm here), then grains for 20 s.
 func BenchmarkSandpileL16384(b *testing.B) {
 	benchtest.Sandpile(b, cpu.New(), 16384, 20*time.Second)
 }
