@@ -75,8 +75,9 @@ var sandpileMinLayers, sandpileMinBandSites = 8, int64(1 << 16)
 // least two layers (sandpileMinLayers), and a band's topplings are done by
 // one goroutine: they write the band's own activity and stamps, and
 // heights in the band and in the adjacent layer of the two neighbouring
-// bands. A round of many topplings (sandpileParallelMin) runs its even
-// bands side by side on a crew of goroutines, then its odd ones: two bands
+// bands. A round of many topplings (sandpileParallelMin) over three bands
+// or more runs its even bands side by side on a crew of goroutines, then
+// its odd ones: two bands
 // at work are then at least one band apart, and as every band has two
 // layers or more, no site is written by two goroutines at once. The
 // result is the same for any number of bands or goroutines.
