@@ -77,10 +77,9 @@ var sandpileMinLayers, sandpileMinBandSites = 8, int64(1 << 16)
 // heights in the band and in the adjacent layer of the two neighbouring
 // bands. A round of many topplings (sandpileParallelMin) over three bands
 // or more runs its even bands side by side on a crew of goroutines, then
-// its odd ones: two bands
-// at work are then at least one band apart, and as every band has two
-// layers or more, no site is written by two goroutines at once. The
-// result is the same for any number of bands or goroutines.
+// its odd ones: two bands at work are then at least one band apart, and as
+// every band has two layers or more, no site is written by two goroutines
+// at once. The result is the same for any number of bands or goroutines.
 func (b *Backend) SandpileAdd(s *quench.Sandpile, lat quench.Lattice, site int64, avalanche int32) (quench.Avalanche, error) {
 	var av quench.Avalanche
 	n := lat.Sites()
