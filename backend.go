@@ -1,5 +1,7 @@
 package quench
 
+import "math"
+
 // DType is the element type of a device buffer.
 type DType uint8
 
@@ -124,10 +126,82 @@ type Reducer interface {
 	// consecutive blocks of SumBlock elements, each added left to right,
 	// then the partials added left to right.
 	Sum(buf Buffer) (float64, error)
+	// FieldSums returns the sums the field, particle and mass observables
+	// derive from (see FieldSums) of a Float32, Float64 or Int64 buffer;
+	// with lat nil only those that need no geometry.
+	FieldSums(buf Buffer, lat *Lattice) (FieldSums, error)
 }
 
-// SumBlock is the fixed block length of Reducer.Sum.
+// SumBlock is the fixed block length of Reducer.Sum and Reducer.FieldSums.
 const SumBlock = 4096
+
+// FieldSums are the sums the observables of fields, particles and masses
+// derive from, so that a run measures on its backend instead of copying its
+// state to the host. A value x is an element in float64: Float32 and
+// Float64 converted exactly, Int64 a fixed-point mass times 2^-32.
+//
+// Each sum runs over blocks of SumBlock consecutive elements, each block
+// from zero and left to right, and the blocks' results are combined left to
+// right (Max: the larger; NonFinite: counted), so every backend returns the
+// same bits (a sum that meets a NaN is NaN; its payload is unspecified).
+// Per element:
+//
+//	Sum += x;  Sum2 += x*x;  Sum4 += ((x*x)*x)*x
+//	Max = x when x > Max (from -Inf: a NaN never becomes Max)
+//	NonFinite += 1 when x - x != 0 (x is NaN or infinite)
+//
+// and on a lattice of d axes, with f_a the value at the site's forward
+// neighbour along axis a (periodic):
+//
+//	Corr += x*f_{d-1}
+//	for each axis a:  g = f_a - x;  Grad[a] += g*g;  Cos[a] += x*c_a;  Sin[a] += x*s_a
+//
+// where (s_a, c_a) approximate (sin, cos) of 2 pi x_a/L_a for the site's
+// coordinate x_a: pmath.SinCos2Pi(x_a/L_a) (the quotient an IEEE division)
+// for a < d-1; along the last axis, with j = x_a mod 64,
+// (S, C) = pmath.SinCos2Pi((x_a-j)/L_a) and (S', C') = pmath.SinCos2Pi(j/L_a),
+// c = C*C' - S*S' and s = S*C' + C*S' (a few ulp). Every product and sum is
+// one IEEE double operation, nothing fused.
+type FieldSums struct {
+	Sum, Sum2, Sum4 float64
+	Max             float64
+	NonFinite       int64
+	Corr            float64   // lattice only
+	Grad, Cos, Sin  []float64 // lattice only: one per axis
+}
+
+// FieldSumsWidth is the number of float64 partials a block of a
+// d-dimensional lattice (d = 0 without one) contributes to FieldSums, in
+// the order Sum, Sum2, Sum4, Max, NonFinite, Corr, then Grad[a], Cos[a],
+// Sin[a] for each axis.
+func FieldSumsWidth(d int) int { return 6 + 3*d }
+
+// CombineFieldSums adds per-block partials (FieldSumsWidth(d) each, in
+// block order) into FieldSums as documented there.
+func CombineFieldSums(partial []float64, d int) FieldSums {
+	w := FieldSumsWidth(d)
+	fs := FieldSums{Max: math.Inf(-1)}
+	if d > 0 {
+		fs.Grad, fs.Cos, fs.Sin = make([]float64, d), make([]float64, d), make([]float64, d)
+	}
+	for k := 0; k+w <= len(partial); k += w {
+		p := partial[k : k+w]
+		fs.Sum += p[0]
+		fs.Sum2 += p[1]
+		fs.Sum4 += p[2]
+		if p[3] > fs.Max {
+			fs.Max = p[3]
+		}
+		fs.NonFinite += int64(p[4])
+		fs.Corr += p[5]
+		for a := 0; a < d; a++ {
+			fs.Grad[a] += p[6+3*a]
+			fs.Cos[a] += p[7+3*a]
+			fs.Sin[a] += p[8+3*a]
+		}
+	}
+	return fs
+}
 
 // Backend is one place kernels run: the CPU or a GPU.
 type Backend interface {

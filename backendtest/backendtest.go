@@ -18,6 +18,7 @@ func Run(t *testing.T, b quench.Backend) {
 	t.Run("IsingSweep", func(t *testing.T) { testIsingSweep(t, b) })
 	t.Run("IsingSums", func(t *testing.T) { testIsingSums(t, b) })
 	t.Run("Sum", func(t *testing.T) { testSum(t, b) })
+	t.Run("FieldSums", func(t *testing.T) { testFieldSums(t, b) })
 	t.Run("Sandpile", func(t *testing.T) { testSandpile(t, b) })
 	t.Run("MassTransfer", func(t *testing.T) { testMassTransfer(t, b) })
 	t.Run("Diffuse", func(t *testing.T) { testDiffuse(t, b) })

@@ -170,3 +170,14 @@ func BenchmarkDiffusionFloat32L16384(b *testing.B) {
 		return bench.NewDiffusion(be, []int{16384, 16384}, quench.Float32)
 	})
 }
+
+// BenchmarkFieldSumsFloat32L16384: the sums one phi4 measurement takes
+// (the partials are copied to the host and combined there).
+func BenchmarkFieldSumsFloat32L16384(b *testing.B) {
+	be, err := New(0)
+	if err != nil {
+		b.Skipf("no GPU: %v", err)
+	}
+	defer be.Close()
+	benchtest.FieldSums(b, be, []int{16384, 16384}, quench.Float32)
+}

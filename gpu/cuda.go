@@ -525,6 +525,61 @@ func (b *Backend) Sum(buf quench.Buffer) (float64, error) {
 	return tot, err
 }
 
+// FieldSums implements quench.Reducer: field_sums writes the partials of
+// every block of quench.SumBlock elements, the host combines them in block
+// order (quench.CombineFieldSums), exactly as the CPU backend.
+func (b *Backend) FieldSums(buf quench.Buffer, lat *quench.Lattice) (quench.FieldSums, error) {
+	gb, err := b.own(buf, 0)
+	if err != nil {
+		return quench.FieldSums{}, err
+	}
+	var suffix string
+	switch gb.dt {
+	case quench.Float32:
+		suffix = "_f32"
+	case quench.Float64:
+		suffix = "_f64"
+	case quench.Int64:
+		suffix = "_i64"
+	default:
+		return quench.FieldSums{}, fmt.Errorf("gpu: FieldSums needs a Float32, Float64 or Int64 buffer, got %v", gb.dt)
+	}
+	var L [3]uint64
+	d := 0
+	if lat != nil {
+		if d = lat.Dim(); d > 3 {
+			return quench.FieldSums{}, fmt.Errorf("gpu: FieldSums on %d dimensions: at most 3 are supported", d)
+		}
+		if lat.Sites() != gb.n {
+			return quench.FieldSums{}, fmt.Errorf("gpu: FieldSums of %d elements on lattice %s of %d sites", gb.n, lat, lat.Sites())
+		}
+		for a, l := range lat.Shape {
+			L[a] = uint64(l)
+		}
+	}
+	w := int64(quench.FieldSumsWidth(d))
+	nblk := (gb.n + quench.SumBlock - 1) / quench.SumBlock
+	partial := make([]float64, nblk*w)
+	err = b.do(func() error {
+		if nblk == 0 {
+			return nil
+		}
+		p, err := cu.MemAlloc(8 * w * nblk)
+		if err != nil {
+			return wrap("allocating partial sums", err)
+		}
+		defer cu.MemFree(p)
+		if err := b.launch(kernels.FieldSums+suffix, nblk, uint64(gb.ptr), uint64(gb.n), uint64(d), L[0], L[1], L[2], uint64(p)); err != nil {
+			return err
+		}
+		return wrap("download partial sums", cu.MemcpyDtoH(unsafe.Pointer(&partial[0]), p, 8*w*nblk))
+	})
+	if err != nil {
+		return quench.FieldSums{}, err
+	}
+	return quench.CombineFieldSums(partial, d), nil
+}
+
 // PhiloxKAT runs Philox4x32-10 on the device for each counter and key.
 func (b *Backend) PhiloxKAT(ctr [][4]uint32, key [][2]uint32) ([][4]uint32, error) {
 	n := int64(len(ctr))

@@ -6,3 +6,4 @@
 #include "sandpile.cu"
 #include "transfer.cu"
 #include "fast.cu"
+#include "fieldsums.cu"

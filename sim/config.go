@@ -79,7 +79,8 @@ func DefaultT(model string) float64 {
 // langevinBytes estimates phi4 and particle runs: per element the device
 // buffers (field, next or velocities, momenta, mu, omega) in the run's
 // precision, Model B's noise currents (dim per site, on either backend),
-// and the host's float64 copies plus a measurement scratch.
+// and the host's float64 copies of the state plus a float32 conversion
+// buffer (measurements are taken on the backend: Reducer.FieldSums).
 func (c *Config) langevinBytes(stateOnHost bool) (host, device uint64) {
 	n := uint64(c.Units())
 	elem := uint64(c.ElemType().Size())

@@ -123,13 +123,12 @@ func freeAll(be quench.Backend, bufs []quench.Buffer) {
 
 // phi4Runner runs a lattice field.
 type phi4Runner struct {
-	be    quench.Backend
-	st    *State
-	lat   quench.Lattice
-	p     *quench.Phi4Params
-	f     quench.Phi4Fields
-	bufs  []quench.Buffer
-	field []float64 // measurement scratch
+	be   quench.Backend
+	st   *State
+	lat  quench.Lattice
+	p    *quench.Phi4Params
+	f    quench.Phi4Fields
+	bufs []quench.Buffer
 }
 
 func newPhi4Runner(be quench.Backend, st *State) (*phi4Runner, error) {
@@ -149,7 +148,6 @@ func newPhi4Runner(be quench.Backend, st *State) (*phi4Runner, error) {
 	}
 	r.bufs = bufs
 	r.f = quench.Phi4Fields{Phi: bufs[0], Next: bufs[1], Mom: bufs[2], Mu: bufs[3]}
-	r.field = make([]float64, n)
 	return r, nil
 }
 
@@ -160,23 +158,15 @@ func errDiverged(step int64) error {
 	return fmt.Errorf("the state diverged (NaN or Inf) by step %d: the time step is too large for these parameters, reduce --dt", step)
 }
 
-func finiteAll(v []float64) bool {
-	for _, x := range v {
-		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return false
-		}
-	}
-	return true
-}
-
 func (r *phi4Runner) measure() error {
-	if err := downloadFloats(r.be, r.field, r.f.Phi); err != nil {
+	fs, err := r.be.FieldSums(r.f.Phi, &r.lat)
+	if err != nil {
 		return err
 	}
-	if !finiteAll(r.field) {
+	if fs.NonFinite > 0 {
 		return errDiverged(r.st.Step)
 	}
-	r.st.Rows = append(r.st.Rows, append([]float64{float64(r.st.Step)}, phi4Row(&r.st.Config, r.lat, r.field)...))
+	r.st.Rows = append(r.st.Rows, append([]float64{float64(r.st.Step)}, phi4Row(&r.st.Config, r.lat, fs)...))
 	return nil
 }
 
@@ -205,48 +195,20 @@ func Phi4Columns(dim int) []string {
 	return cols
 }
 
-// phi4Row measures a field on the host, summing in index order.
-func phi4Row(c *Config, lat quench.Lattice, phi []float64) []float64 {
-	d := lat.Dim()
-	v := float64(len(phi))
-	stride := make([]int, d)
-	s := 1
-	for a := d - 1; a >= 0; a-- {
-		stride[a] = s
-		s *= lat.Shape[a]
+// phi4Row derives the measurement columns (Phi4Columns) from the field's
+// sums, taken on the backend.
+func phi4Row(c *Config, lat quench.Lattice, fs quench.FieldSums) []float64 {
+	v := float64(lat.Sites())
+	m := fs.Sum / v
+	mass, quartic, field := c.M2/2*fs.Sum2/v, c.Lambda/4*fs.Sum4/v, c.H*fs.Sum/v
+	var grad float64
+	for _, g := range fs.Grad {
+		grad += g
 	}
-	var sum, s2, s4, grad float64
-	re, im := make([]float64, d), make([]float64, d)
-	coord := make([]int, d)
-	for n, x := range phi {
-		sum += x
-		s2 += x * x
-		s4 += x * x * x * x
-		for a := 0; a < d; a++ {
-			fwd := n + stride[a]
-			if coord[a] == lat.Shape[a]-1 {
-				fwd = n - (lat.Shape[a]-1)*stride[a]
-			}
-			g := phi[fwd] - x
-			grad += g * g / 2
-			ang := 2 * math.Pi * float64(coord[a]) / float64(lat.Shape[a])
-			re[a] += x * math.Cos(ang)
-			im[a] -= x * math.Sin(ang)
-		}
-		for a := d - 1; a >= 0; a-- { // odometer
-			coord[a]++
-			if coord[a] < lat.Shape[a] {
-				break
-			}
-			coord[a] = 0
-		}
-	}
-	m := sum / v
-	mass, quartic, field := c.M2/2*s2/v, c.Lambda/4*s4/v, c.H*sum/v
-	gradient := grad / v
-	row := []float64{m, m * m, m * m * m * m, s2 / v, s4 / v, gradient + mass + quartic - field, gradient, mass, quartic, field}
-	for a := 0; a < d; a++ {
-		row = append(row, (re[a]*re[a]+im[a]*im[a])/v)
+	gradient := grad / 2 / v
+	row := []float64{m, m * m, m * m * m * m, fs.Sum2 / v, fs.Sum4 / v, gradient + mass + quartic - field, gradient, mass, quartic, field}
+	for a := range lat.Shape {
+		row = append(row, (fs.Cos[a]*fs.Cos[a]+fs.Sin[a]*fs.Sin[a])/v)
 	}
 	return row
 }
@@ -258,7 +220,6 @@ type particleRunner struct {
 	p    *quench.ParticleParams
 	ps   quench.Particles
 	bufs []quench.Buffer
-	x, v []float64
 }
 
 func newParticleRunner(be quench.Backend, st *State) (*particleRunner, error) {
@@ -280,10 +241,6 @@ func newParticleRunner(be quench.Backend, st *State) (*particleRunner, error) {
 		r.ps.Omega = om[0]
 		r.bufs = append(r.bufs, om[0])
 	}
-	r.x = make([]float64, m)
-	if st.Aux != nil {
-		r.v = make([]float64, m)
-	}
 	return r, nil
 }
 
@@ -296,26 +253,20 @@ func (r *particleRunner) step(ctr quench.Counter) error { return r.be.ParticleSt
 var ParticleColumns = []string{"x_mean", "x_var", "v_var", "order_parameter"}
 
 func (r *particleRunner) measure() error {
-	if err := downloadFloats(r.be, r.x, r.ps.Pos); err != nil {
+	x, err := r.be.FieldSums(r.ps.Pos, nil)
+	if err != nil {
 		return err
 	}
-	if !finiteAll(r.x) {
-		return errDiverged(r.st.Step)
-	}
-	var sx, sx2, sv2, order float64
-	for _, x := range r.x {
-		sx += x
-		sx2 += x * x
-	}
-	m := float64(len(r.x))
-	if r.v != nil {
-		if err := downloadFloats(r.be, r.v, r.ps.Vel); err != nil {
+	var v quench.FieldSums
+	if r.ps.Vel != nil {
+		if v, err = r.be.FieldSums(r.ps.Vel, nil); err != nil {
 			return err
 		}
-		for _, v := range r.v {
-			sv2 += v * v
-		}
 	}
+	if x.NonFinite > 0 || v.NonFinite > 0 {
+		return errDiverged(r.st.Step)
+	}
+	var order float64
 	if r.p.Potential == quench.PotentialKuramoto {
 		c, s, err := r.be.PhaseSums(r.ps.Pos)
 		if err != nil {
@@ -323,8 +274,9 @@ func (r *particleRunner) measure() error {
 		}
 		order = math.Hypot(c, s) / float64(r.ps.N)
 	}
-	mean := sx / m
-	r.st.Rows = append(r.st.Rows, []float64{float64(r.st.Step), mean, sx2/m - mean*mean, sv2 / m, order})
+	m := float64(r.ps.Pos.Len())
+	mean := x.Sum / m
+	r.st.Rows = append(r.st.Rows, []float64{float64(r.st.Step), mean, x.Sum2/m - mean*mean, v.Sum2 / m, order})
 	return nil
 }
 

@@ -1,8 +1,6 @@
 package sim
 
 import (
-	"math"
-
 	"github.com/quenchlab/quench"
 	"github.com/quenchlab/quench/internal/philox"
 	"github.com/quenchlab/quench/stats"
@@ -156,8 +154,6 @@ type massRunner struct {
 	p    *quench.MassTransferParams
 	buf  quench.Buffer // masses, or the field
 	next quench.Buffer // diffusion
-	m    []int64
-	u    []float64
 }
 
 func newMassRunner(be quench.Backend, st *State) (*massRunner, error) {
@@ -169,7 +165,7 @@ func newMassRunner(be quench.Backend, st *State) (*massRunner, error) {
 		if err != nil {
 			return nil, err
 		}
-		r.buf, r.next, r.u = bufs[0], bufs[1], make([]float64, n)
+		r.buf, r.next = bufs[0], bufs[1]
 		return r, nil
 	}
 	r.p = c.MassParams()
@@ -181,7 +177,6 @@ func newMassRunner(be quench.Backend, st *State) (*massRunner, error) {
 		be.Free(r.buf)
 		return nil, err
 	}
-	r.m = make([]int64, n)
 	return r, nil
 }
 
@@ -198,40 +193,23 @@ func (r *massRunner) step(ctr quench.Counter) error {
 
 func (r *massRunner) measure() error {
 	n := float64(r.lat.Sites())
-	lx := r.lat.Shape[r.lat.Dim()-1]
-	if r.p == nil {
-		if err := downloadFloats(r.be, r.u, r.buf); err != nil {
-			return err
-		}
-		if !finiteAll(r.u) {
-			return errDiverged(r.st.Step)
-		}
-		var s, s2 float64
-		for _, x := range r.u {
-			s += x
-			s2 += x * x
-		}
-		mean := s / n
-		r.st.Rows = append(r.st.Rows, []float64{float64(r.st.Step), mean, s2/n - mean*mean})
-		return nil
+	var geom *quench.Lattice // diffusion needs no geometry, mass its Corr and Max
+	if r.p != nil {
+		geom = &r.lat
 	}
-	if err := r.be.Download(r.m, r.buf); err != nil {
+	fs, err := r.be.FieldSums(r.buf, geom)
+	if err != nil {
 		return err
 	}
-	var s, s2, c1, mx float64
-	for i, v := range r.m {
-		x := float64(v) / quench.MassUnit
-		s += x
-		s2 += x * x
-		nb := i + 1
-		if (i+1)%lx == 0 {
-			nb = i + 1 - lx
-		}
-		c1 += x * float64(r.m[nb]) / quench.MassUnit
-		mx = math.Max(mx, x)
+	if fs.NonFinite > 0 {
+		return errDiverged(r.st.Step)
 	}
-	mean := s / n
-	r.st.Rows = append(r.st.Rows, []float64{float64(r.st.Step), mean, s2/n - mean*mean, c1/n - mean*mean, mx})
+	mean := fs.Sum / n
+	row := []float64{float64(r.st.Step), mean, fs.Sum2/n - mean*mean}
+	if r.p != nil {
+		row = append(row, fs.Corr/n-mean*mean, fs.Max)
+	}
+	r.st.Rows = append(r.st.Rows, row)
 	return nil
 }
 

@@ -1,0 +1,223 @@
+package backendtest
+
+import (
+	"math"
+	"testing"
+
+	"github.com/quenchlab/quench"
+	"github.com/quenchlab/quench/internal/pmath"
+)
+
+// RefFieldSums is the plain sequential reference of quench.FieldSums of a
+// []float32, []float64 or []int64 (fixed-point masses), on lat (nil: no
+// geometry): every site's coordinates and neighbours from its index, the
+// block partials combined here rather than by quench.CombineFieldSums.
+func RefFieldSums(data any, lat *quench.Lattice) quench.FieldSums {
+	var x []float64
+	switch v := data.(type) {
+	case []float64:
+		x = v
+	case []float32:
+		for _, e := range v {
+			x = append(x, float64(e))
+		}
+	case []int64:
+		for _, e := range v {
+			x = append(x, float64(float64(e)*0x1p-32))
+		}
+	}
+	d := 0
+	if lat != nil {
+		d = lat.Dim()
+	}
+	tot := quench.FieldSums{Max: math.Inf(-1)}
+	if d > 0 {
+		tot.Grad, tot.Cos, tot.Sin = make([]float64, d), make([]float64, d), make([]float64, d)
+	}
+	c := make([]int, d)
+	for lo := 0; lo < len(x); lo += quench.SumBlock {
+		b := quench.FieldSums{Max: math.Inf(-1), Grad: make([]float64, d), Cos: make([]float64, d), Sin: make([]float64, d)}
+		for i := lo; i < min(lo+quench.SumBlock, len(x)); i++ {
+			v := x[i]
+			b.Sum += v
+			b.Sum2 += float64(v * v)
+			b.Sum4 += float64(float64(float64(v*v)*v) * v)
+			if v > b.Max {
+				b.Max = v
+			}
+			if v-v != 0 {
+				b.NonFinite++
+			}
+			if d == 0 {
+				continue
+			}
+			coords(*lat, int64(i), c)
+			b.Corr += float64(v * x[neighbour(*lat, c, d-1, 1)])
+			for a := 0; a < d; a++ {
+				f := x[neighbour(*lat, c, a, 1)]
+				b.Grad[a] += float64((f - v) * (f - v))
+				L := float64(lat.Shape[a])
+				s, co := pmath.SinCos2Pi(float64(c[a]) / L)
+				if a == d-1 {
+					j := c[a] % 64
+					s0, c0 := pmath.SinCos2Pi(float64(c[a]-j) / L)
+					s1, c1 := pmath.SinCos2Pi(float64(j) / L)
+					co = float64(c0*c1) - float64(s0*s1)
+					s = float64(s0*c1) + float64(c0*s1)
+				}
+				b.Cos[a] += float64(v * co)
+				b.Sin[a] += float64(v * s)
+			}
+		}
+		tot.Sum += b.Sum
+		tot.Sum2 += b.Sum2
+		tot.Sum4 += b.Sum4
+		tot.Max = max(tot.Max, b.Max)
+		tot.NonFinite += b.NonFinite
+		tot.Corr += b.Corr
+		for a := 0; a < d; a++ {
+			tot.Grad[a] += b.Grad[a]
+			tot.Cos[a] += b.Cos[a]
+			tot.Sin[a] += b.Sin[a]
+		}
+	}
+	return tot
+}
+
+// SameFieldSums reports whether two FieldSums are equal bit for bit, a NaN
+// matching any NaN.
+func SameFieldSums(a, b quench.FieldSums) bool {
+	same := func(x, y float64) bool {
+		return math.Float64bits(x) == math.Float64bits(y) || (math.IsNaN(x) && math.IsNaN(y))
+	}
+	all := func(x, y []float64) bool {
+		if len(x) != len(y) {
+			return false
+		}
+		for i := range x {
+			if !same(x[i], y[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	return all([]float64{a.Sum, a.Sum2, a.Sum4, a.Max, a.Corr}, []float64{b.Sum, b.Sum2, b.Sum4, b.Max, b.Corr}) &&
+		a.NonFinite == b.NonFinite && all(a.Grad, b.Grad) && all(a.Cos, b.Cos) && all(a.Sin, b.Sin)
+}
+
+// fieldSumCases are the shapes testFieldSums runs: 1D to 3D, rows shorter
+// and longer than a block, blocks that end inside a row, odd extents.
+var fieldSumCases = [][]int{{5000}, {2, 3}, {64, 64}, {37, 129}, {3, 5000}, {8, 12, 10}, {5, 7, 9}, {3, 40, 70}}
+
+// checkFourier compares the Fourier sums with sin and cos from the math
+// package: the rotation keeps them within 1e-11 of sum |x|.
+func checkFourier(t *testing.T, got quench.FieldSums, data any, lat quench.Lattice) {
+	t.Helper()
+	var x []float64
+	switch v := data.(type) {
+	case []float64:
+		x = v
+	case []float32:
+		for _, e := range v {
+			x = append(x, float64(e))
+		}
+	case []int64:
+		for _, e := range v {
+			x = append(x, float64(e)*0x1p-32)
+		}
+	}
+	d := lat.Dim()
+	c := make([]int, d)
+	cs, sn := make([]float64, d), make([]float64, d)
+	var abs float64
+	for i, v := range x {
+		coords(lat, int64(i), c)
+		for a := 0; a < d; a++ {
+			th := 2 * math.Pi * float64(c[a]) / float64(lat.Shape[a])
+			cs[a] += v * math.Cos(th)
+			sn[a] += v * math.Sin(th)
+		}
+		abs += math.Abs(v)
+	}
+	for a := 0; a < d; a++ {
+		if math.Abs(got.Cos[a]-cs[a]) > 1e-11*abs || math.Abs(got.Sin[a]-sn[a]) > 1e-11*abs {
+			t.Errorf("%v axis %d: Fourier sums %v, %v; with math.Cos, math.Sin %v, %v (sum |x| %v)", lat, a, got.Cos[a], got.Sin[a], cs[a], sn[a], abs)
+		}
+	}
+}
+
+func testFieldSums(t *testing.T, b quench.Backend) {
+	for _, shape := range fieldSumCases {
+		lat, err := quench.NewLattice(shape...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := int(lat.Sites())
+		f64 := make([]float64, n)
+		f32 := make([]float32, n)
+		i64 := make([]int64, n)
+		for i := range f64 {
+			// smooth plus a pseudo-random part, of both signs
+			f64[i] = math.Sin(float64(i)*0.37) + float64((i*7919)%613)/613 - 0.4
+			f32[i] = float32(f64[i])
+			i64[i] = int64(float64((i*104729)%9973) * 0x1p32 / 3.1)
+		}
+		for _, c := range []struct {
+			dt   quench.DType
+			data any
+		}{{quench.Float64, f64}, {quench.Float32, f32}, {quench.Int64, i64}} {
+			buf, err := b.Alloc(c.dt, int64(n))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := b.Upload(buf, c.data); err != nil {
+				t.Fatal(err)
+			}
+			for _, l := range []*quench.Lattice{&lat, nil} {
+				got, err := b.FieldSums(buf, l)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if want := RefFieldSums(c.data, l); !SameFieldSums(got, want) {
+					t.Errorf("%v on %v (lattice %v): got %+v, want %+v", c.dt, lat, l != nil, got, want)
+				}
+				if c.dt != quench.Int64 {
+					if s, _ := b.Sum(buf); s != got.Sum {
+						t.Errorf("%v on %v: FieldSums.Sum %v, Sum %v", c.dt, lat, got.Sum, s)
+					}
+				}
+				if l != nil {
+					checkFourier(t, got, c.data, lat)
+				}
+			}
+			b.Free(buf)
+		}
+	}
+	// NaN and infinities are counted, never a Max; a sum that meets a NaN is NaN
+	lat, _ := quench.NewLattice(4, 3000)
+	x := make([]float64, lat.Sites())
+	for i := range x {
+		x[i] = float64(i % 17)
+	}
+	x[5], x[4100], x[9000] = math.NaN(), math.Inf(1), math.Inf(-1)
+	buf, _ := b.Alloc(quench.Float64, lat.Sites())
+	b.Upload(buf, x)
+	got, err := b.FieldSums(buf, &lat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.NonFinite != 3 || got.Max != math.Inf(1) || !math.IsNaN(got.Sum) || !SameFieldSums(got, RefFieldSums(x, &lat)) {
+		t.Errorf("non-finite values: got %+v", got)
+	}
+	// the sums agree with Sum and with the documented meaning
+	if s, _ := b.Sum(buf); !math.IsNaN(s) {
+		t.Errorf("Sum of a buffer with a NaN is %v", s)
+	}
+	b.Free(buf)
+	// a buffer of the wrong length for the lattice is an error
+	small, _ := b.Alloc(quench.Float64, 10)
+	if _, err := b.FieldSums(small, &lat); err == nil {
+		t.Errorf("FieldSums of 10 elements on %v: no error", lat)
+	}
+	b.Free(small)
+}

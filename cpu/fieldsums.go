@@ -1,0 +1,181 @@
+package cpu
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/quenchlab/quench"
+	"github.com/quenchlab/quench/internal/pmath"
+)
+
+// FieldSums implements quench.Reducer: the blocks of quench.FieldSums in
+// parallel (one goroutine per block at a time), their partials combined in
+// block order by quench.CombineFieldSums.
+func (b *Backend) FieldSums(buf quench.Buffer, lat *quench.Lattice) (quench.FieldSums, error) {
+	cb, err := asBuffer(buf, 0)
+	if err != nil {
+		return quench.FieldSums{}, err
+	}
+	var g *sumGeom
+	if lat != nil {
+		if lat.Dim() > 3 {
+			return quench.FieldSums{}, fmt.Errorf("cpu: FieldSums on %d dimensions: at most 3 are supported", lat.Dim())
+		}
+		if lat.Sites() != cb.n {
+			return quench.FieldSums{}, fmt.Errorf("cpu: FieldSums of %d elements on lattice %s of %d sites", cb.n, lat, lat.Sites())
+		}
+		g = newSumGeom(lat)
+	}
+	d := 0
+	if g != nil {
+		d = len(g.shape)
+	}
+	w := quench.FieldSumsWidth(d)
+	nblk := int((cb.n + quench.SumBlock - 1) / quench.SumBlock)
+	partial := make([]float64, nblk*w)
+	var block func(k int)
+	switch cb.dt {
+	case quench.Float32:
+		block = func(k int) { fieldBlock(cb.f32, 1, g, k, partial[k*w:(k+1)*w]) }
+	case quench.Float64:
+		block = func(k int) { fieldBlock(cb.f64, 1, g, k, partial[k*w:(k+1)*w]) }
+	case quench.Int64:
+		block = func(k int) { fieldBlock(cb.i64, 0x1p-32, g, k, partial[k*w:(k+1)*w]) }
+	default:
+		return quench.FieldSums{}, fmt.Errorf("cpu: FieldSums needs a Float32, Float64 or Int64 buffer, got %v", cb.dt)
+	}
+	parallel(nblk, block)
+	return quench.CombineFieldSums(partial, d), nil
+}
+
+// sumGeom is a lattice of 1 to 3 axes for fieldBlock, with the table of
+// (sin, cos) of 2 pi j/L for the last axis's j = 0..63.
+type sumGeom struct {
+	shape, stride []int64
+	tabS, tabC    [64]float64
+}
+
+func newSumGeom(lat *quench.Lattice) *sumGeom {
+	d := lat.Dim()
+	g := &sumGeom{shape: make([]int64, d), stride: make([]int64, d)}
+	s := int64(1)
+	for a := d - 1; a >= 0; a-- {
+		g.shape[a], g.stride[a] = int64(lat.Shape[a]), s
+		s = g.stride[a] * g.shape[a]
+	}
+	lx := float64(g.shape[d-1])
+	for j := range g.tabS {
+		g.tabS[j], g.tabC[j] = pmath.SinCos2Pi(float64(j) / lx)
+	}
+	return g
+}
+
+// fieldBlock writes the partials of block k of x (quench.FieldSums; values
+// float64(x)*scale, scale 1 or 2^-32) on lattice g (nil: no geometry) into
+// out. It walks the block in row segments, so the other axes' neighbour
+// offsets and (sin, cos) are found once per segment; the axes keep their
+// sums in separate variables (l: the last axis, a: the one before, b: the
+// first of three). Products are converted explicitly so that no multiply-add
+// is fused.
+func fieldBlock[T float32 | float64 | int64](x []T, scale float64, g *sumGeom, k int, out []float64) {
+	lo := int64(k) * quench.SumBlock
+	hi := min(lo+quench.SumBlock, int64(len(x)))
+	var sum, s2, s4, corr float64
+	var gradL, cosL, sinL, gradA, cosA, sinA, gradB, cosB, sinB float64
+	var nonFinite int64
+	mx := math.Inf(-1)
+	val := func(i int64) float64 { return float64(float64(x[i]) * scale) }
+	// plain adds the sums that need no geometry
+	plain := func(v float64) {
+		sq := float64(v * v)
+		sum += v
+		s2 += sq
+		s4 += float64(float64(sq*v) * v)
+		if v > mx {
+			mx = v
+		}
+		if v-v != 0 {
+			nonFinite++
+		}
+	}
+	if g == nil {
+		for i := lo; i < hi; i++ {
+			plain(val(i))
+		}
+		copy(out, []float64{sum, s2, s4, mx, float64(nonFinite), 0})
+		return
+	}
+	d := len(g.shape)
+	lx := g.shape[d-1]
+	for i := lo; i < hi; {
+		// the segment of i's row from i to the row's or the block's end
+		var c [3]int64
+		rem := i
+		for a := d - 1; a >= 0; a-- {
+			c[a] = rem % g.shape[a]
+			rem /= g.shape[a]
+		}
+		x0 := c[d-1]
+		n := min(hi-i, lx-x0)
+		// forward offsets and (sin, cos) of the other axes (a = d-2, b = d-3)
+		var offA, offB int64
+		var sA, cA, sB, cB float64
+		if d >= 2 {
+			offA = fwdOffset(g, c[d-2], d-2)
+			sA, cA = pmath.SinCos2Pi(float64(c[d-2]) / float64(g.shape[d-2]))
+		}
+		if d == 3 {
+			offB = fwdOffset(g, c[0], 0)
+			sB, cB = pmath.SinCos2Pi(float64(c[0]) / float64(g.shape[0]))
+		}
+		var s0, c0 float64 // (sin, cos) at the last 64-aligned coordinate
+		for j := int64(0); j < n; j++ {
+			p, xl := i+j, x0+j
+			v := val(p)
+			plain(v)
+			fl := p + 1
+			if xl == lx-1 {
+				fl -= lx
+			}
+			f := val(fl)
+			gl := f - v
+			gradL += float64(gl * gl)
+			corr += float64(v * f)
+			t := xl & 63
+			if t == 0 || j == 0 {
+				s0, c0 = pmath.SinCos2Pi(float64(xl-t) / float64(lx))
+			}
+			cl := float64(c0*g.tabC[t]) - float64(s0*g.tabS[t])
+			sl := float64(s0*g.tabC[t]) + float64(c0*g.tabS[t])
+			cosL += float64(v * cl)
+			sinL += float64(v * sl)
+			if d >= 2 {
+				ga := val(p+offA) - v
+				gradA += float64(ga * ga)
+				cosA += float64(v * cA)
+				sinA += float64(v * sA)
+			}
+			if d == 3 {
+				gb := val(p+offB) - v
+				gradB += float64(gb * gb)
+				cosB += float64(v * cB)
+				sinB += float64(v * sB)
+			}
+		}
+		i += n
+	}
+	copy(out, []float64{sum, s2, s4, mx, float64(nonFinite), corr})
+	axes := [][3]float64{{gradB, cosB, sinB}, {gradA, cosA, sinA}, {gradL, cosL, sinL}}[3-d:]
+	for a, s := range axes {
+		copy(out[6+3*a:], s[:])
+	}
+}
+
+// fwdOffset is the offset from a site with coordinate c along axis a to its
+// forward neighbour along a (periodic).
+func fwdOffset(g *sumGeom, c int64, a int) int64 {
+	if c == g.shape[a]-1 {
+		return -(g.shape[a] - 1) * g.stride[a]
+	}
+	return g.stride[a]
+}
