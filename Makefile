@@ -2,7 +2,7 @@
 # targets.
 GO ?= go
 
-.PHONY: all build test test-short race bench vet fmt run kernels kernels-check cuda gpu-bundle clean
+.PHONY: all build test test-short race fma bench vet fmt run kernels kernels-check cuda gpu-bundle clean
 
 all: vet test build
 
@@ -19,6 +19,15 @@ test-short:
 # it): the sandpile's parallel bands and the crew that runs them.
 race:
 	$(GO) test -race -count=1 -run 'TestSandpileBands$$|TestCrew' ./cpu
+
+# The float kernels' Go twins once more with fused multiply-adds allowed
+# (CI runs it on x86-64 CPUs with AVX2 and FMA): GOAMD64=v3 lets the
+# compiler fuse x*y + z wherever the code does not round the product by
+# converting it, and the emulation tests compare with the CUDA sources
+# compiled without contraction, so a missed conversion fails here.
+fma:
+	GOAMD64=v3 $(GO) test -count=1 ./internal/pmath
+	GOAMD64=v3 $(GO) test -count=1 -run 'Phi4|Particle|FieldSums|Diffusion' ./kernels
 
 # Throughput benchmarks (flips/ns, GB/s); -cpu 1 gives the per-core figure.
 bench:

@@ -128,7 +128,8 @@ type Reducer interface {
 	Sum(buf Buffer) (float64, error)
 	// FieldSums returns the sums the field, particle and mass observables
 	// derive from (see FieldSums) of a Float32, Float64 or Int64 buffer;
-	// with lat nil only those that need no geometry.
+	// with lat nil only those that need no geometry (a lattice has 1 to 3
+	// axes).
 	FieldSums(buf Buffer, lat *Lattice) (FieldSums, error)
 }
 
@@ -142,8 +143,9 @@ const SumBlock = 4096
 //
 // Each sum runs over blocks of SumBlock consecutive elements, each block
 // from zero and left to right, and the blocks' results are combined left to
-// right (Max: the larger; NonFinite: counted), so every backend returns the
-// same bits (a sum that meets a NaN is NaN; its payload is unspecified).
+// right (Max: a block's Max replaces the running one when it is greater;
+// NonFinite: counted), so every backend returns the same bits (a sum that
+// meets a NaN is NaN; its payload is unspecified).
 // Per element:
 //
 //	Sum += x;  Sum2 += x*x;  Sum4 += ((x*x)*x)*x

@@ -72,7 +72,9 @@ func RefFieldSums(data any, lat *quench.Lattice) quench.FieldSums {
 		tot.Sum += b.Sum
 		tot.Sum2 += b.Sum2
 		tot.Sum4 += b.Sum4
-		tot.Max = max(tot.Max, b.Max)
+		if b.Max > tot.Max { // not max(): -0 and +0 keep their order
+			tot.Max = b.Max
+		}
 		tot.NonFinite += b.NonFinite
 		tot.Corr += b.Corr
 		for a := 0; a < d; a++ {
@@ -214,10 +216,27 @@ func testFieldSums(t *testing.T, b quench.Backend) {
 		t.Errorf("Sum of a buffer with a NaN is %v", s)
 	}
 	b.Free(buf)
-	// a buffer of the wrong length for the lattice is an error
+	// a buffer of the wrong length for the lattice, or a lattice without
+	// axes, is an error
 	small, _ := b.Alloc(quench.Float64, 10)
 	if _, err := b.FieldSums(small, &lat); err == nil {
 		t.Errorf("FieldSums of 10 elements on %v: no error", lat)
 	}
 	b.Free(small)
+	one, _ := b.Alloc(quench.Float64, 1)
+	if _, err := b.FieldSums(one, &quench.Lattice{}); err == nil {
+		t.Errorf("FieldSums on a lattice without axes: no error")
+	}
+	b.Free(one)
+	// Max keeps the first of equal block maxima: -0 in block 0, +0 after
+	zeros := make([]float64, 2*quench.SumBlock)
+	for i := range quench.SumBlock {
+		zeros[i] = math.Copysign(0, -1)
+	}
+	zb, _ := b.Alloc(quench.Float64, int64(len(zeros)))
+	b.Upload(zb, zeros)
+	if got, err := b.FieldSums(zb, nil); err != nil || !math.Signbit(got.Max) || !SameFieldSums(got, RefFieldSums(zeros, nil)) {
+		t.Errorf("-0 then +0: Max %v (sign bit %v), err %v; want -0", got.Max, math.Signbit(got.Max), err)
+	}
+	b.Free(zb)
 }

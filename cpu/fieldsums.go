@@ -18,8 +18,8 @@ func (b *Backend) FieldSums(buf quench.Buffer, lat *quench.Lattice) (quench.Fiel
 	}
 	var g *sumGeom
 	if lat != nil {
-		if lat.Dim() > 3 {
-			return quench.FieldSums{}, fmt.Errorf("cpu: FieldSums on %d dimensions: at most 3 are supported", lat.Dim())
+		if lat.Dim() < 1 || lat.Dim() > 3 {
+			return quench.FieldSums{}, fmt.Errorf("cpu: FieldSums on %d dimensions: 1 to 3 are supported", lat.Dim())
 		}
 		if lat.Sites() != cb.n {
 			return quench.FieldSums{}, fmt.Errorf("cpu: FieldSums of %d elements on lattice %s of %d sites", cb.n, lat, lat.Sites())

@@ -37,14 +37,12 @@ type Backend struct {
 	params         cu.DevicePtr // a kernel parameter block (kernels.ParticleBlock, ...)
 	phi4           cu.DevicePtr // the phi4 and diffusion kernels' block in constant memory (kernels.Phi4Symbol)
 	sand           sandScratch
-	cur            struct {
-		ptr   cu.DevicePtr
-		bytes int64
-	} // Model B noise currents (curScratch)
-	lastTab *quench.IsingTable
-	peakBW  float64          // bytes/s from the memory clock and bus width
-	sms     int64            // multiprocessors
-	waves   map[string]int64 // oneWave's answers by kernel
+	cur            scratch // Model B noise currents (curScratch)
+	part           scratch // partial sums of the reductions (Sum, PhaseSums, FieldSums)
+	lastTab        *quench.IsingTable
+	peakBW         float64          // bytes/s from the memory clock and bus width
+	sms            int64            // multiprocessors
+	waves          map[string]int64 // oneWave's answers by kernel
 	// rowBlocks is the looping row kernels' block target
 	// (kernels.RowBlocks; tests lower it to make small lattices loop)
 	rowBlocks int64
@@ -319,24 +317,42 @@ func (b *Backend) Free(buf quench.Buffer) error {
 	return err
 }
 
-// curScratch returns device scratch of at least `bytes` for the Model B
-// noise currents, kept from call to call (freed by Close). Call on the CUDA
-// thread.
-func (b *Backend) curScratch(bytes int64) (uint64, error) {
-	if b.cur.bytes < bytes {
-		if b.cur.ptr != 0 {
-			if err := cu.MemFree(b.cur.ptr); err != nil {
-				return 0, wrap("freeing the Model B noise currents", err)
+// scratch is device memory kept from call to call and grown on demand
+// (freed with the context by Close).
+type scratch struct {
+	ptr   cu.DevicePtr
+	bytes int64
+}
+
+// get returns at least `bytes` of the scratch, for `what` (named in
+// errors). Call on the CUDA thread.
+func (s *scratch) get(bytes int64, what string) (uint64, error) {
+	if s.bytes < bytes {
+		if s.ptr != 0 {
+			if err := cu.MemFree(s.ptr); err != nil {
+				return 0, wrap("freeing the "+what, err)
 			}
-			b.cur.ptr, b.cur.bytes = 0, 0
+			s.ptr, s.bytes = 0, 0
 		}
 		p, err := cu.MemAlloc(bytes)
 		if err != nil {
-			return 0, wrap(fmt.Sprintf("allocating %d bytes for the Model B noise currents", bytes), err)
+			return 0, wrap(fmt.Sprintf("allocating %d bytes for the %s", bytes, what), err)
 		}
-		b.cur.ptr, b.cur.bytes = p, bytes
+		s.ptr, s.bytes = p, bytes
 	}
-	return uint64(b.cur.ptr), nil
+	return uint64(s.ptr), nil
+}
+
+// curScratch returns device scratch of at least `bytes` for the Model B
+// noise currents. Call on the CUDA thread.
+func (b *Backend) curScratch(bytes int64) (uint64, error) {
+	return b.cur.get(bytes, "Model B noise currents")
+}
+
+// partials returns device scratch for nblk blocks of w float64 partial
+// sums. Call on the CUDA thread.
+func (b *Backend) partials(nblk, w int64) (uint64, error) {
+	return b.part.get(8*nblk*w, "partial sums")
 }
 
 // oneWave is the number of blocks of kernel name (of blockSize threads)
@@ -508,15 +524,14 @@ func (b *Backend) Sum(buf quench.Buffer) (float64, error) {
 		if nblk == 0 {
 			return nil
 		}
-		p, err := cu.MemAlloc(nblk * 8)
+		p, err := b.partials(nblk, 1)
 		if err != nil {
-			return wrap("allocating partial sums", err)
-		}
-		defer cu.MemFree(p)
-		if err := b.launch(kernel, nblk, uint64(gb.ptr), uint64(gb.n), uint64(p)); err != nil {
 			return err
 		}
-		return wrap("download partial sums", cu.MemcpyDtoH(unsafe.Pointer(&partial[0]), p, nblk*8))
+		if err := b.launch(kernel, nblk, uint64(gb.ptr), uint64(gb.n), p); err != nil {
+			return err
+		}
+		return wrap("download partial sums", cu.MemcpyDtoH(unsafe.Pointer(&partial[0]), cu.DevicePtr(p), nblk*8))
 	})
 	var tot float64
 	for _, v := range partial {
@@ -547,8 +562,8 @@ func (b *Backend) FieldSums(buf quench.Buffer, lat *quench.Lattice) (quench.Fiel
 	var L [3]uint64
 	d := 0
 	if lat != nil {
-		if d = lat.Dim(); d > 3 {
-			return quench.FieldSums{}, fmt.Errorf("gpu: FieldSums on %d dimensions: at most 3 are supported", d)
+		if d = lat.Dim(); d < 1 || d > 3 {
+			return quench.FieldSums{}, fmt.Errorf("gpu: FieldSums on %d dimensions: 1 to 3 are supported", d)
 		}
 		if lat.Sites() != gb.n {
 			return quench.FieldSums{}, fmt.Errorf("gpu: FieldSums of %d elements on lattice %s of %d sites", gb.n, lat, lat.Sites())
@@ -564,15 +579,14 @@ func (b *Backend) FieldSums(buf quench.Buffer, lat *quench.Lattice) (quench.Fiel
 		if nblk == 0 {
 			return nil
 		}
-		p, err := cu.MemAlloc(8 * w * nblk)
+		p, err := b.partials(nblk, w)
 		if err != nil {
-			return wrap("allocating partial sums", err)
-		}
-		defer cu.MemFree(p)
-		if err := b.launch(kernels.FieldSums+suffix, nblk, uint64(gb.ptr), uint64(gb.n), uint64(d), L[0], L[1], L[2], uint64(p)); err != nil {
 			return err
 		}
-		return wrap("download partial sums", cu.MemcpyDtoH(unsafe.Pointer(&partial[0]), p, 8*w*nblk))
+		if err := b.launch(kernels.FieldSums+suffix, nblk, uint64(gb.ptr), uint64(gb.n), uint64(d), L[0], L[1], L[2], p); err != nil {
+			return err
+		}
+		return wrap("download partial sums", cu.MemcpyDtoH(unsafe.Pointer(&partial[0]), cu.DevicePtr(p), 8*w*nblk))
 	})
 	if err != nil {
 		return quench.FieldSums{}, err
@@ -760,15 +774,14 @@ func (b *Backend) PhaseSums(phases quench.Buffer) (float64, float64, error) {
 		if nblk == 0 {
 			return nil
 		}
-		p, err := cu.MemAlloc(16 * nblk)
+		p, err := b.partials(nblk, 2)
 		if err != nil {
-			return wrap("allocating partial sums", err)
-		}
-		defer cu.MemFree(p)
-		if err := b.launch(kernels.PhasePartials+suffix, nblk, uint64(gb.ptr), uint64(gb.n), uint64(p)); err != nil {
 			return err
 		}
-		return wrap("download partial sums", cu.MemcpyDtoH(unsafe.Pointer(&partial[0]), p, 16*nblk))
+		if err := b.launch(kernels.PhasePartials+suffix, nblk, uint64(gb.ptr), uint64(gb.n), p); err != nil {
+			return err
+		}
+		return wrap("download partial sums", cu.MemcpyDtoH(unsafe.Pointer(&partial[0]), cu.DevicePtr(p), 16*nblk))
 	})
 	var c, s float64
 	for k := int64(0); k < nblk; k++ {

@@ -79,8 +79,10 @@ func DefaultT(model string) float64 {
 // langevinBytes estimates phi4 and particle runs: per element the device
 // buffers (field, next or velocities, momenta, mu, omega) in the run's
 // precision, Model B's noise currents (dim per site, on either backend),
-// and the host's float64 copies of the state plus a float32 conversion
-// buffer (measurements are taken on the backend: Reducer.FieldSums).
+// the measurements' partial sums, and the host's float64 copies of the
+// state (field, momenta or velocities) and a conversion buffer, counted
+// as 24 bytes per element (measurements are taken on the backend:
+// Reducer.FieldSums).
 func (c *Config) langevinBytes(stateOnHost bool) (host, device uint64) {
 	n := uint64(c.Units())
 	elem := uint64(c.ElemType().Size())
@@ -88,7 +90,11 @@ func (c *Config) langevinBytes(stateOnHost bool) (host, device uint64) {
 	if c.Scheme == quench.SchemeBAOAB || c.Scheme == quench.SchemeModelB {
 		bufs++
 	}
-	device = n * elem * bufs
+	axes := len(c.Shape) // phi4: FieldSums on the lattice; particles: without one
+	if c.Model == "particles" {
+		axes = 0
+	}
+	device = n*elem*bufs + partialBytes(int64(n), axes)
 	if c.Model == "phi4" && c.Scheme == quench.SchemeModelB {
 		// the noise currents, one per link (gpu and cpu curScratch)
 		device += n * uint64(len(c.Shape)) * elem
@@ -243,9 +249,17 @@ func (c *Config) validateRun() error {
 	return nil
 }
 
+// partialBytes is the device scratch of the partial sums of
+// Reducer.FieldSums (and PhaseSums) over n elements of a lattice of dim
+// axes (0: none).
+func partialBytes(n int64, dim int) uint64 {
+	return uint64((n+quench.SumBlock-1)/quench.SumBlock) * 8 * uint64(quench.FieldSumsWidth(dim))
+}
+
 // Bytes estimates the host memory a run needs on a backend: the backend's
 // own copy of the state (when it lives in host memory), the driver's host
-// copy, the measurement series and a fixed allowance for outputs.
+// copy, the measurement series and a fixed allowance for outputs; and the
+// device memory: the state and the measurements' partial sums.
 func (c *Config) Bytes(stateOnHost bool) (host, device uint64) {
 	if IsMass(c.Model) || c.Model == "diffusion" {
 		n := uint64(c.Lattice().Sites())
@@ -253,7 +267,9 @@ func (c *Config) Bytes(stateOnHost bool) (host, device uint64) {
 		if c.Model == "diffusion" {
 			elem = 2 * uint64(c.ElemType().Size())
 		}
-		device = n * elem
+		device = n*elem + partialBytes(int64(n), len(c.Shape))
+		// host: the float64 or int64 state, and the float64 masses of
+		// MassProfiles (diffusion: a conversion buffer) at the end
 		host = 2*8*n + uint64(c.Measurements())*8*6*2 + 64<<20
 		if stateOnHost {
 			host += device

@@ -1,0 +1,138 @@
+package sim
+
+import (
+	"math"
+	"testing"
+
+	"github.com/quenchlab/quench/internal/pmath"
+)
+
+// hostRow measures a final state on the host with the plain formulas of
+// each model's columns (phi4's sin and cos from the math package), for
+// TestMeasuredOnBackend.
+func hostRow(st *State) []float64 {
+	c := &st.Config
+	switch {
+	case IsMass(c.Model) || c.Model == "diffusion":
+		x := st.Field
+		if IsMass(c.Model) {
+			x = make([]float64, len(st.Masses))
+			for i, m := range st.Masses {
+				x[i] = float64(m) / (1 << 32)
+			}
+		}
+		lx := c.Shape[len(c.Shape)-1]
+		n := float64(len(x))
+		var s, s2, c1, mx float64
+		for i, v := range x {
+			s += v
+			s2 += v * v
+			nb := i + 1
+			if nb%lx == 0 {
+				nb -= lx
+			}
+			c1 += v * x[nb]
+			mx = math.Max(mx, v)
+		}
+		mean := s / n
+		if c.Model == "diffusion" {
+			return []float64{mean, s2/n - mean*mean}
+		}
+		return []float64{mean, s2/n - mean*mean, c1/n - mean*mean, mx}
+	case c.Model == "particles":
+		m := float64(len(st.Field))
+		var s, s2, v2 float64
+		for _, v := range st.Field {
+			s += v
+			s2 += v * v
+		}
+		for _, v := range st.Aux {
+			v2 += v * v
+		}
+		mean := s / m
+		var order float64
+		if c.Potential == "kuramoto" {
+			var cs, sn float64
+			for _, th := range st.Field {
+				// the documented terms: pmath.SinCos2Pi rounded to the
+				// run's precision
+				sa, ca := pmath.SinCos2Pi(th)
+				if c.Precision == "float32" {
+					sa, ca = float64(float32(sa)), float64(float32(ca))
+				}
+				cs += ca
+				sn += sa
+			}
+			order = math.Hypot(cs, sn) / float64(c.N)
+		}
+		return []float64{mean, s2/m - mean*mean, v2 / m, order}
+	}
+	// phi4
+	lat := c.Lattice()
+	d, v := lat.Dim(), float64(lat.Sites())
+	stride := make([]int, d)
+	s := 1
+	for a := d - 1; a >= 0; a-- {
+		stride[a] = s
+		s *= lat.Shape[a]
+	}
+	var sum, s2, s4, grad float64
+	re, im := make([]float64, d), make([]float64, d)
+	for n, x := range st.Field {
+		sum += x
+		s2 += x * x
+		s4 += x * x * x * x
+		for a := 0; a < d; a++ {
+			ca := n / stride[a] % lat.Shape[a]
+			fwd := n + stride[a]
+			if ca == lat.Shape[a]-1 {
+				fwd -= lat.Shape[a] * stride[a]
+			}
+			grad += (st.Field[fwd] - x) * (st.Field[fwd] - x) / 2
+			th := 2 * math.Pi * float64(ca) / float64(lat.Shape[a])
+			re[a] += x * math.Cos(th)
+			im[a] += x * math.Sin(th)
+		}
+	}
+	m := sum / v
+	mass, quartic, field := c.M2/2*s2/v, c.Lambda/4*s4/v, c.H*sum/v
+	row := []float64{m, m * m, m * m * m * m, s2 / v, s4 / v, grad/v + mass + quartic - field, grad / v, mass, quartic, field}
+	for a := 0; a < d; a++ {
+		row = append(row, (re[a]*re[a]+im[a]*im[a])/v)
+	}
+	return row
+}
+
+// The last measurement of a run, taken on the backend (FieldSums,
+// PhaseSums), is what plain host formulas give for the final state, to
+// rounding, for every model that measures its state: phi4 (1D-3D), the
+// particles, the mass models and diffusion.
+func TestMeasuredOnBackend(t *testing.T) {
+	cfgs := langevinConfigs()
+	cfgs = append(cfgs,
+		Config{Model: "kmp", Shape: []int{8, 6}, Mass0: 1.5, Sweeps: 12, Every: 3, Seed: 1, Start: "hot"},
+		Config{Model: "aggregation", Shape: []int{30}, Mass0: 1, Injection: 0.1, Sweeps: 12, Every: 3, Seed: 2, Start: "hot"},
+		Config{Model: "transfer", Shape: []int{4, 10}, Mass0: 2, Fraction: 0.3, Sweeps: 12, Every: 3, Seed: 3, Start: "hot"},
+		Config{Model: "diffusion", Shape: []int{6, 5, 4}, Alpha: 0.1, Precision: "float32", Sweeps: 12, Every: 3, Seed: 4, Start: "hot"},
+	)
+	for _, cfg := range cfgs {
+		if err := cfg.Validate(); err != nil {
+			t.Fatal(err)
+		}
+		st, _ := simulate(t, cfg)
+		got := st.Rows[len(st.Rows)-1][1:]
+		want := hostRow(st)
+		if len(got) != len(want) {
+			t.Fatalf("%s %v: %d columns measured, %d by the host formulas", cfg.Model, cfg.Shape, len(got), len(want))
+		}
+		cols := cfg.Columns()
+		for j := range want {
+			// the host sums in another order: agreement to rounding,
+			// relative to the column's scale
+			scale := math.Max(1, math.Abs(want[j]))
+			if math.Abs(got[j]-want[j]) > 1e-12*scale {
+				t.Errorf("%s %v: %s = %v on the backend, %v on the host", cfg.Model, cfg.Shape, cols[j], got[j], want[j])
+			}
+		}
+	}
+}
