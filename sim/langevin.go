@@ -31,21 +31,26 @@ func newLangevinState(cfg Config) *State {
 	key := philox.KeyFromSeed(cfg.Seed)
 	st.Field = make([]float64, n)
 	if cfg.Start == "hot" {
-		for i := range st.Field {
-			r := philox.Philox4x32_10(philox.MakeCounter(philox.PurposeInit, 0, 0, phase, uint64(i)>>1, 0), key)
-			u := philox.Float64(r[1], r[0])
-			if i&1 == 1 {
-				u = philox.Float64(r[3], r[2])
-			}
-			if kur {
-				st.Field[i] = round(u)
-				if st.Field[i] >= 1 { // float32 rounding up to 1 turn
-					st.Field[i] = 0
+		parallelRange(len(st.Field), func(lo, hi int) {
+			var r [4]uint32
+			for i := lo; i < hi; i++ {
+				if i == lo || i&1 == 0 { // values 2g and 2g+1 share group g
+					r = philox.Philox4x32_10(philox.MakeCounter(philox.PurposeInit, 0, 0, phase, uint64(i)>>1, 0), key)
 				}
-			} else {
-				st.Field[i] = round(2*u - 1)
+				u := philox.Float64(r[1], r[0])
+				if i&1 == 1 {
+					u = philox.Float64(r[3], r[2])
+				}
+				if kur {
+					st.Field[i] = round(u)
+					if st.Field[i] >= 1 { // float32 rounding up to 1 turn
+						st.Field[i] = 0
+					}
+				} else {
+					st.Field[i] = round(2*u - 1)
+				}
 			}
-		}
+		})
 	}
 	if cfg.Scheme == quench.SchemeBAOAB {
 		st.Aux = make([]float64, n)
@@ -69,9 +74,11 @@ func uploadFloats(be quench.Backend, dst quench.Buffer, v []float64) error {
 		return be.Upload(dst, v)
 	}
 	v32 := make([]float32, len(v))
-	for i, x := range v {
-		v32[i] = float32(x)
-	}
+	parallelRange(len(v), func(lo, hi int) {
+		for i, x := range v[lo:hi] {
+			v32[lo+i] = float32(x)
+		}
+	})
 	return be.Upload(dst, v32)
 }
 
@@ -84,9 +91,11 @@ func downloadFloats(be quench.Backend, dst []float64, src quench.Buffer) error {
 	if err := be.Download(v32, src); err != nil {
 		return err
 	}
-	for i, x := range v32 {
-		dst[i] = float64(x)
-	}
+	parallelRange(len(v32), func(lo, hi int) {
+		for i, x := range v32[lo:hi] {
+			dst[lo+i] = float64(x)
+		}
+	})
 	return nil
 }
 

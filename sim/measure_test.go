@@ -2,8 +2,10 @@ package sim
 
 import (
 	"math"
+	"runtime"
 	"testing"
 
+	"github.com/quenchlab/quench/internal/philox"
 	"github.com/quenchlab/quench/internal/pmath"
 )
 
@@ -132,6 +134,41 @@ func TestMeasuredOnBackend(t *testing.T) {
 			scale := math.Max(1, math.Abs(want[j]))
 			if math.Abs(got[j]-want[j]) > 1e-12*scale {
 				t.Errorf("%s %v: %s = %v on the backend, %v on the host", cfg.Model, cfg.Shape, cols[j], got[j], want[j])
+			}
+		}
+	}
+}
+
+// The hot start, drawn in parallel chunks, is the documented value for
+// every element (newLangevinState), on more goroutines than cores and over
+// several chunks with an odd length, in both precisions and for phases.
+func TestHotStartParallel(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
+	for _, cfg := range []Config{
+		{Model: "phi4", Shape: []int{3, 70001}, Precision: "float64", Start: "hot", Seed: 9},
+		{Model: "particles", N: 2*rangeChunk + 7, D: 1, Precision: "float32", Potential: "kuramoto", Start: "hot", Seed: 10},
+	} {
+		st := newLangevinState(cfg)
+		key := philox.KeyFromSeed(cfg.Seed)
+		phase := uint32(1)
+		if cfg.Model == "particles" {
+			phase = 2
+		}
+		for i, got := range st.Field {
+			r := philox.Philox4x32_10(philox.MakeCounter(philox.PurposeInit, 0, 0, phase, uint64(i/2), 0), key)
+			u := philox.Float64(r[1], r[0])
+			if i%2 == 1 {
+				u = philox.Float64(r[3], r[2])
+			}
+			want := 2*u - 1
+			if cfg.Model == "particles" {
+				want = float64(float32(u))
+				if want >= 1 {
+					want = 0
+				}
+			}
+			if got != want {
+				t.Fatalf("%s: element %d of %d is %v, want %v", cfg.Model, i, len(st.Field), got, want)
 			}
 		}
 	}
