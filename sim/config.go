@@ -218,15 +218,27 @@ func (c *Config) checkStart() error {
 	return nil
 }
 
+// StepUnit names what a run's steps are, in the plural: sweeps (Ising),
+// grains (sandpile) or steps (the others).
+func (c *Config) StepUnit() string {
+	switch {
+	case IsIsing(c.Model):
+		return "sweeps"
+	case c.Model == "sandpile":
+		return "grains"
+	}
+	return "steps"
+}
+
 // validateRun checks the fields every model shares: sweeps (steps),
 // thermalization, measurement interval, checkpoints, seed range.
 func (c *Config) validateRun() error {
-	sweeps, therm, unit := "--sweeps", "--therm", "sweeps"
+	sweeps, therm, unit := "--sweeps", "--therm", c.StepUnit()
 	switch {
 	case c.Model == "sandpile":
-		sweeps, therm, unit = "--grains", "--therm-grains", "grains"
+		sweeps, therm = "--grains", "--therm-grains"
 	case !IsIsing(c.Model):
-		sweeps, unit = "--steps", "steps"
+		sweeps = "--steps"
 	}
 	if c.Sweeps < 1 {
 		return quench.Usagef("%s %d is not allowed: at least 1 measured %s is needed", sweeps, c.Sweeps, strings.TrimSuffix(unit, "s"))

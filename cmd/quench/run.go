@@ -420,6 +420,10 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 	if err := checkDisk(out, &c); err != nil {
 		return err
 	}
+	if c.Start == "stationary" && !f.quiet && isTerminal(stderr) {
+		// seconds to a minute for large piles, before the bar can start
+		fmt.Fprintf(stderr, "quench: drawing an exact stationary %s sandpile (Wilson's algorithm)...\n", c.Lattice())
+	}
 	st, err := sim.NewState(c)
 	if err != nil {
 		return err
@@ -456,8 +460,8 @@ func execute(st *sim.State, be quench.Backend, out string, quiet bool, stdout, s
 	}
 	err := sim.Execute(ctx, be, st, opts)
 	if errors.Is(err, sim.ErrInterrupted) {
-		fmt.Fprintf(stderr, "\nquench: interrupted after sweep %d of %d; checkpoint written, continue with: quench resume %s\n",
-			st.Step, st.Config.TotalSweeps(), out)
+		fmt.Fprintf(stderr, "\nquench: interrupted after %s %d of %d; checkpoint written, continue with: quench resume %s\n",
+			strings.TrimSuffix(st.Config.StepUnit(), "s"), st.Step, st.Config.TotalSweeps(), out)
 		return err
 	}
 	if err != nil {
@@ -471,16 +475,21 @@ func execute(st *sim.State, be quench.Backend, out string, quiet bool, stdout, s
 	return nil
 }
 
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	fd, ok := w.(*os.File)
+	return ok && (isatty.IsTerminal(fd.Fd()) || isatty.IsCygwinTerminal(fd.Fd()))
+}
+
 // newBar returns a progress bar on a terminal, nil otherwise.
 func newBar(st *sim.State, quiet bool, stderr io.Writer) *progressbar.ProgressBar {
-	fd, ok := stderr.(*os.File)
-	if quiet || !ok || !(isatty.IsTerminal(fd.Fd()) || isatty.IsCygwinTerminal(fd.Fd())) {
+	if quiet || !isTerminal(stderr) {
 		return nil
 	}
 	bar := progressbar.NewOptions64(st.Config.TotalSweeps(),
 		progressbar.OptionSetWriter(stderr),
 		progressbar.OptionSetDescription(fmt.Sprintf("%s %s", st.Config.Model, st.Config.Lattice())),
-		progressbar.OptionSetItsString("sweeps"),
+		progressbar.OptionSetItsString(st.Config.StepUnit()),
 		progressbar.OptionShowIts(),
 		progressbar.OptionShowCount(),
 		progressbar.OptionSetPredictTime(true),
@@ -493,12 +502,9 @@ func newBar(st *sim.State, quiet bool, stderr io.Writer) *progressbar.ProgressBa
 
 func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, out string) {
 	c := &st.Config
-	unit, rate := "sweeps", "site updates/ns"
-	switch {
-	case c.Model == "sandpile":
-		unit, rate = "grains", "topplings/ns"
-	case !sim.IsIsing(c.Model):
-		unit = "steps"
+	unit, rate := c.StepUnit(), "site updates/ns"
+	if c.Model == "sandpile" {
+		rate = "topplings/ns"
 	}
 	fmt.Fprintf(w, "quench %s on %s\n", c.String(), sum.Backend)
 	fmt.Fprintf(w, "%d %s after %d thermalization %s, %d measurements (every %d), %.3f %s\n\n",
