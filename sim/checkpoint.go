@@ -89,21 +89,10 @@ func WriteCheckpoint(dir string, st *State) error {
 		for _, r := range st.Rows {
 			writeFloats(w, r)
 		}
-		i64 := make([]byte, 8)
-		for _, v := range st.Masses {
-			binary.LittleEndian.PutUint64(i64, uint64(v))
-			w.Write(i64)
-		}
+		writeWords(w, st.Masses)
 		w.Write(st.Heights)
-		for _, x := range st.Activity {
-			binary.LittleEndian.PutUint64(i64, uint64(x))
-			w.Write(i64)
-		}
-		i32 := make([]byte, 4*len(st.Stamp))
-		for i, x := range st.Stamp {
-			binary.LittleEndian.PutUint32(i32[4*i:], uint32(x))
-		}
-		w.Write(i32)
+		writeWords(w, st.Activity)
+		writeWords(w, st.Stamp)
 		w.Write(w.h.Sum(nil))
 		return w.err
 	})
@@ -306,6 +295,24 @@ func writeFloats(w *hashWriter, v []float64) {
 			binary.LittleEndian.PutUint64(buf[8*i:], math.Float64bits(x))
 		}
 		w.Write(buf[:8*len(part)])
+	}
+}
+
+// writeWords writes int64 or int32 values little-endian, 2^16 at a time.
+func writeWords[T int64 | int32](w *hashWriter, v []T) {
+	var zero T
+	size := binary.Size(zero)
+	buf := make([]byte, size*min(len(v), 1<<16))
+	for lo := 0; lo < len(v); lo += 1 << 16 {
+		part := v[lo:min(lo+1<<16, len(v))]
+		for i, x := range part {
+			if size == 8 {
+				binary.LittleEndian.PutUint64(buf[8*i:], uint64(x))
+			} else {
+				binary.LittleEndian.PutUint32(buf[4*i:], uint32(x))
+			}
+		}
+		w.Write(buf[:size*len(part)])
 	}
 }
 
