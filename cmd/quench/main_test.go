@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -433,6 +434,38 @@ func TestLatticeUpdateRuns(t *testing.T) {
 		}
 		if _, err := os.Stat(filepath.Join(dir, "bad")); err == nil {
 			t.Fatalf("%v: bad input created the output directory", c.args)
+		}
+	}
+}
+
+// A stationary sandpile start needs no thermalization: without --therm or
+// --therm-grains it gets none; given either (or a config file's therm), it
+// gets what was asked; other starts keep --therm's default.
+func TestStationaryStartThermDefault(t *testing.T) {
+	dir := t.TempDir()
+	cfgFile := filepath.Join(dir, "run.toml")
+	os.WriteFile(cfgFile, []byte("model = \"sandpile\"\nL = 8\ntherm = 3\n"), 0o644)
+	for i, c := range []struct {
+		args []string
+		want int64
+	}{
+		{[]string{"--model", "sandpile", "--L", "8", "--start", "stationary", "--grains", "5"}, 0},
+		{[]string{"--model", "sandpile", "--L", "8", "--start", "stationary", "--grains", "5", "--therm-grains", "7"}, 7},
+		{[]string{"--model", "sandpile", "--L", "8", "--start", "stationary", "--grains", "5", "--therm", "2"}, 2},
+		{[]string{"--config", cfgFile, "--start", "stationary", "--grains", "5"}, 3},
+		{[]string{"--model", "sandpile", "--L", "8", "--grains", "5"}, 1000},
+	} {
+		out := filepath.Join(dir, fmt.Sprint(i))
+		code, _, stderr := runQ(t, append(append([]string{"run"}, c.args...), "--out", out)...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", c.args, code, stderr)
+		}
+		st, err := sim.ReadCheckpoint(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Config.Therm != c.want {
+			t.Errorf("%v: %d thermalization grains, want %d", c.args, st.Config.Therm, c.want)
 		}
 	}
 }

@@ -108,7 +108,7 @@ func addModelFlags(fl *pflag.FlagSet, f *runFlags) {
 	fl.Float64Var(&f.omegaSpread, "omega-spread", 0, "kuramoto: spread (standard deviation) of the natural frequencies")
 	fl.Int64Var(&f.steps, "steps", 0, "phi4, particles: measured steps (same as --sweeps)")
 	fl.Int64Var(&f.grains, "grains", 0, "sandpile: measured grains (same as --sweeps)")
-	fl.Int64Var(&f.thermGrains, "therm-grains", 0, "sandpile: thermalization grains (same as --therm)")
+	fl.Int64Var(&f.thermGrains, "therm-grains", 0, "sandpile: thermalization grains (same as --therm; when neither is given, 0 with --start stationary, else --therm's default)")
 	fl.Float64Var(&f.mass0, "mass0", 1, "kmp, aggregation, transfer: mean initial mass per site")
 	fl.Float64Var(&f.injection, "injection", 0.01, "aggregation: mass injected per site and sweep")
 	fl.Float64Var(&f.fraction, "fraction", 0.5, "transfer: fraction D of the mass moved across a bond")
@@ -211,6 +211,9 @@ func buildConfig(fl *pflag.FlagSet, f *runFlags) (sim.Config, error) {
 			return c, quench.Usagef("--therm-grains %d and --therm %d disagree: they are the same setting", f.thermGrains, f.therm)
 		}
 		c.Therm = f.thermGrains
+	}
+	if f.model == "sandpile" && f.start == "stationary" && !fl.Changed("therm") && !fl.Changed("therm-grains") {
+		c.Therm = 0 // an exact stationary sample: thermalization would only cost time
 	}
 	if f.model == "phi4" || f.model == "particles" {
 		return buildLangevinConfig(fl, f, c)
