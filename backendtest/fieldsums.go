@@ -13,19 +13,7 @@ import (
 // geometry): every site's coordinates and neighbours from its index, the
 // block partials combined here rather than by quench.CombineFieldSums.
 func RefFieldSums(data any, lat *quench.Lattice) quench.FieldSums {
-	var x []float64
-	switch v := data.(type) {
-	case []float64:
-		x = v
-	case []float32:
-		for _, e := range v {
-			x = append(x, float64(e))
-		}
-	case []int64:
-		for _, e := range v {
-			x = append(x, float64(float64(e)*0x1p-32))
-		}
-	}
+	x := fieldValues(data)
 	d := 0
 	if lat != nil {
 		d = lat.Dim()
@@ -86,6 +74,25 @@ func RefFieldSums(data any, lat *quench.Lattice) quench.FieldSums {
 	return tot
 }
 
+// fieldValues are the values of quench.FieldSums of a []float32, []float64
+// or []int64 (fixed-point masses: times 2^-32).
+func fieldValues(data any) []float64 {
+	var x []float64
+	switch v := data.(type) {
+	case []float64:
+		x = v
+	case []float32:
+		for _, e := range v {
+			x = append(x, float64(e))
+		}
+	case []int64:
+		for _, e := range v {
+			x = append(x, float64(float64(e)*0x1p-32))
+		}
+	}
+	return x
+}
+
 // SameFieldSums reports whether two FieldSums are equal bit for bit, a NaN
 // matching any NaN.
 func SameFieldSums(a, b quench.FieldSums) bool {
@@ -115,19 +122,7 @@ var fieldSumCases = [][]int{{5000}, {2, 3}, {64, 64}, {37, 129}, {3, 5000}, {8, 
 // package: the rotation keeps them within 1e-11 of sum |x|.
 func checkFourier(t *testing.T, got quench.FieldSums, data any, lat quench.Lattice) {
 	t.Helper()
-	var x []float64
-	switch v := data.(type) {
-	case []float64:
-		x = v
-	case []float32:
-		for _, e := range v {
-			x = append(x, float64(e))
-		}
-	case []int64:
-		for _, e := range v {
-			x = append(x, float64(e)*0x1p-32)
-		}
-	}
+	x := fieldValues(data)
 	d := lat.Dim()
 	c := make([]int, d)
 	cs, sn := make([]float64, d), make([]float64, d)

@@ -7,11 +7,10 @@ package cpu
 
 import (
 	"fmt"
-	"runtime"
 	"sync"
-	"sync/atomic"
 
 	"github.com/quenchlab/quench"
+	"github.com/quenchlab/quench/internal/par"
 )
 
 // Backend is the CPU backend.
@@ -163,34 +162,7 @@ func (*Backend) MemInfo() (free, total uint64, err error) {
 	return quench.HostMemory()
 }
 
-// parallel runs f(i) for i in [0, n) on up to GOMAXPROCS goroutines. The
-// partition into n parts is fixed by the caller; only the assignment of
-// parts to goroutines varies, and callers make results independent of it.
-func parallel(n int, f func(i int)) {
-	workers := runtime.GOMAXPROCS(0)
-	if workers > n {
-		workers = n
-	}
-	if workers <= 1 {
-		for i := 0; i < n; i++ {
-			f(i)
-		}
-		return
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= n {
-					return
-				}
-				f(i)
-			}
-		}()
-	}
-	wg.Wait()
-}
+// parallel runs f(i) for i in [0, n) on all cores (par.Do): the partition
+// into n parts is fixed by the caller, who makes the result independent of
+// which goroutine runs which part.
+func parallel(n int, f func(i int)) { par.Do(n, f) }
