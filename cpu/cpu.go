@@ -162,7 +162,7 @@ func (*Backend) MemInfo() (free, total uint64, err error) {
 	return quench.HostMemory()
 }
 
-// parallel runs f(i) for i in [0, n) on all cores (par.Do): the partition
-// into n parts is fixed by the caller, who makes the result independent of
-// which goroutine runs which part.
+// parallel runs f(i) for i in [0, n) on up to GOMAXPROCS goroutines
+// (par.Do): the partition into n parts is fixed by the caller, who makes
+// the result independent of which goroutine runs which part.
 func parallel(n int, f func(i int)) { par.Do(n, f) }

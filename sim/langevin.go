@@ -41,14 +41,7 @@ func newLangevinState(cfg Config) *State {
 				if i&1 == 1 {
 					u = philox.Float64(r[3], r[2])
 				}
-				if kur {
-					st.Field[i] = round(u)
-					if st.Field[i] >= 1 { // float32 rounding up to 1 turn
-						st.Field[i] = 0
-					}
-				} else {
-					st.Field[i] = round(2*u - 1)
-				}
+				st.Field[i] = hotValue(u, kur, round)
 			}
 		})
 	}
@@ -66,6 +59,19 @@ func newLangevinState(cfg Config) *State {
 		}
 	}
 	return st
+}
+
+// hotValue maps a uniform u in [0, 1) to a hot start's value in the run's
+// precision (round): 2u - 1, or for kuramoto phases u itself, where a
+// float32 rounding up to 1 turn becomes 0.
+func hotValue(u float64, kur bool, round func(float64) float64) float64 {
+	if !kur {
+		return round(2*u - 1)
+	}
+	if x := round(u); x < 1 {
+		return x
+	}
+	return 0
 }
 
 // uploadFloats copies float64 host values into a Float32 or Float64 buffer.

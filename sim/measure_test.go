@@ -141,11 +141,13 @@ func TestMeasuredOnBackend(t *testing.T) {
 
 // The hot start, drawn in parallel chunks, is the documented value for
 // every element (newLangevinState), on more goroutines than cores and over
-// several chunks with an odd length, in both precisions and for phases.
+// several chunks with an odd length, for fields in both precisions and for
+// float32 phases; a phase that float32 rounds up to 1 turn becomes 0.
 func TestHotStartParallel(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
 	for _, cfg := range []Config{
 		{Model: "phi4", Shape: []int{3, 70001}, Precision: "float64", Start: "hot", Seed: 9},
+		{Model: "phi4", Shape: []int{2, 70001}, Precision: "float32", Start: "hot", Seed: 11},
 		{Model: "particles", N: 2*rangeChunk + 7, D: 1, Precision: "float32", Potential: "kuramoto", Start: "hot", Seed: 10},
 	} {
 		st := newLangevinState(cfg)
@@ -161,6 +163,9 @@ func TestHotStartParallel(t *testing.T) {
 				u = philox.Float64(r[3], r[2])
 			}
 			want := 2*u - 1
+			if cfg.Precision == "float32" {
+				want = float64(float32(want))
+			}
 			if cfg.Model == "particles" {
 				want = float64(float32(u))
 				if want >= 1 {
@@ -171,5 +176,18 @@ func TestHotStartParallel(t *testing.T) {
 				t.Fatalf("%s: element %d of %d is %v, want %v", cfg.Model, i, len(st.Field), got, want)
 			}
 		}
+	}
+	// the largest u below 1 rounds to 1 in float32: a phase of 0 turns
+	f32 := func(x float64) float64 { return float64(float32(x)) }
+	f64 := func(x float64) float64 { return x }
+	u := 1 - 0x1p-53
+	if got := hotValue(u, true, f32); got != 0 {
+		t.Errorf("kuramoto float32 phase from u = 1 - 2^-53: %v, want 0", got)
+	}
+	if got := hotValue(u, true, f64); got != u {
+		t.Errorf("kuramoto float64 phase from u = 1 - 2^-53: %v, want u", got)
+	}
+	if got := hotValue(0.75, false, f32); got != 0.5 {
+		t.Errorf("field from u = 0.75: %v, want 0.5", got)
 	}
 }

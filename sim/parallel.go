@@ -6,8 +6,8 @@ import "github.com/quenchlab/quench/internal/par"
 const rangeChunk = 1 << 16
 
 // parallelRange calls f(lo, hi) for consecutive chunks of [0, n) of
-// rangeChunk elements (an even number) on all cores (par.Chunks): for host
-// loops over a whole state (initial values, precision conversions) whose
-// elements are independent, so the result does not depend on the
-// goroutines.
+// rangeChunk elements (an even number) on up to GOMAXPROCS goroutines
+// (par.Chunks): for host loops over a whole state (initial values,
+// precision conversions) whose elements are independent, so the result does
+// not depend on the goroutines.
 func parallelRange(n int, f func(lo, hi int)) { par.Chunks(n, rangeChunk, f) }

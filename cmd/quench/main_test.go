@@ -439,12 +439,21 @@ func TestLatticeUpdateRuns(t *testing.T) {
 }
 
 // A stationary sandpile start needs no thermalization: without --therm or
-// --therm-grains it gets none; given either (or a config file's therm), it
-// gets what was asked; other starts keep --therm's default.
+// --therm-grains (flag or config file key) it gets none; given either, even
+// at --therm's default value, it gets what was asked; other starts keep
+// --therm's default.
 func TestStationaryStartThermDefault(t *testing.T) {
 	dir := t.TempDir()
-	cfgFile := filepath.Join(dir, "run.toml")
-	os.WriteFile(cfgFile, []byte("model = \"sandpile\"\nL = 8\ntherm = 3\n"), 0o644)
+	file := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	therm3 := file("therm3.toml", "model = \"sandpile\"\nL = 8\ntherm = 3\n")
+	grains4 := file("grains4.toml", "model = \"sandpile\"\nL = 8\ntherm-grains = 4\n")
+	stationary := file("stationary.toml", "model = \"sandpile\"\nL = 8\nstart = \"stationary\"\ngrains = 5\n")
 	for i, c := range []struct {
 		args []string
 		want int64
@@ -452,7 +461,13 @@ func TestStationaryStartThermDefault(t *testing.T) {
 		{[]string{"--model", "sandpile", "--L", "8", "--start", "stationary", "--grains", "5"}, 0},
 		{[]string{"--model", "sandpile", "--L", "8", "--start", "stationary", "--grains", "5", "--therm-grains", "7"}, 7},
 		{[]string{"--model", "sandpile", "--L", "8", "--start", "stationary", "--grains", "5", "--therm", "2"}, 2},
-		{[]string{"--config", cfgFile, "--start", "stationary", "--grains", "5"}, 3},
+		// given explicitly, the usual default is kept
+		{[]string{"--model", "sandpile", "--L", "8", "--start", "stationary", "--grains", "5", "--therm", "1000"}, 1000},
+		{[]string{"--config", therm3, "--start", "stationary", "--grains", "5"}, 3},
+		{[]string{"--config", grains4, "--start", "stationary", "--grains", "5"}, 4},
+		{[]string{"--config", stationary}, 0},
+		// an alias on the command line overrides the file's key
+		{[]string{"--config", therm3, "--start", "stationary", "--grains", "5", "--therm-grains", "2"}, 2},
 		{[]string{"--model", "sandpile", "--L", "8", "--grains", "5"}, 1000},
 	} {
 		out := filepath.Join(dir, fmt.Sprint(i))

@@ -52,7 +52,7 @@ lattice and measurement series an uninterrupted run would have produced.
 				return err
 			}
 			if st.Done() {
-				fmt.Fprintf(stderr, "quench: the run in %s is already complete (%d sweeps); rewriting its outputs\n", dir, st.Step)
+				fmt.Fprintf(stderr, "quench: the run in %s is already complete (%d %s); rewriting its outputs\n", dir, st.Step, st.Config.StepUnit())
 			}
 			return execute(st, be, dir, quiet, stdout, stderr)
 		},

@@ -68,7 +68,7 @@ func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
 	fl.StringVar(&f.config, "config", "", "TOML file with the same keys as these flags (flags override it)")
 	addModelFlags(fl, &f)
 	fl.Int64Var(&f.sweeps, "sweeps", 10000, "measured sweeps after thermalization")
-	fl.Int64Var(&f.therm, "therm", 1000, "thermalization sweeps (not measured)")
+	fl.Int64Var(&f.therm, "therm", 1000, "thermalization sweeps (not measured; a stationary sandpile start gets 0 unless given)")
 	fl.Int64Var(&f.every, "every", 1, "measure every N sweeps")
 	fl.StringVar(&f.backend, "backend", "cpu", "where to run: cpu, cuda, auto (cuda if available, else cpu)")
 	fl.IntVar(&f.device, "device", 0, "GPU device index for --backend cuda (among CUDA_VISIBLE_DEVICES)")
@@ -115,8 +115,13 @@ func addModelFlags(fl *pflag.FlagSet, f *runFlags) {
 	fl.Float64Var(&f.alpha, "alpha", 0.1, "diffusion: D dt/dx^2 (stable up to 1/(2 dim))")
 }
 
-// applyConfigFile sets every key of the TOML file whose flag was not given
-// on the command line. Unknown keys are refused.
+// aliasGroups are flags that name one setting (or two ways of giving it:
+// T and beta): a file's key is skipped when any flag of its group was given
+// on the command line, so the command line wins instead of clashing.
+var aliasGroups = [][]string{{"T", "beta"}, {"sweeps", "steps", "grains"}, {"therm", "therm-grains"}}
+
+// applyConfigFile sets every key of the TOML file whose flag (or an alias
+// of it) was not given on the command line. Unknown keys are refused.
 func applyConfigFile(fl *pflag.FlagSet, path string) error {
 	if path == "" {
 		return nil
@@ -130,13 +135,23 @@ func applyConfigFile(fl *pflag.FlagSet, path string) error {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	tempGiven := fl.Changed("T") || fl.Changed("beta")
+	given := map[string]bool{} // flags given on the command line, with their aliases
+	fl.Visit(func(f *pflag.Flag) {
+		given[f.Name] = true
+		for _, g := range aliasGroups {
+			if slices.Contains(g, f.Name) {
+				for _, a := range g {
+					given[a] = true
+				}
+			}
+		}
+	})
 	for _, k := range keys {
 		flag := fl.Lookup(k)
 		if flag == nil || k == "config" {
 			return quench.Usagef("config file %s: unknown key %q (keys are the flag names of quench run)", path, k)
 		}
-		if fl.Changed(k) || ((k == "T" || k == "beta") && tempGiven) {
+		if given[k] {
 			continue // the command line wins
 		}
 		if err := fl.Set(k, fmt.Sprint(m[k])); err != nil {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -54,7 +55,7 @@ sweep and site where they differ. Exit 0 when identical, 1 on divergence,
 				return err
 			}
 			if compare < 1 {
-				return quench.Usagef("--every %d is not allowed: compare every N >= 1 sweeps", compare)
+				return quench.Usagef("--every %d is not allowed: compare every N >= 1 %s", compare, c.StepUnit())
 			}
 			a, b, err := verifyBackends(device)
 			if err != nil {
@@ -74,12 +75,12 @@ sweep and site where they differ. Exit 0 when identical, 1 on divergence,
 				}
 				return &failure{err}
 			}
-			fmt.Fprintf(stdout, "%s: %s vs %s, %d sweeps, compared every %d\n", c.String(), a.Name(), b.Name(), res.Sweeps, compare)
+			fmt.Fprintf(stdout, "%s: %s vs %s, %d %s, compared every %d\n", c.String(), a.Name(), b.Name(), res.Sweeps, c.StepUnit(), compare)
 			if res.Identical {
 				fmt.Fprintf(stdout, "identical sha256:%x\n", res.Hash)
 				return nil
 			}
-			msg := fmt.Sprintf("diverged after sweep %d", res.Sweep)
+			msg := fmt.Sprintf("diverged after %s %d", strings.TrimSuffix(c.StepUnit(), "s"), res.Sweep)
 			if res.Measurement {
 				msg += fmt.Sprintf(": measurement value %d is %v on %s and %v on %s", res.Site, res.A, a.Name(), res.B, b.Name())
 			} else {

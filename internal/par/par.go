@@ -1,5 +1,6 @@
-// Package par runs the parts of a fixed partition on all cores: the CPU
-// backend's kernels and the driver's host loops over a whole state.
+// Package par runs the parts of a fixed partition on up to GOMAXPROCS
+// goroutines: the CPU backend's kernels and the driver's host loops over a
+// whole state.
 package par
 
 import (
