@@ -521,8 +521,11 @@ func newBar(st *sim.State, quiet bool, stderr io.Writer) *progressbar.ProgressBa
 func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, out string) {
 	c := &st.Config
 	unit, rate := c.StepUnit(), "site updates/ns"
-	if c.Model == "sandpile" {
+	switch c.Model {
+	case "sandpile":
 		rate = "topplings/ns"
+	case "particles":
+		rate = "coordinate updates/ns"
 	}
 	fmt.Fprintf(w, "quench %s on %s\n", c.String(), sum.Backend)
 	fmt.Fprintf(w, "%d %s after %d thermalization %s, %d measurements (every %d), %.3f %s\n\n",
