@@ -16,7 +16,8 @@ func (b *Backend) FieldSums(buf quench.Buffer, lat *quench.Lattice) (quench.Fiel
 	if err != nil {
 		return quench.FieldSums{}, err
 	}
-	var g *sumGeom
+	var g *sumGeom // nil: no geometry
+	d := 0
 	if lat != nil {
 		if lat.Dim() < 1 || lat.Dim() > 3 {
 			return quench.FieldSums{}, fmt.Errorf("cpu: FieldSums on %d dimensions: 1 to 3 are supported", lat.Dim())
@@ -24,11 +25,7 @@ func (b *Backend) FieldSums(buf quench.Buffer, lat *quench.Lattice) (quench.Fiel
 		if lat.Sites() != cb.n {
 			return quench.FieldSums{}, fmt.Errorf("cpu: FieldSums of %d elements on lattice %s of %d sites", cb.n, lat, lat.Sites())
 		}
-		g = newSumGeom(lat)
-	}
-	d := 0
-	if g != nil {
-		d = len(g.shape)
+		g, d = newSumGeom(lat), lat.Dim()
 	}
 	w := quench.FieldSumsWidth(d)
 	nblk := int((cb.n + quench.SumBlock - 1) / quench.SumBlock)
