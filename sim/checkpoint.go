@@ -29,10 +29,11 @@ const CheckpointFile = "checkpoint.qck"
 //	rows     header.Rows x header.Width float64 (Langevin, sandpile measurements)
 //	masses   header.Masses int64 (mass-transfer models)
 //	heights  header.Heights bytes, activity int64, stamp int32 (sandpile)
+//	profiles header.Profiles x header.ProfileWidth float64 (mass transfer)
 //	sha256   32 bytes over everything before it
 const (
 	checkpointMagic   = "QUENCHCK"
-	checkpointVersion = 1
+	checkpointVersion = 2 // 2: mass-transfer profiles
 )
 
 type checkpointHeader struct {
@@ -50,6 +51,8 @@ type checkpointHeader struct {
 	Stored       int64   `json:"stored,omitempty"`
 	Topples      int64   `json:"topples,omitempty"`
 	Masses       int64   `json:"masses,omitempty"`
+	Profiles     int64   `json:"profiles,omitempty"`
+	ProfileWidth int64   `json:"profile_width,omitempty"`
 }
 
 // WriteCheckpoint writes st to dir atomically: a temporary file, fsync,
@@ -60,6 +63,10 @@ func WriteCheckpoint(dir string, st *State) error {
 		Samples: int64(len(st.Samples)), SweepSeconds: st.SweepSeconds,
 		Field: int64(len(st.Field)), Aux: int64(len(st.Aux)), Omega: int64(len(st.Omega)), Rows: int64(len(st.Rows)),
 		Heights: int64(len(st.Heights)), Stored: st.Stored, Topples: st.Topples, Masses: int64(len(st.Masses)),
+		Profiles: int64(len(st.Profiles)),
+	}
+	if IsMass(st.Config.Model) {
+		h.ProfileWidth = int64(st.Config.ProfileWidth())
 	}
 	if !IsIsing(st.Config.Model) {
 		h.Width = int64(len(st.Config.Columns()) + 1)
@@ -93,6 +100,9 @@ func WriteCheckpoint(dir string, st *State) error {
 		w.Write(st.Heights)
 		writeWords(w, st.Activity)
 		writeWords(w, st.Stamp)
+		for _, r := range st.Profiles {
+			writeFloats(w, r)
+		}
 		w.Write(w.h.Sum(nil))
 		return w.err
 	})
@@ -177,8 +187,14 @@ func ReadCheckpoint(dir string) (*State, error) {
 	if h.Sites != sites {
 		return nil, bad("it holds %d sites but its lattice %s has %d", h.Sites, cfg.Lattice(), sites)
 	}
-	want := 16 + hlen + sites + 24*h.Samples + 8*(h.Field+h.Aux+h.Omega+h.Rows*h.Width+h.Masses) + 13*h.Heights
-	if h.Samples < 0 || h.Field < 0 || h.Aux < 0 || h.Omega < 0 || h.Rows < 0 || h.Width < 0 || int64(len(body)) != want {
+	if IsMass(cfg.Model) && h.ProfileWidth != int64(cfg.ProfileWidth()) {
+		return nil, bad("its profile rows have %d columns, model %s on %v has %d", h.ProfileWidth, cfg.Model, cfg.Shape, cfg.ProfileWidth())
+	}
+	if !IsMass(cfg.Model) && h.ProfileWidth+h.Profiles != 0 {
+		return nil, bad("it holds profile snapshots for model %s", cfg.Model)
+	}
+	want := 16 + hlen + sites + 24*h.Samples + 8*(h.Field+h.Aux+h.Omega+h.Rows*h.Width+h.Masses+h.Profiles*h.ProfileWidth) + 13*h.Heights
+	if h.Samples < 0 || h.Field < 0 || h.Aux < 0 || h.Omega < 0 || h.Rows < 0 || h.Width < 0 || h.Profiles < 0 || int64(len(body)) != want {
 		return nil, bad("size %d bytes does not match its header (%d)", len(body), want)
 	}
 	if h.Step < 0 || h.Step > cfg.TotalSweeps() {
@@ -186,6 +202,9 @@ func ReadCheckpoint(dir string) (*State, error) {
 	}
 	if m := measurementsUpTo(&cfg, h.Step); m != h.Samples+h.Rows {
 		return nil, bad("it holds %d measurements, but %d are made by sweep %d", h.Samples+h.Rows, m, h.Step)
+	}
+	if p := profilesUpTo(&cfg, h.Step); p != h.Profiles {
+		return nil, bad("it holds %d profile snapshots, but %d are taken by step %d", h.Profiles, p, h.Step)
 	}
 	st := &State{Config: cfg, Step: h.Step, SweepSeconds: h.SweepSeconds}
 	off := 16 + hlen
@@ -275,6 +294,9 @@ func ReadCheckpoint(dir string) (*State, error) {
 			return nil, bad("it holds %d grains but records %d", stored, h.Stored)
 		}
 		st.Stored, st.Topples = stored, h.Topples
+	}
+	for i := int64(0); i < h.Profiles; i++ {
+		st.Profiles = append(st.Profiles, floats(h.ProfileWidth))
 	}
 	return st, nil
 }

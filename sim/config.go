@@ -55,6 +55,9 @@ type Config struct {
 	Injection float64 `json:"injection,omitempty"` // aggregation: mass injected per site and sweep
 	Fraction  float64 `json:"fraction,omitempty"`  // transfer: fraction D moved
 	Alpha     float64 `json:"alpha,omitempty"`     // diffusion: D dt / dx^2
+	// mass transfer: steps between P(m) and C(r) snapshots (0: automatic,
+	// see ProfileInterval)
+	ProfileEvery int64 `json:"profile_every,omitempty"`
 }
 
 // Dim is the lattice dimension of an Ising model, or 0 for another model.
@@ -127,6 +130,9 @@ func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 // caller sets one of them, or both when they agree (Beta == 1/T). Errors are quench.UsageErrors naming the
 // bad value and what is allowed.
 func (c *Config) Validate() error {
+	if c.ProfileEvery != 0 && !IsMass(c.Model) {
+		return quench.Usagef("--profile-every %d does not apply to --model %s: only kmp, aggregation and transfer take profiles", c.ProfileEvery, c.Model)
+	}
 	switch c.Model {
 	case "phi4", "particles":
 		return c.validateLangevin()
@@ -280,9 +286,14 @@ func (c *Config) Bytes(stateOnHost bool) (host, device uint64) {
 			elem = 2 * uint64(c.ElemType().Size())
 		}
 		device = n*elem + partialBytes(int64(n), len(c.Shape))
-		// host: the float64 or int64 state, and the float64 masses of
-		// MassProfiles (diffusion: a conversion buffer) at the end
+		// host: the float64 or int64 state, a float64 conversion buffer
+		// for the outputs, the measurement series and (mass transfer) the
+		// profile snapshots, their column-wise copy for the estimates, and
+		// one snapshot's work space
 		host = 2*8*n + uint64(c.Measurements())*8*6*2 + 64<<20
+		if IsMass(c.Model) {
+			host += uint64(c.Profiles())*8*uint64(c.ProfileWidth())*2 + profileWorkBytes(int64(n), c.Shape[len(c.Shape)-1])
+		}
 		if stateOnHost {
 			host += device
 		}

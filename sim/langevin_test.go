@@ -293,13 +293,20 @@ func TestLatticeUpdateResume(t *testing.T) {
 			t.Errorf("%s: resumed state differs", cfg.Model)
 		}
 		sameLangevin(t, cfg.Model, full, back)
+		if !slices.EqualFunc(full.Profiles, back.Profiles, slices.Equal) {
+			t.Errorf("%s: resumed profile snapshots differ", cfg.Model)
+		}
 		sum, _ := MakeSummary(back, "cpu")
 		want := "u_mean"
 		if IsMass(cfg.Model) {
 			want = "mass_mean"
-			if _, ok := sum.Observables["mass_var"]; !ok || len(sum.Histograms["mass_distribution"]) != 40 || len(sum.Profiles["correlation"]) != cfg.Shape[len(cfg.Shape)-1]/2+1 {
+			// 40 steps: the automatic interval is 1, a snapshot a step
+			if _, ok := sum.Observables["mass_var"]; !ok || len(back.Profiles) != 40 || sum.ProfileSnapshots != 40 ||
+				len(sum.Profiles["mass_distribution"].Mean) != MassBins || len(sum.Profiles["correlation"].Error) != cfg.Shape[len(cfg.Shape)-1]/2+1 {
 				t.Errorf("%s: summary lacks the mass distribution or correlation", cfg.Model)
 			}
+		} else if len(back.Profiles)+len(sum.Profiles) != 0 {
+			t.Errorf("%s: profiles taken for a model without them", cfg.Model)
 		}
 		if _, ok := sum.Observables[want]; !ok {
 			t.Errorf("%s: summary lacks %q", cfg.Model, want)

@@ -9,9 +9,10 @@ import (
 	"image/color"
 	"image/png"
 	"io"
+	"maps"
 	"math"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -58,10 +59,34 @@ type Summary struct {
 	// (log bins: [0] zero, [k] values in [2^(k-1), 2^k)), and of the sites'
 	// activity (log bins).
 	Histograms map[string][]int64 `json:"histograms,omitempty"`
-	// Mass transfer: the final state's two-point correlation C(r) along the
-	// last axis (mass_distribution in Histograms holds P(m), 40 bins of
-	// width mean/4).
-	Profiles map[string][]float64 `json:"profiles,omitempty"`
+	// Mass transfer: P(m) ("mass_distribution", MassBins fractions of
+	// the sites, bins of width <m>/4) and C(r) ("correlation", r = 0 ..
+	// lx/2 along the last axis), averaged over ProfileSnapshots snapshots
+	// taken every ProfileEvery steps (profiles.csv holds each snapshot).
+	Profiles         map[string]Profile `json:"profiles,omitempty"`
+	ProfileSnapshots int                `json:"profile_snapshots,omitempty"`
+	ProfileEvery     int64              `json:"profile_every,omitempty"`
+}
+
+// Profile is a profile averaged over snapshots: per entry the mean, its
+// error (binning), tau_int in snapshots (null where undefined) and whether
+// the series was long enough to trust them (as for Value).
+type Profile struct {
+	Mean     []*float64 `json:"mean"`
+	Error    []*float64 `json:"error"`
+	TauInt   []*float64 `json:"tau_int"`
+	Reliable []bool     `json:"reliable"`
+}
+
+func makeProfile(est []stats.Estimate) Profile {
+	var p Profile
+	for _, e := range est {
+		p.Mean = append(p.Mean, ptr(e.Mean))
+		p.Error = append(p.Error, ptr(e.Err))
+		p.TauInt = append(p.TauInt, ptr(e.Tau))
+		p.Reliable = append(p.Reliable, e.Reliable)
+	}
+	return p
 }
 
 // Throughput is the measured speed of the run.
@@ -128,10 +153,12 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 	if c.Model == "sandpile" {
 		s.Histograms = sandpileHistograms(st)
 	}
-	if IsMass(c.Model) {
-		hist, corr := MassProfiles(st)
-		s.Histograms = map[string][]int64{"mass_distribution": hist}
-		s.Profiles = map[string][]float64{"correlation": corr}
+	if IsMass(c.Model) && len(st.Profiles) > 0 {
+		s.ProfileSnapshots, s.ProfileEvery = len(st.Profiles), c.ProfileInterval()
+		s.Profiles = map[string]Profile{
+			"mass_distribution": makeProfile(profileEstimates(st.Profiles, 1, MassBins)),
+			"correlation":       makeProfile(profileEstimates(st.Profiles, 1+MassBins, c.ProfileWidth()-1-MassBins)),
+		}
 	}
 	return s, names
 }
@@ -215,8 +242,13 @@ func WriteOutputs(dir string, st *State, sum *Summary) error {
 			return err
 		}
 	}
-	if len(sum.Histograms) > 0 {
+	if len(sum.Histograms)+len(sum.Profiles) > 0 {
 		if err := writeHistograms(dir, sum); err != nil {
+			return err
+		}
+	}
+	if len(st.Profiles) > 0 {
+		if err := writeProfiles(dir, st); err != nil {
 			return err
 		}
 	}
@@ -246,32 +278,51 @@ func WriteOutputs(dir string, st *State, sum *Summary) error {
 }
 
 // HistogramsFile holds summary.json's histograms and profiles as CSV rows
-// (name, bin, value), names in sorted order.
+// (name, bin, value, error), names in sorted order; histograms are counts
+// with an empty error, profiles the snapshot averages with their errors.
 const HistogramsFile = "histograms.csv"
+
+// ProfilesFile holds every profile snapshot of a mass-transfer run, one row
+// each (Config.ProfileColumns: step, p0.., c0..).
+const ProfilesFile = "profiles.csv"
 
 func writeHistograms(dir string, sum *Summary) error {
 	return writeAtomic(filepath.Join(dir, HistogramsFile), func(w *hashWriter) error {
 		cw := csv.NewWriter(w)
-		cw.Write([]string{"name", "bin", "value"})
-		var names []string
-		for k := range sum.Histograms {
-			names = append(names, k)
-		}
-		sort.Strings(names)
-		for _, k := range names {
+		cw.Write([]string{"name", "bin", "value", "error"})
+		for _, k := range slices.Sorted(maps.Keys(sum.Histograms)) {
 			for i, v := range sum.Histograms[k] {
-				cw.Write([]string{k, strconv.Itoa(i), strconv.FormatInt(v, 10)})
+				cw.Write([]string{k, strconv.Itoa(i), strconv.FormatInt(v, 10), ""})
 			}
 		}
-		names = names[:0]
-		for k := range sum.Profiles {
-			names = append(names, k)
-		}
-		sort.Strings(names)
-		for _, k := range names {
-			for i, v := range sum.Profiles[k] {
-				cw.Write([]string{k, strconv.Itoa(i), strconv.FormatFloat(v, 'g', -1, 64)})
+		f := func(x *float64) string {
+			if x == nil {
+				return ""
 			}
+			return strconv.FormatFloat(*x, 'g', -1, 64)
+		}
+		for _, k := range slices.Sorted(maps.Keys(sum.Profiles)) {
+			p := sum.Profiles[k]
+			for i := range p.Mean {
+				cw.Write([]string{k, strconv.Itoa(i), f(p.Mean[i]), f(p.Error[i])})
+			}
+		}
+		cw.Flush()
+		return cw.Error()
+	})
+}
+
+func writeProfiles(dir string, st *State) error {
+	return writeAtomic(filepath.Join(dir, ProfilesFile), func(w *hashWriter) error {
+		cw := csv.NewWriter(w)
+		cw.Write(st.Config.ProfileColumns())
+		rec := make([]string, st.Config.ProfileWidth())
+		for _, r := range st.Profiles {
+			rec[0] = strconv.FormatInt(int64(r[0]), 10)
+			for j, x := range r[1:] {
+				rec[j+1] = strconv.FormatFloat(x, 'g', -1, 64)
+			}
+			cw.Write(rec)
 		}
 		cw.Flush()
 		return cw.Error()

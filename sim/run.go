@@ -36,8 +36,10 @@ type State struct {
 	Stored   int64
 	Topples  int64 // topplings of all grains so far (throughput)
 
-	// Mass transfer: fixed-point masses (quench.MassUnit per unit).
-	Masses []int64
+	// Mass transfer: fixed-point masses (quench.MassUnit per unit) and the
+	// profile snapshots (MassProfile rows, column 0 the step).
+	Masses   []int64
+	Profiles [][]float64
 }
 
 // NewState validates cfg and builds the start configuration.
@@ -115,6 +117,13 @@ func Execute(ctx context.Context, be quench.Backend, st *State, opts Options) er
 			if err := r.measure(); err != nil {
 				return fmt.Errorf("measurement after sweep %d: %w", st.Step, err)
 			}
+		}
+		if cfg.profiledAt(st.Step) {
+			if err := r.download(); err != nil {
+				return err
+			}
+			lat := cfg.Lattice()
+			st.Profiles = append(st.Profiles, MassProfile(st.Masses, lat.Shape[lat.Dim()-1], st.Step))
 		}
 		if err := be.Sync(); err != nil {
 			return err

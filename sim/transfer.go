@@ -80,7 +80,7 @@ func (c *Config) validateMass() error {
 	if total >= maxTotalMass {
 		return quench.Usagef("the total mass could reach %.4g units: at most 2^30 units fit the fixed point (2^-32 per unit, 2^62 in all); use fewer sites, sweeps or injection", total/quench.MassUnit)
 	}
-	return nil
+	return c.validateProfiles()
 }
 
 // maxTotalMass is the fixed-point bound on the total mass.
@@ -239,37 +239,4 @@ func (c *Config) massObservables(rows [][]float64) (map[string]stats.Estimate, [
 		out[name] = stats.Series(x)
 	}
 	return out, cols
-}
-
-// MassProfiles are the final state's single-site distribution P(m) (40 bins
-// of width mean/4 from 0, the last also counting everything above) and the
-// two-point correlation C(r) = <m_x m_{x+r}> - <m>^2 along the last axis,
-// r = 0 .. L/2.
-func MassProfiles(st *State) (hist []int64, corr []float64) {
-	lat := st.Config.Lattice()
-	lx := lat.Shape[lat.Dim()-1]
-	m := make([]float64, len(st.Masses))
-	var s float64
-	for i, v := range st.Masses {
-		m[i] = float64(v) / quench.MassUnit
-		s += m[i]
-	}
-	mean := s / float64(len(m))
-	hist = make([]int64, 40)
-	for _, x := range m {
-		b := 39
-		if mean > 0 {
-			b = min(int(x/mean*4), 39)
-		}
-		hist[b]++
-	}
-	for r := 0; r <= lx/2; r++ {
-		var c float64
-		for i, x := range m {
-			row := i - i%lx
-			c += x * m[row+(i%lx+r)%lx]
-		}
-		corr = append(corr, c/float64(len(m))-mean*mean)
-	}
-	return hist, corr
 }

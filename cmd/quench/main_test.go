@@ -395,7 +395,7 @@ func TestLatticeUpdateRuns(t *testing.T) {
 		{[]string{"--model", "sandpile", "--dim", "2", "--L", "16", "--grains", "300", "--therm-grains", "100"}, []string{"mean_height", "avalanche_size", "avalanche_area", "avalanche_duration"}},
 		{[]string{"--model", "kmp", "--L", "16", "--dim", "1"}, []string{"mass_mean", "mass_var"}},
 		{[]string{"--model", "aggregation", "--shape", "8x6", "--injection", "0.05"}, []string{"mass_mean", "mass_var"}},
-		{[]string{"--model", "transfer", "--L", "8", "--fraction", "0.2"}, []string{"mass_mean", "mass_var"}},
+		{[]string{"--model", "transfer", "--L", "8", "--fraction", "0.2", "--profile-every", "3"}, []string{"mass_mean", "mass_var", "profiles.csv"}},
 		{[]string{"--model", "diffusion", "--dim", "3", "--L", "6", "--precision", "float32"}, []string{"u_mean", "u_var"}},
 	} {
 		out := filepath.Join(dir, string(rune('a'+i)))
@@ -415,6 +415,16 @@ func TestLatticeUpdateRuns(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(out, "lattice.npy")); err != nil {
 			t.Errorf("%v: no lattice.npy", c.args)
 		}
+		if c.args[1] == "transfer" {
+			// 30 steps after 1000, a snapshot every 3: a header and 10 rows of step,
+			// 40 bins and C(0..4)
+			data, err := os.ReadFile(filepath.Join(out, "profiles.csv"))
+			lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+			if err != nil || len(lines) != 11 || !strings.HasPrefix(lines[0], "step,p0,") || !strings.HasSuffix(lines[0], ",c4") ||
+				!strings.HasPrefix(lines[10], "1030,") || len(strings.Split(lines[10], ",")) != 46 {
+				t.Errorf("%v: profiles.csv: %v\n%.300s", c.args, err, data)
+			}
+		}
 	}
 	for _, c := range []struct {
 		args []string
@@ -426,6 +436,9 @@ func TestLatticeUpdateRuns(t *testing.T) {
 		{[]string{"--model", "aggregation", "--injection", "-1"}, "--injection -1 is not allowed"},
 		{[]string{"--model", "diffusion", "--alpha", "0.3"}, "stable for 0 < alpha <= 1/(2d) = 0.25"},
 		{[]string{"--model", "kmp", "--alpha", "0.1"}, "--alpha does not apply to --model kmp"},
+		{[]string{"--model", "diffusion", "--profile-every", "10"}, "--profile-every does not apply to --model diffusion"},
+		{[]string{"--model", "kmp", "--profile-every", "-1"}, "--profile-every -1 is not allowed: use 0 (about 100 snapshots) or 1 to --steps 10000"},
+		{[]string{"--model", "aggregation", "--steps", "50", "--profile-every", "51"}, "--profile-every 51 is not allowed"},
 		{[]string{"--model", "kmp", "--L", "100000", "--sweeps", "100000000"}, "total mass could reach"},
 	} {
 		code, _, stderr := runQ(t, append([]string{"run", "--out", filepath.Join(dir, "bad")}, c.args...)...)

@@ -45,6 +45,7 @@ type runFlags struct {
 	n, steps                              int64
 	grains, thermGrains                   int64
 	mass0, injection, fraction, alpha     float64
+	profileEvery                          int64
 }
 
 func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -81,7 +82,7 @@ func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
 
 // addModelFlags adds the flags that define a simulation's physics.
 func addModelFlags(fl *pflag.FlagSet, f *runFlags) {
-	fl.StringVar(&f.model, "model", "ising2d", "model: ising2d, ising3d")
+	fl.StringVar(&f.model, "model", "ising2d", "model: "+strings.Join(sim.Models, ", "))
 	fl.IntVar(&f.L, "L", 256, "linear size: every extent is L")
 	fl.StringVar(&f.shape, "shape", "", "extents in numpy order, e.g. 512x256 (overrides --L)")
 	fl.Float64Var(&f.T, "T", 0, "temperature (default: the model's critical temperature)")
@@ -112,6 +113,7 @@ func addModelFlags(fl *pflag.FlagSet, f *runFlags) {
 	fl.Float64Var(&f.mass0, "mass0", 1, "kmp, aggregation, transfer: mean initial mass per site")
 	fl.Float64Var(&f.injection, "injection", 0.01, "aggregation: mass injected per site and sweep")
 	fl.Float64Var(&f.fraction, "fraction", 0.5, "transfer: fraction D of the mass moved across a bond")
+	fl.Int64Var(&f.profileEvery, "profile-every", 0, fmt.Sprintf("kmp, aggregation, transfer: steps between P(m) and C(r) snapshots (0: about %d in the run)", sim.ProfileTarget))
 	fl.Float64Var(&f.alpha, "alpha", 0.1, "diffusion: D dt/dx^2 (stable up to 1/(2 dim))")
 }
 
@@ -169,9 +171,9 @@ var modelFlags = map[string][]string{
 	"phi4":        {"L", "shape", "dim", "T", "beta", "h", "scheme", "dt", "m2", "lambda", "gamma", "mass", "precision", "steps"},
 	"particles":   {"T", "beta", "N", "d", "potential", "k", "omega", "omega-spread", "scheme", "dt", "gamma", "mass", "precision", "steps"},
 	"sandpile":    {"L", "shape", "dim", "grains", "therm-grains"},
-	"kmp":         {"L", "shape", "dim", "mass0", "steps"},
-	"aggregation": {"L", "shape", "dim", "mass0", "injection", "steps"},
-	"transfer":    {"L", "shape", "dim", "mass0", "fraction", "steps"},
+	"kmp":         {"L", "shape", "dim", "mass0", "steps", "profile-every"},
+	"aggregation": {"L", "shape", "dim", "mass0", "injection", "steps", "profile-every"},
+	"transfer":    {"L", "shape", "dim", "mass0", "fraction", "steps", "profile-every"},
 	"diffusion":   {"L", "shape", "dim", "alpha", "precision", "steps"},
 }
 
@@ -240,6 +242,9 @@ func buildConfig(fl *pflag.FlagSet, f *runFlags) (sim.Config, error) {
 		}
 		c.Shape = shape
 		c.Mass0, c.Injection, c.Fraction, c.Alpha, c.Precision = f.mass0, f.injection, f.fraction, f.alpha, f.precision
+		if sim.IsMass(f.model) {
+			c.ProfileEvery = f.profileEvery
+		}
 		if f.model != "aggregation" {
 			c.Injection = 0
 		}
@@ -546,7 +551,7 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 		fmt.Fprintln(w, "\n* too few measurements for this tau_int (each error bin should span >= 20 tau_int): run longer for trustworthy errors")
 	}
 	files := []string{sim.SummaryFile, sim.SeriesFile, sim.LatticeFile, sim.ImageFile, sim.CheckpointFile}
-	for _, extra := range []string{sim.ActivityFile, sim.ActivityImageFile, sim.HistogramsFile} {
+	for _, extra := range []string{sim.ActivityFile, sim.ActivityImageFile, sim.HistogramsFile, sim.ProfilesFile} {
 		if _, err := os.Stat(filepath.Join(out, extra)); err == nil {
 			files = append(files, extra)
 		}

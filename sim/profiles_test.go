@@ -1,0 +1,183 @@
+package sim
+
+import (
+	"math"
+	"runtime"
+	"slices"
+	"strconv"
+	"testing"
+
+	"github.com/quenchlab/quench"
+	"github.com/quenchlab/quench/internal/philox"
+	"github.com/quenchlab/quench/stats"
+)
+
+// testMasses are fixed-point masses from Philox: mostly in [0, 3), some
+// zero, a few large.
+func testMasses(n int, seed uint64) []int64 {
+	key := philox.KeyFromSeed(seed)
+	m := make([]int64, n)
+	for i := range m {
+		r := philox.Philox4x32_10(philox.MakeCounter(philox.PurposeInit, 0, 0, 9, uint64(i), 0), key)
+		switch {
+		case r[2]%11 == 0:
+			m[i] = 0
+		case r[2]%37 == 0:
+			m[i] = int64(r[1]) << 6 // up to 2^6 units
+		default:
+			m[i] = int64(3 * philox.Float64(r[1], r[0]) * quench.MassUnit)
+		}
+	}
+	return m
+}
+
+// directProfile is MassProfile by its definition: bins by 4 m/<m> and the
+// periodic sum over every site and every r, O(N lx).
+func directProfile(masses []int64, lx int) (hist []int64, corr []float64) {
+	n := len(masses)
+	var total int64
+	for _, v := range masses {
+		total += v
+	}
+	mean := float64(total) / quench.MassUnit / float64(n)
+	d := make([]float64, n)
+	hist = make([]int64, MassBins)
+	for i, v := range masses {
+		x := float64(v) / quench.MassUnit
+		d[i] = x - mean
+		b := int(math.Min(math.Floor(4*x/mean), MassBins-1))
+		hist[b]++
+	}
+	for r := 0; r <= lx/2; r++ {
+		var s float64
+		for i := range d {
+			row := i - i%lx
+			s += d[i] * d[row+(i%lx+r)%lx]
+		}
+		corr = append(corr, s/float64(n))
+	}
+	return hist, corr
+}
+
+// MassProfile equals the direct definition: the histogram exactly, C(r) to
+// rounding, on rows whose length the FFT takes as it is (2^a 3^b 5^c) and
+// on rows it zero pads (a factor 7, 11 or 13), in 1D and 2D.
+func TestMassProfileDirect(t *testing.T) {
+	for _, shape := range [][]int{{2, 2}, {6, 10}, {3, 16}, {4, 14}, {5, 22}, {26}, {90}, {70, 12}} {
+		n := 1
+		for _, s := range shape {
+			n *= s
+		}
+		lx := shape[len(shape)-1]
+		masses := testMasses(n, uint64(n))
+		row := MassProfile(masses, lx, 17)
+		if len(row) != 1+MassBins+lx/2+1 || row[0] != 17 {
+			t.Fatalf("%v: row of %d values starting %v", shape, len(row), row[0])
+		}
+		hist, corr := directProfile(masses, lx)
+		for b, k := range hist {
+			if got := row[1+b]; got != float64(k)/float64(n) {
+				t.Errorf("%v: P(m) bin %d is %v, want %d/%d", shape, b, got, k, n)
+			}
+		}
+		for r, c := range corr {
+			if got := row[1+MassBins+r]; math.Abs(got-c) > 1e-12*corr[0] {
+				t.Errorf("%v: C(%d) = %.17g, want %.17g", shape, r, got, c)
+			}
+		}
+	}
+	if fftLength(14) != 32 || fftLength(90) != 90 || fftLength(22) != 64 {
+		t.Errorf("fftLength: 14 -> %d, 90 -> %d, 22 -> %d", fftLength(14), fftLength(90), fftLength(22))
+	}
+}
+
+// A snapshot does not depend on the number of goroutines: 200 rows in 64
+// chunks added in chunk order.
+func TestMassProfileGOMAXPROCS(t *testing.T) {
+	old := runtime.GOMAXPROCS(0)
+	defer runtime.GOMAXPROCS(old)
+	masses := testMasses(200*14, 5)
+	var rows [][]float64
+	for _, procs := range []int{1, 3, 8} {
+		runtime.GOMAXPROCS(procs)
+		rows = append(rows, MassProfile(masses, 14, 0))
+	}
+	for _, r := range rows[1:] {
+		if !slices.Equal(r, rows[0]) {
+			t.Fatalf("profiles differ between GOMAXPROCS 1 and more:\n%v\n%v", rows[0], r)
+		}
+	}
+}
+
+// Bins are closed on the left: a mass of exactly b/4 of the mean is in bin
+// b; masses far above the mean land in the last bin. All masses zero: every
+// site in bin 0 and no correlation, not a NaN.
+func TestMassProfileBins(t *testing.T) {
+	// 52 sites holding 208 quarters: the mean is 1
+	quarters := append([]int64{0, 1, 2, 3, 5, 6, 7, 8, 160, 16}, make([]int64, 42)...)
+	m := make([]int64, len(quarters))
+	for i, q := range quarters {
+		m[i] = q * quench.MassUnit / 4
+	}
+	row := MassProfile(m, 4, 0)
+	want := make([]float64, MassBins)
+	for _, b := range []int{0, 1, 2, 3, 5, 6, 7, 8, 39, 16} {
+		want[b] += 1.0 / 52
+	}
+	want[0] += 42.0 / 52
+	if !slices.EqualFunc(row[1:1+MassBins], want, func(a, b float64) bool { return math.Abs(a-b) < 1e-15 }) {
+		t.Errorf("bins of quarter masses: got %v want %v", row[1:1+MassBins], want)
+	}
+	row = MassProfile(make([]int64, 24), 6, 0)
+	if row[1] != 1 || slices.ContainsFunc(row[2:], func(x float64) bool { return x != 0 }) {
+		t.Errorf("all-zero masses: %v", row)
+	}
+}
+
+// KMP on a periodic 64x64 lattice conserves the total mass, and its
+// stationary state is uniform on the simplex of that total: a site's mass
+// m = N <m> D with D ~ Beta(1, N-1). So for N sites exactly
+// P(m/<m> >= x) = (1 - x/N)^(N-1), Var(m) = <m>^2 (N-1)/(N+1) and
+// Cov(m_x, m_y) = -<m>^2/(N+1). The snapshot averages of P(m) (bins of
+// <m>/4; the rare tail above 6 <m> pooled into one) and of C(r) match these
+// finite-N values at 4 sigma, with reliable error bars.
+func TestKMPProfileExact(t *testing.T) {
+	if testing.Short() {
+		t.Skip("long statistical test")
+	}
+	cfg := Config{Model: "kmp", Shape: []int{64, 64}, Mass0: 1, Sweeps: 12000, Therm: 500, Every: 10,
+		ProfileEvery: 10, Seed: 21, Start: "cold"}
+	st, _ := simulate(t, cfg)
+	if len(st.Profiles) != 1200 {
+		t.Fatalf("%d snapshots, want 1200", len(st.Profiles))
+	}
+	n := 64.0 * 64
+	tail := func(x float64) float64 { return math.Pow(1-x/n, n-1) }
+	const pooled = 24 // bins from 24 (m >= 6 <m>) on are pooled
+	bins := profileEstimates(st.Profiles, 1, MassBins)
+	for b := 0; b < pooled; b++ {
+		within4(t, "P(m) bin "+strconv.Itoa(b), bins[b], tail(float64(b)/4)-tail(float64(b+1)/4))
+	}
+	x := make([]float64, len(st.Profiles))
+	for i, r := range st.Profiles {
+		for b := pooled; b < MassBins; b++ {
+			x[i] += r[1+b]
+		}
+	}
+	within4(t, "P(m >= 6 <m>)", stats.Series(x), tail(pooled/4.0))
+	corr := profileEstimates(st.Profiles, 1+MassBins, 33)
+	within4(t, "C(0)", corr[0], (n-1)/(n+1))
+	for r := 1; r <= 32; r++ {
+		within4(t, "C("+strconv.Itoa(r)+")", corr[r], -1/(n+1))
+	}
+}
+
+// BenchmarkMassProfile times one snapshot of a 4096^2 lattice (sites/ns).
+func BenchmarkMassProfile(b *testing.B) {
+	masses := testMasses(4096*4096, 3)
+	b.ResetTimer()
+	for b.Loop() {
+		MassProfile(masses, 4096, 0)
+	}
+	b.ReportMetric(float64(len(masses))*float64(b.N)/float64(b.Elapsed().Nanoseconds()), "sites/ns")
+}
