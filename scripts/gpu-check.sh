@@ -14,8 +14,9 @@
 #                         stationary state), then the GPU tests and verify
 #                         of the Langevin and lattice-update models, then,
 #                         if 80 s of the budget are left, the CPU sandpile
-#                         on one goroutine and on all cores; about 5-7
-#                         minutes
+#                         on one goroutine and on all cores, and if 50 s
+#                         are left, a kmp run on the GPU with profile
+#                         snapshots; about 5-7 minutes
 #
 # A failing Philox smoke test (the first GPU launch) stops the script at
 # once: nothing after it could pass.
@@ -142,6 +143,24 @@ if [ "$what" = issues ]; then
 				echo "GOMAXPROCS=$p: did not finish"
 			fi
 		done
+		rm -rf "$tmp"
+	fi
+
+	# then a run through the driver on the GPU with profile snapshots
+	# (downloads mid-run, host FFTs on every core)
+	if (($(left 60) >= 50)); then
+		step "quench run --backend cuda: kmp 8192^2, 40 steps, P(m) and C(r) every 10"
+		tmp=$(mktemp -d)
+		s0=$SECONDS
+		if tmo 45 ./quench run --backend cuda --model kmp --L 8192 --steps 40 --therm 0 --profile-every 10 \
+			--quiet --out "$tmp/kmp" >"$out/kmp-run.txt" 2>&1; then
+			grep -E "^mass_|site updates/ns|snapshots" "$out/kmp-run.txt"
+			echo "wall $((SECONDS - s0)) s; $(grep -o '"profile_snapshots": *[0-9]*' "$tmp/kmp/summary.json"); $(grep -o '"site_updates_per_ns": *[0-9.e-]*' "$tmp/kmp/summary.json")"
+			head -c 400 "$tmp/kmp/histograms.csv"
+		else
+			tail -5 "$out/kmp-run.txt"
+			status=1
+		fi
 		rm -rf "$tmp"
 	fi
 fi

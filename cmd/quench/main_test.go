@@ -395,7 +395,7 @@ func TestLatticeUpdateRuns(t *testing.T) {
 		{[]string{"--model", "sandpile", "--dim", "2", "--L", "16", "--grains", "300", "--therm-grains", "100"}, []string{"mean_height", "avalanche_size", "avalanche_area", "avalanche_duration"}},
 		{[]string{"--model", "kmp", "--L", "16", "--dim", "1"}, []string{"mass_mean", "mass_var"}},
 		{[]string{"--model", "aggregation", "--shape", "8x6", "--injection", "0.05"}, []string{"mass_mean", "mass_var"}},
-		{[]string{"--model", "transfer", "--L", "8", "--fraction", "0.2", "--profile-every", "3"}, []string{"mass_mean", "mass_var", "profiles.csv"}},
+		{[]string{"--model", "transfer", "--L", "8", "--fraction", "0.2", "--profile-every", "3"}, []string{"mass_mean", "mass_var", "P(m) and C(r): 10 snapshots (every 3 steps)", "profiles.csv"}},
 		{[]string{"--model", "diffusion", "--dim", "3", "--L", "6", "--precision", "float32"}, []string{"u_mean", "u_var"}},
 	} {
 		out := filepath.Join(dir, string(rune('a'+i)))

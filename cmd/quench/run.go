@@ -550,6 +550,10 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 	if unreliable {
 		fmt.Fprintln(w, "\n* too few measurements for this tau_int (each error bin should span >= 20 tau_int): run longer for trustworthy errors")
 	}
+	if sum.ProfileSnapshots > 0 {
+		fmt.Fprintf(w, "\nP(m) and C(r): %d snapshots (every %d %s), averaged in %s and %s; each in %s\n",
+			sum.ProfileSnapshots, sum.ProfileEvery, unit, sim.SummaryFile, sim.HistogramsFile, sim.ProfilesFile)
+	}
 	files := []string{sim.SummaryFile, sim.SeriesFile, sim.LatticeFile, sim.ImageFile, sim.CheckpointFile}
 	for _, extra := range []string{sim.ActivityFile, sim.ActivityImageFile, sim.HistogramsFile, sim.ProfilesFile} {
 		if _, err := os.Stat(filepath.Join(out, extra)); err == nil {
