@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"runtime"
 
 	"gonum.org/v1/gonum/dsp/fourier"
 
@@ -49,10 +50,13 @@ func profilesUpTo(c *Config, step int64) int64 {
 func (c *Config) Profiles() int64 { return profilesUpTo(c, c.TotalSweeps()) }
 
 // ProfileWidth is the length of a snapshot row: the step, MassBins
-// fractions, and C(r) for r = 0 .. lx/2 (lx the last extent).
+// fractions, and C(r) for r = 0 .. min(lx/2, profileMaxLag), lx the last
+// extent.
 func (c *Config) ProfileWidth() int {
-	return 1 + MassBins + c.Shape[len(c.Shape)-1]/2 + 1
+	return 1 + MassBins + c.profileLag() + 1
 }
+
+func (c *Config) profileLag() int { return newProfilePlan(c.Shape[len(c.Shape)-1]).lag }
 
 // ProfileColumns names a snapshot row's columns (profiles.csv).
 func (c *Config) ProfileColumns() []string {
@@ -60,7 +64,7 @@ func (c *Config) ProfileColumns() []string {
 	for b := range MassBins {
 		cols = append(cols, fmt.Sprintf("p%d", b))
 	}
-	for r := 0; r <= c.Shape[len(c.Shape)-1]/2; r++ {
+	for r := 0; r <= c.profileLag(); r++ {
 		cols = append(cols, fmt.Sprintf("c%d", r))
 	}
 	return cols
@@ -74,14 +78,47 @@ func (c *Config) validateProfiles() error {
 	return nil
 }
 
-// profileChunks is the number of row chunks a snapshot is split into; the
-// chunks' power spectra are added in chunk order, so the result does not
-// depend on how many goroutines run them.
+// profileChunks is the most chunks a snapshot's rows (or row segments) are
+// split into; the chunks' spectra are added in chunk order, so the result
+// does not depend on how many goroutines run them.
 const profileChunks = 64
 
-// fftLength is the FFT length used for rows of length lx: lx itself when
-// its only prime factors are 2, 3 and 5 (fast in gonum's FFTPACK), otherwise
-// a power of two of at least 2 lx, the row zero padded (a linear
+// Rows longer than profileLongRow (1D lattices) are cut into segments, and
+// C(r) is kept for r up to profileMaxLag: a snapshot row stays short and
+// every core works on the one long row. Variables so tests can lower them.
+var (
+	profileLongRow = 1 << 16
+	profileMaxLag  = 1 << 15
+)
+
+// profilePlan is how a snapshot transforms rows of lx sites: C(r) for r up
+// to lag; segs segments of seg sites per row, each transformed with an FFT
+// of length m. Short rows are one segment, transformed whole (circularly,
+// or zero padded when m != lx); long rows' segments are correlated with
+// themselves extended by lag sites, zero padded so nothing wraps.
+type profilePlan struct {
+	lx, lag, m, seg, segs int
+	long                  bool
+}
+
+func newProfilePlan(lx int) profilePlan {
+	p := profilePlan{lx: lx, lag: min(lx/2, profileMaxLag)}
+	if lx <= profileLongRow {
+		p.m, p.seg, p.segs = fftLength(lx), lx, 1
+		return p
+	}
+	p.long, p.m = true, 1
+	for p.m < 4*p.lag {
+		p.m <<= 1
+	}
+	p.seg = p.m - p.lag
+	p.segs = (lx + p.seg - 1) / p.seg
+	return p
+}
+
+// fftLength is the FFT length used for short rows of length lx: lx itself
+// when its only prime factors are 2, 3 and 5 (fast in gonum's FFTPACK),
+// otherwise a power of two of at least 2 lx, the row zero padded (a linear
 // correlation, folded into the circular one).
 func fftLength(lx int) int {
 	n := lx
@@ -101,76 +138,93 @@ func fftLength(lx int) int {
 }
 
 // profileWorkBytes is the host memory a snapshot of n sites in rows of lx
-// uses beyond the state: each chunk's power spectrum, and per running chunk
-// its row, coefficients and FFT tables.
+// uses beyond the state: each chunk's spectrum, and per running chunk its
+// two padded segments, their transforms and the FFT's tables.
 func profileWorkBytes(n int64, lx int) uint64 {
-	m := uint64(fftLength(lx))
-	chunks := uint64(min(n/int64(lx), profileChunks))
-	return chunks * (8*(m/2+1) + 8*m + 16*(m/2+1) + 16*m)
+	p := newProfilePlan(lx)
+	m := uint64(p.m)
+	chunks := uint64(min(n/int64(lx)*int64(p.segs), profileChunks))
+	running := min(chunks, uint64(runtime.GOMAXPROCS(0)))
+	return chunks*16*(m/2+1) + running*(16*m+32*(m/2+1)+16*m)
 }
 
 // MassProfile computes one snapshot row of fixed-point masses on rows of
 // length lx (the last axis): the step, P(m) (MassBins fractions, bins of
-// width <m>/4) and C(r) = <m_x m_{x+r}> - <m>^2 for r = 0 .. lx/2, the
-// average over every site x with x+r taken periodically along its row.
-// C(r) comes from the rows' power spectra (gonum's FFT), the fluctuations
-// m - <m> transformed so that no cancellation against <m>^2 is left. The
-// result depends only on the masses, never on the number of goroutines.
+// width <m>/4) and C(r) = <m_x m_{x+r}> - <m>^2 for r = 0 .. min(lx/2,
+// profileMaxLag), the average over every site x with x+r taken periodically
+// along its row. C(r) comes from FFTs (gonum) of the fluctuations m - <m>,
+// so no cancellation against <m>^2 is left: the rows' power spectra, or for
+// long rows the segments' cross spectra with their extensions. The result
+// depends only on the masses, never on the number of goroutines.
 func MassProfile(masses []int64, lx int, step int64) []float64 {
 	n := len(masses)
-	rows := n / lx
-	chunk := (rows + profileChunks - 1) / profileChunks
-	nchunks := (rows + chunk - 1) / chunk
 	// the total mass is exact in int64 (validateMass keeps it below 2^62)
-	totals := make([]int64, nchunks)
-	par.Do(nchunks, func(c int) {
-		var s int64
-		for _, v := range masses[c*chunk*lx : min((c+1)*chunk, rows)*lx] {
-			s += v
+	part := (n + profileChunks - 1) / profileChunks
+	totals := make([]int64, (n+part-1)/part)
+	par.Do(len(totals), func(c int) {
+		for _, v := range masses[c*part : min((c+1)*part, n)] {
+			totals[c] += v
 		}
-		totals[c] = s
 	})
 	var total int64
 	for _, t := range totals {
 		total += t
 	}
 	mean := float64(total) / quench.MassUnit / float64(n)
-	m := fftLength(lx)
+	d := func(i int) float64 { return float64(masses[i])/quench.MassUnit - mean }
+
+	p := newProfilePlan(lx)
+	items := n / lx * p.segs
+	chunk := (items + profileChunks - 1) / profileChunks
+	nchunks := (items + chunk - 1) / chunk
 	hists := make([][MassBins]int64, nchunks)
-	powers := make([][]float64, nchunks)
+	specs := make([][]complex128, nchunks)
 	par.Do(nchunks, func(c int) {
-		fft := fourier.NewFFT(m)
-		seq := make([]float64, m) // zero beyond lx when padded
-		coef := make([]complex128, m/2+1)
-		power := make([]float64, m/2+1)
+		fft := fourier.NewFFT(p.m)
+		a, b := make([]float64, p.m), make([]float64, p.m) // zero beyond the data
+		ca, cb := make([]complex128, p.m/2+1), make([]complex128, p.m/2+1)
+		spec := make([]complex128, p.m/2+1)
 		h := &hists[c]
-		for row := c * chunk; row < min((c+1)*chunk, rows); row++ {
-			for x, v := range masses[row*lx : (row+1)*lx] {
-				mx := float64(v) / quench.MassUnit
-				h[massBin(mx, mean)]++
-				seq[x] = mx - mean
+		for it := c * chunk; it < min((c+1)*chunk, items); it++ {
+			row, s0 := it/p.segs*lx, it%p.segs*p.seg
+			size := min(p.seg, lx-s0)
+			if size < p.seg {
+				// a long row's last segment: no stale values in a (b's
+				// beyond size+lag meet only these zeros)
+				clear(a[size:p.seg])
 			}
-			fft.Coefficients(coef, seq)
-			for k, z := range coef {
-				power[k] += real(z)*real(z) + imag(z)*imag(z)
+			for x := range size {
+				i := row + s0 + x
+				h[massBin(float64(masses[i])/quench.MassUnit, mean)]++
+				a[x] = d(i)
+			}
+			fft.Coefficients(ca, a)
+			if !p.long {
+				for k, z := range ca {
+					spec[k] += complex(real(z)*real(z)+imag(z)*imag(z), 0)
+				}
+				continue
+			}
+			for x := range size + p.lag {
+				b[x] = d(row + (s0+x)%lx)
+			}
+			fft.Coefficients(cb, b)
+			for k := range spec {
+				spec[k] += complex(real(ca[k]), -imag(ca[k])) * cb[k]
 			}
 		}
-		powers[c] = power
+		specs[c] = spec
 	})
-	power := powers[0]
-	for _, p := range powers[1:] {
-		for k, v := range p {
-			power[k] += v
+	spec := specs[0]
+	for _, s := range specs[1:] {
+		for k, v := range s {
+			spec[k] += v
 		}
 	}
-	// the inverse transform of the summed power is m times the summed
-	// (circular, of length m) autocorrelation of the rows
-	spec := make([]complex128, len(power))
-	for k, v := range power {
-		spec[k] = complex(v, 0)
-	}
-	acf := fourier.NewFFT(m).Sequence(nil, spec)
-	out := make([]float64, 0, 1+MassBins+lx/2+1)
+	// the inverse transform of the summed spectrum is m times the summed
+	// correlation (circular of length m)
+	acf := fourier.NewFFT(p.m).Sequence(nil, spec)
+	out := make([]float64, 0, 1+MassBins+p.lag+1)
 	out = append(out, float64(step))
 	var hist [MassBins]int64
 	for _, h := range hists {
@@ -181,14 +235,14 @@ func MassProfile(masses []int64, lx int, step int64) []float64 {
 	for _, k := range hist {
 		out = append(out, float64(k)/float64(n))
 	}
-	for r := 0; r <= lx/2; r++ {
+	for r := 0; r <= p.lag; r++ {
 		c := acf[r]
-		if m != lx && r > 0 {
-			// padded: the circular correlation at r is the linear one at
-			// r plus the linear one at lx - r
+		if !p.long && p.m != lx && r > 0 {
+			// a padded row: the circular correlation at r is the linear
+			// one at r plus the linear one at lx - r
 			c += acf[lx-r]
 		}
-		out = append(out, c/float64(m)/float64(n))
+		out = append(out, c/float64(p.m)/float64(n))
 	}
 	return out
 }

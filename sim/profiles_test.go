@@ -86,6 +86,34 @@ func TestMassProfileDirect(t *testing.T) {
 			}
 		}
 	}
+	// long rows in segments, C(r) up to a lag cap: lowered here so small
+	// rows take that path (27 sites a segment, the last one shorter)
+	defer func(row, lag int) { profileLongRow, profileMaxLag = row, lag }(profileLongRow, profileMaxLag)
+	profileLongRow, profileMaxLag = 16, 5
+	for _, shape := range [][]int{{90}, {3, 90}, {4, 20}, {2, 54}, {40, 90}} { // 40x90: 3 segments a chunk
+		n := shape[0]
+		if len(shape) == 2 {
+			n *= shape[1]
+		}
+		lx := shape[len(shape)-1]
+		cfg := Config{Model: "kmp", Shape: shape}
+		masses := testMasses(n, uint64(3*n))
+		row := MassProfile(masses, lx, 0)
+		if len(row) != cfg.ProfileWidth() || len(cfg.ProfileColumns()) != len(row) || len(row) != 1+MassBins+min(lx/2, 5)+1 {
+			t.Fatalf("%v, lags up to 5: row of %d values, ProfileWidth %d", shape, len(row), cfg.ProfileWidth())
+		}
+		hist, corr := directProfile(masses, lx)
+		for b, k := range hist {
+			if got := row[1+b]; got != float64(k)/float64(n) {
+				t.Errorf("%v in segments: P(m) bin %d is %v, want %d/%d", shape, b, got, k, n)
+			}
+		}
+		for r, c := range row[1+MassBins:] {
+			if math.Abs(c-corr[r]) > 1e-12*corr[0] {
+				t.Errorf("%v in segments: C(%d) = %.17g, want %.17g", shape, r, c, corr[r])
+			}
+		}
+	}
 	if fftLength(14) != 32 || fftLength(90) != 90 || fftLength(22) != 64 {
 		t.Errorf("fftLength: 14 -> %d, 90 -> %d, 22 -> %d", fftLength(14), fftLength(90), fftLength(22))
 	}
@@ -172,12 +200,36 @@ func TestKMPProfileExact(t *testing.T) {
 	}
 }
 
-// BenchmarkMassProfile times one snapshot of a 4096^2 lattice (sites/ns).
+// BenchmarkMassProfile times one snapshot of 2^24 sites (sites/ns): a
+// 4096^2 lattice (rows transformed whole) and a 1D ring (segments, lags up
+// to profileMaxLag).
 func BenchmarkMassProfile(b *testing.B) {
-	masses := testMasses(4096*4096, 3)
-	b.ResetTimer()
-	for b.Loop() {
-		MassProfile(masses, 4096, 0)
+	masses := testMasses(1<<24, 3)
+	for _, c := range []struct {
+		name string
+		lx   int
+	}{{"4096x4096", 4096}, {"1D", 1 << 24}} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				MassProfile(masses, c.lx, 0)
+			}
+			b.ReportMetric(float64(len(masses))*float64(b.N)/float64(b.Elapsed().Nanoseconds()), "sites/ns")
+		})
 	}
-	b.ReportMetric(float64(len(masses))*float64(b.N)/float64(b.Elapsed().Nanoseconds()), "sites/ns")
+}
+
+// A long 1D ring keeps C(r) to profileMaxLag: the snapshot rows and the
+// memory estimate stay small (the full lx/2 lags would be 0.5 GB a
+// snapshot here).
+func TestProfileLagCap(t *testing.T) {
+	n := 1 << 27
+	cfg := Config{Model: "kmp", Shape: []int{n}, Sweeps: 10000, Every: 1}
+	if w := cfg.ProfileWidth(); w != 1+MassBins+profileMaxLag+1 {
+		t.Errorf("ProfileWidth of a 2^27 ring: %d, want %d", w, 1+MassBins+profileMaxLag+1)
+	}
+	host, _ := cfg.Bytes(false)
+	if profiles := uint64(cfg.Profiles()) * 8 * uint64(cfg.ProfileWidth()) * 2; host < 16*uint64(n)+profiles || host > 16*uint64(n)+512<<20 {
+		t.Errorf("host estimate %d bytes for a 2^27 ring: want the state (%d) and snapshots (%d) plus at most 512 MiB",
+			host, 16*n, profiles)
+	}
 }
