@@ -60,9 +60,11 @@ type Summary struct {
 	// activity (log bins).
 	Histograms map[string][]int64 `json:"histograms,omitempty"`
 	// Mass transfer: P(m) ("mass_distribution", MassBins fractions of
-	// the sites, bins of width <m>/4) and C(r) ("correlation", r = 0 ..
-	// lx/2 along the last axis), averaged over ProfileSnapshots snapshots
-	// taken every ProfileEvery steps (profiles.csv holds each snapshot).
+	// the sites, bins of width <m>/4; "mass_distribution_log", LogMassBins
+	// fractions, bins of powers of two in mass units) and C(r)
+	// ("correlation", r = 0 .. min(lx/2, 32768) along the last axis),
+	// averaged over ProfileSnapshots snapshots taken every ProfileEvery
+	// steps (profiles.csv holds each snapshot).
 	Profiles         map[string]Profile `json:"profiles,omitempty"`
 	ProfileSnapshots int                `json:"profile_snapshots,omitempty"`
 	ProfileEvery     int64              `json:"profile_every,omitempty"`
@@ -156,8 +158,9 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 	if IsMass(c.Model) && len(st.Profiles) > 0 {
 		s.ProfileSnapshots, s.ProfileEvery = len(st.Profiles), c.ProfileInterval()
 		s.Profiles = map[string]Profile{
-			"mass_distribution": makeProfile(profileEstimates(st.Profiles, 1, MassBins)),
-			"correlation":       makeProfile(profileEstimates(st.Profiles, 1+MassBins, c.ProfileWidth()-1-MassBins)),
+			"mass_distribution":     makeProfile(profileEstimates(st.Profiles, profLin, MassBins)),
+			"mass_distribution_log": makeProfile(profileEstimates(st.Profiles, profLog, LogMassBins)),
+			"correlation":           makeProfile(profileEstimates(st.Profiles, profCorr, c.ProfileWidth()-profCorr)),
 		}
 	}
 	return s, names

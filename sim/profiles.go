@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"math/bits"
 	"runtime"
 
 	"gonum.org/v1/gonum/dsp/fourier"
@@ -20,6 +21,21 @@ import (
 // with b/4 <= m/<m> < (b+1)/4, <m> the snapshot's mean mass; the last bin
 // also holds everything above.
 const MassBins = 40
+
+// LogMassBins is the number of logarithmic P(m) bins, fixed in mass units
+// so they serve distributions with power-law tails (aggregation): bin 0
+// holds the fraction of empty sites, bin k >= 1 that of masses in
+// [2^(k-33), 2^(k-32)), i.e. fixed-point values in [2^(k-1), 2^k); the
+// fixed point's range (below 2^62) needs 63 bins.
+const LogMassBins = 63
+
+// Offsets of a snapshot row's parts: the step at 0, then P(m) in MassBins
+// linear and LogMassBins logarithmic bins, then C(r).
+const (
+	profLin  = 1
+	profLog  = profLin + MassBins
+	profCorr = profLog + LogMassBins
+)
 
 // ProfileTarget is the number of snapshots the automatic interval aims for.
 const ProfileTarget = 100
@@ -49,11 +65,11 @@ func profilesUpTo(c *Config, step int64) int64 {
 // Profiles is the number of snapshots a complete run takes.
 func (c *Config) Profiles() int64 { return profilesUpTo(c, c.TotalSweeps()) }
 
-// ProfileWidth is the length of a snapshot row: the step, MassBins
-// fractions, and C(r) for r = 0 .. min(lx/2, profileMaxLag), lx the last
-// extent.
+// ProfileWidth is the length of a snapshot row: the step, MassBins and
+// LogMassBins fractions, and C(r) for r = 0 .. min(lx/2, profileMaxLag),
+// lx the last extent.
 func (c *Config) ProfileWidth() int {
-	return 1 + MassBins + c.profileLag() + 1
+	return profCorr + c.profileLag() + 1
 }
 
 func (c *Config) profileLag() int { return newProfilePlan(c.Shape[len(c.Shape)-1]).lag }
@@ -63,6 +79,9 @@ func (c *Config) ProfileColumns() []string {
 	cols := []string{"step"}
 	for b := range MassBins {
 		cols = append(cols, fmt.Sprintf("p%d", b))
+	}
+	for b := range LogMassBins {
+		cols = append(cols, fmt.Sprintf("l%d", b))
 	}
 	for r := 0; r <= c.profileLag(); r++ {
 		cols = append(cols, fmt.Sprintf("c%d", r))
@@ -150,7 +169,7 @@ func profileWorkBytes(n int64, lx int) uint64 {
 
 // MassProfile computes one snapshot row of fixed-point masses on rows of
 // length lx (the last axis): the step, P(m) (MassBins fractions, bins of
-// width <m>/4) and C(r) = <m_x m_{x+r}> - <m>^2 for r = 0 .. min(lx/2,
+// width <m>/4, then LogMassBins fractions in bins of powers of two) and C(r) = <m_x m_{x+r}> - <m>^2 for r = 0 .. min(lx/2,
 // profileMaxLag), the average over every site x with x+r taken periodically
 // along its row. C(r) comes from FFTs (gonum) of the fluctuations m - <m>,
 // so no cancellation against <m>^2 is left: the rows' power spectra, or for
@@ -177,7 +196,7 @@ func MassProfile(masses []int64, lx int, step int64) []float64 {
 	items := n / lx * p.segs
 	chunk := (items + profileChunks - 1) / profileChunks
 	nchunks := (items + chunk - 1) / chunk
-	hists := make([][MassBins]int64, nchunks)
+	hists := make([][MassBins + LogMassBins]int64, nchunks)
 	specs := make([][]complex128, nchunks)
 	par.Do(nchunks, func(c int) {
 		fft := fourier.NewFFT(p.m)
@@ -196,6 +215,7 @@ func MassProfile(masses []int64, lx int, step int64) []float64 {
 			for x := range size {
 				i := row + s0 + x
 				h[massBin(float64(masses[i])/quench.MassUnit, mean)]++
+				h[MassBins+bits.Len64(uint64(masses[i]))]++
 				a[x] = d(i)
 			}
 			fft.Coefficients(ca, a)
@@ -224,9 +244,9 @@ func MassProfile(masses []int64, lx int, step int64) []float64 {
 	// the inverse transform of the summed spectrum is m times the summed
 	// correlation (circular of length m)
 	acf := fourier.NewFFT(p.m).Sequence(nil, spec)
-	out := make([]float64, 0, 1+MassBins+p.lag+1)
+	out := make([]float64, 0, profCorr+p.lag+1)
 	out = append(out, float64(step))
-	var hist [MassBins]int64
+	var hist [MassBins + LogMassBins]int64
 	for _, h := range hists {
 		for b, k := range h {
 			hist[b] += k

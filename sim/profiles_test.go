@@ -2,6 +2,7 @@ package sim
 
 import (
 	"math"
+	"math/bits"
 	"runtime"
 	"slices"
 	"strconv"
@@ -31,8 +32,9 @@ func testMasses(n int, seed uint64) []int64 {
 	return m
 }
 
-// directProfile is MassProfile by its definition: bins by 4 m/<m> and the
-// periodic sum over every site and every r, O(N lx).
+// directProfile is MassProfile by its definition: bins by 4 m/<m>, bins by
+// the fixed point's bit length, and the periodic sum over every site and
+// every r, O(N lx).
 func directProfile(masses []int64, lx int) (hist []int64, corr []float64) {
 	n := len(masses)
 	var total int64
@@ -41,12 +43,17 @@ func directProfile(masses []int64, lx int) (hist []int64, corr []float64) {
 	}
 	mean := float64(total) / quench.MassUnit / float64(n)
 	d := make([]float64, n)
-	hist = make([]int64, MassBins)
+	hist = make([]int64, MassBins+LogMassBins)
 	for i, v := range masses {
 		x := float64(v) / quench.MassUnit
 		d[i] = x - mean
 		b := int(math.Min(math.Floor(4*x/mean), MassBins-1))
 		hist[b]++
+		k := 0 // log bin: 0 for none, k for fixed-point values in [2^(k-1), 2^k)
+		for w := v; w > 0; w >>= 1 {
+			k++
+		}
+		hist[MassBins+k]++
 	}
 	for r := 0; r <= lx/2; r++ {
 		var s float64
@@ -71,7 +78,7 @@ func TestMassProfileDirect(t *testing.T) {
 		lx := shape[len(shape)-1]
 		masses := testMasses(n, uint64(n))
 		row := MassProfile(masses, lx, 17)
-		if len(row) != 1+MassBins+lx/2+1 || row[0] != 17 {
+		if len(row) != profCorr+lx/2+1 || row[0] != 17 {
 			t.Fatalf("%v: row of %d values starting %v", shape, len(row), row[0])
 		}
 		hist, corr := directProfile(masses, lx)
@@ -81,7 +88,7 @@ func TestMassProfileDirect(t *testing.T) {
 			}
 		}
 		for r, c := range corr {
-			if got := row[1+MassBins+r]; math.Abs(got-c) > 1e-12*corr[0] {
+			if got := row[profCorr+r]; math.Abs(got-c) > 1e-12*corr[0] {
 				t.Errorf("%v: C(%d) = %.17g, want %.17g", shape, r, got, c)
 			}
 		}
@@ -99,7 +106,7 @@ func TestMassProfileDirect(t *testing.T) {
 		cfg := Config{Model: "kmp", Shape: shape}
 		masses := testMasses(n, uint64(3*n))
 		row := MassProfile(masses, lx, 0)
-		if len(row) != cfg.ProfileWidth() || len(cfg.ProfileColumns()) != len(row) || len(row) != 1+MassBins+min(lx/2, 5)+1 {
+		if len(row) != cfg.ProfileWidth() || len(cfg.ProfileColumns()) != len(row) || len(row) != profCorr+min(lx/2, 5)+1 {
 			t.Fatalf("%v, lags up to 5: row of %d values, ProfileWidth %d", shape, len(row), cfg.ProfileWidth())
 		}
 		hist, corr := directProfile(masses, lx)
@@ -108,7 +115,7 @@ func TestMassProfileDirect(t *testing.T) {
 				t.Errorf("%v in segments: P(m) bin %d is %v, want %d/%d", shape, b, got, k, n)
 			}
 		}
-		for r, c := range row[1+MassBins:] {
+		for r, c := range row[profCorr:] {
 			if math.Abs(c-corr[r]) > 1e-12*corr[0] {
 				t.Errorf("%v in segments: C(%d) = %.17g, want %.17g", shape, r, c, corr[r])
 			}
@@ -156,8 +163,22 @@ func TestMassProfileBins(t *testing.T) {
 	if !slices.EqualFunc(row[1:1+MassBins], want, func(a, b float64) bool { return math.Abs(a-b) < 1e-15 }) {
 		t.Errorf("bins of quarter masses: got %v want %v", row[1:1+MassBins], want)
 	}
+	// log bins: q quarters are q 2^30 in fixed point, bit length 30 + that of q
+	logWant := make([]float64, LogMassBins)
+	for _, q := range quarters {
+		k := 0
+		if q > 0 {
+			k = 30 + bits.Len64(uint64(q))
+		}
+		logWant[k] += 1.0 / 52
+	}
+	if !slices.EqualFunc(row[profLog:profCorr], logWant, func(a, b float64) bool { return math.Abs(a-b) < 1e-15 }) {
+		t.Errorf("log bins of quarter masses: got %v want %v", row[profLog:profCorr], logWant)
+	}
 	row = MassProfile(make([]int64, 24), 6, 0)
-	if row[1] != 1 || slices.ContainsFunc(row[2:], func(x float64) bool { return x != 0 }) {
+	zero := make([]float64, profCorr+4)
+	zero[profLin], zero[profLog] = 1, 1
+	if !slices.Equal(row, zero) {
 		t.Errorf("all-zero masses: %v", row)
 	}
 }
@@ -168,7 +189,8 @@ func TestMassProfileBins(t *testing.T) {
 // P(m/<m> >= x) = (1 - x/N)^(N-1), Var(m) = <m>^2 (N-1)/(N+1) and
 // Cov(m_x, m_y) = -<m>^2/(N+1). The snapshot averages of P(m) (bins of
 // <m>/4; the rare tail above 6 <m> pooled into one) and of C(r) match these
-// finite-N values at 4 sigma, with reliable error bars.
+// finite-N values at 4 sigma, with reliable error bars; so do the
+// logarithmic bins.
 func TestKMPProfileExact(t *testing.T) {
 	if testing.Short() {
 		t.Skip("long statistical test")
@@ -193,7 +215,25 @@ func TestKMPProfileExact(t *testing.T) {
 		}
 	}
 	within4(t, "P(m >= 6 <m>)", stats.Series(x), tail(pooled/4.0))
-	corr := profileEstimates(st.Profiles, 1+MassBins, 33)
+	// logarithmic bins: k holds [2^(k-33), 2^(k-32)) (<m> = 1); those
+	// expecting at least 5 sites a snapshot one by one, the rest pooled
+	logBins := profileEstimates(st.Profiles, profLog, LogMassBins)
+	clear(x)
+	rest := 1.0
+	for k := 1; k < LogMassBins; k++ {
+		lo, hi := math.Ldexp(1, k-33), math.Ldexp(1, k-32)
+		p := tail(lo) - tail(math.Min(hi, n))
+		if n*p >= 5 {
+			within4(t, "P(m) log bin "+strconv.Itoa(k), logBins[k], p)
+			rest -= p
+			continue
+		}
+		for i, r := range st.Profiles {
+			x[i] += r[profLog+k]
+		}
+	}
+	within4(t, "P(m) in the other log bins", stats.Series(x), rest)
+	corr := profileEstimates(st.Profiles, profCorr, 33)
 	within4(t, "C(0)", corr[0], (n-1)/(n+1))
 	for r := 1; r <= 32; r++ {
 		within4(t, "C("+strconv.Itoa(r)+")", corr[r], -1/(n+1))
@@ -224,8 +264,8 @@ func BenchmarkMassProfile(b *testing.B) {
 func TestProfileLagCap(t *testing.T) {
 	n := 1 << 27
 	cfg := Config{Model: "kmp", Shape: []int{n}, Sweeps: 10000, Every: 1}
-	if w := cfg.ProfileWidth(); w != 1+MassBins+profileMaxLag+1 {
-		t.Errorf("ProfileWidth of a 2^27 ring: %d, want %d", w, 1+MassBins+profileMaxLag+1)
+	if w := cfg.ProfileWidth(); w != profCorr+profileMaxLag+1 {
+		t.Errorf("ProfileWidth of a 2^27 ring: %d, want %d", w, profCorr+profileMaxLag+1)
 	}
 	host, _ := cfg.Bytes(false)
 	if profiles := uint64(cfg.Profiles()) * 8 * uint64(cfg.ProfileWidth()) * 2; host < 16*uint64(n)+profiles || host > 16*uint64(n)+512<<20 {

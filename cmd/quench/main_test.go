@@ -417,11 +417,11 @@ func TestLatticeUpdateRuns(t *testing.T) {
 		}
 		if c.args[1] == "transfer" {
 			// 30 steps after 1000, a snapshot every 3: a header and 10 rows of step,
-			// 40 bins and C(0..4)
+			// 40 linear and 63 log bins and C(0..4)
 			data, err := os.ReadFile(filepath.Join(out, "profiles.csv"))
 			lines := strings.Split(strings.TrimSpace(string(data)), "\n")
 			if err != nil || len(lines) != 11 || !strings.HasPrefix(lines[0], "step,p0,") || !strings.HasSuffix(lines[0], ",c4") ||
-				!strings.HasPrefix(lines[10], "1030,") || len(strings.Split(lines[10], ",")) != 46 {
+				!strings.HasPrefix(lines[10], "1030,") || len(strings.Split(lines[10], ",")) != 109 {
 				t.Errorf("%v: profiles.csv: %v\n%.300s", c.args, err, data)
 			}
 		}
