@@ -33,7 +33,7 @@ const CheckpointFile = "checkpoint.qck"
 //	sha256   32 bytes over everything before it
 const (
 	checkpointMagic   = "QUENCHCK"
-	checkpointVersion = 2 // 2: mass-transfer profiles
+	checkpointVersion = 2 // 2: mass-transfer profiles (version 1 is read for other models)
 )
 
 type checkpointHeader struct {
@@ -42,17 +42,19 @@ type checkpointHeader struct {
 	Sites        int64   `json:"sites"`
 	Samples      int64   `json:"samples"`
 	SweepSeconds float64 `json:"sweep_seconds"`
-	Field        int64   `json:"field,omitempty"`
-	Aux          int64   `json:"aux,omitempty"`
-	Omega        int64   `json:"omega,omitempty"`
-	Rows         int64   `json:"rows,omitempty"`
-	Width        int64   `json:"width,omitempty"`
-	Heights      int64   `json:"heights,omitempty"`
-	Stored       int64   `json:"stored,omitempty"`
-	Topples      int64   `json:"topples,omitempty"`
-	Masses       int64   `json:"masses,omitempty"`
-	Profiles     int64   `json:"profiles,omitempty"`
-	ProfileWidth int64   `json:"profile_width,omitempty"`
+	// ProfileSeconds: version 2
+	ProfileSeconds float64 `json:"profile_seconds,omitempty"`
+	Field          int64   `json:"field,omitempty"`
+	Aux            int64   `json:"aux,omitempty"`
+	Omega          int64   `json:"omega,omitempty"`
+	Rows           int64   `json:"rows,omitempty"`
+	Width          int64   `json:"width,omitempty"`
+	Heights        int64   `json:"heights,omitempty"`
+	Stored         int64   `json:"stored,omitempty"`
+	Topples        int64   `json:"topples,omitempty"`
+	Masses         int64   `json:"masses,omitempty"`
+	Profiles       int64   `json:"profiles,omitempty"`
+	ProfileWidth   int64   `json:"profile_width,omitempty"`
 }
 
 // WriteCheckpoint writes st to dir atomically: a temporary file, fsync,
@@ -60,7 +62,7 @@ type checkpointHeader struct {
 func WriteCheckpoint(dir string, st *State) error {
 	h := checkpointHeader{
 		Config: st.Config, Step: st.Step, Sites: int64(len(st.Spins)),
-		Samples: int64(len(st.Samples)), SweepSeconds: st.SweepSeconds,
+		Samples: int64(len(st.Samples)), SweepSeconds: st.SweepSeconds, ProfileSeconds: st.ProfileSeconds,
 		Field: int64(len(st.Field)), Aux: int64(len(st.Aux)), Omega: int64(len(st.Omega)), Rows: int64(len(st.Rows)),
 		Heights: int64(len(st.Heights)), Stored: st.Stored, Topples: st.Topples, Masses: int64(len(st.Masses)),
 		Profiles: int64(len(st.Profiles)),
@@ -130,8 +132,9 @@ func ReadCheckpoint(dir string) (*State, error) {
 	if h := sha256.Sum256(body); !bytes.Equal(h[:], sum) {
 		return nil, bad("checksum mismatch: the file is corrupted or truncated")
 	}
-	if v := binary.LittleEndian.Uint32(data[8:]); v != checkpointVersion {
-		return nil, bad("format version %d, this quench reads version %d", v, checkpointVersion)
+	version := binary.LittleEndian.Uint32(data[8:])
+	if version != checkpointVersion && version != 1 {
+		return nil, bad("format version %d, this quench reads versions 1 and %d", version, checkpointVersion)
 	}
 	hlen := int64(binary.LittleEndian.Uint32(data[12:]))
 	if 16+hlen > int64(len(body)) {
@@ -142,6 +145,10 @@ func ReadCheckpoint(dir string) (*State, error) {
 		return nil, bad("header is not valid JSON: %v", err)
 	}
 	cfg := h.Config
+	if version == 1 && IsMass(cfg.Model) {
+		// version 1 is version 2 without profiles, which only mass models take
+		return nil, bad("format version 1 holds a %s run without the profile snapshots this quench takes: rerun it", cfg.Model)
+	}
 	if err := cfg.Validate(); err != nil {
 		return nil, bad("its configuration is invalid: %v", err)
 	}
@@ -206,7 +213,7 @@ func ReadCheckpoint(dir string) (*State, error) {
 	if p := profilesUpTo(&cfg, h.Step); p != h.Profiles {
 		return nil, bad("it holds %d profile snapshots, but %d are taken by step %d", h.Profiles, p, h.Step)
 	}
-	st := &State{Config: cfg, Step: h.Step, SweepSeconds: h.SweepSeconds}
+	st := &State{Config: cfg, Step: h.Step, SweepSeconds: h.SweepSeconds, ProfileSeconds: h.ProfileSeconds}
 	off := 16 + hlen
 	st.Spins = make([]int8, sites)
 	for i, b := range body[off : off+sites] {

@@ -292,7 +292,7 @@ func (c *Config) Bytes(stateOnHost bool) (host, device uint64) {
 		// one snapshot's work space
 		host = 2*8*n + uint64(c.Measurements())*8*6*2 + 64<<20
 		if IsMass(c.Model) {
-			host += uint64(c.Profiles())*8*uint64(c.ProfileWidth())*2 + profileWorkBytes(int64(n), c.Shape[len(c.Shape)-1])
+			host += c.profileBytes(8*2) + profileWorkBytes(int64(n), c.Shape[len(c.Shape)-1])
 		}
 		if stateOnHost {
 			host += device
@@ -339,7 +339,10 @@ func (c *Config) DiskBytes() uint64 {
 		return 2*n + rows*(24+120) + 1<<20
 	case c.Model == "sandpile":
 		return n + 4*n + 9*n + rows*(8*6+100) + 1<<20
-	case IsMass(c.Model) || c.Model == "diffusion":
+	case IsMass(c.Model):
+		// profile snapshots: float64 in the checkpoint, text in profiles.csv
+		return 2*8*n + rows*(8*5+100) + c.profileBytes(8+25) + 1<<20
+	case c.Model == "diffusion":
 		return 2*8*n + rows*(8*5+100) + 1<<20
 	}
 	state := n * 8 // field, in the checkpoint

@@ -94,7 +94,9 @@ func makeProfile(est []stats.Estimate) Profile {
 // Throughput is the measured speed of the run.
 type Throughput struct {
 	SiteUpdatesPerNs float64 `json:"site_updates_per_ns"`
-	Seconds          float64 `json:"seconds"`
+	Seconds          float64 `json:"seconds"` // steps and measurements
+	// mass transfer: the profile snapshots, not in SiteUpdatesPerNs
+	ProfileSeconds float64 `json:"profile_seconds,omitempty"`
 }
 
 func ptr(x float64) *float64 {
@@ -147,7 +149,7 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 		Params: c.Params(),
 		Seed:   c.Seed, Start: c.Start, Sweeps: c.Sweeps, Therm: c.Therm, Every: c.Every,
 		Measurements: len(st.Samples) + len(st.Rows), Observables: map[string]Value{},
-		Throughput: Throughput{SiteUpdatesPerNs: st.SiteUpdatesPerNs(), Seconds: st.SweepSeconds},
+		Throughput: Throughput{SiteUpdatesPerNs: st.SiteUpdatesPerNs(), Seconds: st.SweepSeconds, ProfileSeconds: st.ProfileSeconds},
 	}
 	for name, e := range est {
 		s.Observables[name] = Value{Mean: ptr(e.Mean), Error: ptr(e.Err), TauInt: ptr(e.Tau), Reliable: e.Reliable}
@@ -284,6 +286,9 @@ func WriteOutputs(dir string, st *State, sum *Summary) error {
 // (name, bin, value, error), names in sorted order; histograms are counts
 // with an empty error, profiles the snapshot averages with their errors.
 const HistogramsFile = "histograms.csv"
+
+// ExtraFiles are the outputs only some models write.
+var ExtraFiles = []string{ActivityFile, ActivityImageFile, HistogramsFile, ProfilesFile}
 
 // ProfilesFile holds every profile snapshot of a mass-transfer run, one row
 // each (Config.ProfileColumns: step, p0.., c0..).

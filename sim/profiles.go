@@ -41,22 +41,27 @@ const (
 const ProfileTarget = 100
 
 // ProfileInterval is the number of steps between profile snapshots:
-// ProfileEvery, or when that is 0, Sweeps/ProfileTarget (at least 1).
+// ProfileEvery, or when that is 0 (validation replaces it by this value, so
+// extending a run keeps its spacing) Sweeps/ProfileTarget rounded up.
+// ProfileNone (-1) takes none.
 func (c *Config) ProfileInterval() int64 {
-	if c.ProfileEvery > 0 {
+	if c.ProfileEvery != 0 {
 		return c.ProfileEvery
 	}
-	return max(1, c.Sweeps/ProfileTarget)
+	return max(1, (c.Sweeps+ProfileTarget-1)/ProfileTarget)
 }
+
+// ProfileNone as --profile-every takes no profile snapshots.
+const ProfileNone = -1
 
 // profiledAt reports whether a profile snapshot follows step (1-based).
 func (c *Config) profiledAt(step int64) bool {
-	return IsMass(c.Model) && step > c.Therm && (step-c.Therm)%c.ProfileInterval() == 0
+	return profilesUpTo(c, step) > profilesUpTo(c, step-1)
 }
 
 // profilesUpTo counts the profile snapshots taken in steps 1..step.
 func profilesUpTo(c *Config, step int64) int64 {
-	if !IsMass(c.Model) || step <= c.Therm {
+	if !IsMass(c.Model) || step <= c.Therm || c.ProfileInterval() < 1 {
 		return 0
 	}
 	return (min(step, c.TotalSweeps()) - c.Therm) / c.ProfileInterval()
@@ -89,11 +94,13 @@ func (c *Config) ProfileColumns() []string {
 	return cols
 }
 
-// validateProfiles checks --profile-every.
+// validateProfiles checks --profile-every and fixes the automatic
+// interval.
 func (c *Config) validateProfiles() error {
-	if c.ProfileEvery < 0 || c.ProfileEvery > c.Sweeps {
-		return quench.Usagef("--profile-every %d is not allowed: use 0 (about %d snapshots) or 1 to --steps %d", c.ProfileEvery, ProfileTarget, c.Sweeps)
+	if c.ProfileEvery < ProfileNone || c.ProfileEvery > c.Sweeps {
+		return quench.Usagef("--profile-every %d is not allowed: use 1 to --steps %d, 0 (about %d snapshots) or -1 (none)", c.ProfileEvery, c.Sweeps, ProfileTarget)
 	}
+	c.ProfileEvery = c.ProfileInterval()
 	return nil
 }
 
@@ -156,15 +163,23 @@ func fftLength(lx int) int {
 	return m
 }
 
+// profileBytes is perValue bytes for every value of every snapshot of a
+// complete run, saturating at 2^62 (2^48 steps of wide rows would overflow).
+func (c *Config) profileBytes(perValue float64) uint64 {
+	return uint64(min(float64(c.Profiles())*float64(c.ProfileWidth())*perValue, 1<<62))
+}
+
 // profileWorkBytes is the host memory a snapshot of n sites in rows of lx
-// uses beyond the state: each chunk's spectrum, and per running chunk its
-// two padded segments, their transforms and the FFT's tables.
+// uses beyond the state: each chunk's spectrum (16 bytes per coefficient);
+// per running chunk its two padded segments (8 m each), their transforms
+// (16 (m/2+1) each) and its FFT (gonum keeps 24 m bytes of tables and work);
+// and the final inverse transform (its FFT and the correlation, 32 m).
 func profileWorkBytes(n int64, lx int) uint64 {
 	p := newProfilePlan(lx)
 	m := uint64(p.m)
 	chunks := uint64(min(n/int64(lx)*int64(p.segs), profileChunks))
 	running := min(chunks, uint64(runtime.GOMAXPROCS(0)))
-	return chunks*16*(m/2+1) + running*(16*m+32*(m/2+1)+16*m)
+	return chunks*16*(m/2+1) + running*(16*m+32*(m/2+1)+24*m) + 32*m
 }
 
 // MassProfile computes one snapshot row of fixed-point masses on rows of

@@ -183,60 +183,66 @@ func TestMassProfileBins(t *testing.T) {
 	}
 }
 
-// KMP on a periodic 64x64 lattice conserves the total mass, and its
-// stationary state is uniform on the simplex of that total: a site's mass
+// KMP on a periodic lattice conserves the total mass, and its stationary
+// state is uniform on the simplex of that total: a site's mass
 // m = N <m> D with D ~ Beta(1, N-1). So for N sites exactly
 // P(m/<m> >= x) = (1 - x/N)^(N-1), Var(m) = <m>^2 (N-1)/(N+1) and
-// Cov(m_x, m_y) = -<m>^2/(N+1). The snapshot averages of P(m) (bins of
-// <m>/4; the rare tail above 6 <m> pooled into one) and of C(r) match these
-// finite-N values at 4 sigma, with reliable error bars; so do the
-// logarithmic bins.
+// Cov(m_x, m_y) = -<m>^2/(N+1). The snapshot averages of P(m) (the bins
+// holding at least a fraction minP one by one, the others pooled, in the
+// linear and in the logarithmic bins) and of C(r) match these finite-N
+// values at 4 sigma, with reliable error bars: on 64x64, and on a ring of 8
+// sites, where they are far from the large-N ones (C(r > 0) = -1/9, not 0;
+// P(m < <m>/4) = 0.1993, not 0.2212).
 func TestKMPProfileExact(t *testing.T) {
 	if testing.Short() {
 		t.Skip("long statistical test")
 	}
-	cfg := Config{Model: "kmp", Shape: []int{64, 64}, Mass0: 1, Sweeps: 12000, Therm: 500, Every: 10,
-		ProfileEvery: 10, Seed: 21, Start: "cold"}
-	st, _ := simulate(t, cfg)
-	if len(st.Profiles) != 1200 {
-		t.Fatalf("%d snapshots, want 1200", len(st.Profiles))
-	}
-	n := 64.0 * 64
-	tail := func(x float64) float64 { return math.Pow(1-x/n, n-1) }
-	const pooled = 24 // bins from 24 (m >= 6 <m>) on are pooled
-	bins := profileEstimates(st.Profiles, 1, MassBins)
-	for b := 0; b < pooled; b++ {
-		within4(t, "P(m) bin "+strconv.Itoa(b), bins[b], tail(float64(b)/4)-tail(float64(b+1)/4))
-	}
-	x := make([]float64, len(st.Profiles))
-	for i, r := range st.Profiles {
-		for b := pooled; b < MassBins; b++ {
-			x[i] += r[1+b]
+	for _, c := range []struct {
+		cfg  Config
+		minP float64
+	}{
+		{Config{Model: "kmp", Shape: []int{64, 64}, Mass0: 1, Sweeps: 12000, Therm: 500, Every: 10, ProfileEvery: 10, Seed: 21, Start: "cold"}, 6e-4},
+		{Config{Model: "kmp", Shape: []int{8}, Mass0: 1, Sweeps: 40000, Therm: 100, Every: 4, ProfileEvery: 4, Seed: 8, Start: "cold"}, 0.01},
+	} {
+		st, _ := simulate(t, c.cfg)
+		if want := c.cfg.Sweeps / c.cfg.ProfileEvery; int64(len(st.Profiles)) != want {
+			t.Fatalf("%v: %d snapshots, want %d", c.cfg.Shape, len(st.Profiles), want)
 		}
-	}
-	within4(t, "P(m >= 6 <m>)", stats.Series(x), tail(pooled/4.0))
-	// logarithmic bins: k holds [2^(k-33), 2^(k-32)) (<m> = 1); those
-	// expecting at least 5 sites a snapshot one by one, the rest pooled
-	logBins := profileEstimates(st.Profiles, profLog, LogMassBins)
-	clear(x)
-	rest := 1.0
-	for k := 1; k < LogMassBins; k++ {
-		lo, hi := math.Ldexp(1, k-33), math.Ldexp(1, k-32)
-		p := tail(lo) - tail(math.Min(hi, n))
-		if n*p >= 5 {
-			within4(t, "P(m) log bin "+strconv.Itoa(k), logBins[k], p)
-			rest -= p
-			continue
+		lattice := c.cfg.Lattice().String() + ": "
+		n := float64(c.cfg.Lattice().Sites())
+		tail := func(x float64) float64 { return math.Pow(1-math.Min(x, n)/n, n-1) }
+		family := func(name string, from, bins int, edge func(b int) float64) {
+			est := profileEstimates(st.Profiles, from, bins)
+			pooled, rest := make([]float64, len(st.Profiles)), 1.0
+			for b := range bins {
+				p := tail(edge(b)) - tail(edge(b+1))
+				if b == bins-1 && from == profLin {
+					p = tail(edge(b)) // the last linear bin holds everything above
+				}
+				if p >= c.minP {
+					within4(t, lattice+name+" bin "+strconv.Itoa(b), est[b], p)
+					rest -= p
+					continue
+				}
+				for i, r := range st.Profiles {
+					pooled[i] += r[from+b]
+				}
+			}
+			within4(t, lattice+name+" in the other bins", stats.Series(pooled), rest)
 		}
-		for i, r := range st.Profiles {
-			x[i] += r[profLog+k]
+		family("P(m)", profLin, MassBins, func(b int) float64 { return float64(b) / 4 })
+		family("P(m) log", profLog, LogMassBins, func(k int) float64 {
+			if k == 0 {
+				return 0 // bin 0: exactly empty sites, probability 0 here
+			}
+			return math.Ldexp(1, k-33) // <m> = 1
+		})
+		lag := c.cfg.profileLag()
+		corr := profileEstimates(st.Profiles, profCorr, lag+1)
+		within4(t, lattice+"C(0)", corr[0], (n-1)/(n+1))
+		for r := 1; r <= lag; r++ {
+			within4(t, lattice+"C("+strconv.Itoa(r)+")", corr[r], -1/(n+1))
 		}
-	}
-	within4(t, "P(m) in the other log bins", stats.Series(x), rest)
-	corr := profileEstimates(st.Profiles, profCorr, 33)
-	within4(t, "C(0)", corr[0], (n-1)/(n+1))
-	for r := 1; r <= 32; r++ {
-		within4(t, "C("+strconv.Itoa(r)+")", corr[r], -1/(n+1))
 	}
 }
 
@@ -268,8 +274,16 @@ func TestProfileLagCap(t *testing.T) {
 		t.Errorf("ProfileWidth of a 2^27 ring: %d, want %d", w, profCorr+profileMaxLag+1)
 	}
 	host, _ := cfg.Bytes(false)
-	if profiles := uint64(cfg.Profiles()) * 8 * uint64(cfg.ProfileWidth()) * 2; host < 16*uint64(n)+profiles || host > 16*uint64(n)+512<<20 {
+	if profiles := cfg.profileBytes(16); host < 16*uint64(n)+profiles || host > 16*uint64(n)+512<<20 {
 		t.Errorf("host estimate %d bytes for a 2^27 ring: want the state (%d) and snapshots (%d) plus at most 512 MiB",
 			host, 16*n, profiles)
+	}
+	// every step for 2^48 - 2 steps: saturated, not wrapped around
+	cfg.Sweeps, cfg.ProfileEvery = 1<<48-2, 1
+	if host, _ := cfg.Bytes(false); host < 1<<62 {
+		t.Errorf("2^48 snapshots of %d values: host estimate %d bytes", cfg.ProfileWidth(), host)
+	}
+	if disk := cfg.DiskBytes(); disk < 1<<62 {
+		t.Errorf("2^48 snapshots of %d values: disk estimate %d bytes", cfg.ProfileWidth(), disk)
 	}
 }

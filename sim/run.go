@@ -21,6 +21,8 @@ type State struct {
 	Samples      []Sample
 	Spins        []int8  // host copy: the start, a checkpoint or the end
 	SweepSeconds float64 // time spent sweeping and measuring, all sessions
+	// time spent on profile snapshots (mass transfer), all sessions
+	ProfileSeconds float64
 
 	// Langevin models: host copies (float64 holds float32 values exactly)
 	// and measurement rows, column 0 the step (see Columns).
@@ -118,17 +120,20 @@ func Execute(ctx context.Context, be quench.Backend, st *State, opts Options) er
 				return fmt.Errorf("measurement after sweep %d: %w", st.Step, err)
 			}
 		}
-		if cfg.profiledAt(st.Step) {
-			if err := r.download(); err != nil {
-				return err
-			}
-			lat := cfg.Lattice()
-			st.Profiles = append(st.Profiles, MassProfile(st.Masses, lat.Shape[lat.Dim()-1], st.Step))
-		}
 		if err := be.Sync(); err != nil {
 			return err
 		}
 		st.SweepSeconds += time.Since(t0).Seconds()
+		if cfg.profiledAt(st.Step) {
+			// timed apart: a host computation on a copy of the state
+			t1 := time.Now()
+			if err := r.download(); err != nil {
+				return fmt.Errorf("profile after step %d: %w", st.Step, err)
+			}
+			lat := cfg.Lattice()
+			st.Profiles = append(st.Profiles, MassProfile(st.Masses, lat.Shape[lat.Dim()-1], st.Step))
+			st.ProfileSeconds += time.Since(t1).Seconds()
+		}
 		if opts.Progress != nil {
 			opts.Progress(st.Step, total)
 		}

@@ -2,6 +2,8 @@ package sim
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"os"
 	"path/filepath"
@@ -202,4 +204,80 @@ func interruptAt(t *testing.T, cfg Config, dir string, at int64) *State {
 		t.Fatalf("%s: %v", cfg.String(), err)
 	}
 	return back
+}
+
+// Version 1 checkpoints (no profile section) are still read for models
+// without profiles, and refused with a reason for mass models; unknown
+// versions are refused.
+func TestCheckpointVersion1(t *testing.T) {
+	setVersion := func(t *testing.T, st *State, v uint32) string {
+		dir := t.TempDir()
+		if err := WriteCheckpoint(dir, st); err != nil {
+			t.Fatal(err)
+		}
+		p := filepath.Join(dir, CheckpointFile)
+		data, _ := os.ReadFile(p)
+		binary.LittleEndian.PutUint32(data[8:], v)
+		body := data[:len(data)-32]
+		sum := sha256.Sum256(body)
+		os.WriteFile(p, append(body, sum[:]...), 0o644)
+		return dir
+	}
+	cfg := smallConfig()
+	cfg.Shape = []int{8, 8}
+	ising, _ := simulate(t, cfg)
+	back, err := ReadCheckpoint(setVersion(t, ising, 1))
+	if err != nil {
+		t.Fatalf("version 1 Ising checkpoint: %v", err)
+	}
+	sameState(t, "version 1", ising, back)
+	kmp, _ := simulate(t, Config{Model: "kmp", Shape: []int{8, 8}, Mass0: 1, Sweeps: 20, Every: 1, Seed: 1, Start: "hot"})
+	if _, err := ReadCheckpoint(setVersion(t, kmp, 1)); err == nil || !strings.Contains(err.Error(), "without the profile snapshots") {
+		t.Errorf("version 1 kmp checkpoint: want a refusal naming the profiles, got %v", err)
+	}
+	if _, err := ReadCheckpoint(setVersion(t, ising, 3)); err == nil || !strings.Contains(err.Error(), "format version 3") {
+		t.Errorf("version 3: want a refusal, got %v", err)
+	}
+}
+
+// Extending a finished mass run keeps its automatic snapshot spacing (fixed
+// at validation): the extended run's checkpoint reads back, its snapshots
+// evenly spaced.
+func TestProfileIntervalKeptOnExtend(t *testing.T) {
+	cfg := Config{Model: "kmp", Shape: []int{8, 8}, Mass0: 1, Sweeps: 250, Therm: 3, Every: 1, Seed: 4, Start: "hot"}
+	dir := t.TempDir()
+	st, err := NewState(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Config.ProfileEvery != 3 { // 250 steps: every ceil(2.5) = 3, 83 snapshots
+		t.Fatalf("automatic interval %d, want 3", st.Config.ProfileEvery)
+	}
+	if err := Execute(context.Background(), cpu.New(), st, Options{Dir: dir}); err != nil {
+		t.Fatal(err)
+	}
+	st.Config.Sweeps = 1000
+	if err := st.Config.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if err := Execute(context.Background(), cpu.New(), st, Options{Dir: dir}); err != nil {
+		t.Fatal(err)
+	}
+	back, err := ReadCheckpoint(dir)
+	if err != nil {
+		t.Fatalf("extended run's checkpoint: %v", err)
+	}
+	if len(back.Profiles) != 333 {
+		t.Errorf("%d snapshots after 1000 steps every 3, want 333", len(back.Profiles))
+	}
+	for i, r := range back.Profiles {
+		if r[0] != float64(cfg.Therm+3*int64(i+1)) {
+			t.Fatalf("snapshot %d at step %v, want %d", i, r[0], cfg.Therm+3*int64(i+1))
+		}
+	}
+	none := cfg
+	none.ProfileEvery = ProfileNone
+	if st, _ := simulate(t, none); len(st.Profiles) != 0 {
+		t.Errorf("--profile-every -1 took %d snapshots", len(st.Profiles))
+	}
 }

@@ -395,7 +395,7 @@ func TestLatticeUpdateRuns(t *testing.T) {
 		{[]string{"--model", "sandpile", "--dim", "2", "--L", "16", "--grains", "300", "--therm-grains", "100"}, []string{"mean_height", "avalanche_size", "avalanche_area", "avalanche_duration"}},
 		{[]string{"--model", "kmp", "--L", "16", "--dim", "1"}, []string{"mass_mean", "mass_var"}},
 		{[]string{"--model", "aggregation", "--shape", "8x6", "--injection", "0.05"}, []string{"mass_mean", "mass_var"}},
-		{[]string{"--model", "transfer", "--L", "8", "--fraction", "0.2", "--profile-every", "3"}, []string{"mass_mean", "mass_var", "P(m) and C(r): 10 snapshots (every 3 steps)", "profiles.csv"}},
+		{[]string{"--model", "transfer", "--L", "8", "--fraction", "0.2", "--profile-every", "3"}, []string{"mass_mean", "mass_var", "P(m) and C(r): 10 snapshots (every 3 steps, ", "profiles.csv"}},
 		{[]string{"--model", "diffusion", "--dim", "3", "--L", "6", "--precision", "float32"}, []string{"u_mean", "u_var"}},
 	} {
 		out := filepath.Join(dir, string(rune('a'+i)))
@@ -424,6 +424,14 @@ func TestLatticeUpdateRuns(t *testing.T) {
 				!strings.HasPrefix(lines[10], "1030,") || len(strings.Split(lines[10], ",")) != 109 {
 				t.Errorf("%v: profiles.csv: %v\n%.300s", c.args, err, data)
 			}
+			// overwritten with --force by a run without profiles: the old
+			// profiles and histograms go, and are not listed
+			code, stdout, stderr := runQ(t, "run", "--out", out, "--steps", "5", "--quiet", "--force", "--model", "diffusion", "--L", "8")
+			for _, name := range []string{"profiles.csv", "histograms.csv"} {
+				if _, err := os.Stat(filepath.Join(out, name)); code != 0 || err == nil || strings.Contains(stdout, name) {
+					t.Errorf("--force over a transfer run: exit %d %s, %s left (%v) or listed in %q", code, stderr, name, err, stdout)
+				}
+			}
 		}
 	}
 	for _, c := range []struct {
@@ -437,7 +445,7 @@ func TestLatticeUpdateRuns(t *testing.T) {
 		{[]string{"--model", "diffusion", "--alpha", "0.3"}, "stable for 0 < alpha <= 1/(2d) = 0.25"},
 		{[]string{"--model", "kmp", "--alpha", "0.1"}, "--alpha does not apply to --model kmp"},
 		{[]string{"--model", "diffusion", "--profile-every", "10"}, "--profile-every does not apply to --model diffusion"},
-		{[]string{"--model", "kmp", "--profile-every", "-1"}, "--profile-every -1 is not allowed: use 0 (about 100 snapshots) or 1 to --steps 10000"},
+		{[]string{"--model", "kmp", "--profile-every", "-2"}, "--profile-every -2 is not allowed: use 1 to --steps 10000, 0 (about 100 snapshots) or -1 (none)"},
 		{[]string{"--model", "aggregation", "--steps", "50", "--profile-every", "51"}, "--profile-every 51 is not allowed"},
 		{[]string{"--model", "kmp", "--L", "100000", "--sweeps", "100000000"}, "total mass could reach"},
 	} {

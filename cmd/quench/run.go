@@ -74,6 +74,7 @@ func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
 	fl.StringVar(&f.backend, "backend", "cpu", "where to run: cpu, cuda, auto (cuda if available, else cpu)")
 	fl.IntVar(&f.device, "device", 0, "GPU device index for --backend cuda (among CUDA_VISIBLE_DEVICES)")
 	fl.StringVar(&f.out, "out", "", "output directory (default runs/<model>-<shape>-<time>)")
+	fl.Int64Var(&f.profileEvery, "profile-every", 0, fmt.Sprintf("kmp, aggregation, transfer: steps between P(m) and C(r) snapshots (0: about %d in the run, -1: none)", sim.ProfileTarget))
 	fl.Int64Var(&f.checkpointEvery, "checkpoint-every", 0, "also checkpoint every N sweeps (0: only at the end and on interrupt)")
 	fl.BoolVar(&f.force, "force", false, "overwrite an --out directory that holds an earlier run")
 	fl.BoolVar(&f.quiet, "quiet", false, "no progress bar")
@@ -113,7 +114,6 @@ func addModelFlags(fl *pflag.FlagSet, f *runFlags) {
 	fl.Float64Var(&f.mass0, "mass0", 1, "kmp, aggregation, transfer: mean initial mass per site")
 	fl.Float64Var(&f.injection, "injection", 0.01, "aggregation: mass injected per site and sweep")
 	fl.Float64Var(&f.fraction, "fraction", 0.5, "transfer: fraction D of the mass moved across a bond")
-	fl.Int64Var(&f.profileEvery, "profile-every", 0, fmt.Sprintf("kmp, aggregation, transfer: steps between P(m) and C(r) snapshots (0: about %d in the run)", sim.ProfileTarget))
 	fl.Float64Var(&f.alpha, "alpha", 0.1, "diffusion: D dt/dx^2 (stable up to 1/(2 dim))")
 }
 
@@ -405,6 +405,16 @@ func checkDisk(out string, c *sim.Config) error {
 	return nil
 }
 
+// heldRun names the file that shows dir holds a run, or is "".
+func heldRun(dir string) string {
+	for _, name := range []string{sim.CheckpointFile, sim.SummaryFile} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			return name
+		}
+	}
+	return ""
+}
+
 // prepareOut picks and checks the output directory without creating it.
 func prepareOut(out string, c *sim.Config, force bool) (string, error) {
 	if out == "" {
@@ -414,10 +424,8 @@ func prepareOut(out string, c *sim.Config, force bool) (string, error) {
 		if !fi.IsDir() {
 			return "", quench.Usagef("--out %s exists and is not a directory", out)
 		}
-		for _, name := range []string{sim.CheckpointFile, sim.SummaryFile} {
-			if _, err := os.Stat(filepath.Join(out, name)); err == nil && !force {
-				return "", quench.Usagef("--out %s already holds a run (%s): continue it with `quench resume %s`, or pass --force to overwrite", out, name, out)
-			}
+		if name := heldRun(out); name != "" && !force {
+			return "", quench.Usagef("--out %s already holds a run (%s): continue it with `quench resume %s`, or pass --force to overwrite", out, name, out)
 		}
 	}
 	return out, nil
@@ -453,6 +461,15 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 	}
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return quench.Usagef("cannot create --out %s: %v", out, err)
+	}
+	if heldRun(out) != "" {
+		// --force: the old run's files that this run may not write go,
+		// so none is left to pass for this run's
+		for _, name := range sim.ExtraFiles {
+			if err := os.Remove(filepath.Join(out, name)); err != nil && !os.IsNotExist(err) {
+				return err
+			}
+		}
 	}
 	return execute(st, be, out, f.quiet, stdout, stderr)
 }
@@ -550,12 +567,16 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 	if unreliable {
 		fmt.Fprintln(w, "\n* too few measurements for this tau_int (each error bin should span >= 20 tau_int): run longer for trustworthy errors")
 	}
-	if sum.ProfileSnapshots > 0 {
-		fmt.Fprintf(w, "\nP(m) and C(r): %d snapshots (every %d %s), averaged in %s and %s; each in %s\n",
-			sum.ProfileSnapshots, sum.ProfileEvery, unit, sim.SummaryFile, sim.HistogramsFile, sim.ProfilesFile)
+	if n := sum.ProfileSnapshots; n > 0 {
+		snapshots := "snapshots"
+		if n == 1 {
+			snapshots = "snapshot"
+		}
+		fmt.Fprintf(w, "\nP(m) and C(r): %d %s (every %d %s, %.3g s, not in the throughput), averaged in %s and %s; each in %s\n",
+			n, snapshots, sum.ProfileEvery, unit, sum.Throughput.ProfileSeconds, sim.SummaryFile, sim.HistogramsFile, sim.ProfilesFile)
 	}
 	files := []string{sim.SummaryFile, sim.SeriesFile, sim.LatticeFile, sim.ImageFile, sim.CheckpointFile}
-	for _, extra := range []string{sim.ActivityFile, sim.ActivityImageFile, sim.HistogramsFile, sim.ProfilesFile} {
+	for _, extra := range sim.ExtraFiles {
 		if _, err := os.Stat(filepath.Join(out, extra)); err == nil {
 			files = append(files, extra)
 		}
