@@ -37,18 +37,29 @@ const (
 	profCorr = profLog + LogMassBins
 )
 
-// ProfileTarget is the number of snapshots the automatic interval aims for.
-const ProfileTarget = 100
+// ProfileTarget is the number of snapshots the automatic interval aims for
+// on lattices of up to profileBigLattice sites; above, where one snapshot
+// already averages over many sites and costs hundreds of GPU steps, it aims
+// for proportionally fewer, at least profileMinTarget.
+const (
+	ProfileTarget     = 100
+	profileBigLattice = 1 << 24
+	profileMinTarget  = 20
+)
 
 // ProfileInterval is the number of steps between profile snapshots:
 // ProfileEvery, or when that is 0 (validation replaces it by this value, so
-// extending a run keeps its spacing) Sweeps/ProfileTarget rounded up.
-// ProfileNone (-1) takes none.
+// extending a run keeps its spacing) Sweeps divided by the target count,
+// rounded up. ProfileNone (-1) takes none.
 func (c *Config) ProfileInterval() int64 {
 	if c.ProfileEvery != 0 {
 		return c.ProfileEvery
 	}
-	return max(1, (c.Sweeps+ProfileTarget-1)/ProfileTarget)
+	target := int64(ProfileTarget)
+	if n := c.Lattice().Sites(); n > profileBigLattice {
+		target = max(profileMinTarget, ProfileTarget*profileBigLattice/n)
+	}
+	return max(1, (c.Sweeps+target-1)/target)
 }
 
 // ProfileNone as --profile-every takes no profile snapshots.

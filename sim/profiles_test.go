@@ -287,3 +287,26 @@ func TestProfileLagCap(t *testing.T) {
 		t.Errorf("2^48 snapshots of %d values: disk estimate %d bytes", cfg.ProfileWidth(), disk)
 	}
 }
+
+// The automatic interval aims for 100 snapshots, rounded up so there are
+// never more; above 2^24 sites proportionally fewer, at least 20.
+func TestProfileIntervalAuto(t *testing.T) {
+	for _, c := range []struct {
+		shape     []int
+		sweeps    int64
+		every, at int64
+	}{
+		{[]int{64, 64}, 10000, 100, 100},
+		{[]int{64, 64}, 199, 2, 99},
+		{[]int{64, 64}, 50, 1, 50},
+		{[]int{4096, 4096}, 10000, 100, 100},
+		{[]int{8192, 4096}, 10000, 200, 50},
+		{[]int{16384, 16384}, 10000, 500, 20},
+		{[]int{1 << 30}, 10000, 500, 20},
+	} {
+		cfg := Config{Model: "kmp", Shape: c.shape, Sweeps: c.sweeps, Therm: 7}
+		if got := cfg.ProfileInterval(); got != c.every || cfg.Profiles() != c.at {
+			t.Errorf("%v, %d steps: every %d (%d snapshots), want every %d (%d)", c.shape, c.sweeps, got, cfg.Profiles(), c.every, c.at)
+		}
+	}
+}

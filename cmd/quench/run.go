@@ -74,7 +74,7 @@ func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
 	fl.StringVar(&f.backend, "backend", "cpu", "where to run: cpu, cuda, auto (cuda if available, else cpu)")
 	fl.IntVar(&f.device, "device", 0, "GPU device index for --backend cuda (among CUDA_VISIBLE_DEVICES)")
 	fl.StringVar(&f.out, "out", "", "output directory (default runs/<model>-<shape>-<time>)")
-	fl.Int64Var(&f.profileEvery, "profile-every", 0, fmt.Sprintf("kmp, aggregation, transfer: steps between P(m) and C(r) snapshots (0: about %d in the run, -1: none)", sim.ProfileTarget))
+	fl.Int64Var(&f.profileEvery, "profile-every", 0, fmt.Sprintf("kmp, aggregation, transfer: steps between P(m) and C(r) snapshots (0: about %d in the run, fewer above 2^24 sites; -1: none)", sim.ProfileTarget))
 	fl.Int64Var(&f.checkpointEvery, "checkpoint-every", 0, "also checkpoint every N sweeps (0: only at the end and on interrupt)")
 	fl.BoolVar(&f.force, "force", false, "overwrite an --out directory that holds an earlier run")
 	fl.BoolVar(&f.quiet, "quiet", false, "no progress bar")
