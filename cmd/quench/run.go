@@ -572,8 +572,12 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 		if n == 1 {
 			snapshots = "snapshot"
 		}
-		fmt.Fprintf(w, "\nP(m) and C(r): %d %s (every %d %s, %.3g s, not in the throughput), averaged in %s and %s; each in %s\n",
-			n, snapshots, sum.ProfileEvery, unit, sum.Throughput.ProfileSeconds, sim.SummaryFile, sim.HistogramsFile, sim.ProfilesFile)
+		every := fmt.Sprintf("every %d %s", sum.ProfileEvery, unit)
+		if sum.ProfileEvery == 1 {
+			every = "after every " + strings.TrimSuffix(unit, "s")
+		}
+		fmt.Fprintf(w, "\nP(m) and C(r): %d %s (%s, %.3g s, not in the throughput), averaged in %s and %s; each in %s\n",
+			n, snapshots, every, sum.Throughput.ProfileSeconds, sim.SummaryFile, sim.HistogramsFile, sim.ProfilesFile)
 	}
 	files := []string{sim.SummaryFile, sim.SeriesFile, sim.LatticeFile, sim.ImageFile, sim.CheckpointFile}
 	for _, extra := range sim.ExtraFiles {
