@@ -215,13 +215,17 @@ func Phi4Columns(dim int) []string {
 func phi4Row(c *Config, lat quench.Lattice, fs quench.FieldSums) []float64 {
 	v := float64(lat.Sites())
 	m := fs.Sum / v
-	mass, quartic, field := c.M2/2*fs.Sum2/v, c.Lambda/4*fs.Sum4/v, c.H*fs.Sum/v
+	mass, quartic := c.M2/2*fs.Sum2/v, c.Lambda/4*fs.Sum4/v
+	field := 0.0 // -h <phi>, the last term of H (not -0 at h = 0)
+	if c.H != 0 {
+		field = -c.H * fs.Sum / v
+	}
 	var grad float64
 	for _, g := range fs.Grad {
 		grad += g
 	}
 	gradient := grad / 2 / v
-	row := []float64{m, m * m, m * m * m * m, fs.Sum2 / v, fs.Sum4 / v, gradient + mass + quartic - field, gradient, mass, quartic, field}
+	row := []float64{m, m * m, m * m * m * m, fs.Sum2 / v, fs.Sum4 / v, gradient + mass + quartic + field, gradient, mass, quartic, field}
 	for a := range lat.Shape {
 		row = append(row, (fs.Cos[a]*fs.Cos[a]+fs.Sin[a]*fs.Sin[a])/v)
 	}

@@ -178,12 +178,25 @@ func TestPhi4Row(t *testing.T) {
 		return phi4Row(&c, lat, fs)
 	}
 	row := rowOf(phi)
-	want := []float64{0.5, 0.25, 0.0625, 0.25, 0.0625, 0 + -1.5/2*0.25 + 2.0/4*0.0625 - 0.25*0.5, 0, -1.5 / 2 * 0.25, 2.0 / 4 * 0.0625, 0.25 * 0.5, 0, 0}
+	// the field term is -h <phi>, and the terms add up to the energy
+	want := []float64{0.5, 0.25, 0.0625, 0.25, 0.0625, 0 + -1.5/2*0.25 + 2.0/4*0.0625 - 0.25*0.5, 0, -1.5 / 2 * 0.25, 2.0 / 4 * 0.0625, -0.25 * 0.5, 0, 0}
 	for i := range want {
 		if math.Abs(row[i]-want[i]) > 1e-12 {
 			t.Errorf("constant field: column %s = %v, want %v", Phi4Columns(2)[i], row[i], want[i])
 		}
 	}
+	if row[5] != row[6]+row[7]+row[8]+row[9] {
+		t.Errorf("energy %v is not the sum of its terms %v", row[5], row[6:10])
+	}
+	// h = 0: the field term is +0, not -0 (printed as such) below a negative mean
+	c.H = 0
+	for i := range phi {
+		phi[i] = -0.5
+	}
+	if row := rowOf(phi); math.Signbit(row[9]) {
+		t.Errorf("h = 0, <phi> < 0: energy_field = %v, want +0", row[9])
+	}
+	c.H = 0.25
 	// a wave along the last axis, phi = cos(2 pi x / 6): mean 0, <phi^2> = 1/2,
 	// gradient energy per site 1/2 * (2 - 2 cos(2 pi/6)) * 1/2 = 1/4 * (2 - 1),
 	// S(k0 along axis 1) = |sum phi e^{-ikx}|^2 / V = (V/2)^2 / V = 6

@@ -97,8 +97,9 @@ func hostRow(st *State) []float64 {
 		}
 	}
 	m := sum / v
-	mass, quartic, field := c.M2/2*s2/v, c.Lambda/4*s4/v, c.H*sum/v
-	row := []float64{m, m * m, m * m * m * m, s2 / v, s4 / v, grad/v + mass + quartic - field, grad / v, mass, quartic, field}
+	// H/V = grad + m2/2 phi^2 + lambda/4 phi^4 - h phi, site means
+	mass, quartic, field := c.M2/2*s2/v, c.Lambda/4*s4/v, -c.H*sum/v
+	row := []float64{m, m * m, m * m * m * m, s2 / v, s4 / v, grad/v + mass + quartic + field, grad / v, mass, quartic, field}
 	for a := 0; a < d; a++ {
 		row = append(row, (re[a]*re[a]+im[a]*im[a])/v)
 	}
