@@ -90,7 +90,11 @@ func ParseShape(s string, dim int) ([]int, error) {
 		return shape, nil
 	}
 	if len(fields) != dim {
-		return nil, fmt.Errorf("bad shape %q: this model needs %d extents, like %s", s, dim, strings.Repeat("64x", dim-1)+"64")
+		extents := "extents"
+		if dim == 1 {
+			extents = "extent"
+		}
+		return nil, fmt.Errorf("bad shape %q: this model needs %d %s, like %s", s, dim, extents, strings.Repeat("64x", dim-1)+"64")
 	}
 	shape := make([]int, dim)
 	for i, f := range fields {

@@ -25,7 +25,7 @@ var DiffusionColumns = []string{"u_mean", "u_var"}
 // least 2, and its size.
 func (c *Config) checkExtents(maxDim int) (quench.Lattice, error) {
 	if len(c.Shape) < 1 || len(c.Shape) > maxDim {
-		return quench.Lattice{}, quench.Usagef("--dim %d is not allowed: model %s runs on 1 to %d dimensions", len(c.Shape), c.Model, maxDim)
+		return quench.Lattice{}, quench.Usagef("%d dimensions (--dim or --shape) are not allowed: model %s runs on 1 to %d dimensions", len(c.Shape), c.Model, maxDim)
 	}
 	for _, s := range c.Shape {
 		if s < 2 {

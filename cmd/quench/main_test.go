@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -502,6 +503,30 @@ func TestStationaryStartThermDefault(t *testing.T) {
 		}
 		if st.Config.Therm != c.want {
 			t.Errorf("%v: %d thermalization grains, want %d", c.args, st.Config.Therm, c.want)
+		}
+	}
+}
+
+// --shape alone sets the dimension of the models that take --dim: one
+// extent is a ring; with --dim, a single integer is L along every axis.
+func TestShapeSetsDimension(t *testing.T) {
+	dir := t.TempDir()
+	for i, c := range []struct {
+		args  []string
+		shape string
+	}{
+		{[]string{"--model", "phi4", "--shape", "64"}, "[64]"},
+		{[]string{"--model", "kmp", "--shape", "16x8"}, "[16,8]"},
+		{[]string{"--model", "diffusion", "--shape", "6", "--dim", "3"}, "[6,6,6]"},
+		{[]string{"--model", "ising2d", "--shape", "12"}, "[12,12]"},
+	} {
+		out := filepath.Join(dir, strconv.Itoa(i))
+		code, _, stderr := runQ(t, append([]string{"run", "--out", out, "--sweeps", "2", "--therm", "0", "--quiet"}, c.args...)...)
+		data, _ := os.ReadFile(filepath.Join(out, "summary.json"))
+		var sum struct{ Shape []int }
+		json.Unmarshal(data, &sum)
+		if got, _ := json.Marshal(sum.Shape); code != 0 || string(got) != c.shape {
+			t.Errorf("%v: exit %d %s, shape %s, want %s", c.args, code, stderr, got, c.shape)
 		}
 	}
 }

@@ -324,11 +324,12 @@ func latticeShape(fl *pflag.FlagSet, f *runFlags) ([]int, error) {
 		}
 		return shape, nil
 	}
-	shape, err := quench.ParseShape(f.shape, f.dim)
-	if err != nil && !fl.Changed("dim") {
-		// --shape alone sets the dimension
-		shape, err = quench.ParseShape(f.shape, strings.Count(f.shape, "x")+1)
+	dim := f.dim
+	if !fl.Changed("dim") {
+		// --shape alone sets the dimension: 64 is a ring, 64x32 a plane
+		dim = strings.Count(f.shape, "x") + 1
 	}
+	shape, err := quench.ParseShape(f.shape, dim)
 	if err != nil {
 		return nil, quench.Usagef("--shape: %v", err)
 	}
