@@ -135,6 +135,11 @@ func TauInt(x []float64) (tau float64, window int, ok bool) {
 	if n < 4 {
 		return 0.5, 0, false
 	}
+	if constant(x) {
+		// no fluctuation at all (a conserved quantity): uncorrelated, and
+		// not the rounding of its mean, which would look like a drift
+		return 0.5, 0, true
+	}
 	// Short windows (the common case) are found from lags computed
 	// directly; longer ones from the full FFT autocorrelation.
 	if w, tau, ok := sokal(directRho(x, min(directLags, n/4))); ok {
@@ -197,8 +202,22 @@ type Estimate struct {
 	Reliable bool
 }
 
-// Series estimates the mean of x: error by binning, tau_int by Sokal.
+// constant reports whether every element of x is the same number.
+func constant(x []float64) bool {
+	for _, v := range x {
+		if v != x[0] {
+			return false
+		}
+	}
+	return true
+}
+
+// Series estimates the mean of x: error by binning, tau_int by Sokal. A
+// constant series has exactly its value as mean, error 0 and tau_int 1/2.
 func Series(x []float64) Estimate {
+	if len(x) > 0 && constant(x) {
+		return Estimate{Mean: x[0], Err: 0, Tau: 0.5, Reliable: len(x) >= 4}
+	}
 	nb := Bins(len(x))
 	mean, err := MeanErr(Bin(x, nb))
 	tau, _, ok := TauInt(x)

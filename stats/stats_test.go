@@ -106,3 +106,22 @@ func TestDirectRhoMatchesFFT(t *testing.T) {
 		t.Errorf("unexpected tau_int for a=0.99: got %v (window %d, ok %v) want %v +- %v", tau, w, ok, want, sigma)
 	}
 }
+
+// A constant series (a conserved quantity) is exact and uncorrelated: its
+// mean's rounding must not look like a drift with a huge tau_int.
+func TestSeriesConstant(t *testing.T) {
+	x := make([]float64, 1000)
+	for i := range x {
+		x[i] = 0.1 // 1000 * 0.1 / 1000 is not 0.1 in floating point
+	}
+	if e := Series(x); e.Mean != 0.1 || e.Err != 0 || e.Tau != 0.5 || !e.Reliable {
+		t.Errorf("constant series: %+v", e)
+	}
+	if tau, _, ok := TauInt(x); tau != 0.5 || !ok {
+		t.Errorf("constant series: tau_int %v ok %v", tau, ok)
+	}
+	// Derived: the gradient projection of constants is constant too
+	if e := Derived([][]float64{x, x}, func(m []float64) float64 { return m[0] * m[1] }); e.Tau != 0.5 || e.Err != 0 {
+		t.Errorf("derived from constants: %+v", e)
+	}
+}
