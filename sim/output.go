@@ -80,6 +80,20 @@ type Profile struct {
 	Reliable []bool     `json:"reliable"`
 }
 
+// UnreliableProfiles counts the profile entries whose error bars are not
+// reliable.
+func (s *Summary) UnreliableProfiles() int {
+	n := 0
+	for _, p := range s.Profiles {
+		for _, ok := range p.Reliable {
+			if !ok {
+				n++
+			}
+		}
+	}
+	return n
+}
+
 func makeProfile(est []stats.Estimate) Profile {
 	var p Profile
 	for _, e := range est {

@@ -38,12 +38,14 @@ const (
 )
 
 // ProfileTarget is the number of snapshots the automatic interval aims for
-// on lattices of up to profileBigLattice sites; above, where one snapshot
-// already averages over many sites and costs hundreds of GPU steps, it aims
-// for proportionally fewer, at least profileMinTarget.
+// on lattices of up to profileBigLattice sites: enough for 50 error bins of
+// 20 snapshots, so that errors are marked reliable for tau_int up to 1.
+// Above, where one snapshot already averages over many sites and costs
+// hundreds of GPU steps, it aims for proportionally fewer, at least
+// profileMinTarget.
 const (
-	ProfileTarget     = 100
-	profileBigLattice = 1 << 24
+	ProfileTarget     = 1000
+	profileBigLattice = 1 << 18
 	profileMinTarget  = 20
 )
 

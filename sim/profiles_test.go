@@ -288,20 +288,21 @@ func TestProfileLagCap(t *testing.T) {
 	}
 }
 
-// The automatic interval aims for 100 snapshots, rounded up so there are
-// never more; above 2^24 sites proportionally fewer, at least 20.
+// The automatic interval aims for 1000 snapshots, rounded up so there are
+// never more; above 2^18 sites proportionally fewer, at least 20.
 func TestProfileIntervalAuto(t *testing.T) {
 	for _, c := range []struct {
 		shape     []int
 		sweeps    int64
 		every, at int64
 	}{
-		{[]int{64, 64}, 10000, 100, 100},
-		{[]int{64, 64}, 199, 2, 99},
+		{[]int{64, 64}, 10000, 10, 1000},
+		{[]int{64, 64}, 1999, 2, 999},
 		{[]int{64, 64}, 50, 1, 50},
-		{[]int{4096, 4096}, 10000, 100, 100},
-		{[]int{8192, 4096}, 10000, 200, 50},
-		{[]int{16384, 16384}, 10000, 500, 20},
+		{[]int{512, 512}, 10000, 10, 1000},
+		{[]int{1024, 512}, 10000, 20, 500},
+		{[]int{2048, 2048}, 10000, 162, 61}, // target 62
+		{[]int{4096, 4096}, 10000, 500, 20},
 		{[]int{1 << 30}, 10000, 500, 20},
 	} {
 		cfg := Config{Model: "kmp", Shape: c.shape, Sweeps: c.sweeps, Therm: 7}

@@ -240,23 +240,23 @@ func TestCheckpointVersion1(t *testing.T) {
 	}
 }
 
-// Extending a finished mass run keeps its automatic snapshot spacing (fixed
-// at validation): the extended run's checkpoint reads back, its snapshots
-// evenly spaced.
+// Extending a finished mass run keeps its automatic snapshot spacing,
+// fixed at validation (a fresh 10000-step run would take one every 10):
+// the extended run's checkpoint reads back, its snapshots evenly spaced.
 func TestProfileIntervalKeptOnExtend(t *testing.T) {
-	cfg := Config{Model: "kmp", Shape: []int{8, 8}, Mass0: 1, Sweeps: 250, Therm: 3, Every: 1, Seed: 4, Start: "hot"}
+	cfg := Config{Model: "kmp", Shape: []int{8, 8}, Mass0: 1, Sweeps: 2500, Therm: 3, Every: 1, Seed: 4, Start: "hot"}
 	dir := t.TempDir()
 	st, err := NewState(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Config.ProfileEvery != 3 { // 250 steps: every ceil(2.5) = 3, 83 snapshots
+	if st.Config.ProfileEvery != 3 { // 2500 steps: every ceil(2.5) = 3, 833 snapshots
 		t.Fatalf("automatic interval %d, want 3", st.Config.ProfileEvery)
 	}
 	if err := Execute(context.Background(), cpu.New(), st, Options{Dir: dir}); err != nil {
 		t.Fatal(err)
 	}
-	st.Config.Sweeps = 1000
+	st.Config.Sweeps = 10000
 	if err := st.Config.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -267,8 +267,8 @@ func TestProfileIntervalKeptOnExtend(t *testing.T) {
 	if err != nil {
 		t.Fatalf("extended run's checkpoint: %v", err)
 	}
-	if len(back.Profiles) != 333 {
-		t.Errorf("%d snapshots after 1000 steps every 3, want 333", len(back.Profiles))
+	if len(back.Profiles) != 3333 {
+		t.Errorf("%d snapshots after 10000 steps every 3, want 3333", len(back.Profiles))
 	}
 	for i, r := range back.Profiles {
 		if r[0] != float64(cfg.Therm+3*int64(i+1)) {

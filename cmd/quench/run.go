@@ -74,7 +74,7 @@ func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
 	fl.StringVar(&f.backend, "backend", "cpu", "where to run: cpu, cuda, auto (cuda if available, else cpu)")
 	fl.IntVar(&f.device, "device", 0, "GPU device index for --backend cuda (among CUDA_VISIBLE_DEVICES)")
 	fl.StringVar(&f.out, "out", "", "output directory (default runs/<model>-<shape>-<time>)")
-	fl.Int64Var(&f.profileEvery, "profile-every", 0, fmt.Sprintf("kmp, aggregation, transfer: steps between P(m) and C(r) snapshots (0: about %d in the run, fewer above 2^24 sites; -1: none)", sim.ProfileTarget))
+	fl.Int64Var(&f.profileEvery, "profile-every", 0, fmt.Sprintf("kmp, aggregation, transfer: steps between P(m) and C(r) snapshots (0: about %d in the run, fewer above 2^18 sites; -1: none)", sim.ProfileTarget))
 	fl.Int64Var(&f.checkpointEvery, "checkpoint-every", 0, "also checkpoint every N sweeps (0: only at the end and on interrupt)")
 	fl.BoolVar(&f.force, "force", false, "overwrite an --out directory that holds an earlier run")
 	fl.BoolVar(&f.quiet, "quiet", false, "no progress bar")
@@ -579,6 +579,9 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 		}
 		fmt.Fprintf(w, "\nP(m) and C(r): %d %s (%s, %.3g s, not in the throughput), averaged in %s and %s; each in %s\n",
 			n, snapshots, every, sum.Throughput.ProfileSeconds, sim.SummaryFile, sim.HistogramsFile, sim.ProfilesFile)
+		if unreliable := sum.UnreliableProfiles(); unreliable > 0 {
+			fmt.Fprintf(w, "* %d of their error bars are not reliable (each error bin should span >= 20 tau_int): a smaller --profile-every takes more snapshots\n", unreliable)
+		}
 	}
 	files := []string{sim.SummaryFile, sim.SeriesFile, sim.LatticeFile, sim.ImageFile, sim.CheckpointFile}
 	for _, extra := range sim.ExtraFiles {
