@@ -530,3 +530,16 @@ func TestShapeSetsDimension(t *testing.T) {
 		}
 	}
 }
+
+// Runs without --out started in the same second get their own directories.
+func TestFreshDir(t *testing.T) {
+	base := filepath.Join(t.TempDir(), "runs", "ising2d-8x8-20261129-054829")
+	if got := freshDir(base); got != base {
+		t.Errorf("no directory yet: %s, want %s", got, base)
+	}
+	os.MkdirAll(base, 0o755)
+	os.MkdirAll(base+"-2", 0o755)
+	if got := freshDir(base); got != base+"-3" {
+		t.Errorf("two taken: %s, want %s-3", got, base)
+	}
+}

@@ -416,10 +416,22 @@ func heldRun(dir string) string {
 	return ""
 }
 
+// freshDir is base, or base-2, base-3, ... when base exists: runs started in
+// the same second without --out each get their own directory.
+func freshDir(base string) string {
+	dir := base
+	for i := 2; ; i++ {
+		if _, err := os.Stat(dir); os.IsNotExist(err) {
+			return dir
+		}
+		dir = fmt.Sprintf("%s-%d", base, i)
+	}
+}
+
 // prepareOut picks and checks the output directory without creating it.
 func prepareOut(out string, c *sim.Config, force bool) (string, error) {
 	if out == "" {
-		out = filepath.Join("runs", fmt.Sprintf("%s-%s-%s", c.Model, c.Lattice(), time.Now().Format("20060102-150405")))
+		out = freshDir(filepath.Join("runs", fmt.Sprintf("%s-%s-%s", c.Model, c.Lattice(), time.Now().Format("20060102-150405"))))
 	}
 	if fi, err := os.Stat(out); err == nil {
 		if !fi.IsDir() {
