@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"fmt"
 	"math"
 
 	"github.com/quenchlab/quench"
@@ -168,9 +167,11 @@ func newPhi4Runner(be quench.Backend, st *State) (*phi4Runner, error) {
 
 func (r *phi4Runner) step(ctr quench.Counter) error { return r.be.Phi4Step(&r.f, r.lat, r.p, ctr) }
 
-// errDiverged reports a state that is no longer finite.
+// errDiverged reports a state that is no longer finite: the parameters'
+// fault, so a quench.UsageError. The up-front bound on dt holds near the
+// potential's minimum; fluctuations far from it can still blow up.
 func errDiverged(step int64) error {
-	return fmt.Errorf("the state diverged (NaN or Inf) by step %d: the time step is too large for these parameters, reduce --dt", step)
+	return quench.Usagef("the state diverged (NaN or Inf) by step %d: --dt is too large for these parameters (the up-front bound only holds near the potential's minimum); reduce --dt", step)
 }
 
 func (r *phi4Runner) measure() error {

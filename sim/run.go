@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/quenchlab/quench"
@@ -103,6 +104,7 @@ func Execute(ctx context.Context, be quench.Backend, st *State, opts Options) er
 		return WriteCheckpoint(opts.Dir, st)
 	}
 	total := cfg.TotalSweeps()
+	unit := strings.TrimSuffix(cfg.StepUnit(), "s") // in messages
 	for st.Step < total {
 		if ctx.Err() != nil {
 			if err := save(); err != nil {
@@ -112,12 +114,12 @@ func Execute(ctx context.Context, be quench.Backend, st *State, opts Options) er
 		}
 		t0 := time.Now()
 		if err := r.step(quench.Counter{Seed: cfg.Seed, Step: uint64(st.Step)}); err != nil {
-			return fmt.Errorf("sweep %d: %w", st.Step, err)
+			return fmt.Errorf("%s %d: %w", unit, st.Step+1, err)
 		}
 		st.Step++
 		if cfg.measuredAt(st.Step) {
 			if err := r.measure(); err != nil {
-				return fmt.Errorf("measurement after sweep %d: %w", st.Step, err)
+				return fmt.Errorf("measurement after %s %d: %w", unit, st.Step, err)
 			}
 		}
 		if err := be.Sync(); err != nil {
@@ -128,7 +130,7 @@ func Execute(ctx context.Context, be quench.Backend, st *State, opts Options) er
 			// timed apart: a host computation on a copy of the state
 			t1 := time.Now()
 			if err := r.download(); err != nil {
-				return fmt.Errorf("profile after step %d: %w", st.Step, err)
+				return fmt.Errorf("profile after %s %d: %w", unit, st.Step, err)
 			}
 			lat := cfg.Lattice()
 			st.Profiles = append(st.Profiles, MassProfile(st.Masses, lat.Shape[lat.Dim()-1], st.Step))
@@ -139,7 +141,7 @@ func Execute(ctx context.Context, be quench.Backend, st *State, opts Options) er
 		}
 		if cfg.CheckpointEvery > 0 && st.Step%cfg.CheckpointEvery == 0 && st.Step < total {
 			if err := save(); err != nil {
-				return fmt.Errorf("checkpoint at sweep %d: %w", st.Step, err)
+				return fmt.Errorf("checkpoint at %s %d: %w", unit, st.Step, err)
 			}
 		}
 	}

@@ -376,6 +376,9 @@ func TestLangevinRuns(t *testing.T) {
 		{[]string{"--model", "phi4", "--m2", "1", "--lambda", "1", "--h", "100", "--dt", "0.2"}, "is unstable for scheme em"},
 		{[]string{"--model", "sandpile", "--dim", "4"}, "--dim 4 is not allowed"},
 		{[]string{"--model", "sandpile", "--grains", "0"}, "--grains 0 is not allowed"},
+		// within the up-front bound (0.2), but thermal fluctuations reach the
+		// stiffer quartic region: the parameters' fault, exit 2, no directory
+		{[]string{"--model", "phi4", "--L", "32", "--dt", "0.19", "--therm", "0"}, "measurement after step 18: the state diverged (NaN or Inf) by step 18: --dt is too large"},
 	} {
 		code, _, stderr := runQ(t, append([]string{"run", "--out", filepath.Join(dir, "bad")}, c.args...)...)
 		if code != 2 || !strings.Contains(stderr, c.want) || strings.Count(stderr, "\n") != 1 {

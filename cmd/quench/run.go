@@ -472,6 +472,8 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	_, statErr := os.Stat(out)
+	created := os.IsNotExist(statErr)
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return quench.Usagef("cannot create --out %s: %v", out, err)
 	}
@@ -484,7 +486,11 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 			}
 		}
 	}
-	return execute(st, be, out, f.quiet, stdout, stderr)
+	err = execute(st, be, out, f.quiet, stdout, stderr)
+	if err != nil && !errors.Is(err, sim.ErrInterrupted) && created {
+		os.Remove(out) // a run that failed before writing anything leaves no directory
+	}
+	return err
 }
 
 // testHookProgress, set by tests only, is called after every sweep while
@@ -518,6 +524,9 @@ func execute(st *sim.State, be quench.Backend, out string, quiet bool, stdout, s
 		return err
 	}
 	if err != nil {
+		if quench.IsUsage(err) {
+			return err // the parameters' fault (a diverged state): exit 2
+		}
 		return &failure{err}
 	}
 	sum, names := sim.MakeSummary(st, be.Name())
