@@ -358,8 +358,12 @@ func (c *Config) String() string {
 	switch c.Model {
 	case "sandpile":
 		return fmt.Sprintf("sandpile %s seed=%d", c.Lattice(), c.Seed)
-	case "kmp", "aggregation", "transfer":
-		return fmt.Sprintf("%s %s mass0=%g injection=%g fraction=%g seed=%d", c.Model, c.Lattice(), c.Mass0, c.Injection, c.Fraction, c.Seed)
+	case "kmp":
+		return fmt.Sprintf("kmp %s mass0=%g seed=%d", c.Lattice(), c.Mass0, c.Seed)
+	case "aggregation":
+		return fmt.Sprintf("aggregation %s mass0=%g injection=%g seed=%d", c.Lattice(), c.Mass0, c.Injection, c.Seed)
+	case "transfer":
+		return fmt.Sprintf("transfer %s mass0=%g fraction=%g seed=%d", c.Lattice(), c.Mass0, c.Fraction, c.Seed)
 	case "diffusion":
 		return fmt.Sprintf("diffusion %s alpha=%g %s seed=%d", c.Lattice(), c.Alpha, c.Precision, c.Seed)
 	case "phi4":

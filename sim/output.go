@@ -126,7 +126,14 @@ func (c *Config) Params() map[string]any {
 	case "sandpile":
 		return map[string]any{"dim": len(c.Shape), "threshold": 2 * len(c.Shape), "grains": c.Sweeps, "therm_grains": c.Therm}
 	case "kmp", "aggregation", "transfer":
-		return map[string]any{"dim": len(c.Shape), "rule": c.Model, "mass0": c.Mass0, "injection": c.Injection, "fraction": c.Fraction}
+		p := map[string]any{"dim": len(c.Shape), "rule": c.Model, "mass0": c.Mass0}
+		switch c.Model {
+		case "aggregation":
+			p["injection"] = c.Injection
+		case "transfer":
+			p["fraction"] = c.Fraction
+		}
+		return p
 	case "diffusion":
 		return map[string]any{"dim": len(c.Shape), "alpha": c.Alpha, "precision": c.Precision}
 	case "phi4":

@@ -48,7 +48,7 @@ func (c *Config) validateLattice(maxDim int, even bool) error {
 	}
 	if even {
 		if err := lat.CheckCheckerboard(); err != nil {
-			return quench.Usagef("%v (the bond classes need even extents)", err)
+			return quench.Usagef("--L/--shape %s: model %s needs even extents (bonds are updated in even and odd classes)", c.Lattice(), c.Model)
 		}
 	}
 	if err := c.checkStart(); err != nil {
@@ -78,7 +78,7 @@ func (c *Config) validateMass() error {
 	}
 	total := float64(c.Lattice().Sites()) * (start + c.Injection*float64(c.TotalSweeps())) * quench.MassUnit
 	if total >= maxTotalMass {
-		return quench.Usagef("the total mass could reach %.4g units: at most 2^30 units fit the fixed point (2^-32 per unit, 2^62 in all); use fewer sites, sweeps or injection", total/quench.MassUnit)
+		return quench.Usagef("the total mass could reach %.4g units: at most 2^30 units fit the fixed point (2^-32 per unit, 2^62 in all); use a smaller --mass0, fewer sites, or less injection or fewer steps", total/quench.MassUnit)
 	}
 	return c.validateProfiles()
 }

@@ -442,7 +442,7 @@ func TestLatticeUpdateRuns(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--model", "kmp", "--L", "7"}, "is odd"},
+		{[]string{"--model", "kmp", "--L", "7"}, "--L/--shape 7x7: model kmp needs even extents"},
 		{[]string{"--model", "kmp", "--dim", "3"}, "runs on 1 to 2 dimensions"},
 		{[]string{"--model", "transfer", "--fraction", "1.5"}, "--fraction 1.5 is not allowed"},
 		{[]string{"--model", "aggregation", "--injection", "-1"}, "--injection -1 is not allowed"},
