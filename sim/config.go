@@ -353,6 +353,14 @@ func (c *Config) DiskBytes() uint64 {
 	return n*uint64(c.ElemType().Size()) + state + rows*cols*(8+25) + 1<<20
 }
 
+// massString is " mass=M" for schemes with momenta (baoab), else "".
+func (c *Config) massString() string {
+	if c.Scheme != quench.SchemeBAOAB {
+		return ""
+	}
+	return fmt.Sprintf(" mass=%g", c.Mass)
+}
+
 // String is a one-line description of the run.
 func (c *Config) String() string {
 	switch c.Model {
@@ -367,11 +375,15 @@ func (c *Config) String() string {
 	case "diffusion":
 		return fmt.Sprintf("diffusion %s alpha=%g %s seed=%d", c.Lattice(), c.Alpha, c.Precision, c.Seed)
 	case "phi4":
-		return fmt.Sprintf("phi4 %s %s dt=%g T=%.10g m2=%g lambda=%g h=%g gamma=%g %s seed=%d",
-			c.Lattice(), c.Scheme, c.Dt, c.T, c.M2, c.Lambda, c.H, c.Gamma, c.Precision, c.Seed)
+		return fmt.Sprintf("phi4 %s %s dt=%g T=%.10g m2=%g lambda=%g h=%g gamma=%g%s %s seed=%d",
+			c.Lattice(), c.Scheme, c.Dt, c.T, c.M2, c.Lambda, c.H, c.Gamma, c.massString(), c.Precision, c.Seed)
 	case "particles":
-		return fmt.Sprintf("particles N=%d d=%d %s %s dt=%g T=%.10g k=%g gamma=%g %s seed=%d",
-			c.N, c.D, c.Potential, c.Scheme, c.Dt, c.T, c.K, c.Gamma, c.Precision, c.Seed)
+		extra := c.massString()
+		if c.Potential == quench.PotentialKuramoto {
+			extra += fmt.Sprintf(" omega=%g omega_spread=%g", c.Omega, c.OmegaSpread)
+		}
+		return fmt.Sprintf("particles N=%d d=%d %s %s dt=%g T=%.10g k=%g gamma=%g%s %s seed=%d",
+			c.N, c.D, c.Potential, c.Scheme, c.Dt, c.T, c.K, c.Gamma, extra, c.Precision, c.Seed)
 	}
 	return fmt.Sprintf("%s %s T=%.10g (beta=%.10g) J=%g h=%g %s seed=%d", c.Model, c.Lattice(), c.T, c.Beta, c.J, c.H, c.Algo, c.Seed)
 }

@@ -375,6 +375,12 @@ func TestLangevinRuns(t *testing.T) {
 		{[]string{"--model", "particles", "--k", "-1"}, "--k -1 is not allowed for potential harmonic"},
 		{[]string{"--model", "phi4", "--m2", "1", "--lambda", "1", "--h", "100", "--dt", "0.2"}, "is unstable for scheme em"},
 		{[]string{"--model", "sandpile", "--dim", "4"}, "--dim 4 is not allowed"},
+		{[]string{"--model", "phi4", "--mass", "2"}, "--mass does not apply to --scheme em: only baoab has momenta"},
+		{[]string{"--model", "particles", "--scheme", "lm", "--mass", "2"}, "--mass does not apply to --scheme lm"},
+		{[]string{"--model", "particles", "--omega", "1"}, "--omega does not apply to --potential harmonic"},
+		{[]string{"--model", "particles", "--potential", "doublewell", "--omega-spread", "1"}, "--omega-spread does not apply to --potential doublewell"},
+		{[]string{"--model", "phi4", "--device", "3"}, "--device 3 does not apply to --backend cpu"},
+		{[]string{"--model", "phi4", "--backend", "cuda", "--device", "-1"}, "--device -1 is not allowed: GPU indices start at 0"},
 		{[]string{"--model", "sandpile", "--grains", "0"}, "--grains 0 is not allowed"},
 		// within the up-front bound (0.2), but thermal fluctuations reach the
 		// stiffer quartic region: the parameters' fault, exit 2, no directory

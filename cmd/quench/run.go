@@ -296,6 +296,14 @@ func buildLangevinConfig(fl *pflag.FlagSet, f *runFlags, c sim.Config) (sim.Conf
 	if fl.Changed("beta") && f.beta == 0 {
 		return c, quench.Usagef("--beta 0 is not allowed: beta must be a positive finite number")
 	}
+	if fl.Changed("mass") && f.scheme != quench.SchemeBAOAB {
+		return c, quench.Usagef("--mass does not apply to --scheme %s: only baoab has momenta", f.scheme)
+	}
+	for _, name := range []string{"omega", "omega-spread"} {
+		if fl.Changed(name) && f.potential != quench.PotentialKuramoto {
+			return c, quench.Usagef("--%s does not apply to --potential %s: only kuramoto has natural frequencies", name, f.potential)
+		}
+	}
 	if f.model == "particles" {
 		c.N, c.D, c.Potential, c.K, c.Omega, c.OmegaSpread = f.n, f.d, f.potential, f.k, f.omega, f.omegaSpread
 		return c, c.Validate()
@@ -340,8 +348,14 @@ func latticeShape(fl *pflag.FlagSet, f *runFlags) ([]int, error) {
 // without CUDA in this build) is a usage error; auto falls back to the CPU
 // with a one-line note.
 func openBackend(name string, device int, stderr io.Writer) (quench.Backend, error) {
+	if device < 0 {
+		return nil, quench.Usagef("--device %d is not allowed: GPU indices start at 0", device)
+	}
 	switch name {
 	case "cpu":
+		if device != 0 {
+			return nil, quench.Usagef("--device %d does not apply to --backend cpu (it picks a GPU for cuda or auto)", device)
+		}
 		return cpu.New(), nil
 	case "cuda":
 		be, err := gpu.New(device)
