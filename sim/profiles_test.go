@@ -311,3 +311,40 @@ func TestProfileIntervalAuto(t *testing.T) {
 		}
 	}
 }
+
+// A hot mass start has exactly the cold start's total (its density is
+// mass0 to the fixed point), from masses uniform in [0, 2 mass0) rescaled.
+func TestHotMassDensity(t *testing.T) {
+	for _, c := range []Config{
+		{Model: "kmp", Shape: []int{64, 64}, Mass0: 1, Sweeps: 1, Every: 1, Start: "hot", Seed: 3},
+		{Model: "transfer", Shape: []int{30}, Mass0: 2.5, Fraction: 0.5, Sweeps: 1, Every: 1, Start: "hot", Seed: 4},
+		{Model: "aggregation", Shape: []int{2, 2}, Mass0: 0x1p-32, Injection: 0, Sweeps: 1, Every: 1, Start: "hot", Seed: 5},
+	} {
+		st, err := NewState(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var total int64
+		for _, m := range st.Masses {
+			if m < 0 || float64(m) > 2*c.Mass0*quench.MassUnit*1.1 {
+				t.Errorf("%s: mass %d outside [0, 2.2 mass0)", c.String(), m)
+			}
+			total += m
+		}
+		if want := int64(len(st.Masses)) * int64(c.Mass0*quench.MassUnit); total != want {
+			t.Errorf("%s: hot total %d, want %d", c.String(), total, want)
+		}
+	}
+	// the remainder goes one unit each to the first sites; all-zero masses
+	// are spread evenly
+	m := []int64{1, 1, 1}
+	rescaleMasses(m, 3, 5)
+	if !slices.Equal(m, []int64{2, 2, 1}) {
+		t.Errorf("rescale 1,1,1 to 5: %v", m)
+	}
+	m = []int64{0, 0, 0}
+	rescaleMasses(m, 0, 7)
+	if !slices.Equal(m, []int64{3, 2, 2}) {
+		t.Errorf("rescale 0,0,0 to 7: %v", m)
+	}
+}

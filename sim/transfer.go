@@ -1,6 +1,8 @@
 package sim
 
 import (
+	"math/bits"
+
 	"github.com/quenchlab/quench"
 	"github.com/quenchlab/quench/internal/philox"
 	"github.com/quenchlab/quench/stats"
@@ -61,8 +63,8 @@ func (c *Config) validateMass() error {
 	if err := c.validateLattice(2, true); err != nil {
 		return err
 	}
-	if !(c.Mass0 > 0) || c.Mass0 > 1<<20 {
-		return quench.Usagef("--mass0 %v is not allowed: the mean initial mass must be in (0, 2^20]", c.Mass0)
+	if !(c.Mass0 >= 0x1p-32) || c.Mass0 > 1<<20 {
+		return quench.Usagef("--mass0 %v is not allowed: the mass density must be in [2^-32, 2^20] (masses are fixed point, 2^-32 per unit)", c.Mass0)
 	}
 	if c.Model == "transfer" && !(c.Fraction >= 0x1p-32 && c.Fraction < 1) {
 		return quench.Usagef("--fraction %v is not allowed: the transferred fraction D must be in [2^-32, 1) (it is used in 32-bit fixed point)", c.Fraction)
@@ -107,7 +109,8 @@ func (c *Config) MassParams() *quench.MassTransferParams {
 }
 
 // newMassState: cold = every site Mass0; hot = uniform in [0, 2 Mass0) from
-// Philox(seed; Init, phase 5, group n>>1), 53 bits (words 0,1 or 2,3).
+// Philox(seed; Init, phase 5, group n>>1), 53 bits (words 0,1 or 2,3),
+// rescaled to the cold start's total (rescaleMasses).
 // diffusion: hot = uniform [0, 1) (phase 6); cold = 1 at the centre site.
 func newMassState(cfg Config) *State {
 	st := &State{Config: cfg}
@@ -136,14 +139,47 @@ func newMassState(cfg Config) *State {
 		return st
 	}
 	st.Masses = make([]int64, n)
-	for i := range st.Masses {
-		if cfg.Start == "hot" {
-			st.Masses[i] = int64(2 * cfg.Mass0 * uni(5, int64(i)) * quench.MassUnit)
-		} else {
-			st.Masses[i] = int64(cfg.Mass0 * quench.MassUnit)
+	cold := int64(cfg.Mass0 * quench.MassUnit)
+	if cfg.Start != "hot" {
+		for i := range st.Masses {
+			st.Masses[i] = cold
 		}
+		return st
 	}
+	var total uint64
+	for i := range st.Masses {
+		st.Masses[i] = int64(2 * cfg.Mass0 * uni(5, int64(i)) * quench.MassUnit)
+		total += uint64(st.Masses[i])
+	}
+	rescaleMasses(st.Masses, total, uint64(cold)*uint64(n))
 	return st
+}
+
+// rescaleMasses scales masses (adding up to total) to add up to exactly
+// want: each becomes floor(m want / total) (exact in 128 bits), and the
+// remainder, fewer units than sites, goes one unit each to the first sites.
+// So a hot start has exactly the density of the cold one, mass0 (to the
+// fixed point), which sets KMP's temperature.
+func rescaleMasses(masses []int64, total, want uint64) {
+	if total == 0 {
+		// every random mass rounded to 0 (a tiny lattice): spread want evenly
+		for i := range masses {
+			masses[i] = int64(want / uint64(len(masses)))
+		}
+		total = want / uint64(len(masses)) * uint64(len(masses))
+	} else {
+		var sum uint64
+		for i, m := range masses {
+			hi, lo := bits.Mul64(uint64(m), want)
+			q, _ := bits.Div64(hi, lo, total) // m <= total: q <= want < 2^62
+			masses[i] = int64(q)
+			sum += q
+		}
+		total = sum
+	}
+	for i := uint64(0); i < want-total; i++ {
+		masses[i]++
+	}
 }
 
 // massRunner runs kmp, aggregation, transfer and diffusion.

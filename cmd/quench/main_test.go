@@ -454,6 +454,7 @@ func TestLatticeUpdateRuns(t *testing.T) {
 		{[]string{"--model", "aggregation", "--injection", "-1"}, "--injection -1 is not allowed"},
 		{[]string{"--model", "diffusion", "--alpha", "0.3"}, "stable for 0 < alpha <= 1/(2d) = 0.25"},
 		{[]string{"--model", "kmp", "--alpha", "0.1"}, "--alpha does not apply to --model kmp"},
+		{[]string{"--model", "kmp", "--mass0", "1e-12"}, "--mass0 1e-12 is not allowed: the mass density must be in [2^-32, 2^20]"},
 		{[]string{"--model", "diffusion", "--profile-every", "10"}, "--profile-every does not apply to --model diffusion"},
 		{[]string{"--model", "kmp", "--profile-every", "-2"}, "--profile-every -2 is not allowed: use 1 to --steps 10000, 0 (about 1000 snapshots) or -1 (none)"},
 		{[]string{"--model", "aggregation", "--steps", "50", "--profile-every", "51"}, "--profile-every 51 is not allowed"},
