@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -159,12 +160,13 @@ func newBenchCmd(stdout, stderr io.Writer) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "bench",
 		Short: "Measure sweep throughput (flips/ns, GB/s, fraction of the memory limit) per backend",
-		Long: `bench times Ising sweeps and phi4 and particle steps (after warm-up,
-between two synchronizations) on a size grid for each backend: flips, site
-updates or coordinate updates per ns, the effective bandwidth from the bytes
-each update must move (3 per flip; 2 elements per em step, ...), its fraction
-of the device's memory bandwidth (GPU), and the GPU/CPU speedup per model
-and algorithm.`,
+		Long: `bench times Ising sweeps, phi4 and particle steps, sandpile grains and
+mass-transfer and diffusion steps (after warm-up, between two
+synchronizations) on a size grid for each backend: flips, site updates,
+coordinate updates or topplings per ns, the effective bandwidth from the
+bytes each update must move (3 per flip; 2 elements per em step, ...; none
+for topplings), its fraction of the device's memory bandwidth (GPU), and
+the GPU/CPU speedup per model and algorithm.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if sweeps < 1 {
@@ -172,6 +174,15 @@ and algorithm.`,
 			}
 			if !(T > 0) {
 				return quench.Usagef("--T %v is not allowed: the temperature must be positive", T)
+			}
+			if jsonPath != "" {
+				// refused now, not after the whole grid has run
+				probe, err := os.CreateTemp(filepath.Dir(jsonPath), ".quench-bench-*")
+				if err != nil {
+					return quench.Usagef("--json %s cannot be written: %v", jsonPath, err)
+				}
+				probe.Close()
+				os.Remove(probe.Name())
 			}
 			var bes []quench.Backend
 			switch backend {
@@ -215,8 +226,12 @@ and algorithm.`,
 						best[key] = map[string]float64{}
 					}
 					best[key][r.Backend] = max(best[key][r.Backend], r.Rate)
+					gbs := "-" // topplings move no fixed bytes
+					if r.GBPerS > 0 {
+						gbs = fmt.Sprintf("%.1f", r.GBPerS)
+					}
 					fmt.Fprintf(stdout, row, r.Backend, r.Model, r.Shape, r.Algo,
-						fmt.Sprintf("%.4g %s", r.Rate, r.Unit), fmt.Sprintf("%.1f", r.GBPerS), frac)
+						fmt.Sprintf("%.4g %s", r.Rate, r.Unit), gbs, frac)
 				}
 				be.Close()
 			}

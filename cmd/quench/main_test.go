@@ -308,6 +308,11 @@ func TestBenchCPU(t *testing.T) {
 	if err := json.Unmarshal(data, &rs); err != nil || len(rs) != 4 || !(rs[0]["per_ns"].(float64) > 0) || rs[0]["unit"] != "flips" {
 		t.Errorf("unexpected bench JSON: %s (%v)", data, err)
 	}
+	// an unwritable --json is refused before anything runs
+	bad := filepath.Join(t.TempDir(), "missing", "b.json")
+	if code, stdout, stderr := runQ(t, "bench", "--backend", "cpu", "--json", bad); code != 2 || stdout != "" || !strings.Contains(stderr, "--json "+bad+" cannot be written") {
+		t.Errorf("bench --json into a missing directory: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
 	if gpu.Available {
 		return
 	}
