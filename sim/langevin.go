@@ -198,13 +198,15 @@ func (r *phi4Runner) download() error {
 
 func (r *phi4Runner) free() { freeAll(r.be, r.bufs) }
 
-// Phi4Columns names the measurement columns of phi4 after the step: the
-// order parameter m = mean phi and its powers, site means of phi^2 and
-// phi^4, the energy per site and its four terms, and the structure factor
+// Phi4Columns names the measurement columns of phi4 after the step (the
+// summary's keys where they are means of a column): the order parameter
+// phi = m = the mean field, and m^2 and m^4 (for binder and
+// susceptibility), site means of phi^2 and phi^4, the energy per site and
+// its four terms, and the structure factor
 // S(k) = |sum_x phi_x exp(-i k x_a)|^2 / V at the smallest k = 2 pi / L_a
 // along each axis a.
 func Phi4Columns(dim int) []string {
-	cols := []string{"m", "m2", "m4", "phi2", "phi4", "energy", "energy_gradient", "energy_mass", "energy_quartic", "energy_field"}
+	cols := []string{"phi", "m2", "m4", "phi2", "phi4", "energy", "energy_gradient", "energy_mass", "energy_quartic", "energy_field"}
 	for a := 0; a < dim; a++ {
 		cols = append(cols, "S_k"+string(rune('0'+a)))
 	}

@@ -11,10 +11,11 @@ import (
 // Sandpile runs: a step adds one grain (Sweeps = grains, Therm = thermal-
 // ization grains, Every = measure every N grains) and relaxes it.
 
-// SandpileColumns names the measurement columns after the grain number:
-// the mean height after the grain relaxed (exact: stored grains / sites)
-// and the grain's avalanche size, area, duration and lost grains.
-var SandpileColumns = []string{"mean_height", "size", "area", "duration", "lost"}
+// SandpileColumns names the measurement columns after the grain number
+// (the summary's keys): the mean height after the grain relaxed (exact:
+// stored grains / sites) and the grain's avalanche size, area, duration and
+// lost grains.
+var SandpileColumns = []string{"mean_height", "avalanche_size", "avalanche_area", "avalanche_duration", "grains_lost"}
 
 func (c *Config) validateSandpile() error {
 	if err := c.validateLattice(3, false); err != nil {
@@ -142,14 +143,11 @@ func (c *Config) sandpileObservables(rows [][]float64) (map[string]stats.Estimat
 		}
 		return x
 	}
-	out := map[string]stats.Estimate{
-		"mean_height":        stats.Series(col(1)),
-		"avalanche_size":     stats.Series(col(2)),
-		"avalanche_area":     stats.Series(col(3)),
-		"avalanche_duration": stats.Series(col(4)),
-		"grains_lost":        stats.Series(col(5)),
+	out := map[string]stats.Estimate{}
+	for j, name := range SandpileColumns {
+		out[name] = stats.Series(col(j + 1))
 	}
-	return out, []string{"mean_height", "avalanche_size", "avalanche_area", "avalanche_duration", "grains_lost"}
+	return out, SandpileColumns
 }
 
 // LogBins counts values v >= 1 in bins [2^k, 2^(k+1)) and zeros apart:

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -355,6 +356,7 @@ func TestLangevinRuns(t *testing.T) {
 				t.Errorf("%v: observable %q missing", c.args, k)
 			}
 		}
+		seriesNamesKeys(t, out)
 		if header, _ := readNpy(t, filepath.Join(out, "lattice.npy")); !strings.Contains(header, c.npy) {
 			t.Errorf("%v: unexpected .npy header %q", c.args, header)
 		}
@@ -430,6 +432,7 @@ func TestLatticeUpdateRuns(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(out, "lattice.npy")); err != nil {
 			t.Errorf("%v: no lattice.npy", c.args)
 		}
+		seriesNamesKeys(t, out)
 		if c.args[1] == "transfer" {
 			// 30 steps after 1000, a snapshot every 3: a header and 10 rows of step,
 			// 40 linear and 63 log bins and C(0..4)
@@ -556,5 +559,24 @@ func TestFreshDir(t *testing.T) {
 	os.MkdirAll(base+"-2", 0o755)
 	if got := freshDir(base); got != base+"-3" {
 		t.Errorf("two taken: %s, want %s-3", got, base)
+	}
+}
+
+// seriesNamesKeys requires series.csv in run directory out to have a column
+// for each summary observable that is a column's mean (binder and
+// susceptibility are derived).
+func seriesNamesKeys(t *testing.T, out string) {
+	t.Helper()
+	var sum struct {
+		Observables map[string]any `json:"observables"`
+	}
+	data, _ := os.ReadFile(filepath.Join(out, "summary.json"))
+	json.Unmarshal(data, &sum)
+	series, _ := os.ReadFile(filepath.Join(out, "series.csv"))
+	header := strings.Split(strings.SplitN(string(series), "\n", 2)[0], ",")
+	for k := range sum.Observables {
+		if k != "binder" && k != "susceptibility" && !slices.Contains(header, k) {
+			t.Errorf("%s: summary key %q is not a series.csv column %v", out, k, header)
+		}
 	}
 }
