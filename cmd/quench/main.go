@@ -67,16 +67,19 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "quench",
 		Short: "GPU-accelerated lattice statistical physics",
-		Long: `quench runs lattice statistical-physics simulations (Ising 2D/3D today) on
-the CPU or, when built with CUDA, a GPU; both give the same bits for the same
-seed. Start with "quench run" (2D Ising, L=256, T=Tc, on the CPU).`,
+		Long: `quench runs lattice statistical-physics simulations on the CPU or, when
+built with CUDA, a GPU; both give the same bits for the same seed. Models:
+Ising 2D/3D (spin flips), phi4 fields and particle ensembles (Langevin
+steps), the Abelian sandpile, mass transfer (kmp, aggregation, transfer)
+and diffusion (lattice updates). Start with "quench run" (2D Ising, L=256,
+T=Tc, on the CPU).`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return quench.Usagef("%v (see quench %s --help)", err, c.Name())
+		return quench.Usagef("%v (see %s --help)", err, c.CommandPath())
 	})
 	root.AddCommand(newRunCmd(stdout, stderr), newResumeCmd(stdout, stderr), newVerifyCmd(stdout, stderr), newBenchCmd(stdout, stderr))
 	root.CompletionOptions.DisableDefaultCmd = true

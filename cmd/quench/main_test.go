@@ -292,6 +292,24 @@ func TestResumeExtends(t *testing.T) {
 	if code, _, stderr := runQ(t, "resume", a, "--sweeps", "50"); code != 2 || !strings.Contains(stderr, "can only extend") {
 		t.Errorf("shrinking resume: exit %d %q", code, stderr)
 	}
+	// a kmp run extended with --steps (its unit) keeps its profile spacing
+	k, k2 := filepath.Join(dir, "k"), filepath.Join(dir, "k2")
+	kmp := []string{"--model", "kmp", "--L", "8", "--therm", "3", "--seed", "2", "--quiet"}
+	runQ(t, append([]string{"run", "--out", k, "--steps", "30"}, kmp...)...)
+	if code, _, stderr := runQ(t, "resume", k, "--steps", "60", "--quiet"); code != 0 {
+		t.Fatalf("extend kmp with --steps: exit %d %s", code, stderr)
+	}
+	runQ(t, append([]string{"run", "--out", k2, "--steps", "60", "--profile-every", "1"}, kmp...)...)
+	for _, name := range []string{"series.csv", "profiles.csv", "lattice.npy"} {
+		x, _ := os.ReadFile(filepath.Join(k, name))
+		y, _ := os.ReadFile(filepath.Join(k2, name))
+		if len(x) == 0 || !bytes.Equal(x, y) {
+			t.Errorf("%s of the extended kmp run differs from a run of 60 steps", name)
+		}
+	}
+	if code, _, stderr := runQ(t, "resume", k, "--steps", "70", "--sweeps", "80"); code != 2 || !strings.Contains(stderr, "--sweeps 80 and --steps 70 disagree") {
+		t.Errorf("resume --steps 70 --sweeps 80: exit %d %q", code, stderr)
+	}
 }
 
 func TestBenchCPU(t *testing.T) {

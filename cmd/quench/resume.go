@@ -31,9 +31,22 @@ lattice and measurement series an uninterrupted run would have produced.
 			if err != nil {
 				return err
 			}
-			if cmd.Flags().Changed("sweeps") {
+			// --steps and --grains are --sweeps in the units of the
+			// Langevin and lattice-update models and of the sandpile
+			given := ""
+			for _, name := range []string{"sweeps", "steps", "grains"} {
+				if !cmd.Flags().Changed(name) {
+					continue
+				}
+				v, _ := cmd.Flags().GetInt64(name)
+				if given != "" && v != sweeps {
+					return quench.Usagef("--%s %d and --%s %d disagree: they are the same setting", given, sweeps, name, v)
+				}
+				given, sweeps = name, v
+			}
+			if given != "" {
 				if sweeps < st.Config.Sweeps {
-					return quench.Usagef("--sweeps %d is fewer than the run's %d: resume can only extend a run", sweeps, st.Config.Sweeps)
+					return quench.Usagef("--%s %d is fewer than the run's %d measured %s: resume can only extend a run", given, sweeps, st.Config.Sweeps, st.Config.StepUnit())
 				}
 				st.Config.Sweeps = sweeps
 				if err := st.Config.Validate(); err != nil {
@@ -52,7 +65,8 @@ lattice and measurement series an uninterrupted run would have produced.
 				return err
 			}
 			if st.Done() {
-				fmt.Fprintf(stderr, "quench: the run in %s is already complete (%d %s); rewriting its outputs\n", dir, st.Step, st.Config.StepUnit())
+				fmt.Fprintf(stderr, "quench: the run in %s is already complete (%d measured %s after %d thermalization); rewriting its outputs\n",
+					dir, st.Config.Sweeps, st.Config.StepUnit(), st.Config.Therm)
 			}
 			return execute(st, be, dir, quiet, stdout, stderr)
 		},
@@ -60,6 +74,8 @@ lattice and measurement series an uninterrupted run would have produced.
 	cmd.Flags().StringVar(&backend, "backend", "cpu", "where to run: cpu, cuda, auto")
 	cmd.Flags().IntVar(&device, "device", 0, "GPU device index for --backend cuda")
 	cmd.Flags().Int64Var(&sweeps, "sweeps", 0, "extend the run to this many measured sweeps")
+	cmd.Flags().Int64("steps", 0, "the same as --sweeps, in steps (Langevin and lattice-update models)")
+	cmd.Flags().Int64("grains", 0, "the same as --sweeps, in grains (sandpile)")
 	cmd.Flags().BoolVar(&quiet, "quiet", false, "no progress bar")
 	return cmd
 }
