@@ -567,16 +567,25 @@ func TestShapeSetsDimension(t *testing.T) {
 	}
 }
 
-// Runs without --out started in the same second get their own directories.
-func TestFreshDir(t *testing.T) {
+// Runs without --out started in the same second get their own directories,
+// claimed atomically; a name that cannot be a directory is refused, not
+// looped over.
+func TestClaimDir(t *testing.T) {
 	base := filepath.Join(t.TempDir(), "runs", "ising2d-8x8-20261129-054829")
-	if got := freshDir(base); got != base {
-		t.Errorf("no directory yet: %s, want %s", got, base)
+	if got, err := claimDir(base); got != base || err != nil {
+		t.Errorf("no directory yet: %s %v, want %s", got, err, base)
 	}
-	os.MkdirAll(base, 0o755)
 	os.MkdirAll(base+"-2", 0o755)
-	if got := freshDir(base); got != base+"-3" {
-		t.Errorf("two taken: %s, want %s-3", got, base)
+	if got, err := claimDir(base); got != base+"-3" || err != nil {
+		t.Errorf("two taken: %s %v, want %s-3", got, err, base)
+	}
+	if fi, err := os.Stat(base + "-3"); err != nil || !fi.IsDir() {
+		t.Errorf("claimed directory not created: %v", err)
+	}
+	file := filepath.Join(t.TempDir(), "runs")
+	os.WriteFile(file, []byte("x"), 0o644)
+	if _, err := claimDir(filepath.Join(file, "x")); err == nil || !quench.IsUsage(err) {
+		t.Errorf("runs is a file: want a usage error, got %v", err)
 	}
 }
 

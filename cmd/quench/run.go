@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -430,32 +431,42 @@ func heldRun(dir string) string {
 	return ""
 }
 
-// freshDir is base, or base-2, base-3, ... when base exists: runs started in
-// the same second without --out each get their own directory.
-func freshDir(base string) string {
+// claimDir creates and returns base, or base-2, base-3, ... when base
+// exists: runs started in the same second without --out, even at the same
+// moment, each get their own directory (os.Mkdir claims it atomically).
+func claimDir(base string) (string, error) {
+	if err := os.MkdirAll(filepath.Dir(base), 0o755); err != nil {
+		return "", quench.Usagef("cannot create the output directory %s: %v", base, err)
+	}
 	dir := base
 	for i := 2; ; i++ {
-		if _, err := os.Stat(dir); os.IsNotExist(err) {
-			return dir
+		err := os.Mkdir(dir, 0o755)
+		if err == nil {
+			return dir, nil
+		}
+		if !os.IsExist(err) {
+			return "", quench.Usagef("cannot create the output directory %s: %v", dir, err)
 		}
 		dir = fmt.Sprintf("%s-%d", base, i)
 	}
 }
 
-// prepareOut picks and checks the output directory without creating it.
-func prepareOut(out string, c *sim.Config, force bool) (string, error) {
+// prepareOut checks the output directory without creating it; with no
+// --out it returns "" (runNew claims runs/<model>-<shape>-<time> when the
+// run starts).
+func prepareOut(out string, force bool) error {
 	if out == "" {
-		out = freshDir(filepath.Join("runs", fmt.Sprintf("%s-%s-%s", c.Model, c.Lattice(), time.Now().Format("20060102-150405"))))
+		return nil
 	}
 	if fi, err := os.Stat(out); err == nil {
 		if !fi.IsDir() {
-			return "", quench.Usagef("--out %s exists and is not a directory", out)
+			return quench.Usagef("--out %s exists and is not a directory", out)
 		}
 		if name := heldRun(out); name != "" && !force {
-			return "", quench.Usagef("--out %s already holds a run (%s): continue it with `quench resume %s`, or pass --force to overwrite", out, name, out)
+			return quench.Usagef("--out %s already holds a run (%s): continue it with `quench resume %s`, or pass --force to overwrite", out, name, out)
 		}
 	}
-	return out, nil
+	return nil
 }
 
 func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
@@ -471,11 +482,11 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 	if err := checkMemory(&c, be); err != nil {
 		return err
 	}
-	out, err := prepareOut(f.out, &c, f.force)
-	if err != nil {
+	out := f.out
+	if err := prepareOut(out, f.force); err != nil {
 		return err
 	}
-	if err := checkDisk(out, &c); err != nil {
+	if err := checkDisk(cmp.Or(out, "runs"), &c); err != nil {
 		return err
 	}
 	if c.Start == "stationary" && !f.quiet && isTerminal(stderr) {
@@ -486,10 +497,18 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	_, statErr := os.Stat(out)
-	created := os.IsNotExist(statErr)
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return quench.Usagef("cannot create --out %s: %v", out, err)
+	created := false
+	if out == "" {
+		if out, err = claimDir(filepath.Join("runs", fmt.Sprintf("%s-%s-%s", c.Model, c.Lattice(), time.Now().Format("20060102-150405")))); err != nil {
+			return err
+		}
+		created = true
+	} else {
+		_, statErr := os.Stat(out)
+		created = os.IsNotExist(statErr)
+		if err := os.MkdirAll(out, 0o755); err != nil {
+			return quench.Usagef("cannot create --out %s: %v", out, err)
+		}
 	}
 	if heldRun(out) != "" {
 		// --force: the old run's files that this run may not write go,
@@ -502,7 +521,12 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 	}
 	err = execute(st, be, out, f.quiet, stdout, stderr)
 	if err != nil && !errors.Is(err, sim.ErrInterrupted) && created {
-		os.Remove(out) // a run that failed before writing anything leaves no directory
+		// a run that failed before writing anything leaves no directory
+		// (os.Remove leaves a non-empty one, with a checkpoint, alone)
+		os.Remove(out)
+		if f.out == "" {
+			os.Remove(filepath.Dir(out)) // runs/, if this run made it and nothing else is in it
+		}
 	}
 	return err
 }
