@@ -27,7 +27,7 @@ type Result struct {
 	Seconds     float64 `json:"seconds"`
 	Unit        string  `json:"unit"`
 	Rate        float64 `json:"per_ns"`
-	GBPerS      float64 `json:"effective_GB_per_s"`
+	GBPerS      float64 `json:"effective_GB_per_s,omitempty"` // none for topplings
 	PeakGBPerS  float64 `json:"peak_GB_per_s,omitempty"`
 	FracOfLimit float64 `json:"fraction_of_memory_limit,omitempty"`
 }

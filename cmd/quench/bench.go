@@ -215,7 +215,7 @@ the GPU/CPU speedup per model and algorithm.`,
 						return &failure{err}
 					}
 					frac := "-"
-					if pb, ok := be.(peakBandwidth); ok && pb.PeakBandwidth() > 0 {
+					if pb, ok := be.(peakBandwidth); ok && pb.PeakBandwidth() > 0 && r.GBPerS > 0 {
 						r.PeakGBPerS = pb.PeakBandwidth() / 1e9
 						r.FracOfLimit = r.GBPerS / r.PeakGBPerS
 						frac = fmt.Sprintf("%.0f%%", 100*r.FracOfLimit)

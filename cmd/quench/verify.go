@@ -49,7 +49,7 @@ sweep and site where they differ. Exit 0 when identical, 1 on divergence,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			compare := f.every
-			f.therm, f.every = 0, 1
+			f.every = 1 // measure after every sweep; compare every --every
 			c, err := buildConfig(cmd.Flags(), &f)
 			if err != nil {
 				return err

@@ -48,6 +48,16 @@ func TestVerifyIdentical(t *testing.T) {
 	if again != stdout || other == stdout {
 		t.Errorf("hashes not a function of the run: %q %q %q", stdout, again, other)
 	}
+	// --therm runs more sweeps (so another final state); --therm-grains is
+	// the sandpile's name for it
+	_, therm, _ := runQ(t, "verify", "--L", "64", "--sweeps", "25", "--every", "10", "--h", "0.1", "--therm", "5")
+	_, sweeps30, _ := runQ(t, "verify", "--L", "64", "--sweeps", "30", "--every", "10", "--h", "0.1")
+	if !strings.Contains(therm, "identical sha256:") || therm == stdout || !strings.HasSuffix(therm, strings.Fields(sweeps30)[len(strings.Fields(sweeps30))-1]+"\n") {
+		t.Errorf("verify --therm 5: %q; without: %q; 30 sweeps: %q", therm, stdout, sweeps30)
+	}
+	if code, out, stderr := runQ(t, "verify", "--model", "sandpile", "--L", "16", "--sweeps", "20", "--therm", "5", "--therm-grains", "5"); code != 0 || !strings.Contains(out, "identical") {
+		t.Errorf("verify sandpile --therm 5 --therm-grains 5: exit %d %q %q", code, out, stderr)
+	}
 }
 
 func TestVerifyDiverged(t *testing.T) {
