@@ -43,16 +43,21 @@ const (
 // Above, where one snapshot already averages over many sites and costs
 // hundreds of GPU steps, it aims for proportionally fewer, at least
 // profileMinTarget.
+//
+// The snapshots of a run also hold at most about profileValueBudget values
+// (profiles.csv, the checkpoint): a 1D ring's snapshot carries up to 32769
+// C(r) values, so long rings get fewer snapshots (still at least 20).
 const (
-	ProfileTarget     = 1000
-	profileBigLattice = 1 << 18
-	profileMinTarget  = 20
+	ProfileTarget      = 1000
+	profileBigLattice  = 1 << 18
+	profileMinTarget   = 20
+	profileValueBudget = 1 << 22
 )
 
 // ProfileInterval is the number of steps between profile snapshots:
 // ProfileEvery, or when that is 0 (validation replaces it by this value, so
-// extending a run keeps its spacing) Sweeps divided by the target count,
-// rounded up. ProfileNone (-1) takes none.
+// extending a run keeps its spacing) Sweeps divided by the target count
+// (see ProfileTarget), rounded up. ProfileNone (-1) takes none.
 func (c *Config) ProfileInterval() int64 {
 	if c.ProfileEvery != 0 {
 		return c.ProfileEvery
@@ -60,6 +65,9 @@ func (c *Config) ProfileInterval() int64 {
 	target := int64(ProfileTarget)
 	if n := c.Lattice().Sites(); n > profileBigLattice {
 		target = max(profileMinTarget, ProfileTarget*profileBigLattice/n)
+	}
+	if w := int64(c.ProfileWidth()); target*w > profileValueBudget {
+		target = max(profileMinTarget, profileValueBudget/w)
 	}
 	return max(1, (c.Sweeps+target-1)/target)
 }

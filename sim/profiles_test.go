@@ -304,6 +304,10 @@ func TestProfileIntervalAuto(t *testing.T) {
 		{[]int{2048, 2048}, 10000, 162, 61}, // target 62
 		{[]int{4096, 4096}, 10000, 500, 20},
 		{[]int{1 << 30}, 10000, 500, 20},
+		// rings: at most about 2^22 values, C(r) to L/2 (at most 32768)
+		{[]int{4096}, 10000, 10, 1000},     // 2153 values a snapshot
+		{[]int{65536}, 10000, 79, 126},     // 32873: 127 snapshots
+		{[]int{1 << 20}, 100000, 788, 126}, // 250 by sites, 127 by values
 	} {
 		cfg := Config{Model: "kmp", Shape: c.shape, Sweeps: c.sweeps, Therm: 7}
 		if got := cfg.ProfileInterval(); got != c.every || cfg.Profiles() != c.at {

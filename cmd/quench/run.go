@@ -639,7 +639,13 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 		fmt.Fprintf(w, "\nP(m) and C(r): %d %s (%s, %.3g s, not in the throughput), averaged in %s and %s; each in %s\n",
 			n, snapshots, every, sum.Throughput.ProfileSeconds, sim.SummaryFile, sim.HistogramsFile, sim.ProfilesFile)
 		if unreliable := sum.UnreliableProfiles(); unreliable > 0 {
-			fmt.Fprintf(w, "* %d of their error bars are not reliable (each error bin should span >= 20 tau_int): a smaller --profile-every takes more snapshots\n", unreliable)
+			// with sparse snapshots, denser ones help; once they are
+			// correlated, only a longer run does
+			how := "run longer"
+			if sum.ProfileEvery > 1 {
+				how = "run longer, or take snapshots closer together (a smaller --profile-every) while they are uncorrelated"
+			}
+			fmt.Fprintf(w, "* %d of their error bars are not reliable (each error bin should span >= 20 tau_int): %s\n", unreliable, how)
 		}
 	}
 	files := []string{sim.SummaryFile, sim.SeriesFile, sim.LatticeFile, sim.ImageFile, sim.CheckpointFile}
