@@ -261,6 +261,22 @@ func TestConfigFileAndOverride(t *testing.T) {
 	if st, _ := sim.ReadCheckpoint(out2); st == nil || st.Config.T != 4 {
 		t.Errorf("--T did not override the config file's beta")
 	}
+	// a file's key that the command line makes inapplicable is refused,
+	// naming the file
+	bao := filepath.Join(dir, "baoab.toml")
+	os.WriteFile(bao, []byte("model = \"particles\"\nscheme = \"baoab\"\nmass = 2.0\nN = 10\nsteps = 5\ndevice = 1\n"), 0o644)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--scheme", "em", "--backend", "auto"}, "--mass (set in the config file " + bao + ") does not apply to --scheme em"},
+		{[]string{"--backend", "cpu"}, "--device 1 (set in the config file " + bao + ") does not apply to --backend cpu"},
+	} {
+		code, _, stderr := runQ(t, append([]string{"run", "--config", bao, "--out", filepath.Join(dir, "bao")}, c.args...)...)
+		if code != 2 || !strings.Contains(stderr, c.want) {
+			t.Errorf("%v: exit %d %q, want 2 and %q", c.args, code, stderr, c.want)
+		}
+	}
 }
 
 func TestAutoBackendFallsBack(t *testing.T) {
@@ -553,6 +569,7 @@ func TestShapeSetsDimension(t *testing.T) {
 	}{
 		{[]string{"--model", "phi4", "--shape", "64"}, "[64]"},
 		{[]string{"--model", "kmp", "--shape", "16x8"}, "[16,8]"},
+		{[]string{"--model", "sandpile", "--shape", "16X8"}, "[16,8]"},
 		{[]string{"--model", "diffusion", "--shape", "6", "--dim", "3"}, "[6,6,6]"},
 		{[]string{"--model", "ising2d", "--shape", "12"}, "[12,12]"},
 	} {

@@ -47,6 +47,17 @@ type runFlags struct {
 	grains, thermGrains                   int64
 	mass0, injection, fraction, alpha     float64
 	profileEvery                          int64
+
+	fromFile map[string]bool // flags set by the --config file, not the command line
+}
+
+// given names where flag name was set, for messages: " (set in the config
+// file F)" when the --config file set it, else "".
+func (f *runFlags) given(name string) string {
+	if f.fromFile[name] {
+		return fmt.Sprintf(" (set in the config file %s)", f.config)
+	}
+	return ""
 }
 
 func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -60,9 +71,11 @@ func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
   quench run --config run.toml --seed 7`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := applyConfigFile(cmd.Flags(), f.config); err != nil {
+			fromFile, err := applyConfigFile(cmd.Flags(), f.config)
+			if err != nil {
 				return err
 			}
+			f.fromFile = fromFile
 			return runNew(cmd, &f, stdout, stderr)
 		},
 	}
@@ -125,13 +138,14 @@ var aliasGroups = [][]string{{"T", "beta"}, {"sweeps", "steps", "grains"}, {"the
 
 // applyConfigFile sets every key of the TOML file whose flag (or an alias
 // of it) was not given on the command line. Unknown keys are refused.
-func applyConfigFile(fl *pflag.FlagSet, path string) error {
+func applyConfigFile(fl *pflag.FlagSet, path string) (set map[string]bool, err error) {
 	if path == "" {
-		return nil
+		return nil, nil
 	}
+	set = map[string]bool{}
 	var m map[string]any
 	if _, err := toml.DecodeFile(path, &m); err != nil {
-		return quench.Usagef("config file %s: %v", path, oneLine(err.Error()))
+		return nil, quench.Usagef("config file %s: %v", path, oneLine(err.Error()))
 	}
 	keys := make([]string, 0, len(m))
 	for k := range m {
@@ -152,16 +166,17 @@ func applyConfigFile(fl *pflag.FlagSet, path string) error {
 	for _, k := range keys {
 		flag := fl.Lookup(k)
 		if flag == nil || k == "config" {
-			return quench.Usagef("config file %s: unknown key %q (keys are the flag names of quench run)", path, k)
+			return nil, quench.Usagef("config file %s: unknown key %q (keys are the flag names of quench run)", path, k)
 		}
 		if given[k] {
 			continue // the command line wins
 		}
 		if err := fl.Set(k, fmt.Sprint(m[k])); err != nil {
-			return quench.Usagef("config file %s: bad value %v for %q: %v", path, m[k], k, err)
+			return nil, quench.Usagef("config file %s: bad value %v for %q: %v", path, m[k], k, err)
 		}
+		set[k] = true
 	}
-	return nil
+	return set, nil
 }
 
 // modelFlags lists the model flags each model reads; a model flag given for
@@ -179,7 +194,7 @@ var modelFlags = map[string][]string{
 }
 
 // checkModelFlags refuses model flags that do not apply to f.model.
-func checkModelFlags(fl *pflag.FlagSet, model string) error {
+func checkModelFlags(fl *pflag.FlagSet, f *runFlags, model string) error {
 	allowed, ok := modelFlags[model]
 	if !ok {
 		return quench.Usagef("unknown --model %q: allowed are %s", model, strings.Join(sim.Models, ", "))
@@ -193,7 +208,7 @@ func checkModelFlags(fl *pflag.FlagSet, model string) error {
 	var bad error
 	fl.Visit(func(flag *pflag.Flag) {
 		if bad == nil && all[flag.Name] && !slices.Contains(allowed, flag.Name) {
-			bad = quench.Usagef("--%s does not apply to --model %s (its flags: --%s)", flag.Name, model, strings.Join(allowed, ", --"))
+			bad = quench.Usagef("--%s%s does not apply to --model %s (its flags: --%s)", flag.Name, f.given(flag.Name), model, strings.Join(allowed, ", --"))
 		}
 	})
 	return bad
@@ -201,7 +216,7 @@ func checkModelFlags(fl *pflag.FlagSet, model string) error {
 
 // buildConfig turns flags into a validated run configuration.
 func buildConfig(fl *pflag.FlagSet, f *runFlags) (sim.Config, error) {
-	if err := checkModelFlags(fl, f.model); err != nil {
+	if err := checkModelFlags(fl, f, f.model); err != nil {
 		return sim.Config{}, err
 	}
 	c := sim.Config{
@@ -297,17 +312,12 @@ func buildLangevinConfig(fl *pflag.FlagSet, f *runFlags, c sim.Config) (sim.Conf
 	if fl.Changed("beta") && f.beta == 0 {
 		return c, quench.Usagef("--beta 0 is not allowed: beta must be a positive finite number")
 	}
-	if fl.Changed("mass") && f.scheme != quench.SchemeBAOAB {
-		return c, quench.Usagef("--mass does not apply to --scheme %s: only baoab has momenta", f.scheme)
-	}
-	for _, name := range []string{"omega", "omega-spread"} {
-		if fl.Changed(name) && f.potential != quench.PotentialKuramoto {
-			return c, quench.Usagef("--%s does not apply to --potential %s: only kuramoto has natural frequencies", name, f.potential)
-		}
-	}
 	if f.model == "particles" {
 		c.N, c.D, c.Potential, c.K, c.Omega, c.OmegaSpread = f.n, f.d, f.potential, f.k, f.omega, f.omegaSpread
-		return c, c.Validate()
+		if err := c.Validate(); err != nil {
+			return c, err
+		}
+		return c, checkLangevinFlags(fl, f)
 	}
 	c.M2, c.Lambda = f.m2, f.lambda
 	if fl.Changed("T") && f.T == 0 {
@@ -318,7 +328,24 @@ func buildLangevinConfig(fl *pflag.FlagSet, f *runFlags, c sim.Config) (sim.Conf
 		return c, err
 	}
 	c.Shape = shape
-	return c, c.Validate()
+	if err := c.Validate(); err != nil {
+		return c, err
+	}
+	return c, checkLangevinFlags(fl, f)
+}
+
+// checkLangevinFlags refuses, after validation (so an unknown scheme or
+// potential is named first), flags the scheme or potential does not read.
+func checkLangevinFlags(fl *pflag.FlagSet, f *runFlags) error {
+	if fl.Changed("mass") && f.scheme != quench.SchemeBAOAB {
+		return quench.Usagef("--mass%s does not apply to --scheme %s: only baoab has momenta", f.given("mass"), f.scheme)
+	}
+	for _, name := range []string{"omega", "omega-spread"} {
+		if fl.Changed(name) && f.potential != quench.PotentialKuramoto {
+			return quench.Usagef("--%s%s does not apply to --potential %s: only kuramoto has natural frequencies", name, f.given(name), f.potential)
+		}
+	}
+	return nil
 }
 
 // latticeShape reads --shape, or --dim and --L, for phi4 and the sandpile.
@@ -336,7 +363,7 @@ func latticeShape(fl *pflag.FlagSet, f *runFlags) ([]int, error) {
 	dim := f.dim
 	if !fl.Changed("dim") {
 		// --shape alone sets the dimension: 64 is a ring, 64x32 a plane
-		dim = strings.Count(f.shape, "x") + 1
+		dim = strings.Count(strings.ToLower(f.shape), "x") + 1
 	}
 	shape, err := quench.ParseShape(f.shape, dim)
 	if err != nil {
@@ -473,6 +500,9 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 	c, err := buildConfig(cmd.Flags(), f)
 	if err != nil {
 		return err
+	}
+	if f.device != 0 && f.backend == "cpu" {
+		return quench.Usagef("--device %d%s does not apply to --backend cpu (it picks a GPU for cuda or auto)", f.device, f.given("device"))
 	}
 	be, err := openBackend(f.backend, f.device, stderr)
 	if err != nil {
