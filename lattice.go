@@ -75,7 +75,8 @@ func (l Lattice) CheckCheckerboard() error {
 }
 
 // ParseShape reads "512x256" (or "512") into a shape of dim extents; a single
-// number means a hypercube of side L.
+// number means a hypercube of side L (callers that let the shape set the
+// dimension pass dim = the number of extents given).
 func ParseShape(s string, dim int) ([]int, error) {
 	fields := strings.Split(strings.ToLower(strings.TrimSpace(s)), "x")
 	if len(fields) == 1 {

@@ -170,8 +170,8 @@ func (r *phi4Runner) step(ctr quench.Counter) error { return r.be.Phi4Step(&r.f,
 // errDiverged reports a state that is no longer finite: the parameters'
 // fault, so a quench.UsageError. The up-front bound on dt holds near the
 // potential's minimum; fluctuations far from it can still blow up.
-func errDiverged(step int64) error {
-	return quench.Usagef("the state diverged (NaN or Inf) by step %d: --dt is too large for these parameters (the up-front bound only holds near the potential's minimum); reduce --dt", step)
+func errDiverged(step int64, flag string) error {
+	return quench.Usagef("the state diverged (NaN or Inf) by step %d: %s is too large for these parameters (the up-front bound only holds near the potential's minimum); reduce %s", step, flag, flag)
 }
 
 func (r *phi4Runner) measure() error {
@@ -180,7 +180,7 @@ func (r *phi4Runner) measure() error {
 		return err
 	}
 	if fs.NonFinite > 0 {
-		return errDiverged(r.st.Step)
+		return errDiverged(r.st.Step, "--dt")
 	}
 	r.st.Rows = append(r.st.Rows, append([]float64{float64(r.st.Step)}, phi4Row(&r.st.Config, r.lat, fs)...))
 	return nil
@@ -286,7 +286,7 @@ func (r *particleRunner) measure() error {
 		}
 	}
 	if x.NonFinite > 0 || v.NonFinite > 0 {
-		return errDiverged(r.st.Step)
+		return errDiverged(r.st.Step, "--dt")
 	}
 	var order float64
 	if r.p.Potential == quench.PotentialKuramoto {

@@ -74,11 +74,8 @@ func (c *Config) validateMass() error {
 	}
 	// int64 fixed point: the total mass must stay below 2^62 (kmp adds two
 	// masses of a bond before splitting)
-	start := c.Mass0
-	if c.Start == "hot" {
-		start = 2 * c.Mass0 // hot masses are below 2 mass0
-	}
-	total := float64(c.Lattice().Sites()) * (start + c.Injection*float64(c.TotalSweeps())) * quench.MassUnit
+	// (hot and cold starts hold the same total: rescaleMasses)
+	total := float64(c.Lattice().Sites()) * (c.Mass0 + c.Injection*float64(c.TotalSweeps())) * quench.MassUnit
 	if total >= maxTotalMass {
 		return quench.Usagef("the total mass could reach %.4g units: at most 2^30 units fit the fixed point (2^-32 per unit, 2^62 in all); use a smaller --mass0, fewer sites, or less injection or fewer steps", total/quench.MassUnit)
 	}
@@ -238,7 +235,7 @@ func (r *massRunner) measure() error {
 		return err
 	}
 	if fs.NonFinite > 0 {
-		return errDiverged(r.st.Step)
+		return errDiverged(r.st.Step, "--alpha") // diffusion (masses are integers)
 	}
 	mean := fs.Sum / n
 	row := []float64{float64(r.st.Step), mean, fs.Sum2/n - mean*mean}

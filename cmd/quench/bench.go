@@ -177,6 +177,9 @@ the GPU/CPU speedup per model and algorithm.`,
 			}
 			if jsonPath != "" {
 				// refused now, not after the whole grid has run
+				if fi, err := os.Stat(jsonPath); err == nil && fi.IsDir() {
+					return quench.Usagef("--json %s is a directory: give a file name", jsonPath)
+				}
 				probe, err := os.CreateTemp(filepath.Dir(jsonPath), ".quench-bench-*")
 				if err != nil {
 					return quench.Usagef("--json %s cannot be written: %v", jsonPath, err)
