@@ -164,12 +164,40 @@ const SumBlock = 4096
 // (S, C) = pmath.SinCos2Pi((x_a-j)/L_a) and (S', C') = pmath.SinCos2Pi(j/L_a),
 // c = C*C' - S*S' and s = S*C' + C*S' (a few ulp). Every product and sum is
 // one IEEE double operation, nothing fused.
+//
+// For Int64 buffers of non-negative values (masses) the backends also
+// report Units, the exact integer sum of the fixed-point values, with
+// UnitsExact, from the same partials (UnitSum): a conserved total reads as
+// exactly constant even where the float64 Sum rounds.
 type FieldSums struct {
 	Sum, Sum2, Sum4 float64
 	Max             float64
 	NonFinite       int64
 	Corr            float64   // lattice only
 	Grad, Cos, Sin  []float64 // lattice only: one per axis
+	Units           int64     // Int64 buffers: the exact sum, when UnitsExact
+	UnitsExact      bool
+}
+
+// UnitSum recovers the exact sum of an Int64 buffer's non-negative
+// fixed-point values from its FieldSums partials (FieldSumsWidth(d) per
+// block): a block's Sum partial adds the values times 2^-32 in float64,
+// which is exact while the block's total stays below 2^53 units (its
+// partial sums only grow), and then the partial times 2^32 is that total.
+// ok is false when a block's partial is not such an integer below 2^53, or
+// the total would reach 2^62.
+func UnitSum(partial []float64, d int) (units int64, ok bool) {
+	w := FieldSumsWidth(d)
+	for k := 0; k+w <= len(partial); k += w {
+		u := partial[k] * 0x1p32 // a power of two: exact
+		if !(u >= 0 && u < 0x1p53 && u == math.Trunc(u)) {
+			return 0, false
+		}
+		if units += int64(u); units >= 1<<62 {
+			return 0, false
+		}
+	}
+	return units, true
 }
 
 // FieldSumsWidth is the number of float64 partials a block of a

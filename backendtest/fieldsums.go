@@ -65,11 +65,26 @@ func RefFieldSums(data any, lat *quench.Lattice) quench.FieldSums {
 		}
 		tot.NonFinite += b.NonFinite
 		tot.Corr += b.Corr
+		if iv, ok := data.([]int64); ok {
+			// exact integer totals: every block's below 2^53 units
+			var blk int64
+			for _, v := range iv[lo:min(lo+quench.SumBlock, len(iv))] {
+				blk += v
+			}
+			if lo == 0 {
+				tot.UnitsExact = true
+			}
+			tot.Units += blk
+			tot.UnitsExact = tot.UnitsExact && blk < 1<<53
+		}
 		for a := 0; a < d; a++ {
 			tot.Grad[a] += b.Grad[a]
 			tot.Cos[a] += b.Cos[a]
 			tot.Sin[a] += b.Sin[a]
 		}
+	}
+	if !tot.UnitsExact {
+		tot.Units = 0
 	}
 	return tot
 }
@@ -111,7 +126,8 @@ func SameFieldSums(a, b quench.FieldSums) bool {
 		return true
 	}
 	return all([]float64{a.Sum, a.Sum2, a.Sum4, a.Max, a.Corr}, []float64{b.Sum, b.Sum2, b.Sum4, b.Max, b.Corr}) &&
-		a.NonFinite == b.NonFinite && all(a.Grad, b.Grad) && all(a.Cos, b.Cos) && all(a.Sin, b.Sin)
+		a.NonFinite == b.NonFinite && all(a.Grad, b.Grad) && all(a.Cos, b.Cos) && all(a.Sin, b.Sin) &&
+		a.Units == b.Units && a.UnitsExact == b.UnitsExact
 }
 
 // fieldSumCases are the shapes testFieldSums runs: 1D to 3D, rows shorter
@@ -190,6 +206,27 @@ func testFieldSums(t *testing.T, b quench.Backend) {
 			b.Free(buf)
 		}
 	}
+	// masses: Units is the exact total where the float64 Sum rounds (3
+	// blocks of values near 2^40: totals past 2^53 in all, below it in
+	// each block), and not exact once one block passes 2^53 units
+	big := make([]int64, 3*quench.SumBlock)
+	var exact int64
+	for i := range big {
+		big[i] = 1<<40 + int64(i*7919%10007)
+		exact += big[i]
+	}
+	bb, _ := b.Alloc(quench.Int64, int64(len(big)))
+	b.Upload(bb, big)
+	if got, err := b.FieldSums(bb, nil); err != nil || !got.UnitsExact || got.Units != exact ||
+		!SameFieldSums(got, RefFieldSums(big, nil)) {
+		t.Errorf("masses near 2^40 units: Units %d (exact %v), want %d; err %v", got.Units, got.UnitsExact, exact, err)
+	}
+	big[quench.SumBlock+5] = 1 << 53 // block 1 passes 2^53 units
+	b.Upload(bb, big)
+	if got, err := b.FieldSums(bb, nil); err != nil || got.UnitsExact || got.Units != 0 || !SameFieldSums(got, RefFieldSums(big, nil)) {
+		t.Errorf("a block past 2^53 units: Units %d exact %v, want not exact; err %v", got.Units, got.UnitsExact, err)
+	}
+	b.Free(bb)
 	// NaN and infinities are counted, never a Max; a sum that meets a NaN is NaN
 	lat, _ := quench.NewLattice(4, 3000)
 	x := make([]float64, lat.Sites())

@@ -42,7 +42,11 @@ func (b *Backend) FieldSums(buf quench.Buffer, lat *quench.Lattice) (quench.Fiel
 		return quench.FieldSums{}, fmt.Errorf("cpu: FieldSums needs a Float32, Float64 or Int64 buffer, got %v", cb.dt)
 	}
 	parallel(nblk, block)
-	return quench.CombineFieldSums(partial, d), nil
+	fs := quench.CombineFieldSums(partial, d)
+	if cb.dt == quench.Int64 {
+		fs.Units, fs.UnitsExact = quench.UnitSum(partial, d)
+	}
+	return fs, nil
 }
 
 // sumGeom is a lattice of 1 to 3 axes for fieldBlock, with the table of

@@ -591,7 +591,11 @@ func (b *Backend) FieldSums(buf quench.Buffer, lat *quench.Lattice) (quench.Fiel
 	if err != nil {
 		return quench.FieldSums{}, err
 	}
-	return quench.CombineFieldSums(partial, d), nil
+	fs := quench.CombineFieldSums(partial, d)
+	if gb.dt == quench.Int64 {
+		fs.Units, fs.UnitsExact = quench.UnitSum(partial, d)
+	}
+	return fs, nil
 }
 
 // PhiloxKAT runs Philox4x32-10 on the device for each counter and key.

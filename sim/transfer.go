@@ -238,6 +238,11 @@ func (r *massRunner) measure() error {
 		return errDiverged(r.st.Step, "--alpha") // diffusion (masses are integers)
 	}
 	mean := fs.Sum / n
+	if fs.UnitsExact {
+		// masses: from the exact integer total, so a conserved total gives
+		// the same mean at every step even where the float64 Sum rounds
+		mean = float64(fs.Units) / quench.MassUnit / n
+	}
 	row := []float64{float64(r.st.Step), mean, fs.Sum2/n - mean*mean}
 	if r.p != nil {
 		row = append(row, fs.Corr/n-mean*mean, fs.Max)
