@@ -75,6 +75,9 @@ func TestFieldSumsEmulated(t *testing.T) {
 					t.Fatalf("%v: %d partials for %d blocks of width %d", lat, len(partial), nblk, quench.FieldSumsWidth(d))
 				}
 				got := quench.CombineFieldSums(partial, d)
+				if c.dt == quench.Int64 { // as the GPU launcher does
+					got.Units, got.UnitsExact = quench.UnitSum(partial, d)
+				}
 				want, err := be.FieldSums(buf, l)
 				if err != nil {
 					t.Fatal(err)
