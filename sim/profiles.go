@@ -216,9 +216,9 @@ func MassProfile(masses []int64, lx int, step int64) []float64 {
 	// the total mass is exact in int64 (validateMass keeps it below 2^62)
 	part := (n + profileChunks - 1) / profileChunks
 	totals := make([]int64, (n+part-1)/part)
-	par.Do(len(totals), func(c int) {
-		for _, v := range masses[c*part : min((c+1)*part, n)] {
-			totals[c] += v
+	par.Chunks(n, part, func(lo, hi int) {
+		for _, v := range masses[lo:hi] {
+			totals[lo/part] += v
 		}
 	})
 	var total int64
@@ -248,11 +248,11 @@ func MassProfile(masses []int64, lx int, step int64) []float64 {
 				// beyond size+lag meet only these zeros)
 				clear(a[size:p.seg])
 			}
-			for x := range size {
-				i := row + s0 + x
-				h[massBin(float64(masses[i])/quench.MassUnit, mean)]++
-				h[MassBins+bits.Len64(uint64(masses[i]))]++
-				a[x] = d(i)
+			for x, v := range masses[row+s0 : row+s0+size] {
+				mx := float64(v) / quench.MassUnit
+				h[massBin(mx, mean)]++
+				h[MassBins+bits.Len64(uint64(v))]++
+				a[x] = mx - mean
 			}
 			fft.Coefficients(ca, a)
 			if !p.long {
