@@ -77,9 +77,9 @@ func (b *Sandpile) Close() error {
 }
 
 // Measure adds warm grains, then times n grains (fewer when Budget runs
-// out; Sweeps in the result is the number timed). Bytes per toppling: the
-// round kernels read and write a few bytes per site of the region; the
-// figure reported is 2 (flag and height), a lower bound.
+// out; Sweeps in the result is the number timed). No GB/s is reported:
+// a toppling's memory traffic depends on the avalanche's active tiles,
+// not on a fixed number of bytes.
 func (b *Sandpile) Measure(warm, n int) (Result, error) {
 	for i := 0; i < warm; i++ {
 		if _, err := b.Grain(); err != nil {
@@ -106,8 +106,6 @@ func (b *Sandpile) Measure(warm, n int) (Result, error) {
 	sec := time.Since(t0).Seconds()
 	r := Result{Backend: b.be.Name(), Model: "sandpile", Shape: b.lat.String(), Algo: "stationary", Sweeps: grains, Seconds: sec,
 		Unit: "topplings", Rate: float64(topplings) / sec / 1e9}
-	// no GB/s: a toppling's memory traffic depends on the active set, not
-	// a fixed number of bytes
 	return r, nil
 }
 
