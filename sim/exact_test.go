@@ -6,14 +6,18 @@ import (
 )
 
 // exact holds exact canonical averages of the L x L periodic Ising model
-// (J = 1, h = 0) by enumeration of all 2^(L*L) states.
+// by enumeration of all 2^(L*L) states.
 type exact struct {
-	u, c, absM, m2, m4 float64
+	u, c, m, absM, m2, m4 float64
 }
 
-func enumerate(L int, beta float64) exact {
+// enumerate is the J = 1, h = 0 model.
+func enumerate(L int, beta float64) exact { return enumerateJH(L, beta, 1, 0) }
+
+// enumerateJH is the model H = -J sum_<ij> s_i s_j - h sum_i s_i.
+func enumerateJH(L int, beta, J, h float64) exact {
 	n := L * L
-	var z, se, se2, sam, sm2, sm4 float64
+	var z, se, se2, sm, sam, sm2, sm4 float64
 	// Accumulate by (bond sum, magnetization) to keep the weights exact.
 	counts := map[[2]int]float64{}
 	s := make([]int, n)
@@ -32,18 +36,19 @@ func enumerate(L int, beta float64) exact {
 		counts[[2]int{bond, mag}]++
 	}
 	for k, g := range counts {
-		e := -float64(k[0]) / float64(n)
+		e := -(J*float64(k[0]) + h*float64(k[1])) / float64(n)
 		m := float64(k[1]) / float64(n)
-		w := g * math.Exp(beta*float64(k[0]))
+		w := g * math.Exp(-beta*e*float64(n))
 		z += w
 		se += w * e
 		se2 += w * e * e
+		sm += w * m
 		sam += w * math.Abs(m)
 		sm2 += w * m * m
 		sm4 += w * m * m * m * m
 	}
 	u := se / z
-	return exact{u: u, c: float64(n) * beta * beta * (se2/z - u*u), absM: sam / z, m2: sm2 / z, m4: sm4 / z}
+	return exact{u: u, c: float64(n) * beta * beta * (se2/z - u*u), m: sm / z, absM: sam / z, m2: sm2 / z, m4: sm4 / z}
 }
 
 // The enumerator itself against the published L = 4 values (oracles.md).
