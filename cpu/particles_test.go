@@ -13,12 +13,20 @@ import (
 // steps.
 func ensembleVariance(t *testing.T, p *quench.ParticleParams, dt quench.DType, n int64, steps, therm int, seed uint64) stats.Estimate {
 	t.Helper()
+	x2, _ := ensembleMoments(t, p, dt, n, steps, therm, seed)
+	return x2
+}
+
+// ensembleMoments is ensembleVariance that also returns the ensemble mean
+// of v^2.
+func ensembleMoments(t *testing.T, p *quench.ParticleParams, dt quench.DType, n int64, steps, therm int, seed uint64) (x2, v2 stats.Estimate) {
+	t.Helper()
 	be := New()
 	ps := &quench.Particles{N: n, Dim: 1}
 	ps.Pos, _ = be.Alloc(dt, n)
 	ps.Vel, _ = be.Alloc(dt, n)
-	x := make([]float64, n)
-	var series []float64
+	x, v := make([]float64, n), make([]float64, n)
+	var series, vseries []float64
 	for k := 0; k < therm+steps; k++ {
 		if err := be.ParticleStep(ps, p, quench.Counter{Seed: seed, Step: uint64(k)}); err != nil {
 			t.Fatal(err)
@@ -32,14 +40,22 @@ func ensembleVariance(t *testing.T, p *quench.ParticleParams, dt quench.DType, n
 			s += v * v
 		}
 		series = append(series, s/float64(n))
+		downloadFloat64(t, be, v, ps.Vel)
+		s = 0
+		for _, u := range v {
+			s += u * u
+		}
+		vseries = append(vseries, s/float64(n))
 	}
-	return stats.Series(series)
+	return stats.Series(series), stats.Series(vseries)
 }
 
 // Harmonic oscillator, U = k x^2/2 (oracles.md): Euler-Maruyama samples
 // Var = (kT/k)/(1 - k h/(2 gamma)); Leimkuhler-Matthews and BAOAB sample
-// kT/k exactly. Both precisions: float32 runs draw their noise with
-// pmath.Gaussians32.
+// kT/k exactly. BAOAB's velocities at the end of a step (after the last
+// kick) have the exact variance (T/m)(1 - h^2 k/(4m)), for any friction
+// (the stationary covariance of its linear map). Both precisions: float32
+// runs draw their noise with pmath.Gaussians32.
 func TestHarmonicVariance(t *testing.T) {
 	if testing.Short() {
 		t.Skip("long statistical test")
@@ -60,11 +76,20 @@ func TestHarmonicVariance(t *testing.T) {
 			dt = quench.Float32
 		}
 		p := &quench.ParticleParams{Scheme: c.scheme, Potential: quench.PotentialHarmonic, Dt: c.dt, T: T, Gamma: gamma, Mass: 1, K: k}
-		e := ensembleVariance(t, p, dt, 2000, 3000, 200, uint64(60+i))
+		e, ev := ensembleMoments(t, p, dt, 2000, 3000, 200, uint64(60+i))
 		dev := math.Abs(e.Mean - c.want)
 		t.Logf("%s %v dt=%v: <x^2> = %.5f +- %.2g (tau_int %.3g), exact %.6f, %.2f sigma", c.scheme, dt, c.dt, e.Mean, e.Err, e.Tau, c.want, dev/e.Err)
 		if !e.Reliable || dev > 4*e.Err {
 			t.Errorf("unexpected <x^2> for %s %v: got %v +- %v want %v", c.scheme, dt, e.Mean, e.Err, c.want)
+		}
+		if c.scheme != quench.SchemeBAOAB {
+			continue
+		}
+		wantV := T * (1 - c.dt*c.dt*k/4)
+		dev = math.Abs(ev.Mean - wantV)
+		t.Logf("%s %v dt=%v: <v^2> = %.5f +- %.2g (tau_int %.3g), exact %.6f, %.2f sigma", c.scheme, dt, c.dt, ev.Mean, ev.Err, ev.Tau, wantV, dev/ev.Err)
+		if !ev.Reliable || dev > 4*ev.Err {
+			t.Errorf("unexpected <v^2> for %s %v: got %v +- %v want %v", c.scheme, dt, ev.Mean, ev.Err, wantV)
 		}
 	}
 }
@@ -122,6 +147,61 @@ func TestKuramotoSynchronizes(t *testing.T) {
 		}
 		if r1 := r(); r0 > 0.05 || r1 < 0.999 {
 			t.Errorf("%v: order parameter %v -> %v, want from ~0 to > 0.999", dt, r0, r1)
+		}
+	}
+}
+
+// Kuramoto noise and drift, exactly: without coupling every phase is
+// theta_0 + omega t plus a Gaussian of variance s2 (radians^2), so the
+// mean of exp(i theta) over N independent oscillators started at 0 has
+// expectation rho exp(i omega t) with rho = exp(-s2/2), and its components
+// along and across that direction have the variances (1-rho^2)^2/(2N) and
+// (1-rho^4)/(2N). Euler-Maruyama adds 2 T dt per step: s2 = 2 T dt n;
+// Leimkuhler-Matthews adds sqrt(T dt/2) (xi_k + xi_{k+1}) at step k, so
+// s2 = (T dt/2)(4n - 2). Both for any dt.
+func TestKuramotoNoiseExact(t *testing.T) {
+	be := New()
+	const n, omega, T, h = 100000, 1.3, 0.5, 0.05
+	for i, c := range []struct {
+		scheme string
+		dt     quench.DType
+	}{{quench.SchemeEM, quench.Float64}, {quench.SchemeLM, quench.Float64}, {quench.SchemeEM, quench.Float32}, {quench.SchemeLM, quench.Float32}} {
+		ps := &quench.Particles{N: n, Dim: 1}
+		ps.Pos, _ = be.Alloc(c.dt, n)
+		ps.Omega, _ = be.Alloc(c.dt, n)
+		om := make([]float64, n)
+		for j := range om {
+			om[j] = omega
+		}
+		upload(be, ps.Omega, om)
+		p := &quench.ParticleParams{Scheme: c.scheme, Potential: quench.PotentialKuramoto, Dt: h, T: T, Gamma: 1, K: 0}
+		for k := 1; k <= 40; k++ {
+			if err := be.ParticleStep(ps, p, quench.Counter{Seed: uint64(90 + i), Step: uint64(k - 1)}); err != nil {
+				t.Fatal(err)
+			}
+			if k%10 != 0 {
+				continue
+			}
+			s2 := 2 * T * h * float64(k)
+			if c.scheme == quench.SchemeLM {
+				s2 = T * h / 2 * float64(4*k-2)
+			}
+			rho := math.Exp(-s2 / 2)
+			C, S, err := be.PhaseSums(ps.Pos)
+			if err != nil {
+				t.Fatal(err)
+			}
+			phi := omega * h * float64(k)
+			along := (C*math.Cos(phi) + S*math.Sin(phi)) / n
+			across := (S*math.Cos(phi) - C*math.Sin(phi)) / n
+			sa := (1 - rho*rho) / math.Sqrt(2*n)
+			sc := math.Sqrt((1 - rho*rho*rho*rho) / (2 * n))
+			t.Logf("%s %v step %d: along %.5f (exact %.5f, %.2f sigma), across %.5f (%.2f sigma)",
+				c.scheme, c.dt, k, along, rho, (along-rho)/sa, across, across/sc)
+			if math.Abs(along-rho) > 4*sa || math.Abs(across) > 4*sc {
+				t.Errorf("%s %v step %d: <exp(i theta)> = (%.5f, %.5f) in the rotating frame, want (%.5f +- %.2g, 0 +- %.2g)",
+					c.scheme, c.dt, k, along, across, rho, sa, sc)
+			}
 		}
 	}
 }

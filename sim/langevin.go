@@ -269,8 +269,8 @@ func newParticleRunner(be quench.Backend, st *State) (*particleRunner, error) {
 func (r *particleRunner) step(ctr quench.Counter) error { return r.be.ParticleStep(&r.ps, r.p, ctr) }
 
 // ParticleColumns names the measurement columns of particles after the step:
-// mean and variance of all coordinates, variance of the velocities (0
-// without), the Kuramoto order parameter r = |sum_j exp(2 pi i theta_j)|/N
+// mean and variance of all coordinates, variance of all velocity
+// components (0 without), the Kuramoto order parameter r = |sum_j exp(2 pi i theta_j)|/N
 // (0 for other potentials).
 var ParticleColumns = []string{"x_mean", "x_var", "v_var", "order_parameter"}
 
@@ -297,8 +297,8 @@ func (r *particleRunner) measure() error {
 		order = math.Hypot(c, s) / float64(r.ps.N)
 	}
 	m := float64(r.ps.Pos.Len())
-	mean := x.Sum / m
-	r.st.Rows = append(r.st.Rows, []float64{float64(r.st.Step), mean, x.Sum2/m - mean*mean, v.Sum2 / m, order})
+	mean, vmean := x.Sum/m, v.Sum/m
+	r.st.Rows = append(r.st.Rows, []float64{float64(r.st.Step), mean, x.Sum2/m - mean*mean, v.Sum2/m - vmean*vmean, order})
 	return nil
 }
 

@@ -43,12 +43,13 @@ func hostRow(st *State) []float64 {
 		return []float64{mean, s2/n - mean*mean, c1/n - mean*mean, mx}
 	case c.Model == "particles":
 		m := float64(len(st.Field))
-		var s, s2, v2 float64
+		var s, s2, v1, v2 float64
 		for _, v := range st.Field {
 			s += v
 			s2 += v * v
 		}
 		for _, v := range st.Aux {
+			v1 += v
 			v2 += v * v
 		}
 		mean := s / m
@@ -67,7 +68,7 @@ func hostRow(st *State) []float64 {
 			}
 			order = math.Hypot(cs, sn) / float64(c.N)
 		}
-		return []float64{mean, s2/m - mean*mean, v2 / m, order}
+		return []float64{mean, s2/m - mean*mean, v2/m - (v1/m)*(v1/m), order}
 	}
 	// phi4
 	lat := c.Lattice()
