@@ -34,7 +34,7 @@ func gff(t *testing.T, scheme string, prec quench.DType, dt float64, steps, ther
 	lat, _ := quench.NewLattice(8, 8)
 	n := lat.Sites()
 	f := &quench.Phi4Fields{}
-	for _, p := range []*quench.Buffer{&f.Phi, &f.Next, &f.Mom} {
+	for _, p := range []*quench.Buffer{&f.Phi, &f.Next, &f.Mom, &f.Mu} {
 		*p, _ = be.Alloc(prec, n)
 	}
 	p := &quench.Phi4Params{Scheme: scheme, Dt: dt, M2: 1, T: 1, Gamma: 1, Mass: 1}
@@ -57,10 +57,58 @@ func gff(t *testing.T, scheme string, prec quench.DType, dt float64, steps, ther
 	return stats.Series(series)
 }
 
+// gffExact is <phi^2> per site of the Gaussian free field on the periodic
+// L x L lattice at T = 1, gamma = 1, by modes: lattice Laplacian
+// eigenvalues q_k = sum_a 4 sin^2(pi n_a/L), lambda_k = m2 + q_k. The
+// exact field has variance 1/lambda_k per mode; Euler-Maruyama at step h
+// samples 1/(lambda_k (1 - h lambda_k/2)) (phi_k' = (1 - h lambda_k)
+// phi_k + sqrt(2h) xi). Model B, phi' = phi + h lap(mu) + sqrt(2h) div
+// eta from phi = 0, keeps the k = 0 mode at 0, and each other mode sees
+// phi_k' = (1 - h q_k lambda_k) phi_k + sqrt(2h q_k) xi (the divergence of
+// independent link noises has variance q_k per mode), so it samples
+// 1/(lambda_k (1 - h q_k lambda_k/2)).
+func gffExact(scheme string, L int, m2, h float64) float64 {
+	var sum float64
+	for i := 0; i < L; i++ {
+		for j := 0; j < L; j++ {
+			si, sj := math.Sin(math.Pi*float64(i)/float64(L)), math.Sin(math.Pi*float64(j)/float64(L))
+			q := 4*si*si + 4*sj*sj
+			lam := m2 + q
+			switch scheme {
+			case quench.SchemeEM:
+				sum += 1 / (lam * (1 - h*lam/2))
+			case quench.SchemeModelB:
+				if i != 0 || j != 0 {
+					sum += 1 / (lam * (1 - h*q*lam/2))
+				}
+			default:
+				sum += 1 / lam
+			}
+		}
+	}
+	return sum / float64(L*L)
+}
+
+// The mode sums reproduce oracles.md's values.
+func TestGFFExactValues(t *testing.T) {
+	for _, c := range []struct {
+		scheme string
+		h      float64
+		want   float64
+	}{{quench.SchemeLM, 0.01, 0.254173997690}, {quench.SchemeEM, 0.01, 0.259302742402}} {
+		if got := gffExact(c.scheme, 8, 1, c.h); math.Abs(got-c.want) > 1e-12 {
+			t.Errorf("%s: mode sum %.13f, oracles.md %.12f", c.scheme, got, c.want)
+		}
+	}
+}
+
 // Gaussian free field, d = 2, L = 8, m^2 = 1 (oracles.md): exact
 // <phi^2> = 0.254173997690; Euler-Maruyama at h = 0.01 samples
 // 0.259302742402 instead; Leimkuhler-Matthews and BAOAB sample the exact
 // value. The float32 case checks the float32 noise (pmath.Gaussians32).
+// Model B at h = 0.02 (near its bound 2/72) samples 0.304652194321
+// (gffExact; 0.238548997690 as h -> 0): its conserved noise and the
+// Laplacian of mu, in both precisions.
 func TestGaussianFreeField(t *testing.T) {
 	if testing.Short() {
 		t.Skip("long statistical test")
@@ -76,6 +124,8 @@ func TestGaussianFreeField(t *testing.T) {
 		{quench.SchemeLM, quench.Float64, 0.01, 150000, 0.254173997690},
 		{quench.SchemeBAOAB, quench.Float64, 0.05, 60000, 0.254173997690},
 		{quench.SchemeEM, quench.Float32, 0.01, 150000, 0.259302742402},
+		{quench.SchemeModelB, quench.Float64, 0.02, 150000, gffExact(quench.SchemeModelB, 8, 1, 0.02)},
+		{quench.SchemeModelB, quench.Float32, 0.02, 150000, gffExact(quench.SchemeModelB, 8, 1, 0.02)},
 	}
 	for i, c := range cases {
 		e := gff(t, c.scheme, c.prec, c.dt, c.steps, 2000, uint64(40+i))
