@@ -11,6 +11,7 @@ import (
 	"io"
 	"maps"
 	"math"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -310,6 +311,23 @@ const HistogramsFile = "histograms.csv"
 
 // ExtraFiles are the outputs only some models write.
 var ExtraFiles = []string{ActivityFile, ActivityImageFile, HistogramsFile, ProfilesFile}
+
+// RunFiles are every file a run may write in its directory, checkpoint
+// included.
+func RunFiles() []string {
+	return append([]string{CheckpointFile, SummaryFile, SeriesFile, LatticeFile, ImageFile}, ExtraFiles...)
+}
+
+// RemoveTemps removes the temporary files that an atomic write of one of
+// RunFiles leaves when the process is killed mid-write.
+func RemoveTemps(dir string) {
+	for _, name := range RunFiles() {
+		tmps, _ := filepath.Glob(filepath.Join(dir, "."+name+".tmp*"))
+		for _, t := range tmps {
+			os.Remove(t)
+		}
+	}
+}
 
 // ProfilesFile holds every profile snapshot of a mass-transfer run, one row
 // each (Config.ProfileColumns: step, p0.., c0..).

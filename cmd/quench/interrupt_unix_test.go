@@ -61,3 +61,46 @@ func TestInterruptAndResume(t *testing.T) {
 		t.Errorf("corrupted checkpoint: exit %d, %q", code, stderr)
 	}
 }
+
+// SIGINT while the outputs are computed ends the process at once with exit
+// 130 and a way on; resume writes the outputs. --force over another model's
+// run removes that run's files first, so an interrupted run leaves none of
+// them beside its checkpoint.
+func TestInterruptOutputsAndForce(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "r")
+	if code, _, stderr := runQ(t, "run", "--model", "sandpile", "--L", "8", "--grains", "100", "--quiet", "--out", dir); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	args := []string{"run", "--L", "16", "--sweeps", "300", "--quiet", "--force", "--out", dir}
+	testHookOutputs = func() {
+		syscall.Kill(os.Getpid(), syscall.SIGINT)
+		<-make(chan struct{}) // the outputs never come: the signal must end the run
+	}
+	code, _, stderr := runQ(t, args...)
+	testHookOutputs = nil
+	if code != 130 || !strings.Contains(stderr, "quench resume "+dir) {
+		t.Fatalf("interrupted while writing outputs: exit %d, stderr %q", code, stderr)
+	}
+	for _, name := range sim.RunFiles() {
+		_, err := os.Stat(filepath.Join(dir, name))
+		if (err == nil) != (name == sim.CheckpointFile) {
+			t.Errorf("%s: present %v after the interrupted --force run", name, err == nil)
+		}
+	}
+	st, err := sim.ReadCheckpoint(dir)
+	if err != nil || !st.Done() || st.Config.Model != "ising2d" {
+		t.Fatalf("checkpoint: %v, %+v", err, st)
+	}
+	// a temporary file of a killed write goes with the next run in dir
+	tmp := filepath.Join(dir, ".summary.json.tmp123")
+	os.WriteFile(tmp, []byte("x"), 0o644)
+	if code, _, stderr := runQ(t, "resume", dir, "--quiet"); code != 0 {
+		t.Fatalf("resume: exit %d, %s", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, sim.SummaryFile)); err != nil {
+		t.Errorf("resume did not write the outputs: %v", err)
+	}
+	if _, err := os.Stat(tmp); err == nil {
+		t.Errorf("resume left %s", tmp)
+	}
+}

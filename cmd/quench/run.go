@@ -541,9 +541,10 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 		}
 	}
 	if heldRun(out) != "" {
-		// --force: the old run's files that this run may not write go,
-		// so none is left to pass for this run's
-		for _, name := range sim.ExtraFiles {
+		// --force: every file of the old run goes before this one starts,
+		// so none is left to pass for this run's if it is interrupted or
+		// does not write that file
+		for _, name := range sim.RunFiles() {
 			if err := os.Remove(filepath.Join(out, name)); err != nil && !os.IsNotExist(err) {
 				return err
 			}
@@ -565,11 +566,16 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 // signals are being caught.
 var testHookProgress func(step int64)
 
+// testHookOutputs, set by tests only, is called before the outputs are
+// computed.
+var testHookOutputs func()
+
 // execute runs st to the end with a progress bar and signal handling, then
 // writes the outputs and prints the results table.
 func execute(st *sim.State, be quench.Backend, out string, quiet bool, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	sim.RemoveTemps(out) // of a process killed while writing
 	opts := sim.Options{Dir: out}
 	bar := newBar(st, quiet, stderr)
 	if bar != nil || testHookProgress != nil {
@@ -597,9 +603,31 @@ func execute(st *sim.State, be quench.Backend, out string, quiet bool, stdout, s
 		}
 		return &failure{err}
 	}
-	sum, names := sim.MakeSummary(st, be.Name())
-	if err := sim.WriteOutputs(out, st, sum); err != nil {
-		return &failure{err}
+	// the analysis and the outputs can take a while after the last step;
+	// a signal then ends the process at once: the finished run is in the
+	// checkpoint, and every output file is written whole or not at all
+	var (
+		sum   *sim.Summary
+		names []string
+		done  = make(chan error, 1)
+	)
+	go func() {
+		if testHookOutputs != nil {
+			testHookOutputs()
+		}
+		s, n := sim.MakeSummary(st, be.Name())
+		err := sim.WriteOutputs(out, st, s)
+		sum, names = s, n
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			return &failure{err}
+		}
+	case <-ctx.Done():
+		fmt.Fprintf(stderr, "\nquench: interrupted while writing the outputs of the finished run; its checkpoint is complete: quench resume %s writes them\n", out)
+		return sim.ErrInterrupted
 	}
 	printTable(stdout, st, sum, names, out)
 	return nil
