@@ -126,6 +126,9 @@ func (c *Config) IsingParams() quench.IsingParams {
 
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 
+// minInvertible is the least positive float64 whose inverse is finite.
+var minInvertible = math.Nextafter(1/math.MaxFloat64, 1)
+
 // Validate checks every field and fills Beta from T (or T from Beta); the
 // caller sets one of them, or both when they agree (Beta == 1/T). Errors are quench.UsageErrors naming the
 // bad value and what is allowed.
@@ -168,13 +171,13 @@ func (c *Config) Validate() error {
 	case c.T != 0 && c.Beta != 0:
 		return quench.Usagef("both --T %v and --beta %v given: set one of them", c.T, c.Beta)
 	case c.T != 0:
-		if !(c.T > 0) || !finite(c.T) {
-			return quench.Usagef("--T %v is not allowed: the temperature must be a positive finite number", c.T)
+		if !(c.T > 0) || !finite(c.T) || !finite(1/c.T) {
+			return quench.Usagef("--T %v is not allowed: the temperature must be a positive finite number with a finite inverse (at least %.2g)", c.T, minInvertible)
 		}
 		c.Beta = 1 / c.T
 	case c.Beta != 0:
-		if !(c.Beta > 0) || !finite(c.Beta) {
-			return quench.Usagef("--beta %v is not allowed: beta must be a positive finite number", c.Beta)
+		if !(c.Beta > 0) || !finite(c.Beta) || !finite(1/c.Beta) {
+			return quench.Usagef("--beta %v is not allowed: beta must be a positive finite number with a finite inverse (at least %.2g)", c.Beta, minInvertible)
 		}
 		c.T = 1 / c.Beta
 	default:

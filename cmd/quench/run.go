@@ -340,6 +340,9 @@ func checkLangevinFlags(fl *pflag.FlagSet, f *runFlags) error {
 	if fl.Changed("mass") && f.scheme != quench.SchemeBAOAB {
 		return quench.Usagef("--mass%s does not apply to --scheme %s: only baoab has momenta", f.given("mass"), f.scheme)
 	}
+	if fl.Changed("d") && f.d != 1 && f.potential == quench.PotentialKuramoto {
+		return quench.Usagef("--d %d%s does not apply to --potential kuramoto: its phases have one coordinate", f.d, f.given("d"))
+	}
 	for _, name := range []string{"omega", "omega-spread"} {
 		if fl.Changed(name) && f.potential != quench.PotentialKuramoto {
 			return quench.Usagef("--%s%s does not apply to --potential %s: only kuramoto has natural frequencies", name, f.given(name), f.potential)
@@ -413,14 +416,18 @@ func shortReason(err error) string {
 func checkMemory(c *sim.Config, be quench.Backend) error {
 	onHost := be.Name() == "cpu"
 	host, device := c.Bytes(onHost)
+	what := "lattice " + c.Lattice().String()
+	if c.Model == "particles" {
+		what = fmt.Sprintf("N=%d particles in d=%d", c.N, c.D)
+	}
 	if avail, _, err := quench.HostMemory(); err == nil && host > avail {
-		return quench.Usagef("the run (lattice %s, %d measurements) does not fit in memory: it needs %s (%d bytes) of host memory, %s (%d bytes) are available",
-			c.Lattice(), c.Measurements(), quench.FormatBytes(host), host, quench.FormatBytes(avail), avail)
+		return quench.Usagef("the run (%s, %d measurements) does not fit in memory: it needs %s (%d bytes) of host memory, %s (%d bytes) are available",
+			what, c.Measurements(), quench.FormatBytes(host), host, quench.FormatBytes(avail), avail)
 	}
 	if !onHost {
 		if free, _, err := be.MemInfo(); err == nil && device > free {
-			return quench.Usagef("lattice %s does not fit on the device: it needs %s (%d bytes), %s (%d bytes) are free",
-				c.Lattice(), quench.FormatBytes(device), device, quench.FormatBytes(free), free)
+			return quench.Usagef("the run (%s) does not fit on the device: it needs %s (%d bytes), %s (%d bytes) are free",
+				what, quench.FormatBytes(device), device, quench.FormatBytes(free), free)
 		}
 	}
 	return nil
