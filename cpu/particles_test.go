@@ -52,9 +52,9 @@ func ensembleMoments(t *testing.T, p *quench.ParticleParams, dt quench.DType, n 
 
 // Harmonic oscillator, U = k x^2/2 (oracles.md): Euler-Maruyama samples
 // Var = (kT/k)/(1 - k h/(2 gamma)); Leimkuhler-Matthews and BAOAB sample
-// kT/k exactly. BAOAB's velocities at the end of a step (after the last
-// kick) have the exact variance (T/m)(1 - h^2 k/(4m)), for any friction
-// (the stationary covariance of its linear map). Both precisions: float32
+// kT/k exactly. BAOAB's momenta at the end of a step (after the last
+// kick) have the exact variance m T (1 - h^2 k/(4m)), for any friction
+// (the stationary covariance of its linear map; m = 1 here). Both precisions: float32
 // runs draw their noise with pmath.Gaussians32.
 func TestHarmonicVariance(t *testing.T) {
 	if testing.Short() {

@@ -270,7 +270,7 @@ func (r *particleRunner) step(ctr quench.Counter) error { return r.be.ParticleSt
 
 // ParticleColumns names the measurement columns of particles after the step:
 // mean and variance of all coordinates, variance of all velocity
-// components (0 without), the Kuramoto order parameter r = |sum_j exp(2 pi i theta_j)|/N
+// components (momentum / mass; 0 without velocities), the Kuramoto order parameter r = |sum_j exp(2 pi i theta_j)|/N
 // (0 for other potentials).
 var ParticleColumns = []string{"x_mean", "x_var", "v_var", "order_parameter"}
 
@@ -297,8 +297,13 @@ func (r *particleRunner) measure() error {
 		order = math.Hypot(c, s) / float64(r.ps.N)
 	}
 	m := float64(r.ps.Pos.Len())
-	mean, vmean := x.Sum/m, v.Sum/m
-	r.st.Rows = append(r.st.Rows, []float64{float64(r.st.Step), mean, x.Sum2/m - mean*mean, v.Sum2/m - vmean*vmean, order})
+	mean, pmean := x.Sum/m, v.Sum/m
+	// the second buffer holds BAOAB's momenta p = mass v
+	vvar := (v.Sum2/m - pmean*pmean) / (r.p.Mass * r.p.Mass)
+	if r.ps.Vel == nil {
+		vvar = 0
+	}
+	r.st.Rows = append(r.st.Rows, []float64{float64(r.st.Step), mean, x.Sum2/m - mean*mean, vvar, order})
 	return nil
 }
 

@@ -68,7 +68,12 @@ func hostRow(st *State) []float64 {
 			}
 			order = math.Hypot(cs, sn) / float64(c.N)
 		}
-		return []float64{mean, s2/m - mean*mean, v2/m - (v1/m)*(v1/m), order}
+		// Aux holds momenta: velocities are Aux / mass
+		vvar := (v2/m - (v1/m)*(v1/m)) / (c.Mass * c.Mass)
+		if len(st.Aux) == 0 {
+			vvar = 0
+		}
+		return []float64{mean, s2/m - mean*mean, vvar, order}
 	}
 	// phi4
 	lat := c.Lattice()

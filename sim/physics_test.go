@@ -206,3 +206,25 @@ func TestPhi4Virial(t *testing.T) {
 		within4(t, fmt.Sprintf("%s %s dt=%v: <phi dH/dphi>", c.scheme, c.prec, c.dt), stats.Series(v), cfg.T)
 	}
 }
+
+// BAOAB particles with mass != 1 through the driver: x_var is kT/k exactly,
+// and v_var, the velocity variance at the end of a step, is
+// (T/m)(1 - dt^2 k/(4m)) exactly (the stationary covariance of BAOAB's
+// linear map for the harmonic force; the buffer holds momenta m v).
+func TestParticlesBAOABMass(t *testing.T) {
+	if testing.Short() {
+		t.Skip("long statistical test")
+	}
+	cfg := Config{Model: "particles", N: 4000, D: 1, Potential: "harmonic", K: 1.5, Scheme: quench.SchemeBAOAB,
+		Precision: "float64", Dt: 0.3, T: 0.8, Gamma: 1.2, Mass: 2, Sweeps: 8000, Therm: 200, Every: 1, Seed: 12, Start: "cold"}
+	st, err := NewState(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Execute(context.Background(), cpu.New(), st, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	obs, _ := st.Config.langevinObservables(st.Rows)
+	within4(t, "BAOAB m=2 x_var", obs["x_var"], cfg.T/cfg.K)
+	within4(t, "BAOAB m=2 v_var", obs["v_var"], cfg.T/cfg.Mass*(1-cfg.Dt*cfg.Dt*cfg.K/(4*cfg.Mass)))
+}
