@@ -135,11 +135,19 @@ func TestSandpileRecurrent2x2(t *testing.T) {
 // infinite-lattice values (Priezzhev; oracles.md). Heights are counted in
 // the central quarter (L/4 <= x, y < 3L/4) every 10 grains once the pile is
 // stationary. The tolerance is 4 sigma (binned errors, bins >= 20 tau_int)
-// plus a finite-size allowance of 0.002 per probability, from a measurement
-// with 400,000 grains (seeds 64 and 128): at L = 64 the largest deviation
-// was P(3) = 0.44519 +- 0.00027 (0.0010 below the infinite lattice), at
-// L = 128 P(3) = 0.44575 +- 0.00018 (0.0004 below): the boundary correction
-// shrinks with L and is below 0.002 at L = 64.
+// plus a finite-size allowance of 0.0015 per probability. The allowance is
+// the open boundary's effect on the central quarter, measured apart from
+// this test (seeds 1001-1008, not this test's, 600,000 grains each; the
+// mean deviation from the infinite lattice over the 8 runs, with the
+// error of that mean):
+//
+//	L = 64:  P(0) +0.00014(6)  P(1) +0.00046(9)  P(2) +0.00053(9)  P(3) -0.00113(7)
+//	L = 128: P(0) +0.00010(4)  P(1) -0.00002(10) P(2) +0.00027(9)  P(3) -0.00034(7)
+//
+// so it falls roughly like 1/L^2 and is at most 0.0011 at L = 64, which
+// 0.0015 covers with five of its error bars to spare. The exact finite
+// lattice distributions are tested without an allowance in
+// TestSandpileSmallExact.
 func TestSandpileHeightProbabilities(t *testing.T) {
 	if testing.Short() {
 		t.Skip("long statistical test")
@@ -175,8 +183,8 @@ func TestSandpileHeightProbabilities(t *testing.T) {
 		mean += float64(k) * e.Mean
 		dev := math.Abs(e.Mean - exact[k])
 		t.Logf("P(%d) = %.5f +- %.5f (tau_int %.3g), infinite lattice %.7f", k, e.Mean, e.Err, e.Tau, exact[k])
-		if !e.Reliable || dev > 4*e.Err+0.002 {
-			t.Errorf("P(%d) = %v +- %v (reliable %v), want %v within 4 sigma + 0.002", k, e.Mean, e.Err, e.Reliable, exact[k])
+		if !e.Reliable || dev > 4*e.Err+0.0015 {
+			t.Errorf("P(%d) = %v +- %v (reliable %v), want %v within 4 sigma + 0.0015", k, e.Mean, e.Err, e.Reliable, exact[k])
 		}
 	}
 	t.Logf("mean height in the bulk %.4f (17/8 = 2.125)", mean)
