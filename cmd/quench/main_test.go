@@ -326,6 +326,16 @@ func TestResumeExtends(t *testing.T) {
 	if code, _, stderr := runQ(t, "resume", k, "--steps", "70", "--sweeps", "80"); code != 2 || !strings.Contains(stderr, "--sweeps 80 and --steps 70 disagree") {
 		t.Errorf("resume --steps 70 --sweeps 80: exit %d %q", code, stderr)
 	}
+	// another model's unit is refused, as by run
+	for _, c := range []struct{ dir, flag, want string }{
+		{a, "--grains", "--grains does not apply to the ising2d run in " + a + ": it counts sweeps"},
+		{a, "--steps", "--steps does not apply to the ising2d run"},
+		{k, "--grains", "--grains does not apply to the kmp run"},
+	} {
+		if code, _, stderr := runQ(t, "resume", c.dir, c.flag, "900"); code != 2 || !strings.Contains(stderr, c.want) || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("resume %s: exit %d %q (want 2 and %q)", c.flag, code, stderr, c.want)
+		}
+	}
 }
 
 func TestBenchCPU(t *testing.T) {

@@ -39,6 +39,10 @@ lattice and measurement series an uninterrupted run would have produced.
 					continue
 				}
 				v, _ := cmd.Flags().GetInt64(name)
+				if name != "sweeps" && name != st.Config.StepUnit() {
+					return quench.Usagef("--%s does not apply to the %s run in %s: it counts %s (--%s or --sweeps)",
+						name, st.Config.Model, dir, st.Config.StepUnit(), st.Config.StepUnit())
+				}
 				if given != "" && v != sweeps {
 					return quench.Usagef("--%s %d and --%s %d disagree: they are the same setting", given, sweeps, name, v)
 				}
