@@ -277,6 +277,33 @@ func TestConfigFileAndOverride(t *testing.T) {
 			t.Errorf("%v: exit %d %q, want 2 and %q", c.args, code, stderr, c.want)
 		}
 	}
+	// values of the wrong TOML type, checked even where the command line
+	// overrides them, and two keys of one setting
+	bad := filepath.Join(dir, "bad.toml")
+	for _, c := range []struct{ file, want string }{
+		{`sweeps = "100"`, `"sweeps" must be an integer, not the string "100"`},
+		{`T = "2.5"`, `"T" must be a number, not the string "2.5"`},
+		{`L = 8.0`, `"L" must be an integer, not the float 8`},
+		{`seed = 1e3`, `"seed" must be an integer, not the float 1000`},
+		{`shape = [8, 8]`, `"shape" must be a string (in quotes), not an array`},
+		{`T = {a = 1}`, `"T" must be a number, not a table`},
+		{`T = 2024-01-01`, `"T" must be a number, not a date or time`},
+		{`quiet = 1`, `"quiet" must be true or false, not the integer 1`},
+		{"T = 2\nbeta = 0.5", `"T" and "beta" are one setting: keep one of them`},
+		{"therm = 5\ntherm-grains = 6", `"therm" and "therm-grains" are one setting`},
+	} {
+		os.WriteFile(bad, []byte(c.file+"\n"), 0o644)
+		code, _, stderr := runQ(t, "run", "--config", bad, "--T", "2", "--sweeps", "10", "--L", "8", "--out", filepath.Join(dir, "badrun"))
+		want := "config file " + bad + ": " + c.want
+		if code != 2 || !strings.Contains(stderr, want) || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("%q: exit %d %q, want 2 and %q", c.file, code, stderr, want)
+		}
+	}
+	// an integer for a float key is a number
+	os.WriteFile(bad, []byte("T = 3\n"), 0o644)
+	if code, _, stderr := runQ(t, "run", "--config", bad, "--sweeps", "10", "--L", "8", "--quiet", "--out", filepath.Join(dir, "intT")); code != 0 {
+		t.Errorf("T = 3: exit %d %q", code, stderr)
+	}
 }
 
 func TestAutoBackendFallsBack(t *testing.T) {

@@ -168,6 +168,23 @@ func applyConfigFile(fl *pflag.FlagSet, path string) (set map[string]bool, err e
 		if flag == nil || k == "config" {
 			return nil, quench.Usagef("config file %s: unknown key %q (keys are the flag names of quench run)", path, k)
 		}
+		// every key is checked, also those the command line overrides
+		if err := configValueFits(flag.Value.Type(), m[k]); err != nil {
+			return nil, quench.Usagef("config file %s: %q %v", path, k, err)
+		}
+	}
+	for _, g := range aliasGroups {
+		var in []string
+		for _, a := range g {
+			if _, ok := m[a]; ok {
+				in = append(in, fmt.Sprintf("%q", a))
+			}
+		}
+		if len(in) > 1 {
+			return nil, quench.Usagef("config file %s: %s are one setting: keep one of them", path, strings.Join(in, " and "))
+		}
+	}
+	for _, k := range keys {
 		if given[k] {
 			continue // the command line wins
 		}
@@ -177,6 +194,51 @@ func applyConfigFile(fl *pflag.FlagSet, path string) (set map[string]bool, err e
 		set[k] = true
 	}
 	return set, nil
+}
+
+// configValueFits checks a TOML value against the type of its flag: an
+// integer for integer flags, a number for float flags, a string for
+// string flags, true or false for switches.
+func configValueFits(flagType string, v any) error {
+	var is string
+	switch x := v.(type) {
+	case int64:
+		if flagType != "string" && flagType != "bool" {
+			return nil
+		}
+		is = fmt.Sprintf("the integer %d", x)
+	case float64:
+		if flagType == "float64" {
+			return nil
+		}
+		is = fmt.Sprintf("the float %v", x)
+	case string:
+		if flagType == "string" {
+			return nil
+		}
+		is = fmt.Sprintf("the string %q", x)
+	case bool:
+		if flagType == "bool" {
+			return nil
+		}
+		is = fmt.Sprintf("%v", x)
+	case []any:
+		is = "an array"
+	case map[string]any:
+		is = "a table"
+	default:
+		is = "a date or time"
+	}
+	want := "an integer"
+	switch flagType {
+	case "float64":
+		want = "a number"
+	case "string":
+		want = "a string (in quotes)"
+	case "bool":
+		want = "true or false"
+	}
+	return fmt.Errorf("must be %s, not %s", want, is)
 }
 
 // modelFlags lists the model flags each model reads; a model flag given for
