@@ -115,6 +115,10 @@ func (c *Config) Lattice() quench.Lattice { return quench.Lattice{Shape: c.Shape
 // TotalSweeps is thermalization plus measured sweeps.
 func (c *Config) TotalSweeps() int64 { return c.Therm + c.Sweeps }
 
+// totalUnsigned is TotalSweeps without wrapping, for messages about counts
+// too large (both counts already checked to be >= 0).
+func (c *Config) totalUnsigned() uint64 { return uint64(c.Therm) + uint64(c.Sweeps) }
+
 // Measurements is the number of measurements a complete run makes.
 func (c *Config) Measurements() int64 { return c.Sweeps / c.Every }
 
@@ -205,7 +209,7 @@ func (c *Config) Validate() error {
 		return quench.Usagef("--every %d is larger than --sweeps %d: no measurement would be made", c.Every, c.Sweeps)
 	}
 	if c.TotalSweeps() > philox.MaxStep || c.TotalSweeps() < 0 {
-		return quench.Usagef("--therm + --sweeps = %d is too many: at most 2^48-1 sweeps", c.TotalSweeps())
+		return quench.Usagef("--therm + --sweeps = %d is too many: at most 2^48-1 sweeps", c.totalUnsigned())
 	}
 	if c.CheckpointEvery < 0 {
 		return quench.Usagef("--checkpoint-every %d is not allowed: use 0 (only at the end) or a positive number of sweeps", c.CheckpointEvery)
@@ -262,7 +266,7 @@ func (c *Config) validateRun() error {
 		return quench.Usagef("--every %d is larger than %s %d: no measurement would be made", c.Every, sweeps, c.Sweeps)
 	}
 	if c.TotalSweeps() > philox.MaxStep-1 || c.TotalSweeps() < 0 {
-		return quench.Usagef("%s + %s = %d is too many: at most 2^48-2 %s", therm, sweeps, c.TotalSweeps(), unit)
+		return quench.Usagef("%s + %s = %d is too many: at most 2^48-2 %s", therm, sweeps, c.totalUnsigned(), unit)
 	}
 	if c.CheckpointEvery < 0 {
 		return quench.Usagef("--checkpoint-every %d is not allowed: use 0 (only at the end) or a positive number of sweeps", c.CheckpointEvery)

@@ -21,8 +21,8 @@ func (c *Config) validateSandpile() error {
 	if err := c.validateLattice(3, false); err != nil {
 		return err
 	}
-	if c.TotalSweeps() > math.MaxInt32 {
-		return quench.Usagef("--grains + --therm-grains = %d is too many: at most 2^31-1 grains (avalanche stamps are int32)", c.TotalSweeps())
+	if c.totalUnsigned() > math.MaxInt32 {
+		return quench.Usagef("--grains + --therm-grains = %d is too many: at most 2^31-1 grains (avalanche stamps are int32)", c.totalUnsigned())
 	}
 	return nil
 }
