@@ -181,13 +181,17 @@ func directRho(x []float64, lags int) []float64 {
 	return rho
 }
 
-// sokal applies the automatic window to rho(0..len-1): the smallest W with
-// W >= SokalC*tau(W), tau(W) = 1/2 + sum_{t=1}^{W} rho(t).
+// sokal applies the automatic window to rho(0..len-1): the smallest even W
+// with W >= SokalC*tau(W), tau(W) = 1/2 + sum_{t=1}^{W} rho(t). Even
+// windows end on whole pairs rho(2k-1) + rho(2k): for an anticorrelated
+// series (rho alternating in sign) the partial sums then approach tau from
+// above and stay positive, where an odd window could stop at once on a
+// negative rho(1) and report a negative tau.
 func sokal(rho []float64) (window int, tau float64, ok bool) {
 	tau = 0.5
 	for w := 1; w < len(rho); w++ {
 		tau += rho[w]
-		if float64(w) >= SokalC*tau {
+		if w%2 == 0 && float64(w) >= SokalC*tau {
 			return w, tau, true
 		}
 	}

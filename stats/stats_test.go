@@ -37,6 +37,25 @@ func TestTauIntAR1(t *testing.T) {
 	}
 }
 
+// An anticorrelated series (a < 0, rho(t) = a^t) has 0 < tau_int < 1/2;
+// the estimate must not go negative, and the even window may only
+// overestimate it (tau(2) = 1/2 + a + a^2 at most).
+func TestTauIntAnticorrelated(t *testing.T) {
+	for _, a := range []float64{-0.3, -0.74, -0.95} {
+		x := gaussAR1(200000, a, 12)
+		tau, w, ok := TauInt(x)
+		want := (1 + a) / (2 * (1 - a))
+		sigma := math.Sqrt(2 * float64(2*w+1) / float64(len(x))) // absolute, as rho(t) has unit scale
+		if !ok || tau < want-4*sigma || tau > 0.5+a+a*a+4*sigma {
+			t.Errorf("a=%v: tau_int %v (window %d, ok %v), want in [%v, %v]", a, tau, w, ok, want, 0.5+a+a*a)
+		}
+		e := Series(x)
+		if !(e.Tau > 0) || !e.Reliable {
+			t.Errorf("a=%v: Series tau %v reliable %v", a, e.Tau, e.Reliable)
+		}
+	}
+}
+
 func TestSeriesErrorMatchesTau(t *testing.T) {
 	// Error of the mean of an AR(1) series: sqrt(2 tau / n) for unit variance.
 	a := 0.8
