@@ -193,6 +193,12 @@ the GPU/CPU speedup per model and algorithm.`,
 			default:
 				return quench.Usagef("unknown --backend %q: allowed are all, cpu, cuda", backend)
 			}
+			if device < 0 {
+				return quench.Usagef("--device %d is not allowed: GPU indices start at 0", device)
+			}
+			if backend == "cpu" && cmd.Flags().Changed("device") {
+				return quench.Usagef("--device %d does not apply to --backend cpu", device)
+			}
 			if backend != "cuda" {
 				bes = append(bes, cpu.New())
 			}

@@ -385,6 +385,17 @@ func TestBenchCPU(t *testing.T) {
 	if code, stdout, stderr := runQ(t, "bench", "--backend", "cpu", "--json", bad); code != 2 || stdout != "" || !strings.Contains(stderr, "--json "+bad+" cannot be written") {
 		t.Errorf("bench --json into a missing directory: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"bench", "--device", "-1"}, "--device -1 is not allowed"},
+		{[]string{"bench", "--backend", "cpu", "--device", "1"}, "--device 1 does not apply to --backend cpu"},
+	} {
+		if code, stdout, stderr := runQ(t, c.args...); code != 2 || stdout != "" || !strings.Contains(stderr, c.want) {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q (want 2 and %q)", c.args, code, stdout, stderr, c.want)
+		}
+	}
 	if gpu.Available {
 		return
 	}

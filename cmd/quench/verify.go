@@ -57,6 +57,13 @@ sweep and site where they differ. Exit 0 when identical, 1 on divergence,
 			if compare < 1 {
 				return quench.Usagef("--every %d is not allowed: compare every N >= 1 %s", compare, c.StepUnit())
 			}
+			if device < 0 {
+				return quench.Usagef("--device %d is not allowed: GPU indices start at 0", device)
+			}
+			// the CPU's copy of the state, before a GPU is looked for
+			if err := checkMemory(&c, cpu.New()); err != nil {
+				return err
+			}
 			a, b, err := verifyBackends(device)
 			if err != nil {
 				return err

@@ -81,6 +81,8 @@ func TestVerifyBadInput(t *testing.T) {
 	}{
 		{[]string{"verify", "--L", "5"}, "is odd"},
 		{[]string{"verify", "--every", "0"}, "--every 0 is not allowed"},
+		{[]string{"verify", "--device", "-1"}, "--device -1 is not allowed"},
+		{[]string{"verify", "--L", "10000000"}, "does not fit in memory"},
 	}
 	if !gpu.Available {
 		cases = append(cases, struct {
