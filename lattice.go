@@ -84,6 +84,9 @@ func ParseShape(s string, dim int) ([]int, error) {
 		if err != nil {
 			return nil, fmt.Errorf("bad shape %q: want an integer L or extents like 512x256", s)
 		}
+		if L < 2 {
+			return nil, fmt.Errorf("bad shape %q: extent %d is too small: every extent must be at least 2", s, L)
+		}
 		shape := make([]int, dim)
 		for i := range shape {
 			shape[i] = L
@@ -102,6 +105,9 @@ func ParseShape(s string, dim int) ([]int, error) {
 		v, err := strconv.Atoi(f)
 		if err != nil {
 			return nil, fmt.Errorf("bad shape %q: extent %q is not an integer", s, f)
+		}
+		if v < 2 {
+			return nil, fmt.Errorf("bad shape %q: extent %d is too small: every extent must be at least 2", s, v)
 		}
 		shape[i] = v
 	}

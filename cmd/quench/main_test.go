@@ -39,6 +39,8 @@ func TestBadInput(t *testing.T) {
 		want string
 	}{
 		{[]string{"--L", "1"}, "--L 1 is too small"},
+		{[]string{"--shape", "0x4"}, `bad shape "0x4": extent 0 is too small: every extent must be at least 2`},
+		{[]string{"--model", "kmp", "--shape", "-4"}, `bad shape "-4": extent -4 is too small`},
 		{[]string{"--L", "7"}, "extent 7 (axis 0) of lattice 7x7 is odd"},
 		{[]string{"--shape", "64x63"}, "extent 63 (axis 1) of lattice 64x63 is odd"},
 		{[]string{"--shape", "64x64x64"}, "needs 2 extents"},
