@@ -236,6 +236,11 @@ func TestRunOutputs(t *testing.T) {
 	if code, _, stderr := runQ(t, "run", "--out", out, "--L", "8", "--sweeps", "10", "--force"); code != 0 {
 		t.Errorf("rerun with --force: exit %d %q", code, stderr)
 	}
+	// outputs without a checkpoint: nothing to resume, so resume is not offered
+	os.Remove(filepath.Join(out, "checkpoint.qck"))
+	if code, _, stderr := runQ(t, "run", "--out", out, "--L", "8", "--sweeps", "10"); code != 2 || !strings.Contains(stderr, "no checkpoint to resume") || strings.Contains(stderr, "quench resume") {
+		t.Errorf("rerun into outputs without a checkpoint: exit %d %q", code, stderr)
+	}
 }
 
 func TestConfigFileAndOverride(t *testing.T) {

@@ -559,6 +559,9 @@ func prepareOut(out string, force bool) error {
 			return quench.Usagef("--out %s exists and is not a directory", out)
 		}
 		if name := heldRun(out); name != "" && !force {
+			if name != sim.CheckpointFile {
+				return quench.Usagef("--out %s already holds a run's outputs (%s, no checkpoint to resume): pass --force to overwrite, or choose another --out", out, name)
+			}
 			return quench.Usagef("--out %s already holds a run (%s): continue it with `quench resume %s`, or pass --force to overwrite", out, name, out)
 		}
 	}
