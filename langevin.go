@@ -143,18 +143,26 @@ func stationaryPoints(m2, lambda, h float64) []float64 {
 			roots = append(roots, a)
 			continue
 		}
-		if fa*fb > 0 {
+		if fb != 0 && (fa > 0) == (fb > 0) { // signs, not the product, which can underflow
 			continue
 		}
-		for k := 0; k < 100; k++ {
-			m := (a + b) / 2
-			if f(m)*fa > 0 {
-				a, fa = m, f(m)
+		// to the last bit (at most about 2100 halvings in float64), so a
+		// root far smaller than the cell, next to a grid point, is found
+		// and not a point of the cell near it
+		for {
+			m := a + (b-a)/2
+			if m <= a || m >= b {
+				break
+			}
+			if fm := f(m); fm == 0 {
+				a, b = m, m
+			} else if (fm > 0) == (fa > 0) {
+				a, fa = m, fm
 			} else {
 				b = m
 			}
 		}
-		roots = append(roots, (a+b)/2)
+		roots = append(roots, a+(b-a)/2)
 	}
 	return roots
 }

@@ -1,0 +1,45 @@
+package quench
+
+import (
+	"math"
+	"testing"
+)
+
+// stationaryPoints finds every real root of lambda phi^3 + m2 phi - h to
+// rounding, also roots far smaller than its bisection grid, and
+// Phi4StabilityBound follows from the largest curvature among them.
+func TestStationaryPoints(t *testing.T) {
+	for _, c := range []struct {
+		m2, lambda, h float64
+		want          []float64 // the roots, ascending
+	}{
+		{-1, 1, 0, []float64{-1, 0, 1}},
+		{1, 1, 0, []float64{0}},
+		{-1, 1e100, 0, []float64{-1e-50, 0, 1e-50}},
+		{-4, 1, 0, []float64{-2, 0, 2}},
+		{0, 2, 16, []float64{2}},
+		{-1, 1e-10, 0, []float64{-1e5, 0, 1e5}},
+		{2, 0, 1, []float64{0.5}},
+	} {
+		got := stationaryPoints(c.m2, c.lambda, c.h)
+		// the largest and smallest roots must be found; a cluster of roots
+		// inside one grid cell may be seen as fewer
+		lo, hi := math.Inf(1), math.Inf(-1)
+		for _, r := range got {
+			lo, hi = math.Min(lo, r), math.Max(hi, r)
+		}
+		want := []float64{c.want[0], c.want[len(c.want)-1]}
+		for i, g := range []float64{lo, hi} {
+			if math.Abs(g-want[i]) > 1e-12*math.Max(1, math.Abs(want[i])) && !(want[i] != 0 && math.Abs(g/want[i]-1) < 1e-12) {
+				t.Errorf("m2=%v lambda=%v h=%v: roots %v, want the extremes %v", c.m2, c.lambda, c.h, got, want)
+				break
+			}
+		}
+	}
+	// lambda = 1e100, m2 = -1: curvature m2 + 3 lambda phi^2 = 2 at the
+	// minima, so em's bound is 2/(8 + 2) in 2D
+	p := Phi4Params{Scheme: SchemeEM, M2: -1, Lambda: 1e100, Gamma: 1}
+	if b := p.Phi4StabilityBound(2); math.Abs(b-0.2) > 1e-12 {
+		t.Errorf("bound for lambda = 1e100: %v, want 0.2", b)
+	}
+}
