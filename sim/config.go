@@ -130,6 +130,11 @@ func (c *Config) IsingParams() quench.IsingParams {
 
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 
+// maxCoupling bounds |J| and |h| of the Ising models, so that energy sums
+// (up to 2^48 sites times 3|J| + |h|) and squared energies per site stay
+// finite.
+const maxCoupling = 1e100
+
 // minInvertible is the least positive float64 whose inverse is finite.
 var minInvertible = math.Nextafter(1/math.MaxFloat64, 1)
 
@@ -187,11 +192,14 @@ func (c *Config) Validate() error {
 	default:
 		return quench.Usagef("--T 0 is not allowed: the temperature must be a positive finite number")
 	}
-	if !finite(c.J) {
-		return quench.Usagef("--J %v is not allowed: the coupling must be finite", c.J)
+	// energies per site and their squares (the specific heat) must stay
+	// finite: |e| <= d|J| + |h| once the sums are divided by N, but the
+	// sums themselves reach N times that
+	if !(math.Abs(c.J) <= maxCoupling) {
+		return quench.Usagef("--J %v is not allowed: the coupling must be finite, at most %g in size", c.J, maxCoupling)
 	}
-	if !finite(c.H) {
-		return quench.Usagef("--h %v is not allowed: the field must be finite", c.H)
+	if !(math.Abs(c.H) <= maxCoupling) {
+		return quench.Usagef("--h %v is not allowed: the field must be finite, at most %g in size", c.H, maxCoupling)
 	}
 	if _, err := quench.ParseAlgo(c.Algo); err != nil {
 		return err

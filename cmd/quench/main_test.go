@@ -39,6 +39,8 @@ func TestBadInput(t *testing.T) {
 		want string
 	}{
 		{[]string{"--L", "1"}, "--L 1 is too small"},
+		{[]string{"--h", "1e308"}, "--h 1e+308 is not allowed: the field must be finite, at most 1e+100 in size"},
+		{[]string{"--J", "-1e101"}, "--J -1e+101 is not allowed"},
 		{[]string{"--shape", "0x4"}, `bad shape "0x4": extent 0 is too small: every extent must be at least 2`},
 		{[]string{"--model", "kmp", "--shape", "-4"}, `bad shape "-4": extent -4 is too small`},
 		{[]string{"--L", "7"}, "extent 7 (axis 0) of lattice 7x7 is odd"},
