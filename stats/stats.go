@@ -94,14 +94,19 @@ func Jackknife(bins [][]float64, f func(means []float64) float64) (est, err floa
 // rho(t) = C(t)/C(0), t = 0..len(x)-1, with C(t) = 1/(n-t) sum_i
 // (x_i - mean)(x_{i+t} - mean), computed by FFT with zero padding.
 // A constant series has rho = 0 beyond t = 0.
-func Autocorrelation(x []float64) []float64 {
+func Autocorrelation(x []float64) []float64 { return autocorrelation(x, len(x)) }
+
+// autocorrelation is Autocorrelation for the lags t < lags only: the zero
+// padding need only keep those lags from wrapping around, so the transform
+// is shorter than for all of them.
+func autocorrelation(x []float64, lags int) []float64 {
 	n := len(x)
-	rho := make([]float64, n)
-	if n == 0 {
+	rho := make([]float64, lags)
+	if n == 0 || lags == 0 {
 		return rho
 	}
 	m := 1
-	for m < 2*n {
+	for m < n+lags {
 		m <<= 1
 	}
 	mean := stat.Mean(x, nil)
@@ -114,13 +119,13 @@ func Autocorrelation(x []float64) []float64 {
 	for i, v := range c {
 		c[i] = complex(real(v)*real(v)+imag(v)*imag(v), 0)
 	}
-	acf := fft.Sequence(nil, c)
+	acf := fft.Sequence(seq, c)
 	c0 := acf[0] / float64(m) / float64(n)
 	if c0 <= 0 {
 		rho[0] = 1
 		return rho
 	}
-	for t := 0; t < n; t++ {
+	for t := 0; t < lags; t++ {
 		rho[t] = acf[t] / float64(m) / float64(n-t) / c0
 	}
 	return rho
@@ -141,45 +146,52 @@ func TauInt(x []float64) (tau float64, window int, ok bool) {
 		return 0.5, 0, true
 	}
 	// Short windows (the common case) are found from lags computed
-	// directly; longer ones from the full FFT autocorrelation.
-	if w, tau, ok := sokal(directRho(x, min(directLags, n/4))); ok {
+	// directly, each only when the window search reaches it; longer ones
+	// from the FFT autocorrelation.
+	if w, tau, ok := sokalDirect(x, min(directLags, n/4)); ok {
 		return tau, w, true
 	}
-	w, tau, ok := sokal(Autocorrelation(x)[:n/4])
+	w, tau, ok := sokal(autocorrelation(x, n/4))
 	return tau, w, ok
+}
+
+// sokalDirect is sokal(directRho(x, lags)), computing rho(t) only up to
+// the window it finds.
+func sokalDirect(x []float64, lags int) (window int, tau float64, ok bool) {
+	d, c0 := deviations(x)
+	tau = 0.5
+	for w := 1; w < lags; w++ {
+		if c0 > 0 { // else rho = (1, 0, 0, ...), as directRho
+			tau += lagCov(d, w) / c0
+		}
+		if w%2 == 0 && float64(w) >= SokalC*tau {
+			return w, tau, true
+		}
+	}
+	return lags - 1, tau, false
+}
+
+// deviations returns x minus its mean and C(0), their mean square.
+func deviations(x []float64) (d []float64, c0 float64) {
+	mean := stat.Mean(x, nil)
+	d = make([]float64, len(x))
+	for i, v := range x {
+		d[i] = v - mean
+	}
+	return d, lagCov(d, 0)
+}
+
+// lagCov is C(t) = 1/(n-t) sum_i d_i d_{i+t}.
+func lagCov(d []float64, t int) float64 {
+	var s float64
+	for i := 0; i+t < len(d); i++ {
+		s += d[i] * d[i+t]
+	}
+	return s / float64(len(d)-t)
 }
 
 // directLags is how many lags TauInt computes directly before using the FFT.
 const directLags = 64
-
-// directRho returns rho(0..lags-1) by direct summation, with the same
-// normalization as Autocorrelation.
-func directRho(x []float64, lags int) []float64 {
-	n := len(x)
-	mean := stat.Mean(x, nil)
-	d := make([]float64, n)
-	for i, v := range x {
-		d[i] = v - mean
-	}
-	rho := make([]float64, lags)
-	var c0 float64
-	for t := 0; t < lags; t++ {
-		var s float64
-		for i := 0; i+t < n; i++ {
-			s += d[i] * d[i+t]
-		}
-		s /= float64(n - t)
-		if t == 0 {
-			c0 = s
-			if c0 <= 0 {
-				rho[0] = 1
-				return rho
-			}
-		}
-		rho[t] = s / c0
-	}
-	return rho
-}
 
 // sokal applies the automatic window to rho(0..len-1): the smallest even W
 // with W >= SokalC*tau(W), tau(W) = 1/2 + sum_{t=1}^{W} rho(t). Even

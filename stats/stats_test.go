@@ -108,6 +108,21 @@ func TestBinDropsOldest(t *testing.T) {
 	}
 }
 
+// directRho returns rho(0..lags-1) by direct summation, with the same
+// normalization as Autocorrelation.
+func directRho(x []float64, lags int) []float64 {
+	rho := make([]float64, lags)
+	d, c0 := deviations(x)
+	if c0 <= 0 {
+		rho[0] = 1
+		return rho
+	}
+	for t := range rho {
+		rho[t] = lagCov(d, t) / c0
+	}
+	return rho
+}
+
 func TestDirectRhoMatchesFFT(t *testing.T) {
 	x := gaussAR1(5000, 0.7, 9)
 	d, f := directRho(x, 40), Autocorrelation(x)
@@ -142,5 +157,18 @@ func TestSeriesConstant(t *testing.T) {
 	// Derived: the gradient projection of constants is constant too
 	if e := Derived([][]float64{x, x}, func(m []float64) float64 { return m[0] * m[1] }); e.Tau != 0.5 || e.Err != 0 {
 		t.Errorf("derived from constants: %+v", e)
+	}
+}
+
+// The lazily computed direct lags give exactly the window and tau of the
+// full direct autocorrelation.
+func TestSokalDirectExact(t *testing.T) {
+	for i, a := range []float64{-0.8, 0, 0.5, 0.9, 0.99} {
+		x := gaussAR1(20000, a, uint64(20+i))
+		w1, t1, ok1 := sokalDirect(x, directLags)
+		w2, t2, ok2 := sokal(directRho(x, directLags))
+		if w1 != w2 || t1 != t2 || ok1 != ok2 {
+			t.Errorf("a=%v: lazy (%d, %v, %v), full (%d, %v, %v)", a, w1, t1, ok1, w2, t2, ok2)
+		}
 	}
 }
