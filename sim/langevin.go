@@ -348,27 +348,31 @@ func (c *Config) langevinObservables(rows [][]float64) (map[string]stats.Estimat
 			series[j][i] = r[j+1]
 		}
 	}
-	out := map[string]stats.Estimate{}
+	var jobs stats.Batch
 	var names []string
 	if c.Model == "phi4" {
 		v := float64(c.Lattice().Sites())
-		out["phi"] = stats.Series(series[0])
-		out["binder"] = stats.Derived([][]float64{series[1], series[2]}, func(m []float64) float64 { return 1 - m[1]/(3*m[0]*m[0]) })
-		out["susceptibility"] = stats.Derived([][]float64{series[0], series[1]}, func(m []float64) float64 { return v * (m[1] - m[0]*m[0]) / c.T })
+		jobs.Series("phi", series[0])
+		jobs.Add("binder", func() stats.Estimate {
+			return stats.Derived([][]float64{series[1], series[2]}, func(m []float64) float64 { return 1 - m[1]/(3*m[0]*m[0]) })
+		})
+		jobs.Add("susceptibility", func() stats.Estimate {
+			return stats.Derived([][]float64{series[0], series[1]}, func(m []float64) float64 { return v * (m[1] - m[0]*m[0]) / c.T })
+		})
 		names = append(names, "phi")
 		for j, name := range cols[3:] {
-			out[name] = stats.Series(series[j+3])
+			jobs.Series(name, series[j+3])
 			names = append(names, name)
 		}
 		names = append(names, "binder", "susceptibility")
-		return out, names
+		return jobs.Run(), names
 	}
 	for j, name := range cols {
 		if (name == "v_var" && c.Scheme != quench.SchemeBAOAB) || (name == "order_parameter" && c.Potential != quench.PotentialKuramoto) {
 			continue
 		}
-		out[name] = stats.Series(series[j])
+		jobs.Series(name, series[j])
 		names = append(names, name)
 	}
-	return out, names
+	return jobs.Run(), names
 }

@@ -62,19 +62,23 @@ func (c *Config) Observables(samples []Sample) map[string]stats.Estimate {
 	m4 := col(func(r Row) float64 { return r.M4 })
 	n := float64(c.Lattice().Sites())
 	b := c.Beta
-	return map[string]stats.Estimate{
-		"energy":            stats.Series(e),
-		"magnetization":     stats.Series(m),
-		"abs_magnetization": stats.Series(am),
-		"m2":                stats.Series(m2),
-		"m4":                stats.Series(m4),
-		"specific_heat": stats.Derived([][]float64{e, e2}, func(v []float64) float64 {
-			return n * b * b * (v[1] - v[0]*v[0])
-		}),
-		"susceptibility": stats.Derived([][]float64{m2}, func(v []float64) float64 { return n * b * v[0] }),
-		"susceptibility_connected": stats.Derived([][]float64{am, m2}, func(v []float64) float64 {
-			return n * b * (v[1] - v[0]*v[0])
-		}),
-		"binder": stats.Derived([][]float64{m2, m4}, func(v []float64) float64 { return 1 - v[1]/(3*v[0]*v[0]) }),
-	}
+	var jobs stats.Batch
+	jobs.Series("energy", e)
+	jobs.Series("magnetization", m)
+	jobs.Series("abs_magnetization", am)
+	jobs.Series("m2", m2)
+	jobs.Series("m4", m4)
+	jobs.Add("specific_heat", func() stats.Estimate {
+		return stats.Derived([][]float64{e, e2}, func(v []float64) float64 { return n * b * b * (v[1] - v[0]*v[0]) })
+	})
+	jobs.Add("susceptibility", func() stats.Estimate {
+		return stats.Derived([][]float64{m2}, func(v []float64) float64 { return n * b * v[0] })
+	})
+	jobs.Add("susceptibility_connected", func() stats.Estimate {
+		return stats.Derived([][]float64{am, m2}, func(v []float64) float64 { return n * b * (v[1] - v[0]*v[0]) })
+	})
+	jobs.Add("binder", func() stats.Estimate {
+		return stats.Derived([][]float64{m2, m4}, func(v []float64) float64 { return 1 - v[1]/(3*v[0]*v[0]) })
+	})
+	return jobs.Run()
 }

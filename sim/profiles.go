@@ -317,13 +317,11 @@ func massBin(mx, mean float64) int {
 
 // profileEstimates averages the snapshot rows column by column.
 func profileEstimates(rows [][]float64, from, n int) []stats.Estimate {
-	out := make([]stats.Estimate, n)
-	x := make([]float64, len(rows))
-	for j := range out {
+	return stats.SeriesEach(n, func(j int) []float64 {
+		x := make([]float64, len(rows))
 		for i, r := range rows {
 			x[i] = r[from+j]
 		}
-		out[j] = stats.Series(x)
-	}
-	return out
+		return x
+	})
 }

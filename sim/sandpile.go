@@ -143,11 +143,11 @@ func (c *Config) sandpileObservables(rows [][]float64) (map[string]stats.Estimat
 		}
 		return x
 	}
-	out := map[string]stats.Estimate{}
+	var jobs stats.Batch
 	for j, name := range SandpileColumns {
-		out[name] = stats.Series(col(j + 1))
+		jobs.Add(name, func() stats.Estimate { return stats.Series(col(j + 1)) })
 	}
-	return out, SandpileColumns
+	return jobs.Run(), SandpileColumns
 }
 
 // LogBins counts values v >= 1 in bins [2^k, 2^(k+1)) and zeros apart:

@@ -268,13 +268,15 @@ func (r *massRunner) free() {
 
 func (c *Config) massObservables(rows [][]float64) (map[string]stats.Estimate, []string) {
 	cols := c.Columns()
-	out := map[string]stats.Estimate{}
+	var jobs stats.Batch
 	for j, name := range cols {
-		x := make([]float64, len(rows))
-		for i, r := range rows {
-			x[i] = r[j+1]
-		}
-		out[name] = stats.Series(x)
+		jobs.Add(name, func() stats.Estimate {
+			x := make([]float64, len(rows))
+			for i, r := range rows {
+				x[i] = r[j+1]
+			}
+			return stats.Series(x)
+		})
 	}
-	return out, cols
+	return jobs.Run(), cols
 }
