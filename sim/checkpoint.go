@@ -78,6 +78,7 @@ func WriteCheckpoint(dir string, st *State) error {
 		return err
 	}
 	return writeAtomic(filepath.Join(dir, CheckpointFile), func(w *hashWriter) error {
+		w.h = sha256.New() // the checkpoint ends in the hash of its contents
 		var pre [16]byte
 		copy(pre[:8], checkpointMagic)
 		binary.LittleEndian.PutUint32(pre[8:], checkpointVersion)
@@ -353,8 +354,8 @@ func int8Bytes(s []int8) []byte {
 	return b
 }
 
-// hashWriter writes through a buffer to a file and to a SHA-256, keeping
-// the first error.
+// hashWriter writes through a buffer to a file and, when h is set, to a
+// hash, keeping the first error.
 type hashWriter struct {
 	bw  *bufio.Writer
 	h   hash.Hash
@@ -369,7 +370,9 @@ func (w *hashWriter) Write(p []byte) (int, error) {
 		w.err = err
 		return 0, err
 	}
-	w.h.Write(p)
+	if w.h != nil {
+		w.h.Write(p)
+	}
 	return len(p), nil
 }
 
@@ -388,7 +391,7 @@ func writeAtomic(path string, fill func(w *hashWriter) error) error {
 		f.Close()
 		return err
 	}
-	w := &hashWriter{bw: bufio.NewWriterSize(f, 1<<20), h: sha256.New()}
+	w := &hashWriter{bw: bufio.NewWriterSize(f, 1<<20)}
 	if err := fill(w); err != nil {
 		f.Close()
 		return err

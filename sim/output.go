@@ -224,25 +224,24 @@ func WriteOutputs(dir string, st *State, sum *Summary) error {
 		return err
 	}
 	if err := writeAtomic(filepath.Join(dir, SeriesFile), func(w *hashWriter) error {
-		cw := csv.NewWriter(w)
-		f := func(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
 		if IsIsing(st.Config.Model) {
-			cw.Write([]string{"sweep", "energy", "magnetization", "abs_magnetization", "m2", "m4"})
-			for _, r := range st.Config.Rows(st.Samples) {
-				cw.Write([]string{strconv.FormatInt(r.Sweep, 10), f(r.Energy), f(r.M), f(r.AbsM), f(r.M2), f(r.M4)})
-			}
-		} else {
-			cw.Write(append([]string{"step"}, st.Config.Columns()...))
-			for _, r := range st.Rows {
-				rec := []string{strconv.FormatInt(int64(r[0]), 10)}
-				for _, x := range r[1:] {
-					rec = append(rec, f(x))
+			header := []string{"sweep", "energy", "magnetization", "abs_magnetization", "m2", "m4"}
+			return csvRows(w, header, len(st.Samples), func(i int, b []byte) []byte {
+				r := st.Config.Rows(st.Samples[i : i+1])[0]
+				b = appendInt(b, r.Sweep)
+				for _, x := range []float64{r.Energy, r.M, r.AbsM, r.M2, r.M4} {
+					b = appendFloat(b, x)
 				}
-				cw.Write(rec)
-			}
+				return b
+			})
 		}
-		cw.Flush()
-		return cw.Error()
+		return csvRows(w, append([]string{"step"}, st.Config.Columns()...), len(st.Rows), func(i int, b []byte) []byte {
+			b = appendInt(b, int64(st.Rows[i][0]))
+			for _, x := range st.Rows[i][1:] {
+				b = appendFloat(b, x)
+			}
+			return b
+		})
 	}); err != nil {
 		return err
 	}
@@ -361,18 +360,14 @@ func writeHistograms(dir string, sum *Summary) error {
 
 func writeProfiles(dir string, st *State) error {
 	return writeAtomic(filepath.Join(dir, ProfilesFile), func(w *hashWriter) error {
-		cw := csv.NewWriter(w)
-		cw.Write(st.Config.ProfileColumns())
-		rec := make([]string, st.Config.ProfileWidth())
-		for _, r := range st.Profiles {
-			rec[0] = strconv.FormatInt(int64(r[0]), 10)
-			for j, x := range r[1:] {
-				rec[j+1] = strconv.FormatFloat(x, 'g', -1, 64)
+		return csvRows(w, st.Config.ProfileColumns(), len(st.Profiles), func(i int, b []byte) []byte {
+			r := st.Profiles[i]
+			b = appendInt(b, int64(r[0]))
+			for _, x := range r[1:] {
+				b = appendFloat(b, x)
 			}
-			cw.Write(rec)
-		}
-		cw.Flush()
-		return cw.Error()
+			return b
+		})
 	})
 }
 
