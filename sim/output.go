@@ -250,14 +250,14 @@ func WriteOutputs(dir string, st *State, sum *Summary) error {
 		case IsIsing(st.Config.Model):
 			return WriteNpy(w, st.Spins, st.Config.Shape)
 		case st.Config.Model == "sandpile":
-			return tensor.New(tensor.WithShape(st.Config.Shape...), tensor.WithBacking(st.Heights)).WriteNpy(w)
+			return tensor.New(tensor.WithShape(st.Config.Shape...), tensor.WithBacking(st.Heights)).WriteNpy(npyOut(w))
 		case IsMass(st.Config.Model):
 			// masses in units of mass (float64), the lattice's shape
 			m := make([]float64, len(st.Masses))
 			for i, v := range st.Masses {
 				m[i] = float64(v) / quench.MassUnit
 			}
-			return tensor.New(tensor.WithShape(st.Config.Shape...), tensor.WithBacking(m)).WriteNpy(w)
+			return tensor.New(tensor.WithShape(st.Config.Shape...), tensor.WithBacking(m)).WriteNpy(npyOut(w))
 		}
 		return writeFloatNpy(w, st)
 	}); err != nil {
@@ -381,7 +381,7 @@ const (
 // shape) and its map, on a log scale (log(1+a)), grey from least to most.
 func writeSandpileExtras(dir string, st *State) error {
 	if err := writeAtomic(filepath.Join(dir, ActivityFile), func(w *hashWriter) error {
-		return tensor.New(tensor.WithShape(st.Config.Shape...), tensor.WithBacking(st.Activity)).WriteNpy(w)
+		return tensor.New(tensor.WithShape(st.Config.Shape...), tensor.WithBacking(st.Activity)).WriteNpy(npyOut(w))
 	}); err != nil {
 		return err
 	}
@@ -408,7 +408,7 @@ func writeFloatNpy(w io.Writer, st *State) error {
 			v[i] = float32(x)
 		}
 		if len(v) <= npyBulkSites {
-			return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(v)).WriteNpy(w)
+			return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(v)).WriteNpy(npyOut(w))
 		}
 		return writeNpyRaw(w, "<f4", shape, func(buf []byte, lo int) int {
 			n := min(len(buf)/4, len(v)-lo)
@@ -419,7 +419,7 @@ func writeFloatNpy(w io.Writer, st *State) error {
 		}, len(v))
 	}
 	if len(st.Field) <= npyBulkSites {
-		return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(st.Field)).WriteNpy(w)
+		return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(st.Field)).WriteNpy(npyOut(w))
 	}
 	return writeNpyRaw(w, "<f8", shape, func(buf []byte, lo int) int {
 		n := min(len(buf)/8, len(st.Field)-lo)
@@ -511,7 +511,7 @@ const npyBulkSites = 1 << 24
 func WriteNpy(w io.Writer, spins []int8, shape []int) error {
 	if len(spins) <= npyBulkSites {
 		t := tensor.New(tensor.WithShape(shape...), tensor.WithBacking(spins))
-		return t.WriteNpy(w)
+		return t.WriteNpy(npyOut(w))
 	}
 	return writeNpyBulk(w, spins, shape)
 }
@@ -526,9 +526,9 @@ func writeNpyBulk(w io.Writer, spins []int8, shape []int) error {
 	}, len(spins))
 }
 
-// writeNpyRaw writes the .npy header tensor writes for dtype descr, then
-// the n elements fill encodes chunk by chunk (fill(buf, lo) encodes
-// elements lo.. into buf and returns how many).
+// writeNpyRaw writes the .npy header (npyPreamble of the dictionary tensor
+// writes) for dtype descr, then the n elements fill encodes chunk by chunk
+// (fill(buf, lo) encodes elements lo.. into buf and returns how many).
 func writeNpyRaw(w io.Writer, descr string, shape []int, fill func(buf []byte, lo int) int, n int) error {
 	dims := make([]string, len(shape))
 	for i, s := range shape {
@@ -539,9 +539,7 @@ func writeNpyRaw(w io.Writer, descr string, shape []int, fill func(buf []byte, l
 		tuple += ","
 	}
 	header := fmt.Sprintf("{'descr': '%s', 'fortran_order': False, 'shape': (%s)}", descr, tuple)
-	header += strings.Repeat(" ", 16-(10+len(header))%16)
-	pre := append([]byte("\x93NUMPY\x01\x00"), byte(len(header)), byte(len(header)>>8))
-	if _, err := w.Write(append(pre, header...)); err != nil {
+	if _, err := w.Write(npyPreamble(header)); err != nil {
 		return err
 	}
 	buf := make([]byte, 1<<20)

@@ -2,7 +2,11 @@ package sim
 
 import (
 	"bytes"
+	"encoding/binary"
+	"strings"
 	"testing"
+
+	"gorgonia.org/tensor"
 
 	"github.com/quenchlab/quench"
 )
@@ -26,6 +30,44 @@ func TestNpyBulkMatchesTensor(t *testing.T) {
 		}
 		if !bytes.Equal(viaTensor.Bytes(), bulk.Bytes()) {
 			t.Errorf("bulk .npy differs from tensor's for shape %v:\n%q\n%q", shape, viaTensor.Bytes()[:80], bulk.Bytes()[:80])
+		}
+	}
+}
+
+// npyOut gives tensor's .npy stream the header the format asks for (padded
+// with spaces to a multiple of 64 bytes, ended by a newline), the same
+// dictionary, and the data unchanged, however the stream is cut into
+// writes.
+func TestNpyOutHeader(t *testing.T) {
+	for _, shape := range [][]int{{3}, {4, 6}, {100, 200, 3}} {
+		n := 1
+		for _, s := range shape {
+			n *= s
+		}
+		v := make([]float64, n)
+		for i := range v {
+			v[i] = float64(i) / 7
+		}
+		var raw, fixed bytes.Buffer
+		tn := tensor.New(tensor.WithShape(shape...), tensor.WithBacking(v))
+		if err := tn.WriteNpy(&raw); err != nil {
+			t.Fatal(err)
+		}
+		// byte by byte through the fixer
+		fw := npyOut(&fixed)
+		for _, c := range raw.Bytes() {
+			fw.Write([]byte{c})
+		}
+		rb, fb := raw.Bytes(), fixed.Bytes()
+		rl, fl := int(binary.LittleEndian.Uint16(rb[8:])), int(binary.LittleEndian.Uint16(fb[8:]))
+		if (10+fl)%64 != 0 || fb[10+fl-1] != '\n' || !bytes.Equal(fb[:8], rb[:8]) {
+			t.Errorf("%v: header %q is not 64-aligned and newline-ended", shape, fb[:10+fl])
+		}
+		if strings.TrimRight(string(fb[10:10+fl]), " \n") != strings.TrimRight(string(rb[10:10+rl]), " \n") {
+			t.Errorf("%v: dictionary changed: %q vs %q", shape, fb[10:10+fl], rb[10:10+rl])
+		}
+		if !bytes.Equal(fb[10+fl:], rb[10+rl:]) {
+			t.Errorf("%v: data changed", shape)
 		}
 	}
 }

@@ -150,8 +150,8 @@ func readNpy(t *testing.T, path string) (header string, data []byte) {
 		t.Fatalf("%s is not a version 1 .npy file", path)
 	}
 	hlen := int(binary.LittleEndian.Uint16(b[8:10]))
-	if (10+hlen)%16 != 0 {
-		t.Errorf(".npy header is not 16-byte aligned")
+	if (10+hlen)%64 != 0 || b[10+hlen-1] != '\n' {
+		t.Errorf(".npy header is not 64-byte aligned and ended by a newline (format 1.0)")
 	}
 	return string(b[10 : 10+hlen]), b[10+hlen:]
 }
