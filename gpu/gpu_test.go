@@ -167,8 +167,9 @@ func int8Bytes(s []int8) []byte {
 	return b
 }
 
-// TestLargeLattice allocates and sweeps a lattice of more than 2^32 spins,
-// which needs 64-bit indexing in every kernel.
+// TestLargeLattice sweeps a lattice of more than 2^32 spins, which needs
+// 64-bit indexing in every kernel, on the GPU and on the CPU from the same
+// cold start and seed, and requires identical spins and sums.
 func TestLargeLattice(t *testing.T) {
 	be := open(t)
 	const L = 65568 // 4.3e9 spins > 2^32
@@ -176,39 +177,175 @@ func TestLargeLattice(t *testing.T) {
 	if err != nil || free < 8<<30 {
 		t.Skipf("needs 8 GiB of device memory (free %d)", free)
 	}
-	lat, _ := quench.NewLattice(L, L)
-	buf, err := be.Alloc(quench.Int8, lat.Sites())
-	if err != nil {
-		t.Fatal(err)
+	if avail, _, err := quench.HostMemory(); err != nil || avail < 16<<30 {
+		t.Skipf("needs 16 GiB of host memory (available %d)", avail)
 	}
-	defer be.Free(buf)
-	s := make([]int8, lat.Sites())
+	lat, _ := quench.NewLattice(L, L)
+	n := lat.Sites()
+	s := make([]int8, n)
 	for i := range s {
 		s[i] = 1
 	}
-	if err := be.Upload(buf, s); err != nil {
-		t.Fatal(err)
-	}
 	tab, _ := quench.NewIsingTable(2, quench.IsingParams{J: 1, Beta: 1 / 1.5, Algo: quench.Metropolis})
-	if err := be.IsingSweep(buf, lat, tab, quench.Counter{Seed: 1}); err != nil {
-		t.Fatal(err)
+	var sums [2]quench.IsingSums
+	var spins [2][]int8
+	for i, b := range []quench.Backend{be, cpu.New()} {
+		buf, err := b.Alloc(quench.Int8, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := b.Upload(buf, s); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.IsingSweep(buf, lat, tab, quench.Counter{Seed: 1}); err != nil {
+			t.Fatal(err)
+		}
+		if sums[i], err = b.IsingSums(buf, lat); err != nil {
+			t.Fatal(err)
+		}
+		spins[i] = make([]int8, n)
+		if err := b.Download(spins[i], buf); err != nil {
+			t.Fatal(err)
+		}
+		b.Free(buf)
 	}
-	sums, err := be.IsingSums(buf, lat)
-	if err != nil {
-		t.Fatal(err)
+	if i := firstDiff(spins[1], spins[0]); i >= 0 {
+		t.Fatalf("2^32+ spins: site %d is %d on the GPU and %d on the CPU", i, spins[0][i], spins[1][i])
 	}
-	if err := be.Download(s, buf); err != nil {
-		t.Fatal(err)
-	}
-	n := lat.Sites()
-	m := sums.Mag
 	var direct int64
-	for _, v := range s {
+	for _, v := range spins[0] {
 		direct += int64(v)
 	}
-	if m != direct || m <= 0 || m >= n {
-		t.Errorf("magnetization after one sweep from cold: device %d, direct %d, sites %d", m, direct, n)
+	if sums[0] != sums[1] || sums[0].Mag != direct || direct <= 0 || direct >= n {
+		t.Errorf("sums after one sweep from cold: GPU %+v, CPU %+v, direct magnetization %d of %d", sums[0], sums[1], direct, n)
 	}
+}
+
+// TestAbove2to31CrossCheck runs phi4 (float32 Euler-Maruyama: the 8-site
+// row kernel), kmp (the row mass kernel) and a sandpile avalanche at the
+// far end of a 2D lattice of more than 2^31 sites on the CPU and the GPU,
+// and requires identical states: every index past 2^31 must be 64-bit.
+// It needs about 18 GiB of device memory, 70 GiB of host memory and a
+// minute or two, so it runs only with QUENCH_GPU_LARGE=1 (gpu-check.sh
+// sets it where its budget allows).
+func TestAbove2to31CrossCheck(t *testing.T) {
+	if os.Getenv("QUENCH_GPU_LARGE") != "1" {
+		t.Skip("set QUENCH_GPU_LARGE=1 to run (18 GiB of device memory, 70 GiB of host memory)")
+	}
+	g := open(t)
+	c := cpu.New()
+	const ly, lx = 32776, 65536 // 2^31 + 2^18 sites; rows a multiple of 8
+	lat, _ := quench.NewLattice(ly, lx)
+	n := lat.Sites()
+	if free, _, err := g.MemInfo(); err != nil || free < 18<<30 {
+		t.Skipf("needs 18 GiB of free device memory (free %d)", free)
+	}
+	if avail, _, err := quench.HostMemory(); err != nil || avail < 70<<30 {
+		t.Skipf("needs 70 GiB of host memory (available %d)", avail)
+	}
+	both := []quench.Backend{c, g}
+	alloc := func(be quench.Backend, dt quench.DType) quench.Buffer {
+		buf, err := be.Alloc(dt, n)
+		if err != nil {
+			t.Fatalf("%s: %v", be.Name(), err)
+		}
+		return buf
+	}
+
+	// phi4: two steps from phi = 0
+	var fields [2][]float32
+	p := &quench.Phi4Params{Scheme: quench.SchemeEM, Dt: 0.01, M2: -1, Lambda: 1, H: 0.1, T: 1, Gamma: 1}
+	for i, be := range both {
+		f := &quench.Phi4Fields{Phi: alloc(be, quench.Float32), Next: alloc(be, quench.Float32)}
+		for k := 0; k < 2; k++ {
+			if err := be.Phi4Step(f, lat, p, quench.Counter{Seed: 31, Step: uint64(k)}); err != nil {
+				t.Fatalf("phi4 on %s: %v", be.Name(), err)
+			}
+		}
+		fields[i] = make([]float32, n)
+		if err := be.Download(fields[i], f.Phi); err != nil {
+			t.Fatal(err)
+		}
+		be.Free(f.Phi)
+		be.Free(f.Next)
+	}
+	for x := int64(0); x < n; x++ {
+		if fields[0][x] != fields[1][x] {
+			t.Fatalf("phi4 float32 em: site %d is %v on the CPU and %v on the GPU", x, fields[0][x], fields[1][x])
+		}
+	}
+	fields = [2][]float32{}
+
+	// kmp: one step from masses that differ site by site
+	var masses [2][]int64
+	m0 := make([]int64, n)
+	for x := range m0 {
+		m0[x] = quench.MassUnit + int64(x&0xffff)
+	}
+	for i, be := range both {
+		buf := alloc(be, quench.Int64)
+		if err := be.Upload(buf, m0); err != nil {
+			t.Fatal(err)
+		}
+		if err := be.MassTransfer(buf, lat, &quench.MassTransferParams{Rule: "kmp"}, quench.Counter{Seed: 31}); err != nil {
+			t.Fatalf("kmp on %s: %v", be.Name(), err)
+		}
+		masses[i] = make([]int64, n)
+		if err := be.Download(masses[i], buf); err != nil {
+			t.Fatal(err)
+		}
+		be.Free(buf)
+	}
+	m0 = nil
+	for x := int64(0); x < n; x++ {
+		if masses[0][x] != masses[1][x] {
+			t.Fatalf("kmp: site %d is %d on the CPU and %d on the GPU", x, masses[0][x], masses[1][x])
+		}
+	}
+	masses = [2][]int64{}
+
+	// sandpile: a 40 x 40 patch of height 3 near the far corner, and a
+	// grain at its centre
+	h0 := make([]uint8, n)
+	for y := int64(ly - 60); y < ly-20; y++ {
+		for x := int64(lx - 60); x < lx-20; x++ {
+			h0[y*lx+x] = 3
+		}
+	}
+	site := int64(ly-40)*lx + lx - 40
+	var avs [2]quench.Avalanche
+	var heights [2][]uint8
+	var acts [2][]int64
+	for i, be := range both {
+		s := &quench.Sandpile{Heights: alloc(be, quench.Uint8), Activity: alloc(be, quench.Int64), Stamp: alloc(be, quench.Int32)}
+		if err := be.Upload(s.Heights, h0); err != nil {
+			t.Fatal(err)
+		}
+		var err error
+		if avs[i], err = be.SandpileAdd(s, lat, site, 1); err != nil {
+			t.Fatalf("sandpile on %s: %v", be.Name(), err)
+		}
+		heights[i], acts[i] = make([]uint8, n), make([]int64, n)
+		if err := be.Download(heights[i], s.Heights); err != nil {
+			t.Fatal(err)
+		}
+		if err := be.Download(acts[i], s.Activity); err != nil {
+			t.Fatal(err)
+		}
+		be.Free(s.Heights)
+		be.Free(s.Activity)
+		be.Free(s.Stamp)
+	}
+	if avs[0] != avs[1] || avs[0].Size < 1600 {
+		t.Errorf("sandpile avalanche: CPU %+v, GPU %+v (want equal, at least the patch)", avs[0], avs[1])
+	}
+	for x := int64(0); x < n; x++ {
+		if heights[0][x] != heights[1][x] || acts[0][x] != acts[1][x] {
+			t.Fatalf("sandpile: site %d has height %d, activity %d on the CPU and %d, %d on the GPU",
+				x, heights[0][x], acts[0][x], heights[1][x], acts[1][x])
+		}
+	}
+	t.Logf("%d sites: phi4 f32 em, kmp and a sandpile avalanche of %+v identical on CPU and GPU", n, avs[0])
 }
 
 // TestHugeLattice sweeps a 2D lattice of 2^36 spins (L = 262144, 64 GiB)
