@@ -163,7 +163,7 @@ func TestRunOutputs(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	for _, name := range []string{"energy", "binder", "specific_heat", "susceptibility", "site updates/ns"} {
+	for _, name := range []string{"energy", "binder", "specific_heat", "susceptibility", "flips/ns"} {
 		if !strings.Contains(stdout, name) {
 			t.Errorf("results table lacks %q:\n%s", name, stdout)
 		}

@@ -734,6 +734,8 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 	c := &st.Config
 	unit, rate := c.StepUnit(), "site updates/ns"
 	switch c.Model {
+	case "ising2d", "ising3d":
+		rate = "flips/ns (attempted)"
 	case "sandpile":
 		rate = "topplings/ns"
 	case "particles":
