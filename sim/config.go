@@ -71,12 +71,18 @@ func Dim(model string) int {
 	return 0
 }
 
-// DefaultT is the default temperature of a model: its critical point.
-func DefaultT(model string) float64 {
+// DefaultT is the default temperature of an Ising model: its zero-field
+// critical point for coupling J, Tc(J = 1) |J| (the antiferromagnet's on
+// these bipartite lattices too); Tc(J = 1) when J = 0.
+func DefaultT(model string, J float64) float64 {
+	tc := quench.Tc2D
 	if model == "ising3d" {
-		return 1 / quench.Kc3D
+		tc = 1 / quench.Kc3D
 	}
-	return quench.Tc2D
+	if J != 0 {
+		tc *= math.Abs(J)
+	}
+	return tc
 }
 
 // langevinBytes estimates phi4 and particle runs: per element the device

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"image/png"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -682,6 +683,29 @@ func seriesNamesKeys(t *testing.T, out string) {
 	for k := range sum.Observables {
 		if k != "binder" && k != "susceptibility" && !slices.Contains(header, k) {
 			t.Errorf("%s: summary key %q is not a series.csv column %v", out, k, header)
+		}
+	}
+}
+
+// The default temperature is the critical one for the coupling given.
+func TestDefaultTFollowsJ(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want float64
+	}{
+		{[]string{"--J", "2"}, 2 * quench.Tc2D},
+		{[]string{"--J", "-0.5"}, 0.5 * quench.Tc2D},
+		{[]string{"--model", "ising3d", "--J", "3"}, 3 / quench.Kc3D},
+		{nil, quench.Tc2D},
+	} {
+		out := filepath.Join(t.TempDir(), "r")
+		args := append([]string{"run", "--L", "4", "--sweeps", "2", "--therm", "0", "--quiet", "--out", out}, c.args...)
+		if code, _, stderr := runQ(t, args...); code != 0 {
+			t.Fatalf("%v: exit %d %s", c.args, code, stderr)
+		}
+		st, err := sim.ReadCheckpoint(out)
+		if err != nil || math.Abs(st.Config.T-c.want) > 1e-12*c.want {
+			t.Errorf("%v: default T %v, want %v (%v)", c.args, st.Config.T, c.want, err)
 		}
 	}
 }

@@ -100,7 +100,7 @@ func addModelFlags(fl *pflag.FlagSet, f *runFlags) {
 	fl.StringVar(&f.model, "model", "ising2d", "model: "+strings.Join(sim.Models, ", "))
 	fl.IntVar(&f.L, "L", 256, "linear size: every extent is L")
 	fl.StringVar(&f.shape, "shape", "", "extents in numpy order, e.g. 512x256 (overrides --L)")
-	fl.Float64Var(&f.T, "T", 0, "temperature (default: Ising the critical temperature, phi4 and particles 1)")
+	fl.Float64Var(&f.T, "T", 0, "temperature (default: Ising the critical temperature for --J, Tc |J|; phi4 and particles 1)")
 	fl.Float64Var(&f.beta, "beta", 0, "inverse temperature 1/T (instead of --T)")
 	fl.Float64Var(&f.J, "J", 1, "coupling J (negative: antiferromagnet)")
 	fl.Float64Var(&f.h, "h", 0, "magnetic field h")
@@ -348,7 +348,7 @@ func buildConfig(fl *pflag.FlagSet, f *runFlags) (sim.Config, error) {
 		return c, quench.Usagef("--beta 0 is not allowed: beta must be a positive finite number")
 	}
 	if !fl.Changed("T") && !fl.Changed("beta") {
-		c.T = sim.DefaultT(f.model)
+		c.T = sim.DefaultT(f.model, f.J)
 	}
 	if f.shape != "" {
 		shape, err := quench.ParseShape(f.shape, d)
