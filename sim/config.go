@@ -118,6 +118,20 @@ func (c *Config) langevinBytes(stateOnHost bool) (host, device uint64) {
 // Lattice returns the run's lattice.
 func (c *Config) Lattice() quench.Lattice { return quench.Lattice{Shape: c.Shape} }
 
+// OutputShape is the shape of lattice.npy: the lattice's, or (N, d) for
+// particles.
+func (c *Config) OutputShape() []int {
+	if c.Model == "particles" {
+		return []int{int(c.N), c.D}
+	}
+	return c.Shape
+}
+
+// ShapeString is OutputShape as extents joined by x, as in 512x256.
+func (c *Config) ShapeString() string {
+	return quench.Lattice{Shape: c.OutputShape()}.String()
+}
+
 // TotalSweeps is thermalization plus measured sweeps.
 func (c *Config) TotalSweeps() int64 { return c.Therm + c.Sweeps }
 

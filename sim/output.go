@@ -167,7 +167,7 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 	c := &st.Config
 	est, names := st.Estimates()
 	s := &Summary{
-		Model: c.Model, Backend: backend, Shape: c.Shape, Sites: c.Units(),
+		Model: c.Model, Backend: backend, Shape: c.OutputShape(), Sites: c.Units(),
 		Params: c.Params(),
 		Seed:   c.Seed, Start: c.Start, Sweeps: c.Sweeps, Therm: c.Therm, Every: c.Every,
 		Measurements: len(st.Samples) + len(st.Rows), Observables: map[string]Value{},

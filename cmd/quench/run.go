@@ -601,7 +601,7 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 	}
 	created := false
 	if out == "" {
-		if out, err = claimDir(filepath.Join("runs", fmt.Sprintf("%s-%s-%s", c.Model, c.Lattice(), time.Now().Format("20060102-150405")))); err != nil {
+		if out, err = claimDir(filepath.Join("runs", fmt.Sprintf("%s-%s-%s", c.Model, c.ShapeString(), time.Now().Format("20060102-150405")))); err != nil {
 			return err
 		}
 		created = true
