@@ -365,9 +365,9 @@ func TestResumeExtends(t *testing.T) {
 	}
 	// another model's unit is refused, as by run
 	for _, c := range []struct{ dir, flag, want string }{
-		{a, "--grains", "--grains does not apply to the ising2d run in " + a + ": it counts sweeps"},
+		{a, "--grains", "--grains does not apply to the ising2d run in " + a + ": it counts sweeps (--sweeps)"},
 		{a, "--steps", "--steps does not apply to the ising2d run"},
-		{k, "--grains", "--grains does not apply to the kmp run"},
+		{k, "--grains", "--grains does not apply to the kmp run in " + k + ": it counts steps (--steps or --sweeps)"},
 	} {
 		if code, _, stderr := runQ(t, "resume", c.dir, c.flag, "900"); code != 2 || !strings.Contains(stderr, c.want) || strings.Count(stderr, "\n") != 1 {
 			t.Errorf("resume %s: exit %d %q (want 2 and %q)", c.flag, code, stderr, c.want)

@@ -39,9 +39,13 @@ lattice and measurement series an uninterrupted run would have produced.
 					continue
 				}
 				v, _ := cmd.Flags().GetInt64(name)
-				if name != "sweeps" && name != st.Config.StepUnit() {
-					return quench.Usagef("--%s does not apply to the %s run in %s: it counts %s (--%s or --sweeps)",
-						name, st.Config.Model, dir, st.Config.StepUnit(), st.Config.StepUnit())
+				if unit := st.Config.StepUnit(); name != "sweeps" && name != unit {
+					flags := "--sweeps"
+					if unit != "sweeps" {
+						flags = "--" + unit + " or --sweeps"
+					}
+					return quench.Usagef("--%s does not apply to the %s run in %s: it counts %s (%s)",
+						name, st.Config.Model, dir, unit, flags)
 				}
 				if given != "" && v != sweeps {
 					return quench.Usagef("--%s %d and --%s %d disagree: they are the same setting", given, sweeps, name, v)

@@ -660,14 +660,23 @@ func execute(st *sim.State, be quench.Backend, out string, quiet bool, stdout, s
 			}
 		}
 	}
-	if bar != nil {
-		defer bar.Finish()
-	}
 	err := sim.Execute(ctx, be, st, opts)
+	nl := "" // a message goes below the bar's line
+	if bar != nil {
+		if err == nil {
+			bar.Finish() // clears it
+		} else {
+			bar.Exit() // leaves it where it stopped
+			nl = "\n"
+		}
+	}
 	if errors.Is(err, sim.ErrInterrupted) {
-		fmt.Fprintf(stderr, "\nquench: interrupted after %s %d of %d; checkpoint written, continue with: quench resume %s\n",
-			strings.TrimSuffix(st.Config.StepUnit(), "s"), st.Step, st.Config.TotalSweeps(), out)
+		fmt.Fprintf(stderr, "%squench: interrupted after %s %d of %d; checkpoint written, continue with: quench resume %s\n",
+			nl, strings.TrimSuffix(st.Config.StepUnit(), "s"), st.Step, st.Config.TotalSweeps(), out)
 		return err
+	}
+	if err != nil && nl != "" {
+		fmt.Fprint(stderr, nl)
 	}
 	if err != nil {
 		if quench.IsUsage(err) {
@@ -698,7 +707,7 @@ func execute(st *sim.State, be quench.Backend, out string, quiet bool, stdout, s
 			return &failure{err}
 		}
 	case <-ctx.Done():
-		fmt.Fprintf(stderr, "\nquench: interrupted while writing the outputs of the finished run; its checkpoint is complete: quench resume %s writes them\n", out)
+		fmt.Fprintf(stderr, "quench: interrupted while writing the outputs of the finished run; its checkpoint is complete: quench resume %s writes them\n", out)
 		return sim.ErrInterrupted
 	}
 	printTable(stdout, st, sum, names, out)
