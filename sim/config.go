@@ -158,6 +158,18 @@ const maxCoupling = 1e100
 // minInvertible is the least positive float64 whose inverse is finite.
 var minInvertible = math.Nextafter(1/math.MaxFloat64, 1)
 
+// positiveInvertible refuses v unless it is positive and finite with a
+// finite inverse (T and beta are each other's inverse).
+func positiveInvertible(flag, what string, v float64) error {
+	if !(v > 0) || !finite(v) {
+		return quench.Usagef("%s %v is not allowed: %s must be a positive finite number", flag, v, what)
+	}
+	if !finite(1 / v) {
+		return quench.Usagef("%s %v is too small: its inverse overflows (%s must be at least %.2g)", flag, v, what, minInvertible)
+	}
+	return nil
+}
+
 // Validate checks every field and fills Beta from T (or T from Beta); the
 // caller sets one of them, or both when they agree (Beta == 1/T). Errors are quench.UsageErrors naming the
 // bad value and what is allowed.
@@ -200,13 +212,13 @@ func (c *Config) Validate() error {
 	case c.T != 0 && c.Beta != 0:
 		return quench.Usagef("both --T %v and --beta %v given: set one of them", c.T, c.Beta)
 	case c.T != 0:
-		if !(c.T > 0) || !finite(c.T) || !finite(1/c.T) {
-			return quench.Usagef("--T %v is not allowed: the temperature must be a positive finite number with a finite inverse (at least %.2g)", c.T, minInvertible)
+		if err := positiveInvertible("--T", "the temperature", c.T); err != nil {
+			return err
 		}
 		c.Beta = 1 / c.T
 	case c.Beta != 0:
-		if !(c.Beta > 0) || !finite(c.Beta) || !finite(1/c.Beta) {
-			return quench.Usagef("--beta %v is not allowed: beta must be a positive finite number with a finite inverse (at least %.2g)", c.Beta, minInvertible)
+		if err := positiveInvertible("--beta", "beta", c.Beta); err != nil {
+			return err
 		}
 		c.T = 1 / c.Beta
 	default:

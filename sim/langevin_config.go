@@ -57,12 +57,14 @@ func (c *Config) validateLangevin() error {
 	case c.T != 0 && c.Beta != 0:
 		return quench.Usagef("both --T %v and --beta %v given: set one of them", c.T, c.Beta)
 	case c.Beta != 0:
-		if !(c.Beta > 0) || math.IsInf(c.Beta, 0) || math.IsInf(1/c.Beta, 0) {
-			return quench.Usagef("--beta %v is not allowed: beta must be a positive finite number with a finite inverse (at least %.2g)", c.Beta, minInvertible)
+		if err := positiveInvertible("--beta", "beta", c.Beta); err != nil {
+			return err
 		}
 		c.T = 1 / c.Beta
-	case c.Model == "phi4" && !(c.T > 0) || c.Model == "particles" && !(c.T >= 0) || math.IsInf(c.T, 0) || c.T > 0 && math.IsInf(1/c.T, 0):
-		return quench.Usagef("--T %v is not allowed: the temperature must be a positive finite number with a finite inverse, at least %.2g (particles: or 0)", c.T, minInvertible)
+	case c.Model == "phi4" && !(c.T > 0) || c.Model == "particles" && !(c.T >= 0) || math.IsInf(c.T, 0):
+		return quench.Usagef("--T %v is not allowed: the temperature must be a positive finite number (particles: or 0)", c.T)
+	case c.T > 0 && math.IsInf(1/c.T, 0):
+		return positiveInvertible("--T", "the temperature", c.T)
 	default:
 		if c.T > 0 {
 			c.Beta = 1 / c.T
