@@ -293,8 +293,8 @@ func TestConfigFileAndOverride(t *testing.T) {
 	for _, c := range []struct{ file, want string }{
 		{`sweeps = "100"`, `"sweeps" must be an integer, not the string "100"`},
 		{`T = "2.5"`, `"T" must be a number, not the string "2.5"`},
-		{`L = 8.0`, `"L" must be an integer, not the float 8`},
-		{`seed = 1e3`, `"seed" must be an integer, not the float 1000`},
+		{`L = 8.0`, `"L" must be an integer, not the float 8.0`},
+		{`seed = 1e3`, `"seed" must be an integer, not the float 1000.0`},
 		{`shape = [8, 8]`, `"shape" must be a string (in quotes), not an array`},
 		{`T = {a = 1}`, `"T" must be a number, not a table`},
 		{`T = 2024-01-01`, `"T" must be a number, not a date or time`},

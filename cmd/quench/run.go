@@ -211,7 +211,11 @@ func configValueFits(flagType string, v any) error {
 		if flagType == "float64" {
 			return nil
 		}
-		is = fmt.Sprintf("the float %v", x)
+		f := strconv.FormatFloat(x, 'g', -1, 64)
+		if !strings.ContainsAny(f, ".eIN") {
+			f += ".0" // as written in the file: 8.0 is a float
+		}
+		is = "the float " + f
 	case string:
 		if flagType == "string" {
 			return nil
