@@ -33,7 +33,10 @@ const CheckpointFile = "checkpoint.qck"
 //	sha256   32 bytes over everything before it
 const (
 	checkpointMagic   = "QUENCHCK"
-	checkpointVersion = 2 // 2: mass-transfer profiles (version 1 is read for other models)
+	// 2: mass-transfer profiles (version 1 is read for other models);
+	// 3: particle v_var is the velocity variance (version 2 is read for
+	// runs without velocities, whose columns did not change)
+	checkpointVersion = 3
 )
 
 type checkpointHeader struct {
@@ -134,8 +137,8 @@ func ReadCheckpoint(dir string) (*State, error) {
 		return nil, bad("checksum mismatch: the file is corrupted or truncated")
 	}
 	version := binary.LittleEndian.Uint32(data[8:])
-	if version != checkpointVersion && version != 1 {
-		return nil, bad("format version %d, this quench reads versions 1 and %d", version, checkpointVersion)
+	if version < 1 || version > checkpointVersion {
+		return nil, bad("format version %d, this quench reads versions 1 to %d", version, checkpointVersion)
 	}
 	hlen := int64(binary.LittleEndian.Uint32(data[12:]))
 	if 16+hlen > int64(len(body)) {
@@ -149,6 +152,10 @@ func ReadCheckpoint(dir string) (*State, error) {
 	if version == 1 && IsMass(cfg.Model) {
 		// version 1 is version 2 without profiles, which only mass models take
 		return nil, bad("format version 1 holds a %s run without the profile snapshots this quench takes: rerun it", cfg.Model)
+	}
+	if version < 3 && cfg.Model == "particles" && cfg.Scheme == quench.SchemeBAOAB {
+		// its series' v_var column held <p^2>, not the velocity variance
+		return nil, bad("format version %d holds a baoab particle run whose v_var measured <p^2>, not the velocity variance this quench measures: rerun it", version)
 	}
 	if err := cfg.Validate(); err != nil {
 		return nil, bad("its configuration is invalid: %v", err)

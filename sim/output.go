@@ -430,10 +430,13 @@ func writeFloatNpy(w io.Writer, st *State) error {
 	}, len(st.Field))
 }
 
-// FieldImage draws a field (the first 2D slice in 3D, one row in 1D) in
-// grey from its minimum (black) to its maximum (white), in blocks of f x f
-// sites when wider than maxSide.
+// FieldImage draws a field (the first 2D slice in 3D) in grey from its
+// minimum (black) to its maximum (white), in blocks of f x f sites when
+// wider than maxSide. A 1D field is drawn as a graph instead (lineImage).
 func FieldImage(field []float64, shape []int, maxSide int) *image.Gray {
+	if len(shape) == 1 {
+		return lineImage(field, maxSide, 256)
+	}
 	ly, lx := 1, shape[len(shape)-1]
 	if len(shape) >= 2 {
 		ly = shape[len(shape)-2]
@@ -462,6 +465,41 @@ func FieldImage(field []float64, shape []int, maxSide int) *image.Gray {
 				g = v
 			}
 			img.SetGray(px, py, color.Gray{Y: uint8(255 * g)})
+		}
+	}
+	return img
+}
+
+// lineImage draws a 1D field as a graph h pixels high: site x to the
+// right (blocks of f sites a column when longer than maxSide), value up
+// from the minimum to the maximum; each column is white from the least to
+// the greatest value of its sites, so spikes within a block still show.
+func lineImage(field []float64, maxSide, h int) *image.Gray {
+	n := len(field)
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, x := range field {
+		if !math.IsNaN(x) && !math.IsInf(x, 0) {
+			lo, hi = math.Min(lo, x), math.Max(hi, x)
+		}
+	}
+	f := max((n+maxSide-1)/maxSide, 1)
+	w := (n + f - 1) / f
+	img := image.NewGray(image.Rect(0, 0, w, h))
+	row := func(x float64) int { // pixel row of value x, 0 at the top
+		if !(hi > lo) || math.IsNaN(x) {
+			return h / 2
+		}
+		v := math.Min(math.Max((x-lo)/(hi-lo), 0), 1)
+		return h - 1 - int(math.Round(v*float64(h-1)))
+	}
+	for px := 0; px < w; px++ {
+		top, bottom := h, -1
+		for x := px * f; x < min((px+1)*f, n); x++ {
+			r := row(field[x])
+			top, bottom = min(top, r), max(bottom, r)
+		}
+		for py := top; py <= bottom; py++ {
+			img.SetGray(px, py, color.Gray{Y: 255})
 		}
 	}
 	return img

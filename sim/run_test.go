@@ -235,8 +235,25 @@ func TestCheckpointVersion1(t *testing.T) {
 	if _, err := ReadCheckpoint(setVersion(t, kmp, 1)); err == nil || !strings.Contains(err.Error(), "without the profile snapshots") {
 		t.Errorf("version 1 kmp checkpoint: want a refusal naming the profiles, got %v", err)
 	}
-	if _, err := ReadCheckpoint(setVersion(t, ising, 3)); err == nil || !strings.Contains(err.Error(), "format version 3") {
-		t.Errorf("version 3: want a refusal, got %v", err)
+	if _, err := ReadCheckpoint(setVersion(t, ising, 4)); err == nil || !strings.Contains(err.Error(), "format version 4") {
+		t.Errorf("version 4: want a refusal, got %v", err)
+	}
+	// version 2: read, except baoab particles (v_var changed meaning)
+	if back, err := ReadCheckpoint(setVersion(t, kmp, 2)); err != nil {
+		t.Errorf("version 2 kmp checkpoint: %v", err)
+	} else {
+		sameState(t, "version 2", kmp, back)
+	}
+	part := Config{Model: "particles", N: 50, D: 1, Potential: "harmonic", Scheme: quench.SchemeBAOAB, Precision: "float64",
+		Dt: 0.1, T: 1, Gamma: 1, Mass: 2, K: 1, Sweeps: 5, Every: 1, Seed: 1, Start: "hot"}
+	baoab, _ := simulate(t, part)
+	if _, err := ReadCheckpoint(setVersion(t, baoab, 2)); err == nil || !strings.Contains(err.Error(), "v_var measured <p^2>") {
+		t.Errorf("version 2 baoab particles: want a refusal naming v_var, got %v", err)
+	}
+	part.Scheme, part.Mass = quench.SchemeEM, 1
+	em, _ := simulate(t, part)
+	if _, err := ReadCheckpoint(setVersion(t, em, 2)); err != nil {
+		t.Errorf("version 2 em particles: %v", err)
 	}
 }
 
