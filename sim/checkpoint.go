@@ -32,7 +32,7 @@ const CheckpointFile = "checkpoint.qck"
 //	profiles header.Profiles x header.ProfileWidth float64 (mass transfer)
 //	sha256   32 bytes over everything before it
 const (
-	checkpointMagic   = "QUENCHCK"
+	checkpointMagic = "QUENCHCK"
 	// 2: mass-transfer profiles (version 1 is read for other models);
 	// 3: particle v_var is the velocity variance (version 2 is read for
 	// runs without velocities, whose columns did not change)
