@@ -318,12 +318,22 @@ func RunFiles() []string {
 }
 
 // RemoveTemps removes the temporary files that an atomic write of one of
-// RunFiles leaves when the process is killed mid-write.
+// RunFiles leaves in dir when the process is killed mid-write (regular
+// files named .NAME.tmp...; dir is a plain path, not a pattern).
 func RemoveTemps(dir string) {
-	for _, name := range RunFiles() {
-		tmps, _ := filepath.Glob(filepath.Join(dir, "."+name+".tmp*"))
-		for _, t := range tmps {
-			os.Remove(t)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if !e.Type().IsRegular() {
+			continue
+		}
+		for _, name := range RunFiles() {
+			if strings.HasPrefix(e.Name(), "."+name+".tmp") {
+				os.Remove(filepath.Join(dir, e.Name()))
+				break
+			}
 		}
 	}
 }

@@ -91,9 +91,18 @@ func TestInterruptOutputsAndForce(t *testing.T) {
 	if err != nil || !st.Done() || st.Config.Model != "ising2d" {
 		t.Fatalf("checkpoint: %v, %+v", err, st)
 	}
-	// a temporary file of a killed write goes with the next run in dir
+	// a temporary file of a killed write goes with the next run in dir,
+	// and only in dir, even when its name is a glob pattern
 	tmp := filepath.Join(dir, ".summary.json.tmp123")
 	os.WriteFile(tmp, []byte("x"), 0o644)
+	other := filepath.Join(filepath.Dir(dir), "r1")
+	os.Mkdir(other, 0o755)
+	otherTmp := filepath.Join(other, ".series.csv.tmp9")
+	os.WriteFile(otherTmp, []byte("x"), 0o644)
+	sim.RemoveTemps(filepath.Join(filepath.Dir(dir), "r[1]"))
+	if _, err := os.Stat(otherTmp); err != nil {
+		t.Errorf("RemoveTemps of r[1] removed r1's temporary file")
+	}
 	if code, _, stderr := runQ(t, "resume", dir, "--quiet"); code != 0 {
 		t.Fatalf("resume: exit %d, %s", code, stderr)
 	}
@@ -102,5 +111,25 @@ func TestInterruptOutputsAndForce(t *testing.T) {
 	}
 	if _, err := os.Stat(tmp); err == nil {
 		t.Errorf("resume left %s", tmp)
+	}
+}
+
+// --force refuses, before removing anything, a directory or link where an
+// output file of a run would be.
+func TestForceRefusesNonFiles(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "r")
+	if code, _, stderr := runQ(t, "run", "--L", "8", "--sweeps", "10", "--quiet", "--out", dir); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	os.Remove(filepath.Join(dir, sim.SeriesFile))
+	os.MkdirAll(filepath.Join(dir, sim.SeriesFile, "x"), 0o755)
+	code, _, stderr := runQ(t, "run", "--L", "8", "--sweeps", "10", "--quiet", "--force", "--out", dir)
+	if code != 2 || !strings.Contains(stderr, "series.csv is a directory, not an output of a run") || strings.Count(stderr, "\n") != 1 {
+		t.Errorf("--force over a directory named series.csv: exit %d %q", code, stderr)
+	}
+	for _, name := range []string{sim.CheckpointFile, sim.SummaryFile, sim.LatticeFile} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			t.Errorf("the refused --force removed %s", name)
+		}
 	}
 }

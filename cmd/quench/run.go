@@ -620,7 +620,21 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 	if heldRun(out) != "" {
 		// --force: every file of the old run goes before this one starts,
 		// so none is left to pass for this run's if it is interrupted or
-		// does not write that file
+		// does not write that file; anything but a regular file under one
+		// of their names is refused before any is removed
+		for _, name := range sim.RunFiles() {
+			p := filepath.Join(out, name)
+			if fi, err := os.Lstat(p); err == nil && !fi.Mode().IsRegular() {
+				what := "not a regular file"
+				switch {
+				case fi.IsDir():
+					what = "a directory"
+				case fi.Mode()&os.ModeSymlink != 0:
+					what = "a symbolic link"
+				}
+				return quench.Usagef("--force: %s is %s, not an output of a run: remove or rename it first", p, what)
+			}
+		}
 		for _, name := range sim.RunFiles() {
 			if err := os.Remove(filepath.Join(out, name)); err != nil && !os.IsNotExist(err) {
 				return err
