@@ -106,10 +106,15 @@ func baoabCoeffs(dt, gamma, mass, T float64) (hdt, hdtm, c1, c2 float64, err err
 // k = 4d + c, c the largest curvature m2 + 3 lambda phi^2 at a stationary
 // point phi (m2 phi + lambda phi^3 = h), and dt*gamma*k < 2 for em and lm,
 // dt*gamma*4d*k < 2 for modelb (the conserved operator), and
-// dt*sqrt(k/mass) < 2 for baoab.
+// dt*sqrt(k/mass) < 2 for baoab. NaN when the stationary points are
+// beyond float64's range.
 func (p *Phi4Params) Phi4StabilityBound(dim int) float64 {
 	curv := math.Max(p.M2, 0)
-	for _, phi := range stationaryPoints(p.M2, p.Lambda, p.H) {
+	roots := stationaryPoints(p.M2, p.Lambda, p.H)
+	if p.Lambda != 0 && len(roots) == 0 {
+		return math.NaN() // a cubic has a real root: its scale overflows
+	}
+	for _, phi := range roots {
 		curv = math.Max(curv, p.M2+3*p.Lambda*phi*phi)
 	}
 	k := float64(4*dim) + curv
@@ -133,17 +138,34 @@ func stationaryPoints(m2, lambda, h float64) []float64 {
 		return nil
 	}
 	f := func(x float64) float64 { return (lambda*x*x+m2)*x - h }
-	r := 1 + math.Sqrt(math.Abs(m2)/lambda) + math.Cbrt(math.Abs(h)/lambda)
+	// every root is within r; the ratios are taken of roots, so that
+	// they do not overflow for a tiny lambda (sqrt(|m2|/lambda) would)
+	// (with a margin that rounding cannot absorb)
+	r := 1.25 * (1 + math.Sqrt(math.Abs(m2))/math.Sqrt(lambda) + math.Cbrt(math.Abs(h))/math.Cbrt(lambda))
+	if math.IsInf(r, 0) || math.IsNaN(r) {
+		return nil // scales beyond float64: Phi4StabilityBound reports NaN
+	}
 	var roots []float64
 	const steps = 4096
 	for i := 0; i < steps; i++ {
 		a, b := -r+2*r*float64(i)/steps, -r+2*r*float64(i+1)/steps
 		fa, fb := f(a), f(b)
 		if fa == 0 {
+			// a root on the grid; others may lie inside the cell beyond it
 			roots = append(roots, a)
-			continue
+			a = math.Nextafter(a, b)
+			if fa = f(a); fa == 0 || a >= b {
+				continue
+			}
 		}
-		if fb != 0 && (fa > 0) == (fb > 0) { // signs, not the product, which can underflow
+		if fb == 0 {
+			// b is a root the next cell records; look for others before it
+			if b = math.Nextafter(b, a); b <= a {
+				continue
+			}
+			fb = f(b)
+		}
+		if fb == 0 || (fa > 0) == (fb > 0) { // signs, not the product, which can underflow
 			continue
 		}
 		// to the last bit (at most about 2100 halvings in float64), so a

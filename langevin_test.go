@@ -20,6 +20,8 @@ func TestStationaryPoints(t *testing.T) {
 		{0, 2, 16, []float64{2}},
 		{-1, 1e-10, 0, []float64{-1e5, 0, 1e5}},
 		{2, 0, 1, []float64{0.5}},
+		{-1e10, 1e-300, 0, []float64{-1e155, 0, 1e155}},
+		{-1, 5e-324, 0, []float64{-1 / math.Sqrt(5e-324), 0, 1 / math.Sqrt(5e-324)}},
 	} {
 		got := stationaryPoints(c.m2, c.lambda, c.h)
 		// the largest and smallest roots must be found; a cluster of roots
@@ -30,11 +32,18 @@ func TestStationaryPoints(t *testing.T) {
 		}
 		want := []float64{c.want[0], c.want[len(c.want)-1]}
 		for i, g := range []float64{lo, hi} {
-			if math.Abs(g-want[i]) > 1e-12*math.Max(1, math.Abs(want[i])) && !(want[i] != 0 && math.Abs(g/want[i]-1) < 1e-12) {
+			if g != want[i] && !(math.Abs(g/want[i]-1) < 1e-12) { // relative: roots may be tiny
 				t.Errorf("m2=%v lambda=%v h=%v: roots %v, want the extremes %v", c.m2, c.lambda, c.h, got, want)
 				break
 			}
 		}
+	}
+	// scales beyond float64: no roots, a NaN bound (refused by validation)
+	if r := stationaryPoints(-1e300, 1e-320, 0); r != nil {
+		t.Errorf("m2 = -1e300, lambda = 1e-320: roots %v, want none (overflow)", r)
+	}
+	if b := (&Phi4Params{Scheme: SchemeEM, M2: -1e300, Lambda: 1e-320, Gamma: 1}).Phi4StabilityBound(2); !math.IsNaN(b) {
+		t.Errorf("bound beyond float64: %v, want NaN", b)
 	}
 	// lambda = 1e100, m2 = -1: curvature m2 + 3 lambda phi^2 = 2 at the
 	// minima, so em's bound is 2/(8 + 2) in 2D
