@@ -299,6 +299,9 @@ func TestConfigFileAndOverride(t *testing.T) {
 		{`T = {a = 1}`, `"T" must be a number, not a table`},
 		{`T = 2024-01-01`, `"T" must be a number, not a date or time`},
 		{`quiet = 1`, `"quiet" must be true or false, not the integer 1`},
+		{`seed = -1`, `"seed" must be an integer from 0 to 2^64-1, not -1`},
+		{`seed = "12x"`, `"seed" must be an integer, not the string "12x"`},
+		{"[[T]]\na = 1", `"T" must be a number, not an array of tables`},
 		{"T = 2\nbeta = 0.5", `"T" and "beta" are one setting: keep one of them`},
 		{"therm = 5\ntherm-grains = 6", `"therm" and "therm-grains" are one setting`},
 	} {
@@ -309,10 +312,14 @@ func TestConfigFileAndOverride(t *testing.T) {
 			t.Errorf("%q: exit %d %q, want 2 and %q", c.file, code, stderr, want)
 		}
 	}
-	// an integer for a float key is a number
-	os.WriteFile(bad, []byte("T = 3\n"), 0o644)
-	if code, _, stderr := runQ(t, "run", "--config", bad, "--sweeps", "10", "--L", "8", "--quiet", "--out", filepath.Join(dir, "intT")); code != 0 {
-		t.Errorf("T = 3: exit %d %q", code, stderr)
+	// an integer for a float key is a number; a seed past 2^63 is quoted
+	os.WriteFile(bad, []byte("T = 3\nseed = \"18446744073709551615\"\n"), 0o644)
+	intT := filepath.Join(dir, "intT")
+	if code, _, stderr := runQ(t, "run", "--config", bad, "--sweeps", "10", "--L", "8", "--quiet", "--out", intT); code != 0 {
+		t.Errorf("T = 3, seed 2^64-1: exit %d %q", code, stderr)
+	}
+	if st, err := sim.ReadCheckpoint(intT); err != nil || st.Config.Seed != math.MaxUint64 || st.Config.T != 3 {
+		t.Errorf("T = 3, seed 2^64-1 from the file: %v %+v", err, st)
 	}
 }
 

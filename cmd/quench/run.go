@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -204,7 +205,19 @@ func configValueFits(flagType string, v any) error {
 	var is string
 	switch x := v.(type) {
 	case int64:
-		if flagType != "string" && flagType != "bool" {
+		switch flagType {
+		case "string", "bool":
+		case "uint64":
+			if x < 0 {
+				return fmt.Errorf("must be an integer from 0 to 2^64-1, not %d", x)
+			}
+			return nil
+		case "int":
+			if x != int64(int(x)) {
+				return fmt.Errorf("must be an integer of at most %d, not %d", math.MaxInt, x)
+			}
+			return nil
+		default:
 			return nil
 		}
 		is = fmt.Sprintf("the integer %d", x)
@@ -221,6 +234,9 @@ func configValueFits(flagType string, v any) error {
 		if flagType == "string" {
 			return nil
 		}
+		if _, err := strconv.ParseUint(x, 10, 64); err == nil && flagType == "uint64" {
+			return nil // TOML integers stop at 2^63-1: larger seeds are quoted
+		}
 		is = fmt.Sprintf("the string %q", x)
 	case bool:
 		if flagType == "bool" {
@@ -231,6 +247,8 @@ func configValueFits(flagType string, v any) error {
 		is = "an array"
 	case map[string]any:
 		is = "a table"
+	case []map[string]any:
+		is = "an array of tables"
 	default:
 		is = "a date or time"
 	}
