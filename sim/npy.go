@@ -10,11 +10,16 @@ import (
 // npyPreamble returns the .npy version 1.0 magic, header length and header
 // for the header dictionary dict, as the format's specification asks:
 // the dictionary padded with spaces and ended by a newline so that the
-// data starts at a multiple of 64 bytes.
-func npyPreamble(dict string) []byte {
+// data starts at a multiple of 64 bytes. Version 1.0 headers hold at most
+// 65535 bytes, far more than the dictionaries of these shapes (at most 4
+// axes) take.
+func npyPreamble(dict string) ([]byte, error) {
 	dict = strings.TrimRight(dict, " \n")
 	hl := len(dict) + 1
 	hl += (64 - (10+hl)%64) % 64
+	if hl > 0xffff {
+		return nil, fmt.Errorf("npy: a header of %d bytes does not fit format 1.0", hl)
+	}
 	out := make([]byte, 10, 10+hl)
 	copy(out, "\x93NUMPY\x01\x00")
 	binary.LittleEndian.PutUint16(out[8:], uint16(hl))
@@ -22,7 +27,7 @@ func npyPreamble(dict string) []byte {
 	for len(out) < 10+hl-1 {
 		out = append(out, ' ')
 	}
-	return append(out, '\n')
+	return append(out, '\n'), nil
 }
 
 // npyOut passes a .npy stream (from tensor's WriteNpy) to w with its
@@ -54,7 +59,11 @@ func (f *npyFixer) Write(p []byte) (int, error) {
 		return n, nil
 	}
 	f.done = true
-	if _, err := f.w.Write(npyPreamble(string(f.head[10:end]))); err != nil {
+	pre, err := npyPreamble(string(f.head[10:end]))
+	if err != nil {
+		return 0, err
+	}
+	if _, err := f.w.Write(pre); err != nil {
 		return 0, err
 	}
 	if _, err := f.w.Write(f.head[end:]); err != nil {

@@ -587,7 +587,11 @@ func writeNpyRaw(w io.Writer, descr string, shape []int, fill func(buf []byte, l
 		tuple += ","
 	}
 	header := fmt.Sprintf("{'descr': '%s', 'fortran_order': False, 'shape': (%s)}", descr, tuple)
-	if _, err := w.Write(npyPreamble(header)); err != nil {
+	pre, err := npyPreamble(header)
+	if err != nil {
+		return err
+	}
+	if _, err := w.Write(pre); err != nil {
 		return err
 	}
 	buf := make([]byte, 1<<20)
