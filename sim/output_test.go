@@ -3,6 +3,7 @@ package sim
 import (
 	"bytes"
 	"encoding/binary"
+	"math"
 	"strings"
 	"testing"
 
@@ -68,6 +69,37 @@ func TestNpyOutHeader(t *testing.T) {
 		}
 		if !bytes.Equal(fb[10+fl:], rb[10+rl:]) {
 			t.Errorf("%v: data changed", shape)
+		}
+	}
+}
+
+// A 1D field is drawn as a graph: one column per site (per block of sites
+// beyond maxSide), white from the lowest to the highest value of the
+// column's sites, the maximum at the top row and the minimum at the bottom.
+func TestLineImage(t *testing.T) {
+	field := []float64{0, 1, 0.5, 0.5, 2, -1}
+	img := FieldImage(field, []int{6}, 3) // two sites a column
+	if b := img.Bounds(); b.Dx() != 3 || b.Dy() != 256 {
+		t.Fatalf("image %v, want 3 x 256", b)
+	}
+	white := func(x int) (top, bottom int) {
+		top, bottom = -1, -1
+		for y := 0; y < 256; y++ {
+			if img.GrayAt(x, y).Y == 255 {
+				if top < 0 {
+					top = y
+				}
+				bottom = y
+			}
+		}
+		return
+	}
+	// rows: value v in [-1, 2] maps to 255 - round((v+1)/3 * 255)
+	row := func(v float64) int { return 255 - int(math.Round((v+1)/3*255)) }
+	for x, want := range [][2]float64{{1, 0}, {0.5, 0.5}, {2, -1}} {
+		top, bottom := white(x)
+		if top != row(want[0]) || bottom != row(want[1]) {
+			t.Errorf("column %d: white rows %d..%d, want %d..%d", x, top, bottom, row(want[0]), row(want[1]))
 		}
 	}
 }
