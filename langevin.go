@@ -129,7 +129,8 @@ func (p *Phi4Params) Phi4StabilityBound(dim int) float64 {
 
 // stationaryPoints returns the real roots of lambda phi^3 + m2 phi - h = 0
 // (for lambda = 0 the root of m2 phi = h, if any), found by bisection on a
-// bracket that holds them all.
+// grid of cells over a bracket that holds them all; nil when that bracket
+// is beyond float64's range.
 func stationaryPoints(m2, lambda, h float64) []float64 {
 	if lambda == 0 {
 		if m2 != 0 {
@@ -138,29 +139,39 @@ func stationaryPoints(m2, lambda, h float64) []float64 {
 		return nil
 	}
 	f := func(x float64) float64 { return (lambda*x*x+m2)*x - h }
-	// every root is within r; the ratios are taken of roots, so that
-	// they do not overflow for a tiny lambda (sqrt(|m2|/lambda) would)
-	// (with a margin that rounding cannot absorb)
-	r := 1.25 * (1 + math.Sqrt(math.Abs(m2))/math.Sqrt(lambda) + math.Cbrt(math.Abs(h))/math.Cbrt(lambda))
+	// Every root is within r (with a margin that rounding cannot absorb).
+	// m2 >= 0: one root, |phi| <= |h|/m2 and <= cbrt(|h|/lambda); m2 < 0:
+	// |phi| <= sqrt(|m2|/lambda) + cbrt(|h|/lambda). Ratios are taken of
+	// roots, so that they do not overflow for a tiny lambda.
+	cr := math.Cbrt(math.Abs(h)) / math.Cbrt(lambda)
+	r := 1.25 * (1 + cr)
+	if m2 >= 0 {
+		r = 1.25 * (1 + math.Min(math.Abs(h)/m2, cr))
+	} else {
+		r = 1.25 * (1 + math.Sqrt(-m2)/math.Sqrt(lambda) + cr)
+	}
 	if math.IsInf(r, 0) || math.IsNaN(r) {
 		return nil // scales beyond float64: Phi4StabilityBound reports NaN
 	}
 	var roots []float64
 	const steps = 4096
+	// grid point i in [0, steps], as r times a fraction in [-1, 1] so
+	// that it cannot overflow
+	at := func(i int) float64 { return r * (float64(2*i-steps) / steps) }
 	for i := 0; i < steps; i++ {
-		a, b := -r+2*r*float64(i)/steps, -r+2*r*float64(i+1)/steps
+		a, b := at(i), at(i+1)
 		fa, fb := f(a), f(b)
 		if fa == 0 {
 			// a root on the grid; others may lie inside the cell beyond it
 			roots = append(roots, a)
 			a = math.Nextafter(a, b)
-			if fa = f(a); fa == 0 || a >= b {
+			if fa = f(a); fa == 0 || !(a < b) {
 				continue
 			}
 		}
 		if fb == 0 {
 			// b is a root the next cell records; look for others before it
-			if b = math.Nextafter(b, a); b <= a {
+			if b = math.Nextafter(b, a); !(a < b) {
 				continue
 			}
 			fb = f(b)
@@ -171,9 +182,9 @@ func stationaryPoints(m2, lambda, h float64) []float64 {
 		// to the last bit (at most about 2100 halvings in float64), so a
 		// root far smaller than the cell, next to a grid point, is found
 		// and not a point of the cell near it
-		for {
+		for a < b {
 			m := a + (b-a)/2
-			if m <= a || m >= b {
+			if !(m > a && m < b) { // adjacent floats (or NaN): done
 				break
 			}
 			if fm := f(m); fm == 0 {
@@ -185,6 +196,9 @@ func stationaryPoints(m2, lambda, h float64) []float64 {
 			}
 		}
 		roots = append(roots, a+(b-a)/2)
+	}
+	if f(r) == 0 { // the last grid point, recorded by no cell
+		roots = append(roots, r)
 	}
 	return roots
 }

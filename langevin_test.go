@@ -22,6 +22,12 @@ func TestStationaryPoints(t *testing.T) {
 		{2, 0, 1, []float64{0.5}},
 		{-1e10, 1e-300, 0, []float64{-1e155, 0, 1e155}},
 		{-1, 5e-324, 0, []float64{-1 / math.Sqrt(5e-324), 0, 1 / math.Sqrt(5e-324)}},
+		// brackets near float64's limit: the grid must not overflow
+		{-1e300, 1e-316, 0, []float64{-math.Sqrt(1e300) / math.Sqrt(1e-316), 0, math.Sqrt(1e300) / math.Sqrt(1e-316)}},
+		{-5e298, 1e-317, 0, []float64{-math.Sqrt(5e298) / math.Sqrt(1e-317), 0, math.Sqrt(5e298) / math.Sqrt(1e-317)}},
+		{1e300, 1e-316, 0, []float64{0}},
+		{1e294, 5e-324, 0, []float64{0}},
+		{-1e290, 1e-320, 0.5, []float64{-math.Sqrt(1e290) / math.Sqrt(1e-320), math.Sqrt(1e290) / math.Sqrt(1e-320)}},
 	} {
 		got := stationaryPoints(c.m2, c.lambda, c.h)
 		// the largest and smallest roots must be found; a cluster of roots
@@ -44,6 +50,10 @@ func TestStationaryPoints(t *testing.T) {
 	}
 	if b := (&Phi4Params{Scheme: SchemeEM, M2: -1e300, Lambda: 1e-320, Gamma: 1}).Phi4StabilityBound(2); !math.IsNaN(b) {
 		t.Errorf("bound beyond float64: %v, want NaN", b)
+	}
+	// m2 = 1e290, lambda = 1e-320: the one root is 0, curvature m2
+	if b := (&Phi4Params{Scheme: SchemeEM, M2: 1e290, Lambda: 1e-320, Gamma: 1}).Phi4StabilityBound(2); math.Abs(b/(2/(8+1e290))-1) > 1e-12 {
+		t.Errorf("bound for m2 = 1e290, lambda = 1e-320: %v, want %v", b, 2/(8+1e290))
 	}
 	// lambda = 1e100, m2 = -1: curvature m2 + 3 lambda phi^2 = 2 at the
 	// minima, so em's bound is 2/(8 + 2) in 2D

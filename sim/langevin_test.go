@@ -93,6 +93,8 @@ func TestLangevinValidation(t *testing.T) {
 		{func(c *Config) { c.Dt = 0.3 }, "unstable for scheme em: the stiffest mode needs dt < 0.197"},
 		// a large field moves the minimum where the curvature m2 + 3 lambda phi^2 is large
 		{func(c *Config) { c.M2, c.Lambda, c.H, c.Dt = 1, 1, 100, 0.2 }, "unstable for scheme em"},
+		{func(c *Config) { c.M2, c.Lambda = -1e300, 1e-320 }, "are not allowed together: the potential's stationary points are beyond float64's range"},
+		{func(c *Config) { c.M2, c.Lambda, c.Dt = 1e290, 1e-320, 1e-289 }, "the stiffest mode needs dt < 2e-290"},
 		{func(c *Config) { c.Scheme = "rk4" }, `unknown --scheme "rk4"`},
 		{func(c *Config) { c.Precision = "float16" }, `unknown --precision "float16"`},
 		{func(c *Config) { c.Lambda = -1 }, "lambda must be >= 0"},
