@@ -34,8 +34,9 @@ const CheckpointFile = "checkpoint.qck"
 const (
 	checkpointMagic = "QUENCHCK"
 	// 2: mass-transfer profiles (version 1 is read for other models);
-	// 3: particle v_var is the velocity variance (version 2 is read for
-	// runs without velocities, whose columns did not change)
+	// 3: particle v_var is the velocity variance, phi4 energy_field is
+	// -h <phi> (version 2 is read for the runs whose columns these did not
+	// change: no velocities, h = 0)
 	checkpointVersion = 3
 )
 
@@ -156,6 +157,11 @@ func ReadCheckpoint(dir string) (*State, error) {
 	if version < 3 && cfg.Model == "particles" && cfg.Scheme == quench.SchemeBAOAB {
 		// its series' v_var column held <p^2>, not the velocity variance
 		return nil, bad("format version %d holds a baoab particle run whose v_var measured <p^2>, not the velocity variance this quench measures: rerun it", version)
+	}
+	if version < 3 && cfg.Model == "phi4" && cfg.H != 0 {
+		// energy_field changed sign during format 2 (+h<phi> to -h<phi>):
+		// such a file may hold either
+		return nil, bad("format version %d holds a phi4 run with h != 0 whose energy_field may have the old sign (+h <phi>, now -h <phi>): rerun it", version)
 	}
 	if err := cfg.Validate(); err != nil {
 		return nil, bad("its configuration is invalid: %v", err)

@@ -250,6 +250,17 @@ func TestCheckpointVersion1(t *testing.T) {
 	if _, err := ReadCheckpoint(setVersion(t, baoab, 2)); err == nil || !strings.Contains(err.Error(), "v_var measured <p^2>") {
 		t.Errorf("version 2 baoab particles: want a refusal naming v_var, got %v", err)
 	}
+	phi := Config{Model: "phi4", Shape: []int{8}, Scheme: quench.SchemeEM, Precision: "float64", Dt: 0.01, M2: 1, Lambda: 1,
+		T: 1, Gamma: 1, Mass: 1, H: 0.5, Sweeps: 5, Every: 1, Seed: 1, Start: "hot"}
+	withH, _ := simulate(t, phi)
+	if _, err := ReadCheckpoint(setVersion(t, withH, 2)); err == nil || !strings.Contains(err.Error(), "energy_field may have the old sign") {
+		t.Errorf("version 2 phi4 with h != 0: want a refusal naming energy_field, got %v", err)
+	}
+	phi.H = 0
+	noH, _ := simulate(t, phi)
+	if _, err := ReadCheckpoint(setVersion(t, noH, 2)); err != nil {
+		t.Errorf("version 2 phi4 with h = 0: %v", err)
+	}
 	part.Scheme, part.Mass = quench.SchemeEM, 1
 	em, _ := simulate(t, part)
 	if _, err := ReadCheckpoint(setVersion(t, em, 2)); err != nil {
