@@ -206,6 +206,16 @@ func (c *Config) Validate() error {
 	if err := lat.CheckCheckerboard(); err != nil {
 		return quench.Usagef("%v", err)
 	}
+	// J and h first: the default T follows J
+	// energies per site and their squares (the specific heat) must stay
+	// finite: |e| <= d|J| + |h| once the sums are divided by N, but the
+	// sums themselves reach N times that
+	if !(math.Abs(c.J) <= maxCoupling) {
+		return quench.Usagef("--J %v is not allowed: the coupling must be finite, at most %g in size", c.J, maxCoupling)
+	}
+	if !(math.Abs(c.H) <= maxCoupling) {
+		return quench.Usagef("--h %v is not allowed: the field must be finite, at most %g in size", c.H, maxCoupling)
+	}
 	switch {
 	case c.T != 0 && c.Beta != 0 && (c.Beta == 1/c.T || c.T == 1/c.Beta) && c.T > 0 && finite(c.T):
 		// already resolved (a validated config, a checkpoint)
@@ -223,15 +233,6 @@ func (c *Config) Validate() error {
 		c.T = 1 / c.Beta
 	default:
 		return quench.Usagef("--T 0 is not allowed: the temperature must be a positive finite number")
-	}
-	// energies per site and their squares (the specific heat) must stay
-	// finite: |e| <= d|J| + |h| once the sums are divided by N, but the
-	// sums themselves reach N times that
-	if !(math.Abs(c.J) <= maxCoupling) {
-		return quench.Usagef("--J %v is not allowed: the coupling must be finite, at most %g in size", c.J, maxCoupling)
-	}
-	if !(math.Abs(c.H) <= maxCoupling) {
-		return quench.Usagef("--h %v is not allowed: the field must be finite, at most %g in size", c.H, maxCoupling)
 	}
 	if _, err := quench.ParseAlgo(c.Algo); err != nil {
 		return err

@@ -372,6 +372,9 @@ func buildConfig(fl *pflag.FlagSet, f *runFlags) (sim.Config, error) {
 	}
 	if !fl.Changed("T") && !fl.Changed("beta") {
 		c.T = sim.DefaultT(f.model, f.J)
+		if f.J != 0 && math.Abs(f.J) <= 1e100 && math.IsInf(1/c.T, 0) {
+			return c, quench.Usagef("--J %v%s is too small for the default temperature Tc |J| = %v (its inverse overflows): give --T or --beta", f.J, f.given("J"), c.T)
+		}
 	}
 	if f.shape != "" {
 		shape, err := quench.ParseShape(f.shape, d)
