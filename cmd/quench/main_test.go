@@ -315,6 +315,15 @@ func TestConfigFileAndOverride(t *testing.T) {
 			t.Errorf("%q: exit %d %q, want 2 and %q", c.file, code, stderr, want)
 		}
 	}
+	// a quoted seed is decimal (not octal, as pflag would read "010")
+	os.WriteFile(bad, []byte("seed = \"010\"\n"), 0o644)
+	oct := filepath.Join(dir, "oct")
+	if code, _, stderr := runQ(t, "run", "--config", bad, "--sweeps", "10", "--L", "8", "--quiet", "--out", oct); code != 0 {
+		t.Errorf("seed = \"010\": exit %d %q", code, stderr)
+	}
+	if st, err := sim.ReadCheckpoint(oct); err != nil || st.Config.Seed != 10 {
+		t.Errorf("seed = \"010\": %v, seed %v, want 10", err, st.Config.Seed)
+	}
 	// an integer for a float key is a number; a seed past 2^63 is quoted
 	os.WriteFile(bad, []byte("T = 3\nseed = \"18446744073709551615\"\n"), 0o644)
 	intT := filepath.Join(dir, "intT")

@@ -190,7 +190,13 @@ func applyConfigFile(fl *pflag.FlagSet, path string) (set map[string]bool, err e
 		if given[k] {
 			continue // the command line wins
 		}
-		if err := fl.Set(k, fmt.Sprint(m[k])); err != nil {
+		val := fmt.Sprint(m[k])
+		if x, ok := m[k].(string); ok && fl.Lookup(k).Value.Type() == "uint64" {
+			// checked as decimal: pflag itself would read "010" as octal
+			u, _ := strconv.ParseUint(x, 10, 64)
+			val = strconv.FormatUint(u, 10)
+		}
+		if err := fl.Set(k, val); err != nil {
 			return nil, quench.Usagef("config file %s: bad value %v for %q: %v", path, m[k], k, err)
 		}
 		set[k] = true
