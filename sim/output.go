@@ -496,10 +496,13 @@ func lineImage(field []float64, maxSide, h int) *image.Gray {
 	w := (n + f - 1) / f
 	img := image.NewGray(image.Rect(0, 0, w, h))
 	row := func(x float64) int { // pixel row of value x, 0 at the top
-		if !(hi > lo) || math.IsNaN(x) {
+		// halves, so that hi - lo cannot overflow; NaN and a constant
+		// field go to the middle, infinities to the edges
+		v := (x/2 - lo/2) / (hi/2 - lo/2)
+		if !(hi > lo) || math.IsNaN(v) {
 			return h / 2
 		}
-		v := math.Min(math.Max((x-lo)/(hi-lo), 0), 1)
+		v = math.Min(math.Max(v, 0), 1)
 		return h - 1 - int(math.Round(v*float64(h-1)))
 	}
 	for px := 0; px < w; px++ {

@@ -103,3 +103,37 @@ func TestLineImage(t *testing.T) {
 		}
 	}
 }
+
+// lineImage stays within its rows for any values: extremes whose
+// difference overflows, infinities, NaN, a constant field, a single site.
+func TestLineImageExtremes(t *testing.T) {
+	for _, field := range [][]float64{
+		{-1e308, 1e308, 0},
+		{math.Inf(-1), 0, math.Inf(1), math.NaN()},
+		{math.NaN(), math.NaN()},
+		{3, 3, 3},
+		{7},
+	} {
+		img := FieldImage(field, []int{len(field)}, 2048)
+		if b := img.Bounds(); b.Dx() != len(field) || b.Dy() != 256 {
+			t.Errorf("%v: image %v", field, b)
+			continue
+		}
+		for x := range field {
+			lit := 0
+			for y := 0; y < 256; y++ {
+				if img.GrayAt(x, y).Y == 255 {
+					lit++
+				}
+			}
+			if lit == 0 {
+				t.Errorf("%v: column %d is empty", field, x)
+			}
+		}
+	}
+	// the extremes of a field spanning float64 are the top and bottom rows
+	img := FieldImage([]float64{-1e308, 1e308}, []int{2}, 2048)
+	if img.GrayAt(0, 255).Y != 255 || img.GrayAt(1, 0).Y != 255 {
+		t.Errorf("-1e308 and 1e308 not at the bottom and top rows")
+	}
+}
