@@ -317,7 +317,9 @@ func TestProfileIntervalAuto(t *testing.T) {
 }
 
 // A hot mass start has exactly the cold start's total (its density is
-// mass0 to the fixed point), from masses uniform in [0, 2 mass0) rescaled.
+// mass0 to the fixed point), from exponential masses rescaled: uniform on
+// the simplex, so the fraction of sites above the mean is
+// (1 - 1/N)^(N-1) (binomial error, 4 sigma).
 func TestHotMassDensity(t *testing.T) {
 	for _, c := range []Config{
 		{Model: "kmp", Shape: []int{64, 64}, Mass0: 1, Sweeps: 1, Every: 1, Start: "hot", Seed: 3},
@@ -329,14 +331,25 @@ func TestHotMassDensity(t *testing.T) {
 			t.Fatal(err)
 		}
 		var total int64
+		above := 0
 		for _, m := range st.Masses {
-			if m < 0 || float64(m) > 2*c.Mass0*quench.MassUnit*1.1 {
-				t.Errorf("%s: mass %d outside [0, 2.2 mass0)", c.String(), m)
+			if m < 0 || float64(m) > 40*c.Mass0*quench.MassUnit {
+				t.Errorf("%s: mass %d outside [0, 40 mass0)", c.String(), m)
+			}
+			if float64(m) > c.Mass0*quench.MassUnit {
+				above++
 			}
 			total += m
 		}
 		if want := int64(len(st.Masses)) * int64(c.Mass0*quench.MassUnit); total != want {
 			t.Errorf("%s: hot total %d, want %d", c.String(), total, want)
+		}
+		if n := float64(len(st.Masses)); n > 1000 {
+			p := math.Pow(1-1/n, n-1)
+			got := float64(above) / n
+			if sigma := math.Sqrt(p * (1 - p) / n); math.Abs(got-p) > 4*sigma {
+				t.Errorf("%s: fraction above the mean %.4f, want %.4f +- %.4f", c.String(), got, p, sigma)
+			}
 		}
 	}
 	// the remainder goes one unit each to the first sites; all-zero masses

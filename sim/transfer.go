@@ -5,6 +5,7 @@ import (
 
 	"github.com/quenchlab/quench"
 	"github.com/quenchlab/quench/internal/philox"
+	"github.com/quenchlab/quench/internal/pmath"
 	"github.com/quenchlab/quench/stats"
 )
 
@@ -105,10 +106,12 @@ func (c *Config) MassParams() *quench.MassTransferParams {
 	return &quench.MassTransferParams{Rule: c.Model, Injection: int64(c.Injection * quench.MassUnit), Fraction: c.Fraction}
 }
 
-// newMassState: cold = every site Mass0; hot = uniform in [0, 2 Mass0) from
-// Philox(seed; Init, phase 5, group n>>1), 53 bits (words 0,1 or 2,3),
-// rescaled to the cold start's total (rescaleMasses).
-// diffusion: hot = uniform [0, 1) (phase 6); cold = 1 at the centre site.
+// newMassState: cold = every site Mass0; hot = independent exponentials
+// -log(1-u), u uniform from Philox(seed; Init, phase 5, group n>>1), 53
+// bits (words 0,1 or 2,3), log by pmath (the same bits on every
+// platform), rescaled to the cold start's total (rescaleMasses).
+// diffusion: hot = uniform [0, 1) (phase 6); cold = 1 at the centre site
+// (L_a/2 along every axis).
 func newMassState(cfg Config) *State {
 	st := &State{Config: cfg}
 	n := cfg.Lattice().Sites()
@@ -131,7 +134,13 @@ func newMassState(cfg Config) *State {
 			}
 		}
 		if cfg.Start == "cold" {
-			st.Field[n/2] = 1
+			// the centre site: L_a/2 along every axis
+			centre, stride := 0, 1
+			for a := len(cfg.Shape) - 1; a >= 0; a-- {
+				centre += cfg.Shape[a] / 2 * stride
+				stride *= cfg.Shape[a]
+			}
+			st.Field[centre] = 1
 		}
 		return st
 	}
@@ -143,9 +152,13 @@ func newMassState(cfg Config) *State {
 		}
 		return st
 	}
+	// independent exponential weights, -log(1 - u) in units of 2^-20
+	// (at most 37 * 2^20 a site, so their total fits 64 bits), rescaled
+	// exactly to the cold total: normalized exponentials are uniform on
+	// the simplex, KMP's stationary state at the fixed total
 	var total uint64
 	for i := range st.Masses {
-		st.Masses[i] = int64(2 * cfg.Mass0 * uni(5, int64(i)) * quench.MassUnit)
+		st.Masses[i] = int64(-pmath.Log(1-uni(5, int64(i))) * (1 << 20))
 		total += uint64(st.Masses[i])
 	}
 	rescaleMasses(st.Masses, total, uint64(cold)*uint64(n))
