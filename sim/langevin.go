@@ -337,8 +337,9 @@ func (c *Config) Columns() []string {
 }
 
 // langevinObservables estimates the observables of a Langevin run: every
-// column's mean (binning) and, for phi4, the Binder cumulant of m
-// (jackknife) and the susceptibility V (<m^2> - <m>^2)/T.
+// column's mean (binning) and, for phi4, by the jackknife and defined as
+// for the Ising models, the Binder cumulant of m, the susceptibility
+// V <m^2>/T and the connected susceptibility V (<m^2> - <|m|>^2)/T.
 func (c *Config) langevinObservables(rows [][]float64) (map[string]stats.Estimate, []string) {
 	cols := c.Columns()
 	series := make([][]float64, len(cols))
@@ -357,14 +358,21 @@ func (c *Config) langevinObservables(rows [][]float64) (map[string]stats.Estimat
 			return stats.Derived([][]float64{series[1], series[2]}, func(m []float64) float64 { return 1 - m[1]/(3*m[0]*m[0]) })
 		})
 		jobs.Add("susceptibility", func() stats.Estimate {
-			return stats.Derived([][]float64{series[0], series[1]}, func(m []float64) float64 { return v * (m[1] - m[0]*m[0]) / c.T })
+			return stats.Derived([][]float64{series[1]}, func(m []float64) float64 { return v * m[0] / c.T })
+		})
+		jobs.Add("susceptibility_connected", func() stats.Estimate {
+			abs := make([]float64, len(series[0]))
+			for i, m := range series[0] {
+				abs[i] = math.Abs(m)
+			}
+			return stats.Derived([][]float64{abs, series[1]}, func(m []float64) float64 { return v * (m[1] - m[0]*m[0]) / c.T })
 		})
 		names = append(names, "phi")
 		for j, name := range cols[3:] {
 			jobs.Series(name, series[j+3])
 			names = append(names, name)
 		}
-		names = append(names, "binder", "susceptibility")
+		names = append(names, "binder", "susceptibility", "susceptibility_connected")
 		return jobs.Run(), names
 	}
 	for j, name := range cols {

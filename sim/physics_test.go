@@ -231,3 +231,32 @@ func TestParticlesBAOABMass(t *testing.T) {
 	within4(t, "BAOAB m=2 x_var", obs["x_var"], f*cfg.T/cfg.K)
 	within4(t, "BAOAB m=2 v_var", obs["v_var"], f*cfg.T/cfg.Mass*(1-cfg.Dt*cfg.Dt*cfg.K/(4*cfg.Mass)))
 }
+
+// The free field's k = 0 mode through the driver: m, the mean field, has
+// <m^2> = T/(V m2) exactly (Leimkuhler-Matthews samples harmonic modes
+// exactly), so susceptibility = V <m^2>/T = 1/m2 for every T; and phi2 is
+// the mode sum of oracles.md's Gaussian free field times T.
+func TestPhi4FreeFieldSusceptibility(t *testing.T) {
+	if testing.Short() {
+		t.Skip("long statistical test")
+	}
+	cfg := Config{Model: "phi4", Shape: []int{8, 8}, Scheme: quench.SchemeLM, Precision: "float64", Dt: 0.02,
+		M2: 2, Lambda: 0, H: 0, T: 1.5, Gamma: 1, Mass: 1, Sweeps: 100000, Therm: 1000, Every: 1, Seed: 21, Start: "cold"}
+	st, err := NewState(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Execute(context.Background(), cpu.New(), st, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	obs, _ := st.Config.langevinObservables(st.Rows)
+	within4(t, "free field susceptibility V<m^2>/T", obs["susceptibility"], 1/cfg.M2)
+	var modes float64
+	for i := 0; i < 8; i++ {
+		for j := 0; j < 8; j++ {
+			si, sj := math.Sin(math.Pi*float64(i)/8), math.Sin(math.Pi*float64(j)/8)
+			modes += 1 / (cfg.M2 + 4*si*si + 4*sj*sj)
+		}
+	}
+	within4(t, "free field phi2", obs["phi2"], cfg.T*modes/64)
+}
