@@ -625,7 +625,10 @@ func TestStationaryStartThermDefault(t *testing.T) {
 		{[]string{"--config", stationary}, 0},
 		// an alias on the command line overrides the file's key
 		{[]string{"--config", therm3, "--start", "stationary", "--grains", "5", "--therm-grains", "2"}, 2},
-		{[]string{"--model", "sandpile", "--L", "8", "--grains", "5"}, 1000},
+		// the sandpile's default start is stationary: no thermalization
+		{[]string{"--model", "sandpile", "--L", "8", "--grains", "5"}, 0},
+		// a hot start keeps --therm's default
+		{[]string{"--model", "sandpile", "--L", "8", "--grains", "5", "--start", "hot"}, 1000},
 	} {
 		out := filepath.Join(dir, fmt.Sprint(i))
 		code, _, stderr := runQ(t, append(append([]string{"run"}, c.args...), "--out", out)...)

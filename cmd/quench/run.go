@@ -108,7 +108,7 @@ func addModelFlags(fl *pflag.FlagSet, f *runFlags) {
 	fl.Float64Var(&f.h, "h", 0, "magnetic field h")
 	fl.StringVar(&f.algo, "algo", "metropolis", "update: metropolis, heatbath")
 	fl.Uint64Var(&f.seed, "seed", 1, "random seed (runs with the same seed are identical)")
-	fl.StringVar(&f.start, "start", "hot", "initial state: hot (random), cold (Ising all +1, fields and particles 0, sandpile empty, masses all mass0, diffusion a unit spike at the centre site), stationary (sandpile: an exact sample of its stationary state)")
+	fl.StringVar(&f.start, "start", "hot", "initial state: hot (random), cold (Ising all +1, fields and particles 0, sandpile empty, masses all mass0, diffusion a unit spike at the centre site), stationary (sandpile, and its default: an exact sample of its stationary state)")
 	// Langevin models
 	fl.IntVar(&f.dim, "dim", 2, "phi4, sandpile, mass models, diffusion: lattice dimension 1, 2 or 3 (mass models 1 or 2; --shape alone also sets it)")
 	fl.StringVar(&f.scheme, "scheme", quench.SchemeEM, "phi4: em, lm, baoab, modelb; particles: em, lm, baoab")
@@ -335,6 +335,11 @@ func buildConfig(fl *pflag.FlagSet, f *runFlags) (sim.Config, error) {
 			return c, quench.Usagef("--therm-grains %d and --therm %d disagree: they are the same setting", f.thermGrains, f.therm)
 		}
 		c.Therm = f.thermGrains
+	}
+	if f.model == "sandpile" && !fl.Changed("start") {
+		// a hot pile needs of order N grains to fill up, and statistics
+		// taken before that are biased: start from an exact sample
+		f.start, c.Start = "stationary", "stationary"
 	}
 	if f.model == "sandpile" && f.start == "stationary" && !fl.Changed("therm") && !fl.Changed("therm-grains") {
 		c.Therm = 0 // an exact stationary sample: thermalization would only cost time
