@@ -11,7 +11,8 @@ import (
 	"github.com/quenchlab/quench/stats"
 )
 
-// simulate runs cfg to the end on the CPU backend without writing files.
+// simulate runs cfg to the end on the CPU backend without writing files,
+// and estimates its observables.
 func simulate(t *testing.T, cfg Config) (*State, map[string]stats.Estimate) {
 	t.Helper()
 	st, err := NewState(cfg)
@@ -21,7 +22,8 @@ func simulate(t *testing.T, cfg Config) (*State, map[string]stats.Estimate) {
 	if err := Execute(context.Background(), cpu.New(), st, Options{}); err != nil {
 		t.Fatal(err)
 	}
-	return st, st.Config.Observables(st.Samples)
+	obs, _ := st.Estimates()
+	return st, obs
 }
 
 // within4 checks an estimate against an exact value at 4 sigma, and that its
@@ -188,13 +190,7 @@ func TestPhi4Virial(t *testing.T) {
 		cfg := Config{Model: "phi4", Shape: []int{16, 16}, Scheme: c.scheme, Precision: c.prec, Dt: c.dt,
 			M2: -1, Lambda: 1, H: 0.3, T: 1, Gamma: 1, Mass: 1,
 			Sweeps: 40000, Therm: 1000, Every: 1, Seed: uint64(300 + i), Start: "cold"}
-		st, err := NewState(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := Execute(context.Background(), cpu.New(), st, Options{}); err != nil {
-			t.Fatal(err)
-		}
+		st, _ := simulate(t, cfg)
 		col := map[string]int{}
 		for j, name := range Phi4Columns(2) {
 			col[name] = j + 1 // after the step
@@ -217,14 +213,7 @@ func TestParticlesBAOABMass(t *testing.T) {
 	}
 	cfg := Config{Model: "particles", N: 4000, D: 1, Potential: "harmonic", K: 1.5, Scheme: quench.SchemeBAOAB,
 		Precision: "float64", Dt: 0.3, T: 0.8, Gamma: 1.2, Mass: 2, Sweeps: 8000, Therm: 200, Every: 1, Seed: 12, Start: "cold"}
-	st, err := NewState(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := Execute(context.Background(), cpu.New(), st, Options{}); err != nil {
-		t.Fatal(err)
-	}
-	obs, _ := st.Config.langevinObservables(st.Rows)
+	_, obs := simulate(t, cfg)
 	// x_var and v_var subtract the ensemble mean: over N independent
 	// particles their expectation is (N-1)/N times the variance
 	f := float64(cfg.N-1) / float64(cfg.N)
@@ -242,14 +231,7 @@ func TestPhi4FreeFieldSusceptibility(t *testing.T) {
 	}
 	cfg := Config{Model: "phi4", Shape: []int{8, 8}, Scheme: quench.SchemeLM, Precision: "float64", Dt: 0.02,
 		M2: 2, Lambda: 0, H: 0, T: 1.5, Gamma: 1, Mass: 1, Sweeps: 100000, Therm: 1000, Every: 1, Seed: 21, Start: "cold"}
-	st, err := NewState(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := Execute(context.Background(), cpu.New(), st, Options{}); err != nil {
-		t.Fatal(err)
-	}
-	obs, _ := st.Config.langevinObservables(st.Rows)
+	_, obs := simulate(t, cfg)
 	within4(t, "free field susceptibility V<m^2>/T", obs["susceptibility"], 1/cfg.M2)
 	var modes float64
 	for i := 0; i < 8; i++ {
