@@ -140,14 +140,16 @@ func stationaryPoints(m2, lambda, h float64) []float64 {
 	}
 	f := func(x float64) float64 { return (lambda*x*x+m2)*x - h }
 	// Every root is within r (with a margin that rounding cannot absorb).
-	// m2 >= 0: one root, |phi| <= |h|/m2 and <= cbrt(|h|/lambda); m2 < 0:
+	// m2 > 0: one root, |phi| <= |h|/m2 and <= cbrt(|h|/lambda); m2 = 0:
+	// phi = cbrt(h/lambda); m2 < 0:
 	// |phi| <= sqrt(|m2|/lambda) + cbrt(|h|/lambda). Ratios are taken of
 	// roots, so that they do not overflow for a tiny lambda.
 	cr := math.Cbrt(math.Abs(h)) / math.Cbrt(lambda)
-	r := 1.25 * (1 + cr)
-	if m2 >= 0 {
+	r := 1.25 * (1 + cr) // m2 = 0
+	switch {
+	case m2 > 0:
 		r = 1.25 * (1 + math.Min(math.Abs(h)/m2, cr))
-	} else {
+	case m2 < 0:
 		r = 1.25 * (1 + math.Sqrt(-m2)/math.Sqrt(lambda) + cr)
 	}
 	if math.IsInf(r, 0) || math.IsNaN(r) {

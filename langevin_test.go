@@ -20,6 +20,9 @@ func TestStationaryPoints(t *testing.T) {
 		{0, 2, 16, []float64{2}},
 		{-1, 1e-10, 0, []float64{-1e5, 0, 1e5}},
 		{2, 0, 1, []float64{0.5}},
+		{0, 1, 0, []float64{0}},
+		{0, 2, 16, []float64{2}},
+		{0, 1, -0.125, []float64{-0.5}},
 		{-1e10, 1e-300, 0, []float64{-1e155, 0, 1e155}},
 		{-1, 5e-324, 0, []float64{-1 / math.Sqrt(5e-324), 0, 1 / math.Sqrt(5e-324)}},
 		// brackets near float64's limit: the grid must not overflow
