@@ -150,6 +150,11 @@ func (c *Config) IsingParams() quench.IsingParams {
 
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 
+// MaxStationarySites is the largest sandpile --start stationary samples
+// (the sampler's int32 site indices); larger piles start hot by default.
+// A variable so that tests can lower it.
+var MaxStationarySites int64 = 1<<31 - 2
+
 // maxCoupling bounds |J| and |h| of the Ising models, so that energy sums
 // (up to 2^48 sites times 3|J| + |h|) and squared energies per site stay
 // finite.
@@ -265,7 +270,7 @@ func (c *Config) checkStart() error {
 	case c.Start == "stationary" && c.Model != "sandpile":
 		return quench.Usagef("--start stationary is for --model sandpile; allowed for %s are hot, cold", c.Model)
 	case c.Start == "stationary" && c.Lattice().Sites() > 1<<31-2:
-		return quench.Usagef("--start stationary needs at most %d sites, not %d", 1<<31-2, c.Lattice().Sites())
+		return quench.Usagef("--start stationary needs at most %d sites, not %d", MaxStationarySites, c.Lattice().Sites())
 	case c.Start != "hot" && c.Start != "cold" && c.Start != "stationary":
 		return quench.Usagef("unknown --start %q: allowed are hot, cold, stationary (sandpile)", c.Start)
 	}

@@ -629,7 +629,22 @@ func TestStationaryStartThermDefault(t *testing.T) {
 		{[]string{"--model", "sandpile", "--L", "8", "--grains", "5"}, 0},
 		// a hot start keeps --therm's default
 		{[]string{"--model", "sandpile", "--L", "8", "--grains", "5", "--start", "hot"}, 1000},
+		// beyond the sampler's limit (lowered to 50 sites below), the
+		// default start is hot, with a note
+		{[]string{"--model", "sandpile", "--L", "8", "--grains", "5", "--note-hot"}, 1000},
 	} {
+		if c.args[len(c.args)-1] == "--note-hot" {
+			old := sim.MaxStationarySites
+			sim.MaxStationarySites = 50
+			out := filepath.Join(dir, "hot-note")
+			code, _, stderr := runQ(t, append(append([]string{"run"}, c.args[:len(c.args)-1]...), "--out", out)...)
+			sim.MaxStationarySites = old
+			st, err := sim.ReadCheckpoint(out)
+			if code != 0 || err != nil || st.Config.Start != "hot" || st.Config.Therm != c.want || !strings.Contains(stderr, "beyond the stationary sampler (50): starting hot") {
+				t.Errorf("64 sites over a limit of 50: exit %d, %v, stderr %q", code, err, stderr)
+			}
+			continue
+		}
 		out := filepath.Join(dir, fmt.Sprint(i))
 		code, _, stderr := runQ(t, append(append([]string{"run"}, c.args...), "--out", out)...)
 		if code != 0 {

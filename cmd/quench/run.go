@@ -338,8 +338,11 @@ func buildConfig(fl *pflag.FlagSet, f *runFlags) (sim.Config, error) {
 	}
 	if f.model == "sandpile" && !fl.Changed("start") {
 		// a hot pile needs of order N grains to fill up, and statistics
-		// taken before that are biased: start from an exact sample
-		f.start, c.Start = "stationary", "stationary"
+		// taken before that are biased: start from an exact sample, where
+		// the sampler reaches (2^31 - 2 sites)
+		if shape, err := latticeShape(fl, f); err != nil || (quench.Lattice{Shape: shape}).Sites() <= sim.MaxStationarySites {
+			f.start, c.Start = "stationary", "stationary"
+		}
 	}
 	if f.model == "sandpile" && f.start == "stationary" && !fl.Changed("therm") && !fl.Changed("therm-grains") {
 		c.Therm = 0 // an exact stationary sample: thermalization would only cost time
@@ -630,6 +633,10 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 	}
 	if err := checkDisk(cmp.Or(out, "runs"), &c); err != nil {
 		return err
+	}
+	if c.Model == "sandpile" && c.Start == "hot" && !cmd.Flags().Changed("start") {
+		fmt.Fprintf(stderr, "quench: note: %d sites are beyond the stationary sampler (%d): starting hot, so statistics of the first ~%d grains are biased (thermalize with --therm-grains)\n",
+			c.Lattice().Sites(), sim.MaxStationarySites, c.Lattice().Sites())
 	}
 	if c.Start == "stationary" && !f.quiet && isTerminal(stderr) {
 		// seconds to a minute for large piles, before the bar can start
