@@ -92,8 +92,8 @@ if [ "$what" != bench ] && [ "$what" != issues ]; then
 	v --model particles --N 999999 --d 3 --potential doublewell --scheme lm --precision float32 --sweeps 100 --every 25
 	v --model phi4 --dim 3 --L 64 --scheme baoab --precision float32 --sweeps 100 --every 25
 	v --model phi4 --dim 2 --L 510 --scheme lm --precision float32 --sweeps 100 --every 25
-	v --model sandpile --dim 2 --L 64 --sweeps 2000 --every 500
-	v --model sandpile --dim 3 --L 24 --sweeps 3000 --every 1000
+	v --model sandpile --dim 2 --L 64 --start hot --sweeps 2000 --every 500
+	v --model sandpile --dim 3 --L 24 --start hot --sweeps 3000 --every 1000
 	v --model kmp --dim 2 --L 512 --sweeps 100 --every 25
 	v --model aggregation --dim 1 --L 100000 --sweeps 100 --every 25
 	v --model diffusion --dim 3 --L 64 --precision float32 --sweeps 100 --every 25
@@ -124,10 +124,10 @@ if [ "$what" = issues ]; then
 	v --model phi4 --dim 3 --L 64 --scheme baoab --sweeps 100 --every 25
 	v --model particles --N 999999 --d 3 --potential doublewell --scheme lm --precision float32 --sweeps 100 --every 25
 	v --model particles --N 1000000 --d 2 --scheme em --precision float32 --sweeps 100 --every 25
-	v --model sandpile --dim 2 --L 64 --sweeps 2000 --every 500
+	v --model sandpile --dim 2 --L 64 --start hot --sweeps 2000 --every 500
 	v --model sandpile --dim 2 --L 256 --start stationary --sweeps 300 --every 100
-	v --model sandpile --dim 3 --L 24 --sweeps 3000 --every 1000
-	v --model sandpile --dim 1 --L 3000 --sweeps 3000 --every 1000
+	v --model sandpile --dim 3 --L 24 --start hot --sweeps 3000 --every 1000
+	v --model sandpile --dim 1 --L 3000 --start hot --sweeps 3000 --every 1000
 	v --model kmp --dim 2 --L 512 --sweeps 100 --every 25
 	v --model diffusion --dim 2 --L 1024 --precision float32 --sweeps 100 --every 25
 
