@@ -476,6 +476,7 @@ func TestLangevinRuns(t *testing.T) {
 		args []string
 		want string
 	}{
+		{[]string{"--model", "phi4", "--seed", "0x10"}, `invalid argument "0x10" for "--seed" flag: want a decimal integer from 0 to 2^64-1`},
 		{[]string{"--model", "phi4", "--dt", "0.5"}, "--dt 0.5 is unstable for scheme em"},
 		{[]string{"--model", "phi4", "--dim", "4"}, "--dim 4 is not allowed"},
 		{[]string{"--model", "phi4", "--scheme", "rk4"}, `unknown --scheme "rk4"`},

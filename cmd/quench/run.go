@@ -107,7 +107,8 @@ func addModelFlags(fl *pflag.FlagSet, f *runFlags) {
 	fl.Float64Var(&f.J, "J", 1, "coupling J (negative: antiferromagnet)")
 	fl.Float64Var(&f.h, "h", 0, "magnetic field h")
 	fl.StringVar(&f.algo, "algo", "metropolis", "update: metropolis, heatbath")
-	fl.Uint64Var(&f.seed, "seed", 1, "random seed (runs with the same seed are identical)")
+	f.seed = 1
+	fl.Var((*decimalSeed)(&f.seed), "seed", "random seed, a decimal integer from 0 to 2^64-1 (runs with the same seed are identical)")
 	fl.StringVar(&f.start, "start", "hot", "initial state: hot (random), cold (Ising all +1, fields and particles 0, sandpile empty, masses all mass0, diffusion a unit spike at the centre site), stationary (sandpile, and its default: an exact sample of its stationary state)")
 	// Langevin models
 	fl.IntVar(&f.dim, "dim", 2, "phi4, sandpile, mass models, diffusion: lattice dimension 1, 2 or 3 (mass models 1 or 2; --shape alone also sets it)")
@@ -190,18 +191,27 @@ func applyConfigFile(fl *pflag.FlagSet, path string) (set map[string]bool, err e
 		if given[k] {
 			continue // the command line wins
 		}
-		val := fmt.Sprint(m[k])
-		if x, ok := m[k].(string); ok && fl.Lookup(k).Value.Type() == "uint64" {
-			// checked as decimal: pflag itself would read "010" as octal
-			u, _ := strconv.ParseUint(x, 10, 64)
-			val = strconv.FormatUint(u, 10)
-		}
-		if err := fl.Set(k, val); err != nil {
+		if err := fl.Set(k, fmt.Sprint(m[k])); err != nil {
 			return nil, quench.Usagef("config file %s: bad value %v for %q: %v", path, m[k], k, err)
 		}
 		set[k] = true
 	}
 	return set, nil
+}
+
+// decimalSeed is a uint64 flag read in decimal only: pflag's own reads
+// "010" as octal 8 and "0x10" as 16, a surprise for a seed.
+type decimalSeed uint64
+
+func (d *decimalSeed) String() string { return strconv.FormatUint(uint64(*d), 10) }
+func (d *decimalSeed) Type() string   { return "uint64" }
+func (d *decimalSeed) Set(s string) error {
+	v, err := strconv.ParseUint(s, 10, 64)
+	if err != nil {
+		return fmt.Errorf("want a decimal integer from 0 to 2^64-1")
+	}
+	*d = decimalSeed(v)
+	return nil
 }
 
 // configValueFits checks a TOML value against the type of its flag: an
