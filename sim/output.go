@@ -462,16 +462,18 @@ func FieldImage(field []float64, shape []int, maxSide int) *image.Gray {
 	img := image.NewGray(image.Rect(0, 0, w, h))
 	for py := 0; py < h; py++ {
 		for px := 0; px < w; px++ {
+			// the block's mean as a sum of terms over n, and halves in
+			// the scale, so that neither overflows for any finite field
 			var s float64
-			n := 0
+			n := (min((py+1)*f, ly) - py*f) * (min((px+1)*f, lx) - px*f)
+			inv := 1 / float64(n)
 			for y := py * f; y < min((py+1)*f, ly); y++ {
 				for x := px * f; x < min((px+1)*f, lx); x++ {
-					s += field[y*lx+x]
-					n++
+					s += field[y*lx+x] * inv
 				}
 			}
 			g := 0.5
-			if v := (s/float64(n) - lo) / (hi - lo); hi > lo && v >= 0 && v <= 1 {
+			if v := (s/2 - lo/2) / (hi/2 - lo/2); hi > lo && v >= 0 && v <= 1 {
 				g = v
 			}
 			img.SetGray(px, py, color.Gray{Y: uint8(255 * g)})

@@ -137,3 +137,11 @@ func TestLineImageExtremes(t *testing.T) {
 		t.Errorf("-1e308 and 1e308 not at the bottom and top rows")
 	}
 }
+
+// The 2D grey map spans fields whose range overflows float64.
+func TestFieldImageExtremes(t *testing.T) {
+	img := FieldImage([]float64{-1e308, 1e308, 0, 1e308}, []int{2, 2}, 2048)
+	if a, b, c := img.GrayAt(0, 0).Y, img.GrayAt(1, 0).Y, img.GrayAt(0, 1).Y; a != 0 || b != 255 || c != 127 {
+		t.Errorf("grey levels %d, %d, %d for -1e308, 1e308, 0: want 0, 255, 127", a, b, c)
+	}
+}
