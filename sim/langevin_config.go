@@ -119,6 +119,9 @@ func (c *Config) validateParticles() error {
 	if c.Potential == quench.PotentialKuramoto && c.D != 1 {
 		c.D = 1 // phases have one coordinate
 	}
+	if c.Potential == quench.PotentialKuramoto && c.Gamma != 1 {
+		return quench.Usagef("--gamma %v does not apply to --potential kuramoto: its phases have unit mobility", c.Gamma)
+	}
 	if c.D < 1 || c.D > 16 {
 		return quench.Usagef("--d %d is not allowed: particles live in 1 to 16 dimensions", c.D)
 	}

@@ -486,7 +486,7 @@ func TestLangevinRuns(t *testing.T) {
 		{[]string{"--model", "particles", "--N", "0"}, "--N 0 is not allowed"},
 		{[]string{"--model", "particles", "--k", "10", "--dt", "0.5"}, "is unstable for scheme em with harmonic"},
 		{[]string{"--model", "particles", "--N", "1000000000000"}, "the run (N=1000000000000 particles in d=1, 10000 measurements) does not fit in memory"},
-		{[]string{"--model", "particles", "--potential", "kuramoto", "--gamma", "2"}, "--gamma does not apply to --potential kuramoto"},
+		{[]string{"--model", "particles", "--potential", "kuramoto", "--gamma", "2"}, "--gamma 2 does not apply to --potential kuramoto"},
 		{[]string{"--model", "particles", "--potential", "kuramoto", "--d", "3"}, "--d 3 does not apply to --potential kuramoto: its phases have one coordinate"},
 		{[]string{"--model", "phi4", "--T", "1e-320"}, "--T 1e-320 is too small: its inverse overflows (the temperature must be at least 5.6e-309)"},
 		{[]string{"--model", "particles", "--beta", "1e-320"}, "--beta 1e-320 is too small: its inverse overflows"},

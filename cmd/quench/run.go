@@ -452,8 +452,8 @@ func checkLangevinFlags(fl *pflag.FlagSet, f *runFlags) error {
 	if fl.Changed("mass") && f.scheme != quench.SchemeBAOAB {
 		return quench.Usagef("--mass%s does not apply to --scheme %s: only baoab has momenta", f.given("mass"), f.scheme)
 	}
-	if fl.Changed("gamma") && f.potential == quench.PotentialKuramoto {
-		return quench.Usagef("--gamma%s does not apply to --potential kuramoto: its phases have unit mobility (dtheta/dt = omega + K r sin(psi - theta) + sqrt(2T) noise)", f.given("gamma"))
+	if fl.Changed("gamma") && f.gamma != 1 && f.potential == quench.PotentialKuramoto {
+		return quench.Usagef("--gamma %v%s does not apply to --potential kuramoto: its phases have unit mobility (dtheta/dt = omega + K r sin(psi - theta) + sqrt(2T) noise)", f.gamma, f.given("gamma"))
 	}
 	if fl.Changed("d") && f.d != 1 && f.potential == quench.PotentialKuramoto {
 		return quench.Usagef("--d %d%s does not apply to --potential kuramoto: its phases have one coordinate", f.d, f.given("d"))
