@@ -145,3 +145,21 @@ func TestFieldImageExtremes(t *testing.T) {
 		t.Errorf("grey levels %d, %d, %d for -1e308, 1e308, 0: want 0, 255, 127", a, b, c)
 	}
 }
+
+// Diffusion's cold start is a unit spike at L_a/2 along every axis.
+func TestDiffusionColdCentre(t *testing.T) {
+	for _, c := range []struct {
+		shape []int
+		at    int
+	}{{[]int{9}, 4}, {[]int{4, 5}, 2*5 + 2}, {[]int{4, 4, 4}, 2*16 + 2*4 + 2}, {[]int{6, 3, 8}, 3*24 + 1*8 + 4}} {
+		st, err := NewState(Config{Model: "diffusion", Shape: c.shape, Alpha: 0.1, Precision: "float64", Sweeps: 1, Every: 1, Start: "cold"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, u := range st.Field {
+			if (u == 1) != (i == c.at) || (u != 0 && u != 1) {
+				t.Errorf("%v: site %d holds %v, want the spike at %d only", c.shape, i, u, c.at)
+			}
+		}
+	}
+}

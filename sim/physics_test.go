@@ -223,7 +223,8 @@ func TestParticlesBAOABMass(t *testing.T) {
 
 // The free field's k = 0 mode through the driver: m, the mean field, has
 // <m^2> = T/(V m2) exactly (Leimkuhler-Matthews samples harmonic modes
-// exactly), so susceptibility = V <m^2>/T = 1/m2 for every T; and phi2 is
+// exactly), so susceptibility = V <m^2>/T = 1/m2 for every T, and the
+// connected one V (<m^2> - <|m|>^2)/T = (1 - 2/pi)/m2; and phi2 is
 // the mode sum of oracles.md's Gaussian free field times T.
 func TestPhi4FreeFieldSusceptibility(t *testing.T) {
 	if testing.Short() {
@@ -233,6 +234,8 @@ func TestPhi4FreeFieldSusceptibility(t *testing.T) {
 		M2: 2, Lambda: 0, H: 0, T: 1.5, Gamma: 1, Mass: 1, Sweeps: 100000, Therm: 1000, Every: 1, Seed: 21, Start: "cold"}
 	_, obs := simulate(t, cfg)
 	within4(t, "free field susceptibility V<m^2>/T", obs["susceptibility"], 1/cfg.M2)
+	// m is Gaussian: <|m|> = sqrt(2/pi) sqrt(<m^2>)
+	within4(t, "free field susceptibility_connected", obs["susceptibility_connected"], (1-2/math.Pi)/cfg.M2)
 	var modes float64
 	for i := 0; i < 8; i++ {
 		for j := 0; j < 8; j++ {
