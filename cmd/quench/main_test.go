@@ -274,6 +274,19 @@ func TestConfigFileAndOverride(t *testing.T) {
 	if st, _ := sim.ReadCheckpoint(out2); st == nil || st.Config.T != 4 {
 		t.Errorf("--T did not override the config file's beta")
 	}
+	// kuramoto's refusals of a file's keys name the file
+	kur := filepath.Join(dir, "kur.toml")
+	for _, c := range []struct{ key, want string }{
+		{"gamma = 2.0", "--gamma 2 (set in the config file " + kur + ") does not apply to --potential kuramoto"},
+		{"d = 3", "--d 3 (set in the config file " + kur + ") does not apply to --potential kuramoto"},
+		{`scheme = "baoab"`, "--scheme baoab (set in the config file " + kur + ") does not apply to --potential kuramoto"},
+	} {
+		os.WriteFile(kur, []byte("model = \"particles\"\npotential = \"kuramoto\"\nN = 10\nsteps = 2\n"+c.key+"\n"), 0o644)
+		code, _, stderr := runQ(t, "run", "--config", kur, "--out", filepath.Join(dir, "kur"))
+		if code != 2 || !strings.Contains(stderr, c.want) {
+			t.Errorf("%s: exit %d %q, want 2 and %q", c.key, code, stderr, c.want)
+		}
+	}
 	// a file's key that the command line makes inapplicable is refused,
 	// naming the file
 	bao := filepath.Join(dir, "baoab.toml")
@@ -304,6 +317,7 @@ func TestConfigFileAndOverride(t *testing.T) {
 		{`quiet = 1`, `"quiet" must be true or false, not the integer 1`},
 		{`seed = -1`, `"seed" must be an integer from 0 to 2^64-1, not -1`},
 		{`seed = "12x"`, `"seed" must be an integer, not the string "12x"`},
+		{`seed = "18446744073709551616"`, `"seed" must be an integer from 0 to 2^64-1, not 18446744073709551616`},
 		{"[[T]]\na = 1", `"T" must be a number, not an array of tables`},
 		{"T = 2\nbeta = 0.5", `"T" and "beta" are one setting: keep one of them`},
 		{"therm = 5\ntherm-grains = 6", `"therm" and "therm-grains" are one setting`},

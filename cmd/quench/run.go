@@ -250,8 +250,14 @@ func configValueFits(flagType string, v any) error {
 		if flagType == "string" {
 			return nil
 		}
-		if _, err := strconv.ParseUint(x, 10, 64); err == nil && flagType == "uint64" {
-			return nil // TOML integers stop at 2^63-1: larger seeds are quoted
+		if flagType == "uint64" {
+			_, err := strconv.ParseUint(x, 10, 64)
+			if err == nil {
+				return nil // TOML integers stop at 2^63-1: larger seeds are quoted
+			}
+			if errors.Is(err, strconv.ErrRange) {
+				return fmt.Errorf("must be an integer from 0 to 2^64-1, not %s", x)
+			}
 		}
 		is = fmt.Sprintf("the string %q", x)
 	case bool:
@@ -426,6 +432,9 @@ func buildLangevinConfig(fl *pflag.FlagSet, f *runFlags, c sim.Config) (sim.Conf
 	}
 	if f.model == "particles" {
 		c.N, c.D, c.Potential, c.K, c.Omega, c.OmegaSpread = f.n, f.d, f.potential, f.k, f.omega, f.omegaSpread
+		if err := checkKuramotoFlags(fl, f); err != nil {
+			return c, err // before validation, which cannot name a config file
+		}
 		if err := c.Validate(); err != nil {
 			return c, err
 		}
@@ -452,16 +461,29 @@ func checkLangevinFlags(fl *pflag.FlagSet, f *runFlags) error {
 	if fl.Changed("mass") && f.scheme != quench.SchemeBAOAB {
 		return quench.Usagef("--mass%s does not apply to --scheme %s: only baoab has momenta", f.given("mass"), f.scheme)
 	}
-	if fl.Changed("gamma") && f.gamma != 1 && f.potential == quench.PotentialKuramoto {
-		return quench.Usagef("--gamma %v%s does not apply to --potential kuramoto: its phases have unit mobility (dtheta/dt = omega + K r sin(psi - theta) + sqrt(2T) noise)", f.gamma, f.given("gamma"))
-	}
-	if fl.Changed("d") && f.d != 1 && f.potential == quench.PotentialKuramoto {
-		return quench.Usagef("--d %d%s does not apply to --potential kuramoto: its phases have one coordinate", f.d, f.given("d"))
-	}
 	for _, name := range []string{"omega", "omega-spread"} {
 		if fl.Changed(name) && f.potential != quench.PotentialKuramoto {
 			return quench.Usagef("--%s%s does not apply to --potential %s: only kuramoto has natural frequencies", name, f.given(name), f.potential)
 		}
+	}
+	return nil
+}
+
+// checkKuramotoFlags refuses what the Kuramoto potential does not take:
+// a mobility other than 1, more than one coordinate, the underdamped
+// scheme (naming the config file that set them).
+func checkKuramotoFlags(fl *pflag.FlagSet, f *runFlags) error {
+	if f.potential != quench.PotentialKuramoto {
+		return nil
+	}
+	if fl.Changed("gamma") && f.gamma != 1 {
+		return quench.Usagef("--gamma %v%s does not apply to --potential kuramoto: its phases have unit mobility (dtheta/dt = omega + K r sin(psi - theta) + sqrt(2T) noise)", f.gamma, f.given("gamma"))
+	}
+	if fl.Changed("d") && f.d != 1 {
+		return quench.Usagef("--d %d%s does not apply to --potential kuramoto: its phases have one coordinate", f.d, f.given("d"))
+	}
+	if f.scheme == quench.SchemeBAOAB {
+		return quench.Usagef("--scheme baoab%s does not apply to --potential kuramoto: it is overdamped, use --scheme em or lm", f.given("scheme"))
 	}
 	return nil
 }
@@ -778,6 +800,7 @@ func execute(st *sim.State, be quench.Backend, out string, quiet bool, stdout, s
 			return &failure{err}
 		}
 	case <-ctx.Done():
+		sim.RemoveTemps(out) // the file being written when the signal came
 		fmt.Fprintf(stderr, "quench: interrupted while writing the outputs of the finished run; its checkpoint is complete: quench resume %s writes them\n", out)
 		return sim.ErrInterrupted
 	}
