@@ -43,6 +43,7 @@ func TestBadInput(t *testing.T) {
 		{[]string{"--J", "inf"}, "--J +Inf is not allowed"},
 		{[]string{"--J", "nan"}, "--J NaN is not allowed"},
 		{[]string{"--J", "1e-310"}, "--J 1e-310 is too small for the default temperature"},
+		{[]string{"--J", "1e-310", "--L", "3"}, "extent 3 (axis 0) of lattice 3x3 is odd"},
 		{[]string{"--h", "1e308"}, "--h 1e+308 is not allowed: the field must be finite, at most 1e+100 in size"},
 		{[]string{"--J", "-1e101"}, "--J -1e+101 is not allowed"},
 		{[]string{"--shape", "0x4"}, `bad shape "0x4": extent 0 is too small: every extent must be at least 2`},

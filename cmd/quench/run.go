@@ -400,10 +400,12 @@ func buildConfig(fl *pflag.FlagSet, f *runFlags) (sim.Config, error) {
 	if fl.Changed("beta") && f.beta == 0 {
 		return c, quench.Usagef("--beta 0 is not allowed: beta must be a positive finite number")
 	}
+	var tinyJ error // reported after validation, so other errors come first
 	if !fl.Changed("T") && !fl.Changed("beta") {
 		c.T = sim.DefaultT(f.model, f.J)
 		if f.J != 0 && math.Abs(f.J) <= 1e100 && math.IsInf(1/c.T, 0) {
-			return c, quench.Usagef("--J %v%s is too small for the default temperature Tc |J| = %v (its inverse overflows): give --T or --beta", f.J, f.given("J"), c.T)
+			tinyJ = quench.Usagef("--J %v%s is too small for the default temperature Tc |J| = %v (its inverse overflows): give --T or --beta", f.J, f.given("J"), c.T)
+			c.T = sim.DefaultT(f.model, 1) // a stand-in while the rest is validated
 		}
 	}
 	if f.shape != "" {
@@ -418,7 +420,10 @@ func buildConfig(fl *pflag.FlagSet, f *runFlags) (sim.Config, error) {
 			c.Shape[i] = f.L
 		}
 	}
-	return c, c.Validate()
+	if err := c.Validate(); err != nil {
+		return c, err
+	}
+	return c, tinyJ
 }
 
 // buildLangevinConfig completes c for phi4 and particles.
