@@ -163,9 +163,9 @@ const maxCoupling = 1e100
 // minInvertible is the least positive float64 whose inverse is finite.
 var minInvertible = math.Nextafter(1/math.MaxFloat64, 1)
 
-// positiveInvertible refuses v unless it is positive and finite with a
+// PositiveInvertible refuses v unless it is positive and finite with a
 // finite inverse (T and beta are each other's inverse).
-func positiveInvertible(flag, what string, v float64) error {
+func PositiveInvertible(flag, what string, v float64) error {
 	if !(v > 0) || !finite(v) {
 		return quench.Usagef("%s %v is not allowed: %s must be a positive finite number", flag, v, what)
 	}
@@ -227,12 +227,12 @@ func (c *Config) Validate() error {
 	case c.T != 0 && c.Beta != 0:
 		return quench.Usagef("both --T %v and --beta %v given: set one of them", c.T, c.Beta)
 	case c.T != 0:
-		if err := positiveInvertible("--T", "the temperature", c.T); err != nil {
+		if err := PositiveInvertible("--T", "the temperature", c.T); err != nil {
 			return err
 		}
 		c.Beta = 1 / c.T
 	case c.Beta != 0:
-		if err := positiveInvertible("--beta", "beta", c.Beta); err != nil {
+		if err := PositiveInvertible("--beta", "beta", c.Beta); err != nil {
 			return err
 		}
 		c.T = 1 / c.Beta

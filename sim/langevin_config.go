@@ -57,14 +57,14 @@ func (c *Config) validateLangevin() error {
 	case c.T != 0 && c.Beta != 0:
 		return quench.Usagef("both --T %v and --beta %v given: set one of them", c.T, c.Beta)
 	case c.Beta != 0:
-		if err := positiveInvertible("--beta", "beta", c.Beta); err != nil {
+		if err := PositiveInvertible("--beta", "beta", c.Beta); err != nil {
 			return err
 		}
 		c.T = 1 / c.Beta
 	case c.Model == "phi4" && !(c.T > 0) || c.Model == "particles" && !(c.T >= 0) || math.IsInf(c.T, 0):
 		return quench.Usagef("--T %v is not allowed: the temperature must be a positive finite number (particles: or 0)", c.T)
 	case c.T > 0 && math.IsInf(1/c.T, 0):
-		return positiveInvertible("--T", "the temperature", c.T)
+		return PositiveInvertible("--T", "the temperature", c.T)
 	default:
 		if c.T > 0 {
 			c.Beta = 1 / c.T

@@ -14,6 +14,7 @@ import (
 	"github.com/quenchlab/quench/bench"
 	"github.com/quenchlab/quench/cpu"
 	"github.com/quenchlab/quench/gpu"
+	"github.com/quenchlab/quench/sim"
 )
 
 // measurer is one benchmark lattice or ensemble on a backend.
@@ -172,8 +173,8 @@ the GPU/CPU speedup per model and algorithm.`,
 			if sweeps < 1 {
 				return quench.Usagef("--sweeps %d is not allowed: at least 1", sweeps)
 			}
-			if !(T > 0) {
-				return quench.Usagef("--T %v is not allowed: the temperature must be positive", T)
+			if err := sim.PositiveInvertible("--T", "the temperature", T); err != nil {
+				return err
 			}
 			if jsonPath != "" {
 				// refused now, not after the whole grid has run

@@ -434,6 +434,8 @@ func TestBenchCPU(t *testing.T) {
 		want string
 	}{
 		{[]string{"bench", "--device", "-1"}, "--device -1 is not allowed"},
+		{[]string{"bench", "--T", "inf"}, "--T +Inf is not allowed: the temperature must be a positive finite number"},
+		{[]string{"bench", "--T", "1e-310"}, "--T 1e-310 is too small: its inverse overflows"},
 		{[]string{"bench", "--backend", "cpu", "--device", "1"}, "--device 1 does not apply to --backend cpu"},
 	} {
 		if code, stdout, stderr := runQ(t, c.args...); code != 2 || stdout != "" || !strings.Contains(stderr, c.want) {
