@@ -14,23 +14,44 @@ type exact struct {
 // enumerate is the J = 1, h = 0 model.
 func enumerate(L int, beta float64) exact { return enumerateJH(L, beta, 1, 0) }
 
-// enumerateJH is the model H = -J sum_<ij> s_i s_j - h sum_i s_i.
+// enumerateJH is the L x L model H = -J sum_<ij> s_i s_j - h sum_i s_i.
 func enumerateJH(L int, beta, J, h float64) exact {
-	n := L * L
+	return enumerateShape([]int{L, L}, beta, J, h)
+}
+
+// enumerateShape is the model on a periodic lattice of any shape (numpy
+// order), bonds to the next site along every axis (an extent of 2 makes
+// both neighbours along that axis the same site, as in the engine).
+func enumerateShape(shape []int, beta, J, h float64) exact {
+	n := 1
+	for _, l := range shape {
+		n *= l
+	}
 	var z, se, se2, sm, sam, sm2, sm4 float64
 	// Accumulate by (bond sum, magnetization) to keep the weights exact.
 	counts := map[[2]int]float64{}
 	s := make([]int, n)
+	coord := make([]int, len(shape))
 	for state := 0; state < 1<<n; state++ {
 		for i := range s {
 			s[i] = 1 - 2*(state>>i&1)
 		}
 		bond, mag := 0, 0
-		for y := 0; y < L; y++ {
-			for x := 0; x < L; x++ {
-				v := s[y*L+x]
-				mag += v
-				bond += v*s[y*L+(x+1)%L] + v*s[((y+1)%L)*L+x]
+		for i, v := range s {
+			mag += v
+			rest := i
+			for a := len(shape) - 1; a >= 0; a-- {
+				coord[a] = rest % shape[a]
+				rest /= shape[a]
+			}
+			stride := 1
+			for a := len(shape) - 1; a >= 0; a-- {
+				next := i + stride
+				if coord[a] == shape[a]-1 {
+					next -= shape[a] * stride
+				}
+				bond += v * s[next]
+				stride *= shape[a]
 			}
 		}
 		counts[[2]int{bond, mag}]++

@@ -80,6 +80,29 @@ func TestIsingL4FieldAntiferro(t *testing.T) {
 	}
 }
 
+// The simple cubic model exactly, on 4 x 2 x 2 (2^16 states; the extents
+// of 2 give double bonds, in the enumeration as in the engine): both
+// algorithms, above and below the bulk Tc, with a field in one case.
+func TestIsing3DExact(t *testing.T) {
+	shape := []int{4, 2, 2}
+	for i, c := range []struct{ T, h float64 }{{6, 0}, {3, 0}, {4, 0.4}} {
+		ex := enumerateShape(shape, 1/c.T, 1, c.h)
+		for _, algo := range []string{"metropolis", "heatbath"} {
+			cfg := Config{Model: "ising3d", Shape: shape, T: c.T, J: 1, H: c.h, Algo: algo,
+				Sweeps: 100000, Therm: 1000, Every: 1, Seed: uint64(70 + 3*i + len(algo)), Start: "hot"}
+			_, obs := simulate(t, cfg)
+			name := fmt.Sprintf("3D %s T=%g h=%g", algo, c.T, c.h)
+			within4(t, name+" energy", obs["energy"], ex.u)
+			within4(t, name+" specific heat", obs["specific_heat"], ex.c)
+			within4(t, name+" <|m|>", obs["abs_magnetization"], ex.absM)
+			within4(t, name+" <m^2>", obs["m2"], ex.m2)
+			if c.h != 0 {
+				within4(t, name+" <m>", obs["magnetization"], ex.m)
+			}
+		}
+	}
+}
+
 func formatT(T float64) string {
 	if T == quench.Tc2D {
 		return "Tc"
