@@ -19,17 +19,22 @@ type Row struct {
 	Energy, M, AbsM, M2, M4, Energy2 float64
 }
 
-// Rows converts samples: m = M/N, e = (-J*B - h*M)/N.
+// Rows converts samples (Row).
 func (c *Config) Rows(samples []Sample) []Row {
-	n := float64(c.Lattice().Sites())
 	out := make([]Row, len(samples))
 	for i, s := range samples {
-		m := float64(s.Mag) / n
-		e := (-c.J*float64(s.Bond) - c.H*float64(s.Mag)) / n
-		m2 := m * m
-		out[i] = Row{Sweep: s.Sweep, Energy: e, M: m, AbsM: math.Abs(m), M2: m2, M4: m2 * m2, Energy2: e * e}
+		out[i] = c.Row(s)
 	}
 	return out
+}
+
+// Row converts one sample: m = M/N, e = (-J*B - h*M)/N.
+func (c *Config) Row(s Sample) Row {
+	n := float64(c.Lattice().Sites())
+	m := float64(s.Mag) / n
+	e := (-c.J*float64(s.Bond) - c.H*float64(s.Mag)) / n
+	m2 := m * m
+	return Row{Sweep: s.Sweep, Energy: e, M: m, AbsM: math.Abs(m), M2: m2, M4: m2 * m2, Energy2: e * e}
 }
 
 // Observable names in summary.json, in table order.

@@ -227,7 +227,7 @@ func WriteOutputs(dir string, st *State, sum *Summary) error {
 		if IsIsing(st.Config.Model) {
 			header := []string{"sweep", "energy", "magnetization", "abs_magnetization", "m2", "m4"}
 			return csvRows(w, header, len(st.Samples), func(i int, b []byte) []byte {
-				r := st.Config.Rows(st.Samples[i : i+1])[0]
+				r := st.Config.Row(st.Samples[i])
 				b = appendInt(b, r.Sweep)
 				for _, x := range []float64{r.Energy, r.M, r.AbsM, r.M2, r.M4} {
 					b = appendFloat(b, x)
