@@ -60,11 +60,20 @@ func BenchmarkIsing3DMetropolisL1024(b *testing.B) {
 }
 
 func benchGPUStepper(b *testing.B, open func(be quench.Backend) (*bench.Stepper, error)) {
+	benchGPUStepperOn(b, nil, open)
+}
+
+// benchGPUStepperOn is benchGPUStepper with tune, when not nil, applied to
+// the backend before the stepper is opened.
+func benchGPUStepperOn(b *testing.B, tune func(*Backend), open func(be quench.Backend) (*bench.Stepper, error)) {
 	be, err := New(0)
 	if err != nil {
 		b.Skipf("no GPU: %v", err)
 	}
 	defer be.Close()
+	if tune != nil {
+		tune(be.(*Backend))
+	}
 	s, err := open(be)
 	if err != nil {
 		b.Fatal(err)
@@ -97,6 +106,25 @@ func BenchmarkPhi4EMFloat32L16384(b *testing.B) {
 	benchGPUStepper(b, func(be quench.Backend) (*bench.Stepper, error) {
 		return bench.NewPhi4(be, []int{16384, 16384}, quench.SchemeEM, quench.Float32)
 	})
+}
+
+// BenchmarkPhi4EMFloat32LoopBlocks times the kernel (float32 EM,
+// 16384^2, 8 sites per thread) at other block targets of the looping row
+// kernels (kernels.RowBlocks is the default): fewer blocks loop over more
+// rows each (a block's copy of the noise tables serves more rows, a longer
+// tail wave); "rows1" gives every thread row one row (no loop). A figure
+// to tune RowBlocks by on a GPU, not a check.
+func BenchmarkPhi4EMFloat32LoopBlocks(b *testing.B) {
+	for _, c := range []struct {
+		name   string
+		blocks int64
+	}{{"2048", 2048}, {"4096", 4096}, {"8192", 8192}, {"16384", 16384}, {"65536", 65536}, {"rows1", 1 << 40}} {
+		b.Run(c.name, func(b *testing.B) {
+			benchGPUStepperOn(b, func(g *Backend) { g.rowBlocks = c.blocks }, func(be quench.Backend) (*bench.Stepper, error) {
+				return bench.NewPhi4(be, []int{16384, 16384}, quench.SchemeEM, quench.Float32)
+			})
+		})
+	}
 }
 
 // BenchmarkPhi4EMFloat32Rows4: rows of 16380 sites, a multiple of 4 but
