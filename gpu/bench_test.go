@@ -84,7 +84,9 @@ func benchGPUStepperOn(b *testing.B, tune func(*Backend), open func(be quench.Ba
 			b.Fatal(err)
 		}
 	}
-	be.Sync()
+	if err := be.Sync(); err != nil {
+		b.Fatal(err)
+	}
 	steps := 0
 	for b.Loop() {
 		if err := s.Step(); err != nil {
@@ -92,7 +94,9 @@ func benchGPUStepperOn(b *testing.B, tune func(*Backend), open func(be quench.Ba
 		}
 		steps++
 	}
-	be.Sync()
+	if err := be.Sync(); err != nil { // a fault in the last steps is no figure
+		b.Fatal(err)
+	}
 	rate := float64(s.Units()) * float64(steps) / float64(b.Elapsed().Nanoseconds())
 	b.ReportMetric(rate, "updates/ns")
 	b.ReportMetric(rate*s.BytesPerUnit(), "GB/s")

@@ -148,6 +148,11 @@ func (b *Backend) loop(started chan<- error) {
 		}
 		return nil
 	}()
+	if err != nil && b.ctx != (cu.CUContext{}) {
+		// a failed start frees what it made: the context holds the module
+		// and the allocations
+		b.ctx.Destroy()
+	}
 	started <- err
 	if err != nil {
 		return
