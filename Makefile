@@ -80,6 +80,7 @@ gpu-bundle: cuda
 	$(GO) test -c $(GPUFLAGS) -o build/gpu/gpu.test ./gpu
 	$(GO) test -c $(GPUFLAGS) -o build/gpu/cmd.test ./cmd/quench
 	cp scripts/gpu-check.sh build/gpu/
+	tar -C build -czf build/gpu.tar.gz gpu
 
 clean:
 	rm -rf build runs

@@ -13,11 +13,11 @@
 #                         kmp, sandpile 4096^2 and 16384^2 from the
 #                         stationary state), then the GPU tests and verify
 #                         of the Langevin and lattice-update models, then,
-#                         if 80 s of the budget are left, the CPU sandpile
-#                         on one goroutine and on all cores, and if 50 s
-#                         are left, a kmp run on the GPU with profile
-#                         snapshots, and if 200 s are left, the CPU-GPU
-#                         cross-checks past 2^31 sites; about 5-7 minutes
+#                         if 200 s of the budget are left, the CPU-GPU
+#                         cross-checks past 2^31 sites, then, if 80 s are
+#                         left, the CPU sandpile on one goroutine and on
+#                         all cores, and if 50 s are left, a kmp run on the
+#                         GPU with profile snapshots; about 5-7 minutes
 #
 # A failing Philox smoke test (the first GPU launch) stops the script at
 # once: nothing after it could pass.
@@ -27,6 +27,7 @@ cd "$(dirname "$0")"
 out=${OUT:-$PWD/gpu-logs}
 mkdir -p "$out"
 exec > >(tee "$out/summary.txt") 2>&1
+teepid=$!
 export QUENCH_REQUIRE_GPU=1
 status=0
 t0=$SECONDS
@@ -61,6 +62,18 @@ tmo() { # tmo N cmd...: cmd under the smaller of N and the budget left
 # piped: after `tmo ... | tee ... | grep ...`, fails the check when tmo's
 # command failed (a pipeline's tmo runs in a subshell)
 piped() { [ "$1" -eq 0 ] || status=1; }
+# large: the CPU-GPU cross-checks past 2^31 sites (phi4, kmp, a sandpile
+# avalanche), 30 GiB of device and 72 GiB of host memory, a minute or two,
+# when 200 s of the budget are left
+large() {
+	(($(left 240) >= 200)) || {
+		echo "(skipped: under 200 s of the budget left) the cross-checks past 2^31 sites"
+		return
+	}
+	step "CPU-GPU cross-checks on 2^31 + 2^22 sites (QUENCH_GPU_LARGE=1)"
+	QUENCH_GPU_LARGE=1 tmo 240 ./gpu.test -test.v -test.run 'TestAbove2to31CrossCheck' -test.timeout 230s >"$out/gpu-large.log" 2>&1 || status=1
+	grep -E "^\s*(--- |PASS|FAIL|ok )|panic|_test.go" "$out/gpu-large.log" | head -20
+}
 
 step "device"
 nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm,clocks.max.mem --format=csv 2>&1
@@ -127,9 +140,12 @@ if [ "$what" = issues ]; then
 	v --model sandpile --dim 2 --L 64 --start hot --sweeps 2000 --every 500
 	v --model sandpile --dim 2 --L 256 --start stationary --sweeps 300 --every 100
 	v --model sandpile --dim 3 --L 24 --start hot --sweeps 3000 --every 1000
-	v --model sandpile --dim 1 --L 3000 --start hot --sweeps 3000 --every 1000
+	v --model sandpile --dim 1 --L 1000 --start hot --sweeps 1000 --every 250
 	v --model kmp --dim 2 --L 512 --sweeps 100 --every 25
 	v --model diffusion --dim 2 --L 1024 --precision float32 --sweeps 100 --every 25
+
+	# the 64-bit indexing past 2^31 sites before the optional figures below
+	large
 
 	# with what is left of the budget: the CPU backend's sandpile rounds on
 	# one goroutine and on every core (bands side by side), the same grains
@@ -166,14 +182,8 @@ if [ "$what" = issues ]; then
 	fi
 fi
 
-# CPU-GPU cross-checks past 2^31 sites (phi4, kmp, a sandpile avalanche):
-# 30 GiB of device and 72 GiB of host memory, a minute or two; in every
-# mode but bench, when the budget still allows
-if [ "$what" != bench ] && (($(left 240) >= 200)); then
-	step "CPU-GPU cross-checks on 2^31 + 2^22 sites (QUENCH_GPU_LARGE=1)"
-	QUENCH_GPU_LARGE=1 tmo 240 ./gpu.test -test.v -test.run 'TestAbove2to31CrossCheck' -test.timeout 230s >"$out/gpu-large.log" 2>&1 || status=1
-	grep -E "^\s*(--- |PASS|FAIL|ok )|panic|_test.go" "$out/gpu-large.log" | head -20
-fi
+# in every mode but bench, after verify, when the budget still allows
+if [ "$what" != bench ] && [ "$what" != issues ]; then large; fi
 
 if [ "$what" != tests ] && [ "$what" != issues ]; then
 	step "quench bench (GPU grid and CPU grid)"
@@ -195,4 +205,7 @@ fi
 
 step "done"
 if [ $status -eq 0 ]; then echo "GPU CHECK PASSED"; else echo "GPU CHECK FAILED"; fi
+# let tee write the last lines to summary.txt before the script ends
+exec >&- 2>&- 3>&-
+wait "$teepid"
 exit $status
