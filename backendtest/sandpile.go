@@ -115,5 +115,51 @@ func checkSandpile(t *testing.T, b quench.Backend, lat quench.Lattice, h []uint8
 			t.Fatalf("%v: unexpected sandpile state at site %d", lat, x)
 		}
 	}
+	counts, err := b.HeightCounts(s.Heights)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := RefHeightCounts(h); counts != want {
+		t.Fatalf("%v: height counts %v, want %v", lat, counts, want)
+	}
 	t.Logf("%v: %d grains identical to the reference, largest avalanche %d topplings", lat, grains, biggest)
+}
+
+// RefHeightCounts counts heights by value, 7 and above together
+// (quench.Reducer.HeightCounts).
+func RefHeightCounts(h []uint8) [8]int64 {
+	var c [8]int64
+	for _, v := range h {
+		c[min(v, 7)]++
+	}
+	return c
+}
+
+// testHeightCounts: buffers longer than a GPU launch's first wave and than
+// the CPU's block, values over the whole byte range, and an empty one.
+func testHeightCounts(t *testing.T, b quench.Backend) {
+	for _, n := range []int64{0, 1, 255, 1<<20 + 3, 5<<20 + 17} {
+		h := make([]uint8, n)
+		for i := range h {
+			h[i] = uint8(uint64(i) * 0x9E3779B97F4A7C15 >> 56)
+			if i%3 == 0 {
+				h[i] &= 3
+			}
+		}
+		buf, err := b.Alloc(quench.Uint8, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := b.Upload(buf, h); err != nil {
+			t.Fatal(err)
+		}
+		got, err := b.HeightCounts(buf)
+		b.Free(buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := RefHeightCounts(h); got != want {
+			t.Errorf("%d heights: counts %v, want %v", n, got, want)
+		}
+	}
 }

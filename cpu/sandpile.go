@@ -401,3 +401,30 @@ func (b *Backend) edges(lat quench.Lattice, stride []int64) []uint8 {
 	b.sand = e
 	return e.edge
 }
+
+// HeightCounts implements quench.Reducer: blocks of heightBlock sites
+// counted in parallel, the counts added (integers: in any order).
+func (b *Backend) HeightCounts(heights quench.Buffer) ([8]int64, error) {
+	hb, err := asBuffer(heights, quench.Uint8)
+	if err != nil {
+		return [8]int64{}, err
+	}
+	const heightBlock = 1 << 20
+	h := hb.u8
+	nblk := (len(h) + heightBlock - 1) / heightBlock
+	part := make([][8]int64, nblk)
+	parallel(nblk, func(k int) {
+		var c [8]int64
+		for _, v := range h[k*heightBlock : min(len(h), (k+1)*heightBlock)] {
+			c[min(v, 7)]++
+		}
+		part[k] = c
+	})
+	var c [8]int64
+	for _, p := range part {
+		for v := range c {
+			c[v] += p[v]
+		}
+	}
+	return c, nil
+}

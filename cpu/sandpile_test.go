@@ -490,3 +490,30 @@ func TestSandpileSmallExact(t *testing.T) {
 		t.Logf("%v: %d recurrent configurations; all %d probabilities within %.2f sigma", shape, total, n*z, worst)
 	}
 }
+
+// TestHeightCounts: counts over several parallel blocks, the last one
+// partial, against a direct count; 7 and above share the last count; a
+// buffer of another type is refused.
+func TestHeightCounts(t *testing.T) {
+	be := New()
+	n := 3<<20 + 5
+	h := make([]uint8, n)
+	for i := range h {
+		h[i] = uint8(i*2654435761>>7) % 13
+	}
+	h[n-1] = 255
+	var want [8]int64
+	for _, v := range h {
+		want[min(v, 7)]++
+	}
+	buf, _ := be.Alloc(quench.Uint8, int64(n))
+	be.Upload(buf, h)
+	got, err := be.HeightCounts(buf)
+	if err != nil || got != want {
+		t.Errorf("HeightCounts = %v, %v; want %v", got, err, want)
+	}
+	f, _ := be.Alloc(quench.Float32, 4)
+	if _, err := be.HeightCounts(f); err == nil {
+		t.Errorf("HeightCounts of a float32 buffer: no error")
+	}
+}

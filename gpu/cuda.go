@@ -507,6 +507,26 @@ func (b *Backend) IsingSums(spins quench.Buffer, lat quench.Lattice) (quench.Isi
 	return quench.IsingSums{Mag: out[0], Bond: out[1]}, err
 }
 
+// HeightCounts implements quench.Reducer: height_counts adds each
+// block's counts to b.sums with integer atomics.
+func (b *Backend) HeightCounts(heights quench.Buffer) ([8]int64, error) {
+	var out [8]int64
+	hb, err := b.own(heights, quench.Uint8)
+	if err != nil {
+		return out, err
+	}
+	err = b.do(func() error {
+		if err := wrap("clear counts", cu.MemsetD8(b.sums, 0, 64)); err != nil {
+			return err
+		}
+		if err := b.launch(kernels.HeightCounts, max(hb.n, 1), uint64(hb.ptr), uint64(hb.n), uint64(b.sums)); err != nil {
+			return err
+		}
+		return wrap("download counts", cu.MemcpyDtoH(unsafe.Pointer(&out[0]), b.sums, 64))
+	})
+	return out, err
+}
+
 // Sum implements quench.Reducer: the kernel sums fixed blocks of
 // quench.SumBlock elements left to right, the host adds the partials in
 // order, exactly as the CPU backend.

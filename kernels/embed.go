@@ -34,6 +34,7 @@ const (
 	SandpileFlags  = "sandpile_flags"
 	SandpileApply  = "sandpile_apply"
 	SandpileGrain  = "sandpile_grain"
+	HeightCounts   = "height_counts"
 	MassClass      = "mass_class"
 	MassClassRows  = "mass_class_rows" // rows a multiple of 4 long (MassRowGrid)
 	MassInject     = "mass_inject"
@@ -62,7 +63,7 @@ var All = []string{IsingPhaseSeg, IsingPhaseSite, IsingSums, SumBlocksF64, SumBl
 	Phi4BAOAB2 + "_f32", Phi4BAOAB2 + "_f64", Phi4Mu + "_f32", Phi4Mu + "_f64", Phi4ModelB + "_f32", Phi4ModelB + "_f64",
 	Phi4Currents + "_f32", Phi4Currents + "_f64",
 	ParticleStep + "_f32", ParticleStep + "_f64", PhasePartials + "_f32", PhasePartials + "_f64",
-	SandpileFlags, SandpileApply, SandpileGrain, MassClass, MassClassRows, MassInject, Diffuse + "_f32", Diffuse + "_f64",
+	SandpileFlags, SandpileApply, SandpileGrain, HeightCounts, MassClass, MassClassRows, MassInject, Diffuse + "_f32", Diffuse + "_f64",
 	FieldSums + "_f32", FieldSums + "_f64", FieldSums + "_i64",
 }
 

@@ -110,3 +110,46 @@ func TestSandpileKernelsEmulated(t *testing.T) {
 		}
 	}
 }
+
+// TestHeightCountsEmulated runs height_counts, emulated on 3 blocks of 64
+// threads and on 1 of 256, on heights 0..9 and 255 (7 and above share the
+// last count), and requires the CPU backend's HeightCounts.
+func TestHeightCountsEmulated(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs a C++ emulation")
+	}
+	bin := buildEmu(t)
+	be := cpu.New()
+	for _, n := range []int{1, 191, 192, 5000} {
+		h := make([]uint8, n)
+		for i := range h {
+			h[i] = uint8((i * 7919 >> 3) % 11)
+			if i%97 == 5 {
+				h[i] = 255
+			}
+		}
+		buf, _ := be.Alloc(quench.Uint8, int64(n))
+		be.Upload(buf, h)
+		want, err := be.HeightCounts(buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var total int64
+		for _, c := range want {
+			total += c
+		}
+		if total != int64(n) {
+			t.Fatalf("n=%d: CPU counts %v add to %d", n, want, total)
+		}
+		out := runEmu(t, bin, "heightcounts", h)
+		for k := 0; k < 2; k++ {
+			var got [8]int64
+			for v := range got {
+				got[v] = int64(binary.LittleEndian.Uint64(out[64*k+8*v:]))
+			}
+			if got != want {
+				t.Errorf("n=%d, launch %d: emulated %v, CPU %v", n, k, got, want)
+			}
+		}
+	}
+}

@@ -242,3 +242,31 @@ extern "C" __global__ void sandpile_grain(uint8_t* h, int64_t site, const unsign
     h[site] += 1;
     ((counts[5] & 1) ? lb : la)[0] = (int32_t)tile;
 }
+
+// height_counts (quench.Reducer.HeightCounts): out[v] += the sites of h
+// holding v for v < 7, out[7] += those holding 7 or more. Blocks of 256
+// threads (sc). Each thread counts a grid-stride share of the sites in
+// registers; the block adds its threads' counts in shared memory and
+// one thread per block adds them to out: integer sums, the same in any
+// order.
+extern "C" __global__ void height_counts(const uint8_t* __restrict__ h, int64_t n, unsigned long long* out) {
+    __shared__ unsigned long long sc[8][256];
+    unsigned long long c[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    const int64_t stride = (int64_t)gridDim.x * blockDim.x;
+    for (int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += stride) {
+        const unsigned x = h[i], v = x < 7 ? x : 7;
+#pragma unroll
+        for (int k = 0; k < 8; k++) c[k] += v == (unsigned)k;
+    }
+#pragma unroll
+    for (int k = 0; k < 8; k++) sc[k][threadIdx.x] = c[k];
+    __syncthreads();
+    for (int w = blockDim.x / 2; w > 0; w >>= 1) {
+        if ((int)threadIdx.x < w) {
+#pragma unroll
+            for (int k = 0; k < 8; k++) sc[k][threadIdx.x] += sc[k][threadIdx.x + w];
+        }
+        __syncthreads();
+    }
+    if (threadIdx.x < 8 && sc[threadIdx.x][0] != 0) atomicAdd(&out[threadIdx.x], sc[threadIdx.x][0]);
+}
