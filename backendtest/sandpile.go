@@ -163,3 +163,77 @@ func testHeightCounts(t *testing.T, b quench.Backend) {
 		}
 	}
 }
+
+// Recurrent reports whether the stable configuration h of the open lattice
+// shape is recurrent, by Dhar's burning algorithm written out here
+// independently of the backend: the sink is burnt, and a site burns once
+// its height is at least the number of its unburnt lattice neighbours;
+// the configuration is recurrent iff every site burns.
+func Recurrent(shape []int, h []uint8) bool {
+	n := len(h)
+	stride := make([]int, len(shape))
+	s := 1
+	for a := len(shape) - 1; a >= 0; a-- {
+		stride[a] = s
+		s *= shape[a]
+	}
+	burnt := make([]bool, n)
+	for left, changed := n, true; changed; {
+		changed = false
+		for x := 0; x < n; x++ {
+			if burnt[x] {
+				continue
+			}
+			unburnt := 0
+			for a := range shape {
+				c := x / stride[a] % shape[a]
+				if c > 0 && !burnt[x-stride[a]] {
+					unburnt++
+				}
+				if c < shape[a]-1 && !burnt[x+stride[a]] {
+					unburnt++
+				}
+			}
+			if int(h[x]) >= unburnt {
+				burnt[x], changed = true, true
+				if left--; left == 0 {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// RecurrentHeights enumerates the (2d)^N stable configurations of the
+// open lattice shape (small: N sites) and returns, for each site and
+// height, how many recurrent ones (Recurrent) have that height there, and
+// how many are recurrent in all. The stationary state of the driven pile
+// is uniform on them, so count[x][h]/total is the exact P(h) at site x.
+func RecurrentHeights(shape []int) (count [][]float64, total int64) {
+	n, z := 1, 2*len(shape)
+	for _, l := range shape {
+		n *= l
+	}
+	count = make([][]float64, n)
+	for x := range count {
+		count[x] = make([]float64, z)
+	}
+	h := make([]uint8, n)
+	for cfg := 0; ; cfg++ {
+		c := cfg
+		for x := range h {
+			h[x] = uint8(c % z)
+			c /= z
+		}
+		if c > 0 {
+			return count, total
+		}
+		if Recurrent(shape, h) {
+			total++
+			for x, v := range h {
+				count[x][v]++
+			}
+		}
+	}
+}
