@@ -29,15 +29,16 @@ const CheckpointFile = "checkpoint.qck"
 //	rows     header.Rows x header.Width float64 (Langevin, sandpile measurements)
 //	masses   header.Masses int64 (mass-transfer models)
 //	heights  header.Heights bytes, activity int64, stamp int32 (sandpile)
-//	profiles header.Profiles x header.ProfileWidth float64 (mass transfer)
+//	profiles header.Profiles x header.ProfileWidth float64 (mass transfer, sandpile)
 //	sha256   32 bytes over everything before it
 const (
 	checkpointMagic = "QUENCHCK"
 	// 2: mass-transfer profiles (version 1 is read for other models);
 	// 3: particle v_var is the velocity variance, phi4 energy_field is
 	// -h <phi> (version 2 is read for the runs whose columns these did not
-	// change: no velocities, h = 0)
-	checkpointVersion = 3
+	// change: no velocities, h = 0); 4: sandpiles take height
+	// distribution snapshots (version 3 is read for other models)
+	checkpointVersion = 4
 )
 
 type checkpointHeader struct {
@@ -71,7 +72,7 @@ func WriteCheckpoint(dir string, st *State) error {
 		Heights: int64(len(st.Heights)), Stored: st.Stored, Topples: st.Topples, Masses: int64(len(st.Masses)),
 		Profiles: int64(len(st.Profiles)),
 	}
-	if IsMass(st.Config.Model) {
+	if HasProfiles(st.Config.Model) {
 		h.ProfileWidth = int64(st.Config.ProfileWidth())
 	}
 	if !IsIsing(st.Config.Model) {
@@ -163,12 +164,17 @@ func ReadCheckpoint(dir string) (*State, error) {
 		// such a file may hold either
 		return nil, bad("format version %d holds a phi4 run with h != 0 whose energy_field may have the old sign (+h <phi>, now -h <phi>): rerun it", version)
 	}
+	if version < 4 && cfg.Model == "sandpile" {
+		// it has no height distribution snapshots, and their history
+		// cannot be recovered
+		return nil, bad("format version %d holds a sandpile run without the height distribution snapshots this quench takes: rerun it", version)
+	}
 	if err := cfg.Validate(); err != nil {
 		return nil, bad("its configuration is invalid: %v", err)
 	}
 	sites := cfg.Lattice().Sites()
 	if cfg.Model == "sandpile" {
-		if h.Heights != sites || h.Width != int64(len(SandpileColumns)+1) || h.Field+h.Aux+h.Omega != 0 {
+		if h.Heights != sites || h.Width != int64(len(cfg.Columns())+1) || h.Field+h.Aux+h.Omega != 0 {
 			return nil, bad("it holds %d heights for a lattice of %d sites", h.Heights, sites)
 		}
 		sites = 0
@@ -208,10 +214,10 @@ func ReadCheckpoint(dir string) (*State, error) {
 	if h.Sites != sites {
 		return nil, bad("it holds %d sites but its lattice %s has %d", h.Sites, cfg.Lattice(), sites)
 	}
-	if IsMass(cfg.Model) && h.ProfileWidth != int64(cfg.ProfileWidth()) {
+	if HasProfiles(cfg.Model) && h.ProfileWidth != int64(cfg.ProfileWidth()) {
 		return nil, bad("its profile rows have %d columns, model %s on %v has %d", h.ProfileWidth, cfg.Model, cfg.Shape, cfg.ProfileWidth())
 	}
-	if !IsMass(cfg.Model) && h.ProfileWidth+h.Profiles != 0 {
+	if !HasProfiles(cfg.Model) && h.ProfileWidth+h.Profiles != 0 {
 		return nil, bad("it holds profile snapshots for model %s", cfg.Model)
 	}
 	want := 16 + hlen + sites + 24*h.Samples + 8*(h.Field+h.Aux+h.Omega+h.Rows*h.Width+h.Masses+h.Profiles*h.ProfileWidth) + 13*h.Heights

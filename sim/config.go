@@ -179,8 +179,8 @@ func PositiveInvertible(flag, what string, v float64) error {
 // caller sets one of them, or both when they agree (Beta == 1/T). Errors are quench.UsageErrors naming the
 // bad value and what is allowed.
 func (c *Config) Validate() error {
-	if c.ProfileEvery != 0 && !IsMass(c.Model) {
-		return quench.Usagef("--profile-every %d does not apply to --model %s: only kmp, aggregation and transfer take profiles", c.ProfileEvery, c.Model)
+	if c.ProfileEvery != 0 && !HasProfiles(c.Model) {
+		return quench.Usagef("--profile-every %d does not apply to --model %s: only kmp, aggregation, transfer and sandpile take profiles", c.ProfileEvery, c.Model)
 	}
 	switch c.Model {
 	case "phi4", "particles":
@@ -355,7 +355,7 @@ func (c *Config) Bytes(stateOnHost bool) (host, device uint64) {
 	if c.Model == "sandpile" {
 		n := uint64(c.Lattice().Sites())
 		device = 14 * n // heights, activity (int64), stamp, flags
-		host = 13*n + uint64(c.Measurements())*8*6*2 + 64<<20
+		host = 13*n + uint64(c.Measurements())*8*6*2 + c.profileBytes(8*2) + 64<<20
 		if c.Start == "stationary" {
 			// quench.SandpileStationary's parent, tree, boundary (2) and
 			// depth (4) bytes per site while it draws the start
@@ -391,7 +391,8 @@ func (c *Config) DiskBytes() uint64 {
 	case IsIsing(c.Model):
 		return 2*n + rows*(24+120) + 1<<20
 	case c.Model == "sandpile":
-		return n + 4*n + 9*n + rows*(8*6+100) + 1<<20
+		// and the height distribution snapshots, as the mass models'
+		return n + 4*n + 9*n + rows*(8*6+100) + c.profileBytes(8+25) + 1<<20
 	case IsMass(c.Model):
 		// profile snapshots: float64 in the checkpoint, text in profiles.csv
 		return 2*8*n + rows*(8*5+100) + c.profileBytes(8+25) + 1<<20

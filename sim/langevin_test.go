@@ -240,7 +240,7 @@ func TestSandpileStationaryStart(t *testing.T) {
 // Sandpile runs resume bit for bit and keep their grain bookkeeping.
 func TestSandpileResume(t *testing.T) {
 	for _, start := range []string{"cold", "hot", "stationary"} {
-		cfg := Config{Model: "sandpile", Shape: []int{12, 9}, Sweeps: 300, Therm: 100, Every: 2, Seed: 4, Start: start}
+		cfg := Config{Model: "sandpile", Shape: []int{12, 9}, Sweeps: 300, Therm: 100, Every: 2, ProfileEvery: 15, Seed: 4, Start: start}
 		full, _ := simulate(t, cfg)
 		dir := t.TempDir()
 		st, _ := NewState(cfg)
@@ -262,8 +262,14 @@ func TestSandpileResume(t *testing.T) {
 			t.Fatal(err)
 		}
 		if !slices.Equal(full.Heights, back.Heights) || !slices.Equal(full.Activity, back.Activity) || !slices.Equal(full.Stamp, back.Stamp) ||
-			full.Stored != back.Stored || full.Topples != back.Topples || len(full.Rows) != len(back.Rows) {
-			t.Fatalf("%s: resumed sandpile differs", start)
+			full.Stored != back.Stored || full.Topples != back.Topples || len(full.Rows) != len(back.Rows) ||
+			len(full.Profiles) != 20 || len(back.Profiles) != 20 {
+			t.Fatalf("%s: resumed sandpile differs (or %d, %d height snapshots, want 20)", start, len(full.Profiles), len(back.Profiles))
+		}
+		for i := range full.Profiles {
+			if !slices.Equal(full.Profiles[i], back.Profiles[i]) {
+				t.Fatalf("%s: height snapshot %d differs", start, i)
+			}
 		}
 		for i := range full.Rows {
 			if !slices.Equal(full.Rows[i], back.Rows[i]) {

@@ -65,7 +65,9 @@ type Summary struct {
 	// fractions, bins of powers of two in mass units) and C(r)
 	// ("correlation", r = 0 .. min(lx/2, 32768) along the last axis),
 	// averaged over ProfileSnapshots snapshots taken every ProfileEvery
-	// steps (profiles.csv holds each snapshot).
+	// steps (profiles.csv holds each snapshot). Sandpile: P(h)
+	// ("height_distribution", the fraction of sites at each height 0..2d-1),
+	// likewise every ProfileEvery grains.
 	Profiles         map[string]Profile `json:"profiles,omitempty"`
 	ProfileSnapshots int                `json:"profile_snapshots,omitempty"`
 	ProfileEvery     int64              `json:"profile_every,omitempty"`
@@ -178,6 +180,12 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 	}
 	if c.Model == "sandpile" {
 		s.Histograms = sandpileHistograms(st)
+	}
+	if c.Model == "sandpile" && len(st.Profiles) > 0 {
+		s.ProfileSnapshots, s.ProfileEvery = len(st.Profiles), c.ProfileInterval()
+		s.Profiles = map[string]Profile{
+			"height_distribution": makeProfile(profileEstimates(st.Profiles, 1, c.ProfileWidth()-1)),
+		}
 	}
 	if IsMass(c.Model) && len(st.Profiles) > 0 {
 		s.ProfileSnapshots, s.ProfileEvery = len(st.Profiles), c.ProfileInterval()
@@ -338,8 +346,8 @@ func RemoveTemps(dir string) {
 	}
 }
 
-// ProfilesFile holds every profile snapshot of a mass-transfer run, one row
-// each (Config.ProfileColumns: step, p0.., c0..).
+// ProfilesFile holds every profile snapshot of a mass-transfer or sandpile
+// run, one row each (Config.ProfileColumns: step, p0.., c0..; step, h0..).
 const ProfilesFile = "profiles.csv"
 
 func writeHistograms(dir string, sum *Summary) error {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/quenchlab/quench"
+	"github.com/quenchlab/quench/backendtest"
 	"github.com/quenchlab/quench/cpu"
 	"github.com/quenchlab/quench/stats"
 )
@@ -267,4 +268,46 @@ func TestPhi4FreeFieldSusceptibility(t *testing.T) {
 		}
 	}
 	within4(t, "free field phi2", obs["phi2"], cfg.T*modes/64)
+}
+
+// The driver's height distribution snapshots (profiles: the backend's
+// HeightCounts every ProfileInterval grains) averaged as in the summary,
+// against the exact lattice averages of the stationary P(h) (uniform on
+// the recurrent configurations, enumerated) at 4 sigma with reliable error
+// bars, on a chain of 7 and on 3x3 from the exact stationary start; every
+// snapshot's fractions add to 1 and give the mean height measured after
+// the same grain.
+func TestSandpileHeightDistributionExact(t *testing.T) {
+	if testing.Short() {
+		t.Skip("statistical test")
+	}
+	for i, shape := range [][]int{{7}, {3, 3}} {
+		count, total := backendtest.RecurrentHeights(shape)
+		z := 2 * len(shape)
+		cfg := Config{Model: "sandpile", Shape: shape, Sweeps: 100000, Every: 1, ProfileEvery: 10, Seed: uint64(70 + i), Start: "stationary"}
+		st, _ := simulate(t, cfg)
+		if len(st.Profiles) != 10000 {
+			t.Fatalf("%v: %d snapshots, want 10000", shape, len(st.Profiles))
+		}
+		for _, p := range st.Profiles {
+			row := st.Rows[int(p[0])-1] // every grain measured
+			sum, mean := 0.0, 0.0
+			for h := range z {
+				sum += p[1+h]
+				mean += float64(h) * p[1+h]
+			}
+			if row[0] != p[0] || math.Abs(sum-1) > 1e-12 || math.Abs(mean-row[1]) > 1e-12 {
+				t.Fatalf("%v grain %v: height fractions add to %v and give mean height %v, the measurement's is %v", shape, p[0], sum, mean, row[1])
+			}
+		}
+		est := profileEstimates(st.Profiles, 1, z)
+		for h := range z {
+			want := 0.0
+			for x := range count {
+				want += count[x][h]
+			}
+			want /= float64(total) * float64(len(count))
+			within4(t, fmt.Sprintf("%v P(%d)", shape, h), est[h], want)
+		}
+	}
 }

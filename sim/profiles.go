@@ -12,10 +12,12 @@ import (
 	"github.com/quenchlab/quench/stats"
 )
 
-// Mass-transfer profiles: the single-site distribution P(m) and the
-// two-point correlation C(r) along the last axis, taken from the state every
-// ProfileInterval steps of the measured run and averaged over those
-// snapshots with error bars (binning and tau_int, like every observable).
+// Profiles: snapshots of a distribution over the lattice taken every
+// ProfileInterval steps (grains) of the measured run and averaged over
+// those snapshots with error bars (binning and tau_int, like every
+// observable). Mass transfer: the single-site distribution P(m) and the
+// two-point correlation C(r) along the last axis. Sandpile: the height
+// distribution P(h), h = 0..2d-1 (the fraction of sites at each height).
 
 // MassBins is the number of P(m) bins: bin b holds the fraction of sites
 // with b/4 <= m/<m> < (b+1)/4, <m> the snapshot's mean mass; the last bin
@@ -63,7 +65,7 @@ func (c *Config) ProfileInterval() int64 {
 		return c.ProfileEvery
 	}
 	target := int64(ProfileTarget)
-	if n := c.Lattice().Sites(); n > profileBigLattice {
+	if n := c.Lattice().Sites(); n > profileBigLattice && IsMass(c.Model) {
 		target = max(profileMinTarget, ProfileTarget*profileBigLattice/n)
 	}
 	if w := int64(c.ProfileWidth()); target*w > profileValueBudget {
@@ -82,7 +84,7 @@ func (c *Config) profiledAt(step int64) bool {
 
 // profilesUpTo counts the profile snapshots taken in steps 1..step.
 func profilesUpTo(c *Config, step int64) int64 {
-	if !IsMass(c.Model) || step <= c.Therm || c.ProfileInterval() < 1 {
+	if !HasProfiles(c.Model) || step <= c.Therm || c.ProfileInterval() < 1 {
 		return 0
 	}
 	return (min(step, c.TotalSweeps()) - c.Therm) / c.ProfileInterval()
@@ -93,8 +95,12 @@ func (c *Config) Profiles() int64 { return profilesUpTo(c, c.TotalSweeps()) }
 
 // ProfileWidth is the length of a snapshot row: the step, MassBins and
 // LogMassBins fractions, and C(r) for r = 0 .. min(lx/2, profileMaxLag),
-// lx the last extent.
+// lx the last extent; for the sandpile the step and the 2d height
+// fractions.
 func (c *Config) ProfileWidth() int {
+	if c.Model == "sandpile" {
+		return 1 + quench.SandpileThreshold(len(c.Shape))
+	}
 	return profCorr + c.profileLag() + 1
 }
 
@@ -103,6 +109,12 @@ func (c *Config) profileLag() int { return newProfilePlan(c.Shape[len(c.Shape)-1
 // ProfileColumns names a snapshot row's columns (profiles.csv).
 func (c *Config) ProfileColumns() []string {
 	cols := []string{"step"}
+	if c.Model == "sandpile" {
+		for h := range quench.SandpileThreshold(len(c.Shape)) {
+			cols = append(cols, fmt.Sprintf("h%d", h))
+		}
+		return cols
+	}
 	for b := range MassBins {
 		cols = append(cols, fmt.Sprintf("p%d", b))
 	}
@@ -119,7 +131,7 @@ func (c *Config) ProfileColumns() []string {
 // interval.
 func (c *Config) validateProfiles() error {
 	if c.ProfileEvery < ProfileNone || c.ProfileEvery > c.Sweeps {
-		return quench.Usagef("--profile-every %d is not allowed: use 1 to --steps %d, 0 (about %d snapshots) or -1 (none)", c.ProfileEvery, c.Sweeps, ProfileTarget)
+		return quench.Usagef("--profile-every %d is not allowed: use 1 to --%s %d, 0 (about %d snapshots) or -1 (none)", c.ProfileEvery, c.StepUnit(), c.Sweeps, ProfileTarget)
 	}
 	c.ProfileEvery = c.ProfileInterval()
 	return nil

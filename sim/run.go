@@ -40,7 +40,8 @@ type State struct {
 	Topples  int64 // topplings of all grains so far (throughput)
 
 	// Mass transfer: fixed-point masses (quench.MassUnit per unit) and the
-	// profile snapshots (MassProfile rows, column 0 the step).
+	// profile snapshots (column 0 the step; MassProfile rows, or sandpile
+	// height fractions).
 	Masses   []int64
 	Profiles [][]float64
 }
@@ -127,13 +128,14 @@ func Execute(ctx context.Context, be quench.Backend, st *State, opts Options) er
 		}
 		st.SweepSeconds += time.Since(t0).Seconds()
 		if cfg.profiledAt(st.Step) {
-			// timed apart: a host computation on a copy of the state
+			// timed apart: mass models compute on the host from a copy of
+			// the state
 			t1 := time.Now()
-			if err := r.download(); err != nil {
+			row, err := r.(profiler).profile()
+			if err != nil {
 				return fmt.Errorf("profile after %s %d: %w", unit, st.Step, err)
 			}
-			lat := cfg.Lattice()
-			st.Profiles = append(st.Profiles, MassProfile(st.Masses, lat.Shape[lat.Dim()-1], st.Step))
+			st.Profiles = append(st.Profiles, row)
 			st.ProfileSeconds += time.Since(t1).Seconds()
 		}
 		if opts.Progress != nil {
@@ -146,6 +148,12 @@ func Execute(ctx context.Context, be quench.Backend, st *State, opts Options) er
 		}
 	}
 	return save()
+}
+
+// profiler is a runner of a model that takes profile snapshots
+// (HasProfiles): profile returns the snapshot row of the current state.
+type profiler interface {
+	profile() ([]float64, error)
 }
 
 // runner is one model's state on a backend.

@@ -207,7 +207,8 @@ func interruptAt(t *testing.T, cfg Config, dir string, at int64) *State {
 }
 
 // Version 1 checkpoints (no profile section) are still read for models
-// without profiles, and refused with a reason for mass models; unknown
+// without profiles, and refused with a reason for mass models; versions 2
+// and 3 for the runs whose columns have not changed since; unknown
 // versions are refused.
 func TestCheckpointVersion1(t *testing.T) {
 	setVersion := func(t *testing.T, st *State, v uint32) string {
@@ -235,8 +236,24 @@ func TestCheckpointVersion1(t *testing.T) {
 	if _, err := ReadCheckpoint(setVersion(t, kmp, 1)); err == nil || !strings.Contains(err.Error(), "without the profile snapshots") {
 		t.Errorf("version 1 kmp checkpoint: want a refusal naming the profiles, got %v", err)
 	}
-	if _, err := ReadCheckpoint(setVersion(t, ising, 4)); err == nil || !strings.Contains(err.Error(), "format version 4") {
-		t.Errorf("version 4: want a refusal, got %v", err)
+	if _, err := ReadCheckpoint(setVersion(t, ising, 5)); err == nil || !strings.Contains(err.Error(), "format version 5") {
+		t.Errorf("version 5: want a refusal, got %v", err)
+	}
+	// version 3: read, except sandpiles (they have no height distribution
+	// snapshots)
+	if back, err := ReadCheckpoint(setVersion(t, kmp, 3)); err != nil {
+		t.Errorf("version 3 kmp checkpoint: %v", err)
+	} else {
+		sameState(t, "version 3", kmp, back)
+	}
+	pile, _ := simulate(t, Config{Model: "sandpile", Shape: []int{6, 6}, Sweeps: 30, Every: 1, Seed: 1, Start: "stationary"})
+	if _, err := ReadCheckpoint(setVersion(t, pile, 3)); err == nil || !strings.Contains(err.Error(), "without the height distribution snapshots") {
+		t.Errorf("version 3 sandpile: want a refusal naming the snapshots, got %v", err)
+	}
+	if back, err := ReadCheckpoint(setVersion(t, pile, 4)); err != nil {
+		t.Errorf("version 4 sandpile: %v", err)
+	} else {
+		sameState(t, "version 4 sandpile", pile, back)
 	}
 	// version 2: read, except baoab particles (v_var changed meaning)
 	if back, err := ReadCheckpoint(setVersion(t, kmp, 2)); err != nil {

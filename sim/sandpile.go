@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"fmt"
 	"math"
 
 	"github.com/quenchlab/quench"
@@ -24,7 +25,7 @@ func (c *Config) validateSandpile() error {
 	if c.totalUnsigned() > math.MaxInt32 {
 		return quench.Usagef("--grains + --therm-grains = %d is too many: at most 2^31-1 grains (avalanche stamps are int32)", c.totalUnsigned())
 	}
-	return nil
+	return c.validateProfiles()
 }
 
 // newSandpileState: cold = empty, hot = heights uniform in 0..2d-1 (to
@@ -113,6 +114,29 @@ func (r *sandRunner) measure() error {
 	r.st.Rows = append(r.st.Rows, []float64{float64(r.st.Step), float64(r.st.Stored) / float64(r.lat.Sites()),
 		float64(a.Size), float64(a.Area), float64(a.Duration), float64(a.Lost)})
 	return nil
+}
+
+// profile is the snapshot of the height distribution: the step, then the
+// fraction of sites at each height 0..2d-1, counted on the backend
+// (quench.Reducer.HeightCounts: nothing is copied but the counts). A
+// stable pile has no height of 2d or more; one is an error.
+func (r *sandRunner) profile() ([]float64, error) {
+	counts, err := r.be.HeightCounts(r.s.Heights)
+	if err != nil {
+		return nil, err
+	}
+	z := quench.SandpileThreshold(r.lat.Dim())
+	for h := z; h < len(counts); h++ {
+		if counts[h] != 0 {
+			return nil, fmt.Errorf("%d sites at height %d or more after the grain relaxed (threshold %d)", counts[h], h, z)
+		}
+	}
+	n := float64(r.lat.Sites())
+	row := []float64{float64(r.st.Step)}
+	for h := range z {
+		row = append(row, float64(counts[h])/n)
+	}
+	return row, nil
 }
 
 func (r *sandRunner) download() error {

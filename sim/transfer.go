@@ -12,6 +12,10 @@ import (
 // Mass-transfer models (kmp, aggregation, transfer) and diffusion. A step is
 // one sweep over all bond classes (mass) or one Euler step (diffusion).
 
+// HasProfiles reports whether model takes profile snapshots: the mass
+// models (P(m), C(r)) and the sandpile (the height distribution).
+func HasProfiles(model string) bool { return IsMass(model) || model == "sandpile" }
+
 // IsMass reports whether model is a mass-transfer model.
 func IsMass(model string) bool {
 	return model == "kmp" || model == "aggregation" || model == "transfer"
@@ -262,6 +266,14 @@ func (r *massRunner) measure() error {
 	}
 	r.st.Rows = append(r.st.Rows, row)
 	return nil
+}
+
+// profile downloads the masses and computes the snapshot on the host.
+func (r *massRunner) profile() ([]float64, error) {
+	if err := r.download(); err != nil {
+		return nil, err
+	}
+	return MassProfile(r.st.Masses, r.lat.Shape[r.lat.Dim()-1], r.st.Step), nil
 }
 
 func (r *massRunner) download() error {

@@ -55,7 +55,11 @@ func stateValues(st *State) (names []string, parts [][]float64) {
 		for i := range h {
 			h[i], a[i], s[i] = float64(st.Heights[i]), float64(st.Activity[i]), float64(st.Stamp[i])
 		}
-		return []string{"height", "activity", "stamp", "measurement"}, [][]float64{h, a, s, m}
+		var p []float64
+		for _, r := range st.Profiles {
+			p = append(p, r...)
+		}
+		return []string{"height", "activity", "stamp", "measurement", "height distribution"}, [][]float64{h, a, s, m, p}
 	}
 	return []string{"field", "momentum", "measurement"}, [][]float64{st.Field, st.Aux, m}
 }
@@ -145,12 +149,22 @@ func Verify(ctx context.Context, a, b quench.Backend, cfg Config, every int64) (
 		if stA.Step%every != 0 && stA.Step != total {
 			continue
 		}
-		for _, r := range []runner{ra, rb} {
+		for i, r := range []runner{ra, rb} {
 			if err := r.measure(); err != nil {
 				return nil, err
 			}
 			if err := r.download(); err != nil {
 				return nil, err
+			}
+			if cfg.Model == "sandpile" {
+				// the height counts on each backend (mass profiles are
+				// computed on the host from the compared masses)
+				row, err := r.(profiler).profile()
+				if err != nil {
+					return nil, err
+				}
+				st := []*State{stA, stB}[i]
+				st.Profiles = append(st.Profiles, row)
 			}
 		}
 		names, pa := stateValues(stA)

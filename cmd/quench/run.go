@@ -90,7 +90,7 @@ func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
 	fl.StringVar(&f.backend, "backend", "cpu", "where to run: cpu, cuda, auto (cuda if available, else cpu)")
 	fl.IntVar(&f.device, "device", 0, "GPU device index for --backend cuda (among CUDA_VISIBLE_DEVICES)")
 	fl.StringVar(&f.out, "out", "", "output directory (default runs/<model>-<shape>-<time>)")
-	fl.Int64Var(&f.profileEvery, "profile-every", 0, fmt.Sprintf("kmp, aggregation, transfer: steps between P(m) and C(r) snapshots (0: about %d in the run, fewer above 2^18 sites; -1: none)", sim.ProfileTarget))
+	fl.Int64Var(&f.profileEvery, "profile-every", 0, fmt.Sprintf("kmp, aggregation, transfer: steps between P(m) and C(r) snapshots; sandpile: grains between P(h) snapshots (0: about %d in the run, mass models fewer above 2^18 sites; -1: none)", sim.ProfileTarget))
 	fl.Int64Var(&f.checkpointEvery, "checkpoint-every", 0, "also checkpoint every N sweeps (0: only at the end and on interrupt)")
 	fl.BoolVar(&f.force, "force", false, "overwrite an --out directory that holds an earlier run")
 	fl.BoolVar(&f.quiet, "quiet", false, "no progress bar")
@@ -293,7 +293,7 @@ var modelFlags = map[string][]string{
 	"ising3d":     {"L", "shape", "T", "beta", "J", "h", "algo"},
 	"phi4":        {"L", "shape", "dim", "T", "beta", "h", "scheme", "dt", "m2", "lambda", "gamma", "mass", "precision", "steps"},
 	"particles":   {"T", "beta", "N", "d", "potential", "k", "omega", "omega-spread", "scheme", "dt", "gamma", "mass", "precision", "steps"},
-	"sandpile":    {"L", "shape", "dim", "grains", "therm-grains"},
+	"sandpile":    {"L", "shape", "dim", "grains", "therm-grains", "profile-every"},
 	"kmp":         {"L", "shape", "dim", "mass0", "steps", "profile-every"},
 	"aggregation": {"L", "shape", "dim", "mass0", "injection", "steps", "profile-every"},
 	"transfer":    {"L", "shape", "dim", "mass0", "fraction", "steps", "profile-every"},
@@ -373,7 +373,7 @@ func buildConfig(fl *pflag.FlagSet, f *runFlags) (sim.Config, error) {
 		}
 		c.Shape = shape
 		c.Mass0, c.Injection, c.Fraction, c.Alpha, c.Precision = f.mass0, f.injection, f.fraction, f.alpha, f.precision
-		if sim.IsMass(f.model) {
+		if sim.HasProfiles(f.model) {
 			c.ProfileEvery = f.profileEvery
 		}
 		if f.model != "aggregation" {
@@ -876,8 +876,25 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 		if sum.ProfileEvery == 1 {
 			every = "after every " + strings.TrimSuffix(unit, "s")
 		}
-		fmt.Fprintf(w, "\nP(m) and C(r): %d %s (%s, %.3g s, not in the throughput), averaged in %s and %s; each in %s\n",
-			n, snapshots, every, sum.Throughput.ProfileSeconds, sim.SummaryFile, sim.HistogramsFile, sim.ProfilesFile)
+		what := "P(m) and C(r)"
+		hd, pile := sum.Profiles["height_distribution"]
+		if pile {
+			what = "P(h)"
+		}
+		fmt.Fprintf(w, "\n%s: %d %s (%s, %.3g s, not in the throughput), averaged in %s and %s; each in %s\n",
+			what, n, snapshots, every, sum.Throughput.ProfileSeconds, sim.SummaryFile, sim.HistogramsFile, sim.ProfilesFile)
+		if pile {
+			tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+			fmt.Fprintln(tw, "height\tfraction\terror\ttau_int")
+			for h := range hd.Mean {
+				mark := ""
+				if !hd.Reliable[h] {
+					mark = " *"
+				}
+				fmt.Fprintf(tw, "%d\t%s\t%s\t%s%s\n", h, num(hd.Mean[h], "%.6g"), num(hd.Error[h], "%.2g"), num(hd.TauInt[h], "%.3g"), mark)
+			}
+			tw.Flush()
+		}
 		if unreliable := sum.UnreliableProfiles(); unreliable > 0 {
 			// with sparse snapshots, denser ones help; once they are
 			// correlated, only a longer run does
