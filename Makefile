@@ -7,7 +7,7 @@ GO ?= go
 all: vet test build
 
 build:
-	$(GO) build -o build/quench ./cmd/quench
+	$(GO) build -buildvcs=auto -o build/quench ./cmd/quench
 
 test:
 	$(GO) test ./...
@@ -72,7 +72,7 @@ kernels-check:
 	else echo "kernels/quench.fatbin is stale: run make kernels and commit it"; rm -f $$tmp; exit 1; fi
 
 cuda:
-	$(GO) build $(GPUFLAGS) -o build/gpu/quench ./cmd/quench
+	$(GO) build -buildvcs=auto $(GPUFLAGS) -o build/gpu/quench ./cmd/quench
 
 # Everything a GPU server needs, built here: the command and the cuda test
 # binaries, run there with scripts/gpu-check.sh.

@@ -55,6 +55,8 @@ type Summary struct {
 	Measurements int              `json:"measurements"`
 	Observables  map[string]Value `json:"observables"`
 	Throughput   Throughput       `json:"throughput"`
+	// the binary that wrote the summary (a resumed run: the last one)
+	Quench Build `json:"quench"`
 	// Sandpile: histograms of the final heights (height_final: counts of
 	// heights 0..2d-1), of the measured avalanches' size, area and duration
 	// (log bins: [0] zero, [k] values in [2^(k-1), 2^k)), and of the sites'
@@ -174,6 +176,7 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 		Seed:   c.Seed, Start: c.Start, Sweeps: c.Sweeps, Therm: c.Therm, Every: c.Every,
 		Measurements: len(st.Samples) + len(st.Rows), Observables: map[string]Value{},
 		Throughput: Throughput{SiteUpdatesPerNs: st.SiteUpdatesPerNs(), Seconds: st.SweepSeconds, ProfileSeconds: st.ProfileSeconds},
+		Quench:     BuildInfo(),
 	}
 	for name, e := range est {
 		s.Observables[name] = Value{Mean: ptr(e.Mean), Error: ptr(e.Err), TauInt: ptr(e.Tau), Reliable: e.Reliable}

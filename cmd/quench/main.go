@@ -75,13 +75,21 @@ and diffusion (lattice updates). Start with "quench run" (2D Ising, L=256,
 T=Tc, on the CPU).`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       sim.BuildInfo().String(),
 	}
+	root.SetVersionTemplate("{{.Version}}\n")
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return quench.Usagef("%v (see %s --help)", err, c.CommandPath())
 	})
-	root.AddCommand(newRunCmd(stdout, stderr), newResumeCmd(stdout, stderr), newVerifyCmd(stdout, stderr), newBenchCmd(stdout, stderr))
+	root.AddCommand(newRunCmd(stdout, stderr), newResumeCmd(stdout, stderr), newVerifyCmd(stdout, stderr), newBenchCmd(stdout, stderr),
+		&cobra.Command{
+			Use:   "version",
+			Short: "print the version, commit and Go version of this binary (also --version)",
+			Args:  cobra.NoArgs,
+			Run:   func(cmd *cobra.Command, _ []string) { fmt.Fprintln(stdout, sim.BuildInfo()) },
+		})
 	root.CompletionOptions.DisableDefaultCmd = true
 	return root
 }

@@ -186,6 +186,9 @@ func TestRunOutputs(t *testing.T) {
 			t.Errorf("summary.json lacks %q", k)
 		}
 	}
+	if q, ok := sum["quench"].(map[string]any); !ok || q["version"] == "" || !strings.HasPrefix(q["go"].(string), "go1.") {
+		t.Errorf("summary.json's quench: %v (want the version and Go of the binary)", sum["quench"])
+	}
 	params := sum["params"].(map[string]any)
 	if params["T"] != 2.5 || params["beta"] != 0.4 || params["h"] != 0.1 || params["J"] != 1.0 || params["algo"] != "heatbath" {
 		t.Errorf("unexpected params: %v", params)
@@ -764,5 +767,19 @@ func TestDefaultTFollowsJ(t *testing.T) {
 		if err != nil || math.Abs(st.Config.T-c.want) > 1e-12*c.want {
 			t.Errorf("%v: default T %v, want %v (%v)", c.args, st.Config.T, c.want, err)
 		}
+	}
+}
+
+// quench version and --version print one line naming the binary's version
+// and Go; version takes no arguments.
+func TestVersion(t *testing.T) {
+	for _, args := range [][]string{{"version"}, {"--version"}} {
+		code, stdout, stderr := runQ(t, args...)
+		if code != 0 || !strings.HasPrefix(stdout, "quench ") || !strings.Contains(stdout, " go1.") || strings.Count(stdout, "\n") != 1 || stderr != "" {
+			t.Errorf("%v: exit %d, %q %q", args, code, stdout, stderr)
+		}
+	}
+	if code, _, stderr := runQ(t, "version", "x"); code != 2 || !strings.Contains(stderr, "x") {
+		t.Errorf("version x: exit %d, %q", code, stderr)
 	}
 }
