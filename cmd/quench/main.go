@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -59,6 +60,36 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	}
 }
 
+// badFlagValue matches pflag's message for a value its flag's type does
+// not parse: `invalid argument "1e5" for "--sweeps" flag: strconv...`.
+var badFlagValue = regexp.MustCompile(`^invalid argument "(.*)" for "(?:-[a-zA-Z], )?--([^"]+)" flag: (.*)$`)
+
+// flagError rewrites pflag's parse failures as "--sweeps 1e5 is not
+// allowed: a whole number (digits only, e.g. 100000)": for numbers and
+// booleans what the type takes, for the seed its own message; other
+// errors (unknown flags, ...) pass unchanged.
+func flagError(c *cobra.Command, err error) string {
+	m := badFlagValue.FindStringSubmatch(err.Error())
+	if m == nil || c.Flags().Lookup(m[2]) == nil {
+		return err.Error()
+	}
+	want := m[3]
+	if strings.Contains(want, "strconv.") {
+		typ := c.Flags().Lookup(m[2]).Value.Type()
+		switch {
+		case strings.Contains(want, "value out of range"):
+			want = fmt.Sprintf("out of range for its type (%s)", typ)
+		case typ == "int" || typ == "int64":
+			want = "a whole number (digits only, e.g. 100000)"
+		case typ == "float64":
+			want = "a number (e.g. 2.269 or 1e-3)"
+		case typ == "bool":
+			want = "true or false"
+		}
+	}
+	return fmt.Sprintf("--%s %s is not allowed: %s", m[2], m[1], want)
+}
+
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
 }
@@ -81,7 +112,7 @@ T=Tc, on the CPU).`,
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return quench.Usagef("%v (see %s --help)", err, c.CommandPath())
+		return quench.Usagef("%s (see %s --help)", flagError(c, err), c.CommandPath())
 	})
 	root.AddCommand(newRunCmd(stdout, stderr), newResumeCmd(stdout, stderr), newVerifyCmd(stdout, stderr), newBenchCmd(stdout, stderr),
 		&cobra.Command{

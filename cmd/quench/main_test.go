@@ -35,6 +35,12 @@ func TestBadInput(t *testing.T) {
 	os.WriteFile(unknownKey, []byte("L = 8\ncolour = \"red\"\n"), 0o644)
 	badToml := filepath.Join(dir, "bad.toml")
 	os.WriteFile(badToml, []byte("L = = 8\n"), 0o644)
+	unquoted := filepath.Join(dir, "unquoted.toml")
+	os.WriteFile(unquoted, []byte("model = sandpile\n"), 0o644)
+	coldT := filepath.Join(dir, "cold.toml")
+	os.WriteFile(coldT, []byte("T = -1.0\nsweeps = 5\n"), 0o644)
+	noGrains := filepath.Join(dir, "nograins.toml")
+	os.WriteFile(noGrains, []byte("model = \"sandpile\"\ngrains = 0\n"), 0o644)
 	cases := []struct {
 		args []string
 		want string
@@ -68,11 +74,20 @@ func TestBadInput(t *testing.T) {
 		{[]string{"--L", "1000000"}, "does not fit in memory: it needs"},
 		{[]string{"--model", "ising3d", "--L", "20000"}, "does not fit in memory"},
 		{[]string{"--L", "100000000"}, "too many sites"},
-		{[]string{"--L", "abc"}, `invalid argument "abc" for "--L"`},
+		{[]string{"--L", "abc"}, `--L abc is not allowed: a whole number (digits only`},
+		{[]string{"--sweeps", "1e5"}, `--sweeps 1e5 is not allowed: a whole number (digits only, e.g. 100000)`},
+		{[]string{"--T", "warm"}, `--T warm is not allowed: a number (e.g. 2.269 or 1e-3)`},
+		{[]string{"--quiet=maybe"}, `--quiet maybe is not allowed: true or false`},
+		{[]string{"--L", "99999999999999999999"}, `--L 99999999999999999999 is not allowed: out of range for its type (int)`},
 		{[]string{"--frobnicate"}, "unknown flag: --frobnicate"},
 		{[]string{"--config", filepath.Join(dir, "missing.toml")}, "missing.toml"},
 		{[]string{"--config", unknownKey}, `unknown key "colour"`},
 		{[]string{"--config", badToml}, "bad.toml"},
+		{[]string{"--config", unquoted}, `unquoted.toml: line 1 (last key "model"): expected value but found "sandpile" instead (text values need quotes: model = "sandpile")`},
+		// a value from the file is named with it; given on the command line it is not
+		{[]string{"--config", coldT}, "--T -1 is not allowed: the temperature must be a positive finite number (set in the config file " + coldT + ")"},
+		{[]string{"--config", coldT, "--T", "-2"}, "--T -2 is not allowed: the temperature must be a positive finite number\n"},
+		{[]string{"--config", noGrains}, "--grains 0 is not allowed: at least 1 measured grain is needed (set in the config file " + noGrains + ")"},
 	}
 	if !gpu.Available {
 		cases = append(cases, struct {
@@ -110,7 +125,8 @@ func TestBadInput(t *testing.T) {
 		want string
 	}{
 		{[]string{"resume", filepath.Join(dir, "nothing")}, "no checkpoint in"},
-		{[]string{"resume"}, "accepts 1 arg"},
+		{[]string{"resume"}, "resume takes one run directory, got 0 arguments: quench resume DIR [--sweeps N]"},
+		{[]string{"resume", "a", "b"}, "resume takes one run directory, got 2 arguments"},
 		{[]string{"bogus"}, `unknown command "bogus"`},
 		{[]string{"bench", "--sweeps", "0"}, "--sweeps 0 is not allowed"},
 	} {
@@ -496,7 +512,7 @@ func TestLangevinRuns(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--model", "phi4", "--seed", "0x10"}, `invalid argument "0x10" for "--seed" flag: want a decimal integer from 0 to 2^64-1`},
+		{[]string{"--model", "phi4", "--seed", "0x10"}, `--seed 0x10 is not allowed: want a decimal integer from 0 to 2^64-1`},
 		{[]string{"--model", "phi4", "--dt", "0.5"}, "--dt 0.5 is unstable for scheme em"},
 		{[]string{"--model", "phi4", "--dim", "4"}, "--dim 4 is not allowed"},
 		{[]string{"--model", "phi4", "--scheme", "rk4"}, `unknown --scheme "rk4"`},

@@ -24,7 +24,12 @@ func newResumeCmd(stdout, stderr io.Writer) *cobra.Command {
 lattice and measurement series an uninterrupted run would have produced.
 --sweeps extends a finished run; --backend may differ from the original one
 (every backend gives the same bits).`,
-		Args: cobra.ExactArgs(1),
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return quench.Usagef("resume takes one run directory, got %d arguments: quench resume DIR [--sweeps N]", len(args))
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dir := args[0]
 			st, err := sim.ReadCheckpoint(dir)

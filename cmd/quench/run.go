@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -148,7 +149,11 @@ func applyConfigFile(fl *pflag.FlagSet, path string) (set map[string]bool, err e
 	set = map[string]bool{}
 	var m map[string]any
 	if _, err := toml.DecodeFile(path, &m); err != nil {
-		return nil, quench.Usagef("config file %s: %v", path, oneLine(err.Error()))
+		msg := strings.TrimPrefix(oneLine(err.Error()), "toml: ")
+		if strings.Contains(msg, "expected value but found") {
+			msg += ` (text values need quotes: model = "sandpile")`
+		}
+		return nil, quench.Usagef("config file %s: %s", path, msg)
 	}
 	keys := make([]string, 0, len(m))
 	for k := range m {
@@ -321,8 +326,39 @@ func checkModelFlags(fl *pflag.FlagSet, f *runFlags, model string) error {
 	return bad
 }
 
-// buildConfig turns flags into a validated run configuration.
+// buildConfig turns flags into a validated run configuration. A refusal
+// of a value the --config file set (a message starting with its flag,
+// "--T -1 is not allowed: ...") names the file.
 func buildConfig(fl *pflag.FlagSet, f *runFlags) (sim.Config, error) {
+	c, err := buildConfigFlags(fl, f)
+	var u *quench.UsageError
+	if err == nil || !errors.As(err, &u) || strings.Contains(u.Msg, "config file") {
+		return c, err
+	}
+	if m := leadingFlag.FindStringSubmatch(u.Msg); m != nil {
+		for _, name := range aliasesOf(m[1]) {
+			if f.fromFile[name] {
+				return c, quench.Usagef("%s%s", u.Msg, f.given(name))
+			}
+		}
+	}
+	return c, err
+}
+
+// leadingFlag matches the flag a message starts with.
+var leadingFlag = regexp.MustCompile(`^--([A-Za-z0-9-]+)[ =]`)
+
+// aliasesOf is name and the other keys of its alias group (aliasGroups).
+func aliasesOf(name string) []string {
+	for _, g := range aliasGroups {
+		if slices.Contains(g, name) {
+			return g
+		}
+	}
+	return []string{name}
+}
+
+func buildConfigFlags(fl *pflag.FlagSet, f *runFlags) (sim.Config, error) {
 	if err := checkModelFlags(fl, f, f.model); err != nil {
 		return sim.Config{}, err
 	}
