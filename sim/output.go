@@ -296,21 +296,21 @@ func WriteOutputs(dir string, st *State, sum *Summary) error {
 			for i, v := range st.Masses {
 				m[i] = math.Log1p(float64(v) / quench.MassUnit)
 			}
-			return png.Encode(w, FieldImage(m, st.Config.Shape, 2048))
+			return encodePNG(w, FieldImage(m, st.Config.Shape, 2048))
 		case "diffusion":
-			return png.Encode(w, FieldImage(st.Field, st.Config.Shape, 2048))
+			return encodePNG(w, FieldImage(st.Field, st.Config.Shape, 2048))
 		case "sandpile":
 			h := make([]float64, len(st.Heights))
 			for i, x := range st.Heights {
 				h[i] = float64(x)
 			}
-			return png.Encode(w, FieldImage(h, st.Config.Shape, 2048))
+			return encodePNG(w, FieldImage(h, st.Config.Shape, 2048))
 		case "phi4":
-			return png.Encode(w, FieldImage(st.Field, st.Config.Shape, 2048))
+			return encodePNG(w, FieldImage(st.Field, st.Config.Shape, 2048))
 		case "particles":
 			return png.Encode(w, Histogram(st.Field, st.Config.D, 512, 256))
 		}
-		return png.Encode(w, Image(st.Spins, st.Config.Shape, 2048))
+		return encodePNG(w, Image(st.Spins, st.Config.Shape, 2048))
 	})
 }
 
@@ -411,7 +411,7 @@ func writeSandpileExtras(dir string, st *State) error {
 		for i, a := range st.Activity {
 			v[i] = math.Log1p(float64(a))
 		}
-		return png.Encode(w, FieldImage(v, st.Config.Shape, 2048))
+		return encodePNG(w, FieldImage(v, st.Config.Shape, 2048))
 	})
 }
 
@@ -449,6 +449,28 @@ func writeFloatNpy(w io.Writer, st *State) error {
 		}
 		return n
 	}, len(st.Field))
+}
+
+// minImageSide is the least side a lattice image is drawn with: smaller
+// lattices get k x k pixels a site (encodePNG).
+const minImageSide = 256
+
+// encodePNG writes img, each pixel as k x k pixels when its larger side is
+// below minImageSide (k = minImageSide / that side): an 8x8 lattice as
+// 256x256 pixels, not 8x8.
+func encodePNG(w io.Writer, img *image.Gray) error {
+	b := img.Bounds()
+	k := minImageSide / max(b.Dx(), b.Dy(), 1)
+	if k <= 1 {
+		return png.Encode(w, img)
+	}
+	big := image.NewGray(image.Rect(0, 0, k*b.Dx(), k*b.Dy()))
+	for y := range big.Bounds().Dy() {
+		for x := range big.Bounds().Dx() {
+			big.SetGray(x, y, img.GrayAt(b.Min.X+x/k, b.Min.Y+y/k))
+		}
+	}
+	return png.Encode(w, big)
 }
 
 // FieldImage draws a field (the first 2D slice in 3D) in grey from its
@@ -497,6 +519,8 @@ func FieldImage(field []float64, shape []int, maxSide int) *image.Gray {
 // right (blocks of f sites a column when longer than maxSide), value up
 // from the minimum to the maximum; each column is white from the least to
 // the greatest value of its sites, so spikes within a block still show.
+// Fewer than minImageSide sites are drawn k columns each (k =
+// minImageSide / n), so a short chain is not a few pixels wide.
 func lineImage(field []float64, maxSide, h int) *image.Gray {
 	n := len(field)
 	lo, hi := math.Inf(1), math.Inf(-1)
@@ -507,7 +531,11 @@ func lineImage(field []float64, maxSide, h int) *image.Gray {
 	}
 	f := max((n+maxSide-1)/maxSide, 1)
 	w := (n + f - 1) / f
-	img := image.NewGray(image.Rect(0, 0, w, h))
+	k := 1 // pixel columns per column
+	if f == 1 && n < minImageSide {
+		k = minImageSide / max(n, 1)
+	}
+	img := image.NewGray(image.Rect(0, 0, w*k, h))
 	row := func(x float64) int { // pixel row of value x, 0 at the top
 		// halves, so that hi - lo cannot overflow; NaN and a constant
 		// field go to the middle, infinities to the edges
@@ -525,7 +553,9 @@ func lineImage(field []float64, maxSide, h int) *image.Gray {
 			top, bottom = min(top, r), max(bottom, r)
 		}
 		for py := top; py <= bottom; py++ {
-			img.SetGray(px, py, color.Gray{Y: 255})
+			for c := range k {
+				img.SetGray(k*px+c, py, color.Gray{Y: 255})
+			}
 		}
 	}
 	return img

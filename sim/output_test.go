@@ -3,6 +3,8 @@ package sim
 import (
 	"bytes"
 	"encoding/binary"
+	"image"
+	"image/png"
 	"math"
 	"strings"
 	"testing"
@@ -105,7 +107,8 @@ func TestLineImage(t *testing.T) {
 }
 
 // lineImage stays within its rows for any values: extremes whose
-// difference overflows, infinities, NaN, a constant field, a single site.
+// difference overflows, infinities, NaN, a constant field, a single site;
+// fewer sites than minImageSide take k = minImageSide/n columns each.
 func TestLineImageExtremes(t *testing.T) {
 	for _, field := range [][]float64{
 		{-1e308, 1e308, 0},
@@ -115,26 +118,30 @@ func TestLineImageExtremes(t *testing.T) {
 		{7},
 	} {
 		img := FieldImage(field, []int{len(field)}, 2048)
-		if b := img.Bounds(); b.Dx() != len(field) || b.Dy() != 256 {
-			t.Errorf("%v: image %v", field, b)
+		k := minImageSide / len(field)
+		if b := img.Bounds(); b.Dx() != k*len(field) || b.Dy() != 256 {
+			t.Errorf("%v: image %v, want %d x 256", field, b, k*len(field))
 			continue
 		}
-		for x := range field {
+		for px := range k * len(field) {
 			lit := 0
 			for y := 0; y < 256; y++ {
-				if img.GrayAt(x, y).Y == 255 {
+				if img.GrayAt(px, y).Y == 255 {
 					lit++
 				}
 			}
 			if lit == 0 {
-				t.Errorf("%v: column %d is empty", field, x)
+				t.Errorf("%v: pixel column %d (site %d) is empty", field, px, px/k)
 			}
 		}
 	}
-	// the extremes of a field spanning float64 are the top and bottom rows
+	// the extremes of a field spanning float64 are the top and bottom rows,
+	// each site's 128 columns alike
 	img := FieldImage([]float64{-1e308, 1e308}, []int{2}, 2048)
-	if img.GrayAt(0, 255).Y != 255 || img.GrayAt(1, 0).Y != 255 {
-		t.Errorf("-1e308 and 1e308 not at the bottom and top rows")
+	for c := range 128 {
+		if img.GrayAt(c, 255).Y != 255 || img.GrayAt(128+c, 0).Y != 255 || img.GrayAt(c, 0).Y != 0 {
+			t.Fatalf("-1e308 and 1e308 not at the bottom and top rows in pixel column %d", c)
+		}
 	}
 }
 
@@ -159,6 +166,38 @@ func TestDiffusionColdCentre(t *testing.T) {
 		for i, u := range st.Field {
 			if (u == 1) != (i == c.at) || (u != 0 && u != 1) {
 				t.Errorf("%v: site %d holds %v, want the spike at %d only", c.shape, i, u, c.at)
+			}
+		}
+	}
+}
+
+// encodePNG draws images under minImageSide pixels a side with k x k
+// pixels per pixel (an 8x4 lattice as 256x128), larger ones unchanged.
+func TestEncodePNGEnlarges(t *testing.T) {
+	for _, c := range []struct{ w, h, wantW, wantH int }{{8, 4, 256, 128}, {3, 1, 255, 85}, {300, 2, 300, 2}, {256, 256, 256, 256}} {
+		img := image.NewGray(image.Rect(0, 0, c.w, c.h))
+		for i := range img.Pix {
+			img.Pix[i] = uint8(i * 37)
+		}
+		var buf bytes.Buffer
+		if err := encodePNG(&buf, img); err != nil {
+			t.Fatal(err)
+		}
+		got, err := png.Decode(&buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := got.Bounds()
+		if b.Dx() != c.wantW || b.Dy() != c.wantH {
+			t.Errorf("%dx%d: drawn %dx%d, want %dx%d", c.w, c.h, b.Dx(), b.Dy(), c.wantW, c.wantH)
+			continue
+		}
+		k := c.wantW / c.w
+		for y := range c.wantH {
+			for x := range c.wantW {
+				if g := got.(*image.Gray).GrayAt(x, y).Y; g != img.GrayAt(x/k, y/k).Y {
+					t.Fatalf("%dx%d: pixel (%d, %d) is %d, want that of (%d, %d)", c.w, c.h, x, y, g, x/k, y/k)
+				}
 			}
 		}
 	}
