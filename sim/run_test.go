@@ -3,6 +3,7 @@ package sim
 import (
 	"context"
 	"crypto/sha256"
+	"hash/crc32"
 	"encoding/binary"
 	"errors"
 	"os"
@@ -218,10 +219,14 @@ func TestCheckpointVersion1(t *testing.T) {
 		}
 		p := filepath.Join(dir, CheckpointFile)
 		data, _ := os.ReadFile(p)
-		binary.LittleEndian.PutUint32(data[8:], v)
-		body := data[:len(data)-32]
-		sum := sha256.Sum256(body)
-		os.WriteFile(p, append(body, sum[:]...), 0o644)
+		body := data[:len(data)-4] // written with a CRC-32C
+		binary.LittleEndian.PutUint32(body[8:], v)
+		if v < 4 { // earlier versions end in a SHA-256
+			sum := sha256.Sum256(body)
+			os.WriteFile(p, append(body, sum[:]...), 0o644)
+		} else {
+			os.WriteFile(p, binary.BigEndian.AppendUint32(body, crc32.Checksum(body, castagnoli)), 0o644)
+		}
 		return dir
 	}
 	cfg := smallConfig()
