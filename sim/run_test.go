@@ -3,9 +3,9 @@ package sim
 import (
 	"context"
 	"crypto/sha256"
-	"hash/crc32"
 	"encoding/binary"
 	"errors"
+	"hash/crc32"
 	"os"
 	"path/filepath"
 	"runtime"
