@@ -247,7 +247,8 @@ func TestRunOutputs(t *testing.T) {
 	}
 	img, err := png.Decode(f)
 	f.Close()
-	if err != nil || img.Bounds().Dx() != 16 || img.Bounds().Dy() != 8 {
+	// the 8x16 lattice at 16 x 16 pixels a spin
+	if err != nil || img.Bounds().Dx() != 256 || img.Bounds().Dy() != 128 {
 		t.Errorf("unexpected lattice.png: %v %v", img.Bounds(), err)
 	}
 	series, _ := os.ReadFile(filepath.Join(out, "series.csv"))
