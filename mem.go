@@ -50,12 +50,14 @@ func hostMemory(root string) (avail, total uint64, err error) {
 	if total == 0 {
 		return 0, 0, fmt.Errorf("no MemTotal in /proc/meminfo")
 	}
+	// every group bounds what is left: a parent with a larger limit but
+	// little room left (siblings using it) is the tighter one
 	for _, g := range memoryGroups(root) {
 		lim, use, ok := g.read()
-		if !ok || lim >= total {
+		if !ok {
 			continue
 		}
-		total = lim
+		total = min(total, lim)
 		avail = min(avail, lim-min(lim, use))
 	}
 	return avail, total, nil

@@ -60,6 +60,20 @@ func TestHostMemoryCgroups(t *testing.T) {
 			"sys/fs/cgroup/jobs/42/memory.stat":    "inactive_file 0\n",
 			"sys/fs/cgroup/jobs/memory.stat":       "inactive_file 1073741824\n"},
 			6 * gib, 8 * gib},
+		{"v2 job with room under a parent its siblings have nearly filled", map[string]string{
+			"proc/self/cgroup":                       "0::/user/job3\n",
+			"sys/fs/cgroup/user/job3/memory.max":     "8589934592\n",
+			"sys/fs/cgroup/user/job3/memory.current": "1073741824\n",
+			"sys/fs/cgroup/user/memory.max":          "17179869184\n",
+			"sys/fs/cgroup/user/memory.current":      "16106127360\n"},
+			1 * gib, 8 * gib},
+		{"a parent above the host's memory but nearly full", map[string]string{
+			"proc/self/cgroup":               "0::/a\n",
+			"sys/fs/cgroup/memory.max":       "137438953472\n",
+			"sys/fs/cgroup/memory.current":   "135291469824\n",
+			"sys/fs/cgroup/a/memory.max":     "max\n",
+			"sys/fs/cgroup/a/memory.current": "0\n"},
+			2 * gib, 64 * gib},
 		{"v1 group not under the mount: the mount's root", map[string]string{
 			"proc/self/cgroup":                           "9:pids:/docker/abc\n4:memory:/docker/abc\n0::/\n",
 			"sys/fs/cgroup/memory/memory.limit_in_bytes": "4294967296\n",

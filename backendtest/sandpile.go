@@ -135,8 +135,10 @@ func RefHeightCounts(h []uint8) [8]int64 {
 	return c
 }
 
-// testHeightCounts: buffers longer than a GPU launch's first wave and than
-// the CPU's block, values over the whole byte range, and an empty one.
+// testHeightCounts: buffers of one and of several of the CPU's blocks (a
+// GPU's grid-stride loop repeats only past 2^28 sites: the emulation and
+// the GPU's cross-check past 2^31 sites take that), values over the whole
+// byte range, and an empty one.
 func testHeightCounts(t *testing.T, b quench.Backend) {
 	for _, n := range []int64{0, 1, 255, 1<<20 + 3, 5<<20 + 17} {
 		h := make([]uint8, n)

@@ -339,6 +339,7 @@ func TestAbove2to31CrossCheck(t *testing.T) {
 	var avs [2]quench.Avalanche
 	var heights [2][]uint8
 	var acts [2][]int64
+	var counts [2][8]int64
 	for i, be := range both {
 		s := &quench.Sandpile{Heights: alloc(be, quench.Uint8), Activity: alloc(be, quench.Int64), Stamp: alloc(be, quench.Int32)}
 		if err := be.Upload(s.Heights, h0); err != nil {
@@ -347,6 +348,9 @@ func TestAbove2to31CrossCheck(t *testing.T) {
 		var err error
 		if avs[i], err = be.SandpileAdd(s, lat, site, 1); err != nil {
 			t.Fatalf("sandpile on %s: %v", be.Name(), err)
+		}
+		if counts[i], err = be.HeightCounts(s.Heights); err != nil { // past 2^31 sites, the grid-stride loop repeating
+			t.Fatalf("height counts on %s: %v", be.Name(), err)
 		}
 		heights[i], acts[i] = make([]uint8, n), make([]int64, n)
 		if err := be.Download(heights[i], s.Heights); err != nil {
@@ -362,6 +366,9 @@ func TestAbove2to31CrossCheck(t *testing.T) {
 	}
 	if avs[0] != avs[1] || avs[0].Size < 1600 {
 		t.Errorf("sandpile avalanche: CPU %+v, GPU %+v (want equal, at least the patch)", avs[0], avs[1])
+	}
+	if want := backendtest.RefHeightCounts(heights[0]); counts[0] != want || counts[1] != want {
+		t.Errorf("height counts: CPU %v, GPU %v, want %v", counts[0], counts[1], want)
 	}
 	for x := int64(0); x < n; x++ {
 		if heights[0][x] != heights[1][x] || acts[0][x] != acts[1][x] {

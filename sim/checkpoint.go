@@ -43,8 +43,9 @@ const (
 	// 3: particle v_var is the velocity variance, phi4 energy_field is
 	// -h <phi> (version 2 is read for the runs whose columns these did not
 	// change: no velocities, h = 0); 4: sandpiles take height
-	// distribution snapshots (version 3 is read for other models), and
-	// the checksum is a CRC-32C
+	// distribution snapshots (versions 1 to 3 are read, a sandpile then
+	// going on without them: --profile-every -1), and the checksum is a
+	// CRC-32C
 	checkpointVersion = 4
 )
 
@@ -186,9 +187,12 @@ func ReadCheckpoint(dir string) (*State, error) {
 		return nil, bad("format version %d holds a phi4 run with h != 0 whose energy_field may have the old sign (+h <phi>, now -h <phi>): rerun it", version)
 	}
 	if version < 4 && cfg.Model == "sandpile" {
-		// it has no height distribution snapshots, and their history
-		// cannot be recovered
-		return nil, bad("format version %d holds a sandpile run without the height distribution snapshots this quench takes: rerun it", version)
+		// it took no height distribution snapshots, and their history
+		// cannot be recovered: the run goes on without them
+		if h.Profiles != 0 {
+			return nil, bad("format version %d holds %d sandpile profile snapshots, which it had none of", version, h.Profiles)
+		}
+		cfg.ProfileEvery = ProfileNone
 	}
 	if err := cfg.Validate(); err != nil {
 		return nil, bad("its configuration is invalid: %v", err)
@@ -235,7 +239,7 @@ func ReadCheckpoint(dir string) (*State, error) {
 	if h.Sites != sites {
 		return nil, bad("it holds %d sites but its lattice %s has %d", h.Sites, cfg.Lattice(), sites)
 	}
-	if HasProfiles(cfg.Model) && h.ProfileWidth != int64(cfg.ProfileWidth()) {
+	if HasProfiles(cfg.Model) && h.ProfileWidth != int64(cfg.ProfileWidth()) && !(version < 4 && cfg.Model == "sandpile") {
 		return nil, bad("its profile rows have %d columns, model %s on %v has %d", h.ProfileWidth, cfg.Model, cfg.Shape, cfg.ProfileWidth())
 	}
 	if !HasProfiles(cfg.Model) && h.ProfileWidth+h.Profiles != 0 {

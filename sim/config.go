@@ -392,7 +392,9 @@ func (c *Config) DiskBytes() uint64 {
 		return 2*n + rows*(24+120) + 1<<20
 	case c.Model == "sandpile":
 		// and the height distribution snapshots, as the mass models'
-		return n + 4*n + 9*n + rows*(8*6+100) + c.profileBytes(8+25) + 1<<20
+		// lattice.npy (n), activity.npy (8n), the checkpoint's heights,
+		// activity and stamps (13n)
+		return n + 8*n + 13*n + rows*(8*6+100) + c.profileBytes(8+25) + 1<<20
 	case IsMass(c.Model):
 		// profile snapshots: float64 in the checkpoint, text in profiles.csv
 		return 2*8*n + rows*(8*5+100) + c.profileBytes(8+25) + 1<<20

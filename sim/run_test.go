@@ -244,16 +244,26 @@ func TestCheckpointVersion1(t *testing.T) {
 	if _, err := ReadCheckpoint(setVersion(t, ising, 5)); err == nil || !strings.Contains(err.Error(), "format version 5") {
 		t.Errorf("version 5: want a refusal, got %v", err)
 	}
-	// version 3: read, except sandpiles (they have no height distribution
-	// snapshots)
+	// version 3: read
 	if back, err := ReadCheckpoint(setVersion(t, kmp, 3)); err != nil {
 		t.Errorf("version 3 kmp checkpoint: %v", err)
 	} else {
 		sameState(t, "version 3", kmp, back)
 	}
+	// a version 3 sandpile goes on without P(h) snapshots (it has none)
+	old, _ := simulate(t, Config{Model: "sandpile", Shape: []int{6, 6}, Sweeps: 30, Every: 1, ProfileEvery: ProfileNone, Seed: 1, Start: "stationary"})
+	if back, err := ReadCheckpoint(setVersion(t, old, 3)); err != nil || back.Config.ProfileEvery != ProfileNone {
+		t.Errorf("version 3 sandpile: %v (want it read, with --profile-every -1)", err)
+	} else {
+		sameState(t, "version 3 sandpile", old, back)
+		back.Config.Sweeps += 10 // extended: no snapshots
+		if err := Execute(context.Background(), cpu.New(), back, Options{}); err != nil || len(back.Profiles) != 0 || len(back.Rows) != 40 {
+			t.Errorf("extended version 3 sandpile: %v, %d snapshots, %d rows", err, len(back.Profiles), len(back.Rows))
+		}
+	}
 	pile, _ := simulate(t, Config{Model: "sandpile", Shape: []int{6, 6}, Sweeps: 30, Every: 1, Seed: 1, Start: "stationary"})
-	if _, err := ReadCheckpoint(setVersion(t, pile, 3)); err == nil || !strings.Contains(err.Error(), "without the height distribution snapshots") {
-		t.Errorf("version 3 sandpile: want a refusal naming the snapshots, got %v", err)
+	if _, err := ReadCheckpoint(setVersion(t, pile, 3)); err == nil || !strings.Contains(err.Error(), "profile snapshots, which it had none of") {
+		t.Errorf("version 3 sandpile with snapshots: want a refusal, got %v", err)
 	}
 	if back, err := ReadCheckpoint(setVersion(t, pile, 4)); err != nil {
 		t.Errorf("version 4 sandpile: %v", err)

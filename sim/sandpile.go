@@ -61,6 +61,12 @@ func newSandpileState(cfg Config) *State {
 	return st
 }
 
+// the runners that take profile snapshots
+var (
+	_ profiler = (*sandRunner)(nil)
+	_ profiler = (*massRunner)(nil)
+)
+
 // sandRunner runs a sandpile.
 type sandRunner struct {
 	be   quench.Backend
@@ -126,10 +132,15 @@ func (r *sandRunner) profile() ([]float64, error) {
 		return nil, err
 	}
 	z := quench.SandpileThreshold(r.lat.Dim())
-	for h := z; h < len(counts); h++ {
-		if counts[h] != 0 {
-			return nil, fmt.Errorf("%d sites at height %d or more after the grain relaxed (threshold %d)", counts[h], h, z)
+	var all int64
+	for h, c := range counts {
+		if h >= z && c != 0 {
+			return nil, fmt.Errorf("%d sites at height %d or more after the grain relaxed (threshold %d)", c, h, z)
 		}
+		all += c
+	}
+	if all != r.lat.Sites() {
+		return nil, fmt.Errorf("height counts add to %d on a lattice of %d sites", all, r.lat.Sites())
 	}
 	n := float64(r.lat.Sites())
 	row := []float64{float64(r.st.Step)}

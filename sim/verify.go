@@ -161,7 +161,7 @@ func Verify(ctx context.Context, a, b quench.Backend, cfg Config, every int64) (
 				// computed on the host from the compared masses)
 				row, err := r.(profiler).profile()
 				if err != nil {
-					return nil, err
+					return nil, fmt.Errorf("%s, height counts after grain %d: %w", []quench.Backend{a, b}[i].Name(), stA.Step, err)
 				}
 				st := []*State{stA, stB}[i]
 				st.Profiles = append(st.Profiles, row)

@@ -150,7 +150,7 @@ func applyConfigFile(fl *pflag.FlagSet, path string) (set map[string]bool, err e
 	var m map[string]any
 	if _, err := toml.DecodeFile(path, &m); err != nil {
 		msg := strings.TrimPrefix(oneLine(err.Error()), "toml: ")
-		if strings.Contains(msg, "expected value but found") {
+		if strings.Contains(msg, `expected value but found "`) { // a bare word
 			msg += ` (text values need quotes: model = "sandpile")`
 		}
 		return nil, quench.Usagef("config file %s: %s", path, msg)
