@@ -800,3 +800,31 @@ func TestVersion(t *testing.T) {
 		t.Errorf("version x: exit %d, %q", code, stderr)
 	}
 }
+
+// Values from a config file that are refused name the file, whatever the
+// message's form; TOML slips get a hint fitted to the key.
+func TestConfigFileMessages(t *testing.T) {
+	dir := t.TempDir()
+	for i, c := range []struct{ file, want string }{
+		{"L = 7\n", "extent 7 (axis 0) of lattice 7x7 is odd: the checkerboard update needs even extents (set in the config file "},
+		{"L = 100000000\n", "has too many sites: at most 2^49 are allowed (set in the config file "},
+		{"algo = \"bogus\"\n", `unknown --algo "bogus": allowed are metropolis, heatbath (set in the config file `},
+		{"backend = \"gpu\"\n", `unknown --backend "gpu": allowed are cpu, cuda, auto (set in the config file `},
+		{"therm = -4\n", "--therm -4 is not allowed: thermalization sweeps must be >= 0 (set in the config file "},
+		{"algo = heatbath\n", `expected value but found "heatbath" instead (text values need quotes: algo = "heatbath")`},
+		{"quiet = yes\n", `expected value but found "yes" instead (quiet takes true or false)`},
+		{"shape = 8x8\n", `(text values need quotes, e.g. shape = "8x8")`},
+		{"seed = 18446744073709551615\n", `(a seed above 2^63-1 goes in quotes: seed = "18446744073709551615")`},
+	} {
+		path := filepath.Join(dir, fmt.Sprintf("c%d.toml", i))
+		os.WriteFile(path, []byte(c.file), 0o644)
+		out := filepath.Join(dir, fmt.Sprintf("out%d", i))
+		code, _, stderr := runQ(t, "run", "--config", path, "--quiet", "--out", out)
+		if code != 2 || !strings.Contains(stderr, c.want) || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("%q: exit %d, %q (want 2 and %q)", c.file, code, stderr, c.want)
+		}
+		if _, err := os.Stat(out); err == nil {
+			t.Errorf("%q: the output directory was created", c.file)
+		}
+	}
+}

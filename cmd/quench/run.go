@@ -140,6 +140,28 @@ func addModelFlags(fl *pflag.FlagSet, f *runFlags) {
 // on the command line, so the command line wins instead of clashing.
 var aliasGroups = [][]string{{"T", "beta"}, {"sweeps", "steps", "grains"}, {"therm", "therm-grains"}}
 
+// bareWord matches the TOML parser's message for an unquoted word.
+var bareWord = regexp.MustCompile(`\(last key "([^"]+)"\): expected value but found "([^"]*)" instead`)
+
+// tomlHint adds to a TOML parse error what the likely slip is: a word
+// without quotes ("algo = heatbath": algo = "heatbath"; a boolean key:
+// true or false), an unquoted shape (8x8), a seed beyond int64.
+func tomlHint(fl *pflag.FlagSet, msg string) string {
+	if m := bareWord.FindStringSubmatch(msg); m != nil {
+		if f := fl.Lookup(m[1]); f != nil && f.Value.Type() == "bool" {
+			return msg + fmt.Sprintf(" (%s takes true or false)", m[1])
+		}
+		return msg + fmt.Sprintf(` (text values need quotes: %s = "%s")`, m[1], m[2])
+	}
+	if strings.Contains(msg, "expected a top-level item to end with a newline") {
+		return msg + ` (text values need quotes, e.g. shape = "8x8")`
+	}
+	if strings.Contains(msg, "out of range for int64") {
+		return msg + ` (a seed above 2^63-1 goes in quotes: seed = "18446744073709551615")`
+	}
+	return msg
+}
+
 // applyConfigFile sets every key of the TOML file whose flag (or an alias
 // of it) was not given on the command line. Unknown keys are refused.
 func applyConfigFile(fl *pflag.FlagSet, path string) (set map[string]bool, err error) {
@@ -149,11 +171,7 @@ func applyConfigFile(fl *pflag.FlagSet, path string) (set map[string]bool, err e
 	set = map[string]bool{}
 	var m map[string]any
 	if _, err := toml.DecodeFile(path, &m); err != nil {
-		msg := strings.TrimPrefix(oneLine(err.Error()), "toml: ")
-		if strings.Contains(msg, `expected value but found "`) { // a bare word
-			msg += ` (text values need quotes: model = "sandpile")`
-		}
-		return nil, quench.Usagef("config file %s: %s", path, msg)
+		return nil, quench.Usagef("config file %s: %s", path, tomlHint(fl, strings.TrimPrefix(oneLine(err.Error()), "toml: ")))
 	}
 	keys := make([]string, 0, len(m))
 	for k := range m {
@@ -327,26 +345,31 @@ func checkModelFlags(fl *pflag.FlagSet, f *runFlags, model string) error {
 }
 
 // buildConfig turns flags into a validated run configuration. A refusal
-// of a value the --config file set (a message starting with its flag,
-// "--T -1 is not allowed: ...") names the file.
+// of a value the --config file set names the file: a message starting
+// with its flag ("--T -1 is not allowed: ...", "unknown --algo ..."), or
+// one about the lattice's extents when the file set L or shape.
 func buildConfig(fl *pflag.FlagSet, f *runFlags) (sim.Config, error) {
 	c, err := buildConfigFlags(fl, f)
 	var u *quench.UsageError
 	if err == nil || !errors.As(err, &u) || strings.Contains(u.Msg, "config file") {
 		return c, err
 	}
+	var names []string
 	if m := leadingFlag.FindStringSubmatch(u.Msg); m != nil {
-		for _, name := range aliasesOf(m[1]) {
-			if f.fromFile[name] {
-				return c, quench.Usagef("%s%s", u.Msg, f.given(name))
-			}
+		names = aliasesOf(m[1])
+	} else if strings.HasPrefix(u.Msg, "extent ") || strings.HasPrefix(u.Msg, "lattice ") {
+		names = []string{"shape", "L"}
+	}
+	for _, name := range names {
+		if f.fromFile[name] {
+			return c, quench.Usagef("%s%s", u.Msg, f.given(name))
 		}
 	}
 	return c, err
 }
 
 // leadingFlag matches the flag a message starts with.
-var leadingFlag = regexp.MustCompile(`^--([A-Za-z0-9-]+)[ =]`)
+var leadingFlag = regexp.MustCompile(`^(?:unknown )?--([A-Za-z0-9-]+)[ =]`)
 
 // aliasesOf is name and the other keys of its alias group (aliasGroups).
 func aliasesOf(name string) []string {
@@ -694,6 +717,9 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 	}
 	be, err := openBackend(f.backend, f.device, stderr)
 	if err != nil {
+		if u := (*quench.UsageError)(nil); errors.As(err, &u) && strings.HasPrefix(u.Msg, "unknown --backend") {
+			return quench.Usagef("%s%s", u.Msg, f.given("backend"))
+		}
 		return err
 	}
 	defer be.Close()
