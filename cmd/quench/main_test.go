@@ -828,3 +828,26 @@ func TestConfigFileMessages(t *testing.T) {
 		}
 	}
 }
+
+// A hot or empty pile thermalized for fewer than 2N (3N) grains gets a
+// note that its statistics are biased; enough grains, or the stationary
+// start, get none.
+func TestSandpileThermNote(t *testing.T) {
+	dir := t.TempDir()
+	for i, c := range []struct {
+		args []string
+		note bool
+	}{
+		{[]string{"--start", "hot"}, true},                            // 1000 < 2 x 1024
+		{[]string{"--start", "hot", "--therm-grains", "2048"}, false}, // 2N
+		{[]string{"--start", "cold", "--therm-grains", "2048"}, true}, // < 3N
+		{[]string{"--start", "cold", "--therm-grains", "3072"}, false},
+		{nil, false}, // stationary
+	} {
+		args := append([]string{"run", "--model", "sandpile", "--L", "32", "--grains", "5", "--quiet", "--out", filepath.Join(dir, fmt.Sprint(i))}, c.args...)
+		code, _, stderr := runQ(t, args...)
+		if got := strings.Contains(stderr, "pile of 1024 sites needs of order 1024 grains or more to become stationary"); code != 0 || got != c.note {
+			t.Errorf("%v: exit %d, stderr %q (want a note: %v)", c.args, code, stderr, c.note)
+		}
+	}
+}
