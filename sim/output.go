@@ -453,14 +453,24 @@ func writeFloatNpy(w io.Writer, st *State) error {
 
 // minImageSide is the least side a lattice image is drawn with: smaller
 // lattices get k x k pixels a site (encodePNG).
-const minImageSide = 256
+const (
+	minImageSide    = 256
+	minStripSide    = 64
+	maxEnlargedSide = 4096
+)
 
 // encodePNG writes img, each pixel as k x k pixels when its larger side is
 // below minImageSide (k = minImageSide / that side): an 8x8 lattice as
-// 256x256 pixels, not 8x8.
+// 256x256 pixels, not 8x8; and a strip whose shorter side is under
+// minStripSide pixels so much larger that it is not (as long as its longer
+// side stays within maxEnlargedSide): a 2x300 lattice as 26x3900.
 func encodePNG(w io.Writer, img *image.Gray) error {
 	b := img.Bounds()
-	k := minImageSide / max(b.Dx(), b.Dy(), 1)
+	long, short := max(b.Dx(), b.Dy(), 1), max(min(b.Dx(), b.Dy()), 1)
+	k := minImageSide / long
+	if short*max(k, 1) < minStripSide {
+		k = max(k, min((minStripSide+short-1)/short, maxEnlargedSide/long))
+	}
 	if k <= 1 {
 		return png.Encode(w, img)
 	}
@@ -517,10 +527,13 @@ func FieldImage(field []float64, shape []int, maxSide int) *image.Gray {
 
 // lineImage draws a 1D field as a graph h pixels high: site x to the
 // right (blocks of f sites a column when longer than maxSide), value up
-// from the minimum to the maximum; each column is white from the least to
-// the greatest value of its sites, so spikes within a block still show.
-// Fewer than minImageSide sites are drawn k columns each (k =
-// minImageSide / n), so a short chain is not a few pixels wide.
+// from the minimum (row h-1-lineMargin) to the maximum (row lineMargin,
+// so that neither lies on the image's edge); each column is white from
+// the least to the greatest value of its sites, so spikes within a block
+// still show, and down or up to the previous column's last value, so the
+// graph is one connected line. Fewer than minImageSide sites are drawn k
+// columns each (k = minImageSide / n), so a short chain is not a few
+// pixels wide.
 func lineImage(field []float64, maxSide, h int) *image.Gray {
 	n := len(field)
 	lo, hi := math.Inf(1), math.Inf(-1)
@@ -536,30 +549,42 @@ func lineImage(field []float64, maxSide, h int) *image.Gray {
 		k = minImageSide / max(n, 1)
 	}
 	img := image.NewGray(image.Rect(0, 0, w*k, h))
+	m := min(lineMargin, (h-1)/4)
 	row := func(x float64) int { // pixel row of value x, 0 at the top
 		// halves, so that hi - lo cannot overflow; NaN and a constant
-		// field go to the middle, infinities to the edges
+		// field go to the middle, infinities to the extremes' rows
 		v := (x/2 - lo/2) / (hi/2 - lo/2)
 		if !(hi > lo) || math.IsNaN(v) {
 			return h / 2
 		}
 		v = math.Min(math.Max(v, 0), 1)
-		return h - 1 - int(math.Round(v*float64(h-1)))
+		return h - 1 - m - int(math.Round(v*float64(h-1-2*m)))
 	}
+	prev := -1 // row of the previous column's last site
 	for px := 0; px < w; px++ {
 		top, bottom := h, -1
 		for x := px * f; x < min((px+1)*f, n); x++ {
 			r := row(field[x])
 			top, bottom = min(top, r), max(bottom, r)
 		}
-		for py := top; py <= bottom; py++ {
-			for c := range k {
+		last := row(field[min((px+1)*f, n)-1])
+		for c := range k {
+			t, b := top, bottom
+			if c == 0 && prev >= 0 { // the step from the previous column
+				t, b = min(t, prev), max(b, prev)
+			}
+			for py := t; py <= b; py++ {
 				img.SetGray(k*px+c, py, color.Gray{Y: 255})
 			}
 		}
+		prev = last
 	}
 	return img
 }
+
+// lineMargin is the rows a graph (lineImage) leaves above its maximum and
+// below its minimum.
+const lineMargin = 8
 
 // Histogram draws the distribution of the first coordinate of every
 // particle as white bars on black, w bins from its minimum to its maximum.

@@ -77,7 +77,8 @@ func TestNpyOutHeader(t *testing.T) {
 
 // A 1D field is drawn as a graph: one column per site (per block of sites
 // beyond maxSide), white from the lowest to the highest value of the
-// column's sites, the maximum at the top row and the minimum at the bottom.
+// column's sites and to the previous column's last value, the maximum
+// lineMargin rows below the top and the minimum as far above the bottom.
 func TestLineImage(t *testing.T) {
 	field := []float64{0, 1, 0.5, 0.5, 2, -1}
 	img := FieldImage(field, []int{6}, 3) // two sites a column
@@ -96,9 +97,11 @@ func TestLineImage(t *testing.T) {
 		}
 		return
 	}
-	// rows: value v in [-1, 2] maps to 255 - round((v+1)/3 * 255)
-	row := func(v float64) int { return 255 - int(math.Round((v+1)/3*255)) }
-	for x, want := range [][2]float64{{1, 0}, {0.5, 0.5}, {2, -1}} {
+	// rows: value v in [-1, 2] maps to 247 - round((v+1)/3 * 239)
+	row := func(v float64) int { return 255 - lineMargin - int(math.Round((v+1)/3*(255-2*lineMargin))) }
+	// column 1 (0.5, 0.5) reaches up to column 0's last value 1, column 2
+	// (2, -1) spans everything
+	for x, want := range [][2]float64{{1, 0}, {1, 0.5}, {2, -1}} {
 		top, bottom := white(x)
 		if top != row(want[0]) || bottom != row(want[1]) {
 			t.Errorf("column %d: white rows %d..%d, want %d..%d", x, top, bottom, row(want[0]), row(want[1]))
@@ -135,12 +138,15 @@ func TestLineImageExtremes(t *testing.T) {
 			}
 		}
 	}
-	// the extremes of a field spanning float64 are the top and bottom rows,
-	// each site's 128 columns alike
+	// the extremes of a field spanning float64 are the lowest and highest
+	// rows of the graph, each site's 128 columns alike but for the step
+	// up in the second site's first
 	img := FieldImage([]float64{-1e308, 1e308}, []int{2}, 2048)
+	lo, hi := 255-lineMargin, lineMargin
 	for c := range 128 {
-		if img.GrayAt(c, 255).Y != 255 || img.GrayAt(128+c, 0).Y != 255 || img.GrayAt(c, 0).Y != 0 {
-			t.Fatalf("-1e308 and 1e308 not at the bottom and top rows in pixel column %d", c)
+		if img.GrayAt(c, lo).Y != 255 || img.GrayAt(c, lo-1).Y != 0 || img.GrayAt(128+c, hi).Y != 255 ||
+			img.GrayAt(128+c, hi-1).Y != 0 || (c > 0) != (img.GrayAt(128+c, hi+1).Y == 0) {
+			t.Fatalf("-1e308 and 1e308 not at rows %d and %d in pixel column %d", lo, hi, c)
 		}
 	}
 }
@@ -172,9 +178,13 @@ func TestDiffusionColdCentre(t *testing.T) {
 }
 
 // encodePNG draws images under minImageSide pixels a side with k x k
-// pixels per pixel (an 8x4 lattice as 256x128), larger ones unchanged.
+// pixels per pixel (an 8x4 lattice as 256x128), thin strips larger,
+// others unchanged.
 func TestEncodePNGEnlarges(t *testing.T) {
-	for _, c := range []struct{ w, h, wantW, wantH int }{{8, 4, 256, 128}, {3, 1, 255, 85}, {300, 2, 300, 2}, {256, 256, 256, 256}} {
+	// a strip under minStripSide on its short side grows to it, its long
+	// side to maxEnlargedSide at most
+	for _, c := range []struct{ w, h, wantW, wantH int }{{8, 4, 256, 128}, {3, 1, 255, 85}, {300, 2, 3900, 26}, {2, 100, 64, 3200},
+		{4000, 3, 4000, 3}, {256, 256, 256, 256}, {1000, 64, 1000, 64}} {
 		img := image.NewGray(image.Rect(0, 0, c.w, c.h))
 		for i := range img.Pix {
 			img.Pix[i] = uint8(i * 37)
