@@ -131,10 +131,11 @@ type Reducer interface {
 	// with lat nil only those that need no geometry (a lattice has 1 to 3
 	// axes).
 	FieldSums(buf Buffer, lat *Lattice) (FieldSums, error)
-	// HeightCounts counts the elements of a Uint8 buffer (sandpile
-	// heights) by value: c[v] of them hold v for v < 7, c[7] hold 7 or
-	// more. Integer counts: every backend returns the same.
-	HeightCounts(heights Buffer) ([8]int64, error)
+	// HeightCounts counts the sites of a Uint8 buffer of lat (sandpile
+	// heights) in box (nil: the whole lattice) by value: c[v] of them
+	// hold v for v < 7, c[7] hold 7 or more. Integer counts: every
+	// backend returns the same.
+	HeightCounts(heights Buffer, lat Lattice, box *Box) ([8]int64, error)
 }
 
 // SumBlock is the fixed block length of Reducer.Sum and Reducer.FieldSums.

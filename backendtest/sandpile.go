@@ -115,32 +115,59 @@ func checkSandpile(t *testing.T, b quench.Backend, lat quench.Lattice, h []uint8
 			t.Fatalf("%v: unexpected sandpile state at site %d", lat, x)
 		}
 	}
-	counts, err := b.HeightCounts(s.Heights)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := RefHeightCounts(h); counts != want {
-		t.Fatalf("%v: height counts %v, want %v", lat, counts, want)
+	for _, box := range []*quench.Box{nil, quench.CentralBox(lat)} {
+		counts, err := b.HeightCounts(s.Heights, lat, box)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := RefHeightCounts(h, lat, box); counts != want {
+			t.Fatalf("%v: height counts in %v: %v, want %v", lat, box, counts, want)
+		}
 	}
 	t.Logf("%v: %d grains identical to the reference, largest avalanche %d topplings", lat, grains, biggest)
 }
 
-// RefHeightCounts counts heights by value, 7 and above together
-// (quench.Reducer.HeightCounts).
-func RefHeightCounts(h []uint8) [8]int64 {
+// RefHeightCounts counts the heights of the sites of lat in box (nil: all)
+// by value, 7 and above together (quench.Reducer.HeightCounts), each
+// site's coordinates taken one by one.
+func RefHeightCounts(h []uint8, lat quench.Lattice, box *quench.Box) [8]int64 {
 	var c [8]int64
-	for _, v := range h {
-		c[min(v, 7)]++
+	co := make([]int, lat.Dim())
+	for n, v := range h {
+		coords(lat, int64(n), co)
+		in := true
+		for a, x := range co {
+			if box != nil && (x < box.Lo[a] || x >= box.Hi[a]) {
+				in = false
+			}
+		}
+		if in {
+			c[min(v, 7)]++
+		}
 	}
 	return c
 }
 
-// testHeightCounts: buffers of one and of several of the CPU's blocks (a
-// GPU's grid-stride loop repeats only past 2^28 sites: the emulation and
-// the GPU's cross-check past 2^31 sites take that), values over the whole
-// byte range, and an empty one.
+// testHeightCounts: lattices of 1 to 3 axes whose boxes (the whole
+// lattice, the central one, odd boxes, empty ones) span one and several
+// of the CPU's parts (a GPU's grid-stride loop repeats only past 2^28
+// sites: the emulation and the GPU's cross-check past 2^31 sites take
+// that), values over the whole byte range; boxes that do not fit are
+// refused.
 func testHeightCounts(t *testing.T, b quench.Backend) {
-	for _, n := range []int64{0, 1, 255, 1<<20 + 3, 5<<20 + 17} {
+	for _, c := range []struct {
+		shape []int
+		boxes []*quench.Box
+	}{
+		{[]int{1}, nil},
+		{[]int{255}, []*quench.Box{{Lo: []int{3}, Hi: []int{200}}, {Lo: []int{7}, Hi: []int{7}}}},
+		{[]int{1<<20 + 3}, []*quench.Box{{Lo: []int{5}, Hi: []int{1 << 20}}}},
+		{[]int{3, 1<<19 + 9}, []*quench.Box{{Lo: []int{1, 2}, Hi: []int{3, 1<<19 + 1}}}},
+		{[]int{2048, 2600}, []*quench.Box{{Lo: []int{3, 0}, Hi: []int{2047, 2600}}, {Lo: []int{0, 5}, Hi: []int{0, 9}}}},
+		{[]int{37, 41, 43}, []*quench.Box{{Lo: []int{1, 2, 3}, Hi: []int{36, 3, 40}}}},
+	} {
+		lat, _ := quench.NewLattice(c.shape...)
+		n := lat.Sites()
 		h := make([]uint8, n)
 		for i := range h {
 			h[i] = uint8(uint64(i) * 0x9E3779B97F4A7C15 >> 56)
@@ -155,15 +182,31 @@ func testHeightCounts(t *testing.T, b quench.Backend) {
 		if err := b.Upload(buf, h); err != nil {
 			t.Fatal(err)
 		}
-		got, err := b.HeightCounts(buf)
+		for _, box := range append(c.boxes, nil, quench.CentralBox(lat)) {
+			got, err := b.HeightCounts(buf, lat, box)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := RefHeightCounts(h, lat, box); got != want {
+				t.Errorf("%v, box %v: counts %v, want %v", lat, box, got, want)
+			}
+		}
+		d := lat.Dim()
+		for _, bad := range []*quench.Box{{Lo: make([]int, d), Hi: append([]int{c.shape[0] + 1}, c.shape[1:]...)},
+			{Lo: make([]int, d+1), Hi: make([]int, d+1)}} {
+			if _, err := b.HeightCounts(buf, lat, bad); err == nil {
+				t.Errorf("%v: box %v accepted", lat, bad)
+			}
+		}
 		b.Free(buf)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if want := RefHeightCounts(h); got != want {
-			t.Errorf("%d heights: counts %v, want %v", n, got, want)
-		}
 	}
+	// a buffer of another lattice's size
+	lat, _ := quench.NewLattice(4, 4)
+	buf, _ := b.Alloc(quench.Uint8, 15)
+	if _, err := b.HeightCounts(buf, lat, nil); err == nil {
+		t.Errorf("15 heights on a 4x4 lattice accepted")
+	}
+	b.Free(buf)
 }
 
 // Recurrent reports whether the stable configuration h of the open lattice

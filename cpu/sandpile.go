@@ -402,21 +402,34 @@ func (b *Backend) edges(lat quench.Lattice, stride []int64) []uint8 {
 	return e.edge
 }
 
-// HeightCounts implements quench.Reducer: blocks of heightBlock sites
-// counted in parallel, the counts added (integers: in any order).
-func (b *Backend) HeightCounts(heights quench.Buffer) ([8]int64, error) {
+// HeightCounts implements quench.Reducer: the box's rows (along the last
+// axis) counted in parallel in groups of about heightBlock sites, the
+// counts added (integers: in any order).
+func (b *Backend) HeightCounts(heights quench.Buffer, lat quench.Lattice, box *quench.Box) ([8]int64, error) {
 	hb, err := asBuffer(heights, quench.Uint8)
 	if err != nil {
 		return [8]int64{}, err
 	}
+	if hb.n != lat.Sites() {
+		return [8]int64{}, fmt.Errorf("cpu: HeightCounts of %d heights on lattice %s of %d sites", hb.n, lat, lat.Sites())
+	}
+	g, err := box.Geometry(lat)
+	if err != nil {
+		return [8]int64{}, fmt.Errorf("cpu: HeightCounts: %v", err)
+	}
 	const heightBlock = 1 << 20
 	h := hb.u8
-	nblk := (len(h) + heightBlock - 1) / heightBlock
-	part := make([][8]int64, nblk)
-	parallel(nblk, func(k int) {
+	rows := g.Ext[0] * g.Ext[1]
+	per := max(1, heightBlock/max(g.Ext[2], 1)) // rows per part
+	nparts := int((rows + per - 1) / per)
+	part := make([][8]int64, nparts)
+	parallel(nparts, func(k int) {
 		var c [8]int64
-		for _, v := range h[k*heightBlock : min(len(h), (k+1)*heightBlock)] {
-			c[min(v, 7)]++
+		for r := int64(k) * per; r < min(rows, int64(k+1)*per); r++ {
+			start := g.Origin + r/g.Ext[1]*g.Stride[0] + r%g.Ext[1]*g.Stride[1]
+			for _, v := range h[start : start+g.Ext[2]] {
+				c[min(v, 7)]++
+			}
 		}
 		part[k] = c
 	})

@@ -447,12 +447,13 @@ func TestHeightCounts(t *testing.T) {
 	}
 	buf, _ := be.Alloc(quench.Uint8, int64(n))
 	be.Upload(buf, h)
-	got, err := be.HeightCounts(buf)
+	lat, _ := quench.NewLattice(n)
+	got, err := be.HeightCounts(buf, lat, nil)
 	if err != nil || got != want {
 		t.Errorf("HeightCounts = %v, %v; want %v", got, err, want)
 	}
 	f, _ := be.Alloc(quench.Float32, 4)
-	if _, err := be.HeightCounts(f); err == nil {
+	if _, err := be.HeightCounts(f, lat, nil); err == nil {
 		t.Errorf("HeightCounts of a float32 buffer: no error")
 	}
 }

@@ -509,17 +509,25 @@ func (b *Backend) IsingSums(spins quench.Buffer, lat quench.Lattice) (quench.Isi
 
 // HeightCounts implements quench.Reducer: height_counts adds each
 // block's counts to b.sums with integer atomics.
-func (b *Backend) HeightCounts(heights quench.Buffer) ([8]int64, error) {
+func (b *Backend) HeightCounts(heights quench.Buffer, lat quench.Lattice, box *quench.Box) ([8]int64, error) {
 	var out [8]int64
 	hb, err := b.own(heights, quench.Uint8)
 	if err != nil {
 		return out, err
 	}
+	if hb.n != lat.Sites() {
+		return out, fmt.Errorf("gpu: HeightCounts of %d heights on lattice %s of %d sites", hb.n, lat, lat.Sites())
+	}
+	g, err := box.Geometry(lat)
+	if err != nil {
+		return out, fmt.Errorf("gpu: HeightCounts: %v", err)
+	}
 	err = b.do(func() error {
 		if err := wrap("clear counts", cu.MemsetD8(b.sums, 0, 64)); err != nil {
 			return err
 		}
-		if err := b.launch(kernels.HeightCounts, max(hb.n, 1), uint64(hb.ptr), uint64(hb.n), uint64(b.sums)); err != nil {
+		if err := b.launch(kernels.HeightCounts, max(g.Sites, 1), uint64(hb.ptr), uint64(g.Sites), uint64(g.Ext[1]), uint64(max(g.Ext[2], 1)),
+			uint64(g.Stride[0]), uint64(g.Stride[1]), uint64(g.Origin), uint64(b.sums)); err != nil {
 			return err
 		}
 		return wrap("download counts", cu.MemcpyDtoH(unsafe.Pointer(&out[0]), b.sums, 64))

@@ -112,15 +112,27 @@ func TestSandpileKernelsEmulated(t *testing.T) {
 }
 
 // TestHeightCountsEmulated runs height_counts, emulated on 3 blocks of 64
-// threads and on 1 of 256, on heights 0..9 and 255 (7 and above share the
-// last count), and requires the CPU backend's HeightCounts.
+// threads and on 1 of 256 (grid-stride loops of several turns), on
+// heights 0..10 and 255 (7 and above share the last count) of lattices of
+// 1 to 3 axes, the whole lattice, the central box and odd boxes, and
+// requires the CPU backend's HeightCounts.
 func TestHeightCountsEmulated(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs a C++ emulation")
 	}
 	bin := buildEmu(t)
 	be := cpu.New()
-	for _, n := range []int{1, 191, 192, 5000} {
+	for _, c := range []struct {
+		shape []int
+		box   *quench.Box
+	}{
+		{[]int{1}, nil}, {[]int{191}, nil}, {[]int{5000}, &quench.Box{Lo: []int{17}, Hi: []int{4093}}},
+		{[]int{23, 37}, nil}, {[]int{23, 37}, &quench.Box{Lo: []int{2, 5}, Hi: []int{21, 6}}},
+		{[]int{9, 10, 11}, &quench.Box{Lo: []int{1, 2, 3}, Hi: []int{8, 9, 10}}}, {[]int{9, 10, 11}, &quench.Box{Lo: []int{4, 0, 0}, Hi: []int{4, 10, 11}}},
+	} {
+		lat, _ := quench.NewLattice(c.shape...)
+		boxes := []*quench.Box{c.box, quench.CentralBox(lat)}
+		n := lat.Sites()
 		h := make([]uint8, n)
 		for i := range h {
 			h[i] = uint8((i * 7919 >> 3) % 11)
@@ -128,27 +140,34 @@ func TestHeightCountsEmulated(t *testing.T) {
 				h[i] = 255
 			}
 		}
-		buf, _ := be.Alloc(quench.Uint8, int64(n))
+		buf, _ := be.Alloc(quench.Uint8, n)
 		be.Upload(buf, h)
-		want, err := be.HeightCounts(buf)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var total int64
-		for _, c := range want {
-			total += c
-		}
-		if total != int64(n) {
-			t.Fatalf("n=%d: CPU counts %v add to %d", n, want, total)
-		}
-		out := runEmu(t, bin, "heightcounts", h)
-		for k := 0; k < 2; k++ {
-			var got [8]int64
-			for v := range got {
-				got[v] = int64(binary.LittleEndian.Uint64(out[64*k+8*v:]))
+		for _, box := range boxes {
+			want, err := be.HeightCounts(buf, lat, box)
+			if err != nil {
+				t.Fatal(err)
 			}
-			if got != want {
-				t.Errorf("n=%d, launch %d: emulated %v, CPU %v", n, k, got, want)
+			g, _ := box.Geometry(lat)
+			var total int64
+			for _, c := range want {
+				total += c
+			}
+			if total != g.Sites {
+				t.Fatalf("%v box %v: CPU counts %v add to %d, the box has %d sites", lat, box, want, total, g.Sites)
+			}
+			var in []byte
+			for _, v := range []int64{g.Sites, g.Ext[1], max(g.Ext[2], 1), g.Stride[0], g.Stride[1], g.Origin} {
+				in = binary.LittleEndian.AppendUint64(in, uint64(v))
+			}
+			out := runEmu(t, bin, "heightcounts", append(in, h...))
+			for k := 0; k < 2; k++ {
+				var got [8]int64
+				for v := range got {
+					got[v] = int64(binary.LittleEndian.Uint64(out[64*k+8*v:]))
+				}
+				if got != want {
+					t.Errorf("%v box %v, launch %d: emulated %v, CPU %v", lat, box, k, got, want)
+				}
 			}
 		}
 	}

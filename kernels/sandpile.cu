@@ -244,17 +244,21 @@ extern "C" __global__ void sandpile_grain(uint8_t* h, int64_t site, const unsign
 }
 
 // height_counts (quench.Reducer.HeightCounts): out[v] += the sites of h
+// in the box (quench.BoxGeom: nbox sites, extents e1, e2 along the last
+// two of three padded axes, strides s0, s1, the first site at origin)
 // holding v for v < 7, out[7] += those holding 7 or more. Blocks of 256
-// threads (sc). Each thread counts a grid-stride share of the sites in
-// registers; the block adds its threads' counts in shared memory and
+// threads (sc). Each thread counts a grid-stride share of the box's sites
+// in registers; the block adds its threads' counts in shared memory and
 // one thread per block adds them to out: integer sums, the same in any
 // order.
-extern "C" __global__ void height_counts(const uint8_t* __restrict__ h, int64_t n, unsigned long long* out) {
+extern "C" __global__ void height_counts(const uint8_t* __restrict__ h, int64_t nbox, int64_t e1, int64_t e2,
+                                         int64_t s0, int64_t s1, int64_t origin, unsigned long long* out) {
     __shared__ unsigned long long sc[8][256];
     unsigned long long c[8] = {0, 0, 0, 0, 0, 0, 0, 0};
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
-    for (int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += stride) {
-        const unsigned x = h[i], v = x < 7 ? x : 7;
+    for (int64_t t = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; t < nbox; t += stride) {
+        const int64_t r = t / e2, x2 = t - r * e2, x0 = r / e1, x1 = r - x0 * e1;
+        const unsigned x = h[origin + x0 * s0 + x1 * s1 + x2], v = x < 7 ? x : 7;
 #pragma unroll
         for (int k = 0; k < 8; k++) c[k] += v == (unsigned)k;
     }

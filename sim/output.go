@@ -68,8 +68,9 @@ type Summary struct {
 	// ("correlation", r = 0 .. min(lx/2, 32768) along the last axis),
 	// averaged over ProfileSnapshots snapshots taken every ProfileEvery
 	// steps (profiles.csv holds each snapshot). Sandpile: P(h)
-	// ("height_distribution", the fraction of sites at each height 0..2d-1),
-	// likewise every ProfileEvery grains.
+	// ("height_distribution", the fraction of sites at each height 0..2d-1;
+	// "height_distribution_center", the same in the central box, the
+	// middle half along each axis), likewise every ProfileEvery grains.
 	Profiles         map[string]Profile `json:"profiles,omitempty"`
 	ProfileSnapshots int                `json:"profile_snapshots,omitempty"`
 	ProfileEvery     int64              `json:"profile_every,omitempty"`
@@ -186,8 +187,10 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 	}
 	if c.Model == "sandpile" && len(st.Profiles) > 0 {
 		s.ProfileSnapshots, s.ProfileEvery = len(st.Profiles), c.ProfileInterval()
+		z := quench.SandpileThreshold(len(c.Shape))
 		s.Profiles = map[string]Profile{
-			"height_distribution": makeProfile(profileEstimates(st.Profiles, 1, c.ProfileWidth()-1)),
+			"height_distribution":        makeProfile(profileEstimates(st.Profiles, 1, z)),
+			"height_distribution_center": makeProfile(profileEstimates(st.Profiles, 1+z, z)),
 		}
 	}
 	if IsMass(c.Model) && len(st.Profiles) > 0 {

@@ -274,14 +274,15 @@ func TestPhi4FreeFieldSusceptibility(t *testing.T) {
 // HeightCounts every ProfileInterval grains) averaged as in the summary,
 // against the exact lattice averages of the stationary P(h) (uniform on
 // the recurrent configurations, enumerated) at 4 sigma with reliable error
-// bars, on a chain of 7 and on 3x3 from the exact stationary start; every
-// snapshot's fractions add to 1 and give the mean height measured after
-// the same grain.
+// bars, on a chain of 7, on 3x3 and on 2x5 from the exact stationary
+// start, over the whole lattice and its central box; every snapshot's
+// whole-lattice fractions add to 1 and give the mean height measured
+// after the same grain.
 func TestSandpileHeightDistributionExact(t *testing.T) {
 	if testing.Short() {
 		t.Skip("statistical test")
 	}
-	for i, shape := range [][]int{{7}, {3, 3}} {
+	for i, shape := range [][]int{{7}, {3, 3}, {2, 5}} {
 		count, total := backendtest.RecurrentHeights(shape)
 		z := 2 * len(shape)
 		cfg := Config{Model: "sandpile", Shape: shape, Sweeps: 100000, Every: 1, ProfileEvery: 10, Seed: uint64(70 + i), Start: "stationary"}
@@ -300,14 +301,43 @@ func TestSandpileHeightDistributionExact(t *testing.T) {
 				t.Fatalf("%v grain %v: height fractions add to %v and give mean height %v, the measurement's is %v", shape, p[0], sum, mean, row[1])
 			}
 		}
-		est := profileEstimates(st.Profiles, 1, z)
-		for h := range z {
-			want := 0.0
-			for x := range count {
-				want += count[x][h]
+		// the whole lattice, then the central box (chain: sites 1..5;
+		// 3x3: all, its axes being under 4 long; 2x5: columns 1..3)
+		lat, _ := quench.NewLattice(shape...)
+		box := quench.CentralBox(lat)
+		co := make([]int, len(shape))
+		est := profileEstimates(st.Profiles, 1, 2*z)
+		for part, b := range []*quench.Box{nil, box} {
+			for h := range z {
+				want, sites := 0.0, 0
+				for x := range count {
+					coordsOf(shape, x, co)
+					if b == nil || inBox(co, b) {
+						want += count[x][h]
+						sites++
+					}
+				}
+				want /= float64(total) * float64(sites)
+				within4(t, fmt.Sprintf("%v box %v P(%d)", shape, b, h), est[part*z+h], want)
 			}
-			want /= float64(total) * float64(len(count))
-			within4(t, fmt.Sprintf("%v P(%d)", shape, h), est[h], want)
 		}
 	}
+}
+
+// coordsOf writes the coordinates of site x of a lattice of shape into c.
+func coordsOf(shape []int, x int, c []int) {
+	for a := len(shape) - 1; a >= 0; a-- {
+		c[a] = x % shape[a]
+		x /= shape[a]
+	}
+}
+
+// inBox reports whether coordinates c lie in box b.
+func inBox(c []int, b *quench.Box) bool {
+	for a, x := range c {
+		if x < b.Lo[a] || x >= b.Hi[a] {
+			return false
+		}
+	}
+	return true
 }

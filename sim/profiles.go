@@ -17,7 +17,8 @@ import (
 // those snapshots with error bars (binning and tau_int, like every
 // observable). Mass transfer: the single-site distribution P(m) and the
 // two-point correlation C(r) along the last axis. Sandpile: the height
-// distribution P(h), h = 0..2d-1 (the fraction of sites at each height).
+// distribution P(h), h = 0..2d-1 (the fraction of sites at each height),
+// on the whole lattice and in its central box (quench.CentralBox).
 
 // MassBins is the number of P(m) bins: bin b holds the fraction of sites
 // with b/4 <= m/<m> < (b+1)/4, <m> the snapshot's mean mass; the last bin
@@ -107,10 +108,10 @@ func (c *Config) Profiles() int64 { return profilesUpTo(c, c.TotalSweeps()) }
 // ProfileWidth is the length of a snapshot row: the step, MassBins and
 // LogMassBins fractions, and C(r) for r = 0 .. min(lx/2, profileMaxLag),
 // lx the last extent; for the sandpile the step and the 2d height
-// fractions.
+// fractions of the whole lattice, then of its central box.
 func (c *Config) ProfileWidth() int {
 	if c.Model == "sandpile" {
-		return 1 + quench.SandpileThreshold(len(c.Shape))
+		return 1 + 2*quench.SandpileThreshold(len(c.Shape))
 	}
 	return profCorr + c.profileLag() + 1
 }
@@ -121,8 +122,10 @@ func (c *Config) profileLag() int { return newProfilePlan(c.Shape[len(c.Shape)-1
 func (c *Config) ProfileColumns() []string {
 	cols := []string{"step"}
 	if c.Model == "sandpile" {
-		for h := range quench.SandpileThreshold(len(c.Shape)) {
-			cols = append(cols, fmt.Sprintf("h%d", h))
+		for _, prefix := range []string{"h", "center_h"} {
+			for h := range quench.SandpileThreshold(len(c.Shape)) {
+				cols = append(cols, fmt.Sprintf("%s%d", prefix, h))
+			}
 		}
 		return cols
 	}

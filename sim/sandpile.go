@@ -123,29 +123,32 @@ func (r *sandRunner) measure() error {
 }
 
 // profile is the snapshot of the height distribution: the step, then the
-// fraction of sites at each height 0..2d-1, counted on the backend
+// fraction of sites at each height 0..2d-1 on the whole lattice and in
+// its central box (quench.CentralBox), counted on the backend
 // (quench.Reducer.HeightCounts: nothing is copied but the counts). A
 // stable pile has no height of 2d or more; one is an error.
 func (r *sandRunner) profile() ([]float64, error) {
-	counts, err := r.be.HeightCounts(r.s.Heights)
-	if err != nil {
-		return nil, err
-	}
 	z := quench.SandpileThreshold(r.lat.Dim())
-	var all int64
-	for h, c := range counts {
-		if h >= z && c != 0 {
-			return nil, fmt.Errorf("%d sites at height %d or more after the grain relaxed (threshold %d)", c, h, z)
-		}
-		all += c
-	}
-	if all != r.lat.Sites() {
-		return nil, fmt.Errorf("height counts add to %d on a lattice of %d sites", all, r.lat.Sites())
-	}
-	n := float64(r.lat.Sites())
 	row := []float64{float64(r.st.Step)}
-	for h := range z {
-		row = append(row, float64(counts[h])/n)
+	for _, box := range []*quench.Box{nil, quench.CentralBox(r.lat)} {
+		counts, err := r.be.HeightCounts(r.s.Heights, r.lat, box)
+		if err != nil {
+			return nil, err
+		}
+		g, _ := box.Geometry(r.lat)
+		var all int64
+		for h, c := range counts {
+			if h >= z && c != 0 {
+				return nil, fmt.Errorf("%d sites at height %d or more after the grain relaxed (threshold %d)", c, h, z)
+			}
+			all += c
+		}
+		if all != g.Sites {
+			return nil, fmt.Errorf("height counts add to %d in a box of %d sites", all, g.Sites)
+		}
+		for h := range z {
+			row = append(row, float64(counts[h])/float64(g.Sites))
+		}
 	}
 	return row, nil
 }

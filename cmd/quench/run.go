@@ -952,14 +952,20 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 		fmt.Fprintf(w, "\n%s: %d %s (%s, %.3g s, not in the throughput), averaged in %s and %s; each in %s\n",
 			what, n, snapshots, every, sum.Throughput.ProfileSeconds, sim.SummaryFile, sim.HistogramsFile, sim.ProfilesFile)
 		if pile {
+			// the whole lattice, and its central box (the middle half
+			// along each axis), nearer the infinite lattice's values
 			tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "height\tfraction\terror\ttau_int")
-			for h := range hd.Mean {
+			fmt.Fprintln(tw, "height\tlattice\terror\ttau_int\tcenter\terror\ttau_int")
+			hc := sum.Profiles["height_distribution_center"]
+			entry := func(p sim.Profile, h int) string {
 				mark := ""
-				if !hd.Reliable[h] {
+				if !p.Reliable[h] {
 					mark = " *"
 				}
-				fmt.Fprintf(tw, "%d\t%s\t%s\t%s%s\n", h, num(hd.Mean[h], "%.6g"), num(hd.Error[h], "%.2g"), num(hd.TauInt[h], "%.3g"), mark)
+				return fmt.Sprintf("%s\t%s\t%s%s", num(p.Mean[h], "%.6g"), num(p.Error[h], "%.2g"), num(p.TauInt[h], "%.3g"), mark)
+			}
+			for h := range hd.Mean {
+				fmt.Fprintf(tw, "%d\t%s\t%s\n", h, entry(hd, h), entry(hc, h))
 			}
 			tw.Flush()
 		}

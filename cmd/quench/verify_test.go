@@ -119,8 +119,8 @@ func TestVerifyLangevin(t *testing.T) {
 // only verify's comparison of the height distribution can find it.
 type miscounted struct{ *cpu.Backend }
 
-func (m miscounted) HeightCounts(h quench.Buffer) ([8]int64, error) {
-	c, err := m.Backend.HeightCounts(h)
+func (m miscounted) HeightCounts(h quench.Buffer, lat quench.Lattice, box *quench.Box) ([8]int64, error) {
+	c, err := m.Backend.HeightCounts(h, lat, box)
 	c[0]++
 	c[1]--
 	return c, err

@@ -15,7 +15,8 @@
 //   MODE fieldsums: in = type (4 float, 8 double, 9 int64), dim, L0, L1,
 //               L2, n (int64 each), the n elements; out = the partials of
 //               field_sums, 6 + 3 dim doubles per block of 4096
-//   MODE heightcounts: in = uint8 heights; out = the 8 counts of
+//   MODE heightcounts: in = nbox, e1, e2, s0, s1, origin (int64 each, a
+//               quench.BoxGeom), uint8 heights; out = the 8 counts of
 //               height_counts on 3 blocks of 64 threads, then on 1 of 256
 #include <atomic>
 #include <cmath>
@@ -487,13 +488,14 @@ int main(int argc, char** argv) {
         return 0;
     }
     if (strcmp(argv[1], "heightcounts") == 0) {
-        // in: the heights; out: the 8 counts on 3 blocks of 64 threads,
-        // then on 1 block of 256
-        const int64_t n = in.size();
-        const uint8_t* h = (const uint8_t*)in.data();
+        // in: nbox, e1, e2, s0, s1, origin (int64), the heights; out: the
+        // 8 counts on 3 blocks of 64 threads, then on 1 block of 256
+        int64_t g[6];
+        memcpy(g, in.data(), sizeof g);
+        const uint8_t* h = (const uint8_t*)in.data() + sizeof g;
         unsigned long long a[8] = {0}, b[8] = {0};
-        launch(3, 64, [&] { height_counts(h, n, a); });
-        launch(1, 256, [&] { height_counts(h, n, b); });
+        launch(3, 64, [&] { height_counts(h, g[0], g[1], g[2], g[3], g[4], g[5], a); });
+        launch(1, 256, [&] { height_counts(h, g[0], g[1], g[2], g[3], g[4], g[5], b); });
         fwrite(a, 8, 8, out);
         fwrite(b, 8, 8, out);
         fclose(out);
