@@ -75,7 +75,7 @@ func CentralBox(lat Lattice) *Box {
 // front to 3 axes (extent 1), Origin the index of its first site, Sites
 // their product.
 type BoxGeom struct {
-	Ext, Stride    [3]int64
+	Ext, Stride   [3]int64
 	Origin, Sites int64
 }
 

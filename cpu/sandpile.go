@@ -402,9 +402,10 @@ func (b *Backend) edges(lat quench.Lattice, stride []int64) []uint8 {
 	return e.edge
 }
 
-// HeightCounts implements quench.Reducer: the box's rows (along the last
-// axis) counted in parallel in groups of about heightBlock sites, the
-// counts added (integers: in any order).
+// HeightCounts implements quench.Reducer: the box's sites, in the order of
+// their flat box index, counted in parallel in parts of heightBlock (a
+// part walks its rows' segments along the last axis), the counts added
+// (integers: in any order).
 func (b *Backend) HeightCounts(heights quench.Buffer, lat quench.Lattice, box *quench.Box) ([8]int64, error) {
 	hb, err := asBuffer(heights, quench.Uint8)
 	if err != nil {
@@ -419,17 +420,19 @@ func (b *Backend) HeightCounts(heights quench.Buffer, lat quench.Lattice, box *q
 	}
 	const heightBlock = 1 << 20
 	h := hb.u8
-	rows := g.Ext[0] * g.Ext[1]
-	per := max(1, heightBlock/max(g.Ext[2], 1)) // rows per part
-	nparts := int((rows + per - 1) / per)
+	nparts := int((g.Sites + heightBlock - 1) / heightBlock)
 	part := make([][8]int64, nparts)
 	parallel(nparts, func(k int) {
 		var c [8]int64
-		for r := int64(k) * per; r < min(rows, int64(k+1)*per); r++ {
-			start := g.Origin + r/g.Ext[1]*g.Stride[0] + r%g.Ext[1]*g.Stride[1]
-			for _, v := range h[start : start+g.Ext[2]] {
+		// box sites t in [lo, hi): row r = t / e2 from x2 = t % e2 on
+		for t, hi := int64(k)*heightBlock, min(g.Sites, int64(k+1)*heightBlock); t < hi; {
+			r, x2 := t/g.Ext[2], t%g.Ext[2]
+			seg := min(g.Ext[2]-x2, hi-t)
+			start := g.Origin + r/g.Ext[1]*g.Stride[0] + r%g.Ext[1]*g.Stride[1] + x2
+			for _, v := range h[start : start+seg] {
 				c[min(v, 7)]++
 			}
+			t += seg
 		}
 		part[k] = c
 	})

@@ -339,7 +339,7 @@ func TestAbove2to31CrossCheck(t *testing.T) {
 	var avs [2]quench.Avalanche
 	var heights [2][]uint8
 	var acts [2][]int64
-	var counts [2][8]int64
+	var counts, whole [2][8]int64
 	box := &quench.Box{Lo: []int{ly - 70, 100}, Hi: []int{ly, lx - 1}} // rows past 2^31 only: the patch and more
 	for i, be := range both {
 		s := &quench.Sandpile{Heights: alloc(be, quench.Uint8), Activity: alloc(be, quench.Int64), Stamp: alloc(be, quench.Int32)}
@@ -350,7 +350,10 @@ func TestAbove2to31CrossCheck(t *testing.T) {
 		if avs[i], err = be.SandpileAdd(s, lat, site, 1); err != nil {
 			t.Fatalf("sandpile on %s: %v", be.Name(), err)
 		}
-		if counts[i], err = be.HeightCounts(s.Heights, lat, box); err != nil { // past 2^31 sites, the grid-stride loop repeating
+		if counts[i], err = be.HeightCounts(s.Heights, lat, box); err != nil { // a box past 2^31 sites
+			t.Fatalf("height counts on %s: %v", be.Name(), err)
+		}
+		if whole[i], err = be.HeightCounts(s.Heights, lat, nil); err != nil { // the grid-stride loop repeating past 2^31
 			t.Fatalf("height counts on %s: %v", be.Name(), err)
 		}
 		heights[i], acts[i] = make([]uint8, n), make([]int64, n)
@@ -373,6 +376,13 @@ func TestAbove2to31CrossCheck(t *testing.T) {
 		for _, v := range heights[0][int64(y)*lx+int64(box.Lo[1]) : int64(y)*lx+int64(box.Hi[1])] {
 			want[min(v, 7)]++
 		}
+	}
+	var all [8]int64
+	for _, v := range heights[0] {
+		all[min(v, 7)]++
+	}
+	if whole[0] != all || whole[1] != all {
+		t.Errorf("height counts of the whole lattice: CPU %v, GPU %v, want %v", whole[0], whole[1], all)
 	}
 	if counts[0] != want || counts[1] != want || want[3] == 0 {
 		t.Errorf("height counts: CPU %v, GPU %v, want %v", counts[0], counts[1], want)

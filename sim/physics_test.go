@@ -307,6 +307,16 @@ func TestSandpileHeightDistributionExact(t *testing.T) {
 		box := quench.CentralBox(lat)
 		co := make([]int, len(shape))
 		est := profileEstimates(st.Profiles, 1, 2*z)
+		// the summary's two profiles are these estimates
+		sum, _ := MakeSummary(st, "cpu")
+		for part, key := range []string{"height_distribution", "height_distribution_center"} {
+			p, ok := sum.Profiles[key]
+			for h := range z {
+				if !ok || len(p.Mean) != z || *p.Mean[h] != est[part*z+h].Mean || *p.Error[h] != est[part*z+h].Err {
+					t.Fatalf("%v: summary profile %s does not hold the snapshots' %s", shape, key, []string{"lattice", "central box"}[part])
+				}
+			}
+		}
 		for part, b := range []*quench.Box{nil, box} {
 			for h := range z {
 				want, sites := 0.0, 0

@@ -53,8 +53,10 @@ const (
 //
 // A sandpile snapshot only counts heights (the CPU backend about 1.3 sites
 // a ns on 2 cores, a GPU far more), so piles aim for ProfileTarget
-// snapshots as long as they count at most sandpileCountBudget sites in
-// all (above 2^20 sites fewer snapshots, at least profileMinTarget): a
+// snapshots as long as their whole-lattice counts take at most
+// sandpileCountBudget sites in all (the central box adds at most half as
+// many again; above about 10^6 sites fewer snapshots, at least
+// profileMinTarget): a
 // cold 4096^2 pile's first 20000 grains spent 25 of 31 s on 1000
 // snapshots.
 const (

@@ -365,3 +365,26 @@ func TestHotMassDensity(t *testing.T) {
 		t.Errorf("rescale 0,0,0 to 7: %v", m)
 	}
 }
+
+// A sandpile takes about ProfileTarget P(h) snapshots while that counts at
+// most 2^30 sites (up to 2^30/1000 sites), fewer above, at least 20.
+func TestProfileIntervalSandpile(t *testing.T) {
+	for _, c := range []struct {
+		shape     []int
+		grains    int64
+		every, at int64
+	}{
+		{[]int{64, 64}, 20000, 20, 1000},
+		{[]int{1024, 1024}, 100000, 100, 1000},  // 2^20 sites: 1000 x 2^20 <= 2^30
+		{[]int{1024, 1056}, 100000, 101, 990},   // target 2^30/(1024*1056) = 992
+		{[]int{4096, 4096}, 20000, 313, 63},     // target 64
+		{[]int{16384, 16384}, 100000, 5000, 20}, // 4 by the budget: at least 20
+		{[]int{64, 64, 64}, 10000, 10, 1000},    // 2^18 sites
+		{[]int{1 << 22}, 100000, 391, 255},      // target 256
+	} {
+		cfg := Config{Model: "sandpile", Shape: c.shape, Sweeps: c.grains, Therm: 3}
+		if got := cfg.ProfileInterval(); got != c.every || cfg.Profiles() != c.at {
+			t.Errorf("%v, %d grains: every %d (%d snapshots), want every %d (%d)", c.shape, c.grains, got, cfg.Profiles(), c.every, c.at)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"hash/crc32"
 	"os"
@@ -212,7 +213,10 @@ func interruptAt(t *testing.T, cfg Config, dir string, at int64) *State {
 // and 3 for the runs whose columns have not changed since; unknown
 // versions are refused.
 func TestCheckpointVersion1(t *testing.T) {
-	setVersion := func(t *testing.T, st *State, v uint32) string {
+	// setVersion writes st's checkpoint as format version v; drop names
+	// header keys to leave out ("profile_width", "config.profile_every"),
+	// as a quench of that version would have
+	setVersion := func(t *testing.T, st *State, v uint32, drop ...string) string {
 		dir := t.TempDir()
 		if err := WriteCheckpoint(dir, st); err != nil {
 			t.Fatal(err)
@@ -220,6 +224,24 @@ func TestCheckpointVersion1(t *testing.T) {
 		p := filepath.Join(dir, CheckpointFile)
 		data, _ := os.ReadFile(p)
 		body := data[:len(data)-4] // written with a CRC-32C
+		if len(drop) > 0 {
+			hlen := binary.LittleEndian.Uint32(body[12:])
+			var hdr map[string]any
+			if err := json.Unmarshal(body[16:16+hlen], &hdr); err != nil {
+				t.Fatal(err)
+			}
+			for _, k := range drop {
+				if c, ok := strings.CutPrefix(k, "config."); ok {
+					delete(hdr["config"].(map[string]any), c)
+				} else {
+					delete(hdr, k)
+				}
+			}
+			h, _ := json.Marshal(hdr)
+			rest := slices.Clone(body[16+hlen:])
+			body = binary.LittleEndian.AppendUint32(slices.Clone(body[:12]), uint32(len(h)))
+			body = append(append(body, h...), rest...)
+		}
 		binary.LittleEndian.PutUint32(body[8:], v)
 		if v < 4 { // earlier versions end in a SHA-256
 			sum := sha256.Sum256(body)
@@ -250,15 +272,21 @@ func TestCheckpointVersion1(t *testing.T) {
 	} else {
 		sameState(t, "version 3", kmp, back)
 	}
-	// a version 3 sandpile goes on without P(h) snapshots (it has none)
+	// a version 3 sandpile (no profile_every, no profile_width in its
+	// header) goes on without P(h) snapshots; extended, it is written as
+	// version 4 with --profile-every -1 and read back
 	old, _ := simulate(t, Config{Model: "sandpile", Shape: []int{6, 6}, Sweeps: 30, Every: 1, ProfileEvery: ProfileNone, Seed: 1, Start: "stationary"})
-	if back, err := ReadCheckpoint(setVersion(t, old, 3)); err != nil || back.Config.ProfileEvery != ProfileNone {
+	if back, err := ReadCheckpoint(setVersion(t, old, 3, "profile_width", "config.profile_every")); err != nil || back.Config.ProfileEvery != ProfileNone {
 		t.Errorf("version 3 sandpile: %v (want it read, with --profile-every -1)", err)
 	} else {
 		sameState(t, "version 3 sandpile", old, back)
 		back.Config.Sweeps += 10 // extended: no snapshots
-		if err := Execute(context.Background(), cpu.New(), back, Options{}); err != nil || len(back.Profiles) != 0 || len(back.Rows) != 40 {
+		dir := t.TempDir()
+		if err := Execute(context.Background(), cpu.New(), back, Options{Dir: dir}); err != nil || len(back.Profiles) != 0 || len(back.Rows) != 40 {
 			t.Errorf("extended version 3 sandpile: %v, %d snapshots, %d rows", err, len(back.Profiles), len(back.Rows))
+		}
+		if again, err := ReadCheckpoint(dir); err != nil || again.Config.ProfileEvery != ProfileNone || len(again.Rows) != 40 {
+			t.Errorf("extended version 3 sandpile, read back: %v", err)
 		}
 	}
 	pile, _ := simulate(t, Config{Model: "sandpile", Shape: []int{6, 6}, Sweeps: 30, Every: 1, Seed: 1, Start: "stationary"})

@@ -813,6 +813,7 @@ func TestConfigFileMessages(t *testing.T) {
 		{"therm = -4\n", "--therm -4 is not allowed: thermalization sweeps must be >= 0 (set in the config file "},
 		{"algo = heatbath\n", `expected value but found "heatbath" instead (text values need quotes: algo = "heatbath")`},
 		{"quiet = yes\n", `expected value but found "yes" instead (quiet takes true or false)`},
+		{"L = eight\n", `expected value but found "eight" instead (L takes a number)`},
 		{"shape = 8x8\n", `(text values need quotes, e.g. shape = "8x8")`},
 		{"seed = 18446744073709551615\n", `(a seed above 2^63-1 goes in quotes: seed = "18446744073709551615")`},
 	} {
@@ -848,6 +849,44 @@ func TestSandpileThermNote(t *testing.T) {
 		code, _, stderr := runQ(t, args...)
 		if got := strings.Contains(stderr, "pile of 1024 sites needs of order 1024 grains or more to become stationary"); code != 0 || got != c.note {
 			t.Errorf("%v: exit %d, stderr %q (want a note: %v)", c.args, code, stderr, c.note)
+		}
+	}
+}
+
+// The results table of a sandpile run shows P(h) of the whole lattice and
+// of the central box, as summary.json's two profiles hold them.
+func TestSandpileHeightTable(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "pile")
+	code, stdout, stderr := runQ(t, "run", "--model", "sandpile", "--L", "16", "--grains", "400", "--quiet", "--out", out)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var sum struct {
+		Profiles map[string]struct{ Mean []float64 } `json:"profiles"`
+	}
+	data, _ := os.ReadFile(filepath.Join(out, "summary.json"))
+	if err := json.Unmarshal(data, &sum); err != nil {
+		t.Fatal(err)
+	}
+	whole, center := sum.Profiles["height_distribution"].Mean, sum.Profiles["height_distribution_center"].Mean
+	if len(whole) != 4 || len(center) != 4 || slices.Equal(whole, center) {
+		t.Fatalf("profiles %v and %v: want 4 heights each, not equal", whole, center)
+	}
+	if !strings.Contains(stdout, "height  lattice") || !strings.Contains(stdout, "center") {
+		t.Errorf("no P(h) table:\n%s", stdout)
+	}
+	// rows: height, then mean, error, tau_int (and "*") of each region
+	rows := map[string][]string{}
+	for line := range strings.Lines(stdout[strings.Index(stdout, "height  lattice"):]) {
+		f := slices.DeleteFunc(strings.Fields(line), func(s string) bool { return s == "*" })
+		if len(f) == 7 {
+			rows[f[0]] = f
+		}
+	}
+	for h := range 4 {
+		row := rows[fmt.Sprint(h)]
+		if row == nil || row[1] != fmt.Sprintf("%.6g", whole[h]) || row[4] != fmt.Sprintf("%.6g", center[h]) {
+			t.Errorf("table row for height %d: %q, want %.6g and %.6g", h, row, whole[h], center[h])
 		}
 	}
 }

@@ -148,8 +148,13 @@ var bareWord = regexp.MustCompile(`\(last key "([^"]+)"\): expected value but fo
 // true or false), an unquoted shape (8x8), a seed beyond int64.
 func tomlHint(fl *pflag.FlagSet, msg string) string {
 	if m := bareWord.FindStringSubmatch(msg); m != nil {
-		if f := fl.Lookup(m[1]); f != nil && f.Value.Type() == "bool" {
-			return msg + fmt.Sprintf(" (%s takes true or false)", m[1])
+		if f := fl.Lookup(m[1]); f != nil {
+			switch f.Value.Type() {
+			case "bool":
+				return msg + fmt.Sprintf(" (%s takes true or false)", m[1])
+			case "int", "int64", "float64":
+				return msg + fmt.Sprintf(" (%s takes a number)", m[1])
+			}
 		}
 		return msg + fmt.Sprintf(` (text values need quotes: %s = "%s")`, m[1], m[2])
 	}
@@ -358,7 +363,10 @@ func buildConfig(fl *pflag.FlagSet, f *runFlags) (sim.Config, error) {
 	if m := leadingFlag.FindStringSubmatch(u.Msg); m != nil {
 		names = aliasesOf(m[1])
 	} else if strings.HasPrefix(u.Msg, "extent ") || strings.HasPrefix(u.Msg, "lattice ") {
-		names = []string{"shape", "L"}
+		names = []string{"L"} // the key that set the extents
+		if f.shape != "" {
+			names = []string{"shape"}
+		}
 	}
 	for _, name := range names {
 		if f.fromFile[name] {
