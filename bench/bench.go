@@ -30,6 +30,10 @@ type Result struct {
 	GBPerS      float64 `json:"effective_GB_per_s,omitempty"` // none for topplings
 	PeakGBPerS  float64 `json:"peak_GB_per_s,omitempty"`
 	FracOfLimit float64 `json:"fraction_of_memory_limit,omitempty"`
+	// where it ran: the GPU's name, or the CPU's threads (GOMAXPROCS);
+	// and the quench binary (sim.Build's one line)
+	Device string `json:"device"`
+	Quench string `json:"quench"`
 }
 
 // Ising is an Ising sweep benchmark on one lattice.

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -230,6 +231,7 @@ the GPU/CPU speedup per model and algorithm.`,
 						r.FracOfLimit = r.GBPerS / r.PeakGBPerS
 						frac = fmt.Sprintf("%.0f%%", 100*r.FracOfLimit)
 					}
+					r.Device, r.Quench = deviceOf(be), sim.BuildInfo().String()
 					results = append(results, r)
 					key := r.Model + " " + r.Algo
 					if best[key] == nil {
@@ -278,4 +280,13 @@ func measure(be quench.Backend, g benchCase, T float64, sweeps int) (bench.Resul
 	}
 	defer m.Close()
 	return m.Measure(2, sweeps)
+}
+
+// deviceOf names where backend be runs: the GPU's name, or the CPU backend
+// and its threads.
+func deviceOf(be quench.Backend) string {
+	if d, ok := be.(interface{ DeviceName() string }); ok {
+		return d.DeviceName()
+	}
+	return fmt.Sprintf("cpu, %d threads", runtime.GOMAXPROCS(0))
 }

@@ -441,7 +441,8 @@ func TestBenchCPU(t *testing.T) {
 	}
 	var rs []map[string]any
 	data, _ := os.ReadFile(path)
-	if err := json.Unmarshal(data, &rs); err != nil || len(rs) != 4 || !(rs[0]["per_ns"].(float64) > 0) || rs[0]["unit"] != "flips" {
+	if err := json.Unmarshal(data, &rs); err != nil || len(rs) != 4 || !(rs[0]["per_ns"].(float64) > 0) || rs[0]["unit"] != "flips" ||
+		!strings.HasPrefix(rs[0]["device"].(string), "cpu, ") || !strings.HasPrefix(rs[0]["quench"].(string), "quench ") {
 		t.Errorf("unexpected bench JSON: %s (%v)", data, err)
 	}
 	// an unwritable --json is refused before anything runs
