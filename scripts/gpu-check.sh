@@ -77,6 +77,7 @@ large() {
 
 step "device"
 nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm,clocks.max.mem --format=csv 2>&1
+./quench version 2>&1
 
 step "smoke: Philox known answers on the GPU"
 if ! tmo 60 ./gpu.test -test.v -test.run 'TestPhiloxKnownAnswers' -test.timeout 55s >"$out/gpu-smoke.log" 2>&1; then
