@@ -258,7 +258,7 @@ func ReadCheckpoint(dir string) (*State, error) {
 	if p := profilesUpTo(&cfg, h.Step); p != h.Profiles {
 		return nil, bad("it holds %d profile snapshots, but %d are taken by step %d", h.Profiles, p, h.Step)
 	}
-	st := &State{Config: cfg, Step: h.Step, SweepSeconds: h.SweepSeconds, ProfileSeconds: h.ProfileSeconds}
+	st := &State{Config: cfg, Step: h.Step, SweepSeconds: h.SweepSeconds, ProfileSeconds: h.ProfileSeconds, Format: version}
 	off := 16 + hlen
 	st.Spins = make([]int8, sites)
 	for i, b := range body[off : off+sites] {

@@ -44,6 +44,10 @@ type State struct {
 	// height fractions).
 	Masses   []int64
 	Profiles [][]float64
+
+	// Format is the checkpoint format the state was read from (0: a new
+	// run); not saved.
+	Format uint32
 }
 
 // NewState validates cfg and builds the start configuration.

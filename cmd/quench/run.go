@@ -744,12 +744,15 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 	if c.Model == "sandpile" && c.Start == "hot" && !cmd.Flags().Changed("start") {
 		fmt.Fprintf(stderr, "quench: note: %d sites are beyond the stationary sampler (%d): starting hot, so statistics of the first ~%d grains are biased (thermalize with --therm-grains)\n",
 			c.Lattice().Sites(), sim.MaxStationarySites, c.Lattice().Sites())
-	} else if n := c.Lattice().Sites(); c.Model == "sandpile" && (c.Start == "hot" && c.Therm < 2*n || c.Start == "cold" && c.Therm < 3*n) {
+	} else if n := c.Lattice().Sites(); c.Model == "sandpile" && c.Start != "stationary" {
 		// a hot pile (mean height (2d-1)/2) or an empty one fills up to
 		// its stationary mean (about 2.1 in 2D) in of order N grains, and
-		// then relaxes
-		fmt.Fprintf(stderr, "quench: note: a %s pile of %d sites needs of order %d grains or more to become stationary; with %d thermalization grains its statistics are biased (--therm-grains, or the default --start stationary, which needs none)\n",
-			c.Start, n, n, c.Therm)
+		// then relaxes: 2N (3N) grains or more
+		need := map[string]int64{"hot": 2 * n, "cold": 3 * n}[c.Start]
+		if c.Therm < need {
+			fmt.Fprintf(stderr, "quench: note: a %s pile of %d sites needs some %d thermalization grains to become stationary; with %d its statistics are biased (--therm-grains, or the default --start stationary, which needs none)\n",
+				c.Start, n, need, c.Therm)
+		}
 	}
 	if c.Start == "stationary" && !f.quiet && isTerminal(stderr) {
 		// seconds to a minute for large piles, before the bar can start
