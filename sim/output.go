@@ -185,8 +185,10 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 	if c.Model == "sandpile" {
 		s.Histograms = sandpileHistograms(st)
 	}
-	if c.Model == "sandpile" && len(st.Profiles) > 0 {
+	if len(st.Profiles) > 0 {
 		s.ProfileSnapshots, s.ProfileEvery = len(st.Profiles), c.ProfileInterval()
+	}
+	if c.Model == "sandpile" && len(st.Profiles) > 0 {
 		z := quench.SandpileThreshold(len(c.Shape))
 		s.Profiles = map[string]Profile{
 			"height_distribution":        makeProfile(profileEstimates(st.Profiles, 1, z)),
@@ -194,7 +196,6 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 		}
 	}
 	if IsMass(c.Model) && len(st.Profiles) > 0 {
-		s.ProfileSnapshots, s.ProfileEvery = len(st.Profiles), c.ProfileInterval()
 		s.Profiles = map[string]Profile{
 			"mass_distribution":     makeProfile(profileEstimates(st.Profiles, profLin, MassBins)),
 			"mass_distribution_log": makeProfile(profileEstimates(st.Profiles, profLog, LogMassBins)),
@@ -454,8 +455,9 @@ func writeFloatNpy(w io.Writer, st *State) error {
 	}, len(st.Field))
 }
 
-// minImageSide is the least side a lattice image is drawn with: smaller
-// lattices get k x k pixels a site (encodePNG).
+// Image enlargement (encodePNG): minImageSide is the least longer side a
+// lattice image is drawn with, minStripSide the least shorter side a strip
+// is enlarged towards, as far as maxEnlargedSide allows the longer one.
 const (
 	minImageSide    = 256
 	minStripSide    = 64

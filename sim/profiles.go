@@ -56,9 +56,8 @@ const (
 // snapshots as long as their whole-lattice counts take at most
 // sandpileCountBudget sites in all (the central box adds at most half as
 // many again; above about 10^6 sites fewer snapshots, at least
-// profileMinTarget): a
-// cold 4096^2 pile's first 20000 grains spent 25 of 31 s on 1000
-// snapshots.
+// profileMinTarget): a cold 4096^2 pile's first 20000 grains spent 25 of
+// 31 s on 1000 snapshots.
 const (
 	ProfileTarget       = 1000
 	sandpileCountBudget = 1 << 30
