@@ -112,6 +112,10 @@ type LatticeUpdater interface {
 type IsingSums struct {
 	Mag  int64 // sum_i s_i
 	Bond int64 // sum over nearest-neighbour bonds <ij> of s_i s_j
+	// Stag is the staggered sum sum_i (-1)^(x_1+...+x_d) s_i over the site
+	// coordinates x_a (the extents are even, so the sign is the
+	// checkerboard colour): the antiferromagnet's order parameter times N.
+	Stag int64
 }
 
 // Reducer computes deterministic reductions: sums over a fixed partition of

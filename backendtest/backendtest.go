@@ -172,6 +172,27 @@ func testIsingSums(t *testing.T, b quench.Backend) {
 		if want := RefIsingSums(s, lat); got != want {
 			t.Errorf("unexpected sums for test %d (shape %v): got %+v want %+v", i, c.shape, got, want)
 		}
+		// the Neel state (+1 where the coordinates add to an even number)
+		// gives N, 0 and -d N, with no reference needed; an extent of 2
+		// counts each of its bonds twice, as in the sweep
+		neel := make([]int8, lat.Sites())
+		cs := make([]int, lat.Dim())
+		for n := range neel {
+			coords(lat, int64(n), cs)
+			neel[n] = 1
+			for _, x := range cs {
+				neel[n] *= int8(1 - 2*(x&1))
+			}
+		}
+		b.Upload(buf, neel)
+		got, err = b.IsingSums(buf, lat)
+		if err != nil {
+			t.Fatalf("IsingSums for test %d: %v", i, err)
+		}
+		n := lat.Sites()
+		if want := (quench.IsingSums{Mag: 0, Bond: -int64(lat.Dim()) * n, Stag: n}); got != want {
+			t.Errorf("unexpected sums of the Neel state for test %d (shape %v): got %+v want %+v", i, c.shape, got, want)
+		}
 		b.Free(buf)
 	}
 }

@@ -49,14 +49,22 @@ func RefIsingSweep(s []int8, lat quench.Lattice, tab *quench.IsingTable, ctr que
 	}
 }
 
-// RefIsingSums returns the magnetization and the bond sum sum_n sum_a
-// s_n s_{n+e_a} by direct enumeration.
+// RefIsingSums returns the magnetization, the bond sum sum_n sum_a
+// s_n s_{n+e_a} and the staggered sum sum_n (-1)^(c_1+...+c_d) s_n by
+// direct enumeration.
 func RefIsingSums(s []int8, lat quench.Lattice) quench.IsingSums {
 	var out quench.IsingSums
 	c := make([]int, lat.Dim())
 	for n := int64(0); n < lat.Sites(); n++ {
 		coords(lat, n, c)
 		out.Mag += int64(s[n])
+		sign := int64(1)
+		for _, x := range c {
+			if x%2 == 1 {
+				sign = -sign
+			}
+		}
+		out.Stag += sign * int64(s[n])
 		for a := range c {
 			out.Bond += int64(s[n]) * int64(s[neighbour(lat, c, a, 1)])
 		}

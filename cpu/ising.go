@@ -462,21 +462,32 @@ func (b *Backend) IsingSums(spins quench.Buffer, lat quench.Lattice) (quench.Isi
 		nb := make([]int64, 2*len(g.ext))
 		lo := int64(part) * g.perPart
 		hi := min(lo+g.perPart, g.rows)
-		var m, bond int64
+		var m, bond, stag int64
 		lx := int64(g.lx)
 		for r := lo; r < hi; r++ {
-			g.neighbours(r, nb)
+			par := g.neighbours(r, nb)
 			row := s[r*lx : r*lx+lx]
-			var rm, rb int64
+			var even, odd, rb int64 // even, odd: sums over the even and odd x
 			for x := int64(0); x < lx; x++ {
 				sv := int64(row[x])
-				rm += sv
+				if x&1 == 0 {
+					even += sv
+				} else {
+					odd += sv
+				}
 				rt := x + 1
 				if rt == lx {
 					rt = 0
 				}
 				rb += sv * int64(row[rt])
 			}
+			// (-1)^(row parity + x) weighs the staggered sum
+			if par == 0 {
+				stag += even - odd
+			} else {
+				stag += odd - even
+			}
+			rm := even + odd
 			// forward neighbour along each other axis ("up" rows)
 			for a := 0; a < len(nb); a += 2 {
 				up := s[nb[a]*lx : nb[a]*lx+lx]
@@ -487,7 +498,7 @@ func (b *Backend) IsingSums(spins quench.Buffer, lat quench.Lattice) (quench.Isi
 			m += rm
 			bond += rb
 		}
-		partial[part] = quench.IsingSums{Mag: m, Bond: bond}
+		partial[part] = quench.IsingSums{Mag: m, Bond: bond, Stag: stag}
 	}
 	if lat.Sites() < 2*chunkSites {
 		for p := 0; p < g.parts; p++ {
@@ -500,6 +511,7 @@ func (b *Backend) IsingSums(spins quench.Buffer, lat quench.Lattice) (quench.Isi
 	for _, p := range partial {
 		tot.Mag += p.Mag
 		tot.Bond += p.Bond
+		tot.Stag += p.Stag
 	}
 	return tot, nil
 }

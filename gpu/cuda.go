@@ -489,12 +489,12 @@ func (b *Backend) IsingSums(spins quench.Buffer, lat quench.Lattice) (quench.Isi
 	if sb.n != lat.Sites() {
 		return quench.IsingSums{}, fmt.Errorf("gpu: spin buffer has %d elements, lattice %s has %d sites", sb.n, lat, lat.Sites())
 	}
-	var out [2]int64
+	var out [3]int64
 	err = b.do(func() error {
 		if err := b.uploadShape(lat); err != nil {
 			return err
 		}
-		if err := wrap("clear sums", cu.MemsetD8(b.sums, 0, 16)); err != nil {
+		if err := wrap("clear sums", cu.MemsetD8(b.sums, 0, 24)); err != nil {
 			return err
 		}
 		lx := int64(lat.Shape[lat.Dim()-1])
@@ -502,9 +502,9 @@ func (b *Backend) IsingSums(spins quench.Buffer, lat quench.Lattice) (quench.Isi
 		if err := b.launch(kernels.IsingSums, tasks, uint64(sb.ptr), uint64(b.shape), uint64(lat.Dim()), uint64(lat.Sites()), uint64(b.sums)); err != nil {
 			return err
 		}
-		return wrap("download sums", cu.MemcpyDtoH(unsafe.Pointer(&out[0]), b.sums, 16))
+		return wrap("download sums", cu.MemcpyDtoH(unsafe.Pointer(&out[0]), b.sums, 24))
 	})
-	return quench.IsingSums{Mag: out[0], Bond: out[1]}, err
+	return quench.IsingSums{Mag: out[0], Bond: out[1], Stag: out[2]}, err
 }
 
 // HeightCounts implements quench.Reducer: height_counts adds each

@@ -115,6 +115,9 @@ func TestKernelsEmulated(t *testing.T) {
 		{[]int{12}, quench.IsingParams{J: 1, Beta: 0.5, Algo: quench.Metropolis}, 3, false},
 		{[]int{4, 4, 2, 6}, quench.IsingParams{J: 1, Beta: 0.15, Algo: quench.HeatBath}, 2, false},
 		{[]int{4, 4, 2, 6}, quench.IsingParams{J: 0.1, H: -0.5, Beta: 1, Algo: quench.Metropolis}, 3, false},
+		// rows of 3 chunks of the sums kernel (256, 256, 8 sites), an
+		// antiferromagnet, so the staggered sum is far from 0
+		{[]int{2, 4, 520}, quench.IsingParams{J: -1, Beta: 0.6, Algo: quench.HeatBath}, 3, false},
 	}
 	for i, c := range cases {
 		lat, _ := quench.NewLattice(c.shape...)
@@ -153,7 +156,8 @@ func TestKernelsEmulated(t *testing.T) {
 				break
 			}
 		}
-		sums := quench.IsingSums{Mag: int64(binary.LittleEndian.Uint64(out[n:])), Bond: int64(binary.LittleEndian.Uint64(out[n+8:]))}
+		sums := quench.IsingSums{Mag: int64(binary.LittleEndian.Uint64(out[n:])), Bond: int64(binary.LittleEndian.Uint64(out[n+8:])),
+			Stag: int64(binary.LittleEndian.Uint64(out[n+16:]))}
 		if ref := backendtest.RefIsingSums(want, lat); sums != ref {
 			t.Errorf("unexpected sums for test %d: got %+v want %+v", i, sums, ref)
 		}

@@ -198,50 +198,58 @@ extern "C" __global__ void ising_phase_site(int8_t* __restrict__ s, const int32_
 }
 
 // Exact integer sums: out[0] += sum s, out[1] += sum over forward bonds
-// s_n s_{n+e_a}. Integer addition is associative, so the atomics give the
-// same bits in any order. Thread t takes 256 consecutive sites of one row
-// (row coordinates computed once), shape as in ising_phase_site.
+// s_n s_{n+e_a}, out[2] += sum (-1)^(sum of coordinates) s (staggered).
+// Integer addition is associative, so the atomics give the same bits in
+// any order. Thread t takes 256 consecutive sites of one row (row
+// coordinates computed once), shape as in ising_phase_site.
 extern "C" __global__ void ising_sums(const int8_t* __restrict__ s, const int64_t* __restrict__ shape,
                                       int64_t dim, int64_t nsites, unsigned long long* out) {
-    __shared__ long long sm[256], sb[256];
+    __shared__ long long sm[256], sb[256], ss[256];
     const int64_t lx = shape[dim - 1];
     const int64_t chunks = (lx + 255) / 256;
     const int64_t ntasks = nsites / lx * chunks;
-    long long m = 0, bond = 0;
+    long long m = 0, bond = 0, stag = 0;
     for (int64_t t = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; t < ntasks; t += (int64_t)gridDim.x * blockDim.x) {
         const int64_t r = t / chunks;
         const int64_t x0 = (t - r * chunks) * 256;
         const int64_t x1 = x0 + 256 < lx ? x0 + 256 : lx;
         // offset of the forward neighbour row along each other axis
         int64_t fwd[3] = {0, 0, 0};
-        int64_t rem = r, stride = lx;
+        int64_t rem = r, stride = lx, par = x0;
         for (int a = (int)dim - 2; a >= 0; a--) {
             const int64_t c = rem % shape[a];
             rem /= shape[a];
             fwd[a] = (c + 1 == shape[a]) ? -c * stride : stride;
             stride *= shape[a];
+            par += c;
         }
         const int8_t* row = s + r * lx;
+        int even = 0, odd = 0; // sums over the sites x0, x0+2, ... and x0+1, x0+3, ...
         for (int64_t x = x0; x < x1; x++) {
             const int sv = row[x];
-            m += sv;
+            if ((x - x0) & 1) odd += sv; else even += sv;
             bond += sv * (int)row[x + 1 == lx ? 0 : x + 1];
             for (int a = 0; a < (int)dim - 1; a++) bond += sv * (int)row[x + fwd[a]];
         }
+        m += even + odd;
+        stag += (par & 1) ? odd - even : even - odd;
     }
     sm[threadIdx.x] = m;
     sb[threadIdx.x] = bond;
+    ss[threadIdx.x] = stag;
     __syncthreads();
     for (int w = blockDim.x / 2; w > 0; w >>= 1) {
         if ((int)threadIdx.x < w) {
             sm[threadIdx.x] += sm[threadIdx.x + w];
             sb[threadIdx.x] += sb[threadIdx.x + w];
+            ss[threadIdx.x] += ss[threadIdx.x + w];
         }
         __syncthreads();
     }
     if (threadIdx.x == 0) {
         atomicAdd(&out[0], (unsigned long long)sm[0]);
         atomicAdd(&out[1], (unsigned long long)sb[0]);
+        atomicAdd(&out[2], (unsigned long long)ss[0]);
     }
 }
 

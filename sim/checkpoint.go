@@ -25,7 +25,8 @@ const CheckpointFile = "checkpoint.qck"
 //	version  uint32 (checkpointVersion)
 //	hlen     uint32, then hlen bytes of JSON header (checkpointHeader)
 //	spins    header.Sites bytes (int8; Ising models)
-//	samples  header.Samples x 3 int64 (sweep, mag, bond; Ising models)
+//	samples  header.Samples x 4 int64 (sweep, mag, bond, staggered sum;
+//	         Ising models; 3, without the staggered sum, before version 5)
 //	field, aux, omega   header.Field, .Aux, .Omega float64 (Langevin models)
 //	rows     header.Rows x header.Width float64 (Langevin, sandpile measurements)
 //	masses   header.Masses int64 (mass-transfer models)
@@ -45,8 +46,10 @@ const (
 	// change: no velocities, h = 0); 4: sandpiles take height
 	// distribution snapshots (versions 1 to 3 are read, a sandpile then
 	// going on without them: --profile-every -1), and the checksum is a
-	// CRC-32C
-	checkpointVersion = 4
+	// CRC-32C; 5: Ising samples carry the staggered sum (versions 1 to 4
+	// are read, a run with samples then going on without the staggered
+	// observables: no_staggered)
+	checkpointVersion = 5
 )
 
 type checkpointHeader struct {
@@ -68,6 +71,8 @@ type checkpointHeader struct {
 	Masses         int64   `json:"masses,omitempty"`
 	Profiles       int64   `json:"profiles,omitempty"`
 	ProfileWidth   int64   `json:"profile_width,omitempty"`
+	// NoStaggered: version 5, the samples of a run begun before it
+	NoStaggered bool `json:"no_staggered,omitempty"`
 }
 
 // WriteCheckpoint writes st to dir atomically: a temporary file, fsync,
@@ -78,7 +83,7 @@ func WriteCheckpoint(dir string, st *State) error {
 		Samples: int64(len(st.Samples)), SweepSeconds: st.SweepSeconds, ProfileSeconds: st.ProfileSeconds,
 		Field: int64(len(st.Field)), Aux: int64(len(st.Aux)), Omega: int64(len(st.Omega)), Rows: int64(len(st.Rows)),
 		Heights: int64(len(st.Heights)), Stored: st.Stored, Topples: st.Topples, Masses: int64(len(st.Masses)),
-		Profiles: int64(len(st.Profiles)),
+		Profiles: int64(len(st.Profiles)), NoStaggered: st.NoStaggered,
 	}
 	if HasProfiles(st.Config.Model) {
 		h.ProfileWidth = int64(st.Config.ProfileWidth())
@@ -99,11 +104,12 @@ func WriteCheckpoint(dir string, st *State) error {
 		w.Write(pre[:])
 		w.Write(hdr)
 		w.Write(int8Bytes(st.Spins))
-		rec := make([]byte, 24)
+		rec := make([]byte, sampleBytes)
 		for _, s := range st.Samples {
 			binary.LittleEndian.PutUint64(rec[0:], uint64(s.Sweep))
 			binary.LittleEndian.PutUint64(rec[8:], uint64(s.Mag))
 			binary.LittleEndian.PutUint64(rec[16:], uint64(s.Bond))
+			binary.LittleEndian.PutUint64(rec[24:], uint64(s.Stag))
 			w.Write(rec)
 		}
 		for _, v := range [][]float64{st.Field, st.Aux, st.Omega} {
@@ -125,6 +131,9 @@ func WriteCheckpoint(dir string, st *State) error {
 }
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// sampleBytes is the size of an Ising sample's record (24 before version 5).
+const sampleBytes = 32
 
 // checkSum splits a checkpoint of the given format version into its body
 // and trailing checksum, and reports whether they match.
@@ -245,7 +254,11 @@ func ReadCheckpoint(dir string) (*State, error) {
 	if !HasProfiles(cfg.Model) && h.ProfileWidth+h.Profiles != 0 {
 		return nil, bad("it holds profile snapshots for model %s", cfg.Model)
 	}
-	want := 16 + hlen + sites + 24*h.Samples + 8*(h.Field+h.Aux+h.Omega+h.Rows*h.Width+h.Masses+h.Profiles*h.ProfileWidth) + 13*h.Heights
+	rec := int64(sampleBytes)
+	if version < 5 {
+		rec = 24
+	}
+	want := 16 + hlen + sites + rec*h.Samples + 8*(h.Field+h.Aux+h.Omega+h.Rows*h.Width+h.Masses+h.Profiles*h.ProfileWidth) + 13*h.Heights
 	if h.Samples < 0 || h.Field < 0 || h.Aux < 0 || h.Omega < 0 || h.Rows < 0 || h.Width < 0 || h.Profiles < 0 || int64(len(body)) != want {
 		return nil, bad("size %d bytes does not match its header (%d)", len(body), want)
 	}
@@ -258,7 +271,12 @@ func ReadCheckpoint(dir string) (*State, error) {
 	if p := profilesUpTo(&cfg, h.Step); p != h.Profiles {
 		return nil, bad("it holds %d profile snapshots, but %d are taken by step %d", h.Profiles, p, h.Step)
 	}
-	st := &State{Config: cfg, Step: h.Step, SweepSeconds: h.SweepSeconds, ProfileSeconds: h.ProfileSeconds, Format: version}
+	if h.NoStaggered && (version < 5 || !IsIsing(cfg.Model) || h.Samples == 0) {
+		return nil, bad("it marks %d samples of model %s as without staggered sums", h.Samples, cfg.Model)
+	}
+	st := &State{Config: cfg, Step: h.Step, SweepSeconds: h.SweepSeconds, ProfileSeconds: h.ProfileSeconds, Format: version,
+		// the staggered sums of the samples of format 4 and older are lost
+		NoStaggered: h.NoStaggered || version < 5 && h.Samples > 0}
 	off := 16 + hlen
 	st.Spins = make([]int8, sites)
 	for i, b := range body[off : off+sites] {
@@ -272,14 +290,17 @@ func ReadCheckpoint(dir string) (*State, error) {
 		st.Samples = make([]Sample, h.Samples)
 	}
 	for i := range st.Samples {
-		r := body[off+24*int64(i):]
+		r := body[off+rec*int64(i):]
 		st.Samples[i] = Sample{
 			Sweep: int64(binary.LittleEndian.Uint64(r[0:])),
 			Mag:   int64(binary.LittleEndian.Uint64(r[8:])),
 			Bond:  int64(binary.LittleEndian.Uint64(r[16:])),
 		}
+		if rec == sampleBytes {
+			st.Samples[i].Stag = int64(binary.LittleEndian.Uint64(r[24:]))
+		}
 	}
-	off += 24 * h.Samples
+	off += rec * h.Samples
 	floats := func(n int64) []float64 {
 		if n == 0 {
 			return nil

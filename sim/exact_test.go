@@ -9,6 +9,7 @@ import (
 // by enumeration of all 2^(L*L) states.
 type exact struct {
 	u, c, m, absM, m2, m4 float64
+	absMS, ms2, ms4       float64 // the staggered magnetization's
 }
 
 // enumerate is the J = 1, h = 0 model.
@@ -27,23 +28,26 @@ func enumerateShape(shape []int, beta, J, h float64) exact {
 	for _, l := range shape {
 		n *= l
 	}
-	var z, se, se2, sm, sam, sm2, sm4 float64
-	// Accumulate by (bond sum, magnetization) to keep the weights exact.
-	counts := map[[2]int]float64{}
+	var z, se, se2, sm, sam, sm2, sm4, sams, sms2, sms4 float64
+	// Accumulate by (bond sum, magnetization, staggered sum) to keep the
+	// weights exact.
+	counts := map[[3]int]float64{}
 	s := make([]int, n)
 	coord := make([]int, len(shape))
 	for state := 0; state < 1<<n; state++ {
 		for i := range s {
 			s[i] = 1 - 2*(state>>i&1)
 		}
-		bond, mag := 0, 0
+		bond, mag, stag := 0, 0, 0
 		for i, v := range s {
 			mag += v
-			rest := i
+			rest, sign := i, 1
 			for a := len(shape) - 1; a >= 0; a-- {
 				coord[a] = rest % shape[a]
 				rest /= shape[a]
+				sign *= 1 - 2*(coord[a]%2)
 			}
+			stag += sign * v
 			stride := 1
 			for a := len(shape) - 1; a >= 0; a-- {
 				next := i + stride
@@ -54,7 +58,7 @@ func enumerateShape(shape []int, beta, J, h float64) exact {
 				stride *= shape[a]
 			}
 		}
-		counts[[2]int{bond, mag}]++
+		counts[[3]int{bond, mag, stag}]++
 	}
 	for k, g := range counts {
 		e := -(J*float64(k[0]) + h*float64(k[1])) / float64(n)
@@ -67,9 +71,14 @@ func enumerateShape(shape []int, beta, J, h float64) exact {
 		sam += w * math.Abs(m)
 		sm2 += w * m * m
 		sm4 += w * m * m * m * m
+		ms := float64(k[2]) / float64(n)
+		sams += w * math.Abs(ms)
+		sms2 += w * ms * ms
+		sms4 += w * ms * ms * ms * ms
 	}
 	u := se / z
-	return exact{u: u, c: float64(n) * beta * beta * (se2/z - u*u), m: sm / z, absM: sam / z, m2: sm2 / z, m4: sm4 / z}
+	return exact{u: u, c: float64(n) * beta * beta * (se2/z - u*u), m: sm / z, absM: sam / z, m2: sm2 / z, m4: sm4 / z,
+		absMS: sams / z, ms2: sms2 / z, ms4: sms4 / z}
 }
 
 // The enumerator itself against the published L = 4 values (oracles.md).

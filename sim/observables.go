@@ -11,12 +11,14 @@ type Sample struct {
 	Sweep int64 // sweeps done when measured (thermalization included)
 	Mag   int64
 	Bond  int64
+	Stag  int64 // staggered sum (quench.IsingSums.Stag)
 }
 
 // Row is a sample converted to per-site observables.
 type Row struct {
 	Sweep                            int64
 	Energy, M, AbsM, M2, M4, Energy2 float64
+	MS                               float64 // staggered magnetization
 }
 
 // Rows converts samples (Row).
@@ -28,13 +30,13 @@ func (c *Config) Rows(samples []Sample) []Row {
 	return out
 }
 
-// Row converts one sample: m = M/N, e = (-J*B - h*M)/N.
+// Row converts one sample: m = M/N, e = (-J*B - h*M)/N, m_s = S/N.
 func (c *Config) Row(s Sample) Row {
 	n := float64(c.Lattice().Sites())
 	m := float64(s.Mag) / n
 	e := (-c.J*float64(s.Bond) - c.H*float64(s.Mag)) / n
 	m2 := m * m
-	return Row{Sweep: s.Sweep, Energy: e, M: m, AbsM: math.Abs(m), M2: m2, M4: m2 * m2, Energy2: e * e}
+	return Row{Sweep: s.Sweep, Energy: e, M: m, AbsM: math.Abs(m), M2: m2, M4: m2 * m2, Energy2: e * e, MS: float64(s.Stag) / n}
 }
 
 // Observable names in summary.json, in table order.
@@ -43,14 +45,24 @@ var ObservableNames = []string{
 	"specific_heat", "susceptibility", "susceptibility_connected", "binder",
 }
 
+// StaggeredNames are the staggered magnetization's observables, the
+// antiferromagnet's counterparts of the magnetization's (m_s = N^-1 sum_i
+// (-1)^(x_1+...+x_d) s_i).
+var StaggeredNames = []string{
+	"staggered_magnetization", "abs_staggered_magnetization", "staggered_m2", "staggered_m4",
+	"staggered_susceptibility", "staggered_susceptibility_connected", "staggered_binder",
+}
+
 // Observables estimates every observable from the samples: means with
 // binning errors, derived quantities with jackknife errors, all with tau_int.
+// stag adds the staggered magnetization's (StaggeredNames), defined as the
+// magnetization's with m_s for m.
 //
 //	specific_heat            = N beta^2 (<e^2> - <e>^2)
 //	susceptibility           = N beta <m^2>
 //	susceptibility_connected = N beta (<m^2> - <|m|>^2)
 //	binder                   = 1 - <m^4> / (3 <m^2>^2)
-func (c *Config) Observables(samples []Sample) map[string]stats.Estimate {
+func (c *Config) Observables(samples []Sample, stag bool) map[string]stats.Estimate {
 	rows := c.Rows(samples)
 	col := func(f func(r Row) float64) []float64 {
 		x := make([]float64, len(rows))
@@ -61,29 +73,39 @@ func (c *Config) Observables(samples []Sample) map[string]stats.Estimate {
 	}
 	e := col(func(r Row) float64 { return r.Energy })
 	e2 := col(func(r Row) float64 { return r.Energy2 })
-	m := col(func(r Row) float64 { return r.M })
-	am := col(func(r Row) float64 { return r.AbsM })
-	m2 := col(func(r Row) float64 { return r.M2 })
-	m4 := col(func(r Row) float64 { return r.M4 })
 	n := float64(c.Lattice().Sites())
 	b := c.Beta
 	var jobs stats.Batch
 	jobs.Series("energy", e)
-	jobs.Series("magnetization", m)
-	jobs.Series("abs_magnetization", am)
-	jobs.Series("m2", m2)
-	jobs.Series("m4", m4)
 	jobs.Add("specific_heat", func() stats.Estimate {
 		return stats.Derived([][]float64{e, e2}, func(v []float64) float64 { return n * b * b * (v[1] - v[0]*v[0]) })
 	})
-	jobs.Add("susceptibility", func() stats.Estimate {
-		return stats.Derived([][]float64{m2}, func(v []float64) float64 { return n * b * v[0] })
-	})
-	jobs.Add("susceptibility_connected", func() stats.Estimate {
-		return stats.Derived([][]float64{am, m2}, func(v []float64) float64 { return n * b * (v[1] - v[0]*v[0]) })
-	})
-	jobs.Add("binder", func() stats.Estimate {
-		return stats.Derived([][]float64{m2, m4}, func(v []float64) float64 { return 1 - v[1]/(3*v[0]*v[0]) })
-	})
+	// order adds the observables of an order parameter with the given names
+	// (the order of ObservableNames and StaggeredNames, energy terms left out)
+	order := func(names []string, m []float64) {
+		am, m2, m4 := make([]float64, len(m)), make([]float64, len(m)), make([]float64, len(m))
+		for i, v := range m {
+			am[i], m2[i] = math.Abs(v), v*v
+			m4[i] = m2[i] * m2[i]
+		}
+		jobs.Series(names[0], m)
+		jobs.Series(names[1], am)
+		jobs.Series(names[2], m2)
+		jobs.Series(names[3], m4)
+		jobs.Add(names[4], func() stats.Estimate {
+			return stats.Derived([][]float64{m2}, func(v []float64) float64 { return n * b * v[0] })
+		})
+		jobs.Add(names[5], func() stats.Estimate {
+			return stats.Derived([][]float64{am, m2}, func(v []float64) float64 { return n * b * (v[1] - v[0]*v[0]) })
+		})
+		jobs.Add(names[6], func() stats.Estimate {
+			return stats.Derived([][]float64{m2, m4}, func(v []float64) float64 { return 1 - v[1]/(3*v[0]*v[0]) })
+		})
+	}
+	order([]string{"magnetization", "abs_magnetization", "m2", "m4", "susceptibility", "susceptibility_connected", "binder"},
+		col(func(r Row) float64 { return r.M }))
+	if stag {
+		order(StaggeredNames, col(func(r Row) float64 { return r.MS }))
+	}
 	return jobs.Run()
 }

@@ -156,7 +156,13 @@ func (c *Config) Params() map[string]any {
 func (st *State) Estimates() (map[string]stats.Estimate, []string) {
 	c := &st.Config
 	if IsIsing(c.Model) {
-		return c.Observables(st.Samples), ObservableNames
+		names := ObservableNames
+		if st.Staggered() && c.J < 0 {
+			// the antiferromagnet's order parameter is shown; summary.json
+			// has it for every coupling
+			names = append(append([]string(nil), names...), StaggeredNames...)
+		}
+		return c.Observables(st.Samples, st.Staggered()), names
 	}
 	if c.Model == "sandpile" {
 		return c.sandpileObservables(st.Rows)
@@ -241,11 +247,18 @@ func WriteOutputs(dir string, st *State, sum *Summary) error {
 	if err := writeAtomic(filepath.Join(dir, SeriesFile), func(w *hashWriter) error {
 		if IsIsing(st.Config.Model) {
 			header := []string{"sweep", "energy", "magnetization", "abs_magnetization", "m2", "m4"}
+			stag := st.Staggered()
+			if stag {
+				header = append(header, "staggered_magnetization")
+			}
 			return csvRows(w, header, len(st.Samples), func(i int, b []byte) []byte {
 				r := st.Config.Row(st.Samples[i])
 				b = appendInt(b, r.Sweep)
 				for _, x := range []float64{r.Energy, r.M, r.AbsM, r.M2, r.M4} {
 					b = appendFloat(b, x)
+				}
+				if stag {
+					b = appendFloat(b, r.MS)
 				}
 				return b
 			})

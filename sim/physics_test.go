@@ -77,7 +77,33 @@ func TestIsingL4FieldAntiferro(t *testing.T) {
 			}
 			within4(t, name+" <|m|>", obs["abs_magnetization"], ex.absM)
 			within4(t, name+" <m^2>", obs["m2"], ex.m2)
+			// the order parameter: at h = 0 the antiferromagnet's m_s is
+			// the ferromagnet's m (flip one sublattice); with a field it
+			// is not ( <m_s> = 0 by sublattice exchange in every case)
+			within4(t, name+" <|m_s|>", obs["abs_staggered_magnetization"], ex.absMS)
+			within4(t, name+" <m_s^2>", obs["staggered_m2"], ex.ms2)
+			within4(t, name+" <m_s^4>", obs["staggered_m4"], ex.ms4)
+			chi := stats.Estimate{Mean: obs["staggered_susceptibility"].Mean / (16 / c.T), Err: obs["staggered_susceptibility"].Err / (16 / c.T),
+				Tau: obs["staggered_susceptibility"].Tau, Reliable: obs["staggered_susceptibility"].Reliable}
+			within4(t, name+" staggered susceptibility / (N beta)", chi, ex.ms2)
 		}
+	}
+}
+
+// The staggered sums' exact averages are the ferromagnet's magnetization
+// ones at h = 0, and differ from them in a field.
+func TestEnumerationStaggered(t *testing.T) {
+	for _, beta := range []float64{0.3, 0.5} {
+		f, a := enumerateJH(4, beta, 1, 0), enumerateJH(4, beta, -1, 0)
+		for _, c := range [][2]float64{{a.absMS, f.absM}, {a.ms2, f.m2}, {a.ms4, f.m4}, {a.u, f.u}} {
+			if math.Abs(c[0]-c[1]) > 1e-12 {
+				t.Errorf("beta %g: antiferromagnet staggered %v, ferromagnet %v", beta, c[0], c[1])
+			}
+		}
+	}
+	a, f := enumerateJH(4, 1/1.5, -1, 0.5), enumerateJH(4, 1/1.5, 1, 0.5)
+	if math.Abs(a.ms2-f.m2) < 1e-3 {
+		t.Errorf("in a field the antiferromagnet's <m_s^2> %v should differ from the ferromagnet's <m^2> %v", a.ms2, f.m2)
 	}
 }
 

@@ -48,7 +48,15 @@ type State struct {
 	// Format is the checkpoint format the state was read from (0: a new
 	// run); not saved.
 	Format uint32
+	// NoStaggered: Ising samples read from a checkpoint of format 4 or
+	// older carry no staggered sums, and the run leaves the staggered
+	// observables out (saved in later checkpoints).
+	NoStaggered bool
 }
+
+// Staggered reports whether st has the staggered magnetization of every
+// sample (Ising models).
+func (st *State) Staggered() bool { return IsIsing(st.Config.Model) && !st.NoStaggered }
 
 // NewState validates cfg and builds the start configuration.
 func NewState(cfg Config) (*State, error) {
@@ -216,7 +224,7 @@ func (r *isingRunner) measure() error {
 	if err != nil {
 		return err
 	}
-	r.st.Samples = append(r.st.Samples, Sample{Sweep: r.st.Step, Mag: sums.Mag, Bond: sums.Bond})
+	r.st.Samples = append(r.st.Samples, Sample{Sweep: r.st.Step, Mag: sums.Mag, Bond: sums.Bond, Stag: sums.Stag})
 	return nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"hash/crc32"
 	"os"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/quenchlab/quench"
+	"github.com/quenchlab/quench/backendtest"
 	"github.com/quenchlab/quench/cpu"
 )
 
@@ -224,6 +226,16 @@ func TestCheckpointVersion1(t *testing.T) {
 		p := filepath.Join(dir, CheckpointFile)
 		data, _ := os.ReadFile(p)
 		body := data[:len(data)-4] // written with a CRC-32C
+		if v < 5 && len(st.Samples) > 0 {
+			// samples of 3 words, without the staggered sum
+			off := 16 + int(binary.LittleEndian.Uint32(body[12:])) + len(st.Spins)
+			recs := body[off : off+sampleBytes*len(st.Samples)]
+			short := make([]byte, 0, 24*len(st.Samples))
+			for i := range st.Samples {
+				short = append(short, recs[sampleBytes*i:sampleBytes*i+24]...)
+			}
+			body = slices.Concat(body[:off], short, body[off+len(recs):])
+		}
 		if len(drop) > 0 {
 			hlen := binary.LittleEndian.Uint32(body[12:])
 			var hdr map[string]any
@@ -258,13 +270,29 @@ func TestCheckpointVersion1(t *testing.T) {
 	if err != nil {
 		t.Fatalf("version 1 Ising checkpoint: %v", err)
 	}
-	sameState(t, "version 1", ising, back)
+	if !back.NoStaggered || back.Staggered() {
+		t.Errorf("version 1 Ising checkpoint read with staggered sums")
+	}
+	lost := slices.Clone(ising.Samples)
+	for i := range lost {
+		lost[i].Stag = 0
+	}
+	sameState(t, "version 1", &State{Step: ising.Step, Spins: ising.Spins, Samples: lost}, back)
+	for _, v := range []uint32{1, 4} {
+		testOldIsingExtended(t, setVersion(t, ising, v), v)
+	}
+	// a version 4 run stopped before its first sample loses nothing
+	therm, _ := simulate(t, cfg)
+	therm.Step, therm.Samples = therm.Config.Therm, nil // stopped at the end of thermalization
+	if back, err := ReadCheckpoint(setVersion(t, therm, 4)); err != nil || back.NoStaggered || len(back.Samples) != 0 {
+		t.Errorf("version 4 Ising checkpoint without samples: %v (want it read with the staggered sums)", err)
+	}
 	kmp, _ := simulate(t, Config{Model: "kmp", Shape: []int{8, 8}, Mass0: 1, Sweeps: 20, Every: 1, Seed: 1, Start: "hot"})
 	if _, err := ReadCheckpoint(setVersion(t, kmp, 1)); err == nil || !strings.Contains(err.Error(), "without the profile snapshots") {
 		t.Errorf("version 1 kmp checkpoint: want a refusal naming the profiles, got %v", err)
 	}
-	if _, err := ReadCheckpoint(setVersion(t, ising, 5)); err == nil || !strings.Contains(err.Error(), "format version 5") {
-		t.Errorf("version 5: want a refusal, got %v", err)
+	if _, err := ReadCheckpoint(setVersion(t, ising, 6)); err == nil || !strings.Contains(err.Error(), "format version 6") {
+		t.Errorf("version 6: want a refusal, got %v", err)
 	}
 	// version 3: read
 	if back, err := ReadCheckpoint(setVersion(t, kmp, 3)); err != nil {
@@ -325,6 +353,46 @@ func TestCheckpointVersion1(t *testing.T) {
 	em, _ := simulate(t, part)
 	if _, err := ReadCheckpoint(setVersion(t, em, 2)); err != nil {
 		t.Errorf("version 2 em particles: %v", err)
+	}
+}
+
+// testOldIsingExtended extends the Ising run of a checkpoint of format v
+// (4 or older: no staggered sums) by 4 samples: the run measures m_s from
+// then on but leaves the staggered observables out of its outputs, and its
+// format 5 checkpoint keeps them out.
+func testOldIsingExtended(t *testing.T, dir string, v uint32) {
+	t.Helper()
+	st, err := ReadCheckpoint(dir)
+	if err != nil {
+		t.Fatalf("version %d: %v", v, err)
+	}
+	n := len(st.Samples)
+	st.Config.Sweeps = (st.Config.Sweeps/st.Config.Every + 4) * st.Config.Every // the last sweep measured
+	if err := Execute(context.Background(), cpu.New(), st, Options{Dir: dir}); err != nil {
+		t.Fatalf("extended version %d Ising run: %v", v, err)
+	}
+	last := st.Samples[len(st.Samples)-1]
+	lat, _ := quench.NewLattice(st.Config.Shape...)
+	if want := backendtest.RefIsingSums(st.Spins, lat); len(st.Samples) <= n || last.Sweep != st.Step || last.Stag != want.Stag {
+		t.Errorf("extended version %d Ising run: %d samples (had %d), the last at sweep %d of %d with staggered sum %d (want %d)",
+			v, len(st.Samples), n, last.Sweep, st.Step, last.Stag, want.Stag)
+	}
+	sum, _ := MakeSummary(st, "cpu")
+	if _, ok := sum.Observables["staggered_m2"]; ok {
+		t.Errorf("extended version %d Ising run: summary has staggered_m2 from part of its samples", v)
+	}
+	if _, ok := sum.Observables["m2"]; !ok {
+		t.Errorf("extended version %d Ising run: summary has no m2", v)
+	}
+	series, _ := os.ReadFile(filepath.Join(dir, SeriesFile))
+	if strings.Contains(string(series), "staggered") {
+		t.Errorf("extended version %d Ising run: series.csv has a staggered column", v)
+	}
+	again, err := ReadCheckpoint(dir)
+	if err != nil || !again.NoStaggered || again.Format != checkpointVersion {
+		t.Errorf("extended version %d Ising run read back: %v (format %d, no_staggered %v)", v, err, again.Format, again.NoStaggered)
+	} else {
+		sameState(t, fmt.Sprintf("extended version %d Ising run", v), st, again)
 	}
 }
 

@@ -32,9 +32,9 @@ func stateValues(st *State) (names []string, parts [][]float64) {
 		for i, v := range st.Spins {
 			s[i] = float64(v)
 		}
-		m := make([]float64, 0, 3*len(st.Samples))
+		m := make([]float64, 0, 4*len(st.Samples))
 		for _, x := range st.Samples {
-			m = append(m, float64(x.Sweep), float64(x.Mag), float64(x.Bond))
+			m = append(m, float64(x.Sweep), float64(x.Mag), float64(x.Bond), float64(x.Stag))
 		}
 		return []string{"spin", "measurement"}, [][]float64{s, m}
 	}

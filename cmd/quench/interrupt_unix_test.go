@@ -4,11 +4,13 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/quenchlab/quench/sim"
 )
@@ -24,10 +26,17 @@ func TestInterruptAndResume(t *testing.T) {
 	}
 	cut := filepath.Join(dir, "cut")
 	sent := false
-	testHookProgress = func(step int64) {
+	testHookProgress = func(ctx context.Context, step int64) {
 		if step == 123 && !sent {
 			sent = true
 			syscall.Kill(os.Getpid(), syscall.SIGINT)
+			// the signal arrives asynchronously: the run, which takes
+			// milliseconds, must not finish before it is caught
+			select {
+			case <-ctx.Done():
+			case <-time.After(time.Minute):
+				t.Error("SIGINT not caught within a minute")
+			}
 		}
 	}
 	code, _, stderr := runQ(t, append([]string{"run", "--out", cut}, args...)...)

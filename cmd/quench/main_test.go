@@ -253,8 +253,28 @@ func TestRunOutputs(t *testing.T) {
 	}
 	series, _ := os.ReadFile(filepath.Join(out, "series.csv"))
 	lines := strings.Split(strings.TrimSpace(string(series)), "\n")
-	if len(lines) != 151 || lines[0] != "sweep,energy,magnetization,abs_magnetization,m2,m4" || !strings.HasPrefix(lines[1], "22,") {
+	if len(lines) != 151 || lines[0] != "sweep,energy,magnetization,abs_magnetization,m2,m4,staggered_magnetization" || !strings.HasPrefix(lines[1], "22,") {
 		t.Errorf("unexpected series.csv: %d lines, first %q %q", len(lines), lines[0], lines[1])
+	}
+	lastS := st.Samples[len(st.Samples)-1]
+	if f := strings.Split(lines[len(lines)-1], ","); f[len(f)-1] != strconv.FormatFloat(float64(lastS.Stag)/128, 'g', -1, 64) {
+		t.Errorf("series.csv's last staggered magnetization %s, its sample's staggered sum %d over 128 sites", f[len(f)-1], lastS.Stag)
+	}
+	// the staggered magnetization is in summary.json for every coupling,
+	// and in the results table for the antiferromagnet
+	for _, name := range sim.StaggeredNames {
+		if _, ok := obs[name].(map[string]any); !ok {
+			t.Errorf("summary.json lacks observable %q", name)
+		}
+	}
+	if strings.Contains(stdout, "staggered") {
+		t.Errorf("the ferromagnet's results table shows the staggered magnetization:\n%s", stdout)
+	}
+	code, afm, stderr := runQ(t, "run", "--out", filepath.Join(t.TempDir(), "afm"), "--L", "8", "--J", "-1", "--sweeps", "40", "--T", "1.5")
+	for _, name := range sim.StaggeredNames {
+		if code != 0 || !strings.Contains(afm, name+" ") {
+			t.Errorf("the antiferromagnet's results table lacks %s (exit %d, %s):\n%s", name, code, stderr, afm)
+		}
 	}
 	// the same directory again is refused, and accepted with --force
 	if code, _, stderr := runQ(t, "run", "--out", out, "--L", "8", "--sweeps", "10"); code != 2 || !strings.Contains(stderr, "already holds a run") {

@@ -80,6 +80,9 @@ lattice and measurement series an uninterrupted run would have produced.
 			if st.Config.Model == "sandpile" && st.Format < 4 {
 				fmt.Fprintf(stderr, "quench: note: the checkpoint in %s is of format %d, from before P(h) snapshots: the run goes on without them (--profile-every -1)\n", dir, st.Format)
 			}
+			if st.NoStaggered && st.Format < 5 {
+				fmt.Fprintf(stderr, "quench: note: the checkpoint in %s is of format %d, from before the staggered magnetization was measured: the run goes on without it\n", dir, st.Format)
+			}
 			if st.Done() {
 				fmt.Fprintf(stderr, "quench: the run in %s is already complete (%d measured %s after %d thermalization); rewriting its outputs\n",
 					dir, st.Config.Sweeps, st.Config.StepUnit(), st.Config.Therm)

@@ -812,8 +812,8 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 }
 
 // testHookProgress, set by tests only, is called after every sweep while
-// signals are being caught.
-var testHookProgress func(step int64)
+// signals are being caught, with the context a caught signal cancels.
+var testHookProgress func(ctx context.Context, step int64)
 
 // testHookOutputs, set by tests only, is called before the outputs are
 // computed.
@@ -833,7 +833,7 @@ func execute(st *sim.State, be quench.Backend, out string, quiet bool, stdout, s
 				bar.Set64(step)
 			}
 			if testHookProgress != nil {
-				testHookProgress(step)
+				testHookProgress(ctx, step)
 			}
 		}
 	}

@@ -536,10 +536,10 @@ int main(int argc, char** argv) {
             }
         }
     }
-    unsigned long long sums[2] = {0, 0};
+    unsigned long long sums[3] = {0, 0, 0};
     launch(2, 64, [&] { ising_sums(s.data(), shape, dim, n, sums); });
     fwrite(s.data(), 1, n, out);
-    fwrite(sums, 8, 2, out);
+    fwrite(sums, 8, 3, out);
     fclose(out);
     return 0;
 }
