@@ -168,10 +168,43 @@ func newPhi4Runner(be quench.Backend, st *State) (*phi4Runner, error) {
 func (r *phi4Runner) step(ctr quench.Counter) error { return r.be.Phi4Step(&r.f, r.lat, r.p, ctr) }
 
 // errDiverged reports a state that is no longer finite: the parameters'
-// fault, so a quench.UsageError. The up-front bound on dt holds near the
-// potential's minimum; fluctuations far from it can still blow up.
-func errDiverged(step int64, flag string) error {
-	return quench.Usagef("the state diverged (NaN or Inf) by step %d: %s is too large for these parameters (the up-front bound only holds near the potential's minimum); reduce %s", step, flag, flag)
+// fault, so a quench.UsageError (the caller names the step). The up-front
+// bound on dt holds near the potential's minimum; fluctuations far from it
+// can still blow up.
+func (c *Config) errDiverged() error {
+	return quench.Usagef("the state diverged (NaN or Inf): %s", c.divergeAdvice())
+}
+
+// divergeAdvice names the parameters that can make a run diverge.
+func (c *Config) divergeAdvice() string {
+	if c.Model == "diffusion" {
+		return "reduce --alpha"
+	}
+	return "--dt is too large for these parameters (the up-front bound only holds near the potential's minimum), or --T drives the fluctuations beyond float64's range: reduce --dt or --T"
+}
+
+// checkRow refuses a measurement row (step, then Columns) holding NaN or
+// an infinity: a state of finite values whose sums overflow.
+func (c *Config) checkRow(row []float64) error {
+	for j, v := range row[1:] {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return quench.Usagef("%s is %v, beyond float64's range: %s", c.Columns()[j], v, c.divergeAdvice())
+		}
+	}
+	return nil
+}
+
+// checkFinite refuses a state (on the host) holding NaN or an infinity,
+// so that no checkpoint holds one.
+func (st *State) checkFinite() error {
+	for _, v := range [][]float64{st.Field, st.Aux} {
+		for _, x := range v {
+			if math.IsNaN(x) || math.IsInf(x, 0) {
+				return st.Config.errDiverged()
+			}
+		}
+	}
+	return nil
 }
 
 func (r *phi4Runner) measure() error {
@@ -180,7 +213,7 @@ func (r *phi4Runner) measure() error {
 		return err
 	}
 	if fs.NonFinite > 0 {
-		return errDiverged(r.st.Step, "--dt")
+		return r.st.Config.errDiverged()
 	}
 	r.st.Rows = append(r.st.Rows, append([]float64{float64(r.st.Step)}, phi4Row(&r.st.Config, r.lat, fs)...))
 	return nil
@@ -286,7 +319,7 @@ func (r *particleRunner) measure() error {
 		}
 	}
 	if x.NonFinite > 0 || v.NonFinite > 0 {
-		return errDiverged(r.st.Step, "--dt")
+		return r.st.Config.errDiverged()
 	}
 	var order float64
 	if r.p.Potential == quench.PotentialKuramoto {

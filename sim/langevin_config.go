@@ -140,11 +140,31 @@ func (c *Config) validateParticles() error {
 	if math.IsNaN(c.Omega) || math.IsInf(c.Omega, 0) || !(c.OmegaSpread >= 0) || math.IsInf(c.OmegaSpread, 0) {
 		return quench.Usagef("--omega %v and --omega-spread %v must be finite, the spread >= 0", c.Omega, c.OmegaSpread)
 	}
+	// the frequencies omega + spread * xi, |xi| < 9 (Box-Muller from
+	// 32-bit uniforms reaches 6.7; float64 ones 8.6), in the run's precision
+	if top := math.Abs(c.Omega) + 9*c.OmegaSpread; top > math.MaxFloat64/2 || c.Precision == "float32" && top > math.MaxFloat32/2 {
+		return quench.Usagef("--omega %v and --omega-spread %v are not allowed together: the frequencies would reach %.3g, beyond %s's range", c.Omega, c.OmegaSpread, top, c.Precision)
+	}
 	// stiffest curvature of the potential: K (harmonic), 8K at the minima
 	// of the double well
 	k := math.Abs(c.K)
 	if c.Potential == quench.PotentialDoubleWell {
 		k *= 8
+	}
+	if c.Potential == quench.PotentialKuramoto && k > 0 {
+		// attractive: the phases relax towards the mean phase at rate
+		// K r <= K; repulsive: the order parameter decays from 0 at rate
+		// |K|/2. The explicit step of a relaxation at rate a needs
+		// dt a < 2 (measured: at K = -30 the order parameter is that of
+		// small dt, times the EM factor, up to dt = 0.13 and breaks down
+		// at 0.14 = 4.2/|K|)
+		rate := k
+		if c.K < 0 {
+			rate = k / 2
+		}
+		if c.Dt >= 2/rate {
+			return quench.Usagef("--dt %v is unstable for kuramoto k=%v: the phases relax at rate up to %v, so dt must be < %.6g", c.Dt, c.K, rate, 2/rate)
+		}
 	}
 	if c.Potential != quench.PotentialKuramoto && k > 0 {
 		bound := 2 * c.Gamma / k

@@ -111,6 +111,9 @@ func Execute(ctx context.Context, be quench.Backend, st *State, opts Options) er
 		if err := r.download(); err != nil {
 			return err
 		}
+		if err := st.checkFinite(); err != nil {
+			return err
+		}
 		if opts.Dir == "" {
 			return nil
 		}
@@ -131,7 +134,11 @@ func Execute(ctx context.Context, be quench.Backend, st *State, opts Options) er
 		}
 		st.Step++
 		if cfg.measuredAt(st.Step) {
-			if err := r.measure(); err != nil {
+			err := r.measure()
+			if err == nil && len(st.Rows) > 0 {
+				err = cfg.checkRow(st.Rows[len(st.Rows)-1])
+			}
+			if err != nil {
 				return fmt.Errorf("measurement after %s %d: %w", unit, st.Step, err)
 			}
 		}

@@ -252,7 +252,7 @@ func (r *massRunner) measure() error {
 		return err
 	}
 	if fs.NonFinite > 0 {
-		return errDiverged(r.st.Step, "--alpha") // diffusion (masses are integers)
+		return r.st.Config.errDiverged() // diffusion (masses are integers)
 	}
 	mean := fs.Sum / n
 	if fs.UnitsExact {

@@ -133,10 +133,14 @@ func autocorrelation(x []float64, lags int) []float64 {
 
 // TauInt returns the integrated autocorrelation time
 // tau = 1/2 + sum_{t=1}^{W} rho(t) with Sokal's automatic window: the
-// smallest W with W >= SokalC*tau(W). ok is false when no such window exists
-// within a quarter of the series (the run is too short to trust tau).
+// smallest W with W >= SokalC*tau(W) and tau(W) > 0. ok is false when no
+// such window exists within a quarter of the series (the run is too short
+// to trust tau), and for a series holding NaN or an infinity (tau NaN).
 func TauInt(x []float64) (tau float64, window int, ok bool) {
 	n := len(x)
+	if !finite(x) {
+		return math.NaN(), 0, false
+	}
 	if n < 4 {
 		return 0.5, 0, false
 	}
@@ -164,7 +168,7 @@ func sokalDirect(x []float64, lags int) (window int, tau float64, ok bool) {
 		if c0 > 0 { // else rho = (1, 0, 0, ...), as directRho
 			tau += lagCov(d, w) / c0
 		}
-		if w%2 == 0 && float64(w) >= SokalC*tau {
+		if w%2 == 0 && tau > 0 && float64(w) >= SokalC*tau {
 			return w, tau, true
 		}
 	}
@@ -194,16 +198,18 @@ func lagCov(d []float64, t int) float64 {
 const directLags = 64
 
 // sokal applies the automatic window to rho(0..len-1): the smallest even W
-// with W >= SokalC*tau(W), tau(W) = 1/2 + sum_{t=1}^{W} rho(t). Even
+// with W >= SokalC*tau(W), tau(W) = 1/2 + sum_{t=1}^{W} rho(t) > 0. Even
 // windows end on whole pairs rho(2k-1) + rho(2k): for an anticorrelated
 // series (rho alternating in sign) the partial sums then approach tau from
 // above and stay positive, where an odd window could stop at once on a
-// negative rho(1) and report a negative tau.
+// negative rho(1) and report a negative tau. A short series' noisy rho can
+// still take a partial sum below 0, which any W would satisfy: such a
+// window is passed over (tau_int of a stationary series is positive).
 func sokal(rho []float64) (window int, tau float64, ok bool) {
 	tau = 0.5
 	for w := 1; w < len(rho); w++ {
 		tau += rho[w]
-		if w%2 == 0 && float64(w) >= SokalC*tau {
+		if w%2 == 0 && tau > 0 && float64(w) >= SokalC*tau {
 			return w, tau, true
 		}
 	}
@@ -218,6 +224,16 @@ type Estimate struct {
 	Reliable bool
 }
 
+// finite reports whether every element of x is a finite number.
+func finite(x []float64) bool {
+	for _, v := range x {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return false
+		}
+	}
+	return true
+}
+
 // constant reports whether every element of x is the same number.
 func constant(x []float64) bool {
 	for _, v := range x {
@@ -230,28 +246,43 @@ func constant(x []float64) bool {
 
 // Series estimates the mean of x: error by binning, tau_int by Sokal. A
 // constant series has exactly its value as mean, error 0 and tau_int 1/2.
+// A series with NaN or an infinity has that mean, a NaN error and tau_int
+// and is not reliable.
 func Series(x []float64) Estimate {
+	if !finite(x) {
+		return Estimate{Mean: stat.Mean(x, nil), Err: math.NaN(), Tau: math.NaN()}
+	}
 	if len(x) > 0 && constant(x) {
 		return Estimate{Mean: x[0], Err: 0, Tau: 0.5, Reliable: len(x) >= 4}
 	}
 	nb := Bins(len(x))
 	mean, err := MeanErr(Bin(x, nb))
 	tau, _, ok := TauInt(x)
-	binLen := 0
-	if nb > 0 {
-		binLen = len(x) / nb
-	}
-	return Estimate{Mean: mean, Err: err, Tau: tau, Reliable: ok && float64(binLen) >= 20*tau}
+	return Estimate{Mean: mean, Err: err, Tau: tau, Reliable: ok && reliableBins(len(x), nb, tau)}
+}
+
+// reliableBins reports whether n samples in nb bins make an error bar to
+// trust for tau_int tau: DefaultBins bins (so at least 2 samples each:
+// bins of single samples give the naive error, whatever tau), each at least
+// 20 tau long.
+func reliableBins(n, nb int, tau float64) bool {
+	return nb == DefaultBins && float64(n/nb) >= 20*tau
 }
 
 // Derived estimates f of the means of the series xs (all the same length):
 // value and error by the jackknife over bins, and tau_int of the linearized
 // series sum_k df/dmean_k * x_k (the Gamma-method projection), whose
 // autocorrelation is that of the derived quantity.
+//
+// An input series with NaN or an infinity gives NaN, not reliable.
 func Derived(xs [][]float64, f func(means []float64) float64) Estimate {
 	n := len(xs[0])
 	nb := Bins(n)
-	if nb == 0 {
+	bad := nb == 0
+	for _, x := range xs {
+		bad = bad || !finite(x)
+	}
+	if bad {
 		return Estimate{Mean: math.NaN(), Err: math.NaN(), Tau: math.NaN()}
 	}
 	bins := make([][]float64, len(xs))
@@ -279,5 +310,5 @@ func Derived(xs [][]float64, f func(means []float64) float64) Estimate {
 		}
 	}
 	tau, _, ok := TauInt(proj)
-	return Estimate{Mean: est, Err: err, Tau: tau, Reliable: ok && float64(n/nb) >= 20*tau}
+	return Estimate{Mean: est, Err: err, Tau: tau, Reliable: ok && reliableBins(n, nb, tau) && finite([]float64{est, err})}
 }

@@ -172,3 +172,58 @@ func TestSokalDirectExact(t *testing.T) {
 		}
 	}
 }
+
+// A window whose partial sum tau(W) is 0 or negative satisfies W >= c tau
+// for any W; it must not be taken (a period-3 series 1, 1, -2 has
+// tau(2) = -1/2). Short white-noise series must not come out reliable.
+func TestTauIntNoNegativeWindow(t *testing.T) {
+	x := make([]float64, 300)
+	for i := range x {
+		x[i] = []float64{1, 1, -2}[i%3]
+	}
+	if tau, w, ok := TauInt(x); ok && !(tau > 0) {
+		t.Errorf("period-3 series: tau_int %v at window %d accepted", tau, w)
+	}
+	for n := 5; n < 2*DefaultBins; n += 7 {
+		for seed := uint64(0); seed < 200; seed++ {
+			x := gaussAR1(n, 0, 1000+seed)
+			if tau, w, ok := TauInt(x); ok && !(tau > 0) {
+				t.Fatalf("n=%d seed %d: tau_int %v at window %d accepted", n, seed, tau, w)
+			}
+			// fewer than 2 DefaultBins samples: bins of one sample each
+			if e := Series(x); e.Reliable {
+				t.Fatalf("n=%d seed %d: %+v reliable from bins of single samples", n, seed, e)
+			}
+		}
+	}
+}
+
+// NaN or an infinity anywhere in a series (an overflowed measurement)
+// gives an estimate that is not reliable, with no error bar.
+func TestSeriesNonFinite(t *testing.T) {
+	for _, bad := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
+		x := gaussAR1(1000, 0.5, 3)
+		x[500] = bad
+		if e := Series(x); e.Reliable || !math.IsNaN(e.Err) || !math.IsNaN(e.Tau) {
+			t.Errorf("series with %v: %+v", bad, e)
+		}
+		if _, _, ok := TauInt(x); ok {
+			t.Errorf("series with %v: tau_int ok", bad)
+		}
+		if e := Derived([][]float64{x}, func(m []float64) float64 { return 2 * m[0] }); e.Reliable || !math.IsNaN(e.Mean) {
+			t.Errorf("derived from a series with %v: %+v", bad, e)
+		}
+		c := make([]float64, 1000)
+		for i := range c {
+			c[i] = bad
+		}
+		if e := Series(c); e.Reliable || !math.IsNaN(e.Err) {
+			t.Errorf("constant series of %v: %+v", bad, e)
+		}
+	}
+	// a finite series whose derived value is not (0/0)
+	zero := make([]float64, 1000)
+	if e := Derived([][]float64{zero}, func(m []float64) float64 { return m[0] / m[0] }); e.Reliable {
+		t.Errorf("derived 0/0: %+v reliable", e)
+	}
+}

@@ -567,7 +567,15 @@ func TestLangevinRuns(t *testing.T) {
 		{[]string{"--model", "sandpile", "--grains", "0"}, "--grains 0 is not allowed"},
 		// within the up-front bound (0.2), but thermal fluctuations reach the
 		// stiffer quartic region: the parameters' fault, exit 2, no directory
-		{[]string{"--model", "phi4", "--L", "32", "--dt", "0.19", "--therm", "0"}, "measurement after step 18: the state diverged (NaN or Inf) by step 18: --dt is too large"},
+		{[]string{"--model", "phi4", "--L", "32", "--dt", "0.19", "--therm", "0"}, "measurement after step 17: m4 is +Inf, beyond float64's range: --dt is too large"},
+		// ... and no checkpoint holds the diverged state
+		{[]string{"--model", "phi4", "--L", "32", "--dt", "0.19", "--therm", "0", "--every", "500", "--checkpoint-every", "100"}, "checkpoint at step 100: the state diverged (NaN or Inf): --dt is too large"},
+		// a finite state whose squares overflow
+		{[]string{"--model", "particles", "--N", "1000", "--T", "1e306", "--therm", "0", "--steps", "10"}, "measurement after step 10: x_var is +Inf, beyond float64's range: --dt is too large"},
+		{[]string{"--model", "particles", "--potential", "kuramoto", "--k", "10", "--dt", "0.2"}, "--dt 0.2 is unstable for kuramoto k=10: the phases relax at rate up to 10, so dt must be < 0.2"},
+		{[]string{"--model", "particles", "--potential", "kuramoto", "--k", "-30", "--dt", "0.14"}, "dt must be < 0.133333"},
+		{[]string{"--model", "particles", "--potential", "kuramoto", "--omega-spread", "1e308"}, "the frequencies would reach +Inf, beyond float64's range"},
+		{[]string{"--model", "particles", "--potential", "kuramoto", "--omega-spread", "1e38", "--precision", "float32"}, "the frequencies would reach 9e+38, beyond float32's range"},
 	} {
 		code, _, stderr := runQ(t, append([]string{"run", "--out", filepath.Join(dir, "bad")}, c.args...)...)
 		if code != 2 || !strings.Contains(stderr, c.want) || strings.Count(stderr, "\n") != 1 {
