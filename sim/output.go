@@ -623,7 +623,9 @@ func Histogram(x []float64, d, w, h int) *image.Gray {
 		}
 		b := 0
 		if hi > lo {
-			b = min(int((x[i]-lo)/(hi-lo)*float64(w)), w-1)
+			// in halves: hi - lo can overflow where both are finite
+			f := (x[i]/2 - lo/2) / (hi/2 - lo/2)
+			b = max(0, min(int(f*float64(w)), w-1))
 		}
 		counts[b]++
 		top = max(top, counts[b])

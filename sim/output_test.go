@@ -159,6 +159,20 @@ func TestFieldImageExtremes(t *testing.T) {
 	}
 }
 
+// The particle histogram spans positions whose range overflows float64:
+// the extremes in the first and last bins, 0 in the middle one.
+func TestHistogramExtremes(t *testing.T) {
+	img := Histogram([]float64{-1.5e308, 0, 1.5e308}, 1, 512, 256)
+	for _, x := range []int{0, 256, 511} {
+		if img.GrayAt(x, 255).Y != 255 {
+			t.Errorf("no bar in column %d", x)
+		}
+	}
+	if img.GrayAt(100, 255).Y != 0 {
+		t.Errorf("a bar in column 100")
+	}
+}
+
 // Diffusion's cold start is a unit spike at L_a/2 along every axis.
 func TestDiffusionColdCentre(t *testing.T) {
 	for _, c := range []struct {
