@@ -919,3 +919,52 @@ func TestSandpileHeightTable(t *testing.T) {
 		}
 	}
 }
+
+// A --force run that fails with nothing to resume puts back the run it was
+// to replace; one that fails after writing a checkpoint keeps its own. A
+// failed run without --out removes runs/ only if it made it.
+func TestForceRestoresOnFailure(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "r")
+	if code, _, stderr := runQ(t, "run", "--model", "sandpile", "--L", "8", "--grains", "100", "--quiet", "--out", dir); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	before, _ := os.ReadFile(filepath.Join(dir, sim.SummaryFile))
+	diverge := []string{"run", "--model", "phi4", "--L", "32", "--dt", "0.19", "--therm", "0", "--quiet", "--force", "--out", dir}
+	code, _, stderr := runQ(t, diverge...)
+	if code != 2 || !strings.Contains(stderr, "--dt is too large") || !strings.Contains(stderr, "(--force: the run that was in "+dir+" is restored)") || strings.Count(stderr, "\n") != 1 {
+		t.Errorf("failed --force run: exit %d, %q", code, stderr)
+	}
+	after, _ := os.ReadFile(filepath.Join(dir, sim.SummaryFile))
+	if len(before) == 0 || !bytes.Equal(before, after) {
+		t.Errorf("the sandpile's summary.json was not restored")
+	}
+	if st, err := sim.ReadCheckpoint(dir); err != nil || st.Config.Model != "sandpile" {
+		t.Errorf("restored checkpoint: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, replacedDir)); err == nil {
+		t.Errorf("%s left behind", replacedDir)
+	}
+	// diverging after its first checkpoint (step 4): that run stays
+	code, _, stderr = runQ(t, append(diverge, "--every", "500", "--checkpoint-every", "4")...)
+	if code != 2 || strings.Contains(stderr, "restored") {
+		t.Errorf("failed --force run with a checkpoint: exit %d, %q", code, stderr)
+	}
+	if st, err := sim.ReadCheckpoint(dir); err != nil || st.Config.Model != "phi4" || st.Step == 0 {
+		t.Errorf("the failed run's checkpoint: %v", err)
+	}
+	for _, name := range []string{sim.SummaryFile, replacedDir} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			t.Errorf("%s left beside the new run's checkpoint", name)
+		}
+	}
+	// runs/: kept when it was there, removed when the run made it
+	t.Chdir(t.TempDir())
+	os.Mkdir("runs", 0o755)
+	for _, had := range []bool{true, false} {
+		code, _, _ := runQ(t, diverge[:len(diverge)-3]...)
+		if _, err := os.Stat("runs"); code != 2 || (err == nil) != had {
+			t.Errorf("runs/ there before: %v; exit %d, there after: %v", had, code, err == nil)
+		}
+		os.Remove("runs")
+	}
+}

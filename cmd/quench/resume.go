@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -80,6 +82,9 @@ lattice and measurement series an uninterrupted run would have produced.
 			if st.Config.Model == "sandpile" && st.Format < 4 {
 				fmt.Fprintf(stderr, "quench: note: the checkpoint in %s is of format %d, from before P(h) snapshots: the run goes on without them (--profile-every -1)\n", dir, st.Format)
 			}
+			// the checkpoint is the run now: what a killed run --force had
+			// put aside is not
+			os.RemoveAll(filepath.Join(dir, replacedDir))
 			if st.NoStaggered && st.Format < 5 {
 				fmt.Fprintf(stderr, "quench: note: the checkpoint in %s is of format %d, from before the staggered magnetization was measured: the run goes on without it\n", dir, st.Format)
 			}

@@ -762,8 +762,10 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	created := false
+	created, madeRuns := false, false
 	if out == "" {
+		_, statErr := os.Stat("runs")
+		madeRuns = os.IsNotExist(statErr)
 		if out, err = claimDir(filepath.Join("runs", fmt.Sprintf("%s-%s-%s", c.Model, c.ShapeString(), time.Now().Format("20060102-150405")))); err != nil {
 			return err
 		}
@@ -775,11 +777,12 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 			return quench.Usagef("cannot create --out %s: %v", out, err)
 		}
 	}
+	backup := ""
 	if heldRun(out) != "" {
-		// --force: every file of the old run goes before this one starts,
-		// so none is left to pass for this run's if it is interrupted or
-		// does not write that file; anything but a regular file under one
-		// of their names is refused before any is removed
+		// --force: every file of the old run goes (into backup) before
+		// this one starts, so none is left to pass for this run's if it is
+		// interrupted or does not write that file; anything but a regular
+		// file under one of their names is refused before any is moved
 		for _, name := range sim.RunFiles() {
 			p := filepath.Join(out, name)
 			if fi, err := os.Lstat(p); err == nil && !fi.Mode().IsRegular() {
@@ -793,22 +796,53 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 				return quench.Usagef("--force: %s is %s, not an output of a run: remove or rename it first", p, what)
 			}
 		}
-		for _, name := range sim.RunFiles() {
-			if err := os.Remove(filepath.Join(out, name)); err != nil && !os.IsNotExist(err) {
-				return err
-			}
+		os.RemoveAll(filepath.Join(out, replacedDir)) // a leftover of a killed --force run
+		if backup, err = moveRun(out, filepath.Join(out, replacedDir)); err != nil {
+			return err
 		}
 	}
 	err = execute(st, be, out, f.quiet, stdout, stderr)
+	if backup != "" {
+		_, statErr := os.Stat(filepath.Join(out, sim.CheckpointFile))
+		if err == nil || errors.Is(err, sim.ErrInterrupted) || statErr == nil {
+			os.RemoveAll(backup) // this run has replaced it
+		} else if _, rerr := moveRun(backup, out); rerr == nil {
+			// this run failed with nothing to resume: the run it was to
+			// replace is back
+			os.Remove(backup)
+			if u := (*quench.UsageError)(nil); errors.As(err, &u) {
+				err = quench.Usagef("%v (--force: the run that was in %s is restored)", err, out)
+			}
+		}
+	}
 	if err != nil && !errors.Is(err, sim.ErrInterrupted) && created {
 		// a run that failed before writing anything leaves no directory
 		// (os.Remove leaves a non-empty one, with a checkpoint, alone)
 		os.Remove(out)
-		if f.out == "" {
-			os.Remove(filepath.Dir(out)) // runs/, if this run made it and nothing else is in it
+		if madeRuns {
+			os.Remove(filepath.Dir(out)) // runs/, made by this run, if nothing else is in it
 		}
 	}
 	return err
+}
+
+// replacedDir holds, inside a run directory, the files of the run that
+// `run --force` is replacing until the new run has a checkpoint (a
+// leftover of a killed process is removed by the next --force or resume).
+const replacedDir = ".quench-replaced"
+
+// moveRun moves the run files (sim.RunFiles) of dir into to, created if
+// needed, and returns to. A file missing in dir is skipped.
+func moveRun(dir, to string) (string, error) {
+	if err := os.MkdirAll(to, 0o755); err != nil {
+		return "", fmt.Errorf("--force: %w", err)
+	}
+	for _, name := range sim.RunFiles() {
+		if err := os.Rename(filepath.Join(dir, name), filepath.Join(to, name)); err != nil && !os.IsNotExist(err) {
+			return "", fmt.Errorf("--force: %w", err)
+		}
+	}
+	return to, nil
 }
 
 // testHookProgress, set by tests only, is called after every sweep while
