@@ -61,6 +61,29 @@ func TestInterruptAndResume(t *testing.T) {
 			t.Errorf("%s of the resumed run differs from the uninterrupted one", name)
 		}
 	}
+	// an extension interrupted: the shorter run's outputs are gone, so
+	// none passes for the longer run's
+	sent = false
+	testHookProgress = func(ctx context.Context, step int64) {
+		if step == 470 && !sent {
+			sent = true
+			syscall.Kill(os.Getpid(), syscall.SIGINT)
+			<-ctx.Done()
+		}
+	}
+	code, _, stderr = runQ(t, "resume", cut, "--sweeps", "600", "--quiet")
+	testHookProgress = nil
+	if code != 130 {
+		t.Fatalf("interrupted extension: exit %d, %s", code, stderr)
+	}
+	for _, name := range sim.RunFiles() {
+		if _, err := os.Stat(filepath.Join(cut, name)); (err == nil) != (name == sim.CheckpointFile) {
+			t.Errorf("%s: present %v after the interrupted extension", name, err == nil)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(cut, lockFile)); err == nil {
+		t.Errorf("the interrupted extension left its lock file")
+	}
 	// a corrupted checkpoint is refused with exit 2
 	p := filepath.Join(cut, "checkpoint.qck")
 	data, _ := os.ReadFile(p)

@@ -968,3 +968,36 @@ func TestForceRestoresOnFailure(t *testing.T) {
 		os.Remove("runs")
 	}
 }
+
+// A run directory another quench process works in is refused by run
+// --force and resume, with nothing in it touched; a finished run leaves no
+// lock file.
+func TestRunDirLock(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "r")
+	if code, _, stderr := runQ(t, "run", "--L", "8", "--sweeps", "10", "--quiet", "--out", dir); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, lockFile)); err == nil {
+		t.Errorf("a finished run left %s", lockFile)
+	}
+	unlock, err := lockRun(dir) // as another process would hold it
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"resume", dir, "--sweeps", "20"}, {"run", "--L", "8", "--force", "--out", dir}} {
+		code, _, stderr := runQ(t, args...)
+		if code != 2 || !strings.Contains(stderr, dir+" is in use by another quench process") || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("%v: exit %d, %q", args, code, stderr)
+		}
+	}
+	unlock()
+	if st, err := sim.ReadCheckpoint(dir); err != nil || st.Config.Sweeps != 10 {
+		t.Errorf("the locked run was changed: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, sim.SummaryFile)); err != nil {
+		t.Errorf("the locked run lost its summary: %v", err)
+	}
+	if code, _, stderr := runQ(t, "resume", dir, "--sweeps", "20", "--quiet"); code != 0 {
+		t.Errorf("resume after the lock is released: exit %d, %s", code, stderr)
+	}
+}

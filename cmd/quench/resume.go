@@ -34,10 +34,18 @@ lattice and measurement series an uninterrupted run would have produced.
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dir := args[0]
+			if fi, err := os.Stat(dir); err == nil && fi.IsDir() {
+				unlock, err := lockRun(dir)
+				if err != nil {
+					return err
+				}
+				defer unlock()
+			}
 			st, err := sim.ReadCheckpoint(dir)
 			if err != nil {
 				return err
 			}
+			extended := false
 			// --steps and --grains are --sweeps in the units of the
 			// Langevin and lattice-update models and of the sandpile
 			given := ""
@@ -63,6 +71,7 @@ lattice and measurement series an uninterrupted run would have produced.
 				if sweeps < st.Config.Sweeps {
 					return quench.Usagef("--%s %d is fewer than the run's %d measured %s: resume can only extend a run", given, sweeps, st.Config.Sweeps, st.Config.StepUnit())
 				}
+				extended = sweeps > st.Config.Sweeps
 				st.Config.Sweeps = sweeps
 				if err := st.Config.Validate(); err != nil {
 					return err
@@ -85,6 +94,15 @@ lattice and measurement series an uninterrupted run would have produced.
 			// the checkpoint is the run now: what a killed run --force had
 			// put aside is not
 			os.RemoveAll(filepath.Join(dir, replacedDir))
+			if extended {
+				// the outputs of the shorter run go, so that an interrupted
+				// extension leaves none that pass for its own
+				for _, name := range sim.RunFiles() {
+					if name != sim.CheckpointFile {
+						os.Remove(filepath.Join(dir, name))
+					}
+				}
+			}
 			if st.NoStaggered && st.Format < 5 {
 				fmt.Fprintf(stderr, "quench: note: the checkpoint in %s is of format %d, from before the staggered magnetization was measured: the run goes on without it\n", dir, st.Format)
 			}

@@ -777,6 +777,14 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 			return quench.Usagef("cannot create --out %s: %v", out, err)
 		}
 	}
+	unlock, err := lockRun(out)
+	if err != nil {
+		if created {
+			os.Remove(out)
+		}
+		return err
+	}
+	defer unlock()
 	backup := ""
 	if heldRun(out) != "" {
 		// --force: every file of the old run goes (into backup) before
@@ -815,6 +823,7 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 			}
 		}
 	}
+	unlock()
 	if err != nil && !errors.Is(err, sim.ErrInterrupted) && created {
 		// a run that failed before writing anything leaves no directory
 		// (os.Remove leaves a non-empty one, with a checkpoint, alone)
