@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"unsafe"
 
 	"github.com/quenchlab/quench"
 	"github.com/quenchlab/quench/internal/philox"
@@ -372,13 +373,21 @@ func (c *Config) Bytes(stateOnHost bool) (host, device uint64) {
 		return c.langevinBytes(stateOnHost)
 	}
 	n := uint64(c.Lattice().Sites())
-	series := uint64(c.Measurements()) * 24 * 2
+	series := uint64(c.Measurements()) * uint64(unsafe.Sizeof(Sample{})) * 2
 	host = n + series + 64<<20
 	device = n
 	if stateOnHost {
 		host += n
 	}
 	return host, device
+}
+
+// VerifyHostBytes estimates the host memory of quench verify: the CPU run
+// (its backend's state and the driver's copy) and the GPU run's host copy.
+func (c *Config) VerifyHostBytes() uint64 {
+	cpuRun, _ := c.Bytes(true)
+	gpuRun, _ := c.Bytes(false)
+	return cpuRun + gpuRun
 }
 
 // DiskBytes estimates what the outputs of a run take on disk: the state in

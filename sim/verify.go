@@ -16,52 +16,82 @@ type VerifyResult struct {
 	Sweeps    int64
 	Hash      [32]byte // SHA-256 of the final state, when identical
 	// First divergence, when not identical: the sweep after which it was
-	// seen, the first differing element of the state (-1 when only the
-	// measurements differ) and both values.
+	// seen, the part of the state (What) and its first differing element
+	// (Site), or for the measurements and the sandpile's height
+	// distribution snapshots the row (Site, from 0) and its Column; and
+	// both values.
 	Sweep       int64
 	Site        int64
-	What        string // "spin", "field", "momentum", "measurement"
+	What        string // "spin", "field", "momentum", "measurement", ...
+	Column      string // the measurement's column, for rows
 	A, B        float64
 	Measurement bool // the measurements differ
 }
 
-// stateValues flattens a State into comparable parts.
-func stateValues(st *State) (names []string, parts [][]float64) {
-	if IsIsing(st.Config.Model) {
-		s := make([]float64, len(st.Spins))
-		for i, v := range st.Spins {
-			s[i] = float64(v)
-		}
-		m := make([]float64, 0, 4*len(st.Samples))
-		for _, x := range st.Samples {
-			m = append(m, float64(x.Sweep), float64(x.Mag), float64(x.Bond), float64(x.Stag))
-		}
-		return []string{"spin", "measurement"}, [][]float64{s, m}
+// part is one part of the state or measurements of two runs, compared
+// element by element in place (no copies: verify holds two whole states).
+type part struct {
+	name string
+	n    int
+	cols []string               // the columns of a part made of rows
+	same func(i int) bool       // whether element i is bitwise equal
+	vals func(i int) [2]float64 // element i of each run, for the report
+}
+
+func intPart[T int8 | uint8 | int32 | int64](name string, x, y []T) part {
+	return part{name: name, n: len(x), same: func(i int) bool { return x[i] == y[i] },
+		vals: func(i int) [2]float64 { return [2]float64{float64(x[i]), float64(y[i])} }}
+}
+
+func floatPart(name string, x, y []float64) part {
+	return part{name: name, n: len(x), same: func(i int) bool { return math.Float64bits(x[i]) == math.Float64bits(y[i]) },
+		vals: func(i int) [2]float64 { return [2]float64{x[i], y[i]} }}
+}
+
+// rowPart compares rows of len(cols) values.
+func rowPart(name string, x, y [][]float64, cols []string) part {
+	w := len(cols)
+	return part{name: name, n: len(x) * w, cols: cols,
+		same: func(i int) bool { return math.Float64bits(x[i/w][i%w]) == math.Float64bits(y[i/w][i%w]) },
+		vals: func(i int) [2]float64 { return [2]float64{x[i/w][i%w], y[i/w][i%w]} }}
+}
+
+// stateParts pairs the parts of two runs of one configuration.
+func stateParts(a, b *State) []part {
+	c := &a.Config
+	if IsIsing(c.Model) {
+		field := func(s Sample, k int) int64 { return [4]int64{s.Sweep, s.Mag, s.Bond, s.Stag}[k] }
+		samples := part{name: "measurement", n: 4 * len(a.Samples), cols: []string{"sweep", "mag", "bond", "stag"},
+			same: func(i int) bool {
+				return a.Samples[i/4] == b.Samples[i/4] || field(a.Samples[i/4], i%4) == field(b.Samples[i/4], i%4)
+			},
+			vals: func(i int) [2]float64 {
+				return [2]float64{float64(field(a.Samples[i/4], i%4)), float64(field(b.Samples[i/4], i%4))}
+			}}
+		return []part{intPart("spin", a.Spins, b.Spins), samples}
 	}
-	var m []float64
-	for _, r := range st.Rows {
-		m = append(m, r...)
+	rows := rowPart("measurement", a.Rows, b.Rows, append([]string{"step"}, c.Columns()...))
+	switch {
+	case IsMass(c.Model):
+		return []part{intPart("mass (fixed point)", a.Masses, b.Masses), rows}
+	case c.Model == "sandpile":
+		return []part{intPart("height", a.Heights, b.Heights), intPart("activity", a.Activity, b.Activity),
+			intPart("stamp", a.Stamp, b.Stamp), rows, rowPart("height distribution", a.Profiles, b.Profiles, c.ProfileColumns())}
 	}
-	if IsMass(st.Config.Model) {
-		// exact: the high and low 31 bits of each fixed-point mass
-		hi, lo := make([]float64, len(st.Masses)), make([]float64, len(st.Masses))
-		for i, v := range st.Masses {
-			hi[i], lo[i] = float64(v>>31), float64(v&(1<<31-1))
+	return []part{floatPart("field", a.Field, b.Field), floatPart("momentum", a.Aux, b.Aux), rows}
+}
+
+// firstDiff returns the first element where the parts differ: the part's
+// index and the element's, or -1.
+func firstDiff(parts []part) (int, int) {
+	for k, p := range parts {
+		for i := 0; i < p.n; i++ {
+			if !p.same(i) {
+				return k, i
+			}
 		}
-		return []string{"mass (high bits)", "mass (low bits)", "measurement"}, [][]float64{hi, lo, m}
 	}
-	if st.Config.Model == "sandpile" {
-		h, a, s := make([]float64, len(st.Heights)), make([]float64, len(st.Activity)), make([]float64, len(st.Stamp))
-		for i := range h {
-			h[i], a[i], s[i] = float64(st.Heights[i]), float64(st.Activity[i]), float64(st.Stamp[i])
-		}
-		var p []float64
-		for _, r := range st.Profiles {
-			p = append(p, r...)
-		}
-		return []string{"height", "activity", "stamp", "measurement", "height distribution"}, [][]float64{h, a, s, m, p}
-	}
-	return []string{"field", "momentum", "measurement"}, [][]float64{st.Field, st.Aux, m}
+	return -1, -1
 }
 
 // stateHash is the SHA-256 of a state: int8 spins, or the float64 bits of
@@ -167,16 +197,16 @@ func Verify(ctx context.Context, a, b quench.Backend, cfg Config, every int64) (
 				st.Profiles = append(st.Profiles, row)
 			}
 		}
-		names, pa := stateValues(stA)
-		_, pb := stateValues(stB)
-		for k := range pa {
-			for i := range pa[k] {
-				if math.Float64bits(pa[k][i]) != math.Float64bits(pb[k][i]) {
-					*res = VerifyResult{Sweeps: total, Sweep: stA.Step, Site: int64(i), What: names[k], A: pa[k][i], B: pb[k][i],
-						Measurement: names[k] == "measurement"}
-					return res, nil
-				}
+		parts := stateParts(stA, stB)
+		if k, i := firstDiff(parts); k >= 0 {
+			p := parts[k]
+			v := p.vals(i)
+			*res = VerifyResult{Sweeps: total, Sweep: stA.Step, Site: int64(i), What: p.name, A: v[0], B: v[1],
+				Measurement: p.name == "measurement"}
+			if p.cols != nil {
+				res.Site, res.Column = int64(i/len(p.cols)), p.cols[i%len(p.cols)]
 			}
+			return res, nil
 		}
 	}
 	res.Identical = true

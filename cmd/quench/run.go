@@ -623,21 +623,41 @@ func shortReason(err error) string {
 
 // checkMemory refuses a run that cannot fit, before anything is allocated.
 func checkMemory(c *sim.Config, be quench.Backend) error {
-	onHost := be.Name() == "cpu"
-	host, device := c.Bytes(onHost)
-	what := "lattice " + c.Lattice().String()
-	if c.Model == "particles" {
-		what = fmt.Sprintf("N=%d particles in d=%d", c.N, c.D)
+	host, _ := c.Bytes(be.Name() == "cpu")
+	if err := checkHostMemory(c, host); err != nil {
+		return err
 	}
+	return checkDeviceMemory(c, be)
+}
+
+// runWhat names a run's size in memory refusals.
+func runWhat(c *sim.Config) string {
+	if c.Model == "particles" {
+		return fmt.Sprintf("N=%d particles in d=%d", c.N, c.D)
+	}
+	return "lattice " + c.Lattice().String()
+}
+
+// checkHostMemory refuses a run needing more than the host's available
+// memory.
+func checkHostMemory(c *sim.Config, host uint64) error {
 	if avail, _, err := quench.HostMemory(); err == nil && host > avail {
 		return quench.Usagef("the run (%s, %d measurements) does not fit in memory: it needs %s (%d bytes) of host memory, %s (%d bytes) are available",
-			what, c.Measurements(), quench.FormatBytes(host), host, quench.FormatBytes(avail), avail)
+			runWhat(c), c.Measurements(), quench.FormatBytes(host), host, quench.FormatBytes(avail), avail)
 	}
-	if !onHost {
-		if free, _, err := be.MemInfo(); err == nil && device > free {
-			return quench.Usagef("the run (%s) does not fit on the device: it needs %s (%d bytes), %s (%d bytes) are free",
-				what, quench.FormatBytes(device), device, quench.FormatBytes(free), free)
-		}
+	return nil
+}
+
+// checkDeviceMemory refuses a run on a GPU backend needing more than its
+// free memory.
+func checkDeviceMemory(c *sim.Config, be quench.Backend) error {
+	if be.Name() == "cpu" {
+		return nil
+	}
+	_, device := c.Bytes(false)
+	if free, _, err := be.MemInfo(); err == nil && device > free {
+		return quench.Usagef("the run (%s) does not fit on the device: it needs %s (%d bytes), %s (%d bytes) are free",
+			runWhat(c), quench.FormatBytes(device), device, quench.FormatBytes(free), free)
 	}
 	return nil
 }

@@ -60,8 +60,9 @@ sweep and site where they differ. Exit 0 when identical, 1 on divergence,
 			if device < 0 {
 				return quench.Usagef("--device %d is not allowed: GPU indices start at 0", device)
 			}
-			// the CPU's copy of the state, before a GPU is looked for
-			if err := checkMemory(&c, cpu.New()); err != nil {
+			// both runs' host copies and the CPU's state, before a GPU is
+			// looked for
+			if err := checkHostMemory(&c, c.VerifyHostBytes()); err != nil {
 				return err
 			}
 			a, b, err := verifyBackends(device)
@@ -70,7 +71,7 @@ sweep and site where they differ. Exit 0 when identical, 1 on divergence,
 			}
 			defer a.Close()
 			defer b.Close()
-			if err := checkMemory(&c, b); err != nil {
+			if err := checkDeviceMemory(&c, b); err != nil {
 				return err
 			}
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -88,8 +89,8 @@ sweep and site where they differ. Exit 0 when identical, 1 on divergence,
 				return nil
 			}
 			msg := fmt.Sprintf("diverged after %s %d", strings.TrimSuffix(c.StepUnit(), "s"), res.Sweep)
-			if res.Measurement {
-				msg += fmt.Sprintf(": measurement value %d is %v on %s and %v on %s", res.Site, res.A, a.Name(), res.B, b.Name())
+			if res.Column != "" {
+				msg += fmt.Sprintf(": %s %d (from 0), column %s, is %v on %s and %v on %s", res.What, res.Site, res.Column, res.A, a.Name(), res.B, b.Name())
 			} else {
 				site := "site"
 				if res.What != "spin" {

@@ -129,7 +129,26 @@ func (m miscounted) HeightCounts(h quench.Buffer, lat quench.Lattice, box *quenc
 func TestVerifyHeightCounts(t *testing.T) {
 	withVerifyBackends(t, cpu.New(), miscounted{cpu.New()})
 	code, stdout, _ := runQ(t, "verify", "--model", "sandpile", "--L", "16", "--sweeps", "12", "--every", "4")
-	if code != 1 || !strings.Contains(stdout, "diverged after grain 4: height distribution element 1 is") {
+	if code != 1 || !strings.Contains(stdout, "diverged after grain 4: height distribution 0 (from 0), column h0, is 0.07421875 on cpu and 0.078125 on cpu") {
 		t.Errorf("verify with miscounted heights: exit %d, stdout %q", code, stdout)
+	}
+}
+
+// misstaggered is a CPU backend whose staggered sum is off by 2: the
+// lattices stay identical, and verify names the measurement and column.
+type misstaggered struct{ *cpu.Backend }
+
+func (m misstaggered) IsingSums(s quench.Buffer, lat quench.Lattice) (quench.IsingSums, error) {
+	sums, err := m.Backend.IsingSums(s, lat)
+	sums.Stag += 2
+	return sums, err
+}
+
+func TestVerifyStaggered(t *testing.T) {
+	withVerifyBackends(t, cpu.New(), misstaggered{cpu.New()})
+	code, stdout, _ := runQ(t, "verify", "--L", "8", "--sweeps", "12", "--every", "4", "--start", "cold")
+	// measured after every sweep: the row of sweep 1 already differs
+	if code != 1 || !strings.Contains(stdout, "diverged after sweep 4: measurement 0 (from 0), column stag, is ") || !strings.Contains(stdout, " on cpu and ") {
+		t.Errorf("verify with a wrong staggered sum: exit %d, stdout %q", code, stdout)
 	}
 }
