@@ -5,6 +5,7 @@
 package quench
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -103,6 +104,12 @@ func ParseShape(s string, dim int) ([]int, error) {
 	shape := make([]int, dim)
 	for i, f := range fields {
 		v, err := strconv.Atoi(f)
+		if errors.Is(err, strconv.ErrRange) {
+			if strings.HasPrefix(f, "-") {
+				return nil, fmt.Errorf("bad shape %q: extent %s is too small: every extent must be at least 2", s, f)
+			}
+			return nil, fmt.Errorf("bad shape %q: extent %s is too large: a lattice has at most 2^49 sites", s, f)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("bad shape %q: extent %q is not an integer", s, f)
 		}

@@ -70,8 +70,8 @@ func (c *Config) validateLangevin() error {
 			c.Beta = 1 / c.T
 		}
 	}
-	if c.Start != "hot" && c.Start != "cold" {
-		return quench.Usagef("unknown --start %q: allowed are hot, cold", c.Start)
+	if err := c.checkStart(); err != nil {
+		return err
 	}
 	if err := c.validateRun(); err != nil {
 		return err

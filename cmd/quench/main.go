@@ -55,9 +55,36 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "quench: %s\n", oneLine(err.Error()))
 		return exitFailure
 	default: // our UsageErrors and cobra's own parse errors
-		fmt.Fprintf(stderr, "quench: %s\n", oneLine(err.Error()))
+		fmt.Fprintf(stderr, "quench: %s\n", commandError(root, oneLine(err.Error())))
 		return exitUsage
 	}
+}
+
+// unknownCommand matches cobra's message for a word that is no command.
+var unknownCommand = regexp.MustCompile(`^unknown command "(.*)" for "([^"]*)"(?: Did you mean this\? (.*))?$`)
+
+// commandError rewrites cobra's "unknown command" as what is allowed: the
+// commands (and cobra's suggestion), or, after a command, that it takes
+// flags and no words.
+func commandError(root *cobra.Command, msg string) string {
+	m := unknownCommand.FindStringSubmatch(msg)
+	if m == nil {
+		return msg
+	}
+	if m[2] != root.Name() {
+		return fmt.Sprintf("%s takes no arguments, got %q: its settings are flags (--name value; see %s --help)", m[2], m[1], m[2])
+	}
+	var names []string
+	for _, c := range root.Commands() {
+		if c.IsAvailableCommand() {
+			names = append(names, c.Name())
+		}
+	}
+	msg = fmt.Sprintf("unknown command %q: the commands are %s", m[1], strings.Join(names, ", "))
+	if m[3] != "" {
+		msg += fmt.Sprintf(" (did you mean %s?)", strings.Join(strings.Fields(m[3]), " or "))
+	}
+	return msg
 }
 
 // badFlagValue matches pflag's message for a value its flag's type does

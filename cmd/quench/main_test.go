@@ -56,6 +56,9 @@ func TestBadInput(t *testing.T) {
 		{[]string{"--model", "kmp", "--shape", "-4"}, `bad shape "-4": extent -4 is too small`},
 		{[]string{"--L", "7"}, "extent 7 (axis 0) of lattice 7x7 is odd"},
 		{[]string{"--shape", "64x63"}, "extent 63 (axis 1) of lattice 64x63 is odd"},
+		{[]string{"--out", "/proc/quench-test"}, "cannot create files in /proc, where the outputs of /proc/quench-test go ("},
+		{[]string{"--shape", "99999999999999999999x2"}, `bad shape "99999999999999999999x2": extent 99999999999999999999 is too large: a lattice has at most 2^49 sites`},
+		{[]string{"--shape", "-99999999999999999999x2"}, `extent -99999999999999999999 is too small: every extent must be at least 2`},
 		{[]string{"--shape", "64x64x64"}, "needs 2 extents"},
 		{[]string{"--T", "0"}, "--T 0 is not allowed"},
 		{[]string{"--T", "-1.5"}, "--T -1.5 is not allowed"},
@@ -70,6 +73,7 @@ func TestBadInput(t *testing.T) {
 		{[]string{"--therm", "-1"}, "--therm -1 is not allowed"},
 		{[]string{"--checkpoint-every", "-5"}, "--checkpoint-every -5 is not allowed"},
 		{[]string{"--start", "warm"}, `unknown --start "warm": allowed are hot, cold, stationary (sandpile)`},
+		{[]string{"--model", "phi4", "--start", "stationary"}, `--start stationary is for --model sandpile; allowed for phi4 are hot, cold`},
 		{[]string{"--start", "stationary"}, "--start stationary is for --model sandpile; allowed for ising2d are hot, cold"},
 		{[]string{"--L", "1000000"}, "does not fit in memory: it needs"},
 		{[]string{"--model", "ising3d", "--L", "20000"}, "does not fit in memory"},
@@ -127,7 +131,9 @@ func TestBadInput(t *testing.T) {
 		{[]string{"resume", filepath.Join(dir, "nothing")}, "no checkpoint in"},
 		{[]string{"resume"}, "resume takes one run directory, got 0 arguments: quench resume DIR [--sweeps N]"},
 		{[]string{"resume", "a", "b"}, "resume takes one run directory, got 2 arguments"},
-		{[]string{"bogus"}, `unknown command "bogus"`},
+		{[]string{"bogus"}, `unknown command "bogus": the commands are bench, resume, run, verify, version`},
+		{[]string{"rn"}, `unknown command "rn": the commands are bench, resume, run, verify, version (did you mean run?)`},
+		{[]string{"run", "extra"}, `quench run takes no arguments, got "extra": its settings are flags (--name value; see quench run --help)`},
 		{[]string{"bench", "--sweeps", "0"}, "--sweeps 0 is not allowed"},
 	} {
 		code, _, stderr := runQ(t, c.args...)
@@ -357,7 +363,8 @@ func TestConfigFileAndOverride(t *testing.T) {
 		{`T = 2024-01-01`, `"T" must be a number, not a date or time`},
 		{`quiet = 1`, `"quiet" must be true or false, not the integer 1`},
 		{`seed = -1`, `"seed" must be an integer from 0 to 2^64-1, not -1`},
-		{`seed = "12x"`, `"seed" must be an integer, not the string "12x"`},
+		{`seed = "12x"`, `"seed" must be a decimal integer from 0 to 2^64-1 (in quotes above 2^63-1), not the string "12x"`},
+		{`seed = "0x10"`, `"seed" must be a decimal integer from 0 to 2^64-1 (in quotes above 2^63-1), not the string "0x10"`},
 		{`seed = "18446744073709551616"`, `"seed" must be an integer from 0 to 2^64-1, not 18446744073709551616`},
 		{"[[T]]\na = 1", `"T" must be a number, not an array of tables`},
 		{"T = 2\nbeta = 0.5", `"T" and "beta" are one setting: keep one of them`},
@@ -845,6 +852,8 @@ func TestConfigFileMessages(t *testing.T) {
 		{"L = eight\n", `expected value but found "eight" instead (L takes a number)`},
 		{"shape = 8x8\n", `(text values need quotes, e.g. shape = "8x8")`},
 		{"seed = 18446744073709551615\n", `(a seed above 2^63-1 goes in quotes: seed = "18446744073709551615")`},
+		// the parser's word stops at the digit; the hint quotes the whole value
+		{"L = 8\nmodel = ising2d  # 2D\n", `(text values need quotes: model = "ising2d")`},
 	} {
 		path := filepath.Join(dir, fmt.Sprintf("c%d.toml", i))
 		os.WriteFile(path, []byte(c.file), 0o644)

@@ -146,8 +146,11 @@ var bareWord = regexp.MustCompile(`\(last key "([^"]+)"\): expected value but fo
 // tomlHint adds to a TOML parse error what the likely slip is: a word
 // without quotes ("algo = heatbath": algo = "heatbath"; a boolean key:
 // true or false), an unquoted shape (8x8), a seed beyond int64.
-func tomlHint(fl *pflag.FlagSet, msg string) string {
+func tomlHint(fl *pflag.FlagSet, msg, value string) string {
 	if m := bareWord.FindStringSubmatch(msg); m != nil {
+		if value != "" {
+			m[2] = value // the parser's word stops at a digit: ising2d is "ising"
+		}
 		if f := fl.Lookup(m[1]); f != nil {
 			switch f.Value.Type() {
 			case "bool":
@@ -167,6 +170,29 @@ func tomlHint(fl *pflag.FlagSet, msg string) string {
 	return msg
 }
 
+// lineValue returns the text after "=" on the line of the TOML file at
+// path where the parse error err is, without a trailing comment, or "".
+func lineValue(path string, err error) string {
+	var pe toml.ParseError
+	if !errors.As(err, &pe) {
+		return ""
+	}
+	data, rerr := os.ReadFile(path)
+	if rerr != nil {
+		return ""
+	}
+	lines := strings.Split(string(data), "\n")
+	if pe.Position.Line < 1 || pe.Position.Line > len(lines) {
+		return ""
+	}
+	_, v, ok := strings.Cut(lines[pe.Position.Line-1], "=")
+	if !ok {
+		return ""
+	}
+	v, _, _ = strings.Cut(v, "#")
+	return strings.TrimSpace(v)
+}
+
 // applyConfigFile sets every key of the TOML file whose flag (or an alias
 // of it) was not given on the command line. Unknown keys are refused.
 func applyConfigFile(fl *pflag.FlagSet, path string) (set map[string]bool, err error) {
@@ -176,7 +202,7 @@ func applyConfigFile(fl *pflag.FlagSet, path string) (set map[string]bool, err e
 	set = map[string]bool{}
 	var m map[string]any
 	if _, err := toml.DecodeFile(path, &m); err != nil {
-		return nil, quench.Usagef("config file %s: %s", path, tomlHint(fl, strings.TrimPrefix(oneLine(err.Error()), "toml: ")))
+		return nil, quench.Usagef("config file %s: %s", path, tomlHint(fl, strings.TrimPrefix(oneLine(err.Error()), "toml: "), lineValue(path, err)))
 	}
 	keys := make([]string, 0, len(m))
 	for k := range m {
@@ -286,6 +312,8 @@ func configValueFits(flagType string, v any) error {
 			if errors.Is(err, strconv.ErrRange) {
 				return fmt.Errorf("must be an integer from 0 to 2^64-1, not %s", x)
 			}
+			// a quoted seed is read as a decimal integer, nothing else
+			return fmt.Errorf("must be a decimal integer from 0 to 2^64-1 (in quotes above 2^63-1), not the string %q", x)
 		}
 		is = fmt.Sprintf("the string %q", x)
 	case bool:
@@ -676,6 +704,14 @@ func checkDisk(out string, c *sim.Config) error {
 		}
 		dir = parent
 	}
+	// a file made and removed: the permissions, a read-only mount, a
+	// pseudo file system such as /proc
+	probe, err := os.CreateTemp(dir, ".quench-probe-*")
+	if err != nil {
+		return quench.Usagef("cannot create files in %s, where the outputs of %s go (%v): choose another directory", dir, out, errors.Unwrap(err))
+	}
+	probe.Close()
+	os.Remove(probe.Name())
 	need := c.DiskBytes()
 	if free, ok := diskFree(dir); ok && need > free {
 		return quench.Usagef("the outputs of this run need %s (%d bytes) of disk in %s, %s (%d bytes) are free",
