@@ -1,12 +1,15 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"runtime"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -63,7 +66,8 @@ func sandpileCase(shape []int) benchCase {
 	for _, s := range shape {
 		n *= int64(s)
 	}
-	return benchCase{10 * n, func(be quench.Backend, _ float64) (measurer, error) {
+	// heights, activity (int64), stamps (int32) and flags, as sim.Config.Bytes
+	return benchCase{14 * n, func(be quench.Backend, _ float64) (measurer, error) {
 		s, err := bench.NewSandpile(be, shape)
 		if err != nil {
 			return nil, err
@@ -215,14 +219,55 @@ the GPU/CPU speedup per model and algorithm.`,
 					fmt.Fprintf(stderr, "quench: note: no CUDA backend (%v); benchmarking the CPU only\n", shortReason(err))
 				}
 			}
+			closed := make([]bool, len(bes))
+			defer func() {
+				for i, be := range bes {
+					if !closed[i] {
+						be.Close()
+					}
+				}
+			}()
+			// Ctrl-C ends the grid after the point being timed (a second
+			// one at once), keeping the rows measured
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			go func() {
+				<-ctx.Done()
+				stop()
+			}()
 			var results []bench.Result
+			// writeJSON writes the rows measured so far to --json
+			writeJSON := func() error {
+				if jsonPath == "" {
+					return nil
+				}
+				data, err := json.MarshalIndent(results, "", "  ")
+				if err != nil {
+					return fmt.Errorf("--json %s: %w", jsonPath, err)
+				}
+				return os.WriteFile(jsonPath, append(data, '\n'), 0o644)
+			}
+			total := 0
+			for _, be := range bes {
+				total += len(benchGrid(be.Name()))
+			}
 			best := map[string]map[string]float64{} // model/algo -> backend -> flips/ns
 			const row = "%-8s %-9s %-15s %-26s %26s %8s %8s\n"
 			fmt.Fprintf(stdout, row, "backend", "model", "shape", "algorithm", "per ns", "GB/s", "of peak")
-			for _, be := range bes {
+			for i, be := range bes {
 				for _, g := range benchGrid(be.Name()) {
+					if ctx.Err() != nil {
+						fmt.Fprintf(stderr, "quench: interrupted after %d of %d benchmarks\n", len(results), total)
+						if err := writeJSON(); err != nil {
+							return &failure{err}
+						}
+						return sim.ErrInterrupted
+					}
 					r, err := measure(be, g, T, sweeps)
 					if err != nil {
+						if jerr := writeJSON(); jerr != nil {
+							fmt.Fprintf(stderr, "quench: %v\n", jerr)
+						}
 						return &failure{err}
 					}
 					frac := "-"
@@ -244,19 +289,20 @@ the GPU/CPU speedup per model and algorithm.`,
 					}
 					fmt.Fprintf(stdout, row, r.Backend, r.Model, r.Shape, r.Algo,
 						fmt.Sprintf("%.4g %s", r.Rate, r.Unit), gbs, frac)
+					if testHookBenchPoint != nil {
+						testHookBenchPoint(ctx)
+					}
 				}
 				be.Close()
+				closed[i] = true
 			}
 			for key, m := range best {
 				if m["cpu"] > 0 && m["cuda"] > 0 {
 					fmt.Fprintf(stdout, "speedup GPU/CPU, %s: %.0fx\n", key, m["cuda"]/m["cpu"])
 				}
 			}
-			if jsonPath != "" {
-				data, _ := json.MarshalIndent(results, "", "  ")
-				if err := os.WriteFile(jsonPath, append(data, '\n'), 0o644); err != nil {
-					return &failure{err}
-				}
+			if err := writeJSON(); err != nil {
+				return &failure{err}
 			}
 			return nil
 		},
@@ -268,6 +314,10 @@ the GPU/CPU speedup per model and algorithm.`,
 	cmd.Flags().StringVar(&jsonPath, "json", "", "also write the results as JSON to this file")
 	return cmd
 }
+
+// testHookBenchPoint, set by tests only, is called after each grid point
+// with the context a caught signal cancels.
+var testHookBenchPoint func(ctx context.Context)
 
 // measure runs one grid point, refusing sizes that do not fit.
 func measure(be quench.Backend, g benchCase, T float64, sweeps int) (bench.Result, error) {

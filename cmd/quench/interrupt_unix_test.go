@@ -5,6 +5,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -163,5 +164,25 @@ func TestForceRefusesNonFiles(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
 			t.Errorf("the refused --force removed %s", name)
 		}
+	}
+}
+
+// SIGINT during bench ends the grid after the point being timed, exit 130,
+// with the rows measured on stdout and in --json.
+func TestBenchInterrupt(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "b.json")
+	testHookBenchPoint = func(ctx context.Context) {
+		syscall.Kill(os.Getpid(), syscall.SIGINT)
+		<-ctx.Done()
+	}
+	code, stdout, stderr := runQ(t, "bench", "--backend", "cpu", "--sweeps", "1", "--json", path)
+	testHookBenchPoint = nil
+	if code != 130 || !strings.Contains(stderr, "interrupted after 1 of ") || strings.Count(stdout, "\n") != 2 {
+		t.Fatalf("interrupted bench: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	data, _ := os.ReadFile(path)
+	var rows []map[string]any
+	if err := json.Unmarshal(data, &rows); err != nil || len(rows) != 1 {
+		t.Errorf("--json after the interrupt: %v, %d rows", err, len(rows))
 	}
 }
