@@ -1010,3 +1010,30 @@ func TestRunDirLock(t *testing.T) {
 		t.Errorf("resume after the lock is released: exit %d, %s", code, stderr)
 	}
 }
+
+// Outputs that fail to be written leave none of the run's outputs beside
+// the checkpoint (not a mix of this run's and an earlier one's), exit 1,
+// and say how to get them.
+func TestOutputFailureLeavesNoMix(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "r")
+	if code, _, stderr := runQ(t, "run", "--L", "8", "--sweeps", "10", "--quiet", "--out", dir); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	// a directory where lattice.png goes: its write fails after the
+	// summary, series and lattice are written
+	png := filepath.Join(dir, sim.ImageFile)
+	os.Remove(png)
+	os.MkdirAll(filepath.Join(png, "x"), 0o755)
+	code, _, stderr := runQ(t, "resume", dir, "--sweeps", "20", "--quiet")
+	if code != 1 || !strings.Contains(stderr, "writing the outputs: ") || !strings.Contains(stderr, "quench resume "+dir+" writes them") {
+		t.Errorf("failed outputs: exit %d, %q", code, stderr)
+	}
+	for _, name := range []string{sim.SummaryFile, sim.SeriesFile, sim.LatticeFile} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			t.Errorf("%s left beside the checkpoint", name)
+		}
+	}
+	if st, err := sim.ReadCheckpoint(dir); err != nil || !st.Done() || st.Config.Sweeps != 20 {
+		t.Errorf("checkpoint after the failed outputs: %v", err)
+	}
+}

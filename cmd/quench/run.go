@@ -980,7 +980,13 @@ func execute(st *sim.State, be quench.Backend, out string, quiet bool, stdout, s
 	select {
 	case err := <-done:
 		if err != nil {
-			return &failure{err}
+			// no set of outputs half this run's and half an earlier one's
+			for _, name := range sim.RunFiles() {
+				if name != sim.CheckpointFile {
+					os.Remove(filepath.Join(out, name))
+				}
+			}
+			return &failure{fmt.Errorf("writing the outputs: %w (the finished run is in its checkpoint: quench resume %s writes them)", err, out)}
 		}
 	case <-ctx.Done():
 		sim.RemoveTemps(out) // the file being written when the signal came
