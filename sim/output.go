@@ -278,14 +278,14 @@ func WriteOutputs(dir string, st *State, sum *Summary) error {
 		case IsIsing(st.Config.Model):
 			return WriteNpy(w, st.Spins, st.Config.Shape)
 		case st.Config.Model == "sandpile":
-			return tensor.New(tensor.WithShape(st.Config.Shape...), tensor.WithBacking(st.Heights)).WriteNpy(npyOut(w))
+			return writeNpyOf(w, st.Heights, st.Config.Shape)
 		case IsMass(st.Config.Model):
 			// masses in units of mass (float64), the lattice's shape
 			m := make([]float64, len(st.Masses))
 			for i, v := range st.Masses {
 				m[i] = float64(v) / quench.MassUnit
 			}
-			return tensor.New(tensor.WithShape(st.Config.Shape...), tensor.WithBacking(m)).WriteNpy(npyOut(w))
+			return writeNpyOf(w, m, st.Config.Shape)
 		}
 		return writeFloatNpy(w, st)
 	}); err != nil {
@@ -419,7 +419,7 @@ const (
 // shape) and its map, on a log scale (log(1+a)), grey from least to most.
 func writeSandpileExtras(dir string, st *State) error {
 	if err := writeAtomic(filepath.Join(dir, ActivityFile), func(w *hashWriter) error {
-		return tensor.New(tensor.WithShape(st.Config.Shape...), tensor.WithBacking(st.Activity)).WriteNpy(npyOut(w))
+		return writeNpyOf(w, st.Activity, st.Config.Shape)
 	}); err != nil {
 		return err
 	}
@@ -434,7 +434,7 @@ func writeSandpileExtras(dir string, st *State) error {
 
 // writeFloatNpy writes a Langevin run's final state: the field with the
 // lattice's shape, or the positions with shape (N, d), in the run's
-// precision, through gorgonia.org/tensor (bulk above npyBulkSites).
+// precision.
 func writeFloatNpy(w io.Writer, st *State) error {
 	shape := st.Config.Shape
 	if st.Config.Model == "particles" {
@@ -445,27 +445,50 @@ func writeFloatNpy(w io.Writer, st *State) error {
 		for i, x := range st.Field {
 			v[i] = float32(x)
 		}
-		if len(v) <= npyBulkSites {
-			return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(v)).WriteNpy(npyOut(w))
-		}
-		return writeNpyRaw(w, "<f4", shape, func(buf []byte, lo int) int {
-			n := min(len(buf)/4, len(v)-lo)
-			for i := 0; i < n; i++ {
-				binary.LittleEndian.PutUint32(buf[4*i:], math.Float32bits(v[lo+i]))
-			}
-			return n
-		}, len(v))
+		return writeNpyOf(w, v, shape)
 	}
-	if len(st.Field) <= npyBulkSites {
-		return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(st.Field)).WriteNpy(npyOut(w))
+	return writeNpyOf(w, st.Field, shape)
+}
+
+// npyElem are the element types of the .npy files quench writes.
+type npyElem interface {
+	int8 | uint8 | int64 | float32 | float64
+}
+
+// writeNpyOf writes v as a .npy file of the given shape through
+// gorgonia.org/tensor, or above npyBulkSites the same bytes itself (the
+// same header, then the little-endian data), which a test checks against
+// tensor's output.
+func writeNpyOf[T npyElem](w io.Writer, v []T, shape []int) error {
+	if len(v) <= npyBulkSites {
+		return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(v)).WriteNpy(npyOut(w))
 	}
-	return writeNpyRaw(w, "<f8", shape, func(buf []byte, lo int) int {
-		n := min(len(buf)/8, len(st.Field)-lo)
+	return writeNpyBulkOf(w, v, shape)
+}
+
+func writeNpyBulkOf[T npyElem](w io.Writer, v []T, shape []int) error {
+	var descr string
+	var put func(b []byte, x T)
+	switch any(v).(type) {
+	case []int8:
+		descr, put = "<i1", func(b []byte, x T) { b[0] = byte(int8(x)) }
+	case []uint8:
+		descr, put = "<u1", func(b []byte, x T) { b[0] = byte(x) }
+	case []int64:
+		descr, put = "<i8", func(b []byte, x T) { binary.LittleEndian.PutUint64(b, uint64(int64(x))) }
+	case []float32:
+		descr, put = "<f4", func(b []byte, x T) { binary.LittleEndian.PutUint32(b, math.Float32bits(float32(x))) }
+	case []float64:
+		descr, put = "<f8", func(b []byte, x T) { binary.LittleEndian.PutUint64(b, math.Float64bits(float64(x))) }
+	}
+	size := elemSize(descr)
+	return writeNpyRaw(w, descr, shape, func(buf []byte, lo int) int {
+		n := min(len(buf)/size, len(v)-lo)
 		for i := 0; i < n; i++ {
-			binary.LittleEndian.PutUint64(buf[8*i:], math.Float64bits(st.Field[lo+i]))
+			put(buf[size*i:], v[lo+i])
 		}
 		return n
-	}, len(st.Field))
+	}, len(v))
 }
 
 // Image enlargement (encodePNG): minImageSide is the least longer side a
@@ -644,26 +667,8 @@ func Histogram(x []float64, d, w, h int) *image.Gray {
 const npyBulkSites = 1 << 24
 
 // WriteNpy writes spins as a .npy file (format 1.0, int8, C order) of the
-// given shape through gorgonia.org/tensor; above npyBulkSites it writes the
-// same bytes itself (the same header, then the raw int8 data), which a test
-// checks against tensor's output.
-func WriteNpy(w io.Writer, spins []int8, shape []int) error {
-	if len(spins) <= npyBulkSites {
-		t := tensor.New(tensor.WithShape(shape...), tensor.WithBacking(spins))
-		return t.WriteNpy(npyOut(w))
-	}
-	return writeNpyBulk(w, spins, shape)
-}
-
-func writeNpyBulk(w io.Writer, spins []int8, shape []int) error {
-	return writeNpyRaw(w, "<i1", shape, func(buf []byte, lo int) int {
-		n := min(len(buf), len(spins)-lo)
-		for i, v := range spins[lo : lo+n] {
-			buf[i] = byte(v)
-		}
-		return n
-	}, len(spins))
-}
+// given shape (writeNpyOf).
+func WriteNpy(w io.Writer, spins []int8, shape []int) error { return writeNpyOf(w, spins, shape) }
 
 // writeNpyRaw writes the .npy header (npyPreamble of the dictionary tensor
 // writes) for dtype descr, then the n elements fill encodes chunk by chunk
@@ -698,7 +703,7 @@ func writeNpyRaw(w io.Writer, descr string, shape []int, fill func(buf []byte, l
 
 func elemSize(descr string) int {
 	switch descr {
-	case "<f8":
+	case "<f8", "<i8":
 		return 8
 	case "<f4":
 		return 4
