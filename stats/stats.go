@@ -294,8 +294,12 @@ func Derived(xs [][]float64, f func(means []float64) float64) Estimate {
 	est, err := Jackknife(bins, f)
 	grad := make([]float64, len(xs))
 	probe := append([]float64(nil), means...)
-	for k := range xs {
-		h := 1e-6 * math.Max(math.Abs(means[k]), 1e-12)
+	for k, x := range xs {
+		// the step is the mean's error scale sigma_k / sqrt(n), as in
+		// Wolff's Gamma method, the linearization being needed only over
+		// the error bar (a step relative to a mean far below f's other
+		// terms was lost in their rounding), and at least 1e-6 of the mean
+		h := math.Max(math.Max(stat.StdDev(x, nil)/math.Sqrt(float64(n)), 1e-6*math.Abs(means[k])), 1e-12)
 		probe[k] = means[k] + h
 		fp := f(probe)
 		probe[k] = means[k] - h

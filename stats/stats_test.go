@@ -227,3 +227,22 @@ func TestSeriesNonFinite(t *testing.T) {
 		t.Errorf("derived 0/0: %+v reliable", e)
 	}
 }
+
+// The gradient behind Derived's tau_int must see a series whose mean is
+// far below f's other terms: f = <A> + 1e3 <B> with A ~ 1e12 (white, tiny
+// noise) and B a correlated series of mean ~0, which carries the
+// fluctuations of f. A step relative to B's mean (about 1e-11) is lost in
+// the rounding of 1e12, and tau_int came out as A's, 1/2.
+func TestDerivedGradientSmallMean(t *testing.T) {
+	const n, a = 100000, 0.9
+	A, B := gaussAR1(n, 0, 30), gaussAR1(n, a, 31)
+	for i := range A {
+		A[i] = 1e12 + 0.01*A[i]
+		B[i] *= 1e-3
+	}
+	e := Derived([][]float64{A, B}, func(m []float64) float64 { return m[0] + 1e3*m[1] })
+	want := (1 + a) / (2 * (1 - a))
+	if math.Abs(e.Tau-want) > 0.2*want {
+		t.Errorf("tau_int of <A> + 1e3 <B>: %v, want about %v (B's)", e.Tau, want)
+	}
+}
