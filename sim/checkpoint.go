@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"hash"
 	"hash/crc32"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -19,19 +20,34 @@ import (
 // CheckpointFile is the checkpoint's name inside a run directory.
 const CheckpointFile = "checkpoint.qck"
 
+// SeriesLogFile holds, beside the checkpoint from format 5, the run's
+// measurement series and profile snapshots: each checkpoint appends what
+// was measured since the last one (rewriting the whole series every time
+// made checkpoints of a long run cost in proportion to its length), and
+// records how many bytes of the log are the run's and their CRC-32C.
+const SeriesLogFile = "series.qck"
+
+// StateFiles are the files of a run's state: a run resumes from them.
+var StateFiles = []string{CheckpointFile, SeriesLogFile}
+
+// IsStateFile reports whether name is one of StateFiles.
+func IsStateFile(name string) bool { return name == CheckpointFile || name == SeriesLogFile }
+
 // Checkpoint layout, all integers little-endian:
 //
 //	magic    8 bytes "QUENCHCK"
 //	version  uint32 (checkpointVersion)
 //	hlen     uint32, then hlen bytes of JSON header (checkpointHeader)
 //	spins    header.Sites bytes (int8; Ising models)
-//	samples  header.Samples x 4 int64 (sweep, mag, bond, staggered sum;
-//	         Ising models; 3, without the staggered sum, before version 5)
+//	samples  before version 5: header.Samples x 3 int64 (sweep, mag,
+//	         bond; Ising models)
 //	field, aux, omega   header.Field, .Aux, .Omega float64 (Langevin models)
-//	rows     header.Rows x header.Width float64 (Langevin, sandpile measurements)
+//	rows     before version 5: header.Rows x header.Width float64
+//	         (Langevin, sandpile measurements)
 //	masses   header.Masses int64 (mass-transfer models)
 //	heights  header.Heights bytes, activity int64, stamp int32 (sandpile)
-//	profiles header.Profiles x header.ProfileWidth float64 (mass transfer, sandpile)
+//	profiles before version 5: header.Profiles x header.ProfileWidth
+//	         float64 (mass transfer, sandpile)
 //	checksum over everything before it: CRC-32C (Castagnoli, 4 bytes,
 //	         big-endian) from version 4, SHA-256 (32 bytes) before
 //	         (CRC-32C runs at memory speed: SHA-256, about 170 MB/s on a
@@ -48,7 +64,11 @@ const (
 	// going on without them: --profile-every -1), and the checksum is a
 	// CRC-32C; 5: Ising samples carry the staggered sum (versions 1 to 4
 	// are read, a run with samples then going on without the staggered
-	// observables: no_staggered)
+	// observables: no_staggered), and samples, rows and profiles are in
+	// the series log (SeriesLogFile): its first header.SeriesBytes bytes,
+	// of CRC-32C header.SeriesCRC, are records of a tag byte, then 'S' 4
+	// int64 (sweep, mag, bond, staggered sum), 'R' header.Width float64,
+	// 'P' header.ProfileWidth float64, each kind in the order measured
 	checkpointVersion = 5
 )
 
@@ -73,17 +93,156 @@ type checkpointHeader struct {
 	ProfileWidth   int64   `json:"profile_width,omitempty"`
 	// NoStaggered: version 5, the samples of a run begun before it
 	NoStaggered bool `json:"no_staggered,omitempty"`
+	// version 5: the length and CRC-32C of the series log's records
+	SeriesBytes int64  `json:"series_bytes"`
+	SeriesCRC   uint32 `json:"series_crc"`
 }
 
-// WriteCheckpoint writes st to dir atomically: a temporary file, fsync,
-// rename over the old checkpoint, fsync of the directory.
+// seriesLog is what of a State's series the log in dir holds: the first
+// samples, rows and profiles, in bytes of records with CRC-32C crc.
+type seriesLog struct {
+	dir                     string
+	samples, rows, profiles int
+	bytes                   int64
+	crc                     uint32
+}
+
+// Series log record tags.
+const (
+	tagSample  = 'S'
+	tagRow     = 'R'
+	tagProfile = 'P'
+)
+
+// appendLog appends to dir's series log what st measured since the log was
+// last written there (all of it for a log st has not written: another
+// directory, a new run, a file gone shorter), drops records past that point
+// (left by a process killed between a log write and its checkpoint), and
+// syncs it to disk.
+func appendLog(dir string, st *State) error {
+	path := filepath.Join(dir, SeriesLogFile)
+	if fi, err := os.Stat(path); st.log.dir != dir || err != nil || fi.Size() < st.log.bytes {
+		st.log = seriesLog{dir: dir}
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := f.Truncate(st.log.bytes); err != nil {
+		return err
+	}
+	if _, err := f.Seek(st.log.bytes, io.SeekStart); err != nil {
+		return err
+	}
+	crc := st.log.crc
+	w := &hashWriter{bw: bufio.NewWriterSize(f, 1<<20), crc: &crc}
+	rec := make([]byte, 1+sampleBytes)
+	rec[0] = tagSample
+	for _, s := range st.Samples[st.log.samples:] {
+		binary.LittleEndian.PutUint64(rec[1:], uint64(s.Sweep))
+		binary.LittleEndian.PutUint64(rec[9:], uint64(s.Mag))
+		binary.LittleEndian.PutUint64(rec[17:], uint64(s.Bond))
+		binary.LittleEndian.PutUint64(rec[25:], uint64(s.Stag))
+		w.Write(rec)
+	}
+	for _, r := range st.Rows[st.log.rows:] {
+		w.Write([]byte{tagRow})
+		writeFloats(w, r)
+	}
+	for _, r := range st.Profiles[st.log.profiles:] {
+		w.Write([]byte{tagProfile})
+		writeFloats(w, r)
+	}
+	if w.err == nil {
+		w.err = w.bw.Flush()
+	}
+	if w.err == nil {
+		w.err = f.Sync()
+	}
+	if w.err != nil {
+		st.log = seriesLog{} // rewritten whole next time
+		return w.err
+	}
+	st.log.samples, st.log.rows, st.log.profiles = len(st.Samples), len(st.Rows), len(st.Profiles)
+	st.log.bytes += w.n
+	st.log.crc = crc
+	return nil
+}
+
+// readLog parses the series log records of a version 5 checkpoint in dir
+// (header h) into st; bad refuses the checkpoint.
+func readLog(dir string, h *checkpointHeader, st *State, bad func(string, ...any) error) error {
+	path := filepath.Join(dir, SeriesLogFile)
+	f, err := os.Open(path)
+	if err != nil {
+		if os.IsNotExist(err) {
+			return bad("its series log %s is missing", path)
+		}
+		return bad("cannot read its series log: %v", err)
+	}
+	defer f.Close()
+	data := make([]byte, h.SeriesBytes)
+	if _, err := io.ReadFull(f, data); err != nil {
+		return bad("its series log %s holds fewer than the %d bytes it records: truncated", path, h.SeriesBytes)
+	}
+	if crc32.Checksum(data, castagnoli) != h.SeriesCRC {
+		return bad("its series log %s does not match its checksum: corrupted", path)
+	}
+	width := map[byte]int64{tagSample: sampleBytes, tagRow: 8 * h.Width, tagProfile: 8 * h.ProfileWidth}
+	float := func(b []byte, n int64) []float64 {
+		v := make([]float64, n)
+		for i := range v {
+			v[i] = math.Float64frombits(binary.LittleEndian.Uint64(b[8*i:]))
+		}
+		return v
+	}
+	for off := int64(0); off < int64(len(data)); {
+		tag := data[off]
+		n, ok := width[tag]
+		if !ok || n == 0 || off+1+n > int64(len(data)) {
+			return bad("its series log %s has a bad record at byte %d", path, off)
+		}
+		r := data[off+1 : off+1+n]
+		switch tag {
+		case tagSample:
+			st.Samples = append(st.Samples, Sample{
+				Sweep: int64(binary.LittleEndian.Uint64(r[0:])), Mag: int64(binary.LittleEndian.Uint64(r[8:])),
+				Bond: int64(binary.LittleEndian.Uint64(r[16:])), Stag: int64(binary.LittleEndian.Uint64(r[24:])),
+			})
+		case tagRow:
+			st.Rows = append(st.Rows, float(r, h.Width))
+		case tagProfile:
+			st.Profiles = append(st.Profiles, float(r, h.ProfileWidth))
+		}
+		off += 1 + n
+	}
+	if int64(len(st.Samples)) != h.Samples || int64(len(st.Rows)) != h.Rows || int64(len(st.Profiles)) != h.Profiles {
+		return bad("its series log holds %d samples, %d rows and %d profiles, it records %d, %d and %d",
+			len(st.Samples), len(st.Rows), len(st.Profiles), h.Samples, h.Rows, h.Profiles)
+	}
+	if !IsIsing(st.Config.Model) && len(st.Samples) > 0 {
+		return bad("its series log holds Ising samples for model %s", st.Config.Model)
+	}
+	st.log = seriesLog{dir: dir, samples: len(st.Samples), rows: len(st.Rows), profiles: len(st.Profiles), bytes: h.SeriesBytes, crc: h.SeriesCRC}
+	return nil
+}
+
+// WriteCheckpoint writes st to dir: first what it measured since its last
+// checkpoint there, appended to the series log and synced, then the
+// checkpoint atomically (a temporary file, fsync, rename over the old
+// checkpoint, fsync of the directory), which records how much of the log
+// is the run's.
 func WriteCheckpoint(dir string, st *State) error {
+	if err := appendLog(dir, st); err != nil {
+		return err
+	}
 	h := checkpointHeader{
 		Config: st.Config, Step: st.Step, Sites: int64(len(st.Spins)),
 		Samples: int64(len(st.Samples)), SweepSeconds: st.SweepSeconds, ProfileSeconds: st.ProfileSeconds,
 		Field: int64(len(st.Field)), Aux: int64(len(st.Aux)), Omega: int64(len(st.Omega)), Rows: int64(len(st.Rows)),
 		Heights: int64(len(st.Heights)), Stored: st.Stored, Topples: st.Topples, Masses: int64(len(st.Masses)),
-		Profiles: int64(len(st.Profiles)), NoStaggered: st.NoStaggered,
+		Profiles: int64(len(st.Profiles)), NoStaggered: st.NoStaggered, SeriesBytes: st.log.bytes, SeriesCRC: st.log.crc,
 	}
 	if HasProfiles(st.Config.Model) {
 		h.ProfileWidth = int64(st.Config.ProfileWidth())
@@ -104,27 +263,13 @@ func WriteCheckpoint(dir string, st *State) error {
 		w.Write(pre[:])
 		w.Write(hdr)
 		w.Write(int8Bytes(st.Spins))
-		rec := make([]byte, sampleBytes)
-		for _, s := range st.Samples {
-			binary.LittleEndian.PutUint64(rec[0:], uint64(s.Sweep))
-			binary.LittleEndian.PutUint64(rec[8:], uint64(s.Mag))
-			binary.LittleEndian.PutUint64(rec[16:], uint64(s.Bond))
-			binary.LittleEndian.PutUint64(rec[24:], uint64(s.Stag))
-			w.Write(rec)
-		}
 		for _, v := range [][]float64{st.Field, st.Aux, st.Omega} {
 			writeFloats(w, v)
-		}
-		for _, r := range st.Rows {
-			writeFloats(w, r)
 		}
 		writeWords(w, st.Masses)
 		w.Write(st.Heights)
 		writeWords(w, st.Activity)
 		writeWords(w, st.Stamp)
-		for _, r := range st.Profiles {
-			writeFloats(w, r)
-		}
 		w.Write(w.h.Sum(nil))
 		return w.err
 	})
@@ -254,12 +399,18 @@ func ReadCheckpoint(dir string) (*State, error) {
 	if !HasProfiles(cfg.Model) && h.ProfileWidth+h.Profiles != 0 {
 		return nil, bad("it holds profile snapshots for model %s", cfg.Model)
 	}
-	rec := int64(sampleBytes)
-	if version < 5 {
-		rec = 24
+	// before version 5 the samples (24 bytes), rows and profiles are in
+	// the checkpoint; from it in the series log
+	inline := version < 5
+	var series int64
+	if inline {
+		series = 24*h.Samples + 8*(h.Rows*h.Width+h.Profiles*h.ProfileWidth)
+		if h.SeriesBytes != 0 || h.SeriesCRC != 0 {
+			return nil, bad("format version %d has no series log", version)
+		}
 	}
-	want := 16 + hlen + sites + rec*h.Samples + 8*(h.Field+h.Aux+h.Omega+h.Rows*h.Width+h.Masses+h.Profiles*h.ProfileWidth) + 13*h.Heights
-	if h.Samples < 0 || h.Field < 0 || h.Aux < 0 || h.Omega < 0 || h.Rows < 0 || h.Width < 0 || h.Profiles < 0 || int64(len(body)) != want {
+	want := 16 + hlen + sites + series + 8*(h.Field+h.Aux+h.Omega+h.Masses) + 13*h.Heights
+	if h.SeriesBytes < 0 || h.Samples < 0 || h.Field < 0 || h.Aux < 0 || h.Omega < 0 || h.Rows < 0 || h.Width < 0 || h.Profiles < 0 || int64(len(body)) != want {
 		return nil, bad("size %d bytes does not match its header (%d)", len(body), want)
 	}
 	if h.Step < 0 || h.Step > cfg.TotalSweeps() {
@@ -286,21 +437,18 @@ func ReadCheckpoint(dir string) (*State, error) {
 		}
 	}
 	off += sites
-	if IsIsing(cfg.Model) {
+	if IsIsing(cfg.Model) && inline {
 		st.Samples = make([]Sample, h.Samples)
-	}
-	for i := range st.Samples {
-		r := body[off+rec*int64(i):]
-		st.Samples[i] = Sample{
-			Sweep: int64(binary.LittleEndian.Uint64(r[0:])),
-			Mag:   int64(binary.LittleEndian.Uint64(r[8:])),
-			Bond:  int64(binary.LittleEndian.Uint64(r[16:])),
+		for i := range st.Samples {
+			r := body[off+24*int64(i):]
+			st.Samples[i] = Sample{
+				Sweep: int64(binary.LittleEndian.Uint64(r[0:])),
+				Mag:   int64(binary.LittleEndian.Uint64(r[8:])),
+				Bond:  int64(binary.LittleEndian.Uint64(r[16:])),
+			}
 		}
-		if rec == sampleBytes {
-			st.Samples[i].Stag = int64(binary.LittleEndian.Uint64(r[24:]))
-		}
+		off += 24 * h.Samples
 	}
-	off += rec * h.Samples
 	floats := func(n int64) []float64 {
 		if n == 0 {
 			return nil
@@ -313,7 +461,7 @@ func ReadCheckpoint(dir string) (*State, error) {
 		return v
 	}
 	st.Field, st.Aux, st.Omega = floats(h.Field), floats(h.Aux), floats(h.Omega)
-	for i := int64(0); i < h.Rows; i++ {
+	for i := int64(0); inline && i < h.Rows; i++ {
 		st.Rows = append(st.Rows, floats(h.Width))
 	}
 	if h.Masses > 0 {
@@ -368,8 +516,13 @@ func ReadCheckpoint(dir string) (*State, error) {
 		}
 		st.Stored, st.Topples = stored, h.Topples
 	}
-	for i := int64(0); i < h.Profiles; i++ {
+	for i := int64(0); inline && i < h.Profiles; i++ {
 		st.Profiles = append(st.Profiles, floats(h.ProfileWidth))
+	}
+	if !inline {
+		if err := readLog(dir, &h, st, bad); err != nil {
+			return nil, err
+		}
 	}
 	return st, nil
 }
@@ -424,6 +577,8 @@ func int8Bytes(s []int8) []byte {
 type hashWriter struct {
 	bw  *bufio.Writer
 	h   hash.Hash
+	crc *uint32 // a CRC-32C (Castagnoli) continued over what is written
+	n   int64   // bytes written
 	err error
 }
 
@@ -438,6 +593,10 @@ func (w *hashWriter) Write(p []byte) (int, error) {
 	if w.h != nil {
 		w.h.Write(p)
 	}
+	if w.crc != nil {
+		*w.crc = crc32.Update(*w.crc, castagnoli, p)
+	}
+	w.n += int64(len(p))
 	return len(p), nil
 }
 

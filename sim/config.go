@@ -398,7 +398,8 @@ func (c *Config) DiskBytes() uint64 {
 	rows := uint64(c.Measurements())
 	switch {
 	case IsIsing(c.Model):
-		return 2*n + rows*(24+120) + 1<<20
+		// the series log's records and series.csv's 7 columns of text
+		return 2*n + rows*(1+sampleBytes+7*25) + 1<<20
 	case c.Model == "sandpile":
 		// and the height distribution snapshots, as the mass models'
 		// lattice.npy (n), activity.npy (8n), the checkpoint's heights,

@@ -342,7 +342,7 @@ var ExtraFiles = []string{ActivityFile, ActivityImageFile, HistogramsFile, Profi
 // RunFiles are every file a run may write in its directory, checkpoint
 // included.
 func RunFiles() []string {
-	return append([]string{CheckpointFile, SummaryFile, SeriesFile, LatticeFile, ImageFile}, ExtraFiles...)
+	return append([]string{CheckpointFile, SeriesLogFile, SummaryFile, SeriesFile, LatticeFile, ImageFile}, ExtraFiles...)
 }
 
 // RemoveTemps removes the temporary files that an atomic write of one of

@@ -52,6 +52,8 @@ type State struct {
 	// older carry no staggered sums, and the run leaves the staggered
 	// observables out (saved in later checkpoints).
 	NoStaggered bool
+
+	log seriesLog // what the series log of a directory holds of the series
 }
 
 // Staggered reports whether st has the staggered magnetization of every
@@ -166,7 +168,10 @@ func Execute(ctx context.Context, be quench.Backend, st *State, opts Options) er
 			}
 		}
 	}
-	return save()
+	if err := save(); err != nil {
+		return fmt.Errorf("checkpoint at %s %d: %w", unit, st.Step, err)
+	}
+	return nil
 }
 
 // profiler is a runner of a model that takes profile snapshots

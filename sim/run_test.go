@@ -1,6 +1,8 @@
 package sim
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
@@ -220,21 +222,17 @@ func TestCheckpointVersion1(t *testing.T) {
 	// as a quench of that version would have
 	setVersion := func(t *testing.T, st *State, v uint32, drop ...string) string {
 		dir := t.TempDir()
-		if err := WriteCheckpoint(dir, st); err != nil {
-			t.Fatal(err)
-		}
 		p := filepath.Join(dir, CheckpointFile)
-		data, _ := os.ReadFile(p)
-		body := data[:len(data)-4] // written with a CRC-32C
-		if v < 5 && len(st.Samples) > 0 {
-			// samples of 3 words, without the staggered sum
-			off := 16 + int(binary.LittleEndian.Uint32(body[12:])) + len(st.Spins)
-			recs := body[off : off+sampleBytes*len(st.Samples)]
-			short := make([]byte, 0, 24*len(st.Samples))
-			for i := range st.Samples {
-				short = append(short, recs[sampleBytes*i:sampleBytes*i+24]...)
+		var body []byte
+		if v >= 5 {
+			if err := WriteCheckpoint(dir, st); err != nil {
+				t.Fatal(err)
 			}
-			body = slices.Concat(body[:off], short, body[off+len(recs):])
+			data, _ := os.ReadFile(p)
+			body = data[:len(data)-4] // written with a CRC-32C
+		} else {
+			body = inlineCheckpoint(t, st)
+			drop = append(drop, "series_bytes", "series_crc", "no_staggered")
 		}
 		if len(drop) > 0 {
 			hlen := binary.LittleEndian.Uint32(body[12:])
@@ -356,6 +354,58 @@ func TestCheckpointVersion1(t *testing.T) {
 	}
 }
 
+// inlineCheckpoint is the body (all but the checksum) of st's checkpoint in
+// the layout of format 4: samples of 3 words (no staggered sum), rows and
+// profile snapshots in the checkpoint itself.
+func inlineCheckpoint(t *testing.T, st *State) []byte {
+	t.Helper()
+	h := checkpointHeader{
+		Config: st.Config, Step: st.Step, Sites: int64(len(st.Spins)),
+		Samples: int64(len(st.Samples)), SweepSeconds: st.SweepSeconds, ProfileSeconds: st.ProfileSeconds,
+		Field: int64(len(st.Field)), Aux: int64(len(st.Aux)), Omega: int64(len(st.Omega)), Rows: int64(len(st.Rows)),
+		Heights: int64(len(st.Heights)), Stored: st.Stored, Topples: st.Topples, Masses: int64(len(st.Masses)),
+		Profiles: int64(len(st.Profiles)),
+	}
+	if HasProfiles(st.Config.Model) {
+		h.ProfileWidth = int64(st.Config.ProfileWidth())
+	}
+	if !IsIsing(st.Config.Model) {
+		h.Width = int64(len(st.Config.Columns()) + 1)
+	}
+	hdr, err := json.Marshal(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	w := &hashWriter{bw: bufio.NewWriter(&buf)}
+	w.Write([]byte(checkpointMagic))
+	w.Write(binary.LittleEndian.AppendUint32(binary.LittleEndian.AppendUint32(nil, 4), uint32(len(hdr))))
+	w.Write(hdr)
+	w.Write(int8Bytes(st.Spins))
+	for _, s := range st.Samples {
+		for _, x := range []int64{s.Sweep, s.Mag, s.Bond} {
+			w.Write(binary.LittleEndian.AppendUint64(nil, uint64(x)))
+		}
+	}
+	for _, v := range [][]float64{st.Field, st.Aux, st.Omega} {
+		writeFloats(w, v)
+	}
+	for _, r := range st.Rows {
+		writeFloats(w, r)
+	}
+	writeWords(w, st.Masses)
+	w.Write(st.Heights)
+	writeWords(w, st.Activity)
+	writeWords(w, st.Stamp)
+	for _, r := range st.Profiles {
+		writeFloats(w, r)
+	}
+	if err := w.bw.Flush(); err != nil || w.err != nil {
+		t.Fatal(err, w.err)
+	}
+	return buf.Bytes()
+}
+
 // testOldIsingExtended extends the Ising run of a checkpoint of format v
 // (4 or older: no staggered sums) by 4 samples: the run measures m_s from
 // then on but leaves the staggered observables out of its outputs, and its
@@ -435,5 +485,84 @@ func TestProfileIntervalKeptOnExtend(t *testing.T) {
 	none.ProfileEvery = ProfileNone
 	if st, _ := simulate(t, none); len(st.Profiles) != 0 {
 		t.Errorf("--profile-every -1 took %d snapshots", len(st.Profiles))
+	}
+}
+
+// The series log: each checkpoint appends to it (what was there stays, byte
+// for byte), a tail left by a process killed between the log and its
+// checkpoint is ignored and then dropped, and a log that is corrupted,
+// truncated or missing is refused.
+func TestSeriesLog(t *testing.T) {
+	for _, cfg := range []Config{
+		{Model: "ising2d", Shape: []int{8, 8}, T: 2.3, J: 1, Algo: "metropolis", Sweeps: 10, Therm: 3, Every: 1, Seed: 5, Start: "hot"},
+		{Model: "kmp", Shape: []int{16}, Mass0: 1, Sweeps: 10, Therm: 3, Every: 1, ProfileEvery: 2, Seed: 5, Start: "hot"},
+	} {
+		dir := t.TempDir()
+		logPath := filepath.Join(dir, SeriesLogFile)
+		st, err := NewState(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var prev []byte
+		for _, sweeps := range []int64{10, 20, 30} {
+			st.Config.Sweeps = sweeps
+			if err := Execute(context.Background(), cpu.New(), st, Options{Dir: dir}); err != nil {
+				t.Fatal(err)
+			}
+			log, _ := os.ReadFile(logPath)
+			if len(log) <= len(prev) || !bytes.HasPrefix(log, prev) {
+				t.Errorf("%s: the log after %d sweeps (%d bytes) does not extend the one before (%d bytes)", cfg.Model, sweeps, len(log), len(prev))
+			}
+			prev = log
+		}
+		back, err := ReadCheckpoint(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameState(t, cfg.Model+" read back", st, back)
+		if !slices.EqualFunc(st.Rows, back.Rows, slices.Equal) || !slices.EqualFunc(st.Profiles, back.Profiles, slices.Equal) {
+			t.Errorf("%s: rows or profiles differ after reading the log", cfg.Model)
+		}
+		// a killed process's tail: read as if absent, dropped when the run
+		// goes on, which ends as an uninterrupted run
+		os.WriteFile(logPath, append(slices.Clone(prev), "RtailRtail"...), 0o644)
+		back, err = ReadCheckpoint(dir)
+		if err != nil {
+			t.Fatalf("%s: log with a tail: %v", cfg.Model, err)
+		}
+		back.Config.Sweeps, st.Config.Sweeps = 40, 40
+		if err := Execute(context.Background(), cpu.New(), back, Options{Dir: dir}); err != nil {
+			t.Fatal(err)
+		}
+		if err := Execute(context.Background(), cpu.New(), st, Options{Dir: t.TempDir()}); err != nil {
+			t.Fatal(err)
+		}
+		again, err := ReadCheckpoint(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameState(t, cfg.Model+" after the tail", st, again)
+		if !slices.EqualFunc(st.Rows, again.Rows, slices.Equal) || !slices.EqualFunc(st.Profiles, again.Profiles, slices.Equal) {
+			t.Errorf("%s: rows or profiles differ after a tail", cfg.Model)
+		}
+		log, _ := os.ReadFile(logPath)
+		if bytes.Contains(log, []byte("RtailRtail")) {
+			t.Errorf("%s: the tail is still in the log", cfg.Model)
+		}
+		// corrupted, truncated, missing
+		bad := slices.Clone(log)
+		bad[len(bad)/2] ^= 1
+		os.WriteFile(logPath, bad, 0o644)
+		if _, err := ReadCheckpoint(dir); err == nil || !strings.Contains(err.Error(), "does not match its checksum: corrupted") {
+			t.Errorf("%s: corrupted log: %v", cfg.Model, err)
+		}
+		os.WriteFile(logPath, log[:len(log)-1], 0o644)
+		if _, err := ReadCheckpoint(dir); err == nil || !strings.Contains(err.Error(), "truncated") {
+			t.Errorf("%s: truncated log: %v", cfg.Model, err)
+		}
+		os.Remove(logPath)
+		if _, err := ReadCheckpoint(dir); err == nil || !strings.Contains(err.Error(), "is missing") {
+			t.Errorf("%s: missing log: %v", cfg.Model, err)
+		}
 	}
 }

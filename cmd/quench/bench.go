@@ -296,6 +296,13 @@ the GPU/CPU speedup per model and algorithm.`,
 				be.Close()
 				closed[i] = true
 			}
+			if ctx.Err() != nil { // during the last point
+				fmt.Fprintf(stderr, "quench: interrupted after %d of %d benchmarks\n", len(results), total)
+				if err := writeJSON(); err != nil {
+					return &failure{err}
+				}
+				return sim.ErrInterrupted
+			}
 			for key, m := range best {
 				if m["cpu"] > 0 && m["cuda"] > 0 {
 					fmt.Fprintf(stdout, "speedup GPU/CPU, %s: %.0fx\n", key, m["cuda"]/m["cpu"])

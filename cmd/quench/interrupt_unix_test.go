@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -78,7 +79,7 @@ func TestInterruptAndResume(t *testing.T) {
 		t.Fatalf("interrupted extension: exit %d, %s", code, stderr)
 	}
 	for _, name := range sim.RunFiles() {
-		if _, err := os.Stat(filepath.Join(cut, name)); (err == nil) != (name == sim.CheckpointFile) {
+		if _, err := os.Stat(filepath.Join(cut, name)); (err == nil) != sim.IsStateFile(name) {
 			t.Errorf("%s: present %v after the interrupted extension", name, err == nil)
 		}
 	}
@@ -116,7 +117,7 @@ func TestInterruptOutputsAndForce(t *testing.T) {
 	}
 	for _, name := range sim.RunFiles() {
 		_, err := os.Stat(filepath.Join(dir, name))
-		if (err == nil) != (name == sim.CheckpointFile) {
+		if (err == nil) != sim.IsStateFile(name) {
 			t.Errorf("%s: present %v after the interrupted --force run", name, err == nil)
 		}
 	}
@@ -184,5 +185,49 @@ func TestBenchInterrupt(t *testing.T) {
 	var rows []map[string]any
 	if err := json.Unmarshal(data, &rows); err != nil || len(rows) != 1 {
 		t.Errorf("--json after the interrupt: %v, %d rows", err, len(rows))
+	}
+	// during the last point: still an interrupted run, exit 130
+	n, calls := len(benchGrid("cpu")), 0
+	testHookBenchPoint = func(ctx context.Context) {
+		if calls++; calls == n {
+			syscall.Kill(os.Getpid(), syscall.SIGINT)
+			<-ctx.Done()
+		}
+	}
+	code, _, stderr = runQ(t, "bench", "--backend", "cpu", "--sweeps", "1")
+	testHookBenchPoint = nil
+	if code != 130 || !strings.Contains(stderr, fmt.Sprintf("interrupted after %d of %d benchmarks", n, n)) {
+		t.Errorf("bench interrupted in its last point: exit %d, stderr %q", code, stderr)
+	}
+}
+
+// A lock taken on a lock file that its holder removed meanwhile (opened
+// before the removal, locked after) does not count: lockRun lets it go and
+// locks the file at the path, which another process then cannot lock.
+func TestLockRemovedFile(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, lockFile)
+	calls := 0
+	testHookLocked = func() {
+		if calls++; calls == 1 {
+			os.Remove(p) // as the previous holder's unlock would
+		}
+	}
+	unlock, err := lockRun(dir)
+	testHookLocked = nil
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unlock()
+	if calls != 2 {
+		t.Errorf("locked after %d tries, want 2", calls)
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		t.Fatalf("no lock file at the path: %v", err)
+	}
+	defer f.Close()
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err == nil {
+		t.Errorf("the lock file at the path is not locked")
 	}
 }

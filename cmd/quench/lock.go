@@ -15,25 +15,44 @@ import (
 // it ends) while they work in the directory.
 const lockFile = ".quench.lock"
 
+// testHookLocked, set by tests only, is called between locking the file
+// and checking that it is still the one at the path.
+var testHookLocked func()
+
 // lockRun takes dir's lock, refusing a directory that another quench
-// process is working in. unlock removes the lock file, then releases it
-// (a process that opened the file meanwhile fails to lock it, as it does
-// not wait), and may be called more than once.
+// process is working in. unlock removes the lock file, then releases it,
+// and may be called more than once. Opening the file and locking it are two
+// steps: a process that opened the file just before its holder removed it
+// can lock the removed file, so a lock counts only on the file still at
+// the path (else it is let go and taken again).
 func lockRun(dir string) (unlock func(), err error) {
 	p := filepath.Join(dir, lockFile)
-	fl := flock.New(p)
-	ok, err := fl.TryLock()
-	if err != nil {
-		return nil, quench.Usagef("cannot lock the run directory %s: %v", dir, err)
+	for try := 0; ; try++ {
+		fl := flock.New(p)
+		ok, err := fl.TryLock()
+		if err != nil {
+			return nil, quench.Usagef("cannot lock the run directory %s: %v", dir, err)
+		}
+		if !ok {
+			return nil, quench.Usagef("%s is in use by another quench process (it holds %s): wait for it to end, or choose another directory", dir, p)
+		}
+		if testHookLocked != nil {
+			testHookLocked()
+		}
+		held, err1 := fl.Stat()
+		there, err2 := os.Stat(p)
+		if err1 == nil && err2 == nil && os.SameFile(held, there) {
+			var once sync.Once
+			return func() {
+				once.Do(func() {
+					os.Remove(p)
+					fl.Unlock()
+				})
+			}, nil
+		}
+		fl.Unlock()
+		if try == 10 {
+			return nil, quench.Usagef("cannot lock the run directory %s: its lock file %s keeps being replaced", dir, p)
+		}
 	}
-	if !ok {
-		return nil, quench.Usagef("%s is in use by another quench process (it holds %s): wait for it to end, or choose another directory", dir, p)
-	}
-	var once sync.Once
-	return func() {
-		once.Do(func() {
-			os.Remove(p)
-			fl.Unlock()
-		})
-	}, nil
 }

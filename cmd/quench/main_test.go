@@ -966,6 +966,18 @@ func TestForceRestoresOnFailure(t *testing.T) {
 			t.Errorf("%s left beside the new run's checkpoint", name)
 		}
 	}
+	// a killed --force run's backup: a plain run refuses the directory,
+	// resume says where the old run is
+	os.MkdirAll(filepath.Join(dir, replacedDir), 0o755)
+	os.Remove(filepath.Join(dir, sim.CheckpointFile))
+	code, _, stderr = runQ(t, "run", "--L", "8", "--out", dir)
+	if code != 2 || !strings.Contains(stderr, "holds, in .quench-replaced, the run that a `run --force` killed") {
+		t.Errorf("run into a directory with a backup: exit %d, %q", code, stderr)
+	}
+	code, _, stderr = runQ(t, "resume", dir)
+	if code != 2 || !strings.Contains(stderr, "no checkpoint in") || !strings.Contains(stderr, ".quench-replaced holds the run") {
+		t.Errorf("resume of a directory with a backup: exit %d, %q", code, stderr)
+	}
 	// runs/: kept when it was there, removed when the run made it
 	t.Chdir(t.TempDir())
 	os.Mkdir("runs", 0o755)
@@ -1000,6 +1012,15 @@ func TestRunDirLock(t *testing.T) {
 		}
 	}
 	unlock()
+	// a run that ends in the directory between the check of --out and the
+	// lock is still refused (without --force)
+	fresh := filepath.Join(t.TempDir(), "fresh")
+	testHookLocked = func() { os.WriteFile(filepath.Join(fresh, sim.SummaryFile), []byte("{}"), 0o644) }
+	code, _, stderr := runQ(t, "run", "--L", "8", "--sweeps", "10", "--quiet", "--out", fresh)
+	testHookLocked = nil
+	if data, _ := os.ReadFile(filepath.Join(fresh, sim.SummaryFile)); code != 2 || !strings.Contains(stderr, "already holds a run's outputs") || string(data) != "{}" {
+		t.Errorf("a run finished meanwhile: exit %d, %q, its summary %q", code, stderr, data)
+	}
 	if st, err := sim.ReadCheckpoint(dir); err != nil || st.Config.Sweeps != 10 {
 		t.Errorf("the locked run was changed: %v", err)
 	}

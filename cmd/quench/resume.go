@@ -43,6 +43,9 @@ lattice and measurement series an uninterrupted run would have produced.
 			}
 			st, err := sim.ReadCheckpoint(dir)
 			if err != nil {
+				if _, serr := os.Stat(filepath.Join(dir, replacedDir)); serr == nil && quench.IsUsage(err) {
+					return quench.Usagef("%v (%s holds the run that a `run --force` killed before its first checkpoint was replacing: move its files back to resume it)", err, filepath.Join(dir, replacedDir))
+				}
 				return err
 			}
 			extended := false
@@ -98,7 +101,7 @@ lattice and measurement series an uninterrupted run would have produced.
 				// the outputs of the shorter run go, so that an interrupted
 				// extension leaves none that pass for its own
 				for _, name := range sim.RunFiles() {
-					if name != sim.CheckpointFile {
+					if !sim.IsStateFile(name) {
 						os.Remove(filepath.Join(dir, name))
 					}
 				}

@@ -761,8 +761,11 @@ func prepareOut(out string, force bool) error {
 		if !fi.IsDir() {
 			return quench.Usagef("--out %s exists and is not a directory", out)
 		}
+		if _, err := os.Stat(filepath.Join(out, replacedDir)); err == nil && !force {
+			return quench.Usagef("--out %s holds, in %s, the run that a `run --force` killed before its first checkpoint was replacing: move its files back, or pass --force to overwrite it", out, replacedDir)
+		}
 		if name := heldRun(out); name != "" && !force {
-			if name != sim.CheckpointFile {
+			if !sim.IsStateFile(name) {
 				return quench.Usagef("--out %s already holds a run's outputs (%s, no checkpoint to resume): pass --force to overwrite, or choose another --out", out, name)
 			}
 			return quench.Usagef("--out %s already holds a run (%s): continue it with `quench resume %s`, or pass --force to overwrite", out, name, out)
@@ -834,6 +837,13 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 		}
 	}
 	unlock, err := lockRun(out)
+	if err == nil {
+		// again under the lock: a run may have ended in out since
+		err = prepareOut(out, f.force)
+		if err != nil {
+			unlock()
+		}
+	}
 	if err != nil {
 		if created {
 			os.Remove(out)
@@ -862,6 +872,8 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 		}
 		os.RemoveAll(filepath.Join(out, replacedDir)) // a leftover of a killed --force run
 		if backup, err = moveRun(out, filepath.Join(out, replacedDir)); err != nil {
+			moveRun(filepath.Join(out, replacedDir), out) // what was moved goes back
+			os.Remove(filepath.Join(out, replacedDir))
 			return err
 		}
 	}
@@ -982,7 +994,7 @@ func execute(st *sim.State, be quench.Backend, out string, quiet bool, stdout, s
 		if err != nil {
 			// no set of outputs half this run's and half an earlier one's
 			for _, name := range sim.RunFiles() {
-				if name != sim.CheckpointFile {
+				if !sim.IsStateFile(name) {
 					os.Remove(filepath.Join(out, name))
 				}
 			}
@@ -1095,7 +1107,7 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 			fmt.Fprintf(w, "* %d of their error bars are not reliable (each error bin should span >= 20 tau_int): %s\n", unreliable, how)
 		}
 	}
-	files := []string{sim.SummaryFile, sim.SeriesFile, sim.LatticeFile, sim.ImageFile, sim.CheckpointFile}
+	files := []string{sim.SummaryFile, sim.SeriesFile, sim.LatticeFile, sim.ImageFile, sim.CheckpointFile, sim.SeriesLogFile}
 	for _, extra := range sim.ExtraFiles {
 		if _, err := os.Stat(filepath.Join(out, extra)); err == nil {
 			files = append(files, extra)
