@@ -228,6 +228,24 @@ func readLog(dir string, h *checkpointHeader, st *State, bad func(string, ...any
 	return nil
 }
 
+// headerOf is the checkpoint header of st's sizes (what every format has).
+func headerOf(st *State) checkpointHeader {
+	h := checkpointHeader{
+		Config: st.Config, Step: st.Step, Sites: int64(len(st.Spins)),
+		Samples: int64(len(st.Samples)), SweepSeconds: st.SweepSeconds, ProfileSeconds: st.ProfileSeconds,
+		Field: int64(len(st.Field)), Aux: int64(len(st.Aux)), Omega: int64(len(st.Omega)), Rows: int64(len(st.Rows)),
+		Heights: int64(len(st.Heights)), Stored: st.Stored, Topples: st.Topples, Masses: int64(len(st.Masses)),
+		Profiles: int64(len(st.Profiles)),
+	}
+	if HasProfiles(st.Config.Model) {
+		h.ProfileWidth = int64(st.Config.ProfileWidth())
+	}
+	if !IsIsing(st.Config.Model) {
+		h.Width = int64(len(st.Config.Columns()) + 1)
+	}
+	return h
+}
+
 // WriteCheckpoint writes st to dir: first what it measured since its last
 // checkpoint there, appended to the series log and synced, then the
 // checkpoint atomically (a temporary file, fsync, rename over the old
@@ -237,19 +255,8 @@ func WriteCheckpoint(dir string, st *State) error {
 	if err := appendLog(dir, st); err != nil {
 		return err
 	}
-	h := checkpointHeader{
-		Config: st.Config, Step: st.Step, Sites: int64(len(st.Spins)),
-		Samples: int64(len(st.Samples)), SweepSeconds: st.SweepSeconds, ProfileSeconds: st.ProfileSeconds,
-		Field: int64(len(st.Field)), Aux: int64(len(st.Aux)), Omega: int64(len(st.Omega)), Rows: int64(len(st.Rows)),
-		Heights: int64(len(st.Heights)), Stored: st.Stored, Topples: st.Topples, Masses: int64(len(st.Masses)),
-		Profiles: int64(len(st.Profiles)), NoStaggered: st.NoStaggered, SeriesBytes: st.log.bytes, SeriesCRC: st.log.crc,
-	}
-	if HasProfiles(st.Config.Model) {
-		h.ProfileWidth = int64(st.Config.ProfileWidth())
-	}
-	if !IsIsing(st.Config.Model) {
-		h.Width = int64(len(st.Config.Columns()) + 1)
-	}
+	h := headerOf(st)
+	h.NoStaggered, h.SeriesBytes, h.SeriesCRC = st.NoStaggered, st.log.bytes, st.log.crc
 	hdr, err := json.Marshal(h)
 	if err != nil {
 		return err

@@ -359,20 +359,7 @@ func TestCheckpointVersion1(t *testing.T) {
 // profile snapshots in the checkpoint itself.
 func inlineCheckpoint(t *testing.T, st *State) []byte {
 	t.Helper()
-	h := checkpointHeader{
-		Config: st.Config, Step: st.Step, Sites: int64(len(st.Spins)),
-		Samples: int64(len(st.Samples)), SweepSeconds: st.SweepSeconds, ProfileSeconds: st.ProfileSeconds,
-		Field: int64(len(st.Field)), Aux: int64(len(st.Aux)), Omega: int64(len(st.Omega)), Rows: int64(len(st.Rows)),
-		Heights: int64(len(st.Heights)), Stored: st.Stored, Topples: st.Topples, Masses: int64(len(st.Masses)),
-		Profiles: int64(len(st.Profiles)),
-	}
-	if HasProfiles(st.Config.Model) {
-		h.ProfileWidth = int64(st.Config.ProfileWidth())
-	}
-	if !IsIsing(st.Config.Model) {
-		h.Width = int64(len(st.Config.Columns()) + 1)
-	}
-	hdr, err := json.Marshal(h)
+	hdr, err := json.Marshal(headerOf(st))
 	if err != nil {
 		t.Fatal(err)
 	}
