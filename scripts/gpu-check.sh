@@ -23,11 +23,21 @@
 # once: nothing after it could pass.
 set -uo pipefail
 what=${1:-all}
+caller=$PWD
 cd "$(dirname "$0")"
 out=${OUT:-$PWD/gpu-logs}
+case $out in
+/*) ;;
+*) out=$caller/$out ;; # a relative OUT is the caller's
+esac
 mkdir -p "$out"
 exec > >(tee "$out/summary.txt") 2>&1
 teepid=$!
+finish() { # finish CODE: let tee write the last lines to summary.txt, then exit
+	exec >&- 2>&- 3>&-
+	wait "$teepid"
+	exit "$1"
+}
 export QUENCH_REQUIRE_GPU=1
 status=0
 t0=$SECONDS
@@ -40,7 +50,7 @@ step() { echo; echo "== [$((SECONDS - t0)) s] $*"; }
 budget=${QUENCH_CHECK_BUDGET:-540}
 if ! [[ $budget =~ ^[0-9]+$ ]]; then
 	echo "QUENCH_CHECK_BUDGET=$budget is not allowed: a whole number of seconds"
-	exit 2
+	finish 2
 fi
 exec 3>&1 # the summary, also from inside pipelines and redirected steps
 left() { # left N: N, or the seconds left if fewer (0 when spent)
@@ -83,7 +93,7 @@ step "smoke: Philox known answers on the GPU"
 if ! tmo 60 ./gpu.test -test.v -test.run 'TestPhiloxKnownAnswers' -test.timeout 55s >"$out/gpu-smoke.log" 2>&1; then
 	tail -40 "$out/gpu-smoke.log"
 	echo "GPU CHECK FAILED (smoke)"
-	exit 1
+	finish 1
 fi
 grep -E "^(--- |ok |PASS)" "$out/gpu-smoke.log"
 
@@ -206,7 +216,4 @@ fi
 
 step "done"
 if [ $status -eq 0 ]; then echo "GPU CHECK PASSED"; else echo "GPU CHECK FAILED"; fi
-# let tee write the last lines to summary.txt before the script ends
-exec >&- 2>&- 3>&-
-wait "$teepid"
-exit $status
+finish $status
