@@ -156,6 +156,11 @@ func TauInt(x []float64) (tau float64, window int, ok bool) {
 		return tau, w, true
 	}
 	w, tau, ok := sokal(autocorrelation(x, n/4))
+	if !ok && tau <= 0 {
+		// no window, and a partial sum below 0 is no estimate at all (a
+		// positive one still bounds a tau_int longer than the run allows)
+		tau = math.NaN()
+	}
 	return tau, w, ok
 }
 

@@ -187,8 +187,8 @@ func TestTauIntNoNegativeWindow(t *testing.T) {
 	for n := 5; n < 2*DefaultBins; n += 7 {
 		for seed := uint64(0); seed < 200; seed++ {
 			x := gaussAR1(n, 0, 1000+seed)
-			if tau, w, ok := TauInt(x); ok && !(tau > 0) {
-				t.Fatalf("n=%d seed %d: tau_int %v at window %d accepted", n, seed, tau, w)
+			if tau, w, ok := TauInt(x); ok && !(tau > 0) || tau <= 0 {
+				t.Fatalf("n=%d seed %d: tau_int %v at window %d (ok %v): want it positive or NaN", n, seed, tau, w, ok)
 			}
 			// fewer than 2 DefaultBins samples: bins of one sample each
 			if e := Series(x); e.Reliable {
