@@ -259,7 +259,7 @@ func (c *Config) Validate() error {
 		return quench.Usagef("--therm + --sweeps = %d is too many: at most 2^48-1 sweeps", c.totalUnsigned())
 	}
 	if c.CheckpointEvery < 0 {
-		return quench.Usagef("--checkpoint-every %d is not allowed: use 0 (only at the end) or a positive number of sweeps", c.CheckpointEvery)
+		return quench.Usagef("--checkpoint-every %d is not allowed: use 0 (only at the end) or a positive number of %s", c.CheckpointEvery, c.StepUnit())
 	}
 	return c.checkStart()
 }
@@ -316,7 +316,7 @@ func (c *Config) validateRun() error {
 		return quench.Usagef("%s + %s = %d is too many: at most 2^48-2 %s", therm, sweeps, c.totalUnsigned(), unit)
 	}
 	if c.CheckpointEvery < 0 {
-		return quench.Usagef("--checkpoint-every %d is not allowed: use 0 (only at the end) or a positive number of sweeps", c.CheckpointEvery)
+		return quench.Usagef("--checkpoint-every %d is not allowed: use 0 (only at the end) or a positive number of %s", c.CheckpointEvery, c.StepUnit())
 	}
 	return nil
 }

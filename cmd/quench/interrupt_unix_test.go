@@ -231,3 +231,23 @@ func TestLockRemovedFile(t *testing.T) {
 		t.Errorf("the lock file at the path is not locked")
 	}
 }
+
+// SIGINT while the start state is drawn ends the run at once: one line,
+// exit 130, no directory.
+func TestInterruptStart(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "r")
+	block := make(chan struct{})
+	defer close(block)
+	testHookStart = func() {
+		syscall.Kill(os.Getpid(), syscall.SIGINT)
+		<-block // the state never comes: the signal must end the run
+	}
+	code, _, stderr := runQ(t, "run", "--model", "sandpile", "--L", "64", "--quiet", "--out", out)
+	testHookStart = nil
+	if code != 130 || stderr != "quench: interrupted while drawing the start state; nothing was written\n" {
+		t.Errorf("interrupted start: exit %d, %q", code, stderr)
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Errorf("an interrupted start created %s", out)
+	}
+}

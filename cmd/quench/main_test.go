@@ -72,6 +72,8 @@ func TestBadInput(t *testing.T) {
 		{[]string{"--every", "0"}, "--every 0 is not allowed"},
 		{[]string{"--therm", "-1"}, "--therm -1 is not allowed"},
 		{[]string{"--checkpoint-every", "-5"}, "--checkpoint-every -5 is not allowed"},
+		{[]string{"--model", "sandpile", "--checkpoint-every", "-1"}, "--checkpoint-every -1 is not allowed: use 0 (only at the end) or a positive number of grains"},
+		{[]string{"--out", ""}, `--out "" is not allowed: give a directory, or no --out for runs/<model>-<shape>-<time>`},
 		{[]string{"--start", "warm"}, `unknown --start "warm": allowed are hot, cold, stationary (sandpile)`},
 		{[]string{"--model", "phi4", "--start", "stationary"}, `--start stationary is for --model sandpile; allowed for phi4 are hot, cold`},
 		{[]string{"--start", "stationary"}, "--start stationary is for --model sandpile; allowed for ising2d are hot, cold"},
@@ -658,6 +660,8 @@ func TestLatticeUpdateRuns(t *testing.T) {
 		{[]string{"--model", "kmp", "--profile-every", "-2"}, "--profile-every -2 is not allowed: use 1 to --steps 10000, 0 (about 1000 snapshots) or -1 (none)"},
 		{[]string{"--model", "aggregation", "--steps", "50", "--profile-every", "51"}, "--profile-every 51 is not allowed"},
 		{[]string{"--model", "kmp", "--L", "100000", "--sweeps", "100000000"}, "total mass could reach"},
+		// exactly 2^30 units: refused, and the message says below
+		{[]string{"--model", "kmp", "--L", "32", "--mass0", "1048576"}, "the total mass could reach 1.074e+09 units (sites x (mass0 + injection x steps)): it must stay below 2^30 units"},
 	} {
 		code, _, stderr := runQ(t, append([]string{"run", "--out", filepath.Join(dir, "bad")}, c.args...)...)
 		if code != 2 || !strings.Contains(stderr, c.want) {

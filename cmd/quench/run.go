@@ -368,10 +368,17 @@ func checkModelFlags(fl *pflag.FlagSet, f *runFlags, model string) error {
 			all[n] = true
 		}
 	}
+	// the model's flags this command has (verify has no --profile-every)
+	var own []string
+	for _, n := range allowed {
+		if fl.Lookup(n) != nil {
+			own = append(own, n)
+		}
+	}
 	var bad error
 	fl.Visit(func(flag *pflag.Flag) {
 		if bad == nil && all[flag.Name] && !slices.Contains(allowed, flag.Name) {
-			bad = quench.Usagef("--%s%s does not apply to --model %s (its flags: --%s)", flag.Name, f.given(flag.Name), model, strings.Join(allowed, ", --"))
+			bad = quench.Usagef("--%s%s does not apply to --model %s (its flags: --%s)", flag.Name, f.given(flag.Name), model, strings.Join(own, ", --"))
 		}
 	})
 	return bad
@@ -782,6 +789,9 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 	if f.device != 0 && f.backend == "cpu" {
 		return quench.Usagef("--device %d%s does not apply to --backend cpu (it picks a GPU for cuda or auto)", f.device, f.given("device"))
 	}
+	if cmd.Flags().Changed("out") && f.out == "" {
+		return quench.Usagef(`--out ""%s is not allowed: give a directory, or no --out for runs/<model>-<shape>-<time>`, f.given("out"))
+	}
 	be, err := openBackend(f.backend, f.device, stderr)
 	if err != nil {
 		if u := (*quench.UsageError)(nil); errors.As(err, &u) && strings.HasPrefix(u.Msg, "unknown --backend") {
@@ -817,7 +827,7 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 		// seconds to a minute for large piles, before the bar can start
 		fmt.Fprintf(stderr, "quench: drawing an exact stationary %s sandpile (Wilson's algorithm)...\n", c.Lattice())
 	}
-	st, err := sim.NewState(c)
+	st, err := newState(c, stderr)
 	if err != nil {
 		return err
 	}
@@ -920,6 +930,37 @@ func moveRun(dir, to string) (string, error) {
 		}
 	}
 	return to, nil
+}
+
+// testHookStart, set by tests only, is called before the start state is
+// drawn, while signals are being caught.
+var testHookStart func()
+
+// newState draws the start state (a large stationary sandpile takes
+// seconds, a lattice of 2^36 spins more). A signal meanwhile ends the run at
+// once, before anything is written: one line, exit 130.
+func newState(c sim.Config, stderr io.Writer) (*sim.State, error) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	type drawn struct {
+		st  *sim.State
+		err error
+	}
+	done := make(chan drawn, 1)
+	go func() {
+		if testHookStart != nil {
+			testHookStart()
+		}
+		st, err := sim.NewState(c)
+		done <- drawn{st, err}
+	}()
+	select {
+	case d := <-done:
+		return d.st, d.err
+	case <-ctx.Done():
+		fmt.Fprintln(stderr, "quench: interrupted while drawing the start state; nothing was written")
+		return nil, sim.ErrInterrupted
+	}
 }
 
 // testHookProgress, set by tests only, is called after every sweep while

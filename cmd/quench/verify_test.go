@@ -80,6 +80,8 @@ func TestVerifyBadInput(t *testing.T) {
 		want string
 	}{
 		{[]string{"verify", "--L", "5"}, "is odd"},
+		// the model's flags that verify has (it has no --profile-every)
+		{[]string{"verify", "--model", "sandpile", "--T", "3"}, "--T does not apply to --model sandpile (its flags: --L, --shape, --dim, --grains, --therm-grains)"},
 		{[]string{"verify", "--every", "0"}, "--every 0 is not allowed"},
 		{[]string{"verify", "--device", "-1"}, "--device -1 is not allowed"},
 		{[]string{"verify", "--L", "10000000"}, "does not fit in memory"},
