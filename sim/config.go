@@ -433,11 +433,13 @@ func (c *Config) String() string {
 	case "sandpile":
 		return fmt.Sprintf("sandpile %s seed=%d", c.Lattice(), c.Seed)
 	case "kmp":
-		return fmt.Sprintf("kmp %s mass0=%g seed=%d", c.Lattice(), c.Mass0, c.Seed)
+		return fmt.Sprintf("kmp %s %s seed=%d", c.Lattice(), usedString("mass0", c.Mass0, c.UsedMass0()), c.Seed)
 	case "aggregation":
-		return fmt.Sprintf("aggregation %s mass0=%g injection=%g seed=%d", c.Lattice(), c.Mass0, c.Injection, c.Seed)
+		return fmt.Sprintf("aggregation %s %s %s seed=%d", c.Lattice(), usedString("mass0", c.Mass0, c.UsedMass0()),
+			usedString("injection", c.Injection, c.UsedInjection()), c.Seed)
 	case "transfer":
-		return fmt.Sprintf("transfer %s mass0=%g fraction=%g seed=%d", c.Lattice(), c.Mass0, c.Fraction, c.Seed)
+		return fmt.Sprintf("transfer %s %s %s seed=%d", c.Lattice(), usedString("mass0", c.Mass0, c.UsedMass0()),
+			usedString("fraction", c.Fraction, c.UsedFraction()), c.Seed)
 	case "diffusion":
 		return fmt.Sprintf("diffusion %s alpha=%g %s seed=%d", c.Lattice(), c.Alpha, c.Precision, c.Seed)
 	case "phi4":

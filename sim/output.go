@@ -132,12 +132,21 @@ func (c *Config) Params() map[string]any {
 	case "sandpile":
 		return map[string]any{"dim": len(c.Shape), "threshold": 2 * len(c.Shape), "grains": c.Sweeps, "therm_grains": c.Therm}
 	case "kmp", "aggregation", "transfer":
-		p := map[string]any{"dim": len(c.Shape), "rule": c.Model, "mass0": c.Mass0}
+		// the values the fixed point uses, and what was asked where they
+		// differ
+		p := map[string]any{"dim": len(c.Shape), "rule": c.Model}
+		used := func(name string, asked, used float64) {
+			p[name] = used
+			if asked != used {
+				p[name+"_asked"] = asked
+			}
+		}
+		used("mass0", c.Mass0, c.UsedMass0())
 		switch c.Model {
 		case "aggregation":
-			p["injection"] = c.Injection
+			used("injection", c.Injection, c.UsedInjection())
 		case "transfer":
-			p["fraction"] = c.Fraction
+			used("fraction", c.Fraction, c.UsedFraction())
 		}
 		return p
 	case "diffusion":

@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/quenchlab/quench"
@@ -386,5 +387,29 @@ func TestProfileIntervalSandpile(t *testing.T) {
 		if got := cfg.ProfileInterval(); got != c.every || cfg.Profiles() != c.at {
 			t.Errorf("%v, %d grains: every %d (%d snapshots), want every %d (%d)", c.shape, c.grains, got, cfg.Profiles(), c.every, c.at)
 		}
+	}
+}
+
+// The mass models report the parameters the fixed point uses, and what was
+// asked where the two differ.
+func TestMassParamsUsed(t *testing.T) {
+	agg := Config{Model: "aggregation", Shape: []int{8, 8}, Mass0: 1, Injection: 0.01}
+	p := agg.Params()
+	inj := 0.01
+	if want := float64(int64(inj*quench.MassUnit)) / quench.MassUnit; p["injection"] != want || p["injection_asked"] != 0.01 || want == 0.01 {
+		t.Errorf("aggregation params %v: want injection %v, injection_asked 0.01", p, want)
+	}
+	if _, ok := p["mass0_asked"]; ok || p["mass0"] != 1.0 {
+		t.Errorf("aggregation params %v: mass0 1 is exact", p)
+	}
+	if s := agg.String(); !strings.Contains(s, "injection=0.0099999997764825821 (asked 0.01)") {
+		t.Errorf("aggregation header %q", s)
+	}
+	tr := Config{Model: "transfer", Shape: []int{8}, Mass0: 1, Fraction: 0.9999999999999}
+	if p := tr.Params(); p["fraction"] != float64(1<<32-1)/(1<<32) || p["fraction_asked"] != 0.9999999999999 {
+		t.Errorf("transfer params %v", p)
+	}
+	if p := (&Config{Model: "transfer", Shape: []int{8}, Mass0: 1, Fraction: 0.5}).Params(); p["fraction"] != 0.5 || p["fraction_asked"] != nil {
+		t.Errorf("transfer params %v: 0.5 is exact", p)
 	}
 }

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"fmt"
 	"math/bits"
 
 	"github.com/quenchlab/quench"
@@ -106,6 +107,28 @@ func (c *Config) validateDiffusion() error {
 }
 
 // MassParams converts the configuration for the kernels.
+// The mass models' parameters as the fixed point holds them: the mass
+// density and injection in units of 2^-32 (truncated), the fraction D as
+// D32/2^32 (quench.MassTransferParams.D32).
+func (c *Config) UsedMass0() float64 {
+	return float64(int64(c.Mass0*quench.MassUnit)) / quench.MassUnit
+}
+
+func (c *Config) UsedInjection() float64 {
+	return float64(c.MassParams().Injection) / quench.MassUnit
+}
+
+func (c *Config) UsedFraction() float64 { return float64(c.MassParams().D32()) / quench.MassUnit }
+
+// usedString is "name=used", or "name=used (asked ...)" where the fixed
+// point changed the value asked for.
+func usedString(name string, asked, used float64) string {
+	if asked == used {
+		return fmt.Sprintf("%s=%g", name, used)
+	}
+	return fmt.Sprintf("%s=%.17g (asked %g)", name, used, asked)
+}
+
 func (c *Config) MassParams() *quench.MassTransferParams {
 	return &quench.MassTransferParams{Rule: c.Model, Injection: int64(c.Injection * quench.MassUnit), Fraction: c.Fraction}
 }
