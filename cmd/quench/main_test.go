@@ -432,8 +432,8 @@ func TestResumeExtends(t *testing.T) {
 	k, k2 := filepath.Join(dir, "k"), filepath.Join(dir, "k2")
 	kmp := []string{"--model", "kmp", "--L", "8", "--therm", "3", "--seed", "2", "--quiet"}
 	runQ(t, append([]string{"run", "--out", k, "--steps", "30"}, kmp...)...)
-	if code, _, stderr := runQ(t, "resume", k, "--steps", "60", "--quiet"); code != 0 {
-		t.Fatalf("extend kmp with --steps: exit %d %s", code, stderr)
+	if code, _, stderr := runQ(t, "resume", k, "--steps", "60", "--quiet"); code != 0 || stderr != "" {
+		t.Fatalf("extend kmp with --steps: exit %d %q", code, stderr)
 	}
 	runQ(t, append([]string{"run", "--out", k2, "--steps", "60", "--profile-every", "1"}, kmp...)...)
 	for _, name := range []string{"series.csv", "profiles.csv", "lattice.npy"} {
@@ -442,6 +442,11 @@ func TestResumeExtends(t *testing.T) {
 		if len(x) == 0 || !bytes.Equal(x, y) {
 			t.Errorf("%s of the extended kmp run differs from a run of 60 steps", name)
 		}
+	}
+	// far: a note on the snapshots it keeps taking
+	if code, _, stderr := runQ(t, "resume", k, "--steps", "3000", "--quiet"); code != 0 ||
+		stderr != "quench: note: the extended run keeps its snapshot spacing (--profile-every 1): 3000 snapshots in all, where a new run of this length takes 1000\n" {
+		t.Errorf("extend kmp to 3000 steps: exit %d %q", code, stderr)
 	}
 	if code, _, stderr := runQ(t, "resume", k, "--steps", "70", "--sweeps", "80"); code != 2 || !strings.Contains(stderr, "--sweeps 80 and --steps 70 disagree") {
 		t.Errorf("resume --steps 70 --sweeps 80: exit %d %q", code, stderr)

@@ -97,6 +97,14 @@ lattice and measurement series an uninterrupted run would have produced.
 			// the checkpoint is the run now: what a killed run --force had
 			// put aside is not
 			os.RemoveAll(filepath.Join(dir, replacedDir))
+			if fresh := st.Config; extended && sim.HasProfiles(st.Config.Model) && st.Config.ProfileEvery > 0 {
+				// the snapshot spacing is the run's; a long extension of a
+				// short run takes many more snapshots than a new run would
+				fresh.ProfileEvery = 0
+				if n, f := st.Config.Profiles(), fresh.Profiles(); n > 2*f {
+					fmt.Fprintf(stderr, "quench: note: the extended run keeps its snapshot spacing (--profile-every %d): %d snapshots in all, where a new run of this length takes %d\n", st.Config.ProfileEvery, n, f)
+				}
+			}
 			if extended {
 				// the outputs of the shorter run go, so that an interrupted
 				// extension leaves none that pass for its own
