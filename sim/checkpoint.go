@@ -13,6 +13,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/quenchlab/quench"
 )
@@ -99,12 +100,17 @@ type checkpointHeader struct {
 }
 
 // seriesLog is what of a State's series the log in dir holds: the first
-// samples, rows and profiles, in bytes of records with CRC-32C crc.
+// samples, rows and profiles, in bytes of records with CRC-32C crc; owner
+// is the State that wrote the file, file the file it wrote (appended to in
+// place while both still hold: a copy of a State, or a log replaced or
+// linked from elsewhere, is rewritten first).
 type seriesLog struct {
 	dir                     string
 	samples, rows, profiles int
 	bytes                   int64
 	crc                     uint32
+	owner                   *State
+	file                    os.FileInfo
 }
 
 // Series log record tags.
@@ -114,17 +120,84 @@ const (
 	tagProfile = 'P'
 )
 
-// appendLog appends to dir's series log what st measured since the log was
-// last written there (all of it for a log st has not written: another
-// directory, a new run, a file gone shorter), drops records past that point
-// (left by a process killed between a log write and its checkpoint), and
-// syncs it to disk.
+// appendLog writes to dir's series log what st measured since the log was
+// last written there, and syncs it to disk. The log this State wrote is
+// appended to in place, any tail past the records it counts (left by a
+// process killed between a log write and its checkpoint, or by a failed
+// write) cut off. Any other log (read from a checkpoint, in another
+// directory, of a copy of the State, hard-linked into a snapshot) is
+// replaced atomically by a new file: the records of the old one that st
+// holds too, byte for byte, so that the checkpoint still in place stays
+// valid, then the new ones. On an error st.log is left as it was.
 func appendLog(dir string, st *State) error {
 	path := filepath.Join(dir, SeriesLogFile)
-	if fi, err := os.Stat(path); st.log.dir != dir || err != nil || fi.Size() < st.log.bytes {
-		st.log = seriesLog{dir: dir}
+	if st.log.owner == st && st.log.dir == dir {
+		if fi, err := os.Stat(path); err == nil && os.SameFile(fi, st.log.file) && fi.Size() >= st.log.bytes {
+			return appendInPlace(path, st)
+		}
 	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	log := st.log
+	prefix := validPrefix(path, dir, st)
+	if prefix == nil {
+		log = seriesLog{dir: dir}
+	}
+	log.dir, log.owner = dir, st
+	err := writeAtomic(path, func(w *hashWriter) error {
+		w.Write(prefix)
+		w.crc = &log.crc
+		writeRecords(w, st, log)
+		return w.err
+	})
+	if err != nil {
+		return err
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	log.samples, log.rows, log.profiles = len(st.Samples), len(st.Rows), len(st.Profiles)
+	log.bytes = fi.Size()
+	log.file = fi
+	st.log = log
+	return nil
+}
+
+// validPrefix returns the first st.log.bytes bytes of the log at path when
+// they are the records st.log counts, with its CRC, and equal st's first
+// samples, rows and profiles; else nil (the log must be written anew).
+func validPrefix(path, dir string, st *State) []byte {
+	if st.log.dir != dir || st.log.bytes == 0 {
+		return nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	data := make([]byte, st.log.bytes)
+	if _, err := io.ReadFull(f, data); err != nil || crc32.Checksum(data, castagnoli) != st.log.crc {
+		return nil
+	}
+	width, pwidth := int64(len(st.Config.Columns())+1), int64(0)
+	if HasProfiles(st.Config.Model) {
+		pwidth = int64(st.Config.ProfileWidth())
+	}
+	samples, rows, profiles, bad := parseLog(data, width, pwidth)
+	same := func(a, b []float64) bool {
+		return slices.EqualFunc(a, b, func(x, y float64) bool { return math.Float64bits(x) == math.Float64bits(y) })
+	}
+	if bad >= 0 || len(samples) != st.log.samples || len(rows) != st.log.rows || len(profiles) != st.log.profiles ||
+		len(st.Samples) < len(samples) || len(st.Rows) < len(rows) || len(st.Profiles) < len(profiles) ||
+		!slices.Equal(samples, st.Samples[:len(samples)]) ||
+		!slices.EqualFunc(rows, st.Rows[:len(rows)], same) || !slices.EqualFunc(profiles, st.Profiles[:len(profiles)], same) {
+		return nil
+	}
+	return data
+}
+
+// appendInPlace appends st's new records to the log it wrote at path.
+func appendInPlace(path string, st *State) error {
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
 	if err != nil {
 		return err
 	}
@@ -137,23 +210,7 @@ func appendLog(dir string, st *State) error {
 	}
 	crc := st.log.crc
 	w := &hashWriter{bw: bufio.NewWriterSize(f, 1<<20), crc: &crc}
-	rec := make([]byte, 1+sampleBytes)
-	rec[0] = tagSample
-	for _, s := range st.Samples[st.log.samples:] {
-		binary.LittleEndian.PutUint64(rec[1:], uint64(s.Sweep))
-		binary.LittleEndian.PutUint64(rec[9:], uint64(s.Mag))
-		binary.LittleEndian.PutUint64(rec[17:], uint64(s.Bond))
-		binary.LittleEndian.PutUint64(rec[25:], uint64(s.Stag))
-		w.Write(rec)
-	}
-	for _, r := range st.Rows[st.log.rows:] {
-		w.Write([]byte{tagRow})
-		writeFloats(w, r)
-	}
-	for _, r := range st.Profiles[st.log.profiles:] {
-		w.Write([]byte{tagProfile})
-		writeFloats(w, r)
-	}
+	writeRecords(w, st, st.log)
 	if w.err == nil {
 		w.err = w.bw.Flush()
 	}
@@ -161,8 +218,7 @@ func appendLog(dir string, st *State) error {
 		w.err = f.Sync()
 	}
 	if w.err != nil {
-		st.log = seriesLog{} // rewritten whole next time
-		return w.err
+		return w.err // the tail is cut off next time
 	}
 	st.log.samples, st.log.rows, st.log.profiles = len(st.Samples), len(st.Rows), len(st.Profiles)
 	st.log.bytes += w.n
@@ -170,26 +226,32 @@ func appendLog(dir string, st *State) error {
 	return nil
 }
 
-// readLog parses the series log records of a version 5 checkpoint in dir
-// (header h) into st; bad refuses the checkpoint.
-func readLog(dir string, h *checkpointHeader, st *State, bad func(string, ...any) error) error {
-	path := filepath.Join(dir, SeriesLogFile)
-	f, err := os.Open(path)
-	if err != nil {
-		if os.IsNotExist(err) {
-			return bad("its series log %s is missing", path)
-		}
-		return bad("cannot read its series log: %v", err)
+// writeRecords writes st's samples, rows and profiles past those log
+// counts as log records.
+func writeRecords(w *hashWriter, st *State, log seriesLog) {
+	rec := make([]byte, 1+sampleBytes)
+	rec[0] = tagSample
+	for _, s := range st.Samples[log.samples:] {
+		binary.LittleEndian.PutUint64(rec[1:], uint64(s.Sweep))
+		binary.LittleEndian.PutUint64(rec[9:], uint64(s.Mag))
+		binary.LittleEndian.PutUint64(rec[17:], uint64(s.Bond))
+		binary.LittleEndian.PutUint64(rec[25:], uint64(s.Stag))
+		w.Write(rec)
 	}
-	defer f.Close()
-	data := make([]byte, h.SeriesBytes)
-	if _, err := io.ReadFull(f, data); err != nil {
-		return bad("its series log %s holds fewer than the %d bytes it records: truncated", path, h.SeriesBytes)
+	for _, r := range st.Rows[log.rows:] {
+		w.Write([]byte{tagRow})
+		writeFloats(w, r)
 	}
-	if crc32.Checksum(data, castagnoli) != h.SeriesCRC {
-		return bad("its series log %s does not match its checksum: corrupted", path)
+	for _, r := range st.Profiles[log.profiles:] {
+		w.Write([]byte{tagProfile})
+		writeFloats(w, r)
 	}
-	width := map[byte]int64{tagSample: sampleBytes, tagRow: 8 * h.Width, tagProfile: 8 * h.ProfileWidth}
+}
+
+// parseLog decodes log records (rows of width, profiles of pwidth
+// float64); bad is the offset of the first record it cannot decode, or -1.
+func parseLog(data []byte, width, pwidth int64) (samples []Sample, rows, profiles [][]float64, bad int64) {
+	size := map[byte]int64{tagSample: sampleBytes, tagRow: 8 * width, tagProfile: 8 * pwidth}
 	float := func(b []byte, n int64) []float64 {
 		v := make([]float64, n)
 		for i := range v {
@@ -199,30 +261,57 @@ func readLog(dir string, h *checkpointHeader, st *State, bad func(string, ...any
 	}
 	for off := int64(0); off < int64(len(data)); {
 		tag := data[off]
-		n, ok := width[tag]
+		n, ok := size[tag]
 		if !ok || n == 0 || off+1+n > int64(len(data)) {
-			return bad("its series log %s has a bad record at byte %d", path, off)
+			return samples, rows, profiles, off
 		}
 		r := data[off+1 : off+1+n]
 		switch tag {
 		case tagSample:
-			st.Samples = append(st.Samples, Sample{
+			samples = append(samples, Sample{
 				Sweep: int64(binary.LittleEndian.Uint64(r[0:])), Mag: int64(binary.LittleEndian.Uint64(r[8:])),
 				Bond: int64(binary.LittleEndian.Uint64(r[16:])), Stag: int64(binary.LittleEndian.Uint64(r[24:])),
 			})
 		case tagRow:
-			st.Rows = append(st.Rows, float(r, h.Width))
+			rows = append(rows, float(r, width))
 		case tagProfile:
-			st.Profiles = append(st.Profiles, float(r, h.ProfileWidth))
+			profiles = append(profiles, float(r, pwidth))
 		}
 		off += 1 + n
 	}
+	return samples, rows, profiles, -1
+}
+
+// readLog parses the series log records of a version 5 checkpoint in dir
+// (header h) into st; bad refuses the checkpoint.
+func readLog(dir string, h *checkpointHeader, st *State, badf func(string, ...any) error) error {
+	path := filepath.Join(dir, SeriesLogFile)
+	f, err := os.Open(path)
+	if err != nil {
+		if os.IsNotExist(err) {
+			return badf("its series log %s is missing", path)
+		}
+		return badf("cannot read its series log: %v", err)
+	}
+	defer f.Close()
+	data := make([]byte, h.SeriesBytes)
+	if _, err := io.ReadFull(f, data); err != nil {
+		return badf("its series log %s holds fewer than the %d bytes it records: truncated", path, h.SeriesBytes)
+	}
+	if crc32.Checksum(data, castagnoli) != h.SeriesCRC {
+		return badf("its series log %s does not match its checksum: corrupted", path)
+	}
+	var at int64
+	st.Samples, st.Rows, st.Profiles, at = parseLog(data, h.Width, h.ProfileWidth)
+	if at >= 0 {
+		return badf("its series log %s has a bad record at byte %d", path, at)
+	}
 	if int64(len(st.Samples)) != h.Samples || int64(len(st.Rows)) != h.Rows || int64(len(st.Profiles)) != h.Profiles {
-		return bad("its series log holds %d samples, %d rows and %d profiles, it records %d, %d and %d",
+		return badf("its series log holds %d samples, %d rows and %d profiles, it records %d, %d and %d",
 			len(st.Samples), len(st.Rows), len(st.Profiles), h.Samples, h.Rows, h.Profiles)
 	}
 	if !IsIsing(st.Config.Model) && len(st.Samples) > 0 {
-		return bad("its series log holds Ising samples for model %s", st.Config.Model)
+		return badf("its series log holds Ising samples for model %s", st.Config.Model)
 	}
 	st.log = seriesLog{dir: dir, samples: len(st.Samples), rows: len(st.Rows), profiles: len(st.Profiles), bytes: h.SeriesBytes, crc: h.SeriesCRC}
 	return nil

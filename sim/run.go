@@ -95,6 +95,8 @@ type Options struct {
 	Dir string
 	// Progress, if set, is called after every sweep.
 	Progress func(step, total int64)
+	// AfterCheckpoint, if set, is called after each checkpoint written.
+	AfterCheckpoint func()
 }
 
 // Execute advances st to the end of its run on be. Every
@@ -119,7 +121,13 @@ func Execute(ctx context.Context, be quench.Backend, st *State, opts Options) er
 		if opts.Dir == "" {
 			return nil
 		}
-		return WriteCheckpoint(opts.Dir, st)
+		if err := WriteCheckpoint(opts.Dir, st); err != nil {
+			return err
+		}
+		if opts.AfterCheckpoint != nil {
+			opts.AfterCheckpoint()
+		}
+		return nil
 	}
 	total := cfg.TotalSweeps()
 	unit := strings.TrimSuffix(cfg.StepUnit(), "s") // in messages

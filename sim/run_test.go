@@ -553,3 +553,53 @@ func TestSeriesLog(t *testing.T) {
 		}
 	}
 }
+
+// A log this State did not write is replaced, never changed in place: a
+// hard-linked snapshot of a run directory keeps its own series when the
+// run goes on (and the other way round), and a copy of a State written
+// where the original wrote puts its own series there.
+func TestSeriesLogNotShared(t *testing.T) {
+	cfg := Config{Model: "ising2d", Shape: []int{8, 8}, T: 2.3, J: 1, Algo: "metropolis", Sweeps: 20, Therm: 3, Every: 1, Seed: 7, Start: "hot"}
+	run, snap := t.TempDir(), t.TempDir()
+	st, _ := NewState(cfg)
+	if err := Execute(context.Background(), cpu.New(), st, Options{Dir: run}); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range StateFiles {
+		if err := os.Link(filepath.Join(run, name), filepath.Join(snap, name)); err != nil {
+			t.Skipf("no hard links here: %v", err)
+		}
+	}
+	extend := func(dir string, sweeps int64) *State {
+		t.Helper()
+		st, err := ReadCheckpoint(dir)
+		if err != nil {
+			t.Fatalf("%s: %v", dir, err)
+		}
+		st.Config.Sweeps = sweeps
+		if err := Execute(context.Background(), cpu.New(), st, Options{Dir: dir}); err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	long := extend(run, 40)
+	if again := extend(snap, 30); len(again.Samples) != 30 {
+		t.Errorf("the snapshot extended to 30 sweeps holds %d samples", len(again.Samples))
+	}
+	if back, err := ReadCheckpoint(run); err != nil || len(back.Samples) != 40 {
+		t.Fatalf("the run after its snapshot went on: %v", err)
+	} else {
+		sameState(t, "the run after its snapshot went on", long, back)
+	}
+	// a copy of a State, its first sample changed, written where the
+	// original wrote
+	cp := *long
+	cp.Samples = slices.Clone(long.Samples)
+	cp.Samples[0].Mag = 12345
+	if err := WriteCheckpoint(run, &cp); err != nil {
+		t.Fatal(err)
+	}
+	if back, err := ReadCheckpoint(run); err != nil || back.Samples[0].Mag != 12345 {
+		t.Errorf("a copy's checkpoint holds the original's series: %v", err)
+	}
+}

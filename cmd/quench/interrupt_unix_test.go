@@ -251,3 +251,63 @@ func TestInterruptStart(t *testing.T) {
 		t.Errorf("an interrupted start created %s", out)
 	}
 }
+
+// A --force run puts the old run aside until its own first checkpoint, and
+// puts it back when interrupted before it starts.
+func TestForceBackupLifetime(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "r")
+	if code, _, stderr := runQ(t, "run", "--model", "sandpile", "--L", "8", "--grains", "100", "--quiet", "--out", dir); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	old, _ := os.ReadFile(filepath.Join(dir, sim.SummaryFile))
+	backup := filepath.Join(dir, replacedDir)
+	// interrupted after the old run is put aside, before the new one starts
+	testHookBeforeRun = func(ctx context.Context) {
+		if _, err := os.Stat(backup); err != nil {
+			t.Errorf("the old run is not put aside: %v", err)
+		}
+		syscall.Kill(os.Getpid(), syscall.SIGINT)
+		<-ctx.Done()
+	}
+	code, _, stderr := runQ(t, "run", "--L", "16", "--sweeps", "300", "--quiet", "--force", "--out", dir)
+	testHookBeforeRun = nil
+	if now, _ := os.ReadFile(filepath.Join(dir, sim.SummaryFile)); code != 130 || stderr != "quench: interrupted before the run started; nothing was written\n" || !bytes.Equal(now, old) {
+		t.Errorf("interrupted before the run: exit %d, %q; old summary back: %v", code, stderr, bytes.Equal(now, old))
+	}
+	if _, err := os.Stat(backup); err == nil {
+		t.Errorf("%s left after the old run was put back", replacedDir)
+	}
+	// the backup lives until the first checkpoint (at sweep 1050 of 1300)
+	var at1049, at1051 bool
+	testHookProgress = func(ctx context.Context, step int64) {
+		_, err := os.Stat(backup)
+		switch step {
+		case 1049:
+			at1049 = err == nil
+		case 1051:
+			at1051 = err == nil
+		}
+	}
+	code, _, stderr = runQ(t, "run", "--L", "16", "--sweeps", "300", "--checkpoint-every", "1050", "--quiet", "--force", "--out", dir)
+	testHookProgress = nil
+	if code != 0 || !at1049 || at1051 {
+		t.Errorf("--force run: exit %d %q; backup before the first checkpoint %v, after %v", code, stderr, at1049, at1051)
+	}
+	// a leftover backup without a run beside it goes with the next --force
+	os.MkdirAll(filepath.Join(backup, "x"), 0o755)
+	for _, name := range sim.RunFiles() {
+		os.Remove(filepath.Join(dir, name))
+	}
+	if code, _, stderr := runQ(t, "run", "--L", "8", "--sweeps", "10", "--quiet", "--force", "--out", dir); code != 0 {
+		t.Fatalf("--force over a leftover backup: exit %d %s", code, stderr)
+	}
+	if _, err := os.Stat(backup); err == nil {
+		t.Errorf("the leftover %s survived a --force run", replacedDir)
+	}
+	// a backup beside a run (killed after its first checkpoint): the run
+	// is what the directory holds
+	os.MkdirAll(filepath.Join(backup, "x"), 0o755)
+	if code, _, stderr := runQ(t, "run", "--L", "8", "--out", dir); code != 2 || !strings.Contains(stderr, "already holds a run (checkpoint.qck)") {
+		t.Errorf("run into a run with a stale backup: exit %d %q", code, stderr)
+	}
+}

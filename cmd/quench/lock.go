@@ -28,9 +28,12 @@ var testHookLocked func()
 func lockRun(dir string) (unlock func(), err error) {
 	p := filepath.Join(dir, lockFile)
 	for try := 0; ; try++ {
-		fl := flock.New(p)
+		// readable by all, as the run's other files: another user sharing
+		// the directory is then told it is in use, not denied the file
+		fl := flock.New(p, flock.SetPermissions(0o644))
 		ok, err := fl.TryLock()
 		if err != nil {
+			os.Remove(p) // made for nothing (a file system without locks)
 			return nil, quench.Usagef("cannot lock the run directory %s: %v", dir, err)
 		}
 		if !ok {

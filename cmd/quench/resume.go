@@ -1,10 +1,13 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"path/filepath"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -121,7 +124,9 @@ lattice and measurement series an uninterrupted run would have produced.
 				fmt.Fprintf(stderr, "quench: the run in %s is already complete (%d measured %s after %d thermalization); rewriting its outputs\n",
 					dir, st.Config.Sweeps, st.Config.StepUnit(), st.Config.Therm)
 			}
-			return execute(st, be, dir, quiet, stdout, stderr)
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			return execute(ctx, st, be, dir, quiet, stdout, stderr, nil)
 		},
 	}
 	cmd.Flags().StringVar(&backend, "backend", "cpu", "where to run: cpu, cuda, auto")

@@ -768,10 +768,11 @@ func prepareOut(out string, force bool) error {
 		if !fi.IsDir() {
 			return quench.Usagef("--out %s exists and is not a directory", out)
 		}
-		if _, err := os.Stat(filepath.Join(out, replacedDir)); err == nil && !force {
+		name := heldRun(out)
+		if _, err := os.Stat(filepath.Join(out, replacedDir)); err == nil && name == "" && !force {
 			return quench.Usagef("--out %s holds, in %s, the run that a `run --force` killed before its first checkpoint was replacing: move its files back, or pass --force to overwrite it", out, replacedDir)
 		}
-		if name := heldRun(out); name != "" && !force {
+		if name != "" && !force {
 			if !sim.IsStateFile(name) {
 				return quench.Usagef("--out %s already holds a run's outputs (%s, no checkpoint to resume): pass --force to overwrite, or choose another --out", out, name)
 			}
@@ -827,7 +828,12 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 		// seconds to a minute for large piles, before the bar can start
 		fmt.Fprintf(stderr, "quench: drawing an exact stationary %s sandpile (Wilson's algorithm)...\n", c.Lattice())
 	}
-	st, err := newState(c, stderr)
+	// signals are caught from here: while the start state is drawn, the
+	// directory is claimed and locked and a --force run puts the old run
+	// aside, and then by the run itself
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	st, err := newState(ctx, c, stderr)
 	if err != nil {
 		return err
 	}
@@ -861,6 +867,9 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer unlock()
+	if f.force {
+		os.RemoveAll(filepath.Join(out, replacedDir)) // a leftover of a killed --force run
+	}
 	backup := ""
 	if heldRun(out) != "" {
 		// --force: every file of the old run goes (into backup) before
@@ -880,14 +889,39 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 				return quench.Usagef("--force: %s is %s, not an output of a run: remove or rename it first", p, what)
 			}
 		}
-		os.RemoveAll(filepath.Join(out, replacedDir)) // a leftover of a killed --force run
 		if backup, err = moveRun(out, filepath.Join(out, replacedDir)); err != nil {
 			moveRun(filepath.Join(out, replacedDir), out) // what was moved goes back
 			os.Remove(filepath.Join(out, replacedDir))
 			return err
 		}
 	}
-	err = execute(st, be, out, f.quiet, stdout, stderr)
+	if testHookBeforeRun != nil {
+		testHookBeforeRun(ctx)
+	}
+	if ctx.Err() != nil {
+		// before the run began: the directory as it was
+		if backup != "" {
+			moveRun(backup, out)
+			os.Remove(backup)
+		}
+		unlock()
+		if created {
+			os.Remove(out)
+			if madeRuns {
+				os.Remove(filepath.Dir(out))
+			}
+		}
+		fmt.Fprintln(stderr, "quench: interrupted before the run started; nothing was written")
+		return sim.ErrInterrupted
+	}
+	// the old run goes once the new one has a checkpoint
+	afterCheckpoint := func() {
+		if backup != "" {
+			os.RemoveAll(backup)
+			backup = ""
+		}
+	}
+	err = execute(ctx, st, be, out, f.quiet, stdout, stderr, afterCheckpoint)
 	if backup != "" {
 		_, statErr := os.Stat(filepath.Join(out, sim.CheckpointFile))
 		if err == nil || errors.Is(err, sim.ErrInterrupted) || statErr == nil {
@@ -932,6 +966,11 @@ func moveRun(dir, to string) (string, error) {
 	return to, nil
 }
 
+// testHookBeforeRun, set by tests only, is called after the directory is
+// ready and before the run starts, with the context a caught signal
+// cancels.
+var testHookBeforeRun func(ctx context.Context)
+
 // testHookStart, set by tests only, is called before the start state is
 // drawn, while signals are being caught.
 var testHookStart func()
@@ -939,9 +978,7 @@ var testHookStart func()
 // newState draws the start state (a large stationary sandpile takes
 // seconds, a lattice of 2^36 spins more). A signal meanwhile ends the run at
 // once, before anything is written: one line, exit 130.
-func newState(c sim.Config, stderr io.Writer) (*sim.State, error) {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+func newState(ctx context.Context, c sim.Config, stderr io.Writer) (*sim.State, error) {
 	type drawn struct {
 		st  *sim.State
 		err error
@@ -954,13 +991,16 @@ func newState(c sim.Config, stderr io.Writer) (*sim.State, error) {
 		st, err := sim.NewState(c)
 		done <- drawn{st, err}
 	}()
+	var d drawn
 	select {
-	case d := <-done:
-		return d.st, d.err
+	case d = <-done:
 	case <-ctx.Done():
+	}
+	if ctx.Err() != nil { // also a signal as the state came
 		fmt.Fprintln(stderr, "quench: interrupted while drawing the start state; nothing was written")
 		return nil, sim.ErrInterrupted
 	}
+	return d.st, d.err
 }
 
 // testHookProgress, set by tests only, is called after every sweep while
@@ -973,11 +1013,11 @@ var testHookOutputs func()
 
 // execute runs st to the end with a progress bar and signal handling, then
 // writes the outputs and prints the results table.
-func execute(st *sim.State, be quench.Backend, out string, quiet bool, stdout, stderr io.Writer) error {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+// ctx is cancelled by a caught signal; afterCheckpoint, if not nil, is
+// called after each checkpoint.
+func execute(ctx context.Context, st *sim.State, be quench.Backend, out string, quiet bool, stdout, stderr io.Writer, afterCheckpoint func()) error {
 	sim.RemoveTemps(out) // of a process killed while writing
-	opts := sim.Options{Dir: out}
+	opts := sim.Options{Dir: out, AfterCheckpoint: afterCheckpoint}
 	bar := newBar(st, quiet, stderr)
 	if bar != nil || testHookProgress != nil {
 		opts.Progress = func(step, total int64) {
