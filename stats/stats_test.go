@@ -246,3 +246,11 @@ func TestDerivedGradientSmallMean(t *testing.T) {
 		t.Errorf("tau_int of <A> + 1e3 <B>: %v, want about %v (B's)", e.Tau, want)
 	}
 }
+
+// A single sample has no standard deviation: Derived's step must not be
+// NaN (it made tau_int NaN).
+func TestDerivedOneSample(t *testing.T) {
+	if e := Derived([][]float64{{2}}, func(m []float64) float64 { return m[0] }); e.Mean != 2 || e.Tau != 0.5 || e.Reliable {
+		t.Errorf("derived of one sample: %+v", e)
+	}
+}
