@@ -145,6 +145,13 @@ func (c *Config) validateParticles() error {
 	if top := math.Abs(c.Omega) + 9*c.OmegaSpread; top > math.MaxFloat64/2 || c.Precision == "float32" && top > math.MaxFloat32/2 {
 		return quench.Usagef("--omega %v and --omega-spread %v are not allowed together: the frequencies would reach %.3g, beyond %s's range", c.Omega, c.OmegaSpread, top, c.Precision)
 	}
+	// a step turns a phase by dt omega_i (radians): past half a turn a
+	// frequency aliases to a slower one, and a large turn leaves the phase,
+	// in turns, few bits below the point (a uniform omega is a rotation:
+	// subtract it). 6 spreads: the largest of 1e9 normals is about 6.1
+	if fast := math.Abs(c.Omega) + 6*c.OmegaSpread; c.Potential == quench.PotentialKuramoto && c.Dt*fast >= math.Pi {
+		return quench.Usagef("--dt %v is too large for frequencies up to |omega| + 6 spread = %.4g: a step must turn a phase by less than half a turn (dt |omega| < pi, so dt < %.4g; a uniform --omega is only a rotation, --omega 0 removes it)", c.Dt, fast, math.Pi/fast)
+	}
 	// stiffest curvature of the potential: K (harmonic), 8K at the minima
 	// of the double well
 	k := math.Abs(c.K)
@@ -158,12 +165,12 @@ func (c *Config) validateParticles() error {
 		// dt a < 2 (measured: at K = -30 the order parameter is that of
 		// small dt, times the EM factor, up to dt = 0.13 and breaks down
 		// at 0.14 = 4.2/|K|)
-		rate := k
+		rate, what := k, "the phases relax towards the mean phase at rate up to k"
 		if c.K < 0 {
-			rate = k / 2
+			rate, what = k/2, "the order parameter relaxes at rate |k|/2"
 		}
 		if c.Dt >= 2/rate {
-			return quench.Usagef("--dt %v is unstable for kuramoto k=%v: the phases relax at rate up to %v, so dt must be < %.6g", c.Dt, c.K, rate, 2/rate)
+			return quench.Usagef("--dt %v is unstable for kuramoto k=%v: %s = %v, so dt must be < %.6g", c.Dt, c.K, what, rate, 2/rate)
 		}
 	}
 	if c.Potential != quench.PotentialKuramoto && k > 0 {

@@ -258,7 +258,9 @@ func Series(x []float64) Estimate {
 		return Estimate{Mean: stat.Mean(x, nil), Err: math.NaN(), Tau: math.NaN()}
 	}
 	if len(x) > 0 && constant(x) {
-		return Estimate{Mean: x[0], Err: 0, Tau: 0.5, Reliable: len(x) >= 4}
+		// reliable as any series: 2 DefaultBins samples or more (a short
+		// run can be constant by chance)
+		return Estimate{Mean: x[0], Err: 0, Tau: 0.5, Reliable: len(x) >= 2*DefaultBins}
 	}
 	nb := Bins(len(x))
 	mean, err := MeanErr(Bin(x, nb))
@@ -289,6 +291,23 @@ func Derived(xs [][]float64, f func(means []float64) float64) Estimate {
 	}
 	if bad {
 		return Estimate{Mean: math.NaN(), Err: math.NaN(), Tau: math.NaN()}
+	}
+	allConstant := true
+	for _, x := range xs {
+		allConstant = allConstant && constant(x)
+	}
+	if allConstant {
+		// exactly f of the constants, as Series gives a constant's value
+		// (the jackknife would add its rounding as an error bar)
+		v := make([]float64, len(xs))
+		for k, x := range xs {
+			v[k] = x[0]
+		}
+		est := f(v)
+		if !finite([]float64{est}) {
+			return Estimate{Mean: est, Err: math.NaN(), Tau: math.NaN()}
+		}
+		return Estimate{Mean: est, Err: 0, Tau: 0.5, Reliable: n >= 2*DefaultBins}
 	}
 	bins := make([][]float64, len(xs))
 	means := make([]float64, len(xs))

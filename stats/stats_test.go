@@ -154,9 +154,20 @@ func TestSeriesConstant(t *testing.T) {
 	if tau, _, ok := TauInt(x); tau != 0.5 || !ok {
 		t.Errorf("constant series: tau_int %v ok %v", tau, ok)
 	}
-	// Derived: the gradient projection of constants is constant too
-	if e := Derived([][]float64{x, x}, func(m []float64) float64 { return m[0] * m[1] }); e.Tau != 0.5 || e.Err != 0 {
+	// Derived of constants: exactly f of them, reliable as a constant
+	// series is (100 samples or more), 0/0 not
+	prod := func(m []float64) float64 { return m[0] * m[1] / 3 }
+	if e := Derived([][]float64{x, x}, prod); e.Mean != prod([]float64{0.1, 0.1}) || e.Tau != 0.5 || e.Err != 0 || !e.Reliable {
 		t.Errorf("derived from constants: %+v", e)
+	}
+	if e := Derived([][]float64{x[:99]}, func(m []float64) float64 { return m[0] }); e.Reliable {
+		t.Errorf("derived from 99 constants: %+v reliable", e)
+	}
+	if e := Derived([][]float64{make([]float64, 200)}, func(m []float64) float64 { return m[0] / m[0] }); e.Reliable || !math.IsNaN(e.Mean) {
+		t.Errorf("derived 0/0 from constants: %+v", e)
+	}
+	if e := Series(x[:99]); e.Reliable {
+		t.Errorf("99 constants: %+v reliable", e)
 	}
 }
 

@@ -586,7 +586,10 @@ func TestLangevinRuns(t *testing.T) {
 		{[]string{"--model", "phi4", "--L", "32", "--dt", "0.19", "--therm", "0", "--every", "500", "--checkpoint-every", "100"}, "checkpoint at step 100: the state diverged (NaN or Inf): --dt is too large"},
 		// a finite state whose squares overflow
 		{[]string{"--model", "particles", "--N", "1000", "--T", "1e306", "--therm", "0", "--steps", "10"}, "measurement after step 10: x_var is +Inf, beyond float64's range: --dt is too large"},
-		{[]string{"--model", "particles", "--potential", "kuramoto", "--k", "10", "--dt", "0.2"}, "--dt 0.2 is unstable for kuramoto k=10: the phases relax at rate up to 10, so dt must be < 0.2"},
+		{[]string{"--model", "particles", "--potential", "kuramoto", "--k", "10", "--dt", "0.2"}, "--dt 0.2 is unstable for kuramoto k=10: the phases relax towards the mean phase at rate up to k = 10, so dt must be < 0.2"},
+		{[]string{"--model", "particles", "--potential", "kuramoto", "--k", "-400", "--dt", "0.01"}, "--dt 0.01 is unstable for kuramoto k=-400: the order parameter relaxes at rate |k|/2 = 200, so dt must be < 0.01"},
+		{[]string{"--model", "particles", "--potential", "kuramoto", "--omega", "1e12", "--precision", "float32"}, "--dt 0.01 is too large for frequencies up to |omega| + 6 spread = 1e+12: a step must turn a phase by less than half a turn (dt |omega| < pi, so dt < 3.142e-12;"},
+		{[]string{"--model", "particles", "--potential", "kuramoto", "--omega", "300", "--omega-spread", "20"}, "frequencies up to |omega| + 6 spread = 420"},
 		{[]string{"--model", "particles", "--potential", "kuramoto", "--k", "-30", "--dt", "0.14"}, "dt must be < 0.133333"},
 		{[]string{"--model", "particles", "--potential", "kuramoto", "--omega-spread", "1e308"}, "the frequencies would reach +Inf, beyond float64's range"},
 		{[]string{"--model", "particles", "--potential", "kuramoto", "--omega-spread", "1e38", "--precision", "float32"}, "the frequencies would reach 9e+38, beyond float32's range"},
@@ -1065,5 +1068,21 @@ func TestOutputFailureLeavesNoMix(t *testing.T) {
 	}
 	if st, err := sim.ReadCheckpoint(dir); err != nil || !st.Done() || st.Config.Sweeps != 20 {
 		t.Errorf("checkpoint after the failed outputs: %v", err)
+	}
+}
+
+// The table's notes say why: fewer than 100 measurements, and values that
+// are not defined (the Binder cumulant of an m that is 0 throughout: a
+// frozen Neel state), which get no star.
+func TestTableNotes(t *testing.T) {
+	dir := t.TempDir()
+	_, short, _ := runQ(t, "run", "--L", "8", "--sweeps", "40", "--quiet", "--out", filepath.Join(dir, "a"))
+	if !strings.Contains(short, "* too few measurements for error bars (40: at least 100, in 50 bins spanning >= 20 tau_int each)") {
+		t.Errorf("40 measurements:\n%s", short)
+	}
+	_, neel, _ := runQ(t, "run", "--L", "8", "--J", "-1", "--T", "0.3", "--start", "cold", "--sweeps", "200", "--quiet", "--out", filepath.Join(dir, "b"))
+	if !regexp.MustCompile(`\nbinder +- +- +-\n`).MatchString(neel) || !strings.Contains(neel, "- no value: 0/0") || strings.Contains(neel, "*") ||
+		!regexp.MustCompile(`\nstaggered_binder +0.66666667 +0 +0.5\n`).MatchString(neel) {
+		t.Errorf("frozen Neel state:\n%s", neel)
 	}
 }

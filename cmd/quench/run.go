@@ -29,6 +29,7 @@ import (
 	"github.com/quenchlab/quench/cpu"
 	"github.com/quenchlab/quench/gpu"
 	"github.com/quenchlab/quench/sim"
+	"github.com/quenchlab/quench/stats"
 )
 
 // runFlags are the flags of quench run; a TOML config file may set the same
@@ -1131,18 +1132,26 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 		c.Sweeps, unit, c.Therm, unit, sum.Measurements, c.Every, sum.Throughput.SiteUpdatesPerNs, rate)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "observable\tmean\terror\ttau_int")
-	unreliable := false
+	unreliable, undefined := false, false
 	for _, name := range names {
 		v := sum.Observables[name]
 		mark := ""
-		if !v.Reliable {
+		if !v.Reliable && v.Mean != nil { // no value: "-", its own note
 			mark, unreliable = " *", true
 		}
+		undefined = undefined || v.Mean == nil
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s%s\n", name, num(v.Mean, "%.8g"), num(v.Error, "%.2g"), num(v.TauInt, "%.3g"), mark)
 	}
 	tw.Flush()
 	if unreliable {
-		fmt.Fprintln(w, "\n* too few measurements for this tau_int (each error bin should span >= 20 tau_int): run longer for trustworthy errors")
+		why := "too few measurements for this tau_int (each error bin should span >= 20 tau_int)"
+		if least := 2 * stats.DefaultBins; sum.Measurements < least {
+			why = fmt.Sprintf("too few measurements for error bars (%d: at least %d, in %d bins spanning >= 20 tau_int each)", sum.Measurements, least, stats.DefaultBins)
+		}
+		fmt.Fprintf(w, "\n* %s: run longer for trustworthy errors\n", why)
+	}
+	if undefined {
+		fmt.Fprintln(w, "- no value: 0/0 (a Binder cumulant of an order parameter that is exactly 0 throughout), or beyond float64's range")
 	}
 	if n := sum.ProfileSnapshots; n > 0 {
 		snapshots := "snapshots"
