@@ -6,10 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"runtime"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -229,7 +227,7 @@ the GPU/CPU speedup per model and algorithm.`,
 			}()
 			// Ctrl-C ends the grid after the point being timed (a second
 			// one at once), keeping the rows measured
-			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			ctx, stop := catchSignals()
 			defer stop()
 			go func() {
 				<-ctx.Done()

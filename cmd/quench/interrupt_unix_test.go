@@ -311,3 +311,47 @@ func TestForceBackupLifetime(t *testing.T) {
 		t.Errorf("run into a run with a stale backup: exit %d %q", code, stderr)
 	}
 }
+
+// A signal before a resumed run goes on changes nothing in its directory
+// (an extension's old outputs stay); SIGHUP, a closed terminal, is caught
+// like SIGINT: a checkpoint and exit 130.
+func TestResumeInterruptedEarlyAndHangup(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "r")
+	if code, _, stderr := runQ(t, "run", "--L", "8", "--sweeps", "50", "--quiet", "--out", dir); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	testHookBeforeRun = func(ctx context.Context) {
+		syscall.Kill(os.Getpid(), syscall.SIGINT)
+		<-ctx.Done()
+	}
+	code, _, stderr := runQ(t, "resume", dir, "--sweeps", "400", "--quiet")
+	testHookBeforeRun = nil
+	if code != 130 || stderr != "quench: interrupted before the run in "+dir+" went on; nothing was changed\n" {
+		t.Errorf("resume interrupted before the run: exit %d, %q", code, stderr)
+	}
+	for _, name := range []string{sim.SummaryFile, sim.SeriesFile, sim.LatticeFile} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			t.Errorf("%s gone after an interrupt before the run: %v", name, err)
+		}
+	}
+	if st, err := sim.ReadCheckpoint(dir); err != nil || st.Config.Sweeps != 50 {
+		t.Errorf("checkpoint changed: %v", err)
+	}
+	// SIGHUP in the middle of the extension
+	sent := false
+	testHookProgress = func(ctx context.Context, step int64) {
+		if step == 1100 && !sent {
+			sent = true
+			syscall.Kill(os.Getpid(), syscall.SIGHUP)
+			<-ctx.Done()
+		}
+	}
+	code, _, stderr = runQ(t, "resume", dir, "--sweeps", "400", "--quiet")
+	testHookProgress = nil
+	if code != 130 || !strings.Contains(stderr, "interrupted after sweep 1100 of 1400") {
+		t.Errorf("SIGHUP: exit %d, %q", code, stderr)
+	}
+	if st, err := sim.ReadCheckpoint(dir); err != nil || st.Step != 1100 {
+		t.Errorf("checkpoint after SIGHUP: %v", err)
+	}
+}

@@ -1,14 +1,24 @@
 package main
 
 import (
+	"context"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"sync"
+	"syscall"
 
 	"github.com/gofrs/flock"
 
 	"github.com/quenchlab/quench"
 )
+
+// catchSignals returns a context that Ctrl-C (SIGINT), SIGTERM and SIGHUP
+// (a closed terminal: a dropped ssh session) cancel, instead of ending the
+// process, until stop is called.
+func catchSignals() (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+}
 
 // lockFile is the run directory's lock: `run` and `resume` hold it (an
 // advisory file lock, released by the system when the process ends however

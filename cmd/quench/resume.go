@@ -1,13 +1,10 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
-	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -37,6 +34,10 @@ lattice and measurement series an uninterrupted run would have produced.
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dir := args[0]
+			// signals are caught from the start: an interrupt before the
+			// run goes on changes nothing
+			ctx, stop := catchSignals()
+			defer stop()
 			if fi, err := os.Stat(dir); err == nil && fi.IsDir() {
 				unlock, err := lockRun(dir)
 				if err != nil {
@@ -97,6 +98,13 @@ lattice and measurement series an uninterrupted run would have produced.
 			if st.Config.Model == "sandpile" && st.Format < 4 {
 				fmt.Fprintf(stderr, "quench: note: the checkpoint in %s is of format %d, from before P(h) snapshots: the run goes on without them (--profile-every -1)\n", dir, st.Format)
 			}
+			if testHookBeforeRun != nil {
+				testHookBeforeRun(ctx)
+			}
+			if ctx.Err() != nil {
+				fmt.Fprintf(stderr, "quench: interrupted before the run in %s went on; nothing was changed\n", dir)
+				return sim.ErrInterrupted
+			}
 			// the checkpoint is the run now: what a killed run --force had
 			// put aside is not
 			os.RemoveAll(filepath.Join(dir, replacedDir))
@@ -124,8 +132,6 @@ lattice and measurement series an uninterrupted run would have produced.
 				fmt.Fprintf(stderr, "quench: the run in %s is already complete (%d measured %s after %d thermalization); rewriting its outputs\n",
 					dir, st.Config.Sweeps, st.Config.StepUnit(), st.Config.Therm)
 			}
-			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-			defer stop()
 			return execute(ctx, st, be, dir, quiet, stdout, stderr, nil)
 		},
 	}

@@ -8,14 +8,12 @@ import (
 	"io"
 	"math"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
-	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -832,7 +830,7 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 	// signals are caught from here: while the start state is drawn, the
 	// directory is claimed and locked and a --force run puts the old run
 	// aside, and then by the run itself
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := catchSignals()
 	defer stop()
 	st, err := newState(ctx, c, stderr)
 	if err != nil {

@@ -1,13 +1,9 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -74,7 +70,7 @@ sweep and site where they differ. Exit 0 when identical, 1 on divergence,
 			if err := checkDeviceMemory(&c, b); err != nil {
 				return err
 			}
-			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			ctx, stop := catchSignals()
 			defer stop()
 			res, err := sim.Verify(ctx, a, b, c, compare)
 			if err != nil {
