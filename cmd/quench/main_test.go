@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -999,6 +1000,32 @@ func TestForceRestoresOnFailure(t *testing.T) {
 			t.Errorf("runs/ there before: %v; exit %d, there after: %v", had, code, err == nil)
 		}
 		os.Remove("runs")
+	}
+	// nor the parents of --out it made
+	os.Mkdir("n1", 0o755)
+	if code, _, _ := runQ(t, append(diverge[:len(diverge)-3], "--out", "n1/n2/n3")...); code != 2 {
+		t.Errorf("diverging run into n1/n2/n3: exit %d", code)
+	}
+	if _, err := os.Stat("n1/n2"); err == nil {
+		t.Errorf("a failed run left n1/n2")
+	}
+	if _, err := os.Stat("n1"); err != nil {
+		t.Errorf("a failed run removed n1, which was there before: %v", err)
+	}
+	// a failure that is not the parameters' (exit 1: the checkpoint
+	// cannot be written, a directory where its log goes) still says the
+	// old run is back (its summary here; its log was taken away first, so
+	// that the restore has nothing to put where that directory is)
+	if code, _, stderr := runQ(t, "run", "--L", "8", "--sweeps", "10", "--quiet", "--out", "n1"); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	os.Remove(filepath.Join("n1", sim.SeriesLogFile))
+	old, _ := os.ReadFile(filepath.Join("n1", sim.SummaryFile))
+	testHookBeforeRun = func(context.Context) { os.Mkdir(filepath.Join("n1", sim.SeriesLogFile), 0o755) }
+	code, _, stderr = runQ(t, "run", "--L", "16", "--sweeps", "10", "--quiet", "--force", "--out", "n1")
+	testHookBeforeRun = nil
+	if now, _ := os.ReadFile(filepath.Join("n1", sim.SummaryFile)); code != 1 || !strings.Contains(stderr, "(--force: the run that was in n1 is restored)") || !bytes.Equal(now, old) {
+		t.Errorf("--force run failing on its checkpoint: exit %d, %q", code, stderr)
 	}
 }
 

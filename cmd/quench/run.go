@@ -836,17 +836,17 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	created, madeRuns := false, false
+	// created: out is this run's; made: the directories it made, out first
+	created, made := false, []string(nil)
 	if out == "" {
-		_, statErr := os.Stat("runs")
-		madeRuns = os.IsNotExist(statErr)
+		made = missingDirs("runs")
 		if out, err = claimDir(filepath.Join("runs", fmt.Sprintf("%s-%s-%s", c.Model, c.ShapeString(), time.Now().Format("20060102-150405")))); err != nil {
 			return err
 		}
-		created = true
+		created, made = true, append([]string{out}, made...)
 	} else {
-		_, statErr := os.Stat(out)
-		created = os.IsNotExist(statErr)
+		made = missingDirs(out)
+		created = len(made) > 0
 		if err := os.MkdirAll(out, 0o755); err != nil {
 			return quench.Usagef("cannot create --out %s: %v", out, err)
 		}
@@ -860,9 +860,7 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 		}
 	}
 	if err != nil {
-		if created {
-			os.Remove(out)
-		}
+		removeDirs(made)
 		return err
 	}
 	defer unlock()
@@ -904,12 +902,7 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 			os.Remove(backup)
 		}
 		unlock()
-		if created {
-			os.Remove(out)
-			if madeRuns {
-				os.Remove(filepath.Dir(out))
-			}
-		}
+		removeDirs(made)
 		fmt.Fprintln(stderr, "quench: interrupted before the run started; nothing was written")
 		return sim.ErrInterrupted
 	}
@@ -929,21 +922,46 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 			// this run failed with nothing to resume: the run it was to
 			// replace is back
 			os.Remove(backup)
-			if u := (*quench.UsageError)(nil); errors.As(err, &u) {
-				err = quench.Usagef("%v (--force: the run that was in %s is restored)", err, out)
+			note := fmt.Sprintf(" (--force: the run that was in %s is restored)", out)
+			if f := (*failure)(nil); errors.As(err, &f) {
+				err = &failure{fmt.Errorf("%w%s", f.err, note)}
+			} else {
+				err = quench.Usagef("%v%s", err, note)
 			}
 		}
 	}
 	unlock()
 	if err != nil && !errors.Is(err, sim.ErrInterrupted) && created {
 		// a run that failed before writing anything leaves no directory
-		// (os.Remove leaves a non-empty one, with a checkpoint, alone)
-		os.Remove(out)
-		if madeRuns {
-			os.Remove(filepath.Dir(out)) // runs/, made by this run, if nothing else is in it
-		}
+		// (os.Remove leaves a non-empty one, with a checkpoint, alone),
+		// nor the parents it made (runs/, or those of --out)
+		removeDirs(made)
 	}
 	return err
+}
+
+// missingDirs lists dir and its ancestors that do not exist yet, dir
+// first: what os.MkdirAll(dir) makes.
+func missingDirs(dir string) []string {
+	var made []string
+	for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
+		if _, err := os.Stat(d); err == nil || !os.IsNotExist(err) {
+			return made
+		}
+		made = append(made, d)
+		if filepath.Dir(d) == d {
+			return made
+		}
+	}
+}
+
+// removeDirs removes the directories in order while they are empty.
+func removeDirs(dirs []string) {
+	for _, d := range dirs {
+		if os.Remove(d) != nil {
+			return
+		}
+	}
 }
 
 // replacedDir holds, inside a run directory, the files of the run that
