@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -80,6 +81,9 @@ func (l Lattice) CheckCheckerboard() error {
 // dimension pass dim = the number of extents given).
 func ParseShape(s string, dim int) ([]int, error) {
 	fields := strings.Split(strings.ToLower(strings.TrimSpace(s)), "x")
+	if slices.Contains(fields, "") && len(fields) > 1 {
+		return nil, fmt.Errorf("bad shape %q: an extent is missing (extents are integers joined by x, like 512x256)", s)
+	}
 	if len(fields) == 1 {
 		L, err := strconv.Atoi(fields[0])
 		if err != nil {

@@ -446,12 +446,13 @@ func (c *Config) String() string {
 		return fmt.Sprintf("phi4 %s %s dt=%g T=%.10g m2=%g lambda=%g h=%g gamma=%g%s %s seed=%d",
 			c.Lattice(), c.Scheme, c.Dt, c.T, c.M2, c.Lambda, c.H, c.Gamma, c.massString(), c.Precision, c.Seed)
 	case "particles":
-		extra := c.massString()
+		extra := fmt.Sprintf(" gamma=%g", c.Gamma) + c.massString()
 		if c.Potential == quench.PotentialKuramoto {
-			extra += fmt.Sprintf(" omega=%g omega_spread=%g", c.Omega, c.OmegaSpread)
+			// unit mobility: no gamma
+			extra = fmt.Sprintf(" omega=%g omega_spread=%g", c.Omega, c.OmegaSpread)
 		}
-		return fmt.Sprintf("particles N=%d d=%d %s %s dt=%g T=%.10g k=%g gamma=%g%s %s seed=%d",
-			c.N, c.D, c.Potential, c.Scheme, c.Dt, c.T, c.K, c.Gamma, extra, c.Precision, c.Seed)
+		return fmt.Sprintf("particles N=%d d=%d %s %s dt=%g T=%.10g k=%g%s %s seed=%d",
+			c.N, c.D, c.Potential, c.Scheme, c.Dt, c.T, c.K, extra, c.Precision, c.Seed)
 	}
 	return fmt.Sprintf("%s %s T=%.10g (beta=%.10g) J=%g h=%g %s seed=%d", c.Model, c.Lattice(), c.T, c.Beta, c.J, c.H, c.Algo, c.Seed)
 }

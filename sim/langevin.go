@@ -183,7 +183,7 @@ func (c *Config) divergeAdvice() string {
 	if c.Model == "sandpile" || IsMass(c.Model) {
 		return "its integer state should not allow it: please report this run"
 	}
-	return "--dt is too large for these parameters (the up-front bound only holds near the potential's minimum), or --T drives the fluctuations beyond float64's range: reduce --dt or --T"
+	return "--dt is too large for these parameters (the up-front bound only holds near the potential's minimum), or --T drives the fluctuations beyond float64's range: reduce --dt or --T (the run is deterministic: resuming a checkpoint of it diverges again)"
 }
 
 // checkRow refuses a measurement row (step, then Columns) holding NaN or

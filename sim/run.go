@@ -134,7 +134,7 @@ func Execute(ctx context.Context, be quench.Backend, st *State, opts Options) er
 	for st.Step < total {
 		if ctx.Err() != nil {
 			if err := save(); err != nil {
-				return fmt.Errorf("interrupted, and the checkpoint failed: %w", err)
+				return fmt.Errorf("interrupted after %s %d, and the checkpoint failed: %w", unit, st.Step, err)
 			}
 			return ErrInterrupted
 		}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -186,7 +187,7 @@ the GPU/CPU speedup per model and algorithm.`,
 				}
 				probe, err := os.CreateTemp(filepath.Dir(jsonPath), ".quench-bench-*")
 				if err != nil {
-					return quench.Usagef("--json %s cannot be written: %v", jsonPath, err)
+					return quench.Usagef("--json %s cannot be written: cannot create files in %s (%v)", jsonPath, filepath.Dir(jsonPath), errors.Unwrap(err))
 				}
 				probe.Close()
 				os.Remove(probe.Name())

@@ -107,6 +107,9 @@ func TestInterruptOutputsAndForce(t *testing.T) {
 	}
 	args := []string{"run", "--L", "16", "--sweeps", "300", "--quiet", "--force", "--out", dir}
 	testHookOutputs = func() {
+		// as if summary.json had been written when the signal came: it
+		// goes too, so no set of outputs looks whole
+		os.WriteFile(filepath.Join(dir, sim.SummaryFile), []byte("{}"), 0o644)
 		syscall.Kill(os.Getpid(), syscall.SIGINT)
 		<-make(chan struct{}) // the outputs never come: the signal must end the run
 	}
@@ -353,5 +356,37 @@ func TestResumeInterruptedEarlyAndHangup(t *testing.T) {
 	}
 	if st, err := sim.ReadCheckpoint(dir); err != nil || st.Step != 1100 {
 		t.Errorf("checkpoint after SIGHUP: %v", err)
+	}
+}
+
+// A run that fails after a checkpoint (here its log cannot be opened at
+// the next one) says that resume goes on from it, and it does, to the
+// uninterrupted run's end.
+func TestFailureAfterCheckpointResumes(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
+	args := []string{"--L", "8", "--sweeps", "100", "--checkpoint-every", "500", "--quiet", "--seed", "9"}
+	log := filepath.Join(a, sim.SeriesLogFile)
+	testHookProgress = func(_ context.Context, step int64) {
+		if step == 600 {
+			os.Rename(log, log+".keep")
+			os.Mkdir(log, 0o755)
+		}
+	}
+	code, _, stderr := runQ(t, append([]string{"run", "--out", a}, args...)...)
+	testHookProgress = nil
+	if code != 1 || !strings.Contains(stderr, "checkpoint at sweep 1000: ") || !strings.Contains(stderr, "(the last checkpoint in "+a+" is whole: quench resume "+a+" goes on from it)") {
+		t.Fatalf("failure after a checkpoint: exit %d, %q", code, stderr)
+	}
+	os.Remove(log)
+	os.Rename(log+".keep", log)
+	if code, _, stderr := runQ(t, "resume", a, "--quiet"); code != 0 {
+		t.Fatalf("resume: exit %d %s", code, stderr)
+	}
+	runQ(t, append([]string{"run", "--out", b}, args...)...)
+	x, _ := os.ReadFile(filepath.Join(a, sim.SeriesFile))
+	y, _ := os.ReadFile(filepath.Join(b, sim.SeriesFile))
+	if len(x) == 0 || !bytes.Equal(x, y) {
+		t.Errorf("the resumed run's series differs from an uninterrupted one")
 	}
 }

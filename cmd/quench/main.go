@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -114,7 +115,11 @@ func flagError(c *cobra.Command, err error) string {
 			want = "true or false"
 		}
 	}
-	return fmt.Sprintf("--%s %s is not allowed: %s", m[2], m[1], want)
+	v := m[1]
+	if v == "" || strings.TrimSpace(v) != v {
+		v = strconv.Quote(v) // spaces that would not show
+	}
+	return fmt.Sprintf("--%s %s is not allowed: %s", m[2], v, want)
 }
 
 func oneLine(s string) string {

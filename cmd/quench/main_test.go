@@ -57,6 +57,8 @@ func TestBadInput(t *testing.T) {
 		{[]string{"--model", "kmp", "--shape", "-4"}, `bad shape "-4": extent -4 is too small`},
 		{[]string{"--L", "7"}, "extent 7 (axis 0) of lattice 7x7 is odd"},
 		{[]string{"--shape", "64x63"}, "extent 63 (axis 1) of lattice 64x63 is odd"},
+		{[]string{"--shape", "4xx4"}, `bad shape "4xx4": an extent is missing (extents are integers joined by x, like 512x256)`},
+		{[]string{"--seed", " 5"}, `--seed " 5" is not allowed: want a decimal integer`},
 		{[]string{"--out", "/proc/quench-test"}, "cannot create files in /proc, where the outputs of /proc/quench-test go ("},
 		{[]string{"--shape", "99999999999999999999x2"}, `bad shape "99999999999999999999x2": extent 99999999999999999999 is too large: a lattice has at most 2^49 sites`},
 		{[]string{"--shape", "-99999999999999999999x2"}, `extent -99999999999999999999 is too small: every extent must be at least 2`},

@@ -1068,6 +1068,11 @@ func execute(ctx context.Context, st *sim.State, be quench.Backend, out string, 
 		if quench.IsUsage(err) {
 			return err // the parameters' fault (a diverged state): exit 2
 		}
+		if _, serr := os.Stat(filepath.Join(out, sim.CheckpointFile)); serr == nil { // this run's (another's was put aside)
+			// (a disk that filled up, a device fault): the last checkpoint
+			// stays whole, its log's records past it are cut off
+			err = fmt.Errorf("%w (the last checkpoint in %s is whole: quench resume %s goes on from it)", err, out, out)
+		}
 		return &failure{err}
 	}
 	// the analysis and the outputs can take a while after the last step;
@@ -1100,6 +1105,12 @@ func execute(ctx context.Context, st *sim.State, be quench.Backend, out string, 
 		}
 	case <-ctx.Done():
 		sim.RemoveTemps(out) // the file being written when the signal came
+		// and those written before it: no set of outputs that looks whole
+		for _, name := range sim.RunFiles() {
+			if !sim.IsStateFile(name) {
+				os.Remove(filepath.Join(out, name))
+			}
+		}
 		fmt.Fprintf(stderr, "quench: interrupted while writing the outputs of the finished run; its checkpoint is complete: quench resume %s writes them\n", out)
 		return sim.ErrInterrupted
 	}
@@ -1144,7 +1155,7 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 		rate = "coordinate updates/ns"
 	}
 	fmt.Fprintf(w, "quench %s on %s\n", c.String(), sum.Backend)
-	fmt.Fprintf(w, "%d %s after %d thermalization %s, %d measurements (every %d), %.3f %s\n\n",
+	fmt.Fprintf(w, "%d %s after %d thermalization %s, %d measurements (every %d), %.3g %s\n\n",
 		c.Sweeps, unit, c.Therm, unit, sum.Measurements, c.Every, sum.Throughput.SiteUpdatesPerNs, rate)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "observable\tmean\terror\ttau_int")
