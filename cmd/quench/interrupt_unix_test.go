@@ -17,6 +17,19 @@ import (
 	"github.com/quenchlab/quench/sim"
 )
 
+// signalAt makes the next run send itself sig after the given step, once,
+// and wait until it is caught.
+func signalAt(step int64, sig syscall.Signal) {
+	sent := false
+	testHookProgress = func(ctx context.Context, s int64) {
+		if s == step && !sent {
+			sent = true
+			syscall.Kill(os.Getpid(), sig)
+			<-ctx.Done()
+		}
+	}
+}
+
 // SIGINT during a run writes a checkpoint and exits 130; resume then ends
 // with exactly the lattice and series of an uninterrupted run.
 func TestInterruptAndResume(t *testing.T) {
@@ -65,14 +78,7 @@ func TestInterruptAndResume(t *testing.T) {
 	}
 	// an extension interrupted: the shorter run's outputs are gone, so
 	// none passes for the longer run's
-	sent = false
-	testHookProgress = func(ctx context.Context, step int64) {
-		if step == 470 && !sent {
-			sent = true
-			syscall.Kill(os.Getpid(), syscall.SIGINT)
-			<-ctx.Done()
-		}
-	}
+	signalAt(470, syscall.SIGINT)
 	code, _, stderr = runQ(t, "resume", cut, "--sweeps", "600", "--quiet")
 	testHookProgress = nil
 	if code != 130 {
@@ -341,14 +347,7 @@ func TestResumeInterruptedEarlyAndHangup(t *testing.T) {
 		t.Errorf("checkpoint changed: %v", err)
 	}
 	// SIGHUP in the middle of the extension
-	sent := false
-	testHookProgress = func(ctx context.Context, step int64) {
-		if step == 1100 && !sent {
-			sent = true
-			syscall.Kill(os.Getpid(), syscall.SIGHUP)
-			<-ctx.Done()
-		}
-	}
+	signalAt(1100, syscall.SIGHUP)
 	code, _, stderr = runQ(t, "resume", dir, "--sweeps", "400", "--quiet")
 	testHookProgress = nil
 	if code != 130 || !strings.Contains(stderr, "interrupted after sweep 1100 of 1400") {
