@@ -148,9 +148,10 @@ func (c *Config) validateParticles() error {
 	// a step turns a phase by dt omega_i (radians): past half a turn a
 	// frequency aliases to a slower one, and a large turn leaves the phase,
 	// in turns, few bits below the point (a uniform omega is a rotation:
-	// subtract it). 6 spreads: the largest of 1e9 normals is about 6.1
-	if fast := math.Abs(c.Omega) + 6*c.OmegaSpread; c.Potential == quench.PotentialKuramoto && c.Dt*fast >= math.Pi {
-		return quench.Usagef("--dt %v is too large for frequencies up to |omega| + 6 spread = %.4g: a step must turn a phase by less than half a turn (dt |omega| < pi, so dt < %.4g; a uniform --omega is only a rotation, --omega 0 removes it)", c.Dt, fast, math.Pi/fast)
+	// subtract it). 7 spreads: the largest of 2^40 normals (--N's limit)
+	// is about 7.0
+	if fast := math.Abs(c.Omega) + 7*c.OmegaSpread; c.Potential == quench.PotentialKuramoto && c.Dt*fast >= math.Pi {
+		return quench.Usagef("--dt %v is too large for frequencies up to |omega| + 7 spread = %.4g: a step must turn a phase by less than half a turn (dt |omega| < pi, so dt < %v; a uniform --omega is only a rotation, --omega 0 removes it)", c.Dt, fast, math.Pi/fast)
 	}
 	// stiffest curvature of the potential: K (harmonic), 8K at the minima
 	// of the double well
@@ -170,7 +171,7 @@ func (c *Config) validateParticles() error {
 			rate, what = k/2, "the order parameter relaxes at rate |k|/2"
 		}
 		if c.Dt >= 2/rate {
-			return quench.Usagef("--dt %v is unstable for kuramoto k=%v: %s = %v, so dt must be < %.6g", c.Dt, c.K, what, rate, 2/rate)
+			return quench.Usagef("--dt %v is unstable for kuramoto k=%v: %s = %v, so dt must be < %v", c.Dt, c.K, what, rate, 2/rate)
 		}
 	}
 	if c.Potential != quench.PotentialKuramoto && k > 0 {

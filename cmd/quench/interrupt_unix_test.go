@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -387,5 +388,82 @@ func TestFailureAfterCheckpointResumes(t *testing.T) {
 	y, _ := os.ReadFile(filepath.Join(b, sim.SeriesFile))
 	if len(x) == 0 || !bytes.Equal(x, y) {
 		t.Errorf("the resumed run's series differs from an uninterrupted one")
+	}
+}
+
+// Review fixes: a failed lock keeps a lock file it did not make; a SIGHUP
+// that nohup ignores stays ignored; a killed --force run's backup, the only
+// copy of the old run, is put back when the next --force run is
+// interrupted before it starts; a failed extension's advice names its
+// length, and following it ends as the uninterrupted run.
+func TestReviewFixes(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "r")
+	if code, _, stderr := runQ(t, "run", "--L", "8", "--sweeps", "50", "--quiet", "--out", dir); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	lock := filepath.Join(dir, lockFile)
+	os.Mkdir(lock, 0o755) // cannot be opened to lock
+	if code, _, stderr := runQ(t, "resume", dir, "--quiet"); code != 2 || !strings.Contains(stderr, "cannot lock the run directory") {
+		t.Errorf("resume with an unlockable lock file: exit %d %q", code, stderr)
+	}
+	if fi, err := os.Stat(lock); err != nil || !fi.IsDir() {
+		t.Errorf("the failed lock removed a lock file it did not make: %v", err)
+	}
+	os.Remove(lock)
+
+	signal.Ignore(syscall.SIGHUP)
+	ctx, stop := catchSignals()
+	syscall.Kill(os.Getpid(), syscall.SIGHUP)
+	select {
+	case <-ctx.Done():
+		t.Errorf("an ignored SIGHUP cancelled the run")
+	case <-time.After(200 * time.Millisecond):
+	}
+	stop()
+	signal.Reset(syscall.SIGHUP)
+
+	// the extension's first checkpoint cannot be written (a directory
+	// where its log goes): the advice names --sweeps 400
+	log := filepath.Join(dir, sim.SeriesLogFile)
+	testHookBeforeRun = func(context.Context) {
+		os.Rename(log, log+".keep")
+		os.Mkdir(log, 0o755)
+	}
+	code, _, stderr := runQ(t, "resume", dir, "--sweeps", "400", "--quiet")
+	testHookBeforeRun = nil
+	if code != 1 || !strings.Contains(stderr, "quench resume "+dir+" --sweeps 400 goes on from it") {
+		t.Errorf("failed extension: exit %d %q", code, stderr)
+	}
+	os.Remove(log)
+	os.Rename(log+".keep", log)
+	if code, _, stderr := runQ(t, "resume", dir, "--sweeps", "400", "--quiet"); code != 0 {
+		t.Fatalf("the advised resume: exit %d %s", code, stderr)
+	}
+	other := filepath.Join(t.TempDir(), "o")
+	runQ(t, "run", "--L", "8", "--sweeps", "400", "--quiet", "--out", other)
+	x, _ := os.ReadFile(filepath.Join(dir, sim.SeriesFile))
+	y, _ := os.ReadFile(filepath.Join(other, sim.SeriesFile))
+	if len(x) == 0 || !bytes.Equal(x, y) {
+		t.Errorf("the extension resumed as advised differs from a run of 400 sweeps")
+	}
+
+	// the old run, alone in a killed --force run's backup, comes back
+	backup := filepath.Join(dir, replacedDir)
+	os.Mkdir(backup, 0o755)
+	for _, name := range sim.RunFiles() {
+		os.Rename(filepath.Join(dir, name), filepath.Join(backup, name))
+	}
+	signalBeforeRun := func(ctx context.Context) {
+		syscall.Kill(os.Getpid(), syscall.SIGINT)
+		<-ctx.Done()
+	}
+	testHookBeforeRun = signalBeforeRun
+	code, _, stderr = runQ(t, "run", "--L", "16", "--sweeps", "10", "--quiet", "--force", "--out", dir)
+	testHookBeforeRun = nil
+	if back, _ := os.ReadFile(filepath.Join(dir, sim.SeriesFile)); code != 130 || !bytes.Equal(back, x) {
+		t.Errorf("--force over a killed run's backup, interrupted: exit %d %q; the old run back: %v", code, stderr, bytes.Equal(back, x))
+	}
+	if _, err := os.Stat(backup); err == nil {
+		t.Errorf("%s left after the old run was put back", replacedDir)
 	}
 }

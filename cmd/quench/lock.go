@@ -16,8 +16,14 @@ import (
 // catchSignals returns a context that Ctrl-C (SIGINT), SIGTERM and SIGHUP
 // (a closed terminal: a dropped ssh session) cancel, instead of ending the
 // process, until stop is called.
+// A SIGHUP that nohup set to be ignored stays ignored (Notify would undo
+// that).
 func catchSignals() (context.Context, context.CancelFunc) {
-	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	sigs := []os.Signal{os.Interrupt, syscall.SIGTERM}
+	if !signal.Ignored(syscall.SIGHUP) {
+		sigs = append(sigs, syscall.SIGHUP)
+	}
+	return signal.NotifyContext(context.Background(), sigs...)
 }
 
 // lockFile is the run directory's lock: `run` and `resume` hold it (an
@@ -40,10 +46,13 @@ func lockRun(dir string) (unlock func(), err error) {
 	for try := 0; ; try++ {
 		// readable by all, as the run's other files: another user sharing
 		// the directory is then told it is in use, not denied the file
+		_, statErr := os.Stat(p)
 		fl := flock.New(p, flock.SetPermissions(0o644))
 		ok, err := fl.TryLock()
 		if err != nil {
-			os.Remove(p) // made for nothing (a file system without locks)
+			if os.IsNotExist(statErr) {
+				os.Remove(p) // made by this call for nothing (a file system without locks)
+			}
 			return nil, quench.Usagef("cannot lock the run directory %s: %v", dir, err)
 		}
 		if !ok {

@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"regexp"
-	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -115,9 +114,9 @@ func flagError(c *cobra.Command, err error) string {
 			want = "true or false"
 		}
 	}
-	v := m[1]
-	if v == "" || strings.TrimSpace(v) != v {
-		v = strconv.Quote(v) // spaces that would not show
+	v := m[1] // as pflag quoted it (%q), without the quotes
+	if v == "" || strings.TrimSpace(v) != v || strings.ContainsAny(v, `"\`) {
+		v = `"` + v + `"` // spaces that would not show, escapes
 	}
 	return fmt.Sprintf("--%s %s is not allowed: %s", m[2], v, want)
 }

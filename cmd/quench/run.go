@@ -864,10 +864,20 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer unlock()
-	if f.force {
-		os.RemoveAll(filepath.Join(out, replacedDir)) // a leftover of a killed --force run
-	}
 	backup := ""
+	if leftover := filepath.Join(out, replacedDir); f.force {
+		if _, err := os.Stat(leftover); err == nil {
+			if heldRun(out) == "" {
+				// the only copy of the run a killed --force run was
+				// replacing: this run's backup now (put back if it is
+				// interrupted before it starts or fails, gone at its
+				// first checkpoint)
+				backup = leftover
+			} else {
+				os.RemoveAll(leftover) // stale: the run beside it replaced it
+			}
+		}
+	}
 	if heldRun(out) != "" {
 		// --force: every file of the old run goes (into backup) before
 		// this one starts, so none is left to pass for this run's if it is
@@ -1034,7 +1044,13 @@ var testHookOutputs func()
 // called after each checkpoint.
 func execute(ctx context.Context, st *sim.State, be quench.Backend, out string, quiet bool, stdout, stderr io.Writer, afterCheckpoint func()) error {
 	sim.RemoveTemps(out) // of a process killed while writing
-	opts := sim.Options{Dir: out, AfterCheckpoint: afterCheckpoint}
+	wrote := false // a checkpoint of this run as it is configured now
+	opts := sim.Options{Dir: out, AfterCheckpoint: func() {
+		wrote = true
+		if afterCheckpoint != nil {
+			afterCheckpoint()
+		}
+	}}
 	bar := newBar(st, quiet, stderr)
 	if bar != nil || testHookProgress != nil {
 		opts.Progress = func(step, total int64) {
@@ -1070,8 +1086,14 @@ func execute(ctx context.Context, st *sim.State, be quench.Backend, out string, 
 		}
 		if _, serr := os.Stat(filepath.Join(out, sim.CheckpointFile)); serr == nil { // this run's (another's was put aside)
 			// (a disk that filled up, a device fault): the last checkpoint
-			// stays whole, its log's records past it are cut off
-			err = fmt.Errorf("%w (the last checkpoint in %s is whole: quench resume %s goes on from it)", err, out, out)
+			// stays whole, its log's records past it are cut off. One from
+			// before this process (a resume's) may be of a shorter run:
+			// the length goes in the advice
+			how := "quench resume " + out
+			if !wrote {
+				how += fmt.Sprintf(" --%s %d", st.Config.StepUnit(), st.Config.Sweeps)
+			}
+			err = fmt.Errorf("%w (the last checkpoint in %s is whole: %s goes on from it)", err, out, how)
 		}
 		return &failure{err}
 	}
