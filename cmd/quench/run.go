@@ -1044,7 +1044,7 @@ var testHookOutputs func()
 // called after each checkpoint.
 func execute(ctx context.Context, st *sim.State, be quench.Backend, out string, quiet bool, stdout, stderr io.Writer, afterCheckpoint func()) error {
 	sim.RemoveTemps(out) // of a process killed while writing
-	wrote := false // a checkpoint of this run as it is configured now
+	wrote := false       // a checkpoint of this run as it is configured now
 	opts := sim.Options{Dir: out, AfterCheckpoint: func() {
 		wrote = true
 		if afterCheckpoint != nil {
