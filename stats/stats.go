@@ -323,11 +323,8 @@ func Derived(xs [][]float64, f func(means []float64) float64) Estimate {
 		// Wolff's Gamma method, the linearization being needed only over
 		// the error bar (a step relative to a mean far below f's other
 		// terms was lost in their rounding), and at least 1e-6 of the mean
-		sd := stat.StdDev(x, nil)
-		if !(sd > 0) {
-			sd = 0 // a constant series, or a single sample
-		}
-		h := math.Max(math.Max(sd/math.Sqrt(float64(n)), 1e-6*math.Abs(means[k])), 1e-12)
+		// (n >= 2 here: a single sample is constant, handled above)
+		h := math.Max(math.Max(stat.StdDev(x, nil)/math.Sqrt(float64(n)), 1e-6*math.Abs(means[k])), 1e-12)
 		// (the probes of a one-signed series, such as m^2, do not cross 0,
 		// where f may be singular: there sigma/sqrt(n) <= |mean|, as
 		// sum x^2 <= (sum x)^2)

@@ -258,8 +258,8 @@ func TestDerivedGradientSmallMean(t *testing.T) {
 	}
 }
 
-// A single sample has no standard deviation: Derived's step must not be
-// NaN (it made tau_int NaN).
+// A single sample has no standard deviation, so no gradient step: it is
+// a constant, f of it exactly, with tau_int 1/2 and no error bar to trust.
 func TestDerivedOneSample(t *testing.T) {
 	if e := Derived([][]float64{{2}}, func(m []float64) float64 { return m[0] }); e.Mean != 2 || e.Tau != 0.5 || e.Reliable {
 		t.Errorf("derived of one sample: %+v", e)
