@@ -32,7 +32,7 @@ const SeriesLogFile = "series.qck"
 var StateFiles = []string{CheckpointFile, SeriesLogFile}
 
 // IsStateFile reports whether name is one of StateFiles.
-func IsStateFile(name string) bool { return name == CheckpointFile || name == SeriesLogFile }
+func IsStateFile(name string) bool { return slices.Contains(StateFiles, name) }
 
 // Checkpoint layout, all integers little-endian:
 //

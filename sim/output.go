@@ -354,6 +354,17 @@ func RunFiles() []string {
 	return append([]string{CheckpointFile, SeriesLogFile, SummaryFile, SeriesFile, LatticeFile, ImageFile}, ExtraFiles...)
 }
 
+// RemoveOutputs removes the outputs of a run in dir (RunFiles but the
+// state, StateFiles), so that no set of them passes for a run's they are
+// not all of.
+func RemoveOutputs(dir string) {
+	for _, name := range RunFiles() {
+		if !IsStateFile(name) {
+			os.Remove(filepath.Join(dir, name))
+		}
+	}
+}
+
 // RemoveTemps removes the temporary files that an atomic write of one of
 // RunFiles leaves in dir when the process is killed mid-write (regular
 // files named .NAME.tmp...; dir is a plain path, not a pattern).

@@ -836,17 +836,16 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	// created: out is this run's; made: the directories it made, out first
-	created, made := false, []string(nil)
+	// made: the directories this run made, out first (none: out was there)
+	var made []string
 	if out == "" {
 		made = missingDirs("runs")
 		if out, err = claimDir(filepath.Join("runs", fmt.Sprintf("%s-%s-%s", c.Model, c.ShapeString(), time.Now().Format("20060102-150405")))); err != nil {
 			return err
 		}
-		created, made = true, append([]string{out}, made...)
+		made = append([]string{out}, made...)
 	} else {
 		made = missingDirs(out)
-		created = len(made) > 0
 		if err := os.MkdirAll(out, 0o755); err != nil {
 			return quench.Usagef("cannot create --out %s: %v", out, err)
 		}
@@ -941,7 +940,7 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 		}
 	}
 	unlock()
-	if err != nil && !errors.Is(err, sim.ErrInterrupted) && created {
+	if err != nil && !errors.Is(err, sim.ErrInterrupted) {
 		// a run that failed before writing anything leaves no directory
 		// (os.Remove leaves a non-empty one, with a checkpoint, alone),
 		// nor the parents it made (runs/, or those of --out)
@@ -1118,21 +1117,13 @@ func execute(ctx context.Context, st *sim.State, be quench.Backend, out string, 
 	case err := <-done:
 		if err != nil {
 			// no set of outputs half this run's and half an earlier one's
-			for _, name := range sim.RunFiles() {
-				if !sim.IsStateFile(name) {
-					os.Remove(filepath.Join(out, name))
-				}
-			}
+			sim.RemoveOutputs(out)
 			return &failure{fmt.Errorf("writing the outputs: %w (the finished run is in its checkpoint: quench resume %s writes them)", err, out)}
 		}
 	case <-ctx.Done():
 		sim.RemoveTemps(out) // the file being written when the signal came
 		// and those written before it: no set of outputs that looks whole
-		for _, name := range sim.RunFiles() {
-			if !sim.IsStateFile(name) {
-				os.Remove(filepath.Join(out, name))
-			}
-		}
+		sim.RemoveOutputs(out)
 		fmt.Fprintf(stderr, "quench: interrupted while writing the outputs of the finished run; its checkpoint is complete: quench resume %s writes them\n", out)
 		return sim.ErrInterrupted
 	}
