@@ -30,6 +30,16 @@ func runQ(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	return code, o.String(), e.String()
 }
 
+// TestDecimalCounts: integer flags read a leading zero as decimal, as
+// --seed and --shape do (pflag's IntVar read --L 010 as octal 8).
+func TestDecimalCounts(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "r")
+	code, stdout, stderr := runQ(t, "run", "--model", "sandpile", "--L", "010", "--grains", "012", "--out", out, "--quiet")
+	if code != 0 || !strings.Contains(stdout, "quench sandpile 10x10") || !strings.Contains(stdout, "12 grains") {
+		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+	}
+}
+
 func TestBadInput(t *testing.T) {
 	dir := t.TempDir()
 	unknownKey := filepath.Join(dir, "unknown.toml")
@@ -552,6 +562,10 @@ func TestLangevinRuns(t *testing.T) {
 		want string
 	}{
 		{[]string{"--model", "phi4", "--seed", "0x10"}, `--seed 0x10 is not allowed: want a decimal integer from 0 to 2^64-1`},
+		// counts are decimal too (pflag's own int flags read 0x10 as 16, 1_6 as 16, 010 as 8)
+		{[]string{"--model", "sandpile", "--L", "0x10"}, `--L 0x10 is not allowed: a whole number (digits only, e.g. 100000)`},
+		{[]string{"--model", "kmp", "--steps", "1_000"}, `--steps 1_000 is not allowed: a whole number`},
+		{[]string{"--model", "kmp", "--every", "0b10"}, `--every 0b10 is not allowed: a whole number`},
 		{[]string{"--model", "phi4", "--dt", "0.5"}, "--dt 0.5 is unstable for scheme em"},
 		{[]string{"--model", "phi4", "--dim", "4"}, "--dim 4 is not allowed"},
 		{[]string{"--model", "phi4", "--scheme", "rk4"}, `unknown --scheme "rk4"`},

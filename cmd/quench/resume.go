@@ -132,8 +132,8 @@ lattice and measurement series an uninterrupted run would have produced.
 		},
 	}
 	cmd.Flags().StringVar(&backend, "backend", "cpu", "where to run: cpu, cuda, auto")
-	cmd.Flags().IntVar(&device, "device", 0, "GPU device index for --backend cuda")
-	cmd.Flags().Int64Var(&sweeps, "sweeps", 0, "extend the run to this many measured sweeps")
+	intVar(cmd.Flags(), &device, "device", 0, "GPU device index for --backend cuda")
+	int64Var(cmd.Flags(), &sweeps, "sweeps", 0, "extend the run to this many measured sweeps")
 	cmd.Flags().Int64("steps", 0, "the same as --sweeps, in steps (phi4, particles, mass models, diffusion)")
 	cmd.Flags().Int64("grains", 0, "the same as --sweeps, in grains (sandpile)")
 	cmd.Flags().BoolVar(&quiet, "quiet", false, "no progress bar")

@@ -84,14 +84,14 @@ func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
 	fl := cmd.Flags()
 	fl.StringVar(&f.config, "config", "", "TOML file with the same keys as these flags (flags override it)")
 	addModelFlags(fl, &f)
-	fl.Int64Var(&f.sweeps, "sweeps", 10000, "measured sweeps after thermalization")
-	fl.Int64Var(&f.therm, "therm", 1000, "thermalization sweeps (not measured; a stationary sandpile start gets 0 unless given)")
-	fl.Int64Var(&f.every, "every", 1, "measure every N sweeps")
+	int64Var(fl, &f.sweeps, "sweeps", 10000, "measured sweeps after thermalization")
+	int64Var(fl, &f.therm, "therm", 1000, "thermalization sweeps (not measured; a stationary sandpile start gets 0 unless given)")
+	int64Var(fl, &f.every, "every", 1, "measure every N sweeps")
 	fl.StringVar(&f.backend, "backend", "cpu", "where to run: cpu, cuda, auto (cuda if available, else cpu)")
-	fl.IntVar(&f.device, "device", 0, "GPU device index for --backend cuda (among CUDA_VISIBLE_DEVICES)")
+	intVar(fl, &f.device, "device", 0, "GPU device index for --backend cuda (among CUDA_VISIBLE_DEVICES)")
 	fl.StringVar(&f.out, "out", "", "output directory (default runs/<model>-<shape>-<time>)")
-	fl.Int64Var(&f.profileEvery, "profile-every", 0, fmt.Sprintf("kmp, aggregation, transfer: steps between P(m) and C(r) snapshots; sandpile: grains between P(h) snapshots (0: about %d in the run, mass models fewer above 2^18 sites; -1: none)", sim.ProfileTarget))
-	fl.Int64Var(&f.checkpointEvery, "checkpoint-every", 0, "also checkpoint every N sweeps (0: only at the end and on interrupt)")
+	int64Var(fl, &f.profileEvery, "profile-every", 0, fmt.Sprintf("kmp, aggregation, transfer: steps between P(m) and C(r) snapshots; sandpile: grains between P(h) snapshots (0: about %d in the run, mass models fewer above 2^18 sites; -1: none)", sim.ProfileTarget))
+	int64Var(fl, &f.checkpointEvery, "checkpoint-every", 0, "also checkpoint every N sweeps (0: only at the end and on interrupt)")
 	fl.BoolVar(&f.force, "force", false, "overwrite an --out directory that holds an earlier run")
 	fl.BoolVar(&f.quiet, "quiet", false, "no progress bar")
 	return cmd
@@ -100,7 +100,7 @@ func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
 // addModelFlags adds the flags that define a simulation's physics.
 func addModelFlags(fl *pflag.FlagSet, f *runFlags) {
 	fl.StringVar(&f.model, "model", "ising2d", "model: "+strings.Join(sim.Models, ", "))
-	fl.IntVar(&f.L, "L", 256, "linear size: every extent is L")
+	intVar(fl, &f.L, "L", 256, "linear size: every extent is L")
 	fl.StringVar(&f.shape, "shape", "", "extents in numpy order, e.g. 512x256 (overrides --L)")
 	fl.Float64Var(&f.T, "T", 0, "temperature (default: Ising the critical temperature for --J, Tc |J|; phi4 and particles 1)")
 	fl.Float64Var(&f.beta, "beta", 0, "inverse temperature 1/T (instead of --T)")
@@ -111,7 +111,7 @@ func addModelFlags(fl *pflag.FlagSet, f *runFlags) {
 	fl.Var((*decimalSeed)(&f.seed), "seed", "random seed, a decimal integer from 0 to 2^64-1 (runs with the same seed are identical)")
 	fl.StringVar(&f.start, "start", "hot", "initial state: hot (random), cold (Ising all +1, fields and particles 0, sandpile empty, masses all mass0, diffusion a unit spike at the centre site), stationary (sandpile, and its default: an exact sample of its stationary state)")
 	// Langevin models
-	fl.IntVar(&f.dim, "dim", 2, "phi4, sandpile, mass models, diffusion: lattice dimension 1, 2 or 3 (mass models 1 or 2; --shape alone also sets it)")
+	intVar(fl, &f.dim, "dim", 2, "phi4, sandpile, mass models, diffusion: lattice dimension 1, 2 or 3 (mass models 1 or 2; --shape alone also sets it)")
 	fl.StringVar(&f.scheme, "scheme", quench.SchemeEM, "phi4: em, lm, baoab, modelb; particles: em, lm, baoab")
 	fl.Float64Var(&f.dt, "dt", sim.DefaultDt, "phi4, particles: time step")
 	fl.Float64Var(&f.m2, "m2", -1, "phi4: mass term m^2")
@@ -119,15 +119,15 @@ func addModelFlags(fl *pflag.FlagSet, f *runFlags) {
 	fl.Float64Var(&f.gamma, "gamma", sim.DefaultGamma, "phi4: mobility (friction for baoab); particles: friction")
 	fl.Float64Var(&f.mass, "mass", sim.DefaultMass, "baoab: mass")
 	fl.StringVar(&f.precision, "precision", "float64", "phi4, particles, diffusion: float32 or float64")
-	fl.Int64Var(&f.n, "N", 100000, "particles: number of particles")
-	fl.IntVar(&f.d, "d", 1, "particles: dimensions")
+	int64Var(fl, &f.n, "N", 100000, "particles: number of particles")
+	intVar(fl, &f.d, "d", 1, "particles: dimensions")
 	fl.StringVar(&f.potential, "potential", quench.PotentialHarmonic, "particles: harmonic, doublewell, kuramoto")
 	fl.Float64Var(&f.k, "k", 1, "particles: spring constant, well depth or kuramoto coupling")
 	fl.Float64Var(&f.omega, "omega", 0, "kuramoto: mean natural frequency")
 	fl.Float64Var(&f.omegaSpread, "omega-spread", 0, "kuramoto: spread (standard deviation) of the natural frequencies")
-	fl.Int64Var(&f.steps, "steps", 0, "phi4, particles, mass models, diffusion: measured steps (same as --sweeps)")
-	fl.Int64Var(&f.grains, "grains", 0, "sandpile: measured grains (same as --sweeps)")
-	fl.Int64Var(&f.thermGrains, "therm-grains", 0, "sandpile: thermalization grains (same as --therm; when neither is given, 0 with --start stationary, else --therm's default)")
+	int64Var(fl, &f.steps, "steps", 0, "phi4, particles, mass models, diffusion: measured steps (same as --sweeps)")
+	int64Var(fl, &f.grains, "grains", 0, "sandpile: measured grains (same as --sweeps)")
+	int64Var(fl, &f.thermGrains, "therm-grains", 0, "sandpile: thermalization grains (same as --therm; when neither is given, 0 with --start stationary, else --therm's default)")
 	fl.Float64Var(&f.mass0, "mass0", 1, "kmp, aggregation, transfer: mean initial mass per site")
 	fl.Float64Var(&f.injection, "injection", 0.01, "aggregation: mass injected per site and sweep")
 	fl.Float64Var(&f.fraction, "fraction", 0.5, "transfer: fraction D of the mass moved across a bond")
@@ -265,6 +265,39 @@ func (d *decimalSeed) Set(s string) error {
 	}
 	*d = decimalSeed(v)
 	return nil
+}
+
+// decimal is an integer flag read in decimal only, as --seed and --shape
+// are: pflag's IntVar and Int64Var parse with base 0, reading "010" as
+// octal 8, "0x10" as 16 and "1_6" as 16, so that a typo silently ran
+// another lattice or length.
+type decimal[T int | int64] struct{ p *T }
+
+func (d decimal[T]) String() string { return strconv.FormatInt(int64(*d.p), 10) }
+func (d decimal[T]) Type() string   { return fmt.Sprintf("%T", *d.p) }
+func (d decimal[T]) Set(s string) error {
+	bits := 64
+	if _, ok := any(*d.p).(int); ok {
+		bits = strconv.IntSize
+	}
+	v, err := strconv.ParseInt(s, 10, bits)
+	if err != nil {
+		return err // a strconv error: flagError names what is allowed
+	}
+	*d.p = T(v)
+	return nil
+}
+
+// intVar and int64Var define decimal integer flags (pflag's IntVar and
+// Int64Var, in decimal only).
+func intVar(fl *pflag.FlagSet, p *int, name string, def int, usage string) {
+	*p = def
+	fl.Var(decimal[int]{p}, name, usage)
+}
+
+func int64Var(fl *pflag.FlagSet, p *int64, name string, def int64, usage string) {
+	*p = def
+	fl.Var(decimal[int64]{p}, name, usage)
 }
 
 // configValueFits checks a TOML value against the type of its flag: an

@@ -101,9 +101,9 @@ sweep and site where they differ. Exit 0 when identical, 1 on divergence,
 	fl := cmd.Flags()
 	addModelFlags(fl, &f)
 	fl.Lookup("L").DefValue, f.L = "1024", 1024
-	fl.Int64Var(&f.sweeps, "sweeps", 100, "sweeps to run")
-	fl.Int64Var(&f.therm, "therm", 0, "thermalization sweeps before them (compared too)")
-	fl.Int64Var(&f.every, "every", 10, "compare the full states every N sweeps")
-	fl.IntVar(&device, "device", 0, "GPU device index (among CUDA_VISIBLE_DEVICES)")
+	int64Var(fl, &f.sweeps, "sweeps", 100, "sweeps to run")
+	int64Var(fl, &f.therm, "therm", 0, "thermalization sweeps before them (compared too)")
+	int64Var(fl, &f.every, "every", 10, "compare the full states every N sweeps")
+	intVar(fl, &device, "device", 0, "GPU device index (among CUDA_VISIBLE_DEVICES)")
 	return cmd
 }
