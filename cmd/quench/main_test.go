@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"image/png"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -419,6 +420,33 @@ func TestAutoBackendFallsBack(t *testing.T) {
 	code, _, stderr := runQ(t, "run", "--backend", "auto", "--L", "8", "--sweeps", "10", "--out", filepath.Join(t.TempDir(), "o"))
 	if code != 0 || !strings.Contains(stderr, "note: no CUDA backend") || strings.Count(stderr, "\n") != 1 {
 		t.Errorf("auto backend: exit %d, stderr %q", code, stderr)
+	}
+}
+
+// TestProgressBarResumed: a resumed run's bar counts the steps it runs
+// ("from step N", out of those left), so its rate and time left are its
+// own (with the earlier steps set as progress the bar showed millions of
+// steps a second).
+func TestProgressBarResumed(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "r")
+	args := []string{"--model", "kmp", "--L", "16", "--therm", "0", "--seed", "4", "--quiet"}
+	if code, _, stderr := runQ(t, append([]string{"run", "--out", out, "--steps", "300"}, args...)...); code != 0 {
+		t.Fatalf("run: exit %d %s", code, stderr)
+	}
+	testHookTerminal = func(w io.Writer) bool { return true }
+	defer func() { testHookTerminal = nil }()
+	var o, e bytes.Buffer
+	if code := Main([]string{"resume", out, "--steps", "1000"}, &o, &e); code != 0 {
+		t.Fatalf("resume: exit %d %s", code, e.String())
+	}
+	bar := e.String()
+	if !strings.Contains(bar, "kmp 16x16 from step 300") || !strings.Contains(bar, "/700, ") || strings.Contains(bar, "/1000") {
+		t.Errorf("the bar of a run resumed at step 300 of 1000 should count 700 steps from step 300:\n%q", bar)
+	}
+	for _, m := range regexp.MustCompile(`\((\d+)/700, `).FindAllStringSubmatch(bar, -1) {
+		if n, _ := strconv.Atoi(m[1]); n > 700 {
+			t.Errorf("bar count %d past the 700 steps left", n)
+		}
 	}
 }
 

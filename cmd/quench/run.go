@@ -1070,6 +1070,9 @@ var testHookProgress func(ctx context.Context, step int64)
 // computed.
 var testHookOutputs func()
 
+// testHookTerminal, set by tests, says whether a writer is a terminal.
+var testHookTerminal func(w io.Writer) bool
+
 // execute runs st to the end with a progress bar and signal handling, then
 // writes the outputs and prints the results table.
 // ctx is cancelled by a caught signal; afterCheckpoint, if not nil, is
@@ -1083,11 +1086,11 @@ func execute(ctx context.Context, st *sim.State, be quench.Backend, out string, 
 			afterCheckpoint()
 		}
 	}}
-	bar := newBar(st, quiet, stderr)
+	bar, from := newBar(st, quiet, stderr), st.Step
 	if bar != nil || testHookProgress != nil {
 		opts.Progress = func(step, total int64) {
 			if bar != nil {
-				bar.Set64(step)
+				bar.Set64(step - from)
 			}
 			if testHookProgress != nil {
 				testHookProgress(ctx, step)
@@ -1101,7 +1104,9 @@ func execute(ctx context.Context, st *sim.State, be quench.Backend, out string, 
 			bar.Finish() // clears it
 		} else {
 			bar.Exit() // leaves it where it stopped
-			nl = "\n"
+			if bar.String() != "" {
+				nl = "\n"
+			}
 		}
 	}
 	if errors.Is(err, sim.ErrInterrupted) {
@@ -1164,20 +1169,34 @@ func execute(ctx context.Context, st *sim.State, be quench.Backend, out string, 
 	return nil
 }
 
-// isTerminal reports whether w is a terminal.
+// isTerminal reports whether w is a terminal (a test may say which
+// writers are).
 func isTerminal(w io.Writer) bool {
+	if testHookTerminal != nil {
+		return testHookTerminal(w)
+	}
 	fd, ok := w.(*os.File)
 	return ok && (isatty.IsTerminal(fd.Fd()) || isatty.IsCygwinTerminal(fd.Fd()))
 }
 
-// newBar returns a progress bar on a terminal, nil otherwise.
+// newBar returns a progress bar on a terminal, nil otherwise. It counts
+// the steps this process runs, from the state's step (a resumed run's bar
+// starts empty, "from step N"): the bar takes its rate from the count and
+// the time since it started, so a resumed run's earlier steps, set as
+// progress, showed millions of steps a second and too little time left.
+// It starts without a first picture, whose rate would be 0 a hour.
 func newBar(st *sim.State, quiet bool, stderr io.Writer) *progressbar.ProgressBar {
-	if quiet || !isTerminal(stderr) {
+	left := st.Config.TotalSweeps() - st.Step
+	if quiet || left <= 0 || !isTerminal(stderr) {
 		return nil
 	}
-	bar := progressbar.NewOptions64(st.Config.TotalSweeps(),
+	desc := fmt.Sprintf("%s %s", st.Config.Model, st.Config.Lattice())
+	if st.Step > 0 {
+		desc += fmt.Sprintf(" from %s %d", strings.TrimSuffix(st.Config.StepUnit(), "s"), st.Step)
+	}
+	bar := progressbar.NewOptions64(left,
 		progressbar.OptionSetWriter(stderr),
-		progressbar.OptionSetDescription(fmt.Sprintf("%s %s", st.Config.Model, st.Config.Lattice())),
+		progressbar.OptionSetDescription(desc),
 		progressbar.OptionSetItsString(st.Config.StepUnit()),
 		progressbar.OptionShowIts(),
 		progressbar.OptionShowCount(),
@@ -1185,7 +1204,7 @@ func newBar(st *sim.State, quiet bool, stderr io.Writer) *progressbar.ProgressBa
 		progressbar.OptionThrottle(100*time.Millisecond),
 		progressbar.OptionClearOnFinish(),
 	)
-	bar.Set64(st.Step)
+	bar.StartWithoutRender()
 	return bar
 }
 
