@@ -141,13 +141,15 @@ func TauInt(x []float64) (tau float64, window int, ok bool) {
 	if !finite(x) {
 		return math.NaN(), 0, false
 	}
-	if n < 4 {
-		return 0.5, 0, false
-	}
-	if constant(x) {
+	if n > 0 && constant(x) {
 		// no fluctuation at all (a conserved quantity): uncorrelated, and
 		// not the rounding of its mean, which would look like a drift
 		return 0.5, 0, true
+	}
+	if n < minTauSamples {
+		// no window can be tried (the first, W = 2, needs lags up to a
+		// quarter of the series): no estimate, not the 1/2 of no lags
+		return math.NaN(), 0, false
 	}
 	// Short windows (the common case) are found from lags computed
 	// directly, each only when the window search reaches it; longer ones
@@ -198,6 +200,10 @@ func lagCov(d []float64, t int) float64 {
 	}
 	return s / float64(len(d)-t)
 }
+
+// minTauSamples is the shortest series TauInt estimates from: the first
+// window, W = 2, needs rho(1) and rho(2), lags within a quarter of it.
+const minTauSamples = 12
 
 // directLags is how many lags TauInt computes directly before using the FFT.
 const directLags = 64
@@ -257,6 +263,10 @@ func Series(x []float64) Estimate {
 	if !finite(x) {
 		return Estimate{Mean: stat.Mean(x, nil), Err: math.NaN(), Tau: math.NaN()}
 	}
+	if len(x) == 1 {
+		// one sample: no spread to take an error from (not an exact 0)
+		return Estimate{Mean: x[0], Err: math.NaN(), Tau: math.NaN()}
+	}
 	if len(x) > 0 && constant(x) {
 		// reliable as any series: 2 DefaultBins samples or more (a short
 		// run can be constant by chance)
@@ -304,7 +314,8 @@ func Derived(xs [][]float64, f func(means []float64) float64) Estimate {
 			v[k] = x[0]
 		}
 		est := f(v)
-		if !finite([]float64{est}) {
+		if !finite([]float64{est}) || n == 1 {
+			// undefined, or one sample: no error bar (as Series)
 			return Estimate{Mean: est, Err: math.NaN(), Tau: math.NaN()}
 		}
 		return Estimate{Mean: est, Err: 0, Tau: 0.5, Reliable: n >= 2*DefaultBins}

@@ -258,10 +258,34 @@ func TestDerivedGradientSmallMean(t *testing.T) {
 	}
 }
 
-// A single sample has no standard deviation, so no gradient step: it is
-// a constant, f of it exactly, with tau_int 1/2 and no error bar to trust.
+// A single sample has no spread: f of it exactly, but no error bar and no
+// tau_int (NaN, shown as "-"), not an error of 0 that reads as exact.
 func TestDerivedOneSample(t *testing.T) {
-	if e := Derived([][]float64{{2}}, func(m []float64) float64 { return m[0] }); e.Mean != 2 || e.Tau != 0.5 || e.Reliable {
+	if e := Derived([][]float64{{2}}, func(m []float64) float64 { return m[0] }); e.Mean != 2 || !math.IsNaN(e.Err) || !math.IsNaN(e.Tau) || e.Reliable {
 		t.Errorf("derived of one sample: %+v", e)
+	}
+	if e := Series([]float64{2}); e.Mean != 2 || !math.IsNaN(e.Err) || !math.IsNaN(e.Tau) || e.Reliable {
+		t.Errorf("series of one sample: %+v", e)
+	}
+}
+
+// TauInt of a series too short for any window (the first, W = 2, needs
+// 12 samples) is no estimate: NaN, not the 1/2 of no lags; a constant
+// series is uncorrelated at any length.
+func TestTauIntTooShort(t *testing.T) {
+	for n := 2; n < 12; n++ {
+		x := make([]float64, n)
+		for i := range x {
+			x[i] = float64(i % 3)
+		}
+		if tau, _, ok := TauInt(x); !math.IsNaN(tau) || ok {
+			t.Errorf("n=%d: tau %v ok %v, want NaN and false", n, tau, ok)
+		}
+		if e := Series(x); !math.IsNaN(e.Tau) || e.Reliable || math.IsNaN(e.Err) {
+			t.Errorf("n=%d: series %+v, want an error bar without tau_int", n, e)
+		}
+	}
+	if tau, _, ok := TauInt([]float64{3, 3, 3}); tau != 0.5 || !ok {
+		t.Errorf("constant: tau %v ok %v", tau, ok)
 	}
 }
