@@ -102,13 +102,15 @@ func baoabCoeffs(dt, gamma, mass, T float64) (hdt, hdtm, c1, c2 float64, err err
 }
 
 // Phi4StabilityBound is the largest stable time step of the dynamics
-// linearized about the on-site potential's minima: the stiffest mode has
-// k = 4d + c, c the largest curvature m2 + 3 lambda phi^2 at a stationary
-// point phi (m2 phi + lambda phi^3 = h), and dt*gamma*k < 2 for em and lm,
-// dt*gamma*4d*k < 2 for modelb (the conserved operator), and
-// dt*sqrt(k/mass) < 2 for baoab. NaN when the stationary points are
-// beyond float64's range.
-func (p *Phi4Params) Phi4StabilityBound(dim int) float64 {
+// linearized about the on-site potential's minima on a periodic lattice of
+// the given extents: the stiffest mode has k = l + c, l the lattice
+// Laplacian's largest eigenvalue (LaplacianMax: 4 per axis of even
+// extent, less for odd ones) and c the largest curvature
+// m2 + 3 lambda phi^2 at a stationary point phi (m2 phi + lambda phi^3 =
+// h), and dt*gamma*k < 2 for em and lm, dt*gamma*l*k < 2 for modelb (the
+// conserved operator), and dt*sqrt(k/mass) < 2 for baoab. NaN when the
+// stationary points are beyond float64's range.
+func (p *Phi4Params) Phi4StabilityBound(shape []int) float64 {
 	curv := math.Max(p.M2, 0)
 	roots := stationaryPoints(p.M2, p.Lambda, p.H)
 	if p.Lambda != 0 && len(roots) == 0 {
@@ -117,14 +119,31 @@ func (p *Phi4Params) Phi4StabilityBound(dim int) float64 {
 	for _, phi := range roots {
 		curv = math.Max(curv, p.M2+3*p.Lambda*phi*phi)
 	}
-	k := float64(4*dim) + curv
+	l := LaplacianMax(shape)
+	k := l + curv
 	switch p.Scheme {
 	case SchemeModelB:
-		return 2 / (p.Gamma * float64(4*dim) * k)
+		return 2 / (p.Gamma * l * k)
 	case SchemeBAOAB:
 		return 2 * math.Sqrt(p.Mass/k)
 	}
 	return 2 / (p.Gamma * k)
+}
+
+// LaplacianMax is the largest eigenvalue of minus the lattice Laplacian on
+// a periodic lattice of the given extents: the sum over axes of
+// 2 - 2 cos(2 pi floor(L/2) / L), exactly 4 for an even extent L (the
+// alternating mode), 2 - 2 cos(pi - pi/L) for an odd one, 0 for L = 1.
+func LaplacianMax(shape []int) float64 {
+	var l float64
+	for _, n := range shape {
+		if n%2 == 0 {
+			l += 4
+		} else {
+			l += 2 - 2*math.Cos(2*math.Pi*float64(n/2)/float64(n))
+		}
+	}
+	return l
 }
 
 // stationaryPoints returns the real roots of lambda phi^3 + m2 phi - h = 0

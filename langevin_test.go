@@ -51,17 +51,51 @@ func TestStationaryPoints(t *testing.T) {
 	if r := stationaryPoints(-1e300, 1e-320, 0); r != nil {
 		t.Errorf("m2 = -1e300, lambda = 1e-320: roots %v, want none (overflow)", r)
 	}
-	if b := (&Phi4Params{Scheme: SchemeEM, M2: -1e300, Lambda: 1e-320, Gamma: 1}).Phi4StabilityBound(2); !math.IsNaN(b) {
+	if b := (&Phi4Params{Scheme: SchemeEM, M2: -1e300, Lambda: 1e-320, Gamma: 1}).Phi4StabilityBound([]int{8, 8}); !math.IsNaN(b) {
 		t.Errorf("bound beyond float64: %v, want NaN", b)
 	}
 	// m2 = 1e290, lambda = 1e-320: the one root is 0, curvature m2
-	if b := (&Phi4Params{Scheme: SchemeEM, M2: 1e290, Lambda: 1e-320, Gamma: 1}).Phi4StabilityBound(2); math.Abs(b/(2/(8+1e290))-1) > 1e-12 {
+	if b := (&Phi4Params{Scheme: SchemeEM, M2: 1e290, Lambda: 1e-320, Gamma: 1}).Phi4StabilityBound([]int{8, 8}); math.Abs(b/(2/(8+1e290))-1) > 1e-12 {
 		t.Errorf("bound for m2 = 1e290, lambda = 1e-320: %v, want %v", b, 2/(8+1e290))
 	}
 	// lambda = 1e100, m2 = -1: curvature m2 + 3 lambda phi^2 = 2 at the
 	// minima, so em's bound is 2/(8 + 2) in 2D
 	p := Phi4Params{Scheme: SchemeEM, M2: -1, Lambda: 1e100, Gamma: 1}
-	if b := p.Phi4StabilityBound(2); math.Abs(b-0.2) > 1e-12 {
+	if b := p.Phi4StabilityBound([]int{8, 8}); math.Abs(b-0.2) > 1e-12 {
 		t.Errorf("bound for lambda = 1e100: %v, want 0.2", b)
+	}
+}
+
+// LaplacianMax is the largest eigenvalue of minus the periodic Laplacian,
+// checked against every mode of small lattices; odd extents lower the
+// stability bound's stiffest mode (a 1D ring of 3 with m2 = 1, lambda = 0
+// is stable for em up to dt = 2/(3 + 1) = 0.5, not 2/(4 + 1)).
+func TestLaplacianMax(t *testing.T) {
+	for _, shape := range [][]int{{1}, {2}, {3}, {5}, {8}, {3, 3}, {3, 4}, {7, 2, 5}, {1, 9}} {
+		best := 0.0
+		var walk func(a int, l float64)
+		walk = func(a int, l float64) {
+			if a == len(shape) {
+				best = math.Max(best, l)
+				return
+			}
+			for n := 0; n < shape[a]; n++ {
+				walk(a+1, l+2-2*math.Cos(2*math.Pi*float64(n)/float64(shape[a])))
+			}
+		}
+		walk(0, 0)
+		if got := LaplacianMax(shape); math.Abs(got-best) > 1e-12 {
+			t.Errorf("%v: LaplacianMax %v, every mode's largest %v", shape, got, best)
+		}
+	}
+	if got := LaplacianMax([]int{8, 6, 4}); got != 12 {
+		t.Errorf("even extents: %v, want exactly 12", got)
+	}
+	p := Phi4Params{Scheme: SchemeEM, M2: 1, Gamma: 1}
+	if b := p.Phi4StabilityBound([]int{3}); math.Abs(b-0.5) > 1e-12 {
+		t.Errorf("em bound on a ring of 3, m2 = 1: %v, want 0.5", b)
+	}
+	if b := p.Phi4StabilityBound([]int{3, 3, 3}); math.Abs(b-0.2) > 1e-12 {
+		t.Errorf("em bound on 3x3x3, m2 = 1: %v, want 0.2", b)
 	}
 }

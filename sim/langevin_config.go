@@ -98,12 +98,12 @@ func (c *Config) validatePhi4() error {
 		return quench.Usagef("--m2 %v with --lambda 0 is not allowed: the potential is unbounded below (use m2 > 0 or lambda > 0)", c.M2)
 	}
 	p := c.Phi4Params()
-	bound := p.Phi4StabilityBound(len(c.Shape))
+	bound := p.Phi4StabilityBound(c.Shape)
 	if math.IsNaN(bound) {
 		return quench.Usagef("--m2 %v, --lambda %v and --h %v are not allowed together: the potential's stationary points are beyond float64's range", c.M2, c.Lambda, c.H)
 	}
 	if c.Dt >= bound {
-		return quench.Usagef("--dt %v is unstable for scheme %s: the stiffest mode needs dt < %.6g", c.Dt, c.Scheme, bound)
+		return quench.Usagef("--dt %v is unstable for scheme %s: the stiffest mode needs dt < %v", c.Dt, c.Scheme, bound)
 	}
 	_, err := p.Coeffs(len(c.Shape))
 	if err != nil {
