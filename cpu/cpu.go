@@ -111,6 +111,47 @@ func (*Backend) Download(dst any, src quench.Buffer) error {
 	return copySlice(b, dst, false)
 }
 
+// UploadFloat64 copies float64 host values into a Float32 or Float64
+// buffer, rounding to float32 as float32(x) does in place: the driver
+// keeps float64 copies of float32 states, and a float32 slice of the whole
+// state for each move (sim's general path) was memory a CPU run did not
+// need.
+func (*Backend) UploadFloat64(dst quench.Buffer, src []float64) error {
+	b, err := asBuffer(dst, 0)
+	if err != nil {
+		return err
+	}
+	if b.dt != quench.Float32 {
+		return copySlice(b, src, true)
+	}
+	if int64(len(src)) != b.n {
+		return fmt.Errorf("cpu: host slice []float64 does not match a %d-element %v buffer", b.n, b.dt)
+	}
+	for i, x := range src {
+		b.f32[i] = float32(x)
+	}
+	return nil
+}
+
+// DownloadFloat64 copies a Float32 or Float64 buffer into float64 host
+// values (UploadFloat64's twin).
+func (*Backend) DownloadFloat64(dst []float64, src quench.Buffer) error {
+	b, err := asBuffer(src, 0)
+	if err != nil {
+		return err
+	}
+	if b.dt != quench.Float32 {
+		return copySlice(b, dst, false)
+	}
+	if int64(len(dst)) != b.n {
+		return fmt.Errorf("cpu: host slice []float64 does not match a %d-element %v buffer", b.n, b.dt)
+	}
+	for i, x := range b.f32 {
+		dst[i] = float64(x)
+	}
+	return nil
+}
+
 func copySlice(b *Buffer, s any, up bool) error {
 	var n int
 	switch v := s.(type) {

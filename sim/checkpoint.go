@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"unsafe"
 
 	"github.com/quenchlab/quench"
 )
@@ -661,11 +662,12 @@ func writeWords[T int64 | int32](w *hashWriter, v []T) {
 }
 
 func int8Bytes(s []int8) []byte {
-	b := make([]byte, len(s))
-	for i, v := range s {
-		b[i] = byte(v)
+	if len(s) == 0 {
+		return nil
 	}
-	return b
+	// the same memory viewed as bytes (int8 and byte share size and
+	// layout): a copy was a second lattice in memory at every checkpoint
+	return unsafe.Slice((*byte)(unsafe.Pointer(&s[0])), len(s))
 }
 
 // hashWriter writes through a buffer to a file and, when h is set, to a

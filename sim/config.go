@@ -86,30 +86,61 @@ func DefaultT(model string, J float64) float64 {
 	return tc
 }
 
-// langevinBytes estimates phi4 and particle runs: per element the device
-// buffers (field, next or velocities, momenta, mu, omega) in the run's
-// precision, Model B's noise currents (dim per site, on either backend),
-// the measurements' partial sums, and the host's float64 copies of the
-// state (field, momenta or velocities) and a conversion buffer, counted
-// as 24 bytes per element (measurements are taken on the backend:
+// langevinBytes estimates phi4 and particle runs.
+//
+// phi4: per site the device buffers (field, next, and momenta or mu) in
+// the run's precision, Model B's noise currents (dim per site, on either
+// backend), the measurements' partial sums, and the host's float64 copies
+// of the state (field, momenta) and a conversion buffer, counted as 24
+// bytes per site (measurements are taken on the backend:
 // Reducer.FieldSums).
+//
+// particles: per coordinate the device buffers (positions, and velocities
+// for baoab; kuramoto's frequencies per oscillator), the host's float64
+// copies of the same, and for float32 on a GPU two conversion buffers
+// (a float32 run converts each buffer as it moves it; the CPU backend
+// does so in place). A 2x10^7 harmonic em float64
+// run holds 305 MiB (322 MiB resident).
 func (c *Config) langevinBytes(stateOnHost bool) (host, device uint64) {
 	n := uint64(c.Units())
 	elem := uint64(c.ElemType().Size())
-	bufs := uint64(2) // field and next (phi4) or positions and one spare
+	series := uint64(c.Measurements()) * 8 * uint64(len(c.Columns())+1) * 2
+	if c.Model == "particles" {
+		bufs := uint64(1)
+		if c.Scheme == quench.SchemeBAOAB {
+			bufs++
+		}
+		device = n*elem*bufs + partialBytes(int64(n), 0)
+		host = n * 8 * bufs
+		if c.Potential == quench.PotentialKuramoto {
+			osc := uint64(max(c.N, 0))
+			device += osc * elem
+			host += osc * 8
+		}
+		if elem == 4 && !stateOnHost {
+			// a conversion buffer, and the last one's garbage: a new one
+			// is taken at once, before the collector frees the old (the
+			// CPU backend converts in place: a float32 lm run of 2x10^7
+			// particles in 3D with them, 916 MiB live, peaked at
+			// 1164 MiB resident)
+			host += 8 * n
+		}
+		host += series + 64<<20
+		if stateOnHost {
+			host += device
+		}
+		return host, device
+	}
+	bufs := uint64(2) // field and next
 	if c.Scheme == quench.SchemeBAOAB || c.Scheme == quench.SchemeModelB {
 		bufs++
 	}
-	axes := len(c.Shape) // phi4: FieldSums on the lattice; particles: without one
-	if c.Model == "particles" {
-		axes = 0
-	}
-	device = n*elem*bufs + partialBytes(int64(n), axes)
-	if c.Model == "phi4" && c.Scheme == quench.SchemeModelB {
+	device = n*elem*bufs + partialBytes(int64(n), len(c.Shape))
+	if c.Scheme == quench.SchemeModelB {
 		// the noise currents, one per link (gpu and cpu curScratch)
 		device += n * uint64(len(c.Shape)) * elem
 	}
-	host = n*8*3 + uint64(c.Measurements())*8*uint64(len(c.Columns())+1)*2 + 64<<20
+	host = n*8*3 + series + 64<<20
 	if stateOnHost {
 		host += device
 	}
@@ -328,11 +359,26 @@ func partialBytes(n int64, dim int) uint64 {
 	return uint64((n+quench.SumBlock-1)/quench.SumBlock) * 8 * uint64(quench.FieldSumsWidth(dim))
 }
 
+// RuntimeBytes is what Bytes adds to every run's host memory for the Go
+// runtime and the program itself, beyond the heap (a run of 8x8 sites is
+// 15 MiB resident): the heap is held to the rest (HeapLimit).
+const RuntimeBytes = 32 << 20
+
+// HeapLimit is the Go heap's share of a host estimate from Bytes, the soft
+// limit a run's heap is given (runtime/debug.SetMemoryLimit).
+func HeapLimit(host uint64) uint64 { return host - min(host, RuntimeBytes) }
+
 // Bytes estimates the host memory a run needs on a backend: the backend's
 // own copy of the state (when it lives in host memory), the driver's host
-// copy, the measurement series and a fixed allowance for outputs; and the
-// device memory: the state and the measurements' partial sums.
+// copy, the measurement series, a fixed allowance for outputs and
+// RuntimeBytes; and the device memory: the state and the measurements'
+// partial sums.
 func (c *Config) Bytes(stateOnHost bool) (host, device uint64) {
+	host, device = c.bytes(stateOnHost)
+	return host + RuntimeBytes, device
+}
+
+func (c *Config) bytes(stateOnHost bool) (host, device uint64) {
 	if IsMass(c.Model) || c.Model == "diffusion" {
 		n := uint64(c.Lattice().Sites())
 		elem := uint64(8)
@@ -356,7 +402,10 @@ func (c *Config) Bytes(stateOnHost bool) (host, device uint64) {
 	if c.Model == "sandpile" {
 		n := uint64(c.Lattice().Sites())
 		device = 14 * n // heights, activity (int64), stamp, flags
-		host = 13*n + uint64(c.Measurements())*8*6*2 + c.profileBytes(8*2) + 64<<20
+		// host: the driver's copies (13 bytes a site) and the outputs'
+		// float64 copy of the activity (sandpileHistograms; without it a
+		// 4096^2 run, 801 MiB estimated, peaked at 869 MiB resident)
+		host = 21*n + uint64(c.Measurements())*8*6*2 + c.profileBytes(8*2) + 64<<20
 		if c.Start == "stationary" {
 			// quench.SandpileStationary's parent, tree, boundary (2) and
 			// depth (4) bytes per site while it draws the start

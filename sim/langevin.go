@@ -73,10 +73,21 @@ func hotValue(u float64, kur bool, round func(float64) float64) float64 {
 	return 0
 }
 
+// floatMover is a backend that moves float64 host values into and out of
+// float32 buffers itself (the CPU backend converts in place), without a
+// float32 copy of the whole state on the host.
+type floatMover interface {
+	UploadFloat64(dst quench.Buffer, src []float64) error
+	DownloadFloat64(dst []float64, src quench.Buffer) error
+}
+
 // uploadFloats copies float64 host values into a Float32 or Float64 buffer.
 func uploadFloats(be quench.Backend, dst quench.Buffer, v []float64) error {
 	if dst.DType() == quench.Float64 {
 		return be.Upload(dst, v)
+	}
+	if fm, ok := be.(floatMover); ok {
+		return fm.UploadFloat64(dst, v)
 	}
 	v32 := make([]float32, len(v))
 	parallelRange(len(v), func(lo, hi int) {
@@ -92,6 +103,9 @@ func downloadFloats(be quench.Backend, dst []float64, src quench.Buffer) error {
 	if src.DType() == quench.Float64 {
 		return be.Download(dst, src)
 	}
+	if fm, ok := be.(floatMover); ok {
+		return fm.DownloadFloat64(dst, src)
+	}
 	v32 := make([]float32, len(dst))
 	if err := be.Download(v32, src); err != nil {
 		return err
@@ -104,9 +118,16 @@ func downloadFloats(be quench.Backend, dst []float64, src quench.Buffer) error {
 	return nil
 }
 
+// zeroed, passed to allocFloats, asks for a buffer that starts at 0 (a
+// scratch or next-state buffer) without host data: backends allocate
+// zeroed buffers, so a host slice of n zeros and its upload (and, in
+// float32, its conversion) would be memory the run never needed.
+var zeroed = []float64{}
+
 // allocFloats allocates a buffer of the run's precision for each non-nil
-// data and uploads it; a nil data gets no buffer (a nil entry), so a run
-// never holds more than the memory check counted.
+// data and uploads it, or leaves it zero for zeroed; a nil data gets no
+// buffer (a nil entry), so a run never holds more than the memory check
+// counted.
 func allocFloats(be quench.Backend, dt quench.DType, n int64, data ...[]float64) ([]quench.Buffer, error) {
 	bufs := make([]quench.Buffer, len(data))
 	for i, d := range data {
@@ -119,6 +140,9 @@ func allocFloats(be quench.Backend, dt quench.DType, n int64, data ...[]float64)
 			return nil, err
 		}
 		bufs[i] = b
+		if len(d) == 0 && n > 0 {
+			continue // zeroed
+		}
 		if err := uploadFloats(be, b, d); err != nil {
 			freeAll(be, bufs)
 			return nil, err
@@ -154,9 +178,9 @@ func newPhi4Runner(be quench.Backend, st *State) (*phi4Runner, error) {
 		mom = st.Aux
 	}
 	if c.Scheme == quench.SchemeModelB {
-		mu = make([]float64, n)
+		mu = zeroed
 	}
-	bufs, err := allocFloats(be, c.ElemType(), n, st.Field, make([]float64, n), mom, mu)
+	bufs, err := allocFloats(be, c.ElemType(), n, st.Field, zeroed, mom, mu)
 	if err != nil {
 		return nil, err
 	}
@@ -335,12 +359,20 @@ func (r *particleRunner) measure() error {
 	m := float64(r.ps.Pos.Len())
 	mean, pmean := x.Sum/m, v.Sum/m
 	// the second buffer holds BAOAB's momenta p = mass v
-	vvar := (v.Sum2/m - pmean*pmean) / (r.p.Mass * r.p.Mass)
+	vvar := spread(v.Sum2/m, pmean) / (r.p.Mass * r.p.Mass)
 	if r.ps.Vel == nil {
 		vvar = 0
 	}
-	r.st.Rows = append(r.st.Rows, []float64{float64(r.st.Step), mean, x.Sum2/m - mean*mean, vvar, order})
+	// |sum of phases| / N is at most 1 but for rounding
+	r.st.Rows = append(r.st.Rows, []float64{float64(r.st.Step), mean, spread(x.Sum2/m, mean), vvar, math.Min(order, 1)})
 	return nil
+}
+
+// spread is the variance <x^2> - <x>^2 from the mean square and the mean,
+// at least 0: in one pass, a variance near 0 (synchronized phases, a
+// uniform field) could round to a negative one (NaN stays NaN).
+func spread(meanSquare, mean float64) float64 {
+	return math.Max(meanSquare-mean*mean, 0)
 }
 
 func (r *particleRunner) download() error {

@@ -74,6 +74,17 @@ type Summary struct {
 	Profiles         map[string]Profile `json:"profiles,omitempty"`
 	ProfileSnapshots int                `json:"profile_snapshots,omitempty"`
 	ProfileEvery     int64              `json:"profile_every,omitempty"`
+	// Mass transfer that conserves mass, when the slow density modes'
+	// correlations, too long for the error bins, made error bars not
+	// reliable (Config.diffusiveTail): the slowest mode's decorrelation
+	// time and the measured steps that would do, both in steps.
+	Diffusive *Diffusive `json:"diffusive_tail,omitempty"`
+}
+
+// Diffusive is Summary's note on a conserving mass model's slow modes.
+type Diffusive struct {
+	SlowestSteps int64 `json:"slowest_mode_steps"`
+	NeededSteps  int64 `json:"needed_steps"`
 }
 
 // Profile is a profile averaged over snapshots: per entry the mean, its
@@ -194,6 +205,20 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 		Throughput: Throughput{SiteUpdatesPerNs: st.SiteUpdatesPerNs(), Seconds: st.SweepSeconds, ProfileSeconds: st.ProfileSeconds},
 		Quench:     BuildInfo(),
 	}
+	// conserved mass: bins too short for the slow modes (tau in steps of
+	// the marked estimates, for the advice)
+	var slow []float64
+	if IsMass(c.Model) && len(st.Rows) > 0 {
+		n := len(st.Rows)
+		bin := float64(n/stats.Bins(n)) * float64(c.Every)
+		for _, name := range names {
+			e := []stats.Estimate{est[name]}
+			if c.diffusiveUnreliable(e, bin, float64(c.Every)) {
+				est[name] = e[0]
+				slow = append(slow, e[0].Tau*float64(c.Every))
+			}
+		}
+	}
 	for name, e := range est {
 		s.Observables[name] = Value{Mean: ptr(e.Mean), Error: ptr(e.Err), TauInt: ptr(e.Tau), Reliable: e.Reliable}
 	}
@@ -211,11 +236,29 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 		}
 	}
 	if IsMass(c.Model) && len(st.Profiles) > 0 {
-		s.Profiles = map[string]Profile{
-			"mass_distribution":     makeProfile(profileEstimates(st.Profiles, profLin, MassBins)),
-			"mass_distribution_log": makeProfile(profileEstimates(st.Profiles, profLog, LogMassBins)),
-			"correlation":           makeProfile(profileEstimates(st.Profiles, profCorr, c.ProfileWidth()-profCorr)),
+		every := float64(c.ProfileInterval())
+		n := len(st.Profiles)
+		bin := float64(n/stats.Bins(n)) * every
+		prof := func(first, k int) Profile {
+			e := profileEstimates(st.Profiles, first, k)
+			if c.diffusiveUnreliable(e, bin, every) {
+				for _, x := range e {
+					if !x.Reliable && x.Err > 0 && x.Tau > 0 {
+						slow = append(slow, x.Tau*every)
+					}
+				}
+			}
+			return makeProfile(e)
 		}
+		s.Profiles = map[string]Profile{
+			"mass_distribution":     prof(profLin, MassBins),
+			"mass_distribution_log": prof(profLog, LogMassBins),
+			"correlation":           prof(profCorr, c.ProfileWidth()-profCorr),
+		}
+	}
+	if len(slow) > 0 {
+		steps, slowest := c.DiffusiveAdvice(slices.Max(slow)) // the least the marked need
+		s.Diffusive = &Diffusive{SlowestSteps: slowest, NeededSteps: steps}
 	}
 	return s, names
 }
