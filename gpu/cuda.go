@@ -21,6 +21,12 @@ const Available = true
 // threads per block of every launch
 const blockSize = 256
 
+// The kernels size their shared arrays for blocks of 256 threads
+// (ising_sums, height_counts, qsand_reduce) and load tables with the first
+// 32 (ising_phase_seg); another block size fails to compile here rather
+// than corrupt shared memory on a device.
+var _ = [1]struct{}{}[blockSize-256]
+
 // Backend is the CUDA backend. CUDA contexts belong to an OS thread, so all
 // driver calls run on one goroutine locked to its thread; methods hand their
 // work to it and wait.
