@@ -423,6 +423,35 @@ func TestAutoBackendFallsBack(t *testing.T) {
 	}
 }
 
+// A directory with a run's outputs but no checkpoint or summary (deleted)
+// is refused without --force (a plain run replaced its series.csv), and
+// --force takes it; files that are not a run's stay either way.
+func TestStrayOutputsHeld(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "ud")
+	os.MkdirAll(dir, 0o755)
+	os.WriteFile(filepath.Join(dir, sim.SeriesFile), []byte("mydata\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("precious\n"), 0o644)
+	args := []string{"run", "--model", "sandpile", "--L", "8", "--grains", "10", "--quiet", "--out", dir}
+	code, _, stderr := runQ(t, args...)
+	if data, _ := os.ReadFile(filepath.Join(dir, sim.SeriesFile)); code != 2 || !strings.Contains(stderr, "already holds a run's outputs (series.csv, no checkpoint to resume)") || string(data) != "mydata\n" {
+		t.Errorf("stray series.csv: exit %d, %q, series.csv %q", code, stderr, data)
+	}
+	if code, _, stderr := runQ(t, append(args, "--force")...); code != 0 {
+		t.Fatalf("--force: exit %d %s", code, stderr)
+	}
+	if data, _ := os.ReadFile(filepath.Join(dir, "notes.txt")); string(data) != "precious\n" {
+		t.Errorf("notes.txt: %q", data)
+	}
+	// a measurement log alone (a --force run killed before its first
+	// checkpoint) is not a run
+	bare := filepath.Join(t.TempDir(), "bare")
+	os.MkdirAll(bare, 0o755)
+	os.WriteFile(filepath.Join(bare, sim.SeriesLogFile), nil, 0o644)
+	if name := heldRun(bare); name != "" {
+		t.Errorf("a lone %s counts as a run: %q", sim.SeriesLogFile, name)
+	}
+}
+
 // TestProgressBarResumed: a resumed run's bar counts the steps it runs
 // ("from step N", out of those left), so its rate and time left are its
 // own (with the earlier steps set as progress the bar showed millions of

@@ -769,9 +769,16 @@ func checkDisk(out string, c *sim.Config) error {
 	return nil
 }
 
-// heldRun names the file that shows dir holds a run, or is "".
+// heldRun names the file that shows dir holds a run, or is "": its
+// checkpoint, else any of a run's outputs (summary.json, series.csv,
+// lattice.npy, ...: a plain run silently replaced a series.csv whose
+// summary had been deleted). A measurement log alone is not a run: a
+// --force run killed before its first checkpoint leaves one.
 func heldRun(dir string) string {
-	for _, name := range []string{sim.CheckpointFile, sim.SummaryFile} {
+	for _, name := range append([]string{sim.CheckpointFile}, sim.RunFiles()...) {
+		if sim.IsStateFile(name) && name != sim.CheckpointFile {
+			continue
+		}
 		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
 			return name
 		}
