@@ -61,8 +61,10 @@ func (c *Config) validateLangevin() error {
 			return err
 		}
 		c.T = 1 / c.Beta
-	case c.Model == "phi4" && !(c.T > 0) || c.Model == "particles" && !(c.T >= 0) || math.IsInf(c.T, 0):
-		return quench.Usagef("--T %v is not allowed: the temperature must be a positive finite number (particles: or 0)", c.T)
+	case c.Model == "phi4" && !(c.T > 0) || math.IsInf(c.T, 0) && c.Model == "phi4":
+		return quench.Usagef("--T %v is not allowed: the temperature must be a positive finite number", c.T)
+	case c.Model == "particles" && (!(c.T >= 0) || math.IsInf(c.T, 0)):
+		return quench.Usagef("--T %v is not allowed: the temperature must be 0 (no noise) or a positive finite number", c.T)
 	case c.T > 0 && math.IsInf(1/c.T, 0):
 		return PositiveInvertible("--T", "the temperature", c.T)
 	default:
@@ -91,11 +93,22 @@ func (c *Config) validatePhi4() error {
 	default:
 		return quench.Usagef("unknown --scheme %q: allowed are em, lm, baoab, modelb", c.Scheme)
 	}
-	if !(c.Lambda >= 0) || math.IsInf(c.Lambda, 0) || math.IsNaN(c.M2) || math.IsInf(c.M2, 0) || math.IsNaN(c.H) || math.IsInf(c.H, 0) {
-		return quench.Usagef("--lambda %v, --m2 %v, --h %v: lambda must be >= 0 and all finite", c.Lambda, c.M2, c.H)
+	for _, v := range []struct {
+		name string
+		x    float64
+	}{{"m2", c.M2}, {"h", c.H}} {
+		if math.IsNaN(v.x) || math.IsInf(v.x, 0) {
+			return quench.Usagef("--%s %v is not allowed: a finite number", v.name, v.x)
+		}
 	}
-	if c.Lambda == 0 && c.M2 <= 0 {
+	if !(c.Lambda >= 0) || math.IsInf(c.Lambda, 0) {
+		return quench.Usagef("--lambda %v is not allowed: a finite number >= 0", c.Lambda)
+	}
+	if c.Lambda == 0 && c.M2 < 0 {
 		return quench.Usagef("--m2 %v with --lambda 0 is not allowed: the potential is unbounded below (use m2 > 0 or lambda > 0)", c.M2)
+	}
+	if c.Lambda == 0 && c.M2 == 0 {
+		return quench.Usagef("--m2 0 with --lambda 0 is not allowed: the potential is flat, so the mean field diffuses without bound and has no stationary state (use m2 > 0 or lambda > 0)")
 	}
 	p := c.Phi4Params()
 	bound := p.Phi4StabilityBound(c.Shape)

@@ -47,6 +47,8 @@ func TestBadInput(t *testing.T) {
 	os.WriteFile(unknownKey, []byte("L = 8\ncolour = \"red\"\n"), 0o644)
 	badToml := filepath.Join(dir, "bad.toml")
 	os.WriteFile(badToml, []byte("L = = 8\n"), 0o644)
+	helpKey := filepath.Join(dir, "help.toml")
+	os.WriteFile(helpKey, []byte("help = true\n"), 0o644)
 	unquoted := filepath.Join(dir, "unquoted.toml")
 	os.WriteFile(unquoted, []byte("model = sandpile\n"), 0o644)
 	coldT := filepath.Join(dir, "cold.toml")
@@ -102,6 +104,7 @@ func TestBadInput(t *testing.T) {
 		{[]string{"--frobnicate"}, "unknown flag: --frobnicate"},
 		{[]string{"--config", filepath.Join(dir, "missing.toml")}, "missing.toml"},
 		{[]string{"--config", unknownKey}, `unknown key "colour"`},
+		{[]string{"--config", helpKey}, `unknown key "help"`},
 		{[]string{"--config", badToml}, "bad.toml"},
 		{[]string{"--config", unquoted}, `unquoted.toml: line 1 (last key "model"): expected value but found "sandpile" instead (text values need quotes: model = "sandpile")`},
 		// a value from the file is named with it; given on the command line it is not

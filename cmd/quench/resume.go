@@ -75,6 +75,9 @@ lattice and measurement series an uninterrupted run would have produced.
 				given, sweeps = name, v
 			}
 			if given != "" {
+				if sweeps < 1 {
+					return quench.Usagef("--%s %d is not allowed: the measured %s the run is extended to (more than its %d)", given, sweeps, st.Config.StepUnit(), st.Config.Sweeps)
+				}
 				if sweeps < st.Config.Sweeps {
 					return quench.Usagef("--%s %d is fewer than the run's %d measured %s: resume can only extend a run", given, sweeps, st.Config.Sweeps, st.Config.StepUnit())
 				}

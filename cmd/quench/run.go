@@ -110,7 +110,8 @@ func addModelFlags(fl *pflag.FlagSet, f *runFlags) {
 	fl.StringVar(&f.algo, "algo", "metropolis", "update: metropolis, heatbath")
 	f.seed = 1
 	fl.Var((*decimalSeed)(&f.seed), "seed", "random seed, a decimal integer from 0 to 2^64-1 (runs with the same seed are identical)")
-	fl.StringVar(&f.start, "start", "hot", "initial state: hot (random), cold (Ising all +1, fields and particles 0, sandpile empty, masses all mass0, diffusion a unit spike at the centre site), stationary (sandpile, and its default: an exact sample of its stationary state)")
+	fl.StringVar(&f.start, "start", "hot", "initial state (default hot; sandpile stationary): hot (random), cold (Ising all +1, fields and particles 0, sandpile empty, masses all mass0, diffusion a unit spike at the centre site), stationary (sandpile, and its default: an exact sample of its stationary state)")
+	fl.Lookup("start").DefValue = "" // help shows the default per model in the text, not "hot" for all
 	// Langevin models
 	intVar(fl, &f.dim, "dim", 2, "phi4, sandpile, mass models, diffusion: lattice dimension 1, 2 or 3 (mass models 1 or 2; --shape alone also sets it)")
 	fl.StringVar(&f.scheme, "scheme", quench.SchemeEM, "phi4: em, lm, baoab, modelb; particles: em, lm, baoab")
@@ -222,8 +223,10 @@ func applyConfigFile(fl *pflag.FlagSet, path string) (set map[string]bool, err e
 	})
 	for _, k := range keys {
 		flag := fl.Lookup(k)
-		if flag == nil || k == "config" {
-			return nil, quench.Usagef("config file %s: unknown key %q (keys are the flag names of quench run)", path, k)
+		if flag == nil || k == "config" || k == "help" {
+			// help is a command-line switch, not a setting (it was
+			// accepted and ignored)
+			return nil, quench.Usagef("config file %s: unknown key %q (keys are the flag names of quench run's settings)", path, k)
 		}
 		// every key is checked, also those the command line overrides
 		if err := configValueFits(flag.Value.Type(), m[k]); err != nil {
@@ -1225,6 +1228,14 @@ func newBar(st *sim.State, quiet bool, stderr io.Writer) *progressbar.ProgressBa
 	return bar
 }
 
+// count is "n things", with the plural's final s dropped for 1.
+func count(n int64, plural string) string {
+	if n == 1 {
+		plural = strings.TrimSuffix(plural, "s")
+	}
+	return fmt.Sprintf("%d %s", n, plural)
+}
+
 func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, out string) {
 	c := &st.Config
 	unit, rate := c.StepUnit(), "site updates/ns"
@@ -1237,8 +1248,8 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 		rate = "coordinate updates/ns"
 	}
 	fmt.Fprintf(w, "quench %s on %s\n", c.String(), sum.Backend)
-	fmt.Fprintf(w, "%d %s after %d thermalization %s, %d measurements (every %d), %.3g %s\n\n",
-		c.Sweeps, unit, c.Therm, unit, sum.Measurements, c.Every, sum.Throughput.SiteUpdatesPerNs, rate)
+	fmt.Fprintf(w, "%s after %s, %s (every %d), %.3g %s\n\n",
+		count(c.Sweeps, unit), count(c.Therm, "thermalization "+unit), count(int64(sum.Measurements), "measurements"), c.Every, sum.Throughput.SiteUpdatesPerNs, rate)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "observable\tmean\terror\ttau_int")
 	unreliable, undefined := false, false
