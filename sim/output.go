@@ -74,17 +74,24 @@ type Summary struct {
 	Profiles         map[string]Profile `json:"profiles,omitempty"`
 	ProfileSnapshots int                `json:"profile_snapshots,omitempty"`
 	ProfileEvery     int64              `json:"profile_every,omitempty"`
-	// Mass transfer that conserves mass, when the slow density modes'
-	// correlations, too long for the error bins, made error bars not
-	// reliable (Config.diffusiveTail): the slowest mode's decorrelation
-	// time and the measured steps that would do, both in steps.
+	// Dynamics that conserve the field (kmp, transfer, phi4 modelb), when
+	// the slow modes' correlations, too long for the error bins, made
+	// error bars not reliable (Config.slowTail): the slowest mode's
+	// decorrelation time and the measured steps that would do, in steps.
 	Diffusive *Diffusive `json:"diffusive_tail,omitempty"`
 }
 
-// Diffusive is Summary's note on a conserving mass model's slow modes.
+// Diffusive is Summary's note on a conserved field's slow modes.
 type Diffusive struct {
 	SlowestSteps int64 `json:"slowest_mode_steps"`
-	NeededSteps  int64 `json:"needed_steps"`
+	// the error bins' length in steps (of the observables when any was
+	// marked, else of the profiles' snapshots)
+	BinSteps int64 `json:"bin_steps"`
+	// measured steps that would do; 0: more than a run may take
+	NeededSteps int64 `json:"needed_steps"`
+	// the observables marked for this reason (profile entries are
+	// counted by UnreliableProfiles)
+	Marked []string `json:"marked"`
 }
 
 // Profile is a profile averaged over snapshots: per entry the mean, its
@@ -205,18 +212,23 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 		Throughput: Throughput{SiteUpdatesPerNs: st.SiteUpdatesPerNs(), Seconds: st.SweepSeconds, ProfileSeconds: st.ProfileSeconds},
 		Quench:     BuildInfo(),
 	}
-	// conserved mass: bins too short for the slow modes (tau in steps of
-	// the marked estimates, for the advice)
+	// a conserved field (mass transfer, model B): bins too short for the
+	// slow modes (tau in steps of the marked estimates, for the advice)
 	var slow []float64
-	if IsMass(c.Model) && len(st.Rows) > 0 {
+	var marked []string
+	var binSteps float64
+	rate := c.conservedRate(est["phi2"].Mean)
+	if rate != nil && len(st.Rows) > 0 {
 		n := len(st.Rows)
 		bin := float64(n/stats.Bins(n)) * float64(c.Every)
 		for _, name := range names {
 			e := []stats.Estimate{est[name]}
-			if c.diffusiveUnreliable(e, bin, float64(c.Every)) {
-				est[name] = e[0]
-				slow = append(slow, e[0].Tau*float64(c.Every))
+			if m := c.slowUnreliable(rate, e, bin, float64(c.Every)); len(m) > 0 {
+				slow = append(slow, m...)
+				marked = append(marked, name)
+				binSteps = bin
 			}
+			est[name] = e[0]
 		}
 	}
 	for name, e := range est {
@@ -241,10 +253,11 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 		bin := float64(n/stats.Bins(n)) * every
 		prof := func(first, k int) Profile {
 			e := profileEstimates(st.Profiles, first, k)
-			if c.diffusiveUnreliable(e, bin, every) {
-				for _, x := range e {
-					if !x.Reliable && x.Err > 0 && x.Tau > 0 {
-						slow = append(slow, x.Tau*every)
+			if rate != nil {
+				if m := c.slowUnreliable(rate, e, bin, every); len(m) > 0 {
+					slow = append(slow, m...)
+					if binSteps == 0 {
+						binSteps = bin
 					}
 				}
 			}
@@ -257,8 +270,8 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 		}
 	}
 	if len(slow) > 0 {
-		steps, slowest := c.DiffusiveAdvice(slices.Max(slow)) // the least the marked need
-		s.Diffusive = &Diffusive{SlowestSteps: slowest, NeededSteps: steps}
+		steps, slowest := c.slowAdvice(rate, slices.Min(slow)) // what every marked one needs
+		s.Diffusive = &Diffusive{SlowestSteps: slowest, BinSteps: int64(binSteps), NeededSteps: steps, Marked: marked}
 	}
 	return s, names
 }

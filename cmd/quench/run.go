@@ -1252,18 +1252,21 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 		count(c.Sweeps, unit), count(c.Therm, "thermalization "+unit), count(int64(sum.Measurements), "measurements"), c.Every, sum.Throughput.SiteUpdatesPerNs, rate)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "observable\tmean\terror\ttau_int")
-	unreliable, undefined := false, false
+	unreliable, undefined := false, false // unreliable: for the usual reason
 	for _, name := range names {
 		v := sum.Observables[name]
 		mark := ""
 		if !v.Reliable && v.Mean != nil { // no value: "-", its own note
-			mark, unreliable = " *", true
+			mark = " *"
+			if d := sum.Diffusive; d == nil || !slices.Contains(d.Marked, name) {
+				unreliable = true
+			}
 		}
 		undefined = undefined || v.Mean == nil
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s%s\n", name, num(v.Mean, "%.8g"), num(v.Error, "%.2g"), num(v.TauInt, "%.3g"), mark)
 	}
 	tw.Flush()
-	if unreliable && (sum.Diffusive == nil || sum.Measurements < 2*stats.DefaultBins) {
+	if unreliable {
 		why := "too few measurements for this tau_int (each error bin should span >= 20 tau_int)"
 		if least := 2 * stats.DefaultBins; sum.Measurements < least {
 			why = fmt.Sprintf("too few measurements for error bars (%d: at least %d, in %d bins spanning >= 20 tau_int each)", sum.Measurements, least, stats.DefaultBins)
@@ -1271,8 +1274,20 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 		fmt.Fprintf(w, "\n* %s: run longer for trustworthy errors\n", why)
 	}
 	if d := sum.Diffusive; d != nil {
-		fmt.Fprintf(w, "\n* the mass is conserved, so it relaxes diffusively: the slowest density modes decorrelate over up to %d steps, more than error bins of %d measurements see, and their share of tau_int is missed (the errors come out too small); about %d measured steps or more make them reliable\n",
-			d.SlowestSteps, sum.Measurements/stats.Bins(sum.Measurements), d.NeededSteps)
+		what := "the mass is conserved"
+		if sum.Model == "phi4" {
+			what = "model B conserves the field"
+		}
+		need := fmt.Sprintf("about %d measured steps or more make them reliable", d.NeededSteps)
+		if d.NeededSteps == 0 {
+			need = "no run within 2^48 steps makes them reliable: take a smaller lattice (the slowest mode grows like L^2)"
+		}
+		nl := "\n"
+		if unreliable {
+			nl = "" // right below the other note
+		}
+		fmt.Fprintf(w, "%s* %s, so it relaxes diffusively: its slowest modes decorrelate over up to %d steps, more than error bins of %d steps see, and their share of tau_int is missed (the errors come out too small); %s\n",
+			nl, what, d.SlowestSteps, d.BinSteps, need)
 	}
 	if undefined {
 		fmt.Fprintln(w, "- no value: 0/0 (a Binder cumulant of an order parameter that is exactly 0 throughout), or beyond float64's range")
@@ -1321,7 +1336,7 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 			why := "each error bin should span >= 20 tau_int"
 			if sum.Diffusive != nil {
 				// closer snapshots do not help against the slow modes
-				why, how = "each error bin should span >= 20 tau_int, and the slow modes above", "run longer"
+				why, how = "each error bin should span >= 20 tau_int, and see the slow modes above", "run longer"
 			}
 			fmt.Fprintf(w, "* %d of their error bars are not reliable (%s): %s\n", unreliable, why, how)
 		}
