@@ -108,14 +108,21 @@ func (c *Config) validatePhi4() error {
 		return quench.Usagef("--m2 %v with --lambda 0 is not allowed: the potential is unbounded below (use m2 > 0 or lambda > 0)", c.M2)
 	}
 	if c.Lambda == 0 && c.M2 == 0 {
-		return quench.Usagef("--m2 0 with --lambda 0 is not allowed: the potential is flat, so the mean field diffuses without bound and has no stationary state (use m2 > 0 or lambda > 0)")
+		what := "flat, so the mean field diffuses without bound and has no stationary state"
+		if c.H != 0 {
+			what = "a linear tilt, unbounded below"
+		}
+		return quench.Usagef("--m2 0 with --lambda 0 is not allowed: the potential is %s (use m2 > 0 or lambda > 0)", what)
 	}
 	p := c.Phi4Params()
 	bound := p.Phi4StabilityBound(c.Shape)
 	if math.IsNaN(bound) {
 		return quench.Usagef("--m2 %v, --lambda %v and --h %v are not allowed together: the potential's stationary points are beyond float64's range", c.M2, c.Lambda, c.H)
 	}
-	if c.Dt >= bound {
+	// a step within rounding of the bound is refused too: at the bound
+	// the stiffest mode neither grows nor decays (its factor is -1), and
+	// the bound itself is a cosine's rounding from the exact one
+	if c.Dt >= bound*(1-1e-12) {
 		return quench.Usagef("--dt %v is unstable for scheme %s: the stiffest mode needs dt < %v", c.Dt, c.Scheme, bound)
 	}
 	_, err := p.Coeffs(len(c.Shape))

@@ -99,7 +99,11 @@ func TestLangevinValidation(t *testing.T) {
 		{func(c *Config) { c.Precision = "float16" }, `unknown --precision "float16"`},
 		{func(c *Config) { c.Lambda = -1 }, "--lambda -1 is not allowed: a finite number >= 0"},
 		{func(c *Config) { c.Lambda, c.M2 = 0, -1 }, "unbounded below"},
-		{func(c *Config) { c.Lambda, c.M2 = 0, 0 }, "--m2 0 with --lambda 0 is not allowed: the potential is flat"},
+		{func(c *Config) { c.Lambda, c.M2, c.H = 0, 0, 0 }, "--m2 0 with --lambda 0 is not allowed: the potential is flat"},
+		{func(c *Config) { c.Lambda, c.M2, c.H = 0, 0, 0.5 }, "the potential is a linear tilt, unbounded below"},
+		// exactly at the bound of a ring of 3 (m2 = 1: 2/(3 + 1)), whose
+		// cosine rounds the computed bound just above 0.5
+		{func(c *Config) { c.Shape, c.Lambda, c.M2, c.H, c.Dt = []int{3}, 0, 1, 0, 0.5 }, "--dt 0.5 is unstable for scheme em"},
 		{func(c *Config) { c.M2 = math.NaN() }, "--m2 NaN is not allowed: a finite number"},
 		{func(c *Config) { c.H = math.Inf(-1) }, "--h -Inf is not allowed: a finite number"},
 		{func(c *Config) { c.T = -1 }, "--T -1 is not allowed: the temperature must be a positive finite number"},

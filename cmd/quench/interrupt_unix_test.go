@@ -467,3 +467,40 @@ func TestReviewFixes(t *testing.T) {
 		t.Errorf("%s left after the old run was put back", replacedDir)
 	}
 }
+
+// A --force run killed while moving the old run aside leaves part of it in
+// .quench-replaced (its checkpoint, log and summary) and part in place
+// (series.csv, lattice.npy...). The next --force run takes the leftover as
+// its backup (the old run's only checkpoint is there), not as stale, and
+// interrupted before it starts puts the whole old run back.
+func TestForceAfterPartialMove(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "r")
+	args := []string{"--model", "kmp", "--L", "8", "--steps", "50", "--therm", "0", "--quiet", "--out", dir}
+	if code, _, stderr := runQ(t, append([]string{"run"}, args...)...); code != 0 {
+		t.Fatal(stderr)
+	}
+	backup := filepath.Join(dir, replacedDir)
+	os.Mkdir(backup, 0o755)
+	for _, name := range []string{sim.CheckpointFile, sim.SeriesLogFile, sim.SummaryFile} {
+		if err := os.Rename(filepath.Join(dir, name), filepath.Join(backup, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	testHookBeforeRun = func(ctx context.Context) {
+		syscall.Kill(os.Getpid(), syscall.SIGINT)
+		<-ctx.Done()
+	}
+	code, _, stderr := runQ(t, append([]string{"run", "--force"}, args...)...)
+	testHookBeforeRun = nil
+	if code != 130 {
+		t.Errorf("interrupted --force run: exit %d %q", code, stderr)
+	}
+	for _, name := range []string{sim.CheckpointFile, sim.SeriesLogFile, sim.SummaryFile, sim.SeriesFile, sim.LatticeFile} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			t.Errorf("the old run's %s is not back: %v", name, err)
+		}
+	}
+	if st, err := sim.ReadCheckpoint(dir); err != nil || st.Step != 50 {
+		t.Errorf("the old run's checkpoint: %v", err)
+	}
+}

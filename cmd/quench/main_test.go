@@ -39,6 +39,13 @@ func TestDecimalCounts(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, "quench sandpile 10x10") || !strings.Contains(stdout, "12 grains") {
 		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
 	}
+	// resume's --grains and --steps too
+	if code, _, stderr := runQ(t, "resume", out, "--grains", "0x20"); code != 2 || !strings.Contains(stderr, "--grains 0x20 is not allowed: a whole number") {
+		t.Errorf("resume --grains 0x20: exit %d %q", code, stderr)
+	}
+	if code, stdout, stderr := runQ(t, "resume", out, "--grains", "020", "--quiet"); code != 0 || !strings.Contains(stdout, "20 grains") {
+		t.Errorf("resume --grains 020: exit %d %s%s", code, stdout, stderr)
+	}
 }
 
 func TestBadInput(t *testing.T) {

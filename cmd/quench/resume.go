@@ -76,7 +76,7 @@ lattice and measurement series an uninterrupted run would have produced.
 			}
 			if given != "" {
 				if sweeps < 1 {
-					return quench.Usagef("--%s %d is not allowed: the measured %s the run is extended to (more than its %d)", given, sweeps, st.Config.StepUnit(), st.Config.Sweeps)
+					return quench.Usagef("--%s %d is not allowed: the measured %s to extend the run to (at least its %d)", given, sweeps, st.Config.StepUnit(), st.Config.Sweeps)
 				}
 				if sweeps < st.Config.Sweeps {
 					return quench.Usagef("--%s %d is fewer than the run's %d measured %s: resume can only extend a run", given, sweeps, st.Config.Sweeps, st.Config.StepUnit())
@@ -137,8 +137,9 @@ lattice and measurement series an uninterrupted run would have produced.
 	cmd.Flags().StringVar(&backend, "backend", "cpu", "where to run: cpu, cuda, auto")
 	intVar(cmd.Flags(), &device, "device", 0, "GPU device index for --backend cuda")
 	int64Var(cmd.Flags(), &sweeps, "sweeps", 0, "extend the run to this many measured sweeps")
-	cmd.Flags().Int64("steps", 0, "the same as --sweeps, in steps (phi4, particles, mass models, diffusion)")
-	cmd.Flags().Int64("grains", 0, "the same as --sweeps, in grains (sandpile)")
+	var steps, grains int64 // read back with GetInt64 (their Type is int64)
+	int64Var(cmd.Flags(), &steps, "steps", 0, "the same as --sweeps, in steps (phi4, particles, mass models, diffusion)")
+	int64Var(cmd.Flags(), &grains, "grains", 0, "the same as --sweeps, in grains (sandpile)")
 	cmd.Flags().BoolVar(&quiet, "quiet", false, "no progress bar")
 	return cmd
 }

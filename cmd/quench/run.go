@@ -919,7 +919,10 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 	backup := ""
 	if leftover := filepath.Join(out, replacedDir); f.force {
 		if _, err := os.Stat(leftover); err == nil {
-			if heldRun(out) == "" {
+			// stale only beside a run with its own checkpoint: a --force
+			// run killed while moving the old run's files leaves some of
+			// its outputs here and its checkpoint in the backup
+			if _, err := os.Stat(filepath.Join(out, sim.CheckpointFile)); err != nil {
 				// the only copy of the run a killed --force run was
 				// replacing: this run's backup now (put back if it is
 				// interrupted before it starts or fails, gone at its
