@@ -104,7 +104,7 @@ func DefaultT(model string, J float64) float64 {
 func (c *Config) langevinBytes(stateOnHost bool) (host, device uint64) {
 	n := uint64(c.Units())
 	elem := uint64(c.ElemType().Size())
-	series := uint64(c.Measurements()) * 8 * uint64(len(c.Columns())+1) * 2
+	series := c.seriesBytes()
 	if c.Model == "particles" {
 		bufs := uint64(1)
 		if c.Scheme == quench.SchemeBAOAB {
@@ -359,6 +359,24 @@ func partialBytes(n int64, dim int) uint64 {
 	return uint64((n+quench.SumBlock-1)/quench.SumBlock) * 8 * uint64(quench.FieldSumsWidth(dim))
 }
 
+// seriesBytes is the host memory of a run's measurements: Ising samples
+// (32 bytes), their per-site rows (56) and at the end the columns the
+// estimates take, three float64 copies of each of 8 at most at once; or
+// rows of w = columns + 1 float64 values, each its own allocation (8w
+// rounded up to a size class, at most 16 more) with a slice header (24),
+// and three float64 copies of each column at the end. Measured peaks per
+// measurement, with the run's memory limit: Ising 180 bytes (this counts
+// 280), phi4 (w = 13) 390 (456), particles (w = 5) 150 (200), kmp (w = 5)
+// 110 (200); the factor of 2 this replaced had allowed 64, 208, 96 and 96.
+func (c *Config) seriesBytes() uint64 {
+	m := uint64(max(c.Measurements(), 0))
+	if IsIsing(c.Model) {
+		return m * (uint64(unsafe.Sizeof(Sample{})) + uint64(unsafe.Sizeof(Row{})) + 3*8*8)
+	}
+	w := uint64(len(c.Columns()) + 1)
+	return m * (24 + 16 + 8*w + 3*8*w)
+}
+
 // RuntimeBytes is what Bytes adds to every run's host memory for the Go
 // runtime and the program itself, beyond the heap (a run of 8x8 sites is
 // 15 MiB resident): the heap is held to the rest (HeapLimit).
@@ -390,7 +408,7 @@ func (c *Config) bytes(stateOnHost bool) (host, device uint64) {
 		// for the outputs, the measurement series and (mass transfer) the
 		// profile snapshots, their column-wise copy for the estimates, and
 		// one snapshot's work space
-		host = 2*8*n + uint64(c.Measurements())*8*6*2 + 64<<20
+		host = 2*8*n + c.seriesBytes() + 64<<20
 		if IsMass(c.Model) {
 			host += c.profileBytes(8*2) + profileWorkBytes(int64(n), c.Shape[len(c.Shape)-1])
 		}
@@ -405,7 +423,7 @@ func (c *Config) bytes(stateOnHost bool) (host, device uint64) {
 		// host: the driver's copies (13 bytes a site) and the outputs'
 		// float64 copy of the activity (sandpileHistograms; without it a
 		// 4096^2 run, 801 MiB estimated, peaked at 869 MiB resident)
-		host = 21*n + uint64(c.Measurements())*8*6*2 + c.profileBytes(8*2) + 64<<20
+		host = 21*n + c.seriesBytes() + c.profileBytes(8*2) + 64<<20
 		if c.Start == "stationary" {
 			// quench.SandpileStationary's parent, tree, boundary (2) and
 			// depth (4) bytes per site while it draws the start
@@ -422,7 +440,7 @@ func (c *Config) bytes(stateOnHost bool) (host, device uint64) {
 		return c.langevinBytes(stateOnHost)
 	}
 	n := uint64(c.Lattice().Sites())
-	series := uint64(c.Measurements()) * uint64(unsafe.Sizeof(Sample{})) * 2
+	series := c.seriesBytes()
 	host = n + series + 64<<20
 	device = n
 	if stateOnHost {

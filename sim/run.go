@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -128,6 +129,13 @@ func Execute(ctx context.Context, be quench.Backend, st *State, opts Options) er
 			opts.AfterCheckpoint()
 		}
 		return nil
+	}
+	// room for the run's whole series at once: appends that grow it leave
+	// each old array as garbage beside a new one 1.25 times as large
+	if m := int(cfg.Measurements()); IsIsing(cfg.Model) {
+		st.Samples = slices.Grow(st.Samples, max(0, m-len(st.Samples)))
+	} else {
+		st.Rows = slices.Grow(st.Rows, max(0, m-len(st.Rows)))
 	}
 	total := cfg.TotalSweeps()
 	unit := strings.TrimSuffix(cfg.StepUnit(), "s") // in messages
