@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"regexp"
+	"runtime/debug"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -38,6 +39,9 @@ func (f *failure) Unwrap() error { return f.err }
 // Main runs the command line args and returns the exit code; errors are
 // printed as one line on stderr.
 func Main(args []string, stdout, stderr io.Writer) int {
+	// a run sets the heap's soft limit from its estimate (checkHostMemory):
+	// the caller's (a test's next Main) is back afterwards
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
 	root := newRoot(stdout, stderr)
 	root.SetArgs(args)
 	err := root.Execute()
