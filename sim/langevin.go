@@ -2,6 +2,7 @@ package sim
 
 import (
 	"math"
+	"unsafe"
 
 	"github.com/quenchlab/quench"
 	"github.com/quenchlab/quench/internal/philox"
@@ -122,7 +123,13 @@ func downloadFloats(be quench.Backend, dst []float64, src quench.Buffer) error {
 // scratch or next-state buffer) without host data: backends allocate
 // zeroed buffers, so a host slice of n zeros and its upload (and, in
 // float32, its conversion) would be memory the run never needed.
-var zeroed = []float64{}
+var zeroed = make([]float64, 0, 1)
+
+// isZeroed reports whether d is the zeroed sentinel itself (not just any
+// empty slice, whose upload to n > 0 elements is an error to report).
+func isZeroed(d []float64) bool {
+	return len(d) == 0 && unsafe.SliceData(d) == unsafe.SliceData(zeroed)
+}
 
 // allocFloats allocates a buffer of the run's precision for each non-nil
 // data and uploads it, or leaves it zero for zeroed; a nil data gets no
@@ -140,8 +147,8 @@ func allocFloats(be quench.Backend, dt quench.DType, n int64, data ...[]float64)
 			return nil, err
 		}
 		bufs[i] = b
-		if len(d) == 0 && n > 0 {
-			continue // zeroed
+		if isZeroed(d) {
+			continue
 		}
 		if err := uploadFloats(be, b, d); err != nil {
 			freeAll(be, bufs)
