@@ -117,37 +117,36 @@ func (*Backend) Download(dst any, src quench.Buffer) error {
 // state for each move (sim's general path) was memory a CPU run did not
 // need.
 func (*Backend) UploadFloat64(dst quench.Buffer, src []float64) error {
-	b, err := asBuffer(dst, 0)
-	if err != nil {
-		return err
-	}
-	if b.dt != quench.Float32 {
-		return copySlice(b, src, true)
-	}
-	if int64(len(src)) != b.n {
-		return fmt.Errorf("cpu: host slice []float64 does not match a %d-element %v buffer", b.n, b.dt)
-	}
-	for i, x := range src {
-		b.f32[i] = float32(x)
-	}
-	return nil
+	return moveFloat64(dst, src, true)
 }
 
 // DownloadFloat64 copies a Float32 or Float64 buffer into float64 host
 // values (UploadFloat64's twin).
 func (*Backend) DownloadFloat64(dst []float64, src quench.Buffer) error {
-	b, err := asBuffer(src, 0)
+	return moveFloat64(src, dst, false)
+}
+
+// moveFloat64 copies host float64 values into (up) or out of buffer b,
+// converting in place when it holds float32.
+func moveFloat64(buf quench.Buffer, host []float64, up bool) error {
+	b, err := asBuffer(buf, 0)
 	if err != nil {
 		return err
 	}
 	if b.dt != quench.Float32 {
-		return copySlice(b, dst, false)
+		return copySlice(b, host, up)
 	}
-	if int64(len(dst)) != b.n {
+	if int64(len(host)) != b.n {
 		return fmt.Errorf("cpu: host slice []float64 does not match a %d-element %v buffer", b.n, b.dt)
 	}
+	if up {
+		for i, x := range host {
+			b.f32[i] = float32(x)
+		}
+		return nil
+	}
 	for i, x := range b.f32 {
-		dst[i] = float64(x)
+		host[i] = float64(x)
 	}
 	return nil
 }

@@ -460,18 +460,7 @@ func TestDiffusiveTail(t *testing.T) {
 		steps  int64
 		marked bool
 	}{{1024, 4000, true}, {64, 40000, false}, {64, 4000, false}} {
-		cfg := Config{Model: "kmp", Shape: []int{c.l}, Sweeps: c.steps, Every: 1, Seed: 1, Start: "hot", Mass0: 1, ProfileEvery: -1}
-		if err := cfg.Validate(); err != nil {
-			t.Fatal(err)
-		}
-		st, err := NewState(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := Execute(context.Background(), cpu.New(), st, Options{Dir: t.TempDir()}); err != nil {
-			t.Fatal(err)
-		}
-		sum, _ := MakeSummary(st, "cpu")
+		sum := summaryOf(t, Config{Model: "kmp", Shape: []int{c.l}, Sweeps: c.steps, Every: 1, Seed: 1, Start: "hot", Mass0: 1, ProfileEvery: -1})
 		if got := sum.Diffusive != nil; got != c.marked || sum.Observables["mass_var"].Reliable == c.marked {
 			t.Errorf("ring of %d, %d steps: diffusive note %+v, mass_var reliable %v; want marked %v", c.l, c.steps, sum.Diffusive, sum.Observables["mass_var"].Reliable, c.marked)
 		}
@@ -482,7 +471,15 @@ func TestDiffusiveTail(t *testing.T) {
 	// model B on 64^2 at dt 0.01: its slowest modes take about 13600
 	// steps; over 12 seeds of 20000 steps the means of phi2 and the
 	// energies spread twice as far as their error bars said
-	cfg := Config{Model: "phi4", Scheme: "modelb", Precision: "float64", Shape: []int{64, 64}, Sweeps: 4000, Therm: 1000, Every: 1, Seed: 1, Start: "hot", T: 1, Dt: 0.01, Gamma: 1, Mass: 1, M2: -1, Lambda: 1}
+	sum := summaryOf(t, Config{Model: "phi4", Scheme: "modelb", Precision: "float64", Shape: []int{64, 64}, Sweeps: 4000, Therm: 1000, Every: 1, Seed: 1, Start: "hot", T: 1, Dt: 0.01, Gamma: 1, Mass: 1, M2: -1, Lambda: 1})
+	if d := sum.Diffusive; d == nil || d.SlowestSteps < 10000 || !slices.Contains(d.Marked, "energy") {
+		t.Errorf("model B 64^2, 4000 steps: %+v, want the energy marked and a slowest mode over 10000 steps", d)
+	}
+}
+
+// summaryOf runs cfg on the CPU and returns its summary.
+func summaryOf(t *testing.T, cfg Config) *Summary {
+	t.Helper()
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -494,7 +491,5 @@ func TestDiffusiveTail(t *testing.T) {
 		t.Fatal(err)
 	}
 	sum, _ := MakeSummary(st, "cpu")
-	if d := sum.Diffusive; d == nil || d.SlowestSteps < 10000 || !slices.Contains(d.Marked, "energy") {
-		t.Errorf("model B 64^2, 4000 steps: %+v, want the energy marked and a slowest mode over 10000 steps", d)
-	}
+	return sum
 }
