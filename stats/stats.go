@@ -289,7 +289,9 @@ func reliableBins(n, nb int, tau float64) bool {
 // Derived estimates f of the means of the series xs (all the same length):
 // value and error by the jackknife over bins, and tau_int of the linearized
 // series sum_k df/dmean_k * x_k (the Gamma-method projection), whose
-// autocorrelation is that of the derived quantity.
+// autocorrelation is that of the derived quantity. It is reliable when
+// the projection's bins and those of every input f depends on hold 20 of
+// their tau_int.
 //
 // An input series with NaN or an infinity gives NaN, not reliable.
 func Derived(xs [][]float64, f func(means []float64) float64) Estimate {
@@ -353,5 +355,17 @@ func Derived(xs [][]float64, f func(means []float64) float64) Estimate {
 		}
 	}
 	tau, _, ok := TauInt(proj)
+	// and each input it depends on must be reliable itself: a slow mode of
+	// an input can hide in the projection's autocorrelation and still
+	// leave its error bars too small (the Ising specific heat at L = 96
+	// near Tc: the projection's tau_int 8, the energy's 90; over 64 seeds
+	// its values spread 1.85 times their errors, 39 of them "reliable")
+	for k, x := range xs {
+		if grad[k] == 0 || constant(x) {
+			continue
+		}
+		t, _, in := TauInt(x)
+		ok = ok && in && reliableBins(n, nb, t)
+	}
 	return Estimate{Mean: est, Err: err, Tau: tau, Reliable: ok && reliableBins(n, nb, tau) && finite([]float64{est, err})}
 }

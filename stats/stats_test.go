@@ -2,6 +2,7 @@ package stats
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/quenchlab/quench/internal/philox"
@@ -287,5 +288,28 @@ func TestTauIntTooShort(t *testing.T) {
 	}
 	if tau, _, ok := TauInt([]float64{3, 3, 3}); tau != 0.5 || !ok {
 		t.Errorf("constant: tau %v ok %v", tau, ok)
+	}
+}
+
+// A derived value is reliable only if every input it depends on is: a
+// slow input barely weighted in the projection (f = <w> + 1e-9 <s>) is
+// invisible in the projection's tau_int but not in the value's errors.
+// An input f does not depend on does not count.
+func TestDerivedNeedsReliableInputs(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	const n = 20000
+	w, s := make([]float64, n), make([]float64, n)
+	a := math.Exp(-1.0 / 200) // s: an AR(1) series with tau_int about 200
+	for i := range w {
+		w[i] = r.NormFloat64()
+		if i > 0 {
+			s[i] = a*s[i-1] + math.Sqrt(1-a*a)*r.NormFloat64()
+		}
+	}
+	if e := Derived([][]float64{w, s}, func(m []float64) float64 { return m[0] + 1e-9*m[1] }); e.Reliable || e.Tau > 1 {
+		t.Errorf("f = <w> + 1e-9 <s>: %+v, want a short projection tau_int and not reliable (s's bins hold 2 of its tau_int)", e)
+	}
+	if e := Derived([][]float64{w, s}, func(m []float64) float64 { return m[0] }); !e.Reliable {
+		t.Errorf("f = <w>: %+v, want reliable (f does not depend on s)", e)
 	}
 }
