@@ -71,6 +71,18 @@ type IsingTable struct {
 	Lo  []uint32 // Thr & 0xFFFFFF
 }
 
+// AcceptsAll reports whether every flip is accepted with certainty (a
+// Metropolis table at beta J = beta h = 0, or where beta rounds every
+// energy change's weight to 1): the sweep is then deterministic.
+func (t *IsingTable) AcceptsAll() bool {
+	for _, thr := range t.Thr {
+		if thr < 1<<32 {
+			return false
+		}
+	}
+	return true
+}
+
 // NewIsingTable computes the thresholds for a d-dimensional lattice.
 func NewIsingTable(dim int, p IsingParams) (*IsingTable, error) {
 	if p.Beta <= 0 || math.IsInf(p.Beta, 0) || math.IsNaN(p.Beta) {

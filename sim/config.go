@@ -271,8 +271,15 @@ func (c *Config) Validate() error {
 	default:
 		return quench.Usagef("--T 0 is not allowed: the temperature must be a positive finite number")
 	}
-	if _, err := quench.ParseAlgo(c.Algo); err != nil {
+	if a, err := quench.ParseAlgo(c.Algo); err != nil {
 		return err
+	} else if dim := 2; a == quench.Metropolis {
+		if c.Model == "ising3d" {
+			dim = 3
+		}
+		if tab, err := quench.NewIsingTable(dim, c.IsingParams()); err == nil && tab.AcceptsAll() {
+			return quench.Usagef("--algo metropolis at J=%v, h=%v, T=%v accepts every flip (beta times each energy change is 0 or rounds to it), so its checkerboard sweeps only flip the lattice back and forth and sample nothing: use --algo heatbath", c.J, c.H, c.T)
+		}
 	}
 	if c.Sweeps < 1 {
 		return quench.Usagef("--sweeps %d is not allowed: at least 1 measured sweep is needed", c.Sweeps)

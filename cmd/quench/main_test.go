@@ -84,6 +84,9 @@ func TestBadInput(t *testing.T) {
 		{[]string{"--shape", "-99999999999999999999x2"}, `extent -99999999999999999999 is too small: every extent must be at least 2`},
 		{[]string{"--shape", "64x64x64"}, "needs 2 extents"},
 		{[]string{"--T", "0"}, "--T 0 is not allowed"},
+		// every Metropolis flip accepted: the lattice only alternates
+		{[]string{"--J", "0"}, "--algo metropolis at J=0, h=0, T=2.269185314213022 accepts every flip"},
+		{[]string{"--model", "ising3d", "--T", "1e300"}, "accepts every flip"},
 		{[]string{"--T", "-1.5"}, "--T -1.5 is not allowed"},
 		{[]string{"--beta", "-1"}, "--beta -1 is not allowed"},
 		{[]string{"--T", "2", "--beta", "0.5"}, "both --T 2 and --beta 0.5 given"},

@@ -558,10 +558,21 @@ func buildConfigFlags(fl *pflag.FlagSet, f *runFlags) (sim.Config, error) {
 			c.Shape[i] = f.L
 		}
 	}
+	if tinyJ != nil {
+		// the rest validated with the stand-in's coupling too (a J
+		// whose default temperature overflows makes every Metropolis
+		// flip certain at the stand-in's)
+		v := c
+		v.J = 1
+		if err := v.Validate(); err != nil {
+			return c, err
+		}
+		return c, tinyJ
+	}
 	if err := c.Validate(); err != nil {
 		return c, err
 	}
-	return c, tinyJ
+	return c, nil
 }
 
 // buildLangevinConfig completes c for phi4 and particles.
