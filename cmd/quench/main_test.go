@@ -350,6 +350,21 @@ func TestConfigFileAndOverride(t *testing.T) {
 	if st, _ := sim.ReadCheckpoint(out2); st == nil || st.Config.T != 4 {
 		t.Errorf("--T did not override the config file's beta")
 	}
+	// --L on the command line beats the file's shape (and --shape its L)
+	shaped := filepath.Join(dir, "shaped.toml")
+	os.WriteFile(shaped, []byte("shape = \"4x4\"\nL = 6\nsweeps = 20\n"), 0o644)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{{[]string{"--L", "8"}, "8x8"}, {[]string{"--shape", "6x10"}, "6x10"}, {nil, "4x4"}} {
+		o := filepath.Join(t.TempDir(), "o")
+		if code, _, stderr := runQ(t, append([]string{"run", "--config", shaped, "--quiet", "--out", o}, c.args...)...); code != 0 {
+			t.Fatalf("%v: exit %d %s", c.args, code, stderr)
+		}
+		if st, _ := sim.ReadCheckpoint(o); st == nil || st.Config.Lattice().String() != c.want {
+			t.Errorf("config shape 4x4, L 6 with %v: want %s", c.args, c.want)
+		}
+	}
 	// kuramoto's refusals of a file's keys name the file
 	kur := filepath.Join(dir, "kur.toml")
 	for _, c := range []struct{ key, want string }{

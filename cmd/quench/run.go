@@ -141,6 +141,12 @@ func addModelFlags(fl *pflag.FlagSet, f *runFlags) {
 // on the command line, so the command line wins instead of clashing.
 var aliasGroups = [][]string{{"T", "beta"}, {"sweeps", "steps", "grains"}, {"therm", "therm-grains"}}
 
+// overrideGroups are flags that set the same thing one over the other
+// (--shape overrides --L): given on the command line, either one skips
+// the file's keys of both (a file's shape had beaten --L on the command
+// line), while a file may hold both, as the command line may.
+var overrideGroups = [][]string{{"L", "shape"}}
+
 // bareWord matches the TOML parser's message for an unquoted word.
 var bareWord = regexp.MustCompile(`\(last key "([^"]+)"\): expected value but found "([^"]*)" instead`)
 
@@ -213,7 +219,7 @@ func applyConfigFile(fl *pflag.FlagSet, path string) (set map[string]bool, err e
 	given := map[string]bool{} // flags given on the command line, with their aliases
 	fl.Visit(func(f *pflag.Flag) {
 		given[f.Name] = true
-		for _, g := range aliasGroups {
+		for _, g := range append(slices.Clip(aliasGroups), overrideGroups...) {
 			if slices.Contains(g, f.Name) {
 				for _, a := range g {
 					given[a] = true
