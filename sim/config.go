@@ -271,6 +271,7 @@ func (c *Config) Validate() error {
 	default:
 		return quench.Usagef("--T 0 is not allowed: the temperature must be a positive finite number")
 	}
+	c.J, c.H = c.J+0, c.H+0 // -0 is 0 (a header of J=-0 h=-0)
 	if a, err := quench.ParseAlgo(c.Algo); err != nil {
 		return err
 	} else if dim := 2; a == quench.Metropolis {
@@ -367,13 +368,13 @@ func partialBytes(n int64, dim int) uint64 {
 }
 
 // seriesBytes is the host memory of a run's measurements: Ising samples
-// (32 bytes), their per-site rows (56) and at the end the columns the
+// (32 bytes), their per-site rows (64) and at the end the columns the
 // estimates take, three float64 copies of each of 8 at most at once; or
 // rows of w = columns + 1 float64 values, each its own allocation (8w
 // rounded up to a size class, at most 16 more) with a slice header (24),
 // and three float64 copies of each column at the end. Measured peaks per
 // measurement, with the run's memory limit: Ising 180 bytes (this counts
-// 280), phi4 (w = 13) 390 (456), particles (w = 5) 150 (200), kmp (w = 5)
+// 288), phi4 (w = 13) 390 (456), particles (w = 5) 150 (200), kmp (w = 5)
 // 110 (200); the factor of 2 this replaced had allowed 64, 208, 96 and 96.
 func (c *Config) seriesBytes() uint64 {
 	m := uint64(max(c.Measurements(), 0))

@@ -230,9 +230,14 @@ the GPU/CPU speedup per model and algorithm.`,
 			// one at once), keeping the rows measured
 			ctx, stop := catchSignals()
 			defer stop()
+			noted := make(chan struct{}) // the note below is written
 			go func() {
 				<-ctx.Done()
 				stop()
+				// the point being timed runs to its end: say so, as a
+				// large one takes seconds
+				fmt.Fprintln(stderr, "quench: interrupt: finishing the benchmark being timed (Ctrl-C again to stop at once)")
+				close(noted)
 			}()
 			var results []bench.Result
 			// writeJSON writes the rows measured so far to --json
@@ -256,6 +261,7 @@ the GPU/CPU speedup per model and algorithm.`,
 			for i, be := range bes {
 				for _, g := range benchGrid(be.Name()) {
 					if ctx.Err() != nil {
+						<-noted
 						fmt.Fprintf(stderr, "quench: interrupted after %d of %d benchmarks\n", len(results), total)
 						if err := writeJSON(); err != nil {
 							return &failure{err}
@@ -296,6 +302,7 @@ the GPU/CPU speedup per model and algorithm.`,
 				closed[i] = true
 			}
 			if ctx.Err() != nil { // during the last point
+				<-noted
 				fmt.Fprintf(stderr, "quench: interrupted after %d of %d benchmarks\n", len(results), total)
 				if err := writeJSON(); err != nil {
 					return &failure{err}

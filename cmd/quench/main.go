@@ -152,7 +152,7 @@ T=Tc, on the CPU).`,
 	root.AddCommand(newRunCmd(stdout, stderr), newResumeCmd(stdout, stderr), newVerifyCmd(stdout, stderr), newBenchCmd(stdout, stderr),
 		&cobra.Command{
 			Use:   "version",
-			Short: "print the version, commit and Go version of this binary (also --version)",
+			Short: "Print the version, commit and Go version of this binary (also --version)",
 			Args:  cobra.NoArgs,
 			Run:   func(cmd *cobra.Command, _ []string) { fmt.Fprintln(stdout, sim.BuildInfo()) },
 		})
