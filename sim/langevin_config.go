@@ -107,7 +107,9 @@ func (c *Config) validatePhi4() error {
 	if c.Lambda == 0 && c.M2 < 0 {
 		return quench.Usagef("--m2 %v with --lambda 0 is not allowed: the potential is unbounded below (use m2 > 0 or lambda > 0)", c.M2)
 	}
-	if c.Lambda == 0 && c.M2 == 0 {
+	if c.Lambda == 0 && c.M2 == 0 && c.Scheme != quench.SchemeModelB {
+		// (model B conserves the mean field and drops h: its modes k != 0
+		// relax, to S_k = T/lambda_k)
 		what := "flat, so the mean field diffuses without bound and has no stationary state"
 		if c.H != 0 {
 			what = "a linear tilt, unbounded below"
@@ -122,8 +124,8 @@ func (c *Config) validatePhi4() error {
 	// a step within rounding of the bound is refused too: at the bound
 	// the stiffest mode neither grows nor decays (its factor is -1), and
 	// the bound itself is a cosine's rounding from the exact one
-	if c.Dt >= bound*(1-1e-12) {
-		return quench.Usagef("--dt %v is unstable for scheme %s: the stiffest mode needs dt < %v", c.Dt, c.Scheme, bound)
+	if limit := bound * (1 - 1e-12); c.Dt >= limit {
+		return quench.Usagef("--dt %v is unstable for scheme %s: the stiffest mode needs dt < %v", c.Dt, c.Scheme, limit)
 	}
 	_, err := p.Coeffs(len(c.Shape))
 	if err != nil {

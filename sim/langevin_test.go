@@ -10,6 +10,7 @@ import (
 
 	"github.com/quenchlab/quench"
 	"github.com/quenchlab/quench/cpu"
+	"github.com/quenchlab/quench/stats"
 )
 
 func langevinConfigs() []Config {
@@ -94,13 +95,15 @@ func TestLangevinValidation(t *testing.T) {
 		// a large field moves the minimum where the curvature m2 + 3 lambda phi^2 is large
 		{func(c *Config) { c.M2, c.Lambda, c.H, c.Dt = 1, 1, 100, 0.2 }, "unstable for scheme em"},
 		{func(c *Config) { c.M2, c.Lambda = -1e300, 1e-320 }, "are not allowed together: the potential's stationary points are beyond float64's range"},
-		{func(c *Config) { c.M2, c.Lambda, c.Dt = 1e290, 1e-320, 1e-289 }, "the stiffest mode needs dt < 1.9999999999999999e-290"},
+		{func(c *Config) { c.M2, c.Lambda, c.Dt = 1e290, 1e-320, 1e-289 }, "the stiffest mode needs dt < 1.999999999998e-290"},
 		{func(c *Config) { c.Scheme = "rk4" }, `unknown --scheme "rk4"`},
 		{func(c *Config) { c.Precision = "float16" }, `unknown --precision "float16"`},
 		{func(c *Config) { c.Lambda = -1 }, "--lambda -1 is not allowed: a finite number >= 0"},
 		{func(c *Config) { c.Lambda, c.M2 = 0, -1 }, "unbounded below"},
 		{func(c *Config) { c.Lambda, c.M2, c.H = 0, 0, 0 }, "--m2 0 with --lambda 0 is not allowed: the potential is flat"},
 		{func(c *Config) { c.Lambda, c.M2, c.H = 0, 0, 0.5 }, "the potential is a linear tilt, unbounded below"},
+		// a step just below the bound: the message names the limit applied
+		{func(c *Config) { c.Shape, c.Lambda, c.M2, c.H, c.Dt = []int{3}, 0, 1, 0, 0.4999999999999 }, "needs dt < 0.4999999999995001"},
 		// exactly at the bound of a ring of 3 (m2 = 1: 2/(3 + 1)), whose
 		// cosine rounds the computed bound just above 0.5
 		{func(c *Config) { c.Shape, c.Lambda, c.M2, c.H, c.Dt = []int{3}, 0, 1, 0, 0.5 }, "--dt 0.5 is unstable for scheme em"},
@@ -405,34 +408,42 @@ func TestSpreadNotNegative(t *testing.T) {
 	}
 }
 
-// The slow modes of conserved mass: on a ring of 1024 sites (kmp, Deff 1
-// site^2 a step) the slowest density mode decorrelates in
-// L^2/(8 pi^2) = 13281 steps and bins of 800 steps miss about 35 steps
-// of tau_int (mass_var's measured tau_int is about 4: its errors were 2-3
-// times too small); a ring of 64 or a 256^2 lattice miss a fraction of a
-// step. Rules that do not conserve mass have no such tail.
+// The slow modes of conserved fields. On a ring of 1024 sites (kmp, Deff
+// 1 site^2 a step) the slowest density mode decorrelates in
+// L^2/(8 pi^2) = 13281 steps, and with kmp's share of 2/N a mode the slow
+// modes add about L/12 = 85 steps to mass_var's tau_int, of which bins of
+// 800 steps miss about 70 (its Sokal tau_int is about 4: errors 2 to 3
+// times too small over seeds). A ring of 64 at 4000 steps (bins of 80)
+// misses about 1.8 steps of a tau_int of 3: a reviewer measured errors
+// 1.24 to 1.31 times too small there, marked; at 40000 steps (bins of
+// 800) about 0.2 (errors 1.06-1.13, not marked). Rules that do not
+// conserve their field have no such modes.
 func TestDiffusiveTail(t *testing.T) {
-	kmp := func(shape ...int) (*Config, func(float64) float64) {
+	kmp := func(shape ...int) (*Config, *slowModes) {
 		c := &Config{Model: "kmp", Shape: shape, Sweeps: 40000, Every: 1, Fraction: 0.5}
-		return c, c.conservedRate(0)
+		// exponential masses: mass_var = mass_mean^2
+		return c, c.conservedModes(map[string]stats.Estimate{"mass_mean": {Mean: 1}, "mass_var": {Mean: 1}})
 	}
-	c, r := kmp(1024)
-	tail, total, slowest := c.slowTail(r, 800)
-	if math.Abs(slowest-1024*1024/(8*math.Pi*math.Pi)) > 1 || tail < 30 || tail > 40 || total < 40 || total > 1024.0/24 {
-		t.Errorf("ring of 1024: tail %v of %v, slowest %v; want about 35 of about L/24 = 42.7, and 13281", tail, total, slowest)
+	c, sm := kmp(1024)
+	tail, slowest := c.slowTail(sm, 800)
+	total, _ := c.slowTail(sm, 1e-9)
+	if math.Abs(slowest-1024*1024/(8*math.Pi*math.Pi)) > 1 || tail < 60 || tail > 80 || total < 80 || total > 1024.0/12 {
+		t.Errorf("ring of 1024: tail %v of %v, slowest %v; want about 70 of about L/12 = 85, and 13281", tail, total, slowest)
 	}
-	if !tailMissed(tail, total, 3.9) {
-		t.Errorf("ring of 1024: a tau_int of 3.9 with %v of %v missed is not marked", tail, total)
+	for _, k := range []struct {
+		l       int
+		bin, lo float64
+		hi      float64
+	}{{64, 80, 1.2, 2.4}, {64, 800, 0, 0.3}} {
+		c, sm := kmp(k.l)
+		if tail, _ := c.slowTail(sm, k.bin); tail < k.lo || tail > k.hi {
+			t.Errorf("ring of %d, bins of %v: tail %v, want %v to %v", k.l, k.bin, tail, k.lo, k.hi)
+		}
 	}
-	if c, r := kmp(64); r == nil {
-		t.Fatal("kmp: no conserved rate")
-	} else if tail, _, _ := c.slowTail(r, 800); tail > 0.2 {
-		t.Errorf("ring of 64: tail %v, want under 0.2", tail)
-	}
-	if c, r := kmp(256, 256); r == nil {
-		t.Fatal("kmp: no conserved rate")
-	} else if tail, _, _ := c.slowTail(r, 800); tail > 0.2 {
-		t.Errorf("256x256: tail %v, want under 0.2", tail)
+	if c, sm := kmp(256, 256); sm == nil {
+		t.Fatal("kmp: no slow modes")
+	} else if tail, _ := c.slowTail(sm, 800); tail > 0.3 {
+		t.Errorf("256x256: tail %v, want under 0.3", tail)
 	}
 	for _, c := range []Config{{Model: "aggregation"}, {Model: "diffusion"}, {Model: "phi4", Scheme: "em"}, {Model: "sandpile"}} {
 		if c.conservedRate(1) != nil {
@@ -444,28 +455,41 @@ func TestDiffusiveTail(t *testing.T) {
 		t.Errorf("transfer D=0.5: Deff %v, want 1/3", d)
 	}
 	// model B: dt gamma lambda (lambda + m2 + 3 lambda4 phi2), the
-	// curvature at least 0
-	mb := &Config{Model: "phi4", Scheme: "modelb", Dt: 0.01, Gamma: 2, M2: -1, Lambda: 1}
+	// curvature at least 0; weights S_k^2 / sum S^2 that add up to 1
+	mb := &Config{Model: "phi4", Scheme: "modelb", Shape: []int{16, 8}, Dt: 0.01, Gamma: 2, M2: -1, Lambda: 1}
 	if got := mb.conservedRate(0.5)(0.1); math.Abs(got-0.02*0.1*(0.1+0.5)) > 1e-15 {
 		t.Errorf("model B rate at lambda 0.1, phi2 0.5: %v", got)
 	}
 	if got := mb.conservedRate(0.2)(0.1); math.Abs(got-0.02*0.1*0.1) > 1e-15 {
 		t.Errorf("model B rate with a negative Hartree curvature: %v, want the curvature taken as 0", got)
 	}
-	// a run's summary: marked and advised on the ring of 1024, not on 64
-	// (bins of 80 steps there miss about 0.9 of the 2.3 steps the slow
-	// modes add to a tau_int of about 3: errors under 12% low)
+	sm = mb.conservedModes(map[string]stats.Estimate{"phi2": {Mean: 0.5}})
+	if sum := mb.modeSum(sm.weight); math.Abs(sum-1) > 1e-12 {
+		t.Errorf("model B weights add up to %v, want 1", sum)
+	}
+	// above 2^22 sites modeSum samples the axes: within a few percent
+	big := &Config{Model: "phi4", Shape: []int{4096, 2048}}
+	f := func(l float64) float64 { return 1 / ((l + 0.5) * (l + 0.5)) }
+	small := &Config{Model: "phi4", Shape: []int{2048, 2048}}
+	if a, b := big.modeSum(f)/float64(big.Lattice().Sites()), small.modeSum(f)/float64(small.Lattice().Sites()); math.Abs(a/b-1) > 0.05 {
+		t.Errorf("sampled mode average %v against exact %v", a, b)
+	}
+	// a run's summary: marked and advised on rings of 1024 and (at 4000
+	// steps) 64, not on 64 at 40000
 	for _, c := range []struct {
 		l      int
 		steps  int64
 		marked bool
-	}{{1024, 4000, true}, {64, 40000, false}, {64, 4000, false}} {
+	}{{1024, 4000, true}, {64, 40000, false}, {64, 4000, true}} {
 		sum := summaryOf(t, Config{Model: "kmp", Shape: []int{c.l}, Sweeps: c.steps, Every: 1, Seed: 1, Start: "hot", Mass0: 1, ProfileEvery: -1})
 		if got := sum.Diffusive != nil; got != c.marked || sum.Observables["mass_var"].Reliable == c.marked {
 			t.Errorf("ring of %d, %d steps: diffusive note %+v, mass_var reliable %v; want marked %v", c.l, c.steps, sum.Diffusive, sum.Observables["mass_var"].Reliable, c.marked)
 		}
-		if c.l == 1024 && (sum.Diffusive.SlowestSteps != 13281 || sum.Diffusive.NeededSteps <= 4000 || sum.Diffusive.BinSteps != 80) {
-			t.Errorf("ring of 1024: %+v, want slowest 13281 steps, bins of 80 and more than 4000 needed", sum.Diffusive)
+		if c.marked && (sum.Diffusive.NeededSteps <= c.steps || sum.Diffusive.BinSteps != 80) {
+			t.Errorf("ring of %d: %+v, want bins of 80 and more than %d steps needed", c.l, sum.Diffusive, c.steps)
+		}
+		if c.l == 1024 && sum.Diffusive.SlowestSteps != 13281 {
+			t.Errorf("ring of 1024: %+v, want the slowest mode at 13281 steps", sum.Diffusive)
 		}
 	}
 	// model B on 64^2 at dt 0.01: its slowest modes take about 13600
@@ -492,4 +516,18 @@ func summaryOf(t *testing.T, cfg Config) *Summary {
 	}
 	sum, _ := MakeSummary(st, "cpu")
 	return sum
+}
+
+// Model B at m2 = lambda = 0 is allowed (its conserved mean drops out and
+// every other mode relaxes, to S_k = T/lambda_k); model A there is not.
+func TestModelBFreeField(t *testing.T) {
+	c := langevinConfigs()[3] // modelb
+	c.M2, c.Lambda, c.H = 0, 0, 0.3
+	if err := c.Validate(); err != nil {
+		t.Errorf("model B, m2 = lambda = 0: %v", err)
+	}
+	c.Scheme = "em"
+	if err := c.Validate(); err == nil {
+		t.Error("model A, m2 = lambda = 0: no error")
+	}
 }

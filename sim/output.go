@@ -215,15 +215,15 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 	// a conserved field (mass transfer, model B): bins too short for the
 	// slow modes (tau in steps of the marked estimates, for the advice)
 	var slow []float64
-	var marked []string
+	marked := []string{}
 	var binSteps float64
-	rate := c.conservedRate(est["phi2"].Mean)
-	if rate != nil && len(st.Rows) > 0 {
+	sm := c.conservedModes(est)
+	if sm != nil && len(st.Rows) > 0 {
 		n := len(st.Rows)
 		bin := float64(n/stats.Bins(n)) * float64(c.Every)
 		for _, name := range names {
 			e := []stats.Estimate{est[name]}
-			if m := c.slowUnreliable(rate, e, bin, float64(c.Every)); len(m) > 0 {
+			if m := c.slowUnreliable(sm, e, bin, float64(c.Every)); len(m) > 0 {
 				slow = append(slow, m...)
 				marked = append(marked, name)
 				binSteps = bin
@@ -253,8 +253,8 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 		bin := float64(n/stats.Bins(n)) * every
 		prof := func(first, k int) Profile {
 			e := profileEstimates(st.Profiles, first, k)
-			if rate != nil {
-				if m := c.slowUnreliable(rate, e, bin, every); len(m) > 0 {
+			if sm != nil {
+				if m := c.slowUnreliable(sm, e, bin, every); len(m) > 0 {
 					slow = append(slow, m...)
 					if binSteps == 0 {
 						binSteps = bin
@@ -270,7 +270,7 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 		}
 	}
 	if len(slow) > 0 {
-		steps, slowest := c.slowAdvice(rate, slices.Min(slow)) // what every marked one needs
+		steps, slowest := c.slowAdvice(sm, slices.Min(slow)) // what every marked one needs
 		s.Diffusive = &Diffusive{SlowestSteps: slowest, BinSteps: int64(binSteps), NeededSteps: steps, Marked: marked}
 	}
 	return s, names

@@ -100,6 +100,9 @@ type Options struct {
 	AfterCheckpoint func()
 }
 
+// maxPrealloc is the most measurements Execute makes room for at once.
+const maxPrealloc = 1 << 26
+
 // Execute advances st to the end of its run on be. Every
 // Config.CheckpointEvery sweeps, and when ctx is cancelled, the state is
 // written to opts.Dir; a cancelled run returns ErrInterrupted with st at the
@@ -131,8 +134,10 @@ func Execute(ctx context.Context, be quench.Backend, st *State, opts Options) er
 		return nil
 	}
 	// room for the run's whole series at once: appends that grow it leave
-	// each old array as garbage beside a new one 1.25 times as large
-	if m := int(cfg.Measurements()); IsIsing(cfg.Model) {
+	// each old array as garbage beside a new one 1.25 times as large (up
+	// to maxPrealloc measurements: a caller that skips the memory check
+	// gets growth, not an allocation that cannot succeed)
+	if m := int(min(cfg.Measurements(), maxPrealloc)); IsIsing(cfg.Model) {
 		st.Samples = slices.Grow(st.Samples, max(0, m-len(st.Samples)))
 	} else {
 		st.Rows = slices.Grow(st.Rows, max(0, m-len(st.Rows)))

@@ -13,22 +13,23 @@ import (
 // vanishes with lambda_k (conservedRate), so the squares behind mass_var,
 // mass_corr1, P(m) and C(r), or phi2, the energies and S(k), decorrelate
 // in tau_k = 1/(2 rate_k) steps, up to about L^2/(8 pi^2 Deff) for the
-// slowest mass mode. Each mode carries about 1/N of such an observable's
-// fluctuations (a Gaussian field's share; KMP's exponential masses give
-// it less). On a ring that tail adds about L/(24 Deff) steps to tau_int,
-// which bins shorter than the slowest modes cannot see and a Sokal window,
-// looking for a decay in noise of 1/sqrt(n), does not find: a 1D kmp run
-// of 1024 sites and 40000 steps had tau_int 3.9, error bars 2 to 3 times
-// too small and a mass_var 7 sigma from its exact value, all "reliable".
-// In 2D the slow modes' share is of order log(L)/N and matters far less.
+// slowest mass mode. Each mode carries a share of such an observable's
+// fluctuations of order 1/N (conservedModes: 2/N for kmp's mass_var, and
+// several times 1/N for model B's slowest modes). On a kmp ring that tail
+// adds about L/(12 Deff) steps to tau_int, which bins shorter than the
+// slowest modes cannot see and a Sokal window, looking for a decay in
+// noise of 1/sqrt(n), does not find: a 1D kmp run of 1024 sites and 40000
+// steps had tau_int 3.9, error bars 2 to 3 times too small and a mass_var
+// 7 sigma from its exact value, all "reliable". In 2D the slow modes'
+// share is of order log(L)/N and matters far less.
 
 // tailModes is how many wave numbers per axis and sign slowTail sums: the
 // slow modes; faster ones are seen by any bin that holds 20 tau_int.
 const tailModes = 64
 
-// tailShare is the largest part, relative to what the bins see, that the
-// unseen tail may add to tau_int for an error bar to count as reliable
-// (its error then at most ~12% low).
+// tailShare is the largest part of the Sokal tau_int (which the bins see
+// at least) that the unseen tail may add for an error bar to count as
+// reliable (its error then at most ~12% low).
 const tailShare = 0.25
 
 // diffusionPerStep is Deff, the diffusion constant of the mean mass in
@@ -66,14 +67,88 @@ func (c *Config) conservedRate(phi2 float64) func(lambda float64) float64 {
 	return nil
 }
 
-// slowTail returns the part of tau_int (in steps) that error bins of
-// binSteps steps miss to the slow modes of a conserving run (rate from
-// conservedRate): the sum over them of tau_k/N times the fraction of an
-// exponential correlation of time tau_k that a bin of that length leaves
-// out, (1 - exp(-B/tau_k)) tau_k/B; the whole sum of tau_k/N (what the
-// modes add to tau_int); and the slowest mode's tau_k.
-func (c *Config) slowTail(rate func(float64) float64, binSteps float64) (tail, total, slowest float64) {
+// slowModes is what slowTail needs of a conserving run: each mode's decay
+// rate per step and its share of an observable's fluctuations, both as
+// functions of the mode's Laplacian eigenvalue.
+type slowModes struct {
+	rate, weight func(lambda float64) float64
+}
+
+// conservedModes returns the slow modes of a run whose dynamics conserve
+// its field, nil for other runs; est are its estimates (the measured
+// moments set the weights).
+//
+// The share of mode k: for mass_var, (1 + 1/kappa)/N for masses that are
+// independent Gamma(kappa) variables at fixed total (kmp: exponential,
+// kappa = 1, 2/N; 1/kappa = mass_var/mass_mean^2 in general, more for
+// clumpy transfer). For model B, S_k^2 / sum_q S_q^2 with the Hartree
+// structure factor S_k = T/(lambda_k + c): the slow modes carry several
+// times 1/N of phi2's fluctuations where S_k peaks.
+func (c *Config) conservedModes(est map[string]stats.Estimate) *slowModes {
+	rate := c.conservedRate(est["phi2"].Mean)
+	if rate == nil {
+		return nil
+	}
 	n := float64(c.Lattice().Sites())
+	if c.Model != "phi4" {
+		share := 2.0
+		if mean, v := est["mass_mean"].Mean, est["mass_var"].Mean; mean > 0 && v >= 0 && !math.IsInf(v/(mean*mean), 0) {
+			share = 1 + v/(mean*mean)
+		}
+		return &slowModes{rate: rate, weight: func(float64) float64 { return share / n }}
+	}
+	curv := max(c.M2+3*c.Lambda*est["phi2"].Mean, 0)
+	s2 := func(l float64) float64 { return 1 / ((l + curv) * (l + curv)) }
+	sum := c.modeSum(s2)
+	if !(sum > 0) || math.IsInf(sum, 0) {
+		return &slowModes{rate: rate, weight: func(float64) float64 { return 1 / n }}
+	}
+	return &slowModes{rate: rate, weight: func(l float64) float64 { return s2(l) / sum }}
+}
+
+// modeSum is the sum of f(lambda_k) over the lattice's modes but k = 0:
+// exactly up to 2^22 sites; above, from up to 256 evenly spaced wave
+// numbers per axis, scaled to the number of modes (f is smooth away from
+// k = 0, whose neighbours the exact slow modes of slowTail dominate).
+func (c *Config) modeSum(f func(float64) float64) float64 {
+	exact := c.Lattice().Sites() <= 1<<22
+	var axes [][]float64
+	scale := 1.0
+	for _, l := range c.Shape {
+		step := 1
+		if !exact && l > 256 {
+			step = (l + 255) / 256
+		}
+		var lam []float64
+		for m := 0; m < l; m += step {
+			lam = append(lam, 2-2*math.Cos(2*math.Pi*float64(m)/float64(l)))
+		}
+		scale *= float64(l) / float64(len(lam))
+		axes = append(axes, lam)
+	}
+	var sum float64
+	var walk func(a int, lambda float64, zero bool)
+	walk = func(a int, lambda float64, zero bool) {
+		if a == len(axes) {
+			if !zero {
+				sum += f(lambda)
+			}
+			return
+		}
+		for i, v := range axes[a] {
+			walk(a+1, lambda+v, zero && i == 0)
+		}
+	}
+	walk(0, 0, true)
+	return sum * scale
+}
+
+// slowTail returns the part of tau_int (in steps) that error bins of
+// binSteps steps miss to the slow modes of a conserving run: the sum over
+// them of weight_k tau_k times the fraction of an exponential correlation
+// of time tau_k that a bin of that length leaves out,
+// (1 - exp(-B/tau_k)) tau_k/B; and the slowest mode's tau_k.
+func (c *Config) slowTail(sm *slowModes, binSteps float64) (tail, slowest float64) {
 	// per axis the eigenvalues 2 - 2 cos(2 pi m / L) of the slow wave
 	// numbers m = 0, +-1, .., +-tailModes (each once: at most L of them)
 	var axes [][]float64
@@ -96,42 +171,36 @@ func (c *Config) slowTail(rate func(float64) float64, binSteps float64) (tail, t
 			}
 			return
 		}
-		r := rate(lambda)
+		r := sm.rate(lambda)
 		if !(r > 0) {
 			return // the conserved total
 		}
 		tau := 1 / (2 * r)
 		slowest = max(slowest, tau)
-		total += tau / n
 		x := binSteps / tau
-		tail += tau / n * -math.Expm1(-x) / x
+		tail += sm.weight(lambda) * tau * -math.Expm1(-x) / x
 	}
 	walk(0, 0)
-	return tail, total, slowest
+	return tail, slowest
 }
 
-// tailMissed reports whether bins that miss tail steps of tau_int (of
-// total the slow modes add) leave an error bar more than about 12% low
-// for an observable whose Sokal tau_int is tau steps: the Sokal window
-// sees the fast part, tau; the bins see it and total - tail of the slow
-// part; the error then lacks a factor sqrt((tau + total) /
-// (tau + total - tail)), and tailShare of what the bins see is allowed.
-func tailMissed(tail, total, tau float64) bool {
-	return tail > tailShare*(tau+total-tail)
-}
+// tailMissed reports whether bins that miss tail steps of tau_int leave
+// an error bar more than about 12% low for an observable whose Sokal
+// tau_int is tau steps (what the bins see is at least that).
+func tailMissed(tail, tau float64) bool { return tail > tailShare*tau }
 
 // slowUnreliable marks the estimates whose error bins (of binSteps steps;
 // tau_int in units of unit steps) miss so much of the slow modes' share of
 // tau_int that their errors are more than about 12% low (tailMissed), and
 // returns the tau_int (in steps) of those it marked.
-func (c *Config) slowUnreliable(rate func(float64) float64, est []stats.Estimate, binSteps, unit float64) []float64 {
-	tail, total, _ := c.slowTail(rate, binSteps)
+func (c *Config) slowUnreliable(sm *slowModes, est []stats.Estimate, binSteps, unit float64) []float64 {
+	tail, _ := c.slowTail(sm, binSteps)
 	var marked []float64
 	for i, e := range est {
 		if !e.Reliable || e.Err == 0 { // a constant series is exact
 			continue
 		}
-		if tailMissed(tail, total, e.Tau*unit) {
+		if tailMissed(tail, e.Tau*unit) {
 			est[i].Reliable = false
 			marked = append(marked, e.Tau*unit)
 		}
@@ -140,14 +209,18 @@ func (c *Config) slowUnreliable(rate func(float64) float64, est []stats.Estimate
 }
 
 // slowAdvice is how many measured steps (with the same measurement
-// spacing) give bins long enough that an observable of Sokal tau_int tau
-// (in steps) is no longer tailMissed, doubling the run's length until it
-// does; 0 when no run within the 2^48-2 steps a run may take does. And the
-// slowest mode's decorrelation time in steps.
-func (c *Config) slowAdvice(rate func(float64) float64, tau float64) (steps, slowest int64) {
-	_, _, s := c.slowTail(rate, 1)
-	for n := max(c.Sweeps, 1); n <= 1<<48-2; n *= 2 {
-		if tail, total, _ := c.slowTail(rate, float64(n)/stats.DefaultBins); !tailMissed(tail, total, tau) {
+// spacing, and the error bins Series makes of them) give bins long enough
+// that an observable of Sokal tau_int tau (in steps) is no longer
+// tailMissed, doubling the run's length from twice this one's; 0 when no
+// run within the 2^48-2 steps a run may take does. And the slowest mode's
+// decorrelation time in steps.
+func (c *Config) slowAdvice(sm *slowModes, tau float64) (steps, slowest int64) {
+	_, s := c.slowTail(sm, 1)
+	every := max(c.Every, 1)
+	for n := 2 * max(c.Sweeps, 1); n <= 1<<48-2; n *= 2 {
+		m := int(min(n/every, 1<<62))
+		bin := float64(m/stats.Bins(m)) * float64(every)
+		if tail, _ := c.slowTail(sm, bin); !tailMissed(tail, tau) {
 			return n, int64(math.Ceil(s))
 		}
 	}

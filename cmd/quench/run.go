@@ -1306,7 +1306,7 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 		if unreliable {
 			nl = "" // right below the other note
 		}
-		fmt.Fprintf(w, "%s* %s, so it relaxes diffusively: its slowest modes decorrelate over up to %d steps, more than error bins of %d steps see, and their share of tau_int is missed (the errors come out too small); %s\n",
+		fmt.Fprintf(w, "%s* %s, so it relaxes diffusively: its slow modes decorrelate over up to %d steps, and error bins of %d steps miss too much of their share of tau_int (the errors come out too small); %s\n",
 			nl, what, d.SlowestSteps, d.BinSteps, need)
 	}
 	if undefined {

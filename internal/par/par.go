@@ -13,8 +13,12 @@ import (
 // the next part until none is left. The partition into n parts is fixed by
 // the caller; only the assignment of parts to goroutines varies, and callers
 // make results independent of it.
-func Do(n int, f func(i int)) {
-	workers := min(runtime.GOMAXPROCS(0), n)
+func Do(n int, f func(i int)) { DoAtMost(runtime.GOMAXPROCS(0), n, f) }
+
+// DoAtMost is Do on at most w goroutines (for work whose parts each take
+// memory of their own).
+func DoAtMost(w, n int, f func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), n, w)
 	if workers <= 1 {
 		for i := 0; i < n; i++ {
 			f(i)
