@@ -381,9 +381,9 @@ func partialBytes(n int64, dim int) uint64 {
 // And the estimates' work: stats.MaxParallel columns at once, each an FFT
 // of its series (a padded complex128 copy and gonum's work space: counted
 // as 160 bytes a measurement each). With every column at once, a phi4 run
-// on 16 cores had peaked at 1174-1322 MiB against 530 estimated; 4 at once
-// it peaks at 1040 MiB (phi4 4x4, 10^6 steps, GOMAXPROCS 16), counted as
-// 1141.
+// on 16 cores had peaked at 1174-1322 MiB against 530 estimated; with 4
+// at once it peaked at 1040 MiB (phi4 4x4, 10^6 steps, GOMAXPROCS 16),
+// with MaxParallel's 2 see the README.
 func (c *Config) seriesBytes() uint64 {
 	m := uint64(max(c.Measurements(), 0))
 	fft := uint64(stats.MaxParallel) * 160

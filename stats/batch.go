@@ -24,7 +24,7 @@ func (b *Batch) Series(name string, x []float64) { b.Add(name, func() Estimate {
 // once: each may take an FFT of its series (tens of bytes a measurement),
 // so on a 16-core host a phi4 run's 13 columns at once had taken 700
 // bytes a measurement, over twice what the memory check counted.
-const MaxParallel = 4
+const MaxParallel = 2
 
 // Run computes every queued estimate, up to MaxParallel at once.
 func (b *Batch) Run() map[string]Estimate {
