@@ -502,18 +502,11 @@ func TestSeriesLog(t *testing.T) {
 			}
 			prev = log
 		}
-		back, err := ReadCheckpoint(dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sameState(t, cfg.Model+" read back", st, back)
-		if !slices.EqualFunc(st.Rows, back.Rows, slices.Equal) || !slices.EqualFunc(st.Profiles, back.Profiles, slices.Equal) {
-			t.Errorf("%s: rows or profiles differ after reading the log", cfg.Model)
-		}
+		sameReadBack(t, dir, cfg.Model+" read back", st)
 		// a killed process's tail: read as if absent, dropped when the run
 		// goes on, which ends as an uninterrupted run
 		os.WriteFile(logPath, append(slices.Clone(prev), "RtailRtail"...), 0o644)
-		back, err = ReadCheckpoint(dir)
+		back, err := ReadCheckpoint(dir)
 		if err != nil {
 			t.Fatalf("%s: log with a tail: %v", cfg.Model, err)
 		}
@@ -524,14 +517,7 @@ func TestSeriesLog(t *testing.T) {
 		if err := Execute(context.Background(), cpu.New(), st, Options{Dir: t.TempDir()}); err != nil {
 			t.Fatal(err)
 		}
-		again, err := ReadCheckpoint(dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sameState(t, cfg.Model+" after the tail", st, again)
-		if !slices.EqualFunc(st.Rows, again.Rows, slices.Equal) || !slices.EqualFunc(st.Profiles, again.Profiles, slices.Equal) {
-			t.Errorf("%s: rows or profiles differ after a tail", cfg.Model)
-		}
+		sameReadBack(t, dir, cfg.Model+" after the tail", st)
 		log, _ := os.ReadFile(logPath)
 		if bytes.Contains(log, []byte("RtailRtail")) {
 			t.Errorf("%s: the tail is still in the log", cfg.Model)
@@ -601,5 +587,19 @@ func TestSeriesLogNotShared(t *testing.T) {
 	}
 	if back, err := ReadCheckpoint(run); err != nil || back.Samples[0].Mag != 12345 {
 		t.Errorf("a copy's checkpoint holds the original's series: %v", err)
+	}
+}
+
+// sameReadBack reads the checkpoint in dir and requires st's state, rows
+// and profiles.
+func sameReadBack(t *testing.T, dir, what string, st *State) {
+	t.Helper()
+	back, err := ReadCheckpoint(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameState(t, what, st, back)
+	if !slices.EqualFunc(st.Rows, back.Rows, slices.Equal) || !slices.EqualFunc(st.Profiles, back.Profiles, slices.Equal) {
+		t.Errorf("%s: rows or profiles differ", what)
 	}
 }
