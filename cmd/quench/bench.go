@@ -323,7 +323,7 @@ the GPU/CPU speedup per model and algorithm.`,
 	cmd.Flags().StringVar(&backend, "backend", "all", "all (every available backend), cpu, cuda")
 	intVar(cmd.Flags(), &device, "device", 0, "GPU device index")
 	intVar(cmd.Flags(), &sweeps, "sweeps", 20, "timed sweeps per size")
-	cmd.Flags().Float64Var(&T, "T", 1.5, "temperature")
+	floatVar(cmd.Flags(), &T, "T", 1.5, "temperature")
 	cmd.Flags().StringVar(&jsonPath, "json", "", "also write the results as JSON to this file")
 	return cmd
 }

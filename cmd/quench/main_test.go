@@ -109,6 +109,10 @@ func TestBadInput(t *testing.T) {
 		{[]string{"--L", "abc"}, `--L abc is not allowed: a whole number (digits only`},
 		{[]string{"--sweeps", "1e5"}, `--sweeps 1e5 is not allowed: a whole number (digits only, e.g. 100000)`},
 		{[]string{"--T", "warm"}, `--T warm is not allowed: a number (e.g. 2.269 or 1e-3)`},
+		{[]string{"--T", "1e-400"}, `--T 1e-400 is not allowed: too small: it rounds to 0 in float64, whose smallest positive number is 5e-324`},
+		{[]string{"--model", "diffusion", "--alpha", "-0.00e-999"}, `--alpha -0 is not allowed: the explicit scheme`}, // a zero as typed is not "too small"
+		{[]string{"--T", "0x10"}, `--T 0x10 is not allowed: a number (e.g. 2.269 or 1e-3)`},
+		{[]string{"--J", "2_269"}, `--J 2_269 is not allowed: a number (e.g. 2.269 or 1e-3)`},
 		{[]string{"--quiet=maybe"}, `--quiet maybe is not allowed: true or false`},
 		{[]string{"--L", "99999999999999999999"}, `--L 99999999999999999999 is not allowed: out of range for its type (int)`},
 		{[]string{"--frobnicate"}, "unknown flag: --frobnicate"},

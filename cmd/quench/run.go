@@ -103,10 +103,10 @@ func addModelFlags(fl *pflag.FlagSet, f *runFlags) {
 	fl.StringVar(&f.model, "model", "ising2d", "model: "+strings.Join(sim.Models, ", "))
 	intVar(fl, &f.L, "L", 256, "linear size: every extent is L")
 	fl.StringVar(&f.shape, "shape", "", "extents in numpy order, e.g. 512x256 (overrides --L)")
-	fl.Float64Var(&f.T, "T", 0, "temperature (default: Ising the critical temperature for --J, Tc |J|; phi4 and particles 1)")
-	fl.Float64Var(&f.beta, "beta", 0, "inverse temperature 1/T (instead of --T)")
-	fl.Float64Var(&f.J, "J", 1, "coupling J (negative: antiferromagnet)")
-	fl.Float64Var(&f.h, "h", 0, "magnetic field h")
+	floatVar(fl, &f.T, "T", 0, "temperature (default: Ising the critical temperature for --J, Tc |J|; phi4 and particles 1)")
+	floatVar(fl, &f.beta, "beta", 0, "inverse temperature 1/T (instead of --T)")
+	floatVar(fl, &f.J, "J", 1, "coupling J (negative: antiferromagnet)")
+	floatVar(fl, &f.h, "h", 0, "magnetic field h")
 	fl.StringVar(&f.algo, "algo", "metropolis", "update: metropolis, heatbath")
 	f.seed = 1
 	fl.Var((*decimalSeed)(&f.seed), "seed", "random seed, a decimal integer from 0 to 2^64-1 (runs with the same seed are identical)")
@@ -115,25 +115,25 @@ func addModelFlags(fl *pflag.FlagSet, f *runFlags) {
 	// Langevin models
 	intVar(fl, &f.dim, "dim", 2, "phi4, sandpile, mass models, diffusion: lattice dimension 1, 2 or 3 (mass models 1 or 2; --shape alone also sets it)")
 	fl.StringVar(&f.scheme, "scheme", quench.SchemeEM, "phi4: em, lm, baoab, modelb; particles: em, lm, baoab")
-	fl.Float64Var(&f.dt, "dt", sim.DefaultDt, "phi4, particles: time step")
-	fl.Float64Var(&f.m2, "m2", -1, "phi4: mass term m^2")
-	fl.Float64Var(&f.lambda, "lambda", 1, "phi4: quartic coupling lambda")
-	fl.Float64Var(&f.gamma, "gamma", sim.DefaultGamma, "phi4: mobility (friction for baoab); particles: friction")
-	fl.Float64Var(&f.mass, "mass", sim.DefaultMass, "baoab: mass")
+	floatVar(fl, &f.dt, "dt", sim.DefaultDt, "phi4, particles: time step")
+	floatVar(fl, &f.m2, "m2", -1, "phi4: mass term m^2")
+	floatVar(fl, &f.lambda, "lambda", 1, "phi4: quartic coupling lambda")
+	floatVar(fl, &f.gamma, "gamma", sim.DefaultGamma, "phi4: mobility (friction for baoab); particles: friction")
+	floatVar(fl, &f.mass, "mass", sim.DefaultMass, "baoab: mass")
 	fl.StringVar(&f.precision, "precision", "float64", "phi4, particles, diffusion: float32 or float64")
 	int64Var(fl, &f.n, "N", 100000, "particles: number of particles")
 	intVar(fl, &f.d, "d", 1, "particles: dimensions")
 	fl.StringVar(&f.potential, "potential", quench.PotentialHarmonic, "particles: harmonic, doublewell, kuramoto")
-	fl.Float64Var(&f.k, "k", 1, "particles: spring constant, well depth or kuramoto coupling")
-	fl.Float64Var(&f.omega, "omega", 0, "kuramoto: mean natural frequency")
-	fl.Float64Var(&f.omegaSpread, "omega-spread", 0, "kuramoto: spread (standard deviation) of the natural frequencies")
+	floatVar(fl, &f.k, "k", 1, "particles: spring constant, well depth or kuramoto coupling")
+	floatVar(fl, &f.omega, "omega", 0, "kuramoto: mean natural frequency")
+	floatVar(fl, &f.omegaSpread, "omega-spread", 0, "kuramoto: spread (standard deviation) of the natural frequencies")
 	int64Var(fl, &f.steps, "steps", 0, "phi4, particles, mass models, diffusion: measured steps (same as --sweeps)")
 	int64Var(fl, &f.grains, "grains", 0, "sandpile: measured grains (same as --sweeps)")
 	int64Var(fl, &f.thermGrains, "therm-grains", 0, "sandpile: thermalization grains (same as --therm; when neither is given, 0 with --start stationary, else --therm's default)")
-	fl.Float64Var(&f.mass0, "mass0", 1, "kmp, aggregation, transfer: mean initial mass per site")
-	fl.Float64Var(&f.injection, "injection", 0.01, "aggregation: mass injected per site and sweep")
-	fl.Float64Var(&f.fraction, "fraction", 0.5, "transfer: fraction D of the mass moved across a bond")
-	fl.Float64Var(&f.alpha, "alpha", 0.1, "diffusion: D dt/dx^2 (stable up to 1/(2 dim))")
+	floatVar(fl, &f.mass0, "mass0", 1, "kmp, aggregation, transfer: mean initial mass per site")
+	floatVar(fl, &f.injection, "injection", 0.01, "aggregation: mass injected per site and sweep")
+	floatVar(fl, &f.fraction, "fraction", 0.5, "transfer: fraction D of the mass moved across a bond")
+	floatVar(fl, &f.alpha, "alpha", 0.1, "diffusion: D dt/dx^2 (stable up to 1/(2 dim))")
 }
 
 // aliasGroups are flags that name one setting (or two ways of giving it:
@@ -308,6 +308,37 @@ func intVar(fl *pflag.FlagSet, p *int, name string, def int, usage string) {
 func int64Var(fl *pflag.FlagSet, p *int64, name string, def int64, usage string) {
 	*p = def
 	fl.Var(decimal[int64]{p}, name, usage)
+}
+
+// number is a float64 flag read in decimal only, as the integer flags
+// are: pflag's Float64Var takes "0x10" as 16 and "2_269" as 2269, and
+// reads a nonzero number too small for float64 (--T 1e-400) as 0, whose
+// message then named a 0 nobody typed.
+type number struct{ p *float64 }
+
+func (n number) String() string { return strconv.FormatFloat(*n.p, 'g', -1, 64) }
+func (n number) Type() string   { return "float64" }
+func (n number) Set(s string) error {
+	digits := strings.ToLower(strings.TrimLeft(s, "+-"))
+	if strings.Contains(s, "_") || strings.HasPrefix(digits, "0x") {
+		return &strconv.NumError{Func: "ParseFloat", Num: s, Err: strconv.ErrSyntax} // flagError names what is allowed
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return err
+	}
+	if mantissa, _, _ := strings.Cut(digits, "e"); v == 0 && strings.ContainsAny(mantissa, "123456789") {
+		return fmt.Errorf("too small: it rounds to 0 in float64, whose smallest positive number is %v", math.SmallestNonzeroFloat64)
+	}
+	*n.p = v
+	return nil
+}
+
+// floatVar defines a float64 flag (pflag's Float64Var, refusing
+// underflow to 0).
+func floatVar(fl *pflag.FlagSet, p *float64, name string, def float64, usage string) {
+	*p = def
+	fl.Var(number{p}, name, usage)
 }
 
 // configValueFits checks a TOML value against the type of its flag: an
