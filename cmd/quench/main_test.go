@@ -60,6 +60,10 @@ func TestBadInput(t *testing.T) {
 	os.WriteFile(unquoted, []byte("model = sandpile\n"), 0o644)
 	coldT := filepath.Join(dir, "cold.toml")
 	os.WriteFile(coldT, []byte("T = -1.0\nsweeps = 5\n"), 0o644)
+	badDevice := filepath.Join(dir, "device.toml")
+	os.WriteFile(badDevice, []byte("backend = \"auto\"\ndevice = -1\n"), 0o644)
+	tpu := filepath.Join(dir, "tpu.toml")
+	os.WriteFile(tpu, []byte("backend = \"tpu\"\n"), 0o644)
 	noGrains := filepath.Join(dir, "nograins.toml")
 	os.WriteFile(noGrains, []byte("model = \"sandpile\"\ngrains = 0\n"), 0o644)
 	cases := []struct {
@@ -125,12 +129,19 @@ func TestBadInput(t *testing.T) {
 		{[]string{"--config", coldT}, "--T -1 is not allowed: the temperature must be a positive finite number (set in the config file " + coldT + ")"},
 		{[]string{"--config", coldT, "--T", "-2"}, "--T -2 is not allowed: the temperature must be a positive finite number\n"},
 		{[]string{"--config", noGrains}, "--grains 0 is not allowed: at least 1 measured grain is needed (set in the config file " + noGrains + ")"},
+		{[]string{"--config", badDevice}, "--device -1 (set in the config file " + badDevice + ") is not allowed: GPU indices start at 0"},
+		{[]string{"--config", tpu}, `unknown --backend "tpu": allowed are cpu, cuda, auto (set in the config file ` + tpu + ")"},
 	}
 	if !gpu.Available {
-		cases = append(cases, struct {
+		cuda := filepath.Join(dir, "cuda.toml")
+		os.WriteFile(cuda, []byte("backend = \"cuda\"\n"), 0o644)
+		cases = append(cases, []struct {
 			args []string
 			want string
-		}{[]string{"--backend", "cuda"}, "built without CUDA support"})
+		}{
+			{[]string{"--backend", "cuda"}, "--backend cuda: this quench was built without CUDA support"},
+			{[]string{"--config", cuda}, "--backend cuda (set in the config file " + cuda + "): this quench was built without CUDA support"},
+		}...)
 	}
 	for i, c := range cases {
 		out := filepath.Join(dir, "out", string(rune('a'+i)))

@@ -87,7 +87,7 @@ lattice and measurement series an uninterrupted run would have produced.
 					return err
 				}
 			}
-			be, err := openBackend(backend, device, stderr)
+			be, err := openBackend(backend, device, nil, stderr)
 			if err != nil {
 				return err
 			}

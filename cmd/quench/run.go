@@ -705,21 +705,25 @@ func latticeShape(fl *pflag.FlagSet, f *runFlags) ([]int, error) {
 
 // openBackend returns the backend a run asked for. cuda without a GPU (or
 // without CUDA in this build) is a usage error; auto falls back to the CPU
-// with a one-line note.
-func openBackend(name string, device int, stderr io.Writer) (quench.Backend, error) {
+// with a one-line note. given names where a flag was set (runFlags.given),
+// or is nil.
+func openBackend(name string, device int, given func(string) string, stderr io.Writer) (quench.Backend, error) {
+	if given == nil {
+		given = func(string) string { return "" }
+	}
 	if device < 0 {
-		return nil, quench.Usagef("--device %d is not allowed: GPU indices start at 0", device)
+		return nil, quench.Usagef("--device %d%s is not allowed: GPU indices start at 0", device, given("device"))
 	}
 	switch name {
 	case "cpu":
 		if device != 0 {
-			return nil, quench.Usagef("--device %d does not apply to --backend cpu (it picks a GPU for cuda or auto)", device)
+			return nil, quench.Usagef("--device %d%s does not apply to --backend cpu (it picks a GPU for cuda or auto)", device, given("device"))
 		}
 		return cpu.New(), nil
 	case "cuda":
 		be, err := gpu.New(device)
 		if err != nil {
-			return nil, quench.Usagef("--backend cuda: %v", err)
+			return nil, quench.Usagef("--backend cuda%s: %v", given("backend"), err)
 		}
 		return be, nil
 	case "auto":
@@ -730,7 +734,7 @@ func openBackend(name string, device int, stderr io.Writer) (quench.Backend, err
 		}
 		return be, nil
 	}
-	return nil, quench.Usagef("unknown --backend %q: allowed are cpu, cuda, auto", name)
+	return nil, quench.Usagef("unknown --backend %q: allowed are cpu, cuda, auto%s", name, given("backend"))
 }
 
 func shortReason(err error) string {
@@ -893,11 +897,8 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 	if cmd.Flags().Changed("out") && f.out == "" {
 		return quench.Usagef(`--out ""%s is not allowed: give a directory, or no --out for runs/<model>-<shape>-<time>`, f.given("out"))
 	}
-	be, err := openBackend(f.backend, f.device, stderr)
+	be, err := openBackend(f.backend, f.device, f.given, stderr)
 	if err != nil {
-		if u := (*quench.UsageError)(nil); errors.As(err, &u) && strings.HasPrefix(u.Msg, "unknown --backend") {
-			return quench.Usagef("%s%s", u.Msg, f.given("backend"))
-		}
 		return err
 	}
 	defer be.Close()
