@@ -467,6 +467,27 @@ func TestDiffusiveTail(t *testing.T) {
 	if sum := mb.modeSum(sm.weight); math.Abs(sum-1) > 1e-12 {
 		t.Errorf("model B weights add up to %v, want 1", sum)
 	}
+	// per observable (Hartree curvature 0.5 > 0): energy_gradient's
+	// shares lambda_k^2 S_k^2 and the energy's 1/(N-1) add up to 1 too;
+	// S_k is left to the usual rules; phi4 keeps phi2's shares
+	for _, name := range []string{"energy_gradient", "energy", "phi4"} {
+		if sum := mb.modeSum(sm.forObs(name).weight); math.Abs(sum-1) > 1e-12 {
+			t.Errorf("model B %s weights add up to %v, want 1", name, sum)
+		}
+	}
+	if w := sm.forObs("energy").weight(0.3); w != 1.0/127 {
+		t.Errorf("model B energy share %v, want 1/(N-1) = 1/127", w)
+	}
+	if g, p := sm.forObs("energy_gradient").weight(0.1), sm.forObs("phi2").weight(0.1); g >= p/10 {
+		t.Errorf("model B slow mode's share: energy_gradient %v, phi2 %v; want the gradient's far smaller", g, p)
+	}
+	if sm.forObs("S_k0") != nil || sm.forObs("phi4") != sm {
+		t.Error("model B: S_k checked for slow modes, or phi4 given shares other than phi2's")
+	}
+	// no Hartree picture (m2 + 3 lambda phi2 <= 0): phi2's shares for all
+	if neg := mb.conservedModes(map[string]stats.Estimate{"phi2": {Mean: 0.2}}); neg.forObs("energy") != neg || neg.forObs("energy_gradient") != neg {
+		t.Error("model B with a negative Hartree curvature: shares other than phi2's")
+	}
 	// above 2^22 sites modeSum samples the axes: within a few percent
 	big := &Config{Model: "phi4", Shape: []int{4096, 2048}}
 	f := func(l float64) float64 { return 1 / ((l + 0.5) * (l + 0.5)) }
@@ -498,6 +519,14 @@ func TestDiffusiveTail(t *testing.T) {
 	sum := summaryOf(t, Config{Model: "phi4", Scheme: "modelb", Precision: "float64", Shape: []int{64, 64}, Sweeps: 4000, Therm: 1000, Every: 1, Seed: 1, Start: "hot", T: 1, Dt: 0.01, Gamma: 1, Mass: 1, M2: -1, Lambda: 1})
 	if d := sum.Diffusive; d == nil || d.SlowestSteps < 10000 || !slices.Contains(d.Marked, "energy") {
 		t.Errorf("model B 64^2, 4000 steps: %+v, want the energy marked and a slowest mode over 10000 steps", d)
+	}
+	// the Gaussian field of 16^2, m2 = 1, dt 0.02, 60000 steps: a
+	// reviewer measured over 12 seeds energy_gradient's means spread as
+	// its error bars said (0.00031 against 0.00034); its slow modes' share
+	// (lambda_k^2 S_k^2) is tiny, and phi2's (S_k^2) had marked it
+	sum = summaryOf(t, Config{Model: "phi4", Scheme: "modelb", Precision: "float64", Shape: []int{16, 16}, Sweeps: 60000, Therm: 1000, Every: 1, Seed: 1, Start: "hot", T: 1, Dt: 0.02, Gamma: 1, Mass: 1, M2: 1, Lambda: 0})
+	if d := sum.Diffusive; d == nil || slices.Contains(d.Marked, "energy_gradient") || !sum.Observables["energy_gradient"].Reliable {
+		t.Errorf("model B 16^2, Gaussian: %+v, energy_gradient reliable %v; want it unmarked", d, sum.Observables["energy_gradient"].Reliable)
 	}
 }
 

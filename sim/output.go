@@ -214,7 +214,7 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 	}
 	// a conserved field (mass transfer, model B): bins too short for the
 	// slow modes (tau in steps of the marked estimates, for the advice)
-	var slow []float64
+	var slow []slowMark
 	marked := []string{}
 	var binSteps float64
 	sm := c.conservedModes(est)
@@ -222,9 +222,13 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 		n := len(st.Rows)
 		bin := float64(n/stats.Bins(n)) * float64(c.Every)
 		for _, name := range names {
+			obs := sm.forObs(name)
+			if obs == nil {
+				continue
+			}
 			e := []stats.Estimate{est[name]}
-			if m := c.slowUnreliable(sm, e, bin, float64(c.Every)); len(m) > 0 {
-				slow = append(slow, m...)
+			if m := c.slowUnreliable(obs, e, bin, float64(c.Every)); len(m) > 0 {
+				slow = append(slow, slowMark{obs, m[0]})
 				marked = append(marked, name)
 				binSteps = bin
 			}
@@ -255,7 +259,7 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 			e := profileEstimates(st.Profiles, first, k)
 			if sm != nil {
 				if m := c.slowUnreliable(sm, e, bin, every); len(m) > 0 {
-					slow = append(slow, m...)
+					slow = append(slow, slowMark{sm, slices.Min(m)})
 					if binSteps == 0 {
 						binSteps = bin
 					}
@@ -270,7 +274,14 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 		}
 	}
 	if len(slow) > 0 {
-		steps, slowest := c.slowAdvice(sm, slices.Min(slow)) // what every marked one needs
+		var steps, slowest int64
+		for i, m := range slow { // what every marked one needs
+			n, s := c.slowAdvice(m.modes, m.tau)
+			if i == 0 || steps > 0 && (n == 0 || n > steps) {
+				steps = n
+			}
+			slowest = s
+		}
 		s.Diffusive = &Diffusive{SlowestSteps: slowest, BinSteps: int64(binSteps), NeededSteps: steps, Marked: marked}
 	}
 	return s, names

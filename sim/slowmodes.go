@@ -2,6 +2,7 @@ package sim
 
 import (
 	"math"
+	"strings"
 
 	"github.com/quenchlab/quench"
 	"github.com/quenchlab/quench/stats"
@@ -72,11 +73,15 @@ func (c *Config) conservedRate(phi2 float64) func(lambda float64) float64 {
 // functions of the mode's Laplacian eigenvalue.
 type slowModes struct {
 	rate, weight func(lambda float64) float64
+	// model B: the shares of energy_gradient and energy (forObs), when
+	// they differ from phi2's
+	gradient, energy func(lambda float64) float64
 }
 
 // conservedModes returns the slow modes of a run whose dynamics conserve
 // its field, nil for other runs; est are its estimates (the measured
-// moments set the weights).
+// moments set the weights). Its weights are mass_var's or phi2's; forObs
+// gives another observable's.
 //
 // The share of mode k: for mass_var, (1 + 1/kappa)/N for masses that are
 // independent Gamma(kappa) variables at fixed total (kmp: exponential,
@@ -97,13 +102,45 @@ func (c *Config) conservedModes(est map[string]stats.Estimate) *slowModes {
 		}
 		return &slowModes{rate: rate, weight: func(float64) float64 { return share / n }}
 	}
-	curv := max(c.M2+3*c.Lambda*est["phi2"].Mean, 0)
-	s2 := func(l float64) float64 { return 1 / ((l + curv) * (l + curv)) }
+	uniform := func(float64) float64 { return 1 / (n - 1) }
+	curv := c.M2 + 3*c.Lambda*est["phi2"].Mean
+	s2 := func(l float64) float64 { return 1 / ((l + max(curv, 0)) * (l + max(curv, 0))) }
 	sum := c.modeSum(s2)
 	if !(sum > 0) || math.IsInf(sum, 0) {
-		return &slowModes{rate: rate, weight: func(float64) float64 { return 1 / n }}
+		return &slowModes{rate: rate, weight: uniform}
 	}
-	return &slowModes{rate: rate, weight: func(l float64) float64 { return s2(l) / sum }}
+	sm := &slowModes{rate: rate, weight: func(l float64) float64 { return s2(l) / sum }}
+	if !(curv > 0) {
+		return sm // no Hartree picture: phi2's shares for every observable
+	}
+	// a sum over the modes of w_k |phi_k|^2 has shares w_k^2 S_k^2 (each
+	// mode Gaussian, independent of the others)
+	g2 := func(l float64) float64 { return l * l * s2(l) }
+	if gsum := c.modeSum(g2); gsum > 0 && !math.IsInf(gsum, 0) {
+		sm.gradient = func(l float64) float64 { return g2(l) / gsum }
+	}
+	sm.energy = uniform
+	return sm
+}
+
+// forObs returns the slow modes with observable name's shares, nil for
+// one that need not be checked. Model B: phi2, phi4, energy_mass and
+// energy_quartic have phi2's, linear in |phi_k|^2 with the same weight
+// for every mode (phi4 through its Gaussian part, 6 <phi^2> phi^2);
+// energy_gradient weighs mode k by lambda_k; the energy by lambda_k + c,
+// which cancels S_k: shares of 1/(N-1) each. S_k, one mode whose
+// exponential decay the Sokal window sees, is left to the usual rules.
+// Without a Hartree picture (c <= 0) every observable keeps phi2's.
+func (sm *slowModes) forObs(name string) *slowModes {
+	switch {
+	case strings.HasPrefix(name, "S_k"):
+		return nil
+	case name == "energy_gradient" && sm.gradient != nil:
+		return &slowModes{rate: sm.rate, weight: sm.gradient}
+	case name == "energy" && sm.energy != nil:
+		return &slowModes{rate: sm.rate, weight: sm.energy}
+	}
+	return sm
 }
 
 // modeSum is the sum of f(lambda_k) over the lattice's modes but k = 0:
@@ -225,4 +262,11 @@ func (c *Config) slowAdvice(sm *slowModes, tau float64) (steps, slowest int64) {
 		}
 	}
 	return 0, int64(math.Ceil(s))
+}
+
+// slowMark is an estimate slowUnreliable marked: the slow modes with its
+// shares, and its Sokal tau_int in steps (what slowAdvice needs).
+type slowMark struct {
+	modes *slowModes
+	tau   float64
 }
