@@ -99,3 +99,20 @@ func TestLaplacianMax(t *testing.T) {
 		t.Errorf("em bound on 3x3x3, m2 = 1: %v, want 0.2", b)
 	}
 }
+
+// Model B's bound: the conserved operator multiplies each mode's
+// relaxation rate by its Laplacian eigenvalue q, so the stiffest mode
+// (q = 8 on 8 x 8, lambda_k = m2 + q = 9) needs dt gamma q (q + m2) < 2:
+// dt < 2/72 at m2 = 1, gamma = 1 (the value TestGaussianFreeField runs
+// just under), and 2/(2 * 8 * 9) at gamma = 2.
+func TestModelBStabilityBound(t *testing.T) {
+	for _, c := range []struct {
+		gamma float64
+		want  float64
+	}{{1, 2.0 / 72}, {2, 1.0 / 72}} {
+		p := Phi4Params{Scheme: SchemeModelB, M2: 1, Lambda: 0, Gamma: c.gamma}
+		if b := p.Phi4StabilityBound([]int{8, 8}); math.Abs(b-c.want) > 1e-15 {
+			t.Errorf("model B bound on 8x8, m2 = 1, gamma = %v: %v, want %v", c.gamma, b, c.want)
+		}
+	}
+}

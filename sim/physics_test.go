@@ -53,6 +53,8 @@ func TestIsingL4Exact(t *testing.T) {
 			within4(t, name+" specific heat", obs["specific_heat"], ex.c)
 			within4(t, name+" <|m|>", obs["abs_magnetization"], ex.absM)
 			within4(t, name+" <m^2>", obs["m2"], ex.m2)
+			// N beta (<m^2> - <|m|>^2): at Tc 16/Tc (0.7613589086 - 0.8438604448^2)
+			within4(t, name+" susceptibility_connected", obs["susceptibility_connected"], 16/T*(ex.m2-ex.absM*ex.absM))
 		}
 	}
 }

@@ -313,3 +313,27 @@ func TestDerivedNeedsReliableInputs(t *testing.T) {
 		t.Errorf("f = <w>: %+v, want reliable (f does not depend on s)", e)
 	}
 }
+
+// Series is reliable only when each of its DefaultBins bins holds at least
+// 20 tau_int (oracles.md): an AR(1) series with a = 0.9 (tau_int 9.5) in
+// bins of about 13 tau_int (n = 50 x 128) must not be, bins of about 42
+// tau_int (n = 50 x 400) must.
+func TestSeriesBinsOf20Tau(t *testing.T) {
+	const a = 0.9
+	want := (1 + a) / (2 * (1 - a))
+	for _, c := range []struct {
+		perBin   int
+		reliable bool
+	}{{128, false}, {400, true}} {
+		e := Series(gaussAR1(DefaultBins*c.perBin, a, 21))
+		// tau_int itself is estimated well enough that the bins are on
+		// the side of 20 tau_int the case says
+		if e.Tau < 0.7*want || e.Tau > 1.3*want {
+			t.Fatalf("bins of %d: tau_int %v, want about %v", c.perBin, e.Tau, want)
+		}
+		if e.Reliable != c.reliable {
+			t.Errorf("bins of %d samples, tau_int %.3g (%.1f tau_int a bin): reliable %v, want %v",
+				c.perBin, e.Tau, float64(c.perBin)/e.Tau, e.Reliable, c.reliable)
+		}
+	}
+}

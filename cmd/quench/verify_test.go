@@ -154,3 +154,14 @@ func TestVerifyStaggered(t *testing.T) {
 		t.Errorf("verify with a wrong staggered sum: exit %d, stdout %q", code, stdout)
 	}
 }
+
+// verify compares after the last sweep too when the run's length is not a
+// multiple of --every: a divergence in sweep 28 of 29, compared every 5,
+// is found after sweep 29 (not missed after the comparison at 25).
+func TestVerifyComparesLastSweep(t *testing.T) {
+	withVerifyBackends(t, cpu.New(), &faulty{Backend: cpu.New(), step: 27, site: 1234})
+	code, stdout, _ := runQ(t, "verify", "--model", "ising3d", "--L", "16", "--sweeps", "29", "--every", "5")
+	if code != 1 || !strings.Contains(stdout, "diverged after sweep 29") {
+		t.Errorf("verify with a divergence in the last sweeps: exit %d, stdout %q", code, stdout)
+	}
+}

@@ -6,6 +6,8 @@
 // usage: emu MODE in out
 //   MODE sweep: in = header + spins + table; out = spins + sums
 //   MODE kat:   in = n, ctr[4n], key[2n]; out = 4n words
+//   MODE gauss: in = n, words[4n]; out = per word quadruple 4 floats
+//               (quench_gaussians32) and 2 doubles (quench_gaussians)
 //   MODE phi4:  in = elem size (4|8), scheme (0 em, 1 lm, 2 baoab, 3 modelb),
 //               steps (int64 each), the qphi4 block, phi[, mom];
 //               out = phi[, mom] after the steps
@@ -436,6 +438,25 @@ int main(int argc, char** argv) {
         std::vector<uint32_t> res(4 * n);
         launch((unsigned)((n + 63) / 64), 64, [&] { philox_kat(ctr, key, res.data(), n); });
         fwrite(res.data(), 4, res.size(), out);
+        fclose(out);
+        return 0;
+    }
+    if (strcmp(argv[1], "gauss") == 0) {
+        // in = n, then n Philox outputs (4 words each); out = per output the
+        // 4 floats of quench_gaussians32, then the 2 doubles of quench_gaussians
+        int64_t n;
+        memcpy(&n, in.data(), 8);
+        const uint32_t* w = (const uint32_t*)(in.data() + 8);
+        const qtab32 tb = quench_tab32_global();
+        for (int64_t i = 0; i < n; i++) {
+            const uint4 u = make_uint4(w[4 * i], w[4 * i + 1], w[4 * i + 2], w[4 * i + 3]);
+            float g[4];
+            quench_gaussians32(u, g, tb);
+            double d[2];
+            quench_gaussians(u, &d[0], &d[1]);
+            fwrite(g, 4, 4, out);
+            fwrite(d, 8, 2, out);
+        }
         fclose(out);
         return 0;
     }

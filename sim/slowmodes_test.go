@@ -1,0 +1,52 @@
+package sim
+
+import (
+	"math"
+	"testing"
+
+	"github.com/quenchlab/quench/stats"
+)
+
+// The tail of a kmp ring of 4 with bins far shorter than every mode is
+// the whole slow-mode sum, each mode once: modes k = 1, 2, 3 with
+// Laplacian eigenvalues 2, 4, 2, Deff = 1 (kmp), tau_k = 1/(2 Deff
+// lambda_k) and weight 2/N = 1/2 (exponential masses):
+// (1/2) (1/4 + 1/8 + 1/4) = 0.3125 exactly (the k = 2 mode is its own
+// -k and counts once). On a ring of 6 (eigenvalues 1, 3, 4, 3, 1 for k =
+// 1..5, weight 1/3): (1/3)(1/2 + 1/6 + 1/8 + 1/6 + 1/2) = 35/72.
+func TestSlowTailEachModeOnce(t *testing.T) {
+	for _, c := range []struct {
+		l    int
+		want float64
+	}{{4, 0.3125}, {6, 35.0 / 72}} {
+		cfg := &Config{Model: "kmp", Shape: []int{c.l}, Sweeps: 1000, Every: 1, Fraction: 0.5}
+		sm := cfg.conservedModes(map[string]stats.Estimate{"mass_mean": {Mean: 1}, "mass_var": {Mean: 1}})
+		total, _ := cfg.slowTail(sm, 1e-9)
+		if math.Abs(total-c.want) > 1e-6 {
+			t.Errorf("ring of %d: slow-mode tail %v, want %v", c.l, total, c.want)
+		}
+	}
+}
+
+// slowUnreliable marks an estimate when the tail its bins miss is more
+// than tailShare (a quarter) of its tau_int: errors then more than about
+// 12% low (sqrt(1 + 1/4) = 1.118). A tail of 0.4 tau (errors 18% low)
+// is marked, one of 0.2 tau (9.5% low) is not.
+func TestSlowUnreliableThreshold(t *testing.T) {
+	cfg := &Config{Model: "kmp", Shape: []int{64}, Sweeps: 4000, Every: 1, Fraction: 0.5}
+	sm := cfg.conservedModes(map[string]stats.Estimate{"mass_mean": {Mean: 1}, "mass_var": {Mean: 1}})
+	tail, _ := cfg.slowTail(sm, 80)
+	if !(tail > 0) {
+		t.Fatalf("no tail: %v", tail)
+	}
+	for _, c := range []struct {
+		ratio  float64
+		marked bool
+	}{{0.4, true}, {0.2, false}} {
+		est := []stats.Estimate{{Mean: 1, Err: 0.1, Tau: tail / c.ratio, Reliable: true}}
+		cfg.slowUnreliable(sm, est, 80, 1)
+		if est[0].Reliable == c.marked {
+			t.Errorf("tail %.2f of tau_int: reliable %v, want %v", c.ratio, est[0].Reliable, !c.marked)
+		}
+	}
+}
