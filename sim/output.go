@@ -79,7 +79,20 @@ type Summary struct {
 	// error bars not reliable (Config.slowTail): the slowest mode's
 	// decorrelation time and the measured steps that would do, in steps.
 	Diffusive *Diffusive `json:"diffusive_tail,omitempty"`
+	// Why no error bar of the run is reliable however long it runs
+	// (aggregation: it never becomes stationary), or "".
+	NotStationary string `json:"not_stationary,omitempty"`
+	// What the error bars leave out (Kuramoto with a frequency spread: the
+	// draw of the frequencies, fixed by the seed), or "".
+	QuenchedDisorder string `json:"quenched_disorder,omitempty"`
 }
+
+// NotStationaryAggregation is Summary.NotStationary for aggregation.
+const NotStationaryAggregation = "aggregation never becomes stationary: the masses keep merging into fewer, larger ones (and with --injection the mean grows by it every sweep), so the means are averages over this run's window and no error bar measures a stationary value; compare P(m) and C(r) at given times in profiles.csv"
+
+// QuenchedFrequencies is Summary.QuenchedDisorder for Kuramoto with a
+// spread of natural frequencies.
+const QuenchedFrequencies = "the error bars are for this seed's draw of the natural frequencies: r varies between draws by an amount of order 1/sqrt(N), which they leave out; average runs of several seeds"
 
 // Diffusive is Summary's note on a conserved field's slow modes.
 type Diffusive struct {
@@ -235,6 +248,16 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 			est[name] = e[0]
 		}
 	}
+	switch {
+	case c.Model == "aggregation":
+		s.NotStationary = NotStationaryAggregation
+		for name, e := range est {
+			e.Reliable = e.Reliable && e.Err == 0 // an exact constant (a conserved mass) stays
+			est[name] = e
+		}
+	case c.Potential == quench.PotentialKuramoto && c.OmegaSpread > 0:
+		s.QuenchedDisorder = QuenchedFrequencies
+	}
 	for name, e := range est {
 		s.Observables[name] = Value{Mean: ptr(e.Mean), Error: ptr(e.Err), TauInt: ptr(e.Tau), Reliable: e.Reliable}
 	}
@@ -257,6 +280,11 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 		bin := float64(n/stats.Bins(n)) * every
 		prof := func(first, k int) Profile {
 			e := profileEstimates(st.Profiles, first, k)
+			if s.NotStationary != "" {
+				for i := range e {
+					e[i].Reliable = false
+				}
+			}
 			if sm != nil {
 				if m := c.slowUnreliable(sm, e, bin, every); len(m) > 0 {
 					slow = append(slow, slowMark{sm, slices.Min(m)})

@@ -413,3 +413,30 @@ func TestMassParamsUsed(t *testing.T) {
 		t.Errorf("transfer params %v: 0.5 is exact", p)
 	}
 }
+
+// Aggregation never becomes stationary: at injection 0 on a ring of 256
+// the masses merge for the whole run, and mass_corr1 (about -1 from the
+// first sweeps, with a tau_int of 0.5) had been called reliable. Every
+// error bar but the conserved mean's (exact, error 0) is now marked, the
+// profiles' too, and the summary says why; other mass models are not.
+func TestAggregationNotStationary(t *testing.T) {
+	for _, inj := range []float64{0, 0.01} {
+		sum := summaryOf(t, Config{Model: "aggregation", Shape: []int{256}, Sweeps: 2000, Therm: 100, Every: 1, Seed: 3, Start: "hot", Mass0: 1, Injection: inj})
+		if sum.NotStationary != NotStationaryAggregation {
+			t.Errorf("injection %v: not_stationary %q", inj, sum.NotStationary)
+		}
+		for name, v := range sum.Observables {
+			exact := v.Error != nil && *v.Error == 0
+			if v.Reliable != (exact && inj == 0 && name == "mass_mean") {
+				t.Errorf("injection %v: %s reliable %v (error %v)", inj, name, v.Reliable, *v.Error)
+			}
+		}
+		if n := sum.UnreliableProfiles(); n == 0 {
+			t.Errorf("injection %v: every profile entry reliable", inj)
+		}
+	}
+	sum := summaryOf(t, Config{Model: "kmp", Shape: []int{16, 16}, Sweeps: 2000, Every: 1, Seed: 3, Start: "hot", Mass0: 1})
+	if sum.NotStationary != "" || !sum.Observables["mass_mean"].Reliable {
+		t.Errorf("kmp: not_stationary %q, mass_mean %+v", sum.NotStationary, sum.Observables["mass_mean"])
+	}
+}

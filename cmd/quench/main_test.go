@@ -1228,4 +1228,13 @@ func TestTableNotes(t *testing.T) {
 		!regexp.MustCompile(`\nstaggered_binder +0.66666667 +0 +0.5\n`).MatchString(neel) {
 		t.Errorf("frozen Neel state:\n%s", neel)
 	}
+	// aggregation: its own reason, not "run longer"
+	_, agg, _ := runQ(t, "run", "--model", "aggregation", "--L", "64", "--sweeps", "300", "--quiet", "--out", filepath.Join(dir, "c"))
+	if !strings.Contains(agg, "\n* "+sim.NotStationaryAggregation+"\n") || strings.Contains(agg, "run longer") || !regexp.MustCompile(`\nmass_var .* \*\n`).MatchString(agg) {
+		t.Errorf("aggregation:\n%s", agg)
+	}
+	_, kur, _ := runQ(t, "run", "--model", "particles", "--potential", "kuramoto", "--omega-spread", "1", "--N", "100", "--steps", "200", "--quiet", "--out", filepath.Join(dir, "d"))
+	if !strings.Contains(kur, "\nnote: "+sim.QuenchedFrequencies+"\n") {
+		t.Errorf("kuramoto with a frequency spread:\n%s", kur)
+	}
 }

@@ -1310,7 +1310,7 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 		mark := ""
 		if !v.Reliable && v.Mean != nil { // no value: "-", its own note
 			mark = " *"
-			if d := sum.Diffusive; d == nil || !slices.Contains(d.Marked, name) {
+			if d := sum.Diffusive; sum.NotStationary == "" && (d == nil || !slices.Contains(d.Marked, name)) {
 				unreliable = true
 			}
 		}
@@ -1340,6 +1340,12 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 		}
 		fmt.Fprintf(w, "%s* %s, so it relaxes diffusively: its slow modes decorrelate over up to %d steps, and error bins of %d steps miss too much of their share of tau_int (the errors come out too small); %s\n",
 			nl, what, d.SlowestSteps, d.BinSteps, need)
+	}
+	if sum.NotStationary != "" {
+		fmt.Fprintf(w, "\n* %s\n", sum.NotStationary)
+	}
+	if sum.QuenchedDisorder != "" {
+		fmt.Fprintf(w, "\nnote: %s\n", sum.QuenchedDisorder)
 	}
 	if undefined {
 		fmt.Fprintln(w, "- no value: 0/0 (a Binder cumulant of an order parameter that is exactly 0 throughout), or beyond float64's range")
@@ -1378,7 +1384,7 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 			}
 			tw.Flush()
 		}
-		if unreliable := sum.UnreliableProfiles(); unreliable > 0 {
+		if unreliable := sum.UnreliableProfiles(); unreliable > 0 && sum.NotStationary == "" {
 			// with sparse snapshots, denser ones help; once they are
 			// correlated, only a longer run does
 			how := "run longer"
