@@ -270,12 +270,30 @@ func Series(x []float64) Estimate {
 	if len(x) > 0 && constant(x) {
 		// reliable as any series: 2 DefaultBins samples or more (a short
 		// run can be constant by chance)
-		return Estimate{Mean: x[0], Err: 0, Tau: 0.5, Reliable: len(x) >= 2*DefaultBins}
+		return Estimate{Mean: x[0], Err: 0, Tau: shortTau(len(x), 0.5), Reliable: len(x) >= 2*DefaultBins}
 	}
 	nb := Bins(len(x))
 	mean, err := MeanErr(Bin(x, nb))
 	tau, _, ok := TauInt(x)
 	return Estimate{Mean: mean, Err: err, Tau: tau, Reliable: ok && reliableBins(len(x), nb, tau)}
+}
+
+// shortTau is tau, or NaN for a series of n < minTauSamples samples, too
+// short to give any tau_int (a constant one's 1/2 too).
+func shortTau(n int, tau float64) float64 {
+	if n < minTauSamples {
+		return math.NaN()
+	}
+	return tau
+}
+
+// meansOf returns the mean of each series.
+func meansOf(xs [][]float64) []float64 {
+	m := make([]float64, len(xs))
+	for k, x := range xs {
+		m[k] = stat.Mean(x, nil)
+	}
+	return m
 }
 
 // reliableBins reports whether n samples in nb bins make an error bar to
@@ -320,7 +338,14 @@ func Derived(xs [][]float64, f func(means []float64) float64) Estimate {
 			// undefined, or one sample: no error bar (as Series)
 			return Estimate{Mean: est, Err: math.NaN(), Tau: math.NaN()}
 		}
-		return Estimate{Mean: est, Err: 0, Tau: 0.5, Reliable: n >= 2*DefaultBins}
+		return Estimate{Mean: est, Err: 0, Tau: shortTau(n, 0.5), Reliable: n >= 2*DefaultBins}
+	}
+	if n < minTauSamples {
+		// a jackknife over so few single-sample bins is no error bar: for
+		// a variance of 2 samples every leave-one-out value is 0, and the
+		// error came out as rounding (1e-15)
+		est := f(meansOf(xs))
+		return Estimate{Mean: est, Err: math.NaN(), Tau: math.NaN()}
 	}
 	bins := make([][]float64, len(xs))
 	means := make([]float64, len(xs))

@@ -289,6 +289,33 @@ func TestTauIntTooShort(t *testing.T) {
 	if tau, _, ok := TauInt([]float64{3, 3, 3}); tau != 0.5 || !ok {
 		t.Errorf("constant: tau %v ok %v", tau, ok)
 	}
+	// the estimates of short series say no tau_int, constant ones too,
+	// and a derived value of 2 samples no error bar: the jackknife of a
+	// variance over 2 single-sample bins had given rounding (1e-15)
+	variance := func(m []float64) float64 { return m[1] - m[0]*m[0] }
+	for n := 2; n < 12; n++ {
+		c := make([]float64, n)
+		for i := range c {
+			c[i] = 3
+		}
+		if e := Series(c); e.Mean != 3 || e.Err != 0 || !math.IsNaN(e.Tau) || e.Reliable {
+			t.Errorf("constant, n=%d: %+v, want 3, error 0, no tau_int, not reliable", n, e)
+		}
+		x, x2 := make([]float64, n), make([]float64, n)
+		for i := range x {
+			x[i] = float64(i%2) + 0.25*float64(i%3)
+			x2[i] = x[i] * x[i]
+		}
+		e := Derived([][]float64{x, x2}, variance)
+		m := meansOf([][]float64{x, x2})
+		want := m[1] - m[0]*m[0]
+		if math.Abs(e.Mean-want) > 1e-12 || !math.IsNaN(e.Err) || !math.IsNaN(e.Tau) || e.Reliable {
+			t.Errorf("variance of %d samples: %+v, want %v without error bar or tau_int", n, e, want)
+		}
+	}
+	if e := Series([]float64{3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3}); e.Tau != 0.5 {
+		t.Errorf("constant, n=12: tau_int %v, want 1/2", e.Tau)
+	}
 }
 
 // A derived value is reliable only if every input it depends on is: a
