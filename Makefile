@@ -16,9 +16,11 @@ test-short:
 	$(GO) test -short ./...
 
 # The CPU backend's concurrent kernels under the race detector (CI runs
-# it): the sandpile's parallel bands and the crew that runs them.
+# it): every kernel against its sequential reference (TestConformance:
+# the Ising sweep, phi4, mass, sandpile, sums), the sandpile's parallel
+# bands and the crew that runs them.
 race:
-	$(GO) test -race -count=1 -run 'TestSandpileBands$$|TestCrew' ./cpu
+	$(GO) test -race -count=1 -run 'TestConformance|TestSandpileBands$$|TestCrew' ./cpu
 
 # The float kernels' Go twins once more with fused multiply-adds allowed
 # (CI runs it on x86-64 CPUs with AVX2 and FMA): GOAMD64=v3 lets the

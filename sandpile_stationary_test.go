@@ -105,7 +105,7 @@ func TestSandpileStationaryRecurrent(t *testing.T) {
 }
 
 // The height probabilities in the bulk of large samples against the
-// infinite-lattice values (oracles.md). Samples are independent, so the
+// infinite-lattice values (docs/exact-values.md). Samples are independent, so the
 // error is the standard error over samples. The central quarter of a
 // 256^2 lattice is close to the infinite lattice: the boundary correction,
 // measured for the driven test in cpu/ (TestSandpileHeightProbabilities),

@@ -50,7 +50,7 @@ func ensembleMoments(t *testing.T, p *quench.ParticleParams, dt quench.DType, n 
 	return stats.Series(series), stats.Series(vseries)
 }
 
-// Harmonic oscillator, U = k x^2/2 (oracles.md): Euler-Maruyama samples
+// Harmonic oscillator, U = k x^2/2 (docs/exact-values.md): Euler-Maruyama samples
 // Var = (kT/k)/(1 - k h/(2 gamma)); Leimkuhler-Matthews and BAOAB sample
 // kT/k exactly. BAOAB's momenta at the end of a step (after the last
 // kick) have the exact variance m T (1 - h^2 k/(4m)), for any friction

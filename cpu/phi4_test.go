@@ -89,7 +89,7 @@ func gffExact(scheme string, L int, m2, h float64) float64 {
 	return sum / float64(L*L)
 }
 
-// The mode sums reproduce oracles.md's values.
+// The mode sums reproduce docs/exact-values.md's values.
 func TestGFFExactValues(t *testing.T) {
 	for _, c := range []struct {
 		scheme string
@@ -97,12 +97,12 @@ func TestGFFExactValues(t *testing.T) {
 		want   float64
 	}{{quench.SchemeLM, 0.01, 0.254173997690}, {quench.SchemeEM, 0.01, 0.259302742402}} {
 		if got := gffExact(c.scheme, 8, 1, c.h); math.Abs(got-c.want) > 1e-12 {
-			t.Errorf("%s: mode sum %.13f, oracles.md %.12f", c.scheme, got, c.want)
+			t.Errorf("%s: mode sum %.13f, docs/exact-values.md %.12f", c.scheme, got, c.want)
 		}
 	}
 }
 
-// Gaussian free field, d = 2, L = 8, m^2 = 1 (oracles.md): exact
+// Gaussian free field, d = 2, L = 8, m^2 = 1 (docs/exact-values.md): exact
 // <phi^2> = 0.254173997690; Euler-Maruyama at h = 0.01 samples
 // 0.259302742402 instead; Leimkuhler-Matthews and BAOAB sample the exact
 // value. The float32 case checks the float32 noise (pmath.Gaussians32).

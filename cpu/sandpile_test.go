@@ -99,7 +99,7 @@ func TestSandpileAbelian(t *testing.T) {
 // Burning test: a stable configuration is recurrent iff adding, at every
 // site, one grain per edge to the boundary makes every site topple exactly
 // once. The 2x2 open lattice has 192 recurrent configurations (its number
-// of spanning trees, oracles.md).
+// of spanning trees, docs/exact-values.md).
 func TestSandpileRecurrent2x2(t *testing.T) {
 	count := 0
 	for cfg := 0; cfg < 256; cfg++ {
@@ -132,7 +132,7 @@ func TestSandpileRecurrent2x2(t *testing.T) {
 }
 
 // Stationary height probabilities in the bulk of a 2D lattice against the
-// infinite-lattice values (Priezzhev; oracles.md). Heights are counted in
+// infinite-lattice values (Priezzhev; docs/exact-values.md). Heights are counted in
 // the central quarter (L/4 <= x, y < 3L/4) every 10 grains once the pile is
 // stationary. The tolerance is 4 sigma (binned errors, bins >= 20 tau_int)
 // plus a finite-size allowance of 0.0015 per probability. The allowance is

@@ -81,7 +81,7 @@ func enumerateShape(shape []int, beta, J, h float64) exact {
 		absMS: sams / z, ms2: sms2 / z, ms4: sms4 / z}
 }
 
-// The enumerator itself against the published L = 4 values (oracles.md).
+// The enumerator itself against the published L = 4 values (docs/exact-values.md).
 func TestEnumerationL4(t *testing.T) {
 	const tol = 1e-9 // the table's printed digits
 	e2 := enumerate(4, 0.5)

@@ -139,7 +139,7 @@ func formatT(T float64) string {
 	return "2.0"
 }
 
-// L = 16 at exactly Kc (oracles.md): u = -1.4530648528, c = 1.4987049594.
+// L = 16 at exactly Kc (docs/exact-values.md): u = -1.4530648528, c = 1.4987049594.
 func TestIsingL16AtKc(t *testing.T) {
 	if testing.Short() {
 		t.Skip("long statistical test")
@@ -277,7 +277,7 @@ func TestParticlesBAOABMass(t *testing.T) {
 // <m^2> = T/(V m2) exactly (Leimkuhler-Matthews samples harmonic modes
 // exactly), so susceptibility = V <m^2>/T = 1/m2 for every T, and the
 // connected one V (<m^2> - <|m|>^2)/T = (1 - 2/pi)/m2; and phi2 is
-// the mode sum of oracles.md's Gaussian free field times T.
+// the mode sum of docs/exact-values.md's Gaussian free field times T.
 func TestPhi4FreeFieldSusceptibility(t *testing.T) {
 	if testing.Short() {
 		t.Skip("long statistical test")

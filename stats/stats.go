@@ -10,7 +10,7 @@ import (
 	"gonum.org/v1/gonum/stat"
 )
 
-// DefaultBins is the number of bins used for errors: at least 32 (oracles.md),
+// DefaultBins is the number of bins used for errors: at least 32 (docs/exact-values.md),
 // and few enough that each bin is long compared with tau_int in a run of
 // ordinary length.
 const DefaultBins = 50

@@ -342,7 +342,7 @@ func TestDerivedNeedsReliableInputs(t *testing.T) {
 }
 
 // Series is reliable only when each of its DefaultBins bins holds at least
-// 20 tau_int (oracles.md): an AR(1) series with a = 0.9 (tau_int 9.5) in
+// 20 tau_int (docs/exact-values.md): an AR(1) series with a = 0.9 (tau_int 9.5) in
 // bins of about 13 tau_int (n = 50 x 128) must not be, bins of about 42
 // tau_int (n = 50 x 400) must.
 func TestSeriesBinsOf20Tau(t *testing.T) {

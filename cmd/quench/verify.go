@@ -37,9 +37,9 @@ func newVerifyCmd(stdout, stderr io.Writer) *cobra.Command {
 		Use:   "verify",
 		Short: "Run one simulation on the CPU and the GPU and compare the states bit for bit",
 		Long: `verify runs the same seeded simulation on the CPU and on the GPU, compares the
-full lattices and the integer observables every --every sweeps and after the
-last, and prints "identical" with a SHA-256 of the final state, or the first
-sweep and site where they differ. Exit 0 when identical, 1 on divergence,
+full states and every measurement every --every sweeps and after the last,
+and prints "identical" with a SHA-256 of the final state, or the first sweep
+and element (or measurement) where they differ. Exit 0 when identical, 1 on divergence,
 2 on bad input or when no GPU is available.`,
 		Example: "  quench verify --model ising2d --L 1024 --sweeps 100 --seed 7 --every 10",
 		Args:    cobra.NoArgs,
