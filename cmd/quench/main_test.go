@@ -62,6 +62,8 @@ func TestBadInput(t *testing.T) {
 	os.WriteFile(coldT, []byte("T = -1.0\nsweeps = 5\n"), 0o644)
 	badDevice := filepath.Join(dir, "device.toml")
 	os.WriteFile(badDevice, []byte("backend = \"auto\"\ndevice = -1\n"), 0o644)
+	tinyT := filepath.Join(dir, "tiny.toml")
+	os.WriteFile(tinyT, []byte("T = 1e-400 # rounds to 0\n"), 0o644)
 	tpu := filepath.Join(dir, "tpu.toml")
 	os.WriteFile(tpu, []byte("backend = \"tpu\"\n"), 0o644)
 	noGrains := filepath.Join(dir, "nograins.toml")
@@ -130,6 +132,7 @@ func TestBadInput(t *testing.T) {
 		{[]string{"--config", coldT, "--T", "-2"}, "--T -2 is not allowed: the temperature must be a positive finite number\n"},
 		{[]string{"--config", noGrains}, "--grains 0 is not allowed: at least 1 measured grain is needed (set in the config file " + noGrains + ")"},
 		{[]string{"--config", badDevice}, "--device -1 (set in the config file " + badDevice + ") is not allowed: GPU indices start at 0"},
+		{[]string{"--config", tinyT}, "--T 1e-400 is not allowed: too small: it rounds to 0 in float64, whose smallest positive number is 5e-324 (set in the config file " + tinyT + ")"},
 		{[]string{"--config", tpu}, `unknown --backend "tpu": allowed are cpu, cuda, auto (set in the config file ` + tpu + ")"},
 	}
 	if !gpu.Available {

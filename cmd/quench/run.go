@@ -254,6 +254,12 @@ func applyConfigFile(fl *pflag.FlagSet, path string) (set map[string]bool, err e
 		if given[k] {
 			continue // the command line wins
 		}
+		if f, ok := m[k].(float64); ok && f == 0 {
+			// TOML reads 1e-400 as 0: refused as on the command line
+			if raw := rawValue(path, k); nonzeroDigits(strings.ReplaceAll(raw, "_", "")) {
+				return nil, quench.Usagef("--%s %s is not allowed: %v (set in the config file %s)", k, raw, errUnderflow, path)
+			}
+		}
 		if err := fl.Set(k, fmt.Sprint(m[k])); err != nil {
 			return nil, quench.Usagef("config file %s: bad value %v for %q: %v", path, m[k], k, err)
 		}
@@ -327,11 +333,38 @@ func (n number) Set(s string) error {
 	if err != nil {
 		return err
 	}
-	if mantissa, _, _ := strings.Cut(digits, "e"); v == 0 && strings.ContainsAny(mantissa, "123456789") {
-		return fmt.Errorf("too small: it rounds to 0 in float64, whose smallest positive number is %v", math.SmallestNonzeroFloat64)
+	if v == 0 && nonzeroDigits(s) {
+		return errUnderflow
 	}
 	*n.p = v
 	return nil
+}
+
+var errUnderflow = fmt.Errorf("too small: it rounds to 0 in float64, whose smallest positive number is %v", math.SmallestNonzeroFloat64)
+
+// nonzeroDigits reports whether the decimal number s has a nonzero digit
+// before its exponent.
+func nonzeroDigits(s string) bool {
+	mantissa, _, _ := strings.Cut(strings.ToLower(s), "e")
+	return strings.ContainsAny(mantissa, "123456789")
+}
+
+// rawValue returns the text of top-level key k's value in the TOML file
+// at path (up to a comment), or "".
+func rawValue(path, k string) string {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		key, v, ok := strings.Cut(line, "=")
+		if key = strings.Trim(strings.TrimSpace(key), `"'`); !ok || key != k {
+			continue
+		}
+		v, _, _ = strings.Cut(v, "#")
+		return strings.TrimSpace(v)
+	}
+	return ""
 }
 
 // floatVar defines a float64 flag (pflag's Float64Var, refusing
