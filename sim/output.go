@@ -252,7 +252,9 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 	case c.Model == "aggregation":
 		s.NotStationary = NotStationaryAggregation
 		for name, e := range est {
-			e.Reliable = e.Reliable && e.Err == 0 // an exact constant (a conserved mass) stays
+			// only the conserved mean is exact (a mass_corr1 that has
+			// stayed at -1 so far is not)
+			e.Reliable = e.Reliable && name == "mass_mean" && c.UsedInjection() == 0
 			est[name] = e
 		}
 	case c.Potential == quench.PotentialKuramoto && c.OmegaSpread > 0:
