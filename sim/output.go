@@ -90,6 +90,12 @@ type Summary struct {
 // NotStationaryAggregation is Summary.NotStationary for aggregation.
 const NotStationaryAggregation = "aggregation never becomes stationary: the masses keep merging into fewer, larger ones (and with --injection the mean grows by it every sweep), so the means are averages over this run's window and no error bar measures a stationary value; compare P(m) and C(r) at given times in profiles.csv"
 
+// quenchedMean is Summary.QuenchedDisorder for model B from a hot start,
+// whose mean field m it keeps.
+func quenchedMean(m float64) string {
+	return fmt.Sprintf("model B conserves the mean field m, which the hot start drew for this seed (m = %.3g): phi2, phi4 and the energies depend on it, and their error bars leave out its variation between seeds (phi2 includes m^2); average seeds, or start cold (m = 0)", m)
+}
+
 // QuenchedFrequencies is Summary.QuenchedDisorder for Kuramoto with a
 // spread of natural frequencies.
 const QuenchedFrequencies = "the error bars are for this seed's draw of the natural frequencies: r varies between draws by an amount of order 1/sqrt(N), which they leave out; average runs of several seeds"
@@ -259,6 +265,8 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 		}
 	case c.Potential == quench.PotentialKuramoto && c.OmegaSpread > 0:
 		s.QuenchedDisorder = QuenchedFrequencies
+	case c.Model == "phi4" && c.Scheme == quench.SchemeModelB && c.Start == "hot":
+		s.QuenchedDisorder = quenchedMean(est["phi"].Mean)
 	}
 	for name, e := range est {
 		s.Observables[name] = Value{Mean: ptr(e.Mean), Error: ptr(e.Err), TauInt: ptr(e.Tau), Reliable: e.Reliable}
