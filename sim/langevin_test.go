@@ -482,7 +482,45 @@ func TestDiffusiveTail(t *testing.T) {
 		t.Errorf("model B slow mode's share: energy_gradient %v, phi2 %v; want the gradient's far smaller", g, p)
 	}
 	if sm.forObs("S_k0") != nil || sm.forObs("phi4") != sm {
-		t.Error("model B: S_k checked for slow modes, or phi4 given shares other than phi2's")
+		t.Error("model B: S_k checked for slow modes, or phi4 given shares other than phi2's without a series")
+	}
+	// with a series, phi4's and energy_quartic's are phi2's times the
+	// squared correlation of the phi4 and phi2 columns: here 0.8^2
+	cols := Phi4Columns(2)
+	var rows [][]float64
+	for i, v := range []float64{1, -1, 1, -1} {
+		r := make([]float64, 1+len(cols))
+		r[1+slices.Index(cols, "phi2")] = v
+		r[1+slices.Index(cols, "phi4")] = 0.8*v + 0.6*float64(1-2*(i/2)) // 1 1 -1 -1: uncorrelated with v
+		rows = append(rows, r)
+	}
+	sm.gaussianPart(rows, cols)
+	for _, name := range []string{"phi4", "energy_quartic"} {
+		if got, want := sm.forObs(name).weight(0.1), 0.64*sm.weight(0.1); math.Abs(got-want) > 1e-15*want {
+			t.Errorf("model B %s share %v, want 0.64 of phi2's %v", name, got, sm.weight(0.1))
+		}
+	}
+	// the advice for several marked estimates: what each needs, the most
+	// of them, and none (0) when one needs more than 2^48 steps
+	long := &Config{Model: "kmp", Shape: []int{1024}, Sweeps: 4000, Every: 1, Fraction: 0.5}
+	lsm := long.conservedModes(map[string]stats.Estimate{"mass_mean": {Mean: 1}, "mass_var": {Mean: 1}})
+	a, _ := long.slowAdvice(lsm, 4)
+	b, _ := long.slowAdvice(lsm, 1)
+	none, _ := long.slowAdvice(lsm, 1e-9)
+	if !(a > 0 && b > a && none == 0) {
+		t.Fatalf("advice on a ring of 1024: %d for tau_int 4, %d for 1, %d for 1e-9; want 0 < first < second, none for the last", a, b, none)
+	}
+	for _, c := range []struct {
+		taus []float64
+		want int64
+	}{{[]float64{4}, a}, {[]float64{4, 1}, b}, {[]float64{1, 4}, b}, {[]float64{4, 1e-9, 1}, 0}, {[]float64{1e-9, 4}, 0}} {
+		var marks []slowMark
+		for _, tau := range c.taus {
+			marks = append(marks, slowMark{lsm, tau})
+		}
+		if got, _ := long.adviceForAll(marks); got != c.want {
+			t.Errorf("advice for tau_int %v: %d steps, want %d", c.taus, got, c.want)
+		}
 	}
 	// no Hartree picture (m2 + 3 lambda phi2 <= 0): phi2's shares for all
 	if neg := mb.conservedModes(map[string]stats.Estimate{"phi2": {Mean: 0.2}}); neg.forObs("energy") != neg || neg.forObs("energy_gradient") != neg {

@@ -237,6 +237,9 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 	marked := []string{}
 	var binSteps float64
 	sm := c.conservedModes(est)
+	if sm != nil {
+		sm.gaussianPart(st.Rows, c.Columns())
+	}
 	if sm != nil && len(st.Rows) > 0 {
 		n := len(st.Rows)
 		bin := float64(n/stats.Bins(n)) * float64(c.Every)
@@ -312,14 +315,7 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 		}
 	}
 	if len(slow) > 0 {
-		var steps, slowest int64
-		for i, m := range slow { // what every marked one needs
-			n, s := c.slowAdvice(m.modes, m.tau)
-			if i == 0 || steps > 0 && (n == 0 || n > steps) {
-				steps = n
-			}
-			slowest = s
-		}
+		steps, slowest := c.adviceForAll(slow)
 		s.Diffusive = &Diffusive{SlowestSteps: slowest, BinSteps: int64(binSteps), NeededSteps: steps, Marked: marked}
 	}
 	return s, names
