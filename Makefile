@@ -16,11 +16,14 @@ test-short:
 	$(GO) test -short ./...
 
 # The CPU backend's concurrent kernels under the race detector (CI runs
-# it): every kernel against its sequential reference (TestConformance:
-# the Ising sweep, phi4, mass, sandpile, sums), the sandpile's parallel
-# bands and the crew that runs them.
+# it): the kernels against their sequential references (TestConformance:
+# the Ising sweep, sums, sandpile, mass transfer, diffusion; TestRowKernels
+# and TestModelBBackend: phi4 on lattices of several chunks;
+# TestKuramotoNoiseExact: the particle step and phase sums of 10^5
+# oscillators), the sandpile's parallel bands and the crew that runs them.
+RACE_TESTS = TestConformance|TestRowKernels|TestModelBBackend|TestKuramotoNoiseExact|TestSandpileBands$$|TestCrew
 race:
-	$(GO) test -race -count=1 -run 'TestConformance|TestSandpileBands$$|TestCrew' ./cpu
+	$(GO) test -race -count=1 -run '$(RACE_TESTS)' ./cpu
 
 # The float kernels' Go twins once more with fused multiply-adds allowed
 # (CI runs it on x86-64 CPUs with AVX2 and FMA): GOAMD64=v3 lets the
