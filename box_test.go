@@ -2,6 +2,7 @@ package quench
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -31,5 +32,44 @@ func TestCentralBoxGeometry(t *testing.T) {
 	four, _ := NewLattice(2, 2, 2, 2)
 	if _, err := (*Box)(nil).Geometry(four); err == nil {
 		t.Errorf("a 4-axis lattice accepted")
+	}
+}
+
+// NewLattice accepts up to MaxSites = 2^49 sites exactly and refuses one
+// extent more: 2^24 x 2^25 is the limit itself, 2^24 x (2^25+1) is over it;
+// 3 x floor(2^49/3) is under it (the check must not refuse a product that
+// fits because a quotient rounds down).
+func TestNewLatticeSiteLimit(t *testing.T) {
+	for _, c := range []struct {
+		shape []int
+		ok    bool
+	}{
+		{[]int{1 << 24, 1 << 25}, true},
+		{[]int{1 << 24, 1<<25 + 1}, false},
+		{[]int{3, int(MaxSites / 3)}, true},
+		{[]int{3, int(MaxSites/3) + 1}, false},
+		{[]int{2, 2, 1 << 47}, true},
+		{[]int{2, 2, 1<<47 + 1}, false},
+	} {
+		lat, err := NewLattice(c.shape...)
+		if (err == nil) != c.ok {
+			t.Errorf("NewLattice(%v): error %v, want accepted %v", c.shape, err, c.ok)
+		}
+		if err == nil && lat.Sites() > MaxSites {
+			t.Errorf("NewLattice(%v) accepted %d sites, above MaxSites", c.shape, lat.Sites())
+		}
+	}
+}
+
+// ParseShape refuses a single extent below 2 itself (a hypercube of side 1
+// or 0), with the message of the shape, as it does for "1x8".
+func TestParseShapeSmallSide(t *testing.T) {
+	for _, s := range []string{"1", "0", "-3", "1x8"} {
+		if shape, err := ParseShape(s, 2); err == nil || !strings.Contains(err.Error(), "too small: every extent must be at least 2") {
+			t.Errorf("ParseShape(%q, 2) = %v, %v: want refused as too small", s, shape, err)
+		}
+	}
+	if shape, err := ParseShape("2", 3); err != nil || !slices.Equal(shape, []int{2, 2, 2}) {
+		t.Errorf("ParseShape(\"2\", 3) = %v, %v", shape, err)
 	}
 }

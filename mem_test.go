@@ -125,3 +125,19 @@ func TestHostMemoryHere(t *testing.T) {
 		t.Errorf("avail %d, total %d", avail, total)
 	}
 }
+
+// FormatBytes moves to the next unit at exactly 1024 of the last: 1 MiB
+// is "1.0 MiB", not "1024.0 KiB".
+func TestFormatBytes(t *testing.T) {
+	for _, c := range []struct {
+		b    uint64
+		want string
+	}{
+		{0, "0 B"}, {1023, "1023 B"}, {1024, "1.0 KiB"}, {1536, "1.5 KiB"},
+		{1 << 20, "1.0 MiB"}, {1 << 30, "1.0 GiB"}, {3 << 39, "1.5 TiB"}, {1 << 60, "1.0 EiB"}, {1<<64 - 1, "16.0 EiB"},
+	} {
+		if got := FormatBytes(c.b); got != c.want {
+			t.Errorf("FormatBytes(%d) = %q, want %q", c.b, got, c.want)
+		}
+	}
+}

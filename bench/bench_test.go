@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"math"
 	"testing"
 
 	"github.com/quenchlab/quench"
@@ -113,4 +114,59 @@ func BenchmarkSandpileL256(b *testing.B) {
 	}
 	b.ReportMetric(float64(top)/float64(b.Elapsed().Nanoseconds()), "topplings/ns")
 	b.ReportMetric(0, "ns/op")
+}
+
+// The throughput arithmetic: Rate is units (flips, site or coordinate
+// updates) per ns over the timed steps, and GB/s is Rate times the bytes a
+// unit must move: 3 per Ising flip (IsingBytesPerFlip), em/lm 2 elements
+// per site, baoab 7, modelb 5, particles em/lm 2 and baoab 4 elements per
+// coordinate, mass transfer 16 bytes per axis, diffusion 2 elements.
+func TestMeasureArithmetic(t *testing.T) {
+	be := cpu.New()
+	near := func(a, b float64) bool { return math.Abs(a-b) <= 1e-9*math.Abs(b) }
+	ib, err := NewIsing(be, []int{8, 6}, quench.Metropolis, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := ib.Measure(1, 5)
+	ib.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !(r.Seconds > 0) || !near(r.Rate*r.Seconds*1e9, 48*5) || !near(r.GBPerS, 3*r.Rate) || r.Sweeps != 5 || r.Unit != "flips" || r.Model != "ising2d" {
+		t.Errorf("ising 8x6, 5 sweeps: %+v, want %v flips/ns and 3 bytes a flip", r, 48*5/r.Seconds/1e9)
+	}
+	for _, c := range []struct {
+		name  string
+		s     func() (*Stepper, error)
+		units int64
+		bytes float64
+	}{
+		{"phi4 em f32", func() (*Stepper, error) { return NewPhi4(be, []int{8, 8}, quench.SchemeEM, quench.Float32) }, 64, 8},
+		{"phi4 lm f64", func() (*Stepper, error) { return NewPhi4(be, []int{8, 8}, quench.SchemeLM, quench.Float64) }, 64, 16},
+		{"phi4 baoab f64", func() (*Stepper, error) { return NewPhi4(be, []int{8, 8}, quench.SchemeBAOAB, quench.Float64) }, 64, 56},
+		{"phi4 modelb f32", func() (*Stepper, error) { return NewPhi4(be, []int{4, 4, 4}, quench.SchemeModelB, quench.Float32) }, 64, 20},
+		{"particles em f64", func() (*Stepper, error) {
+			return NewParticles(be, 10, 3, quench.PotentialHarmonic, quench.SchemeEM, quench.Float64)
+		}, 30, 16},
+		{"particles baoab f32", func() (*Stepper, error) {
+			return NewParticles(be, 10, 3, quench.PotentialHarmonic, quench.SchemeBAOAB, quench.Float32)
+		}, 30, 16},
+		{"kmp 2d", func() (*Stepper, error) { return NewMassTransfer(be, []int{8, 8}, "kmp") }, 64, 32},
+		{"diffusion f32", func() (*Stepper, error) { return NewDiffusion(be, []int{8, 8}, quench.Float32) }, 64, 8},
+	} {
+		s, err := c.s()
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		r, err := s.Measure(1, 4)
+		s.Close()
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if s.Units() != c.units || s.BytesPerUnit() != c.bytes || !(r.Seconds > 0) ||
+			!near(r.Rate*r.Seconds*1e9, float64(4*c.units)) || !near(r.GBPerS, c.bytes*r.Rate) {
+			t.Errorf("%s: %d units of %v bytes, result %+v; want %d units of %v bytes over 4 steps", c.name, s.Units(), s.BytesPerUnit(), r, c.units, c.bytes)
+		}
+	}
 }

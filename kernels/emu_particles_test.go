@@ -118,4 +118,20 @@ func checkParticles(t *testing.T, bin, pot, scheme string, dt quench.DType) {
 			}
 		}
 	}
+	// the order parameter's phase sums (phase_partials: each term rounded
+	// to the precision, in blocks of 4096) of the final phases
+	if pot == quench.PotentialKuramoto {
+		C, S, err := be.PhaseSums(ps.Pos)
+		if err != nil {
+			t.Fatal(err)
+		}
+		o := 2 * m * dt.Size()
+		if int64(len(out)) != o+16 {
+			t.Fatalf("%s %s %v: %d bytes from the emulator, want %d", pot, scheme, dt, len(out), o+16)
+		}
+		gc, gs := math.Float64frombits(binary.LittleEndian.Uint64(out[o:])), math.Float64frombits(binary.LittleEndian.Uint64(out[o+8:]))
+		if gc != C || gs != S {
+			t.Errorf("%s %s %v: phase sums differ: emulated GPU (%v, %v), CPU (%v, %v)", pot, scheme, dt, gc, gs, C, S)
+		}
+	}
 }

@@ -5,15 +5,19 @@ import (
 	"encoding/csv"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"strconv"
 	"testing"
 )
 
 // csvRows writes what encoding/csv writes for the same numbers, over
-// several chunks and the special values.
+// several chunks and the special values, and over more chunks than one
+// group formats at a time (4 GOMAXPROCS: 8 here), so that the rows of a
+// later group are its own and not the first group's again.
 func TestCSVRowsMatchesEncodingCSV(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
 	r := rand.New(rand.NewPCG(3, 4))
-	n := 3*csvChunk + 17
+	n := 2*4*2*csvChunk + 3*csvChunk + 17
 	rows := make([][]float64, n)
 	special := []float64{math.NaN(), math.Inf(1), math.Inf(-1), 0, math.Copysign(0, -1), 1e-310, math.MaxFloat64, -1.5e300}
 	for i := range rows {

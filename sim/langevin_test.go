@@ -134,6 +134,22 @@ func TestLangevinValidation(t *testing.T) {
 		{func(c *Config) { c.Scheme = "modelb" }, `unknown --scheme "modelb": allowed for particles are em, lm, baoab`},
 		{func(c *Config) { c.T = -1 }, "--T -1 is not allowed"},
 		{func(c *Config) { c.K = -1 }, "--k -1 is not allowed for potential harmonic"},
+		// the double well's stiffest curvature is 8K at its minima:
+		// dt < 2 gamma / 8K = 0.25 for em
+		{func(c *Config) { c.Potential, c.Scheme, c.Dt = "doublewell", "em", 0.3 }, "--dt 0.3 is unstable for scheme em with doublewell k=1: dt must be < 0.25"},
+		// BAOAB's bound 2 sqrt(mass/K) follows the mass: 1 at mass 1/4
+		{func(c *Config) { c.Mass, c.Dt = 0.25, 1.5 }, "--dt 1.5 is unstable for scheme baoab with harmonic k=1: dt must be < 1"},
+	}
+	// and the steps just inside those bounds are accepted
+	for _, edit := range []func(c *Config){
+		func(c *Config) { c.Potential, c.Scheme, c.Dt = "doublewell", "em", 0.24 },
+		func(c *Config) { c.Mass, c.Dt = 4, 3.9 },
+	} {
+		cfg := good[4]
+		edit(&cfg)
+		if err := cfg.Validate(); err != nil {
+			t.Errorf("%s %s mass %v dt %v: %v", cfg.Potential, cfg.Scheme, cfg.Mass, cfg.Dt, err)
+		}
 	}
 	for _, c := range pcases {
 		cfg := good[4]
@@ -384,6 +400,38 @@ func TestLangevinBytes(t *testing.T) {
 		host, dev := cfg.Bytes(true)
 		if dev != c.cpu || host < dev {
 			t.Errorf("%s %s %v on the CPU: %d state bytes (want %d), host estimate %d", c.scheme, c.prec, c.shape, dev, c.cpu, host)
+		}
+	}
+}
+
+// The device estimate of the lattice-update models: diffusion's two
+// fields (u and u'), one int64 mass a site for the mass models, one block
+// of partial sums (6 + 3 dim float64); a sandpile's 14 bytes a site. A
+// stationary sandpile start takes 8 host bytes a site more while
+// quench.SandpileStationary draws it (parent, tree, boundary, depth).
+func TestLatticeUpdateBytes(t *testing.T) {
+	for _, c := range []struct {
+		model, prec string
+		gpu         uint64
+	}{
+		{"diffusion", "float32", 2*4096*4 + 12*8},
+		{"diffusion", "float64", 2*4096*8 + 12*8},
+		{"kmp", "", 4096*8 + 12*8},
+		{"sandpile", "", 14 * 4096},
+	} {
+		cfg := Config{Model: c.model, Precision: c.prec, Shape: []int{64, 64}, Sweeps: 10, Every: 1, Mass0: 1, Alpha: 0.1}
+		if _, dev := cfg.Bytes(false); dev != c.gpu {
+			t.Errorf("%s %s 64x64: %d device bytes, want %d", c.model, c.prec, dev, c.gpu)
+		}
+	}
+	cold := Config{Model: "sandpile", Shape: []int{64, 64}, Sweeps: 10, Every: 1, Start: "cold"}
+	stationary := cold
+	stationary.Start = "stationary"
+	for _, onHost := range []bool{false, true} {
+		hc, _ := cold.Bytes(onHost)
+		hs, _ := stationary.Bytes(onHost)
+		if hs-hc != 8*4096 {
+			t.Errorf("sandpile 64x64 (state on host %v): a stationary start adds %d host bytes, want 8 a site (%d)", onHost, int64(hs-hc), 8*4096)
 		}
 	}
 }

@@ -88,6 +88,27 @@ func TestNpyOutHeader(t *testing.T) {
 	}
 }
 
+// npyPreamble pads the header to the first multiple of 64 bytes that holds
+// the magic, the length, the dictionary and the newline, and no further: a
+// dictionary that ends exactly on a multiple of 64 (with its newline) gets
+// no spaces, not 64 more.
+func TestNpyPreambleMinimal(t *testing.T) {
+	for k := 1; k <= 200; k++ {
+		dict := strings.Repeat("a", k)
+		pre, err := npyPreamble(dict)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := (10 + k + 1 + 63) / 64 * 64
+		if len(pre) != want || int(binary.LittleEndian.Uint16(pre[8:10])) != want-10 {
+			t.Fatalf("dictionary of %d bytes: preamble of %d bytes (length field %d), want %d", k, len(pre), binary.LittleEndian.Uint16(pre[8:10]), want)
+		}
+		if string(pre[10:10+k]) != dict || strings.TrimLeft(string(pre[10+k:]), " ") != "\n" || pre[len(pre)-1] != '\n' {
+			t.Fatalf("dictionary of %d bytes: header %q", k, pre[10:])
+		}
+	}
+}
+
 // A 1D field is drawn as a graph: one column per site (per block of sites
 // beyond maxSide), white from the lowest to the highest value of the
 // column's sites and to the previous column's last value, the maximum
@@ -169,6 +190,52 @@ func TestFieldImageExtremes(t *testing.T) {
 	img := FieldImage([]float64{-1e308, 1e308, 0, 1e308}, []int{2, 2}, 2048)
 	if a, b, c := img.GrayAt(0, 0).Y, img.GrayAt(1, 0).Y, img.GrayAt(0, 1).Y; a != 0 || b != 255 || c != 127 {
 		t.Errorf("grey levels %d, %d, %d for -1e308, 1e308, 0: want 0, 255, 127", a, b, c)
+	}
+}
+
+// Lattices wider than maxSide are drawn in blocks of f x f sites, f the
+// smallest that fits (ceil, not floor: 3000 sites in 2048 pixels take
+// f = 2); a block at the edge that holds fewer sites is their mean, not a
+// sum over f x f.
+func TestImageBlocks(t *testing.T) {
+	// Ising: 6 x 3000 spins, up but for the last column's
+	spins := make([]int8, 6*3000)
+	for i := range spins {
+		spins[i] = 1
+		if i%3000 == 2999 {
+			spins[i] = -1
+		}
+	}
+	img := Image(spins, []int{6, 3000}, 2048)
+	if b := img.Bounds(); b.Dx() != 1500 || b.Dy() != 3 {
+		t.Fatalf("6x3000 spins in at most 2048 pixels: drawn %dx%d, want 1500x3", b.Dx(), b.Dy())
+	}
+	if g, e := img.GrayAt(0, 0).Y, img.GrayAt(1499, 2).Y; g != 255 || e != 127 {
+		t.Errorf("grey %d in a block of up spins (want 255), %d in the last of half up (want 127)", g, e)
+	}
+	// a 5 x 5 field in at most 4 pixels: blocks of 2 x 2, the edge ones
+	// of 2 x 1, 1 x 2 and 1 x 1 sites; all 1 but site (0, 0), which is 0
+	// (sums of quarters and halves: no rounding)
+	field := make([]float64, 25)
+	for i := range field {
+		field[i] = 1
+	}
+	field[0] = 0
+	fimg := FieldImage(field, []int{5, 5}, 4)
+	if b := fimg.Bounds(); b.Dx() != 3 || b.Dy() != 3 {
+		t.Fatalf("5x5 field in 4 pixels: drawn %dx%d, want 3x3", b.Dx(), b.Dy())
+	}
+	// the first block's mean is 3/4 of the range: 255 * 3/4 = 191.25
+	for py := range 3 {
+		for px := range 3 {
+			want := uint8(255)
+			if px == 0 && py == 0 {
+				want = 191
+			}
+			if g := fimg.GrayAt(px, py).Y; g != want {
+				t.Errorf("5x5 field, block (%d, %d): grey %d, want %d", px, py, g, want)
+			}
+		}
 	}
 }
 

@@ -390,6 +390,19 @@ func TestProfileIntervalSandpile(t *testing.T) {
 	}
 }
 
+// --injection may be anything in [2^-32, 2^20] (or 0), both ends included.
+func TestInjectionBounds(t *testing.T) {
+	for _, c := range []struct {
+		inj float64
+		ok  bool
+	}{{0, true}, {0x1p-32, true}, {1 << 20, true}, {0x1p-33, false}, {1<<20 + 1, false}, {-1, false}} {
+		cfg := Config{Model: "aggregation", Shape: []int{4, 4}, Mass0: 1, Injection: c.inj, Sweeps: 10, Every: 1, Seed: 1, Start: "cold"}
+		if err := cfg.Validate(); (err == nil) != c.ok {
+			t.Errorf("--injection %v: %v, want accepted %v", c.inj, err, c.ok)
+		}
+	}
+}
+
 // The mass models report the parameters the fixed point uses, and what was
 // asked where the two differ.
 func TestMassParamsUsed(t *testing.T) {

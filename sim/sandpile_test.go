@@ -6,6 +6,7 @@ import (
 
 	"github.com/quenchlab/quench"
 	"github.com/quenchlab/quench/backendtest"
+	"github.com/quenchlab/quench/internal/philox"
 )
 
 // Every measurement row of a sandpile run holds, under each column's name,
@@ -50,5 +51,40 @@ func TestSandpileRowsByName(t *testing.T) {
 	}
 	if big < 100 { // the check must see avalanches whose area and duration differ
 		t.Errorf("only %d avalanches with area != duration", big)
+	}
+}
+
+// LogBins puts 0 (and values below 1) in counts[0] and v >= 1 in bin
+// floor(log2 v) + 1: 1 is in bin [1, 2), not with the zeros.
+func TestLogBins(t *testing.T) {
+	got := LogBins([]float64{0, 1, 1, 2, 3, 4, 7, 8, 0, 1023, 1024})
+	if want := []int64{2, 2, 2, 2, 1, 0, 0, 0, 0, 0, 1, 1}; !slices.Equal(got, want) {
+		t.Errorf("LogBins = %v, want %v", got, want)
+	}
+	if got := LogBins(nil); !slices.Equal(got, []int64{0}) {
+		t.Errorf("LogBins(nil) = %v, want [0]", got)
+	}
+}
+
+// A hot sandpile start is the documented draw: height (w * 2d) >> 32 of
+// word n&3 of Philox(seed; Init, phase 4, group n>>2), so a start, and the
+// run from it, stays the same from version to version.
+func TestSandpileHotStartLayout(t *testing.T) {
+	for _, shape := range [][]int{{7, 5}, {3, 4, 5}} {
+		cfg := Config{Model: "sandpile", Shape: shape, Sweeps: 1, Every: 1, Seed: 0x1234567890, Start: "hot"}
+		st := newSandpileState(cfg)
+		key := philox.KeyFromSeed(cfg.Seed)
+		z := uint64(2 * len(shape))
+		var stored int64
+		for n, h := range st.Heights {
+			w := philox.Philox4x32_10(philox.MakeCounter(philox.PurposeInit, 0, 0, 4, uint64(n)/4, 0), key)[n%4]
+			if want := uint8(uint64(w) * z >> 32); h != want {
+				t.Fatalf("%v: height %d at site %d, want %d", shape, h, n, want)
+			}
+			stored += int64(h)
+		}
+		if st.Stored != stored {
+			t.Errorf("%v: stored %d, heights add to %d", shape, st.Stored, stored)
+		}
 	}
 }

@@ -544,6 +544,19 @@ func TestResumeExtends(t *testing.T) {
 	if code, _, stderr := runQ(t, "resume", a, "--sweeps", "50"); code != 2 || !strings.Contains(stderr, "can only extend") {
 		t.Errorf("shrinking resume: exit %d %q", code, stderr)
 	}
+	// --sweeps equal to the run's is no extension and no shrinking: the
+	// complete run's outputs are written again, the same
+	if code, _, stderr := runQ(t, "resume", a, "--sweeps", "200", "--quiet"); code != 0 ||
+		stderr != "quench: the run in "+a+" is already complete (200 measured sweeps after 10 thermalization); rewriting its outputs\n" {
+		t.Errorf("resume --sweeps 200 of a run of 200: exit %d %q", code, stderr)
+	}
+	for _, name := range []string{"lattice.npy", "series.csv"} {
+		x, _ := os.ReadFile(filepath.Join(a, name))
+		y, _ := os.ReadFile(filepath.Join(b, name))
+		if len(x) == 0 || !bytes.Equal(x, y) {
+			t.Errorf("%s rewritten by resume --sweeps 200 differs from a run of 200 sweeps", name)
+		}
+	}
 	// a kmp run extended with --steps (its unit) keeps its profile spacing
 	k, k2 := filepath.Join(dir, "k"), filepath.Join(dir, "k2")
 	kmp := []string{"--model", "kmp", "--L", "8", "--therm", "3", "--seed", "2", "--quiet"}

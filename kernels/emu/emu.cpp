@@ -13,7 +13,8 @@
 //               out = phi[, mom] after the steps
 //   MODE particles: in = elem size, steps, has omega (int64 each), the qpart
 //               block, x, v[, omega]; out = x, v after the steps (the phase
-//               sums of each kuramoto step taken with phase_partials)
+//               sums of each kuramoto step taken with phase_partials), and
+//               for kuramoto the phase sums C, S (2 doubles) of the final x
 //   MODE fieldsums: in = type (4 float, 8 double, 9 int64), dim, L0, L1,
 //               L2, n (int64 each), the n elements; out = the partials of
 //               field_sums, 6 + 3 dim doubles per block of 4096
@@ -305,6 +306,15 @@ static void run_particles(qpart P, int64_t steps, bool has_omega, const char* da
     }
     fwrite(x.data(), sizeof(T), m, out);
     fwrite(v.data(), sizeof(T), m, out);
+    if (P.potential == 2) {  // the phase sums of the final phases, as the order parameter takes them
+        launch(2, 64, [&] { phase_partials<T>(x.data(), m, partial.data()); });
+        double CS[2] = {0, 0};
+        for (int64_t b = 0; b < nblk; b++) {
+            CS[0] += partial[2 * b];
+            CS[1] += partial[2 * b + 1];
+        }
+        fwrite(CS, sizeof(double), 2, out);
+    }
 }
 
 // run_sandpile adds grains one at a time and relaxes them with the round
