@@ -677,9 +677,11 @@ func FieldImage(field []float64, shape []int, maxSide int) *image.Gray {
 					s += field[y*lx+x] * inv
 				}
 			}
-			g := 0.5
-			if v := (s/2 - lo/2) / (hi/2 - lo/2); hi > lo && v >= 0 && v <= 1 {
-				g = v
+			g := 0.5 // no scale, or a block with NaN
+			if v := (s/2 - lo/2) / (hi/2 - lo/2); hi > lo && !math.IsNaN(v) {
+				// clamped: a block all at the maximum sums to a few ulp
+				// above it (9 terms of 1/9: 1.0000000000000002)
+				g = min(max(v, 0), 1)
 			}
 			img.SetGray(px, py, color.Gray{Y: uint8(255 * g)})
 		}

@@ -237,6 +237,18 @@ func TestImageBlocks(t *testing.T) {
 			}
 		}
 	}
+	// blocks of 3 x 3 sites at the maximum sum 9 terms of 1/9 to a few ulp
+	// above it: still white, not the grey of no value (a sandpile's height
+	// map from sides of 4097 on); a NaN block stays grey
+	field = make([]float64, 36)
+	for i := 18; i < 36; i++ {
+		field[i] = 1
+	}
+	field[3] = math.NaN()
+	fimg = FieldImage(field, []int{6, 6}, 2)
+	if b, top, nan, bottom := fimg.Bounds(), fimg.GrayAt(0, 0).Y, fimg.GrayAt(1, 0).Y, fimg.GrayAt(0, 1).Y; b.Dx() != 2 || top != 0 || nan != 127 || bottom != 255 {
+		t.Errorf("6x6 field in blocks of 3: %dx%d, greys %d, %d (NaN), %d; want 2x2, 0, 127, 255", b.Dx(), b.Dy(), top, nan, bottom)
+	}
 }
 
 // The particle histogram spans positions whose range overflows float64:
