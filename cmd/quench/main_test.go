@@ -574,7 +574,7 @@ func TestResumeExtends(t *testing.T) {
 	}
 	// far: a note on the snapshots it keeps taking
 	if code, _, stderr := runQ(t, "resume", k, "--steps", "3000", "--quiet"); code != 0 ||
-		stderr != "quench: note: the extended run keeps its snapshot spacing (--profile-every 1): 3000 snapshots in all, where a new run of this length takes 1000\n" {
+		stderr != "quench: note: the extended run keeps its snapshot spacing (--profile-every 1): 3000 snapshots in all, where a new run of this length takes 1000 with the default spacing\n" {
 		t.Errorf("extend kmp to 3000 steps: exit %d %q", code, stderr)
 	}
 	if code, _, stderr := runQ(t, "resume", k, "--steps", "70", "--sweeps", "80"); code != 2 || !strings.Contains(stderr, "--sweeps 80 and --steps 70 disagree") {

@@ -116,7 +116,7 @@ lattice and measurement series an uninterrupted run would have produced.
 				// short run takes many more snapshots than a new run would
 				fresh.ProfileEvery = 0
 				if n, f := st.Config.Profiles(), fresh.Profiles(); n > 2*f {
-					fmt.Fprintf(stderr, "quench: note: the extended run keeps its snapshot spacing (--profile-every %d): %d snapshots in all, where a new run of this length takes %d\n", st.Config.ProfileEvery, n, f)
+					fmt.Fprintf(stderr, "quench: note: the extended run keeps its snapshot spacing (--profile-every %d): %d snapshots in all, where a new run of this length takes %d with the default spacing\n", st.Config.ProfileEvery, n, f)
 				}
 			}
 			if extended {
