@@ -70,8 +70,11 @@ const (
 	// the series log (SeriesLogFile): its first header.SeriesBytes bytes,
 	// of CRC-32C header.SeriesCRC, are records of a tag byte, then 'S' 4
 	// int64 (sweep, mag, bond, staggered sum), 'R' header.Width float64,
-	// 'P' header.ProfileWidth float64, each kind in the order measured
-	checkpointVersion = 5
+	// 'P' header.ProfileWidth float64, each kind in the order measured;
+	// 6: a sandpile's activity restarts from 0 after thermalization, the
+	// topplings before in header.ThermTopples (versions 1 to 5 are read,
+	// a run past its thermalization then counting it on)
+	checkpointVersion = 6
 )
 
 type checkpointHeader struct {
@@ -90,9 +93,11 @@ type checkpointHeader struct {
 	Heights        int64   `json:"heights,omitempty"`
 	Stored         int64   `json:"stored,omitempty"`
 	Topples        int64   `json:"topples,omitempty"`
-	Masses         int64   `json:"masses,omitempty"`
-	Profiles       int64   `json:"profiles,omitempty"`
-	ProfileWidth   int64   `json:"profile_width,omitempty"`
+	// ThermTopples: version 6
+	ThermTopples int64 `json:"therm_topples,omitempty"`
+	Masses       int64 `json:"masses,omitempty"`
+	Profiles     int64 `json:"profiles,omitempty"`
+	ProfileWidth int64 `json:"profile_width,omitempty"`
 	// NoStaggered: version 5, the samples of a run begun before it
 	NoStaggered bool `json:"no_staggered,omitempty"`
 	// version 5: the length and CRC-32C of the series log's records
@@ -324,7 +329,7 @@ func headerOf(st *State) checkpointHeader {
 		Config: st.Config, Step: st.Step, Sites: int64(len(st.Spins)),
 		Samples: int64(len(st.Samples)), SweepSeconds: st.SweepSeconds, ProfileSeconds: st.ProfileSeconds,
 		Field: int64(len(st.Field)), Aux: int64(len(st.Aux)), Omega: int64(len(st.Omega)), Rows: int64(len(st.Rows)),
-		Heights: int64(len(st.Heights)), Stored: st.Stored, Topples: st.Topples, Masses: int64(len(st.Masses)),
+		Heights: int64(len(st.Heights)), Stored: st.Stored, Topples: st.Topples, ThermTopples: st.ThermTopples, Masses: int64(len(st.Masses)),
 		Profiles: int64(len(st.Profiles)),
 	}
 	if HasProfiles(st.Config.Model) {
@@ -597,8 +602,8 @@ func ReadCheckpoint(dir string) (*State, error) {
 			}
 		}
 		off += 4 * n
-		if topples != h.Topples {
-			return nil, bad("its activity adds up to %d topplings but it records %d", topples, h.Topples)
+		if h.ThermTopples < 0 || h.ThermTopples > h.Topples || topples != h.Topples-h.ThermTopples {
+			return nil, bad("its activity adds up to %d topplings but it records %d, %d of them in thermalization", topples, h.Topples, h.ThermTopples)
 		}
 		z := uint8(quench.SandpileThreshold(cfg.Lattice().Dim()))
 		var stored int64
@@ -611,7 +616,7 @@ func ReadCheckpoint(dir string) (*State, error) {
 		if stored != h.Stored {
 			return nil, bad("it holds %d grains but records %d", stored, h.Stored)
 		}
-		st.Stored, st.Topples = stored, h.Topples
+		st.Stored, st.Topples, st.ThermTopples = stored, h.Topples, h.ThermTopples
 	}
 	for i := int64(0); inline && i < h.Profiles; i++ {
 		st.Profiles = append(st.Profiles, floats(h.ProfileWidth))

@@ -266,14 +266,18 @@ func TestSandpileStationaryStart(t *testing.T) {
 
 // Sandpile runs resume bit for bit and keep their grain bookkeeping.
 func TestSandpileResume(t *testing.T) {
-	for _, start := range []string{"cold", "hot", "stationary"} {
+	for i, start := range []string{"cold", "hot", "stationary", "hot"} {
+		stop := int64(170)
+		if i == 3 {
+			stop = 50 // in thermalization, before the activity restarts
+		}
 		cfg := Config{Model: "sandpile", Shape: []int{12, 9}, Sweeps: 300, Therm: 100, Every: 2, ProfileEvery: 15, Seed: 4, Start: start}
 		full, _ := simulate(t, cfg)
 		dir := t.TempDir()
 		st, _ := NewState(cfg)
 		ctx, cancel := context.WithCancel(context.Background())
 		err := Execute(ctx, cpu.New(), st, Options{Dir: dir, Progress: func(step, _ int64) {
-			if step == 170 {
+			if step == stop {
 				cancel()
 			}
 		}})
@@ -667,6 +671,27 @@ func TestQuenchedDisorder(t *testing.T) {
 		m := *sum.Observables["phi"].Mean
 		if got := sum.QuenchedDisorder != ""; got != (start == "hot") || start == "hot" && sum.QuenchedDisorder != quenchedMean(m) {
 			t.Errorf("model B, %s start (m = %v): quenched_disorder %q", start, m, sum.QuenchedDisorder)
+		}
+	}
+}
+
+// The site activity counts the grains after thermalization: with every
+// grain measured, its sum is the measured avalanches' total size, from a
+// hot start (whose thermalization it had counted too) as from a
+// stationary one.
+func TestSandpileActivityMeasured(t *testing.T) {
+	for _, start := range []string{"hot", "stationary"} {
+		cfg := Config{Model: "sandpile", Shape: []int{16, 16}, Sweeps: 1500, Therm: 700, Every: 1, ProfileEvery: -1, Seed: 6, Start: start}
+		st, _ := simulate(t, cfg)
+		var act, size int64
+		for _, a := range st.Activity {
+			act += a
+		}
+		for _, r := range st.Rows {
+			size += int64(r[2])
+		}
+		if act != size || size == 0 || st.Topples <= size {
+			t.Errorf("%s start: activity %d, measured topplings %d, all %d; want the first two equal and fewer than all", start, act, size, st.Topples)
 		}
 	}
 }

@@ -39,6 +39,10 @@ type State struct {
 	Stamp    []int32
 	Stored   int64
 	Topples  int64 // topplings of all grains so far (throughput)
+	// the topplings before the activity restarted from 0 after
+	// thermalization (checkpoint version 6; 0 for older runs, whose
+	// activity counts them all)
+	ThermTopples int64
 
 	// Mass transfer: fixed-point masses (quench.MassUnit per unit) and the
 	// profile snapshots (column 0 the step; MassProfile rows, or sandpile
