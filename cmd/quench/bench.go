@@ -161,6 +161,7 @@ func newBenchCmd(stdout, stderr io.Writer) *cobra.Command {
 		sweeps   int
 		jsonPath string
 		T        float64
+		minTime  float64
 	)
 	cmd := &cobra.Command{
 		Use:   "bench",
@@ -176,6 +177,9 @@ the GPU/CPU speedup per model and algorithm.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if sweeps < 1 {
 				return quench.Usagef("--sweeps %d is not allowed: at least 1", sweeps)
+			}
+			if !(minTime >= 0 && minTime <= 600) {
+				return quench.Usagef("--min-time %v is not allowed: 0 to 600 seconds", minTime)
 			}
 			if err := sim.PositiveInvertible("--T", "the temperature", T); err != nil {
 				return err
@@ -268,7 +272,7 @@ the GPU/CPU speedup per model and algorithm.`,
 						}
 						return sim.ErrInterrupted
 					}
-					r, err := measure(be, g, T, sweeps)
+					r, err := measure(be, g, T, sweeps, minTime)
 					if err != nil {
 						if jerr := writeJSON(); jerr != nil {
 							fmt.Fprintf(stderr, "quench: %v\n", jerr)
@@ -322,7 +326,8 @@ the GPU/CPU speedup per model and algorithm.`,
 	}
 	cmd.Flags().StringVar(&backend, "backend", "all", "all (every available backend), cpu, cuda")
 	intVar(cmd.Flags(), &device, "device", 0, "GPU device index")
-	intVar(cmd.Flags(), &sweeps, "sweeps", 20, "timed sweeps per size")
+	intVar(cmd.Flags(), &sweeps, "sweeps", 20, "timed sweeps per size (at least; more until a point takes --min-time)")
+	floatVar(cmd.Flags(), &minTime, "min-time", 0.5, "seconds a point is timed for at least: a shorter timing is repeated with more sweeps")
 	floatVar(cmd.Flags(), &T, "T", 1.5, "temperature")
 	cmd.Flags().StringVar(&jsonPath, "json", "", "also write the results as JSON to this file")
 	return cmd
@@ -332,8 +337,15 @@ the GPU/CPU speedup per model and algorithm.`,
 // with the context a caught signal cancels.
 var testHookBenchPoint func(ctx context.Context)
 
-// measure runs one grid point, refusing sizes that do not fit.
-func measure(be quench.Backend, g benchCase, T float64, sweeps int) (bench.Result, error) {
+// maxBenchSweeps bounds the sweeps of one timing.
+const maxBenchSweeps = 1 << 30
+
+// measure runs one grid point, refusing sizes that do not fit: sweeps
+// sweeps timed, and timed again with more while that took less than
+// minTime seconds (a timing of milliseconds varies by 2x from one call to
+// the next on a shared machine), the sweeps scaled to what should take
+// 1.2 minTime, at most 100 times as many each time.
+func measure(be quench.Backend, g benchCase, T float64, sweeps int, minTime float64) (bench.Result, error) {
 	if free, _, err := be.MemInfo(); err == nil && uint64(g.bytes) > free {
 		return bench.Result{}, fmt.Errorf("a %s benchmark needs %s, %s free", be.Name(), quench.FormatBytes(uint64(g.bytes)), quench.FormatBytes(free))
 	}
@@ -342,7 +354,16 @@ func measure(be quench.Backend, g benchCase, T float64, sweeps int) (bench.Resul
 		return bench.Result{}, err
 	}
 	defer m.Close()
-	return m.Measure(2, sweeps)
+	r, err := m.Measure(2, sweeps)
+	for n := sweeps; err == nil && r.Seconds < minTime && n < maxBenchSweeps; {
+		grow := 100.0
+		if r.Seconds > 0 {
+			grow = min(max(1.2*minTime/r.Seconds, 2), 100)
+		}
+		n = int(min(float64(n)*grow, maxBenchSweeps))
+		r, err = m.Measure(0, n)
+	}
+	return r, err
 }
 
 // deviceOf names where backend be runs: the GPU's name, or the CPU backend

@@ -186,7 +186,7 @@ func TestBenchInterrupt(t *testing.T) {
 		syscall.Kill(os.Getpid(), syscall.SIGINT)
 		<-ctx.Done()
 	}
-	code, stdout, stderr := runQ(t, "bench", "--backend", "cpu", "--sweeps", "1", "--json", path)
+	code, stdout, stderr := runQ(t, "bench", "--backend", "cpu", "--sweeps", "1", "--min-time", "0", "--json", path)
 	testHookBenchPoint = nil
 	if code != 130 || !strings.Contains(stderr, "interrupted after 1 of ") || strings.Count(stdout, "\n") != 2 {
 		t.Fatalf("interrupted bench: exit %d, stdout %q, stderr %q", code, stdout, stderr)
@@ -204,7 +204,7 @@ func TestBenchInterrupt(t *testing.T) {
 			<-ctx.Done()
 		}
 	}
-	code, _, stderr = runQ(t, "bench", "--backend", "cpu", "--sweeps", "1")
+	code, _, stderr = runQ(t, "bench", "--backend", "cpu", "--sweeps", "1", "--min-time", "0")
 	testHookBenchPoint = nil
 	if code != 130 || !strings.Contains(stderr, fmt.Sprintf("interrupted after %d of %d benchmarks", n, n)) {
 		t.Errorf("bench interrupted in its last point: exit %d, stderr %q", code, stderr)

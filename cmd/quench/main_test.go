@@ -598,7 +598,7 @@ func TestBenchCPU(t *testing.T) {
 	benchGridOverride = []benchCase{isingCase([]int{64, 64}, quench.Metropolis), isingCase([]int{16, 16, 16}, quench.HeatBath),
 		phi4Case([]int{32, 32}, quench.SchemeLM, quench.Float32), particleCase(1000, quench.PotentialKuramoto, quench.SchemeEM, quench.Float64)}
 	defer func() { benchGridOverride = old }()
-	code, stdout, stderr := runQ(t, "bench", "--backend", "cpu", "--sweeps", "3", "--json", path)
+	code, stdout, stderr := runQ(t, "bench", "--backend", "cpu", "--sweeps", "3", "--min-time", "0.05", "--json", path)
 	if code != 0 || !strings.Contains(stdout, "flips") || !strings.Contains(stdout, "ising3d") || !strings.Contains(stdout, "site updates") || !strings.Contains(stdout, "kuramoto") {
 		t.Fatalf("bench: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
@@ -607,6 +607,11 @@ func TestBenchCPU(t *testing.T) {
 	if err := json.Unmarshal(data, &rs); err != nil || len(rs) != 4 || !(rs[0]["per_ns"].(float64) > 0) || rs[0]["unit"] != "flips" ||
 		!strings.HasPrefix(rs[0]["device"].(string), "cpu, ") || !strings.HasPrefix(rs[0]["quench"].(string), "quench ") {
 		t.Errorf("unexpected bench JSON: %s (%v)", data, err)
+	}
+	for _, r := range rs { // each point timed for --min-time at least, from --sweeps on
+		if sec, n := r["seconds"].(float64), r["sweeps"].(float64); sec < 0.05 || n < 3 {
+			t.Errorf("bench point %v %v: %v sweeps in %v s, want at least 3 and 0.05 s", r["model"], r["shape"], n, sec)
+		}
 	}
 	// an unwritable --json is refused before anything runs
 	bad := filepath.Join(t.TempDir(), "missing", "b.json")
@@ -618,6 +623,7 @@ func TestBenchCPU(t *testing.T) {
 		want string
 	}{
 		{[]string{"bench", "--device", "-1"}, "--device -1 is not allowed"},
+		{[]string{"bench", "--min-time", "-1"}, "--min-time -1 is not allowed: 0 to 600 seconds"},
 		{[]string{"bench", "--T", "inf"}, "--T +Inf is not allowed: the temperature must be a positive finite number"},
 		{[]string{"bench", "--T", "1e-310"}, "--T 1e-310 is too small: its inverse overflows"},
 		{[]string{"bench", "--backend", "cpu", "--device", "1"}, "--device 1 does not apply to --backend cpu"},
