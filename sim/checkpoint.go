@@ -93,8 +93,9 @@ type checkpointHeader struct {
 	Heights        int64   `json:"heights,omitempty"`
 	Stored         int64   `json:"stored,omitempty"`
 	Topples        int64   `json:"topples,omitempty"`
-	// ThermTopples: version 6
+	// ThermTopples, OldActivity: version 6
 	ThermTopples int64 `json:"therm_topples,omitempty"`
+	OldActivity  bool  `json:"old_activity,omitempty"`
 	Masses       int64 `json:"masses,omitempty"`
 	Profiles     int64 `json:"profiles,omitempty"`
 	ProfileWidth int64 `json:"profile_width,omitempty"`
@@ -329,7 +330,7 @@ func headerOf(st *State) checkpointHeader {
 		Config: st.Config, Step: st.Step, Sites: int64(len(st.Spins)),
 		Samples: int64(len(st.Samples)), SweepSeconds: st.SweepSeconds, ProfileSeconds: st.ProfileSeconds,
 		Field: int64(len(st.Field)), Aux: int64(len(st.Aux)), Omega: int64(len(st.Omega)), Rows: int64(len(st.Rows)),
-		Heights: int64(len(st.Heights)), Stored: st.Stored, Topples: st.Topples, ThermTopples: st.ThermTopples, Masses: int64(len(st.Masses)),
+		Heights: int64(len(st.Heights)), Stored: st.Stored, Topples: st.Topples, ThermTopples: st.ThermTopples, OldActivity: st.OldActivity, Masses: int64(len(st.Masses)),
 		Profiles: int64(len(st.Profiles)),
 	}
 	if HasProfiles(st.Config.Model) {
@@ -527,6 +528,12 @@ func ReadCheckpoint(dir string) (*State, error) {
 	if h.NoStaggered && (version < 5 || !IsIsing(cfg.Model) || h.Samples == 0) {
 		return nil, bad("it marks %d samples of model %s as without staggered sums", h.Samples, cfg.Model)
 	}
+	// the activity restarts after grain Therm (version 6): no topplings
+	// recorded apart before, and an old count only past it
+	pastTherm := cfg.Model == "sandpile" && cfg.Therm > 0 && h.Step > cfg.Therm
+	if h.ThermTopples != 0 && (version < 6 || !pastTherm || h.OldActivity) || h.OldActivity && (version < 6 || !pastTherm) {
+		return nil, bad("its sandpile activity bookkeeping (%d thermalization topplings, old activity %v) does not fit format %d at grain %d of thermalization %d", h.ThermTopples, h.OldActivity, version, h.Step, cfg.Therm)
+	}
 	st := &State{Config: cfg, Step: h.Step, SweepSeconds: h.SweepSeconds, ProfileSeconds: h.ProfileSeconds, Format: version,
 		// the staggered sums of the samples of format 4 and older are lost
 		NoStaggered: h.NoStaggered || version < 5 && h.Samples > 0}
@@ -617,6 +624,7 @@ func ReadCheckpoint(dir string) (*State, error) {
 			return nil, bad("it holds %d grains but records %d", stored, h.Stored)
 		}
 		st.Stored, st.Topples, st.ThermTopples = stored, h.Topples, h.ThermTopples
+		st.OldActivity = h.OldActivity || version < 6 && pastTherm
 	}
 	for i := int64(0); inline && i < h.Profiles; i++ {
 		st.Profiles = append(st.Profiles, floats(h.ProfileWidth))

@@ -82,6 +82,9 @@ type Summary struct {
 	// Why no error bar of the run is reliable however long it runs
 	// (aggregation: it never becomes stationary), or "".
 	NotStationary string `json:"not_stationary,omitempty"`
+	// Sandpile: the activity counts the thermalization grains too (a run
+	// begun under checkpoint format 5 or older, past its thermalization).
+	ActivityWithTherm bool `json:"activity_includes_thermalization,omitempty"`
 	// What the error bars leave out (Kuramoto with a frequency spread: the
 	// draw of the frequencies, fixed by the seed), or "".
 	QuenchedDisorder string `json:"quenched_disorder,omitempty"`
@@ -257,6 +260,7 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 			est[name] = e[0]
 		}
 	}
+	s.ActivityWithTherm = st.OldActivity
 	switch {
 	case c.Model == "aggregation":
 		s.NotStationary = NotStationaryAggregation

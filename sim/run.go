@@ -40,9 +40,12 @@ type State struct {
 	Stored   int64
 	Topples  int64 // topplings of all grains so far (throughput)
 	// the topplings before the activity restarted from 0 after
-	// thermalization (checkpoint version 6; 0 for older runs, whose
-	// activity counts them all)
+	// thermalization (checkpoint version 6)
 	ThermTopples int64
+	// OldActivity: a sandpile read from a checkpoint of format 5 or older
+	// past its thermalization, whose activity counts the thermalization
+	// grains too (kept in later checkpoints)
+	OldActivity bool
 
 	// Mass transfer: fixed-point masses (quench.MassUnit per unit) and the
 	// profile snapshots (column 0 the step; MassProfile rows, or sandpile

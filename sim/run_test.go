@@ -292,23 +292,31 @@ func TestCheckpointVersion1(t *testing.T) {
 	if _, err := ReadCheckpoint(setVersion(t, ising, checkpointVersion+1)); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("format version %d", checkpointVersion+1)) {
 		t.Errorf("version %d: want a refusal, got %v", checkpointVersion+1, err)
 	}
-	// a sandhotPile past its thermalization: version 6 records the topplings
+	// a sandpile past its thermalization: version 6 records the topplings
 	// before the activity restarted, and refuses a count that does not
 	// add up; a version 5 one, whose activity counts them all, is read
 	hotPile, _ := simulate(t, Config{Model: "sandpile", Shape: []int{8, 8}, Sweeps: 200, Therm: 100, Every: 1, ProfileEvery: -1, Seed: 2, Start: "hot"})
 	if back, err := ReadCheckpoint(setVersion(t, hotPile, 6)); err != nil || back.ThermTopples != hotPile.ThermTopples || hotPile.ThermTopples == 0 {
-		t.Errorf("version 6 sandhotPile: %v, thermalization topplings %d read back as %v", err, hotPile.ThermTopples, back)
+		t.Errorf("version 6 sandpile: %v, thermalization topplings %d read back as %v", err, hotPile.ThermTopples, back)
 	}
 	bad := *hotPile
 	bad.ThermTopples++
 	if _, err := ReadCheckpoint(setVersion(t, &bad, 6)); err == nil || !strings.Contains(err.Error(), "in thermalization") {
-		t.Errorf("version 6 sandhotPile with a wrong thermalization count: want a refusal, got %v", err)
+		t.Errorf("version 6 sandpile with a wrong thermalization count: want a refusal, got %v", err)
 	}
 	v5 := *hotPile
 	v5.Topples -= v5.ThermTopples // as a version 5 run counted: all of it in the activity
 	v5.ThermTopples = 0
-	if back, err := ReadCheckpoint(setVersion(t, &v5, 5)); err != nil || back.ThermTopples != 0 || back.Format != 5 {
-		t.Errorf("version 5 sandpile: %v", err)
+	v5back, err := ReadCheckpoint(setVersion(t, &v5, 5))
+	if err != nil || v5back.ThermTopples != 0 || v5back.Format != 5 || !v5back.OldActivity {
+		t.Fatalf("version 5 sandpile past thermalization: %v (want it read as counting the thermalization)", err)
+	}
+	// and it stays so in the version 6 checkpoints it goes on to write
+	if again, err := ReadCheckpoint(setVersion(t, v5back, 6)); err != nil || !again.OldActivity {
+		t.Errorf("version 5 sandpile written again as version 6: %v, old activity lost", err)
+	}
+	if back, err := ReadCheckpoint(setVersion(t, hotPile, 5)); err == nil {
+		t.Errorf("version 5 sandpile with thermalization topplings recorded apart: read (old activity %v), want a refusal", back.OldActivity)
 	}
 	// version 3: read
 	if back, err := ReadCheckpoint(setVersion(t, kmp, 3)); err != nil {

@@ -98,8 +98,8 @@ lattice and measurement series an uninterrupted run would have produced.
 			if err := checkDisk(dir, &st.Config); err != nil {
 				return err
 			}
-			if st.Config.Model == "sandpile" && st.Format < 6 && st.Config.Therm > 0 && st.Step > st.Config.Therm {
-				fmt.Fprintf(stderr, "quench: note: the checkpoint in %s is of format %d, from before the activity restarted after thermalization: its activity goes on counting the %d thermalization grains too\n", dir, st.Format, st.Config.Therm)
+			if st.OldActivity {
+				fmt.Fprintf(stderr, "quench: note: the run in %s began under a quench whose activity counted the thermalization (checkpoint format 5 or older): its activity goes on counting the %d thermalization grains too\n", dir, st.Config.Therm)
 			}
 			if st.Config.Model == "sandpile" && st.Format < 4 {
 				fmt.Fprintf(stderr, "quench: note: the checkpoint in %s is of format %d, from before P(h) snapshots: the run goes on without them (--profile-every -1)\n", dir, st.Format)
