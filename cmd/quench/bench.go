@@ -272,7 +272,7 @@ the GPU/CPU speedup per model and algorithm.`,
 						}
 						return sim.ErrInterrupted
 					}
-					r, err := measure(be, g, T, sweeps, minTime)
+					r, err := measure(ctx, be, g, T, sweeps, minTime)
 					if err != nil {
 						if jerr := writeJSON(); jerr != nil {
 							fmt.Fprintf(stderr, "quench: %v\n", jerr)
@@ -344,8 +344,11 @@ const maxBenchSweeps = 1 << 30
 // sweeps timed, and timed again with more while that took less than
 // minTime seconds (a timing of milliseconds varies by 2x from one call to
 // the next on a shared machine), the sweeps scaled to what should take
-// 1.2 minTime, at most 100 times as many each time.
-func measure(be quench.Backend, g benchCase, T float64, sweeps int, minTime float64) (bench.Result, error) {
+// 1.2 minTime, at most 100 times as many each time; not once an interrupt
+// came (ctx), nor when a timing did less than asked because its own
+// budget ran out (the sandpile's sandpileBudget), where more would only
+// time the same again.
+func measure(ctx context.Context, be quench.Backend, g benchCase, T float64, sweeps int, minTime float64) (bench.Result, error) {
 	if free, _, err := be.MemInfo(); err == nil && uint64(g.bytes) > free {
 		return bench.Result{}, fmt.Errorf("a %s benchmark needs %s, %s free", be.Name(), quench.FormatBytes(uint64(g.bytes)), quench.FormatBytes(free))
 	}
@@ -355,13 +358,17 @@ func measure(be quench.Backend, g benchCase, T float64, sweeps int, minTime floa
 	}
 	defer m.Close()
 	r, err := m.Measure(2, sweeps)
-	for n := sweeps; err == nil && r.Seconds < minTime && n < maxBenchSweeps; {
+	for n := sweeps; err == nil && r.Seconds < minTime && n < maxBenchSweeps && ctx.Err() == nil; {
 		grow := 100.0
 		if r.Seconds > 0 {
 			grow = min(max(1.2*minTime/r.Seconds, 2), 100)
 		}
+		// units done per sweep asked (the sandpile's grains: up to 1000)
+		per := float64(r.Sweeps) / float64(n)
 		n = int(min(float64(n)*grow, maxBenchSweeps))
-		r, err = m.Measure(0, n)
+		if r, err = m.Measure(0, n); err == nil && float64(r.Sweeps)/float64(n) < 0.9*per {
+			break // its own budget stopped it
+		}
 	}
 	return r, err
 }

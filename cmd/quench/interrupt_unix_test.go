@@ -351,7 +351,9 @@ func TestResumeInterruptedEarlyAndHangup(t *testing.T) {
 	// nohup, whose ignored SIGHUP quench keeps ignored: signalAt would
 	// wait for a stop that never comes)
 	if signal.Ignored(syscall.SIGHUP) {
-		t.Skip("SIGHUP is ignored (nohup): the rest needs it caught")
+		// under nohup, or after a test's signal.Ignore (which
+		// signal.Reset does not clear for signal.Ignored)
+		t.Skip("SIGHUP is ignored in this process (nohup, or an earlier test): the rest needs it caught")
 	}
 	signalAt(1100, syscall.SIGHUP)
 	code, _, stderr = runQ(t, "resume", dir, "--sweeps", "400", "--quiet")
