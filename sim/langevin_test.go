@@ -266,11 +266,13 @@ func TestSandpileStationaryStart(t *testing.T) {
 
 // Sandpile runs resume bit for bit and keep their grain bookkeeping.
 func TestSandpileResume(t *testing.T) {
-	for i, start := range []string{"cold", "hot", "stationary", "hot"} {
-		stop := int64(170)
-		if i == 3 {
-			stop = 50 // in thermalization, before the activity restarts
-		}
+	// stops after thermalization, in it, and next to grain 100, where the
+	// activity restarts
+	for _, c := range []struct {
+		start string
+		stop  int64
+	}{{"cold", 170}, {"hot", 170}, {"stationary", 170}, {"hot", 50}, {"hot", 99}, {"hot", 100}, {"cold", 101}} {
+		start, stop := c.start, c.stop
 		cfg := Config{Model: "sandpile", Shape: []int{12, 9}, Sweeps: 300, Therm: 100, Every: 2, ProfileEvery: 15, Seed: 4, Start: start}
 		full, _ := simulate(t, cfg)
 		dir := t.TempDir()
