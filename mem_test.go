@@ -90,6 +90,12 @@ func TestHostMemoryCgroups(t *testing.T) {
 			"sys/fs/cgroup/memory/slurm/job7/memory.limit_in_bytes": "2147483648\n",
 			"sys/fs/cgroup/memory/slurm/job7/memory.usage_in_bytes": "2147487744\n"},
 			0, 2 * gib},
+		{"v2: inactive file cache counted above the usage (read apart) leaves the whole limit", map[string]string{
+			"proc/self/cgroup":             "0::/\n",
+			"sys/fs/cgroup/memory.max":     "4294967296\n",
+			"sys/fs/cgroup/memory.current": "1073741824\n",
+			"sys/fs/cgroup/memory.stat":    "inactive_file 2147483648\n"},
+			4 * gib, 4 * gib},
 		{"a limit above the host's memory changes nothing", map[string]string{
 			"proc/self/cgroup":             "0::/\n",
 			"sys/fs/cgroup/memory.max":     "137438953472\n",

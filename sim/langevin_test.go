@@ -697,3 +697,52 @@ func TestSandpileActivityMeasured(t *testing.T) {
 		}
 	}
 }
+
+// A particle run's summary has v_var only with velocities (baoab) and
+// order_parameter only for kuramoto.
+func TestParticleObservableNames(t *testing.T) {
+	rows := make([][]float64, 8)
+	for i := range rows {
+		rows[i] = []float64{float64(i + 1), 0.1 * float64(i), 1 + 0.01*float64(i), 2, 0.5}
+	}
+	for _, c := range []struct {
+		scheme, potential string
+		want              []string
+	}{
+		{quench.SchemeEM, quench.PotentialHarmonic, []string{"x_mean", "x_var"}},
+		{quench.SchemeLM, quench.PotentialDoubleWell, []string{"x_mean", "x_var"}},
+		{quench.SchemeBAOAB, quench.PotentialHarmonic, []string{"x_mean", "x_var", "v_var"}},
+		{quench.SchemeEM, quench.PotentialKuramoto, []string{"x_mean", "x_var", "order_parameter"}},
+	} {
+		cfg := Config{Model: "particles", N: 4, D: 1, Scheme: c.scheme, Potential: c.potential, Every: 1}
+		est, names := cfg.langevinObservables(rows)
+		if !slices.Equal(names, c.want) || len(est) != len(c.want) {
+			t.Errorf("%s %s: names %v, %d estimates; want %v", c.scheme, c.potential, names, len(est), c.want)
+		}
+	}
+}
+
+// Diffusive.BinSteps is the observables' error bins when any observable
+// was marked (measurements every 3 steps: 1333 in bins of 26, 78 steps),
+// not the profile snapshots' (every step: bins of 80).
+func TestDiffusiveBinStepsOfObservables(t *testing.T) {
+	sum := summaryOf(t, Config{Model: "kmp", Shape: []int{1024}, Sweeps: 4000, Every: 3, Seed: 1, Start: "hot", Mass0: 1, ProfileEvery: 1})
+	d := sum.Diffusive
+	if d == nil || len(d.Marked) == 0 || sum.UnreliableProfiles() == 0 {
+		t.Fatalf("ring of 1024, 4000 steps: diffusive %+v, %d unreliable profile entries; want observables and profiles marked", d, sum.UnreliableProfiles())
+	}
+	if d.BinSteps != 78 {
+		t.Errorf("bin_steps %d, want 78 (the observables' bins)", d.BinSteps)
+	}
+}
+
+// HeapLimit is the estimate less RuntimeBytes, never below 0.
+func TestHeapLimit(t *testing.T) {
+	for _, c := range []struct{ host, want uint64 }{
+		{0, 0}, {RuntimeBytes - 1, 0}, {RuntimeBytes, 0}, {RuntimeBytes + 5, 5}, {1 << 40, 1<<40 - RuntimeBytes},
+	} {
+		if got := HeapLimit(c.host); got != c.want {
+			t.Errorf("HeapLimit(%d) = %d, want %d", c.host, got, c.want)
+		}
+	}
+}

@@ -198,3 +198,28 @@ func TestHotStartParallel(t *testing.T) {
 		t.Errorf("field from u = 0.75: %v, want 0.5", got)
 	}
 }
+
+// The Kuramoto natural frequencies are Omega + OmegaSpread*xi, oscillators
+// 2g and 2g+1 taking the two Gaussians of Philox(Init, phase 3, group g),
+// in the run's precision.
+func TestKuramotoFrequencies(t *testing.T) {
+	for _, prec := range []string{"float64", "float32"} {
+		cfg := Config{Model: "particles", N: 5, D: 1, Potential: "kuramoto", Scheme: "em", Precision: prec, Omega: 0.5, OmegaSpread: 2,
+			T: 1, K: 1, Dt: 0.01, Gamma: 1, Mass: 1, Sweeps: 1, Every: 1, Seed: 21, Start: "hot"}
+		st, err := NewState(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		key := philox.KeyFromSeed(21)
+		for i := range 5 {
+			g0, g1 := pmath.Gaussians(philox.Philox4x32_10(philox.MakeCounter(philox.PurposeInit, 0, 0, 3, uint64(i/2), 0), key))
+			want := 0.5 + 2*[]float64{g0, g1}[i%2]
+			if prec == "float32" {
+				want = float64(float32(want))
+			}
+			if st.Omega[i] != want {
+				t.Errorf("%s: omega[%d] = %v, want %v", prec, i, st.Omega[i], want)
+			}
+		}
+	}
+}

@@ -3,10 +3,14 @@ package sim
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"image"
 	"image/png"
 	"io"
 	"math"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -315,6 +319,67 @@ func TestEncodePNGEnlarges(t *testing.T) {
 					t.Fatalf("%dx%d: pixel (%d, %d) is %d, want that of (%d, %d)", c.w, c.h, x, y, g, x/k, y/k)
 				}
 			}
+		}
+	}
+}
+
+// The staggered observables are in the table (Estimates' names) for an
+// antiferromagnet only, not at J = 0 or J > 0; summary.json has them for
+// every coupling.
+func TestStaggeredNamesOnlyAntiferromagnet(t *testing.T) {
+	samples := []Sample{{Sweep: 1, Mag: 4, Bond: 8, Stag: 2}, {Sweep: 2, Mag: -2, Bond: 4, Stag: 6}, {Sweep: 3, Mag: 0, Bond: 0, Stag: -4}}
+	for _, c := range []struct {
+		J     float64
+		names int
+	}{{-1, len(ObservableNames) + len(StaggeredNames)}, {0, len(ObservableNames)}, {1, len(ObservableNames)}} {
+		st := &State{Config: Config{Model: "ising2d", Shape: []int{4, 4}, T: 2, Beta: 0.5, J: c.J, Algo: "heatbath", Every: 1}, Samples: samples}
+		est, names := st.Estimates()
+		if len(names) != c.names || !slices.Equal(names[:len(ObservableNames)], ObservableNames) {
+			t.Errorf("J=%v: names %v, want %d", c.J, names, c.names)
+		}
+		if _, ok := est["staggered_binder"]; !ok {
+			t.Errorf("J=%v: no staggered estimates", c.J)
+		}
+	}
+}
+
+// An atomic write whose content fails leaves nothing behind: neither the
+// file nor its temporary.
+func TestWriteAtomicFailureLeavesNothing(t *testing.T) {
+	dir := t.TempDir()
+	boom := errors.New("boom")
+	err := writeAtomic(dir+"/"+SummaryFile, func(w *hashWriter) error {
+		w.Write([]byte("half"))
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Errorf("writeAtomic: %v, want the fill's error", err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("left in the directory: %v", entries)
+	}
+}
+
+// RemoveTemps removes the regular temporaries of RunFiles' atomic writes
+// only: not a directory or a symbolic link under such a name, nor other
+// files.
+func TestRemoveTempsRegularOnly(t *testing.T) {
+	dir := t.TempDir()
+	tmp := filepath.Join(dir, "."+SummaryFile+".tmp123")
+	os.WriteFile(tmp, []byte("half"), 0o644)
+	keepDir := filepath.Join(dir, "."+SeriesFile+".tmp456")
+	os.Mkdir(keepDir, 0o755)
+	keepLink := filepath.Join(dir, "."+LatticeFile+".tmp789")
+	os.Symlink(tmp, keepLink)
+	other := filepath.Join(dir, ".notes.tmp1")
+	os.WriteFile(other, nil, 0o644)
+	RemoveTemps(dir)
+	if _, err := os.Lstat(tmp); err == nil {
+		t.Errorf("temporary %s left", tmp)
+	}
+	for _, p := range []string{keepDir, keepLink, other} {
+		if _, err := os.Lstat(p); err != nil {
+			t.Errorf("%s removed: %v", p, err)
 		}
 	}
 }

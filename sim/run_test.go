@@ -315,6 +315,10 @@ func TestCheckpointVersion1(t *testing.T) {
 	if again, err := ReadCheckpoint(setVersion(t, v5back, 6)); err != nil || !again.OldActivity {
 		t.Errorf("version 5 sandpile written again as version 6: %v, old activity lost", err)
 	}
+	// an old_activity mark is format 6's: in a version 5 header it is refused
+	if _, err := ReadCheckpoint(setVersion(t, v5back, 5)); err == nil || !strings.Contains(err.Error(), "activity bookkeeping") {
+		t.Errorf("version 5 sandpile with old_activity in its header: %v, want a refusal", err)
+	}
 	if back, err := ReadCheckpoint(setVersion(t, hotPile, 5)); err == nil {
 		t.Errorf("version 5 sandpile with thermalization topplings recorded apart: read (old activity %v), want a refusal", back.OldActivity)
 	}

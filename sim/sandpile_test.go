@@ -1,7 +1,9 @@
 package sim
 
 import (
+	"encoding/json"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/quenchlab/quench"
@@ -85,6 +87,41 @@ func TestSandpileHotStartLayout(t *testing.T) {
 		}
 		if st.Stored != stored {
 			t.Errorf("%v: stored %d, heights add to %d", shape, st.Stored, stored)
+		}
+	}
+}
+
+// --start stationary takes up to 2^31-2 sites (the sampler's int32
+// indices), checked without drawing anything.
+func TestStationaryStartLimit(t *testing.T) {
+	for _, c := range []struct {
+		sites int
+		ok    bool
+	}{{1<<31 - 2, true}, {1<<31 - 1, false}} {
+		cfg := Config{Model: "sandpile", Shape: []int{c.sites}, Sweeps: 1, Every: 1, Seed: 1, Start: "stationary", ProfileEvery: ProfileNone}
+		err := cfg.Validate()
+		if c.ok && err != nil {
+			t.Errorf("%d sites: %v", c.sites, err)
+		}
+		if want := "--start stationary needs at most 2147483646 sites, not 2147483647"; !c.ok && (err == nil || err.Error() != want) {
+			t.Errorf("%d sites: %v, want %q", c.sites, err, want)
+		}
+	}
+}
+
+// A pile whose activity counts its thermalization (begun under format 5)
+// says so in summary.json; others leave the key out.
+func TestSummaryActivityWithTherm(t *testing.T) {
+	st, _ := simulate(t, Config{Model: "sandpile", Shape: []int{6, 6}, Sweeps: 20, Therm: 10, Every: 1, Seed: 1, Start: "cold", ProfileEvery: ProfileNone})
+	for _, old := range []bool{false, true} {
+		st.OldActivity = old
+		sum, _ := MakeSummary(st, "cpu")
+		data, err := json.Marshal(sum)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sum.ActivityWithTherm != old || strings.Contains(string(data), `"activity_includes_thermalization":true`) != old {
+			t.Errorf("old activity %v: activity_includes_thermalization %v in %s", old, sum.ActivityWithTherm, data)
 		}
 	}
 }

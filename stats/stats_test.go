@@ -3,7 +3,10 @@ package stats
 import (
 	"math"
 	"math/rand/v2"
+	"runtime"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/quenchlab/quench/internal/philox"
 )
@@ -362,5 +365,52 @@ func TestSeriesBinsOf20Tau(t *testing.T) {
 			t.Errorf("bins of %d samples, tau_int %.3g (%.1f tau_int a bin): reliable %v, want %v",
 				c.perBin, e.Tau, float64(c.perBin)/e.Tau, e.Reliable, c.reliable)
 		}
+	}
+}
+
+// A later Add of the same name wins.
+func TestBatchLaterAddWins(t *testing.T) {
+	var b Batch
+	b.Add("x", func() Estimate { return Estimate{Mean: 1} })
+	b.Add("y", func() Estimate { return Estimate{Mean: 2} })
+	b.Add("x", func() Estimate { return Estimate{Mean: 3} })
+	got := b.Run()
+	if len(got) != 2 || got["x"].Mean != 3 || got["y"].Mean != 2 {
+		t.Errorf("Run: %+v, want x 3 and y 2", got)
+	}
+}
+
+// A Batch and SeriesEach run at most MaxParallel estimates at once (each
+// may hold an FFT's memory), however many goroutines the host allows:
+// each job waits for one more than MaxParallel to be running, which
+// never comes, and times out.
+func TestBatchAtMostMaxParallel(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(MaxParallel + 4))
+	var running, most atomic.Int64
+	job := func() {
+		n := running.Add(1)
+		for {
+			m := most.Load()
+			if n <= m || most.CompareAndSwap(m, n) {
+				break
+			}
+		}
+		for end := time.Now().Add(30 * time.Millisecond); time.Now().Before(end) && running.Load() <= MaxParallel; {
+			time.Sleep(time.Millisecond)
+		}
+		running.Add(-1)
+	}
+	var b Batch
+	for range MaxParallel + 2 {
+		b.Add("x", func() Estimate { job(); return Estimate{} })
+	}
+	b.Run()
+	if m := most.Load(); m != MaxParallel {
+		t.Errorf("Batch: %d estimates at once, want %d", m, MaxParallel)
+	}
+	most.Store(0)
+	SeriesEach(MaxParallel+2, func(int) []float64 { job(); return []float64{1, 2} })
+	if m := most.Load(); m != MaxParallel {
+		t.Errorf("SeriesEach: %d series at once, want %d", m, MaxParallel)
 	}
 }

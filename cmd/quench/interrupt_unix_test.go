@@ -242,6 +242,38 @@ func TestLockRemovedFile(t *testing.T) {
 	}
 }
 
+// A lock taken on a lock file that was replaced meanwhile (its holder
+// removed it, another process made a new one at the path) does not count
+// either: lockRun locks the file now at the path.
+func TestLockReplacedFile(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, lockFile)
+	calls := 0
+	testHookLocked = func() {
+		if calls++; calls == 1 {
+			os.Remove(p)
+			os.WriteFile(p, nil, 0o644) // another process's new lock file
+		}
+	}
+	unlock, err := lockRun(dir)
+	testHookLocked = nil
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unlock()
+	if calls != 2 {
+		t.Errorf("locked after %d tries, want 2", calls)
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		t.Fatalf("no lock file at the path: %v", err)
+	}
+	defer f.Close()
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err == nil {
+		t.Errorf("the lock file at the path is not locked")
+	}
+}
+
 // SIGINT while the start state is drawn ends the run at once: one line,
 // exit 130, no directory.
 func TestInterruptStart(t *testing.T) {

@@ -118,9 +118,14 @@ func TestBadInput(t *testing.T) {
 		{[]string{"--T", "1e-400"}, `--T 1e-400 is not allowed: too small: it rounds to 0 in float64, whose smallest positive number is 5e-324`},
 		{[]string{"--model", "diffusion", "--alpha", "-0.00e-999"}, `--alpha -0 is not allowed: the explicit scheme`}, // a zero as typed is not "too small"
 		{[]string{"--T", "0x10"}, `--T 0x10 is not allowed: a number (e.g. 2.269 or 1e-3)`},
+		// strconv.ParseFloat itself reads a hex float with a p exponent (16)
+		{[]string{"--T", "0x1p4"}, `--T 0x1p4 is not allowed: a number (e.g. 2.269 or 1e-3)`},
+		{[]string{"--T", "-0X1P4"}, `--T -0X1P4 is not allowed: a number (e.g. 2.269 or 1e-3)`},
 		{[]string{"--J", "2_269"}, `--J 2_269 is not allowed: a number (e.g. 2.269 or 1e-3)`},
 		{[]string{"--quiet=maybe"}, `--quiet maybe is not allowed: true or false`},
 		{[]string{"--L", "99999999999999999999"}, `--L 99999999999999999999 is not allowed: out of range for its type (int)`},
+		// an int flag takes the platform's int: past 2^31 on 64 bits
+		{[]string{"--L", strconv.FormatInt(min(math.MaxInt, 1<<32), 10)}, map[bool]string{true: "lattice 4294967296x4294967296 has too many sites", false: "out of range for its type (int)"}[strconv.IntSize == 64]},
 		{[]string{"--frobnicate"}, "unknown flag: --frobnicate"},
 		{[]string{"--config", filepath.Join(dir, "missing.toml")}, "missing.toml"},
 		{[]string{"--config", unknownKey}, `unknown key "colour"`},
@@ -572,10 +577,19 @@ func TestResumeExtends(t *testing.T) {
 			t.Errorf("%s of the extended kmp run differs from a run of 60 steps", name)
 		}
 	}
+	// up to twice the default's snapshots: no note (1500 against 750)
+	if code, _, stderr := runQ(t, "resume", k, "--steps", "1500", "--quiet"); code != 0 || stderr != "" {
+		t.Errorf("extend kmp to 1500 steps: exit %d %q, want no note", code, stderr)
+	}
 	// far: a note on the snapshots it keeps taking
 	if code, _, stderr := runQ(t, "resume", k, "--steps", "3000", "--quiet"); code != 0 ||
 		stderr != "quench: note: the extended run keeps its snapshot spacing (--profile-every 1): 3000 snapshots in all, where a new run of this length takes 1000 with the default spacing\n" {
 		t.Errorf("extend kmp to 3000 steps: exit %d %q", code, stderr)
+	}
+	// --steps equal to the run's extends nothing: no note on its spacing
+	if code, _, stderr := runQ(t, "resume", k, "--steps", "3000", "--quiet"); code != 0 ||
+		stderr != "quench: the run in "+k+" is already complete (3000 measured steps after 3 thermalization); rewriting its outputs\n" {
+		t.Errorf("resume --steps 3000 of a kmp run of 3000: exit %d %q", code, stderr)
 	}
 	if code, _, stderr := runQ(t, "resume", k, "--steps", "70", "--sweeps", "80"); code != 2 || !strings.Contains(stderr, "--sweeps 80 and --steps 70 disagree") {
 		t.Errorf("resume --steps 70 --sweeps 80: exit %d %q", code, stderr)
@@ -994,6 +1008,7 @@ func TestConfigFileMessages(t *testing.T) {
 	dir := t.TempDir()
 	for i, c := range []struct{ file, want string }{
 		{"L = 7\n", "extent 7 (axis 0) of lattice 7x7 is odd: the checkerboard update needs even extents (set in the config file "},
+		{"shape = \"6x7\"\n", "extent 7 (axis 1) of lattice 6x7 is odd: the checkerboard update needs even extents (set in the config file "},
 		{"L = 100000000\n", "has too many sites: at most 2^49 are allowed (set in the config file "},
 		{"algo = \"bogus\"\n", `unknown --algo "bogus": allowed are metropolis, heatbath (set in the config file `},
 		{"backend = \"gpu\"\n", `unknown --backend "gpu": allowed are cpu, cuda, auto (set in the config file `},
@@ -1258,5 +1273,113 @@ func TestTableNotes(t *testing.T) {
 	_, kur, _ := runQ(t, "run", "--model", "particles", "--potential", "kuramoto", "--omega-spread", "1", "--N", "100", "--steps", "200", "--quiet", "--out", filepath.Join(dir, "d"))
 	if !strings.Contains(kur, "\nnote: "+sim.QuenchedFrequencies+"\n") {
 		t.Errorf("kuramoto with a frequency spread:\n%s", kur)
+	}
+}
+
+// count drops the plural's s for 1 only: "0 thermalization sweeps".
+func TestCount(t *testing.T) {
+	for _, c := range []struct {
+		n    int64
+		want string
+	}{{0, "0 sweeps"}, {1, "1 sweep"}, {2, "2 sweeps"}, {-1, "-1 sweeps"}} {
+		if got := count(c.n, "sweeps"); got != c.want {
+			t.Errorf("count(%d, sweeps) = %q, want %q", c.n, got, c.want)
+		}
+	}
+}
+
+// number refuses a zero written with digits other than 0 before its
+// exponent only: 0E5 (capital E) is 0, as typed.
+func TestNumberZeroExponent(t *testing.T) {
+	for _, s := range []string{"0E5", "-0E-7", "0.00E+3", "0e5"} {
+		x := 1.0
+		if err := (number{&x}).Set(s); err != nil || x != 0 {
+			t.Errorf("Set(%q): %v, value %v; want 0", s, err, x)
+		}
+	}
+	x := 1.0
+	if err := (number{&x}).Set("1E-400"); err != errUnderflow {
+		t.Errorf("Set(1E-400): %v, want errUnderflow", err)
+	}
+}
+
+// A key of the --config file is skipped when any flag of its alias group
+// was given on the command line: the file's grains give way to --sweeps
+// (they are one setting), and a file may not hold two keys of a group.
+func TestConfigFileGrainsAlias(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "pile.toml")
+	os.WriteFile(cfg, []byte("model = \"sandpile\"\nL = 6\ngrains = 5\n"), 0o644)
+	out := filepath.Join(dir, "out")
+	if code, _, stderr := runQ(t, "run", "--config", cfg, "--sweeps", "7", "--quiet", "--out", out); code != 0 {
+		t.Fatalf("file grains = 5, --sweeps 7: exit %d %q", code, stderr)
+	}
+	if st, err := sim.ReadCheckpoint(out); err != nil || st.Config.Sweeps != 7 {
+		t.Errorf("file grains = 5, --sweeps 7: %v, want 7 grains (%+v)", err, st)
+	}
+	os.WriteFile(cfg, []byte("model = \"sandpile\"\nL = 6\nsweeps = 5\ngrains = 5\n"), 0o644)
+	code, _, stderr := runQ(t, "run", "--config", cfg, "--quiet", "--out", filepath.Join(dir, "both"))
+	if want := `"sweeps" and "grains" are one setting: keep one of them`; code != 2 || !strings.Contains(stderr, want) {
+		t.Errorf("file with grains and sweeps: exit %d %q, want 2 and %q", code, stderr, want)
+	}
+}
+
+// A quoted key ("T" = 1e-400) is found for the underflow message too.
+func TestConfigFileQuotedKeyUnderflow(t *testing.T) {
+	dir := t.TempDir()
+	for i, line := range []string{`"T" = 1e-400`, `'T' = 1e-400 # rounds to 0`} {
+		cfg := filepath.Join(dir, fmt.Sprintf("q%d.toml", i))
+		os.WriteFile(cfg, []byte(line+"\n"), 0o644)
+		code, _, stderr := runQ(t, "run", "--config", cfg, "--quiet", "--out", filepath.Join(dir, "out"))
+		want := "--T 1e-400 is not allowed: too small: it rounds to 0 in float64, whose smallest positive number is 5e-324 (set in the config file " + cfg + ")"
+		if code != 2 || !strings.Contains(stderr, want) {
+			t.Errorf("%s: exit %d %q, want 2 and %q", line, code, stderr, want)
+		}
+	}
+}
+
+// A stale .quench-replaced beside a run with its own checkpoint is removed
+// by run --force: when the new run then fails before its first checkpoint,
+// only the old run's files come back, none of the stale backup's.
+func TestForceDropsStaleBackup(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "r")
+	if code, _, stderr := runQ(t, "run", "--L", "8", "--sweeps", "10", "--quiet", "--out", dir); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	stale := filepath.Join(dir, replacedDir)
+	os.MkdirAll(stale, 0o755)
+	os.WriteFile(filepath.Join(stale, sim.ActivityFile), []byte("stale"), 0o644)
+	code, _, stderr := runQ(t, "run", "--model", "phi4", "--L", "32", "--dt", "0.19", "--therm", "0", "--quiet", "--force", "--out", dir)
+	if code != 2 || !strings.Contains(stderr, "is restored") {
+		t.Fatalf("diverging --force run: exit %d %q", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, sim.ActivityFile)); err == nil {
+		t.Errorf("the stale backup's %s was restored into the run directory", sim.ActivityFile)
+	}
+	if _, err := os.Stat(stale); err == nil {
+		t.Errorf("%s left behind", replacedDir)
+	}
+	if st, err := sim.ReadCheckpoint(dir); err != nil || st.Config.Model != "ising2d" {
+		t.Errorf("restored run: %v", err)
+	}
+}
+
+// Resuming a sandpile checkpoint of format 3 (testdata/sandpile-v3: 6x6,
+// 30 of 30 grains, written by sim's version-3 layout) notes that it goes
+// on without P(h) snapshots.
+func TestResumeFormat3SandpileNote(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("testdata", "sandpile-v3", sim.CheckpointFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, sim.CheckpointFile), data, 0o644)
+	code, stdout, stderr := runQ(t, "resume", dir, "--grains", "40", "--quiet")
+	want := "quench: note: the checkpoint in " + dir + " is of format 3, from before P(h) snapshots: the run goes on without them (--profile-every -1)\n"
+	if code != 0 || !strings.Contains(stderr, want) || !strings.Contains(stdout, "40 grains") {
+		t.Errorf("resume of a format 3 sandpile: exit %d %q %q, want the note %q", code, stdout, stderr, want)
+	}
+	if st, err := sim.ReadCheckpoint(dir); err != nil || st.Step != 40 || st.Format < 4 || len(st.Profiles) != 0 {
+		t.Errorf("the resumed run's checkpoint: %v %+v", err, st)
 	}
 }
