@@ -310,7 +310,7 @@ func (c *Config) checkStart() error {
 	switch {
 	case c.Start == "stationary" && c.Model != "sandpile":
 		return quench.Usagef("--start stationary is for --model sandpile; allowed for %s are hot, cold", c.Model)
-	case c.Start == "stationary" && c.Lattice().Sites() > 1<<31-2:
+	case c.Start == "stationary" && c.Lattice().Sites() > MaxStationarySites:
 		return quench.Usagef("--start stationary needs at most %d sites, not %d", MaxStationarySites, c.Lattice().Sites())
 	case c.Start != "hot" && c.Start != "cold" && c.Start != "stationary":
 		return quench.Usagef("unknown --start %q: allowed are hot, cold, stationary (sandpile)", c.Start)

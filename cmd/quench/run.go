@@ -317,7 +317,7 @@ func int64Var(fl *pflag.FlagSet, p *int64, name string, def int64, usage string)
 }
 
 // number is a float64 flag read in decimal only, as the integer flags
-// are: pflag's Float64Var takes "0x10" as 16 and "2_269" as 2269, and
+// are: pflag's Float64Var takes the hex float "0x1p4" as 16 and "2_269" as 2269, and
 // reads a nonzero number too small for float64 (--T 1e-400) as 0, whose
 // message then named a 0 nobody typed.
 type number struct{ p *float64 }
