@@ -348,11 +348,10 @@ func Derived(xs [][]float64, f func(means []float64) float64) Estimate {
 		return Estimate{Mean: est, Err: math.NaN(), Tau: math.NaN()}
 	}
 	bins := make([][]float64, len(xs))
-	means := make([]float64, len(xs))
 	for k, x := range xs {
 		bins[k] = Bin(x, nb)
-		means[k] = stat.Mean(x, nil)
 	}
+	means := meansOf(xs)
 	est, err := Jackknife(bins, f)
 	grad := make([]float64, len(xs))
 	probe := append([]float64(nil), means...)

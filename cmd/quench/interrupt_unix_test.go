@@ -214,63 +214,40 @@ func TestBenchInterrupt(t *testing.T) {
 // A lock taken on a lock file that its holder removed meanwhile (opened
 // before the removal, locked after) does not count: lockRun lets it go and
 // locks the file at the path, which another process then cannot lock.
-func TestLockRemovedFile(t *testing.T) {
-	dir := t.TempDir()
-	p := filepath.Join(dir, lockFile)
-	calls := 0
-	testHookLocked = func() {
-		if calls++; calls == 1 {
-			os.Remove(p) // as the previous holder's unlock would
-		}
-	}
-	unlock, err := lockRun(dir)
-	testHookLocked = nil
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer unlock()
-	if calls != 2 {
-		t.Errorf("locked after %d tries, want 2", calls)
-	}
-	f, err := os.Open(p)
-	if err != nil {
-		t.Fatalf("no lock file at the path: %v", err)
-	}
-	defer f.Close()
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err == nil {
-		t.Errorf("the lock file at the path is not locked")
-	}
-}
-
+//
 // A lock taken on a lock file that was replaced meanwhile (its holder
 // removed it, another process made a new one at the path) does not count
 // either: lockRun locks the file now at the path.
-func TestLockReplacedFile(t *testing.T) {
-	dir := t.TempDir()
-	p := filepath.Join(dir, lockFile)
-	calls := 0
-	testHookLocked = func() {
-		if calls++; calls == 1 {
-			os.Remove(p)
-			os.WriteFile(p, nil, 0o644) // another process's new lock file
+func TestLockRemovedFile(t *testing.T) {
+	for _, replaced := range []bool{false, true} {
+		dir := t.TempDir()
+		p := filepath.Join(dir, lockFile)
+		calls := 0
+		testHookLocked = func() {
+			if calls++; calls == 1 {
+				os.Remove(p) // as the previous holder's unlock would
+				if replaced {
+					os.WriteFile(p, nil, 0o644) // another process's new lock file
+				}
+			}
 		}
-	}
-	unlock, err := lockRun(dir)
-	testHookLocked = nil
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer unlock()
-	if calls != 2 {
-		t.Errorf("locked after %d tries, want 2", calls)
-	}
-	f, err := os.Open(p)
-	if err != nil {
-		t.Fatalf("no lock file at the path: %v", err)
-	}
-	defer f.Close()
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err == nil {
-		t.Errorf("the lock file at the path is not locked")
+		unlock, err := lockRun(dir)
+		testHookLocked = nil
+		if err != nil {
+			t.Fatal(err)
+		}
+		if calls != 2 {
+			t.Errorf("replaced %v: locked after %d tries, want 2", replaced, calls)
+		}
+		f, err := os.Open(p)
+		if err != nil {
+			t.Fatalf("replaced %v: no lock file at the path: %v", replaced, err)
+		}
+		if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err == nil {
+			t.Errorf("replaced %v: the lock file at the path is not locked", replaced)
+		}
+		f.Close()
+		unlock()
 	}
 }
 

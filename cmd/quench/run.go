@@ -184,20 +184,30 @@ func lineValue(path string, err error) string {
 	if !errors.As(err, &pe) {
 		return ""
 	}
-	data, rerr := os.ReadFile(path)
-	if rerr != nil {
-		return ""
-	}
-	lines := strings.Split(string(data), "\n")
+	lines := configLines(path)
 	if pe.Position.Line < 1 || pe.Position.Line > len(lines) {
 		return ""
 	}
-	_, v, ok := strings.Cut(lines[pe.Position.Line-1], "=")
-	if !ok {
-		return ""
+	_, v, _ := keyValue(lines[pe.Position.Line-1])
+	return v
+}
+
+// configLines returns the lines of the file at path, none if it cannot be
+// read.
+func configLines(path string) []string {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil
 	}
-	v, _, _ = strings.Cut(v, "#")
-	return strings.TrimSpace(v)
+	return strings.Split(string(data), "\n")
+}
+
+// keyValue splits a TOML line "key = value # comment" into the key
+// (unquoted) and the value's text.
+func keyValue(line string) (key, value string, ok bool) {
+	key, value, ok = strings.Cut(line, "=")
+	value, _, _ = strings.Cut(value, "#")
+	return strings.Trim(strings.TrimSpace(key), `"'`), strings.TrimSpace(value), ok
 }
 
 // applyConfigFile sets every key of the TOML file whose flag (or an alias
@@ -352,17 +362,10 @@ func nonzeroDigits(s string) bool {
 // rawValue returns the text of top-level key k's value in the TOML file
 // at path (up to a comment), or "".
 func rawValue(path, k string) string {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return ""
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		key, v, ok := strings.Cut(line, "=")
-		if key = strings.Trim(strings.TrimSpace(key), `"'`); !ok || key != k {
-			continue
+	for _, line := range configLines(path) {
+		if key, v, ok := keyValue(line); ok && key == k {
+			return v
 		}
-		v, _, _ = strings.Cut(v, "#")
-		return strings.TrimSpace(v)
 	}
 	return ""
 }
