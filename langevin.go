@@ -117,7 +117,9 @@ func (p *Phi4Params) Phi4StabilityBound(shape []int) float64 {
 		return math.NaN() // a cubic has a real root: its scale overflows
 	}
 	for _, phi := range roots {
-		curv = math.Max(curv, p.M2+3*p.Lambda*phi*phi)
+		// lambda phi^2 first: at lambda near float64's maximum, 3 lambda
+		// would overflow where the curvature itself is of order |m2|
+		curv = math.Max(curv, p.M2+3*(p.Lambda*phi*phi))
 	}
 	l := LaplacianMax(shape)
 	k := l + curv

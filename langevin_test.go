@@ -100,6 +100,25 @@ func TestLaplacianMax(t *testing.T) {
 	}
 }
 
+// A huge lambda does not overflow the curvature (which made the bound 0,
+// reported as "needs dt < 0"): lambda 1e308 at m2 = -1 has its minima at
+// phi^2 = 1e-308, curvature 2 there, as at lambda 1e300.
+func TestStabilityBoundNoOverflow(t *testing.T) {
+	for _, c := range []struct {
+		p    Phi4Params
+		want float64
+	}{
+		{Phi4Params{Scheme: SchemeEM, M2: -1, Lambda: 1e308, Gamma: 1}, 2.0 / 14},
+		{Phi4Params{Scheme: SchemeBAOAB, M2: -1, Lambda: 1e308, Gamma: 1, Mass: 1}, 2 / math.Sqrt(14)},
+		{Phi4Params{Scheme: SchemeModelB, M2: -1, Lambda: 1e308, Gamma: 1}, 2.0 / 168},
+	} {
+		b := c.p.Phi4StabilityBound([]int{8, 8, 8})
+		if !(b > 0) || math.Abs(b/c.want-1) > 1e-6 {
+			t.Errorf("%+v: bound %v, want %v", c.p, b, c.want)
+		}
+	}
+}
+
 // Model B's bound: the conserved operator multiplies each mode's
 // relaxation rate by its Laplacian eigenvalue q, so the stiffest mode
 // (q = 8 on 8 x 8, lambda_k = m2 + q = 9) needs dt gamma q (q + m2) < 2:

@@ -121,6 +121,11 @@ func (c *Config) validatePhi4() error {
 	if math.IsNaN(bound) {
 		return quench.Usagef("--m2 %v, --lambda %v and --h %v are not allowed together: the potential's stationary points are beyond float64's range", c.M2, c.Lambda, c.H)
 	}
+	if !(bound > 0) {
+		// gamma times the stiffest curvature overflows: no time step is
+		// stable (the bound would print as "dt < 0")
+		return quench.Usagef("--gamma %v is too large for these parameters: gamma times the stiffest mode's curvature overflows float64, so no time step is stable", c.Gamma)
+	}
 	// a step within rounding of the bound is refused too: at the bound
 	// the stiffest mode neither grows nor decays (its factor is -1), and
 	// the bound itself is a cosine's rounding from the exact one

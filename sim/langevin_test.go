@@ -96,6 +96,8 @@ func TestLangevinValidation(t *testing.T) {
 		{func(c *Config) { c.M2, c.Lambda, c.H, c.Dt = 1, 1, 100, 0.2 }, "unstable for scheme em"},
 		{func(c *Config) { c.M2, c.Lambda = -1e300, 1e-320 }, "are not allowed together: the potential's stationary points are beyond float64's range"},
 		{func(c *Config) { c.M2, c.Lambda, c.Dt = 1e290, 1e-320, 1e-289 }, "the stiffest mode needs dt < 1.999999999998e-290"},
+		// overflowing gamma k: named, not "needs dt < 0"
+		{func(c *Config) { c.Gamma = 1e308 }, "--gamma 1e+308 is too large for these parameters"},
 		{func(c *Config) { c.Scheme = "rk4" }, `unknown --scheme "rk4"`},
 		{func(c *Config) { c.Precision = "float16" }, `unknown --precision "float16"`},
 		{func(c *Config) { c.Lambda = -1 }, "--lambda -1 is not allowed: a finite number >= 0"},
