@@ -2,6 +2,8 @@ package sim
 
 import (
 	"math"
+	"strconv"
+	"strings"
 
 	"github.com/quenchlab/quench"
 )
@@ -128,8 +130,10 @@ func (c *Config) validatePhi4() error {
 	}
 	// a step within rounding of the bound is refused too: at the bound
 	// the stiffest mode neither grows nor decays (its factor is -1), and
-	// the bound itself is a cosine's rounding from the exact one
-	if limit := bound * (1 - 1e-12); c.Dt >= limit {
+	// the bound itself is a cosine's rounding from the exact one. The
+	// limit is cut to 12 digits, so that the message names it exactly
+	// (0.333333333332, not 0.33333333333299997).
+	if limit := truncDigits(bound*(1-1e-12), 12); c.Dt >= limit {
 		return quench.Usagef("--dt %v is unstable for scheme %s: the stiffest mode needs dt < %v", c.Dt, c.Scheme, limit)
 	}
 	_, err := p.Coeffs(len(c.Shape))
@@ -211,4 +215,19 @@ func (c *Config) validateParticles() error {
 		}
 	}
 	return nil
+}
+
+// truncDigits returns x > 0 cut (not rounded) to its first n significant
+// decimal digits, so that it is at most x and prints as at most n digits.
+func truncDigits(x float64, n int) float64 {
+	s := strconv.FormatFloat(x, 'e', -1, 64) // d.ddd...e±XX, x's shortest form
+	mant, exp, _ := strings.Cut(s, "e")
+	if len(mant) > n+1 { // the digit, the point and n-1 more
+		mant = mant[:n+1]
+	}
+	v, err := strconv.ParseFloat(mant+"e"+exp, 64)
+	if err != nil || v > x { // (neither happens: a cut decimal is no larger)
+		return x
+	}
+	return v
 }

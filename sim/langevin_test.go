@@ -95,7 +95,7 @@ func TestLangevinValidation(t *testing.T) {
 		// a large field moves the minimum where the curvature m2 + 3 lambda phi^2 is large
 		{func(c *Config) { c.M2, c.Lambda, c.H, c.Dt = 1, 1, 100, 0.2 }, "unstable for scheme em"},
 		{func(c *Config) { c.M2, c.Lambda = -1e300, 1e-320 }, "are not allowed together: the potential's stationary points are beyond float64's range"},
-		{func(c *Config) { c.M2, c.Lambda, c.Dt = 1e290, 1e-320, 1e-289 }, "the stiffest mode needs dt < 1.999999999998e-290"},
+		{func(c *Config) { c.M2, c.Lambda, c.Dt = 1e290, 1e-320, 1e-289 }, "the stiffest mode needs dt < 1.99999999999e-290"},
 		// overflowing gamma k: named, not "needs dt < 0"
 		{func(c *Config) { c.Gamma = 1e308 }, "--gamma 1e+308 is too large for these parameters"},
 		{func(c *Config) { c.Scheme = "rk4" }, `unknown --scheme "rk4"`},
@@ -105,7 +105,10 @@ func TestLangevinValidation(t *testing.T) {
 		{func(c *Config) { c.Lambda, c.M2, c.H = 0, 0, 0 }, "--m2 0 with --lambda 0 is not allowed: the potential is flat"},
 		{func(c *Config) { c.Lambda, c.M2, c.H = 0, 0, 0.5 }, "the potential is a linear tilt, unbounded below"},
 		// a step just below the bound: the message names the limit applied
-		{func(c *Config) { c.Shape, c.Lambda, c.M2, c.H, c.Dt = []int{3}, 0, 1, 0, 0.4999999999999 }, "needs dt < 0.4999999999995001"},
+		{func(c *Config) { c.Shape, c.Lambda, c.M2, c.H, c.Dt = []int{3}, 0, 1, 0, 0.4999999999999 }, "needs dt < 0.499999999999"},
+		// the named limit is cut to 12 digits, never rounded up to the
+		// bound (model B on 8 x 8 at m2 = -1: 2/(8 (8 + 2)) = 0.025)
+		{func(c *Config) { c.Shape, c.Scheme, c.H, c.Dt = []int{8, 8}, "modelb", 0, 0.0249999999999 }, "--dt 0.0249999999999 is unstable for scheme modelb: the stiffest mode needs dt < 0.0249999999999"},
 		// exactly at the bound of a ring of 3 (m2 = 1: 2/(3 + 1)), whose
 		// cosine rounds the computed bound just above 0.5
 		{func(c *Config) { c.Shape, c.Lambda, c.M2, c.H, c.Dt = []int{3}, 0, 1, 0, 0.5 }, "--dt 0.5 is unstable for scheme em"},
@@ -745,6 +748,25 @@ func TestHeapLimit(t *testing.T) {
 	} {
 		if got := HeapLimit(c.host); got != c.want {
 			t.Errorf("HeapLimit(%d) = %d, want %d", c.host, got, c.want)
+		}
+	}
+}
+
+func TestTruncDigits(t *testing.T) {
+	for _, c := range []struct {
+		x    float64
+		n    int
+		want float64
+	}{
+		{0.024999999999975, 12, 0.0249999999999},
+		{0.33333333333299997, 12, 0.333333333332},
+		{1.999999999998e-290, 12, 1.99999999999e-290}, {1.999999999998e-290, 13, 1.999999999998e-290},
+		{0.2, 12, 0.2},
+		{123456.789, 4, 123400},
+		{9.87654321e-300, 3, 9.87e-300},
+	} {
+		if got := truncDigits(c.x, c.n); got != c.want {
+			t.Errorf("truncDigits(%v, %d) = %v, want %v", c.x, c.n, got, c.want)
 		}
 	}
 }

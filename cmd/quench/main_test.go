@@ -728,6 +728,12 @@ func TestLangevinRuns(t *testing.T) {
 		{[]string{"--model", "phi4", "--mass", "2"}, "--mass does not apply to --scheme em: only baoab has momenta"},
 		{[]string{"--model", "particles", "--scheme", "lm", "--mass", "2"}, "--mass does not apply to --scheme lm"},
 		{[]string{"--model", "particles", "--omega", "1"}, "--omega does not apply to --potential harmonic"},
+		// named as not applying, not judged by value
+		{[]string{"--model", "particles", "--omega", "NaN"}, "--omega does not apply to --potential harmonic"},
+		{[]string{"--model", "particles", "--potential", "doublewell", "--omega-spread", "-1"}, "--omega-spread does not apply to --potential doublewell"},
+		{[]string{"--model", "phi4", "--mass", "NaN"}, "--mass does not apply to --scheme em: only baoab has momenta"},
+		{[]string{"--model", "phi4", "--scheme", "rk4", "--mass", "2"}, `unknown --scheme "rk4"`},
+		{[]string{"--model", "particles", "--potential", "lj", "--omega", "1"}, `unknown --potential "lj"`},
 		{[]string{"--model", "particles", "--potential", "doublewell", "--omega-spread", "1"}, "--omega-spread does not apply to --potential doublewell"},
 		{[]string{"--model", "phi4", "--device", "3"}, "--device 3 does not apply to --backend cpu"},
 		{[]string{"--model", "phi4", "--backend", "cuda", "--device", "-1"}, "--device -1 is not allowed: GPU indices start at 0"},

@@ -662,10 +662,10 @@ func buildLangevinConfig(fl *pflag.FlagSet, f *runFlags, c sim.Config) (sim.Conf
 		if err := checkKuramotoFlags(fl, f); err != nil {
 			return c, err // before validation, which cannot name a config file
 		}
-		if err := c.Validate(); err != nil {
+		if err := checkLangevinFlags(fl, f); err != nil {
 			return c, err
 		}
-		return c, checkLangevinFlags(fl, f)
+		return c, c.Validate()
 	}
 	c.M2, c.Lambda = f.m2, f.lambda
 	if fl.Changed("T") && f.T == 0 {
@@ -676,21 +676,28 @@ func buildLangevinConfig(fl *pflag.FlagSet, f *runFlags, c sim.Config) (sim.Conf
 		return c, err
 	}
 	c.Shape = shape
-	if err := c.Validate(); err != nil {
+	if err := checkLangevinFlags(fl, f); err != nil {
 		return c, err
 	}
-	return c, checkLangevinFlags(fl, f)
+	return c, c.Validate()
 }
 
-// checkLangevinFlags refuses, after validation (so an unknown scheme or
-// potential is named first), flags the scheme or potential does not read.
+// checkLangevinFlags refuses flags a known scheme or potential does not
+// read, before validation would judge their values (--mass NaN under em
+// does not apply; an unknown scheme or potential is left to validation,
+// which names it first).
 func checkLangevinFlags(fl *pflag.FlagSet, f *runFlags) error {
-	if fl.Changed("mass") && f.scheme != quench.SchemeBAOAB {
-		return quench.Usagef("--mass%s does not apply to --scheme %s: only baoab has momenta", f.given("mass"), f.scheme)
+	switch f.scheme {
+	case quench.SchemeEM, quench.SchemeLM, quench.SchemeModelB:
+		if fl.Changed("mass") {
+			return quench.Usagef("--mass%s does not apply to --scheme %s: only baoab has momenta", f.given("mass"), f.scheme)
+		}
 	}
-	for _, name := range []string{"omega", "omega-spread"} {
-		if fl.Changed(name) && f.potential != quench.PotentialKuramoto {
-			return quench.Usagef("--%s%s does not apply to --potential %s: only kuramoto has natural frequencies", name, f.given(name), f.potential)
+	if f.model == "particles" && (f.potential == quench.PotentialHarmonic || f.potential == quench.PotentialDoubleWell) {
+		for _, name := range []string{"omega", "omega-spread"} {
+			if fl.Changed(name) {
+				return quench.Usagef("--%s%s does not apply to --potential %s: only kuramoto has natural frequencies", name, f.given(name), f.potential)
+			}
 		}
 	}
 	return nil
