@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"fmt"
 	"math"
 	"unsafe"
 
@@ -222,7 +223,12 @@ func (c *Config) divergeAdvice() string {
 func (c *Config) checkRow(row []float64) error {
 	for j, v := range row[1:] {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return quench.Usagef("%s is %v, beyond float64's range: %s", c.Columns()[j], v, c.divergeAdvice())
+			name := c.Columns()[j]
+			if c.Model == "phi4" && (name == "m2" || name == "m4") {
+				// not --m2: series.csv's powers of the mean field m
+				name = fmt.Sprintf("%s (m^%c, m the mean field)", name, name[1])
+			}
+			return quench.Usagef("%s is %v, beyond float64's range: %s", name, v, c.divergeAdvice())
 		}
 	}
 	return nil
@@ -430,6 +436,11 @@ func (c *Config) langevinObservables(rows [][]float64) (map[string]stats.Estimat
 		v := float64(c.Lattice().Sites())
 		jobs.Series("phi", series[0])
 		jobs.Add("binder", func() stats.Estimate {
+			if c.Scheme == quench.SchemeModelB && c.Start == "cold" {
+				// m is conserved at 0: the cumulant is 0/0, and what the
+				// series hold is the rounding of the conservation
+				return stats.Estimate{Mean: math.NaN(), Err: math.NaN(), Tau: math.NaN()}
+			}
 			return stats.Derived([][]float64{series[1], series[2]}, func(m []float64) float64 { return 1 - m[1]/(3*m[0]*m[0]) })
 		})
 		jobs.Add("susceptibility", func() stats.Estimate {

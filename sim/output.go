@@ -191,12 +191,23 @@ func (c *Config) Params() map[string]any {
 		return p
 	case "diffusion":
 		return map[string]any{"dim": len(c.Shape), "alpha": c.Alpha, "precision": c.Precision}
-	case "phi4":
-		return map[string]any{"T": c.T, "beta": c.Beta, "dim": len(c.Shape), "scheme": c.Scheme, "dt": c.Dt, "m2": c.M2,
-			"lambda": c.Lambda, "h": c.H, "gamma": c.Gamma, "mass": c.Mass, "precision": c.Precision}
-	case "particles":
-		return map[string]any{"T": c.T, "N": c.N, "d": c.D, "potential": c.Potential, "scheme": c.Scheme, "dt": c.Dt,
-			"gamma": c.Gamma, "mass": c.Mass, "k": c.K, "omega": c.Omega, "omega_spread": c.OmegaSpread, "precision": c.Precision}
+	case "phi4", "particles":
+		// the settings the scheme and potential read (no mass outside
+		// baoab, no frequencies outside kuramoto, whose mobility is 1)
+		p := map[string]any{"T": c.T, "scheme": c.Scheme, "dt": c.Dt, "gamma": c.Gamma, "precision": c.Precision}
+		if c.Scheme == quench.SchemeBAOAB {
+			p["mass"] = c.Mass
+		}
+		if c.Model == "phi4" {
+			p["beta"], p["dim"], p["m2"], p["lambda"], p["h"] = c.Beta, len(c.Shape), c.M2, c.Lambda, c.H
+			return p
+		}
+		p["N"], p["d"], p["potential"], p["k"] = c.N, c.D, c.Potential, c.K
+		if c.Potential == quench.PotentialKuramoto {
+			p["omega"], p["omega_spread"] = c.Omega, c.OmegaSpread
+			delete(p, "gamma")
+		}
+		return p
 	}
 	return map[string]any{"T": c.T, "beta": c.Beta, "J": c.J, "h": c.H, "algo": c.Algo}
 }

@@ -457,3 +457,30 @@ func TestAggregationNotStationary(t *testing.T) {
 		t.Errorf("kmp: not_stationary %q, mass_mean %+v", sum.NotStationary, sum.Observables["mass_mean"])
 	}
 }
+
+// The Langevin params list what the run reads: a mass only under baoab,
+// frequencies only for kuramoto (whose mobility is fixed at 1).
+func TestLangevinParams(t *testing.T) {
+	for _, c := range []struct {
+		cfg       Config
+		has, lack []string
+	}{
+		{Config{Model: "phi4", Scheme: "em", Shape: []int{8, 8}}, []string{"T", "beta", "dim", "dt", "m2", "lambda", "h", "gamma", "precision"}, []string{"mass", "omega", "N"}},
+		{Config{Model: "phi4", Scheme: "baoab", Shape: []int{8}}, []string{"mass", "gamma"}, []string{"omega"}},
+		{Config{Model: "particles", Potential: "harmonic", Scheme: "lm"}, []string{"N", "d", "k", "gamma", "potential"}, []string{"mass", "omega", "omega_spread", "m2", "beta"}},
+		{Config{Model: "particles", Potential: "doublewell", Scheme: "baoab"}, []string{"mass", "gamma"}, []string{"omega"}},
+		{Config{Model: "particles", Potential: "kuramoto", Scheme: "em"}, []string{"k", "omega", "omega_spread"}, []string{"gamma", "mass"}},
+	} {
+		p := c.cfg.Params()
+		for _, k := range c.has {
+			if _, ok := p[k]; !ok {
+				t.Errorf("%s %s %s: params lack %q: %v", c.cfg.Model, c.cfg.Potential, c.cfg.Scheme, k, p)
+			}
+		}
+		for _, k := range c.lack {
+			if _, ok := p[k]; ok {
+				t.Errorf("%s %s %s: params have %q: %v", c.cfg.Model, c.cfg.Potential, c.cfg.Scheme, k, p)
+			}
+		}
+	}
+}

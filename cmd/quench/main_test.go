@@ -740,7 +740,7 @@ func TestLangevinRuns(t *testing.T) {
 		{[]string{"--model", "sandpile", "--grains", "0"}, "--grains 0 is not allowed"},
 		// within the up-front bound (0.2), but thermal fluctuations reach the
 		// stiffer quartic region: the parameters' fault, exit 2, no directory
-		{[]string{"--model", "phi4", "--L", "32", "--dt", "0.19", "--therm", "0"}, "measurement after step 17: m4 is +Inf, beyond float64's range: --dt is too large"},
+		{[]string{"--model", "phi4", "--L", "32", "--dt", "0.19", "--therm", "0"}, "measurement after step 17: m4 (m^4, m the mean field) is +Inf, beyond float64's range: --dt is too large"},
 		// ... and no checkpoint holds the diverged state
 		{[]string{"--model", "phi4", "--L", "32", "--dt", "0.19", "--therm", "0", "--every", "500", "--checkpoint-every", "100"}, "checkpoint at step 100: the state diverged (NaN or Inf): --dt is too large"},
 		// a finite state whose squares overflow
