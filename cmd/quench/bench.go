@@ -9,9 +9,12 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/quenchlab/quench"
 	"github.com/quenchlab/quench/bench"
@@ -26,54 +29,104 @@ type measurer interface {
 	Close() error
 }
 
-// benchCase is one point of the size grid: bytes it needs, how to open it.
+// benchCase is one point of the size grid: the model it times (named as
+// quench run --model names it), its lattice (nil for particles) or number
+// of particles, the bytes it needs, how to open it, and how to make the
+// same benchmark at another size or in another variant (bench's --model,
+// --L, --shape and --N).
 type benchCase struct {
-	bytes int64
-	open  func(be quench.Backend, T float64) (measurer, error)
+	model   string
+	variant string // algorithm, scheme, potential, precision
+	shape   []int
+	n       int64
+	bytes   int64
+	open    func(be quench.Backend, T float64) (measurer, error)
+	// the same benchmark at shape (lattices) or n (particles)
+	resize func(shape []int, n int64) benchCase
+	// every variant of its model at this size (algorithms, schemes,
+	// potentials, precisions), for a --model that asks for it
+	variants func() []benchCase
+}
+
+func sites(shape []int) int64 {
+	n := int64(1)
+	for _, s := range shape {
+		n *= int64(s)
+	}
+	return n
 }
 
 func isingCase(shape []int, algo quench.Algo) benchCase {
-	n := int64(1)
-	for _, s := range shape {
-		n *= int64(s)
+	return benchCase{
+		model: fmt.Sprintf("ising%dd", len(shape)), variant: algo.String(), shape: shape, bytes: 2 * sites(shape),
+		open:   func(be quench.Backend, T float64) (measurer, error) { return bench.NewIsing(be, shape, algo, T) },
+		resize: func(s []int, _ int64) benchCase { return isingCase(s, algo) },
+		variants: func() []benchCase {
+			return []benchCase{isingCase(shape, quench.Metropolis), isingCase(shape, quench.HeatBath)}
+		},
 	}
-	return benchCase{2 * n, func(be quench.Backend, T float64) (measurer, error) { return bench.NewIsing(be, shape, algo, T) }}
 }
 
 func phi4Case(shape []int, scheme string, dt quench.DType) benchCase {
-	n := int64(1)
-	for _, s := range shape {
-		n *= int64(s)
-	}
+	n := sites(shape)
 	bytes := 3 * n * dt.Size()
 	if scheme == quench.SchemeModelB {
 		bytes += int64(len(shape)) * n * dt.Size() // the GPU's noise currents
 	}
-	return benchCase{bytes, func(be quench.Backend, _ float64) (measurer, error) {
-		return bench.NewPhi4(be, shape, scheme, dt)
-	}}
+	return benchCase{
+		model: "phi4", variant: scheme + "/" + dt.String(), shape: shape, bytes: bytes,
+		open: func(be quench.Backend, _ float64) (measurer, error) {
+			return bench.NewPhi4(be, shape, scheme, dt)
+		},
+		resize: func(s []int, _ int64) benchCase { return phi4Case(s, scheme, dt) },
+		variants: func() (v []benchCase) {
+			for _, sc := range []string{quench.SchemeEM, quench.SchemeLM, quench.SchemeBAOAB, quench.SchemeModelB} {
+				for _, t := range []quench.DType{quench.Float32, quench.Float64} {
+					v = append(v, phi4Case(shape, sc, t))
+				}
+			}
+			return v
+		},
+	}
 }
 
 func particleCase(n int64, potential, scheme string, dt quench.DType) benchCase {
-	return benchCase{3 * n * dt.Size(), func(be quench.Backend, _ float64) (measurer, error) {
-		return bench.NewParticles(be, n, 1, potential, scheme, dt)
-	}}
+	return benchCase{
+		model: "particles", variant: potential + "/" + scheme + "/" + dt.String(), n: n, bytes: 3 * n * dt.Size(),
+		open: func(be quench.Backend, _ float64) (measurer, error) {
+			return bench.NewParticles(be, n, 1, potential, scheme, dt)
+		},
+		resize: func(_ []int, m int64) benchCase { return particleCase(m, potential, scheme, dt) },
+		variants: func() (v []benchCase) {
+			for _, pot := range []string{quench.PotentialHarmonic, quench.PotentialDoubleWell, quench.PotentialKuramoto} {
+				for _, sc := range []string{quench.SchemeEM, quench.SchemeLM, quench.SchemeBAOAB} {
+					if pot == quench.PotentialKuramoto && sc == quench.SchemeBAOAB {
+						continue // overdamped phases
+					}
+					for _, t := range []quench.DType{quench.Float32, quench.Float64} {
+						v = append(v, particleCase(n, pot, sc, t))
+					}
+				}
+			}
+			return v
+		},
+	}
 }
 
 func sandpileCase(shape []int) benchCase {
-	n := int64(1)
-	for _, s := range shape {
-		n *= int64(s)
-	}
 	// heights, activity (int64), stamps (int32) and flags, as sim.Config.Bytes
-	return benchCase{14 * n, func(be quench.Backend, _ float64) (measurer, error) {
-		s, err := bench.NewSandpile(be, shape)
-		if err != nil {
-			return nil, err
-		}
-		s.Budget = sandpileBudget
-		return grains{s}, nil
-	}}
+	return benchCase{
+		model: "sandpile", shape: shape, bytes: 14 * sites(shape),
+		open: func(be quench.Backend, _ float64) (measurer, error) {
+			s, err := bench.NewSandpile(be, shape)
+			if err != nil {
+				return nil, err
+			}
+			s.Budget = sandpileBudget
+			return grains{s}, nil
+		},
+		resize: func(s []int, _ int64) benchCase { return sandpileCase(s) },
+	}
 }
 
 // sandpileBudget bounds the timed grains of a sandpile case: avalanche
@@ -89,8 +142,30 @@ func (g grains) Measure(_, n int) (bench.Result, error) {
 	return g.Sandpile.Measure(0, n*1000)
 }
 
-func stepperCase(bytes int64, open func(be quench.Backend) (*bench.Stepper, error)) benchCase {
-	return benchCase{bytes, func(be quench.Backend, _ float64) (measurer, error) { return open(be) }}
+// massCase times a mass-transfer rule (kmp, aggregation, transfer):
+// int64 masses, and as many on the host for the start.
+func massCase(shape []int, rule string) benchCase {
+	return benchCase{
+		model: rule, shape: shape, bytes: 16 * sites(shape),
+		open: func(be quench.Backend, _ float64) (measurer, error) {
+			return bench.NewMassTransfer(be, shape, rule)
+		},
+		resize: func(s []int, _ int64) benchCase { return massCase(s, rule) },
+	}
+}
+
+// diffusionCase times the heat-equation stencil: two fields.
+func diffusionCase(shape []int, dt quench.DType) benchCase {
+	return benchCase{
+		model: "diffusion", variant: dt.String(), shape: shape, bytes: 2 * sites(shape) * dt.Size(),
+		open: func(be quench.Backend, _ float64) (measurer, error) {
+			return bench.NewDiffusion(be, shape, dt)
+		},
+		resize: func(s []int, _ int64) benchCase { return diffusionCase(s, dt) },
+		variants: func() []benchCase {
+			return []benchCase{diffusionCase(shape, quench.Float32), diffusionCase(shape, quench.Float64)}
+		},
+	}
 }
 
 // benchGrid is sized to the backend: a CPU grid that finishes in seconds
@@ -115,15 +190,9 @@ func benchGrid(backend string) []benchCase {
 			particleCase(100_000_000, quench.PotentialHarmonic, quench.SchemeEM, quench.Float32),
 			particleCase(100_000_000, quench.PotentialDoubleWell, quench.SchemeBAOAB, quench.Float64),
 			particleCase(100_000_000, quench.PotentialKuramoto, quench.SchemeEM, quench.Float32),
-			stepperCase(8<<30, func(be quench.Backend) (*bench.Stepper, error) {
-				return bench.NewMassTransfer(be, []int{16384, 16384}, "kmp")
-			}),
-			stepperCase(4<<30, func(be quench.Backend) (*bench.Stepper, error) {
-				return bench.NewDiffusion(be, []int{16384, 16384}, quench.Float32)
-			}),
-			stepperCase(8<<30, func(be quench.Backend) (*bench.Stepper, error) {
-				return bench.NewDiffusion(be, []int{16384, 16384}, quench.Float64)
-			}),
+			massCase([]int{16384, 16384}, "kmp"),
+			diffusionCase([]int{16384, 16384}, quench.Float32),
+			diffusionCase([]int{16384, 16384}, quench.Float64),
 			// last. 4096^2, not 16384^2: the stationary start of
 			// 16384^2 takes ~1 min on the CPU and single avalanches there
 			// last ~10^5 rounds (gpu's BenchmarkSandpileL16384 times it)
@@ -139,13 +208,203 @@ func benchGrid(backend string) []benchCase {
 		phi4Case([]int{256, 256}, quench.SchemeBAOAB, quench.Float64),
 		particleCase(1<<18, quench.PotentialHarmonic, quench.SchemeEM, quench.Float64),
 		sandpileCase([]int{256, 256}),
-		stepperCase(8<<20, func(be quench.Backend) (*bench.Stepper, error) {
-			return bench.NewMassTransfer(be, []int{256, 256}, "kmp")
-		}),
-		stepperCase(8<<20, func(be quench.Backend) (*bench.Stepper, error) {
-			return bench.NewDiffusion(be, []int{512, 512}, quench.Float32)
-		}),
+		massCase([]int{256, 256}, "kmp"),
+		diffusionCase([]int{512, 512}, quench.Float32),
 	}
+}
+
+// benchModels are the models bench --model can pick.
+var benchModels = []string{"ising2d", "ising3d", "phi4", "particles", "sandpile", "kmp", "aggregation", "transfer", "diffusion"}
+
+// benchSelection is what bench's --model, --L, --shape and --N ask for.
+type benchSelection struct {
+	models []string // none: the whole grid
+	L      int      // every lattice at L along each axis
+	shape  []int    // only lattices of its dimension, at it
+	n      int64    // particles at n (with a size flag: only particles
+	// unless a lattice size is given too)
+}
+
+// dims are the lattice dimensions a model runs in.
+func benchDims(model string) (lo, hi int) {
+	switch model {
+	case "ising2d":
+		return 2, 2
+	case "ising3d":
+		return 3, 3
+	case "kmp", "aggregation", "transfer":
+		return 1, 2
+	case "particles":
+		return 0, 0
+	}
+	return 1, 3
+}
+
+// selectGrid applies sel to the backend's grid: the models asked for, in
+// every variant at the sizes the grid times them (aggregation and
+// transfer at kmp's), then at the size asked; a model or size that leaves
+// nothing to time is an error naming it.
+func selectGrid(grid []benchCase, sel benchSelection) ([]benchCase, error) {
+	out := grid
+	if len(sel.models) > 0 {
+		out = nil
+		for _, m := range sel.models {
+			src := m
+			if m == "aggregation" || m == "transfer" {
+				src = "kmp"
+			}
+			seen := map[string]bool{}
+			for _, g := range grid {
+				if g.model != src {
+					continue
+				}
+				if src != m {
+					g = massCase(g.shape, m)
+				}
+				key := fmt.Sprint(g.shape, g.n)
+				if seen[key] {
+					continue // one point per size: variants below
+				}
+				seen[key] = true
+				if g.variants != nil {
+					out = append(out, g.variants()...)
+				} else {
+					out = append(out, g)
+				}
+			}
+		}
+	}
+	if sel.L == 0 && sel.shape == nil && sel.n == 0 {
+		return out, nil
+	}
+	var sized []benchCase
+	seen := map[string]bool{}
+	for _, g := range out {
+		switch {
+		case g.shape == nil && sel.n > 0:
+			g = g.resize(nil, sel.n)
+		case g.shape != nil && sel.L > 0:
+			s := make([]int, len(g.shape))
+			for i := range s {
+				s[i] = sel.L
+			}
+			g = g.resize(s, 0)
+		case g.shape != nil && sel.shape != nil:
+			if lo, hi := benchDims(g.model); len(sel.shape) < lo || len(sel.shape) > hi {
+				continue
+			}
+			g = g.resize(sel.shape, 0)
+		default:
+			continue // not the kind of point the size flags ask for
+		}
+		if g.shape != nil {
+			lat, err := quench.NewLattice(g.shape...)
+			if err != nil {
+				return nil, quench.Usagef("%s: %v", sizeFlag(sel), err)
+			}
+			if strings.HasPrefix(g.model, "ising") {
+				if err := lat.CheckCheckerboard(); err != nil {
+					return nil, quench.Usagef("%s: %v", sizeFlag(sel), err)
+				}
+			}
+			if g.model == "sandpile" && lat.Sites() > sim.MaxStationarySites {
+				return nil, quench.Usagef("%s: the sandpile benchmark starts from a stationary sample, at most %d sites, not %d (name the other models with --model)", sizeFlag(sel), sim.MaxStationarySites, lat.Sites())
+			}
+		}
+		// the same point once (the grid's two 2D Ising sizes at one L)
+		if k := fmt.Sprint(g.model, g.variant, g.shape, g.n); !seen[k] {
+			seen[k] = true
+			sized = append(sized, g)
+		}
+	}
+	if len(sized) == 0 {
+		what := "the grid"
+		if len(sel.models) > 0 {
+			what = "--model " + strings.Join(sel.models, ",")
+		}
+		return nil, quench.Usagef("%s leaves nothing to time in %s (ising2d is 2D, ising3d 3D, kmp, aggregation and transfer 1D or 2D; --N sizes particles)", sizeFlag(sel), what)
+	}
+	return sized, nil
+}
+
+// benchSelect reads bench's --model, --L, --shape and --N.
+func benchSelect(fl *pflag.FlagSet, models string, L int, shape string, n int64) (benchSelection, error) {
+	var sel benchSelection
+	if fl.Changed("model") {
+		for _, m := range strings.Split(models, ",") {
+			m = strings.TrimSpace(m)
+			if !slices.Contains(benchModels, m) {
+				return sel, quench.Usagef("unknown --model %q: bench times %s (comma-separated)", m, strings.Join(benchModels, ", "))
+			}
+			if !slices.Contains(sel.models, m) {
+				sel.models = append(sel.models, m)
+			}
+		}
+	}
+	if fl.Changed("L") && fl.Changed("shape") {
+		return sel, quench.Usagef("--L %d and --shape %s are not allowed together: --L sizes every lattice, --shape those of its dimension", L, shape)
+	}
+	if fl.Changed("L") {
+		if L < 2 || L > 1<<24 {
+			return sel, quench.Usagef("--L %d is not allowed: from 2 to 2^24", L)
+		}
+		sel.L = L
+	}
+	if fl.Changed("shape") {
+		fields := strings.Count(shape, "x") + 1
+		s, err := quench.ParseShape(shape, fields)
+		if err != nil {
+			return sel, quench.Usagef("--shape: %v", err)
+		}
+		if len(s) > 3 {
+			return sel, quench.Usagef("--shape %s is not allowed: lattices have 1, 2 or 3 dimensions", shape)
+		}
+		if _, err := quench.NewLattice(s...); err != nil {
+			return sel, quench.Usagef("--shape %s: %v", shape, err)
+		}
+		sel.shape = s
+	}
+	if fl.Changed("N") {
+		if n < 1 || n > 1<<40 {
+			return sel, quench.Usagef("--N %d is not allowed: between 1 and 2^40 particles", n)
+		}
+		sel.n = n
+	}
+	return sel, nil
+}
+
+// fitGrid refuses, before anything is timed, a point that does not fit in
+// the backend's free memory.
+func fitGrid(be quench.Backend, grid []benchCase) error {
+	free, _, err := be.MemInfo()
+	if err != nil {
+		return nil // measure's allocations report it
+	}
+	for _, g := range grid {
+		if uint64(g.bytes) > free {
+			size := fmt.Sprintf("%d particles", g.n)
+			if g.shape != nil {
+				size = (quench.Lattice{Shape: g.shape}).String()
+			}
+			return quench.Usagef("a %s benchmark of %s %s needs %s, and %s has %s free: give a smaller --L, --shape or --N", be.Name(), g.model, size, quench.FormatBytes(uint64(g.bytes)), be.Name(), quench.FormatBytes(free))
+		}
+	}
+	return nil
+}
+
+// sizeFlag names the size flags of sel as given.
+func sizeFlag(sel benchSelection) string {
+	var f []string
+	if sel.L > 0 {
+		f = append(f, fmt.Sprintf("--L %d", sel.L))
+	}
+	if sel.shape != nil {
+		f = append(f, "--shape "+(quench.Lattice{Shape: sel.shape}).String())
+	}
+	if sel.n > 0 {
+		f = append(f, fmt.Sprintf("--N %d", sel.n))
+	}
+	return strings.Join(f, " ")
 }
 
 // benchGridOverride replaces the grid in tests.
@@ -162,6 +421,10 @@ func newBenchCmd(stdout, stderr io.Writer) *cobra.Command {
 		jsonPath string
 		T        float64
 		minTime  float64
+		models   string
+		L        int
+		shape    string
+		nPart    int64
 	)
 	cmd := &cobra.Command{
 		Use:   "bench",
@@ -182,6 +445,10 @@ the GPU/CPU speedup per model and algorithm.`,
 				return quench.Usagef("--min-time %v is not allowed: 0 to 600 seconds", minTime)
 			}
 			if err := sim.PositiveInvertible("--T", "the temperature", T); err != nil {
+				return err
+			}
+			sel, err := benchSelect(cmd.Flags(), models, L, shape, nPart)
+			if err != nil {
 				return err
 			}
 			if jsonPath != "" {
@@ -255,15 +522,25 @@ the GPU/CPU speedup per model and algorithm.`,
 				}
 				return os.WriteFile(jsonPath, append(data, '\n'), 0o644)
 			}
+			// each backend's points, checked before any is timed: sizes
+			// the flags leave nothing of, lattices the checkerboard cannot
+			// take, points that do not fit in memory
+			grids := make([][]benchCase, len(bes))
 			total := 0
-			for _, be := range bes {
-				total += len(benchGrid(be.Name()))
+			for i, be := range bes {
+				if grids[i], err = selectGrid(benchGrid(be.Name()), sel); err != nil {
+					return err
+				}
+				if err := fitGrid(be, grids[i]); err != nil {
+					return err
+				}
+				total += len(grids[i])
 			}
 			best := map[string]map[string]float64{} // model/algo -> backend -> flips/ns
-			const row = "%-8s %-9s %-15s %-26s %26s %8s %8s\n"
+			const row = "%-8s %-11s %-15s %-26s %26s %8s %8s\n"
 			fmt.Fprintf(stdout, row, "backend", "model", "shape", "algorithm", "per ns", "GB/s", "of peak")
 			for i, be := range bes {
-				for _, g := range benchGrid(be.Name()) {
+				for _, g := range grids[i] {
 					if ctx.Err() != nil {
 						<-noted
 						fmt.Fprintf(stderr, "quench: interrupted after %d of %d benchmarks\n", len(results), total)
@@ -330,6 +607,10 @@ the GPU/CPU speedup per model and algorithm.`,
 	floatVar(cmd.Flags(), &minTime, "min-time", 0.5, "seconds a point is timed for at least: a shorter timing is repeated with more sweeps")
 	floatVar(cmd.Flags(), &T, "T", 1.5, "temperature")
 	cmd.Flags().StringVar(&jsonPath, "json", "", "also write the results as JSON to this file")
+	cmd.Flags().StringVar(&models, "model", "", "time only these models, comma-separated ("+strings.Join(benchModels, ", ")+"), each in every algorithm, scheme and precision")
+	intVar(cmd.Flags(), &L, "L", 0, "time every lattice at L along each axis")
+	cmd.Flags().StringVar(&shape, "shape", "", "time the lattices of this shape's dimension at it, e.g. 8192x8192")
+	int64Var(cmd.Flags(), &nPart, "N", 0, "time particle ensembles of N particles")
 	return cmd
 }
 

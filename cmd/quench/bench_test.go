@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/quenchlab/quench"
@@ -56,5 +58,79 @@ func TestBenchMinTime(t *testing.T) {
 	f = &fakeMeasurer{perSweep: 1e-3, limit: 1 << 40}
 	if run(ctx, f, 0.5); !slices.Equal(f.calls, []int{20}) {
 		t.Errorf("interrupted: timings of %v sweeps, want only the first", f.calls)
+	}
+}
+
+// points lists a grid as "model variant shape-or-N".
+func points(grid []benchCase) []string {
+	var out []string
+	for _, g := range grid {
+		size := fmt.Sprint(g.n)
+		if g.shape != nil {
+			size = (quench.Lattice{Shape: g.shape}).String()
+		}
+		out = append(out, g.model+" "+g.variant+" "+size)
+	}
+	return out
+}
+
+// bench's --model, --L, --shape and --N: a model asked for is timed in
+// every variant at the grid's sizes for it, then at the size asked; a
+// size keeps the points of its kind (and --shape those of its dimension).
+func TestBenchSelect(t *testing.T) {
+	grid := []benchCase{
+		isingCase([]int{64, 64}, quench.Metropolis),
+		isingCase([]int{128, 128}, quench.Metropolis),
+		isingCase([]int{16, 16, 16}, quench.Metropolis),
+		phi4Case([]int{32, 32}, quench.SchemeEM, quench.Float32),
+		particleCase(1000, quench.PotentialHarmonic, quench.SchemeEM, quench.Float64),
+		sandpileCase([]int{32, 32}),
+		massCase([]int{32, 32}, "kmp"),
+		diffusionCase([]int{64, 64}, quench.Float32),
+	}
+	for _, c := range []struct {
+		sel  benchSelection
+		want []string
+	}{
+		{benchSelection{}, points(grid)},
+		{benchSelection{models: []string{"ising2d"}}, []string{"ising2d metropolis 64x64", "ising2d heatbath 64x64", "ising2d metropolis 128x128", "ising2d heatbath 128x128"}},
+		// one L: the two 2D sizes become one point
+		{benchSelection{models: []string{"ising2d"}, L: 8}, []string{"ising2d metropolis 8x8", "ising2d heatbath 8x8"}},
+		{benchSelection{models: []string{"phi4"}, shape: []int{4, 4, 4}}, []string{
+			"phi4 em/float32 4x4x4", "phi4 em/float64 4x4x4", "phi4 lm/float32 4x4x4", "phi4 lm/float64 4x4x4",
+			"phi4 baoab/float32 4x4x4", "phi4 baoab/float64 4x4x4", "phi4 modelb/float32 4x4x4", "phi4 modelb/float64 4x4x4"}},
+		{benchSelection{models: []string{"transfer", "aggregation"}}, []string{"transfer  32x32", "aggregation  32x32"}},
+		{benchSelection{models: []string{"particles"}}, []string{
+			"particles harmonic/em/float32 1000", "particles harmonic/em/float64 1000", "particles harmonic/lm/float32 1000", "particles harmonic/lm/float64 1000",
+			"particles harmonic/baoab/float32 1000", "particles harmonic/baoab/float64 1000",
+			"particles doublewell/em/float32 1000", "particles doublewell/em/float64 1000", "particles doublewell/lm/float32 1000", "particles doublewell/lm/float64 1000",
+			"particles doublewell/baoab/float32 1000", "particles doublewell/baoab/float64 1000",
+			"particles kuramoto/em/float32 1000", "particles kuramoto/em/float64 1000", "particles kuramoto/lm/float32 1000", "particles kuramoto/lm/float64 1000"}},
+		// --shape keeps the lattices of its dimension; --N only particles
+		{benchSelection{shape: []int{8, 8, 8}}, []string{"ising3d metropolis 8x8x8", "phi4 em/float32 8x8x8", "sandpile  8x8x8", "diffusion float32 8x8x8"}},
+		{benchSelection{shape: []int{6}}, []string{"phi4 em/float32 6", "sandpile  6", "kmp  6", "diffusion float32 6"}},
+		{benchSelection{n: 7}, []string{"particles harmonic/em/float64 7"}},
+		{benchSelection{L: 4, n: 7}, []string{"ising2d metropolis 4x4", "ising3d metropolis 4x4x4", "phi4 em/float32 4x4", "particles harmonic/em/float64 7", "sandpile  4x4", "kmp  4x4", "diffusion float32 4x4"}},
+	} {
+		got, err := selectGrid(grid, c.sel)
+		if err != nil || !slices.Equal(points(got), c.want) {
+			t.Errorf("%+v: %q (%v), want %q", c.sel, points(got), err, c.want)
+		}
+	}
+	// sizes that leave nothing, or that a point cannot take
+	for _, c := range []struct {
+		sel  benchSelection
+		want string
+	}{
+		{benchSelection{models: []string{"ising3d"}, shape: []int{8, 8}}, "--shape 8x8 leaves nothing to time in --model ising3d"},
+		{benchSelection{models: []string{"kmp"}, shape: []int{8, 8, 8}}, "--shape 8x8x8 leaves nothing to time in --model kmp"},
+		{benchSelection{models: []string{"ising2d"}, L: 9}, "--L 9: extent 9 (axis 0) of lattice 9x9 is odd"},
+		{benchSelection{models: []string{"ising3d"}, L: 1 << 17}, "--L 131072: lattice 131072x131072x131072 has too many sites"},
+		{benchSelection{models: []string{"sandpile"}, L: 1 << 16}, "--L 65536: the sandpile benchmark starts from a stationary sample, at most 2147483646 sites"},
+	} {
+		_, err := selectGrid(grid, c.sel)
+		if !quench.IsUsage(err) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%+v: %v, want a usage error with %q", c.sel, err, c.want)
+		}
 	}
 }

@@ -641,6 +641,15 @@ func TestBenchCPU(t *testing.T) {
 		{[]string{"bench", "--T", "inf"}, "--T +Inf is not allowed: the temperature must be a positive finite number"},
 		{[]string{"bench", "--T", "1e-310"}, "--T 1e-310 is too small: its inverse overflows"},
 		{[]string{"bench", "--backend", "cpu", "--device", "1"}, "--device 1 does not apply to --backend cpu"},
+		{[]string{"bench", "--model", "ising2d,foo"}, `unknown --model "foo": bench times ising2d, ising3d, phi4, particles`},
+		{[]string{"bench", "--L", "4", "--shape", "4x4"}, "--L 4 and --shape 4x4 are not allowed together"},
+		{[]string{"bench", "--L", "1"}, "--L 1 is not allowed: from 2 to 2^24"},
+		{[]string{"bench", "--N", "0"}, "--N 0 is not allowed: between 1 and 2^40 particles"},
+		{[]string{"bench", "--shape", "4x4x4x4"}, "--shape 4x4x4x4 is not allowed: lattices have 1, 2 or 3 dimensions"},
+		{[]string{"bench", "--shape", "4x"}, "--shape: bad shape"},
+		{[]string{"bench", "--backend", "cpu", "--model", "ising3d", "--shape", "8x8"}, "--shape 8x8 leaves nothing to time in --model ising3d"},
+		// refused before anything is timed, naming the bytes
+		{[]string{"bench", "--backend", "cpu", "--model", "phi4", "--L", "2000000"}, "a cpu benchmark of phi4 2000000x2000000 needs 43.7 TiB, and cpu has"},
 	} {
 		if code, stdout, stderr := runQ(t, c.args...); code != 2 || stdout != "" || !strings.Contains(stderr, c.want) {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q (want 2 and %q)", c.args, code, stdout, stderr, c.want)
