@@ -1,0 +1,16 @@
+//go:build !purego
+
+package philox
+
+import "golang.org/x/sys/cpu"
+
+// useAVX2 selects fillGroups8 in FillGroups (tests turn it off to check
+// the scalar code).
+var useAVX2 = cpu.X86.HasAVX2
+
+// fillGroups8 writes blocks*8 groups from group word c0 on (lane l of a
+// block: c0 + 8 b + l; words 1 to 3 from t), 128 bytes a block. The low
+// word must not wrap within the call.
+//
+//go:noescape
+func fillGroups8(dst *byte, blocks int, c0 uint32, t *consts8)

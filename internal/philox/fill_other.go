@@ -1,0 +1,7 @@
+//go:build !amd64 || purego
+
+package philox
+
+var useAVX2 = false
+
+func fillGroups8(dst *byte, blocks int, c0 uint32, t *consts8) { panic("philox: no vector code") }
