@@ -115,13 +115,19 @@ func (b *Backend) IsingSweep(spins quench.Buffer, lat quench.Lattice, tab *quenc
 	for phase := uint32(0); phase < 2; phase++ {
 		run := func(part int) {
 			nb := make([]int64, 2*len(g.ext))
-			u := make([]uint8, g.lx/2)
 			lo := int64(part) * g.perPart
 			hi := min(lo+g.perPart, g.rows)
+			// the part's random bytes in one pass: row r's lx/2 sites of
+			// this colour have phase-site indices r lx/2 on (so short rows,
+			// as in 3D, fill whole vector blocks of Philox groups too)
+			half := g.lx / 2
+			u := make([]uint8, int(hi-lo)*half)
+			rowRandom(u, uint64(lo)*uint64(half), key, ctr, phase)
 			for r := lo; r < hi; r++ {
 				par := g.neighbours(r, nb)
 				x0 := (par + int(phase)) & 1
-				sweepRow(s, r*int64(g.lx), nb, g.lx, x0, tab, pt, u, key, ctr, phase)
+				k := int(r-lo) * half
+				sweepRow(s, r*int64(g.lx), nb, g.lx, x0, tab, pt, u[k:k+half], key, ctr, phase)
 			}
 		}
 		if lat.Sites() < 2*chunkSites || g.parts == 1 {
@@ -242,8 +248,9 @@ func sweepRow(s []int8, base int64, nb []int64, lx, x0 int, tab *quench.IsingTab
 	row := s[base : base+int64(lx)]
 	r0 := base / int64(lx)
 	j0 := uint64(base)>>1 + uint64(x0)>>1 // phase-site index of the first site
+	// u holds the row's (lx-x0+1)/2 = lx/2 random bytes (lx is even):
+	// byte k for phase-site index j0+k, drawn by the caller (rowRandom)
 	u = u[:(lx-x0+1)/2]
-	rowRandom(u, j0, key, ctr, phase)
 	other := func(x int) int { // neighbour sum along the other axes
 		sum := 0
 		for _, o := range nb {
