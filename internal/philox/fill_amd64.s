@@ -16,7 +16,8 @@
 // One Philox round on eight counters, words in a0..a3, key r at K(SI):
 // (hi0, lo0) = M0 * w0, (hi1, lo1) = M1 * w2 as 64-bit products (VPMULUDQ
 // multiplies the even lanes; the odd ones are shifted down first);
-// w = {hi1 ^ w1 ^ k0, lo1, hi0 ^ w3 ^ k1, lo0}. Temporaries Y8..Y13, Y15.
+// w = {hi1 ^ w1 ^ k0, lo1, hi0 ^ w3 ^ k1, lo0}. Temporaries Y8..Y13 (Y15,
+// which Go's register ABI keeps zero, and R14 are not touched).
 #define ROUND(K, a0, a1, a2, a3) \
 	VPMULUDQ MUL0(R8), a0, Y8 \
 	VPSRLQ $32, a0, Y9 \
@@ -32,12 +33,12 @@
 	VPBLENDD $0xAA, Y13, Y10, Y13 \
 	VPSRLQ $32, Y10, Y10 \
 	VPBLENDD $0xAA, Y11, Y10, Y10 \
-	VPBROADCASTD K(SI), Y15 \
+	VPBROADCASTD K(SI), Y9 \
 	VPXOR a1, Y10, Y10 \
-	VPXOR Y15, Y10, a0 \
-	VPBROADCASTD K+4(SI), Y15 \
+	VPXOR Y9, Y10, a0 \
+	VPBROADCASTD K+4(SI), Y11 \
 	VPXOR a3, Y8, Y8 \
-	VPXOR Y15, Y8, a2 \
+	VPXOR Y11, Y8, a2 \
 	VMOVDQA Y13, a1 \
 	VMOVDQA Y12, a3
 
