@@ -302,7 +302,9 @@ func selectGrid(grid []benchCase, sel benchSelection) ([]benchCase, error) {
 			if err != nil {
 				return nil, quench.Usagef("%s: %v", sizeFlag(sel), err)
 			}
-			if strings.HasPrefix(g.model, "ising") {
+			switch g.model {
+			case "ising2d", "ising3d", "kmp", "aggregation", "transfer":
+				// checkerboard sites, or bonds in even and odd classes
 				if err := lat.CheckCheckerboard(); err != nil {
 					return nil, quench.Usagef("%s: %v", sizeFlag(sel), err)
 				}
@@ -499,11 +501,33 @@ the GPU/CPU speedup per model and algorithm.`,
 			}()
 			// Ctrl-C ends the grid after the point being timed (a second
 			// one at once), keeping the rows measured
+			// each backend's points, checked before any is timed: sizes
+			// the flags leave nothing of, lattices the checkerboard cannot
+			// take, points that do not fit in memory (before the signal
+			// handler below, whose stop would otherwise print its interrupt
+			// note after a usage error's line)
+			grids := make([][]benchCase, len(bes))
+			total := 0
+			for i, be := range bes {
+				if grids[i], err = selectGrid(benchGrid(be.Name()), sel); err != nil {
+					return err
+				}
+				if err := fitGrid(be, grids[i]); err != nil {
+					return err
+				}
+				total += len(grids[i])
+			}
 			ctx, stop := catchSignals()
 			defer stop()
 			noted := make(chan struct{}) // the note below is written
+			returned := make(chan struct{})
+			defer close(returned) // (before stop: deferred calls run last first)
 			go func() {
-				<-ctx.Done()
+				select {
+				case <-ctx.Done():
+				case <-returned:
+					return // stop cancelled ctx on the way out: no signal
+				}
 				stop()
 				// the point being timed runs to its end: say so, as a
 				// large one takes seconds
@@ -521,20 +545,6 @@ the GPU/CPU speedup per model and algorithm.`,
 					return fmt.Errorf("--json %s: %w", jsonPath, err)
 				}
 				return os.WriteFile(jsonPath, append(data, '\n'), 0o644)
-			}
-			// each backend's points, checked before any is timed: sizes
-			// the flags leave nothing of, lattices the checkerboard cannot
-			// take, points that do not fit in memory
-			grids := make([][]benchCase, len(bes))
-			total := 0
-			for i, be := range bes {
-				if grids[i], err = selectGrid(benchGrid(be.Name()), sel); err != nil {
-					return err
-				}
-				if err := fitGrid(be, grids[i]); err != nil {
-					return err
-				}
-				total += len(grids[i])
 			}
 			best := map[string]map[string]float64{} // model/algo -> backend -> flips/ns
 			const row = "%-8s %-11s %-15s %-26s %26s %8s %8s\n"

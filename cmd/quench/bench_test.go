@@ -125,6 +125,8 @@ func TestBenchSelect(t *testing.T) {
 		{benchSelection{models: []string{"ising3d"}, shape: []int{8, 8}}, "--shape 8x8 leaves nothing to time in --model ising3d"},
 		{benchSelection{models: []string{"kmp"}, shape: []int{8, 8, 8}}, "--shape 8x8x8 leaves nothing to time in --model kmp"},
 		{benchSelection{models: []string{"ising2d"}, L: 9}, "--L 9: extent 9 (axis 0) of lattice 9x9 is odd"},
+		{benchSelection{models: []string{"transfer"}, shape: []int{6, 3}}, "--shape 6x3: extent 3 (axis 1) of lattice 6x3 is odd"},
+		{benchSelection{shape: []int{5}}, "--shape 5: extent 5 (axis 0) of lattice 5 is odd"},
 		{benchSelection{models: []string{"ising3d"}, L: 1 << 17}, "--L 131072: lattice 131072x131072x131072 has too many sites"},
 		{benchSelection{models: []string{"sandpile"}, L: 1 << 16}, "--L 65536: the sandpile benchmark starts from a stationary sample, at most 2147483646 sites"},
 	} {

@@ -651,7 +651,8 @@ func TestBenchCPU(t *testing.T) {
 		// refused before anything is timed, naming the bytes
 		{[]string{"bench", "--backend", "cpu", "--model", "phi4", "--L", "2000000"}, "a cpu benchmark of phi4 2000000x2000000 needs 43.7 TiB, and cpu has"},
 	} {
-		if code, stdout, stderr := runQ(t, c.args...); code != 2 || stdout != "" || !strings.Contains(stderr, c.want) {
+		// one line: no interrupt note from the signal handler's stop
+		if code, stdout, stderr := runQ(t, c.args...); code != 2 || stdout != "" || !strings.Contains(stderr, c.want) || strings.Count(stderr, "\n") != 1 {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q (want 2 and %q)", c.args, code, stdout, stderr, c.want)
 		}
 	}
@@ -1396,5 +1397,27 @@ func TestResumeFormat3SandpileNote(t *testing.T) {
 	}
 	if st, err := sim.ReadCheckpoint(dir); err != nil || st.Step != 40 || st.Format < 4 || len(st.Profiles) != 0 {
 		t.Errorf("the resumed run's checkpoint: %v %+v", err, st)
+	}
+}
+
+// The mass models update bonds in even and odd classes: bench refuses
+// their odd extents up front (exit 2, one line), not after the header and
+// the points before them were timed (exit 1). The default grid, whose kmp
+// point --shape 5 resizes.
+func TestBenchOddMassExtents(t *testing.T) {
+	old := benchGridOverride
+	benchGridOverride = nil
+	defer func() { benchGridOverride = old }()
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"bench", "--backend", "cpu", "--model", "kmp", "--L", "3"}, "--L 3: extent 3 (axis 0) of lattice 3x3 is odd"},
+		{[]string{"bench", "--backend", "cpu", "--model", "aggregation", "--shape", "6x3"}, "--shape 6x3: extent 3 (axis 1) of lattice 6x3 is odd"},
+		{[]string{"bench", "--backend", "cpu", "--shape", "5"}, "--shape 5: extent 5 (axis 0) of lattice 5 is odd"},
+	} {
+		if code, stdout, stderr := runQ(t, c.args...); code != 2 || stdout != "" || !strings.Contains(stderr, c.want) || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q (want 2 and %q)", c.args, code, stdout, stderr, c.want)
+		}
 	}
 }
