@@ -124,8 +124,18 @@ func (c *Config) validatePhi4() error {
 		return quench.Usagef("--m2 %v, --lambda %v and --h %v are not allowed together: the potential's stationary points are beyond float64's range", c.M2, c.Lambda, c.H)
 	}
 	if !(bound > 0) {
-		// gamma times the stiffest curvature overflows: no time step is
-		// stable (the bound would print as "dt < 0")
+		// no time step is stable (the bound would print as "dt < 0"):
+		// name what overflows. The same potential at gamma = mass = 1
+		// tells gamma's or mass's fault from the curvature's own (3
+		// lambda phi^2 beyond float64, or model B's l k)
+		q := *p
+		q.Gamma, q.Mass = 1, 1
+		switch {
+		case !(q.Phi4StabilityBound(c.Shape) > 0):
+			return quench.Usagef("--m2 %v, --lambda %v and --h %v are not allowed together: the stiffest mode's curvature overflows float64, so no time step is stable", c.M2, c.Lambda, c.H)
+		case c.Scheme == quench.SchemeBAOAB:
+			return quench.Usagef("--mass %v is too small for these parameters: mass over the stiffest mode's curvature underflows float64, so no time step is stable", c.Mass)
+		}
 		return quench.Usagef("--gamma %v is too large for these parameters: gamma times the stiffest mode's curvature overflows float64, so no time step is stable", c.Gamma)
 	}
 	// a step within rounding of the bound is refused too: at the bound

@@ -98,6 +98,12 @@ func TestLangevinValidation(t *testing.T) {
 		{func(c *Config) { c.M2, c.Lambda, c.Dt = 1e290, 1e-320, 1e-289 }, "the stiffest mode needs dt < 1.99999999999e-290"},
 		// overflowing gamma k: named, not "needs dt < 0"
 		{func(c *Config) { c.Gamma = 1e308 }, "--gamma 1e+308 is too large for these parameters"},
+		// ... but not blamed on gamma when the curvature itself overflows
+		// (minima at phi^2 = 1e308: curvature 2e308) or baoab's mass
+		// over it underflows (its bound does not read gamma)
+		{func(c *Config) { c.M2, c.Lambda = -1e308, 1 }, "--m2 -1e+308, --lambda 1 and --h 0.05 are not allowed together: the stiffest mode's curvature overflows float64"},
+		{func(c *Config) { c.Scheme, c.M2, c.Lambda = "modelb", 1e308, 0 }, "--m2 1e+308, --lambda 0 and --h 0.05 are not allowed together: the stiffest mode's curvature overflows float64"},
+		{func(c *Config) { c.Scheme, c.Mass, c.M2 = "baoab", 5e-324, 1e10 }, "--mass 5e-324 is too small for these parameters"},
 		{func(c *Config) { c.Scheme = "rk4" }, `unknown --scheme "rk4"`},
 		{func(c *Config) { c.Precision = "float16" }, `unknown --precision "float16"`},
 		{func(c *Config) { c.Lambda = -1 }, "--lambda -1 is not allowed: a finite number >= 0"},

@@ -743,6 +743,7 @@ func TestLangevinRuns(t *testing.T) {
 		{[]string{"--model", "particles", "--potential", "doublewell", "--omega-spread", "-1"}, "--omega-spread does not apply to --potential doublewell"},
 		{[]string{"--model", "phi4", "--mass", "NaN"}, "--mass does not apply to --scheme em: only baoab has momenta"},
 		{[]string{"--model", "phi4", "--scheme", "rk4", "--mass", "2"}, `unknown --scheme "rk4"`},
+		{[]string{"--model", "particles", "--scheme", "modelb", "--mass", "2"}, `unknown --scheme "modelb": allowed for particles are em, lm, baoab`},
 		{[]string{"--model", "particles", "--potential", "lj", "--omega", "1"}, `unknown --potential "lj"`},
 		{[]string{"--model", "particles", "--potential", "doublewell", "--omega-spread", "1"}, "--omega-spread does not apply to --potential doublewell"},
 		{[]string{"--model", "phi4", "--device", "3"}, "--device 3 does not apply to --backend cpu"},

@@ -687,11 +687,10 @@ func buildLangevinConfig(fl *pflag.FlagSet, f *runFlags, c sim.Config) (sim.Conf
 // does not apply; an unknown scheme or potential is left to validation,
 // which names it first).
 func checkLangevinFlags(fl *pflag.FlagSet, f *runFlags) error {
-	switch f.scheme {
-	case quench.SchemeEM, quench.SchemeLM, quench.SchemeModelB:
-		if fl.Changed("mass") {
-			return quench.Usagef("--mass%s does not apply to --scheme %s: only baoab has momenta", f.given("mass"), f.scheme)
-		}
+	// (modelb only for phi4: for particles it is an unknown scheme)
+	known := f.scheme == quench.SchemeEM || f.scheme == quench.SchemeLM || f.scheme == quench.SchemeModelB && f.model == "phi4"
+	if known && fl.Changed("mass") {
+		return quench.Usagef("--mass%s does not apply to --scheme %s: only baoab has momenta", f.given("mass"), f.scheme)
 	}
 	if f.model == "particles" && (f.potential == quench.PotentialHarmonic || f.potential == quench.PotentialDoubleWell) {
 		for _, name := range []string{"omega", "omega-spread"} {
