@@ -242,7 +242,8 @@ func packTable(tab *quench.IsingTable) *packedTable {
 
 // sweepRow updates the sites of one colour in one row. base is the index of
 // the row's first site, nb the other rows' indices (not yet multiplied by
-// lx), u scratch space of at least lx/2 bytes.
+// lx), u the row's lx/2 primary random bytes, drawn by the caller
+// (rowRandom from phase-site index base/2 on).
 func sweepRow(s []int8, base int64, nb []int64, lx, x0 int, tab *quench.IsingTable, pt *packedTable, u []uint8, key philox.Key, ctr quench.Counter, phase uint32) {
 	z := 2 * tab.Dim
 	row := s[base : base+int64(lx)]

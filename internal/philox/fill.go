@@ -21,11 +21,16 @@ func FillGroups(dst []byte, c Counter, k Key) {
 		for i+8 <= n {
 			g := group + uint64(i)
 			// whole blocks of 8 before the group's low word wraps (the
-			// vector code keeps word 1 fixed)
-			blocks := min(uint64(n-i)/8, (1<<32-uint64(uint32(g)))/8)
-			if blocks == 0 {
-				break
+			// vector code keeps word 1 fixed); the fewer than 8 groups
+			// just before a wrap in scalar code, and vector code again
+			// after it
+			left := 1<<32 - uint64(uint32(g))
+			if left < 8 {
+				fillGroups2(dst[16*i:16*(i+int(left))], Counter{uint32(g), uint32(g>>32)&0xFFFF | c[1]&^0xFFFF, c[2], c[3]}, k)
+				i += int(left)
+				continue
 			}
+			blocks := min(uint64(n-i)/8, left/8)
 			t.setWord1(uint32(g>>32)&0xFFFF | c[1]&^0xFFFF)
 			fillGroups8(&dst[16*i], int(blocks), uint32(g), &t)
 			i += 8 * int(blocks)
