@@ -243,8 +243,10 @@ func benchDims(model string) (lo, hi int) {
 // selectGrid applies sel to the backend's grid: the models asked for, in
 // every variant at the sizes the grid times them (aggregation and
 // transfer at kmp's), then at the size asked; a model or size that leaves
-// nothing to time is an error naming it.
-func selectGrid(grid []benchCase, sel benchSelection) ([]benchCase, error) {
+// nothing to time is an error naming it. A point the size does not suit
+// (odd extents, too many sites) is an error when --model named it, and
+// otherwise left out, named in skipped.
+func selectGrid(grid []benchCase, sel benchSelection) (cases []benchCase, skipped []string, err error) {
 	out := grid
 	if len(sel.models) > 0 {
 		out = nil
@@ -275,7 +277,7 @@ func selectGrid(grid []benchCase, sel benchSelection) ([]benchCase, error) {
 		}
 	}
 	if sel.L == 0 && sel.shape == nil && sel.n == 0 {
-		return out, nil
+		return out, nil, nil
 	}
 	var sized []benchCase
 	seen := map[string]bool{}
@@ -297,21 +299,15 @@ func selectGrid(grid []benchCase, sel benchSelection) ([]benchCase, error) {
 		default:
 			continue // not the kind of point the size flags ask for
 		}
-		if g.shape != nil {
-			lat, err := quench.NewLattice(g.shape...)
-			if err != nil {
-				return nil, quench.Usagef("%s: %v", sizeFlag(sel), err)
+		if why := unsuited(g); why != "" {
+			if len(sel.models) > 0 {
+				return nil, nil, quench.Usagef("%s: %s %s", sizeFlag(sel), g.model, why)
 			}
-			switch g.model {
-			case "ising2d", "ising3d", "kmp", "aggregation", "transfer":
-				// checkerboard sites, or bonds in even and odd classes
-				if err := lat.CheckCheckerboard(); err != nil {
-					return nil, quench.Usagef("%s: %v", sizeFlag(sel), err)
-				}
+			if k := g.model + " " + why; !seen[k] {
+				seen[k] = true
+				skipped = append(skipped, k)
 			}
-			if g.model == "sandpile" && lat.Sites() > sim.MaxStationarySites {
-				return nil, quench.Usagef("%s: the sandpile benchmark starts from a stationary sample, at most %d sites, not %d (name the other models with --model)", sizeFlag(sel), sim.MaxStationarySites, lat.Sites())
-			}
+			continue
 		}
 		// the same point once (the grid's two 2D Ising sizes at one L)
 		if k := fmt.Sprint(g.model, g.variant, g.shape, g.n); !seen[k] {
@@ -324,9 +320,35 @@ func selectGrid(grid []benchCase, sel benchSelection) ([]benchCase, error) {
 		if len(sel.models) > 0 {
 			what = "--model " + strings.Join(sel.models, ",")
 		}
-		return nil, quench.Usagef("%s leaves nothing to time in %s (ising2d is 2D, ising3d 3D, kmp, aggregation and transfer 1D or 2D; --N sizes particles)", sizeFlag(sel), what)
+		why := "ising2d is 2D, ising3d 3D, kmp, aggregation and transfer 1D or 2D; --N sizes particles"
+		if len(skipped) > 0 {
+			why = strings.Join(skipped, "; ")
+		}
+		return nil, nil, quench.Usagef("%s leaves nothing to time in %s (%s)", sizeFlag(sel), what, why)
 	}
-	return sized, nil
+	return sized, skipped, nil
+}
+
+// unsuited says why a lattice point cannot run at its shape, or "".
+func unsuited(g benchCase) string {
+	if g.shape == nil {
+		return ""
+	}
+	lat, err := quench.NewLattice(g.shape...)
+	if err != nil {
+		return err.Error()
+	}
+	switch g.model {
+	case "ising2d", "ising3d", "kmp", "aggregation", "transfer":
+		// checkerboard sites, or bonds in even and odd classes
+		if err := lat.CheckCheckerboard(); err != nil {
+			return err.Error()
+		}
+	}
+	if g.model == "sandpile" && lat.Sites() > sim.MaxStationarySites {
+		return fmt.Sprintf("%s: the benchmark starts from a stationary sample, at most %d sites, not %d", lat, sim.MaxStationarySites, lat.Sites())
+	}
+	return ""
 }
 
 // benchSelect reads bench's --model, --L, --shape and --N.
@@ -376,22 +398,32 @@ func benchSelect(fl *pflag.FlagSet, models string, L int, shape string, n int64)
 }
 
 // fitGrid refuses, before anything is timed, a point that does not fit in
-// the backend's free memory.
-func fitGrid(be quench.Backend, grid []benchCase) error {
+// the backend's free memory: an error when --model named it (strict),
+// otherwise left out and named in skipped, unless nothing is left.
+func fitGrid(be quench.Backend, grid []benchCase, strict bool) (fit []benchCase, skipped []string, err error) {
 	free, _, err := be.MemInfo()
 	if err != nil {
-		return nil // measure's allocations report it
+		return grid, nil, nil // measure's allocations report it
 	}
 	for _, g := range grid {
-		if uint64(g.bytes) > free {
-			size := fmt.Sprintf("%d particles", g.n)
-			if g.shape != nil {
-				size = (quench.Lattice{Shape: g.shape}).String()
-			}
-			return quench.Usagef("a %s benchmark of %s %s needs %s, and %s has %s free: give a smaller --L, --shape or --N", be.Name(), g.model, size, quench.FormatBytes(uint64(g.bytes)), be.Name(), quench.FormatBytes(free))
+		if uint64(g.bytes) <= free {
+			fit = append(fit, g)
+			continue
 		}
+		size := fmt.Sprintf("%d particles", g.n)
+		if g.shape != nil {
+			size = (quench.Lattice{Shape: g.shape}).String()
+		}
+		msg := fmt.Sprintf("a %s benchmark of %s %s needs %s, and %s has %s free", be.Name(), g.model, size, quench.FormatBytes(uint64(g.bytes)), be.Name(), quench.FormatBytes(free))
+		if strict {
+			return nil, nil, quench.Usagef("%s: give a smaller --L, --shape or --N", msg)
+		}
+		skipped = append(skipped, msg)
 	}
-	return nil
+	if len(fit) == 0 {
+		return nil, nil, quench.Usagef("%s: give a smaller --L, --shape or --N", skipped[0])
+	}
+	return fit, skipped, nil
 }
 
 // sizeFlag names the size flags of sel as given.
@@ -499,24 +531,31 @@ the GPU/CPU speedup per model and algorithm.`,
 					}
 				}
 			}()
-			// Ctrl-C ends the grid after the point being timed (a second
-			// one at once), keeping the rows measured
 			// each backend's points, checked before any is timed: sizes
 			// the flags leave nothing of, lattices the checkerboard cannot
 			// take, points that do not fit in memory (before the signal
 			// handler below, whose stop would otherwise print its interrupt
-			// note after a usage error's line)
+			// note after a usage error's line); without --model, points a
+			// size does not suit are left out with a note
 			grids := make([][]benchCase, len(bes))
 			total := 0
+			var left []string
 			for i, be := range bes {
-				if grids[i], err = selectGrid(benchGrid(be.Name()), sel); err != nil {
+				var skipSize, skipMem []string
+				if grids[i], skipSize, err = selectGrid(benchGrid(be.Name()), sel); err != nil {
 					return err
 				}
-				if err := fitGrid(be, grids[i]); err != nil {
+				if grids[i], skipMem, err = fitGrid(be, grids[i], len(sel.models) > 0); err != nil {
 					return err
 				}
+				left = append(append(left, skipSize...), skipMem...)
 				total += len(grids[i])
 			}
+			if len(left) > 0 {
+				fmt.Fprintf(stderr, "quench: note: left out (name models with --model to time only those): %s\n", strings.Join(left, "; "))
+			}
+			// Ctrl-C ends the grid after the point being timed (a second
+			// one at once), keeping the rows measured
 			ctx, stop := catchSignals()
 			defer stop()
 			noted := make(chan struct{}) // the note below is written

@@ -112,10 +112,28 @@ func TestBenchSelect(t *testing.T) {
 		{benchSelection{n: 7}, []string{"particles harmonic/em/float64 7"}},
 		{benchSelection{L: 4, n: 7}, []string{"ising2d metropolis 4x4", "ising3d metropolis 4x4x4", "phi4 em/float32 4x4", "particles harmonic/em/float64 7", "sandpile  4x4", "kmp  4x4", "diffusion float32 4x4"}},
 	} {
-		got, err := selectGrid(grid, c.sel)
-		if err != nil || !slices.Equal(points(got), c.want) {
-			t.Errorf("%+v: %q (%v), want %q", c.sel, points(got), err, c.want)
+		got, skipped, err := selectGrid(grid, c.sel)
+		if err != nil || !slices.Equal(points(got), c.want) || skipped != nil {
+			t.Errorf("%+v: %q (%v, left out %q), want %q", c.sel, points(got), err, skipped, c.want)
 		}
+	}
+	// without --model, points a size does not suit are left out, named
+	got, skipped, err := selectGrid(grid, benchSelection{L: 9})
+	if want := []string{"phi4 em/float32 9x9", "sandpile  9x9", "diffusion float32 9x9"}; err != nil || !slices.Equal(points(got), want) {
+		t.Errorf("--L 9: %q (%v), want %q", points(got), err, want)
+	}
+	if want := []string{
+		"ising2d extent 9 (axis 0) of lattice 9x9 is odd: the checkerboard update needs even extents",
+		"ising3d extent 9 (axis 0) of lattice 9x9x9 is odd: the checkerboard update needs even extents",
+		"kmp extent 9 (axis 0) of lattice 9x9 is odd: the checkerboard update needs even extents"}; !slices.Equal(skipped, want) {
+		t.Errorf("--L 9: left out %q, want %q", skipped, want)
+	}
+	// nothing left: the reasons named
+	if _, _, err := selectGrid(grid[:3], benchSelection{L: 9}); !quench.IsUsage(err) || !strings.Contains(err.Error(), "--L 9 leaves nothing to time in the grid (ising2d extent 9 (axis 0) of lattice 9x9 is odd") {
+		t.Errorf("--L 9 on Ising points alone: %v", err)
+	}
+	if got, skipped, err := selectGrid(grid, benchSelection{shape: []int{5}}); err != nil || len(got) != 3 || len(skipped) != 1 || !strings.HasPrefix(skipped[0], "kmp extent 5") {
+		t.Errorf("--shape 5: %q, left out %q (%v)", points(got), skipped, err)
 	}
 	// sizes that leave nothing, or that a point cannot take
 	for _, c := range []struct {
@@ -124,13 +142,13 @@ func TestBenchSelect(t *testing.T) {
 	}{
 		{benchSelection{models: []string{"ising3d"}, shape: []int{8, 8}}, "--shape 8x8 leaves nothing to time in --model ising3d"},
 		{benchSelection{models: []string{"kmp"}, shape: []int{8, 8, 8}}, "--shape 8x8x8 leaves nothing to time in --model kmp"},
-		{benchSelection{models: []string{"ising2d"}, L: 9}, "--L 9: extent 9 (axis 0) of lattice 9x9 is odd"},
-		{benchSelection{models: []string{"transfer"}, shape: []int{6, 3}}, "--shape 6x3: extent 3 (axis 1) of lattice 6x3 is odd"},
-		{benchSelection{shape: []int{5}}, "--shape 5: extent 5 (axis 0) of lattice 5 is odd"},
-		{benchSelection{models: []string{"ising3d"}, L: 1 << 17}, "--L 131072: lattice 131072x131072x131072 has too many sites"},
-		{benchSelection{models: []string{"sandpile"}, L: 1 << 16}, "--L 65536: the sandpile benchmark starts from a stationary sample, at most 2147483646 sites"},
+		{benchSelection{models: []string{"ising2d"}, L: 9}, "--L 9: ising2d extent 9 (axis 0) of lattice 9x9 is odd"},
+		{benchSelection{models: []string{"transfer"}, shape: []int{6, 3}}, "--shape 6x3: transfer extent 3 (axis 1) of lattice 6x3 is odd"},
+		{benchSelection{models: []string{"kmp"}, shape: []int{5}}, "--shape 5: kmp extent 5 (axis 0) of lattice 5 is odd"},
+		{benchSelection{models: []string{"ising3d"}, L: 1 << 17}, "--L 131072: ising3d lattice 131072x131072x131072 has too many sites"},
+		{benchSelection{models: []string{"sandpile"}, L: 1 << 16}, "--L 65536: sandpile 65536x65536: the benchmark starts from a stationary sample, at most 2147483646 sites"},
 	} {
-		_, err := selectGrid(grid, c.sel)
+		_, _, err := selectGrid(grid, c.sel)
 		if !quench.IsUsage(err) || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%+v: %v, want a usage error with %q", c.sel, err, c.want)
 		}

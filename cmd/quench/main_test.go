@@ -650,6 +650,8 @@ func TestBenchCPU(t *testing.T) {
 		{[]string{"bench", "--backend", "cpu", "--model", "ising3d", "--shape", "8x8"}, "--shape 8x8 leaves nothing to time in --model ising3d"},
 		// refused before anything is timed, naming the bytes
 		{[]string{"bench", "--backend", "cpu", "--model", "phi4", "--L", "2000000"}, "a cpu benchmark of phi4 2000000x2000000 needs 43.7 TiB, and cpu has"},
+		// without --model too, when no point fits
+		{[]string{"bench", "--backend", "cpu", "--L", "2000000"}, "a cpu benchmark of ising2d 2000000x2000000 needs 7.3 TiB, and cpu has"},
 	} {
 		// one line: no interrupt note from the signal handler's stop
 		if code, stdout, stderr := runQ(t, c.args...); code != 2 || stdout != "" || !strings.Contains(stderr, c.want) || strings.Count(stderr, "\n") != 1 {
@@ -1402,9 +1404,10 @@ func TestResumeFormat3SandpileNote(t *testing.T) {
 }
 
 // The mass models update bonds in even and odd classes: bench refuses
-// their odd extents up front (exit 2, one line), not after the header and
-// the points before them were timed (exit 1). The default grid, whose kmp
-// point --shape 5 resizes.
+// their odd extents up front when --model names them (exit 2, one line),
+// not after the header and the points before them were timed (exit 1);
+// without --model, the default grid's kmp point is left out of --shape 5
+// with a note, and the others are timed.
 func TestBenchOddMassExtents(t *testing.T) {
 	old := benchGridOverride
 	benchGridOverride = nil
@@ -1413,12 +1416,16 @@ func TestBenchOddMassExtents(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"bench", "--backend", "cpu", "--model", "kmp", "--L", "3"}, "--L 3: extent 3 (axis 0) of lattice 3x3 is odd"},
-		{[]string{"bench", "--backend", "cpu", "--model", "aggregation", "--shape", "6x3"}, "--shape 6x3: extent 3 (axis 1) of lattice 6x3 is odd"},
-		{[]string{"bench", "--backend", "cpu", "--shape", "5"}, "--shape 5: extent 5 (axis 0) of lattice 5 is odd"},
+		{[]string{"bench", "--backend", "cpu", "--model", "kmp", "--L", "3"}, "--L 3: kmp extent 3 (axis 0) of lattice 3x3 is odd"},
+		{[]string{"bench", "--backend", "cpu", "--model", "aggregation", "--shape", "6x3"}, "--shape 6x3: aggregation extent 3 (axis 1) of lattice 6x3 is odd"},
 	} {
 		if code, stdout, stderr := runQ(t, c.args...); code != 2 || stdout != "" || !strings.Contains(stderr, c.want) || strings.Count(stderr, "\n") != 1 {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q (want 2 and %q)", c.args, code, stdout, stderr, c.want)
 		}
+	}
+	code, stdout, stderr := runQ(t, "bench", "--backend", "cpu", "--shape", "5", "--sweeps", "1", "--min-time", "0")
+	if code != 0 || strings.Contains(stdout, "kmp") || !strings.Contains(stdout, "diffusion") ||
+		stderr != "quench: note: left out (name models with --model to time only those): kmp extent 5 (axis 0) of lattice 5 is odd: the checkerboard update needs even extents\n" {
+		t.Errorf("bench --shape 5: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 }
