@@ -89,6 +89,11 @@ func (g *rowGeom) neighbours(r int64, nb []int64) int {
 	return par & 1
 }
 
+// randBytes holds the parts' random bytes between sweeps (a part's are
+// about chunkSites/2 bytes: a fresh buffer per part and phase had added a
+// byte per site of garbage per sweep).
+var randBytes = sync.Pool{New: func() any { return new([]uint8) }}
+
 // IsingSweep implements quench.SpinFlipper; the per-site rule is documented
 // on quench.IsingTable and written out in quench.IsingFlip.
 func (b *Backend) IsingSweep(spins quench.Buffer, lat quench.Lattice, tab *quench.IsingTable, ctr quench.Counter) error {
@@ -121,7 +126,12 @@ func (b *Backend) IsingSweep(spins quench.Buffer, lat quench.Lattice, tab *quenc
 			// this colour have phase-site indices r lx/2 on (so short rows,
 			// as in 3D, fill whole vector blocks of Philox groups too)
 			half := g.lx / 2
-			u := make([]uint8, int(hi-lo)*half)
+			up := randBytes.Get().(*[]uint8)
+			defer randBytes.Put(up)
+			if need := int(hi-lo) * half; cap(*up) < need {
+				*up = make([]uint8, need)
+			}
+			u := (*up)[:int(hi-lo)*half]
 			rowRandom(u, uint64(lo)*uint64(half), key, ctr, phase)
 			for r := lo; r < hi; r++ {
 				par := g.neighbours(r, nb)
