@@ -71,7 +71,11 @@ func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
 		Example: `  quench run
   quench run --model ising3d --L 32 --T 4.0 --sweeps 20000
   quench run --shape 512x256 --beta 0.5 --algo heatbath --out runs/hb
-  quench run --config run.toml --seed 7`,
+  quench run --config run.toml --seed 7
+  quench run --model phi4 --dim 3 --L 32 --scheme lm --m2 -1 --lambda 1 --T 2 --steps 20000
+  quench run --model particles --potential kuramoto --N 100000 --k 4 --scheme lm --steps 5000
+  quench run --model sandpile --L 256 --grains 200000
+  quench run --model kmp --L 1024 --dim 1 --steps 10000 --backend auto`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			fromFile, err := applyConfigFile(cmd.Flags(), f.config)
