@@ -1,0 +1,157 @@
+package quench
+
+import (
+	"math"
+	"testing"
+
+	"github.com/quenchlab/quench/internal/philox"
+)
+
+// Every entry of an IsingTable is floor(p*2^32) for the flip probability p
+// of its spin and neighbour sum, from the energy change dE = 2 s (J nb + h):
+// Metropolis min(1, exp(-beta dE)), heat bath 1/(1 + exp(beta dE)); Hi and
+// Lo split it at bit 24.
+func TestIsingTableEntries(t *testing.T) {
+	for _, c := range []struct {
+		dim int
+		p   IsingParams
+	}{
+		{2, IsingParams{J: 1, H: 0.3, Beta: 0.37, Algo: Metropolis}},
+		{3, IsingParams{J: -0.7, H: -0.2, Beta: 0.61, Algo: HeatBath}},
+		{2, IsingParams{J: 1, Beta: 0.01, Algo: HeatBath}},
+	} {
+		tab, err := NewIsingTable(c.dim, c.p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		z := 2 * c.dim
+		if len(tab.Thr) != 2*(z+1) {
+			t.Fatalf("%d entries, want %d", len(tab.Thr), 2*(z+1))
+		}
+		fractional := 0
+		for _, s := range []int8{-1, 1} {
+			for nb := -z; nb <= z; nb += 2 {
+				k := tab.Index(s, nb)
+				if want := int((s+1)/2)*(z+1) + (nb+z)/2; k != want {
+					t.Fatalf("Index(%d, %d) = %d, want %d", s, nb, k, want)
+				}
+				dE := 2 * float64(s) * (c.p.J*float64(nb) + c.p.H)
+				var p float64
+				if c.p.Algo == Metropolis {
+					p = math.Min(1, math.Exp(-c.p.Beta*dE))
+				} else {
+					p = 1 / (1 + math.Exp(c.p.Beta*dE))
+				}
+				x := p * 0x1p32
+				thr := float64(tab.Thr[k])
+				if !(thr <= x && x < thr+1) {
+					t.Errorf("%+v: entry s=%d nb=%d: Thr %v, want floor(%v)", c.p, s, nb, tab.Thr[k], x)
+				}
+				if x != math.Trunc(x) {
+					fractional++
+				}
+				if tab.Hi[k] != int32(tab.Thr[k]>>24) || tab.Lo[k] != uint32(tab.Thr[k]&0xFFFFFF) {
+					t.Errorf("%+v: entry s=%d nb=%d: Hi %d Lo %d do not split Thr %d", c.p, s, nb, tab.Hi[k], tab.Lo[k], tab.Thr[k])
+				}
+			}
+		}
+		if fractional == 0 {
+			t.Errorf("%+v: no entry where floor matters", c.p)
+		}
+	}
+	for _, beta := range []float64{0, -1, math.Inf(1), math.NaN()} {
+		if _, err := NewIsingTable(2, IsingParams{J: 1, Beta: beta, Algo: Metropolis}); err == nil {
+			t.Errorf("beta %v accepted", beta)
+		}
+	}
+}
+
+// AcceptsAll is true only when every entry is 2^32: at J = h = 0
+// (Metropolis), not at a high but finite temperature, where exp(-beta dE)
+// is close to 1 but below it, nor for the heat bath (p = 1/2 at dE = 0).
+func TestIsingTableAcceptsAll(t *testing.T) {
+	for _, c := range []struct {
+		p    IsingParams
+		want bool
+	}{
+		{IsingParams{J: 0, H: 0, Beta: 0.5, Algo: Metropolis}, true},
+		{IsingParams{J: 1, Beta: 0.01, Algo: Metropolis}, false}, // T = 100: p >= exp(-0.08)
+		{IsingParams{J: 1, Beta: 0.3, Algo: Metropolis}, false},
+		{IsingParams{J: 0, H: 0, Beta: 0.5, Algo: HeatBath}, false},
+	} {
+		tab, err := NewIsingTable(2, c.p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := tab.AcceptsAll(); got != c.want {
+			t.Errorf("%+v: AcceptsAll %v, want %v", c.p, got, c.want)
+		}
+	}
+}
+
+// IsingFlip is "flip if u < Thr[k]" for u = u8<<24 | w>>8 as the
+// IsingTable comment defines u8 and w; a table whose threshold is u, u-1
+// or u+1 at a chosen site decides the ties exactly (u8 == Hi, then the
+// second draw compared with Lo).
+func TestIsingFlipThreshold(t *testing.T) {
+	ctr := Counter{Seed: 0xC0FFEE, Replica: 3, Step: 41}
+	key := philox.KeyFromSeed(ctr.Seed)
+	for _, n := range []int64{0, 1, 31, 32, 77, 1<<40 + 5} {
+		for phase := uint32(0); phase < 2; phase++ {
+			j := uint64(n) >> 1
+			r := philox.Philox4x32_10(philox.MakeCounter(philox.PurposeIsing, ctr.Replica, ctr.Step, phase, j>>4, 0), key)
+			b := j & 15
+			u8 := uint64(r[b/4]>>(8*(b%4))) & 0xFF
+			w := philox.Philox4x32_10(philox.MakeCounter(philox.PurposeIsing, ctr.Replica, ctr.Step, phase, j, 1), key)[0]
+			u := u8<<24 | uint64(w>>8)
+			for _, thr := range []uint64{u - 1, u, u + 1} {
+				if thr > 1<<32 {
+					continue
+				}
+				tab := &IsingTable{Dim: 1, Thr: []uint64{thr}, Hi: []int32{int32(thr >> 24)}, Lo: []uint32{uint32(thr & 0xFFFFFF)}}
+				if got, want := IsingFlip(tab, 0, n, phase, ctr), u < thr; got != want {
+					t.Errorf("site %d phase %d: u = %#x, Thr %#x: flip %v, want %v", n, phase, u, thr, got, want)
+				}
+			}
+		}
+	}
+}
+
+// A hot start is bit n&31 of word (n>>5)&3 of Philox(seed; Init, replica,
+// step 0, phase 0, group n>>7, block 0): 1 is spin -1.
+func TestInitSpinsHotLayout(t *testing.T) {
+	const seed, replica = 0x1234_5678_9ABC, 7
+	s := make([]int8, 1000)
+	if err := InitSpins(s, "hot", seed, replica); err != nil {
+		t.Fatal(err)
+	}
+	key := philox.KeyFromSeed(seed)
+	for n := range s {
+		r := philox.Philox4x32_10(philox.MakeCounter(philox.PurposeInit, replica, 0, 0, uint64(n)>>7, 0), key)
+		want := int8(1)
+		if r[(n>>5)&3]>>(n&31)&1 == 1 {
+			want = -1
+		}
+		if s[n] != want {
+			t.Fatalf("site %d: spin %d, want %d", n, s[n], want)
+		}
+	}
+}
+
+// UnitSum adds the blocks' exact sums of an Int64 buffer; a block summing
+// to zero (an empty stretch of an aggregation run) is exact too.
+func TestUnitSumZeroBlock(t *testing.T) {
+	const d = 1
+	w := FieldSumsWidth(d)
+	partial := make([]float64, 3*w)
+	partial[0] = 5 * 0x1p-32 // 5 units
+	partial[w] = 0           // an empty block
+	partial[2*w] = 1 << 10   // 2^42 units
+	units, ok := UnitSum(partial, d)
+	if !ok || units != 5+1<<42 {
+		t.Errorf("UnitSum = %d, %v; want %d, true", units, ok, int64(5+1<<42))
+	}
+	if _, ok := UnitSum([]float64{-0x1p-32, 0, 0, 0, 0, 0, 0, 0, 0}, d); ok {
+		t.Errorf("a negative block sum was taken as exact")
+	}
+}
