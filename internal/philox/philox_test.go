@@ -128,3 +128,47 @@ func TestFillGroupsPaths(t *testing.T) {
 		}
 	}
 }
+
+// Every field at its largest value fills its bits and no more: a mask
+// narrower than the field (block 8 bits, phase 4, purpose 4, replica 16,
+// the high 16 bits of group and step) would lose the top bit.
+func TestCounterLayoutFullFields(t *testing.T) {
+	c := MakeCounter(MaxPurpose, MaxReplica, MaxStep, MaxPhase, MaxGroup, MaxBlock)
+	if c != (Counter{0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF}) {
+		t.Errorf("all fields at their maximum: %08x", c)
+	}
+	for _, f := range []struct {
+		c    Counter
+		want Counter
+	}{
+		{MakeCounter(0, 0, 0, 0, 0, 0x80), Counter{0, 0x80 << 16, 0, 0}},
+		{MakeCounter(0, 0, 0, 0x8, 0, 0), Counter{0, 0x8 << 24, 0, 0}},
+		{MakeCounter(0x8, 0, 0, 0, 0, 0), Counter{0, 0x8 << 28, 0, 0}},
+		{MakeCounter(0, 0x8000, 0, 0, 0, 0), Counter{0, 0, 0, 0x8000 << 16}},
+		{MakeCounter(0, 0, 1<<47, 0, 1<<47, 0), Counter{0, 0x8000, 0, 0x8000}},
+	} {
+		if f.c != f.want {
+			t.Errorf("counter %08x, want %08x", f.c, f.want)
+		}
+	}
+}
+
+// FillGroups keeps every field of the counter but the group (block, phase,
+// purpose in the high bits of word 1) and carries the group through all
+// 48 of its bits.
+func TestFillGroupsHighFields(t *testing.T) {
+	k := KeyFromSeed(0xFEEDFACECAFEBEEF)
+	const g0 = 0xABCD_FFFF_FFFE
+	c := MakeCounter(PurposeParticle, 0xFFFF, 1<<47+3, MaxPhase, g0, 0xA5)
+	const n = 5
+	dst := make([]byte, 16*n)
+	FillGroups(dst, c, k)
+	for g := 0; g < n; g++ {
+		r := Philox4x32_10(MakeCounter(PurposeParticle, 0xFFFF, 1<<47+3, MaxPhase, g0+uint64(g), 0xA5), k)
+		for w := 0; w < 4; w++ {
+			if got := uint32(dst[16*g+4*w]) | uint32(dst[16*g+4*w+1])<<8 | uint32(dst[16*g+4*w+2])<<16 | uint32(dst[16*g+4*w+3])<<24; got != r[w] {
+				t.Fatalf("group %d word %d: %#x, want %#x", g, w, got, r[w])
+			}
+		}
+	}
+}
