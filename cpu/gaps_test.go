@@ -1,0 +1,205 @@
+package cpu
+
+import (
+	"math"
+	"testing"
+
+	"github.com/quenchlab/quench"
+	"github.com/quenchlab/quench/backendtest"
+	"github.com/quenchlab/quench/internal/philox"
+)
+
+// Kuramoto's coupling is mean-field, K/N: two oscillators a quarter turn
+// apart, at T = 0 and omega = 0, move by dt (K/N) sin(theta_j - theta_i)
+// radians in one Euler step: +dt K/2 and -dt K/2.
+func TestKuramotoCouplingOverN(t *testing.T) {
+	be := New()
+	const K, dt = 2.0, 0.01
+	ps := &quench.Particles{N: 2, Dim: 1}
+	ps.Pos, _ = be.Alloc(quench.Float64, 2)
+	ps.Omega, _ = be.Alloc(quench.Float64, 2)
+	upload(be, ps.Pos, []float64{0, 0.25})
+	upload(be, ps.Omega, []float64{0, 0})
+	p := &quench.ParticleParams{Scheme: quench.SchemeEM, Potential: quench.PotentialKuramoto, Dt: dt, T: 0, Gamma: 1, K: K}
+	if err := be.ParticleStep(ps, p, quench.Counter{Seed: 1}); err != nil {
+		t.Fatal(err)
+	}
+	got := make([]float64, 2)
+	be.Download(got, ps.Pos)
+	turn := dt * K / 2 / (2 * math.Pi) // dt K/N radians, in turns
+	if want := []float64{turn, 0.25 - turn}; math.Abs(got[0]-want[0]) > 1e-15 || math.Abs(got[1]-want[1]) > 1e-15 {
+		t.Errorf("phases after one step %v, want %v", got, want)
+	}
+}
+
+// Kuramoto's noise is in radians with gamma = 1 by convention
+// (ParticleCoeffs): gamma changes nothing, bit for bit (gamma = 4 scales
+// sqrt(2 T dt/gamma) by exactly 1/2 and sqrt(gamma) by exactly 2).
+func TestKuramotoIgnoresGamma(t *testing.T) {
+	be := New()
+	const n = 3000
+	for _, scheme := range []string{quench.SchemeEM, quench.SchemeLM} {
+		var runs [2][]float64
+		for i, gamma := range []float64{1, 4} {
+			ps := &quench.Particles{N: n, Dim: 1}
+			ps.Pos, _ = be.Alloc(quench.Float64, n)
+			ps.Omega, _ = be.Alloc(quench.Float64, n)
+			x, om := make([]float64, n), make([]float64, n)
+			for j := range x {
+				x[j], om[j] = float64(j)/n, 0.3
+			}
+			upload(be, ps.Pos, x)
+			upload(be, ps.Omega, om)
+			p := &quench.ParticleParams{Scheme: scheme, Potential: quench.PotentialKuramoto, Dt: 0.01, T: 0.5, Gamma: gamma, K: 1.5}
+			for step := uint64(0); step < 3; step++ {
+				if err := be.ParticleStep(ps, p, quench.Counter{Seed: 5, Step: step}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			runs[i] = make([]float64, n)
+			be.Download(runs[i], ps.Pos)
+		}
+		for j := range runs[0] {
+			if math.Float64bits(runs[0][j]) != math.Float64bits(runs[1][j]) {
+				t.Fatalf("%s: oscillator %d: %v at gamma 1, %v at gamma 4", scheme, j, runs[0][j], runs[1][j])
+			}
+		}
+	}
+}
+
+// The Ising sweep's partition: an even number of parts (or one), each of
+// whole slices along the slowest axis, covering every row; a part count
+// that the largest divisor of the slice count would make odd ({192, 512}:
+// 3 parts of 64 rows) is avoided, so that the even and odd parts run
+// apart never touch the same rows.
+func TestRowGeomEvenParts(t *testing.T) {
+	for _, shape := range [][]int{{192, 512}, {96, 1024}, {6, 4096}, {6, 10, 2048}, {30, 2, 1024}, {512, 512}, {2, 64}, {64}} {
+		lat, _ := quench.NewLattice(shape...)
+		g := computeRowGeom(lat)
+		sliceRows := g.rows
+		if len(shape) > 1 {
+			sliceRows = g.rows / int64(shape[0])
+		}
+		if g.parts != 1 && g.parts%2 != 0 {
+			t.Errorf("%v: %d parts", shape, g.parts)
+		}
+		if g.perPart*int64(g.parts) != g.rows || g.perPart%sliceRows != 0 {
+			t.Errorf("%v: %d parts of %d rows do not tile %d rows in slices of %d", shape, g.parts, g.perPart, g.rows, sliceRows)
+		}
+	}
+}
+
+// The row kernels on rows longer than one batch of noise groups (64
+// groups: 128 float64 or 256 float32 numbers) that start inside a group
+// (row 1 of {3, 301} starts at site 301): every batch after the first
+// starts at its group's first number.
+func TestRowKernelsLongUnalignedRows(t *testing.T) {
+	p := &quench.Phi4Params{Dt: 0.01, M2: -0.4, Lambda: 0.9, H: 0.1, T: 1.3, Gamma: 0.7, Mass: 1.2}
+	ctr := quench.Counter{Seed: 78, Step: 9, Replica: 1}
+	for _, shape := range [][]int{{3, 301}, {2, 3, 517}} {
+		lat, _ := quench.NewLattice(shape...)
+		g := newFieldGeom(lat)
+		for _, scheme := range []string{quench.SchemeEM, quench.SchemeLM, quench.SchemeBAOAB} {
+			p.Scheme = scheme
+			c, err := p.Coeffs(lat.Dim())
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkRows(t, shape, scheme, g, coeffsOf[float64](c), ctr)
+			checkRows(t, shape, scheme, g, coeffsOf[float32](c), ctr)
+		}
+	}
+}
+
+// Kernels refuse buffers of another type (an error, not a panic or a
+// reinterpretation), Alloc refuses a negative length, and the float64
+// moves refuse a host slice longer than the buffer as well as a shorter.
+func TestBufferChecks(t *testing.T) {
+	be := New()
+	lat, _ := quench.NewLattice(4, 4)
+	f32, _ := be.Alloc(quench.Float32, 16)
+	i8, _ := be.Alloc(quench.Int8, 16)
+	tab, _ := quench.NewIsingTable(2, quench.IsingParams{J: 1, Beta: 0.4, Algo: quench.Metropolis})
+	if err := be.IsingSweep(f32, lat, tab, quench.Counter{}); err == nil {
+		t.Errorf("IsingSweep took a Float32 buffer")
+	}
+	if _, err := be.IsingSums(f32, lat); err == nil {
+		t.Errorf("IsingSums took a Float32 buffer")
+	}
+	if _, err := be.HeightCounts(i8, lat, nil); err == nil {
+		t.Errorf("HeightCounts took an Int8 buffer")
+	}
+	if err := be.MassTransfer(f32, lat, &quench.MassTransferParams{Rule: "kmp"}, quench.Counter{}); err == nil {
+		t.Errorf("MassTransfer took a Float32 buffer")
+	}
+	if b, err := be.Alloc(quench.Int8, -1); err == nil {
+		t.Errorf("Alloc of -1 elements gave %v", b)
+	}
+	for _, dt := range []quench.DType{quench.Float32, quench.Float64} {
+		buf, _ := be.Alloc(dt, 4)
+		if err := be.UploadFloat64(buf, make([]float64, 5)); err == nil {
+			t.Errorf("%v: UploadFloat64 of 5 into 4 taken", dt)
+		}
+		if err := be.DownloadFloat64(make([]float64, 5), buf); err == nil {
+			t.Errorf("%v: DownloadFloat64 of 4 into 5 taken", dt)
+		}
+	}
+}
+
+// The mass rules' words (word x&3 of Philox(seed; Lattice, replica, step,
+// phase 1+class, group x>>2)) past 2^34 sites, where the group no longer
+// fits in the counter's first word.
+func TestWordBatchHighGroups(t *testing.T) {
+	key := philox.KeyFromSeed(99)
+	const rep, step, class = 2, 12345, 3
+	wb := wordBatch{key: key, ctr: philox.MakeCounter(philox.PurposeLattice, rep, step, 1+class, 0, 0)}
+	for _, x0 := range []uint64{1<<34 - 9, 1<<40 + 3, 0xABCD_1234_5678 << 2} {
+		for x := x0; x < x0+40; x++ {
+			want := philox.Philox4x32_10(philox.MakeCounter(philox.PurposeLattice, rep, step, 1+class, x>>2, 0), key)[x&3]
+			if got := wb.word(x, x0+39); got != want {
+				t.Fatalf("word %#x: %#x, want %#x", x, got, want)
+			}
+		}
+	}
+}
+
+// A tie decided by the second draw with equality (u8 == Hi and w>>8 ==
+// Lo: u == Thr, no flip): a table whose every entry is a chosen site's
+// own u, from a cold start (at colour 0 every site has the same entry),
+// the site inside a SWAR block of the row.
+func TestIsingSweepExactTie(t *testing.T) {
+	lat, _ := quench.NewLattice(8, 64)
+	ctr := quench.Counter{Seed: 4242, Replica: 1, Step: 7}
+	key := philox.KeyFromSeed(ctr.Seed)
+	for _, n0 := range []int64{2*64 + 10, 3*64 + 1, 5*64 + 63} { // a SWAR block, a row's first and last site of colour 0
+		if lat.Colour(n0) != 0 {
+			t.Fatalf("site %d is not of colour 0", n0)
+		}
+		j := uint64(n0) >> 1
+		r := philox.Philox4x32_10(philox.MakeCounter(philox.PurposeIsing, ctr.Replica, ctr.Step, 0, j>>4, 0), key)
+		u8 := r[(j&15)/4] >> (8 * (j & 3)) & 0xFF
+		w := philox.Philox4x32_10(philox.MakeCounter(philox.PurposeIsing, ctr.Replica, ctr.Step, 0, j, 1), key)[0]
+		tab, _ := quench.NewIsingTable(2, quench.IsingParams{J: 1, Beta: 0.4, Algo: quench.Metropolis})
+		for k := range tab.Thr {
+			tab.Thr[k], tab.Hi[k], tab.Lo[k] = uint64(u8)<<24|uint64(w>>8), int32(u8), w>>8
+		}
+		be := New()
+		want := make([]int8, lat.Sites())
+		for i := range want {
+			want[i] = 1
+		}
+		buf, _ := be.Alloc(quench.Int8, lat.Sites())
+		be.Upload(buf, want)
+		if err := be.IsingSweep(buf, lat, tab, ctr); err != nil {
+			t.Fatal(err)
+		}
+		backendtest.RefIsingSweep(want, lat, tab, ctr)
+		got := make([]int8, lat.Sites())
+		be.Download(got, buf)
+		for i := range got {
+			if got[i] != want[i] {
+				t.Fatalf("tie at site %d: site %d got %d, want %d", n0, i, got[i], want[i])
+			}
+		}
+	}
+}
