@@ -1,0 +1,144 @@
+package sim
+
+import (
+	"encoding/csv"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"testing"
+)
+
+// A sandpile's summary histograms: height_final counts every site of the
+// final heights by value; the avalanche histograms bin the measurement
+// column of their own name (LogBins), site_activity the activity; and
+// histograms.csv holds each histogram's counts and each profile's mean and
+// error bar in their columns.
+func TestSandpileHistogramsByName(t *testing.T) {
+	cfg := Config{Model: "sandpile", Shape: []int{12, 10}, Sweeps: 3000, Every: 1, Seed: 3, Start: "hot"}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	st, _ := simulate(t, cfg)
+	sum, _ := MakeSummary(st, "cpu")
+	heights := make([]int64, 4)
+	for _, h := range st.Heights {
+		heights[h]++
+	}
+	if got := sum.Histograms["height_final"]; !slices.Equal(got, heights) {
+		t.Errorf("height_final %v, want %v", got, heights)
+	}
+	col := func(name string) []float64 {
+		j := slices.Index(SandpileColumns, name) + 1 // after the grain number
+		x := make([]float64, len(st.Rows))
+		for i, r := range st.Rows {
+			x[i] = r[j]
+		}
+		return x
+	}
+	for _, name := range []string{"avalanche_size", "avalanche_area", "avalanche_duration"} {
+		if got, want := sum.Histograms[name], LogBins(col(name)); !slices.Equal(got, want) {
+			t.Errorf("%s histogram %v, want %v (LogBins of its column)", name, got, want)
+		}
+	}
+	// the three columns must differ, or the check above could not tell them apart
+	if slices.Equal(LogBins(col("avalanche_size")), LogBins(col("avalanche_area"))) ||
+		slices.Equal(LogBins(col("avalanche_area")), LogBins(col("avalanche_duration"))) {
+		t.Fatalf("the avalanche histograms coincide: the run is too small to tell them apart")
+	}
+	act := make([]float64, len(st.Activity))
+	for i, a := range st.Activity {
+		act[i] = float64(a)
+	}
+	if got, want := sum.Histograms["site_activity"], LogBins(act); !slices.Equal(got, want) {
+		t.Errorf("site_activity %v, want %v", got, want)
+	}
+
+	dir := t.TempDir()
+	if err := WriteOutputs(dir, st, sum); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(filepath.Join(dir, HistogramsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil || len(recs) < 2 || !slices.Equal(recs[0], []string{"name", "bin", "value", "error"}) {
+		t.Fatalf("histograms.csv: %v, %v", err, recs[:min(1, len(recs))])
+	}
+	fmtp := func(x *float64) string {
+		if x == nil {
+			return ""
+		}
+		return strconv.FormatFloat(*x, 'g', -1, 64)
+	}
+	errors := 0
+	for _, r := range recs[1:] {
+		i, _ := strconv.Atoi(r[1])
+		if h, ok := sum.Histograms[r[0]]; ok {
+			if r[2] != strconv.FormatInt(h[i], 10) || r[3] != "" {
+				t.Errorf("histograms.csv row %v: want %d and no error", r, h[i])
+			}
+			continue
+		}
+		p, ok := sum.Profiles[r[0]]
+		if !ok {
+			t.Fatalf("histograms.csv row %v: no such histogram or profile", r)
+		}
+		if r[2] != fmtp(p.Mean[i]) || r[3] != fmtp(p.Error[i]) {
+			t.Errorf("histograms.csv row %v: want mean %s error %s", r, fmtp(p.Mean[i]), fmtp(p.Error[i]))
+		}
+		if p.Error[i] != nil && p.Mean[i] != nil && *p.Error[i] != *p.Mean[i] {
+			errors++
+		}
+	}
+	if errors == 0 {
+		t.Errorf("no profile entry with an error bar apart from its mean: the error column is not checked")
+	}
+}
+
+// stateHash, verify's digest of a final state, depends on the state of
+// every model: one mass, height, activity, stamp or spin changed changes
+// it.
+func TestStateHashCoversState(t *testing.T) {
+	for _, st := range []*State{
+		{Config: Config{Model: "kmp"}, Masses: []int64{1 << 32, 2 << 32, 3}},
+		{Config: Config{Model: "aggregation"}, Masses: []int64{5, 0, 7}},
+		{Config: Config{Model: "sandpile"}, Heights: []uint8{1, 2, 3}, Activity: []int64{4, 5, 6}, Stamp: []int32{7, 8, 9}},
+		{Config: Config{Model: "ising2d"}, Spins: []int8{1, -1, 1}},
+		{Config: Config{Model: "phi4"}, Field: []float64{0.5, -1, 2}},
+	} {
+		h0 := stateHash(st)
+		for _, change := range []func(){
+			func() { st.Masses[1]++ },
+			func() { st.Heights[2]++ },
+			func() { st.Activity[0]++ },
+			func() { st.Stamp[1]++ },
+			func() { st.Spins[0] = -st.Spins[0] },
+			func() { st.Field[2] = 3 },
+		} {
+			ok := func() (ok bool) {
+				defer func() { ok = recover() == nil }()
+				change()
+				return
+			}()
+			if !ok {
+				continue // the model has no such part
+			}
+			if h := stateHash(st); h == h0 {
+				t.Errorf("%s: a changed state hashes as before", st.Config.Model)
+			}
+			h0 = stateHash(st)
+		}
+	}
+}
+
+// Site updates per ns count every sweep the run timed, thermalization
+// included (SweepSeconds covers them all).
+func TestSiteUpdatesPerNs(t *testing.T) {
+	st := &State{Config: Config{Model: "ising2d", Shape: []int{8, 8}, Therm: 100, Sweeps: 300}, Step: 400, SweepSeconds: 1e-3}
+	if got, want := st.SiteUpdatesPerNs(), 400*64/1e-3/1e9; got != want {
+		t.Errorf("SiteUpdatesPerNs %v, want %v", got, want)
+	}
+}
