@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	_ "embed"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -1383,16 +1384,19 @@ func TestForceDropsStaleBackup(t *testing.T) {
 	}
 }
 
+// sandpileV3Checkpoint is testdata/sandpile-v3's checkpoint, embedded:
+// gpu-check.sh runs the test binary (cmd.test) in build/gpu, where no
+// testdata directory is.
+//
+//go:embed testdata/sandpile-v3/checkpoint.qck
+var sandpileV3Checkpoint []byte
+
 // Resuming a sandpile checkpoint of format 3 (testdata/sandpile-v3: 6x6,
 // 30 of 30 grains, written by sim's version-3 layout) notes that it goes
 // on without P(h) snapshots.
 func TestResumeFormat3SandpileNote(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join("testdata", "sandpile-v3", sim.CheckpointFile))
-	if err != nil {
-		t.Fatal(err)
-	}
 	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, sim.CheckpointFile), data, 0o644)
+	os.WriteFile(filepath.Join(dir, sim.CheckpointFile), sandpileV3Checkpoint, 0o644)
 	code, stdout, stderr := runQ(t, "resume", dir, "--grains", "40", "--quiet")
 	want := "quench: note: the checkpoint in " + dir + " is of format 3, from before P(h) snapshots: the run goes on without them (--profile-every -1)\n"
 	if code != 0 || !strings.Contains(stderr, want) || !strings.Contains(stdout, "40 grains") {
