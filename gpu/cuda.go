@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"time"
 	"unsafe"
 
 	"gorgonia.org/cu"
@@ -969,7 +970,15 @@ func (b *Backend) SandpileAdd(s *quench.Sandpile, lat quench.Lattice, site int64
 		}
 		flagThreads := min(blk.Tiles(), flagWave) * blockSize
 		applyThreads := min(blk.Tiles(), applyWave) * blockSize
+		start, queued := time.Now(), 0
 		for batch := 4; ; batch = min(2*batch, 256) {
+			// an avalanche of the largest pile ends in seconds: one not
+			// ended after sandpileHang means the round-closing block never
+			// set the done flag, and a quick error beats a hang
+			if time.Since(start) > sandpileHang {
+				return fmt.Errorf("gpu: a sandpile avalanche has not ended after %d rounds in %v: the kernels never closed its last round", queued, sandpileHang)
+			}
+			queued += batch
 			for r := 0; r < batch; r++ {
 				if err := b.launch(kernels.SandpileFlags, flagThreads, ptrs[0], F, ptrs[1], ptrs[2], P, C, M, LA, LB); err != nil {
 					return err
@@ -990,6 +999,9 @@ func (b *Backend) SandpileAdd(s *quench.Sandpile, lat quench.Lattice, site int64
 	})
 	return av, err
 }
+
+// sandpileHang bounds one avalanche's rounds on the GPU (SandpileAdd).
+const sandpileHang = 3 * time.Minute
 
 // sandScratch is the device memory of the sandpile kernels beside the
 // caller's buffers: toppling flags (a byte per site, zero between avalanches),
