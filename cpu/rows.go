@@ -135,10 +135,14 @@ func fillNoise[T flt](p *siteNoise, dst []T, n0 uint64) {
 		m := min((uint64(len(dst)-i)+j+w-1)>>s, noiseBatch)
 		philox.FillGroups(buf[:16*m], philox.MakeCounter(p.purpose, p.ctr.Replica, p.step, p.phase, g, 0), p.key)
 		if p.f32 {
-			for q := uint64(0); q < m; q++ {
-				g4 := pmath.Gaussians32(word(q))
-				d := nv[4*q : 4*q+4 : 4*q+4]
-				d[0], d[1], d[2], d[3] = T(g4[0]), T(g4[1]), T(g4[2]), T(g4[3])
+			if f32, ok := any(nv[:4*m]).([]float32); ok {
+				pmath.Gaussians32Batch(f32, buf[:16*m])
+			} else {
+				for q := uint64(0); q < m; q++ {
+					g4 := pmath.Gaussians32(word(q))
+					d := nv[4*q : 4*q+4 : 4*q+4]
+					d[0], d[1], d[2], d[3] = T(g4[0]), T(g4[1]), T(g4[2]), T(g4[3])
+				}
 			}
 		} else {
 			for q := uint64(0); q < m; q += 2 {
