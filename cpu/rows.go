@@ -117,9 +117,9 @@ const noiseBatch = 64
 
 // fillNoise writes noise numbers n0 .. n0+len(dst)-1 of p into dst, the
 // numbers a site-by-site draw gives (noiseAt in the tests): the Philox words of up to noiseBatch groups
-// at a time (philox.FillGroups, two counters side by side), then their
-// normals (pmath.Gaussians32, or pmath.GaussiansPair for two float64 groups
-// at once), copied from the first number wanted on.
+// at a time (philox.FillGroups), then their normals (pmath.Gaussians32Batch
+// or pmath.GaussiansBatch: four groups at a time on AVX2), copied from the
+// first number wanted on.
 func fillNoise[T flt](p *siteNoise, dst []T, n0 uint64) {
 	s := p.shift()
 	w := uint64(1) << s
@@ -144,6 +144,8 @@ func fillNoise[T flt](p *siteNoise, dst []T, n0 uint64) {
 					d[0], d[1], d[2], d[3] = T(g4[0]), T(g4[1]), T(g4[2]), T(g4[3])
 				}
 			}
+		} else if f64, ok := any(nv[:2*m]).([]float64); ok {
+			pmath.GaussiansBatch(f64, buf[:16*m])
 		} else {
 			for q := uint64(0); q < m; q += 2 {
 				a, b := word(q), word(min(q+1, m-1)) // an odd last group pairs with itself

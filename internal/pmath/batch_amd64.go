@@ -12,3 +12,8 @@ var useAVX2 = cpu.X86.HasAVX2
 //
 //go:noescape
 func gaussians32x4(dst *float32, src *byte, blocks int)
+
+// gaussians64x4 writes 8 numbers per block of four groups.
+//
+//go:noescape
+func gaussians64x4(dst *float64, src *byte, blocks int)
