@@ -4,8 +4,8 @@ package pmath
 
 import "golang.org/x/sys/cpu"
 
-// useAVX2 selects gaussians32x4 in Gaussians32Batch (tests turn it off to
-// check the scalar code).
+// useAVX2 selects the vector code in Gaussians32Batch and GaussiansBatch
+// (tests turn it off to check the scalar code).
 var useAVX2 = cpu.X86.HasAVX2
 
 // gaussians32x4 writes 16 numbers per block of four groups.
