@@ -1433,3 +1433,26 @@ func TestBenchOddMassExtents(t *testing.T) {
 		t.Errorf("bench --shape 5: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 }
+
+// A config file larger than maxConfigBytes is refused in one line without
+// being read whole (--config /dev/zero took memory until the process was
+// killed).
+func TestConfigFileTooLarge(t *testing.T) {
+	dir := t.TempDir()
+	big := filepath.Join(dir, "big.toml")
+	os.WriteFile(big, append([]byte("L = 8\n"), bytes.Repeat([]byte("# padding\n"), maxConfigBytes/10+1)...), 0o644)
+	files := []string{big}
+	if _, err := os.Stat("/dev/zero"); err == nil {
+		files = append(files, "/dev/zero")
+	}
+	for _, f := range files {
+		out := filepath.Join(dir, "out")
+		code, _, stderr := runQ(t, "run", "--config", f, "--quiet", "--out", out)
+		if want := "is larger than 1.0 MiB"; code != 2 || !strings.Contains(stderr, want) || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("%s: exit %d, %q (want 2 and %q)", f, code, stderr, want)
+		}
+		if _, err := os.Stat(out); err == nil {
+			t.Errorf("%s: the output directory was created", f)
+		}
+	}
+}

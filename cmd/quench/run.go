@@ -199,7 +199,7 @@ func lineValue(path string, err error) string {
 // configLines returns the lines of the file at path, none if it cannot be
 // read.
 func configLines(path string) []string {
-	data, err := os.ReadFile(path)
+	data, err := readConfig(path)
 	if err != nil {
 		return nil
 	}
@@ -214,6 +214,29 @@ func keyValue(line string) (key, value string, ok bool) {
 	return strings.Trim(strings.TrimSpace(key), `"'`), strings.TrimSpace(value), ok
 }
 
+// maxConfigBytes bounds what --config reads: a settings file takes a few
+// hundred bytes, and reading a data file (or /dev/zero) whole would take
+// memory without limit before anything could be said about it.
+const maxConfigBytes = 1 << 20
+
+// readConfig reads the config file at path, refusing one larger than
+// maxConfigBytes without reading past that.
+func readConfig(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, quench.Usagef("config file %s: %v", path, err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxConfigBytes+1))
+	if err != nil {
+		return nil, quench.Usagef("config file %s: %v", path, err)
+	}
+	if len(data) > maxConfigBytes {
+		return nil, quench.Usagef("config file %s is larger than %s: not a TOML file of quench run's settings", path, quench.FormatBytes(maxConfigBytes))
+	}
+	return data, nil
+}
+
 // applyConfigFile sets every key of the TOML file whose flag (or an alias
 // of it) was not given on the command line. Unknown keys are refused.
 func applyConfigFile(fl *pflag.FlagSet, path string) (set map[string]bool, err error) {
@@ -221,8 +244,12 @@ func applyConfigFile(fl *pflag.FlagSet, path string) (set map[string]bool, err e
 		return nil, nil
 	}
 	set = map[string]bool{}
+	data, err := readConfig(path)
+	if err != nil {
+		return nil, err
+	}
 	var m map[string]any
-	if _, err := toml.DecodeFile(path, &m); err != nil {
+	if _, err := toml.Decode(string(data), &m); err != nil {
 		return nil, quench.Usagef("config file %s: %s", path, tomlHint(fl, strings.TrimPrefix(oneLine(err.Error()), "toml: "), lineValue(path, err)))
 	}
 	keys := make([]string, 0, len(m))
