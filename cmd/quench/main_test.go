@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -1453,6 +1454,37 @@ func TestConfigFileTooLarge(t *testing.T) {
 		}
 		if _, err := os.Stat(out); err == nil {
 			t.Errorf("%s: the output directory was created", f)
+		}
+	}
+}
+
+// An --out path too long for the system is refused in one line, before the
+// run, leaving none of the directories it began to make: one whose
+// directories can be made, but not the run's temporary files in them, too
+// (it failed at its first checkpoint, after the run's work, leaving its
+// series log); one longer than the limit left the parents made before the
+// part that failed.
+func TestOutPathTooLong(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the path limit checked is Linux's PATH_MAX, 4096 bytes")
+	}
+	t.Chdir(t.TempDir())
+	parts := make([]string, 20)
+	for i := range parts {
+		parts[i] = strings.Repeat("d", 200)
+	}
+	deep := strings.Join(parts, "/") // 4019 bytes: its directories can be made
+	for _, out := range []string{
+		deep + "/" + strings.Repeat("g", 50),                                   // 4070: .checkpoint.qck.tmpNNNNNNNNNN is past 4096
+		deep + "/" + strings.Repeat("g", 200) + "/" + strings.Repeat("h", 200), // past 4096 itself
+	} {
+		code, _, stderr := runQ(t, "run", "--L", "8", "--sweeps", "20", "--therm", "0", "--quiet", "--out", out)
+		if code != 2 || !strings.Contains(stderr, "file name too long") || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("--out of %d bytes: exit %d, %q (want 2, file name too long)", len(out), code, stderr)
+		}
+		if _, err := os.Stat(parts[0]); err == nil {
+			t.Errorf("--out of %d bytes: the directories it made are left", len(out))
+			os.RemoveAll(parts[0])
 		}
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -897,6 +898,31 @@ func checkDisk(out string, c *sim.Config) error {
 	return nil
 }
 
+// checkNames refuses an output directory in which the run could not
+// create its files: a path so long that the name of the longest temporary
+// file it writes there (".checkpoint.qck.tmp" and up to 10 digits, ...)
+// passes the system's limit on paths would otherwise fail the run at its
+// first checkpoint, after its work.
+func checkNames(out string) error {
+	longest := ""
+	for _, name := range sim.RunFiles() {
+		if len(name) > len(longest) {
+			longest = name
+		}
+	}
+	p := filepath.Join(out, "."+longest+".tmp4294967295") // os.CreateTemp's longest
+	f, err := os.OpenFile(p, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		if os.IsExist(err) {
+			return nil
+		}
+		return quench.Usagef("cannot create the run's files in --out %s (%v): choose a shorter path or another directory", out, errors.Unwrap(err))
+	}
+	f.Close()
+	os.Remove(p)
+	return nil
+}
+
 // heldRun names the file that shows dir holds a run, or is "": its
 // checkpoint, else any of a run's outputs (summary.json, series.csv,
 // lattice.npy, ...: a plain run silently replaced a series.csv whose
@@ -1022,6 +1048,9 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 	} else {
 		made = missingDirs(out)
 		if err := os.MkdirAll(out, 0o755); err != nil {
+			// the parents made before the part that failed (a name
+			// too long, a permission) go again
+			removeDirs(made)
 			return quench.Usagef("cannot create --out %s: %v", out, err)
 		}
 	}
@@ -1029,6 +1058,9 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 	if err == nil {
 		// again under the lock: a run may have ended in out since
 		err = prepareOut(out, f.force)
+		if err == nil {
+			err = checkNames(out)
+		}
 		if err != nil {
 			unlock()
 		}
@@ -1132,7 +1164,9 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 func missingDirs(dir string) []string {
 	var made []string
 	for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
-		if _, err := os.Stat(d); err == nil || !os.IsNotExist(err) {
+		// a path past the system's limit does not exist either: it is
+		// made up to the part that fails
+		if _, err := os.Stat(d); err == nil || !os.IsNotExist(err) && !errors.Is(err, syscall.ENAMETOOLONG) {
 			return made
 		}
 		made = append(made, d)
@@ -1145,8 +1179,8 @@ func missingDirs(dir string) []string {
 // removeDirs removes the directories in order while they are empty.
 func removeDirs(dirs []string) {
 	for _, d := range dirs {
-		if os.Remove(d) != nil {
-			return
+		if err := os.Remove(d); err != nil && !os.IsNotExist(err) && !errors.Is(err, syscall.ENAMETOOLONG) {
+			return // not empty: what is above it stays too
 		}
 	}
 }
