@@ -474,33 +474,58 @@ func (c *Config) VerifyHostBytes() uint64 {
 	return cpuRun + gpuRun
 }
 
-// DiskBytes estimates what the outputs of a run take on disk: the state in
-// lattice.npy and in the checkpoint, and the series in series.csv and in the
-// checkpoint.
+// DiskBytes estimates what the outputs of a run take on disk at most: the
+// checkpoint's state and the series log, and then the larger of a second
+// copy of the checkpoint, which a checkpoint is written to beside the one it
+// replaces (--checkpoint-every, and the end of a resumed run), and the
+// outputs written after the last checkpoint: the state in lattice.npy, the
+// series in series.csv and the images (imageBytes).
 func (c *Config) DiskBytes() uint64 {
 	n := uint64(c.Units())
 	rows := uint64(c.Measurements())
+	img := c.imageBytes()
+	var ckpt, log, outputs uint64
 	switch {
 	case IsIsing(c.Model):
 		// the series log's records and series.csv's 7 columns of text
-		return 2*n + rows*(1+sampleBytes+7*25) + 1<<20
+		ckpt, log, outputs = n, rows*(1+sampleBytes), n+rows*7*25+img
 	case c.Model == "sandpile":
-		// and the height distribution snapshots, as the mass models'
-		// lattice.npy (n), activity.npy (8n), the checkpoint's heights,
-		// activity and stamps (13n)
-		return n + 8*n + 13*n + rows*(8*6+100) + c.profileBytes(8+25) + 1<<20
+		// and the height distribution snapshots, as the mass models':
+		// the checkpoint's heights, activity and stamps (13n),
+		// lattice.npy (n), activity.npy (8n) and activity.png
+		ckpt, log = 13*n, rows*8*6+c.profileBytes(8)
+		outputs = n + 8*n + rows*100 + c.profileBytes(25) + 2*img
 	case IsMass(c.Model):
-		// profile snapshots: float64 in the checkpoint, text in profiles.csv
-		return 2*8*n + rows*(8*5+100) + c.profileBytes(8+25) + 1<<20
+		// profile snapshots: float64 in the log, text in profiles.csv
+		ckpt, log = 8*n, rows*8*5+c.profileBytes(8)
+		outputs = 8*n + rows*100 + c.profileBytes(25) + img
 	case c.Model == "diffusion":
-		return 2*8*n + rows*(8*5+100) + 1<<20
+		ckpt, log, outputs = 8*n, rows*8*5, 8*n+rows*100+img
+	default:
+		ckpt = n * 8 // field, in the checkpoint
+		if c.Scheme == quench.SchemeBAOAB {
+			ckpt *= 2
+		}
+		cols := uint64(len(c.Columns()) + 1)
+		log, outputs = rows*cols*8, n*uint64(c.ElemType().Size())+rows*cols*25+img
 	}
-	state := n * 8 // field, in the checkpoint
-	if c.Scheme == quench.SchemeBAOAB {
-		state *= 2
+	return ckpt + log + max(ckpt, outputs) + 1<<20
+}
+
+// imageBytes bounds the size of a run's PNG image (lattice.png, and the
+// sandpile's activity.png): at most a byte a pixel, as for noise, which
+// deflate does not shrink, and its row filter bytes. A lattice's first 2D
+// slice is drawn in blocks of at most 2048 pixels a side; enlarged small
+// lattices and strips, 1D graphs and the particle histogram take at most
+// 2^19 pixels.
+func (c *Config) imageBytes() uint64 {
+	px := uint64(1 << 19)
+	if sh := c.Shape; c.Model != "particles" && len(sh) >= 2 {
+		ly, lx := uint64(sh[len(sh)-2]), uint64(sh[len(sh)-1])
+		f := max((max(ly, lx)+2047)/2048, 1)
+		px = max(px, ((ly+f-1)/f)*((lx+f-1)/f))
 	}
-	cols := uint64(len(c.Columns()) + 1)
-	return n*uint64(c.ElemType().Size()) + state + rows*cols*(8+25) + 1<<20
+	return px + px/64 + 1<<12
 }
 
 // massString is " mass=M" for schemes with momenta (baoab), else "".

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"errors"
 	"image"
@@ -17,6 +18,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/quenchlab/quench"
+	"github.com/quenchlab/quench/cpu"
 )
 
 // The bulk .npy writer used for large lattices writes exactly the bytes
@@ -380,6 +382,60 @@ func TestRemoveTempsRegularOnly(t *testing.T) {
 	for _, p := range []string{keepDir, keepLink, other} {
 		if _, err := os.Lstat(p); err != nil {
 			t.Errorf("%s removed: %v", p, err)
+		}
+	}
+}
+
+// DiskBytes, less 256 KiB of its 1 MiB allowance (headers, summary.json), covers the most a run's files take
+// at once: a checkpoint written beside the one it replaces
+// (--checkpoint-every: the checkpoint's state twice; a float32 or BAOAB
+// phi4 run's float64 state, twice, took more than the estimate, which a run
+// passed and then failed at its second checkpoint), and the last
+// checkpoint with the outputs written after it (lattice.png was not
+// counted).
+func TestDiskBytesCoversPeak(t *testing.T) {
+	phi := langevinConfigs()[0]
+	phi.Shape, phi.Sweeps, phi.Therm, phi.Every = []int{256, 512}, 2, 0, 1
+	baoab := phi
+	baoab.Scheme, baoab.Precision = "baoab", "float32"
+	part := langevinConfigs()[4] // baoab
+	part.N, part.D, part.Sweeps, part.Therm, part.Every = 40000, 3, 2, 0, 1
+	ising := smallConfig()
+	ising.Shape, ising.Sweeps, ising.Therm, ising.Every = []int{1024, 1024}, 2, 0, 1
+	for _, cfg := range []Config{phi, baoab, part, ising} {
+		cfg.CheckpointEvery = 1
+		if err := cfg.Validate(); err != nil {
+			t.Fatal(err)
+		}
+		st, err := NewState(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir := t.TempDir()
+		if err := Execute(context.Background(), cpu.New(), st, Options{Dir: dir}); err != nil {
+			t.Fatal(err)
+		}
+		sum, _ := MakeSummary(st, "cpu")
+		if err := WriteOutputs(dir, st, sum); err != nil {
+			t.Fatal(err)
+		}
+		size := func(name string) uint64 {
+			fi, err := os.Stat(filepath.Join(dir, name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return uint64(fi.Size())
+		}
+		ckpt, log := size(CheckpointFile), size(SeriesLogFile)
+		var all uint64
+		for _, name := range RunFiles() {
+			if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+				all += size(name)
+			}
+		}
+		peak := max(2*ckpt+log, all)
+		if est := cfg.DiskBytes() - 1<<18; est < peak {
+			t.Errorf("%s: DiskBytes %d (less 256 KiB of its allowance) < the %d bytes the run took (checkpoint %d, all files %d)", cfg.String(), est, peak, ckpt, all)
 		}
 	}
 }
