@@ -1488,3 +1488,39 @@ func TestOutPathTooLong(t *testing.T) {
 		}
 	}
 }
+
+// lockCheckWriter records, at its first write, whether dir still holds
+// the run's lock file.
+type lockCheckWriter struct {
+	dir    string
+	wrote  bool
+	locked bool
+	bytes.Buffer
+}
+
+func (w *lockCheckWriter) Write(p []byte) (int, error) {
+	if !w.wrote {
+		w.wrote = true
+		_, err := os.Stat(filepath.Join(w.dir, lockFile))
+		w.locked = err == nil
+	}
+	return w.Buffer.Write(p)
+}
+
+// The results table is printed after the run let its directory go and
+// stopped catching signals (the same closure does both): a table blocked
+// on a full stdout pipe had left Ctrl-C and SIGTERM doing nothing, and a
+// process killed there had left its lock file behind.
+func TestTableAfterRelease(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "r")
+	for _, args := range [][]string{
+		{"run", "--L", "8", "--sweeps", "20", "--therm", "0", "--quiet", "--out", out},
+		{"resume", out, "--sweeps", "40", "--quiet"},
+	} {
+		w := &lockCheckWriter{dir: out}
+		var e bytes.Buffer
+		if code := Main(args, w, &e); code != 0 || !w.wrote || w.locked {
+			t.Errorf("%v: exit %d, wrote %v, lock file there at the first write %v; %s", args, code, w.wrote, w.locked, e.String())
+		}
+	}
+}

@@ -38,9 +38,9 @@ lattice and measurement series an uninterrupted run would have produced.
 			// run goes on changes nothing
 			ctx, stop := catchSignals()
 			defer stop()
+			unlock := func() {}
 			if fi, err := os.Stat(dir); err == nil && fi.IsDir() {
-				unlock, err := lockRun(dir)
-				if err != nil {
+				if unlock, err = lockRun(dir); err != nil {
 					return err
 				}
 				defer unlock()
@@ -134,7 +134,7 @@ lattice and measurement series an uninterrupted run would have produced.
 				fmt.Fprintf(stderr, "quench: the run in %s is already complete (%d measured %s after %d thermalization); rewriting its outputs\n",
 					dir, st.Config.Sweeps, st.Config.StepUnit(), st.Config.Therm)
 			}
-			return execute(ctx, st, be, dir, quiet, stdout, stderr, nil)
+			return execute(ctx, func() { unlock(); stop() }, st, be, dir, quiet, stdout, stderr, nil)
 		},
 	}
 	cmd.Flags().StringVar(&backend, "backend", "cpu", "where to run: cpu, cuda, auto")

@@ -1132,7 +1132,8 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 			backup = ""
 		}
 	}
-	err = execute(ctx, st, be, out, f.quiet, stdout, stderr, afterCheckpoint)
+	// the directory is let go before the table is printed too
+	err = execute(ctx, func() { unlock(); stop() }, st, be, out, f.quiet, stdout, stderr, afterCheckpoint)
 	if backup != "" {
 		_, statErr := os.Stat(filepath.Join(out, sim.CheckpointFile))
 		if err == nil || errors.Is(err, sim.ErrInterrupted) || statErr == nil {
@@ -1254,9 +1255,12 @@ var testHookTerminal func(w io.Writer) bool
 
 // execute runs st to the end with a progress bar and signal handling, then
 // writes the outputs and prints the results table.
-// ctx is cancelled by a caught signal; afterCheckpoint, if not nil, is
-// called after each checkpoint.
-func execute(ctx context.Context, st *sim.State, be quench.Backend, out string, quiet bool, stdout, stderr io.Writer, afterCheckpoint func()) error {
+// ctx is cancelled by a caught signal, until stopSignals (ctx's stop, and
+// the directory's unlock) restores the signals' default action, before the
+// table is printed: the run and its outputs are complete then, and a table
+// blocked on a full stdout pipe must not make Ctrl-C do nothing. afterCheckpoint, if not nil,
+// is called after each checkpoint.
+func execute(ctx context.Context, stopSignals func(), st *sim.State, be quench.Backend, out string, quiet bool, stdout, stderr io.Writer, afterCheckpoint func()) error {
 	sim.RemoveTemps(out) // of a process killed while writing
 	wrote := false       // a checkpoint of this run as it is configured now
 	opts := sim.Options{Dir: out, AfterCheckpoint: func() {
@@ -1344,6 +1348,7 @@ func execute(ctx context.Context, st *sim.State, be quench.Backend, out string, 
 		fmt.Fprintf(stderr, "quench: interrupted while writing the outputs of the finished run; its checkpoint is complete: quench resume %s writes them\n", out)
 		return sim.ErrInterrupted
 	}
+	stopSignals()
 	printTable(stdout, st, sum, names, out)
 	return nil
 }
