@@ -1253,11 +1253,15 @@ func TestOutputFailureLeavesNoMix(t *testing.T) {
 	if code, _, stderr := runQ(t, "run", "--L", "8", "--sweeps", "10", "--quiet", "--out", dir); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	// a directory where lattice.png goes: its write fails after the
-	// summary, series and lattice are written
+	// a directory where lattice.png goes, made after resume's checks
+	// (which refuse one up front): its write fails after the summary,
+	// series and lattice are written
 	png := filepath.Join(dir, sim.ImageFile)
-	os.Remove(png)
-	os.MkdirAll(filepath.Join(png, "x"), 0o755)
+	testHookOutputs = func() {
+		os.Remove(png)
+		os.MkdirAll(filepath.Join(png, "x"), 0o755)
+	}
+	defer func() { testHookOutputs = nil }()
 	code, _, stderr := runQ(t, "resume", dir, "--sweeps", "20", "--quiet")
 	if code != 1 || !strings.Contains(stderr, "writing the outputs: ") || !strings.Contains(stderr, "quench resume "+dir+" writes them") {
 		t.Errorf("failed outputs: exit %d, %q", code, stderr)
@@ -1522,5 +1526,29 @@ func TestTableAfterRelease(t *testing.T) {
 		if code := Main(args, w, &e); code != 0 || !w.wrote || w.locked {
 			t.Errorf("%v: exit %d, wrote %v, lock file there at the first write %v; %s", args, code, w.wrote, w.locked, e.String())
 		}
+	}
+}
+
+// resume refuses, before the run goes on, a directory (or link) under the
+// name of an output it will write: it had run the extension, then failed
+// to rename its lattice.png over the directory, with advice that failed
+// the same way.
+func TestResumeRefusesNonFileOutput(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "r")
+	if code, _, stderr := runQ(t, "run", "--L", "8", "--sweeps", "20", "--therm", "0", "--quiet", "--out", out); code != 0 {
+		t.Fatal(stderr)
+	}
+	png := filepath.Join(out, "lattice.png")
+	os.Remove(png)
+	if err := os.MkdirAll(filepath.Join(png, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.ReadFile(filepath.Join(out, "checkpoint.qck"))
+	code, stdout, stderr := runQ(t, "resume", out, "--sweeps", "40", "--quiet")
+	if code != 2 || stdout != "" || stderr != "quench: resume: "+png+" is a directory, not an output of a run: remove or rename it first\n" {
+		t.Errorf("resume over a directory lattice.png: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	if after, _ := os.ReadFile(filepath.Join(out, "checkpoint.qck")); !bytes.Equal(before, after) {
+		t.Error("the refused resume changed the checkpoint")
 	}
 }

@@ -98,6 +98,9 @@ lattice and measurement series an uninterrupted run would have produced.
 			if err := checkDisk(dir, &st.Config); err != nil {
 				return err
 			}
+			if err := checkRunFiles(dir, "resume"); err != nil {
+				return err // the outputs are rewritten at the end
+			}
 			if st.OldActivity {
 				fmt.Fprintf(stderr, "quench: note: the run in %s began under a quench whose activity counted the thermalization (checkpoint format 5 or older): its activity goes on counting the %d thermalization grains too\n", dir, st.Config.Therm)
 			}

@@ -923,6 +923,26 @@ func checkNames(out string) error {
 	return nil
 }
 
+// checkRunFiles refuses (for the command part named by who) anything but
+// a regular file under the name of one of a run's files in dir: the run
+// would fail on it only when it writes its outputs, after its work.
+func checkRunFiles(dir, who string) error {
+	for _, name := range sim.RunFiles() {
+		p := filepath.Join(dir, name)
+		if fi, err := os.Lstat(p); err == nil && !fi.Mode().IsRegular() {
+			what := "not a regular file"
+			switch {
+			case fi.IsDir():
+				what = "a directory"
+			case fi.Mode()&os.ModeSymlink != 0:
+				what = "a symbolic link"
+			}
+			return quench.Usagef("%s: %s is %s, not an output of a run: remove or rename it first", who, p, what)
+		}
+	}
+	return nil
+}
+
 // heldRun names the file that shows dir holds a run, or is "": its
 // checkpoint, else any of a run's outputs (summary.json, series.csv,
 // lattice.npy, ...: a plain run silently replaced a series.csv whose
@@ -1092,18 +1112,8 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 		// this one starts, so none is left to pass for this run's if it is
 		// interrupted or does not write that file; anything but a regular
 		// file under one of their names is refused before any is moved
-		for _, name := range sim.RunFiles() {
-			p := filepath.Join(out, name)
-			if fi, err := os.Lstat(p); err == nil && !fi.Mode().IsRegular() {
-				what := "not a regular file"
-				switch {
-				case fi.IsDir():
-					what = "a directory"
-				case fi.Mode()&os.ModeSymlink != 0:
-					what = "a symbolic link"
-				}
-				return quench.Usagef("--force: %s is %s, not an output of a run: remove or rename it first", p, what)
-			}
+		if err := checkRunFiles(out, "--force"); err != nil {
+			return err
 		}
 		if backup, err = moveRun(out, filepath.Join(out, replacedDir)); err != nil {
 			moveRun(filepath.Join(out, replacedDir), out) // what was moved goes back
