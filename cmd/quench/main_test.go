@@ -1552,3 +1552,43 @@ func TestResumeRefusesNonFileOutput(t *testing.T) {
 		t.Error("the refused resume changed the checkpoint")
 	}
 }
+
+// The disk check: a new run needs all of sim.Config.DiskBytes free; a
+// resumed one all but its checkpoint and log already on disk (it had
+// counted them again: a finished run on a nearly full disk was refused
+// an extension that fits).
+func TestDiskCheck(t *testing.T) {
+	defer func() { freeDisk = diskFree }()
+	var free uint64
+	freeDisk = func(string) (uint64, bool) { return free, true }
+	out := filepath.Join(t.TempDir(), "r")
+	args := []string{"run", "--L", "64", "--sweeps", "200", "--therm", "0", "--quiet", "--out", out}
+	cfg := sim.Config{Model: "ising2d", Shape: []int{64, 64}, Sweeps: 200, Every: 1, T: 2.269185314213022, J: 1, Algo: "metropolis", Start: "hot", Seed: 1}
+	need := cfg.DiskBytes()
+	free = need - 1
+	if code, _, stderr := runQ(t, args...); code != 2 || !strings.Contains(stderr, fmt.Sprintf("the outputs of this run need %s (%d bytes) of disk", quench.FormatBytes(need), need)) {
+		t.Fatalf("a run one byte short: exit %d, %q", code, stderr)
+	}
+	free = need
+	if code, _, stderr := runQ(t, args...); code != 0 {
+		t.Fatalf("a run with its bytes free: exit %d, %q", code, stderr)
+	}
+	var have uint64
+	for _, name := range []string{sim.CheckpointFile, sim.SeriesLogFile} {
+		fi, err := os.Stat(filepath.Join(out, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		have += uint64(fi.Size())
+	}
+	cfg.Sweeps = 400
+	extend := cfg.DiskBytes() - have
+	free = extend - 1
+	if code, _, stderr := runQ(t, "resume", out, "--sweeps", "400", "--quiet"); code != 2 || !strings.Contains(stderr, fmt.Sprintf("(%d bytes) of disk", extend)) {
+		t.Errorf("an extension one byte short of what it adds: exit %d, %q", code, stderr)
+	}
+	free = extend
+	if code, _, stderr := runQ(t, "resume", out, "--sweeps", "400", "--quiet"); code != 0 {
+		t.Errorf("an extension with what it adds free: exit %d, %q", code, stderr)
+	}
+}

@@ -95,7 +95,16 @@ lattice and measurement series an uninterrupted run would have produced.
 			if err := checkMemory(&st.Config, be); err != nil {
 				return err
 			}
-			if err := checkDisk(dir, &st.Config); err != nil {
+			// the checkpoint and the log on disk are part of the estimate
+			// (the checkpoint is written beside the old one: the estimate
+			// counts that second copy on its own)
+			var have uint64
+			for _, name := range []string{sim.CheckpointFile, sim.SeriesLogFile} {
+				if fi, err := os.Stat(filepath.Join(dir, name)); err == nil && fi.Mode().IsRegular() {
+					have += uint64(fi.Size())
+				}
+			}
+			if err := checkDisk(dir, &st.Config, have); err != nil {
 				return err
 			}
 			if err := checkRunFiles(dir, "resume"); err != nil {

@@ -868,9 +868,13 @@ func checkDeviceMemory(c *sim.Config, be quench.Backend) error {
 	return nil
 }
 
+// freeDisk is diskFree (tests replace it).
+var freeDisk = diskFree
+
 // checkDisk refuses a run whose outputs cannot fit on the disk
-// (sim.Config.DiskBytes).
-func checkDisk(out string, c *sim.Config) error {
+// (sim.Config.DiskBytes), of which have bytes are there already (a resumed
+// run's checkpoint and measurement log, which the estimate counts).
+func checkDisk(out string, c *sim.Config, have uint64) error {
 	dir := out
 	for {
 		if _, err := os.Stat(dir); err == nil {
@@ -890,8 +894,8 @@ func checkDisk(out string, c *sim.Config) error {
 	}
 	probe.Close()
 	os.Remove(probe.Name())
-	need := c.DiskBytes()
-	if free, ok := diskFree(dir); ok && need > free {
+	need := c.DiskBytes() - min(have, c.DiskBytes())
+	if free, ok := freeDisk(dir); ok && need > free {
 		return quench.Usagef("the outputs of this run need %s (%d bytes) of disk in %s, %s (%d bytes) are free",
 			quench.FormatBytes(need), need, dir, quench.FormatBytes(free), free)
 	}
@@ -1028,7 +1032,7 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 	if err := prepareOut(out, f.force); err != nil {
 		return err
 	}
-	if err := checkDisk(cmp.Or(out, "runs"), &c); err != nil {
+	if err := checkDisk(cmp.Or(out, "runs"), &c, 0); err != nil {
 		return err
 	}
 	if c.Model == "sandpile" && c.Start == "hot" && !cmd.Flags().Changed("start") {
