@@ -400,6 +400,11 @@ func checkSum(data []byte, version uint32) (body []byte, ok bool) {
 // its own configuration) is a quench.UsageError.
 func ReadCheckpoint(dir string) (*State, error) {
 	path := filepath.Join(dir, CheckpointFile)
+	if fi, err := os.Stat(dir); os.IsNotExist(err) {
+		return nil, quench.Usagef("no run directory %s: it does not exist (give the --out directory of a quench run)", dir)
+	} else if err == nil && !fi.IsDir() {
+		return nil, quench.Usagef("%s is not a directory: give the --out directory of a quench run", dir)
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		if os.IsNotExist(err) {

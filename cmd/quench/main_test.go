@@ -182,7 +182,9 @@ func TestBadInput(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"resume", filepath.Join(dir, "nothing")}, "no checkpoint in"},
+		{[]string{"resume", filepath.Join(dir, "nothing")}, "no run directory " + filepath.Join(dir, "nothing") + ": it does not exist (give the --out directory of a quench run)"},
+		{[]string{"resume", dir}, "no checkpoint in " + dir + ": expected the file"},
+		{[]string{"resume", badToml}, badToml + " is not a directory: give the --out directory of a quench run"},
 		{[]string{"resume"}, "resume takes one run directory, got 0 arguments: quench resume DIR [--sweeps N]"},
 		{[]string{"resume", "a", "b"}, "resume takes one run directory, got 2 arguments"},
 		{[]string{"bogus"}, `unknown command "bogus": the commands are bench, resume, run, verify, version`},
