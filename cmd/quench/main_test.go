@@ -6,6 +6,7 @@ import (
 	_ "embed"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"image/png"
 	"io"
@@ -1592,5 +1593,26 @@ func TestDiskCheck(t *testing.T) {
 	free = extend
 	if code, _, stderr := runQ(t, "resume", out, "--sweeps", "400", "--quiet"); code != 0 {
 		t.Errorf("an extension with what it adds free: exit %d, %q", code, stderr)
+	}
+}
+
+// failWriter fails every write, as a full disk behind stdout does.
+type failWriter struct{}
+
+func (failWriter) Write([]byte) (int, error) { return 0, errors.New("no space left on device") }
+
+// A results table that cannot be written (stdout on a full disk) is said
+// in one line with exit 1, pointing to the complete run's summary: it had
+// been lost without a word and exit 0.
+func TestTableWriteFails(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "r")
+	var e bytes.Buffer
+	code := Main([]string{"run", "--L", "8", "--sweeps", "20", "--therm", "0", "--quiet", "--out", out}, failWriter{}, &e)
+	want := "quench: the results table could not be printed: no space left on device (the run is complete: its results are in " + filepath.Join(out, sim.SummaryFile) + ")\n"
+	if code != 1 || e.String() != want {
+		t.Errorf("exit %d, stderr %q, want 1 and %q", code, e.String(), want)
+	}
+	if _, err := os.Stat(filepath.Join(out, sim.SummaryFile)); err != nil {
+		t.Errorf("the run's summary: %v", err)
 	}
 }

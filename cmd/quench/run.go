@@ -1363,8 +1363,28 @@ func execute(ctx context.Context, stopSignals func(), st *sim.State, be quench.B
 		return sim.ErrInterrupted
 	}
 	stopSignals()
-	printTable(stdout, st, sum, names, out)
+	tw := &errWriter{w: stdout}
+	printTable(tw, st, sum, names, out)
+	if tw.err != nil {
+		// (a closed or full stdout: the run and its outputs are whole)
+		return &failure{fmt.Errorf("the results table could not be printed: %w (the run is complete: its results are in %s)", tw.err, filepath.Join(out, sim.SummaryFile))}
+	}
 	return nil
+}
+
+// errWriter keeps the first error of its writes and skips those after it.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(p []byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	n, err := e.w.Write(p)
+	e.err = err
+	return n, err
 }
 
 // isTerminal reports whether w is a terminal (a test may say which
