@@ -1,7 +1,6 @@
 package pmath
 
 import (
-	"encoding/binary"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -14,8 +13,6 @@ import (
 // and its halving at 1.4140625; every arc of the sine table and both ends
 // of an arc), lengths that leave a scalar tail.
 func TestGaussians32Batch(t *testing.T) {
-	saved := useAVX2
-	defer func() { useAVX2 = saved }()
 	rng := rand.New(rand.NewPCG(3, 5))
 	var words [][4]uint32
 	for range 1 << 16 {
@@ -38,14 +35,8 @@ func TestGaussians32Batch(t *testing.T) {
 	for i, e := range edges {
 		words = append(words, [4]uint32{e, edges[(i*7+3)%len(edges)], rng.Uint32(), e})
 	}
-	src := make([]byte, 16*len(words))
-	for g, w := range words {
-		for k := range 4 {
-			binary.LittleEndian.PutUint32(src[16*g+4*k:], w[k])
-		}
-	}
-	for _, avx := range []bool{false, saved} {
-		useAVX2 = avx
+	src := packWords(words)
+	bothPaths(func(avx bool) {
 		for _, n := range []int{len(words), len(words) - 1, 5, 4, 3, 1} {
 			dst := make([]float32, 4*n+1)
 			dst[4*n] = 42 // a guard past the end
@@ -62,24 +53,10 @@ func TestGaussians32Batch(t *testing.T) {
 				t.Fatalf("avx2 %v, n %d: wrote past the end", avx, n)
 			}
 		}
-	}
+	})
 }
 
 func BenchmarkGaussians32Batch(b *testing.B) {
-	saved := useAVX2
-	defer func() { useAVX2 = saved }()
-	src := make([]byte, 16*256)
-	for i := range src {
-		src[i] = byte(i * 7)
-	}
 	dst := make([]float32, 4*256)
-	for _, avx := range []bool{false, saved} {
-		useAVX2 = avx
-		b.Run(map[bool]string{false: "scalar", true: "avx2"}[avx], func(b *testing.B) {
-			for b.Loop() {
-				Gaussians32Batch(dst, src)
-			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/256, "ns/group")
-		})
-	}
+	benchBatch(b, func(src []byte) { Gaussians32Batch(dst, src) })
 }

@@ -1,7 +1,6 @@
 package pmath
 
 import (
-	"encoding/binary"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -13,8 +12,6 @@ import (
 // the mantissa's sqrt 2; u2 at and around every octant boundary and the
 // ends of [0, 1)), lengths that leave a scalar tail.
 func TestGaussiansBatch(t *testing.T) {
-	saved := useAVX2
-	defer func() { useAVX2 = saved }()
 	rng := rand.New(rand.NewPCG(7, 11))
 	var words [][4]uint32
 	for range 1 << 16 {
@@ -43,14 +40,8 @@ func TestGaussiansBatch(t *testing.T) {
 		x, y := xs[i%len(xs)]<<11|uint64(i)&0x7FF, ys[i%len(ys)]<<11|uint64(i*3)&0x7FF
 		words = append(words, [4]uint32{uint32(x), uint32(x >> 32), uint32(y), uint32(y >> 32)})
 	}
-	src := make([]byte, 16*len(words))
-	for g, w := range words {
-		for k := range 4 {
-			binary.LittleEndian.PutUint32(src[16*g+4*k:], w[k])
-		}
-	}
-	for _, avx := range []bool{false, saved} {
-		useAVX2 = avx
+	src := packWords(words)
+	bothPaths(func(avx bool) {
 		for _, n := range []int{len(words), len(words) - 1, len(words) - 2, 5, 4, 3, 1} {
 			dst := make([]float64, 2*n+1)
 			dst[2*n] = 42 // a guard past the end
@@ -65,24 +56,10 @@ func TestGaussiansBatch(t *testing.T) {
 				t.Fatalf("avx2 %v, n %d: wrote past the end", avx, n)
 			}
 		}
-	}
+	})
 }
 
 func BenchmarkGaussiansBatch(b *testing.B) {
-	saved := useAVX2
-	defer func() { useAVX2 = saved }()
-	src := make([]byte, 16*256)
-	for i := range src {
-		src[i] = byte(i * 7)
-	}
 	dst := make([]float64, 2*256)
-	for _, avx := range []bool{false, saved} {
-		useAVX2 = avx
-		b.Run(map[bool]string{false: "scalar", true: "avx2"}[avx], func(b *testing.B) {
-			for b.Loop() {
-				GaussiansBatch(dst, src)
-			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/256, "ns/group")
-		})
-	}
+	benchBatch(b, func(src []byte) { GaussiansBatch(dst, src) })
 }
