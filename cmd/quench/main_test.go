@@ -1616,3 +1616,25 @@ func TestTableWriteFails(t *testing.T) {
 		t.Errorf("the run's summary: %v", err)
 	}
 }
+
+// A plain run refuses, before its work, a directory under the series
+// log's name (which heldRun does not count as a held run): it had run to
+// its first checkpoint and failed renaming series.qck over it (exit 1).
+func TestRunRefusesNonFileSeriesLog(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "r")
+	p := filepath.Join(out, sim.SeriesLogFile)
+	if err := os.MkdirAll(p, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, force := range []bool{false, true} {
+		args := []string{"run", "--L", "8", "--sweeps", "20", "--therm", "0", "--quiet", "--out", out}
+		who := "--out"
+		if force {
+			args, who = append(args, "--force"), "--force"
+		}
+		code, stdout, stderr := runQ(t, args...)
+		if want := "quench: " + who + ": " + p + " is a directory, not an output of a run: remove or rename it first\n"; code != 2 || stdout != "" || stderr != want {
+			t.Errorf("force %v: exit %d, stdout %q, stderr %q, want 2 and %q", force, code, stdout, stderr, want)
+		}
+	}
+}

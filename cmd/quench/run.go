@@ -1085,6 +1085,12 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 		if err == nil {
 			err = checkNames(out)
 		}
+		if err == nil {
+			// a directory or link under the series log's name is no
+			// held run (heldRun), and the first checkpoint failed on it,
+			// after the run's work
+			err = checkRunFiles(out, map[bool]string{false: "--out", true: "--force"}[f.force])
+		}
 		if err != nil {
 			unlock()
 		}
