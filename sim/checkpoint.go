@@ -6,10 +6,12 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"hash"
 	"hash/crc32"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -400,10 +402,11 @@ func checkSum(data []byte, version uint32) (body []byte, ok bool) {
 // its own configuration) is a quench.UsageError.
 func ReadCheckpoint(dir string) (*State, error) {
 	path := filepath.Join(dir, CheckpointFile)
-	if fi, err := os.Stat(dir); os.IsNotExist(err) {
-		return nil, quench.Usagef("no run directory %s: it does not exist (give the --out directory of a quench run)", dir)
+	if fi, err := os.Stat(dir); err != nil && !errors.Is(err, fs.ErrPermission) || dir == "" {
+		// (missing, or a path through a file: ENOTDIR)
+		return nil, quench.Usagef("no run directory %q: it does not exist (give the output directory of a run)", dir)
 	} else if err == nil && !fi.IsDir() {
-		return nil, quench.Usagef("%s is not a directory: give the --out directory of a quench run", dir)
+		return nil, quench.Usagef("%s is not a directory: give the output directory of a run", dir)
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {

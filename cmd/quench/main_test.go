@@ -183,9 +183,9 @@ func TestBadInput(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"resume", filepath.Join(dir, "nothing")}, "no run directory " + filepath.Join(dir, "nothing") + ": it does not exist (give the --out directory of a quench run)"},
+		{[]string{"resume", filepath.Join(dir, "nothing")}, "no run directory \"" + filepath.Join(dir, "nothing") + "\": it does not exist (give the output directory of a run)"},
 		{[]string{"resume", dir}, "no checkpoint in " + dir + ": expected the file"},
-		{[]string{"resume", badToml}, badToml + " is not a directory: give the --out directory of a quench run"},
+		{[]string{"resume", badToml}, badToml + " is not a directory: give the output directory of a run"},
 		{[]string{"resume"}, "resume takes one run directory, got 0 arguments: quench resume DIR [--sweeps N]"},
 		{[]string{"resume", "a", "b"}, "resume takes one run directory, got 2 arguments"},
 		{[]string{"bogus"}, `unknown command "bogus": the commands are bench, resume, run, verify, version`},
@@ -1553,6 +1553,21 @@ func TestResumeRefusesNonFileOutput(t *testing.T) {
 	}
 	if after, _ := os.ReadFile(filepath.Join(out, "checkpoint.qck")); !bytes.Equal(before, after) {
 		t.Error("the refused resume changed the checkpoint")
+	}
+	// the checkpoint and log read through links are resumed, as before
+	// the check (it had refused them as links)
+	os.RemoveAll(png)
+	for _, name := range []string{sim.CheckpointFile, sim.SeriesLogFile} {
+		p := filepath.Join(out, name)
+		if err := os.Rename(p, p+".real"); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(name+".real", p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if code, _, stderr := runQ(t, "resume", out, "--sweeps", "40", "--quiet"); code != 0 {
+		t.Errorf("resume through linked state files: exit %d, %q", code, stderr)
 	}
 }
 

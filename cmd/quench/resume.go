@@ -107,7 +107,7 @@ lattice and measurement series an uninterrupted run would have produced.
 			if err := checkDisk(dir, &st.Config, have); err != nil {
 				return err
 			}
-			if err := checkRunFiles(dir, "resume"); err != nil {
+			if err := checkRunFiles(dir, "resume", false); err != nil {
 				return err // the outputs are rewritten at the end
 			}
 			if st.OldActivity {

@@ -929,9 +929,14 @@ func checkNames(out string) error {
 
 // checkRunFiles refuses (for the command part named by who) anything but
 // a regular file under the name of one of a run's files in dir: the run
-// would fail on it only when it writes its outputs, after its work.
-func checkRunFiles(dir, who string) error {
+// would fail on it only when it writes its outputs, after its work. With
+// states false the checkpoint and the series log are left alone (a resumed
+// run reads them through links, and replaces links by its own files).
+func checkRunFiles(dir, who string, states bool) error {
 	for _, name := range sim.RunFiles() {
+		if !states && sim.IsStateFile(name) {
+			continue
+		}
 		p := filepath.Join(dir, name)
 		if fi, err := os.Lstat(p); err == nil && !fi.Mode().IsRegular() {
 			what := "not a regular file"
@@ -1089,7 +1094,7 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 			// a directory or link under the series log's name is no
 			// held run (heldRun), and the first checkpoint failed on it,
 			// after the run's work
-			err = checkRunFiles(out, map[bool]string{false: "--out", true: "--force"}[f.force])
+			err = checkRunFiles(out, map[bool]string{false: "--out", true: "--force"}[f.force], true)
 		}
 		if err != nil {
 			unlock()
@@ -1122,7 +1127,7 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 		// this one starts, so none is left to pass for this run's if it is
 		// interrupted or does not write that file; anything but a regular
 		// file under one of their names is refused before any is moved
-		if err := checkRunFiles(out, "--force"); err != nil {
+		if err := checkRunFiles(out, "--force", true); err != nil {
 			return err
 		}
 		if backup, err = moveRun(out, filepath.Join(out, replacedDir)); err != nil {
@@ -1372,7 +1377,9 @@ func execute(ctx context.Context, stopSignals func(), st *sim.State, be quench.B
 	tw := &errWriter{w: stdout}
 	printTable(tw, st, sum, names, out)
 	if tw.err != nil {
-		// (a closed or full stdout: the run and its outputs are whole)
+		// (stdout on a full disk: a broken pipe ends the process by
+		// SIGPIPE, and Go opens /dev/null for a closed stdout; the run
+		// and its outputs are whole)
 		return &failure{fmt.Errorf("the results table could not be printed: %w (the run is complete: its results are in %s)", tw.err, filepath.Join(out, sim.SummaryFile))}
 	}
 	return nil

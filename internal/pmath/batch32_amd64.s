@@ -36,6 +36,8 @@ TEXT ·gaussians32x4(SB), NOSPLIT, $0-24
 	LEAQ ·gaussConsts(SB), R8
 	LEAQ ·logTab32(SB), R9
 	LEAQ ·scTab32(SB), R10
+	TESTQ CX, CX
+	JZ done // no blocks (callers pass at least one)
 
 loop:
 	VMOVDQU 0(SI), Y0
@@ -129,4 +131,6 @@ loop:
 	DECQ CX
 	JNZ loop
 	VZEROUPPER
+
+done:
 	RET

@@ -59,6 +59,8 @@ TEXT ·gaussians64x4(SB), NOSPLIT, $0-24
 	MOVQ src+8(FP), SI
 	MOVQ blocks+16(FP), CX
 	LEAQ ·gauss64Consts(SB), R8
+	TESTQ CX, CX
+	JZ done // no blocks (callers pass at least one)
 
 loop:
 	VMOVDQU 0(SI), Y0
@@ -173,4 +175,6 @@ loop:
 	DECQ CX
 	JNZ loop
 	VZEROUPPER
+
+done:
 	RET
