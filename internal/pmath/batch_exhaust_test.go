@@ -1,24 +1,22 @@
+//go:build exhaustive
+
 package pmath
 
 import (
 	"math"
 	"math/rand/v2"
-	"os"
 	"runtime"
 	"sync"
 	"testing"
 )
 
-// The one-off checks behind the batch tests, kept runnable
-// (QUENCH_EXHAUSTIVE=1 go test -run Exhaustive ./internal/pmath; about 75 s
-// on two cores): Gaussians32Batch's vector code against Gaussians32 for
+// The one-off checks behind the batch tests, kept runnable but out of the
+// suite (go test -tags exhaustive -run Exhaustive ./internal/pmath; about
+// 75 s on two cores): Gaussians32Batch's vector code against Gaussians32 for
 // every uint32 in every word position, and GaussiansBatch's against
 // Gaussians on 2^22 random groups, a quarter of them with short or long
 // runs of zero or one bits in the high words and zero low words.
 func TestExhaustiveBatches(t *testing.T) {
-	if os.Getenv("QUENCH_EXHAUSTIVE") == "" {
-		t.Skip("QUENCH_EXHAUSTIVE is not set")
-	}
 	if !useAVX2 {
 		t.Skip("no AVX2: nothing to compare")
 	}
