@@ -339,10 +339,15 @@ func unsuited(g benchCase) string {
 		return err.Error()
 	}
 	switch g.model {
-	case "ising2d", "ising3d", "kmp", "aggregation", "transfer":
-		// checkerboard sites, or bonds in even and odd classes
+	case "ising2d", "ising3d":
 		if err := lat.CheckCheckerboard(); err != nil {
 			return err.Error()
+		}
+	case "kmp", "aggregation", "transfer":
+		for _, e := range g.shape {
+			if e%2 != 0 {
+				return fmt.Sprintf("%s needs even extents (bonds are updated in even and odd classes)", lat)
+			}
 		}
 	}
 	if g.model == "sandpile" && lat.Sites() > sim.MaxStationarySites {
@@ -656,7 +661,7 @@ the GPU/CPU speedup per model and algorithm.`,
 	floatVar(cmd.Flags(), &minTime, "min-time", 0.5, "seconds a point is timed for at least: a shorter timing is repeated with more sweeps")
 	floatVar(cmd.Flags(), &T, "T", 1.5, "temperature")
 	cmd.Flags().StringVar(&jsonPath, "json", "", "also write the results as JSON to this file")
-	cmd.Flags().StringVar(&models, "model", "", "time only these models, comma-separated ("+strings.Join(benchModels, ", ")+"), each in every algorithm, scheme and precision")
+	cmd.Flags().StringVar(&models, "model", "", "time only these models, comma-separated ("+strings.Join(benchModels, ", ")+"), each in every algorithm, scheme, potential and precision")
 	intVar(cmd.Flags(), &L, "L", 0, "time every lattice at L along each axis")
 	cmd.Flags().StringVar(&shape, "shape", "", "time the lattices of this shape's dimension at it, e.g. 8192x8192")
 	int64Var(cmd.Flags(), &nPart, "N", 0, "time particle ensembles of N particles")

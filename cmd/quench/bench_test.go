@@ -125,14 +125,14 @@ func TestBenchSelect(t *testing.T) {
 	if want := []string{
 		"ising2d extent 9 (axis 0) of lattice 9x9 is odd: the checkerboard update needs even extents",
 		"ising3d extent 9 (axis 0) of lattice 9x9x9 is odd: the checkerboard update needs even extents",
-		"kmp extent 9 (axis 0) of lattice 9x9 is odd: the checkerboard update needs even extents"}; !slices.Equal(skipped, want) {
+		"kmp 9x9 needs even extents (bonds are updated in even and odd classes)"}; !slices.Equal(skipped, want) {
 		t.Errorf("--L 9: left out %q, want %q", skipped, want)
 	}
 	// nothing left: the reasons named
 	if _, _, err := selectGrid(grid[:3], benchSelection{L: 9}); !quench.IsUsage(err) || !strings.Contains(err.Error(), "--L 9 leaves nothing to time in the grid (ising2d extent 9 (axis 0) of lattice 9x9 is odd") {
 		t.Errorf("--L 9 on Ising points alone: %v", err)
 	}
-	if got, skipped, err := selectGrid(grid, benchSelection{shape: []int{5}}); err != nil || len(got) != 3 || len(skipped) != 1 || !strings.HasPrefix(skipped[0], "kmp extent 5") {
+	if got, skipped, err := selectGrid(grid, benchSelection{shape: []int{5}}); err != nil || len(got) != 3 || len(skipped) != 1 || !strings.HasPrefix(skipped[0], "kmp 5 needs even extents") {
 		t.Errorf("--shape 5: %q, left out %q (%v)", points(got), skipped, err)
 	}
 	// sizes that leave nothing, or that a point cannot take
@@ -143,8 +143,8 @@ func TestBenchSelect(t *testing.T) {
 		{benchSelection{models: []string{"ising3d"}, shape: []int{8, 8}}, "--shape 8x8 leaves nothing to time in --model ising3d"},
 		{benchSelection{models: []string{"kmp"}, shape: []int{8, 8, 8}}, "--shape 8x8x8 leaves nothing to time in --model kmp"},
 		{benchSelection{models: []string{"ising2d"}, L: 9}, "--L 9: ising2d extent 9 (axis 0) of lattice 9x9 is odd"},
-		{benchSelection{models: []string{"transfer"}, shape: []int{6, 3}}, "--shape 6x3: transfer extent 3 (axis 1) of lattice 6x3 is odd"},
-		{benchSelection{models: []string{"kmp"}, shape: []int{5}}, "--shape 5: kmp extent 5 (axis 0) of lattice 5 is odd"},
+		{benchSelection{models: []string{"transfer"}, shape: []int{6, 3}}, "--shape 6x3: transfer 6x3 needs even extents (bonds are updated in even and odd classes)"},
+		{benchSelection{models: []string{"kmp"}, shape: []int{5}}, "--shape 5: kmp 5 needs even extents"},
 		{benchSelection{models: []string{"ising3d"}, L: 1 << 17}, "--L 131072: ising3d lattice 131072x131072x131072 has too many sites"},
 		{benchSelection{models: []string{"sandpile"}, L: 1 << 16}, "--L 65536: sandpile 65536x65536: the benchmark starts from a stationary sample, at most 2147483646 sites"},
 	} {

@@ -1428,8 +1428,8 @@ func TestBenchOddMassExtents(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"bench", "--backend", "cpu", "--model", "kmp", "--L", "3"}, "--L 3: kmp extent 3 (axis 0) of lattice 3x3 is odd"},
-		{[]string{"bench", "--backend", "cpu", "--model", "aggregation", "--shape", "6x3"}, "--shape 6x3: aggregation extent 3 (axis 1) of lattice 6x3 is odd"},
+		{[]string{"bench", "--backend", "cpu", "--model", "kmp", "--L", "3"}, "--L 3: kmp 3x3 needs even extents (bonds are updated in even and odd classes)"},
+		{[]string{"bench", "--backend", "cpu", "--model", "aggregation", "--shape", "6x3"}, "--shape 6x3: aggregation 6x3 needs even extents"},
 	} {
 		if code, stdout, stderr := runQ(t, c.args...); code != 2 || stdout != "" || !strings.Contains(stderr, c.want) || strings.Count(stderr, "\n") != 1 {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q (want 2 and %q)", c.args, code, stdout, stderr, c.want)
@@ -1437,7 +1437,7 @@ func TestBenchOddMassExtents(t *testing.T) {
 	}
 	code, stdout, stderr := runQ(t, "bench", "--backend", "cpu", "--shape", "5", "--sweeps", "1", "--min-time", "0")
 	if code != 0 || strings.Contains(stdout, "kmp") || !strings.Contains(stdout, "diffusion") ||
-		stderr != "quench: note: left out (name models with --model to time only those): kmp extent 5 (axis 0) of lattice 5 is odd: the checkerboard update needs even extents\n" {
+		stderr != "quench: note: left out (name models with --model to time only those): kmp 5 needs even extents (bonds are updated in even and odd classes)\n" {
 		t.Errorf("bench --shape 5: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 }
@@ -1636,8 +1636,17 @@ func TestTableWriteFails(t *testing.T) {
 // log's name (which heldRun does not count as a held run): it had run to
 // its first checkpoint and failed renaming series.qck over it (exit 1).
 func TestRunRefusesNonFileSeriesLog(t *testing.T) {
+	for _, name := range []string{sim.SeriesLogFile, sim.ImageFile} {
+		testRunRefusesNonFile(t, name)
+	}
+}
+
+// testRunRefusesNonFile: a directory under a run file's name is named as
+// such with and without --force (under an output's name it had been
+// taken for an earlier run: "pass --force", which then refused it).
+func testRunRefusesNonFile(t *testing.T, name string) {
 	out := filepath.Join(t.TempDir(), "r")
-	p := filepath.Join(out, sim.SeriesLogFile)
+	p := filepath.Join(out, name)
 	if err := os.MkdirAll(p, 0o755); err != nil {
 		t.Fatal(err)
 	}

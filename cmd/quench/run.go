@@ -1034,6 +1034,10 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 		return err
 	}
 	out := f.out
+	// (checkRunFiles first: see under the lock below)
+	if err := checkRunFiles(out, map[bool]string{false: "--out", true: "--force"}[f.force], true); out != "" && err != nil {
+		return err
+	}
 	if err := prepareOut(out, f.force); err != nil {
 		return err
 	}
@@ -1085,16 +1089,17 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 	}
 	unlock, err := lockRun(out)
 	if err == nil {
-		// again under the lock: a run may have ended in out since
-		err = prepareOut(out, f.force)
+		// a directory or link under a run file's name first: it is no
+		// held run (heldRun: the series log), or --force would refuse it
+		// after prepareOut had asked for --force; the run failed on it
+		// only at its first checkpoint or its outputs, after its work
+		err = checkRunFiles(out, map[bool]string{false: "--out", true: "--force"}[f.force], true)
 		if err == nil {
-			err = checkNames(out)
+			// again under the lock: a run may have ended in out since
+			err = prepareOut(out, f.force)
 		}
 		if err == nil {
-			// a directory or link under the series log's name is no
-			// held run (heldRun), and the first checkpoint failed on it,
-			// after the run's work
-			err = checkRunFiles(out, map[bool]string{false: "--out", true: "--force"}[f.force], true)
+			err = checkNames(out)
 		}
 		if err != nil {
 			unlock()
