@@ -11,25 +11,36 @@ import (
 // at a time in vector registers (gaussians32x4): the same float32
 // operations in the same order, lane by lane, so the same bits.
 func Gaussians32Batch(dst []float32, src []byte) {
-	n := len(src) / 16
-	if n == 0 {
-		return
-	}
-	// an index checks len(dst) >= 4n (dst[4*n-1:] let one short through,
-	// which the vector code and copy, within cap, then wrote past)
-	_ = dst[4*n-1]
-	i := 0
-	if useAVX2 && n >= 4 {
-		blocks := n / 4
-		gaussians32x4(&dst[0], &src[0], blocks)
-		i = 4 * blocks
-	}
+	n, i := vectorGroups(dst, src, 4, gaussians32x4)
 	for ; i < n; i++ {
-		b := src[16*i : 16*i+16]
-		g := Gaussians32([4]uint32{binary.LittleEndian.Uint32(b), binary.LittleEndian.Uint32(b[4:]),
-			binary.LittleEndian.Uint32(b[8:]), binary.LittleEndian.Uint32(b[12:])})
+		g := Gaussians32(groupWords(src, i))
 		copy(dst[4*i:4*i+4], g[:])
 	}
+}
+
+// vectorGroups checks that dst holds per numbers for each of the n groups
+// of src, runs vec on their whole blocks of four where the CPU has AVX2,
+// and returns n and the groups done.
+func vectorGroups[T float32 | float64](dst []T, src []byte, per int, vec func(dst *T, src *byte, blocks int)) (n, done int) {
+	n = len(src) / 16
+	if n == 0 {
+		return 0, 0
+	}
+	// an index checks len(dst) >= per n (dst[per*n-1:] let one short
+	// through, which the vector code and copy, within cap, then wrote past)
+	_ = dst[per*n-1]
+	if useAVX2 && n >= 4 {
+		vec(&dst[0], &src[0], n/4)
+		done = n / 4 * 4
+	}
+	return n, done
+}
+
+// groupWords reads group g of src: four little-endian words.
+func groupWords(src []byte, g int) [4]uint32 {
+	b := src[16*g : 16*g+16]
+	return [4]uint32{binary.LittleEndian.Uint32(b), binary.LittleEndian.Uint32(b[4:]),
+		binary.LittleEndian.Uint32(b[8:]), binary.LittleEndian.Uint32(b[12:])}
 }
 
 // gaussConsts are gaussians32x4's constants, each broadcast to eight lanes

@@ -1,9 +1,6 @@
 package pmath
 
-import (
-	"encoding/binary"
-	"math"
-)
+import "math"
 
 // GaussiansBatch writes Gaussians of each 16-byte group of src (four
 // little-endian Philox words) to dst, two numbers a group: dst must hold
@@ -11,26 +8,9 @@ import (
 // at a time in vector registers (gaussians64x4): the same float64
 // operations in the same order, lane by lane, so the same bits.
 func GaussiansBatch(dst []float64, src []byte) {
-	n := len(src) / 16
-	if n == 0 {
-		return
-	}
-	// an index checks len(dst) >= 2n (dst[2*n-1:] let one short through,
-	// which the vector code then wrote past)
-	_ = dst[2*n-1]
-	i := 0
-	if useAVX2 && n >= 4 {
-		blocks := n / 4
-		gaussians64x4(&dst[0], &src[0], blocks)
-		i = 4 * blocks
-	}
-	word := func(g int) [4]uint32 {
-		b := src[16*g : 16*g+16]
-		return [4]uint32{binary.LittleEndian.Uint32(b), binary.LittleEndian.Uint32(b[4:]),
-			binary.LittleEndian.Uint32(b[8:]), binary.LittleEndian.Uint32(b[12:])}
-	}
+	n, i := vectorGroups(dst, src, 2, gaussians64x4)
 	for ; i < n; i += 2 {
-		a0, a1, b0, b1 := GaussiansPair(word(i), word(min(i+1, n-1)))
+		a0, a1, b0, b1 := GaussiansPair(groupWords(src, i), groupWords(src, min(i+1, n-1)))
 		dst[2*i], dst[2*i+1] = a0, a1
 		if i+1 < n {
 			dst[2*i+2], dst[2*i+3] = b0, b1
