@@ -569,6 +569,14 @@ the GPU/CPU speedup per model and algorithm.`,
 			go func() {
 				select {
 				case <-ctx.Done():
+					// a goroutine that had not yet waited when the
+					// command returned sees both: returned is closed
+					// before stop cancels ctx, so it tells the two apart
+					select {
+					case <-returned:
+						return
+					default:
+					}
 				case <-returned:
 					return // stop cancelled ctx on the way out: no signal
 				}
