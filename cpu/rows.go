@@ -1,8 +1,6 @@
 package cpu
 
 import (
-	"encoding/binary"
-
 	"github.com/quenchlab/quench/internal/philox"
 	"github.com/quenchlab/quench/internal/pmath"
 )
@@ -115,6 +113,21 @@ func forRows(g *fieldGeom, f func(r *rowRun)) {
 // noiseBatch is how many groups fillNoise draws Philox words for at once.
 const noiseBatch = 64
 
+// normals writes batch's normals of the groups in src to dst: straight
+// into dst when T is batch's own type (the kernels' case), else through a
+// slice of that type, converted.
+func normals[T flt, N float32 | float64](dst []T, src []byte, batch func(dst []N, src []byte)) {
+	if d, ok := any(dst).([]N); ok {
+		batch(d, src)
+		return
+	}
+	tmp := make([]N, len(dst))
+	batch(tmp, src)
+	for k, v := range tmp {
+		dst[k] = T(v)
+	}
+}
+
 // fillNoise writes noise numbers n0 .. n0+len(dst)-1 of p into dst, the
 // numbers a site-by-site draw gives (noiseAt in the tests): the Philox words of up to noiseBatch groups
 // at a time (philox.FillGroups), then their normals (pmath.Gaussians32Batch
@@ -125,34 +138,14 @@ func fillNoise[T flt](p *siteNoise, dst []T, n0 uint64) {
 	w := uint64(1) << s
 	var buf [16 * noiseBatch]byte
 	var nv [4 * noiseBatch]T
-	word := func(q uint64) [4]uint32 {
-		b := buf[16*q : 16*q+16]
-		return [4]uint32{binary.LittleEndian.Uint32(b), binary.LittleEndian.Uint32(b[4:]),
-			binary.LittleEndian.Uint32(b[8:]), binary.LittleEndian.Uint32(b[12:])}
-	}
 	g, j := n0>>s, n0&(w-1) // the first group, and the first number's place in it
 	for i := 0; i < len(dst); {
 		m := min((uint64(len(dst)-i)+j+w-1)>>s, noiseBatch)
 		philox.FillGroups(buf[:16*m], philox.MakeCounter(p.purpose, p.ctr.Replica, p.step, p.phase, g, 0), p.key)
 		if p.f32 {
-			if f32, ok := any(nv[:4*m]).([]float32); ok {
-				pmath.Gaussians32Batch(f32, buf[:16*m])
-			} else {
-				for q := uint64(0); q < m; q++ {
-					g4 := pmath.Gaussians32(word(q))
-					d := nv[4*q : 4*q+4 : 4*q+4]
-					d[0], d[1], d[2], d[3] = T(g4[0]), T(g4[1]), T(g4[2]), T(g4[3])
-				}
-			}
-		} else if f64, ok := any(nv[:2*m]).([]float64); ok {
-			pmath.GaussiansBatch(f64, buf[:16*m])
+			normals(nv[:4*m], buf[:16*m], pmath.Gaussians32Batch)
 		} else {
-			for q := uint64(0); q < m; q += 2 {
-				a, b := word(q), word(min(q+1, m-1)) // an odd last group pairs with itself
-				a0, a1, b0, b1 := pmath.GaussiansPair(a, b)
-				d := nv[2*q : 2*q+4 : 2*q+4]
-				d[0], d[1], d[2], d[3] = T(a0), T(a1), T(b0), T(b1)
-			}
+			normals(nv[:2*m], buf[:16*m], pmath.GaussiansBatch)
 		}
 		i += copy(dst[i:], nv[j:m<<s])
 		j = 0

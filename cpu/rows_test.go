@@ -7,6 +7,7 @@ import (
 
 	"github.com/quenchlab/quench"
 	"github.com/quenchlab/quench/internal/philox"
+	"github.com/quenchlab/quench/internal/pmath"
 )
 
 // force is F at the cursor, site by site.
@@ -183,6 +184,32 @@ func modelBBackend[T flt](t *testing.T, be *Backend, lat quench.Lattice, p *quen
 	for i := range got {
 		if math.Float64bits(float64(got[i])) != math.Float64bits(float64(phi[i])) {
 			t.Fatalf("%v %v: site %d: backend %v, site-by-site %v", lat.Shape, dt, i, got[i], phi[i])
+		}
+	}
+}
+
+// normals for a float type other than the batch's own converts the
+// batch's numbers (the kernels' own types go straight into dst).
+func TestNormalsConverts(t *testing.T) {
+	type named float64
+	src := make([]byte, 16*5)
+	for i := range src {
+		src[i] = byte(31*i + 7)
+	}
+	want32, want64 := make([]float32, 20), make([]float64, 10)
+	pmath.Gaussians32Batch(want32, src)
+	pmath.GaussiansBatch(want64, src)
+	got32, got64 := make([]named, 20), make([]named, 10)
+	normals(got32, src, pmath.Gaussians32Batch)
+	normals(got64, src, pmath.GaussiansBatch)
+	for k := range want32 {
+		if got32[k] != named(want32[k]) {
+			t.Fatalf("float32 normal %d: %v, want %v", k, got32[k], want32[k])
+		}
+	}
+	for k := range want64 {
+		if got64[k] != named(want64[k]) {
+			t.Fatalf("float64 normal %d: %v, want %v", k, got64[k], want64[k])
 		}
 	}
 }
