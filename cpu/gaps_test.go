@@ -89,28 +89,6 @@ func TestRowGeomEvenParts(t *testing.T) {
 	}
 }
 
-// The row kernels on rows longer than one batch of noise groups (64
-// groups: 128 float64 or 256 float32 numbers) that start inside a group
-// (row 1 of {3, 301} starts at site 301): every batch after the first
-// starts at its group's first number.
-func TestRowKernelsLongUnalignedRows(t *testing.T) {
-	p := &quench.Phi4Params{Dt: 0.01, M2: -0.4, Lambda: 0.9, H: 0.1, T: 1.3, Gamma: 0.7, Mass: 1.2}
-	ctr := quench.Counter{Seed: 78, Step: 9, Replica: 1}
-	for _, shape := range [][]int{{3, 301}, {2, 3, 517}} {
-		lat, _ := quench.NewLattice(shape...)
-		g := newFieldGeom(lat)
-		for _, scheme := range []string{quench.SchemeEM, quench.SchemeLM, quench.SchemeBAOAB} {
-			p.Scheme = scheme
-			c, err := p.Coeffs(lat.Dim())
-			if err != nil {
-				t.Fatal(err)
-			}
-			checkRows(t, shape, scheme, g, coeffsOf[float64](c), ctr)
-			checkRows(t, shape, scheme, g, coeffsOf[float32](c), ctr)
-		}
-	}
-}
-
 // Kernels refuse buffers of another type (an error, not a panic or a
 // reinterpretation), Alloc refuses a negative length, and the float64
 // moves refuse a host slice longer than the buffer as well as a shorter.

@@ -74,9 +74,12 @@ func phi4StepSites[T flt](g *fieldGeom, scheme string, k kc[T], ctr quench.Count
 // Model B's currents equal the site-by-site rules bit for bit (fields,
 // momenta, mu), on lattices whose fixed chunks
 // of 2^14 sites end inside a row ({7, 3000}, {2, 3, 3000}, {2, 9000, 3}),
-// rows of 2 sites (no inner columns), odd extents, 1D and 3D.
+// rows of 2 sites (no inner columns), odd extents, 1D and 3D, and rows
+// longer than one batch of noise groups (64 groups: 128 float64 or 256
+// float32 numbers) that start inside a group ({3, 301}, {2, 3, 517}: every
+// batch after the first starts at its group's first number).
 func TestRowKernels(t *testing.T) {
-	shapes := [][]int{{10}, {37}, {2}, {5, 6}, {5, 2}, {8193, 2}, {7, 3000}, {3, 5, 7}, {2, 3, 3000}, {2, 9000, 3}}
+	shapes := [][]int{{10}, {37}, {2}, {5, 6}, {5, 2}, {8193, 2}, {7, 3000}, {3, 5, 7}, {2, 3, 3000}, {2, 9000, 3}, {3, 301}, {2, 3, 517}}
 	p := &quench.Phi4Params{Dt: 0.01, M2: -0.4, Lambda: 0.9, H: 0.1, T: 1.3, Gamma: 0.7, Mass: 1.2}
 	ctr := quench.Counter{Seed: 77, Step: 12345, Replica: 3}
 	for _, shape := range shapes {
