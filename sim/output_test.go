@@ -402,7 +402,12 @@ func TestDiskBytesCoversPeak(t *testing.T) {
 	part.N, part.D, part.Sweeps, part.Therm, part.Every = 40000, 3, 2, 0, 1
 	ising := smallConfig()
 	ising.Shape, ising.Sweeps, ising.Therm, ising.Every = []int{1024, 1024}, 2, 0, 1
-	for _, cfg := range []Config{phi, baoab, part, ising} {
+	// the sandpile's two images (lattice.png, activity.png), a mass model's
+	// and diffusion's
+	pile := Config{Model: "sandpile", Shape: []int{512, 384}, Sweeps: 20, Every: 1, Seed: 5, Start: "stationary"}
+	kmp := Config{Model: "kmp", Shape: []int{512, 384}, Mass0: 2, Sweeps: 2, Every: 1, Seed: 5, Start: "hot"}
+	diff := Config{Model: "diffusion", Shape: []int{512, 384}, Alpha: 0.1, Precision: "float64", Sweeps: 2, Every: 1, Seed: 5, Start: "hot"}
+	for _, cfg := range []Config{phi, baoab, part, ising, pile, kmp, diff} {
 		cfg.CheckpointEvery = 1
 		if err := cfg.Validate(); err != nil {
 			t.Fatal(err)
