@@ -326,7 +326,33 @@ func selectGrid(grid []benchCase, sel benchSelection) (cases []benchCase, skippe
 		}
 		return nil, nil, quench.Usagef("%s leaves nothing to time in %s (%s)", sizeFlag(sel), what, why)
 	}
+	// a model --model names that the size leaves out is refused too, not
+	// dropped while the others are timed
+	for _, m := range sel.models {
+		if !slices.ContainsFunc(sized, func(g benchCase) bool { return g.model == m }) {
+			return nil, nil, quench.Usagef("%s leaves nothing to time for %s in --model %s (%s)",
+				sizeFlag(sel), m, strings.Join(sel.models, ","), sizeMisses(m, sel))
+		}
+	}
 	return sized, skipped, nil
+}
+
+// sizeMisses says why the size flags of sel leave out every point of
+// model (the other checks having passed: a kind or dimension they do not
+// size).
+func sizeMisses(model string, sel benchSelection) string {
+	lo, hi := benchDims(model)
+	switch {
+	case model == "particles":
+		return "--N sizes particles"
+	case sel.L == 0 && sel.shape == nil:
+		return "--L or --shape sizes lattices"
+	case lo == hi:
+		return fmt.Sprintf("%s is %dD", model, lo)
+	case hi == lo+1:
+		return fmt.Sprintf("%s runs in %dD or %dD", model, lo, hi)
+	}
+	return fmt.Sprintf("%s runs in %dD to %dD", model, lo, hi)
 }
 
 // unsuited says why a lattice point cannot run at its shape, or "".

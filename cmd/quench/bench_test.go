@@ -146,6 +146,11 @@ func TestBenchSelect(t *testing.T) {
 		{benchSelection{models: []string{"transfer"}, shape: []int{6, 3}}, "--shape 6x3: transfer 6x3 needs even extents (bonds are updated in even and odd classes)"},
 		{benchSelection{models: []string{"kmp"}, shape: []int{5}}, "--shape 5: kmp 5 needs even extents"},
 		{benchSelection{models: []string{"ising3d"}, L: 1 << 17}, "--L 131072: ising3d lattice 131072x131072x131072 has too many sites"},
+		// a named model the size leaves out, beside one it sizes
+		{benchSelection{models: []string{"kmp", "diffusion"}, shape: []int{16, 16, 16}}, "--shape 16x16x16 leaves nothing to time for kmp in --model kmp,diffusion (kmp runs in 1D or 2D)"},
+		{benchSelection{models: []string{"ising3d", "ising2d"}, shape: []int{16, 16}}, "--shape 16x16 leaves nothing to time for ising3d in --model ising3d,ising2d (ising3d is 3D)"},
+		{benchSelection{models: []string{"particles", "kmp"}, L: 16}, "--L 16 leaves nothing to time for particles in --model particles,kmp (--N sizes particles)"},
+		{benchSelection{models: []string{"phi4", "particles"}, n: 16}, "--N 16 leaves nothing to time for phi4 in --model phi4,particles (--L or --shape sizes lattices)"},
 		{benchSelection{models: []string{"sandpile"}, L: 1 << 16}, "--L 65536: sandpile 65536x65536: the benchmark starts from a stationary sample, at most 2147483646 sites"},
 	} {
 		_, _, err := selectGrid(grid, c.sel)
