@@ -383,7 +383,7 @@ func partialBytes(n int64, dim int) uint64 {
 // as 160 bytes a measurement each). With every column at once, a phi4 run
 // on 16 cores had peaked at 1174-1322 MiB against 530 estimated; with 4
 // at once it peaked at 1040 MiB (phi4 4x4, 10^6 steps, GOMAXPROCS 16),
-// with MaxParallel's 2 see the README.
+// with MaxParallel's 2 see docs/reference.md, "Memory check".
 func (c *Config) seriesBytes() uint64 {
 	m := uint64(max(c.Measurements(), 0))
 	fft := uint64(stats.MaxParallel) * 160

@@ -107,7 +107,7 @@ func (r *sandRunner) step(ctr quench.Counter) error {
 	if therm := r.st.Config.Therm; therm > 0 && ctr.Step == uint64(therm) {
 		// the activity counts the measured part of the run: a hot or
 		// empty pile's thermalization is not stationary (after the
-		// README's 3N grains an empty 64^2 pile's activity had been 14%
+		// 3N grains of docs/models.md (Sandpile) an empty 64^2 pile's activity had been 14%
 		// off). A fresh buffer is zeroed on every backend.
 		r.be.Free(r.s.Activity)
 		r.s.Activity = nil
