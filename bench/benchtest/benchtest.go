@@ -31,6 +31,12 @@ func Sandpile(b *testing.B, be quench.Backend, L int, budget time.Duration) {
 // sums a phi4 measurement takes), reported as sites/ns and as the GB/s of
 // reading each element once.
 func FieldSums(b *testing.B, be quench.Backend, shape []int, dt quench.DType) {
+	FieldSumsOf(b, be, shape, dt, true)
+}
+
+// FieldSumsOf is FieldSums with the lattice passed (geometry) or nil (the
+// sums a particle or mass measurement takes without one).
+func FieldSumsOf(b *testing.B, be quench.Backend, shape []int, dt quench.DType, geometry bool) {
 	lat, err := quench.NewLattice(shape...)
 	if err != nil {
 		b.Fatal(err)
@@ -40,12 +46,16 @@ func FieldSums(b *testing.B, be quench.Backend, shape []int, dt quench.DType) {
 		b.Fatal(err)
 	}
 	defer be.Free(buf)
-	if _, err := be.FieldSums(buf, &lat); err != nil { // warm-up
+	on := &lat
+	if !geometry {
+		on = nil
+	}
+	if _, err := be.FieldSums(buf, on); err != nil { // warm-up
 		b.Fatal(err)
 	}
 	calls := 0
 	for b.Loop() {
-		if _, err := be.FieldSums(buf, &lat); err != nil {
+		if _, err := be.FieldSums(buf, on); err != nil {
 			b.Fatal(err)
 		}
 		calls++
