@@ -8,6 +8,7 @@ package cpu
 import (
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/quenchlab/quench"
 	"github.com/quenchlab/quench/internal/par"
@@ -20,6 +21,8 @@ type Backend struct {
 	mu   sync.Mutex
 	sand *sandpileEdges // SandpileAdd's boundary bits, kept between grains
 	cur  *[]float64     // Model B's noise currents, kept between steps (curScratch)
+
+	geom atomic.Pointer[sumGeom] // FieldSums' last lattice and its tables
 }
 
 var _ quench.Backend = (*Backend)(nil)

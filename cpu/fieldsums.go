@@ -3,6 +3,7 @@ package cpu
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/quenchlab/quench"
 	"github.com/quenchlab/quench/internal/pmath"
@@ -25,18 +26,24 @@ func (b *Backend) FieldSums(buf quench.Buffer, lat *quench.Lattice) (quench.Fiel
 		if lat.Sites() != cb.n {
 			return quench.FieldSums{}, fmt.Errorf("cpu: FieldSums of %d elements on lattice %s of %d sites", cb.n, lat, lat.Sites())
 		}
-		g, d = newSumGeom(lat), lat.Dim()
+		g, d = b.sumGeom(lat), lat.Dim()
 	}
 	w := quench.FieldSumsWidth(d)
 	nblk := int((cb.n + quench.SumBlock - 1) / quench.SumBlock)
 	partial := make([]float64, nblk*w)
 	var block func(k int)
-	switch cb.dt {
-	case quench.Float32:
+	switch {
+	case cb.dt == quench.Float32 && useAVX2:
+		block = func(k int) { fieldBlockVec(cb.f32, vecF32, 1, g, k, partial[k*w:(k+1)*w]) }
+	case cb.dt == quench.Float64 && useAVX2:
+		block = func(k int) { fieldBlockVec(cb.f64, vecF64, 1, g, k, partial[k*w:(k+1)*w]) }
+	case cb.dt == quench.Int64 && useAVX2:
+		block = func(k int) { fieldBlockVec(cb.i64, vecI64, 0x1p-32, g, k, partial[k*w:(k+1)*w]) }
+	case cb.dt == quench.Float32:
 		block = func(k int) { fieldBlock(cb.f32, 1, g, k, partial[k*w:(k+1)*w]) }
-	case quench.Float64:
+	case cb.dt == quench.Float64:
 		block = func(k int) { fieldBlock(cb.f64, 1, g, k, partial[k*w:(k+1)*w]) }
-	case quench.Int64:
+	case cb.dt == quench.Int64:
 		block = func(k int) { fieldBlock(cb.i64, 0x1p-32, g, k, partial[k*w:(k+1)*w]) }
 	default:
 		return quench.FieldSums{}, fmt.Errorf("cpu: FieldSums needs a Float32, Float64 or Int64 buffer, got %v", cb.dt)
@@ -52,13 +59,28 @@ func (b *Backend) FieldSums(buf quench.Buffer, lat *quench.Lattice) (quench.Fiel
 // sumGeom is a lattice of 1 to 3 axes for fieldBlock, with the table of
 // (sin, cos) of 2 pi j/L for the last axis's j = 0..63.
 type sumGeom struct {
+	lat           []int // the lattice's shape
 	shape, stride []int64
 	tabS, tabC    [64]float64
+	// fieldBlockVec's (vecTables)
+	row [][2]float64    // [cl, sl] of each last-axis coordinate (or nil)
+	ax  [2][][2]float64 // [cos, sin] along axes d-2 and d-3 (or nil)
+}
+
+// sumGeom is newSumGeom(lat), kept for the next call on the same shape
+// (a run measures one lattice at every step; its tables are built once).
+func (b *Backend) sumGeom(lat *quench.Lattice) *sumGeom {
+	if g := b.geom.Load(); g != nil && slices.Equal(g.lat, lat.Shape) {
+		return g
+	}
+	g := newSumGeom(lat)
+	b.geom.Store(g)
+	return g
 }
 
 func newSumGeom(lat *quench.Lattice) *sumGeom {
 	d := lat.Dim()
-	g := &sumGeom{shape: make([]int64, d), stride: make([]int64, d)}
+	g := &sumGeom{lat: slices.Clone(lat.Shape), shape: make([]int64, d), stride: make([]int64, d)}
 	s := int64(1)
 	for a := d - 1; a >= 0; a-- {
 		g.shape[a], g.stride[a] = int64(lat.Shape[a]), s
@@ -67,6 +89,9 @@ func newSumGeom(lat *quench.Lattice) *sumGeom {
 	lx := float64(g.shape[d-1])
 	for j := range g.tabS {
 		g.tabS[j], g.tabC[j] = pmath.SinCos2Pi(float64(j) / lx)
+	}
+	if useAVX2 {
+		g.vecTables()
 	}
 	return g
 }

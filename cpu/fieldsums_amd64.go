@@ -1,0 +1,45 @@
+//go:build !purego
+
+package cpu
+
+import (
+	"unsafe"
+
+	xcpu "golang.org/x/sys/cpu"
+)
+
+// useAVX2 selects the vector field sums (fieldBlockVec) in FieldSums
+// (tests turn it off to check them against fieldBlock).
+var useAVX2 = xcpu.X86.HasAVX2
+
+// fieldRows32, fieldRows64 and fieldRowsI64 add the sites of nseg row
+// segments of a []float32, []float64 or []int64 on to st (each segment's
+// sites from x plus its off bytes).
+//
+//go:noescape
+func fieldRows32(st *sumState, x unsafe.Pointer, segs *rowSeg, nseg int)
+
+//go:noescape
+func fieldRows64(st *sumState, x unsafe.Pointer, segs *rowSeg, nseg int)
+
+//go:noescape
+func fieldRowsI64(st *sumState, x unsafe.Pointer, segs *rowSeg, nseg int)
+
+// fieldFlat32, fieldFlat64 and fieldFlatI64 add n elements from x on to
+// st's sums without geometry.
+//
+//go:noescape
+func fieldFlat32(st *sumState, x unsafe.Pointer, n int)
+
+//go:noescape
+func fieldFlat64(st *sumState, x unsafe.Pointer, n int)
+
+//go:noescape
+func fieldFlatI64(st *sumState, x unsafe.Pointer, n int)
+
+// rotRow writes the [cl, sl] of n sites of a row from coordinate x0 to
+// dst (t0 = x0 mod 64; t0 and n multiples of 4; sc: [c0, s0] of each
+// 64-group from x0's).
+//
+//go:noescape
+func rotRow(dst *[2]float64, tabC, tabS *[64]float64, sc *[2]float64, t0, n int)

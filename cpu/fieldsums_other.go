@@ -1,0 +1,25 @@
+//go:build !amd64 || purego
+
+package cpu
+
+import "unsafe"
+
+var useAVX2 = false
+
+func fieldRows32(st *sumState, x unsafe.Pointer, segs *rowSeg, nseg int) { panic(noVector) }
+
+func fieldRows64(st *sumState, x unsafe.Pointer, segs *rowSeg, nseg int) { panic(noVector) }
+
+func fieldRowsI64(st *sumState, x unsafe.Pointer, segs *rowSeg, nseg int) { panic(noVector) }
+
+func fieldFlat32(st *sumState, x unsafe.Pointer, n int) { panic(noVector) }
+
+func fieldFlat64(st *sumState, x unsafe.Pointer, n int) { panic(noVector) }
+
+func fieldFlatI64(st *sumState, x unsafe.Pointer, n int) { panic(noVector) }
+
+func rotRow(dst *[2]float64, tabC, tabS *[64]float64, sc *[2]float64, t0, n int) {
+	panic(noVector)
+}
+
+const noVector = "cpu: no vector code"

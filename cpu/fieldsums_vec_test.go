@@ -1,0 +1,190 @@
+package cpu
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+	"unsafe"
+
+	"github.com/quenchlab/quench"
+)
+
+// TestSumStateLayout: fieldsums_amd64.s reads sumState and rowSeg at
+// fixed offsets.
+func TestSumStateLayout(t *testing.T) {
+	var st sumState
+	var sg rowSeg
+	offs := []struct {
+		name      string
+		got, want uintptr
+	}{
+		{"r1", unsafe.Offsetof(st.r1), 0}, {"r2", unsafe.Offsetof(st.r2), 32},
+		{"r3", unsafe.Offsetof(st.r3), 64}, {"r4", unsafe.Offsetof(st.r4), 96},
+		{"mx", unsafe.Offsetof(st.mx), 128}, {"scale", unsafe.Offsetof(st.scale), 160},
+		{"wrap", unsafe.Offsetof(st.wrap), 192}, {"d", unsafe.Offsetof(st.d), 200},
+		{"seg k", unsafe.Offsetof(sg.k), 0}, {"seg kb", unsafe.Offsetof(sg.kb), 32},
+		{"seg off", unsafe.Offsetof(sg.off), 48}, {"seg n", unsafe.Offsetof(sg.n), 56},
+		{"seg offA", unsafe.Offsetof(sg.offA), 64}, {"seg offB", unsafe.Offsetof(sg.offB), 72},
+		{"seg tab", unsafe.Offsetof(sg.tab), 80}, {"seg last", unsafe.Offsetof(sg.last), 88},
+		{"seg size", unsafe.Sizeof(sg), 96},
+	}
+	for _, o := range offs {
+		if o.got != o.want {
+			t.Errorf("%s at %d, fieldsums_amd64.s reads %d", o.name, o.got, o.want)
+		}
+	}
+}
+
+// fieldFloats are random float64s with the values FieldSums must treat
+// bit for bit: NaNs of random payloads and signs, infinities, zeros of both
+// signs, subnormals (of float32 and float64), huge and tiny values, and
+// plain ones; runs of equal values test Max's ties. specials is the
+// chance of a NaN or an infinity: none leaves finite values whose sums
+// may still overflow (values near 2^1023).
+func fieldFloats(r *rand.Rand, n int, specials float64) []float64 {
+	x := make([]float64, n)
+	for i := range x {
+		if r.Float64() < specials {
+			if r.IntN(2) == 0 {
+				x[i] = math.Float64frombits(0x7FF0000000000000 | r.Uint64()&0x800FFFFFFFFFFFFF | 1<<r.IntN(52))
+			} else {
+				x[i] = math.Inf(1 - 2*r.IntN(2))
+			}
+			continue
+		}
+		switch r.IntN(24) {
+		case 0:
+			x[i] = (r.Float64() - 0.5) * 0x1p1023 * 2
+		case 1:
+			x[i] = math.Copysign(0, float64(r.IntN(2))-0.5)
+		case 2:
+			x[i] = math.Float64frombits(r.Uint64() & 0x800FFFFFFFFFFFFF) // float64 subnormal
+		case 3:
+			x[i] = float64(math.Float32frombits(r.Uint32() & 0x807FFFFF)) // float32 subnormal
+		case 4:
+			x[i] = (r.Float64() - 0.5) * 0x1p127
+		case 5:
+			x[i] = (r.Float64() - 0.5) * 0x1p-140
+		case 6, 7:
+			if i > 0 {
+				x[i] = x[i-1]
+			}
+		default:
+			x[i] = r.NormFloat64()
+		}
+	}
+	return x
+}
+
+// fieldData is fieldFloats as a []float32, []float64 or []int64 (the
+// latter from the values' bits: every int64, masses or not).
+func fieldData(r *rand.Rand, dt quench.DType, n int, specials float64) any {
+	f := fieldFloats(r, n, specials)
+	switch dt {
+	case quench.Float32:
+		x := make([]float32, n)
+		for i, v := range f {
+			x[i] = float32(v)
+			if math.IsNaN(v) { // a float32 NaN of a random payload
+				x[i] = math.Float32frombits(uint32(math.Float64bits(v)>>32) | 0x7F800001)
+			}
+		}
+		return x
+	case quench.Float64:
+		return f
+	}
+	x := make([]int64, n)
+	for i, v := range f {
+		switch r.IntN(4) {
+		case 0:
+			x[i] = int64(math.Float64bits(v))
+		case 1:
+			x[i] = r.Int64N(1 << 40)
+		default:
+			x[i] = int64(v * 0x1p32)
+		}
+	}
+	x[0] = math.MinInt64
+	if n > 1 {
+		x[n-1] = math.MaxInt64
+	}
+	return x
+}
+
+// samePartials compares two blocks' partials bit for bit, a NaN sum
+// matching any NaN (FieldSums leaves its payload unspecified); Max and
+// NonFinite exactly.
+func samePartials(a, b []float64) bool {
+	for i := range a {
+		if math.Float64bits(a[i]) != math.Float64bits(b[i]) && (i == 3 || i == 4 || !math.IsNaN(a[i]) || !math.IsNaN(b[i])) {
+			return false
+		}
+	}
+	return true
+}
+
+// TestFieldBlockVec: the vector field sums (fieldBlockVec, AVX2) give
+// fieldBlock's partials bit for bit, block by block, for the three element
+// types on random data with NaNs, infinities, zeros of both signs and
+// subnormals, without geometry and on 1 to 3 axes: rows shorter and longer
+// than 64, blocks that end inside a row and rows longer than a block, odd
+// lengths, and extents of two.
+func TestFieldBlockVec(t *testing.T) {
+	if !useAVX2 {
+		t.Skip("no AVX2 (or purego): fieldBlock only")
+	}
+	shapes := [][]int{
+		{2}, {3}, {63}, {64}, {65}, {4095}, {4097}, {3*quench.SumBlock + 17},
+		{2, 2}, {3, 5}, {7, 63}, {5, 64}, {3, 65}, {9, 1000}, {2, 4097}, {3, 6000}, {70, 3},
+		{2, 2, 2}, {2, 3, 5}, {3, 4, 130}, {5, 7, 64}, {4, 33, 50}, {2, 2, 5000}, {20, 7, 3},
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	for _, tabs := range []string{"tabulated", "rotated"} {
+		if tabs == "rotated" {
+			// rows rotated a piece at a time (rotRow), phases from SinCos2Pi
+			defer func(r, a int64) { maxRowTab, maxAxTab = r, a }(maxRowTab, maxAxTab)
+			maxRowTab, maxAxTab = 100, 4
+		}
+		for _, dt := range []quench.DType{quench.Float32, quench.Float64, quench.Int64} {
+			for _, shape := range shapes {
+				for _, specials := range []float64{0, 1e-4, 0.05} {
+					checkFieldBlockVec(t, r, tabs, dt, shape, specials)
+				}
+			}
+		}
+	}
+}
+
+func checkFieldBlockVec(t *testing.T, r *rand.Rand, tabs string, dt quench.DType, shape []int, specials float64) {
+	lat, err := quench.NewLattice(shape...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := fieldData(r, dt, int(lat.Sites()), specials)
+	for _, geo := range []bool{false, true} {
+		var g *sumGeom
+		d := 0
+		if geo {
+			g, d = newSumGeom(&lat), lat.Dim()
+		}
+		w := quench.FieldSumsWidth(d)
+		nblk := int((lat.Sites() + quench.SumBlock - 1) / quench.SumBlock)
+		for k := range nblk {
+			want, got := make([]float64, w), make([]float64, w)
+			switch x := data.(type) {
+			case []float32:
+				fieldBlock(x, 1, g, k, want)
+				fieldBlockVec(x, vecF32, 1, g, k, got)
+			case []float64:
+				fieldBlock(x, 1, g, k, want)
+				fieldBlockVec(x, vecF64, 1, g, k, got)
+			case []int64:
+				fieldBlock(x, 0x1p-32, g, k, want)
+				fieldBlockVec(x, vecI64, 0x1p-32, g, k, got)
+			}
+			if !samePartials(want, got) {
+				t.Errorf("%s %v %v specials %v geometry %v block %d:\n got %v\nwant %v", tabs, dt, shape, specials, geo, k, got, want)
+			}
+		}
+	}
+}
