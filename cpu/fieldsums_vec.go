@@ -147,7 +147,9 @@ func fieldBlockVec[T float32 | float64 | int64](x []T, kind vecKind, scale float
 		// the segment of i's row from i to the row's or the block's end
 		x0 := c[d-1]
 		n := min(hi-i, lx-x0)
-		sg := rowSeg{k: [4]float64{0, 1, 0, 0}, off: (i - lo) * size, n: n}
+		sg := &segs[ns] // every field set here
+		sg.k, sg.kb = [4]float64{0, 1, 0, 0}, [2]float64{}
+		sg.off, sg.n, sg.offA, sg.offB, sg.last = (i-lo)*size, n, 0, 0, 0
 		if d >= 2 {
 			sg.offA = fwdOffset(g, c[d-2], d-2) * size
 			sg.k[2], sg.k[3] = g.phase(0, c[d-2])
@@ -161,18 +163,13 @@ func fieldBlockVec[T float32 | float64 | int64](x []T, kind vecKind, scale float
 		}
 		if g.row != nil {
 			sg.tab = &g.row[x0]
-			segs[ns] = sg
 			if ns++; ns == segBatch {
 				kind.rows(&st, base, &segs[0], ns)
 				ns = 0
 			}
 		} else {
-			// a long row: its [cl, sl] rotated a piece at a time
-			if ns > 0 {
-				kind.rows(&st, base, &segs[0], ns)
-				ns = 0
-			}
-			longRow(kind, &st, base, g, sg, x0, size)
+			// a long row (all are): its [cl, sl] rotated a piece at a time
+			longRow(kind, &st, base, g, *sg, x0, size)
 		}
 		i += n
 		// the next row's coordinates
