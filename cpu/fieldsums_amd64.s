@@ -30,852 +30,272 @@
 // fieldBlock's operations on its sum, in its order, one site at a time:
 // the terms are formed lane by lane from the same operands (Sum's v as
 // v*1, exact; Sum4's ((v*v)*v)*v as v*((v*v)*v), the same product), and
-// nothing is fused. The count of non-finite values is not kept: a block
-// has none when its Sum is finite (fieldBlockVec).
+// nothing is fused (VMULPD, then VADDPD). Max is VMAXPD(v, max), which is
+// v > max ? v : max: a NaN, or a zero after a zero, keeps max, as in
+// fieldBlock. The count of non-finite values is not kept: a block has
+// none when its Sum is finite (fieldBlockVec counts the others).
 //
 // Per segment: Y9 = [0, 1, cA, sA], X7 = [cB, sB]. Registers: DI the
 // state, AX the block's first element, DX the segment, CX segments left,
 // SI the segment's sites, R8 and R9 their forward neighbours along axes a
 // and b, R10 their [cl, sl] in the row table, BX minus twice the sites
-// left (an index scaled to each array), R13 the bytes from a row's last
-// site to its forward neighbour along the row (1-lx elements).
+// left (an index scaled to each array: 0 at a row's last site, which its
+// own code takes), R13 the bytes from a row's last site to its forward
+// neighbour along the row (1-lx elements).
+
+// X0 = [v, f]: a site and its forward neighbour along the row
+#define PAIR_F32 VCVTPS2PD (SI)(BX*2), X0
+#define PAIR_F64 VMOVUPD (SI)(BX*4), X0
+#define PAIR_I64 \
+	VXORPD X0, X0, X0; \
+	VCVTSI2SDQ (SI)(BX*4), X0, X0; \
+	VXORPD X6, X6, X6; \
+	VCVTSI2SDQ 8(SI)(BX*4), X6, X6; \
+	VUNPCKLPD X6, X0, X0; \
+	VMULPD SCALE(DI), X0, X0
+
+// the same at a row's last site: f is R13 bytes away
+#define WPAIR_F32 \
+	VMOVSS (SI), X0; \
+	VINSERTPS $0x10, (SI)(R13*1), X0, X0; \
+	VCVTPS2PD X0, X0
+#define WPAIR_F64 \
+	VMOVSD (SI), X0; \
+	VMOVHPD (SI)(R13*1), X0, X0
+#define WPAIR_I64 \
+	VXORPD X0, X0, X0; \
+	VCVTSI2SDQ (SI), X0, X0; \
+	VXORPD X6, X6, X6; \
+	VCVTSI2SDQ (SI)(R13*1), X6, X6; \
+	VUNPCKLPD X6, X0, X0; \
+	VMULPD SCALE(DI), X0, X0
+
+// X5 = [fa, fb]: the forward neighbours along axes a (and b)
+#define NB2_F32 \
+	VMOVSS (R8)(BX*2), X5; \
+	VCVTPS2PD X5, X5
+#define NB3_F32 \
+	VMOVSS (R8)(BX*2), X5; \
+	VINSERTPS $0x10, (R9)(BX*2), X5, X5; \
+	VCVTPS2PD X5, X5
+#define NB2_F64 VMOVSD (R8)(BX*4), X5
+#define NB3_F64 \
+	VMOVSD (R8)(BX*4), X5; \
+	VMOVHPD (R9)(BX*4), X5, X5
+#define NB2_I64 \
+	VXORPD X5, X5, X5; \
+	VCVTSI2SDQ (R8)(BX*4), X5, X5; \
+	VMULPD SCALE(DI), X5, X5
+#define NB3_I64 \
+	VXORPD X5, X5, X5; \
+	VCVTSI2SDQ (R8)(BX*4), X5, X5; \
+	VXORPD X6, X6, X6; \
+	VCVTSI2SDQ (R9)(BX*4), X6, X6; \
+	VUNPCKLPD X6, X5, X5; \
+	VMULPD SCALE(DI), X5, X5
+
+// every lattice site: V = [v, v, v, v] in Y1;
+// Y10 += V [v, f, cl, sl]; Y11 += V [(v v) v, 1, cA, sA]; the max
+#define CORE \
+	VBROADCASTSD X0, Y1; \
+	VINSERTF128 $1, (R10)(BX*8), Y0, Y2; \
+	VMULPD Y2, Y1, Y2; \
+	VADDPD Y2, Y10, Y10; \
+	VMULPD Y1, Y2, Y3; \
+	VBLENDPD $1, Y3, Y9, Y4; \
+	VMULPD Y4, Y1, Y4; \
+	VADDPD Y4, Y11, Y11; \
+	VMAXPD Y14, Y1, Y14
+
+// the gradients: D = [v, f, fa, fb] - V, Y12 += D D
+#define GRAD1 \
+	VSUBPD X1, X0, X5; \
+	VMULPD X5, X5, X5; \
+	VADDPD X5, X12, X12
+#define GRAD23 \
+	VINSERTF128 $1, X5, Y0, Y5; \
+	VSUBPD Y1, Y5, Y5; \
+	VMULPD Y5, Y5, Y5; \
+	VADDPD Y5, Y12, Y12
+
+// axis b's phases: X13 += V [cB, sB]
+#define AXB \
+	VMULPD X7, X1, X6; \
+	VADDPD X6, X13, X13
+
+// a site and a row's last site for each element type and dimension
+#define F32D1 PAIR_F32; CORE; GRAD1
+#define F32D1W WPAIR_F32; CORE; GRAD1
+#define F32D2 PAIR_F32; NB2_F32; CORE; GRAD23
+#define F32D2W WPAIR_F32; NB2_F32; CORE; GRAD23
+#define F32D3 PAIR_F32; NB3_F32; CORE; GRAD23; AXB
+#define F32D3W WPAIR_F32; NB3_F32; CORE; GRAD23; AXB
+#define F64D1 PAIR_F64; CORE; GRAD1
+#define F64D1W WPAIR_F64; CORE; GRAD1
+#define F64D2 PAIR_F64; NB2_F64; CORE; GRAD23
+#define F64D2W WPAIR_F64; NB2_F64; CORE; GRAD23
+#define F64D3 PAIR_F64; NB3_F64; CORE; GRAD23; AXB
+#define F64D3W WPAIR_F64; NB3_F64; CORE; GRAD23; AXB
+#define I64D1 PAIR_I64; CORE; GRAD1
+#define I64D1W WPAIR_I64; CORE; GRAD1
+#define I64D2 PAIR_I64; NB2_I64; CORE; GRAD23
+#define I64D2W WPAIR_I64; NB2_I64; CORE; GRAD23
+#define I64D3 PAIR_I64; NB3_I64; CORE; GRAD23; AXB
+#define I64D3W WPAIR_I64; NB3_I64; CORE; GRAD23; AXB
+
+// LOAD loads the sums and dispatches on the dimension.
+#define LOAD(d2, d3) \
+	MOVQ st+0(FP), DI; \
+	MOVQ x+8(FP), AX; \
+	MOVQ segs+16(FP), DX; \
+	MOVQ nseg+24(FP), CX; \
+	VMOVUPD R1(DI), Y10; \
+	VMOVUPD R2(DI), Y11; \
+	VMOVUPD R3(DI), Y12; \
+	VMOVUPD R4(DI), Y13; \
+	VMOVUPD MX(DI), Y14; \
+	MOVQ WRAP(DI), R13; \
+	MOVQ DIM(DI), R11; \
+	CMPQ R11, $2; \
+	JEQ d2; \
+	JGT d3
+
+// ROWS adds CX segments from DX on, SITE at each site and LAST at a row's
+// last site (elements of 1<<SH bytes), then jumps to store.
+#define ROWS(seg, site, tail, next, store, SH, SITE, LAST) \
+seg: \
+	TESTQ CX, CX; \
+	JZ store; \
+	VMOVUPD SEGK(DX), Y9; \
+	VMOVUPD SEGKB(DX), X7; \
+	MOVQ SEGOFF(DX), SI; \
+	ADDQ AX, SI; \
+	MOVQ SEGOFFA(DX), R8; \
+	ADDQ SI, R8; \
+	MOVQ SEGOFFB(DX), R9; \
+	ADDQ SI, R9; \
+	MOVQ SEGTAB(DX), R10; \
+	MOVQ SEGN(DX), BX; \
+	SUBQ SEGLAST(DX), BX; \
+	JZ tail; \
+	MOVQ BX, R12; \
+	SHLQ $SH, R12; \
+	ADDQ R12, SI; \
+	ADDQ R12, R8; \
+	ADDQ R12, R9; \
+	SHLQ $4, BX; \
+	ADDQ BX, R10; \
+	SHRQ $3, BX; \
+	NEGQ BX; \
+site: \
+	SITE; \
+	ADDQ $2, BX; \
+	JNZ site; \
+tail: \
+	CMPQ SEGLAST(DX), $0; \
+	JEQ next; \
+	LAST; \
+next: \
+	ADDQ $SEGSIZE, DX; \
+	DECQ CX; \
+	JMP seg
+
+// STORE stores the sums back.
+#define STORE \
+	VMOVUPD Y10, R1(DI); \
+	VMOVUPD Y11, R2(DI); \
+	VMOVUPD Y12, R3(DI); \
+	VMOVUPD Y13, R4(DI); \
+	VMOVUPD Y14, MX(DI); \
+	VZEROUPPER; \
+	RET
+
+// Without geometry: V in Y1; Y10 += [v, v v, ((v v) v) v, -]; the max.
+#define FLAT \
+	VMULPD Y1, Y1, Y2; \
+	VMULPD Y1, Y2, Y3; \
+	VMULPD Y1, Y3, Y3; \
+	VBLENDPD $2, Y2, Y1, Y4; \
+	VBLENDPD $4, Y3, Y4, Y4; \
+	VADDPD Y4, Y10, Y10; \
+	VMAXPD Y14, Y1, Y14
+#define FLAT_F32 \
+	VMOVSS (SI)(BX*2), X0; \
+	VCVTPS2PD X0, X0; \
+	VBROADCASTSD X0, Y1; \
+	FLAT
+#define FLAT_F64 \
+	VBROADCASTSD (SI)(BX*4), Y1; \
+	FLAT
+#define FLAT_I64 \
+	VXORPD X0, X0, X0; \
+	VCVTSI2SDQ (SI)(BX*4), X0, X0; \
+	VMULSD SCALE(DI), X0, X0; \
+	VBROADCASTSD X0, Y1; \
+	FLAT
+
+// FLATLOOP adds BX elements of 1<<SH bytes from SI on.
+#define FLATLOOP(loop, done, SH, SITE) \
+	MOVQ st+0(FP), DI; \
+	MOVQ x+8(FP), SI; \
+	MOVQ n+16(FP), BX; \
+	VMOVUPD R1(DI), Y10; \
+	VMOVUPD MX(DI), Y14; \
+	TESTQ BX, BX; \
+	JZ done; \
+	MOVQ BX, R12; \
+	SHLQ $SH, R12; \
+	ADDQ R12, SI; \
+	SHLQ $1, BX; \
+	NEGQ BX; \
+loop: \
+	SITE; \
+	ADDQ $2, BX; \
+	JNZ loop; \
+done: \
+	VMOVUPD Y10, R1(DI); \
+	VMOVUPD Y14, MX(DI); \
+	VZEROUPPER; \
+	RET
 
 // func fieldRows32(st *sumState, x unsafe.Pointer, segs *rowSeg, nseg int)
 TEXT ·fieldRows32(SB), NOSPLIT, $0-32
-	MOVQ st+0(FP), DI
-	MOVQ x+8(FP), AX
-	MOVQ segs+16(FP), DX
-	MOVQ nseg+24(FP), CX
-	VMOVUPD R1(DI), Y10
-	VMOVUPD R2(DI), Y11
-	VMOVUPD R3(DI), Y12
-	VMOVUPD R4(DI), Y13
-	VMOVUPD MX(DI), Y14
-	MOVQ WRAP(DI), R13
-	MOVQ DIM(DI), R11
-	CMPQ R11, $2
-	JEQ F32d2
-	JGT F32d3
-
-F32d1:
-	TESTQ CX, CX
-	JZ F32store
-	VMOVUPD SEGK(DX), Y9
-	VMOVUPD SEGKB(DX), X7
-	MOVQ SEGOFF(DX), SI
-	ADDQ AX, SI
-	MOVQ SEGOFFA(DX), R8
-	ADDQ SI, R8
-	MOVQ SEGOFFB(DX), R9
-	ADDQ SI, R9
-	MOVQ SEGTAB(DX), R10
-	MOVQ SEGN(DX), BX
-	SUBQ SEGLAST(DX), BX
-	JZ F32d1tail
-	// point past the sites, index from -2 m up
-	MOVQ BX, R12
-	SHLQ $2, R12
-	ADDQ R12, SI
-	ADDQ R12, R8
-	ADDQ R12, R9
-	SHLQ $4, BX
-	ADDQ BX, R10
-	SHRQ $3, BX
-	NEGQ BX
-F32d1site:
-	VCVTPS2PD (SI)(BX*2), X0
-	VBROADCASTSD X0, Y1
-	VINSERTF128 $1, (R10)(BX*8), Y0, Y2
-	VMULPD Y2, Y1, Y2
-	VADDPD Y2, Y10, Y10
-	VMULPD Y1, Y2, Y3
-	VBLENDPD $1, Y3, Y9, Y4
-	VMULPD Y4, Y1, Y4
-	VADDPD Y4, Y11, Y11
-	VMAXPD Y14, Y1, Y14
-	VSUBPD X1, X0, X5
-	VMULPD X5, X5, X5
-	VADDPD X5, X12, X12
-	ADDQ $2, BX
-	JNZ F32d1site
-F32d1tail:
-	CMPQ SEGLAST(DX), $0
-	JEQ F32d1next
-	VMOVSS (SI), X0
-	VINSERTPS $0x10, (SI)(R13*1), X0, X0
-	VCVTPS2PD X0, X0
-	VBROADCASTSD X0, Y1
-	VINSERTF128 $1, (R10), Y0, Y2
-	VMULPD Y2, Y1, Y2
-	VADDPD Y2, Y10, Y10
-	VMULPD Y1, Y2, Y3
-	VBLENDPD $1, Y3, Y9, Y4
-	VMULPD Y4, Y1, Y4
-	VADDPD Y4, Y11, Y11
-	VMAXPD Y14, Y1, Y14
-	VSUBPD X1, X0, X5
-	VMULPD X5, X5, X5
-	VADDPD X5, X12, X12
-F32d1next:
-	ADDQ $SEGSIZE, DX
-	DECQ CX
-	JMP F32d1
-
-F32d2:
-	TESTQ CX, CX
-	JZ F32store
-	VMOVUPD SEGK(DX), Y9
-	VMOVUPD SEGKB(DX), X7
-	MOVQ SEGOFF(DX), SI
-	ADDQ AX, SI
-	MOVQ SEGOFFA(DX), R8
-	ADDQ SI, R8
-	MOVQ SEGOFFB(DX), R9
-	ADDQ SI, R9
-	MOVQ SEGTAB(DX), R10
-	MOVQ SEGN(DX), BX
-	SUBQ SEGLAST(DX), BX
-	JZ F32d2tail
-	// point past the sites, index from -2 m up
-	MOVQ BX, R12
-	SHLQ $2, R12
-	ADDQ R12, SI
-	ADDQ R12, R8
-	ADDQ R12, R9
-	SHLQ $4, BX
-	ADDQ BX, R10
-	SHRQ $3, BX
-	NEGQ BX
-F32d2site:
-	VCVTPS2PD (SI)(BX*2), X0
-	VMOVSS (R8)(BX*2), X5
-	VCVTPS2PD X5, X5
-	VBROADCASTSD X0, Y1
-	VINSERTF128 $1, (R10)(BX*8), Y0, Y2
-	VMULPD Y2, Y1, Y2
-	VADDPD Y2, Y10, Y10
-	VMULPD Y1, Y2, Y3
-	VBLENDPD $1, Y3, Y9, Y4
-	VMULPD Y4, Y1, Y4
-	VADDPD Y4, Y11, Y11
-	VMAXPD Y14, Y1, Y14
-	VINSERTF128 $1, X5, Y0, Y5
-	VSUBPD Y1, Y5, Y5
-	VMULPD Y5, Y5, Y5
-	VADDPD Y5, Y12, Y12
-	ADDQ $2, BX
-	JNZ F32d2site
-F32d2tail:
-	CMPQ SEGLAST(DX), $0
-	JEQ F32d2next
-	VMOVSS (SI), X0
-	VINSERTPS $0x10, (SI)(R13*1), X0, X0
-	VCVTPS2PD X0, X0
-	VMOVSS (R8), X5
-	VCVTPS2PD X5, X5
-	VBROADCASTSD X0, Y1
-	VINSERTF128 $1, (R10), Y0, Y2
-	VMULPD Y2, Y1, Y2
-	VADDPD Y2, Y10, Y10
-	VMULPD Y1, Y2, Y3
-	VBLENDPD $1, Y3, Y9, Y4
-	VMULPD Y4, Y1, Y4
-	VADDPD Y4, Y11, Y11
-	VMAXPD Y14, Y1, Y14
-	VINSERTF128 $1, X5, Y0, Y5
-	VSUBPD Y1, Y5, Y5
-	VMULPD Y5, Y5, Y5
-	VADDPD Y5, Y12, Y12
-F32d2next:
-	ADDQ $SEGSIZE, DX
-	DECQ CX
-	JMP F32d2
-
-F32d3:
-	TESTQ CX, CX
-	JZ F32store
-	VMOVUPD SEGK(DX), Y9
-	VMOVUPD SEGKB(DX), X7
-	MOVQ SEGOFF(DX), SI
-	ADDQ AX, SI
-	MOVQ SEGOFFA(DX), R8
-	ADDQ SI, R8
-	MOVQ SEGOFFB(DX), R9
-	ADDQ SI, R9
-	MOVQ SEGTAB(DX), R10
-	MOVQ SEGN(DX), BX
-	SUBQ SEGLAST(DX), BX
-	JZ F32d3tail
-	// point past the sites, index from -2 m up
-	MOVQ BX, R12
-	SHLQ $2, R12
-	ADDQ R12, SI
-	ADDQ R12, R8
-	ADDQ R12, R9
-	SHLQ $4, BX
-	ADDQ BX, R10
-	SHRQ $3, BX
-	NEGQ BX
-F32d3site:
-	VCVTPS2PD (SI)(BX*2), X0
-	VMOVSS (R8)(BX*2), X5
-	VINSERTPS $0x10, (R9)(BX*2), X5, X5
-	VCVTPS2PD X5, X5
-	VBROADCASTSD X0, Y1
-	VINSERTF128 $1, (R10)(BX*8), Y0, Y2
-	VMULPD Y2, Y1, Y2
-	VADDPD Y2, Y10, Y10
-	VMULPD Y1, Y2, Y3
-	VBLENDPD $1, Y3, Y9, Y4
-	VMULPD Y4, Y1, Y4
-	VADDPD Y4, Y11, Y11
-	VMAXPD Y14, Y1, Y14
-	VINSERTF128 $1, X5, Y0, Y5
-	VSUBPD Y1, Y5, Y5
-	VMULPD Y5, Y5, Y5
-	VADDPD Y5, Y12, Y12
-	VMULPD X7, X1, X6
-	VADDPD X6, X13, X13
-	ADDQ $2, BX
-	JNZ F32d3site
-F32d3tail:
-	CMPQ SEGLAST(DX), $0
-	JEQ F32d3next
-	VMOVSS (SI), X0
-	VINSERTPS $0x10, (SI)(R13*1), X0, X0
-	VCVTPS2PD X0, X0
-	VMOVSS (R8), X5
-	VINSERTPS $0x10, (R9), X5, X5
-	VCVTPS2PD X5, X5
-	VBROADCASTSD X0, Y1
-	VINSERTF128 $1, (R10), Y0, Y2
-	VMULPD Y2, Y1, Y2
-	VADDPD Y2, Y10, Y10
-	VMULPD Y1, Y2, Y3
-	VBLENDPD $1, Y3, Y9, Y4
-	VMULPD Y4, Y1, Y4
-	VADDPD Y4, Y11, Y11
-	VMAXPD Y14, Y1, Y14
-	VINSERTF128 $1, X5, Y0, Y5
-	VSUBPD Y1, Y5, Y5
-	VMULPD Y5, Y5, Y5
-	VADDPD Y5, Y12, Y12
-	VMULPD X7, X1, X6
-	VADDPD X6, X13, X13
-F32d3next:
-	ADDQ $SEGSIZE, DX
-	DECQ CX
-	JMP F32d3
-
-F32store:
-	VMOVUPD Y10, R1(DI)
-	VMOVUPD Y11, R2(DI)
-	VMOVUPD Y12, R3(DI)
-	VMOVUPD Y13, R4(DI)
-	VMOVUPD Y14, MX(DI)
-	VZEROUPPER
-	RET
+	LOAD(f32d2, f32d3)
+	ROWS(f32d1, f32d1site, f32d1tail, f32d1next, f32store, 2, F32D1, F32D1W)
+	ROWS(f32d2, f32d2site, f32d2tail, f32d2next, f32store, 2, F32D2, F32D2W)
+	ROWS(f32d3, f32d3site, f32d3tail, f32d3next, f32store, 2, F32D3, F32D3W)
+f32store:
+	STORE
 
 // func fieldRows64(st *sumState, x unsafe.Pointer, segs *rowSeg, nseg int)
 TEXT ·fieldRows64(SB), NOSPLIT, $0-32
-	MOVQ st+0(FP), DI
-	MOVQ x+8(FP), AX
-	MOVQ segs+16(FP), DX
-	MOVQ nseg+24(FP), CX
-	VMOVUPD R1(DI), Y10
-	VMOVUPD R2(DI), Y11
-	VMOVUPD R3(DI), Y12
-	VMOVUPD R4(DI), Y13
-	VMOVUPD MX(DI), Y14
-	MOVQ WRAP(DI), R13
-	MOVQ DIM(DI), R11
-	CMPQ R11, $2
-	JEQ F64d2
-	JGT F64d3
-
-F64d1:
-	TESTQ CX, CX
-	JZ F64store
-	VMOVUPD SEGK(DX), Y9
-	VMOVUPD SEGKB(DX), X7
-	MOVQ SEGOFF(DX), SI
-	ADDQ AX, SI
-	MOVQ SEGOFFA(DX), R8
-	ADDQ SI, R8
-	MOVQ SEGOFFB(DX), R9
-	ADDQ SI, R9
-	MOVQ SEGTAB(DX), R10
-	MOVQ SEGN(DX), BX
-	SUBQ SEGLAST(DX), BX
-	JZ F64d1tail
-	// point past the sites, index from -2 m up
-	MOVQ BX, R12
-	SHLQ $3, R12
-	ADDQ R12, SI
-	ADDQ R12, R8
-	ADDQ R12, R9
-	SHLQ $4, BX
-	ADDQ BX, R10
-	SHRQ $3, BX
-	NEGQ BX
-F64d1site:
-	VMOVUPD (SI)(BX*4), X0
-	VBROADCASTSD X0, Y1
-	VINSERTF128 $1, (R10)(BX*8), Y0, Y2
-	VMULPD Y2, Y1, Y2
-	VADDPD Y2, Y10, Y10
-	VMULPD Y1, Y2, Y3
-	VBLENDPD $1, Y3, Y9, Y4
-	VMULPD Y4, Y1, Y4
-	VADDPD Y4, Y11, Y11
-	VMAXPD Y14, Y1, Y14
-	VSUBPD X1, X0, X5
-	VMULPD X5, X5, X5
-	VADDPD X5, X12, X12
-	ADDQ $2, BX
-	JNZ F64d1site
-F64d1tail:
-	CMPQ SEGLAST(DX), $0
-	JEQ F64d1next
-	VMOVSD (SI), X0
-	VMOVHPD (SI)(R13*1), X0, X0
-	VBROADCASTSD X0, Y1
-	VINSERTF128 $1, (R10), Y0, Y2
-	VMULPD Y2, Y1, Y2
-	VADDPD Y2, Y10, Y10
-	VMULPD Y1, Y2, Y3
-	VBLENDPD $1, Y3, Y9, Y4
-	VMULPD Y4, Y1, Y4
-	VADDPD Y4, Y11, Y11
-	VMAXPD Y14, Y1, Y14
-	VSUBPD X1, X0, X5
-	VMULPD X5, X5, X5
-	VADDPD X5, X12, X12
-F64d1next:
-	ADDQ $SEGSIZE, DX
-	DECQ CX
-	JMP F64d1
-
-F64d2:
-	TESTQ CX, CX
-	JZ F64store
-	VMOVUPD SEGK(DX), Y9
-	VMOVUPD SEGKB(DX), X7
-	MOVQ SEGOFF(DX), SI
-	ADDQ AX, SI
-	MOVQ SEGOFFA(DX), R8
-	ADDQ SI, R8
-	MOVQ SEGOFFB(DX), R9
-	ADDQ SI, R9
-	MOVQ SEGTAB(DX), R10
-	MOVQ SEGN(DX), BX
-	SUBQ SEGLAST(DX), BX
-	JZ F64d2tail
-	// point past the sites, index from -2 m up
-	MOVQ BX, R12
-	SHLQ $3, R12
-	ADDQ R12, SI
-	ADDQ R12, R8
-	ADDQ R12, R9
-	SHLQ $4, BX
-	ADDQ BX, R10
-	SHRQ $3, BX
-	NEGQ BX
-F64d2site:
-	VMOVUPD (SI)(BX*4), X0
-	VMOVSD (R8)(BX*4), X5
-	VBROADCASTSD X0, Y1
-	VINSERTF128 $1, (R10)(BX*8), Y0, Y2
-	VMULPD Y2, Y1, Y2
-	VADDPD Y2, Y10, Y10
-	VMULPD Y1, Y2, Y3
-	VBLENDPD $1, Y3, Y9, Y4
-	VMULPD Y4, Y1, Y4
-	VADDPD Y4, Y11, Y11
-	VMAXPD Y14, Y1, Y14
-	VINSERTF128 $1, X5, Y0, Y5
-	VSUBPD Y1, Y5, Y5
-	VMULPD Y5, Y5, Y5
-	VADDPD Y5, Y12, Y12
-	ADDQ $2, BX
-	JNZ F64d2site
-F64d2tail:
-	CMPQ SEGLAST(DX), $0
-	JEQ F64d2next
-	VMOVSD (SI), X0
-	VMOVHPD (SI)(R13*1), X0, X0
-	VMOVSD (R8), X5
-	VBROADCASTSD X0, Y1
-	VINSERTF128 $1, (R10), Y0, Y2
-	VMULPD Y2, Y1, Y2
-	VADDPD Y2, Y10, Y10
-	VMULPD Y1, Y2, Y3
-	VBLENDPD $1, Y3, Y9, Y4
-	VMULPD Y4, Y1, Y4
-	VADDPD Y4, Y11, Y11
-	VMAXPD Y14, Y1, Y14
-	VINSERTF128 $1, X5, Y0, Y5
-	VSUBPD Y1, Y5, Y5
-	VMULPD Y5, Y5, Y5
-	VADDPD Y5, Y12, Y12
-F64d2next:
-	ADDQ $SEGSIZE, DX
-	DECQ CX
-	JMP F64d2
-
-F64d3:
-	TESTQ CX, CX
-	JZ F64store
-	VMOVUPD SEGK(DX), Y9
-	VMOVUPD SEGKB(DX), X7
-	MOVQ SEGOFF(DX), SI
-	ADDQ AX, SI
-	MOVQ SEGOFFA(DX), R8
-	ADDQ SI, R8
-	MOVQ SEGOFFB(DX), R9
-	ADDQ SI, R9
-	MOVQ SEGTAB(DX), R10
-	MOVQ SEGN(DX), BX
-	SUBQ SEGLAST(DX), BX
-	JZ F64d3tail
-	// point past the sites, index from -2 m up
-	MOVQ BX, R12
-	SHLQ $3, R12
-	ADDQ R12, SI
-	ADDQ R12, R8
-	ADDQ R12, R9
-	SHLQ $4, BX
-	ADDQ BX, R10
-	SHRQ $3, BX
-	NEGQ BX
-F64d3site:
-	VMOVUPD (SI)(BX*4), X0
-	VMOVSD (R8)(BX*4), X5
-	VMOVHPD (R9)(BX*4), X5, X5
-	VBROADCASTSD X0, Y1
-	VINSERTF128 $1, (R10)(BX*8), Y0, Y2
-	VMULPD Y2, Y1, Y2
-	VADDPD Y2, Y10, Y10
-	VMULPD Y1, Y2, Y3
-	VBLENDPD $1, Y3, Y9, Y4
-	VMULPD Y4, Y1, Y4
-	VADDPD Y4, Y11, Y11
-	VMAXPD Y14, Y1, Y14
-	VINSERTF128 $1, X5, Y0, Y5
-	VSUBPD Y1, Y5, Y5
-	VMULPD Y5, Y5, Y5
-	VADDPD Y5, Y12, Y12
-	VMULPD X7, X1, X6
-	VADDPD X6, X13, X13
-	ADDQ $2, BX
-	JNZ F64d3site
-F64d3tail:
-	CMPQ SEGLAST(DX), $0
-	JEQ F64d3next
-	VMOVSD (SI), X0
-	VMOVHPD (SI)(R13*1), X0, X0
-	VMOVSD (R8), X5
-	VMOVHPD (R9), X5, X5
-	VBROADCASTSD X0, Y1
-	VINSERTF128 $1, (R10), Y0, Y2
-	VMULPD Y2, Y1, Y2
-	VADDPD Y2, Y10, Y10
-	VMULPD Y1, Y2, Y3
-	VBLENDPD $1, Y3, Y9, Y4
-	VMULPD Y4, Y1, Y4
-	VADDPD Y4, Y11, Y11
-	VMAXPD Y14, Y1, Y14
-	VINSERTF128 $1, X5, Y0, Y5
-	VSUBPD Y1, Y5, Y5
-	VMULPD Y5, Y5, Y5
-	VADDPD Y5, Y12, Y12
-	VMULPD X7, X1, X6
-	VADDPD X6, X13, X13
-F64d3next:
-	ADDQ $SEGSIZE, DX
-	DECQ CX
-	JMP F64d3
-
-F64store:
-	VMOVUPD Y10, R1(DI)
-	VMOVUPD Y11, R2(DI)
-	VMOVUPD Y12, R3(DI)
-	VMOVUPD Y13, R4(DI)
-	VMOVUPD Y14, MX(DI)
-	VZEROUPPER
-	RET
+	LOAD(f64d2, f64d3)
+	ROWS(f64d1, f64d1site, f64d1tail, f64d1next, f64store, 3, F64D1, F64D1W)
+	ROWS(f64d2, f64d2site, f64d2tail, f64d2next, f64store, 3, F64D2, F64D2W)
+	ROWS(f64d3, f64d3site, f64d3tail, f64d3next, f64store, 3, F64D3, F64D3W)
+f64store:
+	STORE
 
 // func fieldRowsI64(st *sumState, x unsafe.Pointer, segs *rowSeg, nseg int)
 TEXT ·fieldRowsI64(SB), NOSPLIT, $0-32
-	MOVQ st+0(FP), DI
-	MOVQ x+8(FP), AX
-	MOVQ segs+16(FP), DX
-	MOVQ nseg+24(FP), CX
-	VMOVUPD R1(DI), Y10
-	VMOVUPD R2(DI), Y11
-	VMOVUPD R3(DI), Y12
-	VMOVUPD R4(DI), Y13
-	VMOVUPD MX(DI), Y14
-	MOVQ WRAP(DI), R13
-	MOVQ DIM(DI), R11
-	CMPQ R11, $2
-	JEQ I64d2
-	JGT I64d3
-
-I64d1:
-	TESTQ CX, CX
-	JZ I64store
-	VMOVUPD SEGK(DX), Y9
-	VMOVUPD SEGKB(DX), X7
-	MOVQ SEGOFF(DX), SI
-	ADDQ AX, SI
-	MOVQ SEGOFFA(DX), R8
-	ADDQ SI, R8
-	MOVQ SEGOFFB(DX), R9
-	ADDQ SI, R9
-	MOVQ SEGTAB(DX), R10
-	MOVQ SEGN(DX), BX
-	SUBQ SEGLAST(DX), BX
-	JZ I64d1tail
-	// point past the sites, index from -2 m up
-	MOVQ BX, R12
-	SHLQ $3, R12
-	ADDQ R12, SI
-	ADDQ R12, R8
-	ADDQ R12, R9
-	SHLQ $4, BX
-	ADDQ BX, R10
-	SHRQ $3, BX
-	NEGQ BX
-I64d1site:
-	VXORPD X0, X0, X0
-	VCVTSI2SDQ (SI)(BX*4), X0, X0
-	VXORPD X6, X6, X6
-	VCVTSI2SDQ 8(SI)(BX*4), X6, X6
-	VUNPCKLPD X6, X0, X0
-	VMULPD SCALE(DI), X0, X0
-	VBROADCASTSD X0, Y1
-	VINSERTF128 $1, (R10)(BX*8), Y0, Y2
-	VMULPD Y2, Y1, Y2
-	VADDPD Y2, Y10, Y10
-	VMULPD Y1, Y2, Y3
-	VBLENDPD $1, Y3, Y9, Y4
-	VMULPD Y4, Y1, Y4
-	VADDPD Y4, Y11, Y11
-	VMAXPD Y14, Y1, Y14
-	VSUBPD X1, X0, X5
-	VMULPD X5, X5, X5
-	VADDPD X5, X12, X12
-	ADDQ $2, BX
-	JNZ I64d1site
-I64d1tail:
-	CMPQ SEGLAST(DX), $0
-	JEQ I64d1next
-	VXORPD X0, X0, X0
-	VCVTSI2SDQ (SI), X0, X0
-	VXORPD X6, X6, X6
-	VCVTSI2SDQ (SI)(R13*1), X6, X6
-	VUNPCKLPD X6, X0, X0
-	VMULPD SCALE(DI), X0, X0
-	VBROADCASTSD X0, Y1
-	VINSERTF128 $1, (R10), Y0, Y2
-	VMULPD Y2, Y1, Y2
-	VADDPD Y2, Y10, Y10
-	VMULPD Y1, Y2, Y3
-	VBLENDPD $1, Y3, Y9, Y4
-	VMULPD Y4, Y1, Y4
-	VADDPD Y4, Y11, Y11
-	VMAXPD Y14, Y1, Y14
-	VSUBPD X1, X0, X5
-	VMULPD X5, X5, X5
-	VADDPD X5, X12, X12
-I64d1next:
-	ADDQ $SEGSIZE, DX
-	DECQ CX
-	JMP I64d1
-
-I64d2:
-	TESTQ CX, CX
-	JZ I64store
-	VMOVUPD SEGK(DX), Y9
-	VMOVUPD SEGKB(DX), X7
-	MOVQ SEGOFF(DX), SI
-	ADDQ AX, SI
-	MOVQ SEGOFFA(DX), R8
-	ADDQ SI, R8
-	MOVQ SEGOFFB(DX), R9
-	ADDQ SI, R9
-	MOVQ SEGTAB(DX), R10
-	MOVQ SEGN(DX), BX
-	SUBQ SEGLAST(DX), BX
-	JZ I64d2tail
-	// point past the sites, index from -2 m up
-	MOVQ BX, R12
-	SHLQ $3, R12
-	ADDQ R12, SI
-	ADDQ R12, R8
-	ADDQ R12, R9
-	SHLQ $4, BX
-	ADDQ BX, R10
-	SHRQ $3, BX
-	NEGQ BX
-I64d2site:
-	VXORPD X0, X0, X0
-	VCVTSI2SDQ (SI)(BX*4), X0, X0
-	VXORPD X6, X6, X6
-	VCVTSI2SDQ 8(SI)(BX*4), X6, X6
-	VUNPCKLPD X6, X0, X0
-	VMULPD SCALE(DI), X0, X0
-	VXORPD X5, X5, X5
-	VCVTSI2SDQ (R8)(BX*4), X5, X5
-	VMULPD SCALE(DI), X5, X5
-	VBROADCASTSD X0, Y1
-	VINSERTF128 $1, (R10)(BX*8), Y0, Y2
-	VMULPD Y2, Y1, Y2
-	VADDPD Y2, Y10, Y10
-	VMULPD Y1, Y2, Y3
-	VBLENDPD $1, Y3, Y9, Y4
-	VMULPD Y4, Y1, Y4
-	VADDPD Y4, Y11, Y11
-	VMAXPD Y14, Y1, Y14
-	VINSERTF128 $1, X5, Y0, Y5
-	VSUBPD Y1, Y5, Y5
-	VMULPD Y5, Y5, Y5
-	VADDPD Y5, Y12, Y12
-	ADDQ $2, BX
-	JNZ I64d2site
-I64d2tail:
-	CMPQ SEGLAST(DX), $0
-	JEQ I64d2next
-	VXORPD X0, X0, X0
-	VCVTSI2SDQ (SI), X0, X0
-	VXORPD X6, X6, X6
-	VCVTSI2SDQ (SI)(R13*1), X6, X6
-	VUNPCKLPD X6, X0, X0
-	VMULPD SCALE(DI), X0, X0
-	VXORPD X5, X5, X5
-	VCVTSI2SDQ (R8), X5, X5
-	VMULPD SCALE(DI), X5, X5
-	VBROADCASTSD X0, Y1
-	VINSERTF128 $1, (R10), Y0, Y2
-	VMULPD Y2, Y1, Y2
-	VADDPD Y2, Y10, Y10
-	VMULPD Y1, Y2, Y3
-	VBLENDPD $1, Y3, Y9, Y4
-	VMULPD Y4, Y1, Y4
-	VADDPD Y4, Y11, Y11
-	VMAXPD Y14, Y1, Y14
-	VINSERTF128 $1, X5, Y0, Y5
-	VSUBPD Y1, Y5, Y5
-	VMULPD Y5, Y5, Y5
-	VADDPD Y5, Y12, Y12
-I64d2next:
-	ADDQ $SEGSIZE, DX
-	DECQ CX
-	JMP I64d2
-
-I64d3:
-	TESTQ CX, CX
-	JZ I64store
-	VMOVUPD SEGK(DX), Y9
-	VMOVUPD SEGKB(DX), X7
-	MOVQ SEGOFF(DX), SI
-	ADDQ AX, SI
-	MOVQ SEGOFFA(DX), R8
-	ADDQ SI, R8
-	MOVQ SEGOFFB(DX), R9
-	ADDQ SI, R9
-	MOVQ SEGTAB(DX), R10
-	MOVQ SEGN(DX), BX
-	SUBQ SEGLAST(DX), BX
-	JZ I64d3tail
-	// point past the sites, index from -2 m up
-	MOVQ BX, R12
-	SHLQ $3, R12
-	ADDQ R12, SI
-	ADDQ R12, R8
-	ADDQ R12, R9
-	SHLQ $4, BX
-	ADDQ BX, R10
-	SHRQ $3, BX
-	NEGQ BX
-I64d3site:
-	VXORPD X0, X0, X0
-	VCVTSI2SDQ (SI)(BX*4), X0, X0
-	VXORPD X6, X6, X6
-	VCVTSI2SDQ 8(SI)(BX*4), X6, X6
-	VUNPCKLPD X6, X0, X0
-	VMULPD SCALE(DI), X0, X0
-	VXORPD X5, X5, X5
-	VCVTSI2SDQ (R8)(BX*4), X5, X5
-	VXORPD X6, X6, X6
-	VCVTSI2SDQ (R9)(BX*4), X6, X6
-	VUNPCKLPD X6, X5, X5
-	VMULPD SCALE(DI), X5, X5
-	VBROADCASTSD X0, Y1
-	VINSERTF128 $1, (R10)(BX*8), Y0, Y2
-	VMULPD Y2, Y1, Y2
-	VADDPD Y2, Y10, Y10
-	VMULPD Y1, Y2, Y3
-	VBLENDPD $1, Y3, Y9, Y4
-	VMULPD Y4, Y1, Y4
-	VADDPD Y4, Y11, Y11
-	VMAXPD Y14, Y1, Y14
-	VINSERTF128 $1, X5, Y0, Y5
-	VSUBPD Y1, Y5, Y5
-	VMULPD Y5, Y5, Y5
-	VADDPD Y5, Y12, Y12
-	VMULPD X7, X1, X6
-	VADDPD X6, X13, X13
-	ADDQ $2, BX
-	JNZ I64d3site
-I64d3tail:
-	CMPQ SEGLAST(DX), $0
-	JEQ I64d3next
-	VXORPD X0, X0, X0
-	VCVTSI2SDQ (SI), X0, X0
-	VXORPD X6, X6, X6
-	VCVTSI2SDQ (SI)(R13*1), X6, X6
-	VUNPCKLPD X6, X0, X0
-	VMULPD SCALE(DI), X0, X0
-	VXORPD X5, X5, X5
-	VCVTSI2SDQ (R8), X5, X5
-	VXORPD X6, X6, X6
-	VCVTSI2SDQ (R9), X6, X6
-	VUNPCKLPD X6, X5, X5
-	VMULPD SCALE(DI), X5, X5
-	VBROADCASTSD X0, Y1
-	VINSERTF128 $1, (R10), Y0, Y2
-	VMULPD Y2, Y1, Y2
-	VADDPD Y2, Y10, Y10
-	VMULPD Y1, Y2, Y3
-	VBLENDPD $1, Y3, Y9, Y4
-	VMULPD Y4, Y1, Y4
-	VADDPD Y4, Y11, Y11
-	VMAXPD Y14, Y1, Y14
-	VINSERTF128 $1, X5, Y0, Y5
-	VSUBPD Y1, Y5, Y5
-	VMULPD Y5, Y5, Y5
-	VADDPD Y5, Y12, Y12
-	VMULPD X7, X1, X6
-	VADDPD X6, X13, X13
-I64d3next:
-	ADDQ $SEGSIZE, DX
-	DECQ CX
-	JMP I64d3
-
-I64store:
-	VMOVUPD Y10, R1(DI)
-	VMOVUPD Y11, R2(DI)
-	VMOVUPD Y12, R3(DI)
-	VMOVUPD Y13, R4(DI)
-	VMOVUPD Y14, MX(DI)
-	VZEROUPPER
-	RET
+	LOAD(i64d2, i64d3)
+	ROWS(i64d1, i64d1site, i64d1tail, i64d1next, i64store, 3, I64D1, I64D1W)
+	ROWS(i64d2, i64d2site, i64d2tail, i64d2next, i64store, 3, I64D2, I64D2W)
+	ROWS(i64d3, i64d3site, i64d3tail, i64d3next, i64store, 3, I64D3, I64D3W)
+i64store:
+	STORE
 
 // func fieldFlat32(st *sumState, x unsafe.Pointer, n int)
-//
-// The sums without geometry of n elements from x.
 TEXT ·fieldFlat32(SB), NOSPLIT, $0-24
-	MOVQ st+0(FP), DI
-	MOVQ x+8(FP), SI
-	MOVQ n+16(FP), BX
-	VMOVUPD R1(DI), Y10
-	VMOVUPD MX(DI), Y14
-	TESTQ BX, BX
-	JZ F32flatdone
-	MOVQ BX, R12
-	SHLQ $2, R12
-	ADDQ R12, SI
-	SHLQ $1, BX
-	NEGQ BX
-F32flat:
-	VMOVSS (SI)(BX*2), X0
-	VCVTPS2PD X0, X0
-	VBROADCASTSD X0, Y1
-	VMULPD Y1, Y1, Y2
-	VMULPD Y1, Y2, Y3
-	VMULPD Y1, Y3, Y3
-	VBLENDPD $2, Y2, Y1, Y4
-	VBLENDPD $4, Y3, Y4, Y4
-	VADDPD Y4, Y10, Y10
-	VMAXPD Y14, Y1, Y14
-	ADDQ $2, BX
-	JNZ F32flat
-F32flatdone:
-	VMOVUPD Y10, R1(DI)
-	VMOVUPD Y14, MX(DI)
-	VZEROUPPER
-	RET
+	FLATLOOP(f32flat, f32flatdone, 2, FLAT_F32)
 
 // func fieldFlat64(st *sumState, x unsafe.Pointer, n int)
-//
-// The sums without geometry of n elements from x.
 TEXT ·fieldFlat64(SB), NOSPLIT, $0-24
-	MOVQ st+0(FP), DI
-	MOVQ x+8(FP), SI
-	MOVQ n+16(FP), BX
-	VMOVUPD R1(DI), Y10
-	VMOVUPD MX(DI), Y14
-	TESTQ BX, BX
-	JZ F64flatdone
-	MOVQ BX, R12
-	SHLQ $3, R12
-	ADDQ R12, SI
-	SHLQ $1, BX
-	NEGQ BX
-F64flat:
-	VBROADCASTSD (SI)(BX*4), Y1
-	VMULPD Y1, Y1, Y2
-	VMULPD Y1, Y2, Y3
-	VMULPD Y1, Y3, Y3
-	VBLENDPD $2, Y2, Y1, Y4
-	VBLENDPD $4, Y3, Y4, Y4
-	VADDPD Y4, Y10, Y10
-	VMAXPD Y14, Y1, Y14
-	ADDQ $2, BX
-	JNZ F64flat
-F64flatdone:
-	VMOVUPD Y10, R1(DI)
-	VMOVUPD Y14, MX(DI)
-	VZEROUPPER
-	RET
+	FLATLOOP(f64flat, f64flatdone, 3, FLAT_F64)
 
 // func fieldFlatI64(st *sumState, x unsafe.Pointer, n int)
-//
-// The sums without geometry of n elements from x.
 TEXT ·fieldFlatI64(SB), NOSPLIT, $0-24
-	MOVQ st+0(FP), DI
-	MOVQ x+8(FP), SI
-	MOVQ n+16(FP), BX
-	VMOVUPD R1(DI), Y10
-	VMOVUPD MX(DI), Y14
-	TESTQ BX, BX
-	JZ I64flatdone
-	MOVQ BX, R12
-	SHLQ $3, R12
-	ADDQ R12, SI
-	SHLQ $1, BX
-	NEGQ BX
-I64flat:
-	VXORPD X0, X0, X0
-	VCVTSI2SDQ (SI)(BX*4), X0, X0
-	VMULSD SCALE(DI), X0, X0
-	VBROADCASTSD X0, Y1
-	VMULPD Y1, Y1, Y2
-	VMULPD Y1, Y2, Y3
-	VMULPD Y1, Y3, Y3
-	VBLENDPD $2, Y2, Y1, Y4
-	VBLENDPD $4, Y3, Y4, Y4
-	VADDPD Y4, Y10, Y10
-	VMAXPD Y14, Y1, Y14
-	ADDQ $2, BX
-	JNZ I64flat
-I64flatdone:
-	VMOVUPD Y10, R1(DI)
-	VMOVUPD Y14, MX(DI)
-	VZEROUPPER
-	RET
+	FLATLOOP(i64flat, i64flatdone, 3, FLAT_I64)
 
 // func rotRow(dst *[2]float64, tabC, tabS *[64]float64, sc *[2]float64, t0, n int)
 //
@@ -890,6 +310,7 @@ TEXT ·rotRow(SB), NOSPLIT, $0-48
 	MOVQ sc+24(FP), R11
 	MOVQ t0+32(FP), DX
 	MOVQ n+40(FP), CX
+
 rotgroup:
 	TESTQ CX, CX
 	JZ rotdone
@@ -904,6 +325,7 @@ rotgroup:
 	LEAQ (R8)(DX*8), SI
 	LEAQ (R9)(DX*8), R10
 	XORQ DX, DX // the next group from its first site
+
 rotsite:
 	VMULPD (SI), Y8, Y0 // c0 tabC
 	VMULPD (R10), Y9, Y1 // s0 tabS
@@ -923,6 +345,7 @@ rotsite:
 	SUBQ $4, BX
 	JNZ rotsite
 	JMP rotgroup
+
 rotdone:
 	VZEROUPPER
 	RET
