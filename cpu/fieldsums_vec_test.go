@@ -7,6 +7,7 @@ import (
 	"unsafe"
 
 	"github.com/quenchlab/quench"
+	"github.com/quenchlab/quench/backendtest"
 )
 
 // TestSumStateLayout: fieldsums_amd64.s reads sumState and rowSeg at
@@ -185,6 +186,49 @@ func checkFieldBlockVec(t *testing.T, r *rand.Rand, tabs string, dt quench.DType
 			if !samePartials(want, got) {
 				t.Errorf("%s %v %v specials %v geometry %v block %d:\n got %v\nwant %v", tabs, dt, shape, specials, geo, k, got, want)
 			}
+		}
+	}
+}
+
+// TestFieldSumsPaths: the backend's FieldSums gives the same sums with the
+// vector code and without it (fieldBlock), with and without geometry, on
+// lattices taken in turn so that the kept geometry (Backend.sumGeom) is
+// replaced and found again, built with the vector tables or (every other
+// lattice, fieldBlock first) without them.
+func TestFieldSumsPaths(t *testing.T) {
+	if !useAVX2 {
+		t.Skip("no AVX2 (or purego): fieldBlock only")
+	}
+	defer func(saved bool) { useAVX2 = saved }(useAVX2)
+	be := New()
+	r := rand.New(rand.NewPCG(3, 4))
+	shapes := [][]int{{5000}, {33, 200}, {5000}, {6, 7, 100}, {33, 200}}
+	for _, dt := range []quench.DType{quench.Float32, quench.Float64, quench.Int64} {
+		for k, shape := range shapes {
+			lat, err := quench.NewLattice(shape...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			buf, err := be.Alloc(dt, lat.Sites())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := be.Upload(buf, fieldData(r, dt, int(lat.Sites()), 1e-4)); err != nil {
+				t.Fatal(err)
+			}
+			for _, on := range []*quench.Lattice{&lat, nil} {
+				var sums [2]quench.FieldSums // vector, fieldBlock
+				for _, i := range [][]int{{0, 1}, {1, 0}}[k%2] {
+					useAVX2 = i == 0
+					if sums[i], err = be.FieldSums(buf, on); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if !backendtest.SameFieldSums(sums[0], sums[1]) {
+					t.Errorf("%v %v geometry %v: vector %+v, fieldBlock %+v", dt, shape, on != nil, sums[0], sums[1])
+				}
+			}
+			be.Free(buf)
 		}
 	}
 }
