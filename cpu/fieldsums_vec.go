@@ -112,11 +112,11 @@ func (g *sumGeom) phase(i int, c int64) (co, s float64) {
 	return co, s
 }
 
-// fieldBlockVec is fieldBlock on the vector kernels for x's element type,
-// kind (useAVX2; g from newSumGeom with vecTables): the same partials, bit for
-// bit. The kernels do not count non-finite values: a block has none when
-// its Sum is finite (once a term is infinite or NaN, the sum stays so), and
-// only otherwise are they counted here.
+// fieldBlockVec is fieldBlock on the vector kernels of kind, x's element
+// type (useAVX2): the same partials, bit for bit. g's tables (vecTables)
+// are used where it has them. The kernels do not count non-finite values:
+// a block has none when its Sum is finite (once a term is infinite or NaN,
+// the sum stays so), and only otherwise are they counted here.
 func fieldBlockVec[T float32 | float64 | int64](x []T, kind vecKind, scale float64, g *sumGeom, k int, out []float64) {
 	lo := int64(k) * quench.SumBlock
 	hi := min(lo+quench.SumBlock, int64(len(x)))
