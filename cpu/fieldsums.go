@@ -26,7 +26,7 @@ func (b *Backend) FieldSums(buf quench.Buffer, lat *quench.Lattice) (quench.Fiel
 		if lat.Sites() != cb.n {
 			return quench.FieldSums{}, fmt.Errorf("cpu: FieldSums of %d elements on lattice %s of %d sites", cb.n, lat, lat.Sites())
 		}
-		g, d = b.sumGeom(lat), lat.Dim()
+		g, d = b.sumGeomOf(lat), lat.Dim()
 	}
 	w := quench.FieldSumsWidth(d)
 	nblk := int((cb.n + quench.SumBlock - 1) / quench.SumBlock)
@@ -67,9 +67,9 @@ type sumGeom struct {
 	ax  [2][][2]float64 // [cos, sin] along axes d-2 and d-3 (or nil)
 }
 
-// sumGeom is newSumGeom(lat), kept for the next call on the same shape
+// sumGeomOf is newSumGeom(lat), kept for the next call on the same shape
 // (a run measures one lattice at every step; its tables are built once).
-func (b *Backend) sumGeom(lat *quench.Lattice) *sumGeom {
+func (b *Backend) sumGeomOf(lat *quench.Lattice) *sumGeom {
 	if g := b.geom.Load(); g != nil && slices.Equal(g.lat, lat.Shape) {
 		return g
 	}

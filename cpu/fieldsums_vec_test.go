@@ -192,7 +192,7 @@ func checkFieldBlockVec(t *testing.T, r *rand.Rand, tabs string, dt quench.DType
 
 // TestFieldSumsPaths: the backend's FieldSums gives the same sums with the
 // vector code and without it (fieldBlock), with and without geometry, on
-// lattices taken in turn so that the kept geometry (Backend.sumGeom) is
+// lattices taken in turn so that the kept geometry (Backend.sumGeomOf) is
 // replaced and found again, built with the vector tables or (every other
 // lattice, fieldBlock first) without them.
 func TestFieldSumsPaths(t *testing.T) {
