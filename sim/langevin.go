@@ -12,7 +12,8 @@ import (
 )
 
 // newLangevinState builds the start of a phi4 or particles run:
-// hot = uniform in [-1, 1) (kuramoto phases in [0, 1)), cold = zero, each
+// hot = uniform in [-1, 1) (float32: rounded, so 1 can occur; kuramoto
+// phases in [0, 1), a rounded 1 wrapped to 0), cold = zero, each
 // value Philox(seed; Init, phase 1 field / 2 positions, group n>>1), 53 bits
 // from words 0,1 (even n) or 2,3 (odd n), rounded to the run's precision.
 // Kuramoto frequencies are Omega + OmegaSpread*xi (Init, phase 3).

@@ -137,7 +137,8 @@ func (c *Config) MassParams() *quench.MassTransferParams {
 // -log(1-u), u uniform from Philox(seed; Init, phase 5, group n>>1), 53
 // bits (words 0,1 or 2,3), log by pmath (the same bits on every
 // platform), rescaled to the cold start's total (rescaleMasses).
-// diffusion: hot = uniform [0, 1) (phase 6); cold = 1 at the centre site
+// diffusion: hot = uniform [0, 1) (phase 6; float32: rounded, so 1 can
+// occur); cold = 1 at the centre site
 // (L_a/2 along every axis).
 func newMassState(cfg Config) *State {
 	st := &State{Config: cfg}
