@@ -323,6 +323,14 @@ func selectGrid(grid []benchCase, sel benchSelection) (cases []benchCase, skippe
 		why := "ising2d is 2D, ising3d 3D, kmp, aggregation and transfer 1D or 2D; --N sizes particles"
 		if len(skipped) > 0 {
 			why = strings.Join(skipped, "; ")
+		} else if len(sel.models) > 0 {
+			var ws []string
+			for _, m := range sel.models {
+				if w := sizeMisses(m, sel); !slices.Contains(ws, w) {
+					ws = append(ws, w)
+				}
+			}
+			why = strings.Join(ws, "; ")
 		}
 		return nil, nil, quench.Usagef("%s leaves nothing to time in %s (%s)", sizeFlag(sel), what, why)
 	}

@@ -140,8 +140,10 @@ func TestBenchSelect(t *testing.T) {
 		sel  benchSelection
 		want string
 	}{
-		{benchSelection{models: []string{"ising3d"}, shape: []int{8, 8}}, "--shape 8x8 leaves nothing to time in --model ising3d"},
-		{benchSelection{models: []string{"kmp"}, shape: []int{8, 8, 8}}, "--shape 8x8x8 leaves nothing to time in --model kmp"},
+		{benchSelection{models: []string{"ising3d"}, shape: []int{8, 8}}, "--shape 8x8 leaves nothing to time in --model ising3d (ising3d is 3D)"},
+		{benchSelection{models: []string{"kmp"}, shape: []int{8, 8, 8}}, "--shape 8x8x8 leaves nothing to time in --model kmp (kmp runs in 1D or 2D)"},
+		{benchSelection{models: []string{"particles"}, L: 16}, "--L 16 leaves nothing to time in --model particles (--N sizes particles)"},
+		{benchSelection{models: []string{"sandpile", "phi4"}, n: 16}, "--N 16 leaves nothing to time in --model sandpile,phi4 (--L or --shape sizes lattices)"},
 		{benchSelection{models: []string{"ising2d"}, L: 9}, "--L 9: ising2d extent 9 (axis 0) of lattice 9x9 is odd"},
 		{benchSelection{models: []string{"transfer"}, shape: []int{6, 3}}, "--shape 6x3: transfer 6x3 needs even extents (bonds are updated in even and odd classes)"},
 		{benchSelection{models: []string{"kmp"}, shape: []int{5}}, "--shape 5: kmp 5 needs even extents"},
