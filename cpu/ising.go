@@ -3,6 +3,7 @@ package cpu
 import (
 	"encoding/binary"
 	"fmt"
+	"slices"
 	"sync"
 	"unsafe"
 
@@ -475,63 +476,216 @@ func (b *Backend) IsingSums(spins quench.Buffer, lat quench.Lattice) (quench.Isi
 	}
 	g := newRowGeom(lat)
 	s := sb.i8
-	partial := make([]quench.IsingSums, g.parts)
-	run := func(part int) {
-		nb := make([]int64, 2*len(g.ext))
-		lo := int64(part) * g.perPart
-		hi := min(lo+g.perPart, g.rows)
-		var m, bond, stag int64
-		lx := int64(g.lx)
-		for r := lo; r < hi; r++ {
-			par := g.neighbours(r, nb)
-			row := s[r*lx : r*lx+lx]
-			var even, odd, rb int64 // even, odd: sums over the even and odd x
-			for x := int64(0); x < lx; x++ {
-				sv := int64(row[x])
-				if x&1 == 0 {
-					even += sv
-				} else {
-					odd += sv
-				}
-				rt := x + 1
-				if rt == lx {
-					rt = 0
-				}
-				rb += sv * int64(row[rt])
-			}
-			// (-1)^(row parity + x) weighs the staggered sum
-			if par == 0 {
-				stag += even - odd
-			} else {
-				stag += odd - even
-			}
-			rm := even + odd
-			// forward neighbour along each other axis ("up" rows)
-			for a := 0; a < len(nb); a += 2 {
-				up := s[nb[a]*lx : nb[a]*lx+lx]
-				for x := int64(0); x < lx; x++ {
-					rb += int64(row[x]) * int64(up[x])
-				}
-			}
-			m += rm
-			bond += rb
-		}
-		partial[part] = quench.IsingSums{Mag: m, Bond: bond, Stag: stag}
-	}
 	if lat.Sites() < 2*chunkSites {
+		// one goroutine: eight spins a word, exact for spins of +1 and
+		// -1 only (the sweep's and the checkpoint's); a part that meets
+		// another value says so, and every part is summed again site by
+		// site
+		var tot quench.IsingSums
 		for p := 0; p < g.parts; p++ {
-			run(p)
+			ps, bad := isingSumsWords(s, &g, p)
+			if bad {
+				tot = quench.IsingSums{}
+				for p := 0; p < g.parts; p++ {
+					tot = addSums(tot, isingSumsSites(s, &g, p))
+				}
+				return tot, nil
+			}
+			tot = addSums(tot, ps)
 		}
-	} else {
-		parallel(g.parts, run)
+		return tot, nil
+	}
+	partial := make([]quench.IsingSums, g.parts)
+	bad := make([]bool, g.parts)
+	parallel(g.parts, func(part int) { partial[part], bad[part] = isingSumsWords(s, &g, part) })
+	if slices.Contains(bad, true) {
+		parallel(g.parts, func(part int) { partial[part] = isingSumsSites(s, &g, part) })
 	}
 	var tot quench.IsingSums
 	for _, p := range partial {
-		tot.Mag += p.Mag
-		tot.Bond += p.Bond
-		tot.Stag += p.Stag
+		tot = addSums(tot, p)
 	}
 	return tot, nil
+}
+
+func addSums(a, b quench.IsingSums) quench.IsingSums {
+	return quench.IsingSums{Mag: a.Mag + b.Mag, Bond: a.Bond + b.Bond, Stag: a.Stag + b.Stag}
+}
+
+// isingSumsSites returns the sums over the rows of part of g, site by
+// site: the magnetization, the bond sum (each site times its forward
+// neighbour along every axis) and the staggered magnetization, for spins
+// of any value.
+func isingSumsSites(s []int8, g *rowGeom, part int) quench.IsingSums {
+	nb := make([]int64, 2*len(g.ext))
+	lo := int64(part) * g.perPart
+	hi := min(lo+g.perPart, g.rows)
+	var m, bond, stag int64
+	lx := int64(g.lx)
+	for r := lo; r < hi; r++ {
+		par := g.neighbours(r, nb)
+		row := s[r*lx : r*lx+lx]
+		var even, odd, rb int64 // even, odd: sums over the even and odd x
+		for x := int64(0); x < lx; x++ {
+			sv := int64(row[x])
+			if x&1 == 0 {
+				even += sv
+			} else {
+				odd += sv
+			}
+			rt := x + 1
+			if rt == lx {
+				rt = 0
+			}
+			rb += sv * int64(row[rt])
+		}
+		// (-1)^(row parity + x) weighs the staggered sum
+		if par == 0 {
+			stag += even - odd
+		} else {
+			stag += odd - even
+		}
+		rm := even + odd
+		// forward neighbour along each other axis ("up" rows)
+		for a := 0; a < len(nb); a += 2 {
+			up := s[nb[a]*lx : nb[a]*lx+lx]
+			for x := int64(0); x < lx; x++ {
+				rb += int64(row[x]) * int64(up[x])
+			}
+		}
+		m += rm
+		bond += rb
+	}
+	return quench.IsingSums{Mag: m, Bond: bond, Stag: stag}
+}
+
+// Byte lanes of a word of eight spins.
+const (
+	lanes16 = 0x00FF00FF00FF00FF // the even bytes (even x) as 16-bit lanes
+	add16   = 0x0001000100010001 // times this, lane sums in the top lane
+)
+
+// wordsFlush is the most words whose per-byte counts isingSumsWords adds
+// up before it totals them: a byte gets a bond count per axis and word (4
+// in 4D), below 256 after 63 words.
+const wordsFlush = 63
+
+// isingSumsWords is isingSumsSites for spins of +1 and -1, eight sites a
+// word: a spin of -1 (0xFF) has bit 1 set, +1 (0x01) has not, so the
+// per-byte down spins are w>>1 & lsb and the unequal pairs (product -1)
+// (w^v)>>1 & lsb; a row's words give its even- and odd-x down spins and
+// its unequal bonds, the sums being counts minus twice those. The sites
+// past the row's last whole word go site by site. bad reports a spin
+// that is neither +1 nor -1 (the sums are then wrong).
+func isingSumsWords(s []int8, g *rowGeom, part int) (sums quench.IsingSums, bad bool) {
+	var ups [3]unsafe.Pointer
+	nup := len(g.ext) // the forward rows along the other axes
+	if nup > len(ups) {
+		// more than four axes: site by site (the words' byte counts
+		// would overflow sooner)
+		return isingSumsSites(s, g, part), false
+	}
+	var nbs [2 * len(ups)]int64
+	nb := nbs[:2*nup]
+	lo := int64(part) * g.perPart
+	hi := min(lo+g.perPart, g.rows)
+	lx := int64(g.lx)
+	nw := lx / 8 // whole words; the last one's right neighbours wrap when lx%8 == 0
+	var m, bond, stag int64
+	var invalid uint64 // nonzero: a byte of some word is neither 0x01 nor 0xFF
+	for r := lo; r < hi; r++ {
+		par := g.neighbours(r, nb)
+		row := s[r*lx : r*lx+lx]
+		for a := 0; a < nup; a++ {
+			ups[a] = unsafe.Pointer(unsafe.SliceData(s[nb[2*a]*lx : nb[2*a]*lx+lx]))
+		}
+		p := unsafe.Pointer(unsafe.SliceData(row))
+		var downEven, downOdd, unequal int64
+		// the words whose right neighbours lie in the row (all but a
+		// last word ending at lx), then that word's, wrapped
+		inner := nw
+		if 8*nw == lx {
+			inner--
+		}
+		for k0 := int64(0); k0 < nw; k0 += wordsFlush {
+			k1 := min(k0+wordsFlush, inner)
+			var accD, accB uint64
+			add := func(w, v uint64) {
+				dn := w >> 1 & lsb
+				invalid |= w ^ (lsb | dn*0xFE)
+				accD += dn
+				accB += (w ^ v) >> 1 & lsb
+			}
+			switch nup {
+			case 0:
+				for k := k0; k < k1; k++ {
+					add(le64(unsafe.Add(p, 8*k)), le64(unsafe.Add(p, 8*k+1)))
+				}
+			case 1:
+				for k := k0; k < k1; k++ {
+					w := le64(unsafe.Add(p, 8*k))
+					add(w, le64(unsafe.Add(p, 8*k+1)))
+					accB += (w ^ le64(unsafe.Add(ups[0], 8*k))) >> 1 & lsb
+				}
+			case 2:
+				for k := k0; k < k1; k++ {
+					w := le64(unsafe.Add(p, 8*k))
+					add(w, le64(unsafe.Add(p, 8*k+1)))
+					accB += (w^le64(unsafe.Add(ups[0], 8*k)))>>1&lsb + (w^le64(unsafe.Add(ups[1], 8*k)))>>1&lsb
+				}
+			default:
+				for k := k0; k < k1; k++ {
+					w := le64(unsafe.Add(p, 8*k))
+					add(w, le64(unsafe.Add(p, 8*k+1)))
+					for a := 0; a < nup; a++ {
+						accB += (w ^ le64(unsafe.Add(ups[a], 8*k))) >> 1 & lsb
+					}
+				}
+			}
+			if k1 == inner && inner < nw && k0+wordsFlush > inner {
+				k := inner
+				w := le64(unsafe.Add(p, 8*k))
+				add(w, w>>8|uint64(uint8(row[0]))<<56)
+				for a := 0; a < nup; a++ {
+					accB += (w ^ le64(unsafe.Add(ups[a], 8*k))) >> 1 & lsb
+				}
+			}
+			downEven += int64((accD & lanes16) * add16 >> 48)
+			downOdd += int64((accD >> 8 & lanes16) * add16 >> 48)
+			unequal += int64((accB&lanes16)*add16>>48) + int64((accB>>8&lanes16)*add16>>48)
+		}
+		// the words' sites: 4 nw at even x, 4 nw at odd x, each with
+		// 1 + nup forward bonds
+		even, odd := 4*nw-2*downEven, 4*nw-2*downOdd
+		rb := 8*nw*int64(1+nup) - 2*unequal
+		for x := 8 * nw; x < lx; x++ {
+			sv := int64(row[x])
+			if x&1 == 0 {
+				even += sv
+			} else {
+				odd += sv
+			}
+			rt := x + 1
+			if rt == lx {
+				rt = 0
+			}
+			rb += sv * int64(row[rt])
+			for a := 0; a < nup; a++ {
+				rb += sv * int64(s[nb[2*a]*lx+x])
+			}
+			if sv != 1 && sv != -1 {
+				invalid = 1
+			}
+		}
+		if par == 0 {
+			stag += even - odd
+		} else {
+			stag += odd - even
+		}
+		m += even + odd
+		bond += rb
+	}
+	return quench.IsingSums{Mag: m, Bond: bond, Stag: stag}, invalid != 0
 }
 
 // Sum implements quench.Reducer for float buffers: fixed blocks of

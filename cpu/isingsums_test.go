@@ -1,0 +1,74 @@
+package cpu
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/quenchlab/quench"
+	"github.com/quenchlab/quench/backendtest"
+)
+
+// IsingSums (eight spins a word) equals the site-by-site reference on
+// extents with and without a partial last word, in one to five
+// dimensions, on lattices of one part and of several, and with a spin
+// that is neither +1 nor -1 (summed site by site again) anywhere.
+func TestIsingSumsWords(t *testing.T) {
+	be := New()
+	rng := rand.New(rand.NewPCG(1, 2))
+	shapes := [][]int{
+		{2}, {8}, {16}, {18}, {1024}, {2, 2}, {4, 8}, {6, 10}, {4, 34}, {8, 16},
+		{10, 24}, {6, 7, 9}, {4, 6, 8}, {8, 8, 16}, {2, 4, 2, 4}, {4, 4, 2, 24},
+		{2, 2, 2, 2, 16}, {512, 256}, {256, 520}, {64, 64, 40},
+	}
+	for _, shape := range shapes {
+		lat, err := quench.NewLattice(shape...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := lat.Sites()
+		buf, _ := be.Alloc(quench.Int8, n)
+		s := make([]int8, n)
+		for trial := range 6 {
+			for i := range s {
+				s[i] = int8(1 - 2*rng.IntN(2))
+				if trial == 1 {
+					s[i] = 1
+				}
+				if trial == 2 {
+					s[i] = -1
+				}
+			}
+			if trial >= 3 {
+				// another value: at the start, in a word or in the tail
+				at := []int64{0, rng.Int64N(n), n - 1}[trial-3]
+				s[at] = []int8{0, 3, -128, 127, 2}[rng.IntN(5)]
+			}
+			be.Upload(buf, s)
+			got, err := be.IsingSums(buf, lat)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := backendtest.RefIsingSums(s, lat); got != want {
+				t.Errorf("shape %v trial %d: got %+v want %+v", shape, trial, got, want)
+			}
+		}
+		be.Free(buf)
+	}
+}
+
+func BenchmarkIsingSums(b *testing.B) {
+	for _, shape := range [][]int{{1024, 1024}, {128, 128, 128}, {16, 16}} {
+		lat, _ := quench.NewLattice(shape...)
+		be := New()
+		buf, _ := be.Alloc(quench.Int8, lat.Sites())
+		s := make([]int8, lat.Sites())
+		quench.InitSpins(s, "hot", 1, 0)
+		be.Upload(buf, s)
+		b.Run(lat.String(), func(b *testing.B) {
+			for b.Loop() {
+				be.IsingSums(buf, lat)
+			}
+			b.ReportMetric(float64(lat.Sites())*float64(b.N)/float64(b.Elapsed().Nanoseconds()), "sites/ns")
+		})
+	}
+}
