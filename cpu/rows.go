@@ -113,16 +113,31 @@ func forRows(g *fieldGeom, f func(r *rowRun)) {
 // noiseBatch is how many groups fillNoise draws Philox words for at once.
 const noiseBatch = 64
 
-// normals writes batch's normals of the groups in src to dst: straight
-// into dst when T is batch's own type (the kernels' case), else through a
-// slice of that type, converted.
-func normals[T flt, N float32 | float64](dst []T, src []byte, batch func(dst []N, src []byte)) {
-	if d, ok := any(dst).([]N); ok {
-		batch(d, src)
+// normals32 and normals64 write the normals of the groups in src to dst
+// (pmath.Gaussians32Batch, pmath.GaussiansBatch): straight into dst when
+// T is their own type (the kernels' case), else through a slice of that
+// type, converted. They call the batch functions directly, not through a
+// function value, which would move fillNoise's buffers to the heap (two
+// allocations a row).
+func normals32[T flt](dst []T, src []byte) {
+	if d, ok := any(dst).([]float32); ok {
+		pmath.Gaussians32Batch(d, src)
 		return
 	}
-	tmp := make([]N, len(dst))
-	batch(tmp, src)
+	tmp := make([]float32, len(dst))
+	pmath.Gaussians32Batch(tmp, src)
+	for k, v := range tmp {
+		dst[k] = T(v)
+	}
+}
+
+func normals64[T flt](dst []T, src []byte) {
+	if d, ok := any(dst).([]float64); ok {
+		pmath.GaussiansBatch(d, src)
+		return
+	}
+	tmp := make([]float64, len(dst))
+	pmath.GaussiansBatch(tmp, src)
 	for k, v := range tmp {
 		dst[k] = T(v)
 	}
@@ -143,9 +158,9 @@ func fillNoise[T flt](p *siteNoise, dst []T, n0 uint64) {
 		m := min((uint64(len(dst)-i)+j+w-1)>>s, noiseBatch)
 		philox.FillGroups(buf[:16*m], philox.MakeCounter(p.purpose, p.ctr.Replica, p.step, p.phase, g, 0), p.key)
 		if p.f32 {
-			normals(nv[:4*m], buf[:16*m], pmath.Gaussians32Batch)
+			normals32(nv[:4*m], buf[:16*m])
 		} else {
-			normals(nv[:2*m], buf[:16*m], pmath.GaussiansBatch)
+			normals64(nv[:2*m], buf[:16*m])
 		}
 		i += copy(dst[i:], nv[j:m<<s])
 		j = 0

@@ -191,8 +191,8 @@ func modelBBackend[T flt](t *testing.T, be *Backend, lat quench.Lattice, p *quen
 	}
 }
 
-// normals for a float type other than the batch's own converts the
-// batch's numbers (the kernels' own types go straight into dst).
+// normals32 and normals64 for a float type other than the batch's own
+// convert the batch's numbers (the kernels' own types go straight into dst).
 func TestNormalsConverts(t *testing.T) {
 	type named float64
 	src := make([]byte, 16*5)
@@ -203,8 +203,8 @@ func TestNormalsConverts(t *testing.T) {
 	pmath.Gaussians32Batch(want32, src)
 	pmath.GaussiansBatch(want64, src)
 	got32, got64 := make([]named, 20), make([]named, 10)
-	normals(got32, src, pmath.Gaussians32Batch)
-	normals(got64, src, pmath.GaussiansBatch)
+	normals32(got32, src)
+	normals64(got64, src)
 	for k := range want32 {
 		if got32[k] != named(want32[k]) {
 			t.Fatalf("float32 normal %d: %v, want %v", k, got32[k], want32[k])
