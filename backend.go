@@ -92,6 +92,17 @@ type LangevinStepper interface {
 	ParticleStep(ps *Particles, p *ParticleParams, ctr Counter) error
 }
 
+// PhaseSumsStepper is implemented by a backend whose kuramoto particle
+// step can be given the phase sums it starts from: ParticleStepWithSums
+// is ParticleStep, bit for bit, with C and S (as PhaseSums returns them
+// for ps.Pos, unchanged since) taken from the caller instead of computed
+// again. A run that measures the order parameter after a step has them,
+// and the next step need not take them a second time. Other potentials
+// ignore them.
+type PhaseSumsStepper interface {
+	ParticleStepWithSums(ps *Particles, p *ParticleParams, ctr Counter, c, s float64) error
+}
+
 // LatticeUpdater holds the local-rule lattice kernels.
 type LatticeUpdater interface {
 	// SandpileAdd adds one grain at site of a stable pile and relaxes it

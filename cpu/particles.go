@@ -43,6 +43,18 @@ const particleBlock = 1024
 // ParticleStep implements quench.LangevinStepper for particle ensembles;
 // the rules are documented on quench.ParticleCoeffs.
 func (b *Backend) ParticleStep(ps *quench.Particles, p *quench.ParticleParams, ctr quench.Counter) error {
+	return b.particleStep(ps, p, ctr, nil)
+}
+
+// ParticleStepWithSums implements quench.PhaseSumsStepper: ParticleStep
+// with the kuramoto phase sums C, S of ps.Pos given.
+func (b *Backend) ParticleStepWithSums(ps *quench.Particles, p *quench.ParticleParams, ctr quench.Counter, c, s float64) error {
+	return b.particleStep(ps, p, ctr, &[2]float64{c, s})
+}
+
+// particleStep is ParticleStep; sums, when not nil, are PhaseSums of
+// ps.Pos (kuramoto).
+func (b *Backend) particleStep(ps *quench.Particles, p *quench.ParticleParams, ctr quench.Counter, sums *[2]float64) error {
 	c, err := p.Coeffs(ps.N)
 	if err != nil {
 		return err
@@ -71,7 +83,9 @@ func (b *Backend) ParticleStep(ps *quench.Particles, p *quench.ParticleParams, c
 	var C, S float64
 	var omega *Buffer
 	if p.Potential == quench.PotentialKuramoto {
-		if C, S, err = b.PhaseSums(ps.Pos); err != nil {
+		if sums != nil {
+			C, S = sums[0], sums[1]
+		} else if C, S, err = b.PhaseSums(ps.Pos); err != nil {
 			return err
 		}
 		if omega, err = asBuffer(ps.Omega, dt); err != nil || omega.n != ps.N {

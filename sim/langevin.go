@@ -316,6 +316,9 @@ type particleRunner struct {
 	p    *quench.ParticleParams
 	ps   quench.Particles
 	bufs []quench.Buffer
+	// sums: the phase sums of the current phases, when a measurement took
+	// them (kuramoto), for the next step of a quench.PhaseSumsStepper
+	sums *[2]float64
 }
 
 func newParticleRunner(be quench.Backend, st *State) (*particleRunner, error) {
@@ -340,7 +343,14 @@ func newParticleRunner(be quench.Backend, st *State) (*particleRunner, error) {
 	return r, nil
 }
 
-func (r *particleRunner) step(ctr quench.Counter) error { return r.be.ParticleStep(&r.ps, r.p, ctr) }
+func (r *particleRunner) step(ctr quench.Counter) error {
+	sums := r.sums
+	r.sums = nil // the step changes the phases
+	if ps, ok := r.be.(quench.PhaseSumsStepper); ok && sums != nil {
+		return ps.ParticleStepWithSums(&r.ps, r.p, ctr, sums[0], sums[1])
+	}
+	return r.be.ParticleStep(&r.ps, r.p, ctr)
+}
 
 // ParticleColumns names the measurement columns of particles after the step:
 // mean and variance of all coordinates, variance of all velocity
@@ -368,6 +378,7 @@ func (r *particleRunner) measure() error {
 		if err != nil {
 			return err
 		}
+		r.sums = &[2]float64{c, s}
 		order = math.Hypot(c, s) / float64(r.ps.N)
 	}
 	m := float64(r.ps.Pos.Len())
