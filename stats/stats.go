@@ -167,19 +167,66 @@ func TauInt(x []float64) (tau float64, window int, ok bool) {
 }
 
 // sokalDirect is sokal(directRho(x, lags)), computing rho(t) only up to
-// the window it finds.
+// the window it finds (lagBlock lags at a time, lagCovs).
 func sokalDirect(x []float64, lags int) (window int, tau float64, ok bool) {
 	d, c0 := deviations(x)
 	tau = 0.5
+	var cov [lagBlock]float64
 	for w := 1; w < lags; w++ {
 		if c0 > 0 { // else rho = (1, 0, 0, ...), as directRho
-			tau += lagCov(d, w) / c0
+			k := (w - 1) % lagBlock
+			if k == 0 {
+				lagCovs(d, w, cov[:min(lagBlock, lags-w)])
+			}
+			tau += cov[k] / c0
 		}
 		if w%2 == 0 && tau > 0 && float64(w) >= SokalC*tau {
 			return w, tau, true
 		}
 	}
 	return lags - 1, tau, false
+}
+
+// lagBlock is how many lags lagCovs sums side by side.
+const lagBlock = 4
+
+// lagCovs writes lagCov(d, t+j) to c[j] (len(c) <= lagBlock): the same
+// sums, each in its own order, but several in one pass (a single sum
+// waits on each addition; independent ones overlap).
+func lagCovs(d []float64, t int, c []float64) {
+	if len(c) != lagBlock {
+		for j := range c {
+			c[j] = lagCov(d, t+j)
+		}
+		return
+	}
+	n := len(d)
+	var s0, s1, s2, s3 float64
+	i := 0
+	for ; i+t+3 < n; i++ {
+		v := d[i]
+		s0 += v * d[i+t]
+		s1 += v * d[i+t+1]
+		s2 += v * d[i+t+2]
+		s3 += v * d[i+t+3]
+	}
+	// the longer sums' last terms, in order
+	for ; i+t+2 < n; i++ {
+		s0 += d[i] * d[i+t]
+		s1 += d[i] * d[i+t+1]
+		s2 += d[i] * d[i+t+2]
+	}
+	for ; i+t+1 < n; i++ {
+		s0 += d[i] * d[i+t]
+		s1 += d[i] * d[i+t+1]
+	}
+	for ; i+t < n; i++ {
+		s0 += d[i] * d[i+t]
+	}
+	c[0] = s0 / float64(n-t)
+	c[1] = s1 / float64(n-t-1)
+	c[2] = s2 / float64(n-t-2)
+	c[3] = s3 / float64(n-t-3)
 }
 
 // deviations returns x minus its mean and C(0), their mean square.

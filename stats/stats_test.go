@@ -414,3 +414,30 @@ func TestBatchAtMostMaxParallel(t *testing.T) {
 		t.Errorf("SeriesEach: %d series at once, want %d", m, MaxParallel)
 	}
 }
+
+// lagCovs gives lagCov's bits for every lag, at every series length
+// around the block's edges.
+func TestLagCovsExact(t *testing.T) {
+	x := gaussAR1(300, 0.6, 3)
+	d, _ := deviations(x)
+	for n := 0; n <= 40; n++ {
+		for lag := 0; lag <= n+2; lag++ {
+			for k := 1; k <= lagBlock; k++ {
+				c := make([]float64, k)
+				lagCovs(d[:n], lag, c)
+				for j := range c {
+					if want := lagCov(d[:n], lag+j); math.Float64bits(c[j]) != math.Float64bits(want) {
+						t.Fatalf("n %d lag %d: %v, lagCov %v", n, lag+j, c[j], want)
+					}
+				}
+			}
+		}
+	}
+	c := make([]float64, lagBlock)
+	lagCovs(d, 7, c)
+	for j := range c {
+		if want := lagCov(d, 7+j); math.Float64bits(c[j]) != math.Float64bits(want) {
+			t.Fatalf("lag %d: %v, lagCov %v", 7+j, c[j], want)
+		}
+	}
+}
