@@ -447,17 +447,14 @@ func (c *Config) langevinObservables(rows [][]float64) (map[string]stats.Estimat
 	if c.Model == "phi4" {
 		v := float64(c.Lattice().Sites())
 		jobs.Series("phi", series[0])
-		jobs.Add("binder", func() stats.Estimate {
-			if c.Scheme == quench.SchemeModelB && c.Start == "cold" {
-				// m is conserved at 0: the cumulant is 0/0, and what the
-				// series hold is the rounding of the conservation
-				return stats.Estimate{Mean: math.NaN(), Err: math.NaN(), Tau: math.NaN()}
-			}
-			return stats.Derived([][]float64{series[1], series[2]}, func(m []float64) float64 { return 1 - m[1]/(3*m[0]*m[0]) })
-		})
-		jobs.Add("susceptibility", func() stats.Estimate {
-			return stats.Derived([][]float64{series[1]}, func(m []float64) float64 { return v * m[0] / c.T })
-		})
+		if c.Scheme == quench.SchemeModelB && c.Start == "cold" {
+			// m is conserved at 0: the cumulant is 0/0, and what the
+			// series hold is the rounding of the conservation
+			jobs.Add("binder", func() stats.Estimate { return stats.Estimate{Mean: math.NaN(), Err: math.NaN(), Tau: math.NaN()} })
+		} else {
+			jobs.Derived("binder", [][]float64{series[1], series[2]}, func(m []float64) float64 { return 1 - m[1]/(3*m[0]*m[0]) })
+		}
+		jobs.Derived("susceptibility", [][]float64{series[1]}, func(m []float64) float64 { return v * m[0] / c.T })
 		jobs.Add("susceptibility_connected", func() stats.Estimate {
 			abs := make([]float64, len(series[0]))
 			for i, m := range series[0] {

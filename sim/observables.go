@@ -77,9 +77,7 @@ func (c *Config) Observables(samples []Sample, stag bool) map[string]stats.Estim
 	b := c.Beta
 	var jobs stats.Batch
 	jobs.Series("energy", e)
-	jobs.Add("specific_heat", func() stats.Estimate {
-		return stats.Derived([][]float64{e, e2}, func(v []float64) float64 { return n * b * b * (v[1] - v[0]*v[0]) })
-	})
+	jobs.Derived("specific_heat", [][]float64{e, e2}, func(v []float64) float64 { return n * b * b * (v[1] - v[0]*v[0]) })
 	// order adds the observables of an order parameter with the given names
 	// (the order of ObservableNames and StaggeredNames, energy terms left out)
 	order := func(names []string, m []float64) {
@@ -92,15 +90,9 @@ func (c *Config) Observables(samples []Sample, stag bool) map[string]stats.Estim
 		jobs.Series(names[1], am)
 		jobs.Series(names[2], m2)
 		jobs.Series(names[3], m4)
-		jobs.Add(names[4], func() stats.Estimate {
-			return stats.Derived([][]float64{m2}, func(v []float64) float64 { return n * b * v[0] })
-		})
-		jobs.Add(names[5], func() stats.Estimate {
-			return stats.Derived([][]float64{am, m2}, func(v []float64) float64 { return n * b * (v[1] - v[0]*v[0]) })
-		})
-		jobs.Add(names[6], func() stats.Estimate {
-			return stats.Derived([][]float64{m2, m4}, func(v []float64) float64 { return 1 - v[1]/(3*v[0]*v[0]) })
-		})
+		jobs.Derived(names[4], [][]float64{m2}, func(v []float64) float64 { return n * b * v[0] })
+		jobs.Derived(names[5], [][]float64{am, m2}, func(v []float64) float64 { return n * b * (v[1] - v[0]*v[0]) })
+		jobs.Derived(names[6], [][]float64{m2, m4}, func(v []float64) float64 { return 1 - v[1]/(3*v[0]*v[0]) })
 	}
 	order([]string{"magnetization", "abs_magnetization", "m2", "m4", "susceptibility", "susceptibility_connected", "binder"},
 		col(func(r Row) float64 { return r.M }))

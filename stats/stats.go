@@ -306,7 +306,10 @@ func constant(x []float64) bool {
 // constant series has exactly its value as mean, error 0 and tau_int 1/2.
 // A series with NaN or an infinity has that mean, a NaN error and tau_int
 // and is not reliable.
-func Series(x []float64) Estimate {
+func Series(x []float64) Estimate { return series(x, nil) }
+
+// series is Series taking tau_int from t.
+func series(x []float64, t *taus) Estimate {
 	if !finite(x) {
 		return Estimate{Mean: stat.Mean(x, nil), Err: math.NaN(), Tau: math.NaN()}
 	}
@@ -321,7 +324,7 @@ func Series(x []float64) Estimate {
 	}
 	nb := Bins(len(x))
 	mean, err := MeanErr(Bin(x, nb))
-	tau, _, ok := TauInt(x)
+	tau, _, ok := t.tauInt(x)
 	return Estimate{Mean: mean, Err: err, Tau: tau, Reliable: ok && reliableBins(len(x), nb, tau)}
 }
 
@@ -360,6 +363,11 @@ func reliableBins(n, nb int, tau float64) bool {
 //
 // An input series with NaN or an infinity gives NaN, not reliable.
 func Derived(xs [][]float64, f func(means []float64) float64) Estimate {
+	return derived(xs, f, nil)
+}
+
+// derived is Derived taking its inputs' tau_int from t.
+func derived(xs [][]float64, f func(means []float64) float64, t *taus) Estimate {
 	n := len(xs[0])
 	nb := Bins(n)
 	bad := nb == 0
@@ -435,8 +443,8 @@ func Derived(xs [][]float64, f func(means []float64) float64) Estimate {
 		if grad[k] == 0 || constant(x) {
 			continue
 		}
-		t, _, in := TauInt(x)
-		ok = ok && in && reliableBins(n, nb, t)
+		tx, _, in := t.tauInt(x)
+		ok = ok && in && reliableBins(n, nb, tx)
 	}
 	return Estimate{Mean: est, Err: err, Tau: tau, Reliable: ok && reliableBins(n, nb, tau) && finite([]float64{est, err})}
 }

@@ -441,3 +441,31 @@ func TestLagCovsExact(t *testing.T) {
 		}
 	}
 }
+
+// Batch.Series and Batch.Derived, sharing their inputs' tau_int, give
+// what Series and Derived give alone; each shared input's TauInt is
+// computed once.
+func TestBatchSharedInputs(t *testing.T) {
+	a, b := gaussAR1(30000, 0.9, 1), gaussAR1(30000, 0.995, 2) // b needs the FFT
+	ratio := func(m []float64) float64 { return m[0] / (1 + m[1]*m[1]) }
+	sq := func(m []float64) float64 { return m[0] * m[0] }
+	var bt Batch
+	bt.Series("a", a)
+	bt.Series("b", b)
+	bt.Derived("ratio", [][]float64{a, b}, ratio)
+	bt.Derived("sq", [][]float64{b}, sq)
+	bt.Derived("short", [][]float64{b[:20000]}, sq)
+	got := bt.Run()
+	want := map[string]Estimate{"a": Series(a), "b": Series(b), "ratio": Derived([][]float64{a, b}, ratio), "sq": Derived([][]float64{b}, sq), "short": Derived([][]float64{b[:20000]}, sq)}
+	same := func(x, y float64) bool { return math.Float64bits(x) == math.Float64bits(y) }
+	for name, w := range want {
+		g := got[name]
+		if !same(g.Mean, w.Mean) || !same(g.Err, w.Err) || !same(g.Tau, w.Tau) || g.Reliable != w.Reliable {
+			t.Errorf("%s: batch %+v, alone %+v", name, g, w)
+		}
+	}
+	tt := newTaus([][]float64{a, b, a, b[:20000]})
+	if len(tt.m) != 3 {
+		t.Errorf("%d inputs, want 3 (a, b and b's first part)", len(tt.m))
+	}
+}
