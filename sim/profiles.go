@@ -5,9 +5,8 @@ import (
 	"math/bits"
 	"runtime"
 
-	"gonum.org/v1/gonum/dsp/fourier"
-
 	"github.com/quenchlab/quench"
+	"github.com/quenchlab/quench/internal/fftpool"
 	"github.com/quenchlab/quench/internal/par"
 	"github.com/quenchlab/quench/stats"
 )
@@ -262,7 +261,8 @@ func MassProfile(masses []int64, lx int, step int64) []float64 {
 	hists := make([][MassBins + LogMassBins]int64, nchunks)
 	specs := make([][]complex128, nchunks)
 	par.Do(nchunks, func(c int) {
-		fft := fourier.NewFFT(p.m)
+		fft := fftpool.Get(p.m)
+		defer fftpool.Put(fft)
 		a, b := make([]float64, p.m), make([]float64, p.m) // zero beyond the data
 		ca, cb := make([]complex128, p.m/2+1), make([]complex128, p.m/2+1)
 		spec := make([]complex128, p.m/2+1)
@@ -306,7 +306,9 @@ func MassProfile(masses []int64, lx int, step int64) []float64 {
 	}
 	// the inverse transform of the summed spectrum is m times the summed
 	// correlation (circular of length m)
-	acf := fourier.NewFFT(p.m).Sequence(nil, spec)
+	inv := fftpool.Get(p.m)
+	acf := inv.Sequence(nil, spec)
+	fftpool.Put(inv)
 	out := make([]float64, 0, profCorr+p.lag+1)
 	out = append(out, float64(step))
 	var hist [MassBins + LogMassBins]int64

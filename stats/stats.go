@@ -6,8 +6,9 @@ package stats
 import (
 	"math"
 
-	"gonum.org/v1/gonum/dsp/fourier"
 	"gonum.org/v1/gonum/stat"
+
+	"github.com/quenchlab/quench/internal/fftpool"
 )
 
 // DefaultBins is the number of bins used for errors: at least 32 (docs/exact-values.md),
@@ -114,12 +115,13 @@ func autocorrelation(x []float64, lags int) []float64 {
 	for i, v := range x {
 		seq[i] = v - mean
 	}
-	fft := fourier.NewFFT(m)
+	fft := fftpool.Get(m)
 	c := fft.Coefficients(nil, seq)
 	for i, v := range c {
 		c[i] = complex(real(v)*real(v)+imag(v)*imag(v), 0)
 	}
 	acf := fft.Sequence(seq, c)
+	fftpool.Put(fft)
 	c0 := acf[0] / float64(m) / float64(n)
 	if c0 <= 0 {
 		rho[0] = 1
