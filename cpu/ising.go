@@ -565,26 +565,75 @@ const (
 	add16   = 0x0001000100010001 // times this, lane sums in the top lane
 )
 
-// wordsFlush is the most words whose per-byte counts isingSumsWords adds
-// up before it totals them: a byte gets a bond count per axis and word (4
-// in 4D), below 256 after 63 words.
-const wordsFlush = 63
+// bit1s picks bit 1 of every byte of a word.
+const bit1s = lsb << 1
+
+// wordCounts adds up words k0..k1-1 of the row at p (whose right
+// neighbours lie in the row) with the same words of the nup rows ups:
+// per byte, twice the down spins (accD) and twice the unequal pairs with
+// the right and up neighbours (accB), and inv nonzero where a byte is
+// neither 0x01 nor 0xFF. One loop per nup, the counts in registers.
+func wordCounts(p unsafe.Pointer, ups *[3]unsafe.Pointer, nup int, k0, k1 int64) (accD, accB, inv uint64) {
+	switch nup {
+	case 0:
+		for k := k0; k < k1; k++ {
+			w := le64(unsafe.Add(p, 8*k))
+			dn := w & bit1s
+			inv |= w ^ (lsb | dn*0x7F) // 0x02*0x7F = 0xFE
+			accD += dn
+			accB += (w ^ le64(unsafe.Add(p, 8*k+1))) & bit1s
+		}
+	case 1:
+		u0 := ups[0]
+		for k := k0; k < k1; k++ {
+			w := le64(unsafe.Add(p, 8*k))
+			dn := w & bit1s
+			inv |= w ^ (lsb | dn*0x7F)
+			accD += dn
+			accB += (w^le64(unsafe.Add(p, 8*k+1)))&bit1s + (w^le64(unsafe.Add(u0, 8*k)))&bit1s
+		}
+	case 2:
+		u0, u1 := ups[0], ups[1]
+		for k := k0; k < k1; k++ {
+			w := le64(unsafe.Add(p, 8*k))
+			dn := w & bit1s
+			inv |= w ^ (lsb | dn*0x7F)
+			accD += dn
+			accB += (w^le64(unsafe.Add(p, 8*k+1)))&bit1s + (w^le64(unsafe.Add(u0, 8*k)))&bit1s + (w^le64(unsafe.Add(u1, 8*k)))&bit1s
+		}
+	default:
+		for k := k0; k < k1; k++ {
+			w := le64(unsafe.Add(p, 8*k))
+			dn := w & bit1s
+			inv |= w ^ (lsb | dn*0x7F)
+			accD += dn
+			accB += (w ^ le64(unsafe.Add(p, 8*k+1))) & bit1s
+			for a := 0; a < nup; a++ {
+				accB += (w ^ le64(unsafe.Add(ups[a], 8*k))) & bit1s
+			}
+		}
+	}
+	return accD, accB, inv
+}
 
 // isingSumsWords is isingSumsSites for spins of +1 and -1, eight sites a
-// word: a spin of -1 (0xFF) has bit 1 set, +1 (0x01) has not, so the
-// per-byte down spins are w>>1 & lsb and the unequal pairs (product -1)
-// (w^v)>>1 & lsb; a row's words give its even- and odd-x down spins and
-// its unequal bonds, the sums being counts minus twice those. The sites
-// past the row's last whole word go site by site. bad reports a spin
-// that is neither +1 nor -1 (the sums are then wrong).
+// word: a spin of -1 (0xFF) has bit 1 set, +1 (0x01) has not, so bit 1
+// of each byte of w & bit1s marks the down spins and of (w^v) & bit1s the
+// unequal pairs (product -1). Per-byte counts of those (in units of 2)
+// give a row's even- and odd-x down spins and its unequal bonds, the sums
+// being counts minus twice those. The sites past the row's last whole
+// word go site by site. bad reports a spin that is neither +1 nor -1 (the
+// sums are then wrong).
 func isingSumsWords(s []int8, g *rowGeom, part int) (sums quench.IsingSums, bad bool) {
 	var ups [3]unsafe.Pointer
 	nup := len(g.ext) // the forward rows along the other axes
 	if nup > len(ups) {
-		// more than four axes: site by site (the words' byte counts
-		// would overflow sooner)
+		// more than four axes: site by site
 		return isingSumsSites(s, g, part), false
 	}
+	// a byte's bond count grows by up to 2 (1 + nup) a word: flush
+	// words at a time keep it below 256
+	flush := int64(127 / (1 + nup))
 	var nbs [2 * len(ups)]int64
 	nb := nbs[:2*nup]
 	lo := int64(part) * g.perPart
@@ -600,54 +649,26 @@ func isingSumsWords(s []int8, g *rowGeom, part int) (sums quench.IsingSums, bad 
 			ups[a] = unsafe.Pointer(unsafe.SliceData(s[nb[2*a]*lx : nb[2*a]*lx+lx]))
 		}
 		p := unsafe.Pointer(unsafe.SliceData(row))
-		var downEven, downOdd, unequal int64
+		var downEven, downOdd, unequal int64 // twice the counts
 		// the words whose right neighbours lie in the row (all but a
 		// last word ending at lx), then that word's, wrapped
 		inner := nw
 		if 8*nw == lx {
 			inner--
 		}
-		for k0 := int64(0); k0 < nw; k0 += wordsFlush {
-			k1 := min(k0+wordsFlush, inner)
-			var accD, accB uint64
-			add := func(w, v uint64) {
-				dn := w >> 1 & lsb
-				invalid |= w ^ (lsb | dn*0xFE)
-				accD += dn
-				accB += (w ^ v) >> 1 & lsb
-			}
-			switch nup {
-			case 0:
-				for k := k0; k < k1; k++ {
-					add(le64(unsafe.Add(p, 8*k)), le64(unsafe.Add(p, 8*k+1)))
-				}
-			case 1:
-				for k := k0; k < k1; k++ {
-					w := le64(unsafe.Add(p, 8*k))
-					add(w, le64(unsafe.Add(p, 8*k+1)))
-					accB += (w ^ le64(unsafe.Add(ups[0], 8*k))) >> 1 & lsb
-				}
-			case 2:
-				for k := k0; k < k1; k++ {
-					w := le64(unsafe.Add(p, 8*k))
-					add(w, le64(unsafe.Add(p, 8*k+1)))
-					accB += (w^le64(unsafe.Add(ups[0], 8*k)))>>1&lsb + (w^le64(unsafe.Add(ups[1], 8*k)))>>1&lsb
-				}
-			default:
-				for k := k0; k < k1; k++ {
-					w := le64(unsafe.Add(p, 8*k))
-					add(w, le64(unsafe.Add(p, 8*k+1)))
-					for a := 0; a < nup; a++ {
-						accB += (w ^ le64(unsafe.Add(ups[a], 8*k))) >> 1 & lsb
-					}
-				}
-			}
-			if k1 == inner && inner < nw && k0+wordsFlush > inner {
+		for k0 := int64(0); k0 < nw; k0 += flush {
+			k1 := min(k0+flush, inner)
+			accD, accB, inv := wordCounts(p, &ups, nup, k0, k1)
+			invalid |= inv
+			if k1 == inner && inner < nw && k0+flush > inner {
 				k := inner
 				w := le64(unsafe.Add(p, 8*k))
-				add(w, w>>8|uint64(uint8(row[0]))<<56)
+				dn := w & bit1s
+				invalid |= w ^ (lsb | dn*0x7F)
+				accD += dn
+				accB += (w ^ (w>>8 | uint64(uint8(row[0]))<<56)) & bit1s
 				for a := 0; a < nup; a++ {
-					accB += (w ^ le64(unsafe.Add(ups[a], 8*k))) >> 1 & lsb
+					accB += (w ^ le64(unsafe.Add(ups[a], 8*k))) & bit1s
 				}
 			}
 			downEven += int64((accD & lanes16) * add16 >> 48)
@@ -656,8 +677,8 @@ func isingSumsWords(s []int8, g *rowGeom, part int) (sums quench.IsingSums, bad 
 		}
 		// the words' sites: 4 nw at even x, 4 nw at odd x, each with
 		// 1 + nup forward bonds
-		even, odd := 4*nw-2*downEven, 4*nw-2*downOdd
-		rb := 8*nw*int64(1+nup) - 2*unequal
+		even, odd := 4*nw-downEven, 4*nw-downOdd
+		rb := 8*nw*int64(1+nup) - unequal
 		for x := 8 * nw; x < lx; x++ {
 			sv := int64(row[x])
 			if x&1 == 0 {
