@@ -232,3 +232,71 @@ func TestFieldSumsPaths(t *testing.T) {
 		}
 	}
 }
+
+// TestSumGeomKept: the backend keeps FieldSums' geometry for the next call
+// on the same shape (the same *sumGeom, its tables built once), and a
+// lattice of another shape, even of the same dimension, last extent and
+// number of sites, gets its own: its sums are a fresh backend's.
+func TestSumGeomKept(t *testing.T) {
+	be := New()
+	r := rand.New(rand.NewPCG(5, 6))
+	shapes := [][]int{{4, 6, 50}, {6, 4, 50}, {24, 50}, {4, 6, 50}, {6, 4, 50}}
+	for _, shape := range shapes {
+		lat, err := quench.NewLattice(shape...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if g := be.sumGeomOf(&lat); g != be.sumGeomOf(&lat) {
+			t.Errorf("%v: geometry built again for the same shape", shape)
+		}
+		data := fieldData(r, quench.Float64, int(lat.Sites()), 0)
+		var sums [2]quench.FieldSums
+		for i, b := range []*Backend{be, New()} {
+			buf, err := b.Alloc(quench.Float64, lat.Sites())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := b.Upload(buf, data); err != nil {
+				t.Fatal(err)
+			}
+			if sums[i], err = b.FieldSums(buf, &lat); err != nil {
+				t.Fatal(err)
+			}
+			b.Free(buf)
+		}
+		if !backendtest.SameFieldSums(sums[0], sums[1]) {
+			t.Errorf("%v after other shapes: %+v, a fresh backend's %+v", shape, sums[0], sums[1])
+		}
+	}
+}
+
+// TestSumGeomTables: a geometry built for the vector code tabulates rows
+// of up to maxRowTab sites and the other axes' extents up to maxAxTab
+// (both inclusive); one built without it has no tables.
+func TestSumGeomTables(t *testing.T) {
+	defer func(saved bool, r, a int64) { useAVX2, maxRowTab, maxAxTab = saved, r, a }(useAVX2, maxRowTab, maxAxTab)
+	maxRowTab, maxAxTab = 50, 6
+	for _, c := range []struct {
+		shape         []int
+		row, axA, axB bool
+	}{
+		{[]int{4, 6, 50}, true, true, true},
+		{[]int{7, 6, 51}, false, true, false},
+		{[]int{6, 7, 50}, true, false, true},
+		{[]int{8, 50}, true, false, false},
+	} {
+		lat, err := quench.NewLattice(c.shape...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, vec := range []bool{true, false} {
+			useAVX2 = vec // tables only (built in Go): no vector code runs
+			g := newSumGeom(&lat)
+			got := [3]bool{g.row != nil, g.ax[0] != nil, g.ax[1] != nil}
+			want := [3]bool{c.row && vec, c.axA && vec, c.axB && vec}
+			if got != want {
+				t.Errorf("%v vector %v: tables (row, axis a, axis b) %v, want %v", c.shape, vec, got, want)
+			}
+		}
+	}
+}
