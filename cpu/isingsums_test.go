@@ -19,6 +19,10 @@ func TestIsingSumsWords(t *testing.T) {
 		{2}, {8}, {16}, {18}, {1024}, {2, 2}, {4, 8}, {6, 10}, {4, 34}, {8, 16},
 		{10, 24}, {6, 7, 9}, {4, 6, 8}, {8, 8, 16}, {2, 4, 2, 4}, {4, 4, 2, 24},
 		{2, 2, 2, 2, 16}, {512, 256}, {256, 520}, {64, 64, 40},
+		// rows of more words than a flush interval in three and four
+		// dimensions (42 and 31 words): the checkerboard's per-byte bond
+		// counts reach their most there
+		{2, 4, 400}, {2, 2, 2, 400},
 	}
 	for _, shape := range shapes {
 		lat, err := quench.NewLattice(shape...)
