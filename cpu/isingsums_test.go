@@ -71,6 +71,41 @@ func TestIsingSumsWords(t *testing.T) {
 	}
 }
 
+// isingSumsWords, part by part, reports no invalid spin where every spin
+// is +1 or -1 (its own sums then being used, not summed again site by
+// site) and gives isingSumsSites' sums; with a spin of another value in a
+// part of a lattice of up to four axes (eight spins a word) it says so.
+func TestIsingSumsWordsBad(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, shape := range [][]int{{16}, {18}, {8, 16}, {6, 10}, {4, 6, 24}, {4, 4, 2, 24}, {2, 2, 2, 2, 16}} {
+		lat, err := quench.NewLattice(shape...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := newRowGeom(lat)
+		s := make([]int8, lat.Sites())
+		for i := range s {
+			s[i] = int8(1 - 2*rng.IntN(2))
+		}
+		for p := 0; p < g.parts; p++ {
+			got, bad := isingSumsWords(s, &g, p)
+			if want := isingSumsSites(s, &g, p); bad || got != want {
+				t.Errorf("%v part %d: %+v bad %v, want %+v, not bad", shape, p, got, bad, want)
+			}
+		}
+		lx := int64(g.lx)
+		for _, at := range []int64{0, lx - 1, int64(len(s)) - 1} {
+			saved := s[at]
+			s[at] = 3
+			p := int(at / lx / g.perPart)
+			if _, bad := isingSumsWords(s, &g, p); !bad && len(shape) <= 4 {
+				t.Errorf("%v: spin 3 at %d not reported by part %d", shape, at, p)
+			}
+			s[at] = saved
+		}
+	}
+}
+
 func BenchmarkIsingSums(b *testing.B) {
 	for _, shape := range [][]int{{1024, 1024}, {128, 128, 128}, {16, 16}} {
 		lat, _ := quench.NewLattice(shape...)
