@@ -477,3 +477,47 @@ func TestBatchSharedInputs(t *testing.T) {
 		t.Errorf("%d inputs, want 3 (a, b and b's first part)", len(tt.m))
 	}
 }
+
+// A batch's tau_int of an input is computed once: taus gives its first
+// result again, and Series and Derived take it from there, even after the
+// series has changed (inputs must not change while a batch runs; here
+// that shows the value is not computed again). Run hands every job the
+// taus of all the inputs of Series and Derived.
+func TestTausOnce(t *testing.T) {
+	slow, fast := gaussAR1(2000, 0.9999, 4), gaussAR1(2000, 0.3, 5)
+	same := func(x, y float64) bool { return math.Float64bits(x) == math.Float64bits(y) }
+	x := append([]float64(nil), slow...)
+	tt := newTaus([][]float64{x})
+	tau, w, ok := tt.tauInt(x)
+	if wt, ww, wok := TauInt(slow); !same(tau, wt) || w != ww || ok != wok {
+		t.Fatalf("first tauInt %v %d %v, TauInt %v %d %v", tau, w, ok, wt, ww, wok)
+	}
+	twice := func(m []float64) float64 { return 2 * m[0] }
+	if _, _, fok := TauInt(fast); ok || !fok || !Derived([][]float64{fast}, twice).Reliable {
+		t.Fatal("the test needs a slow series whose tau_int is not reliable and a fast one whose is")
+	}
+	copy(x, fast)
+	if tau2, w2, ok2 := tt.tauInt(x); !same(tau2, tau) || w2 != w || ok2 != ok {
+		t.Errorf("tauInt computed again: %v %d %v, first %v %d %v", tau2, w2, ok2, tau, w, ok)
+	}
+	if e := series(x, tt); !same(e.Tau, tau) {
+		t.Errorf("series: tau %v, not the kept %v", e.Tau, tau)
+	}
+	if e := derived([][]float64{x}, twice, tt); e.Reliable {
+		t.Errorf("derived: reliable, as if its input's tau_int (kept: not reliable) were computed again")
+	}
+
+	a, b, c := gaussAR1(500, 0.5, 6), gaussAR1(500, 0.5, 7), gaussAR1(500, 0.5, 8)
+	var bt Batch
+	bt.Series("a", a)
+	bt.Derived("bc", [][]float64{b, c}, func(m []float64) float64 { return m[0] * m[1] })
+	bt.add("probe", func(tt *taus) Estimate {
+		for i, x := range [][]float64{a, b, c} {
+			if tt == nil || tt.m[seriesKey{&x[0], len(x)}] == nil {
+				t.Errorf("Run: input %d has no kept tau_int", i)
+			}
+		}
+		return Estimate{}
+	})
+	bt.Run()
+}
