@@ -40,3 +40,22 @@ func TestReuseSameBits(t *testing.T) {
 		}
 	}
 }
+
+// Get returns an FFT of the length asked for, whatever lengths were
+// handed back before (several at a time, so that not only the one last
+// handed back is looked at).
+func TestGetLength(t *testing.T) {
+	for range 2 {
+		for _, n := range []int{2, 3, 1, 5, 2, 12} {
+			fs := []*fourier.FFT{Get(n), Get(n), Get(n)}
+			for _, f := range fs {
+				if f.Len() != n {
+					t.Errorf("Get(%d): an FFT of length %d", n, f.Len())
+				}
+			}
+			for _, f := range fs {
+				Put(f)
+			}
+		}
+	}
+}
