@@ -29,10 +29,12 @@ race:
 # (CI runs it on x86-64 CPUs with AVX2 and FMA): GOAMD64=v3 lets the
 # compiler fuse x*y + z wherever the code does not round the product by
 # converting it, and the emulation tests compare with the CUDA sources
-# compiled without contraction, so a missed conversion fails here.
+# compiled without contraction, so a missed conversion fails here; and
+# stats' lagCovs, whose rounded products keep TauInt's bits.
 fma:
 	GOAMD64=v3 $(GO) test -count=1 ./internal/pmath
 	GOAMD64=v3 $(GO) test -count=1 -run 'Phi4|Particle|FieldSums|Diffusion' ./kernels
+	GOAMD64=v3 $(GO) test -count=1 -run 'LagCovs|SokalDirect' ./stats
 
 # Throughput benchmarks (flips/ns, GB/s): one thread, then every core, in
 # two runs (with -cpu 1,N in one, Go 1.26 ran the -cpu 1 rows with N
