@@ -30,11 +30,14 @@ race:
 # compiler fuse x*y + z wherever the code does not round the product by
 # converting it, and the emulation tests compare with the CUDA sources
 # compiled without contraction, so a missed conversion fails here; and
-# stats' lagCovs, whose rounded products keep TauInt's bits.
+# stats' lagCovs, whose rounded products keep TauInt's bits, and the
+# tables of the AVX2 field sums (vecTables), built with fieldBlock's
+# rounded products.
 fma:
 	GOAMD64=v3 $(GO) test -count=1 ./internal/pmath
 	GOAMD64=v3 $(GO) test -count=1 -run 'Phi4|Particle|FieldSums|Diffusion' ./kernels
 	GOAMD64=v3 $(GO) test -count=1 -run 'LagCovs|SokalDirect' ./stats
+	GOAMD64=v3 $(GO) test -count=1 -run 'FieldBlockVec|FieldSumsPaths' ./cpu
 
 # Throughput benchmarks (flips/ns, GB/s): one thread, then every core, in
 # two runs (with -cpu 1,N in one, Go 1.26 ran the -cpu 1 rows with N
