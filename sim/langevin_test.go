@@ -784,3 +784,59 @@ func TestTruncDigits(t *testing.T) {
 		}
 	}
 }
+
+// sumsCounter is the cpu backend counting its particle steps with the
+// phase sums given (quench.PhaseSumsStepper) and without.
+type sumsCounter struct {
+	*cpu.Backend
+	with, without int
+}
+
+func (b *sumsCounter) ParticleStep(ps *quench.Particles, p *quench.ParticleParams, ctr quench.Counter) error {
+	b.without++
+	return b.Backend.ParticleStep(ps, p, ctr)
+}
+
+func (b *sumsCounter) ParticleStepWithSums(ps *quench.Particles, p *quench.ParticleParams, ctr quench.Counter, c, s float64) error {
+	b.with++
+	return b.Backend.ParticleStepWithSums(ps, p, ctr, c, s)
+}
+
+// noSums is a backend without quench.PhaseSumsStepper.
+type noSums struct{ quench.Backend }
+
+// A kuramoto run hands a measurement's phase sums to the step right after
+// it and to no other (every step changes the phases): measured every
+// third step, it gives the bits of a run on a backend that takes no sums,
+// and exactly the steps that follow a measurement are given them.
+func TestKuramotoSumsReused(t *testing.T) {
+	for _, prec := range []string{"float32", "float64"} {
+		cfg := Config{Model: "particles", Potential: "kuramoto", Scheme: "em", Precision: prec, N: 300, D: 1, K: 2, T: 0.3,
+			Omega: 0.3, OmegaSpread: 0.5, Dt: 0.01, Gamma: 1, Mass: 1, Sweeps: 20, Therm: 2, Every: 3, Seed: 7, Start: "hot"}
+		if err := cfg.Validate(); err != nil {
+			t.Fatal(err)
+		}
+		run := func(be quench.Backend) *State {
+			st, err := NewState(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := Execute(context.Background(), be, st, Options{}); err != nil {
+				t.Fatal(err)
+			}
+			return st
+		}
+		cnt := &sumsCounter{Backend: cpu.New()}
+		with, without := run(cnt), run(noSums{cpu.New()})
+		sameLangevin(t, prec+": with the phase sums given and without", with, without)
+		followed := 0 // measurements that a step follows
+		for _, r := range with.Rows {
+			if int64(r[0]) < with.Step {
+				followed++
+			}
+		}
+		if followed == 0 || cnt.with != followed || cnt.with+cnt.without != int(with.Step) {
+			t.Errorf("%s: %d steps given the sums and %d not, want %d of %d (%d measurements)", prec, cnt.with, cnt.without, followed, with.Step, len(with.Rows))
+		}
+	}
+}
