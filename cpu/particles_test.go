@@ -2,6 +2,7 @@ package cpu
 
 import (
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/quenchlab/quench"
@@ -268,5 +269,41 @@ func TestParticleStepWithSums(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// ParticleStepWithSums steps with the sums it is given, not PhaseSums of
+// the phases taken again: kuramoto sums of zero (no mean field) move the
+// phases otherwise than their own.
+func TestParticleStepWithSumsUsed(t *testing.T) {
+	be := New()
+	const n = 500
+	p := &quench.ParticleParams{Scheme: quench.SchemeEM, Potential: quench.PotentialKuramoto, Dt: 0.05, T: 0.3, Gamma: 1, K: 1.5}
+	th, om := make([]float64, n), make([]float64, n)
+	for i := range th {
+		th[i] = 0.3 + 0.1*math.Sin(float64(i)) // near-synchronized: large sums
+	}
+	var pos [2][]float64
+	for k := range pos {
+		ps := &quench.Particles{N: n, Dim: 1}
+		ps.Pos, _ = be.Alloc(quench.Float64, n)
+		ps.Omega, _ = be.Alloc(quench.Float64, n)
+		upload(be, ps.Pos, th)
+		upload(be, ps.Omega, om)
+		ctr := quench.Counter{Seed: 5}
+		var err error
+		if k == 0 {
+			err = be.ParticleStep(ps, p, ctr)
+		} else {
+			err = be.ParticleStepWithSums(ps, p, ctr, 0, 0)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		pos[k] = make([]float64, n)
+		be.DownloadFloat64(pos[k], ps.Pos)
+	}
+	if slices.Equal(pos[0], pos[1]) {
+		t.Error("sums of zero given: the same phases as with the phases' own sums")
 	}
 }
