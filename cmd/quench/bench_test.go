@@ -153,6 +153,9 @@ func TestBenchSelect(t *testing.T) {
 		{benchSelection{models: []string{"ising3d", "ising2d"}, shape: []int{16, 16}}, "--shape 16x16 leaves nothing to time for ising3d in --model ising3d,ising2d (ising3d is 3D)"},
 		{benchSelection{models: []string{"particles", "kmp"}, L: 16}, "--L 16 leaves nothing to time for particles in --model particles,kmp (--N sizes particles)"},
 		{benchSelection{models: []string{"phi4", "particles"}, n: 16}, "--N 16 leaves nothing to time for phi4 in --model phi4,particles (--L or --shape sizes lattices)"},
+		// ... named after one it sizes: the reason is the left-out model's
+		{benchSelection{models: []string{"diffusion", "kmp"}, shape: []int{16, 16, 16}}, "--shape 16x16x16 leaves nothing to time for kmp in --model diffusion,kmp (kmp runs in 1D or 2D)"},
+		{benchSelection{models: []string{"kmp", "particles"}, L: 16}, "--L 16 leaves nothing to time for particles in --model kmp,particles (--N sizes particles)"},
 		{benchSelection{models: []string{"sandpile"}, L: 1 << 16}, "--L 65536: sandpile 65536x65536: the benchmark starts from a stationary sample, at most 2147483646 sites"},
 	} {
 		_, _, err := selectGrid(grid, c.sel)
