@@ -71,3 +71,19 @@ func TestMassMeanNotMarkedForSlowModes(t *testing.T) {
 		}
 	}
 }
+
+// Of a mass model's columns only mass_mean, the conserved total, is left
+// out of the slow-mode check: mass_var, mass_corr1 and mass_max keep the
+// modes' shares.
+func TestForObsMassColumns(t *testing.T) {
+	c := &Config{Model: "kmp", Shape: []int{64}, Sweeps: 4000, Every: 1, Fraction: 0.5}
+	sm := c.conservedModes(map[string]stats.Estimate{"mass_mean": {Mean: 1}, "mass_var": {Mean: 1}})
+	if sm == nil {
+		t.Fatal("kmp: no slow modes")
+	}
+	for _, name := range MassColumns {
+		if left := sm.forObs(name) == nil; left != (name == "mass_mean") {
+			t.Errorf("%s: left out of the slow-mode check %v, want %v", name, left, name == "mass_mean")
+		}
+	}
+}
