@@ -696,6 +696,51 @@ func TestQuenchedDisorder(t *testing.T) {
 	}
 }
 
+// Model B's mean field m is conserved, and with it phi, the Binder
+// cumulant and the susceptibilities (of m alone): their series vary by
+// rounding only (a random walk, whose tau_int runs to thousands of
+// steps), so the summary names them conserved and reliable, and the
+// slow-mode check leaves them out; before, every model B run marked them
+// unreliable and advised running longer. A cold start's binder (0/0) has
+// no value and stays out; other schemes have none.
+func TestModelBConserved(t *testing.T) {
+	for _, prec := range []string{"float32", "float64"} {
+		for _, start := range []string{"hot", "cold"} {
+			sum := summaryOf(t, Config{Model: "phi4", Scheme: "modelb", Precision: prec, Shape: []int{32, 32}, Sweeps: 6000, Therm: 500, Every: 1, Seed: 3, Start: start, T: 1, Dt: 0.01, Gamma: 1, Mass: 1, M2: -1, Lambda: 1})
+			want := ModelBConserved
+			if start == "cold" {
+				want = []string{"phi", "susceptibility", "susceptibility_connected"}
+			}
+			if !slices.Equal(sum.Conserved, want) {
+				t.Errorf("%s %s: conserved %v, want %v", prec, start, sum.Conserved, want)
+			}
+			for _, name := range want {
+				if v := sum.Observables[name]; !v.Reliable || v.Error == nil || math.IsNaN(*v.Error) {
+					t.Errorf("%s %s: %s %+v, want reliable with an error bar", prec, start, name, v)
+				}
+			}
+			if d := sum.Diffusive; d != nil && slices.ContainsFunc(d.Marked, func(n string) bool { return slices.Contains(ModelBConserved, n) }) {
+				t.Errorf("%s %s: slow modes marked %v", prec, start, d.Marked)
+			}
+			// the fluctuating observables keep their marks: phi2's
+			// tau_int here is hundreds of steps, its 120-step bins short
+			if v := sum.Observables["phi2"]; v.Reliable {
+				t.Errorf("%s %s: phi2 %+v reliable", prec, start, v)
+			}
+			// m is constant to rounding
+			if m, e := *sum.Observables["phi"].Mean, *sum.Observables["phi"].Error; e > 1e-6 || start == "cold" && math.Abs(m) > 1e-6 {
+				t.Errorf("%s %s: phi %v +- %v", prec, start, m, e)
+			}
+		}
+	}
+	for _, scheme := range []string{"em", "baoab"} {
+		sum := summaryOf(t, Config{Model: "phi4", Scheme: scheme, Precision: "float64", Shape: []int{8, 8}, Sweeps: 300, Every: 1, Seed: 3, Start: "hot", T: 1, Dt: 0.01, Gamma: 1, Mass: 1, M2: 1, Lambda: 0})
+		if sum.Conserved != nil {
+			t.Errorf("%s: conserved %v, want none", scheme, sum.Conserved)
+		}
+	}
+}
+
 // The site activity counts the grains after thermalization: with every
 // grain measured, its sum is the measured avalanches' total size, from a
 // hot start (whose thermalization it had counted too) as from a

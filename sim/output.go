@@ -88,7 +88,17 @@ type Summary struct {
 	// What the error bars leave out (Kuramoto with a frequency spread: the
 	// draw of the frequencies, fixed by the seed), or "".
 	QuenchedDisorder string `json:"quenched_disorder,omitempty"`
+	// Observables that the dynamics hold at their start values, so that
+	// their series vary by rounding alone (model B: ModelBConserved, those
+	// with a value): their errors and tau_int measure that rounding, and
+	// running longer changes nothing, so they are reliable.
+	Conserved []string `json:"conserved,omitempty"`
 }
+
+// ModelBConserved are the observables of phi4's model B that depend on the
+// conserved mean field m alone: m itself, and the Binder cumulant and the
+// susceptibilities of a constant m.
+var ModelBConserved = []string{"phi", "binder", "susceptibility", "susceptibility_connected"}
 
 // NotStationaryAggregation is Summary.NotStationary for aggregation.
 const NotStationaryAggregation = "aggregation never becomes stationary: the masses keep merging into fewer, larger ones (and with --injection the mean grows by it every sweep), so the means are averages over this run's window and no error bar measures a stationary value; compare P(m) and C(r) at given times in profiles.csv"
@@ -285,6 +295,16 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 		s.QuenchedDisorder = QuenchedFrequencies
 	case c.Model == "phi4" && c.Scheme == quench.SchemeModelB && c.Start == "hot":
 		s.QuenchedDisorder = quenchedMean(est["phi"].Mean)
+	}
+	if c.Model == "phi4" && c.Scheme == quench.SchemeModelB {
+		for _, name := range ModelBConserved {
+			// with a value and an error bar (not 0/0, nor one measurement)
+			if e, ok := est[name]; ok && finite(e.Mean) && finite(e.Err) {
+				e.Reliable = true
+				est[name] = e
+				s.Conserved = append(s.Conserved, name)
+			}
+		}
 	}
 	for name, e := range est {
 		s.Observables[name] = Value{Mean: ptr(e.Mean), Error: ptr(e.Err), TauInt: ptr(e.Tau), Reliable: e.Reliable}

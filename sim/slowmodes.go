@@ -127,7 +127,8 @@ func (c *Config) conservedModes(est map[string]stats.Estimate) *slowModes {
 }
 
 // forObs returns the slow modes with observable name's shares, nil for
-// one that need not be checked (mass_mean, a conserved total). Model B:
+// one that need not be checked (mass_mean, a conserved total, and model
+// B's ModelBConserved). Model B:
 // phi2, phi4, energy_mass and energy_quartic have phi2's, linear in
 // |phi_k|^2 with the same weight for every mode (phi4 through its
 // Gaussian part, 6 <phi^2> phi^2);
@@ -143,6 +144,10 @@ func (sm *slowModes) forObs(name string) *slowModes {
 		// the total mass is conserved exactly: the k = 0 mode has no
 		// slow decay, and what varies (float64 sums above 2^21 units a
 		// block) is rounding
+		return nil
+	case slices.Contains(ModelBConserved, name):
+		// model B's m, and what depends on it alone: conserved too
+		// (Summary.Conserved)
 		return nil
 	case name == "energy_gradient" && sm.gradient != nil:
 		return &slowModes{rate: sm.rate, weight: sm.gradient}

@@ -86,4 +86,16 @@ func TestForObsMassColumns(t *testing.T) {
 			t.Errorf("%s: left out of the slow-mode check %v, want %v", name, left, name == "mass_mean")
 		}
 	}
+	// model B: its conserved m and what depends on m alone, but not the
+	// fluctuating columns nor S(k) (left to the usual rules anyway)
+	mb := &Config{Model: "phi4", Scheme: "modelb", Shape: []int{16, 16}, Sweeps: 4000, Every: 1, Dt: 0.01, Gamma: 1, M2: -1, Lambda: 1}
+	sm = mb.conservedModes(map[string]stats.Estimate{"phi2": {Mean: 0.5}})
+	if sm == nil {
+		t.Fatal("model B: no slow modes")
+	}
+	for _, name := range append([]string{"phi2", "phi4", "energy", "energy_gradient", "energy_mass"}, ModelBConserved...) {
+		if left, want := sm.forObs(name) == nil, slices.Contains(ModelBConserved, name); left != want {
+			t.Errorf("model B %s: left out of the slow-mode check %v, want %v", name, left, want)
+		}
+	}
 }

@@ -1302,6 +1302,18 @@ func TestTableNotes(t *testing.T) {
 	if !strings.Contains(kur, "\nnote: "+sim.QuenchedFrequencies+"\n") {
 		t.Errorf("kuramoto with a frequency spread:\n%s", kur)
 	}
+	// model B: m and what depends on it alone are marked c, conserved,
+	// with their note, the fluctuating phi2 * as before
+	_, mb, _ := runQ(t, "run", "--model", "phi4", "--L", "16", "--scheme", "modelb", "--steps", "3000", "--quiet", "--out", filepath.Join(dir, "e"))
+	for _, name := range sim.ModelBConserved {
+		if !regexp.MustCompile(`\n` + name + ` .* c\n`).MatchString(mb) {
+			t.Errorf("model B: %s not marked c:\n%s", name, mb)
+		}
+	}
+	if !strings.Contains(mb, "\nc conserved: model B keeps the mean field m at its start value, and phi, binder, susceptibility, susceptibility_connected depend on m alone") ||
+		!regexp.MustCompile(`\nphi2 .* \*\n`).MatchString(mb) {
+		t.Errorf("model B:\n%s", mb)
+	}
 }
 
 // count drops the plural's s for 1 only: "0 thermalization sweeps".

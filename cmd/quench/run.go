@@ -1468,11 +1468,13 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 		count(c.Sweeps, unit), count(c.Therm, "thermalization "+unit), count(int64(sum.Measurements), "measurements"), c.Every, sum.Throughput.SiteUpdatesPerNs, rate)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "observable\tmean\terror\ttau_int")
-	unreliable, undefined := false, false // unreliable: for the usual reason
+	unreliable, undefined, conserved := false, false, false // unreliable: for the usual reason
 	for _, name := range names {
 		v := sum.Observables[name]
 		mark := ""
-		if !v.Reliable && v.Mean != nil { // no value: "-", its own note
+		if slices.Contains(sum.Conserved, name) {
+			mark, conserved = " c", true
+		} else if !v.Reliable && v.Mean != nil { // no value: "-", its own note
 			mark = " *"
 			if d := sum.Diffusive; sum.NotStationary == "" && (d == nil || !slices.Contains(d.Marked, name)) {
 				unreliable = true
@@ -1507,6 +1509,9 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 	}
 	if sum.NotStationary != "" {
 		fmt.Fprintf(w, "\n* %s\n", sum.NotStationary)
+	}
+	if conserved {
+		fmt.Fprintf(w, "\nc conserved: model B keeps the mean field m at its start value, and %s depend on m alone: they vary by rounding only, which their errors and tau_int measure (running longer changes nothing)\n", strings.Join(sum.Conserved, ", "))
 	}
 	if sum.QuenchedDisorder != "" {
 		fmt.Fprintf(w, "\nnote: %s\n", sum.QuenchedDisorder)
