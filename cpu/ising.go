@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/quenchlab/quench"
@@ -25,16 +26,35 @@ type rowGeom struct {
 }
 
 // rowGeomCache keeps each lattice's geometry (computed once: choosing the
-// partition can take a few thousand steps for awkward extents).
-var rowGeomCache sync.Map // shape string -> rowGeom
+// partition can take a few thousand steps for awkward extents), and
+// lastGeom the last one asked for, found without making the key (a small
+// lattice's sweep is a microsecond or two).
+var (
+	rowGeomCache sync.Map // shape string -> *rowGeom
+	lastGeom     atomic.Pointer[shapeGeom]
+)
 
-func newRowGeom(lat quench.Lattice) rowGeom {
-	key := lat.String()
-	if g, ok := rowGeomCache.Load(key); ok {
-		return g.(rowGeom)
+// shapeGeom is a lattice shape (a copy) and its geometry.
+type shapeGeom struct {
+	shape []int
+	g     *rowGeom
+}
+
+// newRowGeom returns lat's geometry, shared: read only.
+func newRowGeom(lat quench.Lattice) *rowGeom {
+	if e := lastGeom.Load(); e != nil && slices.Equal(e.shape, lat.Shape) {
+		return e.g
 	}
-	g := computeRowGeom(lat)
-	rowGeomCache.Store(key, g)
+	key := lat.String()
+	var g *rowGeom
+	if v, ok := rowGeomCache.Load(key); ok {
+		g = v.(*rowGeom)
+	} else {
+		c := computeRowGeom(lat)
+		g = &c
+		rowGeomCache.Store(key, g)
+	}
+	lastGeom.Store(&shapeGeom{shape: slices.Clone(lat.Shape), g: g})
 	return g
 }
 
@@ -115,43 +135,63 @@ func (b *Backend) IsingSweep(spins quench.Buffer, lat quench.Lattice, tab *quenc
 		return fmt.Errorf("cpu: %d-dimensional Ising lattices are not supported (at most 4)", lat.Dim())
 	}
 	g := newRowGeom(lat)
-	s := sb.i8
-	key := philox.KeyFromSeed(ctr.Seed)
-	pt := cachedPackTable(tab)
+	w := isingWork{s: sb.i8, g: g, tab: tab, pt: cachedPackTable(tab), key: philox.KeyFromSeed(ctr.Seed), ctr: ctr}
 	for phase := uint32(0); phase < 2; phase++ {
-		run := func(part int) {
-			nb := make([]int64, 2*len(g.ext))
-			lo := int64(part) * g.perPart
-			hi := min(lo+g.perPart, g.rows)
-			// the part's random bytes in one pass: row r's lx/2 sites of
-			// this colour have phase-site indices r lx/2 on (so short rows,
-			// as in 3D, fill whole vector blocks of Philox groups too)
-			half := g.lx / 2
-			up := randBytes.Get().(*[]uint8)
-			defer randBytes.Put(up)
-			if need := int(hi-lo) * half; cap(*up) < need {
-				*up = make([]uint8, need)
-			}
-			u := (*up)[:int(hi-lo)*half]
-			rowRandom(u, uint64(lo)*uint64(half), key, ctr, phase)
-			for r := lo; r < hi; r++ {
-				par := g.neighbours(r, nb)
-				x0 := (par + int(phase)) & 1
-				k := int(r-lo) * half
-				sweepRow(s, r*int64(g.lx), nb, g.lx, x0, tab, pt, u[k:k+half], key, ctr, phase)
-			}
-		}
 		if lat.Sites() < 2*chunkSites || g.parts == 1 {
+			// one goroutine, and no closure to allocate
 			for p := 0; p < g.parts; p++ {
-				run(p)
+				w.part(p, phase)
 			}
 		} else {
-			for parity := 0; parity < 2; parity++ { // even parts, then odd parts
-				parallel(g.parts/2, func(i int) { run(2*i + parity) })
-			}
+			w.parallelPhase(phase)
 		}
 	}
 	return nil
+}
+
+// parallelPhase sweeps one colour's even parts, then its odd ones, each
+// half on several goroutines (a copy of w: the caller's stays on its
+// stack).
+func (w isingWork) parallelPhase(phase uint32) {
+	for parity := 0; parity < 2; parity++ {
+		parallel(w.g.parts/2, func(i int) { w.part(2*i+parity, phase) })
+	}
+}
+
+// isingWork is what every part of a sweep reads.
+type isingWork struct {
+	s   []int8
+	g   *rowGeom
+	tab *quench.IsingTable
+	pt  *packedTable
+	key philox.Key
+	ctr quench.Counter
+}
+
+// part sweeps the sites of one colour (phase) in the rows of one part.
+func (w *isingWork) part(part int, phase uint32) {
+	g := w.g
+	var nbs [6]int64 // 2(d-1) neighbouring rows, d <= 4
+	nb := nbs[:2*len(g.ext)]
+	lo := int64(part) * g.perPart
+	hi := min(lo+g.perPart, g.rows)
+	// the part's random bytes in one pass: row r's lx/2 sites of this
+	// colour have phase-site indices r lx/2 on (so short rows, as in 3D,
+	// fill whole vector blocks of Philox groups too)
+	half := g.lx / 2
+	up := randBytes.Get().(*[]uint8)
+	defer randBytes.Put(up)
+	if need := int(hi-lo) * half; cap(*up) < need {
+		*up = make([]uint8, need)
+	}
+	u := (*up)[:int(hi-lo)*half]
+	rowRandom(u, uint64(lo)*uint64(half), w.key, w.ctr, phase)
+	for r := lo; r < hi; r++ {
+		par := g.neighbours(r, nb)
+		x0 := (par + int(phase)) & 1
+		k := int(r-lo) * half
+		sweepRow(w.s, r*int64(g.lx), nb, g.lx, x0, w.tab, w.pt, u[k:k+half], w.key, w.ctr, phase)
+	}
 }
 
 // rowRandom fills u[k] with the primary random byte of the k-th same-colour
@@ -483,11 +523,11 @@ func (b *Backend) IsingSums(spins quench.Buffer, lat quench.Lattice) (quench.Isi
 		// site
 		var tot quench.IsingSums
 		for p := 0; p < g.parts; p++ {
-			ps, bad := isingSumsWords(s, &g, p)
+			ps, bad := isingSumsWords(s, g, p)
 			if bad {
 				tot = quench.IsingSums{}
 				for p := 0; p < g.parts; p++ {
-					tot = addSums(tot, isingSumsSites(s, &g, p))
+					tot = addSums(tot, isingSumsSites(s, g, p))
 				}
 				return tot, nil
 			}
@@ -497,9 +537,9 @@ func (b *Backend) IsingSums(spins quench.Buffer, lat quench.Lattice) (quench.Isi
 	}
 	partial := make([]quench.IsingSums, g.parts)
 	bad := make([]bool, g.parts)
-	parallel(g.parts, func(part int) { partial[part], bad[part] = isingSumsWords(s, &g, part) })
+	parallel(g.parts, func(part int) { partial[part], bad[part] = isingSumsWords(s, g, part) })
 	if slices.Contains(bad, true) {
-		parallel(g.parts, func(part int) { partial[part] = isingSumsSites(s, &g, part) })
+		parallel(g.parts, func(part int) { partial[part] = isingSumsSites(s, g, part) })
 	}
 	var tot quench.IsingSums
 	for _, p := range partial {

@@ -88,8 +88,8 @@ func TestIsingSumsWordsBad(t *testing.T) {
 			s[i] = int8(1 - 2*rng.IntN(2))
 		}
 		for p := 0; p < g.parts; p++ {
-			got, bad := isingSumsWords(s, &g, p)
-			if want := isingSumsSites(s, &g, p); bad || got != want {
+			got, bad := isingSumsWords(s, g, p)
+			if want := isingSumsSites(s, g, p); bad || got != want {
 				t.Errorf("%v part %d: %+v bad %v, want %+v, not bad", shape, p, got, bad, want)
 			}
 		}
@@ -98,7 +98,7 @@ func TestIsingSumsWordsBad(t *testing.T) {
 			saved := s[at]
 			s[at] = 3
 			p := int(at / lx / g.perPart)
-			if _, bad := isingSumsWords(s, &g, p); !bad && len(shape) <= 4 {
+			if _, bad := isingSumsWords(s, g, p); !bad && len(shape) <= 4 {
 				t.Errorf("%v: spin 3 at %d not reported by part %d", shape, at, p)
 			}
 			s[at] = saved
