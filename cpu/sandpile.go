@@ -101,6 +101,10 @@ func (b *Backend) SandpileAdd(s *quench.Sandpile, lat quench.Lattice, site int64
 	if site < 0 || site >= n || avalanche <= 0 {
 		return av, fmt.Errorf("cpu: grain at site %d of %d, avalanche %d", site, n, avalanche)
 	}
+	if lat.Dim() > 4 {
+		// the boundary bits are a byte a site, two per axis
+		return av, fmt.Errorf("cpu: sandpiles of %d dimensions are not supported (at most 4)", lat.Dim())
+	}
 	h := hb.u8
 	z := uint8(2 * lat.Dim())
 	h[site]++

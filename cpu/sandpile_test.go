@@ -457,3 +457,40 @@ func TestHeightCounts(t *testing.T) {
 		t.Errorf("HeightCounts of a float32 buffer: no error")
 	}
 }
+
+// Calls the backend cannot serve are errors, not panics: a pile of more
+// than 4 dimensions (its boundary bits are a byte a site; one of 5 had
+// toppled past the lattice's end), a site outside the lattice, an
+// avalanche number below 1, buffers of another size.
+func TestSandpileAddRefuses(t *testing.T) {
+	p := newPile(t, 2, 2, 2, 2, 3)
+	h := make([]uint8, p.lat.Sites())
+	for i := range h {
+		h[i] = 9 // every site unstable: a grain would topple them all
+	}
+	p.be.Upload(p.s.Heights, h)
+	if _, err := p.be.SandpileAdd(p.s, p.lat, 0, 1); err == nil || err.Error() != "cpu: sandpiles of 5 dimensions are not supported (at most 4)" {
+		t.Errorf("5D pile: %v", err)
+	}
+	if got := p.heights(); !slices.Equal(got, h) {
+		t.Errorf("5D pile: heights changed to %v", got)
+	}
+	q := newPile(t, 4, 4)
+	for _, c := range []struct {
+		site int64
+		av   int32
+	}{{-1, 1}, {16, 1}, {0, 0}} {
+		if _, err := q.be.SandpileAdd(q.s, q.lat, c.site, c.av); err == nil {
+			t.Errorf("site %d avalanche %d: no error", c.site, c.av)
+		}
+	}
+	small, _ := quench.NewLattice(2, 2)
+	if _, err := q.be.SandpileAdd(q.s, small, 0, 1); err == nil {
+		t.Error("buffers of 16 sites on a 2x2 lattice: no error")
+	}
+	// four dimensions work
+	r := newPile(t, 2, 3, 2, 3)
+	if _, err := r.be.SandpileAdd(r.s, r.lat, 5, 1); err != nil {
+		t.Errorf("4D pile: %v", err)
+	}
+}
