@@ -34,6 +34,15 @@ import (
 // (w1:w0 of Philox(seed; Lattice, replica, block 0, phase 1)) * (n+1)
 // picks the 0 at site k, none when k = n.
 func SandpileStationary(lat Lattice, ctr Counter) ([]uint8, error) {
+	return SandpileStationaryProgress(lat, ctr, nil)
+}
+
+// SandpileStationaryProgress is SandpileStationary calling progress, when
+// not nil, now and then from the calling goroutine with the work done of
+// the total: three passes over the sites (the spanning tree's, counted in
+// sites joining it, whose walks take most of the time; the depths'; the
+// heights'). A 16384^2 pile takes some 20 to 40 s.
+func SandpileStationaryProgress(lat Lattice, ctr Counter, progress func(done, total int64)) ([]uint8, error) {
 	d := lat.Dim()
 	n := lat.Sites()
 	if n > 1<<31-2 {
@@ -54,34 +63,60 @@ func SandpileStationary(lat Lattice, ctr Counter) ([]uint8, error) {
 		}
 		return h, nil
 	}
+	if progress == nil {
+		progress = func(int64, int64) {}
+	}
+	if d <= 4 {
+		return wilsonPile[uint16](lat, ctr, progress), nil
+	}
+	return wilsonPile[uint32](lat, ctr, progress), nil
+}
+
+// wilsonPile draws the tree and maps it to heights (SandpileStationary,
+// d >= 2). Each site has one word: bits 0 to 2d-1 its boundary bits (bit k
+// set when direction k leads to the sink), bits 2d to 2d+3 the direction
+// of its parent, bit 2d+4 set once it is in the tree; so a step of a walk
+// reads and writes one word (16 bits up to 4 dimensions, 32 up to 8).
+func wilsonPile[W uint16 | uint32](lat Lattice, ctr Counter, progress func(done, total int64)) []uint8 {
+	d := lat.Dim()
+	n := lat.Sites()
 	strides := make([]int64, d)
 	for a, s := d-1, int64(1); a >= 0; a-- {
 		strides[a] = s
 		s *= int64(lat.Shape[a])
 	}
-	// edge[x] bit k: direction k of x leads to the sink
-	edge := make([]uint16, n)
+	dirs := 2 * d
+	dirShift := uint(dirs)
+	const dirBits = 0xF
+	tree := W(1) << (dirShift + 4)
+	site := make([]W, n)
 	for a := 0; a < d; a++ {
 		la := int64(lat.Shape[a])
 		for x := int64(0); x < n; x += strides[a] * la {
 			// x is the first site of a block where coordinate a runs 0..la-1
 			for j := int64(0); j < strides[a]; j++ {
-				edge[x+j] |= 1 << (2 * a)
-				edge[x+j+(la-1)*strides[a]] |= 1 << (2*a + 1)
+				site[x+j] |= 1 << (2 * a)
+				site[x+j+(la-1)*strides[a]] |= 1 << (2*a + 1)
 			}
 		}
 	}
 	// off[k]: the step to x's neighbour in direction k (axis k/2, sign -
 	// for even k)
-	off := make([]int64, 2*d)
+	off := make([]int64, dirs)
 	for a := range d {
 		off[2*a], off[2*a+1] = -strides[a], strides[a]
 	}
-	neighbour := func(x int64, k int) int64 { return stationaryNeighbour(edge, off, x, k) }
+	// x's neighbour in direction k, -1 for the sink, from x's word s
+	neighbour := func(x int64, s W, k int) int64 {
+		if s>>k&1 != 0 {
+			return -1
+		}
+		return x + off[k]
+	}
+	parent := func(s W) int { return int(s >> dirShift & dirBits) }
 
 	// direction stream: Philox blocks of 128 bits, w bits a draw, values
 	// >= 2d rejected
-	dirs := 2 * d
 	w := uint(bits.Len(uint(dirs - 1)))
 	mask := uint64(1)<<w - 1
 	key := philox.KeyFromSeed(ctr.Seed)
@@ -89,15 +124,19 @@ func SandpileStationary(lat Lattice, ctr Counter) ([]uint8, error) {
 	var buf0, buf1 uint64 // the bits not yet drawn, low bits first
 	var left uint
 
-	// Wilson's algorithm; next[x] is the direction of x's parent
-	const unset = 0xFF
-	next := make([]uint8, n)
-	for i := range next {
-		next[i] = unset
-	}
-	inTree := make([]bool, n)
+	total := 3 * n
+	const every = 1 << 18 // sites between calls of progress
+	// Wilson's algorithm: walks from each site not yet in the tree,
+	// recording the last direction taken from every site they visit,
+	// until they meet the tree (or the sink); then the loop-erased path,
+	// the last directions from the start on, joins the tree
+	var joined, report int64
 	for start := int64(0); start < n; start++ {
-		for x := start; x >= 0 && !inTree[x]; {
+		for x := start; x >= 0; {
+			s := site[x]
+			if s&tree != 0 {
+				break
+			}
 			// the next direction of the stream (written out here: the
 			// walk is most of the time)
 			var k int
@@ -117,14 +156,23 @@ func SandpileStationary(lat Lattice, ctr Counter) ([]uint8, error) {
 					break
 				}
 			}
-			next[x] = uint8(k)
-			x = stationaryNeighbour(edge, off, x, k)
+			site[x] = s&^(dirBits<<dirShift) | W(k)<<dirShift
+			x = neighbour(x, s, k)
 		}
-		for x := start; x >= 0 && !inTree[x]; x = stationaryNeighbour(edge, off, x, int(next[x])) {
-			inTree[x] = true
+		for x := start; x >= 0; {
+			s := site[x]
+			if s&tree != 0 {
+				break
+			}
+			site[x] = s | tree
+			joined++
+			x = neighbour(x, s, parent(s))
+		}
+		if joined >= report {
+			progress(joined, total)
+			report = joined + every
 		}
 	}
-	inTree = nil
 
 	// depths: follow parents to a known depth (counting the steps), then
 	// walk the same path again, filling in depths
@@ -133,7 +181,8 @@ func SandpileStationary(lat Lattice, ctr Counter) ([]uint8, error) {
 		x, steps := start, int32(0)
 		for x >= 0 && depth[x] == 0 {
 			steps++
-			x = neighbour(x, int(next[x]))
+			s := site[x]
+			x = neighbour(x, s, parent(s))
 		}
 		t := int32(0)
 		if x >= 0 {
@@ -141,36 +190,43 @@ func SandpileStationary(lat Lattice, ctr Counter) ([]uint8, error) {
 		}
 		for y := start; steps > 0; steps-- {
 			depth[y] = t + steps
-			y = neighbour(y, int(next[y]))
+			s := site[y]
+			y = neighbour(y, s, parent(s))
+		}
+		if start&(every-1) == every-1 {
+			progress(n+start+1, total)
 		}
 	}
 
 	h := make([]uint8, n)
 	for x := int64(0); x < n; x++ {
 		t := depth[x]
-		var above, rank int
+		s := site[x]
+		px := parent(s)
+		// counted without branches: the comparisons go either way at
+		// random
+		var above, rank uint8
 		for k := 0; k < dirs; k++ {
 			var ty int32 // sink
-			if y := neighbour(x, k); y >= 0 {
-				ty = depth[y]
+			if s>>k&1 == 0 {
+				ty = depth[x+off[k]]
 			}
-			if ty >= t {
-				above++
-			}
-			if ty == t-1 && k < int(next[x]) {
-				rank++
-			}
+			above += b2u8(ty >= t)
+			rank += b2u8(ty == t-1) & b2u8(k < px)
 		}
-		h[x] = uint8(above + rank)
+		h[x] = above + rank
+		if x&(every-1) == every-1 {
+			progress(2*n+x+1, total)
+		}
 	}
-	return h, nil
+	progress(total, total)
+	return h
 }
 
-// stationaryNeighbour is x's neighbour in direction k (off[k] away), or -1
-// (the sink) when edge[x] marks that direction as leaving the lattice.
-func stationaryNeighbour(edge []uint16, off []int64, x int64, k int) int64 {
-	if edge[x]>>k&1 != 0 {
-		return -1
+// b2u8 is 1 for true, 0 for false (a SETcc, not a branch).
+func b2u8(b bool) uint8 {
+	if b {
+		return 1
 	}
-	return x + off[k]
+	return 0
 }

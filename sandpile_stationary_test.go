@@ -3,6 +3,7 @@ package quench_test
 import (
 	"hash/fnv"
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/quenchlab/quench"
@@ -204,6 +205,9 @@ func TestSandpileStationaryPinned(t *testing.T) {
 		{[]int{8, 8, 8}, 0xf8ac97e9cb3805c5},
 		{[]int{5, 6, 7}, 0x81cba353c6a0cd4},
 		{[]int{1000}, 0x3a060814b077d152},
+		// 5 and 8 dimensions (32-bit site words since)
+		{[]int{3, 2, 2, 2, 3}, 0x51a45fe44344d9e},
+		{[]int{2, 2, 2, 2, 2, 2, 2, 2}, 0xfec5f7200052e361},
 	} {
 		lat, _ := quench.NewLattice(c.shape...)
 		h, err := quench.SandpileStationary(lat, quench.Counter{Seed: 7, Replica: 2})
@@ -215,5 +219,32 @@ func TestSandpileStationaryPinned(t *testing.T) {
 		if f.Sum64() != c.hash {
 			t.Errorf("%v: sample hash %#x, pinned %#x", c.shape, f.Sum64(), c.hash)
 		}
+	}
+}
+
+// Progress: from the goroutine that draws, increasing, ending at the
+// total, three passes over the sites; none for a 1D pile, sampled
+// directly.
+func TestSandpileStationaryProgress(t *testing.T) {
+	for _, shape := range [][]int{{1024, 1024}, {24, 24, 24}, {4, 4, 4, 4, 4}, {5, 7}} {
+		lat, _ := quench.NewLattice(shape...)
+		var got []int64
+		h, err := quench.SandpileStationaryProgress(lat, quench.Counter{Seed: 3}, func(done, total int64) {
+			if total != 3*lat.Sites() {
+				t.Fatalf("%v: total %d, want %d", shape, total, 3*lat.Sites())
+			}
+			got = append(got, done)
+		})
+		want, _ := quench.SandpileStationary(lat, quench.Counter{Seed: 3})
+		if err != nil || !slices.Equal(h, want) {
+			t.Fatalf("%v: sample with progress differs (%v)", shape, err)
+		}
+		if len(got) == 0 || got[len(got)-1] != 3*lat.Sites() || !slices.IsSorted(got) || lat.Sites() >= 1<<20 && len(got) < 8 {
+			t.Errorf("%v: progress %v", shape, got)
+		}
+	}
+	lat, _ := quench.NewLattice(100)
+	if _, err := quench.SandpileStationaryProgress(lat, quench.Counter{Seed: 3}, func(done, total int64) { t.Errorf("1D: progress %d of %d", done, total) }); err != nil {
+		t.Fatal(err)
 	}
 }

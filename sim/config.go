@@ -442,9 +442,10 @@ func (c *Config) bytes(stateOnHost bool) (host, device uint64) {
 		// 4096^2 run, 801 MiB estimated, peaked at 869 MiB resident)
 		host = 21*n + c.seriesBytes() + c.profileBytes(8*2) + 64<<20
 		if c.Start == "stationary" {
-			// quench.SandpileStationary's parent, tree, boundary (2) and
-			// depth (4) bytes per site while it draws the start
-			host += 8 * n
+			// quench.SandpileStationary's site words (parent, tree and
+			// boundary bits: 2 bytes a site up to 4 dimensions) and depths
+			// (4 bytes) while it draws the start
+			host += 6 * n
 		}
 		if stateOnHost {
 			// the CPU backend's boundary bits (a byte per site) and its

@@ -424,8 +424,8 @@ func TestLangevinBytes(t *testing.T) {
 // The device estimate of the lattice-update models: diffusion's two
 // fields (u and u'), one int64 mass a site for the mass models, one block
 // of partial sums (6 + 3 dim float64); a sandpile's 14 bytes a site. A
-// stationary sandpile start takes 8 host bytes a site more while
-// quench.SandpileStationary draws it (parent, tree, boundary, depth).
+// stationary sandpile start takes 6 host bytes a site more while
+// quench.SandpileStationary draws it (its site words and depths).
 func TestLatticeUpdateBytes(t *testing.T) {
 	for _, c := range []struct {
 		model, prec string
@@ -447,8 +447,8 @@ func TestLatticeUpdateBytes(t *testing.T) {
 	for _, onHost := range []bool{false, true} {
 		hc, _ := cold.Bytes(onHost)
 		hs, _ := stationary.Bytes(onHost)
-		if hs-hc != 8*4096 {
-			t.Errorf("sandpile 64x64 (state on host %v): a stationary start adds %d host bytes, want 8 a site (%d)", onHost, int64(hs-hc), 8*4096)
+		if hs-hc != 6*4096 {
+			t.Errorf("sandpile 64x64 (state on host %v): a stationary start adds %d host bytes, want 6 a site (%d)", onHost, int64(hs-hc), 6*4096)
 		}
 	}
 }

@@ -69,12 +69,17 @@ type State struct {
 func (st *State) Staggered() bool { return IsIsing(st.Config.Model) && !st.NoStaggered }
 
 // NewState validates cfg and builds the start configuration.
-func NewState(cfg Config) (*State, error) {
+func NewState(cfg Config) (*State, error) { return NewStateProgress(cfg, nil) }
+
+// NewStateProgress is NewState calling progress, when not nil, now and
+// then with the work done of the total while it draws a start that takes
+// long: a stationary sandpile (quench.SandpileStationaryProgress).
+func NewStateProgress(cfg Config, progress func(done, total int64)) (*State, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	if cfg.Model == "sandpile" {
-		return newSandpileState(cfg), nil
+		return newSandpileState(cfg, progress), nil
 	}
 	if IsMass(cfg.Model) || cfg.Model == "diffusion" {
 		return newMassState(cfg), nil

@@ -33,12 +33,12 @@ func (c *Config) validateSandpile() error {
 // as (w * 2d) >> 32; stationary = an exact sample of the stationary state
 // (quench.SandpileStationary with the run's seed), so no transient is
 // needed.
-func newSandpileState(cfg Config) *State {
+func newSandpileState(cfg Config, progress func(done, total int64)) *State {
 	lat := cfg.Lattice()
 	n := lat.Sites()
 	st := &State{Config: cfg, Activity: make([]int64, n), Stamp: make([]int32, n)}
 	if cfg.Start == "stationary" {
-		h, err := quench.SandpileStationary(lat, quench.Counter{Seed: cfg.Seed})
+		h, err := quench.SandpileStationaryProgress(lat, quench.Counter{Seed: cfg.Seed}, progress)
 		if err == nil { // the size was checked by Validate
 			st.Heights = h
 			for _, v := range h {

@@ -74,7 +74,7 @@ func TestLogBins(t *testing.T) {
 func TestSandpileHotStartLayout(t *testing.T) {
 	for _, shape := range [][]int{{7, 5}, {3, 4, 5}} {
 		cfg := Config{Model: "sandpile", Shape: shape, Sweeps: 1, Every: 1, Seed: 0x1234567890, Start: "hot"}
-		st := newSandpileState(cfg)
+		st := newSandpileState(cfg, nil)
 		key := philox.KeyFromSeed(cfg.Seed)
 		z := uint64(2 * len(shape))
 		var stored int64

@@ -535,6 +535,28 @@ func TestProgressBarResumed(t *testing.T) {
 	}
 }
 
+// TestStartBar: a stationary sandpile's start, which takes seconds to a
+// minute on large piles, has a bar of its own on a terminal, none with
+// --quiet.
+func TestStartBar(t *testing.T) {
+	testHookTerminal = func(w io.Writer) bool { return true }
+	defer func() { testHookTerminal = nil }()
+	dir := t.TempDir()
+	for _, quiet := range []bool{false, true} {
+		args := []string{"run", "--out", filepath.Join(dir, fmt.Sprint(quiet)), "--model", "sandpile", "--L", "512", "--grains", "10", "--therm-grains", "0"}
+		if quiet {
+			args = append(args, "--quiet")
+		}
+		var o, e bytes.Buffer
+		if code := Main(args, &o, &e); code != 0 {
+			t.Fatalf("exit %d %s", code, e.String())
+		}
+		if got := regexp.MustCompile(`stationary start 512x512 +\d+% \|`).MatchString(e.String()); got == quiet {
+			t.Errorf("quiet %v: start bar shown %v:\n%q", quiet, got, e.String())
+		}
+	}
+}
+
 func TestResumeExtends(t *testing.T) {
 	dir := t.TempDir()
 	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")

@@ -1057,16 +1057,17 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 				c.Start, n, need, c.Therm)
 		}
 	}
-	if c.Start == "stationary" && !f.quiet && isTerminal(stderr) {
-		// seconds to a minute for large piles, before the bar can start
-		fmt.Fprintf(stderr, "quench: drawing an exact stationary %s sandpile (Wilson's algorithm)...\n", c.Lattice())
+	var startBar *progressbar.ProgressBar
+	if c.Start == "stationary" && len(c.Shape) > 1 && !f.quiet && isTerminal(stderr) {
+		// seconds to a minute for large piles, before the run's bar
+		startBar = newStartBar(c, stderr)
 	}
 	// signals are caught from here: while the start state is drawn, the
 	// directory is claimed and locked and a --force run puts the old run
 	// aside, and then by the run itself
 	ctx, stop := catchSignals()
 	defer stop()
-	st, err := newState(ctx, c, stderr)
+	st, err := newState(ctx, c, stderr, startBar)
 	if err != nil {
 		return err
 	}
@@ -1247,23 +1248,33 @@ var testHookStart func()
 // newState draws the start state (a large stationary sandpile takes
 // seconds, a lattice of 2^36 spins more). A signal meanwhile ends the run at
 // once, before anything is written: one line, exit 130.
-func newState(ctx context.Context, c sim.Config, stderr io.Writer) (*sim.State, error) {
+func newState(ctx context.Context, c sim.Config, stderr io.Writer, bar *progressbar.ProgressBar) (*sim.State, error) {
 	type drawn struct {
 		st  *sim.State
 		err error
+	}
+	var progress func(done, total int64)
+	if bar != nil {
+		progress = func(done, _ int64) { bar.Set64(done) }
 	}
 	done := make(chan drawn, 1)
 	go func() {
 		if testHookStart != nil {
 			testHookStart()
 		}
-		st, err := sim.NewState(c)
+		st, err := sim.NewStateProgress(c, progress)
 		done <- drawn{st, err}
 	}()
 	var d drawn
 	select {
 	case d = <-done:
 	case <-ctx.Done():
+	}
+	if bar != nil {
+		// the drawing goroutine may still call progress: the bar stops
+		// drawing first
+		bar.Exit()
+		bar.Clear()
 	}
 	if ctx.Err() != nil { // also a signal as the state came
 		fmt.Fprintln(stderr, "quench: interrupted while drawing the start state; nothing was written")
@@ -1436,6 +1447,21 @@ func newBar(st *sim.State, quiet bool, stderr io.Writer) *progressbar.ProgressBa
 		progressbar.OptionSetItsString(st.Config.StepUnit()),
 		progressbar.OptionShowIts(),
 		progressbar.OptionShowCount(),
+		progressbar.OptionSetPredictTime(true),
+		progressbar.OptionThrottle(100*time.Millisecond),
+		progressbar.OptionClearOnFinish(),
+	)
+	bar.StartWithoutRender()
+	return bar
+}
+
+// newStartBar is the bar of a stationary sandpile's start
+// (quench.SandpileStationaryProgress: three passes over the sites).
+func newStartBar(c sim.Config, stderr io.Writer) *progressbar.ProgressBar {
+	bar := progressbar.NewOptions64(3*c.Lattice().Sites(),
+		progressbar.OptionSetWriter(stderr),
+		progressbar.OptionSetDescription(fmt.Sprintf("stationary start %s", c.Lattice())),
+		progressbar.OptionSetWidth(30),
 		progressbar.OptionSetPredictTime(true),
 		progressbar.OptionThrottle(100*time.Millisecond),
 		progressbar.OptionClearOnFinish(),
