@@ -44,6 +44,28 @@ func NewLattice(shape ...int) (Lattice, error) {
 	return l, nil
 }
 
+// Check reports an error unless l is a geometry every kernel can walk: at
+// least one axis, every extent positive, at most MaxSites sites. (NewLattice
+// also asks for extents of 2 or more; an extent of 1, the site its own
+// neighbour, is left to the kernels.) The backends check the lattices they
+// are given, which callers may build as literals.
+func (l Lattice) Check() error {
+	if len(l.Shape) == 0 {
+		return fmt.Errorf("empty lattice shape")
+	}
+	n := int64(1)
+	for _, s := range l.Shape {
+		if s < 1 {
+			return fmt.Errorf("lattice %s has extent %d: every extent must be positive", l, s)
+		}
+		if n > MaxSites/int64(s) {
+			return fmt.Errorf("lattice %s has too many sites: at most 2^49 are allowed", l)
+		}
+		n *= int64(s)
+	}
+	return nil
+}
+
 // Dim is the number of dimensions.
 func (l Lattice) Dim() int { return len(l.Shape) }
 

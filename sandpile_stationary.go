@@ -43,6 +43,9 @@ func SandpileStationary(lat Lattice, ctr Counter) ([]uint8, error) {
 // sites joining it, whose walks take most of the time; the depths'; the
 // heights'). A 16384^2 pile takes some 20 to 40 s.
 func SandpileStationaryProgress(lat Lattice, ctr Counter, progress func(done, total int64)) ([]uint8, error) {
+	if err := lat.Check(); err != nil {
+		return nil, fmt.Errorf("stationary sandpile start: %v", err)
+	}
 	d := lat.Dim()
 	n := lat.Sites()
 	if n > 1<<31-2 {

@@ -248,3 +248,27 @@ func TestSandpileStationaryProgress(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A lattice built as a literal with no axes or an extent below 2 is
+// refused with an error (no axes: 2d = 0 directions, and the walk shifted
+// by a negative direction and panicked; negative extents indexed before
+// the sites).
+func TestSandpileStationaryMalformed(t *testing.T) {
+	for _, shape := range [][]int{nil, {0}, {-2, -4}, {-1, -1, 4}, {1 << 25, 1<<25 + 1}} {
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					t.Errorf("%v: panicked: %v", shape, r)
+				}
+			}()
+			if h, err := quench.SandpileStationary(quench.Lattice{Shape: shape}, quench.Counter{}); err == nil {
+				t.Errorf("%v: accepted, %d heights", shape, len(h))
+			}
+		}()
+	}
+	for _, shape := range [][]int{{1}, {1, 4}, {2}, {2, 2}, {3, 5}} {
+		if err := (quench.Lattice{Shape: shape}).Check(); err != nil {
+			t.Errorf("%v: %v", shape, err)
+		}
+	}
+}

@@ -20,6 +20,9 @@ func (b *Backend) FieldSums(buf quench.Buffer, lat *quench.Lattice) (quench.Fiel
 	var g *sumGeom // nil: no geometry
 	d := 0
 	if lat != nil {
+		if err := lat.Check(); err != nil {
+			return quench.FieldSums{}, fmt.Errorf("cpu: FieldSums: %v", err)
+		}
 		if lat.Dim() < 1 || lat.Dim() > 3 {
 			return quench.FieldSums{}, fmt.Errorf("cpu: FieldSums on %d dimensions: 1 to 3 are supported", lat.Dim())
 		}

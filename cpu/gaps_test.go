@@ -1,6 +1,7 @@
 package cpu
 
 import (
+	"fmt"
 	"math"
 	"testing"
 
@@ -213,5 +214,86 @@ func TestAggregationInjectsOneUnit(t *testing.T) {
 		if got != total {
 			t.Errorf("injection %d: total mass %d units, want %d", inj, got, total)
 		}
+	}
+}
+
+// refuses runs f, which must return an error: not panic, not succeed.
+func refuses(t *testing.T, what string, f func() error) {
+	t.Helper()
+	defer func() {
+		if r := recover(); r != nil {
+			t.Errorf("%s panicked: %v", what, r)
+		}
+	}()
+	if err := f(); err == nil {
+		t.Errorf("%s was accepted", what)
+	}
+}
+
+// Lattices built as literals, not by quench.NewLattice (no axes, an
+// extent of 0, negative extents whose product is a valid site count), are
+// refused by every kernel with an error; they panicked (an index of -1, a
+// division by zero, a negative slice bound). Extents of 1 are walked
+// (IsingSums divided by zero on a first axis of one).
+func TestMalformedLattices(t *testing.T) {
+	be := New()
+	for _, shape := range [][]int{{1, 4}, {1}, {4, 1}, {1, 2, 2}} {
+		lat := quench.Lattice{Shape: shape}
+		spins, _ := be.Alloc(quench.Int8, lat.Sites())
+		s := make([]int8, lat.Sites())
+		for i := range s {
+			s[i] = 1
+		}
+		be.Upload(spins, s)
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					t.Errorf("IsingSums on %v panicked: %v", shape, r)
+				}
+			}()
+			// every site and its neighbours +1: d bonds a site
+			if sums, err := be.IsingSums(spins, lat); err != nil || sums.Mag != lat.Sites() || sums.Bond != int64(lat.Dim())*lat.Sites() {
+				t.Errorf("IsingSums on %v: %+v, %v", shape, sums, err)
+			}
+		}()
+	}
+	for _, shape := range [][]int{nil, {0}, {0, 4}, {2, 0}, {-2, -4}, {-1, -1, 4}} {
+		lat := quench.Lattice{Shape: shape}
+		n := max(lat.Sites(), 0)
+		name := func(k string) string { return fmt.Sprintf("%s on %v", k, shape) }
+		alloc := func(dt quench.DType) quench.Buffer {
+			b, err := be.Alloc(dt, n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return b
+		}
+		i8, u8, f64, i64 := alloc(quench.Int8), alloc(quench.Uint8), alloc(quench.Float64), alloc(quench.Int64)
+		tab, _ := quench.NewIsingTable(max(lat.Dim(), 1), quench.IsingParams{J: 1, Beta: 0.4, Algo: quench.Metropolis})
+		if lat.Dim() == 0 {
+			tab.Dim = 0
+		}
+		refuses(t, name("IsingSweep"), func() error { return be.IsingSweep(i8, lat, tab, quench.Counter{}) })
+		refuses(t, name("IsingSums"), func() error { _, err := be.IsingSums(i8, lat); return err })
+		refuses(t, name("FieldSums"), func() error { _, err := be.FieldSums(f64, &lat); return err })
+		refuses(t, name("HeightCounts"), func() error { _, err := be.HeightCounts(u8, lat, nil); return err })
+		refuses(t, name("Diffuse"), func() error { return be.Diffuse(alloc(quench.Float64), f64, lat, 0.1) })
+		refuses(t, name("MassTransfer"), func() error {
+			return be.MassTransfer(i64, lat, &quench.MassTransferParams{Rule: "kmp"}, quench.Counter{})
+		})
+		for _, scheme := range []string{quench.SchemeEM, quench.SchemeModelB} {
+			f := &quench.Phi4Fields{Phi: f64, Next: alloc(quench.Float64), Mu: alloc(quench.Float64)}
+			p := &quench.Phi4Params{Scheme: scheme, Dt: 0.01, T: 1, Gamma: 1}
+			refuses(t, name("Phi4Step "+scheme), func() error { return be.Phi4Step(f, lat, p, quench.Counter{}) })
+		}
+		pile := &quench.Sandpile{Heights: u8, Activity: i64, Stamp: alloc(quench.Int32)}
+		refuses(t, name("SandpileAdd"), func() error {
+			for range 8 { // past the threshold
+				if _, err := be.SandpileAdd(pile, lat, 0, 1); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
 	}
 }

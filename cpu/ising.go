@@ -80,7 +80,7 @@ func computeRowGeom(lat quench.Lattice) rowGeom {
 	}
 	nSlices := g.ext[0]
 	sliceRows := g.rows / nSlices
-	per := min(max(1, target/sliceRows), nSlices/2)
+	per := max(1, min(target/sliceRows, nSlices/2)) // 1 where nSlices is 1
 	for per > 1 && (nSlices%per != 0 || (nSlices/per)%2 != 0) {
 		per--
 	}
@@ -118,6 +118,9 @@ var randBytes = sync.Pool{New: func() any { return new([]uint8) }}
 // IsingSweep implements quench.SpinFlipper; the per-site rule is documented
 // on quench.IsingTable and written out in quench.IsingFlip.
 func (b *Backend) IsingSweep(spins quench.Buffer, lat quench.Lattice, tab *quench.IsingTable, ctr quench.Counter) error {
+	if err := lat.Check(); err != nil {
+		return fmt.Errorf("cpu: IsingSweep: %v", err)
+	}
 	sb, err := asBuffer(spins, quench.Int8)
 	if err != nil {
 		return err
@@ -507,6 +510,9 @@ func tie(lo uint32, j uint64, key philox.Key, ctr quench.Counter, phase uint32) 
 // IsingSums implements quench.Reducer: exact integer sums over the fixed row
 // partition, added in part order.
 func (b *Backend) IsingSums(spins quench.Buffer, lat quench.Lattice) (quench.IsingSums, error) {
+	if err := lat.Check(); err != nil {
+		return quench.IsingSums{}, fmt.Errorf("cpu: IsingSums: %v", err)
+	}
 	sb, err := asBuffer(spins, quench.Int8)
 	if err != nil {
 		return quench.IsingSums{}, err

@@ -128,6 +128,9 @@ func floatBufs(dt quench.DType, n int64, bufs ...quench.Buffer) ([]*Buffer, erro
 // Phi4Step implements quench.LangevinStepper for lattice fields; the rules
 // are documented on quench.Phi4Coeffs.
 func (b *Backend) Phi4Step(f *quench.Phi4Fields, lat quench.Lattice, p *quench.Phi4Params, ctr quench.Counter) error {
+	if err := lat.Check(); err != nil {
+		return fmt.Errorf("cpu: Phi4Step: %v", err)
+	}
 	c, err := p.Coeffs(lat.Dim())
 	if err != nil {
 		return err

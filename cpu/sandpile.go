@@ -82,6 +82,9 @@ var sandpileMinLayers, sandpileMinBandSites = 8, int64(1 << 16)
 // at once. The result is the same for any number of bands or goroutines.
 func (b *Backend) SandpileAdd(s *quench.Sandpile, lat quench.Lattice, site int64, avalanche int32) (quench.Avalanche, error) {
 	var av quench.Avalanche
+	if err := lat.Check(); err != nil {
+		return av, fmt.Errorf("cpu: SandpileAdd: %v", err)
+	}
 	n := lat.Sites()
 	hb, err := asBuffer(s.Heights, quench.Uint8)
 	if err != nil {
@@ -411,6 +414,9 @@ func (b *Backend) edges(lat quench.Lattice, stride []int64) []uint8 {
 // part walks its rows' segments along the last axis), the counts added
 // (integers: in any order).
 func (b *Backend) HeightCounts(heights quench.Buffer, lat quench.Lattice, box *quench.Box) ([8]int64, error) {
+	if err := lat.Check(); err != nil {
+		return [8]int64{}, fmt.Errorf("cpu: HeightCounts: %v", err)
+	}
 	hb, err := asBuffer(heights, quench.Uint8)
 	if err != nil {
 		return [8]int64{}, err

@@ -82,6 +82,9 @@ func RuleCode(rule string) (int, error) {
 // MassTransfer implements quench.LatticeUpdater; the rules are documented
 // on quench.MassTransferParams.
 func (b *Backend) MassTransfer(mass quench.Buffer, lat quench.Lattice, p *quench.MassTransferParams, ctr quench.Counter) error {
+	if err := lat.Check(); err != nil {
+		return fmt.Errorf("cpu: MassTransfer: %v", err)
+	}
 	mb, err := asBuffer(mass, quench.Int64)
 	if err != nil {
 		return err
@@ -166,6 +169,9 @@ func massClass(m []int64, rule int, d32 uint64, key philox.Key, ctr quench.Count
 // Diffuse implements quench.LatticeUpdater: one explicit Euler step of the
 // heat equation, the neighbours added in the order of the phi4 kernels.
 func (b *Backend) Diffuse(dst, src quench.Buffer, lat quench.Lattice, alpha float64) error {
+	if err := lat.Check(); err != nil {
+		return fmt.Errorf("cpu: Diffuse: %v", err)
+	}
 	dt := src.DType()
 	cbs, err := floatBufs(dt, lat.Sites(), dst, src)
 	if err != nil {

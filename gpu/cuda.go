@@ -435,6 +435,9 @@ func (b *Backend) uploadShape(lat quench.Lattice) error {
 // IsingSweep implements quench.SpinFlipper with the kernels of
 // kernels/ising.cu, twins of the CPU backend's rule.
 func (b *Backend) IsingSweep(spins quench.Buffer, lat quench.Lattice, tab *quench.IsingTable, ctr quench.Counter) error {
+	if err := lat.Check(); err != nil {
+		return fmt.Errorf("gpu: IsingSweep: %v", err)
+	}
 	sb, err := b.own(spins, quench.Int8)
 	if err != nil {
 		return err
@@ -489,6 +492,9 @@ func (b *Backend) IsingSweep(spins quench.Buffer, lat quench.Lattice, tab *quenc
 // IsingSums implements quench.Reducer: exact integer sums (atomics on
 // integers give the same bits in any order).
 func (b *Backend) IsingSums(spins quench.Buffer, lat quench.Lattice) (quench.IsingSums, error) {
+	if err := lat.Check(); err != nil {
+		return quench.IsingSums{}, fmt.Errorf("gpu: IsingSums: %v", err)
+	}
 	sb, err := b.own(spins, quench.Int8)
 	if err != nil {
 		return quench.IsingSums{}, err
@@ -517,6 +523,9 @@ func (b *Backend) IsingSums(spins quench.Buffer, lat quench.Lattice) (quench.Isi
 // HeightCounts implements quench.Reducer: height_counts adds each
 // block's counts to b.sums with integer atomics.
 func (b *Backend) HeightCounts(heights quench.Buffer, lat quench.Lattice, box *quench.Box) ([8]int64, error) {
+	if err := lat.Check(); err != nil {
+		return [8]int64{}, fmt.Errorf("gpu: HeightCounts: %v", err)
+	}
 	var out [8]int64
 	hb, err := b.own(heights, quench.Uint8)
 	if err != nil {
@@ -602,6 +611,9 @@ func (b *Backend) FieldSums(buf quench.Buffer, lat *quench.Lattice) (quench.Fiel
 	var L [3]uint64
 	d := 0
 	if lat != nil {
+		if err := lat.Check(); err != nil {
+			return quench.FieldSums{}, fmt.Errorf("gpu: FieldSums: %v", err)
+		}
 		if d = lat.Dim(); d < 1 || d > 3 {
 			return quench.FieldSums{}, fmt.Errorf("gpu: FieldSums on %d dimensions: 1 to 3 are supported", d)
 		}
@@ -675,6 +687,9 @@ func (b *Backend) PhiloxKAT(ctr [][4]uint32, key [][2]uint32) ([][4]uint32, erro
 // Phi4Step implements quench.LangevinStepper for lattice fields with the
 // kernels of kernels/langevin.cu, twins of cpu/phi4.go.
 func (b *Backend) Phi4Step(f *quench.Phi4Fields, lat quench.Lattice, p *quench.Phi4Params, ctr quench.Counter) error {
+	if err := lat.Check(); err != nil {
+		return fmt.Errorf("gpu: Phi4Step: %v", err)
+	}
 	c, err := p.Coeffs(lat.Dim())
 	if err != nil {
 		return err
@@ -904,6 +919,9 @@ func (b *Backend) ParticleStep(ps *quench.Particles, p *quench.ParticleParams, c
 // twin of cpu/sandpile.go. The rounds run on the device in batches; the
 // host reads the counts between batches to stop.
 func (b *Backend) SandpileAdd(s *quench.Sandpile, lat quench.Lattice, site int64, avalanche int32) (quench.Avalanche, error) {
+	if err := lat.Check(); err != nil {
+		return quench.Avalanche{}, fmt.Errorf("gpu: SandpileAdd: %v", err)
+	}
 	var av quench.Avalanche
 	n := lat.Sites()
 	if lat.Dim() > 3 {
@@ -1052,6 +1070,9 @@ func (sc *sandScratch) prepare(n, tiles int64) error {
 // (one launch per bond class), and mass_inject, the twins of
 // cpu/transfer.go.
 func (b *Backend) MassTransfer(mass quench.Buffer, lat quench.Lattice, p *quench.MassTransferParams, ctr quench.Counter) error {
+	if err := lat.Check(); err != nil {
+		return fmt.Errorf("gpu: MassTransfer: %v", err)
+	}
 	gb, err := b.own(mass, quench.Int64)
 	if err != nil {
 		return err
@@ -1094,6 +1115,9 @@ func (b *Backend) MassTransfer(mass quench.Buffer, lat quench.Lattice, p *quench
 
 // Diffuse implements quench.LatticeUpdater with the diffuse kernel.
 func (b *Backend) Diffuse(dst, src quench.Buffer, lat quench.Lattice, alpha float64) error {
+	if err := lat.Check(); err != nil {
+		return fmt.Errorf("gpu: Diffuse: %v", err)
+	}
 	if lat.Dim() > 4 {
 		return fmt.Errorf("gpu: %d-dimensional fields are not supported (at most 4)", lat.Dim())
 	}
