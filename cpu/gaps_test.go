@@ -297,3 +297,37 @@ func TestMalformedLattices(t *testing.T) {
 		})
 	}
 }
+
+// Nil parameters, fields and buffers (a nil interface or a nil *Buffer)
+// are refused with an error; they panicked with a nil dereference.
+func TestNilArguments(t *testing.T) {
+	be := New()
+	lat, _ := quench.NewLattice(4, 4)
+	f64 := func() quench.Buffer { b, _ := be.Alloc(quench.Float64, 16); return b }
+	var none *Buffer
+	for _, scheme := range []string{quench.SchemeEM, quench.SchemeBAOAB, quench.SchemeModelB} {
+		p := &quench.Phi4Params{Scheme: scheme, Dt: 0.01, T: 1, Gamma: 1, Mass: 1}
+		refuses(t, "Phi4Step of nil fields", func() error { return be.Phi4Step(nil, lat, p, quench.Counter{}) })
+		refuses(t, "Phi4Step of nil parameters", func() error {
+			return be.Phi4Step(&quench.Phi4Fields{Phi: f64(), Next: f64(), Mom: f64(), Mu: f64()}, lat, nil, quench.Counter{})
+		})
+		refuses(t, "Phi4Step of a nil *Buffer", func() error {
+			return be.Phi4Step(&quench.Phi4Fields{Phi: none, Next: f64(), Mom: f64(), Mu: f64()}, lat, p, quench.Counter{})
+		})
+	}
+	pp := &quench.ParticleParams{Scheme: quench.SchemeEM, Potential: quench.PotentialHarmonic, Dt: 0.01, T: 1, Gamma: 1, K: 1}
+	refuses(t, "ParticleStep of nil particles", func() error { return be.ParticleStep(nil, pp, quench.Counter{}) })
+	refuses(t, "ParticleStep of nil parameters", func() error {
+		return be.ParticleStep(&quench.Particles{N: 16, Dim: 1, Pos: f64()}, nil, quench.Counter{})
+	})
+	refuses(t, "ParticleStep of no positions", func() error { return be.ParticleStep(&quench.Particles{N: 1, Dim: 1}, pp, quench.Counter{}) })
+	refuses(t, "ParticleStep of a nil *Buffer", func() error {
+		return be.ParticleStep(&quench.Particles{N: 1, Dim: 1, Pos: none}, pp, quench.Counter{})
+	})
+	refuses(t, "ParticleStepWithSums of nil particles", func() error { return be.ParticleStepWithSums(nil, pp, quench.Counter{}, 0, 0) })
+	mass, _ := be.Alloc(quench.Int64, 16)
+	refuses(t, "MassTransfer of nil parameters", func() error { return be.MassTransfer(mass, lat, nil, quench.Counter{}) })
+	refuses(t, "Diffuse from nil", func() error { return be.Diffuse(f64(), nil, lat, 0.1) })
+	refuses(t, "Diffuse from a nil *Buffer", func() error { return be.Diffuse(f64(), none, lat, 0.1) })
+	refuses(t, "SandpileAdd of a nil pile", func() error { _, err := be.SandpileAdd(nil, lat, 0, 1); return err })
+}

@@ -55,6 +55,9 @@ func (b *Backend) ParticleStepWithSums(ps *quench.Particles, p *quench.ParticleP
 // particleStep is ParticleStep; sums, when not nil, are PhaseSums of
 // ps.Pos (kuramoto).
 func (b *Backend) particleStep(ps *quench.Particles, p *quench.ParticleParams, ctr quench.Counter, sums *[2]float64) error {
+	if ps == nil || p == nil {
+		return fmt.Errorf("cpu: ParticleStep needs particles and parameters")
+	}
 	c, err := p.Coeffs(ps.N)
 	if err != nil {
 		return err
@@ -65,7 +68,6 @@ func (b *Backend) particleStep(ps *quench.Particles, p *quench.ParticleParams, c
 	if p.Potential == quench.PotentialKuramoto && ps.Dim != 1 {
 		return fmt.Errorf("cpu: kuramoto phases have one coordinate, not %d", ps.Dim)
 	}
-	dt := ps.Pos.DType()
 	m := ps.N * int64(ps.Dim)
 	bufs := []quench.Buffer{ps.Pos}
 	if p.Scheme == quench.SchemeBAOAB {
@@ -76,6 +78,11 @@ func (b *Backend) particleStep(ps *quench.Particles, p *quench.ParticleParams, c
 			return fmt.Errorf("cpu: scheme %s needs positions and velocities", p.Scheme)
 		}
 	}
+	pos, err := asBuffer(ps.Pos, 0) // a nil *Buffer too
+	if err != nil {
+		return err
+	}
+	dt := pos.dt
 	cbs, err := floatBufs(dt, m, bufs...)
 	if err != nil {
 		return err

@@ -131,6 +131,9 @@ func (b *Backend) Phi4Step(f *quench.Phi4Fields, lat quench.Lattice, p *quench.P
 	if err := lat.Check(); err != nil {
 		return fmt.Errorf("cpu: Phi4Step: %v", err)
 	}
+	if f == nil || p == nil {
+		return fmt.Errorf("cpu: Phi4Step needs fields and parameters")
+	}
 	c, err := p.Coeffs(lat.Dim())
 	if err != nil {
 		return err
@@ -151,7 +154,11 @@ func (b *Backend) Phi4Step(f *quench.Phi4Fields, lat quench.Lattice, p *quench.P
 		}
 		bufs = append(bufs, f.Mu)
 	}
-	dt := f.Phi.DType()
+	phi, err := asBuffer(f.Phi, 0) // a nil *Buffer too
+	if err != nil {
+		return err
+	}
+	dt := phi.dt
 	cbs, err := floatBufs(dt, lat.Sites(), bufs...)
 	if err != nil {
 		return err

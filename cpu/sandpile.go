@@ -85,6 +85,9 @@ func (b *Backend) SandpileAdd(s *quench.Sandpile, lat quench.Lattice, site int64
 	if err := lat.Check(); err != nil {
 		return av, fmt.Errorf("cpu: SandpileAdd: %v", err)
 	}
+	if s == nil {
+		return av, fmt.Errorf("cpu: SandpileAdd needs a sandpile")
+	}
 	n := lat.Sites()
 	hb, err := asBuffer(s.Heights, quench.Uint8)
 	if err != nil {

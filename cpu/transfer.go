@@ -85,6 +85,9 @@ func (b *Backend) MassTransfer(mass quench.Buffer, lat quench.Lattice, p *quench
 	if err := lat.Check(); err != nil {
 		return fmt.Errorf("cpu: MassTransfer: %v", err)
 	}
+	if p == nil {
+		return fmt.Errorf("cpu: MassTransfer needs parameters")
+	}
 	mb, err := asBuffer(mass, quench.Int64)
 	if err != nil {
 		return err
@@ -172,7 +175,11 @@ func (b *Backend) Diffuse(dst, src quench.Buffer, lat quench.Lattice, alpha floa
 	if err := lat.Check(); err != nil {
 		return fmt.Errorf("cpu: Diffuse: %v", err)
 	}
-	dt := src.DType()
+	sb, err := asBuffer(src, 0) // a nil one too
+	if err != nil {
+		return err
+	}
+	dt := sb.dt
 	cbs, err := floatBufs(dt, lat.Sites(), dst, src)
 	if err != nil {
 		return err

@@ -690,6 +690,9 @@ func (b *Backend) Phi4Step(f *quench.Phi4Fields, lat quench.Lattice, p *quench.P
 	if err := lat.Check(); err != nil {
 		return fmt.Errorf("gpu: Phi4Step: %v", err)
 	}
+	if f == nil || p == nil {
+		return fmt.Errorf("gpu: Phi4Step needs fields and parameters")
+	}
 	c, err := p.Coeffs(lat.Dim())
 	if err != nil {
 		return err
@@ -700,7 +703,11 @@ func (b *Backend) Phi4Step(f *quench.Phi4Fields, lat quench.Lattice, p *quench.P
 	if f.Phi == nil || f.Next == nil {
 		return fmt.Errorf("gpu: Phi4Step needs Phi and Next")
 	}
-	dt := f.Phi.DType()
+	phiBuf, err := b.own(f.Phi, 0) // a nil *Buffer too
+	if err != nil {
+		return err
+	}
+	dt := phiBuf.dt
 	var suffix string
 	switch dt {
 	case quench.Float64:
@@ -853,6 +860,9 @@ func (b *Backend) PhaseSums(phases quench.Buffer) (float64, float64, error) {
 // ParticleStep implements quench.LangevinStepper for particle ensembles
 // with the kernels of kernels/particles.cu, twins of cpu/particles.go.
 func (b *Backend) ParticleStep(ps *quench.Particles, p *quench.ParticleParams, ctr quench.Counter) error {
+	if ps == nil || p == nil {
+		return fmt.Errorf("gpu: ParticleStep needs particles and parameters")
+	}
 	c, err := p.Coeffs(ps.N)
 	if err != nil {
 		return err
@@ -864,7 +874,11 @@ func (b *Backend) ParticleStep(ps *quench.Particles, p *quench.ParticleParams, c
 	if kur && ps.Dim != 1 {
 		return fmt.Errorf("gpu: kuramoto phases have one coordinate, not %d", ps.Dim)
 	}
-	dt := ps.Pos.DType()
+	pos, err := b.own(ps.Pos, 0) // a nil *Buffer too
+	if err != nil {
+		return err
+	}
+	dt := pos.dt
 	suffix, err := floatSuffix(dt)
 	if err != nil {
 		return err
@@ -921,6 +935,9 @@ func (b *Backend) ParticleStep(ps *quench.Particles, p *quench.ParticleParams, c
 func (b *Backend) SandpileAdd(s *quench.Sandpile, lat quench.Lattice, site int64, avalanche int32) (quench.Avalanche, error) {
 	if err := lat.Check(); err != nil {
 		return quench.Avalanche{}, fmt.Errorf("gpu: SandpileAdd: %v", err)
+	}
+	if s == nil {
+		return quench.Avalanche{}, fmt.Errorf("gpu: SandpileAdd needs a sandpile")
 	}
 	var av quench.Avalanche
 	n := lat.Sites()
@@ -1072,6 +1089,9 @@ func (sc *sandScratch) prepare(n, tiles int64) error {
 func (b *Backend) MassTransfer(mass quench.Buffer, lat quench.Lattice, p *quench.MassTransferParams, ctr quench.Counter) error {
 	if err := lat.Check(); err != nil {
 		return fmt.Errorf("gpu: MassTransfer: %v", err)
+	}
+	if p == nil {
+		return fmt.Errorf("gpu: MassTransfer needs parameters")
 	}
 	gb, err := b.own(mass, quench.Int64)
 	if err != nil {
