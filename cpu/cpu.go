@@ -7,6 +7,7 @@ package cpu
 
 import (
 	"fmt"
+	"math"
 	"sync"
 	"sync/atomic"
 
@@ -66,6 +67,16 @@ func (b *Buffer) Len() int64 { return b.n }
 func (*Backend) Alloc(dt quench.DType, n int64) (quench.Buffer, error) {
 	if n < 0 || dt.Size() == 0 {
 		return nil, fmt.Errorf("cpu: cannot allocate %d elements of %v", n, dt)
+	}
+	// refused before make, which panics past the address space and
+	// stops the program (not a panic) past the memory it can map
+	if n > math.MaxInt64/dt.Size() {
+		return nil, fmt.Errorf("cpu: cannot allocate %d elements of %v: more than 2^63 bytes", n, dt)
+	}
+	if bytes := n * dt.Size(); bytes >= 1<<30 {
+		if _, total, err := quench.HostMemory(); err == nil && uint64(bytes) > total {
+			return nil, fmt.Errorf("cpu: cannot allocate %d elements of %v: %s, more than the host's %s", n, dt, quench.FormatBytes(uint64(bytes)), quench.FormatBytes(total))
+		}
 	}
 	b := &Buffer{dt: dt, n: n}
 	switch dt {

@@ -331,3 +331,22 @@ func TestNilArguments(t *testing.T) {
 	refuses(t, "Diffuse from a nil *Buffer", func() error { return be.Diffuse(f64(), none, lat, 0.1) })
 	refuses(t, "SandpileAdd of a nil pile", func() error { _, err := be.SandpileAdd(nil, lat, 0, 1); return err })
 }
+
+// Alloc refuses sizes past the host's memory or whose bytes overflow with
+// an error before allocating; make panicked past the address space (and
+// stops the program past the memory it can map).
+func TestAllocTooLarge(t *testing.T) {
+	be := New()
+	for _, c := range []struct {
+		dt quench.DType
+		n  int64
+	}{
+		{quench.Int8, quench.MaxSites},
+		{quench.Int8, math.MaxInt64},
+		{quench.Float64, 1 << 60},
+		{quench.Int64, 1<<61 + 1},
+		{quench.Float32, 1 << 62},
+	} {
+		refuses(t, fmt.Sprintf("Alloc of %d elements of %v", c.n, c.dt), func() error { _, err := be.Alloc(c.dt, c.n); return err })
+	}
+}

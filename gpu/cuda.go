@@ -218,6 +218,9 @@ func (b *Backend) Alloc(dt quench.DType, n int64) (quench.Buffer, error) {
 	if n < 0 || dt.Size() == 0 {
 		return nil, fmt.Errorf("gpu: cannot allocate %d elements of %v", n, dt)
 	}
+	if n > math.MaxInt64/dt.Size() { // n*size would wrap to a few bytes
+		return nil, fmt.Errorf("gpu: cannot allocate %d elements of %v: more than 2^63 bytes", n, dt)
+	}
 	bytes := max(n*dt.Size(), 1)
 	buf := &Buffer{dt: dt, n: n, be: b}
 	err := b.do(func() error {
