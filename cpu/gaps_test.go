@@ -350,3 +350,35 @@ func TestAllocTooLarge(t *testing.T) {
 		refuses(t, fmt.Sprintf("Alloc of %d elements of %v", c.n, c.dt), func() error { _, err := be.Alloc(c.dt, c.n); return err })
 	}
 }
+
+// The transfer rule refuses a NaN fraction with an error: D32 converted it
+// to 2^63, and a sweep moved masses of the wrong sign (negative masses,
+// the total conserved only modulo 2^64). Fractions outside [0, 1] clamp.
+func TestTransferNaNFraction(t *testing.T) {
+	be := New()
+	lat, _ := quench.NewLattice(4, 4)
+	init := make([]int64, lat.Sites())
+	for i := range init {
+		init[i] = int64(i+1) * quench.MassUnit
+	}
+	for _, fr := range []float64{math.NaN(), -1, 2, math.Inf(1)} {
+		buf, _ := be.Alloc(quench.Int64, lat.Sites())
+		be.Upload(buf, init)
+		err := be.MassTransfer(buf, lat, &quench.MassTransferParams{Rule: "transfer", Fraction: fr}, quench.Counter{Seed: 3})
+		if math.IsNaN(fr) != (err != nil) {
+			t.Errorf("fraction %v: error %v", fr, err)
+		}
+		m := make([]int64, lat.Sites())
+		be.Download(m, buf)
+		var got, want int64
+		for i, v := range m {
+			if v < 0 {
+				t.Errorf("fraction %v: mass %d at site %d", fr, v, i)
+			}
+			got, want = got+v, want+init[i]
+		}
+		if got != want {
+			t.Errorf("fraction %v: total %d, want %d", fr, got, want)
+		}
+	}
+}

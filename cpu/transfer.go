@@ -3,6 +3,7 @@ package cpu
 import (
 	"encoding/binary"
 	"fmt"
+	"math"
 	"math/bits"
 
 	"github.com/quenchlab/quench"
@@ -104,6 +105,10 @@ func (b *Backend) MassTransfer(mass quench.Buffer, lat quench.Lattice, p *quench
 	rule, err := RuleCode(p.Rule)
 	if err != nil {
 		return err
+	}
+	if rule == ruleTransfer && math.IsNaN(p.Fraction) {
+		// D32 would convert NaN to 2^63 and move masses of the wrong sign
+		return fmt.Errorf("cpu: transfer fraction %v is not a number", p.Fraction)
 	}
 	m := mb.i64
 	key := philox.KeyFromSeed(ctr.Seed)

@@ -1113,6 +1113,10 @@ func (b *Backend) MassTransfer(mass quench.Buffer, lat quench.Lattice, p *quench
 	if !ok {
 		return fmt.Errorf("unknown mass-transfer rule %q: allowed are kmp, aggregation, transfer", p.Rule)
 	}
+	if rule == 2 && math.IsNaN(p.Fraction) {
+		// D32 would convert NaN to 2^63 and move masses of the wrong sign
+		return fmt.Errorf("gpu: transfer fraction %v is not a number", p.Fraction)
+	}
 	return b.do(func() error {
 		for k := range kernels.MassClasses(lat) {
 			blk := kernels.NewMassBlock(lat, rule, p.D32(), ctr, k)
