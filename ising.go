@@ -88,6 +88,10 @@ func NewIsingTable(dim int, p IsingParams) (*IsingTable, error) {
 	if p.Beta <= 0 || math.IsInf(p.Beta, 0) || math.IsNaN(p.Beta) {
 		return nil, fmt.Errorf("beta %v is not a positive finite number", p.Beta)
 	}
+	// a lattice has at most 49 axes (MaxSites sites, extents of 2 or more)
+	if dim < 1 || dim > 49 {
+		return nil, fmt.Errorf("an Ising table for %d dimensions: a lattice has 1 to 49", dim)
+	}
 	z := 2 * dim
 	t := &IsingTable{Dim: dim, Thr: make([]uint64, 2*(z+1)), Hi: make([]int32, 2*(z+1)), Lo: make([]uint32, 2*(z+1))}
 	for si, s := range []float64{-1, 1} {

@@ -155,3 +155,27 @@ func TestUnitSumZeroBlock(t *testing.T) {
 		t.Errorf("a negative block sum was taken as exact")
 	}
 }
+
+// NewIsingTable refuses a dimension no lattice has with an error: a
+// negative one panicked (a table of negative length), a huge one ran the
+// program out of memory.
+func TestIsingTableDims(t *testing.T) {
+	p := IsingParams{J: 1, Beta: 0.4, Algo: HeatBath}
+	for _, dim := range []int{-3, -1, 0, 50, 1 << 40} {
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					t.Errorf("dim %d: panicked: %v", dim, r)
+				}
+			}()
+			if _, err := NewIsingTable(dim, p); err == nil {
+				t.Errorf("dim %d accepted", dim)
+			}
+		}()
+	}
+	for _, dim := range []int{1, 4, 49} {
+		if tab, err := NewIsingTable(dim, p); err != nil || len(tab.Thr) != 2*(2*dim+1) {
+			t.Errorf("dim %d: %v", dim, err)
+		}
+	}
+}
