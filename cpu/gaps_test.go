@@ -382,3 +382,22 @@ func TestTransferNaNFraction(t *testing.T) {
 		}
 	}
 }
+
+// IsingSweep refuses a table whose thresholds do not fit its dimension
+// (a literal IsingTable{Dim: 2}, a truncated one) with an error; packing
+// it panicked with an index out of range.
+func TestIsingSweepMalformedTable(t *testing.T) {
+	be := New()
+	lat, _ := quench.NewLattice(4, 4)
+	spins, _ := be.Alloc(quench.Int8, 16)
+	good, _ := quench.NewIsingTable(2, quench.IsingParams{J: 1, Beta: 0.4, Algo: quench.Metropolis})
+	for _, tab := range []*quench.IsingTable{
+		{Dim: 2},
+		{Dim: 2, Thr: good.Thr, Hi: good.Hi[:5], Lo: good.Lo},
+		{Dim: 2, Thr: good.Thr, Hi: good.Hi, Lo: good.Lo[:9]},
+	} {
+		refuses(t, fmt.Sprintf("IsingSweep with %d, %d thresholds", len(tab.Hi), len(tab.Lo)), func() error {
+			return be.IsingSweep(spins, lat, tab, quench.Counter{})
+		})
+	}
+}

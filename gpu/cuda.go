@@ -451,6 +451,9 @@ func (b *Backend) IsingSweep(spins quench.Buffer, lat quench.Lattice, tab *quenc
 	if tab == nil || tab.Dim != lat.Dim() || lat.Dim() > 4 {
 		return fmt.Errorf("gpu: Ising table does not match a %d-dimensional lattice (1..4 supported)", lat.Dim())
 	}
+	if k := 2 * (2*tab.Dim + 1); len(tab.Hi) != k || len(tab.Lo) != k {
+		return fmt.Errorf("gpu: Ising table of %d and %d thresholds, want %d each (NewIsingTable)", len(tab.Hi), len(tab.Lo), k)
+	}
 	if err := lat.CheckCheckerboard(); err != nil {
 		return err
 	}
