@@ -69,6 +69,24 @@ func TestParseShapeSmallSide(t *testing.T) {
 			t.Errorf("ParseShape(%q, 2) = %v, %v: want refused as too small", s, shape, err)
 		}
 	}
+	// a dimension below 1 with several extents, or a negative one:
+	// refused (strings.Repeat panicked with a negative count, make with a
+	// negative length)
+	for _, dim := range []int{0, -1} {
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					t.Errorf("ParseShape(\"2x3\", %d) panicked: %v", dim, r)
+				}
+			}()
+			if shape, err := ParseShape("2x3", dim); err == nil {
+				t.Errorf("ParseShape(\"2x3\", %d) = %v", dim, shape)
+			}
+			if shape, err := ParseShape("512", dim-1); err == nil {
+				t.Errorf("ParseShape(\"512\", %d) = %v", dim-1, shape)
+			}
+		}()
+	}
 	if shape, err := ParseShape("2", 3); err != nil || !slices.Equal(shape, []int{2, 2, 2}) {
 		t.Errorf("ParseShape(\"2\", 3) = %v, %v", shape, err)
 	}
