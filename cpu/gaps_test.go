@@ -401,3 +401,15 @@ func TestIsingSweepMalformedTable(t *testing.T) {
 		})
 	}
 }
+
+// ParticleStep refuses N particles of Dim coordinates whose count N*Dim
+// overflows with an error: it wrapped to a small count (2^62+1 particles
+// in 4 dimensions to 4 coordinates) and a buffer of that many was taken.
+func TestParticleCountOverflow(t *testing.T) {
+	be := New()
+	pos, _ := be.Alloc(quench.Float64, 4)
+	p := &quench.ParticleParams{Scheme: quench.SchemeEM, Potential: quench.PotentialHarmonic, Dt: 0.01, T: 1, Gamma: 1, K: 1}
+	refuses(t, "2^62+1 particles in 4 dimensions", func() error {
+		return be.ParticleStep(&quench.Particles{N: 1<<62 + 1, Dim: 4, Pos: pos}, p, quench.Counter{})
+	})
+}

@@ -62,7 +62,7 @@ func (b *Backend) particleStep(ps *quench.Particles, p *quench.ParticleParams, c
 	if err != nil {
 		return err
 	}
-	if ps.Dim < 1 || ps.N < 1 {
+	if ps.Dim < 1 || ps.N < 1 || ps.N > math.MaxInt64/int64(ps.Dim) {
 		return fmt.Errorf("cpu: %d particles in %d dimensions", ps.N, ps.Dim)
 	}
 	if p.Potential == quench.PotentialKuramoto && ps.Dim != 1 {

@@ -873,7 +873,7 @@ func (b *Backend) ParticleStep(ps *quench.Particles, p *quench.ParticleParams, c
 	if err != nil {
 		return err
 	}
-	if ps.Dim < 1 || ps.N < 1 || ps.Pos == nil {
+	if ps.Dim < 1 || ps.N < 1 || ps.N > math.MaxInt64/int64(ps.Dim) || ps.Pos == nil {
 		return fmt.Errorf("gpu: %d particles in %d dimensions", ps.N, ps.Dim)
 	}
 	kur := p.Potential == quench.PotentialKuramoto
