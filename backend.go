@@ -1,6 +1,11 @@
 package quench
 
-import "math"
+import (
+	"fmt"
+	"math"
+
+	"github.com/quenchlab/quench/internal/philox"
+)
 
 // DType is the element type of a device buffer.
 type DType uint8
@@ -60,6 +65,34 @@ type Counter struct {
 	Seed    uint64
 	Replica uint32
 	Step    uint64
+}
+
+// Check reports an error for a counter whose fields do not fit Philox's
+// counter layout (internal/philox), where they would be cut to their slot
+// and repeat another counter's numbers: Replica up to 2^16-1, Step up to
+// 2^48-2 (the LM scheme also draws step+1). The kernels check theirs.
+func (c Counter) Check() error {
+	if c.Replica > philox.MaxReplica {
+		return fmt.Errorf("random counter: replica %d is past %d", c.Replica, philox.MaxReplica)
+	}
+	if c.Step > philox.MaxStep-1 {
+		return fmt.Errorf("random counter: step %d is past %d", c.Step, uint64(philox.MaxStep-1))
+	}
+	return nil
+}
+
+// Distinct reports whether no buffer is given twice: a kernel that reads
+// one and writes another (a step's Phi and Next, a diffusion's src and dst)
+// would otherwise overwrite what it still reads.
+func Distinct(bufs ...Buffer) bool {
+	for i, a := range bufs {
+		for _, b := range bufs[:i] {
+			if a == b {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // Buffers allocates and moves memory. Upload and Download take Go slices

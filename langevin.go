@@ -70,6 +70,14 @@ func (p *Phi4Params) Coeffs(dim int) (Phi4Coeffs, error) {
 			return Phi4Coeffs{}, fmt.Errorf("--%s %v is not allowed: it must be a positive finite number", name, v)
 		}
 	}
+	for _, v := range []struct {
+		name string
+		v    float64
+	}{{"m2", p.M2}, {"lambda", p.Lambda}, {"h", p.H}} {
+		if math.IsNaN(v.v) || math.IsInf(v.v, 0) {
+			return Phi4Coeffs{}, fmt.Errorf("--%s %v is not allowed: a finite number", v.name, v.v)
+		}
+	}
 	c := Phi4Coeffs{Z: float64(2 * dim), M2: p.M2, L: p.Lambda, H: p.H}
 	switch p.Scheme {
 	case SchemeEM, SchemeModelB:
@@ -94,8 +102,8 @@ func (p *Phi4Params) Coeffs(dim int) (Phi4Coeffs, error) {
 // half step, half step over the mass, the O-step's exp(-gamma dt) and its
 // noise amplitude sqrt((1 - c1^2) mass T).
 func baoabCoeffs(dt, gamma, mass, T float64) (hdt, hdtm, c1, c2 float64, err error) {
-	if !(mass > 0) {
-		return 0, 0, 0, 0, fmt.Errorf("--mass %v is not allowed: it must be positive", mass)
+	if !(mass > 0) || math.IsInf(mass, 0) {
+		return 0, 0, 0, 0, fmt.Errorf("--mass %v is not allowed: it must be a positive finite number", mass)
 	}
 	c1 = math.Exp(-gamma * dt)
 	return dt / 2, dt / (2 * mass), c1, math.Sqrt((1 - c1*c1) * mass * T), nil

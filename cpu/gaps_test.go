@@ -3,6 +3,7 @@ package cpu
 import (
 	"fmt"
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/quenchlab/quench"
@@ -411,5 +412,82 @@ func TestParticleCountOverflow(t *testing.T) {
 	p := &quench.ParticleParams{Scheme: quench.SchemeEM, Potential: quench.PotentialHarmonic, Dt: 0.01, T: 1, Gamma: 1, K: 1}
 	refuses(t, "2^62+1 particles in 4 dimensions", func() error {
 		return be.ParticleStep(&quench.Particles{N: 1<<62 + 1, Dim: 4, Pos: pos}, p, quench.Counter{})
+	})
+}
+
+// Counters past Philox's layout, non-finite phi4 couplings, an infinite
+// BAOAB mass and one buffer given for two fields are refused with an
+// error. Before, a replica of 2^16 was cut to 0 and repeated replica 0's
+// numbers, NaN couplings made every site NaN, and Phi == Next (or
+// dst == src) overwrote what the step still read.
+func TestArgumentsRefused(t *testing.T) {
+	be := New()
+	lat, _ := quench.NewLattice(4, 4)
+	f64 := func() quench.Buffer { b, _ := be.Alloc(quench.Float64, 16); return b }
+	good := quench.Counter{Seed: 1, Replica: philox.MaxReplica, Step: philox.MaxStep - 1}
+	for _, ctr := range []quench.Counter{{Replica: philox.MaxReplica + 1}, {Step: philox.MaxStep}, {Step: math.MaxUint64}} {
+		spins, _ := be.Alloc(quench.Int8, 16)
+		be.Upload(spins, slices.Repeat([]int8{1}, 16))
+		tab, _ := quench.NewIsingTable(2, quench.IsingParams{J: 1, Beta: 0.4, Algo: quench.Metropolis})
+		refuses(t, fmt.Sprintf("IsingSweep, counter %+v", ctr), func() error { return be.IsingSweep(spins, lat, tab, ctr) })
+		if err := be.IsingSweep(spins, lat, tab, good); err != nil {
+			t.Errorf("IsingSweep, counter %+v: %v", good, err)
+		}
+		p := &quench.Phi4Params{Scheme: quench.SchemeLM, Dt: 0.01, T: 1, Gamma: 1, M2: 1}
+		refuses(t, fmt.Sprintf("Phi4Step, counter %+v", ctr), func() error {
+			return be.Phi4Step(&quench.Phi4Fields{Phi: f64(), Next: f64()}, lat, p, ctr)
+		})
+		if err := be.Phi4Step(&quench.Phi4Fields{Phi: f64(), Next: f64()}, lat, p, good); err != nil {
+			t.Errorf("Phi4Step lm, counter %+v: %v", good, err)
+		}
+		pp := &quench.ParticleParams{Scheme: quench.SchemeEM, Potential: quench.PotentialHarmonic, Dt: 0.01, T: 1, Gamma: 1, K: 1}
+		refuses(t, fmt.Sprintf("ParticleStep, counter %+v", ctr), func() error {
+			return be.ParticleStep(&quench.Particles{N: 16, Dim: 1, Pos: f64()}, pp, ctr)
+		})
+		mass, _ := be.Alloc(quench.Int64, 16)
+		refuses(t, fmt.Sprintf("MassTransfer, counter %+v", ctr), func() error {
+			return be.MassTransfer(mass, lat, &quench.MassTransferParams{Rule: "kmp"}, ctr)
+		})
+	}
+	for _, bad := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
+		for i, p := range []quench.Phi4Params{{M2: bad}, {Lambda: bad}, {H: bad}} {
+			p.Scheme, p.Dt, p.T, p.Gamma = quench.SchemeEM, 0.01, 1, 1
+			refuses(t, fmt.Sprintf("Phi4Step, coupling %d = %v", i, bad), func() error {
+				return be.Phi4Step(&quench.Phi4Fields{Phi: f64(), Next: f64()}, lat, &p, quench.Counter{})
+			})
+		}
+	}
+	inf := &quench.Phi4Params{Scheme: quench.SchemeBAOAB, Dt: 0.01, T: 1, Gamma: 1, M2: 1, Mass: math.Inf(1)}
+	refuses(t, "Phi4Step baoab, mass +Inf", func() error {
+		return be.Phi4Step(&quench.Phi4Fields{Phi: f64(), Next: f64(), Mom: f64()}, lat, inf, quench.Counter{})
+	})
+	refuses(t, "ParticleStep baoab, mass +Inf", func() error {
+		pp := &quench.ParticleParams{Scheme: quench.SchemeBAOAB, Potential: quench.PotentialHarmonic, Dt: 0.01, T: 1, Gamma: 1, K: 1, Mass: math.Inf(1)}
+		return be.ParticleStep(&quench.Particles{N: 16, Dim: 1, Pos: f64(), Vel: f64()}, pp, quench.Counter{})
+	})
+	a, b := f64(), f64()
+	for _, c := range []struct {
+		scheme string
+		f      quench.Phi4Fields
+	}{
+		{quench.SchemeEM, quench.Phi4Fields{Phi: a, Next: a}},
+		{quench.SchemeBAOAB, quench.Phi4Fields{Phi: a, Next: b, Mom: a}},
+		{quench.SchemeModelB, quench.Phi4Fields{Phi: a, Next: b, Mu: b}},
+	} {
+		p := &quench.Phi4Params{Scheme: c.scheme, Dt: 0.01, T: 1, Gamma: 1, M2: 1, Mass: 1}
+		refuses(t, c.scheme+" with one buffer as two fields", func() error { return be.Phi4Step(&c.f, lat, p, quench.Counter{}) })
+	}
+	// em ignores Mom: the same buffer there is not read
+	if err := be.Phi4Step(&quench.Phi4Fields{Phi: a, Next: b, Mom: a}, lat, &quench.Phi4Params{Scheme: quench.SchemeEM, Dt: 0.01, T: 1, Gamma: 1, M2: 1}, quench.Counter{}); err != nil {
+		t.Errorf("em with Mom = Phi (unused): %v", err)
+	}
+	refuses(t, "Diffuse in place", func() error { return be.Diffuse(a, a, lat, 0.1) })
+	refuses(t, "ParticleStep baoab, Pos = Vel", func() error {
+		pp := &quench.ParticleParams{Scheme: quench.SchemeBAOAB, Potential: quench.PotentialHarmonic, Dt: 0.01, T: 1, Gamma: 1, K: 1, Mass: 1}
+		return be.ParticleStep(&quench.Particles{N: 16, Dim: 1, Pos: a, Vel: a}, pp, quench.Counter{})
+	})
+	refuses(t, "ParticleStep kuramoto, Pos = Omega", func() error {
+		pp := &quench.ParticleParams{Scheme: quench.SchemeEM, Potential: quench.PotentialKuramoto, Dt: 0.01, T: 1, Gamma: 1, K: 1}
+		return be.ParticleStep(&quench.Particles{N: 16, Dim: 1, Pos: a, Omega: a}, pp, quench.Counter{})
 	})
 }

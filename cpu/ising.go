@@ -118,6 +118,9 @@ var randBytes = sync.Pool{New: func() any { return new([]uint8) }}
 // IsingSweep implements quench.SpinFlipper; the per-site rule is documented
 // on quench.IsingTable and written out in quench.IsingFlip.
 func (b *Backend) IsingSweep(spins quench.Buffer, lat quench.Lattice, tab *quench.IsingTable, ctr quench.Counter) error {
+	if err := ctr.Check(); err != nil {
+		return fmt.Errorf("cpu: IsingSweep: %v", err)
+	}
 	if err := lat.Check(); err != nil {
 		return fmt.Errorf("cpu: IsingSweep: %v", err)
 	}

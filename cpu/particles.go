@@ -55,6 +55,9 @@ func (b *Backend) ParticleStepWithSums(ps *quench.Particles, p *quench.ParticleP
 // particleStep is ParticleStep; sums, when not nil, are PhaseSums of
 // ps.Pos (kuramoto).
 func (b *Backend) particleStep(ps *quench.Particles, p *quench.ParticleParams, ctr quench.Counter, sums *[2]float64) error {
+	if err := ctr.Check(); err != nil {
+		return fmt.Errorf("cpu: ParticleStep: %v", err)
+	}
 	if ps == nil || p == nil {
 		return fmt.Errorf("cpu: ParticleStep needs particles and parameters")
 	}
@@ -77,6 +80,9 @@ func (b *Backend) particleStep(ps *quench.Particles, p *quench.ParticleParams, c
 		if x == nil {
 			return fmt.Errorf("cpu: scheme %s needs positions and velocities", p.Scheme)
 		}
+	}
+	if !quench.Distinct(bufs...) || p.Potential == quench.PotentialKuramoto && !quench.Distinct(ps.Pos, ps.Omega) {
+		return fmt.Errorf("cpu: ParticleStep: one buffer is given as two of Pos, Vel and Omega: each must be its own")
 	}
 	pos, err := asBuffer(ps.Pos, 0) // a nil *Buffer too
 	if err != nil {

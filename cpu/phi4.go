@@ -128,6 +128,9 @@ func floatBufs(dt quench.DType, n int64, bufs ...quench.Buffer) ([]*Buffer, erro
 // Phi4Step implements quench.LangevinStepper for lattice fields; the rules
 // are documented on quench.Phi4Coeffs.
 func (b *Backend) Phi4Step(f *quench.Phi4Fields, lat quench.Lattice, p *quench.Phi4Params, ctr quench.Counter) error {
+	if err := ctr.Check(); err != nil {
+		return fmt.Errorf("cpu: Phi4Step: %v", err)
+	}
 	if err := lat.Check(); err != nil {
 		return fmt.Errorf("cpu: Phi4Step: %v", err)
 	}
@@ -153,6 +156,9 @@ func (b *Backend) Phi4Step(f *quench.Phi4Fields, lat quench.Lattice, p *quench.P
 			return fmt.Errorf("cpu: scheme modelb needs the mu buffer")
 		}
 		bufs = append(bufs, f.Mu)
+	}
+	if !quench.Distinct(bufs...) {
+		return fmt.Errorf("cpu: Phi4Step: one buffer is given as two of the fields: each must be its own")
 	}
 	phi, err := asBuffer(f.Phi, 0) // a nil *Buffer too
 	if err != nil {

@@ -83,6 +83,9 @@ func RuleCode(rule string) (int, error) {
 // MassTransfer implements quench.LatticeUpdater; the rules are documented
 // on quench.MassTransferParams.
 func (b *Backend) MassTransfer(mass quench.Buffer, lat quench.Lattice, p *quench.MassTransferParams, ctr quench.Counter) error {
+	if err := ctr.Check(); err != nil {
+		return fmt.Errorf("cpu: MassTransfer: %v", err)
+	}
 	if err := lat.Check(); err != nil {
 		return fmt.Errorf("cpu: MassTransfer: %v", err)
 	}
@@ -179,6 +182,9 @@ func massClass(m []int64, rule int, d32 uint64, key philox.Key, ctr quench.Count
 func (b *Backend) Diffuse(dst, src quench.Buffer, lat quench.Lattice, alpha float64) error {
 	if err := lat.Check(); err != nil {
 		return fmt.Errorf("cpu: Diffuse: %v", err)
+	}
+	if !quench.Distinct(dst, src) {
+		return fmt.Errorf("cpu: Diffuse: dst and src are one buffer: each must be its own")
 	}
 	sb, err := asBuffer(src, 0) // a nil one too
 	if err != nil {

@@ -438,6 +438,9 @@ func (b *Backend) uploadShape(lat quench.Lattice) error {
 // IsingSweep implements quench.SpinFlipper with the kernels of
 // kernels/ising.cu, twins of the CPU backend's rule.
 func (b *Backend) IsingSweep(spins quench.Buffer, lat quench.Lattice, tab *quench.IsingTable, ctr quench.Counter) error {
+	if err := ctr.Check(); err != nil {
+		return fmt.Errorf("gpu: IsingSweep: %v", err)
+	}
 	if err := lat.Check(); err != nil {
 		return fmt.Errorf("gpu: IsingSweep: %v", err)
 	}
@@ -693,6 +696,9 @@ func (b *Backend) PhiloxKAT(ctr [][4]uint32, key [][2]uint32) ([][4]uint32, erro
 // Phi4Step implements quench.LangevinStepper for lattice fields with the
 // kernels of kernels/langevin.cu, twins of cpu/phi4.go.
 func (b *Backend) Phi4Step(f *quench.Phi4Fields, lat quench.Lattice, p *quench.Phi4Params, ctr quench.Counter) error {
+	if err := ctr.Check(); err != nil {
+		return fmt.Errorf("gpu: Phi4Step: %v", err)
+	}
 	if err := lat.Check(); err != nil {
 		return fmt.Errorf("gpu: Phi4Step: %v", err)
 	}
@@ -708,6 +714,16 @@ func (b *Backend) Phi4Step(f *quench.Phi4Fields, lat quench.Lattice, p *quench.P
 	}
 	if f.Phi == nil || f.Next == nil {
 		return fmt.Errorf("gpu: Phi4Step needs Phi and Next")
+	}
+	bufs := []quench.Buffer{f.Phi, f.Next}
+	switch p.Scheme {
+	case quench.SchemeBAOAB:
+		bufs = append(bufs, f.Mom)
+	case quench.SchemeModelB:
+		bufs = append(bufs, f.Mu)
+	}
+	if !quench.Distinct(bufs...) {
+		return fmt.Errorf("gpu: Phi4Step: one buffer is given as two of the fields: each must be its own")
 	}
 	phiBuf, err := b.own(f.Phi, 0) // a nil *Buffer too
 	if err != nil {
@@ -866,6 +882,9 @@ func (b *Backend) PhaseSums(phases quench.Buffer) (float64, float64, error) {
 // ParticleStep implements quench.LangevinStepper for particle ensembles
 // with the kernels of kernels/particles.cu, twins of cpu/particles.go.
 func (b *Backend) ParticleStep(ps *quench.Particles, p *quench.ParticleParams, ctr quench.Counter) error {
+	if err := ctr.Check(); err != nil {
+		return fmt.Errorf("gpu: ParticleStep: %v", err)
+	}
 	if ps == nil || p == nil {
 		return fmt.Errorf("gpu: ParticleStep needs particles and parameters")
 	}
@@ -913,6 +932,9 @@ func (b *Backend) ParticleStep(ps *quench.Particles, p *quench.ParticleParams, c
 	v, err := ptr(ps.Vel, m, p.Scheme == quench.SchemeBAOAB)
 	if err != nil {
 		return err
+	}
+	if p.Scheme == quench.SchemeBAOAB && !quench.Distinct(ps.Pos, ps.Vel) || kur && !quench.Distinct(ps.Pos, ps.Omega) {
+		return fmt.Errorf("gpu: ParticleStep: one buffer is given as two of Pos, Vel and Omega: each must be its own")
 	}
 	om, err := ptr(ps.Omega, ps.N, kur)
 	if err != nil {
@@ -1093,6 +1115,9 @@ func (sc *sandScratch) prepare(n, tiles int64) error {
 // (one launch per bond class), and mass_inject, the twins of
 // cpu/transfer.go.
 func (b *Backend) MassTransfer(mass quench.Buffer, lat quench.Lattice, p *quench.MassTransferParams, ctr quench.Counter) error {
+	if err := ctr.Check(); err != nil {
+		return fmt.Errorf("gpu: MassTransfer: %v", err)
+	}
 	if err := lat.Check(); err != nil {
 		return fmt.Errorf("gpu: MassTransfer: %v", err)
 	}
@@ -1147,6 +1172,9 @@ func (b *Backend) MassTransfer(mass quench.Buffer, lat quench.Lattice, p *quench
 func (b *Backend) Diffuse(dst, src quench.Buffer, lat quench.Lattice, alpha float64) error {
 	if err := lat.Check(); err != nil {
 		return fmt.Errorf("gpu: Diffuse: %v", err)
+	}
+	if !quench.Distinct(dst, src) {
+		return fmt.Errorf("gpu: Diffuse: dst and src are one buffer: each must be its own")
 	}
 	if lat.Dim() > 4 {
 		return fmt.Errorf("gpu: %d-dimensional fields are not supported (at most 4)", lat.Dim())
