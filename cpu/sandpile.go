@@ -395,21 +395,32 @@ func (b *Backend) edges(lat quench.Lattice, stride []int64) []uint8 {
 	if b.sand != nil && b.sand.shape == lat.String() {
 		return b.sand.edge
 	}
+	e := &sandpileEdges{shape: lat.String(), edge: sandpileEdgeBits(lat, stride)}
+	b.sand = e
+	return e.edge
+}
+
+// sandpileEdgeBits returns the boundary bits of lat's sites: along axis a
+// the sites form blocks of shape[a] layers of stride[a] sites, the first
+// layer of each at the low end, the last at the high end. Only those
+// layers are written, not every site's coordinates divided out (2.5 s on
+// 2^28 sites, timed with the first grain).
+func sandpileEdgeBits(lat quench.Lattice, stride []int64) []uint8 {
 	n := lat.Sites()
-	e := &sandpileEdges{shape: lat.String(), edge: make([]uint8, n)}
-	for x := int64(0); x < n; x++ {
-		for a := range stride {
-			c := x / stride[a] % int64(lat.Shape[a])
-			if c == 0 {
-				e.edge[x] |= 1 << (2 * a)
+	edge := make([]uint8, n)
+	for a, s := range stride {
+		block := s * int64(lat.Shape[a])
+		lowBit, highBit := uint8(1<<(2*a)), uint8(2<<(2*a))
+		for base := int64(0); base < n; base += block {
+			for i := range edge[base : base+s] {
+				edge[base+int64(i)] |= lowBit
 			}
-			if c == int64(lat.Shape[a])-1 {
-				e.edge[x] |= 2 << (2 * a)
+			for i := range edge[base+block-s : base+block] {
+				edge[base+block-s+int64(i)] |= highBit
 			}
 		}
 	}
-	b.sand = e
-	return e.edge
+	return edge
 }
 
 // HeightCounts implements quench.Reducer: the box's sites, in the order of

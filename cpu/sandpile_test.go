@@ -494,3 +494,37 @@ func TestSandpileAddRefuses(t *testing.T) {
 		t.Errorf("4D pile: %v", err)
 	}
 }
+
+// TestSandpileEdgeBits checks the boundary bits, built layer by layer,
+// against each site's coordinates divided out.
+func TestSandpileEdgeBits(t *testing.T) {
+	for _, shape := range [][]int{{2}, {3}, {7}, {2, 2}, {2, 5}, {5, 2}, {3, 8}, {6, 5}, {2, 2, 2}, {2, 4, 3}, {3, 2, 5}, {4, 3, 2}, {5, 6, 7}} {
+		lat, err := quench.NewLattice(shape...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := lat.Dim()
+		stride := make([]int64, d)
+		st := int64(1)
+		for a := d - 1; a >= 0; a-- {
+			stride[a] = st
+			st *= int64(shape[a])
+		}
+		got := sandpileEdgeBits(lat, stride)
+		for x := int64(0); x < lat.Sites(); x++ {
+			var want uint8
+			for a := range stride {
+				c := x / stride[a] % int64(shape[a])
+				if c == 0 {
+					want |= 1 << (2 * a)
+				}
+				if c == int64(shape[a])-1 {
+					want |= 2 << (2 * a)
+				}
+			}
+			if got[x] != want {
+				t.Fatalf("%v: site %d has edge bits %b, want %b", shape, x, got[x], want)
+			}
+		}
+	}
+}
