@@ -223,12 +223,26 @@ func TestGrowList(t *testing.T) {
 // round over three bands or more runs on a crew of two or three goroutines
 // (GOMAXPROCS 3; fewer active bands run on one). CI runs it under -race,
 // which catches two bands writing the same site at once.
+//
+// Each runs as a small pile, and as a big one (sandpileBigMin) with and
+// without the prefetches.
 func TestSandpileBands(t *testing.T) {
-	defer func(m, b, l int, s int64) {
+	defer func(m, b, l int, s, big int64, pf bool) {
 		sandpileParallelMin, sandpileBandsFor, sandpileMinLayers, sandpileMinBandSites = m, b, l, s
-	}(sandpileParallelMin, sandpileBandsFor, sandpileMinLayers, sandpileMinBandSites)
+		sandpileBigMin, sandpilePrefetch = big, pf
+	}(sandpileParallelMin, sandpileBandsFor, sandpileMinLayers, sandpileMinBandSites, sandpileBigMin, sandpilePrefetch)
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(3))
 	sandpileParallelMin, sandpileMinLayers, sandpileMinBandSites = 1, 2, 1
+	for _, mode := range []struct {
+		big int64
+		pf  bool
+	}{{math.MaxInt64, false}, {0, true}, {0, false}} {
+		sandpileBigMin, sandpilePrefetch = mode.big, mode.pf
+		sandpileBandsMode(t)
+	}
+}
+
+func sandpileBandsMode(t *testing.T) {
 	for _, shape := range [][]int{{41}, {13, 8}, {12, 9}, {9, 4, 5}, {6, 5, 7}} {
 		lat, _ := quench.NewLattice(shape...)
 		n := lat.Sites()
@@ -256,7 +270,7 @@ func TestSandpileBands(t *testing.T) {
 				size += got.Size
 				p.be.Download(st, p.s.Stamp)
 				if got != want || !slices.Equal(p.heights(), h) || !slices.Equal(p.activity(), act) || !slices.Equal(st, stamp) {
-					t.Fatalf("%v, %d bands, grain %d at %d: avalanche %+v, want %+v (or the state differs)", shape, bands, g, site, got, want)
+					t.Fatalf("%v, %d bands, big from %d sites, prefetch %v, grain %d at %d: avalanche %+v, want %+v (or the state differs)", shape, bands, sandpileBigMin, sandpilePrefetch, g, site, got, want)
 				}
 			}
 			crew = sandpileCrewRounds.Load() - crew
@@ -527,4 +541,28 @@ func TestSandpileEdgeBits(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestSandPrefetch calls the prefetches on the first and last sites of a
+// small pile with strides past both ends of its arrays (addresses outside
+// them, which a prefetch may not fault on), and on no site: nothing in
+// the arrays changes.
+func TestSandPrefetch(t *testing.T) {
+	const n = 100
+	h, act, stamp, edge := make([]uint8, n), make([]int64, n), make([]int32, n), make([]uint8, n)
+	for x := range n {
+		h[x], act[x], stamp[x], edge[x] = uint8(x), int64(x)<<40, int32(x)<<20, uint8(3*x)
+	}
+	h0, act0, stamp0, edge0 := slices.Clone(h), slices.Clone(act), slices.Clone(stamp), slices.Clone(edge)
+	xs := []int64{0, n - 1, 1, n / 2, n - 2}
+	for _, s := range [][2]int64{{1, 0}, {10, 1}, {n, 10}, {1 << 40, 1 << 20}, {1 << 62, 0}} {
+		for k := range len(xs) + 1 {
+			sandPrefetch(xs[:k], &h[0], &act[0], &stamp[0], &edge[0], s[0], s[1])
+		}
+		sandPrefetch(nil, &h[0], &act[0], &stamp[0], &edge[0], s[0], s[1])
+	}
+	if !slices.Equal(h, h0) || !slices.Equal(act, act0) || !slices.Equal(stamp, stamp0) || !slices.Equal(edge, edge0) {
+		t.Errorf("the prefetches changed the arrays")
+	}
+	t.Logf("prefetches in assembly: %v", havePrefetch)
 }
