@@ -11,7 +11,8 @@ import (
 
 // sandpileEdges are each site's boundary bits for one lattice shape: bit
 // 2a set when the site is at the low end of axis a, bit 2a+1 at the high
-// end. Read-only once made; the backend keeps the last shape's.
+// end. Read-only once made; the backend keeps the last shape's. Only
+// piles of fewer than sandpileHugeMin sites have them.
 type sandpileEdges struct {
 	shape string
 	edge  []uint8
@@ -204,7 +205,7 @@ type sandRound struct {
 	h         []uint8
 	act       []int64
 	stamp     []int32
-	edge      []uint8
+	edge      []uint8 // boundary bits, nil from sandpileHugeMin sites on
 	stride    []int64
 	z         uint8
 	avalanche int32
@@ -223,7 +224,9 @@ func newSandRound(b *Backend, lat quench.Lattice, h []uint8, act []int64, stamp 
 		r.stride[a] = st
 		st *= int64(lat.Shape[a])
 	}
-	r.edge = b.edges(lat, r.stride)
+	if r.n < sandpileHugeMin {
+		r.edge = b.edges(lat, r.stride)
+	}
 	r.bands = sandpileBands(lat.Shape[0], r.n)
 	r.workers = min(runtime.GOMAXPROCS(0), (r.bands+1)/2)
 	r.bandSites = int64(lat.Shape[0]/r.bands) * r.stride[0]
@@ -251,14 +254,22 @@ func sandpileBands(layers int, n int64) int {
 // the heights next to it along the slower axes) wait on memory: topple
 // asks for those of the sites of its list sandPrefetchAhead entries
 // ahead, sandPrefetchBatch at a time (a call per batch), so that the
-// misses of the next sites overlap. Measured on a 2-vCPU AMD EPYC VM
-// (one core, topplings/ns without and with): 512^2 0.080 -> 0.074 (all
-// but the lists fit its 32 MiB L3), 1024^2 0.058 - 0.063 -> 0.067 -
-// 0.069; 32 and 16 did as well as 64 and 16 and better than 16 and 8 or
-// 128 and 32 at 4096^2. sandpilePrefetch turns them off (tests; they are
-// always off without the amd64 assembly).
+// misses of the next sites overlap. Measured on a 2-vCPU AMD EPYC VM, one
+// core, topplings/ns without and with: 512^2 0.080 -> 0.074 (all but the
+// lists fit its 32 MiB L3), 1024^2 0.058 - 0.063 -> 0.067 - 0.069; 32
+// and 16 did as well as 64 and 16 and better than 16 and 8 or 128 and 32
+// at 4096^2. sandpilePrefetch turns them off (tests; they are always off
+// without the amd64 assembly).
+//
+// From sandpileHugeMin sites on topple takes the boundary bits from the
+// site index (a division per axis but the first) instead of a table,
+// whose lines would be one more miss per toppling, and a byte per site.
+// Table and index, same machine: 1024^2 0.067 - 0.070 -> 0.058 - 0.062,
+// 2048^2 0.054 - 0.055 -> 0.052 - 0.053, 4096^2 0.036 - 0.038 -> 0.039
+// - 0.041, 16384^2 (its first 6 grains) 0.021 - 0.024 -> 0.029.
 var (
 	sandpileBigMin   int64 = 1 << 20
+	sandpileHugeMin  int64 = 1 << 23
 	sandpilePrefetch       = true
 )
 
@@ -279,10 +290,14 @@ func (r *sandRound) topple(k int) {
 	}
 	h, act, stamp, edge, z, avalanche := r.h, r.act, r.stamp, r.edge, r.z, r.avalanche
 	s0, inner := r.stride[0], r.stride[1:]
-	pf, s1 := havePrefetch && sandpilePrefetch && r.n >= sandpileBigMin, int64(0)
+	pf, s1, ep := havePrefetch && sandpilePrefetch && r.n >= sandpileBigMin, int64(0), &h[0]
 	if len(inner) > 1 {
 		s1 = inner[0]
 	}
+	if edge != nil {
+		ep = &edge[0] // (without the table, h's line once more)
+	}
+	last0 := r.n - s0 // the high end of the first axis from here on
 	room := int64(2*len(r.stride) + 1)
 	// a round's sites have one parity (each got its grains from the round
 	// before, and the first is the grain's site alone), so the band's own
@@ -307,12 +322,12 @@ func (r *sandRound) topple(k int) {
 		list := &r.in[src][2-j]
 		xs := *list
 		if pf {
-			sandPrefetch(xs[:min(len(xs), sandPrefetchAhead)], &h[0], &act[0], &stamp[0], &edge[0], s0, s1)
+			sandPrefetch(xs[:min(len(xs), sandPrefetchAhead)], &h[0], &act[0], &stamp[0], ep, s0, s1)
 		}
 		for i0 := 0; i0 < len(xs); i0 += sandPrefetchBatch {
 			i1 := min(i0+sandPrefetchBatch, len(xs))
 			if pf && i0+sandPrefetchAhead < len(xs) {
-				sandPrefetch(xs[i0+sandPrefetchAhead:min(i1+sandPrefetchAhead, len(xs))], &h[0], &act[0], &stamp[0], &edge[0], s0, s1)
+				sandPrefetch(xs[i0+sandPrefetchAhead:min(i1+sandPrefetchAhead, len(xs))], &h[0], &act[0], &stamp[0], ep, s0, s1)
 			}
 			for _, x := range xs[i0:i1] {
 				if int64(cap(next)-k0) < room {
@@ -326,7 +341,22 @@ func (r *sandRound) topple(k int) {
 				h[x] = hx
 				l[k0] = x
 				k0 += int(b2i(hx >= z))
-				e := edge[x]
+				var e uint8
+				if edge != nil {
+					e = edge[x]
+				} else {
+					// a huge pile's boundary bits from x: along axis
+					// a+1 (stride sa) x is in the first layer of its
+					// block of stride[a] sites when c = x mod stride[a]
+					// is below sa, in the last from stride[a] - sa on
+					e = uint8(b2i(x < s0) | b2i(x >= last0)<<1)
+					c, m := uint64(x), uint64(s0)
+					for a, sa := range inner {
+						c %= m
+						e |= uint8(b2i(c < uint64(sa))<<(2*a+2) | b2i(c >= m-uint64(sa))<<(2*a+3))
+						m = uint64(sa)
+					}
+				}
 				if e&1 == 0 {
 					y := x - s0
 					hy := h[y] + 1

@@ -224,20 +224,21 @@ func TestGrowList(t *testing.T) {
 // (GOMAXPROCS 3; fewer active bands run on one). CI runs it under -race,
 // which catches two bands writing the same site at once.
 //
-// Each runs as a small pile, and as a big one (sandpileBigMin) with and
-// without the prefetches.
+// Each runs as a small pile, as a big one (sandpileBigMin: prefetches),
+// and as a huge one (sandpileHugeMin: the boundary bits from the site
+// index) with and without the prefetches.
 func TestSandpileBands(t *testing.T) {
-	defer func(m, b, l int, s, big int64, pf bool) {
+	defer func(m, b, l int, s, big, huge int64, pf bool) {
 		sandpileParallelMin, sandpileBandsFor, sandpileMinLayers, sandpileMinBandSites = m, b, l, s
-		sandpileBigMin, sandpilePrefetch = big, pf
-	}(sandpileParallelMin, sandpileBandsFor, sandpileMinLayers, sandpileMinBandSites, sandpileBigMin, sandpilePrefetch)
+		sandpileBigMin, sandpileHugeMin, sandpilePrefetch = big, huge, pf
+	}(sandpileParallelMin, sandpileBandsFor, sandpileMinLayers, sandpileMinBandSites, sandpileBigMin, sandpileHugeMin, sandpilePrefetch)
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(3))
 	sandpileParallelMin, sandpileMinLayers, sandpileMinBandSites = 1, 2, 1
 	for _, mode := range []struct {
-		big int64
-		pf  bool
-	}{{math.MaxInt64, false}, {0, true}, {0, false}} {
-		sandpileBigMin, sandpilePrefetch = mode.big, mode.pf
+		big, huge int64
+		pf        bool
+	}{{math.MaxInt64, math.MaxInt64, false}, {0, math.MaxInt64, true}, {0, 0, true}, {0, 0, false}} {
+		sandpileBigMin, sandpileHugeMin, sandpilePrefetch = mode.big, mode.huge, mode.pf
 		sandpileBandsMode(t)
 	}
 }
@@ -270,7 +271,7 @@ func sandpileBandsMode(t *testing.T) {
 				size += got.Size
 				p.be.Download(st, p.s.Stamp)
 				if got != want || !slices.Equal(p.heights(), h) || !slices.Equal(p.activity(), act) || !slices.Equal(st, stamp) {
-					t.Fatalf("%v, %d bands, big from %d sites, prefetch %v, grain %d at %d: avalanche %+v, want %+v (or the state differs)", shape, bands, sandpileBigMin, sandpilePrefetch, g, site, got, want)
+					t.Fatalf("%v, %d bands, big from %d sites, huge from %d, prefetch %v, grain %d at %d: avalanche %+v, want %+v (or the state differs)", shape, bands, sandpileBigMin, sandpileHugeMin, sandpilePrefetch, g, site, got, want)
 				}
 			}
 			crew = sandpileCrewRounds.Load() - crew

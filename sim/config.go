@@ -448,9 +448,10 @@ func (c *Config) bytes(stateOnHost bool) (host, device uint64) {
 			host += 6 * n
 		}
 		if stateOnHost {
-			// the CPU backend's boundary bits (a byte per site) and its
-			// round lists (cpu.growList: 16 bytes per site at worst)
-			host += device + n + 16*n + 1<<20
+			// the CPU backend's boundary bits (a byte per site, only
+			// below 2^23 sites: cpu.sandpileHugeMin) and its round lists
+			// (cpu.growList: 16 bytes per site at worst)
+			host += device + min(n, 8<<20) + 16*n + 1<<20
 		}
 		return host, device
 	}
