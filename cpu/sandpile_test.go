@@ -219,7 +219,7 @@ func TestGrowList(t *testing.T) {
 
 // TestSandpileBands: the rounds give the plain rule's (backendtest)
 // heights, activity, stamps and avalanche statistics for any number of
-// bands (thinner and thicker last bands too), in 1D, 2D and 3D. Every
+// bands (thinner and thicker last bands too), in 1D, 2D, 3D and 4D. Every
 // round over three bands or more runs on a crew of two or three goroutines
 // (GOMAXPROCS 3; fewer active bands run on one). CI runs it under -race,
 // which catches two bands writing the same site at once.
@@ -244,7 +244,7 @@ func TestSandpileBands(t *testing.T) {
 }
 
 func sandpileBandsMode(t *testing.T) {
-	for _, shape := range [][]int{{41}, {13, 8}, {12, 9}, {9, 4, 5}, {6, 5, 7}} {
+	for _, shape := range [][]int{{41}, {13, 8}, {12, 9}, {9, 4, 5}, {6, 5, 7}, {8, 3, 2, 3}} {
 		lat, _ := quench.NewLattice(shape...)
 		n := lat.Sites()
 		z := quench.SandpileThreshold(lat.Dim())
@@ -513,7 +513,7 @@ func TestSandpileAddRefuses(t *testing.T) {
 // TestSandpileEdgeBits checks the boundary bits, built layer by layer,
 // against each site's coordinates divided out.
 func TestSandpileEdgeBits(t *testing.T) {
-	for _, shape := range [][]int{{2}, {3}, {7}, {2, 2}, {2, 5}, {5, 2}, {3, 8}, {6, 5}, {2, 2, 2}, {2, 4, 3}, {3, 2, 5}, {4, 3, 2}, {5, 6, 7}} {
+	for _, shape := range [][]int{{2}, {3}, {7}, {2, 2}, {2, 5}, {5, 2}, {3, 8}, {6, 5}, {2, 2, 2}, {2, 4, 3}, {3, 2, 5}, {4, 3, 2}, {5, 6, 7}, {3, 2, 4, 2}} {
 		lat, err := quench.NewLattice(shape...)
 		if err != nil {
 			t.Fatal(err)
