@@ -709,7 +709,7 @@ func TestModelBConserved(t *testing.T) {
 			sum := summaryOf(t, Config{Model: "phi4", Scheme: "modelb", Precision: prec, Shape: []int{32, 32}, Sweeps: 6000, Therm: 500, Every: 1, Seed: 3, Start: start, T: 1, Dt: 0.01, Gamma: 1, Mass: 1, M2: -1, Lambda: 1})
 			want := ModelBConserved
 			if start == "cold" {
-				want = []string{"phi", "susceptibility", "susceptibility_connected"}
+				want = []string{"phi", "susceptibility", "susceptibility_connected", "energy_field"}
 			}
 			if !slices.Equal(sum.Conserved, want) {
 				t.Errorf("%s %s: conserved %v, want %v", prec, start, sum.Conserved, want)
@@ -737,6 +737,23 @@ func TestModelBConserved(t *testing.T) {
 		sum := summaryOf(t, Config{Model: "phi4", Scheme: scheme, Precision: "float64", Shape: []int{8, 8}, Sweeps: 300, Every: 1, Seed: 3, Start: "hot", T: 1, Dt: 0.01, Gamma: 1, Mass: 1, M2: 1, Lambda: 0})
 		if sum.Conserved != nil {
 			t.Errorf("%s: conserved %v, want none", scheme, sum.Conserved)
+		}
+	}
+}
+
+// Model B's energy_field, -h m, depends on the conserved m alone: with a
+// field it is as constant as phi (its tau_int is phi's, the rounding's
+// random walk), so it is conserved and reliable too, not marked for
+// running longer; at h = 0 it is exactly 0.
+func TestModelBConservedField(t *testing.T) {
+	for _, h := range []float64{0.5, 0} {
+		sum := summaryOf(t, Config{Model: "phi4", Scheme: "modelb", Precision: "float64", Shape: []int{16, 16}, Sweeps: 3000, Therm: 100, Every: 1, Seed: 3, Start: "hot", T: 1, Dt: 0.01, Gamma: 1, Mass: 1, M2: -1, Lambda: 1, H: h})
+		v := sum.Observables["energy_field"]
+		if !slices.Contains(sum.Conserved, "energy_field") || !v.Reliable {
+			t.Errorf("h %v: energy_field %+v, conserved %v: want conserved and reliable", h, v, sum.Conserved)
+		}
+		if m := *sum.Observables["phi"].Mean; math.Abs(*v.Mean+h*m) > 1e-12 {
+			t.Errorf("h %v: energy_field %v, want -h phi = %v", h, *v.Mean, -h*m)
 		}
 	}
 }

@@ -96,9 +96,9 @@ type Summary struct {
 }
 
 // ModelBConserved are the observables of phi4's model B that depend on the
-// conserved mean field m alone: m itself, and the Binder cumulant and the
-// susceptibilities of a constant m.
-var ModelBConserved = []string{"phi", "binder", "susceptibility", "susceptibility_connected"}
+// conserved mean field m alone: m itself, the Binder cumulant and the
+// susceptibilities of a constant m, and the field energy -h m.
+var ModelBConserved = []string{"phi", "binder", "susceptibility", "susceptibility_connected", "energy_field"}
 
 // NotStationaryAggregation is Summary.NotStationary for aggregation.
 const NotStationaryAggregation = "aggregation never becomes stationary: the masses keep merging into fewer, larger ones (and with --injection the mean grows by it every sweep), so the means are averages over this run's window and no error bar measures a stationary value; compare P(m) and C(r) at given times in profiles.csv"

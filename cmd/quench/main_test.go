@@ -1332,7 +1332,7 @@ func TestTableNotes(t *testing.T) {
 			t.Errorf("model B: %s not marked c:\n%s", name, mb)
 		}
 	}
-	if !strings.Contains(mb, "\nc conserved: model B keeps the mean field m at its start value, and phi, binder, susceptibility, susceptibility_connected depend on m alone") ||
+	if !strings.Contains(mb, "\nc conserved: model B keeps the mean field m at its start value, and phi, binder, susceptibility, susceptibility_connected, energy_field depend on m alone") ||
 		!regexp.MustCompile(`\nphi2 .* \*\n`).MatchString(mb) {
 		t.Errorf("model B:\n%s", mb)
 	}
