@@ -88,6 +88,13 @@ func NewIsingTable(dim int, p IsingParams) (*IsingTable, error) {
 	if p.Beta <= 0 || math.IsInf(p.Beta, 0) || math.IsNaN(p.Beta) {
 		return nil, fmt.Errorf("beta %v is not a positive finite number", p.Beta)
 	}
+	// a NaN probability (J or h NaN, or infinite times a neighbour sum of
+	// 0) would convert to a threshold the platform picks
+	for _, v := range []float64{p.J, p.H} {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, fmt.Errorf("coupling J %v or field h %v is not a finite number", p.J, p.H)
+		}
+	}
 	// a lattice has at most 49 axes (MaxSites sites, extents of 2 or more)
 	if dim < 1 || dim > 49 {
 		return nil, fmt.Errorf("an Ising table for %d dimensions: a lattice has 1 to 49", dim)

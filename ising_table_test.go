@@ -179,3 +179,17 @@ func TestIsingTableDims(t *testing.T) {
 		}
 	}
 }
+
+// NewIsingTable refuses a non-finite J or h with an error: the
+// probabilities were NaN, and converting them to thresholds is up to the
+// platform (on amd64 every flip was accepted).
+func TestIsingTableNonFinite(t *testing.T) {
+	for _, p := range []IsingParams{{J: math.NaN()}, {J: math.Inf(1)}, {H: math.NaN()}, {H: math.Inf(-1)}} {
+		for _, algo := range []Algo{Metropolis, HeatBath} {
+			p.Beta, p.Algo = 0.4, algo
+			if tab, err := NewIsingTable(2, p); err == nil {
+				t.Errorf("%+v: accepted, thresholds %v", p, tab.Thr)
+			}
+		}
+	}
+}

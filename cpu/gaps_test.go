@@ -491,3 +491,15 @@ func TestArgumentsRefused(t *testing.T) {
 		return be.ParticleStep(&quench.Particles{N: 16, Dim: 1, Pos: a, Omega: a}, pp, quench.Counter{})
 	})
 }
+
+// Diffuse refuses a non-finite alpha with an error, as Phi4Step refuses
+// non-finite couplings: it made every site NaN.
+func TestDiffuseNonFiniteAlpha(t *testing.T) {
+	be := New()
+	lat, _ := quench.NewLattice(4, 4)
+	for _, alpha := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
+		src, _ := be.Alloc(quench.Float64, 16)
+		dst, _ := be.Alloc(quench.Float64, 16)
+		refuses(t, fmt.Sprintf("Diffuse, alpha %v", alpha), func() error { return be.Diffuse(dst, src, lat, alpha) })
+	}
+}

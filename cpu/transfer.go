@@ -186,6 +186,9 @@ func (b *Backend) Diffuse(dst, src quench.Buffer, lat quench.Lattice, alpha floa
 	if !quench.Distinct(dst, src) {
 		return fmt.Errorf("cpu: Diffuse: dst and src are one buffer: each must be its own")
 	}
+	if math.IsNaN(alpha) || math.IsInf(alpha, 0) {
+		return fmt.Errorf("cpu: Diffuse: alpha %v is not a finite number", alpha)
+	}
 	sb, err := asBuffer(src, 0) // a nil one too
 	if err != nil {
 		return err

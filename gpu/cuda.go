@@ -1176,6 +1176,9 @@ func (b *Backend) Diffuse(dst, src quench.Buffer, lat quench.Lattice, alpha floa
 	if !quench.Distinct(dst, src) {
 		return fmt.Errorf("gpu: Diffuse: dst and src are one buffer: each must be its own")
 	}
+	if math.IsNaN(alpha) || math.IsInf(alpha, 0) {
+		return fmt.Errorf("gpu: Diffuse: alpha %v is not a finite number", alpha)
+	}
 	if lat.Dim() > 4 {
 		return fmt.Errorf("gpu: %d-dimensional fields are not supported (at most 4)", lat.Dim())
 	}
