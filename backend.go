@@ -83,9 +83,13 @@ func (c Counter) Check() error {
 
 // Distinct reports whether no buffer is given twice: a kernel that reads
 // one and writes another (a step's Phi and Next, a diffusion's src and dst)
-// would otherwise overwrite what it still reads.
+// would otherwise overwrite what it still reads. A nil Buffer is none
+// (left to the kernels' nil checks, whose errors name it).
 func Distinct(bufs ...Buffer) bool {
 	for i, a := range bufs {
+		if a == nil {
+			continue
+		}
 		for _, b := range bufs[:i] {
 			if a == b {
 				return false

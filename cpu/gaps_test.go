@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/quenchlab/quench"
@@ -501,5 +502,17 @@ func TestDiffuseNonFiniteAlpha(t *testing.T) {
 		src, _ := be.Alloc(quench.Float64, 16)
 		dst, _ := be.Alloc(quench.Float64, 16)
 		refuses(t, fmt.Sprintf("Diffuse, alpha %v", alpha), func() error { return be.Diffuse(dst, src, lat, alpha) })
+	}
+}
+
+// Two nil buffers are no buffer given twice: Diffuse(nil, nil) is refused
+// for its nil buffers, not as "one buffer" for dst and src.
+func TestDistinctNil(t *testing.T) {
+	if !quench.Distinct(nil, nil) {
+		t.Errorf("Distinct(nil, nil) = false")
+	}
+	lat, _ := quench.NewLattice(4, 4)
+	if err := New().Diffuse(nil, nil, lat, 0.1); err == nil || strings.Contains(err.Error(), "one buffer") {
+		t.Errorf("Diffuse(nil, nil): %v", err)
 	}
 }
