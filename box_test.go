@@ -87,6 +87,11 @@ func TestParseShapeSmallSide(t *testing.T) {
 			}
 		}()
 	}
+	// dimension 0 with one extent: refused too (it gave a shape of no
+	// axes, no error)
+	if shape, err := ParseShape("512", 0); err == nil {
+		t.Errorf("ParseShape(\"512\", 0) = %v", shape)
+	}
 	if shape, err := ParseShape("2", 3); err != nil || !slices.Equal(shape, []int{2, 2, 2}) {
 		t.Errorf("ParseShape(\"2\", 3) = %v, %v", shape, err)
 	}

@@ -102,7 +102,7 @@ func (l Lattice) CheckCheckerboard() error {
 // number means a hypercube of side L (callers that let the shape set the
 // dimension pass dim = the number of extents given).
 func ParseShape(s string, dim int) ([]int, error) {
-	if dim < 0 {
+	if dim < 1 {
 		return nil, fmt.Errorf("bad shape %q: a lattice has at least 1 dimension, not %d", s, dim)
 	}
 	fields := strings.Split(strings.ToLower(strings.TrimSpace(s)), "x")
@@ -122,9 +122,6 @@ func ParseShape(s string, dim int) ([]int, error) {
 			shape[i] = L
 		}
 		return shape, nil
-	}
-	if dim < 1 {
-		return nil, fmt.Errorf("bad shape %q: a lattice has at least 1 dimension, not %d", s, dim)
 	}
 	if len(fields) != dim {
 		extents := "extents"
