@@ -249,7 +249,7 @@ func TestSandpileStationaryProgress(t *testing.T) {
 	}
 }
 
-// A lattice built as a literal with no axes or an extent below 2 is
+// A lattice built as a literal with no axes or an extent below 1 is
 // refused with an error (no axes: 2d = 0 directions, and the walk shifted
 // by a negative direction and panicked; negative extents indexed before
 // the sites).
