@@ -41,7 +41,8 @@ func SandpileStationary(lat Lattice, ctr Counter) ([]uint8, error) {
 // not nil, now and then from the calling goroutine with the work done of
 // the total: three passes over the sites (the spanning tree's, counted in
 // sites joining it, whose walks take most of the time; the depths'; the
-// heights'). A 16384^2 pile took 19 to 23 s on one core of the VM of docs/performance.md.
+// heights'). A 16384^2 pile took 19 to 23 s on one core of the VM of
+// docs/performance.md.
 func SandpileStationaryProgress(lat Lattice, ctr Counter, progress func(done, total int64)) ([]uint8, error) {
 	if err := lat.Check(); err != nil {
 		return nil, fmt.Errorf("stationary sandpile start: %v", err)
