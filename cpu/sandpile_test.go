@@ -567,3 +567,46 @@ func TestSandPrefetch(t *testing.T) {
 	}
 	t.Logf("prefetches in assembly: %v", havePrefetch)
 }
+
+// TestSandpileEdgesPerShape: one backend driving piles of several shapes
+// in turn (the same number of sites, transposed, and others), back and
+// forth, gives the plain rule's avalanches and state for each: the
+// boundary bits it keeps are those of the shape at hand, not the last
+// one's.
+func TestSandpileEdgesPerShape(t *testing.T) {
+	be := New()
+	type state struct {
+		lat   quench.Lattice
+		s     *quench.Sandpile
+		h     []uint8
+		act   []int64
+		stamp []int32
+	}
+	var piles []*state
+	for _, shape := range [][]int{{4, 6}, {6, 4}, {3, 8}, {24}, {2, 3, 4}, {4, 3, 2}} {
+		lat, _ := quench.NewLattice(shape...)
+		n := lat.Sites()
+		p := &state{lat: lat, s: &quench.Sandpile{}, h: make([]uint8, n), act: make([]int64, n), stamp: make([]int32, n)}
+		p.s.Heights, _ = be.Alloc(quench.Uint8, n)
+		p.s.Activity, _ = be.Alloc(quench.Int64, n)
+		p.s.Stamp, _ = be.Alloc(quench.Int32, n)
+		piles = append(piles, p)
+	}
+	h, act, stamp := make([]uint8, 24), make([]int64, 24), make([]int32, 24)
+	for g := int64(0); g < 400; g++ {
+		for i, p := range piles {
+			site := quench.GrainSite(quench.Counter{Seed: uint64(i)}, uint64(g), 24)
+			want := backendtest.RefSandpileAdd(p.h, p.act, p.stamp, p.lat, site, int32(g+1))
+			got, err := be.SandpileAdd(p.s, p.lat, site, int32(g+1))
+			if err != nil {
+				t.Fatal(err)
+			}
+			be.Download(h, p.s.Heights)
+			be.Download(act, p.s.Activity)
+			be.Download(stamp, p.s.Stamp)
+			if got != want || !slices.Equal(h, p.h) || !slices.Equal(act, p.act) || !slices.Equal(stamp, p.stamp) {
+				t.Fatalf("%v, grain %d at %d: avalanche %+v, want %+v (or the state differs)", p.lat.Shape, g, site, got, want)
+			}
+		}
+	}
+}
