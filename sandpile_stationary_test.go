@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/quenchlab/quench"
+	"github.com/quenchlab/quench/backendtest"
 	"github.com/quenchlab/quench/cpu"
 )
 
@@ -269,6 +270,65 @@ func TestSandpileStationaryMalformed(t *testing.T) {
 	for _, shape := range [][]int{{1}, {1, 4}, {2}, {2, 2}, {3, 5}} {
 		if err := (quench.Lattice{Shape: shape}).Check(); err != nil {
 			t.Errorf("%v: %v", shape, err)
+		}
+	}
+}
+
+// recurrentRef is recurrent with the reference rule (backendtest), which
+// takes any dimension (the CPU backend's piles stop at 4).
+func recurrentRef(h []uint8, shape ...int) bool {
+	lat, _ := quench.NewLattice(shape...)
+	n := lat.Sites()
+	got, act, stamp := slices.Clone(h), make([]int64, n), make([]int32, n)
+	av := int32(1)
+	for x := int64(0); x < n; x++ {
+		r := x
+		for a := lat.Dim() - 1; a >= 0; a-- {
+			c := r % int64(lat.Shape[a])
+			r /= int64(lat.Shape[a])
+			for _, edge := range []bool{c == 0, c == int64(lat.Shape[a])-1} {
+				if edge {
+					backendtest.RefSandpileAdd(got, act, stamp, lat, x, av)
+					av++
+				}
+			}
+		}
+	}
+	for x := range act {
+		if act[x] != 1 || got[x] != h[x] {
+			return false
+		}
+	}
+	return true
+}
+
+// Samples in 5 to 8 dimensions (the site words' widths change between 4
+// and 6: 2d boundary bits, 4 of the parent's direction and the tree's
+// bit) are recurrent by the burning test with the reference rule, and
+// pinned (seed 7, replica 2) like TestSandpileStationaryPinned's.
+func TestSandpileStationaryHighDimensions(t *testing.T) {
+	for _, c := range []struct {
+		shape []int
+		hash  uint64
+	}{
+		{[]int{2, 2, 3, 2, 2}, 0x431f2cfd8ce4a6a4},
+		{[]int{2, 2, 2, 2, 2, 2}, 0x9155a3fafc544804},
+		{[]int{2, 3, 2, 2, 2, 2}, 0x61dd202e9bccf07a},
+		{[]int{2, 2, 2, 2, 2, 2, 2}, 0x80ca52f33387ba04},
+		{[]int{2, 2, 2, 2, 2, 2, 2, 2}, 0xfec5f7200052e361},
+	} {
+		lat, _ := quench.NewLattice(c.shape...)
+		h, err := quench.SandpileStationary(lat, quench.Counter{Seed: 7, Replica: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !recurrentRef(h, c.shape...) {
+			t.Errorf("%v: sample is not recurrent", c.shape)
+		}
+		f := fnv.New64a()
+		f.Write(h)
+		if f.Sum64() != c.hash {
+			t.Errorf("%v: sample hash %#x, pinned %#x", c.shape, f.Sum64(), c.hash)
 		}
 	}
 }
