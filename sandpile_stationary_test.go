@@ -332,3 +332,42 @@ func TestSandpileStationaryHighDimensions(t *testing.T) {
 		}
 	}
 }
+
+// TestSandpileStationaryProgressSteps: on a pile of 2^20 sites the work
+// done is reported all along each of the three passes, never more than
+// 2^19 sites (twice the reporting interval) apart, the tree's pass in
+// sites joined (at most n), the depths' and heights' passes exactly at
+// each 2^18 sites they have done (n + k 2^18, 2n + k 2^18).
+func TestSandpileStationaryProgressSteps(t *testing.T) {
+	lat, _ := quench.NewLattice(1024, 1024)
+	n := lat.Sites()
+	const every = 1 << 18
+	var got []int64
+	if _, err := quench.SandpileStationaryProgress(lat, quench.Counter{Seed: 11}, func(done, total int64) { got = append(got, done) }); err != nil {
+		t.Fatal(err)
+	}
+	prev := int64(0)
+	var tree, later []int64
+	for _, v := range got {
+		if v-prev > 2*every || v < prev {
+			t.Errorf("progress %d after %d: %v", v, prev, got)
+		}
+		prev = v
+		if v <= n {
+			tree = append(tree, v)
+		} else {
+			later = append(later, v)
+		}
+	}
+	if len(tree) < 3 || tree[len(tree)-1] < n-2*every {
+		t.Errorf("tree pass: progress %v of %d sites", tree, n)
+	}
+	var want []int64
+	for k := int64(1); k <= 2*n/every; k++ {
+		want = append(want, n+k*every)
+	}
+	want = append(want, 3*n) // the final call
+	if !slices.Equal(later, want) {
+		t.Errorf("depths' and heights' passes: progress %v, want %v", later, want)
+	}
+}
