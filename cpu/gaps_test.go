@@ -3,6 +3,7 @@ package cpu
 import (
 	"fmt"
 	"math"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -397,6 +398,9 @@ func TestIsingSweepMalformedTable(t *testing.T) {
 		{Dim: 2},
 		{Dim: 2, Thr: good.Thr, Hi: good.Hi[:5], Lo: good.Lo},
 		{Dim: 2, Thr: good.Thr, Hi: good.Hi, Lo: good.Lo[:9]},
+		// longer than the dimension's: not NewIsingTable's either
+		{Dim: 2, Thr: good.Thr, Hi: append(slices.Clone(good.Hi), 0), Lo: good.Lo},
+		{Dim: 2, Thr: good.Thr, Hi: good.Hi, Lo: append(slices.Clone(good.Lo), 0)},
 	} {
 		refuses(t, fmt.Sprintf("IsingSweep with %d, %d thresholds", len(tab.Hi), len(tab.Lo)), func() error {
 			return be.IsingSweep(spins, lat, tab, quench.Counter{})
@@ -514,5 +518,52 @@ func TestDistinctNil(t *testing.T) {
 	lat, _ := quench.NewLattice(4, 4)
 	if err := New().Diffuse(nil, nil, lat, 0.1); err == nil || strings.Contains(err.Error(), "one buffer") {
 		t.Errorf("Diffuse(nil, nil): %v", err)
+	}
+}
+
+// A chain long enough for the parallel path (2 chunkSites or more) is
+// still one part (computeRowGeom: a 1D lattice is one row), swept on one
+// goroutine: its sweeps give the reference rule's spins.
+func TestIsingSweepLongChain(t *testing.T) {
+	be := New()
+	lat, _ := quench.NewLattice(4*chunkSites + 6)
+	n := lat.Sites()
+	tab, err := quench.NewIsingTable(1, quench.IsingParams{J: 1, H: 0.1, Beta: 0.7, Algo: quench.Metropolis})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := make([]int8, n)
+	for x := range want {
+		want[x] = int8(1 - 2*(x*7%3&1))
+	}
+	spins, _ := be.Alloc(quench.Int8, n)
+	be.Upload(spins, want)
+	got := make([]int8, n)
+	for step := uint64(0); step < 3; step++ {
+		ctr := quench.Counter{Seed: 5, Step: step}
+		backendtest.RefIsingSweep(want, lat, tab, ctr)
+		if err := be.IsingSweep(spins, lat, tab, ctr); err != nil {
+			t.Fatal(err)
+		}
+		be.Download(got, spins)
+		if !slices.Equal(got, want) {
+			t.Fatalf("sweep %d of a chain of %d: spins differ from the reference", step, n)
+		}
+	}
+}
+
+// newRowGeom keeps a copy of the shape it was last asked for: a caller
+// that changes its shape slice in place afterwards (a Lattice literal
+// over a reused slice) gets the new shape's geometry, not the old one's.
+func TestRowGeomShapeCopied(t *testing.T) {
+	shape := []int{6, 10, 8}
+	g := newRowGeom(quench.Lattice{Shape: shape})
+	if want := computeRowGeom(quench.Lattice{Shape: shape}); !reflect.DeepEqual(*g, want) {
+		t.Fatalf("%v: geometry %+v, want %+v", shape, *g, want)
+	}
+	shape[0], shape[1], shape[2] = 4, 4, 64
+	g = newRowGeom(quench.Lattice{Shape: shape})
+	if want := computeRowGeom(quench.Lattice{Shape: shape}); !reflect.DeepEqual(*g, want) {
+		t.Errorf("%v after the slice changed: geometry %+v, want %+v", shape, *g, want)
 	}
 }
