@@ -2,6 +2,7 @@ package sim
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"math"
 	"slices"
@@ -900,5 +901,27 @@ func TestKuramotoSumsReused(t *testing.T) {
 		if followed == 0 || cnt.with != followed || cnt.with+cnt.without != int(with.Step) {
 			t.Errorf("%s: %d steps given the sums and %d not, want %d of %d (%d measurements)", prec, cnt.with, cnt.without, followed, with.Step, len(with.Rows))
 		}
+	}
+}
+
+// A model B run of one measurement has no error bars: nothing is named
+// conserved (nor reliable) for want of one; the summary's JSON names the
+// conserved observables of a longer run and has no conserved key for
+// other schemes.
+func TestModelBConservedNeedsErrors(t *testing.T) {
+	base := Config{Model: "phi4", Scheme: "modelb", Precision: "float64", Shape: []int{8, 8}, Sweeps: 1, Every: 1, Seed: 3, Start: "hot", T: 1, Dt: 0.01, Gamma: 1, Mass: 1, M2: -1, Lambda: 1, H: 0.5}
+	sum := summaryOf(t, base)
+	if sum.Conserved != nil || sum.Observables["phi"].Reliable {
+		t.Errorf("one measurement: conserved %v, phi %+v", sum.Conserved, sum.Observables["phi"])
+	}
+	base.Sweeps = 300
+	sum = summaryOf(t, base)
+	if j, _ := json.Marshal(sum); !strings.Contains(string(j), `"conserved":["phi","binder","susceptibility","susceptibility_connected","energy_field"]`) {
+		t.Errorf("model B summary: %s", j)
+	}
+	base.Scheme = "em"
+	sum = summaryOf(t, base)
+	if j, _ := json.Marshal(sum); strings.Contains(string(j), `"conserved"`) {
+		t.Errorf("em summary: %s", j)
 	}
 }
