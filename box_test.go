@@ -50,6 +50,9 @@ func TestNewLatticeSiteLimit(t *testing.T) {
 		{[]int{3, int(MaxSites/3) + 1}, false},
 		{[]int{2, 2, 1 << 47}, true},
 		{[]int{2, 2, 1<<47 + 1}, false},
+		// products that wrap in int64: 2^64 is 0, 2^63 negative
+		{[]int{1 << 32, 1 << 32}, false},
+		{[]int{1 << 31, 1 << 32}, false},
 	} {
 		lat, err := NewLattice(c.shape...)
 		if (err == nil) != c.ok {
@@ -57,6 +60,10 @@ func TestNewLatticeSiteLimit(t *testing.T) {
 		}
 		if err == nil && lat.Sites() > MaxSites {
 			t.Errorf("NewLattice(%v) accepted %d sites, above MaxSites", c.shape, lat.Sites())
+		}
+		// Lattice.Check (lattices built as literals) draws the same line
+		if err := (Lattice{Shape: c.shape}).Check(); (err == nil) != c.ok {
+			t.Errorf("Lattice{%v}.Check(): error %v, want accepted %v", c.shape, err, c.ok)
 		}
 	}
 }

@@ -352,6 +352,12 @@ func TestAllocTooLarge(t *testing.T) {
 	} {
 		refuses(t, fmt.Sprintf("Alloc of %d elements of %v", c.n, c.dt), func() error { _, err := be.Alloc(c.dt, c.n); return err })
 	}
+	// a byte more than the host's memory: refused before make (which
+	// stops the program past the memory it can map)
+	if _, total, err := quench.HostMemory(); err == nil && total >= 1<<30 && total < math.MaxInt64/2 {
+		refuses(t, fmt.Sprintf("Alloc of %d bytes, the host's %d and one", total+1, total), func() error { _, err := be.Alloc(quench.Int8, int64(total)+1); return err })
+		refuses(t, fmt.Sprintf("Alloc of %d bytes, the host's %d and one", total+8, total), func() error { _, err := be.Alloc(quench.Float64, int64(total/8)+1); return err })
+	}
 }
 
 // The transfer rule refuses a NaN fraction with an error: D32 converted it
@@ -382,6 +388,14 @@ func TestTransferNaNFraction(t *testing.T) {
 		}
 		if got != want {
 			t.Errorf("fraction %v: total %d, want %d", fr, got, want)
+		}
+	}
+	// the rules that take no fraction leave it unread: a NaN is no error
+	for _, rule := range []string{"kmp", "aggregation"} {
+		buf, _ := be.Alloc(quench.Int64, lat.Sites())
+		be.Upload(buf, init)
+		if err := be.MassTransfer(buf, lat, &quench.MassTransferParams{Rule: rule, Fraction: math.NaN()}, quench.Counter{Seed: 3}); err != nil {
+			t.Errorf("%s with a NaN fraction: %v", rule, err)
 		}
 	}
 }
