@@ -452,6 +452,19 @@ func TestLatticeUpdateBytes(t *testing.T) {
 			t.Errorf("sandpile 64x64 (state on host %v): a stationary start adds %d host bytes, want 6 a site (%d)", onHost, int64(hs-hc), 6*4096)
 		}
 	}
+	// the CPU backend's state on the host: its device bytes, the round
+	// lists (16 a site), 1 MiB, and the boundary bits (a byte a site)
+	// only below cpu.sandpileHugeMin = 2^23 sites
+	for _, shape := range [][]int{{64, 64}, {2048, 2048}, {4096, 4096}} {
+		c := cold
+		c.Shape = shape
+		n := uint64(shape[0] * shape[1])
+		h0, dev := c.Bytes(false)
+		h1, _ := c.Bytes(true)
+		if want := dev + min(n, 8<<20) + 16*n + 1<<20; h1-h0 != want {
+			t.Errorf("sandpile %v: the state on the host adds %d host bytes, want %d", shape, h1-h0, want)
+		}
+	}
 }
 
 // spread, the one-pass variance of the particle and mass rows, is never
