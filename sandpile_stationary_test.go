@@ -11,7 +11,26 @@ import (
 	"github.com/quenchlab/quench/cpu"
 )
 
-// relaxes reports whether h is recurrent by the burning test: adding one
+// burn adds the burning test's grains: one per boundary edge at every
+// site, each an avalanche of its own (add(site, avalanche number)).
+func burn(lat quench.Lattice, add func(x int64, av int32)) {
+	av := int32(1)
+	for x := int64(0); x < lat.Sites(); x++ {
+		r := x
+		for a := lat.Dim() - 1; a >= 0; a-- {
+			c := r % int64(lat.Shape[a])
+			r /= int64(lat.Shape[a])
+			for _, edge := range []bool{c == 0, c == int64(lat.Shape[a])-1} {
+				if edge {
+					add(x, av)
+					av++
+				}
+			}
+		}
+	}
+}
+
+// recurrent reports whether h is recurrent by the burning test: adding one
 // grain per boundary edge at every site makes every site topple exactly
 // once, and gives h back.
 func recurrent(t *testing.T, h []uint8, shape ...int) bool {
@@ -26,23 +45,11 @@ func recurrent(t *testing.T, h []uint8, shape ...int) bool {
 	if err := be.Upload(s.Heights, h); err != nil {
 		t.Fatal(err)
 	}
-	av := int32(1)
-	for x := int64(0); x < n; x++ {
-		r := x
-		for a := lat.Dim() - 1; a >= 0; a-- {
-			c := r % int64(lat.Shape[a])
-			r /= int64(lat.Shape[a])
-			for _, edge := range []bool{c == 0, c == int64(lat.Shape[a])-1} {
-				if !edge {
-					continue
-				}
-				if _, err := be.SandpileAdd(s, lat, x, av); err != nil {
-					t.Fatal(err)
-				}
-				av++
-			}
+	burn(lat, func(x int64, av int32) {
+		if _, err := be.SandpileAdd(s, lat, x, av); err != nil {
+			t.Fatal(err)
 		}
-	}
+	})
 	act := make([]int64, n)
 	got := make([]uint8, n)
 	be.Download(act, s.Activity)
@@ -280,20 +287,7 @@ func recurrentRef(h []uint8, shape ...int) bool {
 	lat, _ := quench.NewLattice(shape...)
 	n := lat.Sites()
 	got, act, stamp := slices.Clone(h), make([]int64, n), make([]int32, n)
-	av := int32(1)
-	for x := int64(0); x < n; x++ {
-		r := x
-		for a := lat.Dim() - 1; a >= 0; a-- {
-			c := r % int64(lat.Shape[a])
-			r /= int64(lat.Shape[a])
-			for _, edge := range []bool{c == 0, c == int64(lat.Shape[a])-1} {
-				if edge {
-					backendtest.RefSandpileAdd(got, act, stamp, lat, x, av)
-					av++
-				}
-			}
-		}
-	}
+	burn(lat, func(x int64, av int32) { backendtest.RefSandpileAdd(got, act, stamp, lat, x, av) })
 	for x := range act {
 		if act[x] != 1 || got[x] != h[x] {
 			return false
