@@ -557,6 +557,51 @@ func TestStartBar(t *testing.T) {
 	}
 }
 
+// TestWritingNote: a large run's bar ends with its steps, and a line says
+// that the last checkpoint and the outputs are being written (seconds of
+// silence at 8192^2 before); none with --quiet or for a small run.
+func TestWritingNote(t *testing.T) {
+	testHookTerminal = func(w io.Writer) bool { return true }
+	defer func() { testHookTerminal = nil }()
+	dir := t.TempDir()
+	for i, c := range []struct {
+		limit uint64
+		quiet bool
+		want  bool
+	}{{1, false, true}, {1, true, false}, {1 << 40, false, false}} {
+		writingNoteBytes = c.limit
+		args := []string{"run", "--out", filepath.Join(dir, fmt.Sprint(i)), "--L", "16", "--sweeps", "50"}
+		if c.quiet {
+			args = append(args, "--quiet")
+		}
+		var o, e bytes.Buffer
+		code := Main(args, &o, &e)
+		writingNoteBytes = 256 << 20
+		if code != 0 {
+			t.Fatalf("exit %d %s", code, e.String())
+		}
+		if got := strings.Contains(e.String(), "quench: writing the checkpoint and the outputs (up to "); got != c.want {
+			t.Errorf("limit %d quiet %v: note %v, want %v:\n%q", c.limit, c.quiet, got, c.want, e.String())
+		}
+	}
+}
+
+// A pile whose measured avalanches toppled fewer sites than it has: its
+// P(h) snapshots are nearly one configuration, and the note says to run
+// many more grains, not to take snapshots closer together (a walkthrough
+// read errors 100 times too small at 8192^2 after 200 grains).
+func TestPileOneConfigurationNote(t *testing.T) {
+	dir := t.TempDir()
+	_, few, _ := runQ(t, "run", "--model", "sandpile", "--L", "256", "--grains", "40", "--profile-every", "1", "--quiet", "--out", filepath.Join(dir, "a"))
+	if !strings.Contains(few, "so the snapshots are nearly one configuration and their errors miss its own sampling error") || strings.Contains(few, "closer together") {
+		t.Errorf("40 grains on 256^2:\n%s", few)
+	}
+	_, many, _ := runQ(t, "run", "--model", "sandpile", "--L", "8", "--grains", "3000", "--profile-every", "1", "--quiet", "--out", filepath.Join(dir, "b"))
+	if strings.Contains(many, "nearly one configuration") {
+		t.Errorf("3000 grains on 8^2:\n%s", many)
+	}
+}
+
 func TestResumeExtends(t *testing.T) {
 	dir := t.TempDir()
 	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")

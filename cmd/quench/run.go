@@ -1283,6 +1283,10 @@ func newState(ctx context.Context, c sim.Config, stderr io.Writer, bar *progress
 	return d.st, d.err
 }
 
+// writingNoteBytes: runs whose checkpoint and outputs may take this much
+// (sim.Config.DiskBytes) say so when their bar ends (a variable for tests).
+var writingNoteBytes uint64 = 256 << 20
+
 // testHookProgress, set by tests only, is called after every sweep while
 // signals are being caught, with the context a caught signal cancels.
 var testHookProgress func(ctx context.Context, step int64)
@@ -1315,6 +1319,14 @@ func execute(ctx context.Context, stopSignals func(), st *sim.State, be quench.B
 		opts.Progress = func(step, total int64) {
 			if bar != nil {
 				bar.Set64(step - from)
+				if step == total {
+					// the last checkpoint and the outputs follow: on a
+					// large lattice seconds of them, with the bar gone
+					bar.Finish()
+					if b := st.Config.DiskBytes(); b >= writingNoteBytes {
+						fmt.Fprintf(stderr, "quench: writing the checkpoint and the outputs (up to %s)...\n", quench.FormatBytes(b))
+					}
+				}
 			}
 			if testHookProgress != nil {
 				testHookProgress(ctx, step)
@@ -1537,7 +1549,7 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 		fmt.Fprintf(w, "\n* %s\n", sum.NotStationary)
 	}
 	if conserved {
-		fmt.Fprintf(w, "\nc conserved: model B keeps the mean field m at its start value, and %s depend on m alone: they vary by rounding only, which their errors and tau_int measure (running longer changes nothing)\n", strings.Join(sum.Conserved, ", "))
+		fmt.Fprintf(w, "\nc conserved: model B keeps the mean field m at its start value, and %s depend on m alone: they vary by rounding only (a random walk, slow in float64, larger in float32), which their errors and tau_int measure, not a fluctuation a longer run would average\n", strings.Join(sum.Conserved, ", "))
 	}
 	if sum.QuenchedDisorder != "" {
 		fmt.Fprintf(w, "\nnote: %s\n", sum.QuenchedDisorder)
@@ -1590,6 +1602,16 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 			if sum.Diffusive != nil {
 				// closer snapshots do not help against the slow modes
 				why, how = "each error bin should span >= 20 tau_int, and see the slow modes above", "run longer"
+			}
+			if pile {
+				// avalanches that toppled fewer sites than the pile has
+				// left the snapshots nearly one configuration: their
+				// errors see what changed, not that configuration's own
+				// sampling error (about sqrt(p(1-p)/N)), and closer
+				// snapshots do not help
+				if a := sum.Observables["avalanche_area"]; a.Mean != nil && *a.Mean*float64(sum.Measurements) < float64(sum.Sites) {
+					how = fmt.Sprintf("the measured avalanches' areas add up to %.3g sites, fewer than the pile's %d, so the snapshots are nearly one configuration and their errors miss its own sampling error (about sqrt(p(1-p)/N)): run many more grains", *a.Mean*float64(sum.Measurements), sum.Sites)
+				}
 			}
 			fmt.Fprintf(w, "* %d of their error bars are not reliable (%s): %s\n", unreliable, why, how)
 		}
