@@ -678,6 +678,19 @@ func TestResumeExtends(t *testing.T) {
 	}
 }
 
+// A sandpile benchmark says what it timed: grains, topplings, seconds,
+// from a stationary sample drawn before the timing (a walkthrough saw one
+// bare rate).
+func TestBenchSandpileSays(t *testing.T) {
+	old := benchGridOverride
+	benchGridOverride = []benchCase{sandpileCase([]int{32, 32})}
+	defer func() { benchGridOverride = old }()
+	code, stdout, stderr := runQ(t, "bench", "--backend", "cpu", "--sweeps", "3", "--min-time", "0.05")
+	if code != 0 || !regexp.MustCompile(`\ncpu sandpile 32x32: \d+ grains \([0-9.e+]+ topplings\) in [0-9.e+-]+ s, from an exact stationary sample drawn before the timing\n`).MatchString(stdout) {
+		t.Errorf("bench: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+}
+
 func TestBenchCPU(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "bench.json")
 	old := benchGridOverride
