@@ -1555,7 +1555,7 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 		fmt.Fprintf(w, "\nnote: %s\n", sum.QuenchedDisorder)
 	}
 	if undefined {
-		fmt.Fprintln(w, "- no value: 0/0 (a Binder cumulant of an order parameter that is exactly 0 throughout), or beyond float64's range")
+		fmt.Fprintln(w, "- no value: 0/0 (a Binder cumulant of an order parameter that is 0 throughout: a frozen state, or model B's m conserved at 0 from a cold start), or beyond float64's range")
 	}
 	if n := sum.ProfileSnapshots; n > 0 {
 		snapshots := "snapshots"
