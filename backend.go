@@ -242,8 +242,11 @@ type FieldSums struct {
 // which is exact while the block's total stays below 2^53 units (its
 // partial sums only grow), and then the partial times 2^32 is that total.
 // ok is false when a block's partial is not such an integer below 2^53, or
-// the total would reach 2^62.
+// the total would reach 2^62, or d is negative.
 func UnitSum(partial []float64, d int) (units int64, ok bool) {
+	if d < 0 {
+		return 0, false
+	}
 	w := FieldSumsWidth(d)
 	for k := 0; k+w <= len(partial); k += w {
 		u := partial[k] * 0x1p32 // a power of two: exact
@@ -264,10 +267,14 @@ func UnitSum(partial []float64, d int) (units int64, ok bool) {
 func FieldSumsWidth(d int) int { return 6 + 3*d }
 
 // CombineFieldSums adds per-block partials (FieldSumsWidth(d) each, in
-// block order) into FieldSums as documented there.
+// block order) into FieldSums as documented there. A negative d adds
+// nothing (no block has a negative width).
 func CombineFieldSums(partial []float64, d int) FieldSums {
 	w := FieldSumsWidth(d)
 	fs := FieldSums{Max: math.Inf(-1)}
+	if d < 0 {
+		return fs
+	}
 	if d > 0 {
 		fs.Grad, fs.Cos, fs.Sin = make([]float64, d), make([]float64, d), make([]float64, d)
 	}

@@ -135,7 +135,8 @@ func (t *IsingTable) Index(s int8, nb int) int {
 
 // IsingFlip is the reference form of the per-site rule above: whether site n
 // with table entry k flips in colour phase at ctr. Kernels must agree with
-// it bit for bit; it is written for clarity, not speed.
+// it bit for bit; it is written for clarity, not speed. Like a slice
+// index, k must be an entry of t (Index gives one); another panics.
 func IsingFlip(t *IsingTable, k int, n int64, phase uint32, ctr Counter) bool {
 	key := philox.KeyFromSeed(ctr.Seed)
 	j := uint64(n) >> 1
@@ -149,7 +150,8 @@ func IsingFlip(t *IsingTable, k int, n int64, phase uint32, ctr Counter) bool {
 	return w>>8 < t.Lo[k]
 }
 
-// Colour is the checkerboard colour (coordinate sum mod 2) of site n.
+// Colour is the checkerboard colour (coordinate sum mod 2) of site n of a
+// lattice that passes Check (an extent of 0 divides by zero).
 func (l Lattice) Colour(n int64) uint32 {
 	var c int64
 	for i := len(l.Shape) - 1; i >= 0; i-- {

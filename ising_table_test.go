@@ -193,3 +193,19 @@ func TestIsingTableNonFinite(t *testing.T) {
 		}
 	}
 }
+
+// A negative dimension has no block width: UnitSum reports no exact sum
+// and CombineFieldSums adds nothing, where both sliced with a negative
+// width and panicked.
+func TestFieldSumsNegativeDim(t *testing.T) {
+	partial := []float64{1, 2, 3, 4, 0, 6, 7, 8, 9}
+	for _, d := range []int{-1, -2, -6} {
+		if u, ok := UnitSum(partial, d); ok || u != 0 {
+			t.Errorf("UnitSum(d=%d) = %d, %v; want 0, false", d, u, ok)
+		}
+		fs := CombineFieldSums(partial, d)
+		if fs.Sum != 0 || fs.Sum2 != 0 || fs.Grad != nil || !math.IsInf(fs.Max, -1) {
+			t.Errorf("CombineFieldSums(d=%d) = %+v; want nothing added", d, fs)
+		}
+	}
+}
