@@ -1754,3 +1754,33 @@ func testRunRefusesNonFile(t *testing.T, name string) {
 		}
 	}
 }
+
+// A refused count names the flag (or config file key) it was given as,
+// not the alias validation knows it by: --therm -1 on a sandpile said
+// "--therm-grains -1".
+func TestRefusalNamesTypedAlias(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "therm.toml")
+	os.WriteFile(file, []byte("model = \"sandpile\"\nL = 8\ntherm = -2\n"), 0o644)
+	out := filepath.Join(dir, "out")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--model", "sandpile", "--L", "8", "--therm", "-1"}, "quench: --therm -1 is not allowed: thermalization grains must be >= 0\n"},
+		{[]string{"--model", "sandpile", "--L", "8", "--therm-grains", "-1"}, "quench: --therm-grains -1 is not allowed: thermalization grains must be >= 0\n"},
+		{[]string{"--model", "sandpile", "--L", "8", "--sweeps", "0"}, "quench: --sweeps 0 is not allowed: at least 1 measured grain is needed\n"},
+		{[]string{"--model", "sandpile", "--L", "8", "--grains", "0"}, "quench: --grains 0 is not allowed: at least 1 measured grain is needed\n"},
+		{[]string{"--model", "phi4", "--L", "8", "--sweeps", "-1"}, "quench: --sweeps -1 is not allowed: at least 1 measured step is needed\n"},
+		{[]string{"--model", "phi4", "--L", "8", "--steps", "-1"}, "quench: --steps -1 is not allowed: at least 1 measured step is needed\n"},
+		{[]string{"--config", file}, "quench: --therm -2 is not allowed: thermalization grains must be >= 0 (set in the config file " + file + ")\n"},
+	} {
+		code, _, stderr := runQ(t, append([]string{"run", "--out", out}, c.args...)...)
+		if code != 2 || stderr != c.want {
+			t.Errorf("%v: exit %d %q, want 2 %q", c.args, code, stderr, c.want)
+		}
+		if _, err := os.Stat(out); err == nil {
+			t.Fatalf("%v: %s was written", c.args, out)
+		}
+	}
+}

@@ -538,6 +538,13 @@ func buildConfig(fl *pflag.FlagSet, f *runFlags) (sim.Config, error) {
 	var names []string
 	if m := leadingFlag.FindStringSubmatch(u.Msg); m != nil {
 		names = aliasesOf(m[1])
+		if typed := typedAlias(fl, m[1]); typed != m[1] {
+			// the setting was given under another name: say that one
+			// (--therm -1 on a sandpile, which validation calls
+			// --therm-grains)
+			u = &quench.UsageError{Msg: strings.Replace(u.Msg, "--"+m[1], "--"+typed, 1)}
+			err = u
+		}
 	} else if strings.HasPrefix(u.Msg, "extent ") || strings.HasPrefix(u.Msg, "lattice ") {
 		names = []string{"L"} // the key that set the extents
 		if f.shape != "" {
@@ -554,6 +561,21 @@ func buildConfig(fl *pflag.FlagSet, f *runFlags) (sim.Config, error) {
 
 // leadingFlag matches the flag a message starts with.
 var leadingFlag = regexp.MustCompile(`^(?:unknown )?--([A-Za-z0-9-]+)[ =]`)
+
+// typedAlias is the name under which a count (sweeps, steps, grains;
+// therm, therm-grains) was given, on the command line or in a config
+// file, when not as name; else name.
+func typedAlias(fl *pflag.FlagSet, name string) string {
+	if fl.Changed(name) || name == "T" || name == "beta" {
+		return name // T and beta are two settings of one temperature
+	}
+	for _, a := range aliasesOf(name) {
+		if fl.Changed(a) {
+			return a
+		}
+	}
+	return name
+}
 
 // aliasesOf is name and the other keys of its alias group (aliasGroups).
 func aliasesOf(name string) []string {
