@@ -345,3 +345,62 @@ func TestSandpileDharIdentityDriver(t *testing.T) {
 		dharStretch(t, e, fmt.Sprintf("%v %s, %d grains after them", c.shape, c.start, c.grains), stB, c.therm, stA.Heights)
 	}
 }
+
+// From the stationary start, the mean avalanche size against <s> at 4
+// quoted sigma (logged also in units of the ideal error sqrt(Var_a w /
+// n): by the identity the mean is mean_i w(a_i), independent draws, plus
+// (Phi_0 - Phi_n)/n), and every site's activity t(x) against n w(x)/N:
+// t - n w/N = G(c - n/N) + G(h_0 - h_n), the first of variance
+// (n/N) ((G^2)(x,x) - w(x)^2/N) (c multinomial), the second within
+// (2d-1) w(x) (heights in 0..2d-1, G >= 0), so each site must be within
+// 4 sigma plus that.
+func TestSandpileDharStationary(t *testing.T) {
+	if testing.Short() {
+		t.Skip("statistical test")
+	}
+	const grains = 100000
+	for i, shape := range [][]int{{16}, {8, 8}, {16, 12}, {4, 4, 4}} {
+		e := newDhar(t, shape, true)
+		mean, vara := e.mean()
+		cfg := Config{Model: "sandpile", Shape: shape, Sweeps: grains, Every: 1, Seed: uint64(60 + i), Start: "stationary", ProfileEvery: ProfileNone}
+		st0, err := NewState(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, obs := simulate(t, cfg)
+		est := obs["avalanche_size"]
+		within4(t, fmt.Sprintf("%v mean avalanche size", shape), est, mean)
+		var ws float64
+		for g := range int64(grains) {
+			ws += e.w[quench.GrainSite(quench.Counter{Seed: cfg.Seed, Step: uint64(g)}, uint64(g), int64(e.n))]
+		}
+		ideal := math.Sqrt(vara / grains)
+		boundary := (e.phi(st0.Heights) - e.phi(st.Heights)) / grains
+		t.Logf("%v: deviation %.2f ideal sigma (ideal %.3g = %.2f quoted): mean w(a_i) - <s> = %.3g, (Phi_0 - Phi_n)/n = %.3g",
+			shape, (est.Mean-mean)/ideal, ideal, ideal/est.Err, ws/grains-mean, boundary)
+
+		d := len(shape)
+		var worst, worstPure float64
+		for x := range e.n {
+			var g2 float64
+			for y := range e.n {
+				g2 += e.g.At(x, y) * e.g.At(x, y)
+			}
+			want := grains * e.w[x] / float64(e.n)
+			sigma := math.Sqrt(grains / float64(e.n) * (g2 - e.w[x]*e.w[x]/float64(e.n)))
+			bound := float64(2*d-1) * e.w[x]
+			dev := float64(st.Activity[x]) - want
+			if math.Abs(dev) > 4*sigma+bound {
+				t.Errorf("%v: site %d toppled %d times, n w(x)/N = %.2f +- %.2f (sigma) +- %.2f (bounded term)", shape, x, st.Activity[x], want, sigma, bound)
+			}
+			// without the bounded term, observed: G(h_0 - h_n)(x)
+			var gh float64
+			for y := range e.n {
+				gh += e.g.At(x, y) * (float64(st0.Heights[y]) - float64(st.Heights[y]))
+			}
+			worst = max(worst, math.Abs(dev)/sigma)
+			worstPure = max(worstPure, math.Abs(dev-gh)/sigma)
+		}
+		t.Logf("%v: activity of %d sites: max |t - n w/N| = %.2f sigma (%.2f without G(h_0 - h_n))", shape, e.n, worst, worstPure)
+	}
+}
