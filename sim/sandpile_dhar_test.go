@@ -209,6 +209,20 @@ func TestSandpileDharExactValues(t *testing.T) {
 	}
 }
 
+// quench.SandpileMeanSize, which the runs report as the exact
+// avalanche_size, from its eigenmode sums against the solve, on boxes of
+// 1 to 4 axes, square or not.
+func TestSandpileMeanSizeAgainstSolve(t *testing.T) {
+	for _, shape := range [][]int{{1}, {2}, {37}, {8, 8}, {16, 12}, {1, 9}, {5, 7}, {4, 4, 4}, {3, 4, 5}, {2, 3, 2, 3}, {4, 1, 3, 5}} {
+		e := newDhar(t, shape, false)
+		want, wantVar := e.mean()
+		mean, v, err := quench.SandpileMeanSize(quench.Lattice{Shape: shape})
+		if err != nil || math.Abs(mean-want) > 1e-12*want || math.Abs(v-wantVar) > 1e-11*(wantVar+want*want) {
+			t.Errorf("%v: SandpileMeanSize = %.15g, %.15g, %v; the solve gives %.15g, %.15g", shape, mean, v, err, want, wantVar)
+		}
+	}
+}
+
 // identityTol is the rounding allowed in T = w(a) + Phi - Phi' summed over
 // a run: the solve leaves |Delta w - 1| below resid (~1e-15), which each
 // toppling makes an error of, and the float64 sums of at most some 10^5

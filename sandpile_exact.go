@@ -1,0 +1,90 @@
+package quench
+
+import (
+	"fmt"
+	"math"
+)
+
+// SandpileMeanSizeMaxTerms bounds the eigenmode sum of SandpileMeanSize:
+// the product over the axes of (L+1)/2, about N/2^d (2^31 terms take a few
+// seconds; a 2048^3 pile has 2^30).
+const SandpileMeanSizeMaxTerms = 1 << 31
+
+// SandpileMeanSize returns Dhar's exact results for the stationary BTW
+// pile on lat (threshold 2d, open boundaries, every site with 2d
+// neighbours): with the toppling matrix Delta = 2d I - A and w = Delta^-1 1,
+// a grain added at site a topples w(a) times on average, so the mean
+// avalanche size of grains at uniform sites is mean = (1/N) 1^T Delta^-1 1,
+// and varSite is the variance of w(a) over the sites. Each grain's size is
+// w(a) plus the change of Phi = sum_x w(x) h(x) that its relaxation makes
+// (minus its fall), so the mean size of n grains is the mean of their
+// w(a_i), whose error is sqrt(varSite/n), plus (Phi_0 - Phi_n)/n, bounded.
+//
+// Both come from the eigenmodes of Delta, products along the axes of the
+// chain's sqrt(2/(L+1)) sin(pi j (x+1)/(L+1)) with eigenvalue the sum of
+// 2 - 2 cos(pi j/(L+1)): 1 has the component sqrt(2/(L+1)) cot(pi j /
+// (2(L+1))) on mode j for odd j, none for even j, so
+// 1^T Delta^-1 1 = sum_J prod c_j^2 / lambda_J and
+// sum_x w(x)^2 = sum_J prod c_j^2 / lambda_J^2 over the odd modes J. A
+// chain uses the closed form w(x) = (x+1)(L-x)/2. An error when lat has
+// no sites or more odd modes than SandpileMeanSizeMaxTerms.
+func SandpileMeanSize(lat Lattice) (mean, varSite float64, err error) {
+	if err := lat.Check(); err != nil {
+		return 0, 0, err
+	}
+	n := float64(lat.Sites())
+	if len(lat.Shape) == 1 {
+		// w(x) = k (M - k) / 2 for k = x+1 = 1..L, M = L+1:
+		// sum w = M (M^2 - 1) / 12, sum w^2 = M (M^2 - 1)(M^2 + 1) / 120
+		m := float64(lat.Shape[0]) + 1
+		mean = m * (m*m - 1) / 12 / n
+		return mean, m*(m*m-1)*(m*m+1)/120/n - mean*mean, nil
+	}
+	s1, s2, err := sandpileModeSums(lat)
+	if err != nil {
+		return 0, 0, err
+	}
+	mean = s1 / n
+	return mean, s2/n - mean*mean, nil
+}
+
+// sandpileModeSums returns 1^T Delta^-1 1 and sum_x w(x)^2 from the odd
+// eigenmodes of Delta (SandpileMeanSize).
+func sandpileModeSums(lat Lattice) (s1, s2 float64, err error) {
+	terms := 1.0
+	type mode struct{ c2, lambda float64 }
+	axes := make([][]mode, len(lat.Shape))
+	for a, l := range lat.Shape {
+		terms *= float64((l + 1) / 2)
+		for j := 1; j <= l; j += 2 {
+			th := math.Pi * float64(j) / float64(2*(l+1))
+			cot := math.Cos(th) / math.Sin(th)
+			axes[a] = append(axes[a], mode{2 / float64(l+1) * cot * cot, 2 - 2*math.Cos(2*th)})
+		}
+	}
+	if terms > SandpileMeanSizeMaxTerms {
+		return 0, 0, fmt.Errorf("lattice %v has %.3g odd eigenmodes: the exact sums take at most %d", lat, terms, int64(SandpileMeanSizeMaxTerms))
+	}
+	// the last axis's sums in the innermost loop, added to the totals
+	// once per row (two levels of partial sums keep the rounding small)
+	last := axes[len(axes)-1]
+	var walk func(a int, c2, lambda float64)
+	walk = func(a int, c2, lambda float64) {
+		if a == len(axes)-1 {
+			var r1, r2 float64
+			for _, m := range last {
+				t := m.c2 / (lambda + m.lambda)
+				r1 += t
+				r2 += t / (lambda + m.lambda)
+			}
+			s1 += c2 * r1
+			s2 += c2 * r2
+			return
+		}
+		for _, m := range axes[a] {
+			walk(a+1, c2*m.c2, lambda+m.lambda)
+		}
+	}
+	walk(0, 1, 0)
+	return s1, s2, nil
+}

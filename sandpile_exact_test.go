@@ -1,0 +1,53 @@
+package quench
+
+import (
+	"math"
+	"testing"
+)
+
+// The eigenmode sums give on a chain what the closed form w(x) = (x+1)(L-x)/2
+// does (SandpileMeanSize takes the closed form there), and the exact
+// rationals of docs/exact-values.md elsewhere.
+func TestSandpileMeanSizeModes(t *testing.T) {
+	for l := 1; l <= 64; l++ {
+		lat := Lattice{Shape: []int{l}}
+		s1, s2, err := sandpileModeSums(lat)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var w1, w2 float64
+		for x := range l {
+			w := float64((x+1)*(l-x)) / 2
+			w1 += w
+			w2 += w * w
+		}
+		if math.Abs(s1-w1) > 1e-12*w1 || math.Abs(s2-w2) > 1e-12*w2 {
+			t.Errorf("chain of %d: mode sums %v, %v; closed form %v, %v", l, s1, s2, w1, w2)
+		}
+		mean, v, err := SandpileMeanSize(lat)
+		if err != nil || mean != w1/float64(l) || math.Abs(v-(w2/float64(l)-mean*mean)) > 1e-12*w2/float64(l) {
+			t.Errorf("chain of %d: %v, %v, %v", l, mean, v, err)
+		}
+	}
+	for _, c := range []struct {
+		shape []int
+		mean  float64
+	}{
+		{[]int{16}, 51.0 / 2},
+		{[]int{8, 8}, 49915.0 / 14416},
+		{[]int{4, 4, 4}, 179.0 / 228},
+		{[]int{1, 1}, 0.25},     // one site: 4 grains leave per toppling
+		{[]int{2, 2}, 0.5},      // w = 1/2 everywhere: Delta 1 = 2
+		{[]int{1, 3}, 8.0 / 21}, // diagonal 4 on a chain of 3: w = (5, 6, 5)/14
+	} {
+		mean, _, err := SandpileMeanSize(Lattice{Shape: c.shape})
+		if err != nil || math.Abs(mean-c.mean) > 1e-13*c.mean {
+			t.Errorf("%v: <s> = %.15g, %v; want %.15g", c.shape, mean, err, c.mean)
+		}
+	}
+	for _, bad := range []Lattice{{}, {Shape: []int{0, 4}}, {Shape: []int{1 << 16, 1 << 16, 1 << 16}}} {
+		if _, _, err := SandpileMeanSize(bad); err == nil {
+			t.Errorf("%v: no error", bad.Shape)
+		}
+	}
+}
