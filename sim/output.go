@@ -93,6 +93,11 @@ type Summary struct {
 	// with a value): their errors and tau_int measure that rounding, and
 	// running longer changes nothing, so they are reliable.
 	Conserved []string `json:"conserved,omitempty"`
+	// Exact values of observables in the stationary state of this run's
+	// lattice and parameters, where they are known: sandpile
+	// "avalanche_size", Dhar's (1/N) 1^T Delta^-1 1
+	// (quench.SandpileMeanSize).
+	Exact map[string]float64 `json:"exact,omitempty"`
 }
 
 // ModelBConserved are the observables of phi4's model B that depend on the
@@ -282,6 +287,11 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 		}
 	}
 	s.ActivityWithTherm = st.OldActivity
+	if c.Model == "sandpile" {
+		if mean, _, err := quench.SandpileMeanSize(c.Lattice()); err == nil {
+			s.Exact = map[string]float64{"avalanche_size": mean}
+		}
+	}
 	switch {
 	case c.Model == "aggregation":
 		s.NotStationary = NotStationaryAggregation

@@ -1784,3 +1784,41 @@ func TestRefusalNamesTypedAlias(t *testing.T) {
 		}
 	}
 }
+
+// A sandpile run reports Dhar's exact mean avalanche size for its lattice
+// (summary.json "exact", and a line under the table) and how many errors
+// the measured mean is from it: a stationary start is within 4, a cold
+// pile measured while it fills up is not, and the line says so.
+func TestSandpileExactSize(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		args []string
+		far  bool
+	}{
+		{[]string{"--L", "16", "--grains", "4000"}, false},
+		{[]string{"--L", "32", "--grains", "3000", "--therm", "0", "--start", "cold"}, true},
+	} {
+		out := filepath.Join(dir, strings.Join(c.args, ""))
+		code, stdout, stderr := runQ(t, append([]string{"run", "--model", "sandpile", "--quiet", "--out", out}, c.args...)...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d %s", c.args, code, stderr)
+		}
+		var sum sim.Summary
+		b, _ := os.ReadFile(filepath.Join(out, sim.SummaryFile))
+		if err := json.Unmarshal(b, &sum); err != nil {
+			t.Fatal(err)
+		}
+		x, ok := sum.Exact["avalanche_size"]
+		want, _, err := quench.SandpileMeanSize(quench.Lattice{Shape: sum.Shape})
+		if !ok || err != nil || x != want {
+			t.Fatalf("%v: exact %v (%v), want %v", c.args, sum.Exact, err, want)
+		}
+		v := sum.Observables["avalanche_size"]
+		z := (*v.Mean - x) / *v.Error
+		line := fmt.Sprintf("exact: avalanche_size = %.8g in the stationary state", x)
+		far := "more than 4, so the measured grains did not sample the stationary pile"
+		if !strings.Contains(stdout, line) || strings.Contains(stdout, far) != c.far || (math.Abs(z) > 4) != c.far {
+			t.Errorf("%v: z = %.2f, far %v; table:\n%s", c.args, z, c.far, stdout)
+		}
+	}
+}

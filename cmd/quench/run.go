@@ -1579,6 +1579,7 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 	if undefined {
 		fmt.Fprintln(w, "- no value: 0/0 (a Binder cumulant of an order parameter that is 0 throughout: a frozen state, or model B's m conserved at 0 from a cold start), or beyond float64's range")
 	}
+	printExact(w, sum, names)
 	if n := sum.ProfileSnapshots; n > 0 {
 		snapshots := "snapshots"
 		if n == 1 {
@@ -1645,6 +1646,34 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 		}
 	}
 	fmt.Fprintf(w, "\noutputs in %s: %s\n", out, strings.Join(files, " "))
+}
+
+// exactWhy says where each of Summary.Exact's values comes from.
+var exactWhy = map[string]string{
+	"avalanche_size": "Dhar: the mean over the sites of w = Delta^-1 1, a grain's expected topplings",
+}
+
+// printExact compares the observables with their exact values, where
+// known (Summary.Exact), in units of their errors: more than 4 says the
+// measured grains did not see the stationary state (the avalanche errors
+// are conservative, so that is not chance).
+func printExact(w io.Writer, sum *sim.Summary, names []string) {
+	for _, name := range names {
+		x, ok := sum.Exact[name]
+		v := sum.Observables[name]
+		if !ok || v.Mean == nil {
+			continue
+		}
+		line := fmt.Sprintf("\nexact: %s = %.8g in the stationary state (%s)", name, x, exactWhy[name])
+		if v.Error != nil && *v.Error > 0 {
+			z := (*v.Mean - x) / *v.Error
+			line += fmt.Sprintf("; measured %+.2g errors from it", z)
+			if math.Abs(z) > 4 {
+				line += ": more than 4, so the measured grains did not sample the stationary pile (thermalize longer)"
+			}
+		}
+		fmt.Fprintln(w, line)
+	}
 }
 
 func num(p *float64, format string) string {
