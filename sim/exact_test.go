@@ -3,6 +3,8 @@ package sim
 import (
 	"math"
 	"testing"
+
+	"github.com/quenchlab/quench"
 )
 
 // exact holds exact canonical averages of the L x L periodic Ising model
@@ -101,6 +103,35 @@ func TestEnumerationL4(t *testing.T) {
 	for _, c := range checks {
 		if math.Abs(c.got-c.want) > tol {
 			t.Errorf("unexpected exact %s: got %.12f want %.12f", c.name, c.got, c.want)
+		}
+	}
+}
+
+// quench.IsingExact2D, which the runs report as the exact energy and
+// specific heat, against the enumeration on square and rectangular
+// lattices, odd extents and extents of 2 (a double bond) included, in both
+// orientations, from high temperature through Kc to low; and on a large
+// lattice against Onsager's infinite-lattice energy, which it approaches
+// exponentially fast away from Tc.
+func TestIsingExact2DEnumeration(t *testing.T) {
+	kc := math.Log(1+math.Sqrt2) / 2
+	for _, shape := range [][]int{{2, 2}, {2, 3}, {3, 2}, {3, 3}, {2, 7}, {7, 2}, {3, 4}, {4, 3}, {4, 4}, {3, 5}, {5, 3}, {5, 2}, {2, 8}} {
+		for _, k := range []float64{0.05, 0.3, 0.43, kc, 0.45, 0.7, 1.5} {
+			e := enumerateShape(shape, k, 1, 0)
+			u, c, err := quench.IsingExact2D(shape[0], shape[1], k)
+			if err != nil || math.Abs(u-e.u) > 1e-11 || math.Abs(c-e.c) > 1e-10 {
+				t.Errorf("%v K=%v: Kaufman u %.14f c %.14f (%v); enumeration %.14f %.14f", shape, k, u, c, err, e.u, e.c)
+			}
+		}
+	}
+	for _, c := range []struct{ k, u float64 }{{0.5, -1.745564575313}, {1.0 / 3, -0.817309592502}} {
+		if u, _, err := quench.IsingExact2D(1024, 512, c.k); err != nil || math.Abs(u-c.u) > 1e-12 {
+			t.Errorf("1024x512 K=%v: u %.14f (%v), infinite lattice %.12f", c.k, u, err, c.u)
+		}
+	}
+	for _, bad := range [][3]float64{{1, 4, 0.4}, {4, 0, 0.4}, {4, 4, 0}, {4, 4, -1}, {4, 4, math.NaN()}, {4, 4, math.Inf(1)}} {
+		if _, _, err := quench.IsingExact2D(int(bad[0]), int(bad[1]), bad[2]); err == nil {
+			t.Errorf("%v: no error", bad)
 		}
 	}
 }
