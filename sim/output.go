@@ -94,10 +94,32 @@ type Summary struct {
 	// running longer changes nothing, so they are reliable.
 	Conserved []string `json:"conserved,omitempty"`
 	// Exact values of observables in the stationary state of this run's
-	// lattice and parameters, where they are known: sandpile
-	// "avalanche_size", Dhar's (1/N) 1^T Delta^-1 1
-	// (quench.SandpileMeanSize).
+	// lattice and parameters, where they are known (exactValues).
 	Exact map[string]float64 `json:"exact,omitempty"`
+}
+
+// exactValues are Summary.Exact: the sandpile's "avalanche_size", Dhar's
+// (1/N) 1^T Delta^-1 1 (quench.SandpileMeanSize); the 2D Ising model's
+// "energy" and "specific_heat" at h = 0 from Kaufman's finite-lattice
+// partition function (quench.IsingExact2D), for an antiferromagnet where
+// both extents are even (the sublattices' flip maps it to the
+// ferromagnet; an odd extent frustrates it); nil for other runs.
+func (c *Config) exactValues() map[string]float64 {
+	switch {
+	case c.Model == "sandpile":
+		if mean, _, err := quench.SandpileMeanSize(c.Lattice()); err == nil {
+			return map[string]float64{"avalanche_size": mean}
+		}
+	case c.Model == "ising2d" && c.H == 0 && len(c.Shape) == 2:
+		j := math.Abs(c.J)
+		if c.J < 0 && (c.Shape[0]%2 != 0 || c.Shape[1]%2 != 0) {
+			return nil
+		}
+		if u, ch, err := quench.IsingExact2D(c.Shape[0], c.Shape[1], c.Beta*j); err == nil {
+			return map[string]float64{"energy": j * u, "specific_heat": ch}
+		}
+	}
+	return nil
 }
 
 // ModelBConserved are the observables of phi4's model B that depend on the
@@ -287,11 +309,7 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 		}
 	}
 	s.ActivityWithTherm = st.OldActivity
-	if c.Model == "sandpile" {
-		if mean, _, err := quench.SandpileMeanSize(c.Lattice()); err == nil {
-			s.Exact = map[string]float64{"avalanche_size": mean}
-		}
-	}
+	s.Exact = c.exactValues()
 	switch {
 	case c.Model == "aggregation":
 		s.NotStationary = NotStationaryAggregation

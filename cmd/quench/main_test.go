@@ -1815,10 +1815,54 @@ func TestSandpileExactSize(t *testing.T) {
 		}
 		v := sum.Observables["avalanche_size"]
 		z := (*v.Mean - x) / *v.Error
-		line := fmt.Sprintf("exact: avalanche_size = %.8g in the stationary state", x)
-		far := "more than 4, so the measured grains did not sample the stationary pile"
+		line := fmt.Sprintf("exact in the stationary state (Dhar: the mean over the sites of w = Delta^-1 1, a grain's expected topplings):\n  avalanche_size  %.8g  measured ", x)
+		far := "more than 4, so the measured grains did not sample the stationary state (thermalize longer)"
 		if !strings.Contains(stdout, line) || strings.Contains(stdout, far) != c.far || (math.Abs(z) > 4) != c.far {
 			t.Errorf("%v: z = %.2f, far %v; table:\n%s", c.args, z, c.far, stdout)
+		}
+	}
+}
+
+// A 2D Ising run at h = 0 reports Kaufman's exact energy and specific heat
+// of its finite lattice (J u(beta |J|) and c(beta |J|); an antiferromagnet
+// with even extents is the ferromagnet with the sublattices flipped), and
+// a run in a field, where none is known, reports none.
+func TestIsingExactValues(t *testing.T) {
+	dir := t.TempDir()
+	for i, c := range []struct {
+		args []string
+		j, k float64 // 0: no exact values
+	}{
+		{[]string{"--L", "8"}, 1, math.Log(1+math.Sqrt2) / 2},
+		{[]string{"--shape", "8x6", "--J", "-2", "--T", "6", "--algo", "heatbath"}, -2, 2.0 / 6},
+		{[]string{"--L", "8", "--h", "0.1"}, 0, 0},
+	} {
+		out := filepath.Join(dir, fmt.Sprint(i))
+		code, stdout, stderr := runQ(t, append([]string{"run", "--sweeps", "4000", "--quiet", "--out", out}, c.args...)...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d %s", c.args, code, stderr)
+		}
+		var sum sim.Summary
+		b, _ := os.ReadFile(filepath.Join(out, sim.SummaryFile))
+		if err := json.Unmarshal(b, &sum); err != nil {
+			t.Fatal(err)
+		}
+		if c.j == 0 {
+			if sum.Exact != nil || strings.Contains(stdout, "exact") {
+				t.Errorf("%v: exact values %v in a field:\n%s", c.args, sum.Exact, stdout)
+			}
+			continue
+		}
+		u, ch, err := quench.IsingExact2D(sum.Shape[0], sum.Shape[1], c.k)
+		if err != nil || sum.Exact["energy"] != math.Abs(c.j)*u || sum.Exact["specific_heat"] != ch {
+			t.Fatalf("%v: exact %v, want energy %v specific_heat %v (%v)", c.args, sum.Exact, math.Abs(c.j)*u, ch, err)
+		}
+		for _, name := range []string{"energy", "specific_heat"} {
+			v := sum.Observables[name]
+			z := (*v.Mean - sum.Exact[name]) / *v.Error
+			if math.Abs(z) > 4 || !strings.Contains(stdout, fmt.Sprintf("  %s", name)) || !strings.Contains(stdout, fmt.Sprintf("measured %+.2g errors from it", z)) {
+				t.Errorf("%v: %s %v +- %v is %.2f errors from %v; table:\n%s", c.args, name, *v.Mean, *v.Error, z, sum.Exact[name], stdout)
+			}
 		}
 	}
 }

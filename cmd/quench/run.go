@@ -1579,7 +1579,7 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 	if undefined {
 		fmt.Fprintln(w, "- no value: 0/0 (a Binder cumulant of an order parameter that is 0 throughout: a frozen state, or model B's m conserved at 0 from a cold start), or beyond float64's range")
 	}
-	printExact(w, sum, names)
+	printExact(w, sum, names, unit)
 	if n := sum.ProfileSnapshots; n > 0 {
 		snapshots := "snapshots"
 		if n == 1 {
@@ -1648,32 +1648,43 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 	fmt.Fprintf(w, "\noutputs in %s: %s\n", out, strings.Join(files, " "))
 }
 
-// exactWhy says where each of Summary.Exact's values comes from.
+// exactWhy says where Summary.Exact's values come from, by model.
 var exactWhy = map[string]string{
-	"avalanche_size": "Dhar: the mean over the sites of w = Delta^-1 1, a grain's expected topplings",
+	"sandpile": "Dhar: the mean over the sites of w = Delta^-1 1, a grain's expected topplings",
+	"ising2d":  "Kaufman's partition function of this finite lattice",
 }
 
 // printExact compares the observables with their exact values, where
 // known (Summary.Exact), in units of their errors: more than 4 says the
-// measured grains did not see the stationary state (the avalanche errors
-// are conservative, so that is not chance).
-func printExact(w io.Writer, sum *sim.Summary, names []string) {
+// measured steps did not sample the stationary state, unless the error is
+// marked not reliable (the avalanche errors are conservative, so for them
+// that is not chance).
+func printExact(w io.Writer, sum *sim.Summary, names []string, unit string) {
+	if len(sum.Exact) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\nexact in the stationary state (%s):\n", exactWhy[sum.Model])
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, name := range names {
 		x, ok := sum.Exact[name]
-		v := sum.Observables[name]
-		if !ok || v.Mean == nil {
+		if !ok {
 			continue
 		}
-		line := fmt.Sprintf("\nexact: %s = %.8g in the stationary state (%s)", name, x, exactWhy[name])
-		if v.Error != nil && *v.Error > 0 {
+		v := sum.Observables[name]
+		line := fmt.Sprintf("  %s\t%.8g", name, x)
+		if v.Mean != nil && v.Error != nil && *v.Error > 0 {
 			z := (*v.Mean - x) / *v.Error
-			line += fmt.Sprintf("; measured %+.2g errors from it", z)
+			line += fmt.Sprintf("\tmeasured %+.2g errors from it", z)
 			if math.Abs(z) > 4 {
-				line += ": more than 4, so the measured grains did not sample the stationary pile (thermalize longer)"
+				line += fmt.Sprintf(": more than 4, so the measured %s did not sample the stationary state (thermalize longer)", unit)
+				if !v.Reliable {
+					line += ", or its error, marked *, is too small (run longer)"
+				}
 			}
 		}
-		fmt.Fprintln(w, line)
+		fmt.Fprintln(tw, line)
 	}
+	tw.Flush()
 }
 
 func num(p *float64, format string) string {
