@@ -938,3 +938,50 @@ func TestModelBConservedNeedsErrors(t *testing.T) {
 		t.Errorf("em summary: %s", j)
 	}
 }
+
+// Kuramoto noise too large for the precision is refused: the phases, in
+// turns, lose their fraction and round to whole turns, so r read 1 at
+// absurd temperatures (a walkthrough: float32 at dt 0.01 gave r = 0.71 at
+// T = 1e18 and 1 at 1e30, float64 1 at 1e60, with error bars of 0). Just
+// inside the bound the phases stay uniform: r is of order 1/sqrt(N).
+func TestKuramotoNoiseBound(t *testing.T) {
+	kur := langevinConfigs()[6]
+	for _, prec := range []string{"float32", "float64"} {
+		for _, scheme := range []string{"em", "lm"} {
+			cfg := kur
+			cfg.Precision, cfg.Scheme, cfg.Omega, cfg.OmegaSpread = prec, scheme, 0, 0
+			bits := map[string]int{"float32": 24, "float64": 53}[prec]
+			// 1 + 7 standard deviations (turns) of the step's noise below 2^(bits-12)
+			std2 := 2 * cfg.Dt // em: (2 pi std)^2 = 2 T dt
+			if scheme == "lm" {
+				std2 = cfg.Dt // lm: T dt
+			}
+			tmax := math.Pow((math.Ldexp(1, bits-12)-1)*2*math.Pi/7, 2) / std2
+			for _, T := range []float64{1.01 * tmax, 1e30, 1e60, 1e300} {
+				cfg.T, cfg.Beta = T, 0 // (Validate fills in beta)
+				err := cfg.Validate()
+				if err == nil || !quench.IsUsage(err) || !strings.Contains(err.Error(), "is too large for kuramoto") {
+					t.Errorf("%s %s T=%g: want a usage error, got %v", prec, scheme, T, err)
+				}
+			}
+			cfg.T, cfg.Beta = 0.99*tmax, 0
+			st, err := NewState(cfg)
+			if err != nil {
+				t.Fatalf("%s %s T=%g (inside the bound): %v", prec, scheme, cfg.T, err)
+			}
+			if err := Execute(context.Background(), cpu.New(), st, Options{}); err != nil {
+				t.Fatal(err)
+			}
+			col := slices.Index(cfg.Columns(), "order_parameter") + 1
+			r := 0.0
+			for _, row := range st.Rows {
+				r += row[col] / float64(len(st.Rows))
+			}
+			t.Logf("%s %s T=%.3g (inside the bound): r = %.4f over %d measurements", prec, scheme, cfg.T, r, len(st.Rows))
+			// uniform phases: <r> = sqrt(pi/(4N)) = 0.04 at N = 500
+			if r > 0.1 {
+				t.Errorf("%s %s T=%g (inside the bound): r = %v, want about 0.04 (uniform phases)", prec, scheme, cfg.T, r)
+			}
+		}
+	}
+}
