@@ -916,6 +916,10 @@ func TestLatticeUpdateRuns(t *testing.T) {
 	}{
 		{[]string{"--model", "kmp", "--L", "7"}, "--L/--shape 7x7: model kmp needs even extents"},
 		{[]string{"--model", "kmp", "--dim", "3"}, "runs on 1 to 2 dimensions"},
+		// not the 1 to 3 of the other lattices (a walkthrough saw "kmp lattices have 1, 2 or 3 dimensions")
+		{[]string{"--model", "kmp", "--dim", "0"}, "--dim 0 is not allowed: kmp lattices have 1 or 2 dimensions"},
+		{[]string{"--model", "transfer", "--dim", "4"}, "--dim 4 is not allowed: transfer lattices have 1 or 2 dimensions"},
+		{[]string{"--model", "diffusion", "--dim", "4"}, "--dim 4 is not allowed: diffusion lattices have 1, 2 or 3 dimensions"},
 		{[]string{"--model", "transfer", "--fraction", "1.5"}, "--fraction 1.5 is not allowed"},
 		{[]string{"--model", "aggregation", "--injection", "-1"}, "--injection -1 is not allowed"},
 		{[]string{"--model", "diffusion", "--alpha", "0.3"}, "stable for 0 < alpha <= 1/(2d) = 0.25"},

@@ -778,7 +778,11 @@ func checkKuramotoFlags(fl *pflag.FlagSet, f *runFlags) error {
 // latticeShape reads --shape, or --dim and --L, for phi4 and the sandpile.
 func latticeShape(fl *pflag.FlagSet, f *runFlags) ([]int, error) {
 	if f.dim < 1 || f.dim > 3 {
-		return nil, quench.Usagef("--dim %d is not allowed: %s lattices have 1, 2 or 3 dimensions", f.dim, f.model)
+		dims := "1, 2 or 3"
+		if sim.IsMass(f.model) {
+			dims = "1 or 2" // (a --dim 3 is refused with the lattice)
+		}
+		return nil, quench.Usagef("--dim %d is not allowed: %s lattices have %s dimensions", f.dim, f.model, dims)
 	}
 	if f.shape == "" {
 		shape := make([]int, f.dim)
