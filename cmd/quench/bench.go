@@ -449,11 +449,12 @@ func fitGrid(be quench.Backend, grid []benchCase, strict bool) (fit []benchCase,
 			fit = append(fit, g)
 			continue
 		}
-		size := fmt.Sprintf("%d particles", g.n)
+		size := fmt.Sprintf("N=%d", g.n)
 		if g.shape != nil {
 			size = (quench.Lattice{Shape: g.shape}).String()
 		}
-		msg := fmt.Sprintf("a %s benchmark of %s %s needs %s, and %s has %s free", be.Name(), g.model, size, quench.FormatBytes(uint64(g.bytes)), be.Name(), quench.FormatBytes(free))
+		msg := fmt.Sprintf("a %s benchmark of %s %s needs %s (%d bytes), and %s has %s (%d bytes) free", be.Name(), g.model, size,
+			quench.FormatBytes(uint64(g.bytes)), g.bytes, be.Name(), quench.FormatBytes(free), free)
 		if strict {
 			return nil, nil, quench.Usagef("%s: give a smaller --L, --shape or --N", msg)
 		}
@@ -551,6 +552,7 @@ the GPU/CPU speedup per model and algorithm.`,
 			if backend != "cuda" {
 				bes = append(bes, cpu.New())
 			}
+			noCUDA := "" // the note, written once the sizes are checked (a refusal is one line)
 			if backend != "cpu" {
 				g, err := gpu.New(device)
 				switch {
@@ -559,7 +561,7 @@ the GPU/CPU speedup per model and algorithm.`,
 				case backend == "cuda":
 					return quench.Usagef("--backend cuda: %v", err)
 				default:
-					fmt.Fprintf(stderr, "quench: note: no CUDA backend (%v); benchmarking the CPU only\n", shortReason(err))
+					noCUDA = fmt.Sprintf("quench: note: no CUDA backend (%v); benchmarking the CPU only\n", shortReason(err))
 				}
 			}
 			closed := make([]bool, len(bes))
@@ -590,6 +592,7 @@ the GPU/CPU speedup per model and algorithm.`,
 				left = append(append(left, skipSize...), skipMem...)
 				total += len(grids[i])
 			}
+			fmt.Fprint(stderr, noCUDA)
 			if len(left) > 0 {
 				fmt.Fprintf(stderr, "quench: note: left out (name models with --model to time only those): %s\n", strings.Join(left, "; "))
 			}

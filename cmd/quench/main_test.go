@@ -734,9 +734,14 @@ func TestBenchCPU(t *testing.T) {
 		{[]string{"bench", "--shape", "4x"}, "--shape: bad shape"},
 		{[]string{"bench", "--backend", "cpu", "--model", "ising3d", "--shape", "8x8"}, "--shape 8x8 leaves nothing to time in --model ising3d"},
 		// refused before anything is timed, naming the bytes
-		{[]string{"bench", "--backend", "cpu", "--model", "phi4", "--L", "2000000"}, "a cpu benchmark of phi4 2000000x2000000 needs 43.7 TiB, and cpu has"},
+		{[]string{"bench", "--backend", "cpu", "--model", "phi4", "--L", "2000000"}, "a cpu benchmark of phi4 2000000x2000000 needs 43.7 TiB (48000000000000 bytes), and cpu has"},
 		// without --model too, when no point fits
-		{[]string{"bench", "--backend", "cpu", "--L", "2000000"}, "a cpu benchmark of ising2d 2000000x2000000 needs 7.3 TiB, and cpu has"},
+		{[]string{"bench", "--backend", "cpu", "--L", "2000000"}, "a cpu benchmark of ising2d 2000000x2000000 needs 7.3 TiB (8000000000000 bytes), and cpu has"},
+		// with the default --backend all, a CPU-only build's note waits for the sizes' check: a
+		// refusal is one line (a walkthrough saw the note before it), and particles are named as
+		// in the table
+		{[]string{"bench", "--model", "ising2d", "--L", "7"}, "--L 7: ising2d extent 7 (axis 0) of lattice 7x7 is odd"},
+		{[]string{"bench", "--model", "particles", "--N", "1099511627776"}, "benchmark of particles N=1099511627776 needs 12.0 TiB (13194139533312 bytes), and cpu has"},
 	} {
 		// one line: no interrupt note from the signal handler's stop
 		if code, stdout, stderr := runQ(t, c.args...); code != 2 || stdout != "" || !strings.Contains(stderr, c.want) || strings.Count(stderr, "\n") != 1 {
