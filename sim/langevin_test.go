@@ -595,9 +595,9 @@ func TestDiffusiveTail(t *testing.T) {
 	}{{[]float64{4}, a}, {[]float64{4, 1}, b}, {[]float64{1, 4}, b}, {[]float64{4, 1e-9, 1}, 0}, {[]float64{1e-9, 4}, 0}} {
 		var marks []slowMark
 		for _, tau := range c.taus {
-			marks = append(marks, slowMark{lsm, tau})
+			marks = append(marks, slowMark{modes: lsm, tau: tau})
 		}
-		if got, _ := long.adviceForAll(marks); got != c.want {
+		if got, _ := long.adviceForAll(marks, lsm); got != c.want {
 			t.Errorf("advice for tau_int %v: %d steps, want %d", c.taus, got, c.want)
 		}
 	}

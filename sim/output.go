@@ -38,7 +38,20 @@ type Value struct {
 	Error    *float64 `json:"error"`
 	TauInt   *float64 `json:"tau_int"`
 	Reliable bool     `json:"reliable"`
+	// Why the error bar is not reliable, for one with a value: "tau_int"
+	// (the usual rule: under 100 measurements, no Sokal window, or bins
+	// shorter than 20 tau_int), "slow_modes" (a conserved field's slow
+	// modes, Summary.Diffusive), "not_stationary" (Summary.NotStationary);
+	// one or more.
+	UnreliableBy []string `json:"unreliable_by,omitempty"`
 }
+
+// Reasons an error bar is not reliable (Value.UnreliableBy).
+const (
+	ByTauInt        = "tau_int"
+	BySlowModes     = "slow_modes"
+	ByNotStationary = "not_stationary"
+)
 
 // Summary is summary.json.
 type Summary struct {
@@ -79,6 +92,11 @@ type Summary struct {
 	// error bars not reliable (Config.slowTail): the slowest mode's
 	// decorrelation time and the measured steps that would do, in steps.
 	Diffusive *Diffusive `json:"diffusive_tail,omitempty"`
+	// Dynamics that conserve the field (model B; transfer; kmp but from
+	// its hot start, which is stationary), when the thermalization was
+	// shorter than thermModes times the slowest mode's decorrelation time:
+	// the start's slow modes had not relaxed when measuring began.
+	ThermShort *ThermShort `json:"therm_short,omitempty"`
 	// Why no error bar of the run is reliable however long it runs
 	// (aggregation: it never becomes stationary), or "".
 	NotStationary string `json:"not_stationary,omitempty"`
@@ -148,9 +166,27 @@ type Diffusive struct {
 	BinSteps int64 `json:"bin_steps"`
 	// measured steps that would do; 0: more than a run may take
 	NeededSteps int64 `json:"needed_steps"`
-	// the observables marked for this reason (profile entries are
-	// counted by UnreliableProfiles)
+	// the observables marked for this reason, whether or not the usual
+	// rule marked them too (profile entries are counted by
+	// UnreliableProfiles); model B's S_k among them when its Sokal tau_int
+	// is under half its mode's linearized decorrelation time and its bins
+	// are shorter than 20 of those (SkModeSteps)
 	Marked []string `json:"marked"`
+	// model B: the linearized decorrelation time in steps of each S_k's
+	// mode (the smallest wave number along its axis)
+	SkModeSteps map[string]int64 `json:"sk_mode_steps,omitempty"`
+}
+
+// ThermShort is Summary's note on a thermalization too short for a
+// conserved field's slowest mode.
+type ThermShort struct {
+	// the slowest mode's decorrelation time (model B: linearized about the
+	// measured <phi^2>, longer near a critical point or where phases
+	// separate)
+	SlowestSteps int64 `json:"slowest_mode_steps"`
+	// the thermalization that lets it relax: thermModes (5) times that,
+	// which leaves under 1% (exp(-5)) of the start's deviation
+	NeededTherm int64 `json:"therm_needed"`
 }
 
 // Profile is a profile averaged over snapshots: per entry the mean, its
@@ -287,26 +323,55 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 	var slow []slowMark
 	marked := []string{}
 	var binSteps float64
+	// the usual rule's marks (stats), before the others add theirs
+	usual := map[string]bool{}
+	for name, e := range est {
+		usual[name] = !e.Reliable
+	}
+	bySlow := map[string]bool{}
 	sm := c.conservedModes(est)
 	if sm != nil {
 		sm.gaussianPart(st.Rows, c.Columns())
 	}
+	var skModes map[string]int64
 	if sm != nil && len(st.Rows) > 0 {
 		n := len(st.Rows)
 		bin := float64(n/stats.Bins(n)) * float64(c.Every)
 		for _, name := range names {
+			e := est[name]
+			if tk := c.modeTime(name, sm.rate); tk > 0 {
+				// model B's S_k: one mode, whose decay a Sokal window
+				// in a run too short for it misses
+				if skModes == nil {
+					skModes = map[string]int64{}
+				}
+				skModes[name] = int64(math.Ceil(tk))
+				if e.Err > 0 && finite(e.Err) && modeMissed(e.Tau*float64(c.Every), tk, bin) {
+					e.Reliable = false
+					est[name] = e
+					slow = append(slow, slowMark{mode: tk})
+					marked = append(marked, name)
+					bySlow[name] = true
+					binSteps = bin
+				}
+				continue
+			}
 			obs := sm.forObs(name)
 			if obs == nil {
 				continue
 			}
-			e := []stats.Estimate{est[name]}
-			if m := c.slowUnreliable(obs, e, bin, float64(c.Every)); len(m) > 0 {
-				slow = append(slow, slowMark{obs, m[0]})
+			es := []stats.Estimate{e}
+			if m := c.slowUnreliable(obs, es, bin, float64(c.Every)); len(m) > 0 {
+				slow = append(slow, slowMark{modes: obs, tau: m[0]})
 				marked = append(marked, name)
+				bySlow[name] = true
 				binSteps = bin
 			}
-			est[name] = e[0]
+			est[name] = es[0]
 		}
+	}
+	if need, slowest := c.thermNeeded(sm); c.Therm < need {
+		s.ThermShort = &ThermShort{SlowestSteps: slowest, NeededTherm: need}
 	}
 	s.ActivityWithTherm = st.OldActivity
 	s.Exact = c.exactValues()
@@ -335,7 +400,19 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 		}
 	}
 	for name, e := range est {
-		s.Observables[name] = Value{Mean: ptr(e.Mean), Error: ptr(e.Err), TauInt: ptr(e.Tau), Reliable: e.Reliable}
+		v := Value{Mean: ptr(e.Mean), Error: ptr(e.Err), TauInt: ptr(e.Tau), Reliable: e.Reliable}
+		if !v.Reliable && v.Mean != nil {
+			if usual[name] {
+				v.UnreliableBy = append(v.UnreliableBy, ByTauInt)
+			}
+			if bySlow[name] {
+				v.UnreliableBy = append(v.UnreliableBy, BySlowModes)
+			}
+			if s.NotStationary != "" {
+				v.UnreliableBy = append(v.UnreliableBy, ByNotStationary)
+			}
+		}
+		s.Observables[name] = v
 	}
 	if c.Model == "sandpile" {
 		s.Histograms = sandpileHistograms(st)
@@ -363,7 +440,7 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 			}
 			if sm != nil {
 				if m := c.slowUnreliable(sm, e, bin, every); len(m) > 0 {
-					slow = append(slow, slowMark{sm, slices.Min(m)})
+					slow = append(slow, slowMark{modes: sm, tau: slices.Min(m)})
 					if binSteps == 0 {
 						binSteps = bin
 					}
@@ -378,8 +455,8 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 		}
 	}
 	if len(slow) > 0 {
-		steps, slowest := c.adviceForAll(slow)
-		s.Diffusive = &Diffusive{SlowestSteps: slowest, BinSteps: int64(binSteps), NeededSteps: steps, Marked: marked}
+		steps, slowest := c.adviceForAll(slow, sm)
+		s.Diffusive = &Diffusive{SlowestSteps: slowest, BinSteps: int64(binSteps), NeededSteps: steps, Marked: marked, SkModeSteps: skModes}
 	}
 	return s, names
 }

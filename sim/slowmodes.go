@@ -134,7 +134,8 @@ func (c *Config) conservedModes(est map[string]stats.Estimate) *slowModes {
 // Gaussian part, 6 <phi^2> phi^2);
 // energy_gradient weighs mode k by lambda_k; the energy by lambda_k + c,
 // which cancels S_k: shares of 1/(N-1) each. S_k, one mode whose
-// exponential decay the Sokal window sees, is left to the usual rules.
+// exponential decay the Sokal window sees in a run long enough for it,
+// has its own rule (modeMissed, MakeSummary), not these shares.
 // Without a Hartree picture (c <= 0) every observable keeps phi2's.
 func (sm *slowModes) forObs(name string) *slowModes {
 	switch {
@@ -270,12 +271,15 @@ func tailMissed(tail, tau float64) bool { return tail > tailShare*tau }
 // slowUnreliable marks the estimates whose error bins (of binSteps steps;
 // tau_int in units of unit steps) miss so much of the slow modes' share of
 // tau_int that their errors are more than about 11% low (tailMissed), and
-// returns the tau_int (in steps) of those it marked.
+// returns the tau_int (in steps) of those it marked: those the usual rule
+// (stats: bins of 20 tau_int) had marked already too, so that the note
+// on the slow modes names them and its advice counts them (a run whose
+// bins were short for everything had no diffusive_tail before).
 func (c *Config) slowUnreliable(sm *slowModes, est []stats.Estimate, binSteps, unit float64) []float64 {
 	tail, _ := c.slowTail(sm, binSteps)
 	var marked []float64
 	for i, e := range est {
-		if !e.Reliable || e.Err == 0 { // a constant series is exact
+		if e.Err == 0 || !finite(e.Err) { // a constant series is exact
 			continue
 		}
 		if tailMissed(tail, e.Tau*unit) {
@@ -294,34 +298,137 @@ func (c *Config) slowUnreliable(sm *slowModes, est []stats.Estimate, binSteps, u
 // decorrelation time in steps.
 func (c *Config) slowAdvice(sm *slowModes, tau float64) (steps, slowest int64) {
 	_, s := c.slowTail(sm, 1)
+	return c.stepsFor(func(bin float64) bool {
+		tail, _ := c.slowTail(sm, bin)
+		return !tailMissed(tail, tau)
+	}), int64(math.Ceil(s))
+}
+
+// stepsFor is the first of twice, four times, ... this run's measured
+// steps whose error bins (the same measurement spacing, the bins Series
+// makes) are long enough for ok; 0 when none within the 2^48-2 steps a
+// run may take is.
+func (c *Config) stepsFor(ok func(binSteps float64) bool) int64 {
 	every := max(c.Every, 1)
 	for n := 2 * max(c.Sweeps, 1); n <= 1<<48-2; n *= 2 {
 		m := int(min(n/every, 1<<62))
-		bin := float64(m/stats.Bins(m)) * float64(every)
-		if tail, _ := c.slowTail(sm, bin); !tailMissed(tail, tau) {
-			return n, int64(math.Ceil(s))
+		if ok(float64(m/stats.Bins(m)) * float64(every)) {
+			return n
 		}
 	}
-	return 0, int64(math.Ceil(s))
+	return 0
 }
 
-// slowMark is an estimate slowUnreliable marked: the slow modes with its
-// shares, and its Sokal tau_int in steps (what slowAdvice needs).
+// slowMark is an estimate marked for the slow modes: by slowUnreliable
+// (the slow modes with its shares, and its Sokal tau_int in steps, what
+// slowAdvice needs), or model B's S_k by modeMissed (mode: its mode's
+// linearized decorrelation time in steps, modes nil).
 type slowMark struct {
 	modes *slowModes
 	tau   float64
+	mode  float64
 }
 
-// adviceForAll is slowAdvice for every marked estimate at once: the
-// measured steps that make them all reliable (the most any needs; 0 when
-// one needs more than a run may take), and the slowest mode's time.
-func (c *Config) adviceForAll(marks []slowMark) (steps, slowest int64) {
+// adviceForAll is slowAdvice (for an S_k: bins of 20 mode times) for
+// every marked estimate at once: the measured steps that make them all
+// reliable (the most any needs; 0 when one needs more than a run may
+// take), and the slowest mode's time (of all, the run's slow modes).
+func (c *Config) adviceForAll(marks []slowMark, all *slowModes) (steps, slowest int64) {
+	if all != nil {
+		_, s := c.slowTail(all, 1)
+		slowest = int64(math.Ceil(s))
+	}
 	for i, m := range marks {
-		n, s := c.slowAdvice(m.modes, m.tau)
+		var n, s int64
+		if m.modes == nil {
+			n = c.stepsFor(func(bin float64) bool { return !modeMissed(math.NaN(), m.mode, bin) })
+		} else {
+			n, s = c.slowAdvice(m.modes, m.tau)
+		}
 		if i == 0 || steps > 0 && (n == 0 || n > steps) {
 			steps = n
 		}
 		slowest = max(slowest, s)
 	}
 	return steps, slowest
+}
+
+// Model B's S_k, |phi_k|^2 / V at the smallest wave number along an axis,
+// is one mode: its correlation decays like exp(-t/tau_k), tau_k =
+// 1/(2 rate) steps (conservedRate, linearized about the measured
+// <phi^2>), 1253 steps for the Gaussian field of 32^2 at m2 = 1 and dt
+// 0.01, growing like L^4 at c = 0. A run not many tau_k long does not
+// show it: over 12 seeds of 20000 steps (after 100 or 10000) Sokal's
+// tau_int was 540 steps (median), the error bars 2.5 to 3.4 times
+// smaller than the means' spread, and the note on them (bins of 20
+// tau_int) asked for runs 2.3 times too short; 3D 16^3 runs of 2000
+// steps (tau_k 285) had tau_int 60 to 140 and errors 3 to 4.7 times too
+// small, the three axes' S_k visibly apart. The Hartree curvature
+// c = m2 + 3 lambda <phi^2> is at least the true one (the two-loop terms
+// lower it), so tau_k is at most the mode's true time: long runs
+// measured tau_int 0.75 to 1.13 tau_k for the Gaussian field (where
+// tau_k is exact: Sokal's scatter), 0.8 to 1.1 at m2 = 1, lambda = 1,
+// 1.3 to 2.1 at m2 = -1, lambda = 1, T = 1 (16^2, and 8^3 with c
+// taken as 0), 14 to 27 where phases separate (T = 0.5). Sokal's
+// estimate, some 15% uncertain in a run of 1000 tau_int, stays above
+// half of tau_k once the run can see the mode (none of 160 S_k of such
+// long runs fell below); far below it, the window has missed the decay.
+
+// modeFarBelow is how far below the mode's linearized time tau_k a Sokal
+// tau_int must be for modeMissed to distrust it.
+const modeFarBelow = 0.5
+
+// modeMissed reports whether an S_k of Sokal tau_int tau (steps; NaN
+// when Sokal found no window) is not reliable for its mode of linearized
+// time modeTau (steps) with bins of binSteps: tau far below modeTau
+// (under half, or unknown) and bins shorter than 20 modeTau, the usual
+// rule's length for an estimate of that tau_int.
+func modeMissed(tau, modeTau, binSteps float64) bool {
+	return !(tau >= modeFarBelow*modeTau) && binSteps < 20*modeTau
+}
+
+// modeTime is the linearized decorrelation time in steps of model B's S_k
+// observable name ("S_k" and the axis), at the smallest wave number
+// 2 pi / L_a along its axis, rate the run's conservedRate; 0 for any other
+// observable.
+func (c *Config) modeTime(name string, rate func(float64) float64) float64 {
+	if rate == nil || c.Model != "phi4" || c.Scheme != quench.SchemeModelB || !strings.HasPrefix(name, "S_k") {
+		return 0
+	}
+	if len(name) != len("S_k")+1 {
+		return 0
+	}
+	a := int(name[len("S_k")]) - '0'
+	if a < 0 || a >= len(c.Shape) {
+		return 0
+	}
+	lambda := 2 - 2*math.Cos(2*math.Pi/float64(c.Shape[a]))
+	r := rate(lambda)
+	if !(r > 0) {
+		return 0
+	}
+	return 1 / (2 * r)
+}
+
+// thermModes is how many of the slowest mode's decorrelation times the
+// thermalization of a conserving run should span: that mode's S_k then
+// keeps exp(-5), under 1%, of the start's deviation from its stationary
+// value.
+const thermModes = 5
+
+// thermNeeded is the thermalization a conserving run needs for its
+// slowest mode to relax from the start (thermModes of its decorrelation
+// times), and that time, both in steps; 0, 0 for a run whose start is
+// stationary already (kmp's hot start, uniform on the simplex, exactly
+// its stationary state) or that conserves nothing. A cold start (model B
+// phi = 0, uniform masses) has none of the slow modes' fluctuations; model
+// B's hot start, white noise of variance 1/3, and transfer's exponential
+// masses have others than the stationary ones (transfer at D = 0.1:
+// mass_var 0.125 after 100 steps, 0.111 stationary, 1D 256 sites).
+func (c *Config) thermNeeded(sm *slowModes) (needed, slowest int64) {
+	if sm == nil || c.Model == "kmp" && c.Start == "hot" {
+		return 0, 0
+	}
+	_, s := c.slowTail(sm, 1)
+	return int64(math.Ceil(thermModes * s)), int64(math.Ceil(s))
 }

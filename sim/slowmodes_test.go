@@ -3,6 +3,7 @@ package sim
 import (
 	"math"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/quenchlab/quench/stats"
@@ -87,7 +88,8 @@ func TestForObsMassColumns(t *testing.T) {
 		}
 	}
 	// model B: its conserved m and what depends on m alone, but not the
-	// fluctuating columns nor S(k) (left to the usual rules anyway)
+	// fluctuating columns nor S(k) (checked against its own mode instead,
+	// TestModeMissed)
 	mb := &Config{Model: "phi4", Scheme: "modelb", Shape: []int{16, 16}, Sweeps: 4000, Every: 1, Dt: 0.01, Gamma: 1, M2: -1, Lambda: 1}
 	sm = mb.conservedModes(map[string]stats.Estimate{"phi2": {Mean: 0.5}})
 	if sm == nil {
@@ -96,6 +98,135 @@ func TestForObsMassColumns(t *testing.T) {
 	for _, name := range append([]string{"phi2", "phi4", "energy", "energy_gradient", "energy_mass"}, ModelBConserved...) {
 		if left, want := sm.forObs(name) == nil, slices.Contains(ModelBConserved, name); left != want {
 			t.Errorf("model B %s: left out of the slow-mode check %v, want %v", name, left, want)
+		}
+	}
+}
+
+// Model B's S_k is one mode, of linearized decorrelation time
+// 1/(2 dt gamma lambda_1 (lambda_1 + c)): for the Gaussian field of 16^2
+// at m2 = 1, dt 0.01, 285.03 steps (lambda_1 = 2 - 2 cos(2 pi/16)), and
+// along each axis its own L. modeMissed distrusts a Sokal tau_int under
+// half of it (or none) while the bins are shorter than 20 of it.
+func TestModeMissed(t *testing.T) {
+	c := &Config{Model: "phi4", Scheme: "modelb", Shape: []int{16, 32}, Dt: 0.01, Gamma: 1, M2: 1, Lambda: 0}
+	rate := c.conservedRate(0.3)
+	l1 := 2 - 2*math.Cos(2*math.Pi/16)
+	if got, want := c.modeTime("S_k0", rate), 1/(2*0.01*l1*(l1+1)); math.Abs(got-want) > 1e-9 || math.Abs(got-285.03) > 0.01 {
+		t.Errorf("S_k0 of 16x32: mode time %v, want %v (285.03)", got, want)
+	}
+	if a, b := c.modeTime("S_k0", rate), c.modeTime("S_k1", rate); !(b > 3*a) {
+		t.Errorf("S_k1 (L 32) mode time %v, S_k0 (L 16) %v: want the longer axis slower", b, a)
+	}
+	for _, name := range []string{"phi2", "S_k2", "energy"} {
+		if got := c.modeTime(name, rate); got != 0 {
+			t.Errorf("%s: mode time %v, want 0 (no S_k of this lattice)", name, got)
+		}
+	}
+	if (&Config{Model: "phi4", Scheme: "lm", Shape: []int{16}}).modeTime("S_k0", rate) != 0 {
+		t.Error("model A's S_k0 has a conserved mode time")
+	}
+	for _, k := range []struct {
+		tau, bin float64
+		missed   bool
+	}{
+		{100, 5000, true},         // tau far below 285, bins < 5700
+		{math.NaN(), 5000, true},  // no Sokal window
+		{150, 5000, false},        // over half of it: Sokal's own scatter
+		{100, 6000, false},        // bins of 20 mode times see the mode
+		{math.NaN(), 6000, false}, // (and the usual rule marks a NaN)
+	} {
+		if got := modeMissed(k.tau, 285, k.bin); got != k.missed {
+			t.Errorf("tau_int %v, bins %v, mode 285: missed %v, want %v", k.tau, k.bin, got, k.missed)
+		}
+	}
+}
+
+// A model B run shorter than its slowest mode: the Gaussian field of
+// 32^2 (m2 = 1: S_k = 1/(lambda_1 + 1) = 0.963, modes of 1253 steps)
+// after 100 steps from phi = 0, 2000 steps. Its S_k had Sokal tau_int
+// 108 and 293 steps, marked by the usual rule alone (over 12 such seeds
+// at 20000 steps their errors were 2.5 to 3.4 times too small); the bin
+// rule had marked everything, so diffusive_tail was null, and nothing
+// said that the thermalization was far too short. Now the S_k are marked
+// for their mode too, with the advice for bins of 20 mode times, the
+// slow-mode note names all it marks, each observable says which rules
+// marked it, and therm_short asks for 5 mode times.
+func TestModelBShortOfSlowestMode(t *testing.T) {
+	cfg := Config{Model: "phi4", Scheme: "modelb", Precision: "float64", Shape: []int{32, 32}, Sweeps: 2000, Therm: 100, Every: 1, Seed: 1, Start: "cold", T: 1, Dt: 0.01, Gamma: 1, Mass: 1, M2: 1, Lambda: 0}
+	sum := summaryOf(t, cfg)
+	d := sum.Diffusive
+	if d == nil {
+		t.Fatal("no diffusive_tail")
+	}
+	for _, name := range []string{"S_k0", "S_k1", "phi2", "energy"} {
+		v := sum.Observables[name]
+		if v.Reliable || !slices.Contains(d.Marked, name) || !slices.Equal(v.UnreliableBy, []string{ByTauInt, BySlowModes}) {
+			t.Errorf("%s: %+v, marked %v; want unreliable by both rules", name, v, d.Marked)
+		}
+	}
+	if d.SlowestSteps != 1253 || d.SkModeSteps["S_k0"] != 1253 || d.SkModeSteps["S_k1"] != 1253 {
+		t.Errorf("diffusive_tail %+v: want the slowest mode and both S_k's at 1253 steps", d)
+	}
+	// bins of 20 mode times: 1000 of them measured, 1.25e6 steps, found
+	// by doubling from 4000
+	if d.NeededSteps != 2048000 {
+		t.Errorf("needed_steps %d, want 2048000", d.NeededSteps)
+	}
+	if ts := sum.ThermShort; ts == nil || ts.SlowestSteps != 1253 || ts.NeededTherm != 6265 {
+		t.Errorf("therm_short %+v, want the slowest mode 1253 and --therm 6265", ts)
+	}
+	// the conserved observables stay out of it all
+	if v := sum.Observables["phi"]; !v.Reliable || v.UnreliableBy != nil {
+		t.Errorf("phi: %+v", v)
+	}
+	cfg.Therm = 6265
+	if sum := summaryOf(t, cfg); sum.ThermShort != nil {
+		t.Errorf("--therm 6265: therm_short %+v", sum.ThermShort)
+	}
+}
+
+// No false alarm on a well-thermalized long run: the Gaussian field of
+// 8^2 (modes of 54 steps), 300 thermalization steps, 60000 measured (over
+// 1000 mode times): its S_k's Sokal tau_int is near the mode's (44 to 56
+// over three seeds), so neither they nor the thermalization are marked.
+// Longer runs (16^2 at m2 = 1 with lambda 0 and 1, 1000 mode times; 3D 8^3
+// and 2D 16^2 at m2 = -1, lambda = 1) marked none of 160 S_k over their
+// seeds.
+func TestModelBLongRunNotMarked(t *testing.T) {
+	sum := summaryOf(t, Config{Model: "phi4", Scheme: "modelb", Precision: "float64", Shape: []int{8, 8}, Sweeps: 60000, Therm: 300, Every: 1, Seed: 1, Start: "cold", T: 1, Dt: 0.01, Gamma: 1, Mass: 1, M2: 1, Lambda: 0})
+	for _, name := range []string{"S_k0", "S_k1"} {
+		if v := sum.Observables[name]; !v.Reliable || v.UnreliableBy != nil {
+			t.Errorf("%s: %+v, want reliable", name, v)
+		}
+	}
+	if sum.ThermShort != nil || sum.Diffusive != nil && slices.ContainsFunc(sum.Diffusive.Marked, func(n string) bool { return strings.HasPrefix(n, "S_k") }) {
+		t.Errorf("therm_short %+v, diffusive_tail %+v: want neither for S_k", sum.ThermShort, sum.Diffusive)
+	}
+}
+
+// The mass models' starts: kmp's hot start is its stationary state
+// (uniform on the simplex) and needs no thermalization; its cold start
+// (uniform masses, a ring of 1024 after 1000 steps: mass_var 0.9948 over
+// 32 seeds, 4 sigma below its exact 0.9980, within 1.5 sigma after 70000)
+// and transfer's starts (D = 0.1 on a ring of 256: mass_var 0.125 after
+// 100 steps, 0.111 stationary) do, 5 slowest-mode times: on a ring of 64,
+// 64^2/(8 pi^2) = 51.9 steps for kmp, 3 times that for transfer at
+// D = 0.5 (Deff 1/3).
+func TestMassThermShort(t *testing.T) {
+	for _, c := range []struct {
+		model, start string
+		therm        int64
+		want         *ThermShort
+	}{
+		{"kmp", "hot", 0, nil},
+		{"kmp", "cold", 100, &ThermShort{SlowestSteps: 52, NeededTherm: 260}},
+		{"kmp", "cold", 260, nil},
+		{"transfer", "hot", 100, &ThermShort{SlowestSteps: 156, NeededTherm: 779}},
+		{"transfer", "cold", 800, nil},
+	} {
+		sum := summaryOf(t, Config{Model: c.model, Shape: []int{64}, Sweeps: 200, Therm: c.therm, Every: 1, Seed: 1, Start: c.start, Mass0: 1, Fraction: 0.5, ProfileEvery: -1})
+		if got := sum.ThermShort; (got == nil) != (c.want == nil) || got != nil && *got != *c.want {
+			t.Errorf("%s %s, --therm %d: therm_short %+v, want %+v", c.model, c.start, c.therm, got, c.want)
 		}
 	}
 }
