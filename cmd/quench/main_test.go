@@ -1405,6 +1405,43 @@ func TestTableNotes(t *testing.T) {
 	}
 }
 
+// Model B shorter than its slowest mode (the Gaussian field of 32^2, modes
+// of 1253 steps, 2000 steps after 100): the table names which
+// observables each note marked (all by the usual rule, the S_k too for
+// their mode, whose Sokal tau_int of 108 and 293 steps had been the only
+// hint), and warns that --therm is too short, with what would do; with
+// --therm 6265 it does not. Before, the slow-mode note was missing (the
+// usual rule had marked everything) and nothing was said of --therm.
+func TestModelBSlowModeNotes(t *testing.T) {
+	dir := t.TempDir()
+	args := []string{"run", "--model", "phi4", "--scheme", "modelb", "--L", "32", "--m2", "1", "--lambda", "0", "--start", "cold", "--steps", "2000", "--quiet"}
+	_, out, _ := runQ(t, append(args, "--therm", "100", "--out", filepath.Join(dir, "a"))...)
+	for _, want := range []string{
+		"\n* phi2, phi4, energy, energy_gradient, energy_mass, S_k0, S_k1: too few measurements for this tau_int",
+		"\n* model B conserves the field, so it relaxes diffusively: its slow modes decorrelate over up to 1253 steps; error bins of 40 steps miss too much of their share of tau_int for phi2, phi4, energy, energy_gradient, energy_mass (the errors come out too small); the modes of S_k0, S_k1 (1253 steps) take over twice their Sokal tau_int to decorrelate",
+		"about 2048000 measured steps or more make them reliable\n",
+		"\nwarning: --therm 100 is shorter than 5 times the conserved field's slowest mode's decorrelation time, 1253 steps (model B: linearized about the measured <phi^2>",
+		"--therm 6265 or more lets them relax\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("model B, --therm 100: no %q in\n%s", want, out)
+		}
+	}
+	j, err := os.ReadFile(filepath.Join(dir, "a", sim.SummaryFile))
+	if err != nil || !strings.Contains(string(j), `"therm_short": {`) || !strings.Contains(string(j), `"unreliable_by": [`) {
+		t.Errorf("summary.json: %v\n%s", err, j)
+	}
+	_, out, _ = runQ(t, append(args, "--therm", "6265", "--out", filepath.Join(dir, "b"))...)
+	if strings.Contains(out, "warning:") {
+		t.Errorf("model B, --therm 6265:\n%s", out)
+	}
+	// kmp's hot start is stationary: no warning even without --therm
+	_, out, _ = runQ(t, "run", "--model", "kmp", "--dim", "1", "--L", "64", "--steps", "200", "--therm", "0", "--quiet", "--out", filepath.Join(dir, "c"))
+	if strings.Contains(out, "warning:") {
+		t.Errorf("kmp, hot start:\n%s", out)
+	}
+}
+
 // count drops the plural's s for 1 only: "0 thermalization sweeps".
 func TestCount(t *testing.T) {
 	for _, c := range []struct {

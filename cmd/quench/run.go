@@ -1532,7 +1532,8 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 		count(c.Sweeps, unit), count(c.Therm, "thermalization "+unit), count(int64(sum.Measurements), "measurements"), c.Every, sum.Throughput.SiteUpdatesPerNs, rate)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "observable\tmean\terror\ttau_int")
-	unreliable, undefined, conserved := false, false, false // unreliable: for the usual reason
+	undefined, conserved := false, false
+	var unreliable []string // for the usual reason
 	for _, name := range names {
 		v := sum.Observables[name]
 		mark := ""
@@ -1540,20 +1541,25 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 			mark, conserved = " c", true
 		} else if !v.Reliable && v.Mean != nil { // no value: "-", its own note
 			mark = " *"
-			if d := sum.Diffusive; sum.NotStationary == "" && (d == nil || !slices.Contains(d.Marked, name)) {
-				unreliable = true
+			if sum.NotStationary == "" && slices.Contains(v.UnreliableBy, sim.ByTauInt) {
+				unreliable = append(unreliable, name)
 			}
 		}
 		undefined = undefined || v.Mean == nil
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s%s\n", name, num(v.Mean, "%.8g"), num(v.Error, "%.2g"), num(v.TauInt, "%.3g"), mark)
 	}
 	tw.Flush()
-	if unreliable {
+	if len(unreliable) > 0 {
 		why := "too few measurements for this tau_int (each error bin should span >= 20 tau_int)"
 		if least := 2 * stats.DefaultBins; sum.Measurements < least {
 			why = fmt.Sprintf("too few measurements for error bars (%d: at least %d, in %d bins spanning >= 20 tau_int each)", sum.Measurements, least, stats.DefaultBins)
 		}
-		fmt.Fprintf(w, "\n* %s: run longer for trustworthy errors\n", why)
+		which := ""
+		if sum.Diffusive != nil {
+			// two notes: say which each is for
+			which = " " + strings.Join(unreliable, ", ") + ":"
+		}
+		fmt.Fprintf(w, "\n*%s %s: run longer for trustworthy errors\n", which, why)
 	}
 	if d := sum.Diffusive; d != nil {
 		what := "the mass is conserved"
@@ -1565,11 +1571,43 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 			need = "no run within 2^48 steps makes them reliable: take a smaller lattice (the slowest mode grows like L^2)"
 		}
 		nl := "\n"
-		if unreliable {
+		if len(unreliable) > 0 {
 			nl = "" // right below the other note
 		}
-		fmt.Fprintf(w, "%s* %s, so it relaxes diffusively: its slow modes decorrelate over up to %d steps, and error bins of %d steps miss too much of their share of tau_int (the errors come out too small); %s\n",
-			nl, what, d.SlowestSteps, d.BinSteps, need)
+		var tail, modes []string // the two slow-mode rules' observables
+		var sk []string          // S_k of the same mode time, in runs
+		for i, name := range d.Marked {
+			t, ok := d.SkModeSteps[name]
+			if !ok {
+				tail = append(tail, name)
+				continue
+			}
+			sk = append(sk, name)
+			if i+1 == len(d.Marked) || d.SkModeSteps[d.Marked[i+1]] != t {
+				modes = append(modes, fmt.Sprintf("%s (%d steps)", strings.Join(sk, ", "), t))
+				sk = nil
+			}
+		}
+		var why []string
+		if len(tail) > 0 {
+			why = append(why, fmt.Sprintf("error bins of %d steps miss too much of their share of tau_int for %s (the errors come out too small)", d.BinSteps, strings.Join(tail, ", ")))
+		}
+		if len(modes) > 0 {
+			why = append(why, fmt.Sprintf("the modes of %s take over twice their Sokal tau_int to decorrelate (linearized; the window, where it found one, missed their decay), and over 1/20 of the %d-step bins", strings.Join(modes, ", "), d.BinSteps))
+		}
+		if len(why) == 0 { // profile entries alone
+			why = append(why, fmt.Sprintf("error bins of %d steps miss too much of their share of tau_int (the errors come out too small)", d.BinSteps))
+		}
+		fmt.Fprintf(w, "%s* %s, so it relaxes diffusively: its slow modes decorrelate over up to %d steps; %s; %s\n",
+			nl, what, d.SlowestSteps, strings.Join(why, "; "), need)
+	}
+	if t := sum.ThermShort; t != nil {
+		what, most := "", "mass_var and the profiles"
+		if sum.Model == "phi4" {
+			what, most = " (model B: linearized about the measured <phi^2>, longer near a critical point or where phases separate)", "S_k at the smallest wave vectors most"
+		}
+		fmt.Fprintf(w, "\nwarning: --therm %d is shorter than 5 times the conserved field's slowest mode's decorrelation time, %d steps%s: the start's slow modes had not relaxed when measuring began, so the means are biased (%s); --therm %d or more lets them relax\n",
+			sum.Therm, t.SlowestSteps, what, most, t.NeededTherm)
 	}
 	if sum.NotStationary != "" {
 		fmt.Fprintf(w, "\n* %s\n", sum.NotStationary)
