@@ -359,9 +359,9 @@ func (c *Config) adviceForAll(marks []slowMark, all *slowModes) (steps, slowest 
 // <phi^2>), 1253 steps for the Gaussian field of 32^2 at m2 = 1 and dt
 // 0.01, growing like L^4 at c = 0. A run not many tau_k long does not
 // show it: over 12 seeds of 20000 steps (after 100 or 10000) Sokal's
-// tau_int was 540 steps (median), the error bars 2.5 to 3.4 times
+// tau_int was 350 to 580 steps (medians), the error bars 2.5 to 3.4 times
 // smaller than the means' spread, and the note on them (bins of 20
-// tau_int) asked for runs 2.3 times too short; 3D 16^3 runs of 2000
+// tau_int) asked for runs 2 to 3.6 times too short; 3D 16^3 runs of 2000
 // steps (tau_k 285) had tau_int 60 to 140 and errors 3 to 4.7 times too
 // small, the three axes' S_k visibly apart. The Hartree curvature
 // c = m2 + 3 lambda <phi^2> is at least the true one (the two-loop terms
