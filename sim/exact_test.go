@@ -135,3 +135,124 @@ func TestIsingExact2DEnumeration(t *testing.T) {
 		}
 	}
 }
+
+// gaussMean is E f(X) for X ~ N(mu, s2), by Simpson's rule over 14
+// standard deviations either side, in two parts at 0 when 0 is inside
+// (where |x| has its kink).
+func gaussMean(mu, s2 float64, f func(float64) float64) float64 {
+	s := math.Sqrt(s2)
+	lo, hi := mu-14*s, mu+14*s
+	if lo < 0 && hi > 0 {
+		return gaussPart(mu, s2, f, lo, 0) + gaussPart(mu, s2, f, 0, hi)
+	}
+	return gaussPart(mu, s2, f, lo, hi)
+}
+
+// gaussPart is the part of E f(X) from lo to hi, by Simpson's rule.
+func gaussPart(mu, s2 float64, f func(float64) float64, lo, hi float64) float64 {
+	const n = 20000
+	h := (hi - lo) / n
+	var sum float64
+	for i := 0; i <= n; i++ {
+		x := lo + float64(i)*h
+		w := 2.0
+		switch {
+		case i == 0 || i == n:
+			w = 1
+		case i%2 == 1:
+			w = 4
+		}
+		sum += w * f(x) * math.Exp(-(x-mu)*(x-mu)/(2*s2))
+	}
+	return sum * h / 3 / math.Sqrt(2*math.Pi*s2)
+}
+
+// gaussianExact's moments against quadrature over the Gaussian laws of a
+// site (mean h/m2, variance GaussianModes.Var) and of the mean field m
+// (variance GaussianModes.Zero/V): phi2, phi4, the Binder cumulant and
+// both susceptibilities, <|m|> included, at h = 0, at a small field and
+// at one that puts <m> 13 standard deviations from 0 (where
+// <m^2> - <|m|>^2 is sigma^2 to rounding).
+func TestGaussianExactMoments(t *testing.T) {
+	for _, h := range []float64{0, 0.05, 3} {
+		c := Config{Model: "phi4", Shape: []int{6, 5}, Scheme: quench.SchemeEM, Dt: 0.12, M2: 1, H: h, T: 1.5, Gamma: 1, Mass: 1}
+		x := c.gaussianExact(nil)
+		g, err := quench.GaussianField(c.Phi4Params(), c.Shape)
+		if err != nil || x == nil {
+			t.Fatal(err)
+		}
+		v, mu := 30.0, h
+		sig2 := g.Zero / v
+		pw := func(k float64) func(float64) float64 { return func(y float64) float64 { return math.Pow(y, k) } }
+		m2, m4 := gaussMean(mu, sig2, pw(2)), gaussMean(mu, sig2, pw(4))
+		abs := gaussMean(mu, sig2, math.Abs)
+		for name, want := range map[string]float64{
+			"phi":                      mu,
+			"phi2":                     gaussMean(mu, g.Var, pw(2)),
+			"phi4":                     gaussMean(mu, g.Var, pw(4)),
+			"binder":                   1 - m4/(3*m2*m2),
+			"susceptibility":           v * m2 / c.T,
+			"susceptibility_connected": v * (m2 - abs*abs) / c.T,
+		} {
+			if got := x[name]; math.Abs(got-want) > 1e-10*math.Max(math.Abs(want), 1e-3) {
+				t.Errorf("h %v: %s %.12g, quadrature %.12g", h, name, got, want)
+			}
+		}
+	}
+}
+
+// Model B from a hot start: the exact values are about the conserved
+// mean field the start drew, the mean of the start's field (which the
+// run's phi, est, measures to rounding), and leave out what depends on m
+// alone; from a cold start about m = 0.
+func TestGaussianExactModelB(t *testing.T) {
+	for _, start := range []string{"hot", "cold"} {
+		cfg := Config{Model: "phi4", Scheme: "modelb", Precision: "float64", Shape: []int{5, 4}, Sweeps: 200, Every: 1, Seed: 9, Start: start, T: 0.8, Dt: 0.015, Gamma: 1.3, Mass: 1, M2: 0.5, H: 0.3}
+		sum := summaryOf(t, cfg)
+		var m float64
+		for _, f := range newLangevinState(cfg).Field {
+			m += f
+		}
+		m /= 20
+		g, _ := quench.GaussianField(cfg.Phi4Params(), cfg.Shape)
+		if x := sum.Exact["phi2"]; math.Abs(x-(m*m+g.Var)) > 1e-14 || (start == "hot") != (m != 0) {
+			t.Errorf("%s: exact phi2 %v, the start's m %v: m^2 + Var = %v", start, x, m, m*m+g.Var)
+		}
+		if e := sum.Exact["energy"]; math.Abs(e-(g.Gradient+cfg.M2/2*(m*m+g.Var)-cfg.H*m)) > 1e-14 {
+			t.Errorf("%s: exact energy %v", start, e)
+		}
+		for _, name := range ModelBConserved {
+			if _, ok := sum.Exact[name]; ok {
+				t.Errorf("%s: exact %s, which depends on the conserved m alone", start, name)
+			}
+		}
+	}
+}
+
+// Harmonic particles' exact values are the variances times (n-1)/n for
+// the n = N d coordinates whose mean the spreads subtract; none at T = 0,
+// at k = 0, or for the other potentials.
+func TestHarmonicExact(t *testing.T) {
+	c := Config{Model: "particles", Potential: "harmonic", Scheme: quench.SchemeBAOAB, N: 10, D: 3, K: 2, T: 0.5, Dt: 0.4, Gamma: 1, Mass: 2}
+	x := c.harmonicExact()
+	f := 29.0 / 30
+	if x["x_mean"] != 0 || math.Abs(x["x_var"]-f*0.25) > 1e-15 || math.Abs(x["v_var"]-f*0.25*(1-0.16*2/8)) > 1e-15 {
+		t.Errorf("baoab: %v", x)
+	}
+	c.Scheme = quench.SchemeEM
+	if x := c.harmonicExact(); len(x) != 2 || math.Abs(x["x_var"]-f*0.25/(1-0.4)) > 1e-15 {
+		t.Errorf("em: %v", x)
+	}
+	for _, mod := range []func(*Config){
+		func(c *Config) { c.T = 0 },
+		func(c *Config) { c.K = 0 },
+		func(c *Config) { c.Potential = "doublewell" },
+		func(c *Config) { c.Potential, c.D = "kuramoto", 1 },
+	} {
+		d := c
+		mod(&d)
+		if x := d.exactValues(nil); x != nil {
+			t.Errorf("%+v: exact %v", d, x)
+		}
+	}
+}

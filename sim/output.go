@@ -121,8 +121,11 @@ type Summary struct {
 // "energy" and "specific_heat" at h = 0 from Kaufman's finite-lattice
 // partition function (quench.IsingExact2D), for an antiferromagnet where
 // both extents are even (the sublattices' flip maps it to the
-// ferromagnet; an odd extent frustrates it); nil for other runs.
-func (c *Config) exactValues() map[string]float64 {
+// ferromagnet; an odd extent frustrates it); phi4 at lambda = 0, the
+// Gaussian field, under its scheme at its step (gaussianExact: model B
+// about its conserved mean, from a hot start the one est measured);
+// harmonic particles (harmonicExact); nil for other runs.
+func (c *Config) exactValues(est map[string]stats.Estimate) map[string]float64 {
 	switch {
 	case c.Model == "sandpile":
 		if mean, _, err := quench.SandpileMeanSize(c.Lattice()); err == nil {
@@ -136,6 +139,10 @@ func (c *Config) exactValues() map[string]float64 {
 		if u, ch, err := quench.IsingExact2D(c.Shape[0], c.Shape[1], c.Beta*j); err == nil {
 			return map[string]float64{"energy": j * u, "specific_heat": ch}
 		}
+	case c.Model == "phi4" && c.Lambda == 0:
+		return c.gaussianExact(est)
+	case c.Model == "particles" && c.Potential == quench.PotentialHarmonic:
+		return c.harmonicExact()
 	}
 	return nil
 }
@@ -374,7 +381,7 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 		s.ThermShort = &ThermShort{SlowestSteps: slowest, NeededTherm: need}
 	}
 	s.ActivityWithTherm = st.OldActivity
-	s.Exact = c.exactValues()
+	s.Exact = c.exactValues(est)
 	switch {
 	case c.Model == "aggregation":
 		s.NotStationary = NotStationaryAggregation

@@ -1,0 +1,111 @@
+package sim
+
+import (
+	"math"
+	"strconv"
+
+	"github.com/quenchlab/quench"
+	"github.com/quenchlab/quench/stats"
+)
+
+// gaussianExact are the exact stationary means of phi4's observables at
+// lambda = 0, the Gaussian field, under the run's scheme and step
+// (quench.GaussianField), in the definitions of phi4Row and
+// langevinObservables; nil where GaussianField refuses (m2 = 0 but under
+// model B, a lattice beyond its bound).
+//
+// Every site is Gaussian with mean mu and variance s2 = GaussianModes.Var,
+// so phi2 = mu^2 + s2, phi4 = mu^4 + 6 mu^2 s2 + 3 s2^2, energy_mass =
+// m2/2 phi2, energy_gradient = GaussianModes.Gradient, energy_quartic = 0,
+// energy_field = -h mu and energy their sum; S_k along axis a is
+// GaussianModes.Axis[a], plus V mu^2 where L_a = 1 (the wave is then
+// constant). Under em, lm and baoab mu = h/m2, and the mean field m is
+// Gaussian with mean mu and variance sigma^2 = GaussianModes.Zero/V:
+// <m^2> = mu^2 + sigma^2 gives the susceptibility V <m^2>/T, <m^4> =
+// mu^4 + 6 mu^2 sigma^2 + 3 sigma^4 the Binder cumulant
+// 1 - <m^4>/(3 <m^2>^2), and <|m|> = |mu| + delta,
+// delta = sigma (sqrt(2/pi) exp(-a^2/2) - a erfc(a/sqrt 2)), a = |mu|/sigma,
+// the connected susceptibility V (sigma^2 - 2 |mu| delta - delta^2)/T.
+//
+// Model B conserves m, so mu is the start's m: 0 from a cold start, and
+// from a hot start, which draws it, the run's conserved m, the measured
+// phi (est; rounding moves it by about 1e-16); the other modes fluctuate
+// about it as GaussianField says. What depends on m alone (ModelBConserved)
+// and S_k along an axis of extent 1 (V m^2) vary by rounding only, so they
+// get no exact value: their error bars measure rounding.
+func (c *Config) gaussianExact(est map[string]stats.Estimate) map[string]float64 {
+	g, err := quench.GaussianField(c.Phi4Params(), c.Shape)
+	if err != nil {
+		return nil
+	}
+	v := float64(c.Lattice().Sites())
+	modelB := c.Scheme == quench.SchemeModelB
+	mu := c.H / c.M2
+	if modelB {
+		mu = 0
+		if c.Start == "hot" {
+			m := est["phi"].Mean
+			if math.IsNaN(m) || math.IsInf(m, 0) {
+				return nil
+			}
+			mu = m
+		}
+	}
+	field := 0.0 // as phi4Row: not -0 at h = 0
+	if c.H != 0 {
+		field = -c.H * mu
+	}
+	s2, mu2 := g.Var, mu*mu
+	phi2 := mu2 + s2
+	x := map[string]float64{
+		"phi2":            phi2,
+		"phi4":            mu2*mu2 + 6*mu2*s2 + 3*s2*s2,
+		"energy_gradient": g.Gradient,
+		"energy_mass":     c.M2 / 2 * phi2,
+		"energy_quartic":  0,
+		"energy":          g.Gradient + c.M2/2*phi2 + field,
+	}
+	for a, l := range c.Shape {
+		name := "S_k" + strconv.Itoa(a)
+		switch {
+		case l > 1:
+			x[name] = g.Axis[a]
+		case !modelB:
+			x[name] = g.Axis[a] + v*mu2
+		}
+	}
+	if modelB {
+		return x
+	}
+	sig2 := g.Zero / v
+	m2 := mu2 + sig2
+	x["phi"] = mu
+	x["energy_field"] = field
+	x["binder"] = 1 - (mu2*mu2+6*mu2*sig2+3*sig2*sig2)/(3*m2*m2)
+	x["susceptibility"] = v * m2 / c.T
+	sig := math.Sqrt(sig2)
+	a := math.Abs(mu) / sig
+	delta := sig * (math.Sqrt(2/math.Pi)*math.Exp(-a*a/2) - a*math.Erfc(a/math.Sqrt2))
+	x["susceptibility_connected"] = v * (sig2 - 2*math.Abs(mu)*delta - delta*delta) / c.T
+	return x
+}
+
+// harmonicExact are the exact stationary means of the harmonic particles'
+// observables under the run's scheme and step (quench.HarmonicParticles):
+// x_mean 0, and x_var (and under baoab v_var) the variance times
+// (n - 1)/n for n = N d coordinates, as the observables subtract the
+// ensemble's mean from n independent coordinates; nil at T = 0 or k = 0,
+// where the particles have no stationary spread.
+func (c *Config) harmonicExact() map[string]float64 {
+	xv, vv, err := quench.HarmonicParticles(c.ParticleParams())
+	if err != nil {
+		return nil
+	}
+	n := float64(c.Coordinates())
+	f := (n - 1) / n
+	x := map[string]float64{"x_mean": 0, "x_var": f * xv}
+	if c.Scheme == quench.SchemeBAOAB {
+		x["v_var"] = f * vv
+	}
+	return x
+}
