@@ -1912,3 +1912,132 @@ func TestIsingExactValues(t *testing.T) {
 		}
 	}
 }
+
+// Runs of the Gaussian phi^4 field (lambda = 0) under every scheme, and of
+// harmonic particles, report their exact stationary values: summary.json's
+// exact is quench.GaussianField's or quench.HarmonicParticles's law in the
+// observables' definitions (derived here again: m Gaussian with mean h/m2
+// and variance Zero/V; model B about its conserved m, without what depends
+// on m alone), and every fluctuating observable's mean is within 4 of its
+// reliable errors of it. 2D non-square, 1D and 3D lattices, T, gamma and
+// mass other than 1, a field; Euler-Maruyama's step bias is 30 errors
+// here, so the run tells its law from the continuum's. Interacting fields,
+// the double well and particles at T = 0 report none.
+func TestLangevinExactValues(t *testing.T) {
+	dir := t.TempDir()
+	phi4 := []string{"--model", "phi4", "--lambda", "0", "--steps", "20000"}
+	part := []string{"--model", "particles", "--N", "200", "--d", "2", "--k", "2", "--T", "0.7", "--gamma", "1.5", "--steps", "3000"}
+	for i, c := range []struct {
+		args []string
+		none bool
+	}{
+		{append(phi4, "--shape", "6x5", "--m2", "1", "--h", "0.3", "--T", "1.5", "--scheme", "em", "--dt", "0.12"), false},
+		{append(phi4, "--shape", "12", "--m2", "0.5", "--T", "0.7", "--gamma", "1.5", "--scheme", "lm", "--dt", "0.25", "--precision", "float32"), false},
+		{append(phi4, "--shape", "4x3x2", "--m2", "1.2", "--h", "-0.2", "--gamma", "2", "--mass", "1.5", "--scheme", "baoab", "--dt", "0.3"), false},
+		{append(phi4, "--shape", "4x4", "--m2", "1", "--h", "0.3", "--scheme", "modelb", "--dt", "0.02", "--start", "cold"), false},
+		{append(phi4, "--shape", "5x4", "--m2", "0.5", "--h", "0.3", "--T", "0.8", "--gamma", "1.3", "--scheme", "modelb", "--dt", "0.015", "--start", "hot"), false},
+		{append(part, "--scheme", "em", "--dt", "0.3"), false},
+		{append(part, "--scheme", "lm", "--dt", "0.3"), false},
+		{append(part, "--scheme", "baoab", "--dt", "0.5", "--mass", "0.8"), false},
+		{[]string{"--model", "phi4", "--L", "8", "--m2", "-1", "--lambda", "0.5", "--scheme", "lm", "--steps", "500"}, true},
+		{[]string{"--model", "particles", "--N", "100", "--potential", "doublewell", "--steps", "500"}, true},
+		{[]string{"--model", "particles", "--N", "100", "--T", "0", "--steps", "500"}, true},
+	} {
+		out := filepath.Join(dir, fmt.Sprint(i))
+		code, stdout, stderr := runQ(t, append([]string{"run", "--quiet", "--out", out}, c.args...)...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d %s", c.args, code, stderr)
+		}
+		var sum sim.Summary
+		b, _ := os.ReadFile(filepath.Join(out, sim.SummaryFile))
+		if err := json.Unmarshal(b, &sum); err != nil {
+			t.Fatal(err)
+		}
+		if c.none {
+			if sum.Exact != nil || strings.Contains(stdout, "exact") {
+				t.Errorf("%v: exact values %v:\n%s", c.args, sum.Exact, stdout)
+			}
+			continue
+		}
+		p := func(k string) float64 { x, _ := sum.Params[k].(float64); return x }
+		scheme, _ := sum.Params["scheme"].(string)
+		want := map[string]float64{}
+		if sum.Model == "particles" {
+			xv, vv, err := quench.HarmonicParticles(&quench.ParticleParams{Scheme: scheme, Potential: "harmonic", Dt: p("dt"), T: p("T"), Gamma: p("gamma"), Mass: p("mass"), K: p("k")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			f := 1 - 1/(p("N")*p("d"))
+			want["x_mean"], want["x_var"] = 0, f*xv
+			if scheme == quench.SchemeBAOAB {
+				want["v_var"] = f * vv
+			}
+		} else {
+			g, err := quench.GaussianField(&quench.Phi4Params{Scheme: scheme, Dt: p("dt"), M2: p("m2"), H: p("h"), T: p("T"), Gamma: p("gamma"), Mass: p("mass")}, sum.Shape)
+			if err != nil {
+				t.Fatal(err)
+			}
+			v := float64(sum.Sites)
+			mu := p("h") / p("m2")
+			if scheme == quench.SchemeModelB {
+				mu = 0
+				if sum.Start == "hot" {
+					mu = *sum.Observables["phi"].Mean
+				}
+			}
+			want["phi2"] = mu*mu + g.Var
+			want["phi4"] = math.Pow(mu, 4) + 6*mu*mu*g.Var + 3*g.Var*g.Var
+			want["energy_gradient"], want["energy_quartic"] = g.Gradient, 0
+			want["energy_mass"] = p("m2") / 2 * want["phi2"]
+			want["energy"] = g.Gradient + want["energy_mass"] - p("h")*mu
+			for a, l := range sum.Shape {
+				if l > 1 {
+					want[fmt.Sprintf("S_k%d", a)] = g.Axis[a]
+				} else if scheme != quench.SchemeModelB {
+					want[fmt.Sprintf("S_k%d", a)] = g.Axis[a] + v*mu*mu
+				}
+			}
+			if scheme != quench.SchemeModelB {
+				s2 := g.Zero / v
+				s := math.Sqrt(s2)
+				abs := s*math.Sqrt(2/math.Pi)*math.Exp(-mu*mu/(2*s2)) + mu*math.Erf(mu/(s*math.Sqrt2))
+				want["phi"], want["energy_field"] = mu, -p("h")*mu
+				want["susceptibility"] = v * (mu*mu + s2) / p("T")
+				want["susceptibility_connected"] = v * (mu*mu + s2 - abs*abs) / p("T")
+				want["binder"] = 1 - (math.Pow(mu, 4)+6*mu*mu*s2+3*s2*s2)/(3*math.Pow(mu*mu+s2, 2))
+			}
+			if scheme == quench.SchemeEM {
+				// the continuum's phi2 (lm's law)
+				lm, _ := quench.GaussianField(&quench.Phi4Params{Scheme: quench.SchemeLM, Dt: p("dt"), M2: p("m2"), T: p("T"), Gamma: p("gamma")}, sum.Shape)
+				if v := sum.Observables["phi2"]; math.Abs(*v.Mean-mu*mu-lm.Var) < 30**v.Error {
+					t.Errorf("%v: phi2 %v +- %v is within 30 errors of the continuum's %v", c.args, *v.Mean, *v.Error, mu*mu+lm.Var)
+				}
+			}
+		}
+		if len(sum.Exact) != len(want) {
+			t.Errorf("%v: exact %v, want %v", c.args, sum.Exact, want)
+		}
+		far, farZ := "", 0.0
+		for name, w := range want {
+			x, ok := sum.Exact[name]
+			if !ok || math.Abs(x-w) > 1e-12*math.Max(math.Abs(w), 1) {
+				t.Errorf("%v: exact %s %v (%v), want %v", c.args, name, x, ok, w)
+			}
+			v := sum.Observables[name]
+			if *v.Error == 0 { // energy_quartic, and energy_field at h = 0: constant
+				if *v.Mean != x {
+					t.Errorf("%v: constant %s %v, exact %v", c.args, name, *v.Mean, x)
+				}
+				continue
+			}
+			z := (*v.Mean - x) / *v.Error
+			if !v.Reliable || math.Abs(z) > 4 || !strings.Contains(stdout, fmt.Sprintf("measured %+.2g errors from it", z)) {
+				t.Errorf("%v: %s %v +- %v (reliable %v) is %.2f errors from %v; table:\n%s", c.args, name, *v.Mean, *v.Error, v.Reliable, z, x, stdout)
+			}
+			if math.Abs(z) > math.Abs(farZ) {
+				far, farZ = name, z
+			}
+		}
+		t.Logf("%s %s: %d exact values, the farthest %s at %+.2f errors", sum.Model, scheme, len(want), far, farZ)
+	}
+}

@@ -1621,7 +1621,7 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 	if undefined {
 		fmt.Fprintln(w, "- no value: 0/0 (a Binder cumulant of an order parameter that is 0 throughout: a frozen state, or model B's m conserved at 0 from a cold start), or beyond float64's range")
 	}
-	printExact(w, sum, names, unit)
+	printExact(w, c, sum, names, unit)
 	if n := sum.ProfileSnapshots; n > 0 {
 		snapshots := "snapshots"
 		if n == 1 {
@@ -1690,10 +1690,41 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 	fmt.Fprintf(w, "\noutputs in %s: %s\n", out, strings.Join(files, " "))
 }
 
-// exactWhy says where Summary.Exact's values come from, by model.
-var exactWhy = map[string]string{
-	"sandpile": "Dhar: the mean over the sites of w = Delta^-1 1, a grain's expected topplings",
-	"ising2d":  "Kaufman's partition function of this finite lattice",
+// exactWhy says where Summary.Exact's values come from, by model (and
+// for the Langevin models by scheme).
+func exactWhy(c *sim.Config) string {
+	switch c.Model {
+	case "sandpile":
+		return "Dhar: the mean over the sites of w = Delta^-1 1, a grain's expected topplings"
+	case "ising2d":
+		return "Kaufman's partition function of this finite lattice"
+	case "phi4":
+		law := "the Gaussian field's stationary law under this scheme at this dt: "
+		switch c.Scheme {
+		case quench.SchemeEM:
+			return law + "each Fourier mode's variance T/(lambda_k (1 - gamma dt lambda_k/2)), lambda_k = m2 + q_k, the mean h/m2"
+		case quench.SchemeLM:
+			return law + "each Fourier mode's variance T/lambda_k, lambda_k = m2 + q_k, exact at any stable dt, the mean h/m2"
+		case quench.SchemeBAOAB:
+			return law + "each Fourier mode's variance T/lambda_k, lambda_k = m2 + q_k, exact for the positions at any stable dt, the mean h/m2"
+		}
+		m := "0 from the cold start"
+		if c.Start == "hot" {
+			m = "the start's m, as measured"
+		}
+		return law + "each Fourier mode's variance T/(lambda_k (1 - gamma dt q_k lambda_k/2)), lambda_k = m2 + q_k, k != 0, about the conserved mean field, " + m
+	case "particles":
+		law := "independent harmonic coordinates' stationary law under this scheme at this dt: "
+		spread := "; the spreads over the N d coordinates are (N d - 1)/(N d) of the variances"
+		switch c.Scheme {
+		case quench.SchemeEM:
+			return law + "variance (T/k)/(1 - k dt/(2 gamma))" + spread
+		case quench.SchemeLM:
+			return law + "variance T/k, exact at any stable dt" + spread
+		}
+		return law + "variance T/k, exact at any stable dt, and the velocities' (T/mass)(1 - dt^2 k/(4 mass)) at the end of a step" + spread
+	}
+	return ""
 }
 
 // printExact compares the observables with their exact values, where
@@ -1701,11 +1732,11 @@ var exactWhy = map[string]string{
 // measured steps did not sample the stationary state, unless the error is
 // marked not reliable (the avalanche errors are conservative, so for them
 // that is not chance).
-func printExact(w io.Writer, sum *sim.Summary, names []string, unit string) {
+func printExact(w io.Writer, c *sim.Config, sum *sim.Summary, names []string, unit string) {
 	if len(sum.Exact) == 0 {
 		return
 	}
-	fmt.Fprintf(w, "\nexact in the stationary state (%s):\n", exactWhy[sum.Model])
+	fmt.Fprintf(w, "\nexact in the stationary state (%s):\n", exactWhy(c))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, name := range names {
 		x, ok := sum.Exact[name]
