@@ -1844,16 +1844,7 @@ func TestSandpileExactSize(t *testing.T) {
 		{[]string{"--L", "16", "--grains", "4000"}, false},
 		{[]string{"--L", "32", "--grains", "3000", "--therm", "0", "--start", "cold"}, true},
 	} {
-		out := filepath.Join(dir, strings.Join(c.args, ""))
-		code, stdout, stderr := runQ(t, append([]string{"run", "--model", "sandpile", "--quiet", "--out", out}, c.args...)...)
-		if code != 0 {
-			t.Fatalf("%v: exit %d %s", c.args, code, stderr)
-		}
-		var sum sim.Summary
-		b, _ := os.ReadFile(filepath.Join(out, sim.SummaryFile))
-		if err := json.Unmarshal(b, &sum); err != nil {
-			t.Fatal(err)
-		}
+		stdout, sum := runSummary(t, filepath.Join(dir, strings.Join(c.args, "")), append([]string{"--model", "sandpile", "--quiet"}, c.args...)...)
 		x, ok := sum.Exact["avalanche_size"]
 		want, _, err := quench.SandpileMeanSize(quench.Lattice{Shape: sum.Shape})
 		if !ok || err != nil || x != want {
@@ -1883,16 +1874,7 @@ func TestIsingExactValues(t *testing.T) {
 		{[]string{"--shape", "8x6", "--J", "-2", "--T", "6", "--algo", "heatbath"}, -2, 2.0 / 6},
 		{[]string{"--L", "8", "--h", "0.1"}, 0, 0},
 	} {
-		out := filepath.Join(dir, fmt.Sprint(i))
-		code, stdout, stderr := runQ(t, append([]string{"run", "--sweeps", "4000", "--quiet", "--out", out}, c.args...)...)
-		if code != 0 {
-			t.Fatalf("%v: exit %d %s", c.args, code, stderr)
-		}
-		var sum sim.Summary
-		b, _ := os.ReadFile(filepath.Join(out, sim.SummaryFile))
-		if err := json.Unmarshal(b, &sum); err != nil {
-			t.Fatal(err)
-		}
+		stdout, sum := runSummary(t, filepath.Join(dir, fmt.Sprint(i)), append([]string{"--sweeps", "4000", "--quiet"}, c.args...)...)
 		if c.j == 0 {
 			if sum.Exact != nil || strings.Contains(stdout, "exact") {
 				t.Errorf("%v: exact values %v in a field:\n%s", c.args, sum.Exact, stdout)
@@ -1943,16 +1925,7 @@ func TestLangevinExactValues(t *testing.T) {
 		{[]string{"--model", "particles", "--N", "100", "--potential", "doublewell", "--steps", "500"}, true},
 		{[]string{"--model", "particles", "--N", "100", "--T", "0", "--steps", "500"}, true},
 	} {
-		out := filepath.Join(dir, fmt.Sprint(i))
-		code, stdout, stderr := runQ(t, append([]string{"run", "--quiet", "--out", out}, c.args...)...)
-		if code != 0 {
-			t.Fatalf("%v: exit %d %s", c.args, code, stderr)
-		}
-		var sum sim.Summary
-		b, _ := os.ReadFile(filepath.Join(out, sim.SummaryFile))
-		if err := json.Unmarshal(b, &sum); err != nil {
-			t.Fatal(err)
-		}
+		stdout, sum := runSummary(t, filepath.Join(dir, fmt.Sprint(i)), append([]string{"--quiet"}, c.args...)...)
 		if c.none {
 			if sum.Exact != nil || strings.Contains(stdout, "exact") {
 				t.Errorf("%v: exact values %v:\n%s", c.args, sum.Exact, stdout)
@@ -2040,4 +2013,23 @@ func TestLangevinExactValues(t *testing.T) {
 		}
 		t.Logf("%s %s: %d exact values, the farthest %s at %+.2f errors", sum.Model, scheme, len(want), far, farZ)
 	}
+}
+
+// runSummary runs quench run with args, writing to out, and returns its
+// table and summary.json; a failed run or an unreadable summary fails t.
+func runSummary(t *testing.T, out string, args ...string) (string, sim.Summary) {
+	t.Helper()
+	code, stdout, stderr := runQ(t, append([]string{"run", "--out", out}, args...)...)
+	if code != 0 {
+		t.Fatalf("%v: exit %d %s", args, code, stderr)
+	}
+	var sum sim.Summary
+	b, err := os.ReadFile(filepath.Join(out, sim.SummaryFile))
+	if err == nil {
+		err = json.Unmarshal(b, &sum)
+	}
+	if err != nil {
+		t.Fatalf("%v: %v", args, err)
+	}
+	return stdout, sum
 }
