@@ -109,3 +109,31 @@ func (c *Config) harmonicExact() map[string]float64 {
 	}
 	return x
 }
+
+// kmpExact are the exact stationary means of kmp's observables. Each
+// bond's update redraws its two masses uniformly at their fixed sum, which
+// keeps independent exponential masses conditioned on their total
+// invariant, so the stationary masses are uniform on the simplex of the
+// conserved total M = N mean (the fixed point's 2^-32 units aside): m_x/M
+// is Beta(1, N-1), so mass_var = mean^2 (N-1)/(N+1), two distinct sites
+// have covariance -mean^2/(N+1) (mass_corr1; along an axis of extent 1
+// the neighbour is the site itself, mass_var), and the largest of the N
+// spacings averages mean H_N (the harmonic number). mean is the measured
+// mass_mean, from the exact integer total; nil without one.
+func (c *Config) kmpExact(est map[string]stats.Estimate) map[string]float64 {
+	mean := est["mass_mean"].Mean
+	n := float64(c.Lattice().Sites())
+	if !(mean > 0) || math.IsInf(mean, 0) || n < 2 {
+		return nil
+	}
+	v := mean * mean * (n - 1) / (n + 1)
+	corr := -mean * mean / (n + 1)
+	if c.Shape[len(c.Shape)-1] == 1 {
+		corr = v
+	}
+	var h float64 // H_N, the small terms first
+	for k := c.Lattice().Sites(); k >= 1; k-- {
+		h += 1 / float64(k)
+	}
+	return map[string]float64{"mass_var": v, "mass_corr1": corr, "mass_max": mean * h}
+}

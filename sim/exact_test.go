@@ -2,9 +2,11 @@ package sim
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/quenchlab/quench"
+	"github.com/quenchlab/quench/stats"
 )
 
 // exact holds exact canonical averages of the L x L periodic Ising model
@@ -253,6 +255,55 @@ func TestHarmonicExact(t *testing.T) {
 		mod(&d)
 		if x := d.exactValues(nil); x != nil {
 			t.Errorf("%+v: exact %v", d, x)
+		}
+	}
+}
+
+// kmpExact's law, uniform masses on the simplex of the total, against
+// direct samples of it (independent exponentials scaled to the total):
+// the snapshot averages of mass_var, mass_corr1 (along the last axis) and
+// mass_max over 200000 samples, within 4 of their standard errors.
+func TestKMPExactLaw(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, shape := range [][]int{{16}, {4, 3}, {2, 2}, {5, 1}} {
+		c := &Config{Model: "kmp", Shape: shape}
+		n := c.Lattice().Sites()
+		const mean, samples = 1.5, 200000
+		x := c.kmpExact(map[string]stats.Estimate{"mass_mean": {Mean: mean}})
+		last := shape[len(shape)-1]
+		m := make([]float64, n)
+		var sum, sum2 [3]float64
+		for range samples {
+			var tot float64
+			for i := range m {
+				m[i] = rng.ExpFloat64()
+				tot += m[i]
+			}
+			var v, corr, top float64
+			for i := range m {
+				m[i] *= mean * float64(n) / tot
+				v += (m[i] - mean) * (m[i] - mean)
+				top = max(top, m[i])
+			}
+			for i := range m {
+				next := i + 1 // along the last axis, periodic
+				if (i+1)%last == 0 {
+					next -= last
+				}
+				corr += m[i] * m[next]
+			}
+			obs := [3]float64{v / float64(n), corr/float64(n) - mean*mean, top}
+			for k, o := range obs {
+				sum[k] += o
+				sum2[k] += o * o
+			}
+		}
+		for k, name := range []string{"mass_var", "mass_corr1", "mass_max"} {
+			avg := sum[k] / samples
+			se := math.Sqrt((sum2[k]/samples - avg*avg) / samples)
+			if math.Abs(avg-x[name]) > 4*se {
+				t.Errorf("%v %s: exact %.6g, samples %.6g +- %.2g", shape, name, x[name], avg, se)
+			}
 		}
 	}
 }

@@ -124,7 +124,7 @@ type Summary struct {
 // ferromagnet; an odd extent frustrates it); phi4 at lambda = 0, the
 // Gaussian field, under its scheme at its step (gaussianExact: model B
 // about its conserved mean, from a hot start the one est measured);
-// harmonic particles (harmonicExact); nil for other runs.
+// harmonic particles (harmonicExact); kmp (kmpExact); nil for other runs.
 func (c *Config) exactValues(est map[string]stats.Estimate) map[string]float64 {
 	switch {
 	case c.Model == "sandpile":
@@ -143,6 +143,8 @@ func (c *Config) exactValues(est map[string]stats.Estimate) map[string]float64 {
 		return c.gaussianExact(est)
 	case c.Model == "particles" && c.Potential == quench.PotentialHarmonic:
 		return c.harmonicExact()
+	case c.Model == "kmp":
+		return c.kmpExact(est)
 	}
 	return nil
 }

@@ -2033,3 +2033,42 @@ func runSummary(t *testing.T, out string, args ...string) (string, sim.Summary) 
 	}
 	return stdout, sum
 }
+
+// A kmp run reports its stationary law's mass_var, mass_corr1 and
+// mass_max (uniform masses on the simplex of the conserved total), and
+// hot runs are within 4 errors of them; transfer and aggregation, whose
+// laws are not known, report none.
+func TestKMPExactValues(t *testing.T) {
+	dir := t.TempDir()
+	for i, c := range []struct {
+		args []string
+		none bool
+	}{
+		{[]string{"--model", "kmp", "--dim", "1", "--L", "16", "--steps", "20000"}, false},
+		{[]string{"--model", "kmp", "--shape", "6x4", "--mass0", "2.5", "--steps", "20000", "--seed", "3"}, false},
+		{[]string{"--model", "transfer", "--dim", "1", "--L", "16", "--steps", "200"}, true},
+		{[]string{"--model", "aggregation", "--dim", "1", "--L", "16", "--steps", "200"}, true},
+	} {
+		stdout, sum := runSummary(t, filepath.Join(dir, fmt.Sprint(i)), append([]string{"--quiet"}, c.args...)...)
+		if c.none {
+			if sum.Exact != nil || strings.Contains(stdout, "exact") {
+				t.Errorf("%v: exact values %v:\n%s", c.args, sum.Exact, stdout)
+			}
+			continue
+		}
+		n := float64(sum.Sites)
+		mean := *sum.Observables["mass_mean"].Mean
+		var h float64
+		for k := 1; k <= int(n); k++ {
+			h += 1 / float64(k)
+		}
+		want := map[string]float64{"mass_var": mean * mean * (n - 1) / (n + 1), "mass_corr1": -mean * mean / (n + 1), "mass_max": mean * h}
+		for name, x := range want {
+			v := sum.Observables[name]
+			z := (*v.Mean - x) / *v.Error
+			if math.Abs(sum.Exact[name]-x) > 1e-12*math.Abs(x) || math.Abs(z) > 4 || !v.Reliable {
+				t.Errorf("%v: %s exact %v (want %v), measured %v +- %v (%.2f errors, reliable %v)", c.args, name, sum.Exact[name], x, *v.Mean, *v.Error, z, v.Reliable)
+			}
+		}
+	}
+}

@@ -1713,6 +1713,8 @@ func exactWhy(c *sim.Config) string {
 			m = "the start's m, as measured"
 		}
 		return law + "each Fourier mode's variance T/(lambda_k (1 - gamma dt q_k lambda_k/2)), lambda_k = m2 + q_k, k != 0, about the conserved mean field, " + m
+	case "kmp":
+		return "kmp's stationary masses, uniform on the simplex of the conserved total: var mean^2 (N-1)/(N+1), covariance -mean^2/(N+1), largest mass mean H_N"
 	case "particles":
 		law := "independent harmonic coordinates' stationary law under this scheme at this dt: "
 		spread := "; the spreads over the N d coordinates are (N d - 1)/(N d) of the variances"
