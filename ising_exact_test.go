@@ -25,3 +25,77 @@ func TestIsingExact2DPublished(t *testing.T) {
 		}
 	}
 }
+
+// Extreme K and huge lattices: what a run may ask for. Beyond K = 177
+// cosh^2 2K overflowed and u, c came out NaN (a run at T = 0.005 could not
+// write summary.json); below K = 1e-154 likewise; the specific heat was
+// the difference of numbers of order N^2 (65536^2 at K = 5: -2.4e-5, at
+// K = 3: 0, at K = 1e-4: -4.8e-7) and u of ones of order N/K (K = 1e-20:
+// u = -32768).
+func TestIsingExact2DExtremes(t *testing.T) {
+	for _, k := range []float64{60, 178, 200, 1e10, math.MaxFloat64} {
+		u, c, err := IsingExact2D(8, 6, k)
+		if err != nil || u != -2 || c != 0 {
+			t.Errorf("K=%v: u %v c %v (%v); want -2, 0", k, u, c, err)
+		}
+	}
+	// far from Kc, a huge lattice's values are its small twin's (the
+	// finite-size part is e^-L/xi): c to 1e-12, and never negative
+	for _, k := range []float64{1e-4, 0.1, 1, 2, 3, 5, 8} {
+		u0, c0, _ := IsingExact2D(64, 64, k)
+		u, c, err := IsingExact2D(65536, 65536, k)
+		if err != nil || !(math.Abs(u-u0) <= 1e-14) || !(math.Abs(c-c0) <= 1e-12) || c < 0 {
+			t.Errorf("65536^2 K=%v: u %.16g c %.10g (%v); 64^2: %.16g %.10g", k, u, c, err, u0, c0)
+		}
+	}
+	// the high-temperature limit: u = -f K, c = f K^2, f the bonds per
+	// spin counted with multiplicity (2 along an extent of 2)
+	for _, c := range []struct {
+		r, m int
+		f    float64
+	}{{2, 2, 4}, {2, 5, 3}, {5, 2, 3}, {3, 3, 2}, {65536, 65536, 2}} {
+		for _, k := range []float64{1e-150, 1e-20, 1e-9, 1e-7} {
+			u, ch, err := IsingExact2D(c.r, c.m, k)
+			tol := 3 * k // the next order (a loop of 3 along an extent of 3)
+			if err != nil || !(math.Abs(u/(-c.f*k)-1) <= tol+1e-7) || !(math.Abs(ch/(c.f*k*k)-1) <= tol+1e-7) {
+				t.Errorf("%dx%d K=%v: u %v c %v (%v); want about %v, %v", c.r, c.m, k, u, ch, err, -c.f*k, c.f*k*k)
+			}
+		}
+	}
+	// references in 40 digits (mpmath: Kaufman's ln Z and its numerical
+	// derivatives), at Kc and off it, on long strips and 65536^2
+	kc := math.Log(1+math.Sqrt2) / 2
+	for _, c := range []struct {
+		r, m     int
+		k, u, c  float64
+		tolU, tc float64
+	}{
+		{65536, 2, kc, -math.Sqrt2, 0.50858407933515924815, 1e-15, 1e-14},
+		{2, 65536, kc, -math.Sqrt2, 0.50858407933515924815, 1e-15, 1e-14},
+		{2048, 2, 0.3, -0.97820061165755204632, 0.30902623991337577982, 1e-15, 1e-14},
+		{2048, 2, 0.5, -1.5546696563703951969, 0.52894353846644854753, 1e-15, 1e-14},
+		{65536, 65536, kc, -1.4142230600455305523, 5.6227553657915747542, 1e-11, 1e-7},
+		{1024, 1024, 0.4406868, -1.4148215323857855815, 3.5658579185960828987, 1e-13, 1e-9},
+	} {
+		u, ch, err := IsingExact2D(c.r, c.m, c.k)
+		if err != nil || !(math.Abs(u-c.u) <= c.tolU) || !(math.Abs(ch-c.c) <= c.tc) {
+			t.Errorf("%dx%d K=%v: u %.17g c %.17g (%v); want %.17g %.17g", c.r, c.m, c.k, u, ch, err, c.u, c.c)
+		}
+	}
+}
+
+// c = -K^2 du/dK: the analytic second derivative against central
+// differences of the first, across Tc (where Z_4's factor changes form).
+func TestIsingExact2DDerivatives(t *testing.T) {
+	for _, sh := range [][2]int{{4, 2}, {2, 5}, {3, 3}, {16, 16}, {64, 7}} {
+		for k := 0.05; k < 2; k += 0.0013 {
+			const h = 1e-5
+			up, _, _ := IsingExact2D(sh[0], sh[1], k+h)
+			um, _, _ := IsingExact2D(sh[0], sh[1], k-h)
+			_, c, _ := IsingExact2D(sh[0], sh[1], k)
+			if fd := -k * k * (up - um) / (2 * h); !(math.Abs(fd-c) <= 1e-7) {
+				t.Errorf("%v K=%v: c %.12g, -K^2 du/dK %.12g", sh, k, c, fd)
+			}
+		}
+	}
+}

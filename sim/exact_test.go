@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"encoding/json"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -255,6 +256,24 @@ func TestHarmonicExact(t *testing.T) {
 		mod(&d)
 		if x := d.exactValues(nil); x != nil {
 			t.Errorf("%+v: exact %v", d, x)
+		}
+	}
+}
+
+// A cold 2D Ising run (T = 0.005, K = 200; an antiferromagnet at 0.004)
+// and a hot one (T = 1e200) report their lattice's exact energy and
+// specific heat and can write summary.json: IsingExact2D's NaN at these
+// K made the JSON encoder refuse the summary, and the run ended without
+// its outputs.
+func TestIsingExactExtremeTemperatures(t *testing.T) {
+	for _, c := range []struct{ j, temp, u, ch float64 }{{1, 0.005, -2, 0}, {-1, 0.004, -2, 0}, {1, 1e200, -2e-200, 2e-400}} {
+		cfg := Config{Model: "ising2d", Shape: []int{8, 6}, J: c.j, T: c.temp, Algo: "heatbath", Sweeps: 20, Therm: 0, Every: 1, Seed: 3, Start: "cold"}
+		sum := summaryOf(t, cfg)
+		if _, err := json.Marshal(sum); err != nil {
+			t.Errorf("J=%v T=%v: summary.json: %v", c.j, c.temp, err)
+		}
+		if e, ok := sum.Exact["energy"]; !ok || math.Abs(e-c.u) > 1e-12*math.Abs(c.u) || sum.Exact["specific_heat"] != c.ch {
+			t.Errorf("J=%v T=%v: exact %v; want energy %v, specific_heat %v", c.j, c.temp, sum.Exact, c.u, c.ch)
 		}
 	}
 }

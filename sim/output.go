@@ -125,7 +125,17 @@ type Summary struct {
 // Gaussian field, under its scheme at its step (gaussianExact: model B
 // about its conserved mean, from a hot start the one est measured);
 // harmonic particles (harmonicExact); kmp (kmpExact); nil for other runs.
+// A value that is not finite is left out (summary.json could not hold it).
 func (c *Config) exactValues(est map[string]stats.Estimate) map[string]float64 {
+	x := c.exactValuesAll(est)
+	maps.DeleteFunc(x, func(_ string, v float64) bool { return !finite(v) })
+	if len(x) == 0 {
+		return nil
+	}
+	return x
+}
+
+func (c *Config) exactValuesAll(est map[string]stats.Estimate) map[string]float64 {
 	switch {
 	case c.Model == "sandpile":
 		if mean, _, err := quench.SandpileMeanSize(c.Lattice()); err == nil {
