@@ -52,18 +52,21 @@ func SandpileMeanSize(lat Lattice) (mean, varSite float64, err error) {
 // eigenmodes of Delta (SandpileMeanSize).
 func sandpileModeSums(lat Lattice) (s1, s2 float64, err error) {
 	terms := 1.0
+	for _, l := range lat.Shape {
+		terms *= float64((l + 1) / 2)
+	}
+	if terms > SandpileMeanSizeMaxTerms {
+		return 0, 0, fmt.Errorf("lattice %v has %.3g odd eigenmodes: the exact sums take at most %d", lat, terms, int64(SandpileMeanSizeMaxTerms))
+	}
 	type mode struct{ c2, lambda float64 }
 	axes := make([][]mode, len(lat.Shape))
 	for a, l := range lat.Shape {
-		terms *= float64((l + 1) / 2)
+		axes[a] = make([]mode, 0, (l+1)/2) // a long strip's axis: no regrowing
 		for j := 1; j <= l; j += 2 {
 			th := math.Pi * float64(j) / float64(2*(l+1))
 			cot := math.Cos(th) / math.Sin(th)
 			axes[a] = append(axes[a], mode{2 / float64(l+1) * cot * cot, 2 - 2*math.Cos(2*th)})
 		}
-	}
-	if terms > SandpileMeanSizeMaxTerms {
-		return 0, 0, fmt.Errorf("lattice %v has %.3g odd eigenmodes: the exact sums take at most %d", lat, terms, int64(SandpileMeanSizeMaxTerms))
 	}
 	// the last axis's sums in the innermost loop, added to the totals
 	// once per row (two levels of partial sums keep the rounding small)
