@@ -81,12 +81,19 @@ func GaussianField(p *Phi4Params, shape []int) (GaussianModes, error) {
 		return GaussianModes{}, fmt.Errorf("GaussianField: m2 %v: the k = 0 mode has no stationary state (m2 > 0, or m2 >= 0 under modelb)", p.M2)
 	}
 	terms := 1.0
+	for _, l := range shape {
+		terms *= float64(l/2 + 1)
+	}
+	if terms > GaussianFieldMaxTerms {
+		return GaussianModes{}, fmt.Errorf("GaussianField: lattice %s has %.0f distinct modes, more than %d", lat, terms, GaussianFieldMaxTerms)
+	}
 	// the distinct values of 4 sin^2(pi n/L), n = 0..L/2, and how many n
-	// in 0..L-1 give each
+	// in 0..L-1 give each (built once the count is known to be allowed:
+	// a long chain's table is most of the work)
 	type level struct{ q, w float64 }
 	axes := make([][]level, len(shape))
 	for a, l := range shape {
-		terms *= float64(l/2 + 1)
+		axes[a] = make([]level, 0, l/2+1)
 		for n := 0; n <= l/2; n++ {
 			s := math.Sin(math.Pi * float64(n) / float64(l))
 			w := 2.0
@@ -95,9 +102,6 @@ func GaussianField(p *Phi4Params, shape []int) (GaussianModes, error) {
 			}
 			axes[a] = append(axes[a], level{4 * s * s, w})
 		}
-	}
-	if terms > GaussianFieldMaxTerms {
-		return GaussianModes{}, fmt.Errorf("GaussianField: lattice %s has %.0f distinct modes, more than %d", lat, terms, GaussianFieldMaxTerms)
 	}
 	// v returns v_k for a mode of Laplacian eigenvalue q (k != 0 unless
 	// zero), or an error when the scheme does not sample it stably

@@ -403,3 +403,17 @@ func ExampleGaussianField() {
 	fmt.Printf("%.12f\n", m.Var)
 	// Output: 0.254173997690
 }
+
+// A lattice beyond the bound is refused before its mode tables are built
+// (a chain of 2^40 sites built 2^39 levels first, by append, and ran out
+// of memory at the end of the run), and an allowed one builds each axis's
+// table once.
+func TestGaussianFieldTables(t *testing.T) {
+	p := Phi4Params{Scheme: SchemeLM, Dt: 0.01, M2: 1, T: 1, Gamma: 1}
+	if _, err := GaussianField(&p, []int{1 << 40}); err == nil {
+		t.Error("a chain of 2^40 sites: no error")
+	}
+	if n := testing.AllocsPerRun(3, func() { GaussianField(&p, []int{1 << 16}) }); n > 6 {
+		t.Errorf("a chain of 2^16 sites: %v allocations; want one per axis and a few", n)
+	}
+}
