@@ -1820,6 +1820,9 @@ func TestRefusalNamesTypedAlias(t *testing.T) {
 		{[]string{"--model", "phi4", "--L", "8", "--sweeps", "-1"}, "quench: --sweeps -1 is not allowed: at least 1 measured step is needed\n"},
 		{[]string{"--model", "phi4", "--L", "8", "--steps", "-1"}, "quench: --steps -1 is not allowed: at least 1 measured step is needed\n"},
 		{[]string{"--config", file}, "quench: --therm -2 is not allowed: thermalization grains must be >= 0 (set in the config file " + file + ")\n"},
+		// every flag of the message, not the first alone
+		{[]string{"--model", "sandpile", "--L", "8", "--sweeps", "2000000000", "--therm", "2000000000"}, "quench: --sweeps + --therm = 4000000000 is too many: at most 2^31-1 grains (avalanche stamps are int32)\n"},
+		{[]string{"--model", "sandpile", "--L", "8", "--grains", "2000000000", "--therm-grains", "2000000000"}, "quench: --grains + --therm-grains = 4000000000 is too many: at most 2^31-1 grains (avalanche stamps are int32)\n"},
 	} {
 		code, _, stderr := runQ(t, append([]string{"run", "--out", out}, c.args...)...)
 		if code != 2 || stderr != c.want {

@@ -538,11 +538,14 @@ func buildConfig(fl *pflag.FlagSet, f *runFlags) (sim.Config, error) {
 	var names []string
 	if m := leadingFlag.FindStringSubmatch(u.Msg); m != nil {
 		names = aliasesOf(m[1])
-		if typed := typedAlias(fl, m[1]); typed != m[1] {
-			// the setting was given under another name: say that one
-			// (--therm -1 on a sandpile, which validation calls
-			// --therm-grains)
-			u = &quench.UsageError{Msg: strings.Replace(u.Msg, "--"+m[1], "--"+typed, 1)}
+		// a setting given under another name: say that one (--therm -1
+		// on a sandpile, which validation calls --therm-grains), for
+		// every flag the message names ("--grains + --therm-grains = ...")
+		msg := flagName.ReplaceAllStringFunc(u.Msg, func(tok string) string {
+			return "--" + typedAlias(fl, tok[2:])
+		})
+		if msg != u.Msg {
+			u = &quench.UsageError{Msg: msg}
 			err = u
 		}
 	} else if strings.HasPrefix(u.Msg, "extent ") || strings.HasPrefix(u.Msg, "lattice ") {
@@ -561,6 +564,9 @@ func buildConfig(fl *pflag.FlagSet, f *runFlags) (sim.Config, error) {
 
 // leadingFlag matches the flag a message starts with.
 var leadingFlag = regexp.MustCompile(`^(?:unknown )?--([A-Za-z0-9-]+)[ =]`)
+
+// flagName matches a flag's name anywhere in a message.
+var flagName = regexp.MustCompile(`--[A-Za-z0-9][A-Za-z0-9-]*`)
 
 // typedAlias is the name under which a count (sweeps, steps, grains;
 // therm, therm-grains) was given, on the command line or in a config
