@@ -131,9 +131,21 @@ func (c *Config) kmpExact(est map[string]stats.Estimate) map[string]float64 {
 	if c.Shape[len(c.Shape)-1] == 1 {
 		corr = v
 	}
-	var h float64 // H_N, the small terms first
-	for k := c.Lattice().Sites(); k >= 1; k-- {
-		h += 1 / float64(k)
+	return map[string]float64{"mass_var": v, "mass_corr1": corr, "mass_max": mean * harmonicNumber(c.Lattice().Sites())}
+}
+
+// harmonicNumber is H_n = 1 + 1/2 + ... + 1/n: summed, the small terms
+// first, up to 2^20; above, from its asymptotic series ln n + gamma +
+// 1/(2n) - 1/(12 n^2) + 1/(120 n^4), whose next term, 1/(252 n^6), is
+// below float64's rounding there.
+func harmonicNumber(n int64) float64 {
+	if n <= 1<<20 {
+		var h float64
+		for k := n; k >= 1; k-- {
+			h += 1 / float64(k)
+		}
+		return h
 	}
-	return map[string]float64{"mass_var": v, "mass_corr1": corr, "mass_max": mean * h}
+	x := float64(n)
+	return math.Log(x) + 0.57721566490153286061 + 1/(2*x) - 1/(12*x*x) + 1/(120*x*x*x*x)
 }

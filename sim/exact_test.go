@@ -326,3 +326,17 @@ func TestKMPExactLaw(t *testing.T) {
 		}
 	}
 }
+
+// harmonicNumber's series above 2^20 against the sum, across the switch.
+func TestHarmonicNumber(t *testing.T) {
+	var h float64
+	for k := int64(1<<20 + 3); k >= 1; k-- {
+		h += 1 / float64(k)
+	}
+	if got := harmonicNumber(1<<20 + 3); math.Abs(got-h) > 4e-15*h {
+		t.Errorf("H(2^20+3) = %.17g from the series, %.17g summed", got, h)
+	}
+	if got := harmonicNumber(4); math.Abs(got-25.0/12) > 1e-15 {
+		t.Errorf("H(4) = %v", got)
+	}
+}
