@@ -1863,6 +1863,53 @@ func TestSandpileExactSize(t *testing.T) {
 	}
 }
 
+// The exact lines read a constant series (error 0) of a primary
+// observable far from its exact mean as an unsampled stationary state (a
+// cold pile that never toppled; an Ising lattice frozen in stripes below
+// Tc), and a derived one's constant (a specific heat of 1e-9 at low T,
+// measured 0) not; a distance just over 4 errors does not print as "4";
+// and a model B run whose --therm covered its slow modes blames its
+// unreliable errors, not its thermalization.
+func TestExactLinesConstantAndCovered(t *testing.T) {
+	dir := t.TempDir()
+	far := "a constant this far from the stationary mean says the measured %s did not sample the stationary state (thermalize longer)"
+	stdout, sum := runSummary(t, filepath.Join(dir, "pile"), "--model", "sandpile", "--L", "32", "--grains", "100", "--therm", "0", "--start", "cold", "--quiet")
+	if v := sum.Observables["avalanche_size"]; *v.Mean != 0 || *v.Error != 0 {
+		t.Fatalf("a cold 32^2 pile toppled in 100 grains: %v +- %v", *v.Mean, *v.Error)
+	}
+	if !strings.Contains(stdout, "measured 0 in every measurement: "+fmt.Sprintf(far, "grains")) {
+		t.Errorf("a pile that never toppled is not flagged:\n%s", stdout)
+	}
+	stdout, _ = runSummary(t, filepath.Join(dir, "stripes"), "--L", "16", "--T", "0.2", "--sweeps", "2000", "--therm", "200", "--seed", "2", "--quiet")
+	if !strings.Contains(stdout, "measured -1.75 in every measurement: "+fmt.Sprintf(far, "sweeps")) ||
+		!strings.Contains(stdout, "specific_heat") || strings.Contains(stdout, "measured 0 in every measurement: ") {
+		t.Errorf("a lattice frozen in stripes (energy -1.75) is not flagged, or its specific heat is:\n%s", stdout)
+	}
+	stdout, _ = runSummary(t, filepath.Join(dir, "cold"), "--L", "8", "--T", "0.3", "--sweeps", "2000", "--start", "cold", "--quiet")
+	if !strings.Contains(stdout, "measured 0 in every measurement\n") || strings.Contains(stdout, "did not sample") {
+		t.Errorf("a frozen ground state at T = 0.3 is flagged:\n%s", stdout)
+	}
+
+	// just over 4 errors: not "-4"
+	c := &sim.Config{Model: "ising2d"}
+	mean, e := -1.0-4.01, 1.0
+	var b bytes.Buffer
+	printExact(&b, c, &sim.Summary{Exact: map[string]float64{"energy": -1}, Observables: map[string]sim.Value{"energy": {Mean: &mean, Error: &e, Reliable: true}}}, []string{"energy"}, "sweeps")
+	if !strings.Contains(b.String(), "measured -4.01 errors from it: more than 4") {
+		t.Errorf("4.01 errors:\n%s", b.String())
+	}
+
+	args := []string{"--model", "phi4", "--lambda", "0", "--m2", "1", "--L", "16", "--scheme", "modelb", "--start", "cold", "--steps", "1000", "--quiet"}
+	for _, therm := range []string{"1426", "0"} {
+		stdout, sum := runSummary(t, filepath.Join(dir, "b"+therm), append(args, "--therm", therm)...)
+		covered := "its error, marked *, is too small (run longer; --therm covered the slow modes)"
+		if (sum.ThermShort == nil) != (therm == "1426") || therm == "1426" && (!strings.Contains(stdout, covered) || strings.Contains(stdout, "thermalize longer")) ||
+			therm == "0" && strings.Contains(stdout, covered) {
+			t.Errorf("--therm %s (therm_short %v):\n%s", therm, sum.ThermShort, stdout)
+		}
+	}
+}
+
 // A 2D Ising run at h = 0 reports Kaufman's exact energy and specific heat
 // of its finite lattice (J u(beta |J|) and c(beta |J|); an antiferromagnet
 // with even extents is the ferromagnet with the sublattices flipped), and
