@@ -96,6 +96,9 @@ func TestBadInput(t *testing.T) {
 		// every Metropolis flip accepted: the lattice only alternates
 		{[]string{"--J", "0"}, "--algo metropolis at J=0, h=0, T=2.269185314213022 accepts every flip"},
 		{[]string{"--model", "ising3d", "--T", "1e300"}, "accepts every flip"},
+		// 2x2 Metropolis at h = 0: three closed classes of states
+		{[]string{"--shape", "2x2", "--T", "1.7"}, "--algo metropolis on the 2x2 lattice at h=0 is not ergodic"},
+		{[]string{"--shape", "2x2", "--J", "-1", "--T", "100"}, "--algo metropolis on the 2x2 lattice at h=0 is not ergodic"},
 		{[]string{"--T", "-1.5"}, "--T -1.5 is not allowed"},
 		{[]string{"--beta", "-1"}, "--beta -1 is not allowed"},
 		{[]string{"--T", "2", "--beta", "0.5"}, "both --T 2 and --beta 0.5 given"},
