@@ -98,7 +98,7 @@ type Summary struct {
 	// the start's slow modes had not relaxed when measuring began.
 	ThermShort *ThermShort `json:"therm_short,omitempty"`
 	// Why no error bar of the run is reliable however long it runs
-	// (aggregation: it never becomes stationary), or "".
+	// (aggregation: its masses keep merging), or "".
 	NotStationary string `json:"not_stationary,omitempty"`
 	// Sandpile: the activity counts the thermalization grains too (a run
 	// begun under checkpoint format 5 or older, past its thermalization).
@@ -165,7 +165,7 @@ func (c *Config) exactValuesAll(est map[string]stats.Estimate) map[string]float6
 var ModelBConserved = []string{"phi", "binder", "susceptibility", "susceptibility_connected", "energy_field"}
 
 // NotStationaryAggregation is Summary.NotStationary for aggregation.
-const NotStationaryAggregation = "aggregation never becomes stationary: the masses keep merging into fewer, larger ones (and with --injection the mean grows by it every sweep), so the means are averages over this run's window and no error bar measures a stationary value; compare P(m) and C(r) at given times in profiles.csv"
+const NotStationaryAggregation = "aggregation is not stationary: the masses keep merging into fewer, larger ones (without --injection until one site holds all of it, with it the mean grows by it every sweep), so the means are averages over this run's window and no error bar measures a stationary value; compare P(m) and C(r) at given times in profiles.csv"
 
 // quenchedMean is Summary.QuenchedDisorder for model B from a hot start,
 // whose mean field m it keeps.
