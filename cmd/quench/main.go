@@ -78,17 +78,22 @@ func commandError(root *cobra.Command, msg string) string {
 	if m[2] != root.Name() {
 		return fmt.Sprintf("%s takes no arguments, got %q: its settings are flags (--name value; see %s --help)", m[2], m[1], m[2])
 	}
+	msg = fmt.Sprintf("unknown command %q: the commands are %s", m[1], strings.Join(commandNames(root), ", "))
+	if m[3] != "" {
+		msg += fmt.Sprintf(" (did you mean %s?)", strings.Join(strings.Fields(m[3]), " or "))
+	}
+	return msg
+}
+
+// commandNames are root's commands a user may give.
+func commandNames(root *cobra.Command) []string {
 	var names []string
 	for _, c := range root.Commands() {
 		if c.IsAvailableCommand() {
 			names = append(names, c.Name())
 		}
 	}
-	msg = fmt.Sprintf("unknown command %q: the commands are %s", m[1], strings.Join(names, ", "))
-	if m[3] != "" {
-		msg += fmt.Sprintf(" (did you mean %s?)", strings.Join(strings.Fields(m[3]), " or "))
-	}
-	return msg
+	return names
 }
 
 // badFlagValue matches pflag's message for a value its flag's type does
@@ -157,5 +162,17 @@ T=Tc, on the CPU).`,
 			Run:   func(cmd *cobra.Command, _ []string) { fmt.Fprintln(stdout, sim.BuildInfo()) },
 		})
 	root.CompletionOptions.DisableDefaultCmd = true
+	// cobra's help printed the usage for an unknown topic and exited 0
+	root.SetHelpCommand(&cobra.Command{
+		Use:   "help [command]",
+		Short: "Help about any command",
+		RunE: func(_ *cobra.Command, args []string) error {
+			target, rest, err := root.Find(args)
+			if err != nil || len(rest) > 0 || (len(args) > 0 && target == root) {
+				return quench.Usagef("unknown help topic %q: the commands are %s", strings.Join(args, " "), strings.Join(commandNames(root), ", "))
+			}
+			return target.Help()
+		},
+	})
 	return root
 }

@@ -2125,3 +2125,28 @@ func TestKMPExactValues(t *testing.T) {
 		}
 	}
 }
+
+// quench help TOPIC prints a command's help; an unknown topic is one line
+// and exit 2, like an unknown command (cobra printed the usage and exited
+// 0).
+func TestHelpTopics(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"help", "foo"}, 2, "quench: unknown help topic \"foo\": the commands are bench, resume, run, verify, version\n"},
+		{[]string{"help", "run", "extra"}, 2, "quench: unknown help topic \"run extra\": the commands are bench, resume, run, verify, version\n"},
+		{[]string{"help", "run"}, 0, "quench run [flags]"},
+		{[]string{"help"}, 0, "Available Commands:"},
+	} {
+		code, stdout, stderr := runQ(t, c.args...)
+		got := stdout
+		if c.code != 0 {
+			got = stderr
+		}
+		if code != c.code || !strings.Contains(got, c.want) || (c.code != 0 && got != c.want) {
+			t.Errorf("%v: exit %d, stdout %q stderr %q; want %d and %q", c.args, code, stdout, stderr, c.code, c.want)
+		}
+	}
+}
