@@ -2150,3 +2150,38 @@ func TestHelpTopics(t *testing.T) {
 		}
 	}
 }
+
+// A constant 2D Ising energy other than the ground state's is flagged
+// whatever its distance from the exact mean: stripes on the default 256^2
+// lattice sit 4/256 above -2, under 1% of it (seed 6 at T = 0.3 after
+// 150000 sweeps froze at -1.9824829), and Metropolis's blinking states at
+// 0; the ground state itself is not. A distance within 0.005 of 4 errors
+// does not print as "4" either.
+func TestExactLinesFrozenEnergy(t *testing.T) {
+	for _, c := range []struct {
+		j, e, x float64
+		flag    bool
+	}{
+		{1, -1.9824829, -1.9999999999, true},
+		{1, -1.984375, -2, true},
+		{-0.5, -0.9921875, -1, true}, // an antiferromagnet: ground -2|J|
+		{1, -2, -1.9999999999, false},
+		{-0.5, -1, -0.99999999, false},
+	} {
+		cfg := &sim.Config{Model: "ising2d", J: c.j, Shape: []int{256, 256}}
+		zero := 0.0
+		var b bytes.Buffer
+		printExact(&b, cfg, &sim.Summary{Measurements: 1000, Exact: map[string]float64{"energy": c.x}, Observables: map[string]sim.Value{"energy": {Mean: &c.e, Error: &zero}}}, []string{"energy"}, "sweeps")
+		if strings.Contains(b.String(), "did not sample the stationary state") != c.flag {
+			t.Errorf("J = %v, constant energy %v, exact %v: flagged %v, want %v:\n%s", c.j, c.e, c.x, !c.flag, c.flag, b.String())
+		}
+	}
+	for _, z := range []float64{4.001, -4.004, 4.0000001} {
+		mean, e := -1+z, 1.0
+		var b bytes.Buffer
+		printExact(&b, &sim.Config{Model: "ising2d"}, &sim.Summary{Exact: map[string]float64{"energy": -1}, Observables: map[string]sim.Value{"energy": {Mean: &mean, Error: &e, Reliable: true}}}, []string{"energy"}, "sweeps")
+		if strings.Contains(b.String(), "measured +4 errors") || strings.Contains(b.String(), "measured -4 errors") || !strings.Contains(b.String(), "more than 4") {
+			t.Errorf("%v errors:\n%s", z, b.String())
+		}
+	}
+}
