@@ -279,16 +279,20 @@ func (c *Config) Validate() error {
 		if c.Model == "ising3d" {
 			dim = 3
 		}
-		if tab, err := quench.NewIsingTable(dim, c.IsingParams()); err == nil && tab.AcceptsAll() {
+		tab, err := quench.NewIsingTable(dim, c.IsingParams())
+		if err == nil && tab.AcceptsAll() {
 			return quench.Usagef("--algo metropolis at J=%v, h=%v, T=%v accepts every flip (beta times each energy change is 0 or rounds to it), so its checkerboard sweeps only flip the lattice back and forth and sample nothing: use --algo heatbath", c.J, c.H, c.T)
 		}
-		if dim == 2 && c.Shape[0] == 2 && c.Shape[1] == 2 && c.H == 0 {
+		// a spin in zero field flips with certainty: at h = 0, or a field
+		// whose weight exp(-2 beta |h|) rounds to 1 (h = 1e-17)
+		zeroFlips := err == nil && tab.Thr[tab.Index(1, 0)] == 1<<32 && tab.Thr[tab.Index(-1, 0)] == 1<<32
+		if dim == 2 && c.Shape[0] == 2 && c.Shape[1] == 2 && zeroFlips {
 			// both sites of a colour see the same field, 2J times the
 			// other two's sum: where it is 0 both flip, and the sweep's
 			// transition matrix has three closed classes (a start from
 			// all up measured energy -1.9286(27) at T = 1.7, against the
 			// exact -1.8968)
-			return quench.Usagef("--algo metropolis on the 2x2 lattice at h=0 is not ergodic: both sites of a colour see the same field, so the checkerboard sweeps keep the lattice in one of three classes of states, the start's, and its averages are not the Boltzmann ones: use --algo heatbath (or a field, or a larger lattice)")
+			return quench.Usagef("--algo metropolis on the 2x2 lattice at h=%v is not ergodic: both sites of a colour see the same field, so the checkerboard sweeps keep the lattice in one of three classes of states, the start's, and its averages are not the Boltzmann ones: use --algo heatbath (or a field, or a larger lattice)", c.H)
 		}
 	}
 	if c.Sweeps < 1 {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/quenchlab/quench"
@@ -353,6 +354,32 @@ func TestKMPExactFixedPointBound(t *testing.T) {
 		x := c.kmpExact(map[string]stats.Estimate{"mass_mean": {Mean: c2.mean}})
 		if (x != nil) != c2.want {
 			t.Errorf("mean %g: exact values %v, want some: %v", c2.mean, x, c2.want)
+		}
+	}
+}
+
+// Metropolis on the 2D 2x2 lattice is refused where a spin in zero field
+// flips with certainty (h = 0, or a field whose weight rounds to 1), and
+// nowhere else: heat bath, a field, the 2x2x2 cube (whose sweep has one
+// closed class) and the ising2d 2x4 strip run.
+func TestMetropolis2x2Refusal(t *testing.T) {
+	for _, c := range []struct {
+		model, algo string
+		shape       []int
+		h           float64
+		refused     bool
+	}{
+		{"ising2d", "metropolis", []int{2, 2}, 0, true},
+		{"ising2d", "metropolis", []int{2, 2}, 1e-17, true},
+		{"ising2d", "metropolis", []int{2, 2}, 0.1, false},
+		{"ising2d", "heatbath", []int{2, 2}, 0, false},
+		{"ising2d", "metropolis", []int{2, 4}, 0, false},
+		{"ising3d", "metropolis", []int{2, 2, 2}, 0, false},
+	} {
+		cfg := Config{Model: c.model, Shape: c.shape, Algo: c.algo, J: 1, H: c.h, T: 1.7, Sweeps: 10, Every: 1, Seed: 1, Start: "hot"}
+		err := cfg.Validate()
+		if (err != nil && strings.Contains(err.Error(), "is not ergodic")) != c.refused || !c.refused && err != nil {
+			t.Errorf("%s %s %v h=%v: %v, want refused %v", c.model, c.algo, c.shape, c.h, err, c.refused)
 		}
 	}
 }

@@ -99,6 +99,8 @@ func TestBadInput(t *testing.T) {
 		// 2x2 Metropolis at h = 0: three closed classes of states
 		{[]string{"--shape", "2x2", "--T", "1.7"}, "--algo metropolis on the 2x2 lattice at h=0 is not ergodic"},
 		{[]string{"--shape", "2x2", "--J", "-1", "--T", "100"}, "--algo metropolis on the 2x2 lattice at h=0 is not ergodic"},
+		// a field too weak to change a flip's probability: the same classes
+		{[]string{"--shape", "2x2", "--h", "1e-17", "--T", "1.7"}, "--algo metropolis on the 2x2 lattice at h=1e-17 is not ergodic"},
 		{[]string{"--T", "-1.5"}, "--T -1.5 is not allowed"},
 		{[]string{"--beta", "-1"}, "--beta -1 is not allowed"},
 		{[]string{"--T", "2", "--beta", "0.5"}, "both --T 2 and --beta 0.5 given"},
