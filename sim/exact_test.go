@@ -358,11 +358,12 @@ func TestKMPExactFixedPointBound(t *testing.T) {
 	}
 }
 
-// Metropolis on the 2D 2x2 lattice is refused where a spin in zero field
-// flips with certainty (h = 0, or a field whose weight rounds to 1), and
-// nowhere else: heat bath, a field, the 2x2x2 cube (whose sweep has one
-// closed class) and the ising2d 2x4 strip run.
-func TestMetropolis2x2Refusal(t *testing.T) {
+// Metropolis on the 2D lattices of up to 12 sites (2x2, 2x4, 4x2, 2x6,
+// 6x2) is refused where a spin in zero field flips with certainty (h = 0,
+// or a field whose weight rounds to 1), and nowhere else: heat bath, a
+// field, the 2x2x2 cube (no zero-field state), 4x4 and 2x8 (blinking
+// states of 5.5e-4 and 6e-5 of the weight at most) run.
+func TestMetropolisBlinkingRefusal(t *testing.T) {
 	for _, c := range []struct {
 		model, algo string
 		shape       []int
@@ -373,13 +374,36 @@ func TestMetropolis2x2Refusal(t *testing.T) {
 		{"ising2d", "metropolis", []int{2, 2}, 1e-17, true},
 		{"ising2d", "metropolis", []int{2, 2}, 0.1, false},
 		{"ising2d", "heatbath", []int{2, 2}, 0, false},
-		{"ising2d", "metropolis", []int{2, 4}, 0, false},
+		{"ising2d", "metropolis", []int{2, 4}, 0, true},
+		{"ising2d", "metropolis", []int{4, 2}, 1e-17, true},
+		{"ising2d", "metropolis", []int{2, 6}, 0, true},
+		{"ising2d", "metropolis", []int{6, 2}, 0, true},
+		{"ising2d", "metropolis", []int{2, 4}, 0.1, false},
+		{"ising2d", "heatbath", []int{2, 6}, 0, false},
+		{"ising2d", "metropolis", []int{4, 4}, 0, false},
+		{"ising2d", "metropolis", []int{2, 8}, 0, false},
 		{"ising3d", "metropolis", []int{2, 2, 2}, 0, false},
 	} {
 		cfg := Config{Model: c.model, Shape: c.shape, Algo: c.algo, J: 1, H: c.h, T: 1.7, Sweeps: 10, Every: 1, Seed: 1, Start: "hot"}
 		err := cfg.Validate()
 		if (err != nil && strings.Contains(err.Error(), "is not ergodic")) != c.refused || !c.refused && err != nil {
 			t.Errorf("%s %s %v h=%v: %v, want refused %v", c.model, c.algo, c.shape, c.h, err, c.refused)
+		}
+	}
+}
+
+// zeroFieldStates: on 2x2 each site's slots hold the other row's and
+// the other column's spin twice, so every field is 0 where s(1,0) =
+// -s(0,1) and s(1,1) = -s(0,0): 4 states; on the 2x2x2 cube a field is
+// twice a sum of three spins, never 0; the others as a separate
+// enumeration found them (2x4, 2x6: alternating rows or columns).
+func TestZeroFieldStates(t *testing.T) {
+	for _, c := range []struct {
+		shape []int
+		want  int
+	}{{[]int{2, 2}, 4}, {[]int{2, 4}, 4}, {[]int{4, 2}, 4}, {[]int{2, 6}, 4}, {[]int{4, 4}, 36}, {[]int{2, 2, 2}, 0}, {[]int{2, 2, 4}, 16}} {
+		if got := zeroFieldStates(c.shape); got != c.want {
+			t.Errorf("%v: %d zero-field states, want %d", c.shape, got, c.want)
 		}
 	}
 }

@@ -97,7 +97,8 @@ func TestBadInput(t *testing.T) {
 		{[]string{"--J", "0"}, "--algo metropolis at J=0, h=0, T=2.269185314213022 accepts every flip"},
 		{[]string{"--model", "ising3d", "--T", "1e300"}, "accepts every flip"},
 		// 2x2 Metropolis at h = 0: three closed classes of states
-		{[]string{"--shape", "2x2", "--T", "1.7"}, "--algo metropolis on the 2x2 lattice at h=0 is not ergodic"},
+		{[]string{"--shape", "2x2", "--T", "1.7"}, "--algo metropolis on the 2x2 lattice at h=0 is not ergodic: 4 of its 16 states have every site in zero field"},
+		{[]string{"--shape", "2x6"}, "--algo metropolis on the 2x6 lattice at h=0 is not ergodic: 4 of its 4096 states have every site in zero field"},
 		{[]string{"--shape", "2x2", "--J", "-1", "--T", "100"}, "--algo metropolis on the 2x2 lattice at h=0 is not ergodic"},
 		// a field too weak to change a flip's probability: the same classes
 		{[]string{"--shape", "2x2", "--h", "1e-17", "--T", "1.7"}, "--algo metropolis on the 2x2 lattice at h=1e-17 is not ergodic"},
