@@ -2188,3 +2188,35 @@ func TestExactLinesFrozenEnergy(t *testing.T) {
 		}
 	}
 }
+
+// A 4x4 hot start that draws a blinking state (every site in zero field,
+// 36 of the 65536 states) stays in it under Metropolis, energy 0 in every
+// measurement, and the exact line says so instead of advising a longer
+// thermalization; heat bath from the same seed leaves it.
+func TestBlinkingStateLine(t *testing.T) {
+	s := make([]int8, 16)
+	var seed uint64
+	for seed = 1; seed < 1<<20; seed++ {
+		if err := quench.InitSpins(s, "hot", seed, 0); err != nil {
+			t.Fatal(err)
+		}
+		zero := true
+		for i := 0; i < 16 && zero; i++ {
+			r, c := i/4, i%4
+			zero = s[(r+1)%4*4+c]+s[(r+3)%4*4+c]+s[r*4+(c+1)%4]+s[r*4+(c+3)%4] == 0
+		}
+		if zero {
+			break
+		}
+	}
+	dir := t.TempDir()
+	for _, algo := range []string{"metropolis", "heatbath"} {
+		stdout, sum := runSummary(t, filepath.Join(dir, algo), "--L", "4", "--therm", "0", "--sweeps", "200", "--seed", fmt.Sprint(seed), "--algo", algo, "--quiet")
+		e := sum.Observables["energy"]
+		trapped := *e.Mean == 0 && *e.Error == 0
+		says := strings.Contains(stdout, "a blinking state, every site in zero field, which Metropolis flips back and forth for ever")
+		if trapped != (algo == "metropolis") || says != trapped || strings.Contains(stdout, "thermalize longer") {
+			t.Errorf("seed %d %s: energy %v +- %v; table:\n%s", seed, algo, *e.Mean, *e.Error, stdout)
+		}
+	}
+}
