@@ -1779,7 +1779,7 @@ func printExact(w io.Writer, c *sim.Config, sum *sim.Summary, names []string, un
 			// observable's constant far from its stationary mean (a pile
 			// that never toppled, a lattice frozen in stripes) did not
 			// come from the stationary state
-			line += fmt.Sprintf("\tmeasured %.8g in every measurement", *v.Mean)
+			line += fmt.Sprintf("\tmeasured %.8g in every measurement", *v.Mean+0) // -0 is 0
 			d := math.Abs(*v.Mean - x)
 			switch {
 			case blinking(c, name, *v.Mean):
