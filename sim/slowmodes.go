@@ -432,3 +432,18 @@ func (c *Config) thermNeeded(sm *slowModes) (needed, slowest int64) {
 	_, s := c.slowTail(sm, 1)
 	return int64(math.Ceil(thermModes * s)), int64(math.Ceil(s))
 }
+
+// ThermBefore is thermNeeded where it is known before the run: kmp (but
+// from its hot start) and transfer, and model B at lambda = 0, whose
+// rates do not depend on the measured <phi^2>; 0, 0 elsewhere (model B
+// at lambda != 0 learns it at the end: Summary.ThermShort).
+func (c *Config) ThermBefore() (needed, slowest int64) {
+	if c.Model == "phi4" && c.Lambda != 0 {
+		return 0, 0
+	}
+	rate := c.conservedRate(0)
+	if rate == nil {
+		return 0, 0
+	}
+	return c.thermNeeded(&slowModes{rate: rate, weight: func(float64) float64 { return 0 }})
+}

@@ -2075,6 +2075,13 @@ func TestLangevinExactValues(t *testing.T) {
 // table and summary.json; a failed run or an unreadable summary fails t.
 func runSummary(t *testing.T, out string, args ...string) (string, sim.Summary) {
 	t.Helper()
+	stdout, _, sum := runSummaryErr(t, out, args...)
+	return stdout, sum
+}
+
+// runSummaryErr is runSummary with the run's stderr.
+func runSummaryErr(t *testing.T, out string, args ...string) (string, string, sim.Summary) {
+	t.Helper()
 	code, stdout, stderr := runQ(t, append([]string{"run", "--out", out}, args...)...)
 	if code != 0 {
 		t.Fatalf("%v: exit %d %s", args, code, stderr)
@@ -2087,7 +2094,7 @@ func runSummary(t *testing.T, out string, args ...string) (string, sim.Summary) 
 	if err != nil {
 		t.Fatalf("%v: %v", args, err)
 	}
-	return stdout, sum
+	return stdout, stderr, sum
 }
 
 // A kmp run reports its stationary law's mass_var, mass_corr1 and
@@ -2218,6 +2225,35 @@ func TestBlinkingStateLine(t *testing.T) {
 		zero := strings.Contains(stdout, "measured 0 in every measurement") // not -0
 		if trapped != (algo == "metropolis") || says != trapped || zero != trapped || strings.Contains(stdout, "thermalize longer") {
 			t.Errorf("seed %d %s: energy %v +- %v; table:\n%s", seed, algo, *e.Mean, *e.Error, stdout)
+		}
+	}
+}
+
+// Where a conserved field's slowest mode is known before the run (kmp but
+// from its hot start, transfer, model B at lambda = 0), a --therm too
+// short for it gets a note on stderr at the start, with the numbers the
+// results' therm_short gives; model B at lambda != 0, whose mode depends
+// on the measured <phi^2>, learns it at the end only.
+func TestThermNoteBefore(t *testing.T) {
+	dir := t.TempDir()
+	for i, c := range []struct {
+		args   []string
+		before bool
+	}{
+		{[]string{"--model", "kmp", "--dim", "1", "--L", "256", "--start", "cold"}, true},
+		{[]string{"--model", "kmp", "--dim", "1", "--L", "256"}, false},
+		{[]string{"--model", "transfer", "--dim", "1", "--L", "256", "--fraction", "0.1"}, true},
+		{[]string{"--model", "phi4", "--scheme", "modelb", "--lambda", "0", "--m2", "1", "--L", "16"}, true},
+		{[]string{"--model", "phi4", "--scheme", "modelb", "--L", "32", "--therm", "100"}, false},
+		{[]string{"--model", "phi4", "--scheme", "lm", "--L", "16", "--therm", "0"}, false},
+	} {
+		_, stderr, sum := runSummaryErr(t, filepath.Join(dir, fmt.Sprint(i)), append([]string{"--steps", "50", "--quiet"}, c.args...)...)
+		note := ""
+		if ts := sum.ThermShort; ts != nil && c.before {
+			note = fmt.Sprintf("quench: note: the conserved field's slowest mode relaxes over %d steps, so with --therm %d the start's slow modes will not have relaxed when measuring begins and the means are biased: --therm %d or more lets them relax\n", ts.SlowestSteps, sum.Therm, ts.NeededTherm)
+		}
+		if c.before && note == "" || stderr != note {
+			t.Errorf("%v: stderr %q, therm_short %+v; want %q", c.args, stderr, sum.ThermShort, note)
 		}
 	}
 }

@@ -1089,6 +1089,12 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 				c.Start, n, need, c.Therm)
 		}
 	}
+	if need, slowest := c.ThermBefore(); c.Therm < need {
+		// a conserved field's long waves relax slowly: say so before a
+		// long run, not only in its results (therm_short)
+		fmt.Fprintf(stderr, "quench: note: the conserved field's slowest mode relaxes over %d steps, so with --therm %d the start's slow modes will not have relaxed when measuring begins and the means are biased: --therm %d or more lets them relax\n",
+			slowest, c.Therm, need)
+	}
 	var startBar *progressbar.ProgressBar
 	if c.Start == "stationary" && len(c.Shape) > 1 && !f.quiet && isTerminal(stderr) {
 		// seconds to a minute for large piles, before the run's bar
