@@ -2257,3 +2257,35 @@ func TestThermNoteBefore(t *testing.T) {
 		}
 	}
 }
+
+// A constant energy of 0 is a blinking state only where the magnetization
+// is 0 in every measurement too (every site in zero field: its 2d
+// neighbours sum to 0, so the spins do) and enough were measured: a 4x4
+// at T = 50 measured 2 sweeps at energy 0 and |m| 0.25 (seed 4), many
+// states have energy 0 (31% of 4x4's), and the line called it a blinking
+// state.
+func TestBlinkingNeedsZeroMagnetization(t *testing.T) {
+	cfg := &sim.Config{Model: "ising2d", J: 1, Shape: []int{4, 4}, Algo: "metropolis"}
+	for _, c := range []struct {
+		absM     float64
+		measured int
+		blinking bool
+	}{
+		{0, 1000, true},
+		{0.25, 1000, false},
+		{0, 2, false},
+	} {
+		e, zero, x := 0.0, 0.0, -0.04
+		var b bytes.Buffer
+		printExact(&b, cfg, &sim.Summary{Measurements: c.measured, Exact: map[string]float64{"energy": x},
+			Observables: map[string]sim.Value{"energy": {Mean: &e, Error: &zero}, "abs_magnetization": {Mean: &c.absM, Error: &zero}}}, []string{"energy"}, "sweeps")
+		says := strings.Contains(b.String(), "a blinking state")
+		if says != c.blinking || !says && !strings.Contains(b.String(), "did not sample the stationary state") {
+			t.Errorf("|m| %v, %d measurements: blinking %v, want %v:\n%s", c.absM, c.measured, says, c.blinking, b.String())
+		}
+	}
+	stdout, sum := runSummary(t, filepath.Join(t.TempDir(), "r"), "--L", "4", "--T", "50", "--therm", "0", "--sweeps", "2", "--seed", "4", "--quiet")
+	if e, m := sum.Observables["energy"], sum.Observables["abs_magnetization"]; *e.Mean != 0 || *m.Mean == 0 || strings.Contains(stdout, "a blinking state") {
+		t.Errorf("seed 4: energy %v, |m| %v:\n%s", *e.Mean, *m.Mean, stdout)
+	}
+}
