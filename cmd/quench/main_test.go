@@ -2289,3 +2289,19 @@ func TestBlinkingNeedsZeroMagnetization(t *testing.T) {
 		t.Errorf("seed 4: energy %v, |m| %v:\n%s", *e.Mean, *m.Mean, stdout)
 	}
 }
+
+// The table prints a mean of -0 (an energy per site of -(0 bonds)/N) as
+// 0, as the exact lines do: the same run's exact line read "measured 0"
+// under a table row "energy -0".
+func TestTableMinusZero(t *testing.T) {
+	stdout, _ := runSummary(t, filepath.Join(t.TempDir(), "r"), "--L", "4", "--T", "50", "--therm", "0", "--sweeps", "2", "--seed", "4", "--quiet")
+	for _, line := range strings.Split(stdout, "\n") {
+		if f := strings.Fields(line); len(f) > 1 && f[0] == "energy" {
+			if f[1] != "0" {
+				t.Errorf("energy row %q, want mean 0:\n%s", line, stdout)
+			}
+			return // the table's row, before the exact line's
+		}
+	}
+	t.Errorf("no energy row:\n%s", stdout)
+}

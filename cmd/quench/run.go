@@ -1849,5 +1849,5 @@ func num(p *float64, format string) string {
 	if p == nil {
 		return "-"
 	}
-	return fmt.Sprintf(format, *p)
+	return fmt.Sprintf(format, *p+0) // -0 is 0
 }
