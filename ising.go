@@ -83,6 +83,16 @@ func (t *IsingTable) AcceptsAll() bool {
 	return true
 }
 
+// MaxReject is the largest probability with which the table rejects a
+// flip (1 - its smallest threshold / 2^32): 0 where it AcceptsAll.
+func (t *IsingTable) MaxReject() float64 {
+	least := uint64(1 << 32)
+	for _, thr := range t.Thr {
+		least = min(least, thr)
+	}
+	return float64(1<<32-least) / (1 << 32)
+}
+
 // NewIsingTable computes the thresholds for a d-dimensional lattice.
 func NewIsingTable(dim int, p IsingParams) (*IsingTable, error) {
 	if p.Beta <= 0 || math.IsInf(p.Beta, 0) || math.IsNaN(p.Beta) {

@@ -283,6 +283,11 @@ func (c *Config) Validate() error {
 		if err == nil && tab.AcceptsAll() {
 			return quench.Usagef("--algo metropolis at J=%v, h=%v, T=%v accepts every flip (beta times each energy change is 0 or rounds to it), so its checkerboard sweeps only flip the lattice back and forth and sample nothing: use --algo heatbath", c.J, c.H, c.T)
 		}
+		if err == nil && tab.MaxReject() < metropolisMinReject {
+			// nearly as bad: a lattice of 256 sites at T = 1e17 froze
+			// at a constant energy, one rejection in 2^24 sweeps
+			return quench.Usagef("--algo metropolis at J=%v, h=%v, T=%v rejects a flip with probability at most %.2g, so its checkerboard sweeps flip the lattice back and forth and would need millions of sweeps to sample anything: use --algo heatbath", c.J, c.H, c.T, tab.MaxReject())
+		}
 		// a spin in zero field flips with certainty: at h = 0, or a field
 		// whose weight exp(-2 beta |h|) rounds to 1 (h = 1e-17)
 		zeroFlips := err == nil && tab.Thr[tab.Index(1, 0)] == 1<<32 && tab.Thr[tab.Index(-1, 0)] == 1<<32
@@ -582,6 +587,12 @@ func (c *Config) String() string {
 	}
 	return fmt.Sprintf("%s %s T=%.10g (beta=%.10g) J=%g h=%g %s seed=%d", c.Model, c.Lattice(), c.T, c.Beta, c.J, c.H, c.Algo, c.Seed)
 }
+
+// metropolisMinReject is the least rejection probability of its most
+// costly flip below which Metropolis is refused (about T > 8e6 |J| in 2D
+// at h = 0): its deterministic flipping then lasts of order a million
+// sweeps between rejections, which are all that mixes the lattice.
+const metropolisMinReject = 0x1p-20
 
 // blinkingMaxSites is the largest 2D lattice on which Metropolis at h = 0
 // is refused for its blinking states (zeroFieldStates): up to 12 sites

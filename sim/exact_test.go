@@ -407,3 +407,35 @@ func TestZeroFieldStates(t *testing.T) {
 		}
 	}
 }
+
+// Metropolis is refused where its most costly flip is rejected with a
+// probability below 2^-20 (T above about 8e6 |J| in 2D, 1.3e7 in 3D, 2e6
+// |h| at J = 0): a 16^2 lattice at T = 1e17 froze at a constant energy.
+// Heat bath runs there, and Metropolis just below.
+func TestMetropolisNearCertainRefusal(t *testing.T) {
+	for _, c := range []struct {
+		model, algo string
+		j, h, temp  float64
+		refused     bool
+	}{
+		{"ising2d", "metropolis", 1, 0, 1e17, true},
+		{"ising2d", "metropolis", 1, 0, 1e7, true},
+		{"ising2d", "metropolis", -1, 0, 1e7, true},
+		{"ising2d", "metropolis", 1, 0, 5e6, false},
+		{"ising2d", "heatbath", 1, 0, 1e17, false},
+		{"ising3d", "metropolis", 1, 0, 1e7, false}, // 12 J: 1.2e-6
+		{"ising3d", "metropolis", 1, 0, 2e7, true},
+		{"ising2d", "metropolis", 0, 1, 1e7, true}, // 2 h: 2e-7
+		{"ising2d", "metropolis", 0, 1, 1e6, false},
+	} {
+		shape := []int{16, 16}
+		if c.model == "ising3d" {
+			shape = []int{8, 8, 8}
+		}
+		cfg := Config{Model: c.model, Shape: shape, Algo: c.algo, J: c.j, H: c.h, T: c.temp, Sweeps: 10, Every: 1, Seed: 1, Start: "hot"}
+		err := cfg.Validate()
+		if (err != nil && strings.Contains(err.Error(), "rejects a flip with probability at most")) != c.refused || !c.refused && err != nil {
+			t.Errorf("%s %s J=%v h=%v T=%v: %v, want refused %v", c.model, c.algo, c.j, c.h, c.temp, err, c.refused)
+		}
+	}
+}
