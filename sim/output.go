@@ -255,6 +255,7 @@ func ptr(x float64) *float64 {
 	if math.IsNaN(x) || math.IsInf(x, 0) {
 		return nil
 	}
+	x += 0 // -0 is 0 (summary.json wrote "mean": -0)
 	return &x
 }
 

@@ -2294,7 +2294,11 @@ func TestBlinkingNeedsZeroMagnetization(t *testing.T) {
 // 0, as the exact lines do: the same run's exact line read "measured 0"
 // under a table row "energy -0".
 func TestTableMinusZero(t *testing.T) {
-	stdout, _ := runSummary(t, filepath.Join(t.TempDir(), "r"), "--L", "4", "--T", "50", "--therm", "0", "--sweeps", "2", "--seed", "4", "--quiet")
+	out := filepath.Join(t.TempDir(), "r")
+	stdout, _ := runSummary(t, out, "--L", "4", "--T", "50", "--therm", "0", "--sweeps", "2", "--seed", "4", "--quiet")
+	if b, _ := os.ReadFile(filepath.Join(out, sim.SummaryFile)); bytes.Contains(b, []byte(": -0,")) || bytes.Contains(b, []byte(": -0\n")) {
+		t.Errorf("summary.json holds a -0:\n%s", b)
+	}
 	for _, line := range strings.Split(stdout, "\n") {
 		if f := strings.Fields(line); len(f) > 1 && f[0] == "energy" {
 			if f[1] != "0" {
