@@ -417,3 +417,17 @@ func TestGaussianFieldTables(t *testing.T) {
 		t.Errorf("a chain of 2^16 sites: %v allocations; want one per axis and a few", n)
 	}
 }
+
+// Just under the bound: 1024^3 has 513^3 distinct modes, 2^27 and a bit,
+// and is summed (0.6 s), as GaussianFieldMaxTerms's note says; its <phi^2>
+// is then the average of T/lambda_k, between T/(m2 + 12) and T/m2.
+func TestGaussianFieldLargestAllowed(t *testing.T) {
+	if testing.Short() {
+		t.Skip("sums 1.35e8 modes")
+	}
+	p := Phi4Params{Scheme: SchemeLM, Dt: 0.01, M2: 1, T: 1, Gamma: 1}
+	m, err := GaussianField(&p, []int{1024, 1024, 1024})
+	if err != nil || !(m.Var > 1.0/13 && m.Var < 1) {
+		t.Errorf("1024^3: <phi^2> %v, %v; want a value", m.Var, err)
+	}
+}

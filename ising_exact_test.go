@@ -99,3 +99,56 @@ func TestIsingExact2DDerivatives(t *testing.T) {
 		}
 	}
 }
+
+// Below about K = 1e-5 Kaufman's form is checked against the cumulant
+// series of the lattice's own density of states, enumerated here (2x3,
+// 3x3, 3x4): <E> = k1 - K k2 + K^2 k3/2 - K^3 k4/6 and Var E = k2 - K k3 +
+// K^2 k4/2, whose next terms are far below rounding there. Lattices with an
+// extent of 3 have loops of 3 bonds, so u departs from -f K at relative
+// order K (3x3 at K = 5e-7: 5e-13 absolute), which the first-order form
+// of isingExactKMin, used there, would miss.
+func TestIsingExact2DSmallKSeries(t *testing.T) {
+	for _, sh := range [][2]int{{2, 3}, {3, 3}, {3, 4}} {
+		r, c := sh[0], sh[1]
+		n := r * c
+		var m [5]float64 // raw moments of E, integers summed exactly
+		for st := 0; st < 1<<n; st++ {
+			s := func(i, j int) int { return 1 - 2*(st>>((i%r)*c+j%c)&1) }
+			e := 0
+			for i := range r {
+				for j := range c {
+					e -= s(i, j) * (s(i+1, j) + s(i, j+1))
+				}
+			}
+			for p, x := 0, 1.0; p < 5; p, x = p+1, x*float64(e) {
+				m[p] += x
+			}
+		}
+		for p := 1; p < 5; p++ {
+			m[p] /= m[0]
+		}
+		k1, k2 := m[1], m[2]-m[1]*m[1]
+		k3 := m[3] - 3*m[2]*m[1] + 2*math.Pow(m[1], 3)
+		k4 := m[4] - 4*m[3]*m[1] - 3*m[2]*m[2] + 12*m[2]*m[1]*m[1] - 6*math.Pow(m[1], 4)
+		for _, k := range []float64{2e-8, 1e-7, 5e-7, 1e-6, 3e-6, 1e-5} {
+			wu := (k1 - k*k2 + k*k*k3/2 - k*k*k*k4/6) / float64(n)
+			wc := k * k * (k2 - k*k3 + k*k*k4/2) / float64(n)
+			u, ch, err := IsingExact2D(r, c, k)
+			if err != nil || !(math.Abs(u-wu) <= 2e-15) || !(math.Abs(ch-wc) <= 1e-12*wc) {
+				t.Errorf("%dx%d K=%v: u %.17g c %.17g (%v); series %.17g %.17g", r, c, k, u, ch, err, wu, wc)
+			}
+		}
+	}
+}
+
+// Extents below 2 and K that is not a positive finite number are refused.
+func TestIsingExact2DRefuses(t *testing.T) {
+	for _, c := range []struct {
+		r, m int
+		k    float64
+	}{{4, 1, 0.5}, {1, 4, 0.5}, {0, 4, 0.5}, {4, 4, 0}, {4, 4, -0.3}, {4, 4, math.NaN()}, {4, 4, math.Inf(1)}, {4, 4, math.Inf(-1)}} {
+		if u, ch, err := IsingExact2D(c.r, c.m, c.k); err == nil {
+			t.Errorf("%dx%d K=%v: u %v c %v, no error", c.r, c.m, c.k, u, ch)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package quench
 
 import (
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -59,5 +60,16 @@ func TestSandpileMeanSizeAllocs(t *testing.T) {
 	lat := Lattice{Shape: []int{4, 1 << 16}}
 	if n := testing.AllocsPerRun(3, func() { SandpileMeanSize(lat) }); n > 6 {
 		t.Errorf("%v: %v allocations; want one per axis and a few", lat.Shape, n)
+	}
+}
+
+// The bound on the odd eigenmodes counts (L+1)/2 of them along an axis:
+// 2047x2047x4097 has 1024*1024*2049, just over 2^31, and is refused
+// before any sum is taken (as L/2 the count would be 1023*1023*2048, under
+// it).
+func TestSandpileMeanSizeTermsBound(t *testing.T) {
+	lat := Lattice{Shape: []int{2047, 2047, 4097}}
+	if _, _, err := SandpileMeanSize(lat); err == nil || !strings.Contains(err.Error(), "odd eigenmodes") {
+		t.Errorf("%v: %v, want refused for its 1024*1024*2049 > 2^31 odd modes", lat.Shape, err)
 	}
 }
