@@ -379,6 +379,8 @@ func TestMetropolisBlinkingRefusal(t *testing.T) {
 		{"ising2d", "metropolis", []int{2, 6}, 0, true},
 		{"ising2d", "metropolis", []int{6, 2}, 0, true},
 		{"ising2d", "metropolis", []int{2, 4}, 0.1, false},
+		{"ising2d", "metropolis", []int{2, 2}, -0.1, false}, // a field of either sign
+		{"ising2d", "metropolis", []int{2, 4}, -1e-17, true},
 		{"ising2d", "heatbath", []int{2, 6}, 0, false},
 		{"ising2d", "metropolis", []int{4, 4}, 0, false},
 		{"ising2d", "metropolis", []int{2, 8}, 0, false},
@@ -437,5 +439,75 @@ func TestMetropolisNearCertainRefusal(t *testing.T) {
 		if (err != nil && strings.Contains(err.Error(), "rejects a flip with probability at most")) != c.refused || !c.refused && err != nil {
 			t.Errorf("%s %s J=%v h=%v T=%v: %v, want refused %v", c.model, c.algo, c.j, c.h, c.temp, err, c.refused)
 		}
+	}
+}
+
+// The refusal is for a rejection probability below 2^-20: at exactly 2^-20
+// (the 8 |J| flip's weight exp(-8/T) a threshold of 2^32 - 2^12) Metropolis
+// runs, one unit of 2^-32 less and it is refused.
+func TestMetropolisNearCertainBoundary(t *testing.T) {
+	for _, c := range []struct {
+		units   float64 // the threshold's distance below 2^32, in 2^-32
+		refused bool
+	}{{4096, false}, {4095, true}} {
+		// a weight half a unit above the threshold's floor
+		w := 1 - (c.units-0.5)*0x1p-32
+		temp := 8 / -math.Log(w)
+		cfg := Config{Model: "ising2d", Shape: []int{16, 16}, Algo: "metropolis", J: 1, T: temp, Sweeps: 10, Every: 1, Seed: 1, Start: "hot"}
+		err := cfg.Validate()
+		tab, terr := quench.NewIsingTable(2, cfg.IsingParams())
+		if terr != nil || tab.MaxReject() != c.units*0x1p-32 {
+			t.Fatalf("T=%v: max reject %v (%v), want %v", temp, tab.MaxReject(), terr, c.units*0x1p-32)
+		}
+		if refused := err != nil && strings.Contains(err.Error(), "rejects a flip with probability at most"); refused != c.refused || !c.refused && err != nil {
+			t.Errorf("T=%v (max reject %v): %v, want refused %v", temp, tab.MaxReject(), err, c.refused)
+		}
+	}
+}
+
+// Model B from a hot start with a measured phi that is not a number (a
+// field that blew up) has no exact values: none about an unknown mean.
+func TestGaussianExactModelBNaN(t *testing.T) {
+	c := Config{Model: "phi4", Scheme: quench.SchemeModelB, Shape: []int{8, 8}, Start: "hot", T: 1, Dt: 0.01, Gamma: 1, Mass: 1, M2: 1}
+	for _, m := range []float64{math.NaN(), math.Inf(1)} {
+		if x := c.gaussianExact(map[string]stats.Estimate{"phi": {Mean: m}}); x != nil {
+			t.Errorf("phi %v: exact %v", m, x)
+		}
+	}
+	if x := c.gaussianExact(map[string]stats.Estimate{"phi": {Mean: 0.1}}); x == nil {
+		t.Error("phi 0.1: no exact values")
+	}
+}
+
+// exactValues leaves out what is not finite (summary.json cannot hold
+// it): the Gaussian field at T = 1e200 has phi2 about 1e200, phi4 = 3
+// <phi^2>^2 beyond float64's range.
+func TestExactValuesFinite(t *testing.T) {
+	c := Config{Model: "phi4", Scheme: quench.SchemeLM, Shape: []int{4, 4}, T: 1e200, Dt: 0.01, Gamma: 1, Mass: 1, M2: 1}
+	x := c.exactValues(nil)
+	if _, ok := x["phi4"]; ok || !(x["phi2"] > 1e199) {
+		t.Errorf("T = 1e200: exact %v, want phi2 and no phi4", x)
+	}
+	if _, err := json.Marshal(x); err != nil {
+		t.Error(err)
+	}
+}
+
+// An observable with no value (model B's Binder cumulant from a cold
+// start: m is 0 throughout, 0/0) gets no unreliable_by, which says why an
+// error bar of a value is not reliable.
+func TestUnreliableByNeedsValue(t *testing.T) {
+	sum := summaryOf(t, Config{Model: "phi4", Scheme: "modelb", Precision: "float64", Shape: []int{8, 8}, Sweeps: 300, Every: 1, Seed: 3, Start: "cold", T: 1, Dt: 0.01, Gamma: 1, Mass: 1, M2: 1, Lambda: 0})
+	none := 0
+	for name, v := range sum.Observables {
+		if v.Mean == nil {
+			none++
+			if v.UnreliableBy != nil {
+				t.Errorf("%s: no value, unreliable_by %v", name, v.UnreliableBy)
+			}
+		}
+	}
+	if none == 0 {
+		t.Errorf("no observable without a value: %+v", sum.Observables)
 	}
 }

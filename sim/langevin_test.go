@@ -4,8 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -981,6 +984,44 @@ func TestKuramotoNoiseBound(t *testing.T) {
 			// uniform phases: <r> = sqrt(pi/(4N)) = 0.04 at N = 500
 			if r > 0.1 {
 				t.Errorf("%s %s T=%g (inside the bound): r = %v, want about 0.04 (uniform phases)", prec, scheme, cfg.T, r)
+			}
+		}
+	}
+}
+
+// The noise bound is on the step's noise, T dt: at dt 1e7 in float32 a T of
+// 0.9 (em: 7 standard deviations of 4730 turns) is refused too. The bound
+// the message gives ("T must be < B", B cut to 3 digits) is where the
+// refusals start, for em and lm (whose noise is half em's variance): B
+// runs, B plus one in its third digit does not.
+func TestKuramotoNoiseBoundMessage(t *testing.T) {
+	kur := langevinConfigs()[6]
+	kur.Omega, kur.OmegaSpread = 0, 0
+	big := kur
+	big.Precision, big.Scheme, big.Dt, big.K, big.T, big.Beta = "float32", "em", 1e7, 0, 0.9, 0
+	if err := big.Validate(); err == nil || !strings.Contains(err.Error(), "is too large for kuramoto") {
+		t.Errorf("float32 em dt 1e7 T 0.9: %v", err)
+	}
+	bound := regexp.MustCompile(`T must be < ([0-9.e+-]+) `)
+	for _, prec := range []string{"float32", "float64"} {
+		for _, scheme := range []string{"em", "lm"} {
+			cfg := kur
+			cfg.Precision, cfg.Scheme, cfg.T, cfg.Beta = prec, scheme, 1e300, 0
+			m := bound.FindStringSubmatch(fmt.Sprint(cfg.Validate()))
+			if m == nil {
+				t.Fatalf("%s %s: no bound in %v", prec, scheme, cfg.Validate())
+			}
+			b, _ := strconv.ParseFloat(m[1], 64)
+			step := math.Pow(10, math.Floor(math.Log10(b))-2)
+			for _, c := range []struct {
+				temp    float64
+				refused bool
+			}{{b, false}, {b + step, true}} {
+				cfg.T, cfg.Beta = c.temp, 0
+				err := cfg.Validate()
+				if refused := err != nil && strings.Contains(err.Error(), "is too large for kuramoto"); refused != c.refused {
+					t.Errorf("%s %s: message's bound %v; T=%v: %v, want refused %v", prec, scheme, b, c.temp, err, c.refused)
+				}
 			}
 		}
 	}

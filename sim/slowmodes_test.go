@@ -132,6 +132,8 @@ func TestModeMissed(t *testing.T) {
 		{100, 5000, true},         // tau far below 285, bins < 5700
 		{math.NaN(), 5000, true},  // no Sokal window
 		{150, 5000, false},        // over half of it: Sokal's own scatter
+		{128, 5000, true},         // 0.45 of it: under half
+		{142.5, 5000, false},      // exactly half: not under it
 		{100, 6000, false},        // bins of 20 mode times see the mode
 		{math.NaN(), 6000, false}, // (and the usual rule marks a NaN)
 	} {
@@ -228,5 +230,31 @@ func TestMassThermShort(t *testing.T) {
 		if got := sum.ThermShort; (got == nil) != (c.want == nil) || got != nil && *got != *c.want {
 			t.Errorf("%s %s, --therm %d: therm_short %+v, want %+v", c.model, c.start, c.therm, got, c.want)
 		}
+	}
+}
+
+// The S_k rule compares tau_int in steps: a run measuring every 5 steps
+// (8^2, modes of 54 steps, 30000 steps after 300, bins of 600 steps, under
+// 20 mode times) has Sokal tau_int of about 10 measurements, 50 steps,
+// near its mode's and over half of it, so its S_k are not marked for the
+// mode (the usual rule marks them: bins of 600 steps are under 20 tau_int).
+func TestModelBModeRuleInSteps(t *testing.T) {
+	sum := summaryOf(t, Config{Model: "phi4", Scheme: "modelb", Precision: "float64", Shape: []int{8, 8}, Sweeps: 30000, Therm: 300, Every: 5, Seed: 1, Start: "cold", T: 1, Dt: 0.01, Gamma: 1, Mass: 1, M2: 1, Lambda: 0})
+	for _, name := range []string{"S_k0", "S_k1"} {
+		if v := sum.Observables[name]; v.TauInt == nil || !(*v.TauInt*5 > 27) || slices.Contains(v.UnreliableBy, BySlowModes) {
+			t.Errorf("%s: %+v, want tau_int over 27 steps and not marked for its mode", name, v)
+		}
+	}
+}
+
+// A run whose slow-mode note marks model B's S_k alone (32^2, modes of
+// 1253 steps, 2 measured steps: no Sokal window for the others) still
+// names the run's slowest mode in it.
+func TestModelBSlowestWithOnlySk(t *testing.T) {
+	sum := summaryOf(t, Config{Model: "phi4", Scheme: "modelb", Precision: "float64", Shape: []int{32, 32}, Sweeps: 2, Every: 1, Seed: 1, Start: "cold", T: 1, Dt: 0.01, Gamma: 1, Mass: 1, M2: 1, Lambda: 0})
+	l1 := 2 - 2*math.Cos(2*math.Pi/32)
+	slowest := int64(math.Ceil(1 / (2 * 0.01 * l1 * (l1 + 1))))
+	if d := sum.Diffusive; d == nil || !slices.Equal(d.Marked, []string{"S_k0", "S_k1"}) || d.SlowestSteps != slowest || slowest != 1253 {
+		t.Errorf("diffusive_tail %+v, want S_k0, S_k1 marked and the slowest mode, %d steps", d, slowest)
 	}
 }
