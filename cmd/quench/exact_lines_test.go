@@ -1,0 +1,148 @@
+package main
+
+import (
+	"bytes"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/quenchlab/quench"
+	"github.com/quenchlab/quench/sim"
+)
+
+// exactLine is printExact's output for one observable of the given
+// summary values under c.
+func exactLine(c *sim.Config, name string, x, mean, err float64, reliable bool, measurements int, ts *sim.ThermShort) string {
+	var b bytes.Buffer
+	printExact(&b, c, &sim.Summary{Measurements: measurements, ThermShort: ts, Exact: map[string]float64{name: x},
+		Observables: map[string]sim.Value{name: {Mean: &mean, Error: &err, Reliable: reliable}}}, []string{name}, "steps")
+	return b.String()
+}
+
+// More than 4 errors from the exact value: a reliable error blames the
+// sampling alone; an unreliable one adds that the error may be too small,
+// and blames it alone only in a model B run whose --therm covered its
+// slow modes (its rule is exact there), not under another scheme.
+func TestExactLinesFarReasons(t *testing.T) {
+	modelB := &sim.Config{Model: "phi4", Scheme: quench.SchemeModelB, Start: "cold"}
+	em := &sim.Config{Model: "phi4", Scheme: quench.SchemeEM}
+	const (
+		sampled = "more than 4, so the measured steps did not sample the stationary state (thermalize longer)"
+		small   = ", or its error, marked *, is too small (run longer)"
+		covered = "its error, marked *, is too small (run longer; --therm covered the slow modes)"
+	)
+	for _, c := range []struct {
+		cfg      *sim.Config
+		reliable bool
+		want     string
+		not      []string
+	}{
+		{modelB, false, covered, []string{sampled}},
+		{modelB, true, sampled + "\n", []string{covered, small}},
+		{em, true, sampled + "\n", []string{covered, small}},
+		{em, false, sampled + small + "\n", []string{covered}},
+	} {
+		out := exactLine(c.cfg, "phi2", 1, 1.5, 0.1, c.reliable, 1000, nil)
+		bad := !strings.Contains(out, c.want)
+		for _, n := range c.not {
+			bad = bad || strings.Contains(out, n)
+		}
+		if bad {
+			t.Errorf("%s, reliable %v:\n%s", c.cfg.Scheme, c.reliable, out)
+		}
+	}
+}
+
+// A constant series (error 0): equal to the exact value it gets no remark;
+// a primary observable's constant more than 1% of the larger of the two
+// from it was not sampled from the stationary state, with "or too few
+// were measured" under 100 measurements.
+func TestExactLinesConstantThreshold(t *testing.T) {
+	pile := &sim.Config{Model: "sandpile"}
+	const far = "did not sample the stationary state"
+	for _, c := range []struct {
+		mean         float64
+		measurements int
+		far, few     bool
+	}{
+		{10.15, 1000, true, false},   // 1.5%
+		{10.05, 1000, false, false},  // 0.5%
+		{10.101, 1000, false, false}, // 1.01% of 10, under 1% of 10.101
+		{9.899, 1000, true, false},   // 1.01% of 10, the larger
+		{12, 99, true, true},
+		{12, 100, true, false},
+	} {
+		out := exactLine(pile, "avalanche_size", 10, c.mean, 0, false, c.measurements, nil)
+		if !strings.Contains(out, "in every measurement") || strings.Contains(out, far) != c.far || strings.Contains(out, "or too few were measured") != c.few {
+			t.Errorf("constant %v, %d measurements: far %v, too few %v:\n%s", c.mean, c.measurements, c.far, c.few, out)
+		}
+	}
+	lm := &sim.Config{Model: "phi4", Scheme: quench.SchemeLM}
+	if out := exactLine(lm, "energy_quartic", 0, 0, 0, true, 1000, nil); strings.TrimSpace(out[strings.Index(out, "\n  ")+1:]) != "energy_quartic  0" {
+		t.Errorf("a constant equal to its exact value:\n%q", out)
+	}
+}
+
+// The blinking line needs Metropolis and 100 or more measurements at |m|
+// 0 in every one: at 99 it is not said, nor under heat bath.
+func TestBlinkingLineEdges(t *testing.T) {
+	for _, c := range []struct {
+		algo         string
+		measurements int
+		blinking     bool
+	}{{"metropolis", 100, true}, {"metropolis", 99, false}, {"heatbath", 1000, false}} {
+		cfg := &sim.Config{Model: "ising2d", J: 1, Shape: []int{4, 4}, Algo: c.algo}
+		e, zero, x := 0.0, 0.0, -0.04
+		var b bytes.Buffer
+		printExact(&b, cfg, &sim.Summary{Measurements: c.measurements, Exact: map[string]float64{"energy": x},
+			Observables: map[string]sim.Value{"energy": {Mean: &e, Error: &zero}, "abs_magnetization": {Mean: &zero, Error: &zero}}}, []string{"energy"}, "sweeps")
+		if strings.Contains(b.String(), "a blinking state") != c.blinking {
+			t.Errorf("%s, %d measurements: blinking %v, want %v:\n%s", c.algo, c.measurements, !c.blinking, c.blinking, b.String())
+		}
+	}
+}
+
+// Model B's exact line says about which mean the field fluctuates: 0 from
+// the cold start, the start's measured m from the hot one.
+func TestExactWhyModelBStart(t *testing.T) {
+	for start, want := range map[string]string{"cold": "about the conserved mean field, 0 from the cold start", "hot": "about the conserved mean field, the start's m, as measured"} {
+		if got := exactWhy(&sim.Config{Model: "phi4", Scheme: quench.SchemeModelB, Start: start}); !strings.HasSuffix(got, want) {
+			t.Errorf("%s start: %q", start, got)
+		}
+	}
+}
+
+// The table's notes on unreliable errors: kmp from its stationary hot
+// start (a ring of 128, modes of up to 128^2/(8 pi^2) = 208 steps, 10000
+// steps in bins of 200) has its masses' errors marked for the slow modes
+// alone, so the usual rule's note is not printed and the slow-mode note
+// gives that one reason; model B on 16x32 for 10 steps has only its S_k
+// marked for their modes, each with its own time (L 16: 286 steps, L 32:
+// 1253), the note right below the usual one; kmp from its cold start with
+// --therm 100 is warned that its slow modes had not relaxed (5 times 52
+// steps needed).
+func TestSlowModeNotesOneReason(t *testing.T) {
+	dir := t.TempDir()
+	out, sum := runSummary(t, filepath.Join(dir, "kmp"), "--model", "kmp", "--dim", "1", "--L", "128", "--steps", "10000", "--quiet")
+	if v := sum.Observables["mass_var"]; strings.Contains(out, "too few measurements") || len(v.UnreliableBy) != 1 || v.UnreliableBy[0] != sim.BySlowModes ||
+		!strings.Contains(out, "\n\n* the mass is conserved, so it relaxes diffusively: its slow modes decorrelate over up to 208 steps; error bins of 200 steps miss too much of their share of tau_int for mass_var, mass_corr1, mass_max (the errors come out too small); about ") {
+		t.Errorf("kmp hot, mass_var %+v:\n%s", v, out)
+	}
+	out, _ = runSummary(t, filepath.Join(dir, "b"), "--model", "phi4", "--scheme", "modelb", "--lambda", "0", "--m2", "1", "--shape", "16x32", "--start", "cold", "--steps", "10", "--quiet")
+	if !strings.Contains(out, "run longer for trustworthy errors\n* model B conserves the field, so it relaxes diffusively: its slow modes decorrelate over up to 1253 steps; the modes of S_k0 (286 steps), S_k1 (1253 steps) take over twice their Sokal tau_int to decorrelate (linearized; the window, where it found one, missed their decay), and over 1/20 of the 1-step bins; about ") {
+		t.Errorf("model B 16x32, 10 steps:\n%s", out)
+	}
+	out, _ = runSummary(t, filepath.Join(dir, "cold"), "--model", "kmp", "--dim", "1", "--L", "64", "--start", "cold", "--therm", "100", "--steps", "200", "--quiet")
+	if !strings.Contains(out, "\nwarning: --therm 100 is shorter than 5 times the conserved field's slowest mode's decorrelation time, 52 steps: the start's slow modes had not relaxed when measuring began, so the means are biased (mass_var and the profiles); --therm 260 or more lets them relax\n") {
+		t.Errorf("kmp cold, --therm 100:\n%s", out)
+	}
+}
+
+// A message on the temperature keeps the name --T where --beta set it: its
+// number is T (kuramoto at --beta 1e-40: T = 1e40).
+func TestTemperatureMessageName(t *testing.T) {
+	code, _, stderr := runQ(t, "run", "--model", "particles", "--potential", "kuramoto", "--beta", "1e-40", "--N", "10", "--steps", "10", "--quiet", "--out", filepath.Join(t.TempDir(), "r"))
+	if code != 2 || !strings.HasPrefix(stderr, "quench: --T 1e+40 is too large for kuramoto") {
+		t.Errorf("exit %d: %q", code, stderr)
+	}
+}
