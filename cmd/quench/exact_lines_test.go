@@ -21,11 +21,14 @@ func exactLine(c *sim.Config, name string, x, mean, err float64, reliable bool, 
 
 // More than 4 errors from the exact value: a reliable error blames the
 // sampling alone; an unreliable one adds that the error may be too small,
-// and blames it alone only in a model B run whose --therm covered its
-// slow modes (its rule is exact there), not under another scheme.
+// and blames it alone only in a model B or kmp run whose --therm covered
+// its slow modes (its rule is exact there; kmp's hot start is
+// stationary), not under another scheme or model.
 func TestExactLinesFarReasons(t *testing.T) {
 	modelB := &sim.Config{Model: "phi4", Scheme: quench.SchemeModelB, Start: "cold"}
 	em := &sim.Config{Model: "phi4", Scheme: quench.SchemeEM}
+	kmp := &sim.Config{Model: "kmp", Start: "hot"}
+	pile := &sim.Config{Model: "sandpile"}
 	const (
 		sampled = "more than 4, so the measured steps did not sample the stationary state (thermalize longer)"
 		small   = ", or its error, marked *, is too small (run longer)"
@@ -41,6 +44,9 @@ func TestExactLinesFarReasons(t *testing.T) {
 		{modelB, true, sampled + "\n", []string{covered, small}},
 		{em, true, sampled + "\n", []string{covered, small}},
 		{em, false, sampled + small + "\n", []string{covered}},
+		{kmp, false, covered, []string{sampled}},
+		{kmp, true, sampled + "\n", []string{covered, small}},
+		{pile, false, sampled + small + "\n", []string{covered}},
 	} {
 		out := exactLine(c.cfg, "phi2", 1, 1.5, 0.1, c.reliable, 1000, nil)
 		bad := !strings.Contains(out, c.want)
@@ -48,8 +54,14 @@ func TestExactLinesFarReasons(t *testing.T) {
 			bad = bad || strings.Contains(out, n)
 		}
 		if bad {
-			t.Errorf("%s, reliable %v:\n%s", c.cfg.Scheme, c.reliable, out)
+			t.Errorf("%s %s, reliable %v:\n%s", c.cfg.Model, c.cfg.Scheme, c.reliable, out)
 		}
+	}
+	// a kmp cold start with a --therm too short (therm_short): the start
+	// is to blame too
+	out := exactLine(&sim.Config{Model: "kmp", Start: "cold"}, "mass_var", 1, 1.5, 0.1, false, 1000, &sim.ThermShort{SlowestSteps: 831, NeededTherm: 4151})
+	if !strings.Contains(out, sampled+small) || strings.Contains(out, covered) {
+		t.Errorf("kmp cold, therm short:\n%s", out)
 	}
 }
 

@@ -1771,7 +1771,7 @@ func printExact(w io.Writer, c *sim.Config, sum *sim.Summary, names []string, un
 				switch {
 				case !v.Reliable && thermCovered(c, sum):
 					// the slow modes had relaxed (the rule is exact for
-					// the Gaussian field): the error, not the start
+					// the Gaussian field and kmp): the error, not the start
 					line += ": more than 4, and its error, marked *, is too small (run longer; --therm covered the slow modes)"
 				default:
 					line += fmt.Sprintf(": more than 4, so the measured %s did not sample the stationary state (thermalize longer)", unit)
@@ -1837,12 +1837,14 @@ func blinking(c *sim.Config, sum *sim.Summary, name string, e float64) bool {
 var exactDerived = []string{"specific_heat", "susceptibility", "susceptibility_connected", "binder"}
 
 // thermCovered reports whether a run whose exact values are known had a
-// --therm long enough for its slow modes (model B: no Summary.ThermShort,
-// whose linearized time is exact for the Gaussian field, the only model B
-// runs with exact values), so that a distance of more than 4 unreliable
-// errors is those errors' fault, not the start's.
+// --therm long enough for its slow modes, so that a distance of more than
+// 4 unreliable errors is those errors' fault, not the start's: no
+// Summary.ThermShort under model B (whose linearized time is exact for
+// the Gaussian field, the only model B runs with exact values) or kmp
+// (whose hot start is its stationary state, and whose modes relax at
+// exactly their rate from a cold one).
 func thermCovered(c *sim.Config, sum *sim.Summary) bool {
-	return c.Model == "phi4" && c.Scheme == quench.SchemeModelB && sum.ThermShort == nil
+	return (c.Model == "phi4" && c.Scheme == quench.SchemeModelB || c.Model == "kmp") && sum.ThermShort == nil
 }
 
 func num(p *float64, format string) string {
