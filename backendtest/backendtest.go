@@ -75,6 +75,81 @@ func testBuffers(t *testing.T, b quench.Backend) {
 	if free, total, err := b.MemInfo(); err == nil && (total == 0 || free > total) {
 		t.Errorf("unexpected MemInfo: free %d total %d", free, total)
 	}
+	testFreedBuffers(t, b)
+}
+
+// testFreedBuffers: a freed buffer is refused with an error by the moves,
+// the kernels and the reductions (a GPU kernel launched on it would fault
+// on device address 0 and leave the backend unusable), a second Free does
+// nothing, and the backend still works afterwards.
+func testFreedBuffers(t *testing.T, b quench.Backend) {
+	lat, _ := quench.NewLattice(4, 4)
+	n := lat.Sites()
+	tab, err := quench.NewIsingTable(2, quench.IsingParams{J: 1, Beta: 0.4, Algo: quench.Metropolis})
+	if err != nil {
+		t.Fatal(err)
+	}
+	spins, err := b.Alloc(quench.Int8, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	field, err := b.Alloc(quench.Float64, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, buf := range []quench.Buffer{spins, field} {
+		if err := b.Free(buf); err != nil {
+			t.Fatalf("Free: %v", err)
+		}
+		if err := b.Free(buf); err != nil {
+			t.Errorf("second Free of a %v buffer: %v", buf.DType(), err)
+		}
+	}
+	if err := b.Upload(spins, make([]int8, n)); err == nil {
+		t.Errorf("Upload into a freed buffer did not fail")
+	}
+	if err := b.Download(make([]int8, n), spins); err == nil {
+		t.Errorf("Download from a freed buffer did not fail")
+	}
+	if err := b.IsingSweep(spins, lat, tab, quench.Counter{Seed: 1}); err == nil {
+		t.Errorf("IsingSweep on a freed buffer did not fail")
+	}
+	if _, err := b.IsingSums(spins, lat); err == nil {
+		t.Errorf("IsingSums of a freed buffer did not fail")
+	}
+	if _, err := b.Sum(field); err == nil {
+		t.Errorf("Sum of a freed buffer did not fail")
+	}
+	if _, err := b.FieldSums(field, &lat); err == nil {
+		t.Errorf("FieldSums of a freed buffer did not fail")
+	}
+	// the backend is unharmed: a sweep of a live buffer and its sums
+	live, err := b.Alloc(quench.Int8, n)
+	if err != nil {
+		t.Fatalf("Alloc after the refusals: %v", err)
+	}
+	defer b.Free(live)
+	s := make([]int8, n)
+	for i := range s {
+		s[i] = 1
+	}
+	if err := b.Upload(live, s); err != nil {
+		t.Fatalf("Upload after the refusals: %v", err)
+	}
+	if err := b.IsingSweep(live, lat, tab, quench.Counter{Seed: 1}); err != nil {
+		t.Fatalf("IsingSweep after the refusals: %v", err)
+	}
+	got, err := b.IsingSums(live, lat)
+	if err != nil {
+		t.Fatalf("IsingSums after the refusals: %v", err)
+	}
+	RefIsingSweep(s, lat, tab, quench.Counter{Seed: 1})
+	if want := RefIsingSums(s, lat); got != want {
+		t.Errorf("sums after the refusals: got %+v want %+v", got, want)
+	}
+	if err := b.Sync(); err != nil {
+		t.Errorf("Sync after the refusals: %v", err)
+	}
 }
 
 func fill[T any](s []T, f func(i int) T) []T {

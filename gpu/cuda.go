@@ -244,13 +244,30 @@ func (b *Backend) Alloc(dt quench.DType, n int64) (quench.Buffer, error) {
 	return buf, nil
 }
 
+// own checks that buf is a live buffer of this backend holding dt (any
+// type for 0). A freed buffer keeps its type and length but no device
+// memory: launched on, its address 0 would fault on the device and leave
+// the context unusable for every later call, so it is refused here (as the
+// CPU backend refuses its freed buffers).
 func (b *Backend) own(buf quench.Buffer, dt quench.DType) (*Buffer, error) {
-	gb, ok := buf.(*Buffer)
-	if !ok || gb == nil || gb.be != b {
-		return nil, fmt.Errorf("gpu: buffer %T does not belong to this backend", buf)
+	gb, err := b.belongs(buf)
+	if err != nil {
+		return nil, err
+	}
+	if gb.ptr == 0 {
+		return nil, fmt.Errorf("gpu: %d-element %v buffer was freed", gb.n, gb.dt)
 	}
 	if dt != 0 && gb.dt != dt {
 		return nil, fmt.Errorf("gpu: buffer holds %v, want %v", gb.dt, dt)
+	}
+	return gb, nil
+}
+
+// belongs checks that buf is a buffer of this backend, freed or not.
+func (b *Backend) belongs(buf quench.Buffer) (*Buffer, error) {
+	gb, ok := buf.(*Buffer)
+	if !ok || gb == nil || gb.be != b {
+		return nil, fmt.Errorf("gpu: buffer %T does not belong to this backend", buf)
 	}
 	return gb, nil
 }
@@ -318,9 +335,9 @@ func (b *Backend) Download(dst any, src quench.Buffer) error {
 	return b.do(func() error { return wrap("download", cu.MemcpyDtoH(p, gb.ptr, n*dt.Size())) })
 }
 
-// Free implements quench.Buffers.
+// Free implements quench.Buffers; freeing a buffer twice does nothing.
 func (b *Backend) Free(buf quench.Buffer) error {
-	gb, err := b.own(buf, 0)
+	gb, err := b.belongs(buf)
 	if err != nil {
 		return err
 	}
