@@ -406,12 +406,16 @@ func (b *Backend) oneWave(name string) (int64, error) {
 	return w, nil
 }
 
+// maxGrid is the most blocks launch gives a kernel: beyond maxGrid *
+// blockSize threads the kernels' grid-stride loops take the rest.
+const maxGrid = 1 << 20
+
 // launch runs kernel name on n threads (grid-stride loops cover any n);
 // every argument is an 8-byte value, as gorgonia.org/cu copies them.
 // Call on the CUDA thread.
 func (b *Backend) launch(name string, n int64, args ...uint64) error {
 	grid := (n + blockSize - 1) / blockSize
-	grid = max(1, min(grid, 1<<20))
+	grid = max(1, min(grid, maxGrid))
 	params := make([]unsafe.Pointer, len(args))
 	for i := range args {
 		params[i] = unsafe.Pointer(&args[i])
@@ -676,10 +680,21 @@ func (b *Backend) FieldSums(buf quench.Buffer, lat *quench.Lattice) (quench.Fiel
 	return fs, nil
 }
 
-// PhiloxKAT runs Philox4x32-10 on the device for each counter and key.
+// PhiloxKAT runs Philox4x32-10 on the device for each counter and key
+// (one key per counter; philox_kat has a thread per counter, no
+// grid-stride loop, so at most maxGrid * blockSize of them).
 func (b *Backend) PhiloxKAT(ctr [][4]uint32, key [][2]uint32) ([][4]uint32, error) {
 	n := int64(len(ctr))
+	if len(key) != len(ctr) {
+		return nil, fmt.Errorf("gpu: PhiloxKAT of %d counters and %d keys: one key per counter", len(ctr), len(key))
+	}
+	if n > maxGrid*blockSize {
+		return nil, fmt.Errorf("gpu: PhiloxKAT of %d counters: at most %d", n, maxGrid*blockSize)
+	}
 	out := make([][4]uint32, n)
+	if n == 0 {
+		return out, nil
+	}
 	err := b.do(func() error {
 		dc, err := cu.MemAlloc(16 * n)
 		if err != nil {

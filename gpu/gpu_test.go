@@ -70,6 +70,27 @@ func TestPhiloxKnownAnswers(t *testing.T) {
 	}
 }
 
+// TestPhiloxKATArgs: PhiloxKAT refuses keys that do not pair with the
+// counters (the upload read past the key slice) and gives nothing for no
+// counters (it indexed an empty slice on the CUDA thread: a panic that
+// ended the program). Its refusal of more counters than its grid covers
+// (the rest came back as uninitialised device memory) would take 6 GiB of
+// host slices to test.
+func TestPhiloxKATArgs(t *testing.T) {
+	be := open(t)
+	if out, err := be.PhiloxKAT(nil, nil); err != nil || len(out) != 0 {
+		t.Errorf("no counters: %v, %v", out, err)
+	}
+	if _, err := be.PhiloxKAT(make([][4]uint32, 3), make([][2]uint32, 1)); err == nil {
+		t.Errorf("3 counters with 1 key taken")
+	}
+	// still usable
+	c, k := [4]uint32{0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344}, [2]uint32{0xa4093822, 0x299f31d0}
+	if got, err := be.PhiloxKAT([][4]uint32{c}, [][2]uint32{k}); err != nil || got[0] != [4]uint32{0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1} {
+		t.Errorf("Random123 known answer after the refusals: %08x, %v", got, err)
+	}
+}
+
 // TestSqrt32: quench_sqrt32, the float32 Box-Muller radius's square root
 // without a branch (pmath.cuh), equals __fsqrt_rn bit for bit on every
 // float32 it is for: +0, -0 and every x with 2^-100 <= x < +Inf (about
