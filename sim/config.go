@@ -518,9 +518,10 @@ func (c *Config) DiskBytes() uint64 {
 		ckpt, log = 13*n, rows*8*6+c.profileBytes(8)
 		outputs = n + 8*n + rows*100 + c.profileBytes(25) + 2*img
 	case IsMass(c.Model):
-		// profile snapshots: float64 in the log, text in profiles.csv
+		// profile snapshots: float64 in the log, text in profiles.csv;
+		// their averages in summary.json and histograms.csv
 		ckpt, log = 8*n, rows*8*5+c.profileBytes(8)
-		outputs = 8*n + rows*100 + c.profileBytes(25) + img
+		outputs = 8*n + rows*100 + c.profileBytes(25) + img + c.profileSummaryBytes()
 	case c.Model == "diffusion":
 		ckpt, log, outputs = 8*n, rows*8*5, 8*n+rows*100+img
 	default:
@@ -528,10 +529,26 @@ func (c *Config) DiskBytes() uint64 {
 		if c.Scheme == quench.SchemeBAOAB {
 			ckpt *= 2
 		}
+		if c.Potential == quench.PotentialKuramoto {
+			// the oscillators' natural frequencies (float64)
+			ckpt += 8 * uint64(max(c.N, 0))
+		}
 		cols := uint64(len(c.Columns()) + 1)
 		log, outputs = rows*cols*8, n*uint64(c.ElemType().Size())+rows*cols*25+img
 	}
 	return ckpt + log + max(ckpt, outputs) + 1<<20
+}
+
+// profileSummaryBytes bounds the averaged profile snapshots' text in
+// summary.json (an indented mean, error and tau_int and a reliable flag,
+// up to 120 bytes a column) and histograms.csv (a row of up to 80 bytes
+// a column), and profiles.csv's header: a 1D ring's C(r) has up to 32769
+// columns, 6 MiB, and a run with profiles takes them.
+func (c *Config) profileSummaryBytes() uint64 {
+	if c.Profiles() == 0 {
+		return 0
+	}
+	return 256 * uint64(c.ProfileWidth())
 }
 
 // imageBytes bounds the size of a run's PNG image (lattice.png, and the

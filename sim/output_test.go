@@ -392,7 +392,8 @@ func TestRemoveTempsRegularOnly(t *testing.T) {
 // phi4 run's float64 state, twice, took more than the estimate, which a run
 // passed and then failed at its second checkpoint), and the last
 // checkpoint with the outputs written after it (lattice.png was not
-// counted).
+// counted), the kuramoto frequencies and a ring's averaged C(r) (neither
+// was).
 func TestDiskBytesCoversPeak(t *testing.T) {
 	phi := langevinConfigs()[0]
 	phi.Shape, phi.Sweeps, phi.Therm, phi.Every = []int{256, 512}, 2, 0, 1
@@ -407,7 +408,14 @@ func TestDiskBytesCoversPeak(t *testing.T) {
 	pile := Config{Model: "sandpile", Shape: []int{512, 384}, Sweeps: 20, Every: 1, Seed: 5, Start: "stationary"}
 	kmp := Config{Model: "kmp", Shape: []int{512, 384}, Mass0: 2, Sweeps: 2, Every: 1, Seed: 5, Start: "hot"}
 	diff := Config{Model: "diffusion", Shape: []int{512, 384}, Alpha: 0.1, Precision: "float64", Sweeps: 2, Every: 1, Seed: 5, Start: "hot"}
-	for _, cfg := range []Config{phi, baoab, part, ising, pile, kmp, diff} {
+	// the kuramoto checkpoint's frequencies (8 bytes an oscillator, as
+	// many as its phases); a ring's averaged C(r), 32769 values in
+	// summary.json and histograms.csv (5 MB where its checkpoint is 0.5)
+	kur := langevinConfigs()[6]
+	kur.N, kur.D, kur.Sweeps, kur.Therm, kur.Every = 200000, 1, 2, 0, 1
+	ring := kmp
+	ring.Shape = []int{65536}
+	for _, cfg := range []Config{phi, baoab, part, ising, pile, kmp, diff, kur, ring} {
 		cfg.CheckpointEvery = 1
 		if err := cfg.Validate(); err != nil {
 			t.Fatal(err)
