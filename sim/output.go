@@ -722,11 +722,18 @@ func writeFloatNpy(w io.Writer, st *State) error {
 		shape = []int{int(st.Config.N), st.Config.D}
 	}
 	if st.Config.Precision == "float32" {
-		v := make([]float32, len(st.Field))
-		for i, x := range st.Field {
-			v[i] = float32(x)
-		}
-		return writeNpyOf(w, v, shape)
+		// converted a buffer at a time, the bytes writeNpyOf writes for
+		// the float32 values: a float32 copy of the state is 4 bytes a
+		// value the memory estimate does not count (a float32 particle run
+		// of 10^8 coordinates, estimated at 1242 MiB, peaked at 1544)
+		f := st.Field
+		return writeNpyRaw(w, "<f4", shape, func(buf []byte, lo int) int {
+			n := min(len(buf)/4, len(f)-lo)
+			for i, x := range f[lo : lo+n] {
+				binary.LittleEndian.PutUint32(buf[4*i:], math.Float32bits(float32(x)))
+			}
+			return n
+		}, len(f))
 	}
 	return writeNpyOf(w, st.Field, shape)
 }
