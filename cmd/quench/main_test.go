@@ -1755,6 +1755,55 @@ func TestDiskCheck(t *testing.T) {
 	}
 }
 
+// A resume that cannot even read its checkpoint and series log into
+// memory (twice their size) is refused in one line before reading them:
+// here a corrupted checkpoint, which reading would refuse for its
+// checksum, is refused for memory. With room to read them, the run's own
+// estimate is checked after reading, as before.
+func TestResumeMemoryCheckBeforeReading(t *testing.T) {
+	defer func() { hostMemory = quench.HostMemory }()
+	out := filepath.Join(t.TempDir(), "r")
+	if code, _, stderr := runQ(t, "run", "--L", "64", "--sweeps", "200", "--therm", "0", "--quiet", "--out", out); code != 0 {
+		t.Fatalf("run: exit %d, %q", code, stderr)
+	}
+	var files uint64
+	for _, name := range []string{sim.CheckpointFile, sim.SeriesLogFile} {
+		fi, err := os.Stat(filepath.Join(out, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files += uint64(fi.Size())
+	}
+	ckpt := filepath.Join(out, sim.CheckpointFile)
+	good, err := os.ReadFile(ckpt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := slices.Clone(good)
+	bad[len(bad)/2] ^= 1
+	if err := os.WriteFile(ckpt, bad, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	need := 2*files + sim.RuntimeBytes
+	avail := need - 1
+	hostMemory = func() (uint64, uint64, error) { return avail, 1 << 40, nil }
+	code, _, stderr := runQ(t, "resume", out, "--sweeps", "400", "--quiet")
+	if want := fmt.Sprintf("does not fit in memory: reading its checkpoint and series log (%s and %s) needs at least %s (%d bytes) of host memory", quench.FormatBytes(uint64(len(good))), quench.FormatBytes(files-uint64(len(good))), quench.FormatBytes(need), need); code != 2 || !strings.Contains(stderr, want) || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
+		t.Errorf("a resume one byte short of reading its files: exit %d, %q, want one line with %q", code, stderr, want)
+	}
+	if err := os.WriteFile(ckpt, good, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	avail = need // enough to read, not for the run's estimate
+	if code, _, stderr := runQ(t, "resume", out, "--sweeps", "400", "--quiet"); code != 2 || !strings.Contains(stderr, "the run (lattice 64x64, 400 measurements) does not fit in memory: it needs") {
+		t.Errorf("a resume that can read its files but not run: exit %d, %q", code, stderr)
+	}
+	hostMemory = quench.HostMemory
+	if code, _, stderr := runQ(t, "resume", out, "--sweeps", "400", "--quiet"); code != 0 {
+		t.Errorf("resume with the host's memory: exit %d, %q", code, stderr)
+	}
+}
+
 // failWriter fails every write, as a full disk behind stdout does.
 type failWriter struct{}
 

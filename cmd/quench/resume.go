@@ -45,6 +45,9 @@ lattice and measurement series an uninterrupted run would have produced.
 				}
 				defer unlock()
 			}
+			if err := checkReadMemory(dir); err != nil {
+				return err
+			}
 			st, err := sim.ReadCheckpoint(dir)
 			if err != nil {
 				if _, serr := os.Stat(filepath.Join(dir, replacedDir)); serr == nil && quench.IsUsage(err) {

@@ -876,12 +876,38 @@ func runWhat(c *sim.Config) string {
 // heap, 911 MiB resident, against an estimate of 640 MiB); with the
 // limit the collector runs before the heap passes it.
 func checkHostMemory(c *sim.Config, host uint64) error {
-	if avail, _, err := quench.HostMemory(); err == nil && host > avail {
+	if avail, _, err := hostMemory(); err == nil && host > avail {
 		return quench.Usagef("the run (%s, %d measurements) does not fit in memory: it needs %s (%d bytes) of host memory, %s (%d bytes) are available",
 			runWhat(c), c.Measurements(), quench.FormatBytes(host), host, quench.FormatBytes(avail), avail)
 	}
 	if host <= math.MaxInt64 && os.Getenv("GOMEMLIMIT") == "" { // the user's own limit stays
 		debug.SetMemoryLimit(int64(sim.HeapLimit(host)))
+	}
+	return nil
+}
+
+// hostMemory is quench.HostMemory (tests replace it).
+var hostMemory = quench.HostMemory
+
+// checkReadMemory refuses to resume the run in dir when even reading it
+// cannot fit: ReadCheckpoint holds the checkpoint's bytes while it
+// decodes the state from them (as large again) and the series log's
+// while it parses its rows (larger again), so at least twice the two
+// files. The run's own estimate, more, is checked once the checkpoint is
+// read (checkMemory); without this a run that no longer fits (moved to a
+// smaller machine, or with less memory free) was read first, and where
+// even that did not fit was killed for memory rather than refused.
+func checkReadMemory(dir string) error {
+	var files [2]uint64
+	for i, name := range []string{sim.CheckpointFile, sim.SeriesLogFile} {
+		if fi, err := os.Stat(filepath.Join(dir, name)); err == nil && fi.Mode().IsRegular() {
+			files[i] = uint64(fi.Size())
+		}
+	}
+	need := 2*(files[0]+files[1]) + sim.RuntimeBytes
+	if avail, _, err := hostMemory(); err == nil && need > avail {
+		return quench.Usagef("the run in %s does not fit in memory: reading its checkpoint and series log (%s and %s) needs at least %s (%d bytes) of host memory, %s (%d bytes) are available",
+			dir, quench.FormatBytes(files[0]), quench.FormatBytes(files[1]), quench.FormatBytes(need), need, quench.FormatBytes(avail), avail)
 	}
 	return nil
 }
