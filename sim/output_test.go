@@ -90,6 +90,35 @@ func TestFloatNpyFloat32NoCopy(t *testing.T) {
 	}
 }
 
+// A mass model's lattice.npy holds its masses in units of mass, the bytes
+// writeNpyOf writes for them, without a float64 copy of the masses.
+func TestMassNpyNoCopy(t *testing.T) {
+	const n = 1 << 20
+	masses, m := make([]int64, n), make([]float64, n)
+	for i := range masses {
+		masses[i] = int64(i)*int64(i)*977 + int64(i%3)<<40
+		m[i] = float64(masses[i]) / quench.MassUnit
+	}
+	var want bytes.Buffer
+	if err := writeNpyOf(&want, m, []int{n / 4, 4}); err != nil {
+		t.Fatal(err)
+	}
+	got := bytes.NewBuffer(make([]byte, 0, want.Len()))
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	if err := writeMassNpy(got, masses, []int{n / 4, 4}); err != nil {
+		t.Fatal(err)
+	}
+	runtime.ReadMemStats(&after)
+	if !bytes.Equal(got.Bytes(), want.Bytes()) {
+		t.Errorf("mass lattice.npy differs from writeNpyOf's (%d vs %d bytes)", got.Len(), want.Len())
+	}
+	// a 1 MiB write buffer; the copy alone would be 8 MiB
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 4<<20 {
+		t.Errorf("writing %d masses allocated %d bytes: a copy of them", n, alloc)
+	}
+}
+
 // npyOut gives tensor's .npy stream the header the format asks for (padded
 // with spaces to a multiple of 64 bytes, ended by a newline), the same
 // dictionary, and the data unchanged, however the stream is cut into
