@@ -723,8 +723,18 @@ func (w *hashWriter) Write(p []byte) (int, error) {
 // directory, fsyncs it, renames it over path and fsyncs the directory, so a
 // crash leaves either the old file or the new one, never a mix.
 func writeAtomic(path string, fill func(w *hashWriter) error) error {
+	return writeAtomicGated(path, nil, fill)
+}
+
+// writeAtomicGated is writeAtomic creating its temporary file and renaming
+// it into place only through g (nil: always).
+func writeAtomicGated(path string, g *OutputGate, fill func(w *hashWriter) error) error {
 	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+	var f *os.File
+	err := g.pass(func() (err error) {
+		f, err = os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+		return err
+	})
 	if err != nil {
 		return err
 	}
@@ -750,7 +760,7 @@ func writeAtomic(path string, fill func(w *hashWriter) error) error {
 	if err := f.Close(); err != nil {
 		return err
 	}
-	if err := os.Rename(tmp, path); err != nil {
+	if err := g.pass(func() error { return os.Rename(tmp, path) }); err != nil {
 		return err
 	}
 	if d, err := os.Open(dir); err == nil {

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"image"
 	"image/color"
@@ -16,6 +17,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"gorgonia.org/tensor"
 
@@ -504,17 +506,62 @@ func sandpileHistograms(st *State) map[string][]int64 {
 	}
 }
 
+// OutputGate lets the caller of WriteOutputsGated stop it from putting any
+// more files in place: once Close returns, the writer creates no temporary
+// file and renames none over an output (it fails with ErrOutputsStopped),
+// so that removing the outputs and the temporary files then leaves none
+// behind, even while the writer goes on (an interrupted run returns at
+// once, without waiting for the file being written).
+type OutputGate struct {
+	mu     sync.Mutex
+	closed bool
+}
+
+// ErrOutputsStopped is returned by WriteOutputsGated once its gate is
+// closed.
+var ErrOutputsStopped = errors.New("writing the outputs was stopped")
+
+// Close stops the writer: see OutputGate. It waits for a creation or a
+// rename in progress.
+func (g *OutputGate) Close() {
+	g.mu.Lock()
+	g.closed = true
+	g.mu.Unlock()
+}
+
+// pass runs f unless g is closed (a nil gate is always open).
+func (g *OutputGate) pass(f func() error) error {
+	if g == nil {
+		return f()
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.closed {
+		return ErrOutputsStopped
+	}
+	return f()
+}
+
 // WriteOutputs writes summary.json, series.csv, lattice.npy and lattice.png
 // into dir, each atomically.
 func WriteOutputs(dir string, st *State, sum *Summary) error {
-	if err := writeAtomic(filepath.Join(dir, SummaryFile), func(w *hashWriter) error {
+	return WriteOutputsGated(dir, st, sum, nil)
+}
+
+// WriteOutputsGated is WriteOutputs putting each file in place only while
+// g is open (nil: always).
+func WriteOutputsGated(dir string, st *State, sum *Summary, g *OutputGate) error {
+	put := func(path string, fill func(w *hashWriter) error) error {
+		return writeAtomicGated(path, g, fill)
+	}
+	if err := put(filepath.Join(dir, SummaryFile), func(w *hashWriter) error {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(sum)
 	}); err != nil {
 		return err
 	}
-	if err := writeAtomic(filepath.Join(dir, SeriesFile), func(w *hashWriter) error {
+	if err := put(filepath.Join(dir, SeriesFile), func(w *hashWriter) error {
 		if IsIsing(st.Config.Model) {
 			header := []string{"sweep", "energy", "magnetization", "abs_magnetization", "m2", "m4"}
 			stag := st.Staggered()
@@ -543,7 +590,7 @@ func WriteOutputs(dir string, st *State, sum *Summary) error {
 	}); err != nil {
 		return err
 	}
-	if err := writeAtomic(filepath.Join(dir, LatticeFile), func(w *hashWriter) error {
+	if err := put(filepath.Join(dir, LatticeFile), func(w *hashWriter) error {
 		switch {
 		case IsIsing(st.Config.Model):
 			return WriteNpy(w, st.Spins, st.Config.Shape)
@@ -557,21 +604,21 @@ func WriteOutputs(dir string, st *State, sum *Summary) error {
 		return err
 	}
 	if st.Config.Model == "sandpile" {
-		if err := writeSandpileExtras(dir, st); err != nil {
+		if err := writeSandpileExtras(dir, st, g); err != nil {
 			return err
 		}
 	}
 	if len(sum.Histograms)+len(sum.Profiles) > 0 {
-		if err := writeHistograms(dir, sum); err != nil {
+		if err := writeHistograms(dir, sum, g); err != nil {
 			return err
 		}
 	}
 	if len(st.Profiles) > 0 {
-		if err := writeProfiles(dir, st); err != nil {
+		if err := writeProfiles(dir, st, g); err != nil {
 			return err
 		}
 	}
-	return writeAtomic(filepath.Join(dir, ImageFile), func(w *hashWriter) error {
+	return put(filepath.Join(dir, ImageFile), func(w *hashWriter) error {
 		switch st.Config.Model {
 		case "kmp", "aggregation", "transfer":
 			m := make([]float64, len(st.Masses))
@@ -646,8 +693,8 @@ func RemoveTemps(dir string) {
 // run, one row each (Config.ProfileColumns: step, p0.., c0..; step, h0..).
 const ProfilesFile = "profiles.csv"
 
-func writeHistograms(dir string, sum *Summary) error {
-	return writeAtomic(filepath.Join(dir, HistogramsFile), func(w *hashWriter) error {
+func writeHistograms(dir string, sum *Summary, g *OutputGate) error {
+	return writeAtomicGated(filepath.Join(dir, HistogramsFile), g, func(w *hashWriter) error {
 		cw := csv.NewWriter(w)
 		cw.Write([]string{"name", "bin", "value", "error"})
 		for _, k := range slices.Sorted(maps.Keys(sum.Histograms)) {
@@ -672,8 +719,8 @@ func writeHistograms(dir string, sum *Summary) error {
 	})
 }
 
-func writeProfiles(dir string, st *State) error {
-	return writeAtomic(filepath.Join(dir, ProfilesFile), func(w *hashWriter) error {
+func writeProfiles(dir string, st *State, g *OutputGate) error {
+	return writeAtomicGated(filepath.Join(dir, ProfilesFile), g, func(w *hashWriter) error {
 		return csvRows(w, st.Config.ProfileColumns(), len(st.Profiles), func(i int, b []byte) []byte {
 			r := st.Profiles[i]
 			b = appendInt(b, int64(r[0]))
@@ -693,13 +740,13 @@ const (
 
 // writeSandpileExtras writes the site activity (int64, the lattice's
 // shape) and its map, on a log scale (log(1+a)), grey from least to most.
-func writeSandpileExtras(dir string, st *State) error {
-	if err := writeAtomic(filepath.Join(dir, ActivityFile), func(w *hashWriter) error {
+func writeSandpileExtras(dir string, st *State, g *OutputGate) error {
+	if err := writeAtomicGated(filepath.Join(dir, ActivityFile), g, func(w *hashWriter) error {
 		return writeNpyOf(w, st.Activity, st.Config.Shape)
 	}); err != nil {
 		return err
 	}
-	return writeAtomic(filepath.Join(dir, ActivityImageFile), func(w *hashWriter) error {
+	return writeAtomicGated(filepath.Join(dir, ActivityImageFile), g, func(w *hashWriter) error {
 		v := make([]float64, len(st.Activity))
 		for i, a := range st.Activity {
 			v[i] = math.Log1p(float64(a))

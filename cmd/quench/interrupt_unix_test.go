@@ -520,3 +520,44 @@ func TestForceAfterPartialMove(t *testing.T) {
 		t.Errorf("the old run's checkpoint: %v", err)
 	}
 }
+
+// A signal while the outputs are computed ends the run at once, but the
+// goroutine writing them goes on until the process ends: it must put no
+// output (nor temporary file) in place after the outputs were removed (it
+// left summary.json, series.csv and a partial .lattice.npy.tmp file in
+// runs interrupted just before their outputs).
+func TestInterruptOutputsWriterStopped(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "r")
+	returned, ended := make(chan struct{}), make(chan struct{})
+	testHookOutputs = func() {
+		syscall.Kill(os.Getpid(), syscall.SIGINT)
+		<-returned // the writer goes on only once the run has returned
+	}
+	testHookOutputsDone = func() { close(ended) }
+	code, _, stderr := runQ(t, "run", "--model", "sandpile", "--L", "8", "--grains", "50", "--profile-every", "5", "--quiet", "--out", dir)
+	testHookOutputs = nil
+	close(returned)
+	if code != 130 || !strings.Contains(stderr, "interrupted while writing the outputs") {
+		t.Fatalf("interrupted while writing outputs: exit %d, stderr %q", code, stderr)
+	}
+	select {
+	case <-ended:
+	case <-time.After(time.Minute):
+		t.Fatal("the writer did not end")
+	}
+	testHookOutputsDone = nil
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if !sim.IsStateFile(e.Name()) {
+			t.Errorf("%s is in the directory of the interrupted run, after the writer ended", e.Name())
+		}
+	}
+	if code, _, stderr := runQ(t, "resume", dir, "--quiet"); code != 0 {
+		t.Fatalf("resume: exit %d, %s", code, stderr)
+	}
+	for _, name := range []string{sim.SummaryFile, sim.SeriesFile, sim.LatticeFile, sim.ActivityFile, sim.ProfilesFile} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			t.Errorf("resume did not write %s: %v", name, err)
+		}
+	}
+}

@@ -1359,6 +1359,10 @@ var testHookProgress func(ctx context.Context, step int64)
 // computed.
 var testHookOutputs func()
 
+// testHookOutputsDone, set by tests only, is called when the goroutine
+// writing the outputs ends.
+var testHookOutputsDone func()
+
 // testHookTerminal, set by tests, says whether a writer is a terminal.
 var testHookTerminal func(w io.Writer) bool
 
@@ -1441,15 +1445,21 @@ func execute(ctx context.Context, stopSignals func(), st *sim.State, be quench.B
 		sum   *sim.Summary
 		names []string
 		done  = make(chan error, 1)
+		// closed on a signal: the writer, which goes on until the process
+		// ends, puts no file in place after the removal below
+		gate = &sim.OutputGate{}
 	)
 	go func() {
 		if testHookOutputs != nil {
 			testHookOutputs()
 		}
 		s, n := sim.MakeSummary(st, be.Name())
-		err := sim.WriteOutputs(out, st, s)
+		err := sim.WriteOutputsGated(out, st, s, gate)
 		sum, names = s, n
 		done <- err
+		if testHookOutputsDone != nil {
+			testHookOutputsDone()
+		}
 	}()
 	select {
 	case err := <-done:
@@ -1459,6 +1469,7 @@ func execute(ctx context.Context, stopSignals func(), st *sim.State, be quench.B
 			return &failure{fmt.Errorf("writing the outputs: %w (the finished run is in its checkpoint: quench resume %s writes them)", err, out)}
 		}
 	case <-ctx.Done():
+		gate.Close()
 		sim.RemoveTemps(out) // the file being written when the signal came
 		// and those written before it: no set of outputs that looks whole
 		sim.RemoveOutputs(out)
