@@ -295,6 +295,9 @@ func parseLog(data []byte, width, pwidth int64) (samples []Sample, rows, profile
 // (header h) into st; bad refuses the checkpoint.
 func readLog(dir string, h *checkpointHeader, st *State, badf func(string, ...any) error) error {
 	path := filepath.Join(dir, SeriesLogFile)
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+		return badf("its series log %s is %s, not a file written by quench run", path, fileKind(fi))
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		if os.IsNotExist(err) {
@@ -407,6 +410,12 @@ func ReadCheckpoint(dir string) (*State, error) {
 		return nil, quench.Usagef("no run directory %q: it does not exist (give the output directory of a run)", dir)
 	} else if err == nil && !fi.IsDir() {
 		return nil, quench.Usagef("%s is not a directory: give the output directory of a run", dir)
+	}
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+		// a named pipe blocked the read for ever (with the signals
+		// caught: Ctrl-C did nothing), a device such as /dev/zero never
+		// ended it; a link to a checkpoint is read
+		return nil, quench.Usagef("checkpoint %s is refused: it is %s, not a file written by quench run", path, fileKind(fi))
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -643,6 +652,21 @@ func ReadCheckpoint(dir string) (*State, error) {
 		}
 	}
 	return st, nil
+}
+
+// fileKind names what a file that is not a regular one is.
+func fileKind(fi os.FileInfo) string {
+	switch m := fi.Mode(); {
+	case m.IsDir():
+		return "a directory"
+	case m&os.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&os.ModeSocket != 0:
+		return "a socket"
+	case m&os.ModeDevice != 0:
+		return "a device"
+	}
+	return "not a regular file"
 }
 
 // measurementsUpTo counts the measurements made in sweeps 1..step.

@@ -561,3 +561,46 @@ func TestInterruptOutputsWriterStopped(t *testing.T) {
 		}
 	}
 }
+
+// A checkpoint or series log that is a named pipe (or a link to a device)
+// is refused in one line: resume blocked for ever opening the pipe, with
+// the signals caught, so that Ctrl-C and SIGTERM did nothing.
+func TestResumeRefusesPipes(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "r")
+	if code, _, stderr := runQ(t, "run", "--L", "8", "--sweeps", "20", "--quiet", "--out", dir); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, name := range []string{sim.CheckpointFile, sim.SeriesLogFile} {
+		p := filepath.Join(dir, name)
+		os.Rename(p, p+".keep")
+		if err := syscall.Mkfifo(p, 0o644); err != nil {
+			t.Skipf("mkfifo: %v", err)
+		}
+		type result struct {
+			code   int
+			stderr string
+		}
+		res := make(chan result, 1)
+		go func() {
+			code, _, stderr := runQ(t, "resume", dir, "--quiet")
+			res <- result{code, stderr}
+		}()
+		select {
+		case r := <-res:
+			if want := "is a named pipe, not a file written by quench run\n"; r.code != 2 || !strings.HasSuffix(r.stderr, want) || strings.Count(r.stderr, "\n") != 1 {
+				t.Errorf("resume with %s a named pipe: exit %d %q, want 2 and a line ending %q", name, r.code, r.stderr, want)
+			}
+		case <-time.After(10 * time.Second):
+			t.Errorf("resume with %s a named pipe: still blocked after 10 s", name)
+			if w, err := os.OpenFile(p, os.O_WRONLY, 0); err == nil { // its EOF lets the reader go
+				w.Close()
+			}
+			<-res
+		}
+		os.Remove(p)
+		os.Rename(p+".keep", p)
+	}
+	if code, _, stderr := runQ(t, "resume", dir, "--quiet"); code != 0 {
+		t.Errorf("resume with the files back: exit %d %s", code, stderr)
+	}
+}
