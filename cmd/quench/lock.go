@@ -16,15 +16,28 @@ import (
 // catchSignals returns a context that Ctrl-C (SIGINT), SIGTERM and SIGHUP
 // (a closed terminal: a dropped ssh session) cancel, instead of ending the
 // process, until stop is called.
-// A SIGHUP that nohup set to be ignored stays ignored (Notify would undo
-// that).
 func catchSignals() (context.Context, context.CancelFunc) {
-	sigs := []os.Signal{os.Interrupt, syscall.SIGTERM}
-	if !signal.Ignored(syscall.SIGHUP) {
-		sigs = append(sigs, syscall.SIGHUP)
-	}
-	return signal.NotifyContext(context.Background(), sigs...)
+	return signal.NotifyContext(context.Background(), caughtSignals()...)
 }
+
+// caughtSignals lists the signals catchSignals catches: SIGTERM, and SIGINT
+// and SIGHUP unless the process started with them ignored (nohup ignores
+// SIGHUP; a shell script ignores SIGINT in the jobs it starts with &, so
+// that a Ctrl-C meant for the script leaves them running). Notify would
+// undo that.
+func caughtSignals() []os.Signal {
+	sigs := []os.Signal{syscall.SIGTERM}
+	for _, s := range []os.Signal{os.Interrupt, syscall.SIGHUP} {
+		if !signalIgnored(s) {
+			sigs = append(sigs, s)
+		}
+	}
+	return sigs
+}
+
+// signalIgnored is signal.Ignored; the tests, which interrupt themselves
+// with SIGINT, replace it so that they also run where SIGINT is ignored.
+var signalIgnored = signal.Ignored
 
 // lockFile is the run directory's lock: `run` and `resume` hold it (an
 // advisory file lock, released by the system when the process ends however
