@@ -708,7 +708,15 @@ func isingSumsWords(s []int8, g *rowGeom, part int) (sums quench.IsingSums, bad 
 		if 8*nw == lx {
 			inner--
 		}
-		for k0 := int64(0); k0 < nw; k0 += flush {
+		start := int64(0)
+		if n := inner &^ 3; useAVX2 && n > 0 {
+			// the words of whole vector registers (isingWords), then
+			// the rest a word at a time
+			de, do, ub, inv := isingWords(p, &ups, nup, int(n))
+			downEven, downOdd, unequal, invalid = de, do, ub, invalid|inv
+			start = n
+		}
+		for k0 := start; k0 < nw; k0 += flush {
 			k1 := min(k0+flush, inner)
 			accD, accB, inv := wordCounts(p, &ups, nup, k0, k1)
 			invalid |= inv

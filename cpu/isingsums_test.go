@@ -23,7 +23,23 @@ func TestIsingSumsWords(t *testing.T) {
 		// dimensions (42 and 31 words): the checkerboard's per-byte bond
 		// counts reach their most there
 		{2, 4, 400}, {2, 2, 2, 400},
+		// rows the vector code (isingWords) flushes in, more than once:
+		// 127, 63 and 42 registers of 32 spins in one to three
+		// dimensions, 31 in four; and rows of 4 to 7 words
+		{8192}, {4, 4096}, {2, 4, 2720}, {2, 2, 2, 2048}, {4, 32}, {4, 40}, {4, 56}, {4, 60},
 	}
+	defer func(saved bool) { useAVX2 = saved }(useAVX2)
+	for _, vec := range []bool{false, true} {
+		if vec && !useAVX2 {
+			continue
+		}
+		useAVX2 = vec
+		testIsingSumsWords(t, be, rng, shapes)
+	}
+}
+
+func testIsingSumsWords(t *testing.T, be *Backend, rng *rand.Rand, shapes [][]int) {
+	t.Helper()
 	for _, shape := range shapes {
 		lat, err := quench.NewLattice(shape...)
 		if err != nil {
@@ -64,7 +80,7 @@ func TestIsingSumsWords(t *testing.T) {
 				t.Fatal(err)
 			}
 			if want := backendtest.RefIsingSums(s, lat); got != want {
-				t.Errorf("shape %v trial %d: got %+v want %+v", shape, trial, got, want)
+				t.Errorf("shape %v trial %d (AVX2 %v): got %+v want %+v", shape, trial, useAVX2, got, want)
 			}
 		}
 		be.Free(buf)
@@ -77,7 +93,7 @@ func TestIsingSumsWords(t *testing.T) {
 // part of a lattice of up to four axes (eight spins a word) it says so.
 func TestIsingSumsWordsBad(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	for _, shape := range [][]int{{16}, {18}, {8, 16}, {6, 10}, {4, 6, 24}, {4, 4, 2, 24}, {2, 2, 2, 2, 16}} {
+	for _, shape := range [][]int{{16}, {18}, {8, 16}, {6, 10}, {4, 6, 24}, {4, 4, 2, 24}, {2, 2, 2, 2, 16}, {4, 128}, {2, 2, 72}, {2, 2, 2, 256}} {
 		lat, err := quench.NewLattice(shape...)
 		if err != nil {
 			t.Fatal(err)
