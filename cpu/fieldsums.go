@@ -51,6 +51,25 @@ func (b *Backend) FieldSums(buf quench.Buffer, lat *quench.Lattice) (quench.Fiel
 	default:
 		return quench.FieldSums{}, fmt.Errorf("cpu: FieldSums needs a Float32, Float64 or Int64 buffer, got %v", cb.dt)
 	}
+	if g == nil && useAVX2 && cb.dt != quench.Int64 && nblk >= 4 {
+		// float fields without geometry: the whole blocks four at a
+		// time (fieldFlatVec4), the rest one at a time
+		quads := int(cb.n/quench.SumBlock) / 4
+		one := block
+		block = func(t int) {
+			if t >= quads {
+				one(4*quads + t - quads)
+				return
+			}
+			p := partial[4*t*w : 4*(t+1)*w]
+			if cb.dt == quench.Float32 {
+				fieldFlatVec4(cb.f32, 4*t, p, w)
+			} else {
+				fieldFlatVec4(cb.f64, 4*t, p, w)
+			}
+		}
+		nblk -= 3 * quads
+	}
 	parallel(nblk, block)
 	fs := quench.CombineFieldSums(partial, d)
 	if cb.dt == quench.Int64 {

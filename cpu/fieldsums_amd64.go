@@ -43,3 +43,15 @@ func fieldFlatI64(st *sumState, x unsafe.Pointer, n int)
 //
 //go:noescape
 func rotRow(dst *[2]float64, tabC, tabS *[64]float64, sc *[2]float64, t0, n int)
+
+// fieldFlat32T and fieldFlat64T add four blocks of n elements (n a
+// multiple of 4) from x on without geometry, a block a lane of acc: [0]
+// the sums, [1] of the squares, [2] of the fourth powers, [3] the max,
+// each block's elements in their order as fieldFlat32 and fieldFlat64 add
+// them (the same sums, bit for bit).
+//
+//go:noescape
+func fieldFlat32T(acc *[4][4]float64, x unsafe.Pointer, n int)
+
+//go:noescape
+func fieldFlat64T(acc *[4][4]float64, x unsafe.Pointer, n int)

@@ -23,3 +23,7 @@ func rotRow(dst *[2]float64, tabC, tabS *[64]float64, sc *[2]float64, t0, n int)
 }
 
 const noVector = "cpu: no vector code"
+
+func fieldFlat32T(acc *[4][4]float64, x unsafe.Pointer, n int) { panic(noVector) }
+
+func fieldFlat64T(acc *[4][4]float64, x unsafe.Pointer, n int) { panic(noVector) }

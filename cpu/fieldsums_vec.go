@@ -192,6 +192,26 @@ func fieldBlockVec[T float32 | float64 | int64](x []T, kind vecKind, scale float
 	}
 }
 
+// fieldFlatVec4 is fieldBlockVec without geometry of the four whole
+// blocks k .. k+3 of a float32 or float64 x at once (fieldFlat32T,
+// fieldFlat64T), each block's partials into out (w partials a block), the
+// same bit for bit.
+func fieldFlatVec4[T float32 | float64](x []T, k int, out []float64, w int) {
+	acc := [4][4]float64{3: {math.Inf(-1), math.Inf(-1), math.Inf(-1), math.Inf(-1)}}
+	lo := int64(k) * quench.SumBlock
+	x = x[lo : lo+4*quench.SumBlock]
+	if _, ok := any(x).([]float32); ok {
+		fieldFlat32T(&acc, unsafe.Pointer(&x[0]), quench.SumBlock)
+	} else {
+		fieldFlat64T(&acc, unsafe.Pointer(&x[0]), quench.SumBlock)
+	}
+	for b := range 4 {
+		sum := acc[0][b]
+		blk := x[b*quench.SumBlock : (b+1)*quench.SumBlock]
+		copy(out[b*w:], []float64{sum, acc[1][b], acc[2][b], acc[3][b], nonFinite(blk, 1, sum), 0})
+	}
+}
+
 // longRow adds segment sg (from row coordinate x0; elements of size
 // bytes) of a row too long for g.row, its [cl, sl] rotated a piece at a
 // time (rotRow).

@@ -3,6 +3,7 @@ package cpu
 import (
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"testing"
 	"unsafe"
 
@@ -297,6 +298,83 @@ func TestSumGeomTables(t *testing.T) {
 			if got != want {
 				t.Errorf("%v vector %v: tables (row, axis a, axis b) %v, want %v", c.shape, vec, got, want)
 			}
+		}
+	}
+}
+
+// fieldFlatVec4 gives each of its four blocks fieldBlock's partials
+// without geometry, bit for bit (a NaN for a NaN), for float32 and float64,
+// on data with infinities, NaNs and zeros of both signs in some blocks and
+// none in others; and FieldSums without geometry, which takes whole
+// blocks four at a time, gives the scalar code's sums on fields of 4 to 9
+// blocks and partial ones.
+func TestFieldFlatVec4(t *testing.T) {
+	if !useAVX2 {
+		t.Skip("no AVX2 (or purego): fieldBlock only")
+	}
+	r := rand.New(rand.NewPCG(7, 8))
+	same := func(x, y float64) bool {
+		return math.Float64bits(x) == math.Float64bits(y) || (math.IsNaN(x) && math.IsNaN(y))
+	}
+	const w = 6
+	n := 8 * quench.SumBlock
+	for _, dt := range []quench.DType{quench.Float32, quench.Float64} {
+		for _, specials := range []float64{0, 1e-4, 0.01} {
+			data := fieldData(r, dt, n, specials)
+			if specials == 0.01 && dt != quench.Int64 {
+				// signed zeros, and one block of nothing but zeros
+				f := reflect.ValueOf(data)
+				for i := quench.SumBlock; i < 2*quench.SumBlock; i++ {
+					f.Index(i).SetFloat(math.Copysign(0, float64(r.IntN(2)*2-1)))
+				}
+			}
+			for k := 0; k+4 <= n/quench.SumBlock; k += 3 {
+				got := make([]float64, 4*w)
+				want := make([]float64, 4*w)
+				for b := range 4 {
+					switch x := data.(type) {
+					case []float32:
+						fieldBlock(x, 1, nil, k+b, want[b*w:(b+1)*w])
+					case []float64:
+						fieldBlock(x, 1, nil, k+b, want[b*w:(b+1)*w])
+					}
+				}
+				switch x := data.(type) {
+				case []float32:
+					fieldFlatVec4(x, k, got, w)
+				case []float64:
+					fieldFlatVec4(x, k, got, w)
+				}
+				for i := range got {
+					if !same(got[i], want[i]) {
+						t.Errorf("%v specials %g blocks %d..: partial %d (block %d) %v, fieldBlock %v", dt, specials, k, i, k+i/w, got[i], want[i])
+					}
+				}
+			}
+		}
+	}
+	defer func(saved bool) { useAVX2 = saved }(useAVX2)
+	be := New()
+	for _, m := range []int{4 * quench.SumBlock, 5*quench.SumBlock - 3, 8*quench.SumBlock + 1, 9 * quench.SumBlock} {
+		for _, dt := range []quench.DType{quench.Float32, quench.Float64, quench.Int64} {
+			buf, err := be.Alloc(dt, int64(m))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := be.Upload(buf, fieldData(r, dt, m, 1e-5)); err != nil {
+				t.Fatal(err)
+			}
+			var sums [2]quench.FieldSums
+			for i := range sums {
+				useAVX2 = i == 0
+				if sums[i], err = be.FieldSums(buf, nil); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if !backendtest.SameFieldSums(sums[0], sums[1]) {
+				t.Errorf("%v %d elements: four blocks at a time %+v, fieldBlock %+v", dt, m, sums[0], sums[1])
+			}
+			be.Free(buf)
 		}
 	}
 }
