@@ -1583,6 +1583,7 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 	fmt.Fprintln(tw, "observable\tmean\terror\ttau_int")
 	undefined, conserved := false, false
 	var unreliable []string // for the usual reason
+	var broken []string     // by the symmetry rule
 	for _, name := range names {
 		v := sum.Observables[name]
 		mark := ""
@@ -1592,6 +1593,9 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 			mark = " *"
 			if sum.NotStationary == "" && slices.Contains(v.UnreliableBy, sim.ByTauInt) {
 				unreliable = append(unreliable, name)
+			}
+			if slices.Contains(v.UnreliableBy, sim.BySymmetry) {
+				broken = append(broken, name)
 			}
 		}
 		undefined = undefined || v.Mean == nil
@@ -1609,6 +1613,13 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 			which = " " + strings.Join(unreliable, ", ") + ":"
 		}
 		fmt.Fprintf(w, "\n*%s %s: run longer for trustworthy errors\n", which, why)
+	}
+	if len(broken) > 0 {
+		nl := "\n"
+		if len(unreliable) > 0 {
+			nl = ""
+		}
+		fmt.Fprintf(w, "%s* %s: a symmetry makes the mean 0, and this run's lies more than 4 errors from it: it stayed on one side (never reversed its order, or crossed the barrier), which its error bars cannot see; other seeds draw the other side: run far longer, or read the even observables\n", nl, strings.Join(broken, ", "))
 	}
 	if d := sum.Diffusive; d != nil {
 		what := "the mass is conserved"
