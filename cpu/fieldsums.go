@@ -69,6 +69,27 @@ func (b *Backend) FieldSums(buf quench.Buffer, lat *quench.Lattice) (quench.Fiel
 			}
 		}
 		nblk -= 3 * quads
+	} else if g != nil && useAVX2 && nblk >= 4 && g.quadOK() {
+		// rows that divide a block: the whole blocks four at a time
+		// (fieldQuadVec), the rest one at a time
+		quads := int(cb.n/quench.SumBlock) / 4
+		one := block
+		block = func(t int) {
+			if t >= quads {
+				one(4*quads + t - quads)
+				return
+			}
+			p := partial[4*t*w : 4*(t+1)*w]
+			switch cb.dt {
+			case quench.Float32:
+				fieldQuadVec(cb.f32, vecF32, 1, g, 4*t, p, w)
+			case quench.Float64:
+				fieldQuadVec(cb.f64, vecF64, 1, g, 4*t, p, w)
+			default:
+				fieldQuadVec(cb.i64, vecI64, 0x1p-32, g, 4*t, p, w)
+			}
+		}
+		nblk -= 3 * quads
 	}
 	parallel(nblk, block)
 	fs := quench.CombineFieldSums(partial, d)

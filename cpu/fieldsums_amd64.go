@@ -55,3 +55,26 @@ func fieldFlat32T(acc *[4][4]float64, x unsafe.Pointer, n int)
 
 //go:noescape
 func fieldFlat64T(acc *[4][4]float64, x unsafe.Pointer, n int)
+
+// fieldLanes32, fieldLanes64 and fieldLanesI64 copy n elements (n a
+// multiple of 4) from each of p[0..3] into dst as float64 (int64 ones
+// times scale), element j of p[b] to dst[j][b] (fieldQuadVec's lanes).
+//
+//go:noescape
+func fieldLanes32(dst *[4]float64, p *[4]unsafe.Pointer, n int)
+
+//go:noescape
+func fieldLanes64(dst *[4]float64, p *[4]unsafe.Pointer, n int)
+
+//go:noescape
+func fieldLanesI64(dst *[4]float64, p *[4]unsafe.Pointer, n int, scale float64)
+
+// fieldQuad2 and fieldQuad3 add nseg rows of four blocks (quadSeg) on to
+// st on 2 and 3 axes, a block a lane, each lane with fieldBlock's
+// operations in its order.
+//
+//go:noescape
+func fieldQuad2(st *quadState, segs *quadSeg, nseg int)
+
+//go:noescape
+func fieldQuad3(st *quadState, segs *quadSeg, nseg int)

@@ -27,3 +27,15 @@ const noVector = "cpu: no vector code"
 func fieldFlat32T(acc *[4][4]float64, x unsafe.Pointer, n int) { panic(noVector) }
 
 func fieldFlat64T(acc *[4][4]float64, x unsafe.Pointer, n int) { panic(noVector) }
+
+func fieldLanes32(dst *[4]float64, p *[4]unsafe.Pointer, n int) { panic(noVector) }
+
+func fieldLanes64(dst *[4]float64, p *[4]unsafe.Pointer, n int) { panic(noVector) }
+
+func fieldLanesI64(dst *[4]float64, p *[4]unsafe.Pointer, n int, scale float64) {
+	panic(noVector)
+}
+
+func fieldQuad2(st *quadState, segs *quadSeg, nseg int) { panic(noVector) }
+
+func fieldQuad3(st *quadState, segs *quadSeg, nseg int) { panic(noVector) }

@@ -378,3 +378,115 @@ func TestFieldFlatVec4(t *testing.T) {
 		}
 	}
 }
+
+// TestFieldQuadVec: fieldQuadVec gives each of its four blocks
+// fieldBlock's partials bit for bit (a NaN for a NaN) for the three
+// element types on 2 and 3 axes whose rows divide a block (4 to 4096
+// sites), with extents of 2 and odd ones along the other axes,
+// lattices whose blocks end inside a plane, neighbours that wrap inside
+// a block, in the next one and four blocks away, and data with NaNs,
+// infinities, zeros of both signs and huge values; and FieldSums, which
+// takes the whole blocks four at a time and the rest one at a time,
+// gives the scalar code's sums.
+func TestFieldQuadVec(t *testing.T) {
+	if !useAVX2 {
+		t.Skip("no AVX2 (or purego): fieldBlock only")
+	}
+	shapes := [][]int{
+		{1024, 4}, {4096, 8}, {2048, 16}, {16, 4096}, {9, 4096}, {5, 4096}, {64, 1024}, {17, 1024},
+		{512, 512}, {33, 512}, {256, 64}, {2, 4, 4096}, {2, 2, 4096}, {64, 64, 64},
+		{4, 64, 64}, {5, 64, 64}, {5, 7, 512}, {8, 2, 1024}, {7, 3, 2048}, {16, 16, 16 * 16},
+		{2, 1024, 8}, {3, 5, 4, 4}, {32, 32, 32}, {2, 2, 16384}, {4, 8, 2048},
+	}
+	r := rand.New(rand.NewPCG(9, 10))
+	same := func(x, y float64) bool {
+		return math.Float64bits(x) == math.Float64bits(y) || (math.IsNaN(x) && math.IsNaN(y))
+	}
+	tested := 0
+	for _, shape := range shapes {
+		lat, err := quench.NewLattice(shape...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := newSumGeom(&lat)
+		if !g.quadOK() {
+			if len(shape) <= 3 && lat.Dim() >= 2 {
+				t.Logf("%v: not served", shape)
+			}
+			continue
+		}
+		d := lat.Dim()
+		w := quench.FieldSumsWidth(d)
+		whole := int(lat.Sites() / quench.SumBlock)
+		for _, dt := range []quench.DType{quench.Float32, quench.Float64, quench.Int64} {
+			for _, specials := range []float64{0, 1e-4, 0.02} {
+				data := fieldData(r, dt, int(lat.Sites()), specials)
+				if specials == 0.02 && dt != quench.Int64 {
+					// signed zeros: a whole block of them
+					f := reflect.ValueOf(data)
+					for i := range min(quench.SumBlock, f.Len()) {
+						f.Index(i).SetFloat(math.Copysign(0, float64(r.IntN(2)*2-1)))
+					}
+				}
+				for k := 0; k+4 <= whole; k += 3 {
+					got, want := make([]float64, 4*w), make([]float64, 4*w)
+					for b := range 4 {
+						switch x := data.(type) {
+						case []float32:
+							fieldBlock(x, 1, g, k+b, want[b*w:(b+1)*w])
+						case []float64:
+							fieldBlock(x, 1, g, k+b, want[b*w:(b+1)*w])
+						case []int64:
+							fieldBlock(x, 0x1p-32, g, k+b, want[b*w:(b+1)*w])
+						}
+					}
+					switch x := data.(type) {
+					case []float32:
+						fieldQuadVec(x, vecF32, 1, g, k, got, w)
+					case []float64:
+						fieldQuadVec(x, vecF64, 1, g, k, got, w)
+					case []int64:
+						fieldQuadVec(x, vecI64, 0x1p-32, g, k, got, w)
+					}
+					tested++
+					for i := range got {
+						if !same(got[i], want[i]) {
+							t.Errorf("%v %v specials %g blocks %d..: partial %d (block %d) %v, fieldBlock %v", dt, shape, specials, k, i%w, k+i/w, got[i], want[i])
+						}
+					}
+				}
+			}
+		}
+	}
+	if tested < 100 {
+		t.Errorf("%d quads tested", tested)
+	}
+	defer func(saved bool) { useAVX2 = saved }(useAVX2)
+	be := New()
+	for _, shape := range [][]int{{1024, 16}, {17, 1024}, {9, 4096}, {5, 64, 64}, {3, 7, 512}, {4, 4, 1024}, {2, 4}, {512, 512}} {
+		lat, err := quench.NewLattice(shape...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, dt := range []quench.DType{quench.Float32, quench.Float64, quench.Int64} {
+			buf, err := be.Alloc(dt, lat.Sites())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := be.Upload(buf, fieldData(r, dt, int(lat.Sites()), 1e-5)); err != nil {
+				t.Fatal(err)
+			}
+			var sums [2]quench.FieldSums
+			for i := range sums {
+				useAVX2 = i == 0
+				if sums[i], err = be.FieldSums(buf, &lat); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if !backendtest.SameFieldSums(sums[0], sums[1]) {
+				t.Errorf("%v %v: four blocks at a time %+v, fieldBlock %+v", dt, shape, sums[0], sums[1])
+			}
+			be.Free(buf)
+		}
+	}
+}
