@@ -141,6 +141,7 @@ func particleStep[T flt](m int64, p *quench.ParticleParams, k pc[T], ctr quench.
 		lo := int64(part) * fieldChunk
 		now, nxt := particleNoise[T](key, ctr, step), particleNoise[T](key, ctr, step+1)
 		var xis, xis2 [particleBlock]T
+		var sns, css [particleBlock]float64 // kuramoto: sin and cos of the phases
 		for b0 := lo; b0 < min(lo+fieldChunk, m); b0 += particleBlock {
 			b1 := min(b0+particleBlock, lo+fieldChunk, m)
 			xi := xis[:b1-b0]
@@ -151,11 +152,14 @@ func particleStep[T flt](m int64, p *quench.ParticleParams, k pc[T], ctr quench.
 					xi[i] = xi[i] + xis2[i]
 				}
 			}
+			if kur {
+				sinCos2PiOf(sns[:b1-b0], css[:b1-b0], x[b0:b1])
+			}
 			for j := b0; j < b1; j++ {
 				xi := xi[j-b0]
 				switch {
 				case kur:
-					sn, cs := pmath.SinCos2Pi(float64(x[j]))
+					sn, cs := sns[j-b0], css[j-b0]
 					drift := omega[j] + T(k.kn*(T(sT*T(cs))-T(cT*T(sn))))
 					th := (x[j] + T(k.dtTurn*drift)) + T(k.ampTurn*xi)
 					x[j] = th - T(math.Floor(float64(th)))
@@ -180,37 +184,71 @@ func particleStep[T flt](m int64, p *quench.ParticleParams, k pc[T], ctr quench.
 	}
 }
 
+// sinCos2PiOf writes pmath.SinCos2Pi of float64(x[i]) to sn[i] and cs[i]
+// (four at a time on AVX2, the same bits).
+func sinCos2PiOf[T flt](sn, cs []float64, x []T) {
+	switch x := any(x).(type) {
+	case []float64:
+		pmath.SinCos2PiBatch(sn, cs, x)
+	case []float32:
+		pmath.SinCos2PiBatch32(sn, cs, x)
+	}
+}
+
 // PhaseSums implements quench.Reducer: fixed blocks of quench.SumBlock
 // phases, cos and sin by pmath rounded to the buffer's type, summed in
-// float64 left to right, partials added in order.
+// float64 left to right, partials added in order. Four whole blocks at a
+// time go to pmath.SinCos2PiSums (on AVX2 a block a vector lane, each
+// block's sums in the same order); the blocks left over take their sin
+// and cos 256 at a time from pmath's batch and add them in order.
 func (b *Backend) PhaseSums(phases quench.Buffer) (float64, float64, error) {
 	cb, err := asBuffer(phases, 0)
 	if err != nil {
 		return 0, 0, err
 	}
-	var trig func(i int64) (float64, float64)
+	f32 := false
 	switch cb.dt {
 	case quench.Float64:
-		trig = func(i int64) (float64, float64) {
-			s, c := pmath.SinCos2Pi(cb.f64[i])
-			return c, s
-		}
 	case quench.Float32:
-		trig = func(i int64) (float64, float64) {
-			s, c := pmath.SinCos2Pi(float64(cb.f32[i]))
-			return float64(float32(c)), float64(float32(s))
-		}
+		f32 = true
 	default:
 		return 0, 0, fmt.Errorf("cpu: PhaseSums needs a float buffer, got %v", cb.dt)
 	}
 	nblk := int((cb.n + quench.SumBlock - 1) / quench.SumBlock)
+	quads := int(cb.n/quench.SumBlock) / 4 // groups of four whole blocks
 	pc, ps := make([]float64, nblk), make([]float64, nblk)
-	parallel(nblk, func(k int) {
+	parallel(quads+nblk-4*quads, func(p int) {
+		if p < quads {
+			k := 4 * p
+			lo := int64(k) * quench.SumBlock
+			var c, s [4]float64
+			if f32 {
+				c, s = pmath.SinCos2PiSums32(cb.f32[lo:], quench.SumBlock, quench.SumBlock)
+			} else {
+				c, s = pmath.SinCos2PiSums(cb.f64[lo:], quench.SumBlock, quench.SumBlock)
+			}
+			copy(pc[k:k+4], c[:])
+			copy(ps[k:k+4], s[:])
+			return
+		}
+		k := 4*quads + p - quads
 		lo := int64(k) * quench.SumBlock
-		for i := lo; i < min(lo+quench.SumBlock, cb.n); i++ {
-			c, s := trig(i)
-			pc[k] += c
-			ps[k] += s
+		var sn, cs [256]float64
+		for i := lo; i < min(lo+quench.SumBlock, cb.n); i += 256 {
+			m := min(256, cb.n-i)
+			if f32 {
+				pmath.SinCos2PiBatch32(sn[:m], cs[:m], cb.f32[i:i+m])
+				for j := range m {
+					pc[k] += float64(float32(cs[j]))
+					ps[k] += float64(float32(sn[j]))
+				}
+			} else {
+				pmath.SinCos2PiBatch(sn[:m], cs[:m], cb.f64[i:i+m])
+				for j := range m {
+					pc[k] += cs[j]
+					ps[k] += sn[j]
+				}
+			}
 		}
 	})
 	var C, S float64
