@@ -9,7 +9,7 @@ import "math"
 // of 8u (int(t), which on amd64 gives math.MinInt64 for a NaN or for |t|
 // >= 2^63) done exactly in floats, so the same bits for every u.
 func SinCos2PiBatch(sin, cos, u []float64) {
-	_, _ = sin[:len(u)], cos[:len(u)]
+	holds(len(sin), len(cos), len(u))
 	i := 0
 	if useAVX2 && len(u) >= 4 {
 		sinCos2Pi64x4(&sin[0], &cos[0], &u[0], len(u)/4)
@@ -20,10 +20,20 @@ func SinCos2PiBatch(sin, cos, u []float64) {
 	}
 }
 
+// holds panics unless sin and cos have n elements each: their lengths, not
+// their capacities (slicing sin[:n] checks the capacity), as the vector
+// code writes n/4*4 of each before the scalar loop would index past the
+// end.
+func holds(sin, cos, n int) {
+	if sin < n || cos < n {
+		panic("pmath: SinCos2PiBatch: sin and cos must hold len(u) numbers")
+	}
+}
+
 // SinCos2PiBatch32 is SinCos2PiBatch of float64(u[i]) (float32 phases
 // take the float64 sin and cos).
 func SinCos2PiBatch32(sin, cos []float64, u []float32) {
-	_, _ = sin[:len(u)], cos[:len(u)]
+	holds(len(sin), len(cos), len(u))
 	i := 0
 	if useAVX2 && len(u) >= 4 {
 		sinCos2Pi32x4(&sin[0], &cos[0], &u[0], len(u)/4)
@@ -54,7 +64,7 @@ func SinCos2PiSums(x []float64, stride, n int) (c, s [4]float64) {
 	if n <= 0 {
 		return c, s
 	}
-	_ = x[3*stride+n-1]
+	_, _ = x[3*stride:], x[3*stride+n-1] // a negative stride too (the vector code reads every block)
 	i := 0
 	if useAVX2 && n >= 4 {
 		var acc [2][4]float64
@@ -77,7 +87,7 @@ func SinCos2PiSums32(x []float32, stride, n int) (c, s [4]float64) {
 	if n <= 0 {
 		return c, s
 	}
-	_ = x[3*stride+n-1]
+	_, _ = x[3*stride:], x[3*stride+n-1] // a negative stride too (the vector code reads every block)
 	i := 0
 	if useAVX2 && n >= 4 {
 		var acc [2][4]float64

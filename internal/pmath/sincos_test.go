@@ -171,3 +171,48 @@ func BenchmarkSinCos2PiSums(b *testing.B) {
 		})
 	})
 }
+
+// SinCos2PiBatch and SinCos2PiSums check their slices' lengths as the
+// scalar code indexes them, on both paths: sin and cos shorter than u
+// (with room in their capacity) panic and leave the elements past their
+// length alone, and so do blocks at a negative stride, which the vector
+// code would read before x.
+func TestSinCos2PiBounds(t *testing.T) {
+	panics := func(f func()) (p bool) {
+		defer func() { p = recover() != nil }()
+		f()
+		return false
+	}
+	u := []float64{0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8}
+	u32 := []float32{0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8}
+	bothPaths(func(avx bool) {
+		for _, short := range []int{0, 1} { // sin short, cos short
+			sn, cs := make([]float64, 8), make([]float64, 8)
+			ls, lc := 8, 8
+			if short == 0 {
+				ls = 4
+			} else {
+				lc = 4
+			}
+			if !panics(func() { SinCos2PiBatch(sn[:ls], cs[:lc], u) }) {
+				t.Errorf("avx2 %v: SinCos2PiBatch into %d sines and %d cosines of 8 phases did not panic", avx, ls, lc)
+			}
+			if !panics(func() { SinCos2PiBatch32(sn[:ls], cs[:lc], u32) }) {
+				t.Errorf("avx2 %v: SinCos2PiBatch32 into %d sines and %d cosines of 8 phases did not panic", avx, ls, lc)
+			}
+			for i := 4; i < 8; i++ {
+				if short == 0 && sn[i] != 0 || short == 1 && cs[i] != 0 {
+					t.Errorf("avx2 %v: element %d past the end of a slice of 4 written", avx, i)
+				}
+			}
+		}
+		x := make([]float64, 32)
+		x32 := make([]float32, 32)
+		if !panics(func() { SinCos2PiSums(x[16:], -4, 16) }) {
+			t.Errorf("avx2 %v: SinCos2PiSums at stride -4 did not panic", avx)
+		}
+		if !panics(func() { SinCos2PiSums32(x32[16:], -4, 16) }) {
+			t.Errorf("avx2 %v: SinCos2PiSums32 at stride -4 did not panic", avx)
+		}
+	})
+}
