@@ -79,6 +79,8 @@ type slowModes struct {
 	// model B: the shares of energy_gradient, energy, and phi4 and
 	// energy_quartic (forObs), when they differ from phi2's
 	gradient, energy, quartic func(lambda float64) float64
+	// slowTail's groups of modes for these rate and weight (fastFor)
+	fast *tailFast
 }
 
 // conservedModes returns the slow modes of a run whose dynamics conserve
@@ -227,7 +229,178 @@ func (c *Config) modeSum(f func(float64) float64) float64 {
 // them of weight_k tau_k times the fraction of an exponential correlation
 // of time tau_k that a bin of that length leaves out,
 // (1 - exp(-B/tau_k)) tau_k/B; and the slowest mode's tau_k.
+//
+// The slow modes are those of wave numbers m = 0, +-1, .., +-tailModes
+// per axis (at most L of them). Modes whose wave numbers are the same up
+// to signs and to a permutation of axes of equal extent share lambda_k,
+// so the sum runs over these groups, each term times its number of
+// modes: (tailModes+1)^d/d! groups for (2 tailModes+1)^d modes, 45 times
+// fewer in 3D (tailGroups), with per group tau_k and weight_k tau_k
+// computed once for all bin lengths and the tails remembered by bin
+// length (sm.fast). The sum is that of slowTailModes up to rounding
+// (tailTol); tailMissedAt decides from it which is the larger.
 func (c *Config) slowTail(sm *slowModes, binSteps float64) (tail, slowest float64) {
+	f := sm.fastFor(c)
+	if t, ok := f.memo[binSteps]; ok {
+		return t, f.slowest
+	}
+	for i, tau := range f.tau {
+		x := binSteps / tau
+		tail += f.mult[i] * (f.wtau[i] * -math.Expm1(-x) / x)
+	}
+	f.memo[binSteps] = tail
+	return tail, f.slowest
+}
+
+// tailFast is what slowTail keeps of a slowModes: per group of modes with
+// a decay (rate > 0), its number of modes, tau_k and weight_k tau_k; the
+// slowest tau_k; the number of slow modes; the tails by bin length.
+type tailFast struct {
+	shape           []int
+	mult, tau, wtau []float64
+	slowest, modes  float64
+	memo            map[float64]float64
+}
+
+// slowTailByModes has tailMissedAt and slowestTau walk the modes one by
+// one every time, as before the groups (tests: the same summaries).
+var slowTailByModes = false
+
+// slowestTau is the slowest slow mode's tau_k in steps: that of the
+// smallest nonzero lambda_k, one wave number of 1 (lambda_k exactly the
+// axis' eigenvalue in the groups as in the walk).
+func (c *Config) slowestTau(sm *slowModes) float64 {
+	if slowTailByModes {
+		_, s := c.slowTailModes(sm, 1)
+		return s
+	}
+	return sm.fastFor(c).slowest
+}
+
+// fastFor returns sm's tailFast for c's lattice, made at the first call.
+func (sm *slowModes) fastFor(c *Config) *tailFast {
+	if f := sm.fast; f != nil && slices.Equal(f.shape, c.Shape) {
+		return f
+	}
+	lambda, mult, modes := c.tailGroups()
+	f := &tailFast{shape: slices.Clone(c.Shape), modes: modes, memo: map[float64]float64{}}
+	for i, l := range lambda {
+		r := sm.rate(l)
+		if !(r > 0) {
+			continue // the conserved total
+		}
+		tau := 1 / (2 * r)
+		f.slowest = max(f.slowest, tau)
+		f.mult = append(f.mult, mult[i])
+		f.tau = append(f.tau, tau)
+		f.wtau = append(f.wtau, sm.weight(l)*tau)
+	}
+	sm.fast = f
+	return f
+}
+
+// tailGroups returns the groups of slowTail's modes that share lambda_k:
+// per axis the distinct eigenvalues 2 - 2 cos(2 pi m / L), m = 0 .. min(
+// tailModes, L/2), m and -m (when distinct) in one; across the axes of
+// equal extent, the multisets of their m (the modes that permute them).
+// For each its lambda_k (summed in its own order: within rounding of the
+// walk's, and exactly the walk's for a mode with one nonzero wave number),
+// its number of modes, and the number of modes in all.
+func (c *Config) tailGroups() (lambda, mult []float64, modes float64) {
+	type class struct {
+		v, n []float64 // the axis' eigenvalues and their modes (1 or 2)
+		axes int
+	}
+	var classes []class
+	seen := map[int]int{}
+	modes = 1
+	for _, l := range c.Shape {
+		var v, n []float64
+		count := 0.0
+		for m := 0; m <= tailModes && (m == 0 || 2*m <= l); m++ {
+			k := 1.0
+			if m > 0 && 2*m < l {
+				k = 2 // -m, distinct from m
+			}
+			v = append(v, 2-2*math.Cos(2*math.Pi*float64(m)/float64(l)))
+			n = append(n, k)
+			count += k
+		}
+		modes *= count
+		if i, ok := seen[l]; ok {
+			classes[i].axes++
+			continue
+		}
+		seen[l] = len(classes)
+		classes = append(classes, class{v: v, n: n, axes: 1})
+	}
+	// per class, non-decreasing wave numbers over its axes, the ways to
+	// order them (axes!/prod(count!)) built up as (placed+1)/run per axis
+	// placed, run: how many times it repeats the last one
+	var walk func(ci, left, from, run, perms int, lam, mul float64)
+	walk = func(ci, left, from, run, perms int, lam, mul float64) {
+		if left == 0 {
+			mul *= float64(perms)
+			if ci+1 == len(classes) {
+				lambda = append(lambda, lam)
+				mult = append(mult, mul)
+				return
+			}
+			walk(ci+1, classes[ci+1].axes, 0, 0, 1, lam, mul)
+			return
+		}
+		cl := classes[ci]
+		placed := cl.axes - left
+		for i := from; i < len(cl.v); i++ {
+			r := 1
+			if i == from && placed > 0 {
+				r = run + 1
+			}
+			walk(ci, left-1, i, r, perms*(placed+1)/r, lam+cl.v[i], mul*cl.n[i])
+		}
+	}
+	walk(0, classes[0].axes, 0, 0, 1, 0, 1)
+	return lambda, mult, modes
+}
+
+// tailTol bounds the relative difference of slowTail and slowTailModes
+// (rounding: each sum of up to (2 tailModes+1)^3 terms is within 2.1e6
+// 2^-53 = 2.4e-10 of the exact one, each term within some 30 2^-53):
+// tailMissedAt sums mode by mode when slowTail is nearer the threshold.
+const tailTol = 1e-6
+
+// tailMissedAt is tailMissed of slowTailModes(sm, binSteps) and tau: from
+// slowTail's groups where it is farther than tailTol from the threshold,
+// else from the modes in the walk's order, the same decision either way.
+func (c *Config) tailMissedAt(sm *slowModes, binSteps, tau float64) bool {
+	thr := tailShare * tau
+	if math.IsNaN(thr) {
+		return false
+	}
+	if slowTailByModes {
+		exact, _ := c.slowTailModes(sm, binSteps)
+		return tailMissed(exact, tau)
+	}
+	tail, _ := c.slowTail(sm, binSteps)
+	tol := max(tailTol, 64*sm.fast.modes*0x1p-53)*tail + 0x1p-1000
+	if finite(tail) && !math.IsInf(thr, 0) {
+		if tail-tol > thr {
+			return true
+		}
+		if tail+tol < thr {
+			return false
+		}
+	}
+	exact, _ := c.slowTailModes(sm, binSteps)
+	return tailMissed(exact, tau)
+}
+
+// slowTailModes is slowTail summed mode by mode, in the order of the wave
+// numbers: the sum whose comparisons the rules and their advice make
+// (tailMissedAt); slowTail, by groups, decides all but those within
+// rounding of the threshold. It walks up to (2 tailModes + 1)^d modes,
+// 2.1e6 in 3D, each time.
+func (c *Config) slowTailModes(sm *slowModes, binSteps float64) (tail, slowest float64) {
 	// per axis the eigenvalues 2 - 2 cos(2 pi m / L) of the slow wave
 	// numbers m = 0, +-1, .., +-tailModes (each once: at most L of them)
 	var axes [][]float64
@@ -276,13 +449,12 @@ func tailMissed(tail, tau float64) bool { return tail > tailShare*tau }
 // on the slow modes names them and its advice counts them (a run whose
 // bins were short for everything had no diffusive_tail before).
 func (c *Config) slowUnreliable(sm *slowModes, est []stats.Estimate, binSteps, unit float64) []float64 {
-	tail, _ := c.slowTail(sm, binSteps)
 	var marked []float64
 	for i, e := range est {
 		if e.Err == 0 || !finite(e.Err) { // a constant series is exact
 			continue
 		}
-		if tailMissed(tail, e.Tau*unit) {
+		if c.tailMissedAt(sm, binSteps, e.Tau*unit) {
 			est[i].Reliable = false
 			marked = append(marked, e.Tau*unit)
 		}
@@ -297,10 +469,9 @@ func (c *Config) slowUnreliable(sm *slowModes, est []stats.Estimate, binSteps, u
 // run within the 2^48-2 steps a run may take does. And the slowest mode's
 // decorrelation time in steps.
 func (c *Config) slowAdvice(sm *slowModes, tau float64) (steps, slowest int64) {
-	_, s := c.slowTail(sm, 1)
+	s := c.slowestTau(sm)
 	return c.stepsFor(func(bin float64) bool {
-		tail, _ := c.slowTail(sm, bin)
-		return !tailMissed(tail, tau)
+		return !c.tailMissedAt(sm, bin, tau)
 	}), int64(math.Ceil(s))
 }
 
@@ -335,7 +506,7 @@ type slowMark struct {
 // take), and the slowest mode's time (of all, the run's slow modes).
 func (c *Config) adviceForAll(marks []slowMark, all *slowModes) (steps, slowest int64) {
 	if all != nil {
-		_, s := c.slowTail(all, 1)
+		s := c.slowestTau(all)
 		slowest = int64(math.Ceil(s))
 	}
 	for i, m := range marks {
@@ -429,7 +600,7 @@ func (c *Config) thermNeeded(sm *slowModes) (needed, slowest int64) {
 	if sm == nil || c.Model == "kmp" && c.Start == "hot" {
 		return 0, 0
 	}
-	_, s := c.slowTail(sm, 1)
+	s := c.slowestTau(sm)
 	return int64(math.Ceil(thermModes * s)), int64(math.Ceil(s))
 }
 
