@@ -31,6 +31,7 @@ func BenchmarkFieldSumsShapes(b *testing.B) {
 		{"f64/2d", []int{1024, 1024}, quench.Float64, true},
 		{"f64/3d", []int{64, 64, 64}, quench.Float64, true},
 		{"i64/2d", []int{1024, 1024}, quench.Int64, true},
+		{"i64/1d", []int{1 << 20}, quench.Int64, true},
 		{"f32/none", []int{1 << 20}, quench.Float32, false},
 		{"f64/none", []int{1 << 20}, quench.Float64, false},
 	}

@@ -236,3 +236,86 @@ TEXT ·fieldQuad2(SB), NOSPLIT, $0-24
 // func fieldQuad3(st *quadState, segs *quadSeg, nseg int)
 TEXT ·fieldQuad3(SB), NOSPLIT, $0-24
 	QUAD(QSITE3, q3seg, q3site, q3last, q3done)
+
+// A site of four lanes of a ring: V = Y0 from (SI), its forward neighbour
+// at F, the group's [c0, s0] in Y10, Y11, tabC[t] and tabS[t] at (R10)
+// and (R11) plus BX; sums Y2 .. Y9 as quadState's first eight. cl = c0
+// tabC[t] - s0 tabS[t], sl = s0 tabC[t] + c0 tabS[t] (fieldBlock's
+// rotation), then fieldBlock's operations on the sums as in QSITE.
+#define Q1SITE(F) \
+	VMOVUPD (SI), Y0; \
+	VADDPD Y0, Y2, Y2; \
+	VMULPD Y0, Y0, Y1; \
+	VADDPD Y1, Y3, Y3; \
+	VMULPD Y0, Y1, Y1; \
+	VMULPD Y0, Y1, Y1; \
+	VADDPD Y1, Y4, Y4; \
+	VMAXPD Y5, Y0, Y5; \
+	VMULPD F, Y0, Y1; \
+	VADDPD Y1, Y6, Y6; \
+	VMOVUPD F, Y1; \
+	VSUBPD Y0, Y1, Y1; \
+	VMULPD Y1, Y1, Y1; \
+	VADDPD Y1, Y7, Y7; \
+	VBROADCASTSD (R10)(BX*1), Y12; \
+	VBROADCASTSD (R11)(BX*1), Y13; \
+	VMULPD Y12, Y10, Y14; \
+	VMULPD Y13, Y11, Y1; \
+	VSUBPD Y1, Y14, Y14; \
+	VMULPD Y0, Y14, Y14; \
+	VADDPD Y14, Y8, Y8; \
+	VMULPD Y12, Y11, Y14; \
+	VMULPD Y13, Y10, Y1; \
+	VADDPD Y1, Y14, Y14; \
+	VMULPD Y0, Y14, Y14; \
+	VADDPD Y14, Y9, Y9; \
+	ADDQ $32, SI
+
+// func fieldQuad1(st *quadState, v *[4]float64, fl *[4]float64, grp *[2][4]float64, tabC, tabS *[64]float64, ngrp int)
+TEXT ·fieldQuad1(SB), NOSPLIT, $0-56
+	MOVQ st+0(FP), DI
+	MOVQ v+8(FP), SI
+	MOVQ fl+16(FP), R8
+	MOVQ grp+24(FP), DX
+	MOVQ tabC+32(FP), R10
+	MOVQ tabS+40(FP), R11
+	MOVQ ngrp+48(FP), CX
+	ADDQ $512, R10
+	ADDQ $512, R11
+	VMOVUPD 0(DI), Y2
+	VMOVUPD 32(DI), Y3
+	VMOVUPD 64(DI), Y4
+	VMOVUPD 96(DI), Y5
+	VMOVUPD 128(DI), Y6
+	VMOVUPD 160(DI), Y7
+	VMOVUPD 192(DI), Y8
+	VMOVUPD 224(DI), Y9
+	TESTQ CX, CX
+	JZ q1done
+q1grp:
+	VMOVUPD 0(DX), Y10
+	VMOVUPD 32(DX), Y11
+	MOVQ $-512, BX
+q1site:
+	Q1SITE(32(SI))
+	ADDQ $8, BX
+	CMPQ BX, $-8
+	JNE q1site
+	DECQ CX
+	JZ q1last
+	Q1SITE(32(SI))
+	ADDQ $64, DX
+	JMP q1grp
+q1last:
+	Q1SITE((R8))
+q1done:
+	VMOVUPD Y2, 0(DI)
+	VMOVUPD Y3, 32(DI)
+	VMOVUPD Y4, 64(DI)
+	VMOVUPD Y5, 96(DI)
+	VMOVUPD Y6, 128(DI)
+	VMOVUPD Y7, 160(DI)
+	VMOVUPD Y8, 192(DI)
+	VMOVUPD Y9, 224(DI)
+	VZEROUPPER
+	RET

@@ -69,8 +69,8 @@ func (b *Backend) FieldSums(buf quench.Buffer, lat *quench.Lattice) (quench.Fiel
 			}
 		}
 		nblk -= 3 * quads
-	} else if g != nil && useAVX2 && nblk >= 4 && g.quadOK() {
-		// rows that divide a block: the whole blocks four at a time
+	} else if g != nil && useAVX2 && nblk >= 4 && (g.quadOK() || g.quad1OK()) {
+		// rows that divide a block, or a ring: the whole blocks four at a time
 		// (fieldQuadVec), the rest one at a time
 		quads := int(cb.n/quench.SumBlock) / 4
 		one := block
@@ -108,6 +108,7 @@ type sumGeom struct {
 	// fieldBlockVec's (vecTables)
 	row [][2]float64    // [cl, sl] of each last-axis coordinate (or nil)
 	ax  [2][][2]float64 // [cos, sin] along axes d-2 and d-3 (or nil)
+	grp [][2]float64    // one axis of at least four blocks: [c0, s0] of each 64-group (fieldQuadVec)
 }
 
 // sumGeomOf is newSumGeom(lat), kept for the next call on the same shape

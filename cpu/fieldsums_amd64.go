@@ -78,3 +78,13 @@ func fieldQuad2(st *quadState, segs *quadSeg, nseg int)
 
 //go:noescape
 func fieldQuad3(st *quadState, segs *quadSeg, nseg int)
+
+// fieldQuad1 adds the sites of four blocks of a ring (ngrp 64-groups of
+// lanes from v, the last site's forward neighbours at fl) on to st, a
+// block a lane, each lane with fieldBlock's operations in its order; grp
+// holds each group's [c0, s0] lanes, and each site's (cl, sl) is
+// (c0 tabC[t] - s0 tabS[t], s0 tabC[t] + c0 tabS[t]) at its offset t in
+// its group.
+//
+//go:noescape
+func fieldQuad1(st *quadState, v *[4]float64, fl *[4]float64, grp *[2][4]float64, tabC, tabS *[64]float64, ngrp int)

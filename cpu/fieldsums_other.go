@@ -39,3 +39,7 @@ func fieldLanesI64(dst *[4]float64, p *[4]unsafe.Pointer, n int, scale float64) 
 func fieldQuad2(st *quadState, segs *quadSeg, nseg int) { panic(noVector) }
 
 func fieldQuad3(st *quadState, segs *quadSeg, nseg int) { panic(noVector) }
+
+func fieldQuad1(st *quadState, v *[4]float64, fl *[4]float64, grp *[2][4]float64, tabC, tabS *[64]float64, ngrp int) {
+	panic(noVector)
+}

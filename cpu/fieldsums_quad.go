@@ -44,6 +44,7 @@ type quadState struct {
 type quadScratch struct {
 	s, fa, fb [quench.SumBlock][4]float64
 	segs      [quench.SumBlock / 4]quadSeg
+	grp       [quench.SumBlock / 64][2][4]float64 // one axis: [c0, s0] of each 64-group, a block a lane
 }
 
 var quadPool = sync.Pool{New: func() any { return new(quadScratch) }}
@@ -54,6 +55,12 @@ func (g *sumGeom) quadOK() bool {
 	d := len(g.shape)
 	lx := g.shape[d-1]
 	return d >= 2 && lx%4 == 0 && quench.SumBlock%lx == 0 && g.row != nil
+}
+
+// quad1OK says whether fieldQuadVec serves lattice g on one axis (a ring
+// of at least four blocks, with the 64-groups' table).
+func (g *sumGeom) quad1OK() bool {
+	return len(g.shape) == 1 && g.grp != nil
 }
 
 // lanes copies n (a multiple of 4) elements from each of p[0..3] into dst
@@ -84,6 +91,31 @@ func fieldQuadVec[T float32 | float64 | int64](x []T, kind vecKind, scale float6
 	kind.lanes(&sc.s[0], &p, blk, scale)
 	d := len(g.shape)
 	lx := g.shape[d-1]
+	if d == 1 {
+		// a ring: block k+b's sites from (k+b) blk, a multiple of 64, so
+		// the four lanes' sites have the same offset t in their 64-groups
+		// and their (cl, sl) is fieldBlock's rotation of each lane's
+		// group phase [c0, s0] by tab[t] (fieldQuad1)
+		var fl [4]float64 // the forward neighbours of the blocks' last sites
+		for b := range 4 {
+			i := lo + int64(b+1)*blk
+			if i == lx {
+				i = 0
+			}
+			fl[b] = float64(float64(x[i]) * scale)
+		}
+		for m := range blk / 64 {
+			for b := range 4 {
+				gp := &g.grp[(lo+int64(b)*blk)/64+int64(m)]
+				sc.grp[m][0][b], sc.grp[m][1][b] = gp[0], gp[1]
+			}
+		}
+		var st quadState
+		st.acc[3] = [4]float64{math.Inf(-1), math.Inf(-1), math.Inf(-1), math.Inf(-1)}
+		fieldQuad1(&st, &sc.s[0], &fl, &sc.grp[0], &g.tabC, &g.tabS, blk/64)
+		quadOut(x, scale, &st, lo, d, out, w)
+		return
+	}
 	la := g.shape[d-2]
 	rows := blk / lx
 	// nb copies the neighbours at offsets off (elements) of the row at j0
@@ -129,6 +161,13 @@ func fieldQuadVec[T float32 | float64 | int64](x []T, kind vecKind, scale float6
 	} else {
 		fieldQuad3(&st, &sc.segs[0], int(rows))
 	}
+	quadOut(x, scale, &st, lo, d, out, w)
+}
+
+// quadOut writes the four blocks' partials from st (blocks from site lo
+// of x, d axes, w partials a block).
+func quadOut[T float32 | float64 | int64](x []T, scale float64, st *quadState, lo int64, d int, out []float64, w int) {
+	const blk = quench.SumBlock
 	a := &st.acc
 	for b := range 4 {
 		o := out[b*w : (b+1)*w]

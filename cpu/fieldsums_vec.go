@@ -92,6 +92,15 @@ func (g *sumGeom) vecTables() {
 			g.row[xl] = [2]float64{cl, sl}
 		}
 	}
+	if lx := g.shape[d-1]; d == 1 && lx >= 4*quench.SumBlock {
+		// a ring served four blocks at a time (fieldQuadVec): fieldBlock's
+		// [c0, s0] of each 64-group
+		g.grp = make([][2]float64, (lx+63)/64)
+		for q := range g.grp {
+			s0, c0 := pmath.SinCos2Pi(float64(64*q) / float64(lx))
+			g.grp[q] = [2]float64{c0, s0}
+		}
+	}
 	for i := range min(d-1, 2) {
 		if L := g.shape[d-2-i]; L <= maxAxTab {
 			g.ax[i] = make([][2]float64, L)

@@ -206,3 +206,92 @@ func TestFieldSumsRandomShapes(t *testing.T) {
 		be.Free(buf)
 	}
 }
+
+// TestFieldQuadRings: on rings of random lengths (multiples of a block
+// and not, up to 2^20 sites), fieldQuadVec gives each of its four blocks
+// fieldBlock's partials bit for bit for the three element types, with
+// and without NaNs, infinities and signed zeros; and FieldSums with AVX2
+// (the whole quads four blocks at a time, the rest a block at a time)
+// gives the scalar code's sums.
+func TestFieldQuadRings(t *testing.T) {
+	if !useAVX2 {
+		t.Skip()
+	}
+	defer func(saved bool) { useAVX2 = saved }(useAVX2)
+	r := rand.New(rand.NewPCG(31, 32))
+	same := func(x, y float64) bool {
+		return math.Float64bits(x) == math.Float64bits(y) || (math.IsNaN(x) && math.IsNaN(y))
+	}
+	tested := 0
+	for it := 0; it < 40; it++ {
+		n := 4*quench.SumBlock + r.IntN(1<<20-4*quench.SumBlock+1)
+		switch r.IntN(4) {
+		case 0:
+			n = quench.SumBlock * (4 + r.IntN(60)) // whole blocks
+		case 1:
+			n = quench.SumBlock*(4+r.IntN(60)) + 1 + r.IntN(63)
+		}
+		lat, err := quench.NewLattice(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		useAVX2 = true
+		g := newSumGeom(&lat)
+		if !g.quad1OK() {
+			t.Fatalf("ring of %d not quad1OK", n)
+		}
+		w := quench.FieldSumsWidth(1)
+		whole := n / quench.SumBlock
+		dt := []quench.DType{quench.Float32, quench.Float64, quench.Int64}[r.IntN(3)]
+		data := fieldData(r, dt, n, []float64{0, 1e-4, 0.02}[r.IntN(3)])
+		for k := 0; k+4 <= whole; k += 1 + r.IntN(8) {
+			got, want := make([]float64, 4*w), make([]float64, 4*w)
+			for b := range 4 {
+				switch x := data.(type) {
+				case []float32:
+					fieldBlock(x, 1, g, k+b, want[b*w:(b+1)*w])
+				case []float64:
+					fieldBlock(x, 1, g, k+b, want[b*w:(b+1)*w])
+				case []int64:
+					fieldBlock(x, 0x1p-32, g, k+b, want[b*w:(b+1)*w])
+				}
+			}
+			switch x := data.(type) {
+			case []float32:
+				fieldQuadVec(x, vecF32, 1, g, k, got, w)
+			case []float64:
+				fieldQuadVec(x, vecF64, 1, g, k, got, w)
+			case []int64:
+				fieldQuadVec(x, vecI64, 0x1p-32, g, k, got, w)
+			}
+			tested++
+			for i := range got {
+				if !same(got[i], want[i]) {
+					t.Fatalf("%v ring %d blocks %d..: partial %d (block %d) %v, fieldBlock %v", dt, n, k, i%w, k+i/w, got[i], want[i])
+				}
+			}
+		}
+		if it%4 == 0 {
+			be := New()
+			buf, _ := be.Alloc(dt, lat.Sites())
+			if err := be.Upload(buf, data); err != nil {
+				t.Fatal(err)
+			}
+			var sums [2]quench.FieldSums
+			for i := range sums {
+				useAVX2 = i == 0
+				be2 := New() // fresh geometry for each path
+				if sums[i], err = be2.FieldSums(buf, &lat); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if !backendtest.SameFieldSums(sums[0], sums[1]) {
+				t.Errorf("%v ring %d: vector %+v, scalar %+v", dt, n, sums[0], sums[1])
+			}
+			be.Free(buf)
+		}
+	}
+	if tested < 100 {
+		t.Errorf("%d quads tested", tested)
+	}
+}
