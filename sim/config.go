@@ -143,9 +143,20 @@ func (c *Config) langevinBytes(stateOnHost bool) (host, device uint64) {
 	}
 	host = n*8*3 + series + 64<<20
 	if stateOnHost {
-		host += device
+		host += device + ringTableBytes(c.Shape)
 	}
 	return host, device
+}
+
+// ringTableBytes is the CPU backend's table for FieldSums on a ring of at
+// least four blocks (cpu sumGeom.grp, fieldQuadVec: [c0, s0] of each
+// 64-site group, 16 bytes, a quarter of a byte a site: 256 MiB for 2^30
+// sites), kept for the whole run; 0 on other lattices.
+func ringTableBytes(shape []int) uint64 {
+	if len(shape) != 1 || shape[0] < 4*quench.SumBlock {
+		return 0
+	}
+	return 16 * uint64((shape[0]+63)/64)
 }
 
 // Lattice returns the run's lattice.
@@ -451,6 +462,9 @@ func (c *Config) bytes(stateOnHost bool) (host, device uint64) {
 		}
 		if stateOnHost {
 			host += device
+			if IsMass(c.Model) {
+				host += ringTableBytes(c.Shape)
+			}
 		}
 		return host, device
 	}

@@ -1026,3 +1026,31 @@ func TestKuramotoNoiseBoundMessage(t *testing.T) {
 		}
 	}
 }
+
+// On a ring of at least four blocks the CPU backend keeps a FieldSums
+// table of 16 bytes per 64 sites (cpu sumGeom.grp) for the whole run: the
+// state on the host adds it to the host estimate of the lattice models
+// that measure with geometry (phi4's field, the mass models), not to
+// diffusion's or the particles', nor on shorter rings or other lattices.
+func TestRingTableBytes(t *testing.T) {
+	for _, c := range []struct {
+		cfg  Config
+		want uint64
+	}{
+		{Config{Model: "phi4", Scheme: "em", Precision: "float32", Shape: []int{1 << 26}}, 16 << 20},
+		{Config{Model: "phi4", Scheme: "modelb", Precision: "float64", Shape: []int{1<<20 + 1}}, 16 * (1<<14 + 1)},
+		{Config{Model: "kmp", Shape: []int{1 << 24}, Mass0: 1}, 4 << 20},
+		{Config{Model: "transfer", Shape: []int{4 * 4096}, Mass0: 1, Fraction: 0.5}, 16 * 256},
+		{Config{Model: "kmp", Shape: []int{4*4096 - 1}, Mass0: 1}, 0},
+		{Config{Model: "kmp", Shape: []int{4096, 4096}, Mass0: 1}, 0},
+		{Config{Model: "diffusion", Precision: "float32", Shape: []int{1 << 24}, Alpha: 0.1}, 0},
+	} {
+		cfg := c.cfg
+		cfg.Sweeps, cfg.Every = 10, 1
+		h0, dev := cfg.Bytes(false)
+		h1, _ := cfg.Bytes(true)
+		if got := h1 - h0 - dev; got != c.want {
+			t.Errorf("%s %v: the state on the host adds %d host bytes beyond its own, want %d (the ring's table)", cfg.Model, cfg.Shape, got, c.want)
+		}
+	}
+}
