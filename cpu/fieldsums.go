@@ -51,9 +51,26 @@ func (b *Backend) FieldSums(buf quench.Buffer, lat *quench.Lattice) (quench.Fiel
 	default:
 		return quench.FieldSums{}, fmt.Errorf("cpu: FieldSums needs a Float32, Float64 or Int64 buffer, got %v", cb.dt)
 	}
-	if g == nil && useAVX2 && cb.dt != quench.Int64 && nblk >= 4 {
-		// float fields without geometry: the whole blocks four at a
-		// time (fieldFlatVec4), the rest one at a time
+	// the whole blocks four at a time where a vector kernel takes them
+	// (a block a lane), the rest one at a time: float fields without
+	// geometry (fieldFlatVec4), rows that divide a block or a ring
+	// (fieldQuadVec)
+	var quad func(k int, p []float64) // blocks k .. k+3 into p
+	switch {
+	case !useAVX2 || nblk < 4:
+	case g == nil && cb.dt == quench.Float32:
+		quad = func(k int, p []float64) { fieldFlatVec4(cb.f32, k, p, w) }
+	case g == nil && cb.dt == quench.Float64:
+		quad = func(k int, p []float64) { fieldFlatVec4(cb.f64, k, p, w) }
+	case g == nil || !(g.quadOK() || g.quad1OK()):
+	case cb.dt == quench.Float32:
+		quad = func(k int, p []float64) { fieldQuadVec(cb.f32, vecF32, 1, g, k, p, w) }
+	case cb.dt == quench.Float64:
+		quad = func(k int, p []float64) { fieldQuadVec(cb.f64, vecF64, 1, g, k, p, w) }
+	default:
+		quad = func(k int, p []float64) { fieldQuadVec(cb.i64, vecI64, 0x1p-32, g, k, p, w) }
+	}
+	if quad != nil {
 		quads := int(cb.n/quench.SumBlock) / 4
 		one := block
 		block = func(t int) {
@@ -61,33 +78,7 @@ func (b *Backend) FieldSums(buf quench.Buffer, lat *quench.Lattice) (quench.Fiel
 				one(4*quads + t - quads)
 				return
 			}
-			p := partial[4*t*w : 4*(t+1)*w]
-			if cb.dt == quench.Float32 {
-				fieldFlatVec4(cb.f32, 4*t, p, w)
-			} else {
-				fieldFlatVec4(cb.f64, 4*t, p, w)
-			}
-		}
-		nblk -= 3 * quads
-	} else if g != nil && useAVX2 && nblk >= 4 && (g.quadOK() || g.quad1OK()) {
-		// rows that divide a block, or a ring: the whole blocks four at a time
-		// (fieldQuadVec), the rest one at a time
-		quads := int(cb.n/quench.SumBlock) / 4
-		one := block
-		block = func(t int) {
-			if t >= quads {
-				one(4*quads + t - quads)
-				return
-			}
-			p := partial[4*t*w : 4*(t+1)*w]
-			switch cb.dt {
-			case quench.Float32:
-				fieldQuadVec(cb.f32, vecF32, 1, g, 4*t, p, w)
-			case quench.Float64:
-				fieldQuadVec(cb.f64, vecF64, 1, g, 4*t, p, w)
-			default:
-				fieldQuadVec(cb.i64, vecI64, 0x1p-32, g, 4*t, p, w)
-			}
+			quad(4*t, partial[4*t*w:4*(t+1)*w])
 		}
 		nblk -= 3 * quads
 	}
