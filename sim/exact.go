@@ -90,6 +90,44 @@ func (c *Config) gaussianExact(est map[string]stats.Estimate) map[string]float64
 	return x
 }
 
+// ringExact are the exact Boltzmann means of phi4's observables on a ring
+// (one axis) at lambda != 0 (quench.Phi4Ring, the transfer integral), for
+// the schemes that sample exp(-H/T) as dt -> 0: em, lm and baoab. Their
+// step adds a bias of order dt (em) or dt^2 (lm, baoab) that these values
+// leave out. Model B conserves the mean field, so it samples the
+// canonical law at the start's m, another one: it gets none. Given are
+// phi, phi2, phi4, the energy and its terms (energy_gradient from
+// <phi_0 phi_1>), S_k0 and the susceptibility L <m^2>/T (from the sums
+// over r of <phi_0 phi_r>); the Binder cumulant, which needs <m^4>, a
+// four-point sum, and the connected susceptibility, which needs <|m|>,
+// are not. nil where Phi4Ring refuses (a grid beyond its bound).
+func (c *Config) ringExact() map[string]float64 {
+	if len(c.Shape) != 1 || c.Scheme == quench.SchemeModelB {
+		return nil
+	}
+	r, err := quench.Phi4Ring(c.M2, c.Lambda, c.H, c.T, c.Shape[0])
+	if err != nil {
+		return nil
+	}
+	field := 0.0 // as phi4Row: not -0 at h = 0
+	if c.H != 0 {
+		field = -c.H * r.Phi
+	}
+	mass, quartic := c.M2/2*r.Phi2, c.Lambda/4*r.Phi4
+	return map[string]float64{
+		"phi":             r.Phi,
+		"phi2":            r.Phi2,
+		"phi4":            r.Phi4,
+		"energy":          r.Gradient + mass + quartic + field,
+		"energy_gradient": r.Gradient,
+		"energy_mass":     mass,
+		"energy_quartic":  quartic,
+		"energy_field":    field,
+		"S_k0":            r.Sk,
+		"susceptibility":  float64(c.Shape[0]) * r.M2 / c.T,
+	}
+}
+
 // harmonicExact are the exact stationary means of the harmonic particles'
 // observables under the run's scheme and step (quench.HarmonicParticles):
 // x_mean 0, and x_var (and under baoab v_var) the variance times

@@ -127,8 +127,10 @@ type Summary struct {
 // both extents are even (the sublattices' flip maps it to the
 // ferromagnet; an odd extent frustrates it); phi4 at lambda = 0, the
 // Gaussian field, under its scheme at its step (gaussianExact: model B
-// about its conserved mean, from a hot start the one est measured);
-// harmonic particles (harmonicExact); kmp (kmpExact); nil for other runs.
+// about its conserved mean, from a hot start the one est measured); phi4
+// at lambda != 0 on a ring under em, lm and baoab, the Boltzmann means of
+// the transfer integral at dt -> 0 (ringExact); harmonic particles
+// (harmonicExact); kmp (kmpExact); nil for other runs.
 // A value that is not finite is left out (summary.json could not hold it).
 func (c *Config) exactValues(est map[string]stats.Estimate) map[string]float64 {
 	x := c.exactValuesAll(est)
@@ -155,6 +157,8 @@ func (c *Config) exactValuesAll(est map[string]stats.Estimate) map[string]float6
 		}
 	case c.Model == "phi4" && c.Lambda == 0:
 		return c.gaussianExact(est)
+	case c.Model == "phi4":
+		return c.ringExact()
 	case c.Model == "particles" && c.Potential == quench.PotentialHarmonic:
 		return c.harmonicExact()
 	case c.Model == "kmp":

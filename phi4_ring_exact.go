@@ -1,0 +1,288 @@
+package quench
+
+import (
+	"fmt"
+	"math"
+
+	gmat "gonum.org/v1/gonum/mat"
+)
+
+// Phi4RingMaxGrid bounds the transfer integral's grid (Phi4Ring): its
+// eigen-decomposition costs O(n^3), about 0.4 s at 1024 points on one
+// core. Parameters that need more (lambda small against m2^2/T with
+// m2 < 0: two wells far apart, each narrow) get an error.
+const Phi4RingMaxGrid = 1024
+
+// phi4RingCut is how far above the potential's minimum, in units of T, the
+// grid's edge A lies: V(+-A) - min V >= 40 T, so a site's weight beyond
+// it is below e^-40 = 4e-18 of the well's.
+const phi4RingCut = 40
+
+// phi4RingSpacing is the grid spacing in units of the narrowest width
+// sigma = sqrt(T/(2 + max d2V/dp2)) of the integrand over [-A, A] (the two
+// bonds' curvature 2 plus the potential's largest curvature there). The
+// trapezoid rule's error on a Gaussian of width sigma at spacing d is
+// about 2 exp(-2 pi^2 sigma^2/d^2): at d = 0.7 sigma, 1e-17.
+const phi4RingSpacing = 0.7
+
+// Phi4RingValues are the exact means, in the Boltzmann distribution
+// exp(-H/T), of the phi^4 field on a periodic ring of L sites (Phi4Ring),
+// in the definitions of the runs' observables.
+type Phi4RingValues struct {
+	// Phi is <phi_x>, the mean of the mean field m.
+	Phi float64
+	// Phi2 and Phi4 are <phi_x^2> and <phi_x^4>.
+	Phi2, Phi4 float64
+	// Corr1 is <phi_0 phi_1> (phi_1 is phi_0 itself on a ring of 1).
+	Corr1 float64
+	// Gradient is the gradient energy per site,
+	// <(1/2L) sum_x (phi_{x+1} - phi_x)^2> = Phi2 - Corr1.
+	Gradient float64
+	// Sk is the structure factor |sum_x phi_x exp(-i k x)|^2 / L at
+	// k = 2 pi/L: sum_r <phi_0 phi_r> cos(k r) (Phi2 on a ring of 1).
+	Sk float64
+	// M2 is <m^2>, m = L^-1 sum_x phi_x: L^-1 sum_r <phi_0 phi_r>.
+	M2 float64
+	// Grid and A are the quadrature's: Grid points spaced evenly on
+	// [-A, A].
+	Grid int
+	A    float64
+}
+
+// Phi4Ring returns the exact Boltzmann means (Phi4RingValues) of the phi^4
+// field with mass term m2, quartic coupling lambda > 0 (or 0 with m2 > 0,
+// the Gaussian field, for tests) and field h at
+// temperature T > 0 on a periodic ring of L >= 1 sites, by the transfer
+// integral: with V(p) = m2/2 p^2 + lambda/4 p^4 - h p and the symmetric
+// kernel
+//
+//	K(a, b) = exp(-[(b - a)^2/2 + V(a)/2 + V(b)/2]/T),
+//
+// Z = Tr K^L and <phi_0 phi_r> = Tr(Phi K^r Phi K^(L-r))/Z (Phi the
+// multiplication by p), as the engine's ring has H = sum_x [(phi_{x+1} -
+// phi_x)^2/2 + V(phi_x)] with x+1 taken mod L: a ring of 2 counts its bond
+// twice, a ring of 1 has no gradient term (its neighbours are the site
+// itself), and Tr K^L gives exactly these.
+//
+// K is discretized on an even grid over [-A, A] (the trapezoid rule, whose
+// error falls exponentially with the grid's density for a smooth integrand
+// that decays like exp(-lambda p^4/(4T))): A so that V(+-A) lies
+// phi4RingCut T above V's minimum, the spacing phi4RingSpacing times the
+// integrand's narrowest width, at least 32 points. The grid's matrix
+// M_ij = d K(p_i, p_j) (spacing d) is positive definite (a Gaussian kernel
+// between diagonal positive factors), so its eigenvalues mu_i, divided by
+// the largest, lie in (0, 1] (rounding's negative ones are set to 0), and
+// with u_i its eigenvectors
+//
+//	Z = sum_i mu_i^L,  <f(phi_x)> = sum_i mu_i^L <u_i|f|u_i> / Z,
+//	sum_r c(r) <phi_0 phi_r> = sum_ij W_ij <u_i|Phi|u_j>^2 / Z,
+//	W_ij = sum_{r=0}^{L-1} c(r) mu_i^(L-r) mu_j^r
+//
+// summed in closed form (geometric series, symmetrized over i and j), so
+// any L costs the same O(n^3) in the grid's n points. An error where the
+// grid would need more than Phi4RingMaxGrid points, or for parameters out
+// of range.
+func Phi4Ring(m2, lambda, h, T float64, L int) (Phi4RingValues, error) {
+	n, a, err := phi4RingGrid(m2, lambda, h, T)
+	if err != nil {
+		return Phi4RingValues{}, err
+	}
+	if L < 1 {
+		return Phi4RingValues{}, fmt.Errorf("Phi4Ring: a ring of %d sites", L)
+	}
+	return phi4RingOn(m2, lambda, h, T, L, n, a), nil
+}
+
+// phi4RingGrid chooses Phi4Ring's grid: n points on [-a, a].
+func phi4RingGrid(m2, lambda, h, T float64) (n int, a float64, err error) {
+	for _, v := range []float64{m2, lambda, h, T} {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return 0, 0, fmt.Errorf("Phi4Ring: m2 %v, lambda %v, h %v, T %v: all must be finite", m2, lambda, h, T)
+		}
+	}
+	if !(T > 0) || !(lambda > 0 || lambda == 0 && m2 > 0) {
+		return 0, 0, fmt.Errorf("Phi4Ring: lambda %v, m2 %v and T %v: T > 0, and lambda > 0, or lambda = 0 with m2 > 0 (the Gaussian field)", lambda, m2, T)
+	}
+	V := func(p float64) float64 { return p * (m2/2*p + lambda/4*p*p*p - h) }
+	dV := func(p float64) float64 { return m2*p + lambda*p*p*p - h }
+	// V' = lambda p^3 + m2 p - h has its real roots within the Cauchy
+	// bound r; they are simple where V' changes sign, found by bisection
+	// between the sign changes of a scan (a double root is an inflection,
+	// neither V's minimum nor its outermost stationary point).
+	r := 1 + max(math.Abs(m2), math.Abs(h))/lambda
+	if lambda == 0 {
+		r = 2 * (1 + math.Abs(h/m2)) // the one root h/m2
+	}
+	bisect := func(lo, hi float64, f func(float64) float64) float64 {
+		flo := f(lo)
+		for range 200 {
+			mid := lo + (hi-lo)/2
+			if mid == lo || mid == hi {
+				break
+			}
+			if fm := f(mid); (fm < 0) == (flo < 0) {
+				lo, flo = mid, fm
+			} else {
+				hi = mid
+			}
+		}
+		return lo + (hi-lo)/2
+	}
+	const scan = 4096
+	var roots []float64
+	prev := dV(-r)
+	for i := 1; i <= scan; i++ {
+		p := -r + 2*r*float64(i)/scan
+		if d := dV(p); (d < 0) != (prev < 0) {
+			roots = append(roots, bisect(p-2*r/scan, p, dV))
+			prev = d
+		}
+	}
+	if len(roots) == 0 { // V' > 0 or < 0 at both ends cannot be: lambda > 0
+		return 0, 0, fmt.Errorf("Phi4Ring: no minimum of V found for m2 %v, lambda %v, h %v", m2, lambda, h)
+	}
+	vmin := math.Inf(1)
+	for _, p := range roots {
+		vmin = min(vmin, V(p))
+	}
+	// beyond the outermost stationary points V grows monotonically:
+	// the edges where it reaches vmin + cut T
+	level := vmin + phi4RingCut*T
+	edge := func(from, dir float64) float64 {
+		if V(from) >= level {
+			return from
+		}
+		step := max(1, math.Abs(from))
+		to := from + dir*step
+		for V(to) < level {
+			step *= 2
+			to = from + dir*step
+		}
+		return bisect(from, to, func(p float64) float64 { return V(p) - level })
+	}
+	a = max(edge(roots[len(roots)-1], 1), -edge(roots[0], -1))
+	curv := 2 + max(0, m2+3*lambda*a*a) // d2V/dp2 = m2 + 3 lambda p^2 is largest at the edge
+	sigma := math.Sqrt(T / curv)
+	n = int(math.Ceil(2*a/(phi4RingSpacing*sigma))) + 1
+	n = max(n, 32)
+	if n > Phi4RingMaxGrid || math.IsInf(a, 0) || math.IsNaN(a) {
+		return 0, 0, fmt.Errorf("Phi4Ring: m2 %v, lambda %v, h %v, T %v need a grid of %d points on [-%.3g, %.3g], more than %d", m2, lambda, h, T, n, a, a, Phi4RingMaxGrid)
+	}
+	return n, a, nil
+}
+
+// phi4RingOn evaluates Phi4Ring on the grid of n points over [-a, a].
+func phi4RingOn(m2, lambda, h, T float64, L, n int, a float64) Phi4RingValues {
+	d := 2 * a / float64(n-1)
+	p := make([]float64, n)
+	half := make([]float64, n) // V(p)/2, less its least value on the grid
+	for i := range p {
+		p[i] = -a + d*float64(i)
+		x := p[i]
+		half[i] = x * (m2/2*x + lambda/4*x*x*x - h) / 2
+	}
+	low := math.Inf(1)
+	for _, v := range half {
+		low = min(low, v)
+	}
+	k := gmat.NewSymDense(n, nil)
+	for i := range n {
+		for j := i; j < n; j++ {
+			g := p[j] - p[i]
+			k.SetSym(i, j, d*math.Exp(-(g*g/2+half[i]+half[j]-2*low)/T))
+		}
+	}
+	var eig gmat.EigenSym
+	if !eig.Factorize(k, true) {
+		panic("Phi4Ring: the symmetric eigen-decomposition did not converge")
+	}
+	lam := eig.Values(nil)
+	var u gmat.Dense
+	eig.VectorsTo(&u)
+	top := lam[n-1] // ascending
+	mu := make([]float64, n)
+	pw := make([]float64, n) // mu^L
+	for i, l := range lam {
+		mu[i] = max(l/top, 0)
+		pw[i] = math.Pow(mu[i], float64(L))
+	}
+	// <u_i|Phi|u_j>
+	pu := gmat.NewDense(n, n, nil)
+	for r := range n {
+		for c := range n {
+			pu.Set(r, c, p[r]*u.At(r, c))
+		}
+	}
+	var phi gmat.Dense
+	phi.Mul(u.T(), pu)
+	var z, s1, s2, s4 float64
+	for i := range n {
+		if pw[i] == 0 {
+			continue
+		}
+		var f2, f4 float64
+		for r := range n {
+			w := u.At(r, i) * u.At(r, i)
+			x2 := p[r] * p[r]
+			f2 += w * x2
+			f4 += w * x2 * x2
+		}
+		z += pw[i]
+		s1 += pw[i] * phi.At(i, i)
+		s2 += pw[i] * f2
+		s4 += pw[i] * f4
+	}
+	v := Phi4RingValues{Phi: s1 / z, Phi2: s2 / z, Phi4: s4 / z, Grid: n, A: a}
+	// <phi_0 phi_1> = sum_ij mu_i^(L-1) mu_j Phi_ij^2 / Z, and the sums
+	// over r with weights 1 (<m^2>) and cos(2 pi r/L) (S_k)
+	fl := float64(L)
+	sk2 := math.Sin(math.Pi / fl)
+	oneMinusCos := 2 * sk2 * sk2 // 1 - cos(2 pi/L), without cancellation
+	var c1, all, wave float64
+	for i := range n {
+		for j := range n {
+			q := phi.At(i, j)
+			q *= q
+			if L == 1 {
+				c1 += mu[j] * q
+			} else {
+				c1 += math.Pow(mu[i], fl-1) * mu[j] * q
+			}
+			hi, lo := max(mu[i], mu[j]), min(mu[i], mu[j])
+			if hi == 0 {
+				continue
+			}
+			phl := max(pw[i], pw[j])
+			if phl == 0 {
+				continue
+			}
+			x := lo / hi
+			// 1 - x^L and 1 - x, accurate near x = 1
+			omxl, omx := 1.0, 1.0
+			if x > 0 {
+				t := math.Log(x)
+				omxl, omx = -math.Expm1(fl*t), -math.Expm1(t)
+			}
+			g := fl // sum_{r<L} x^r
+			if omx > 0 {
+				g = omxl / omx
+			}
+			// symmetrized over (i, j): W = hi^L [G(x) - (1 - x^L)/2]
+			all += phl * (g - omxl/2) * q
+			if L > 1 {
+				// sum_{r<L} x^r cos(k r) = Re (1 - x^L)/(1 - x e^{ik}), e^{ikL} = 1
+				den := omx*omx + 2*x*oneMinusCos
+				re := omxl * (omx + x*oneMinusCos) / den
+				wave += phl * (re - omxl/2) * q
+			}
+		}
+	}
+	v.Corr1 = c1 / z
+	v.Gradient = v.Phi2 - v.Corr1
+	v.M2 = all / z / fl
+	v.Sk = wave / z
+	if L == 1 {
+		v.Gradient, v.Sk = 0, v.Phi2
+	}
+	return v
+}
