@@ -1,0 +1,274 @@
+package quench
+
+import (
+	"fmt"
+	"math"
+	"testing"
+)
+
+// ringFields lists Phi4RingValues's observables by name.
+func ringFields(v Phi4RingValues) map[string]float64 {
+	return map[string]float64{"phi": v.Phi, "phi2": v.Phi2, "phi4": v.Phi4, "corr1": v.Corr1,
+		"gradient": v.Gradient, "S_k": v.Sk, "m2": v.M2}
+}
+
+// ringClose reports where two sets of ring values differ by more than tol
+// relative to the larger of |value| and the scale phi2 (phi, a mean
+// that can be 0, and corr1 and S_k, which can be small, are measured
+// against the field's own size).
+func ringClose(t *testing.T, what string, got, want Phi4RingValues, tol float64) {
+	t.Helper()
+	g, w := ringFields(got), ringFields(want)
+	scale := math.Abs(want.Phi2)
+	worst, at := 0.0, ""
+	for name, x := range w {
+		s := max(math.Abs(x), scale)
+		if name == "phi" {
+			s = max(math.Abs(x), math.Sqrt(scale))
+		}
+		d := math.Abs(g[name]-x) / s
+		if !(d <= worst) {
+			worst, at = d, name
+		}
+		if !(d <= tol) {
+			t.Errorf("%s: %s %.15g, want %.15g (relative %.2g, tolerance %.2g)", what, name, g[name], x, d, tol)
+		}
+	}
+	t.Logf("%s: largest relative difference %.2g (%s)", what, worst, at)
+}
+
+// ringCases are parameters of the tests: the double well of the runs'
+// defaults, with a field, deep (T = 0.1) and shallow (T = 20), and a
+// single well.
+var ringCases = []struct{ m2, lambda, h, T float64 }{
+	{-1, 1, 0, 1}, {-1, 1, 0.3, 1}, {-1, 1, 0.1, 0.1}, {-1, 1, 0, 20}, {2, 0.5, -0.7, 1.5}, {-1, 0.05, 0.05, 1},
+	{-1, 1, 0, 0.05},
+}
+
+// The grid Phi4Ring chooses against finer (1.5 n) and finer and wider
+// (2.5 n points on 1.25 A) ones: the trapezoid rule converges
+// exponentially, so the values agree to rounding (measured: at most
+// 1.4e-12 relative, at L from 1 to 10^6, but for the deep double well
+// below), while a grid of a quarter of the points is off by 2e-6 to 1e-3
+// (logged), so the comparison could fail.
+func TestPhi4RingRefinement(t *testing.T) {
+	for _, c := range ringCases {
+		n, a, err := phi4RingGrid(c.m2, c.lambda, c.h, c.T)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, L := range []int{1, 2, 3, 16, 1000, 1000000} {
+			what := fmt.Sprintf("m2 %v lambda %v h %v T %v L %d (grid %d on +-%.3g)", c.m2, c.lambda, c.h, c.T, L, n, a)
+			v := phi4RingOn(c.m2, c.lambda, c.h, c.T, L, n, a)
+			tol := 1e-10
+			if c.T == 0.05 && L == 1000000 {
+				// the deep double well at h = 0: its correlation length
+				// xi = -1/ln(mu_1) is about 8e6 sites (S_k/var of an
+				// endless ring 1.7e7, about 2 xi), so 1 - mu_1, from the
+				// eigenvalues' rounding, keeps about 1e-16 xi relative,
+				// and a ring as long carries it into S_k and <m^2>
+				// (measured 3.8e-9)
+				tol = 1e-8
+			}
+			ringClose(t, what+" vs 1.5 n", v, phi4RingOn(c.m2, c.lambda, c.h, c.T, L, 3*n/2, a), tol)
+			ringClose(t, what+" vs 2 n on 1.25 A", v, phi4RingOn(c.m2, c.lambda, c.h, c.T, L, 5*n/2, 1.25*a), tol)
+			if L == 16 {
+				coarse := phi4RingOn(c.m2, c.lambda, c.h, c.T, L, n/4, a)
+				d := math.Abs(coarse.Phi2/v.Phi2 - 1)
+				t.Logf("%s: a grid of n/4 points: phi2 %.2g relative off", what, d)
+			}
+		}
+	}
+}
+
+// At lambda = 0 (m2 > 0) the transfer integral is Gaussian:
+// GaussianField's mode sums under lm, whose stationary law T/lambda_k is
+// the Boltzmann one at any stable step, give every value, with the mean
+// h/m2.
+func TestPhi4RingGaussian(t *testing.T) {
+	for _, c := range []struct{ m2, h, T float64 }{{0.5, 0.3, 1.5}, {2, -0.2, 0.7}, {0.05, 0.01, 1}} {
+		for _, L := range []int{1, 2, 3, 7, 16, 1000, 100000} {
+			v, err := Phi4Ring(c.m2, 0, c.h, c.T, L)
+			if err != nil {
+				t.Fatal(err)
+			}
+			g, err := GaussianField(&Phi4Params{Scheme: SchemeLM, Dt: 1e-3, M2: c.m2, T: c.T, Gamma: 1, Mass: 1}, []int{L})
+			if err != nil {
+				t.Fatal(err)
+			}
+			mu := c.h / c.m2
+			s2 := g.Var
+			want := Phi4RingValues{Phi: mu, Phi2: mu*mu + s2, Phi4: mu*mu*mu*mu + 6*mu*mu*s2 + 3*s2*s2,
+				Gradient: g.Gradient, Sk: g.Axis[0], M2: mu*mu + g.Zero/float64(L)}
+			want.Corr1 = want.Phi2 - want.Gradient
+			if L == 1 {
+				want.Sk += mu * mu // the wave is constant: V mu^2
+			}
+			ringClose(t, fmt.Sprintf("Gaussian m2 %v h %v T %v L %d", c.m2, c.h, c.T, L), v, want, 1e-9)
+		}
+	}
+}
+
+// Rings of 1, 2 and 3 sites against their Boltzmann integrals summed
+// directly over a product grid (1, 2 or 3 dimensions, finer and wider than
+// Phi4Ring's, no transfer kernel, no eigenvectors): H of each
+// configuration as the engine defines it (x+1 mod L: a ring of 2 counts
+// its bond twice, a ring of 1 has none), and every observable from the
+// configuration itself (S_k = |sum_x phi_x exp(-2 pi i x/L)|^2/L).
+func TestPhi4RingBruteForce(t *testing.T) {
+	for _, c := range ringCases[:5] {
+		n, a, err := phi4RingGrid(c.m2, c.lambda, c.h, c.T)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for L, pts := range []int{0, 4 * n, 3 * n, 3 * n / 2} {
+			if L == 0 {
+				continue
+			}
+			A := 1.1 * a
+			d := 2 * A / float64(pts-1)
+			grid := make([]float64, pts)
+			pot := make([]float64, pts)
+			for i := range grid {
+				p := -A + d*float64(i)
+				grid[i] = p
+				pot[i] = c.m2/2*p*p + c.lambda/4*p*p*p*p - c.h*p
+			}
+			var z float64
+			var s [7]float64 // phi, phi2, phi4, corr1, gradient, S_k, m2
+			idx := make([]int, L)
+			phi := make([]float64, L)
+			for {
+				var e float64
+				for x, i := range idx {
+					phi[x] = grid[i]
+					e += pot[i]
+				}
+				var grad, mean, cs, sn float64
+				for x := range phi {
+					g := phi[(x+1)%L] - phi[x]
+					grad += g * g / 2
+					mean += phi[x]
+					cs += phi[x] * math.Cos(2*math.Pi*float64(x)/float64(L))
+					sn += phi[x] * math.Sin(2*math.Pi*float64(x)/float64(L))
+				}
+				w := math.Exp(-(e + grad) / c.T)
+				z += w
+				p0 := phi[0]
+				mean /= float64(L)
+				s[0] += w * p0
+				s[1] += w * p0 * p0
+				s[2] += w * p0 * p0 * p0 * p0
+				s[3] += w * p0 * phi[1%L]
+				s[4] += w * grad / float64(L)
+				s[5] += w * (cs*cs + sn*sn) / float64(L)
+				s[6] += w * mean * mean
+				x := L - 1
+				for ; x >= 0; x-- {
+					if idx[x]++; idx[x] < pts {
+						break
+					}
+					idx[x] = 0
+				}
+				if x < 0 {
+					break
+				}
+			}
+			want := Phi4RingValues{Phi: s[0] / z, Phi2: s[1] / z, Phi4: s[2] / z, Corr1: s[3] / z, Gradient: s[4] / z, Sk: s[5] / z, M2: s[6] / z}
+			got, err := Phi4Ring(c.m2, c.lambda, c.h, c.T, L)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ringClose(t, fmt.Sprintf("m2 %v lambda %v h %v T %v L %d vs %d^%d points", c.m2, c.lambda, c.h, c.T, L, pts, L), got, want, 1e-9)
+		}
+	}
+}
+
+// The closed forms of the sums over r against the two-point function
+// <phi_0 phi_r> = Tr(Phi M^r Phi M^(L-r)) / Tr M^L from powers of the
+// grid's matrix M itself, no eigenvectors, on rings of 4 to 12 sites.
+func TestPhi4RingTwoPoint(t *testing.T) {
+	for _, c := range ringCases[:5] {
+		n, a, err := phi4RingGrid(c.m2, c.lambda, c.h, c.T)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := 2 * a / float64(n-1)
+		p := make([]float64, n)
+		m := newMat(n)
+		for i := range p {
+			p[i] = -a + d*float64(i)
+		}
+		v := func(x float64) float64 { return c.m2/2*x*x + c.lambda/4*x*x*x*x - c.h*x }
+		for i := range m {
+			for j := range m {
+				g := p[j] - p[i]
+				m[i][j] = d * math.Exp(-(g*g/2+v(p[i])/2+v(p[j])/2)/c.T)
+			}
+		}
+		// pw[r] = M^r, scaled by its largest element so nothing overflows
+		// (the scales cancel in each ratio of traces below)
+		const maxL = 12
+		pw := []mat{eye(n)}
+		scale := []float64{0} // log of the factor taken out
+		for r := 1; r <= maxL; r++ {
+			next := pw[r-1].mul(m)
+			big := 0.0
+			for _, row := range next {
+				for _, x := range row {
+					big = max(big, math.Abs(x))
+				}
+			}
+			for _, row := range next {
+				for j := range row {
+					row[j] /= big
+				}
+			}
+			pw = append(pw, next)
+			scale = append(scale, scale[r-1]+math.Log(big))
+		}
+		for L := 4; L <= maxL; L += 4 {
+			// Tr(f(Phi) M^L) and Tr(Phi M^r Phi M^(L-r)), all times exp(-scale[L])
+			z := 0.0
+			for i := range n {
+				z += pw[L][i][i]
+			}
+			var phi2, sk, m2 float64
+			for i := range n {
+				phi2 += p[i] * p[i] * pw[L][i][i]
+			}
+			corr := make([]float64, L)
+			for r := range L {
+				f := math.Exp(scale[r] + scale[L-r] - scale[L])
+				var tr float64
+				for i := range n {
+					for j := range n {
+						tr += p[i] * pw[r][i][j] * p[j] * pw[L-r][j][i]
+					}
+				}
+				corr[r] = f * tr / z
+				sk += corr[r] * math.Cos(2*math.Pi*float64(r)/float64(L))
+				m2 += corr[r] / float64(L)
+			}
+			phi2 /= z
+			got := phi4RingOn(c.m2, c.lambda, c.h, c.T, L, n, a)
+			want := got
+			want.Phi2, want.Corr1, want.Gradient, want.Sk, want.M2 = phi2, corr[1], phi2-corr[1], sk, m2
+			ringClose(t, fmt.Sprintf("m2 %v lambda %v h %v T %v L %d: matrix powers", c.m2, c.lambda, c.h, c.T, L), got, want, 1e-11)
+		}
+	}
+}
+
+// Phi4Ring refuses what it cannot compute: no quartic term with m2 <= 0,
+// T <= 0, a ring of no sites, and a grid beyond Phi4RingMaxGrid (two
+// wells far apart, each narrow).
+func TestPhi4RingRefuses(t *testing.T) {
+	for _, c := range []struct {
+		m2, lambda, h, T float64
+		L                int
+	}{{-1, 0, 0, 1, 4}, {0, 0, 0.1, 1, 4}, {-1, 1, 0, 0, 4}, {-1, 1, 0, 1, 0}, {-1, 1e-6, 0, 1, 4}, {-1, 1, 0, 1e-7, 4}, {-1, 1, math.NaN(), 1, 4}} {
+		if _, err := Phi4Ring(c.m2, c.lambda, c.h, c.T, c.L); err == nil {
+			t.Errorf("Phi4Ring(%v, %v, %v, %v, %d): no error", c.m2, c.lambda, c.h, c.T, c.L)
+		}
+	}
+}
