@@ -8,10 +8,12 @@ import (
 )
 
 // Phi4RingMaxGrid bounds the transfer integral's grid (Phi4Ring): its
-// eigen-decomposition costs O(n^3), about 0.4 s at 1024 points on one
-// core. Parameters that need more (lambda small against m2^2/T with
-// m2 < 0: two wells far apart, each narrow) get an error.
-const Phi4RingMaxGrid = 1024
+// eigen-decomposition costs O(n^3), measured 0.1 s at 400 points (and 7 s
+// at 1024; the runs' defaults m2 = -1, lambda = 1, T = 1 need 70, 1 ms).
+// Parameters that need more (lambda small against m2^2/T with m2 < 0,
+// below about 3e-4 at m2 = -1, T = 1: two wells far apart, each narrow;
+// or T below about 1e-4) get an error.
+const Phi4RingMaxGrid = 400
 
 // phi4RingCut is how far above the potential's minimum, in units of T, the
 // grid's edge A lies: V(+-A) - min V >= 40 T, so a site's weight beyond

@@ -112,6 +112,8 @@ func (c *Config) ringExact() map[string]float64 {
 	field := 0.0 // as phi4Row: not -0 at h = 0
 	if c.H != 0 {
 		field = -c.H * r.Phi
+	} else {
+		r.Phi = 0 // phi -> -phi: exactly, not the quadrature's 1e-17
 	}
 	mass, quartic := c.M2/2*r.Phi2, c.Lambda/4*r.Phi4
 	return map[string]float64{

@@ -1759,6 +1759,13 @@ func exactWhy(c *sim.Config) string {
 	case "ising2d":
 		return "Kaufman's partition function of this finite lattice"
 	case "phi4":
+		if c.Lambda != 0 {
+			bias := "dt^2"
+			if c.Scheme == quench.SchemeEM {
+				bias = "dt"
+			}
+			return "the Boltzmann distribution exp(-H/T) of this ring at dt -> 0, by the transfer integral; this scheme's step adds a bias of order " + bias + ", which the distances include"
+		}
 		law := "the Gaussian field's stationary law under this scheme at this dt: "
 		switch c.Scheme {
 		case quench.SchemeEM:
@@ -1793,7 +1800,8 @@ func exactWhy(c *sim.Config) string {
 // known (Summary.Exact), in units of their errors: more than 4 says the
 // measured steps did not sample the stationary state, unless the error is
 // marked not reliable (the avalanche errors are conservative, so for them
-// that is not chance).
+// that is not chance), or, for a phi4 ring at lambda != 0, whose exact
+// values are at dt -> 0, that the step's bias shows (ringBias).
 func printExact(w io.Writer, c *sim.Config, sum *sim.Summary, names []string, unit string) {
 	if len(sum.Exact) == 0 {
 		return
@@ -1821,6 +1829,11 @@ func printExact(w io.Writer, c *sim.Config, sum *sim.Summary, names []string, un
 					// the slow modes had relaxed (the rule is exact for
 					// the Gaussian field and kmp): the error, not the start
 					line += ": more than 4, and its error, marked *, is too small (run longer; --therm covered the slow modes)"
+				case ringBias(c):
+					line += fmt.Sprintf(": more than 4, so the step's bias shows (reduce --dt), or the measured %s did not sample the stationary state (thermalize longer)", unit)
+					if !v.Reliable {
+						line += ", or its error, marked *, is too small (run longer)"
+					}
 				default:
 					line += fmt.Sprintf(": more than 4, so the measured %s did not sample the stationary state (thermalize longer)", unit)
 					if !v.Reliable {
@@ -1849,6 +1862,11 @@ func printExact(w io.Writer, c *sim.Config, sum *sim.Summary, names []string, un
 	}
 	tw.Flush()
 }
+
+// ringBias reports whether a run's exact values leave out its step's bias:
+// phi4 at lambda != 0 (a ring's Boltzmann means, sim's ringExact), which
+// em samples with an error of order dt, lm and baoab of order dt^2.
+func ringBias(c *sim.Config) bool { return c.Model == "phi4" && c.Lambda != 0 }
 
 // frozenExcited reports whether a constant 2D Ising energy per site e
 // (the only runs with an exact energy are at h = 0) is not the ground
