@@ -92,7 +92,7 @@ func Phi4Ring(m2, lambda, h, T float64, L int) (Phi4RingValues, error) {
 	if L < 1 {
 		return Phi4RingValues{}, fmt.Errorf("Phi4Ring: a ring of %d sites", L)
 	}
-	return phi4RingOn(m2, lambda, h, T, L, n, a), nil
+	return phi4RingOn(m2, lambda, h, T, L, n, a)
 }
 
 // phi4RingGrid chooses Phi4Ring's grid: n points on [-a, a].
@@ -174,7 +174,7 @@ func phi4RingGrid(m2, lambda, h, T float64) (n int, a float64, err error) {
 }
 
 // phi4RingOn evaluates Phi4Ring on the grid of n points over [-a, a].
-func phi4RingOn(m2, lambda, h, T float64, L, n int, a float64) Phi4RingValues {
+func phi4RingOn(m2, lambda, h, T float64, L, n int, a float64) (Phi4RingValues, error) {
 	d := 2 * a / float64(n-1)
 	p := make([]float64, n)
 	half := make([]float64, n) // V(p)/2, less its least value on the grid
@@ -196,7 +196,7 @@ func phi4RingOn(m2, lambda, h, T float64, L, n int, a float64) Phi4RingValues {
 	}
 	var eig gmat.EigenSym
 	if !eig.Factorize(k, true) {
-		panic("Phi4Ring: the symmetric eigen-decomposition did not converge")
+		return Phi4RingValues{}, fmt.Errorf("Phi4Ring: the eigen-decomposition of the %d-point grid's kernel did not converge (m2 %v, lambda %v, h %v, T %v)", n, m2, lambda, h, T)
 	}
 	lam := eig.Values(nil)
 	var u gmat.Dense
@@ -286,5 +286,5 @@ func phi4RingOn(m2, lambda, h, T float64, L, n int, a float64) Phi4RingValues {
 	if L == 1 {
 		v.Gradient, v.Sk = 0, v.Phi2
 	}
-	return v
+	return v, nil
 }

@@ -59,7 +59,7 @@ func TestPhi4RingRefinement(t *testing.T) {
 		}
 		for _, L := range []int{1, 2, 3, 16, 1000, 1000000} {
 			what := fmt.Sprintf("m2 %v lambda %v h %v T %v L %d (grid %d on +-%.3g)", c.m2, c.lambda, c.h, c.T, L, n, a)
-			v := phi4RingOn(c.m2, c.lambda, c.h, c.T, L, n, a)
+			v := mustRingOn(t, c.m2, c.lambda, c.h, c.T, L, n, a)
 			tol := 1e-10
 			if c.T == 0.05 && L == 1000000 {
 				// the deep double well at h = 0: its correlation length
@@ -70,10 +70,10 @@ func TestPhi4RingRefinement(t *testing.T) {
 				// (measured 3.8e-9)
 				tol = 1e-8
 			}
-			ringClose(t, what+" vs 1.5 n", v, phi4RingOn(c.m2, c.lambda, c.h, c.T, L, 3*n/2, a), tol)
-			ringClose(t, what+" vs 2 n on 1.25 A", v, phi4RingOn(c.m2, c.lambda, c.h, c.T, L, 5*n/2, 1.25*a), tol)
+			ringClose(t, what+" vs 1.5 n", v, mustRingOn(t, c.m2, c.lambda, c.h, c.T, L, 3*n/2, a), tol)
+			ringClose(t, what+" vs 2 n on 1.25 A", v, mustRingOn(t, c.m2, c.lambda, c.h, c.T, L, 5*n/2, 1.25*a), tol)
 			if L == 16 {
-				coarse := phi4RingOn(c.m2, c.lambda, c.h, c.T, L, n/4, a)
+				coarse := mustRingOn(t, c.m2, c.lambda, c.h, c.T, L, n/4, a)
 				d := math.Abs(coarse.Phi2/v.Phi2 - 1)
 				t.Logf("%s: a grid of n/4 points: phi2 %.2g relative off", what, d)
 			}
@@ -251,7 +251,7 @@ func TestPhi4RingTwoPoint(t *testing.T) {
 				m2 += corr[r] / float64(L)
 			}
 			phi2 /= z
-			got := phi4RingOn(c.m2, c.lambda, c.h, c.T, L, n, a)
+			got := mustRingOn(t, c.m2, c.lambda, c.h, c.T, L, n, a)
 			want := got
 			want.Phi2, want.Corr1, want.Gradient, want.Sk, want.M2 = phi2, corr[1], phi2-corr[1], sk, m2
 			ringClose(t, fmt.Sprintf("m2 %v lambda %v h %v T %v L %d: matrix powers", c.m2, c.lambda, c.h, c.T, L), got, want, 1e-11)
@@ -271,4 +271,14 @@ func TestPhi4RingRefuses(t *testing.T) {
 			t.Errorf("Phi4Ring(%v, %v, %v, %v, %d): no error", c.m2, c.lambda, c.h, c.T, c.L)
 		}
 	}
+}
+
+// mustRingOn is phi4RingOn, failing the test on its error.
+func mustRingOn(t *testing.T, m2, lambda, h, T float64, L, n int, a float64) Phi4RingValues {
+	t.Helper()
+	v, err := phi4RingOn(m2, lambda, h, T, L, n, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
 }
