@@ -150,6 +150,33 @@ func (c *Config) harmonicExact() map[string]float64 {
 	return x
 }
 
+// doubleWellExact are the exact Boltzmann means of the double-well
+// particles' observables at dt -> 0 (the schemes sample exp(-U/T),
+// U = k (x^2 - 1)^2 per coordinate, with a bias of order dt under em and
+// dt^2 under lm and baoab, which these values leave out): x_mean 0 by the
+// symmetry x -> -x, x_var (n - 1)/n <x^2> for n = N d independent
+// coordinates (as harmonicExact), <x^2> by quadrature (quench.Phi4Ring on
+// a ring of one site, which has no gradient term: m2 = -4k, lambda = 4k),
+// and under baoab v_var (n - 1)/n T/mass. nil at T = 0 or k = 0 (no
+// stationary spread, or none at all) and where Phi4Ring refuses (wells
+// too deep for its grid).
+func (c *Config) doubleWellExact() map[string]float64 {
+	if !(c.K > 0) || !(c.T > 0) {
+		return nil
+	}
+	r, err := quench.Phi4Ring(-4*c.K, 4*c.K, 0, c.T, 1)
+	if err != nil {
+		return nil
+	}
+	n := float64(c.Coordinates())
+	f := (n - 1) / n
+	x := map[string]float64{"x_mean": 0, "x_var": f * r.Phi2}
+	if c.Scheme == quench.SchemeBAOAB {
+		x["v_var"] = f * c.T / c.Mass
+	}
+	return x
+}
+
 // kmpExact are the exact stationary means of kmp's observables. Each
 // bond's update redraws its two masses uniformly at their fixed sum, which
 // keeps independent exponential masses conditioned on their total

@@ -161,6 +161,8 @@ func (c *Config) exactValuesAll(est map[string]stats.Estimate) map[string]float6
 		return c.ringExact()
 	case c.Model == "particles" && c.Potential == quench.PotentialHarmonic:
 		return c.harmonicExact()
+	case c.Model == "particles" && c.Potential == quench.PotentialDoubleWell:
+		return c.doubleWellExact()
 	case c.Model == "kmp":
 		return c.kmpExact(est)
 	}

@@ -1760,11 +1760,7 @@ func exactWhy(c *sim.Config) string {
 		return "Kaufman's partition function of this finite lattice"
 	case "phi4":
 		if c.Lambda != 0 {
-			bias := "dt^2"
-			if c.Scheme == quench.SchemeEM {
-				bias = "dt"
-			}
-			return "the Boltzmann distribution exp(-H/T) of this ring at dt -> 0, by the transfer integral; this scheme's step adds a bias of order " + bias + ", which the distances include"
+			return "the Boltzmann distribution exp(-H/T) of this ring at dt -> 0, by the transfer integral; this scheme's step adds a bias of order " + stepBias(c) + ", which the distances include"
 		}
 		law := "the Gaussian field's stationary law under this scheme at this dt: "
 		switch c.Scheme {
@@ -1783,6 +1779,13 @@ func exactWhy(c *sim.Config) string {
 	case "kmp":
 		return "kmp's stationary masses, uniform on the simplex of the conserved total: var mean^2 (N-1)/(N+1), covariance -mean^2/(N+1), largest mass mean H_N"
 	case "particles":
+		if c.Potential == quench.PotentialDoubleWell {
+			v := ""
+			if c.Scheme == quench.SchemeBAOAB {
+				v = " and the velocities' T/mass"
+			}
+			return "independent coordinates' Boltzmann distribution exp(-k (x^2 - 1)^2/T) at dt -> 0: <x^2> by quadrature" + v + "; this scheme's step adds a bias of order " + stepBias(c) + ", which the distances include; the spreads over the N d coordinates are (N d - 1)/(N d) of the variances"
+		}
 		law := "independent harmonic coordinates' stationary law under this scheme at this dt: "
 		spread := "; the spreads over the N d coordinates are (N d - 1)/(N d) of the variances"
 		switch c.Scheme {
@@ -1801,7 +1804,7 @@ func exactWhy(c *sim.Config) string {
 // measured steps did not sample the stationary state, unless the error is
 // marked not reliable (the avalanche errors are conservative, so for them
 // that is not chance), or, for a phi4 ring at lambda != 0, whose exact
-// values are at dt -> 0, that the step's bias shows (ringBias).
+// values are at dt -> 0, that the step's bias shows (dt0Exact).
 func printExact(w io.Writer, c *sim.Config, sum *sim.Summary, names []string, unit string) {
 	if len(sum.Exact) == 0 {
 		return
@@ -1829,7 +1832,7 @@ func printExact(w io.Writer, c *sim.Config, sum *sim.Summary, names []string, un
 					// the slow modes had relaxed (the rule is exact for
 					// the Gaussian field and kmp): the error, not the start
 					line += ": more than 4, and its error, marked *, is too small (run longer; --therm covered the slow modes)"
-				case ringBias(c):
+				case dt0Exact(c):
 					line += fmt.Sprintf(": more than 4, so the step's bias shows (reduce --dt), or the measured %s did not sample the stationary state (thermalize longer)", unit)
 					if !v.Reliable {
 						line += ", or its error, marked *, is too small (run longer)"
@@ -1863,10 +1866,21 @@ func printExact(w io.Writer, c *sim.Config, sum *sim.Summary, names []string, un
 	tw.Flush()
 }
 
-// ringBias reports whether a run's exact values leave out its step's bias:
-// phi4 at lambda != 0 (a ring's Boltzmann means, sim's ringExact), which
-// em samples with an error of order dt, lm and baoab of order dt^2.
-func ringBias(c *sim.Config) bool { return c.Model == "phi4" && c.Lambda != 0 }
+// dt0Exact reports whether a run's exact values are at dt -> 0 and leave
+// out its step's bias (stepBias): phi4 at lambda != 0 (a ring's Boltzmann
+// means, sim's ringExact) and double-well particles (doubleWellExact).
+func dt0Exact(c *sim.Config) bool {
+	return c.Model == "phi4" && c.Lambda != 0 || c.Model == "particles" && c.Potential == quench.PotentialDoubleWell
+}
+
+// stepBias is the order of the bias a Langevin scheme's step adds to the
+// stationary means: dt for em, dt^2 for lm and baoab.
+func stepBias(c *sim.Config) string {
+	if c.Scheme == quench.SchemeEM {
+		return "dt"
+	}
+	return "dt^2"
+}
 
 // frozenExcited reports whether a constant 2D Ising energy per site e
 // (the only runs with an exact energy are at h = 0) is not the ground
