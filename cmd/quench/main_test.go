@@ -2007,6 +2007,35 @@ func TestIsingExactValues(t *testing.T) {
 	}
 }
 
+// Runs whose exact values are Boltzmann means at dt -> 0 (a 1D phi4 ring
+// at lambda != 0, double-well particles) say so in the table's heading,
+// with the order of the scheme's step bias, and a distance past 4 names
+// that bias first: Euler-Maruyama at dt = 0.08 on a ring of 16 puts the
+// energy about 30 errors off.
+func TestDoubleWellExactLines(t *testing.T) {
+	dir := t.TempDir()
+	stdout, sum := runSummary(t, filepath.Join(dir, "ring"), "--quiet", "--model", "phi4", "--dim", "1", "--L", "16",
+		"--scheme", "em", "--dt", "0.08", "--steps", "20000")
+	if len(sum.Exact) != 10 {
+		t.Errorf("ring: %d exact values, want 10: %v", len(sum.Exact), sum.Exact)
+	}
+	for _, want := range []string{"exp(-H/T) of this ring at dt -> 0", "a bias of order dt,", "energy ", "the step's bias shows (reduce --dt)"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("ring em: no %q in\n%s", want, stdout)
+		}
+	}
+	stdout, sum = runSummary(t, filepath.Join(dir, "well"), "--quiet", "--model", "particles", "--potential", "doublewell",
+		"--N", "100", "--scheme", "baoab", "--dt", "0.05", "--steps", "2000")
+	if len(sum.Exact) != 3 || sum.Exact["x_mean"] != 0 || !(sum.Exact["v_var"] > 0) || !(sum.Exact["x_var"] > 0) {
+		t.Errorf("double well baoab: exact values %v, want x_mean 0, x_var and v_var", sum.Exact)
+	}
+	for _, want := range []string{"exp(-k (x^2 - 1)^2/T) at dt -> 0", "velocities' T/mass", "a bias of order dt^2,"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("double well: no %q in\n%s", want, stdout)
+		}
+	}
+}
+
 // Runs of the Gaussian phi^4 field (lambda = 0) under every scheme, and of
 // harmonic particles, report their exact stationary values: summary.json's
 // exact is quench.GaussianField's or quench.HarmonicParticles's law in the
@@ -2015,8 +2044,11 @@ func TestIsingExactValues(t *testing.T) {
 // on m alone), and every fluctuating observable's mean is within 4 of its
 // reliable errors of it. 2D non-square, 1D and 3D lattices, T, gamma and
 // mass other than 1, a field; Euler-Maruyama's step bias is 30 errors
-// here, so the run tells its law from the continuum's. Interacting fields,
-// the double well and particles at T = 0 report none.
+// here, so the run tells its law from the continuum's. Interacting fields
+// beyond 1D, kuramoto and particles at T = 0 report none (the 1D ring's
+// and the double well's Boltzmann values at dt -> 0: sim's
+// TestPhi4RingExact, TestParticlesDoubleWellExact and
+// TestDoubleWellExactLines).
 func TestLangevinExactValues(t *testing.T) {
 	dir := t.TempDir()
 	phi4 := []string{"--model", "phi4", "--lambda", "0", "--steps", "20000"}
@@ -2034,7 +2066,7 @@ func TestLangevinExactValues(t *testing.T) {
 		{append(part, "--scheme", "lm", "--dt", "0.3"), false},
 		{append(part, "--scheme", "baoab", "--dt", "0.5", "--mass", "0.8"), false},
 		{[]string{"--model", "phi4", "--L", "8", "--m2", "-1", "--lambda", "0.5", "--scheme", "lm", "--steps", "500"}, true},
-		{[]string{"--model", "particles", "--N", "100", "--potential", "doublewell", "--steps", "500"}, true},
+		{[]string{"--model", "particles", "--N", "100", "--potential", "kuramoto", "--steps", "500"}, true},
 		{[]string{"--model", "particles", "--N", "100", "--T", "0", "--steps", "500"}, true},
 	} {
 		stdout, sum := runSummary(t, filepath.Join(dir, fmt.Sprint(i)), append([]string{"--quiet"}, c.args...)...)
