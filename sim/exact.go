@@ -226,3 +226,46 @@ func harmonicNumber(n int64) float64 {
 	x := float64(n)
 	return math.Log(x) + 0.57721566490153286061 + 1/(2*x) - 1/(12*x*x) + 1/(120*x*x*x*x)
 }
+
+// transferExact are the exact stationary means of transfer's second
+// moments. A bond (x, y) moves the fraction D of its source's mass, the
+// source x or y with probability 1/2, so m' = A m with A one of two
+// matrices, linear in the masses: with A = Abar +- Delta, Abar = I -
+// (D/2) v v^T the mean update (v = e_y - e_x) and Delta = (D/2) v u^T
+// (u = e_x + e_y), a bond maps G = <m m^T> to Abar G Abar^T + (D^2/4)
+// (u^T G u) v v^T. Every such map keeps G = mean^2 1 1^T + a (I - 1 1^T/N)
+// with a (1 - D + D/N) = D mean^2 (check: the v v^T terms, -D a + D^2 a/2
+// from Abar and D^2 (mean^2 + a/2 - a/N) from the noise, cancel), so
+// every sweep does whatever the order of its bonds; and the stationary law
+// of the masses at a given total is unique (two copies driven by the same
+// choices approach each other: their difference, of sum 0, never grows in
+// L1 and shrinks whenever the choices mix it), so this is its G whatever
+// the start: mass_var = a (N-1)/N = mean^2 D (N-1)/(N - D (N-1)) and
+// every two distinct sites, the neighbours of mass_corr1 and each lag r
+// of C(r) > 0, have covariance -a/N = -mean^2 D/(N - D (N-1)). As N grows
+// mass_var tends to mean^2 D/(1-D). D is the fraction the fixed point
+// moves (Config.UsedFraction); mean the measured mass_mean, from the
+// exact integer total; nil without one, and where D mean is below
+// transferMinDMean, where the fixed point's rounding is not negligible.
+// mass_max, which the second moments do not fix, has none.
+func (c *Config) transferExact(est map[string]stats.Estimate) map[string]float64 {
+	mean := est["mass_mean"].Mean
+	d := c.UsedFraction()
+	n := float64(c.Lattice().Sites())
+	if !(d*mean >= transferMinDMean) || math.IsInf(mean, 0) || n < 2 {
+		return nil
+	}
+	cov := -d * mean * mean / (n - d*(n-1)) // -a/N
+	return map[string]float64{"mass_var": -cov * (n - 1), "mass_corr1": cov}
+}
+
+// transferMinDMean is the smallest product of the fraction D and the mean
+// mass with exact transfer values. The source keeps floor's remainder,
+// eps in [0, 1) units: that adds -2 D <eps> mean + <eps^2> (in units^2,
+// eps independent of the masses) to the D^2 mean^2 of every bond's noise,
+// so a, mass_var and mass_corr1 alike, shrinks by 2 <eps>/(D mean), at
+// most 1/(D mean) with mean in units (at D = 0.5, 64 units a site, 1.5% as
+// predicted and measured, docs/exact-values.md). From D mean = 2^-4, 2^28
+// units, that is below 2^-28 (4e-9): resolving it would take some 10^18
+// measured site-steps.
+const transferMinDMean = 0x1p-4

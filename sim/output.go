@@ -130,7 +130,9 @@ type Summary struct {
 // about its conserved mean, from a hot start the one est measured); phi4
 // at lambda != 0 on a ring under em, lm and baoab, the Boltzmann means of
 // the transfer integral at dt -> 0 (ringExact); harmonic particles
-// (harmonicExact); kmp (kmpExact); nil for other runs.
+// (harmonicExact); double-well particles, their Boltzmann means at
+// dt -> 0 (doubleWellExact); kmp (kmpExact); transfer's second moments
+// (transferExact); nil for other runs.
 // A value that is not finite is left out (summary.json could not hold it).
 func (c *Config) exactValues(est map[string]stats.Estimate) map[string]float64 {
 	x := c.exactValuesAll(est)
@@ -165,6 +167,8 @@ func (c *Config) exactValuesAll(est map[string]stats.Estimate) map[string]float6
 		return c.doubleWellExact()
 	case c.Model == "kmp":
 		return c.kmpExact(est)
+	case c.Model == "transfer":
+		return c.transferExact(est)
 	}
 	return nil
 }
