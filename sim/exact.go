@@ -260,12 +260,16 @@ func (c *Config) transferExact(est map[string]stats.Estimate) map[string]float64
 }
 
 // transferMinDMean is the smallest product of the fraction D and the mean
-// mass with exact transfer values. The source keeps floor's remainder,
-// eps in [0, 1) units: that adds -2 D <eps> mean + <eps^2> (in units^2,
-// eps independent of the masses) to the D^2 mean^2 of every bond's noise,
-// so a, mass_var and mass_corr1 alike, shrinks by 2 <eps>/(D mean), at
-// most 1/(D mean) with mean in units (at D = 0.5, 64 units a site, 1.5% as
-// predicted and measured, docs/exact-values.md). From D mean = 2^-4, 2^28
-// units, that is below 2^-28 (4e-9): resolving it would take some 10^18
-// measured site-steps.
+// mass with exact transfer values. d = floor(m D) leaves the source a
+// remainder eps in [0, 1) units more than D of its mass: that adds
+// -2 D <eps> mean + <eps^2> (units^2, eps taken as independent of the
+// masses) to the D^2 mean^2 of every bond's noise, so a, and with it
+// mass_var and mass_corr1, shrinks by 2 <eps>/(D mean) relative, below
+// 2/(D mean) with mean in units (a ring of 16 at D = 0.5 and 64 units a
+// site measured mass_var 1.5%, 24 errors, below the exact value, 0.4
+// errors from the value with this shift; docs/exact-values.md). From
+// D mean = 2^-4, 2^28 units, the shift is below 2^-27 (7.5e-9), which a
+// run resolves at one error only after some 10^17 measured site-steps
+// (mass_var's relative error is about 4/sqrt(site-steps): 3.6 on 4x4 at
+// D = 0.1, 5.3 on a ring of 16 at D = 0.5).
 const transferMinDMean = 0x1p-4

@@ -595,7 +595,8 @@ const thermModes = 5
 // phi = 0, uniform masses) has none of the slow modes' fluctuations; model
 // B's hot start, white noise of variance 1/3, and transfer's exponential
 // masses have others than the stationary ones (transfer at D = 0.1:
-// mass_var 0.125 after 100 steps, 0.111 stationary, 1D 256 sites).
+// mass_var 0.125 after 100 steps, 0.111 stationary, 1D 256 sites: exactly
+// 0.11063, transferExact).
 func (c *Config) thermNeeded(sm *slowModes) (needed, slowest int64) {
 	if sm == nil || c.Model == "kmp" && c.Start == "hot" {
 		return 0, 0

@@ -2186,34 +2186,45 @@ func runSummaryErr(t *testing.T, out string, args ...string) (string, string, si
 }
 
 // A kmp run reports its stationary law's mass_var, mass_corr1 and
-// mass_max (uniform masses on the simplex of the conserved total), and
-// hot runs are within 4 errors of them; transfer and aggregation, whose
-// laws are not known, report none.
+// mass_max (uniform masses on the simplex of the conserved total), a
+// transfer run its second moments' mass_var and mass_corr1 (thermalized
+// for its slowest mode, as its hot start is not stationary), and the runs
+// are within 4 errors of them; aggregation, whose masses keep merging,
+// reports none.
 func TestKMPExactValues(t *testing.T) {
 	dir := t.TempDir()
+	kmp := func(n, mean, _ float64) map[string]float64 {
+		var h float64
+		for k := 1; k <= int(n); k++ {
+			h += 1 / float64(k)
+		}
+		return map[string]float64{"mass_var": mean * mean * (n - 1) / (n + 1), "mass_corr1": -mean * mean / (n + 1), "mass_max": mean * h}
+	}
+	transfer := func(n, mean, d float64) map[string]float64 {
+		return map[string]float64{"mass_var": mean * mean * d * (n - 1) / (n - d*(n-1)), "mass_corr1": -mean * mean * d / (n - d*(n-1))}
+	}
 	for i, c := range []struct {
 		args []string
-		none bool
+		want func(n, mean, d float64) map[string]float64
 	}{
-		{[]string{"--model", "kmp", "--dim", "1", "--L", "16", "--steps", "20000"}, false},
-		{[]string{"--model", "kmp", "--shape", "6x4", "--mass0", "2.5", "--steps", "20000", "--seed", "3"}, false},
-		{[]string{"--model", "transfer", "--dim", "1", "--L", "16", "--steps", "200"}, true},
-		{[]string{"--model", "aggregation", "--dim", "1", "--L", "16", "--steps", "200"}, true},
+		{[]string{"--model", "kmp", "--dim", "1", "--L", "16", "--steps", "20000"}, kmp},
+		{[]string{"--model", "kmp", "--shape", "6x4", "--mass0", "2.5", "--steps", "20000", "--seed", "3"}, kmp},
+		{[]string{"--model", "transfer", "--dim", "1", "--L", "16", "--fraction", "0.1", "--therm", "2000", "--steps", "50000"}, transfer},
+		{[]string{"--model", "transfer", "--shape", "6x4", "--fraction", "0.9", "--mass0", "2.5", "--steps", "20000", "--seed", "3"}, transfer},
+		{[]string{"--model", "aggregation", "--dim", "1", "--L", "16", "--steps", "200"}, nil},
 	} {
 		stdout, sum := runSummary(t, filepath.Join(dir, fmt.Sprint(i)), append([]string{"--quiet"}, c.args...)...)
-		if c.none {
+		if c.want == nil {
 			if sum.Exact != nil || strings.Contains(stdout, "exact") {
 				t.Errorf("%v: exact values %v:\n%s", c.args, sum.Exact, stdout)
 			}
 			continue
 		}
-		n := float64(sum.Sites)
-		mean := *sum.Observables["mass_mean"].Mean
-		var h float64
-		for k := 1; k <= int(n); k++ {
-			h += 1 / float64(k)
+		d, _ := sum.Params["fraction"].(float64) // the fraction the fixed point used
+		want := c.want(float64(sum.Sites), *sum.Observables["mass_mean"].Mean, d)
+		if len(sum.Exact) != len(want) || !strings.Contains(stdout, "exact in the stationary state") {
+			t.Errorf("%v: exact values %v, want %v:\n%s", c.args, sum.Exact, want, stdout)
 		}
-		want := map[string]float64{"mass_var": mean * mean * (n - 1) / (n + 1), "mass_corr1": -mean * mean / (n + 1), "mass_max": mean * h}
 		for name, x := range want {
 			v := sum.Observables[name]
 			z := (*v.Mean - x) / *v.Error

@@ -1778,6 +1778,8 @@ func exactWhy(c *sim.Config) string {
 		return law + "each Fourier mode's variance T/(lambda_k (1 - gamma dt q_k lambda_k/2)), lambda_k = m2 + q_k, k != 0, about the conserved mean field, " + m
 	case "kmp":
 		return "kmp's stationary masses, uniform on the simplex of the conserved total: var mean^2 (N-1)/(N+1), covariance -mean^2/(N+1), largest mass mean H_N"
+	case "transfer":
+		return "transfer's stationary second moments, which every bond keeps (its update is linear in the masses): var mean^2 D (N-1)/(N - D (N-1)), covariance -mean^2 D/(N - D (N-1))"
 	case "particles":
 		if c.Potential == quench.PotentialDoubleWell {
 			v := ""
