@@ -235,7 +235,7 @@ func TestGaussianExactModelB(t *testing.T) {
 
 // Harmonic particles' exact values are the variances times (n-1)/n for
 // the n = N d coordinates whose mean the spreads subtract; none at T = 0,
-// at k = 0, or for the other potentials.
+// at k = 0, or for kuramoto (the double well's: TestDoubleWellExact).
 func TestHarmonicExact(t *testing.T) {
 	c := Config{Model: "particles", Potential: "harmonic", Scheme: quench.SchemeBAOAB, N: 10, D: 3, K: 2, T: 0.5, Dt: 0.4, Gamma: 1, Mass: 2}
 	x := c.harmonicExact()
@@ -250,13 +250,60 @@ func TestHarmonicExact(t *testing.T) {
 	for _, mod := range []func(*Config){
 		func(c *Config) { c.T = 0 },
 		func(c *Config) { c.K = 0 },
-		func(c *Config) { c.Potential = "doublewell" },
 		func(c *Config) { c.Potential, c.D = "kuramoto", 1 },
 	} {
 		d := c
 		mod(&d)
 		if x := d.exactValues(nil); x != nil {
 			t.Errorf("%+v: exact %v", d, x)
+		}
+	}
+}
+
+// Double-well particles' exact values at dt -> 0: x_mean 0, x_var (n-1)/n
+// <x^2> of exp(-k (x^2 - 1)^2/T), here against Simpson's rule on 200,001
+// points over [-4, 4] (the weight there is below e^-2000 of the wells'),
+// and baoab's v_var (n-1)/n T/mass; none at T = 0 or k = 0.
+func TestDoubleWellExact(t *testing.T) {
+	for _, c := range []Config{
+		{Model: "particles", Potential: "doublewell", Scheme: quench.SchemeBAOAB, N: 10, D: 3, K: 2, T: 0.5, Dt: 0.1, Gamma: 1, Mass: 2},
+		{Model: "particles", Potential: "doublewell", Scheme: quench.SchemeLM, N: 7, D: 1, K: 0.3, T: 2, Dt: 0.1, Gamma: 1, Mass: 1},
+		{Model: "particles", Potential: "doublewell", Scheme: quench.SchemeEM, N: 1000, D: 2, K: 5, T: 0.2, Dt: 0.01, Gamma: 1, Mass: 1},
+	} {
+		const m = 200000
+		var z, x2 float64
+		for i := 0; i <= m; i++ {
+			x := -4 + 8*float64(i)/m
+			w := 2.0 // Simpson: 1, 4, 2, 4, ..., 4, 1
+			if i == 0 || i == m {
+				w = 1
+			} else if i%2 == 1 {
+				w = 4
+			}
+			u := (x*x - 1) * (x*x - 1)
+			e := w * math.Exp(-c.K*u/c.T)
+			z += e
+			x2 += e * x * x
+		}
+		n := float64(c.N * int64(c.D))
+		f := (n - 1) / n
+		x := c.exactValues(nil)
+		want := 2
+		if c.Scheme == quench.SchemeBAOAB {
+			want = 3
+			if math.Abs(x["v_var"]-f*c.T/c.Mass) > 1e-15 {
+				t.Errorf("%+v: v_var %v, want %v", c, x["v_var"], f*c.T/c.Mass)
+			}
+		}
+		if len(x) != want || x["x_mean"] != 0 || math.Abs(x["x_var"]/(f*x2/z)-1) > 1e-10 {
+			t.Errorf("%+v: exact %v, want x_var %.15g", c, x, f*x2/z)
+		}
+		for _, mod := range []func(*Config){func(c *Config) { c.T = 0 }, func(c *Config) { c.K = 0 }} {
+			d := c
+			mod(&d)
+			if x := d.exactValues(nil); x != nil {
+				t.Errorf("%+v: exact %v", d, x)
+			}
 		}
 	}
 }
