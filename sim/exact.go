@@ -97,10 +97,13 @@ func (c *Config) gaussianExact(est map[string]stats.Estimate) map[string]float64
 // leave out. Model B conserves the mean field, so it samples the
 // canonical law at the start's m, another one: it gets none. Given are
 // phi, phi2, phi4, the energy and its terms (energy_gradient from
-// <phi_0 phi_1>), S_k0 and the susceptibility L <m^2>/T (from the sums
-// over r of <phi_0 phi_r>); the Binder cumulant, which needs <m^4>, a
-// four-point sum, and the connected susceptibility, which needs <|m|>,
-// are not. nil where Phi4Ring refuses (a grid beyond its bound).
+// <phi_0 phi_1>), S_k0, the susceptibility L <m^2>/T (from the sums
+// over r of <phi_0 phi_r>) and the Binder cumulant 1 - <m^4>/(3 <m^2>^2)
+// of the mean field m, as phi4Row and langevinObservables define it (from
+// <m^4>, the generating function's; left out where Phi4Ring leaves it
+// NaN, beyond quench.Phi4RingMomentWork); the connected susceptibility,
+// which needs <|m|>, is not. nil where Phi4Ring refuses (a grid beyond
+// its bound).
 func (c *Config) ringExact() map[string]float64 {
 	if len(c.Shape) != 1 || c.Scheme == quench.SchemeModelB {
 		return nil
@@ -116,7 +119,7 @@ func (c *Config) ringExact() map[string]float64 {
 		r.Phi = 0 // phi -> -phi: exactly, not the quadrature's 1e-17
 	}
 	mass, quartic := c.M2/2*r.Phi2, c.Lambda/4*r.Phi4
-	return map[string]float64{
+	x := map[string]float64{
 		"phi":             r.Phi,
 		"phi2":            r.Phi2,
 		"phi4":            r.Phi4,
@@ -128,6 +131,10 @@ func (c *Config) ringExact() map[string]float64 {
 		"S_k0":            r.Sk,
 		"susceptibility":  float64(c.Shape[0]) * r.M2 / c.T,
 	}
+	if !math.IsNaN(r.M4) {
+		x["binder"] = 1 - r.M4/(3*r.M2*r.M2)
+	}
+	return x
 }
 
 // harmonicExact are the exact stationary means of the harmonic particles'

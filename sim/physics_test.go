@@ -259,8 +259,9 @@ func TestPhi4Virial(t *testing.T) {
 // driver against the exact Boltzmann means of its transfer integral
 // (quench.Phi4Ring, as the summary's exact values, ringExact): every
 // observable they give (phi, phi2, phi4, the energy and its four terms,
-// S_k0, the susceptibility) within 4 reliable errors, on rings of 16 and 8
-// at h = 0 and 0.3, under Leimkuhler-Matthews and BAOAB.
+// S_k0, the susceptibility, the Binder cumulant) within 4 reliable errors,
+// on rings of 16 and 8 at h = 0 and 0.3, under Leimkuhler-Matthews and
+// BAOAB.
 //
 // Both sample configurations with an O(dt^2) bias. Measured on the ring
 // of 16 at h = 0.3 (seed 7, 1 to 3 million steps): LM at dt = 0.2 energy
@@ -272,7 +273,15 @@ func TestPhi4Virial(t *testing.T) {
 // 0.1: 0.25), the bias at the steps below is at most about 0.27 of the
 // error bars (BAOAB energy_gradient 2.3e-4 against the ring of 16's
 // 8.3e-4; S_k0 2.3e-3 against the ring of 8's 9.2e-3; LM's under 0.05),
-// under a third. Measured: all 37 within 2.2 errors.
+// under a third. The Binder cumulant, measured likewise (seed 7, 1 or 2
+// million steps): on the ring of 16 at h = 0.3 LM at dt = 0.2
+// -0.0041(8), at 0.1 +0.0023(10); BAOAB at 0.4 +0.0042(8), at 0.2
+// +0.0019(9); on the ring of 8 at h = 0 LM at 0.2 -0.0086(19), at 0.1
+// -0.0015(17); on the ring of 16 at h = 0 BAOAB at 0.4 -0.0021(25), at 0.2
+// -0.0019(23). Scaled by dt^2 from the larger step (LM 0.2 -> 0.03: a
+// factor 0.0225; BAOAB 0.4 -> 0.1: 0.0625) that is at most 2.6e-4, about
+// 0.05 of the binder error bars here (0.005 to 0.0085). Measured: all 41
+// within 2.2 errors (binder within 1.4).
 func TestPhi4RingExact(t *testing.T) {
 	if testing.Short() {
 		t.Skip("long statistical test")
@@ -293,10 +302,10 @@ func TestPhi4RingExact(t *testing.T) {
 			Sweeps: 200000, Therm: 2000, Every: 1, Seed: uint64(40 + i), Start: "hot"}
 		_, obs := simulate(t, cfg)
 		x := cfg.exactValues(obs)
-		if len(x) != 10 {
-			t.Fatalf("%s L=%d h=%v: %d exact values, want 10: %v", c.scheme, c.l, c.h, len(x), x)
+		if len(x) != 11 {
+			t.Fatalf("%s L=%d h=%v: %d exact values, want 11: %v", c.scheme, c.l, c.h, len(x), x)
 		}
-		for _, name := range []string{"phi", "phi2", "phi4", "energy", "energy_gradient", "energy_mass", "energy_quartic", "energy_field", "S_k0", "susceptibility"} {
+		for _, name := range []string{"phi", "phi2", "phi4", "energy", "energy_gradient", "energy_mass", "energy_quartic", "energy_field", "S_k0", "susceptibility", "binder"} {
 			if name == "energy_field" && c.h == 0 {
 				continue // 0 in every measurement
 			}
