@@ -323,10 +323,11 @@ const phi4RingMomentCut = 1e-18
 // times r^3, r the eigenstates kept (phi4RingMomentCut); beyond, they are
 // NaN. At this bound they take about 0.5 s (measured: 14 ms a product at
 // r = 372 on two cores). Every L below 2^31 stays within it at r <= 189
-// (any int at r <= 149), L = 10^6 at r <= 266, rings of up to 16 sites at
-// r <= 500 (at least the grid's n, Phi4RingMaxGrid): the runs' defaults, m2 = -1,
-// lambda = 1, T = 1, keep 41 states; only weak quartic couplings at low T
-// (lambda T below about 1e-4) keep over 250.
+// (any int at r <= 149), L = 10^6 at r <= 266, rings of up to 16 sites
+// at r <= 500 (more than the grid's n, Phi4RingMaxGrid, so at any
+// grid). The runs' defaults, m2 = -1, lambda = 1, T = 1, keep 41 states; of a scan over decades of lambda
+// (1e-3 to 10) and T (0.01 to 100) at m2 from -1 to 1, only flat wells
+// at low T (lambda T <= 1e-4, m2 near 0) kept over 189 (at most 253).
 const Phi4RingMomentWork = 2e9
 
 // phi4RingMoments returns <M^k>, k = 0 to 4, M = sum_x phi_x, on a ring of
