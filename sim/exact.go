@@ -275,8 +275,9 @@ func (c *Config) transferExact(est map[string]stats.Estimate) map[string]float64
 // 2/(D mean) with mean in units (a ring of 16 at D = 0.5 and 64 units a
 // site measured mass_var 1.5%, 24 errors, below the exact value, 0.4
 // errors from the value with this shift; docs/exact-values.md). From
-// D mean = 2^-4, 2^28 units, the shift is below 2^-27 (7.5e-9), which a
-// run resolves at one error only after some 10^17 measured site-steps
-// (mass_var's relative error is about 4/sqrt(site-steps): 3.6 on 4x4 at
-// D = 0.1, 5.3 on a ring of 16 at D = 0.5).
-const transferMinDMean = 0x1p-4
+// D mean = 2^-8 (D = 0.004 at mass 1), 2^24 units, the shift is below
+// 2^-23 (1.2e-7), which a run resolves at one error only after some
+// 10^15 measured site-steps, 4 million steps of 16384^2 sites (mass_var's
+// relative error is about 4/sqrt(site-steps): 3.6 on 4x4 at D = 0.1, 5.3
+// on a ring of 16 at D = 0.5).
+const transferMinDMean = 0x1p-8

@@ -262,7 +262,7 @@ func TestHarmonicExact(t *testing.T) {
 
 // Double-well particles' exact values at dt -> 0: x_mean 0, x_var (n-1)/n
 // <x^2> of exp(-k (x^2 - 1)^2/T), here against Simpson's rule on 200,001
-// points over [-4, 4] (the weight there is below e^-2000 of the wells'),
+// points over [-4, 4] (the weight at +-4 is at most e^-33 of the wells'),
 // and baoab's v_var (n-1)/n T/mass; none at T = 0 or k = 0.
 func TestDoubleWellExact(t *testing.T) {
 	for _, c := range []Config{

@@ -200,6 +200,11 @@ func (c *Config) symmetryZero() []string {
 	return nil
 }
 
+// SymmetryZero reports whether a symmetry of the run's model makes the
+// stationary mean of observable name exactly 0 (symmetryZero), at every
+// time step of a Langevin scheme too.
+func (c *Config) SymmetryZero(name string) bool { return slices.Contains(c.symmetryZero(), name) }
+
 // symmetryBroken are the estimates of symmetryZero whose mean lies more
 // than symmetryErrors errors from 0: the run stayed on one side of the
 // symmetry (an ordered Ising lattice or phi4 field that never reversed,

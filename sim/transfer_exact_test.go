@@ -216,7 +216,7 @@ func TestTransferExactFixedPoint(t *testing.T) {
 
 // transferExact's values: mean^2 D (N-1)/(N - D (N-1)) and
 // -mean^2 D/(N - D (N-1)) at the fraction the fixed point uses; none
-// where D mean is below transferMinDMean (2^-4) or without a mean.
+// where D mean is below transferMinDMean (2^-8) or without a mean.
 func TestTransferExactValues(t *testing.T) {
 	c := &Config{Model: "transfer", Shape: []int{256}, Fraction: 0.1}
 	x := c.transferExact(map[string]stats.Estimate{"mass_mean": {Mean: 1}})
@@ -233,7 +233,7 @@ func TestTransferExactValues(t *testing.T) {
 	for _, c2 := range []struct {
 		fraction, mean float64
 		want           bool
-	}{{0.5, 0x1p-3, true}, {0.5, 0x1p-4, false}, {0.25, 0x1p-2, true}, {0x1p-32, 1 << 20, false}, {0.9, 1e-9, false}, {0.5, math.NaN(), false}, {0.5, math.Inf(1), false}} {
+	}{{0.5, 0x1p-7, true}, {0.5, 0x1p-8, false}, {0.25, 0x1p-6, true}, {0.01, 1, true}, {0x1p-32, 1 << 20, false}, {0.9, 1e-9, false}, {0.5, math.NaN(), false}, {0.5, math.Inf(1), false}} {
 		c := &Config{Model: "transfer", Shape: []int{16}, Fraction: c2.fraction}
 		x := c.transferExact(map[string]stats.Estimate{"mass_mean": {Mean: c2.mean}})
 		if (x != nil) != c2.want {

@@ -2007,6 +2007,40 @@ func TestIsingExactValues(t *testing.T) {
 	}
 }
 
+// The step-bias advice is not given for a mean that a symmetry makes 0 at
+// every dt (the double well's x_mean), and a line without a distance
+// keeps the columns of the lines after it and ends without padding.
+func TestExactLinesSymmetryZero(t *testing.T) {
+	c := &sim.Config{Model: "particles", Potential: quench.PotentialDoubleWell, Scheme: quench.SchemeLM}
+	f := func(x float64) *float64 { return &x }
+	sum := &sim.Summary{
+		Exact: map[string]float64{"x_mean": 0, "x_var": 0.8, "v_var": 1},
+		Observables: map[string]sim.Value{
+			"x_mean": {Mean: f(0.05), Error: f(0.01), Reliable: true},
+			"v_var":  {Mean: f(1), Error: f(0)},
+			"x_var":  {Mean: f(0.9), Error: f(0.01), Reliable: true},
+		},
+	}
+	var b strings.Builder
+	printExact(&b, c, sum, []string{"x_mean", "v_var", "x_var"}, "steps")
+	lines := strings.Split(strings.TrimRight(b.String(), "\n"), "\n")
+	if len(lines) != 5 {
+		t.Fatalf("%d lines:\n%s", len(lines), b.String())
+	}
+	if !strings.Contains(lines[2], "+5 errors") || strings.Contains(lines[2], "reduce --dt") {
+		t.Errorf("x_mean, 0 by symmetry at any dt: %q", lines[2])
+	}
+	if lines[3] != "  v_var   1" {
+		t.Errorf("a line without a distance: %q", lines[3])
+	}
+	if !strings.Contains(lines[4], "+10 errors") || !strings.Contains(lines[4], "reduce --dt") {
+		t.Errorf("x_var: %q", lines[4])
+	}
+	if i, j := strings.Index(lines[2], "measured"), strings.Index(lines[4], "measured"); i != j {
+		t.Errorf("columns: %q and %q", lines[2], lines[4])
+	}
+}
+
 // Runs whose exact values are Boltzmann means at dt -> 0 (a 1D phi4 ring
 // at lambda != 0, double-well particles) say so in the table's heading,
 // with the order of the scheme's step bias, and a distance past 4 names

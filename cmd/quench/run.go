@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"errors"
@@ -1805,14 +1806,17 @@ func exactWhy(c *sim.Config) string {
 // known (Summary.Exact), in units of their errors: more than 4 says the
 // measured steps did not sample the stationary state, unless the error is
 // marked not reliable (the avalanche errors are conservative, so for them
-// that is not chance), or, for a phi4 ring at lambda != 0, whose exact
-// values are at dt -> 0, that the step's bias shows (dt0Exact).
+// that is not chance), or, for a phi4 ring at lambda != 0 and
+// double-well particles, whose exact values are at dt -> 0, that the
+// step's bias shows (dt0Exact; not for a mean 0 by symmetry, which is 0
+// at every dt).
 func printExact(w io.Writer, c *sim.Config, sum *sim.Summary, names []string, unit string) {
 	if len(sum.Exact) == 0 {
 		return
 	}
 	fmt.Fprintf(w, "\nexact in the stationary state (%s):\n", exactWhy(c))
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	var buf bytes.Buffer
+	tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
 	for _, name := range names {
 		x, ok := sum.Exact[name]
 		if !ok {
@@ -1834,7 +1838,8 @@ func printExact(w io.Writer, c *sim.Config, sum *sim.Summary, names []string, un
 					// the slow modes had relaxed (the rule is exact for
 					// the Gaussian field and kmp): the error, not the start
 					line += ": more than 4, and its error, marked *, is too small (run longer; --therm covered the slow modes)"
-				case dt0Exact(c):
+				case dt0Exact(c) && !c.SymmetryZero(name):
+					// (a mean 0 by symmetry is 0 at every dt: no step bias)
 					line += fmt.Sprintf(": more than 4, so the step's bias shows (reduce --dt), or the measured %s did not sample the stationary state (thermalize longer)", unit)
 					if !v.Reliable {
 						line += ", or its error, marked *, is too small (run longer)"
@@ -1863,9 +1868,17 @@ func printExact(w io.Writer, c *sim.Config, sum *sim.Summary, names []string, un
 				}
 			}
 		}
+		if strings.Count(line, "\t") == 1 {
+			// no distance: the value's cell still ends in a tab, so the
+			// lines after it stay in the same columns
+			line += "\t"
+		}
 		fmt.Fprintln(tw, line)
 	}
 	tw.Flush()
+	for l := range strings.Lines(buf.String()) {
+		fmt.Fprintln(w, strings.TrimRight(l, " \n")) // the padding of a line without a distance
+	}
 }
 
 // dt0Exact reports whether a run's exact values are at dt -> 0 and leave
