@@ -257,14 +257,15 @@ func phi4Step[T flt](g *fieldGeom, scheme string, k kc[T], ctr quench.Counter, c
 				nxt := newSiteNoise[T](key, ctr, step+1, 0)
 				xi2 := rowBuf[T](r, 1, r.x1-r.x0) // consumed before nb takes buffer 1
 				fillNoise(&nxt, xi2, uint64(r.base+r.x0))
-				for i := range xi {
+				for i := addVec(xi, xi, xi2); i < len(xi); i++ {
 					xi[i] = xi[i] + xi2[i]
 				}
 			}
 			nb := rowBuf[T](r, 1, r.x1-r.x0)
 			nbRow(nb, phi, r)
-			for i := range nb {
-				n := r.base + r.x0 + int64(i)
+			lo, hi := r.base+r.x0, r.base+r.x1
+			for i := emVec(next[lo:hi], phi[lo:hi], nb, xi, &k); i < len(nb); i++ {
+				n := lo + int64(i)
 				next[n] = (phi[n] + driftOf(nb[i], phi[n], &k)) + T(k.amp*xi[i])
 			}
 		})
@@ -276,8 +277,9 @@ func phi4Step[T flt](g *fieldGeom, scheme string, k kc[T], ctr quench.Counter, c
 			fillNoise(&now, xi, uint64(r.base+r.x0))
 			nb := rowBuf[T](r, 1, r.x1-r.x0)
 			nbRow(nb, phi, r)
-			for i := range nb {
-				n := r.base + r.x0 + int64(i)
+			lo, hi := r.base+r.x0, r.base+r.x1
+			for i := baoab1Vec(next[lo:hi], mom[lo:hi], phi[lo:hi], nb, xi, &k); i < len(nb); i++ {
+				n := lo + int64(i)
 				p1 := mom[n] + T(k.hdt*forceOf(nb[i], phi[n], &k))
 				q1 := phi[n] + T(k.hdtm*p1)
 				p2 := T(k.c1*p1) + T(k.c2*xi[i])
@@ -288,8 +290,9 @@ func phi4Step[T flt](g *fieldGeom, scheme string, k kc[T], ctr quench.Counter, c
 		forRows(g, func(r *rowRun) {
 			nb := rowBuf[T](r, 1, r.x1-r.x0)
 			nbRow(nb, next, r)
-			for i := range nb {
-				n := r.base + r.x0 + int64(i)
+			lo, hi := r.base+r.x0, r.base+r.x1
+			for i := baoab2Vec(mom[lo:hi], next[lo:hi], nb, &k); i < len(nb); i++ {
+				n := lo + int64(i)
 				mom[n] = mom[n] + T(k.hdt*forceOf(nb[i], next[n], &k))
 			}
 		})
@@ -299,8 +302,9 @@ func phi4Step[T flt](g *fieldGeom, scheme string, k kc[T], ctr quench.Counter, c
 		forRows(g, func(r *rowRun) {
 			nb := rowBuf[T](r, 1, r.x1-r.x0)
 			nbRow(nb, phi, r)
-			for i := range nb {
-				n := r.base + r.x0 + int64(i)
+			lo, hi := r.base+r.x0, r.base+r.x1
+			for i := negForceVec(mu[lo:hi], phi[lo:hi], nb, &k); i < len(nb); i++ {
+				n := lo + int64(i)
 				mu[n] = -forceOf(nb[i], phi[n], &k)
 			}
 		})

@@ -36,11 +36,15 @@ func rowBuf[T flt](r *rowRun, i int, n int64) []T {
 // order.
 func nbRow[T flt](dst, s []T, r *rowRun) {
 	row := s[r.base : r.base+r.lx]
-	// columns 1 .. lx-2 from shifted slices, then the two edge columns
+	// columns 1 .. lx-2 from shifted slices, then the two edge columns;
+	// dst[va:vb] are columns the vector code summed whole (nbVec)
+	va, vb := 0, 0
 	if xa, xb := max(r.x0, 1), min(r.x1, r.lx-1); xa < xb {
 		left, right, d := row[xa-1:xb-1], row[xa+1:xb+1], dst[xa-r.x0:xb-r.x0]
 		right, d = right[:len(left)], d[:len(left)]
-		for i := range left {
+		v := nbVec(d, left, right, s, r, xa)
+		va, vb = int(xa-r.x0), int(xa-r.x0)+v
+		for i := v; i < len(left); i++ {
 			d[i] = left[i] + right[i]
 		}
 	}
@@ -62,7 +66,11 @@ func nbRow[T flt](dst, s []T, r *rowRun) {
 		m := s[lo+r.rm[a] : hi+r.rm[a]]
 		p := s[lo+r.rp[a] : hi+r.rp[a]]
 		m, p = m[:len(dst)], p[:len(dst)]
-		for i := range dst {
+		for i := range va {
+			dst[i] = dst[i] + m[i]
+			dst[i] = dst[i] + p[i]
+		}
+		for i := vb; i < len(dst); i++ {
 			dst[i] = dst[i] + m[i]
 			dst[i] = dst[i] + p[i]
 		}

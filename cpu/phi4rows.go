@@ -1,0 +1,125 @@
+package cpu
+
+import "unsafe"
+
+// The vector row kernels of nbRow and phi4Step (phi4rows_amd64.s, AVX2):
+// each does the scalar loop's operations, lane by lane, on the leading
+// elements of its rows that fill whole vectors and returns how many it
+// did (0 without useAVX2); the scalar loop does the rest.
+
+// vecLen is how many of n elements of T fill whole AVX2 vectors.
+func vecLen[T flt](n int) int {
+	if !useAVX2 {
+		return 0
+	}
+	var z T
+	return n &^ (32/int(unsafe.Sizeof(z)) - 1)
+}
+
+func is32[T flt]() bool {
+	var z T
+	return unsafe.Sizeof(z) == 4
+}
+
+// maxVecAxes is the most axes besides the last that nbVec sums (5D).
+const maxVecAxes = 4
+
+// nbVec writes the whole neighbour sums of the columns xa .. xa+len(d)-1
+// of the run (none of them an edge column) to the leading elements of d:
+// left + right from the row (left and right the row shifted by one), then
+// each axis's -1 and +1 neighbours in nbRow's order.
+func nbVec[T flt](d, left, right, s []T, r *rowRun, xa int64) int {
+	v := vecLen[T](len(d))
+	if v == 0 || len(r.rm) > maxVecAxes {
+		return 0
+	}
+	var ax [2 * maxVecAxes]unsafe.Pointer
+	n := r.base + xa
+	for j, a := 0, len(r.rm)-1; a >= 0; j, a = j+1, a-1 {
+		ax[2*j] = unsafe.Pointer(&s[n+r.rm[a]])
+		ax[2*j+1] = unsafe.Pointer(&s[n+r.rp[a]])
+	}
+	dp, lp, rp := unsafe.Pointer(&d[0]), unsafe.Pointer(&left[0]), unsafe.Pointer(&right[0])
+	if is32[T]() {
+		nbRows32(dp, lp, rp, &ax[0], len(r.rm), v)
+	} else {
+		nbRows64(dp, lp, rp, &ax[0], len(r.rm), v)
+	}
+	return v
+}
+
+// addVec sets d[i] = a[i] + b[i] on the leading whole vectors.
+func addVec[T flt](d, a, b []T) int {
+	v := vecLen[T](len(d))
+	if v == 0 {
+		return 0
+	}
+	dp, ap, bp := unsafe.Pointer(&d[0]), unsafe.Pointer(&a[0]), unsafe.Pointer(&b[0])
+	if is32[T]() {
+		nbRows32(dp, ap, bp, nil, 0, v)
+	} else {
+		nbRows64(dp, ap, bp, nil, 0, v)
+	}
+	return v
+}
+
+// emVec is the em/lm update of phi4Step: next, phi, nb and xi are the
+// run's elements.
+func emVec[T flt](next, phi, nb, xi []T, k *kc[T]) int {
+	v := vecLen[T](len(nb))
+	if v == 0 {
+		return 0
+	}
+	np, pp, bp, xp := unsafe.Pointer(&next[0]), unsafe.Pointer(&phi[0]), unsafe.Pointer(&nb[0]), unsafe.Pointer(&xi[0])
+	if is32[T]() {
+		emRow32(np, pp, bp, xp, unsafe.Pointer(k), v)
+	} else {
+		emRow64(np, pp, bp, xp, unsafe.Pointer(k), v)
+	}
+	return v
+}
+
+// baoab1Vec is the first pass of BAOAB (next, mom from phi, nb, xi).
+func baoab1Vec[T flt](next, mom, phi, nb, xi []T, k *kc[T]) int {
+	v := vecLen[T](len(nb))
+	if v == 0 {
+		return 0
+	}
+	np, mp, pp, bp, xp := unsafe.Pointer(&next[0]), unsafe.Pointer(&mom[0]), unsafe.Pointer(&phi[0]), unsafe.Pointer(&nb[0]), unsafe.Pointer(&xi[0])
+	if is32[T]() {
+		baoab1Row32(np, mp, pp, bp, xp, unsafe.Pointer(k), v)
+	} else {
+		baoab1Row64(np, mp, pp, bp, xp, unsafe.Pointer(k), v)
+	}
+	return v
+}
+
+// baoab2Vec is BAOAB's last kick (mom from q = next and nb).
+func baoab2Vec[T flt](mom, q, nb []T, k *kc[T]) int {
+	v := vecLen[T](len(nb))
+	if v == 0 {
+		return 0
+	}
+	mp, qp, bp := unsafe.Pointer(&mom[0]), unsafe.Pointer(&q[0]), unsafe.Pointer(&nb[0])
+	if is32[T]() {
+		baoab2Row32(mp, qp, bp, unsafe.Pointer(k), v)
+	} else {
+		baoab2Row64(mp, qp, bp, unsafe.Pointer(k), v)
+	}
+	return v
+}
+
+// negForceVec is Model B's mu = -F(nb, phi).
+func negForceVec[T flt](mu, phi, nb []T, k *kc[T]) int {
+	v := vecLen[T](len(nb))
+	if v == 0 {
+		return 0
+	}
+	mp, pp, bp := unsafe.Pointer(&mu[0]), unsafe.Pointer(&phi[0]), unsafe.Pointer(&nb[0])
+	if is32[T]() {
+		negForceRow32(mp, pp, bp, unsafe.Pointer(k), v)
+	} else {
+		negForceRow64(mp, pp, bp, unsafe.Pointer(k), v)
+	}
+	return v
+}

@@ -1,0 +1,42 @@
+//go:build !purego
+
+package cpu
+
+import "unsafe"
+
+// The phi4 row kernels of phi4rows_amd64.s (AVX2; phi4rows.go calls them
+// where useAVX2): n elements, a multiple of 8 (float32) or 4 (float64),
+// at least one vector. nbRows: dst = left + right, then dst + m and
+// dst + p for each of the nax pairs (m, p) of axes. emRow, baoab1Row, baoab2Row and
+// negForceRow: the loops of phi4Step's em/lm update, BAOAB's two passes
+// and Model B's mu; k points to a kc.
+
+//go:noescape
+func nbRows32(dst, left, right unsafe.Pointer, axes *unsafe.Pointer, nax, n int)
+
+//go:noescape
+func nbRows64(dst, left, right unsafe.Pointer, axes *unsafe.Pointer, nax, n int)
+
+//go:noescape
+func emRow32(next, phi, nb, xi, k unsafe.Pointer, n int)
+
+//go:noescape
+func emRow64(next, phi, nb, xi, k unsafe.Pointer, n int)
+
+//go:noescape
+func baoab1Row32(next, mom, phi, nb, xi, k unsafe.Pointer, n int)
+
+//go:noescape
+func baoab1Row64(next, mom, phi, nb, xi, k unsafe.Pointer, n int)
+
+//go:noescape
+func baoab2Row32(mom, q, nb, k unsafe.Pointer, n int)
+
+//go:noescape
+func baoab2Row64(mom, q, nb, k unsafe.Pointer, n int)
+
+//go:noescape
+func negForceRow32(mu, phi, nb, k unsafe.Pointer, n int)
+
+//go:noescape
+func negForceRow64(mu, phi, nb, k unsafe.Pointer, n int)
