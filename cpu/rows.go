@@ -33,7 +33,8 @@ func rowBuf[T flt](r *rowRun, i int, n int64) []T {
 // dst, in the documented order (quench.Phi4Coeffs): axes from last to
 // first, -1 then +1, from the first neighbour. Each term is added for the
 // whole run before the next, which leaves every site's sum in the same
-// order.
+// order; on AVX2 the inner columns that fill whole vectors get their
+// whole sums from nbVec, in that order too.
 func nbRow[T flt](dst, s []T, r *rowRun) {
 	row := s[r.base : r.base+r.lx]
 	// columns 1 .. lx-2 from shifted slices, then the two edge columns;
