@@ -90,7 +90,7 @@ func TestExactLinesConstantThreshold(t *testing.T) {
 		}
 	}
 	lm := &sim.Config{Model: "phi4", Scheme: quench.SchemeLM}
-	if out := exactLine(lm, "energy_quartic", 0, 0, 0, true, 1000, nil); strings.TrimSpace(out[strings.Index(out, "\n  ")+1:]) != "energy_quartic  0" {
+	if out := exactLine(lm, "energy_quartic", 0, 0, 0, true, 1000, nil); strings.TrimSpace(out[strings.Index(out, "\n  ")+1:]) != "energy_quartic  0  measured 0 in every measurement" {
 		t.Errorf("a constant equal to its exact value:\n%q", out)
 	}
 }

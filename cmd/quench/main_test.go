@@ -2008,8 +2008,8 @@ func TestIsingExactValues(t *testing.T) {
 }
 
 // The step-bias advice is not given for a mean that a symmetry makes 0 at
-// every dt (the double well's x_mean), and a line without a distance
-// keeps the columns of the lines after it and ends without padding.
+// every dt (the double well's x_mean), nor for one marked symmetry, and a
+// constant's line keeps the columns of the lines after it.
 func TestExactLinesSymmetryZero(t *testing.T) {
 	c := &sim.Config{Model: "particles", Potential: quench.PotentialDoubleWell, Scheme: quench.SchemeLM}
 	f := func(x float64) *float64 { return &x }
@@ -2027,17 +2027,24 @@ func TestExactLinesSymmetryZero(t *testing.T) {
 	if len(lines) != 5 {
 		t.Fatalf("%d lines:\n%s", len(lines), b.String())
 	}
-	if !strings.Contains(lines[2], "+5 errors") || strings.Contains(lines[2], "reduce --dt") {
+	if !strings.Contains(lines[2], "+5 errors") || strings.Contains(lines[2], "the step's bias") {
 		t.Errorf("x_mean, 0 by symmetry at any dt: %q", lines[2])
 	}
-	if lines[3] != "  v_var   1" {
-		t.Errorf("a line without a distance: %q", lines[3])
+	if lines[3] != "  v_var   1    measured 1 in every measurement" {
+		t.Errorf("a constant line: %q", lines[3])
 	}
-	if !strings.Contains(lines[4], "+10 errors") || !strings.Contains(lines[4], "reduce --dt") {
+	if !strings.Contains(lines[4], "+10 errors") || !strings.Contains(lines[4], "at half the --dt a bias shrinks about 4x") {
 		t.Errorf("x_var: %q", lines[4])
 	}
 	if i, j := strings.Index(lines[2], "measured"), strings.Index(lines[4], "measured"); i != j {
 		t.Errorf("columns: %q and %q", lines[2], lines[4])
+	}
+	// an x_var marked with its stuck x_mean: the run's side, not the step
+	sum.Observables["x_var"] = sim.Value{Mean: f(0.9), Error: f(0.01), UnreliableBy: []string{sim.BySymmetry}}
+	b.Reset()
+	printExact(&b, c, sum, []string{"x_var"}, "steps")
+	if out := b.String(); !strings.Contains(out, "+10 errors") || strings.Contains(out, "the step's bias") {
+		t.Errorf("x_var marked symmetry:\n%s", out)
 	}
 }
 
@@ -2053,7 +2060,7 @@ func TestDoubleWellExactLines(t *testing.T) {
 	if len(sum.Exact) != 11 || !(sum.Exact["binder"] > 0) {
 		t.Errorf("ring: %d exact values, want 11 with binder: %v", len(sum.Exact), sum.Exact)
 	}
-	for _, want := range []string{"exp(-H/T) of this ring at dt -> 0", "a bias of order dt,", "energy ", "the step's bias shows (reduce --dt)"} {
+	for _, want := range []string{"exp(-H/T) of this ring at dt -> 0", "a bias of order dt,", "energy ", "the step's bias shows: at half the --dt a bias shrinks about 2x"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("ring em: no %q in\n%s", want, stdout)
 		}
