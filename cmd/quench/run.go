@@ -520,7 +520,7 @@ func checkModelFlags(fl *pflag.FlagSet, f *runFlags, model string) error {
 	var bad error
 	fl.Visit(func(flag *pflag.Flag) {
 		if bad == nil && all[flag.Name] && !slices.Contains(allowed, flag.Name) {
-			bad = quench.Usagef("--%s%s does not apply to --model %s (its flags: --%s)", flag.Name, f.given(flag.Name), model, strings.Join(own, ", --"))
+			bad = quench.Usagef("--%s%s does not apply to --model %s%s--%s)", flag.Name, f.given(flag.Name), model, modelFlagList, strings.Join(own, ", --"))
 		}
 	})
 	return bad
@@ -541,10 +541,16 @@ func buildConfig(fl *pflag.FlagSet, f *runFlags) (sim.Config, error) {
 		names = aliasesOf(m[1])
 		// a setting given under another name: say that one (--therm -1
 		// on a sandpile, which validation calls --therm-grains), for
-		// every flag the message names ("--grains + --therm-grains = ...")
-		msg := flagName.ReplaceAllStringFunc(u.Msg, func(tok string) string {
+		// every flag the message names ("--grains + --therm-grains = ..."),
+		// but for a model's list of its own flags, which names each under
+		// its usual name (it listed --grains as phi4's flag for --steps)
+		head, list, _ := strings.Cut(u.Msg, modelFlagList)
+		msg := flagName.ReplaceAllStringFunc(head, func(tok string) string {
 			return "--" + typedAlias(fl, tok[2:])
 		})
+		if list != "" {
+			msg += modelFlagList + list
+		}
 		if msg != u.Msg {
 			u = &quench.UsageError{Msg: msg}
 			err = u
@@ -562,6 +568,10 @@ func buildConfig(fl *pflag.FlagSet, f *runFlags) (sim.Config, error) {
 	}
 	return c, err
 }
+
+// modelFlagList starts a message's list of a model's own flags
+// (checkModelFlags).
+const modelFlagList = " (its flags: "
 
 // leadingFlag matches the flag a message starts with.
 var leadingFlag = regexp.MustCompile(`^(?:unknown )?--([A-Za-z0-9-]+)[ =]`)
