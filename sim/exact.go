@@ -1,8 +1,10 @@
 package sim
 
 import (
+	"fmt"
 	"math"
 	"strconv"
+	"strings"
 
 	"github.com/quenchlab/quench"
 	"github.com/quenchlab/quench/stats"
@@ -281,3 +283,55 @@ func (c *Config) transferExact(est map[string]stats.Estimate) map[string]float64
 // relative error is about 4/sqrt(site-steps): 3.6 on 4x4 at D = 0.1, 5.3
 // on a ring of 16 at D = 0.5).
 const transferMinDMean = 0x1p-8
+
+// exactMissing says why a run whose model reports exact values where they
+// are known (exactValues) has none: its parameters lie beyond the method's
+// reach (a grid or sum too large, a mass so small that the fixed point's
+// rounding shows) or outside the law it gives (model B's conserved mean,
+// a frustrated antiferromagnet, no stationary spread). "" where none are
+// known for the model or its parameters at all (the 2D Ising model at
+// h != 0, interacting fields beyond 1D, kuramoto, aggregation, ...).
+func (c *Config) exactMissing(est map[string]stats.Estimate) string {
+	switch {
+	case c.Model == "sandpile":
+		if _, _, err := quench.SandpileMeanSize(c.Lattice()); err != nil {
+			return "Dhar's mean avalanche size: " + err.Error()
+		}
+	case c.Model == "ising2d" && c.H == 0 && len(c.Shape) == 2:
+		if c.J < 0 && (c.Shape[0]%2 != 0 || c.Shape[1]%2 != 0) {
+			return "an antiferromagnet on an odd extent is frustrated: it is not the ferromagnet with |J|, whose partition function Kaufman gives"
+		}
+		if _, _, err := quench.IsingExact2D(c.Shape[0], c.Shape[1], c.Beta*math.Abs(c.J)); err != nil {
+			return "Kaufman's partition function: " + err.Error()
+		}
+	case c.Model == "phi4" && c.Lambda == 0:
+		if _, err := quench.GaussianField(c.Phi4Params(), c.Shape); err != nil {
+			return "the Gaussian field's law: " + err.Error()
+		}
+	case c.Model == "phi4" && len(c.Shape) == 1 && c.Scheme == quench.SchemeModelB:
+		return "model B conserves the mean field, so it samples the canonical law at its start's m, not the ring's Boltzmann distribution (the transfer integral)"
+	case c.Model == "phi4" && len(c.Shape) == 1:
+		if _, err := quench.Phi4Ring(c.M2, c.Lambda, c.H, c.T, c.Shape[0]); err != nil {
+			return "the transfer integral: " + strings.TrimPrefix(err.Error(), "Phi4Ring: ")
+		}
+	case c.Model == "particles" && (c.Potential == quench.PotentialHarmonic || c.Potential == quench.PotentialDoubleWell):
+		if !(c.K > 0) || !(c.T > 0) {
+			return "at T = 0 or k = 0 the particles have no stationary spread"
+		}
+		if c.Potential == quench.PotentialDoubleWell {
+			if _, err := quench.Phi4Ring(-4*c.K, 4*c.K, 0, c.T, 1); err != nil {
+				// above k/T = 1721 (the barrier is k: no particle crosses)
+				return fmt.Sprintf("k/T = %.4g: the quadrature's grid would need more than %d points (at most k/T = 1721)", c.K/c.T, quench.Phi4RingMaxGrid)
+			}
+		}
+	case c.Model == "kmp":
+		if mean := est["mass_mean"].Mean; !(mean >= kmpMinMean) {
+			return fmt.Sprintf("the mean mass %.3g is below 2^-16 (2^16 fixed-point units a site), where the fixed point's rounding shifts mass_var and mass_corr1 measurably", mean)
+		}
+	case c.Model == "transfer":
+		if mean := est["mass_mean"].Mean; !(c.UsedFraction()*mean >= transferMinDMean) {
+			return fmt.Sprintf("the fraction times the mean mass, %.3g, is below 2^-8 (2^24 fixed-point units), where each transfer's rounding shifts mass_var and mass_corr1 measurably", c.UsedFraction()*mean)
+		}
+	}
+	return ""
+}

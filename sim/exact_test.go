@@ -558,3 +558,31 @@ func TestUnreliableByNeedsValue(t *testing.T) {
 		t.Errorf("no observable without a value: %+v", sum.Observables)
 	}
 }
+
+// A run of a model that reports exact values says why it has none where
+// its parameters are beyond the method (exactMissing), and says nothing
+// where none are known for the model at all.
+func TestExactMissing(t *testing.T) {
+	mean := func(m float64) map[string]stats.Estimate { return map[string]stats.Estimate{"mass_mean": {Mean: m}} }
+	for _, c := range []struct {
+		cfg  Config
+		est  map[string]stats.Estimate
+		want string // "" : no reason
+	}{
+		{Config{Model: "transfer", Shape: []int{64}, Fraction: 0.1}, mean(0.01), "below 2^-8"},
+		{Config{Model: "transfer", Shape: []int{64}, Fraction: 0.1}, mean(1), ""},
+		{Config{Model: "kmp", Shape: []int{16}}, mean(1e-5), "below 2^-16"},
+		{Config{Model: "phi4", Shape: []int{16}, Scheme: quench.SchemeLM, M2: 0, Lambda: 1e-6, T: 1, Dt: 0.01, Gamma: 1, Mass: 1}, nil, "grid of 460 points"},
+		{Config{Model: "phi4", Shape: []int{16}, Scheme: quench.SchemeModelB, M2: -1, Lambda: 1, T: 1, Dt: 0.01, Gamma: 1, Mass: 1}, nil, "canonical law"},
+		{Config{Model: "phi4", Shape: []int{16, 16}, Scheme: quench.SchemeLM, M2: -1, Lambda: 1, T: 1, Dt: 0.01, Gamma: 1, Mass: 1}, nil, ""},
+		{Config{Model: "particles", N: 10, D: 1, Potential: "doublewell", Scheme: quench.SchemeLM, K: 1800, T: 1, Dt: 1e-4, Gamma: 1, Mass: 1}, nil, "k/T = 1800"},
+		{Config{Model: "particles", N: 10, D: 1, Potential: "harmonic", Scheme: quench.SchemeLM, K: 1, T: 0, Dt: 0.1, Gamma: 1, Mass: 1}, nil, "no stationary spread"},
+		{Config{Model: "particles", N: 10, D: 1, Potential: "kuramoto", Scheme: quench.SchemeLM, K: 1, T: 1, Dt: 0.1, Gamma: 1, Mass: 1}, nil, ""},
+		{Config{Model: "ising2d", Shape: []int{8, 8}, J: 1, H: 0.1, Beta: 0.4}, nil, ""},
+	} {
+		x, why := c.cfg.exactValues(c.est), c.cfg.exactMissing(c.est)
+		if x != nil && why != "" || c.want == "" && why != "" || c.want != "" && !strings.Contains(why, c.want) {
+			t.Errorf("%s %v: exact %v, missing %q, want a reason containing %q", c.cfg.Model, c.cfg.Shape, x, why, c.want)
+		}
+	}
+}

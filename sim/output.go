@@ -118,6 +118,9 @@ type Summary struct {
 	// Exact values of observables in the stationary state of this run's
 	// lattice and parameters, where they are known (exactValues).
 	Exact map[string]float64 `json:"exact,omitempty"`
+	// Why a run of a model whose runs report exact values has none
+	// (exactMissing): its parameters are beyond their method's reach.
+	ExactMissing string `json:"exact_missing,omitempty"`
 }
 
 // exactValues are Summary.Exact: the sandpile's "avalanche_size", Dhar's
@@ -468,6 +471,9 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 	}
 	s.ActivityWithTherm = st.OldActivity
 	s.Exact = c.exactValues(est)
+	if s.Exact == nil {
+		s.ExactMissing = c.exactMissing(est)
+	}
 	switch {
 	case c.Model == "aggregation":
 		s.NotStationary = NotStationaryAggregation

@@ -2078,6 +2078,12 @@ func TestDoubleWellExactLines(t *testing.T) {
 			t.Errorf("double well: no %q in\n%s", want, stdout)
 		}
 	}
+	// beyond the method's reach: none, and the table says why
+	stdout, sum = runSummary(t, filepath.Join(dir, "tiny"), "--quiet", "--model", "transfer", "--dim", "1", "--L", "16",
+		"--mass0", "0.01", "--fraction", "0.1", "--steps", "200")
+	if sum.Exact != nil || !strings.Contains(sum.ExactMissing, "below 2^-8") || !strings.Contains(stdout, "no exact values for this run: the fraction times the mean mass") {
+		t.Errorf("transfer at D mean 0.001: exact %v, exact_missing %q:\n%s", sum.Exact, sum.ExactMissing, stdout)
+	}
 }
 
 // Runs of the Gaussian phi^4 field (lambda = 0) under every scheme, and of
@@ -2115,8 +2121,13 @@ func TestLangevinExactValues(t *testing.T) {
 	} {
 		stdout, sum := runSummary(t, filepath.Join(dir, fmt.Sprint(i)), append([]string{"--quiet"}, c.args...)...)
 		if c.none {
-			if sum.Exact != nil || strings.Contains(stdout, "exact") {
+			if sum.Exact != nil || strings.Contains(stdout, "exact in the") {
 				t.Errorf("%v: exact values %v:\n%s", c.args, sum.Exact, stdout)
+			}
+			// T = 0 has a reason (no stationary spread); the others
+			// have none known at all
+			if want := slices.Contains(c.args, "0"); (sum.ExactMissing != "") != want || strings.Contains(stdout, "no exact values") != want {
+				t.Errorf("%v: exact_missing %q:\n%s", c.args, sum.ExactMissing, stdout)
 			}
 			continue
 		}

@@ -1822,6 +1822,9 @@ func exactWhy(c *sim.Config) string {
 // at every dt).
 func printExact(w io.Writer, c *sim.Config, sum *sim.Summary, names []string, unit string) {
 	if len(sum.Exact) == 0 {
+		if sum.ExactMissing != "" {
+			fmt.Fprintf(w, "\nno exact values for this run: %s\n", sum.ExactMissing)
+		}
 		return
 	}
 	fmt.Fprintf(w, "\nexact in the stationary state (%s):\n", exactWhy(c))
