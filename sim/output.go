@@ -187,7 +187,8 @@ const symmetryErrors = 4
 // and the staggered one at any h (a translation by one site, which the
 // periodic lattice of even extents allows, flips its sign and keeps H);
 // phi4's phi at h = 0 (phi -> -phi), but under model B, which conserves
-// it; the double well's x_mean (x -> -x).
+// it; the double well's x_mean (x -> -x); none at T = 0, where phi4 and
+// the particles have no noise and no stationary law to be symmetric.
 func (c *Config) symmetryZero() []string {
 	switch {
 	case c.Model == "ising2d" || c.Model == "ising3d":
@@ -195,6 +196,10 @@ func (c *Config) symmetryZero() []string {
 			return []string{"magnetization", "staggered_magnetization"}
 		}
 		return []string{"staggered_magnetization"}
+	case c.T == 0:
+		// phi4 and particles without noise: a deterministic descent
+		// from the start, whose side the start picks once and for all
+		return nil
 	case c.Model == "phi4" && c.H == 0 && c.Scheme != quench.SchemeModelB:
 		return []string{"phi"}
 	case c.Model == "particles" && c.Potential == quench.PotentialDoubleWell:

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"github.com/quenchlab/quench"
 	"math"
 	"slices"
 	"testing"
@@ -86,5 +87,23 @@ func TestSymmetryBrokenDoubleWell(t *testing.T) {
 	}
 	if marked == 0 {
 		t.Errorf("no seed's x_mean marked for the symmetry")
+	}
+}
+
+// Without noise (T = 0) phi4 and the particles descend deterministically
+// from their start, which picks a side once and for all: no stationary
+// law, nothing for the symmetry rule to mark (it had told a T = 0 double
+// well to run far longer for the other side).
+func TestSymmetryRuleSkipsT0(t *testing.T) {
+	sum := summaryOf(t, Config{Model: "particles", N: 1000, D: 1, Potential: "doublewell", K: 1, T: 0, Gamma: 1, Mass: 1,
+		Scheme: "lm", Dt: 0.01, Precision: "float64", Sweeps: 2000, Therm: 100, Every: 1, Seed: 1, Start: "hot"})
+	for _, name := range []string{"x_mean", "x_var"} {
+		if v := sum.Observables[name]; slices.Contains(v.UnreliableBy, BySymmetry) {
+			t.Errorf("T = 0: %s %v marked %v", name, *v.Mean, v.UnreliableBy)
+		}
+	}
+	c := Config{Model: "phi4", T: 0, Scheme: quench.SchemeEM}
+	if z := c.symmetryZero(); z != nil {
+		t.Errorf("phi4 at T = 0: %v", z)
 	}
 }
