@@ -134,12 +134,16 @@ func TestBufferChecks(t *testing.T) {
 func TestWordBatchHighGroups(t *testing.T) {
 	key := philox.KeyFromSeed(99)
 	const rep, step, class = 2, 12345, 3
-	wb := wordBatch{key: key, ctr: philox.MakeCounter(philox.PurposeLattice, rep, step, 1+class, 0, 0)}
-	for _, x0 := range []uint64{1<<34 - 9, 1<<40 + 3, 0xABCD_1234_5678 << 2} {
-		for x := x0; x < x0+40; x++ {
-			want := philox.Philox4x32_10(philox.MakeCounter(philox.PurposeLattice, rep, step, 1+class, x>>2, 0), key)[x&3]
-			if got := wb.word(x, x0+39); got != want {
-				t.Fatalf("word %#x: %#x, want %#x", x, got, want)
+	ctr := philox.MakeCounter(philox.PurposeLattice, rep, step, 1+class, 0, 0)
+	var w massWords
+	for _, x0 := range []uint64{1<<34 - 9, 1<<34 - 4*massGroups + 3, 1<<40 + 3, 0xABCD_1234_5678 << 2} {
+		for _, n := range []int{1, 3, 8, massGroups} {
+			w.fill(x0>>2, n, ctr, key)
+			for x := x0 &^ 3; x < x0&^3+4*uint64(n); x++ {
+				want := philox.Philox4x32_10(philox.MakeCounter(philox.PurposeLattice, rep, step, 1+class, x>>2, 0), key)[x&3]
+				if got := w[x-x0&^3]; got != want {
+					t.Fatalf("word %#x of %d groups: %#x, want %#x", x, n, got, want)
+				}
 			}
 		}
 	}

@@ -5,60 +5,107 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
+	"unsafe"
 
 	"github.com/quenchlab/quench"
 	"github.com/quenchlab/quench/internal/philox"
 )
 
-// bondRule applies one rule to the masses of a bond (x, y) with word u.
-func bondRule(rule int, mx, my int64, u uint32, d32 uint64) (int64, int64) {
+// massGroups is how many Philox groups (four words each) a mass class
+// draws at a time: 4 KiB of words.
+const massGroups = 256
+
+// massWords holds the words of up to massGroups consecutive groups.
+type massWords [4 * massGroups]uint32
+
+// littleEndian: the words are read where FillGroups wrote their bytes.
+var littleEndian = binary.NativeEndian.Uint16([]byte{1, 0}) == 1
+
+// fill writes the words of groups g, g+1, ..., g+n-1 (n <= massGroups) of
+// counter c (its group field 0) from w[0] on: word j of group g+i at
+// 4i+j (philox.FillGroups, its little-endian bytes read as uint32).
+func (w *massWords) fill(g uint64, n int, c philox.Counter, key philox.Key) {
+	b := unsafe.Slice((*byte)(unsafe.Pointer(&w[0])), 16*n)
+	c[0] = uint32(g)
+	c[1] |= uint32(g>>32) & 0xFFFF
+	philox.FillGroups(b, c, key)
+	if !littleEndian {
+		for i := range w[:4*n] {
+			w[i] = bits.ReverseBytes32(w[i])
+		}
+	}
+}
+
+// mulShift32 is the fixed-point product (a*f) >> 32, the low 64 bits of
+// bits 32 and up of the 128-bit product of a and f as unsigned words.
+func mulShift32(a int64, f uint64) int64 {
+	hi, lo := bits.Mul64(uint64(a), f)
+	return int64(hi<<32 | lo>>32)
+}
+
+// massLine applies rule to the bonds (mx[i], my[i]) with words u[i]; the
+// three rules in loops of their own, without branches on the words.
+func massLine(rule int, mx, my []int64, u []uint32, d32 uint64) {
+	my = my[:len(mx)]
+	u = u[:len(mx)]
 	switch rule {
 	case ruleKMP:
-		e := mx + my
-		hi, lo := bits.Mul64(uint64(e), uint64(u))
-		a := int64(hi<<32 | lo>>32)
-		return a, e - a
+		for i := range mx {
+			e := mx[i] + my[i]
+			a := mulShift32(e, uint64(u[i]))
+			mx[i], my[i] = a, e-a
+		}
 	case ruleAggregation:
-		if u&1 == 1 {
-			return 0, mx + my
+		for i := range mx {
+			e := mx[i] + my[i]
+			k := -int64(u[i] & 1) // all ones: all to y
+			mx[i], my[i] = e&^k, e&k
 		}
-		return mx + my, 0
 	default: // transfer
-		if u&1 == 1 { // from y to x
-			hi, lo := bits.Mul64(uint64(my), d32)
-			d := int64(hi<<32 | lo>>32)
-			return mx + d, my - d
+		for i := range mx {
+			a, b := mx[i], my[i]
+			k := -int64(u[i] & 1)           // all ones: from y to x
+			d := mulShift32(a^(a^b)&k, d32) // from the giving end
+			d = d ^ k - k                   // -d from y to x
+			mx[i], my[i] = a-d, b+d
 		}
-		hi, lo := bits.Mul64(uint64(mx), d32)
-		d := int64(hi<<32 | lo>>32)
-		return mx - d, my + d
 	}
 }
 
-// wordBatch hands out the Philox words of a class's bonds, word x&3 of
-// group x>>2 of counter ctr (its group field 0), for lower ends x that
-// only increase: the words of up to 64 groups at a time, as far as the
-// last lower end the caller will ask for (philox.FillGroups, two counters
-// side by side).
-type wordBatch struct {
-	key   philox.Key
-	ctr   philox.Counter
-	first uint64 // the first group in buf
-	n     uint64 // groups in buf (0: none yet)
-	buf   [16 * 64]byte
+// massPairs applies rule to the bonds (s[2i], s[2i+1]) with words u[2i]
+// (len(s) even): the bonds of one parity along a row.
+func massPairs(rule int, s []int64, u []uint32, d32 uint64) {
+	u = u[:len(s)]
+	switch rule {
+	case ruleKMP:
+		for i := 1; i < len(s); i += 2 {
+			e := s[i-1] + s[i]
+			a := mulShift32(e, uint64(u[i-1]))
+			s[i-1], s[i] = a, e-a
+		}
+	case ruleAggregation:
+		for i := 1; i < len(s); i += 2 {
+			e := s[i-1] + s[i]
+			k := -int64(u[i-1] & 1) // all ones: all to the upper end
+			s[i-1], s[i] = e&^k, e&k
+		}
+	default: // transfer
+		for i := 1; i < len(s); i += 2 {
+			a, b := s[i-1], s[i]
+			k := -int64(u[i-1] & 1) // all ones: from the upper end
+			d := mulShift32(a^(a^b)&k, d32)
+			d = d ^ k - k
+			s[i-1], s[i] = a-d, b+d
+		}
+	}
 }
 
-func (b *wordBatch) word(x, last uint64) uint32 {
-	g := x >> 2
-	if b.n == 0 || g-b.first >= b.n {
-		c := b.ctr
-		c[0] = uint32(g)
-		c[1] |= uint32(g>>32) & 0xFFFF
-		b.first, b.n = g, min(64, last>>2-g+1)
-		philox.FillGroups(b.buf[:16*b.n], c, b.key)
-	}
-	i := 16*(g-b.first) + 4*(x&3)
-	return binary.LittleEndian.Uint32(b.buf[i : i+4])
+// bondRule is one bond (mx, my) of rule with word u (a row's periodic
+// bond): massLine's rules.
+func bondRule(rule int, mx, my int64, u uint32, d32 uint64) (int64, int64) {
+	a, b := [1]int64{mx}, [1]int64{my}
+	massLine(rule, a[:], b[:], []uint32{u}, d32)
+	return a[0], b[0]
 }
 
 const (
@@ -143,7 +190,9 @@ func (b *Backend) MassTransfer(mass quench.Buffer, lat quench.Lattice, p *quench
 // in any order; a block is about fieldChunk bonds: several o when a line
 // set is short, part of one o's lines when it is long. A bond's random word is word x&3
 // of the Philox call of group x>>2 (phase 1+class; quench.MassTransferParams),
-// one call serving the bonds of its group.
+// one call serving the bonds of its group. The words come massGroups
+// groups at a time (massWords): a line's stretch of bonds, or along the
+// rows (stride 1) a row's stretch of every other site.
 func massClass(m []int64, rule int, d32 uint64, key philox.Key, ctr quench.Counter, class uint32, stride, ext, par int64) {
 	outer := int64(len(m)) / (ext * stride)
 	half := (ext - par + 1) / 2 // values of c per o
@@ -153,28 +202,58 @@ func massClass(m []int64, rule int, d32 uint64, key philox.Key, ctr quench.Count
 	if blocks > 1 {
 		op = 1
 	}
+	c0 := philox.MakeCounter(philox.PurposeLattice, ctr.Replica, ctr.Step, 1+class, 0, 0)
 	parallel(int((outer+op-1)/op*blocks), func(t int) {
+		var w massWords
 		o0, blk := int64(t)/blocks*op, int64(t)%blocks
-		wb := wordBatch{key: key, ctr: philox.MakeCounter(philox.PurposeLattice, ctr.Replica, ctr.Step, 1+class, 0, 0)}
+		ci0, ci1 := blk*cb, min(half, (blk+1)*cb)
 		for o := o0; o < min(outer, o0+op); o++ {
-			ci1 := min(half, (blk+1)*cb)
-			for ci := blk * cb; ci < ci1; ci++ {
+			if stride == 1 {
+				massRow(m[o*ext:(o+1)*ext], o*ext, par+2*ci0, par+2*ci1, rule, d32, &w, c0, key)
+				continue
+			}
+			for ci := ci0; ci < ci1; ci++ {
 				c := par + 2*ci
 				x0 := (o*ext + c) * stride
-				dy := stride
+				y0 := x0 + stride
 				if c == ext-1 {
-					dy = -(ext - 1) * stride
+					y0 = x0 - (ext-1)*stride
 				}
-				last := x0 + stride - 1 // the last lower end asked for in a row
-				if stride == 1 {
-					last = o*ext + par + 2*(ci1-1) // along the rows: the block's
-				}
-				for x := x0; x < x0+stride; x++ {
-					m[x], m[x+dy] = bondRule(rule, m[x], m[x+dy], wb.word(uint64(x), uint64(last)), d32)
+				mx, my := m[x0:x0+stride], m[y0:y0+stride]
+				for i := int64(0); i < stride; {
+					x := uint64(x0 + i)
+					g := x >> 2
+					n := min(stride-i, 4*massGroups-int64(x&3))   // bonds this fill
+					w.fill(g, int((x&3+uint64(n)+3)>>2), c0, key) // words x&3 .. x&3+n-1
+					massLine(rule, mx[i:i+n], my[i:i+n], w[x&3:], d32)
+					i += n
 				}
 			}
 		}
 	})
+}
+
+// massRow updates the bonds of a row r (base its first site's index) whose
+// lower ends are c = c0, c0+2, ... below c1, the upper end c+1 but r[0]
+// for c = len(r)-1.
+func massRow(r []int64, base, c0, c1 int64, rule int, d32 uint64, w *massWords, ctr philox.Counter, key philox.Key) {
+	wrap := c1 == int64(len(r))+1 // the bond (len(r)-1, 0) is among them
+	for c := c0; c < c1; {
+		x := uint64(base + c)
+		g := x >> 2
+		n := min(c1-c, (4*massGroups-int64(x&3))&^1)   // sites this fill, n/2 bonds
+		w.fill(g, int((x&3+uint64(n)+2)>>2), ctr, key) // words x&3 .. x&3+n-2
+		k := n
+		if wrap && c+n == c1 {
+			k = n - 2 // the periodic bond
+		}
+		massPairs(rule, r[c:c+k], w[x&3:], d32)
+		if k < n {
+			e := int64(len(r)) - 1
+			r[e], r[0] = bondRule(rule, r[e], r[0], w[x&3+uint64(k)], d32)
+		}
+		c += n
+	}
 }
 
 // Diffuse implements quench.LatticeUpdater: one explicit Euler step of the

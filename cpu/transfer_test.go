@@ -2,9 +2,12 @@ package cpu
 
 import (
 	"math"
+	"math/rand/v2"
+	"runtime"
 	"testing"
 
 	"github.com/quenchlab/quench"
+	"github.com/quenchlab/quench/backendtest"
 	"github.com/quenchlab/quench/stats"
 )
 
@@ -132,6 +135,56 @@ func TestDiffusionMode(t *testing.T) {
 		}
 		if math.Abs(sum-float64(n)) > 1e-9 {
 			t.Errorf("%v: total %v, want %v", shape, sum, n)
+		}
+	}
+}
+
+// The class kernels (massClass: words massGroups groups at a time, one
+// loop per rule, rows by pairs and their periodic bond apart) against the
+// plain reference of the documented rules on random shapes: 1D and 2D,
+// extents of 2 and rows that are not multiples of 4 (lines that start in
+// the middle of a group), lines and rows longer than one fill of words,
+// classes split into several blocks, on one goroutine and on several.
+func TestMassTransferRandomShapes(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 11))
+	be := New()
+	even := func(lo, hi int) int { return 2 * (lo/2 + r.IntN((hi-lo)/2+1)) }
+	shapes := [][]int{{2}, {2, 2}, {4 * massGroups}, {4*massGroups + 2}, {2, 4*massGroups + 6}, {4*massGroups + 6, 2}, {6, 4*massGroups - 2}, {36000}, {10, 3002}}
+	for range 30 {
+		if r.IntN(3) == 0 {
+			shapes = append(shapes, []int{even(2, 9000)})
+		} else {
+			shapes = append(shapes, []int{even(2, 40), even(2, 2200)})
+		}
+	}
+	procs := runtime.GOMAXPROCS(0)
+	defer runtime.GOMAXPROCS(procs)
+	for i, shape := range shapes {
+		runtime.GOMAXPROCS(1 + i%5)
+		lat, _ := quench.NewLattice(shape...)
+		for _, rule := range []string{"kmp", "aggregation", "transfer"} {
+			p := &quench.MassTransferParams{Rule: rule, Injection: r.Int64N(1 << 20), Fraction: r.Float64()}
+			want := make([]int64, lat.Sites())
+			for x := range want {
+				want[x] = r.Int64N(8 * quench.MassUnit)
+			}
+			buf, _ := be.Alloc(quench.Int64, lat.Sites())
+			be.Upload(buf, want)
+			for s := range 3 {
+				ctr := quench.Counter{Seed: r.Uint64(), Replica: r.Uint32N(1 << 16), Step: r.Uint64N(1<<48) + uint64(s)}
+				if err := be.MassTransfer(buf, lat, p, ctr); err != nil {
+					t.Fatal(err)
+				}
+				backendtest.RefMassTransfer(want, lat, p, ctr)
+			}
+			got := make([]int64, lat.Sites())
+			be.Download(got, buf)
+			for x := range got {
+				if got[x] != want[x] {
+					t.Fatalf("%s %v: site %d has %d, want %d", rule, shape, x, got[x], want[x])
+				}
+			}
+			be.Free(buf)
 		}
 	}
 }
