@@ -44,10 +44,15 @@ func mulShift32(a int64, f uint64) int64 {
 }
 
 // massLine applies rule to the bonds (mx[i], my[i]) with words u[i]; the
-// three rules in loops of their own, without branches on the words.
+// three rules in loops of their own, without branches on the words (four
+// bonds a step on AVX2: massLineAVX2).
 func massLine(rule int, mx, my []int64, u []uint32, d32 uint64) {
 	my = my[:len(mx)]
 	u = u[:len(mx)]
+	if n := len(mx) &^ 3; useAVX2 && n > 0 {
+		massLineAVX2(rule, &mx[0], &my[0], &u[0], n, d32)
+		mx, my, u = mx[n:], my[n:], u[n:]
+	}
 	switch rule {
 	case ruleKMP:
 		for i := range mx {
@@ -76,6 +81,10 @@ func massLine(rule int, mx, my []int64, u []uint32, d32 uint64) {
 // (len(s) even): the bonds of one parity along a row.
 func massPairs(rule int, s []int64, u []uint32, d32 uint64) {
 	u = u[:len(s)]
+	if n := len(s) / 2 &^ 3; useAVX2 && n > 0 {
+		massPairsAVX2(rule, &s[0], &u[0], n, d32)
+		s, u = s[2*n:], u[2*n:]
+	}
 	switch rule {
 	case ruleKMP:
 		for i := 1; i < len(s); i += 2 {

@@ -157,10 +157,11 @@ func TestMassTransferRandomShapes(t *testing.T) {
 			shapes = append(shapes, []int{even(2, 40), even(2, 2200)})
 		}
 	}
-	procs := runtime.GOMAXPROCS(0)
-	defer runtime.GOMAXPROCS(procs)
+	procs, avx := runtime.GOMAXPROCS(0), useAVX2
+	defer func() { runtime.GOMAXPROCS(procs); useAVX2 = avx }()
 	for i, shape := range shapes {
 		runtime.GOMAXPROCS(1 + i%5)
+		useAVX2 = avx && i%2 == 0 // the scalar loops too
 		lat, _ := quench.NewLattice(shape...)
 		for _, rule := range []string{"kmp", "aggregation", "transfer"} {
 			p := &quench.MassTransferParams{Rule: rule, Injection: r.Int64N(1 << 20), Fraction: r.Float64()}
@@ -185,6 +186,53 @@ func TestMassTransferRandomShapes(t *testing.T) {
 				}
 			}
 			be.Free(buf)
+		}
+	}
+}
+
+// The AVX2 rule loops against the scalar ones on any int64 masses (the
+// products wrap alike), any words, fractions 0 to 2^32-1, every length up
+// to 40 (the vector loops take multiples of 4, the scalar ones the rest).
+func TestMassLoopsVector(t *testing.T) {
+	if !useAVX2 {
+		t.Skip("no AVX2 (or purego)")
+	}
+	defer func() { useAVX2 = true }()
+	r := rand.New(rand.NewPCG(3, 5))
+	val := func() int64 {
+		switch r.IntN(4) {
+		case 0:
+			return int64(r.Uint64())
+		case 1:
+			return r.Int64N(1 << 40)
+		case 2:
+			return -r.Int64N(1 << 40)
+		}
+		return []int64{0, 1, -1, math.MaxInt64, math.MinInt64, 1 << 32, 1<<32 - 1}[r.IntN(7)]
+	}
+	for iter := range 4000 {
+		rule, n := iter%3, r.IntN(41)
+		d32 := []uint64{0, 1, 1<<32 - 1, 1 << 31, r.Uint64N(1 << 32)}[r.IntN(5)]
+		u := make([]uint32, 2*n)
+		for i := range u {
+			u[i] = []uint32{0, 1, math.MaxUint32, r.Uint32()}[r.IntN(4)]
+		}
+		m := make([]int64, 4*n)
+		for i := range m {
+			m[i] = val()
+		}
+		var out [2][]int64
+		for k, avx := range []bool{false, true} {
+			useAVX2 = avx
+			a := append([]int64(nil), m...)
+			massLine(rule, a[:n], a[n:2*n], u[:n], d32)
+			massPairs(rule, a[2*n:], u, d32)
+			out[k] = a
+		}
+		for i := range m {
+			if out[0][i] != out[1][i] {
+				t.Fatalf("rule %d, %d bonds, d32 %#x: mass %d is %d on AVX2, %d scalar", rule, n, d32, i, out[1][i], out[0][i])
+			}
 		}
 	}
 }
