@@ -136,6 +136,11 @@ func particleStep[T flt](m int64, p *quench.ParticleParams, k pc[T], ctr quench.
 	dw := p.Potential == quench.PotentialDoubleWell
 	kur := p.Potential == quench.PotentialKuramoto
 	cT, sT := T(C), T(S)
+	baoab := p.Scheme == quench.SchemeBAOAB
+	var v []T
+	if baoab {
+		v = s[1]
+	}
 	parts := int((m + fieldChunk - 1) / fieldChunk)
 	run := func(part int) {
 		lo := int64(part) * fieldChunk
@@ -147,33 +152,27 @@ func particleStep[T flt](m int64, p *quench.ParticleParams, k pc[T], ctr quench.
 			xi := xis[:b1-b0]
 			fillNoise(&now, xi, uint64(b0))
 			if lm {
-				fillNoise(&nxt, xis2[:b1-b0], uint64(b0))
-				for i := range xi {
-					xi[i] = xi[i] + xis2[i]
+				x2 := xis2[:b1-b0]
+				fillNoise(&nxt, x2, uint64(b0))
+				for i := addVec(xi, x2, xi); i < len(xi); i++ { // xi + x2
+					xi[i] = xi[i] + x2[i]
 				}
 			}
-			if kur {
-				sinCos2PiOf(sns[:b1-b0], css[:b1-b0], x[b0:b1])
+			if !kur {
+				var vb []T
+				if baoab {
+					vb = v[b0:b1]
+				}
+				particleRow(x[b0:b1], vb, xi, &k, baoab, dw)
+				continue
 			}
+			sinCos2PiOf(sns[:b1-b0], css[:b1-b0], x[b0:b1])
 			for j := b0; j < b1; j++ {
 				xi := xi[j-b0]
-				switch {
-				case kur:
-					sn, cs := sns[j-b0], css[j-b0]
-					drift := omega[j] + T(k.kn*(T(sT*T(cs))-T(cT*T(sn))))
-					th := (x[j] + T(k.dtTurn*drift)) + T(k.ampTurn*xi)
-					x[j] = th - T(math.Floor(float64(th)))
-				case p.Scheme == quench.SchemeBAOAB:
-					v := s[1]
-					p1 := v[j] + T(k.hdt*particleForce(x[j], dw, &k))
-					q1 := x[j] + T(k.hdtm*p1)
-					p2 := T(k.c1*p1) + T(k.c2*xi)
-					q2 := q1 + T(k.hdtm*p2)
-					x[j] = q2
-					v[j] = p2 + T(k.hdt*particleForce(q2, dw, &k))
-				default:
-					x[j] = (x[j] + T(k.a*particleForce(x[j], dw, &k))) + T(k.amp*xi)
-				}
+				sn, cs := sns[j-b0], css[j-b0]
+				drift := omega[j] + T(k.kn*(T(sT*T(cs))-T(cT*T(sn))))
+				th := (x[j] + T(k.dtTurn*drift)) + T(k.ampTurn*xi)
+				x[j] = th - T(math.Floor(float64(th)))
 			}
 		}
 	}
@@ -181,6 +180,28 @@ func particleStep[T flt](m int64, p *quench.ParticleParams, k pc[T], ctr quench.
 		run(0)
 	} else {
 		parallel(parts, run)
+	}
+}
+
+// particleRow updates the coordinates x (and for BAOAB their velocities
+// v) from their noise xi in the harmonic or double-well potential: the
+// leading whole vectors by particleVec, the rest here.
+func particleRow[T flt](x, v, xi []T, k *pc[T], baoab, dw bool) {
+	j := particleVec(x, v, xi, k, baoab, dw)
+	if baoab {
+		v := v[:len(x)]
+		for ; j < len(x); j++ {
+			p1 := v[j] + T(k.hdt*particleForce(x[j], dw, k))
+			q1 := x[j] + T(k.hdtm*p1)
+			p2 := T(k.c1*p1) + T(k.c2*xi[j])
+			q2 := q1 + T(k.hdtm*p2)
+			x[j] = q2
+			v[j] = p2 + T(k.hdt*particleForce(q2, dw, k))
+		}
+		return
+	}
+	for ; j < len(x); j++ {
+		x[j] = (x[j] + T(k.a*particleForce(x[j], dw, k))) + T(k.amp*xi[j])
 	}
 }
 
