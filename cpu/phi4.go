@@ -320,23 +320,44 @@ func phi4Step[T flt](g *fieldGeom, scheme string, k kc[T], ctr quench.Counter, c
 		forRows(g, func(r *rowRun) {
 			nb := rowBuf[T](r, 1, r.x1-r.x0)
 			nbRow(nb, mu, r)
-			dd := int64(d)
-			for i := range nb {
-				x := r.x0 + int64(i)
-				n := r.base + x
-				lap := nb[i] - T(k.z*mu[n])
-				// the link into n along the last axis, from x-1 (wrapped)
-				xm := n - 1
-				if x == 0 {
-					xm = r.base + r.lx - 1
-				}
-				var div T
-				div = div + (cur[n*dd+dd-1] - cur[xm*dd+dd-1])
-				for a := d - 2; a >= 0; a-- {
-					div = div + (cur[n*dd+int64(a)] - cur[(n+r.rm[a])*dd+int64(a)])
-				}
-				next[n] = (phi[n] + T(k.a*lap)) + T(k.amp*div)
-			}
+			modelBRow(next, phi, mu, nb, cur, r, d, &k)
 		})
+	}
+}
+
+// modelBRow is Model B's second pass on the run r: next from phi, the
+// chemical potential mu, its neighbour sums nb (the run's) and the link
+// currents cur (d a site), the leading whole vectors after x = 0 by divVec.
+func modelBRow[T flt](next, phi, mu, nb, cur []T, r *rowRun, d int, k *kc[T]) {
+	dd := int64(d)
+	// the vector kernel from the first site not at x = 0 (whose link
+	// along the last axis wraps)
+	vlo, vhi := 0, 0
+	if r.x0 == 0 {
+		vlo, vhi = 1, 1
+	}
+	if n0 := r.base + r.x0 + int64(vlo); vlo < len(nb) {
+		m := n0 + int64(len(nb)-vlo)
+		vhi += divVec(next[n0:m], phi[n0:m], mu[n0:m], nb[vlo:], cur, r, n0, d, k)
+	}
+	for i := 0; i < len(nb); i++ {
+		if i == vlo && vhi > vlo {
+			i = vhi - 1
+			continue
+		}
+		x := r.x0 + int64(i)
+		n := r.base + x
+		lap := nb[i] - T(k.z*mu[n])
+		// the link into n along the last axis, from x-1 (wrapped)
+		xm := n - 1
+		if x == 0 {
+			xm = r.base + r.lx - 1
+		}
+		var div T
+		div = div + (cur[n*dd+dd-1] - cur[xm*dd+dd-1])
+		for a := d - 2; a >= 0; a-- {
+			div = div + (cur[n*dd+int64(a)] - cur[(n+r.rm[a])*dd+int64(a)])
+		}
+		next[n] = (phi[n] + T(k.a*lap)) + T(k.amp*div)
 	}
 }

@@ -1,6 +1,9 @@
 package cpu
 
-import "unsafe"
+import (
+	"slices"
+	"unsafe"
+)
 
 // The vector row kernels of nbRow and phi4Step (phi4rows_amd64.s, AVX2):
 // each does the scalar loop's operations, lane by lane, on the leading
@@ -120,6 +123,55 @@ func negForceVec[T flt](mu, phi, nb []T, k *kc[T]) int {
 		negForceRow32(mp, pp, bp, unsafe.Pointer(k), v)
 	} else {
 		negForceRow64(mp, pp, bp, unsafe.Pointer(k), v)
+	}
+	return v
+}
+
+// maxDivAxes is the most axes divVec takes.
+const maxDivAxes = 8
+
+// divVec is Model B's second pass on the leading whole vectors of the
+// sites n0 .. n0+len(nb)-1 of the run r (none of them at x = 0, whose link
+// along the last axis wraps): next, phi, mu and nb are those sites'
+// elements, cur all the link currents (d per site).
+func divVec[T flt](next, phi, mu, nb, cur []T, r *rowRun, n0 int64, d int, k *kc[T]) int {
+	v := vecLen[T](len(nb))
+	if v == 0 || d > maxDivAxes {
+		return 0
+	}
+	// the pairs of first lanes' currents (site, axis): the link into n0
+	// along the last axis and from n0-1, then the other axes' from n0 and
+	// its -1 neighbour
+	var at [2 * maxDivAxes]int64
+	dd := int64(d)
+	at[0], at[1] = n0*dd+dd-1, (n0-1)*dd+dd-1
+	for j, a := 1, d-2; a >= 0; j, a = j+1, a-1 {
+		at[2*j], at[2*j+1] = n0*dd+int64(a), (n0+r.rm[a])*dd+int64(a)
+	}
+	// the kernel reads the currents up to the last lane's, d-1 past them
+	// for d = 2 and 3: at the lattice's end one vector less
+	hi := slices.Max(at[:2*d]) + int64(v-1)*dd
+	if d == 2 || d == 3 {
+		hi += dd - 1
+	}
+	if hi >= int64(len(cur)) {
+		lanes := 32 / int(unsafe.Sizeof(k.z))
+		if v -= lanes; v == 0 {
+			return 0
+		}
+		hi -= int64(lanes) * dd
+	}
+	_ = cur[hi]
+	_, _, _ = next[v-1], phi[v-1], mu[v-1]
+	var ax [2 * maxDivAxes]unsafe.Pointer
+	for j := range 2 * d {
+		ax[j] = unsafe.Pointer(&cur[at[j]])
+	}
+	np, pp, mp, bp := unsafe.Pointer(&next[0]), unsafe.Pointer(&phi[0]), unsafe.Pointer(&mu[0]), unsafe.Pointer(&nb[0])
+	if is32[T]() {
+		divRow32(np, pp, mp, bp, unsafe.Pointer(k), &ax[0], d, d, v)
+	} else {
+		divRow64(np, pp, mp, bp, unsafe.Pointer(k), &ax[0], d, d, v)
 	}
 	return v
 }

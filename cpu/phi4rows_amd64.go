@@ -40,3 +40,14 @@ func negForceRow32(mu, phi, nb, k unsafe.Pointer, n int)
 
 //go:noescape
 func negForceRow64(mu, phi, nb, k unsafe.Pointer, n int)
+
+// divRow32 and divRow64 are Model B's second pass (next from phi, mu, its
+// neighbour sums nb and the link currents): cur points to nax pairs of
+// pointers into the currents, each lane's d elements after the lane
+// before's.
+//
+//go:noescape
+func divRow32(next, phi, mu, nb, k unsafe.Pointer, cur *unsafe.Pointer, nax, d, n int)
+
+//go:noescape
+func divRow64(next, phi, mu, nb, k unsafe.Pointer, cur *unsafe.Pointer, nax, d, n int)

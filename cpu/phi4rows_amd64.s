@@ -227,6 +227,165 @@ loop: \
 	VZEROUPPER; \
 	RET
 
+// Model B's second pass (divRow32, divRow64): at each site
+// lap = nb - (z*mu), div = (P0 - M0) + 0, then div = div + (Pj - Mj) for
+// the other nax-1 pairs of link currents, next = ((lap*a) + phi) +
+// (div*amp), the compiled order of phi4Step's loop (its 0 + diff runs as
+// diff + 0). The currents are interleaved by axis, cur[n*d + a], so a
+// lane's Pj and Mj are d elements after the lane before's: for d = 1 the
+// kernel loads them, for d = 2 and 3 it loads d vectors from the pointer
+// on and picks every d-th element out (blends or shuffles, then a
+// permutation: these read d-1 elements past the last lane's, which
+// divVec keeps inside the currents), for larger d it gathers them
+// (VGATHERDPS/VGATHERDPD, byte offsets lane*d*S in Y11).
+
+// DIVSTEP(MUL, ADD, SUB, LOADC, labels): one vector; LOADC(dst) loads
+// the lanes' currents from R12 on (clobbering Y5 and Y13).
+#define DIVSTEP(MUL, ADD, SUB, LOADC, axl, axdone) \
+	VMOVUPS (R9), Y1; \
+	MUL Y1, Y8, Y1; \
+	VMOVUPS (DX), Y0; \
+	SUB Y1, Y0, Y0; \
+	MOVQ AX, R10; \
+	MOVQ 0(R10), R12; \
+	ADDQ BX, R12; \
+	LOADC(Y2); \
+	MOVQ 8(R10), R12; \
+	ADDQ BX, R12; \
+	LOADC(Y3); \
+	SUB Y3, Y2, Y2; \
+	ADD Y12, Y2, Y2; \
+	MOVQ R8, R11; \
+	DECQ R11; \
+	JZ axdone; \
+axl: \
+	ADDQ $16, R10; \
+	MOVQ 0(R10), R12; \
+	ADDQ BX, R12; \
+	LOADC(Y3); \
+	MOVQ 8(R10), R12; \
+	ADDQ BX, R12; \
+	LOADC(Y4); \
+	SUB Y4, Y3, Y3; \
+	ADD Y3, Y2, Y2; \
+	DECQ R11; \
+	JNZ axl; \
+axdone: \
+	MUL Y9, Y0, Y0; \
+	ADD (SI), Y0, Y0; \
+	MUL Y10, Y2, Y2; \
+	ADD Y2, Y0, Y0; \
+	VMOVUPS Y0, (DI); \
+	ADDQ $32, DI; \
+	ADDQ $32, SI; \
+	ADDQ $32, R9; \
+	ADDQ $32, DX; \
+	ADDQ R13, BX
+
+// DIVLOOP: the loop over the n vectors with the loader LOADC.
+#define DIVLOOP(MUL, ADD, SUB, LOADC, loop, axl, axdone) \
+loop: \
+	DIVSTEP(MUL, ADD, SUB, LOADC, axl, axdone); \
+	DECQ CX; \
+	JNZ loop; \
+	VZEROUPPER; \
+	RET
+
+// DIV(B, S, LANES, ...): the kernel's set-up, then the loop for d
+// (labels l1, l2, l3 and lg); AX the pointer pairs, R8 nax, R13 the bytes
+// the currents advance a vector (LANES*d*S), BX the offset so far.
+#define DIV(B, S, LANES, MUL, ADD, SUB, LOAD2, LOAD3, LOADG, l1, a1, d1, l2, a2, d2, l3, a3, d3, lg, ag, dg) \
+	MOVQ next+0(FP), DI; \
+	MOVQ phi+8(FP), SI; \
+	MOVQ mu+16(FP), R9; \
+	MOVQ nb+24(FP), DX; \
+	MOVQ k+32(FP), AX; \
+	MOVQ n+64(FP), CX; \
+	B (KZ*S)(AX), Y8; \
+	B (KA*S)(AX), Y9; \
+	B (KAMP*S)(AX), Y10; \
+	VXORPS Y12, Y12, Y12; \
+	VMOVDQU perm3<>(SB), Y14; \
+	XORQ BX, BX; \
+	MOVQ d+56(FP), R8; \
+	MOVQ R8, R13; \
+	IMULQ $(S*LANES), R13; \
+	IMULQ $S, R8; \
+	MOVQ R8, X11; \
+	VPBROADCASTD X11, Y11; \
+	VPMULLD iota32<>(SB), Y11, Y11; \
+	MOVQ cur+40(FP), AX; \
+	MOVQ nax+48(FP), R8; \
+	MOVQ d+56(FP), R10; \
+	CMPQ R10, $1; \
+	JEQ l1; \
+	CMPQ R10, $2; \
+	JEQ l2; \
+	CMPQ R10, $3; \
+	JEQ l3; \
+	DIVLOOP(MUL, ADD, SUB, LOADG, lg, ag, dg); \
+	DIVLOOP(MUL, ADD, SUB, LOADP, l1, a1, d1); \
+	DIVLOOP(MUL, ADD, SUB, LOAD2, l2, a2, d2); \
+	DIVLOOP(MUL, ADD, SUB, LOAD3, l3, a3, d3)
+
+// The loaders: d = 1; d = 2 (float32: pairs of every other element by
+// VSHUFPS, in order by VPERMPD; float64: VUNPCKLPD, VPERMPD); d = 3
+// (the lanes' elements sit in distinct places of the three vectors:
+// two blends, then VPERMPS by perm3 or VPERMPD); gathers.
+#define LOADP(dst) VMOVUPS (R12), dst
+
+#define LOAD2_32(dst) \
+	VMOVUPS (R12), Y5; \
+	VSHUFPS $0x88, 32(R12), Y5, Y5; \
+	VPERMPD $0xD8, Y5, dst
+
+#define LOAD3_32(dst) \
+	VMOVUPS (R12), Y5; \
+	VBLENDPS $0x92, 32(R12), Y5, Y5; \
+	VBLENDPS $0x24, 64(R12), Y5, Y5; \
+	VPERMPS Y5, Y14, dst
+
+#define LOADG32(dst) \
+	VPCMPEQD Y13, Y13, Y13; \
+	VGATHERDPS Y13, (R12)(Y11*1), dst
+
+#define LOAD2_64(dst) \
+	VMOVUPD (R12), Y5; \
+	VUNPCKLPD 32(R12), Y5, Y5; \
+	VPERMPD $0xD8, Y5, dst
+
+#define LOAD3_64(dst) \
+	VMOVUPD (R12), Y5; \
+	VBLENDPD $0x4, 32(R12), Y5, Y5; \
+	VBLENDPD $0x2, 64(R12), Y5, Y5; \
+	VPERMPD $0x6C, Y5, dst
+
+#define LOADG64(dst) \
+	VPCMPEQD Y13, Y13, Y13; \
+	VGATHERDPD Y13, (R12)(X11*1), dst
+
+DATA iota32<>+0(SB)/4, $0
+DATA iota32<>+4(SB)/4, $1
+DATA iota32<>+8(SB)/4, $2
+DATA iota32<>+12(SB)/4, $3
+DATA iota32<>+16(SB)/4, $4
+DATA iota32<>+20(SB)/4, $5
+DATA iota32<>+24(SB)/4, $6
+DATA iota32<>+28(SB)/4, $7
+GLOBL iota32<>(SB), RODATA|NOPTR, $32
+
+// perm3: lane i of LOAD3_32 is element 3i of the 24 loaded, at place
+// 3i mod 8 of the blend
+DATA perm3<>+0(SB)/4, $0
+DATA perm3<>+4(SB)/4, $3
+DATA perm3<>+8(SB)/4, $6
+DATA perm3<>+12(SB)/4, $1
+DATA perm3<>+16(SB)/4, $4
+DATA perm3<>+20(SB)/4, $7
+DATA perm3<>+24(SB)/4, $2
+DATA perm3<>+28(SB)/4, $5
+GLOBL perm3<>(SB), RODATA|NOPTR, $32
+
 // func nbRows32(dst, left, right unsafe.Pointer, axes *unsafe.Pointer, nax, n int)
 TEXT ·nbRows32(SB), NOSPLIT, $0-48
 	SHRQ $3, n+40(FP)
@@ -282,3 +441,14 @@ TEXT ·negForceRow64(SB), NOSPLIT, $0-40
 	MOVQ BX, X12
 	VPBROADCASTQ X12, Y12
 	NEGF(VBROADCASTSD, 8, VADDPD, VSUBPD, VMULPD, nf64loop)
+
+
+// func divRow32(next, phi, mu, nb, k unsafe.Pointer, cur *unsafe.Pointer, nax, d, n int)
+TEXT ·divRow32(SB), NOSPLIT, $0-72
+	SHRQ $3, n+64(FP)
+	DIV(VBROADCASTSS, 4, 8, VMULPS, VADDPS, VSUBPS, LOAD2_32, LOAD3_32, LOADG32, d1l32, d1a32, d1d32, d2l32, d2a32, d2d32, d3l32, d3a32, d3d32, dgl32, dga32, dgd32)
+
+// func divRow64(next, phi, mu, nb, k unsafe.Pointer, cur *unsafe.Pointer, nax, d, n int)
+TEXT ·divRow64(SB), NOSPLIT, $0-72
+	SHRQ $2, n+64(FP)
+	DIV(VBROADCASTSD, 8, 4, VMULPD, VADDPD, VSUBPD, LOAD2_64, LOAD3_64, LOADG64, d1l64, d1a64, d1d64, d2l64, d2a64, d2d64, d3l64, d3a64, d3d64, dgl64, dga64, dgd64)

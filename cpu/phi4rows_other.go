@@ -23,3 +23,11 @@ func baoab2Row64(mom, q, nb, k unsafe.Pointer, n int) { panic(noVector) }
 func negForceRow32(mu, phi, nb, k unsafe.Pointer, n int) { panic(noVector) }
 
 func negForceRow64(mu, phi, nb, k unsafe.Pointer, n int) { panic(noVector) }
+
+func divRow32(next, phi, mu, nb, k unsafe.Pointer, cur *unsafe.Pointer, nax, d, n int) {
+	panic(noVector)
+}
+
+func divRow64(next, phi, mu, nb, k unsafe.Pointer, cur *unsafe.Pointer, nax, d, n int) {
+	panic(noVector)
+}
