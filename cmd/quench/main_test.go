@@ -2032,7 +2032,7 @@ func TestIsingExactValues(t *testing.T) {
 // every dt (the double well's x_mean), nor for one marked symmetry, and a
 // constant's line keeps the columns of the lines after it.
 func TestExactLinesSymmetryZero(t *testing.T) {
-	c := &sim.Config{Model: "particles", Potential: quench.PotentialDoubleWell, Scheme: quench.SchemeLM}
+	c := &sim.Config{Model: "particles", Potential: quench.PotentialDoubleWell, Scheme: quench.SchemeLM, K: 1, T: 1}
 	f := func(x float64) *float64 { return &x }
 	sum := &sim.Summary{
 		Exact: map[string]float64{"x_mean": 0, "x_var": 0.8, "v_var": 1},
