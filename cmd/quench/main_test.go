@@ -592,6 +592,17 @@ func TestWritingNote(t *testing.T) {
 	}
 }
 
+// A series whose tau_int Sokal's window cannot estimate (an
+// anticorrelated one: a 1D pile's grains lost, 0, 1 or 2 a grain, whose
+// running total telescopes) gets its own note, not "too few measurements
+// ... run longer" (a walkthrough's 1000 grains on a chain of 1000).
+func TestNoTauIntNote(t *testing.T) {
+	_, out, _ := runQ(t, "run", "--model", "sandpile", "--dim", "1", "--L", "300", "--grains", "1000", "--seed", "2", "--quiet", "--out", filepath.Join(t.TempDir(), "a"))
+	if !strings.Contains(out, "* grains_lost: no tau_int (Sokal's window found no positive sum") || strings.Contains(out, "too few measurements") {
+		t.Errorf("a chain of 300:\n%s", out)
+	}
+}
+
 // Snapshots closer together help error bars only while they are
 // uncorrelated: a 32^2 pile's P(h) every 500 grains (tau_int below 1
 // snapshot, 40 of them) gets that advice, every 2 grains (tau_int 13 -

@@ -1595,6 +1595,7 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 	undefined, conserved := false, false
 	var unreliable []string // for the usual reason
 	var broken []string     // by the symmetry rule
+	var noTau []string      // no tau_int to judge the bins by
 	for _, name := range names {
 		v := sum.Observables[name]
 		mark := ""
@@ -1602,7 +1603,13 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 			mark, conserved = " c", true
 		} else if !v.Reliable && v.Mean != nil { // no value: "-", its own note
 			mark = " *"
-			if sum.NotStationary == "" && slices.Contains(v.UnreliableBy, sim.ByTauInt) {
+			switch {
+			case sum.NotStationary != "" || !slices.Contains(v.UnreliableBy, sim.ByTauInt):
+			case v.TauInt == nil && sum.Measurements >= 2*stats.DefaultBins:
+				// Sokal's sums found no window: running longer is not
+				// what it needs
+				noTau = append(noTau, name)
+			default:
 				unreliable = append(unreliable, name)
 			}
 			if slices.Contains(v.UnreliableBy, sim.BySymmetry) {
@@ -1625,9 +1632,16 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 		}
 		fmt.Fprintf(w, "\n*%s %s: run longer for trustworthy errors\n", which, why)
 	}
-	if len(broken) > 0 {
+	if len(noTau) > 0 {
 		nl := "\n"
 		if len(unreliable) > 0 {
+			nl = ""
+		}
+		fmt.Fprintf(w, "%s* %s: no tau_int (Sokal's window found no positive sum of its autocorrelations: an anticorrelated series, such as a count whose running total telescopes), so nothing vouches for its error bar\n", nl, strings.Join(noTau, ", "))
+	}
+	if len(broken) > 0 {
+		nl := "\n"
+		if len(unreliable) > 0 || len(noTau) > 0 {
 			nl = ""
 		}
 		fmt.Fprintf(w, "%s* %s: a symmetry makes the mean 0, and this run's lies more than 4 errors from it: it stayed on one side (never reversed its order, or crossed the barrier), which its error bars cannot see; other seeds draw the other side: run far longer, or read the even observables\n", nl, strings.Join(broken, ", "))
