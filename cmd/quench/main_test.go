@@ -592,6 +592,19 @@ func TestWritingNote(t *testing.T) {
 	}
 }
 
+// --shape overrides --L; given both, the run says so.
+func TestShapeOverridesLNote(t *testing.T) {
+	dir := t.TempDir()
+	_, stderr, sum := runSummaryErr(t, filepath.Join(dir, "a"), "--quiet", "--L", "16", "--shape", "8x8", "--sweeps", "100")
+	if !strings.Contains(stderr, "quench: note: --shape 8x8 sets the extents; --L 16 is not used") || sum.Sites != 64 {
+		t.Errorf("--L 16 --shape 8x8: %d sites, stderr %q", sum.Sites, stderr)
+	}
+	_, stderr, _ = runSummaryErr(t, filepath.Join(dir, "b"), "--quiet", "--shape", "8x8", "--sweeps", "100")
+	if strings.Contains(stderr, "is not used") {
+		t.Errorf("--shape alone: %q", stderr)
+	}
+}
+
 // A series whose tau_int Sokal's window cannot estimate (an
 // anticorrelated one: a 1D pile's grains lost, 0, 1 or 2 a grain, whose
 // running total telescopes) gets its own note, not "too few measurements

@@ -1113,6 +1113,10 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 	if err := checkDisk(cmp.Or(out, "runs"), &c, 0); err != nil {
 		return err
 	}
+	if fl := cmd.Flags(); fl.Changed("L") && fl.Changed("shape") {
+		// documented (--shape overrides --L), but easy to miss
+		fmt.Fprintf(stderr, "quench: note: --shape %s%s sets the extents; --L %d%s is not used\n", f.shape, f.given("shape"), f.L, f.given("L"))
+	}
 	if c.Model == "sandpile" && c.Start == "hot" && !cmd.Flags().Changed("start") {
 		fmt.Fprintf(stderr, "quench: note: %d sites are beyond the stationary sampler (%d): starting hot, so statistics of the first ~%d grains are biased (thermalize with --therm-grains)\n",
 			c.Lattice().Sites(), sim.MaxStationarySites, c.Lattice().Sites())
