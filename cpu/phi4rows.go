@@ -57,6 +57,7 @@ func addVec[T flt](d, a, b []T) int {
 	if v == 0 {
 		return 0
 	}
+	_, _ = a[v-1], b[v-1] // the kernel reads v elements of each
 	dp, ap, bp := unsafe.Pointer(&d[0]), unsafe.Pointer(&a[0]), unsafe.Pointer(&b[0])
 	if is32[T]() {
 		nbRows32(dp, ap, bp, nil, 0, v)
@@ -73,6 +74,7 @@ func emVec[T flt](next, phi, nb, xi []T, k *kc[T]) int {
 	if v == 0 {
 		return 0
 	}
+	_, _, _ = next[v-1], phi[v-1], xi[v-1] // the kernel reads or writes v elements of each
 	np, pp, bp, xp := unsafe.Pointer(&next[0]), unsafe.Pointer(&phi[0]), unsafe.Pointer(&nb[0]), unsafe.Pointer(&xi[0])
 	if is32[T]() {
 		emRow32(np, pp, bp, xp, unsafe.Pointer(k), v)
@@ -88,6 +90,7 @@ func baoab1Vec[T flt](next, mom, phi, nb, xi []T, k *kc[T]) int {
 	if v == 0 {
 		return 0
 	}
+	_, _, _, _ = next[v-1], mom[v-1], phi[v-1], xi[v-1]
 	np, mp, pp, bp, xp := unsafe.Pointer(&next[0]), unsafe.Pointer(&mom[0]), unsafe.Pointer(&phi[0]), unsafe.Pointer(&nb[0]), unsafe.Pointer(&xi[0])
 	if is32[T]() {
 		baoab1Row32(np, mp, pp, bp, xp, unsafe.Pointer(k), v)
@@ -103,6 +106,7 @@ func baoab2Vec[T flt](mom, q, nb []T, k *kc[T]) int {
 	if v == 0 {
 		return 0
 	}
+	_, _ = mom[v-1], q[v-1]
 	mp, qp, bp := unsafe.Pointer(&mom[0]), unsafe.Pointer(&q[0]), unsafe.Pointer(&nb[0])
 	if is32[T]() {
 		baoab2Row32(mp, qp, bp, unsafe.Pointer(k), v)
@@ -118,6 +122,7 @@ func negForceVec[T flt](mu, phi, nb []T, k *kc[T]) int {
 	if v == 0 {
 		return 0
 	}
+	_, _ = mu[v-1], phi[v-1]
 	mp, pp, bp := unsafe.Pointer(&mu[0]), unsafe.Pointer(&phi[0]), unsafe.Pointer(&nb[0])
 	if is32[T]() {
 		negForceRow32(mp, pp, bp, unsafe.Pointer(k), v)

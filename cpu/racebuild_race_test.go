@@ -1,0 +1,6 @@
+//go:build race
+
+package cpu
+
+// raceBuild: the tests were built with -race (see sameBits).
+const raceBuild = true
