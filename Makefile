@@ -37,7 +37,7 @@ fma:
 	GOAMD64=v3 $(GO) test -count=1 ./internal/pmath
 	GOAMD64=v3 $(GO) test -count=1 -run 'Phi4|Particle|FieldSums|Diffusion' ./kernels
 	GOAMD64=v3 $(GO) test -count=1 -run 'LagCovs|SokalDirect' ./stats
-	GOAMD64=v3 $(GO) test -count=1 -run 'FieldBlockVec|FieldSumsPaths|NbRowVec|Phi4StepVec|ModelBRowVec|ParticleRowVec|ParticleStepVec' ./cpu
+	GOAMD64=v3 $(GO) test -count=1 -run 'FieldBlockVec|FieldSumsPaths|NbRowVec|Phi4StepVec|ModelBRowVec|ParticleRowVec|ParticleStepVec|KuramotoRowVec' ./cpu
 
 # Throughput benchmarks (flips/ns, GB/s): one thread, then every core, in
 # two runs (with -cpu 1,N in one, Go 1.26 ran the -cpu 1 rows with N

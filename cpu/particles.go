@@ -167,13 +167,7 @@ func particleStep[T flt](m int64, p *quench.ParticleParams, k pc[T], ctr quench.
 				continue
 			}
 			sinCos2PiOf(sns[:b1-b0], css[:b1-b0], x[b0:b1])
-			for j := b0; j < b1; j++ {
-				xi := xi[j-b0]
-				sn, cs := sns[j-b0], css[j-b0]
-				drift := omega[j] + T(k.kn*(T(sT*T(cs))-T(cT*T(sn))))
-				th := (x[j] + T(k.dtTurn*drift)) + T(k.ampTurn*xi)
-				x[j] = th - T(math.Floor(float64(th)))
-			}
+			kuramotoRow(x[b0:b1], omega[b0:b1], xi, sns[:b1-b0], css[:b1-b0], &k, &[2]T{sT, cT})
 		}
 	}
 	if parts == 1 {
@@ -202,6 +196,25 @@ func particleRow[T flt](x, v, xi []T, k *pc[T], baoab, dw bool) {
 	}
 	for ; j < len(x); j++ {
 		x[j] = (x[j] + T(k.a*particleForce(x[j], dw, k))) + T(k.amp*xi[j])
+	}
+}
+
+// kuramotoRow turns the phases x from their natural frequencies omega,
+// noise xi, sines sn and cosines cs (float64, of the phases) and the mean
+// field sc = {S, C} (the phase sums in T): the leading coordinates that
+// fill whole vectors by kuramotoVec, the rest here. The source has the
+// operands in the order the loop's compiled code had them when it was
+// particleStep's (go tool objdump: cs*S, then *kn, + omega; xi*ampTurn),
+// which as written there (omega + kn*(...), ampTurn*xi) the compiler
+// swapped once the loop was a function of its own: the order decides
+// which NaN payload a sum or product of two NaNs keeps, and the vector
+// kernels follow it.
+func kuramotoRow[T flt](x, omega, xi []T, sn, cs []float64, k *pc[T], sc *[2]T) {
+	sT, cT := sc[0], sc[1]
+	for j := kuramotoVec(x, omega, xi, sn, cs, k, sc); j < len(x); j++ {
+		drift := T((T(T(cs[j])*sT)-T(T(sn[j])*cT))*k.kn) + omega[j]
+		th := (T(drift*k.dtTurn) + x[j]) + T(xi[j]*k.ampTurn)
+		x[j] = th - T(math.Floor(float64(th)))
 	}
 }
 

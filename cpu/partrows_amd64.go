@@ -34,3 +34,14 @@ func partBAOABH64(x, v, xi, k unsafe.Pointer, n int)
 
 //go:noescape
 func partBAOABDW64(x, v, xi, k unsafe.Pointer, n int)
+
+// kurRow32 and kurRow64 are kuramotoRow's update of n phases x (a
+// multiple of 8 or 4, at least one vector) from omega, the noise xi, the
+// float64 sines sn and cosines cs, the pc k and sc = {S, C} in the phases'
+// type.
+
+//go:noescape
+func kurRow32(x, omega, xi, sn, cs, k, sc unsafe.Pointer, n int)
+
+//go:noescape
+func kurRow64(x, omega, xi, sn, cs, k, sc unsafe.Pointer, n int)

@@ -112,6 +112,71 @@ loop: \
 	VZEROUPPER; \
 	RET
 
+// kuramotoRow's update (kurRow32, kurRow64): with sn and cs the float64
+// sine and cosine of the phase (float32 phases: rounded to float32 first,
+// VCVTPD2PS as the compiled CVTSD2SS), in the compiled scalar code's order
+// (go tool objdump, both types):
+// drift = (((cs*S) - (sn*C))*kn) + omega, th = ((drift*dtTurn) + x) +
+// (xi*ampTurn), x = th - floor(th). floor is VROUNDP with mode 1, the
+// compiled ROUNDSD of math.Floor; for float32 the scalar code floors
+// float64(th) and rounds it back, which for every finite th is the
+// float32 floor exactly, for infinities the infinity and for a NaN th
+// (already quiet: a sum's) the same NaN. LD loads a vector of sines or
+// cosines from base in the phases' type, SC the bytes they take.
+
+// pc's fields (particles.go), in elements
+#define PKN 8
+#define PDTT 9
+#define PAMPT 10
+
+#define LD64(base, reg, xreg, tmp) \
+	VMOVUPD (base), reg
+
+#define LD32(base, reg, xreg, tmp) \
+	VCVTPD2PSY (base), xreg; \
+	VCVTPD2PSY 32(base), tmp; \
+	VINSERTF128 $1, tmp, reg, reg
+
+#define KUR(B, S, LD, SC, ROUND, loop) \
+	MOVQ x+0(FP), DI; \
+	MOVQ omega+8(FP), SI; \
+	MOVQ xi+16(FP), R8; \
+	MOVQ sn+24(FP), R9; \
+	MOVQ cs+32(FP), R10; \
+	MOVQ k+40(FP), AX; \
+	MOVQ sc+48(FP), BX; \
+	MOVQ n+56(FP), CX; \
+	B (0*S)(BX), Y8; \
+	B (1*S)(BX), Y9; \
+	B (PKN*S)(AX), Y10; \
+	B (PDTT*S)(AX), Y11; \
+	B (PAMPT*S)(AX), Y12; \
+loop: \
+	LD(R10, Y0, X0, X3); \
+	MUL Y8, Y0, Y0; \
+	LD(R9, Y1, X1, X4); \
+	MUL Y9, Y1, Y1; \
+	SUB Y1, Y0, Y0; \
+	MUL Y10, Y0, Y0; \
+	ADD (SI), Y0, Y0; \
+	MUL Y11, Y0, Y0; \
+	ADD (DI), Y0, Y0; \
+	VMOVUPS (R8), Y2; \
+	MUL Y12, Y2, Y2; \
+	ADD Y2, Y0, Y0; \
+	ROUND $1, Y0, Y1; \
+	SUB Y1, Y0, Y0; \
+	VMOVUPS Y0, (DI); \
+	ADDQ $32, DI; \
+	ADDQ $32, SI; \
+	ADDQ $32, R8; \
+	ADDQ $SC, R9; \
+	ADDQ $SC, R10; \
+	DECQ CX; \
+	JNZ loop; \
+	VZEROUPPER; \
+	RET
+
 #define ONE32 $0x3f800000
 #define SIGN32 $0x80000000
 #define ONE64 $0x3ff0000000000000
@@ -167,3 +232,20 @@ TEXT ·partBAOABH64(SB), NOSPLIT, $0-40
 TEXT ·partBAOABDW64(SB), NOSPLIT, $0-40
 	SHRQ $2, n+32(FP)
 	PBAOAB(FDW(SUB, MUL), VBROADCASTSD, 8, VPBROADCASTQ, ONE64, SIGN64, pbdw64loop)
+
+// func kurRow64(x, omega, xi, sn, cs, k, sc unsafe.Pointer, n int)
+TEXT ·kurRow64(SB), NOSPLIT, $0-64
+	SHRQ $2, n+56(FP)
+	KUR(VBROADCASTSD, 8, LD64, 32, VROUNDPD, kur64loop)
+
+#undef MUL
+#undef ADD
+#undef SUB
+#define MUL VMULPS
+#define ADD VADDPS
+#define SUB VSUBPS
+
+// func kurRow32(x, omega, xi, sn, cs, k, sc unsafe.Pointer, n int)
+TEXT ·kurRow32(SB), NOSPLIT, $0-64
+	SHRQ $3, n+56(FP)
+	KUR(VBROADCASTSS, 4, LD32, 64, VROUNDPS, kur32loop)

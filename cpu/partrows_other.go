@@ -19,3 +19,7 @@ func partEMDW64(x, xi, k unsafe.Pointer, n int) { panic(noVector) }
 func partBAOABH64(x, v, xi, k unsafe.Pointer, n int) { panic(noVector) }
 
 func partBAOABDW64(x, v, xi, k unsafe.Pointer, n int) { panic(noVector) }
+
+func kurRow32(x, omega, xi, sn, cs, k, sc unsafe.Pointer, n int) { panic(noVector) }
+
+func kurRow64(x, omega, xi, sn, cs, k, sc unsafe.Pointer, n int) { panic(noVector) }

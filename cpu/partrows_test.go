@@ -1,6 +1,7 @@
 package cpu
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -112,6 +113,70 @@ func particleStepVec[T flt](t *testing.T, r *rand.Rand, p *quench.ParticleParams
 		if i := sameBits(f[0][j], f[1][j]); i >= 0 {
 			t.Fatalf("%s %s, %d coordinates %T specials %v: %s[%d]: vector %s, scalar %s (coefficients %+v)",
 				p.Scheme, p.Potential, m, k.a, specials, name, i, bitsOf(f[0][j][i]), bitsOf(f[1][j][i]), k)
+		}
+	}
+}
+
+// TestKuramotoRowVec: kuramotoRow with the vector kernels (kuramotoVec)
+// gives the scalar loop's phases bit for bit, NaN payloads included,
+// float32 and float64, on runs of 0 to 40 phases (every tail) and some
+// longer, from any offset of their buffers, with random coefficients and
+// mean fields, and values (phases, frequencies, noise, the float64 sines
+// and cosines) with NaNs of random payloads, infinities, signed zeros,
+// subnormals and huge values; and plain runs: phases in [0, 1) and
+// their sines and cosines, whose new phases land on and around integers.
+func TestKuramotoRowVec(t *testing.T) {
+	if !useAVX2 {
+		t.Skip("no AVX2 (or purego): the scalar code only")
+	}
+	t.Run("float32", func(t *testing.T) { kuramotoRowVec[float32](t) })
+	t.Run("float64", func(t *testing.T) { kuramotoRowVec[float64](t) })
+}
+
+func kuramotoRowVec[T flt](t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	for trial := range 6000 {
+		n := trial % 41
+		if trial%7 == 0 {
+			n = 41 + r.IntN(1100)
+		}
+		specials := []float64{0, 0.05, 0.5}[trial%3]
+		k := randPC[T](r, specials > 0)
+		sc := [2]T{T(r.NormFloat64()), T(r.NormFloat64())}
+		if v := rowData[T](r, 2, 0.5); specials > 0 && r.IntN(2) == 0 {
+			sc = [2]T{v[0], v[1]}
+		}
+		off := r.IntN(9)
+		var x, omega, xi [2][]T // vector, scalar
+		x[0] = rowData[T](r, off+n, specials)[off:]
+		omega[0] = rowData[T](r, off+n, specials)[off:]
+		xi[0] = rowData[T](r, off+n, specials)[off:]
+		sn := rowData[float64](r, off+n, specials)[off:]
+		cs := rowData[float64](r, off+n, specials)[off:]
+		if trial%5 == 1 { // plain phases, their sin and cos, small steps
+			for j := range x[0] {
+				x[0][j] = T(r.Float64())
+				sn[j], cs[j] = math.Sincos(2 * math.Pi * float64(x[0][j]))
+				xi[0][j] = T(r.NormFloat64())
+				omega[0][j] = T(r.NormFloat64())
+			}
+			k.kn, k.dtTurn, k.ampTurn = T(r.Float64()), T(r.Float64()), T(r.Float64()/4)
+			sc = [2]T{T(r.NormFloat64()), T(r.NormFloat64())}
+		}
+		x[1] = append([]T(nil), x[0]...)
+		omega[1] = append([]T(nil), omega[0]...)
+		xi[1] = append([]T(nil), xi[0]...)
+		withAVX2(true, func() { kuramotoRow(x[0], omega[0], xi[0], sn, cs, &k, &sc) })
+		withAVX2(false, func() { kuramotoRow(x[1], omega[1], xi[1], sn, cs, &k, &sc) })
+		for _, f := range []struct {
+			name string
+			v    [2][]T
+		}{{"x", x}, {"omega", omega}, {"xi", xi}} {
+			if i := sameBits(f.v[0], f.v[1]); i >= 0 {
+				t.Fatalf("trial %d, %d phases at offset %d, specials %v: %s[%d]: vector %s, scalar %s (sin %v %#x, cos %v %#x, sc %v, coefficients %+v)",
+					trial, n, off, specials, f.name, i, bitsOf(f.v[0][i]), bitsOf(f.v[1][i]),
+					sn[i], math.Float64bits(sn[i]), cs[i], math.Float64bits(cs[i]), sc, k)
+			}
 		}
 	}
 }
