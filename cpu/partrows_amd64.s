@@ -3,16 +3,17 @@
 #include "textflag.h"
 
 // The particle kernels (partrows.go): particleRow's em/lm and BAOAB
-// updates of the harmonic and double-well potentials, 8 float32 or 4
-// float64 coordinates an instruction, n elements (a multiple of the
-// lanes, at least one vector). As in phi4rows_amd64.s each lane does the
+// updates of the harmonic and double-well potentials and kuramotoRow's
+// phase update, 8 float32 or 4 float64 coordinates an instruction, n
+// elements (a multiple of the lanes, at least one vector). As in phi4rows_amd64.s each lane does the
 // scalar code's IEEE operations in its order, one VMULP/VADDP/VSUBP for
 // each MULS/ADDS/SUBS, never a fused multiply-add, the negation a flip of
 // the sign bit (the compiled PXOR), and the operands in the compiled
 // scalar code's order (go tool objdump; src1, the middle operand in Go's
 // syntax, is the one whose NaN an x86 operation returns), which is not
 // always the source's: a*F runs as F*a, x + a*F as (F*a) + x. Pointers
-// advance 32 bytes a vector, so the bodies serve both types: B broadcasts
+// advance 32 bytes a vector (but kuramoto's float64 sines and cosines,
+// SC), so the bodies serve both types: B broadcasts
 // a coefficient, S is the element size (pc's fields are S apart).
 
 // pc's fields (particles.go), in elements

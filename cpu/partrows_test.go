@@ -68,7 +68,7 @@ func particleRowVec[T flt](t *testing.T) {
 // TestParticleStepVec: the whole particleStep with and without the
 // vector kernels (particleRow's and lm's noise sum) gives the same
 // coordinates and velocities bit for bit, for every scheme and potential
-// (kuramoto's scalar loop too), float32 and float64, on 1 to 40
+// (kuramoto's kernels too), float32 and float64, on 1 to 40
 // coordinates and sizes whose blocks and chunks end early, random
 // coefficients and values with NaNs, infinities, signed zeros,
 // subnormals and huge values.
