@@ -265,3 +265,33 @@ func TestModelBSignedZero(t *testing.T) {
 }
 
 func math32negz() float32 { return math.Float32frombits(1 << 31) }
+
+func TestGuardKuramoto(t *testing.T) {
+	skipNoAVX2(t)
+	t.Run("f32", func(t *testing.T) { guardKuramoto[float32](t) })
+	t.Run("f64", func(t *testing.T) { guardKuramoto[float64](t) })
+}
+
+func guardKuramoto[T flt](t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	for trial := range 400 {
+		freeMaps()
+		n := trial % 50
+		atEnd := trial%2 == 0
+		k := randPC[T](r, false)
+		sc := [2]T{T(r.Float64()), T(r.Float64())}
+		x, om, xi := rowData[T](r, n, 0), rowData[T](r, n, 0), rowData[T](r, n, 0)
+		sn, cs := make([]float64, n), make([]float64, n)
+		for i := range sn {
+			sn[i], cs[i] = 2*r.Float64()-1, 2*r.Float64()-1
+		}
+		gx := guardCopy(t, x, atEnd)
+		withAVX2(true, func() {
+			kuramotoRow(gx, guardCopy(t, om, atEnd), guardCopy(t, xi, atEnd), guardCopy(t, sn, atEnd), guardCopy(t, cs, atEnd), &k, &sc)
+		})
+		withAVX2(false, func() { kuramotoRow(x, om, xi, sn, cs, &k, &sc) })
+		if i := sameBits(gx, x); i >= 0 {
+			t.Fatalf("n %d: phase %d", n, i)
+		}
+	}
+}
