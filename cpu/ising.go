@@ -3,6 +3,7 @@ package cpu
 import (
 	"encoding/binary"
 	"fmt"
+	"math/bits"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -244,6 +245,11 @@ type packedTable struct {
 	// lut[key<<8 | u8]: 0xFE when u8 < hiK[key] (flip), 1 when equal (a
 	// tie for the second draw), 0 otherwise
 	lut [16 << 8]uint8
+	// the vector sweep's tables (isingVec2, isingVec3), by 2 nd + down
+	// (down 1 if the spin is down), twice for the two 128-bit lanes: [0]
+	// g = hiK - 1 clamped to 0..255 (u <= g: flip), [1] h = hiK mod 256
+	// (u == h: a tie or a threshold of 0 or 256, decided by vecTies)
+	vecTab [2][32]uint8
 }
 
 // packedTables caches the re-indexed tables by IsingTable (tables are not
@@ -275,6 +281,15 @@ func packTable(tab *quench.IsingTable) *packedTable {
 		p.hiK[i] = -1
 	}
 	defer func() {
+		for nd := 0; nd < 8; nd++ {
+			for down := 0; down < 2; down++ {
+				h := p.hiK[nd+8*down]
+				i := 2*nd + down
+				p.vecTab[0][i] = uint8(min(max(h-1, 0), 255))
+				p.vecTab[1][i] = uint8(h)
+				p.vecTab[0][16+i], p.vecTab[1][16+i] = p.vecTab[0][i], p.vecTab[1][i]
+			}
+		}
 		for key := range p.hiK {
 			for u := 0; u < 256; u++ {
 				switch h := p.hiK[key]; {
@@ -339,9 +354,18 @@ func sweepRow(s []int8, base int64, nb []int64, lx, x0 int, tab *quench.IsingTab
 	inner := (last-first)/2 - 1
 	if inner > 0 && (len(nb) == 2 || len(nb) == 4) {
 		at := func(rowIndex int64, x int) unsafe.Pointer { return unsafe.Pointer(&s[rowIndex*int64(lx)+int64(x)]) }
+		x := first + 2
+		if useAVX2 && inner >= 16 {
+			// 16 sites a vector register, all the interior
+			var pe, pf unsafe.Pointer
+			if len(nb) == 4 {
+				pe, pf = at(nb[2], x), at(nb[3], x)
+			}
+			vecRow(at(r0, x), at(nb[0], x), at(nb[1], x), pe, pf, unsafe.Pointer(&u[1]), inner, pt, tab, j0+1, key, ctr, phase)
+			return
+		}
 		// Blocks of four sites (8 bytes) by SWAR while the block's right
 		// neighbours (up to x+8) stay inside the row, then one site at a time.
-		x := first + 2
 		blocks := inner / 4
 		for blocks > 0 && x+8*(blocks-1)+8 > lx-1 {
 			blocks--
@@ -431,6 +455,94 @@ func swarBlocks(pr, pa, pc, pe, pf, pu unsafe.Pointer, blocks int, pt *packedTab
 		// reads this row (parts adjacent to ours never run at the same time)
 		binary.LittleEndian.PutUint64((*[8]byte)(p)[:], cur^f)
 		prev, cur = cur, next // the other colour's bytes, which prev>>56 reads, are unchanged
+	}
+}
+
+// maxVecs is the most vector registers vecBlocks gives isingVec2 or
+// isingVec3 at a time (the size of its list of ties).
+const maxVecs = 64
+
+// vecMasks[k] has 0xFE at the sites k..15 of a vector register (even
+// bytes from 2k on): isingVec2 and isingVec3 update those.
+var vecMasks = func() (m [16][32]uint8) {
+	for k := range m {
+		for i := k; i < 16; i++ {
+			m[k][2*i] = 0xFE
+		}
+	}
+	return m
+}()
+
+// vecRow updates the n >= 16 interior sites of a 2D or 3D row (pe nil:
+// 2D) from pr on with vector registers of 16 sites (vecBlocks): n/16
+// registers from pr, then, for the n mod 16 sites left, a register ending
+// at the last site that updates only those (the right neighbours of the
+// last, at pr + 2n - 1, lie in the row: it is an interior site).
+func vecRow(pr, pa, pc, pe, pf, pu unsafe.Pointer, n int, pt *packedTable, tab *quench.IsingTable, j uint64, key philox.Key, ctr quench.Counter, phase uint32) {
+	nv := n / 16
+	vecBlocks(pr, pa, pc, pe, pf, pu, nv, &vecMasks[0], pt, tab, j, key, ctr, phase)
+	if r := n % 16; r > 0 {
+		t := n - 16 // the site the last register starts at
+		o := uintptr(2 * t)
+		if pe != nil {
+			pe, pf = unsafe.Add(pe, o), unsafe.Add(pf, o)
+		}
+		vecBlocks(unsafe.Add(pr, o), unsafe.Add(pa, o), unsafe.Add(pc, o), pe, pf, unsafe.Add(pu, t), 1, &vecMasks[16-r], pt, tab, j+uint64(t), key, ctr, phase)
+	}
+}
+
+// vecBlocks is swarBlocks for nv vector registers of four blocks (16
+// sites, 32 bytes) each: isingVec2 or isingVec3 (pe nil: 2D), maxVecs
+// registers a call, then vecTies for the sites they left. Only the sites
+// where mask is 0xFE are updated.
+func vecBlocks(pr, pa, pc, pe, pf, pu unsafe.Pointer, nv int, mask *[32]uint8, pt *packedTable, tab *quench.IsingTable, j uint64, key philox.Key, ctr quench.Counter, phase uint32) {
+	var ties [2 * maxVecs]uint32
+	for v0 := 0; v0 < nv; v0 += maxVecs {
+		n := min(nv-v0, maxVecs)
+		o := uintptr(32 * v0)
+		qr, qa, qc, qu := unsafe.Add(pr, o), unsafe.Add(pa, o), unsafe.Add(pc, o), unsafe.Add(pu, 16*v0)
+		var qe, qf unsafe.Pointer
+		var nt int
+		if pe == nil {
+			nt = isingVec2(qr, qa, qc, qu, n, &pt.vecTab, mask, &ties)
+		} else {
+			qe, qf = unsafe.Add(pe, o), unsafe.Add(pf, o)
+			nt = isingVec3(qr, qa, qc, qe, qf, qu, n, &pt.vecTab, mask, &ties)
+		}
+		if nt > 0 {
+			vecTies(ties[:2*nt], qr, qa, qc, qe, qf, qu, pt, tab, j+uint64(16*v0), key, ctr, phase)
+		}
+	}
+}
+
+// vecTies decides the sites isingVec2 and isingVec3 left (ties: pairs of
+// register index and mask of its bytes), as swarBlocks would: the key
+// from the down bits of the site and its neighbours, the primary byte
+// against the threshold's high byte and, where they are equal, the site's
+// own second draw. pr and the others point at the first register's first
+// site, j is its phase-site index.
+//
+//go:noinline
+func vecTies(ties []uint32, pr, pa, pc, pe, pf, pu unsafe.Pointer, pt *packedTable, tab *quench.IsingTable, j uint64, key philox.Key, ctr quench.Counter, phase uint32) {
+	dn := func(p unsafe.Pointer, o uintptr) int { return int(*(*uint8)(unsafe.Add(p, o)) >> 1 & 1) }
+	for t := 0; t+1 < len(ties); t += 2 {
+		v, m := uintptr(ties[t]), ties[t+1]
+		for ; m != 0; m &= m - 1 {
+			b := uintptr(bits.TrailingZeros32(m))
+			o := 32*v + b
+			nd := dn(pr, o-1) + dn(pr, o+1) + dn(pa, o) + dn(pc, o)
+			if pe != nil {
+				nd += dn(pe, o) + dn(pf, o)
+			}
+			k := nd + 8*dn(pr, o)
+			i := 16*v + b/2 // the site's random byte
+			d := int32(*(*uint8)(unsafe.Add(pu, i))) - pt.hiK[k]
+			flip := uint8(d >> 31) // 0xFF when u8 < h
+			if d == 0 {
+				flip = uint8(tie(tab.Lo[pt.kK[k]], j+uint64(i), key, ctr, phase))
+			}
+			*(*uint8)(unsafe.Add(pr, o)) ^= flip & 0xFE
+		}
 	}
 }
 

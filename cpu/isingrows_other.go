@@ -1,0 +1,13 @@
+//go:build !amd64 || purego
+
+package cpu
+
+import "unsafe"
+
+func isingVec2(pr, pa, pc, pu unsafe.Pointer, n int, tabs *[2][32]uint8, mask *[32]uint8, ties *[2 * maxVecs]uint32) int {
+	panic(noVector)
+}
+
+func isingVec3(pr, pa, pc, pe, pf, pu unsafe.Pointer, n int, tabs *[2][32]uint8, mask *[32]uint8, ties *[2 * maxVecs]uint32) int {
+	panic(noVector)
+}

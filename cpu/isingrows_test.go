@@ -1,0 +1,154 @@
+package cpu
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/quenchlab/quench"
+	"github.com/quenchlab/quench/backendtest"
+)
+
+// sweepWith runs sweeps of the CPU backend on a copy of s with the vector
+// sweep on or off.
+func sweepWith(t *testing.T, vec bool, s []int8, lat quench.Lattice, tab *quench.IsingTable, ctrs []quench.Counter) []int8 {
+	t.Helper()
+	defer func(saved bool) { useAVX2 = saved }(useAVX2)
+	useAVX2 = vec
+	b := New()
+	buf, err := b.Alloc(quench.Int8, lat.Sites())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Free(buf)
+	if err := b.Upload(buf, s); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range ctrs {
+		if err := b.IsingSweep(buf, lat, tab, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := make([]int8, lat.Sites())
+	if err := b.Download(got, buf); err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+// TestIsingVecSweep checks the vector sweep (isingVec2, isingVec3 and
+// vecTies) against the scalar one (swarBlocks, inner2, inner3) and the
+// plain reference, bit for bit, on 2D and 3D shapes from the smallest to
+// rows of several calls' worth of registers, both algorithms, fields and
+// couplings of either sign, and temperatures from ones where every
+// threshold is 0 or 2^32 (all undecided sites go to vecTies) to hot ones.
+func TestIsingVecSweep(t *testing.T) {
+	if !useAVX2 {
+		t.Skip("no AVX2")
+	}
+	shapes := [][]int{
+		{2, 2}, {4, 34}, {2, 36}, {6, 38}, {4, 64}, {10, 66}, {2, 96}, {8, 130},
+		{4, 4100}, {64, 1030}, {2, 2, 36}, {4, 6, 40}, {4, 4, 64}, {6, 4, 98},
+		{8, 8, 128}, {2, 4, 194}, {34, 34, 34}, {16, 16, 1026}, {2, 2, 4160},
+	}
+	params := []quench.IsingParams{
+		{J: 1, Beta: 0.44, Algo: quench.Metropolis},
+		{J: 1, H: 0.1, Beta: 0.44, Algo: quench.HeatBath},
+		{J: -1, H: 0.3, Beta: 0.25, Algo: quench.Metropolis},
+		{J: 0.7, H: -0.2, Beta: 0.6, Algo: quench.HeatBath},
+		{J: 1, Beta: 0.05, Algo: quench.HeatBath},
+		{J: 1, H: -0.1, Beta: 0.01, Algo: quench.Metropolis},
+		{J: 1, Beta: 40, Algo: quench.Metropolis}, // thresholds 0 and 2^32
+		{J: -1, H: 0.5, Beta: 30, Algo: quench.HeatBath},
+		{J: 1, Beta: 2.3, Algo: quench.HeatBath}, // high bytes 0 and 255
+	}
+	for i, shape := range shapes {
+		lat, err := quench.NewLattice(shape...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k, p := range params {
+			if lat.Sites() > 1<<16 && k%3 != 0 {
+				continue // keep the big ones short
+			}
+			t.Run(fmt.Sprintf("%v/%d", shape, k), func(t *testing.T) {
+				tab, err := quench.NewIsingTable(lat.Dim(), p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				s := make([]int8, lat.Sites())
+				if err := quench.InitSpins(s, "hot", uint64(31+i), uint32(k)); err != nil {
+					t.Fatal(err)
+				}
+				var ctrs []quench.Counter
+				for step := range 3 {
+					ctrs = append(ctrs, quench.Counter{Seed: uint64(1000*i + k), Replica: uint32(k), Step: uint64(step)})
+				}
+				vec := sweepWith(t, true, s, lat, tab, ctrs)
+				scalar := sweepWith(t, false, s, lat, tab, ctrs)
+				if !slices.Equal(vec, scalar) {
+					t.Fatalf("vector and scalar sweeps differ at site %d", firstDiff(vec, scalar))
+				}
+				if lat.Sites() <= 1<<16 {
+					ref := slices.Clone(s)
+					for _, c := range ctrs {
+						backendtest.RefIsingSweep(ref, lat, tab, c)
+					}
+					if !slices.Equal(vec, ref) {
+						t.Fatalf("vector sweep and reference differ at site %d", firstDiff(vec, ref))
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestIsingVecRandomShapes draws random 2D and 3D shapes (even extents,
+// rows of 2 to 300 sites) and tables and compares the vector and scalar
+// sweeps.
+func TestIsingVecRandomShapes(t *testing.T) {
+	if !useAVX2 {
+		t.Skip("no AVX2")
+	}
+	r := rand.New(rand.NewPCG(5, 11))
+	for it := 0; it < 60; it++ {
+		d := 2 + r.IntN(2)
+		shape := make([]int, d)
+		for a := range shape {
+			shape[a] = 2 * (1 + r.IntN(6))
+		}
+		shape[d-1] = 2 * (1 + r.IntN(150))
+		lat, err := quench.NewLattice(shape...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := quench.IsingParams{J: 2*r.Float64() - 1, H: r.Float64() - 0.5, Beta: 0.05 + 3*r.Float64(), Algo: quench.Algo(1 + r.IntN(2))}
+		if it%5 == 0 {
+			p.Beta *= 20
+		}
+		tab, err := quench.NewIsingTable(d, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := make([]int8, lat.Sites())
+		if err := quench.InitSpins(s, "hot", uint64(it), 0); err != nil {
+			t.Fatal(err)
+		}
+		ctrs := []quench.Counter{{Seed: uint64(it), Step: 5}, {Seed: uint64(it), Step: 6}}
+		vec := sweepWith(t, true, s, lat, tab, ctrs)
+		scalar := sweepWith(t, false, s, lat, tab, ctrs)
+		if !slices.Equal(vec, scalar) {
+			t.Fatalf("%v %+v: vector and scalar sweeps differ at site %d", shape, p, firstDiff(vec, scalar))
+		}
+	}
+}
+
+func firstDiff(a, b []int8) int {
+	for i := range a {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return -1
+}
