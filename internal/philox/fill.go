@@ -180,3 +180,23 @@ func fillGroups2(dst []byte, c Counter, k Key) {
 		binary.LittleEndian.PutUint32(d[12:], r[3])
 	}
 }
+
+// Word0s writes to dst[i] word 0 of Philox4x32_10(c, k) with c's word 0
+// replaced by w0[i] (len(dst) == len(w0)): the first word of many
+// counters that differ in their group's low 32 bits only. Where the CPU
+// has AVX2 it runs eight counters at a time (word0s8), the same integer
+// operations lane by lane.
+func Word0s(dst, w0 []uint32, c Counter, k Key) {
+	n := len(w0)
+	dst = dst[:n]
+	i := 0
+	if useAVX2 && n >= 8 {
+		var t consts8
+		t.set(c, k)
+		i = n &^ 7
+		word0s8(&dst[0], &w0[0], i/8, &t)
+	}
+	for ; i < n; i++ {
+		dst[i] = Philox4x32_10(Counter{w0[i], c[1], c[2], c[3]}, k)[0]
+	}
+}

@@ -14,3 +14,9 @@ var useAVX2 = cpu.X86.HasAVX2
 //
 //go:noescape
 func fillGroups8(dst *byte, blocks int, c0 uint32, t *consts8)
+
+// word0s8 writes word 0 of Philox4x32_10 for blocks*8 counters: word 0
+// of counter i from w0[i], words 1 to 3 from t (Word0s).
+//
+//go:noescape
+func word0s8(dst, w0 *uint32, blocks int, t *consts8)

@@ -140,3 +140,28 @@ one:
 done:
 	VZEROUPPER
 	RET
+
+// func word0s8(dst, w0 *uint32, blocks int, t *consts8)
+//
+// Word 0 of Philox4x32_10 for blocks*8 counters: lane l of block b has
+// word 0 w0[8 b + l] and words 1 to 3 from t. blocks >= 1.
+TEXT ·word0s8(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ w0+8(FP), DX
+	MOVQ blocks+16(FP), CX
+	MOVQ t+24(FP), SI
+	LEAQ ·vecConsts(SB), R8
+
+w0loop:
+	VMOVDQU (DX), Y0
+	VPBROADCASTD W1(SI), Y1
+	VPBROADCASTD W2(SI), Y2
+	VPBROADCASTD W3(SI), Y3
+	ROUNDS(Y0, Y1, Y2, Y3)
+	VMOVDQU Y0, (DI)
+	ADDQ $32, DI
+	ADDQ $32, DX
+	DECQ CX
+	JNZ w0loop
+	VZEROUPPER
+	RET

@@ -5,3 +5,5 @@ package philox
 var useAVX2 = false
 
 func fillGroups8(dst *byte, blocks int, c0 uint32, t *consts8) { panic("philox: no vector code") }
+
+func word0s8(dst, w0 *uint32, blocks int, t *consts8) { panic("philox: no vector code") }

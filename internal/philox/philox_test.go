@@ -2,6 +2,7 @@ package philox
 
 import (
 	"encoding/binary"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -168,6 +169,38 @@ func TestFillGroupsHighFields(t *testing.T) {
 		for w := 0; w < 4; w++ {
 			if got := uint32(dst[16*g+4*w]) | uint32(dst[16*g+4*w+1])<<8 | uint32(dst[16*g+4*w+2])<<16 | uint32(dst[16*g+4*w+3])<<24; got != r[w] {
 				t.Fatalf("group %d word %d: %#x, want %#x", g, w, got, r[w])
+			}
+		}
+	}
+}
+
+// TestWord0s checks Word0s, vector and scalar, against Philox4x32_10 on
+// random counters of every length up to 40 and the edge words.
+func TestWord0s(t *testing.T) {
+	saved := useAVX2
+	defer func() { useAVX2 = saved }()
+	r := rand.New(rand.NewPCG(3, 4))
+	for _, avx := range []bool{false, saved} {
+		useAVX2 = avx
+		for n := 0; n <= 40; n++ {
+			k := Key{r.Uint32(), r.Uint32()}
+			c := Counter{0, r.Uint32(), r.Uint32(), r.Uint32()}
+			w0 := make([]uint32, n)
+			for i := range w0 {
+				w0[i] = r.Uint32()
+				switch i % 5 {
+				case 1:
+					w0[i] = 0
+				case 3:
+					w0[i] = ^uint32(0)
+				}
+			}
+			got := make([]uint32, n)
+			Word0s(got, w0, c, k)
+			for i := range w0 {
+				if want := Philox4x32_10(Counter{w0[i], c[1], c[2], c[3]}, k)[0]; got[i] != want {
+					t.Fatalf("avx %v n %d: word %d is %#x, want %#x", avx, n, i, got[i], want)
+				}
 			}
 		}
 	}
