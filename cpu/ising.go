@@ -111,10 +111,74 @@ func (g *rowGeom) neighbours(r int64, nb []int64) int {
 	return par & 1
 }
 
-// randBytes holds the parts' random bytes between sweeps (a part's are
-// about chunkSites/2 bytes: a fresh buffer per part and phase had added a
-// byte per site of garbage per sweep).
-var randBytes = sync.Pool{New: func() any { return new([]uint8) }}
+// isingScratch is a part's working memory, kept between sweeps in
+// scratchPool (a part's random bytes are about chunkSites/2: a fresh
+// buffer per part and phase had added a byte per site of garbage per
+// sweep): its random bytes, the vector sweep's list of undecided
+// registers and its ties.
+type isingScratch struct {
+	u    []uint8
+	vt   [2 * maxVecs]uint32
+	ties tieList
+}
+
+var scratchPool = sync.Pool{New: func() any { return new(isingScratch) }}
+
+// tieCap is the most ties a tieList holds; tieFlush the number at which
+// it decides them (tests lower it).
+const tieCap = 256
+
+var tieFlush = tieCap
+
+// tieList holds the ties vecTies found (sites whose primary byte equals
+// the threshold's high byte), decided together by flush: the site's own
+// second draw against the threshold's low 24 bits. Same-colour sites do
+// not read each other, so deciding them later in the part's sweep of
+// its colour changes nothing.
+type tieList struct {
+	n    int
+	site [tieCap]unsafe.Pointer
+	lo   [tieCap]uint32
+	j    [tieCap]uint64 // phase-site index
+	w0   [tieCap]uint32
+	w    [tieCap]uint32
+}
+
+// add records a tie, deciding the ones held first when the list is full.
+func (tl *tieList) add(site unsafe.Pointer, lo uint32, j uint64, key philox.Key, ctr quench.Counter, phase uint32) {
+	if tl.n >= tieFlush {
+		tl.flush(key, ctr, phase)
+	}
+	tl.site[tl.n], tl.lo[tl.n], tl.j[tl.n] = site, lo, j
+	tl.n++
+}
+
+// flush decides the ties held as tie does (word 0 of the site's draw of
+// block 1: flip when w>>8 < lo), their draws by philox.Word0s for the
+// ones whose phase-site indices share the first's high 32 bits (all of
+// them below 2^32), and empties the list.
+func (tl *tieList) flush(key philox.Key, ctr quench.Counter, phase uint32) {
+	n := tl.n
+	if n == 0 {
+		return
+	}
+	hi := tl.j[0] >> 32
+	for i := range n {
+		tl.w0[i] = uint32(tl.j[i])
+	}
+	philox.Word0s(tl.w[:n], tl.w0[:n], philox.MakeCounter(philox.PurposeIsing, ctr.Replica, ctr.Step, phase, hi<<32, 1), key)
+	for i := range n {
+		w := tl.w[i]
+		if tl.j[i]>>32 != hi {
+			w = philox.Philox4x32_10(philox.MakeCounter(philox.PurposeIsing, ctr.Replica, ctr.Step, phase, tl.j[i], 1), key)[0]
+		}
+		if w>>8 < tl.lo[i] {
+			*(*uint8)(tl.site[i]) ^= 0xFE // +1 <-> -1
+		}
+	}
+	clear(tl.site[:n]) // no pointers into the spins kept in the pool
+	tl.n = 0
+}
 
 // IsingSweep implements quench.SpinFlipper; the per-site rule is documented
 // on quench.IsingTable and written out in quench.IsingFlip.
@@ -189,19 +253,20 @@ func (w *isingWork) part(part int, phase uint32) {
 	// colour have phase-site indices r lx/2 on (so short rows, as in 3D,
 	// fill whole vector blocks of Philox groups too)
 	half := g.lx / 2
-	up := randBytes.Get().(*[]uint8)
-	defer randBytes.Put(up)
-	if need := int(hi-lo) * half; cap(*up) < need {
-		*up = make([]uint8, need)
+	sc := scratchPool.Get().(*isingScratch)
+	defer scratchPool.Put(sc)
+	if need := int(hi-lo) * half; cap(sc.u) < need {
+		sc.u = make([]uint8, need)
 	}
-	u := (*up)[:int(hi-lo)*half]
+	u := sc.u[:int(hi-lo)*half]
 	rowRandom(u, uint64(lo)*uint64(half), w.key, w.ctr, phase)
 	for r := lo; r < hi; r++ {
 		par := g.neighbours(r, nb)
 		x0 := (par + int(phase)) & 1
 		k := int(r-lo) * half
-		sweepRow(w.s, r*int64(g.lx), nb, g.lx, x0, w.tab, w.pt, u[k:k+half], w.key, w.ctr, phase)
+		sweepRow(w.s, r*int64(g.lx), nb, g.lx, x0, w.tab, w.pt, u[k:k+half], sc, w.key, w.ctr, phase)
 	}
+	sc.ties.flush(w.key, w.ctr, phase)
 }
 
 // rowRandom fills u[k] with the primary random byte of the k-th same-colour
@@ -242,6 +307,7 @@ type packedTable struct {
 	// by down-neighbour count nd plus 8 if the spin is down (SWAR blocks)
 	hiK [16]int32
 	kK  [16]int
+	loK [16]uint32 // tab.Lo[kK]
 	// lut[key<<8 | u8]: 0xFE when u8 < hiK[key] (flip), 1 when equal (a
 	// tie for the second draw), 0 otherwise
 	lut [16 << 8]uint8
@@ -308,7 +374,7 @@ func packTable(tab *quench.IsingTable) *packedTable {
 			p.k[keyOf(sv, sum, z)&63] = k
 			if z <= 6 {
 				kk := (z-sum)/2 + 8*int(uint8(sv)&2)/2
-				p.hiK[kk], p.kK[kk] = tab.Hi[k], k
+				p.hiK[kk], p.kK[kk], p.loK[kk] = tab.Hi[k], k, tab.Lo[k]
 			}
 		}
 	}
@@ -319,7 +385,7 @@ func packTable(tab *quench.IsingTable) *packedTable {
 // the row's first site, nb the other rows' indices (not yet multiplied by
 // lx), u the row's lx/2 primary random bytes, drawn by the caller
 // (rowRandom from phase-site index base/2 on).
-func sweepRow(s []int8, base int64, nb []int64, lx, x0 int, tab *quench.IsingTable, pt *packedTable, u []uint8, key philox.Key, ctr quench.Counter, phase uint32) {
+func sweepRow(s []int8, base int64, nb []int64, lx, x0 int, tab *quench.IsingTable, pt *packedTable, u []uint8, sc *isingScratch, key philox.Key, ctr quench.Counter, phase uint32) {
 	z := 2 * tab.Dim
 	row := s[base : base+int64(lx)]
 	r0 := base / int64(lx)
@@ -361,7 +427,7 @@ func sweepRow(s []int8, base int64, nb []int64, lx, x0 int, tab *quench.IsingTab
 			if len(nb) == 4 {
 				pe, pf = at(nb[2], x), at(nb[3], x)
 			}
-			vecRow(at(r0, x), at(nb[0], x), at(nb[1], x), pe, pf, unsafe.Pointer(&u[1]), inner, pt, tab, j0+1, key, ctr, phase)
+			vecRow(at(r0, x), at(nb[0], x), at(nb[1], x), pe, pf, unsafe.Pointer(&u[1]), inner, pt, tab, sc, j0+1, key, ctr, phase)
 			return
 		}
 		// Blocks of four sites (8 bytes) by SWAR while the block's right
@@ -478,16 +544,16 @@ var vecMasks = func() (m [16][32]uint8) {
 // registers from pr, then, for the n mod 16 sites left, a register ending
 // at the last site that updates only those (the right neighbours of the
 // last, at pr + 2n - 1, lie in the row: it is an interior site).
-func vecRow(pr, pa, pc, pe, pf, pu unsafe.Pointer, n int, pt *packedTable, tab *quench.IsingTable, j uint64, key philox.Key, ctr quench.Counter, phase uint32) {
+func vecRow(pr, pa, pc, pe, pf, pu unsafe.Pointer, n int, pt *packedTable, tab *quench.IsingTable, sc *isingScratch, j uint64, key philox.Key, ctr quench.Counter, phase uint32) {
 	nv := n / 16
-	vecBlocks(pr, pa, pc, pe, pf, pu, nv, &vecMasks[0], pt, tab, j, key, ctr, phase)
+	vecBlocks(pr, pa, pc, pe, pf, pu, nv, &vecMasks[0], pt, tab, sc, j, key, ctr, phase)
 	if r := n % 16; r > 0 {
 		t := n - 16 // the site the last register starts at
 		o := uintptr(2 * t)
 		if pe != nil {
 			pe, pf = unsafe.Add(pe, o), unsafe.Add(pf, o)
 		}
-		vecBlocks(unsafe.Add(pr, o), unsafe.Add(pa, o), unsafe.Add(pc, o), pe, pf, unsafe.Add(pu, t), 1, &vecMasks[16-r], pt, tab, j+uint64(t), key, ctr, phase)
+		vecBlocks(unsafe.Add(pr, o), unsafe.Add(pa, o), unsafe.Add(pc, o), pe, pf, unsafe.Add(pu, t), 1, &vecMasks[16-r], pt, tab, sc, j+uint64(t), key, ctr, phase)
 	}
 }
 
@@ -495,8 +561,8 @@ func vecRow(pr, pa, pc, pe, pf, pu unsafe.Pointer, n int, pt *packedTable, tab *
 // sites, 32 bytes) each: isingVec2 or isingVec3 (pe nil: 2D), maxVecs
 // registers a call, then vecTies for the sites they left. Only the sites
 // where mask is 0xFE are updated.
-func vecBlocks(pr, pa, pc, pe, pf, pu unsafe.Pointer, nv int, mask *[32]uint8, pt *packedTable, tab *quench.IsingTable, j uint64, key philox.Key, ctr quench.Counter, phase uint32) {
-	var ties [2 * maxVecs]uint32
+func vecBlocks(pr, pa, pc, pe, pf, pu unsafe.Pointer, nv int, mask *[32]uint8, pt *packedTable, tab *quench.IsingTable, sc *isingScratch, j uint64, key philox.Key, ctr quench.Counter, phase uint32) {
+	ties := &sc.vt
 	for v0 := 0; v0 < nv; v0 += maxVecs {
 		n := min(nv-v0, maxVecs)
 		o := uintptr(32 * v0)
@@ -504,13 +570,13 @@ func vecBlocks(pr, pa, pc, pe, pf, pu unsafe.Pointer, nv int, mask *[32]uint8, p
 		var qe, qf unsafe.Pointer
 		var nt int
 		if pe == nil {
-			nt = isingVec2(qr, qa, qc, qu, n, &pt.vecTab, mask, &ties)
+			nt = isingVec2(qr, qa, qc, qu, n, &pt.vecTab, mask, ties)
 		} else {
 			qe, qf = unsafe.Add(pe, o), unsafe.Add(pf, o)
-			nt = isingVec3(qr, qa, qc, qe, qf, qu, n, &pt.vecTab, mask, &ties)
+			nt = isingVec3(qr, qa, qc, qe, qf, qu, n, &pt.vecTab, mask, ties)
 		}
 		if nt > 0 {
-			vecTies(ties[:2*nt], qr, qa, qc, qe, qf, qu, pt, tab, j+uint64(16*v0), key, ctr, phase)
+			vecTies(ties[:2*nt], qr, qa, qc, qe, qf, qu, pt, &sc.ties, j+uint64(16*v0), key, ctr, phase)
 		}
 	}
 }
@@ -519,11 +585,11 @@ func vecBlocks(pr, pa, pc, pe, pf, pu unsafe.Pointer, nv int, mask *[32]uint8, p
 // register index and mask of its bytes), as swarBlocks would: the key
 // from the down bits of the site and its neighbours, the primary byte
 // against the threshold's high byte and, where they are equal, the site's
-// own second draw. pr and the others point at the first register's first
-// site, j is its phase-site index.
+// own second draw (added to tl, decided by its flush). pr and the others
+// point at the first register's first site, j is its phase-site index.
 //
 //go:noinline
-func vecTies(ties []uint32, pr, pa, pc, pe, pf, pu unsafe.Pointer, pt *packedTable, tab *quench.IsingTable, j uint64, key philox.Key, ctr quench.Counter, phase uint32) {
+func vecTies(ties []uint32, pr, pa, pc, pe, pf, pu unsafe.Pointer, pt *packedTable, tl *tieList, j uint64, key philox.Key, ctr quench.Counter, phase uint32) {
 	dn := func(p unsafe.Pointer, o uintptr) int { return int(*(*uint8)(unsafe.Add(p, o)) >> 1 & 1) }
 	for t := 0; t+1 < len(ties); t += 2 {
 		v, m := uintptr(ties[t]), ties[t+1]
@@ -537,11 +603,12 @@ func vecTies(ties []uint32, pr, pa, pc, pe, pf, pu unsafe.Pointer, pt *packedTab
 			k := nd + 8*dn(pr, o)
 			i := 16*v + b/2 // the site's random byte
 			d := int32(*(*uint8)(unsafe.Add(pu, i))) - pt.hiK[k]
-			flip := uint8(d >> 31) // 0xFF when u8 < h
 			if d == 0 {
-				flip = uint8(tie(tab.Lo[pt.kK[k]], j+uint64(i), key, ctr, phase))
+				tl.add(unsafe.Add(pr, o), pt.loK[k], j+uint64(i), key, ctr, phase)
+				continue
 			}
-			*(*uint8)(unsafe.Add(pr, o)) ^= flip & 0xFE
+			flip := uint8(d >> 31)                      // 0xFF when u8 < h
+			*(*uint8)(unsafe.Add(pr, o)) ^= flip & 0xFE // +1 <-> -1
 		}
 	}
 }

@@ -5,9 +5,11 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+	"unsafe"
 
 	"github.com/quenchlab/quench"
 	"github.com/quenchlab/quench/backendtest"
+	"github.com/quenchlab/quench/internal/philox"
 )
 
 // sweepWith runs sweeps of the CPU backend on a copy of s with the vector
@@ -63,7 +65,9 @@ func TestIsingVecSweep(t *testing.T) {
 		{J: -1, H: 0.5, Beta: 30, Algo: quench.HeatBath},
 		{J: 1, Beta: 2.3, Algo: quench.HeatBath}, // high bytes 0 and 255
 	}
+	defer func(saved int) { tieFlush = saved }(tieFlush)
 	for i, shape := range shapes {
+		tieFlush = []int{tieCap, 1, 5}[i%3] // the list full, mid-part
 		lat, err := quench.NewLattice(shape...)
 		if err != nil {
 			t.Fatal(err)
@@ -140,6 +144,35 @@ func TestIsingVecRandomShapes(t *testing.T) {
 		scalar := sweepWith(t, false, s, lat, tab, ctrs)
 		if !slices.Equal(vec, scalar) {
 			t.Fatalf("%v %+v: vector and scalar sweeps differ at site %d", shape, p, firstDiff(vec, scalar))
+		}
+	}
+}
+
+// TestTieListFlush checks the batched second draws against tie, with
+// phase-site indices on both sides of 2^32.
+func TestTieListFlush(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	key := philox.KeyFromSeed(0x1234_5678_9ABC)
+	for _, n := range []int{1, 7, 8, 9, 40, tieCap} {
+		for _, base := range []uint64{0, 1<<32 - 20, 5 << 32} {
+			var tl tieList
+			spins := make([]int8, n)
+			want := make([]int8, n)
+			ctr := quench.Counter{Seed: 3, Replica: uint32(n), Step: base + 11}
+			for i := range spins {
+				spins[i] = int8(1 - 2*r.IntN(2))
+				lo := r.Uint32() & 0xFFFFFF
+				j := base + uint64(r.IntN(40))
+				tl.add(unsafe.Pointer(&spins[i]), lo, j, key, ctr, 1)
+				want[i] = spins[i] ^ (tie(lo, j, key, ctr, 1) & -2)
+			}
+			tl.flush(key, ctr, 1)
+			if !slices.Equal(spins, want) {
+				t.Fatalf("n %d base %#x: flushed ties differ from tie at %d", n, base, firstDiff(spins, want))
+			}
+			if tl.n != 0 || tl.site[0] != nil {
+				t.Fatalf("flush left the list")
+			}
 		}
 	}
 }
