@@ -255,6 +255,7 @@ func (w *isingWork) part(part int, phase uint32) {
 	half := g.lx / 2
 	sc := scratchPool.Get().(*isingScratch)
 	defer scratchPool.Put(sc)
+	sc.ties.n = 0 // none left by a part that panicked before its flush
 	if need := int(hi-lo) * half; cap(sc.u) < need {
 		sc.u = make([]uint8, need)
 	}
@@ -349,7 +350,10 @@ func packTable(tab *quench.IsingTable) *packedTable {
 	defer func() {
 		for nd := 0; nd < 8; nd++ {
 			for down := 0; down < 2; down++ {
-				h := p.hiK[nd+8*down]
+				// Hi outside 0..256 (a hand-made table): clamped, u < Hi and
+				// u == Hi keep their answers (u == 0 goes to vecTies, which
+				// compares with hiK itself)
+				h := min(max(p.hiK[nd+8*down], 0), 256)
 				i := 2*nd + down
 				p.vecTab[0][i] = uint8(min(max(h-1, 0), 255))
 				p.vecTab[1][i] = uint8(h)

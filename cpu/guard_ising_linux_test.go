@@ -1,0 +1,164 @@
+//go:build linux && amd64 && !purego
+
+package cpu
+
+import (
+	"math/rand/v2"
+	"slices"
+	"testing"
+	"unsafe"
+
+	"github.com/quenchlab/quench"
+	"github.com/quenchlab/quench/internal/philox"
+)
+
+// TestGuardIsingVec runs isingVec2 and isingVec3 on slices that abut a
+// PROT_NONE page at their end or start: the own row exactly from the
+// first site's left neighbour (pr - 1) to byte 32 of the last register
+// (pr + 32 n, the right neighbour of the last site), the neighbour rows
+// exactly the n registers' 32 n bytes, the random bytes exactly 16 n, the
+// tables, mask and tie list exactly their arrays. The results are checked
+// against a model of the kernel's contract: u < Hi flips, u == Hi mod 256
+// is listed and left alone, only where mask is 0xFE, nothing else written.
+func TestGuardIsingVec(t *testing.T) {
+	skipNoAVX2(t)
+	r := rand.New(rand.NewPCG(41, 42))
+	for trial := range 1200 {
+		freeMaps()
+		threeD := trial%2 == 1
+		atEnd := trial%4 < 2
+		n := 1 + r.IntN(maxVecs)
+		if trial%7 == 0 {
+			n = maxVecs
+		}
+		d := 2
+		if threeD {
+			d = 3
+		}
+		beta := []float64{0.01, 0.3, 0.44, 2.3, 40}[r.IntN(5)]
+		tab, err := quench.NewIsingTable(d, quench.IsingParams{J: 2*r.Float64() - 1, H: r.Float64() - 0.5, Beta: beta, Algo: quench.Algo(1 + r.IntN(2))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pt := packTable(tab)
+		spin := func(m int) []int8 {
+			s := make([]int8, m)
+			for i := range s {
+				s[i] = int8(1 - 2*r.IntN(2))
+			}
+			return s
+		}
+		row0 := spin(32*n + 2) // row0[1] is the first site
+		rows := [][]int8{spin(32 * n), spin(32 * n), spin(32 * n), spin(32 * n)}
+		u0 := make([]uint8, 16*n)
+		for i := range u0 {
+			u0[i] = uint8(r.UintN(256))
+			if r.IntN(8) == 0 { // ties and the edge bytes more often
+				u0[i] = []uint8{0, 255, uint8(pt.hiK[r.IntN(16)&7])}[r.IntN(3)]
+			}
+		}
+		mask := vecMasks[0]
+		if trial%3 == 0 {
+			mask = vecMasks[r.IntN(16)]
+		}
+		row := guardCopy(t, row0, atEnd)
+		ga, gc := guardCopy(t, rows[0], atEnd), guardCopy(t, rows[1], atEnd)
+		ge, gf := guardCopy(t, rows[2], atEnd), guardCopy(t, rows[3], atEnd)
+		gu := guardCopy(t, u0, atEnd)
+		tb := guarded[[2][32]uint8](t, 1, atEnd)
+		tb[0] = pt.vecTab
+		tabs := &tb[0]
+		gm := guarded[[32]uint8](t, 1, atEnd)
+		gm[0] = mask
+		gt := guarded[[2 * maxVecs]uint32](t, 1, atEnd)
+
+		pr := unsafe.Pointer(&row[1])
+		var nt int
+		if threeD {
+			nt = isingVec3(pr, unsafe.Pointer(&ga[0]), unsafe.Pointer(&gc[0]), unsafe.Pointer(&ge[0]), unsafe.Pointer(&gf[0]), unsafe.Pointer(&gu[0]), n, tabs, &gm[0], &gt[0])
+		} else {
+			nt = isingVec2(pr, unsafe.Pointer(&ga[0]), unsafe.Pointer(&gc[0]), unsafe.Pointer(&gu[0]), n, tabs, &gm[0], &gt[0])
+		}
+
+		// the model
+		want := slices.Clone(row0)
+		var wantTies []uint32
+		bit := func(v int8) int { return int(uint8(v) >> 1 & 1) }
+		for v := 0; v < n; v++ {
+			var m uint32
+			for i := 0; i < 16; i++ {
+				if mask[2*i] != 0xFE {
+					continue
+				}
+				b := 32*v + 2*i
+				nd := bit(row0[b]) + bit(row0[b+2]) + bit(rows[0][b]) + bit(rows[1][b])
+				if threeD {
+					nd += bit(rows[2][b]) + bit(rows[3][b])
+				}
+				h := pt.hiK[nd+8*bit(row0[b+1])]
+				uu := u0[16*v+i]
+				switch {
+				case uu == uint8(h):
+					m |= 1 << (2 * i)
+				case int32(uu) < h:
+					want[b+1] ^= -2
+				}
+			}
+			if m != 0 {
+				wantTies = append(wantTies, uint32(v), m)
+			}
+		}
+		if !slices.Equal(row, want) {
+			t.Fatalf("trial %d (3D %v, n %d): spins differ at byte %d", trial, threeD, n, firstDiff(row, want))
+		}
+		if got := gt[0][:2*nt]; !slices.Equal(got, wantTies) {
+			t.Fatalf("trial %d (3D %v, n %d): ties %v, want %v", trial, threeD, n, got, wantTies)
+		}
+		for i, rr := range rows {
+			g := [][]int8{ga, gc, ge, gf}[i]
+			if !slices.Equal(g, rr) {
+				t.Fatalf("trial %d: neighbour row %d written", trial, i)
+			}
+		}
+	}
+}
+
+// TestGuardIsingVecRow runs whole sweeps' rows (sweepRow through vecRow,
+// vecBlocks, vecTies and the tie list) on a lattice whose spins abut a
+// PROT_NONE page at their start or end, against the scalar rows.
+func TestGuardIsingVecRow(t *testing.T) {
+	skipNoAVX2(t)
+	r := rand.New(rand.NewPCG(43, 44))
+	for trial := range 300 {
+		freeMaps()
+		d := 2 + trial%2
+		shape := make([]int, d)
+		for a := range shape {
+			shape[a] = 2 * (1 + r.IntN(3))
+		}
+		shape[d-1] = 36 + 2*r.IntN(120)
+		lat, _ := quench.NewLattice(shape...)
+		tab, _ := quench.NewIsingTable(d, quench.IsingParams{J: 1, H: 0.1, Beta: []float64{0.3, 2.3, 40}[trial%3], Algo: quench.Algo(1 + trial%2)})
+		s0 := make([]int8, lat.Sites())
+		quench.InitSpins(s0, "hot", uint64(trial), 0)
+		ctr := quench.Counter{Seed: uint64(trial), Step: 3}
+		g := computeRowGeom(lat)
+		run := func(s []int8, vec bool) {
+			defer func(saved bool) { useAVX2 = saved }(useAVX2)
+			useAVX2 = vec
+			w := isingWork{s: s, g: &g, tab: tab, pt: packTable(tab), key: philox.KeyFromSeed(ctr.Seed), ctr: ctr}
+			for phase := uint32(0); phase < 2; phase++ {
+				for p := 0; p < g.parts; p++ {
+					w.part(p, phase)
+				}
+			}
+		}
+		got := guardCopy(t, s0, trial%4 < 2)
+		want := slices.Clone(s0)
+		run(got, true)
+		run(want, false)
+		if !slices.Equal(got, want) {
+			t.Fatalf("shape %v: site %d", shape, firstDiff(got, want))
+		}
+	}
+}
