@@ -592,6 +592,16 @@ func TestWritingNote(t *testing.T) {
 	}
 }
 
+// The double well's x_var is marked with its stuck x_mean, whose square it
+// subtracts; the note says so rather than calling x_var 0 by symmetry.
+func TestSymmetryNoteDoubleWell(t *testing.T) {
+	_, out, _ := runQ(t, "run", "--model", "particles", "--potential", "doublewell", "--k", "12", "--N", "100", "--scheme", "lm",
+		"--dt", "0.01", "--steps", "20000", "--every", "2", "--seed", "2", "--quiet", "--out", filepath.Join(t.TempDir(), "a"))
+	if !strings.Contains(out, "* x_mean: a symmetry makes the mean 0, and this run's lies more than 4 errors from it (x_var, which subtracts its square, is marked with it)") {
+		t.Errorf("double well stuck in its wells:\n%s", out)
+	}
+}
+
 // --shape overrides --L; given both, the run says so.
 func TestShapeOverridesLNote(t *testing.T) {
 	dir := t.TempDir()

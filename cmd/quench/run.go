@@ -1648,7 +1648,23 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 		if len(unreliable) > 0 || len(noTau) > 0 {
 			nl = ""
 		}
-		fmt.Fprintf(w, "%s* %s: a symmetry makes the mean 0, and this run's lies more than 4 errors from it: it stayed on one side (never reversed its order, or crossed the barrier), which its error bars cannot see; other seeds draw the other side: run far longer, or read the even observables\n", nl, strings.Join(broken, ", "))
+		// the double well's x_var is marked with its x_mean, whose
+		// square it subtracts: not 0 by symmetry itself
+		zero, with := []string{}, []string{}
+		for _, name := range broken {
+			if st.Config.SymmetryZero(name) {
+				zero = append(zero, name)
+			} else {
+				with = append(with, name)
+			}
+		}
+		also := ""
+		if len(with) > 0 && len(zero) > 0 {
+			also = fmt.Sprintf(" (%s, which subtracts its square, is marked with it)", strings.Join(with, ", "))
+		} else {
+			zero = broken
+		}
+		fmt.Fprintf(w, "%s* %s: a symmetry makes the mean 0, and this run's lies more than 4 errors from it%s: it stayed on one side (never reversed its order, or crossed the barrier), which its error bars cannot see; other seeds draw the other side: run far longer, or read the even observables\n", nl, strings.Join(zero, ", "), also)
 	}
 	if d := sum.Diffusive; d != nil {
 		what := "the mass is conserved"
