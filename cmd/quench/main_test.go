@@ -2515,3 +2515,23 @@ func TestTableMinusZero(t *testing.T) {
 	}
 	t.Errorf("no energy row:\n%s", stdout)
 }
+
+// Flags shared by several models say which ones read them: --h is the
+// Ising model's magnetic field and phi4's field term, and bench's --T is
+// the Ising temperature only (a walkthrough read "temperature" as every
+// model's and "magnetic field h" as the Ising model's alone).
+func TestHelpSharedFlagModels(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"run", "--help"}, "field h: Ising the magnetic field, phi4 the term -h phi"},
+		{[]string{"verify", "--help"}, "field h: Ising the magnetic field, phi4 the term -h phi"},
+		{[]string{"bench", "--help"}, "Ising temperature, in 2D and 3D (the other models' timings do not use it)"},
+	} {
+		code, stdout, stderr := runQ(t, c.args...)
+		if code != 0 || !strings.Contains(stdout, c.want) {
+			t.Errorf("%v: exit %d, stdout %q stderr %q; want %q", c.args, code, stdout, stderr, c.want)
+		}
+	}
+}

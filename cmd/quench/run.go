@@ -112,7 +112,7 @@ func addModelFlags(fl *pflag.FlagSet, f *runFlags) {
 	floatVar(fl, &f.T, "T", 0, "temperature (default: Ising the critical temperature for --J, Tc |J|; phi4 and particles 1)")
 	floatVar(fl, &f.beta, "beta", 0, "inverse temperature 1/T (instead of --T)")
 	floatVar(fl, &f.J, "J", 1, "coupling J (negative: antiferromagnet)")
-	floatVar(fl, &f.h, "h", 0, "magnetic field h")
+	floatVar(fl, &f.h, "h", 0, "field h: Ising the magnetic field, phi4 the term -h phi")
 	fl.StringVar(&f.algo, "algo", "metropolis", "update: metropolis, heatbath")
 	f.seed = 1
 	fl.Var((*decimalSeed)(&f.seed), "seed", "random seed, a decimal integer from 0 to 2^64-1 (runs with the same seed are identical)")
