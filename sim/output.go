@@ -102,7 +102,8 @@ type Summary struct {
 	// the start's slow modes had not relaxed when measuring began.
 	ThermShort *ThermShort `json:"therm_short,omitempty"`
 	// Why no error bar of the run is reliable however long it runs
-	// (aggregation: its masses keep merging), or "".
+	// (aggregation: its masses keep merging; diffusion: its field relaxes
+	// to a uniform one), or "".
 	NotStationary string `json:"not_stationary,omitempty"`
 	// Sandpile: the activity counts the thermalization grains too (a run
 	// begun under checkpoint format 5 or older, past its thermalization).
@@ -112,7 +113,7 @@ type Summary struct {
 	QuenchedDisorder string `json:"quenched_disorder,omitempty"`
 	// Observables that the dynamics hold at their start values, so that
 	// their series vary by rounding alone (model B: ModelBConserved, those
-	// with a value): their errors and tau_int measure that rounding, and
+	// with a value; diffusion: u_mean): their errors and tau_int measure that rounding, and
 	// running longer changes nothing, so they are reliable.
 	Conserved []string `json:"conserved,omitempty"`
 	// Exact values of observables in the stationary state of this run's
@@ -244,6 +245,10 @@ func (c *Config) symmetryBroken(est map[string]stats.Estimate) map[string]bool {
 // conserved mean field m alone: m itself, the Binder cumulant and the
 // susceptibilities of a constant m, and the field energy -h m.
 var ModelBConserved = []string{"phi", "binder", "susceptibility", "susceptibility_connected", "energy_field"}
+
+// NotStationaryDiffusion is Summary.NotStationary for diffusion whose u_var
+// is not constant.
+const NotStationaryDiffusion = "diffusion has no noise: the field relaxes to the uniform one at its conserved mean, so u_var decays toward 0 (its slowest mode's share by (1 - 4 alpha sin^2(pi/L))^2 a step, L the longest extent) and its mean and error describe this run's window, not a stationary value; series.csv holds u_var at every measured step"
 
 // NotStationaryAggregation is Summary.NotStationary for aggregation.
 const NotStationaryAggregation = "aggregation is not stationary: the masses keep merging into fewer, larger ones (without --injection until one site holds all of it, with it the mean grows by it every sweep), so the means are averages over this run's window and no error bar measures a stationary value; compare P(m) and C(r) at given times in profiles.csv"
@@ -480,6 +485,19 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 		s.ExactMissing = c.exactMissing(est)
 	}
 	switch {
+	case c.Model == "diffusion":
+		// u_mean: kept by the stencil, so it varies by rounding alone;
+		// u_var: a deterministic decay, unless constant (a uniform start)
+		if e, ok := est["u_mean"]; ok && finite(e.Mean) && finite(e.Err) {
+			e.Reliable = true
+			est["u_mean"] = e
+			s.Conserved = append(s.Conserved, "u_mean")
+		}
+		if e, ok := est["u_var"]; ok && e.Err != 0 {
+			s.NotStationary = NotStationaryDiffusion
+			e.Reliable = false
+			est["u_var"] = e
+		}
 	case c.Model == "aggregation":
 		s.NotStationary = NotStationaryAggregation
 		for name, e := range est {

@@ -458,6 +458,27 @@ func TestAggregationNotStationary(t *testing.T) {
 	}
 }
 
+// Diffusion has no noise: its u_var decays for the whole run (a ring of 256
+// from a hot start, 20000 steps: from 0.055 to 3e-5), so its error bar
+// is marked not stationary and the summary says why, while u_mean, which
+// the stencil keeps, varies by rounding alone and is marked conserved.
+func TestDiffusionNotStationary(t *testing.T) {
+	for _, c := range []struct {
+		shape     []int
+		start     string
+		precision string
+	}{{[]int{256}, "hot", "float64"}, {[]int{16, 16}, "cold", "float32"}} {
+		sum := summaryOf(t, Config{Model: "diffusion", Shape: c.shape, Sweeps: 2000, Every: 1, Seed: 1, Start: c.start, Alpha: 0.1, Precision: c.precision})
+		if sum.NotStationary != NotStationaryDiffusion || !slices.Equal(sum.Conserved, []string{"u_mean"}) {
+			t.Errorf("%v %s: not_stationary %q, conserved %v", c.shape, c.start, sum.NotStationary, sum.Conserved)
+		}
+		u, m := sum.Observables["u_var"], sum.Observables["u_mean"]
+		if u.Reliable || !slices.Contains(u.UnreliableBy, ByNotStationary) || !m.Reliable || len(m.UnreliableBy) != 0 {
+			t.Errorf("%v %s: u_var %+v, u_mean %+v", c.shape, c.start, u, m)
+		}
+	}
+}
+
 // The Langevin params list what the run reads: a mass only under baoab,
 // frequencies only for kuramoto (whose mobility is fixed at 1).
 func TestLangevinParams(t *testing.T) {

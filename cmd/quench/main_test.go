@@ -1455,6 +1455,12 @@ func TestTableNotes(t *testing.T) {
 	if !strings.Contains(agg, "\n* "+sim.NotStationaryAggregation+"\n") || strings.Contains(agg, "run longer") || !regexp.MustCompile(`\nmass_var .* \*\n`).MatchString(agg) {
 		t.Errorf("aggregation:\n%s", agg)
 	}
+	// diffusion: u_var decays (not stationary), u_mean conserved
+	_, dif, _ := runQ(t, "run", "--model", "diffusion", "--dim", "1", "--L", "256", "--steps", "2000", "--therm", "0", "--quiet", "--out", filepath.Join(dir, "dif"))
+	if !strings.Contains(dif, "\n* "+sim.NotStationaryDiffusion+"\n") || strings.Contains(dif, "run longer") || !regexp.MustCompile(`\nu_var .* \*\n`).MatchString(dif) ||
+		!regexp.MustCompile(`\nu_mean .* c\n`).MatchString(dif) || !strings.Contains(dif, "\nc conserved: the stencil keeps the field's mean, so u_mean varies by rounding only") {
+		t.Errorf("diffusion:\n%s", dif)
+	}
 	_, kur, _ := runQ(t, "run", "--model", "particles", "--potential", "kuramoto", "--omega-spread", "1", "--N", "100", "--steps", "200", "--quiet", "--out", filepath.Join(dir, "d"))
 	if !strings.Contains(kur, "\nnote: "+sim.QuenchedFrequencies+"\n") {
 		t.Errorf("kuramoto with a frequency spread:\n%s", kur)

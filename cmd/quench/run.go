@@ -1717,7 +1717,10 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 	if sum.NotStationary != "" {
 		fmt.Fprintf(w, "\n* %s\n", sum.NotStationary)
 	}
-	if conserved {
+	switch {
+	case conserved && sum.Model == "diffusion":
+		fmt.Fprintf(w, "\nc conserved: the stencil keeps the field's mean, so %s varies by rounding only (a random walk, slow in float64, larger in float32), which its error and tau_int measure, not a fluctuation a longer run would average\n", strings.Join(sum.Conserved, ", "))
+	case conserved:
 		fmt.Fprintf(w, "\nc conserved: model B keeps the mean field m at its start value, and %s depend on m alone: they vary by rounding only (a random walk, slow in float64, larger in float32), which their errors and tau_int measure, not a fluctuation a longer run would average\n", strings.Join(sum.Conserved, ", "))
 	}
 	if sum.QuenchedDisorder != "" {
