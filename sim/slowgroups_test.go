@@ -129,7 +129,7 @@ func TestSlowTailGroupsSameSummaries(t *testing.T) {
 	}
 	for _, cfg := range []Config{
 		mb(400, -1, 1, 12, 12, 12), mb(300, 1, 0, 9, 10, 9), mb(2000, 1, 0, 8, 8), mb(500, -1, 1, 33, 17), mb(3000, 0.5, 0.5, 64),
-		ms("kmp", 2000, 64), ms("transfer", 3000, 30), ms("kmp", 300, 16, 18), ms("transfer", 200, 24, 24), ms("kmp", 100, 6, 40),
+		ms("kmp", 2000, 64), ms("transfer", 3000, 30), ms("kmp", 300, 32, 36), ms("transfer", 200, 24, 24), ms("kmp", 100, 6, 40),
 	} {
 		enc := func(byModes bool) string {
 			slowTailByModes = byModes
