@@ -82,6 +82,7 @@ func TestBenchSelectFlags(t *testing.T) {
 		fl.IntVar(&L, "L", 0, "")
 		fl.StringVar(&shape, "shape", "", "")
 		fl.Int64Var(&n, "N", 0, "")
+		fl.Float64("T", 1.5, "")
 		for k, v := range set {
 			if err := fl.Set(k, v); err != nil {
 				t.Fatal(err)
@@ -97,6 +98,20 @@ func TestBenchSelectFlags(t *testing.T) {
 	}
 	if _, err := sel(map[string]string{"N": "1099511627777"}); !quench.IsUsage(err) || !strings.Contains(err.Error(), "--N 1099511627777 is not allowed") {
 		t.Errorf("--N 2^40 + 1: %v", err)
+	}
+	// --T is the Ising timings' temperature: refused for models that do
+	// not read it, as quench run refuses such a flag
+	if _, err := sel(map[string]string{"model": "diffusion,phi4", "T": "3"}); !quench.IsUsage(err) || err.Error() != "--T does not apply to --model diffusion,phi4: only the Ising timings (ising2d, ising3d) use a temperature" {
+		t.Errorf("--model diffusion,phi4 --T 3: %v", err)
+	}
+	for _, m := range []string{"ising3d", "phi4,ising2d", ""} {
+		set := map[string]string{"T": "3"}
+		if m != "" {
+			set["model"] = m
+		}
+		if _, err := sel(set); err != nil {
+			t.Errorf("--model %q --T 3: %v", m, err)
+		}
 	}
 }
 
