@@ -270,6 +270,15 @@ func (w *isingWork) part(part int, phase uint32) {
 	sc.ties.flush(w.key, w.ctr, phase)
 }
 
+// rowMasks[x0] has 0xFE at the bytes x0, x0 + 2, ... of a register: the
+// sites isingRow2 and isingRow3 update in a row whose first site is x0.
+var rowMasks = func() (m [2][32]uint8) {
+	for i := 0; i < 32; i++ {
+		m[i&1][i] = 0xFE
+	}
+	return m
+}()
+
 // rowRandom fills u[k] with the primary random byte of the k-th same-colour
 // site of a row whose first such site has phase-site index j0: byte
 // (j0+k)&15 of the Philox call for group (j0+k)>>4.

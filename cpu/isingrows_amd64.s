@@ -149,3 +149,157 @@ next3:
 tie3:
 	TIE
 	JMP next3
+
+// func isingRow2(pr, pa, pc, pu unsafe.Pointer, n, x0 int, tabs *[2][32]uint8, mask *[32]uint8, ties *uint32) int
+// func isingRow3(pr, pa, pc, pe, pf, pu unsafe.Pointer, n, x0 int, tabs *[2][32]uint8, mask *[32]uint8, ties *uint32) int
+//
+// isingVec2 and isingVec3 for a whole row of n registers (32 n sites,
+// both ends included): pr is the row's first byte, the sites of the
+// colour are its bytes x0, x0 + 2, ... (mask has 0xFE at those of a
+// register), random byte i is the site at 2i + x0 (VPMOVZXBW, shifted up
+// a byte for x0 = 1). The row is loaded a register at a time, once, and
+// the left and right neighbours are shifted out of the register and its
+// neighbours (VPERM2I128, VPALIGNR), the first register's left
+// neighbour being the last register's byte 31 and the last's right one
+// the first's byte 0 (periodic): nothing outside the row is read or
+// written. The bytes shifted in are of the other colour, which the
+// stores leave unchanged, so the registers as loaded serve.
+
+// ROWCONSTS: as CONSTS; Y9 the random bytes' shift (8 x0), Y8 the row's
+// first register (the last's right neighbours), Y10 its last (the first's
+// left ones), Y5 the first register.
+#define ROWCONSTS \
+	VMOVDQU (AX), Y11 \
+	MOVQ $0x0202020202020202, AX \
+	MOVQ AX, X15 \
+	VPBROADCASTQ X15, Y15 \
+	MOVQ $0x0101010101010101, AX \
+	MOVQ AX, X14 \
+	VPBROADCASTQ X14, Y14 \
+	VMOVDQU 0(R8), Y13 \
+	VMOVDQU 32(R8), Y12 \
+	XORQ R12, R12 \
+	XORQ R13, R13 \
+	SHLQ $3, R14 \
+	MOVQ R14, X9 \
+	VMOVDQU (SI), Y8 \
+	MOVQ DX, AX \
+	SHLQ $5, AX \
+	VMOVDQU -32(SI)(AX*1), Y10 \
+	VMOVDQA Y8, Y5
+
+// ROWSITES: Y0 holds the 2 nd of the register Y5 at SI (the neighbour
+// rows added), Y10 the previous register; the own row's neighbours and
+// down bits, the decision and the store, then Y10 = Y5 and Y5 the next
+// register (Y8 after the last).
+#define ROWSITES(label) \
+	VMOVDQA Y8, Y6 \
+	CMPQ DX, $1 \
+	JEQ label \
+	VMOVDQU 32(SI), Y6 \
+label: \
+	VPERM2I128 $0x03, Y10, Y5, Y7 \
+	VPALIGNR $15, Y7, Y5, Y7 \
+	VPAND Y7, Y15, Y7 \
+	VPADDB Y7, Y0, Y0 \
+	VPERM2I128 $0x21, Y6, Y5, Y7 \
+	VPALIGNR $1, Y5, Y7, Y7 \
+	VPAND Y7, Y15, Y7 \
+	VPADDB Y7, Y0, Y0 \
+	VPSRLW $1, Y5, Y1 \
+	VPAND Y14, Y1, Y1 \
+	VPADDB Y1, Y0, Y0 \
+	VPSHUFB Y0, Y13, Y1 \
+	VPSHUFB Y0, Y12, Y2 \
+	VPMOVZXBW (DI), Y3 \
+	VPSLLW X9, Y3, Y3 \
+	VPMINUB Y3, Y1, Y4 \
+	VPCMPEQB Y3, Y4, Y4 \
+	VPCMPEQB Y3, Y2, Y2 \
+	VPANDN Y4, Y2, Y4 \
+	VPAND Y11, Y4, Y4 \
+	VPXOR Y5, Y4, Y4 \
+	VMOVDQU Y4, (SI) \
+	VMOVDQA Y5, Y10 \
+	VMOVDQA Y6, Y5 \
+	VPAND Y11, Y2, Y2 \
+	VPMOVMSKB Y2, AX \
+	TESTL AX, AX
+
+TEXT ·isingRow2(SB), NOSPLIT, $0-80
+	MOVQ pr+0(FP), SI
+	MOVQ pa+8(FP), BX
+	MOVQ pc+16(FP), CX
+	MOVQ pu+24(FP), DI
+	MOVQ n+32(FP), DX
+	MOVQ x0+40(FP), R14
+	MOVQ tabs+48(FP), R8
+	MOVQ mask+56(FP), AX
+	MOVQ ties+64(FP), R9
+	ROWCONSTS
+
+rloop2:
+	VPAND (BX), Y15, Y0
+	VPAND (CX), Y15, Y1
+	VPADDB Y1, Y0, Y0
+	ROWSITES(rlast2)
+	JNZ rtie2
+
+rnext2:
+	ADDQ $32, SI
+	ADDQ $32, BX
+	ADDQ $32, CX
+	ADDQ $16, DI
+	INCQ R12
+	DECQ DX
+	JNZ rloop2
+	MOVQ R13, ret+72(FP)
+	VZEROUPPER
+	RET
+
+rtie2:
+	TIE
+	JMP rnext2
+
+TEXT ·isingRow3(SB), NOSPLIT, $0-96
+	MOVQ pr+0(FP), SI
+	MOVQ pa+8(FP), BX
+	MOVQ pc+16(FP), CX
+	MOVQ pe+24(FP), R10
+	MOVQ pf+32(FP), R11
+	MOVQ pu+40(FP), DI
+	MOVQ n+48(FP), DX
+	MOVQ x0+56(FP), R14
+	MOVQ tabs+64(FP), R8
+	MOVQ mask+72(FP), AX
+	MOVQ ties+80(FP), R9
+	ROWCONSTS
+
+rloop3:
+	VPAND (BX), Y15, Y0
+	VPAND (CX), Y15, Y1
+	VPADDB Y1, Y0, Y0
+	VPAND (R10), Y15, Y1
+	VPADDB Y1, Y0, Y0
+	VPAND (R11), Y15, Y1
+	VPADDB Y1, Y0, Y0
+	ROWSITES(rlast3)
+	JNZ rtie3
+
+rnext3:
+	ADDQ $32, SI
+	ADDQ $32, BX
+	ADDQ $32, CX
+	ADDQ $32, R10
+	ADDQ $32, R11
+	ADDQ $16, DI
+	INCQ R12
+	DECQ DX
+	JNZ rloop3
+	MOVQ R13, ret+88(FP)
+	VZEROUPPER
+	RET
+
+rtie3:
+	TIE
+	JMP rnext3
