@@ -226,8 +226,10 @@ func TestGuardIsingRow(t *testing.T) {
 }
 
 // TestGuardIsingVecRow runs whole sweeps' rows (sweepRow through vecRow,
-// vecBlocks, vecTies and the tie list) on a lattice whose spins abut a
-// PROT_NONE page at their start or end, against the scalar rows.
+// vecBlocks, vecTies and the tie list, or, for rows of whole registers,
+// wholeRows, isingRow2 and isingRow3 and rowTies) on a lattice whose
+// spins abut a PROT_NONE page at their start or end, against the scalar
+// rows.
 func TestGuardIsingVecRow(t *testing.T) {
 	skipNoAVX2(t)
 	r := rand.New(rand.NewPCG(43, 44))
@@ -239,6 +241,9 @@ func TestGuardIsingVecRow(t *testing.T) {
 			shape[a] = 2 * (1 + r.IntN(3))
 		}
 		shape[d-1] = 36 + 2*r.IntN(120)
+		if trial%3 == 0 {
+			shape[d-1] = 32 * (1 + r.IntN(8)) // wholeRows
+		}
 		lat, _ := quench.NewLattice(shape...)
 		tab, _ := quench.NewIsingTable(d, quench.IsingParams{J: 1, H: 0.1, Beta: []float64{0.3, 2.3, 40}[trial%3], Algo: quench.Algo(1 + trial%2)})
 		s0 := make([]int8, lat.Sites())

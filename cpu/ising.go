@@ -119,6 +119,7 @@ func (g *rowGeom) neighbours(r int64, nb []int64) int {
 type isingScratch struct {
 	u    []uint8
 	vt   [2 * maxVecs]uint32
+	rt   []uint32 // wholeRows' list, two words a register of a row
 	ties tieList
 }
 
@@ -261,11 +262,15 @@ func (w *isingWork) part(part int, phase uint32) {
 	}
 	u := sc.u[:int(hi-lo)*half]
 	rowRandom(u, uint64(lo)*uint64(half), w.key, w.ctr, phase)
-	for r := lo; r < hi; r++ {
-		par := g.neighbours(r, nb)
-		x0 := (par + int(phase)) & 1
-		k := int(r-lo) * half
-		sweepRow(w.s, r*int64(g.lx), nb, g.lx, x0, w.tab, w.pt, u[k:k+half], sc, w.key, w.ctr, phase)
+	if useAVX2 && (len(nb) == 2 || len(nb) == 4) && g.lx%32 == 0 {
+		w.wholeRows(lo, hi, phase, u, sc)
+	} else {
+		for r := lo; r < hi; r++ {
+			par := g.neighbours(r, nb)
+			x0 := (par + int(phase)) & 1
+			k := int(r-lo) * half
+			sweepRow(w.s, r*int64(g.lx), nb, g.lx, x0, w.tab, w.pt, u[k:k+half], sc, w.key, w.ctr, phase)
+		}
 	}
 	sc.ties.flush(w.key, w.ctr, phase)
 }
@@ -278,6 +283,108 @@ var rowMasks = func() (m [2][32]uint8) {
 	}
 	return m
 }()
+
+// wholeRows sweeps one colour of the 2D or 3D rows lo..hi (u their random
+// bytes, from rowRandom) when a row is whole vector registers (lx a
+// multiple of 32): one isingRow2 or isingRow3 call a row, its periodic
+// ends included (by the other sites' rule, the down bits of the
+// neighbours: sweepRow's ends add the spins, the same for the +1 and -1
+// that sweeps write), then rowTies for the sites it left. 3D rows are short
+// (a 128-site row is 4 registers), and sweepRow's set-up (the neighbour
+// rows by division, the two end sites one at a time, a second call for
+// the registers' remainder) had cost more than the registers themselves;
+// here the neighbour rows follow the coordinates as r steps.
+func (w *isingWork) wholeRows(lo, hi int64, phase uint32, u []uint8, sc *isingScratch) {
+	g := w.g
+	lx := int64(g.lx)
+	half := g.lx / 2
+	n := g.lx / 32
+	if cap(sc.rt) < 2*n {
+		sc.rt = make([]uint32, 2*n)
+	}
+	ties := sc.rt[:2*n]
+	tabs := &w.pt.vecTab
+	p0 := unsafe.Pointer(unsafe.SliceData(w.s))
+	at := func(r int64) unsafe.Pointer { return unsafe.Add(p0, r*lx) }
+	// y the row's coordinate along the axis before the last (row stride
+	// 1), z along the one before that (3D: row stride ny; 0 in 2D)
+	threeD := len(g.ext) == 2
+	ny := g.ext[len(g.ext)-1]
+	y, z, nz := lo, int64(0), int64(1) // 2D: lo < ny
+	if threeD {
+		y, z, nz = lo%ny, lo/ny, g.ext[0]
+	}
+	_ = u[int(hi-lo)*half-1] // the rows' random bytes are in u
+	for r := lo; r < hi; r++ {
+		ya, yc := r+1, r-1
+		if y == ny-1 {
+			ya -= ny
+		}
+		if y == 0 {
+			yc += ny
+		}
+		x0 := int((y + z + int64(phase)) & 1)
+		pr, pu := at(r), unsafe.Add(unsafe.Pointer(unsafe.SliceData(u)), int(r-lo)*half)
+		var pe, pf unsafe.Pointer
+		var nt int
+		if threeD {
+			za, zc := r+ny, r-ny
+			if z == nz-1 {
+				za -= nz * ny
+			}
+			if z == 0 {
+				zc += nz * ny
+			}
+			pe, pf = at(za), at(zc)
+			nt = isingRow3(pr, at(ya), at(yc), pe, pf, pu, n, x0, tabs, &rowMasks[x0], &ties[0])
+		} else {
+			nt = isingRow2(pr, at(ya), at(yc), pu, n, x0, tabs, &rowMasks[x0], &ties[0])
+		}
+		if nt > 0 {
+			rowTies(ties[:2*nt], pr, at(ya), at(yc), pe, pf, pu, g.lx, w.pt, &sc.ties, uint64(r)*uint64(half), w.key, w.ctr, phase)
+		}
+		if y++; y == ny {
+			y, z = 0, z+1
+		}
+	}
+}
+
+// rowTies is vecTies for isingRow2 and isingRow3: pr is the row's first
+// byte, whose left neighbour is its last (lx - 1), and the right
+// neighbour of byte lx - 1 is byte 0; pu and j are the row's first random
+// byte and its phase-site index, the site at byte o having byte o/2.
+//
+//go:noinline
+func rowTies(ties []uint32, pr, pa, pc, pe, pf, pu unsafe.Pointer, lx int, pt *packedTable, tl *tieList, j uint64, key philox.Key, ctr quench.Counter, phase uint32) {
+	dn := func(p unsafe.Pointer, o uintptr) int { return int(*(*uint8)(unsafe.Add(p, o)) >> 1 & 1) }
+	last := uintptr(lx - 1)
+	for t := 0; t+1 < len(ties); t += 2 {
+		v, m := uintptr(ties[t]), ties[t+1]
+		for ; m != 0; m &= m - 1 {
+			o := 32*v + uintptr(bits.TrailingZeros32(m))
+			left, right := o-1, o+1
+			if o == 0 {
+				left = last
+			}
+			if o == last {
+				right = 0
+			}
+			nd := dn(pr, left) + dn(pr, right) + dn(pa, o) + dn(pc, o)
+			if pe != nil {
+				nd += dn(pe, o) + dn(pf, o)
+			}
+			k := nd + 8*dn(pr, o)
+			i := o / 2 // the site's random byte
+			d := int32(*(*uint8)(unsafe.Add(pu, i))) - pt.hiK[k]
+			if d == 0 {
+				tl.add(unsafe.Add(pr, o), pt.loK[k], j+uint64(i), key, ctr, phase)
+				continue
+			}
+			flip := uint8(d >> 31)                      // 0xFF when u8 < h
+			*(*uint8)(unsafe.Add(pr, o)) ^= flip & 0xFE // +1 <-> -1
+		}
+	}
+}
 
 // rowRandom fills u[k] with the primary random byte of the k-th same-colour
 // site of a row whose first such site has phase-site index j0: byte

@@ -40,7 +40,8 @@ func sweepWith(t *testing.T, vec bool, s []int8, lat quench.Lattice, tab *quench
 }
 
 // TestIsingVecSweep checks the vector sweep (isingVec2, isingVec3 and
-// vecTies) against the scalar one (swarBlocks, inner2, inner3) and the
+// vecTies, or isingRow2, isingRow3 and rowTies for rows of whole
+// registers) against the scalar one (swarBlocks, inner2, inner3) and the
 // plain reference, bit for bit, on 2D and 3D shapes from the smallest to
 // rows of several calls' worth of registers, both algorithms, fields and
 // couplings of either sign, and temperatures from ones where every
@@ -53,6 +54,9 @@ func TestIsingVecSweep(t *testing.T) {
 		{2, 2}, {4, 34}, {2, 36}, {6, 38}, {4, 64}, {10, 66}, {2, 96}, {8, 130},
 		{4, 4100}, {64, 1030}, {2, 2, 36}, {4, 6, 40}, {4, 4, 64}, {6, 4, 98},
 		{8, 8, 128}, {2, 4, 194}, {34, 34, 34}, {16, 16, 1026}, {2, 2, 4160},
+		// rows of whole registers (wholeRows): one register, a few, more
+		// than maxVecs
+		{4, 32}, {2, 2, 32}, {6, 4, 32}, {10, 8, 64}, {4, 6, 96}, {2, 4096}, {2, 2, 4096},
 	}
 	params := []quench.IsingParams{
 		{J: 1, Beta: 0.44, Algo: quench.Metropolis},
@@ -109,8 +113,8 @@ func TestIsingVecSweep(t *testing.T) {
 }
 
 // TestIsingVecRandomShapes draws random 2D and 3D shapes (even extents,
-// rows of 2 to 300 sites) and tables and compares the vector and scalar
-// sweeps.
+// rows of 2 to 300 sites, a third of them whole registers) and tables and
+// compares the vector and scalar sweeps.
 func TestIsingVecRandomShapes(t *testing.T) {
 	if !useAVX2 {
 		t.Skip("no AVX2")
@@ -123,6 +127,9 @@ func TestIsingVecRandomShapes(t *testing.T) {
 			shape[a] = 2 * (1 + r.IntN(6))
 		}
 		shape[d-1] = 2 * (1 + r.IntN(150))
+		if it%3 == 0 {
+			shape[d-1] = 32 * (1 + r.IntN(9)) // wholeRows
+		}
 		lat, err := quench.NewLattice(shape...)
 		if err != nil {
 			t.Fatal(err)

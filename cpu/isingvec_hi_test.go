@@ -16,7 +16,7 @@ func TestIsingVecHiOutOfRange(t *testing.T) {
 	if !useAVX2 {
 		t.Skip("no AVX2")
 	}
-	for _, shape := range [][]int{{4, 64}, {4, 4, 64}} {
+	for _, shape := range [][]int{{4, 64}, {4, 4, 64}, {4, 66}, {4, 4, 66}} {
 		lat, _ := quench.NewLattice(shape...)
 		for _, hi := range []int32{-1, -2, -255, -256, 257, 300, 511, 512} {
 			t.Run(fmt.Sprintf("%v/%d", shape, hi), func(t *testing.T) {
