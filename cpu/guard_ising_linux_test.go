@@ -123,13 +123,15 @@ func TestGuardIsingVec(t *testing.T) {
 	}
 }
 
-// TestGuardIsingRow runs isingRow2 and isingRow3 on slices that abut a
-// PROT_NONE page at their end or start: the own row and the neighbour
-// rows exactly their 32 n bytes (the row's ends wrap inside it), the
-// random bytes exactly 16 n, the tables, mask and tie list exactly their
-// arrays (2 n words). The results are checked against a model of the
-// kernel's contract, as in TestGuardIsingVec, with the periodic ends.
-func TestGuardIsingRow(t *testing.T) {
+// TestGuardIsingRows runs isingRows2 and isingRows3 on slices that abut a
+// PROT_NONE page at their end or start: the rows and the other rows of
+// their 3D neighbours exactly their rows 32 n bytes, the up and down rows
+// their 32 n (the rows' ends wrap inside them), the random bytes exactly
+// rows 16 n, the tables, masks and tie list exactly their arrays (2 rows n
+// words). The results are checked against a model of the kernel's
+// contract, as in TestGuardIsingVec, with the periodic ends and the
+// colours alternating from row to row.
+func TestGuardIsingRows(t *testing.T) {
 	skipNoAVX2(t)
 	r := rand.New(rand.NewPCG(45, 46))
 	for trial := range 1200 {
@@ -137,10 +139,11 @@ func TestGuardIsingRow(t *testing.T) {
 		threeD := trial%2 == 1
 		atEnd := trial%4 < 2
 		x0 := trial / 4 % 2
-		n := 1 + r.IntN(80)
+		n := 1 + r.IntN(40)
 		if trial%7 == 0 {
 			n = 1 + r.IntN(3)
 		}
+		rows := 1 + r.IntN(6)
 		d := 2
 		if threeD {
 			d = 3
@@ -159,67 +162,77 @@ func TestGuardIsingRow(t *testing.T) {
 			return s
 		}
 		lx := 32 * n
-		row0 := spin(lx)
-		rows := [][]int8{spin(lx), spin(lx), spin(lx), spin(lx)}
-		u0 := make([]uint8, 16*n)
+		own0, e0, f0 := spin(rows*lx), spin(rows*lx), spin(rows*lx)
+		up0, down0 := spin(lx), spin(lx)
+		u0 := make([]uint8, rows*16*n)
 		for i := range u0 {
 			u0[i] = uint8(r.UintN(256))
 			if r.IntN(8) == 0 { // ties and the edge bytes more often
 				u0[i] = []uint8{0, 255, uint8(pt.hiK[r.IntN(16)&7])}[r.IntN(3)]
 			}
 		}
-		row := guardCopy(t, row0, atEnd)
-		ga, gc := guardCopy(t, rows[0], atEnd), guardCopy(t, rows[1], atEnd)
-		ge, gf := guardCopy(t, rows[2], atEnd), guardCopy(t, rows[3], atEnd)
+		own, ge, gf := guardCopy(t, own0, atEnd), guardCopy(t, e0, atEnd), guardCopy(t, f0, atEnd)
+		gup, gdown := guardCopy(t, up0, atEnd), guardCopy(t, down0, atEnd)
 		gu := guardCopy(t, u0, atEnd)
 		tb := guarded[[2][32]uint8](t, 1, atEnd)
 		tb[0] = pt.vecTab
-		gm := guarded[[32]uint8](t, 1, atEnd)
-		gm[0] = rowMasks[x0]
-		gt := guarded[uint32](t, 2*n, atEnd)
+		gm := guarded[[2][32]uint8](t, 1, atEnd)
+		gm[0] = rowMasks
+		gt := guarded[uint32](t, 2*rows*n, atEnd)
 
+		p := func(s []int8) unsafe.Pointer { return unsafe.Pointer(&s[0]) }
 		var nt int
 		if threeD {
-			nt = isingRow3(unsafe.Pointer(&row[0]), unsafe.Pointer(&ga[0]), unsafe.Pointer(&gc[0]), unsafe.Pointer(&ge[0]), unsafe.Pointer(&gf[0]), unsafe.Pointer(&gu[0]), n, x0, &tb[0], &gm[0], &gt[0])
+			nt = isingRows3(p(own), p(ge), p(gf), unsafe.Pointer(&gu[0]), n, rows, x0, p(gup), p(gdown), &tb[0], &gm[0], &gt[0])
 		} else {
-			nt = isingRow2(unsafe.Pointer(&row[0]), unsafe.Pointer(&ga[0]), unsafe.Pointer(&gc[0]), unsafe.Pointer(&gu[0]), n, x0, &tb[0], &gm[0], &gt[0])
+			nt = isingRows2(p(own), unsafe.Pointer(&gu[0]), n, rows, x0, p(gup), p(gdown), &tb[0], &gm[0], &gt[0])
 		}
 
 		// the model
-		want := slices.Clone(row0)
+		want := slices.Clone(own0)
 		var wantTies []uint32
 		bit := func(v int8) int { return int(uint8(v) >> 1 & 1) }
-		for v := 0; v < n; v++ {
-			var m uint32
-			for i := 0; i < 16; i++ {
-				b := 32*v + 2*i + x0
-				nd := bit(row0[(b+lx-1)%lx]) + bit(row0[(b+1)%lx]) + bit(rows[0][b]) + bit(rows[1][b])
-				if threeD {
-					nd += bit(rows[2][b]) + bit(rows[3][b])
-				}
-				h := pt.hiK[nd+8*bit(row0[b])]
-				uu := u0[b/2]
-				switch {
-				case uu == uint8(h):
-					m |= 1 << (2*i + x0)
-				case int32(uu) < h:
-					want[b] ^= -2
-				}
+		for k := 0; k < rows; k++ {
+			row := own0[k*lx : (k+1)*lx]
+			a, c := up0, down0
+			if k < rows-1 {
+				a = own0[(k+1)*lx : (k+2)*lx]
 			}
-			if m != 0 {
-				wantTies = append(wantTies, uint32(v), m)
+			if k > 0 {
+				c = own0[(k-1)*lx : k*lx]
+			}
+			xk := x0 ^ k&1
+			for v := 0; v < n; v++ {
+				var m uint32
+				for i := 0; i < 16; i++ {
+					b := 32*v + 2*i + xk
+					nd := bit(row[(b+lx-1)%lx]) + bit(row[(b+1)%lx]) + bit(a[b]) + bit(c[b])
+					if threeD {
+						nd += bit(e0[k*lx+b]) + bit(f0[k*lx+b])
+					}
+					h := pt.hiK[nd+8*bit(row[b])]
+					uu := u0[k*16*n+b/2]
+					switch {
+					case uu == uint8(h):
+						m |= 1 << (2*i + xk)
+					case int32(uu) < h:
+						want[k*lx+b] ^= -2
+					}
+				}
+				if m != 0 {
+					wantTies = append(wantTies, uint32(k*n+v), m)
+				}
 			}
 		}
-		if !slices.Equal(row, want) {
-			t.Fatalf("trial %d (3D %v, n %d, x0 %d): spins differ at byte %d", trial, threeD, n, x0, firstDiff(row, want))
+		if !slices.Equal(own, want) {
+			t.Fatalf("trial %d (3D %v, n %d, rows %d, x0 %d): spins differ at byte %d", trial, threeD, n, rows, x0, firstDiff(own, want))
 		}
 		if got := gt[:2*nt]; !slices.Equal(got, wantTies) {
-			t.Fatalf("trial %d (3D %v, n %d, x0 %d): ties %v, want %v", trial, threeD, n, x0, got, wantTies)
+			t.Fatalf("trial %d (3D %v, n %d, rows %d, x0 %d): ties %v, want %v", trial, threeD, n, rows, x0, got, wantTies)
 		}
-		for i, rr := range rows {
-			g := [][]int8{ga, gc, ge, gf}[i]
-			if !slices.Equal(g, rr) {
-				t.Fatalf("trial %d: neighbour row %d written", trial, i)
+		for i, rr := range [][]int8{e0, f0, up0, down0} {
+			if g := [][]int8{ge, gf, gup, gdown}[i]; !slices.Equal(g, rr) {
+				t.Fatalf("trial %d: neighbour rows %d written", trial, i)
 			}
 		}
 	}
@@ -227,7 +240,7 @@ func TestGuardIsingRow(t *testing.T) {
 
 // TestGuardIsingVecRow runs whole sweeps' rows (sweepRow through vecRow,
 // vecBlocks, vecTies and the tie list, or, for rows of whole registers,
-// wholeRows, isingRow2 and isingRow3 and rowTies) on a lattice whose
+// wholeRows, isingRows2 and isingRows3 and rowsTies) on a lattice whose
 // spins abut a PROT_NONE page at their start or end, against the scalar
 // rows.
 func TestGuardIsingVecRow(t *testing.T) {

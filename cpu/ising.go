@@ -119,7 +119,7 @@ func (g *rowGeom) neighbours(r int64, nb []int64) int {
 type isingScratch struct {
 	u    []uint8
 	vt   [2 * maxVecs]uint32
-	rt   []uint32 // wholeRows' list, two words a register of a row
+	rt   []uint32 // wholeRows' list of ties, two words a register
 	ties tieList
 }
 
@@ -276,7 +276,7 @@ func (w *isingWork) part(part int, phase uint32) {
 }
 
 // rowMasks[x0] has 0xFE at the bytes x0, x0 + 2, ... of a register: the
-// sites isingRow2 and isingRow3 update in a row whose first site is x0.
+// sites isingRows2 and isingRows3 update in a row whose first site is x0.
 var rowMasks = func() (m [2][32]uint8) {
 	for i := 0; i < 32; i++ {
 		m[i&1][i] = 0xFE
@@ -284,51 +284,60 @@ var rowMasks = func() (m [2][32]uint8) {
 	return m
 }()
 
+// wholeRowsRegs is about the most registers of rows one isingRows2 or
+// isingRows3 call sweeps (a row at least): the size of its list of ties.
+const wholeRowsRegs = 256
+
 // wholeRows sweeps one colour of the 2D or 3D rows lo..hi (u their random
 // bytes, from rowRandom) when a row is whole vector registers (lx a
-// multiple of 32): one isingRow2 or isingRow3 call a row, its periodic
-// ends included (by the other sites' rule, the down bits of the
-// neighbours: sweepRow's ends add the spins, the same for the +1 and -1
-// that sweeps write), then rowTies for the sites it left. 3D rows are short
-// (a 128-site row is 4 registers), and sweepRow's set-up (the neighbour
-// rows by division, the two end sites one at a time, a second call for
-// the registers' remainder) had cost more than the registers themselves;
-// here the neighbour rows follow the coordinates as r steps.
+// multiple of 32): runs of rows of one plane (3D) by isingRows2 or
+// isingRows3, whose ends are vector sites too (by the other sites' rule,
+// the down bits of the neighbours: sweepRow's ends add the spins, the
+// same for the +1 and -1 that sweeps write), then rowsTies for the sites
+// they left. 3D rows are short (a 128-site row is 4 registers), and
+// sweepRow's set-up (the neighbour rows by division, both end sites one
+// at a time, a second kernel call for the registers' remainder) had cost
+// more than the registers themselves; a call a row still left a quarter
+// of the time in its set-up at L = 64.
 func (w *isingWork) wholeRows(lo, hi int64, phase uint32, u []uint8, sc *isingScratch) {
 	g := w.g
 	lx := int64(g.lx)
-	half := g.lx / 2
+	half := lx / 2
 	n := g.lx / 32
-	if cap(sc.rt) < 2*n {
-		sc.rt = make([]uint32, 2*n)
+	per := int64(max(1, wholeRowsRegs/n)) // rows a call
+	if need := 2 * n * int(per); cap(sc.rt) < need {
+		sc.rt = make([]uint32, need)
 	}
-	ties := sc.rt[:2*n]
+	ties := sc.rt[:cap(sc.rt)]
 	tabs := &w.pt.vecTab
 	p0 := unsafe.Pointer(unsafe.SliceData(w.s))
 	at := func(r int64) unsafe.Pointer { return unsafe.Add(p0, r*lx) }
-	// y the row's coordinate along the axis before the last (row stride
-	// 1), z along the one before that (3D: row stride ny; 0 in 2D)
+	_ = u[(hi-lo)*half-1] // the rows' random bytes are in u
+	pu0 := unsafe.Pointer(unsafe.SliceData(u))
+	// A plane: the rows of one coordinate along the axis before the
+	// one before the last (3D), or all of them (2D); the row stride of
+	// the axis between is 1, so a row's neighbours along it are the
+	// next and previous rows, wrapping within the plane.
 	threeD := len(g.ext) == 2
 	ny := g.ext[len(g.ext)-1]
-	y, z, nz := lo, int64(0), int64(1) // 2D: lo < ny
-	if threeD {
-		y, z, nz = lo%ny, lo/ny, g.ext[0]
-	}
-	_ = u[int(hi-lo)*half-1] // the rows' random bytes are in u
-	for r := lo; r < hi; r++ {
-		ya, yc := r+1, r-1
-		if y == ny-1 {
-			ya -= ny
+	for r0 := lo; r0 < hi; {
+		y, z := r0%ny, r0/ny // z = 0 in 2D
+		start := r0 - y      // the plane's first row
+		r1 := min(r0+per, hi, start+ny)
+		up, down := r1, r0-1 // the last row's next, the first's previous
+		if r1 == start+ny {
+			up = start
 		}
 		if y == 0 {
-			yc += ny
+			down = start + ny - 1
 		}
 		x0 := int((y + z + int64(phase)) & 1)
-		pr, pu := at(r), unsafe.Add(unsafe.Pointer(unsafe.SliceData(u)), int(r-lo)*half)
+		pu := unsafe.Add(pu0, (r0-lo)*half)
 		var pe, pf unsafe.Pointer
 		var nt int
 		if threeD {
-			za, zc := r+ny, r-ny
+			nz := g.ext[0]
+			za, zc := r0+ny, r0-ny
 			if z == nz-1 {
 				za -= nz * ny
 			}
@@ -336,31 +345,45 @@ func (w *isingWork) wholeRows(lo, hi int64, phase uint32, u []uint8, sc *isingSc
 				zc += nz * ny
 			}
 			pe, pf = at(za), at(zc)
-			nt = isingRow3(pr, at(ya), at(yc), pe, pf, pu, n, x0, tabs, &rowMasks[x0], &ties[0])
+			nt = isingRows3(at(r0), pe, pf, pu, n, int(r1-r0), x0, at(up), at(down), tabs, &rowMasks, &ties[0])
 		} else {
-			nt = isingRow2(pr, at(ya), at(yc), pu, n, x0, tabs, &rowMasks[x0], &ties[0])
+			nt = isingRows2(at(r0), pu, n, int(r1-r0), x0, at(up), at(down), tabs, &rowMasks, &ties[0])
 		}
 		if nt > 0 {
-			rowTies(ties[:2*nt], pr, at(ya), at(yc), pe, pf, pu, g.lx, w.pt, &sc.ties, uint64(r)*uint64(half), w.key, w.ctr, phase)
+			rowsTies(ties[:2*nt], at(r0), pe, pf, pu, n, int(r1-r0), at(up), at(down), w.pt, &sc.ties, uint64(r0*half), w.key, w.ctr, phase)
 		}
-		if y++; y == ny {
-			y, z = 0, z+1
-		}
+		r0 = r1
 	}
 }
 
-// rowTies is vecTies for isingRow2 and isingRow3: pr is the row's first
-// byte, whose left neighbour is its last (lx - 1), and the right
-// neighbour of byte lx - 1 is byte 0; pu and j are the row's first random
-// byte and its phase-site index, the site at byte o having byte o/2.
+// rowsTies is vecTies for isingRows2 and isingRows3, with their arguments
+// (rows of n registers from pr, ...): the site at byte o of a row has its
+// row's random byte o/2, its left neighbour at o - 1 but for o = 0, whose
+// is the row's last byte, and its right one at o + 1 but for the last
+// byte, whose is byte 0. j is the phase-site index of pr's first random
+// byte.
 //
 //go:noinline
-func rowTies(ties []uint32, pr, pa, pc, pe, pf, pu unsafe.Pointer, lx int, pt *packedTable, tl *tieList, j uint64, key philox.Key, ctr quench.Counter, phase uint32) {
+func rowsTies(ties []uint32, pr, pe, pf, pu unsafe.Pointer, n, rows int, up, down unsafe.Pointer, pt *packedTable, tl *tieList, j uint64, key philox.Key, ctr quench.Counter, phase uint32) {
 	dn := func(p unsafe.Pointer, o uintptr) int { return int(*(*uint8)(unsafe.Add(p, o)) >> 1 & 1) }
-	last := uintptr(lx - 1)
+	lx := uintptr(32 * n)
+	last := lx - 1
 	for t := 0; t+1 < len(ties); t += 2 {
-		v, m := uintptr(ties[t]), ties[t+1]
-		for ; m != 0; m &= m - 1 {
+		k, v := int(ties[t])/n, uintptr(int(ties[t])%n) // row, register
+		row := uintptr(k) * lx
+		p := unsafe.Add(pr, row)
+		pa, pc := up, down
+		if k < rows-1 {
+			pa = unsafe.Add(p, lx)
+		}
+		if k > 0 {
+			pc = unsafe.Add(p, -int(lx))
+		}
+		var qe, qf unsafe.Pointer
+		if pe != nil {
+			qe, qf = unsafe.Add(pe, row), unsafe.Add(pf, row)
+		}
+		for m := ties[t+1]; m != 0; m &= m - 1 {
 			o := 32*v + uintptr(bits.TrailingZeros32(m))
 			left, right := o-1, o+1
 			if o == 0 {
@@ -369,19 +392,19 @@ func rowTies(ties []uint32, pr, pa, pc, pe, pf, pu unsafe.Pointer, lx int, pt *p
 			if o == last {
 				right = 0
 			}
-			nd := dn(pr, left) + dn(pr, right) + dn(pa, o) + dn(pc, o)
-			if pe != nil {
-				nd += dn(pe, o) + dn(pf, o)
+			nd := dn(p, left) + dn(p, right) + dn(pa, o) + dn(pc, o)
+			if qe != nil {
+				nd += dn(qe, o) + dn(qf, o)
 			}
-			k := nd + 8*dn(pr, o)
-			i := o / 2 // the site's random byte
-			d := int32(*(*uint8)(unsafe.Add(pu, i))) - pt.hiK[k]
+			kk := nd + 8*dn(p, o)
+			i := row/2 + o/2 // the site's random byte
+			d := int32(*(*uint8)(unsafe.Add(pu, i))) - pt.hiK[kk]
 			if d == 0 {
-				tl.add(unsafe.Add(pr, o), pt.loK[k], j+uint64(i), key, ctr, phase)
+				tl.add(unsafe.Add(p, o), pt.loK[kk], j+uint64(i), key, ctr, phase)
 				continue
 			}
-			flip := uint8(d >> 31)                      // 0xFF when u8 < h
-			*(*uint8)(unsafe.Add(pr, o)) ^= flip & 0xFE // +1 <-> -1
+			flip := uint8(d >> 31)                     // 0xFF when u8 < h
+			*(*uint8)(unsafe.Add(p, o)) ^= flip & 0xFE // +1 <-> -1
 		}
 	}
 }

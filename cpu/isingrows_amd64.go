@@ -18,15 +18,18 @@ func isingVec2(pr, pa, pc, pu unsafe.Pointer, n int, tabs *[2][32]uint8, mask *[
 //go:noescape
 func isingVec3(pr, pa, pc, pe, pf, pu unsafe.Pointer, n int, tabs *[2][32]uint8, mask *[32]uint8, ties *[2 * maxVecs]uint32) int
 
-// isingRow2 and isingRow3 are isingVec2 and isingVec3 for a whole row of n
-// registers (32 n sites, lx = 32 n) with its periodic ends (AVX2;
-// isingrows_amd64.s): pr is the row's first byte, the sites are at x0, x0
-// + 2, ... (mask: rowMasks[x0]), pu the row's 16 n random bytes, and
-// ties holds 2n entries. Only the row, the neighbour rows' 32 n bytes
-// and pu's 16 n are read.
+// isingRows2 and isingRows3 are isingVec2 and isingVec3 for rows whole
+// rows of n registers (32 n sites, lx = 32 n) with their periodic ends,
+// consecutive from pr (AVX2; isingrows_amd64.s): the first row's sites
+// are at x0, x0 + 2, ..., the next row's at the other parity and so on
+// (masks: rowMasks), pu their 16 n random bytes a row; a row's neighbour
+// rows are the ones after and before it, up for the last and down for
+// the first, and in 3D the rows from pe and pf. ties holds 2 rows n
+// entries, by register index from pr's first. Only the rows, the
+// neighbour rows' 32 n bytes, and pu's 16 n rows are read.
 //
 //go:noescape
-func isingRow2(pr, pa, pc, pu unsafe.Pointer, n, x0 int, tabs *[2][32]uint8, mask *[32]uint8, ties *uint32) int
+func isingRows2(pr, pu unsafe.Pointer, n, rows, x0 int, up, down unsafe.Pointer, tabs *[2][32]uint8, masks *[2][32]uint8, ties *uint32) int
 
 //go:noescape
-func isingRow3(pr, pa, pc, pe, pf, pu unsafe.Pointer, n, x0 int, tabs *[2][32]uint8, mask *[32]uint8, ties *uint32) int
+func isingRows3(pr, pe, pf, pu unsafe.Pointer, n, rows, x0 int, up, down unsafe.Pointer, tabs *[2][32]uint8, masks *[2][32]uint8, ties *uint32) int

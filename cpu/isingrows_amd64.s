@@ -150,26 +150,30 @@ tie3:
 	TIE
 	JMP next3
 
-// func isingRow2(pr, pa, pc, pu unsafe.Pointer, n, x0 int, tabs *[2][32]uint8, mask *[32]uint8, ties *uint32) int
-// func isingRow3(pr, pa, pc, pe, pf, pu unsafe.Pointer, n, x0 int, tabs *[2][32]uint8, mask *[32]uint8, ties *uint32) int
+// func isingRows2(pr, pu unsafe.Pointer, n, rows, x0 int, up, down unsafe.Pointer, tabs *[2][32]uint8, masks *[2][32]uint8, ties *uint32) int
+// func isingRows3(pr, pe, pf, pu unsafe.Pointer, n, rows, x0 int, up, down unsafe.Pointer, tabs *[2][32]uint8, masks *[2][32]uint8, ties *uint32) int
 //
-// isingVec2 and isingVec3 for a whole row of n registers (32 n sites,
-// both ends included): pr is the row's first byte, the sites of the
-// colour are its bytes x0, x0 + 2, ... (mask has 0xFE at those of a
-// register), random byte i is the site at 2i + x0 (VPMOVZXBW, shifted up
-// a byte for x0 = 1). The row is loaded a register at a time, once, and
-// the left and right neighbours are shifted out of the register and its
-// neighbours (VPERM2I128, VPALIGNR), the first register's left
-// neighbour being the last register's byte 31 and the last's right one
-// the first's byte 0 (periodic): nothing outside the row is read or
-// written. The bytes shifted in are of the other colour, which the
-// stores leave unchanged, so the registers as loaded serve.
+// isingVec2 and isingVec3 for rows whole rows of n registers each (32 n
+// sites, both ends included), consecutive in memory from pr: the sites
+// of the colour are the bytes x0, x0 + 2, ... of the first row, x0 ^ 1,
+// ... of the next and so on (masks[x0] has 0xFE at those of a register),
+// random byte i of a row is its site at 2i + x0 (VPMOVZXBW, shifted up a
+// byte for x0 = 1), the rows' random bytes following each other from pu.
+// A row's neighbour rows along the axis before the last are the rows
+// after and before it, but up for the last row and down for the first;
+// in 3D, pe and pf are the first row's other two, the others following
+// them. The ties are listed by the register's index from pr's first.
+//
+// Each row is loaded a register at a time, once, and the left and right
+// neighbours are shifted out of the register and its neighbours
+// (VPERM2I128, VPALIGNR), the first register's left neighbour being the
+// last register's byte 31 and the last's right one the first's byte 0
+// (periodic): nothing outside the rows is read or written. The bytes
+// shifted in are of the other colour, which the stores leave unchanged,
+// so the registers as loaded serve.
 
-// ROWCONSTS: as CONSTS; Y9 the random bytes' shift (8 x0), Y8 the row's
-// first register (the last's right neighbours), Y10 its last (the first's
-// left ones), Y5 the first register.
-#define ROWCONSTS \
-	VMOVDQU (AX), Y11 \
+// ROWSCONSTS: as CONSTS, with the tables at R8.
+#define ROWSCONSTS \
 	MOVQ $0x0202020202020202, AX \
 	MOVQ AX, X15 \
 	VPBROADCASTQ X15, Y15 \
@@ -179,14 +183,32 @@ tie3:
 	VMOVDQU 0(R8), Y13 \
 	VMOVDQU 32(R8), Y12 \
 	XORQ R12, R12 \
-	XORQ R13, R13 \
-	SHLQ $3, R14 \
-	MOVQ R14, X9 \
-	VMOVDQU (SI), Y8 \
+	XORQ R13, R13
+
+// ROWSTART sets up the row at SI (R14 its x0, left-8(SP) the rows left):
+// DX its n registers, BX and CX its neighbour rows, R8 its mask, X9 the
+// random bytes' shift (8 x0), Y8 its first register (the last's right
+// neighbours), Y10 its last (the first's left ones), Y5 the first.
+#define ROWSTART(nArg, upArg, downArg, masksArg) \
+	MOVQ nArg, DX \
 	MOVQ DX, AX \
 	SHLQ $5, AX \
+	LEAQ (SI)(AX*1), BX \
+	CMPQ left-8(SP), $1 \
+	CMOVQEQ upArg, BX \
+	MOVQ SI, CX \
+	SUBQ AX, CX \
+	TESTQ R12, R12 \
+	CMOVQEQ downArg, CX \
+	VMOVDQU (SI), Y8 \
 	VMOVDQU -32(SI)(AX*1), Y10 \
-	VMOVDQA Y8, Y5
+	VMOVDQA Y8, Y5 \
+	MOVQ R14, AX \
+	SHLQ $3, AX \
+	MOVQ AX, X9 \
+	SHLQ $2, AX \
+	MOVQ masksArg, R8 \
+	ADDQ AX, R8
 
 // ROWSITES: Y0 holds the 2 nd of the register Y5 at SI (the neighbour
 // rows added), Y10 the previous register; the own row's neighbours and
@@ -217,26 +239,27 @@ label: \
 	VPCMPEQB Y3, Y4, Y4 \
 	VPCMPEQB Y3, Y2, Y2 \
 	VPANDN Y4, Y2, Y4 \
-	VPAND Y11, Y4, Y4 \
+	VPAND (R8), Y4, Y4 \
 	VPXOR Y5, Y4, Y4 \
 	VMOVDQU Y4, (SI) \
 	VMOVDQA Y5, Y10 \
 	VMOVDQA Y6, Y5 \
-	VPAND Y11, Y2, Y2 \
+	VPAND (R8), Y2, Y2 \
 	VPMOVMSKB Y2, AX \
 	TESTL AX, AX
 
-TEXT ·isingRow2(SB), NOSPLIT, $0-80
+TEXT ·isingRows2(SB), NOSPLIT, $8-88
 	MOVQ pr+0(FP), SI
-	MOVQ pa+8(FP), BX
-	MOVQ pc+16(FP), CX
-	MOVQ pu+24(FP), DI
-	MOVQ n+32(FP), DX
-	MOVQ x0+40(FP), R14
-	MOVQ tabs+48(FP), R8
-	MOVQ mask+56(FP), AX
-	MOVQ ties+64(FP), R9
-	ROWCONSTS
+	MOVQ pu+8(FP), DI
+	MOVQ rows+24(FP), AX
+	MOVQ AX, left-8(SP)
+	MOVQ x0+32(FP), R14
+	MOVQ tabs+56(FP), R8
+	MOVQ ties+72(FP), R9
+	ROWSCONSTS
+
+rrow2:
+	ROWSTART(n+16(FP), up+40(FP), down+48(FP), masks+64(FP))
 
 rloop2:
 	VPAND (BX), Y15, Y0
@@ -253,7 +276,10 @@ rnext2:
 	INCQ R12
 	DECQ DX
 	JNZ rloop2
-	MOVQ R13, ret+72(FP)
+	XORQ $1, R14
+	DECQ left-8(SP)
+	JNZ rrow2
+	MOVQ R13, ret+80(FP)
 	VZEROUPPER
 	RET
 
@@ -261,19 +287,20 @@ rtie2:
 	TIE
 	JMP rnext2
 
-TEXT ·isingRow3(SB), NOSPLIT, $0-96
+TEXT ·isingRows3(SB), NOSPLIT, $8-104
 	MOVQ pr+0(FP), SI
-	MOVQ pa+8(FP), BX
-	MOVQ pc+16(FP), CX
-	MOVQ pe+24(FP), R10
-	MOVQ pf+32(FP), R11
-	MOVQ pu+40(FP), DI
-	MOVQ n+48(FP), DX
-	MOVQ x0+56(FP), R14
-	MOVQ tabs+64(FP), R8
-	MOVQ mask+72(FP), AX
-	MOVQ ties+80(FP), R9
-	ROWCONSTS
+	MOVQ pe+8(FP), R10
+	MOVQ pf+16(FP), R11
+	MOVQ pu+24(FP), DI
+	MOVQ rows+40(FP), AX
+	MOVQ AX, left-8(SP)
+	MOVQ x0+48(FP), R14
+	MOVQ tabs+72(FP), R8
+	MOVQ ties+88(FP), R9
+	ROWSCONSTS
+
+rrow3:
+	ROWSTART(n+32(FP), up+56(FP), down+64(FP), masks+80(FP))
 
 rloop3:
 	VPAND (BX), Y15, Y0
@@ -296,7 +323,10 @@ rnext3:
 	INCQ R12
 	DECQ DX
 	JNZ rloop3
-	MOVQ R13, ret+88(FP)
+	XORQ $1, R14
+	DECQ left-8(SP)
+	JNZ rrow3
+	MOVQ R13, ret+96(FP)
 	VZEROUPPER
 	RET
 

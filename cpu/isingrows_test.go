@@ -40,7 +40,7 @@ func sweepWith(t *testing.T, vec bool, s []int8, lat quench.Lattice, tab *quench
 }
 
 // TestIsingVecSweep checks the vector sweep (isingVec2, isingVec3 and
-// vecTies, or isingRow2, isingRow3 and rowTies for rows of whole
+// vecTies, or isingRows2, isingRows3 and rowsTies for rows of whole
 // registers) against the scalar one (swarBlocks, inner2, inner3) and the
 // plain reference, bit for bit, on 2D and 3D shapes from the smallest to
 // rows of several calls' worth of registers, both algorithms, fields and
@@ -57,6 +57,7 @@ func TestIsingVecSweep(t *testing.T) {
 		// rows of whole registers (wholeRows): one register, a few, more
 		// than maxVecs
 		{4, 32}, {2, 2, 32}, {6, 4, 32}, {10, 8, 64}, {4, 6, 96}, {2, 4096}, {2, 2, 4096},
+		{70, 256}, {4, 40, 256}, {2, 2, 8192}, // and runs of rows split over calls
 	}
 	params := []quench.IsingParams{
 		{J: 1, Beta: 0.44, Algo: quench.Metropolis},
