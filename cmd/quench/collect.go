@@ -1,0 +1,482 @@
+package main
+
+import (
+	"bufio"
+	"cmp"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/quenchlab/quench"
+	"github.com/quenchlab/quench/sim"
+)
+
+// quench collect: the results of several finished runs, a parameter scan,
+// in one table: a column for each setting that differs between them and
+// one for each observable.
+
+// collected is one run's summary and its settings, formatted.
+type collected struct {
+	dir      string
+	sum      *sim.Summary
+	series   []string          // series.csv's columns (nil without one)
+	settings map[string]string // collectSettings' keys
+}
+
+// settingTail are the settings of how a run was made, after the shape and
+// the model's parameters in the table's columns.
+var settingTail = []string{"seed", "start", "sweeps", "therm", "every", "backend"}
+
+func newCollectCmd(stdout, stderr io.Writer) *cobra.Command {
+	var csvPath, only string
+	cmd := &cobra.Command{
+		Use:   "collect DIR...",
+		Short: "Tabulate the results of several finished runs side by side (a parameter scan)",
+		Long: `collect reads summary.json of each run directory (runs of one model) and
+prints one row per run: the settings that differ between the runs, then
+each observable as mean(error) in the error's last two digits, marked *
+where its error bar is not reliable (see the run's own table for why).
+--csv also writes the table as CSV, with each observable's mean, error,
+tau_int, reliability and exact value (where the run reports one).
+Rows are sorted by the differing settings, numbers by value.`,
+		Example: `  for T in 2.2 2.25 2.3 2.35; do quench run --L 32 --T $T --out scan/T$T --quiet; done
+  quench collect scan/* --csv scan.csv
+  quench collect scan/* --observables energy,binder`,
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return quench.Usagef("collect takes one or more run directories: quench collect DIR... [--csv FILE]")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if csvPath != "" {
+				if err := checkCSVPath(csvPath); err != nil {
+					return err
+				}
+			}
+			runs, err := readRuns(args)
+			if err != nil {
+				return err
+			}
+			varying := varyingSettings(runs)
+			sortRuns(runs, varying)
+			all := observableOrder(runs)
+			shown := all
+			if cmd.Flags().Changed("observables") {
+				if shown, err = pickObservables(only, all); err != nil {
+					return err
+				}
+			} else if runs[0].sum.Model == "ising2d" || runs[0].sum.Model == "ising3d" {
+				// the staggered ones only where a run's table shows them:
+				// an antiferromagnet's
+				if !slices.ContainsFunc(runs, func(r *collected) bool { j, _ := r.sum.Params["J"].(float64); return j < 0 }) {
+					shown = slices.DeleteFunc(slices.Clone(all), func(name string) bool { return slices.Contains(sim.StaggeredNames, name) })
+				}
+			}
+			if csvPath != "" {
+				cols := all
+				if cmd.Flags().Changed("observables") {
+					cols = shown
+				}
+				if err := writeCollectCSV(csvPath, runs, varying, cols); err != nil {
+					return err
+				}
+			}
+			tw := &errWriter{w: stdout}
+			printCollected(tw, runs, varying, shown)
+			if tw.err != nil {
+				return &failure{fmt.Errorf("the table could not be printed: %w", tw.err)}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&csvPath, "csv", "", "also write the table as CSV to this file (per observable: mean, error, tau_int, reliable, exact)")
+	cmd.Flags().StringVar(&only, "observables", "", "only these observables, comma-separated (default: those of the runs' tables)")
+	return cmd
+}
+
+// readRuns reads the summaries of dirs (each once, in the order given):
+// finished runs of one model.
+func readRuns(dirs []string) ([]*collected, error) {
+	var runs []*collected
+	seen := map[string]bool{}
+	for _, dir := range dirs {
+		key := filepath.Clean(dir)
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		fi, err := os.Stat(dir)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			return nil, quench.Usagef("collect: %s does not exist", dir)
+		case err != nil:
+			return nil, quench.Usagef("collect: %s: %v", dir, pathReason(err))
+		case !fi.IsDir():
+			return nil, quench.Usagef("collect: %s is not a directory: give run directories (each with a summary.json)", dir)
+		}
+		path := filepath.Join(dir, sim.SummaryFile)
+		data, err := os.ReadFile(path)
+		if errors.Is(err, fs.ErrNotExist) {
+			if _, cerr := os.Stat(filepath.Join(dir, sim.CheckpointFile)); cerr == nil {
+				return nil, quench.Usagef("collect: %s holds an unfinished run (no %s yet): quench resume %s finishes it", dir, sim.SummaryFile, dir)
+			}
+			return nil, quench.Usagef("collect: %s has no %s: not the directory of a finished quench run", dir, sim.SummaryFile)
+		}
+		if err != nil {
+			return nil, quench.Usagef("collect: %s: %v", path, pathReason(err))
+		}
+		var sum sim.Summary
+		if err := json.Unmarshal(data, &sum); err != nil || sum.Model == "" || sum.Observables == nil {
+			why := "no model or observables"
+			if err != nil {
+				why = err.Error()
+			}
+			return nil, quench.Usagef("collect: %s is not a quench summary (%s)", path, why)
+		}
+		if len(runs) > 0 && sum.Model != runs[0].sum.Model {
+			return nil, quench.Usagef("collect takes runs of one model: %s is %s, %s is %s", runs[0].dir, runs[0].sum.Model, dir, sum.Model)
+		}
+		runs = append(runs, &collected{dir: dir, sum: &sum, series: seriesColumns(filepath.Join(dir, sim.SeriesFile)), settings: collectSettings(&sum)})
+	}
+	return runs, nil
+}
+
+// seriesColumns returns the header of a series.csv (nil if unreadable).
+func seriesColumns(path string) []string {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	line, err := bufio.NewReader(f).ReadString('\n')
+	if err != nil {
+		return nil
+	}
+	return strings.Split(strings.TrimSpace(line), ",")
+}
+
+// collectSettings formats a run's settings: its shape, each parameter,
+// and settingTail.
+func collectSettings(s *sim.Summary) map[string]string {
+	set := map[string]string{}
+	dims := make([]string, len(s.Shape))
+	for i, n := range s.Shape {
+		dims[i] = strconv.Itoa(n)
+	}
+	set["shape"] = strings.Join(dims, "x")
+	for k, v := range s.Params {
+		switch v := v.(type) {
+		case float64:
+			set[k] = strconv.FormatFloat(v, 'g', -1, 64)
+		default:
+			set[k] = fmt.Sprint(v)
+		}
+	}
+	set["seed"] = strconv.FormatUint(s.Seed, 10)
+	set["start"] = s.Start
+	set["sweeps"] = strconv.FormatInt(s.Sweeps, 10)
+	set["therm"] = strconv.FormatInt(s.Therm, 10)
+	set["every"] = strconv.FormatInt(s.Every, 10)
+	set["backend"] = s.Backend
+	return set
+}
+
+// varyingSettings lists the settings whose values differ between the
+// runs (one missing from a run counts as a value), in column order.
+func varyingSettings(runs []*collected) []string {
+	keys := map[string]bool{}
+	for _, r := range runs {
+		for k := range r.settings {
+			keys[k] = true
+		}
+	}
+	var out []string
+	for _, k := range settingKeys(keys) {
+		v, ok := runs[0].settings[k]
+		for _, r := range runs[1:] {
+			if w, has := r.settings[k]; has != ok || w != v {
+				out = append(out, k)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// settingKeys lists the keys of a set of settings in column order: the
+// shape, the parameters by name, then settingTail.
+func settingKeys[V any](set map[string]V) []string {
+	var params []string
+	for k := range set {
+		if k != "shape" && !slices.Contains(settingTail, k) {
+			params = append(params, k)
+		}
+	}
+	sort.Strings(params)
+	return append(append([]string{"shape"}, params...), settingTail...)
+}
+
+// sortRuns orders the runs by their varying settings, numbers by value,
+// then by directory.
+func sortRuns(runs []*collected, varying []string) {
+	slices.SortStableFunc(runs, func(a, b *collected) int {
+		for _, k := range varying {
+			if c := compareSetting(a.settings[k], b.settings[k]); c != 0 {
+				return c
+			}
+		}
+		return strings.Compare(a.dir, b.dir)
+	})
+}
+
+func compareSetting(a, b string) int {
+	x, errA := strconv.ParseFloat(a, 64)
+	y, errB := strconv.ParseFloat(b, 64)
+	if errA == nil && errB == nil && x != y {
+		if x < y {
+			return -1
+		}
+		return 1
+	}
+	if strings.Contains(a, "x") && strings.Contains(b, "x") {
+		// shapes: by their extents
+		as, bs := strings.Split(a, "x"), strings.Split(b, "x")
+		for i := 0; i < len(as) && i < len(bs); i++ {
+			if c := compareSetting(as[i], bs[i]); c != 0 {
+				return c
+			}
+		}
+	}
+	return strings.Compare(a, b)
+}
+
+// observableOrder lists the observables of the runs in table order: the
+// Ising model's names, else the series' columns, then any others by name.
+func observableOrder(runs []*collected) []string {
+	have := map[string]bool{}
+	for _, r := range runs {
+		for k := range r.sum.Observables {
+			have[k] = true
+		}
+	}
+	var order []string
+	add := func(names []string) {
+		for _, n := range names {
+			if have[n] && !slices.Contains(order, n) {
+				order = append(order, n)
+			}
+		}
+	}
+	if m := runs[0].sum.Model; m == "ising2d" || m == "ising3d" {
+		add(sim.ObservableNames)
+		add(sim.StaggeredNames)
+	}
+	for _, r := range runs {
+		add(r.series)
+	}
+	var rest []string
+	for n := range have {
+		if !slices.Contains(order, n) {
+			rest = append(rest, n)
+		}
+	}
+	sort.Strings(rest)
+	return append(order, rest...)
+}
+
+// pickObservables reads --observables against the runs' observables.
+func pickObservables(list string, all []string) ([]string, error) {
+	var out []string
+	for _, n := range strings.Split(list, ",") {
+		n = strings.TrimSpace(n)
+		if n == "" {
+			continue
+		}
+		if !slices.Contains(all, n) {
+			return nil, quench.Usagef("--observables: no run has %q (they have: %s)", n, strings.Join(all, ", "))
+		}
+		if !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	if len(out) == 0 {
+		return nil, quench.Usagef("--observables %q names none: give observables, comma-separated (the runs have: %s)", list, strings.Join(all, ", "))
+	}
+	return out, nil
+}
+
+// printCollected prints the table: a line of the settings the runs share,
+// then a row per run.
+func printCollected(w io.Writer, runs []*collected, varying, names []string) {
+	first := runs[0]
+	var same []string
+	for _, k := range settingKeys(first.settings) {
+		if !slices.Contains(varying, k) {
+			same = append(same, k+"="+first.settings[k])
+		}
+	}
+	fmt.Fprintf(w, "quench %s, %s; the same in every run: %s\n\n", first.sum.Model, count(int64(len(runs)), "runs"), strings.Join(same, " "))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "%s\n", strings.Join(append(append([]string{"run"}, varying...), names...), "\t"))
+	unreliable := false
+	for _, r := range runs {
+		row := []string{r.dir}
+		for _, k := range varying {
+			row = append(row, cmp.Or(r.settings[k], "-"))
+		}
+		for _, n := range names {
+			v, ok := r.sum.Observables[n]
+			cell := "-"
+			if ok {
+				cell = meanErr(v.Mean, v.Error)
+				if !v.Reliable && v.Mean != nil {
+					cell += "*"
+					unreliable = true
+				}
+			}
+			row = append(row, cell)
+		}
+		fmt.Fprintf(tw, "%s\n", strings.Join(row, "\t"))
+	}
+	tw.Flush()
+	if unreliable {
+		fmt.Fprintln(w, "\n* error bar not reliable: the run's own table (or its summary.json, unreliable_by) says why")
+	}
+}
+
+// meanErr writes a mean with its error in the error's last two digits,
+// 0.8439(12) for 0.84386 +- 0.0012, 2340(91) for 2340.3 +- 91, 2340(910)
+// for 2340.3 +- 913 (the mean to the error's second digit); with a
+// power of ten where the mean is far from 1, 1.064(74)e-28; the mean
+// alone to 8 digits where the error is 0 (a constant series), to 6 where
+// it has none.
+func meanErr(mean, err *float64) string {
+	if mean == nil || math.IsNaN(*mean) || math.IsInf(*mean, 0) {
+		if mean != nil {
+			return strconv.FormatFloat(*mean, 'g', -1, 64)
+		}
+		return "-"
+	}
+	m := *mean + 0 // -0 is 0
+	switch {
+	case err == nil || math.IsNaN(*err) || math.IsInf(*err, 0):
+		return fmt.Sprintf("%.6g", m)
+	case *err == 0:
+		return fmt.Sprintf("%.8g", m)
+	}
+	e := *err
+	exp := 0
+	if a := math.Max(math.Abs(m), e); a >= 1e7 || a < 1e-4 {
+		exp = int(math.Floor(math.Log10(a)))
+		scale := math.Pow(10, float64(exp))
+		m, e = m/scale, e/scale
+	}
+	d := int(math.Floor(math.Log10(e))) - 1 // the error's second digit
+	if math.Round(e/math.Pow(10, float64(d))) >= 100 {
+		d++ // 0.00996 is 0.010, two digits at the next place
+	}
+	var s string
+	if d < 0 {
+		s = fmt.Sprintf("%.*f(%.0f)", -d, m, math.Round(e/math.Pow(10, float64(d))))
+	} else {
+		p := math.Pow(10, float64(d))
+		s = fmt.Sprintf("%.0f(%.0f)", math.Round(m/p)*p+0, math.Round(e/p)*p)
+	}
+	if exp != 0 {
+		s += fmt.Sprintf("e%+03d", exp)
+	}
+	return s
+}
+
+// writeCollectCSV writes the table to path (whole or not at all): run,
+// the varying settings, then per observable its mean, error, tau_int,
+// reliable and exact value (empty where there is none).
+func writeCollectCSV(path string, runs []*collected, varying, names []string) error {
+	header := append([]string{"run"}, varying...)
+	for _, n := range names {
+		header = append(header, n, n+"_error", n+"_tau_int", n+"_reliable", n+"_exact")
+	}
+	num := func(p *float64) string {
+		if p == nil {
+			return ""
+		}
+		return strconv.FormatFloat(*p+0, 'g', -1, 64)
+	}
+	rows := [][]string{header}
+	for _, r := range runs {
+		row := []string{r.dir}
+		for _, k := range varying {
+			row = append(row, r.settings[k])
+		}
+		for _, n := range names {
+			v, ok := r.sum.Observables[n]
+			exact := ""
+			if x, has := r.sum.Exact[n]; has {
+				exact = strconv.FormatFloat(x, 'g', -1, 64)
+			}
+			if !ok {
+				row = append(row, "", "", "", "", exact)
+				continue
+			}
+			row = append(row, num(v.Mean), num(v.Error), num(v.TauInt), strconv.FormatBool(v.Reliable), exact)
+		}
+		rows = append(rows, row)
+	}
+	dir, base := filepath.Split(path)
+	tmp, err := os.CreateTemp(cmp.Or(dir, "."), "."+base+".tmp")
+	if err != nil {
+		return quench.Usagef("--csv %s: cannot write in %s: %v", path, cmp.Or(dir, "."), pathReason(err))
+	}
+	cw := csv.NewWriter(tmp)
+	cw.WriteAll(rows)
+	if err := cmp.Or(cw.Error(), tmp.Close()); err != nil {
+		os.Remove(tmp.Name())
+		return &failure{fmt.Errorf("writing --csv %s: %w", path, err)}
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		os.Remove(tmp.Name())
+		return quench.Usagef("--csv %s: %v", path, pathReason(err))
+	}
+	return nil
+}
+
+// checkCSVPath refuses a --csv that names a directory, or a file in a
+// directory that does not exist, before anything is read.
+func checkCSVPath(path string) error {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return quench.Usagef("--csv %s is a directory: give a file name", path)
+	}
+	dir := filepath.Dir(path)
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return quench.Usagef("--csv %s: there is no directory %s to write it in", path, dir)
+	}
+	return nil
+}
+
+// pathReason is a file operation's error without the path it names (the
+// message names the path itself).
+func pathReason(err error) error {
+	var pe *fs.PathError
+	var le *os.LinkError
+	switch {
+	case errors.As(err, &pe):
+		return pe.Err
+	case errors.As(err, &le):
+		return le.Err
+	}
+	return err
+}

@@ -1,0 +1,162 @@
+package main
+
+import (
+	"encoding/csv"
+	"math"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/quenchlab/quench/sim"
+)
+
+// collect tabulates a temperature scan: a row per run sorted by T (the
+// directories given out of order), the shared settings on one line, and
+// a CSV whose numbers are the summaries' to the last bit.
+func TestCollectScan(t *testing.T) {
+	dir := t.TempDir()
+	temps := []string{"3", "2.5", "10"}
+	sums := map[string]sim.Summary{}
+	var dirs []string
+	for _, T := range temps {
+		d := filepath.Join(dir, "T"+T)
+		_, sums[d] = runSummary(t, d, "--L", "8", "--T", T, "--sweeps", "300", "--therm", "50", "--quiet")
+		dirs = append(dirs, d)
+	}
+	csvPath := filepath.Join(dir, "scan.csv")
+	code, stdout, stderr := runQ(t, append(append([]string{"collect"}, dirs...), dirs[0], "--csv", csvPath)...)
+	if code != 0 || stderr != "" {
+		t.Fatalf("collect: exit %d, %s", code, stderr)
+	}
+	lines := strings.Split(stdout, "\n")
+	if !strings.HasPrefix(lines[0], "quench ising2d, 3 runs; the same in every run: shape=8x8 J=1 algo=metropolis h=0 seed=1 start=hot sweeps=300 therm=50 every=1 backend=cpu") {
+		t.Errorf("heading: %q", lines[0])
+	}
+	header := regexp.MustCompile(`\s+`).Split(strings.TrimSpace(lines[2]), -1)
+	if strings.Join(header, " ") != "run T beta energy magnetization abs_magnetization m2 m4 specific_heat susceptibility susceptibility_connected binder" {
+		t.Errorf("columns: %q", header)
+	}
+	for i, T := range []string{"2.5", "3", "10"} { // by value, not as text
+		row := regexp.MustCompile(`\s+`).Split(strings.TrimSpace(lines[3+i]), -1)
+		d := filepath.Join(dir, "T"+T)
+		s := sums[d]
+		want := meanErr(s.Observables["energy"].Mean, s.Observables["energy"].Error)
+		if !s.Observables["energy"].Reliable {
+			want += "*"
+		}
+		if row[0] != d || row[1] != T || row[3] != want {
+			t.Errorf("row %d: %q, want %s, T %s, energy %s", i, row, d, T, want)
+		}
+	}
+	f, err := os.Open(csvPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil || len(recs) != 4 {
+		t.Fatalf("csv: %d records, %v", len(recs), err)
+	}
+	col := map[string]int{}
+	for i, h := range recs[0] {
+		col[h] = i
+	}
+	for _, name := range []string{"energy_exact", "staggered_magnetization", "binder_tau_int", "specific_heat_reliable"} {
+		if _, ok := col[name]; !ok {
+			t.Errorf("csv has no column %s: %q", name, recs[0])
+		}
+	}
+	for _, r := range recs[1:] {
+		s := sums[r[0]]
+		for _, name := range []string{"energy", "binder", "staggered_magnetization"} {
+			v := s.Observables[name]
+			got, _ := strconv.ParseFloat(r[col[name]], 64)
+			gotErr, _ := strconv.ParseFloat(r[col[name+"_error"]], 64)
+			if got != *v.Mean || gotErr != *v.Error || r[col[name+"_reliable"]] != strconv.FormatBool(v.Reliable) {
+				t.Errorf("%s %s: csv %s +- %s (%s), summary %v +- %v (%v)", r[0], name, r[col[name]], r[col[name+"_error"]], r[col[name+"_reliable"]], *v.Mean, *v.Error, v.Reliable)
+			}
+		}
+		if x, _ := strconv.ParseFloat(r[col["energy_exact"]], 64); x != s.Exact["energy"] || r[col["binder_exact"]] != "" {
+			t.Errorf("%s: exact energy %s (summary %v), binder %q", r[0], r[col["energy_exact"]], s.Exact["energy"], r[col["binder_exact"]])
+		}
+	}
+	// --observables picks and orders the columns, of the table and the CSV
+	code, stdout, _ = runQ(t, "collect", dirs[0], dirs[1], "--observables", "binder, energy", "--csv", csvPath)
+	if h := regexp.MustCompile(`\s+`).Split(strings.TrimSpace(strings.Split(stdout, "\n")[2]), -1); code != 0 || strings.Join(h, " ") != "run T beta binder energy" {
+		t.Errorf("--observables binder,energy: exit %d, columns %q", code, h)
+	}
+	if b, _ := os.ReadFile(csvPath); !strings.HasPrefix(string(b), "run,T,beta,binder,binder_error,binder_tau_int,binder_reliable,binder_exact,energy,") {
+		t.Errorf("--observables csv: %.100s", b)
+	}
+}
+
+// Bad input: one line, exit 2, no CSV written.
+func TestCollectRefuses(t *testing.T) {
+	dir := t.TempDir()
+	ising, sand := filepath.Join(dir, "ising"), filepath.Join(dir, "sand")
+	runSummary(t, ising, "--L", "8", "--sweeps", "200", "--quiet")
+	runSummary(t, sand, "--model", "sandpile", "--L", "8", "--grains", "100", "--quiet")
+	unfinished := filepath.Join(dir, "unfinished")
+	os.Mkdir(unfinished, 0o755)
+	os.WriteFile(filepath.Join(unfinished, sim.CheckpointFile), []byte("x"), 0o644)
+	bad := filepath.Join(dir, "bad")
+	os.Mkdir(bad, 0o755)
+	os.WriteFile(filepath.Join(bad, sim.SummaryFile), []byte(`{"model": 3}`), 0o644)
+	empty := filepath.Join(dir, "empty")
+	os.Mkdir(empty, 0o755)
+	csvPath := filepath.Join(dir, "out.csv")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "collect takes one or more run directories"},
+		{[]string{filepath.Join(dir, "none")}, "none does not exist"},
+		{[]string{filepath.Join(ising, sim.SummaryFile)}, "is not a directory"},
+		{[]string{ising, unfinished}, "holds an unfinished run (no summary.json yet): quench resume " + unfinished + " finishes it"},
+		{[]string{empty}, "has no summary.json: not the directory of a finished quench run"},
+		{[]string{bad}, "summary.json is not a quench summary"},
+		{[]string{ising, sand}, "collect takes runs of one model: " + ising + " is ising2d, " + sand + " is sandpile"},
+		{[]string{ising, "--observables", "energy,heat"}, `--observables: no run has "heat" (they have: energy, magnetization,`},
+		{[]string{ising, "--observables", " ,"}, `--observables " ," names none`},
+		{[]string{ising, "--csv", dir}, "--csv " + dir + " is a directory: give a file name"},
+		{[]string{ising, "--csv", filepath.Join(dir, "no", "x.csv")}, "--csv " + filepath.Join(dir, "no", "x.csv") + ": there is no directory " + filepath.Join(dir, "no") + " to write it in"},
+	} {
+		code, stdout, stderr := runQ(t, append([]string{"collect", "--csv", csvPath}, c.args...)...)
+		if code != 2 || stdout != "" || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, c.want) {
+			t.Errorf("collect %q: exit %d, stdout %q, stderr %q; want exit 2 and %q", c.args, code, stdout, stderr, c.want)
+		}
+		if _, err := os.Stat(csvPath); err == nil {
+			t.Errorf("collect %q: wrote %s", c.args, csvPath)
+		}
+	}
+}
+
+func TestMeanErr(t *testing.T) {
+	f := func(v float64) *float64 { return &v }
+	for _, c := range []struct {
+		mean, err *float64
+		want      string
+	}{
+		{f(0.84386), f(0.0012), "0.8439(12)"},
+		{f(-1.4531), f(0.00034), "-1.45310(34)"},
+		{f(2340.35), f(91.4), "2340(91)"},
+		{f(2340.35), f(913), "2340(910)"},
+		{f(0.5), f(0.00996), "0.500(10)"},
+		{f(1.0646626e-28), f(7.4e-30), "1.065(74)e-28"},
+		{f(1e8), f(1000), "1.000000(10)e+08"},
+		{f(3), f(12), "3(12)"},
+		{f(math.Copysign(0, -1)), f(0), "0"},
+		{f(0.5), f(0), "0.5"},
+		{f(0.123456789), f(math.NaN()), "0.123457"},
+		{f(0.25), nil, "0.25"},
+		{nil, nil, "-"},
+		{f(math.Inf(1)), f(math.NaN()), "+Inf"},
+	} {
+		if got := meanErr(c.mean, c.err); got != c.want {
+			t.Errorf("meanErr(%v, %v) = %q, want %q", c.mean, c.err, got, c.want)
+		}
+	}
+}
