@@ -41,7 +41,7 @@ type collected struct {
 var settingTail = []string{"seed", "start", "sweeps", "therm", "every", "backend"}
 
 func newCollectCmd(stdout, stderr io.Writer) *cobra.Command {
-	var csvPath, only string
+	var csvPath, plotPath, only string
 	cmd := &cobra.Command{
 		Use:   "collect DIR...",
 		Short: "Tabulate the results of several finished runs side by side (a parameter scan)",
@@ -63,7 +63,15 @@ Rows are sorted by the differing settings, numbers by value.`,
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if csvPath != "" {
-				if err := checkCSVPath(csvPath); err != nil {
+				if err := checkOutFile("--csv", csvPath); err != nil {
+					return err
+				}
+			}
+			if plotPath != "" {
+				if ext := strings.ToLower(filepath.Ext(plotPath)); !slices.Contains(plotFormats, ext) {
+					return quench.Usagef("--plot %s is not allowed: a %s file", plotPath, strings.Join(plotFormats, " or "))
+				}
+				if err := checkOutFile("--plot", plotPath); err != nil {
 					return err
 				}
 			}
@@ -95,6 +103,11 @@ Rows are sorted by the differing settings, numbers by value.`,
 					return err
 				}
 			}
+			if plotPath != "" {
+				if err := plotCollected(plotPath, runs, varying, shown); err != nil {
+					return err
+				}
+			}
 			tw := &errWriter{w: stdout}
 			printCollected(tw, runs, varying, shown)
 			if tw.err != nil {
@@ -104,6 +117,7 @@ Rows are sorted by the differing settings, numbers by value.`,
 		},
 	}
 	cmd.Flags().StringVar(&csvPath, "csv", "", "also write the table as CSV to this file (per observable: mean, error, tau_int, reliable, exact)")
+	cmd.Flags().StringVar(&plotPath, "plot", "", "also draw each observable against the first numeric setting that differs (a line per value of the others) to this .png or .svg file")
 	cmd.Flags().StringVar(&only, "observables", "", "only these observables, comma-separated (default: those of the runs' tables)")
 	return cmd
 }
@@ -436,33 +450,42 @@ func writeCollectCSV(path string, runs []*collected, varying, names []string) er
 		}
 		rows = append(rows, row)
 	}
+	return writeWhole(path, "--csv", func(w io.Writer) error {
+		cw := csv.NewWriter(w)
+		cw.WriteAll(rows)
+		return cw.Error()
+	})
+}
+
+// writeWhole writes path (the value of flag) by fill into a temporary
+// file beside it, renamed over it when complete: whole or not at all.
+func writeWhole(path, flag string, fill func(w io.Writer) error) error {
 	dir, base := filepath.Split(path)
 	tmp, err := os.CreateTemp(cmp.Or(dir, "."), "."+base+".tmp")
 	if err != nil {
-		return quench.Usagef("--csv %s: cannot write in %s: %v", path, cmp.Or(dir, "."), pathReason(err))
+		return quench.Usagef("%s %s: cannot write in %s: %v", flag, path, cmp.Or(dir, "."), pathReason(err))
 	}
-	cw := csv.NewWriter(tmp)
-	cw.WriteAll(rows)
-	if err := cmp.Or(cw.Error(), tmp.Close()); err != nil {
+	if err := cmp.Or(fill(tmp), tmp.Close()); err != nil {
 		os.Remove(tmp.Name())
-		return &failure{fmt.Errorf("writing --csv %s: %w", path, err)}
+		return &failure{fmt.Errorf("writing %s %s: %w", flag, path, err)}
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		os.Remove(tmp.Name())
-		return quench.Usagef("--csv %s: %v", path, pathReason(err))
+		return quench.Usagef("%s %s: %v", flag, path, pathReason(err))
 	}
 	return nil
 }
 
-// checkCSVPath refuses a --csv that names a directory, or a file in a
-// directory that does not exist, before anything is read.
-func checkCSVPath(path string) error {
+// checkOutFile refuses an output file (the value of flag) that names a
+// directory, or a file in a directory that does not exist, before
+// anything is read.
+func checkOutFile(flag, path string) error {
 	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
-		return quench.Usagef("--csv %s is a directory: give a file name", path)
+		return quench.Usagef("%s %s is a directory: give a file name", flag, path)
 	}
 	dir := filepath.Dir(path)
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-		return quench.Usagef("--csv %s: there is no directory %s to write it in", path, dir)
+		return quench.Usagef("%s %s: there is no directory %s to write it in", flag, path, dir)
 	}
 	return nil
 }

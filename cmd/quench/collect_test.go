@@ -2,10 +2,12 @@ package main
 
 import (
 	"encoding/csv"
+	"image/png"
 	"math"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -131,6 +133,69 @@ func TestCollectRefuses(t *testing.T) {
 		if _, err := os.Stat(csvPath); err == nil {
 			t.Errorf("collect %q: wrote %s", c.args, csvPath)
 		}
+	}
+}
+
+// --plot: a panel per observable (three to a row) against the first
+// numeric parameter that differs, a group per shape; beta, which follows
+// T, makes no groups of its own.
+func TestCollectPlot(t *testing.T) {
+	dir := t.TempDir()
+	var dirs []string
+	for _, L := range []string{"4", "6"} {
+		for _, T := range []string{"2", "3"} {
+			d := filepath.Join(dir, "L"+L+"T"+T)
+			runSummary(t, d, "--L", L, "--T", T, "--sweeps", "200", "--therm", "20", "--quiet")
+			dirs = append(dirs, d)
+		}
+	}
+	runs, err := readRuns(dirs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	varying := varyingSettings(runs)
+	if l, err := plotAxes(runs, varying); err != nil || l.x != "T" || !slices.Equal(l.groups, []string{"shape"}) {
+		t.Errorf("axes of %v: %+v, %v; want T along x, a group per shape", varying, l, err)
+	}
+	pngPath := filepath.Join(dir, "scan.png")
+	code, _, stderr := runQ(t, append([]string{"collect", "--plot", pngPath, "--observables", "energy,binder,m2,m4"}, dirs...)...)
+	if code != 0 {
+		t.Fatalf("collect --plot: exit %d %s", code, stderr)
+	}
+	f, err := os.Open(pngPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.DecodeConfig(f)
+	if err != nil || img.Width != 2*img.Height { // 3 x 4in by 2 x 3in
+		t.Errorf("%s: %dx%d, %v; want three panels by two", pngPath, img.Width, img.Height, err)
+	}
+	svg := filepath.Join(dir, "scan.svg")
+	if code, _, stderr := runQ(t, append([]string{"collect", "--plot", svg}, dirs[:2]...)...); code != 0 {
+		t.Errorf("collect --plot .svg: exit %d %s", code, stderr)
+	} else if b, _ := os.ReadFile(svg); !strings.Contains(string(b), "<svg") || !strings.Contains(string(b), "binder") {
+		t.Errorf("%s: %.200s", svg, b)
+	}
+	// only the shapes differ: along x the first extent
+	if l, err := plotAxes([]*collected{runs[0], runs[2]}, []string{"shape"}); err != nil || l.x != "L" || len(l.groups) != 0 {
+		t.Errorf("shapes alone: %+v, %v", l, err)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--plot", filepath.Join(dir, "x.jpg"), dirs[0], dirs[1]}, "--plot " + filepath.Join(dir, "x.jpg") + " is not allowed: a .png or .svg file"},
+		{[]string{"--plot", filepath.Join(dir, "one.png"), dirs[0]}, "--plot needs runs that differ in a numeric setting, to put along x (these differ in nothing: they are runs of the same settings)"},
+		{[]string{"--plot", filepath.Join(dir, "no", "x.png"), dirs[0]}, "there is no directory"},
+	} {
+		code, stdout, stderr := runQ(t, append([]string{"collect"}, c.args...)...)
+		if code != 2 || stdout != "" || !strings.Contains(stderr, c.want) || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("collect %q: exit %d, stdout %q, stderr %q; want exit 2 and %q", c.args, code, stdout, stderr, c.want)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "one.png")); err == nil {
+		t.Error("a refused --plot wrote its file")
 	}
 }
 

@@ -1,0 +1,267 @@
+package main
+
+import (
+	"cmp"
+	"fmt"
+	"io"
+	"math"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/plotutil"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+	"gonum.org/v1/plot/vg/vgsvg"
+
+	"github.com/quenchlab/quench"
+)
+
+// plotFormats are the --plot file types, by extension.
+var plotFormats = []string{".png", ".svg"}
+
+// plotLayout is collect --plot's choice of axes: the setting along x
+// (xKey, or "L", the first extent, when only the shapes differ), and the
+// settings whose values make the groups (a line each); settings that are
+// a function of x and it of them (beta of T) are neither.
+type plotLayout struct {
+	x      string
+	groups []string
+}
+
+// plotAxes picks the x axis from the differing settings: the first model
+// parameter that is a number in every run, else the lattice's first
+// extent when the shapes differ, else the seed.
+func plotAxes(runs []*collected, varying []string) (plotLayout, error) {
+	numeric := func(k string) bool {
+		for _, r := range runs {
+			if _, err := strconv.ParseFloat(r.settings[k], 64); err != nil {
+				return false
+			}
+		}
+		return true
+	}
+	var l plotLayout
+	for _, k := range varying {
+		if k != "shape" && !slices.Contains(settingTail, k) && numeric(k) {
+			l.x = k
+			break
+		}
+	}
+	if l.x == "" && slices.Contains(varying, "shape") {
+		l.x = "L"
+	}
+	if l.x == "" && slices.Contains(varying, "seed") {
+		l.x = "seed"
+	}
+	if l.x == "" {
+		what := "nothing: they are runs of the same settings"
+		if len(varying) > 0 {
+			what = strings.Join(varying, ", ")
+		}
+		return l, quench.Usagef("--plot needs runs that differ in a numeric setting, to put along x (these differ in %s)", what)
+	}
+	for _, k := range varying {
+		if k == l.x || l.x == "L" && k == "shape" || l.x != "L" && followsX(runs, l.x, k) {
+			continue
+		}
+		l.groups = append(l.groups, k)
+	}
+	return l, nil
+}
+
+// followsX reports whether setting k and the x setting determine each
+// other over the runs (beta and T): k then needs no group of its own.
+func followsX(runs []*collected, x, k string) bool {
+	kOf, xOf := map[string]string{}, map[string]string{}
+	for _, r := range runs {
+		xv, kv := r.settings[x], r.settings[k]
+		if v, ok := kOf[xv]; ok && v != kv {
+			return false
+		}
+		if v, ok := xOf[kv]; ok && v != xv {
+			return false
+		}
+		kOf[xv], xOf[kv] = kv, xv
+	}
+	return true
+}
+
+// xValue is run r's value along x.
+func (l plotLayout) xValue(r *collected) float64 {
+	s := r.settings[l.x]
+	if l.x == "L" {
+		s, _, _ = strings.Cut(r.settings["shape"], "x")
+	}
+	v, _ := strconv.ParseFloat(s, 64)
+	return v
+}
+
+// groupOf names run r's group: its values of the group settings.
+func (l plotLayout) groupOf(r *collected) string {
+	var parts []string
+	for _, k := range l.groups {
+		parts = append(parts, k+"="+r.settings[k])
+	}
+	return strings.Join(parts, " ")
+}
+
+// plotCollected draws a panel per observable (three to a row): each
+// group's means against x with their error bars, joined by a line, open
+// circles where the error bar is not reliable, and the exact values
+// where the runs report them as a dashed line. Written whole or not at
+// all.
+func plotCollected(path string, runs []*collected, varying, names []string) error {
+	l, err := plotAxes(runs, varying)
+	if err != nil {
+		return err
+	}
+	var groups []string
+	byGroup := map[string][]*collected{}
+	for _, r := range runs {
+		g := l.groupOf(r)
+		if _, ok := byGroup[g]; !ok {
+			groups = append(groups, g)
+		}
+		byGroup[g] = append(byGroup[g], r)
+	}
+	for _, g := range groups {
+		slices.SortStableFunc(byGroup[g], func(a, b *collected) int {
+			return cmp.Compare(l.xValue(a), l.xValue(b))
+		})
+	}
+	cols := min(3, len(names))
+	rows := (len(names) + cols - 1) / cols
+	plots := make([][]*plot.Plot, rows)
+	for i := range plots {
+		plots[i] = make([]*plot.Plot, cols)
+	}
+	for i, name := range names {
+		p := plot.New()
+		p.Title.Text = name
+		p.X.Label.Text = l.x
+		p.X.Tick.Marker, p.Y.Tick.Marker = fullTicks{}, fullTicks{}
+		// the legend: the groups' in the first panel; for one group, in
+		// the panels with exact values (measured, exact)
+		legend := i == 0 && len(groups) > 1
+		if len(groups) == 1 {
+			legend = slices.ContainsFunc(runs, func(r *collected) bool { _, ok := r.sum.Exact[name]; return ok })
+		}
+		for gi, g := range groups {
+			if err := addGroup(p, byGroup[g], l, name, gi, g, legend); err != nil {
+				return &failure{fmt.Errorf("--plot %s: %s: %w", path, name, err)}
+			}
+		}
+		plots[i/cols][i%cols] = p
+	}
+	const tileW, tileH = 4 * vg.Inch, 3 * vg.Inch
+	w, h := tileW*vg.Length(cols), tileH*vg.Length(rows)
+	var canvas interface {
+		vg.CanvasSizer
+		io.WriterTo
+	}
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".svg":
+		canvas = vgsvg.New(w, h)
+	default:
+		canvas = vgimg.PngCanvas{Canvas: vgimg.New(w, h)}
+	}
+	dc := draw.New(canvas)
+	tiles := draw.Tiles{Rows: rows, Cols: cols, PadX: vg.Millimeter, PadY: vg.Millimeter,
+		PadTop: 2 * vg.Millimeter, PadBottom: 2 * vg.Millimeter, PadLeft: 2 * vg.Millimeter, PadRight: 2 * vg.Millimeter}
+	for j, row := range plot.Align(plots, tiles, dc) {
+		for i, c := range row {
+			if plots[j][i] != nil {
+				plots[j][i].Draw(c)
+			}
+		}
+	}
+	return writeWhole(path, "--plot", func(f io.Writer) error {
+		_, err := canvas.WriteTo(f)
+		return err
+	})
+}
+
+// addGroup adds one group's points of observable name to p: means with
+// error bars and a line, and the exact values, in the group's colour.
+func addGroup(p *plot.Plot, runs []*collected, l plotLayout, name string, gi int, label string, legend bool) error {
+	var pts, exact plotter.XYs
+	var errs plotter.YErrors
+	var reliable []bool
+	for _, r := range runs {
+		x := l.xValue(r)
+		if v, ok := r.sum.Observables[name]; ok && v.Mean != nil && finite(*v.Mean) {
+			e := 0.0
+			if v.Error != nil && finite(*v.Error) {
+				e = *v.Error
+			}
+			pts = append(pts, plotter.XY{X: x, Y: *v.Mean})
+			errs = append(errs, struct{ Low, High float64 }{e, e})
+			reliable = append(reliable, v.Reliable)
+		}
+		if v, ok := r.sum.Exact[name]; ok && finite(v) {
+			exact = append(exact, plotter.XY{X: x, Y: v})
+		}
+	}
+	color := plotutil.Color(gi)
+	if len(pts) > 0 {
+		line, scatter, err := plotter.NewLinePoints(pts)
+		if err != nil {
+			return err
+		}
+		line.Color = color
+		scatter.GlyphStyle = draw.GlyphStyle{Color: color, Radius: vg.Points(2.5), Shape: draw.CircleGlyph{}} // the legend's
+		scatter.GlyphStyleFunc = func(i int) draw.GlyphStyle {
+			s := draw.GlyphStyle{Color: color, Radius: vg.Points(2.5), Shape: draw.CircleGlyph{}}
+			if !reliable[i] {
+				s.Shape = draw.RingGlyph{}
+			}
+			return s
+		}
+		bars, err := plotter.NewYErrorBars(struct {
+			plotter.XYs
+			plotter.YErrors
+		}{pts, errs})
+		if err != nil {
+			return err
+		}
+		bars.Color = color
+		p.Add(line, scatter, bars)
+		if legend {
+			p.Legend.Add(cmp.Or(label, "measured"), line, scatter)
+		}
+	}
+	if len(exact) > 0 {
+		ex, err := plotter.NewLine(exact)
+		if err != nil {
+			return err
+		}
+		ex.Color = color
+		ex.Dashes = []vg.Length{vg.Points(4), vg.Points(2)}
+		p.Add(ex)
+		if legend {
+			p.Legend.Add(strings.TrimSpace(label+" exact"), ex)
+		}
+	}
+	return nil
+}
+
+// fullTicks are gonum's default ticks labelled to 6 digits: its own
+// labels have too few where a tick falls between them (2.15 read 2.1).
+type fullTicks struct{}
+
+func (fullTicks) Ticks(lo, hi float64) []plot.Tick {
+	t := plot.DefaultTicks{}.Ticks(lo, hi)
+	for i := range t {
+		if t[i].Label != "" {
+			t[i].Label = strconv.FormatFloat(t[i].Value+0, 'g', 6, 64)
+		}
+	}
+	return t
+}
+
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
