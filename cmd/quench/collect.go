@@ -41,7 +41,7 @@ type collected struct {
 var settingTail = []string{"seed", "start", "sweeps", "therm", "every", "backend"}
 
 func newCollectCmd(stdout, stderr io.Writer) *cobra.Command {
-	var csvPath, plotPath, only string
+	var csvPath, plotPath, only, xAxis string
 	cmd := &cobra.Command{
 		Use:   "collect DIR...",
 		Short: "Tabulate the results of several finished runs side by side (a parameter scan)",
@@ -66,6 +66,9 @@ Rows are sorted by the differing settings, numbers by value.`,
 				if err := checkOutFile("--csv", csvPath); err != nil {
 					return err
 				}
+			}
+			if xAxis != "" && plotPath == "" {
+				return quench.Usagef("--x %s applies to --plot only", xAxis)
 			}
 			if plotPath != "" {
 				if ext := strings.ToLower(filepath.Ext(plotPath)); !slices.Contains(plotFormats, ext) {
@@ -104,7 +107,7 @@ Rows are sorted by the differing settings, numbers by value.`,
 				}
 			}
 			if plotPath != "" {
-				if err := plotCollected(plotPath, runs, varying, shown); err != nil {
+				if err := plotCollected(plotPath, xAxis, runs, varying, shown); err != nil {
 					return err
 				}
 			}
@@ -118,6 +121,7 @@ Rows are sorted by the differing settings, numbers by value.`,
 	}
 	cmd.Flags().StringVar(&csvPath, "csv", "", "also write the table as CSV to this file (per observable: mean, error, tau_int, reliable, exact)")
 	cmd.Flags().StringVar(&plotPath, "plot", "", "also draw each observable against the first numeric setting that differs (a line per value of the others) to this .png or .svg file")
+	cmd.Flags().StringVar(&xAxis, "x", "", "--plot: the setting along x (default: the first numeric model parameter that differs; L: the first extent)")
 	cmd.Flags().StringVar(&only, "observables", "", "only these observables, comma-separated (default: those of the runs' tables)")
 	return cmd
 }

@@ -27,16 +27,18 @@ var plotFormats = []string{".png", ".svg"}
 // plotLayout is collect --plot's choice of axes: the setting along x
 // (xKey, or "L", the first extent, when only the shapes differ), and the
 // settings whose values make the groups (a line each); settings that are
-// a function of x and it of them (beta of T) are neither.
+// a function of x and it of them (beta of T) are neither, nor those that
+// one group setting determines so.
 type plotLayout struct {
 	x      string
 	groups []string
 }
 
-// plotAxes picks the x axis from the differing settings: the first model
-// parameter that is a number in every run, else the lattice's first
-// extent when the shapes differ, else the seed.
-func plotAxes(runs []*collected, varying []string) (plotLayout, error) {
+// plotAxes picks the x axis from the differing settings: x when given
+// (--x: a differing setting that is a number in every run, or L), else
+// the first model parameter that is a number in every run, else the
+// lattice's first extent when the shapes differ, else the seed.
+func plotAxes(runs []*collected, varying []string, x string) (plotLayout, error) {
 	numeric := func(k string) bool {
 		for _, r := range runs {
 			if _, err := strconv.ParseFloat(r.settings[k], 64); err != nil {
@@ -46,7 +48,24 @@ func plotAxes(runs []*collected, varying []string) (plotLayout, error) {
 		return true
 	}
 	var l plotLayout
+	if x != "" {
+		var ok []string // what --x may name
+		for _, k := range varying {
+			if k == "shape" {
+				ok = append(ok, "L")
+			} else if numeric(k) {
+				ok = append(ok, k)
+			}
+		}
+		if !slices.Contains(ok, x) {
+			return l, quench.Usagef("--x %s is not allowed: a numeric setting that differs between the runs (%s)", x, cmp.Or(strings.Join(ok, ", "), "none does"))
+		}
+		l.x = x
+	}
 	for _, k := range varying {
+		if l.x != "" {
+			break
+		}
 		if k != "shape" && !slices.Contains(settingTail, k) && numeric(k) {
 			l.x = k
 			break
@@ -66,7 +85,8 @@ func plotAxes(runs []*collected, varying []string) (plotLayout, error) {
 		return l, quench.Usagef("--plot needs runs that differ in a numeric setting, to put along x (these differ in %s)", what)
 	}
 	for _, k := range varying {
-		if k == l.x || l.x == "L" && k == "shape" || l.x != "L" && followsX(runs, l.x, k) {
+		if k == l.x || l.x == "L" && k == "shape" || l.x != "L" && followsX(runs, l.x, k) ||
+			slices.ContainsFunc(l.groups, func(g string) bool { return followsX(runs, g, k) }) {
 			continue
 		}
 		l.groups = append(l.groups, k)
@@ -74,8 +94,9 @@ func plotAxes(runs []*collected, varying []string) (plotLayout, error) {
 	return l, nil
 }
 
-// followsX reports whether setting k and the x setting determine each
-// other over the runs (beta and T): k then needs no group of its own.
+// followsX reports whether setting k and setting x (along x, or a group's)
+// determine each other over the runs (beta and T): k then needs no
+// group of its own.
 func followsX(runs []*collected, x, k string) bool {
 	kOf, xOf := map[string]string{}, map[string]string{}
 	for _, r := range runs {
@@ -115,8 +136,8 @@ func (l plotLayout) groupOf(r *collected) string {
 // circles where the error bar is not reliable, and the exact values
 // where the runs report them as a dashed line. Written whole or not at
 // all.
-func plotCollected(path string, runs []*collected, varying, names []string) error {
-	l, err := plotAxes(runs, varying)
+func plotCollected(path, x string, runs []*collected, varying, names []string) error {
+	l, err := plotAxes(runs, varying, x)
 	if err != nil {
 		return err
 	}

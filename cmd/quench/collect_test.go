@@ -154,8 +154,15 @@ func TestCollectPlot(t *testing.T) {
 		t.Fatal(err)
 	}
 	varying := varyingSettings(runs)
-	if l, err := plotAxes(runs, varying); err != nil || l.x != "T" || !slices.Equal(l.groups, []string{"shape"}) {
+	if l, err := plotAxes(runs, varying, ""); err != nil || l.x != "T" || !slices.Equal(l.groups, []string{"shape"}) {
 		t.Errorf("axes of %v: %+v, %v; want T along x, a group per shape", varying, l, err)
+	}
+	// --x: beta along x (T follows it), or L with a line per T and beta
+	if l, err := plotAxes(runs, varying, "beta"); err != nil || l.x != "beta" || !slices.Equal(l.groups, []string{"shape"}) {
+		t.Errorf("--x beta: %+v, %v", l, err)
+	}
+	if l, err := plotAxes(runs, varying, "L"); err != nil || l.x != "L" || !slices.Equal(l.groups, []string{"T"}) {
+		t.Errorf("--x L: %+v, %v", l, err)
 	}
 	pngPath := filepath.Join(dir, "scan.png")
 	code, _, stderr := runQ(t, append([]string{"collect", "--plot", pngPath, "--observables", "energy,binder,m2,m4"}, dirs...)...)
@@ -178,7 +185,7 @@ func TestCollectPlot(t *testing.T) {
 		t.Errorf("%s: %.200s", svg, b)
 	}
 	// only the shapes differ: along x the first extent
-	if l, err := plotAxes([]*collected{runs[0], runs[2]}, []string{"shape"}); err != nil || l.x != "L" || len(l.groups) != 0 {
+	if l, err := plotAxes([]*collected{runs[0], runs[2]}, []string{"shape"}, ""); err != nil || l.x != "L" || len(l.groups) != 0 {
 		t.Errorf("shapes alone: %+v, %v", l, err)
 	}
 	for _, c := range []struct {
@@ -188,6 +195,8 @@ func TestCollectPlot(t *testing.T) {
 		{[]string{"--plot", filepath.Join(dir, "x.jpg"), dirs[0], dirs[1]}, "--plot " + filepath.Join(dir, "x.jpg") + " is not allowed: a .png or .svg file"},
 		{[]string{"--plot", filepath.Join(dir, "one.png"), dirs[0]}, "--plot needs runs that differ in a numeric setting, to put along x (these differ in nothing: they are runs of the same settings)"},
 		{[]string{"--plot", filepath.Join(dir, "no", "x.png"), dirs[0]}, "there is no directory"},
+		{[]string{"--plot", filepath.Join(dir, "one.png"), "--x", "h", dirs[0], dirs[3]}, "--x h is not allowed: a numeric setting that differs between the runs (L, T, beta)"},
+		{[]string{"--x", "T", dirs[0], dirs[3]}, "--x T applies to --plot only"},
 	} {
 		code, stdout, stderr := runQ(t, append([]string{"collect"}, c.args...)...)
 		if code != 2 || stdout != "" || !strings.Contains(stderr, c.want) || strings.Count(stderr, "\n") != 1 {
