@@ -205,7 +205,7 @@ tie3:
 	VMOVDQA Y8, Y5 \
 	MOVQ R14, AX \
 	SHLQ $3, AX \
-	MOVQ AX, X9 \
+	VMOVQ AX, X9 \
 	SHLQ $2, AX \
 	MOVQ masksArg, R8 \
 	ADDQ AX, R8
