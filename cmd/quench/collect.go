@@ -374,6 +374,52 @@ func printCollected(w io.Writer, runs []*collected, varying, names []string) {
 	if unreliable {
 		fmt.Fprintln(w, "\n* error bar not reliable: the run's own table (or its summary.json, unreliable_by) says why")
 	}
+	printCollectedExact(w, runs, names)
+}
+
+// printCollectedExact prints, for the shown observables that some run
+// knows exactly, each run's distance from its exact value in errors (as
+// the run's own exact lines do): more than 4 says it did not sample the
+// stationary state, or an error marked * is too small.
+func printCollectedExact(w io.Writer, runs []*collected, names []string) {
+	var known []string
+	for _, n := range names {
+		if slices.ContainsFunc(runs, func(r *collected) bool { _, ok := r.sum.Exact[n]; return ok }) {
+			known = append(known, n)
+		}
+	}
+	if len(known) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "\nexact values (the runs' own; summary.json exact), the measured means' distances from them in errors:")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "%s\n", strings.Join(append([]string{"run"}, known...), "\t"))
+	for _, r := range runs {
+		row := []string{r.dir}
+		for _, n := range known {
+			row = append(row, exactDistance(r.sum.Observables[n], r.sum.Exact, n))
+		}
+		fmt.Fprintf(tw, "%s\n", strings.Join(row, "\t"))
+	}
+	tw.Flush()
+}
+
+// exactDistance is (mean - exact)/error to two digits; "-" without an
+// exact value or a mean; for an error of 0 (a constant series), "0" when
+// the mean is the exact value, else "inf".
+func exactDistance(v sim.Value, exact map[string]float64, name string) string {
+	x, ok := exact[name]
+	switch {
+	case !ok || v.Mean == nil:
+		return "-"
+	case v.Error == nil || math.IsNaN(*v.Error):
+		return "-"
+	case *v.Error == 0 && *v.Mean == x:
+		return "0"
+	case *v.Error == 0:
+		return "inf"
+	}
+	return fmt.Sprintf("%+.2g", (*v.Mean-x) / *v.Error)
 }
 
 // meanErr writes a mean with its error in the error's last two digits,

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/csv"
+	"fmt"
 	"image/png"
 	"math"
 	"os"
@@ -51,6 +52,22 @@ func TestCollectScan(t *testing.T) {
 		}
 		if row[0] != d || row[1] != T || row[3] != want {
 			t.Errorf("row %d: %q, want %s, T %s, energy %s", i, row, d, T, want)
+		}
+	}
+	// the exact block: each run's distance from its exact energy and
+	// specific heat, as its own table gives them
+	_, block, ok := strings.Cut(stdout, "\nexact values (the runs' own; summary.json exact), the measured means' distances from them in errors:\n")
+	blines := strings.Split(block, "\n")
+	if !ok || strings.Join(strings.Fields(blines[0]), " ") != "run energy specific_heat" {
+		t.Fatalf("exact block:\n%s", stdout)
+	}
+	for i, T := range []string{"2.5", "3", "10"} {
+		d := filepath.Join(dir, "T"+T)
+		s := sums[d]
+		e, c := s.Observables["energy"], s.Observables["specific_heat"]
+		want := fmt.Sprintf("%s %+.2g %+.2g", d, (*e.Mean-s.Exact["energy"]) / *e.Error, (*c.Mean-s.Exact["specific_heat"]) / *c.Error)
+		if got := strings.Join(strings.Fields(blines[1+i]), " "); got != want {
+			t.Errorf("exact row %d: %q, want %q", i, got, want)
 		}
 	}
 	f, err := os.Open(csvPath)
