@@ -256,12 +256,12 @@ const NotStationaryAggregation = "aggregation is not stationary: the masses keep
 // quenchedMean is Summary.QuenchedDisorder for model B from a hot start,
 // whose mean field m it keeps.
 func quenchedMean(m float64) string {
-	return fmt.Sprintf("model B conserves the mean field m, which the hot start drew for this seed (m = %.3g): phi2, phi4 and the energies depend on it, and their error bars leave out its variation between seeds (phi2 includes m^2); average seeds, or start cold (m = 0)", m)
+	return fmt.Sprintf("model B conserves the mean field m, which the hot start drew for this seed (m = %.3g): phi2, phi4 and the energies depend on it, and their error bars leave out its variation between seeds (phi2 includes m^2); average seeds (quench collect --average-seeds), or start cold (m = 0)", m)
 }
 
 // QuenchedFrequencies is Summary.QuenchedDisorder for Kuramoto with a
 // spread of natural frequencies.
-const QuenchedFrequencies = "the error bars are for this seed's draw of the natural frequencies: r varies between draws by an amount of order 1/sqrt(N), which they leave out; average runs of several seeds"
+const QuenchedFrequencies = "the error bars are for this seed's draw of the natural frequencies: r varies between draws by an amount of order 1/sqrt(N), which they leave out; average runs of several seeds (quench collect --average-seeds)"
 
 // Diffusive is Summary's note on a conserved field's slow modes.
 type Diffusive struct {

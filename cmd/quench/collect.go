@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -38,10 +39,16 @@ type collected struct {
 
 // settingTail are the settings of how a run was made, after the shape and
 // the model's parameters in the table's columns.
-var settingTail = []string{"seed", "start", "sweeps", "therm", "every", "backend"}
+var settingTail = []string{"seed", "seeds", "start", "sweeps", "therm", "every", "backend"}
+
+// averageMinSeeds is the least number of seeds whose average --average-seeds
+// calls reliable: the spread of fewer estimates its error to worse than
+// about 25% (1/sqrt(2(n-1)) at n = 10).
+const averageMinSeeds = 10
 
 func newCollectCmd(stdout, stderr io.Writer) *cobra.Command {
 	var csvPath, plotPath, only, xAxis string
+	var average bool
 	cmd := &cobra.Command{
 		Use:   "collect DIR...",
 		Short: "Tabulate the results of several finished runs side by side (a parameter scan)",
@@ -82,6 +89,11 @@ Rows are sorted by the differing settings, numbers by value.`,
 			if err != nil {
 				return err
 			}
+			if average {
+				if runs, err = averageSeeds(runs); err != nil {
+					return err
+				}
+			}
 			varying := varyingSettings(runs)
 			sortRuns(runs, varying)
 			all := observableOrder(runs)
@@ -112,7 +124,7 @@ Rows are sorted by the differing settings, numbers by value.`,
 				}
 			}
 			tw := &errWriter{w: stdout}
-			printCollected(tw, runs, varying, shown)
+			printCollected(tw, runs, varying, shown, average)
 			if tw.err != nil {
 				return &failure{fmt.Errorf("the table could not be printed: %w", tw.err)}
 			}
@@ -122,6 +134,7 @@ Rows are sorted by the differing settings, numbers by value.`,
 	cmd.Flags().StringVar(&csvPath, "csv", "", "also write the table as CSV to this file (per observable: mean, error, tau_int, reliable, exact)")
 	cmd.Flags().StringVar(&plotPath, "plot", "", "also draw each observable against the first numeric setting that differs (a line per value of the others) to this .png or .svg file")
 	cmd.Flags().StringVar(&xAxis, "x", "", "--plot: the setting along x (default: the first numeric model parameter that differs; L: the first extent)")
+	cmd.Flags().BoolVar(&average, "average-seeds", false, fmt.Sprintf("average the runs that differ only in their seed into one row: each observable's mean over them, its error their spread over sqrt(runs), which counts what varies between seeds (quenched disorder); reliable from %d seeds on (of stationary runs)", averageMinSeeds))
 	cmd.Flags().StringVar(&only, "observables", "", "only these observables, comma-separated (default: those of the runs' tables)")
 	return cmd
 }
@@ -171,6 +184,110 @@ func readRuns(dirs []string) ([]*collected, error) {
 		runs = append(runs, &collected{dir: dir, sum: &sum, series: seriesColumns(filepath.Join(dir, sim.SeriesFile)), settings: collectSettings(&sum)})
 	}
 	return runs, nil
+}
+
+// averageSeeds replaces each set of runs that differ only in their seed
+// by one: per observable the mean of their means, with the standard
+// deviation of those over sqrt(n) as its error (so what varies between
+// seeds, quenched disorder or model B's conserved mean, is in it), no
+// tau_int, reliable from averageMinSeeds runs on unless one is marked not
+// stationary (its own error bar may be unreliable: the spread of
+// independent runs' means does not need it); the exact value, where every run has one, their mean (the
+// exact expectation of the average). Its directory is the first run's
+// with "(+k)" for the others; "seeds" replaces "seed" in its settings.
+// Each set needs two runs or more, of distinct seeds.
+func averageSeeds(runs []*collected) ([]*collected, error) {
+	var keys []string
+	groups := map[string][]*collected{}
+	for _, r := range runs {
+		var parts []string
+		for _, k := range settingKeys(r.settings) {
+			if v, ok := r.settings[k]; ok && k != "seed" {
+				parts = append(parts, k+"="+v)
+			}
+		}
+		key := strings.Join(parts, " ")
+		if _, ok := groups[key]; !ok {
+			keys = append(keys, key)
+		}
+		groups[key] = append(groups[key], r)
+	}
+	var out []*collected
+	for _, key := range keys {
+		g := groups[key]
+		if len(g) < 2 {
+			return nil, quench.Usagef("--average-seeds: %s is the only run of its settings (%s): an average needs two seeds or more of each", g[0].dir, key)
+		}
+		seen := map[string]string{}
+		for _, r := range g {
+			if d, ok := seen[r.settings["seed"]]; ok {
+				return nil, quench.Usagef("--average-seeds: %s and %s are runs of the same settings and seed %s, the same run twice", d, r.dir, r.settings["seed"])
+			}
+			seen[r.settings["seed"]] = r.dir
+		}
+		out = append(out, averageOf(g))
+	}
+	return out, nil
+}
+
+// averageOf is averageSeeds' run for one set of runs.
+func averageOf(g []*collected) *collected {
+	first := g[0]
+	sum := *first.sum
+	sum.Observables = map[string]sim.Value{}
+	sum.Exact = nil
+	names := map[string]bool{}
+	for _, r := range g {
+		for k := range r.sum.Observables {
+			names[k] = true
+		}
+	}
+	n := float64(len(g))
+	for name := range names {
+		var means []float64
+		reliable := len(g) >= averageMinSeeds
+		exact, exactAll := 0.0, true
+		for _, r := range g {
+			v, ok := r.sum.Observables[name]
+			if ok && v.Mean != nil && finite(*v.Mean) {
+				means = append(means, *v.Mean)
+			}
+			// the spread of independent runs' means is an honest error
+			// whatever each run's own bins saw (tau_int, slow modes, a
+			// side of a symmetry), but not for a run that is not
+			// stationary
+			reliable = reliable && ok && !slices.Contains(v.UnreliableBy, sim.ByNotStationary)
+			x, has := r.sum.Exact[name]
+			exact += x
+			exactAll = exactAll && has
+		}
+		if len(means) < len(g) {
+			// a run without a value: the average has none either
+			sum.Observables[name] = sim.Value{}
+			continue
+		}
+		var m float64
+		for _, v := range means {
+			m += v
+		}
+		m /= n
+		var ss float64
+		for _, v := range means {
+			ss += (v - m) * (v - m)
+		}
+		e := math.Sqrt(ss / (n - 1) / n)
+		sum.Observables[name] = sim.Value{Mean: &m, Error: &e, Reliable: reliable}
+		if exactAll {
+			if sum.Exact == nil {
+				sum.Exact = map[string]float64{}
+			}
+			sum.Exact[name] = exact / n
+		}
+	}
+	settings := maps.Clone(first.settings)
+	delete(settings, "seed")
+	settings["seeds"] = strconv.Itoa(len(g))
+	return &collected{dir: fmt.Sprintf("%s (+%d)", first.dir, len(g)-1), sum: &sum, series: first.series, settings: settings}
 }
 
 // seriesColumns returns the header of a series.csv (nil if unreadable).
@@ -339,15 +456,24 @@ func pickObservables(list string, all []string) ([]string, error) {
 
 // printCollected prints the table: a line of the settings the runs share,
 // then a row per run.
-func printCollected(w io.Writer, runs []*collected, varying, names []string) {
+func printCollected(w io.Writer, runs []*collected, varying, names []string, averaged bool) {
 	first := runs[0]
 	var same []string
 	for _, k := range settingKeys(first.settings) {
-		if !slices.Contains(varying, k) {
+		if _, ok := first.settings[k]; ok && !slices.Contains(varying, k) {
 			same = append(same, k+"="+first.settings[k])
 		}
 	}
-	fmt.Fprintf(w, "quench %s, %s; the same in every run: %s\n\n", first.sum.Model, count(int64(len(runs)), "runs"), strings.Join(same, " "))
+	what := count(int64(len(runs)), "runs")
+	if averaged {
+		total := 0
+		for _, r := range runs {
+			n, _ := strconv.Atoi(r.settings["seeds"])
+			total += n
+		}
+		what = fmt.Sprintf("%d runs averaged over their seeds into %s", total, count(int64(len(runs)), "rows"))
+	}
+	fmt.Fprintf(w, "quench %s, %s; the same in every run: %s\n\n", first.sum.Model, what, strings.Join(same, " "))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "%s\n", strings.Join(append(append([]string{"run"}, varying...), names...), "\t"))
 	unreliable := false
@@ -371,7 +497,10 @@ func printCollected(w io.Writer, runs []*collected, varying, names []string) {
 		fmt.Fprintf(tw, "%s\n", strings.Join(row, "\t"))
 	}
 	tw.Flush()
-	if unreliable {
+	switch {
+	case unreliable && averaged:
+		fmt.Fprintf(w, "\n* error bar not reliable: an average of fewer than %d seeds, or of runs that are not stationary (their tables say why)\n", averageMinSeeds)
+	case unreliable:
 		fmt.Fprintln(w, "\n* error bar not reliable: the run's own table (or its summary.json, unreliable_by) says why")
 	}
 	printCollectedExact(w, runs, names)

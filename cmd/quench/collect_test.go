@@ -225,6 +225,89 @@ func TestCollectPlot(t *testing.T) {
 	}
 }
 
+// --average-seeds: runs that differ only in their seed become one row,
+// the mean of their means with their spread over sqrt(n) as its error,
+// reliable from 10 stationary runs on.
+func TestCollectAverageSeeds(t *testing.T) {
+	dir := t.TempDir()
+	var dirs []string
+	sums := map[string][]sim.Summary{}
+	for _, T := range []string{"2.5", "3"} {
+		for _, seed := range []string{"1", "2", "3"} {
+			d := filepath.Join(dir, "T"+T+"s"+seed)
+			_, s := runSummary(t, d, "--L", "8", "--T", T, "--seed", seed, "--sweeps", "200", "--therm", "20", "--quiet")
+			dirs = append(dirs, d)
+			sums[T] = append(sums[T], s)
+		}
+	}
+	runs, err := readRuns(dirs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	avg, err := averageSeeds(runs)
+	if err != nil || len(avg) != 2 {
+		t.Fatalf("averageSeeds: %d rows, %v", len(avg), err)
+	}
+	for i, T := range []string{"2.5", "3"} {
+		a := avg[i]
+		if a.dir != filepath.Join(dir, "T"+T+"s1")+" (+2)" || a.settings["seeds"] != "3" || a.settings["seed"] != "" || a.settings["T"] != T {
+			t.Errorf("T %s: %q, settings %v", T, a.dir, a.settings)
+		}
+		for _, name := range []string{"energy", "binder", "specific_heat"} {
+			var m, ss, x float64
+			for _, s := range sums[T] {
+				m += *s.Observables[name].Mean
+				x += s.Exact[name]
+			}
+			m /= 3
+			for _, s := range sums[T] {
+				ss += (*s.Observables[name].Mean - m) * (*s.Observables[name].Mean - m)
+			}
+			v := a.sum.Observables[name]
+			if *v.Mean != m || *v.Error != math.Sqrt(ss/2/3) || v.TauInt != nil || v.Reliable {
+				t.Errorf("T %s %s: %v +- %v (tau %v, reliable %v), want %v +- %v, unreliable (3 seeds)", T, name, *v.Mean, *v.Error, v.TauInt, v.Reliable, m, math.Sqrt(ss/2/3))
+			}
+			if got, ok := a.sum.Exact[name]; name != "binder" && (!ok || got != x/3) || name == "binder" && ok {
+				t.Errorf("T %s %s: exact %v (%v), want the runs' mean %v", T, name, got, ok, x/3)
+			}
+		}
+	}
+	code, stdout, _ := runQ(t, append([]string{"collect", "--average-seeds"}, dirs...)...)
+	if code != 0 || !strings.HasPrefix(stdout, "quench ising2d, 6 runs averaged over their seeds into 2 rows; the same in every run: ") || !strings.Contains(stdout, "seeds=3 ") || !strings.Contains(stdout, "an average of fewer than 10 seeds") {
+		t.Errorf("collect --average-seeds: exit %d\n%s", code, stdout)
+	}
+	// refused: a setting with one seed; the same run twice
+	twice := filepath.Join(dir, "twice")
+	os.CopyFS(twice, os.DirFS(dirs[0]))
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{dirs[0], dirs[1], dirs[3]}, "--average-seeds: " + dirs[3] + " is the only run of its settings"},
+		{[]string{dirs[0], twice}, "--average-seeds: " + dirs[0] + " and " + twice + " are runs of the same settings and seed 1, the same run twice"},
+	} {
+		code, stdout, stderr := runQ(t, append([]string{"collect", "--average-seeds"}, c.args...)...)
+		if code != 2 || stdout != "" || !strings.Contains(stderr, c.want) {
+			t.Errorf("collect --average-seeds %q: exit %d, %q; want %q", c.args, code, stderr, c.want)
+		}
+	}
+	// 10 seeds of diffusion: u_mean's average is reliable, u_var's not
+	// (its runs are not stationary)
+	var dif []string
+	for seed := 1; seed <= 10; seed++ {
+		d := filepath.Join(dir, "dif", strconv.Itoa(seed))
+		runSummary(t, d, "--model", "diffusion", "--L", "8", "--steps", "30", "--therm", "0", "--seed", strconv.Itoa(seed), "--quiet")
+		dif = append(dif, d)
+	}
+	runs, err = readRuns(dif)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if avg, err = averageSeeds(runs); err != nil || len(avg) != 1 || !avg[0].sum.Observables["u_mean"].Reliable || avg[0].sum.Observables["u_var"].Reliable {
+		t.Errorf("10 seeds of diffusion: %v, %+v", err, avg)
+	}
+}
+
 func TestMeanErr(t *testing.T) {
 	f := func(v float64) *float64 { return &v }
 	for _, c := range []struct {
