@@ -271,7 +271,8 @@ func parseLog(data []byte, width, pwidth int64) (samples []Sample, rows, profile
 	for off := int64(0); off < int64(len(data)); {
 		tag := data[off]
 		n, ok := size[tag]
-		if !ok || n == 0 || off+1+n > int64(len(data)) {
+		// (n <= 0: a width whose 8-byte values overflow)
+		if !ok || n <= 0 || n > int64(len(data))-off-1 {
 			return samples, rows, profiles, off
 		}
 		r := data[off+1 : off+1+n]
@@ -306,6 +307,12 @@ func readLog(dir string, h *checkpointHeader, st *State, badf func(string, ...an
 		return badf("cannot read its series log: %v", err)
 	}
 	defer f.Close()
+	// the length the header records is checked against the file before
+	// anything is allocated for it (a header edited to a huge length
+	// panicked in make, or ran the process out of memory)
+	if fi, err := f.Stat(); err == nil && fi.Size() < h.SeriesBytes {
+		return badf("its series log %s holds fewer than the %d bytes it records: truncated", path, h.SeriesBytes)
+	}
 	data := make([]byte, h.SeriesBytes)
 	if _, err := io.ReadFull(f, data); err != nil {
 		return badf("its series log %s holds fewer than the %d bytes it records: truncated", path, h.SeriesBytes)
@@ -483,6 +490,10 @@ func ReadCheckpoint(dir string) (*State, error) {
 	if !IsIsing(cfg.Model) && h.Samples != 0 {
 		return nil, bad("it holds %d Ising samples for model %s", h.Samples, cfg.Model)
 	}
+	if IsIsing(cfg.Model) && (h.Rows != 0 || h.Width != 0) {
+		// Ising runs measure samples, not rows
+		return nil, bad("it holds %d rows of %d columns for model %s, which measures samples", h.Rows, h.Width, cfg.Model)
+	}
 	if IsMass(cfg.Model) != (h.Masses == cfg.Lattice().Sites()) || !IsMass(cfg.Model) && h.Masses != 0 {
 		return nil, bad("it holds %d masses for model %s", h.Masses, cfg.Model)
 	}
@@ -530,7 +541,7 @@ func ReadCheckpoint(dir string) (*State, error) {
 		}
 	}
 	want := 16 + hlen + sites + series + 8*(h.Field+h.Aux+h.Omega+h.Masses) + 13*h.Heights
-	if h.SeriesBytes < 0 || h.Samples < 0 || h.Field < 0 || h.Aux < 0 || h.Omega < 0 || h.Rows < 0 || h.Width < 0 || h.Profiles < 0 || int64(len(body)) != want {
+	if h.SeriesBytes < 0 || h.Samples < 0 || h.Field < 0 || h.Aux < 0 || h.Omega < 0 || h.Rows < 0 || h.Width < 0 || h.Profiles < 0 || h.ProfileWidth < 0 || int64(len(body)) != want {
 		return nil, bad("size %d bytes does not match its header (%d)", len(body), want)
 	}
 	if h.Step < 0 || h.Step > cfg.TotalSweeps() {

@@ -1,0 +1,98 @@
+package sim
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"hash/crc32"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/quenchlab/quench"
+)
+
+// rewriteHeader rewrites the header of the checkpoint in dir with edit and
+// recomputes its CRC-32C: a file whose checksum holds but whose header
+// was edited (by hand, or by a tool).
+func rewriteHeader(t *testing.T, dir string, edit func(h map[string]any)) {
+	t.Helper()
+	p := filepath.Join(dir, CheckpointFile)
+	data, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hlen := binary.LittleEndian.Uint32(data[12:])
+	var h map[string]any
+	dec := json.NewDecoder(strings.NewReader(string(data[16 : 16+hlen])))
+	dec.UseNumber()
+	if err := dec.Decode(&h); err != nil {
+		t.Fatal(err)
+	}
+	edit(h)
+	hdr, _ := json.Marshal(h)
+	body := binary.LittleEndian.AppendUint32(slices.Clone(data[:12]), uint32(len(hdr)))
+	body = append(append(body, hdr...), data[16+hlen:len(data)-4]...)
+	if err := os.WriteFile(p, binary.BigEndian.AppendUint32(body, crc32.Checksum(body, castagnoli)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A checkpoint whose checksum holds but whose header records sizes its
+// files do not have is refused (a UsageError, exit 2), never a panic or an
+// allocation of the size it claims: a series log longer than the file
+// (makeslice: len out of range at 2^62 bytes, the process out of memory
+// at 2^48), or an Ising run whose header gives its rows a width (Ising
+// runs have none: a width whose 8-byte rows overflowed to a negative
+// record size sliced the log out of range).
+func TestCheckpointCraftedHeader(t *testing.T) {
+	st, _ := simulate(t, Config{Model: "ising2d", Shape: []int{4, 4}, T: 2.3, J: 1, Algo: "heatbath", Sweeps: 10, Therm: 2, Every: 1, Seed: 3, Start: "hot"})
+	write := func(t *testing.T) string {
+		dir := t.TempDir()
+		if err := WriteCheckpoint(dir, st); err != nil {
+			t.Fatal(err)
+		}
+		return dir
+	}
+	refused := func(t *testing.T, dir, want string) {
+		t.Helper()
+		defer func() {
+			if p := recover(); p != nil {
+				t.Fatalf("ReadCheckpoint panicked: %v", p)
+			}
+		}()
+		_, err := ReadCheckpoint(dir)
+		if err == nil || !quench.IsUsage(err) || !strings.Contains(err.Error(), want) {
+			t.Errorf("want a usage error naming %q, got %v", want, err)
+		}
+	}
+	for _, n := range []string{"4611686018427387904", "281474976710656", "9223372036854775807"} {
+		t.Run("series_bytes="+n, func(t *testing.T) {
+			dir := write(t)
+			rewriteHeader(t, dir, func(h map[string]any) { h["series_bytes"] = json.Number(n) })
+			refused(t, dir, "truncated")
+		})
+	}
+	for _, w := range []string{"2305843009213693951", "1", "-1"} {
+		t.Run("ising width="+w, func(t *testing.T) {
+			dir := write(t)
+			// a row record after the run's samples, counted by the header
+			log := filepath.Join(dir, SeriesLogFile)
+			data, _ := os.ReadFile(log)
+			data = append(data, append([]byte{tagRow}, make([]byte, 16)...)...)
+			os.WriteFile(log, data, 0o644)
+			rewriteHeader(t, dir, func(h map[string]any) {
+				h["width"] = json.Number(w)
+				h["series_bytes"] = json.Number(itoa(len(data)))
+				h["series_crc"] = json.Number(itoa(int(crc32.Checksum(data, castagnoli))))
+			})
+			refused(t, dir, "refused")
+		})
+	}
+}
+
+func itoa(n int) string {
+	b, _ := json.Marshal(n)
+	return string(b)
+}
