@@ -109,6 +109,14 @@ Rows are sorted by the differing settings, numbers by value.`,
 					shown = slices.DeleteFunc(slices.Clone(all), func(name string) bool { return slices.Contains(sim.StaggeredNames, name) })
 				}
 			}
+			if plotPath != "" {
+				// the plot's refusals (no numeric setting differs, a bad
+				// --x) come before the CSV is written: a refusal writes
+				// nothing
+				if _, err := plotAxes(runs, varying, xAxis); err != nil {
+					return err
+				}
+			}
 			if csvPath != "" {
 				cols := all
 				if cmd.Flags().Changed("observables") {

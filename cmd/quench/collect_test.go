@@ -334,3 +334,31 @@ func TestMeanErr(t *testing.T) {
 		}
 	}
 }
+
+// A --plot that is refused (runs that differ in no numeric setting, an
+// --x no run varies) writes no --csv either: a refusal writes nothing
+// (the CSV was written first, then the plot refused, exit 2).
+func TestCollectPlotRefusedWritesNoCSV(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
+	runSummary(t, a, "--L", "4", "--T", "3", "--sweeps", "20", "--quiet")
+	runSummary(t, b, "--L", "4", "--T", "4", "--sweeps", "20", "--quiet")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{a}, "--plot needs runs that differ in a numeric setting"},
+		{[]string{a, b, "--x", "seed"}, "--x seed is not allowed"},
+	} {
+		csvPath := filepath.Join(dir, "o.csv")
+		code, stdout, stderr := runQ(t, append([]string{"collect", "--csv", csvPath, "--plot", filepath.Join(dir, "o.png")}, c.args...)...)
+		if code != 2 || stdout != "" || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, c.want) {
+			t.Errorf("%q: exit %d, stdout %q, stderr %q; want exit 2 and one line naming %q", c.args, code, stdout, stderr, c.want)
+		}
+		for _, p := range []string{csvPath, filepath.Join(dir, "o.png")} {
+			if _, err := os.Stat(p); err == nil {
+				t.Errorf("%q: refused, but %s was written", c.args, p)
+			}
+		}
+	}
+}
