@@ -2541,3 +2541,45 @@ func TestHelpSharedFlagModels(t *testing.T) {
 		}
 	}
 }
+
+// A refusal is one line: the notes of run (--backend auto without a GPU,
+// --shape over --L, a sandpile or conserved field's thermalization) and
+// of resume (--backend auto) wait until the run has passed its checks,
+// where they came before a later refusal's line (an --out that is a
+// file, a path too long, a directory under an output's name).
+func TestNotesWaitForRefusals(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "file")
+	os.WriteFile(file, []byte("x"), 0o644)
+	long := filepath.Join(dir, strings.Repeat("n", 300))
+	for _, args := range [][]string{
+		{"run", "--backend", "auto", "--L", "4", "--sweeps", "2", "--out", file},
+		{"run", "--L", "6", "--shape", "4x4", "--sweeps", "2", "--out", long},
+		{"run", "--model", "sandpile", "--L", "4", "--start", "cold", "--therm-grains", "0", "--grains", "2", "--out", long},
+		{"run", "--model", "transfer", "--L", "64", "--dim", "1", "--therm", "0", "--steps", "2", "--out", long},
+	} {
+		code, stdout, stderr := runQ(t, append(args, "--quiet")...)
+		if code != 2 || stdout != "" || strings.Count(stderr, "\n") != 1 || strings.Contains(stderr, "note:") {
+			t.Errorf("%q: exit %d, stdout %q, stderr %q: want exit 2 and one line", args, code, stdout, stderr)
+		}
+		if _, err := os.Stat(long); err == nil {
+			t.Errorf("%q: refused, but left %s", args, long)
+		}
+	}
+	// the notes themselves still come when the run goes on
+	code, _, stderr := runQ(t, "run", "--backend", "auto", "--L", "6", "--shape", "4x4", "--sweeps", "2", "--out", filepath.Join(dir, "ok"), "--quiet")
+	if code != 0 || strings.Count(stderr, "quench: note:") < 1 || !strings.Contains(stderr, "--L 6 is not used") {
+		t.Errorf("run with notes: exit %d, stderr %q", code, stderr)
+	}
+	// resume --backend auto onto a directory under an output's name
+	out := filepath.Join(dir, "r")
+	if code, _, stderr := runQ(t, "run", "--L", "4", "--sweeps", "2", "--out", out, "--quiet"); code != 0 {
+		t.Fatalf("run: %d %s", code, stderr)
+	}
+	os.Remove(filepath.Join(out, "summary.json"))
+	os.Mkdir(filepath.Join(out, "summary.json"), 0o755)
+	code, stdout, stderr := runQ(t, "resume", out, "--backend", "auto", "--quiet")
+	if code != 2 || stdout != "" || strings.Count(stderr, "\n") != 1 || strings.Contains(stderr, "note:") {
+		t.Errorf("resume --backend auto: exit %d, stdout %q, stderr %q: want exit 2 and one line", code, stdout, stderr)
+	}
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -90,7 +91,10 @@ lattice and measurement series an uninterrupted run would have produced.
 					return err
 				}
 			}
-			be, err := openBackend(backend, device, nil, stderr)
+			// the backend's note waits until the checks below have
+			// passed: a refusal is one line
+			var notes bytes.Buffer
+			be, err := openBackend(backend, device, nil, &notes)
 			if err != nil {
 				return err
 			}
@@ -113,6 +117,7 @@ lattice and measurement series an uninterrupted run would have produced.
 			if err := checkRunFiles(dir, "resume", false); err != nil {
 				return err // the outputs are rewritten at the end
 			}
+			io.Copy(stderr, &notes)
 			if st.OldActivity {
 				fmt.Fprintf(stderr, "quench: note: the run in %s began under a quench whose activity counted the thermalization (checkpoint format 5 or older): its activity goes on counting the %d thermalization grains too\n", dir, st.Config.Therm)
 			}

@@ -1094,7 +1094,10 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 	if cmd.Flags().Changed("out") && f.out == "" {
 		return quench.Usagef(`--out ""%s is not allowed: give a directory, or no --out for runs/<model>-<shape>-<time>`, f.given("out"))
 	}
-	be, err := openBackend(f.backend, f.device, f.given, stderr)
+	// the notes wait until the run has passed every check, claimed its
+	// directory included: a refusal is one line
+	var notes bytes.Buffer
+	be, err := openBackend(f.backend, f.device, f.given, &notes)
 	if err != nil {
 		return err
 	}
@@ -1115,10 +1118,10 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 	}
 	if fl := cmd.Flags(); fl.Changed("L") && fl.Changed("shape") {
 		// documented (--shape overrides --L), but easy to miss
-		fmt.Fprintf(stderr, "quench: note: --shape %s%s sets the extents; --L %d%s is not used\n", f.shape, f.given("shape"), f.L, f.given("L"))
+		fmt.Fprintf(&notes, "quench: note: --shape %s%s sets the extents; --L %d%s is not used\n", f.shape, f.given("shape"), f.L, f.given("L"))
 	}
 	if c.Model == "sandpile" && c.Start == "hot" && !cmd.Flags().Changed("start") {
-		fmt.Fprintf(stderr, "quench: note: %d sites are beyond the stationary sampler (%d): starting hot, so statistics of the first ~%d grains are biased (thermalize with --therm-grains)\n",
+		fmt.Fprintf(&notes, "quench: note: %d sites are beyond the stationary sampler (%d): starting hot, so statistics of the first ~%d grains are biased (thermalize with --therm-grains)\n",
 			c.Lattice().Sites(), sim.MaxStationarySites, c.Lattice().Sites())
 	} else if n := c.Lattice().Sites(); c.Model == "sandpile" && c.Start != "stationary" {
 		// a hot pile (mean height (2d-1)/2) or an empty one fills up to
@@ -1126,14 +1129,14 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 		// then relaxes: 2N (3N) grains or more
 		need := map[string]int64{"hot": 2 * n, "cold": 3 * n}[c.Start]
 		if c.Therm < need {
-			fmt.Fprintf(stderr, "quench: note: a %s pile of %d sites needs some %d thermalization grains to become stationary; with %d its statistics are biased (--therm-grains, or the default --start stationary, which needs none)\n",
+			fmt.Fprintf(&notes, "quench: note: a %s pile of %d sites needs some %d thermalization grains to become stationary; with %d its statistics are biased (--therm-grains, or the default --start stationary, which needs none)\n",
 				c.Start, n, need, c.Therm)
 		}
 	}
 	if need, slowest := c.ThermBefore(); c.Therm < need {
 		// a conserved field's long waves relax slowly: say so before a
 		// long run, not only in its results (therm_short)
-		fmt.Fprintf(stderr, "quench: note: the conserved field's slowest mode relaxes over %d steps, so with --therm %d the start's slow modes will not have relaxed when measuring begins and the means are biased: --therm %d or more lets them relax\n",
+		fmt.Fprintf(&notes, "quench: note: the conserved field's slowest mode relaxes over %d steps, so with --therm %d the start's slow modes will not have relaxed when measuring begins and the means are biased: --therm %d or more lets them relax\n",
 			slowest, c.Therm, need)
 	}
 	var startBar *progressbar.ProgressBar
@@ -1190,6 +1193,7 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer unlock()
+	io.Copy(stderr, &notes)
 	backup := ""
 	if leftover := filepath.Join(out, replacedDir); f.force {
 		if _, err := os.Stat(leftover); err == nil {
