@@ -550,7 +550,7 @@ func TestDiffusiveTail(t *testing.T) {
 		t.Errorf("model B weights add up to %v, want 1", sum)
 	}
 	// per observable (Hartree curvature 0.5 > 0): energy_gradient's
-	// shares lambda_k^2 S_k^2 and the energy's 1/(N-1) times the step's
+	// shares (phi2's at lambda != 0) and the energy's 1/(N-1) times the step's
 	// 1/(1 - a_k)^2 (normalized) add up to 1 too;
 	// S_k is left to the usual rules; phi4 keeps phi2's shares
 	for _, name := range []string{"energy_gradient", "energy", "phi4"} {
@@ -570,8 +570,17 @@ func TestDiffusiveTail(t *testing.T) {
 	if w := tiny.conservedModes(map[string]stats.Estimate{"phi2": {Mean: 0.5}}).forObs("energy").weight(0.3); math.Abs(w*127-1) > 1e-9 {
 		t.Errorf("model B energy share at dt 1e-12: %v, want 1/(N-1) = 1/127", w)
 	}
-	if g, p := sm.forObs("energy_gradient").weight(0.1), sm.forObs("phi2").weight(0.1); g >= p/10 {
-		t.Errorf("model B slow mode's share: energy_gradient %v, phi2 %v; want the gradient's far smaller", g, p)
+	// energy_gradient: lambda_k^2 S_k^2 of the Gaussian field, far
+	// smaller than phi2's on a slow mode; an interacting field's (this
+	// one, lambda = 1) keeps phi2's
+	if g, p := sm.forObs("energy_gradient").weight(0.1), sm.forObs("phi2").weight(0.1); g != p {
+		t.Errorf("model B at lambda 1, slow mode's share: energy_gradient %v, phi2 %v; want phi2's", g, p)
+	}
+	gauss := *mb
+	gauss.M2, gauss.Lambda = 0.5, 0
+	gsm := gauss.conservedModes(map[string]stats.Estimate{"phi2": {Mean: 0.5}})
+	if g, p := gsm.forObs("energy_gradient").weight(0.1), gsm.forObs("phi2").weight(0.1); g >= p/10 || math.Abs(gauss.modeSum(gsm.forObs("energy_gradient").weight)-1) > 1e-12 {
+		t.Errorf("Gaussian model B slow mode's share: energy_gradient %v, phi2 %v; want the gradient's far smaller, its shares adding up to 1", g, p)
 	}
 	if sm.forObs("S_k0") != nil || sm.forObs("phi4") != sm {
 		t.Error("model B: S_k checked for slow modes, or phi4 given shares other than phi2's without a series")

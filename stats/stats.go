@@ -287,13 +287,6 @@ func sokal(rho []float64) (window int, tau float64, ok bool) {
 // Estimate is a mean with its error and integrated autocorrelation time.
 type Estimate struct {
 	Mean, Err, Tau float64
-	// BinTau is the integrated autocorrelation time the error bins see,
-	// n Err^2 / (2 Var(x)): the series' Err is its naive error times
-	// sqrt(2 BinTau). Tau, Sokal's, leaves out a slow tail of small
-	// amplitude past its window, which bins longer than the window see
-	// in part. 0 where not computed (derived quantities, constant or
-	// short series).
-	BinTau float64
 	// Reliable is false when the series is too short for its
 	// autocorrelation: no Sokal window, or bins shorter than 20 tau_int.
 	Reliable bool
@@ -342,11 +335,7 @@ func series(x []float64, t *taus) Estimate {
 	nb := Bins(len(x))
 	mean, err := MeanErr(Bin(x, nb))
 	tau, _, ok := t.tauInt(x)
-	var binTau float64
-	if v := stat.Variance(x, nil); v > 0 && !math.IsInf(v, 0) {
-		binTau = float64(len(x)) * err * err / (2 * v)
-	}
-	return Estimate{Mean: mean, Err: err, Tau: tau, BinTau: binTau, Reliable: ok && reliableBins(len(x), nb, tau)}
+	return Estimate{Mean: mean, Err: err, Tau: tau, Reliable: ok && reliableBins(len(x), nb, tau)}
 }
 
 // shortTau is tau, or NaN for a series of n < minTauSamples samples, too
