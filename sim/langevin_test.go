@@ -659,6 +659,18 @@ func TestDiffusiveTail(t *testing.T) {
 	if d := sum.Diffusive; d == nil || d.SlowestSteps < 10000 || !slices.Contains(d.Marked, "energy") {
 		t.Errorf("model B 64^2, 4000 steps: %+v, want the energy marked and a slowest mode over 10000 steps", d)
 	}
+	// regressions of a rule that compared the missed tail with the bins'
+	// own tau_int: a kmp ring of 256 at 200000 steps (errors 23% low over
+	// 80 seeds) and an interacting model B's energy_gradient (1.5 times
+	// low over 40 seeds) went unmarked; both are marked
+	sum = summaryOf(t, Config{Model: "kmp", Shape: []int{256}, Sweeps: 200000, Every: 1, Seed: 5, Start: "hot", Mass0: 1, ProfileEvery: -1})
+	if d := sum.Diffusive; d == nil || !slices.Contains(d.Marked, "mass_var") || !slices.Contains(d.Marked, "mass_corr1") {
+		t.Errorf("kmp ring of 256, 200000 steps: %+v; want mass_var and mass_corr1 marked", d)
+	}
+	sum = summaryOf(t, Config{Model: "phi4", Scheme: "modelb", Precision: "float64", Shape: []int{16, 16}, Sweeps: 60000, Therm: 5000, Every: 1, Seed: 3, Start: "cold", T: 1, Dt: 0.01, Gamma: 1, Mass: 1, M2: -1, Lambda: 1})
+	if d := sum.Diffusive; d == nil || !slices.Contains(d.Marked, "energy_gradient") {
+		t.Errorf("interacting model B 16^2, 60000 steps: %+v; want energy_gradient marked", d)
+	}
 	// the Gaussian field of 16^2, m2 = 1, dt 0.02, 60000 steps: a
 	// reviewer measured over 12 seeds energy_gradient's means spread as
 	// its error bars said (0.00031 against 0.00034); its slow modes' share
