@@ -37,7 +37,12 @@ type plotLayout struct {
 // plotAxes picks the x axis from the differing settings: x when given
 // (--x: a differing setting that is a number in every run, or L), else
 // the first model parameter that is a number in every run, else the
-// lattice's first extent when the shapes differ, else the seed.
+// lattice's first extent when the shapes differ, else the first numeric
+// setting of how the runs were made (the seed, sweeps, therm, every). A
+// setting of how a run was made (seed, seeds, sweeps, therm, every,
+// backend) makes groups only where each of its values has runs at two or
+// more values along x: a scan that gives each run a seed of its own, or
+// extends some runs, is one line per value of the model's settings.
 func plotAxes(runs []*collected, varying []string, x string) (plotLayout, error) {
 	numeric := func(k string) bool {
 		for _, r := range runs {
@@ -74,8 +79,14 @@ func plotAxes(runs []*collected, varying []string, x string) (plotLayout, error)
 	if l.x == "" && slices.Contains(varying, "shape") {
 		l.x = "L"
 	}
-	if l.x == "" && slices.Contains(varying, "seed") {
-		l.x = "seed"
+	for _, k := range varying {
+		// else how the runs were made: the seed, sweeps, therm, every
+		if l.x != "" {
+			break
+		}
+		if slices.Contains(settingTail, k) && numeric(k) {
+			l.x = k
+		}
 	}
 	if l.x == "" {
 		what := "nothing: they are runs of the same settings"
@@ -89,9 +100,33 @@ func plotAxes(runs []*collected, varying []string, x string) (plotLayout, error)
 			slices.ContainsFunc(l.groups, func(g string) bool { return followsX(runs, g, k) }) {
 			continue
 		}
+		if slices.Contains(settingTail, k) && k != "start" && !l.spansX(runs, k) {
+			// how a run was made (a seed of its own, a run extended
+			// further than the others) is no curve of its own
+			continue
+		}
 		l.groups = append(l.groups, k)
 	}
 	return l, nil
+}
+
+// spansX reports whether each value of setting k is that of runs at two
+// or more values along x: a line per value of k then has points to join.
+func (l plotLayout) spansX(runs []*collected, k string) bool {
+	xs := map[string]map[float64]bool{}
+	for _, r := range runs {
+		v := r.settings[k]
+		if xs[v] == nil {
+			xs[v] = map[float64]bool{}
+		}
+		xs[v][l.xValue(r)] = true
+	}
+	for _, set := range xs {
+		if len(set) < 2 {
+			return false
+		}
+	}
+	return true
 }
 
 // followsX reports whether setting k and setting x (along x, or a group's)

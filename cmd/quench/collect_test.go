@@ -362,3 +362,47 @@ func TestCollectPlotRefusedWritesNoCSV(t *testing.T) {
 		}
 	}
 }
+
+// --plot's lines: a setting of how a run was made (a seed of its own for
+// each run, one run extended further than the others) joins the line of
+// its model settings instead of making a line of one point; seeds run at
+// every point still make a line each; runs that differ only in such a
+// setting put the first that is a number along x.
+func TestCollectPlotRunSettings(t *testing.T) {
+	mk := func(set ...string) *collected {
+		c := &collected{settings: map[string]string{"backend": "cpu", "every": "1", "therm": "100", "start": "hot"}}
+		for i := 0; i < len(set); i += 2 {
+			c.settings[set[i]] = set[i+1]
+		}
+		return c
+	}
+	var own, grid []*collected
+	seed := 0
+	for _, L := range []string{"8x8", "16x16"} {
+		for _, T := range []string{"2.2", "2.3", "2.4"} {
+			seed++
+			sweeps := "4000"
+			if L == "16x16" && T == "2.3" {
+				sweeps = "8000" // resumed with --sweeps 8000
+			}
+			own = append(own, mk("shape", L, "T", T, "seed", strconv.Itoa(seed), "sweeps", sweeps))
+			for _, s := range []string{"1", "2"} {
+				grid = append(grid, mk("shape", L, "T", T, "seed", s, "sweeps", "4000"))
+			}
+		}
+	}
+	if l, err := plotAxes(own, varyingSettings(own), ""); err != nil || l.x != "T" || !slices.Equal(l.groups, []string{"shape"}) {
+		t.Errorf("a seed per run, one run extended: %+v, %v; want T along x, a line per shape", l, err)
+	}
+	if l, err := plotAxes(grid, varyingSettings(grid), ""); err != nil || l.x != "T" || !slices.Equal(l.groups, []string{"shape", "seed"}) {
+		t.Errorf("two seeds at every point: %+v, %v; want a line per shape and seed", l, err)
+	}
+	start := []*collected{mk("T", "2", "start", "hot"), mk("T", "3", "start", "hot"), mk("T", "2", "start", "cold")}
+	if l, err := plotAxes(start, varyingSettings(start), ""); err != nil || !slices.Equal(l.groups, []string{"start"}) {
+		t.Errorf("hot and cold starts: %+v, %v; want a line per start", l, err)
+	}
+	long := []*collected{mk("sweeps", "1000"), mk("sweeps", "2000")}
+	if l, err := plotAxes(long, varyingSettings(long), ""); err != nil || l.x != "sweeps" {
+		t.Errorf("runs that differ in their sweeps alone: %+v, %v; want sweeps along x", l, err)
+	}
+}
