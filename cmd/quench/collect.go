@@ -199,7 +199,7 @@ func readRuns(dirs []string) ([]*collected, error) {
 // deviation of those over sqrt(n) as its error (so what varies between
 // seeds, quenched disorder or model B's conserved mean, is in it), no
 // tau_int, reliable from averageMinSeeds runs on unless one is marked not
-// stationary (its own error bar may be unreliable: the spread of
+// stationary or has therm_short (its own error bar may be unreliable: the spread of
 // independent runs' means does not need it); the exact value, where every run has one, their mean (the
 // exact expectation of the average). Its directory is the first run's
 // with "(+k)" for the others; "seeds" replaces "seed" in its settings.
@@ -264,7 +264,10 @@ func averageOf(g []*collected) *collected {
 			// whatever each run's own bins saw (tau_int, slow modes, a
 			// side of a symmetry), but not for a run that is not
 			// stationary
-			reliable = reliable && ok && !slices.Contains(v.UnreliableBy, sim.ByNotStationary)
+			// (nor for one whose --therm left its conserved field's slow
+			// modes unrelaxed, therm_short: every seed's mean has that
+			// bias, which their spread does not see)
+			reliable = reliable && ok && !slices.Contains(v.UnreliableBy, sim.ByNotStationary) && r.sum.ThermShort == nil
 			x, has := r.sum.Exact[name]
 			exact += x
 			exactAll = exactAll && has
@@ -507,7 +510,7 @@ func printCollected(w io.Writer, runs []*collected, varying, names []string, ave
 	tw.Flush()
 	switch {
 	case unreliable && averaged:
-		fmt.Fprintf(w, "\n* error bar not reliable: an average of fewer than %d seeds, or of runs that are not stationary (their tables say why)\n", averageMinSeeds)
+		fmt.Fprintf(w, "\n* error bar not reliable: an average of fewer than %d seeds, or of runs that are not stationary or whose thermalization was short (therm_short; their tables say why)\n", averageMinSeeds)
 	case unreliable:
 		fmt.Fprintln(w, "\n* error bar not reliable: the run's own table (or its summary.json, unreliable_by) says why")
 	}

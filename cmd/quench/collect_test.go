@@ -406,3 +406,23 @@ func TestCollectPlotRunSettings(t *testing.T) {
 		t.Errorf("runs that differ in their sweeps alone: %+v, %v; want sweeps along x", l, err)
 	}
 }
+
+// --average-seeds: an average of runs whose --therm left the conserved
+// field's slow modes unrelaxed (therm_short) is not reliable however many
+// seeds it has: each seed's mean has that bias, which their spread does
+// not see.
+func TestCollectAverageThermShort(t *testing.T) {
+	var g []*collected
+	for seed := 1; seed <= 12; seed++ {
+		m, e := 1+0.01*float64(seed), 0.01
+		sum := &sim.Summary{Model: "phi4", Observables: map[string]sim.Value{"phi2": {Mean: &m, Error: &e, Reliable: true}}}
+		g = append(g, &collected{dir: strconv.Itoa(seed), sum: sum, settings: map[string]string{"seed": strconv.Itoa(seed)}})
+	}
+	if !averageOf(g).sum.Observables["phi2"].Reliable {
+		t.Fatal("12 stationary seeds: not reliable")
+	}
+	g[3].sum.ThermShort = &sim.ThermShort{SlowestSteps: 1000, NeededTherm: 5000}
+	if averageOf(g).sum.Observables["phi2"].Reliable {
+		t.Error("12 seeds, one with therm_short: reliable")
+	}
+}
