@@ -595,7 +595,11 @@ func meanErr(mean, err *float64) string {
 	}
 	var s string
 	if d < 0 {
-		s = fmt.Sprintf("%.*f(%.0f)", -d, m, math.Round(e/math.Pow(10, float64(d))))
+		ms := fmt.Sprintf("%.*f", -d, m)
+		if strings.Trim(ms, "-0.") == "" {
+			ms = strings.TrimPrefix(ms, "-") // a mean that rounds to 0 is 0, not -0
+		}
+		s = fmt.Sprintf("%s(%.0f)", ms, math.Round(e/math.Pow(10, float64(d))))
 	} else {
 		p := math.Pow(10, float64(d))
 		s = fmt.Sprintf("%.0f(%.0f)", math.Round(m/p)*p+0, math.Round(e/p)*p)

@@ -328,6 +328,9 @@ func TestMeanErr(t *testing.T) {
 		{f(0.25), nil, "0.25"},
 		{nil, nil, "-"},
 		{f(math.Inf(1)), f(math.NaN()), "+Inf"},
+		{f(-0.0004), f(0.01), "0.000(10)"}, // not -0.000
+		{f(-1e-12), f(1e-5), "0.0(10)e-05"},
+		{f(-0.004), f(0.01), "-0.004(10)"},
 	} {
 		if got := meanErr(c.mean, c.err); got != c.want {
 			t.Errorf("meanErr(%v, %v) = %q, want %q", c.mean, c.err, got, c.want)
