@@ -659,7 +659,8 @@ func writeWhole(path, flag string, fill func(w io.Writer) error) error {
 	if err != nil {
 		return quench.Usagef("%s %s: cannot write in %s: %v", flag, path, cmp.Or(dir, "."), pathReason(err))
 	}
-	if err := cmp.Or(fill(tmp), tmp.Close()); err != nil {
+	// (CreateTemp makes it 0600: the outputs of a run are 0644)
+	if err := cmp.Or(fill(tmp), tmp.Chmod(0o644), tmp.Close()); err != nil {
 		os.Remove(tmp.Name())
 		return &failure{fmt.Errorf("writing %s %s: %w", flag, path, err)}
 	}

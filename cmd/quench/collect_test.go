@@ -429,3 +429,21 @@ func TestCollectAverageThermShort(t *testing.T) {
 		t.Error("12 seeds, one with therm_short: reliable")
 	}
 }
+
+// --csv and --plot files are 0644 (umask permitting), as a run's outputs
+// are, not os.CreateTemp's 0600.
+func TestCollectOutputMode(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
+	runSummary(t, a, "--L", "4", "--T", "3", "--sweeps", "20", "--quiet")
+	runSummary(t, b, "--L", "4", "--T", "4", "--sweeps", "20", "--quiet")
+	csvPath, pngPath := filepath.Join(dir, "s.csv"), filepath.Join(dir, "s.png")
+	if code, _, stderr := runQ(t, "collect", a, b, "--csv", csvPath, "--plot", pngPath, "--observables", "energy"); code != 0 {
+		t.Fatalf("collect: exit %d %s", code, stderr)
+	}
+	for _, p := range []string{csvPath, pngPath} {
+		if fi, err := os.Stat(p); err != nil || fi.Mode().Perm()&0o044 != 0o044 {
+			t.Errorf("%s: %v, %v; want readable by all (0644)", p, fi.Mode(), err)
+		}
+	}
+}
