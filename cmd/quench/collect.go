@@ -142,7 +142,7 @@ Rows are sorted by the differing settings, numbers by value.`,
 	cmd.Flags().StringVar(&csvPath, "csv", "", "also write the table as CSV to this file (per observable: mean, error, tau_int, reliable, exact)")
 	cmd.Flags().StringVar(&plotPath, "plot", "", "also draw each observable against the first numeric setting that differs (a line per value of the others) to this .png or .svg file")
 	cmd.Flags().StringVar(&xAxis, "x", "", "--plot: the setting along x (default: the first numeric model parameter that differs; L: the first extent)")
-	cmd.Flags().BoolVar(&average, "average-seeds", false, fmt.Sprintf("average the runs that differ only in their seed into one row: each observable's mean over them, its error their spread over sqrt(runs), which counts what varies between seeds (quenched disorder); reliable from %d seeds on (of stationary runs)", averageMinSeeds))
+	cmd.Flags().BoolVar(&average, "average-seeds", false, fmt.Sprintf("average the runs that differ only in their seed into one row: each observable's mean over them, its error their spread over sqrt(runs), which counts what varies between seeds (quenched disorder); reliable from %d seeds on (of stationary runs thermalized for their slow modes)", averageMinSeeds))
 	cmd.Flags().StringVar(&only, "observables", "", "only these observables, comma-separated (default: those of the runs' tables)")
 	return cmd
 }
@@ -567,7 +567,8 @@ func exactDistance(v sim.Value, exact map[string]float64, name string) string {
 // for 2340.3 +- 913 (the mean to the error's second digit); with a
 // power of ten where the mean is far from 1, 1.064(74)e-28; the mean
 // alone to 8 digits where the error is 0 (a constant series), to 6 where
-// it has none.
+// it has none, marked (-); the error itself after a mean to 15 digits
+// where it is below the mean's 13th digit (a conserved mean's rounding).
 func meanErr(mean, err *float64) string {
 	if mean == nil || math.IsNaN(*mean) || math.IsInf(*mean, 0) {
 		if mean != nil {
@@ -578,9 +579,13 @@ func meanErr(mean, err *float64) string {
 	m := *mean + 0 // -0 is 0
 	switch {
 	case err == nil || math.IsNaN(*err) || math.IsInf(*err, 0):
-		return fmt.Sprintf("%.6g", m)
+		return fmt.Sprintf("%.6g(-)", m) // no error bar, not an exact value
 	case *err == 0:
 		return fmt.Sprintf("%.8g", m)
+	case *err < math.Abs(m)*1e-13:
+		// an error below float64's last digits (a conserved mean's
+		// rounding): the mean to 15 digits, the error as it is
+		return fmt.Sprintf("%.15g(%.2g)", m, *err)
 	}
 	e := *err
 	exp := 0
