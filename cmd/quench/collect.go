@@ -485,6 +485,7 @@ func printCollected(w io.Writer, runs []*collected, varying, names []string, ave
 		what = fmt.Sprintf("%d runs averaged over their seeds into %s", total, count(int64(len(runs)), "rows"))
 	}
 	fmt.Fprintf(w, "quench %s, %s; the same in every run: %s\n\n", first.sum.Model, what, strings.Join(same, " "))
+	varying = tableSettings(runs, varying)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "%s\n", strings.Join(append(append([]string{"run"}, varying...), names...), "\t"))
 	unreliable := false
@@ -515,6 +516,31 @@ func printCollected(w io.Writer, runs []*collected, varying, names []string, ave
 		fmt.Fprintln(w, "\n* error bar not reliable: the run's own table (or its summary.json, unreliable_by) says why")
 	}
 	printCollectedExact(w, runs, names)
+}
+
+// tableSettings drops from the table's columns a differing setting that
+// another determines one to one over the runs (T and beta): of the two,
+// the one written shorter stays (the values typed: --T 2.2, not beta
+// 0.45454545454545453). The CSV keeps both.
+func tableSettings(runs []*collected, varying []string) []string {
+	width := func(k string) int {
+		n := 0
+		for _, r := range runs {
+			n += len(r.settings[k])
+		}
+		return n
+	}
+	var out []string
+	for _, k := range varying {
+		i := slices.IndexFunc(out, func(g string) bool { return followsX(runs, g, k) })
+		switch {
+		case i < 0:
+			out = append(out, k)
+		case width(k) < width(out[i]):
+			out[i] = k
+		}
+	}
+	return out
 }
 
 // printCollectedExact prints, for the shown observables that some run

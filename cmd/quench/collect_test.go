@@ -39,7 +39,8 @@ func TestCollectScan(t *testing.T) {
 		t.Errorf("heading: %q", lines[0])
 	}
 	header := regexp.MustCompile(`\s+`).Split(strings.TrimSpace(lines[2]), -1)
-	if strings.Join(header, " ") != "run T beta energy magnetization abs_magnetization m2 m4 specific_heat susceptibility susceptibility_connected binder" {
+	if strings.Join(header, " ") != "run T energy magnetization abs_magnetization m2 m4 specific_heat susceptibility susceptibility_connected binder" { // beta follows T
+
 		t.Errorf("columns: %q", header)
 	}
 	for i, T := range []string{"2.5", "3", "10"} { // by value, not as text
@@ -50,7 +51,7 @@ func TestCollectScan(t *testing.T) {
 		if !s.Observables["energy"].Reliable {
 			want += "*"
 		}
-		if row[0] != d || row[1] != T || row[3] != want {
+		if row[0] != d || row[1] != T || row[2] != want {
 			t.Errorf("row %d: %q, want %s, T %s, energy %s", i, row, d, T, want)
 		}
 	}
@@ -104,7 +105,7 @@ func TestCollectScan(t *testing.T) {
 	}
 	// --observables picks and orders the columns, of the table and the CSV
 	code, stdout, _ = runQ(t, "collect", dirs[0], dirs[1], "--observables", "binder, energy", "--csv", csvPath)
-	if h := regexp.MustCompile(`\s+`).Split(strings.TrimSpace(strings.Split(stdout, "\n")[2]), -1); code != 0 || strings.Join(h, " ") != "run T beta binder energy" {
+	if h := regexp.MustCompile(`\s+`).Split(strings.TrimSpace(strings.Split(stdout, "\n")[2]), -1); code != 0 || strings.Join(h, " ") != "run T binder energy" {
 		t.Errorf("--observables binder,energy: exit %d, columns %q", code, h)
 	}
 	if b, _ := os.ReadFile(csvPath); !strings.HasPrefix(string(b), "run,T,beta,binder,binder_error,binder_tau_int,binder_reliable,binder_exact,energy,") {
@@ -305,6 +306,26 @@ func TestCollectAverageSeeds(t *testing.T) {
 	}
 	if avg, err = averageSeeds(runs); err != nil || len(avg) != 1 || !avg[0].sum.Observables["u_mean"].Reliable || avg[0].sum.Observables["u_var"].Reliable {
 		t.Errorf("10 seeds of diffusion: %v, %+v", err, avg)
+	}
+}
+
+// Of T and beta, which determine each other, the table shows the one
+// written shorter: a beta scan's beta.
+func TestCollectTableSettings(t *testing.T) {
+	dir := t.TempDir()
+	var dirs []string
+	for _, b := range []string{"0.3", "0.45"} {
+		d := filepath.Join(dir, "b"+b)
+		runSummary(t, d, "--L", "4", "--beta", b, "--sweeps", "50", "--therm", "5", "--quiet")
+		dirs = append(dirs, d)
+	}
+	runs, err := readRuns(dirs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	varying := varyingSettings(runs)
+	if got := tableSettings(runs, varying); !slices.Equal(varying, []string{"T", "beta"}) || !slices.Equal(got, []string{"beta"}) {
+		t.Errorf("beta scan: varying %v, table columns %v; want beta alone", varying, got)
 	}
 }
 
