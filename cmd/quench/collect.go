@@ -70,7 +70,8 @@ Rows are sorted by the differing settings, numbers by value.`,
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if csvPath != "" {
-				if err := checkOutFile("--csv", csvPath); err != nil {
+				var err error
+				if csvPath, err = outFile("--csv", csvPath); err != nil {
 					return err
 				}
 			}
@@ -81,7 +82,8 @@ Rows are sorted by the differing settings, numbers by value.`,
 				if ext := strings.ToLower(filepath.Ext(plotPath)); !slices.Contains(plotFormats, ext) {
 					return quench.Usagef("--plot %s is not allowed: a %s file", plotPath, strings.Join(plotFormats, " or "))
 				}
-				if err := checkOutFile("--plot", plotPath); err != nil {
+				var err error
+				if plotPath, err = outFile("--plot", plotPath); err != nil {
 					return err
 				}
 			}
@@ -702,18 +704,32 @@ func writeWhole(path, flag string, fill func(w io.Writer) error) error {
 	return nil
 }
 
-// checkOutFile refuses an output file (the value of flag) that names a
-// directory, or a file in a directory that does not exist, before
-// anything is read.
-func checkOutFile(flag, path string) error {
-	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
-		return quench.Usagef("%s %s is a directory: give a file name", flag, path)
+// outFile returns the file to write for an output (the value of flag):
+// path, or the file a link at path names (written whole there, so the
+// link stays a link). It refuses, before anything is read, a directory,
+// anything but a regular file (a device, a pipe: writeWhole would put a
+// file in its place), a link to nothing, and a file in a directory that
+// does not exist.
+func outFile(flag, path string) (string, error) {
+	file := path
+	if fi, err := os.Lstat(path); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		if file, err = filepath.EvalSymlinks(path); err != nil {
+			return "", quench.Usagef("%s %s is a link to nothing: give a file name", flag, path)
+		}
 	}
-	dir := filepath.Dir(path)
+	if fi, err := os.Stat(file); err == nil {
+		switch {
+		case fi.IsDir():
+			return "", quench.Usagef("%s %s is a directory: give a file name", flag, path)
+		case !fi.Mode().IsRegular():
+			return "", quench.Usagef("%s %s is not a regular file (a device or a pipe): give a file name, which is written whole", flag, path)
+		}
+	}
+	dir := filepath.Dir(file)
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-		return quench.Usagef("%s %s: there is no directory %s to write it in", flag, path, dir)
+		return "", quench.Usagef("%s %s: there is no directory %s to write it in", flag, path, dir)
 	}
-	return nil
+	return file, nil
 }
 
 // pathReason is a file operation's error without the path it names (the

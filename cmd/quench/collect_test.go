@@ -125,6 +125,7 @@ func TestCollectRefuses(t *testing.T) {
 	bad := filepath.Join(dir, "bad")
 	os.Mkdir(bad, 0o755)
 	os.WriteFile(filepath.Join(bad, sim.SummaryFile), []byte(`{"model": 3}`), 0o644)
+	os.Symlink(filepath.Join(dir, "nowhere"), filepath.Join(dir, "dangling"))
 	empty := filepath.Join(dir, "empty")
 	os.Mkdir(empty, 0o755)
 	csvPath := filepath.Join(dir, "out.csv")
@@ -142,6 +143,8 @@ func TestCollectRefuses(t *testing.T) {
 		{[]string{ising, "--observables", "energy,heat"}, `--observables: no run has "heat" (they have: energy, magnetization,`},
 		{[]string{ising, "--observables", " ,"}, `--observables " ," names none`},
 		{[]string{ising, "--csv", dir}, "--csv " + dir + " is a directory: give a file name"},
+		{[]string{ising, "--csv", os.DevNull}, "--csv " + os.DevNull + " is not a regular file (a device or a pipe): give a file name, which is written whole"},
+		{[]string{ising, "--csv", filepath.Join(dir, "dangling")}, "--csv " + filepath.Join(dir, "dangling") + " is a link to nothing"},
 		{[]string{ising, "--csv", filepath.Join(dir, "no", "x.csv")}, "--csv " + filepath.Join(dir, "no", "x.csv") + ": there is no directory " + filepath.Join(dir, "no") + " to write it in"},
 	} {
 		code, stdout, stderr := runQ(t, append([]string{"collect", "--csv", csvPath}, c.args...)...)
@@ -306,6 +309,27 @@ func TestCollectAverageSeeds(t *testing.T) {
 	}
 	if avg, err = averageSeeds(runs); err != nil || len(avg) != 1 || !avg[0].sum.Observables["u_mean"].Reliable || avg[0].sum.Observables["u_var"].Reliable {
 		t.Errorf("10 seeds of diffusion: %v, %+v", err, avg)
+	}
+}
+
+// A --csv that is a link to a file is written through the link, which
+// stays a link.
+func TestCollectCSVThroughLink(t *testing.T) {
+	dir := t.TempDir()
+	run := filepath.Join(dir, "r")
+	runSummary(t, run, "--L", "4", "--sweeps", "50", "--therm", "5", "--quiet")
+	target, link := filepath.Join(dir, "target.csv"), filepath.Join(dir, "link.csv")
+	os.WriteFile(target, []byte("old"), 0o644)
+	if err := os.Symlink(target, link); err != nil {
+		t.Skip(err)
+	}
+	if code, _, stderr := runQ(t, "collect", run, "--csv", link); code != 0 {
+		t.Fatalf("exit %d %s", code, stderr)
+	}
+	fi, err := os.Lstat(link)
+	b, _ := os.ReadFile(target)
+	if err != nil || fi.Mode()&os.ModeSymlink == 0 || !strings.HasPrefix(string(b), "run,energy,") {
+		t.Errorf("link %v (%v), target %.40q", fi.Mode(), err, b)
 	}
 }
 
