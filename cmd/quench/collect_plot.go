@@ -3,6 +3,7 @@ package main
 import (
 	"cmp"
 	"fmt"
+	"image/color"
 	"io"
 	"math"
 	"path/filepath"
@@ -211,6 +212,11 @@ func plotCollected(path, x string, runs []*collected, varying, names []string) e
 			if err := addGroup(p, byGroup[g], l, name, gi, g, legend); err != nil {
 				return &failure{fmt.Errorf("--plot %s: %s: %w", path, name, err)}
 			}
+		}
+		if hasExact := slices.ContainsFunc(runs, func(r *collected) bool { _, ok := r.sum.Exact[name]; return ok }); hasExact && len(groups) > 1 && i > 0 {
+			// the groups' legend is the first panel's: here only what
+			// the dashed lines are
+			p.Legend.Add("exact (dashed)", &plotter.Line{LineStyle: draw.LineStyle{Color: color.Gray{Y: 96}, Width: vg.Points(1), Dashes: []vg.Length{vg.Points(4), vg.Points(2)}}})
 		}
 		plots[i/cols][i%cols] = p
 	}
