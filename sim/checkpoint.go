@@ -598,6 +598,22 @@ func ReadCheckpoint(dir string) (*State, error) {
 		return v
 	}
 	st.Field, st.Aux, st.Omega = floats(h.Field), floats(h.Aux), floats(h.Omega)
+	// quench checkpoints no diverged state (checkFinite), and a float32
+	// run's values are float32 ones: anything else was put there by hand,
+	// and would run on as a divergence blamed on --dt
+	for _, f := range []struct {
+		name string
+		v    []float64
+	}{{"field value", st.Field}, {"momentum", st.Aux}, {"frequency", st.Omega}} {
+		for i, x := range f.v {
+			if math.IsNaN(x) || math.IsInf(x, 0) {
+				return nil, bad("%s %d is %v (quench writes no checkpoint of a diverged state)", f.name, i, x)
+			}
+			if cfg.Precision == "float32" && float64(float32(x)) != x {
+				return nil, bad("%s %d is %v, not a float32 value, in a float32 run", f.name, i, x)
+			}
+		}
+	}
 	for i := int64(0); inline && i < h.Rows; i++ {
 		st.Rows = append(st.Rows, floats(h.Width))
 	}

@@ -3,7 +3,9 @@ package sim
 import (
 	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"hash/crc32"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -95,4 +97,49 @@ func TestCheckpointCraftedHeader(t *testing.T) {
 func itoa(n int) string {
 	b, _ := json.Marshal(n)
 	return string(b)
+}
+
+// A checkpoint whose checksum holds but whose field, momenta or
+// frequencies hold NaN or an infinity (quench checkpoints no diverged
+// state), or, in a float32 run, a value no float32 holds, is refused when
+// read, naming the value: it had run on and been reported as a divergence
+// blamed on --dt, after the extension had removed the run's outputs.
+func TestCheckpointCraftedValues(t *testing.T) {
+	phi, _ := simulate(t, Config{Model: "phi4", Shape: []int{4, 4}, Scheme: quench.SchemeBAOAB, Precision: "float32", Dt: 0.05, M2: 1, T: 1, Gamma: 1, Mass: 1, Sweeps: 4, Every: 1, Seed: 2, Start: "hot"})
+	kur, _ := simulate(t, Config{Model: "particles", N: 6, D: 1, Scheme: quench.SchemeEM, Potential: quench.PotentialKuramoto, Precision: "float32", Dt: 0.01, T: 0.5, Gamma: 1, Mass: 1, K: 1, Omega: 0.2, OmegaSpread: 0.3, Sweeps: 4, Every: 1, Seed: 2, Start: "hot"})
+	for _, c := range []struct {
+		st   *State
+		v    func(st *State) []float64
+		name string
+	}{
+		{phi, func(st *State) []float64 { return st.Field }, "field value"},
+		{phi, func(st *State) []float64 { return st.Aux }, "momentum"},
+		{kur, func(st *State) []float64 { return st.Field }, "field value"},
+		{kur, func(st *State) []float64 { return st.Omega }, "frequency"},
+	} {
+		if len(c.v(c.st)) < 4 {
+			t.Fatalf("%s: %d values, want at least 4", c.name, len(c.v(c.st)))
+		}
+		for _, x := range []float64{math.NaN(), math.Inf(1), math.Inf(-1), 0.1} {
+			st := *c.st
+			st.Field, st.Aux, st.Omega = slices.Clone(st.Field), slices.Clone(st.Aux), slices.Clone(st.Omega)
+			c.v(&st)[3] = x
+			dir := t.TempDir()
+			if err := WriteCheckpoint(dir, &st); err != nil {
+				t.Fatal(err)
+			}
+			want := fmt.Sprintf("%s 3 is %v", c.name, x)
+			if _, err := ReadCheckpoint(dir); err == nil || !quench.IsUsage(err) || !strings.Contains(err.Error(), want) {
+				t.Errorf("%s 3 = %v: want a usage error naming %q, got %v", c.name, x, want, err)
+			}
+		}
+		// the unaltered state reads back
+		dir := t.TempDir()
+		if err := WriteCheckpoint(dir, c.st); err != nil {
+			t.Fatal(err)
+		}
+		if back, err := ReadCheckpoint(dir); err != nil || !slices.Equal(c.v(back), c.v(c.st)) {
+			t.Errorf("%s: the unaltered checkpoint: %v", c.name, err)
+		}
+	}
 }
