@@ -154,7 +154,7 @@ T=Tc, on the CPU).`,
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return quench.Usagef("%s (see %s --help)", flagError(c, err), c.CommandPath())
 	})
-	root.AddCommand(newRunCmd(stdout, stderr), newResumeCmd(stdout, stderr), newVerifyCmd(stdout, stderr), newBenchCmd(stdout, stderr), newCollectCmd(stdout, stderr),
+	root.AddCommand(newRunCmd(stdout, stderr), newResumeCmd(stdout, stderr), newVerifyCmd(stdout, stderr), newBenchCmd(stdout, stderr), newCollectCmd(stdout, stderr), newCompareCmd(stdout, stderr),
 		&cobra.Command{
 			Use:   "version",
 			Short: "Print the version, commit and Go version of this binary (also --version)",

@@ -194,8 +194,8 @@ func TestBadInput(t *testing.T) {
 		{[]string{"resume", badToml}, badToml + " is not a directory: give the output directory of a run"},
 		{[]string{"resume"}, "resume takes one run directory, got 0 arguments: quench resume DIR [--sweeps N]"},
 		{[]string{"resume", "a", "b"}, "resume takes one run directory, got 2 arguments"},
-		{[]string{"bogus"}, `unknown command "bogus": the commands are bench, collect, resume, run, verify, version`},
-		{[]string{"rn"}, `unknown command "rn": the commands are bench, collect, resume, run, verify, version (did you mean run?)`},
+		{[]string{"bogus"}, `unknown command "bogus": the commands are bench, collect, compare, resume, run, verify, version`},
+		{[]string{"rn"}, `unknown command "rn": the commands are bench, collect, compare, resume, run, verify, version (did you mean run?)`},
 		{[]string{"run", "extra"}, `quench run takes no arguments, got "extra": its settings are flags (--name value; see quench run --help)`},
 		{[]string{"bench", "--sweeps", "0"}, "--sweeps 0 is not allowed"},
 	} {
@@ -2357,8 +2357,8 @@ func TestHelpTopics(t *testing.T) {
 		code int
 		want string
 	}{
-		{[]string{"help", "foo"}, 2, "quench: unknown help topic \"foo\": the commands are bench, collect, resume, run, verify, version\n"},
-		{[]string{"help", "run", "extra"}, 2, "quench: unknown help topic \"run extra\": the commands are bench, collect, resume, run, verify, version\n"},
+		{[]string{"help", "foo"}, 2, "quench: unknown help topic \"foo\": the commands are bench, collect, compare, resume, run, verify, version\n"},
+		{[]string{"help", "run", "extra"}, 2, "quench: unknown help topic \"run extra\": the commands are bench, collect, compare, resume, run, verify, version\n"},
 		{[]string{"help", "run"}, 0, "quench run [flags]"},
 		{[]string{"help"}, 0, "Available Commands:"},
 	} {

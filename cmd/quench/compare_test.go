@@ -1,0 +1,77 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/quenchlab/quench/sim"
+)
+
+// quench compare: a run and a shorter one measured more sparsely share
+// their first measurements (exit 0, the states not compared, and how to
+// compare them); once the shorter is resumed to the same length the
+// states are compared too, with verify's SHA-256; a state altered by one
+// site differs there (exit 1, on stdout and one line on stderr); runs of
+// another seed, a missing directory and a wrong number of arguments are
+// refused (exit 2, one line).
+func TestCompareCommand(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
+	common := []string{"--model", "kmp", "--dim", "1", "--L", "32", "--therm", "10", "--seed", "5", "--quiet"}
+	runSummary(t, a, append(common, "--steps", "60")...)
+	runSummary(t, b, append(common, "--steps", "20", "--every", "3")...)
+	code, stdout, stderr := runQ(t, "compare", a, b)
+	if code != 0 || stderr != "" || !strings.Contains(stdout, "identical: 6 measurements (steps 13 to 28)") ||
+		!strings.Contains(stdout, "the states, at steps 70 and 30, were not compared: resume the shorter run with --steps 60 to compare them") ||
+		!strings.Contains(stdout, ", on cpu") {
+		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+	}
+	if code, _, stderr := runQ(t, "resume", b, "--steps", "60", "--quiet"); code != 0 {
+		t.Fatalf("resume: exit %d %s", code, stderr)
+	}
+	code, stdout, stderr = runQ(t, "compare", a, b)
+	if code != 0 || stderr != "" || !strings.Contains(stdout, "identical: 20 measurements (steps 13 to 70)") ||
+		!strings.Contains(stdout, "profile snapshots, the states at step 70\nidentical sha256:") {
+		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+	}
+
+	// one mass changed (and the checkpoint written anew, its checksum right)
+	st, err := sim.ReadCheckpoint(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Masses[0]++
+	st.Masses[1]--
+	if err := sim.WriteCheckpoint(b, st); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr = runQ(t, "compare", a, b)
+	want := "differ: in the states at step 70, mass (fixed point) element 0 is "
+	if code != 1 || !strings.Contains(stdout, want) || !strings.HasPrefix(stderr, "quench: "+want) || strings.Count(stderr, "\n") != 1 {
+		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+	}
+
+	other := filepath.Join(dir, "other")
+	runSummary(t, other, "--model", "kmp", "--dim", "1", "--L", "32", "--therm", "10", "--seed", "6", "--quiet", "--steps", "20")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{a, other}, "quench: the runs differ in seed 5 and 6: compare runs of one model"},
+		{[]string{a, filepath.Join(dir, "none")}, "does not exist"},
+		{[]string{a}, "compare takes two run directories, got 1 arguments"},
+		{[]string{a, a + "/"}, "with itself"},
+	} {
+		code, stdout, stderr := runQ(t, append([]string{"compare"}, c.args...)...)
+		if code != 2 || stdout != "" || !strings.Contains(stderr, c.want) || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("compare %v: exit %d\n%s%s; want exit 2 and one line naming %q", c.args, code, stdout, stderr, c.want)
+		}
+	}
+	// a finished run's directory without its state files
+	os.Remove(filepath.Join(other, sim.CheckpointFile))
+	if code, _, stderr := runQ(t, "compare", a, other); code != 2 || !strings.Contains(stderr, "checkpoint") {
+		t.Errorf("without a checkpoint: exit %d %s", code, stderr)
+	}
+}
