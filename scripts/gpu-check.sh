@@ -5,14 +5,16 @@
 # and to summary.txt there.
 #
 #   gpu-check.sh          everything (a few minutes on an H200)
-#   gpu-check.sh tests    GPU tests, command tests and quench verify
+#   gpu-check.sh tests    GPU tests, command tests, quench verify and compare
 #   gpu-check.sh bench    benchmarks only
 #   gpu-check.sh issues   what the open issues still need from a GPU: their
 #                         go benchmarks first (phi4, particles, diffusion,
 #                         the phi4 measurement sums,
 #                         kmp, sandpile 4096^2 and 16384^2 from the
-#                         stationary state), then the GPU tests and verify
-#                         of the Langevin and lattice-update models, then,
+#                         stationary state), then the GPU tests, verify
+#                         of the Langevin and lattice-update models and a
+#                         GPU run compared with a CPU one (quench
+#                         compare), then,
 #                         if 200 s of the budget are left, the CPU-GPU
 #                         cross-checks past 2^31 sites, then, if 80 s are
 #                         left, the CPU sandpile on one goroutine and on
@@ -86,6 +88,31 @@ large() {
 	grep -E "^\s*(--- |PASS|FAIL|ok )|panic|_test.go" "$out/gpu-large.log" | head -20
 }
 
+# cmp: a run on the GPU and a shorter one of it on the CPU, made apart and
+# compared from their checkpoints (quench compare), as a user compares a
+# GPU server's run with a CPU one
+cmp() {
+	step "quench compare: a GPU run of 400 steps and a CPU run of its first 100, then of all 400"
+	local tmp r='--model phi4 --dim 2 --L 512 --scheme baoab --precision float32 --therm 0 --quiet'
+	tmp=$(mktemp -d)
+	# shellcheck disable=SC2086
+	if tmo 60 ./quench run --backend cuda $r --steps 400 --out "$tmp/gpu" >/dev/null 2>"$tmp/err" &&
+		tmo 60 ./quench run --backend cpu $r --steps 100 --out "$tmp/cpu" >/dev/null 2>"$tmp/err"; then
+		tmo 30 ./quench compare "$tmp/gpu" "$tmp/cpu" || status=1
+		echo "\$ quench resume cpu --steps 400, then compare again (the states too)"
+		if tmo 60 ./quench resume "$tmp/cpu" --steps 400 --quiet >/dev/null 2>"$tmp/err"; then
+			tmo 30 ./quench compare "$tmp/gpu" "$tmp/cpu" || status=1
+		else
+			tail -2 "$tmp/err"
+			status=1
+		fi
+	else
+		tail -2 "$tmp/err"
+		status=1
+	fi
+	rm -rf "$tmp"
+}
+
 step "device"
 nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm,clocks.max.mem --format=csv 2>&1
 ./quench version 2>&1
@@ -123,6 +150,7 @@ if [ "$what" != bench ] && [ "$what" != issues ]; then
 	v --model aggregation --dim 1 --L 100000 --sweeps 100 --every 25
 	v --model diffusion --dim 3 --L 64 --precision float32 --sweeps 100 --every 25
 	v --model diffusion --dim 2 --L 1024 --precision float64 --sweeps 100 --every 25
+	cmp
 fi
 
 if [ "$what" = issues ]; then
@@ -155,6 +183,7 @@ if [ "$what" = issues ]; then
 	v --model sandpile --dim 1 --L 1000 --start hot --sweeps 1000 --every 250
 	v --model kmp --dim 2 --L 512 --sweeps 100 --every 25
 	v --model diffusion --dim 2 --L 1024 --precision float32 --sweeps 100 --every 25
+	cmp
 
 	# the 64-bit indexing past 2^31 sites before the optional figures below
 	large
