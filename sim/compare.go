@@ -103,11 +103,12 @@ func ConfigDiff(a, b *Config) string {
 	return strings.Join(parts, ", ")
 }
 
-// stepRows returns, of two runs' rows (each in order of its step, column
-// 0), the indices of those at the steps both have.
-func stepRows(a, b [][]float64) (ia, ib []int) {
-	for i, j := 0, 0; i < len(a) && j < len(b); {
-		switch sa, sb := a[i][0], b[j][0]; {
+// commonSteps returns, of two runs' series of na and nb entries (each in
+// order of its step: stepA(i), stepB(j)), the indices of those at the
+// steps both have.
+func commonSteps(na, nb int, stepA, stepB func(int) float64) (ia, ib []int) {
+	for i, j := 0, 0; i < na && j < nb; {
+		switch sa, sb := stepA(i), stepB(j); {
 		case sa < sb:
 			i++
 		case sa > sb:
@@ -119,6 +120,11 @@ func stepRows(a, b [][]float64) (ia, ib []int) {
 		}
 	}
 	return ia, ib
+}
+
+// stepRows is commonSteps of rows whose column 0 is the step.
+func stepRows(a, b [][]float64) (ia, ib []int) {
+	return commonSteps(len(a), len(b), func(i int) float64 { return a[i][0] }, func(j int) float64 { return b[j][0] })
 }
 
 // pickRows returns the rows at the indices.
@@ -144,51 +150,40 @@ func Compare(a, b *State) (*CompareResult, error) {
 	c := &a.Config
 	res := &CompareResult{StepA: a.Step, StepB: b.Step, StateCompared: a.Step == b.Step}
 	var parts []part
-	var steps [][][]float64 // per part of rows, each row's step (nil for state parts)
+	var stepOf []func(row int) int64 // per part of rows, its rows' steps (nil for state parts)
 	if IsIsing(c.Model) {
-		// the samples at the sweeps both measured, as rows; a run read
-		// from a checkpoint of format 4 or older has no staggered sums
+		// the samples at the sweeps both measured; a run read from a
+		// checkpoint of format 4 or older has no staggered sums
 		noStag := a.NoStaggered || b.NoStaggered
-		rows := func(s []Sample) [][]float64 {
-			r := make([][]float64, len(s))
-			for i, x := range s {
-				r[i] = []float64{float64(x.Sweep), float64(x.Mag), float64(x.Bond), float64(x.Stag)}
-				if noStag {
-					r[i] = r[i][:3]
-				}
-			}
-			return r
-		}
-		ra, rb := rows(a.Samples), rows(b.Samples)
-		ia, ib := stepRows(ra, rb)
+		ia, ib := commonSteps(len(a.Samples), len(b.Samples),
+			func(i int) float64 { return float64(a.Samples[i].Sweep) }, func(j int) float64 { return float64(b.Samples[j].Sweep) })
 		cols := []string{"sweep", "mag", "bond", "stag"}
 		if noStag {
 			cols = cols[:3]
 		}
-		// int64 values beyond 2^53 would round as float64: compare the
-		// samples themselves
-		xa, xb := make([]Sample, len(ia)), make([]Sample, len(ib))
-		for k := range ia {
-			xa[k], xb[k] = a.Samples[ia[k]], b.Samples[ib[k]]
-			if noStag {
-				xa[k].Stag, xb[k].Stag = 0, 0
+		// the int64 values themselves (beyond 2^53 a float64 rounds them)
+		field := func(s Sample, k int) int64 {
+			if noStag && k == 3 {
+				return 0
 			}
+			return [4]int64{s.Sweep, s.Mag, s.Bond, s.Stag}[k]
 		}
-		field := func(s Sample, k int) int64 { return [4]int64{s.Sweep, s.Mag, s.Bond, s.Stag}[k] }
 		w := len(cols)
-		parts = append(parts, part{name: "measurement", n: w * len(xa), cols: cols,
-			same: func(i int) bool { return field(xa[i/w], i%w) == field(xb[i/w], i%w) },
-			vals: func(i int) [2]float64 { return [2]float64{float64(field(xa[i/w], i%w)), float64(field(xb[i/w], i%w))} }})
-		steps = append(steps, pickRows(ra, ia))
+		parts = append(parts, part{name: "measurement", n: w * len(ia), cols: cols,
+			same: func(i int) bool { return field(a.Samples[ia[i/w]], i%w) == field(b.Samples[ib[i/w]], i%w) },
+			vals: func(i int) [2]float64 {
+				return [2]float64{float64(field(a.Samples[ia[i/w]], i%w)), float64(field(b.Samples[ib[i/w]], i%w))}
+			}})
+		stepOf = append(stepOf, func(row int) int64 { return a.Samples[ia[row]].Sweep })
 		res.Measurements = int64(len(ia))
 		if len(ia) > 0 {
-			res.First, res.Last = xa[0].Sweep, xa[len(xa)-1].Sweep
+			res.First, res.Last = a.Samples[ia[0]].Sweep, a.Samples[ia[len(ia)-1]].Sweep
 		}
 	} else {
 		ia, ib := stepRows(a.Rows, b.Rows)
 		ra, rb := pickRows(a.Rows, ia), pickRows(b.Rows, ib)
 		parts = append(parts, rowPart("measurement", ra, rb, append([]string{"step"}, c.Columns()...)))
-		steps = append(steps, ra)
+		stepOf = append(stepOf, func(row int) int64 { return int64(ra[row][0]) })
 		res.Measurements = int64(len(ia))
 		if len(ra) > 0 {
 			res.First, res.Last = int64(ra[0][0]), int64(ra[len(ra)-1][0])
@@ -200,7 +195,7 @@ func Compare(a, b *State) (*CompareResult, error) {
 		ia, ib := stepRows(a.Profiles, b.Profiles)
 		pa, pb := pickRows(a.Profiles, ia), pickRows(b.Profiles, ib)
 		parts = append(parts, rowPart("snapshot", pa, pb, c.ProfileColumns()))
-		steps = append(steps, pa)
+		stepOf = append(stepOf, func(row int) int64 { return int64(pa[row][0]) })
 		res.Snapshots = int64(len(ia))
 	}
 	if res.StateCompared {
@@ -220,7 +215,7 @@ func Compare(a, b *State) (*CompareResult, error) {
 		}
 		for _, p := range st {
 			parts = append(parts, p)
-			steps = append(steps, nil)
+			stepOf = append(stepOf, nil)
 		}
 	}
 	if res.Measurements == 0 && res.Snapshots == 0 && !res.StateCompared {
@@ -233,7 +228,7 @@ func Compare(a, b *State) (*CompareResult, error) {
 		res.What, res.Site, res.A, res.B = p.name, int64(i), v[0], v[1]
 		if p.cols != nil {
 			row := i / len(p.cols)
-			res.Site, res.Column, res.Step = int64(row), p.cols[i%len(p.cols)], int64(steps[k][row][0])
+			res.Site, res.Column, res.Step = int64(row), p.cols[i%len(p.cols)], stepOf[k](row)
 		} else {
 			res.Step = a.Step
 		}
