@@ -22,6 +22,8 @@ func IsUsage(err error) bool {
 	return errors.As(err, &u)
 }
 
-// ErrNotImplemented is returned by backend methods of kernel families that a
-// backend does not provide yet.
+// ErrNotImplemented is what a backend method of a kernel family that the
+// backend does not provide would return. Both backends implement every
+// family (without an embedded stub: a method missing is a compile error),
+// and the conformance tests fail on it.
 var ErrNotImplemented = errors.New("not implemented by this backend")

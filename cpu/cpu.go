@@ -17,8 +17,6 @@ import (
 
 // Backend is the CPU backend.
 type Backend struct {
-	quench.Pending // every kernel family is implemented; kept for new methods
-
 	mu   sync.Mutex
 	sand *sandpileEdges // SandpileAdd's boundary bits, kept between grains
 	cur  *[]float64     // Model B's noise currents, kept between steps (curScratch)
@@ -29,7 +27,7 @@ type Backend struct {
 var _ quench.Backend = (*Backend)(nil)
 
 // New returns a CPU backend.
-func New() *Backend { return &Backend{Pending: quench.Pending{BackendName: "cpu"}} }
+func New() *Backend { return &Backend{} }
 
 // Name implements quench.Backend.
 func (*Backend) Name() string { return "cpu" }

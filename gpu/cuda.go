@@ -32,24 +32,23 @@ var _ = [1]struct{}{}[blockSize-256]
 // driver calls run on one goroutine locked to its thread; methods hand their
 // work to it and wait.
 type Backend struct {
-	quench.Pending // every kernel family is implemented; kept for new methods
-	device         int
-	name           string
-	calls          chan func()
-	fns            map[string]cu.Function
-	ctx            cu.CUContext
-	shape          cu.DevicePtr // int64[4]
-	table          cu.DevicePtr // int32[64]
-	sums           cu.DevicePtr // sums and counts (uint64[2] for Ising, kernels.SandCounts, ...)
-	params         cu.DevicePtr // a kernel parameter block (kernels.ParticleBlock, ...)
-	phi4           cu.DevicePtr // the phi4 and diffusion kernels' block in constant memory (kernels.Phi4Symbol)
-	sand           sandScratch
-	cur            scratch // Model B noise currents (curScratch)
-	part           scratch // partial sums of the reductions (Sum, PhaseSums, FieldSums)
-	lastTab        *quench.IsingTable
-	peakBW         float64          // bytes/s from the memory clock and bus width
-	sms            int64            // multiprocessors
-	waves          map[string]int64 // oneWave's answers by kernel
+	device  int
+	name    string
+	calls   chan func()
+	fns     map[string]cu.Function
+	ctx     cu.CUContext
+	shape   cu.DevicePtr // int64[4]
+	table   cu.DevicePtr // int32[64]
+	sums    cu.DevicePtr // sums and counts (uint64[2] for Ising, kernels.SandCounts, ...)
+	params  cu.DevicePtr // a kernel parameter block (kernels.ParticleBlock, ...)
+	phi4    cu.DevicePtr // the phi4 and diffusion kernels' block in constant memory (kernels.Phi4Symbol)
+	sand    sandScratch
+	cur     scratch // Model B noise currents (curScratch)
+	part    scratch // partial sums of the reductions (Sum, PhaseSums, FieldSums)
+	lastTab *quench.IsingTable
+	peakBW  float64          // bytes/s from the memory clock and bus width
+	sms     int64            // multiprocessors
+	waves   map[string]int64 // oneWave's answers by kernel
 	// rowBlocks is the looping row kernels' block target
 	// (kernels.RowBlocks; tests lower it to make small lattices loop)
 	rowBlocks int64
@@ -95,7 +94,7 @@ func New(device int) (quench.Backend, error) {
 	if device < 0 || device >= n {
 		return nil, quench.Usagef("--device %d is not allowed: %d GPU(s) visible, use 0..%d", device, n, n-1)
 	}
-	b := &Backend{Pending: quench.Pending{BackendName: "gpu"}, device: device, calls: make(chan func()), fns: map[string]cu.Function{},
+	b := &Backend{device: device, calls: make(chan func()), fns: map[string]cu.Function{},
 		rowBlocks: kernels.RowBlocks}
 	started := make(chan error, 1)
 	go b.loop(started)
