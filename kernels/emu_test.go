@@ -16,12 +16,16 @@ import (
 	"github.com/quenchlab/quench/internal/philox"
 )
 
-// buildEmu compiles emu/emu.cpp, which runs the CUDA kernels of ising.cu on
-// the CPU; the test is skipped where no C++20 compiler is installed.
+// buildEmu compiles emu/emu.cpp, which runs the CUDA kernels on the CPU;
+// the test is skipped where no C++20 compiler is installed, and fails
+// there with QUENCH_REQUIRE_EMU=1 (.ci/run sets it where it finds g++).
 func buildEmu(t *testing.T) string {
 	t.Helper()
 	cxx, err := exec.LookPath("g++")
 	if err != nil {
+		if os.Getenv("QUENCH_REQUIRE_EMU") == "1" {
+			t.Fatal("g++ not found, and QUENCH_REQUIRE_EMU=1: the CUDA kernels cannot be emulated on this machine")
+		}
 		t.Skip("g++ not found: the CUDA kernels are not emulated on this machine")
 	}
 	emuOnce.Do(func() {
