@@ -8,6 +8,13 @@ import (
 	"github.com/quenchlab/quench/internal/philox"
 )
 
+// The float32 functions against float64 math (whose own error is far below
+// a float32 ulp) keep to what docs/testing.md states, with a little room:
+// measured 1.348 ulp for Log32 and 1.013 ulp of 1 for SinCos2Pi24, both
+// over deterministic inputs (every phase, every float32 in [1/2, 2)), so a
+// loss of accuracy well inside maxULP's "a few ulp" fails too.
+const maxULP32Log, maxULP32SinCos = 1.4, 1.02
+
 // ulps32 is the distance between a and the exact value b in float32 units
 // in the last place of b.
 func ulps32(a float32, b float64) float64 {
@@ -28,7 +35,7 @@ func TestLog32Accuracy(t *testing.T) {
 		}
 		u := ulps32(got, want)
 		worst = math.Max(worst, u)
-		if u > maxULP {
+		if u > maxULP32Log {
 			t.Fatalf("Log32(%v) = %v, math.Log = %v (%.1f ulp)", x, got, want, u)
 		}
 	}
@@ -59,7 +66,7 @@ func TestSinCos2Pi24Accuracy(t *testing.T) {
 		es := math.Abs(float64(s)-ws) / 0x1p-24
 		ec := math.Abs(float64(c)-wc) / 0x1p-24
 		worst = math.Max(worst, math.Max(es, ec))
-		if es > maxULP || ec > maxULP {
+		if es > maxULP32SinCos || ec > maxULP32SinCos {
 			t.Fatalf("SinCos2Pi24(%#x) = %v, %v; math: %v, %v", a, s, c, ws, wc)
 		}
 	}
