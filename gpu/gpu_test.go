@@ -5,6 +5,7 @@ package gpu
 import (
 	"context"
 	"crypto/sha256"
+	"math"
 	"os"
 	"runtime"
 	"slices"
@@ -525,14 +526,14 @@ func TestPhi4CrossCheck(t *testing.T) {
 						a, b := make([]float64, lat.Sites()), make([]float64, lat.Sites())
 						c.Download(a, pair[0])
 						g.Download(b, pair[1])
-						if !slices.Equal(a, b) {
+						if !sameBits(a, b) {
 							t.Errorf("%s %v %v: CPU and GPU fields differ", scheme, shape, dt)
 						}
 					} else {
 						a, b := make([]float32, lat.Sites()), make([]float32, lat.Sites())
 						c.Download(a, pair[0])
 						g.Download(b, pair[1])
-						if !slices.Equal(a, b) {
+						if !sameBits(a, b) {
 							t.Errorf("%s %v %v: CPU and GPU fields differ", scheme, shape, dt)
 						}
 					}
@@ -572,7 +573,7 @@ func TestParticleCrossCheck(t *testing.T) {
 					states[i] = downloadFloats(t, be, ps.Pos)
 					states[i] = append(states[i], downloadFloats(t, be, ps.Vel)...)
 				}
-				if !slices.Equal(states[0], states[1]) {
+				if !sameBits(states[0], states[1]) {
 					t.Errorf("%s %s %v: CPU and GPU particles differ", pot, scheme, dt)
 				}
 			}
@@ -657,8 +658,33 @@ func TestLatticeUpdatesCrossCheck(t *testing.T) {
 			}
 			us[i] = downloadFloats(t, be, a)
 		}
-		if !slices.Equal(us[0], us[1]) {
+		if !sameBits(us[0], us[1]) {
 			t.Errorf("diffusion %v: CPU and GPU fields differ", dt)
 		}
 	}
+}
+
+// sameBits reports whether two float slices hold the same bits element by
+// element (slices.Equal calls +0 and -0 equal, and NaN unequal to itself).
+func sameBits[T float32 | float64](a, b []T) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	switch x := any(a).(type) {
+	case []float32:
+		y := any(b).([]float32)
+		for i := range x {
+			if math.Float32bits(x[i]) != math.Float32bits(y[i]) {
+				return false
+			}
+		}
+	case []float64:
+		y := any(b).([]float64)
+		for i := range x {
+			if math.Float64bits(x[i]) != math.Float64bits(y[i]) {
+				return false
+			}
+		}
+	}
+	return true
 }
