@@ -13,8 +13,8 @@ import (
 // at 1024; the runs' defaults m2 = -1, lambda = 1, T = 1 need 70, 1 ms).
 // Parameters that need more (lambda small against m2^2/T with m2 < 0,
 // below 2.9e-4 at m2 = -1, T = 1: two wells far apart, each narrow; or
-// T below 2.9e-4 at m2 = -1, lambda = 1; the double well k (x^2 - 1)^2
-// above k/T = 1721) get an error.
+// T below 2.9e-4 at m2 = -1, lambda = 1; the double well k (x^2 - 1)^2,
+// a ring of one site, above k/T = 1721.7 whatever k) get an error.
 const Phi4RingMaxGrid = 400
 
 // phi4RingCut is how far above the potential's minimum, in units of T, the
@@ -29,7 +29,8 @@ const phi4RingDrop = 2 * phi4RingCut
 
 // phi4RingSpacing is the grid spacing in units of the narrowest width
 // sigma = sqrt(T/(2 + max d2V/dp2)) of the integrand over [-A, A] (the two
-// bonds' curvature 2 plus the potential's largest curvature there). The
+// bonds' curvature 2, on rings of more than one site, plus the potential's
+// largest curvature there). The
 // trapezoid rule's error on a Gaussian of width sigma at spacing d is
 // about 2 exp(-2 pi^2 sigma^2/d^2): at d = 0.7 sigma, 1e-17.
 const phi4RingSpacing = 0.7
@@ -106,18 +107,21 @@ type Phi4RingValues struct {
 // grid would need more than Phi4RingMaxGrid points, or for parameters out
 // of range.
 func Phi4Ring(m2, lambda, h, T float64, L int) (Phi4RingValues, error) {
-	n, a, err := phi4RingGrid(m2, lambda, h, T)
-	if err != nil {
-		return Phi4RingValues{}, err
-	}
 	if L < 1 {
 		return Phi4RingValues{}, fmt.Errorf("Phi4Ring: a ring of %d sites", L)
+	}
+	n, a, err := phi4RingGrid(m2, lambda, h, T, L > 1)
+	if err != nil {
+		return Phi4RingValues{}, err
 	}
 	return phi4RingOn(m2, lambda, h, T, L, n, a)
 }
 
-// phi4RingGrid chooses Phi4Ring's grid: n points on [-a, a].
-func phi4RingGrid(m2, lambda, h, T float64) (n int, a float64, err error) {
+// phi4RingGrid chooses Phi4Ring's grid: n points on [-a, a], fine enough
+// for the bonds' Gaussian kernel too where the ring has bonds (more than
+// one site; a ring of one has none, and its integrand is the site's
+// weight alone).
+func phi4RingGrid(m2, lambda, h, T float64, bonds bool) (n int, a float64, err error) {
 	for _, v := range []float64{m2, lambda, h, T} {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return 0, 0, fmt.Errorf("Phi4Ring: m2 %v, lambda %v, h %v, T %v: all must be finite", m2, lambda, h, T)
@@ -184,7 +188,10 @@ func phi4RingGrid(m2, lambda, h, T float64) (n int, a float64, err error) {
 		return bisect(from, to, func(p float64) float64 { return V(p) - level })
 	}
 	a = max(edge(roots[len(roots)-1], 1), -edge(roots[0], -1))
-	curv := 2 + max(0, m2+3*lambda*a*a) // d2V/dp2 = m2 + 3 lambda p^2 is largest at the edge
+	curv := max(0, m2+3*lambda*a*a) // d2V/dp2 = m2 + 3 lambda p^2 is largest at the edge
+	if bonds {
+		curv += 2 // the two bonds' curvature
+	}
 	sigma := math.Sqrt(T / curv)
 	n = int(math.Ceil(2*a/(phi4RingSpacing*sigma))) + 1
 	n = max(n, 32)

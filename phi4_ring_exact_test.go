@@ -60,7 +60,7 @@ var ringCases = []struct{ m2, lambda, h, T float64 }{
 // (logged), so the comparison could fail.
 func TestPhi4RingRefinement(t *testing.T) {
 	for _, c := range ringCases {
-		n, a, err := phi4RingGrid(c.m2, c.lambda, c.h, c.T)
+		n, a, err := phi4RingGrid(c.m2, c.lambda, c.h, c.T, true)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -126,7 +126,7 @@ func TestPhi4RingGaussian(t *testing.T) {
 // configuration itself (S_k = |sum_x phi_x exp(-2 pi i x/L)|^2/L).
 func TestPhi4RingBruteForce(t *testing.T) {
 	for _, c := range ringCases[:5] {
-		n, a, err := phi4RingGrid(c.m2, c.lambda, c.h, c.T)
+		n, a, err := phi4RingGrid(c.m2, c.lambda, c.h, c.T, true)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -211,7 +211,7 @@ func TestPhi4RingDeepWells(t *testing.T) {
 		{-1, 3e-4, 0.01, 1, 1},
 		{-1, 3e-4, 1e-4, 1, 2},
 	} {
-		n, a, err := phi4RingGrid(c.m2, c.lambda, c.h, c.T)
+		n, a, err := phi4RingGrid(c.m2, c.lambda, c.h, c.T, true)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -276,7 +276,7 @@ func TestPhi4RingDeepWells(t *testing.T) {
 // grid's matrix M itself, no eigenvectors, on rings of 4 to 12 sites.
 func TestPhi4RingTwoPoint(t *testing.T) {
 	for _, c := range ringCases[:5] {
-		n, a, err := phi4RingGrid(c.m2, c.lambda, c.h, c.T)
+		n, a, err := phi4RingGrid(c.m2, c.lambda, c.h, c.T, true)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -450,4 +450,38 @@ func mustRingOn(t *testing.T, m2, lambda, h, T float64, L, n int, a float64) Phi
 		t.Fatal(err)
 	}
 	return v
+}
+
+// A ring of one site has no bonds, so its grid need not resolve their
+// kernel: Phi4Ring's own (coarser) grid for it gives the values of a grid
+// twice as fine to rounding, and the double well k (x^2 - 1)^2 (the
+// particles' exact values) is refused above k/T = 1721.7 for any k (the
+// bonds' curvature in the grid had refused it from k/T = 1375 at k = 1,
+// and from about 100 at k = 0.01).
+func TestPhi4RingOneSite(t *testing.T) {
+	cases := append([]struct{ m2, lambda, h, T float64 }{{-4, 4, 0, 0.01}, {-0.04, 0.04, 0, 1e-4}, {-4e3, 4e3, 0, 10}}, ringCases...)
+	for _, c := range cases {
+		got, err := Phi4Ring(c.m2, c.lambda, c.h, c.T, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n, _, err := phi4RingGrid(c.m2, c.lambda, c.h, c.T, true); err == nil && got.Grid > n {
+			t.Errorf("%+v: a grid of %d points without bonds, %d with", c, got.Grid, n)
+		}
+		fine := mustRingOn(t, c.m2, c.lambda, c.h, c.T, 1, 2*got.Grid, got.A)
+		sd := math.Sqrt(fine.Phi2)
+		for i, v := range [][3]float64{{got.Phi, fine.Phi, sd}, {got.Phi2, fine.Phi2, fine.Phi2}, {got.Phi4, fine.Phi4, fine.Phi4}, {got.M2, fine.M2, fine.M2}} {
+			if d := math.Abs(v[0] - v[1]); d > 1e-12*v[2] {
+				t.Errorf("%+v: value %d %v on its own grid (%d points), %v on one twice as fine: %.2g of its scale", c, i, v[0], got.Grid, v[1], d/v[2])
+			}
+		}
+	}
+	for _, k := range []float64{1e-3, 1, 1e3} {
+		if _, err := Phi4Ring(-4*k, 4*k, 0, k/1721, 1); err != nil {
+			t.Errorf("k %v, k/T 1721: %v", k, err)
+		}
+		if _, err := Phi4Ring(-4*k, 4*k, 0, k/1722, 1); err == nil {
+			t.Errorf("k %v, k/T 1722: no error", k)
+		}
+	}
 }

@@ -321,7 +321,7 @@ func (c *Config) exactMissing(est map[string]stats.Estimate) string {
 		if c.Potential == quench.PotentialDoubleWell {
 			if _, err := quench.Phi4Ring(-4*c.K, 4*c.K, 0, c.T, 1); err != nil {
 				// above k/T = 1721 (the barrier is k: no particle crosses)
-				return fmt.Sprintf("k/T = %.4g: the quadrature's grid would need more than %d points (at most k/T = 1721)", c.K/c.T, quench.Phi4RingMaxGrid)
+				return fmt.Sprintf("k/T = %.4g is above 1721: the quadrature's grid would need more than %d points", c.K/c.T, quench.Phi4RingMaxGrid)
 			}
 		}
 	case c.Model == "kmp":
