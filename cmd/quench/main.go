@@ -42,12 +42,19 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	// a run sets the heap's soft limit from its estimate (checkHostMemory):
 	// the caller's (a test's next Main) is back afterwards
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
-	root := newRoot(stdout, stderr)
+	// what a command prints to stdout is its result: a write that fails
+	// (a full disk) fails the command, whichever it is (run and collect
+	// say so in their own words first)
+	out := &errWriter{w: stdout}
+	root := newRoot(out, stderr)
 	root.SetArgs(args)
 	err := root.Execute()
 	var f *failure
 	var d *diverged
 	switch {
+	case err == nil && out.err != nil:
+		fmt.Fprintf(stderr, "quench: the output could not be written: %s\n", oneLine(out.err.Error()))
+		return exitFailure
 	case err == nil:
 		return exitOK
 	case errors.As(err, &d):

@@ -1891,6 +1891,20 @@ func TestTableWriteFails(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(out, sim.SummaryFile)); err != nil {
 		t.Errorf("the run's summary: %v", err)
 	}
+	// the other commands' results too: compare's verdict, bench's table,
+	// the version (they had exited 0 with nothing said)
+	other := filepath.Join(t.TempDir(), "r2")
+	if code, _, stderr := runQ(t, "run", "--L", "8", "--sweeps", "10", "--therm", "0", "--quiet", "--out", other); code != 0 {
+		t.Fatal(stderr)
+	}
+	for _, args := range [][]string{{"compare", out, other}, {"version"}, {"bench", "--backend", "cpu", "--model", "kmp", "--L", "8", "--sweeps", "1", "--min-time", "0"}} {
+		var e bytes.Buffer
+		code := Main(args, failWriter{}, &e)
+		want := "quench: the output could not be written: no space left on device\n"
+		if code != 1 || e.String() != want {
+			t.Errorf("%v: exit %d, stderr %q, want 1 and %q", args, code, e.String(), want)
+		}
+	}
 }
 
 // A plain run refuses, before its work, a directory under the series
