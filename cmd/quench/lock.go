@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -65,6 +66,9 @@ func lockRun(dir string) (unlock func(), err error) {
 		if err != nil {
 			if os.IsNotExist(statErr) {
 				os.Remove(p) // made by this call for nothing (a file system without locks)
+			}
+			if errors.Is(err, syscall.ENAMETOOLONG) {
+				return nil, quench.Usagef("cannot create the run's files in %s (%v): choose a shorter path or another directory", dir, errors.Unwrap(err))
 			}
 			return nil, quench.Usagef("cannot lock the run directory %s: %v", dir, err)
 		}

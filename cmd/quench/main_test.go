@@ -1696,9 +1696,10 @@ func TestOutPathTooLong(t *testing.T) {
 	for _, out := range []string{
 		deep + "/" + strings.Repeat("g", 50),                                   // 4070: .checkpoint.qck.tmpNNNNNNNNNN is past 4096
 		deep + "/" + strings.Repeat("g", 200) + "/" + strings.Repeat("h", 200), // past 4096 itself
+		deep + "/" + strings.Repeat("g", 66), // 4085: the lock file's name is past 4096
 	} {
 		code, _, stderr := runQ(t, "run", "--L", "8", "--sweeps", "20", "--therm", "0", "--quiet", "--out", out)
-		if code != 2 || !strings.Contains(stderr, "file name too long") || strings.Count(stderr, "\n") != 1 {
+		if code != 2 || !strings.Contains(stderr, "file name too long): choose a shorter path or another directory") || strings.Count(stderr, "\n") != 1 {
 			t.Errorf("--out of %d bytes: exit %d, %q (want 2, file name too long)", len(out), code, stderr)
 		}
 		if _, err := os.Stat(parts[0]); err == nil {

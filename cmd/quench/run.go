@@ -1167,6 +1167,9 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 			// the parents made before the part that failed (a name
 			// too long, a permission) go again
 			removeDirs(made)
+			if errors.Is(err, syscall.ENAMETOOLONG) {
+				return quench.Usagef("cannot create --out %s (%v): choose a shorter path or another directory", out, errors.Unwrap(err))
+			}
 			return quench.Usagef("cannot create --out %s: %v", out, err)
 		}
 	}
