@@ -550,8 +550,8 @@ the GPU/CPU speedup per model and algorithm.`,
 			if device < 0 {
 				return quench.Usagef("--device %d is not allowed: GPU indices start at 0", device)
 			}
-			if backend == "cpu" && cmd.Flags().Changed("device") {
-				return quench.Usagef("--device %d does not apply to --backend cpu", device)
+			if backend == "cpu" && device != 0 { // as run: 0, the default, is no GPU's choice
+				return quench.Usagef("--device %d does not apply to --backend cpu (it picks a GPU for cuda or all)", device)
 			}
 			if backend != "cuda" {
 				bes = append(bes, cpu.New())
