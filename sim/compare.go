@@ -3,6 +3,7 @@ package sim
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 
@@ -30,7 +31,7 @@ type CompareResult struct {
 	// or older): its activity is not compared.
 	ActivitySkipped bool
 	Identical       bool
-	Hash            [32]byte // SHA-256 of the state (as verify's), when compared and identical
+	Hash            [32]byte // SHA-256 of the state (as verify's), when compared whole and identical
 	// The first difference, when not identical: what differs ("spin",
 	// "field", "measurement", ...), the element (Site) or for rows the row's
 	// step (Step) and Column, and the two values.
@@ -41,26 +42,47 @@ type CompareResult struct {
 	A, B   float64
 }
 
-// compareFree are the settings two runs of one configuration may differ
-// in: how long they run, how often they measure and take snapshots and
-// checkpoints. Everything else (model, lattice, parameters, seed, start,
-// thermalization) must match for their states to be comparable.
-var compareFree = []string{"sweeps", "every", "checkpoint_every", "profile_every"}
-
-// configDiff lists the settings (their summary.json keys, sorted) in which
-// configurations a and b differ, but those of compareFree.
-func configDiff(a, b *Config) []string {
-	var ma, mb map[string]any
-	for _, p := range []struct {
-		c *Config
-		m *map[string]any
-	}{{a, &ma}, {b, &mb}} {
-		data, _ := json.Marshal(p.c)
-		json.Unmarshal(data, p.m)
-		for _, k := range compareFree {
-			delete(*p.m, k)
-		}
+// effective is c as its kernels read it, for comparing two runs'
+// settings: the Ising models take beta (T is 1/beta), phi4 and the
+// particles T (beta is 1/T), and the mass models their parameters rounded
+// to the fixed point (--injection 0.01 runs as 0.0099999997764825821), so
+// that runs asked for in either form compare.
+func effective(c *Config) Config {
+	e := *c
+	switch {
+	case IsIsing(c.Model):
+		e.T = 0
+	case c.Model == "phi4" || c.Model == "particles":
+		e.Beta = 0
+	case IsMass(c.Model):
+		e.Mass0, e.Injection, e.Fraction = c.UsedMass0(), c.UsedInjection(), c.UsedFraction()
 	}
+	// how long the runs are and how often they measure, take snapshots
+	// and checkpoint may differ
+	e.Sweeps, e.Every, e.CheckpointEvery, e.ProfileEvery = 0, 0, 0, 0
+	return e
+}
+
+// settingsOf is c's settings as summary.json keys and their JSON text
+// (numbers exactly as written: a seed beyond 2^53 keeps its last digits).
+func settingsOf(c Config) map[string]string {
+	data, _ := json.Marshal(c)
+	var raw map[string]json.RawMessage
+	json.Unmarshal(data, &raw)
+	m := make(map[string]string, len(raw))
+	for k, v := range raw {
+		m[k] = string(v)
+	}
+	return m
+}
+
+// ConfigDiff describes the settings in which two runs differ that keep
+// Compare from comparing them ("seed 1 and 2, h 0 and 0.5"), or "": the
+// settings as the kernels read them (effective), but how long the runs
+// are and how often they measure, take snapshots and checkpoint.
+func ConfigDiff(a, b *Config) string {
+	ea, eb := effective(a), effective(b)
+	ma, mb := settingsOf(ea), settingsOf(eb)
 	keys := map[string]bool{}
 	for k := range ma {
 		keys[k] = true
@@ -70,35 +92,22 @@ func configDiff(a, b *Config) []string {
 	}
 	var diff []string
 	for k := range keys {
-		va, _ := json.Marshal(ma[k])
-		vb, _ := json.Marshal(mb[k])
-		if string(va) != string(vb) {
+		if ma[k] != mb[k] {
 			diff = append(diff, k)
 		}
 	}
 	sort.Strings(diff)
-	return diff
-}
-
-// ConfigDiff describes the settings in which two runs differ that keep
-// Compare from comparing them ("seed 1 and 2, T 2.3 and 2.4"), or "".
-func ConfigDiff(a, b *Config) string {
-	var ma, mb map[string]any
-	da, _ := json.Marshal(a)
-	db, _ := json.Marshal(b)
-	json.Unmarshal(da, &ma)
-	json.Unmarshal(db, &mb)
-	var parts []string
-	for _, k := range configDiff(a, b) {
-		show := func(m map[string]any) string {
-			v, ok := m[k]
-			if !ok {
-				return "unset"
-			}
-			s, _ := json.Marshal(v)
-			return strings.Trim(string(s), `"`)
+	// what each run was asked for, where that is what differs
+	show := func(c *Config, k string) string {
+		v, ok := settingsOf(*c)[k]
+		if !ok {
+			return "unset"
 		}
-		parts = append(parts, fmt.Sprintf("%s %s and %s", k, show(ma), show(mb)))
+		return strings.Trim(v, `"`)
+	}
+	var parts []string
+	for _, k := range diff {
+		parts = append(parts, fmt.Sprintf("%s %s and %s", k, show(a, k), show(b, k)))
 	}
 	return strings.Join(parts, ", ")
 }
@@ -127,18 +136,18 @@ func stepRows(a, b [][]float64) (ia, ib []int) {
 	return commonSteps(len(a), len(b), func(i int) float64 { return a[i][0] }, func(j int) float64 { return b[j][0] })
 }
 
-// pickRows returns the rows at the indices.
-func pickRows(rows [][]float64, idx []int) [][]float64 {
-	out := make([][]float64, len(idx))
-	for k, i := range idx {
-		out[k] = rows[i]
-	}
-	return out
+// rowsAt compares rows ia of a with rows ib of b (the rows at the steps
+// both have), in place.
+func rowsAt(name string, a, b [][]float64, ia, ib []int, cols []string) part {
+	w := len(cols)
+	return part{name: name, n: len(ia) * w, cols: cols,
+		same: func(i int) bool { return math.Float64bits(a[ia[i/w]][i%w]) == math.Float64bits(b[ib[i/w]][i%w]) },
+		vals: func(i int) [2]float64 { return [2]float64{a[ia[i/w]][i%w], b[ib[i/w]][i%w]} }}
 }
 
 // Compare compares the saved states of two runs of one configuration but
-// for their length and measurement, snapshot and checkpoint spacings
-// (compareFree), bit for bit: the measurements both took at the same steps,
+// for their length and measurement, snapshot and checkpoint spacings,
+// bit for bit: the measurements both took at the same steps,
 // the profile snapshots both took at the same steps, and, when
 // both stand at the same step, the whole states. Runs that differ in
 // anything else are refused (a quench.UsageError naming the settings), as
@@ -181,21 +190,19 @@ func Compare(a, b *State) (*CompareResult, error) {
 		}
 	} else {
 		ia, ib := stepRows(a.Rows, b.Rows)
-		ra, rb := pickRows(a.Rows, ia), pickRows(b.Rows, ib)
-		parts = append(parts, rowPart("measurement", ra, rb, append([]string{"step"}, c.Columns()...)))
-		stepOf = append(stepOf, func(row int) int64 { return int64(ra[row][0]) })
+		parts = append(parts, rowsAt("measurement", a.Rows, b.Rows, ia, ib, append([]string{"step"}, c.Columns()...)))
+		stepOf = append(stepOf, func(row int) int64 { return int64(a.Rows[ia[row]][0]) })
 		res.Measurements = int64(len(ia))
-		if len(ra) > 0 {
-			res.First, res.Last = int64(ra[0][0]), int64(ra[len(ra)-1][0])
+		if len(ia) > 0 {
+			res.First, res.Last = int64(a.Rows[ia[0]][0]), int64(a.Rows[ia[len(ia)-1]][0])
 		}
 	}
 	if HasProfiles(c.Model) {
 		// aligned by step as the measurements: the snapshot spacing may
 		// differ (an automatic one follows the run's length)
 		ia, ib := stepRows(a.Profiles, b.Profiles)
-		pa, pb := pickRows(a.Profiles, ia), pickRows(b.Profiles, ib)
-		parts = append(parts, rowPart("snapshot", pa, pb, c.ProfileColumns()))
-		stepOf = append(stepOf, func(row int) int64 { return int64(pa[row][0]) })
+		parts = append(parts, rowsAt("snapshot", a.Profiles, b.Profiles, ia, ib, c.ProfileColumns()))
+		stepOf = append(stepOf, func(row int) int64 { return int64(a.Profiles[ia[row]][0]) })
 		res.Snapshots = int64(len(ia))
 	}
 	if res.StateCompared {
@@ -219,8 +226,8 @@ func Compare(a, b *State) (*CompareResult, error) {
 		}
 	}
 	if res.Measurements == 0 && res.Snapshots == 0 && !res.StateCompared {
-		return nil, quench.Usagef("the runs share nothing to compare: no measurement at the same %s, and they stand at %s %d and %d (compare runs with the same --therm, or resume the shorter one with --%s to the other's length)",
-			strings.TrimSuffix(c.StepUnit(), "s"), strings.TrimSuffix(c.StepUnit(), "s"), a.Step, b.Step, c.StepUnit())
+		return nil, quench.Usagef("the runs share nothing to compare: no measurement at the same %s, and they stand at %s %d and %d (resume them to the same length to compare their states)",
+			strings.TrimSuffix(c.StepUnit(), "s"), strings.TrimSuffix(c.StepUnit(), "s"), a.Step, b.Step)
 	}
 	if k, i := firstDiff(parts); k >= 0 {
 		p := parts[k]
@@ -235,7 +242,9 @@ func Compare(a, b *State) (*CompareResult, error) {
 		return res, nil
 	}
 	res.Identical = true
-	if res.StateCompared {
+	if res.StateCompared && !res.ActivitySkipped {
+		// (with the activity left out, either run's state hash would
+		// describe what was not compared)
 		res.Hash = stateHash(a)
 	}
 	return res, nil

@@ -143,6 +143,34 @@ func TestCompareRefuses(t *testing.T) {
 			t.Errorf("want a usage error naming %q, got %v", c.want, err)
 		}
 	}
+	// seeds beyond 2^53 that differ in their last bits (a float64 would
+	// round them to one)
+	hi := base
+	hi.Seed = 1<<60 + 1
+	if d := ConfigDiff(&base, &hi); d != "seed 3 and 1152921504606846977" {
+		t.Errorf("seeds: %q", d)
+	}
+	lo := hi
+	lo.Seed = 1 << 60
+	if d := ConfigDiff(&lo, &hi); d != "seed 1152921504606846976 and 1152921504606846977" {
+		t.Errorf("seeds 2^60 and 2^60+1: %q", d)
+	}
+	// the same run asked for in other words: T or beta, a mass model's
+	// parameter or the fixed point's value of it
+	for _, pair := range [][2]Config{
+		{{Model: "ising2d", Shape: []int{8, 8}, T: 0.9, J: 1, Algo: "metropolis"}, {Model: "ising2d", Shape: []int{8, 8}, Beta: 1.1111111111111112, J: 1, Algo: "metropolis"}},
+		{{Model: "phi4", Shape: []int{8}, Scheme: quench.SchemeEM, Precision: "float64", Dt: 0.01, M2: 1, Gamma: 1, Mass: 1, Beta: 0.9}, {Model: "phi4", Shape: []int{8}, Scheme: quench.SchemeEM, Precision: "float64", Dt: 0.01, M2: 1, Gamma: 1, Mass: 1, T: 1.1111111111111112}},
+		{{Model: "aggregation", Shape: []int{8}, Mass0: 1, Injection: 0.01}, {Model: "aggregation", Shape: []int{8}, Mass0: 1, Injection: 0.0099999997764825821}},
+	} {
+		var st [2]*State
+		for i, c := range pair {
+			c.Sweeps, c.Therm, c.Every, c.Seed, c.Start = 10, 5, 1, 4, "hot"
+			st[i], _ = simulate(t, c)
+		}
+		if res, err := Compare(st[0], st[1]); err != nil || !res.Identical || !res.StateCompared {
+			t.Errorf("%s asked for in other words: %+v, %v; want identical", pair[0].Model, res, err)
+		}
+	}
 	// the free settings
 	cfg := base
 	cfg.Sweeps, cfg.Every, cfg.CheckpointEvery = 40, 2, 5
@@ -181,8 +209,8 @@ func TestCompareOldFormats(t *testing.T) {
 	oldSp := cloneState(sp)
 	oldSp.OldActivity = true
 	oldSp.Activity[0] += 7
-	if res, err := Compare(sp, oldSp); err != nil || !res.Identical || !res.ActivitySkipped || !res.StateCompared {
-		t.Errorf("old activity: %+v, %v; want identical but for the activity", res, err)
+	if res, err := Compare(sp, oldSp); err != nil || !res.Identical || !res.ActivitySkipped || !res.StateCompared || res.Hash != [32]byte{} {
+		t.Errorf("old activity: %+v, %v; want identical but for the activity, and no state hash (either run's would hash the activity)", res, err)
 	}
 	oldSp.Heights[2] ^= 1
 	if res, err := Compare(sp, oldSp); err != nil || res.Identical || res.What != "height" {

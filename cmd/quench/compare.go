@@ -1,11 +1,11 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"os"
-	"path/filepath"
+	"runtime/debug"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -41,8 +41,10 @@ common, a directory without a checkpoint).`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if filepath.Clean(args[0]) == filepath.Clean(args[1]) {
-				return quench.Usagef("compare %s with itself: name two run directories", args[0])
+			fa, errA := os.Stat(args[0])
+			fb, errB := os.Stat(args[1])
+			if errA == nil && errB == nil && os.SameFile(fa, fb) {
+				return quench.Usagef("%s and %s are the same directory: name two runs", args[0], args[1])
 			}
 			if err := checkCompareMemory(args); err != nil {
 				return err
@@ -64,7 +66,7 @@ common, a directory without a checkpoint).`,
 			one := strings.TrimSuffix(unit, "s")
 			fmt.Fprintln(stdout, c.String())
 			for i, dir := range args {
-				fmt.Fprintf(stdout, "  %s: %s %d of %d %s (%d thermalization)%s\n", dir, doneWord(st[i]), st[i].Step, st[i].Config.TotalSweeps(), unit, c.Therm, backendOf(dir))
+				fmt.Fprintf(stdout, "  %s: %s %d of %d %s (%d thermalization)\n", dir, doneWord(st[i]), st[i].Step, st[i].Config.TotalSweeps(), unit, c.Therm)
 			}
 			if !res.Identical {
 				var msg string
@@ -98,18 +100,10 @@ common, a directory without a checkpoint).`,
 				what = append(what, s)
 			}
 			fmt.Fprintf(stdout, "identical: %s\n", strings.Join(what, ", "))
-			if res.StateCompared {
+			if res.StateCompared && !res.ActivitySkipped {
 				fmt.Fprintf(stdout, "identical sha256:%x\n", res.Hash)
-			} else {
-				long := st[0]
-				if st[1].Step > long.Step {
-					long = st[1]
-				}
-				how := "resume them to the same length to compare them"
-				if long.Done() {
-					how = fmt.Sprintf("resume the shorter run with --%s %d to compare them", unit, long.Config.Sweeps)
-				}
-				fmt.Fprintf(stdout, "the states, at %s %d and %d, were not compared: %s\n", unit, res.StepA, res.StepB, how)
+			} else if !res.StateCompared {
+				fmt.Fprintf(stdout, "the states, at %s %d and %d, were not compared: %s\n", unit, res.StepA, res.StepB, sameLength(args, st))
 			}
 			return nil
 		},
@@ -117,52 +111,49 @@ common, a directory without a checkpoint).`,
 	return cmd
 }
 
-// doneWord says whether a run has finished.
+// doneWord says whether a run has finished, or where its last checkpoint
+// stands (an interrupted run, or one still going).
 func doneWord(st *sim.State) string {
 	if st.Done() {
 		return "finished at"
 	}
-	return "stopped at"
+	return "checkpointed at"
 }
 
-// backendOf names the backend of the run in dir from its summary.json
-// (", on cpu"), or "" when it has none (a run not yet finished).
-func backendOf(dir string) string {
-	data, err := os.ReadFile(filepath.Join(dir, "summary.json"))
-	if err != nil {
-		return ""
+// sameLength says how to bring two runs to the same step, to compare
+// their states: each resumed to the longer one's length (--sweeps where a
+// run is set up shorter than that; none where it is only unfinished).
+func sameLength(dirs []string, st [2]*sim.State) string {
+	n := max(st[0].Config.Sweeps, st[1].Config.Sweeps)
+	unit := st[0].Config.StepUnit()
+	var cmds []string
+	for i, s := range st {
+		switch {
+		case s.Config.Sweeps < n:
+			cmds = append(cmds, fmt.Sprintf("quench resume %s --%s %d", dirs[i], unit, n))
+		case !s.Done():
+			cmds = append(cmds, "quench resume "+dirs[i])
+		}
 	}
-	var s struct {
-		Backend string `json:"backend"`
-	}
-	if json.Unmarshal(data, &s) != nil || s.Backend == "" {
-		return ""
-	}
-	return ", on " + s.Backend
+	return "to compare them, " + strings.Join(cmds, " and ")
 }
 
 // checkCompareMemory refuses to compare runs whose checkpoints and series
-// logs cannot be read into memory together (checkReadMemory's estimate
-// for each).
+// logs cannot be read into memory together (readBytes for each), and
+// gives the Go runtime that estimate as its soft memory limit, as a run
+// does (checkHostMemory).
 func checkCompareMemory(dirs []string) error {
 	need := uint64(sim.RuntimeBytes)
 	for _, dir := range dirs {
-		need += 2 * runFilesBytes(dir)
+		_, n := readBytes(dir)
+		need += n
 	}
 	if avail, _, err := hostMemory(); err == nil && need > avail {
 		return quench.Usagef("the runs in %s and %s do not fit in memory together: reading their checkpoints and series logs needs at least %s (%d bytes) of host memory, %s (%d bytes) are available",
 			dirs[0], dirs[1], quench.FormatBytes(need), need, quench.FormatBytes(avail), avail)
 	}
-	return nil
-}
-
-// runFilesBytes is the size of the checkpoint and series log in dir.
-func runFilesBytes(dir string) uint64 {
-	var n uint64
-	for _, name := range []string{sim.CheckpointFile, sim.SeriesLogFile} {
-		if fi, err := os.Stat(filepath.Join(dir, name)); err == nil && fi.Mode().IsRegular() {
-			n += uint64(fi.Size())
-		}
+	if need <= math.MaxInt64 && os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(int64(sim.HeapLimit(need)))
 	}
-	return n
+	return nil
 }

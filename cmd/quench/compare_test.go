@@ -24,8 +24,8 @@ func TestCompareCommand(t *testing.T) {
 	runSummary(t, b, append(common, "--steps", "20", "--every", "3")...)
 	code, stdout, stderr := runQ(t, "compare", a, b)
 	if code != 0 || stderr != "" || !strings.Contains(stdout, "identical: 6 measurements (steps 13 to 28)") ||
-		!strings.Contains(stdout, "the states, at steps 70 and 30, were not compared: resume the shorter run with --steps 60 to compare them") ||
-		!strings.Contains(stdout, ", on cpu") {
+		!strings.Contains(stdout, "the states, at steps 70 and 30, were not compared: to compare them, quench resume "+b+" --steps 60\n") ||
+		!strings.Contains(stdout, a+": finished at 70 of 70 steps (10 thermalization)") {
 		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
 	}
 	if code, _, stderr := runQ(t, "resume", b, "--steps", "60", "--quiet"); code != 0 {
@@ -62,7 +62,8 @@ func TestCompareCommand(t *testing.T) {
 		{[]string{a, other}, "quench: the runs differ in seed 5 and 6: compare runs of one model"},
 		{[]string{a, filepath.Join(dir, "none")}, "does not exist"},
 		{[]string{a}, "compare takes two run directories, got 1 arguments"},
-		{[]string{a, a + "/"}, "with itself"},
+		{[]string{a, a + "/"}, "are the same directory"},
+		{[]string{a, filepath.Join(dir, ".", "a")}, "are the same directory"},
 	} {
 		code, stdout, stderr := runQ(t, append([]string{"compare"}, c.args...)...)
 		if code != 2 || stdout != "" || !strings.Contains(stderr, c.want) || strings.Count(stderr, "\n") != 1 {
@@ -73,5 +74,29 @@ func TestCompareCommand(t *testing.T) {
 	os.Remove(filepath.Join(other, sim.CheckpointFile))
 	if code, _, stderr := runQ(t, "compare", a, other); code != 2 || !strings.Contains(stderr, "checkpoint") {
 		t.Errorf("without a checkpoint: exit %d %s", code, stderr)
+	}
+}
+
+// The advice to bring two runs to one step: each resumed to the longer
+// setting (--sweeps where a run is set up shorter), an unfinished one
+// resumed as it is; an interrupted run set up longer than a finished one
+// had been told to resume with the finished one's length, which resume
+// refuses as fewer than its own.
+func TestCompareSameLength(t *testing.T) {
+	state := func(sweeps, step int64) *sim.State {
+		return &sim.State{Config: sim.Config{Model: "ising2d", Sweeps: sweeps, Therm: 10}, Step: step}
+	}
+	for _, c := range []struct {
+		a, b *sim.State
+		want string
+	}{
+		{state(200, 210), state(100, 110), "to compare them, quench resume B --sweeps 200"},
+		{state(200, 210), state(10000000, 80138), "to compare them, quench resume A --sweeps 10000000 and quench resume B"},
+		{state(200, 150), state(200, 210), "to compare them, quench resume A"},
+		{state(100, 50), state(200, 60), "to compare them, quench resume A --sweeps 200 and quench resume B"},
+	} {
+		if got := sameLength([]string{"A", "B"}, [2]*sim.State{c.a, c.b}); got != c.want {
+			t.Errorf("%d/%d and %d/%d: %q, want %q", c.a.Step, c.a.Config.Sweeps, c.b.Step, c.b.Config.Sweeps, got, c.want)
+		}
 	}
 }

@@ -52,10 +52,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	var f *failure
 	var d *diverged
 	switch {
-	case err == nil && out.err != nil:
-		fmt.Fprintf(stderr, "quench: the output could not be written: %s\n", oneLine(out.err.Error()))
-		return exitFailure
-	case err == nil:
+	case err == nil && out.err == nil:
 		return exitOK
 	case errors.As(err, &d):
 		fmt.Fprintf(stderr, "quench: %s\n", oneLine(err.Error()))
@@ -64,6 +61,10 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		return exitInterrupted
 	case errors.As(err, &f):
 		fmt.Fprintf(stderr, "quench: %s\n", oneLine(err.Error()))
+		return exitFailure
+	case out.err != nil && !quench.IsUsage(err):
+		// (cobra's --version returns the failed write itself)
+		fmt.Fprintf(stderr, "quench: the output could not be written: %s\n", oneLine(out.err.Error()))
 		return exitFailure
 	default: // our UsageErrors and cobra's own parse errors
 		fmt.Fprintf(stderr, "quench: %s\n", commandError(root, oneLine(err.Error())))

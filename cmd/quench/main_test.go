@@ -1696,7 +1696,7 @@ func TestOutPathTooLong(t *testing.T) {
 	for _, out := range []string{
 		deep + "/" + strings.Repeat("g", 50),                                   // 4070: .checkpoint.qck.tmpNNNNNNNNNN is past 4096
 		deep + "/" + strings.Repeat("g", 200) + "/" + strings.Repeat("h", 200), // past 4096 itself
-		deep + "/" + strings.Repeat("g", 66), // 4085: the lock file's name is past 4096
+		deep + "/" + strings.Repeat("g", 66),                                   // 4085: the lock file's name is past 4096
 	} {
 		code, _, stderr := runQ(t, "run", "--L", "8", "--sweeps", "20", "--therm", "0", "--quiet", "--out", out)
 		if code != 2 || !strings.Contains(stderr, "file name too long): choose a shorter path or another directory") || strings.Count(stderr, "\n") != 1 {
@@ -1853,7 +1853,7 @@ func TestResumeMemoryCheckBeforeReading(t *testing.T) {
 	if err := os.WriteFile(ckpt, bad, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	need := 2*files + sim.RuntimeBytes
+	need := 2*uint64(len(good)) + 5*(files-uint64(len(good))) + sim.RuntimeBytes
 	avail := need - 1
 	hostMemory = func() (uint64, uint64, error) { return avail, 1 << 40, nil }
 	code, _, stderr := runQ(t, "resume", out, "--sweeps", "400", "--quiet")
@@ -1898,7 +1898,7 @@ func TestTableWriteFails(t *testing.T) {
 	if code, _, stderr := runQ(t, "run", "--L", "8", "--sweeps", "10", "--therm", "0", "--quiet", "--out", other); code != 0 {
 		t.Fatal(stderr)
 	}
-	for _, args := range [][]string{{"compare", out, other}, {"version"}, {"bench", "--backend", "cpu", "--model", "kmp", "--L", "8", "--sweeps", "1", "--min-time", "0"}} {
+	for _, args := range [][]string{{"compare", out, other}, {"version"}, {"--version"}, {"bench", "--backend", "cpu", "--model", "kmp", "--L", "8", "--sweeps", "1", "--min-time", "0"}} {
 		var e bytes.Buffer
 		code := Main(args, failWriter{}, &e)
 		want := "quench: the output could not be written: no space left on device\n"
