@@ -82,6 +82,12 @@ func TestSlowTailGroupsSameDecisions(t *testing.T) {
 			if s := c.slowestTau(v); math.Float64bits(s) != math.Float64bits(slow0) {
 				t.Errorf("%s %v %s: slowest %v, walk %v", p.name, c.Shape, vn, s, slow0)
 			}
+			// the modes' whole part, which the mass models' limit takes
+			// a fraction of
+			whole, _ := c.slowTailModes(v, 0)
+			if g, _ := c.slowTail(v, 0); math.Abs(g-whole) > 1e-12*whole || (v.missed > 0) != (c.Model != "phi4") {
+				t.Errorf("%s %v %s: modes' whole part %v, walk %v; missed %v", p.name, c.Shape, vn, g, whole, v.missed)
+			}
 			for _, b := range bins {
 				exact, _ := c.slowTailModes(v, b)
 				fast, _ := c.slowTail(v, b)
@@ -94,8 +100,22 @@ func TestSlowTailGroupsSameDecisions(t *testing.T) {
 					taus = append(taus, exact/tailShare*math.Exp(rng.NormFloat64()))
 				}
 				for _, tau := range taus {
-					if got, want := c.tailMissedAt(v, b, tau), tailMissed(exact, tau); got != want {
+					if got, want := c.tailMissedAt(v, b, tau), tailMissed(exact, v.tailLimit(tau, whole)); got != want {
 						t.Errorf("%s %v %s bin %v tau %v: missed %v, walk %v", p.name, c.Shape, vn, b, tau, got, want)
+					}
+				}
+				// the mass models: at a limit of the modes' whole part
+				// exactly at the walk's tail, and one ulp either side
+				if v.missed > 0 && whole > 0 {
+					m := exact / whole
+					for _, f := range []float64{m, math.Nextafter(m, 0), math.Nextafter(m, 2), m * (1 + 1e-7), m * (1 - 1e-7)} {
+						w := *v
+						w.missed = f
+						for _, tau := range []float64{0, exact / tailShare, math.Nextafter(exact/tailShare, 0)} {
+							if got, want := c.tailMissedAt(&w, b, tau), tailMissed(exact, w.tailLimit(tau, whole)); got != want {
+								t.Errorf("%s %v %s bin %v missed %v tau %v: missed %v, walk %v", p.name, c.Shape, vn, b, f, tau, got, want)
+							}
+						}
 					}
 				}
 			}
@@ -106,7 +126,7 @@ func TestSlowTailGroupsSameDecisions(t *testing.T) {
 				got := c.stepsFor(func(b float64) bool { return !c.tailMissedAt(v, b, tauSteps) })
 				want := c.stepsFor(func(b float64) bool {
 					tail, _ := c.slowTailModes(v, b)
-					return !tailMissed(tail, tauSteps)
+					return !tailMissed(tail, v.tailLimit(tauSteps, whole))
 				})
 				if got != want {
 					t.Errorf("%s %v %s tau %v: advice %d steps, walk %d", p.name, c.Shape, vn, tauSteps, got, want)
