@@ -25,7 +25,11 @@ import (
 // noise of 1/sqrt(n), does not find: a 1D kmp run of 1024 sites and 40000
 // steps had tau_int 3.9, error bars 2 to 3 times too small and a mass_var
 // 7 sigma from its exact value, all "reliable". In 2D the slow modes'
-// share is of order log(L)/N and matters far less.
+// share is of order log(L)/N and matters far less. Bins that miss a
+// fraction f of an observable's whole tau_int give errors of about
+// sqrt(1 - f) of the true ones: the rules (tailLimit) compare the missed
+// tail with the Sokal tau_int, which the bins see at least, and for the
+// mass models with the modes' whole part, which the Sokal window misses.
 
 // tailModes is how many wave numbers per axis and sign slowTail sums: the
 // slow modes; faster ones are seen by any bin that holds 20 tau_int.
@@ -38,16 +42,23 @@ const tailShare = 0.25
 
 // modesMissed is, for the mass models (kmp, transfer), the largest
 // fraction of the slow modes' whole part of tau_int (the sum over them of
-// weight_k tau_k, slowTail at bins of length 0) that the bins may miss
-// for an error bar to count as reliable, whatever its Sokal tau_int: the
-// slow modes carry most of mass_var's tau_int on a ring (L/12 against
-// Sokal's 3.6 at every L), which Sokal's window does not see, so that a
-// quarter of Sokal's tau_int had asked a ring of 256 for 1.6M steps where
-// 400000 were honest (160 seeds: mass_var's means spread 1.05 times their
-// errors). Missing 10% of the modes' part leaves an error about 5% low by
-// the model (1/sqrt(0.9)); the seeds spread 1.13 to 1.16 (+-0.065) times
-// their errors on rings of 256 at 262144 steps, where the modes' tail is
-// 10.2% of it, and 1.03 to 1.04 on 128 at the same steps/L^2.
+// weight_k tau_k: slowTail at bins of length 0, about L/(12 Deff) steps
+// of mass_var's on a ring) that the bins may miss for an error bar to
+// count as reliable, whatever its Sokal tau_int (tailLimit). On a ring
+// that part is most of tau_int (mass_var's measured from exact
+// autocovariances: 21.8 steps at L = 256 against the modes' 21.2, while
+// Sokal's window sees 3.6 at every L), so a quarter of the Sokal tau_int
+// had asked a ring of 256 for 1.6M steps and one of 512 for 12.8M. Bins
+// that miss a fraction f of the whole leave errors of about sqrt(1 - f)
+// of the true ones, 0.95 at this limit, which a ring reaches at about
+// 4.2 L^2/Deff steps. Over fixed seeds the errors just beyond it came out
+// somewhat smaller than that: mass_var's, mass_corr1's and mass_max's
+// means spread 1.09 to 1.12 (+-0.03) times their errors on rings of 256
+// at 300000 steps (480 seeds), 1.08 to 1.09 on 128 at 75000 (600), 1.03
+// to 1.06 (+-0.05) on 512 at 1.2M (200), 1.03 to 1.05 for transfer at
+// D = 0.5 on 128 at 225000 (320); 1.01 to 1.07 on 256 at 400000. Still
+// marked: 256 at 262144 steps (10.5% missed) 1.11 to 1.16 (+-0.06, 160
+// seeds), at 200000 (13.7%) 1.12 to 1.14, 128 at 25000 1.19 to 1.22.
 const modesMissed = 0.10
 
 // diffusionPerStep is Deff, the diffusion constant of the mean mass in
@@ -531,7 +542,9 @@ func (sm *slowModes) tailLimit(tau, total float64) float64 {
 
 // slowUnreliable marks the estimates whose error bins (of binSteps steps;
 // tau_int in units of unit steps) miss so much of the slow modes' share of
-// tau_int that their errors are more than about 11% low (tailMissed), and
+// tau_int that their errors are more than about 11% low (tailMissed: more
+// than tailLimit, a quarter of the Sokal tau_int or, for the mass models,
+// a tenth of the modes' whole part), and
 // returns the tau_int (in steps) of those it marked: those the usual rule
 // (stats: bins of 20 tau_int) had marked already too, so that the note
 // on the slow modes names them and its advice counts them (a run whose
@@ -542,11 +555,12 @@ func (c *Config) slowUnreliable(sm *slowModes, est []stats.Estimate, binSteps, u
 		if e.Err == 0 || !finite(e.Err) { // a constant series is exact
 			continue
 		}
-		// against Sokal's tau_int, a lower bound of what the bins see:
-		// the bins' own (n err^2/(2 var)), larger where they see part of
-		// the slow tail, left kmp rings of 256 at 200000 steps unmarked
-		// with errors 23% low (80 seeds), where the modelled tail falls
-		// short of the true one
+		// against Sokal's tau_int, a lower bound of what the bins see
+		// (and for the mass models the modes' whole part): the bins'
+		// own (n err^2/(2 var)), larger where they see part of the slow
+		// tail, left kmp rings of 256 at 200000 steps unmarked with
+		// errors 23% low (80 seeds), where the modelled tail falls short
+		// of the true one
 		if c.tailMissedAt(sm, binSteps, e.Tau*unit) {
 			est[i].Reliable = false
 			marked = append(marked, e.Tau*unit)

@@ -60,8 +60,8 @@ func TestSlowUnreliableThreshold(t *testing.T) {
 // marked, at 300000 (bins of 6000, 9.2%) not, with a Sokal tau_int of
 // 3.7 (a quarter of which, 0.9, is far below either tail). Over seeds
 // (fixed seeds, exact mass_var) mass_var's means spread 1.13 +- 0.06
-// times their errors at 262144 steps and 1.11 +- 0.04 at 300000. Model B
-// keeps the quarter of the Sokal tau_int alone.
+// times their errors at 262144 steps (160 seeds) and 1.12 +- 0.03 at
+// 300000 (480). Model B keeps the quarter of the Sokal tau_int alone.
 func TestSlowUnreliableModesTotal(t *testing.T) {
 	cfg := &Config{Model: "kmp", Shape: []int{256}, Sweeps: 300000, Every: 1, Fraction: 0.5}
 	sm := cfg.conservedModes(map[string]stats.Estimate{"mass_mean": {Mean: 1}, "mass_var": {Mean: 255.0 / 257}})
@@ -91,10 +91,10 @@ func TestSlowUnreliableModesTotal(t *testing.T) {
 // to 3.9 they had): more than the steps whose errors were measured too
 // small, and within twice the steps measured honest and left reliable.
 // Ring of 128: 25000 steps spread 1.19 to 1.22 times the errors (marked),
-// 75000 1.03 to 1.12 and 80000 0.95 to 0.99 (reliable); 256: 262144
-// 1.11 to 1.16 (marked), 300000 1.08 to 1.17 and 320000 1.09 to 1.11
+// 75000 1.08 to 1.09 and 80000 0.95 to 0.99 (reliable); 256: 262144
+// 1.11 to 1.16 (marked), 300000 1.09 to 1.12 and 320000 1.09 to 1.11
 // (reliable); 512: 800000 1.09 to 1.10 (marked), 1.2M 1.03 to 1.06
-// (reliable). The rule before (a quarter of the Sokal tau_int) advised
+// (reliable), for mass_var, mass_corr1 and mass_max. The rule before (a quarter of the Sokal tau_int) advised
 // 160000, 1.6M and 12.8M steps. A ring of 128 run for the advised steps
 // is not marked.
 func TestKmpAdviceMeasured(t *testing.T) {
