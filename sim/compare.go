@@ -98,8 +98,9 @@ func ConfigDiff(a, b *Config) string {
 	}
 	sort.Strings(diff)
 	// what each run was asked for, where that is what differs
-	show := func(c *Config, k string) string {
-		v, ok := settingsOf(*c)[k]
+	asked := [2]map[string]string{settingsOf(*a), settingsOf(*b)}
+	show := func(i int, k string) string {
+		v, ok := asked[i][k]
 		if !ok {
 			return "unset"
 		}
@@ -107,7 +108,7 @@ func ConfigDiff(a, b *Config) string {
 	}
 	var parts []string
 	for _, k := range diff {
-		parts = append(parts, fmt.Sprintf("%s %s and %s", k, show(a, k), show(b, k)))
+		parts = append(parts, fmt.Sprintf("%s %s and %s", k, show(0, k), show(1, k)))
 	}
 	return strings.Join(parts, ", ")
 }

@@ -3,9 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
-	"math"
 	"os"
-	"runtime/debug"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -152,8 +150,6 @@ func checkCompareMemory(dirs []string) error {
 		return quench.Usagef("the runs in %s and %s do not fit in memory together: reading their checkpoints and series logs needs at least %s (%d bytes) of host memory, %s (%d bytes) are available",
 			dirs[0], dirs[1], quench.FormatBytes(need), need, quench.FormatBytes(avail), avail)
 	}
-	if need <= math.MaxInt64 && os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(int64(sim.HeapLimit(need)))
-	}
+	limitHeap(need)
 	return nil
 }

@@ -891,10 +891,17 @@ func checkHostMemory(c *sim.Config, host uint64) error {
 		return quench.Usagef("the run (%s, %d measurements) does not fit in memory: it needs %s (%d bytes) of host memory, %s (%d bytes) are available",
 			runWhat(c), c.Measurements(), quench.FormatBytes(host), host, quench.FormatBytes(avail), avail)
 	}
-	if host <= math.MaxInt64 && os.Getenv("GOMEMLIMIT") == "" { // the user's own limit stays
+	limitHeap(host)
+	return nil
+}
+
+// limitHeap gives the Go runtime the heap's share of a host estimate
+// (sim.HeapLimit) as its soft memory limit; the user's own GOMEMLIMIT
+// stays.
+func limitHeap(host uint64) {
+	if host <= math.MaxInt64 && os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(int64(sim.HeapLimit(host)))
 	}
-	return nil
 }
 
 // hostMemory is quench.HostMemory (tests replace it).
