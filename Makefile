@@ -2,7 +2,7 @@
 # targets (vet checks the cuda build too where the CUDA headers are).
 GO ?= go
 
-.PHONY: all build test test-short race fma bench vet fmt run kernels kernels-check cuda gpu-bundle clean
+.PHONY: all build test test-short race emu-race fma bench vet fmt run kernels kernels-check cuda gpu-bundle clean
 
 all: vet test build
 
@@ -24,6 +24,17 @@ test-short:
 RACE_TESTS = TestConformance|TestRowKernels|TestModelBBackend|TestKuramotoNoiseExact|TestSandpileBands$$|TestCrew
 race:
 	$(GO) test -race -count=1 -run '$(RACE_TESTS)' ./cpu
+
+# The CUDA kernels' emulation (kernels/emu) built with ThreadSanitizer:
+# the emulator runs a block's threads as OS threads with a barrier for
+# __syncthreads, so a missing barrier or two threads of a block writing
+# one site is reported and fails the test (kernels/emu/tsan.supp: the one
+# known race, which stores unchanged values). Blocks run one after
+# another, so races between blocks are not seen. About 5 minutes on 2
+# cores; not in CI. Needs g++.
+emu-race:
+	TSAN_OPTIONS="halt_on_error=1 exitcode=66 suppressions=$(CURDIR)/kernels/emu/tsan.supp" \
+	QUENCH_EMU_SANITIZE=thread QUENCH_REQUIRE_EMU=1 $(GO) test -count=1 -timeout 30m -run Emulated ./kernels
 
 # The float kernels' Go twins once more with fused multiply-adds allowed
 # (CI runs it on x86-64 CPUs with AVX2 and FMA): GOAMD64=v3 lets the

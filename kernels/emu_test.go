@@ -48,7 +48,13 @@ func buildEmu(t *testing.T) string {
 		emuDir = dir
 		emuBin = filepath.Join(dir, "emu")
 		// -ffp-contract=off: no fused multiply-add, as -fmad=false on the GPU
-		out, err := exec.Command(cxx, "-std=c++20", "-O1", "-pthread", "-ffp-contract=off", "-Wno-unknown-pragmas", "-o", emuBin, "emu/emu.cpp").CombinedOutput()
+		args := []string{"-std=c++20", "-O1", "-pthread", "-ffp-contract=off", "-Wno-unknown-pragmas"}
+		if san := os.Getenv("QUENCH_EMU_SANITIZE"); san != "" {
+			// e.g. thread: a data race between a block's threads (a
+			// missing __syncthreads) stops the emulator with a report
+			args = append(args, "-g", "-fsanitize="+san)
+		}
+		out, err := exec.Command(cxx, append(args, "-o", emuBin, "emu/emu.cpp")...).CombinedOutput()
 		if err != nil {
 			emuErr = fmt.Errorf("building the kernel emulator: %v\n%s", err, out)
 		}
