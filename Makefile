@@ -113,6 +113,7 @@ gpu-bundle: cuda
 	$(GO) test -c $(GPUFLAGS) -o build/gpu/gpu.test ./gpu
 	$(GO) test -c $(GPUFLAGS) -o build/gpu/cmd.test ./cmd/quench
 	cp scripts/gpu-check.sh build/gpu/
+	-scripts/bundle-sanitizer.sh build/gpu/compute-sanitizer
 	tar -C build -czf build/gpu.tar.gz gpu
 
 clean:

@@ -5,7 +5,8 @@
 # and to summary.txt there.
 #
 #   gpu-check.sh          everything (a few minutes on an H200)
-#   gpu-check.sh tests    GPU tests, command tests, quench verify and compare
+#   gpu-check.sh tests    GPU tests, command tests, quench verify and compare,
+#                         the cross-checks past 2^31 sites, memcheck
 #   gpu-check.sh bench    benchmarks only
 #   gpu-check.sh issues   what the open issues still need from a GPU: their
 #                         go benchmarks first (phi4, particles, diffusion,
@@ -16,7 +17,9 @@
 #                         GPU run compared with a CPU one (quench
 #                         compare), then,
 #                         if 200 s of the budget are left, the CPU-GPU
-#                         cross-checks past 2^31 sites, then, if 80 s are
+#                         cross-checks past 2^31 sites, then, if 60 s are
+#                         left and the bundle has compute-sanitizer, its
+#                         memcheck of the small cross-checks, then, if 80 s are
 #                         left, the CPU sandpile on one goroutine and on
 #                         all cores, and if 50 s are left, a kmp run on the
 #                         GPU with profile snapshots; about 5-7 minutes
@@ -86,6 +89,44 @@ large() {
 	step "CPU-GPU cross-checks on 2^31 + 2^22 sites (QUENCH_GPU_LARGE=1)"
 	QUENCH_GPU_LARGE=1 tmo 240 ./gpu.test -test.v -test.run 'TestAbove2to31CrossCheck' -test.timeout 230s >"$out/gpu-large.log" 2>&1 || status=1
 	grep -E "^\s*(--- |PASS|FAIL|ok )|panic|_test.go" "$out/gpu-large.log" | head -20
+}
+
+# sanitize: NVIDIA's compute-sanitizer memcheck (out-of-bounds and
+# misaligned device accesses, errors of the CUDA calls) over the small
+# lattices of the conformance tests and the phi4, particle and
+# lattice-update cross-checks, when the bundle has it
+# (scripts/bundle-sanitizer.sh) and 60 s of the budget are left. A report
+# fails the check; a sanitizer that cannot run here (driver, version) says
+# so and does not.
+sanitize() {
+	local cs=./compute-sanitizer/compute-sanitizer rc
+	if [ ! -x $cs ]; then
+		echo "(no compute-sanitizer in the bundle: memcheck not run)" >&3
+		return
+	fi
+	(($(left 90) >= 60)) || {
+		echo "(skipped: under 60 s of the budget left) compute-sanitizer memcheck" >&3
+		return
+	}
+	step "compute-sanitizer memcheck: conformance, phi4, particle and lattice-update cross-checks"
+	tmo 90 $cs --tool memcheck --error-exitcode 9 --print-limit 20 ./gpu.test -test.v \
+		-test.run '^(TestConformance|TestPhi4CrossCheck|TestParticleCrossCheck|TestLatticeUpdatesCrossCheck)$' \
+		-test.timeout 85s >"$out/memcheck.log" 2>&1
+	rc=$?
+	grep -E "^(--- |PASS|FAIL|ok )|ERROR SUMMARY|^========= (Invalid|Program hit|Error)" "$out/memcheck.log" | head -30
+	case $rc in
+	0) echo "memcheck: no errors" ;;
+	9) echo "memcheck: ERRORS (see memcheck.log)"; status=1 ;;
+	*)
+		if grep -q -- "--- FAIL" "$out/memcheck.log"; then
+			echo "memcheck: a test failed under the sanitizer (exit $rc)"
+			status=1
+		else
+			echo "memcheck: did not complete (exit $rc; the sanitizer may not support this driver): not counted"
+			tail -5 "$out/memcheck.log"
+		fi
+		;;
+	esac
 }
 
 # cmp: a run on the GPU and a shorter one of it on the CPU, made apart and
@@ -185,8 +226,11 @@ if [ "$what" = issues ]; then
 	v --model diffusion --dim 2 --L 1024 --precision float32 --sweeps 100 --every 25
 	cmp
 
-	# the 64-bit indexing past 2^31 sites before the optional figures below
+	# the 64-bit indexing past 2^31 sites before the optional checks below
 	large
+
+	# out-of-bounds device accesses on the conformance lattices
+	sanitize
 
 	# with what is left of the budget: the CPU backend's sandpile rounds on
 	# one goroutine and on every core (bands side by side), the same grains
@@ -224,7 +268,10 @@ if [ "$what" = issues ]; then
 fi
 
 # in every mode but bench, after verify, when the budget still allows
-if [ "$what" != bench ] && [ "$what" != issues ]; then large; fi
+if [ "$what" != bench ] && [ "$what" != issues ]; then
+	large
+	sanitize
+fi
 
 if [ "$what" != tests ] && [ "$what" != issues ]; then
 	step "quench bench (GPU grid and CPU grid)"
