@@ -1,7 +1,9 @@
 // emu.cpp: runs the CUDA kernels of ../ising.cu on the CPU, one OS thread
 // per CUDA thread and a barrier per block, so their logic (indexing, byte
 // order, tables, 64-bit offsets) is checked against the Go CPU backend on
-// machines without a GPU (kernels/emu_test.go). It says nothing about speed.
+// machines without a GPU (kernels/emu_test.go). A grid's blocks run one
+// after another in a shuffled order (block_order). It says nothing about
+// speed.
 //
 // usage: emu MODE in out
 //   MODE sweep: in = header + spins + table; out = spins + sums
@@ -25,11 +27,13 @@
 #include <cmath>
 #include <barrier>
 #include <cstdint>
+#include <cstdlib>
 #include <cstdio>
 #include <cstring>
 #include <functional>
 #include <thread>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 using std::floor;
@@ -115,37 +119,55 @@ static inline void __threadfence() { __atomic_thread_fence(__ATOMIC_SEQ_CST); }
 #define QUENCH_EMU 1
 #include "../quench.cu"
 
+// block_order returns the order in which launch3 runs a grid's n blocks:
+// a shuffle (Fisher-Yates driven by a 64-bit LCG seeded with the launch's
+// number), as a GPU runs a grid's blocks in no set order and the kernels'
+// results must not depend on it (the sandpile's tile lists, its last
+// block closing a round); QUENCH_EMU_BLOCKS=forward keeps the index order.
+static std::vector<unsigned> block_order(unsigned n) {
+    static uint64_t launches = 0;
+    static const bool forward = [] {
+        const char* e = getenv("QUENCH_EMU_BLOCKS");
+        return e && strcmp(e, "forward") == 0;
+    }();
+    std::vector<unsigned> order(n);
+    for (unsigned i = 0; i < n; i++) order[i] = i;
+    uint64_t x = 0x9E3779B97F4A7C15ull * ++launches;
+    for (unsigned i = n; !forward && i > 1; i--) {
+        x = x * 6364136223846793005ull + 1442695040888963407ull;
+        std::swap(order[i - 1], order[(unsigned)((x >> 33) % i)]);
+    }
+    return order;
+}
+
 // launch runs kernel on grid x block emulated threads, blocks one after
-// another (so a block's __shared__ statics are its own while it runs);
-// blocks of bx x by threads.
+// another (so a block's __shared__ statics are its own while it runs), in
+// block_order; blocks of bx x by threads.
 static void launch3(unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, const std::function<void()>& kernel) {
     gridDim.x = gx;
     gridDim.y = gy;
     gridDim.z = gz;
     blockDim.x = bx;
     blockDim.y = by;
-    for (unsigned kz = 0; kz < gz; kz++) {
-        for (unsigned ky = 0; ky < gy; ky++) {
-            for (unsigned kx = 0; kx < gx; kx++) {
-                std::barrier<> bar(bx * by);
-                block_barrier = &bar;
-                std::vector<std::thread> ts;
-                for (unsigned ty = 0; ty < by; ty++) {
-                    for (unsigned tx = 0; tx < bx; tx++) {
-                        ts.emplace_back([&, kx, ky, kz, tx, ty] {
-                            blockIdx.x = kx;
-                            blockIdx.y = ky;
-                            blockIdx.z = kz;
-                            threadIdx.x = tx;
-                            threadIdx.y = ty;
-                            threadIdx.z = 0;
-                            kernel();
-                        });
-                    }
-                }
-                for (auto& th : ts) th.join();
+    for (unsigned b : block_order(gx * gy * gz)) {
+        const unsigned kx = b % gx, ky = b / gx % gy, kz = b / gx / gy;
+        std::barrier<> bar(bx * by);
+        block_barrier = &bar;
+        std::vector<std::thread> ts;
+        for (unsigned ty = 0; ty < by; ty++) {
+            for (unsigned tx = 0; tx < bx; tx++) {
+                ts.emplace_back([&, kx, ky, kz, tx, ty] {
+                    blockIdx.x = kx;
+                    blockIdx.y = ky;
+                    blockIdx.z = kz;
+                    threadIdx.x = tx;
+                    threadIdx.y = ty;
+                    threadIdx.z = 0;
+                    kernel();
+                });
             }
         }
+        for (auto& th : ts) th.join();
     }
 }
 static void launch3(unsigned gx, unsigned gy, unsigned gz, unsigned block, const std::function<void()>& kernel) {
