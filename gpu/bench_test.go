@@ -12,11 +12,7 @@ import (
 )
 
 func benchGPU(b *testing.B, shape []int, algo quench.Algo) {
-	be, err := New(0)
-	if err != nil {
-		b.Skipf("no GPU: %v", err)
-	}
-	defer be.Close()
+	be := open(b) // fails, not skips, with QUENCH_REQUIRE_GPU=1
 	ib, err := bench.NewIsing(be, shape, algo, 1.5)
 	if err != nil {
 		b.Fatal(err)
@@ -43,7 +39,7 @@ func benchGPU(b *testing.B, shape []int, algo quench.Algo) {
 	f := float64(ib.Sites()) * float64(sweeps) / float64(b.Elapsed().Nanoseconds())
 	b.ReportMetric(f, "flips/ns")
 	b.ReportMetric(f*bench.IsingBytesPerFlip, "GB/s")
-	if peak := be.(*Backend).PeakBandwidth(); peak > 0 {
+	if peak := be.PeakBandwidth(); peak > 0 {
 		b.ReportMetric(f*bench.IsingBytesPerFlip*1e9/peak, "frac-of-peak")
 	}
 	b.ReportMetric(0, "ns/op")
@@ -59,22 +55,18 @@ func BenchmarkIsing3DMetropolisL1024(b *testing.B) {
 	benchGPU(b, []int{1024, 1024, 1024}, quench.Metropolis)
 }
 
-func benchGPUStepper(b *testing.B, open func(be quench.Backend) (*bench.Stepper, error)) {
-	benchGPUStepperOn(b, nil, open)
+func benchGPUStepper(b *testing.B, mk func(be quench.Backend) (*bench.Stepper, error)) {
+	benchGPUStepperOn(b, nil, mk)
 }
 
 // benchGPUStepperOn is benchGPUStepper with tune, when not nil, applied to
-// the backend before the stepper is opened.
-func benchGPUStepperOn(b *testing.B, tune func(*Backend), open func(be quench.Backend) (*bench.Stepper, error)) {
-	be, err := New(0)
-	if err != nil {
-		b.Skipf("no GPU: %v", err)
-	}
-	defer be.Close()
+// the backend before mk opens the stepper.
+func benchGPUStepperOn(b *testing.B, tune func(*Backend), mk func(be quench.Backend) (*bench.Stepper, error)) {
+	be := open(b) // fails, not skips, with QUENCH_REQUIRE_GPU=1
 	if tune != nil {
-		tune(be.(*Backend))
+		tune(be)
 	}
-	s, err := open(be)
+	s, err := mk(be)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -100,7 +92,7 @@ func benchGPUStepperOn(b *testing.B, tune func(*Backend), open func(be quench.Ba
 	rate := float64(s.Units()) * float64(steps) / float64(b.Elapsed().Nanoseconds())
 	b.ReportMetric(rate, "updates/ns")
 	b.ReportMetric(rate*s.BytesPerUnit(), "GB/s")
-	if peak := be.(*Backend).PeakBandwidth(); peak > 0 {
+	if peak := be.PeakBandwidth(); peak > 0 {
 		b.ReportMetric(rate*s.BytesPerUnit()*1e9/peak, "frac-of-peak")
 	}
 	b.ReportMetric(0, "ns/op")
@@ -174,11 +166,7 @@ func BenchmarkParticlesHarmonicEM1e8(b *testing.B) {
 }
 
 func benchSandpile(b *testing.B, L int) {
-	be, err := New(0)
-	if err != nil {
-		b.Skipf("no GPU: %v", err)
-	}
-	defer be.Close()
+	be := open(b) // fails, not skips, with QUENCH_REQUIRE_GPU=1
 	benchtest.Sandpile(b, be, L, 5*time.Second)
 }
 
@@ -206,10 +194,6 @@ func BenchmarkDiffusionFloat32L16384(b *testing.B) {
 // BenchmarkFieldSumsFloat32L16384: the sums one phi4 measurement takes
 // (the partials are copied to the host and combined there).
 func BenchmarkFieldSumsFloat32L16384(b *testing.B) {
-	be, err := New(0)
-	if err != nil {
-		b.Skipf("no GPU: %v", err)
-	}
-	defer be.Close()
+	be := open(b) // fails, not skips, with QUENCH_REQUIRE_GPU=1
 	benchtest.FieldSums(b, be, []int{16384, 16384}, quench.Float32)
 }

@@ -549,6 +549,11 @@ func (b *Backend) IsingSums(spins quench.Buffer, lat quench.Lattice) (quench.Isi
 	return quench.IsingSums{Mag: out[0], Bond: out[1], Stag: out[2]}, err
 }
 
+// heightCountThreads is the most threads HeightCounts launches: 1024
+// blocks, about four per SM of an H200 (132 SMs), 256 sites a thread on
+// the central quarter of a 16384^2 pile.
+const heightCountThreads = 1 << 18
+
 // HeightCounts implements quench.Reducer: height_counts adds each
 // block's counts to b.sums with integer atomics.
 func (b *Backend) HeightCounts(heights quench.Buffer, lat quench.Lattice, box *quench.Box) ([8]int64, error) {
@@ -571,7 +576,10 @@ func (b *Backend) HeightCounts(heights quench.Buffer, lat quench.Lattice, box *q
 		if err := wrap("clear counts", cu.MemsetD8(b.sums, 0, 64)); err != nil {
 			return err
 		}
-		if err := b.launch(kernels.HeightCounts, max(g.Sites, 1), uint64(hb.ptr), uint64(g.Sites), uint64(g.Ext[1]), uint64(max(g.Ext[2], 1)),
+		// one wave of threads, each counting its grid-stride share in
+		// registers: a thread per site would add 8 counts per block to
+		// the same 8 words from 2^20 blocks
+		if err := b.launch(kernels.HeightCounts, min(max(g.Sites, 1), heightCountThreads), uint64(hb.ptr), uint64(g.Sites), uint64(g.Ext[1]), uint64(max(g.Ext[2], 1)),
 			uint64(g.Stride[0]), uint64(g.Stride[1]), uint64(g.Origin), uint64(b.sums)); err != nil {
 			return err
 		}

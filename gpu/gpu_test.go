@@ -25,7 +25,7 @@ import (
 
 // open returns the GPU backend, or skips the test when there is none; with
 // QUENCH_REQUIRE_GPU=1 a missing GPU fails the test instead.
-func open(t *testing.T) *Backend {
+func open(t testing.TB) *Backend {
 	t.Helper()
 	be, err := New(0)
 	if err != nil {

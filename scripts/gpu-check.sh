@@ -114,6 +114,10 @@ sanitize() {
 		-test.timeout 85s >"$out/memcheck.log" 2>&1
 	rc=$?
 	grep -E "^(--- |PASS|FAIL|ok )|ERROR SUMMARY|^========= (Invalid|Program hit|Error)" "$out/memcheck.log" | head -30
+	# errors it reported before a timeout count too
+	if [ $rc -eq 9 ] || grep -qE "ERROR SUMMARY: [1-9]|^========= (Invalid|Program hit|Misaligned|Out-of-range)" "$out/memcheck.log"; then
+		rc=9
+	fi
 	case $rc in
 	0) echo "memcheck: no errors" ;;
 	9) echo "memcheck: ERRORS (see memcheck.log)"; status=1 ;;
