@@ -26,12 +26,12 @@ race:
 	$(GO) test -race -count=1 -run '$(RACE_TESTS)' ./cpu
 
 # The CUDA kernels' emulation (kernels/emu) built with ThreadSanitizer:
-# the emulator runs a block's threads as OS threads with a barrier for
-# __syncthreads, so a missing barrier or two threads of a block writing
-# one site is reported and fails the test (kernels/emu/tsan.supp: the one
-# known race, which stores unchanged values). Blocks run one after
-# another, so races between blocks are not seen. About 5 minutes on 2
-# cores; not in CI. Needs g++.
+# the emulator runs a block's threads as fibers declared to it, ordered
+# only by __syncthreads, and blocks on four threads at once, so a missing
+# barrier, or two threads or two blocks writing one site without atomics,
+# is reported and fails the test (kernels/emu/tsan.supp: the one known
+# race, which stores unchanged values). About 3.5 minutes on 2 cores; not
+# in CI. Needs g++.
 emu-race:
 	TSAN_OPTIONS="halt_on_error=1 exitcode=66 suppressions=$(CURDIR)/kernels/emu/tsan.supp" \
 	QUENCH_EMU_SANITIZE=thread QUENCH_REQUIRE_EMU=1 $(GO) test -count=1 -timeout 30m -run Emulated ./kernels

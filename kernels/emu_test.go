@@ -50,8 +50,9 @@ func buildEmu(t *testing.T) string {
 		// -ffp-contract=off: no fused multiply-add, as -fmad=false on the GPU
 		args := []string{"-std=c++20", "-O1", "-pthread", "-ffp-contract=off", "-Wno-unknown-pragmas"}
 		// the emulator reads QUENCH_EMU_BLOCKS (forward: blocks in index
-		// order); read here too, so that go test's cache keys on it
-		_ = os.Getenv("QUENCH_EMU_BLOCKS")
+		// order) and QUENCH_EMU_WORKERS (blocks at once); read here too,
+		// so that go test's cache keys on them
+		_, _ = os.Getenv("QUENCH_EMU_BLOCKS"), os.Getenv("QUENCH_EMU_WORKERS")
 		if san := os.Getenv("QUENCH_EMU_SANITIZE"); san != "" {
 			// e.g. thread: a data race between a block's threads (a
 			// missing __syncthreads) stops the emulator with a report

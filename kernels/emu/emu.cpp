@@ -1,9 +1,13 @@
-// emu.cpp: runs the CUDA kernels of ../ising.cu on the CPU, one OS thread
-// per CUDA thread and a barrier per block, so their logic (indexing, byte
-// order, tables, 64-bit offsets) is checked against the Go CPU backend on
-// machines without a GPU (kernels/emu_test.go). A grid's blocks run one
-// after another in a shuffled order (block_order). It says nothing about
-// speed.
+// emu.cpp: runs the CUDA kernels of ../quench.cu on the CPU, so their
+// logic (indexing, byte order, tables, 64-bit offsets, barriers, the
+// blocks' atomics) is checked against the Go CPU backend on machines
+// without a GPU (kernels/emu_test.go). A CUDA thread is a fiber, a block
+// the fibers of one worker thread, which runs them in turn from barrier
+// to barrier (in an order shuffled at each); QUENCH_EMU_WORKERS workers
+// (default 4) run a grid's blocks at once, dealt in a shuffled order
+// (block_order). Built with -fsanitize=thread (make emu-race), it reports
+// a race between two threads of a block or two blocks. It says nothing
+// about speed.
 //
 // usage: emu MODE in out
 //   MODE sweep: in = header + spins + table; out = spins + sums
@@ -25,7 +29,6 @@
 //               height_counts on 3 blocks of 64 threads, then on 1 of 256
 #include <atomic>
 #include <cmath>
-#include <barrier>
 #include <cstdint>
 #include <cstdlib>
 #include <cstdio>
@@ -35,6 +38,9 @@
 #include <type_traits>
 #include <utility>
 #include <vector>
+#include <algorithm>
+#include <sys/mman.h>
+#include <ucontext.h>
 
 using std::floor;
 
@@ -100,10 +106,96 @@ static inline unsigned long long atomicMax(unsigned long long* p, unsigned long 
 
 static inline int32_t atomicExch(int32_t* p, int32_t v) { return __atomic_exchange_n(p, v, __ATOMIC_SEQ_CST); }
 
-thread_local dim3 threadIdx, blockIdx;
+// A CUDA thread is a fiber (ucontext) and a block the fibers of one OS
+// thread, a worker: __syncthreads switches back to the worker, which
+// resumes the block's fibers once all have arrived (or ended), so a
+// block's __shared__ memory is its worker's thread_local storage. Workers
+// run blocks at once (launch3). Under ThreadSanitizer the fibers are
+// declared to it and switch without synchronizing, so two threads of a
+// block touching one site between barriers are reported, as are two
+// blocks on different workers; a barrier orders its block's threads
+// (release and acquire on the generation's address), and a worker orders
+// its blocks one after the next (its __shared__ memory is reused: a
+// fiber's last switch back synchronizes). The
+// bookkeeping the worker and its fibers share (the running fiber, the
+// block, states, the barrier's generation) is read and written with
+// relaxed atomics, which synchronize nothing.
+#if defined(__SANITIZE_THREAD__)
+extern "C" {
+void* __tsan_get_current_fiber(void);
+void* __tsan_create_fiber(unsigned flags);
+void __tsan_destroy_fiber(void* fiber);
+void __tsan_switch_to_fiber(void* fiber, unsigned flags);
+void __tsan_acquire(void* addr);
+void __tsan_release(void* addr);
+}
+#define EMU_TSAN 1
+static const unsigned emu_no_sync = 1;  // __tsan_switch_to_fiber_no_sync
+#endif
+
+struct emu_fiber {
+    ucontext_t ctx;
+    dim3 tid, bid;
+    int state;  // 0 runnable, 1 at the barrier, 2 ended
+    void* tsan;
+};
+
+struct emu_block {
+    ucontext_t worker;
+    void* worker_tsan;
+    emu_fiber* f;
+    unsigned n, gen;
+    char sync[2];  // the barrier's addresses, by the generation's parity
+    const std::function<void()>* kernel;
+};
+
+static thread_local emu_block* emu_blk;
+static thread_local emu_fiber* emu_cur;
+static char emu_grid_sync;  // ended fibers release it; launch3 acquires it after the grid
 dim3 blockDim, gridDim;
-static std::barrier<>* block_barrier;
-static inline void __syncthreads() { block_barrier->arrive_and_wait(); }
+
+static inline emu_fiber* emu_self() { return __atomic_load_n(&emu_cur, __ATOMIC_RELAXED); }
+static inline emu_block* emu_block_now() { return __atomic_load_n(&emu_blk, __ATOMIC_RELAXED); }
+#define threadIdx (emu_self()->tid)
+#define blockIdx (emu_self()->bid)
+
+// emu_to_worker: from the running fiber back to its worker; sync: the
+// worker comes after all the fiber did (at its end)
+static void emu_to_worker(bool sync) {
+    emu_block* b = emu_block_now();
+    emu_fiber* me = emu_self();
+#ifdef EMU_TSAN
+    __tsan_switch_to_fiber(b->worker_tsan, sync ? 0 : emu_no_sync);
+#else
+    (void)sync;
+#endif
+    swapcontext(&me->ctx, &b->worker);
+}
+
+static inline void __syncthreads() {
+    emu_block* b = emu_block_now();
+    const unsigned g = __atomic_load_n(&b->gen, __ATOMIC_RELAXED);
+#ifdef EMU_TSAN
+    __tsan_release(&b->sync[g & 1]);
+#endif
+    __atomic_store_n(&emu_self()->state, 1, __ATOMIC_RELAXED);
+    emu_to_worker(false);
+#ifdef EMU_TSAN
+    __tsan_acquire(&b->sync[g & 1]);
+#endif
+}
+
+static void emu_fiber_main() {
+    (*emu_block_now()->kernel)();
+    __atomic_store_n(&emu_self()->state, 2, __ATOMIC_RELAXED);
+#ifdef EMU_TSAN
+    __tsan_release(&emu_grid_sync);
+#endif
+    // for good, synchronizing: the worker, and the fibers of its next
+    // block (which reuse this one's __shared__ memory), come after it
+    emu_to_worker(true);
+}
+
 static inline void __threadfence() { __atomic_thread_fence(__ATOMIC_SEQ_CST); }
 
 #define __global__
@@ -111,7 +203,7 @@ static inline void __threadfence() { __atomic_thread_fence(__ATOMIC_SEQ_CST); }
 #define __device__
 #define __forceinline__ inline
 #define __restrict__ __restrict
-#define __shared__ static
+#define __shared__ static thread_local  // the worker's: its block's
 #define __constant__
 #define __align__(n) __attribute__((aligned(n)))
 
@@ -124,15 +216,17 @@ static inline void __threadfence() { __atomic_thread_fence(__ATOMIC_SEQ_CST); }
 // number), as a GPU runs a grid's blocks in no set order and the kernels'
 // results must not depend on it (the sandpile's tile lists, its last
 // block closing a round); QUENCH_EMU_BLOCKS=forward keeps the index order.
+static uint64_t emu_launches;  // launches so far: each one's orders differ
+static uint64_t emu_seed() { return emu_launches * 0x9E3779B97F4A7C15ull; }
 static std::vector<unsigned> block_order(unsigned n) {
-    static uint64_t launches = 0;
     static const bool forward = [] {
         const char* e = getenv("QUENCH_EMU_BLOCKS");
         return e && strcmp(e, "forward") == 0;
     }();
     std::vector<unsigned> order(n);
     for (unsigned i = 0; i < n; i++) order[i] = i;
-    uint64_t x = 0x9E3779B97F4A7C15ull * ++launches;
+    emu_launches++;
+    uint64_t x = emu_seed();
     for (unsigned i = n; !forward && i > 1; i--) {
         x = x * 6364136223846793005ull + 1442695040888963407ull;
         std::swap(order[i - 1], order[(unsigned)((x >> 33) % i)]);
@@ -140,35 +234,114 @@ static std::vector<unsigned> block_order(unsigned n) {
     return order;
 }
 
-// launch runs kernel on grid x block emulated threads, blocks one after
-// another (so a block's __shared__ statics are its own while it runs), in
-// block_order; blocks of bx x by threads.
+// emu_stack is each fiber's stack (untouched pages cost nothing).
+static const size_t emu_stack = 256 << 10;
+
+// emu_run_block runs block (kx, ky, kz) of bx x by threads on this worker.
+static void emu_run_block(unsigned kx, unsigned ky, unsigned kz, unsigned bx, unsigned by, const std::function<void()>& kernel) {
+    const unsigned n = bx * by;
+    std::vector<emu_fiber> f(n);
+    emu_block b{};
+    b.f = f.data();
+    b.n = n;
+    b.kernel = &kernel;
+#ifdef EMU_TSAN
+    b.worker_tsan = __tsan_get_current_fiber();
+#endif
+    __atomic_store_n(&emu_blk, &b, __ATOMIC_RELAXED);
+    char* stacks = (char*)mmap(nullptr, emu_stack * n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (stacks == MAP_FAILED) {
+        perror("emu: fiber stacks");
+        exit(2);
+    }
+    for (unsigned i = 0; i < n; i++) {
+        emu_fiber& fb = f[i];
+        fb.tid.x = i % bx;
+        fb.tid.y = i / bx;
+        fb.tid.z = 0;
+        fb.bid.x = kx;
+        fb.bid.y = ky;
+        fb.bid.z = kz;
+        getcontext(&fb.ctx);
+        fb.ctx.uc_stack.ss_sp = stacks + emu_stack * i;
+        fb.ctx.uc_stack.ss_size = emu_stack;
+        fb.ctx.uc_link = nullptr;
+        makecontext(&fb.ctx, emu_fiber_main, 0);
+#ifdef EMU_TSAN
+        fb.tsan = __tsan_create_fiber(0);
+#endif
+    }
+    // the threads run each stretch between barriers one after another, in
+    // an order shuffled anew for every stretch (a GPU keeps none)
+    std::vector<unsigned> order(n);
+    for (unsigned i = 0; i < n; i++) order[i] = i;
+    uint64_t x = 0xD1B54A32D192ED03ull * (((uint64_t)kz * gridDim.y + ky) * gridDim.x + kx + 1) + emu_seed();
+    for (;;) {
+        for (unsigned i = n; i > 1; i--) {
+            x = x * 6364136223846793005ull + 1442695040888963407ull;
+            std::swap(order[i - 1], order[(unsigned)((x >> 33) % i)]);
+        }
+        // each runnable fiber runs to the barrier or its end
+        for (unsigned i : order) {
+            if (__atomic_load_n(&f[i].state, __ATOMIC_RELAXED) != 0) continue;
+            __atomic_store_n(&emu_cur, &f[i], __ATOMIC_RELAXED);
+#ifdef EMU_TSAN
+            __tsan_switch_to_fiber(f[i].tsan, emu_no_sync);
+#endif
+            swapcontext(&b.worker, &f[i].ctx);
+        }
+        bool waiting = false;
+        for (unsigned i = 0; i < n; i++) waiting |= __atomic_load_n(&f[i].state, __ATOMIC_RELAXED) == 1;
+        if (!waiting) break;  // all ended
+        // every fiber still running is at the barrier: release them
+        __atomic_store_n(&b.gen, __atomic_load_n(&b.gen, __ATOMIC_RELAXED) + 1, __ATOMIC_RELAXED);
+        for (unsigned i = 0; i < n; i++) {
+            if (__atomic_load_n(&f[i].state, __ATOMIC_RELAXED) == 1) __atomic_store_n(&f[i].state, 0, __ATOMIC_RELAXED);
+        }
+    }
+#ifdef EMU_TSAN
+    for (unsigned i = 0; i < n; i++) __tsan_destroy_fiber(f[i].tsan);
+#endif
+    munmap(stacks, emu_stack * n);
+    __atomic_store_n(&emu_blk, (emu_block*)nullptr, __ATOMIC_RELAXED);
+    __atomic_store_n(&emu_cur, (emu_fiber*)nullptr, __ATOMIC_RELAXED);
+}
+
+// emu_workers is how many blocks run at once: QUENCH_EMU_WORKERS, else 4
+// (1: one after another).
+static unsigned emu_workers() {
+    static const unsigned w = [] {
+        const char* e = getenv("QUENCH_EMU_WORKERS");
+        const int v = e ? atoi(e) : 4;
+        return v >= 1 ? (unsigned)v : 1u;
+    }();
+    return w;
+}
+
+// launch runs kernel on grid x block emulated threads: blocks of bx x by
+// threads, in block_order, dealt in turn to emu_workers workers that run
+// them at once, each its blocks one after another.
 static void launch3(unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, const std::function<void()>& kernel) {
     gridDim.x = gx;
     gridDim.y = gy;
     gridDim.z = gz;
     blockDim.x = bx;
     blockDim.y = by;
-    for (unsigned b : block_order(gx * gy * gz)) {
-        const unsigned kx = b % gx, ky = b / gx % gy, kz = b / gx / gy;
-        std::barrier<> bar(bx * by);
-        block_barrier = &bar;
-        std::vector<std::thread> ts;
-        for (unsigned ty = 0; ty < by; ty++) {
-            for (unsigned tx = 0; tx < bx; tx++) {
-                ts.emplace_back([&, kx, ky, kz, tx, ty] {
-                    blockIdx.x = kx;
-                    blockIdx.y = ky;
-                    blockIdx.z = kz;
-                    threadIdx.x = tx;
-                    threadIdx.y = ty;
-                    threadIdx.z = 0;
-                    kernel();
-                });
+    const std::vector<unsigned> order = block_order(gx * gy * gz);
+    const unsigned nw = std::min<unsigned>(emu_workers(), (unsigned)order.size());
+    std::vector<std::thread> ws;
+    for (unsigned w = 0; w < nw; w++) {
+        ws.emplace_back([&, w] {
+            for (size_t k = w; k < order.size(); k += nw) {
+                const unsigned b = order[k];
+                emu_run_block(b % gx, b / gx % gy, b / gx / gy, bx, by, kernel);
             }
-        }
-        for (auto& th : ts) th.join();
+        });
     }
+    for (auto& t : ws) t.join();
+#ifdef EMU_TSAN
+    __tsan_acquire(&emu_grid_sync);  // the next launch comes after every thread of this one
+#endif
 }
 static void launch3(unsigned gx, unsigned gy, unsigned gz, unsigned block, const std::function<void()>& kernel) {
     launch3(gx, gy, gz, block, 1, kernel);
