@@ -2,7 +2,7 @@
 # targets (vet checks the cuda build too where the CUDA headers are).
 GO ?= go
 
-.PHONY: all build test test-short race emu-race fma bench vet fmt run kernels kernels-check cuda gpu-bundle clean
+.PHONY: all build test test-short race emu-race emu-gpu fma bench vet fmt run kernels kernels-check cuda gpu-bundle clean
 
 all: vet test build
 
@@ -35,6 +35,14 @@ race:
 emu-race:
 	TSAN_OPTIONS="halt_on_error=1 exitcode=66 suppressions=$(CURDIR)/kernels/emu/tsan.supp" \
 	QUENCH_EMU_SANITIZE=thread QUENCH_REQUIRE_EMU=1 $(GO) test -count=1 -timeout 30m -run Emulated ./kernels
+
+# The cuda build's GPU path on a machine without a GPU: the gpu backend
+# and the cuda-built quench against kernels/emu/libcuda.cpp, a stand-in
+# for the CUDA driver that runs the kernels on the CPU, with
+# QUENCH_REQUIRE_GPU=1 (scripts/emu-gpu.sh; CI runs its quick mode). Needs
+# the CUDA headers and g++; about ten minutes on 2 cores.
+emu-gpu:
+	bash scripts/emu-gpu.sh full
 
 # The float kernels' Go twins once more with fused multiply-adds allowed
 # (CI runs it on x86-64 CPUs with AVX2 and FMA): GOAMD64=v3 lets the

@@ -34,7 +34,7 @@ func buildEmu(t *testing.T) string {
 		// emulation tests when a kernel changes
 		srcs, _ := filepath.Glob("*.cu")
 		hdrs, _ := filepath.Glob("*.cuh")
-		for _, f := range append(append(srcs, hdrs...), "emu/emu.cpp") {
+		for _, f := range append(append(srcs, hdrs...), "emu/emu.cpp", "emu/runtime.h") {
 			if _, err := os.ReadFile(f); err != nil {
 				emuErr = err
 				return
