@@ -12,8 +12,9 @@
 # past 2^31 sites) it does not.
 #
 #   quick (CI): the GPU tests but the large ones, the command tests, six
-#               quench verify and three GPU runs compared with CPU runs
-#               (quench compare), about a minute
+#               quench verify, three GPU runs compared with CPU runs
+#               (quench compare), quench bench of small lattices, resumes
+#               across backends, about a minute
 #   full:       also gpu-check.sh's verify list and more run pairs, every
 #               model, about ten minutes on 2 cores
 #
@@ -115,6 +116,18 @@ if [ "$mode" = full ]; then
 	pair --model phi4 --dim 3 --L 16 --scheme modelb --steps 200 --therm 10
 	pair --model ising3d --L 32 --sweeps 200 --therm 10 --algo heatbath --h 0.1
 	pair --model ising2d --shape 64x96 --sweeps 200 --therm 10 --J -1 --T 1.5
+fi
+
+echo "== quench bench on both backends (small sizes: the emulation's figures say nothing)"
+models=ising2d,ising3d,phi4,particles,kmp,diffusion
+[ "$mode" = full ] && models=$models,sandpile,aggregation,transfer
+if $dir/quench bench --backend all --L 64 --N 10000 --sweeps 2 --min-time 0.01 --model $models \
+	--json "$tmp/bench.json" >"$tmp/bench.txt" 2>&1 && grep -q '"backend": "cuda"' "$tmp/bench.json" &&
+	grep -q "^speedup GPU/CPU" "$tmp/bench.txt"; then
+	echo "$(grep -c '^cuda ' "$tmp/bench.txt") cuda rows, $(grep -c '^cpu ' "$tmp/bench.txt") cpu rows, $(grep -c '^speedup' "$tmp/bench.txt") speedups"
+else
+	tail -5 "$tmp/bench.txt"
+	status=1
 fi
 
 echo "== resume of a GPU run on the CPU and of a CPU run on the GPU"

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -701,9 +702,10 @@ the GPU/CPU speedup per model and algorithm.`,
 						r.Backend, r.Shape, count(int64(r.Sweeps), "grains"), r.Rate*r.Seconds*1e9, r.Seconds)
 				}
 			}
-			for key, m := range best {
-				if m["cpu"] > 0 && m["cuda"] > 0 {
-					fmt.Fprintf(stdout, "speedup GPU/CPU, %s: %.0fx\n", key, m["cuda"]/m["cpu"])
+			// in a fixed order, with three digits (a slow device's is below 1)
+			for _, key := range slices.Sorted(maps.Keys(best)) {
+				if m := best[key]; m["cpu"] > 0 && m["cuda"] > 0 {
+					fmt.Fprintf(stdout, "speedup GPU/CPU, %s: %.3gx\n", key, m["cuda"]/m["cpu"])
 				}
 			}
 			if err := writeJSON(); err != nil {
