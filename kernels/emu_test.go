@@ -215,3 +215,31 @@ func TestPhiloxEmulated(t *testing.T) {
 		t.Errorf("Random123 known answer not reproduced by philox.cuh")
 	}
 }
+
+// TestDriverStandInBuilds compiles emu/libcuda.cpp, the stand-in CUDA
+// driver of scripts/emu-gpu.sh, with the table of every kernel the gpu
+// backend loads (All) and its constant symbol: each must exist in the
+// CUDA sources, and every parameter of every kernel must be 8 bytes, as
+// gorgonia.org/cu copies 8 bytes per parameter (a static_assert). The
+// driver itself runs in scripts/emu-gpu.sh, which needs the CUDA headers
+// for the cuda build.
+func TestDriverStandInBuilds(t *testing.T) {
+	buildEmu(t) // skips, or fails, as the emulation tests do without g++
+	dir := t.TempDir()
+	var inc []byte
+	for _, k := range All {
+		inc = fmt.Appendf(inc, "ENTRY(%s)\n", k)
+	}
+	inc = fmt.Appendf(inc, "SYMBOL(%s)\n", Phi4Symbol)
+	if err := os.WriteFile(filepath.Join(dir, "names.inc"), inc, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.ReadFile("emu/libcuda.cpp"); err != nil { // for go test's cache
+		t.Fatal(err)
+	}
+	out, err := exec.Command("g++", "-std=c++20", "-O0", "-pthread", "-ffp-contract=off", "-Wno-unknown-pragmas",
+		"-fPIC", "-c", "-I", dir, "-o", filepath.Join(dir, "libcuda.o"), "emu/libcuda.cpp").CombinedOutput()
+	if err != nil {
+		t.Fatalf("building emu/libcuda.cpp: %v\n%s", err, out)
+	}
+}
