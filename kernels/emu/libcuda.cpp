@@ -5,9 +5,10 @@
 // machine without a GPU (scripts/emu-gpu.sh). It implements the calls that
 // gorgonia.org/cu makes for the gpu backend; the rest are not exported,
 // and a binary that calls one stops with the dynamic loader's "undefined
-// symbol". "Device" memory is host memory, every call is synchronous, and
+// symbol". "Device" memory is host memory, every call is synchronous,
 // allocations start filled with 0xCD, not zeros, as a GPU's hold whatever
-// was there. It says nothing about speed.
+// was there, and a copy or memset outside every allocation fails. It says
+// nothing about speed.
 //
 // Built by scripts/emu-gpu.sh with names.inc, the ENTRY(kernel) and
 // SYMBOL(constant) lines `go run ./kernels/emu/names` prints.
@@ -99,8 +100,23 @@ size_t device_bytes() {
 }
 
 std::mutex mu;  // guards allocs and used
-std::map<CUdeviceptr, size_t> allocs;
-size_t used;
+std::map<CUdeviceptr, size_t> allocs;  // base -> the bytes asked for
+size_t used;                           // bytes held (rounded up to 256 each)
+
+// inside says whether [p, p+n) lies in one live allocation or in a
+// constant symbol: a copy or memset that strays out of it fails, as the
+// real driver fails it, instead of writing past the buffer
+bool inside(CUdeviceptr p, size_t n) {
+    for (const auto& s : symbols()) {
+        const CUdeviceptr b = (CUdeviceptr)s.second.addr;
+        if (p >= b && p - b <= s.second.size && n <= s.second.size - (p - b)) return true;
+    }
+    std::lock_guard<std::mutex> l(mu);
+    auto it = allocs.upper_bound(p);
+    if (it == allocs.begin()) return false;
+    --it;
+    return p - it->first <= it->second && n <= it->second - (p - it->first);
+}
 
 int module_tag, context_tag;
 
@@ -114,6 +130,13 @@ void trace(const char* f, ...) {
     vfprintf(stderr, f, ap);
     fputc('\n', stderr);
     va_end(ap);
+}
+
+// bad reports a call on memory outside every allocation (always, to
+// stderr: a real driver's error would be as plain) and fails it
+CUresult bad(const char* call, CUdeviceptr p, size_t n) {
+    fprintf(stderr, "libcuda-emu: %s of %zu bytes at %#llx: outside every allocation\n", call, n, p);
+    return CUDA_ERROR_INVALID_VALUE;
 }
 
 }  // namespace
@@ -229,7 +252,7 @@ CUresult cuMemAlloc_v2(CUdeviceptr* p, size_t n) {
     }
     memset(m, 0xCD, r);
     std::lock_guard<std::mutex> l(mu);
-    allocs[(CUdeviceptr)m] = r;
+    allocs[(CUdeviceptr)m] = n;
     *p = (CUdeviceptr)m;
     trace("cuMemAlloc %zu -> %p", n, m);
     return CUDA_SUCCESS;
@@ -239,7 +262,7 @@ CUresult cuMemFree_v2(CUdeviceptr p) {
     std::lock_guard<std::mutex> l(mu);
     auto it = allocs.find(p);
     if (it == allocs.end()) return CUDA_ERROR_INVALID_VALUE;
-    used -= it->second;
+    used -= (it->second + 255) & ~(size_t)255;
     free((void*)p);
     allocs.erase(it);
     return CUDA_SUCCESS;
@@ -253,22 +276,27 @@ CUresult cuMemGetInfo_v2(size_t* fr, size_t* total) {
 }
 
 CUresult cuMemcpyHtoD_v2(CUdeviceptr dst, const void* src, size_t n) {
+    if (!inside(dst, n)) return bad("cuMemcpyHtoD", dst, n);
     memcpy((void*)dst, src, n);
     return CUDA_SUCCESS;
 }
 CUresult cuMemcpyDtoH_v2(void* dst, CUdeviceptr src, size_t n) {
+    if (!inside(src, n)) return bad("cuMemcpyDtoH", src, n);
     memcpy(dst, (const void*)src, n);
     return CUDA_SUCCESS;
 }
 CUresult cuMemcpyDtoD_v2(CUdeviceptr dst, CUdeviceptr src, size_t n) {
+    if (!inside(dst, n) || !inside(src, n)) return bad("cuMemcpyDtoD", dst, n);
     memmove((void*)dst, (const void*)src, n);
     return CUDA_SUCCESS;
 }
 CUresult cuMemsetD8_v2(CUdeviceptr dst, unsigned char v, size_t n) {
+    if (!inside(dst, n)) return bad("cuMemsetD8", dst, n);
     memset((void*)dst, v, n);
     return CUDA_SUCCESS;
 }
 CUresult cuMemsetD32_v2(CUdeviceptr dst, unsigned int v, size_t n) {
+    if (n > SIZE_MAX / 4 || !inside(dst, 4 * n)) return bad("cuMemsetD32", dst, 4 * n);
     unsigned int* p = (unsigned int*)dst;
     for (size_t i = 0; i < n; i++) p[i] = v;
     return CUDA_SUCCESS;
