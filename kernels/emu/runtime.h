@@ -111,9 +111,10 @@ static const unsigned emu_no_sync = 1;  // __tsan_switch_to_fiber_no_sync
 
 // emu_ctx is a fiber's saved context: on x86-64 its stack pointer, the
 // callee-saved registers on its stack (emu_swap_sp: no system call, where
-// swapcontext makes two to save and restore the signal mask); elsewhere a
+// swapcontext makes two to save and restore the signal mask); elsewhere,
+// or with EMU_UCONTEXT defined (how that path is tested on x86-64), a
 // ucontext.
-#if defined(__x86_64__)
+#if defined(__x86_64__) && !defined(EMU_UCONTEXT)
 struct emu_ctx {
     void* sp;
 };
