@@ -225,6 +225,10 @@ func TestPhiloxEmulated(t *testing.T) {
 // for the cuda build.
 func TestDriverStandInBuilds(t *testing.T) {
 	buildEmu(t) // skips, or fails, as the emulation tests do without g++
+	cxx, err := exec.LookPath("g++")
+	if err != nil {
+		t.Fatal(err)
+	}
 	dir := t.TempDir()
 	var inc []byte
 	for _, k := range All {
@@ -237,7 +241,7 @@ func TestDriverStandInBuilds(t *testing.T) {
 	if _, err := os.ReadFile("emu/libcuda.cpp"); err != nil { // for go test's cache
 		t.Fatal(err)
 	}
-	out, err := exec.Command("g++", "-std=c++20", "-O0", "-pthread", "-ffp-contract=off", "-Wno-unknown-pragmas",
+	out, err := exec.Command(cxx, "-std=c++20", "-O0", "-pthread", "-ffp-contract=off", "-Wno-unknown-pragmas",
 		"-fPIC", "-c", "-I", dir, "-o", filepath.Join(dir, "libcuda.o"), "emu/libcuda.cpp").CombinedOutput()
 	if err != nil {
 		t.Fatalf("building emu/libcuda.cpp: %v\n%s", err, out)

@@ -702,10 +702,16 @@ the GPU/CPU speedup per model and algorithm.`,
 						r.Backend, r.Shape, count(int64(r.Sweeps), "grains"), r.Rate*r.Seconds*1e9, r.Seconds)
 				}
 			}
-			// in a fixed order, with three digits (a slow device's is below 1)
+			// in a fixed order, with three digits (a slow device's is below
+			// 1), whole above 100 (not 1.23e+03)
 			for _, key := range slices.Sorted(maps.Keys(best)) {
 				if m := best[key]; m["cpu"] > 0 && m["cuda"] > 0 {
-					fmt.Fprintf(stdout, "speedup GPU/CPU, %s: %.3gx\n", key, m["cuda"]/m["cpu"])
+					x := m["cuda"] / m["cpu"]
+					f := "%.3gx"
+					if x >= 100 {
+						f = "%.0fx"
+					}
+					fmt.Fprintf(stdout, "speedup GPU/CPU, %s: "+f+"\n", key, x)
 				}
 			}
 			if err := writeJSON(); err != nil {

@@ -5,15 +5,19 @@
 // machine without a GPU (scripts/emu-gpu.sh). It implements the calls that
 // gorgonia.org/cu makes for the gpu backend; the rest are not exported,
 // and a binary that calls one stops with the dynamic loader's "undefined
-// symbol". "Device" memory is host memory, every call is synchronous,
+// symbol". "Device" memory is host memory, every call is synchronous, and
 // allocations start filled with 0xCD, not zeros, as a GPU's hold whatever
-// was there, and a copy or memset outside every allocation fails. It says
-// nothing about speed.
+// was there. It is stricter than a GPU where that is cheap: a copy or
+// memset outside every allocation, a copy between two device buffers
+// named as host memory, a kernel's pointer parameter into no allocation,
+// a call without a current context, a launch past the limits, and an
+// attribute it does not know all fail. It says nothing about speed.
 //
 // Built by scripts/emu-gpu.sh with names.inc, the ENTRY(kernel) and
 // SYMBOL(constant) lines `go run ./kernels/emu/names` prints.
 #include "runtime.h"
 
+#include <climits>
 #include <cstdarg>
 #include <map>
 #include <mutex>
@@ -40,6 +44,8 @@ enum : CUresult {
 
 namespace {
 
+bool device_pointer(const void* p);
+
 // a kernel entry: calls the kernel with the launch's parameters, each read
 // from the 8 bytes kernelParams[i] points at, as the parameter's type
 using entry_fn = void (*)(void**);
@@ -56,16 +62,31 @@ struct entry<Fn> {
     static_assert(((sizeof(A) == 8) && ...), "every kernel parameter is 8 bytes (gorgonia.org/cu copies 8 bytes each)");
     static constexpr size_t arity = sizeof...(A);
     static void call(void** p) { call_with(Fn, p, std::index_sequence_for<A...>{}); }
+    // check: the index of the first pointer parameter that points into no
+    // live allocation or symbol of the current context (null, and one past
+    // an allocation's end, are allowed), or -1
+    template <size_t... I>
+    static int check_with(void** p, std::index_sequence<I...>) {
+        int bad = -1;
+        ((bad = bad >= 0 || !std::is_pointer_v<std::remove_reference_t<A>> ||
+                        device_pointer(*reinterpret_cast<const void* const*>(p[I]))
+                    ? bad
+                    : (int)I),
+         ...);
+        return bad;
+    }
+    static int check(void** p) { return check_with(p, std::index_sequence_for<A...>{}); }
 };
 
 struct kernel {
     entry_fn call;
+    int (*check)(void**);
     size_t arity;
 };
 
 const std::map<std::string, kernel>& kernels() {
     static const std::map<std::string, kernel> k = {
-#define ENTRY(name) {#name, {entry<name>::call, entry<name>::arity}},
+#define ENTRY(name) {#name, {entry<name>::call, entry<name>::check, entry<name>::arity}},
 #define SYMBOL(name)
 #include "names.inc"
 #undef ENTRY
@@ -90,6 +111,17 @@ const std::map<std::string, symbol>& symbols() {
     return s;
 }
 
+// the device's multiprocessors: QUENCH_EMU_SMS (default 4; an H200 has
+// 132, which makes the grids sized by them, and the emulation, slower)
+int sms() {
+    static const int n = [] {
+        const char* e = getenv("QUENCH_EMU_SMS");
+        const int v = e ? atoi(e) : 4;
+        return v >= 1 ? v : 4;
+    }();
+    return n;
+}
+
 // the device's memory: QUENCH_EMU_DEVICE_BYTES (default 8 GiB) in all
 size_t device_bytes() {
     static const size_t n = [] {
@@ -99,26 +131,49 @@ size_t device_bytes() {
     return n;
 }
 
+// A context owns its allocations: destroying it frees them, as the real
+// driver does. Each OS thread has its current context (the one it created
+// or set last); the calls that need one fail without it, as the real
+// driver's do (CUDA_ERROR_INVALID_CONTEXT: the per-thread context of
+// gorgonia.org/cu's gotcha).
+struct context {
+    bool live = true;
+};
+thread_local context* current;
+
+struct allocation {
+    size_t n;       // the bytes asked for
+    context* owner;
+};
+
 std::mutex mu;  // guards allocs and used
-std::map<CUdeviceptr, size_t> allocs;  // base -> the bytes asked for
-size_t used;                           // bytes held (rounded up to 256 each)
+std::map<CUdeviceptr, allocation> allocs;
+size_t used;  // bytes held (rounded up to 256 each)
+
+size_t held(size_t n) { return (n + 255) & ~(size_t)255; }
+
+bool has_context() { return current && current->live; }
 
 // inside says whether [p, p+n) lies in one live allocation or in a
 // constant symbol: a copy or memset that strays out of it fails, as the
-// real driver fails it, instead of writing past the buffer
-bool inside(CUdeviceptr p, size_t n) {
+// real driver fails it, instead of writing past the buffer. end: p may be
+// one past the end (a kernel's pointer parameter).
+bool inside(CUdeviceptr p, size_t n, bool end = false) {
     for (const auto& s : symbols()) {
         const CUdeviceptr b = (CUdeviceptr)s.second.addr;
-        if (p >= b && p - b <= s.second.size && n <= s.second.size - (p - b)) return true;
+        if (p >= b && p - b <= s.second.size && n <= s.second.size - (p - b) && (end || n > 0 || p - b < s.second.size)) return true;
     }
     std::lock_guard<std::mutex> l(mu);
     auto it = allocs.upper_bound(p);
     if (it == allocs.begin()) return false;
     --it;
-    return p - it->first <= it->second && n <= it->second - (p - it->first);
+    const size_t off = p - it->first, size = it->second.n;
+    return off <= size && n <= size - off && (end || n > 0 || off < size);
 }
 
-int module_tag, context_tag;
+bool device_pointer(const void* p) { return p == nullptr || inside((CUdeviceptr)p, 0, true); }
+
+int module_tag;
 
 // trace prints each call with QUENCH_EMU_TRACE=1, to stderr
 void trace(const char* f, ...) {
@@ -177,12 +232,12 @@ CUresult cuDeviceGetAttribute(int* v, int attr, CUdevice d) {
     case 6: case 7: *v = 65535; break;         // max grid dims y, z
     case 8: *v = 48 << 10; break;              // shared memory per block
     case 10: *v = 32; break;                   // warp size
-    case 16: *v = 4; break;                    // multiprocessors
+    case 16: *v = sms(); break;                // multiprocessors
     case 36: *v = 1000000; break;              // memory clock, kHz
     case 37: *v = 64; break;                   // memory bus width, bits
     case 75: *v = 9; break;                    // compute capability
     case 76: *v = 0; break;
-    default: *v = 0;
+    default: return CUDA_ERROR_INVALID_VALUE;  // not emulated: add it here
     }
     return CUDA_SUCCESS;
 }
@@ -193,35 +248,63 @@ CUresult cuDeviceTotalMem_v2(size_t* n, CUdevice d) {
     return CUDA_SUCCESS;
 }
 
+// cuCtxCreate makes a context and makes it this thread's current one
+// (contexts are never reused: a destroyed one stays dead)
 CUresult cuCtxCreate_v2(CUcontext* c, unsigned int, CUdevice d) {
     if (d != 0) return CUDA_ERROR_INVALID_DEVICE;
-    *c = &context_tag;
+    current = new context;
+    *c = current;
     return CUDA_SUCCESS;
 }
-CUresult cuCtxDestroy_v2(CUcontext) { return CUDA_SUCCESS; }
-CUresult cuCtxSetCurrent(CUcontext) { return CUDA_SUCCESS; }
+CUresult cuCtxDestroy_v2(CUcontext c) {
+    context* x = (context*)c;
+    if (!x || !x->live) return CUDA_ERROR_INVALID_CONTEXT;
+    x->live = false;
+    std::lock_guard<std::mutex> l(mu);
+    for (auto it = allocs.begin(); it != allocs.end();) {
+        if (it->second.owner != x) {
+            ++it;
+            continue;
+        }
+        used -= held(it->second.n);
+        free((void*)it->first);
+        it = allocs.erase(it);
+    }
+    if (current == x) current = nullptr;
+    return CUDA_SUCCESS;
+}
+CUresult cuCtxSetCurrent(CUcontext c) {
+    if (c && !((context*)c)->live) return CUDA_ERROR_INVALID_CONTEXT;
+    current = (context*)c;
+    return CUDA_SUCCESS;
+}
 CUresult cuCtxGetCurrent(CUcontext* c) {
-    *c = &context_tag;
+    *c = has_context() ? current : nullptr;
     return CUDA_SUCCESS;
 }
-CUresult cuCtxPushCurrent_v2(CUcontext) { return CUDA_SUCCESS; }
+CUresult cuCtxPushCurrent_v2(CUcontext c) { return cuCtxSetCurrent(c); }
 CUresult cuCtxPopCurrent_v2(CUcontext* c) {
-    if (c) *c = &context_tag;
+    if (!has_context()) return CUDA_ERROR_INVALID_CONTEXT;
+    if (c) *c = current;
+    current = nullptr;
     return CUDA_SUCCESS;
 }
 CUresult cuCtxGetDevice(CUdevice* d) {
+    if (!has_context()) return CUDA_ERROR_INVALID_CONTEXT;
     *d = 0;
     return CUDA_SUCCESS;
 }
-CUresult cuCtxSynchronize(void) { return CUDA_SUCCESS; }
+CUresult cuCtxSynchronize(void) { return has_context() ? CUDA_SUCCESS : CUDA_ERROR_INVALID_CONTEXT; }
 
 CUresult cuModuleLoadData(CUmodule* m, const void*) {
+    if (!has_context()) return CUDA_ERROR_INVALID_CONTEXT;
     *m = &module_tag;
     return CUDA_SUCCESS;
 }
 CUresult cuModuleUnload(CUmodule) { return CUDA_SUCCESS; }
 
 CUresult cuModuleGetFunction(CUfunction* f, CUmodule, const char* name) {
+    if (!has_context()) return CUDA_ERROR_INVALID_CONTEXT;
     auto it = kernels().find(name);
     if (it == kernels().end()) return CUDA_ERROR_NOT_FOUND;
     *f = (CUfunction)&it->second;
@@ -229,6 +312,7 @@ CUresult cuModuleGetFunction(CUfunction* f, CUmodule, const char* name) {
 }
 
 CUresult cuModuleGetGlobal_v2(CUdeviceptr* p, size_t* n, CUmodule, const char* name) {
+    if (!has_context()) return CUDA_ERROR_INVALID_CONTEXT;
     auto it = symbols().find(name);
     if (it == symbols().end()) return CUDA_ERROR_NOT_FOUND;
     if (p) *p = (CUdeviceptr)it->second.addr;
@@ -237,8 +321,9 @@ CUresult cuModuleGetGlobal_v2(CUdeviceptr* p, size_t* n, CUmodule, const char* n
 }
 
 CUresult cuMemAlloc_v2(CUdeviceptr* p, size_t n) {
+    if (!has_context()) return CUDA_ERROR_INVALID_CONTEXT;
     if (n == 0) return CUDA_ERROR_INVALID_VALUE;
-    const size_t r = (n + 255) & ~(size_t)255;
+    const size_t r = held(n);
     {
         std::lock_guard<std::mutex> l(mu);
         if (used + r > device_bytes()) return CUDA_ERROR_OUT_OF_MEMORY;
@@ -252,23 +337,25 @@ CUresult cuMemAlloc_v2(CUdeviceptr* p, size_t n) {
     }
     memset(m, 0xCD, r);
     std::lock_guard<std::mutex> l(mu);
-    allocs[(CUdeviceptr)m] = n;
+    allocs[(CUdeviceptr)m] = {n, current};
     *p = (CUdeviceptr)m;
     trace("cuMemAlloc %zu -> %p", n, m);
     return CUDA_SUCCESS;
 }
 
 CUresult cuMemFree_v2(CUdeviceptr p) {
+    if (!has_context()) return CUDA_ERROR_INVALID_CONTEXT;
     std::lock_guard<std::mutex> l(mu);
     auto it = allocs.find(p);
     if (it == allocs.end()) return CUDA_ERROR_INVALID_VALUE;
-    used -= (it->second + 255) & ~(size_t)255;
+    used -= held(it->second.n);
     free((void*)p);
     allocs.erase(it);
     return CUDA_SUCCESS;
 }
 
 CUresult cuMemGetInfo_v2(size_t* fr, size_t* total) {
+    if (!has_context()) return CUDA_ERROR_INVALID_CONTEXT;
     std::lock_guard<std::mutex> l(mu);
     *fr = device_bytes() - used;
     *total = device_bytes();
@@ -276,26 +363,33 @@ CUresult cuMemGetInfo_v2(size_t* fr, size_t* total) {
 }
 
 CUresult cuMemcpyHtoD_v2(CUdeviceptr dst, const void* src, size_t n) {
+    if (!has_context()) return CUDA_ERROR_INVALID_CONTEXT;
     if (!inside(dst, n)) return bad("cuMemcpyHtoD", dst, n);
+    if (n > 0 && inside((CUdeviceptr)src, 1)) return bad("cuMemcpyHtoD from device memory", (CUdeviceptr)src, n);
     memcpy((void*)dst, src, n);
     return CUDA_SUCCESS;
 }
 CUresult cuMemcpyDtoH_v2(void* dst, CUdeviceptr src, size_t n) {
+    if (!has_context()) return CUDA_ERROR_INVALID_CONTEXT;
     if (!inside(src, n)) return bad("cuMemcpyDtoH", src, n);
+    if (n > 0 && inside((CUdeviceptr)dst, 1)) return bad("cuMemcpyDtoH into device memory", (CUdeviceptr)dst, n);
     memcpy(dst, (const void*)src, n);
     return CUDA_SUCCESS;
 }
 CUresult cuMemcpyDtoD_v2(CUdeviceptr dst, CUdeviceptr src, size_t n) {
+    if (!has_context()) return CUDA_ERROR_INVALID_CONTEXT;
     if (!inside(dst, n) || !inside(src, n)) return bad("cuMemcpyDtoD", dst, n);
     memmove((void*)dst, (const void*)src, n);
     return CUDA_SUCCESS;
 }
 CUresult cuMemsetD8_v2(CUdeviceptr dst, unsigned char v, size_t n) {
+    if (!has_context()) return CUDA_ERROR_INVALID_CONTEXT;
     if (!inside(dst, n)) return bad("cuMemsetD8", dst, n);
     memset((void*)dst, v, n);
     return CUDA_SUCCESS;
 }
 CUresult cuMemsetD32_v2(CUdeviceptr dst, unsigned int v, size_t n) {
+    if (!has_context()) return CUDA_ERROR_INVALID_CONTEXT;
     if (n > SIZE_MAX / 4 || !inside(dst, 4 * n)) return bad("cuMemsetD32", dst, 4 * n);
     unsigned int* p = (unsigned int*)dst;
     for (size_t i = 0; i < n; i++) p[i] = v;
@@ -303,20 +397,33 @@ CUresult cuMemsetD32_v2(CUdeviceptr dst, unsigned int v, size_t n) {
 }
 
 CUresult cuOccupancyMaxActiveBlocksPerMultiprocessor(int* n, CUfunction, int, size_t) {
+    if (!has_context()) return CUDA_ERROR_INVALID_CONTEXT;
     *n = 2;
     return CUDA_SUCCESS;
 }
 
 CUresult cuLaunchKernel(CUfunction f, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz,
                         unsigned shmem, CUstream, void** params, void** extra) {
+    if (!has_context()) return CUDA_ERROR_INVALID_CONTEXT;
     const kernel* k = (const kernel*)f;
-    // the limits a GPU of compute capability 9.0 enforces
-    if (!k || extra || shmem != 0 || bz != 1 || bx * by == 0 || bx * by > 1024 || gx == 0 || gy == 0 || gz == 0 ||
-        gy > 65535 || gz > 65535) {
-        trace("cuLaunchKernel refused: grid %u %u %u block %u %u %u shared %u", gx, gy, gz, bx, by, bz, shmem);
+    // the limits a GPU of compute capability 9.0 enforces (no kernel here
+    // uses a third block axis or dynamic shared memory), and what this
+    // emulation can run (launch3 numbers a grid's blocks in 32 bits)
+    const uint64_t threads = (uint64_t)bx * by * bz, blocks = (uint64_t)gx * gy * gz;
+    if (!k || extra || (k->arity > 0 && !params) || shmem != 0 || bz != 1 || bx > 1024 || by > 1024 || threads == 0 ||
+        threads > 1024 || gx == 0 || gy == 0 || gz == 0 || gx > 2147483647u || gy > 65535 || gz > 65535 || blocks > UINT32_MAX) {
+        fprintf(stderr, "libcuda-emu: cuLaunchKernel refused: grid %u %u %u, block %u %u %u, %u bytes of shared memory\n", gx, gy, gz, bx, by,
+                bz, shmem);
+        return CUDA_ERROR_INVALID_VALUE;
+    }
+    if (const int i = k->check(params); i >= 0) {
+        fprintf(stderr, "libcuda-emu: cuLaunchKernel: parameter %d, %p, points into no allocation\n", i, *(void**)params[i]);
         return CUDA_ERROR_INVALID_VALUE;
     }
     trace("cuLaunchKernel grid %u %u %u block %u %u", gx, gy, gz, bx, by);
+    // one launch at a time: the emulator's grid and block sizes are global
+    static std::mutex launching;
+    std::lock_guard<std::mutex> l(launching);
     launch3(gx, gy, gz, bx, by, [&] { k->call(params); });
     return CUDA_SUCCESS;
 }

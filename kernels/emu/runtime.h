@@ -274,6 +274,9 @@ static char* emu_stacks(unsigned w, unsigned n) {
             perror("emu: fiber stacks");
             exit(2);
         }
+        // a fiber that overflows its stack faults on its lowest page
+        // instead of writing over the next one's
+        for (unsigned i = 0; i < n; i++) mprotect(m + emu_stack * i, 4096, PROT_NONE);
         pool[w] = {m, n};
     }
     return pool[w].first;
