@@ -229,7 +229,9 @@ extern "C" __global__ void sandpile_apply(uint8_t* h, const uint8_t* flag, const
     __syncthreads();
     if (last && threadIdx.x == 0) {
         __threadfence();
-        counts[14] = 0;
+        // atomic: the other blocks' atomicAdds to it are ordered before
+        // this block's fence, not before a plain store
+        atomicExch(&counts[14], 0ull);
         qsand_close(counts);
     }
 }

@@ -64,23 +64,37 @@ static inline double __longlong_as_double(long long x) {
     return r;
 }
 [[noreturn]] static inline void __trap() { abort(); }
+// CUDA's atomics are relaxed: they order nothing else, a __threadfence
+// does. The emulation's are sequentially consistent, except under
+// ThreadSanitizer, where they are relaxed and a __threadfence is a release
+// and an acquire of one address shared by all fences (every fence then
+// orders what came before any earlier one), so that a missing fence is
+// reported as a race instead of being hidden by the atomic's ordering.
+#if defined(__SANITIZE_THREAD__)
+#define EMU_ATOMIC __ATOMIC_RELAXED
+#else
+#define EMU_ATOMIC __ATOMIC_SEQ_CST
+#endif
 static inline unsigned long long atomicAdd(unsigned long long* p, unsigned long long v) {
-    return __atomic_fetch_add(p, v, __ATOMIC_SEQ_CST);
+    return __atomic_fetch_add(p, v, EMU_ATOMIC);
 }
 static inline unsigned long long atomicMin(unsigned long long* p, unsigned long long v) {
-    unsigned long long old = __atomic_load_n(p, __ATOMIC_SEQ_CST);
-    while (v < old && !__atomic_compare_exchange_n(p, &old, v, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+    unsigned long long old = __atomic_load_n(p, EMU_ATOMIC);
+    while (v < old && !__atomic_compare_exchange_n(p, &old, v, false, EMU_ATOMIC, EMU_ATOMIC)) {
     }
     return old;
 }
 static inline unsigned long long atomicMax(unsigned long long* p, unsigned long long v) {
-    unsigned long long old = __atomic_load_n(p, __ATOMIC_SEQ_CST);
-    while (v > old && !__atomic_compare_exchange_n(p, &old, v, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+    unsigned long long old = __atomic_load_n(p, EMU_ATOMIC);
+    while (v > old && !__atomic_compare_exchange_n(p, &old, v, false, EMU_ATOMIC, EMU_ATOMIC)) {
     }
     return old;
 }
 
-static inline int32_t atomicExch(int32_t* p, int32_t v) { return __atomic_exchange_n(p, v, __ATOMIC_SEQ_CST); }
+static inline int32_t atomicExch(int32_t* p, int32_t v) { return __atomic_exchange_n(p, v, EMU_ATOMIC); }
+static inline unsigned long long atomicExch(unsigned long long* p, unsigned long long v) {
+    return __atomic_exchange_n(p, v, EMU_ATOMIC);
+}
 
 // A CUDA thread is a fiber (ucontext) and a block the fibers of one OS
 // thread, a worker: __syncthreads switches back to the worker, which
@@ -218,7 +232,16 @@ static void emu_fiber_main() {
     emu_to_worker(true);
 }
 
+#ifdef EMU_TSAN
+static char emu_fence;
+static inline void __threadfence() {
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    __tsan_release(&emu_fence);
+    __tsan_acquire(&emu_fence);
+}
+#else
 static inline void __threadfence() { __atomic_thread_fence(__ATOMIC_SEQ_CST); }
+#endif
 
 #define __global__
 #define __launch_bounds__(...)
