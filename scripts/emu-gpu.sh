@@ -87,6 +87,13 @@ if [ "$mode" = full ]; then
 	v --model aggregation --dim 1 --L 100000 --sweeps 100 --every 25
 	v --model diffusion --dim 2 --L 1024 --precision float32 --sweeps 100 --every 25
 	v --model diffusion --dim 3 --L 64 --precision float64 --sweeps 100 --every 25
+	# an H200's 132 SMs: the grids the backend sizes by them (the
+	# sandpile's rounds, the looping row kernels) as on the GPU server
+	export QUENCH_EMU_SMS=132
+	v --model sandpile --dim 2 --L 256 --start stationary --sweeps 30 --every 15
+	v --model kmp --dim 2 --L 512 --sweeps 50 --every 25
+	v --model phi4 --dim 2 --L 512 --scheme em --precision float32 --sweeps 50 --every 25
+	unset QUENCH_EMU_SMS
 fi
 
 echo "== quench run on the GPU and on the CPU, then quench compare"
