@@ -179,8 +179,7 @@ struct emu_fiber {
 struct emu_block {
     emu_ctx worker;
     void* worker_tsan;
-    emu_fiber* f;
-    unsigned n, gen;
+    unsigned gen;
     char sync[2];  // the barrier's addresses, by the generation's parity
     const std::function<void()>* kernel;
 };
@@ -312,8 +311,6 @@ static void emu_run_block(char* stacks, unsigned kx, unsigned ky, unsigned kz, u
     const unsigned n = bx * by;
     std::vector<emu_fiber> f(n);
     emu_block b{};
-    b.f = f.data();
-    b.n = n;
     b.kernel = &kernel;
 #ifdef EMU_TSAN
     b.worker_tsan = __tsan_get_current_fiber();
