@@ -22,7 +22,12 @@ func TestFieldSumsEmulated(t *testing.T) {
 	// rows shorter and longer than a block, blocks ending inside rows, odd
 	// extents, a wrap in every axis inside one block; with a NaN and
 	// infinities in the last case
-	for ci, shape := range [][]int{{9000}, {2, 3}, {37, 129}, {3, 5000}, {5, 7, 9}, {3, 40, 70}, {6, 3, 1000}} {
+	// field_sums loads 16 bytes at once where rows are whole vectors (4
+	// floats, 2 doubles or int64s) and the elements 16-byte aligned: the
+	// emulation runs each case aligned and one element further (one load a
+	// element); rows of one vector, rows across blocks not at a multiple of
+	// 4096, blocks that are rows
+	for ci, shape := range [][]int{{9000}, {2, 3}, {37, 129}, {3, 5000}, {5, 7, 9}, {3, 40, 70}, {6, 3, 1000}, {2, 4100}, {3, 6, 4}, {3, 2, 4096}, {8190}} {
 		lat, _ := quench.NewLattice(shape...)
 		n := int(lat.Sites())
 		f64 := make([]float64, n)
@@ -66,27 +71,31 @@ func TestFieldSumsEmulated(t *testing.T) {
 				}
 				in, _ = binary.Append(in, binary.LittleEndian, c.data)
 				out := runEmu(t, bin, "fieldsums", in)
-				partial := make([]float64, len(out)/8)
-				for i := range partial {
-					partial[i] = math.Float64frombits(binary.LittleEndian.Uint64(out[8*i:]))
-				}
 				d := int(hdr[1])
-				if nblk := (n + quench.SumBlock - 1) / quench.SumBlock; len(partial) != nblk*quench.FieldSumsWidth(d) {
-					t.Fatalf("%v: %d partials for %d blocks of width %d", lat, len(partial), nblk, quench.FieldSumsWidth(d))
-				}
-				got := quench.CombineFieldSums(partial, d)
-				if c.dt == quench.Int64 { // as the GPU launcher does
-					got.Units, got.UnitsExact = quench.UnitSum(partial, d)
+				nblk := (n + quench.SumBlock - 1) / quench.SumBlock
+				w := nblk * quench.FieldSumsWidth(d)
+				if len(out) != 2*8*w {
+					t.Fatalf("%v: %d bytes of partials for 2 runs of %d blocks of width %d", lat, len(out), nblk, quench.FieldSumsWidth(d))
 				}
 				want, err := be.FieldSums(buf, l)
 				if err != nil {
 					t.Fatal(err)
 				}
-				if !backendtest.SameFieldSums(got, want) {
-					t.Errorf("%v %v (geometry %v): emulated %+v, cpu %+v", c.dt, lat, l != nil, got, want)
-				}
-				if want := map[quench.DType]int64{quench.Float64: 4, quench.Float32: 3}[c.dt]; ci == 6 && c.dt != quench.Int64 && (got.NonFinite != want || got.Max != 100) {
-					t.Errorf("%v %v: %d non-finite values counted, Max %v: want %d and 100", c.dt, lat, got.NonFinite, got.Max, want)
+				for run, where := range []string{"aligned", "one element further"} {
+					partial := make([]float64, w)
+					for i := range partial {
+						partial[i] = math.Float64frombits(binary.LittleEndian.Uint64(out[8*(run*w+i):]))
+					}
+					got := quench.CombineFieldSums(partial, d)
+					if c.dt == quench.Int64 { // as the GPU launcher does
+						got.Units, got.UnitsExact = quench.UnitSum(partial, d)
+					}
+					if !backendtest.SameFieldSums(got, want) {
+						t.Errorf("%v %v (geometry %v, %s): emulated %+v, cpu %+v", c.dt, lat, l != nil, where, got, want)
+					}
+					if want := map[quench.DType]int64{quench.Float64: 4, quench.Float32: 3}[c.dt]; ci == 6 && c.dt != quench.Int64 && (got.NonFinite != want || got.Max != 100) {
+						t.Errorf("%v %v (%s): %d non-finite values counted, Max %v: want %d and 100", c.dt, lat, where, got.NonFinite, got.Max, want)
+					}
 				}
 			}
 			be.Free(buf)

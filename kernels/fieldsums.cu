@@ -42,9 +42,72 @@ struct qfs_axis {
     }
 };
 
+// qfs_vec loads 16 aligned bytes, V elements, at once and converts them: a
+// thread walks its own block, so its loads are 16 KiB from its warp
+// neighbours' and each is a cache line of its own; 16 bytes a load instead
+// of 4 (or 8) cuts the requests a warp makes per element by V.
+template <typename T>
+struct qfs_vec;
+template <>
+struct qfs_vec<float> {
+    static constexpr int V = 4;
+    static __device__ __forceinline__ void load(const float* p, double* o) {
+        const float4 a = __ldg(reinterpret_cast<const float4*>(p));
+        o[0] = a.x;
+        o[1] = a.y;
+        o[2] = a.z;
+        o[3] = a.w;
+    }
+};
+template <>
+struct qfs_vec<double> {
+    static constexpr int V = 2;
+    static __device__ __forceinline__ void load(const double* p, double* o) {
+        const double2 a = __ldg(reinterpret_cast<const double2*>(p));
+        o[0] = a.x;
+        o[1] = a.y;
+    }
+};
+template <>
+struct qfs_vec<int64_t> {
+    static constexpr int V = 2;
+    static __device__ __forceinline__ void load(const int64_t* p, double* o) {
+        const longlong2 a = __ldg(reinterpret_cast<const longlong2*>(p));
+        o[0] = qfs_val((int64_t)a.x);
+        o[1] = qfs_val((int64_t)a.y);
+    }
+};
+
+// qfs_geo is one block's sums with geometry, added site by site in index
+// order: the same operations in the same order on both of field_sums' paths.
+struct qfs_geo {
+    qfs_plain p;
+    qfs_axis al, aa, ab;  // the last axis, the one before, the first of three
+    double corr = 0;
+    double s0 = 0, c0 = 1;  // (sin, cos) at the last 64-aligned coordinate
+    // site adds v, with f its neighbour along the last axis and va, vb
+    // along the others (used for d >= 2, d == 3), at last-axis coordinate
+    // xl; first: the first site of a row segment (the table's base is then
+    // computed, whatever xl)
+    __device__ __forceinline__ void site(double v, double f, double va, double vb, int64_t xl, bool first, int d,
+                                         int64_t lx, const double* tab_s, const double* tab_c, double sa, double ca,
+                                         double sb, double cb) {
+        p.add(v);
+        const int t = (int)(xl & 63);
+        if (t == 0 || first) quench_sincos2pi(__ddiv_rn((double)(xl - t), (double)lx), &s0, &c0);
+        const double cl = __dsub_rn(__dmul_rn(c0, tab_c[t]), __dmul_rn(s0, tab_s[t]));
+        const double sl = __dadd_rn(__dmul_rn(s0, tab_c[t]), __dmul_rn(c0, tab_s[t]));
+        corr = __dadd_rn(corr, __dmul_rn(v, f));
+        al.add(v, f, cl, sl);
+        if (d >= 2) aa.add(v, va, ca, sa);
+        if (d == 3) ab.add(v, vb, cb, sb);
+    }
+};
+
 template <typename T>
 __device__ void field_sums(const T* __restrict__ x, int64_t n, int64_t dim, int64_t L0, int64_t L1, int64_t L2,
                            double* partial) {
+    constexpr int V = qfs_vec<T>::V;
     __shared__ double tab_s[64], tab_c[64];  // (sin, cos) of 2 pi j/lx
     const int d = (int)dim;
     // the last axis's extent and the one before's (no arrays: registers)
@@ -54,16 +117,26 @@ __device__ void field_sums(const T* __restrict__ x, int64_t n, int64_t dim, int6
             quench_sincos2pi(__ddiv_rn((double)j, (double)lx), &tab_s[j], &tab_c[j]);
         __syncthreads();
     }
+    // 16-byte loads where every row segment is whole vectors: blocks start
+    // at multiples of 4096 and rows at multiples of lx, so lx % V == 0
+    // (the same for every thread: no divergence)
+    const bool vec = ((uintptr_t)x & 15) == 0 && (d == 0 || lx % V == 0);
     const int width = 6 + 3 * d;
     const int64_t nblk = (n + 4095) / 4096;
     for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < nblk; k += (int64_t)gridDim.x * blockDim.x) {
         const int64_t lo = k * 4096, hi = lo + 4096 < n ? lo + 4096 : n;
-        qfs_plain p;
-        p.mx = __longlong_as_double((long long)0xfff0000000000000ULL);  // -Inf
-        qfs_axis al, aa, ab;  // the last axis, the one before, the first of three
-        double corr = 0;
+        qfs_geo g;
+        g.p.mx = __longlong_as_double((long long)0xfff0000000000000ULL);  // -Inf
         if (d == 0) {
-            for (int64_t i = lo; i < hi; i++) p.add(qfs_val(x[i]));
+            int64_t i = lo;
+            if (vec) {
+                for (; i + V <= hi; i += V) {
+                    double c[V];
+                    qfs_vec<T>::load(x + i, c);
+                    for (int m = 0; m < V; m++) g.p.add(c[m]);
+                }
+            }
+            for (; i < hi; i++) g.p.add(qfs_val(x[i]));
         }
         for (int64_t i = lo; d > 0 && i < hi;) {
             // the segment of i's row from i to the row's or the block's end
@@ -81,40 +154,59 @@ __device__ void field_sums(const T* __restrict__ x, int64_t n, int64_t dim, int6
                 offb = c == L0 - 1 ? -(L0 - 1) * lx * la : lx * la;
                 quench_sincos2pi(__ddiv_rn((double)c, (double)L0), &sb, &cb);
             }
-            double s0 = 0, c0 = 1;  // (sin, cos) at the last 64-aligned coordinate
-            for (int64_t j = 0; j < ns; j++) {
-                const int64_t q = i + j, xl = x0 + j;
-                const double v = qfs_val(x[q]);
-                p.add(v);
-                const double f = qfs_val(x[xl == lx - 1 ? q + 1 - lx : q + 1]);
-                const int t = (int)(xl & 63);
-                if (t == 0 || j == 0) quench_sincos2pi(__ddiv_rn((double)(xl - t), (double)lx), &s0, &c0);
-                const double cl = __dsub_rn(__dmul_rn(c0, tab_c[t]), __dmul_rn(s0, tab_s[t]));
-                const double sl = __dadd_rn(__dmul_rn(s0, tab_c[t]), __dmul_rn(c0, tab_s[t]));
-                corr = __dadd_rn(corr, __dmul_rn(v, f));
-                al.add(v, f, cl, sl);
-                if (d >= 2) aa.add(v, qfs_val(x[q + offa]), ca, sa);
-                if (d == 3) ab.add(v, qfs_val(x[q + offb]), cb, sb);
+            if (vec) {
+                // ns and i are multiples of V; the next vector is loaded a
+                // step ahead, its first element the last one's neighbour
+                double cur[V], nxt[V], va[V] = {}, vb[V] = {};
+                qfs_vec<T>::load(x + i, cur);
+                for (int64_t j = 0; j < ns; j += V) {
+                    const int64_t q = i + j, xl = x0 + j;
+                    double flast;
+                    if (j + V < ns) {
+                        qfs_vec<T>::load(x + q + V, nxt);
+                        flast = nxt[0];
+                    } else {
+                        flast = qfs_val(x[xl + V - 1 == lx - 1 ? q + V - lx : q + V]);
+                    }
+                    if (d >= 2) qfs_vec<T>::load(x + q + offa, va);
+                    if (d == 3) qfs_vec<T>::load(x + q + offb, vb);
+                    for (int m = 0; m < V; m++)
+                        g.site(cur[m], m + 1 < V ? cur[m + 1] : flast, va[m], vb[m], xl + m, j + m == 0, d, lx, tab_s,
+                               tab_c, sa, ca, sb, cb);
+                    if (j + V < ns)
+                        for (int m = 0; m < V; m++) cur[m] = nxt[m];
+                }
+            } else {
+                for (int64_t j = 0; j < ns; j++) {
+                    const int64_t q = i + j, xl = x0 + j;
+                    const double f = qfs_val(x[xl == lx - 1 ? q + 1 - lx : q + 1]);
+                    const double va = d >= 2 ? qfs_val(x[q + offa]) : 0, vb = d == 3 ? qfs_val(x[q + offb]) : 0;
+                    g.site(qfs_val(x[q]), f, va, vb, xl, j == 0, d, lx, tab_s, tab_c, sa, ca, sb, cb);
+                }
             }
             i += ns;
         }
         double* out = partial + k * width;
-        out[0] = p.sum;
-        out[1] = p.s2;
-        out[2] = p.s4;
-        out[3] = p.mx;
-        out[4] = (double)p.nonfinite;
-        out[5] = corr;
-        if (d == 3) ab.put(out + 6);
-        if (d >= 2) aa.put(out + 6 + 3 * (d - 2));
-        if (d >= 1) al.put(out + 6 + 3 * (d - 1));
+        out[0] = g.p.sum;
+        out[1] = g.p.s2;
+        out[2] = g.p.s4;
+        out[3] = g.p.mx;
+        out[4] = (double)g.p.nonfinite;
+        out[5] = g.corr;
+        if (d == 3) g.ab.put(out + 6);
+        if (d >= 2) g.aa.put(out + 6 + 3 * (d - 2));
+        if (d >= 1) g.al.put(out + 6 + 3 * (d - 1));
     }
 }
 
-#define QUENCH_FIELD_SUMS(T, S)                                                                                      \
-    extern "C" __global__ void field_sums_##S(const T* x, int64_t n, int64_t dim, int64_t L0, int64_t L1, int64_t L2, \
-                                              double* partial) {                                                     \
-        field_sums<T>(x, n, dim, L0, L1, L2, partial);                                                               \
+// 2 blocks of 256 threads on a multiprocessor (at most 128 registers; the
+// float kernel took 129 unbounded, which left one block on each): a
+// 16384^2 field has 65536 blocks of 4096 elements, a thread each, 256 CUDA
+// blocks, all resident at once on an H200's 132 multiprocessors.
+#define QUENCH_FIELD_SUMS(T, S)                                                                                   \
+    extern "C" __global__ void __launch_bounds__(256, 2)                                                          \
+        field_sums_##S(const T* x, int64_t n, int64_t dim, int64_t L0, int64_t L1, int64_t L2, double* partial) { \
+        field_sums<T>(x, n, dim, L0, L1, L2, partial);                                                            \
     }
 
 QUENCH_FIELD_SUMS(float, f32)

@@ -23,7 +23,9 @@
 //               for kuramoto the phase sums C, S (2 doubles) of the final x
 //   MODE fieldsums: in = type (4 float, 8 double, 9 int64), dim, L0, L1,
 //               L2, n (int64 each), the n elements; out = the partials of
-//               field_sums, 6 + 3 dim doubles per block of 4096
+//               field_sums, 6 + 3 dim doubles per block of 4096, for the
+//               elements at a 16-byte aligned address, then for them one
+//               element further
 //   MODE heightcounts: in = nbox, e1, e2, s0, s1, origin (int64 each, a
 //               quench.BoxGeom), uint8 heights; out = the 8 counts of
 //               height_counts on 3 blocks of 64 threads, then on 1 of 256
@@ -376,15 +378,21 @@ int main(int argc, char** argv) {
     if (strcmp(argv[1], "fieldsums") == 0) {
         int64_t h[6];
         memcpy(h, in.data(), sizeof h);
-        const char* data = in.data() + sizeof h;
-        const int64_t n = h[5], nblk = (n + 4095) / 4096;
-        std::vector<double> partial(nblk * (6 + 3 * h[1]));
-        // 2 blocks of 8 threads: the table loop and the grid-stride loop
-        // both run more than once
-        if (h[0] == 4) launch(2, 8, [&] { field_sums_f32((const float*)data, n, h[1], h[2], h[3], h[4], partial.data()); });
-        else if (h[0] == 8) launch(2, 8, [&] { field_sums_f64((const double*)data, n, h[1], h[2], h[3], h[4], partial.data()); });
-        else launch(2, 8, [&] { field_sums_i64((const int64_t*)data, n, h[1], h[2], h[3], h[4], partial.data()); });
-        fwrite(partial.data(), 8, partial.size(), out);
+        const int64_t n = h[5], nblk = (n + 4095) / 4096, size = h[0] == 4 ? 4 : 8;
+        // the elements at a 16-byte aligned address (the 16-byte loads)
+        // and one element further (the loads of one element each)
+        std::vector<double> buf(n + 2);
+        for (int64_t shift : {int64_t(0), size}) {
+            char* data = (char*)buf.data() + shift;
+            memcpy(data, in.data() + sizeof h, n * size);
+            std::vector<double> partial(nblk * (6 + 3 * h[1]));
+            // 2 blocks of 8 threads: the table loop and the grid-stride
+            // loop both run more than once
+            if (h[0] == 4) launch(2, 8, [&] { field_sums_f32((const float*)data, n, h[1], h[2], h[3], h[4], partial.data()); });
+            else if (h[0] == 8) launch(2, 8, [&] { field_sums_f64((const double*)data, n, h[1], h[2], h[3], h[4], partial.data()); });
+            else launch(2, 8, [&] { field_sums_i64((const int64_t*)data, n, h[1], h[2], h[3], h[4], partial.data()); });
+            fwrite(partial.data(), 8, partial.size(), out);
+        }
         fclose(out);
         return 0;
     }

@@ -26,6 +26,16 @@ struct dim3 {
 struct uint4 {
     uint32_t x, y, z, w;
 };
+// the 16-byte vectors field_sums loads (CUDA aligns them to 16 bytes too)
+struct alignas(16) float4 {
+    float x, y, z, w;
+};
+struct alignas(16) double2 {
+    double x, y;
+};
+struct alignas(16) longlong2 {
+    long long x, y;
+};
 static inline uint4 make_uint4(uint32_t x, uint32_t y, uint32_t z, uint32_t w) { return uint4{x, y, z, w}; }
 static inline uint32_t __umulhi(uint32_t a, uint32_t b) { return (uint32_t)(((uint64_t)a * b) >> 32); }
 template <typename T>
