@@ -209,3 +209,61 @@ func TestFieldSumsNegativeDim(t *testing.T) {
 		}
 	}
 }
+
+// Sum and FieldSums add block partials by groups of SumGroup, then the
+// groups: 2^53 then 63 ones is 2^53 in group 0 (each one rounds away),
+// 64 ones are 64 in group 1, and the total is 2^53 + 64 exactly, where
+// adding the 128 blocks one after another gives 2^53.
+func TestGroupedPartials(t *testing.T) {
+	const d = 1
+	w := FieldSumsWidth(d)
+	p := make([]float64, 2*SumGroup)
+	partial := make([]float64, 2*SumGroup*w)
+	for k := range p {
+		p[k] = 1
+		if k == 0 {
+			p[k] = 0x1p53
+		}
+		partial[k*w] = p[k]
+		partial[k*w+3] = float64(k % 7) // Max: 6, first in block 6
+		partial[k*w+4] = 2              // NonFinite counts
+	}
+	if s := AddPartials(p); s != 0x1p53+64 {
+		t.Errorf("AddPartials = %v; want 2^53 + 64", s)
+	}
+	var seq float64
+	for _, v := range p {
+		seq += v
+	}
+	if seq != 0x1p53 {
+		t.Fatalf("the blocks one after another add to %v, not 2^53: the case shows nothing", seq)
+	}
+	g := GroupFieldSums(partial, d)
+	if len(g) != 2*w || g[0] != 0x1p53 || g[w] != 64 || g[3] != 6 || g[w+3] != 6 || g[4] != 2*SumGroup {
+		t.Errorf("GroupFieldSums = %v", g)
+	}
+	fs := CombineFieldSums(partial, d)
+	if fs.Sum != 0x1p53+64 || fs.Max != 6 || fs.NonFinite != 4*SumGroup {
+		t.Errorf("CombineFieldSums = %+v; want Sum 2^53 + 64, Max 6, NonFinite %d", fs, 4*SumGroup)
+	}
+	// units: a unit in every block, then half a unit in one of group 1
+	for k := range p {
+		partial[k*w] = 0x1p-32
+	}
+	if u := GroupUnits(partial, d); len(u) != 2 || u[0] != SumGroup || u[1] != SumGroup {
+		t.Errorf("GroupUnits = %v; want %d in each group", u, SumGroup)
+	}
+	if u, ok := UnitSum(partial, d); !ok || u != 2*SumGroup {
+		t.Errorf("UnitSum = %d, %v; want %d, true", u, ok, 2*SumGroup)
+	}
+	partial[(SumGroup+3)*w] = 0.5 * 0x1p-32
+	if u := GroupUnits(partial, d); len(u) != 2 || u[0] != SumGroup || u[1] != -1 {
+		t.Errorf("GroupUnits = %v; want group 1 not exact", u)
+	}
+	if u, ok := UnitSum(partial, d); ok || u != 0 {
+		t.Errorf("UnitSum = %d, %v; want 0, false", u, ok)
+	}
+	if u, ok := AddUnits([]int64{1 << 61, 1 << 61}); ok || u != 0 {
+		t.Errorf("AddUnits to 2^62 = %d, %v; want 0, false", u, ok)
+	}
+}

@@ -11,7 +11,8 @@ import (
 // RefFieldSums is the plain sequential reference of quench.FieldSums of a
 // []float32, []float64 or []int64 (fixed-point masses), on lat (nil: no
 // geometry): every site's coordinates and neighbours from its index, the
-// block partials combined here rather than by quench.CombineFieldSums.
+// block partials combined here (by groups of quench.SumGroup blocks, then
+// the groups) rather than by quench.CombineFieldSums.
 func RefFieldSums(data any, lat *quench.Lattice) quench.FieldSums {
 	x := fieldValues(data)
 	d := 0
@@ -23,7 +24,27 @@ func RefFieldSums(data any, lat *quench.Lattice) quench.FieldSums {
 		tot.Grad, tot.Cos, tot.Sin = make([]float64, d), make([]float64, d), make([]float64, d)
 	}
 	c := make([]int, d)
+	// add adds b's sums to dst's
+	add := func(dst *quench.FieldSums, b quench.FieldSums) {
+		dst.Sum += b.Sum
+		dst.Sum2 += b.Sum2
+		dst.Sum4 += b.Sum4
+		if b.Max > dst.Max { // not max(): -0 and +0 keep their order
+			dst.Max = b.Max
+		}
+		dst.NonFinite += b.NonFinite
+		dst.Corr += b.Corr
+		for a := 0; a < d; a++ {
+			dst.Grad[a] += b.Grad[a]
+			dst.Cos[a] += b.Cos[a]
+			dst.Sin[a] += b.Sin[a]
+		}
+	}
+	var grp quench.FieldSums
 	for lo := 0; lo < len(x); lo += quench.SumBlock {
+		if lo%(quench.SumGroup*quench.SumBlock) == 0 {
+			grp = quench.FieldSums{Max: math.Inf(-1), Grad: make([]float64, d), Cos: make([]float64, d), Sin: make([]float64, d)}
+		}
 		b := quench.FieldSums{Max: math.Inf(-1), Grad: make([]float64, d), Cos: make([]float64, d), Sin: make([]float64, d)}
 		for i := lo; i < min(lo+quench.SumBlock, len(x)); i++ {
 			v := x[i]
@@ -57,14 +78,10 @@ func RefFieldSums(data any, lat *quench.Lattice) quench.FieldSums {
 				b.Sin[a] += float64(v * s)
 			}
 		}
-		tot.Sum += b.Sum
-		tot.Sum2 += b.Sum2
-		tot.Sum4 += b.Sum4
-		if b.Max > tot.Max { // not max(): -0 and +0 keep their order
-			tot.Max = b.Max
+		add(&grp, b)
+		if end := lo + quench.SumBlock; end >= len(x) || end%(quench.SumGroup*quench.SumBlock) == 0 {
+			add(&tot, grp)
 		}
-		tot.NonFinite += b.NonFinite
-		tot.Corr += b.Corr
 		if iv, ok := data.([]int64); ok {
 			// exact integer totals: every block's below 2^53 units
 			var blk int64
@@ -76,11 +93,6 @@ func RefFieldSums(data any, lat *quench.Lattice) quench.FieldSums {
 			}
 			tot.Units += blk
 			tot.UnitsExact = tot.UnitsExact && blk < 1<<53
-		}
-		for a := 0; a < d; a++ {
-			tot.Grad[a] += b.Grad[a]
-			tot.Cos[a] += b.Cos[a]
-			tot.Sin[a] += b.Sin[a]
 		}
 	}
 	if !tot.UnitsExact {
@@ -131,8 +143,9 @@ func SameFieldSums(a, b quench.FieldSums) bool {
 }
 
 // fieldSumCases are the shapes testFieldSums runs: 1D to 3D, rows shorter
-// and longer than a block, blocks that end inside a row, odd extents.
-var fieldSumCases = [][]int{{5000}, {2, 3}, {64, 64}, {37, 129}, {3, 5000}, {8, 12, 10}, {5, 7, 9}, {3, 40, 70}}
+// and longer than a block, blocks that end inside a row, odd extents, and
+// 74 blocks (a whole group of quench.SumGroup and a part of one).
+var fieldSumCases = [][]int{{5000}, {2, 3}, {64, 64}, {37, 129}, {3, 5000}, {8, 12, 10}, {5, 7, 9}, {3, 40, 70}, {3, 100000}}
 
 // checkFourier compares the Fourier sums with sin and cos from the math
 // package: the rotation keeps them within 1e-11 of sum |x|.

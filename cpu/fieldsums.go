@@ -10,8 +10,8 @@ import (
 )
 
 // FieldSums implements quench.Reducer: the blocks of quench.FieldSums in
-// parallel (one goroutine per block at a time), their partials combined in
-// block order by quench.CombineFieldSums.
+// parallel (one goroutine per block at a time), their partials combined by
+// quench.CombineFieldSums (by groups of quench.SumGroup blocks).
 func (b *Backend) FieldSums(buf quench.Buffer, lat *quench.Lattice) (quench.FieldSums, error) {
 	cb, err := asBuffer(buf, 0)
 	if err != nil {

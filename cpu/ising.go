@@ -1093,7 +1093,7 @@ func isingSumsWords(s []int8, g *rowGeom, part int) (sums quench.IsingSums, bad 
 
 // Sum implements quench.Reducer for float buffers: fixed blocks of
 // quench.SumBlock elements, each summed left to right in float64, partials
-// added left to right.
+// added by quench.AddPartials.
 func (b *Backend) Sum(buf quench.Buffer) (float64, error) {
 	cb, err := asBuffer(buf, 0)
 	if err != nil {
@@ -1119,9 +1119,5 @@ func (b *Backend) Sum(buf quench.Buffer) (float64, error) {
 		}
 		partial[k] = s
 	})
-	var tot float64
-	for _, p := range partial {
-		tot += p
-	}
-	return tot, nil
+	return quench.AddPartials(partial), nil
 }

@@ -231,9 +231,9 @@ func sinCos2PiOf[T flt](sn, cs []float64, x []T) {
 
 // PhaseSums implements quench.Reducer: fixed blocks of quench.SumBlock
 // phases, cos and sin by pmath rounded to the buffer's type, summed in
-// float64 left to right, partials added in order. Four whole blocks at a
-// time go to pmath.SinCos2PiSums (on AVX2 a block a vector lane, each
-// block's sums in the same order); the blocks left over take their sin
+// float64 left to right, partials added by quench.AddPartials. Four whole
+// blocks at a time go to pmath.SinCos2PiSums (on AVX2 a block a vector
+// lane, each block's sums in the same order); the blocks left over take their sin
 // and cos 256 at a time from pmath's batch and add them in order.
 func (b *Backend) PhaseSums(phases quench.Buffer) (float64, float64, error) {
 	cb, err := asBuffer(phases, 0)
@@ -285,10 +285,5 @@ func (b *Backend) PhaseSums(phases quench.Buffer) (float64, float64, error) {
 			}
 		}
 	})
-	var C, S float64
-	for k := range pc {
-		C += pc[k]
-		S += ps[k]
-	}
-	return C, S, nil
+	return quench.AddPartials(pc), quench.AddPartials(ps), nil
 }

@@ -11,9 +11,14 @@ import (
 
 // phaseSumsRef is PhaseSums as the scalar code defines it: blocks of
 // quench.SumBlock, each term pmath.SinCos2Pi rounded to the phases' type,
-// added left to right, the partials in order.
+// added left to right, the partials by groups of quench.SumGroup, each
+// from zero in order, then the groups in order.
 func phaseSumsRef(th []float64, f32 bool) (C, S float64) {
+	var gc, gs float64
 	for lo := 0; lo < len(th); lo += quench.SumBlock {
+		if lo%(quench.SumGroup*quench.SumBlock) == 0 {
+			gc, gs = 0, 0
+		}
 		var c, s float64
 		for _, u := range th[lo:min(lo+quench.SumBlock, len(th))] {
 			sn, cs := pmath.SinCos2Pi(u)
@@ -23,8 +28,12 @@ func phaseSumsRef(th []float64, f32 bool) (C, S float64) {
 			c += cs
 			s += sn
 		}
-		C += c
-		S += s
+		gc += c
+		gs += s
+		if end := lo + quench.SumBlock; end >= len(th) || end%(quench.SumGroup*quench.SumBlock) == 0 {
+			C += gc
+			S += gs
+		}
 	}
 	return C, S
 }
@@ -58,11 +67,12 @@ func kuramotoPhases(r *rand.Rand, n int, edges bool) []float64 {
 
 // PhaseSums with pmath's vector code and without against phaseSumsRef,
 // bit for bit, for both precisions, at sizes of whole groups of four
-// blocks, with blocks left over and a partial last block.
+// blocks, with blocks left over and a partial last block, and past one
+// group of quench.SumGroup blocks.
 func TestPhaseSumsVector(t *testing.T) {
 	be := New()
 	r := rand.New(rand.NewPCG(4, 2))
-	for _, n := range []int{1, 3, 4, 5, 4095, 4096, 3*4096 + 17, 4 * 4096, 4*4096 + 1, 9*4096 + 3, 12 * 4096} {
+	for _, n := range []int{1, 3, 4, 5, 4095, 4096, 3*4096 + 17, 4 * 4096, 4*4096 + 1, 9*4096 + 3, 12 * 4096, 70*4096 + 5} {
 		for _, edges := range []bool{false, true} {
 			th := kuramotoPhases(r, n, edges)
 			for _, dt := range []quench.DType{quench.Float64, quench.Float32} {
@@ -132,5 +142,43 @@ func TestKuramotoStepVector(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// PhaseSums adds its block partials by groups of quench.SumGroup: with the
+// first group's phases 0 (C = 2^18 after it), the next group's 64 random
+// partials added together first round differently from adding them one
+// after another to 2^18, and PhaseSums gives the grouped sum in both
+// precisions.
+func TestPhaseSumsGroups(t *testing.T) {
+	be := New()
+	r := rand.New(rand.NewPCG(5, 9))
+	n := 2*quench.SumGroup*quench.SumBlock + 5
+	th := kuramotoPhases(r, n, false)
+	for i := range quench.SumGroup * quench.SumBlock {
+		th[i] = 0
+	}
+	for _, dt := range []quench.DType{quench.Float64, quench.Float32} {
+		b, _ := be.Alloc(dt, int64(n))
+		upload(be, b, th)
+		ref := make([]float64, n)
+		be.DownloadFloat64(ref, b)
+		wc, ws := phaseSumsRef(ref, dt == quench.Float32)
+		var seq float64
+		for lo := 0; lo < n; lo += quench.SumBlock {
+			blk, _ := phaseSumsRef(ref[lo:min(lo+quench.SumBlock, n)], dt == quench.Float32)
+			seq += blk
+		}
+		if seq == wc {
+			t.Fatalf("%v: the blocks one after another add to the grouped C %v: the case shows nothing", dt, wc)
+		}
+		c, s, err := be.PhaseSums(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if math.Float64bits(c) != math.Float64bits(wc) || math.Float64bits(s) != math.Float64bits(ws) {
+			t.Errorf("%v: PhaseSums %v %v, want %v %v (one block after another: C %v)", dt, c, s, wc, ws, seq)
+		}
+		be.Free(b)
 	}
 }

@@ -589,8 +589,8 @@ func (b *Backend) HeightCounts(heights quench.Buffer, lat quench.Lattice, box *q
 }
 
 // Sum implements quench.Reducer: the kernel sums fixed blocks of
-// quench.SumBlock elements left to right, the host adds the partials in
-// order, exactly as the CPU backend.
+// quench.SumBlock elements left to right, the host adds the partials
+// (quench.AddPartials), exactly as the CPU backend.
 func (b *Backend) Sum(buf quench.Buffer) (float64, error) {
 	gb, err := b.own(buf, 0)
 	if err != nil {
@@ -619,16 +619,15 @@ func (b *Backend) Sum(buf quench.Buffer) (float64, error) {
 		}
 		return wrap("download partial sums", cu.MemcpyDtoH(unsafe.Pointer(&partial[0]), cu.DevicePtr(p), nblk*8))
 	})
-	var tot float64
-	for _, v := range partial {
-		tot += v
-	}
-	return tot, err
+	return quench.AddPartials(partial), err
 }
 
 // FieldSums implements quench.Reducer: field_sums writes the partials of
-// every block of quench.SumBlock elements, the host combines them in block
-// order (quench.CombineFieldSums), exactly as the CPU backend.
+// every block of quench.SumBlock elements, field_groups adds them by groups
+// of quench.SumGroup blocks (quench.GroupFieldSums, and GroupUnits for
+// Int64), and the host adds the groups' (quench.CombineFieldGroups,
+// AddUnits): the CPU backend's order, with 64 times fewer partials copied
+// and added on the host.
 func (b *Backend) FieldSums(buf quench.Buffer, lat *quench.Lattice) (quench.FieldSums, error) {
 	gb, err := b.own(buf, 0)
 	if err != nil {
@@ -663,26 +662,41 @@ func (b *Backend) FieldSums(buf quench.Buffer, lat *quench.Lattice) (quench.Fiel
 	}
 	w := int64(quench.FieldSumsWidth(d))
 	nblk := (gb.n + quench.SumBlock - 1) / quench.SumBlock
-	partial := make([]float64, nblk*w)
+	ng := (nblk + quench.SumGroup - 1) / quench.SumGroup
+	var units uint64 // Int64: the groups' units after their partials
+	if gb.dt == quench.Int64 {
+		units = 1
+	}
+	nout := ng*w + int64(units)*ng
+	out := make([]float64, nout)
 	err = b.do(func() error {
 		if nblk == 0 {
 			return nil
 		}
-		p, err := b.partials(nblk, w)
+		// the blocks' partials, then the groups'
+		p, err := b.partials(nblk*w+nout, 1)
 		if err != nil {
 			return err
 		}
+		q := p + uint64(8*nblk*w)
 		if err := b.launch(kernels.FieldSums+suffix, nblk, uint64(gb.ptr), uint64(gb.n), uint64(d), L[0], L[1], L[2], p); err != nil {
 			return err
 		}
-		return wrap("download partial sums", cu.MemcpyDtoH(unsafe.Pointer(&partial[0]), cu.DevicePtr(p), 8*w*nblk))
+		if err := b.launch(kernels.FieldGroups, nout, p, uint64(nblk), uint64(w), units, q); err != nil {
+			return err
+		}
+		return wrap("download partial sums", cu.MemcpyDtoH(unsafe.Pointer(&out[0]), cu.DevicePtr(q), 8*nout))
 	})
 	if err != nil {
 		return quench.FieldSums{}, err
 	}
-	fs := quench.CombineFieldSums(partial, d)
-	if gb.dt == quench.Int64 {
-		fs.Units, fs.UnitsExact = quench.UnitSum(partial, d)
+	fs := quench.CombineFieldGroups(out[:ng*w], d)
+	if units == 1 {
+		gu := make([]int64, ng)
+		for g := range gu {
+			gu[g] = int64(math.Float64bits(out[ng*w+int64(g)]))
+		}
+		fs.Units, fs.UnitsExact = quench.AddUnits(gu)
 	}
 	return fs, nil
 }
@@ -885,7 +899,8 @@ func floatSuffix(dt quench.DType) (string, error) {
 }
 
 // PhaseSums implements quench.Reducer: phase_partials sums fixed blocks of
-// quench.SumBlock phases, the host adds the partials in order.
+// quench.SumBlock phases, field_groups adds their partials by groups of
+// quench.SumGroup, the host adds the groups' (quench.AddPartials' order).
 func (b *Backend) PhaseSums(phases quench.Buffer) (float64, float64, error) {
 	gb, err := b.own(phases, 0)
 	if err != nil {
@@ -896,24 +911,30 @@ func (b *Backend) PhaseSums(phases quench.Buffer) (float64, float64, error) {
 		return 0, 0, err
 	}
 	nblk := (gb.n + quench.SumBlock - 1) / quench.SumBlock
-	partial := make([]float64, 2*nblk)
+	ng := (nblk + quench.SumGroup - 1) / quench.SumGroup
+	groups := make([]float64, 2*ng)
 	err = b.do(func() error {
 		if nblk == 0 {
 			return nil
 		}
-		p, err := b.partials(nblk, 2)
+		// the blocks' (C, S), then the groups'
+		p, err := b.partials(nblk+ng, 2)
 		if err != nil {
 			return err
 		}
+		q := p + uint64(16*nblk)
 		if err := b.launch(kernels.PhasePartials+suffix, nblk, uint64(gb.ptr), uint64(gb.n), p); err != nil {
 			return err
 		}
-		return wrap("download partial sums", cu.MemcpyDtoH(unsafe.Pointer(&partial[0]), cu.DevicePtr(p), 16*nblk))
+		if err := b.launch(kernels.FieldGroups, 2*ng, p, uint64(nblk), 2, 0, q); err != nil {
+			return err
+		}
+		return wrap("download partial sums", cu.MemcpyDtoH(unsafe.Pointer(&groups[0]), cu.DevicePtr(q), 16*ng))
 	})
 	var c, s float64
-	for k := int64(0); k < nblk; k++ {
-		c += partial[2*k]
-		s += partial[2*k+1]
+	for g := int64(0); g < ng; g++ {
+		c += groups[2*g]
+		s += groups[2*g+1]
 	}
 	return c, s, err
 }

@@ -53,6 +53,7 @@ const (
 	SumBlocksF64        = "sum_blocks_f64"
 	SumBlocksF32        = "sum_blocks_f32"
 	FieldSums           = "field_sums" // + "_f32", "_f64" or "_i64"
+	FieldGroups         = "field_groups"
 	PhiloxKAT           = "philox_kat"
 	Sqrt32Check         = "pmath_sqrt32_check"
 )
@@ -64,7 +65,7 @@ var All = []string{IsingPhaseSeg, IsingPhaseSite, IsingSums, SumBlocksF64, SumBl
 	Phi4Currents + "_f32", Phi4Currents + "_f64",
 	ParticleStep + "_f32", ParticleStep + "_f64", PhasePartials + "_f32", PhasePartials + "_f64",
 	SandpileFlags, SandpileApply, SandpileGrain, HeightCounts, MassClass, MassClassRows, MassInject, Diffuse + "_f32", Diffuse + "_f64",
-	FieldSums + "_f32", FieldSums + "_f64", FieldSums + "_i64",
+	FieldSums + "_f32", FieldSums + "_f64", FieldSums + "_i64", FieldGroups,
 }
 
 func init() {

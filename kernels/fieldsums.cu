@@ -1,9 +1,10 @@
 // fieldsums.cu: quench.FieldSums on the device, the twin of
 // cpu/fieldsums.go: one thread per block of 4096 elements, which it walks
 // left to right in row segments, writing the block's 6 + 3 dim partials
-// (quench.FieldSumsWidth) to partial[k * width ...]; the host combines them
-// in block order (quench.CombineFieldSums). dim 0: no geometry (Sum, Sum2,
-// Sum4, Max, NonFinite only); dim 1..3 with extents L0..L2 (unused ones 0).
+// (quench.FieldSumsWidth) to partial[k * width ...]; field_groups adds them
+// by groups of 64 blocks (quench.GroupFieldSums) and the host adds the
+// groups (quench.CombineFieldGroups). dim 0: no geometry (Sum, Sum2, Sum4,
+// Max, NonFinite only); dim 1..3 with extents L0..L2 (unused ones 0).
 #include <stdint.h>
 #include "pmath.cuh"
 
@@ -212,3 +213,41 @@ __device__ void field_sums(const T* __restrict__ x, int64_t n, int64_t dim, int6
 QUENCH_FIELD_SUMS(float, f32)
 QUENCH_FIELD_SUMS(double, f64)
 QUENCH_FIELD_SUMS(int64_t, i64)
+
+// field_groups is quench.GroupFieldSums of field_sums' partials (width per
+// block, nblk blocks): a thread per group of 64 blocks (quench.SumGroup)
+// and partial, writing out[g * width + c]; with units (Int64 buffers) also
+// quench.GroupUnits, a thread per group, as the bits of an int64 at
+// out[ngroups * width + g]. PhaseSums' (C, S) partials are width 2 (plain
+// sums: quench.AddPartials' groups).
+extern "C" __global__ void field_groups(const double* partial, int64_t nblk, int64_t width, int64_t units,
+                                        double* out) {
+    const int64_t ng = (nblk + 63) / 64, nw = ng * width, n = units ? nw + ng : nw;
+    for (int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += (int64_t)gridDim.x * blockDim.x) {
+        const int64_t g = i < nw ? i / width : i - nw, c = i < nw ? i - g * width : 0;
+        const int64_t lo = g * 64, hi = lo + 64 < nblk ? lo + 64 : nblk;
+        if (i >= nw) {
+            long long tot = 0;
+            for (int64_t k = lo; k < hi; k++) {
+                const double u = __dmul_rn(partial[k * width], 0x1p32);  // a power of two: exact
+                if (!(u >= 0 && u < 0x1p53 && u == trunc(u))) {
+                    tot = -1;
+                    break;
+                }
+                tot += (long long)u;
+            }
+            out[i] = __longlong_as_double(tot);
+        } else if (c == 3) {
+            double m = __longlong_as_double((long long)0xfff0000000000000ULL);  // -Inf
+            for (int64_t k = lo; k < hi; k++) {
+                const double v = partial[k * width + 3];
+                if (v > m) m = v;
+            }
+            out[i] = m;
+        } else {
+            double sum = 0;
+            for (int64_t k = lo; k < hi; k++) sum = __dadd_rn(sum, partial[k * width + c]);
+            out[i] = sum;
+        }
+    }
+}

@@ -112,6 +112,10 @@ pair() {
 pair --model phi4 --dim 2 --L 128 --scheme baoab --precision float32 --steps 200 --therm 10
 pair --model sandpile --L 128 --grains 3000 --therm-grains 500 --start hot --profile-every 300
 pair --model kmp --dim 1 --L 4096 --steps 300 --therm 0 --profile-every 50
+# past one group of quench.SumGroup blocks (2^18 sites): field_groups adds
+# the measurement's and the kuramoto step's partials on the device
+pair --model phi4 --dim 2 --L 544 --scheme em --precision float32 --steps 20 --therm 0
+pair --model particles --potential kuramoto --N 300000 --k 4 --T 0.3 --scheme lm --steps 20 --therm 2
 if [ "$mode" = full ]; then
 	pair --model kmp --L 256 --steps 200 --therm 10 --profile-every 20
 	pair --model aggregation --dim 2 --L 128 --steps 200 --therm 10

@@ -394,9 +394,11 @@ func (c *Config) validateRun() error {
 
 // partialBytes is the device scratch of the partial sums of
 // Reducer.FieldSums (and PhaseSums) over n elements of a lattice of dim
-// axes (0: none).
+// axes (0: none): a block's, then a group's and its units.
 func partialBytes(n int64, dim int) uint64 {
-	return uint64((n+quench.SumBlock-1)/quench.SumBlock) * 8 * uint64(quench.FieldSumsWidth(dim))
+	nblk := (n + quench.SumBlock - 1) / quench.SumBlock
+	ng, w := (nblk+quench.SumGroup-1)/quench.SumGroup, int64(quench.FieldSumsWidth(dim))
+	return 8 * uint64(nblk*w+ng*(w+1))
 }
 
 // seriesBytes is the host memory of a run's measurements: Ising samples

@@ -401,18 +401,19 @@ func TestLatticeUpdateResume(t *testing.T) {
 
 // The device estimate of a Langevin run counts its buffers, Model B's
 // noise currents (one per link) and the measurements' partial sums (one
-// block of 4096 sites here: 6 + 3 dim float64) on either backend; on the
-// CPU (state in host memory) the host estimate holds them too.
+// block of 4096 sites here: 6 + 3 dim float64, and its group's: 7 + 3 dim
+// with the units) on either backend; on the CPU (state in host memory)
+// the host estimate holds them too.
 func TestLangevinBytes(t *testing.T) {
 	for _, c := range []struct {
 		scheme, prec string
 		shape        []int
 		gpu, cpu     uint64
 	}{
-		{"em", "float32", []int{64, 64}, 2*4096*4 + 12*8, 2*4096*4 + 12*8},
-		{"baoab", "float64", []int{64, 64}, 3*4096*8 + 12*8, 3*4096*8 + 12*8},
+		{"em", "float32", []int{64, 64}, 2*4096*4 + 25*8, 2*4096*4 + 25*8},
+		{"baoab", "float64", []int{64, 64}, 3*4096*8 + 25*8, 3*4096*8 + 25*8},
 		// phi, next and mu, and 3 links per site
-		{"modelb", "float32", []int{16, 16, 16}, 3*4096*4 + 3*4096*4 + 15*8, 3*4096*4 + 3*4096*4 + 15*8},
+		{"modelb", "float32", []int{16, 16, 16}, 3*4096*4 + 3*4096*4 + 31*8, 3*4096*4 + 3*4096*4 + 31*8},
 	} {
 		cfg := Config{Model: "phi4", Scheme: c.scheme, Precision: c.prec, Shape: c.shape, Sweeps: 10, Every: 1}
 		if _, dev := cfg.Bytes(false); dev != c.gpu {
@@ -427,7 +428,8 @@ func TestLangevinBytes(t *testing.T) {
 
 // The device estimate of the lattice-update models: diffusion's two
 // fields (u and u'), one int64 mass a site for the mass models, one block
-// of partial sums (6 + 3 dim float64); a sandpile's 14 bytes a site. A
+// of partial sums (6 + 3 dim float64) and its group's (7 + 3 dim); a
+// sandpile's 14 bytes a site. A
 // stationary sandpile start takes 6 host bytes a site more while
 // quench.SandpileStationary draws it (its site words and depths).
 func TestLatticeUpdateBytes(t *testing.T) {
@@ -435,9 +437,9 @@ func TestLatticeUpdateBytes(t *testing.T) {
 		model, prec string
 		gpu         uint64
 	}{
-		{"diffusion", "float32", 2*4096*4 + 12*8},
-		{"diffusion", "float64", 2*4096*8 + 12*8},
-		{"kmp", "", 4096*8 + 12*8},
+		{"diffusion", "float32", 2*4096*4 + 25*8},
+		{"diffusion", "float64", 2*4096*8 + 25*8},
+		{"kmp", "", 4096*8 + 25*8},
 		{"sandpile", "", 14 * 4096},
 	} {
 		cfg := Config{Model: c.model, Precision: c.prec, Shape: []int{64, 64}, Sweeps: 10, Every: 1, Mass0: 1, Alpha: 0.1}

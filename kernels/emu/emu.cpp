@@ -23,9 +23,13 @@
 //               for kuramoto the phase sums C, S (2 doubles) of the final x
 //   MODE fieldsums: in = type (4 float, 8 double, 9 int64), dim, L0, L1,
 //               L2, n (int64 each), the n elements; out = the partials of
-//               field_sums, 6 + 3 dim doubles per block of 4096, for the
+//               field_sums, 6 + 3 dim doubles per block of 4096, then
+//               field_groups of them (6 + 3 dim doubles per group of 64
+//               blocks, then for int64 the groups' units), for the
 //               elements at a 16-byte aligned address, then for them one
 //               element further
+//   MODE fieldgroups: in = width, units (0 or 1), nblk (int64 each), the
+//               nblk * width partials; out = field_groups of them
 //   MODE heightcounts: in = nbox, e1, e2, s0, s1, origin (int64 each, a
 //               quench.BoxGeom), uint8 heights; out = the 8 counts of
 //               height_counts on 3 blocks of 64 threads, then on 1 of 256
@@ -392,7 +396,24 @@ int main(int argc, char** argv) {
             else if (h[0] == 8) launch(2, 8, [&] { field_sums_f64((const double*)data, n, h[1], h[2], h[3], h[4], partial.data()); });
             else launch(2, 8, [&] { field_sums_i64((const int64_t*)data, n, h[1], h[2], h[3], h[4], partial.data()); });
             fwrite(partial.data(), 8, partial.size(), out);
+            // and field_groups of those partials, on 2 blocks of 8 threads
+            const int64_t ng = (nblk + 63) / 64, width = 6 + 3 * h[1];
+            std::vector<double> groups(ng * width + (h[0] == 9 ? ng : 0));
+            launch(2, 8, [&] { field_groups(partial.data(), nblk, width, h[0] == 9, groups.data()); });
+            fwrite(groups.data(), 8, groups.size(), out);
         }
+        fclose(out);
+        return 0;
+    }
+    if (strcmp(argv[1], "fieldgroups") == 0) {
+        int64_t h[3];
+        memcpy(h, in.data(), sizeof h);
+        const int64_t width = h[0], nblk = h[2], ng = (nblk + 63) / 64;
+        std::vector<double> partial(nblk * width), groups(ng * width + (h[1] ? ng : 0));
+        memcpy(partial.data(), in.data() + sizeof h, partial.size() * 8);
+        // 3 blocks of 32 threads: the grid-stride loop runs more than once
+        launch(3, 32, [&] { field_groups(partial.data(), nblk, width, h[1], groups.data()); });
+        fwrite(groups.data(), 8, groups.size(), out);
         fclose(out);
         return 0;
     }
