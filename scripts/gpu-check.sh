@@ -270,6 +270,26 @@ if [ "$what" = issues ]; then
 		fi
 		rm -rf "$tmp"
 	fi
+
+	# a whole run's rate (stepping and measuring) measured every step and
+	# every 50th: what the measurement sums (field_sums, field_groups, the
+	# copy of the groups) cost against BenchmarkPhi4EMFloat32L16384's steps
+	if (($(left 90) >= 80)); then
+		step "quench run --backend cuda: phi4 em float32 16384^2, 200 steps, measured every step, then every 50th"
+		tmp=$(mktemp -d)
+		for e in 1 50; do
+			s0=$SECONDS
+			if tmo 40 ./quench run --backend cuda --model phi4 --L 16384 --scheme em --precision float32 --steps 200 --therm 0 \
+				--every $e --quiet --out "$tmp/e$e" >"$out/phi4-every$e.txt" 2>&1; then
+				echo "--every $e: wall $((SECONDS - s0)) s; $(grep -o '"site_updates_per_ns": *[0-9.e-]*' "$tmp/e$e/summary.json"); $(grep -o '"seconds": *[0-9.e-]*' "$tmp/e$e/summary.json" | head -1)"
+			else
+				tail -3 "$out/phi4-every$e.txt"
+				status=1
+			fi
+			rm -rf "$tmp/e$e"
+		done
+		rm -rf "$tmp"
+	fi
 fi
 
 # in every mode but bench, after verify, when the budget still allows
