@@ -47,37 +47,25 @@ struct qfs_axis {
 // thread walks its own block, so its loads are 16 KiB from its warp
 // neighbours' and each is a cache line of its own; 16 bytes a load instead
 // of 4 (or 8) cuts the requests a warp makes per element by V.
+template <typename T, typename W>
+struct qfs_vec_of {
+    static constexpr int V = sizeof(W) / sizeof(T);
+    static __device__ __forceinline__ void load(const T* p, double* o) {
+        const W a = __ldg(reinterpret_cast<const W*>(p));
+        T e[V];
+        memcpy(e, &a, sizeof a);
+#pragma unroll
+        for (int m = 0; m < V; m++) o[m] = qfs_val(e[m]);
+    }
+};
 template <typename T>
 struct qfs_vec;
 template <>
-struct qfs_vec<float> {
-    static constexpr int V = 4;
-    static __device__ __forceinline__ void load(const float* p, double* o) {
-        const float4 a = __ldg(reinterpret_cast<const float4*>(p));
-        o[0] = a.x;
-        o[1] = a.y;
-        o[2] = a.z;
-        o[3] = a.w;
-    }
-};
+struct qfs_vec<float> : qfs_vec_of<float, float4> {};
 template <>
-struct qfs_vec<double> {
-    static constexpr int V = 2;
-    static __device__ __forceinline__ void load(const double* p, double* o) {
-        const double2 a = __ldg(reinterpret_cast<const double2*>(p));
-        o[0] = a.x;
-        o[1] = a.y;
-    }
-};
+struct qfs_vec<double> : qfs_vec_of<double, double2> {};
 template <>
-struct qfs_vec<int64_t> {
-    static constexpr int V = 2;
-    static __device__ __forceinline__ void load(const int64_t* p, double* o) {
-        const longlong2 a = __ldg(reinterpret_cast<const longlong2*>(p));
-        o[0] = qfs_val((int64_t)a.x);
-        o[1] = qfs_val((int64_t)a.y);
-    }
-};
+struct qfs_vec<int64_t> : qfs_vec_of<int64_t, longlong2> {};
 
 // qfs_geo is one block's sums with geometry, added site by site in index
 // order: the same operations in the same order on both of field_sums' paths.
