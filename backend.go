@@ -194,12 +194,12 @@ type Reducer interface {
 // SumBlock is the fixed block length of Reducer.Sum and Reducer.FieldSums.
 const SumBlock = 4096
 
-// SumGroup is the number of consecutive blocks whose partials Sum and
-// FieldSums add first, each group from zero left to right, before they add
-// the groups' totals left to right: a GPU adds the groups on the device
-// and copies SumGroup times fewer partials to the host (a 16384^2 field's
-// FieldSums: 98 KiB instead of 6.3 MB, 1024 groups to add instead of
-// 65536 blocks).
+// SumGroup is the number of consecutive blocks whose partials Sum,
+// PhaseSums and FieldSums add first, each group from zero left to right,
+// before they add the groups' totals left to right: a GPU adds the groups
+// on the device and copies SumGroup times fewer partials to the host (a
+// 16384^2 field's FieldSums: 98 KiB instead of 6.3 MB, 1024 groups to add
+// instead of 65536 blocks).
 const SumGroup = 64
 
 // AddPartials adds block partials as Sum does: each group of SumGroup

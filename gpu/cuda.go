@@ -589,8 +589,9 @@ func (b *Backend) HeightCounts(heights quench.Buffer, lat quench.Lattice, box *q
 }
 
 // Sum implements quench.Reducer: the kernel sums fixed blocks of
-// quench.SumBlock elements left to right, the host adds the partials
-// (quench.AddPartials), exactly as the CPU backend.
+// quench.SumBlock elements left to right, field_groups adds their partials
+// by groups of quench.SumGroup, the host adds the groups' (quench.AddPartials'
+// order), exactly as the CPU backend.
 func (b *Backend) Sum(buf quench.Buffer) (float64, error) {
 	gb, err := b.own(buf, 0)
 	if err != nil {
@@ -605,21 +606,31 @@ func (b *Backend) Sum(buf quench.Buffer) (float64, error) {
 		return 0, fmt.Errorf("gpu: Sum needs a float buffer, got %v", gb.dt)
 	}
 	nblk := (gb.n + quench.SumBlock - 1) / quench.SumBlock
-	partial := make([]float64, nblk)
+	ng := (nblk + quench.SumGroup - 1) / quench.SumGroup
+	groups := make([]float64, ng)
 	err = b.do(func() error {
 		if nblk == 0 {
 			return nil
 		}
-		p, err := b.partials(nblk, 1)
+		// the blocks' partials, then the groups'
+		p, err := b.partials(nblk+ng, 1)
 		if err != nil {
 			return err
 		}
+		q := p + uint64(8*nblk)
 		if err := b.launch(kernel, nblk, uint64(gb.ptr), uint64(gb.n), p); err != nil {
 			return err
 		}
-		return wrap("download partial sums", cu.MemcpyDtoH(unsafe.Pointer(&partial[0]), cu.DevicePtr(p), nblk*8))
+		if err := b.launch(kernels.FieldGroups, ng, p, uint64(nblk), 1, 0, q); err != nil {
+			return err
+		}
+		return wrap("download partial sums", cu.MemcpyDtoH(unsafe.Pointer(&groups[0]), cu.DevicePtr(q), ng*8))
 	})
-	return quench.AddPartials(partial), err
+	var tot float64 // the groups' totals left to right (quench.AddPartials)
+	for _, g := range groups {
+		tot += g
+	}
+	return tot, err
 }
 
 // FieldSums implements quench.Reducer: field_sums writes the partials of

@@ -206,8 +206,8 @@ QUENCH_FIELD_SUMS(int64_t, i64)
 // block, nblk blocks): a thread per group of 64 blocks (quench.SumGroup)
 // and partial, writing out[g * width + c]; with units (Int64 buffers) also
 // quench.GroupUnits, a thread per group, as the bits of an int64 at
-// out[ngroups * width + g]. PhaseSums' (C, S) partials are width 2 (plain
-// sums: quench.AddPartials' groups).
+// out[ngroups * width + g]. Sum's partials are width 1 and PhaseSums' (C,
+// S) width 2: plain sums, quench.AddPartials' groups.
 extern "C" __global__ void field_groups(const double* partial, int64_t nblk, int64_t width, int64_t units,
                                         double* out) {
     const int64_t ng = (nblk + 63) / 64, nw = ng * width, n = units ? nw + ng : nw;
