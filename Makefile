@@ -100,7 +100,7 @@ NVCCFLAGS = -O3 -fmad=false -fatbin $(GENCODE)
 
 kernels: kernels/quench.fatbin
 
-KERNEL_SOURCES = kernels/quench.cu kernels/ising.cu kernels/langevin.cu kernels/particles.cu kernels/sandpile.cu kernels/transfer.cu kernels/fast.cu kernels/fieldsums.cu kernels/philox.cuh kernels/pmath.cuh kernels/pmath_tables.cuh
+KERNEL_SOURCES = kernels/quench.cu kernels/ising.cu kernels/langevin.cu kernels/particles.cu kernels/sandpile.cu kernels/transfer.cu kernels/fast.cu kernels/fieldsums.cu kernels/vecload.cuh kernels/philox.cuh kernels/pmath.cuh kernels/pmath_tables.cuh
 
 kernels/quench.fatbin: $(KERNEL_SOURCES)
 	$(NVCC) $(NVCCFLAGS) -o $@ kernels/quench.cu

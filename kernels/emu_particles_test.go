@@ -126,12 +126,16 @@ func checkParticles(t *testing.T, bin, pot, scheme string, dt quench.DType) {
 			t.Fatal(err)
 		}
 		o := 2 * m * dt.Size()
-		if int64(len(out)) != o+16 {
-			t.Fatalf("%s %s %v: %d bytes from the emulator, want %d", pot, scheme, dt, len(out), o+16)
+		if int64(len(out)) != o+32 {
+			t.Fatalf("%s %s %v: %d bytes from the emulator, want %d", pot, scheme, dt, len(out), o+32)
 		}
-		gc, gs := math.Float64frombits(binary.LittleEndian.Uint64(out[o:])), math.Float64frombits(binary.LittleEndian.Uint64(out[o+8:]))
-		if gc != C || gs != S {
-			t.Errorf("%s %s %v: phase sums differ: emulated GPU (%v, %v), CPU (%v, %v)", pot, scheme, dt, gc, gs, C, S)
+		// at a 16-byte aligned address (16-byte loads), then one element
+		// further (one load a phase)
+		for _, where := range []int64{0, 16} {
+			gc, gs := math.Float64frombits(binary.LittleEndian.Uint64(out[o+where:])), math.Float64frombits(binary.LittleEndian.Uint64(out[o+where+8:]))
+			if gc != C || gs != S {
+				t.Errorf("%s %s %v (copy %d): phase sums differ: emulated GPU (%v, %v), CPU (%v, %v)", pot, scheme, dt, where/16, gc, gs, C, S)
+			}
 		}
 	}
 }

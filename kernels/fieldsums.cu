@@ -7,11 +7,7 @@
 // Max, NonFinite only); dim 1..3 with extents L0..L2 (unused ones 0).
 #include <stdint.h>
 #include "pmath.cuh"
-
-// an element's value: floats exactly, fixed-point masses times 2^-32
-__device__ __forceinline__ double qfs_val(float v) { return (double)v; }
-__device__ __forceinline__ double qfs_val(double v) { return v; }
-__device__ __forceinline__ double qfs_val(int64_t v) { return __dmul_rn(__ll2double_rn(v), 0x1p-32); }
+#include "vecload.cuh"
 
 // qfs_plain adds the sums that need no geometry
 struct qfs_plain {
@@ -42,30 +38,6 @@ struct qfs_axis {
         out[2] = sn;
     }
 };
-
-// qfs_vec loads 16 aligned bytes, V elements, at once and converts them: a
-// thread walks its own block, so its loads are 16 KiB from its warp
-// neighbours' and each is a cache line of its own; 16 bytes a load instead
-// of 4 (or 8) cuts the requests a warp makes per element by V.
-template <typename T, typename W>
-struct qfs_vec_of {
-    static constexpr int V = sizeof(W) / sizeof(T);
-    static __device__ __forceinline__ void load(const T* p, double* o) {
-        const W a = __ldg(reinterpret_cast<const W*>(p));
-        T e[V];
-        memcpy(e, &a, sizeof a);
-#pragma unroll
-        for (int m = 0; m < V; m++) o[m] = qfs_val(e[m]);
-    }
-};
-template <typename T>
-struct qfs_vec;
-template <>
-struct qfs_vec<float> : qfs_vec_of<float, float4> {};
-template <>
-struct qfs_vec<double> : qfs_vec_of<double, double2> {};
-template <>
-struct qfs_vec<int64_t> : qfs_vec_of<int64_t, longlong2> {};
 
 // qfs_geo is one block's sums with geometry, added site by site in index
 // order: the same operations in the same order on both of field_sums' paths.

@@ -20,7 +20,8 @@
 //   MODE particles: in = elem size, steps, has omega (int64 each), the qpart
 //               block, x, v[, omega]; out = x, v after the steps (the phase
 //               sums of each kuramoto step taken with phase_partials), and
-//               for kuramoto the phase sums C, S (2 doubles) of the final x
+//               for kuramoto the phase sums C, S (2 doubles) of the final x,
+//               then of a copy of it one element further
 //   MODE fieldsums: in = type (4 float, 8 double, 9 int64), dim, L0, L1,
 //               L2, n (int64 each), the n elements; out = the partials of
 //               field_sums, 6 + 3 dim doubles per block of 4096, then
@@ -160,6 +161,25 @@ static void run_phi4(qphi4 P, int64_t scheme, int64_t steps, const char* data, F
     if (scheme == 2) fwrite(mom.data(), sizeof(T), n, out);
 }
 
+// phase_sums is PhaseSums of th[0..m): phase_partials on 2 blocks of 64
+// threads, the partials added by groups of 64 blocks (quench.AddPartials)
+template <typename T>
+static void phase_sums(const T* th, int64_t m, double* CS) {
+    const int64_t nblk = (m + 4095) / 4096;
+    std::vector<double> partial(2 * nblk);
+    launch(2, 64, [&] { phase_partials<T>(th, m, partial.data()); });
+    CS[0] = CS[1] = 0;
+    for (int64_t lo = 0; lo < nblk; lo += 64) {
+        double g[2] = {0, 0};
+        for (int64_t b = lo; b < nblk && b < lo + 64; b++) {
+            g[0] += partial[2 * b];
+            g[1] += partial[2 * b + 1];
+        }
+        CS[0] += g[0];
+        CS[1] += g[1];
+    }
+}
+
 template <typename T>
 static void run_particles(qpart P, int64_t steps, bool has_omega, const char* data, FILE* out) {
     const int64_t m = P.m;
@@ -168,33 +188,29 @@ static void run_particles(qpart P, int64_t steps, bool has_omega, const char* da
     memcpy(v.data(), data + m * sizeof(T), m * sizeof(T));
     if (has_omega) memcpy(om.data(), data + 2 * m * sizeof(T), m * sizeof(T));
     const uint64_t step0 = P.step;
-    const int64_t nblk = (m + 4095) / 4096;
-    std::vector<double> partial(2 * nblk);
     for (int64_t k = 0; k < steps; k++) {
         P.step = step0 + k;
         if (P.potential == 2) {
-            launch(2, 64, [&] { phase_partials<T>(x.data(), m, partial.data()); });
-            double C = 0, S = 0;
-            for (int64_t b = 0; b < nblk; b++) {
-                C += partial[2 * b];
-                S += partial[2 * b + 1];
-            }
-            P.C = C;
-            P.S = S;
+            double CS[2];
+            phase_sums<T>(x.data(), m, CS);
+            P.C = CS[0];
+            P.S = CS[1];
         }
         const qpart* pp = &P;
         launch(3, 64, [&] { particle_step<T>(x.data(), v.data(), om.data(), pp); });
     }
     fwrite(x.data(), sizeof(T), m, out);
     fwrite(v.data(), sizeof(T), m, out);
-    if (P.potential == 2) {  // the phase sums of the final phases, as the order parameter takes them
-        launch(2, 64, [&] { phase_partials<T>(x.data(), m, partial.data()); });
-        double CS[2] = {0, 0};
-        for (int64_t b = 0; b < nblk; b++) {
-            CS[0] += partial[2 * b];
-            CS[1] += partial[2 * b + 1];
-        }
-        fwrite(CS, sizeof(double), 2, out);
+    if (P.potential == 2) {
+        // the phase sums of the final phases, as the order parameter takes
+        // them: at x (16-byte aligned: phase_partials' 16-byte loads), then
+        // one element further (one load a phase)
+        std::vector<T> shifted(m + 1);
+        memcpy(shifted.data() + 1, x.data(), m * sizeof(T));
+        double CS[4];
+        phase_sums<T>(x.data(), m, CS);
+        phase_sums<T>(shifted.data() + 1, m, CS + 2);
+        fwrite(CS, sizeof(double), 4, out);
     }
 }
 
