@@ -23,6 +23,7 @@ func Run(t *testing.T, b quench.Backend) {
 	t.Run("HeightCounts", func(t *testing.T) { testHeightCounts(t, b) })
 	t.Run("MassTransfer", func(t *testing.T) { testMassTransfer(t, b) })
 	t.Run("Diffuse", func(t *testing.T) { testDiffuse(t, b) })
+	t.Run("PhaseSumsStepper", func(t *testing.T) { testPhaseSumsStepper(t, b) })
 }
 
 func testBuffers(t *testing.T, b quench.Backend) {

@@ -2,7 +2,6 @@ package cpu
 
 import (
 	"math"
-	"slices"
 	"testing"
 
 	"github.com/quenchlab/quench"
@@ -219,91 +218,3 @@ func upload(be *Backend, b quench.Buffer, v []float64) {
 	be.Upload(b, v32)
 }
 
-// ParticleStepWithSums given PhaseSums of the phases is ParticleStep bit
-// for bit (kuramoto, both precisions and schemes), and other potentials
-// ignore the sums.
-func TestParticleStepWithSums(t *testing.T) {
-	be := New()
-	const n = 3000
-	for _, dt := range []quench.DType{quench.Float64, quench.Float32} {
-		for _, c := range []struct{ scheme, potential string }{
-			{quench.SchemeEM, quench.PotentialKuramoto}, {quench.SchemeLM, quench.PotentialKuramoto}, {quench.SchemeEM, quench.PotentialHarmonic},
-		} {
-			p := &quench.ParticleParams{Scheme: c.scheme, Potential: c.potential, Dt: 0.05, T: 0.3, Gamma: 1, K: 1.5}
-			th, om := make([]float64, n), make([]float64, n)
-			for i := range th {
-				th[i] = math.Mod(float64(i)*0.6180339887498949, 1)
-				om[i] = math.Sin(float64(i))
-			}
-			var two [2]*quench.Particles
-			for k := range two {
-				ps := &quench.Particles{N: n, Dim: 1}
-				ps.Pos, _ = be.Alloc(dt, n)
-				ps.Omega, _ = be.Alloc(dt, n)
-				upload(be, ps.Pos, th)
-				upload(be, ps.Omega, om)
-				two[k] = ps
-			}
-			for k := 0; k < 20; k++ {
-				ctr := quench.Counter{Seed: 5, Step: uint64(k)}
-				if err := be.ParticleStep(two[0], p, ctr); err != nil {
-					t.Fatal(err)
-				}
-				C, S, err := be.PhaseSums(two[1].Pos)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if c.potential != quench.PotentialKuramoto {
-					C, S = 1e300, -1e300 // ignored
-				}
-				if err := be.ParticleStepWithSums(two[1], p, ctr, C, S); err != nil {
-					t.Fatal(err)
-				}
-			}
-			a, b := make([]float64, n), make([]float64, n)
-			be.DownloadFloat64(a, two[0].Pos)
-			be.DownloadFloat64(b, two[1].Pos)
-			for i := range a {
-				if math.Float64bits(a[i]) != math.Float64bits(b[i]) {
-					t.Fatalf("%v %s %s: coordinate %d: %v with the sums given, %v without", dt, c.scheme, c.potential, i, b[i], a[i])
-				}
-			}
-		}
-	}
-}
-
-// ParticleStepWithSums steps with the sums it is given, not PhaseSums of
-// the phases taken again: kuramoto sums of zero (no mean field) move the
-// phases otherwise than their own.
-func TestParticleStepWithSumsUsed(t *testing.T) {
-	be := New()
-	const n = 500
-	p := &quench.ParticleParams{Scheme: quench.SchemeEM, Potential: quench.PotentialKuramoto, Dt: 0.05, T: 0.3, Gamma: 1, K: 1.5}
-	th, om := make([]float64, n), make([]float64, n)
-	for i := range th {
-		th[i] = 0.3 + 0.1*math.Sin(float64(i)) // near-synchronized: large sums
-	}
-	var pos [2][]float64
-	for k := range pos {
-		ps := &quench.Particles{N: n, Dim: 1}
-		ps.Pos, _ = be.Alloc(quench.Float64, n)
-		ps.Omega, _ = be.Alloc(quench.Float64, n)
-		upload(be, ps.Pos, th)
-		upload(be, ps.Omega, om)
-		ctr := quench.Counter{Seed: 5}
-		var err error
-		if k == 0 {
-			err = be.ParticleStep(ps, p, ctr)
-		} else {
-			err = be.ParticleStepWithSums(ps, p, ctr, 0, 0)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		pos[k] = make([]float64, n)
-		be.DownloadFloat64(pos[k], ps.Pos)
-	}
-	if slices.Equal(pos[0], pos[1]) {
-		t.Error("sums of zero given: the same phases as with the phases' own sums")
-	}
-}

@@ -56,6 +56,7 @@ type Backend struct {
 }
 
 var _ quench.Backend = (*Backend)(nil)
+var _ quench.PhaseSumsStepper = (*Backend)(nil)
 
 // Buffer is device memory.
 type Buffer struct {
@@ -953,6 +954,19 @@ func (b *Backend) PhaseSums(phases quench.Buffer) (float64, float64, error) {
 // ParticleStep implements quench.LangevinStepper for particle ensembles
 // with the kernels of kernels/particles.cu, twins of cpu/particles.go.
 func (b *Backend) ParticleStep(ps *quench.Particles, p *quench.ParticleParams, ctr quench.Counter) error {
+	return b.particleStep(ps, p, ctr, nil)
+}
+
+// ParticleStepWithSums implements quench.PhaseSumsStepper: ParticleStep
+// with the kuramoto phase sums C, S of ps.Pos given, so that a run that
+// measured the order parameter does not take them a second time.
+func (b *Backend) ParticleStepWithSums(ps *quench.Particles, p *quench.ParticleParams, ctr quench.Counter, c, s float64) error {
+	return b.particleStep(ps, p, ctr, &[2]float64{c, s})
+}
+
+// particleStep is ParticleStep; sums, when not nil, are PhaseSums of
+// ps.Pos (kuramoto).
+func (b *Backend) particleStep(ps *quench.Particles, p *quench.ParticleParams, ctr quench.Counter, sums *[2]float64) error {
 	if err := ctr.Check(); err != nil {
 		return fmt.Errorf("gpu: ParticleStep: %v", err)
 	}
@@ -1012,7 +1026,10 @@ func (b *Backend) ParticleStep(ps *quench.Particles, p *quench.ParticleParams, c
 		return err
 	}
 	var C, S float64
-	if kur {
+	switch {
+	case kur && sums != nil:
+		C, S = sums[0], sums[1]
+	case kur:
 		if C, S, err = b.PhaseSums(ps.Pos); err != nil {
 			return err
 		}
