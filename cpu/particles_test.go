@@ -217,4 +217,3 @@ func upload(be *Backend, b quench.Buffer, v []float64) {
 	}
 	be.Upload(b, v32)
 }
-
