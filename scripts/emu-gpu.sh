@@ -127,6 +127,13 @@ if [ "$mode" = full ]; then
 	pair --model phi4 --dim 3 --L 16 --scheme modelb --steps 200 --therm 10
 	pair --model ising3d --L 32 --sweeps 200 --therm 10 --algo heatbath --h 0.1
 	pair --model ising2d --shape 64x96 --sweeps 200 --therm 10 --J -1 --T 1.5
+	# the measurement sums on several CUDA blocks of 256 threads and many
+	# groups, with an H200's 132 SMs (the CPU run ignores it)
+	export QUENCH_EMU_SMS=132
+	pair --model phi4 --dim 2 --L 2048 --scheme em --precision float32 --steps 3 --therm 0
+	pair --model kmp --dim 2 --L 2048 --steps 3 --therm 0 --profile-every -1
+	pair --model particles --potential kuramoto --N 3000000 --steps 3 --therm 0
+	unset QUENCH_EMU_SMS
 fi
 
 echo "== quench bench on both backends (small sizes: the emulation's figures say nothing)"
