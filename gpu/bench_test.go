@@ -165,6 +165,15 @@ func BenchmarkParticlesHarmonicEM1e8(b *testing.B) {
 	})
 }
 
+// BenchmarkParticlesKuramotoEM1e8: a whole kuramoto step of 10^8 phases,
+// its phase sums (phase_partials, field_groups, the copy of the groups)
+// and the step kernel.
+func BenchmarkParticlesKuramotoEM1e8(b *testing.B) {
+	benchGPUStepper(b, func(be quench.Backend) (*bench.Stepper, error) {
+		return bench.NewParticles(be, 100_000_000, 1, quench.PotentialKuramoto, quench.SchemeEM, quench.Float32)
+	})
+}
+
 func benchSandpile(b *testing.B, L int) {
 	be := open(b) // fails, not skips, with QUENCH_REQUIRE_GPU=1
 	benchtest.Sandpile(b, be, L, 5*time.Second)
@@ -192,7 +201,8 @@ func BenchmarkDiffusionFloat32L16384(b *testing.B) {
 }
 
 // BenchmarkFieldSumsFloat32L16384: the sums one phi4 measurement takes
-// (the partials are copied to the host and combined there).
+// (field_sums, field_groups, and the groups' partials copied to the host
+// and combined there).
 func BenchmarkFieldSumsFloat32L16384(b *testing.B) {
 	be := open(b) // fails, not skips, with QUENCH_REQUIRE_GPU=1
 	benchtest.FieldSums(b, be, []int{16384, 16384}, quench.Float32)
