@@ -305,12 +305,10 @@ func GroupUnits(partial []float64, d int) []int64 {
 // so the answer is UnitSum's over the blocks).
 func AddUnits(groups []int64) (units int64, ok bool) {
 	for _, u := range groups {
-		if u < 0 {
+		if u < 0 || u >= 1<<62-units { // no wrap, whatever u
 			return 0, false
 		}
-		if units += u; units >= 1<<62 {
-			return 0, false
-		}
+		units += u
 	}
 	return units, true
 }

@@ -266,4 +266,10 @@ func TestGroupedPartials(t *testing.T) {
 	if u, ok := AddUnits([]int64{1 << 61, 1 << 61}); ok || u != 0 {
 		t.Errorf("AddUnits to 2^62 = %d, %v; want 0, false", u, ok)
 	}
+	if u, ok := AddUnits([]int64{1, math.MaxInt64}); ok || u != 0 {
+		t.Errorf("AddUnits past int64 = %d, %v; want 0, false (not wrapped)", u, ok)
+	}
+	if u, ok := AddUnits([]int64{1<<62 - 2, 1}); !ok || u != 1<<62-1 {
+		t.Errorf("AddUnits to 2^62 - 1 = %d, %v; want %d, true", u, ok, int64(1<<62-1))
+	}
 }

@@ -273,13 +273,26 @@ func testIsingSums(t *testing.T, b quench.Backend) {
 	}
 }
 
+// testSum: Sum equals RefSum bit for bit, on 1 to 128 blocks; on 128
+// blocks with 2^53 (exact in float32 too) in block 0's first element and a
+// 1 in every other block's, the groups of quench.SumGroup decide the
+// total: 2^53 + 64 where the blocks one after another give 2^53.
 func testSum(t *testing.T, b quench.Backend) {
-	for _, n := range []int64{1, 4095, 4096, 4097, 3*quench.SumBlock + 17} {
+	for _, n := range []int64{1, 4095, 4096, 4097, 3*quench.SumBlock + 17, 2 * quench.SumGroup * quench.SumBlock} {
 		x64 := make([]float64, n)
 		x32 := make([]float32, n)
 		for i := range x64 {
 			x64[i] = 1 / float64(i+1)
+			if n == 2*quench.SumGroup*quench.SumBlock {
+				x64[i] = 0
+				if i%quench.SumBlock == 0 {
+					x64[i] = 1
+				}
+			}
 			x32[i] = float32(x64[i])
+		}
+		if n == 2*quench.SumGroup*quench.SumBlock {
+			x64[0], x32[0] = 0x1p53, 0x1p53
 		}
 		for _, c := range []struct {
 			dt   quench.DType
@@ -294,6 +307,9 @@ func testSum(t *testing.T, b quench.Backend) {
 			want := RefSum(c.data)
 			if got != want { // exact: same partition, same order
 				t.Errorf("unexpected %v sum of %d elements: got %v want %v", c.dt, n, got, want)
+			}
+			if n == 2*quench.SumGroup*quench.SumBlock && got != 0x1p53+64 {
+				t.Errorf("%v: 2^53 and 127 ones in 128 blocks summed to %v, want 2^53 + 64 (by groups)", c.dt, got)
 			}
 			b.Free(buf)
 		}

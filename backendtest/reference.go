@@ -73,7 +73,8 @@ func RefIsingSums(s []int8, lat quench.Lattice) quench.IsingSums {
 }
 
 // RefSum is the documented fixed-block float64 sum of a []float32 or
-// []float64.
+// []float64: blocks of quench.SumBlock, their partials added by groups of
+// quench.SumGroup, each from zero in order, then the groups in order.
 func RefSum(data any) float64 {
 	var x []float64
 	switch v := data.(type) {
@@ -85,13 +86,17 @@ func RefSum(data any) float64 {
 			x[i] = float64(v[i])
 		}
 	}
-	var tot float64
+	var tot, grp float64
 	for lo := 0; lo < len(x); lo += quench.SumBlock {
 		var s float64
 		for _, v := range x[lo:min(lo+quench.SumBlock, len(x))] {
 			s += v
 		}
-		tot += s
+		grp += s
+		if end := lo + quench.SumBlock; end >= len(x) || end%(quench.SumGroup*quench.SumBlock) == 0 {
+			tot += grp
+			grp = 0
+		}
 	}
 	return tot
 }

@@ -11,7 +11,8 @@ import (
 )
 
 // phaseSumsOld is PhaseSums as it was before pmath.SinCos2PiSums (one
-// SinCos2Pi a term, pc[k] += c): the reference for NaN payloads too.
+// SinCos2Pi a term, pc[k] += c; the partials added by
+// quench.AddPartials): the reference for NaN payloads too.
 func phaseSumsOld(cb *Buffer) (float64, float64) {
 	var trig func(i int64) (float64, float64)
 	switch cb.dt {
@@ -36,12 +37,7 @@ func phaseSumsOld(cb *Buffer) (float64, float64) {
 			ps[k] += s
 		}
 	})
-	var C, S float64
-	for k := range pc {
-		C += pc[k]
-		S += ps[k]
-	}
-	return C, S
+	return quench.AddPartials(pc), quench.AddPartials(ps)
 }
 
 // TestPhaseSumsNaNPayloads: PhaseSums, with pmath's vector code and
