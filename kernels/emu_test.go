@@ -47,8 +47,10 @@ func buildEmu(t *testing.T) string {
 		}
 		emuDir = dir
 		emuBin = filepath.Join(dir, "emu")
-		// -ffp-contract=off: no fused multiply-add, as -fmad=false on the GPU
-		args := []string{"-std=c++20", "-O1", "-pthread", "-ffp-contract=off", "-Wno-unknown-pragmas"}
+		// -ffp-contract=off: no fused multiply-add, as -fmad=false on the
+		// GPU; -ftrivial-auto-var-init=pattern: a kernel's local variables
+		// start as junk, as a GPU's registers do, not as what the stack held
+		args := []string{"-std=c++20", "-O1", "-pthread", "-ffp-contract=off", "-ftrivial-auto-var-init=pattern", "-Wno-unknown-pragmas"}
 		// the emulator reads QUENCH_EMU_BLOCKS (forward: blocks in index
 		// order) and QUENCH_EMU_WORKERS (blocks at once); read here too,
 		// so that go test's cache keys on them
@@ -175,6 +177,32 @@ func TestKernelsEmulated(t *testing.T) {
 		if ref := backendtest.RefIsingSums(want, lat); sums != ref {
 			t.Errorf("unexpected sums for test %d: got %+v want %+v", i, sums, ref)
 		}
+	}
+}
+
+// TestSharedJunkEmulated checks the emulator's shared memory: a block
+// finds it holding junk (0xFF or 0x7F bytes, by the block's parity), as a
+// GPU block may, not the zeros of fresh storage or the marks an earlier
+// block on the same worker wrote, so that a kernel reading shared memory
+// its block did not write fails its emulation test.
+func TestSharedJunkEmulated(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs a C++ emulation")
+	}
+	out := runEmu(t, buildEmu(t), "sharedjunk", []byte{0})
+	if len(out) != 48*8 {
+		t.Fatalf("emu sharedjunk wrote %d bytes, want %d", len(out), 48*8)
+	}
+	count := map[uint64]int{}
+	for i := range 48 {
+		v := binary.LittleEndian.Uint64(out[8*i:])
+		if v != 0xFFFFFFFFFFFFFFFF && v != 0x7F7F7F7F7F7F7F7F {
+			t.Errorf("launch %d, block %d, thread %d found %#x in its shared slot: want junk, 0xFF or 0x7F bytes", i/24, i%24/4, i%4, v)
+		}
+		count[v]++
+	}
+	if count[0xFFFFFFFFFFFFFFFF] == 0 || count[0x7F7F7F7F7F7F7F7F] == 0 {
+		t.Errorf("one junk byte only: %v; the blocks should alternate 0xFF and 0x7F", count)
 	}
 }
 

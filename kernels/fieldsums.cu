@@ -69,7 +69,8 @@ template <typename T>
 __device__ void field_sums(const T* __restrict__ x, int64_t n, int64_t dim, int64_t L0, int64_t L1, int64_t L2,
                            double* partial) {
     constexpr int V = qfs_vec<T>::V;
-    __shared__ double tab_s[64], tab_c[64];  // (sin, cos) of 2 pi j/lx
+    QUENCH_SHARED(double, tab_s, [64]);  // (sin, cos) of 2 pi j/lx
+    QUENCH_SHARED(double, tab_c, [64]);
     const int d = (int)dim;
     // the last axis's extent and the one before's (no arrays: registers)
     const int64_t lx = d == 1 ? L0 : d == 2 ? L1 : d == 3 ? L2 : 1, la = d == 2 ? L0 : d == 3 ? L1 : 1;

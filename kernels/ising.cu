@@ -76,8 +76,8 @@ extern "C" __global__ void ising_phase_seg(int8_t* __restrict__ s, const int32_t
                                            int64_t lz, int64_t ly, int64_t lx,
                                            uint64_t seed, uint64_t step, uint64_t replica, uint64_t phase64,
                                            int64_t dim) {
-    __shared__ int32_t hi[32];
-    __shared__ uint32_t lo[32];
+    QUENCH_SHARED(int32_t, hi, [32]);
+    QUENCH_SHARED(uint32_t, lo, [32]);
     if (threadIdx.x < 32) {
         hi[threadIdx.x] = table[threadIdx.x];
         lo[threadIdx.x] = (uint32_t)table[32 + threadIdx.x];
@@ -204,7 +204,9 @@ extern "C" __global__ void ising_phase_site(int8_t* __restrict__ s, const int32_
 // coordinates computed once), shape as in ising_phase_site.
 extern "C" __global__ void ising_sums(const int8_t* __restrict__ s, const int64_t* __restrict__ shape,
                                       int64_t dim, int64_t nsites, unsigned long long* out) {
-    __shared__ long long sm[256], sb[256], ss[256];
+    QUENCH_SHARED(long long, sm, [256]);
+    QUENCH_SHARED(long long, sb, [256]);
+    QUENCH_SHARED(long long, ss, [256]);
     const int64_t lx = shape[dim - 1];
     const int64_t chunks = (lx + 255) / 256;
     const int64_t ntasks = nsites / lx * chunks;

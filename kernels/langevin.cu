@@ -157,7 +157,7 @@ __device__ __forceinline__ qtab32 qtabs_shared() {
 }
 template <>
 __device__ __forceinline__ qtab32 qtabs_shared<float>() {
-    __shared__ __align__(16) float tabs[QUENCH_TABS32_N];
+    QUENCH_SHARED(__align__(16) float, tabs, [QUENCH_TABS32_N]);
     const int nt = blockDim.x * blockDim.y;  // the row kernels' blocks may be 2D
     for (int i = threadIdx.y * blockDim.x + threadIdx.x; i < QUENCH_TABS32_N / 4; i += nt) {
         float v[4];

@@ -158,7 +158,7 @@ __device__ __forceinline__ void qsand_flags(const uint8_t* h, uint8_t* flag, int
 
 extern "C" __global__ void sandpile_flags(const uint8_t* h, uint8_t* flag, int64_t* activity, int32_t* stamp, const qsand* P,
                                           unsigned long long* counts, int32_t* mark, int32_t* la, int32_t* lb) {
-    __shared__ unsigned long long sm[256];
+    QUENCH_SHARED(unsigned long long, sm, [256]);
     if (counts[13]) return;
     switch (P->dim) {
     case 1: qsand_flags<1>(h, flag, activity, stamp, P, counts, mark, la, lb, sm); break;
@@ -212,7 +212,7 @@ __device__ __forceinline__ void qsand_apply(uint8_t* h, const uint8_t* flag, con
 
 extern "C" __global__ void sandpile_apply(uint8_t* h, const uint8_t* flag, const qsand* P, unsigned long long* counts,
                                           const int32_t* la, const int32_t* lb) {
-    __shared__ int last;
+    QUENCH_SHARED(int, last, );
     if (counts[13]) return;  // every block agrees: only the last block of a round changes it
     switch (P->dim) {
     case 1: qsand_apply<1>(h, flag, P, counts, la, lb); break;
@@ -255,7 +255,7 @@ extern "C" __global__ void sandpile_grain(uint8_t* h, int64_t site, const unsign
 // order.
 extern "C" __global__ void height_counts(const uint8_t* __restrict__ h, int64_t nbox, int64_t e1, int64_t e2,
                                          int64_t s0, int64_t s1, int64_t origin, unsigned long long* out) {
-    __shared__ unsigned long long sc[8][256];
+    QUENCH_SHARED(unsigned long long, sc, [8][256]);
     unsigned long long c[8] = {0, 0, 0, 0, 0, 0, 0, 0};
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t t = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; t < nbox; t += stride) {

@@ -34,7 +34,22 @@
 //   MODE heightcounts: in = nbox, e1, e2, s0, s1, origin (int64 each, a
 //               quench.BoxGeom), uint8 heights; out = the 8 counts of
 //               height_counts on 3 blocks of 64 threads, then on 1 of 256
+//   MODE sharedjunk: in = anything; out = what each thread of 2 launches
+//               of 6 blocks of 4 threads found in its slot of a shared
+//               array before writing it (uint64 each, block by block)
 #include "runtime.h"
+
+// shared_junk (MODE sharedjunk) checks the emulator itself: each thread
+// records what its slot of a shared array holds before it writes it, which
+// must be junk in every block (runtime.h, QUENCH_SHARED), not zeros nor
+// the marks the worker's previous block left.
+static void shared_junk(uint64_t* out) {
+    QUENCH_SHARED(uint64_t, slot, [4]);
+    const unsigned t = threadIdx.x, b = blockIdx.x;
+    out[b * 4 + t] = slot[t];
+    slot[t] = 0x5555 + b;
+    __syncthreads();
+}
 
 // launch_rows launches a row kernel of type T like the gpu backend
 // (kernels.RowLaunch): blocks of bx x by threads, bx groups of S sites
@@ -435,6 +450,14 @@ int main(int argc, char** argv) {
     }
     if (strcmp(argv[1], "sandpile") == 0) {
         run_sandpile(in.data(), out);
+        fclose(out);
+        return 0;
+    }
+    if (strcmp(argv[1], "sharedjunk") == 0) {
+        std::vector<uint64_t> seen(2 * 24);
+        launch(6, 4, [&] { shared_junk(seen.data()); });
+        launch(6, 4, [&] { shared_junk(seen.data() + 24); });
+        fwrite(seen.data(), 8, seen.size(), out);
         fclose(out);
         return 0;
     }

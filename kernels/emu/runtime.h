@@ -128,6 +128,8 @@ void __tsan_destroy_fiber(void* fiber);
 void __tsan_switch_to_fiber(void* fiber, unsigned flags);
 void __tsan_acquire(void* addr);
 void __tsan_release(void* addr);
+void AnnotateIgnoreWritesBegin(const char* file, int line);
+void AnnotateIgnoreWritesEnd(const char* file, int line);
 }
 #define EMU_TSAN 1
 static const unsigned emu_no_sync = 1;  // __tsan_switch_to_fiber_no_sync
@@ -192,7 +194,10 @@ struct emu_block {
     unsigned gen;
     char sync[2];  // the barrier's addresses, by the generation's parity
     const std::function<void()>* kernel;
+    uint64_t serial;  // this block's number among all blocks run (from 1)
+    unsigned char junk;  // the byte its fresh __shared__ memory holds
 };
+static uint64_t emu_blocks_run;
 
 static thread_local emu_block* emu_blk;
 static thread_local emu_fiber* emu_cur;
@@ -257,7 +262,35 @@ static inline void __threadfence() { __atomic_thread_fence(__ATOMIC_SEQ_CST); }
 #define __device__
 #define __forceinline__ inline
 #define __restrict__ __restrict
-#define __shared__ static thread_local  // the worker's: its block's
+
+// QUENCH_SHARED (kernels/quench.cu) declares a block's shared memory: the
+// worker's thread_local storage (workers are new threads at each launch,
+// and run their blocks one after another), which the block's first
+// thread to reach the declaration fills with junk, 0xFF (NaN, -1) or 0x7F
+// (a huge finite float, a large positive integer) by the block's parity,
+// as a GPU block finds its shared memory holding whatever was there:
+// a kernel that reads what its block did not write gets junk, not the
+// zeros of fresh storage or what the worker's previous block left. The
+// fill is hidden from ThreadSanitizer (the block's other threads write
+// the memory after it with no barrier between).
+static inline void emu_shared_fresh(void* p, size_t n, uint64_t* seen) {
+    const emu_block* b = emu_block_now();
+    if (__atomic_load_n(seen, __ATOMIC_RELAXED) == b->serial) return;
+    __atomic_store_n(seen, b->serial, __ATOMIC_RELAXED);
+#ifdef EMU_TSAN
+    AnnotateIgnoreWritesBegin(__FILE__, __LINE__);
+#endif
+    memset(p, b->junk, n);
+#ifdef EMU_TSAN
+    AnnotateIgnoreWritesEnd(__FILE__, __LINE__);
+#endif
+}
+#define QUENCH_SHARED(T, name, dims)              \
+    static thread_local T name dims;              \
+    static thread_local uint64_t name##_emu_seen; \
+    emu_shared_fresh((void*)&name, sizeof name, &name##_emu_seen)
+// a bare __shared__ would escape the fill: a compile error
+#define __shared__ use_QUENCH_SHARED_for_shared_memory
 #define __constant__
 #define __align__(n) __attribute__((aligned(n)))
 
@@ -322,6 +355,8 @@ static void emu_run_block(char* stacks, unsigned kx, unsigned ky, unsigned kz, u
     std::vector<emu_fiber> f(n);
     emu_block b{};
     b.kernel = &kernel;
+    b.serial = __atomic_add_fetch(&emu_blocks_run, 1, __ATOMIC_RELAXED);
+    b.junk = ((kz * gridDim.y + ky) * gridDim.x + kx + emu_launches) & 1 ? 0x7F : 0xFF;
 #ifdef EMU_TSAN
     b.worker_tsan = __tsan_get_current_fiber();
 #endif
