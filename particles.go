@@ -42,6 +42,29 @@ type ParticleCoeffs struct {
 	DtTurn, AmpTurn float64
 }
 
+// CheckParticleStep checks the arguments of a backend's ParticleStep as
+// every backend needs them (the errors start with the backend's name) and
+// returns the step's coefficients.
+func CheckParticleStep(backend string, ps *Particles, p *ParticleParams, ctr Counter) (ParticleCoeffs, error) {
+	if err := ctr.Check(); err != nil {
+		return ParticleCoeffs{}, fmt.Errorf("%s: ParticleStep: %v", backend, err)
+	}
+	if ps == nil || p == nil {
+		return ParticleCoeffs{}, fmt.Errorf("%s: ParticleStep needs particles and parameters", backend)
+	}
+	c, err := p.Coeffs(ps.N)
+	if err != nil {
+		return ParticleCoeffs{}, err
+	}
+	if ps.Dim < 1 || ps.N < 1 || ps.N > math.MaxInt64/int64(ps.Dim) {
+		return ParticleCoeffs{}, fmt.Errorf("%s: %d particles in %d dimensions", backend, ps.N, ps.Dim)
+	}
+	if p.Potential == PotentialKuramoto && ps.Dim != 1 {
+		return ParticleCoeffs{}, fmt.Errorf("%s: kuramoto phases have one coordinate, not %d", backend, ps.Dim)
+	}
+	return c, nil
+}
+
 // Coeffs validates p for n particles and computes the step constants.
 // Gamma is the friction: overdamped A = Dt/Gamma, Amp = sqrt(2 T Dt/Gamma).
 func (p *ParticleParams) Coeffs(n int64) (ParticleCoeffs, error) {

@@ -55,21 +55,9 @@ func (b *Backend) ParticleStepWithSums(ps *quench.Particles, p *quench.ParticleP
 // particleStep is ParticleStep; sums, when not nil, are PhaseSums of
 // ps.Pos (kuramoto).
 func (b *Backend) particleStep(ps *quench.Particles, p *quench.ParticleParams, ctr quench.Counter, sums *[2]float64) error {
-	if err := ctr.Check(); err != nil {
-		return fmt.Errorf("cpu: ParticleStep: %v", err)
-	}
-	if ps == nil || p == nil {
-		return fmt.Errorf("cpu: ParticleStep needs particles and parameters")
-	}
-	c, err := p.Coeffs(ps.N)
+	c, err := quench.CheckParticleStep("cpu", ps, p, ctr)
 	if err != nil {
 		return err
-	}
-	if ps.Dim < 1 || ps.N < 1 || ps.N > math.MaxInt64/int64(ps.Dim) {
-		return fmt.Errorf("cpu: %d particles in %d dimensions", ps.N, ps.Dim)
-	}
-	if p.Potential == quench.PotentialKuramoto && ps.Dim != 1 {
-		return fmt.Errorf("cpu: kuramoto phases have one coordinate, not %d", ps.Dim)
 	}
 	m := ps.N * int64(ps.Dim)
 	bufs := []quench.Buffer{ps.Pos}

@@ -967,23 +967,14 @@ func (b *Backend) ParticleStepWithSums(ps *quench.Particles, p *quench.ParticleP
 // particleStep is ParticleStep; sums, when not nil, are PhaseSums of
 // ps.Pos (kuramoto).
 func (b *Backend) particleStep(ps *quench.Particles, p *quench.ParticleParams, ctr quench.Counter, sums *[2]float64) error {
-	if err := ctr.Check(); err != nil {
-		return fmt.Errorf("gpu: ParticleStep: %v", err)
-	}
-	if ps == nil || p == nil {
-		return fmt.Errorf("gpu: ParticleStep needs particles and parameters")
-	}
-	c, err := p.Coeffs(ps.N)
+	c, err := quench.CheckParticleStep("gpu", ps, p, ctr)
 	if err != nil {
 		return err
 	}
-	if ps.Dim < 1 || ps.N < 1 || ps.N > math.MaxInt64/int64(ps.Dim) || ps.Pos == nil {
-		return fmt.Errorf("gpu: %d particles in %d dimensions", ps.N, ps.Dim)
+	if ps.Pos == nil {
+		return fmt.Errorf("gpu: ParticleStep needs positions")
 	}
 	kur := p.Potential == quench.PotentialKuramoto
-	if kur && ps.Dim != 1 {
-		return fmt.Errorf("gpu: kuramoto phases have one coordinate, not %d", ps.Dim)
-	}
 	pos, err := b.own(ps.Pos, 0) // a nil *Buffer too
 	if err != nil {
 		return err
