@@ -253,6 +253,10 @@ const NotStationaryDiffusion = "diffusion has no noise: the field relaxes to the
 // NotStationaryAggregation is Summary.NotStationary for aggregation.
 const NotStationaryAggregation = "aggregation is not stationary: the masses keep merging into fewer, larger ones (without --injection until one site holds all of it, with it the mean grows by it every sweep), so the means are averages over this run's window and no error bar measures a stationary value; compare P(m) and C(r) at given times in profiles.csv"
 
+// NotStationaryFreeParticles is Summary.NotStationary for harmonic or
+// double-well particles at k = 0 and T > 0.
+const NotStationaryFreeParticles = "at k = 0 the particles feel no force and diffuse freely: x_var grows without bound (overdamped by 2 T dt/gamma a step) and x_mean wanders as a random walk, so their means and errors describe this run's window, not a stationary value; series.csv holds them at every measured step (v_var, under baoab, is stationary)"
+
 // quenchedMean is Summary.QuenchedDisorder for model B from a hot start,
 // whose mean field m it keeps.
 func quenchedMean(m float64) string {
@@ -484,6 +488,8 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 	if s.Exact == nil {
 		s.ExactMissing = c.exactMissing(est)
 	}
+	// which unreliable observables are so for want of a stationary state
+	notStationary := func(string) bool { return s.NotStationary != "" }
 	switch {
 	case c.Model == "diffusion":
 		// u_mean: kept by the stencil, so it varies by rounding alone;
@@ -508,6 +514,16 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 		}
 	case c.Potential == quench.PotentialKuramoto && c.OmegaSpread > 0:
 		s.QuenchedDisorder = QuenchedFrequencies
+	case c.Model == "particles" && c.Potential != quench.PotentialKuramoto && c.K == 0 && c.T > 0:
+		// harmonic or double well: no force at all
+		s.NotStationary = NotStationaryFreeParticles
+		notStationary = func(name string) bool { return name == "x_mean" || name == "x_var" }
+		for _, name := range []string{"x_mean", "x_var"} {
+			if e, ok := est[name]; ok {
+				e.Reliable = false
+				est[name] = e
+			}
+		}
 	case c.Model == "phi4" && c.Scheme == quench.SchemeModelB && c.Start == "hot":
 		s.QuenchedDisorder = quenchedMean(est["phi"].Mean)
 	}
@@ -534,7 +550,7 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 			if bySlow[name] {
 				v.UnreliableBy = append(v.UnreliableBy, BySlowModes)
 			}
-			if s.NotStationary != "" {
+			if notStationary(name) {
 				v.UnreliableBy = append(v.UnreliableBy, ByNotStationary)
 			}
 			if bySym[name] {

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"fmt"
 	"math"
 	"math/bits"
 	"runtime"
@@ -475,6 +476,50 @@ func TestDiffusionNotStationary(t *testing.T) {
 		u, m := sum.Observables["u_var"], sum.Observables["u_mean"]
 		if u.Reliable || !slices.Contains(u.UnreliableBy, ByNotStationary) || !m.Reliable || len(m.UnreliableBy) != 0 {
 			t.Errorf("%v %s: u_var %+v, u_mean %+v", c.shape, c.start, u, m)
+		}
+	}
+}
+
+// Harmonic or double-well particles at k = 0 and T > 0 feel no force: x_var
+// grows for the whole run and x_mean wanders, so both are marked not
+// stationary and the summary says why; baoab's v_var is stationary and not
+// so marked. At k = 1, and for kuramoto at k = 0 (phases on a circle), no
+// mark.
+func TestFreeParticlesNotStationary(t *testing.T) {
+	for _, c := range []struct {
+		potential, scheme string
+		k                 float64
+		free              bool
+	}{
+		{quench.PotentialHarmonic, quench.SchemeEM, 0, true},
+		{quench.PotentialDoubleWell, quench.SchemeBAOAB, 0, true},
+		{quench.PotentialHarmonic, quench.SchemeBAOAB, 1, false},
+		{quench.PotentialKuramoto, quench.SchemeEM, 0, false},
+	} {
+		sum := summaryOf(t, Config{Model: "particles", N: 64, D: 1, Scheme: c.scheme, Potential: c.potential, Precision: "float64",
+			Dt: 0.01, T: 1, Gamma: 1, Mass: 1, K: c.k, Sweeps: 3000, Every: 1, Seed: 4, Start: "hot"})
+		name := fmt.Sprintf("%s %s k=%g", c.potential, c.scheme, c.k)
+		if !c.free {
+			if sum.NotStationary != "" {
+				t.Errorf("%s: not_stationary %q", name, sum.NotStationary)
+			}
+			for o, v := range sum.Observables {
+				if slices.Contains(v.UnreliableBy, ByNotStationary) {
+					t.Errorf("%s: %s marked not stationary", name, o)
+				}
+			}
+			continue
+		}
+		if sum.NotStationary != NotStationaryFreeParticles {
+			t.Errorf("%s: not_stationary %q", name, sum.NotStationary)
+		}
+		for _, o := range []string{"x_mean", "x_var"} {
+			if v := sum.Observables[o]; v.Reliable || !slices.Contains(v.UnreliableBy, ByNotStationary) {
+				t.Errorf("%s: %s %+v", name, o, v)
+			}
+		}
+		if v, ok := sum.Observables["v_var"]; ok && slices.Contains(v.UnreliableBy, ByNotStationary) {
+			t.Errorf("%s: v_var marked not stationary: %+v", name, v)
 		}
 	}
 }

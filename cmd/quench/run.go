@@ -1634,7 +1634,7 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 		} else if !v.Reliable && v.Mean != nil { // no value: "-", its own note
 			mark = " *"
 			switch {
-			case sum.NotStationary != "" || !slices.Contains(v.UnreliableBy, sim.ByTauInt):
+			case slices.Contains(v.UnreliableBy, sim.ByNotStationary) || !slices.Contains(v.UnreliableBy, sim.ByTauInt):
 			case v.TauInt == nil && sum.Measurements >= 2*stats.DefaultBins:
 				// Sokal's sums found no window: running longer is not
 				// what it needs
