@@ -104,6 +104,13 @@ func TestBenchSelectFlags(t *testing.T) {
 	if _, err := sel(map[string]string{"model": "diffusion,phi4", "T": "3"}); !quench.IsUsage(err) || err.Error() != "--T does not apply to --model diffusion,phi4: only the Ising timings (ising2d, ising3d) use a temperature" {
 		t.Errorf("--model diffusion,phi4 --T 3: %v", err)
 	}
+	// --N sizes the particle timings: refused when --model names none
+	if _, err := sel(map[string]string{"model": "phi4", "N": "10", "L": "8"}); !quench.IsUsage(err) || err.Error() != "--N does not apply to --model phi4: it sizes the particle timings (--model particles)" {
+		t.Errorf("--model phi4 --N 10 --L 8: %v", err)
+	}
+	if s, err := sel(map[string]string{"model": "phi4,particles", "N": "10", "L": "8"}); err != nil || s.n != 10 || s.L != 8 {
+		t.Errorf("--model phi4,particles --N 10 --L 8: %+v (%v)", s, err)
+	}
 	for _, m := range []string{"ising3d", "phi4,ising2d", ""} {
 		set := map[string]string{"T": "3"}
 		if m != "" {

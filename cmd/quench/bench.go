@@ -409,6 +409,10 @@ func benchSelect(fl *pflag.FlagSet, models string, L int, shape string, n int64)
 		// as quench run refuses a flag its model does not read
 		return sel, quench.Usagef("--T does not apply to --model %s: only the Ising timings (ising2d, ising3d) use a temperature", strings.Join(sel.models, ","))
 	}
+	if fl.Changed("N") && len(sel.models) > 0 && !slices.Contains(sel.models, "particles") {
+		// as --T above: a size no model named reads is refused, not ignored
+		return sel, quench.Usagef("--N does not apply to --model %s: it sizes the particle timings (--model particles)", strings.Join(sel.models, ","))
+	}
 	if fl.Changed("L") && fl.Changed("shape") {
 		return sel, quench.Usagef("--L %d and --shape %s are not allowed together: --L sizes every lattice, --shape those of its dimension", L, shape)
 	}
