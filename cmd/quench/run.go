@@ -339,6 +339,10 @@ func (d decimal[T]) Set(s string) error {
 	if _, ok := any(*d.p).(int); ok {
 		bits = strconv.IntSize
 	}
+	if strings.HasPrefix(s, "+") {
+		// ParseInt takes a sign; "digits only" and --seed do not
+		return &strconv.NumError{Func: "ParseInt", Num: s, Err: strconv.ErrSyntax}
+	}
 	v, err := strconv.ParseInt(s, 10, bits)
 	if err != nil {
 		return err // a strconv error: flagError names what is allowed
