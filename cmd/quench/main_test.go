@@ -57,6 +57,8 @@ func TestBadInput(t *testing.T) {
 	os.WriteFile(unknownKey, []byte("L = 8\ncolour = \"red\"\n"), 0o644)
 	badToml := filepath.Join(dir, "bad.toml")
 	os.WriteFile(badToml, []byte("L = = 8\n"), 0o644)
+	utf16 := filepath.Join(dir, "utf16.toml") // the mark alone read as an empty file
+	os.WriteFile(utf16, []byte{0xFF, 0xFE}, 0o644)
 	helpKey := filepath.Join(dir, "help.toml")
 	os.WriteFile(helpKey, []byte("help = true\n"), 0o644)
 	unquoted := filepath.Join(dir, "unquoted.toml")
@@ -142,6 +144,7 @@ func TestBadInput(t *testing.T) {
 		{[]string{"--config", unknownKey}, `unknown key "colour"`},
 		{[]string{"--config", helpKey}, `unknown key "help"`},
 		{[]string{"--config", badToml}, "bad.toml"},
+		{[]string{"--config", utf16}, "utf16.toml starts with a UTF-16 byte-order mark: TOML files are UTF-8"},
 		{[]string{"--config", unquoted}, `unquoted.toml: line 1 (last key "model"): expected value but found "sandpile" instead (text values need quotes: model = "sandpile")`},
 		// a value from the file is named with it; given on the command line it is not
 		{[]string{"--config", coldT}, "--T -1 is not allowed: the temperature must be a positive finite number (set in the config file " + coldT + ")"},

@@ -236,6 +236,11 @@ func readConfig(path string) ([]byte, error) {
 	if len(data) > maxConfigBytes {
 		return nil, quench.Usagef("config file %s is larger than %s: not a TOML file of quench run's settings", path, quench.FormatBytes(maxConfigBytes))
 	}
+	// the TOML reader takes a UTF-16 byte-order mark alone for an empty
+	// file, which would run the defaults
+	if bytes.HasPrefix(data, []byte{0xFF, 0xFE}) || bytes.HasPrefix(data, []byte{0xFE, 0xFF}) {
+		return nil, quench.Usagef("config file %s starts with a UTF-16 byte-order mark: TOML files are UTF-8 (save it as UTF-8)", path)
+	}
 	return data, nil
 }
 
