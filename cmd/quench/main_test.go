@@ -127,6 +127,7 @@ func TestBadInput(t *testing.T) {
 		{[]string{"--sweeps", "1e5"}, `--sweeps 1e5 is not allowed: a whole number (digits only, e.g. 100000)`},
 		// ParseInt takes a sign; digits only (as --seed) does not
 		{[]string{"--L", "+16"}, `--L +16 is not allowed: a whole number (digits only, e.g. 100000)`},
+		{[]string{"--backend", "cpu", "--device", "-1"}, "--device -1 is not allowed: GPU indices start at 0"},
 		{[]string{"--T", "warm"}, `--T warm is not allowed: a number (e.g. 2.269 or 1e-3)`},
 		{[]string{"--T", "1e-400"}, `--T 1e-400 is not allowed: too small: it rounds to 0 in float64, whose smallest positive number is 5e-324`},
 		{[]string{"--model", "diffusion", "--alpha", "-0.00e-999"}, `--alpha -0 is not allowed: the explicit scheme`}, // a zero as typed is not "too small"

@@ -1116,6 +1116,9 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if f.device < 0 {
+		return quench.Usagef("--device %d%s is not allowed: GPU indices start at 0", f.device, f.given("device"))
+	}
 	if f.device != 0 && f.backend == "cpu" {
 		return quench.Usagef("--device %d%s does not apply to --backend cpu (it picks a GPU for cuda or auto)", f.device, f.given("device"))
 	}
