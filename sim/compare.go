@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -97,6 +98,11 @@ func ConfigDiff(a, b *Config) string {
 		}
 	}
 	sort.Strings(diff)
+	if slices.Contains(diff, "model") {
+		// runs of two models differ in settings one of them lacks: the
+		// model is what to say
+		diff = []string{"model"}
+	}
 	// what each run was asked for, where that is what differs
 	asked := [2]map[string]string{settingsOf(*a), settingsOf(*b)}
 	show := func(i int, k string) string {

@@ -150,6 +150,11 @@ func TestCompareRefuses(t *testing.T) {
 	if d := ConfigDiff(&base, &hi); d != "seed 3 and 1152921504606846977" {
 		t.Errorf("seeds: %q", d)
 	}
+	// runs of two models: the model, not the settings one of them lacks
+	pile := Config{Model: "sandpile", Shape: []int{8, 8}, Sweeps: 10, Every: 1, Seed: 3}
+	if d := ConfigDiff(&base, &pile); d != "model ising2d and sandpile" {
+		t.Errorf("ising2d against sandpile: %q", d)
+	}
 	lo := hi
 	lo.Seed = 1 << 60
 	if d := ConfigDiff(&lo, &hi); d != "seed 1152921504606846976 and 1152921504606846977" {
