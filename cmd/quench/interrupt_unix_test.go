@@ -326,7 +326,7 @@ func TestForceBackupLifetime(t *testing.T) {
 	// a backup beside a run (killed after its first checkpoint): the run
 	// is what the directory holds
 	os.MkdirAll(filepath.Join(backup, "x"), 0o755)
-	if code, _, stderr := runQ(t, "run", "--L", "8", "--out", dir); code != 2 || !strings.Contains(stderr, "already holds a run (checkpoint.qck)") {
+	if code, _, stderr := runQ(t, "run", "--L", "8", "--out", dir); code != 2 || !strings.Contains(stderr, "already holds a finished run (checkpoint.qck, summary.json)") {
 		t.Errorf("run into a run with a stale backup: exit %d %q", code, stderr)
 	}
 }

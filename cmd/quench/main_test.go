@@ -352,7 +352,8 @@ func TestRunOutputs(t *testing.T) {
 		}
 	}
 	// the same directory again is refused, and accepted with --force
-	if code, _, stderr := runQ(t, "run", "--out", out, "--L", "8", "--sweeps", "10"); code != 2 || !strings.Contains(stderr, "already holds a run") {
+	// (a finished run: resume extends it)
+	if code, _, stderr := runQ(t, "run", "--out", out, "--L", "8", "--sweeps", "10"); code != 2 || !strings.Contains(stderr, "already holds a finished run (checkpoint.qck, summary.json): extend it with `quench resume "+out+"` and a longer --sweeps") {
 		t.Errorf("rerun into %s: exit %d %q", out, code, stderr)
 	}
 	if code, _, stderr := runQ(t, "run", "--out", out, "--L", "8", "--sweeps", "10", "--force"); code != 0 {

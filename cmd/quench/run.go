@@ -1105,6 +1105,10 @@ func prepareOut(out string, force bool) error {
 			if !sim.IsStateFile(name) {
 				return quench.Usagef("--out %s already holds a run's outputs (%s, no checkpoint to resume): pass --force to overwrite, or choose another --out", out, name)
 			}
+			if _, err := os.Stat(filepath.Join(out, sim.SummaryFile)); err == nil {
+				// finished: resume would only write its outputs again
+				return quench.Usagef("--out %s already holds a finished run (%s, %s): extend it with `quench resume %s` and a longer --sweeps, --steps or --grains, pass --force to overwrite, or choose another --out", out, name, sim.SummaryFile, out)
+			}
 			return quench.Usagef("--out %s already holds a run (%s): continue it with `quench resume %s`, or pass --force to overwrite", out, name, out)
 		}
 	}
