@@ -1967,6 +1967,13 @@ func printExact(w io.Writer, c *sim.Config, sum *sim.Summary, names []string, un
 				if sum.Measurements < 100 {
 					line += ", or too few were measured"
 				}
+				if frozenExcited(c, name, *v.Mean) && c.Start == "hot" {
+					// stripes across the torus, which a quench from a hot
+					// start often freezes in, go only by a wall's
+					// crossing the lattice, over a barrier that grows
+					// with L: no --therm melts them at low T
+					line += "; a hot start can freeze in stripes, which at this T no practical thermalization melts: start ordered with --start cold"
+				}
 			}
 		}
 		if strings.Count(line, "\t") == 1 {
