@@ -562,14 +562,26 @@ func printCollectedExact(w io.Writer, runs []*collected, names []string) {
 	fmt.Fprintln(w, "\nexact values (the runs' own; summary.json exact), the measured means' distances from them in errors:")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "%s\n", strings.Join(append([]string{"run"}, known...), "\t"))
+	marked := false
 	for _, r := range runs {
 		row := []string{r.dir}
 		for _, n := range known {
-			row = append(row, exactDistance(r.sum.Observables[n], r.sum.Exact, n))
+			v := r.sum.Observables[n]
+			d := exactDistance(v, r.sum.Exact, n)
+			if d != "-" && !v.Reliable {
+				// as in the table above: the distance is in an error
+				// that is not reliable
+				d += "*"
+				marked = true
+			}
+			row = append(row, d)
 		}
 		fmt.Fprintf(tw, "%s\n", strings.Join(row, "\t"))
 	}
 	tw.Flush()
+	if marked {
+		fmt.Fprintln(w, "\n* in an error bar marked * above (not reliable): the distance does not test the mean")
+	}
 }
 
 // exactDistance is (mean - exact)/error to two digits; "-" without an

@@ -66,10 +66,15 @@ func TestCollectScan(t *testing.T) {
 		d := filepath.Join(dir, "T"+T)
 		s := sums[d]
 		e, c := s.Observables["energy"], s.Observables["specific_heat"]
-		want := fmt.Sprintf("%s %+.2g %+.2g", d, (*e.Mean-s.Exact["energy"]) / *e.Error, (*c.Mean-s.Exact["specific_heat"]) / *c.Error)
+		// marked * where the error is not reliable, as in the table
+		star := func(v sim.Value) string { return map[bool]string{false: "*", true: ""}[v.Reliable] }
+		want := fmt.Sprintf("%s %+.2g%s %+.2g%s", d, (*e.Mean-s.Exact["energy"]) / *e.Error, star(e), (*c.Mean-s.Exact["specific_heat"]) / *c.Error, star(c))
 		if got := strings.Join(strings.Fields(blines[1+i]), " "); got != want {
 			t.Errorf("exact row %d: %q, want %q", i, got, want)
 		}
+	}
+	if strings.Contains(block, "*") != strings.Contains(block, "\n* in an error bar marked * above (not reliable): the distance does not test the mean\n") {
+		t.Errorf("exact block: a distance marked * without the note saying why, or the note without one:\n%s", block)
 	}
 	f, err := os.Open(csvPath)
 	if err != nil {
