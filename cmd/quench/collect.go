@@ -64,7 +64,7 @@ Rows are sorted by the differing settings, numbers by value.`,
   quench collect scan/* --observables energy,binder`,
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) == 0 {
-				return quench.Usagef("collect takes one or more run directories: quench collect DIR... [--csv FILE]")
+				return quench.Usagef("collect takes one or more run directories: quench collect DIR... [--csv FILE] [--plot FILE]")
 			}
 			return nil
 		},

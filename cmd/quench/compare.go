@@ -34,7 +34,7 @@ common, a directory without a checkpoint).`,
 		Example: "  quench run --backend cuda --L 16384 --sweeps 100000 --out big\n  quench run --backend cpu --L 16384 --sweeps 100 --out small\n  quench compare big small",
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) != 2 {
-				return quench.Usagef("compare takes two run directories, got %d arguments: quench compare DIR DIR", len(args))
+				return quench.Usagef("compare takes two run directories, got %s: quench compare DIR DIR", count(int64(len(args)), "arguments"))
 			}
 			return nil
 		},

@@ -61,7 +61,7 @@ func TestCompareCommand(t *testing.T) {
 	}{
 		{[]string{a, other}, "quench: the runs differ in seed 5 and 6: compare runs of one model"},
 		{[]string{a, filepath.Join(dir, "none")}, "does not exist"},
-		{[]string{a}, "compare takes two run directories, got 1 arguments"},
+		{[]string{a}, "compare takes two run directories, got 1 argument: quench compare DIR DIR"},
 		{[]string{a, a + "/"}, "are the same directory"},
 		{[]string{a, filepath.Join(dir, ".", "a")}, "are the same directory"},
 	} {

@@ -29,7 +29,7 @@ lattice and measurement series an uninterrupted run would have produced.
 (every backend gives the same bits).`,
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) != 1 {
-				return quench.Usagef("resume takes one run directory, got %d arguments: quench resume DIR [--sweeps N]", len(args))
+				return quench.Usagef("resume takes one run directory, got %s: quench resume DIR [--sweeps N]", count(int64(len(args)), "arguments"))
 			}
 			return nil
 		},
