@@ -474,6 +474,13 @@ func printCollected(w io.Writer, runs []*collected, varying, names []string, ave
 	var same []string
 	for _, k := range settingKeys(first.settings) {
 		if _, ok := first.settings[k]; ok && !slices.Contains(varying, k) {
+			// the sandpile's grains=N, not also sweeps=N
+			if (k == "sweeps" || k == "therm") && slices.ContainsFunc(same, func(e string) bool {
+				g, v, _ := strings.Cut(e, "=")
+				return sameSetting(g, k) && v == first.settings[k]
+			}) {
+				continue
+			}
 			same = append(same, k+"="+first.settings[k])
 		}
 	}
@@ -520,10 +527,22 @@ func printCollected(w io.Writer, runs []*collected, varying, names []string, ave
 	printCollectedExact(w, runs, names)
 }
 
+// sameSetting reports whether settings a and b say one thing in other
+// words (aliases, not settings that merely vary together over a few
+// runs, as a scan's T and its runs' own seeds do): T and beta, the
+// sandpile's grains and therm_grains and the sweeps and therm they are,
+// a mass model's parameter as the fixed point uses it and as asked.
+func sameSetting(a, b string) bool {
+	pair := func(x, y string) bool { return a == x && b == y || a == y && b == x }
+	return pair("T", "beta") || pair("sweeps", "grains") || pair("therm", "therm_grains") ||
+		a != b && strings.TrimSuffix(a, "_asked") == strings.TrimSuffix(b, "_asked")
+}
+
 // tableSettings drops from the table's columns a differing setting that
-// another determines one to one over the runs (T and beta): of the two,
-// the one written shorter stays (the values typed: --T 2.2, not beta
-// 0.45454545454545453). The CSV keeps both.
+// says what another says (sameSetting) and follows it one to one over
+// the runs (T and beta): of the two, the one written shorter stays (the
+// values typed: --T 2.2, not beta 0.45454545454545453). The CSV keeps
+// both.
 func tableSettings(runs []*collected, varying []string) []string {
 	width := func(k string) int {
 		n := 0
@@ -534,7 +553,7 @@ func tableSettings(runs []*collected, varying []string) []string {
 	}
 	var out []string
 	for _, k := range varying {
-		i := slices.IndexFunc(out, func(g string) bool { return followsX(runs, g, k) })
+		i := slices.IndexFunc(out, func(g string) bool { return sameSetting(g, k) && followsX(runs, g, k) })
 		switch {
 		case i < 0:
 			out = append(out, k)

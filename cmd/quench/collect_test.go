@@ -356,6 +356,39 @@ func TestCollectTableSettings(t *testing.T) {
 	if got := tableSettings(runs, varying); !slices.Equal(varying, []string{"T", "beta"}) || !slices.Equal(got, []string{"beta"}) {
 		t.Errorf("beta scan: varying %v, table columns %v; want beta alone", varying, got)
 	}
+	// settings that vary together over a few runs but say different
+	// things stay: a scan whose runs have seeds of their own shows T and
+	// seed (it showed seed alone, the shorter); the sandpile's grains and
+	// sweeps, one thing, show once, and once among the common settings
+	var scan, piles []string
+	for i, T := range []string{"2.2", "2.3"} {
+		d := filepath.Join(dir, "T"+T)
+		runSummary(t, d, "--L", "4", "--T", T, "--seed", strconv.Itoa(i+1), "--sweeps", "50", "--therm", "5", "--quiet")
+		scan = append(scan, d)
+		p := filepath.Join(dir, "pile"+T)
+		runSummary(t, p, "--model", "sandpile", "--L", "4", "--grains", strconv.Itoa(50+i), "--seed", strconv.Itoa(i+1), "--quiet")
+		piles = append(piles, p)
+	}
+	for _, c := range []struct {
+		dirs          []string
+		varying, cols []string
+	}{
+		{scan, []string{"T", "beta", "seed"}, []string{"T", "seed"}},
+		{piles, []string{"grains", "seed", "sweeps"}, []string{"grains", "seed"}},
+	} {
+		runs, err := readRuns(c.dirs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		varying := varyingSettings(runs)
+		if got := tableSettings(runs, varying); !slices.Equal(varying, c.varying) || !slices.Equal(got, c.cols) {
+			t.Errorf("%v: varying %v, table columns %v; want %v", c.dirs, varying, got, c.cols)
+		}
+	}
+	code, stdout, stderr := runQ(t, append([]string{"collect"}, piles...)...)
+	if head, _, _ := strings.Cut(stdout, "\n"); code != 0 || !strings.Contains(head, " therm_grains=0 ") || strings.Contains(head, " therm=") {
+		t.Errorf("piles: exit %d %s, common settings %q: want therm_grains=0 and no therm=", code, stderr, head)
+	}
 }
 
 func TestMeanErr(t *testing.T) {
