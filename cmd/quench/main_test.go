@@ -2031,6 +2031,13 @@ func TestExactLinesConstantAndCovered(t *testing.T) {
 		!strings.Contains(stdout, "specific_heat") || strings.Contains(stdout, "measured 0 in every measurement: ") {
 		t.Errorf("a lattice frozen in stripes (energy -1.75) is not flagged, or its specific heat is:\n%s", stdout)
 	}
+	// too few measurements for the specific heat's error bar: its line
+	// says so, and has no distance
+	stdout, sum = runSummary(t, filepath.Join(dir, "ten"), "--L", "8", "--sweeps", "10", "--therm", "0", "--quiet")
+	if v := sum.Observables["specific_heat"]; v.Error != nil || v.Mean == nil ||
+		!regexp.MustCompile(`\n  specific_heat +[0-9.]+ +measured [0-9.]+, with no error bar to count the distance in\n`).MatchString(stdout) {
+		t.Errorf("a specific heat without an error bar (%+v): its exact line:\n%s", v, stdout)
+	}
 	stdout, _ = runSummary(t, filepath.Join(dir, "cold"), "--L", "8", "--T", "0.3", "--sweeps", "2000", "--start", "cold", "--quiet")
 	if !strings.Contains(stdout, "measured 0 in every measurement\n") || strings.Contains(stdout, "did not sample") {
 		t.Errorf("a frozen ground state at T = 0.3 is flagged:\n%s", stdout)

@@ -1952,6 +1952,10 @@ func printExact(w io.Writer, c *sim.Config, sum *sim.Summary, names []string, un
 					}
 				}
 			}
+		case v.Mean != nil && v.Error == nil:
+			// too few measurements for an error bar (the table's note
+			// says so): the value, with nothing to count the distance in
+			line += fmt.Sprintf("\tmeasured %.8g, with no error bar to count the distance in", *v.Mean+0)
 		case v.Mean != nil && v.Error != nil && *v.Error == 0:
 			// a constant series: no error bar to count in, but a primary
 			// observable's constant far from its stationary mean (a pile
