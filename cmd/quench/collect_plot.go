@@ -218,6 +218,7 @@ func plotCollected(path, x string, runs []*collected, varying, names []string) e
 			// the dashed lines are
 			p.Legend.Add("exact (dashed)", &plotter.Line{LineStyle: draw.LineStyle{Color: color.Gray{Y: 96}, Width: vg.Points(1), Dashes: []vg.Length{vg.Points(4), vg.Points(2)}}})
 		}
+		placeLegend(p, runs, l, name)
 		plots[i/cols][i%cols] = p
 	}
 	const tileW, tileH = 4 * vg.Inch, 3 * vg.Inch
@@ -312,16 +313,88 @@ func addGroup(p *plot.Plot, runs []*collected, l plotLayout, name string, gi int
 	return nil
 }
 
-// fullTicks are gonum's default ticks labelled to 6 digits: its own
-// labels have too few where a tick falls between them (2.15 read 2.1).
+// placeLegend puts p's legend in the corner of the panel that the
+// points of observable name (means with their error bars, exact values)
+// crowd least: a quarter of the width and of the height from each corner,
+// top right first on a tie.
+func placeLegend(p *plot.Plot, runs []*collected, l plotLayout, name string) {
+	if !(p.X.Max > p.X.Min) || !(p.Y.Max > p.Y.Min) {
+		return
+	}
+	var n [2][2]int // [top][left]
+	add := func(x, y float64) {
+		fx, fy := (x-p.X.Min)/(p.X.Max-p.X.Min), (y-p.Y.Min)/(p.Y.Max-p.Y.Min)
+		for top := range 2 {
+			for left := range 2 {
+				inX := left == 1 && fx <= 0.4 || left == 0 && fx >= 0.6
+				inY := top == 1 && fy >= 0.7 || top == 0 && fy <= 0.3
+				if inX && inY {
+					n[top][left]++
+				}
+			}
+		}
+	}
+	for _, r := range runs {
+		x := l.xValue(r)
+		if v, ok := r.sum.Observables[name]; ok && v.Mean != nil && finite(*v.Mean) {
+			e := 0.0
+			if v.Error != nil && finite(*v.Error) {
+				e = *v.Error
+			}
+			add(x, *v.Mean-e)
+			add(x, *v.Mean)
+			add(x, *v.Mean+e)
+		}
+		if v, ok := r.sum.Exact[name]; ok && finite(v) {
+			add(x, v)
+		}
+	}
+	best := [2]int{1, 0} // top right
+	for _, c := range [][2]int{{1, 1}, {0, 0}, {0, 1}} {
+		if n[c[0]][c[1]] < n[best[0]][best[1]] {
+			best = c
+		}
+	}
+	p.Legend.Top, p.Legend.Left = best[0] == 1, best[1] == 1
+}
+
+// fullTicks are ticks at round steps (1, 2 or 5 times a power of ten,
+// three to seven of them over the axis), labelled to 6 digits: gonum's
+// default ticks for 2.2 to 2.4 were 2.22 and 2.31, and its labels had too
+// few digits where a tick fell between them (2.15 read 2.1).
 type fullTicks struct{}
 
 func (fullTicks) Ticks(lo, hi float64) []plot.Tick {
-	t := plot.DefaultTicks{}.Ticks(lo, hi)
-	for i := range t {
-		if t[i].Label != "" {
-			t[i].Label = strconv.FormatFloat(t[i].Value+0, 'g', 6, 64)
+	if !(hi > lo) || !finite(lo) || !finite(hi) {
+		return plot.DefaultTicks{}.Ticks(lo, hi)
+	}
+	step := math.Pow(10, math.Floor(math.Log10(hi-lo)))
+	for _, m := range []float64{5, 2, 1, 0.5, 0.2, 0.1} {
+		// the largest round step that gives at least three major ticks
+		// (a hair of slack: 2.4/0.1 is 23.999999999999996)
+		if s := step * m; math.Floor(hi/s+1e-9)-math.Ceil(lo/s-1e-9) >= 2 {
+			step = s
+			break
 		}
+	}
+	minor := step / 5
+	if math.Max(math.Abs(lo), math.Abs(hi))/minor > 1e12 {
+		// an axis far from 0 against its span: counting minor steps from
+		// 0 would lose its digits
+		return plot.DefaultTicks{}.Ticks(lo, hi)
+	}
+	var t []plot.Tick
+	for k := math.Ceil(lo/minor - 1e-9); k <= math.Floor(hi/minor+1e-9); k++ {
+		v := k * minor
+		tick := plot.Tick{Value: v}
+		if math.Mod(math.Round(k), 5) == 0 {
+			// k * step / 5 with k a multiple of 5: label the round value
+			// (2.3, not 2.3000000000000003)
+			tick.Label = strconv.FormatFloat(math.Round(k/5)*step+0, 'g', 6, 64)
+			tick.Value = math.Round(k/5) * step
+		}
+		tick.Value = min(max(tick.Value, lo), hi) // the slack's rounding
+		t = append(t, tick)
 	}
 	return t
 }

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 
+	"gonum.org/v1/plot"
+
 	"github.com/quenchlab/quench/sim"
 )
 
@@ -529,6 +531,71 @@ func TestCollectOutputMode(t *testing.T) {
 	for _, p := range []string{csvPath, pngPath} {
 		if fi, err := os.Stat(p); err != nil || fi.Mode().Perm()&0o044 != 0o044 {
 			t.Errorf("%s: %v, %v; want readable by all (0644)", p, fi.Mode(), err)
+		}
+	}
+}
+
+// The plot's ticks fall on round values (1, 2 or 5 times a power of ten)
+// labelled as such, three or more a panel: gonum's own gave 2.22 and
+// 2.31 for T from 2.2 to 2.4.
+func TestPlotTicks(t *testing.T) {
+	for _, c := range []struct {
+		lo, hi float64
+		want   []string
+	}{
+		{2.19, 2.41, []string{"2.2", "2.3", "2.4"}},
+		{2.2, 2.4, []string{"2.2", "2.3", "2.4"}},
+		{-1.6, -1.3, []string{"-1.6", "-1.5", "-1.4", "-1.3"}},
+		{0, 1, []string{"0", "0.5", "1"}},
+		{0, 0.9, []string{"0", "0.2", "0.4", "0.6", "0.8"}},
+		{3, 97, []string{"20", "40", "60", "80"}},
+		{0.00121, 0.00139, []string{"0.00125", "0.0013", "0.00135"}},
+		{-3, 3, []string{"-2", "0", "2"}},
+	} {
+		var labels []string
+		for _, tk := range (fullTicks{}).Ticks(c.lo, c.hi) {
+			if tk.Value < c.lo || tk.Value > c.hi {
+				t.Errorf("%g to %g: tick %g outside", c.lo, c.hi, tk.Value)
+			}
+			if tk.Label != "" {
+				labels = append(labels, tk.Label)
+			}
+		}
+		if !slices.Equal(labels, c.want) {
+			t.Errorf("%g to %g: labels %q, want %q", c.lo, c.hi, labels, c.want)
+		}
+	}
+	// far from 0 against the span: gonum's ticks, not a loop of 1e17 steps
+	if tk := (fullTicks{}).Ticks(1e17, 1e17+32); len(tk) == 0 || len(tk) > 100 {
+		t.Errorf("1e17 to 1e17+32: %d ticks", len(tk))
+	}
+}
+
+// The legend goes to the corner the points crowd least: top right, unless
+// points are there (a rising curve's end), then top left, ...
+func TestPlotLegendCorner(t *testing.T) {
+	run := func(x, y float64) *collected {
+		return &collected{settings: map[string]string{"T": strconv.FormatFloat(x, 'g', -1, 64)},
+			sum: &sim.Summary{Observables: map[string]sim.Value{"energy": {Mean: &y}}}}
+	}
+	for _, c := range []struct {
+		pts       [][2]float64
+		top, left bool
+	}{
+		{[][2]float64{{0, 0}, {0.5, 0.2}, {1, 0.4}}, true, false},             // low and flat: top right
+		{[][2]float64{{0, 0}, {0.5, 0.5}, {1, 1}}, true, true},                // rising: top left
+		{[][2]float64{{0, 1}, {0.5, 0.5}, {1, 0}}, true, false},               // falling: top right
+		{[][2]float64{{0, 1}, {0.2, 0.95}, {0.8, 0.9}, {1, 1}}, false, false}, // high: bottom right
+	} {
+		p := plot.New()
+		p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 0, 1, 0, 1
+		var runs []*collected
+		for _, q := range c.pts {
+			runs = append(runs, run(q[0], q[1]))
+		}
+		placeLegend(p, runs, plotLayout{x: "T"}, "energy")
+		if p.Legend.Top != c.top || p.Legend.Left != c.left {
+			t.Errorf("%v: legend top %v left %v, want %v %v", c.pts, p.Legend.Top, p.Legend.Left, c.top, c.left)
 		}
 	}
 }
