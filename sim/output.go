@@ -1098,17 +1098,23 @@ func lineImage(field []float64, maxSide, h int) *image.Gray {
 const lineMargin = 8
 
 // Histogram draws the distribution of the first coordinate of every
-// particle as white bars on black, w bins from its minimum to its maximum.
+// particle as white bars on black, w pixels wide: from its minimum to its
+// maximum in 2 n^(1/3) bins for n particles (Rice's rule: about 20 for a
+// thousand, which w bins would leave a comb of single counts), at least
+// 16 and at most w.
 func Histogram(x []float64, d, w, h int) *image.Gray {
 	img := image.NewGray(image.Rect(0, 0, w, h))
 	lo, hi := math.Inf(1), math.Inf(-1)
 	finite := func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+	n := 0
 	for i := 0; i < len(x); i += d {
 		if finite(x[i]) {
 			lo, hi = math.Min(lo, x[i]), math.Max(hi, x[i])
+			n++
 		}
 	}
-	counts := make([]int, w)
+	bins := min(w, max(16, int(2*math.Cbrt(float64(n)))))
+	counts := make([]int, bins)
 	top := 1
 	for i := 0; i < len(x); i += d {
 		if !finite(x[i]) {
@@ -1118,14 +1124,15 @@ func Histogram(x []float64, d, w, h int) *image.Gray {
 		if hi > lo {
 			// in halves: hi - lo can overflow where both are finite
 			f := (x[i]/2 - lo/2) / (hi/2 - lo/2)
-			b = max(0, min(int(f*float64(w)), w-1))
+			b = max(0, min(int(f*float64(bins)), bins-1))
 		}
 		counts[b]++
 		top = max(top, counts[b])
 	}
-	for b, c := range counts {
+	for px := range w {
+		c := counts[px*bins/w]
 		for y := h - c*h/top; y < h; y++ {
-			img.SetGray(b, y, color.Gray{Y: 255})
+			img.SetGray(px, y, color.Gray{Y: 255})
 		}
 	}
 	return img
