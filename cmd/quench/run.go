@@ -25,6 +25,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+	"golang.org/x/term"
 
 	"github.com/quenchlab/quench"
 	"github.com/quenchlab/quench/cpu"
@@ -1585,28 +1586,109 @@ func newBar(st *sim.State, quiet bool, stderr io.Writer) *progressbar.ProgressBa
 	if st.Step > 0 {
 		desc += fmt.Sprintf(" from %s %d", strings.TrimSuffix(st.Config.StepUnit(), "s"), st.Step)
 	}
-	bar := progressbar.NewOptions64(left,
+	unit := st.Config.StepUnit()
+	fit := fitBar(barLine{desc: desc, short: st.Config.Model, unit: unit, total: left, count: true, its: true, predict: true}, termColumns(stderr))
+	opts := []progressbar.Option{
 		progressbar.OptionSetWriter(stderr),
-		progressbar.OptionSetDescription(desc),
-		progressbar.OptionSetItsString(st.Config.StepUnit()),
-		progressbar.OptionShowIts(),
-		progressbar.OptionShowCount(),
-		progressbar.OptionSetPredictTime(true),
-		progressbar.OptionThrottle(100*time.Millisecond),
+		progressbar.OptionSetDescription(fit.desc),
+		progressbar.OptionSetItsString(unit),
+		progressbar.OptionSetPredictTime(fit.predict),
+		progressbar.OptionThrottle(100 * time.Millisecond),
 		progressbar.OptionClearOnFinish(),
-	)
+	}
+	if fit.its {
+		opts = append(opts, progressbar.OptionShowIts())
+	}
+	if fit.count {
+		opts = append(opts, progressbar.OptionShowCount())
+	}
+	bar := progressbar.NewOptions64(left, opts...)
 	bar.StartWithoutRender()
 	return bar
+}
+
+// barLine is what a progress bar's line shows besides the bar.
+type barLine struct {
+	desc, short string // the description, and a shorter one
+	unit        string // what it counts
+	total       int64
+	count       bool // done/total
+	its         bool // the rate
+	predict     bool // elapsed and left
+}
+
+// barMin is the least bar, in columns, that fitBar keeps room for.
+const barMin = 10
+
+// width is the line's columns at most: the description, the percentage,
+// the bar (barMin), then, as the progress bar writes them, the count and
+// the rate in parentheses and the times in brackets, at their widest.
+func (l barLine) width() int {
+	w := len(l.desc) + len(" 100% |") + barMin + len("|")
+	var paren []string
+	if l.count {
+		n := len(strconv.FormatInt(l.total, 10))
+		paren = append(paren, strings.Repeat("9", n)+"/"+strings.Repeat("9", n))
+	}
+	if l.its {
+		paren = append(paren, "99999 "+l.unit+"/s")
+	}
+	if len(paren) > 0 {
+		w += len(" ()") + len(strings.Join(paren, ", "))
+	}
+	if l.predict {
+		w += len(" [99h59m59s:99h59m59s]")
+	}
+	return w
+}
+
+// fitBar drops from l what the line cannot hold in a terminal of cols
+// columns (0: unknown, nothing dropped), in this order: the rate, the
+// count, the times, the description's details, the description. The
+// progress bar shrinks the bar itself to fit, but not the rest: a line
+// wider than the terminal wraps, and every redraw left a line behind.
+func fitBar(l barLine, cols int) barLine {
+	if cols <= 0 {
+		return l
+	}
+	fits := func() bool { return l.width() < cols } // the last column free: no wrap at the end
+	for _, drop := range []func(){
+		func() { l.its = false },
+		func() { l.count = false },
+		func() { l.predict = false },
+		func() { l.desc = l.short },
+		func() { l.desc = "" },
+	} {
+		if fits() {
+			break
+		}
+		drop()
+	}
+	return l
+}
+
+// termColumns is the width of the terminal w writes to, 0 when unknown.
+func termColumns(w io.Writer) int {
+	f, ok := w.(*os.File)
+	if !ok {
+		return 0
+	}
+	cols, _, err := term.GetSize(int(f.Fd()))
+	if err != nil {
+		return 0
+	}
+	return cols
 }
 
 // newStartBar is the bar of a stationary sandpile's start
 // (quench.SandpileStationaryProgress: three passes over the sites).
 func newStartBar(c sim.Config, stderr io.Writer) *progressbar.ProgressBar {
+	fit := fitBar(barLine{desc: fmt.Sprintf("stationary start %s", c.Lattice()), short: "stationary start", predict: true}, termColumns(stderr))
 	bar := progressbar.NewOptions64(3*c.Lattice().Sites(),
 		progressbar.OptionSetWriter(stderr),
-		progressbar.OptionSetDescription(fmt.Sprintf("stationary start %s", c.Lattice())),
+		progressbar.OptionSetDescription(fit.desc),
 		progressbar.OptionSetWidth(30),
-		progressbar.OptionSetPredictTime(true),
+		progressbar.OptionSetPredictTime(fit.predict),
 		progressbar.OptionThrottle(100*time.Millisecond),
 		progressbar.OptionClearOnFinish(),
 	)
