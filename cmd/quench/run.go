@@ -73,7 +73,7 @@ func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
 		Short: "Run a simulation (defaults: 2D Ising, L=256, T=Tc, CPU)",
 		Example: `  quench run
   quench run --model ising3d --L 32 --T 4.0 --sweeps 20000
-  quench run --shape 512x256 --beta 0.5 --algo heatbath --out runs/hb
+  quench run --shape 512x256 --beta 0.5 --algo heatbath --start cold --out runs/hb
   quench run --config run.toml --seed 7
   quench run --model phi4 --dim 3 --L 32 --scheme lm --m2 -1 --lambda 1 --T 2 --steps 20000
   quench run --model particles --potential kuramoto --N 100000 --k 4 --scheme lm --steps 5000
@@ -1788,7 +1788,13 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 		} else {
 			zero = broken
 		}
-		fmt.Fprintf(w, "%s* %s: a symmetry makes the mean 0, and this run's lies more than 4 errors from it%s: it stayed on one side (never reversed its order, or crossed the barrier), which its error bars cannot see; other seeds draw the other side: run far longer, or read the even observables\n", nl, strings.Join(zero, ", "), also)
+		seeds := "other seeds draw the other side"
+		if st.Config.Start == "cold" && strings.HasPrefix(st.Config.Model, "ising") {
+			// every seed starts from the same state (and often ends on
+			// the same side)
+			seeds = "a cold start, every spin +1, is the same with every seed"
+		}
+		fmt.Fprintf(w, "%s* %s: a symmetry makes the mean 0, and this run's lies more than 4 errors from it%s: it stayed on one side (never reversed its order, or crossed the barrier), which its error bars cannot see; %s: run far longer, or read the even observables\n", nl, strings.Join(zero, ", "), also, seeds)
 	}
 	if d := sum.Diffusive; d != nil {
 		what := "the mass is conserved"
