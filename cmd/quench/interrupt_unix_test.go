@@ -67,6 +67,10 @@ func TestInterruptAndResume(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(cut, "summary.json")); err == nil {
 		t.Errorf("an interrupted run wrote summary.json")
 	}
+	// shorter than it is set to (not than what it has measured so far): refused
+	if code, _, stderr := runQ(t, "resume", cut, "--sweeps", "100", "--quiet"); code != 2 || !strings.Contains(stderr, "--sweeps 100 is fewer than the 400 measured sweeps the run is set to: resume can only extend a run") {
+		t.Errorf("resume --sweeps 100: exit %d, %q", code, stderr)
+	}
 	if code, _, stderr := runQ(t, "resume", cut, "--quiet"); code != 0 {
 		t.Fatalf("resume: exit %d, %s", code, stderr)
 	}

@@ -83,7 +83,8 @@ lattice and measurement series an uninterrupted run would have produced.
 					return quench.Usagef("--%s %d is not allowed: the measured %s to extend the run to (at least its %d)", given, sweeps, st.Config.StepUnit(), st.Config.Sweeps)
 				}
 				if sweeps < st.Config.Sweeps {
-					return quench.Usagef("--%s %d is fewer than the run's %d measured %s: resume can only extend a run", given, sweeps, st.Config.Sweeps, st.Config.StepUnit())
+					// the run's length as set, whether or not it got there
+					return quench.Usagef("--%s %d is fewer than the %d measured %s the run is set to: resume can only extend a run", given, sweeps, st.Config.Sweeps, st.Config.StepUnit())
 				}
 				extended = sweeps > st.Config.Sweeps
 				st.Config.Sweeps = sweeps
