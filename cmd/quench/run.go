@@ -1583,6 +1583,10 @@ func newBar(st *sim.State, quiet bool, stderr io.Writer) *progressbar.ProgressBa
 		return nil
 	}
 	desc := fmt.Sprintf("%s %s", st.Config.Model, st.Config.Lattice())
+	if st.Config.Model == "particles" {
+		// no lattice: the ensemble's size
+		desc = fmt.Sprintf("particles N=%d d=%d", st.Config.N, st.Config.D)
+	}
 	if st.Step > 0 {
 		desc += fmt.Sprintf(" from %s %d", strings.TrimSuffix(st.Config.StepUnit(), "s"), st.Step)
 	}
