@@ -83,7 +83,7 @@ func (c *Config) validateMass() error {
 	// (hot and cold starts hold the same total: rescaleMasses)
 	total := float64(c.Lattice().Sites()) * (c.Mass0 + c.Injection*float64(c.TotalSweeps())) * quench.MassUnit
 	if total >= maxTotalMass {
-		return quench.Usagef("the total mass could reach %.4g units (sites x (mass0 + injection x steps)): it must stay below 2^30 units, as the fixed point holds 2^-32 per unit below 2^62 in all; use a smaller --mass0, fewer sites, or less injection or fewer steps", total/quench.MassUnit)
+		return quench.Usagef("the total mass could reach %.4g units (sites x (mass0 + injection x steps), thermalization steps included): it must stay below 2^30 units, as the fixed point holds 2^-32 per unit below 2^62 in all; use a smaller --mass0, fewer sites, or less injection or fewer steps (--steps and --therm)", total/quench.MassUnit)
 	}
 	return c.validateProfiles()
 }

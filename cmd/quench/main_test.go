@@ -1003,7 +1003,7 @@ func TestLatticeUpdateRuns(t *testing.T) {
 		{[]string{"--model", "aggregation", "--steps", "50", "--profile-every", "51"}, "--profile-every 51 is not allowed"},
 		{[]string{"--model", "kmp", "--L", "100000", "--sweeps", "100000000"}, "total mass could reach"},
 		// exactly 2^30 units: refused, and the message says below
-		{[]string{"--model", "kmp", "--L", "32", "--mass0", "1048576"}, "the total mass could reach 1.074e+09 units (sites x (mass0 + injection x steps)): it must stay below 2^30 units"},
+		{[]string{"--model", "kmp", "--L", "32", "--mass0", "1048576"}, "the total mass could reach 1.074e+09 units (sites x (mass0 + injection x steps), thermalization steps included): it must stay below 2^30 units"},
 	} {
 		code, _, stderr := runQ(t, append([]string{"run", "--out", filepath.Join(dir, "bad")}, c.args...)...)
 		if code != 2 || !strings.Contains(stderr, c.want) {
