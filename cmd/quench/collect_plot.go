@@ -249,6 +249,20 @@ func plotCollected(path, x string, runs []*collected, varying, names []string) e
 	})
 }
 
+// plotted is run r's point of observable name: its mean, its error (0
+// where it has none) and whether it is reliable; ok false where it has no
+// finite mean.
+func plotted(r *collected, name string) (mean, e float64, reliable, ok bool) {
+	v, has := r.sum.Observables[name]
+	if !has || v.Mean == nil || !finite(*v.Mean) {
+		return 0, 0, false, false
+	}
+	if v.Error != nil && finite(*v.Error) {
+		e = *v.Error
+	}
+	return *v.Mean, e, v.Reliable, true
+}
+
 // addGroup adds one group's points of observable name to p: means with
 // error bars and a line, and the exact values, in the group's colour.
 func addGroup(p *plot.Plot, runs []*collected, l plotLayout, name string, gi int, label string, legend bool) error {
@@ -257,14 +271,10 @@ func addGroup(p *plot.Plot, runs []*collected, l plotLayout, name string, gi int
 	var reliable []bool
 	for _, r := range runs {
 		x := l.xValue(r)
-		if v, ok := r.sum.Observables[name]; ok && v.Mean != nil && finite(*v.Mean) {
-			e := 0.0
-			if v.Error != nil && finite(*v.Error) {
-				e = *v.Error
-			}
-			pts = append(pts, plotter.XY{X: x, Y: *v.Mean})
+		if mean, e, rel, ok := plotted(r, name); ok {
+			pts = append(pts, plotter.XY{X: x, Y: mean})
 			errs = append(errs, struct{ Low, High float64 }{e, e})
-			reliable = append(reliable, v.Reliable)
+			reliable = append(reliable, rel)
 		}
 		if v, ok := r.sum.Exact[name]; ok && finite(v) {
 			exact = append(exact, plotter.XY{X: x, Y: v})
@@ -336,14 +346,10 @@ func placeLegend(p *plot.Plot, runs []*collected, l plotLayout, name string) {
 	}
 	for _, r := range runs {
 		x := l.xValue(r)
-		if v, ok := r.sum.Observables[name]; ok && v.Mean != nil && finite(*v.Mean) {
-			e := 0.0
-			if v.Error != nil && finite(*v.Error) {
-				e = *v.Error
-			}
-			add(x, *v.Mean-e)
-			add(x, *v.Mean)
-			add(x, *v.Mean+e)
+		if mean, e, _, ok := plotted(r, name); ok {
+			add(x, mean-e)
+			add(x, mean)
+			add(x, mean+e)
 		}
 		if v, ok := r.sum.Exact[name]; ok && finite(v) {
 			add(x, v)
