@@ -203,7 +203,8 @@ func (c *Config) symmetryZero() []string {
 		return nil
 	case c.Model == "phi4" && c.H == 0 && c.Scheme != quench.SchemeModelB:
 		return []string{"phi"}
-	case c.Model == "particles" && c.Potential == quench.PotentialDoubleWell:
+	case c.Model == "particles" && c.Potential == quench.PotentialDoubleWell && c.K != 0:
+		// (at k = 0 no barrier: free particles, not_stationary)
 		return []string{"x_mean"}
 	}
 	return nil
@@ -254,8 +255,12 @@ const NotStationaryDiffusion = "diffusion has no noise: the field relaxes to the
 const NotStationaryAggregation = "aggregation is not stationary: the masses keep merging into fewer, larger ones (without --injection until one site holds all of it, with it the mean grows by it every sweep), so the means are averages over this run's window and no error bar measures a stationary value; compare P(m) and C(r) at given times in profiles.csv"
 
 // NotStationaryFreeParticles is Summary.NotStationary for harmonic or
-// double-well particles at k = 0 and T > 0.
-const NotStationaryFreeParticles = "at k = 0 the particles feel no force and diffuse freely: x_var grows without bound (overdamped by 2 T dt/gamma a step) and x_mean wanders as a random walk, so their means and errors describe this run's window, not a stationary value; series.csv holds them at every measured step (v_var, under baoab, is stationary)"
+// double-well particles at k = 0 and T > 0 (under baoab followed by
+// NotStationaryFreeVelocities).
+const NotStationaryFreeParticles = "at k = 0 the particles feel no force and diffuse freely: x_var grows without bound (overdamped by 2 T dt/gamma a step) and x_mean wanders as a random walk, so their means and errors describe this run's window, not a stationary value; series.csv holds them at every measured step"
+
+// NotStationaryFreeVelocities ends NotStationaryFreeParticles under baoab.
+const NotStationaryFreeVelocities = " (v_var, the velocities', is stationary)"
 
 // quenchedMean is Summary.QuenchedDisorder for model B from a hot start,
 // whose mean field m it keeps.
@@ -517,6 +522,9 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 	case c.Model == "particles" && c.Potential != quench.PotentialKuramoto && c.K == 0 && c.T > 0:
 		// harmonic or double well: no force at all
 		s.NotStationary = NotStationaryFreeParticles
+		if c.Scheme == quench.SchemeBAOAB {
+			s.NotStationary += NotStationaryFreeVelocities
+		}
 		notStationary = func(name string) bool { return name == "x_mean" || name == "x_var" }
 		for _, name := range []string{"x_mean", "x_var"} {
 			if e, ok := est[name]; ok {
