@@ -530,12 +530,12 @@ func printCollected(w io.Writer, runs []*collected, varying, names []string, ave
 // sameSetting reports whether settings a and b say one thing in other
 // words (aliases, not settings that merely vary together over a few
 // runs, as a scan's T and its runs' own seeds do): T and beta, the
-// sandpile's grains and therm_grains and the sweeps and therm they are,
-// a mass model's parameter as the fixed point uses it and as asked.
+// sandpile's grains and therm_grains and the sweeps and therm they are.
+// (A mass model's mass0_asked is not mass0's alias: a run that got what
+// it asked for has none, and would show "-".)
 func sameSetting(a, b string) bool {
 	pair := func(x, y string) bool { return a == x && b == y || a == y && b == x }
-	return pair("T", "beta") || pair("sweeps", "grains") || pair("therm", "therm_grains") ||
-		a != b && strings.TrimSuffix(a, "_asked") == strings.TrimSuffix(b, "_asked")
+	return pair("T", "beta") || pair("sweeps", "grains") || pair("therm", "therm_grains")
 }
 
 // tableSettings drops from the table's columns a differing setting that

@@ -362,7 +362,14 @@ func TestCollectTableSettings(t *testing.T) {
 	// things stay: a scan whose runs have seeds of their own shows T and
 	// seed (it showed seed alone, the shorter); the sandpile's grains and
 	// sweeps, one thing, show once, and once among the common settings
-	var scan, piles []string
+	var scan, piles, masses []string
+	for i, m := range []string{"1", "0.01"} {
+		// 0.01 is not a whole number of fixed-point units: mass0 is what
+		// the run used, mass0_asked what it was asked (none for 1)
+		d := filepath.Join(dir, "kmp"+m)
+		runSummary(t, d, "--model", "kmp", "--L", "4", "--mass0", m, "--steps", "20", "--seed", strconv.Itoa(i+1), "--quiet")
+		masses = append(masses, d)
+	}
 	for i, T := range []string{"2.2", "2.3"} {
 		d := filepath.Join(dir, "T"+T)
 		runSummary(t, d, "--L", "4", "--T", T, "--seed", strconv.Itoa(i+1), "--sweeps", "50", "--therm", "5", "--quiet")
@@ -377,6 +384,7 @@ func TestCollectTableSettings(t *testing.T) {
 	}{
 		{scan, []string{"T", "beta", "seed"}, []string{"T", "seed"}},
 		{piles, []string{"grains", "seed", "sweeps"}, []string{"grains", "seed"}},
+		{masses, []string{"mass0", "mass0_asked", "seed"}, []string{"mass0", "mass0_asked", "seed"}},
 	} {
 		runs, err := readRuns(c.dirs)
 		if err != nil {
