@@ -183,23 +183,32 @@ func TestKernelsEmulated(t *testing.T) {
 // TestSharedJunkEmulated checks the emulator's shared memory: a block
 // finds it holding junk (0xFF or 0x7F bytes, by the block's parity), as a
 // GPU block may, not the zeros of fresh storage or the marks an earlier
-// block on the same worker wrote, so that a kernel reading shared memory
-// its block did not write fails its emulation test.
+// block on the same worker wrote (64 blocks: workers run several, for any
+// QUENCH_EMU_WORKERS up to 32), so that a kernel reading shared memory its
+// block did not write fails its emulation test; and the fill comes once a
+// block, not at each thread's arrival, which would wipe what the threads
+// before it wrote.
 func TestSharedJunkEmulated(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs a C++ emulation")
 	}
 	out := runEmu(t, buildEmu(t), "sharedjunk", []byte{0})
-	if len(out) != 48*8 {
-		t.Fatalf("emu sharedjunk wrote %d bytes, want %d", len(out), 48*8)
+	if len(out) != 1024*8 {
+		t.Fatalf("emu sharedjunk wrote %d bytes, want %d", len(out), 1024*8)
 	}
 	count := map[uint64]int{}
-	for i := range 48 {
-		v := binary.LittleEndian.Uint64(out[8*i:])
+	for i := range 512 { // 2 launches of 64 blocks of 4 threads
+		v := binary.LittleEndian.Uint64(out[16*i:])
+		b := i % 256 / 4
 		if v != 0xFFFFFFFFFFFFFFFF && v != 0x7F7F7F7F7F7F7F7F {
-			t.Errorf("launch %d, block %d, thread %d found %#x in its shared slot: want junk, 0xFF or 0x7F bytes", i/24, i%24/4, i%4, v)
+			t.Errorf("launch %d, block %d, thread %d found %#x in its shared slot: want junk, 0xFF or 0x7F bytes", i/256, b, i%4, v)
 		}
 		count[v]++
+		// after the barrier, its neighbour's mark: the fill came once a
+		// block, before any of its threads wrote
+		if w := binary.LittleEndian.Uint64(out[16*i+8:]); w != 0x5555+uint64(b) {
+			t.Errorf("launch %d, block %d, thread %d read %#x from its neighbour's slot after the barrier, want %#x", i/256, b, i%4, w, 0x5555+b)
+		}
 	}
 	if count[0xFFFFFFFFFFFFFFFF] == 0 || count[0x7F7F7F7F7F7F7F7F] == 0 {
 		t.Errorf("one junk byte only: %v; the blocks should alternate 0xFF and 0x7F", count)

@@ -325,8 +325,8 @@ func addGroup(p *plot.Plot, runs []*collected, l plotLayout, name string, gi int
 
 // placeLegend puts p's legend in the corner of the panel that the
 // points of observable name (means with their error bars, exact values)
-// crowd least: a quarter of the width and of the height from each corner,
-// top right first on a tie.
+// crowd least: the points within 40% of the width and 30% of the height
+// of each corner counted, top right first on a tie.
 func placeLegend(p *plot.Plot, runs []*collected, l plotLayout, name string) {
 	if !(p.X.Max > p.X.Min) || !(p.Y.Max > p.Y.Min) {
 		return
@@ -365,14 +365,18 @@ func placeLegend(p *plot.Plot, runs []*collected, l plotLayout, name string) {
 }
 
 // fullTicks are ticks at round steps (1, 2 or 5 times a power of ten,
-// three to seven of them over the axis), labelled to 6 digits: gonum's
-// default ticks for 2.2 to 2.4 were 2.22 and 2.31, and its labels had too
-// few digits where a tick fell between them (2.15 read 2.1).
+// at least three of them over the axis), labelled with the digits that
+// tell them apart: gonum's default ticks for 2.2 to 2.4 were 2.22 and
+// 2.31, and its labels had too few digits where a tick fell between them
+// (2.15 read 2.1).
 type fullTicks struct{}
 
 func (fullTicks) Ticks(lo, hi float64) []plot.Tick {
-	if !(hi > lo) || !finite(lo) || !finite(hi) {
-		return plot.DefaultTicks{}.Ticks(lo, hi)
+	if span := hi - lo; !(span > 1e-290) || !finite(span) || !finite(lo) || !finite(hi) {
+		// no span, one that overflows, or one so small that its steps
+		// would be subnormal: the ends (gonum's own ticks never return
+		// for -1e308 to 1e308)
+		return endTicks(lo, hi)
 	}
 	step := math.Pow(10, math.Floor(math.Log10(hi-lo)))
 	for _, m := range []float64{5, 2, 1, 0.5, 0.2, 0.1} {
@@ -384,10 +388,13 @@ func (fullTicks) Ticks(lo, hi float64) []plot.Tick {
 		}
 	}
 	minor := step / 5
+	// the digits that tell the ticks apart: those of the largest value
+	// down to the step's (and one more for steps of 2.5 times a power)
+	prec := min(17, max(1, int(math.Ceil(math.Log10(math.Max(math.Abs(lo), math.Abs(hi))/step)))+2))
 	if math.Max(math.Abs(lo), math.Abs(hi))/minor > 1e12 {
 		// an axis far from 0 against its span: counting minor steps from
 		// 0 would lose its digits
-		return plot.DefaultTicks{}.Ticks(lo, hi)
+		return endTicks(lo, hi)
 	}
 	var t []plot.Tick
 	for k := math.Ceil(lo/minor - 1e-9); k <= math.Floor(hi/minor+1e-9); k++ {
@@ -396,11 +403,23 @@ func (fullTicks) Ticks(lo, hi float64) []plot.Tick {
 		if math.Mod(math.Round(k), 5) == 0 {
 			// k * step / 5 with k a multiple of 5: label the round value
 			// (2.3, not 2.3000000000000003)
-			tick.Label = strconv.FormatFloat(math.Round(k/5)*step+0, 'g', 6, 64)
+			tick.Label = strconv.FormatFloat(math.Round(k/5)*step+0, 'g', prec, 64)
 			tick.Value = math.Round(k/5) * step
 		}
 		tick.Value = min(max(tick.Value, lo), hi) // the slack's rounding
 		t = append(t, tick)
+	}
+	return t
+}
+
+// endTicks are fullTicks' fallback: the axis's ends, labelled to the
+// last digit (one tick where they are one value).
+func endTicks(lo, hi float64) []plot.Tick {
+	var t []plot.Tick
+	for _, v := range []float64{lo, hi} {
+		if finite(v) && (len(t) == 0 || v != t[0].Value) {
+			t = append(t, plot.Tick{Value: v, Label: strconv.FormatFloat(v+0, 'g', -1, 64)})
+		}
 	}
 	return t
 }

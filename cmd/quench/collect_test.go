@@ -75,7 +75,7 @@ func TestCollectScan(t *testing.T) {
 			t.Errorf("exact row %d: %q, want %q", i, got, want)
 		}
 	}
-	if strings.Contains(block, "*") != strings.Contains(block, "\n* in an error bar marked * above (not reliable): the distance does not test the mean\n") {
+	if regexp.MustCompile(`[0-9]\*`).MatchString(block) != strings.Contains(block, "\n* in an error bar marked * above (not reliable): the distance does not test the mean\n") {
 		t.Errorf("exact block: a distance marked * without the note saying why, or the note without one:\n%s", block)
 	}
 	f, err := os.Open(csvPath)
@@ -559,6 +559,9 @@ func TestPlotTicks(t *testing.T) {
 		{3, 97, []string{"20", "40", "60", "80"}},
 		{0.00121, 0.00139, []string{"0.00125", "0.0013", "0.00135"}},
 		{-3, 3, []string{"-2", "0", "2"}},
+		// a span small against the values: as many digits as tell them apart
+		{-1.99999, -1.999985, []string{"-1.99999", "-1.999988", "-1.999986"}},
+		{1, 1.000001, []string{"1", "1.0000005", "1.000001"}},
 	} {
 		var labels []string
 		for _, tk := range (fullTicks{}).Ticks(c.lo, c.hi) {
@@ -573,9 +576,18 @@ func TestPlotTicks(t *testing.T) {
 			t.Errorf("%g to %g: labels %q, want %q", c.lo, c.hi, labels, c.want)
 		}
 	}
-	// far from 0 against the span: gonum's ticks, not a loop of 1e17 steps
-	if tk := (fullTicks{}).Ticks(1e17, 1e17+32); len(tk) == 0 || len(tk) > 100 {
-		t.Errorf("1e17 to 1e17+32: %d ticks", len(tk))
+	// far from 0 against the span: gonum's ticks, not a loop of 1e17
+	// steps; a span that overflows or is subnormal: gonum's, no NaN
+	for _, r := range [][2]float64{{1e17, 1e17 + 32}, {-1e308, 1e308}, {0, 1e-320}} {
+		tk := (fullTicks{}).Ticks(r[0], r[1])
+		if len(tk) == 0 || len(tk) > 100 {
+			t.Errorf("%g to %g: %d ticks", r[0], r[1], len(tk))
+		}
+		for _, x := range tk {
+			if math.IsNaN(x.Value) || x.Label == "NaN" {
+				t.Errorf("%g to %g: a NaN tick", r[0], r[1])
+			}
+		}
 	}
 }
 

@@ -34,9 +34,10 @@
 //   MODE heightcounts: in = nbox, e1, e2, s0, s1, origin (int64 each, a
 //               quench.BoxGeom), uint8 heights; out = the 8 counts of
 //               height_counts on 3 blocks of 64 threads, then on 1 of 256
-//   MODE sharedjunk: in = anything; out = what each thread of 2 launches
-//               of 6 blocks of 4 threads found in its slot of a shared
-//               array before writing it (uint64 each, block by block)
+//   MODE sharedjunk: in = anything; out = for each thread of 2 launches
+//               of 64 blocks of 4 threads (uint64 pairs, block by block):
+//               what it found in its slot of a shared array before
+//               writing it, and, after a barrier, its neighbour's slot
 #include "runtime.h"
 
 // shared_junk (MODE sharedjunk) checks the emulator itself: each thread
@@ -46,9 +47,11 @@
 static void shared_junk(uint64_t* out) {
     QUENCH_SHARED(uint64_t, slot, [4]);
     const unsigned t = threadIdx.x, b = blockIdx.x;
-    out[b * 4 + t] = slot[t];
+    out[2 * (b * 4 + t)] = slot[t];
     slot[t] = 0x5555 + b;
     __syncthreads();
+    // the fill came once, before any thread wrote: every mark is there
+    out[2 * (b * 4 + t) + 1] = slot[(t + 1) % 4];
 }
 
 // launch_rows launches a row kernel of type T like the gpu backend
@@ -454,9 +457,9 @@ int main(int argc, char** argv) {
         return 0;
     }
     if (strcmp(argv[1], "sharedjunk") == 0) {
-        std::vector<uint64_t> seen(2 * 24);
-        launch(6, 4, [&] { shared_junk(seen.data()); });
-        launch(6, 4, [&] { shared_junk(seen.data() + 24); });
+        std::vector<uint64_t> seen(2 * 2 * 256);
+        launch(64, 4, [&] { shared_junk(seen.data()); });
+        launch(64, 4, [&] { shared_junk(seen.data() + 512); });
         fwrite(seen.data(), 8, seen.size(), out);
         fclose(out);
         return 0;
