@@ -1443,11 +1443,13 @@ func execute(ctx context.Context, stopSignals func(), st *sim.State, be quench.B
 	bar, from, started, shown := newBar(st, quiet, stderr), st.Step, time.Now(), false
 	if bar != nil || testHookProgress != nil {
 		opts.Progress = func(step, total int64) {
-			// the first picture after a second: one drawn after the
-			// first step took its rate, and the time left, from that
-			// step alone (87 hours shown for a run of 2.5 s, whose first
-			// sweep paid for the start)
-			if bar != nil && (shown || step == total || time.Since(started) >= time.Second) {
+			// the first picture after a second or a hundredth of the
+			// steps: one drawn after the first step took its rate, and
+			// the time left, from that step alone (87 hours shown for a
+			// run of 2.5 s, whose first sweep paid for the start). A run
+			// of 100 steps or fewer shows its first: such steps are long
+			// (a big lattice's), and the start a small part of one
+			if bar != nil && (shown || step == total || 100*(step-from) >= total-from || time.Since(started) >= time.Second) {
 				shown = true
 				bar.Set64(step - from)
 				if step == total {
