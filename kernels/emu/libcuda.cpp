@@ -39,6 +39,7 @@ enum : CUresult {
     CUDA_ERROR_INVALID_CONTEXT = 201,
     CUDA_ERROR_NOT_FOUND = 500,
     CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES = 701,
+    CUDA_ERROR_COOPERATIVE_LAUNCH_TOO_LARGE = 720,
     CUDA_ERROR_NOT_SUPPORTED = 801,
 };
 
@@ -237,6 +238,7 @@ CUresult cuDeviceGetAttribute(int* v, int attr, CUdevice d) {
     case 37: *v = 64; break;                   // memory bus width, bits
     case 75: *v = 9; break;                    // compute capability
     case 76: *v = 0; break;
+    case 95: *v = 1; break;                    // cooperative launches
     default: return CUDA_ERROR_INVALID_VALUE;  // not emulated: add it here
     }
     return CUDA_SUCCESS;
@@ -396,14 +398,23 @@ CUresult cuMemsetD32_v2(CUdeviceptr dst, unsigned int v, size_t n) {
     return CUDA_SUCCESS;
 }
 
+// blocks_per_sm is every kernel's occupancy here: a cooperative launch may
+// have this many blocks a multiprocessor
+static const int blocks_per_sm = 2;
+// max_coop_threads bounds a cooperative launch's blocks times threads (8
+// blocks of 1024 with the default 4 multiprocessors)
+static const uint64_t max_coop_threads = 16 << 10;
+
 CUresult cuOccupancyMaxActiveBlocksPerMultiprocessor(int* n, CUfunction, int, size_t) {
     if (!has_context()) return CUDA_ERROR_INVALID_CONTEXT;
-    *n = 2;
+    *n = blocks_per_sm;
     return CUDA_SUCCESS;
 }
 
-CUresult cuLaunchKernel(CUfunction f, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz,
-                        unsigned shmem, CUstream, void** params, void** extra) {
+// run launches kernel f as cuLaunchKernel and cuLaunchCooperativeKernel
+// do (coop: every block at once).
+static CUresult run(const char* call, CUfunction f, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz,
+                    unsigned shmem, void** params, void** extra, bool coop) {
     if (!has_context()) return CUDA_ERROR_INVALID_CONTEXT;
     const kernel* k = (const kernel*)f;
     // the limits a GPU of compute capability 9.0 enforces (no kernel here
@@ -412,20 +423,42 @@ CUresult cuLaunchKernel(CUfunction f, unsigned gx, unsigned gy, unsigned gz, uns
     const uint64_t threads = (uint64_t)bx * by * bz, blocks = (uint64_t)gx * gy * gz;
     if (!k || extra || (k->arity > 0 && !params) || shmem != 0 || bz != 1 || bx > 1024 || by > 1024 || threads == 0 ||
         threads > 1024 || gx == 0 || gy == 0 || gz == 0 || gx > 2147483647u || gy > 65535 || gz > 65535 || blocks > UINT32_MAX) {
-        fprintf(stderr, "libcuda-emu: cuLaunchKernel refused: grid %u %u %u, block %u %u %u, %u bytes of shared memory\n", gx, gy, gz, bx, by,
-                bz, shmem);
+        fprintf(stderr, "libcuda-emu: %s refused: grid %u %u %u, block %u %u %u, %u bytes of shared memory\n", call, gx, gy, gz, bx,
+                by, bz, shmem);
         return CUDA_ERROR_INVALID_VALUE;
+    }
+    if (coop && blocks > (uint64_t)blocks_per_sm * sms()) {
+        fprintf(stderr, "libcuda-emu: %s refused: %llu blocks, at most %d resident at once\n", call, (unsigned long long)blocks,
+                blocks_per_sm * sms());
+        return CUDA_ERROR_COOPERATIVE_LAUNCH_TOO_LARGE;
+    }
+    // a cooperative launch runs every block on a thread of its own, with a
+    // fiber stack for each of its threads: this emulation's limit
+    if (coop && blocks * threads > max_coop_threads) {
+        fprintf(stderr, "libcuda-emu: %s refused: %llu blocks of %llu threads; the emulation runs at most %llu threads at once (fewer QUENCH_EMU_SMS)\n",
+                call, (unsigned long long)blocks, (unsigned long long)threads, (unsigned long long)max_coop_threads);
+        return CUDA_ERROR_COOPERATIVE_LAUNCH_TOO_LARGE;
     }
     if (const int i = k->check(params); i >= 0) {
-        fprintf(stderr, "libcuda-emu: cuLaunchKernel: parameter %d, %p, points into no allocation\n", i, *(void**)params[i]);
+        fprintf(stderr, "libcuda-emu: %s: parameter %d, %p, points into no allocation\n", call, i, *(void**)params[i]);
         return CUDA_ERROR_INVALID_VALUE;
     }
-    trace("cuLaunchKernel grid %u %u %u block %u %u", gx, gy, gz, bx, by);
+    trace("%s grid %u %u %u block %u %u", call, gx, gy, gz, bx, by);
     // one launch at a time: the emulator's grid and block sizes are global
     static std::mutex launching;
     std::lock_guard<std::mutex> l(launching);
-    launch3(gx, gy, gz, bx, by, [&] { k->call(params); });
+    launch3(gx, gy, gz, bx, by, [&] { k->call(params); }, coop);
     return CUDA_SUCCESS;
+}
+
+CUresult cuLaunchKernel(CUfunction f, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz,
+                        unsigned shmem, CUstream, void** params, void** extra) {
+    return run("cuLaunchKernel", f, gx, gy, gz, bx, by, bz, shmem, params, extra, false);
+}
+
+CUresult cuLaunchCooperativeKernel(CUfunction f, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz,
+                                   unsigned shmem, CUstream, void** params) {
+    return run("cuLaunchCooperativeKernel", f, gx, gy, gz, bx, by, bz, shmem, params, nullptr, true);
 }
 
 }  // extern "C"
