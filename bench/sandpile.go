@@ -29,7 +29,18 @@ func NewSandpile(be quench.Backend, shape []int) (*Sandpile, error) {
 	if err != nil {
 		return nil, err
 	}
+	h, err := quench.SandpileStationary(lat, quench.Counter{Seed: 1})
+	if err != nil {
+		return nil, err
+	}
+	return NewSandpileFrom(be, lat, h)
+}
+
+// NewSandpileFrom allocates the lattice and starts it from heights h (as
+// NewSandpile's stationary sample, made once for several piles).
+func NewSandpileFrom(be quench.Backend, lat quench.Lattice, h []uint8) (*Sandpile, error) {
 	b := &Sandpile{be: be, lat: lat, s: &quench.Sandpile{}}
+	var err error
 	n := lat.Sites()
 	if b.s.Heights, err = be.Alloc(quench.Uint8, n); err != nil {
 		return nil, err
@@ -39,11 +50,6 @@ func NewSandpile(be quench.Backend, shape []int) (*Sandpile, error) {
 		return nil, err
 	}
 	if b.s.Stamp, err = be.Alloc(quench.Int32, n); err != nil {
-		b.Close()
-		return nil, err
-	}
-	h, err := quench.SandpileStationary(lat, quench.Counter{Seed: 1})
-	if err != nil {
 		b.Close()
 		return nil, err
 	}
@@ -65,6 +71,9 @@ func (b *Sandpile) Grain() (quench.Avalanche, error) {
 	b.grain++
 	return b.be.SandpileAdd(b.s, b.lat, site, int32(b.grain))
 }
+
+// Heights is the pile's heights buffer.
+func (b *Sandpile) Heights() quench.Buffer { return b.s.Heights }
 
 // Close frees the buffers.
 func (b *Sandpile) Close() error {

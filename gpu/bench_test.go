@@ -3,6 +3,7 @@
 package gpu
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -187,6 +188,62 @@ func BenchmarkSandpileL4096(b *testing.B) { benchSandpile(b, 4096) }
 // about 40 s on the CPU (67 s before the walk was rewritten, measured on
 // the development VM), and single avalanches last ~10^5 rounds.
 func BenchmarkSandpileL16384(b *testing.B) { benchSandpile(b, 16384) }
+
+// benchSandpileKernels times the GPU's two sandpile kernels on the same
+// grains of one stationary L^2 pile: the rounds kernels (two launches a
+// round, SandpileRounds) for 5 s, then the resident one (a cooperative
+// launch an avalanche, SandpileResident) on the same grains from the same
+// start, for at most 30 s; when it got through them, both piles must end
+// with the same heights.
+func benchSandpileKernels(b *testing.B, L int) {
+	g := open(b) // fails, not skips, with QUENCH_REQUIRE_GPU=1
+	defer g.SetSandpileKernel(g.SandpileKernel())
+	lat, _ := quench.NewLattice(L, L)
+	h0, err := quench.SandpileStationary(lat, quench.Counter{Seed: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var rs [2]bench.Result
+	var final [2][]uint8
+	for i, k := range []string{SandpileRounds, SandpileResident} {
+		if err := g.SetSandpileKernel(k); err != nil {
+			b.Fatal(err)
+		}
+		s, err := bench.NewSandpileFrom(g, lat, h0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		s.Budget = 5 * time.Second
+		grains := 1 << 30
+		if i == 1 {
+			s.Budget, grains = 30*time.Second, rs[0].Sweeps
+		}
+		if rs[i], err = s.Measure(0, grains); err != nil {
+			b.Fatalf("%s kernel: %v", k, err)
+		}
+		final[i] = make([]uint8, lat.Sites())
+		if err := g.Download(final[i], s.Heights()); err != nil {
+			b.Fatal(err)
+		}
+		s.Close()
+	}
+	if rs[1].Sweeps == rs[0].Sweeps && !slices.Equal(final[0], final[1]) {
+		b.Fatalf("the two kernels' piles differ after the same %d grains", rs[0].Sweeps)
+	}
+	for b.Loop() {
+	}
+	b.ReportMetric(rs[0].Rate, "rounds-topplings/ns")
+	b.ReportMetric(rs[1].Rate, "resident-topplings/ns")
+	b.ReportMetric(rs[1].Rate/rs[0].Rate, "speedup")
+	b.ReportMetric(float64(rs[0].Sweeps), "grains")
+	b.ReportMetric(float64(rs[1].Sweeps), "resident-grains")
+	b.ReportMetric(0, "ns/op")
+}
+
+// BenchmarkSandpileKernelsL4096 and BenchmarkSandpileKernelsL16384 compare
+// the two sandpile kernels (benchSandpileKernels).
+func BenchmarkSandpileKernelsL4096(b *testing.B)  { benchSandpileKernels(b, 4096) }
+func BenchmarkSandpileKernelsL16384(b *testing.B) { benchSandpileKernels(b, 16384) }
 
 func BenchmarkKMPL16384(b *testing.B) {
 	benchGPUStepper(b, func(be quench.Backend) (*bench.Stepper, error) {

@@ -32,23 +32,34 @@ var _ = [1]struct{}{}[blockSize-256]
 // driver calls run on one goroutine locked to its thread; methods hand their
 // work to it and wait.
 type Backend struct {
-	device  int
-	name    string
-	calls   chan func()
-	fns     map[string]cu.Function
-	ctx     cu.CUContext
-	shape   cu.DevicePtr // int64[4]
-	table   cu.DevicePtr // int32[64]
-	sums    cu.DevicePtr // sums and counts (uint64[2] for Ising, kernels.SandCounts, ...)
-	params  cu.DevicePtr // a kernel parameter block (kernels.ParticleBlock, ...)
-	phi4    cu.DevicePtr // the phi4 and diffusion kernels' block in constant memory (kernels.Phi4Symbol)
-	sand    sandScratch
-	cur     scratch // Model B noise currents (curScratch)
-	part    scratch // partial sums of the reductions (Sum, PhaseSums, FieldSums)
-	lastTab *quench.IsingTable
-	peakBW  float64          // bytes/s from the memory clock and bus width
-	sms     int64            // multiprocessors
-	waves   map[string]int64 // oneWave's answers by kernel
+	device int
+	name   string
+	calls  chan func()
+	fns    map[string]cu.Function
+	ctx    cu.CUContext
+	shape  cu.DevicePtr // int64[4]
+	table  cu.DevicePtr // int32[64]
+	sums   cu.DevicePtr // sums and counts (uint64[2] for Ising, kernels.SandCounts, ...)
+	params cu.DevicePtr // a kernel parameter block (kernels.ParticleBlock, ...)
+	phi4   cu.DevicePtr // the phi4 and diffusion kernels' block in constant memory (kernels.Phi4Symbol)
+	sand   sandScratch
+	// sandKernel is SandpileAdd's way (SandpileRounds or
+	// SandpileResident), coop whether the device runs cooperative
+	// launches, relaxBlock sandpile_relax's threads a block and relaxWave
+	// its resident blocks (0 until asked), relaxPasses the most passes a
+	// launch of it makes (tests lower it, so that avalanches span
+	// launches, and the block, to emulate it faster)
+	sandKernel  string
+	coop        bool
+	relaxBlock  int64
+	relaxWave   int64
+	relaxPasses int64
+	cur         scratch // Model B noise currents (curScratch)
+	part        scratch // partial sums of the reductions (Sum, PhaseSums, FieldSums)
+	lastTab     *quench.IsingTable
+	peakBW      float64          // bytes/s from the memory clock and bus width
+	sms         int64            // multiprocessors
+	waves       map[string]int64 // oneWave's answers by kernel
 	// rowBlocks is the looping row kernels' block target
 	// (kernels.RowBlocks; tests lower it to make small lattices loop)
 	rowBlocks int64
@@ -95,12 +106,21 @@ func New(device int) (quench.Backend, error) {
 	if device < 0 || device >= n {
 		return nil, quench.Usagef("--device %d is not allowed: %d GPU(s) visible, use 0..%d", device, n, n-1)
 	}
+	sandKernel, err := sandKernelFromEnv()
+	if err != nil {
+		return nil, err
+	}
 	b := &Backend{device: device, calls: make(chan func()), fns: map[string]cu.Function{},
-		rowBlocks: kernels.RowBlocks}
+		rowBlocks: kernels.RowBlocks, sandKernel: SandpileRounds, relaxBlock: kernels.RelaxBlock,
+		relaxPasses: relaxPasses}
 	started := make(chan error, 1)
 	go b.loop(started)
 	if err := <-started; err != nil {
 		return nil, err
+	}
+	if err := b.SetSandpileKernel(sandKernel); err != nil {
+		b.Close()
+		return nil, fmt.Errorf("%s=%s: %v", SandpileKernelEnv, sandKernel, err)
 	}
 	return b, nil
 }
@@ -126,6 +146,7 @@ func (b *Backend) loop(started chan<- error) {
 				b.peakBW = 2 * float64(clk) * 1e3 * float64(bus) / 8 // double data rate
 			}
 		}
+		b.coop = coopSupported(dev)
 		if b.ctx, err = dev.MakeContext(cu.SchedAuto); err != nil {
 			return fmt.Errorf("GPU %d (%s): cannot create a context: %v", b.device, name, err)
 		}
@@ -1087,6 +1108,10 @@ func (b *Backend) SandpileAdd(s *quench.Sandpile, lat quench.Lattice, site int64
 		if err := cu.MemcpyHtoD(b.params, unsafe.Pointer(&blk), int64(unsafe.Sizeof(blk))); err != nil {
 			return wrap("upload parameters", err)
 		}
+		if b.sandKernel == SandpileResident {
+			av, err = b.sandRelax(ptrs[0], ptrs[1], ptrs[2], &blk, site)
+			return err
+		}
 		var counts kernels.SandCounts
 		counts.Reset(sc.round)
 		if err := cu.MemcpyHtoD(b.sums, unsafe.Pointer(&counts[0]), int64(unsafe.Sizeof(counts))); err != nil {
@@ -1146,9 +1171,11 @@ func (b *Backend) SandpileAdd(s *quench.Sandpile, lat quench.Lattice, site int64
 const sandpileHang = 3 * time.Minute
 
 // sandScratch is the device memory of the sandpile kernels beside the
-// caller's buffers: toppling flags (a byte per site, zero between avalanches),
-// the tile marks and the two tile lists (int32 per tile), and the round
-// counter the marks refer to, carried from avalanche to avalanche.
+// caller's buffers: toppling flags (two bytes a site, zero between
+// avalanches: sandpile_relax's two buffers, the first of which the round
+// kernels use), the tile marks and topped passes (sandpile_relax's), the
+// two tile lists (int32 a tile each), and the round (pass) counter the
+// marks refer to, carried from avalanche to avalanche.
 type sandScratch struct {
 	flags, mark, la, lb cu.DevicePtr
 	n, tiles            int64
@@ -1167,13 +1194,16 @@ func (sc *sandScratch) prepare(n, tiles int64) error {
 		}
 		*sc = sandScratch{}
 		var err error
-		if sc.flags, err = cu.MemAlloc(n); err != nil {
+		if sc.flags, err = cu.MemAlloc(2 * n); err != nil {
 			return wrap("allocating sandpile flags", err)
 		}
-		if err := cu.MemsetD8(sc.flags, 0, n); err != nil {
+		if err := cu.MemsetD8(sc.flags, 0, 2*n); err != nil {
 			return wrap("clearing sandpile flags", err)
 		}
-		for _, p := range []*cu.DevicePtr{&sc.mark, &sc.la, &sc.lb} {
+		if sc.mark, err = cu.MemAlloc(8 * tiles); err != nil {
+			return wrap("allocating sandpile tile marks", err)
+		}
+		for _, p := range []*cu.DevicePtr{&sc.la, &sc.lb} {
 			if *p, err = cu.MemAlloc(4 * tiles); err != nil {
 				return wrap("allocating sandpile tile lists", err)
 			}
@@ -1181,7 +1211,7 @@ func (sc *sandScratch) prepare(n, tiles int64) error {
 		sc.n, sc.tiles, sc.round = n, tiles, 1<<31 // forces the clear below
 	}
 	if sc.round >= 1<<30 {
-		if err := cu.MemsetD8(sc.mark, 0, 4*sc.tiles); err != nil {
+		if err := cu.MemsetD8(sc.mark, 0, 8*sc.tiles); err != nil {
 			return wrap("clearing sandpile tile marks", err)
 		}
 		sc.round = 0

@@ -34,6 +34,7 @@ const (
 	SandpileFlags  = "sandpile_flags"
 	SandpileApply  = "sandpile_apply"
 	SandpileGrain  = "sandpile_grain"
+	SandpileRelax  = "sandpile_relax" // cooperative launches (RelaxBlock threads a block)
 	HeightCounts   = "height_counts"
 	MassClass      = "mass_class"
 	MassClassRows  = "mass_class_rows" // rows a multiple of 4 long (MassRowGrid)
@@ -64,7 +65,7 @@ var All = []string{IsingPhaseSeg, IsingPhaseSite, IsingSums, SumBlocksF64, SumBl
 	Phi4BAOAB2 + "_f32", Phi4BAOAB2 + "_f64", Phi4Mu + "_f32", Phi4Mu + "_f64", Phi4ModelB + "_f32", Phi4ModelB + "_f64",
 	Phi4Currents + "_f32", Phi4Currents + "_f64",
 	ParticleStep + "_f32", ParticleStep + "_f64", PhasePartials + "_f32", PhasePartials + "_f64",
-	SandpileFlags, SandpileApply, SandpileGrain, HeightCounts, MassClass, MassClassRows, MassInject, Diffuse + "_f32", Diffuse + "_f64",
+	SandpileFlags, SandpileApply, SandpileGrain, SandpileRelax, HeightCounts, MassClass, MassClassRows, MassInject, Diffuse + "_f32", Diffuse + "_f64",
 	FieldSums + "_f32", FieldSums + "_f64", FieldSums + "_i64", FieldGroups,
 }
 
@@ -266,6 +267,26 @@ type SandCounts [15]uint64
 // `round` with the grain's tile as the only listed tile.
 func (c *SandCounts) Reset(round uint64) {
 	*c = SandCounts{3: 1, 5: round}
+}
+
+// RelaxBlock is the block size of sandpile_relax launches: a thread a site
+// of a tile (any power of two up to it works: a thread then takes several).
+const RelaxBlock = 1024
+
+// RelaxCounts are sandpile_relax's counts (rc in sandpile.cu): [0] the
+// next pass, [1] done, [2..4] the tile lists' lengths, [5] 1 + the last
+// pass with a toppling (0: none), [6..8] the avalanche's size, area and
+// lost grains so far, [9], [10] the grid barrier's arrivals and
+// generation.
+type RelaxCounts [11]uint64
+
+// Avalanche is the avalanche so far of counts that started at pass p0.
+func (c *RelaxCounts) Avalanche(p0 uint64) quench.Avalanche {
+	av := quench.Avalanche{Size: int64(c[6]), Area: int64(c[7]), Lost: int64(c[8])}
+	if c[5] > p0 {
+		av.Duration = int64(c[5] - p0)
+	}
+	return av
 }
 
 // MassBlock is the parameter block of mass_class (struct qmass in

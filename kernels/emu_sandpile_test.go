@@ -11,8 +11,10 @@ import (
 )
 
 // TestSandpileKernelsEmulated adds the same grains through the emulated
-// CUDA rounds and the CPU backend and requires identical heights, activity,
-// stamps and avalanche statistics.
+// CUDA rounds, both the two kernels a round (sandpile_flags and
+// sandpile_apply) and the cooperative sandpile_relax, and the CPU backend,
+// and requires identical heights, activity, stamps and avalanche
+// statistics.
 func TestSandpileKernelsEmulated(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs a C++ emulation")
@@ -60,7 +62,10 @@ func TestSandpileKernelsEmulated(t *testing.T) {
 		binary.Write(&in, binary.LittleEndian, hdr)
 		binary.Write(&in, binary.LittleEndian, sites)
 		in.Write(h0)
-		out := runEmu(t, bin, "sandpile", in.Bytes())
+		outs := map[string][]byte{}
+		for _, mode := range []string{"sandpile", "sandpile-relax"} {
+			outs[mode] = runEmu(t, bin, mode, in.Bytes())
+		}
 
 		be := cpu.New()
 		s := &quench.Sandpile{}
@@ -105,8 +110,10 @@ func TestSandpileKernelsEmulated(t *testing.T) {
 		binary.Write(&want, binary.LittleEndian, act)
 		binary.Write(&want, binary.LittleEndian, stamp)
 		binary.Write(&want, binary.LittleEndian, avs)
-		if !bytes.Equal(out, want.Bytes()) {
-			t.Errorf("shape %v: emulated GPU sandpile differs from the CPU backend", shape)
+		for mode, out := range outs {
+			if !bytes.Equal(out, want.Bytes()) {
+				t.Errorf("shape %v: emulated GPU sandpile (%s) differs from the CPU backend", shape, mode)
+			}
 		}
 	}
 }

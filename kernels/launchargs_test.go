@@ -132,7 +132,8 @@ func TestLaunchArguments(t *testing.T) {
 		return nil
 	}
 	launches := 0
-	for _, f := range []string{"../gpu/cuda.go", "../gpu/gpu_test.go"} {
+	coop := 0
+	for _, f := range []string{"../gpu/cuda.go", "../gpu/relax.go", "../gpu/gpu_test.go"} {
 		file, err := parser.ParseFile(fset, f, nil, 0)
 		if err != nil {
 			t.Fatal(err)
@@ -159,16 +160,20 @@ func TestLaunchArguments(t *testing.T) {
 					return true
 				}
 				sel, ok := call.Fun.(*ast.SelectorExpr)
-				if !ok || sel.Sel.Name != "launch" && sel.Sel.Name != "launchRows" {
+				if !ok || sel.Sel.Name != "launch" && sel.Sel.Name != "launchRows" && sel.Sel.Name != "launchCoop" {
 					return true
 				}
 				if _, ok := sel.X.(*ast.Ident); !ok || len(call.Args) == 0 {
 					return true
 				}
-				// launch(name, n, args...), launchRows(name, rl, loops, args...)
+				// launch(name, n, args...), launchRows(name, rl, loops,
+				// args...), launchCoop(name, grid, block, args...)
 				fixed := 2
-				if sel.Sel.Name == "launchRows" {
+				if sel.Sel.Name == "launchRows" || sel.Sel.Name == "launchCoop" {
 					fixed = 3
+				}
+				if sel.Sel.Name == "launchCoop" {
+					coop++
 				}
 				pos := fset.Position(call.Pos())
 				names := namesOf(call.Args[0], vars)
@@ -195,7 +200,7 @@ func TestLaunchArguments(t *testing.T) {
 			})
 		}
 	}
-	if launches < 25 {
-		t.Errorf("found %d launches in the gpu backend: the parse misses some", launches)
+	if launches < 25 || coop == 0 {
+		t.Errorf("found %d launches (%d cooperative) in the gpu backend: the parse misses some", launches, coop)
 	}
 }

@@ -47,7 +47,8 @@ struct qsand {
 // finished in this round (the last one closes it and resets this)
 
 // qsand_reduce adds v over the block (blockDim.x a power of two, at most
-// 256); every thread gets the total.
+// the length of sm: 256 in sandpile_flags, 1024 in sandpile_relax); every
+// thread gets the total.
 __device__ __forceinline__ unsigned long long qsand_reduce(unsigned long long* sm, unsigned long long v) {
     sm[threadIdx.x] = v;
     __syncthreads();
@@ -58,6 +59,22 @@ __device__ __forceinline__ unsigned long long qsand_reduce(unsigned long long* s
     const unsigned long long r = sm[0];
     __syncthreads();
     return r;
+}
+
+// qsand_add adds the block's topplings, new stamps and lost grains to
+// c[0], c[1], c[2]: one atomic a nonzero count a block. Every thread of
+// the block calls it.
+__device__ __forceinline__ void qsand_add(unsigned long long* sm, unsigned long long* c, unsigned long long top,
+                                          unsigned long long stamped, unsigned long long lost) {
+    top = qsand_reduce(sm, top);
+    if (top == 0) return;  // the whole block agrees (no toppling, no stamp, no loss)
+    stamped = qsand_reduce(sm, stamped);
+    lost = qsand_reduce(sm, lost);
+    if (threadIdx.x == 0) {
+        atomicAdd(&c[0], top);
+        if (stamped) atomicAdd(&c[1], stamped);
+        if (lost) atomicAdd(&c[2], lost);
+    }
 }
 
 // qsand_tile sets tc[] to the tile coordinates of tile t. The dimension D
@@ -98,9 +115,10 @@ __device__ __forceinline__ const int32_t* qsand_cur(const qsand* P, const unsign
     return (counts[5] & 1) ? lb : la;
 }
 
-// qsand_list appends tile u to the next list unless it is already there.
-__device__ __forceinline__ void qsand_list(int32_t* mark, int32_t round1, int32_t* nxt, unsigned long long* counts, int64_t u) {
-    if (atomicExch(&mark[u], round1) != round1) nxt[atomicAdd(&counts[4], 1ull)] = (int32_t)u;
+// qsand_list appends tile u to the next list, whose length is *len,
+// unless it is already there.
+__device__ __forceinline__ void qsand_list(int32_t* mark, int32_t round1, int32_t* nxt, unsigned long long* len, int64_t u) {
+    if (atomicExch(&mark[u], round1) != round1) nxt[atomicAdd(len, 1ull)] = (int32_t)u;
 }
 
 template <int D>
@@ -136,24 +154,16 @@ __device__ __forceinline__ void qsand_flags(const uint8_t* h, uint8_t* flag, int
         top += tileTop;
         if (qsand_reduce(sm, tileTop) == 0 || threadIdx.x != 0) continue;
         // list the tile and its face neighbours for the next round
-        qsand_list(mark, round1, nxt, counts, t);
+        qsand_list(mark, round1, nxt, &counts[4], t);
         int64_t stride = 1;  // tile ids: the last axis fastest
 #pragma unroll
         for (int a = D - 1; a >= 0; a--) {
-            if (tc[a] > 0) qsand_list(mark, round1, nxt, counts, t - stride);
-            if (tc[a] < P->ntile[a] - 1) qsand_list(mark, round1, nxt, counts, t + stride);
+            if (tc[a] > 0) qsand_list(mark, round1, nxt, &counts[4], t - stride);
+            if (tc[a] < P->ntile[a] - 1) qsand_list(mark, round1, nxt, &counts[4], t + stride);
             stride *= P->ntile[a];
         }
     }
-    top = qsand_reduce(sm, top);
-    if (top == 0) return;  // the whole block agrees
-    stamped = qsand_reduce(sm, stamped);
-    lost = qsand_reduce(sm, lost);
-    if (threadIdx.x == 0) {
-        atomicAdd(&counts[0], top);
-        if (stamped) atomicAdd(&counts[1], stamped);
-        if (lost) atomicAdd(&counts[2], lost);
-    }
+    qsand_add(sm, counts, top, stamped, lost);
 }
 
 extern "C" __global__ void sandpile_flags(const uint8_t* h, uint8_t* flag, int64_t* activity, int32_t* stamp, const qsand* P,
@@ -243,6 +253,163 @@ extern "C" __global__ void sandpile_grain(uint8_t* h, int64_t site, const unsign
     if (blockIdx.x != 0 || threadIdx.x != 0) return;
     h[site] += 1;
     ((counts[5] & 1) ? lb : la)[0] = (int32_t)tile;
+}
+
+// ---- one launch an avalanche: sandpile_relax ----
+//
+// sandpile_relax runs an avalanche's rounds in one cooperative launch
+// (every block resident at once), its blocks meeting at a grid barrier
+// once a round. Each pass p over the tiles of list N_p does what a round's
+// two kernels above do, fused: for the sites of N_p's tiles it applies
+// round p's topplings (h += in-lattice neighbours' flags, minus z if the
+// site toppled; the grain, in the avalanche's first pass) and flags round
+// p + 1's at once (h >= z). The flags are double-buffered by the pass's
+// parity, read from one buffer and written to the other, so one barrier a
+// pass suffices. N_{p+1} holds every tile with a toppling in round p + 1
+// and its face neighbours (their heights change in the next pass), and
+// every tile that had one in round p (topped[t] == p): the next pass
+// rewrites its flags in the buffer round p + 2 will read, so no stale flag
+// outlives its round. An avalanche ends after the pass whose next list is
+// empty: then neither buffer holds a flag. Rounds with topplings are the
+// passes p0 .. last - 1, so the duration is last - p0.
+//
+// rc (kernels.RelaxCounts): [0] the next pass (the host's for a new
+// avalanche; written back at the end), [1] done, [2..4] the lists'
+// lengths, N_p's at 2 + p % 3 (three slots: block 0 clears the one two
+// passes ahead while the others fill the next), [5] 1 + the last pass
+// with a toppling (0: none yet), [6] size, [7] area, [8] lost grains of
+// the avalanche so far, [9] and [10] the grid barrier's arrivals and
+// generation.
+//
+// Data one block wrote and another reads in the same launch (heights,
+// flags, activity, stamps, lists, counts) are loaded with __ldcg, from L2,
+// never from an SM's L1 copy.
+
+// qgrid_sync is a barrier of the whole grid, whose blocks must all be
+// resident (a cooperative launch): bar[0] counts the blocks arrived, and
+// the last one to arrive clears it and advances the generation bar[1],
+// which the others wait for.
+__device__ __forceinline__ void qgrid_sync(unsigned long long* bar) {
+    __syncthreads();
+    if (threadIdx.x == 0) {
+        const unsigned long long gen = atomicAdd(&bar[1], 0ull);
+        __threadfence();  // the block's writes before its arrival
+        if (atomicAdd(&bar[0], 1ull) == gridDim.x - 1) {
+            atomicExch(&bar[0], 0ull);
+            __threadfence();
+            atomicAdd(&bar[1], 1ull);
+        } else {
+            while (atomicAdd(&bar[1], 0ull) == gen) __nanosleep(32);
+        }
+        __threadfence();  // the other blocks' writes before what follows
+    }
+    __syncthreads();
+}
+
+// qsand_pass runs the passes of one launch for dimension D.
+template <int D>
+__device__ __forceinline__ void qsand_pass(uint8_t* h, uint8_t* flags, int64_t* activity, int32_t* stamp, const qsand* P,
+                                           unsigned long long* rc, int32_t* mark, int32_t* la, int32_t* lb, int64_t grain,
+                                           int64_t grainTile, int64_t maxPasses, unsigned long long* sm) {
+    int64_t n = 1, tiles = 1;
+#pragma unroll
+    for (int a = 0; a < D; a++) {
+        n *= P->shape[a];
+        tiles *= P->ntile[a];
+    }
+    int32_t* topped = mark + tiles;
+    const int z = (int)P->z;
+    const int32_t av = (int32_t)P->avalanche;
+    unsigned long long p = rc[0];  // the host's, or block 0's at the end of the last launch
+    unsigned long long top = 0, stamped = 0, lost = 0;
+    bool done = false;
+    for (int64_t k = 0; k < maxPasses && !done; k++, p++) {
+        const uint8_t* fr = flags + (p & 1) * n;  // round p's topplings
+        uint8_t* fw = flags + ((p + 1) & 1) * n;  // round p + 1's
+        const int32_t* cur = (p & 1) ? lb : la;
+        int32_t* nxt = (p & 1) ? la : lb;
+        unsigned long long* nlen = &rc[2 + (p + 1) % 3];
+        const bool first = k == 0 && grain >= 0;
+        const int64_t len = first ? 1 : (int64_t)__ldcg(&rc[2 + p % 3]);
+        if (blockIdx.x == 0 && threadIdx.x == 0) rc[2 + (p + 2) % 3] = 0;  // N_{p-1}'s: nobody reads it now
+        const int32_t p1 = (int32_t)(p + 1);
+        bool any = false;
+        for (int64_t e = blockIdx.x; e < len; e += gridDim.x) {
+            const int64_t t = first ? grainTile : (int64_t)__ldcg(&cur[e]);
+            int64_t tc[3];
+            qsand_tile<D>(P, t, tc);
+            int tileTop = 0;
+            for (int j = threadIdx.x; j < QSAND_TILE; j += blockDim.x) {
+                int64_t c[3];
+                const int64_t x = qsand_site<D>(P, tc, j, c);
+                if (x < 0) continue;
+                int v = __ldcg(&h[x]);
+                if (__ldcg(&fr[x])) v -= z;
+#pragma unroll
+                for (int a = D - 1; a >= 0; a--) {
+                    if (c[a] > 0) v += __ldcg(&fr[x - P->stride[a]]);
+                    if (c[a] < P->shape[a] - 1) v += __ldcg(&fr[x + P->stride[a]]);
+                }
+                if (first && x == grain) v += 1;
+                h[x] = (uint8_t)v;
+                const bool tp = v >= z;
+                fw[x] = tp;
+                if (!tp) continue;
+                long long* ax = (long long*)&activity[x];
+                *ax = __ldcg(ax) + 1;
+                tileTop = 1;
+                top++;
+                if (__ldcg(&stamp[x]) != av) {
+                    stamp[x] = av;
+                    stamped++;
+                }
+#pragma unroll
+                for (int a = 0; a < D; a++) lost += (c[a] == 0) + (c[a] == P->shape[a] - 1);
+            }
+            if (__syncthreads_or(tileTop)) {
+                any = true;
+                if (threadIdx.x != 0) continue;
+                topped[t] = p1;
+                qsand_list(mark, p1, nxt, nlen, t);
+                int64_t stride = 1;  // tile ids: the last axis fastest
+#pragma unroll
+                for (int a = D - 1; a >= 0; a--) {
+                    if (tc[a] > 0) qsand_list(mark, p1, nxt, nlen, t - stride);
+                    if (tc[a] < P->ntile[a] - 1) qsand_list(mark, p1, nxt, nlen, t + stride);
+                    stride *= P->ntile[a];
+                }
+            } else if (threadIdx.x == 0 && __ldcg(&topped[t]) == (int32_t)p) {
+                qsand_list(mark, p1, nxt, nlen, t);  // to clear round p's flags
+            }
+        }
+        if (any && threadIdx.x == 0) atomicMax(&rc[5], p + 1);
+        qgrid_sync(&rc[9]);
+        done = __ldcg(nlen) == 0;
+    }
+    qsand_add(sm, &rc[6], top, stamped, lost);  // the launch's totals
+    // every block read rc[0] before the first barrier
+    if (blockIdx.x == 0 && threadIdx.x == 0) {
+        rc[0] = p;
+        rc[1] = done;
+    }
+}
+
+// sandpile_relax: the passes of one avalanche (grain: its site, and
+// grainTile its tile, in the launch that starts it; -1 in a launch that
+// goes on with it), at most maxPasses of them. Blocks of up to 1024
+// threads, a power of two; every block resident (cuLaunchCooperativeKernel).
+// flags: two buffers of a byte a site; mark: the tiles' marks, then their
+// topped passes (int32 each).
+extern "C" __global__ void __launch_bounds__(1024) sandpile_relax(uint8_t* h, uint8_t* flags, int64_t* activity, int32_t* stamp,
+                                                                  const qsand* P, unsigned long long* rc, int32_t* mark,
+                                                                  int32_t* la, int32_t* lb, int64_t grain, int64_t grainTile,
+                                                                  int64_t maxPasses) {
+    QUENCH_SHARED(unsigned long long, sm, [1024]);
+    switch (P->dim) {
+    case 1: qsand_pass<1>(h, flags, activity, stamp, P, rc, mark, la, lb, grain, grainTile, maxPasses, sm); break;
+    case 2: qsand_pass<2>(h, flags, activity, stamp, P, rc, mark, la, lb, grain, grainTile, maxPasses, sm); break;
+    default: qsand_pass<3>(h, flags, activity, stamp, P, rc, mark, la, lb, grain, grainTile, maxPasses, sm); break;
+    }
 }
 
 // height_counts (quench.Reducer.HeightCounts): out[v] += the sites of h

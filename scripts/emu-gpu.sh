@@ -11,7 +11,7 @@
 # shows (speed, memory ordering between blocks running at once, lattices
 # past 2^31 sites) it does not.
 #
-#   quick (CI): the GPU tests but the large ones, the command tests, six
+#   quick (CI): the GPU tests but the large ones, the command tests, eight
 #               quench verify, three GPU runs compared with CPU runs
 #               (quench compare), quench bench of small lattices, resumes
 #               across backends, about a minute
@@ -46,7 +46,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 echo "== GPU tests (not the large lattices)"
 (cd $dir && ./gpu.test -test.v -test.timeout 600s \
-	-test.run '^(TestPhiloxKnownAnswers|TestPhiloxKATArgs|TestSqrt32|TestConformance|TestCrossCheck|TestPhi4CrossCheck|TestParticleCrossCheck|TestLatticeUpdatesCrossCheck)$') >"$tmp/gpu.log" 2>&1 || status=1
+	-test.run '^(TestPhiloxKnownAnswers|TestPhiloxKATArgs|TestSqrt32|TestConformance|TestCrossCheck|TestPhi4CrossCheck|TestParticleCrossCheck|TestLatticeUpdatesCrossCheck|TestSandpileResident)$') >"$tmp/gpu.log" 2>&1 || status=1
 grep -E "^(--- |PASS|FAIL|ok )|device:|panic" "$tmp/gpu.log"
 # the device must be the stand-in, not a real driver found first
 if ! grep -q "device: quench emulated GPU" "$tmp/gpu.log"; then
@@ -70,6 +70,10 @@ v --model particles --N 100000 --potential kuramoto --k 2 --T 0.1 --scheme lm --
 v --model sandpile --dim 2 --L 64 --start hot --sweeps 2000 --every 500
 v --model sandpile --dim 3 --L 16 --start hot --sweeps 1000 --every 500
 v --model kmp --dim 2 --L 128 --sweeps 100 --every 25
+# the resident sandpile kernel (cooperative launches, a grid barrier a
+# round) on the default 4 emulated multiprocessors: 8 blocks of 1024
+QUENCH_GPU_SANDPILE=resident v --model sandpile --dim 2 --L 256 --start stationary --sweeps 30 --every 15
+QUENCH_GPU_SANDPILE=resident v --model sandpile --dim 3 --L 16 --start hot --sweeps 1000 --every 500
 if [ "$mode" = full ]; then
 	v --model ising3d --L 128 --sweeps 101 --seed 7 --every 10 --algo heatbath --h 0.05
 	v --model ising2d --shape 2048x1024 --sweeps 100 --seed 3 --every 25 --T 1.5

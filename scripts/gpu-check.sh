@@ -12,7 +12,8 @@
 #                         go benchmarks first (phi4, particles, diffusion,
 #                         the phi4 measurement sums,
 #                         kmp, sandpile 4096^2 and 16384^2 from the
-#                         stationary state), then the GPU tests, verify
+#                         stationary state with both GPU sandpile
+#                         kernels), then the GPU tests, verify
 #                         of the Langevin and lattice-update models and a
 #                         GPU run compared with a CPU one (quench
 #                         compare), then,
@@ -112,7 +113,7 @@ sanitize() {
 	step "compute-sanitizer memcheck: conformance, phi4, particle and lattice-update cross-checks"
 	# memory errors only: an API call a test expects to fail is no error
 	tmo "$n" $cs --tool memcheck --report-api-errors no --error-exitcode 9 --print-limit 20 ./gpu.test -test.v \
-		-test.run '^(TestConformance|TestPhi4CrossCheck|TestParticleCrossCheck|TestLatticeUpdatesCrossCheck)$' \
+		-test.run '^(TestConformance|TestPhi4CrossCheck|TestParticleCrossCheck|TestLatticeUpdatesCrossCheck|TestSandpileResident)$' \
 		-test.timeout "$((n - 10))s" >"$out/memcheck.log" 2>&1
 	rc=$?
 	grep -E "^(--- |PASS|FAIL|ok )|ERROR SUMMARY|^========= (Invalid|Program hit|Error)" "$out/memcheck.log" | head -30
@@ -205,7 +206,8 @@ if [ "$what" = issues ]; then
 	step "go benchmarks for the open issues"
 	tmo 150 ./gpu.test -test.run XXX -test.bench 'Phi4|Particles|Diffusion|KMP|FieldSums' -test.benchtime 30x 2>&1 | tee "$out/gpu-bench.txt" | grep -E "Benchmark|skipped|FAIL|panic"
 	piped "${PIPESTATUS[0]}"
-	tmo 240 ./gpu.test -test.run XXX -test.bench 'Sandpile' -test.benchtime 1x 2>&1 | tee -a "$out/gpu-bench.txt" | grep -E "Benchmark|skipped|FAIL|panic"
+	# the rounds kernels for 5 s, then the resident kernel on the same grains
+	tmo 240 ./gpu.test -test.run XXX -test.bench 'SandpileKernels' -test.benchtime 1x 2>&1 | tee -a "$out/gpu-bench.txt" | grep -E "Benchmark|skipped|FAIL|panic"
 	piped "${PIPESTATUS[0]}"
 
 	step "gpu tests"
@@ -227,6 +229,8 @@ if [ "$what" = issues ]; then
 	v --model sandpile --dim 2 --L 256 --start stationary --sweeps 300 --every 100
 	v --model sandpile --dim 3 --L 24 --start hot --sweeps 3000 --every 1000
 	v --model sandpile --dim 1 --L 1000 --start hot --sweeps 1000 --every 250
+	QUENCH_GPU_SANDPILE=resident v --model sandpile --dim 2 --L 1024 --start stationary --sweeps 200 --every 50
+	QUENCH_GPU_SANDPILE=resident v --model sandpile --dim 3 --L 24 --start hot --sweeps 3000 --every 1000
 	v --model kmp --dim 2 --L 512 --sweeps 100 --every 25
 	v --model diffusion --dim 2 --L 1024 --precision float32 --sweeps 100 --every 25
 	cmp

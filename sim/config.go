@@ -472,7 +472,7 @@ func (c *Config) bytes(stateOnHost bool) (host, device uint64) {
 	}
 	if c.Model == "sandpile" {
 		n := uint64(c.Lattice().Sites())
-		device = 14 * n // heights, activity (int64), stamp, flags
+		device = 15 * n // heights, activity (int64), stamp, two bytes of flags (gpu sandScratch)
 		// host: the driver's copies (13 bytes a site) and the outputs'
 		// float64 copy of the activity (sandpileHistograms; without it a
 		// 4096^2 run, 801 MiB estimated, peaked at 869 MiB resident)

@@ -234,9 +234,10 @@ static void run_particles(qpart P, int64_t steps, bool has_omega, const char* da
 
 // run_sandpile adds grains one at a time and relaxes them with the round
 // loop of the gpu backend (tile lists, the round carried from grain to
-// grain); writes heights, activity, stamp, then the avalanche statistics of
-// every grain (size, area, duration, lost).
-static void run_sandpile(const char* data, FILE* out) {
+// grain), or with its cooperative launches of sandpile_relax (relax); writes
+// heights, activity, stamp, then the avalanche statistics of every grain
+// (size, area, duration, lost).
+static void run_sandpile(const char* data, FILE* out, bool relax) {
     int64_t hdr[5];  // dim, shape[3], grains
     memcpy(hdr, data, sizeof hdr);
     qsand P{};
@@ -254,9 +255,9 @@ static void run_sandpile(const char* data, FILE* out) {
     P.z = 2 * P.dim;
     const int64_t grains = hdr[4];
     const int64_t* sites = (const int64_t*)(data + sizeof hdr);
-    std::vector<uint8_t> h(n), flag(n);
+    std::vector<uint8_t> h(n), flag(2 * n);
     std::vector<int64_t> act(n);
-    std::vector<int32_t> stamp(n), mark(tiles), la(tiles), lb(tiles);
+    std::vector<int32_t> stamp(n), mark(2 * tiles), la(tiles), lb(tiles);
     memcpy(h.data(), data + sizeof hdr + 8 * grains, n);
     std::vector<int64_t> stats;
     unsigned long long round = 0;
@@ -265,28 +266,46 @@ static void run_sandpile(const char* data, FILE* out) {
         int64_t tile = 0;
         for (int a = 0; a < (int)P.dim; a++) tile = tile * P.ntile[a] + ((site / P.stride[a] % P.shape[a]) >> P.tbits[a]);
         P.avalanche = g + 1;
-        unsigned long long c[15] = {0};
-        c[3] = 1;
-        c[5] = round;
-        launch(1, 32, [&] { sandpile_grain(h.data(), site, c, la.data(), lb.data(), tile); });
-        // queue rounds in batches of 3, as the gpu backend does (with more),
-        // on a grid of 3 blocks, so that blocks share the tiles and add
-        // their counts with atomics
         qsand* pp = &P;
-        while (!c[13]) {
-            for (int r = 0; r < 3; r++) {
-                launch(3, 8, [&] { sandpile_flags(h.data(), flag.data(), act.data(), stamp.data(), pp, c, mark.data(), la.data(), lb.data()); });
-                launch(3, 8, [&] { sandpile_apply(h.data(), flag.data(), pp, c, la.data(), lb.data()); });
+        int64_t size, area, dur, lost;
+        if (relax) {
+            // 3 blocks of 64 threads (16 sites of a tile each), at most 3
+            // passes a launch: most avalanches take several launches
+            unsigned long long rc[11] = {round};
+            const unsigned long long p0 = round;
+            int64_t at = site;
+            while (!rc[1]) {
+                launch_coop(3, 64, [&] {
+                    sandpile_relax(h.data(), flag.data(), act.data(), stamp.data(), pp, rc, mark.data(), la.data(), lb.data(), at,
+                                   tile, 3);
+                });
+                at = -1;
             }
+            round = rc[0];
+            size = rc[6], area = rc[7], dur = rc[5] ? rc[5] - p0 : 0, lost = rc[8];
+        } else {
+            unsigned long long c[15] = {0};
+            c[3] = 1;
+            c[5] = round;
+            launch(1, 32, [&] { sandpile_grain(h.data(), site, c, la.data(), lb.data(), tile); });
+            // queue rounds in batches of 3, as the gpu backend does (with
+            // more), on a grid of 3 blocks, so that blocks share the tiles
+            // and add their counts with atomics
+            while (!c[13]) {
+                for (int r = 0; r < 3; r++) {
+                    launch(3, 8, [&] { sandpile_flags(h.data(), flag.data(), act.data(), stamp.data(), pp, c, mark.data(), la.data(), lb.data()); });
+                    launch(3, 8, [&] { sandpile_apply(h.data(), flag.data(), pp, c, la.data(), lb.data()); });
+                }
+            }
+            round = c[5] + 1;
+            size = c[9], area = c[10], dur = c[12], lost = c[11];
         }
-        round = c[5] + 1;
-        for (int64_t i = 0; i < n; i++) {
+        for (int64_t i = 0; i < 2 * n; i++) {
             if (flag[i]) {  // the kernels' invariant: no flag survives an avalanche
                 fprintf(stderr, "grain %lld: flag %d left at site %lld\n", (long long)g, flag[i], (long long)i);
                 exit(3);
             }
         }
-        const int64_t size = c[9], area = c[10], dur = c[12], lost = c[11];
         stats.insert(stats.end(), {size, area, dur, lost});
     }
     fwrite(h.data(), 1, n, out);
@@ -451,8 +470,8 @@ int main(int argc, char** argv) {
         fclose(out);
         return 0;
     }
-    if (strcmp(argv[1], "sandpile") == 0) {
-        run_sandpile(in.data(), out);
+    if (strcmp(argv[1], "sandpile") == 0 || strcmp(argv[1], "sandpile-relax") == 0) {
+        run_sandpile(in.data(), out, strcmp(argv[1], "sandpile-relax") == 0);
         fclose(out);
         return 0;
     }
