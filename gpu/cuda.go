@@ -53,6 +53,7 @@ type Backend struct {
 	coop        bool
 	relaxBlock  int64
 	relaxWave   int64
+	relaxWaveOf int64 // the block size relaxWave was found for
 	relaxPasses int64
 	cur         scratch // Model B noise currents (curScratch)
 	part        scratch // partial sums of the reductions (Sum, PhaseSums, FieldSums)

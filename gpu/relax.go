@@ -115,9 +115,10 @@ func (b *Backend) launchCoop(name string, grid, block int64, args ...uint64) err
 }
 
 // relaxGrid is the blocks of a sandpile_relax launch on a pile of `tiles`
-// tiles: as many as the device holds at once, at most one a tile.
+// tiles: as many as the device holds at once (of b.relaxBlock threads),
+// at most one a tile.
 func (b *Backend) relaxGrid(tiles int64) (int64, error) {
-	if b.relaxWave == 0 {
+	if b.relaxWave == 0 || b.relaxWaveOf != b.relaxBlock {
 		per, err := b.fns[kernels.SandpileRelax].MaxActiveBlocksPerMultiProcessor(int(b.relaxBlock), 0)
 		if err != nil {
 			return 0, wrap("occupancy of "+kernels.SandpileRelax, err)
@@ -125,10 +126,13 @@ func (b *Backend) relaxGrid(tiles int64) (int64, error) {
 		if per < 1 {
 			return 0, fmt.Errorf("gpu: %s: no block of %d threads fits a multiprocessor", kernels.SandpileRelax, b.relaxBlock)
 		}
-		b.relaxWave = int64(per) * b.sms
+		b.relaxWave, b.relaxWaveOf = int64(per)*b.sms, b.relaxBlock
 	}
 	return min(b.relaxWave, tiles), nil
 }
+
+// relaxBarrierLimit is QSAND_BARRIER_NS of sandpile.cu.
+const relaxBarrierLimit = 30 * time.Second
 
 // relaxPasses bounds the passes of one sandpile_relax launch: a longer
 // avalanche goes on in the next launch, after the host has looked at the
@@ -139,6 +143,9 @@ const relaxPasses = 1 << 14
 // CUDA thread: h, act, stamp are the pile's buffers, blk its parameters.
 func (b *Backend) sandRelax(h, act, stamp uint64, blk *kernels.SandBlock, site int64) (quench.Avalanche, error) {
 	sc := &b.sand
+	if b.relaxPasses < 1 {
+		return quench.Avalanche{}, fmt.Errorf("gpu: %s launches of %d passes: at least 1", kernels.SandpileRelax, b.relaxPasses)
+	}
 	grid, err := b.relaxGrid(blk.Tiles())
 	if err != nil {
 		return quench.Avalanche{}, err
@@ -158,7 +165,8 @@ func (b *Backend) sandRelax(h, act, stamp uint64, blk *kernels.SandBlock, site i
 			return quench.Avalanche{}, err
 		}
 		if err := cu.MemcpyDtoH(unsafe.Pointer(&rc[0]), b.sums, int64(unsafe.Sizeof(rc))); err != nil {
-			return quench.Avalanche{}, wrap("download counts", err)
+			// the kernel's errors come with the sync
+			return quench.Avalanche{}, fmt.Errorf("gpu: %s (a block that waits %v at its grid barrier traps): %v", kernels.SandpileRelax, relaxBarrierLimit, err)
 		}
 		if rc[1] != 0 {
 			sc.round = rc[0]

@@ -3,11 +3,14 @@ package kernels
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -213,6 +216,42 @@ func TestSharedJunkEmulated(t *testing.T) {
 	if count[0xFFFFFFFFFFFFFFFF] == 0 || count[0x7F7F7F7F7F7F7F7F] == 0 {
 		t.Errorf("one junk byte only: %v; the blocks should alternate 0xFF and 0x7F", count)
 	}
+}
+
+// TestGridBarrierEmulated checks sandpile.cu's grid barrier in a
+// cooperative launch of 6 blocks: after each of 40 barriers every thread
+// sees what every thread of the grid added before it; and with one block
+// gone, the others trap after the barrier's time limit (0.3 s here)
+// instead of waiting for good.
+func TestGridBarrierEmulated(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs a C++ emulation")
+	}
+	bin := buildEmu(t)
+	out := runEmu(t, bin, "gridbarrier", binary.LittleEndian.AppendUint64(nil, math.MaxUint64))
+	if len(out) != 40*8 {
+		t.Fatalf("emu gridbarrier wrote %d bytes, want %d", len(out), 40*8)
+	}
+	for r := range 40 {
+		if v := binary.LittleEndian.Uint64(out[8*r:]); v != 0 {
+			t.Errorf("barrier %d: %d threads read a count short of the grid's after it", r, v)
+		}
+	}
+	dir := t.TempDir()
+	ip := filepath.Join(dir, "in")
+	os.WriteFile(ip, binary.LittleEndian.AppendUint64(nil, 2), 0o644)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	t0 := time.Now()
+	msg, err := exec.CommandContext(ctx, bin, "gridbarrier", ip, filepath.Join(dir, "out")).CombinedOutput()
+	var ee *exec.ExitError
+	switch {
+	case ctx.Err() != nil:
+		t.Fatal("a grid barrier a block never reaches: still waiting after a minute, want a trap after 0.3 s")
+	case !errors.As(err, &ee) || ee.Sys().(syscall.WaitStatus).Signal() != syscall.SIGABRT:
+		t.Fatalf("a grid barrier a block never reaches: %v, want the trap's abort\n%s", err, msg)
+	}
+	t.Logf("a grid barrier a block never reaches: trapped after %v", time.Since(t0).Round(time.Millisecond))
 }
 
 func TestPhiloxEmulated(t *testing.T) {

@@ -285,11 +285,27 @@ extern "C" __global__ void sandpile_grain(uint8_t* h, int64_t site, const unsign
 // flags, activity, stamps, lists, counts) are loaded with __ldcg, from L2,
 // never from an SM's L1 copy.
 
+// qclock_ns is the GPU's global nanosecond timer (the emulator's own is
+// the host's steady clock).
+#ifndef QUENCH_EMU
+__device__ __forceinline__ unsigned long long qclock_ns() {
+    unsigned long long t;
+    asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(t));
+    return t;
+}
+#endif
+
+// QSAND_BARRIER_NS bounds a block's wait at sandpile_relax's grid barrier:
+// a pass takes microseconds, so a block still waiting after 30 s waits for
+// one that will never come (a broken kernel), and traps: the host's sync
+// fails with an error instead of hanging for good.
+#define QSAND_BARRIER_NS 30000000000ull
+
 // qgrid_sync is a barrier of the whole grid, whose blocks must all be
 // resident (a cooperative launch): bar[0] counts the blocks arrived, and
 // the last one to arrive clears it and advances the generation bar[1],
-// which the others wait for.
-__device__ __forceinline__ void qgrid_sync(unsigned long long* bar) {
+// which the others wait for, for at most limit_ns before they trap.
+__device__ __forceinline__ void qgrid_sync(unsigned long long* bar, unsigned long long limit_ns) {
     __syncthreads();
     if (threadIdx.x == 0) {
         const unsigned long long gen = atomicAdd(&bar[1], 0ull);
@@ -299,7 +315,11 @@ __device__ __forceinline__ void qgrid_sync(unsigned long long* bar) {
             __threadfence();
             atomicAdd(&bar[1], 1ull);
         } else {
-            while (atomicAdd(&bar[1], 0ull) == gen) __nanosleep(32);
+            const unsigned long long t0 = qclock_ns();
+            while (atomicAdd(&bar[1], 0ull) == gen) {
+                __nanosleep(100);
+                if (qclock_ns() - t0 > limit_ns) __trap();
+            }
         }
         __threadfence();  // the other blocks' writes before what follows
     }
@@ -383,7 +403,7 @@ __device__ __forceinline__ void qsand_pass(uint8_t* h, uint8_t* flags, int64_t* 
             }
         }
         if (any && threadIdx.x == 0) atomicMax(&rc[5], p + 1);
-        qgrid_sync(&rc[9]);
+        qgrid_sync(&rc[9], QSAND_BARRIER_NS);
         done = __ldcg(nlen) == 0;
     }
     qsand_add(sm, &rc[6], top, stamped, lost);  // the launch's totals

@@ -54,6 +54,22 @@ static void shared_junk(uint64_t* out) {
     out[2 * (b * 4 + t) + 1] = slot[(t + 1) % 4];
 }
 
+// grid_barrier (MODE gridbarrier) checks sandpile.cu's grid barrier: in
+// each of 40 rounds every block's threads add 1 to the round's count, and
+// after the barrier every thread reads it, which must be every thread of
+// the grid (out[round] counts the threads that read another value). Block
+// `skip` (when below gridDim.x) leaves at once, so the others wait at the
+// barrier for the 0.3 s limit and trap.
+static void grid_barrier(unsigned long long* bar, unsigned long long* count, unsigned long long* out, int64_t skip) {
+    if ((int64_t)blockIdx.x == skip) return;
+    const unsigned long long all = (unsigned long long)gridDim.x * blockDim.x;
+    for (int r = 0; r < 40; r++) {
+        atomicAdd(&count[r], 1ull);
+        qgrid_sync(bar, 300000000ull);
+        if (__ldcg(&count[r]) != all) atomicAdd(&out[r], 1ull);
+    }
+}
+
 // launch_rows launches a row kernel of type T like the gpu backend
 // (kernels.RowLaunch): blocks of bx x by threads, bx groups of S sites
 // along x (bx a power of two, at most `block`) and by = block/bx rows; a
@@ -472,6 +488,16 @@ int main(int argc, char** argv) {
     }
     if (strcmp(argv[1], "sandpile") == 0 || strcmp(argv[1], "sandpile-relax") == 0) {
         run_sandpile(in.data(), out, strcmp(argv[1], "sandpile-relax") == 0);
+        fclose(out);
+        return 0;
+    }
+    if (strcmp(argv[1], "gridbarrier") == 0) {
+        // in: skip (int64); a cooperative launch of 6 blocks of 16 threads
+        int64_t skip;
+        memcpy(&skip, in.data(), 8);
+        std::vector<unsigned long long> bar(2), count(40), res(40);
+        launch_coop(6, 16, [&] { grid_barrier(bar.data(), count.data(), res.data(), skip); });
+        fwrite(res.data(), 8, res.size(), out);
         fclose(out);
         return 0;
     }

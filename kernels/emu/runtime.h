@@ -43,6 +43,10 @@ template <typename T>
 static inline T __ldg(const T* p) { return *p; }
 template <typename T>
 static inline T __ldcg(const T* p) { return *p; }
+// the GPU's %globaltimer (sandpile.cu's qclock_ns)
+static inline unsigned long long qclock_ns() {
+    return (unsigned long long)std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
 // a thread spinning at a grid barrier sleeps, so that the other blocks'
 // workers run (yielding instead kept 2 cores busy switching, 3 times
 // slower under ThreadSanitizer)
