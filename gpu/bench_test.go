@@ -193,7 +193,7 @@ func BenchmarkSandpileL16384(b *testing.B) { benchSandpile(b, 16384) }
 // grains of one stationary L^2 pile: the rounds kernels (two launches a
 // round, SandpileRounds) for 5 s, then the resident one (a cooperative
 // launch an avalanche, SandpileResident) on the same grains from the same
-// start, for at most 30 s; when it got through them, both piles must end
+// start, for at most 20 s; when it got through them, both piles must end
 // with the same heights.
 func benchSandpileKernels(b *testing.B, L int) {
 	g := open(b) // fails, not skips, with QUENCH_REQUIRE_GPU=1
@@ -216,7 +216,7 @@ func benchSandpileKernels(b *testing.B, L int) {
 		s.Budget = 5 * time.Second
 		grains := 1 << 30
 		if i == 1 {
-			s.Budget, grains = 30*time.Second, rs[0].Sweeps
+			s.Budget, grains = 20*time.Second, rs[0].Sweeps
 		}
 		if rs[i], err = s.Measure(0, grains); err != nil {
 			b.Fatalf("%s kernel: %v", k, err)
