@@ -45,22 +45,21 @@ type Backend struct {
 	sand   sandScratch
 	// sandKernel is SandpileAdd's way (SandpileRounds or
 	// SandpileResident), coop whether the device runs cooperative
-	// launches, relaxBlock sandpile_relax's threads a block and relaxWave
-	// its resident blocks (0 until asked), relaxPasses the most passes a
-	// launch of it makes (tests lower it, so that avalanches span
-	// launches, and the block, to emulate it faster)
-	sandKernel  string
-	coop        bool
-	relaxBlock  int64
-	relaxWave   int64
-	relaxWaveOf int64 // the block size relaxWave was found for
-	relaxPasses int64
-	cur         scratch // Model B noise currents (curScratch)
-	part        scratch // partial sums of the reductions (Sum, PhaseSums, FieldSums)
-	lastTab     *quench.IsingTable
-	peakBW      float64          // bytes/s from the memory clock and bus width
-	sms         int64            // multiprocessors
-	waves       map[string]int64 // oneWave's answers by kernel
+	// launches, relaxBlock sandpile_relax's threads a block, relaxPasses
+	// the most passes a launch of it makes, relaxGridMax (when not 0) its
+	// most blocks: tests lower them, so that avalanches span launches,
+	// and emulate it faster
+	sandKernel   string
+	coop         bool
+	relaxBlock   int64
+	relaxPasses  int64
+	relaxGridMax int64
+	cur          scratch // Model B noise currents (curScratch)
+	part         scratch // partial sums of the reductions (Sum, PhaseSums, FieldSums)
+	lastTab      *quench.IsingTable
+	peakBW       float64          // bytes/s from the memory clock and bus width
+	sms          int64            // multiprocessors
+	waves        map[string]int64 // oneWave's answers by kernel and block size
 	// rowBlocks is the looping row kernels' block target
 	// (kernels.RowBlocks; tests lower it to make small lattices loop)
 	rowBlocks int64
@@ -409,14 +408,15 @@ func (b *Backend) partials(nblk, w int64) (uint64, error) {
 	return b.part.get(8*nblk*w, "partial sums")
 }
 
-// oneWave is the number of blocks of kernel name (of blockSize threads)
-// the device holds at once: the occupancy calculator's blocks per
+// oneWave is the number of blocks of kernel name, of block threads, the
+// device holds at once: the occupancy calculator's blocks per
 // multiprocessor times the multiprocessors. Call on the CUDA thread.
-func (b *Backend) oneWave(name string) (int64, error) {
-	if w, ok := b.waves[name]; ok {
+func (b *Backend) oneWave(name string, block int64) (int64, error) {
+	key := fmt.Sprintf("%s/%d", name, block)
+	if w, ok := b.waves[key]; ok {
 		return w, nil
 	}
-	per, err := b.fns[name].MaxActiveBlocksPerMultiProcessor(blockSize, 0)
+	per, err := b.fns[name].MaxActiveBlocksPerMultiProcessor(int(block), 0)
 	if err != nil {
 		return 0, wrap("occupancy of "+name, err)
 	}
@@ -424,7 +424,7 @@ func (b *Backend) oneWave(name string) (int64, error) {
 	if b.waves == nil {
 		b.waves = map[string]int64{}
 	}
-	b.waves[name] = w
+	b.waves[key] = w
 	return w, nil
 }
 
@@ -1128,11 +1128,11 @@ func (b *Backend) SandpileAdd(s *quench.Sandpile, lat quench.Lattice, site int64
 		// ended do nothing. Each tile kernel uses a fixed grid of one wave
 		// (the blocks the device holds at once), a block per listed tile at
 		// a time.
-		flagWave, err := b.oneWave(kernels.SandpileFlags)
+		flagWave, err := b.oneWave(kernels.SandpileFlags, blockSize)
 		if err != nil {
 			return err
 		}
-		applyWave, err := b.oneWave(kernels.SandpileApply)
+		applyWave, err := b.oneWave(kernels.SandpileApply, blockSize)
 		if err != nil {
 			return err
 		}

@@ -116,19 +116,13 @@ func (b *Backend) launchCoop(name string, grid, block int64, args ...uint64) err
 
 // relaxGrid is the blocks of a sandpile_relax launch on a pile of `tiles`
 // tiles: as many as the device holds at once (of b.relaxBlock threads),
-// at most one a tile.
+// at most one a tile (and at most relaxGridMax, when set).
 func (b *Backend) relaxGrid(tiles int64) (int64, error) {
-	if b.relaxWave == 0 || b.relaxWaveOf != b.relaxBlock {
-		per, err := b.fns[kernels.SandpileRelax].MaxActiveBlocksPerMultiProcessor(int(b.relaxBlock), 0)
-		if err != nil {
-			return 0, wrap("occupancy of "+kernels.SandpileRelax, err)
-		}
-		if per < 1 {
-			return 0, fmt.Errorf("gpu: %s: no block of %d threads fits a multiprocessor", kernels.SandpileRelax, b.relaxBlock)
-		}
-		b.relaxWave, b.relaxWaveOf = int64(per)*b.sms, b.relaxBlock
+	w, err := b.oneWave(kernels.SandpileRelax, b.relaxBlock)
+	if b.relaxGridMax > 0 {
+		w = min(w, b.relaxGridMax)
 	}
-	return min(b.relaxWave, tiles), nil
+	return min(w, tiles), err
 }
 
 // relaxBarrierLimit is QSAND_BARRIER_NS of sandpile.cu.

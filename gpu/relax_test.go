@@ -32,10 +32,10 @@ func TestSandpileResident(t *testing.T) {
 		// a block's threads are fibers switched at every barrier: 64 of
 		// them take 16 sites of a tile each; and each block is a
 		// worker thread waiting at the grid barrier: 3 blocks
-		g.relaxBlock, g.relaxWave, g.relaxWaveOf = 64, 3, 64
+		g.relaxBlock, g.relaxGridMax = 64, 3
 	}
 	t.Cleanup(func() {
-		g.relaxPasses, g.relaxBlock, g.relaxWave, g.relaxWaveOf = relaxPasses, kernels.RelaxBlock, 0, 0
+		g.relaxPasses, g.relaxBlock, g.relaxGridMax = relaxPasses, kernels.RelaxBlock, 0
 		g.SetSandpileKernel(SandpileRounds)
 	})
 	backendtest.Sandpile(t, g)
