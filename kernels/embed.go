@@ -276,9 +276,8 @@ const RelaxBlock = 1024
 // RelaxCounts are sandpile_relax's counts (rc in sandpile.cu): [0] the
 // next pass, [1] done, [2..4] the tile lists' lengths, [5] 1 + the last
 // pass with a toppling (0: none), [6..8] the avalanche's size, area and
-// lost grains so far, [9], [10] the grid barrier's arrivals and
-// generation.
-type RelaxCounts [11]uint64
+// lost grains so far, [9] the grid barrier's counter.
+type RelaxCounts [10]uint64
 
 // Avalanche is the avalanche so far of counts that started at pass p0.
 func (c *RelaxCounts) Avalanche(p0 uint64) quench.Avalanche {

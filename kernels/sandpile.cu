@@ -278,8 +278,7 @@ extern "C" __global__ void sandpile_grain(uint8_t* h, int64_t site, const unsign
 // lengths, N_p's at 2 + p % 3 (three slots: block 0 clears the one two
 // passes ahead while the others fill the next), [5] 1 + the last pass
 // with a toppling (0: none yet), [6] size, [7] area, [8] lost grains of
-// the avalanche so far, [9] and [10] the grid barrier's arrivals and
-// generation.
+// the avalanche so far, [9] the grid barrier's counter (qgrid_sync).
 //
 // Data one block wrote and another reads in the same launch (heights,
 // flags, activity, stamps, lists, counts) are loaded with __ldcg, from L2,
@@ -301,23 +300,36 @@ __device__ __forceinline__ unsigned long long qclock_ns() {
 // fails with an error instead of hanging for good.
 #define QSAND_BARRIER_NS 30000000000ull
 
+// qpoll is a load of *p that is never cached in L1 nor hoisted out of a
+// loop (a volatile load: relaxed, at system scope); the emulator's is a
+// relaxed atomic load.
+#ifndef QUENCH_EMU
+__device__ __forceinline__ unsigned long long qpoll(const unsigned long long* p) {
+    return *(const volatile unsigned long long*)p;
+}
+#endif
+
 // qgrid_sync is a barrier of the whole grid, whose blocks must all be
-// resident (a cooperative launch): bar[0] counts the blocks arrived, and
-// the last one to arrive clears it and advances the generation bar[1],
-// which the others wait for, for at most limit_ns before they trap.
+// resident (a cooperative launch), on one counter *bar that starts at 0
+// or 2^63: a block arrives with one atomic add, block 0 adding
+// 2^63 - (gridDim.x - 1) and every other block 1, so the counter's top bit
+// flips with the last arrival and at no other (the adds of one barrier
+// total exactly 2^63, and fewer than all of them carry no bit into bit
+// 63). Every block then polls the counter with plain loads until it sees
+// the bit flipped against the value its own add returned, for at most
+// limit_ns before it traps. A block that has left may add for the next
+// barrier before a slow one has looked: the bit stays flipped until that
+// slow block, too, arrives there. One atomic a block, none to reset.
 __device__ __forceinline__ void qgrid_sync(unsigned long long* bar, unsigned long long limit_ns) {
     __syncthreads();
     if (threadIdx.x == 0) {
-        const unsigned long long gen = atomicAdd(&bar[1], 0ull);
+        const unsigned long long add = blockIdx.x == 0 ? (1ull << 63) - (gridDim.x - 1) : 1ull;
         __threadfence();  // the block's writes before its arrival
-        if (atomicAdd(&bar[0], 1ull) == gridDim.x - 1) {
-            atomicExch(&bar[0], 0ull);
-            __threadfence();
-            atomicAdd(&bar[1], 1ull);
-        } else {
+        const unsigned long long old = atomicAdd(bar, add);
+        if (((old + add) ^ old) >> 63 == 0) {  // not the last to arrive
             const unsigned long long t0 = qclock_ns();
-            while (atomicAdd(&bar[1], 0ull) == gen) {
-                __nanosleep(100);
+            while (((qpoll(bar) ^ old) >> 63) == 0) {
+                __nanosleep(32);
                 if (qclock_ns() - t0 > limit_ns) __trap();
             }
         }

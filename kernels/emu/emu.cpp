@@ -287,7 +287,7 @@ static void run_sandpile(const char* data, FILE* out, bool relax) {
         if (relax) {
             // 3 blocks of 64 threads (16 sites of a tile each), at most 3
             // passes a launch: most avalanches take several launches
-            unsigned long long rc[11] = {round};
+            unsigned long long rc[10] = {round};
             const unsigned long long p0 = round;
             int64_t at = site;
             while (!rc[1]) {
@@ -495,7 +495,7 @@ int main(int argc, char** argv) {
         // in: skip (int64); a cooperative launch of 6 blocks of 16 threads
         int64_t skip;
         memcpy(&skip, in.data(), 8);
-        std::vector<unsigned long long> bar(2), count(40), res(40);
+        std::vector<unsigned long long> bar(1), count(40), res(40);
         launch_coop(6, 16, [&] { grid_barrier(bar.data(), count.data(), res.data(), skip); });
         fwrite(res.data(), 8, res.size(), out);
         fclose(out);

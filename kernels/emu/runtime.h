@@ -111,6 +111,9 @@ static inline unsigned long long atomicMax(unsigned long long* p, unsigned long 
     return old;
 }
 
+// sandpile.cu's volatile load of a grid barrier's counter
+static inline unsigned long long qpoll(const unsigned long long* p) { return __atomic_load_n(p, EMU_ATOMIC); }
+
 static inline int32_t atomicExch(int32_t* p, int32_t v) { return __atomic_exchange_n(p, v, EMU_ATOMIC); }
 static inline unsigned long long atomicExch(unsigned long long* p, unsigned long long v) {
     return __atomic_exchange_n(p, v, EMU_ATOMIC);
