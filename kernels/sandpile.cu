@@ -121,6 +121,36 @@ __device__ __forceinline__ void qsand_list(int32_t* mark, int32_t round1, int32_
     if (atomicExch(&mark[u], round1) != round1) nxt[atomicAdd(len, 1ull)] = (int32_t)u;
 }
 
+// qsand_face returns tile t (i = 0) or its face neighbour i = 1..2D (axis
+// (i - 1) / 2, the lower one for odd i), t's tile coordinates tc; -1 past
+// the lattice's edges. Tile ids: the last axis fastest.
+template <int D>
+__device__ __forceinline__ int64_t qsand_face(const qsand* P, int64_t t, const int64_t* tc, int i) {
+    if (i == 0) return t;
+    const int a = (i - 1) >> 1;
+    const bool lower = i & 1;
+    int64_t u = -1, stride = 1;
+#pragma unroll
+    for (int b = D - 1; b >= 0; b--) {  // static indices: tc stays in registers
+        if (b == a) u = lower ? (tc[b] > 0 ? t - stride : -1) : (tc[b] < P->ntile[b] - 1 ? t + stride : -1);
+        stride *= P->ntile[b];
+    }
+    return u;
+}
+
+// qsand_list_tile lists tile t (tile coordinates tc) and its face
+// neighbours in the next list, one of them a thread: threads 0..2D, whose
+// atomics go out together instead of 2D + 1 round trips after another.
+// Every thread of the block calls it.
+template <int D>
+__device__ __forceinline__ void qsand_list_tile(const qsand* P, int32_t* mark, int32_t round1, int32_t* nxt,
+                                                unsigned long long* len, int64_t t, const int64_t* tc) {
+    for (int i = threadIdx.x; i <= 2 * D; i += blockDim.x) {
+        const int64_t u = qsand_face<D>(P, t, tc, i);
+        if (u >= 0) qsand_list(mark, round1, nxt, len, u);
+    }
+}
+
 template <int D>
 __device__ __forceinline__ void qsand_flags(const uint8_t* h, uint8_t* flag, int64_t* activity, int32_t* stamp,
                                             const qsand* P, unsigned long long* counts, int32_t* mark, int32_t* la,
@@ -152,16 +182,8 @@ __device__ __forceinline__ void qsand_flags(const uint8_t* h, uint8_t* flag, int
             for (int a = 0; a < D; a++) lost += (c[a] == 0) + (c[a] == P->shape[a] - 1);
         }
         top += tileTop;
-        if (qsand_reduce(sm, tileTop) == 0 || threadIdx.x != 0) continue;
         // list the tile and its face neighbours for the next round
-        qsand_list(mark, round1, nxt, &counts[4], t);
-        int64_t stride = 1;  // tile ids: the last axis fastest
-#pragma unroll
-        for (int a = D - 1; a >= 0; a--) {
-            if (tc[a] > 0) qsand_list(mark, round1, nxt, &counts[4], t - stride);
-            if (tc[a] < P->ntile[a] - 1) qsand_list(mark, round1, nxt, &counts[4], t + stride);
-            stride *= P->ntile[a];
-        }
+        if (__syncthreads_or(tileTop != 0)) qsand_list_tile<D>(P, mark, round1, nxt, &counts[4], t, tc);
     }
     qsand_add(sm, counts, top, stamped, lost);
 }
@@ -400,16 +422,8 @@ __device__ __forceinline__ void qsand_pass(uint8_t* h, uint8_t* flags, int64_t* 
             }
             if (__syncthreads_or(tileTop)) {
                 any = true;
-                if (threadIdx.x != 0) continue;
-                topped[t] = p1;
-                qsand_list(mark, p1, nxt, nlen, t);
-                int64_t stride = 1;  // tile ids: the last axis fastest
-#pragma unroll
-                for (int a = D - 1; a >= 0; a--) {
-                    if (tc[a] > 0) qsand_list(mark, p1, nxt, nlen, t - stride);
-                    if (tc[a] < P->ntile[a] - 1) qsand_list(mark, p1, nxt, nlen, t + stride);
-                    stride *= P->ntile[a];
-                }
+                if (threadIdx.x == 0) topped[t] = p1;
+                qsand_list_tile<D>(P, mark, p1, nxt, nlen, t, tc);
             } else if (threadIdx.x == 0 && __ldcg(&topped[t]) == (int32_t)p) {
                 qsand_list(mark, p1, nxt, nlen, t);  // to clear round p's flags
             }
