@@ -10,6 +10,7 @@ import (
 	"github.com/quenchlab/quench"
 	"github.com/quenchlab/quench/bench"
 	"github.com/quenchlab/quench/bench/benchtest"
+	"github.com/quenchlab/quench/kernels"
 )
 
 func benchGPU(b *testing.B, shape []int, algo quench.Algo) {
@@ -193,21 +194,32 @@ func BenchmarkSandpileL16384(b *testing.B) { benchSandpile(b, 16384) }
 // grains of one stationary L^2 pile: the rounds kernels (two launches a
 // round, SandpileRounds) for 5 s, then the resident one (a cooperative
 // launch an avalanche, SandpileResident) on the same grains from the same
-// start, for at most 20 s; when it got through them, both piles must end
-// with the same heights.
+// start, for at most 15 s, in blocks of kernels.RelaxBlock (1024: a block
+// a multiprocessor, so a pass's ~300 tiles take a block 2 or 3 in turn)
+// and of 256 (4 blocks a multiprocessor: a tile a block, 4 sites a
+// thread); each resident run that got through the grains must end with
+// the rounds kernels' heights.
 func benchSandpileKernels(b *testing.B, L int) {
 	g := open(b) // fails, not skips, with QUENCH_REQUIRE_GPU=1
 	defer g.SetSandpileKernel(g.SandpileKernel())
+	defer func(n int64) { g.relaxBlock = n }(g.relaxBlock)
 	lat, _ := quench.NewLattice(L, L)
 	h0, err := quench.SandpileStationary(lat, quench.Counter{Seed: 1})
 	if err != nil {
 		b.Fatal(err)
 	}
-	var rs [2]bench.Result
-	var final [2][]uint8
-	for i, k := range []string{SandpileRounds, SandpileResident} {
-		if err := g.SetSandpileKernel(k); err != nil {
+	runs := []struct {
+		kernel string
+		block  int64
+	}{{SandpileRounds, 0}, {SandpileResident, kernels.RelaxBlock}, {SandpileResident, 256}}
+	rs := make([]bench.Result, len(runs))
+	var first []uint8
+	for i, r := range runs {
+		if err := g.SetSandpileKernel(r.kernel); err != nil {
 			b.Fatal(err)
+		}
+		if r.block > 0 {
+			g.relaxBlock = r.block
 		}
 		s, err := bench.NewSandpileFrom(g, lat, h0)
 		if err != nil {
@@ -215,28 +227,33 @@ func benchSandpileKernels(b *testing.B, L int) {
 		}
 		s.Budget = 5 * time.Second
 		grains := 1 << 30
-		if i == 1 {
-			s.Budget, grains = 20*time.Second, rs[0].Sweeps
+		if i > 0 {
+			s.Budget, grains = 15*time.Second, rs[0].Sweeps
 		}
 		if rs[i], err = s.Measure(0, grains); err != nil {
-			b.Fatalf("%s kernel: %v", k, err)
+			b.Fatalf("%s kernel (blocks of %d): %v", r.kernel, r.block, err)
 		}
-		final[i] = make([]uint8, lat.Sites())
-		if err := g.Download(final[i], s.Heights()); err != nil {
+		final := make([]uint8, lat.Sites())
+		if err := g.Download(final, s.Heights()); err != nil {
 			b.Fatal(err)
 		}
 		s.Close()
-	}
-	if rs[1].Sweeps == rs[0].Sweeps && !slices.Equal(final[0], final[1]) {
-		b.Fatalf("the two kernels' piles differ after the same %d grains", rs[0].Sweeps)
+		if i == 0 {
+			first = final
+		} else if rs[i].Sweeps == rs[0].Sweeps && !slices.Equal(first, final) {
+			b.Fatalf("the resident kernel's pile (blocks of %d) differs from the rounds kernels' after the same %d grains", r.block, rs[0].Sweeps)
+		}
 	}
 	for b.Loop() {
 	}
 	b.ReportMetric(rs[0].Rate, "rounds-topplings/ns")
 	b.ReportMetric(rs[1].Rate, "resident-topplings/ns")
+	b.ReportMetric(rs[2].Rate, "resident256-topplings/ns")
 	b.ReportMetric(rs[1].Rate/rs[0].Rate, "speedup")
+	b.ReportMetric(rs[2].Rate/rs[0].Rate, "speedup256")
 	b.ReportMetric(float64(rs[0].Sweeps), "grains")
 	b.ReportMetric(float64(rs[1].Sweeps), "resident-grains")
+	b.ReportMetric(float64(rs[2].Sweeps), "resident256-grains")
 	b.ReportMetric(0, "ns/op")
 }
 

@@ -207,6 +207,7 @@ if [ "$what" = issues ]; then
 	tmo 150 ./gpu.test -test.run XXX -test.bench 'Phi4|Particles|Diffusion|KMP|FieldSums' -test.benchtime 30x 2>&1 | tee "$out/gpu-bench.txt" | grep -E "Benchmark|skipped|FAIL|panic"
 	piped "${PIPESTATUS[0]}"
 	# the rounds kernels for 5 s, then the resident kernel on the same grains
+	# (at most 15 s each in blocks of 1024 and of 256)
 	tmo 240 ./gpu.test -test.run XXX -test.bench 'SandpileKernels' -test.benchtime 1x 2>&1 | tee -a "$out/gpu-bench.txt" | grep -E "Benchmark|skipped|FAIL|panic"
 	piped "${PIPESTATUS[0]}"
 
