@@ -20,19 +20,24 @@ import (
 // that most avalanches span launches) through the conformance suite's
 // sandpile checks, then adds the same grains to stationary piles of
 // several tiles (1D, 2D and 3D, partial tiles at the upper edges) on the
-// CPU backend, with the resident kernel and with both GPU kernels taking
-// turns, and requires identical heights, activity, stamps and avalanches.
+// CPU backend, with the resident kernel (on a GPU in blocks of 1024 and
+// of 256) and with both GPU kernels taking turns, and requires identical
+// heights, activity, stamps and avalanches.
 func TestSandpileResident(t *testing.T) {
 	g := open(t)
 	if err := g.SetSandpileKernel(SandpileResident); err != nil {
 		t.Fatal(err)
 	}
 	g.relaxPasses = 3
+	// the piles below in the default blocks and in blocks of 256 (4 sites
+	// of a tile a thread), which BenchmarkSandpileKernels times too
+	blocks := []int64{kernels.RelaxBlock, 256}
 	if strings.Contains(g.DeviceName(), "emulated") {
 		// a block's threads are fibers switched at every barrier: 64 of
 		// them take 16 sites of a tile each; and each block is a
 		// worker thread waiting at the grid barrier: 3 blocks
 		g.relaxBlock, g.relaxGridMax = 64, 3
+		blocks = []int64{64}
 	}
 	t.Cleanup(func() {
 		g.relaxPasses, g.relaxBlock, g.relaxGridMax = relaxPasses, kernels.RelaxBlock, 0
@@ -109,16 +114,19 @@ func TestSandpileResident(t *testing.T) {
 		if size < 10*int64(grains) {
 			t.Fatalf("%v: %d topplings in %d grains: too few to test anything", shape, size, grains)
 		}
-		for _, k := range []struct {
-			name   string
-			kernel func(int) string
-		}{
-			{"resident", func(int) string { return SandpileResident }},
-			{"alternating", func(k int) string { return []string{SandpileResident, SandpileRounds}[k/7%2] }},
-		} {
-			got := run(g, k.kernel)
-			if !slices.Equal(got.avs, want.avs) || !slices.Equal(got.h, want.h) || !slices.Equal(got.act, want.act) || !slices.Equal(got.stamp, want.stamp) {
-				t.Errorf("%v, %s kernels: the GPU pile differs from the CPU's", shape, k.name)
+		for _, blk := range blocks {
+			g.relaxBlock = blk
+			for _, k := range []struct {
+				name   string
+				kernel func(int) string
+			}{
+				{"resident", func(int) string { return SandpileResident }},
+				{"alternating", func(k int) string { return []string{SandpileResident, SandpileRounds}[k/7%2] }},
+			} {
+				got := run(g, k.kernel)
+				if !slices.Equal(got.avs, want.avs) || !slices.Equal(got.h, want.h) || !slices.Equal(got.act, want.act) || !slices.Equal(got.stamp, want.stamp) {
+					t.Errorf("%v, %s kernels in blocks of %d: the GPU pile differs from the CPU's", shape, k.name, blk)
+				}
 			}
 		}
 		t.Logf("%v: %d grains, %d topplings, identical on the CPU and the GPU (%v)", shape, grains, size, time.Since(t0))
