@@ -240,7 +240,7 @@ func testIsingSums(t *testing.T, b quench.Backend) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		b.Upload(buf, s)
+		Must(t, b.Upload(buf, s))
 		got, err := b.IsingSums(buf, lat)
 		if err != nil {
 			t.Fatalf("IsingSums for test %d: %v", i, err)
@@ -260,7 +260,7 @@ func testIsingSums(t *testing.T, b quench.Backend) {
 				neel[n] *= int8(1 - 2*(x&1))
 			}
 		}
-		b.Upload(buf, neel)
+		Must(t, b.Upload(buf, neel))
 		got, err = b.IsingSums(buf, lat)
 		if err != nil {
 			t.Fatalf("IsingSums for test %d: %v", i, err)
@@ -298,8 +298,8 @@ func testSum(t *testing.T, b quench.Backend) {
 			dt   quench.DType
 			data any
 		}{{quench.Float64, x64}, {quench.Float32, x32}} {
-			buf, _ := b.Alloc(c.dt, n)
-			b.Upload(buf, c.data)
+			buf := Alloc(t, b, c.dt, n)
+			Must(t, b.Upload(buf, c.data))
 			got, err := b.Sum(buf)
 			if err != nil {
 				t.Fatal(err)

@@ -228,14 +228,14 @@ func testFieldSums(t *testing.T, b quench.Backend) {
 		big[i] = 1<<40 + int64(i*7919%10007)
 		exact += big[i]
 	}
-	bb, _ := b.Alloc(quench.Int64, int64(len(big)))
-	b.Upload(bb, big)
+	bb := Alloc(t, b, quench.Int64, int64(len(big)))
+	Must(t, b.Upload(bb, big))
 	if got, err := b.FieldSums(bb, nil); err != nil || !got.UnitsExact || got.Units != exact ||
 		!SameFieldSums(got, RefFieldSums(big, nil)) {
 		t.Errorf("masses near 2^40 units: Units %d (exact %v), want %d; err %v", got.Units, got.UnitsExact, exact, err)
 	}
 	big[quench.SumBlock+5] = 1 << 53 // block 1 passes 2^53 units
-	b.Upload(bb, big)
+	Must(t, b.Upload(bb, big))
 	if got, err := b.FieldSums(bb, nil); err != nil || got.UnitsExact || got.Units != 0 || !SameFieldSums(got, RefFieldSums(big, nil)) {
 		t.Errorf("a block past 2^53 units: Units %d exact %v, want not exact; err %v", got.Units, got.UnitsExact, err)
 	}
@@ -247,8 +247,8 @@ func testFieldSums(t *testing.T, b quench.Backend) {
 		x[i] = float64(i % 17)
 	}
 	x[5], x[4100], x[9000] = math.NaN(), math.Inf(1), math.Inf(-1)
-	buf, _ := b.Alloc(quench.Float64, lat.Sites())
-	b.Upload(buf, x)
+	buf := Alloc(t, b, quench.Float64, lat.Sites())
+	Must(t, b.Upload(buf, x))
 	got, err := b.FieldSums(buf, &lat)
 	if err != nil {
 		t.Fatal(err)
@@ -263,12 +263,12 @@ func testFieldSums(t *testing.T, b quench.Backend) {
 	b.Free(buf)
 	// a buffer of the wrong length for the lattice, or a lattice without
 	// axes, is an error
-	small, _ := b.Alloc(quench.Float64, 10)
+	small := Alloc(t, b, quench.Float64, 10)
 	if _, err := b.FieldSums(small, &lat); err == nil {
 		t.Errorf("FieldSums of 10 elements on %v: no error", lat)
 	}
 	b.Free(small)
-	one, _ := b.Alloc(quench.Float64, 1)
+	one := Alloc(t, b, quench.Float64, 1)
 	if _, err := b.FieldSums(one, &quench.Lattice{}); err == nil {
 		t.Errorf("FieldSums on a lattice without axes: no error")
 	}
@@ -278,8 +278,8 @@ func testFieldSums(t *testing.T, b quench.Backend) {
 	for i := range quench.SumBlock {
 		zeros[i] = math.Copysign(0, -1)
 	}
-	zb, _ := b.Alloc(quench.Float64, int64(len(zeros)))
-	b.Upload(zb, zeros)
+	zb := Alloc(t, b, quench.Float64, int64(len(zeros)))
+	Must(t, b.Upload(zb, zeros))
 	if got, err := b.FieldSums(zb, nil); err != nil || !math.Signbit(got.Max) || !SameFieldSums(got, RefFieldSums(zeros, nil)) {
 		t.Errorf("-0 then +0: Max %v (sign bit %v), err %v; want -0", got.Max, math.Signbit(got.Max), err)
 	}

@@ -82,8 +82,8 @@ func checkSandpile(t *testing.T, b quench.Backend, lat quench.Lattice, h []uint8
 	if s.Heights, err = b.Alloc(quench.Uint8, n); err != nil {
 		t.Fatal(err)
 	}
-	s.Activity, _ = b.Alloc(quench.Int64, n)
-	s.Stamp, _ = b.Alloc(quench.Int32, n)
+	s.Activity = Alloc(t, b, quench.Int64, n)
+	s.Stamp = Alloc(t, b, quench.Int32, n)
 	defer func() {
 		for _, buf := range []quench.Buffer{s.Heights, s.Activity, s.Stamp} {
 			b.Free(buf)
@@ -110,9 +110,9 @@ func checkSandpile(t *testing.T, b quench.Backend, lat quench.Lattice, h []uint8
 		biggest = max(biggest, got.Size)
 	}
 	gh, ga, gs := make([]uint8, n), make([]int64, n), make([]int32, n)
-	b.Download(gh, s.Heights)
-	b.Download(ga, s.Activity)
-	b.Download(gs, s.Stamp)
+	Must(t, b.Download(gh, s.Heights))
+	Must(t, b.Download(ga, s.Activity))
+	Must(t, b.Download(gs, s.Stamp))
 	for x := range gh {
 		if gh[x] != h[x] || ga[x] != act[x] || gs[x] != stamp[x] {
 			t.Fatalf("%v: unexpected sandpile state at site %d", lat, x)
@@ -205,7 +205,7 @@ func testHeightCounts(t *testing.T, b quench.Backend) {
 	}
 	// a buffer of another lattice's size
 	lat, _ := quench.NewLattice(4, 4)
-	buf, _ := b.Alloc(quench.Uint8, 15)
+	buf := Alloc(t, b, quench.Uint8, 15)
 	if _, err := b.HeightCounts(buf, lat, nil); err == nil {
 		t.Errorf("15 heights on a 4x4 lattice accepted")
 	}

@@ -95,7 +95,7 @@ func testMassTransfer(t *testing.T, b quench.Backend) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			b.Upload(buf, want)
+			Must(t, b.Upload(buf, want))
 			for s := 0; s < 7; s++ {
 				ctr := quench.Counter{Seed: uint64(50 + i), Replica: 2, Step: uint64(s)}
 				err := b.MassTransfer(buf, lat, p, ctr)
@@ -108,7 +108,7 @@ func testMassTransfer(t *testing.T, b quench.Backend) {
 				RefMassTransfer(want, lat, p, ctr)
 			}
 			got := make([]int64, lat.Sites())
-			b.Download(got, buf)
+			Must(t, b.Download(got, buf))
 			for x := range got {
 				if got[x] != want[x] {
 					t.Fatalf("unexpected mass for %s %v at site %d: got %d want %d", rule, shape, x, got[x], want[x])
@@ -127,9 +127,9 @@ func testDiffuse(t *testing.T, b quench.Backend) {
 		for x := range u {
 			u[x] = float64((x*7919)%101) / 101
 		}
-		src, _ := b.Alloc(quench.Float64, n)
-		dst, _ := b.Alloc(quench.Float64, n)
-		b.Upload(src, u)
+		src := Alloc(t, b, quench.Float64, n)
+		dst := Alloc(t, b, quench.Float64, n)
+		Must(t, b.Upload(src, u))
 		want := make([]float64, n)
 		for s := 0; s < 5; s++ {
 			err := b.Diffuse(dst, src, lat, 0.13)
@@ -144,7 +144,7 @@ func testDiffuse(t *testing.T, b quench.Backend) {
 			src, dst = dst, src
 		}
 		got := make([]float64, n)
-		b.Download(got, src)
+		Must(t, b.Download(got, src))
 		for x := range got {
 			if got[x] != u[x] {
 				t.Fatalf("unexpected diffusion for %v at site %d: got %v want %v", shape, x, got[x], u[x])

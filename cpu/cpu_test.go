@@ -14,7 +14,7 @@ func TestConformance(t *testing.T) { backendtest.Run(t, New()) }
 // exactly, as an upload of a converted []float32 does, and check lengths.
 func TestMoveFloat64(t *testing.T) {
 	be := New()
-	src := []float64{1.0 / 3, -2.5e-40, 3.4e38, math.Inf(-1), 0.1, -0.0}
+	src := []float64{1.0 / 3, -2.5e-40, 3.4e38, math.Inf(-1), 0.1, math.Copysign(0, -1)} // (a literal -0.0 is +0 in Go)
 	for _, dt := range []quench.DType{quench.Float32, quench.Float64} {
 		buf, _ := be.Alloc(dt, int64(len(src)))
 		if err := be.UploadFloat64(buf, src); err != nil {

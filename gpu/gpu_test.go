@@ -524,15 +524,15 @@ func TestPhi4CrossCheck(t *testing.T) {
 				for _, pair := range [][2]quench.Buffer{{fields[0].Phi, fields[1].Phi}, {fields[0].Mom, fields[1].Mom}} {
 					if dt == quench.Float64 {
 						a, b := make([]float64, lat.Sites()), make([]float64, lat.Sites())
-						c.Download(a, pair[0])
-						g.Download(b, pair[1])
+						backendtest.Must(t, c.Download(a, pair[0]))
+						backendtest.Must(t, g.Download(b, pair[1]))
 						if !sameBits(a, b) {
 							t.Errorf("%s %v %v: CPU and GPU fields differ", scheme, shape, dt)
 						}
 					} else {
 						a, b := make([]float32, lat.Sites()), make([]float32, lat.Sites())
-						c.Download(a, pair[0])
-						g.Download(b, pair[1])
+						backendtest.Must(t, c.Download(a, pair[0]))
+						backendtest.Must(t, g.Download(b, pair[1]))
 						if !sameBits(a, b) {
 							t.Errorf("%s %v %v: CPU and GPU fields differ", scheme, shape, dt)
 						}
@@ -562,9 +562,9 @@ func TestParticleCrossCheck(t *testing.T) {
 				var states [2][]float64
 				for i, be := range []quench.Backend{c, g} {
 					ps := &quench.Particles{N: n, Dim: dim}
-					ps.Pos, _ = be.Alloc(dt, n*int64(dim))
-					ps.Vel, _ = be.Alloc(dt, n*int64(dim))
-					ps.Omega, _ = be.Alloc(dt, n)
+					ps.Pos = backendtest.Alloc(t, be, dt, n*int64(dim))
+					ps.Vel = backendtest.Alloc(t, be, dt, n*int64(dim))
+					ps.Omega = backendtest.Alloc(t, be, dt, n)
 					for s := 0; s < 11; s++ {
 						if err := be.ParticleStep(ps, p, quench.Counter{Seed: 9, Step: uint64(s)}); err != nil {
 							t.Fatalf("%s %s on %s: %v", pot, scheme, be.Name(), err)
@@ -614,18 +614,18 @@ func TestLatticeUpdatesCrossCheck(t *testing.T) {
 			p := &quench.MassTransferParams{Rule: rule, Injection: 1 << 28, Fraction: 0.2}
 			var ms [2][]int64
 			for i, be := range []quench.Backend{c, g} {
-				buf, _ := be.Alloc(quench.Int64, lat.Sites())
+				buf := backendtest.Alloc(t, be, quench.Int64, lat.Sites())
 				m := make([]int64, lat.Sites())
 				for j := range m {
 					m[j] = quench.MassUnit + int64(j)
 				}
-				be.Upload(buf, m)
+				backendtest.Must(t, be.Upload(buf, m))
 				for s := 0; s < 17; s++ {
 					if err := be.MassTransfer(buf, lat, p, quench.Counter{Seed: 3, Step: uint64(s)}); err != nil {
 						t.Fatal(err)
 					}
 				}
-				be.Download(m, buf)
+				backendtest.Must(t, be.Download(m, buf))
 				ms[i] = m
 			}
 			if !slices.Equal(ms[0], ms[1]) {
@@ -637,23 +637,23 @@ func TestLatticeUpdatesCrossCheck(t *testing.T) {
 		lat, _ := quench.NewLattice(64, 48, 32)
 		var us [2][]float64
 		for i, be := range []quench.Backend{c, g} {
-			a, _ := be.Alloc(dt, lat.Sites())
-			b, _ := be.Alloc(dt, lat.Sites())
+			a := backendtest.Alloc(t, be, dt, lat.Sites())
+			b := backendtest.Alloc(t, be, dt, lat.Sites())
 			u := make([]float64, lat.Sites())
 			for j := range u {
 				u[j] = float64(j%97) / 97
 			}
 			if dt == quench.Float64 {
-				be.Upload(a, u)
+				backendtest.Must(t, be.Upload(a, u))
 			} else {
 				v := make([]float32, len(u))
 				for j := range u {
 					v[j] = float32(u[j])
 				}
-				be.Upload(a, v)
+				backendtest.Must(t, be.Upload(a, v))
 			}
 			for s := 0; s < 9; s++ {
-				be.Diffuse(b, a, lat, 0.15)
+				backendtest.Must(t, be.Diffuse(b, a, lat, 0.15))
 				a, b = b, a
 			}
 			us[i] = downloadFloats(t, be, a)

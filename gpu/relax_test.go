@@ -75,17 +75,17 @@ func TestSandpileResident(t *testing.T) {
 		}
 		run := func(be quench.Backend, kernel func(grain int) string) result {
 			s := &quench.Sandpile{}
-			s.Heights, _ = be.Alloc(quench.Uint8, n)
-			s.Activity, _ = be.Alloc(quench.Int64, n)
-			s.Stamp, _ = be.Alloc(quench.Int32, n)
+			s.Heights = backendtest.Alloc(t, be, quench.Uint8, n)
+			s.Activity = backendtest.Alloc(t, be, quench.Int64, n)
+			s.Stamp = backendtest.Alloc(t, be, quench.Int32, n)
 			defer func() {
 				be.Free(s.Heights)
 				be.Free(s.Activity)
 				be.Free(s.Stamp)
 			}()
-			be.Upload(s.Heights, h0)
-			be.Upload(s.Activity, make([]int64, n))
-			be.Upload(s.Stamp, make([]int32, n))
+			backendtest.Must(t, be.Upload(s.Heights, h0))
+			backendtest.Must(t, be.Upload(s.Activity, make([]int64, n)))
+			backendtest.Must(t, be.Upload(s.Stamp, make([]int32, n)))
 			var r result
 			for k := range grains {
 				if kernel != nil {
@@ -101,9 +101,9 @@ func TestSandpileResident(t *testing.T) {
 				r.avs = append(r.avs, av)
 			}
 			r.h, r.act, r.stamp = make([]uint8, n), make([]int64, n), make([]int32, n)
-			be.Download(r.h, s.Heights)
-			be.Download(r.act, s.Activity)
-			be.Download(r.stamp, s.Stamp)
+			backendtest.Must(t, be.Download(r.h, s.Heights))
+			backendtest.Must(t, be.Download(r.act, s.Activity))
+			backendtest.Must(t, be.Download(r.stamp, s.Stamp))
 			return r
 		}
 		want := run(cb, nil)
