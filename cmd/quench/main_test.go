@@ -1717,6 +1717,53 @@ func TestOutPathTooLong(t *testing.T) {
 	}
 }
 
+// An --out (or runs/) that is, or passes through, a link to nothing or a
+// link loop is refused in one line, before the run, and the link is left
+// as it was (it was taken for a missing directory the run made, and
+// removed when making the directories through it failed); a working link
+// is followed.
+func TestOutThroughLinks(t *testing.T) {
+	t.Chdir(t.TempDir())
+	links := map[string]string{"dangling": "nowhere", "deep": "nowhere/deeper", "loop": "loop", "good": "real"}
+	for name, target := range links {
+		if err := os.Symlink(target, name); err != nil {
+			t.Skip("no symbolic links here:", err)
+		}
+	}
+	for _, c := range []struct{ out, want string }{
+		{"dangling", "--out dangling is a link to nothing (nowhere): give a directory, or create the link's target"},
+		{"dangling/x", "--out dangling/x: dangling is a link to nothing (nowhere): give another directory, or create the link's target"},
+		{"deep/x/y", "--out deep/x/y: deep is a link to nothing (nowhere/deeper)"},
+		{"loop/x", "--out loop/x: loop is a link that cannot be followed (loop: too many levels of symbolic links)"},
+	} {
+		code, _, stderr := runQ(t, "run", "--L", "8", "--sweeps", "20", "--therm", "0", "--quiet", "--out", c.out)
+		if code != 2 || !strings.Contains(stderr, c.want) || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("--out %s: exit %d, %q (want 2, %q)", c.out, code, stderr, c.want)
+		}
+	}
+	if err := os.Mkdir("real", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := runQ(t, "run", "--L", "8", "--sweeps", "20", "--therm", "0", "--quiet", "--out", "good/x"); code != 0 {
+		t.Errorf("--out through a link to a directory: exit %d, %q", code, stderr)
+	} else if _, err := os.Stat(filepath.Join("real", "x", sim.SummaryFile)); err != nil {
+		t.Errorf("--out through a link to a directory: %v", err)
+	}
+	if err := os.Symlink("nowhere", "runs"); err != nil {
+		t.Fatal(err)
+	}
+	want := "the output directory runs is a link to nothing (nowhere): give a directory, or create the link's target"
+	if code, _, stderr := runQ(t, "run", "--L", "8", "--sweeps", "20", "--therm", "0", "--quiet"); code != 2 || !strings.Contains(stderr, want) {
+		t.Errorf("runs a link to nothing: exit %d, %q (want 2, %q)", code, stderr, want)
+	}
+	links["runs"] = "nowhere"
+	for name, target := range links {
+		if got, err := os.Readlink(name); err != nil || got != target {
+			t.Errorf("the link %s -> %s is now %q, %v", name, target, got, err)
+		}
+	}
+}
+
 // lockCheckWriter records, at its first write, whether dir still holds
 // the run's lock file.
 type lockCheckWriter struct {

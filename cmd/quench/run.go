@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -1149,6 +1150,9 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 	if err := prepareOut(out, f.force); err != nil {
 		return err
 	}
+	if err := checkLinks(out); err != nil {
+		return err
+	}
 	if err := checkDisk(cmp.Or(out, "runs"), &c, 0); err != nil {
 		return err
 	}
@@ -1320,12 +1324,47 @@ func missingDirs(dir string) []string {
 	for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
 		// a path past the system's limit does not exist either: it is
 		// made up to the part that fails
-		if _, err := os.Stat(d); err == nil || !os.IsNotExist(err) && !errors.Is(err, syscall.ENAMETOOLONG) {
+		// (Lstat: a link, even to nothing, is not made here, so it is
+		// never removed)
+		if _, err := os.Lstat(d); err == nil || !os.IsNotExist(err) && !errors.Is(err, syscall.ENAMETOOLONG) {
 			return made
 		}
 		made = append(made, d)
 		if filepath.Dir(d) == d {
 			return made
+		}
+	}
+}
+
+// checkLinks refuses an output directory (out, or runs/ when out is "")
+// whose path goes through a link to nothing: the directories could not be
+// made through it, and a message from mkdir ("file exists") would not say
+// why.
+func checkLinks(out string) error {
+	flag, dir := "--out", out
+	if out == "" {
+		flag, dir = "the output directory", "runs"
+	}
+	for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
+		fi, err := os.Lstat(d)
+		if err == nil {
+			if fi.Mode()&fs.ModeSymlink != 0 {
+				if _, err := os.Stat(d); err != nil {
+					target, _ := os.Readlink(d)
+					what, fix := fmt.Sprintf("a link to nothing (%s)", target), ", or create the link's target"
+					if !os.IsNotExist(err) {
+						what, fix = fmt.Sprintf("a link that cannot be followed (%s: %v)", target, errors.Unwrap(err)), ""
+					}
+					if d == filepath.Clean(dir) {
+						return quench.Usagef("%s %s is %s: give a directory%s", flag, dir, what, fix)
+					}
+					return quench.Usagef("%s %s: %s is %s: give another directory%s", flag, dir, d, what, fix)
+				}
+			}
+			return nil // the deepest part that exists: what is above it was resolved
+		}
+		if filepath.Dir(d) == d {
+			return nil
 		}
 	}
 }
