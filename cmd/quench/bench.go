@@ -413,6 +413,9 @@ func benchSelect(fl *pflag.FlagSet, models string, L int, shape string, n int64)
 		// as --T above: a size no model named reads is refused, not ignored
 		return sel, quench.Usagef("--N does not apply to --model %s: it sizes the particle timings (--model particles)", strings.Join(sel.models, ","))
 	}
+	if fl.Changed("shape") && strings.TrimSpace(shape) == "" {
+		return sel, quench.Usagef(`--shape %q is not allowed: give the extents, like 8192x8192, or no --shape`, shape)
+	}
 	if fl.Changed("L") && fl.Changed("shape") {
 		return sel, quench.Usagef("--L %d and --shape %s are not allowed together: --L sizes every lattice, --shape those of its dimension", L, shape)
 	}

@@ -117,6 +117,8 @@ func TestBadInput(t *testing.T) {
 		{[]string{"--checkpoint-every", "-5"}, "--checkpoint-every -5 is not allowed"},
 		{[]string{"--model", "sandpile", "--checkpoint-every", "-1"}, "--checkpoint-every -1 is not allowed: use 0 (only at the end) or a positive number of grains"},
 		{[]string{"--out", ""}, `--out "" is not allowed: give a directory, or no --out for runs/<model>-<shape>-<time>`},
+		{[]string{"--L", "16", "--shape", ""}, `--shape "" is not allowed: give the extents, like 512x256 (or 512 for every axis), or no --shape for --L`},
+		{[]string{"--model", "phi4", "--shape", " "}, `--shape " " is not allowed`},
 		{[]string{"--start", "warm"}, `unknown --start "warm": allowed are hot, cold, stationary (sandpile)`},
 		{[]string{"--model", "phi4", "--start", "stationary"}, `--start stationary is for --model sandpile; allowed for phi4 are hot, cold`},
 		{[]string{"--start", "stationary"}, "--start stationary is for --model sandpile; allowed for ising2d are hot, cold"},
@@ -787,6 +789,7 @@ func TestBenchCPU(t *testing.T) {
 		want string
 	}{
 		{[]string{"bench", "--device", "-1"}, "--device -1 is not allowed"},
+		{[]string{"bench", "--L", "8", "--shape", ""}, `--shape "" is not allowed: give the extents, like 8192x8192, or no --shape`},
 		{[]string{"bench", "--min-time", "-1"}, "--min-time -1 is not allowed: 0 to 600 seconds"},
 		{[]string{"bench", "--T", "inf"}, "--T +Inf is not allowed: the temperature must be a positive finite number"},
 		{[]string{"bench", "--T", "1e-310"}, "--T 1e-310 is too small: its inverse overflows"},

@@ -619,6 +619,10 @@ func buildConfigFlags(fl *pflag.FlagSet, f *runFlags) (sim.Config, error) {
 	if err := checkModelFlags(fl, f, f.model); err != nil {
 		return sim.Config{}, err
 	}
+	if fl.Changed("shape") && strings.TrimSpace(f.shape) == "" {
+		// (not taken for no --shape: the extents would silently be --L's)
+		return sim.Config{}, quench.Usagef(`--shape %q%s is not allowed: give the extents, like 512x256 (or 512 for every axis), or no --shape for --L`, f.shape, f.given("shape"))
+	}
 	c := sim.Config{
 		Model: f.model, T: f.T, Beta: f.beta, J: f.J, H: f.h, Algo: f.algo,
 		Sweeps: f.sweeps, Therm: f.therm, Every: f.every, Seed: f.seed,
