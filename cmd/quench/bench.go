@@ -537,10 +537,15 @@ the GPU/CPU speedup per model and algorithm.`,
 			if err != nil {
 				return err
 			}
+			if cmd.Flags().Changed("json") && jsonPath == "" {
+				return quench.Usagef(`--json "" is not allowed: give a file name, or no --json`)
+			}
 			if jsonPath != "" {
-				// refused now, not after the whole grid has run
-				if fi, err := os.Stat(jsonPath); err == nil && fi.IsDir() {
-					return quench.Usagef("--json %s is a directory: give a file name", jsonPath)
+				// refused now, not after the whole grid has run (a
+				// directory, a device, a link to nothing, no directory
+				// to write it in; a link to a file is written through)
+				if jsonPath, err = outFile("--json", jsonPath); err != nil {
+					return err
 				}
 				probe, err := os.CreateTemp(filepath.Dir(jsonPath), ".quench-bench-*")
 				if err != nil {
@@ -645,7 +650,11 @@ the GPU/CPU speedup per model and algorithm.`,
 				if err != nil {
 					return fmt.Errorf("--json %s: %w", jsonPath, err)
 				}
-				return os.WriteFile(jsonPath, append(data, '\n'), 0o644)
+				// whole or not at all: a full disk leaves no truncated file
+				return writeWhole(jsonPath, "--json", func(w io.Writer) error {
+					_, err := w.Write(append(data, '\n'))
+					return err
+				})
 			}
 			best := map[string]map[string]float64{} // model/algo -> backend -> flips/ns
 			const row = "%-8s %-11s %-15s %-26s %26s %8s %8s\n"

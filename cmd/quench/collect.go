@@ -69,6 +69,11 @@ Rows are sorted by the differing settings, numbers by value.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			for _, fl := range []struct{ name, path string }{{"csv", csvPath}, {"plot", plotPath}} {
+				if cmd.Flags().Changed(fl.name) && fl.path == "" {
+					return quench.Usagef(`--%s "" is not allowed: give a file name, or no --%s`, fl.name, fl.name)
+				}
+			}
 			if csvPath != "" {
 				var err error
 				if csvPath, err = outFile("--csv", csvPath); err != nil {

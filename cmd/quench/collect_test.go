@@ -150,6 +150,8 @@ func TestCollectRefuses(t *testing.T) {
 		{[]string{ising, "--observables", "energy,heat"}, `--observables: no run has "heat" (they have: energy, magnetization,`},
 		{[]string{ising, "--observables", " ,"}, `--observables " ," names none`},
 		{[]string{ising, "--csv", dir}, "--csv " + dir + " is a directory: give a file name"},
+		{[]string{ising, "--csv", ""}, `--csv "" is not allowed: give a file name, or no --csv`},
+		{[]string{ising, "--plot", ""}, `--plot "" is not allowed: give a file name, or no --plot`},
 		{[]string{ising, "--csv", os.DevNull}, "--csv " + os.DevNull + " is not a regular file (a device or a pipe): give a file name, which is written whole"},
 		{[]string{ising, "--csv", filepath.Join(dir, "dangling")}, "--csv " + filepath.Join(dir, "dangling") + " is a link to nothing"},
 		{[]string{ising, "--csv", filepath.Join(dir, "no", "x.csv")}, "--csv " + filepath.Join(dir, "no", "x.csv") + ": there is no directory " + filepath.Join(dir, "no") + " to write it in"},

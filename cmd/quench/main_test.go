@@ -779,10 +779,28 @@ func TestBenchCPU(t *testing.T) {
 			t.Errorf("bench point %v %v: %v sweeps in %v s, want at least 3 and 0.05 s", r["model"], r["shape"], n, sec)
 		}
 	}
+	// it is written whole (a temporary file renamed over it, none left)
+	if left, _ := filepath.Glob(filepath.Join(filepath.Dir(path), ".*")); len(left) != 0 {
+		t.Errorf("bench --json left %v beside %s", left, path)
+	}
 	// an unwritable --json is refused before anything runs
-	bad := filepath.Join(t.TempDir(), "missing", "b.json")
-	if code, stdout, stderr := runQ(t, "bench", "--backend", "cpu", "--json", bad); code != 2 || stdout != "" || !strings.Contains(stderr, "--json "+bad+" cannot be written") {
-		t.Errorf("bench --json into a missing directory: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "missing", "b.json")
+	if err := os.Symlink("nowhere", filepath.Join(dir, "dangling")); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ path, want string }{
+		{bad, "--json " + bad + ": there is no directory " + filepath.Dir(bad) + " to write it in"},
+		{dir, "--json " + dir + " is a directory: give a file name"},
+		{filepath.Join(dir, "dangling"), "--json " + filepath.Join(dir, "dangling") + " is a link to nothing: give a file name"},
+		{"", `--json "" is not allowed: give a file name, or no --json`},
+	} {
+		if code, stdout, stderr := runQ(t, "bench", "--backend", "cpu", "--json", c.path); code != 2 || stdout != "" || !strings.Contains(stderr, c.want) || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("bench --json %q: exit %d, stdout %q, stderr %q (want 2, %q)", c.path, code, stdout, stderr, c.want)
+		}
+	}
+	if _, err := os.Readlink(filepath.Join(dir, "dangling")); err != nil {
+		t.Errorf("the link to nothing given as --json: %v", err)
 	}
 	for _, c := range []struct {
 		args []string
