@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/quenchlab/quench"
 	"github.com/quenchlab/quench/sim"
@@ -75,6 +76,13 @@ func Main(args []string, stdout, stderr io.Writer) int {
 // unknownCommand matches cobra's message for a word that is no command.
 var unknownCommand = regexp.MustCompile(`^unknown command "(.*)" for "([^"]*)"(?: Did you mean this\? (.*))?$`)
 
+// hasSettings reports whether c has flags of its own besides --help.
+func hasSettings(c *cobra.Command) bool {
+	some := false
+	c.LocalFlags().VisitAll(func(f *pflag.Flag) { some = some || f.Name != "help" && !f.Hidden })
+	return some
+}
+
 // commandError rewrites cobra's "unknown command" as what is allowed: the
 // commands (and cobra's suggestion), or, after a command, that it takes
 // flags and no words.
@@ -84,6 +92,9 @@ func commandError(root *cobra.Command, msg string) string {
 		return msg
 	}
 	if m[2] != root.Name() {
+		if c, _, err := root.Find(strings.Fields(m[2])[1:]); err == nil && !hasSettings(c) {
+			return fmt.Sprintf("%s takes no arguments, got %q", m[2], m[1]) // (version: nothing to set)
+		}
 		return fmt.Sprintf("%s takes no arguments, got %q: its settings are flags (--name value; see %s --help)", m[2], m[1], m[2])
 	}
 	msg = fmt.Sprintf("unknown command %q: the commands are %s", m[1], strings.Join(commandNames(root), ", "))

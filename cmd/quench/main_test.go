@@ -205,6 +205,7 @@ func TestBadInput(t *testing.T) {
 		{[]string{"bogus"}, `unknown command "bogus": the commands are bench, collect, compare, resume, run, verify, version`},
 		{[]string{"rn"}, `unknown command "rn": the commands are bench, collect, compare, resume, run, verify, version (did you mean run?)`},
 		{[]string{"run", "extra"}, `quench run takes no arguments, got "extra": its settings are flags (--name value; see quench run --help)`},
+		{[]string{"version", "extra"}, `quench version takes no arguments, got "extra"` + "\n"}, // (no settings to point to)
 		{[]string{"bench", "--sweeps", "0"}, "--sweeps 0 is not allowed"},
 	} {
 		code, _, stderr := runQ(t, c.args...)
