@@ -556,3 +556,37 @@ func TestLangevinParams(t *testing.T) {
 		}
 	}
 }
+
+// A series the same in every measurement has error 0: exact for what the
+// dynamics cannot change, no error bar for what they can. A 4x4 Ising
+// lattice at T = 0.5 from a cold start measures energy -2 throughout
+// (exact -1.9999991) and specific heat 0 (2.9e-5): both marked frozen.
+// Not so particles at T = 0 (no noise: all at 0 from a cold start), one
+// particle's variances (0 by definition) or kmp's conserved mass_mean.
+func TestFrozenConstants(t *testing.T) {
+	sum := summaryOf(t, Config{Model: "ising2d", Shape: []int{4, 4}, T: 0.5, J: 1, Algo: "heatbath", Sweeps: 2000, Therm: 100, Every: 1, Seed: 1, Start: "cold"})
+	for _, o := range []string{"energy", "specific_heat", "abs_magnetization", "binder"} {
+		v := sum.Observables[o]
+		if v.Reliable || v.Error == nil || *v.Error != 0 || !slices.Contains(v.UnreliableBy, ByFrozen) {
+			t.Errorf("frozen ising %s: %+v (%v)", o, v, v.UnreliableBy)
+		}
+	}
+	for _, c := range []struct {
+		cfg   Config
+		names []string
+	}{
+		{Config{Model: "particles", N: 64, D: 2, Scheme: quench.SchemeEM, Potential: quench.PotentialHarmonic, Precision: "float64",
+			Dt: 0.01, T: 0, Gamma: 1, Mass: 1, K: 1, Sweeps: 200, Every: 1, Seed: 4, Start: "cold"}, []string{"x_mean", "x_var"}},
+		{Config{Model: "particles", N: 1, D: 1, Scheme: quench.SchemeBAOAB, Potential: quench.PotentialHarmonic, Precision: "float64",
+			Dt: 0.01, T: 1, Gamma: 1, Mass: 1, K: 1, Sweeps: 200, Every: 1, Seed: 4, Start: "hot"}, []string{"x_var", "v_var"}},
+		{Config{Model: "kmp", Shape: []int{64}, Mass0: 1, Sweeps: 200, Every: 1, Seed: 4, Start: "hot"}, []string{"mass_mean"}},
+	} {
+		sum := summaryOf(t, c.cfg)
+		for _, o := range c.names {
+			v := sum.Observables[o]
+			if !v.Reliable || v.Error == nil || *v.Error != 0 || v.UnreliableBy != nil {
+				t.Errorf("%s N=%d T=%g: constant %s %+v (%v)", c.cfg.Model, c.cfg.N, c.cfg.T, o, v, v.UnreliableBy)
+			}
+		}
+	}
+}

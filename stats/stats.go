@@ -290,6 +290,11 @@ type Estimate struct {
 	// Reliable is false when the series is too short for its
 	// autocorrelation: no Sokal window, or bins shorter than 20 tau_int.
 	Reliable bool
+	// Constant: every sample was the same (for Derived, every input's),
+	// so Err is 0. That is exact for a quantity the dynamics cannot
+	// change; for one they can, it says only that the run saw none of its
+	// fluctuations, and the caller, which knows which it is, decides.
+	Constant bool
 }
 
 // finite reports whether every element of x is a finite number.
@@ -313,7 +318,8 @@ func constant(x []float64) bool {
 }
 
 // Series estimates the mean of x: error by binning, tau_int by Sokal. A
-// constant series has exactly its value as mean, error 0 and tau_int 1/2.
+// constant series has exactly its value as mean, error 0 and tau_int 1/2
+// (Constant).
 // A series with NaN or an infinity has that mean, a NaN error and tau_int
 // and is not reliable.
 func Series(x []float64) Estimate { return series(x, nil) }
@@ -330,7 +336,7 @@ func series(x []float64, t *taus) Estimate {
 	if len(x) > 0 && constant(x) {
 		// reliable as any series: 2 DefaultBins samples or more (a short
 		// run can be constant by chance)
-		return Estimate{Mean: x[0], Err: 0, Tau: shortTau(len(x), 0.5), Reliable: len(x) >= 2*DefaultBins}
+		return Estimate{Mean: x[0], Err: 0, Tau: shortTau(len(x), 0.5), Reliable: len(x) >= 2*DefaultBins, Constant: true}
 	}
 	nb := Bins(len(x))
 	mean, err := MeanErr(Bin(x, nb))
@@ -403,7 +409,7 @@ func derived(xs [][]float64, f func(means []float64) float64, t *taus) Estimate 
 			// undefined, or one sample: no error bar (as Series)
 			return Estimate{Mean: est, Err: math.NaN(), Tau: math.NaN()}
 		}
-		return Estimate{Mean: est, Err: 0, Tau: shortTau(n, 0.5), Reliable: n >= 2*DefaultBins}
+		return Estimate{Mean: est, Err: 0, Tau: shortTau(n, 0.5), Reliable: n >= 2*DefaultBins, Constant: true}
 	}
 	if n < minTauSamples {
 		// a jackknife over so few single-sample bins is no error bar: for

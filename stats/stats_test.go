@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -173,7 +174,7 @@ func TestSeriesConstant(t *testing.T) {
 	for i := range x {
 		x[i] = 0.1 // 1000 * 0.1 / 1000 is not 0.1 in floating point
 	}
-	if e := Series(x); e.Mean != 0.1 || e.Err != 0 || e.Tau != 0.5 || !e.Reliable {
+	if e := Series(x); e.Mean != 0.1 || e.Err != 0 || e.Tau != 0.5 || !e.Reliable || !e.Constant {
 		t.Errorf("constant series: %+v", e)
 	}
 	if tau, _, ok := TauInt(x); tau != 0.5 || !ok {
@@ -184,6 +185,15 @@ func TestSeriesConstant(t *testing.T) {
 	prod := func(m []float64) float64 { return m[0] * m[1] / 3 }
 	if e := Derived([][]float64{x, x}, prod); e.Mean != prod([]float64{0.1, 0.1}) || e.Tau != 0.5 || e.Err != 0 || !e.Reliable {
 		t.Errorf("derived from constants: %+v", e)
+	}
+	// one sample that differs: not constant, nor f of it
+	y := slices.Clone(x)
+	y[500] = 0.2
+	if e := Series(y); e.Constant || e.Err == 0 {
+		t.Errorf("a series with one sample apart: %+v", e)
+	}
+	if e := Derived([][]float64{x, y}, prod); e.Constant || e.Err == 0 {
+		t.Errorf("derived from a constant and a series with one sample apart: %+v", e)
 	}
 	if e := Derived([][]float64{x[:99]}, func(m []float64) float64 { return m[0] }); e.Reliable {
 		t.Errorf("derived from 99 constants: %+v reliable", e)

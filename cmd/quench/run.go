@@ -1778,6 +1778,7 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 	var unreliable []string // for the usual reason
 	var broken []string     // by the symmetry rule
 	var noTau []string      // no tau_int to judge the bins by
+	var frozen []string     // the same in every measurement, where the dynamics can change it
 	for _, name := range names {
 		v := sum.Observables[name]
 		mark := ""
@@ -1796,6 +1797,8 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 			}
 			if slices.Contains(v.UnreliableBy, sim.BySymmetry) {
 				broken = append(broken, name)
+			} else if slices.Contains(v.UnreliableBy, sim.ByFrozen) {
+				frozen = append(frozen, name) // (the symmetry's note says more)
 			}
 		}
 		undefined = undefined || v.Mean == nil
@@ -1849,6 +1852,13 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 			seeds = "a cold start, every spin +1, is the same with every seed"
 		}
 		fmt.Fprintf(w, "%s* %s: a symmetry makes the mean 0, and this run's lies more than 4 errors from it%s: it stayed on one side (never reversed its order, or crossed the barrier), which its error bars cannot see; %s: run far longer, or read the even observables\n", nl, strings.Join(zero, ", "), also, seeds)
+	}
+	if len(frozen) > 0 {
+		nl := "\n"
+		if len(unreliable) > 0 || len(noTau) > 0 || len(broken) > 0 {
+			nl = ""
+		}
+		fmt.Fprintf(w, "%s* %s: the same in every measurement, though the dynamics can change them: the run saw none of their fluctuations, so the error 0 is no error bar (a state whose excitations are rarer than one a run, as at low T: a far longer run samples them)\n", nl, strings.Join(frozen, ", "))
 	}
 	if d := sum.Diffusive; d != nil {
 		what := "the mass is conserved"
