@@ -367,7 +367,9 @@ func TestSandpileDharIdentityDriver(t *testing.T) {
 // t - n w/N = G(c - n/N) + G(h_0 - h_n), the first of variance
 // (n/N) ((G^2)(x,x) - w(x)^2/N) (c multinomial), the second within
 // (2d-1) w(x) (heights in 0..2d-1, G >= 0), so each site must be within
-// 4 sigma plus that.
+// 4 sigma plus that, and, with the second as observed, within 4 sigma of
+// it. The topplings are sum_i w(a_i) + Phi_0 - Phi_n to rounding, and
+// mean_i w(a_i) within 4 ideal sigma of <s>.
 func TestSandpileDharStationary(t *testing.T) {
 	if testing.Short() {
 		t.Skip("statistical test")
@@ -392,6 +394,14 @@ func TestSandpileDharStationary(t *testing.T) {
 		boundary := (e.phi(st0.Heights) - e.phi(st.Heights)) / grains
 		t.Logf("%v: deviation %.2f ideal sigma (ideal %.3g = %.2f quoted): mean w(a_i) - <s> = %.3g, (Phi_0 - Phi_n)/n = %.3g",
 			shape, (est.Mean-mean)/ideal, ideal, ideal/est.Err, ws/grains-mean, boundary)
+		// the identity itself (to rounding: the topplings are whole),
+		// and its random part, independent draws, at 4 ideal sigma
+		if topples := float64(st.Topples - st.ThermTopples); math.Abs(topples-ws-(e.phi(st0.Heights)-e.phi(st.Heights))) > 1e-9*topples {
+			t.Errorf("%v: %v topplings, sum_i w(a_i) + Phi_0 - Phi_n = %v", shape, topples, ws+e.phi(st0.Heights)-e.phi(st.Heights))
+		}
+		if math.Abs(ws/grains-mean) > 4*ideal {
+			t.Errorf("%v: mean w(a_i) = %v, <s> = %v: %.2f ideal sigma", shape, ws/grains, mean, (ws/grains-mean)/ideal)
+		}
 
 		d := len(shape)
 		var worst, worstPure float64
@@ -407,10 +417,14 @@ func TestSandpileDharStationary(t *testing.T) {
 			if math.Abs(dev) > 4*sigma+bound {
 				t.Errorf("%v: site %d toppled %d times, n w(x)/N = %.2f +- %.2f (sigma) +- %.2f (bounded term)", shape, x, st.Activity[x], want, sigma, bound)
 			}
-			// without the bounded term, observed: G(h_0 - h_n)(x)
+			// the bounded term as observed, G(h_0 - h_n)(x): what is
+			// left is the multinomial part alone, at 4 sigma
 			var gh float64
 			for y := range e.n {
 				gh += e.g.At(x, y) * (float64(st0.Heights[y]) - float64(st.Heights[y]))
+			}
+			if math.Abs(dev-gh) > 4*sigma {
+				t.Errorf("%v: site %d toppled %d times, n w(x)/N + G(h_0 - h_n)(x) = %.2f + %.2f, %.2f sigma from it", shape, x, st.Activity[x], want, gh, (dev-gh)/sigma)
 			}
 			worst = max(worst, math.Abs(dev)/sigma)
 			worstPure = max(worstPure, math.Abs(dev-gh)/sigma)
