@@ -6,6 +6,8 @@ import (
 	"slices"
 	"testing"
 
+	"gonum.org/v1/gonum/stat/distuv"
+
 	"github.com/quenchlab/quench"
 	"github.com/quenchlab/quench/backendtest"
 	"github.com/quenchlab/quench/cpu"
@@ -62,10 +64,18 @@ func recurrent(t *testing.T, h []uint8, shape ...int) bool {
 	return true
 }
 
+// chi2Bound is the chi-square quantile of k degrees of freedom that a
+// fit exceeds as rarely as a normal value lies 4 sigma from its mean
+// (6.3e-5): mean + 4 sd (k + 4 sqrt(2k)) would be stricter than that for
+// few degrees of freedom (5: a tail of 0.34%), whose chi-square is skewed.
+func chi2Bound(k float64) float64 {
+	return distuv.ChiSquared{K: k}.Quantile(1 - math.Erfc(4/math.Sqrt2))
+}
+
 // On the 2x2 lattice the sampler must give only recurrent configurations
 // and each of the 192 (one per spanning tree) with probability 1/192: a
 // chi-square test with 191 degrees of freedom over 96,000 draws, against
-// its 4-sigma bound 191 + 4 sqrt(2*191) = 269.
+// its quantile at a normal 4 sigma's two-sided tail (chi2Bound: 275.2).
 func TestSandpileStationary2x2Uniform(t *testing.T) {
 	lat, _ := quench.NewLattice(2, 2)
 	counts := map[[4]uint8]int{}
@@ -89,8 +99,8 @@ func TestSandpileStationary2x2Uniform(t *testing.T) {
 		chi2 += (float64(c) - e) * (float64(c) - e) / e
 	}
 	t.Logf("chi2 = %.1f for 191 degrees of freedom", chi2)
-	if chi2 > 191+4*math.Sqrt(2*191) {
-		t.Errorf("chi2 = %.1f, above the 4-sigma bound 269", chi2)
+	if b := chi2Bound(191); chi2 > b {
+		t.Errorf("chi2 = %.1f, above the 4-sigma bound %.1f", chi2, b)
 	}
 }
 
@@ -165,7 +175,7 @@ func TestSandpileStationaryHeights(t *testing.T) {
 
 // A chain is sampled directly: its 6 recurrent configurations at n = 5
 // (all 1, or one 0) each with probability 1/6 (chi2, 5 degrees of freedom,
-// 4-sigma bound 5 + 4 sqrt(10) = 17.6), and a chain of 10^6 sites at once.
+// chi2Bound 26.8), and a chain of 10^6 sites at once.
 func TestSandpileStationaryChain(t *testing.T) {
 	lat, _ := quench.NewLattice(5)
 	counts := map[[5]uint8]int{}
@@ -188,8 +198,9 @@ func TestSandpileStationaryChain(t *testing.T) {
 		e := float64(draws) / 6
 		chi2 += (float64(c) - e) * (float64(c) - e) / e
 	}
-	if chi2 > 5+4*math.Sqrt(10) {
-		t.Errorf("chi2 = %.1f, above the 4-sigma bound 17.6", chi2)
+	t.Logf("chi2 = %.1f for 5 degrees of freedom", chi2)
+	if b := chi2Bound(5); chi2 > b {
+		t.Errorf("chi2 = %.1f, above the 4-sigma bound %.1f", chi2, b)
 	}
 	big, _ := quench.NewLattice(1000000)
 	h, err := quench.SandpileStationary(big, quench.Counter{Seed: 3})
