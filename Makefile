@@ -130,6 +130,8 @@ gpu-bundle: cuda
 	$(GO) test -c $(GPUFLAGS) -o build/gpu/gpu.test ./gpu
 	$(GO) test -c $(GPUFLAGS) -o build/gpu/cmd.test ./cmd/quench
 	cp scripts/gpu-check.sh build/gpu/
+	-$(NVCC) -O3 -fmad=false -gencode arch=compute_80,code=sm_80 -gencode arch=compute_90,code=sm_90 \
+		-gencode arch=compute_90,code=compute_90 -o build/gpu/grid-barrier kernels/gridcheck/grid_barrier.cu
 	-scripts/bundle-sanitizer.sh build/gpu/compute-sanitizer
 	tar -C build -czf build/gpu.tar.gz gpu
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every GPU check, run on a GPU server from the bundle `make gpu-bundle`
-# builds (build/gpu: quench, gpu.test, cmd.test and this script). Needs the
+# builds (build/gpu: quench, gpu.test, cmd.test, grid-barrier and this script). Needs the
 # NVIDIA driver, not Go. Logs go to $OUT (or ./gpu-logs); a summary to stdout
 # and to summary.txt there.
 #
@@ -11,7 +11,9 @@
 #   gpu-check.sh issues   what the open issues still need from a GPU: their
 #                         go benchmarks first (phi4, particles, diffusion,
 #                         the phi4 measurement sums,
-#                         kmp, sandpile 4096^2 and 16384^2 from the
+#                         kmp, the resident sandpile kernel's grid
+#                         barrier alone (grid-barrier: stale reads and
+#                         its cost), sandpile 4096^2 and 16384^2 from the
 #                         stationary state with both GPU sandpile
 #                         kernels), then the GPU tests, verify
 #                         of the Langevin and lattice-update models and a
@@ -172,10 +174,18 @@ if ! tmo 60 ./gpu.test -test.v -test.run 'TestPhiloxKnownAnswers' -test.timeout 
 fi
 grep -E "^(--- |ok |PASS)" "$out/gpu-smoke.log"
 
+# gputests runs the gpu tests in two processes: the resident sandpile
+# kernel's test alone, as its barrier's 30 s trap (a hang caught) ends the
+# CUDA context of its process, which would fail every test after it
+gputests() {
+	tmo 195 ./gpu.test -test.v -test.timeout 185s -test.skip '^TestSandpileResident$' >"$out/gpu-tests.log" 2>&1 || status=1
+	tmo 45 ./gpu.test -test.v -test.timeout 40s -test.run '^TestSandpileResident$' >>"$out/gpu-tests.log" 2>&1 || status=1
+	grep -E "^\s*(--- |PASS|FAIL|ok )|identical|device:|panic|_test.go" "$out/gpu-tests.log" | head -150
+}
+
 if [ "$what" != bench ] && [ "$what" != issues ]; then
 	step "gpu tests (conformance incl. sandpile, Philox known answers, CPU-GPU cross-checks of every model, 2^32 and 2^36 sites)"
-	tmo 240 ./gpu.test -test.v -test.timeout 230s >"$out/gpu-tests.log" 2>&1 || status=1
-	grep -E "^\s*(--- |PASS|FAIL|ok )|identical|device:|panic|_test.go" "$out/gpu-tests.log" | head -150
+	gputests
 
 	step "quench verify"
 	v() { echo "\$ quench verify $*"; tmo 90 ./quench verify "$@" || status=1; }
@@ -206,14 +216,21 @@ if [ "$what" = issues ]; then
 	step "go benchmarks for the open issues"
 	tmo 150 ./gpu.test -test.run XXX -test.bench 'Phi4|Particles|Diffusion|KMP|FieldSums' -test.benchtime 30x 2>&1 | tee "$out/gpu-bench.txt" | grep -E "Benchmark|skipped|FAIL|panic"
 	piped "${PIPESTATUS[0]}"
+	# the resident kernel's grid barrier alone: stale reads, and its cost
+	# (kernels/gridcheck; under a second)
+	if [ -x ./grid-barrier ]; then
+		tmo 60 ./grid-barrier 2>&1 | tee "$out/grid-barrier.txt"
+		piped "${PIPESTATUS[0]}"
+	else
+		echo "!! no grid-barrier in the bundle (make gpu-bundle without nvcc): skipped"
+	fi
 	# the rounds kernels for 5 s, then the resident kernel on the same grains
 	# (at most 15 s each in blocks of 1024 and of 256)
 	tmo 240 ./gpu.test -test.run XXX -test.bench 'SandpileKernels' -test.benchtime 1x 2>&1 | tee -a "$out/gpu-bench.txt" | grep -E "Benchmark|skipped|FAIL|panic"
 	piped "${PIPESTATUS[0]}"
 
 	step "gpu tests"
-	tmo 240 ./gpu.test -test.v -test.timeout 230s >"$out/gpu-tests.log" 2>&1 || status=1
-	grep -E "^\s*(--- |PASS|FAIL|ok )|identical|device:|panic|_test.go" "$out/gpu-tests.log" | head -150
+	gputests
 
 	step "quench verify (Langevin and lattice updates)"
 	v() { echo "\$ quench verify $*"; tmo 90 ./quench verify "$@" || status=1; }
