@@ -287,6 +287,10 @@ const NotStationaryAggregation = "aggregation is not stationary: the masses keep
 // NotStationaryFreeVelocities).
 const NotStationaryFreeParticles = "at k = 0 the particles feel no force and diffuse freely: x_var grows without bound (overdamped by 2 T dt/gamma a step) and x_mean wanders as a random walk, so their means and errors describe this run's window, not a stationary value; series.csv holds them at every measured step"
 
+// NotStationaryDescent is Summary.NotStationary for harmonic or double-well
+// particles at T = 0 whose coordinates move.
+const NotStationaryDescent = "at T = 0 there is no noise: the particles descend deterministically toward the potential's minima (the harmonic well's 0, the double well's +-1), so x_mean and x_var (and baoab's v_var) relax for the whole run and their means and errors describe this run's window, not a stationary value (a longer run only relaxes them further); series.csv holds them at every measured step"
+
 // NotStationaryFreeVelocities ends NotStationaryFreeParticles under baoab.
 const NotStationaryFreeVelocities = " (v_var, the velocities', is stationary)"
 
@@ -559,6 +563,23 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 				e.Reliable = false
 				est[name] = e
 			}
+		}
+	case c.Model == "particles" && c.Potential != quench.PotentialKuramoto && c.T == 0:
+		// no noise: a deterministic descent, whose decay a Sokal window
+		// reads as a long tau_int ("run longer", which only decays it
+		// further); a series that does not move (a cold start) is the
+		// descent's end, exact
+		marked := map[string]bool{}
+		for _, name := range []string{"x_mean", "x_var", "v_var"} {
+			if e, ok := est[name]; ok && !e.Constant {
+				e.Reliable = false
+				est[name] = e
+				marked[name] = true
+			}
+		}
+		if len(marked) > 0 {
+			s.NotStationary = NotStationaryDescent
+			notStationary = func(name string) bool { return marked[name] }
 		}
 	case c.Model == "phi4" && c.Scheme == quench.SchemeModelB && c.Start == "hot":
 		s.QuenchedDisorder = quenchedMean(est["phi"].Mean)

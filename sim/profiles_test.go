@@ -590,3 +590,30 @@ func TestFrozenConstants(t *testing.T) {
 		}
 	}
 }
+
+// Harmonic or double-well particles at T = 0 from a hot start descend
+// deterministically: x_mean, x_var (and baoab's v_var) are marked not
+// stationary, with the reason; from a cold start nothing moves, and the
+// constants are exact, unmarked.
+func TestDescentNotStationary(t *testing.T) {
+	for _, c := range []struct {
+		potential, scheme, start string
+		moves                    []string
+	}{
+		{quench.PotentialHarmonic, quench.SchemeEM, "hot", []string{"x_mean", "x_var"}},
+		{quench.PotentialDoubleWell, quench.SchemeBAOAB, "hot", []string{"x_mean", "x_var", "v_var"}},
+		{quench.PotentialHarmonic, quench.SchemeBAOAB, "cold", nil},
+	} {
+		sum := summaryOf(t, Config{Model: "particles", N: 64, D: 1, Scheme: c.scheme, Potential: c.potential, Precision: "float64",
+			Dt: 0.01, T: 0, Gamma: 1, Mass: 1, K: 1, Sweeps: 300, Therm: 10, Every: 1, Seed: 4, Start: c.start})
+		name := fmt.Sprintf("%s %s %s", c.potential, c.scheme, c.start)
+		if want := map[bool]string{true: NotStationaryDescent, false: ""}[c.moves != nil]; sum.NotStationary != want {
+			t.Errorf("%s: not_stationary %q", name, sum.NotStationary)
+		}
+		for o, v := range sum.Observables {
+			if marked := slices.Contains(c.moves, o); marked != slices.Contains(v.UnreliableBy, ByNotStationary) || marked && v.Reliable {
+				t.Errorf("%s: %s %+v (%v)", name, o, v, v.UnreliableBy)
+			}
+		}
+	}
+}
