@@ -255,7 +255,9 @@ func (c *Config) symmetryBroken(est map[string]stats.Estimate) map[string]bool {
 // they are the deterministic relaxation's exact values; the mass models'
 // mass_mean is conserved exactly (but with --injection); one particle's
 // coordinate variances are 0, and one phase's order parameter 1, by
-// definition. (A conserved field's model B observables and diffusion's
+// definition, and so is an energy term whose coupling is 0 (phi4's field
+// term at h = 0, quartic at lambda = 0, mass term at m2 = 0; the Ising
+// energy at J = h = 0, and its specific heat). (A conserved field's model B observables and diffusion's
 // u_mean vary by rounding: Summary.Conserved, checked by the caller.)
 func (c *Config) frozenConstant(name string) bool {
 	switch {
@@ -265,6 +267,10 @@ func (c *Config) frozenConstant(name string) bool {
 		return c.UsedInjection() != 0
 	case c.Model == "particles" && c.N*int64(c.D) == 1 && (name == "x_var" || name == "v_var"),
 		c.Model == "particles" && c.N == 1 && name == "order_parameter":
+		return false
+	case c.Model == "phi4" && (name == "energy_field" && c.H == 0 || name == "energy_quartic" && c.Lambda == 0 || name == "energy_mass" && c.M2 == 0),
+		IsIsing(c.Model) && c.J == 0 && c.H == 0 && (name == "energy" || name == "specific_heat"):
+		// a term whose coupling is 0: 0 in every state
 		return false
 	}
 	return true

@@ -562,7 +562,8 @@ func TestLangevinParams(t *testing.T) {
 // lattice at T = 0.5 from a cold start measures energy -2 throughout
 // (exact -1.9999991) and specific heat 0 (2.9e-5): both marked frozen.
 // Not so particles at T = 0 (no noise: all at 0 from a cold start), one
-// particle's variances (0 by definition) or kmp's conserved mass_mean.
+// particle's variances (0 by definition), kmp's conserved mass_mean or an
+// energy term whose coupling is 0.
 func TestFrozenConstants(t *testing.T) {
 	sum := summaryOf(t, Config{Model: "ising2d", Shape: []int{4, 4}, T: 0.5, J: 1, Algo: "heatbath", Sweeps: 2000, Therm: 100, Every: 1, Seed: 1, Start: "cold"})
 	for _, o := range []string{"energy", "specific_heat", "abs_magnetization", "binder"} {
@@ -580,6 +581,11 @@ func TestFrozenConstants(t *testing.T) {
 		{Config{Model: "particles", N: 1, D: 1, Scheme: quench.SchemeBAOAB, Potential: quench.PotentialHarmonic, Precision: "float64",
 			Dt: 0.01, T: 1, Gamma: 1, Mass: 1, K: 1, Sweeps: 200, Every: 1, Seed: 4, Start: "hot"}, []string{"x_var", "v_var"}},
 		{Config{Model: "kmp", Shape: []int{64}, Mass0: 1, Sweeps: 200, Every: 1, Seed: 4, Start: "hot"}, []string{"mass_mean"}},
+		{Config{Model: "phi4", Scheme: quench.SchemeEM, Precision: "float64", Shape: []int{8, 8}, Dt: 0.01, T: 1, Gamma: 1, Mass: 1, M2: 0, Lambda: 0.5, H: 0,
+			Sweeps: 200, Every: 1, Seed: 4, Start: "hot"}, []string{"energy_field", "energy_mass"}},
+		{Config{Model: "phi4", Scheme: quench.SchemeEM, Precision: "float64", Shape: []int{8, 8}, Dt: 0.01, T: 1, Gamma: 1, Mass: 1, M2: 1, Lambda: 0, H: 0.1,
+			Sweeps: 200, Every: 1, Seed: 4, Start: "hot"}, []string{"energy_quartic"}},
+		{Config{Model: "ising2d", Shape: []int{8, 8}, T: 1, J: 0, H: 0, Algo: "heatbath", Sweeps: 200, Every: 1, Seed: 4, Start: "hot"}, []string{"energy", "specific_heat"}},
 	} {
 		sum := summaryOf(t, c.cfg)
 		for _, o := range c.names {
