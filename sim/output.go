@@ -257,8 +257,9 @@ func (c *Config) symmetryBroken(est map[string]stats.Estimate) map[string]bool {
 // coordinate variances are 0, and one phase's order parameter 1, by
 // definition, and so is an energy term whose coupling is 0 (phi4's field
 // term at h = 0, quartic at lambda = 0, mass term at m2 = 0; the Ising
-// energy at J = h = 0, and its specific heat). (A conserved field's model B observables and diffusion's
-// u_mean vary by rounding: Summary.Conserved, checked by the caller.)
+// energy at J = h = 0, and its specific heat). (A conserved field's model
+// B observables and diffusion's u_mean vary by rounding:
+// Summary.Conserved, checked by the caller.)
 func (c *Config) frozenConstant(name string) bool {
 	switch {
 	case c.Model == "diffusion", c.Model == "particles" && c.T == 0:

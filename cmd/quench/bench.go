@@ -537,12 +537,9 @@ the GPU/CPU speedup per model and algorithm.`,
 			if err != nil {
 				return err
 			}
-			if cmd.Flags().Changed("json") && jsonPath == "" {
-				return quench.Usagef(`--json "" is not allowed: give a file name, or no --json`)
-			}
-			if jsonPath != "" {
-				// refused now, not after the whole grid has run (a
-				// directory, a device, a link to nothing, no directory
+			if cmd.Flags().Changed("json") {
+				// refused now, not after the whole grid has run (empty,
+				// a directory, a device, a link to nothing, no directory
 				// to write it in; a link to a file is written through)
 				if jsonPath, err = outFile("--json", jsonPath); err != nil {
 					return err

@@ -69,12 +69,7 @@ Rows are sorted by the differing settings, numbers by value.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			for _, fl := range []struct{ name, path string }{{"csv", csvPath}, {"plot", plotPath}} {
-				if cmd.Flags().Changed(fl.name) && fl.path == "" {
-					return quench.Usagef(`--%s "" is not allowed: give a file name, or no --%s`, fl.name, fl.name)
-				}
-			}
-			if csvPath != "" {
+			if cmd.Flags().Changed("csv") {
 				var err error
 				if csvPath, err = outFile("--csv", csvPath); err != nil {
 					return err
@@ -83,8 +78,8 @@ Rows are sorted by the differing settings, numbers by value.`,
 			if xAxis != "" && plotPath == "" {
 				return quench.Usagef("--x %s applies to --plot only", xAxis)
 			}
-			if plotPath != "" {
-				if ext := strings.ToLower(filepath.Ext(plotPath)); !slices.Contains(plotFormats, ext) {
+			if cmd.Flags().Changed("plot") {
+				if ext := strings.ToLower(filepath.Ext(plotPath)); plotPath != "" && !slices.Contains(plotFormats, ext) {
 					return quench.Usagef("--plot %s is not allowed: a %s file", plotPath, strings.Join(plotFormats, " or "))
 				}
 				var err error
@@ -745,8 +740,11 @@ func writeWhole(path, flag string, fill func(w io.Writer) error) error {
 // link stays a link). It refuses, before anything is read, a directory,
 // anything but a regular file (a device, a pipe: writeWhole would put a
 // file in its place), a link to nothing, and a file in a directory that
-// does not exist.
+// does not exist, and an empty name (a flag given as "").
 func outFile(flag, path string) (string, error) {
+	if path == "" {
+		return "", quench.Usagef(`%s "" is not allowed: give a file name, or no %s`, flag, flag)
+	}
 	file := path
 	if fi, err := os.Lstat(path); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
 		if file, err = filepath.EvalSymlinks(path); err != nil {
