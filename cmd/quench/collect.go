@@ -39,7 +39,7 @@ type collected struct {
 
 // settingTail are the settings of how a run was made, after the shape and
 // the model's parameters in the table's columns.
-var settingTail = []string{"seed", "seeds", "start", "sweeps", "therm", "every", "backend"}
+var settingTail = []string{"seed", "seeds", "start", "sweeps", "steps", "therm", "every", "backend"}
 
 // averageMinSeeds is the least number of seeds whose average --average-seeds
 // calls reliable: the spread of fewer estimates its error to worse than
@@ -336,7 +336,14 @@ func collectSettings(s *sim.Summary) map[string]string {
 	}
 	set["seed"] = strconv.FormatUint(s.Seed, 10)
 	set["start"] = s.Start
-	set["sweeps"] = strconv.FormatInt(s.Sweeps, 10)
+	// named as the run's flag is: --steps for the Langevin, mass and
+	// diffusion models (the sandpile's grains are a parameter, and
+	// printCollected shows its sweeps once, as grains)
+	steps := "sweeps"
+	if !sim.IsIsing(s.Model) && s.Model != "sandpile" {
+		steps = "steps"
+	}
+	set[steps] = strconv.FormatInt(s.Sweeps, 10)
 	set["therm"] = strconv.FormatInt(s.Therm, 10)
 	set["every"] = strconv.FormatInt(s.Every, 10)
 	set["backend"] = s.Backend

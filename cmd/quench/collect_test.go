@@ -401,6 +401,11 @@ func TestCollectTableSettings(t *testing.T) {
 	if head, _, _ := strings.Cut(stdout, "\n"); code != 0 || !strings.Contains(head, " therm_grains=0 ") || strings.Contains(head, " therm=") {
 		t.Errorf("piles: exit %d %s, common settings %q: want therm_grains=0 and no therm=", code, stderr, head)
 	}
+	// a step model's count is named as its flag, --steps, not sweeps
+	code, stdout, stderr = runQ(t, append([]string{"collect"}, masses...)...)
+	if head, _, _ := strings.Cut(stdout, "\n"); code != 0 || !strings.Contains(head, " steps=20 ") || strings.Contains(head, "sweeps") {
+		t.Errorf("kmp: exit %d %s, common settings %q: want steps=20 and no sweeps", code, stderr, head)
+	}
 }
 
 func TestMeanErr(t *testing.T) {
