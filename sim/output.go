@@ -36,10 +36,13 @@ const (
 // Value is one observable in summary.json. Fields that cannot be estimated
 // (too few measurements) are null.
 type Value struct {
-	Mean     *float64 `json:"mean"`
-	Error    *float64 `json:"error"`
-	TauInt   *float64 `json:"tau_int"`
-	Reliable bool     `json:"reliable"`
+	Mean   *float64 `json:"mean"`
+	Error  *float64 `json:"error"`
+	TauInt *float64 `json:"tau_int"`
+	// TauIntError is tau_int's statistical error (stats.TauErr): null
+	// with tau_int, and where no Sokal window was found.
+	TauIntError *float64 `json:"tau_int_error"`
+	Reliable    bool     `json:"reliable"`
 	// Why the error bar is not reliable, for one with a value: "tau_int"
 	// (the usual rule: under 100 measurements, no Sokal window, or bins
 	// shorter than 20 tau_int), "slow_modes" (a conserved field's slow
@@ -614,7 +617,7 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 		if bySym[name] {
 			e.Reliable = false
 		}
-		v := Value{Mean: ptr(e.Mean), Error: ptr(e.Err), TauInt: ptr(e.Tau), Reliable: e.Reliable}
+		v := Value{Mean: ptr(e.Mean), Error: ptr(e.Err), TauInt: ptr(e.Tau), TauIntError: ptr(e.TauErr), Reliable: e.Reliable}
 		if !v.Reliable && v.Mean != nil {
 			if usual[name] {
 				v.UnreliableBy = append(v.UnreliableBy, ByTauInt)

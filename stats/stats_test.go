@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/quenchlab/quench/internal/philox"
+	"gonum.org/v1/gonum/stat"
 )
 
 // gaussAR1 returns an AR(1) series x_{t+1} = a x_t + sqrt(1-a^2) g_t of unit
@@ -53,17 +54,21 @@ func TestTauIntAR1(t *testing.T) {
 }
 
 // An anticorrelated series (a < 0, rho(t) = a^t) has 0 < tau_int < 1/2;
-// the estimate must not go negative, and the even window may only
-// overestimate it (tau(2) = 1/2 + a + a^2 at most).
+// the estimate must not go negative, nor stop at the first even window
+// Sokal's rule allows (tau(2) = 1/2 + a + a^2, 0.45 at a = -0.95 against
+// the exact 0.013): windowEnds keeps the tail.
 func TestTauIntAnticorrelated(t *testing.T) {
-	for _, a := range []float64{-0.3, -0.74, -0.95} {
+	for _, a := range []float64{-0.3, -0.5, -0.74, -0.95} {
+		// (at a = -0.3 the first window's tail, a^3/(1-a), is 3.6 errors)
 		x := gaussAR1(200000, a, 12)
 		tau, w, ok := TauInt(x)
 		want := (1 + a) / (2 * (1 - a))
-		sigma := math.Sqrt(2 * float64(2*w+1) / float64(len(x))) // absolute, as rho(t) has unit scale
-		if !ok || tau < want-4*sigma || tau > 0.5+a+a*a+4*sigma {
-			t.Errorf("a=%v: tau_int %v (window %d, ok %v), want in [%v, %v]", a, tau, w, ok, want, 0.5+a+a*a)
+		sigma := TauErr(tau, w, len(x), ok) // 1 to 7 times the spread here (TestTauErrSpread)
+		early := 0.5 + a + a*a
+		if !ok || !(tau > 0) || math.Abs(tau-want) > 4*sigma || a <= -0.5 && math.Abs(early-want) <= 4*sigma {
+			t.Errorf("a=%v: tau_int %v +- %v (window %d, ok %v), want %v, and Sokal's first window's %v outside 4 errors", a, tau, sigma, w, ok, want, early)
 		}
+		t.Logf("a=%v: tau_int %.4f +- %.2g, exact %.4f (%+.2f errors), Sokal's first window %.4f (%+.1f errors)", a, tau, sigma, want, (tau-want)/sigma, early, (early-want)/sigma)
 		e := Series(x)
 		if !(e.Tau > 0) || !e.Reliable {
 			t.Errorf("a=%v: Series tau %v reliable %v", a, e.Tau, e.Reliable)
@@ -502,7 +507,7 @@ func TestBatchSharedInputs(t *testing.T) {
 	same := func(x, y float64) bool { return math.Float64bits(x) == math.Float64bits(y) }
 	for name, w := range want {
 		g := got[name]
-		if !same(g.Mean, w.Mean) || !same(g.Err, w.Err) || !same(g.Tau, w.Tau) || g.Reliable != w.Reliable {
+		if !same(g.Mean, w.Mean) || !same(g.Err, w.Err) || !same(g.Tau, w.Tau) || !same(g.TauErr, w.TauErr) || g.Reliable != w.Reliable {
 			t.Errorf("%s: batch %+v, alone %+v", name, g, w)
 		}
 	}
@@ -554,4 +559,44 @@ func TestTausOnce(t *testing.T) {
 		return Estimate{}
 	})
 	bt.Run()
+}
+
+// TauErr against the spread of tau_int over seeds of AR(1) series, and
+// the mean tau_int against the exact value, for correlated and
+// anticorrelated series (where the window's reach, windowEnds, keeps the
+// tail that Sokal's tau alone stopped before: at a = -0.5 tau(2) = 1/4
+// against the exact 1/6).
+func TestTauErrSpread(t *testing.T) {
+	const m, n = 200, 10000
+	se := 1 / math.Sqrt(2*(m-1)) // relative error of a standard deviation of m samples
+	for _, c := range []struct{ a, most float64 }{
+		// most: the largest ratio of TauErr to the spread claimed (TauErr's
+		// comment); the errors of the rho(t) cancel in an anticorrelated
+		// series' sum, which Madras and Sokal's estimate leaves out
+		{-0.9, 7}, {-0.5, 7}, {0, 1.25}, {0.5, 1.25}, {0.9, 1.25},
+	} {
+		var taus, errs, wants []float64
+		for k := range m {
+			x := gaussAR1(n, c.a, uint64(5000+k))
+			tau, w, ok := TauInt(x)
+			if !ok {
+				t.Fatalf("a=%v seed %d: no window", c.a, 5000+k)
+			}
+			want, _ := ar1TauExpected(c.a, w, n)
+			taus, errs, wants = append(taus, tau), append(errs, TauErr(tau, w, n, ok)), append(wants, want)
+			if e := Series(x); e.Tau != tau || e.TauErr != errs[k] {
+				t.Fatalf("a=%v: Series tau %v +- %v, TauInt %v +- %v", c.a, e.Tau, e.TauErr, tau, errs[k])
+			}
+		}
+		mean, sd := stat.MeanStdDev(taus, nil)
+		ratio := stat.Mean(errs, nil) / sd
+		bias := (mean - stat.Mean(wants, nil)) / (sd / math.Sqrt(m))
+		t.Logf("a=%v: tau_int %.4f (%+.2f errors of the mean from the expected), spread %.4g, TauErr %.4g (%.2f times)", c.a, mean, bias, sd, stat.Mean(errs, nil), ratio)
+		if math.Abs(bias) > 4 {
+			t.Errorf("a=%v: mean tau_int %v is %.1f errors of the mean from the expected %v", c.a, mean, bias, stat.Mean(wants, nil))
+		}
+		if ratio < 1-4*se || ratio > c.most*(1+4*se) {
+			t.Errorf("a=%v: TauErr %.4g is %.2f times the spread %.4g, want 1 to %v (+- 4 errors of the spread, %.2f)", c.a, stat.Mean(errs, nil), ratio, sd, c.most, se)
+		}
+	}
 }

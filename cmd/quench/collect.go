@@ -682,12 +682,12 @@ func meanErr(mean, err *float64) string {
 }
 
 // writeCollectCSV writes the table to path (whole or not at all): run,
-// the varying settings, then per observable its mean, error, tau_int,
-// reliable and exact value (empty where there is none).
+// the varying settings, then per observable its mean, error, tau_int and
+// its error, reliable and exact value (empty where there is none).
 func writeCollectCSV(path string, runs []*collected, varying, names []string) error {
 	header := append([]string{"run"}, varying...)
 	for _, n := range names {
-		header = append(header, n, n+"_error", n+"_tau_int", n+"_reliable", n+"_exact")
+		header = append(header, n, n+"_error", n+"_tau_int", n+"_tau_int_error", n+"_reliable", n+"_exact")
 	}
 	num := func(p *float64) string {
 		if p == nil {
@@ -708,10 +708,10 @@ func writeCollectCSV(path string, runs []*collected, varying, names []string) er
 				exact = strconv.FormatFloat(x, 'g', -1, 64)
 			}
 			if !ok {
-				row = append(row, "", "", "", "", exact)
+				row = append(row, "", "", "", "", "", exact)
 				continue
 			}
-			row = append(row, num(v.Mean), num(v.Error), num(v.TauInt), strconv.FormatBool(v.Reliable), exact)
+			row = append(row, num(v.Mean), num(v.Error), num(v.TauInt), num(v.TauIntError), strconv.FormatBool(v.Reliable), exact)
 		}
 		rows = append(rows, row)
 	}

@@ -102,7 +102,8 @@ func TestCollectScan(t *testing.T) {
 			v := s.Observables[name]
 			got, _ := strconv.ParseFloat(r[col[name]], 64)
 			gotErr, _ := strconv.ParseFloat(r[col[name+"_error"]], 64)
-			if got != *v.Mean || gotErr != *v.Error || r[col[name+"_reliable"]] != strconv.FormatBool(v.Reliable) {
+			tauErr, _ := strconv.ParseFloat(r[col[name+"_tau_int_error"]], 64)
+			if got != *v.Mean || gotErr != *v.Error || tauErr != *v.TauIntError || r[col[name+"_reliable"]] != strconv.FormatBool(v.Reliable) {
 				t.Errorf("%s %s: csv %s +- %s (%s), summary %v +- %v (%v)", r[0], name, r[col[name]], r[col[name+"_error"]], r[col[name+"_reliable"]], *v.Mean, *v.Error, v.Reliable)
 			}
 		}
@@ -115,7 +116,7 @@ func TestCollectScan(t *testing.T) {
 	if h := regexp.MustCompile(`\s+`).Split(strings.TrimSpace(strings.Split(stdout, "\n")[2]), -1); code != 0 || strings.Join(h, " ") != "run T binder energy" {
 		t.Errorf("--observables binder,energy: exit %d, columns %q", code, h)
 	}
-	if b, _ := os.ReadFile(csvPath); !strings.HasPrefix(string(b), "run,T,beta,binder,binder_error,binder_tau_int,binder_reliable,binder_exact,energy,") {
+	if b, _ := os.ReadFile(csvPath); !strings.HasPrefix(string(b), "run,T,beta,binder,binder_error,binder_tau_int,binder_tau_int_error,binder_reliable,binder_exact,energy,") {
 		t.Errorf("--observables csv: %.100s", b)
 	}
 }

@@ -294,10 +294,13 @@ func TestRunOutputs(t *testing.T) {
 			t.Errorf("summary.json lacks observable %q", name)
 			continue
 		}
-		for _, k := range []string{"mean", "error", "tau_int"} {
+		for _, k := range []string{"mean", "error", "tau_int", "tau_int_error"} {
 			if _, ok := o[k].(float64); !ok {
 				t.Errorf("observable %s has no number %q: %v", name, k, o)
 			}
+		}
+		if e, ok := o["tau_int_error"].(float64); ok && !(e > 0 && e < o["tau_int"].(float64)) {
+			t.Errorf("observable %s: tau_int %v +- %v", name, o["tau_int"], e)
 		}
 	}
 	if tp := sum["throughput"].(map[string]any)["site_updates_per_ns"].(float64); !(tp > 0) {
