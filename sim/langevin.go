@@ -450,7 +450,9 @@ func (c *Config) langevinObservables(rows [][]float64) (map[string]stats.Estimat
 		if c.Scheme == quench.SchemeModelB && c.Start == "cold" {
 			// m is conserved at 0: the cumulant is 0/0, and what the
 			// series hold is the rounding of the conservation
-			jobs.Add("binder", func() stats.Estimate { return stats.Estimate{Mean: math.NaN(), Err: math.NaN(), Tau: math.NaN(), TauErr: math.NaN()} })
+			jobs.Add("binder", func() stats.Estimate {
+				return stats.Estimate{Mean: math.NaN(), Err: math.NaN(), Tau: math.NaN(), TauErr: math.NaN()}
+			})
 		} else {
 			jobs.Derived("binder", [][]float64{series[1], series[2]}, func(m []float64) float64 { return 1 - m[1]/(3*m[0]*m[0]) })
 		}
