@@ -135,7 +135,8 @@ func autocorrelation(x []float64, lags int) []float64 {
 
 // TauInt returns the integrated autocorrelation time
 // tau = 1/2 + sum_{t=1}^{W} rho(t) with Sokal's automatic window: the
-// smallest W with W >= SokalC*tau(W) and tau(W) > 0. ok is false when no
+// smallest even W with W >= SokalC*tau(W) and tau(W) > 0 (windowEnds, for
+// a tau(W) below 1/2 too). ok is false when no
 // such window exists within a quarter of the series (the run is too short
 // to trust tau), and for a series holding NaN or an infinity (tau NaN).
 func TauInt(x []float64) (tau float64, window int, ok bool) {
@@ -269,7 +270,8 @@ const minTauSamples = 12
 const directLags = 64
 
 // sokal applies the automatic window to rho(0..len-1): the smallest even W
-// with W >= SokalC*tau(W), tau(W) = 1/2 + sum_{t=1}^{W} rho(t) > 0. Even
+// with W >= SokalC*tau(W), tau(W) = 1/2 + sum_{t=1}^{W} rho(t) > 0 (with
+// tau(W) below 1/2, SokalC times the reach of the |rho(t)|: windowEnds). Even
 // windows end on whole pairs rho(2k-1) + rho(2k): for an anticorrelated
 // series (rho alternating in sign) the partial sums then approach tau from
 // above and stay positive, where an odd window could stop at once on a
