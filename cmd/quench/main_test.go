@@ -2689,3 +2689,63 @@ func TestNotesWaitForRefusals(t *testing.T) {
 		t.Errorf("resume --backend auto: exit %d, stdout %q, stderr %q: want exit 2 and one line", code, stdout, stderr)
 	}
 }
+
+// The note on error bars too short for their tau_int says how long a run
+// would do (DefaultBins bins of 20 tau_int, by the longest tau_int it
+// marked, times --every, rounded up to two digits) and gives the command
+// that extends the run to it, which works as given.
+func TestRunLongerAdvice(t *testing.T) {
+	dir := t.TempDir()
+	advice := regexp.MustCompile(`run longer for trustworthy errors:\n  about (\d+) (\w+) by (\w+)'s tau_int \((at least )?([0-9.e+-]+)( \+- [0-9.e+-]+)? measurements; a longer run may find a longer one\): quench resume (.+) (--\w+) (\d+)\n`)
+	for _, c := range []struct {
+		args       []string
+		unit, flag string
+	}{
+		{[]string{"--L", "4", "--T", "3", "--sweeps", "300", "--every", "2"}, "sweeps", "--sweeps"},
+		{[]string{"--model", "phi4", "--L", "4", "--steps", "400", "--therm", "100"}, "steps", "--steps"},
+		{[]string{"--model", "sandpile", "--L", "8", "--grains", "300"}, "grains", "--grains"},
+	} {
+		out := filepath.Join(dir, c.unit+" run") // a space: quoted in the command
+		stdout, sum := runSummary(t, out, append(c.args, "--quiet")...)
+		m := advice.FindStringSubmatch(stdout)
+		if m == nil {
+			t.Errorf("%v: no advice in\n%s", c.args, stdout)
+			continue
+		}
+		longest, tau := "", 0.0
+		for name, v := range sum.Observables {
+			if slices.Contains(v.UnreliableBy, sim.ByTauInt) && v.TauInt != nil && *v.TauInt > tau {
+				longest, tau = name, *v.TauInt
+			}
+		}
+		need := max(100, 50*int64(math.Ceil(20*tau))) * sum.Every
+		p := int64(1)
+		for need/p >= 100 {
+			p *= 10
+		}
+		need = (need + p - 1) / p * p
+		if m[1] != strconv.FormatInt(need, 10) || m[2] != c.unit || m[3] != longest || m[7] != "'"+out+"'" || m[8] != c.flag || m[9] != m[1] {
+			t.Errorf("%v: advice %q, want about %d %s by %s's tau_int %v, quench resume '%s' %s %d", c.args, m[0], need, c.unit, longest, tau, out, c.flag, need)
+			continue
+		}
+		code, _, stderr := runQ(t, "resume", out, c.flag, m[9], "--quiet")
+		var ext sim.Summary
+		b, err := os.ReadFile(filepath.Join(out, sim.SummaryFile))
+		if err == nil {
+			err = json.Unmarshal(b, &ext)
+		}
+		if code != 0 || err != nil || ext.Sweeps != need {
+			t.Errorf("%v: the advice's resume: exit %d %s %v, %d %s", c.args, code, stderr, err, ext.Sweeps, c.unit)
+		}
+	}
+	for _, c := range [][2]string{{"runs/ising2d-8x8", "runs/ising2d-8x8"}, {"a b", "'a b'"}, {"it's", `'it'\''s'`}, {"", "''"}} {
+		if got := shellWord(c[0]); got != c[1] {
+			t.Errorf("shellWord(%q) = %s, want %s", c[0], got, c[1])
+		}
+	}
+	for _, c := range [][2]int64{{1, 1}, {99, 99}, {100, 100}, {101, 110}, {1740000, 1800000}, {1700000, 1700000}} {
+		if got := roundUp2(c[0]); got != c[1] {
+			t.Errorf("roundUp2(%d) = %d, want %d", c[0], got, c[1])
+		}
+	}
+}

@@ -1750,6 +1750,68 @@ func newStartBar(c sim.Config, stderr io.Writer) *progressbar.ProgressBar {
 	return bar
 }
 
+// howLong says how long a run the usual reliability rule asks for, by the
+// longest tau_int of the observables it marked: DefaultBins bins of
+// 20 tau_int each (and 2 DefaultBins measurements at least), with the
+// command that extends this run to it. Empty where slow modes have their
+// own advice, or no tau_int asks for more than the run has.
+func howLong(st *sim.State, sum *sim.Summary, names []string, out string) string {
+	c := &st.Config
+	if sum.Diffusive != nil {
+		return ""
+	}
+	var longest string
+	for _, n := range names {
+		if v := sum.Observables[n]; v.TauInt != nil && (longest == "" || *v.TauInt > *sum.Observables[longest].TauInt) {
+			longest = n
+		}
+	}
+	need := int64(2 * stats.DefaultBins)
+	if longest != "" {
+		need = max(need, stats.DefaultBins*int64(math.Ceil(20**sum.Observables[longest].TauInt)))
+	}
+	need = roundUp2(need * c.Every)
+	if need <= c.Sweeps {
+		return ""
+	}
+	flag := "--steps"
+	switch {
+	case sim.IsIsing(c.Model):
+		flag = "--sweeps"
+	case c.Model == "sandpile":
+		flag = "--grains"
+	}
+	by := ""
+	if longest != "" {
+		v := sum.Observables[longest]
+		tau := fmt.Sprintf("%.3g", *v.TauInt)
+		if v.TauIntError != nil {
+			tau += fmt.Sprintf(" +- %.2g", *v.TauIntError)
+		} else {
+			tau = "at least " + tau // no window closed: a lower bound
+		}
+		by = fmt.Sprintf(" by %s's tau_int (%s measurements; a longer run may find a longer one)", longest, tau)
+	}
+	return fmt.Sprintf(":\n  about %d %s%s: quench resume %s %s %d", need, c.StepUnit(), by, shellWord(out), flag, need)
+}
+
+// roundUp2 rounds n > 0 up to two significant digits.
+func roundUp2(n int64) int64 {
+	p := int64(1)
+	for n/p >= 100 {
+		p *= 10
+	}
+	return (n + p - 1) / p * p
+}
+
+// shellWord quotes s for a POSIX shell where it needs it.
+func shellWord(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._/-+:=@,") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
 // count is "n things", with the plural's final s dropped for 1.
 func count(n int64, plural string) string {
 	if n == 1 {
@@ -1815,7 +1877,7 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 			// two notes: say which each is for
 			which = " " + strings.Join(unreliable, ", ") + ":"
 		}
-		fmt.Fprintf(w, "\n*%s %s: run longer for trustworthy errors\n", which, why)
+		fmt.Fprintf(w, "\n*%s %s: run longer for trustworthy errors%s\n", which, why, howLong(st, sum, unreliable, out))
 	}
 	if len(noTau) > 0 {
 		nl := "\n"
