@@ -2696,6 +2696,7 @@ func TestNotesWaitForRefusals(t *testing.T) {
 // that extends the run to it, which works as given.
 func TestRunLongerAdvice(t *testing.T) {
 	dir := t.TempDir()
+	rows := map[string]int{} // table rows with a tau_int that is a lower bound (">") and not ("")
 	advice := regexp.MustCompile(`run longer for trustworthy errors:\n  about (\d+) (\w+) by (\w+)'s tau_int \((at least )?([0-9.e+-]+)( \+- [0-9.e+-]+)? measurements; a longer run may find a longer one\): quench resume (.+) (--\w+) (\d+)\n`)
 	for _, c := range []struct {
 		args       []string
@@ -2711,6 +2712,26 @@ func TestRunLongerAdvice(t *testing.T) {
 		if m == nil {
 			t.Errorf("%v: no advice in\n%s", c.args, stdout)
 			continue
+		}
+		// a tau_int whose window did not close (no error) shows as a
+		// lower bound, ">59.9", and the note says what > means
+		lower := false
+		for name, v := range sum.Observables {
+			if v.TauInt == nil || !slices.Contains(v.UnreliableBy, sim.ByTauInt) {
+				continue
+			}
+			row := regexp.MustCompile(`(?m)^` + name + `\s+\S+\s+\S+\s+(>?)` + regexp.QuoteMeta(fmt.Sprintf("%.3g", *v.TauInt)) + ` \*$`).FindStringSubmatch(stdout)
+			if row == nil {
+				continue // not in the table (the staggered ones)
+			}
+			rows[row[1]]++
+			if (row[1] == ">") != (v.TauIntError == nil) {
+				t.Errorf("%v: %s's row %q, tau_int error %v", c.args, name, row[0], v.TauIntError)
+			}
+			lower = lower || row[1] == ">"
+		}
+		if strings.Contains(stdout, "\n  >: no Sokal window closed") != lower || (m[4] != "") != (m[6] == "") {
+			t.Errorf("%v: a lower bound in the table %v, in\n%s", c.args, lower, stdout)
 		}
 		longest, tau := "", 0.0
 		for name, v := range sum.Observables {
@@ -2737,6 +2758,10 @@ func TestRunLongerAdvice(t *testing.T) {
 		if code != 0 || err != nil || ext.Sweeps != need {
 			t.Errorf("%v: the advice's resume: exit %d %s %v, %d %s", c.args, code, stderr, err, ext.Sweeps, c.unit)
 		}
+	}
+	t.Logf("tau_int rows checked: %d lower bounds, %d estimates", rows[">"], rows[""])
+	if rows[">"] == 0 || rows[""] == 0 {
+		t.Errorf("tau_int rows checked: %v, want some of each", rows)
 	}
 	for _, c := range [][2]string{{"runs/ising2d-8x8", "runs/ising2d-8x8"}, {"a b", "'a b'"}, {"it's", `'it'\''s'`}, {"", "''"}} {
 		if got := shellWord(c[0]); got != c[1] {

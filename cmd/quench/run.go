@@ -1841,9 +1841,10 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 	var broken []string     // by the symmetry rule
 	var noTau []string      // no tau_int to judge the bins by
 	var frozen []string     // the same in every measurement, where the dynamics can change it
+	lowerTau := false       // an unreliable one's tau_int whose window did not close
 	for _, name := range names {
 		v := sum.Observables[name]
-		mark := ""
+		mark, tau := "", num(v.TauInt, "%.3g")
 		if slices.Contains(sum.Conserved, name) {
 			mark, conserved = " c", true
 		} else if !v.Reliable && v.Mean != nil { // no value: "-", its own note
@@ -1856,6 +1857,10 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 				noTau = append(noTau, name)
 			default:
 				unreliable = append(unreliable, name)
+				if v.TauInt != nil && v.TauIntError == nil {
+					// no window closed: a lower bound
+					tau, lowerTau = ">"+tau, true
+				}
 			}
 			if slices.Contains(v.UnreliableBy, sim.BySymmetry) {
 				broken = append(broken, name)
@@ -1864,7 +1869,7 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 			}
 		}
 		undefined = undefined || v.Mean == nil
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s%s\n", name, num(v.Mean, "%.8g"), num(v.Error, "%.2g"), num(v.TauInt, "%.3g"), mark)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s%s\n", name, num(v.Mean, "%.8g"), num(v.Error, "%.2g"), tau, mark)
 	}
 	tw.Flush()
 	if len(unreliable) > 0 {
@@ -1872,12 +1877,16 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 		if least := 2 * stats.DefaultBins; sum.Measurements < least {
 			why = fmt.Sprintf("too few measurements for error bars (%d: at least %d, in %d bins spanning >= 20 tau_int each)", sum.Measurements, least, stats.DefaultBins)
 		}
+
 		which := ""
 		if sum.Diffusive != nil || len(broken) > 0 || len(noTau) > 0 {
 			// two notes: say which each is for
 			which = " " + strings.Join(unreliable, ", ") + ":"
 		}
 		fmt.Fprintf(w, "\n*%s %s: run longer for trustworthy errors%s\n", which, why, howLong(st, sum, unreliable, out))
+		if lowerTau {
+			fmt.Fprintln(w, "  >: no Sokal window closed within a quarter of the run, so that tau_int is only a lower bound")
+		}
 	}
 	if len(noTau) > 0 {
 		nl := "\n"
