@@ -31,6 +31,7 @@ import (
 	"github.com/quenchlab/quench"
 	"github.com/quenchlab/quench/cpu"
 	"github.com/quenchlab/quench/gpu"
+	"github.com/quenchlab/quench/internal/philox"
 	"github.com/quenchlab/quench/sim"
 	"github.com/quenchlab/quench/stats"
 )
@@ -1771,7 +1772,8 @@ func howLong(st *sim.State, sum *sim.Summary, names []string, out string) string
 		need = max(need, stats.DefaultBins*int64(math.Ceil(20**sum.Observables[longest].TauInt)))
 	}
 	need = roundUp2(need * c.Every)
-	if need <= c.Sweeps {
+	if need <= c.Sweeps || need > philox.MaxStep-1-c.Therm {
+		// (beyond the counter's steps no run can go: the note alone)
 		return ""
 	}
 	flag := "--steps"
