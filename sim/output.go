@@ -42,7 +42,12 @@ type Value struct {
 	// TauIntError is tau_int's statistical error (stats.TauErr): null
 	// with tau_int, and where no Sokal window was found.
 	TauIntError *float64 `json:"tau_int_error"`
-	Reliable    bool     `json:"reliable"`
+	// InputTauInt is, for a derived observable, the longest tau_int of its
+	// inputs, whose bins its reliability depends on too (stats.Estimate's
+	// InputTau), with its error; nil where none; not in the JSON (the
+	// table's advice on how long to run reads it).
+	InputTauInt, InputTauIntError *float64 `json:"-"`
+	Reliable                      bool     `json:"reliable"`
 	// Why the error bar is not reliable, for one with a value: "tau_int"
 	// (the usual rule: under 100 measurements, no Sokal window, or bins
 	// shorter than 20 tau_int), "slow_modes" (a conserved field's slow
@@ -618,6 +623,9 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 			e.Reliable = false
 		}
 		v := Value{Mean: ptr(e.Mean), Error: ptr(e.Err), TauInt: ptr(e.Tau), TauIntError: ptr(e.TauErr), Reliable: e.Reliable}
+		if e.InputTau > 0 {
+			v.InputTauInt, v.InputTauIntError = ptr(e.InputTau), ptr(e.InputTauErr)
+		}
 		if !v.Reliable && v.Mean != nil {
 			if usual[name] {
 				v.UnreliableBy = append(v.UnreliableBy, ByTauInt)

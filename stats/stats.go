@@ -160,7 +160,7 @@ func TauInt(x []float64) (tau float64, window int, ok bool) {
 	if w, tau, ok := sokalDirect(x, min(directLags, n/4)); ok {
 		return tau, w, true
 	}
-	w, tau, ok := sokal(autocorrelation(x, n/4))
+	w, tau, ok := sokal(autocorrelation(x, n/4), n)
 	if !ok && tau <= 0 {
 		// no window, and a partial sum below 0 is no estimate at all (a
 		// positive one still bounds a tau_int longer than the run allows)
@@ -174,7 +174,7 @@ func TauInt(x []float64) (tau float64, window int, ok bool) {
 func sokalDirect(x []float64, lags int) (window int, tau float64, ok bool) {
 	d, c0 := deviations(x)
 	tau = 0.5
-	reach := 0.5
+	reach, rho1 := 0.5, 0.0
 	var cov [lagBlock]float64
 	for w := 1; w < lags; w++ {
 		if c0 > 0 { // else rho = (1, 0, 0, ...), as directRho
@@ -185,8 +185,11 @@ func sokalDirect(x []float64, lags int) (window int, tau float64, ok bool) {
 			rho := cov[k] / c0
 			tau += rho
 			reach += math.Abs(rho)
+			if w == 1 {
+				rho1 = rho
+			}
 		}
-		if windowEnds(w, tau, reach) {
+		if windowEnds(w, tau, reach, rho1, len(x)) {
 			return w, tau, true
 		}
 	}
@@ -278,32 +281,39 @@ const directLags = 64
 // negative rho(1) and report a negative tau. A short series' noisy rho can
 // still take a partial sum below 0, which any W would satisfy: such a
 // window is passed over (tau_int of a stationary series is positive).
-func sokal(rho []float64) (window int, tau float64, ok bool) {
+func sokal(rho []float64, n int) (window int, tau float64, ok bool) {
 	tau = 0.5
 	reach := 0.5
 	for w := 1; w < len(rho); w++ {
 		tau += rho[w]
 		reach += math.Abs(rho[w])
-		if windowEnds(w, tau, reach) {
+		if windowEnds(w, tau, reach, rho[1], n) {
 			return w, tau, true
 		}
 	}
 	return len(rho) - 1, tau, false
 }
 
-// windowEnds reports whether the window search stops at w, with tau =
-// tau(w) and reach = 1/2 + sum_{t=1}^{w} |rho(t)|: at an even w with
-// tau > 0 and w >= SokalC times tau, or times reach where tau < 1/2.
-// Below 1/2 the rho(t) cancel (an anticorrelated series, rho(t) = a^t with
-// a < 0, or a damped oscillation), and tau no longer measures how far they
-// reach: a window of SokalC tau stopped early and left out a tail as large
-// as tau itself (at a = -0.5, tau(2) = 0.25 against the exact 1/6, 15 of
-// its errors over at 20000 samples). reach is tau's window measure for the
-// same |rho(t)| of a positive series, (1+|a|)/(2(1-|a|)) for an AR(1), so
-// such a window leaves out what Sokal's leaves out of that series.
-func windowEnds(w int, tau, reach float64) bool {
+// windowEnds reports whether the window search over n samples stops at
+// w, with tau = tau(w), reach = 1/2 + sum_{t=1}^{w} |rho(t)| and rho1 =
+// rho(1): at an even w with tau > 0 and w >= SokalC times tau, or, for a
+// series shown to be anticorrelated, times reach. Below 1/2 the rho(t)
+// cancel (rho(t) = a^t with a < 0, or a damped oscillation), and tau no
+// longer measures how far they reach: a window of SokalC tau stopped
+// early and left out a tail as large as tau itself (at a = -0.5,
+// tau(2) = 0.25 against the exact 1/6, 15 of its errors over at 20000
+// samples). reach is tau's window measure for the same |rho(t)| of a
+// positive series, (1+|a|)/(2(1-|a|)) for an AR(1), so such a window leaves
+// out what Sokal's leaves out of that series. But the |rho(t)| of noise
+// add up too (about 0.8/sqrt(n) a lag), and in a short series no window
+// of SokalC reach closed (white noise under 24 samples never, under 60
+// often), where Sokal's tau closed one: reach is taken only where the
+// anticorrelation stands out of that noise, rho(1) below -2/sqrt(n) or tau
+// below 1/2 by twice white noise's spread of tau(w),
+// sqrt(2 (2w + 1) / n) / 2 (TauErr).
+func windowEnds(w int, tau, reach, rho1 float64, n int) bool {
 	scale := tau
-	if tau < 0.5 {
+	if tau < 0.5 && (rho1 < -2/math.Sqrt(float64(n)) || 0.5-tau > math.Sqrt(2*float64(2*w+1)/float64(n))) {
 		scale = reach
 	}
 	return w%2 == 0 && tau > 0 && float64(w) >= SokalC*scale
@@ -315,6 +325,11 @@ type Estimate struct {
 	// TauErr is the statistical error of Tau (TauErr), NaN where Tau is
 	// NaN or no Sokal window was found; 0 for a constant series.
 	TauErr float64
+	// InputTau is, for a Derived value, the longest tau_int of the inputs
+	// it depends on, whose bins the reliability rule judges too (an input's
+	// slow mode can hide in the projection), with its error InputTauErr;
+	// 0 for a Series and where there is none.
+	InputTau, InputTauErr float64
 	// Reliable is false when the series is too short for its
 	// autocorrelation: no Sokal window, or bins shorter than 20 tau_int.
 	Reliable bool
@@ -379,9 +394,10 @@ func series(x []float64, t *taus) Estimate {
 // with tau no smaller than 1/2, white noise's: below 1/2 the rho(t)
 // cancel, and tau^2 no longer measures their errors (for an AR(1) series
 // at a = -0.9, tau 0.026, it gave a quarter of the measured spread). On
-// AR(1) series of 10000 and 20000 samples (TestTauErrSpread) it came out
-// 1.0 to 1.25 times the spread of tau over seeds for a >= 0, and 1 to 7
-// times for a < 0, where the errors of the rho(t) cancel in their sum too. ok is TauInt's: NaN
+// AR(1) series of 10000 and 20000 samples (TestTauErrSpread and other
+// seed sets) it came out 1.0 to 1.4 times the spread of tau over seeds for
+// a >= 0 (1.16 to 1.36 at a = 0.9), and 1 to 7 times for a < 0, where the
+// errors of the rho(t) cancel in their sum too. ok is TauInt's: NaN
 // where no window was found (tau then only bounds tau_int from below).
 func TauErr(tau float64, w, n int, ok bool) float64 {
 	if !ok || n < 1 || math.IsNaN(tau) {
@@ -502,12 +518,16 @@ func derived(xs [][]float64, f func(means []float64) float64, t *taus) Estimate 
 	// leave its error bars too small (the Ising specific heat at L = 96
 	// near Tc: the projection's tau_int 8, the energy's 90; over 64 seeds
 	// its values spread 1.85 times their errors, 39 of them "reliable")
+	var inTau, inErr float64
 	for k, x := range xs {
 		if grad[k] == 0 || constant(x) {
 			continue
 		}
-		tx, _, in := t.tauInt(x)
+		tx, wx, in := t.tauInt(x)
 		ok = ok && in && reliableBins(n, nb, tx)
+		if tx > inTau { // (NaN: not longer)
+			inTau, inErr = tx, TauErr(tx, wx, n, in)
+		}
 	}
-	return Estimate{Mean: est, Err: err, Tau: tau, TauErr: tauErr, Reliable: ok && reliableBins(n, nb, tau) && finite([]float64{est, err})}
+	return Estimate{Mean: est, Err: err, Tau: tau, TauErr: tauErr, InputTau: inTau, InputTauErr: inErr, Reliable: ok && reliableBins(n, nb, tau) && finite([]float64{est, err})}
 }

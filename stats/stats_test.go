@@ -215,11 +215,14 @@ func TestSeriesConstant(t *testing.T) {
 // full direct autocorrelation.
 func TestSokalDirectExact(t *testing.T) {
 	for i, a := range []float64{-0.8, 0, 0.5, 0.9, 0.99} {
-		x := gaussAR1(20000, a, uint64(20+i))
-		w1, t1, ok1 := sokalDirect(x, directLags)
-		w2, t2, ok2 := sokal(directRho(x, directLags))
-		if w1 != w2 || t1 != t2 || ok1 != ok2 {
-			t.Errorf("a=%v: lazy (%d, %v, %v), full (%d, %v, %v)", a, w1, t1, ok1, w2, t2, ok2)
+		for _, n := range []int{40, 20000} {
+			x := gaussAR1(n, a, uint64(20+i))
+			lags := min(directLags, n/4)
+			w1, t1, ok1 := sokalDirect(x, lags)
+			w2, t2, ok2 := sokal(directRho(x, lags), n)
+			if w1 != w2 || t1 != t2 || ok1 != ok2 {
+				t.Errorf("a=%v n=%d: lazy (%d, %v, %v), full (%d, %v, %v)", a, n, w1, t1, ok1, w2, t2, ok2)
+			}
 		}
 	}
 }
@@ -507,7 +510,7 @@ func TestBatchSharedInputs(t *testing.T) {
 	same := func(x, y float64) bool { return math.Float64bits(x) == math.Float64bits(y) }
 	for name, w := range want {
 		g := got[name]
-		if !same(g.Mean, w.Mean) || !same(g.Err, w.Err) || !same(g.Tau, w.Tau) || !same(g.TauErr, w.TauErr) || g.Reliable != w.Reliable {
+		if !same(g.Mean, w.Mean) || !same(g.Err, w.Err) || !same(g.Tau, w.Tau) || !same(g.TauErr, w.TauErr) || !same(g.InputTau, w.InputTau) || !same(g.InputTauErr, w.InputTauErr) || g.Reliable != w.Reliable {
 			t.Errorf("%s: batch %+v, alone %+v", name, g, w)
 		}
 	}
@@ -573,7 +576,7 @@ func TestTauErrSpread(t *testing.T) {
 		// most: the largest ratio of TauErr to the spread claimed (TauErr's
 		// comment); the errors of the rho(t) cancel in an anticorrelated
 		// series' sum, which Madras and Sokal's estimate leaves out
-		{-0.9, 7}, {-0.5, 7}, {0, 1.25}, {0.5, 1.25}, {0.9, 1.25},
+		{-0.9, 7}, {-0.5, 7}, {0, 1.4}, {0.5, 1.4}, {0.9, 1.4},
 	} {
 		var taus, errs, wants []float64
 		for k := range m {
@@ -598,5 +601,20 @@ func TestTauErrSpread(t *testing.T) {
 		if ratio < 1-4*se || ratio > c.most*(1+4*se) {
 			t.Errorf("a=%v: TauErr %.4g is %.2f times the spread %.4g, want 1 to %v (+- 4 errors of the spread, %.2f)", c.a, stat.Mean(errs, nil), ratio, sd, c.most, se)
 		}
+	}
+}
+
+// A derived value reports the longest tau_int of the inputs it depends on
+// (those whose bins the reliability rule judges too), with its error;
+// an input it does not depend on does not count.
+func TestDerivedInputTau(t *testing.T) {
+	slow, fast, unused := gaussAR1(20000, 0.9, 31), gaussAR1(20000, 0, 32), gaussAR1(20000, 0.99, 33)
+	e := Derived([][]float64{slow, fast, unused}, func(m []float64) float64 { return m[1] + 1e-3*m[0] })
+	tau, w, ok := TauInt(slow)
+	if e.InputTau != tau || e.InputTauErr != TauErr(tau, w, len(slow), ok) || !(e.Tau < 1) {
+		t.Errorf("input tau %v +- %v, want %v +- %v (the projection's %v, reliable %v)", e.InputTau, e.InputTauErr, tau, TauErr(tau, w, len(slow), ok), e.Tau, e.Reliable)
+	}
+	if s := Series(fast); s.InputTau != 0 || s.InputTauErr != 0 {
+		t.Errorf("a series' input tau %v +- %v", s.InputTau, s.InputTauErr)
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	_ "embed"
 	"encoding/binary"
@@ -2697,7 +2698,7 @@ func TestNotesWaitForRefusals(t *testing.T) {
 func TestRunLongerAdvice(t *testing.T) {
 	dir := t.TempDir()
 	rows := map[string]int{} // table rows with a tau_int that is a lower bound (">") and not ("")
-	advice := regexp.MustCompile(`run longer for trustworthy errors:\n  about (\d+) (\w+) by (\w+)'s tau_int \((at least )?([0-9.e+-]+)( \+- [0-9.e+-]+)? measurements; a longer run may find a longer one\): quench resume (.+) (--\w+) (\d+)\n`)
+	advice := regexp.MustCompile(`run longer for trustworthy errors:\n  (about|at least) (\d+) (\w+) by (an input of )?(\w+)'s tau_int, (?:([0-9.e+-]+) \+- ([0-9.e+-]+) measurements, plus 2 errors|over ([0-9.e+-]+) measurements \(no window closed\)): quench resume (.+) (--\w+) (\d+) \(a longer run may find a longer tau_int\)\n`)
 	for _, c := range []struct {
 		args       []string
 		unit, flag string
@@ -2730,26 +2731,42 @@ func TestRunLongerAdvice(t *testing.T) {
 			}
 			lower = lower || row[1] == ">"
 		}
-		if strings.Contains(stdout, "\n  >: no Sokal window closed") != lower || (m[4] != "") != (m[6] == "") {
+		if strings.Contains(stdout, "\n  >: no Sokal window closed") != lower || (m[1] == "at least") != (m[8] != "") {
 			t.Errorf("%v: a lower bound in the table %v, in\n%s", c.args, lower, stdout)
 		}
-		longest, tau := "", 0.0
+		// the run the rule asks for: 50 bins of 20 tau_int + 2 errors
+		// (the sum so far where no window closed), times --every, two
+		// digits up; by the largest over the marked observables (and the
+		// inputs of derived ones, not in the JSON)
+		needFor := func(tau, err float64) int64 {
+			n := max(100, 50*int64(math.Ceil(20*(tau+2*err)))) * sum.Every
+			p := int64(1)
+			for n/p >= 100 {
+				p *= 10
+			}
+			return (n + p - 1) / p * p
+		}
+		most, by := int64(0), ""
 		for name, v := range sum.Observables {
-			if slices.Contains(v.UnreliableBy, sim.ByTauInt) && v.TauInt != nil && *v.TauInt > tau {
-				longest, tau = name, *v.TauInt
+			if slices.Contains(v.UnreliableBy, sim.ByTauInt) && v.TauInt != nil {
+				n := needFor(*v.TauInt, *cmp.Or(v.TauIntError, new(float64)))
+				if n > most {
+					most, by = n, name
+				}
 			}
 		}
-		need := max(100, 50*int64(math.Ceil(20*tau))) * sum.Every
-		p := int64(1)
-		for need/p >= 100 {
-			p *= 10
+		need, _ := strconv.ParseInt(m[2], 10, 64)
+		v := sum.Observables[m[5]]
+		own := m[4] == "" && v.TauInt != nil && fmt.Sprintf("%.3g", *v.TauInt) == m[6]+m[8] && (v.TauIntError == nil) == (m[7] == "")
+		if own && v.TauIntError != nil {
+			own = fmt.Sprintf("%.2g", *v.TauIntError) == m[7]
 		}
-		need = (need + p - 1) / p * p
-		if m[1] != strconv.FormatInt(need, 10) || m[2] != c.unit || m[3] != longest || m[7] != "'"+out+"'" || m[8] != c.flag || m[9] != m[1] {
-			t.Errorf("%v: advice %q, want about %d %s by %s's tau_int %v, quench resume '%s' %s %d", c.args, m[0], need, c.unit, longest, tau, out, c.flag, need)
+		if need < most || (m[4] == "" && (!own || need != most || m[5] != by)) || (m[4] != "" && !slices.Contains([]string{"specific_heat", "susceptibility", "susceptibility_connected", "binder"}, m[5])) ||
+			m[3] != c.unit || m[9] != "'"+out+"'" || m[10] != c.flag || m[11] != m[2] {
+			t.Errorf("%v: advice %q, want %d %s or more by %s's tau_int or a derived one's input, quench resume '%s' %s", c.args, m[0], most, c.unit, by, out, c.flag)
 			continue
 		}
-		code, _, stderr := runQ(t, "resume", out, c.flag, m[9], "--quiet")
+		code, _, stderr := runQ(t, "resume", out, c.flag, m[11], "--quiet")
 		var ext sim.Summary
 		b, err := os.ReadFile(filepath.Join(out, sim.SummaryFile))
 		if err == nil {
@@ -2763,7 +2780,22 @@ func TestRunLongerAdvice(t *testing.T) {
 	if rows[">"] == 0 || rows[""] == 0 {
 		t.Errorf("tau_int rows checked: %v, want some of each", rows)
 	}
-	for _, c := range [][2]string{{"runs/ising2d-8x8", "runs/ising2d-8x8"}, {"a b", "'a b'"}, {"it's", `'it'\''s'`}, {"", "''"}} {
+	// a derived value marked by an input's tau_int (not in the JSON):
+	// 50 bins of 20 (3 + 2 x 0.5) = 4000 measurements, every 2
+	f := func(x float64) *float64 { return &x }
+	st := &sim.State{Config: sim.Config{Model: "ising2d", Sweeps: 950, Therm: 100, Every: 2}}
+	sum := &sim.Summary{Observables: map[string]sim.Value{
+		"energy":        {TauInt: f(0.8), TauIntError: f(0.1)},
+		"specific_heat": {TauInt: f(0.7), TauIntError: f(0.1), InputTauInt: f(3), InputTauIntError: f(0.5)},
+	}}
+	if got, want := howLong(st, sum, []string{"energy", "specific_heat"}, "-r"), ":\n  about 8000 sweeps by an input of specific_heat's tau_int, 3 +- 0.5 measurements, plus 2 errors: quench resume ./-r --sweeps 8000 (a longer run may find a longer tau_int)"; got != want {
+		t.Errorf("howLong by an input:\n%q, want\n%q", got, want)
+	}
+	sum.Diffusive = &sim.Diffusive{} // slow modes: their own advice
+	if got := howLong(st, sum, []string{"energy", "specific_heat"}, "r"); got != "" {
+		t.Errorf("howLong with slow modes: %q", got)
+	}
+	for _, c := range [][2]string{{"runs/ising2d-8x8", "runs/ising2d-8x8"}, {"a b", "'a b'"}, {"it's", `'it'\''s'`}, {"", "''"}, {"-x", "./-x"}, {"-a b", "'./-a b'"}} {
 		if got := shellWord(c[0]); got != c[1] {
 			t.Errorf("shellWord(%q) = %s, want %s", c[0], got, c[1])
 		}

@@ -1752,25 +1752,45 @@ func newStartBar(c sim.Config, stderr io.Writer) *progressbar.ProgressBar {
 }
 
 // howLong says how long a run the usual reliability rule asks for, by the
-// longest tau_int of the observables it marked: DefaultBins bins of
-// 20 tau_int each (and 2 DefaultBins measurements at least), with the
-// command that extends this run to it. Empty where slow modes have their
-// own advice, or no tau_int asks for more than the run has.
+// longest tau_int it judged the marked observables' bins by (their own,
+// and a derived one's inputs'), with two of its errors as a margin (the
+// advice taken at its value fell short in 19 of 27 runs of an 8^2 lattice,
+// each re-estimating tau_int a little longer): DefaultBins bins of 20 of
+// it (and 2 DefaultBins measurements at least), with the command that
+// extends this run to it. Empty where slow modes have their own advice,
+// or nothing asks for more than the run has.
 func howLong(st *sim.State, sum *sim.Summary, names []string, out string) string {
 	c := &st.Config
 	if sum.Diffusive != nil {
 		return ""
 	}
-	var longest string
+	var by string
+	var tau, hi float64
+	var exact bool // tau has an error (a window closed)
 	for _, n := range names {
-		if v := sum.Observables[n]; v.TauInt != nil && (longest == "" || *v.TauInt > *sum.Observables[longest].TauInt) {
-			longest = n
+		v := sum.Observables[n]
+		for _, t := range []struct {
+			tau, err *float64
+			what     string
+		}{{v.TauInt, v.TauIntError, n + "'s"}, {v.InputTauInt, v.InputTauIntError, "an input of " + n + "'s"}} {
+			if t.tau == nil {
+				continue
+			}
+			h := *t.tau
+			if t.err != nil {
+				h += 2 * *t.err
+			}
+			if h > hi {
+				by, tau, hi, exact = t.what, *t.tau, h, t.err != nil
+				if exact {
+					by += fmt.Sprintf(" tau_int, %.3g +- %.2g measurements, plus 2 errors", tau, *t.err)
+				} else {
+					by += fmt.Sprintf(" tau_int, over %.3g measurements (no window closed)", tau)
+				}
+			}
 		}
 	}
-	need := int64(2 * stats.DefaultBins)
-	if longest != "" {
-		need = max(need, stats.DefaultBins*int64(math.Ceil(20**sum.Observables[longest].TauInt)))
-	}
+	need := max(int64(2*stats.DefaultBins), stats.DefaultBins*int64(math.Ceil(20*hi)))
 	need = roundUp2(need * c.Every)
 	if need <= c.Sweeps || need > philox.MaxStep-1-c.Therm {
 		// (beyond the counter's steps no run can go: the note alone)
@@ -1783,18 +1803,14 @@ func howLong(st *sim.State, sum *sim.Summary, names []string, out string) string
 	case c.Model == "sandpile":
 		flag = "--grains"
 	}
-	by := ""
-	if longest != "" {
-		v := sum.Observables[longest]
-		tau := fmt.Sprintf("%.3g", *v.TauInt)
-		if v.TauIntError != nil {
-			tau += fmt.Sprintf(" +- %.2g", *v.TauIntError)
-		} else {
-			tau = "at least " + tau // no window closed: a lower bound
+	about := "about"
+	if by != "" {
+		by = " by " + by
+		if !exact {
+			about = "at least"
 		}
-		by = fmt.Sprintf(" by %s's tau_int (%s measurements; a longer run may find a longer one)", longest, tau)
 	}
-	return fmt.Sprintf(":\n  about %d %s%s: quench resume %s %s %d", need, c.StepUnit(), by, shellWord(out), flag, need)
+	return fmt.Sprintf(":\n  %s %d %s%s: quench resume %s %s %d (a longer run may find a longer tau_int)", about, need, c.StepUnit(), by, shellWord(out), flag, need)
 }
 
 // roundUp2 rounds n > 0 up to two significant digits.
@@ -1808,6 +1824,9 @@ func roundUp2(n int64) int64 {
 
 // shellWord quotes s for a POSIX shell where it needs it.
 func shellWord(s string) string {
+	if strings.HasPrefix(s, "-") {
+		s = "./" + s // not a flag
+	}
 	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._/-+:=@,") == "" {
 		return s
 	}
@@ -1844,6 +1863,12 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 	var noTau []string      // no tau_int to judge the bins by
 	var frozen []string     // the same in every measurement, where the dynamics can change it
 	lowerTau := false       // an unreliable one's tau_int whose window did not close
+	lowerNote := func() {   // what > means, once, below the note of the first such row
+		if lowerTau {
+			fmt.Fprintln(w, "  >: no Sokal window closed within a quarter of the run: that tau_int is the sum of the autocorrelations so far, not an estimate (a lower bound where they are positive)")
+			lowerTau = false
+		}
+	}
 	for _, name := range names {
 		v := sum.Observables[name]
 		mark, tau := "", num(v.TauInt, "%.3g")
@@ -1859,10 +1884,10 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 				noTau = append(noTau, name)
 			default:
 				unreliable = append(unreliable, name)
-				if v.TauInt != nil && v.TauIntError == nil {
-					// no window closed: a lower bound
-					tau, lowerTau = ">"+tau, true
-				}
+			}
+			if v.TauInt != nil && v.TauIntError == nil {
+				// no window closed: the sum so far
+				tau, lowerTau = ">"+tau, true
 			}
 			if slices.Contains(v.UnreliableBy, sim.BySymmetry) {
 				broken = append(broken, name)
@@ -1886,9 +1911,7 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 			which = " " + strings.Join(unreliable, ", ") + ":"
 		}
 		fmt.Fprintf(w, "\n*%s %s: run longer for trustworthy errors%s\n", which, why, howLong(st, sum, unreliable, out))
-		if lowerTau {
-			fmt.Fprintln(w, "  >: no Sokal window closed within a quarter of the run, so that tau_int is only a lower bound")
-		}
+		lowerNote()
 	}
 	if len(noTau) > 0 {
 		nl := "\n"
@@ -1983,6 +2006,11 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 	}
 	if sum.NotStationary != "" {
 		fmt.Fprintf(w, "\n* %s\n", sum.NotStationary)
+		lowerNote()
+	}
+	if lowerTau {
+		fmt.Fprintln(w)
+		lowerNote()
 	}
 	switch {
 	case conserved && sum.Model == "diffusion":
