@@ -371,7 +371,7 @@ func TestLatticeUpdateResume(t *testing.T) {
 			want = "mass_mean"
 			// 40 steps: the automatic interval is 1, a snapshot a step
 			if _, ok := sum.Observables["mass_var"]; !ok || len(back.Profiles) != 40 || sum.ProfileSnapshots != 40 ||
-				len(sum.Profiles["mass_distribution"].Mean) != MassBins || len(sum.Profiles["mass_distribution_log"].TauInt) != LogMassBins || len(sum.Profiles["correlation"].Error) != cfg.Shape[len(cfg.Shape)-1]/2+1 {
+				len(sum.Profiles["mass_distribution"].Mean) != MassBins || len(sum.Profiles["mass_distribution_log"].TauInt) != LogMassBins || len(sum.Profiles["mass_distribution_log"].TauIntError) != LogMassBins || len(sum.Profiles["correlation"].Error) != cfg.Shape[len(cfg.Shape)-1]/2+1 {
 				t.Errorf("%s: summary lacks the mass distribution or correlation", cfg.Model)
 			}
 		} else if len(back.Profiles)+len(sum.Profiles) != 0 {

@@ -351,13 +351,15 @@ type ThermShort struct {
 }
 
 // Profile is a profile averaged over snapshots: per entry the mean, its
-// error (binning), tau_int in snapshots (null where undefined) and whether
-// the series was long enough to trust them (as for Value).
+// error (binning), tau_int in snapshots and its error (null where
+// undefined) and whether the series was long enough to trust them (as for
+// Value).
 type Profile struct {
-	Mean     []*float64 `json:"mean"`
-	Error    []*float64 `json:"error"`
-	TauInt   []*float64 `json:"tau_int"`
-	Reliable []bool     `json:"reliable"`
+	Mean        []*float64 `json:"mean"`
+	Error       []*float64 `json:"error"`
+	TauInt      []*float64 `json:"tau_int"`
+	TauIntError []*float64 `json:"tau_int_error"`
+	Reliable    []bool     `json:"reliable"`
 }
 
 // UnreliableProfiles counts the profile entries whose error bars are not
@@ -380,6 +382,7 @@ func makeProfile(est []stats.Estimate) Profile {
 		p.Mean = append(p.Mean, ptr(e.Mean))
 		p.Error = append(p.Error, ptr(e.Err))
 		p.TauInt = append(p.TauInt, ptr(e.Tau))
+		p.TauIntError = append(p.TauIntError, ptr(e.TauErr))
 		p.Reliable = append(p.Reliable, e.Reliable)
 	}
 	return p
