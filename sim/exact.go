@@ -186,6 +186,24 @@ func (c *Config) doubleWellExact() map[string]float64 {
 	return x
 }
 
+// kuramotoExact is the exact Boltzmann <r^2> (order_parameter2) of noisy
+// Kuramoto oscillators of one natural frequency at dt -> 0: their
+// stationary state is the mean-field XY model's exp((k N / 2T) r^2)
+// (quench.KuramotoR2; the schemes' step adds a bias of order dt under em
+// and dt^2 under lm, which it leaves out). nil with a spread of
+// frequencies (no Boltzmann distribution: the phases are driven) and at
+// T = 0 (no stationary spread).
+func (c *Config) kuramotoExact() map[string]float64 {
+	if c.OmegaSpread != 0 || !(c.T > 0) {
+		return nil
+	}
+	r2, err := quench.KuramotoR2(c.N, c.K/c.T)
+	if err != nil {
+		return nil
+	}
+	return map[string]float64{"order_parameter2": r2}
+}
+
 // kmpExact are the exact stationary means of kmp's observables. Each
 // bond's update redraws its two masses uniformly at their fixed sum, which
 // keeps independent exponential masses conditioned on their total
@@ -290,7 +308,7 @@ const transferMinDMean = 0x1p-8
 // rounding shows) or outside the law it gives (model B's conserved mean,
 // a frustrated antiferromagnet, no stationary spread). "" where none are
 // known for the model or its parameters at all (the 2D Ising model at
-// h != 0, interacting fields beyond 1D, kuramoto, aggregation, ...).
+// h != 0, interacting fields beyond 1D, aggregation, ...).
 func (c *Config) exactMissing(est map[string]stats.Estimate) string {
 	switch {
 	case c.Model == "sandpile":
@@ -323,6 +341,13 @@ func (c *Config) exactMissing(est map[string]stats.Estimate) string {
 				// above k/T = 1721 (the barrier is k: no particle crosses)
 				return fmt.Sprintf("k/T = %.4g is above 1721: the quadrature's grid would need more than %d points", c.K/c.T, quench.Phi4RingMaxGrid)
 			}
+		}
+	case c.Model == "particles" && c.Potential == quench.PotentialKuramoto:
+		switch {
+		case c.OmegaSpread != 0:
+			return "a spread of natural frequencies drives the phases: their stationary state is no Boltzmann distribution (the mean-field XY model's is, at one frequency)"
+		case !(c.T > 0):
+			return "at T = 0 the phases have no stationary spread"
 		}
 	case c.Model == "kmp":
 		if mean := est["mass_mean"].Mean; !(mean >= kmpMinMean) {

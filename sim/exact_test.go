@@ -234,8 +234,9 @@ func TestGaussianExactModelB(t *testing.T) {
 }
 
 // Harmonic particles' exact values are the variances times (n-1)/n for
-// the n = N d coordinates whose mean the spreads subtract; none at T = 0,
-// at k = 0, or for kuramoto (the double well's: TestDoubleWellExact).
+// the n = N d coordinates whose mean the spreads subtract; none at T = 0
+// or at k = 0, and kuramoto's only order_parameter2 (the double well's:
+// TestDoubleWellExact).
 func TestHarmonicExact(t *testing.T) {
 	c := Config{Model: "particles", Potential: "harmonic", Scheme: quench.SchemeBAOAB, N: 10, D: 3, K: 2, T: 0.5, Dt: 0.4, Gamma: 1, Mass: 2}
 	x := c.harmonicExact()
@@ -250,13 +251,16 @@ func TestHarmonicExact(t *testing.T) {
 	for _, mod := range []func(*Config){
 		func(c *Config) { c.T = 0 },
 		func(c *Config) { c.K = 0 },
-		func(c *Config) { c.Potential, c.D = "kuramoto", 1 },
 	} {
 		d := c
 		mod(&d)
 		if x := d.exactValues(nil); x != nil {
 			t.Errorf("%+v: exact %v", d, x)
 		}
+	}
+	c.Potential, c.D = "kuramoto", 1
+	if r2, _ := quench.KuramotoR2(10, 4); len(c.exactValues(nil)) != 1 || c.exactValues(nil)["order_parameter2"] != r2 {
+		t.Errorf("kuramoto: exact %v, want order_parameter2 %v", c.exactValues(nil), r2)
 	}
 }
 
@@ -578,6 +582,8 @@ func TestExactMissing(t *testing.T) {
 		{Config{Model: "particles", N: 10, D: 1, Potential: "doublewell", Scheme: quench.SchemeLM, K: 1800, T: 1, Dt: 1e-4, Gamma: 1, Mass: 1}, nil, "k/T = 1800"},
 		{Config{Model: "particles", N: 10, D: 1, Potential: "harmonic", Scheme: quench.SchemeLM, K: 1, T: 0, Dt: 0.1, Gamma: 1, Mass: 1}, nil, "no stationary spread"},
 		{Config{Model: "particles", N: 10, D: 1, Potential: "kuramoto", Scheme: quench.SchemeLM, K: 1, T: 1, Dt: 0.1, Gamma: 1, Mass: 1}, nil, ""},
+		{Config{Model: "particles", N: 10, D: 1, Potential: "kuramoto", Scheme: quench.SchemeLM, K: 1, T: 1, OmegaSpread: 0.3, Dt: 0.1, Gamma: 1, Mass: 1}, nil, "no Boltzmann distribution"},
+		{Config{Model: "particles", N: 10, D: 1, Potential: "kuramoto", Scheme: quench.SchemeLM, K: 1, T: 0, Dt: 0.1, Gamma: 1, Mass: 1}, nil, "no stationary spread"},
 		{Config{Model: "ising2d", Shape: []int{8, 8}, J: 1, H: 0.1, Beta: 0.4}, nil, ""},
 	} {
 		x, why := c.cfg.exactValues(c.est), c.cfg.exactMissing(c.est)

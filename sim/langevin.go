@@ -478,6 +478,16 @@ func (c *Config) langevinObservables(rows [][]float64) (map[string]stats.Estimat
 		}
 		jobs.Series(name, series[j])
 		names = append(names, name)
+		if name == "order_parameter" {
+			// <r^2>, the mean-field XY model's exact value at one
+			// natural frequency (kuramotoExact), from the same r
+			r2 := make([]float64, len(series[j]))
+			for i, r := range series[j] {
+				r2[i] = r * r
+			}
+			jobs.Series("order_parameter2", r2)
+			names = append(names, "order_parameter2")
+		}
 	}
 	return jobs.Run(), names
 }

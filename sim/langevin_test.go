@@ -78,7 +78,7 @@ func TestLangevinResume(t *testing.T) {
 				want = append(want, "v_var")
 			}
 			if cfg.Potential == "kuramoto" {
-				want = append(want, "order_parameter")
+				want = append(want, "order_parameter", "order_parameter2")
 			}
 		}
 		for _, k := range want {
@@ -849,7 +849,8 @@ func TestSandpileActivityMeasured(t *testing.T) {
 }
 
 // A particle run's summary has v_var only with velocities (baoab) and
-// order_parameter only for kuramoto.
+// order_parameter (r) and order_parameter2 (the mean of r^2) only for
+// kuramoto.
 func TestParticleObservableNames(t *testing.T) {
 	rows := make([][]float64, 8)
 	for i := range rows {
@@ -862,12 +863,15 @@ func TestParticleObservableNames(t *testing.T) {
 		{quench.SchemeEM, quench.PotentialHarmonic, []string{"x_mean", "x_var"}},
 		{quench.SchemeLM, quench.PotentialDoubleWell, []string{"x_mean", "x_var"}},
 		{quench.SchemeBAOAB, quench.PotentialHarmonic, []string{"x_mean", "x_var", "v_var"}},
-		{quench.SchemeEM, quench.PotentialKuramoto, []string{"x_mean", "x_var", "order_parameter"}},
+		{quench.SchemeEM, quench.PotentialKuramoto, []string{"x_mean", "x_var", "order_parameter", "order_parameter2"}},
 	} {
 		cfg := Config{Model: "particles", N: 4, D: 1, Scheme: c.scheme, Potential: c.potential, Every: 1}
 		est, names := cfg.langevinObservables(rows)
 		if !slices.Equal(names, c.want) || len(est) != len(c.want) {
 			t.Errorf("%s %s: names %v, %d estimates; want %v", c.scheme, c.potential, names, len(est), c.want)
+		}
+		if e, ok := est["order_parameter2"]; ok && e.Mean != 0.25 { // r = 0.5 throughout
+			t.Errorf("%s %s: order_parameter2 %v, want 0.25", c.scheme, c.potential, e.Mean)
 		}
 	}
 }

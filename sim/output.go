@@ -180,6 +180,8 @@ func (c *Config) exactValuesAll(est map[string]stats.Estimate) map[string]float6
 		return c.harmonicExact()
 	case c.Model == "particles" && c.Potential == quench.PotentialDoubleWell:
 		return c.doubleWellExact()
+	case c.Model == "particles" && c.Potential == quench.PotentialKuramoto:
+		return c.kuramotoExact()
 	case c.Model == "kmp":
 		return c.kmpExact(est)
 	case c.Model == "transfer":
@@ -275,7 +277,7 @@ func (c *Config) frozenConstant(name string) bool {
 	case IsMass(c.Model) && name == "mass_mean":
 		return c.UsedInjection() != 0
 	case c.Model == "particles" && c.N*int64(c.D) == 1 && (name == "x_var" || name == "v_var"),
-		c.Model == "particles" && c.N == 1 && name == "order_parameter":
+		c.Model == "particles" && c.N == 1 && (name == "order_parameter" || name == "order_parameter2"):
 		return false
 	case c.Model == "phi4" && (name == "energy_field" && c.H == 0 || name == "energy_quartic" && c.Lambda == 0 || name == "energy_mass" && c.M2 == 0),
 		IsIsing(c.Model) && c.J == 0 && c.H == 0 && (name == "energy" || name == "specific_heat"):

@@ -1166,7 +1166,7 @@ func seriesNamesKeys(t *testing.T, out string) {
 	series, _ := os.ReadFile(filepath.Join(out, "series.csv"))
 	header := strings.Split(strings.SplitN(string(series), "\n", 2)[0], ",")
 	for k := range sum.Observables {
-		if k != "binder" && k != "susceptibility" && k != "susceptibility_connected" && !slices.Contains(header, k) {
+		if k != "binder" && k != "susceptibility" && k != "susceptibility_connected" && k != "order_parameter2" && !slices.Contains(header, k) {
 			t.Errorf("%s: summary key %q is not a series.csv column %v", out, k, header)
 		}
 	}
@@ -2281,7 +2281,7 @@ func TestLangevinExactValues(t *testing.T) {
 		{append(part, "--scheme", "lm", "--dt", "0.3"), false},
 		{append(part, "--scheme", "baoab", "--dt", "0.5", "--mass", "0.8"), false},
 		{[]string{"--model", "phi4", "--L", "8", "--m2", "-1", "--lambda", "0.5", "--scheme", "lm", "--steps", "500"}, true},
-		{[]string{"--model", "particles", "--N", "100", "--potential", "kuramoto", "--steps", "500"}, true},
+		{[]string{"--model", "particles", "--N", "100", "--potential", "kuramoto", "--omega-spread", "0.5", "--steps", "500"}, true},
 		{[]string{"--model", "particles", "--N", "100", "--T", "0", "--steps", "500"}, true},
 	} {
 		stdout, sum := runSummary(t, filepath.Join(dir, fmt.Sprint(i)), append([]string{"--quiet"}, c.args...)...)
@@ -2289,9 +2289,9 @@ func TestLangevinExactValues(t *testing.T) {
 			if sum.Exact != nil || strings.Contains(stdout, "exact in the") {
 				t.Errorf("%v: exact values %v:\n%s", c.args, sum.Exact, stdout)
 			}
-			// T = 0 has a reason (no stationary spread); the others
-			// have none known at all
-			if want := slices.Contains(c.args, "0"); (sum.ExactMissing != "") != want || strings.Contains(stdout, "no exact values") != want {
+			// T = 0 has a reason (no stationary spread), and so have
+			// kuramoto's driven phases; the others have none known at all
+			if want := slices.Contains(c.args, "0") || slices.Contains(c.args, "--omega-spread"); (sum.ExactMissing != "") != want || strings.Contains(stdout, "no exact values") != want {
 				t.Errorf("%v: exact_missing %q:\n%s", c.args, sum.ExactMissing, stdout)
 			}
 			continue
@@ -2377,6 +2377,16 @@ func TestLangevinExactValues(t *testing.T) {
 		}
 		t.Logf("%s %s: %d exact values, the farthest %s at %+.2f errors", sum.Model, scheme, len(want), far, farZ)
 	}
+	// kuramoto at one frequency: the mean-field XY model's <r^2>
+	stdout, sum := runSummary(t, filepath.Join(dir, "kuramoto"), "--quiet", "--model", "particles", "--N", "5", "--potential", "kuramoto", "--k", "2", "--T", "0.5", "--scheme", "lm", "--dt", "0.05", "--steps", "40000")
+	want, _ := quench.KuramotoR2(5, 4)
+	v := sum.Observables["order_parameter2"]
+	z := (*v.Mean - want) / *v.Error
+	if len(sum.Exact) != 1 || sum.Exact["order_parameter2"] != want || !strings.Contains(stdout, "the mean-field XY model's Boltzmann distribution") ||
+		!strings.Contains(stdout, fmt.Sprintf("measured %+.2g errors from it", z)) || math.Abs(z) > 4 || !v.Reliable {
+		t.Errorf("kuramoto: exact %v, want order_parameter2 %v; measured %v +- %v (reliable %v); table:\n%s", sum.Exact, want, *v.Mean, *v.Error, v.Reliable, stdout)
+	}
+	t.Logf("kuramoto lm: order_parameter2 at %+.2f errors", z)
 }
 
 // runSummary runs quench run with args, writing to out, and returns its

@@ -2127,6 +2127,9 @@ func exactWhy(c *sim.Config) string {
 	case "transfer":
 		return "transfer's stationary second moments, which every bond keeps (its update is linear in the masses): var mean^2 D (N-1)/(N - D (N-1)), covariance -mean^2 D/(N - D (N-1))"
 	case "particles":
+		if c.Potential == quench.PotentialKuramoto {
+			return "the mean-field XY model's Boltzmann distribution exp((k N / 2T) r^2) at dt -> 0 (one natural frequency): <r^2> by a Hubbard-Stratonovich integral; this scheme's step adds a bias of order " + stepBias(c) + ", which the distances include"
+		}
 		if c.Potential == quench.PotentialDoubleWell {
 			v := ""
 			if c.Scheme == quench.SchemeBAOAB {
@@ -2262,9 +2265,10 @@ func profileTauMarked(sum *sim.Summary) float64 {
 
 // dt0Exact reports whether a run's exact values are at dt -> 0 and leave
 // out its step's bias (stepBias): phi4 at lambda != 0 (a ring's Boltzmann
-// means, sim's ringExact) and double-well particles (doubleWellExact).
+// means, sim's ringExact), double-well particles (doubleWellExact) and
+// Kuramoto oscillators (kuramotoExact).
 func dt0Exact(c *sim.Config) bool {
-	return c.Model == "phi4" && c.Lambda != 0 || c.Model == "particles" && c.Potential == quench.PotentialDoubleWell
+	return c.Model == "phi4" && c.Lambda != 0 || c.Model == "particles" && (c.Potential == quench.PotentialDoubleWell || c.Potential == quench.PotentialKuramoto)
 }
 
 // stepBias is the order of the bias a Langevin scheme's step adds to the
