@@ -44,8 +44,7 @@ func KuramotoR2(n int64, a float64) (float64, error) {
 	// d/drho log w = 1/rho + n (A(rho) - rho/a), A = I1/I0 (one root:
 	// A is concave, so A - rho/a falls past any crossing)
 	logW := func(rho float64) float64 {
-		i0, _ := besselI01Scaled(rho)
-		return math.Log(rho) + N*(rho+math.Log(i0)-rho*rho/(2*a))
+		return math.Log(rho) + N*(logI0(rho)-rho*rho/(2*a))
 	}
 	slope := func(rho float64) float64 {
 		i0, i1 := besselI01Scaled(rho)
@@ -92,34 +91,52 @@ func KuramotoR2(n int64, a float64) (float64, error) {
 		q := i1 / i0
 		return weight(rho) * (1/N + (1-1/N)*q*q)
 	}
-	num := kuramotoQuad(r2, left, right)
-	den := kuramotoQuad(weight, left, right)
-	return num / den, nil
+	// 64 panels: the range is the peak's +-11 widths or so
+	h := (right - left) / 64
+	return kuramotoQuad(r2, left, right, h) / kuramotoQuad(weight, left, right, h), nil
 }
 
 // kuramotoR2Repulsive is KuramotoR2 at a = -b < 0: the weight
 // rho exp(-n rho^2/(2b)) J0(rho)^n changes sign past J0's zeros, so it is
-// integrated as it is, in panels of at most a half turn of J0, out to
-// where the Gaussian is e^-40 of its peak.
+// integrated as it is. Near 0, J0^n is about exp(-n rho^2/4), so the
+// weight's core has width s = (n (1/(2b) + 1/4))^-1/2, at most 2/sqrt(n)
+// however strong the repulsion: panels of a quarter of it (and at most a
+// half turn of J0), out to where the Gaussian is e^-40 of its peak, or,
+// where J0's lobes past its first zero (|J0| < 0.403 there) weigh under
+// 1e-16 of the core (0.403^n b/2), to where J0^n is: sqrt(160/n). (Panels
+// of 1/2 alone missed a core of width 0.014 at n = 10^4: 21 times the
+// value at b = 10^5, and a negative one at n = 10^5, b = 10^6.)
 func kuramotoR2Repulsive(n, b float64) float64 {
 	end := math.Sqrt(80 * b / n)
+	if n*math.Log(0.403)+math.Log(max(b, 1)/2) < math.Log(1e-16) {
+		end = min(end, math.Sqrt(160/n))
+	}
+	width := min(0.5, 0.25/math.Sqrt(n*(1/(2*b)+0.25)))
+	// rho exp(-n rho^2/(2b)) J0^m, J0^m from log |J0| (logJ0Abs: J0 near
+	// 1 rounds to 1 + about 1e-16, which J0^n would raise to n 1e-16)
+	g := func(rho, m float64) float64 {
+		if m == 0 {
+			return rho * math.Exp(-n*rho*rho/(2*b))
+		}
+		v := rho * math.Exp(m*logJ0Abs(rho)-n*rho*rho/(2*b))
+		if math.J0(rho) < 0 && math.Mod(m, 2) == 1 {
+			v = -v
+		}
+		return v
+	}
 	num := func(rho float64) float64 {
-		j0, j1 := math.J0(rho), math.J1(rho)
-		g := rho * math.Exp(-n*rho*rho/(2*b))
 		// J0^n (1/n - (1 - 1/n) (J1/J0)^2), without dividing by a zero
-		return g * math.Pow(j0, n-2) * (j0*j0/n - (1-1/n)*j1*j1)
+		j0, j1 := math.J0(rho), math.J1(rho)
+		return g(rho, n-2) * (j0*j0/n - (1-1/n)*j1*j1)
 	}
-	den := func(rho float64) float64 {
-		return rho * math.Exp(-n*rho*rho/(2*b)) * math.Pow(math.J0(rho), n)
-	}
-	return kuramotoQuad(num, 0, end) / kuramotoQuad(den, 0, end)
+	den := func(rho float64) float64 { return g(rho, n) }
+	return kuramotoQuad(num, 0, end, width) / kuramotoQuad(den, 0, end, width)
 }
 
 // kuramotoQuad integrates f over [a, b] by 20-point Gauss-Legendre rules
-// on panels no wider than 1/2 (J0's half turn is about pi) and at least
-// 64 of them (a peak narrower than the range).
-func kuramotoQuad(f func(float64) float64, a, b float64) float64 {
-	panels := max(64, int(math.Ceil((b-a)/0.5)))
+// on panels no wider than width.
+func kuramotoQuad(f func(float64) float64, a, b, width float64) float64 {
+	panels := max(1, int(math.Ceil((b-a)/width)))
 	h := (b - a) / float64(panels)
 	var s float64
 	for p := range panels {
@@ -127,6 +144,44 @@ func kuramotoQuad(f func(float64) float64, a, b float64) float64 {
 		s += gquad.Fixed(f, x0, x0+h, 20, gquad.Legendre{}, 0)
 	}
 	return s
+}
+
+// logI0 is log I0(x), x >= 0, to the last bits also where I0 is near 1
+// (below 1: log1p of the series less its first term).
+func logI0(x float64) float64 {
+	if x >= 1 {
+		i0, _ := besselI01Scaled(x)
+		return x + math.Log(i0)
+	}
+	q := x * x / 4
+	t, s := 1.0, 0.0
+	for k := 1.0; k < 40; k++ {
+		t *= q / (k * k)
+		s += t
+		if t < s*1e-18 {
+			break
+		}
+	}
+	return math.Log1p(s)
+}
+
+// logJ0Abs is log |J0(x)|, x >= 0, to the last bits also where J0 is
+// near 1 (below 1: log1p of the alternating series less its first term,
+// whose terms fall at least 4-fold).
+func logJ0Abs(x float64) float64 {
+	if x >= 1 {
+		return math.Log(math.Abs(math.J0(x)))
+	}
+	q := x * x / 4
+	t, s := 1.0, 0.0
+	for k := 1.0; k < 40; k++ {
+		t *= -q / (k * k)
+		s += t
+		if math.Abs(t) < math.Abs(s)*1e-18 {
+			break
+		}
+	}
+	return math.Log1p(s)
 }
 
 // besselI01Scaled returns I0(x) e^-x and I1(x) e^-x for x >= 0: by their
