@@ -1904,7 +1904,6 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 		if least := 2 * stats.DefaultBins; sum.Measurements < least {
 			why = fmt.Sprintf("too few measurements for error bars (%d: at least %d, in %d bins spanning >= 20 tau_int each)", sum.Measurements, least, stats.DefaultBins)
 		}
-
 		which := ""
 		if sum.Diffusive != nil || len(broken) > 0 || len(noTau) > 0 {
 			// two notes: say which each is for
