@@ -2748,8 +2748,8 @@ func TestRunLongerAdvice(t *testing.T) {
 		// (the sum so far where no window closed), times --every, two
 		// digits up; by the largest over the marked observables (and the
 		// inputs of derived ones, not in the JSON)
-		needFor := func(tau, err float64) int64 {
-			n := max(100, 50*int64(math.Ceil(20*(tau+2*err)))) * sum.Every
+		needFor := func(tau, err float64, per int64) int64 {
+			n := max(100, 50*int64(math.Ceil(20*(tau+2*err)))) * per
 			p := int64(1)
 			for n/p >= 100 {
 				p *= 10
@@ -2759,7 +2759,7 @@ func TestRunLongerAdvice(t *testing.T) {
 		most, by := int64(0), ""
 		for name, v := range sum.Observables {
 			if slices.Contains(v.UnreliableBy, sim.ByTauInt) && v.TauInt != nil {
-				n := needFor(*v.TauInt, *cmp.Or(v.TauIntError, new(float64)))
+				n := needFor(*v.TauInt, *cmp.Or(v.TauIntError, new(float64)), sum.Every)
 				if n > most {
 					most, by = n, name
 				}
@@ -2775,6 +2775,22 @@ func TestRunLongerAdvice(t *testing.T) {
 			m[3] != c.unit || m[9] != "'"+out+"'" || m[10] != c.flag || m[11] != m[2] {
 			t.Errorf("%v: advice %q, want %d %s or more by %s's tau_int or a derived one's input, quench resume '%s' %s", c.args, m[0], most, c.unit, by, out, c.flag)
 			continue
+		}
+		if c.unit == "grains" {
+			// the P(h) table's note: the same rule over its marked
+			// entries, in snapshots every profile_every grains
+			pm := regexp.MustCompile(`run longer:\n  about (\d+) grains by a marked P\(h\) entry's tau_int, [^:]*: quench resume (.+) --grains (\d+)\n`).FindStringSubmatch(stdout)
+			most := int64(0)
+			for _, p := range sum.Profiles {
+				for i, ok := range p.Reliable {
+					if !ok && p.TauInt[i] != nil {
+						most = max(most, needFor(*p.TauInt[i], *cmp.Or(p.TauIntError[i], new(float64)), sum.ProfileEvery))
+					}
+				}
+			}
+			if pm == nil || pm[1] != strconv.FormatInt(most, 10) || pm[3] != pm[1] || pm[2] != "'"+out+"'" {
+				t.Errorf("%v: P(h) advice %q, want about %d grains", c.args, pm, most)
+			}
 		}
 		code, _, stderr := runQ(t, "resume", out, c.flag, m[11], "--quiet")
 		var ext sim.Summary

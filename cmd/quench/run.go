@@ -1790,18 +1790,9 @@ func howLong(st *sim.State, sum *sim.Summary, names []string, out string) string
 			}
 		}
 	}
-	need := max(int64(2*stats.DefaultBins), stats.DefaultBins*int64(math.Ceil(20*hi)))
-	need = roundUp2(need * c.Every)
-	if need <= c.Sweeps || need > philox.MaxStep-1-c.Therm {
-		// (beyond the counter's steps no run can go: the note alone)
+	need, ok := runNeed(c, hi, c.Every)
+	if !ok {
 		return ""
-	}
-	flag := "--steps"
-	switch {
-	case sim.IsIsing(c.Model):
-		flag = "--sweeps"
-	case c.Model == "sandpile":
-		flag = "--grains"
 	}
 	about := "about"
 	if by != "" {
@@ -1810,7 +1801,63 @@ func howLong(st *sim.State, sum *sim.Summary, names []string, out string) string
 			about = "at least"
 		}
 	}
-	return fmt.Sprintf(":\n  %s %d %s%s: quench resume %s %s %d (a longer run may find a longer tau_int)", about, need, c.StepUnit(), by, shellWord(out), flag, need)
+	return fmt.Sprintf(":\n  %s %d %s%s: %s (a longer run may find a longer tau_int)", about, need, c.StepUnit(), by, resumeCmd(c, out, need))
+}
+
+// runNeed is the run, in steps (sweeps, grains), the reliability rule asks
+// for by a tau_int of hi samples taken every per steps: DefaultBins bins
+// of 20 hi, 2 DefaultBins samples at least, rounded up to two digits; ok
+// is false where the run already has that many, or no run can go that far
+// (the counter's last step).
+func runNeed(c *sim.Config, hi float64, per int64) (int64, bool) {
+	need := max(int64(2*stats.DefaultBins), stats.DefaultBins*int64(math.Ceil(20*hi)))
+	need = roundUp2(need * per)
+	return need, need > c.Sweeps && need <= philox.MaxStep-1-c.Therm
+}
+
+// resumeCmd is the command that extends the run in out to need steps.
+func resumeCmd(c *sim.Config, out string, need int64) string {
+	flag := "--steps"
+	switch {
+	case sim.IsIsing(c.Model):
+		flag = "--sweeps"
+	case c.Model == "sandpile":
+		flag = "--grains"
+	}
+	return fmt.Sprintf("quench resume %s %s %d", shellWord(out), flag, need)
+}
+
+// profileHowLong is howLong for the profile tables' marked entries
+// (tau_int in snapshots, taken every ProfileEvery steps), by the entry
+// whose tau_int plus two errors is longest: empty where
+// slow modes give their advice, or none asks for more than the run has.
+func profileHowLong(st *sim.State, sum *sim.Summary, what, out string) string {
+	c := &st.Config
+	if sum.Diffusive != nil || sum.ProfileEvery < 1 {
+		return ""
+	}
+	var hi float64
+	var text string
+	for _, p := range sum.Profiles {
+		for i, ok := range p.Reliable {
+			if ok || i >= len(p.TauInt) || p.TauInt[i] == nil {
+				continue
+			}
+			h, t := *p.TauInt[i], fmt.Sprintf("over %.3g snapshots (no window closed)", *p.TauInt[i])
+			if i < len(p.TauIntError) && p.TauIntError[i] != nil {
+				h += 2 * *p.TauIntError[i]
+				t = fmt.Sprintf("%.3g +- %.2g snapshots, plus 2 errors", *p.TauInt[i], *p.TauIntError[i])
+			}
+			if h > hi {
+				hi, text = h, t
+			}
+		}
+	}
+	need, ok := runNeed(c, hi, sum.ProfileEvery)
+	if hi == 0 || !ok {
+		return ""
+	}
+	return fmt.Sprintf(":\n  about %d %s by a marked %s entry's tau_int, %s: %s", need, c.StepUnit(), what, text, resumeCmd(c, out, need))
 }
 
 // roundUp2 rounds n > 0 up to two significant digits.
@@ -2082,6 +2129,9 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 				if a := sum.Observables["avalanche_area"]; a.Mean != nil && *a.Mean*float64(sum.Measurements) < float64(sum.Sites) {
 					how = fmt.Sprintf("the measured avalanches' areas add up to %.3g sites, fewer than the pile's %d, so the snapshots are nearly one configuration and their errors miss its own sampling error (about sqrt(p(1-p)/N)): run many more grains", *a.Mean*float64(sum.Measurements), sum.Sites)
 				}
+			}
+			if strings.HasPrefix(how, "run longer") {
+				how += profileHowLong(st, sum, what, out)
 			}
 			fmt.Fprintf(w, "* %d of their error bars are not reliable (%s): %s\n", unreliable, why, how)
 		}
