@@ -2741,8 +2741,31 @@ func TestRunLongerAdvice(t *testing.T) {
 			}
 			lower = lower || row[1] == ">"
 		}
-		if strings.Contains(stdout, "\n  >: no Sokal window closed") != lower || (m[1] == "at least") != (m[8] != "") {
-			t.Errorf("%v: a lower bound in the table %v, in\n%s", c.args, lower, stdout)
+		// and the P(h) table's marked entries, shown the same way (the
+		// note once below each table that has one)
+		lowerP := 0
+		for _, p := range sum.Profiles {
+			for i, ok := range p.Reliable {
+				if !ok && p.TauInt[i] != nil && p.TauIntError[i] == nil {
+					lowerP++
+				}
+			}
+		}
+		notes := strings.Count(stdout, "\n  >: no Sokal window closed")
+		want := 0
+		if lower {
+			want++
+		}
+		shownP := 0 // the > marks in the P(h) table
+		if _, tab, ok := strings.Cut(stdout, "\nheight "); ok {
+			tab, _, _ = strings.Cut(tab, "\n*")
+			shownP = strings.Count(tab, ">")
+		}
+		if lowerP > 0 {
+			want++
+		}
+		if notes != want || shownP != lowerP || (m[1] == "at least") != (m[8] != "") {
+			t.Errorf("%v: a lower bound in the table %v, %d in P(h)'s (%d shown), %d notes, in\n%s", c.args, lower, lowerP, shownP, notes, stdout)
 		}
 		// the run the rule asks for: 50 bins of 20 tau_int + 2 errors
 		// (the sum so far where no window closed), times --every, two
@@ -2779,7 +2802,7 @@ func TestRunLongerAdvice(t *testing.T) {
 		if c.unit == "grains" {
 			// the P(h) table's note: the same rule over its marked
 			// entries, in snapshots every profile_every grains
-			pm := regexp.MustCompile(`run longer:\n  about (\d+) grains by a marked P\(h\) entry's tau_int, [^:]*: quench resume (.+) --grains (\d+)\n`).FindStringSubmatch(stdout)
+			pm := regexp.MustCompile(`run longer:\n  (?:about|at least) (\d+) grains by a marked P\(h\) entry's tau_int, [^:]*: quench resume (.+) --grains (\d+)\n`).FindStringSubmatch(stdout)
 			most := int64(0)
 			for _, p := range sum.Profiles {
 				for i, ok := range p.Reliable {

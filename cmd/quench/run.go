@@ -1837,19 +1837,19 @@ func profileHowLong(st *sim.State, sum *sim.Summary, what, out string) string {
 		return ""
 	}
 	var hi float64
-	var text string
+	var text, about string
 	for _, p := range sum.Profiles {
 		for i, ok := range p.Reliable {
 			if ok || i >= len(p.TauInt) || p.TauInt[i] == nil {
 				continue
 			}
-			h, t := *p.TauInt[i], fmt.Sprintf("over %.3g snapshots (no window closed)", *p.TauInt[i])
+			h, t, a := *p.TauInt[i], fmt.Sprintf("over %.3g snapshots (no window closed)", *p.TauInt[i]), "at least"
 			if i < len(p.TauIntError) && p.TauIntError[i] != nil {
 				h += 2 * *p.TauIntError[i]
-				t = fmt.Sprintf("%.3g +- %.2g snapshots, plus 2 errors", *p.TauInt[i], *p.TauIntError[i])
+				t, a = fmt.Sprintf("%.3g +- %.2g snapshots, plus 2 errors", *p.TauInt[i], *p.TauIntError[i]), "about"
 			}
 			if h > hi {
-				hi, text = h, t
+				hi, text, about = h, t, a
 			}
 		}
 	}
@@ -1857,8 +1857,11 @@ func profileHowLong(st *sim.State, sum *sim.Summary, what, out string) string {
 	if hi == 0 || !ok {
 		return ""
 	}
-	return fmt.Sprintf(":\n  about %d %s by a marked %s entry's tau_int, %s: %s", need, c.StepUnit(), what, text, resumeCmd(c, out, need))
+	return fmt.Sprintf(":\n  %s %d %s by a marked %s entry's tau_int, %s: %s", about, need, c.StepUnit(), what, text, resumeCmd(c, out, need))
 }
+
+// lowerTauNote says what a tau_int shown as >x is.
+const lowerTauNote = "  >: no Sokal window closed within a quarter of the run: that tau_int is the sum of the autocorrelations so far, not an estimate (a lower bound where they are positive)"
 
 // roundUp2 rounds n > 0 up to two significant digits.
 func roundUp2(n int64) int64 {
@@ -1912,7 +1915,7 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 	lowerTau := false       // an unreliable one's tau_int whose window did not close
 	lowerNote := func() {   // what > means, once, below the note of the first such row
 		if lowerTau {
-			fmt.Fprintln(w, "  >: no Sokal window closed within a quarter of the run: that tau_int is the sum of the autocorrelations so far, not an estimate (a lower bound where they are positive)")
+			fmt.Fprintln(w, lowerTauNote)
 			lowerTau = false
 		}
 	}
@@ -2087,6 +2090,7 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 		}
 		fmt.Fprintf(w, "\n%s: %d %s (%s, %.3g s, not in the throughput), averaged in %s and %s; each in %s\n",
 			what, n, snapshots, every, sum.Throughput.ProfileSeconds, sim.SummaryFile, sim.HistogramsFile, sim.ProfilesFile)
+		lowerP := false // a marked entry's tau_int shown as a lower bound
 		if pile {
 			// the whole lattice, and its central box (the middle half
 			// along each axis), nearer the infinite lattice's values
@@ -2094,11 +2098,14 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 			fmt.Fprintln(tw, "height\tlattice\terror\ttau_int\tcenter\terror\ttau_int")
 			hc := sum.Profiles["height_distribution_center"]
 			entry := func(p sim.Profile, h int) string {
-				mark := ""
+				mark, tau := "", num(p.TauInt[h], "%.3g")
 				if !p.Reliable[h] {
 					mark = " *"
+					if p.TauInt[h] != nil && (h >= len(p.TauIntError) || p.TauIntError[h] == nil) {
+						tau, lowerP = ">"+tau, true // no window closed
+					}
 				}
-				return fmt.Sprintf("%s\t%s\t%s%s", num(p.Mean[h], "%.6g"), num(p.Error[h], "%.2g"), num(p.TauInt[h], "%.3g"), mark)
+				return fmt.Sprintf("%s\t%s\t%s%s", num(p.Mean[h], "%.6g"), num(p.Error[h], "%.2g"), tau, mark)
 			}
 			for h := range hd.Mean {
 				fmt.Fprintf(tw, "%d\t%s\t%s\n", h, entry(hd, h), entry(hc, h))
@@ -2134,6 +2141,9 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 				how += profileHowLong(st, sum, what, out)
 			}
 			fmt.Fprintf(w, "* %d of their error bars are not reliable (%s): %s\n", unreliable, why, how)
+		}
+		if lowerP {
+			fmt.Fprintln(w, lowerTauNote)
 		}
 	}
 	files := []string{sim.SummaryFile, sim.SeriesFile, sim.LatticeFile, sim.ImageFile, sim.CheckpointFile, sim.SeriesLogFile}
