@@ -301,8 +301,8 @@ func sokal(rho []float64, n int) (window int, tau float64, ok bool) {
 // cancel (rho(t) = a^t with a < 0, or a damped oscillation), and tau no
 // longer measures how far they reach: a window of SokalC tau stopped
 // early and left out a tail up to many times tau itself (at a = -0.95,
-// tau(2) = 0.45 against the exact 0.013; at a = -0.5, 0.25 against 1/6,
-// 15 of its errors over at 20000 samples). reach is tau's window measure for the same |rho(t)| of a
+// tau(4) = 0.41 against the exact 0.013; at a = -0.5, tau(2) = 0.25
+// against 1/6, 15 of its errors over at 20000 samples). reach is tau's window measure for the same |rho(t)| of a
 // positive series, (1+|a|)/(2(1-|a|)) for an AR(1), so such a window leaves
 // out what Sokal's leaves out of that series. But the |rho(t)| of noise
 // add up too (about 0.8/sqrt(n) a lag), and in a short series no window
@@ -429,7 +429,9 @@ func meansOf(xs [][]float64) []float64 {
 // bins of single samples give the naive error, whatever tau), each at least
 // 20 tau long.
 func reliableBins(n, nb int, tau float64) bool {
-	return nb == DefaultBins && float64(n/nb) >= 20*tau
+	// (Bins gives 50 single-sample bins to a series of exactly 50: the
+	// count alone let such a series of tau_int under 1/20 pass)
+	return nb == DefaultBins && n >= 2*DefaultBins && float64(n/nb) >= 20*tau
 }
 
 // Derived estimates f of the means of the series xs (all the same length):

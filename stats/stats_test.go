@@ -54,9 +54,10 @@ func TestTauIntAR1(t *testing.T) {
 }
 
 // An anticorrelated series (a < 0, rho(t) = a^t) has 0 < tau_int < 1/2;
-// the estimate must not go negative, nor stop at the first even window
-// Sokal's rule allows (tau(2) = 1/2 + a + a^2, 0.45 at a = -0.95 against
-// the exact 0.013): windowEnds keeps the tail.
+// the estimate must not go negative, nor stop where Sokal's rule alone
+// stops on the exact rho (the first even W >= 6 tau(W): W = 4, tau 0.41
+// at a = -0.95 against the exact 0.013; W = 2, 0.25 at a = -0.5):
+// windowEnds keeps the tail.
 func TestTauIntAnticorrelated(t *testing.T) {
 	for _, a := range []float64{-0.3, -0.5, -0.74, -0.95} {
 		// (at a = -0.3 the first window's tail, a^3/(1-a), is 3.6 errors)
@@ -64,11 +65,17 @@ func TestTauIntAnticorrelated(t *testing.T) {
 		tau, w, ok := TauInt(x)
 		want := (1 + a) / (2 * (1 - a))
 		sigma := TauErr(tau, w, len(x), ok) // 1 to 7 times the spread here (TestTauErrSpread)
-		early := 0.5 + a + a*a
-		if !ok || !(tau > 0) || math.Abs(tau-want) > 4*sigma || a <= -0.5 && math.Abs(early-want) <= 4*sigma {
-			t.Errorf("a=%v: tau_int %v +- %v (window %d, ok %v), want %v, and Sokal's first window's %v outside 4 errors", a, tau, sigma, w, ok, want, early)
+		early := 0.5 // Sokal's stop on the exact rho
+		for w, p := 1, a; ; w, p = w+1, p*a {
+			early += p
+			if w%2 == 0 && float64(w) >= SokalC*early {
+				break
+			}
 		}
-		t.Logf("a=%v: tau_int %.4f +- %.2g, exact %.4f (%+.2f errors), Sokal's first window %.4f (%+.1f errors)", a, tau, sigma, want, (tau-want)/sigma, early, (early-want)/sigma)
+		if !ok || !(tau > 0) || math.Abs(tau-want) > 4*sigma || a <= -0.5 && math.Abs(early-want) <= 4*sigma {
+			t.Errorf("a=%v: tau_int %v +- %v (window %d, ok %v), want %v, and Sokal's rule alone's %v outside 4 errors", a, tau, sigma, w, ok, want, early)
+		}
+		t.Logf("a=%v: tau_int %.4f +- %.2g, exact %.4f (%+.2f errors), Sokal's rule alone %.4f (%+.1f errors)", a, tau, sigma, want, (tau-want)/sigma, early, (early-want)/sigma)
 		e := Series(x)
 		if !(e.Tau > 0) || !e.Reliable {
 			t.Errorf("a=%v: Series tau %v reliable %v", a, e.Tau, e.Reliable)
@@ -208,6 +215,11 @@ func TestSeriesConstant(t *testing.T) {
 	}
 	if e := Series(x[:99]); e.Reliable {
 		t.Errorf("99 constants: %+v reliable", e)
+	}
+	// 50 samples make 50 bins of one (Bins): never reliable, however
+	// short tau_int (a P(h) of 50 snapshots at tau_int 0.03 was)
+	if reliableBins(50, Bins(50), 0.01) || reliableBins(99, Bins(99), 0.01) || !reliableBins(100, Bins(100), 0.01) {
+		t.Errorf("reliableBins at 50, 99, 100 samples, tau_int 0.01: %v %v %v", reliableBins(50, Bins(50), 0.01), reliableBins(99, Bins(99), 0.01), reliableBins(100, Bins(100), 0.01))
 	}
 }
 

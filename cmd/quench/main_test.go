@@ -2802,7 +2802,7 @@ func TestRunLongerAdvice(t *testing.T) {
 		if c.unit == "grains" {
 			// the P(h) table's note: the same rule over its marked
 			// entries, in snapshots every profile_every grains
-			pm := regexp.MustCompile(`run longer:\n  (?:about|at least) (\d+) grains by a marked P\(h\) entry's tau_int, [^:]*: quench resume (.+) --grains (\d+)\n`).FindStringSubmatch(stdout)
+			pm := regexp.MustCompile(`run longer:\n  (?:about|at least) (\d+) grains by P\(h = \d\) of the (?:lattice|center)'s tau_int, [^:]*: quench resume (.+) --grains (\d+) \(a longer run may find a longer tau_int\)\n`).FindStringSubmatch(stdout)
 			most := int64(0)
 			for _, p := range sum.Profiles {
 				for i, ok := range p.Reliable {
@@ -2823,6 +2823,20 @@ func TestRunLongerAdvice(t *testing.T) {
 		}
 		if code != 0 || err != nil || ext.Sweeps != need {
 			t.Errorf("%v: the advice's resume: exit %d %s %v, %d %s", c.args, code, stderr, err, ext.Sweeps, c.unit)
+		}
+	}
+	// the P(h) note under 100 snapshots, and with snapshots far apart,
+	// where closer ones would do too: the number is for running longer
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--L", "4", "--grains", "10"}, "(too few snapshots for error bars (10: at least 100, in 50 bins spanning >= 20 tau_int each)): run longer:\n  about 100 grains: quench resume"},
+		{[]string{"--L", "32", "--grains", "30000", "--profile-every", "100"}, "while they are uncorrelated\n  run longer: about "},
+	} {
+		stdout, _ := runSummary(t, filepath.Join(dir, "pile"+c.args[1]), append([]string{"--model", "sandpile", "--quiet"}, c.args...)...)
+		if !strings.Contains(stdout, c.want) {
+			t.Errorf("%v: no %q in\n%s", c.args, c.want, stdout)
 		}
 	}
 	t.Logf("tau_int rows checked: %d lower bounds, %d estimates", rows[">"], rows[""])
@@ -2847,6 +2861,11 @@ func TestRunLongerAdvice(t *testing.T) {
 	for _, c := range [][2]string{{"runs/ising2d-8x8", "runs/ising2d-8x8"}, {"a b", "'a b'"}, {"it's", `'it'\''s'`}, {"", "''"}, {"-x", "./-x"}, {"-a b", "'./-a b'"}} {
 		if got := shellWord(c[0]); got != c[1] {
 			t.Errorf("shellWord(%q) = %s, want %s", c[0], got, c[1])
+		}
+	}
+	for _, c := range [][2]string{{"0.25", "0.25"}, {"11.2", "11"}, {"99.4", "99"}, {"112.3", "112"}, {"2.5e+06", "2.5e+06"}} {
+		if x, _ := strconv.ParseFloat(c[0], 64); errDigits(x) != c[1] {
+			t.Errorf("errDigits(%s) = %s, want %s", c[0], errDigits(x), c[1])
 		}
 	}
 	for _, c := range [][2]int64{{1, 1}, {99, 99}, {100, 100}, {101, 110}, {1740000, 1800000}, {1700000, 1700000}} {

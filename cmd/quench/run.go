@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -1783,7 +1784,7 @@ func howLong(st *sim.State, sum *sim.Summary, names []string, out string) string
 			if h > hi {
 				by, tau, hi, exact = t.what, *t.tau, h, t.err != nil
 				if exact {
-					by += fmt.Sprintf(" tau_int, %.3g +- %.2g measurements, plus 2 errors", tau, *t.err)
+					by += fmt.Sprintf(" tau_int, %.3g +- %s measurements, plus 2 errors", tau, errDigits(*t.err))
 				} else {
 					by += fmt.Sprintf(" tau_int, over %.3g measurements (no window closed)", tau)
 				}
@@ -1829,35 +1830,56 @@ func resumeCmd(c *sim.Config, out string, need int64) string {
 
 // profileHowLong is howLong for the profile tables' marked entries
 // (tau_int in snapshots, taken every ProfileEvery steps), by the entry
-// whose tau_int plus two errors is longest: empty where
-// slow modes give their advice, or none asks for more than the run has.
-func profileHowLong(st *sim.State, sum *sim.Summary, what, out string) string {
+// whose tau_int plus two errors is longest (100 snapshots at least): the
+// advice, without the note's "run longer", or empty where slow modes give
+// theirs, or none asks for more than the run has.
+func profileHowLong(st *sim.State, sum *sim.Summary, out string) string {
 	c := &st.Config
 	if sum.Diffusive != nil || sum.ProfileEvery < 1 {
 		return ""
 	}
 	var hi float64
-	var text, about string
-	for _, p := range sum.Profiles {
+	var by, about string
+	for _, name := range slices.Sorted(maps.Keys(sum.Profiles)) { // (ties: the first, every time)
+		p := sum.Profiles[name]
 		for i, ok := range p.Reliable {
 			if ok || i >= len(p.TauInt) || p.TauInt[i] == nil {
 				continue
 			}
+			label := fmt.Sprintf("%s[%d]", name, i)
+			switch name {
+			case "height_distribution":
+				label = fmt.Sprintf("P(h = %d) of the lattice", i)
+			case "height_distribution_center":
+				label = fmt.Sprintf("P(h = %d) of the center", i)
+			}
 			h, t, a := *p.TauInt[i], fmt.Sprintf("over %.3g snapshots (no window closed)", *p.TauInt[i]), "at least"
 			if i < len(p.TauIntError) && p.TauIntError[i] != nil {
 				h += 2 * *p.TauIntError[i]
-				t, a = fmt.Sprintf("%.3g +- %.2g snapshots, plus 2 errors", *p.TauInt[i], *p.TauIntError[i]), "about"
+				t, a = fmt.Sprintf("%.3g +- %s snapshots, plus 2 errors", *p.TauInt[i], errDigits(*p.TauIntError[i])), "about"
 			}
 			if h > hi {
-				hi, text, about = h, t, a
+				hi, by, about = h, fmt.Sprintf(" by %s's tau_int, %s", label, t), a
 			}
 		}
 	}
 	need, ok := runNeed(c, hi, sum.ProfileEvery)
-	if hi == 0 || !ok {
+	if !ok {
 		return ""
 	}
-	return fmt.Sprintf(":\n  %s %d %s by a marked %s entry's tau_int, %s: %s", about, need, c.StepUnit(), what, text, resumeCmd(c, out, need))
+	if by == "" {
+		about = "about" // no tau_int: the rule's 100 snapshots
+	}
+	return fmt.Sprintf("%s %d %s%s: %s (a longer run may find a longer tau_int)", about, need, c.StepUnit(), by, resumeCmd(c, out, need))
+}
+
+// errDigits formats an error of tau_int in two digits, whole numbers
+// from 100 to a million (112, not 1.1e+02).
+func errDigits(e float64) string {
+	if e >= 99.5 && e < 1e6 {
+		return fmt.Sprintf("%.0f", e)
+	}
+	return fmt.Sprintf("%.2g", e)
 }
 
 // lowerTauNote says what a tau_int shown as >x is.
@@ -2123,6 +2145,9 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 				how = "run longer, or take snapshots closer together (a smaller --profile-every) while they are uncorrelated"
 			}
 			why := "each error bin should span >= 20 tau_int"
+			if least := 2 * stats.DefaultBins; n < least {
+				why = fmt.Sprintf("too few snapshots for error bars (%d: at least %d, in %d bins spanning >= 20 tau_int each)", n, least, stats.DefaultBins)
+			}
 			if sum.Diffusive != nil {
 				// closer snapshots do not help against the slow modes
 				why, how = "each error bin should span >= 20 tau_int, and see the slow modes above", "run longer"
@@ -2137,8 +2162,14 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 					how = fmt.Sprintf("the measured avalanches' areas add up to %.3g sites, fewer than the pile's %d, so the snapshots are nearly one configuration and their errors miss its own sampling error (about sqrt(p(1-p)/N)): run many more grains", *a.Mean*float64(sum.Measurements), sum.Sites)
 				}
 			}
-			if strings.HasPrefix(how, "run longer") {
-				how += profileHowLong(st, sum, what, out)
+			if adv := profileHowLong(st, sum, out); adv != "" {
+				switch {
+				case how == "run longer":
+					how += ":\n  " + adv
+				case strings.HasPrefix(how, "run longer,"):
+					// (the resume keeps the snapshots' spacing)
+					how += "\n  run longer: " + adv
+				}
 			}
 			fmt.Fprintf(w, "* %d of their error bars are not reliable (%s): %s\n", unreliable, why, how)
 		}
