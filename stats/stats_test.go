@@ -65,7 +65,7 @@ func TestTauIntAnticorrelated(t *testing.T) {
 		tau, w, ok := TauInt(x)
 		want := (1 + a) / (2 * (1 - a))
 		sigma := TauErr(tau, w, len(x), ok) // 1 to 7 times the spread here (TestTauErrSpread)
-		early := 0.5 // Sokal's stop on the exact rho
+		early := 0.5                        // Sokal's stop on the exact rho
 		for w, p := 1, a; ; w, p = w+1, p*a {
 			early += p
 			if w%2 == 0 && float64(w) >= SokalC*early {
