@@ -1765,44 +1765,54 @@ func howLong(st *sim.State, sum *sim.Summary, names []string, out string) string
 	if sum.Diffusive != nil {
 		return ""
 	}
-	var by string
-	var tau, hi float64
-	var exact bool // tau has an error (a window closed)
+	var a longestAsk
 	for _, n := range names {
 		v := sum.Observables[n]
-		for _, t := range []struct {
-			tau, err *float64
-			what     string
-		}{{v.TauInt, v.TauIntError, n + "'s"}, {v.InputTauInt, v.InputTauIntError, "an input of " + n + "'s"}} {
-			if t.tau == nil {
-				continue
-			}
-			h := *t.tau
-			if t.err != nil {
-				h += 2 * *t.err
-			}
-			if h > hi {
-				by, tau, hi, exact = t.what, *t.tau, h, t.err != nil
-				if exact {
-					by += fmt.Sprintf(" tau_int, %.3g +- %s measurements, plus 2 errors", tau, errDigits(*t.err))
-				} else {
-					by += fmt.Sprintf(" tau_int, over %.3g measurements (no window closed)", tau)
-				}
-			}
-		}
+		a.take(v.TauInt, v.TauIntError, n+"'s", "measurements")
+		a.take(v.InputTauInt, v.InputTauIntError, "an input of "+n+"'s", "measurements")
 	}
-	need, ok := runNeed(c, hi, c.Every)
+	if adv := a.advice(c, c.Every, out); adv != "" {
+		return ":\n  " + adv
+	}
+	return ""
+}
+
+// longestAsk keeps, of the tau_ints offered, the one whose value plus two
+// errors asks for the longest run (the sum so far, where no window closed
+// and there is no error), and what to say of it.
+type longestAsk struct {
+	hi    float64
+	by    string // " by X's tau_int, ..."
+	lower bool   // hi is a sum so far: the run asked for is "at least"
+}
+
+func (a *longestAsk) take(tau, err *float64, whose, unit string) {
+	if tau == nil {
+		return
+	}
+	h, by := *tau, fmt.Sprintf(" by %s tau_int, over %.3g %s (no window closed)", whose, *tau, unit)
+	if err != nil {
+		h += 2 * *err
+		by = fmt.Sprintf(" by %s tau_int, %.3g +- %s %s, plus 2 errors", whose, *tau, errDigits(*err), unit)
+	}
+	if h > a.hi {
+		a.hi, a.by, a.lower = h, by, err == nil
+	}
+}
+
+// advice is the line that says how long a run the rule asks for by the
+// longest tau_int taken, in samples every per steps, and the command that
+// extends the run in out to it; empty where the run has that already.
+func (a *longestAsk) advice(c *sim.Config, per int64, out string) string {
+	need, ok := runNeed(c, a.hi, per)
 	if !ok {
 		return ""
 	}
 	about := "about"
-	if by != "" {
-		by = " by " + by
-		if !exact {
-			about = "at least"
-		}
+	if a.lower {
+		about = "at least"
 	}
-	return fmt.Sprintf(":\n  %s %d %s%s: %s (a longer run may find a longer tau_int)", about, need, c.StepUnit(), by, resumeCmd(c, out, need))
+	return fmt.Sprintf("%s %d %s%s: %s (a longer run may find a longer tau_int)", about, need, c.StepUnit(), a.by, resumeCmd(c, out, need))
 }
 
 // runNeed is the run, in steps (sweeps, grains), the reliability rule asks
@@ -1838,8 +1848,7 @@ func profileHowLong(st *sim.State, sum *sim.Summary, out string) string {
 	if sum.Diffusive != nil || sum.ProfileEvery < 1 {
 		return ""
 	}
-	var hi float64
-	var by, about string
+	var a longestAsk
 	for _, name := range slices.Sorted(maps.Keys(sum.Profiles)) { // (ties: the first, every time)
 		p := sum.Profiles[name]
 		for i, ok := range p.Reliable {
@@ -1853,24 +1862,14 @@ func profileHowLong(st *sim.State, sum *sim.Summary, out string) string {
 			case "height_distribution_center":
 				label = fmt.Sprintf("P(h = %d) of the center", i)
 			}
-			h, t, a := *p.TauInt[i], fmt.Sprintf("over %.3g snapshots (no window closed)", *p.TauInt[i]), "at least"
-			if i < len(p.TauIntError) && p.TauIntError[i] != nil {
-				h += 2 * *p.TauIntError[i]
-				t, a = fmt.Sprintf("%.3g +- %s snapshots, plus 2 errors", *p.TauInt[i], errDigits(*p.TauIntError[i])), "about"
+			var err *float64
+			if i < len(p.TauIntError) {
+				err = p.TauIntError[i]
 			}
-			if h > hi {
-				hi, by, about = h, fmt.Sprintf(" by %s's tau_int, %s", label, t), a
-			}
+			a.take(p.TauInt[i], err, label+"'s", "snapshots")
 		}
 	}
-	need, ok := runNeed(c, hi, sum.ProfileEvery)
-	if !ok {
-		return ""
-	}
-	if by == "" {
-		about = "about" // no tau_int: the rule's 100 snapshots
-	}
-	return fmt.Sprintf("%s %d %s%s: %s (a longer run may find a longer tau_int)", about, need, c.StepUnit(), by, resumeCmd(c, out, need))
+	return a.advice(c, sum.ProfileEvery, out) // (no tau_int: the rule's 100 snapshots)
 }
 
 // errDigits formats an error of tau_int in two digits, whole numbers
