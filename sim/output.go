@@ -39,7 +39,7 @@ type Value struct {
 	Mean   *float64 `json:"mean"`
 	Error  *float64 `json:"error"`
 	TauInt *float64 `json:"tau_int"`
-	// TauIntError is tau_int's statistical error (stats.TauErr): null
+	// TauIntError is tau_int's statistical error (stats.TauIntErr): null
 	// with tau_int, and where no Sokal window was found.
 	TauIntError *float64 `json:"tau_int_error"`
 	// InputTauInt is, for a derived observable, the longest tau_int of its

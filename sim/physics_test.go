@@ -412,6 +412,48 @@ func TestParticlesBAOABMass(t *testing.T) {
 	within4(t, "BAOAB m=2 v_var", obs["v_var"], f*cfg.T/cfg.Mass*(1-cfg.Dt*cfg.Dt*cfg.K/(4*cfg.Mass)))
 }
 
+// tau_int of x_mean for harmonic BAOAB particles, against the exact value
+// of the scheme's linear map z -> M z + noise on z = (q, p): rho(t) =
+// (M^t S)_qq / S_qq with S the stationary covariance, diag(T/k, m T (1 -
+// dt^2 k / (4m))), so tau = 1/2 + (M (1 - M)^-1 S)_qq / S_qq. Lightly
+// damped, rho(t) is a damped oscillation and Sokal's window alone stopped
+// at tau 4.3 against 2.0 (stats.windowSearch.ends); strongly damped it is
+// positive.
+func TestParticlesUnderdampedTau(t *testing.T) {
+	if testing.Short() {
+		t.Skip("long statistical test")
+	}
+	for i, c := range []struct{ gamma, mass float64 }{{0.2, 1}, {0.05, 2}, {8, 1}} {
+		cfg := Config{Model: "particles", N: 10, D: 1, Potential: "harmonic", K: 1, Scheme: quench.SchemeBAOAB,
+			Precision: "float64", Dt: 0.1, T: 1, Gamma: c.gamma, Mass: c.mass, Sweeps: 200000, Therm: 2000, Every: 1, Seed: uint64(70 + i), Start: "hot"}
+		_, obs := simulate(t, cfg)
+		// M = B A O A B: kicks of dt/2 by -k q, drifts of dt/2 by p/m, and
+		// friction p -> exp(-gamma dt) p
+		type m2 [2][2]float64
+		mul := func(a, b m2) (c m2) {
+			for i := range 2 {
+				for j := range 2 {
+					c[i][j] = a[i][0]*b[0][j] + a[i][1]*b[1][j]
+				}
+			}
+			return c
+		}
+		h := cfg.Dt / 2
+		B, A, O := m2{{1, 0}, {-h * cfg.K, 1}}, m2{{1, h / cfg.Mass}, {0, 1}}, m2{{1, 0}, {0, math.Exp(-cfg.Gamma * cfg.Dt)}}
+		M := mul(B, mul(A, mul(O, mul(A, B))))
+		det := (1-M[0][0])*(1-M[1][1]) - M[0][1]*M[1][0]
+		inv := m2{{(1 - M[1][1]) / det, M[0][1] / det}, {M[1][0] / det, (1 - M[0][0]) / det}}
+		sqq := cfg.T / cfg.K
+		S := m2{{sqq, 0}, {0, cfg.Mass * cfg.T * (1 - cfg.Dt*cfg.Dt*cfg.K/(4*cfg.Mass))}}
+		want := 0.5 + mul(M, mul(inv, S))[0][0]/sqq
+		e := obs["x_mean"]
+		t.Logf("gamma=%v mass=%v: x_mean tau_int %.4f +- %.3f, exact %.4f (%+.2f errors)", c.gamma, c.mass, e.Tau, e.TauErr, want, (e.Tau-want)/e.TauErr)
+		if !(math.Abs(e.Tau-want) <= 4*e.TauErr) || !e.Reliable {
+			t.Errorf("gamma=%v mass=%v: x_mean tau_int %v +- %v (reliable %v), exact %v", c.gamma, c.mass, e.Tau, e.TauErr, e.Reliable, want)
+		}
+	}
+}
+
 // The free field's k = 0 mode through the driver: m, the mean field, has
 // <m^2> = T/(V m2) exactly (Leimkuhler-Matthews samples harmonic modes
 // exactly), so susceptibility = V <m^2>/T = 1/m2 for every T, and the

@@ -84,10 +84,10 @@ type seriesKey struct {
 }
 
 type tauOnce struct {
-	once   sync.Once
-	tau    float64
-	window int
-	ok     bool
+	once     sync.Once
+	tau, err float64
+	window   int
+	ok       bool
 }
 
 func newTaus(inputs [][]float64) *taus {
@@ -103,15 +103,15 @@ func newTaus(inputs [][]float64) *taus {
 	return t
 }
 
-// tauInt is TauInt(x), once per input of t.
-func (t *taus) tauInt(x []float64) (tau float64, window int, ok bool) {
+// tauInt is TauIntErr(x), once per input of t.
+func (t *taus) tauInt(x []float64) (tau, err float64, window int, ok bool) {
 	if t == nil || len(x) == 0 {
-		return TauInt(x)
+		return TauIntErr(x)
 	}
 	e := t.m[seriesKey{&x[0], len(x)}]
 	if e == nil {
-		return TauInt(x)
+		return TauIntErr(x)
 	}
-	e.once.Do(func() { e.tau, e.window, e.ok = TauInt(x) })
-	return e.tau, e.window, e.ok
+	e.once.Do(func() { e.tau, e.err, e.window, e.ok = TauIntErr(x) })
+	return e.tau, e.err, e.window, e.ok
 }

@@ -140,60 +140,70 @@ func autocorrelation(x []float64, lags int) []float64 {
 // such window exists within a quarter of the series (the run is too short
 // to trust tau), and for a series holding NaN or an infinity (tau NaN).
 func TauInt(x []float64) (tau float64, window int, ok bool) {
+	tau, _, window, ok = TauIntErr(x)
+	return tau, window, ok
+}
+
+// TauIntErr is TauInt with the statistical error of tau (tauErr): NaN
+// where tau is NaN or no window was found, 0 for a constant series.
+func TauIntErr(x []float64) (tau, err float64, window int, ok bool) {
 	n := len(x)
 	if !finite(x) {
-		return math.NaN(), 0, false
+		return math.NaN(), math.NaN(), 0, false
 	}
 	if n > 0 && constant(x) {
 		// no fluctuation at all (a conserved quantity): uncorrelated, and
 		// not the rounding of its mean, which would look like a drift
-		return 0.5, 0, true
+		return 0.5, 0, 0, true
 	}
 	if n < minTauSamples {
 		// no window can be tried (the first, W = 2, needs lags up to a
 		// quarter of the series): no estimate, not the 1/2 of no lags
-		return math.NaN(), 0, false
+		return math.NaN(), math.NaN(), 0, false
 	}
 	// Short windows (the common case) are found from lags computed
 	// directly, each only when the window search reaches it; longer ones
 	// from the FFT autocorrelation.
-	if w, tau, ok := sokalDirect(x, min(directLags, n/4)); ok {
-		return tau, w, true
+	if w, tau, rho, ok := sokalDirect(x, min(directLags, n/4)); ok {
+		return tau, tauErr(rho[:w+1], n), w, true
 	}
-	w, tau, ok := sokal(autocorrelation(x, n/4), n)
-	if !ok && tau <= 0 {
-		// no window, and a partial sum below 0 is no estimate at all (a
-		// positive one still bounds a tau_int longer than the run allows)
-		tau = math.NaN()
+	rho := autocorrelation(x, n/4)
+	w, tau, ok := sokal(rho, n)
+	if !ok {
+		err = math.NaN()
+		if tau <= 0 {
+			// no window, and a partial sum below 0 is no estimate at all (a
+			// positive one still bounds a tau_int longer than the run allows)
+			tau = math.NaN()
+		}
+		return tau, err, w, false
 	}
-	return tau, w, ok
+	return tau, tauErr(rho[:w+1], n), w, true
 }
 
 // sokalDirect is sokal(directRho(x, lags)), computing rho(t) only up to
 // the window it finds (lagBlock lags at a time, lagCovs).
-func sokalDirect(x []float64, lags int) (window int, tau float64, ok bool) {
+func sokalDirect(x []float64, lags int) (window int, tau float64, rho []float64, ok bool) {
 	d, c0 := deviations(x)
-	tau = 0.5
-	reach, rho1 := 0.5, 0.0
+	s := newWindowSearch(len(x))
+	rho = make([]float64, 1, lags)
+	rho[0] = 1
 	var cov [lagBlock]float64
 	for w := 1; w < lags; w++ {
-		if c0 > 0 { // else rho = (1, 0, 0, ...), as directRho
+		r := 0.0 // for c0 = 0, rho = (1, 0, 0, ...), as directRho
+		if c0 > 0 {
 			k := (w - 1) % lagBlock
 			if k == 0 {
 				lagCovs(d, w, cov[:min(lagBlock, lags-w)])
 			}
-			rho := cov[k] / c0
-			tau += rho
-			reach += math.Abs(rho)
-			if w == 1 {
-				rho1 = rho
-			}
+			r = cov[k] / c0
 		}
-		if windowEnds(w, tau, reach, rho1, len(x)) {
-			return w, tau, true
+		rho = append(rho, r)
+		if s.ends(w, r) {
+			return w, s.tau, rho, true
 		}
 	}
-	return lags - 1, tau, false
+	return lags - 1, s.tau, rho, false
 }
 
 // lagBlock is how many lags lagCovs sums side by side.
@@ -282,47 +292,98 @@ const directLags = 64
 // still take a partial sum below 0, which any W would satisfy: such a
 // window is passed over (tau_int of a stationary series is positive).
 func sokal(rho []float64, n int) (window int, tau float64, ok bool) {
-	tau = 0.5
-	reach := 0.5
+	s := newWindowSearch(n)
 	for w := 1; w < len(rho); w++ {
-		tau += rho[w]
-		reach += math.Abs(rho[w])
-		if windowEnds(w, tau, reach, rho[1], n) {
-			return w, tau, true
+		if s.ends(w, rho[w]) {
+			return w, s.tau, true
 		}
 	}
-	return len(rho) - 1, tau, false
+	return len(rho) - 1, s.tau, false
 }
 
-// windowEnds reports whether the window search over n samples stops at
-// w, with tau = tau(w), reach = 1/2 + sum_{t=1}^{w} |rho(t)| and rho1 =
-// rho(1): at an even w with tau > 0 and w >= SokalC times tau, or, for a
-// series shown to be anticorrelated, times reach. Below 1/2 the rho(t)
-// cancel (rho(t) = a^t with a < 0, or a damped oscillation), and tau no
-// longer measures how far they reach: a window of SokalC tau stopped
-// early and left out a tail up to many times tau itself (at a = -0.95,
-// tau(4) = 0.41 against the exact 0.013; at a = -0.5, tau(2) = 0.25
-// against 1/6, 15 of its errors over at 20000 samples). reach is tau's window measure for the same |rho(t)| of a
-// positive series, (1+|a|)/(2(1-|a|)) for an AR(1), so such a window leaves
-// out what Sokal's leaves out of that series. But the |rho(t)| of noise
-// add up too (about 0.8/sqrt(n) a lag), and in a short series no window
-// of SokalC reach closed (white noise under 24 samples never, under 60
+// windowSearch walks the lags w = 1, 2, ... of one series of n samples,
+// in order, and finds where the window ends (ends).
+type windowSearch struct {
+	n int
+	// tau = tau(w) = 1/2 + sum_{t=1}^{w} rho(t) and reach = 1/2 +
+	// sum_{t=1}^{w} |rho(t)|
+	tau, reach float64
+	rho1       float64 // rho(1)
+	sq         float64 // sum_{t=1}^{w} rho(t)^2, for Bartlett's variance
+	// swings: some rho(t) so far lies below 0 by SwingSigmas of Bartlett's
+	// errors (a damped oscillation, or anticorrelation)
+	swings bool
+	// last is the last lag t so far whose |rho(t)| exceeds TailSigmas of
+	// Bartlett's errors
+	last int
+}
+
+func newWindowSearch(n int) windowSearch { return windowSearch{n: n, tau: 0.5, reach: 0.5} }
+
+// SwingSigmas is how many of Bartlett's errors a rho(t) must lie below 0
+// for the window search to take the series as oscillating, and
+// TailSigmas how many a |rho(t)| must exceed to count as still reaching
+// (windowSearch.ends).
+const (
+	SwingSigmas = 4
+	TailSigmas  = 5
+)
+
+// ends adds rho(w) and reports whether the window ends at w: at an even w
+// with tau(w) > 0 and w >= SokalC times tau(w), or, for a series whose
+// rho(t) swing below 0, times reach. Then the rho(t) cancel in tau, and
+// tau no longer measures how far they reach: a window of SokalC tau
+// stopped early and left out a tail up to many times tau itself.
+//
+//   - Anticorrelated (rho(t) = a^t, a < 0): at a = -0.95, tau(4) = 0.41
+//     against the exact 0.013; at a = -0.5, tau(2) = 0.25 against 1/6,
+//     15 of its errors over at 20000 samples.
+//   - A damped oscillation (an underdamped particle's position): on the
+//     way down from rho(0) = 1, tau(w) is many times its limit, and a
+//     window of SokalC tau(w) ended there (x_mean of an underdamped
+//     harmonic ensemble, gamma dt = 0.02: W = 30, tau 4.3 against the
+//     exact 2.0).
+//
+// reach is tau's window measure for the same |rho(t)| of a positive
+// series, (1+|a|)/(2(1-|a|)) for an AR(1), so such a window leaves out
+// what Sokal's leaves out of that series. But the |rho(t)| of noise add up
+// too (about 0.8/sqrt(n) a lag), and in a short series no window of
+// SokalC reach closed (white noise under 24 samples never, under 60
 // often), where Sokal's tau closed one: reach is taken only where the
-// anticorrelation stands out of that noise, rho(1) below -2/sqrt(n) or tau
-// below 1/2 by twice white noise's spread of tau(w),
-// sqrt(2 (2w + 1) / n) / 2 (TauErr).
-func windowEnds(w int, tau, reach, rho1 float64, n int) bool {
-	scale := tau
-	if tau < 0.5 && (rho1 < -2/math.Sqrt(float64(n)) || 0.5-tau > math.Sqrt(2*float64(2*w+1)/float64(n))) {
-		scale = reach
+// swing stands out of that noise. That is a rho(t) below -SwingSigmas
+// times Bartlett's error sqrt((1 + 2 sum_{s<t} rho(s)^2) / n); or, below
+// tau = 1/2, rho(1) below -2/sqrt(n) or tau below 1/2 by twice white
+// noise's spread of tau(w), sqrt(2 (2w + 1) / n) / 2 (Madras and Sokal's,
+// tauErr).
+func (s *windowSearch) ends(w int, rho float64) bool {
+	n := float64(s.n)
+	sigma := math.Sqrt((1 + 2*s.sq) / n) // Bartlett's, for white noise beyond t
+	if rho < -SwingSigmas*sigma {
+		s.swings = true
 	}
-	return w%2 == 0 && tau > 0 && float64(w) >= SokalC*scale
+	if math.Abs(rho) > TailSigmas*sigma {
+		s.last = w
+	}
+	s.tau += rho
+	s.reach += math.Abs(rho)
+	s.sq += rho * rho
+	if w == 1 {
+		s.rho1 = rho
+	}
+	if s.swings && w < 2*s.last {
+		return false
+	}
+	scale := s.tau
+	if s.swings || s.tau < 0.5 && (s.rho1 < -2/math.Sqrt(n) || 0.5-s.tau > math.Sqrt(2*float64(2*w+1)/n)) {
+		scale = s.reach
+	}
+	return w%2 == 0 && s.tau > 0 && float64(w) >= SokalC*scale
 }
 
 // Estimate is a mean with its error and integrated autocorrelation time.
 type Estimate struct {
 	Mean, Err, Tau float64
-	// TauErr is the statistical error of Tau (TauErr), NaN where Tau is
+	// TauErr is the statistical error of Tau (TauIntErr), NaN where Tau is
 	// NaN or no Sokal window was found; 0 for a constant series.
 	TauErr float64
 	// InputTau is, for a Derived value, the longest tau_int of the inputs
@@ -383,27 +444,59 @@ func series(x []float64, t *taus) Estimate {
 	}
 	nb := Bins(len(x))
 	mean, err := MeanErr(Bin(x, nb))
-	tau, w, ok := t.tauInt(x)
-	return Estimate{Mean: mean, Err: err, Tau: tau, TauErr: TauErr(tau, w, len(x), ok), Reliable: ok && reliableBins(len(x), nb, tau)}
+	tau, tauErr, _, ok := t.tauInt(x)
+	return Estimate{Mean: mean, Err: err, Tau: tau, TauErr: tauErr, Reliable: ok && reliableBins(len(x), nb, tau)}
 }
 
-// TauErr is the statistical error of a tau_int tau summed over a window
-// of w lags from n samples: Madras and Sokal's estimate
-// var(tau) = 2 (2w + 1) tau^2 / n (J. Stat. Phys. 50, 109 (1988); Wolff's
-// Gamma method uses it too), derived for a positive autocorrelation, and
-// with tau no smaller than 1/2, white noise's: below 1/2 the rho(t)
-// cancel, and tau^2 no longer measures their errors (for an AR(1) series
-// at a = -0.9, tau 0.026, it gave a quarter of the measured spread). On
-// AR(1) series of 10000 and 20000 samples (TestTauErrSpread and other
-// seed sets) it came out 1.0 to 1.4 times the spread of tau over seeds for
-// a >= 0 (1.16 to 1.36 at a = 0.9), and 1 to 7 times for a < 0, where the
-// errors of the rho(t) cancel in their sum too. ok is TauInt's: NaN
-// where no window was found (tau then only bounds tau_int from below).
-func TauErr(tau float64, w, n int, ok bool) float64 {
-	if !ok || n < 1 || math.IsNaN(tau) {
-		return math.NaN()
+// tauErr is the statistical error of tau = 1/2 + sum_{t=1}^{W} rho(t)
+// from n samples, rho = rho(0..W): Bartlett's variance of the estimated
+// rho(t) (M. S. Bartlett, J. R. Stat. Soc. Suppl. 8, 27 (1946); Brockwell
+// and Davis, Time Series, eq. 7.2.6) summed over the window,
+//
+//	var(tau) = 1/n sum_{k>=1} B_k^2,
+//	B_k = sum_{t=1}^{W} [rho(k+t) + rho(k-t) - 2 rho(t) rho(k)],
+//
+// with rho(t) taken as 0 beyond the window (as tau itself takes it).
+// For a positive autocorrelation, short next to W, B_k is about 2 tau for
+// k <= W, and this is Madras and Sokal's 2 (2W + 1) tau^2 / n (J. Stat.
+// Phys. 50, 109 (1988); Wolff's Gamma method uses it); white noise gives
+// W/n. But where the rho(t) swing below 0 they cancel in tau and not in
+// its error, which tau^2 no longer measures: for a damped oscillation of
+// period 200 and decay time 1000 lags, tau 2.0 from 200000 samples
+// spreads by about 2 over seeds, where Madras and Sokal's gave 0.14
+// (TestTauErrSpread).
+func tauErr(rho []float64, n int) float64 {
+	w := len(rho) - 1
+	// q[j+w+1] = sum_{i=-w}^{j} rho(|i|), j = -w-1..w: sums of rho over
+	// lag ranges, rho(|i|) = 0 for |i| > w
+	q := make([]float64, 2*w+2)
+	for j := -w; j <= w; j++ {
+		q[j+w+1] = q[j+w] + rho[abs(j)]
 	}
-	return max(tau, 0.5) * math.Sqrt(2*float64(2*w+1)/float64(n))
+	sum := func(lo, hi int) float64 { // sum_{i=lo}^{hi} rho(|i|)
+		lo, hi = max(lo, -w), min(hi, w)
+		if lo > hi {
+			return 0
+		}
+		return q[hi+w+1] - q[lo+w]
+	}
+	s := sum(1, w) // tau - 1/2
+	var v float64
+	for k := 1; k <= 2*w; k++ {
+		b := sum(k+1, k+w) + sum(k-w, k-1)
+		if k <= w {
+			b -= 2 * rho[k] * s
+		}
+		v += b * b
+	}
+	return math.Sqrt(v / float64(n))
+}
+
+func abs(i int) int {
+	if i < 0 {
+		return -i
+	}
+	return i
 }
 
 // shortTau is tau, or NaN for a series of n < minTauSamples samples, too
@@ -513,8 +606,7 @@ func derived(xs [][]float64, f func(means []float64) float64, t *taus) Estimate 
 			proj[i] += grad[k] * v
 		}
 	}
-	tau, w, ok := TauInt(proj)
-	tauErr := TauErr(tau, w, n, ok)
+	tau, tauErr, _, ok := TauIntErr(proj)
 	// and each input it depends on must be reliable itself: a slow mode of
 	// an input can hide in the projection's autocorrelation and still
 	// leave its error bars too small (the Ising specific heat at L = 96
@@ -525,10 +617,10 @@ func derived(xs [][]float64, f func(means []float64) float64, t *taus) Estimate 
 		if grad[k] == 0 || constant(x) {
 			continue
 		}
-		tx, wx, in := t.tauInt(x)
+		tx, ex, _, in := t.tauInt(x)
 		ok = ok && in && reliableBins(n, nb, tx)
 		if tx > inTau { // (NaN: not longer)
-			inTau, inErr = tx, TauErr(tx, wx, n, in)
+			inTau, inErr = tx, ex
 		}
 	}
 	return Estimate{Mean: est, Err: err, Tau: tau, TauErr: tauErr, InputTau: inTau, InputTauErr: inErr, Reliable: ok && reliableBins(n, nb, tau) && finite([]float64{est, err})}
