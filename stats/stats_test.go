@@ -65,7 +65,7 @@ func TestTauIntAnticorrelated(t *testing.T) {
 		x := gaussAR1(200000, a, 12)
 		tau, sigma, w, ok := TauIntErr(x)
 		want := (1 + a) / (2 * (1 - a))
-		early := 0.5                        // Sokal's stop on the exact rho
+		early := 0.5 // Sokal's stop on the exact rho
 		for w, p := 1, a; ; w, p = w+1, p*a {
 			early += p
 			if w%2 == 0 && float64(w) >= SokalC*early {
