@@ -135,8 +135,8 @@ func autocorrelation(x []float64, lags int) []float64 {
 
 // TauInt returns the integrated autocorrelation time
 // tau = 1/2 + sum_{t=1}^{W} rho(t) with Sokal's automatic window: the
-// smallest even W with W >= SokalC*tau(W) and tau(W) > 0 (windowEnds, for
-// a tau(W) below 1/2 too). ok is false when no
+// smallest even W with W >= SokalC*tau(W) and tau(W) > 0 (and a longer
+// one where the rho(t) swing below 0: windowSearch.ends). ok is false when no
 // such window exists within a quarter of the series (the run is too short
 // to trust tau), and for a series holding NaN or an infinity (tau NaN).
 func TauInt(x []float64) (tau float64, window int, ok bool) {
@@ -164,28 +164,28 @@ func TauIntErr(x []float64) (tau, err float64, window int, ok bool) {
 	// Short windows (the common case) are found from lags computed
 	// directly, each only when the window search reaches it; longer ones
 	// from the FFT autocorrelation.
-	if w, tau, rho, ok := sokalDirect(x, min(directLags, n/4)); ok {
-		return tau, tauErr(rho[:w+1], n), w, true
+	if w, s, rho, ok := sokalDirect(x, min(directLags, n/4)); ok {
+		return s.tau, s.err(rho[:w+1]), w, true
 	}
 	rho := autocorrelation(x, n/4)
-	w, tau, ok := sokal(rho, n)
+	w, s, ok := sokal(rho, n)
 	if !ok {
-		err = math.NaN()
+		tau = s.tau
 		if tau <= 0 {
 			// no window, and a partial sum below 0 is no estimate at all (a
 			// positive one still bounds a tau_int longer than the run allows)
 			tau = math.NaN()
 		}
-		return tau, err, w, false
+		return tau, math.NaN(), w, false
 	}
-	return tau, tauErr(rho[:w+1], n), w, true
+	return s.tau, s.err(rho[:w+1]), w, true
 }
 
 // sokalDirect is sokal(directRho(x, lags)), computing rho(t) only up to
 // the window it finds (lagBlock lags at a time, lagCovs).
-func sokalDirect(x []float64, lags int) (window int, tau float64, rho []float64, ok bool) {
+func sokalDirect(x []float64, lags int) (window int, s windowSearch, rho []float64, ok bool) {
 	d, c0 := deviations(x)
-	s := newWindowSearch(len(x))
+	s = newWindowSearch(len(x))
 	rho = make([]float64, 1, lags)
 	rho[0] = 1
 	var cov [lagBlock]float64
@@ -200,10 +200,10 @@ func sokalDirect(x []float64, lags int) (window int, tau float64, rho []float64,
 		}
 		rho = append(rho, r)
 		if s.ends(w, r) {
-			return w, s.tau, rho, true
+			return w, s, rho, true
 		}
 	}
-	return lags - 1, s.tau, rho, false
+	return lags - 1, s, rho, false
 }
 
 // lagBlock is how many lags lagCovs sums side by side.
@@ -283,22 +283,23 @@ const minTauSamples = 12
 const directLags = 64
 
 // sokal applies the automatic window to rho(0..len-1): the smallest even W
-// with W >= SokalC*tau(W), tau(W) = 1/2 + sum_{t=1}^{W} rho(t) > 0 (with
-// tau(W) below 1/2, SokalC times the reach of the |rho(t)|: windowEnds). Even
+// with W >= SokalC*tau(W), tau(W) = 1/2 + sum_{t=1}^{W} rho(t) > 0 (for
+// rho(t) that swing below 0, SokalC times the reach of the |rho(t)| and
+// more: windowSearch.ends), and the search's state there. Even
 // windows end on whole pairs rho(2k-1) + rho(2k): for an anticorrelated
 // series (rho alternating in sign) the partial sums then approach tau from
 // above and stay positive, where an odd window could stop at once on a
 // negative rho(1) and report a negative tau. A short series' noisy rho can
 // still take a partial sum below 0, which any W would satisfy: such a
 // window is passed over (tau_int of a stationary series is positive).
-func sokal(rho []float64, n int) (window int, tau float64, ok bool) {
-	s := newWindowSearch(n)
+func sokal(rho []float64, n int) (window int, s windowSearch, ok bool) {
+	s = newWindowSearch(n)
 	for w := 1; w < len(rho); w++ {
 		if s.ends(w, rho[w]) {
-			return w, s.tau, true
+			return w, s, true
 		}
 	}
-	return len(rho) - 1, s.tau, false
+	return len(rho) - 1, s, false
 }
 
 // windowSearch walks the lags w = 1, 2, ... of one series of n samples,
@@ -316,6 +317,9 @@ type windowSearch struct {
 	// last is the last lag t so far whose |rho(t)| exceeds TailSigmas of
 	// Bartlett's errors
 	last int
+	// byReach: the window was closed by the reach of the |rho(t)|, not
+	// by tau(w) (Sokal's rule)
+	byReach bool
 }
 
 func newWindowSearch(n int) windowSearch { return windowSearch{n: n, tau: 0.5, reach: 0.5} }
@@ -354,7 +358,13 @@ const (
 // times Bartlett's error sqrt((1 + 2 sum_{s<t} rho(s)^2) / n); or, below
 // tau = 1/2, rho(1) below -2/sqrt(n) or tau below 1/2 by twice white
 // noise's spread of tau(w), sqrt(2 (2w + 1) / n) / 2 (Madras and Sokal's,
-// tauErr).
+// windowSearch.err).
+//
+// And the reach falls short of how far an oscillation reaches, its rho(t)
+// near 0 at some lags (at period 4 and r = 0.9, rho(t) = r^t cos(pi t/2),
+// a window of SokalC reach left out a tail of -0.023, 6 of its errors at
+// 200000 samples): the window must also span twice the last lag whose
+// |rho(t)| stands TailSigmas of Bartlett's errors out of the noise.
 func (s *windowSearch) ends(w int, rho float64) bool {
 	n := float64(s.n)
 	sigma := math.Sqrt((1 + 2*s.sq) / n) // Bartlett's, for white noise beyond t
@@ -374,7 +384,8 @@ func (s *windowSearch) ends(w int, rho float64) bool {
 		return false
 	}
 	scale := s.tau
-	if s.swings || s.tau < 0.5 && (s.rho1 < -2/math.Sqrt(n) || 0.5-s.tau > math.Sqrt(2*float64(2*w+1)/n)) {
+	s.byReach = s.swings || s.tau < 0.5 && (s.rho1 < -2/math.Sqrt(n) || 0.5-s.tau > math.Sqrt(2*float64(2*w+1)/n))
+	if s.byReach {
 		scale = s.reach
 	}
 	return w%2 == 0 && s.tau > 0 && float64(w) >= SokalC*scale
@@ -448,7 +459,36 @@ func series(x []float64, t *taus) Estimate {
 	return Estimate{Mean: mean, Err: err, Tau: tau, TauErr: tauErr, Reliable: ok && reliableBins(len(x), nb, tau)}
 }
 
-// tauErr is the statistical error of tau = 1/2 + sum_{t=1}^{W} rho(t)
+// err is the statistical error of the tau the search ended with, rho =
+// rho(0..W) its lags (W its window).
+//
+// Where Sokal's rule closed the window (a positive autocorrelation) it is
+// Madras and Sokal's var(tau) = 2 (2W + 1) tau^2 / n (J. Stat. Phys. 50,
+// 109 (1988); Wolff's Gamma method uses it), with tau no smaller than 1/2,
+// white noise's. On AR(1) series and sums of two of them (TestTauErrSpread,
+// a review's seed sets) it came out 0.97 to 1.36 times the spread of tau
+// over seeds. Bartlett's variance below (bartlettErr), at the same
+// window, is 20 to 27% smaller there, and 0.8 times the spread on sums
+// of two AR(1) series (0.84 at a = 0.5 plus 0.95, where this is 1.13):
+// the window, picked from the data, adds spread that
+// a fixed window's variance leaves out.
+//
+// Where the rho(t) swing below 0 (the reach closed the window) they cancel
+// in tau and not in its error, which tau^2 no longer measures, and it is
+// bartlettErr: on AR(1) series at a = -0.5 and -0.9 and damped
+// oscillations of periods 4 to 60 0.96 to 1.25 times the spread, where
+// Madras and Sokal's gave 2.4 and 6 times at a = -0.5, -0.9, and a
+// review measured 0.39 times at period 200 (decay over 1000 lags, n =
+// 200000, tau 2.0: Bartlett's 1.06 times).
+func (s *windowSearch) err(rho []float64) float64 {
+	if s.byReach {
+		return bartlettErr(rho, s.n)
+	}
+	w := len(rho) - 1
+	return max(s.tau, 0.5) * math.Sqrt(2*float64(2*w+1)/float64(s.n))
+}
+
+// bartlettErr is the statistical error of tau = 1/2 + sum_{t=1}^{W} rho(t)
 // from n samples, rho = rho(0..W): Bartlett's variance of the estimated
 // rho(t) (M. S. Bartlett, J. R. Stat. Soc. Suppl. 8, 27 (1946); Brockwell
 // and Davis, Time Series, eq. 7.2.6) summed over the window,
@@ -457,15 +497,9 @@ func series(x []float64, t *taus) Estimate {
 //	B_k = sum_{t=1}^{W} [rho(k+t) + rho(k-t) - 2 rho(t) rho(k)],
 //
 // with rho(t) taken as 0 beyond the window (as tau itself takes it).
-// For a positive autocorrelation, short next to W, B_k is about 2 tau for
-// k <= W, and this is Madras and Sokal's 2 (2W + 1) tau^2 / n (J. Stat.
-// Phys. 50, 109 (1988); Wolff's Gamma method uses it); white noise gives
-// W/n. But where the rho(t) swing below 0 they cancel in tau and not in
-// its error, which tau^2 no longer measures: for a damped oscillation of
-// period 200 and decay time 1000 lags, tau 2.0 from 200000 samples
-// spreads by about 2 over seeds, where Madras and Sokal's gave 0.14
-// (TestTauErrSpread).
-func tauErr(rho []float64, n int) float64 {
+// White noise gives W/n; a positive autocorrelation short next to W gives
+// B_k about 2 tau for k <= W, Madras and Sokal's variance.
+func bartlettErr(rho []float64, n int) float64 {
 	w := len(rho) - 1
 	// q[j+w+1] = sum_{i=-w}^{j} rho(|i|), j = -w-1..w: sums of rho over
 	// lag ranges, rho(|i|) = 0 for |i| > w
