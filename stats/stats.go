@@ -376,7 +376,7 @@ func (s *windowSearch) ends(w int, rho float64) bool {
 	}
 	s.tau += rho
 	s.reach += math.Abs(rho)
-	s.sq += rho * rho
+	s.sq += float64(rho * rho) // (rounded: sokal and sokalDirect must agree where multiply-adds fuse)
 	if w == 1 {
 		s.rho1 = rho
 	}
