@@ -47,7 +47,13 @@ type Value struct {
 	// InputTau), with its error; nil where none; not in the JSON (the
 	// table's advice on how long to run reads it).
 	InputTauInt, InputTauIntError *float64 `json:"-"`
-	Reliable                      bool     `json:"reliable"`
+	// WindowNeeds is, where no Sokal window closed because the
+	// autocorrelations swing below 0 and reach past a quarter of the run,
+	// how many measurements a window needs at least (stats.Estimate's
+	// WindowNeeds); nil otherwise; not in the JSON (the table's advice
+	// reads it).
+	WindowNeeds *float64 `json:"-"`
+	Reliable    bool     `json:"reliable"`
 	// Why the error bar is not reliable, for one with a value: "tau_int"
 	// (the usual rule: under 100 measurements, no Sokal window, or bins
 	// shorter than 20 tau_int), "slow_modes" (a conserved field's slow
@@ -630,6 +636,9 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 		v := Value{Mean: ptr(e.Mean), Error: ptr(e.Err), TauInt: ptr(e.Tau), TauIntError: ptr(e.TauErr), Reliable: e.Reliable}
 		if e.InputTau > 0 {
 			v.InputTauInt, v.InputTauIntError = ptr(e.InputTau), ptr(e.InputTauErr)
+		}
+		if e.WindowNeeds > 0 {
+			v.WindowNeeds = ptr(e.WindowNeeds)
 		}
 		if !v.Reliable && v.Mean != nil {
 			if usual[name] {

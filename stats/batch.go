@@ -84,10 +84,8 @@ type seriesKey struct {
 }
 
 type tauOnce struct {
-	once     sync.Once
-	tau, err float64
-	window   int
-	ok       bool
+	once sync.Once
+	r    tauResult
 }
 
 func newTaus(inputs [][]float64) *taus {
@@ -103,15 +101,15 @@ func newTaus(inputs [][]float64) *taus {
 	return t
 }
 
-// tauInt is TauIntErr(x), once per input of t.
-func (t *taus) tauInt(x []float64) (tau, err float64, window int, ok bool) {
+// tauInt is tauEstimate(x), once per input of t.
+func (t *taus) tauInt(x []float64) tauResult {
 	if t == nil || len(x) == 0 {
-		return TauIntErr(x)
+		return tauEstimate(x)
 	}
 	e := t.m[seriesKey{&x[0], len(x)}]
 	if e == nil {
-		return TauIntErr(x)
+		return tauEstimate(x)
 	}
-	e.once.Do(func() { e.tau, e.err, e.window, e.ok = TauIntErr(x) })
-	return e.tau, e.err, e.window, e.ok
+	e.once.Do(func() { e.r = tauEstimate(x) })
+	return e.r
 }

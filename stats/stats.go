@@ -144,41 +144,57 @@ func TauInt(x []float64) (tau float64, window int, ok bool) {
 	return tau, window, ok
 }
 
-// TauIntErr is TauInt with the statistical error of tau (tauErr): NaN
-// where tau is NaN or no window was found, 0 for a constant series.
+// TauIntErr is TauInt with the statistical error of tau
+// (windowSearch.err): NaN where tau is NaN or no window was found, 0 for
+// a constant series.
 func TauIntErr(x []float64) (tau, err float64, window int, ok bool) {
+	r := tauEstimate(x)
+	return r.tau, r.err, r.window, r.ok
+}
+
+// tauResult is what the window search found in one series: TauIntErr's
+// values, and needs (windowSearch.needs) where no window was found.
+type tauResult struct {
+	tau, err float64
+	window   int
+	ok       bool
+	needs    float64
+}
+
+// tauEstimate is TauIntErr with needs.
+func tauEstimate(x []float64) tauResult {
 	n := len(x)
 	if !finite(x) {
-		return math.NaN(), math.NaN(), 0, false
+		return tauResult{tau: math.NaN(), err: math.NaN()}
 	}
 	if n > 0 && constant(x) {
 		// no fluctuation at all (a conserved quantity): uncorrelated, and
 		// not the rounding of its mean, which would look like a drift
-		return 0.5, 0, 0, true
+		return tauResult{tau: 0.5, ok: true}
 	}
 	if n < minTauSamples {
 		// no window can be tried (the first, W = 2, needs lags up to a
 		// quarter of the series): no estimate, not the 1/2 of no lags
-		return math.NaN(), math.NaN(), 0, false
+		return tauResult{tau: math.NaN(), err: math.NaN()}
 	}
 	// Short windows (the common case) are found from lags computed
 	// directly, each only when the window search reaches it; longer ones
 	// from the FFT autocorrelation.
 	if w, s, rho, ok := sokalDirect(x, min(directLags, n/4)); ok {
-		return s.tau, s.err(rho[:w+1]), w, true
+		return tauResult{tau: s.tau, err: s.err(rho[:w+1]), window: w, ok: true}
 	}
 	rho := autocorrelation(x, n/4)
 	w, s, ok := sokal(rho, n)
 	if !ok {
-		tau = s.tau
+		tau := s.tau
 		if tau <= 0 {
 			// no window, and a partial sum below 0 is no estimate at all (a
 			// positive one still bounds a tau_int longer than the run allows)
 			tau = math.NaN()
 		}
-		return tau, math.NaN(), w, false
+		return tauResult{tau: tau, err: math.NaN(), window: w, needs: s.needs()}
 	}
-	return s.tau, s.err(rho[:w+1]), w, true
+	return tauResult{tau: s.tau, err: s.err(rho[:w+1]), window: w, ok: true}
 }
 
 // sokalDirect is sokal(directRho(x, lags)), computing rho(t) only up to
@@ -402,6 +418,11 @@ type Estimate struct {
 	// slow mode can hide in the projection), with its error InputTauErr;
 	// 0 for a Series and where there is none.
 	InputTau, InputTauErr float64
+	// WindowNeeds is, where no window was found because the
+	// autocorrelations swing below 0 and reach past a quarter of the
+	// series (windowSearch.needs; for Derived, its projection's or an
+	// input's), how many samples a window needs at least; 0 otherwise.
+	WindowNeeds float64
 	// Reliable is false when the series is too short for its
 	// autocorrelation: no Sokal window, or bins shorter than 20 tau_int.
 	Reliable bool
@@ -455,8 +476,32 @@ func series(x []float64, t *taus) Estimate {
 	}
 	nb := Bins(len(x))
 	mean, err := MeanErr(Bin(x, nb))
-	tau, tauErr, _, ok := t.tauInt(x)
-	return Estimate{Mean: mean, Err: err, Tau: tau, TauErr: tauErr, Reliable: ok && reliableBins(len(x), nb, tau)}
+	r := t.tauInt(x)
+	return Estimate{Mean: mean, Err: err, Tau: r.tau, TauErr: r.err, WindowNeeds: r.needs, Reliable: r.ok && reliableBins(len(x), nb, r.tau)}
+}
+
+// needs is, for a search that found no window, how many samples a window
+// needs at least where the rho(t) swing below 0 (the reach decides the
+// window): 4 (a window fits in a quarter of the series) times SokalC
+// reach, where that is more than the series has, the swing reaching past
+// the lags tried (a damped oscillation slower than the run; the partial
+// sum there is no bound on tau, and can be 0 or less). 0 otherwise: no
+// swing, or a window that the series could hold but whose tau(W) stayed
+// at 0 or below, as a telescoping series' does (its tau_int is 0), which
+// no longer run mends. (Not by the last lag standing out of the noise,
+// which the window must span too: in a series of a few rare events, such
+// as a 1D pile's grains lost, two events 141 grains apart made a
+// "significant" rho(141) out of the reach of Bartlett's Gaussian errors,
+// and a window need that grows with the run.)
+func (s *windowSearch) needs() float64 {
+	if !s.swings && !s.byReach {
+		return 0
+	}
+	need := 4 * SokalC * s.reach
+	if need <= float64(s.n) {
+		return 0
+	}
+	return need
 }
 
 // err is the statistical error of the tau the search ended with, rho =
@@ -649,7 +694,8 @@ func derived(xs [][]float64, f func(means []float64) float64, t *taus) Estimate 
 			proj[i] += grad[k] * v
 		}
 	}
-	tau, tauErr, _, ok := TauIntErr(proj)
+	r := tauEstimate(proj)
+	tau, ok, needs := r.tau, r.ok, r.needs
 	// and each input it depends on must be reliable itself: a slow mode of
 	// an input can hide in the projection's autocorrelation and still
 	// leave its error bars too small (the Ising specific heat at L = 96
@@ -660,11 +706,12 @@ func derived(xs [][]float64, f func(means []float64) float64, t *taus) Estimate 
 		if grad[k] == 0 || constant(x) {
 			continue
 		}
-		tx, ex, _, in := t.tauInt(x)
-		ok = ok && in && reliableBins(n, nb, tx)
-		if tx > inTau { // (NaN: not longer)
-			inTau, inErr = tx, ex
+		rx := t.tauInt(x)
+		ok = ok && rx.ok && reliableBins(n, nb, rx.tau)
+		if rx.tau > inTau { // (NaN: not longer)
+			inTau, inErr = rx.tau, rx.err
 		}
+		needs = max(needs, rx.needs)
 	}
-	return Estimate{Mean: est, Err: err, Tau: tau, TauErr: tauErr, InputTau: inTau, InputTauErr: inErr, Reliable: ok && reliableBins(n, nb, tau) && finite([]float64{est, err})}
+	return Estimate{Mean: est, Err: err, Tau: tau, TauErr: r.err, InputTau: inTau, InputTauErr: inErr, WindowNeeds: needs, Reliable: ok && reliableBins(n, nb, tau) && finite([]float64{est, err})}
 }

@@ -144,6 +144,39 @@ func TestTauIntOscillating(t *testing.T) {
 	}
 }
 
+// A damped oscillation slower than the series finds no window, and says
+// how many samples one needs (more than it has); with that many and more,
+// it finds one. A telescoping series (differences of white noise: tau_int
+// 0), whose window fails on a partial sum at 0 or below, needs none: no
+// longer run mends it. A derived value takes an input's need.
+func TestWindowNeeds(t *testing.T) {
+	theta := 2 * math.Pi / 60
+	short := gaussAR2(3000, 0.998, theta, 50)
+	e := Series(short)
+	if e.Reliable || !(e.WindowNeeds > 3000) {
+		t.Fatalf("short oscillation: %+v", e)
+	}
+	long := gaussAR2(int(20*e.WindowNeeds), 0.998, theta, 51)
+	exact, _ := ar2Tau(0.998, theta, 2)
+	l := Series(long)
+	if l.WindowNeeds != 0 || !(math.Abs(l.Tau-exact) <= 4*l.TauErr) {
+		t.Errorf("oscillation of 20 times the need: %+v, exact tau_int %v", l, exact)
+	}
+	t.Logf("period 60, decay over 500 lags: 3000 samples need %.0f; %d samples: tau_int %.3g +- %.2g, exact %.3g", e.WindowNeeds, len(long), l.Tau, l.TauErr, exact)
+	white := gaussAR1(3001, 0, 52)
+	diff := make([]float64, 3000)
+	for i := range diff {
+		diff[i] = white[i+1] - white[i]
+	}
+	if tau, _, ok := TauInt(diff); ok && tau > 0.05 || Series(diff).WindowNeeds != 0 {
+		t.Errorf("telescoping: tau %v ok %v, needs %v", tau, ok, Series(diff).WindowNeeds)
+	}
+	d := Derived([][]float64{short, gaussAR1(3000, 0, 53)}, func(m []float64) float64 { return m[1] + 1e-3*m[0] })
+	if d.WindowNeeds != e.WindowNeeds || d.Reliable {
+		t.Errorf("derived: needs %v, its input %v (reliable %v)", d.WindowNeeds, e.WindowNeeds, d.Reliable)
+	}
+}
+
 func TestSeriesErrorMatchesTau(t *testing.T) {
 	// Error of the mean of an AR(1) series: sqrt(2 tau / n) for unit variance.
 	a := 0.8
@@ -606,7 +639,8 @@ func TestTausOnce(t *testing.T) {
 	same := func(x, y float64) bool { return math.Float64bits(x) == math.Float64bits(y) }
 	x := append([]float64(nil), slow...)
 	tt := newTaus([][]float64{x})
-	tau, _, w, ok := tt.tauInt(x)
+	r := tt.tauInt(x)
+	tau, w, ok := r.tau, r.window, r.ok
 	if wt, ww, wok := TauInt(slow); !same(tau, wt) || w != ww || ok != wok {
 		t.Fatalf("first tauInt %v %d %v, TauInt %v %d %v", tau, w, ok, wt, ww, wok)
 	}
@@ -615,8 +649,8 @@ func TestTausOnce(t *testing.T) {
 		t.Fatal("the test needs a slow series whose tau_int is not reliable and a fast one whose is")
 	}
 	copy(x, fast)
-	if tau2, _, w2, ok2 := tt.tauInt(x); !same(tau2, tau) || w2 != w || ok2 != ok {
-		t.Errorf("tauInt computed again: %v %d %v, first %v %d %v", tau2, w2, ok2, tau, w, ok)
+	if r2 := tt.tauInt(x); !same(r2.tau, tau) || r2.window != w || r2.ok != ok {
+		t.Errorf("tauInt computed again: %+v, first %v %d %v", r2, tau, w, ok)
 	}
 	if e := series(x, tt); !same(e.Tau, tau) {
 		t.Errorf("series: tau %v, not the kept %v", e.Tau, tau)

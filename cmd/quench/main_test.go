@@ -26,6 +26,7 @@ import (
 	"github.com/quenchlab/quench"
 	"github.com/quenchlab/quench/gpu"
 	"github.com/quenchlab/quench/sim"
+	"github.com/quenchlab/quench/stats"
 )
 
 func runQ(t *testing.T, args ...string) (code int, stdout, stderr string) {
@@ -2698,6 +2699,30 @@ func TestNotesWaitForRefusals(t *testing.T) {
 	code, stdout, stderr := runQ(t, "resume", out, "--backend", "auto", "--quiet")
 	if code != 2 || stdout != "" || strings.Count(stderr, "\n") != 1 || strings.Contains(stderr, "note:") {
 		t.Errorf("resume --backend auto: exit %d, stdout %q, stderr %q: want exit 2 and one line", code, stdout, stderr)
+	}
+}
+
+// A damped oscillation slower than the run (underdamped particles, gamma
+// dt = 0.002: the mean position's rho(t) decays over 1000 steps, period 60)
+// finds no window, and its partial sum is no bound on tau_int (here below
+// 0: "-"). The note asks for the run a window needs, with the command,
+// and does not say that no run length mends it (that is for a series
+// whose autocorrelations sum to 0, such as a 1D pile's grains lost).
+func TestRunLongerOscillation(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "osc")
+	stdout, sum := runSummary(t, out, "--model", "particles", "--N", "10", "--d", "1", "--potential", "harmonic", "--scheme", "baoab",
+		"--dt", "0.1", "--gamma", "0.02", "--steps", "3000", "--seed", "1", "--quiet")
+	v := sum.Observables["x_mean"]
+	m := regexp.MustCompile(`\n  at least (\d+) steps by x_mean's autocorrelations, which swing below 0 and reach past a quarter of the run \(a window needs (\d+) measurements\): quench resume (\S+) --steps (\d+) \(`).FindStringSubmatch(stdout)
+	if v.TauInt != nil || v.Reliable || m == nil || !regexp.MustCompile(`(?m)^x_mean\s+\S+\s+\S+\s+- \*$`).MatchString(stdout) || strings.Contains(stdout, "no tau_int (Sokal's") {
+		t.Fatalf("x_mean %+v, in\n%s", v, stdout)
+	}
+	need, _ := strconv.Atoi(m[2])
+	steps, _ := strconv.Atoi(m[1])
+	// runNeed's rule: 50 bins of 20 hi, hi = need / 1000, rounded up to
+	// two digits; more than a window needs, and than the run has
+	if m[1] != m[4] || m[3] != out || need <= 3000 || int64(steps) != roundUp2(int64(stats.DefaultBins)*int64(math.Ceil(20*float64(need)/(20*stats.DefaultBins)))) {
+		t.Errorf("advice %q (a window needs %d)", m[0], need)
 	}
 }
 

@@ -1770,6 +1770,7 @@ func howLong(st *sim.State, sum *sim.Summary, names []string, out string) string
 		v := sum.Observables[n]
 		a.take(v.TauInt, v.TauIntError, n+"'s", "measurements")
 		a.take(v.InputTauInt, v.InputTauIntError, "an input of "+n+"'s", "measurements")
+		a.takeWindow(v.WindowNeeds, n+"'s", "measurements")
 	}
 	if adv := a.advice(c, c.Every, out); adv != "" {
 		return ":\n  " + adv
@@ -1797,6 +1798,18 @@ func (a *longestAsk) take(tau, err *float64, whose, unit string) {
 	}
 	if h > a.hi {
 		a.hi, a.by, a.lower = h, by, err == nil
+	}
+}
+
+// takeWindow takes a window's need of need samples (stats.Estimate's
+// WindowNeeds: autocorrelations that swing below 0 and reach past a
+// quarter of the run) as a tau_int asking for that run at least.
+func (a *longestAsk) takeWindow(need *float64, whose, unit string) {
+	if need == nil {
+		return
+	}
+	if h := *need / (20 * stats.DefaultBins); h > a.hi { // runNeed's run is 20 DefaultBins hi samples
+		a.hi, a.by, a.lower = h, fmt.Sprintf(" by %s autocorrelations, which swing below 0 and reach past a quarter of the run (a window needs %.0f %s)", whose, math.Ceil(*need), unit), true
 	}
 }
 
@@ -1882,7 +1895,7 @@ func errDigits(e float64) string {
 }
 
 // lowerTauNote says what a tau_int shown as >x is.
-const lowerTauNote = "  >: no Sokal window closed within a quarter of the run: that tau_int is the sum of the autocorrelations so far, not an estimate (a lower bound where they are positive)"
+const lowerTauNote = "  >: no Sokal window closed within a quarter of the run: that tau_int is the sum of the autocorrelations so far, not an estimate (a lower bound where they are all positive)"
 
 // roundUp2 rounds n > 0 up to two significant digits.
 func roundUp2(n int64) int64 {
@@ -1949,9 +1962,10 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 			mark = " *"
 			switch {
 			case slices.Contains(v.UnreliableBy, sim.ByNotStationary) || !slices.Contains(v.UnreliableBy, sim.ByTauInt):
-			case v.TauInt == nil && sum.Measurements >= 2*stats.DefaultBins:
+			case v.TauInt == nil && v.WindowNeeds == nil && sum.Measurements >= 2*stats.DefaultBins:
 				// Sokal's sums found no window: running longer is not
-				// what it needs
+				// what it needs (with WindowNeeds, an oscillation that
+				// reaches past the run, it is)
 				noTau = append(noTau, name)
 			default:
 				unreliable = append(unreliable, name)
