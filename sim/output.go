@@ -368,6 +368,9 @@ type Profile struct {
 	TauInt      []*float64 `json:"tau_int"`
 	TauIntError []*float64 `json:"tau_int_error"`
 	Reliable    []bool     `json:"reliable"`
+	// WindowNeeds is each entry's Value.WindowNeeds (in snapshots), nil
+	// where it has none; not in the JSON.
+	WindowNeeds []*float64 `json:"-"`
 }
 
 // UnreliableProfiles counts the profile entries whose error bars are not
@@ -384,6 +387,14 @@ func (s *Summary) UnreliableProfiles() int {
 	return n
 }
 
+// windowNeeds is e's WindowNeeds, nil where it has none.
+func windowNeeds(e stats.Estimate) *float64 {
+	if e.WindowNeeds > 0 {
+		return ptr(e.WindowNeeds)
+	}
+	return nil
+}
+
 func makeProfile(est []stats.Estimate) Profile {
 	var p Profile
 	for _, e := range est {
@@ -392,6 +403,7 @@ func makeProfile(est []stats.Estimate) Profile {
 		p.TauInt = append(p.TauInt, ptr(e.Tau))
 		p.TauIntError = append(p.TauIntError, ptr(e.TauErr))
 		p.Reliable = append(p.Reliable, e.Reliable)
+		p.WindowNeeds = append(p.WindowNeeds, windowNeeds(e))
 	}
 	return p
 }
@@ -637,9 +649,7 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 		if e.InputTau > 0 {
 			v.InputTauInt, v.InputTauIntError = ptr(e.InputTau), ptr(e.InputTauErr)
 		}
-		if e.WindowNeeds > 0 {
-			v.WindowNeeds = ptr(e.WindowNeeds)
-		}
+		v.WindowNeeds = windowNeeds(e)
 		if !v.Reliable && v.Mean != nil {
 			if usual[name] {
 				v.UnreliableBy = append(v.UnreliableBy, ByTauInt)

@@ -1865,7 +1865,7 @@ func profileHowLong(st *sim.State, sum *sim.Summary, out string) string {
 	for _, name := range slices.Sorted(maps.Keys(sum.Profiles)) { // (ties: the first, every time)
 		p := sum.Profiles[name]
 		for i, ok := range p.Reliable {
-			if ok || i >= len(p.TauInt) || p.TauInt[i] == nil {
+			if ok {
 				continue
 			}
 			label := fmt.Sprintf("%s[%d]", name, i)
@@ -1875,11 +1875,17 @@ func profileHowLong(st *sim.State, sum *sim.Summary, out string) string {
 			case "height_distribution_center":
 				label = fmt.Sprintf("P(h = %d) of the center", i)
 			}
-			var err *float64
+			var tau, err *float64
+			if i < len(p.TauInt) {
+				tau = p.TauInt[i]
+			}
 			if i < len(p.TauIntError) {
 				err = p.TauIntError[i]
 			}
-			a.take(p.TauInt[i], err, label+"'s", "snapshots")
+			a.take(tau, err, label+"'s", "snapshots")
+			if i < len(p.WindowNeeds) {
+				a.takeWindow(p.WindowNeeds[i], label+"'s", "snapshots")
+			}
 		}
 	}
 	return a.advice(c, sum.ProfileEvery, out) // (no tau_int: the rule's 100 snapshots)
