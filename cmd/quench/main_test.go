@@ -2724,6 +2724,20 @@ func TestRunLongerOscillation(t *testing.T) {
 	if m[1] != m[4] || m[3] != out || need <= 3000 || int64(steps) != roundUp2(int64(stats.DefaultBins)*int64(math.Ceil(20*float64(need)/(20*stats.DefaultBins)))) {
 		t.Errorf("advice %q (a window needs %d)", m[0], need)
 	}
+	// a profile entry's need, in snapshots, times the spacing: P(h = 1)
+	// needs 4480 (its tau_int unknown), 50 bins of 90 snapshots, 45000
+	// grains; P(h = 2) asks for less by its tau_int, 2 +- 0.5 (3000
+	// snapshots)
+	f := func(x float64) *float64 { return &x }
+	st := &sim.State{Config: sim.Config{Model: "sandpile", Sweeps: 20000, Every: 1}}
+	psum := &sim.Summary{ProfileEvery: 10, Profiles: map[string]sim.Profile{"height_distribution": {
+		TauInt: []*float64{f(0.5), nil, f(2)}, TauIntError: []*float64{f(0.01), nil, f(0.5)}, Reliable: []bool{true, false, false},
+		WindowNeeds: []*float64{nil, f(4479.2), nil},
+	}}}
+	want := "about 45000 grains by P(h = 1) of the lattice's autocorrelations, which swing below 0 and reach past a quarter of the run (a window needs 4480 snapshots): quench resume p --grains 45000 (a longer run may find a longer tau_int)"
+	if got := profileHowLong(st, psum, "p"); got != strings.Replace(want, "about", "at least", 1) {
+		t.Errorf("profileHowLong with a window's need:\n%q, want\n%q", got, strings.Replace(want, "about", "at least", 1))
+	}
 }
 
 // The note on error bars too short for their tau_int says how long a run
