@@ -50,10 +50,12 @@ type Value struct {
 	// WindowNeeds is, where no Sokal window closed because the
 	// autocorrelations swing below 0 and reach past a quarter of the run,
 	// how many measurements a window needs at least (stats.Estimate's
-	// WindowNeeds); nil otherwise; not in the JSON (the table's advice
-	// reads it).
-	WindowNeeds *float64 `json:"-"`
-	Reliable    bool     `json:"reliable"`
+	// WindowNeeds; tau_int is then null); absent otherwise.
+	// InputWindowNeeds is a derived observable's largest of its inputs',
+	// not in the JSON (the table's advice reads it).
+	WindowNeeds      *float64 `json:"window_needs,omitempty"`
+	InputWindowNeeds *float64 `json:"-"`
+	Reliable         bool     `json:"reliable"`
 	// Why the error bar is not reliable, for one with a value: "tau_int"
 	// (the usual rule: under 100 measurements, no Sokal window, or bins
 	// shorter than 20 tau_int), "slow_modes" (a conserved field's slow
@@ -368,9 +370,9 @@ type Profile struct {
 	TauInt      []*float64 `json:"tau_int"`
 	TauIntError []*float64 `json:"tau_int_error"`
 	Reliable    []bool     `json:"reliable"`
-	// WindowNeeds is each entry's Value.WindowNeeds (in snapshots), nil
-	// where it has none; not in the JSON.
-	WindowNeeds []*float64 `json:"-"`
+	// WindowNeeds is each entry's Value.WindowNeeds (in snapshots), null
+	// where it has none; absent where none has one.
+	WindowNeeds []*float64 `json:"window_needs,omitempty"`
 }
 
 // UnreliableProfiles counts the profile entries whose error bars are not
@@ -387,10 +389,11 @@ func (s *Summary) UnreliableProfiles() int {
 	return n
 }
 
-// windowNeeds is e's WindowNeeds, nil where it has none.
-func windowNeeds(e stats.Estimate) *float64 {
-	if e.WindowNeeds > 0 {
-		return ptr(e.WindowNeeds)
+// windowNeeds is a window's need of n samples (stats.Estimate's
+// WindowNeeds), nil where there is none (0).
+func windowNeeds(n float64) *float64 {
+	if n > 0 {
+		return ptr(n)
 	}
 	return nil
 }
@@ -403,7 +406,10 @@ func makeProfile(est []stats.Estimate) Profile {
 		p.TauInt = append(p.TauInt, ptr(e.Tau))
 		p.TauIntError = append(p.TauIntError, ptr(e.TauErr))
 		p.Reliable = append(p.Reliable, e.Reliable)
-		p.WindowNeeds = append(p.WindowNeeds, windowNeeds(e))
+		p.WindowNeeds = append(p.WindowNeeds, windowNeeds(e.WindowNeeds))
+	}
+	if !slices.ContainsFunc(p.WindowNeeds, func(n *float64) bool { return n != nil }) {
+		p.WindowNeeds = nil
 	}
 	return p
 }
@@ -649,7 +655,7 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 		if e.InputTau > 0 {
 			v.InputTauInt, v.InputTauIntError = ptr(e.InputTau), ptr(e.InputTauErr)
 		}
-		v.WindowNeeds = windowNeeds(e)
+		v.WindowNeeds, v.InputWindowNeeds = windowNeeds(e.WindowNeeds), windowNeeds(e.InputWindowNeeds)
 		if !v.Reliable && v.Mean != nil {
 			if usual[name] {
 				v.UnreliableBy = append(v.UnreliableBy, ByTauInt)

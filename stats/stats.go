@@ -138,7 +138,9 @@ func autocorrelation(x []float64, lags int) []float64 {
 // smallest even W with W >= SokalC*tau(W) and tau(W) > 0 (and a longer
 // one where the rho(t) swing below 0: windowSearch.ends). ok is false when no
 // such window exists within a quarter of the series (the run is too short
-// to trust tau), and for a series holding NaN or an infinity (tau NaN).
+// to trust tau; tau is then the sum up to there, NaN where that is 0 or
+// less or the rho(t) swing past the run: windowSearch.needs), and for a
+// series holding NaN or an infinity (tau NaN).
 func TauInt(x []float64) (tau float64, window int, ok bool) {
 	tau, _, window, ok = TauIntErr(x)
 	return tau, window, ok
@@ -186,13 +188,15 @@ func tauEstimate(x []float64) tauResult {
 	rho := autocorrelation(x, n/4)
 	w, s, ok := sokal(rho, n)
 	if !ok {
-		tau := s.tau
-		if tau <= 0 {
-			// no window, and a partial sum below 0 is no estimate at all (a
-			// positive one still bounds a tau_int longer than the run allows)
+		tau, needs := s.tau, s.needs()
+		if tau <= 0 || needs > 0 {
+			// no window, and a partial sum below 0 is no estimate at all;
+			// nor is one where the rho(t) swing and reach past the run (a
+			// positive one of a positive series still bounds a tau_int
+			// longer than the run allows)
 			tau = math.NaN()
 		}
-		return tauResult{tau: tau, err: math.NaN(), window: w, needs: s.needs()}
+		return tauResult{tau: tau, err: math.NaN(), window: w, needs: needs}
 	}
 	return tauResult{tau: s.tau, err: s.err(rho[:w+1]), window: w, ok: true}
 }
@@ -424,9 +428,11 @@ type Estimate struct {
 	InputTau, InputTauErr float64
 	// WindowNeeds is, where no window was found because the
 	// autocorrelations swing below 0 and reach past a quarter of the
-	// series (windowSearch.needs; for Derived, its projection's or an
-	// input's), how many samples a window needs at least; 0 otherwise.
-	WindowNeeds float64
+	// series (windowSearch.needs; for Derived, its projection's), how many
+	// samples a window needs at least; 0 otherwise. Tau is then NaN: the
+	// partial sum bounds nothing. InputWindowNeeds is, for Derived, the
+	// largest WindowNeeds of the inputs it depends on.
+	WindowNeeds, InputWindowNeeds float64
 	// Reliable is false when the series is too short for its
 	// autocorrelation: no Sokal window, or bins shorter than 20 tau_int.
 	Reliable bool
@@ -699,7 +705,8 @@ func derived(xs [][]float64, f func(means []float64) float64, t *taus) Estimate 
 		}
 	}
 	r := tauEstimate(proj)
-	tau, ok, needs := r.tau, r.ok, r.needs
+	tau, ok := r.tau, r.ok
+	var inNeeds float64
 	// and each input it depends on must be reliable itself: a slow mode of
 	// an input can hide in the projection's autocorrelation and still
 	// leave its error bars too small (the Ising specific heat at L = 96
@@ -715,7 +722,7 @@ func derived(xs [][]float64, f func(means []float64) float64, t *taus) Estimate 
 		if rx.tau > inTau { // (NaN: not longer)
 			inTau, inErr = rx.tau, rx.err
 		}
-		needs = max(needs, rx.needs)
+		inNeeds = max(inNeeds, rx.needs)
 	}
-	return Estimate{Mean: est, Err: err, Tau: tau, TauErr: r.err, InputTau: inTau, InputTauErr: inErr, WindowNeeds: needs, Reliable: ok && reliableBins(n, nb, tau) && finite([]float64{est, err})}
+	return Estimate{Mean: est, Err: err, Tau: tau, TauErr: r.err, InputTau: inTau, InputTauErr: inErr, WindowNeeds: r.needs, InputWindowNeeds: inNeeds, Reliable: ok && reliableBins(n, nb, tau) && finite([]float64{est, err})}
 }

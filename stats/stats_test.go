@@ -153,8 +153,12 @@ func TestWindowNeeds(t *testing.T) {
 	theta := 2 * math.Pi / 60
 	short := gaussAR2(3000, 0.998, theta, 50)
 	e := Series(short)
-	if e.Reliable || !(e.WindowNeeds > 3000) {
-		t.Fatalf("short oscillation: %+v", e)
+	reach := 0.5 // of the lags tried, a quarter of the series
+	for _, r := range autocorrelation(short, 750)[1:] {
+		reach += math.Abs(r)
+	}
+	if e.Reliable || !math.IsNaN(e.Tau) || e.WindowNeeds != 4*SokalC*reach || !(e.WindowNeeds > 3000) {
+		t.Fatalf("short oscillation: %+v, want tau NaN and needs 24 times the reach %v", e, reach)
 	}
 	long := gaussAR2(int(20*e.WindowNeeds), 0.998, theta, 51)
 	exact, _ := ar2Tau(0.998, theta, 2)
@@ -171,9 +175,13 @@ func TestWindowNeeds(t *testing.T) {
 	if tau, _, ok := TauInt(diff); ok && tau > 0.05 || Series(diff).WindowNeeds != 0 {
 		t.Errorf("telescoping: tau %v ok %v, needs %v", tau, ok, Series(diff).WindowNeeds)
 	}
+	// a derived value: its own (its projection's) need, and its inputs'
 	d := Derived([][]float64{short, gaussAR1(3000, 0, 53)}, func(m []float64) float64 { return m[1] + 1e-3*m[0] })
-	if d.WindowNeeds != e.WindowNeeds || d.Reliable {
-		t.Errorf("derived: needs %v, its input %v (reliable %v)", d.WindowNeeds, e.WindowNeeds, d.Reliable)
+	if d.InputWindowNeeds != e.WindowNeeds || d.WindowNeeds != 0 || d.Reliable {
+		t.Errorf("derived mostly of white noise: needs %v, its inputs' %v, want 0 and %v (reliable %v)", d.WindowNeeds, d.InputWindowNeeds, e.WindowNeeds, d.Reliable)
+	}
+	if d := Derived([][]float64{short}, func(m []float64) float64 { return 2 * m[0] }); d.WindowNeeds != e.WindowNeeds || d.InputWindowNeeds != e.WindowNeeds || !math.IsNaN(d.Tau) {
+		t.Errorf("derived 2x: needs %v, inputs' %v, tau %v; want %v", d.WindowNeeds, d.InputWindowNeeds, d.Tau, e.WindowNeeds)
 	}
 }
 
@@ -619,7 +627,7 @@ func TestBatchSharedInputs(t *testing.T) {
 	same := func(x, y float64) bool { return math.Float64bits(x) == math.Float64bits(y) }
 	for name, w := range want {
 		g := got[name]
-		if !same(g.Mean, w.Mean) || !same(g.Err, w.Err) || !same(g.Tau, w.Tau) || !same(g.TauErr, w.TauErr) || !same(g.InputTau, w.InputTau) || !same(g.InputTauErr, w.InputTauErr) || g.Reliable != w.Reliable {
+		if !same(g.Mean, w.Mean) || !same(g.Err, w.Err) || !same(g.Tau, w.Tau) || !same(g.TauErr, w.TauErr) || !same(g.InputTau, w.InputTau) || !same(g.InputTauErr, w.InputTauErr) || !same(g.WindowNeeds, w.WindowNeeds) || !same(g.InputWindowNeeds, w.InputWindowNeeds) || g.Reliable != w.Reliable {
 			t.Errorf("%s: batch %+v, alone %+v", name, g, w)
 		}
 	}

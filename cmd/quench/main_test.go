@@ -2734,6 +2734,12 @@ func TestRunLongerOscillation(t *testing.T) {
 		TauInt: []*float64{f(0.5), nil, f(2)}, TauIntError: []*float64{f(0.01), nil, f(0.5)}, Reliable: []bool{true, false, false},
 		WindowNeeds: []*float64{nil, f(4479.2), nil},
 	}}}
+	// a derived value's input's need, the run's measurements every 3 steps
+	osum := &sim.Summary{Observables: map[string]sim.Value{"binder": {TauInt: f(0.6), TauIntError: f(0.1), InputWindowNeeds: f(5001)}}}
+	ost := &sim.State{Config: sim.Config{Model: "phi4", Sweeps: 3000, Every: 3}}
+	if got, want := howLong(ost, osum, []string{"binder"}, "o"), ":\n  at least 16000 steps by an input of binder's autocorrelations, which swing below 0 and reach past a quarter of the run (a window needs 5001 measurements): quench resume o --steps 16000 (a longer run may find a longer tau_int)"; got != want {
+		t.Errorf("howLong by an input's window:\n%q, want\n%q", got, want)
+	}
 	want := "about 45000 grains by P(h = 1) of the lattice's autocorrelations, which swing below 0 and reach past a quarter of the run (a window needs 4480 snapshots): quench resume p --grains 45000 (a longer run may find a longer tau_int)"
 	if got := profileHowLong(st, psum, "p"); got != strings.Replace(want, "about", "at least", 1) {
 		t.Errorf("profileHowLong with a window's need:\n%q, want\n%q", got, strings.Replace(want, "about", "at least", 1))

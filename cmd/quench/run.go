@@ -1758,8 +1758,10 @@ func newStartBar(c sim.Config, stderr io.Writer) *progressbar.ProgressBar {
 // advice taken at its value fell short in 19 of 27 runs of an 8^2 lattice,
 // each re-estimating tau_int a little longer): DefaultBins bins of 20 of
 // it (and 2 DefaultBins measurements at least), with the command that
-// extends this run to it. Empty where slow modes have their own advice,
-// or nothing asks for more than the run has.
+// extends this run to it; or, where it is longer, the run a window needs
+// whose autocorrelations swing below 0 and reach past a quarter of this
+// one (sim.Value's WindowNeeds, InputWindowNeeds). Empty where slow modes
+// have their own advice, or nothing asks for more than the run has.
 func howLong(st *sim.State, sum *sim.Summary, names []string, out string) string {
 	c := &st.Config
 	if sum.Diffusive != nil {
@@ -1771,6 +1773,7 @@ func howLong(st *sim.State, sum *sim.Summary, names []string, out string) string
 		a.take(v.TauInt, v.TauIntError, n+"'s", "measurements")
 		a.take(v.InputTauInt, v.InputTauIntError, "an input of "+n+"'s", "measurements")
 		a.takeWindow(v.WindowNeeds, n+"'s", "measurements")
+		a.takeWindow(v.InputWindowNeeds, "an input of "+n+"'s", "measurements")
 	}
 	if adv := a.advice(c, c.Every, out); adv != "" {
 		return ":\n  " + adv
@@ -1780,7 +1783,8 @@ func howLong(st *sim.State, sum *sim.Summary, names []string, out string) string
 
 // longestAsk keeps, of the tau_ints offered, the one whose value plus two
 // errors asks for the longest run (the sum so far, where no window closed
-// and there is no error), and what to say of it.
+// and there is no error), or of the windows' needs offered (takeWindow)
+// the one that asks for more, and what to say of it.
 type longestAsk struct {
 	hi    float64
 	by    string // " by X's tau_int, ..."
@@ -1853,9 +1857,10 @@ func resumeCmd(c *sim.Config, out string, need int64) string {
 
 // profileHowLong is howLong for the profile tables' marked entries
 // (tau_int in snapshots, taken every ProfileEvery steps), by the entry
-// whose tau_int plus two errors is longest (100 snapshots at least): the
-// advice, without the note's "run longer", or empty where slow modes give
-// theirs, or none asks for more than the run has.
+// whose tau_int plus two errors is longest (100 snapshots at least), or
+// whose window needs more (sim.Profile's WindowNeeds): the advice, without
+// the note's "run longer", or empty where slow modes give theirs, or none
+// asks for more than the run has.
 func profileHowLong(st *sim.State, sum *sim.Summary, out string) string {
 	c := &st.Config
 	if sum.Diffusive != nil || sum.ProfileEvery < 1 {
@@ -1968,7 +1973,7 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 			mark = " *"
 			switch {
 			case slices.Contains(v.UnreliableBy, sim.ByNotStationary) || !slices.Contains(v.UnreliableBy, sim.ByTauInt):
-			case v.TauInt == nil && v.WindowNeeds == nil && sum.Measurements >= 2*stats.DefaultBins:
+			case v.TauInt == nil && v.WindowNeeds == nil && v.InputWindowNeeds == nil && sum.Measurements >= 2*stats.DefaultBins:
 				// Sokal's sums found no window: running longer is not
 				// what it needs (with WindowNeeds, an oscillation that
 				// reaches past the run, it is)
@@ -1992,6 +1997,10 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 	tw.Flush()
 	if len(unreliable) > 0 {
 		why := "too few measurements for this tau_int (each error bin should span >= 20 tau_int)"
+		if !slices.ContainsFunc(unreliable, func(n string) bool { return sum.Observables[n].WindowNeeds == nil }) {
+			// none has a tau_int: their autocorrelations reach past the run
+			why = "too few measurements for a tau_int (its window, a quarter of the run at most, should span 6 times the reach of the autocorrelations)"
+		}
 		if least := 2 * stats.DefaultBins; sum.Measurements < least {
 			why = fmt.Sprintf("too few measurements for error bars (%d: at least %d, in %d bins spanning >= 20 tau_int each)", sum.Measurements, least, stats.DefaultBins)
 		}
@@ -2359,12 +2368,18 @@ func printExact(w io.Writer, c *sim.Config, sum *sim.Summary, names []string, un
 }
 
 // profileTauMarked is the longest tau_int, in snapshots, of the profile
-// entries whose error bars are not reliable (0 if none has one).
+// entries whose error bars are not reliable (0 if none has one; +Inf for
+// one whose autocorrelations reach past a quarter of the run, WindowNeeds:
+// closer snapshots do not help it).
 func profileTauMarked(sum *sim.Summary) float64 {
 	var most float64
 	for _, p := range sum.Profiles {
 		for i, ok := range p.Reliable {
-			if !ok && i < len(p.TauInt) && p.TauInt[i] != nil {
+			switch {
+			case ok:
+			case i < len(p.WindowNeeds) && p.WindowNeeds[i] != nil:
+				most = math.Inf(1)
+			case i < len(p.TauInt) && p.TauInt[i] != nil:
 				most = max(most, *p.TauInt[i])
 			}
 		}
