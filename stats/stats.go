@@ -404,11 +404,11 @@ func (s *windowSearch) ends(w int, rho float64) bool {
 	if w == 1 {
 		s.rho1 = rho
 	}
+	s.byReach = s.swings || s.tau < 0.5 && (s.rho1 < -2/math.Sqrt(n) || 0.5-s.tau > math.Sqrt(2*float64(2*w+1)/n))
 	if s.swings && w < 2*s.last {
 		return false
 	}
 	scale := s.tau
-	s.byReach = s.swings || s.tau < 0.5 && (s.rho1 < -2/math.Sqrt(n) || 0.5-s.tau > math.Sqrt(2*float64(2*w+1)/n))
 	if s.byReach {
 		scale = s.reach
 	}
