@@ -190,9 +190,10 @@ func (c *Config) doubleWellExact() map[string]float64 {
 // Kuramoto oscillators of one natural frequency at dt -> 0: their
 // stationary state is the mean-field XY model's exp((k N / 2T) r^2)
 // (quench.KuramotoR2; the schemes' step adds a bias of order dt under em
-// and dt^2 under lm, which it leaves out). nil with a spread of
-// frequencies (no Boltzmann distribution: the phases are driven) and at
-// T = 0 (no stationary spread).
+// and dt^2 under lm, which it leaves out), and x_mean, 1/2 at any dt
+// (symmetryMeans). nil with a spread of frequencies (no Boltzmann
+// distribution: the phases are driven) and at T = 0 (no stationary
+// spread).
 func (c *Config) kuramotoExact() map[string]float64 {
 	if c.OmegaSpread != 0 || !(c.T > 0) {
 		return nil
@@ -201,7 +202,7 @@ func (c *Config) kuramotoExact() map[string]float64 {
 	if err != nil {
 		return nil
 	}
-	return map[string]float64{"order_parameter2": r2}
+	return map[string]float64{"order_parameter2": r2, "x_mean": 0.5}
 }
 
 // kmpExact are the exact stationary means of kmp's observables. Each

@@ -259,8 +259,8 @@ func TestHarmonicExact(t *testing.T) {
 		}
 	}
 	c.Potential, c.D = "kuramoto", 1
-	if r2, _ := quench.KuramotoR2(10, 4); len(c.exactValues(nil)) != 1 || c.exactValues(nil)["order_parameter2"] != r2 {
-		t.Errorf("kuramoto: exact %v, want order_parameter2 %v", c.exactValues(nil), r2)
+	if r2, _ := quench.KuramotoR2(10, 4); len(c.exactValues(nil)) != 2 || c.exactValues(nil)["order_parameter2"] != r2 || c.exactValues(nil)["x_mean"] != 0.5 {
+		t.Errorf("kuramoto: exact %v, want order_parameter2 %v and x_mean 0.5", c.exactValues(nil), r2)
 	}
 }
 

@@ -204,53 +204,66 @@ func (c *Config) exactValuesAll(est map[string]stats.Estimate) map[string]float6
 // 4 in about 2 runs of 10000.
 const symmetryErrors = 4
 
-// symmetryZero are the observables whose stationary mean a symmetry of the
-// run's model makes exactly 0: the Ising magnetization at h = 0 (s -> -s)
-// and the staggered one at any h (a translation by one site, which the
-// periodic lattice of even extents allows, flips its sign and keeps H);
-// phi4's phi at h = 0 (phi -> -phi), but under model B, which conserves
-// it; the double well's x_mean (x -> -x); none at T = 0, where phi4 and
-// the particles have no noise and no stationary law to be symmetric.
-func (c *Config) symmetryZero() []string {
+// symmetryMeans are the observables whose stationary mean a symmetry of
+// the run's model fixes, with that mean: the Ising magnetization at h = 0
+// (s -> -s), 0, and the staggered one at any h (a translation by one
+// site, which the periodic lattice of even extents allows, flips its sign
+// and keeps H), 0; phi4's phi at h = 0 (phi -> -phi), 0, but under model
+// B, which conserves it; the double well's x_mean (x -> -x), 0; Kuramoto's
+// x_mean, 1/2: turning every phase alike commutes with each scheme's step
+// (the coupling depends on phase differences, the noise is isotropic), so
+// the stationary law at any dt, with or without a spread of frequencies,
+// is unchanged by it and each phase, in turns in [0, 1), is uniform (to
+// the rounding of the phases); none at T = 0, where phi4 and the particles
+// have no noise and no stationary law to be symmetric.
+func (c *Config) symmetryMeans() map[string]float64 {
 	switch {
 	case c.Model == "ising2d" || c.Model == "ising3d":
 		if c.H == 0 {
-			return []string{"magnetization", "staggered_magnetization"}
+			return map[string]float64{"magnetization": 0, "staggered_magnetization": 0}
 		}
-		return []string{"staggered_magnetization"}
+		return map[string]float64{"staggered_magnetization": 0}
 	case c.T == 0:
 		// phi4 and particles without noise: a deterministic descent
 		// from the start, whose side the start picks once and for all
 		return nil
 	case c.Model == "phi4" && c.H == 0 && c.Scheme != quench.SchemeModelB:
-		return []string{"phi"}
+		return map[string]float64{"phi": 0}
 	case c.Model == "particles" && c.Potential == quench.PotentialDoubleWell && c.K != 0:
 		// (at k = 0 no barrier: free particles, not_stationary)
-		return []string{"x_mean"}
+		return map[string]float64{"x_mean": 0}
+	case c.Model == "particles" && c.Potential == quench.PotentialKuramoto:
+		return map[string]float64{"x_mean": 0.5}
 	}
 	return nil
 }
 
-// SymmetryZero reports whether a symmetry of the run's model makes the
-// stationary mean of observable name exactly 0 (symmetryZero), at every
-// time step of a Langevin scheme too.
-func (c *Config) SymmetryZero(name string) bool { return slices.Contains(c.symmetryZero(), name) }
+// SymmetryMean is the stationary mean of observable name that a symmetry
+// of the run's model fixes (symmetryMeans), at every time step of a
+// Langevin scheme too, and whether there is one.
+func (c *Config) SymmetryMean(name string) (float64, bool) {
+	m, ok := c.symmetryMeans()[name]
+	return m, ok
+}
 
-// symmetryBroken are the estimates of symmetryZero whose mean lies more
-// than symmetryErrors errors from 0: the run stayed on one side of the
-// symmetry (an ordered Ising lattice or phi4 field that never reversed,
-// particles that never crossed the double well's barrier), so its series
-// is stationary within that side, its bins agree and its tau_int is short,
-// but the error bar leaves out the other side, which another seed draws:
-// an ordered 16^2 Ising lattice at T = 2, 40 seeds, 29 magnetizations
-// "reliable" at +-0.91 with errors of 5e-4. The double well's x_var,
-// which subtracts the stuck x_mean^2, is marked with its x_mean (N = 100,
-// k = 12: x_var spread 28 times its errors over 20 seeds).
+// symmetryBroken are the estimates of symmetryMeans whose mean lies more
+// than symmetryErrors errors from the symmetry's: the run stayed on one
+// side of the symmetry (an ordered Ising lattice or phi4 field that never
+// reversed, particles that never crossed the double well's barrier,
+// synchronized Kuramoto phases whose common phase did not turn), so its
+// series is stationary within that side, its bins agree and its tau_int
+// is short, but the error bar leaves out the other side, which another
+// seed draws: an ordered 16^2 Ising lattice at T = 2, 40 seeds, 29
+// magnetizations "reliable" at +-0.91 with errors of 5e-4. x_var is marked
+// with its x_mean: the double well's subtracts the stuck x_mean^2 (N =
+// 100, k = 12: x_var spread 28 times its errors over 20 seeds), and the
+// spread of the wrapped Kuramoto phases depends on where their cluster
+// sits against the wrap at 0 as much.
 func (c *Config) symmetryBroken(est map[string]stats.Estimate) map[string]bool {
 	out := map[string]bool{}
-	for _, name := range c.symmetryZero() {
+	for name, mean := range c.symmetryMeans() {
 		e, ok := est[name]
-		if !ok || !finite(e.Mean) || !finite(e.Err) || math.Abs(e.Mean) <= symmetryErrors*e.Err {
+		if !ok || !finite(e.Mean) || !finite(e.Err) || math.Abs(e.Mean-mean) <= symmetryErrors*e.Err {
 			continue
 		}
 		out[name] = true

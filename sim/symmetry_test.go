@@ -103,7 +103,58 @@ func TestSymmetryRuleSkipsT0(t *testing.T) {
 		}
 	}
 	c := Config{Model: "phi4", T: 0, Scheme: quench.SchemeEM}
-	if z := c.symmetryZero(); z != nil {
+	if z := c.symmetryMeans(); z != nil {
 		t.Errorf("phi4 at T = 0: %v", z)
+	}
+}
+
+// Turning every Kuramoto phase alike is a symmetry, so the stationary mean
+// of the phases, in turns in [0, 1), is 1/2. Synchronized phases (N = 100,
+// k/T = 4: r about 0.8) move together, their common phase diffusing a
+// turn in 2 pi^2 N/T, about 2000 time units: in 200 of them x_mean sits
+// where the cluster happens to be, with the small error of its
+// fluctuations there, and x_var, the spread of the wrapped phases, with
+// it. Over 4 seeds, each x_mean still marked reliable lies within 4 errors
+// of 1/2, at least one is marked "symmetry", x_var with it, and the order
+// parameter, which the symmetry leaves alone, never is. Incoherent phases
+// (N = 200, k/T = 1, over 8 seeds of 200 time units) pass the rule.
+func TestSymmetryBrokenKuramoto(t *testing.T) {
+	kur := func(n int64, k float64, steps int64, seed uint64) *Summary {
+		return summaryOf(t, Config{Model: "particles", N: n, D: 1, Potential: "kuramoto", K: k, T: 1, Gamma: 1, Mass: 1,
+			Scheme: "lm", Dt: 0.01, Precision: "float64", Sweeps: steps, Therm: 1000, Every: 1, Seed: seed, Start: "hot"})
+	}
+	marked := 0
+	for seed := uint64(1); seed <= 4; seed++ {
+		sum := kur(100, 4, 20000, seed)
+		x, v := sum.Observables["x_mean"], sum.Observables["x_var"]
+		if x.Reliable && math.Abs(*x.Mean-0.5) > 4**x.Error {
+			t.Errorf("synchronized, seed %d: x_mean %v +- %v reliable", seed, *x.Mean, *x.Error)
+		}
+		if slices.Contains(x.UnreliableBy, BySymmetry) {
+			marked++
+			if !slices.Contains(v.UnreliableBy, BySymmetry) {
+				t.Errorf("synchronized, seed %d: x_mean %v +- %v marked, x_var %v +- %v marked %v", seed, *x.Mean, *x.Error, *v.Mean, *v.Error, v.UnreliableBy)
+			}
+		}
+		for _, name := range []string{"order_parameter", "order_parameter2"} {
+			if r := sum.Observables[name]; slices.Contains(r.UnreliableBy, BySymmetry) {
+				t.Errorf("synchronized, seed %d: %s %v marked %v", seed, name, *r.Mean, r.UnreliableBy)
+			}
+		}
+		if sum.Exact["x_mean"] != 0.5 {
+			t.Errorf("synchronized, seed %d: exact %v, want x_mean 0.5", seed, sum.Exact)
+		}
+	}
+	if marked == 0 {
+		t.Errorf("no synchronized seed's x_mean marked for the symmetry")
+	}
+	t.Logf("synchronized: %d of 4 seeds' x_mean marked", marked)
+	for seed := uint64(1); seed <= 8; seed++ {
+		sum := kur(200, 1, 20000, seed)
+		for _, name := range []string{"x_mean", "x_var"} {
+			if v := sum.Observables[name]; slices.Contains(v.UnreliableBy, BySymmetry) {
+				t.Errorf("incoherent, seed %d: %s %v +- %v marked %v", seed, name, *v.Mean, *v.Error, v.UnreliableBy)
+			}
+		}
 	}
 }

@@ -2212,8 +2212,38 @@ func TestExactLinesSymmetryZero(t *testing.T) {
 	sum.Observables["x_var"] = sim.Value{Mean: f(0.9), Error: f(0.01), UnreliableBy: []string{sim.BySymmetry}}
 	b.Reset()
 	printExact(&b, c, sum, []string{"x_var"}, "steps")
-	if out := b.String(); !strings.Contains(out, "+10 errors") || strings.Contains(out, "the step's bias") {
+	if out := b.String(); !strings.Contains(out, "+10 errors from it: more than 4, as the run did not sample the symmetry's other side (the * note above)") || strings.Contains(out, "the step's bias") {
 		t.Errorf("x_var marked symmetry:\n%s", out)
+	}
+}
+
+// Synchronized Kuramoto phases (N = 100, k/T = 4) whose common phase did
+// not turn in the run: x_mean lies far from the 1/2 of the symmetry of
+// turning every phase alike, and the note says so, with the time a turn
+// of the common phase's diffusion takes (2 pi^2 N/T = 1974 time units,
+// 197393 steps at dt = 0.01, rounded up to 200000), and marks x_var with
+// it; the exact line blames the side, not the start.
+func TestSymmetryNoteKuramoto(t *testing.T) {
+	stdout, sum := runSummary(t, filepath.Join(t.TempDir(), "k"), "--quiet", "--model", "particles", "--potential", "kuramoto",
+		"--N", "100", "--k", "4", "--scheme", "lm", "--steps", "20000", "--seed", "1")
+	x := sum.Observables["x_mean"]
+	if !slices.Contains(x.UnreliableBy, sim.BySymmetry) || !slices.Contains(sum.Observables["x_var"].UnreliableBy, sim.BySymmetry) {
+		t.Fatalf("x_mean %v +- %v marked %v, x_var marked %v", *x.Mean, *x.Error, x.UnreliableBy, sum.Observables["x_var"].UnreliableBy)
+	}
+	for _, want := range []string{
+		"\n* x_mean: turning every phase alike is a symmetry of the dynamics, which makes the mean of the phases (in turns, kept in [0, 1)) 1/2, and this run's lies more than 4 errors from it (x_var, ",
+		" is marked with it): their common phase (the mean of the unwrapped phases), which diffuses a turn in about 2 pi^2 N/T = 1.97e+03 time units (200000 steps), did not turn far enough",
+		"; run far longer, or read order_parameter, which the symmetry leaves alone\n",
+		fmt.Sprintf("  x_mean            0.5         measured %+.2g errors from it: more than 4, as the run did not sample the symmetry's other side (the * note above)\n", (*x.Mean-0.5) / *x.Error),
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("no %q in\n%s", want, stdout)
+		}
+	}
+	// with a common frequency the common phase also turns
+	c := &sim.Config{Model: "particles", Potential: quench.PotentialKuramoto, N: 10, T: 2, Dt: 0.05, Omega: 1}
+	if note := symmetryNote(c, []string{"x_mean"}); !strings.Contains(note, "which turns at the oscillators' mean frequency and diffuses a turn in about 2 pi^2 N/T = 98.7 time units (2000 steps)") || strings.Contains(note, "x_var") {
+		t.Errorf("omega 1: %q", note)
 	}
 }
 
@@ -2378,12 +2408,18 @@ func TestLangevinExactValues(t *testing.T) {
 		}
 		t.Logf("%s %s: %d exact values, the farthest %s at %+.2f errors", sum.Model, scheme, len(want), far, farZ)
 	}
-	// kuramoto at one frequency: the mean-field XY model's <r^2>
+	// kuramoto at one frequency: the mean-field XY model's <r^2>, and
+	// x_mean 1/2 by the symmetry of turning every phase alike
 	stdout, sum := runSummary(t, filepath.Join(dir, "kuramoto"), "--quiet", "--model", "particles", "--N", "5", "--potential", "kuramoto", "--k", "2", "--T", "0.5", "--scheme", "lm", "--dt", "0.05", "--steps", "40000")
 	want, _ := quench.KuramotoR2(5, 4)
 	v := sum.Observables["order_parameter2"]
 	z := (*v.Mean - want) / *v.Error
-	if len(sum.Exact) != 1 || sum.Exact["order_parameter2"] != want || !strings.Contains(stdout, "the mean-field XY model's Boltzmann distribution") ||
+	xm := sum.Observables["x_mean"]
+	zx := (*xm.Mean - 0.5) / *xm.Error
+	if len(sum.Exact) != 2 || sum.Exact["x_mean"] != 0.5 || !strings.Contains(stdout, fmt.Sprintf("  x_mean            0.5         measured %+.2g errors from it\n", zx)) || math.Abs(zx) > 4 {
+		t.Errorf("kuramoto: exact %v, want x_mean 0.5; measured %v +- %v; table:\n%s", sum.Exact, *xm.Mean, *xm.Error, stdout)
+	}
+	if sum.Exact["order_parameter2"] != want || !strings.Contains(stdout, "the mean-field XY model's Boltzmann distribution") ||
 		!strings.Contains(stdout, fmt.Sprintf("measured %+.2g errors from it", z)) || math.Abs(z) > 4 || !v.Reliable {
 		t.Errorf("kuramoto: exact %v, want order_parameter2 %v; measured %v +- %v (reliable %v); table:\n%s", sum.Exact, want, *v.Mean, *v.Error, v.Reliable, stdout)
 	}

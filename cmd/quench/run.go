@@ -2024,29 +2024,7 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 		if len(unreliable) > 0 || len(noTau) > 0 {
 			nl = ""
 		}
-		// the double well's x_var is marked with its x_mean, whose
-		// square it subtracts: not 0 by symmetry itself
-		zero, with := []string{}, []string{}
-		for _, name := range broken {
-			if st.Config.SymmetryZero(name) {
-				zero = append(zero, name)
-			} else {
-				with = append(with, name)
-			}
-		}
-		also := ""
-		if len(with) > 0 && len(zero) > 0 {
-			also = fmt.Sprintf(" (%s, which subtracts its square, is marked with it)", strings.Join(with, ", "))
-		} else {
-			zero = broken
-		}
-		seeds := "other seeds draw the other side"
-		if st.Config.Start == "cold" && strings.HasPrefix(st.Config.Model, "ising") {
-			// every seed starts from the same state (and often ends on
-			// the same side)
-			seeds = "a cold start, every spin +1, is the same with every seed"
-		}
-		fmt.Fprintf(w, "%s* %s: a symmetry makes the mean 0, and this run's lies more than 4 errors from it%s: it stayed on one side (never reversed its order, or crossed the barrier), which its error bars cannot see; %s: run far longer, or read the even observables\n", nl, strings.Join(zero, ", "), also, seeds)
+		fmt.Fprintf(w, "%s* %s\n", nl, symmetryNote(&st.Config, broken))
 	}
 	if len(frozen) > 0 {
 		nl := "\n"
@@ -2246,7 +2224,7 @@ func exactWhy(c *sim.Config) string {
 		return "transfer's stationary second moments, which every bond keeps (its update is linear in the masses): var mean^2 D (N-1)/(N - D (N-1)), covariance -mean^2 D/(N - D (N-1))"
 	case "particles":
 		if c.Potential == quench.PotentialKuramoto {
-			return "the mean-field XY model's Boltzmann distribution exp((k N / 2T) r^2) at dt -> 0 (one natural frequency): <r^2> by a Hubbard-Stratonovich integral; this scheme's step adds a bias of order " + stepBias(c) + ", which the distances include"
+			return "the mean-field XY model's Boltzmann distribution exp((k N / 2T) r^2) at dt -> 0 (one natural frequency): <r^2> by a Hubbard-Stratonovich integral; this scheme's step adds a bias of order " + stepBias(c) + ", which the distances include; x_mean, the mean of the phases in turns in [0, 1), 1/2 at any dt, as turning every phase alike is a symmetry"
 		}
 		if c.Potential == quench.PotentialDoubleWell {
 			v := ""
@@ -2268,14 +2246,70 @@ func exactWhy(c *sim.Config) string {
 	return ""
 }
 
+// symmetryNote is the table's note on the observables marked by the
+// symmetry rule (sim.BySymmetry): the means a symmetry fixes
+// (sim.Config.SymmetryMean) and what is marked with them (an x_var with
+// its x_mean), why their error bars leave out the other side, and what
+// to do.
+func symmetryNote(c *sim.Config, broken []string) string {
+	sym, with := []string{}, []string{}
+	for _, name := range broken {
+		if symmetric(c, name) {
+			sym = append(sym, name)
+		} else {
+			with = append(with, name)
+		}
+	}
+	if len(sym) == 0 {
+		sym, with = broken, nil
+	}
+	if c.Model == "particles" && c.Potential == quench.PotentialKuramoto {
+		// the mean of the unwrapped phases moves at the oscillators' mean
+		// frequency plus a Brownian motion of variance 2 (T/N) t, as the
+		// coupling's sines cancel in pairs: a turn's diffusion takes
+		// (2 pi)^2 / (2 T/N) time units
+		turn := 2 * math.Pi * math.Pi * float64(c.N) / c.T
+		also := ""
+		if len(with) > 0 {
+			also = fmt.Sprintf(" (%s, the spread of the wrapped phases, which depends on where they sit against the wrap at 0 as much, is marked with it)", strings.Join(with, ", "))
+		}
+		drift := ""
+		if c.Omega != 0 || c.OmegaSpread != 0 {
+			drift = "turns at the oscillators' mean frequency and "
+		}
+		return fmt.Sprintf("%s: turning every phase alike is a symmetry of the dynamics, which makes the mean of the phases (in turns, kept in [0, 1)) 1/2, and this run's lies more than 4 errors from it%s: their common phase (the mean of the unwrapped phases), which %sdiffuses a turn in about 2 pi^2 N/T = %.3g time units (%d steps), did not turn far enough, which their error bars cannot see; run far longer, or read order_parameter, which the symmetry leaves alone",
+			strings.Join(sym, ", "), also, drift, turn, roundUp2(int64(math.Min(math.Ceil(turn/c.Dt), 1e18))))
+	}
+	also := ""
+	if len(with) > 0 {
+		// the double well's x_var, whose square it subtracts
+		also = fmt.Sprintf(" (%s, which subtracts its square, is marked with it)", strings.Join(with, ", "))
+	}
+	seeds := "other seeds draw the other side"
+	if c.Start == "cold" && strings.HasPrefix(c.Model, "ising") {
+		// every seed starts from the same state (and often ends on the
+		// same side)
+		seeds = "a cold start, every spin +1, is the same with every seed"
+	}
+	return fmt.Sprintf("%s: a symmetry makes the mean 0, and this run's lies more than 4 errors from it%s: it stayed on one side (never reversed its order, or crossed the barrier), which its error bars cannot see; %s: run far longer, or read the even observables", strings.Join(sym, ", "), also, seeds)
+}
+
+// symmetric reports whether a symmetry of the run's model fixes the
+// stationary mean of observable name, at every dt of a Langevin scheme.
+func symmetric(c *sim.Config, name string) bool {
+	_, ok := c.SymmetryMean(name)
+	return ok
+}
+
 // printExact compares the observables with their exact values, where
 // known (Summary.Exact), in units of their errors: more than 4 says the
 // measured steps did not sample the stationary state, unless the error is
 // marked not reliable (the avalanche errors are conservative, so for them
 // that is not chance), or, for a phi4 ring at lambda != 0 and
 // double-well particles, whose exact values are at dt -> 0, that the
-// step's bias shows (dt0Exact; not for a mean 0 by symmetry, which is 0
-// at every dt).
+// step's bias shows (dt0Exact; not for a mean a symmetry fixes, which it
+// fixes at every dt), or, for a mean marked by the symmetry rule, that
+// the run stayed on one side.
 func printExact(w io.Writer, c *sim.Config, sum *sim.Summary, names []string, unit string) {
 	if len(sum.Exact) == 0 {
 		if sum.ExactMissing != "" {
@@ -2307,9 +2341,11 @@ func printExact(w io.Writer, c *sim.Config, sum *sim.Summary, names []string, un
 					// the slow modes had relaxed (the rule is exact for
 					// the Gaussian field and kmp): the error, not the start
 					line += ": more than 4, and its error, marked *, is too small (run longer; --therm covered the slow modes)"
-				case dt0Exact(c) && !c.SymmetryZero(name) && !slices.Contains(v.UnreliableBy, sim.BySymmetry):
-					// (a mean 0 by symmetry is 0 at every dt, and a run
-					// stuck on one side is not the step's fault.) A slow
+				case slices.Contains(v.UnreliableBy, sim.BySymmetry):
+					// stuck on one side: neither the start nor the step
+					line += ": more than 4, as the run did not sample the symmetry's other side (the * note above)"
+				case dt0Exact(c) && !symmetric(c, name):
+					// (a mean fixed by a symmetry is so at every dt.) A slow
 					// start (kinks of a cold ring annihilating) shows as
 					// often as the step's bias, and a shorter step would
 					// only slow it further: a run at half the step tells
