@@ -45,10 +45,10 @@
 	B (PK*S)(AX), Y8; \
 	B (PK4*S)(AX), Y9; \
 	MOVQ ONE, BX; \
-	MOVQ BX, X10; \
+	VMOVQ BX, X10; \
 	BQ X10, Y10; \
 	MOVQ SIGN, BX; \
-	MOVQ BX, X11; \
+	VMOVQ BX, X11; \
 	BQ X11, Y11
 
 // PEM(F, ...): x = (amp*xi) + ((F(x)*a) + x).

@@ -46,7 +46,7 @@
 
 #define SETUP \
 	MOVQ         $1, BX; \
-	MOVQ         BX, X13; \
+	VMOVQ         BX, X13; \
 	VPBROADCASTQ X13, Y13; \
 	VPXOR        Y14, Y14, Y14; \
 	VPBROADCASTQ d32+40(FP), Y15
@@ -130,7 +130,7 @@ TEXT ·massPairsAVX2(SB), NOSPLIT, $0-40
 	MOVQ u+16(FP), DX
 	MOVQ n+24(FP), CX
 	MOVQ         $1, BX
-	MOVQ         BX, X13
+	VMOVQ         BX, X13
 	VPBROADCASTQ X13, Y13
 	VPXOR        Y14, Y14, Y14
 	VPBROADCASTQ d32+32(FP), Y15
