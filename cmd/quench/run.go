@@ -143,7 +143,7 @@ func addModelFlags(fl *pflag.FlagSet, f *runFlags) {
 	floatVar(fl, &f.mass0, "mass0", 1, "kmp, aggregation, transfer: mean initial mass per site")
 	floatVar(fl, &f.injection, "injection", 0.01, "aggregation: mass injected per site and sweep")
 	floatVar(fl, &f.fraction, "fraction", 0.5, "transfer: fraction D of the mass moved across a bond")
-	floatVar(fl, &f.alpha, "alpha", 0.1, "diffusion: D dt/dx^2 (stable up to 1/(2 dim))")
+	floatVar(fl, &f.alpha, "alpha", 0.1, "diffusion: D dt/dx^2 (below 1/(2 dim), where every mode relaxes)")
 }
 
 // aliasGroups are flags that name one setting (or two ways of giving it:
