@@ -135,6 +135,11 @@ type Summary struct {
 	// with a value; diffusion: u_mean): their errors and tau_int measure that rounding, and
 	// running longer changes nothing, so they are reliable.
 	Conserved []string `json:"conserved,omitempty"`
+	// Observables of a deterministic run (Kuramoto at T = 0) whose series
+	// have settled to the rounding of the phases, varying by it alone
+	// (settledSeries: locked phases' r): the end state, whose errors and
+	// tau_int measure that rounding, so they are reliable.
+	Settled []string `json:"settled,omitempty"`
 	// Exact values of observables in the stationary state of this run's
 	// lattice and parameters, where they are known (exactValues).
 	Exact map[string]float64 `json:"exact,omitempty"`
@@ -328,6 +333,50 @@ const NotStationaryFreeParticles = "at k = 0 the particles feel no force and dif
 // NotStationaryDescent is Summary.NotStationary for harmonic or double-well
 // particles at T = 0 whose coordinates move.
 const NotStationaryDescent = "at T = 0 there is no noise: the particles descend deterministically toward the potential's minima (the harmonic well's 0, the double well's +-1), so x_mean and x_var (and baoab's v_var) relax for the whole run and their means and errors describe this run's window, not a stationary value (a longer run only relaxes them further); series.csv holds them at every measured step"
+
+// NotStationaryPhaseDescent is Summary.NotStationary for Kuramoto
+// oscillators of one natural frequency at T = 0 whose observables move.
+const NotStationaryPhaseDescent = "at T = 0 there is no noise and the oscillators share one natural frequency: the phases descend deterministically (k > 0 toward one common phase, r -> 1; k < 0 toward states of r = 0) while turning together at omega, so their observables relax, or only turn, for the whole run, and their means and errors describe this run's window, not a stationary value (a longer run only relaxes them further); series.csv holds them at every measured step"
+
+// NotStationaryPhaseTurn is Summary.NotStationary for Kuramoto
+// oscillators with a spread of natural frequencies at T = 0 whose wrapped
+// phases' observables move.
+const NotStationaryPhaseTurn = "at T = 0 there is no noise: the phases' common phase (the mean of the unwrapped phases) turns deterministically at the oscillators' mean frequency and does not diffuse, and x_mean and x_var, of the phases wrapped to [0, 1), follow it, so their means and errors describe this run's window, not a stationary value; order_parameter, which the turn leaves alone, is the quantity to read; series.csv holds them at every measured step"
+
+// settledSeries are the observables of a particle run whose series lie
+// within the rounding of the run's precision of their largest magnitude
+// (max - min at most 2^-18 of it in float32, 2^-40 in float64: a few
+// ulps of the coordinates, summed over them), but are not constant: the
+// end state of a deterministic run (T = 0), to rounding. Real
+// fluctuations of N particles are about 1/sqrt(N) of their scale, above
+// 1e-5 for any N a run can hold.
+func (c *Config) settledSeries(rows [][]float64) map[string]bool {
+	tol := 0x1p-40
+	if c.Precision == "float32" {
+		tol = 0x1p-18
+	}
+	out := map[string]bool{}
+	check := func(name string, x func(r []float64) float64) {
+		if len(rows) == 0 {
+			return
+		}
+		lo, hi, top := math.Inf(1), math.Inf(-1), 0.0
+		for _, r := range rows {
+			v := x(r)
+			lo, hi, top = min(lo, v), max(hi, v), max(top, math.Abs(v))
+		}
+		if finite(hi-lo) && hi > lo && hi-lo <= tol*top {
+			out[name] = true
+		}
+	}
+	for j, name := range c.Columns() {
+		check(name, func(r []float64) float64 { return r[j+1] })
+		if name == "order_parameter" {
+			check("order_parameter2", func(r []float64) float64 { return r[j+1] * r[j+1] })
+		}
+	}
+	return out
+}
 
 // NotStationaryFreeVelocities ends NotStationaryFreeParticles under baoab.
 const NotStationaryFreeVelocities = " (v_var, the velocities', is stationary)"
@@ -606,7 +655,7 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 			e.Reliable = e.Reliable && name == "mass_mean" && c.UsedInjection() == 0
 			est[name] = e
 		}
-	case c.Potential == quench.PotentialKuramoto && c.OmegaSpread > 0:
+	case c.Potential == quench.PotentialKuramoto && c.OmegaSpread > 0 && c.T > 0:
 		s.QuenchedDisorder = QuenchedFrequencies
 	case c.Model == "particles" && c.Potential != quench.PotentialKuramoto && c.K == 0 && c.T > 0:
 		// harmonic or double well: no force at all
@@ -636,6 +685,42 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 		}
 		if len(marked) > 0 {
 			s.NotStationary = NotStationaryDescent
+			notStationary = func(name string) bool { return marked[name] }
+		}
+	case c.Model == "particles" && c.Potential == quench.PotentialKuramoto && c.T == 0:
+		// no noise either. A series settled to the rounding of the phases
+		// (locked phases' r, 1 - 2e-15 in float64) is the deterministic
+		// end state, as a constant one is: a Sokal window read its last
+		// bits as a tau_int that grew with every extension the advice
+		// asked for (N = 1000, k = 4: 500000 steps, then 1.3e8). At one
+		// natural frequency the phases descend toward it (or, k < 0,
+		// toward r = 0); with a spread the common phase turns at the mean
+		// frequency without diffusing, and the wrapped phases' x_mean
+		// and x_var follow it, while r has time averages of its own (a
+		// locked or partly locked state)
+		settled := c.settledSeries(st.Rows)
+		moving, why := []string{"x_mean", "x_var"}, NotStationaryPhaseTurn
+		if c.OmegaSpread > 0 {
+			s.QuenchedDisorder = QuenchedFrequencies
+		} else {
+			moving, why = append(moving, "order_parameter", "order_parameter2"), NotStationaryPhaseDescent
+		}
+		marked := map[string]bool{}
+		for name, e := range est {
+			switch {
+			case e.Constant:
+			case settled[name]:
+				e.Reliable = true
+				s.Settled = append(s.Settled, name)
+			case slices.Contains(moving, name):
+				e.Reliable = false
+				marked[name] = true
+			}
+			est[name] = e
+		}
+		slices.Sort(s.Settled)
+		if len(marked) > 0 {
+			s.NotStationary = why
 			notStationary = func(name string) bool { return marked[name] }
 		}
 	case c.Model == "phi4" && c.Scheme == quench.SchemeModelB && c.Start == "hot":

@@ -623,3 +623,47 @@ func TestDescentNotStationary(t *testing.T) {
 		}
 	}
 }
+
+// Kuramoto oscillators at T = 0 have no noise either. At one natural
+// frequency they descend deterministically (k > 0 toward one common
+// phase, k < 0 toward r = 0): their moving observables are marked not
+// stationary, with the reason. Once locked, r stays at 1 to the rounding
+// of the phases, whose last bits a Sokal window read as a tau_int that
+// grew with every extension asked for: such a settled series is the end
+// state, reliable and unmarked, as a constant one is. With a spread of
+// frequencies the common phase turns at their mean frequency without
+// diffusing: the wrapped phases' x_mean and x_var are marked not
+// stationary (turning with it; x_var, of phases near 0.5, also varies by
+// more than the rounding of its own small value), the locked r is
+// settled.
+func TestPhaseDescentNotStationary(t *testing.T) {
+	for _, c := range []struct {
+		k, spread       float64
+		therm           int64
+		why             string
+		moves, reliable []string
+	}{
+		{4, 0, 0, NotStationaryPhaseDescent, []string{"x_mean", "x_var", "order_parameter", "order_parameter2"}, nil},
+		{4, 0, 1000, "", nil, []string{"x_mean", "x_var", "order_parameter", "order_parameter2"}},
+		{-2, 0, 1000, NotStationaryPhaseDescent, []string{"x_var", "order_parameter", "order_parameter2"}, []string{"x_mean"}},
+		{4, 0.5, 1000, NotStationaryPhaseTurn, []string{"x_mean", "x_var"}, []string{"order_parameter", "order_parameter2"}},
+	} {
+		sum := summaryOf(t, Config{Model: "particles", N: 200, D: 1, Scheme: quench.SchemeLM, Potential: quench.PotentialKuramoto, Precision: "float64",
+			Dt: 0.01, T: 0, Gamma: 1, Mass: 1, K: c.k, OmegaSpread: c.spread, Sweeps: 2000, Therm: c.therm, Every: 1, Seed: 4, Start: "hot"})
+		name := fmt.Sprintf("k %g, spread %g, therm %d", c.k, c.spread, c.therm)
+		if sum.NotStationary != c.why || (sum.QuenchedDisorder != "") != (c.spread > 0) {
+			t.Errorf("%s: not_stationary %q, quenched_disorder %q", name, sum.NotStationary, sum.QuenchedDisorder)
+		}
+		for o, v := range sum.Observables {
+			marked := slices.Contains(c.moves, o)
+			if marked != slices.Contains(v.UnreliableBy, ByNotStationary) || marked && v.Reliable || slices.Contains(c.reliable, o) != v.Reliable {
+				t.Errorf("%s: %s %v +- %v tau_int %v (reliable %v, %v)", name, o, *v.Mean, *v.Error, *v.TauInt, v.Reliable, v.UnreliableBy)
+			}
+			// a reliable one that moved by rounding is settled, a constant
+			// one (error 0, tau_int 1/2) is not
+			if constant := *v.Error == 0 && *v.TauInt == 0.5; slices.Contains(sum.Settled, o) != (v.Reliable && !constant) {
+				t.Errorf("%s: %s %v +- %v tau_int %v, settled %v", name, o, *v.Mean, *v.Error, *v.TauInt, sum.Settled)
+			}
+		}
+	}
+}

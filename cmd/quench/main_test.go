@@ -2224,7 +2224,10 @@ func TestExactLinesSymmetryZero(t *testing.T) {
 // turning every phase alike, and the note says so, with the time a turn
 // of the common phase's diffusion takes (2 pi^2 N/T = 1974 time units,
 // 197393 steps at dt = 0.01, rounded up to 200000), and marks x_var with
-// it; the exact line blames the side, not the start.
+// it; the exact line blames the side, not the start; the run-longer
+// advice is by the order parameter's tau_int (51000 steps), not by the
+// stuck x_mean's and x_var's (sums of 1630 and 1980 measurements so far,
+// which asked for 2 million), and says so.
 func TestSymmetryNoteKuramoto(t *testing.T) {
 	stdout, sum := runSummary(t, filepath.Join(t.TempDir(), "k"), "--quiet", "--model", "particles", "--potential", "kuramoto",
 		"--N", "100", "--k", "4", "--scheme", "lm", "--steps", "20000", "--seed", "1")
@@ -2236,6 +2239,8 @@ func TestSymmetryNoteKuramoto(t *testing.T) {
 		"\n* x_mean: turning every phase alike is a symmetry of the dynamics, which makes the mean of the phases (in turns, kept in [0, 1)) 1/2, and this run's lies more than 4 errors from it (x_var, ",
 		" is marked with it): their common phase (the mean of the unwrapped phases), which diffuses a turn in about 2 pi^2 N/T = 1.97e+03 time units (200000 steps), did not turn far enough",
 		"; run far longer, or read order_parameter, which the symmetry leaves alone\n",
+		"run longer for trustworthy errors:\n  about 51000 steps by order_parameter2's tau_int, 35.6 +- 7.4 measurements, plus 2 errors: quench resume ",
+		"\n  (not by x_mean, x_var, which asked for more: the note on the symmetry below says what they need)\n",
 		fmt.Sprintf("  x_mean            0.5         measured %+.2g errors from it: more than 4, as the run did not sample the symmetry's other side (the * note above)\n", (*x.Mean-0.5) / *x.Error),
 	} {
 		if !strings.Contains(stdout, want) {
@@ -2246,6 +2251,31 @@ func TestSymmetryNoteKuramoto(t *testing.T) {
 	c := &sim.Config{Model: "particles", Potential: quench.PotentialKuramoto, N: 10, T: 2, Dt: 0.05, Omega: 1}
 	if note := symmetryNote(c, []string{"x_mean"}); !strings.Contains(note, "which turns at the oscillators' mean frequency and diffuses a turn in about 2 pi^2 N/T = 98.7 time units (2000 steps)") || strings.Contains(note, "x_var") {
 		t.Errorf("omega 1: %q", note)
+	}
+}
+
+// Locked Kuramoto phases at T = 0 (N = 1000, k = 4): r stays at 1 to the
+// rounding of the phases, which a Sokal window read as a tau_int that
+// grew with every extension the advice asked for (500000 steps, then
+// 1.3e8). Now the settled series are marked s, with their note, and no
+// run-longer advice is given; with a spread of frequencies, the wrapped
+// phases' x_mean, turning with the common phase, is marked not
+// stationary with its reason.
+func TestSettledNote(t *testing.T) {
+	dir := t.TempDir()
+	stdout, sum := runSummary(t, filepath.Join(dir, "lock"), "--quiet", "--model", "particles", "--potential", "kuramoto",
+		"--N", "1000", "--k", "4", "--T", "0", "--steps", "2000")
+	if !slices.Contains(sum.Settled, "order_parameter") || strings.Contains(stdout, "quench resume") || strings.Contains(stdout, "* ") ||
+		!regexp.MustCompile(`\norder_parameter +1 +4.4e-18 +500 s\n`).MatchString(stdout) ||
+		!strings.Contains(stdout, "\ns settled: without noise (T = 0) the phases had reached a fixed arrangement (which may turn as a whole) before the measured steps, where "+strings.Join(sum.Settled, ", ")+" vary by the rounding of the phases only") {
+		t.Errorf("settled %v:\n%s", sum.Settled, stdout)
+	}
+	stdout, sum = runSummary(t, filepath.Join(dir, "spread"), "--quiet", "--model", "particles", "--potential", "kuramoto",
+		"--N", "200", "--k", "4", "--T", "0", "--omega-spread", "0.5", "--steps", "2000")
+	if sum.NotStationary != sim.NotStationaryPhaseTurn || !slices.Contains(sum.Observables["x_mean"].UnreliableBy, sim.ByNotStationary) ||
+		!slices.Contains(sum.Settled, "order_parameter") || strings.Contains(stdout, "quench resume") ||
+		!strings.Contains(stdout, "\n* at T = 0 there is no noise: the phases' common phase (the mean of the unwrapped phases) turns deterministically") {
+		t.Errorf("spread: not_stationary %q, settled %v:\n%s", sum.NotStationary, sum.Settled, stdout)
 	}
 }
 

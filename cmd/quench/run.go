@@ -1952,7 +1952,7 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 		count(c.Sweeps, unit), count(c.Therm, "thermalization "+unit), count(int64(sum.Measurements), "measurements"), c.Every, sum.Throughput.SiteUpdatesPerNs, rate)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "observable\tmean\terror\ttau_int")
-	undefined, conserved := false, false
+	undefined, conserved, settled := false, false, false
 	var unreliable []string // for the usual reason
 	var broken []string     // by the symmetry rule
 	var noTau []string      // no tau_int to judge the bins by
@@ -1969,6 +1969,8 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 		mark, tau := "", num(v.TauInt, "%.3g")
 		if slices.Contains(sum.Conserved, name) {
 			mark, conserved = " c", true
+		} else if slices.Contains(sum.Settled, name) {
+			mark, settled = " s", true
 		} else if !v.Reliable && v.Mean != nil { // no value: "-", its own note
 			mark = " *"
 			switch {
@@ -2009,7 +2011,20 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 			// two notes: say which each is for
 			which = " " + strings.Join(unreliable, ", ") + ":"
 		}
-		fmt.Fprintf(w, "\n*%s %s: run longer for trustworthy errors%s\n", which, why, howLong(st, sum, unreliable, out))
+		// a mean stuck on one side of a symmetry, and what is marked with
+		// it, has the symmetry's note and its own advice (a synchronized
+		// Kuramoto x_mean's tau_int is the common phase's turn, which
+		// asked for 90 times the run its order parameter needed)
+		advised := slices.DeleteFunc(slices.Clone(unreliable), func(n string) bool { return slices.Contains(broken, n) })
+		adv := howLong(st, sum, unreliable, out)
+		if own := howLong(st, sum, advised, out); own != adv {
+			left := slices.DeleteFunc(slices.Clone(unreliable), func(n string) bool { return slices.Contains(advised, n) })
+			if own == "" {
+				own = ":"
+			}
+			adv = own + fmt.Sprintf("\n  (not by %s, which asked for more: the note on the symmetry below says what %s)", strings.Join(left, ", "), map[bool]string{true: "it needs", false: "they need"}[len(left) == 1])
+		}
+		fmt.Fprintf(w, "\n*%s %s: run longer for trustworthy errors%s\n", which, why, adv)
 		lowerNote()
 	}
 	if len(noTau) > 0 {
@@ -2094,6 +2109,9 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 		fmt.Fprintf(w, "\nc conserved: the stencil keeps the field's mean, so %s varies by rounding only (a random walk, slow in float64, larger in float32), which its error and tau_int measure, not a fluctuation a longer run would average\n", strings.Join(sum.Conserved, ", "))
 	case conserved:
 		fmt.Fprintf(w, "\nc conserved: model B keeps the mean field m at its start value, and %s depend on m alone: they vary by rounding only (a random walk, slow in float64, larger in float32), which their errors and tau_int measure, not a fluctuation a longer run would average\n", strings.Join(sum.Conserved, ", "))
+	}
+	if settled {
+		fmt.Fprintf(w, "\ns settled: without noise (T = 0) the phases had reached a fixed arrangement (which may turn as a whole) before the measured steps, where %s vary by the rounding of the phases only, which their errors and tau_int measure, not a fluctuation a longer run would average\n", strings.Join(sum.Settled, ", "))
 	}
 	if sum.QuenchedDisorder != "" {
 		fmt.Fprintf(w, "\nnote: %s\n", sum.QuenchedDisorder)
