@@ -173,7 +173,7 @@ func readRuns(dirs []string) ([]*collected, error) {
 		data, err := os.ReadFile(path)
 		if errors.Is(err, fs.ErrNotExist) {
 			if _, cerr := os.Stat(filepath.Join(dir, sim.CheckpointFile)); cerr == nil {
-				return nil, quench.Usagef("collect: %s holds an unfinished run (no %s yet): quench resume %s finishes it", dir, sim.SummaryFile, dir)
+				return nil, quench.Usagef("collect: %s holds an unfinished run (no %s yet): quench resume %s finishes it", dir, sim.SummaryFile, shellWord(dir))
 			}
 			return nil, quench.Usagef("collect: %s has no %s: not the directory of a finished quench run", dir, sim.SummaryFile)
 		}

@@ -128,9 +128,9 @@ func sameLength(dirs []string, st [2]*sim.State) string {
 	for i, s := range st {
 		switch {
 		case s.Config.Sweeps < n:
-			cmds = append(cmds, fmt.Sprintf("quench resume %s --%s %d", dirs[i], unit, n))
+			cmds = append(cmds, fmt.Sprintf("quench resume %s --%s %d", shellWord(dirs[i]), unit, n))
 		case !s.Done():
-			cmds = append(cmds, "quench resume "+dirs[i])
+			cmds = append(cmds, "quench resume "+shellWord(dirs[i]))
 		}
 	}
 	return "to compare them, " + strings.Join(cmds, " and ")

@@ -99,4 +99,8 @@ func TestCompareSameLength(t *testing.T) {
 			t.Errorf("%d/%d and %d/%d: %q, want %q", c.a.Step, c.a.Config.Sweeps, c.b.Step, c.b.Config.Sweeps, got, c.want)
 		}
 	}
+	// directories a shell would split, or read as a flag: quoted
+	if got, want := sameLength([]string{"my run", "-b"}, [2]*sim.State{state(100, 50), state(200, 60)}), "to compare them, quench resume 'my run' --sweeps 200 and quench resume ./-b"; got != want {
+		t.Errorf("%q, want %q", got, want)
+	}
 }

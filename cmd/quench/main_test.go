@@ -361,8 +361,16 @@ func TestRunOutputs(t *testing.T) {
 	}
 	// the same directory again is refused, and accepted with --force
 	// (a finished run: resume extends it)
-	if code, _, stderr := runQ(t, "run", "--out", out, "--L", "8", "--sweeps", "10"); code != 2 || !strings.Contains(stderr, "already holds a finished run (checkpoint.qck, summary.json): extend it with `quench resume "+out+"` and a longer --sweeps") {
+	if code, _, stderr := runQ(t, "run", "--out", out, "--L", "8", "--sweeps", "10"); code != 2 || !strings.Contains(stderr, "already holds a finished run (checkpoint.qck, summary.json): extend it with `quench resume "+shellWord(out)+"` and a longer --sweeps") {
 		t.Errorf("rerun into %s: exit %d %q", out, code, stderr)
+	}
+	// a directory whose name a shell would split: the command quoted
+	spaced := filepath.Join(t.TempDir(), "my run")
+	if code, _, stderr := runQ(t, "run", "--out", spaced, "--L", "8", "--sweeps", "10"); code != 0 {
+		t.Fatalf("run into %q: exit %d %q", spaced, code, stderr)
+	}
+	if code, _, stderr := runQ(t, "run", "--out", spaced, "--L", "8", "--sweeps", "10"); code != 2 || !strings.Contains(stderr, "extend it with `quench resume '"+spaced+"'` and a longer --sweeps") {
+		t.Errorf("rerun into %q: exit %d %q", spaced, code, stderr)
 	}
 	if code, _, stderr := runQ(t, "run", "--out", out, "--L", "8", "--sweeps", "10", "--force"); code != 0 {
 		t.Errorf("rerun with --force: exit %d %q", code, stderr)

@@ -1115,9 +1115,9 @@ func prepareOut(out string, force bool) error {
 			}
 			if _, err := os.Stat(filepath.Join(out, sim.SummaryFile)); err == nil {
 				// finished: resume would only write its outputs again
-				return quench.Usagef("--out %s already holds a finished run (%s, %s): extend it with `quench resume %s` and a longer --sweeps, --steps or --grains, pass --force to overwrite, or choose another --out", out, name, sim.SummaryFile, out)
+				return quench.Usagef("--out %s already holds a finished run (%s, %s): extend it with `quench resume %s` and a longer --sweeps, --steps or --grains (whichever its model counts), pass --force to overwrite, or choose another --out", out, name, sim.SummaryFile, shellWord(out))
 			}
-			return quench.Usagef("--out %s already holds a run (%s): continue it with `quench resume %s`, or pass --force to overwrite", out, name, out)
+			return quench.Usagef("--out %s already holds a run (%s): continue it with `quench resume %s`, or pass --force to overwrite", out, name, shellWord(out))
 		}
 	}
 	return nil
@@ -1525,7 +1525,7 @@ func execute(ctx context.Context, stopSignals func(), st *sim.State, be quench.B
 	}
 	if errors.Is(err, sim.ErrInterrupted) {
 		fmt.Fprintf(stderr, "%squench: interrupted after %s %d of %d; checkpoint written, continue with: quench resume %s\n",
-			nl, strings.TrimSuffix(st.Config.StepUnit(), "s"), st.Step, st.Config.TotalSweeps(), out)
+			nl, strings.TrimSuffix(st.Config.StepUnit(), "s"), st.Step, st.Config.TotalSweeps(), shellWord(out))
 		return err
 	}
 	if err != nil && nl != "" {
@@ -1540,7 +1540,7 @@ func execute(ctx context.Context, stopSignals func(), st *sim.State, be quench.B
 			// stays whole, its log's records past it are cut off. One from
 			// before this process (a resume's) may be of a shorter run:
 			// the length goes in the advice
-			how := "quench resume " + out
+			how := "quench resume " + shellWord(out)
 			if !wrote {
 				how += fmt.Sprintf(" --%s %d", st.Config.StepUnit(), st.Config.Sweeps)
 			}
@@ -1576,14 +1576,14 @@ func execute(ctx context.Context, stopSignals func(), st *sim.State, be quench.B
 		if err != nil {
 			// no set of outputs half this run's and half an earlier one's
 			sim.RemoveOutputs(out)
-			return &failure{fmt.Errorf("writing the outputs: %w (the finished run is in its checkpoint: quench resume %s writes them)", err, out)}
+			return &failure{fmt.Errorf("writing the outputs: %w (the finished run is in its checkpoint: quench resume %s writes them)", err, shellWord(out))}
 		}
 	case <-ctx.Done():
 		gate.Close()
 		sim.RemoveTemps(out) // the file being written when the signal came
 		// and those written before it: no set of outputs that looks whole
 		sim.RemoveOutputs(out)
-		fmt.Fprintf(stderr, "quench: interrupted while writing the outputs of the finished run; its checkpoint is complete: quench resume %s writes them\n", out)
+		fmt.Fprintf(stderr, "quench: interrupted while writing the outputs of the finished run; its checkpoint is complete: quench resume %s writes them\n", shellWord(out))
 		return sim.ErrInterrupted
 	}
 	stopSignals()
