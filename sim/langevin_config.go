@@ -179,7 +179,7 @@ func (c *Config) validateParticles() error {
 		return quench.Usagef("--k %v is not allowed for potential %s: a negative k makes it unbounded below (use k >= 0)", c.K, c.Potential)
 	}
 	if math.IsNaN(c.Omega) || math.IsInf(c.Omega, 0) || !(c.OmegaSpread >= 0) || math.IsInf(c.OmegaSpread, 0) {
-		return quench.Usagef("--omega %v and --omega-spread %v must be finite, the spread >= 0", c.Omega, c.OmegaSpread)
+		return quench.Usagef("--omega %v and --omega-spread %v are not allowed: both finite, the spread >= 0", c.Omega, c.OmegaSpread)
 	}
 	// the frequencies omega + spread * xi, |xi| < 9 (Box-Muller from
 	// 32-bit uniforms reaches 6.7; float64 ones 8.6), in the run's precision

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"regexp"
 	"runtime/debug"
@@ -134,6 +135,16 @@ func flagError(c *cobra.Command, err error) string {
 		switch {
 		case strings.Contains(want, "value out of range"):
 			want = fmt.Sprintf("out of range for its type (%s)", typ)
+			switch typ {
+			case "int":
+				want = fmt.Sprintf("a whole number from %d to %d", math.MinInt, math.MaxInt)
+			case "int64":
+				want = fmt.Sprintf("a whole number from %d to %d", int64(math.MinInt64), int64(math.MaxInt64))
+			case "uint64":
+				want = fmt.Sprintf("a whole number from 0 to %d", uint64(math.MaxUint64))
+			case "float64":
+				want = fmt.Sprintf("a number of magnitude up to %g", math.MaxFloat64)
+			}
 		case typ == "int" || typ == "int64":
 			want = "a whole number (digits only, e.g. 100000)"
 		case typ == "float64":
@@ -150,7 +161,25 @@ func flagError(c *cobra.Command, err error) string {
 }
 
 func oneLine(s string) string {
-	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
+	words := strings.Fields(strings.ReplaceAll(s, "\n", " "))
+	for i, w := range words {
+		words[i] = shortWord(w)
+	}
+	return strings.Join(words, " ")
+}
+
+// longWord is the most characters of one word (a value echoed back, such
+// as a --model of 100000 characters) an error line shows in full.
+const longWord = 512
+
+// shortWord is w, or, past longWord characters, its first 100 and last 20
+// with the count between them.
+func shortWord(w string) string {
+	r := []rune(w)
+	if len(r) <= longWord {
+		return w
+	}
+	return fmt.Sprintf("%s...(%d characters)...%s", string(r[:100]), len(r), string(r[len(r)-20:]))
 }
 
 func newRoot(stdout, stderr io.Writer) *cobra.Command {

@@ -36,6 +36,21 @@ func runQ(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	return code, o.String(), e.String()
 }
 
+// A value echoed back in an error is shortened past 512 characters: a
+// --model of 100000 printed a line of 100 KB. Shorter ones stay whole.
+func TestLongValueShortened(t *testing.T) {
+	long := strings.Repeat("a", 100000)
+	code, _, stderr := runQ(t, "run", "--model", long)
+	if code != 2 || len(stderr) > 400 || strings.Count(stderr, "\n") != 1 ||
+		!strings.Contains(stderr, `quench: unknown --model "`+strings.Repeat("a", 99)+`...(100003 characters)...`+strings.Repeat("a", 18)+`": allowed are ising2d`) {
+		t.Errorf("exit %d, %d bytes: %.300q", code, len(stderr), stderr)
+	}
+	mid := strings.Repeat("b", 500)
+	if code, _, stderr := runQ(t, "run", "--model", mid); code != 2 || !strings.Contains(stderr, `"`+mid+`"`) {
+		t.Errorf("500 characters: exit %d %.300q", code, stderr)
+	}
+}
+
 // TestDecimalCounts: integer flags read a leading zero as decimal, as
 // --seed and --shape do (pflag's IntVar read --L 010 as octal 8).
 func TestDecimalCounts(t *testing.T) {
@@ -141,9 +156,12 @@ func TestBadInput(t *testing.T) {
 		{[]string{"--T", "-0X1P4"}, `--T -0X1P4 is not allowed: a number (e.g. 2.269 or 1e-3)`},
 		{[]string{"--J", "2_269"}, `--J 2_269 is not allowed: a number (e.g. 2.269 or 1e-3)`},
 		{[]string{"--quiet=maybe"}, `--quiet maybe is not allowed: true or false`},
-		{[]string{"--L", "99999999999999999999"}, `--L 99999999999999999999 is not allowed: out of range for its type (int)`},
+		{[]string{"--L", "99999999999999999999"}, fmt.Sprintf(`--L 99999999999999999999 is not allowed: a whole number from %d to %d`, math.MinInt, math.MaxInt)},
+		{[]string{"--sweeps", "-99999999999999999999"}, `--sweeps -99999999999999999999 is not allowed: a whole number from -9223372036854775808 to 9223372036854775807`},
+		{[]string{"--T", "1e999"}, `--T 1e999 is not allowed: a number of magnitude up to 1.7976931348623157e+308`},
+		{[]string{"--model", "particles", "--potential", "kuramoto", "--omega-spread", "-1"}, `--omega 0 and --omega-spread -1 are not allowed: both finite, the spread >= 0`},
 		// an int flag takes the platform's int: past 2^31 on 64 bits
-		{[]string{"--L", strconv.FormatInt(min(math.MaxInt, 1<<32), 10)}, map[bool]string{true: "lattice 4294967296x4294967296 has too many sites", false: "out of range for its type (int)"}[strconv.IntSize == 64]},
+		{[]string{"--L", strconv.FormatInt(min(math.MaxInt, 1<<32), 10)}, map[bool]string{true: "lattice 4294967296x4294967296 has too many sites", false: "a whole number from -2147483648 to 2147483647"}[strconv.IntSize == 64]},
 		{[]string{"--frobnicate"}, "unknown flag: --frobnicate"},
 		{[]string{"--config", filepath.Join(dir, "missing.toml")}, "missing.toml"},
 		{[]string{"--config", unknownKey}, `unknown key "colour"`},
