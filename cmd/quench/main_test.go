@@ -1559,7 +1559,7 @@ func TestModelBSlowModeNotes(t *testing.T) {
 	for _, want := range []string{
 		"\n* phi2, phi4, energy, energy_gradient, energy_mass, S_k0, S_k1: too few measurements for this tau_int",
 		"\n* model B conserves the field, so it relaxes diffusively: its slow modes decorrelate over up to 1253 steps; error bins of 40 steps miss too much of their share of tau_int for phi2, phi4, energy, energy_gradient, energy_mass (the errors come out too small); the modes of S_k0, S_k1 (1253 steps) take over twice their Sokal tau_int to decorrelate",
-		"about 2048000 measured steps or more make them reliable\n",
+		"about 2048000 measured steps or more make them reliable: quench resume " + shellWord(filepath.Join(dir, "a")) + " --steps 2048000\n",
 		"\nwarning: --therm 100 is shorter than 5 times the conserved field's slowest mode's decorrelation time, 1253 steps (model B: linearized about the measured <phi^2>",
 		"--therm 6265 or more lets them relax\n",
 	} {

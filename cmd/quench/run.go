@@ -2054,6 +2054,9 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 			what = "model B conserves the field"
 		}
 		need := fmt.Sprintf("about %d measured steps or more make them reliable", d.NeededSteps)
+		if c := &st.Config; d.NeededSteps > c.Sweeps && d.NeededSteps <= philox.MaxStep-1-c.Therm {
+			need += ": " + resumeCmd(c, out, d.NeededSteps)
+		}
 		if d.NeededSteps == 0 {
 			need = "no run within 2^48 steps makes them reliable: take a smaller lattice (the slowest mode grows like L^2)"
 		}
@@ -2174,7 +2177,7 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 			}
 			if sum.Diffusive != nil {
 				// closer snapshots do not help against the slow modes
-				why, how = "each error bin should span >= 20 tau_int, and see the slow modes above", "run longer"
+				why, how = "each error bin should span >= 20 tau_int, and see the slow modes above", "run longer, as long as the slow modes' note above says"
 			}
 			if pile {
 				// avalanches that toppled fewer sites than the pile has
