@@ -150,6 +150,23 @@ func TestCompareRefuses(t *testing.T) {
 	if d := ConfigDiff(&base, &hi); d != "seed 3 and 1152921504606846977" {
 		t.Errorf("seeds: %q", d)
 	}
+	// diffusion from a cold start reads no seed: its runs compare whatever
+	// their seeds; from a hot one (a random field) they differ in it
+	d7 := Config{Model: "diffusion", Shape: []int{8, 8}, Alpha: 0.1, Precision: "float64", Sweeps: 10, Every: 1, Seed: 7, Start: "cold"}
+	d8 := d7
+	d8.Seed = 8
+	if d := ConfigDiff(&d7, &d8); d != "" {
+		t.Errorf("cold diffusion, seeds 7 and 8: %q", d)
+	}
+	da, _ := simulate(t, d7)
+	db, _ := simulate(t, d8)
+	if r, err := Compare(da, db); err != nil || !r.Identical {
+		t.Errorf("cold diffusion, seeds 7 and 8: %+v, %v", r, err)
+	}
+	d7.Start, d8.Start = "hot", "hot"
+	if d := ConfigDiff(&d7, &d8); d != "seed 7 and 8" {
+		t.Errorf("hot diffusion, seeds 7 and 8: %q", d)
+	}
 	// runs of two models: the model, not the settings one of them lacks
 	pile := Config{Model: "sandpile", Shape: []int{8, 8}, Sweeps: 10, Every: 1, Seed: 3}
 	if d := ConfigDiff(&base, &pile); d != "model ising2d and sandpile" {
