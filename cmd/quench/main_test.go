@@ -2783,6 +2783,16 @@ func TestNotesWaitForRefusals(t *testing.T) {
 	if code != 0 || strings.Count(stderr, "quench: note:") < 1 || !strings.Contains(stderr, "--L 6 is not used") {
 		t.Errorf("run with notes: exit %d, stderr %q", code, stderr)
 	}
+	// flags a run accepts but whose model does not use: model B's h
+	// (the conserved mean's alone) and cold diffusion's seed
+	code, _, stderr = runQ(t, "run", "--model", "phi4", "--scheme", "modelb", "--h", "0.3", "--L", "8", "--steps", "2", "--therm", "0", "--out", filepath.Join(dir, "mb"), "--quiet")
+	if code != 0 || !strings.Contains(stderr, "quench: note: under model B the field h = 0.3 couples to the conserved mean field alone: it adds -h m, a constant, to the energy and drops out of the dynamics but for rounding") {
+		t.Errorf("model B with h: exit %d, stderr %q", code, stderr)
+	}
+	code, _, stderr = runQ(t, "run", "--model", "diffusion", "--start", "cold", "--seed", "7", "--L", "8", "--steps", "2", "--out", filepath.Join(dir, "df"), "--quiet")
+	if code != 0 || !strings.Contains(stderr, "quench: note: diffusion from a cold start (a spike at the centre) draws nothing: --seed 7 is not used\n") {
+		t.Errorf("cold diffusion with a seed: exit %d, stderr %q", code, stderr)
+	}
 	// resume --backend auto onto a directory under an output's name
 	out := filepath.Join(dir, "r")
 	if code, _, stderr := runQ(t, "run", "--L", "4", "--sweeps", "2", "--out", out, "--quiet"); code != 0 {

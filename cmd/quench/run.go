@@ -1179,6 +1179,13 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 				c.Start, n, need, c.Therm)
 		}
 	}
+	if c.Model == "phi4" && c.Scheme == quench.SchemeModelB && c.H != 0 {
+		// accepted (energy_field reports it), but easy to misread
+		fmt.Fprintf(&notes, "quench: note: under model B the field h = %v couples to the conserved mean field alone: it adds -h m, a constant, to the energy and drops out of the dynamics but for rounding (the Laplacian of a uniform force is 0)\n", c.H)
+	}
+	if c.Model == "diffusion" && c.Start == "cold" && cmd.Flags().Changed("seed") {
+		fmt.Fprintf(&notes, "quench: note: diffusion from a cold start (a spike at the centre) draws nothing: --seed %d%s is not used\n", c.Seed, f.given("seed"))
+	}
 	if need, slowest := c.ThermBefore(); c.Therm < need {
 		// a conserved field's long waves relax slowly: say so before a
 		// long run, not only in its results (therm_short)
