@@ -362,6 +362,15 @@ func placeLegend(p *plot.Plot, runs []*collected, l plotLayout, name string) {
 		}
 	}
 	p.Legend.Top, p.Legend.Left = best[0] == 1, best[1] == 1
+	// off the axes' lines and the panel's edge: gonum draws the legend
+	// from the corner of the data area, its thumbnails on the y axis
+	p.Legend.XOffs, p.Legend.YOffs = -vg.Points(4), vg.Points(4)
+	if p.Legend.Left {
+		p.Legend.XOffs = vg.Points(8)
+	}
+	if p.Legend.Top {
+		p.Legend.YOffs = -vg.Points(4)
+	}
 }
 
 // fullTicks are ticks at round steps (1, 2 or 5 times a power of ten,
