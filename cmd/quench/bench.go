@@ -737,7 +737,7 @@ the GPU/CPU speedup per model and algorithm.`,
 	intVar(cmd.Flags(), &device, "device", 0, "GPU device index")
 	intVar(cmd.Flags(), &sweeps, "sweeps", 20, "timed sweeps per size (at least; more until a point takes --min-time)")
 	floatVar(cmd.Flags(), &minTime, "min-time", 0.5, "seconds a point is timed for at least: a shorter timing is repeated with more sweeps")
-	floatVar(cmd.Flags(), &T, "T", 1.5, "Ising temperature, in 2D and 3D (the other models' timings do not use it)")
+	floatVar(cmd.Flags(), &T, "T", 1.5, "Ising temperature, in 2D and 3D (with --model, only an Ising model takes it)")
 	cmd.Flags().StringVar(&jsonPath, "json", "", "also write the results as JSON to this file")
 	cmd.Flags().StringVar(&models, "model", "", "time only these models, comma-separated ("+strings.Join(benchModels, ", ")+"), each in every algorithm, scheme, potential and precision")
 	intVar(cmd.Flags(), &L, "L", 0, "time every lattice at L along each axis")

@@ -611,8 +611,9 @@ func printCollectedExact(w io.Writer, runs []*collected, names []string) {
 }
 
 // exactDistance is (mean - exact)/error to two digits; "-" without an
-// exact value or a mean; for an error of 0 (a constant series), "0" when
-// the mean is the exact value, else "inf".
+// exact value or a mean; for an error of 0 (a constant series, whose
+// run's exact line says "measured X in every measurement"), "0" when the
+// mean is the exact value, else "const" (it had printed inf).
 func exactDistance(v sim.Value, exact map[string]float64, name string) string {
 	x, ok := exact[name]
 	switch {
@@ -623,7 +624,7 @@ func exactDistance(v sim.Value, exact map[string]float64, name string) string {
 	case *v.Error == 0 && *v.Mean == x:
 		return "0"
 	case *v.Error == 0:
-		return "inf"
+		return "const"
 	}
 	return fmt.Sprintf("%+.2g", (*v.Mean-x) / *v.Error)
 }

@@ -627,3 +627,26 @@ func TestPlotLegendCorner(t *testing.T) {
 		}
 	}
 }
+
+// A constant series has no error bar to measure a distance in: its
+// distance from the exact value is 0 at it, "const" elsewhere (it was
+// "inf"), "-" without an exact value.
+func TestExactDistanceConstant(t *testing.T) {
+	f := func(x float64) *float64 { return &x }
+	exact := map[string]float64{"energy": -1.9999991}
+	for _, c := range []struct {
+		v    sim.Value
+		want string
+	}{
+		{sim.Value{Mean: f(-2), Error: f(0)}, "const"},
+		{sim.Value{Mean: f(-1.9999991), Error: f(0)}, "0"},
+		{sim.Value{Mean: f(-1.99), Error: f(0.005)}, "+2"},
+	} {
+		if got := exactDistance(c.v, exact, "energy"); got != c.want {
+			t.Errorf("%v +- %v: %q, want %q", *c.v.Mean, *c.v.Error, got, c.want)
+		}
+	}
+	if got := exactDistance(sim.Value{Mean: f(1), Error: f(0)}, exact, "specific_heat"); got != "-" {
+		t.Errorf("no exact value: %q", got)
+	}
+}

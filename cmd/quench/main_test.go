@@ -2745,7 +2745,7 @@ func TestHelpSharedFlagModels(t *testing.T) {
 	}{
 		{[]string{"run", "--help"}, "field h: Ising the magnetic field, phi4 the term -h phi"},
 		{[]string{"verify", "--help"}, "field h: Ising the magnetic field, phi4 the term -h phi"},
-		{[]string{"bench", "--help"}, "Ising temperature, in 2D and 3D (the other models' timings do not use it)"},
+		{[]string{"bench", "--help"}, "Ising temperature, in 2D and 3D (with --model, only an Ising model takes it)"},
 	} {
 		code, stdout, stderr := runQ(t, c.args...)
 		if code != 0 || !strings.Contains(stdout, c.want) {
