@@ -496,8 +496,19 @@ func sizeFlag(sel benchSelection) string {
 // benchGridOverride replaces the grid in tests.
 var benchGridOverride []benchCase
 
-// peakBandwidth is implemented by backends that know their memory bandwidth.
+// peakBandwidth is implemented by backends that know their memory
+// bandwidth: a GPU's from its memory clock and bus width, the CPU's
+// measured on this host (a copy, the first time it is asked).
 type peakBandwidth interface{ PeakBandwidth() float64 }
+
+// peakSource says where be's PeakBandwidth comes from (bench.Result's
+// PeakSource).
+func peakSource(be quench.Backend) string {
+	if be.Name() == "cpu" {
+		return "host copy bandwidth measured by this bench (2 bytes a byte copied, all threads)"
+	}
+	return "device memory clock and bus width"
+}
 
 func newBenchCmd(stdout, stderr io.Writer) *cobra.Command {
 	var (
@@ -654,6 +665,7 @@ the GPU/CPU speedup per model and algorithm.`,
 				})
 			}
 			best := map[string]map[string]float64{} // model/algo -> backend -> flips/ns
+			cpuPeak := 0.0                          // the host's copy bandwidth, GB/s, once measured
 			const row = "%-8s %-11s %-15s %-26s %26s %8s %8s\n"
 			fmt.Fprintf(stdout, row, "backend", "model", "shape", "algorithm", "per ns", "GB/s", "of peak")
 			for i, be := range bes {
@@ -674,10 +686,14 @@ the GPU/CPU speedup per model and algorithm.`,
 						return &failure{err}
 					}
 					frac := "-"
-					if pb, ok := be.(peakBandwidth); ok && pb.PeakBandwidth() > 0 && r.GBPerS > 0 {
+					if pb, ok := be.(peakBandwidth); ok && r.GBPerS > 0 && pb.PeakBandwidth() > 0 {
 						r.PeakGBPerS = pb.PeakBandwidth() / 1e9
 						r.FracOfLimit = r.GBPerS / r.PeakGBPerS
+						r.PeakSource = peakSource(be)
 						frac = fmt.Sprintf("%.0f%%", 100*r.FracOfLimit)
+						if be.Name() == "cpu" {
+							cpuPeak = r.PeakGBPerS
+						}
 					}
 					r.Device, r.Quench = deviceOf(be), sim.BuildInfo().String()
 					results = append(results, r)
@@ -714,6 +730,10 @@ the GPU/CPU speedup per model and algorithm.`,
 					fmt.Fprintf(stdout, "%s sandpile %s: %s (%.3g topplings) in %.3g s, from an exact stationary sample drawn before the timing\n",
 						r.Backend, r.Shape, count(int64(r.Sweeps), "grains"), r.Rate*r.Seconds*1e9, r.Seconds)
 				}
+			}
+			if cpuPeak > 0 {
+				fmt.Fprintf(stdout, "cpu of peak: of the host's copy bandwidth, %.1f GB/s as measured here (%d threads), which a lattice that fits in the caches can pass\n",
+					cpuPeak, runtime.GOMAXPROCS(0))
 			}
 			// in a fixed order, with three digits (a slow device's is below
 			// 1), whole above 100 (not 1.23e+03)

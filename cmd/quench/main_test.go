@@ -810,6 +810,14 @@ func TestBenchCPU(t *testing.T) {
 		if sec, n := r["seconds"].(float64), r["sweeps"].(float64); sec < 0.05 || n < 3 {
 			t.Errorf("bench point %v %v: %v sweeps in %v s, want at least 3 and 0.05 s", r["model"], r["shape"], n, sec)
 		}
+		// the fraction of the host's copy bandwidth, measured once
+		peak, frac, gbs := r["peak_GB_per_s"].(float64), r["fraction_of_memory_limit"].(float64), r["effective_GB_per_s"].(float64)
+		if !(peak > 0) || math.Abs(frac-gbs/peak) > 1e-12*frac || peak != rs[0]["peak_GB_per_s"] || r["peak_source"] != "host copy bandwidth measured by this bench (2 bytes a byte copied, all threads)" {
+			t.Errorf("bench point %v %v: peak %v GB/s, fraction %v of %v GB/s, source %v", r["model"], r["shape"], peak, frac, gbs, r["peak_source"])
+		}
+	}
+	if want := fmt.Sprintf("\ncpu of peak: of the host's copy bandwidth, %.1f GB/s as measured here (%d threads), which a lattice that fits in the caches can pass\n", rs[0]["peak_GB_per_s"], runtime.GOMAXPROCS(0)); !strings.Contains(stdout, want) {
+		t.Errorf("no %q in\n%s", want, stdout)
 	}
 	// it is written whole (a temporary file renamed over it, none left)
 	if left, _ := filepath.Glob(filepath.Join(filepath.Dir(path), ".*")); len(left) != 0 {
