@@ -25,7 +25,17 @@ func benchIsing(b *testing.B, shape []int, algo quench.Algo, T float64) {
 	ns := float64(b.Elapsed().Nanoseconds())
 	flipsPerNs := float64(ib.Sites()) * float64(sweeps) / ns
 	b.ReportMetric(flipsPerNs, "flips/ns")
-	b.ReportMetric(flipsPerNs*IsingBytesPerFlip, "GB/s")
+	reportBandwidth(b, flipsPerNs*IsingBytesPerFlip)
+}
+
+// reportBandwidth reports the effective GB/s and its percentage of the
+// host's copy bandwidth (cpu.Backend.PeakBandwidth, measured once a
+// process, as quench bench's "of peak"), and no ns/op.
+func reportBandwidth(b *testing.B, gbs float64) {
+	b.ReportMetric(gbs, "GB/s")
+	if peak := cpu.New().PeakBandwidth(); peak > 0 {
+		b.ReportMetric(100*gbs*1e9/peak, "%peak")
+	}
 	b.ReportMetric(0, "ns/op")
 }
 
@@ -64,8 +74,7 @@ func benchStepper(b *testing.B, s *Stepper, err error) {
 	}
 	rate := float64(s.Units()) * float64(steps) / float64(b.Elapsed().Nanoseconds())
 	b.ReportMetric(rate, "updates/ns")
-	b.ReportMetric(rate*s.BytesPerUnit(), "GB/s")
-	b.ReportMetric(0, "ns/op")
+	reportBandwidth(b, rate*s.BytesPerUnit())
 }
 
 func BenchmarkPhi4EMFloat32L256(b *testing.B) {
