@@ -336,20 +336,22 @@ const NotStationaryDescent = "at T = 0 there is no noise: the particles descend 
 
 // NotStationaryPhaseDescent is Summary.NotStationary for Kuramoto
 // oscillators of one natural frequency at T = 0 whose observables move.
-const NotStationaryPhaseDescent = "at T = 0 there is no noise and the oscillators share one natural frequency: the phases descend deterministically (k > 0 toward one common phase, r -> 1; k < 0 toward states of r = 0) while turning together at omega, so their observables relax, or only turn, for the whole run, and their means and errors describe this run's window, not a stationary value (a longer run only relaxes them further); series.csv holds them at every measured step"
+const NotStationaryPhaseDescent = "at T = 0 there is no noise and the oscillators share one natural frequency: the phases move deterministically, descending toward one common phase (k > 0, r -> 1) or toward states of r = 0 (k < 0), and turning together at omega, so what still moves relaxes or only turns for the whole run: its mean and error describe this run's window, not a stationary value (a longer run only takes it further); series.csv holds them at every measured step"
 
 // NotStationaryPhaseTurn is Summary.NotStationary for Kuramoto
 // oscillators with a spread of natural frequencies at T = 0 whose wrapped
 // phases' observables move.
 const NotStationaryPhaseTurn = "at T = 0 there is no noise: the phases' common phase (the mean of the unwrapped phases) turns deterministically at the oscillators' mean frequency and does not diffuse, and x_mean and x_var, of the phases wrapped to [0, 1), follow it, so their means and errors describe this run's window, not a stationary value; order_parameter, which the turn leaves alone, is the quantity to read; series.csv holds them at every measured step"
 
-// settledSeries are the observables of a particle run whose series lie
-// within the rounding of the run's precision of their largest magnitude
-// (max - min at most 2^-18 of it in float32, 2^-40 in float64: a few
-// ulps of the coordinates, summed over them), but are not constant: the
-// end state of a deterministic run (T = 0), to rounding. Real
-// fluctuations of N particles are about 1/sqrt(N) of their scale, above
-// 1e-5 for any N a run can hold.
+// settledSeries are the observables of a Kuramoto run whose series lie
+// within the rounding of the run's precision of their scale, the larger
+// of 1 (phases in turns in [0, 1), r at most 1) and their largest
+// magnitude (max - min at most 2^-18 of it in float32, 2^-40 in float64:
+// a few ulps of the phases, summed over them), but are not constant: the
+// end state of a deterministic run (T = 0), to rounding, r about 1e-15
+// of repelling phases included. Real fluctuations of N phases are about
+// 1/sqrt(N), above 1e-5 for any N a run can hold. None under the 100
+// measurements that error bars need at least.
 func (c *Config) settledSeries(rows [][]float64) map[string]bool {
 	tol := 0x1p-40
 	if c.Precision == "float32" {
@@ -357,10 +359,10 @@ func (c *Config) settledSeries(rows [][]float64) map[string]bool {
 	}
 	out := map[string]bool{}
 	check := func(name string, x func(r []float64) float64) {
-		if len(rows) == 0 {
+		if len(rows) < 2*stats.DefaultBins {
 			return
 		}
-		lo, hi, top := math.Inf(1), math.Inf(-1), 0.0
+		lo, hi, top := math.Inf(1), math.Inf(-1), 1.0
 		for _, r := range rows {
 			v := x(r)
 			lo, hi, top = min(lo, v), max(hi, v), max(top, math.Abs(v))

@@ -2018,18 +2018,29 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 			// two notes: say which each is for
 			which = " " + strings.Join(unreliable, ", ") + ":"
 		}
-		// a mean stuck on one side of a symmetry, and what is marked with
-		// it, has the symmetry's note and its own advice (a synchronized
-		// Kuramoto x_mean's tau_int is the common phase's turn, which
-		// asked for 90 times the run its order parameter needed)
-		advised := slices.DeleteFunc(slices.Clone(unreliable), func(n string) bool { return slices.Contains(broken, n) })
 		adv := howLong(st, sum, unreliable, out)
-		if own := howLong(st, sum, advised, out); own != adv {
-			left := slices.DeleteFunc(slices.Clone(unreliable), func(n string) bool { return slices.Contains(advised, n) })
-			if own == "" {
-				own = ":"
+		if c := &st.Config; c.Model == "particles" && c.Potential == quench.PotentialKuramoto {
+			// Kuramoto's wrapped phases stuck on one side of the symmetry
+			// (x_mean, x_var with it) have the symmetry's note, which
+			// says how long their turn takes: a synchronized x_mean's
+			// tau_int, the common phase's turn, asked for 90 times the
+			// run its order parameter needed. (The Ising and phi4 notes
+			// give no number: their tau_int stays the advice's.)
+			advised := slices.DeleteFunc(slices.Clone(unreliable), func(n string) bool { return slices.Contains(broken, n) })
+			if own := howLong(st, sum, advised, out); own != adv {
+				var more []string // those that asked for more than the rest
+				for _, n := range unreliable {
+					if !slices.Contains(advised, n) && howLong(st, sum, append(slices.Clone(advised), n), out) != own {
+						more = append(more, n)
+					}
+				}
+				names := strings.Join(more, ", ")
+				if own == "" {
+					adv = fmt.Sprintf(" (%s: the note on the symmetry below says how long)", names)
+				} else {
+					adv = own + fmt.Sprintf("\n  (not by %s, which asked for more: the note on the symmetry below says how long)", names)
+				}
 			}
-			adv = own + fmt.Sprintf("\n  (not by %s, which asked for more: the note on the symmetry below says what %s)", strings.Join(left, ", "), map[bool]string{true: "it needs", false: "they need"}[len(left) == 1])
 		}
 		fmt.Fprintf(w, "\n*%s %s: run longer for trustworthy errors%s\n", which, why, adv)
 		lowerNote()
@@ -2046,7 +2057,7 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 		if len(unreliable) > 0 || len(noTau) > 0 {
 			nl = ""
 		}
-		fmt.Fprintf(w, "%s* %s\n", nl, symmetryNote(&st.Config, broken))
+		fmt.Fprintf(w, "%s* %s\n", nl, symmetryNote(&st.Config, sum.Observables["order_parameter"].Mean, broken))
 	}
 	if len(frozen) > 0 {
 		nl := "\n"
@@ -2278,8 +2289,8 @@ func exactWhy(c *sim.Config) string {
 // symmetry rule (sim.BySymmetry): the means a symmetry fixes
 // (sim.Config.SymmetryMean) and what is marked with them (an x_var with
 // its x_mean), why their error bars leave out the other side, and what
-// to do.
-func symmetryNote(c *sim.Config, broken []string) string {
+// to do; r is the measured Kuramoto order parameter (nil without one).
+func symmetryNote(c *sim.Config, r *float64, broken []string) string {
 	sym, with := []string{}, []string{}
 	for _, name := range broken {
 		if symmetric(c, name) {
@@ -2293,10 +2304,11 @@ func symmetryNote(c *sim.Config, broken []string) string {
 	}
 	if c.Model == "particles" && c.Potential == quench.PotentialKuramoto {
 		// the mean of the unwrapped phases moves at the oscillators' mean
-		// frequency plus a Brownian motion of variance 2 (T/N) t, as the
-		// coupling's sines cancel in pairs: a turn's diffusion takes
-		// (2 pi)^2 / (2 T/N) time units
-		turn := 2 * math.Pi * math.Pi * float64(c.N) / c.T
+		// frequency plus a random walk of variance 2 (T/N) t (at long
+		// times under lm), as the coupling's sines cancel in pairs: a
+		// turn's diffusion takes (2 pi)^2 / (2 T/N) time units. That
+		// moves synchronized phases (r about 1/2 or more); phases
+		// spread over the turn move apart, each a turn in 2 pi^2/T
 		also := ""
 		if len(with) > 0 {
 			also = fmt.Sprintf(" (%s, the spread of the wrapped phases, which depends on where they sit against the wrap at 0 as much, is marked with it)", strings.Join(with, ", "))
@@ -2305,8 +2317,12 @@ func symmetryNote(c *sim.Config, broken []string) string {
 		if c.Omega != 0 || c.OmegaSpread != 0 {
 			drift = "turns at the oscillators' mean frequency and "
 		}
-		return fmt.Sprintf("%s: turning every phase alike is a symmetry of the dynamics, which makes the mean of the phases (in turns, kept in [0, 1)) 1/2, and this run's lies more than 4 errors from it%s: their common phase (the mean of the unwrapped phases), which %sdiffuses a turn in about 2 pi^2 N/T = %.3g time units (%d steps), did not turn far enough, which their error bars cannot see; run far longer, or read order_parameter, which the symmetry leaves alone",
-			strings.Join(sym, ", "), also, drift, turn, roundUp2(int64(math.Min(math.Ceil(turn/c.Dt), 1e18))))
+		turn, what := 2*math.Pi*math.Pi*float64(c.N)/c.T, fmt.Sprintf("their common phase (the mean of the unwrapped phases), which %sdiffuses a turn in about 2 pi^2 N/T", drift)
+		if r == nil || *r < 0.5 {
+			turn, what = 2*math.Pi*math.Pi/c.T, fmt.Sprintf("the phases, not synchronized (order_parameter under 1/2), each of which %sdiffuses a turn in about 2 pi^2/T", strings.ReplaceAll(drift, "turns", "turn"))
+		}
+		return fmt.Sprintf("%s: turning every phase alike is a symmetry of the dynamics, which makes the mean of the phases (in turns, kept in [0, 1)) 1/2, and this run's lies more than 4 errors from it%s: %s = %.3g time units (%d steps), did not turn far enough, which their error bars cannot see; run far longer, or read order_parameter, which the symmetry leaves alone",
+			strings.Join(sym, ", "), also, what, turn, roundUp2(int64(math.Min(math.Ceil(turn/c.Dt), 1e18))))
 	}
 	also := ""
 	if len(with) > 0 {
