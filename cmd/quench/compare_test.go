@@ -103,4 +103,10 @@ func TestCompareSameLength(t *testing.T) {
 	if got, want := sameLength([]string{"my run", "-b"}, [2]*sim.State{state(100, 50), state(200, 60)}), "to compare them, quench resume 'my run' --sweeps 200 and quench resume ./-b"; got != want {
 		t.Errorf("%q, want %q", got, want)
 	}
+	// a control character (a line break) as $'...', on one line
+	for s, want := range map[string]string{"a\nb": `$'a\x0ab'`, "it's\t\\": `$'it\'s\x09\\'`, "it's": `'it'\''s'`} {
+		if got := shellWord(s); got != want {
+			t.Errorf("shellWord(%q) = %s, want %s", s, got, want)
+		}
+	}
 }

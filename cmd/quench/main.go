@@ -160,17 +160,30 @@ func flagError(c *cobra.Command, err error) string {
 	return fmt.Sprintf("--%s %s is not allowed: %s", m[2], v, want)
 }
 
+// oneLine is s as an error's one line, its words past longWord
+// characters shortened (shortWord). Line breaks (with the blanks around
+// them) become one space; the spaces
+// within a line stay, as a quoted directory in a printed command may
+// hold two in a row.
 func oneLine(s string) string {
-	words := strings.Fields(strings.ReplaceAll(s, "\n", " "))
-	for i, w := range words {
-		words[i] = shortWord(w)
+	var lines []string
+	for _, l := range strings.FieldsFunc(s, func(r rune) bool { return r == '\n' || r == '\r' }) {
+		if l = strings.TrimSpace(l); l != "" {
+			words := strings.Split(l, " ")
+			for i, w := range words {
+				words[i] = shortWord(w)
+			}
+			lines = append(lines, strings.Join(words, " "))
+		}
 	}
-	return strings.Join(words, " ")
+	return strings.Join(lines, " ")
 }
 
 // longWord is the most characters of one word (a value echoed back, such
-// as a --model of 100000 characters) an error line shows in full.
-const longWord = 512
+// as a --model of 100000 characters) an error line shows in full: more
+// than a path can have (4096 bytes on Linux, quoted), so that a printed
+// command's directory is never cut.
+const longWord = 4200
 
 // shortWord is w, or, past longWord characters, its first 100 and last 20
 // with the count between them.

@@ -36,8 +36,10 @@ func runQ(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	return code, o.String(), e.String()
 }
 
-// A value echoed back in an error is shortened past 512 characters: a
-// --model of 100000 printed a line of 100 KB. Shorter ones stay whole.
+// A value echoed back in an error is shortened past 4200 characters, more
+// than a path can have: a --model of 100000 printed a line of 100 KB.
+// Shorter ones stay whole, and so do the spaces within a line (a quoted
+// directory with two in a row, in a printed command).
 func TestLongValueShortened(t *testing.T) {
 	long := strings.Repeat("a", 100000)
 	code, _, stderr := runQ(t, "run", "--model", long)
@@ -45,9 +47,19 @@ func TestLongValueShortened(t *testing.T) {
 		!strings.Contains(stderr, `quench: unknown --model "`+strings.Repeat("a", 99)+`...(100003 characters)...`+strings.Repeat("a", 18)+`": allowed are ising2d`) {
 		t.Errorf("exit %d, %d bytes: %.300q", code, len(stderr), stderr)
 	}
-	mid := strings.Repeat("b", 500)
+	mid := strings.Repeat("b", 4000)
 	if code, _, stderr := runQ(t, "run", "--model", mid); code != 2 || !strings.Contains(stderr, `"`+mid+`"`) {
-		t.Errorf("500 characters: exit %d %.300q", code, stderr)
+		t.Errorf("4000 characters: exit %d %.300q", code, stderr)
+	}
+	spaced := filepath.Join(t.TempDir(), "a  b")
+	if code, _, stderr := runQ(t, "run", "--L", "4", "--sweeps", "2", "--out", spaced, "--quiet"); code != 0 {
+		t.Fatalf("run into %q: exit %d %q", spaced, code, stderr)
+	}
+	if code, _, stderr := runQ(t, "run", "--L", "4", "--sweeps", "2", "--out", spaced, "--quiet"); code != 2 || !strings.Contains(stderr, "quench resume '"+spaced+"'`") {
+		t.Errorf("a directory with two spaces: exit %d %q", code, stderr)
+	}
+	if got, want := oneLine("a  b\n   c\r\n\n d "), "a  b c d"; got != want {
+		t.Errorf("oneLine: %q, want %q", got, want)
 	}
 }
 

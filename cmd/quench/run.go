@@ -1924,13 +1924,31 @@ func roundUp2(n int64) int64 {
 	return (n + p - 1) / p * p
 }
 
-// shellWord quotes s for a POSIX shell where it needs it.
+// shellWord quotes s for a POSIX shell where it needs it; a name with a
+// control character (a line break, a tab) as bash, zsh and ksh read
+// $'...', so that the command stays on one line.
 func shellWord(s string) string {
 	if strings.HasPrefix(s, "-") {
 		s = "./" + s // not a flag
 	}
 	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._/-+:=@,") == "" {
 		return s
+	}
+	if strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+		var b strings.Builder
+		b.WriteString("$'")
+		for i := 0; i < len(s); i++ {
+			switch c := s[i]; {
+			case c == '\\' || c == '\'':
+				b.WriteByte('\\')
+				b.WriteByte(c)
+			case c < 0x20 || c == 0x7f:
+				fmt.Fprintf(&b, "\\x%02x", c)
+			default:
+				b.WriteByte(c)
+			}
+		}
+		return b.String() + "'"
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
