@@ -1070,6 +1070,7 @@ func TestLatticeUpdateRuns(t *testing.T) {
 		{[]string{"--model", "aggregation", "--injection", "-1"}, "--injection -1 is not allowed"},
 		{[]string{"--model", "diffusion", "--alpha", "0.3"}, "relaxes every mode for 0 < alpha < 1/(2d) = 0.25"},
 		{[]string{"--model", "diffusion", "--alpha", "0.25"}, "--alpha 0.25 is not allowed: the explicit scheme relaxes every mode for 0 < alpha < 1/(2d) = 0.25 (at 1/(2d) the checkerboard mode's factor is -1 a step)"},
+		{[]string{"--model", "diffusion", "--shape", "8x7", "--alpha", "0.25"}, "--alpha 0.25 is not allowed"},
 		{[]string{"--model", "diffusion", "--dim", "1", "--alpha", "0.5"}, "0 < alpha < 1/(2d) = 0.5"},
 		{[]string{"--model", "kmp", "--alpha", "0.1"}, "--alpha does not apply to --model kmp"},
 		{[]string{"--model", "kmp", "--mass0", "1e-12"}, "--mass0 1e-12 is not allowed: the mass density must be in [2^-32, 2^20]"},
