@@ -191,12 +191,15 @@ func (c *Config) doubleWellExact() map[string]float64 {
 // stationary state is the mean-field XY model's exp((k N / 2T) r^2)
 // (quench.KuramotoR2; the schemes' step adds a bias of order dt under em
 // and dt^2 under lm, which it leaves out), and x_mean, 1/2 at any dt
-// (symmetryMeans). nil with a spread of frequencies (no Boltzmann
-// distribution: the phases are driven) and at T = 0 (no stationary
-// spread).
+// (symmetryMeans); with a spread of frequencies (no Boltzmann
+// distribution: the phases are driven) x_mean alone; nil at T = 0 (no
+// stationary spread).
 func (c *Config) kuramotoExact() map[string]float64 {
-	if c.OmegaSpread != 0 || !(c.T > 0) {
+	switch {
+	case !(c.T > 0):
 		return nil
+	case c.OmegaSpread != 0:
+		return map[string]float64{"x_mean": 0.5}
 	}
 	r2, err := quench.KuramotoR2(c.N, c.K/c.T)
 	if err != nil {
@@ -345,8 +348,6 @@ func (c *Config) exactMissing(est map[string]stats.Estimate) string {
 		}
 	case c.Model == "particles" && c.Potential == quench.PotentialKuramoto:
 		switch {
-		case c.OmegaSpread != 0:
-			return "a spread of natural frequencies drives the phases: their stationary state is no Boltzmann distribution (the mean-field XY model's is, at one frequency)"
 		case !(c.T > 0):
 			return "at T = 0 the phases have no stationary spread"
 		}
