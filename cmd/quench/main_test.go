@@ -2399,7 +2399,7 @@ func TestLangevinExactValues(t *testing.T) {
 		{append(part, "--scheme", "lm", "--dt", "0.3"), false},
 		{append(part, "--scheme", "baoab", "--dt", "0.5", "--mass", "0.8"), false},
 		{[]string{"--model", "phi4", "--L", "8", "--m2", "-1", "--lambda", "0.5", "--scheme", "lm", "--steps", "500"}, true},
-		{[]string{"--model", "particles", "--N", "100", "--potential", "kuramoto", "--omega-spread", "0.5", "--steps", "500"}, true},
+		{[]string{"--model", "particles", "--N", "100", "--potential", "kuramoto", "--omega-spread", "0.5", "--T", "0", "--steps", "500"}, true},
 		{[]string{"--model", "particles", "--N", "100", "--T", "0", "--steps", "500"}, true},
 	} {
 		stdout, sum := runSummary(t, filepath.Join(dir, fmt.Sprint(i)), append([]string{"--quiet"}, c.args...)...)
@@ -2407,9 +2407,9 @@ func TestLangevinExactValues(t *testing.T) {
 			if sum.Exact != nil || strings.Contains(stdout, "exact in the") {
 				t.Errorf("%v: exact values %v:\n%s", c.args, sum.Exact, stdout)
 			}
-			// T = 0 has a reason (no stationary spread), and so have
-			// kuramoto's driven phases; the others have none known at all
-			if want := slices.Contains(c.args, "0") || slices.Contains(c.args, "--omega-spread"); (sum.ExactMissing != "") != want || strings.Contains(stdout, "no exact values") != want {
+			// T = 0 has a reason (no stationary spread); the others have
+			// none known at all
+			if want := slices.Contains(c.args, "0"); (sum.ExactMissing != "") != want || strings.Contains(stdout, "no exact values") != want {
 				t.Errorf("%v: exact_missing %q:\n%s", c.args, sum.ExactMissing, stdout)
 			}
 			continue
@@ -2511,6 +2511,16 @@ func TestLangevinExactValues(t *testing.T) {
 		t.Errorf("kuramoto: exact %v, want order_parameter2 %v; measured %v +- %v (reliable %v); table:\n%s", sum.Exact, want, *v.Mean, *v.Error, v.Reliable, stdout)
 	}
 	t.Logf("kuramoto lm: order_parameter2 at %+.2f errors", z)
+}
+
+// Kuramoto with a spread of frequencies has no Boltzmann value for r, but
+// x_mean is 1/2 for any frequencies: the table says both.
+func TestKuramotoSpreadExact(t *testing.T) {
+	stdout, sum := runSummary(t, filepath.Join(t.TempDir(), "k"), "--quiet", "--model", "particles", "--N", "100", "--potential", "kuramoto", "--omega-spread", "0.5", "--steps", "3000")
+	if len(sum.Exact) != 1 || sum.Exact["x_mean"] != 0.5 || sum.ExactMissing != "" ||
+		!strings.Contains(stdout, "\nexact in the stationary state (x_mean, the mean of the phases in turns in [0, 1), 1/2 at any dt, as turning every phase alike is a symmetry; a spread of natural frequencies drives the phases, so no Boltzmann distribution gives r (the mean-field XY model's does, at one frequency)):\n  x_mean  0.5  measured ") {
+		t.Errorf("exact %v, missing %q:\n%s", sum.Exact, sum.ExactMissing, stdout)
+	}
 }
 
 // runSummary runs quench run with args, writing to out, and returns its
