@@ -134,16 +134,21 @@ func flagError(c *cobra.Command, err error) string {
 		typ := c.Flags().Lookup(m[2]).Value.Type()
 		switch {
 		case strings.Contains(want, "value out of range"):
+			// the side it passed (the flag's own range, a positive count
+			// for most, is checked when it parses)
 			want = fmt.Sprintf("out of range for its type (%s)", typ)
-			switch typ {
-			case "int":
-				want = fmt.Sprintf("a whole number from %d to %d", math.MinInt, math.MaxInt)
-			case "int64":
-				want = fmt.Sprintf("a whole number from %d to %d", int64(math.MinInt64), int64(math.MaxInt64))
-			case "uint64":
-				want = fmt.Sprintf("a whole number from 0 to %d", uint64(math.MaxUint64))
-			case "float64":
-				want = fmt.Sprintf("a number of magnitude up to %g", math.MaxFloat64)
+			neg := strings.HasPrefix(strings.TrimSpace(m[1]), "-")
+			switch {
+			case typ == "int" && neg:
+				want = fmt.Sprintf("below the smallest whole number it holds, %d", math.MinInt)
+			case typ == "int":
+				want = fmt.Sprintf("above the largest whole number it holds, %d", math.MaxInt)
+			case typ == "int64" && neg:
+				want = fmt.Sprintf("below the smallest whole number it holds, %d", int64(math.MinInt64))
+			case typ == "int64":
+				want = fmt.Sprintf("above the largest whole number it holds, %d", int64(math.MaxInt64))
+			case typ == "float64":
+				want = fmt.Sprintf("beyond the largest number it holds, %g", math.MaxFloat64)
 			}
 		case typ == "int" || typ == "int64":
 			want = "a whole number (digits only, e.g. 100000)"

@@ -118,7 +118,7 @@ func TestBadInput(t *testing.T) {
 		{[]string{"--L", "7"}, "extent 7 (axis 0) of lattice 7x7 is odd"},
 		{[]string{"--shape", "64x63"}, "extent 63 (axis 1) of lattice 64x63 is odd"},
 		{[]string{"--shape", "4xx4"}, `bad shape "4xx4": an extent is missing (extents are integers joined by x, like 512x256)`},
-		{[]string{"--seed", " 5"}, `--seed " 5" is not allowed: want a decimal integer`},
+		{[]string{"--seed", " 5"}, `--seed " 5" is not allowed: a decimal integer`},
 		{[]string{"--out", "/proc/quench-test"}, "cannot create files in /proc, where the outputs of /proc/quench-test go ("},
 		{[]string{"--shape", "99999999999999999999x2"}, `bad shape "99999999999999999999x2": extent 99999999999999999999 is too large: a lattice has at most 2^49 sites`},
 		{[]string{"--shape", "-99999999999999999999x2"}, `extent -99999999999999999999 is too small: every extent must be at least 2`},
@@ -168,12 +168,13 @@ func TestBadInput(t *testing.T) {
 		{[]string{"--T", "-0X1P4"}, `--T -0X1P4 is not allowed: a number (e.g. 2.269 or 1e-3)`},
 		{[]string{"--J", "2_269"}, `--J 2_269 is not allowed: a number (e.g. 2.269 or 1e-3)`},
 		{[]string{"--quiet=maybe"}, `--quiet maybe is not allowed: true or false`},
-		{[]string{"--L", "99999999999999999999"}, fmt.Sprintf(`--L 99999999999999999999 is not allowed: a whole number from %d to %d`, math.MinInt, math.MaxInt)},
-		{[]string{"--sweeps", "-99999999999999999999"}, `--sweeps -99999999999999999999 is not allowed: a whole number from -9223372036854775808 to 9223372036854775807`},
-		{[]string{"--T", "1e999"}, `--T 1e999 is not allowed: a number of magnitude up to 1.7976931348623157e+308`},
+		{[]string{"--L", "99999999999999999999"}, fmt.Sprintf(`--L 99999999999999999999 is not allowed: above the largest whole number it holds, %d`, math.MaxInt)},
+		{[]string{"--sweeps", "99999999999999999999"}, `--sweeps 99999999999999999999 is not allowed: above the largest whole number it holds, 9223372036854775807`},
+		{[]string{"--sweeps", "-99999999999999999999"}, `--sweeps -99999999999999999999 is not allowed: below the smallest whole number it holds, -9223372036854775808`},
+		{[]string{"--T", "1e999"}, `--T 1e999 is not allowed: beyond the largest number it holds, 1.7976931348623157e+308`},
 		{[]string{"--model", "particles", "--potential", "kuramoto", "--omega-spread", "-1"}, `--omega 0 and --omega-spread -1 are not allowed: both finite, the spread >= 0`},
 		// an int flag takes the platform's int: past 2^31 on 64 bits
-		{[]string{"--L", strconv.FormatInt(min(math.MaxInt, 1<<32), 10)}, map[bool]string{true: "lattice 4294967296x4294967296 has too many sites", false: "a whole number from -2147483648 to 2147483647"}[strconv.IntSize == 64]},
+		{[]string{"--L", strconv.FormatInt(min(math.MaxInt, 1<<32), 10)}, map[bool]string{true: "lattice 4294967296x4294967296 has too many sites", false: "above the largest whole number it holds, 2147483647"}[strconv.IntSize == 64]},
 		{[]string{"--frobnicate"}, "unknown flag: --frobnicate"},
 		{[]string{"--config", filepath.Join(dir, "missing.toml")}, "missing.toml"},
 		{[]string{"--config", unknownKey}, `unknown key "colour"`},
@@ -937,7 +938,7 @@ func TestLangevinRuns(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--model", "phi4", "--seed", "0x10"}, `--seed 0x10 is not allowed: want a decimal integer from 0 to 2^64-1`},
+		{[]string{"--model", "phi4", "--seed", "0x10"}, `--seed 0x10 is not allowed: a decimal integer from 0 to 2^64-1`},
 		// counts are decimal too (pflag's own int flags read 0x10 as 16, 1_6 as 16, 010 as 8)
 		{[]string{"--model", "sandpile", "--L", "0x10"}, `--L 0x10 is not allowed: a whole number (digits only, e.g. 100000)`},
 		{[]string{"--model", "kmp", "--steps", "1_000"}, `--steps 1_000 is not allowed: a whole number`},

@@ -329,7 +329,7 @@ func (d *decimalSeed) Type() string   { return "uint64" }
 func (d *decimalSeed) Set(s string) error {
 	v, err := strconv.ParseUint(s, 10, 64)
 	if err != nil {
-		return fmt.Errorf("want a decimal integer from 0 to 2^64-1")
+		return fmt.Errorf("a decimal integer from 0 to 2^64-1")
 	}
 	*d = decimalSeed(v)
 	return nil
