@@ -2333,6 +2333,13 @@ func TestSettledNote(t *testing.T) {
 		!strings.Contains(stdout, "\n* at T = 0 there is no noise: the phases' common phase (the mean of the unwrapped phases) turns deterministically") {
 		t.Errorf("spread: not_stationary %q, settled %v:\n%s", sum.NotStationary, sum.Settled, stdout)
 	}
+	// one phase at T > 0: r is 1 by definition, to the rounding of its
+	// cosine and sine, which had asked for 1.2 million steps
+	stdout, sum = runSummary(t, filepath.Join(dir, "one"), "--quiet", "--model", "particles", "--potential", "kuramoto", "--N", "1", "--steps", "20000")
+	if r := sum.Observables["order_parameter"]; !r.Reliable || !slices.Contains(sum.Settled, "order_parameter") || strings.Contains(stdout, "by order_parameter") ||
+		!strings.Contains(stdout, "\ns settled: one phase's order parameter is 1 by definition: ") {
+		t.Errorf("one phase: r %v +- %v reliable %v, settled %v:\n%s", *r.Mean, *r.Error, r.Reliable, sum.Settled, stdout)
+	}
 }
 
 // Runs whose exact values are Boltzmann means at dt -> 0 (a 1D phi4 ring
@@ -2832,6 +2839,18 @@ func TestNotesWaitForRefusals(t *testing.T) {
 	code, _, stderr = runQ(t, "run", "--model", "diffusion", "--start", "cold", "--seed", "7", "--L", "8", "--steps", "2", "--out", filepath.Join(dir, "df"), "--quiet")
 	if code != 0 || !strings.Contains(stderr, "quench: note: diffusion from a cold start (a spike at the centre) draws nothing: --seed 7 is not used\n") {
 		t.Errorf("cold diffusion with a seed: exit %d, stderr %q", code, stderr)
+	}
+	// and none where the flag does something, or is not given
+	for i, args := range [][]string{
+		{"--model", "phi4", "--scheme", "modelb", "--L", "8", "--steps", "2", "--therm", "0"},
+		{"--model", "phi4", "--scheme", "em", "--h", "0.3", "--L", "8", "--steps", "2", "--therm", "0"},
+		{"--model", "diffusion", "--start", "cold", "--L", "8", "--steps", "2"},
+		{"--model", "diffusion", "--start", "hot", "--seed", "7", "--L", "8", "--steps", "2"},
+	} {
+		code, _, stderr = runQ(t, append(append([]string{"run"}, args...), "--out", filepath.Join(dir, fmt.Sprint("none", i)), "--quiet")...)
+		if code != 0 || strings.Contains(stderr, "note:") {
+			t.Errorf("%q: exit %d, stderr %q", args, code, stderr)
+		}
 	}
 	// resume --backend auto onto a directory under an output's name
 	out := filepath.Join(dir, "r")

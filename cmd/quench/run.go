@@ -2149,7 +2149,9 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 	case conserved:
 		fmt.Fprintf(w, "\nc conserved: model B keeps the mean field m at its start value, and %s depend on m alone: they vary by rounding only (a random walk, slow in float64, larger in float32), which their errors and tau_int measure, not a fluctuation a longer run would average\n", strings.Join(sum.Conserved, ", "))
 	}
-	if settled {
+	if settled && st.Config.T > 0 {
+		fmt.Fprintf(w, "\ns settled: one phase's order parameter is 1 by definition: %s vary by the rounding of its cosine and sine only, which their errors and tau_int measure, not a fluctuation a longer run would average\n", strings.Join(sum.Settled, ", "))
+	} else if settled {
 		fmt.Fprintf(w, "\ns settled: without noise (T = 0) the phases had reached a fixed arrangement (which may turn as a whole) before the measured steps, where %s vary by the rounding of the phases only, which their errors and tau_int measure, not a fluctuation a longer run would average\n", strings.Join(sum.Settled, ", "))
 	}
 	if sum.QuenchedDisorder != "" {
