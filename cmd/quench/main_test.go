@@ -2108,9 +2108,11 @@ func TestRefusalNamesTypedAlias(t *testing.T) {
 }
 
 // A sandpile run reports Dhar's exact mean avalanche size for its lattice
-// (summary.json "exact", and a line under the table) and how many errors
-// the measured mean is from it: a stationary start is within 4, a cold
-// pile measured while it fills up is not, and the line says so.
+// (summary.json "exact", and a line under the table), and grains_lost's 1,
+// and how many errors the measured means are from them: a stationary
+// start is within 4, a cold pile measured while it fills up is not, and
+// the line says so; its too short thermalization is therm_short in the
+// JSON, and a warning under the table.
 func TestSandpileExactSize(t *testing.T) {
 	dir := t.TempDir()
 	for _, c := range []struct {
@@ -2123,15 +2125,19 @@ func TestSandpileExactSize(t *testing.T) {
 		stdout, sum := runSummary(t, filepath.Join(dir, strings.Join(c.args, "")), append([]string{"--model", "sandpile", "--quiet"}, c.args...)...)
 		x, ok := sum.Exact["avalanche_size"]
 		want, _, err := quench.SandpileMeanSize(quench.Lattice{Shape: sum.Shape})
-		if !ok || err != nil || x != want {
-			t.Fatalf("%v: exact %v (%v), want %v", c.args, sum.Exact, err, want)
+		if !ok || err != nil || x != want || len(sum.Exact) != 2 || sum.Exact["grains_lost"] != 1 {
+			t.Fatalf("%v: exact %v (%v), want avalanche_size %v and grains_lost 1", c.args, sum.Exact, err, want)
 		}
-		v := sum.Observables["avalanche_size"]
-		z := (*v.Mean - x) / *v.Error
-		line := fmt.Sprintf("exact in the stationary state (Dhar: the mean over the sites of w = Delta^-1 1, a grain's expected topplings):\n  avalanche_size  %.8g  measured ", x)
+		v, g := sum.Observables["avalanche_size"], sum.Observables["grains_lost"]
+		z, zg := (*v.Mean-x) / *v.Error, (*g.Mean-1) / *g.Error
+		line := fmt.Sprintf("exact in the stationary state (Dhar: the mean over the sites of w = Delta^-1 1, a grain's expected topplings; grains_lost 1, as the stationary pile's grain count is stationary):\n  avalanche_size  %.8g  measured ", x)
 		far := "more than 4, so the measured grains did not sample the stationary state (thermalize longer)"
-		if !strings.Contains(stdout, line) || strings.Contains(stdout, far) != c.far || (math.Abs(z) > 4) != c.far || !c.far && !v.Reliable {
-			t.Errorf("%v: z = %.2f, far %v, reliable %v; table:\n%s", c.args, z, c.far, v.Reliable, stdout)
+		if !strings.Contains(stdout, line) || strings.Contains(stdout, far) != c.far || (math.Abs(z) > 4) != c.far || (math.Abs(zg) > 4) != c.far || !c.far && !v.Reliable {
+			t.Errorf("%v: z = %.2f and %.2f, far %v, reliable %v; table:\n%s", c.args, z, zg, c.far, v.Reliable, stdout)
+		}
+		warn := "\nwarning: --therm-grains 0 is fewer than the 3072 a cold pile of 1024 sites needs to fill up and become stationary (2N grains hot, 3N empty): its statistics are biased"
+		if (sum.ThermShort != nil) != c.far || c.far && (sum.ThermShort.NeededTherm != 3072 || !strings.Contains(stdout, warn)) {
+			t.Errorf("%v: therm_short %+v; table:\n%s", c.args, sum.ThermShort, stdout)
 		}
 	}
 }

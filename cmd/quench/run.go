@@ -1173,8 +1173,7 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 		// a hot pile (mean height (2d-1)/2) or an empty one fills up to
 		// its stationary mean (about 2.1 in 2D) in of order N grains, and
 		// then relaxes: 2N (3N) grains or more
-		need := map[string]int64{"hot": 2 * n, "cold": 3 * n}[c.Start]
-		if c.Therm < need {
+		if need := sim.SandpileFill(c.Start, n); c.Therm < need {
 			fmt.Fprintf(&notes, "quench: note: a %s pile of %d sites needs some %d thermalization grains to become stationary; with %d its statistics are biased (--therm-grains, or the default --start stationary, which needs none)\n",
 				c.Start, n, need, c.Therm)
 		}
@@ -2127,7 +2126,10 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 		fmt.Fprintf(w, "%s* %s, so it relaxes diffusively: its slow modes decorrelate over up to %d steps; %s; %s\n",
 			nl, what, d.SlowestSteps, strings.Join(why, "; "), need)
 	}
-	if t := sum.ThermShort; t != nil {
+	if t := sum.ThermShort; t != nil && sum.Model == "sandpile" {
+		fmt.Fprintf(w, "\nwarning: --therm-grains %d is fewer than the %d a %s pile of %d sites needs to fill up and become stationary (2N grains hot, 3N empty): its statistics are biased (avalanche sizes, areas and durations, grains_lost and P(h) most); --therm-grains %d or more, or the default --start stationary, which needs none\n",
+			sum.Therm, t.NeededTherm, st.Config.Start, sum.Sites, t.NeededTherm)
+	} else if t != nil {
 		what, most := "", "mass_var and the profiles"
 		if sum.Model == "phi4" {
 			what, most = " (model B: linearized about the measured <phi^2>, longer near a critical point or where phases separate)", "S_k at the smallest wave vectors most"
@@ -2256,7 +2258,7 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 func exactWhy(c *sim.Config) string {
 	switch c.Model {
 	case "sandpile":
-		return "Dhar: the mean over the sites of w = Delta^-1 1, a grain's expected topplings"
+		return "Dhar: the mean over the sites of w = Delta^-1 1, a grain's expected topplings; grains_lost 1, as the stationary pile's grain count is stationary"
 	case "ising2d":
 		return "Kaufman's partition function of this finite lattice"
 	case "phi4":
