@@ -1914,11 +1914,6 @@ func errDigits(e float64) string {
 // lowerTauNote says what a tau_int shown as >x is.
 const lowerTauNote = "  >: no Sokal window closed within a quarter of the run: that tau_int is the sum of the autocorrelations so far, not an estimate (a lower bound where they are all positive)"
 
-// pileSpan is how many times its sites a pile's measured avalanches must
-// topple, their areas summed, before its P(h) snapshots are more than a
-// few configurations.
-const pileSpan = 20
-
 // roundUp2 rounds n > 0 up to two significant digits.
 func roundUp2(n int64) int64 {
 	p := int64(1)
@@ -2225,15 +2220,13 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 				why, how = "each error bin should span >= 20 tau_int, and see the slow modes above", "run longer, as long as the slow modes' note above says"
 			}
 			if pile {
-				// avalanches that toppled fewer than 20 times the sites the
-				// pile has (their areas overlap near the centre) left the
-				// snapshots a few configurations: their errors see what
-				// changed, not those configurations' own sampling error
-				// (about sqrt(p(1-p)/N)), and closer snapshots do not help
-				// (40 grains on 256^2, areas 1.2 N: central P(0) 26 of its
-				// errors from the infinite lattice's)
-				if a := sum.Observables["avalanche_area"]; a.Mean != nil && *a.Mean*float64(sum.Measurements) < pileSpan*float64(sum.Sites) {
-					how = fmt.Sprintf("the measured avalanches' areas add up to %.3g sites, under %d times the pile's %d, so the snapshots are a few configurations and their errors miss their own sampling error (about sqrt(p(1-p)/N)): run many more grains", *a.Mean*float64(sum.Measurements), pileSpan, sum.Sites)
+				// avalanches that toppled fewer sites than the pile has
+				// left the snapshots nearly one configuration: their
+				// errors see what changed, not that configuration's own
+				// sampling error (about sqrt(p(1-p)/N)), and closer
+				// snapshots do not help
+				if a := sum.Observables["avalanche_area"]; a.Mean != nil && *a.Mean*float64(sum.Measurements) < float64(sum.Sites) {
+					how = fmt.Sprintf("the measured avalanches' areas add up to %.3g sites, fewer than the pile's %d, so the snapshots are nearly one configuration and their errors miss its own sampling error (about sqrt(p(1-p)/N)): run many more grains", *a.Mean*float64(sum.Measurements), sum.Sites)
 				}
 			}
 			if adv := profileHowLong(st, sum, out); adv != "" {
