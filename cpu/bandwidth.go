@@ -1,7 +1,11 @@
 package cpu
 
 import (
+	"os"
+	"path/filepath"
 	"runtime"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -9,35 +13,87 @@ import (
 )
 
 // PeakBandwidth is the host memory's bandwidth in bytes/s as this process
-// measures it, the CPU backend's memory limit (`quench bench`'s "of peak"):
-// the best of five copies of a buffer larger than the caches (copyBytes),
-// split over GOMAXPROCS goroutines, counted as STREAM counts a copy, two
-// bytes moved (one read, one written) per byte copied. Measured once per
-// process, at the first call (a quarter to half a second); 0 where the
-// buffers could not be had.
+// measures it on GOMAXPROCS threads, the CPU backend's memory limit
+// (`quench bench`'s "of peak"): the best of five copies of a buffer well
+// larger than the caches (copyBytes), split over the threads, counted as
+// STREAM counts a copy, two bytes moved (one read, one written) per byte
+// copied. Measured once per process and thread count, at the first call
+// (a quarter to half a second); 0 where memory is too short for buffers
+// that the caches cannot hold.
 func (*Backend) PeakBandwidth() float64 {
-	hostBW.once.Do(func() { hostBW.v = measureCopy(copyBytes(), runtime.GOMAXPROCS(0)) })
-	return hostBW.v
+	bw, _ := HostBandwidth()
+	return bw
+}
+
+// HostBandwidth is PeakBandwidth and the threads it was measured on
+// (GOMAXPROCS at the call).
+func HostBandwidth() (float64, int) {
+	threads := runtime.GOMAXPROCS(0)
+	hostBW.mu.Lock()
+	defer hostBW.mu.Unlock()
+	if bw, ok := hostBW.by[threads]; ok {
+		return bw, threads
+	}
+	if hostBW.by == nil {
+		hostBW.by = map[int]float64{}
+	}
+	bw := 0.0
+	if n := copyBytes(); n > 0 {
+		bw = measureCopy(n, threads)
+	}
+	hostBW.by[threads] = bw
+	return bw, threads
 }
 
 var hostBW struct {
-	once sync.Once
-	v    float64
+	mu sync.Mutex
+	by map[int]float64 // by thread count
 }
 
-// copyBytes is the size of each of the copy's two buffers: 256 MiB, eight
-// times a 32 MiB L3 cache, where the host has 4 GiB available; otherwise a
-// sixteenth of what it has, at least 16 MiB.
+// copyBytes is the size of each of the copy's two buffers: 256 MiB, or 4
+// times the L3 caches' sum where that is more (a 256 MiB buffer fits in a
+// large EPYC's caches), within a sixteenth of the memory available; 0
+// where that is under 4 times the L3 (or 64 MiB, the L3 unknown): the
+// caches would serve the copy.
 func copyBytes() int {
-	const want = 256 << 20
+	want := max(256<<20, 4*l3Bytes())
+	least := max(64<<20, 4*l3Bytes())
 	avail, _, err := quench.HostMemory()
-	switch {
-	case err != nil:
-		return 64 << 20
-	case avail >= 16*want:
-		return want
+	if err != nil {
+		return least
 	}
-	return max(16<<20, int(avail/16)&^4095)
+	n := min(want, int(min(avail/16, 1<<40))) &^ 4095
+	if n < least {
+		return 0
+	}
+	return n
+}
+
+// l3Bytes is the sum of the host's distinct L3 caches (Linux's sysfs: the
+// size of each cache id once), 0 where it cannot be read.
+func l3Bytes() int {
+	dirs, _ := filepath.Glob("/sys/devices/system/cpu/cpu[0-9]*/cache/index3")
+	seen, sum := map[string]bool{}, 0
+	for _, d := range dirs {
+		id, err1 := os.ReadFile(filepath.Join(d, "id"))
+		size, err2 := os.ReadFile(filepath.Join(d, "size"))
+		if err1 != nil || err2 != nil || seen[string(id)] {
+			continue
+		}
+		seen[string(id)] = true
+		s := strings.TrimSpace(string(size))
+		mult := 1
+		switch {
+		case strings.HasSuffix(s, "K"):
+			s, mult = strings.TrimSuffix(s, "K"), 1<<10
+		case strings.HasSuffix(s, "M"):
+			s, mult = strings.TrimSuffix(s, "M"), 1<<20
+		}
+		if v, err := strconv.Atoi(s); err == nil && v > 0 {
+			sum += v * mult
+		}
+	}
+	return sum
 }
 
 // measureCopy times the copy of n bytes split over threads goroutines,

@@ -177,7 +177,10 @@ func (c *Config) exactValuesAll(est map[string]stats.Estimate) map[string]float6
 	case c.Model == "sandpile":
 		if mean, _, err := quench.SandpileMeanSize(c.Lattice()); err == nil {
 			// grains_lost: in the stationary state the pile's grain
-			// count is stationary, so each grain added leaves, on average
+			// count is stationary, so each grain added leaves, on
+			// average (on any lattice; reported with Dhar's size, so
+			// that a pile beyond his sum's reach keeps its reason,
+			// exact_missing)
 			return map[string]float64{"avalanche_size": mean, "grains_lost": 1}
 		}
 	case c.Model == "ising2d" && c.H == 0 && len(c.Shape) == 2:
@@ -353,8 +356,9 @@ const NotStationaryPhaseTurn = "at T = 0 there is no noise: the phases' common p
 // a few ulps of the phases, summed over them), but are not constant: the
 // end state of a deterministic run (T = 0), to rounding, r about 1e-15
 // of repelling phases included. Real fluctuations of N phases are about
-// 1/sqrt(N), above 1e-5 for any N a run can hold. None under the 100
-// measurements that error bars need at least.
+// 1/sqrt(N), above 1e-5 for any N a run can hold. The caller marks them
+// settled only from the 100 measurements error bars need at least (under
+// that they are neither settled nor moving).
 func (c *Config) settledSeries(rows [][]float64) map[string]bool {
 	tol := 0x1p-40
 	if c.Precision == "float32" {
@@ -362,7 +366,7 @@ func (c *Config) settledSeries(rows [][]float64) map[string]bool {
 	}
 	out := map[string]bool{}
 	check := func(name string, x func(r []float64) float64) {
-		if len(rows) < 2*stats.DefaultBins {
+		if len(rows) < 2 {
 			return
 		}
 		lo, hi, top := math.Inf(1), math.Inf(-1), 1.0
@@ -644,7 +648,8 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 	if need, slowest := c.thermNeeded(sm); c.Therm < need {
 		s.ThermShort = &ThermShort{SlowestSteps: slowest, NeededTherm: need}
 	}
-	if need := SandpileFill(c.Start, c.Lattice().Sites()); c.Model == "sandpile" && c.Therm < need {
+	if c.Model == "sandpile" && c.Therm < SandpileFill(c.Start, c.Lattice().Sites()) {
+		need := SandpileFill(c.Start, c.Lattice().Sites())
 		s.ThermShort = &ThermShort{NeededTherm: need}
 	}
 	s.ActivityWithTherm = st.OldActivity
@@ -726,13 +731,17 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 		} else {
 			moving, why = append(moving, "order_parameter", "order_parameter2"), NotStationaryPhaseDescent
 		}
+		enough := len(st.Rows) >= 2*stats.DefaultBins
 		marked := map[string]bool{}
 		for name, e := range est {
 			switch {
 			case e.Constant:
-			case settled[name]:
+			case settled[name] && enough:
 				e.Reliable = true
 				s.Settled = append(s.Settled, name)
+			case settled[name]:
+				// too few measurements to call it either: the usual
+				// rule's mark says so
 			case slices.Contains(moving, name):
 				e.Reliable = false
 				marked[name] = true
@@ -753,7 +762,7 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 		// steps
 		settled := c.settledSeries(st.Rows)
 		for _, name := range []string{"order_parameter", "order_parameter2"} {
-			if e, ok := est[name]; ok && !e.Constant && settled[name] {
+			if e, ok := est[name]; ok && !e.Constant && settled[name] && len(st.Rows) >= 2*stats.DefaultBins {
 				e.Reliable = true
 				est[name] = e
 				s.Settled = append(s.Settled, name)

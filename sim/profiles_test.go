@@ -668,4 +668,11 @@ func TestPhaseDescentNotStationary(t *testing.T) {
 			}
 		}
 	}
+	// locked phases measured 60 times: too few to call settled, and not
+	// moving either (the usual rule marks them)
+	sum := summaryOf(t, Config{Model: "particles", N: 200, D: 1, Scheme: quench.SchemeLM, Potential: quench.PotentialKuramoto, Precision: "float64",
+		Dt: 0.01, T: 0, Gamma: 1, Mass: 1, K: 4, Sweeps: 60, Therm: 1000, Every: 1, Seed: 4, Start: "hot"})
+	if r := sum.Observables["order_parameter"]; sum.Settled != nil || sum.NotStationary != "" || r.Reliable || !slices.Contains(r.UnreliableBy, ByTauInt) {
+		t.Errorf("60 measurements: settled %v, not_stationary %q, r %v +- %v %v", sum.Settled, sum.NotStationary, *r.Mean, *r.Error, r.UnreliableBy)
+	}
 }

@@ -665,7 +665,7 @@ the GPU/CPU speedup per model and algorithm.`,
 				})
 			}
 			best := map[string]map[string]float64{} // model/algo -> backend -> flips/ns
-			cpuPeak := 0.0                          // the host's copy bandwidth, GB/s, once measured
+			cpuPeak, cpuThreads := 0.0, 0           // the host's copy bandwidth, GB/s, once measured, and on how many threads
 			const row = "%-8s %-11s %-15s %-26s %26s %8s %8s\n"
 			fmt.Fprintf(stdout, row, "backend", "model", "shape", "algorithm", "per ns", "GB/s", "of peak")
 			for i, be := range bes {
@@ -693,6 +693,7 @@ the GPU/CPU speedup per model and algorithm.`,
 						frac = fmt.Sprintf("%.0f%%", 100*r.FracOfLimit)
 						if be.Name() == "cpu" {
 							cpuPeak = r.PeakGBPerS
+							_, cpuThreads = cpu.HostBandwidth()
 						}
 					}
 					r.Device, r.Quench = deviceOf(be), sim.BuildInfo().String()
@@ -733,7 +734,7 @@ the GPU/CPU speedup per model and algorithm.`,
 			}
 			if cpuPeak > 0 {
 				fmt.Fprintf(stdout, "cpu of peak: of the host's copy bandwidth, %.1f GB/s as measured here (%d threads), which a lattice that fits in the caches can pass\n",
-					cpuPeak, runtime.GOMAXPROCS(0))
+					cpuPeak, cpuThreads)
 			}
 			// in a fixed order, with three digits (a slow device's is below
 			// 1), whole above 100 (not 1.23e+03)

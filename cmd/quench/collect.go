@@ -269,7 +269,10 @@ func averageOf(g []*collected) *collected {
 			// (nor for one whose --therm left its conserved field's slow
 			// modes unrelaxed, therm_short: every seed's mean has that
 			// bias, which their spread does not see)
-			reliable = reliable && ok && !slices.Contains(v.UnreliableBy, sim.ByNotStationary) && r.sum.ThermShort == nil
+			// (a sandpile's summary written before it had therm_short is
+			// judged by its start and thermalization)
+			short := r.sum.ThermShort != nil || r.sum.Model == "sandpile" && r.sum.Therm < sim.SandpileFill(r.sum.Start, r.sum.Sites)
+			reliable = reliable && ok && !slices.Contains(v.UnreliableBy, sim.ByNotStationary) && !short
 			x, has := r.sum.Exact[name]
 			exact += x
 			exactAll = exactAll && has

@@ -166,13 +166,20 @@ func flagError(c *cobra.Command, err error) string {
 }
 
 // oneLine is s as an error's one line, its words past longWord
-// characters shortened (shortWord). Line breaks (with the blanks around
-// them) become one space; the spaces
+// characters shortened (shortWord). Line breaks of any kind (with the
+// blanks around them) become one space, and so does a tab; the spaces
 // within a line stay, as a quoted directory in a printed command may
 // hold two in a row.
 func oneLine(s string) string {
 	var lines []string
-	for _, l := range strings.FieldsFunc(s, func(r rune) bool { return r == '\n' || r == '\r' }) {
+	breaks := func(r rune) bool {
+		switch r {
+		case '\n', '\r', '\v', '\f', '\u0085', '\u2028', '\u2029':
+			return true
+		}
+		return false
+	}
+	for _, l := range strings.FieldsFunc(strings.ReplaceAll(s, "\t", " "), breaks) {
 		if l = strings.TrimSpace(l); l != "" {
 			words := strings.Split(l, " ")
 			for i, w := range words {
@@ -186,9 +193,10 @@ func oneLine(s string) string {
 
 // longWord is the most characters of one word (a value echoed back, such
 // as a --model of 100000 characters) an error line shows in full: more
-// than a path can have (4096 bytes on Linux, quoted), so that a printed
-// command's directory is never cut.
-const longWord = 4200
+// than a path can have quoted (4096 bytes on Linux, each of which
+// shellWord may write as 4), so that a printed command's directory is
+// never cut.
+const longWord = 4*4096 + 16
 
 // shortWord is w, or, past longWord characters, its first 100 and last 20
 // with the count between them.

@@ -36,8 +36,8 @@ func runQ(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	return code, o.String(), e.String()
 }
 
-// A value echoed back in an error is shortened past 4200 characters, more
-// than a path can have: a --model of 100000 printed a line of 100 KB.
+// A value echoed back in an error is shortened past 16400 characters, more
+// than a path can have quoted: a --model of 100000 printed a line of 100 KB.
 // Shorter ones stay whole, and so do the spaces within a line (a quoted
 // directory with two in a row, in a printed command).
 func TestLongValueShortened(t *testing.T) {
@@ -58,7 +58,7 @@ func TestLongValueShortened(t *testing.T) {
 	if code, _, stderr := runQ(t, "run", "--L", "4", "--sweeps", "2", "--out", spaced, "--quiet"); code != 2 || !strings.Contains(stderr, "quench resume '"+spaced+"'`") {
 		t.Errorf("a directory with two spaces: exit %d %q", code, stderr)
 	}
-	if got, want := oneLine("a  b\n   c\r\n\n d "), "a  b c d"; got != want {
+	if got, want := oneLine("a  b\n   c\r\n\n d \v e\u2028f\tg"), "a  b c d e f g"; got != want {
 		t.Errorf("oneLine: %q, want %q", got, want)
 	}
 }
@@ -2313,6 +2313,14 @@ func TestSymmetryNoteKuramoto(t *testing.T) {
 	r = 0.03
 	if note := symmetryNote(c, &r, []string{"x_mean", "x_var"}); !strings.Contains(note, ": the phases, not synchronized (order_parameter under 1/2), each of which diffuses a turn in about 2 pi^2/T = 1.97e+06 time units (200000000 steps), did not turn far enough") {
 		t.Errorf("k = 0: %q", note)
+	}
+	c.OmegaSpread = 0.5 // each at its own frequency, not the mean one
+	if note := symmetryNote(c, &r, []string{"x_mean"}); !strings.Contains(note, "each of which turns at its own natural frequency and diffuses a turn in about 2 pi^2/T") {
+		t.Errorf("k = 0, a spread: %q", note)
+	}
+	c.OmegaSpread, c.Omega = 0, 2
+	if note := symmetryNote(c, &r, []string{"x_mean"}); !strings.Contains(note, "each of which turns at omega and diffuses a turn in about 2 pi^2/T") {
+		t.Errorf("k = 0, omega 2: %q", note)
 	}
 }
 

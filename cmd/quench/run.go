@@ -1168,7 +1168,7 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 	}
 	if c.Model == "sandpile" && c.Start == "hot" && !cmd.Flags().Changed("start") {
 		fmt.Fprintf(&notes, "quench: note: %d sites are beyond the stationary sampler (%d): starting hot, so statistics of the first ~%d grains are biased (thermalize with --therm-grains)\n",
-			c.Lattice().Sites(), sim.MaxStationarySites, c.Lattice().Sites())
+			c.Lattice().Sites(), sim.MaxStationarySites, sim.SandpileFill("hot", c.Lattice().Sites()))
 	} else if n := c.Lattice().Sites(); c.Model == "sandpile" && c.Start != "stationary" {
 		// a hot pile (mean height (2d-1)/2) or an empty one fills up to
 		// its stationary mean (about 2.1 in 2D) in of order N grains, and
@@ -2127,8 +2127,12 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 			nl, what, d.SlowestSteps, strings.Join(why, "; "), need)
 	}
 	if t := sum.ThermShort; t != nil && sum.Model == "sandpile" {
-		fmt.Fprintf(w, "\nwarning: --therm-grains %d is fewer than the %d a %s pile of %d sites needs to fill up and become stationary (2N grains hot, 3N empty): its statistics are biased (avalanche sizes, areas and durations, grains_lost and P(h) most); --therm-grains %d or more, or the default --start stationary, which needs none\n",
-			sum.Therm, t.NeededTherm, st.Config.Start, sum.Sites, t.NeededTherm)
+		or := ", or the default --start stationary, which needs none"
+		if sum.Sites > sim.MaxStationarySites {
+			or = "" // beyond the stationary sampler, which started it hot
+		}
+		fmt.Fprintf(w, "\nwarning: --therm-grains %d is fewer than the %d a %s pile of %d sites needs to fill up and become stationary (2N grains hot, 3N empty): its statistics are biased (avalanche sizes, areas and durations, grains_lost and P(h) most); a new run with --therm-grains %d or more%s\n",
+			sum.Therm, t.NeededTherm, st.Config.Start, sum.Sites, t.NeededTherm, or)
 	} else if t != nil {
 		what, most := "", "mass_var and the profiles"
 		if sum.Model == "phi4" {
@@ -2344,7 +2348,14 @@ func symmetryNote(c *sim.Config, r *float64, broken []string) string {
 		}
 		turn, what := 2*math.Pi*math.Pi*float64(c.N)/c.T, fmt.Sprintf("their common phase (the mean of the unwrapped phases), which %sdiffuses a turn in about 2 pi^2 N/T", drift)
 		if r == nil || *r < 0.5 {
-			turn, what = 2*math.Pi*math.Pi/c.T, fmt.Sprintf("the phases, not synchronized (order_parameter under 1/2), each of which %sdiffuses a turn in about 2 pi^2/T", strings.ReplaceAll(drift, "turns", "turn"))
+			own := ""
+			switch {
+			case c.OmegaSpread != 0:
+				own = "turns at its own natural frequency and "
+			case c.Omega != 0:
+				own = "turns at omega and "
+			}
+			turn, what = 2*math.Pi*math.Pi/c.T, fmt.Sprintf("the phases, not synchronized (order_parameter under 1/2), each of which %sdiffuses a turn in about 2 pi^2/T", own)
 		}
 		return fmt.Sprintf("%s: turning every phase alike is a symmetry of the dynamics, which makes the mean of the phases (in turns, kept in [0, 1)) 1/2, and this run's lies more than 4 errors from it%s: %s = %.3g time units (%d steps), did not turn far enough, which their error bars cannot see; run far longer, or read order_parameter, which the symmetry leaves alone",
 			strings.Join(sym, ", "), also, what, turn, roundUp2(int64(math.Min(math.Ceil(turn/c.Dt), 1e18))))
