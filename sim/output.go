@@ -648,9 +648,10 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 	if need, slowest := c.thermNeeded(sm); c.Therm < need {
 		s.ThermShort = &ThermShort{SlowestSteps: slowest, NeededTherm: need}
 	}
-	if c.Model == "sandpile" && c.Therm < SandpileFill(c.Start, c.Lattice().Sites()) {
-		need := SandpileFill(c.Start, c.Lattice().Sites())
-		s.ThermShort = &ThermShort{NeededTherm: need}
+	if c.Model == "sandpile" {
+		if need := SandpileFill(c.Start, c.Lattice().Sites()); c.Therm < need {
+			s.ThermShort = &ThermShort{NeededTherm: need}
+		}
 	}
 	s.ActivityWithTherm = st.OldActivity
 	s.Exact = c.exactValues(est)

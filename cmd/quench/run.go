@@ -2289,10 +2289,10 @@ func exactWhy(c *sim.Config) string {
 		return "transfer's stationary second moments, which every bond keeps (its update is linear in the masses): var mean^2 D (N-1)/(N - D (N-1)), covariance -mean^2 D/(N - D (N-1))"
 	case "particles":
 		if c.Potential == quench.PotentialKuramoto && c.OmegaSpread != 0 {
-			return "x_mean, the mean of the phases in turns in [0, 1), 1/2 at any dt, as turning every phase alike is a symmetry; a spread of natural frequencies drives the phases, so no Boltzmann distribution gives r (the mean-field XY model's does, at one frequency)"
+			return kuramotoMeanWhy + "; a spread of natural frequencies drives the phases, so no Boltzmann distribution gives r (the mean-field XY model's does, at one frequency)"
 		}
 		if c.Potential == quench.PotentialKuramoto {
-			return "the mean-field XY model's Boltzmann distribution exp((k N / 2T) r^2) at dt -> 0 (one natural frequency): <r^2> by a Hubbard-Stratonovich integral; this scheme's step adds a bias of order " + stepBias(c) + ", which the distances include; x_mean, the mean of the phases in turns in [0, 1), 1/2 at any dt, as turning every phase alike is a symmetry"
+			return "the mean-field XY model's Boltzmann distribution exp((k N / 2T) r^2) at dt -> 0 (one natural frequency): <r^2> by a Hubbard-Stratonovich integral; this scheme's step adds a bias of order " + stepBias(c) + ", which the distances include; " + kuramotoMeanWhy
 		}
 		if c.Potential == quench.PotentialDoubleWell {
 			v := ""
@@ -2313,6 +2313,10 @@ func exactWhy(c *sim.Config) string {
 	}
 	return ""
 }
+
+// kuramotoMeanWhy is why a Kuramoto run's x_mean is exactly 1/2 (the
+// exact lines' heading).
+const kuramotoMeanWhy = "x_mean, the mean of the phases in turns in [0, 1), 1/2 at any dt, as turning every phase alike is a symmetry"
 
 // symmetryNote is the table's note on the observables marked by the
 // symmetry rule (sim.BySymmetry): the means a symmetry fixes
