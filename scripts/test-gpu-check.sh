@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# test-gpu-check.sh: gpu-check.sh's verdicts, against stand-in binaries
+# (no GPU, no Go): PASSED when every step passes, FAILED when a step fails,
+# INCOMPLETE (exit 3) when the time budget leaves steps out and all that
+# ran passed, and a compute-sanitizer that cannot run (its own internal
+# error) not counted. Run by CI; a few seconds.
+set -uo pipefail
+src=$(cd "$(dirname "$0")" && pwd)/gpu-check.sh
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+g=$tmp/gpu
+mkdir -p "$g/compute-sanitizer" "$tmp/bin"
+cp "$src" "$g/"
+# quench: writes the summary a run's --out would hold; STUB_QUENCH_RC fails it
+cat >"$g/quench" <<'STUB'
+#!/usr/bin/env bash
+prev= o=
+for a in "$@"; do [ "$prev" = --out ] && o=$a; prev=$a; done
+if [ "${1:-}" = run ] && [ -n "$o" ]; then
+	mkdir -p "$o"
+	echo '{"site_updates_per_ns": 1.5, "seconds": 2}' >"$o/summary.json"
+	echo 'm,p' >"$o/histograms.csv"
+fi
+echo "quench stand-in $*"
+exit "${STUB_QUENCH_RC:-0}"
+STUB
+# gpu.test: STUB_SLEEP seconds, then a passing test; STUB_GPU_RC fails it
+cat >"$g/gpu.test" <<'STUB'
+#!/usr/bin/env bash
+sleep "${STUB_SLEEP:-0}"
+printf '=== RUN   TestX\n--- PASS: TestX (0.00s)\nBenchmarkX 1 2 ns/op\nPASS\n'
+exit "${STUB_GPU_RC:-0}"
+STUB
+printf '#!/usr/bin/env bash\necho PASS\n' >"$g/cmd.test"
+printf '#!/usr/bin/env bash\necho barrier ok\n' >"$g/grid-barrier"
+# compute-sanitizer: runs the program after its 8 options; STUB_CS_INTERNAL
+# reports an internal error of its own instead
+cat >"$g/compute-sanitizer/compute-sanitizer" <<'STUB'
+#!/usr/bin/env bash
+if [ -n "${STUB_CS_INTERNAL:-}" ]; then
+	echo "========= Internal Sanitizer Error: stand-in"
+	echo "=== RUN   TestX"
+	exit 1
+fi
+shift 8
+"$@"
+rc=$?
+echo "========= ERROR SUMMARY: 0 errors"
+exit $rc
+STUB
+printf '#!/usr/bin/env bash\necho "stand-in GPU"\n' >"$tmp/bin/nvidia-smi"
+chmod +x "$g"/* "$g/compute-sanitizer/compute-sanitizer" "$tmp/bin/nvidia-smi"
+
+fails=0
+# check NAME WANT-RC WANT-LINE [VAR=VALUE...]: runs gpu-check.sh issues
+check() {
+	local name=$1 want=$2 line=$3 rc
+	shift 3
+	rm -rf "$tmp/out"
+	env PATH="$tmp/bin:$PATH" OUT="$tmp/out" "$@" bash "$g/gpu-check.sh" issues >"$tmp/log" 2>&1
+	rc=$?
+	if [ $rc -ne "$want" ] || ! grep -qF -- "$line" "$tmp/log" || ! grep -qF -- "$line" "$tmp/out/summary.txt"; then
+		echo "FAIL $name: exit $rc (want $want), want the line: $line"
+		tail -15 "$tmp/log"
+		fails=1
+	else
+		echo "ok   $name"
+	fi
+}
+check "every step passes" 0 "GPU CHECK PASSED" QUENCH_CHECK_BUDGET=900
+check "a quench run fails" 1 "GPU CHECK FAILED" QUENCH_CHECK_BUDGET=900 STUB_QUENCH_RC=1
+check "the gpu tests fail" 1 "GPU CHECK FAILED" QUENCH_CHECK_BUDGET=900 STUB_GPU_RC=1
+check "the budget leaves out the large cross-checks" 3 "GPU CHECK INCOMPLETE" QUENCH_CHECK_BUDGET=60
+check "the budget runs out mid-way" 3 "  ./quench verify --model sandpile" QUENCH_CHECK_BUDGET=10 STUB_SLEEP=3
+check "a sanitizer that cannot run is not counted" 0 "memcheck: COULD NOT RUN" QUENCH_CHECK_BUDGET=900 STUB_CS_INTERNAL=1
+check "a bad budget" 2 "QUENCH_CHECK_BUDGET=x is not allowed" QUENCH_CHECK_BUDGET=x
+exit $fails
