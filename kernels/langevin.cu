@@ -24,6 +24,7 @@ template <int S>
 __device__ __forceinline__ void qldv(const float* p, float* v) {
     static_assert(S % 4 == 0, "float accesses are whole float4s");
 #ifdef QUENCH_EMU
+    emu_aligned(p, 16);
     memcpy(v, p, 4 * S);
 #else
 #pragma unroll
@@ -40,6 +41,7 @@ template <int S>
 __device__ __forceinline__ void qldv(const double* p, double* v) {
     static_assert(S % 2 == 0, "double accesses are whole double2s");
 #ifdef QUENCH_EMU
+    emu_aligned(p, 16);
     memcpy(v, p, 8 * S);
 #else
 #pragma unroll
@@ -54,6 +56,7 @@ template <int S>
 __device__ __forceinline__ void qstv(float* p, const float* v) {
     static_assert(S % 4 == 0, "float accesses are whole float4s");
 #ifdef QUENCH_EMU
+    emu_aligned(p, 16);
     memcpy(p, v, 4 * S);
 #else
 #pragma unroll
@@ -65,6 +68,7 @@ template <int S>
 __device__ __forceinline__ void qstv(double* p, const double* v) {
     static_assert(S % 2 == 0, "double accesses are whole double2s");
 #ifdef QUENCH_EMU
+    emu_aligned(p, 16);
     memcpy(p, v, 8 * S);
 #else
 #pragma unroll

@@ -120,6 +120,7 @@ __device__ __forceinline__ qtab32 quench_tab32_global() {
 // entry i of a table of 4- and 2-float entries, in one vector load
 __device__ __forceinline__ void quench_tab4(const float* t, uint32_t i, float v[4]) {
 #ifdef QUENCH_EMU
+    emu_aligned(t + 4 * i, 16);
     memcpy(v, t + 4 * i, 16);
 #else
     const float4 e = reinterpret_cast<const float4*>(t)[i];
@@ -131,6 +132,7 @@ __device__ __forceinline__ void quench_tab4(const float* t, uint32_t i, float v[
 }
 __device__ __forceinline__ void quench_tab4_store(float* t, uint32_t i, const float v[4]) {
 #ifdef QUENCH_EMU
+    emu_aligned(t + 4 * i, 16);
     memcpy(t + 4 * i, v, 16);
 #else
     reinterpret_cast<float4*>(t)[i] = make_float4(v[0], v[1], v[2], v[3]);
@@ -138,6 +140,7 @@ __device__ __forceinline__ void quench_tab4_store(float* t, uint32_t i, const fl
 }
 __device__ __forceinline__ void quench_tab2(const float* t, uint32_t i, float v[2]) {
 #ifdef QUENCH_EMU
+    emu_aligned(t + 2 * i, 8);
     memcpy(v, t + 2 * i, 8);
 #else
     const float2 e = reinterpret_cast<const float2*>(t)[i];

@@ -72,6 +72,7 @@ extern "C" __global__ void mass_class(int64_t* m, const qmass* P) {
 // 4 consecutive int64 of a row, in two 16-byte accesses (p 32-byte aligned)
 __device__ __forceinline__ void qld4(const int64_t* p, int64_t v[4]) {
 #ifdef QUENCH_EMU
+    emu_aligned(p, 16);
     memcpy(v, p, 32);
 #else
     const longlong2 a = reinterpret_cast<const longlong2*>(p)[0], b = reinterpret_cast<const longlong2*>(p)[1];
@@ -83,6 +84,7 @@ __device__ __forceinline__ void qld4(const int64_t* p, int64_t v[4]) {
 }
 __device__ __forceinline__ void qst4(int64_t* p, const int64_t v[4]) {
 #ifdef QUENCH_EMU
+    emu_aligned(p, 16);
     memcpy(p, v, 32);
 #else
     reinterpret_cast<longlong2*>(p)[0] = make_longlong2(v[0], v[1]);

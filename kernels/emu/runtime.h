@@ -84,6 +84,16 @@ static inline double __longlong_as_double(long long x) {
     return r;
 }
 [[noreturn]] static inline void __trap() { abort(); }
+// The kernels' vector accesses (float4, double2, longlong2, float2) need
+// their address aligned to their size on a GPU, which faults otherwise;
+// where the emulated kernels copy bytes instead, emu_aligned(p, n) traps
+// as the GPU would.
+static inline void emu_aligned(const void* p, uintptr_t n) {
+    if ((uintptr_t)p % n != 0) {
+        fprintf(stderr, "quench emu: a %u-byte vector access at %p, not aligned to %u bytes\n", (unsigned)n, p, (unsigned)n);
+        __trap();
+    }
+}
 // CUDA's atomics are relaxed: they order nothing else, a __threadfence
 // does. The emulation's are sequentially consistent, except under
 // ThreadSanitizer, where they are relaxed and a __threadfence is a release
