@@ -319,7 +319,7 @@ func (c *Config) exactMissing(est map[string]stats.Estimate) string {
 		if _, _, err := quench.SandpileMeanSize(c.Lattice()); err != nil {
 			return "Dhar's mean avalanche size: " + err.Error()
 		}
-	case c.Model == "ising2d" && c.H == 0 && len(c.Shape) == 2:
+	case c.Model == "ising2d" && c.noField() && len(c.Shape) == 2:
 		if c.J < 0 && (c.Shape[0]%2 != 0 || c.Shape[1]%2 != 0) {
 			return "an antiferromagnet on an odd extent is frustrated: it is not the ferromagnet with |J|, whose partition function Kaufman gives"
 		}
@@ -361,4 +361,44 @@ func (c *Config) exactMissing(est map[string]stats.Estimate) string {
 		}
 	}
 	return ""
+}
+
+// freeSpinsExact: the Ising models at J = 0 are N independent spins in
+// the field h, each +1 with probability (1 + t)/2, t = tanh(beta h), on
+// any lattice. With M = N m, the sum of the spins, whose cumulants are N
+// times one spin's (t, 1 - t^2, -2t(1 - t^2), -2(1 - t^2)(1 - 3t^2)):
+// magnetization t, energy per site -h t, specific heat
+// N beta^2 var(e) = (beta h)^2 (1 - t^2), m2 = t^2 + (1 - t^2)/N, m4 from
+// M's fourth moment, the susceptibility N beta m2 and the Binder cumulant
+// from them (the Binder cumulant (2 K1^4 - 4 K3 K1 - K4)/(3 (K2 + K1^2)^2)
+// in M's cumulants K). The stationary law of either algorithm at any h; at h = 0
+// Metropolis is refused (it accepts every flip).
+func (c *Config) freeSpinsExact() map[string]float64 {
+	n := float64(c.Lattice().Sites())
+	t := math.Tanh(c.Beta * c.H)
+	// one spin's variance 1 - t^2 = 1/cosh^2(beta h), without the
+	// cancellation where t nears 1
+	e := math.Exp(-2 * math.Abs(c.Beta*c.H))
+	v := 4 * e / ((1 + e) * (1 + e))
+	k1, k2 := n*t, n*v
+	k3, k4 := -2*n*t*v, -2*n*v*(1-3*t*t)
+	m2 := k2 + k1*k1
+	m4 := k4 + 4*k3*k1 + 3*k2*k2 + 6*k2*k1*k1 + k1*k1*k1*k1
+	// 3 m2^2 - m4 in cumulants, without the cancellation of 1 - m4/(3 m2^2)
+	// at t = 0, where it is 2/(3N)
+	binder := (2*k1*k1*k1*k1 - 4*k3*k1 - k4) / (3 * m2 * m2)
+	m2, m4 = m2/(n*n), m4/(n*n*n*n)
+	energy := 0.0 // not -0 at h = 0
+	if c.H != 0 {
+		energy = -c.H * t
+	}
+	return map[string]float64{
+		"magnetization":  t,
+		"energy":         energy,
+		"specific_heat":  c.Beta * c.Beta * c.H * c.H * v,
+		"m2":             m2,
+		"m4":             m4,
+		"susceptibility": n * c.Beta * m2,
+		"binder":         binder,
+	}
 }

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -437,10 +438,89 @@ func TestMetropolisBlinkingRefusal(t *testing.T) {
 		{"ising2d", "metropolis", []int{2, 8}, 0, false},
 		{"ising3d", "metropolis", []int{2, 2, 2}, 0, false},
 	} {
-		cfg := Config{Model: c.model, Shape: c.shape, Algo: c.algo, J: 1, H: c.h, T: 1.7, Sweeps: 10, Every: 1, Seed: 1, Start: "hot"}
+		cfg := Config{Model: c.model, Shape: c.shape, Algo: c.algo, J: 1, H: c.h, T: 1.7, Sweeps: 100000, Every: 1, Seed: 1, Start: "hot"}
 		err := cfg.Validate()
 		if (err != nil && strings.Contains(err.Error(), "is not ergodic")) != c.refused || !c.refused && err != nil {
 			t.Errorf("%s %s %v h=%v: %v, want refused %v", c.model, c.algo, c.shape, c.h, err, c.refused)
+		}
+	}
+}
+
+// A weak field joins Metropolis's closed classes of h = 0 on the small 2D
+// lattices only through a spin in zero field that stays against it
+// (probability q = 1 - exp(-2 beta |h|) a sweep): a run with fewer than
+// blinkingMinCrossings expected is refused, naming the least field (and
+// the sweeps) that would do, which then pass; heat bath, and lattices
+// without blinking states, are not held to it.
+func TestMetropolisWeakFieldRefusal(t *testing.T) {
+	const T = 1.7
+	for _, c := range []struct {
+		shape   []int
+		algo    string
+		h       float64
+		sweeps  int64
+		refused bool
+	}{
+		{[]int{2, 2}, "metropolis", 1e-6, 100000, true},  // q 1.2e-6: never crossed (energy -1.93024(12), exact -1.8968)
+		{[]int{2, 2}, "metropolis", 1e-3, 100000, true},  // 118 crossings: -1.9154(63)
+		{[]int{2, 2}, "metropolis", 1e-2, 100000, false}, // 1170: agreed
+		{[]int{2, 2}, "metropolis", 1e-2, 50000, true},
+		{[]int{4, 2}, "metropolis", -1e-3, 100000, true}, // either sign
+		{[]int{2, 6}, "metropolis", 0.05, 1000, true},    // 56 crossings
+		{[]int{2, 2}, "metropolis", 1e-2, 500, true},     // no field would do in 500 sweeps
+		{[]int{2, 2}, "heatbath", 1e-6, 100, false},
+		{[]int{4, 4}, "metropolis", 1e-6, 100, false}, // larger: blinking states too few to matter
+		{[]int{2, 8}, "metropolis", 1e-6, 100, false},
+	} {
+		cfg := Config{Model: "ising2d", Shape: c.shape, Algo: c.algo, J: 1, H: c.h, T: T, Sweeps: c.sweeps, Every: 1, Seed: 1, Start: "hot"}
+		err := cfg.Validate()
+		if refused := err != nil && strings.Contains(err.Error(), "mixes too slowly"); refused != c.refused || !c.refused && err != nil {
+			t.Errorf("%v %s h=%v %d sweeps: %v, want refused %v", c.shape, c.algo, c.h, c.sweeps, err, c.refused)
+			continue
+		}
+		if !c.refused {
+			continue
+		}
+		msg := err.Error()
+		// q of the kernel's thresholds (2^-32 steps), near 1 - exp(-2 beta |h|)
+		tab, _ := quench.NewIsingTable(2, cfg.IsingParams())
+		q := zeroFieldStay(tab)
+		if exp := -math.Expm1(-2 * math.Abs(c.h) / T); math.Abs(q-exp) > 0x1p-31 {
+			t.Errorf("%v h=%v: q %g, want 1 - exp(-2 beta |h|) = %g", c.shape, c.h, q, exp)
+		}
+		// the sweeps it names pass
+		var need float64
+		if i := strings.Index(msg, ", or --sweeps "); i < 0 {
+			t.Fatalf("%v h=%v: no --sweeps in %q", c.shape, c.h, msg)
+		} else if _, e := fmt.Sscanf(msg[i+len(", or --sweeps "):], "%g", &need); e != nil {
+			t.Fatalf("%v h=%v: no --sweeps in %q", c.shape, c.h, msg)
+		}
+		if need != math.Ceil(blinkingMinCrossings/q) {
+			t.Errorf("%v h=%v: names --sweeps %g, want about %g", c.shape, c.h, need, blinkingMinCrossings/q)
+		}
+		more := cfg
+		more.Sweeps = int64(need)
+		if err := more.Validate(); err != nil {
+			t.Errorf("%v h=%v with the --sweeps %d it names: %v", c.shape, c.h, more.Sweeps, err)
+		}
+		// and so does the field it names, where one would do
+		i := strings.Index(msg, "a field |h| of at least ")
+		if (i >= 0) != (c.sweeps > blinkingMinCrossings) {
+			t.Errorf("%v h=%v %d sweeps: names a field %v, want %v: %s", c.shape, c.h, c.sweeps, i >= 0, c.sweeps > blinkingMinCrossings, msg)
+		}
+		if i >= 0 {
+			var hmin float64
+			fmt.Sscanf(msg[i+len("a field |h| of at least "):], "%g", &hmin)
+			stronger := cfg
+			stronger.H = math.Copysign(hmin, c.h)
+			if err := stronger.Validate(); err != nil {
+				t.Errorf("%v h=%v with the field %g it names: %v", c.shape, c.h, hmin, err)
+			}
+			weaker := cfg
+			weaker.H = math.Copysign(hmin*0.95, c.h)
+			if err := weaker.Validate(); err == nil {
+				t.Errorf("%v h=%v: a field of 0.95 times the %g it names passes", c.shape, c.h, hmin)
+			}
 		}
 	}
 }
@@ -590,6 +670,96 @@ func TestExactMissing(t *testing.T) {
 		x, why := c.cfg.exactValues(c.est), c.cfg.exactMissing(c.est)
 		if x != nil && why != "" || c.want == "" && why != "" || c.want != "" && !strings.Contains(why, c.want) {
 			t.Errorf("%s %v: exact %v, missing %q, want a reason containing %q", c.cfg.Model, c.cfg.Shape, x, why, c.want)
+		}
+	}
+}
+
+// freeSpinsExact (the Ising models at J = 0) against the enumeration of
+// every state, in 2D and 3D, at h = 0, of either sign and strong (where
+// t = tanh(beta h) nears 1); and a lattice too large to enumerate at h = 0
+// against the closed forms m2 = 1/N, binder = 2/(3N).
+func TestFreeSpinsExact(t *testing.T) {
+	for _, c := range []struct {
+		model string
+		shape []int
+		h     float64
+	}{
+		{"ising2d", []int{2, 4}, 0},
+		{"ising2d", []int{4, 4}, 0.3},
+		{"ising2d", []int{2, 6}, -0.7},
+		{"ising3d", []int{2, 2, 2}, 0.5},
+		{"ising3d", []int{2, 2, 4}, -2},
+		{"ising2d", []int{2, 4}, 9},
+	} {
+		const beta = 0.8
+		cfg := Config{Model: c.model, Shape: c.shape, J: 0, H: c.h, Beta: beta, Algo: "heatbath"}
+		x := cfg.exactValues(nil)
+		ex := enumerateShape(c.shape, beta, 0, c.h)
+		n := float64(cfg.Lattice().Sites())
+		for _, v := range []struct {
+			name string
+			want float64
+		}{
+			{"magnetization", ex.m}, {"energy", ex.u}, {"specific_heat", ex.c}, {"m2", ex.m2}, {"m4", ex.m4},
+			{"susceptibility", n * beta * ex.m2}, {"binder", 1 - ex.m4/(3*ex.m2*ex.m2)},
+		} {
+			got, ok := x[v.name]
+			if !ok || math.Abs(got-v.want) > 1e-12*max(1, math.Abs(v.want)) {
+				t.Errorf("%s %v h=%v: %s %v (given %v), enumeration %v", c.model, c.shape, c.h, v.name, got, ok, v.want)
+			}
+		}
+		if c.h == 0 && math.Signbit(x["energy"]) {
+			t.Errorf("%s %v h=0: energy -0", c.model, c.shape)
+		}
+	}
+	big := Config{Model: "ising2d", Shape: []int{1024, 1024}, Beta: 1, Algo: "heatbath"}
+	x := big.exactValues(nil)
+	n := float64(1 << 20)
+	if x["m2"] != 1/n || math.Abs(x["binder"]-2/(3*n)) > 1e-15*2/(3*n) {
+		t.Errorf("1024^2 at h = 0: m2 %v, binder %v, want %v, %v", x["m2"], x["binder"], 1/n, 2/(3*n))
+	}
+}
+
+// A field too weak to change any flip probability (h = 1e-17 at T = 1.8)
+// is rounded away (FieldRoundedAway): the run steps as at h = 0, so h = 0's
+// exact values and the symmetry of m apply; a field that changes a
+// threshold, or any field on another model, is not.
+func TestFieldRoundedAway(t *testing.T) {
+	for _, c := range []struct {
+		model, algo string
+		h, T        float64
+		want        bool
+	}{
+		{"ising2d", "metropolis", 1e-17, 1.8, true},
+		{"ising2d", "heatbath", -1e-17, 1.8, true},
+		{"ising3d", "metropolis", 1e-300, 4.5, true},
+		{"ising2d", "metropolis", 1e-6, 1.8, false},
+		{"ising2d", "heatbath", 1e-9, 1.8, false},
+		{"ising2d", "metropolis", 0, 1.8, false}, // no field at all
+		{"phi4", "", 1e-17, 1, false},
+	} {
+		shape := []int{16, 16}
+		if c.model == "ising3d" {
+			shape = []int{8, 8, 8}
+		}
+		cfg := Config{Model: c.model, Shape: shape, J: 1, H: c.h, T: c.T, Beta: 1 / c.T, Algo: c.algo}
+		if got := cfg.FieldRoundedAway(); got != c.want {
+			t.Errorf("%s %s h=%v T=%v: rounded away %v, want %v", c.model, c.algo, c.h, c.T, got, c.want)
+		}
+		if !IsIsing(c.model) {
+			continue
+		}
+		_, sym := cfg.SymmetryMean("magnetization")
+		if sym != (c.want || c.h == 0) {
+			t.Errorf("%s h=%v: m's symmetry %v, want %v", c.model, c.h, sym, c.want || c.h == 0)
+		}
+		if c.model == "ising2d" {
+			x := cfg.exactValues(nil)
+			zero := cfg
+			zero.H = 0
+			if c.want && x["energy"] != zero.exactValues(nil)["energy"] || !c.want && c.h != 0 && x != nil {
+				t.Errorf("%s h=%v: exact %v, at h = 0 %v", c.model, c.h, x, zero.exactValues(nil))
+			}
 		}
 	}
 }

@@ -65,6 +65,11 @@ type Value struct {
 	// in every measurement, where the dynamics can change it: error 0 is
 	// then no error bar; frozenConstant); one or more.
 	UnreliableBy []string `json:"unreliable_by,omitempty"`
+	// For a mean marked by the symmetry rule (but Kuramoto's, whose
+	// phases wrap): how often its series changed sides of the value the
+	// symmetry fixes (symmetryCrossings). 0: the run stayed on one side;
+	// more: it crossed, too seldom for its error bars.
+	SymmetryCrossings *int64 `json:"symmetry_crossings,omitempty"`
 }
 
 // Reasons an error bar is not reliable (Value.UnreliableBy).
@@ -161,7 +166,8 @@ type Summary struct {
 // the transfer integral at dt -> 0 (ringExact); harmonic particles
 // (harmonicExact); double-well particles, their Boltzmann means at
 // dt -> 0 (doubleWellExact); kmp (kmpExact); transfer's second moments
-// (transferExact); nil for other runs.
+// (transferExact); the Ising models at J = 0, independent spins in the
+// field (freeSpinsExact); nil for other runs.
 // A value that is not finite is left out (summary.json could not hold it).
 func (c *Config) exactValues(est map[string]stats.Estimate) map[string]float64 {
 	x := c.exactValuesAll(est)
@@ -183,7 +189,9 @@ func (c *Config) exactValuesAll(est map[string]stats.Estimate) map[string]float6
 			// exact_missing)
 			return map[string]float64{"avalanche_size": mean, "grains_lost": 1}
 		}
-	case c.Model == "ising2d" && c.H == 0 && len(c.Shape) == 2:
+	case IsIsing(c.Model) && c.J == 0:
+		return c.freeSpinsExact()
+	case c.Model == "ising2d" && c.noField() && len(c.Shape) == 2:
 		j := math.Abs(c.J)
 		if c.J < 0 && (c.Shape[0]%2 != 0 || c.Shape[1]%2 != 0) {
 			return nil
@@ -230,7 +238,7 @@ const symmetryErrors = 4
 func (c *Config) symmetryMeans() map[string]float64 {
 	switch {
 	case c.Model == "ising2d" || c.Model == "ising3d":
-		if c.H == 0 {
+		if c.noField() {
 			return map[string]float64{"magnetization": 0, "staggered_magnetization": 0}
 		}
 		return map[string]float64{"staggered_magnetization": 0}
@@ -285,6 +293,50 @@ func (c *Config) symmetryBroken(est map[string]stats.Estimate) map[string]bool {
 		}
 	}
 	return out
+}
+
+// symmetryCrossings counts how often the series of name, a mean that a
+// symmetry fixes at mean, changed sides of it (values equal to it are on
+// neither side): 0 says the run stayed on one side.
+func (st *State) symmetryCrossings(name string, mean float64) int64 {
+	var x func(i int) float64
+	n := len(st.Rows)
+	if c := &st.Config; IsIsing(c.Model) {
+		rows := c.Rows(st.Samples)
+		n = len(rows)
+		switch name {
+		case "magnetization":
+			x = func(i int) float64 { return rows[i].M }
+		case "staggered_magnetization":
+			x = func(i int) float64 { return rows[i].MS }
+		default:
+			return 0
+		}
+	} else {
+		j := slices.Index(c.Columns(), name)
+		if j < 0 {
+			return 0
+		}
+		x = func(i int) float64 { return st.Rows[i][1+j] }
+	}
+	var crossings int64
+	side := 0
+	for i := range n {
+		s := 0
+		switch v := x(i); {
+		case v > mean:
+			s = 1
+		case v < mean:
+			s = -1
+		}
+		if s != 0 && side != 0 && s != side {
+			crossings++
+		}
+		if s != 0 {
+			side = s
+		}
+	}
+	return crossings
 }
 
 // frozenConstant reports whether a constant series of the observable name
@@ -810,6 +862,10 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 			}
 			if bySym[name] {
 				v.UnreliableBy = append(v.UnreliableBy, BySymmetry)
+				if mean, ok := c.SymmetryMean(name); ok && c.Potential != quench.PotentialKuramoto {
+					n := st.symmetryCrossings(name, mean)
+					v.SymmetryCrossings = &n
+				}
 			}
 			if byFrozen[name] {
 				v.UnreliableBy = append(v.UnreliableBy, ByFrozen)

@@ -158,3 +158,42 @@ func TestSymmetryBrokenKuramoto(t *testing.T) {
 		}
 	}
 }
+
+// symmetry_crossings tells a run that stayed on one side (an ordered 16^2
+// Ising lattice at T = 2: 0) from one whose series changed sides, too
+// seldom for its error bins (double-well particles over a low barrier,
+// k/T = 2.9, N = 500, 4000 lm steps: x_mean 9 errors from 0 after 92
+// crossings), and symmetryCrossings counts sides, skipping values on the
+// symmetric one.
+func TestSymmetryCrossings(t *testing.T) {
+	sum := summaryOf(t, Config{Model: "ising2d", Shape: []int{16, 16}, T: 2, J: 1, Algo: "metropolis",
+		Sweeps: 20000, Therm: 1000, Every: 1, Seed: 1, Start: "hot"})
+	if m := sum.Observables["magnetization"]; !slices.Contains(m.UnreliableBy, BySymmetry) || m.SymmetryCrossings == nil || *m.SymmetryCrossings != 0 {
+		t.Errorf("ordered Ising: magnetization marked %v, crossings %v, want symmetry and 0", m.UnreliableBy, m.SymmetryCrossings)
+	}
+	if m := sum.Observables["abs_magnetization"]; m.SymmetryCrossings != nil {
+		t.Errorf("ordered Ising: abs_magnetization crossings %v", *m.SymmetryCrossings)
+	}
+	sum = summaryOf(t, Config{Model: "particles", N: 500, D: 1, Potential: quench.PotentialDoubleWell, K: 2, T: 0.7,
+		Scheme: quench.SchemeLM, Precision: "float64", Dt: 0.01, Gamma: 1, Mass: 1, Sweeps: 4000, Therm: 1000, Every: 1, Seed: 1, Start: "hot"})
+	if m := sum.Observables["x_mean"]; !slices.Contains(m.UnreliableBy, BySymmetry) || m.SymmetryCrossings == nil || *m.SymmetryCrossings < 10 {
+		t.Errorf("low double well: x_mean %v +- %v marked %v, crossings %v, want symmetry and many", *m.Mean, *m.Error, m.UnreliableBy, m.SymmetryCrossings)
+	}
+	if v := sum.Observables["x_var"]; v.SymmetryCrossings != nil {
+		t.Errorf("x_var, marked with x_mean, has crossings %v", *v.SymmetryCrossings)
+	}
+	st := &State{Config: Config{Model: "phi4", Shape: []int{4}}}
+	j := slices.Index(st.Config.Columns(), "phi")
+	for _, s := range [][]float64{{1, 0, 2, -1, 0, -2, 3}, {0, 0, 1, 2}, {-1, 0, 0, -2}} {
+		st.Rows = nil
+		for i, v := range s {
+			r := make([]float64, 1+len(st.Config.Columns()))
+			r[0], r[1+j] = float64(i), v
+			st.Rows = append(st.Rows, r)
+		}
+		want := map[int]int64{7: 2, 4: 0}[len(s)]
+		if got := st.symmetryCrossings("phi", 0); got != want {
+			t.Errorf("%v: %d crossings, want %d", s, got, want)
+		}
+	}
+}

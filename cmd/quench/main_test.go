@@ -133,6 +133,7 @@ func TestBadInput(t *testing.T) {
 		{[]string{"--shape", "2x2", "--J", "-1", "--T", "100"}, "--algo metropolis on the 2x2 lattice at h=0 is not ergodic"},
 		// a field too weak to change a flip's probability: the same classes
 		{[]string{"--shape", "2x2", "--h", "1e-17", "--T", "1.7"}, "--algo metropolis on the 2x2 lattice at h=1e-17 is not ergodic"},
+		{[]string{"--shape", "2x2", "--h", "1e-6", "--T", "1.7", "--sweeps", "100000"}, "--algo metropolis on the 2x2 lattice at h=1e-06 mixes too slowly for --sweeps 100000"},
 		{[]string{"--T", "-1.5"}, "--T -1.5 is not allowed"},
 		{[]string{"--beta", "-1"}, "--beta -1 is not allowed"},
 		{[]string{"--T", "2", "--beta", "0.5"}, "both --T 2 and --beta 0.5 given"},
@@ -1523,10 +1524,10 @@ func TestOutputFailureLeavesNoMix(t *testing.T) {
 func TestTableNotes(t *testing.T) {
 	dir := t.TempDir()
 	_, short, _ := runQ(t, "run", "--L", "8", "--sweeps", "40", "--quiet", "--out", filepath.Join(dir, "a"))
-	// (seed 1 stays on one side: the symmetry's note too, so the first
-	// note names its observables)
+	// (seed 1's m changes sides once, far from 0: the symmetry's note
+	// too, so the first note names its observables)
 	if !strings.Contains(short, "\n* energy, magnetization, abs_magnetization, m2, m4, specific_heat, susceptibility, susceptibility_connected, binder: too few measurements for error bars (40: at least 100, in 50 bins spanning >= 20 tau_int each)") ||
-		!strings.Contains(short, "\n* magnetization: a symmetry makes the mean 0") || !strings.Contains(short, "; other seeds draw the other side: run far longer") {
+		!strings.Contains(short, "\n* magnetization: a symmetry makes the mean 0") || !strings.Contains(short, ", though its series changed sides 1 time: too seldom for the run's error bins") {
 		t.Errorf("40 measurements:\n%s", short)
 	}
 	_, neel, _ := runQ(t, "run", "--L", "8", "--J", "-1", "--T", "0.3", "--start", "cold", "--sweeps", "200", "--quiet", "--out", filepath.Join(dir, "b"))
@@ -1564,6 +1565,29 @@ func TestTableNotes(t *testing.T) {
 	if !strings.Contains(mb, "\nc conserved: model B keeps the mean field m at its start value, and phi, binder, susceptibility, susceptibility_connected, energy_field depend on m alone") ||
 		!regexp.MustCompile(`\nphi2 .* \*\n`).MatchString(mb) {
 		t.Errorf("model B:\n%s", mb)
+	}
+}
+
+// Model B where the tau_ints ask for more than the slow modes' note (a
+// 16^2 Gaussian field, modes of 252 steps, S_k0 and S_k1 marked by the
+// usual rule alone): the tau_int note gives its run and command, and the
+// slow modes' note points to it. Before, the tau_int note gave no number
+// and the slow modes' 80000 steps, followed, left S_k marked (then asking
+// for 410000).
+func TestModelBTauAsksMore(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "a")
+	_, table, _ := runQ(t, "run", "--model", "phi4", "--L", "16", "--scheme", "modelb", "--lambda", "0", "--m2", "0.5", "--dt", "0.02",
+		"--steps", "20000", "--therm", "5000", "--start", "cold", "--seed", "1", "--quiet", "--out", out)
+	m := regexp.MustCompile(`run longer for trustworthy errors:\n  about (\d+) steps by S_k\d's tau_int, [^\n]*: quench resume \S+ --steps (\d+) `).FindStringSubmatch(table)
+	s := regexp.MustCompile(`about (\d+) measured steps or more make them reliable \(the tau_int note above asks for more, (\d+)\)\n`).FindStringSubmatch(table)
+	if m == nil || s == nil || m[1] != m[2] || m[1] != s[2] {
+		t.Fatalf("no tau_int run, or no pointer to it, in\n%s", table)
+	}
+	tauRun, _ := strconv.ParseInt(m[1], 10, 64)
+	slowRun, _ := strconv.ParseInt(s[1], 10, 64)
+	if tauRun <= slowRun {
+		t.Errorf("the tau_int run %d is not longer than the slow modes' %d", tauRun, slowRun)
 	}
 }
 
@@ -2304,22 +2328,22 @@ func TestSymmetryNoteKuramoto(t *testing.T) {
 	// with a common frequency the common phase also turns
 	c := &sim.Config{Model: "particles", Potential: quench.PotentialKuramoto, N: 10, T: 2, Dt: 0.05, Omega: 1}
 	r := 0.9
-	if note := symmetryNote(c, &r, []string{"x_mean"}); !strings.Contains(note, "which turns at the oscillators' mean frequency and diffuses a turn in about 2 pi^2 N/T = 98.7 time units (2000 steps)") || strings.Contains(note, "x_var") {
+	if note := symmetryNote(c, &r, []string{"x_mean"}, nil); !strings.Contains(note, "which turns at the oscillators' mean frequency and diffuses a turn in about 2 pi^2 N/T = 98.7 time units (2000 steps)") || strings.Contains(note, "x_var") {
 		t.Errorf("omega 1: %q", note)
 	}
 	// phases not synchronized move apart, each a turn in 2 pi^2/T (k = 0,
 	// T = 1e-5: 1.97e6 time units; 2 pi^2 N/T, N times that, had been said)
 	c = &sim.Config{Model: "particles", Potential: quench.PotentialKuramoto, N: 1000, T: 1e-5, Dt: 0.01}
 	r = 0.03
-	if note := symmetryNote(c, &r, []string{"x_mean", "x_var"}); !strings.Contains(note, ": the phases, not synchronized (order_parameter under 1/2), each of which diffuses a turn in about 2 pi^2/T = 1.97e+06 time units (200000000 steps), did not turn far enough") {
+	if note := symmetryNote(c, &r, []string{"x_mean", "x_var"}, nil); !strings.Contains(note, ": the phases, not synchronized (order_parameter under 1/2), each of which diffuses a turn in about 2 pi^2/T = 1.97e+06 time units (200000000 steps), did not turn far enough") {
 		t.Errorf("k = 0: %q", note)
 	}
 	c.OmegaSpread = 0.5 // each at its own frequency, not the mean one
-	if note := symmetryNote(c, &r, []string{"x_mean"}); !strings.Contains(note, "each of which turns at its own natural frequency and diffuses a turn in about 2 pi^2/T") {
+	if note := symmetryNote(c, &r, []string{"x_mean"}, nil); !strings.Contains(note, "each of which turns at its own natural frequency and diffuses a turn in about 2 pi^2/T") {
 		t.Errorf("k = 0, a spread: %q", note)
 	}
 	c.OmegaSpread, c.Omega = 0, 2
-	if note := symmetryNote(c, &r, []string{"x_mean"}); !strings.Contains(note, "each of which turns at omega and diffuses a turn in about 2 pi^2/T") {
+	if note := symmetryNote(c, &r, []string{"x_mean"}, nil); !strings.Contains(note, "each of which turns at omega and diffuses a turn in about 2 pi^2/T") {
 		t.Errorf("k = 0, omega 2: %q", note)
 	}
 }
@@ -2854,8 +2878,24 @@ func TestNotesWaitForRefusals(t *testing.T) {
 	if code != 0 || !strings.Contains(stderr, "quench: note: diffusion from a cold start (a spike at the centre) draws nothing: --seed 7 is not used\n") {
 		t.Errorf("cold diffusion with a seed: exit %d, stderr %q", code, stderr)
 	}
+	// Metropolis at high T, which flips nearly every spin: heat bath says
+	// more a sweep
+	code, _, stderr = runQ(t, "run", "--L", "8", "--T", "1e4", "--sweeps", "2", "--out", filepath.Join(dir, "ht"), "--quiet")
+	if code != 0 || !strings.Contains(stderr, "quench: note: --algo metropolis at T=10000 rejects a flip with probability at most 0.0008, so its sweeps mostly flip the lattice back and forth and it decorrelates over some 1/0.0008 = 1250 sweeps, where --algo heatbath takes about one\n") {
+		t.Errorf("metropolis at T = 1e4: exit %d, stderr %q", code, stderr)
+	}
+	// an Ising field rounded away in every flip probability: judged as h = 0
+	// (the symmetry mark on m, Kaufman's exact lines)
+	code, stdout, stderr := runQ(t, "run", "--L", "8", "--T", "1.8", "--h", "1e-17", "--sweeps", "2000", "--out", filepath.Join(dir, "h17"))
+	if code != 0 || !strings.Contains(stderr, "quench: note: the field h = 1e-17 changes no flip probability (each rounds to its value at h = 0): the run is the run at h = 0") ||
+		!strings.Contains(stdout, "Kaufman's partition function") {
+		t.Errorf("ising with h = 1e-17: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
 	// and none where the flag does something, or is not given
 	for i, args := range [][]string{
+		{"--L", "8", "--T", "1.8", "--h", "1e-6", "--sweeps", "2"},
+		{"--L", "8", "--T", "100", "--sweeps", "2"},
+		{"--L", "8", "--T", "1e4", "--algo", "heatbath", "--sweeps", "2"},
 		{"--model", "phi4", "--scheme", "modelb", "--L", "8", "--steps", "2", "--therm", "0"},
 		{"--model", "phi4", "--scheme", "em", "--h", "0.3", "--L", "8", "--steps", "2", "--therm", "0"},
 		{"--model", "diffusion", "--start", "cold", "--L", "8", "--steps", "2"},
@@ -2873,7 +2913,7 @@ func TestNotesWaitForRefusals(t *testing.T) {
 	}
 	os.Remove(filepath.Join(out, "summary.json"))
 	os.Mkdir(filepath.Join(out, "summary.json"), 0o755)
-	code, stdout, stderr := runQ(t, "resume", out, "--backend", "auto", "--quiet")
+	code, stdout, stderr = runQ(t, "resume", out, "--backend", "auto", "--quiet")
 	if code != 2 || stdout != "" || strings.Count(stderr, "\n") != 1 || strings.Contains(stderr, "note:") {
 		t.Errorf("resume --backend auto: exit %d, stdout %q, stderr %q: want exit 2 and one line", code, stdout, stderr)
 	}

@@ -1182,6 +1182,14 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 		// accepted (energy_field reports it), but easy to misread
 		fmt.Fprintf(&notes, "quench: note: under model B the field h = %v couples to the conserved mean field alone: it adds -h m, a constant, to the energy and drops out of the dynamics but for rounding (the Laplacian of a uniform force is 0)\n", c.H)
 	}
+	if q, ok := c.MetropolisMaxReject(); ok && q < metropolisSlowReject {
+		// accepted (refused below 2^-20), but its tau_int asks for long
+		// runs: 16^2 at T = 1e4, energy tau_int 522, heat bath's 0.5
+		fmt.Fprintf(&notes, "quench: note: --algo metropolis at T=%v rejects a flip with probability at most %.2g, so its sweeps mostly flip the lattice back and forth and it decorrelates over some 1/%.2g = %.0f sweeps, where --algo heatbath takes about one\n", c.T, q, q, 1/q)
+	}
+	if c.FieldRoundedAway() {
+		fmt.Fprintf(&notes, "quench: note: the field h = %v changes no flip probability (each rounds to its value at h = 0): the run is the run at h = 0, whose exact values and symmetry (m -> -m) its results are judged by\n", c.H)
+	}
 	if c.Model == "diffusion" && c.Start == "cold" && cmd.Flags().Changed("seed") {
 		fmt.Fprintf(&notes, "quench: note: diffusion from a cold start (a spike at the centre) draws nothing: --seed %d%s is not used\n", c.Seed, f.given("seed"))
 	}
@@ -1770,9 +1778,23 @@ func newStartBar(c sim.Config, stderr io.Writer) *progressbar.ProgressBar {
 // have their own advice, or nothing asks for more than the run has.
 func howLong(st *sim.State, sum *sim.Summary, names []string, out string) string {
 	c := &st.Config
-	if sum.Diffusive != nil {
-		return ""
+	a := askOf(sum, names)
+	if d := sum.Diffusive; d != nil {
+		// the slow modes' note gives its run: this one only where the
+		// tau_ints ask for more (model B's S_k: 250000 steps where the
+		// slow modes' note said 80000)
+		if need, ok := runNeed(c, a.hi, c.Every); !ok || d.NeededSteps == 0 || need <= d.NeededSteps {
+			return ""
+		}
 	}
+	if adv := a.advice(c, c.Every, out); adv != "" {
+		return ":\n  " + adv
+	}
+	return ""
+}
+
+// askOf is the longest run the tau_ints of names ask for (howLong).
+func askOf(sum *sim.Summary, names []string) longestAsk {
 	var a longestAsk
 	for _, n := range names {
 		v := sum.Observables[n]
@@ -1781,10 +1803,7 @@ func howLong(st *sim.State, sum *sim.Summary, names []string, out string) string
 		a.takeWindow(v.WindowNeeds, n+"'s", "measurements")
 		a.takeWindow(v.InputWindowNeeds, "an input of "+n+"'s", "measurements")
 	}
-	if adv := a.advice(c, c.Every, out); adv != "" {
-		return ":\n  " + adv
-	}
-	return ""
+	return a
 }
 
 // longestAsk keeps, of the tau_ints offered, the one whose value plus two
@@ -2074,7 +2093,13 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 		if len(unreliable) > 0 || len(noTau) > 0 {
 			nl = ""
 		}
-		fmt.Fprintf(w, "%s* %s\n", nl, symmetryNote(&st.Config, sum.Observables["order_parameter"].Mean, broken))
+		crossed := map[string]int64{}
+		for _, name := range broken {
+			if n := sum.Observables[name].SymmetryCrossings; n != nil {
+				crossed[name] = *n
+			}
+		}
+		fmt.Fprintf(w, "%s* %s\n", nl, symmetryNote(&st.Config, sum.Observables["order_parameter"].Mean, broken, crossed))
 	}
 	if len(frozen) > 0 {
 		nl := "\n"
@@ -2089,7 +2114,11 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 			what = "model B conserves the field"
 		}
 		need := fmt.Sprintf("about %d measured steps or more make them reliable", d.NeededSteps)
-		if c := &st.Config; d.NeededSteps > c.Sweeps && d.NeededSteps <= philox.MaxStep-1-c.Therm {
+		c := &st.Config
+		if more, ok := runNeed(c, askOf(sum, unreliable).hi, c.Every); ok && d.NeededSteps > 0 && more > d.NeededSteps {
+			// the tau_int note above gives that run and its command
+			need += fmt.Sprintf(" (the tau_int note above asks for more, %d)", more)
+		} else if d.NeededSteps > c.Sweeps && d.NeededSteps <= philox.MaxStep-1-c.Therm {
 			need += ": " + resumeCmd(c, out, d.NeededSteps)
 		}
 		if d.NeededSteps == 0 {
@@ -2260,6 +2289,9 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 // exactWhy says where Summary.Exact's values come from, by model (and
 // for the Langevin models by scheme).
 func exactWhy(c *sim.Config) string {
+	if sim.IsIsing(c.Model) && c.J == 0 {
+		return "independent spins at J = 0, each +1 with probability (1 + tanh(beta h))/2: their sum's cumulants are N times one spin's"
+	}
 	switch c.Model {
 	case "sandpile":
 		return "Dhar: the mean over the sites of w = Delta^-1 1, a grain's expected topplings; grains_lost 1, as the stationary pile's grain count is stationary"
@@ -2314,6 +2346,11 @@ func exactWhy(c *sim.Config) string {
 	return ""
 }
 
+// metropolisSlowReject is the largest rejection probability of a
+// Metropolis Ising run below which its start says that heat bath
+// decorrelates far faster (T above about 800 |J| in 2D at h = 0).
+const metropolisSlowReject = 0.01
+
 // kuramotoMeanWhy is why a Kuramoto run's x_mean is exactly 1/2 (the
 // exact lines' heading).
 const kuramotoMeanWhy = "x_mean, the mean of the phases in turns in [0, 1), 1/2 at any dt, as turning every phase alike is a symmetry"
@@ -2322,8 +2359,11 @@ const kuramotoMeanWhy = "x_mean, the mean of the phases in turns in [0, 1), 1/2 
 // symmetry rule (sim.BySymmetry): the means a symmetry fixes
 // (sim.Config.SymmetryMean) and what is marked with them (an x_var with
 // its x_mean), why their error bars leave out the other side, and what
-// to do; r is the measured Kuramoto order parameter (nil without one).
-func symmetryNote(c *sim.Config, r *float64, broken []string) string {
+// to do; r is the measured Kuramoto order parameter (nil without one),
+// crossed how often each mean's series changed sides of the symmetric
+// value (sim.Value.SymmetryCrossings; none for Kuramoto): where every
+// one did, it did not stay on one side, and its error bar is too small.
+func symmetryNote(c *sim.Config, r *float64, broken []string, crossed map[string]int64) string {
 	sym, with := []string{}, []string{}
 	for _, name := range broken {
 		if symmetric(c, name) {
@@ -2368,6 +2408,27 @@ func symmetryNote(c *sim.Config, r *float64, broken []string) string {
 	if len(with) > 0 {
 		// the double well's x_var, whose square it subtracts
 		also = fmt.Sprintf(" (%s, which subtracts its square, is marked with it)", strings.Join(with, ", "))
+	}
+	least := int64(-1) // the fewest crossings of the symmetric means, -1: one stayed
+	for _, name := range sym {
+		n, ok := crossed[name]
+		if !ok || n == 0 {
+			least = -1
+			break
+		}
+		if least < 0 || n < least {
+			least = n
+		}
+	}
+	if least > 0 {
+		// a double well with a low barrier, a single-well phi4 field: the
+		// series changed sides, but its sides' stays are long next to
+		// the run's error bins
+		times := "times"
+		if least == 1 {
+			times = "time"
+		}
+		return fmt.Sprintf("%s: a symmetry makes the mean 0, and this run's lies more than 4 errors from it%s, though its series changed sides %d %s: too seldom for the run's error bins, so its error bar is too small (and its tau_int too short an estimate): run longer, or read the even observables", strings.Join(sym, ", "), also, least, times)
 	}
 	seeds := "other seeds draw the other side"
 	if c.Start == "cold" && strings.HasPrefix(c.Model, "ising") {
