@@ -216,7 +216,11 @@ func (c *Config) divergeAdvice() string {
 	if c.Model == "sandpile" || IsMass(c.Model) {
 		return "its integer state should not allow it: please report this run"
 	}
-	return "--dt is too large for these parameters (the up-front bound only holds near the potential's minimum), or --T drives the fluctuations beyond float64's range: reduce --dt or --T (the run is deterministic: resuming a checkpoint of it diverges again)"
+	prec := "float64"
+	if c.Precision == "float32" {
+		prec = "float32"
+	}
+	return "--dt is too large for these parameters (the up-front bound only holds near the potential's minimum), or --T drives the fluctuations beyond " + prec + "'s range: reduce --dt or --T (the run is deterministic: resuming a checkpoint of it diverges again)"
 }
 
 // checkRow refuses a measurement row (step, then Columns) holding NaN or
@@ -246,6 +250,14 @@ func (st *State) checkFinite() error {
 		}
 	}
 	return nil
+}
+
+func (r *phi4Runner) finite() error {
+	fs, err := r.be.FieldSums(r.f.Phi, &r.lat)
+	if err == nil && fs.NonFinite > 0 {
+		err = r.st.Config.errDiverged()
+	}
+	return err
 }
 
 func (r *phi4Runner) measure() error {
@@ -357,6 +369,14 @@ func (r *particleRunner) step(ctr quench.Counter) error {
 // components (momentum / mass; 0 without velocities), the Kuramoto order parameter r = |sum_j exp(2 pi i theta_j)|/N
 // (0 for other potentials).
 var ParticleColumns = []string{"x_mean", "x_var", "v_var", "order_parameter"}
+
+func (r *particleRunner) finite() error {
+	x, err := r.be.FieldSums(r.ps.Pos, nil)
+	if err == nil && x.NonFinite > 0 {
+		err = r.st.Config.errDiverged()
+	}
+	return err
+}
 
 func (r *particleRunner) measure() error {
 	x, err := r.be.FieldSums(r.ps.Pos, nil)

@@ -177,6 +177,13 @@ func Execute(ctx context.Context, be quench.Backend, st *State, opts Options) er
 				return fmt.Errorf("measurement after %s %d: %w", unit, st.Step, err)
 			}
 		}
+		if fc, ok := r.(finiteChecker); ok && st.Step <= cfg.Therm && st.Step%thermCheckEvery == 0 {
+			// a diverged state stays NaN: found here, not after all of
+			// the thermalization
+			if err := fc.finite(); err != nil {
+				return fmt.Errorf("thermalization %s %d: %w", unit, st.Step, err)
+			}
+		}
 		if err := be.Sync(); err != nil {
 			return err
 		}
@@ -205,6 +212,17 @@ func Execute(ctx context.Context, be quench.Backend, st *State, opts Options) er
 		return fmt.Errorf("checkpoint at %s %d: %w", unit, st.Step, err)
 	}
 	return nil
+}
+
+// thermCheckEvery is how often, in steps, Execute looks for a diverged
+// state during the thermalization (finiteChecker): a reduction of the
+// field, about a step's cost, so a thousandth of the time.
+const thermCheckEvery = 1000
+
+// finiteChecker is a runner whose state can diverge (phi4, particles):
+// finite returns the error of a state holding NaN or an infinity.
+type finiteChecker interface {
+	finite() error
 }
 
 // profiler is a runner of a model that takes profile snapshots

@@ -989,6 +989,11 @@ func TestLangevinRuns(t *testing.T) {
 		{[]string{"--model", "phi4", "--L", "32", "--dt", "0.19", "--therm", "0"}, "measurement after step 17: m4 (m^4, m the mean field) is +Inf, beyond float64's range: --dt is too large"},
 		// ... and no checkpoint holds the diverged state
 		{[]string{"--model", "phi4", "--L", "32", "--dt", "0.19", "--therm", "0", "--every", "500", "--checkpoint-every", "100"}, "checkpoint at step 100: the state diverged (NaN or Inf): --dt is too large"},
+		// ... and a thermalization finds it at its next thousandth step, not
+		// at its end
+		{[]string{"--model", "phi4", "--L", "16", "--m2", "-0.1", "--dt", "0.24", "--therm", "300000", "--steps", "2000"}, "thermalization step 1000: the state diverged (NaN or Inf): --dt is too large"},
+		{[]string{"--model", "phi4", "--L", "16", "--m2", "-0.1", "--dt", "0.24", "--therm", "300000", "--steps", "2000", "--precision", "float32"}, "thermalization step 1000: the state diverged (NaN or Inf): --dt is too large for these parameters (the up-front bound only holds near the potential's minimum), or --T drives the fluctuations beyond float32's range"},
+		{[]string{"--model", "particles", "--potential", "doublewell", "--N", "1000", "--T", "5", "--dt", "0.24", "--therm", "5000", "--steps", "10"}, "thermalization step 1000: the state diverged (NaN or Inf)"},
 		// a finite state whose squares overflow
 		{[]string{"--model", "particles", "--N", "1000", "--T", "1e306", "--therm", "0", "--steps", "10"}, "measurement after step 10: x_var is +Inf, beyond float64's range: --dt is too large"},
 		{[]string{"--model", "particles", "--potential", "kuramoto", "--k", "10", "--dt", "0.2"}, "--dt 0.2 is unstable for kuramoto k=10: the phases relax towards the mean phase at rate up to k = 10, so dt must be < 0.2"},
