@@ -57,6 +57,28 @@ func TestExactLinesFarReasons(t *testing.T) {
 			t.Errorf("%s %s, reliable %v:\n%s", c.cfg.Model, c.cfg.Scheme, c.reliable, out)
 		}
 	}
+	// an Ising ferromagnet from a hot start below Tc: domains and stripes
+	// (64^2 at T = 0.5 read 4800 errors off); not from a cold start, above
+	// Tc, in a field, or for the antiferromagnet, whose cold start is no
+	// ordered state
+	const stripes = "; below Tc a hot start's domains and stripes can outlast any practical thermalization: --start cold starts ordered"
+	for _, c := range []struct {
+		cfg  sim.Config
+		want bool
+	}{
+		{sim.Config{Model: "ising2d", Start: "hot", J: 1, T: 0.5}, true},
+		{sim.Config{Model: "ising3d", Start: "hot", J: 2, T: 8}, true},
+		{sim.Config{Model: "ising2d", Start: "cold", J: 1, T: 0.5}, false},
+		{sim.Config{Model: "ising2d", Start: "hot", J: 1, T: 2.5}, false},
+		{sim.Config{Model: "ising3d", Start: "hot", J: 1, T: 4.6}, false},
+		{sim.Config{Model: "ising2d", Start: "hot", J: 1, T: 0.5, H: 0.1}, false},
+		{sim.Config{Model: "ising2d", Start: "hot", J: -1, T: 0.5}, false},
+	} {
+		out := exactLine(&c.cfg, "energy", -2, -1.9, 0.001, true, 1000, nil)
+		if strings.Contains(out, stripes) != c.want || !strings.Contains(out, sampled) {
+			t.Errorf("%s %s J=%v T=%v h=%v: stripes hint %v, want %v:\n%s", c.cfg.Model, c.cfg.Start, c.cfg.J, c.cfg.T, c.cfg.H, strings.Contains(out, stripes), c.want, out)
+		}
+	}
 	// a kmp cold start with a --therm too short (therm_short): the start
 	// is to blame too
 	out := exactLine(&sim.Config{Model: "kmp", Start: "cold"}, "mass_var", 1, 1.5, 0.1, false, 1000, &sim.ThermShort{SlowestSteps: 831, NeededTherm: 4151})
