@@ -11,6 +11,7 @@ import (
 	"os"
 	"regexp"
 	"runtime/debug"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -47,6 +48,10 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	// what a command prints to stdout is its result: a write that fails
 	// (a full disk) fails the command, whichever it is (run and collect
 	// say so in their own words first)
+	if bad := helpForField(args); bad != "" {
+		fmt.Fprintf(stderr, "quench: %s: -h asks for help; the field is --h, with two dashes: --h %s\n", oneLine("-h "+bad), oneLine(bad))
+		return exitUsage
+	}
 	out := &errWriter{w: stdout}
 	root := newRoot(out, stderr)
 	root.SetArgs(args)
@@ -72,6 +77,27 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "quench: %s\n", commandError(root, oneLine(err.Error())))
 		return exitUsage
 	}
+}
+
+// helpForField returns the number after a -h (or in -h=X) in args, before
+// any "--": the field h meant with one dash, which cobra reads as --help
+// (printing the help and running nothing), or "".
+func helpForField(args []string) string {
+	for i, a := range args {
+		switch {
+		case a == "--":
+			return ""
+		case a == "-h" && i+1 < len(args):
+			if _, err := strconv.ParseFloat(args[i+1], 64); err == nil {
+				return args[i+1]
+			}
+		case strings.HasPrefix(a, "-h="):
+			if _, err := strconv.ParseFloat(a[3:], 64); err == nil {
+				return a[3:]
+			}
+		}
+	}
+	return ""
 }
 
 // unknownCommand matches cobra's message for a word that is no command.

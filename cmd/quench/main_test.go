@@ -241,6 +241,9 @@ func TestBadInput(t *testing.T) {
 		{[]string{"run", "extra"}, `quench run takes no arguments, got "extra": its settings are flags (--name value; see quench run --help)`},
 		{[]string{"version", "extra"}, `quench version takes no arguments, got "extra"` + "\n"}, // (no settings to point to)
 		{[]string{"bench", "--sweeps", "0"}, "--sweeps 0 is not allowed"},
+		// one dash: cobra's help, which would print it and run nothing
+		{[]string{"run", "--L", "8", "-h", "0.5"}, "quench: -h 0.5: -h asks for help; the field is --h, with two dashes: --h 0.5\n"},
+		{[]string{"verify", "-h=-2"}, "quench: -h -2: -h asks for help; the field is --h, with two dashes: --h -2\n"},
 	} {
 		code, _, stderr := runQ(t, c.args...)
 		if code != 2 || !strings.Contains(stderr, c.want) {
@@ -3139,5 +3142,19 @@ func TestRunLongerAdvice(t *testing.T) {
 		if got := roundUp2(c[0]); got != c[1] {
 			t.Errorf("roundUp2(%d) = %d, want %d", c[0], got, c[1])
 		}
+	}
+}
+
+// -h alone, or before a word that is no number, or after "--", is
+// still cobra's help (helpForField finds nothing).
+func TestHelpForFieldSpares(t *testing.T) {
+	for _, args := range [][]string{{"run", "-h"}, {"run", "-h", "--L", "8"}, {"run", "--", "-h", "1"}, {"-h"}, {"run", "--h", "0.5"}} {
+		if got := helpForField(args); got != "" {
+			t.Errorf("%q: %q", args, got)
+		}
+	}
+	code, stdout, _ := runQ(t, "run", "-h")
+	if code != 0 || !strings.Contains(stdout, "Usage:") {
+		t.Errorf("run -h: exit %d, %q", code, stdout)
 	}
 }
