@@ -24,10 +24,18 @@ fi
 echo "quench stand-in $*"
 exit "${STUB_QUENCH_RC:-0}"
 STUB
-# gpu.test: STUB_SLEEP seconds, then a passing test; STUB_GPU_RC fails it
+# gpu.test: STUB_SLEEP seconds (benchmarks: STUB_BENCH_SLEEP), then a
+# passing test; STUB_GPU_RC fails it, STUB_TESTS_FAIL the GPU tests alone
 cat >"$g/gpu.test" <<'STUB'
 #!/usr/bin/env bash
-sleep "${STUB_SLEEP:-0}"
+case " $* " in
+*" -test.bench "*) sleep "${STUB_BENCH_SLEEP:-0}" ;;
+*) sleep "${STUB_SLEEP:-0}" ;;
+esac
+if [ -n "${STUB_TESTS_FAIL:-}" ] && [[ " $* " == *" -test.skip "* ]]; then
+	printf '=== RUN   TestX\n--- FAIL: TestX (0.00s)\nFAIL\n' # the GPU tests after the smoke test
+	exit 1
+fi
 printf '=== RUN   TestX\n--- PASS: TestX (0.00s)\nBenchmarkX 1 2 ns/op\nPASS\n'
 exit "${STUB_GPU_RC:-0}"
 STUB
@@ -69,9 +77,12 @@ check() {
 }
 check "every step passes" 0 "GPU CHECK PASSED" QUENCH_CHECK_BUDGET=900
 check "a quench run fails" 1 "GPU CHECK FAILED" QUENCH_CHECK_BUDGET=900 STUB_QUENCH_RC=1
-check "the gpu tests fail" 1 "GPU CHECK FAILED" QUENCH_CHECK_BUDGET=900 STUB_GPU_RC=1
+check "the smoke test fails" 1 "GPU CHECK FAILED (smoke)" QUENCH_CHECK_BUDGET=900 STUB_GPU_RC=1
+check "the gpu tests fail" 1 "GPU CHECK FAILED" QUENCH_CHECK_BUDGET=900 STUB_TESTS_FAIL=1
 check "the budget leaves out the large cross-checks" 3 "GPU CHECK INCOMPLETE" QUENCH_CHECK_BUDGET=60
 check "the budget runs out mid-way" 3 "  ./quench verify --model sandpile" QUENCH_CHECK_BUDGET=10 STUB_SLEEP=3
+check "a step timed out at what the budget had left" 3 "s, what was left of the check's time budget) ./gpu.test -test.run XXX -test.bench" QUENCH_CHECK_BUDGET=8 STUB_BENCH_SLEEP=30
+check "a budget too short for the smoke test" 3 "GPU CHECK INCOMPLETE: the time budget left out the smoke test" QUENCH_CHECK_BUDGET=3
 check "a sanitizer that cannot run is not counted" 0 "memcheck: COULD NOT RUN" QUENCH_CHECK_BUDGET=900 STUB_CS_INTERNAL=1
 check "a bad budget" 2 "QUENCH_CHECK_BUDGET=x is not allowed" QUENCH_CHECK_BUDGET=x
 exit $fails

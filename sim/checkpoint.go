@@ -475,7 +475,7 @@ func ReadCheckpoint(dir string) (*State, error) {
 		}
 		cfg.ProfileEvery = ProfileNone
 	}
-	if err := cfg.Validate(); err != nil {
+	if err := cfg.ValidateSaved(); err != nil {
 		return nil, bad("its configuration is invalid: %v", err)
 	}
 	sites := cfg.Lattice().Sites()

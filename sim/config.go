@@ -266,7 +266,15 @@ func PositiveInvertible(flag, what string, v float64) error {
 // Validate checks every field and fills Beta from T (or T from Beta); the
 // caller sets one of them, or both when they agree (Beta == 1/T). Errors are quench.UsageErrors naming the
 // bad value and what is allowed.
-func (c *Config) Validate() error {
+func (c *Config) Validate() error { return c.validate(false) }
+
+// ValidateSaved is Validate for the configuration of a saved run (a
+// checkpoint): all but the rules on how well its --sweeps sample
+// (weakField), which a resume's longer --sweeps may meet and which it
+// checks then.
+func (c *Config) ValidateSaved() error { return c.validate(true) }
+
+func (c *Config) validate(saved bool) error {
 	if c.ProfileEvery != 0 && !HasProfiles(c.Model) {
 		return quench.Usagef("--profile-every %d does not apply to --model %s: only kmp, aggregation, transfer and sandpile take profiles", c.ProfileEvery, c.Model)
 	}
@@ -349,34 +357,12 @@ func (c *Config) Validate() error {
 			// sites of a colour see the same field and the sweeps keep
 			// three closed classes (from all up: energy -1.9286(27) at
 			// T = 1.7, exact -1.8968); on 2x4 they are 4 of the 256
-			// states, drawn by 1 in 64 hot starts. A field joins them
-			// only through a spin in zero field that stays against it,
-			// with probability q = 1 - exp(-2 beta |h|) a site and
-			// sweep: 0 where that weight rounds to 1 (h = 1e-17), and
-			// at h = 1e-6 on 2x2 at T = 1.7 the classes never met in
-			// 10^5 sweeps, whose averages read energy -1.93024(12),
-			// every one marked reliable (exact -1.8968). The run must
-			// cross between them some blinkingMinCrossings times.
+			// states, drawn by 1 in 64 hot starts. (A weak field: weakField.)
 			if z := zeroFieldStates(c.Shape); z > 0 {
 				q := zeroFieldStay(tab)
 				frac := float64(z) / float64(int64(1)<<n)
 				if q == 0 {
 					return quench.Usagef("--algo metropolis on the %s lattice at h=%v is not ergodic: %d of its %d states have every site in zero field, and the checkerboard sweeps flip them back and forth for ever while the other states never reach them, so its averages are not the Boltzmann ones (they miss up to %.2g of the weight): use --algo heatbath (or a field, or a lattice of more than %d sites)", c.Lattice(), c.H, z, int64(1)<<n, frac, blinkingMaxSites)
-				}
-				if need := blinkingMinCrossings / q; float64(c.Sweeps) < need {
-					var alt []string
-					alt = append(alt, "--algo heatbath")
-					if c.Sweeps > blinkingMinCrossings {
-						// the least |h| whose q reaches the crossings in
-						// --sweeps, rounded up
-						hmin := -math.Log1p(-blinkingMinCrossings/float64(c.Sweeps)) / (2 * c.Beta)
-						alt = append(alt, fmt.Sprintf("a field |h| of at least %g", roundUp2(hmin)))
-					}
-					if need <= float64(philox.MaxStep-c.Therm) {
-						alt = append(alt, fmt.Sprintf("--sweeps %d or more", int64(math.Ceil(need))))
-					}
-					return quench.Usagef("--algo metropolis on the %s lattice at h=%v mixes too slowly for --sweeps %d: at h = 0 it is not ergodic (%d of its %d states have every site in zero field and are flipped back and forth for ever, never reached from the others), and this field joins them only when a spin in zero field stays against it, with probability %.2g a sweep, so the run would miss them unseen by its error bars (it needs %d such stays): use %s",
-						c.Lattice(), c.H, c.Sweeps, z, int64(1)<<n, q, int(blinkingMinCrossings), strings.Join(alt, ", or "))
 				}
 			}
 		}
@@ -399,7 +385,55 @@ func (c *Config) Validate() error {
 	if c.CheckpointEvery < 0 {
 		return quench.Usagef("--checkpoint-every %d is not allowed: use 0 (only at the end) or a positive number of %s", c.CheckpointEvery, c.StepUnit())
 	}
+	if !saved {
+		if err := c.weakField(); err != nil {
+			return err
+		}
+	}
 	return c.checkStart()
+}
+
+// weakField refuses Metropolis on the small 2D lattices whose zero-field
+// states it never leaves at h = 0 (Validate), in a field too weak for the
+// run's --sweeps. The field joins h = 0's closed classes only where a spin
+// in zero field, which flips to the field's side with certainty, stays on
+// it, with probability q = 1 - exp(-2 beta |h|) a site and sweep (q of
+// the kernel's thresholds): at h = 1e-6 on 2x2 at T = 1.7 the classes
+// never met in 10^5 sweeps, whose averages read energy -1.93024(12), every
+// one marked reliable (exact -1.8968). The run must expect
+// blinkingMinCrossings of them. Not at J = 0, where every spin is alone
+// in the field.
+func (c *Config) weakField() error {
+	if c.Model != "ising2d" || c.Algo != "metropolis" || c.J == 0 || c.H == 0 {
+		return nil
+	}
+	n := c.Lattice().Sites()
+	if n > blinkingMaxSites {
+		return nil
+	}
+	z := zeroFieldStates(c.Shape)
+	tab, err := quench.NewIsingTable(2, c.IsingParams())
+	if z == 0 || err != nil {
+		return nil
+	}
+	q := zeroFieldStay(tab)
+	need := blinkingMinCrossings / q
+	if q == 0 || float64(c.Sweeps) >= need {
+		return nil // (q == 0: refused as at h = 0)
+	}
+	alt := []string{"--algo heatbath"}
+	if c.Sweeps > blinkingMinCrossings {
+		// the least |h| whose q reaches the crossings in --sweeps, rounded
+		// up; only where it is a weak field, below |J|
+		if hmin := roundUp2(-math.Log1p(-blinkingMinCrossings/float64(c.Sweeps)) / (2 * c.Beta)); hmin < math.Abs(c.J) {
+			alt = append(alt, fmt.Sprintf("a field |h| of at least %.2g", hmin))
+		}
+	}
+	if need <= float64(philox.MaxStep-c.Therm) {
+		alt = append(alt, fmt.Sprintf("--sweeps %d or more", int64(math.Ceil(need))))
+	}
+	return quench.Usagef("--algo metropolis on the %s lattice at h=%v mixes too slowly for --sweeps %d: at h = 0 it is not ergodic (%d of its %d states have every site in zero field and are flipped back and forth for ever, never reached from the others), and this field joins them only when a spin in zero field, flipped to the field's side, stays there, with probability %.2g a site and sweep, so the run would miss them unseen by its error bars (it needs some %d such stays): use %s",
+		c.Lattice(), c.H, c.Sweeps, z, int64(1)<<n, q, int(blinkingMinCrossings), strings.Join(alt, ", or "))
 }
 
 // checkStart checks --start: hot and cold for every model, stationary for
@@ -716,9 +750,10 @@ func roundUp2(x float64) float64 {
 }
 
 // zeroFieldStay is the probability that Metropolis keeps a spin in zero
-// field (neighbours summing to 0) against the field h, from tab's
-// thresholds: the larger of the two spins' (the one along the field flips
-// with certainty); 0 at h = 0, and where exp(-2 beta |h|) rounds to 1.
+// field (neighbours summing to 0) along the field h, from tab's thresholds
+// (the larger of the two spins' rejections: the spin against the field
+// flips with certainty); 0 at h = 0, and where exp(-2 beta |h|) rounds
+// to 1.
 func zeroFieldStay(tab *quench.IsingTable) float64 {
 	least := min(tab.Thr[tab.Index(1, 0)], tab.Thr[tab.Index(-1, 0)])
 	return float64(1<<32-least) / (1 << 32)

@@ -440,7 +440,7 @@ func TestMetropolisBlinkingRefusal(t *testing.T) {
 	} {
 		cfg := Config{Model: c.model, Shape: c.shape, Algo: c.algo, J: 1, H: c.h, T: 1.7, Sweeps: 100000, Every: 1, Seed: 1, Start: "hot"}
 		err := cfg.Validate()
-		if (err != nil && strings.Contains(err.Error(), "is not ergodic")) != c.refused || !c.refused && err != nil {
+		if (err != nil && strings.Contains(err.Error(), "is not ergodic: ")) != c.refused || !c.refused && err != nil {
 			t.Errorf("%s %s %v h=%v: %v, want refused %v", c.model, c.algo, c.shape, c.h, err, c.refused)
 		}
 	}
@@ -468,12 +468,26 @@ func TestMetropolisWeakFieldRefusal(t *testing.T) {
 		{[]int{4, 2}, "metropolis", -1e-3, 100000, true}, // either sign
 		{[]int{2, 6}, "metropolis", 0.05, 1000, true},    // 56 crossings
 		{[]int{2, 2}, "metropolis", 1e-2, 500, true},     // no field would do in 500 sweeps
+		{[]int{2, 2}, "metropolis", 1e-2, 1001, true},    // the field that would do, 4.4, is no weak one
+		{[]int{2, 2}, "metropolis", -1e-2, -5, false},    // (refused for its --sweeps)
+		{[]int{2, 2}, "metropolis", 1e-6, 0, false},
 		{[]int{2, 2}, "heatbath", 1e-6, 100, false},
 		{[]int{4, 4}, "metropolis", 1e-6, 100, false}, // larger: blinking states too few to matter
 		{[]int{2, 8}, "metropolis", 1e-6, 100, false},
 	} {
 		cfg := Config{Model: "ising2d", Shape: c.shape, Algo: c.algo, J: 1, H: c.h, T: T, Sweeps: c.sweeps, Every: 1, Seed: 1, Start: "hot"}
 		err := cfg.Validate()
+		if c.sweeps < 1 {
+			if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("--sweeps %d is not allowed", c.sweeps)) {
+				t.Errorf("%v h=%v %d sweeps: %v, want the --sweeps refusal", c.shape, c.h, c.sweeps, err)
+			}
+			continue
+		}
+		// a saved run (a checkpoint, which a resume may extend) is not held to it
+		saved := Config{Model: "ising2d", Shape: c.shape, Algo: c.algo, J: 1, H: c.h, T: T, Sweeps: c.sweeps, Every: 1, Seed: 1, Start: "hot"}
+		if err := saved.ValidateSaved(); err != nil {
+			t.Errorf("%v h=%v %d sweeps, saved: %v", c.shape, c.h, c.sweeps, err)
+		}
 		if refused := err != nil && strings.Contains(err.Error(), "mixes too slowly"); refused != c.refused || !c.refused && err != nil {
 			t.Errorf("%v %s h=%v %d sweeps: %v, want refused %v", c.shape, c.algo, c.h, c.sweeps, err, c.refused)
 			continue
@@ -503,10 +517,12 @@ func TestMetropolisWeakFieldRefusal(t *testing.T) {
 		if err := more.Validate(); err != nil {
 			t.Errorf("%v h=%v with the --sweeps %d it names: %v", c.shape, c.h, more.Sweeps, err)
 		}
-		// and so does the field it names, where one would do
+		// and so does the field it names, where one would do and is weak
+		// (below |J|)
 		i := strings.Index(msg, "a field |h| of at least ")
-		if (i >= 0) != (c.sweeps > blinkingMinCrossings) {
-			t.Errorf("%v h=%v %d sweeps: names a field %v, want %v: %s", c.shape, c.h, c.sweeps, i >= 0, c.sweeps > blinkingMinCrossings, msg)
+		want := c.sweeps > blinkingMinCrossings && -math.Log1p(-blinkingMinCrossings/float64(c.sweeps))*T/2 < 0.99
+		if (i >= 0) != want {
+			t.Errorf("%v h=%v %d sweeps: names a field %v, want %v: %s", c.shape, c.h, c.sweeps, i >= 0, want, msg)
 		}
 		if i >= 0 {
 			var hmin float64
@@ -522,6 +538,15 @@ func TestMetropolisWeakFieldRefusal(t *testing.T) {
 				t.Errorf("%v h=%v: a field of 0.95 times the %g it names passes", c.shape, c.h, hmin)
 			}
 		}
+	}
+}
+
+// At J = 0 every spin is alone in the field: no closed classes to join,
+// and a weak field is no reason to refuse (the 2x2 lattice at h = 0.02).
+func TestWeakFieldSparesJ0(t *testing.T) {
+	cfg := Config{Model: "ising2d", Shape: []int{2, 2}, Algo: "metropolis", J: 0, H: 0.02, T: 1.7, Sweeps: 100000, Every: 1, Seed: 1, Start: "hot"}
+	if err := cfg.Validate(); err != nil {
+		t.Error(err)
 	}
 }
 

@@ -266,8 +266,8 @@ func (c *Config) SymmetryMean(name string) (float64, bool) {
 }
 
 // symmetryBroken are the estimates of symmetryMeans whose mean lies more
-// than symmetryErrors errors from the symmetry's: the run stayed on one
-// side of the symmetry (an ordered Ising lattice or phi4 field that never
+// than symmetryErrors errors from the symmetry's: mostly, the run stayed
+// on one side of the symmetry (an ordered Ising lattice or phi4 field that never
 // reversed, particles that never crossed the double well's barrier,
 // synchronized Kuramoto phases whose common phase did not turn), so its
 // series is stationary within that side, its bins agree and its tau_int
@@ -277,7 +277,9 @@ func (c *Config) SymmetryMean(name string) (float64, bool) {
 // with its x_mean: the double well's subtracts the stuck x_mean^2 (N =
 // 100, k = 12: x_var spread 28 times its errors over 20 seeds), and the
 // spread of the wrapped Kuramoto phases depends on where their cluster
-// sits against the wrap at 0 as much.
+// sits against the wrap at 0 as much. Or its series changed sides, too
+// seldom for its error bins (symmetryCrossings tells them apart): a
+// single-well field or a low barrier, whose error bar is too small.
 func (c *Config) symmetryBroken(est map[string]stats.Estimate) map[string]bool {
 	out := map[string]bool{}
 	for name, mean := range c.symmetryMeans() {
@@ -302,13 +304,14 @@ func (st *State) symmetryCrossings(name string, mean float64) int64 {
 	var x func(i int) float64
 	n := len(st.Rows)
 	if c := &st.Config; IsIsing(c.Model) {
-		rows := c.Rows(st.Samples)
-		n = len(rows)
+		// a sample's row at a time: the run's rows at once are 64 bytes
+		// a measurement beyond its memory estimate
+		n = len(st.Samples)
 		switch name {
 		case "magnetization":
-			x = func(i int) float64 { return rows[i].M }
+			x = func(i int) float64 { return c.Row(st.Samples[i]).M }
 		case "staggered_magnetization":
-			x = func(i int) float64 { return rows[i].MS }
+			x = func(i int) float64 { return c.Row(st.Samples[i]).MS }
 		default:
 			return 0
 		}

@@ -180,3 +180,14 @@ func TestTemperatureMessageName(t *testing.T) {
 		t.Errorf("exit %d: %q", code, stderr)
 	}
 }
+
+// At J = 0 (independent spins in the field) a constant energy at the
+// ground state, -|h|, is the exact value, not a frozen excitation (2D
+// frozenExcited compares with -2|J|, which is no ground state there).
+func TestExactLineFreeSpinsGround(t *testing.T) {
+	c := &sim.Config{Model: "ising2d", J: 0, H: 1, T: 0.05, Start: "hot", Algo: "heatbath"}
+	out := exactLine(c, "energy", -1, -1, 0, true, 2000, nil)
+	if !strings.Contains(out, "measured -1 in every measurement\n") {
+		t.Errorf("J = 0 at its ground state:\n%s", out)
+	}
+}

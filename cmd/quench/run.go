@@ -1781,8 +1781,8 @@ func howLong(st *sim.State, sum *sim.Summary, names []string, out string) string
 	a := askOf(sum, names)
 	if d := sum.Diffusive; d != nil {
 		// the slow modes' note gives its run: this one only where the
-		// tau_ints ask for more (model B's S_k: 250000 steps where the
-		// slow modes' note said 80000)
+		// tau_ints ask for more (model B's S_k on 16^2: 600000 steps where
+		// the slow modes' note said 80000)
 		if need, ok := runNeed(c, a.hi, c.Every); !ok || d.NeededSteps == 0 || need <= d.NeededSteps {
 			return ""
 		}
@@ -2351,10 +2351,10 @@ func exactWhy(c *sim.Config) string {
 // decorrelates far faster (T above about 800 |J| in 2D at h = 0).
 const metropolisSlowReject = 0.01
 
-// orderedHot reports whether c is a ferromagnetic Ising run at h = 0 from
-// a hot start below its model's Tc, where the start coarsens into domains.
+// orderedHot reports whether c is a ferromagnetic Ising run at h = 0 (or a
+// field rounded away) from a hot start below its model's Tc, where the start coarsens into domains.
 func orderedHot(c *sim.Config) bool {
-	return sim.IsIsing(c.Model) && c.Start == "hot" && c.J > 0 && c.H == 0 && c.T < sim.DefaultT(c.Model, c.J)
+	return sim.IsIsing(c.Model) && c.Start == "hot" && c.J > 0 && (c.H == 0 || c.FieldRoundedAway()) && c.T < sim.DefaultT(c.Model, c.J)
 }
 
 // kuramotoMeanWhy is why a Kuramoto run's x_mean is exactly 1/2 (the
@@ -2434,7 +2434,7 @@ func symmetryNote(c *sim.Config, r *float64, broken []string, crossed map[string
 		if least == 1 {
 			times = "time"
 		}
-		return fmt.Sprintf("%s: a symmetry makes the mean 0, and this run's lies more than 4 errors from it%s, though its series changed sides %d %s: too seldom for the run's error bins, so its error bar is too small (and its tau_int too short an estimate): run longer, or read the even observables", strings.Join(sym, ", "), also, least, times)
+		return fmt.Sprintf("%s: a symmetry makes the mean 0, and this run's lies more than 4 errors from it%s, though its series changed sides %d %s: too seldom for the run's error bins, so its error bar is too small (and its tau_int too short an estimate), or, in about 2 runs of 10^4 with honest errors, by chance: run longer, or read the even observables", strings.Join(sym, ", "), also, least, times)
 	}
 	seeds := "other seeds draw the other side"
 	if c.Start == "cold" && strings.HasPrefix(c.Model, "ising") {
@@ -2492,6 +2492,9 @@ func printExact(w io.Writer, c *sim.Config, sum *sim.Summary, names []string, un
 					// the slow modes had relaxed (the rule is exact for
 					// the Gaussian field and kmp): the error, not the start
 					line += ": more than 4, and its error, marked *, is too small (run longer; --therm covered the slow modes)"
+				case slices.Contains(v.UnreliableBy, sim.BySymmetry) && v.SymmetryCrossings != nil && *v.SymmetryCrossings > 0:
+					// it changed sides: its error bar, as the note says
+					line += ": more than 4, as its series changed sides too seldom for its error bar, which is too small (the * note above)"
 				case slices.Contains(v.UnreliableBy, sim.BySymmetry):
 					// stuck on one side: neither the start nor the step
 					line += ": more than 4, as the run did not sample the symmetry's other side (the * note above)"
@@ -2600,15 +2603,16 @@ func stepBias(c *sim.Config) string {
 }
 
 // frozenExcited reports whether a constant 2D Ising energy per site e
-// (the only runs with an exact energy are at h = 0) is not the ground
-// state's -2|J|: a stationary run measures a constant energy only where
+// of a run with Kaufman's exact energy (h = 0, or rounded away; J != 0:
+// at J = 0 the ground state is -|h|, whose exact line needs no help) is
+// not the ground state's -2|J|: a stationary run measures a constant energy only where
 // excitations are rarer than one in the run, at the ground state, while
 // a lattice frozen in stripes sits 4|J|/L above it, less than 1% of 2|J|
 // from L = 200 on (the default 256^2: -1.984), and one trapped in
 // Metropolis's blinking states (every site in zero field) at 0.
 func frozenExcited(c *sim.Config, name string, e float64) bool {
 	ground := -2 * math.Abs(c.J)
-	return c.Model == "ising2d" && name == "energy" && math.Abs(e-ground) > 1e-9*math.Abs(ground)
+	return c.Model == "ising2d" && c.J != 0 && name == "energy" && math.Abs(e-ground) > 1e-9*math.Abs(ground)
 }
 
 // blinking reports whether a constant 2D Ising energy e is that of
