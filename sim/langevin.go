@@ -224,20 +224,34 @@ func (c *Config) divergeAdvice() string {
 }
 
 // checkRow refuses a measurement row (step, then Columns) holding NaN or
-// an infinity: a state of finite values whose sums overflow.
+// an infinity (a state of finite values whose sums overflow), or a value
+// beyond maxMeasured.
 func (c *Config) checkRow(row []float64) error {
 	for j, v := range row[1:] {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			name := c.Columns()[j]
-			if c.Model == "phi4" && (name == "m2" || name == "m4") {
-				// not --m2: series.csv's powers of the mean field m
-				name = fmt.Sprintf("%s (m^%c, m the mean field)", name, name[1])
-			}
+		nan := math.IsNaN(v) || math.IsInf(v, 0)
+		if !nan && math.Abs(v) <= maxMeasured {
+			continue
+		}
+		name := c.Columns()[j]
+		if c.Model == "phi4" && (name == "m2" || name == "m4") {
+			// not --m2: series.csv's powers of the mean field m
+			name = fmt.Sprintf("%s (m^%c, m the mean field)", name, name[1])
+		}
+		if nan {
 			return quench.Usagef("%s is %v, beyond float64's range: %s", name, v, c.divergeAdvice())
 		}
+		// finite, but its error bar is not: the statistics square it
+		// (particles at T = 1e300: x_var 9.1e299 with no error, and a
+		// note on anticorrelation)
+		return quench.Usagef("%s is %v, beyond what its error bar can hold (the statistics square it, past float64's range): %s", name, v, c.divergeAdvice())
 	}
 	return nil
 }
+
+// maxMeasured bounds a measurement's magnitude (checkRow): the statistics
+// square it, and their sums of squares stay within float64 (1.8e308) far
+// beyond 1e150 (10^8 measurements of 1e150 add to 1e308).
+const maxMeasured = 1e150
 
 // checkFinite refuses a state (on the host) holding NaN or an infinity,
 // so that no checkpoint holds one.

@@ -733,8 +733,8 @@ the GPU/CPU speedup per model and algorithm.`,
 				}
 			}
 			if cpuPeak > 0 {
-				fmt.Fprintf(stdout, "cpu of peak: of the host's copy bandwidth, %.1f GB/s as measured here (%d threads), which a lattice that fits in the caches can pass\n",
-					cpuPeak, cpuThreads)
+				fmt.Fprintf(stdout, "cpu of peak: of the host's copy bandwidth, %.1f GB/s as measured here (%s), which a lattice that fits in the caches can pass\n",
+					cpuPeak, count(int64(cpuThreads), "threads"))
 			}
 			// in a fixed order, with three digits (a slow device's is below
 			// 1), whole above 100 (not 1.23e+03)
@@ -813,5 +813,5 @@ func deviceOf(be quench.Backend) string {
 	if d, ok := be.(interface{ DeviceName() string }); ok {
 		return d.DeviceName()
 	}
-	return fmt.Sprintf("cpu, %d threads", runtime.GOMAXPROCS(0))
+	return "cpu, " + count(int64(runtime.GOMAXPROCS(0)), "threads")
 }

@@ -33,6 +33,7 @@ func TestExactLinesFarReasons(t *testing.T) {
 		sampled = "more than 4, so the measured steps did not sample the stationary state (thermalize longer)"
 		small   = ", or its error, marked *, is too small (run longer)"
 		covered = "its error, marked *, is too small (run longer; --therm covered the slow modes)"
+		hotKMP  = "its error, marked *, is too small (run longer; the hot start is stationary)"
 	)
 	for _, c := range []struct {
 		cfg      *sim.Config
@@ -44,8 +45,9 @@ func TestExactLinesFarReasons(t *testing.T) {
 		{modelB, true, sampled + "\n", []string{covered, small}},
 		{em, true, sampled + "\n", []string{covered, small}},
 		{em, false, sampled + small + "\n", []string{covered}},
-		{kmp, false, covered, []string{sampled}},
-		{kmp, true, sampled + "\n", []string{covered, small}},
+		{kmp, false, hotKMP, []string{sampled, covered}},
+		{kmp, true, sampled + "\n", []string{covered, hotKMP, small}},
+		{&sim.Config{Model: "kmp", Start: "cold"}, false, covered, []string{sampled, hotKMP}},
 		{pile, false, sampled + small + "\n", []string{covered}},
 	} {
 		out := exactLine(c.cfg, "phi2", 1, 1.5, 0.1, c.reliable, 1000, nil)

@@ -833,7 +833,7 @@ func TestBenchCPU(t *testing.T) {
 			t.Errorf("bench point %v %v: peak %v GB/s, fraction %v of %v GB/s, source %v", r["model"], r["shape"], peak, frac, gbs, r["peak_source"])
 		}
 	}
-	if want := fmt.Sprintf("\ncpu of peak: of the host's copy bandwidth, %.1f GB/s as measured here (%d threads), which a lattice that fits in the caches can pass\n", rs[0]["peak_GB_per_s"], runtime.GOMAXPROCS(0)); !strings.Contains(stdout, want) {
+	if want := fmt.Sprintf("\ncpu of peak: of the host's copy bandwidth, %.1f GB/s as measured here (%s), which a lattice that fits in the caches can pass\n", rs[0]["peak_GB_per_s"], count(int64(runtime.GOMAXPROCS(0)), "threads")); !strings.Contains(stdout, want) {
 		t.Errorf("no %q in\n%s", want, stdout)
 	}
 	// it is written whole (a temporary file renamed over it, none left)
@@ -989,7 +989,7 @@ func TestLangevinRuns(t *testing.T) {
 		{[]string{"--model", "sandpile", "--grains", "0"}, "--grains 0 is not allowed"},
 		// within the up-front bound (0.2), but thermal fluctuations reach the
 		// stiffer quartic region: the parameters' fault, exit 2, no directory
-		{[]string{"--model", "phi4", "--L", "32", "--dt", "0.19", "--therm", "0"}, "measurement after step 17: m4 (m^4, m the mean field) is +Inf, beyond float64's range: --dt is too large"},
+		{[]string{"--model", "phi4", "--L", "32", "--dt", "0.19", "--therm", "0"}, "measurement after step 16: m4 (m^4, m the mean field) is 3.7551748959547394e+176, beyond what its error bar can hold (the statistics square it, past float64's range): --dt is too large"},
 		// ... and no checkpoint holds the diverged state
 		{[]string{"--model", "phi4", "--L", "32", "--dt", "0.19", "--therm", "0", "--every", "500", "--checkpoint-every", "100"}, "checkpoint at step 100: the state diverged (NaN or Inf): --dt is too large"},
 		// ... and a thermalization finds it at its next thousandth step, not
@@ -997,8 +997,11 @@ func TestLangevinRuns(t *testing.T) {
 		{[]string{"--model", "phi4", "--L", "16", "--m2", "-0.1", "--dt", "0.24", "--therm", "300000", "--steps", "2000"}, "thermalization step 1000: the state diverged (NaN or Inf): --dt is too large"},
 		{[]string{"--model", "phi4", "--L", "16", "--m2", "-0.1", "--dt", "0.24", "--therm", "300000", "--steps", "2000", "--precision", "float32"}, "thermalization step 1000: the state diverged (NaN or Inf): --dt is too large for these parameters (the up-front bound only holds near the potential's minimum), or --T drives the fluctuations beyond float32's range"},
 		{[]string{"--model", "particles", "--potential", "doublewell", "--N", "1000", "--T", "5", "--dt", "0.24", "--therm", "5000", "--steps", "10"}, "thermalization step 1000: the state diverged (NaN or Inf)"},
+		// a finite measurement whose error bar would not be (its square
+		// overflows in the statistics)
+		{[]string{"--model", "particles", "--N", "100", "--T", "1e300", "--steps", "100"}, "x_var is 9.233676228256137e+299, beyond what its error bar can hold (the statistics square it, past float64's range)"},
 		// a finite state whose squares overflow
-		{[]string{"--model", "particles", "--N", "1000", "--T", "1e306", "--therm", "0", "--steps", "10"}, "measurement after step 10: x_var is +Inf, beyond float64's range: --dt is too large"},
+		{[]string{"--model", "particles", "--N", "1000", "--T", "1e306", "--therm", "0", "--steps", "10"}, "measurement after step 1: x_mean is 3.4221133186347964e+150, beyond what its error bar can hold"},
 		{[]string{"--model", "particles", "--potential", "kuramoto", "--k", "10", "--dt", "0.2"}, "--dt 0.2 is unstable for kuramoto k=10: the phases relax towards the mean phase at rate up to k = 10, so dt must be < 0.2"},
 		{[]string{"--model", "particles", "--potential", "kuramoto", "--k", "-400", "--dt", "0.01"}, "--dt 0.01 is unstable for kuramoto k=-400: the order parameter relaxes at rate |k|/2 = 200, so dt must be < 0.01"},
 		{[]string{"--model", "particles", "--potential", "kuramoto", "--omega", "1e12", "--precision", "float32"}, "--dt 0.01 is too large for frequencies up to |omega| + 7 spread = 1e+12: a step must turn a phase by less than half a turn (dt |omega| < pi, so dt < 3.141592653589793e-12;"},

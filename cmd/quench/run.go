@@ -81,7 +81,8 @@ func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
   quench run --model phi4 --dim 3 --L 32 --scheme lm --m2 -1 --lambda 1 --T 2 --steps 20000
   quench run --model particles --potential kuramoto --N 100000 --k 4 --scheme lm --steps 5000
   quench run --model sandpile --L 256 --grains 200000
-  quench run --model kmp --L 1024 --dim 1 --steps 10000 --backend auto`,
+  quench run --model kmp --L 1024 --dim 1 --steps 10000 --backend auto
+  quench run --model diffusion --L 256 --start cold --steps 2000`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			fromFile, err := applyConfigFile(cmd.Flags(), f.config)
@@ -2491,7 +2492,11 @@ func printExact(w io.Writer, c *sim.Config, sum *sim.Summary, names []string, un
 				case !v.Reliable && thermCovered(c, sum):
 					// the slow modes had relaxed (the rule is exact for
 					// the Gaussian field and kmp): the error, not the start
-					line += ": more than 4, and its error, marked *, is too small (run longer; --therm covered the slow modes)"
+					why := "--therm covered the slow modes"
+					if c.Model == "kmp" && c.Start == "hot" {
+						why = "the hot start is stationary"
+					}
+					line += ": more than 4, and its error, marked *, is too small (run longer; " + why + ")"
 				case slices.Contains(v.UnreliableBy, sim.BySymmetry) && v.SymmetryCrossings != nil && *v.SymmetryCrossings > 0:
 					// it changed sides: its error bar, as the note says
 					line += ": more than 4, as its series changed sides too seldom for its error bar, which is too small (the * note above)"
