@@ -83,6 +83,7 @@ check "the budget leaves out the large cross-checks" 3 "GPU CHECK INCOMPLETE" QU
 check "the budget runs out mid-way" 3 "  ./quench verify --model sandpile" QUENCH_CHECK_BUDGET=10 STUB_SLEEP=3
 check "a step timed out at what the budget had left" 3 "s, what was left of the check's time budget) ./gpu.test -test.run XXX -test.bench" QUENCH_CHECK_BUDGET=8 STUB_BENCH_SLEEP=30
 check "a budget too short for the smoke test" 3 "GPU CHECK INCOMPLETE: the time budget left out the smoke test" QUENCH_CHECK_BUDGET=3
+check "a smoke test that hangs" 1 "GPU CHECK FAILED (smoke)" QUENCH_CHECK_BUDGET=8 STUB_SLEEP=30
 check "a sanitizer that cannot run is not counted" 0 "memcheck: COULD NOT RUN" QUENCH_CHECK_BUDGET=900 STUB_CS_INTERNAL=1
 check "a bad budget" 2 "QUENCH_CHECK_BUDGET=x is not allowed" QUENCH_CHECK_BUDGET=x
 exit $fails

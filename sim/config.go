@@ -266,15 +266,27 @@ func PositiveInvertible(flag, what string, v float64) error {
 // Validate checks every field and fills Beta from T (or T from Beta); the
 // caller sets one of them, or both when they agree (Beta == 1/T). Errors are quench.UsageErrors naming the
 // bad value and what is allowed.
-func (c *Config) Validate() error { return c.validate(false) }
+func (c *Config) Validate() error { return c.validate(forNew) }
 
 // ValidateSaved is Validate for the configuration of a saved run (a
 // checkpoint): all but the rules on how well its --sweeps sample
 // (weakField), which a resume's longer --sweeps may meet and which it
-// checks then.
-func (c *Config) ValidateSaved() error { return c.validate(true) }
+// checks then (ValidateResume).
+func (c *Config) ValidateSaved() error { return c.validate(forSaved) }
 
-func (c *Config) validate(saved bool) error {
+// ValidateResume is Validate for a saved run whose --sweeps a resume
+// extends: the rules on how well they sample name only what a resume can
+// change, its --sweeps.
+func (c *Config) ValidateResume() error { return c.validate(forResume) }
+
+// What a configuration is validated for (validate).
+const (
+	forNew = iota
+	forSaved
+	forResume
+)
+
+func (c *Config) validate(what int) error {
 	if c.ProfileEvery != 0 && !HasProfiles(c.Model) {
 		return quench.Usagef("--profile-every %d does not apply to --model %s: only kmp, aggregation, transfer and sandpile take profiles", c.ProfileEvery, c.Model)
 	}
@@ -385,12 +397,13 @@ func (c *Config) validate(saved bool) error {
 	if c.CheckpointEvery < 0 {
 		return quench.Usagef("--checkpoint-every %d is not allowed: use 0 (only at the end) or a positive number of %s", c.CheckpointEvery, c.StepUnit())
 	}
-	if !saved {
-		if err := c.weakField(); err != nil {
-			return err
-		}
+	if err := c.checkStart(); err != nil {
+		return err
 	}
-	return c.checkStart()
+	if what != forSaved {
+		return c.weakField(what == forResume)
+	}
+	return nil
 }
 
 // weakField refuses Metropolis on the small 2D lattices whose zero-field
@@ -402,8 +415,8 @@ func (c *Config) validate(saved bool) error {
 // never met in 10^5 sweeps, whose averages read energy -1.93024(12), every
 // one marked reliable (exact -1.8968). The run must expect
 // blinkingMinCrossings of them. Not at J = 0, where every spin is alone
-// in the field.
-func (c *Config) weakField() error {
+// in the field. For a resume the way out it names is --sweeps alone.
+func (c *Config) weakField(resume bool) error {
 	if c.Model != "ising2d" || c.Algo != "metropolis" || c.J == 0 || c.H == 0 {
 		return nil
 	}
@@ -421,8 +434,11 @@ func (c *Config) weakField() error {
 	if q == 0 || float64(c.Sweeps) >= need {
 		return nil // (q == 0: refused as at h = 0)
 	}
-	alt := []string{"--algo heatbath"}
-	if c.Sweeps > blinkingMinCrossings {
+	var alt []string
+	if !resume {
+		alt = append(alt, "--algo heatbath")
+	}
+	if c.Sweeps > blinkingMinCrossings && !resume {
 		// the least |h| whose q reaches the crossings in --sweeps, rounded
 		// up; only where it is a weak field, below |J|
 		if hmin := roundUp2(-math.Log1p(-blinkingMinCrossings/float64(c.Sweeps)) / (2 * c.Beta)); hmin < math.Abs(c.J) {
@@ -431,6 +447,10 @@ func (c *Config) weakField() error {
 	}
 	if need <= float64(philox.MaxStep-c.Therm) {
 		alt = append(alt, fmt.Sprintf("--sweeps %d or more", int64(math.Ceil(need))))
+	}
+	if len(alt) == 0 {
+		// a resume that no --sweeps within the counter makes enough
+		alt = append(alt, "a new run with --algo heatbath or a stronger field")
 	}
 	return quench.Usagef("--algo metropolis on the %s lattice at h=%v mixes too slowly for --sweeps %d: at h = 0 it is not ergodic (%d of its %d states have every site in zero field and are flipped back and forth for ever, never reached from the others), and this field joins them only when a spin in zero field, flipped to the field's side, stays there, with probability %.2g a site and sweep, so the run would miss them unseen by its error bars (it needs some %d such stays): use %s",
 		c.Lattice(), c.H, c.Sweeps, z, int64(1)<<n, q, int(blinkingMinCrossings), strings.Join(alt, ", or "))

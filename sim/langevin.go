@@ -242,16 +242,19 @@ func (c *Config) checkRow(row []float64) error {
 		}
 		// finite, but its error bar is not: the statistics square it
 		// (particles at T = 1e300: x_var 9.1e299 with no error, and a
-		// note on anticorrelation)
-		return quench.Usagef("%s is %v, beyond what its error bar can hold (the statistics square it, past float64's range): %s", name, v, c.divergeAdvice())
+		// note on anticorrelation). A diverging state passes here on its
+		// way to Inf; parameters can set such a scale too
+		return quench.Usagef("%s is %v, beyond the %g that its error bar can hold (the statistics square sums of it): either the state is diverging (reduce --dt or --T), or the parameters set its scale that far (T/k, T/mass, h/m2: rescale them)", name, v, maxMeasured)
 	}
 	return nil
 }
 
 // maxMeasured bounds a measurement's magnitude (checkRow): the statistics
-// square it, and their sums of squares stay within float64 (1.8e308) far
-// beyond 1e150 (10^8 measurements of 1e150 add to 1e308).
-const maxMeasured = 1e150
+// square sums of it, the largest the Fourier coefficients of tau_int's
+// autocorrelation, up to n times the largest deviation for n measurements
+// (particles at T = 4.5e295, x_mean up to 5.7e149 over 400000 steps, had
+// no tau_int): at 1e140 they stay within float64 (1.8e308) to n = 10^14.
+const maxMeasured = 1e140
 
 // checkFinite refuses a state (on the host) holding NaN or an infinity,
 // so that no checkpoint holds one.

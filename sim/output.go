@@ -304,14 +304,13 @@ func (st *State) symmetryCrossings(name string, mean float64) int64 {
 	var x func(i int) float64
 	n := len(st.Rows)
 	if c := &st.Config; IsIsing(c.Model) {
-		// a sample's row at a time: the run's rows at once are 64 bytes
-		// a measurement beyond its memory estimate
+		// the sums' signs are the per-site means' (the symmetric mean is 0)
 		n = len(st.Samples)
 		switch name {
 		case "magnetization":
-			x = func(i int) float64 { return c.Row(st.Samples[i]).M }
+			x = func(i int) float64 { return float64(st.Samples[i].Mag) }
 		case "staggered_magnetization":
-			x = func(i int) float64 { return c.Row(st.Samples[i]).MS }
+			x = func(i int) float64 { return float64(st.Samples[i].Stag) }
 		default:
 			return 0
 		}

@@ -48,12 +48,12 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	// what a command prints to stdout is its result: a write that fails
 	// (a full disk) fails the command, whichever it is (run and collect
 	// say so in their own words first)
-	if bad := helpForField(args); bad != "" {
+	out := &errWriter{w: stdout}
+	root := newRoot(out, stderr)
+	if bad := helpForField(root, args); bad != "" {
 		fmt.Fprintf(stderr, "quench: %s: -h asks for help; the field is --h, with two dashes: --h %s\n", oneLine("-h "+bad), oneLine(bad))
 		return exitUsage
 	}
-	out := &errWriter{w: stdout}
-	root := newRoot(out, stderr)
 	root.SetArgs(args)
 	err := root.Execute()
 	var f *failure
@@ -79,22 +79,44 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	}
 }
 
-// helpForField returns the number after a -h (or in -h=X) in args, before
-// any "--": the field h meant with one dash, which cobra reads as --help
-// (printing the help and running nothing), or "".
-func helpForField(args []string) string {
-	for i, a := range args {
+// helpForField returns the number after a -h (or in -h=X) among the flags
+// of `quench run` or `quench verify`, the commands with a field --h: the
+// field meant with one dash, which cobra reads as --help (printing the
+// help and running nothing), or "". The value of a flag that takes one
+// (`--out -h`) and anything after "--" are skipped; a number is what the
+// float flags read, or one out of float64's range.
+func helpForField(root *cobra.Command, args []string) string {
+	cmd, _, err := root.Find(args)
+	if err != nil || (cmd.Name() != "run" && cmd.Name() != "verify") || cmd.Flags().Lookup("h") == nil {
+		return ""
+	}
+	numeric := func(w string) bool {
+		var x float64
+		err := number{&x}.Set(w)
+		return err == nil || errors.Is(err, strconv.ErrRange) || errors.Is(err, errUnderflow)
+	}
+	takesValue := func(a string) bool { // a flag written without its =value
+		var f *pflag.Flag
 		switch {
+		case strings.Contains(a, "="):
+			return false
+		case strings.HasPrefix(a, "--"):
+			f = cmd.Flags().Lookup(a[2:])
+		case len(a) == 2 && a[0] == '-' && a != "-h":
+			f = cmd.Flags().ShorthandLookup(a[1:])
+		}
+		return f != nil && f.Value.Type() != "bool"
+	}
+	for i := 0; i < len(args); i++ {
+		switch a := args[i]; {
 		case a == "--":
 			return ""
-		case a == "-h" && i+1 < len(args):
-			if _, err := strconv.ParseFloat(args[i+1], 64); err == nil {
-				return args[i+1]
-			}
-		case strings.HasPrefix(a, "-h="):
-			if _, err := strconv.ParseFloat(a[3:], 64); err == nil {
-				return a[3:]
-			}
+		case a == "-h" && i+1 < len(args) && numeric(args[i+1]):
+			return args[i+1]
+		case strings.HasPrefix(a, "-h=") && numeric(a[3:]):
+			return a[3:]
+		case takesValue(a):
+			i++ // its value, whatever it looks like
 		}
 	}
 	return ""

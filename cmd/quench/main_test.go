@@ -24,6 +24,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/quenchlab/quench"
+	"github.com/quenchlab/quench/cpu"
 	"github.com/quenchlab/quench/gpu"
 	"github.com/quenchlab/quench/sim"
 	"github.com/quenchlab/quench/stats"
@@ -989,7 +990,7 @@ func TestLangevinRuns(t *testing.T) {
 		{[]string{"--model", "sandpile", "--grains", "0"}, "--grains 0 is not allowed"},
 		// within the up-front bound (0.2), but thermal fluctuations reach the
 		// stiffer quartic region: the parameters' fault, exit 2, no directory
-		{[]string{"--model", "phi4", "--L", "32", "--dt", "0.19", "--therm", "0"}, "measurement after step 16: m4 (m^4, m the mean field) is 3.7551748959547394e+176, beyond what its error bar can hold (the statistics square it, past float64's range): --dt is too large"},
+		{[]string{"--model", "phi4", "--L", "32", "--dt", "0.19", "--therm", "0"}, "measurement after step 16: m4 (m^4, m the mean field) is 3.7551748959547394e+176, beyond the 1e+140 that its error bar can hold"},
 		// ... and no checkpoint holds the diverged state
 		{[]string{"--model", "phi4", "--L", "32", "--dt", "0.19", "--therm", "0", "--every", "500", "--checkpoint-every", "100"}, "checkpoint at step 100: the state diverged (NaN or Inf): --dt is too large"},
 		// ... and a thermalization finds it at its next thousandth step, not
@@ -999,9 +1000,9 @@ func TestLangevinRuns(t *testing.T) {
 		{[]string{"--model", "particles", "--potential", "doublewell", "--N", "1000", "--T", "5", "--dt", "0.24", "--therm", "5000", "--steps", "10"}, "thermalization step 1000: the state diverged (NaN or Inf)"},
 		// a finite measurement whose error bar would not be (its square
 		// overflows in the statistics)
-		{[]string{"--model", "particles", "--N", "100", "--T", "1e300", "--steps", "100"}, "x_var is 9.233676228256137e+299, beyond what its error bar can hold (the statistics square it, past float64's range)"},
+		{[]string{"--model", "particles", "--N", "100", "--T", "1e300", "--steps", "100"}, "measurement after step 1001: x_mean is 2.733624547802227e+148, beyond the 1e+140 that its error bar can hold (the statistics square sums of it): either the state is diverging (reduce --dt or --T), or the parameters set its scale that far (T/k, T/mass, h/m2: rescale them)\n"},
 		// a finite state whose squares overflow
-		{[]string{"--model", "particles", "--N", "1000", "--T", "1e306", "--therm", "0", "--steps", "10"}, "measurement after step 1: x_mean is 3.4221133186347964e+150, beyond what its error bar can hold"},
+		{[]string{"--model", "particles", "--N", "1000", "--T", "1e306", "--therm", "0", "--steps", "10"}, "measurement after step 1: x_mean is 3.4221133186347964e+150, beyond the 1e+140 that its error bar can hold"},
 		{[]string{"--model", "particles", "--potential", "kuramoto", "--k", "10", "--dt", "0.2"}, "--dt 0.2 is unstable for kuramoto k=10: the phases relax towards the mean phase at rate up to k = 10, so dt must be < 0.2"},
 		{[]string{"--model", "particles", "--potential", "kuramoto", "--k", "-400", "--dt", "0.01"}, "--dt 0.01 is unstable for kuramoto k=-400: the order parameter relaxes at rate |k|/2 = 200, so dt must be < 0.01"},
 		{[]string{"--model", "particles", "--potential", "kuramoto", "--omega", "1e12", "--precision", "float32"}, "--dt 0.01 is too large for frequencies up to |omega| + 7 spread = 1e+12: a step must turn a phase by less than half a turn (dt |omega| < pi, so dt < 3.141592653589793e-12;"},
@@ -1376,7 +1377,7 @@ func TestForceRestoresOnFailure(t *testing.T) {
 	before, _ := os.ReadFile(filepath.Join(dir, sim.SummaryFile))
 	diverge := []string{"run", "--model", "phi4", "--L", "32", "--dt", "0.19", "--therm", "0", "--quiet", "--force", "--out", dir}
 	code, _, stderr := runQ(t, diverge...)
-	if code != 2 || !strings.Contains(stderr, "--dt is too large") || !strings.Contains(stderr, "(--force: the run that was in "+dir+" is restored)") || strings.Count(stderr, "\n") != 1 {
+	if code != 2 || !strings.Contains(stderr, "either the state is diverging (reduce --dt or --T)") || !strings.Contains(stderr, "(--force: the run that was in "+dir+" is restored)") || strings.Count(stderr, "\n") != 1 {
 		t.Errorf("failed --force run: exit %d, %q", code, stderr)
 	}
 	after, _ := os.ReadFile(filepath.Join(dir, sim.SummaryFile))
@@ -3148,16 +3149,68 @@ func TestRunLongerAdvice(t *testing.T) {
 	}
 }
 
-// -h alone, or before a word that is no number, or after "--", is
-// still cobra's help (helpForField finds nothing).
+// -h alone, or before a word that is no number, or after "--", or as a
+// flag's value, or on a command without the field --h, is still cobra's
+// help or that flag's value (helpForField finds nothing); on run and
+// verify it finds the number, out of float64's range too.
 func TestHelpForFieldSpares(t *testing.T) {
-	for _, args := range [][]string{{"run", "-h"}, {"run", "-h", "--L", "8"}, {"run", "--", "-h", "1"}, {"-h"}, {"run", "--h", "0.5"}} {
-		if got := helpForField(args); got != "" {
+	root := newRoot(io.Discard, io.Discard)
+	for _, args := range [][]string{{"run", "-h"}, {"run", "-h", "--L", "8"}, {"run", "--", "-h", "1"}, {"-h"}, {"run", "--h", "0.5"},
+		{"run", "--out", "-h", "1"}, {"resume", "dir", "-h", "0.6"}, {"collect", "-h", "2"}, {"compare", "-h", "1", "2"}, {"bench", "-h", "1"},
+		{"version", "-h", "1"}, {"run", "-h", "1_0"}, {"run", "-h", "0x10"}} {
+		if got := helpForField(root, args); got != "" {
 			t.Errorf("%q: %q", args, got)
+		}
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"run", "--quiet", "-h", "1e400"}, "1e400"}, {[]string{"verify", "--L", "8", "-h=-0.5"}, "-0.5"}, {[]string{"run", "--out=x", "-h", "3"}, "3"},
+	} {
+		if got := helpForField(root, c.args); got != c.want {
+			t.Errorf("%q: %q, want %q", c.args, got, c.want)
 		}
 	}
 	code, stdout, _ := runQ(t, "run", "-h")
 	if code != 0 || !strings.Contains(stdout, "Usage:") {
 		t.Errorf("run -h: exit %d, %q", code, stdout)
+	}
+}
+
+// A run saved before the weak-field rule (2x2 in a field of 0.01 at
+// T = 1.7, 1000 sweeps, which a new run is refused: it needs 85501) still
+// reads and resumes to its own length; an extension short of what the
+// rule asks for is refused, naming only what a resume can change, its
+// --sweeps; one that reaches it goes on.
+func TestResumeWeakFieldSaved(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "old")
+	cfg := sim.Config{Model: "ising2d", Shape: []int{2, 2}, Algo: "metropolis", J: 1, H: 0.01, T: 1.7, Sweeps: 90000, Therm: 10, Every: 1, Seed: 3, Start: "hot"}
+	st, err := sim.NewState(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Config.Sweeps = 1000 // as the rule would refuse now
+	if err := st.Config.Validate(); err == nil || !strings.Contains(err.Error(), "mixes too slowly") {
+		t.Fatalf("1000 sweeps: %v", err)
+	}
+	st.Config.Sweeps, st.Config.Therm = 1000, 10
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := sim.Execute(context.Background(), cpu.New(), st, sim.Options{Dir: dir}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sim.ReadCheckpoint(dir); err != nil {
+		t.Fatalf("the saved run does not read: %v", err)
+	}
+	code, _, stderr := runQ(t, "resume", dir, "--sweeps", "2000", "--quiet")
+	if code != 2 || !strings.Contains(stderr, "mixes too slowly for --sweeps 2000") || !strings.Contains(stderr, "use --sweeps 85501 or more\n") || strings.Contains(stderr, "--algo heatbath") || strings.Contains(stderr, "a field |h|") {
+		t.Errorf("resume --sweeps 2000: exit %d, %q", code, stderr)
+	}
+	for _, args := range [][]string{{"resume", dir, "--sweeps", "1000", "--quiet"}, {"resume", dir, "--sweeps", "85501", "--quiet"}} {
+		if code, _, stderr := runQ(t, args...); code != 0 {
+			t.Errorf("%q: exit %d, %q", args, code, stderr)
+		}
 	}
 }

@@ -88,7 +88,14 @@ lattice and measurement series an uninterrupted run would have produced.
 				}
 				extended = sweeps > st.Config.Sweeps
 				st.Config.Sweeps = sweeps
-				if err := st.Config.Validate(); err != nil {
+				// (an old run in a field too weak for its --sweeps, saved
+				// before that rule, goes on to its own length, and is told
+				// how far an extension must go)
+				validate := st.Config.ValidateResume
+				if !extended {
+					validate = st.Config.ValidateSaved
+				}
+				if err := validate(); err != nil {
 					return err
 				}
 			}

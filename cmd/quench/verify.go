@@ -40,7 +40,8 @@ func newVerifyCmd(stdout, stderr io.Writer) *cobra.Command {
 full states and every measurement every --every sweeps and after the last,
 and prints "identical" with a SHA-256 of the final state, or the first sweep
 and element (or measurement) where they differ. Exit 0 when identical, 1 on divergence,
-2 on bad input or when no GPU is available.`,
+2 on bad input or when no GPU can be opened (a CUDA build on a machine whose
+driver finds no GPU at all exits 1 at start, with gorgonia.org/cu's message).`,
 		Example: "  quench verify --model ising2d --L 1024 --sweeps 100 --seed 7 --every 10",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
