@@ -203,14 +203,10 @@ func (c *Config) FieldRoundedAway() bool {
 	if !IsIsing(c.Model) || c.H == 0 {
 		return false
 	}
-	dim := 2
-	if c.Model == "ising3d" {
-		dim = 3
-	}
 	p := c.IsingParams()
-	t, err := quench.NewIsingTable(dim, p)
+	t, err := quench.NewIsingTable(Dim(c.Model), p)
 	p.H = 0
-	t0, err0 := quench.NewIsingTable(dim, p)
+	t0, err0 := quench.NewIsingTable(Dim(c.Model), p)
 	return err == nil && err0 == nil && slices.Equal(t.Thr, t0.Thr)
 }
 
@@ -221,20 +217,16 @@ func (c *Config) MetropolisMaxReject() (float64, bool) {
 	if !IsIsing(c.Model) || c.Algo != "metropolis" {
 		return 0, false
 	}
-	dim := 2
-	if c.Model == "ising3d" {
-		dim = 3
-	}
-	t, err := quench.NewIsingTable(dim, c.IsingParams())
+	t, err := quench.NewIsingTable(Dim(c.Model), c.IsingParams())
 	if err != nil {
 		return 0, false
 	}
 	return t.MaxReject(), true
 }
 
-// noField: an Ising run at h = 0, or whose field is rounded away
+// NoField: an Ising run at h = 0, or whose field is rounded away
 // (FieldRoundedAway).
-func (c *Config) noField() bool { return c.H == 0 || c.FieldRoundedAway() }
+func (c *Config) NoField() bool { return c.H == 0 || c.FieldRoundedAway() }
 
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 

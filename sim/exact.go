@@ -319,7 +319,7 @@ func (c *Config) exactMissing(est map[string]stats.Estimate) string {
 		if _, _, err := quench.SandpileMeanSize(c.Lattice()); err != nil {
 			return "Dhar's mean avalanche size: " + err.Error()
 		}
-	case c.Model == "ising2d" && c.noField() && len(c.Shape) == 2:
+	case c.Model == "ising2d" && c.NoField() && len(c.Shape) == 2:
 		if c.J < 0 && (c.Shape[0]%2 != 0 || c.Shape[1]%2 != 0) {
 			return "an antiferromagnet on an odd extent is frustrated: it is not the ferromagnet with |J|, whose partition function Kaufman gives"
 		}

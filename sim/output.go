@@ -191,7 +191,7 @@ func (c *Config) exactValuesAll(est map[string]stats.Estimate) map[string]float6
 		}
 	case IsIsing(c.Model) && c.J == 0:
 		return c.freeSpinsExact()
-	case c.Model == "ising2d" && c.noField() && len(c.Shape) == 2:
+	case c.Model == "ising2d" && c.NoField() && len(c.Shape) == 2:
 		j := math.Abs(c.J)
 		if c.J < 0 && (c.Shape[0]%2 != 0 || c.Shape[1]%2 != 0) {
 			return nil
@@ -238,7 +238,7 @@ const symmetryErrors = 4
 func (c *Config) symmetryMeans() map[string]float64 {
 	switch {
 	case c.Model == "ising2d" || c.Model == "ising3d":
-		if c.noField() {
+		if c.NoField() {
 			return map[string]float64{"magnetization": 0, "staggered_magnetization": 0}
 		}
 		return map[string]float64{"staggered_magnetization": 0}

@@ -2355,7 +2355,7 @@ const metropolisSlowReject = 0.01
 // orderedHot reports whether c is a ferromagnetic Ising run at h = 0 (or a
 // field rounded away) from a hot start below its model's Tc, where the start coarsens into domains.
 func orderedHot(c *sim.Config) bool {
-	return sim.IsIsing(c.Model) && c.Start == "hot" && c.J > 0 && (c.H == 0 || c.FieldRoundedAway()) && c.T < sim.DefaultT(c.Model, c.J)
+	return sim.IsIsing(c.Model) && c.Start == "hot" && c.J > 0 && c.NoField() && c.T < sim.DefaultT(c.Model, c.J)
 }
 
 // kuramotoMeanWhy is why a Kuramoto run's x_mean is exactly 1/2 (the
