@@ -143,7 +143,8 @@ func (c *Config) ringExact() map[string]float64 {
 // observables under the run's scheme and step (quench.HarmonicParticles):
 // x_mean 0, and x_var (and under baoab v_var) the variance times
 // (n - 1)/n for n = N d coordinates, as the observables subtract the
-// ensemble's mean from n independent coordinates; nil at T = 0 or k = 0,
+// ensemble's mean from n independent coordinates, and x2, the mean square
+// about 0, the variance itself; nil at T = 0 or k = 0,
 // where the particles have no stationary spread.
 func (c *Config) harmonicExact() map[string]float64 {
 	xv, vv, err := quench.HarmonicParticles(c.ParticleParams())
@@ -152,7 +153,7 @@ func (c *Config) harmonicExact() map[string]float64 {
 	}
 	n := float64(c.Coordinates())
 	f := (n - 1) / n
-	x := map[string]float64{"x_mean": 0, "x_var": f * xv}
+	x := map[string]float64{"x_mean": 0, "x_var": f * xv, "x2": xv}
 	if c.Scheme == quench.SchemeBAOAB {
 		x["v_var"] = f * vv
 	}
@@ -164,7 +165,7 @@ func (c *Config) harmonicExact() map[string]float64 {
 // U = k (x^2 - 1)^2 per coordinate, with a bias of order dt under em and
 // dt^2 under lm and baoab, which these values leave out): x_mean 0 by the
 // symmetry x -> -x, x_var (n - 1)/n <x^2> for n = N d independent
-// coordinates (as harmonicExact), <x^2> by quadrature (quench.Phi4Ring on
+// coordinates (as harmonicExact) and x2 <x^2>, by quadrature (quench.Phi4Ring on
 // a ring of one site, which has no gradient term: m2 = -4k, lambda = 4k),
 // and under baoab v_var (n - 1)/n T/mass. nil at T = 0 or k = 0 (no
 // stationary spread, or none at all) and where Phi4Ring refuses (wells
@@ -179,7 +180,7 @@ func (c *Config) doubleWellExact() map[string]float64 {
 	}
 	n := float64(c.Coordinates())
 	f := (n - 1) / n
-	x := map[string]float64{"x_mean": 0, "x_var": f * r.Phi2}
+	x := map[string]float64{"x_mean": 0, "x_var": f * r.Phi2, "x2": r.Phi2}
 	if c.Scheme == quench.SchemeBAOAB {
 		x["v_var"] = f * c.T / c.Mass
 	}

@@ -235,18 +235,19 @@ func TestGaussianExactModelB(t *testing.T) {
 }
 
 // Harmonic particles' exact values are the variances times (n-1)/n for
-// the n = N d coordinates whose mean the spreads subtract; none at T = 0
+// the n = N d coordinates whose mean the spreads subtract, and x2 the
+// coordinates' variance itself; none at T = 0
 // or at k = 0, and kuramoto's only order_parameter2 (the double well's:
 // TestDoubleWellExact).
 func TestHarmonicExact(t *testing.T) {
 	c := Config{Model: "particles", Potential: "harmonic", Scheme: quench.SchemeBAOAB, N: 10, D: 3, K: 2, T: 0.5, Dt: 0.4, Gamma: 1, Mass: 2}
 	x := c.harmonicExact()
 	f := 29.0 / 30
-	if x["x_mean"] != 0 || math.Abs(x["x_var"]-f*0.25) > 1e-15 || math.Abs(x["v_var"]-f*0.25*(1-0.16*2/8)) > 1e-15 {
+	if len(x) != 4 || x["x_mean"] != 0 || math.Abs(x["x_var"]-f*0.25) > 1e-15 || math.Abs(x["x2"]-0.25) > 1e-15 || math.Abs(x["v_var"]-f*0.25*(1-0.16*2/8)) > 1e-15 {
 		t.Errorf("baoab: %v", x)
 	}
 	c.Scheme = quench.SchemeEM
-	if x := c.harmonicExact(); len(x) != 2 || math.Abs(x["x_var"]-f*0.25/(1-0.4)) > 1e-15 {
+	if x := c.harmonicExact(); len(x) != 3 || math.Abs(x["x_var"]-f*0.25/(1-0.4)) > 1e-15 || math.Abs(x["x2"]-0.25/(1-0.4)) > 1e-15 {
 		t.Errorf("em: %v", x)
 	}
 	for _, mod := range []func(*Config){
@@ -265,8 +266,8 @@ func TestHarmonicExact(t *testing.T) {
 	}
 }
 
-// Double-well particles' exact values at dt -> 0: x_mean 0, x_var (n-1)/n
-// <x^2> of exp(-k (x^2 - 1)^2/T), here against Simpson's rule on 200,001
+// Double-well particles' exact values at dt -> 0: x_mean 0, x2 <x^2> of
+// exp(-k (x^2 - 1)^2/T) and x_var (n-1)/n of it, here against Simpson's rule on 200,001
 // points over [-4, 4] (the weight at +-4 is at most e^-33 of the wells'),
 // and baoab's v_var (n-1)/n T/mass; none at T = 0 or k = 0.
 func TestDoubleWellExact(t *testing.T) {
@@ -293,15 +294,15 @@ func TestDoubleWellExact(t *testing.T) {
 		n := float64(c.N * int64(c.D))
 		f := (n - 1) / n
 		x := c.exactValues(nil)
-		want := 2
+		want := 3
 		if c.Scheme == quench.SchemeBAOAB {
-			want = 3
+			want = 4
 			if math.Abs(x["v_var"]-f*c.T/c.Mass) > 1e-15 {
 				t.Errorf("%+v: v_var %v, want %v", c, x["v_var"], f*c.T/c.Mass)
 			}
 		}
-		if len(x) != want || x["x_mean"] != 0 || math.Abs(x["x_var"]/(f*x2/z)-1) > 1e-10 {
-			t.Errorf("%+v: exact %v, want x_var %.15g", c, x, f*x2/z)
+		if len(x) != want || x["x_mean"] != 0 || math.Abs(x["x_var"]/(f*x2/z)-1) > 1e-10 || math.Abs(x["x2"]/(x2/z)-1) > 1e-10 {
+			t.Errorf("%+v: exact %v, want x_var %.15g, x2 %.15g", c, x, f*x2/z, x2/z)
 		}
 		for _, mod := range []func(*Config){func(c *Config) { c.T = 0 }, func(c *Config) { c.K = 0 }} {
 			d := c

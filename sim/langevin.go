@@ -384,7 +384,9 @@ func (r *particleRunner) step(ctr quench.Counter) error {
 // ParticleColumns names the measurement columns of particles after the step:
 // mean and variance of all coordinates, variance of all velocity
 // components (momentum / mass; 0 without velocities), the Kuramoto order parameter r = |sum_j exp(2 pi i theta_j)|/N
-// (0 for other potentials).
+// (0 for other potentials). The summary adds x2 = x_var + x_mean^2, the
+// coordinates' mean square (harmonic and double well), and
+// order_parameter2 = r^2 (Kuramoto).
 var ParticleColumns = []string{"x_mean", "x_var", "v_var", "order_parameter"}
 
 func (r *particleRunner) finite() error {
@@ -515,6 +517,19 @@ func (c *Config) langevinObservables(rows [][]float64) (map[string]stats.Estimat
 		}
 		jobs.Series(name, series[j])
 		names = append(names, name)
+		if name == "x_var" && c.Potential != quench.PotentialKuramoto {
+			// <x^2>, the coordinates' second moment about 0: a single
+			// coordinate's variance (its x_var, the spread over the
+			// coordinates, is 0), and the double well's mean that
+			// neither well biases (x -> -x maps one onto the other)
+			x2 := make([]float64, len(series[j]))
+			for i, v := range series[j] {
+				m := series[0][i]
+				x2[i] = v + m*m
+			}
+			jobs.Series("x2", x2)
+			names = append(names, "x2")
+		}
 		if name == "order_parameter" {
 			// <r^2>, the mean-field XY model's exact value at one
 			// natural frequency (kuramotoExact), from the same r

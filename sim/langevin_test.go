@@ -74,6 +74,9 @@ func TestLangevinResume(t *testing.T) {
 		want := []string{"phi", "phi2", "phi4", "binder", "energy"}
 		if cfg.Model == "particles" {
 			want = []string{"x_mean", "x_var"}
+			if cfg.Potential != "kuramoto" {
+				want = append(want, "x2")
+			}
 			if cfg.Scheme == "baoab" {
 				want = append(want, "v_var")
 			}
@@ -848,9 +851,9 @@ func TestSandpileActivityMeasured(t *testing.T) {
 	}
 }
 
-// A particle run's summary has v_var only with velocities (baoab) and
+// A particle run's summary has v_var only with velocities (baoab),
 // order_parameter (r) and order_parameter2 (the mean of r^2) only for
-// kuramoto.
+// kuramoto, and x2 (the mean of x_var + x_mean^2) only for the others.
 func TestParticleObservableNames(t *testing.T) {
 	rows := make([][]float64, 8)
 	for i := range rows {
@@ -860,9 +863,9 @@ func TestParticleObservableNames(t *testing.T) {
 		scheme, potential string
 		want              []string
 	}{
-		{quench.SchemeEM, quench.PotentialHarmonic, []string{"x_mean", "x_var"}},
-		{quench.SchemeLM, quench.PotentialDoubleWell, []string{"x_mean", "x_var"}},
-		{quench.SchemeBAOAB, quench.PotentialHarmonic, []string{"x_mean", "x_var", "v_var"}},
+		{quench.SchemeEM, quench.PotentialHarmonic, []string{"x_mean", "x_var", "x2"}},
+		{quench.SchemeLM, quench.PotentialDoubleWell, []string{"x_mean", "x_var", "x2"}},
+		{quench.SchemeBAOAB, quench.PotentialHarmonic, []string{"x_mean", "x_var", "x2", "v_var"}},
 		{quench.SchemeEM, quench.PotentialKuramoto, []string{"x_mean", "x_var", "order_parameter", "order_parameter2"}},
 	} {
 		cfg := Config{Model: "particles", N: 4, D: 1, Scheme: c.scheme, Potential: c.potential, Every: 1}
@@ -872,6 +875,14 @@ func TestParticleObservableNames(t *testing.T) {
 		}
 		if e, ok := est["order_parameter2"]; ok && e.Mean != 0.25 { // r = 0.5 throughout
 			t.Errorf("%s %s: order_parameter2 %v, want 0.25", c.scheme, c.potential, e.Mean)
+		}
+		// x2 is the mean of x_var + x_mean^2 over the rows
+		var x2 float64
+		for _, r := range rows {
+			x2 += r[2] + r[1]*r[1]
+		}
+		if e, ok := est["x2"]; ok && math.Abs(e.Mean-x2/float64(len(rows))) > 1e-15 {
+			t.Errorf("%s %s: x2 %v, want %v", c.scheme, c.potential, e.Mean, x2/float64(len(rows)))
 		}
 	}
 }

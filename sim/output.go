@@ -388,11 +388,11 @@ const NotStationaryAggregation = "aggregation is not stationary: the masses keep
 // NotStationaryFreeParticles is Summary.NotStationary for harmonic or
 // double-well particles at k = 0 and T > 0 (under baoab followed by
 // NotStationaryFreeVelocities).
-const NotStationaryFreeParticles = "at k = 0 the particles feel no force and diffuse freely: x_var grows without bound (overdamped by 2 T dt/gamma a step) and x_mean wanders as a random walk, so their means and errors describe this run's window, not a stationary value; series.csv holds them at every measured step"
+const NotStationaryFreeParticles = "at k = 0 the particles feel no force and diffuse freely: x_var and x2 grow without bound (overdamped by 2 T dt/gamma a step) and x_mean wanders as a random walk, so their means and errors describe this run's window, not a stationary value; series.csv holds them at every measured step"
 
 // NotStationaryDescent is Summary.NotStationary for harmonic or double-well
 // particles at T = 0 whose coordinates move.
-const NotStationaryDescent = "at T = 0 there is no noise: the particles descend deterministically toward the potential's minima (the harmonic well's 0, the double well's +-1), so x_mean and x_var (and baoab's v_var) relax for the whole run and their means and errors describe this run's window, not a stationary value (a longer run only relaxes them further); series.csv holds them at every measured step"
+const NotStationaryDescent = "at T = 0 there is no noise: the particles descend deterministically toward the potential's minima (the harmonic well's 0, the double well's +-1), so x_mean, x_var and x2 (and baoab's v_var) relax for the whole run and their means and errors describe this run's window, not a stationary value (a longer run only relaxes them further); series.csv holds them at every measured step"
 
 // NotStationaryPhaseDescent is Summary.NotStationary for Kuramoto
 // oscillators of one natural frequency at T = 0 whose observables move.
@@ -744,8 +744,8 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 		if c.Scheme == quench.SchemeBAOAB {
 			s.NotStationary += NotStationaryFreeVelocities
 		}
-		notStationary = func(name string) bool { return name == "x_mean" || name == "x_var" }
-		for _, name := range []string{"x_mean", "x_var"} {
+		notStationary = func(name string) bool { return name == "x_mean" || name == "x_var" || name == "x2" }
+		for _, name := range []string{"x_mean", "x_var", "x2"} {
 			if e, ok := est[name]; ok {
 				e.Reliable = false
 				est[name] = e
@@ -757,7 +757,7 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 		// further); a series that does not move (a cold start) is the
 		// descent's end, exact
 		marked := map[string]bool{}
-		for _, name := range []string{"x_mean", "x_var", "v_var"} {
+		for _, name := range []string{"x_mean", "x_var", "x2", "v_var"} {
 			if e, ok := est[name]; ok && !e.Constant {
 				e.Reliable = false
 				est[name] = e

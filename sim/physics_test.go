@@ -316,7 +316,8 @@ func TestPhi4RingExact(t *testing.T) {
 
 // Double-well particles (U = k (x^2 - 1)^2, k = 1, T = 1) through the
 // driver against their Boltzmann means at dt -> 0 (doubleWellExact: x_mean
-// 0, x_var by quadrature, baoab's v_var T/mass, each times (n-1)/n): all
+// 0, x2 <x^2> by quadrature, x_var and baoab's v_var T/mass each times
+// (n-1)/n): all
 // within 4 reliable errors under lm and baoab at dt = 0.01 (100
 // particles; baoab's x_mean, which crosses the barrier, has tau_int about
 // 250 - 360 steps, so it runs 500,000 steps for bins of 20 of them).
@@ -340,7 +341,7 @@ func TestParticlesDoubleWellExact(t *testing.T) {
 			Precision: "float64", Dt: 0.01, T: 1, Gamma: 1, Mass: 1, Sweeps: c.steps, Therm: 1000, Every: 1, Seed: uint64(70 + i), Start: "hot"}
 		_, obs := simulate(t, cfg)
 		x := cfg.exactValues(obs)
-		want := []string{"x_mean", "x_var"}
+		want := []string{"x_mean", "x_var", "x2"}
 		if c.scheme == quench.SchemeBAOAB {
 			want = append(want, "v_var")
 		}
@@ -350,6 +351,53 @@ func TestParticlesDoubleWellExact(t *testing.T) {
 		for _, name := range want {
 			within4(t, c.scheme+" double well "+name, obs[name], x[name])
 		}
+	}
+}
+
+// A single particle (N = 1, d = 1), whose spread x_var is 0 in every
+// measurement: its x2, the time average of x^2, through the driver
+// against the scheme's stationary variance (harmonic: (T/k)/(1 - k dt/(2
+// gamma)) under em, T/k under lm and baoab) and the double well's
+// Boltzmann <x^2> (lm, whose O(dt^2) bias at dt = 0.01 is under a tenth of
+// the error: TestParticlesDoubleWellExact), within 4 reliable errors.
+func TestParticlesSingleX2(t *testing.T) {
+	if testing.Short() {
+		t.Skip("long statistical test")
+	}
+	for i, c := range []struct {
+		potential, scheme string
+		dt                float64
+		steps             int64
+	}{
+		{quench.PotentialHarmonic, quench.SchemeEM, 0.1, 200000},
+		{quench.PotentialHarmonic, quench.SchemeLM, 0.1, 200000},
+		{quench.PotentialHarmonic, quench.SchemeBAOAB, 0.2, 200000},
+		{quench.PotentialDoubleWell, quench.SchemeLM, 0.01, 400000},
+	} {
+		cfg := Config{Model: "particles", N: 1, D: 1, Potential: c.potential, K: 1, Scheme: c.scheme, Precision: "float64",
+			Dt: c.dt, T: 1, Gamma: 1, Mass: 1, Sweeps: c.steps, Therm: 1000, Every: 1, Seed: uint64(110 + i), Start: "hot"}
+		st, obs := simulate(t, cfg)
+		x := cfg.exactValues(obs)
+		for _, r := range st.Rows {
+			if r[2] != 0 {
+				t.Fatalf("%s %s: x_var %v, want 0 for one coordinate", c.potential, c.scheme, r[2])
+			}
+		}
+		want := cfg.T / cfg.K
+		if c.scheme == quench.SchemeEM {
+			want /= 1 - cfg.K*cfg.Dt/(2*cfg.Gamma)
+		}
+		if c.potential == quench.PotentialDoubleWell {
+			r, err := quench.Phi4Ring(-4*cfg.K, 4*cfg.K, 0, cfg.T, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want = r.Phi2
+		}
+		if math.Abs(x["x2"]-want) > 1e-12*want {
+			t.Errorf("%s %s: exact x2 %v, want %v", c.potential, c.scheme, x["x2"], want)
+		}
+		within4(t, fmt.Sprintf("N=1 %s %s x2", c.potential, c.scheme), obs["x2"], want)
 	}
 }
 
@@ -420,6 +468,7 @@ func TestParticlesBAOABMass(t *testing.T) {
 	// particles their expectation is (N-1)/N times the variance
 	f := float64(cfg.N-1) / float64(cfg.N)
 	within4(t, "BAOAB m=2 x_var", obs["x_var"], f*cfg.T/cfg.K)
+	within4(t, "BAOAB m=2 x2", obs["x2"], cfg.T/cfg.K)
 	within4(t, "BAOAB m=2 v_var", obs["v_var"], f*cfg.T/cfg.Mass*(1-cfg.Dt*cfg.Dt*cfg.K/(4*cfg.Mass)))
 }
 

@@ -481,7 +481,7 @@ func TestDiffusionNotStationary(t *testing.T) {
 }
 
 // Harmonic or double-well particles at k = 0 and T > 0 feel no force: x_var
-// grows for the whole run and x_mean wanders, so both are marked not
+// and x2 grow for the whole run and x_mean wanders, so all three are marked not
 // stationary and the summary says why; baoab's v_var is stationary and not
 // so marked. At k = 1, and for kuramoto at k = 0 (phases on a circle), no
 // mark.
@@ -517,7 +517,7 @@ func TestFreeParticlesNotStationary(t *testing.T) {
 		if sum.NotStationary != want {
 			t.Errorf("%s: not_stationary %q", name, sum.NotStationary)
 		}
-		for _, o := range []string{"x_mean", "x_var"} {
+		for _, o := range []string{"x_mean", "x_var", "x2"} {
 			// not stationary, and no symmetry's mark: at k = 0 the
 			// double well has no barrier to stay behind
 			if v := sum.Observables[o]; v.Reliable || !slices.Contains(v.UnreliableBy, ByNotStationary) || slices.Contains(v.UnreliableBy, BySymmetry) {
@@ -598,7 +598,7 @@ func TestFrozenConstants(t *testing.T) {
 }
 
 // Harmonic or double-well particles at T = 0 from a hot start descend
-// deterministically: x_mean, x_var (and baoab's v_var) are marked not
+// deterministically: x_mean, x_var, x2 (and baoab's v_var) are marked not
 // stationary, with the reason; from a cold start nothing moves, and the
 // constants are exact, unmarked.
 func TestDescentNotStationary(t *testing.T) {
@@ -606,8 +606,8 @@ func TestDescentNotStationary(t *testing.T) {
 		potential, scheme, start string
 		moves                    []string
 	}{
-		{quench.PotentialHarmonic, quench.SchemeEM, "hot", []string{"x_mean", "x_var"}},
-		{quench.PotentialDoubleWell, quench.SchemeBAOAB, "hot", []string{"x_mean", "x_var", "v_var"}},
+		{quench.PotentialHarmonic, quench.SchemeEM, "hot", []string{"x_mean", "x_var", "x2"}},
+		{quench.PotentialDoubleWell, quench.SchemeBAOAB, "hot", []string{"x_mean", "x_var", "x2", "v_var"}},
 		{quench.PotentialHarmonic, quench.SchemeBAOAB, "cold", nil},
 	} {
 		sum := summaryOf(t, Config{Model: "particles", N: 64, D: 1, Scheme: c.scheme, Potential: c.potential, Precision: "float64",

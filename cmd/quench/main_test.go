@@ -652,12 +652,36 @@ func TestWritingNote(t *testing.T) {
 }
 
 // The double well's x_var is marked with its stuck x_mean, whose square it
-// subtracts; the note says so rather than calling x_var 0 by symmetry.
+// subtracts; the note says so rather than calling x_var 0 by symmetry,
+// and names x2, which neither well biases.
 func TestSymmetryNoteDoubleWell(t *testing.T) {
 	_, out, _ := runQ(t, "run", "--model", "particles", "--potential", "doublewell", "--k", "12", "--N", "100", "--scheme", "lm",
 		"--dt", "0.01", "--steps", "20000", "--every", "2", "--seed", "2", "--quiet", "--out", filepath.Join(t.TempDir(), "a"))
-	if !strings.Contains(out, "* x_mean: a symmetry makes the mean 0, and this run's lies more than 4 errors from it (x_var, which subtracts its square, is marked with it)") {
+	if !strings.Contains(out, "* x_mean: a symmetry makes the mean 0, and this run's lies more than 4 errors from it (x_var, which subtracts its square, is marked with it)") ||
+		!strings.Contains(out, "read x2, the mean square, which either well alone gives") {
 		t.Errorf("double well stuck in its wells:\n%s", out)
+	}
+}
+
+// Where the double well's x_mean changed sides (6 times, seed 1), its
+// exact line and x_var's, marked with it, both say the series crossed too
+// seldom for the error bar (x_var by x_mean's crossings), not that the run
+// stayed on one side; x2 is not marked and lies within 4 errors.
+func TestSymmetryCrossedExactLines(t *testing.T) {
+	out, sum := runSummary(t, filepath.Join(t.TempDir(), "a"), "--quiet", "--model", "particles", "--potential", "doublewell", "--k", "12",
+		"--N", "100", "--scheme", "lm", "--dt", "0.002", "--steps", "100000", "--seed", "1")
+	x := sum.Observables["x_mean"]
+	if x.SymmetryCrossings == nil || *x.SymmetryCrossings == 0 || !slices.Contains(sum.Observables["x_var"].UnreliableBy, sim.BySymmetry) {
+		t.Fatalf("want x_mean crossed and x_var marked: %+v, %v", x, sum.Observables["x_var"].UnreliableBy)
+	}
+	for _, want := range []string{
+		`\n  x_mean +0 +measured \+[0-9.]+ errors from it: more than 4, as its series changed sides too seldom`,
+		`\n  x_var +[0-9.]+ +measured [-+][0-9.e+]+ errors from it: more than 4, as x_mean's series changed sides too seldom`,
+		`\n  x2 +[0-9.]+ +measured [-+][0-3]\.[0-9]+ errors from it\n`,
+	} {
+		if !regexp.MustCompile(want).MatchString(out) {
+			t.Errorf("no %q in\n%s", want, out)
+		}
 	}
 }
 
@@ -1230,7 +1254,7 @@ func seriesNamesKeys(t *testing.T, out string) {
 	series, _ := os.ReadFile(filepath.Join(out, "series.csv"))
 	header := strings.Split(strings.SplitN(string(series), "\n", 2)[0], ",")
 	for k := range sum.Observables {
-		if k != "binder" && k != "susceptibility" && k != "susceptibility_connected" && k != "order_parameter2" && !slices.Contains(header, k) {
+		if k != "binder" && k != "susceptibility" && k != "susceptibility_connected" && k != "order_parameter2" && k != "x2" && !slices.Contains(header, k) {
 			t.Errorf("%s: summary key %q is not a series.csv column %v", out, k, header)
 		}
 	}
@@ -2411,8 +2435,8 @@ func TestDoubleWellExactLines(t *testing.T) {
 	}
 	stdout, sum = runSummary(t, filepath.Join(dir, "well"), "--quiet", "--model", "particles", "--potential", "doublewell",
 		"--N", "100", "--scheme", "baoab", "--dt", "0.05", "--steps", "2000")
-	if len(sum.Exact) != 3 || sum.Exact["x_mean"] != 0 || !(sum.Exact["v_var"] > 0) || !(sum.Exact["x_var"] > 0) {
-		t.Errorf("double well baoab: exact values %v, want x_mean 0, x_var and v_var", sum.Exact)
+	if len(sum.Exact) != 4 || sum.Exact["x_mean"] != 0 || !(sum.Exact["v_var"] > 0) || !(sum.Exact["x_var"] > 0) || math.Abs(sum.Exact["x2"]*0.99-sum.Exact["x_var"]) > 1e-15 {
+		t.Errorf("double well baoab: exact values %v, want x_mean 0, x_var, x2 (100/99 of x_var) and v_var", sum.Exact)
 	}
 	for _, want := range []string{"exp(-k (x^2 - 1)^2/T) at dt -> 0", "velocities' T/mass", "a bias of order dt^2,"} {
 		if !strings.Contains(stdout, want) {
@@ -2481,7 +2505,7 @@ func TestLangevinExactValues(t *testing.T) {
 				t.Fatal(err)
 			}
 			f := 1 - 1/(p("N")*p("d"))
-			want["x_mean"], want["x_var"] = 0, f*xv
+			want["x_mean"], want["x_var"], want["x2"] = 0, f*xv, xv
 			if scheme == quench.SchemeBAOAB {
 				want["v_var"] = f * vv
 			}

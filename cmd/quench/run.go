@@ -2332,10 +2332,10 @@ func exactWhy(c *sim.Config) string {
 			if c.Scheme == quench.SchemeBAOAB {
 				v = " and the velocities' T/mass"
 			}
-			return "independent coordinates' Boltzmann distribution exp(-k (x^2 - 1)^2/T) at dt -> 0: <x^2> by quadrature" + v + "; this scheme's step adds a bias of order " + stepBias(c) + ", which the distances include; the spreads over the N d coordinates are (N d - 1)/(N d) of the variances"
+			return "independent coordinates' Boltzmann distribution exp(-k (x^2 - 1)^2/T) at dt -> 0: <x^2> (x2) by quadrature" + v + "; this scheme's step adds a bias of order " + stepBias(c) + ", which the distances include; the spreads over the N d coordinates (x_var" + vvar(c) + ") are (N d - 1)/(N d) of the variances"
 		}
 		law := "independent harmonic coordinates' stationary law under this scheme at this dt: "
-		spread := "; the spreads over the N d coordinates are (N d - 1)/(N d) of the variances"
+		spread := "; x2 is the variance, and the spreads over the N d coordinates (x_var" + vvar(c) + ") are (N d - 1)/(N d) of the variances"
 		switch c.Scheme {
 		case quench.SchemeEM:
 			return law + "variance (T/k)/(1 - k dt/(2 gamma))" + spread
@@ -2343,6 +2343,15 @@ func exactWhy(c *sim.Config) string {
 			return law + "variance T/k, exact at any stable dt" + spread
 		}
 		return law + "variance T/k, exact at any stable dt, and the velocities' (T/mass)(1 - dt^2 k/(4 mass)) at the end of a step" + spread
+	}
+	return ""
+}
+
+// vvar is ", v_var" where the run has velocities (baoab), for the exact
+// lines' heading.
+func vvar(c *sim.Config) string {
+	if c.Scheme == quench.SchemeBAOAB {
+		return ", v_var"
 	}
 	return ""
 }
@@ -2416,6 +2425,12 @@ func symmetryNote(c *sim.Config, r *float64, broken []string, crossed map[string
 		// the double well's x_var, whose square it subtracts
 		also = fmt.Sprintf(" (%s, which subtracts its square, is marked with it)", strings.Join(with, ", "))
 	}
+	even := "the even observables"
+	if c.Model == "particles" {
+		// the double well: the wells are mirror images, so each holds
+		// the same <x^2>
+		even = "x2, the mean square, which either well alone gives"
+	}
 	least := int64(-1) // the fewest crossings of the symmetric means, -1: one stayed
 	for _, name := range sym {
 		n, ok := crossed[name]
@@ -2435,7 +2450,7 @@ func symmetryNote(c *sim.Config, r *float64, broken []string, crossed map[string
 		if least == 1 {
 			times = "time"
 		}
-		return fmt.Sprintf("%s: a symmetry makes the mean 0, and this run's lies more than 4 errors from it%s, though its series changed sides %d %s: too seldom for the run's error bins, so its error bar is too small (and its tau_int too short an estimate), or, in about 2 runs of 10^4 with honest errors, by chance: run longer, or read the even observables", strings.Join(sym, ", "), also, least, times)
+		return fmt.Sprintf("%s: a symmetry makes the mean 0, and this run's lies more than 4 errors from it%s, though its series changed sides %d %s: too seldom for the run's error bins, so its error bar is too small (and its tau_int too short an estimate), or, in about 2 runs of 10^4 with honest errors, by chance: run longer, or read %s", strings.Join(sym, ", "), also, least, times, even)
 	}
 	seeds := "other seeds draw the other side"
 	if c.Start == "cold" && strings.HasPrefix(c.Model, "ising") {
@@ -2443,7 +2458,21 @@ func symmetryNote(c *sim.Config, r *float64, broken []string, crossed map[string
 		// same side)
 		seeds = "a cold start, every spin +1, is the same with every seed"
 	}
-	return fmt.Sprintf("%s: a symmetry makes the mean 0, and this run's lies more than 4 errors from it%s: it stayed on one side (never reversed its order, or crossed the barrier), which its error bars cannot see; %s: run far longer, or read the even observables", strings.Join(sym, ", "), also, seeds)
+	return fmt.Sprintf("%s: a symmetry makes the mean 0, and this run's lies more than 4 errors from it%s: it stayed on one side (never reversed its order, or crossed the barrier), which its error bars cannot see; %s: run far longer, or read %s", strings.Join(sym, ", "), also, seeds, even)
+}
+
+// sideCrossings is how often the series of name, marked by the symmetry
+// rule, changed sides of its symmetric mean: its own count, or for an
+// x_var marked with its x_mean, x_mean's; 0 where none was counted.
+func sideCrossings(sum *sim.Summary, name string) int64 {
+	v := sum.Observables[name]
+	if v.SymmetryCrossings == nil && name == "x_var" {
+		v = sum.Observables["x_mean"]
+	}
+	if v.SymmetryCrossings == nil {
+		return 0
+	}
+	return *v.SymmetryCrossings
 }
 
 // symmetric reports whether a symmetry of the run's model fixes the
@@ -2497,9 +2526,13 @@ func printExact(w io.Writer, c *sim.Config, sum *sim.Summary, names []string, un
 						why = "the hot start is stationary"
 					}
 					line += ": more than 4, and its error, marked *, is too small (run longer; " + why + ")"
-				case slices.Contains(v.UnreliableBy, sim.BySymmetry) && v.SymmetryCrossings != nil && *v.SymmetryCrossings > 0:
+				case slices.Contains(v.UnreliableBy, sim.BySymmetry) && sideCrossings(sum, name) > 0:
 					// it changed sides: its error bar, as the note says
-					line += ": more than 4, as its series changed sides too seldom for its error bar, which is too small (the * note above)"
+					whose := "its series"
+					if v.SymmetryCrossings == nil {
+						whose = "x_mean's series" // (sideCrossings)
+					}
+					line += ": more than 4, as " + whose + " changed sides too seldom for its error bar, which is too small (the * note above)"
 				case slices.Contains(v.UnreliableBy, sim.BySymmetry):
 					// stuck on one side: neither the start nor the step
 					line += ": more than 4, as the run did not sample the symmetry's other side (the * note above)"
