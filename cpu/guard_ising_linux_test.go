@@ -282,3 +282,35 @@ func TestGuardIsingVecRow(t *testing.T) {
 		}
 	}
 }
+
+// TestGuardIsingSums runs the measurement sums (isingSumsWords through
+// isingWords, or for rows of whole registers isingBlock, which reads a
+// byte past each block) on lattices whose spins abut a PROT_NONE page at
+// their start or end, against the site-by-site sums, part by part.
+func TestGuardIsingSums(t *testing.T) {
+	skipNoAVX2(t)
+	r := rand.New(rand.NewPCG(45, 46))
+	for trial := range 200 {
+		freeMaps()
+		d := 2 + trial%3
+		shape := make([]int, d)
+		for a := range shape {
+			shape[a] = 2 + r.IntN(5)
+		}
+		shape[d-1] = 8 * (1 + r.IntN(40))
+		if trial%2 == 0 {
+			shape[d-1] = 32 * (1 + r.IntN(6)) // isingBlock
+		}
+		lat, _ := quench.NewLattice(shape...)
+		s0 := make([]int8, lat.Sites())
+		quench.InitSpins(s0, "hot", uint64(trial), 0)
+		s := guardCopy(t, s0, trial%4 < 2)
+		g := computeRowGeom(lat)
+		for p := 0; p < g.parts; p++ {
+			got, bad := isingSumsWords(s, &g, p)
+			if want := isingSumsSites(s, &g, p); bad || got != want {
+				t.Fatalf("shape %v part %d: %+v (bad %v), want %+v", shape, p, got, bad, want)
+			}
+		}
+	}
+}

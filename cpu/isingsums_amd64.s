@@ -124,3 +124,159 @@ done:
 	VMOVQ X11, inv+56(FP)
 	VZEROUPPER
 	RET
+
+// FLUSHBLOCK adds isingBlock's per-byte counts into its 64-bit lanes and
+// clears them: the A rows' downs (Y6) at even and odd x into Y10 and Y9,
+// the B rows' (Y5) into Y4 and Y3, the unequal bonds (Y7) into Y8.
+#define FLUSHBLOCK \
+	VPAND Y13, Y6, Y2; \
+	VPSADBW Y12, Y2, Y2; \
+	VPADDQ Y2, Y10, Y10; \
+	VPSRLW $8, Y6, Y2; \
+	VPSADBW Y12, Y2, Y2; \
+	VPADDQ Y2, Y9, Y9; \
+	VPAND Y13, Y5, Y2; \
+	VPSADBW Y12, Y2, Y2; \
+	VPADDQ Y2, Y4, Y4; \
+	VPSRLW $8, Y5, Y2; \
+	VPSADBW Y12, Y2, Y2; \
+	VPADDQ Y2, Y3, Y3; \
+	VPSADBW Y12, Y7, Y2; \
+	VPADDQ Y2, Y8, Y8; \
+	VPXOR Y6, Y6, Y6; \
+	VPXOR Y5, Y5, Y5; \
+	VPXOR Y7, Y7, Y7
+
+// HSUM sums the four 64-bit lanes of Y into X's low lane.
+#define HSUM(Y, X) \
+	VEXTRACTI128 $1, Y, X2; \
+	VPADDQ X2, X, X; \
+	VPSHUFD $0x4E, X, X2; \
+	VPADDQ X2, X, X
+
+// func isingBlock(p unsafe.Pointer, ups *[3]unsafe.Pointer, nup, rows, rowRegs int) (aEven, aOdd, bEven, bOdd, unequal int64, inv uint64)
+//
+// isingWords for rows consecutive rows of rowRegs registers each (32
+// spins a register) whose forward neighbours along the other axes lie at
+// the same offsets (ups[:nup], the first row's): twice the down spins at
+// even and at odd x of the rows 0, 2, 4, ... (A) and of the rows 1, 3, ...
+// (B), whose parities differ, and twice the unequal bonds, each spin's
+// right neighbour being the next byte: for a row's last spin the next
+// row's first (the caller corrects those), for the last row's the byte
+// after the block, which must be readable. inv as isingWords'.
+TEXT ·isingBlock(SB), NOSPLIT, $0-88
+	MOVQ p+0(FP), SI
+	MOVQ ups+8(FP), AX
+	MOVQ nup+16(FP), CX
+	MOVQ rowRegs+32(FP), DI
+	MOVQ 0(AX), R8
+	MOVQ 8(AX), R9
+	MOVQ 16(AX), R10
+	// R11: registers between flushes, 127/(1+nup)
+	MOVQ $127, AX
+	LEAQ 1(CX), BX
+	XORQ DX, DX
+	DIVQ BX
+	MOVQ AX, R11
+	MOVQ rows+24(FP), DX
+	IMULQ DI, DX // registers
+	MOVQ R11, R12 // registers until the next flush
+	MOVQ DI, R13  // registers left in this row
+	XORQ R14, R14 // 0: an A row, 1: a B row
+	MOVQ $0x0202020202020202, BX
+	VMOVQ BX, X15
+	VPBROADCASTQ X15, Y15
+	MOVQ $0x0101010101010101, BX
+	VMOVQ BX, X14
+	VPBROADCASTQ X14, Y14
+	MOVQ $0x00FF00FF00FF00FF, BX
+	VMOVQ BX, X13
+	VPBROADCASTQ X13, Y13
+	VPXOR Y12, Y12, Y12 // zero
+	VPXOR Y11, Y11, Y11 // inv
+	VPXOR Y10, Y10, Y10 // A rows' even downs
+	VPXOR Y9, Y9, Y9    // A rows' odd downs
+	VPXOR Y8, Y8, Y8    // unequal bonds
+	VPXOR Y7, Y7, Y7    // per-byte unequal bonds
+	VPXOR Y6, Y6, Y6    // per-byte A downs
+	VPXOR Y5, Y5, Y5    // per-byte B downs
+	VPXOR Y4, Y4, Y4    // B rows' even downs
+	VPXOR Y3, Y3, Y3    // B rows' odd downs
+	TESTQ DX, DX
+	JEQ bdone
+
+bloop:
+	VMOVDQU (SI), Y0
+	VPAND Y15, Y0, Y2
+	TESTQ R14, R14
+	JNE bdownB
+	VPADDB Y2, Y6, Y6
+	JMP bvalid
+
+bdownB:
+	VPADDB Y2, Y5, Y5
+
+bvalid:
+	VPCMPEQB Y15, Y2, Y1
+	VPOR Y14, Y1, Y1
+	VPXOR Y0, Y1, Y1
+	VPOR Y1, Y11, Y11
+	VMOVDQU 1(SI), Y1
+	VPXOR Y0, Y1, Y1
+	VPAND Y15, Y1, Y1
+	VPADDB Y1, Y7, Y7
+	TESTQ CX, CX
+	JEQ bnext
+	VPXOR (R8), Y0, Y1
+	VPAND Y15, Y1, Y1
+	VPADDB Y1, Y7, Y7
+	ADDQ $32, R8
+	CMPQ CX, $1
+	JEQ bnext
+	VPXOR (R9), Y0, Y1
+	VPAND Y15, Y1, Y1
+	VPADDB Y1, Y7, Y7
+	ADDQ $32, R9
+	CMPQ CX, $2
+	JEQ bnext
+	VPXOR (R10), Y0, Y1
+	VPAND Y15, Y1, Y1
+	VPADDB Y1, Y7, Y7
+	ADDQ $32, R10
+
+bnext:
+	ADDQ $32, SI
+	DECQ R13
+	JNZ bsameRow
+	XORQ $1, R14
+	MOVQ DI, R13
+
+bsameRow:
+	DECQ R12
+	JNZ bcount
+	FLUSHBLOCK
+	MOVQ R11, R12
+
+bcount:
+	DECQ DX
+	JNZ bloop
+
+bdone:
+	FLUSHBLOCK
+	HSUM(Y10, X10)
+	VMOVQ X10, aEven+40(FP)
+	HSUM(Y9, X9)
+	VMOVQ X9, aOdd+48(FP)
+	HSUM(Y4, X4)
+	VMOVQ X4, bEven+56(FP)
+	HSUM(Y3, X3)
+	VMOVQ X3, bOdd+64(FP)
+	HSUM(Y8, X8)
+	VMOVQ X8, unequal+72(FP)
+	VEXTRACTI128 $1, Y11, X2
+	VPOR X2, X11, X11
+	VPSHUFD $0x4E, X11, X2
+	VPOR X2, X11, X11
+	VMOVQ X11, inv+80(FP)
+	VZEROUPPER
+	RET

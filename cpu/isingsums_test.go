@@ -27,6 +27,13 @@ func TestIsingSumsWords(t *testing.T) {
 		// 127, 63 and 42 registers of 32 spins in one to three
 		// dimensions, 31 in four; and rows of 4 to 7 words
 		{8192}, {4, 4096}, {2, 4, 2720}, {2, 2, 2, 2048}, {4, 32}, {4, 40}, {4, 56}, {4, 60},
+		// rows of whole registers in blocks (isingBlock): a fastest
+		// other extent of 2 (blocks of a row), odd and
+		// even; blocks of more registers than a flush interval, of one
+		// register a row (its parity alternating every register), cut
+		// by the parts; in two to four dimensions
+		{3, 2, 64}, {5, 7, 32}, {3, 130, 32}, {64, 64, 64}, {6, 9, 96},
+		{2, 3, 4, 64}, {2, 2, 70, 32}, {130, 32}, {3, 256}, {40, 8, 128}, {128, 8, 32},
 	}
 	defer func(saved bool) { useAVX2 = saved }(useAVX2)
 	for _, vec := range []bool{false, true} {
@@ -93,7 +100,7 @@ func testIsingSumsWords(t *testing.T, be *Backend, rng *rand.Rand, shapes [][]in
 // part of a lattice of up to four axes (eight spins a word) it says so.
 func TestIsingSumsWordsBad(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	for _, shape := range [][]int{{16}, {18}, {8, 16}, {6, 10}, {4, 6, 24}, {4, 4, 2, 24}, {2, 2, 2, 2, 16}, {4, 128}, {2, 2, 72}, {2, 2, 2, 256}} {
+	for _, shape := range [][]int{{16}, {18}, {8, 16}, {6, 10}, {4, 6, 24}, {4, 4, 2, 24}, {2, 2, 2, 2, 16}, {4, 128}, {2, 2, 72}, {2, 2, 2, 256}, {5, 7, 32}, {3, 4, 64}, {2, 3, 4, 64}} {
 		lat, err := quench.NewLattice(shape...)
 		if err != nil {
 			t.Fatal(err)
@@ -123,7 +130,7 @@ func TestIsingSumsWordsBad(t *testing.T) {
 }
 
 func BenchmarkIsingSums(b *testing.B) {
-	for _, shape := range [][]int{{1024, 1024}, {128, 128, 128}, {16, 16}} {
+	for _, shape := range [][]int{{1024, 1024}, {128, 128, 128}, {64, 64, 64}, {16, 16}} {
 		lat, _ := quench.NewLattice(shape...)
 		be := New()
 		buf, _ := be.Alloc(quench.Int8, lat.Sites())
