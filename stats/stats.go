@@ -22,7 +22,12 @@ const SokalC = 6
 
 // Bin returns the means of nb consecutive equal bins of x; the len(x) % nb
 // oldest samples are dropped so every bin has the same length.
-func Bin(x []float64, nb int) []float64 {
+func Bin(x []float64, nb int) []float64 { return binAbout(x, nb, 0) }
+
+// binAbout is Bin of x - c: the bins' deviations from c, which keep the
+// fluctuations of a series about a large value that the sums of x itself
+// round away (1e8 + 1e-6 noise: an error bar of 0).
+func binAbout(x []float64, nb int, c float64) []float64 {
 	if nb <= 0 || len(x) < nb {
 		return nil
 	}
@@ -30,9 +35,22 @@ func Bin(x []float64, nb int) []float64 {
 	skip := len(x) - size*nb
 	out := make([]float64, nb)
 	for b := range out {
-		out[b] = stat.Mean(x[skip+b*size:skip+(b+1)*size], nil)
+		var sum float64
+		for _, v := range x[skip+b*size : skip+(b+1)*size] {
+			sum += v - c
+		}
+		out[b] = sum / float64(size)
 	}
 	return out
+}
+
+// binned is the part of x that Bin's nb bins hold: all but its
+// len(x) % nb oldest samples.
+func binned(x []float64, nb int) []float64 {
+	if nb <= 0 {
+		return x
+	}
+	return x[len(x)%nb:]
 }
 
 // Bins is the number of bins used for a series of n samples: DefaultBins
@@ -62,6 +80,13 @@ func MeanErr(b []float64) (mean, err float64) {
 // bins. The estimate is f at the full means; the error is the leave-one-bin-
 // out jackknife error sqrt((n-1)/n * sum_i (f_i - mean f_i)^2).
 func Jackknife(bins [][]float64, f func(means []float64) float64) (est, err float64) {
+	return jackknifeAbout(bins, make([]float64, len(bins)), f)
+}
+
+// jackknifeAbout is Jackknife for the bins of observable k taken about
+// c[k] (binAbout): the means and leave-one-out means are c[k] plus those
+// of the deviations.
+func jackknifeAbout(bins [][]float64, c []float64, f func(means []float64) float64) (est, err float64) {
 	nb := len(bins[0])
 	means := make([]float64, len(bins))
 	sums := make([]float64, len(bins))
@@ -69,7 +94,7 @@ func Jackknife(bins [][]float64, f func(means []float64) float64) (est, err floa
 		for _, v := range b {
 			sums[k] += v
 		}
-		means[k] = sums[k] / float64(nb)
+		means[k] = c[k] + sums[k]/float64(nb)
 	}
 	est = f(means)
 	if nb < 2 {
@@ -79,7 +104,7 @@ func Jackknife(bins [][]float64, f func(means []float64) float64) (est, err floa
 	loo := make([]float64, len(bins))
 	for i := 0; i < nb; i++ {
 		for k, b := range bins {
-			loo[k] = (sums[k] - b[i]) / float64(nb-1)
+			loo[k] = c[k] + (sums[k]-b[i])/float64(nb-1)
 		}
 		fi[i] = f(loo)
 	}
@@ -479,13 +504,24 @@ func series(x []float64, t *taus) Estimate {
 		// one sample: no spread to take an error from (not an exact 0)
 		return Estimate{Mean: x[0], Err: math.NaN(), Tau: math.NaN(), TauErr: math.NaN()}
 	}
-	if len(x) > 0 && constant(x) {
-		// reliable as any series: 2 DefaultBins samples or more (a short
-		// run can be constant by chance)
-		return Estimate{Mean: x[0], Err: 0, Tau: shortTau(len(x), 0.5), TauErr: shortTau(len(x), 0), Reliable: len(x) >= 2*DefaultBins, Constant: true}
-	}
 	nb := Bins(len(x))
-	mean, err := MeanErr(Bin(x, nb))
+	kept := binned(x, nb)
+	if len(kept) > 0 && constant(kept) {
+		// reliable as any series: 2 DefaultBins samples or more (a short
+		// run can be constant by chance). Constant as binned: the oldest
+		// samples the bins leave out may differ (a lattice that changed
+		// in its first measurement only), but the error bins saw no
+		// fluctuation, which Constant tells the caller
+		return Estimate{Mean: kept[0], Err: 0, Tau: shortTau(len(x), 0.5), TauErr: shortTau(len(x), 0), Reliable: len(x) >= 2*DefaultBins, Constant: true}
+	}
+	// about the first binned sample: the deviations' sums keep what the
+	// sums of a large mean would round away
+	var c float64
+	if len(kept) > 0 {
+		c = kept[0]
+	}
+	mean, err := MeanErr(binAbout(x, nb, c))
+	mean += c
 	r := t.tauInt(x)
 	return Estimate{Mean: mean, Err: err, Tau: r.tau, TauErr: r.err, WindowNeeds: r.needs, Reliable: r.ok && reliableBins(len(x), nb, r.tau)}
 }
@@ -650,14 +686,15 @@ func derived(xs [][]float64, f func(means []float64) float64, t *taus) Estimate 
 	}
 	allConstant := true
 	for _, x := range xs {
-		allConstant = allConstant && constant(x)
+		allConstant = allConstant && constant(binned(x, nb))
 	}
 	if allConstant {
 		// exactly f of the constants, as Series gives a constant's value
-		// (the jackknife would add its rounding as an error bar)
+		// (the jackknife would add its rounding as an error bar); as
+		// binned, as Series
 		v := make([]float64, len(xs))
 		for k, x := range xs {
-			v[k] = x[0]
+			v[k] = binned(x, nb)[0]
 		}
 		est := f(v)
 		if !finite([]float64{est}) || n == 1 {
@@ -674,11 +711,13 @@ func derived(xs [][]float64, f func(means []float64) float64, t *taus) Estimate 
 		return Estimate{Mean: est, Err: math.NaN(), Tau: math.NaN(), TauErr: math.NaN()}
 	}
 	bins := make([][]float64, len(xs))
+	about := make([]float64, len(xs))
 	for k, x := range xs {
-		bins[k] = Bin(x, nb)
+		about[k] = binned(x, nb)[0]
+		bins[k] = binAbout(x, nb, about[k])
 	}
 	means := meansOf(xs)
-	est, err := Jackknife(bins, f)
+	est, err := jackknifeAbout(bins, about, f)
 	grad := make([]float64, len(xs))
 	probe := append([]float64(nil), means...)
 	for k, x := range xs {
@@ -702,6 +741,16 @@ func derived(xs [][]float64, f func(means []float64) float64, t *taus) Estimate 
 	for k, x := range xs {
 		for i, v := range x {
 			proj[i] += grad[k] * v
+		}
+	}
+	if sqrtNb := math.Sqrt(float64(nb)); err < 64*sqrtNb*math.Abs(est)*0x1p-52 {
+		// the leave-one-out values spread over 64 of f's ulps or less
+		// (1e8 + 1e-6 noise), so the jackknife measured f's rounding as
+		// much as the bins' spread: the linearized error instead, the
+		// projection's (about its first binned sample)
+		c := binned(proj, nb)[0]
+		if _, perr := MeanErr(binAbout(proj, nb, c)); finite([]float64{perr}) {
+			err = perr
 		}
 	}
 	r := tauEstimate(proj)

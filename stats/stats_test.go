@@ -325,6 +325,67 @@ func TestSeriesConstant(t *testing.T) {
 	}
 }
 
+// A series constant where its bins lie, whose differing samples are among
+// the len % DefaultBins oldest the bins leave out, is Constant as binned
+// (the caller then marks a quantity the dynamics could change frozen),
+// with that value and error 0, as Series and as Derived; a differing
+// sample the bins hold is not.
+func TestSeriesConstantAsBinned(t *testing.T) {
+	x := make([]float64, 2001)
+	for i := range x {
+		x[i] = -2
+	}
+	x[0] = -1.9
+	if e := Series(x); e.Mean != -2 || e.Err != 0 || !e.Constant || !e.Reliable {
+		t.Errorf("constant but its first, dropped sample: %+v", e)
+	}
+	variance := func(m []float64) float64 { return m[1] - m[0]*m[0] }
+	x2 := make([]float64, len(x))
+	for i, v := range x {
+		x2[i] = v * v
+	}
+	if e := Derived([][]float64{x, x2}, variance); e.Mean != 0 || e.Err != 0 || !e.Constant {
+		t.Errorf("derived, constant but its first, dropped samples: %+v", e)
+	}
+	x[0], x[1] = -2, -1.9 // the first binned sample
+	if e := Series(x); e.Constant || e.Err == 0 {
+		t.Errorf("a binned sample apart: %+v", e)
+	}
+}
+
+// Small fluctuations about a large mean: the bins' sums are taken about
+// the first binned sample, so noise of 1e-6 on 1e8 (whose sums over 1e6
+// samples had rounded the error bar to 0) gives the error the same noise
+// gives about 0, within the rounding of the samples themselves (ulp(1e8)
+// = 1.5e-8, 1.5% of the noise). Derived's jackknife evaluates f at
+// leave-one-out means that differ by less than f's ulp there: it takes
+// the linearized error instead (the identity's, the series'; a square's,
+// 2e8 times it).
+func TestSeriesLargeMean(t *testing.T) {
+	n := 1000000
+	z := gaussAR1(n, 0, 77)
+	x := make([]float64, n)
+	for i, v := range z {
+		x[i] = 1e8 + 1e-6*v
+	}
+	near := Series(z)
+	far := Series(x)
+	if !(math.Abs(far.Err/(1e-6*near.Err)-1) < 0.02) || math.Abs(far.Mean-1e8) > 1e-8 {
+		t.Errorf("1e8 + 1e-6 noise: %+v; the noise alone, times 1e-6: error %v", far, 1e-6*near.Err)
+	}
+	id := func(m []float64) float64 { return m[0] }
+	sq := func(m []float64) float64 { return m[0] * m[0] }
+	for _, m := range []int{1000, n} {
+		d, s := Derived([][]float64{x[:m]}, id), Series(x[:m])
+		if !(math.Abs(d.Err/s.Err-1) < 0.05) {
+			t.Errorf("n=%d: derived identity error %v, series %v", m, d.Err, s.Err)
+		}
+		if d := Derived([][]float64{x[:m]}, sq); !(math.Abs(d.Err/(2e8*s.Err)-1) < 0.05) {
+			t.Errorf("n=%d: derived square error %v, want 2e8 times %v", m, d.Err, s.Err)
+		}
+	}
+}
+
 // The lazily computed direct lags give exactly the window, the search's
 // state and the rho(t), t >= 1, of the full direct autocorrelation (its
 // rho(0), lagCov(d, 0)/C(0), can be an ulp off 1 where multiply-adds fuse,
