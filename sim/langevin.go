@@ -225,28 +225,37 @@ func (c *Config) divergeAdvice() string {
 
 // checkRow refuses a measurement row (step, then Columns) holding NaN or
 // an infinity (a state of finite values whose sums overflow), or a value
-// beyond maxMeasured.
+// beyond maxMeasured, as is the particles' x2 (x_var + x_mean^2, the
+// summary's), which a lone coordinate's x_mean of 1e140 would square.
 func (c *Config) checkRow(row []float64) error {
 	for j, v := range row[1:] {
-		nan := math.IsNaN(v) || math.IsInf(v, 0)
-		if !nan && math.Abs(v) <= maxMeasured {
-			continue
+		if !inMeasured(v) {
+			return c.errMeasured(v, c.Columns()[j])
 		}
-		name := c.Columns()[j]
-		if c.Model == "phi4" && (name == "m2" || name == "m4") {
-			// not --m2: series.csv's powers of the mean field m
-			name = fmt.Sprintf("%s (m^%c, m the mean field)", name, name[1])
-		}
-		if nan {
-			return quench.Usagef("%s is %v, beyond float64's range: %s", name, v, c.divergeAdvice())
-		}
-		// finite, but its error bar is not: the statistics square it
-		// (particles at T = 1e300: x_var 9.1e299 with no error, and a
-		// note on anticorrelation). A diverging state passes here on its
-		// way to Inf; parameters can set such a scale too
-		return quench.Usagef("%s is %v, beyond the %g that its error bar can hold (the statistics square sums of it): either the state is diverging (reduce --dt or --T), or the parameters set its scale that far (T/k, T/mass, h/m2: rescale them)", name, v, maxMeasured)
+	}
+	if x2 := row[2] + row[1]*row[1]; c.Model == "particles" && c.Potential != quench.PotentialKuramoto && !inMeasured(x2) {
+		return c.errMeasured(x2, "x2 (x_var + x_mean^2)")
 	}
 	return nil
+}
+
+// inMeasured reports whether v is finite and within maxMeasured.
+func inMeasured(v float64) bool { return math.Abs(v) <= maxMeasured }
+
+// errMeasured is checkRow's error for the value v of observable name.
+func (c *Config) errMeasured(v float64, name string) error {
+	if c.Model == "phi4" && (name == "m2" || name == "m4") {
+		// not --m2: series.csv's powers of the mean field m
+		name = fmt.Sprintf("%s (m^%c, m the mean field)", name, name[1])
+	}
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return quench.Usagef("%s is %v, beyond float64's range: %s", name, v, c.divergeAdvice())
+	}
+	// finite, but its error bar is not: the statistics square it
+	// (particles at T = 1e300: x_var 9.1e299 with no error, and a
+	// note on anticorrelation). A diverging state passes here on its
+	// way to Inf; parameters can set such a scale too
+	return quench.Usagef("%s is %v, beyond the %g that its error bar can hold (the statistics square sums of it): either the state is diverging (reduce --dt or --T), or the parameters set its scale that far (T/k, T/mass, h/m2: rescale them)", name, v, maxMeasured)
 }
 
 // maxMeasured bounds a measurement's magnitude (checkRow): the statistics

@@ -388,11 +388,11 @@ const NotStationaryAggregation = "aggregation is not stationary: the masses keep
 // NotStationaryFreeParticles is Summary.NotStationary for harmonic or
 // double-well particles at k = 0 and T > 0 (under baoab followed by
 // NotStationaryFreeVelocities).
-const NotStationaryFreeParticles = "at k = 0 the particles feel no force and diffuse freely: x_var and x2 grow without bound (overdamped by 2 T dt/gamma a step) and x_mean wanders as a random walk, so their means and errors describe this run's window, not a stationary value; series.csv holds them at every measured step"
+const NotStationaryFreeParticles = "at k = 0 the particles feel no force and diffuse freely: x_var and x2 grow without bound (overdamped by 2 T dt/gamma a step) and x_mean wanders as a random walk, so their means and errors describe this run's window, not a stationary value; series.csv holds them at every measured step (x2 as x_var + x_mean^2)"
 
 // NotStationaryDescent is Summary.NotStationary for harmonic or double-well
 // particles at T = 0 whose coordinates move.
-const NotStationaryDescent = "at T = 0 there is no noise: the particles descend deterministically toward the potential's minima (the harmonic well's 0, the double well's +-1), so x_mean, x_var and x2 (and baoab's v_var) relax for the whole run and their means and errors describe this run's window, not a stationary value (a longer run only relaxes them further); series.csv holds them at every measured step"
+const NotStationaryDescent = "at T = 0 there is no noise: the particles descend deterministically toward the potential's minima (the harmonic well's 0, the double well's +-1), so x_mean, x_var and x2 (and baoab's v_var) relax for the whole run and their means and errors describe this run's window, not a stationary value (a longer run only relaxes them further); series.csv holds them at every measured step (x2 as x_var + x_mean^2)"
 
 // NotStationaryPhaseDescent is Summary.NotStationary for Kuramoto
 // oscillators of one natural frequency at T = 0 whose observables move.

@@ -44,6 +44,16 @@ func binAbout(x []float64, nb int, c float64) []float64 {
 	return out
 }
 
+// aboutOf is the value to bin the samples kept about (binAbout): the
+// first, or 0 for none or one so large that the deviations from it could
+// overflow (samples of +-1e308), where there is no precision to keep.
+func aboutOf(kept []float64) float64 {
+	if len(kept) == 0 || !(math.Abs(kept[0]) < 1e300) {
+		return 0
+	}
+	return kept[0]
+}
+
 // binned is the part of x that Bin's nb bins hold: all but its
 // len(x) % nb oldest samples.
 func binned(x []float64, nb int) []float64 {
@@ -516,10 +526,7 @@ func series(x []float64, t *taus) Estimate {
 	}
 	// about the first binned sample: the deviations' sums keep what the
 	// sums of a large mean would round away
-	var c float64
-	if len(kept) > 0 {
-		c = kept[0]
-	}
+	c := aboutOf(kept)
 	mean, err := MeanErr(binAbout(x, nb, c))
 	mean += c
 	r := t.tauInt(x)
@@ -713,7 +720,7 @@ func derived(xs [][]float64, f func(means []float64) float64, t *taus) Estimate 
 	bins := make([][]float64, len(xs))
 	about := make([]float64, len(xs))
 	for k, x := range xs {
-		about[k] = binned(x, nb)[0]
+		about[k] = aboutOf(binned(x, nb))
 		bins[k] = binAbout(x, nb, about[k])
 	}
 	means := meansOf(xs)

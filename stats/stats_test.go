@@ -373,6 +373,15 @@ func TestSeriesLargeMean(t *testing.T) {
 	if !(math.Abs(far.Err/(1e-6*near.Err)-1) < 0.02) || math.Abs(far.Mean-1e8) > 1e-8 {
 		t.Errorf("1e8 + 1e-6 noise: %+v; the noise alone, times 1e-6: error %v", far, 1e-6*near.Err)
 	}
+	// (not about a sample near float64's limit, where the deviations
+	// from it could overflow: +-1e308 alternating still has mean 0)
+	huge := make([]float64, 1000)
+	for i := range huge {
+		huge[i] = 1e308 * float64(1-2*(i%2))
+	}
+	if e := Series(huge); e.Mean != 0 {
+		t.Errorf("+-1e308: %+v", e)
+	}
 	id := func(m []float64) float64 { return m[0] }
 	sq := func(m []float64) float64 { return m[0] * m[0] }
 	for _, m := range []int{1000, n} {

@@ -615,7 +615,7 @@ func printCollectedExact(w io.Writer, runs []*collected, names []string) {
 
 // exactDistance is (mean - exact)/error to two digits; "-" without an
 // exact value or a mean; for an error of 0 (a constant series, whose
-// run's exact line says "measured X in every measurement"), "0" when the
+// run's exact line says "measured X in every measurement averaged"), "0" when the
 // mean is the exact value, else "const" (it had printed inf).
 func exactDistance(v sim.Value, exact map[string]float64, name string) string {
 	x, ok := exact[name]

@@ -114,7 +114,7 @@ func TestExactLinesConstantThreshold(t *testing.T) {
 		}
 	}
 	lm := &sim.Config{Model: "phi4", Scheme: quench.SchemeLM}
-	if out := exactLine(lm, "energy_quartic", 0, 0, 0, true, 1000, nil); strings.TrimSpace(out[strings.Index(out, "\n  ")+1:]) != "energy_quartic  0  measured 0 in every measurement" {
+	if out := exactLine(lm, "energy_quartic", 0, 0, 0, true, 1000, nil); strings.TrimSpace(out[strings.Index(out, "\n  ")+1:]) != "energy_quartic  0  measured 0 in every measurement averaged" {
 		t.Errorf("a constant equal to its exact value:\n%q", out)
 	}
 }
@@ -189,7 +189,7 @@ func TestTemperatureMessageName(t *testing.T) {
 func TestExactLineFreeSpinsGround(t *testing.T) {
 	c := &sim.Config{Model: "ising2d", J: 0, H: 1, T: 0.05, Start: "hot", Algo: "heatbath"}
 	out := exactLine(c, "energy", -1, -1, 0, true, 2000, nil)
-	if !strings.Contains(out, "measured -1 in every measurement\n") {
+	if !strings.Contains(out, "measured -1 in every measurement averaged\n") {
 		t.Errorf("J = 0 at its ground state:\n%s", out)
 	}
 }

@@ -1027,6 +1027,9 @@ func TestLangevinRuns(t *testing.T) {
 		{[]string{"--model", "particles", "--N", "100", "--T", "1e300", "--steps", "100"}, "measurement after step 1001: x_mean is 2.733624547802227e+148, beyond the 1e+140 that its error bar can hold (the statistics square sums of it): either the state is diverging (reduce --dt or --T), or the parameters set its scale that far (T/k, T/mass, h/m2: rescale them)\n"},
 		// a finite state whose squares overflow
 		{[]string{"--model", "particles", "--N", "1000", "--T", "1e306", "--therm", "0", "--steps", "10"}, "measurement after step 1: x_mean is 3.4221133186347964e+150, beyond the 1e+140 that its error bar can hold"},
+		// one coordinate, whose x_mean is within the bound but its
+		// square, the summary's x2, is not
+		{[]string{"--model", "particles", "--N", "1", "--d", "1", "--T", "1e200", "--scheme", "lm", "--dt", "0.1", "--steps", "20000"}, "measurement after step 1001: x2 (x_var + x_mean^2) is 5.759835036539807e+199, beyond the 1e+140 that its error bar can hold"},
 		{[]string{"--model", "particles", "--potential", "kuramoto", "--k", "10", "--dt", "0.2"}, "--dt 0.2 is unstable for kuramoto k=10: the phases relax towards the mean phase at rate up to k = 10, so dt must be < 0.2"},
 		{[]string{"--model", "particles", "--potential", "kuramoto", "--k", "-400", "--dt", "0.01"}, "--dt 0.01 is unstable for kuramoto k=-400: the order parameter relaxes at rate |k|/2 = 200, so dt must be < 0.01"},
 		{[]string{"--model", "particles", "--potential", "kuramoto", "--omega", "1e12", "--precision", "float32"}, "--dt 0.01 is too large for frequencies up to |omega| + 7 spread = 1e+12: a step must turn a phase by less than half a turn (dt |omega| < pi, so dt < 3.141592653589793e-12;"},
@@ -1571,7 +1574,7 @@ func TestTableNotes(t *testing.T) {
 	if !regexp.MustCompile(`\nbinder +- +- +-\n`).MatchString(neel) || !strings.Contains(neel, "- no value: 0/0") ||
 		len(stars) != 15 || !strings.Contains(neel, "\n* staggered_magnetization: a symmetry makes the mean 0") ||
 		!strings.Contains(neel, "; a cold start, every spin +1, is the same with every seed: run far longer") ||
-		!strings.Contains(neel, "\n* energy, magnetization, abs_magnetization, m2, m4, specific_heat, susceptibility, susceptibility_connected, abs_staggered_magnetization, staggered_m2, staggered_m4, staggered_susceptibility, staggered_susceptibility_connected, staggered_binder: the same in every measurement, though the dynamics can change them: the run saw none of their fluctuations, so the error 0 is no error bar") ||
+		!strings.Contains(neel, "\n* energy, magnetization, abs_magnetization, m2, m4, specific_heat, susceptibility, susceptibility_connected, abs_staggered_magnetization, staggered_m2, staggered_m4, staggered_susceptibility, staggered_susceptibility_connected, staggered_binder: the same in every measurement averaged, though the dynamics can change them: the run saw none of their fluctuations, so the error 0 is no error bar") ||
 		!regexp.MustCompile(`\nstaggered_binder +0.66666667 +0 +0.5 \*\n`).MatchString(neel) {
 		t.Errorf("frozen Neel state:\n%s", neel)
 	}
@@ -2216,13 +2219,13 @@ func TestExactLinesConstantAndCovered(t *testing.T) {
 	if v := sum.Observables["avalanche_size"]; *v.Mean != 0 || *v.Error != 0 {
 		t.Fatalf("a cold 32^2 pile toppled in 100 grains: %v +- %v", *v.Mean, *v.Error)
 	}
-	if !strings.Contains(stdout, "measured 0 in every measurement: "+fmt.Sprintf(far, "grains")) {
+	if !strings.Contains(stdout, "measured 0 in every measurement averaged: "+fmt.Sprintf(far, "grains")) {
 		t.Errorf("a pile that never toppled is not flagged:\n%s", stdout)
 	}
 	stdout, _ = runSummary(t, filepath.Join(dir, "stripes"), "--L", "16", "--T", "0.2", "--sweeps", "2000", "--therm", "200", "--seed", "2", "--quiet")
 	// (from a hot start, the default: the line says to start ordered)
-	if !strings.Contains(stdout, "measured -1.75 in every measurement: "+fmt.Sprintf(far, "sweeps")+"; a hot start can freeze in stripes, which at this T no practical thermalization melts: start ordered with --start cold") ||
-		!strings.Contains(stdout, "specific_heat") || strings.Contains(stdout, "measured 0 in every measurement: ") {
+	if !strings.Contains(stdout, "measured -1.75 in every measurement averaged: "+fmt.Sprintf(far, "sweeps")+"; a hot start can freeze in stripes, which at this T no practical thermalization melts: start ordered with --start cold") ||
+		!strings.Contains(stdout, "specific_heat") || strings.Contains(stdout, "measured 0 in every measurement averaged: ") {
 		t.Errorf("a lattice frozen in stripes (energy -1.75) is not flagged, or its specific heat is:\n%s", stdout)
 	}
 	// too few measurements for the specific heat's error bar: its line
@@ -2233,7 +2236,7 @@ func TestExactLinesConstantAndCovered(t *testing.T) {
 		t.Errorf("a specific heat without an error bar (%+v): its exact line:\n%s", v, stdout)
 	}
 	stdout, _ = runSummary(t, filepath.Join(dir, "cold"), "--L", "8", "--T", "0.3", "--sweeps", "2000", "--start", "cold", "--quiet")
-	if !strings.Contains(stdout, "measured 0 in every measurement\n") || strings.Contains(stdout, "did not sample") {
+	if !strings.Contains(stdout, "measured 0 in every measurement averaged\n") || strings.Contains(stdout, "did not sample") {
 		t.Errorf("a frozen ground state at T = 0.3 is flagged:\n%s", stdout)
 	}
 
@@ -2315,7 +2318,7 @@ func TestExactLinesSymmetryZero(t *testing.T) {
 	if !strings.Contains(lines[2], "+5 errors") || strings.Contains(lines[2], "the step's bias") {
 		t.Errorf("x_mean, 0 by symmetry at any dt: %q", lines[2])
 	}
-	if lines[3] != "  v_var   1    measured 1 in every measurement" {
+	if lines[3] != "  v_var   1    measured 1 in every measurement averaged" {
 		t.Errorf("a constant line: %q", lines[3])
 	}
 	if !strings.Contains(lines[4], "+10 errors") || !strings.Contains(lines[4], "at half the --dt a bias shrinks about 4x") {
@@ -2767,7 +2770,7 @@ func TestBlinkingStateLine(t *testing.T) {
 		e := sum.Observables["energy"]
 		trapped := *e.Mean == 0 && *e.Error == 0
 		says := strings.Contains(stdout, "a blinking state, every site in zero field, which Metropolis flips back and forth for ever")
-		zero := strings.Contains(stdout, "measured 0 in every measurement") // not -0
+		zero := strings.Contains(stdout, "measured 0 in every measurement averaged") // not -0
 		if trapped != (algo == "metropolis") || says != trapped || zero != trapped || strings.Contains(stdout, "thermalize longer") {
 			t.Errorf("seed %d %s: energy %v +- %v; table:\n%s", seed, algo, *e.Mean, *e.Error, stdout)
 		}

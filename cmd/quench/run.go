@@ -2107,7 +2107,7 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 		if len(unreliable) > 0 || len(noTau) > 0 || len(broken) > 0 {
 			nl = ""
 		}
-		fmt.Fprintf(w, "%s* %s: the same in every measurement, though the dynamics can change them: the run saw none of their fluctuations, so the error 0 is no error bar (a state whose excitations are rarer than one a run, as at low T: a far longer run samples them)\n", nl, strings.Join(frozen, ", "))
+		fmt.Fprintf(w, "%s* %s: the same in every measurement averaged, though the dynamics can change them: the run saw none of their fluctuations, so the error 0 is no error bar (a state whose excitations are rarer than one a run, as at low T: a far longer run samples them)\n", nl, strings.Join(frozen, ", "))
 	}
 	if d := sum.Diffusive; d != nil {
 		what := "the mass is conserved"
@@ -2571,7 +2571,7 @@ func printExact(w io.Writer, c *sim.Config, sum *sim.Summary, names []string, un
 			// observable's constant far from its stationary mean (a pile
 			// that never toppled, a lattice frozen in stripes) did not
 			// come from the stationary state
-			line += fmt.Sprintf("\tmeasured %.8g in every measurement", *v.Mean+0) // -0 is 0
+			line += fmt.Sprintf("\tmeasured %.8g in every measurement averaged", *v.Mean+0) // -0 is 0
 			d := math.Abs(*v.Mean - x)
 			switch {
 			case blinking(c, sum, name, *v.Mean):
