@@ -1019,7 +1019,9 @@ func isingSumsWords(s []int8, g *rowGeom, part int) (sums quench.IsingSums, bad 
 	// blocks: rows of whole registers whose coordinate along the fastest
 	// other axis is below its last (so the rows' forward neighbours lie
 	// at the same offsets), a plane's but its last row in 3D, in one call
-	blocks := useAVX2 && nup > 0 && lx%32 == 0
+	// (rows of more registers than a flush interval, 127/(1+nup), go
+	// row by row: isingWords is as fast on them)
+	blocks := useAVX2 && nup > 0 && lx%32 == 0 && lx/32 <= int64(127/(1+nup))
 	fast := int64(1)
 	if nup > 0 {
 		fast = g.ext[nup-1]

@@ -14,7 +14,7 @@ import "unsafe"
 func isingWords(p unsafe.Pointer, ups *[3]unsafe.Pointer, nup, n int) (downEven, downOdd, unequal int64, inv uint64)
 
 // isingBlock is isingWords for rows consecutive rows of rowRegs registers
-// (32 spins each) whose forward rows along the other axes all lie at the
+// (32 spins each, at most 127/(1+nup) registers) whose forward rows along the other axes all lie at the
 // first row's offsets (ups[:nup]): the down spins of the rows 0, 2, ...
 // (A) and 1, 3, ... (B) apart, for the staggered sum, and each row's last
 // spin paired with the next byte, the next row's first (the caller

@@ -125,20 +125,21 @@ done:
 	VZEROUPPER
 	RET
 
-// FLUSHBLOCK adds isingBlock's per-byte counts into its 64-bit lanes and
-// clears them: the A rows' downs (Y6) at even and odd x into Y10 and Y9,
-// the B rows' (Y5) into Y4 and Y3, the unequal bonds (Y7) into Y8.
-#define FLUSHBLOCK \
-	VPAND Y13, Y6, Y2; \
+// FLUSHBLOCK(A, B) adds isingBlock's per-byte counts into its 64-bit
+// lanes and clears them: the A rows' downs (in the register A) at even
+// and odd x into Y10 and Y9, the B rows' (in B) into Y4 and Y3, the
+// unequal bonds (Y7) into Y8.
+#define FLUSHBLOCK(A, B) \
+	VPAND Y13, A, Y2; \
 	VPSADBW Y12, Y2, Y2; \
 	VPADDQ Y2, Y10, Y10; \
-	VPSRLW $8, Y6, Y2; \
+	VPSRLW $8, A, Y2; \
 	VPSADBW Y12, Y2, Y2; \
 	VPADDQ Y2, Y9, Y9; \
-	VPAND Y13, Y5, Y2; \
+	VPAND Y13, B, Y2; \
 	VPSADBW Y12, Y2, Y2; \
 	VPADDQ Y2, Y4, Y4; \
-	VPSRLW $8, Y5, Y2; \
+	VPSRLW $8, B, Y2; \
 	VPSADBW Y12, Y2, Y2; \
 	VPADDQ Y2, Y3, Y3; \
 	VPSADBW Y12, Y7, Y2; \
@@ -157,13 +158,16 @@ done:
 // func isingBlock(p unsafe.Pointer, ups *[3]unsafe.Pointer, nup, rows, rowRegs int) (aEven, aOdd, bEven, bOdd, unequal int64, inv uint64)
 //
 // isingWords for rows consecutive rows of rowRegs registers each (32
-// spins a register) whose forward neighbours along the other axes lie at
-// the same offsets (ups[:nup], the first row's): twice the down spins at
-// even and at odd x of the rows 0, 2, 4, ... (A) and of the rows 1, 3, ...
-// (B), whose parities differ, and twice the unequal bonds, each spin's
-// right neighbour being the next byte: for a row's last spin the next
-// row's first (the caller corrects those), for the last row's the byte
-// after the block, which must be readable. inv as isingWords'.
+// spins a register; rowRegs at most 127/(1+nup)) whose forward neighbours
+// along the other axes lie at the same offsets (ups[:nup], the first
+// row's): twice the down spins at even and at odd x of the rows 0, 2, 4,
+// ... (A) and of the rows 1, 3, ... (B), whose parities differ, and twice
+// the unequal bonds, each spin's right neighbour being the next byte: for
+// a row's last spin the next row's first (the caller corrects those), for
+// the last row's the byte after the block, which must be readable. inv as
+// isingWords'. A row's downs go to Y6, which trades places with Y5 at the
+// row's end (R14: the parity of the row Y6 holds, 0 for A), and the
+// per-byte counts are flushed every 127/(1+nup)/rowRegs rows.
 TEXT ·isingBlock(SB), NOSPLIT, $0-88
 	MOVQ p+0(FP), SI
 	MOVQ ups+8(FP), AX
@@ -172,17 +176,17 @@ TEXT ·isingBlock(SB), NOSPLIT, $0-88
 	MOVQ 0(AX), R8
 	MOVQ 8(AX), R9
 	MOVQ 16(AX), R10
-	// R11: registers between flushes, 127/(1+nup)
+	// R11: rows between flushes, 127/(1+nup)/rowRegs
 	MOVQ $127, AX
 	LEAQ 1(CX), BX
 	XORQ DX, DX
 	DIVQ BX
+	XORQ DX, DX
+	DIVQ DI
 	MOVQ AX, R11
 	MOVQ rows+24(FP), DX
-	IMULQ DI, DX // registers
-	MOVQ R11, R12 // registers until the next flush
-	MOVQ DI, R13  // registers left in this row
-	XORQ R14, R14 // 0: an A row, 1: a B row
+	MOVQ R11, R12 // rows until the next flush
+	XORQ R14, R14 // the parity of the row Y6 holds: 0 A, 1 B
 	MOVQ $0x0202020202020202, BX
 	VMOVQ BX, X15
 	VPBROADCASTQ X15, Y15
@@ -198,25 +202,20 @@ TEXT ·isingBlock(SB), NOSPLIT, $0-88
 	VPXOR Y9, Y9, Y9    // A rows' odd downs
 	VPXOR Y8, Y8, Y8    // unequal bonds
 	VPXOR Y7, Y7, Y7    // per-byte unequal bonds
-	VPXOR Y6, Y6, Y6    // per-byte A downs
-	VPXOR Y5, Y5, Y5    // per-byte B downs
+	VPXOR Y6, Y6, Y6    // per-byte downs of this row's parity
+	VPXOR Y5, Y5, Y5    // per-byte downs of the other parity
 	VPXOR Y4, Y4, Y4    // B rows' even downs
 	VPXOR Y3, Y3, Y3    // B rows' odd downs
 	TESTQ DX, DX
 	JEQ bdone
 
+brow:
+	MOVQ DI, R13 // registers left in this row
+
 bloop:
 	VMOVDQU (SI), Y0
 	VPAND Y15, Y0, Y2
-	TESTQ R14, R14
-	JNE bdownB
 	VPADDB Y2, Y6, Y6
-	JMP bvalid
-
-bdownB:
-	VPADDB Y2, Y5, Y5
-
-bvalid:
 	VPCMPEQB Y15, Y2, Y1
 	VPOR Y14, Y1, Y1
 	VPXOR Y0, Y1, Y1
@@ -247,22 +246,39 @@ bvalid:
 bnext:
 	ADDQ $32, SI
 	DECQ R13
-	JNZ bsameRow
+	JNZ bloop
+	// the row's end: the other parity's downs take Y6
+	VMOVDQU Y6, Y2
+	VMOVDQU Y5, Y6
+	VMOVDQU Y2, Y5
 	XORQ $1, R14
-	MOVQ DI, R13
-
-bsameRow:
 	DECQ R12
 	JNZ bcount
-	FLUSHBLOCK
+	TESTQ R14, R14
+	JNE bflushB
+	FLUSHBLOCK(Y6, Y5)
+	JMP bflushed
+
+bflushB:
+	FLUSHBLOCK(Y5, Y6)
+
+bflushed:
 	MOVQ R11, R12
 
 bcount:
 	DECQ DX
-	JNZ bloop
+	JNZ brow
 
 bdone:
-	FLUSHBLOCK
+	TESTQ R14, R14
+	JNE bdoneB
+	FLUSHBLOCK(Y6, Y5)
+	JMP bsums
+
+bdoneB:
+	FLUSHBLOCK(Y5, Y6)
+
+bsums:
 	HSUM(Y10, X10)
 	VMOVQ X10, aEven+40(FP)
 	HSUM(Y9, X9)

@@ -34,10 +34,14 @@ func TestIsingSumsWords(t *testing.T) {
 		// by the parts; in two to four dimensions
 		{3, 2, 64}, {5, 7, 32}, {3, 130, 32}, {64, 64, 64}, {6, 9, 96},
 		{2, 3, 4, 64}, {2, 2, 70, 32}, {130, 32}, {3, 256}, {40, 8, 128}, {128, 8, 32},
+		// rows of a flush interval's registers (127/(1+nup): flushed
+		// every row) and of one more (row by row, isingWords)
+		{3, 2016}, {3, 2048}, {2, 3, 1344}, {2, 3, 1376}, {2, 2, 3, 992}, {2, 2, 3, 1024},
 	}
 	defer func(saved bool) { useAVX2 = saved }(useAVX2)
+	have := useAVX2 // (the loop sets useAVX2: asking it again skipped the vector pass)
 	for _, vec := range []bool{false, true} {
-		if vec && !useAVX2 {
+		if vec && !have {
 			continue
 		}
 		useAVX2 = vec
@@ -130,7 +134,7 @@ func TestIsingSumsWordsBad(t *testing.T) {
 }
 
 func BenchmarkIsingSums(b *testing.B) {
-	for _, shape := range [][]int{{1024, 1024}, {128, 128, 128}, {64, 64, 64}, {16, 16}} {
+	for _, shape := range [][]int{{128, 128}, {256, 256}, {512, 512}, {1024, 1024}, {2048, 2048}, {32, 32, 32}, {64, 64, 64}, {128, 128, 128}, {256, 256, 256}} {
 		lat, _ := quench.NewLattice(shape...)
 		be := New()
 		buf, _ := be.Alloc(quench.Int8, lat.Sites())
