@@ -152,8 +152,22 @@ func TestWordBatchHighGroups(t *testing.T) {
 // A tie decided by the second draw with equality (u8 == Hi and w>>8 ==
 // Lo: u == Thr, no flip): a table whose every entry is a chosen site's
 // own u, from a cold start (at colour 0 every site has the same entry),
-// the site inside a SWAR block of the row.
+// the site inside a SWAR block of the row; with the vector code (its tie
+// list) and without (tie(), which with AVX2 no test had reached at
+// equality).
 func TestIsingSweepExactTie(t *testing.T) {
+	defer func(saved bool) { useAVX2 = saved }(useAVX2)
+	have := useAVX2
+	for _, vec := range []bool{false, true} {
+		if vec && !have {
+			continue
+		}
+		useAVX2 = vec
+		isingSweepExactTie(t)
+	}
+}
+
+func isingSweepExactTie(t *testing.T) {
 	lat, _ := quench.NewLattice(8, 64)
 	ctr := quench.Counter{Seed: 4242, Replica: 1, Step: 7}
 	key := philox.KeyFromSeed(ctr.Seed)
@@ -184,7 +198,7 @@ func TestIsingSweepExactTie(t *testing.T) {
 		be.Download(got, buf)
 		for i := range got {
 			if got[i] != want[i] {
-				t.Fatalf("tie at site %d: site %d got %d, want %d", n0, i, got[i], want[i])
+				t.Fatalf("AVX2 %v, tie at site %d: site %d got %d, want %d", useAVX2, n0, i, got[i], want[i])
 			}
 		}
 	}

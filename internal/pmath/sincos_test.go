@@ -141,6 +141,47 @@ func TestSinCos2PiSums(t *testing.T) {
 	}
 }
 
+// SinCos2PiSums and SinCos2PiSums32 with the vector code give the scalar
+// code's sums bit for bit where the phases are NaNs of random payloads and
+// signs: which NaN a sum keeps where a term and the sum so far are both
+// NaN is the scalar c[l] += cs's (the vector code's operand order,
+// sincos_amd64.s), which TestSinCos2PiSums's sameSum leaves unchecked.
+func TestSinCos2PiSumsNaNPayloads(t *testing.T) {
+	if !hasAVX2 {
+		t.Skip("no AVX2: the scalar code only")
+	}
+	rng := rand.New(rand.NewPCG(9, 2))
+	for _, rate := range []int{3, 50, 1000} {
+		u := make([]float64, 4*4100)
+		for i := range u {
+			u[i] = rng.Float64()
+			if rng.IntN(rate) == 0 {
+				u[i] = math.Float64frombits(0x7FF8000000000000 | rng.Uint64()&(1<<51-1) | rng.Uint64()&(1<<63))
+			}
+		}
+		u32 := make([]float32, len(u))
+		for i, v := range u {
+			u32[i] = float32(v)
+		}
+		for _, g := range []struct{ off, stride, n int }{{0, 4096, 4096}, {1, 4100, 4095}, {2, 10, 7}} {
+			var c, s, c32, s32 [2][4]float64
+			for k, vec := range []bool{false, true} {
+				restore := SetVector(vec)
+				c[k], s[k] = SinCos2PiSums(u[g.off:], g.stride, g.n)
+				c32[k], s32[k] = SinCos2PiSums32(u32[g.off:], g.stride, g.n)
+				restore()
+			}
+			for l := range 4 {
+				if !sameBits(c[1][l], c[0][l]) || !sameBits(s[1][l], s[0][l]) || !sameBits(c32[1][l], c32[0][l]) || !sameBits(s32[1][l], s32[0][l]) {
+					t.Fatalf("NaNs 1/%d, %+v, block %d: vector %x %x %x %x, scalar %x %x %x %x", rate, g, l,
+						math.Float64bits(c[1][l]), math.Float64bits(s[1][l]), math.Float64bits(c32[1][l]), math.Float64bits(s32[1][l]),
+						math.Float64bits(c[0][l]), math.Float64bits(s[0][l]), math.Float64bits(c32[0][l]), math.Float64bits(s32[0][l]))
+				}
+			}
+		}
+	}
+}
+
 func BenchmarkSinCos2PiBatch(b *testing.B) {
 	u := make([]float64, 1024)
 	for i := range u {
