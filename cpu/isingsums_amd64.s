@@ -155,7 +155,7 @@ done:
 	VPSHUFD $0x4E, X, X2; \
 	VPADDQ X2, X, X
 
-// func isingBlock(p unsafe.Pointer, ups *[3]unsafe.Pointer, nup, rows, rowRegs int) (aEven, aOdd, bEven, bOdd, unequal int64, inv uint64)
+// func isingBlockAsm(p unsafe.Pointer, ups *[3]unsafe.Pointer, nup, rows, rowRegs int) (aEven, aOdd, bEven, bOdd, unequal int64, inv uint64)
 //
 // isingWords for rows consecutive rows of rowRegs registers each (32
 // spins a register; rowRegs at most 127/(1+nup)) whose forward neighbours
@@ -168,7 +168,7 @@ done:
 // isingWords'. A row's downs go to Y6, which trades places with Y5 at the
 // row's end (R14: the parity of the row Y6 holds, 0 for A), and the
 // per-byte counts are flushed every 127/(1+nup)/rowRegs rows.
-TEXT ·isingBlock(SB), NOSPLIT, $0-88
+TEXT ·isingBlockAsm(SB), NOSPLIT, $0-88
 	MOVQ p+0(FP), SI
 	MOVQ ups+8(FP), AX
 	MOVQ nup+16(FP), CX
