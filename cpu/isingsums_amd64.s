@@ -2,6 +2,60 @@
 
 #include "textflag.h"
 
+// SUMCONSTS loads the sums' constants (Y15: bit 1 of every byte, Y14:
+// 0x01 bytes, Y13: the even bytes of 16-bit lanes, Y12: zero) and clears
+// Y11, where a spin that is neither +1 nor -1 shows.
+#define SUMCONSTS \
+	MOVQ $0x0202020202020202, BX; \
+	VMOVQ BX, X15; \
+	VPBROADCASTQ X15, Y15; \
+	MOVQ $0x0101010101010101, BX; \
+	VMOVQ BX, X14; \
+	VPBROADCASTQ X14, Y14; \
+	MOVQ $0x00FF00FF00FF00FF, BX; \
+	VMOVQ BX, X13; \
+	VPBROADCASTQ X13, Y13; \
+	VPXOR Y12, Y12, Y12; \
+	VPXOR Y11, Y11, Y11
+
+// SUMREG adds the register of 32 spins at SI to the per-byte counts: its
+// down spins (bit 1) to Y6, its bonds that are unequal to the right (the
+// next byte) and to the nup (CX) forward rows at R8, R9, R10 to Y7, and
+// its invalid bytes to Y11; the forward rows' pointers move on, then SI
+// (at next). Y0 - Y2 are scratch.
+#define SUMREG(next) \
+	VMOVDQU (SI), Y0; \
+	VPAND Y15, Y0, Y2; \
+	VPADDB Y2, Y6, Y6; \
+	VPCMPEQB Y15, Y2, Y1; \
+	VPOR Y14, Y1, Y1; \
+	VPXOR Y0, Y1, Y1; \
+	VPOR Y1, Y11, Y11; \
+	VMOVDQU 1(SI), Y1; \
+	VPXOR Y0, Y1, Y1; \
+	VPAND Y15, Y1, Y1; \
+	VPADDB Y1, Y7, Y7; \
+	TESTQ CX, CX; \
+	JEQ next; \
+	VPXOR (R8), Y0, Y1; \
+	VPAND Y15, Y1, Y1; \
+	VPADDB Y1, Y7, Y7; \
+	ADDQ $32, R8; \
+	CMPQ CX, $1; \
+	JEQ next; \
+	VPXOR (R9), Y0, Y1; \
+	VPAND Y15, Y1, Y1; \
+	VPADDB Y1, Y7, Y7; \
+	ADDQ $32, R9; \
+	CMPQ CX, $2; \
+	JEQ next; \
+	VPXOR (R10), Y0, Y1; \
+	VPAND Y15, Y1, Y1; \
+	VPADDB Y1, Y7, Y7; \
+	ADDQ $32, R10; \
+next: \
+	ADDQ $32, SI
+
 // func isingWords(p unsafe.Pointer, ups *[3]unsafe.Pointer, nup, n int) (downEven, downOdd, unequal int64, inv uint64)
 //
 // wordCounts and the flushes of isingSumsWords for the words 0..n-1 (n a
@@ -30,17 +84,7 @@ TEXT ·isingWords(SB), NOSPLIT, $0-64
 	DIVQ BX
 	XCHGQ DX, R13
 	MOVQ AX, R11
-	MOVQ $0x0202020202020202, BX
-	VMOVQ BX, X15
-	VPBROADCASTQ X15, Y15
-	MOVQ $0x0101010101010101, BX
-	VMOVQ BX, X14
-	VPBROADCASTQ X14, Y14
-	MOVQ $0x00FF00FF00FF00FF, BX
-	VMOVQ BX, X13
-	VPBROADCASTQ X13, Y13
-	VPXOR Y12, Y12, Y12 // zero
-	VPXOR Y11, Y11, Y11 // inv
+	SUMCONSTS
 	VPXOR Y10, Y10, Y10 // even downs
 	VPXOR Y9, Y9, Y9    // odd downs
 	VPXOR Y8, Y8, Y8    // unequal bonds
@@ -56,38 +100,7 @@ chunk:
 	VPXOR Y7, Y7, Y7 // per-byte unequal bonds
 
 loop:
-	VMOVDQU (SI), Y0
-	VMOVDQU 1(SI), Y1
-	VPAND Y15, Y0, Y2
-	VPADDB Y2, Y6, Y6
-	VPCMPEQB Y15, Y2, Y3
-	VPOR Y14, Y3, Y3
-	VPXOR Y0, Y3, Y3
-	VPOR Y3, Y11, Y11
-	VPXOR Y0, Y1, Y1
-	VPAND Y15, Y1, Y1
-	VPADDB Y1, Y7, Y7
-	TESTQ CX, CX
-	JEQ next
-	VPXOR (R8), Y0, Y1
-	VPAND Y15, Y1, Y1
-	VPADDB Y1, Y7, Y7
-	ADDQ $32, R8
-	CMPQ CX, $1
-	JEQ next
-	VPXOR (R9), Y0, Y1
-	VPAND Y15, Y1, Y1
-	VPADDB Y1, Y7, Y7
-	ADDQ $32, R9
-	CMPQ CX, $2
-	JEQ next
-	VPXOR (R10), Y0, Y1
-	VPAND Y15, Y1, Y1
-	VPADDB Y1, Y7, Y7
-	ADDQ $32, R10
-
-next:
-	ADDQ $32, SI
+	SUMREG(next)
 	DECQ R12
 	JNZ loop
 	// flush
@@ -187,17 +200,7 @@ TEXT ·isingBlockAsm(SB), NOSPLIT, $0-88
 	MOVQ rows+24(FP), DX
 	MOVQ R11, R12 // rows until the next flush
 	XORQ R14, R14 // the parity of the row Y6 holds: 0 A, 1 B
-	MOVQ $0x0202020202020202, BX
-	VMOVQ BX, X15
-	VPBROADCASTQ X15, Y15
-	MOVQ $0x0101010101010101, BX
-	VMOVQ BX, X14
-	VPBROADCASTQ X14, Y14
-	MOVQ $0x00FF00FF00FF00FF, BX
-	VMOVQ BX, X13
-	VPBROADCASTQ X13, Y13
-	VPXOR Y12, Y12, Y12 // zero
-	VPXOR Y11, Y11, Y11 // inv
+	SUMCONSTS
 	VPXOR Y10, Y10, Y10 // A rows' even downs
 	VPXOR Y9, Y9, Y9    // A rows' odd downs
 	VPXOR Y8, Y8, Y8    // unequal bonds
@@ -213,38 +216,7 @@ brow:
 	MOVQ DI, R13 // registers left in this row
 
 bloop:
-	VMOVDQU (SI), Y0
-	VPAND Y15, Y0, Y2
-	VPADDB Y2, Y6, Y6
-	VPCMPEQB Y15, Y2, Y1
-	VPOR Y14, Y1, Y1
-	VPXOR Y0, Y1, Y1
-	VPOR Y1, Y11, Y11
-	VMOVDQU 1(SI), Y1
-	VPXOR Y0, Y1, Y1
-	VPAND Y15, Y1, Y1
-	VPADDB Y1, Y7, Y7
-	TESTQ CX, CX
-	JEQ bnext
-	VPXOR (R8), Y0, Y1
-	VPAND Y15, Y1, Y1
-	VPADDB Y1, Y7, Y7
-	ADDQ $32, R8
-	CMPQ CX, $1
-	JEQ bnext
-	VPXOR (R9), Y0, Y1
-	VPAND Y15, Y1, Y1
-	VPADDB Y1, Y7, Y7
-	ADDQ $32, R9
-	CMPQ CX, $2
-	JEQ bnext
-	VPXOR (R10), Y0, Y1
-	VPAND Y15, Y1, Y1
-	VPADDB Y1, Y7, Y7
-	ADDQ $32, R10
-
-bnext:
-	ADDQ $32, SI
+	SUMREG(bnext)
 	DECQ R13
 	JNZ bloop
 	// the row's end: the other parity's downs take Y6
