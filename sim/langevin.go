@@ -233,7 +233,10 @@ func (c *Config) checkRow(row []float64) error {
 			return c.errMeasured(v, c.Columns()[j])
 		}
 	}
-	if x2 := row[2] + row[1]*row[1]; c.Model == "particles" && c.Potential != quench.PotentialKuramoto && !inMeasured(x2) {
+	if c.Model != "particles" || c.Potential == quench.PotentialKuramoto {
+		return nil
+	}
+	if x2 := row[2] + row[1]*row[1]; !inMeasured(x2) {
 		return c.errMeasured(x2, "x2 (x_var + x_mean^2)")
 	}
 	return nil
