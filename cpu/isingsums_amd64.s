@@ -18,6 +18,14 @@
 	VPXOR Y12, Y12, Y12; \
 	VPXOR Y11, Y11, Y11
 
+// UPBOND adds the unequal bonds of the register in Y0 with the same
+// register of the forward row at R to Y7 and moves R on (Y1 scratch).
+#define UPBOND(R) \
+	VPXOR (R), Y0, Y1; \
+	VPAND Y15, Y1, Y1; \
+	VPADDB Y1, Y7, Y7; \
+	ADDQ $32, R
+
 // SUMREG adds the register of 32 spins at SI to the per-byte counts: its
 // down spins (bit 1) to Y6, its bonds that are unequal to the right (the
 // next byte) and to the nup (CX) forward rows at R8, R9, R10 to Y7, and
@@ -37,22 +45,13 @@
 	VPADDB Y1, Y7, Y7; \
 	TESTQ CX, CX; \
 	JEQ next; \
-	VPXOR (R8), Y0, Y1; \
-	VPAND Y15, Y1, Y1; \
-	VPADDB Y1, Y7, Y7; \
-	ADDQ $32, R8; \
+	UPBOND(R8); \
 	CMPQ CX, $1; \
 	JEQ next; \
-	VPXOR (R9), Y0, Y1; \
-	VPAND Y15, Y1, Y1; \
-	VPADDB Y1, Y7, Y7; \
-	ADDQ $32, R9; \
+	UPBOND(R9); \
 	CMPQ CX, $2; \
 	JEQ next; \
-	VPXOR (R10), Y0, Y1; \
-	VPAND Y15, Y1, Y1; \
-	VPADDB Y1, Y7, Y7; \
-	ADDQ $32, R10; \
+	UPBOND(R10); \
 next: \
 	ADDQ $32, SI
 
