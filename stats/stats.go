@@ -755,8 +755,7 @@ func derived(xs [][]float64, f func(means []float64) float64, t *taus) Estimate 
 		// (1e8 + 1e-6 noise), so the jackknife measured f's rounding as
 		// much as the bins' spread: the linearized error instead, the
 		// projection's (about its first binned sample)
-		c := binned(proj, nb)[0]
-		if _, perr := MeanErr(binAbout(proj, nb, c)); finite([]float64{perr}) {
+		if _, perr := MeanErr(binAbout(proj, nb, aboutOf(binned(proj, nb)))); finite([]float64{perr}) {
 			err = perr
 		}
 	}
