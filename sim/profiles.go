@@ -263,7 +263,6 @@ func MassProfile(masses []int64, lx int, step int64) []float64 {
 	ns := p.m/2 + 1
 	slab := getSpecs(nchunks * ns)
 	defer specPool.Put(slab)
-	specs := make([][]complex128, nchunks)
 	par.Do(nchunks, func(c int) {
 		fft := fftpool.Get(p.m)
 		defer fftpool.Put(fft)
@@ -301,10 +300,11 @@ func MassProfile(masses []int64, lx int, step int64) []float64 {
 				spec[k] += complex(real(ca[k]), -imag(ca[k])) * cb[k]
 			}
 		}
-		specs[c] = spec
 	})
-	spec := specs[0]
-	for _, s := range specs[1:] {
+	// the chunks' spectra, added in chunk order into the first
+	spec := (*slab)[:ns]
+	for c := 1; c < nchunks; c++ {
+		s := (*slab)[c*ns : (c+1)*ns]
 		for k, v := range s {
 			spec[k] += v
 		}
