@@ -184,6 +184,16 @@ type Reducer interface {
 	// with lat nil only those that need no geometry (a lattice has 1 to 3
 	// axes).
 	FieldSums(buf Buffer, lat *Lattice) (FieldSums, error)
+	// CenteredSums returns the sums of d = x - center and of d*d over a
+	// Float32, Float64 or Int64 buffer, x an element in float64 as
+	// FieldSums takes it (Int64: a fixed-point mass times 2^-32): per
+	// element sum += d, sum2 += d*d, each an IEEE double operation, over
+	// blocks of SumBlock elements left to right, the blocks' partials
+	// added as AddPartials does (each of the two apart). A variance
+	// sum2/n - (sum/n)^2 about a center near the mean keeps the digits
+	// that FieldSums' Sum2/n - (Sum/n)^2 cancels away when the variance
+	// is far below the mean's square (a field relaxed nearly to uniform).
+	CenteredSums(buf Buffer, center float64) (sum, sum2 float64, err error)
 	// HeightCounts counts the sites of a Uint8 buffer of lat (sandpile
 	// heights) in box (nil: the whole lattice) by value: c[v] of them
 	// hold v for v < 7, c[7] hold 7 or more. Integer counts: every

@@ -19,6 +19,7 @@ func Run(t *testing.T, b quench.Backend) {
 	t.Run("IsingSums", func(t *testing.T) { testIsingSums(t, b) })
 	t.Run("Sum", func(t *testing.T) { testSum(t, b) })
 	t.Run("FieldSums", func(t *testing.T) { testFieldSums(t, b) })
+	t.Run("CenteredSums", func(t *testing.T) { testCenteredSums(t, b) })
 	t.Run("Sandpile", func(t *testing.T) { Sandpile(t, b) })
 	t.Run("HeightCounts", func(t *testing.T) { testHeightCounts(t, b) })
 	t.Run("MassTransfer", func(t *testing.T) { testMassTransfer(t, b) })

@@ -285,3 +285,103 @@ func testFieldSums(t *testing.T, b quench.Backend) {
 	}
 	b.Free(zb)
 }
+
+// RefCenteredSums is the plain sequential reference of
+// quench.Reducer.CenteredSums of a []float32, []float64 or []int64: the
+// sums of d = x - center and d*d over blocks of quench.SumBlock, the
+// blocks added by groups of quench.SumGroup, then the groups.
+func RefCenteredSums(data any, center float64) (sum, sum2 float64) {
+	x := fieldValues(data)
+	var gs, gs2 float64
+	for lo := 0; lo < len(x); lo += quench.SumBlock {
+		var s, s2 float64
+		for _, v := range x[lo:min(lo+quench.SumBlock, len(x))] {
+			d := v - center
+			s += d
+			s2 += float64(d * d)
+		}
+		gs, gs2 = gs+s, gs2+s2
+		if end := lo + quench.SumBlock; end >= len(x) || end%(quench.SumGroup*quench.SumBlock) == 0 {
+			sum, sum2 = sum+gs, sum2+gs2
+			gs, gs2 = 0, 0
+		}
+	}
+	return sum, sum2
+}
+
+// testCenteredSums: CenteredSums equals RefCenteredSums bit for bit on
+// float32, float64 and int64 buffers of 1 to 130 blocks (more than two
+// groups, the last one short) about several centers; about 0 it gives
+// FieldSums' Sum and Sum2; and about the mean of a field 1 + 1e-9 noise it
+// keeps the variance that FieldSums' one-pass Sum2/n - (Sum/n)^2 loses.
+func testCenteredSums(t *testing.T, b quench.Backend) {
+	for _, n := range []int{1, 4095, 4096, 4097, 3*quench.SumBlock + 17, 2*quench.SumGroup*quench.SumBlock + 5} {
+		f64 := make([]float64, n)
+		f32 := make([]float32, n)
+		i64 := make([]int64, n)
+		for i := range f64 {
+			f64[i] = 0.75 + 1e-9*(math.Sin(float64(i)*0.37)+float64((i*7919)%613)/613-0.4)
+			f32[i] = float32(f64[i])
+			i64[i] = int64(0x1p32*0.75) + int64((i*104729)%9973)
+		}
+		for _, c := range []struct {
+			dt   quench.DType
+			data any
+		}{{quench.Float64, f64}, {quench.Float32, f32}, {quench.Int64, i64}} {
+			buf := Alloc(t, b, c.dt, int64(n))
+			Must(t, b.Upload(buf, c.data))
+			for _, center := range []float64{0, 0.75, -3.5, 0x1p-40} {
+				s, s2, err := b.CenteredSums(buf, center)
+				if err != nil {
+					t.Fatal(err)
+				}
+				ws, ws2 := RefCenteredSums(c.data, center)
+				if math.Float64bits(s) != math.Float64bits(ws) || math.Float64bits(s2) != math.Float64bits(ws2) {
+					t.Errorf("%v, %d elements, about %v: sums %v, %v, want %v, %v", c.dt, n, center, s, s2, ws, ws2)
+				}
+				if center != 0 {
+					continue
+				}
+				fs, err := b.FieldSums(buf, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if s != fs.Sum || s2 != fs.Sum2 {
+					t.Errorf("%v, %d elements, about 0: sums %v, %v, FieldSums' %v, %v", c.dt, n, s, s2, fs.Sum, fs.Sum2)
+				}
+			}
+			if c.dt == quench.Float64 && n > 4096 {
+				// the variance, exactly enough: two passes in big floats
+				// are not needed, the values' spread is 1e-9 about 0.75
+				m := 0.0
+				for _, v := range f64 {
+					m += v - 0.75
+				}
+				m /= float64(n)
+				exact := 0.0
+				for _, v := range f64 {
+					d := v - 0.75 - m
+					exact += d * d
+				}
+				exact /= float64(n)
+				fs, err := b.FieldSums(buf, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				mean := fs.Sum / float64(n)
+				s, s2, err := b.CenteredSums(buf, mean)
+				if err != nil {
+					t.Fatal(err)
+				}
+				dm := s / float64(n)
+				if v := s2/float64(n) - dm*dm; math.Abs(v-exact) > 1e-9*exact {
+					t.Errorf("%d elements: variance about the mean %v, want %v (relative 1e-9)", n, v, exact)
+				}
+				if one := fs.Sum2/float64(n) - mean*mean; !(math.Abs(one-exact) > 1e-3*exact) {
+					t.Errorf("%d elements: the one-pass variance %v is within 1e-3 of %v: the case tests nothing", n, one, exact)
+				}
+			}
+			Must(t, b.Free(buf))
+		}
+	}
+}

@@ -90,6 +90,42 @@ func (b *Backend) FieldSums(buf quench.Buffer, lat *quench.Lattice) (quench.Fiel
 	return fs, nil
 }
 
+// CenteredSums implements quench.Reducer: the blocks in parallel, each
+// left to right, their partials added by quench.AddPartials.
+func (b *Backend) CenteredSums(buf quench.Buffer, center float64) (float64, float64, error) {
+	cb, err := asBuffer(buf, 0)
+	if err != nil {
+		return 0, 0, err
+	}
+	nblk := int((cb.n + quench.SumBlock - 1) / quench.SumBlock)
+	ps, ps2 := make([]float64, nblk), make([]float64, nblk)
+	var block func(k int)
+	switch cb.dt {
+	case quench.Float32:
+		block = func(k int) { ps[k], ps2[k] = centeredBlock(cb.f32, 1, center, k) }
+	case quench.Float64:
+		block = func(k int) { ps[k], ps2[k] = centeredBlock(cb.f64, 1, center, k) }
+	case quench.Int64:
+		block = func(k int) { ps[k], ps2[k] = centeredBlock(cb.i64, 0x1p-32, center, k) }
+	default:
+		return 0, 0, fmt.Errorf("cpu: CenteredSums needs a Float32, Float64 or Int64 buffer, got %v", cb.dt)
+	}
+	parallel(nblk, block)
+	return quench.AddPartials(ps), quench.AddPartials(ps2), nil
+}
+
+// centeredBlock is block k's sums of d = float64(x)*scale - center and
+// d*d, left to right (the product converted explicitly: nothing fused).
+func centeredBlock[T float32 | float64 | int64](x []T, scale, center float64, k int) (sum, sum2 float64) {
+	lo := int64(k) * quench.SumBlock
+	for _, v := range x[lo:min(lo+quench.SumBlock, int64(len(x)))] {
+		d := float64(float64(v)*scale) - center
+		sum += d
+		sum2 += float64(d * d)
+	}
+	return sum, sum2
+}
+
 // sumGeom is a lattice of 1 to 3 axes for fieldBlock, with the table of
 // (sin, cos) of 2 pi j/L for the last axis's j = 0..63.
 type sumGeom struct {

@@ -667,16 +667,9 @@ func (b *Backend) FieldSums(buf quench.Buffer, lat *quench.Lattice) (quench.Fiel
 	if err != nil {
 		return quench.FieldSums{}, err
 	}
-	var suffix string
-	switch gb.dt {
-	case quench.Float32:
-		suffix = "_f32"
-	case quench.Float64:
-		suffix = "_f64"
-	case quench.Int64:
-		suffix = "_i64"
-	default:
-		return quench.FieldSums{}, fmt.Errorf("gpu: FieldSums needs a Float32, Float64 or Int64 buffer, got %v", gb.dt)
+	suffix, err := sumsSuffix(gb.dt, "FieldSums")
+	if err != nil {
+		return quench.FieldSums{}, err
 	}
 	var L [3]uint64
 	d := 0
@@ -733,6 +726,62 @@ func (b *Backend) FieldSums(buf quench.Buffer, lat *quench.Lattice) (quench.Fiel
 		fs.Units, fs.UnitsExact = quench.AddUnits(gu)
 	}
 	return fs, nil
+}
+
+// sumsSuffix names the field_sums and centered_blocks variant of a
+// buffer type (what: the Reducer method, for the error).
+func sumsSuffix(dt quench.DType, what string) (string, error) {
+	switch dt {
+	case quench.Float32:
+		return "_f32", nil
+	case quench.Float64:
+		return "_f64", nil
+	case quench.Int64:
+		return "_i64", nil
+	}
+	return "", fmt.Errorf("gpu: %s needs a Float32, Float64 or Int64 buffer, got %v", what, dt)
+}
+
+// CenteredSums implements quench.Reducer: centered_blocks writes each
+// block's two sums, field_groups adds them by groups of quench.SumGroup
+// (width 2), the host adds the groups' (quench.AddPartials' order).
+func (b *Backend) CenteredSums(buf quench.Buffer, center float64) (float64, float64, error) {
+	gb, err := b.own(buf, 0)
+	if err != nil {
+		return 0, 0, err
+	}
+	suffix, err := sumsSuffix(gb.dt, "CenteredSums")
+	if err != nil {
+		return 0, 0, err
+	}
+	nblk := (gb.n + quench.SumBlock - 1) / quench.SumBlock
+	ng := (nblk + quench.SumGroup - 1) / quench.SumGroup
+	groups := make([]float64, 2*ng)
+	err = b.do(func() error {
+		if nblk == 0 {
+			return nil
+		}
+		// the blocks' (sum, sum2), then the groups'
+		p, err := b.partials(nblk+ng, 2)
+		if err != nil {
+			return err
+		}
+		q := p + uint64(16*nblk)
+		// center travels as its bits: every parameter is 8 bytes
+		if err := b.launch(kernels.CenteredBlocks+suffix, nblk, uint64(gb.ptr), uint64(gb.n), math.Float64bits(center), p); err != nil {
+			return err
+		}
+		if err := b.launch(kernels.FieldGroups, 2*ng, p, uint64(nblk), 2, 0, q); err != nil {
+			return err
+		}
+		return wrap("download partial sums", cu.MemcpyDtoH(unsafe.Pointer(&groups[0]), cu.DevicePtr(q), 16*ng))
+	})
+	var s, s2 float64
+	for g := int64(0); g < ng; g++ {
+		s += groups[2*g]
+		s2 += groups[2*g+1]
+	}
+	return s, s2, err
 }
 
 // PhiloxKAT runs Philox4x32-10 on the device for each counter and key

@@ -55,6 +55,7 @@ const (
 	SumBlocksF32        = "sum_blocks_f32"
 	FieldSums           = "field_sums" // + "_f32", "_f64" or "_i64"
 	FieldGroups         = "field_groups"
+	CenteredBlocks      = "centered_blocks" // + "_f32", "_f64" or "_i64"
 	PhiloxKAT           = "philox_kat"
 	Sqrt32Check         = "pmath_sqrt32_check"
 )
@@ -67,6 +68,7 @@ var All = []string{IsingPhaseSeg, IsingPhaseSite, IsingSums, SumBlocksF64, SumBl
 	ParticleStep + "_f32", ParticleStep + "_f64", PhasePartials + "_f32", PhasePartials + "_f64",
 	SandpileFlags, SandpileApply, SandpileGrain, SandpileRelax, HeightCounts, MassClass, MassClassRows, MassInject, Diffuse + "_f32", Diffuse + "_f64",
 	FieldSums + "_f32", FieldSums + "_f64", FieldSums + "_i64", FieldGroups,
+	CenteredBlocks + "_f32", CenteredBlocks + "_f64", CenteredBlocks + "_i64",
 }
 
 func init() {

@@ -175,6 +175,49 @@ QUENCH_FIELD_SUMS(float, f32)
 QUENCH_FIELD_SUMS(double, f64)
 QUENCH_FIELD_SUMS(int64_t, i64)
 
+// centered_blocks is quench.Reducer.CenteredSums' blocks: a thread per
+// block of 4096 elements, left to right, d = x - center; writes the
+// block's (sum d, sum d*d) to partial[2k], partial[2k + 1], which
+// field_groups adds by groups of 64 (width 2) as PhaseSums'.
+template <typename T>
+__device__ void centered_blocks(const T* __restrict__ x, int64_t n, double center, double* partial) {
+    constexpr int V = qfs_vec<T>::V;
+    const bool vec = ((uintptr_t)x & 15) == 0;  // blocks start at multiples of 4096
+    const int64_t nblk = (n + 4095) / 4096;
+    for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < nblk; k += (int64_t)gridDim.x * blockDim.x) {
+        double s = 0, s2 = 0;
+        const int64_t hi = (k + 1) * 4096 < n ? (k + 1) * 4096 : n;
+        int64_t i = k * 4096;
+        if (vec) {
+            for (; i + V <= hi; i += V) {
+                double u[V];
+                qfs_vec<T>::load(x + i, u);
+                for (int m = 0; m < V; m++) {
+                    const double d = __dsub_rn(u[m], center);
+                    s = __dadd_rn(s, d);
+                    s2 = __dadd_rn(s2, __dmul_rn(d, d));
+                }
+            }
+        }
+        for (; i < hi; i++) {
+            const double d = __dsub_rn(qfs_val(x[i]), center);
+            s = __dadd_rn(s, d);
+            s2 = __dadd_rn(s2, __dmul_rn(d, d));
+        }
+        partial[2 * k] = s;
+        partial[2 * k + 1] = s2;
+    }
+}
+
+#define QUENCH_CENTERED_BLOCKS(T, S)                                                                     \
+    extern "C" __global__ void centered_blocks_##S(const T* x, int64_t n, double center, double* partial) { \
+        centered_blocks<T>(x, n, center, partial);                                                        \
+    }
+
+QUENCH_CENTERED_BLOCKS(float, f32)
+QUENCH_CENTERED_BLOCKS(double, f64)
+QUENCH_CENTERED_BLOCKS(int64_t, i64)
+
 // field_groups is quench.GroupFieldSums of field_sums' partials (width per
 // block, nblk blocks): a thread per group of 64 blocks (quench.SumGroup)
 // and partial, writing out[g * width + c]; with units (Int64 buffers) also

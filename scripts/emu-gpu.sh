@@ -120,6 +120,10 @@ pair --model kmp --dim 1 --L 4096 --steps 300 --therm 0 --profile-every 50
 # the measurement's and the kuramoto step's partials on the device
 pair --model phi4 --dim 2 --L 544 --scheme em --precision float32 --steps 20 --therm 0
 pair --model particles --potential kuramoto --N 300000 --k 4 --T 0.3 --scheme lm --steps 20 --therm 2
+# variances far below the mean's square: centered_blocks (CenteredSums)
+# takes them again about the mean, a ring relaxed nearly to uniform
+pair --model diffusion --dim 1 --L 64 --steps 16000 --every 500 --therm 0 --precision float64
+pair --model diffusion --dim 1 --L 64 --steps 16000 --every 500 --therm 0 --precision float32
 if [ "$mode" = full ]; then
 	pair --model kmp --L 256 --steps 200 --therm 10 --profile-every 20
 	pair --model aggregation --dim 2 --L 128 --steps 200 --therm 10

@@ -323,6 +323,8 @@ if [ "$what" = issues ]; then
 	QUENCH_GPU_SANDPILE=resident v --model sandpile --dim 3 --L 24 --start hot --sweeps 3000 --every 1000
 	v --model kmp --dim 2 --L 512 --sweeps 100 --every 25
 	v --model diffusion --dim 2 --L 1024 --precision float32 --sweeps 100 --every 25
+	# a variance far below the mean's square: centered_blocks (CenteredSums)
+	v --model diffusion --dim 1 --L 64 --precision float64 --sweeps 16000 --every 500 --therm 0
 	cmp
 
 	# the 64-bit indexing past 2^31 sites before the optional checks below

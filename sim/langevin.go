@@ -433,15 +433,46 @@ func (r *particleRunner) measure() error {
 		order = math.Hypot(c, s) / float64(r.ps.N)
 	}
 	m := float64(r.ps.Pos.Len())
-	mean, pmean := x.Sum/m, v.Sum/m
-	// the second buffer holds BAOAB's momenta p = mass v
-	vvar := spread(v.Sum2/m, pmean) / (r.p.Mass * r.p.Mass)
-	if r.ps.Vel == nil {
-		vvar = 0
+	mean := x.Sum / m
+	xvar, err := variance(r.be, r.ps.Pos, m, x.Sum2, mean)
+	if err != nil {
+		return err
+	}
+	var vvar float64
+	if r.ps.Vel != nil {
+		// the second buffer holds BAOAB's momenta p = mass v
+		pvar, err := variance(r.be, r.ps.Vel, m, v.Sum2, v.Sum/m)
+		if err != nil {
+			return err
+		}
+		vvar = pvar / (r.p.Mass * r.p.Mass)
 	}
 	// |sum of phases| / N is at most 1 but for rounding
-	r.st.Rows = append(r.st.Rows, []float64{float64(r.st.Step), mean, spread(x.Sum2/m, mean), vvar, math.Min(order, 1)})
+	r.st.Rows = append(r.st.Rows, []float64{float64(r.st.Step), mean, xvar, vvar, math.Min(order, 1)})
 	return nil
+}
+
+// variance is the variance over buf's n values of their mean square
+// sum2/n (FieldSums' Sum2) about their mean: spread(sum2/n, mean), but
+// where that one pass has cancelled 20 bits or more (the values' spread
+// under 2^-10 of their size: a field relaxed nearly to uniform,
+// synchronized phases, particles settled in one well), taken again by
+// CenteredSums about the mean, which keeps the digits the one pass loses
+// (its floor, about 1e-16 of the mean square, would otherwise be all a
+// decaying variance reads). Both backends take the same branch: FieldSums
+// gives them the same bits.
+func variance(be quench.Reducer, buf quench.Buffer, n, sum2, mean float64) (float64, error) {
+	ms := sum2 / n
+	v := spread(ms, mean)
+	if !(v < ms*0x1p-20) {
+		return v, nil
+	}
+	s, s2, err := be.CenteredSums(buf, mean)
+	if err != nil {
+		return 0, err
+	}
+	d := s / n
+	return spread(s2/n, d), nil
 }
 
 // spread is the variance <x^2> - <x>^2 from the mean square and the mean,

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"math/bits"
@@ -11,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/quenchlab/quench"
+	"github.com/quenchlab/quench/cpu"
 	"github.com/quenchlab/quench/internal/philox"
 	"github.com/quenchlab/quench/stats"
 )
@@ -675,4 +677,88 @@ func TestPhaseDescentNotStationary(t *testing.T) {
 	if r := sum.Observables["order_parameter"]; sum.Settled != nil || sum.NotStationary != "" || r.Reliable || !slices.Contains(r.UnreliableBy, ByTauInt) {
 		t.Errorf("60 measurements: settled %v, not_stationary %q, r %v +- %v %v", sum.Settled, sum.NotStationary, *r.Mean, *r.Error, r.UnreliableBy)
 	}
+}
+
+// A variance far below its mean's square is kept to its digits (variance:
+// CenteredSums about the mean where the one pass cancels 20 bits): a ring
+// of 64 from a hot start decays, once its faster modes are gone, by the
+// slowest mode's factor (1 - 4 alpha sin^2(pi/64))^2 a step, read here from
+// 4000 to 16000 steps, where the one-pass sums had read about 1e-16 <u>^2
+// for ever after 14000; the last row equals the final field's two-pass
+// variance. Kuramoto phases locking at T = 0 keep their x_var too, down to
+// their own rounding, which the one pass read as 0 or 1e-17.
+func TestVarianceBelowTheMeanSquare(t *testing.T) {
+	cfg := Config{Model: "diffusion", Shape: []int{64}, Sweeps: 16000, Every: 1000, Seed: 1, Start: "hot", Alpha: 0.1, Precision: "float64"}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	cfg.Therm = 0
+	st, err := NewState(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Execute(context.Background(), cpu.New(), st, Options{Dir: t.TempDir()}); err != nil {
+		t.Fatal(err)
+	}
+	s := math.Sin(math.Pi / 64)
+	f := math.Pow(1-4*0.1*s*s, 2*1000) // the slowest mode's factor over 1000 steps
+	rows := st.Rows
+	for i := 4; i < len(rows); i++ {
+		if r := rows[i][2] / rows[i-1][2] / f; math.Abs(r-1) > 1e-6 {
+			t.Errorf("step %v: u_var %v, %v times the slowest mode's decay from step %v's %v", rows[i][0], rows[i][2], r, rows[i-1][0], rows[i-1][2])
+		}
+	}
+	last := rows[len(rows)-1]
+	var m, v float64
+	for _, u := range st.Field {
+		m += u
+	}
+	m /= float64(len(st.Field))
+	for _, u := range st.Field {
+		v += (u - m) * (u - m)
+	}
+	v /= float64(len(st.Field))
+	if last[2] < 1e-18 || math.Abs(last[2]-v) > 1e-9*v {
+		t.Errorf("last u_var %v, the final field's two-pass variance %v", last[2], v)
+	}
+	if one := spread(sumSquares(st.Field)/64, m); math.Abs(one-v) < 0.5*v {
+		t.Errorf("the one-pass variance %v is within half of %v: the case tests nothing", one, v)
+	}
+	// phases locking: x_var falls as exp(-2 k t) to the phases' rounding
+	pc := Config{Model: "particles", N: 64, D: 1, Scheme: quench.SchemeEM, Potential: quench.PotentialKuramoto, Precision: "float64",
+		Dt: 0.01, T: 0, K: 2, Gamma: 1, Mass: 1, Sweeps: 1500, Every: 100, Seed: 2, Start: "hot"}
+	if err := pc.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if st, err = NewState(pc); err != nil {
+		t.Fatal(err)
+	}
+	if err := Execute(context.Background(), cpu.New(), st, Options{Dir: t.TempDir()}); err != nil {
+		t.Fatal(err)
+	}
+	m, v = 0, 0
+	for _, x := range st.Field {
+		m += x
+	}
+	m /= 64
+	for _, x := range st.Field {
+		v += (x - m) * (x - m)
+	}
+	v /= 64
+	last = st.Rows[len(st.Rows)-1]
+	if !(v > 0 && v < 1e-20) || math.Abs(last[2]-v) > 1e-6*v {
+		t.Errorf("locked phases: last x_var %v, the final phases' two-pass variance %v (want it in (0, 1e-20): locked)", last[2], v)
+	}
+	if one := spread(sumSquares(st.Field)/64, m); math.Abs(one-v) < 0.5*v {
+		t.Errorf("phases: the one-pass variance %v is within half of %v: the case tests nothing", one, v)
+	}
+}
+
+// sumSquares is the plain sum of squares of x.
+func sumSquares(x []float64) float64 {
+	var s float64
+	for _, u := range x {
+		s += u * u
+	}
+	return s
 }

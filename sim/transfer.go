@@ -291,7 +291,11 @@ func (r *massRunner) measure() error {
 		// the same mean at every step even where the float64 Sum rounds
 		mean = float64(fs.Units) / quench.MassUnit / n
 	}
-	row := []float64{float64(r.st.Step), mean, spread(fs.Sum2/n, mean)}
+	v, err := variance(r.be, r.buf, n, fs.Sum2, mean)
+	if err != nil {
+		return err
+	}
+	row := []float64{float64(r.st.Step), mean, v}
 	if r.p != nil {
 		row = append(row, fs.Corr/n-mean*mean, fs.Max)
 	}
