@@ -193,11 +193,14 @@ func phi4RingGrid(m2, lambda, h, T float64, bonds bool) (n int, a float64, err e
 		curv += 2 // the two bonds' curvature
 	}
 	sigma := math.Sqrt(T / curv)
-	n = int(math.Ceil(2*a/(phi4RingSpacing*sigma))) + 1
-	n = max(n, 32)
-	if n > Phi4RingMaxGrid || math.IsInf(a, 0) || math.IsNaN(a) {
-		return 0, 0, fmt.Errorf("Phi4Ring: m2 %v, lambda %v, h %v, T %v need a grid of %d points on [-%.3g, %.3g], more than %d", m2, lambda, h, T, n, a, a, Phi4RingMaxGrid)
+	// counted in float64: beyond 2^63 points (a double well at k/T of
+	// 1.8e36 or more) the conversion to int would wrap to a negative
+	// count, which the floor of 32 turned into a grid accepted
+	nf := math.Ceil(2*a/(phi4RingSpacing*sigma)) + 1
+	if !(nf <= Phi4RingMaxGrid) || math.IsInf(a, 0) || math.IsNaN(a) {
+		return 0, 0, fmt.Errorf("Phi4Ring: m2 %v, lambda %v, h %v, T %v need a grid of %.4g points on [-%.3g, %.3g], more than %d", m2, lambda, h, T, nf, a, a, Phi4RingMaxGrid)
 	}
+	n = max(int(nf), 32)
 	return n, a, nil
 }
 

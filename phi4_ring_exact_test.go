@@ -480,8 +480,12 @@ func TestPhi4RingOneSite(t *testing.T) {
 		if _, err := Phi4Ring(-4*k, 4*k, 0, k/1721, 1); err != nil {
 			t.Errorf("k %v, k/T 1721: %v", k, err)
 		}
-		if _, err := Phi4Ring(-4*k, 4*k, 0, k/1722, 1); err == nil {
-			t.Errorf("k %v, k/T 1722: no error", k)
+		// and far above, where the grid's count passes 2^63 (it once
+		// wrapped to a negative count, and a grid of 32 was accepted)
+		for _, r := range []float64{1722, 1e20, 1e36, 1e40, 1e300} {
+			if _, err := Phi4Ring(-4*k, 4*k, 0, k/r, 1); err == nil {
+				t.Errorf("k %v, k/T %v: no error", k, r)
+			}
 		}
 	}
 }

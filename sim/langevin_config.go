@@ -247,8 +247,19 @@ func (c *Config) validateParticles() error {
 		if c.Scheme == quench.SchemeBAOAB {
 			bound = 2 * math.Sqrt(c.Mass/k)
 		}
-		if c.Dt >= bound {
-			return quench.Usagef("--dt %v is unstable for scheme %s with %s k=%v: dt must be < %.6g", c.Dt, c.Scheme, c.Potential, c.K, bound)
+		switch {
+		case math.IsInf(k, 1):
+			// the double well's 8k (the bound would print as "dt < 0")
+			return quench.Usagef("--k %v is too large for potential %s: its curvature at the minima, 8k, overflows float64, so no time step is stable (k must be at most %v)", c.K, c.Potential, math.MaxFloat64/8)
+		case !(bound > 0) && c.Scheme == quench.SchemeBAOAB:
+			return quench.Usagef("--mass %v is too small for %s k=%v: mass over the curvature underflows float64, so no time step is stable", c.Mass, c.Potential, c.K)
+		case !(bound > 0):
+			return quench.Usagef("--gamma %v is too small for %s k=%v: gamma over the curvature underflows float64, so no time step is stable", c.Gamma, c.Potential, c.K)
+		case c.Dt >= bound:
+			// cut, not rounded, so that the bound named is never above
+			// the one applied (%.6g printed 2/3 as 0.666667, which
+			// 0.6666667 satisfies)
+			return quench.Usagef("--dt %v is unstable for scheme %s with %s k=%v: dt must be < %v", c.Dt, c.Scheme, c.Potential, c.K, truncDigits(bound, 12))
 		}
 	}
 	return nil

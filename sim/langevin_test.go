@@ -157,6 +157,14 @@ func TestLangevinValidation(t *testing.T) {
 		{func(c *Config) { c.Potential, c.Scheme, c.Dt = "doublewell", "em", 0.3 }, "--dt 0.3 is unstable for scheme em with doublewell k=1: dt must be < 0.25"},
 		// BAOAB's bound 2 sqrt(mass/K) follows the mass: 1 at mass 1/4
 		{func(c *Config) { c.Mass, c.Dt = 0.25, 1.5 }, "--dt 1.5 is unstable for scheme baoab with harmonic k=1: dt must be < 1"},
+		// the bound named is cut, never rounded above the one applied
+		// (2/3 once printed as 0.666667, which 0.6666667 is below)
+		{func(c *Config) { c.Scheme, c.K, c.Dt = "em", 3, 0.6666667 }, "dt must be < 0.666666666666"},
+		{func(c *Config) { c.K, c.Dt = 3, 1.1547006 }, "dt must be < 1.15470053837"},
+		// a curvature or bound beyond float64 is named, not "dt < 0"
+		{func(c *Config) { c.Potential, c.Scheme, c.K, c.Dt = "doublewell", "em", 5e307, 1e-320 }, "--k 5e+307 is too large for potential doublewell: its curvature at the minima, 8k, overflows float64"},
+		{func(c *Config) { c.Scheme, c.K, c.Gamma, c.Dt = "em", 1e300, 1e-300, 1e-320 }, "--gamma 1e-300 is too small for harmonic k=1e+300"},
+		{func(c *Config) { c.K, c.Mass, c.Dt = 1e300, 1e-300, 1e-320 }, "--mass 1e-300 is too small for harmonic k=1e+300"},
 	}
 	// and the steps just inside those bounds are accepted
 	for _, edit := range []func(c *Config){
