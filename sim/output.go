@@ -56,6 +56,13 @@ type Value struct {
 	WindowNeeds      *float64 `json:"window_needs,omitempty"`
 	InputWindowNeeds *float64 `json:"-"`
 	Reliable         bool     `json:"reliable"`
+	// Constant: the same in every measurement averaged (stats.Estimate's
+	// Constant), its error then 0. An error of 0 without it comes from
+	// measurements that vary but whose error bins' means are all equal:
+	// a telescoping series (a 1D pile's grains lost: each bin's mean is
+	// set by the pile's grain count at the bin's ends, which a recurrent
+	// chain holds at N - 1 almost always).
+	Constant bool `json:"constant,omitempty"`
 	// Why the error bar is not reliable, for one with a value: "tau_int"
 	// (the usual rule: under 100 measurements, no Sokal window, or bins
 	// shorter than 20 tau_int), "slow_modes" (a conserved field's slow
@@ -847,7 +854,7 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 		if bySym[name] {
 			e.Reliable = false
 		}
-		v := Value{Mean: ptr(e.Mean), Error: ptr(e.Err), TauInt: ptr(e.Tau), TauIntError: ptr(e.TauErr), Reliable: e.Reliable}
+		v := Value{Mean: ptr(e.Mean), Error: ptr(e.Err), TauInt: ptr(e.Tau), TauIntError: ptr(e.TauErr), Reliable: e.Reliable, Constant: e.Constant}
 		if e.InputTau > 0 {
 			v.InputTauInt, v.InputTauIntError = ptr(e.InputTau), ptr(e.InputTauErr)
 		}

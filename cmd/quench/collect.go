@@ -614,9 +614,10 @@ func printCollectedExact(w io.Writer, runs []*collected, names []string) {
 }
 
 // exactDistance is (mean - exact)/error to two digits; "-" without an
-// exact value or a mean; for an error of 0 (a constant series, whose
-// run's exact line says "measured X in every measurement averaged"), "0" when the
-// mean is the exact value, else "const" (it had printed inf).
+// exact value or a mean; for an error of 0 "0" when the mean is the exact
+// value, else "const" for a constant series (whose run's exact line says
+// "measured X in every measurement averaged"; it had printed inf) and
+// "err0" for one whose measurements vary (a telescoping series).
 func exactDistance(v sim.Value, exact map[string]float64, name string) string {
 	x, ok := exact[name]
 	switch {
@@ -626,8 +627,10 @@ func exactDistance(v sim.Value, exact map[string]float64, name string) string {
 		return "-"
 	case *v.Error == 0 && *v.Mean == x:
 		return "0"
-	case *v.Error == 0:
+	case *v.Error == 0 && v.Constant:
 		return "const"
+	case *v.Error == 0:
+		return "err0"
 	}
 	return fmt.Sprintf("%+.2g", (*v.Mean-x) / *v.Error)
 }

@@ -638,7 +638,8 @@ func TestExactDistanceConstant(t *testing.T) {
 		v    sim.Value
 		want string
 	}{
-		{sim.Value{Mean: f(-2), Error: f(0)}, "const"},
+		{sim.Value{Mean: f(-2), Error: f(0), Constant: true}, "const"},
+		{sim.Value{Mean: f(-2), Error: f(0)}, "err0"}, // varying measurements, equal bins
 		{sim.Value{Mean: f(-1.9999991), Error: f(0)}, "0"},
 		{sim.Value{Mean: f(-1.99), Error: f(0.005)}, "+2"},
 	} {

@@ -11,12 +11,45 @@ import (
 )
 
 // exactLine is printExact's output for one observable of the given
-// summary values under c.
+// summary values under c (an error of 0: a constant series).
 func exactLine(c *sim.Config, name string, x, mean, err float64, reliable bool, measurements int, ts *sim.ThermShort) string {
+	return exactLineOf(c, name, x, sim.Value{Mean: &mean, Error: &err, Reliable: reliable, Constant: err == 0}, measurements, ts)
+}
+
+// exactLineOf is printExact's output for one observable of value v.
+func exactLineOf(c *sim.Config, name string, x float64, v sim.Value, measurements int, ts *sim.ThermShort) string {
 	var b bytes.Buffer
 	printExact(&b, c, &sim.Summary{Measurements: measurements, ThermShort: ts, Exact: map[string]float64{name: x},
-		Observables: map[string]sim.Value{name: {Mean: &mean, Error: &err, Reliable: reliable}}}, []string{name}, "steps")
+		Observables: map[string]sim.Value{name: v}}, []string{name}, "steps")
 	return b.String()
+}
+
+// An error of 0 from measurements that vary (a 1D pile's grains lost, 0,
+// 1 and 2, in error bins whose means are all exactly 1: the pile's
+// grain count at each bin's ends sets them) is not called constant, by
+// the run's exact line, summary.json or collect's distance; a constant
+// series still is.
+func TestExactLineTelescoping(t *testing.T) {
+	out, sum := runSummary(t, filepath.Join(t.TempDir(), "r"), "--model", "sandpile", "--dim", "1", "--L", "64", "--grains", "100000", "--quiet")
+	v := sum.Observables["grains_lost"]
+	if v.Error == nil || *v.Error != 0 || v.Constant || *v.Mean != 1 {
+		t.Fatalf("grains_lost %+v: want mean 1, error 0, not constant (the case this tests)", v)
+	}
+	if !strings.Contains(out, "grains_lost     1      measured 1 with error 0, though the measurements vary: every error bin's mean came out the same") ||
+		!strings.Contains(out, "it is the exact value") || strings.Contains(out, "in every measurement averaged") {
+		t.Errorf("exact lines:\n%s", out)
+	}
+	if d := exactDistance(v, map[string]float64{"grains_lost": 1.5}, "grains_lost"); d != "err0" {
+		t.Errorf("collect's distance %q, want err0", d)
+	}
+	one, zero := 1.0, 0.0
+	pile := &sim.Config{Model: "sandpile"}
+	if out := exactLineOf(pile, "grains_lost", 1, sim.Value{Mean: &one, Error: &zero, Constant: true}, 1000, nil); !strings.Contains(out, "measured 1 in every measurement averaged") {
+		t.Errorf("a constant series:\n%s", out)
+	}
+	if d := exactDistance(sim.Value{Mean: &one, Error: &zero, Constant: true}, map[string]float64{"grains_lost": 1.5}, "grains_lost"); d != "const" {
+		t.Errorf("collect's distance of a constant %q, want const", d)
+	}
 }
 
 // More than 4 errors from the exact value: a reliable error blames the
@@ -131,7 +164,7 @@ func TestBlinkingLineEdges(t *testing.T) {
 		e, zero, x := 0.0, 0.0, -0.04
 		var b bytes.Buffer
 		printExact(&b, cfg, &sim.Summary{Measurements: c.measurements, Exact: map[string]float64{"energy": x},
-			Observables: map[string]sim.Value{"energy": {Mean: &e, Error: &zero}, "abs_magnetization": {Mean: &zero, Error: &zero}}}, []string{"energy"}, "sweeps")
+			Observables: map[string]sim.Value{"energy": {Mean: &e, Error: &zero, Constant: true}, "abs_magnetization": {Mean: &zero, Error: &zero, Constant: true}}}, []string{"energy"}, "sweeps")
 		if strings.Contains(b.String(), "a blinking state") != c.blinking {
 			t.Errorf("%s, %d measurements: blinking %v, want %v:\n%s", c.algo, c.measurements, !c.blinking, c.blinking, b.String())
 		}

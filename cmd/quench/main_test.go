@@ -2305,7 +2305,7 @@ func TestExactLinesSymmetryZero(t *testing.T) {
 		Exact: map[string]float64{"x_mean": 0, "x_var": 0.8, "v_var": 1},
 		Observables: map[string]sim.Value{
 			"x_mean": {Mean: f(0.05), Error: f(0.01), Reliable: true},
-			"v_var":  {Mean: f(1), Error: f(0)},
+			"v_var":  {Mean: f(1), Error: f(0), Constant: true},
 			"x_var":  {Mean: f(0.9), Error: f(0.01), Reliable: true},
 		},
 	}
@@ -2729,7 +2729,7 @@ func TestExactLinesFrozenEnergy(t *testing.T) {
 		cfg := &sim.Config{Model: "ising2d", J: c.j, Shape: []int{256, 256}}
 		zero := 0.0
 		var b bytes.Buffer
-		printExact(&b, cfg, &sim.Summary{Measurements: 1000, Exact: map[string]float64{"energy": c.x}, Observables: map[string]sim.Value{"energy": {Mean: &c.e, Error: &zero}}}, []string{"energy"}, "sweeps")
+		printExact(&b, cfg, &sim.Summary{Measurements: 1000, Exact: map[string]float64{"energy": c.x}, Observables: map[string]sim.Value{"energy": {Mean: &c.e, Error: &zero, Constant: true}}}, []string{"energy"}, "sweeps")
 		if strings.Contains(b.String(), "did not sample the stationary state") != c.flag {
 			t.Errorf("J = %v, constant energy %v, exact %v: flagged %v, want %v:\n%s", c.j, c.e, c.x, !c.flag, c.flag, b.String())
 		}
@@ -2826,7 +2826,7 @@ func TestBlinkingNeedsZeroMagnetization(t *testing.T) {
 		e, zero, x := 0.0, 0.0, -0.04
 		var b bytes.Buffer
 		printExact(&b, cfg, &sim.Summary{Measurements: c.measured, Exact: map[string]float64{"energy": x},
-			Observables: map[string]sim.Value{"energy": {Mean: &e, Error: &zero}, "abs_magnetization": {Mean: &c.absM, Error: &zero}}}, []string{"energy"}, "sweeps")
+			Observables: map[string]sim.Value{"energy": {Mean: &e, Error: &zero, Constant: true}, "abs_magnetization": {Mean: &c.absM, Error: &zero, Constant: true}}}, []string{"energy"}, "sweeps")
 		says := strings.Contains(b.String(), "a blinking state")
 		if says != c.blinking || !says && !strings.Contains(b.String(), "did not sample the stationary state") {
 			t.Errorf("|m| %v, %d measurements: blinking %v, want %v:\n%s", c.absM, c.measured, says, c.blinking, b.String())

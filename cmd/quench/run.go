@@ -2566,6 +2566,14 @@ func printExact(w io.Writer, c *sim.Config, sum *sim.Summary, names []string, un
 			// too few measurements for an error bar (the table's note
 			// says so): the value, with nothing to count the distance in
 			line += fmt.Sprintf("\tmeasured %.8g, with no error bar to count the distance in", *v.Mean+0)
+		case v.Mean != nil && v.Error != nil && *v.Error == 0 && !v.Constant:
+			// measurements that vary, in error bins whose means are all
+			// equal (a telescoping series): no error bar to count in,
+			// and not a constant
+			line += fmt.Sprintf("\tmeasured %.8g with error 0, though the measurements vary: every error bin's mean came out the same (a telescoping series, as a 1D pile's grains lost, which the pile's grain count at each bin's ends sets), so there is no distance in errors", *v.Mean+0)
+			if *v.Mean == x {
+				line += "; it is the exact value"
+			}
 		case v.Mean != nil && v.Error != nil && *v.Error == 0:
 			// a constant series: no error bar to count in, but a primary
 			// observable's constant far from its stationary mean (a pile
