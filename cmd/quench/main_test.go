@@ -2917,6 +2917,20 @@ func TestNotesWaitForRefusals(t *testing.T) {
 	if code != 0 || !strings.Contains(stderr, "quench: note: diffusion from a cold start (a spike at the centre) draws nothing: --seed 7 is not used\n") {
 		t.Errorf("cold diffusion with a seed: exit %d, stderr %q", code, stderr)
 	}
+	// particles held at T = 0 by a cold start on an unstable fixed point
+	// (the double well's maximum; repulsive phases synchronized)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--potential", "doublewell"}, "quench: note: the cold start puts every coordinate at 0, the double well's maximum, where the force is 0: at T = 0 no noise moves them"},
+		{[]string{"--potential", "kuramoto", "--k", "-2"}, "quench: note: the cold start puts every phase at 0, synchronized (r = 1), where the repulsive coupling k = -2 exerts no force"},
+	} {
+		code, _, stderr = runQ(t, append(append([]string{"run", "--model", "particles", "--N", "10", "--T", "0", "--start", "cold", "--steps", "2", "--therm", "0"}, c.args...), "--out", filepath.Join(dir, "cold"+c.args[1]), "--quiet")...)
+		if code != 0 || !strings.Contains(stderr, c.want) {
+			t.Errorf("%q at T = 0 from cold: exit %d, stderr %q", c.args, code, stderr)
+		}
+	}
 	// Metropolis at high T, which flips nearly every spin: heat bath says
 	// more a sweep
 	code, _, stderr = runQ(t, "run", "--L", "8", "--T", "1e4", "--sweeps", "2", "--out", filepath.Join(dir, "ht"), "--quiet")
@@ -2939,6 +2953,11 @@ func TestNotesWaitForRefusals(t *testing.T) {
 		{"--model", "phi4", "--scheme", "em", "--h", "0.3", "--L", "8", "--steps", "2", "--therm", "0"},
 		{"--model", "diffusion", "--start", "cold", "--L", "8", "--steps", "2"},
 		{"--model", "diffusion", "--start", "hot", "--seed", "7", "--L", "8", "--steps", "2"},
+		{"--model", "particles", "--potential", "doublewell", "--T", "0", "--N", "10", "--steps", "2"},
+		{"--model", "particles", "--potential", "doublewell", "--T", "0.1", "--start", "cold", "--N", "10", "--steps", "2"},
+		{"--model", "particles", "--potential", "harmonic", "--T", "0", "--start", "cold", "--N", "10", "--steps", "2"},
+		{"--model", "particles", "--potential", "kuramoto", "--k", "2", "--T", "0", "--start", "cold", "--N", "10", "--steps", "2"},
+		{"--model", "particles", "--potential", "kuramoto", "--k", "-2", "--omega-spread", "1", "--T", "0", "--start", "cold", "--N", "10", "--steps", "2"},
 	} {
 		code, _, stderr = runQ(t, append(append([]string{"run"}, args...), "--out", filepath.Join(dir, fmt.Sprint("none", i)), "--quiet")...)
 		if code != 0 || strings.Contains(stderr, "note:") {

@@ -1194,6 +1194,18 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 	if c.Model == "diffusion" && c.Start == "cold" && cmd.Flags().Changed("seed") {
 		fmt.Fprintf(&notes, "quench: note: diffusion from a cold start (a spike at the centre) draws nothing: --seed %d%s is not used\n", c.Seed, f.given("seed"))
 	}
+	if c.Model == "particles" && c.Start == "cold" && c.T == 0 {
+		// every coordinate 0: the double well's maximum, and for
+		// repulsive phases of one frequency their synchronized state,
+		// fixed points with no force, unstable, which without noise the
+		// particles never leave
+		switch {
+		case c.Potential == quench.PotentialDoubleWell && c.K > 0:
+			fmt.Fprintf(&notes, "quench: note: the cold start puts every coordinate at 0, the double well's maximum, where the force is 0: at T = 0 no noise moves them, so they stay there and never descend to the wells at +-1 (--start hot or T > 0 does)\n")
+		case c.Potential == quench.PotentialKuramoto && c.K < 0 && c.OmegaSpread == 0:
+			fmt.Fprintf(&notes, "quench: note: the cold start puts every phase at 0, synchronized (r = 1), where the repulsive coupling k = %v exerts no force: at T = 0 no noise moves them, so r stays 1 and never descends toward 0 (--start hot or T > 0 does)\n", c.K)
+		}
+	}
 	if need, slowest := c.ThermBefore(); c.Therm < need {
 		// a conserved field's long waves relax slowly: say so before a
 		// long run, not only in its results (therm_short)
