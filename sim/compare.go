@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/quenchlab/quench"
@@ -40,15 +41,15 @@ type CompareResult struct {
 	Site   int64
 	Step   int64
 	Column string
-	A, B   float64
+	A, B   string // exactly (integers in full)
 }
 
 // effective is c as its kernels read it, for comparing two runs'
 // settings: the Ising models take beta (T is 1/beta), phi4 and the
 // particles T (beta is 1/T), and the mass models their parameters rounded
 // to the fixed point (--injection 0.01 runs as 0.0099999997764825821), so
-// that runs asked for in either form compare; diffusion from a cold start
-// reads no seed.
+// that runs asked for in either form compare; a run that draws nothing
+// (Config.SeedUnused) reads no seed.
 func effective(c *Config) Config {
 	e := *c
 	switch {
@@ -58,9 +59,11 @@ func effective(c *Config) Config {
 		e.Beta = 0
 	case IsMass(c.Model):
 		e.Mass0, e.Injection, e.Fraction = c.UsedMass0(), c.UsedInjection(), c.UsedFraction()
-	case c.Model == "diffusion" && c.Start == "cold":
-		// the spike at the centre and the stencil draw nothing: runs of
-		// any seeds are one run
+	}
+	if c.SeedUnused() {
+		// diffusion's spike at the centre and its stencil, particles at
+		// rest without noise: they draw nothing, and runs of any seeds
+		// are one run
 		e.Seed = 0
 	}
 	// how long the runs are and how often they measure, take snapshots
@@ -154,7 +157,7 @@ func rowsAt(name string, a, b [][]float64, ia, ib []int, cols []string) part {
 	w := len(cols)
 	return part{name: name, n: len(ia) * w, cols: cols,
 		same: func(i int) bool { return math.Float64bits(a[ia[i/w]][i%w]) == math.Float64bits(b[ib[i/w]][i%w]) },
-		vals: func(i int) [2]float64 { return [2]float64{a[ia[i/w]][i%w], b[ib[i/w]][i%w]} }}
+		vals: func(i int) [2]string { return [2]string{fstr(a[ia[i/w]][i%w]), fstr(b[ib[i/w]][i%w])} }}
 }
 
 // Compare compares the saved states of two runs of one configuration but
@@ -192,8 +195,8 @@ func Compare(a, b *State) (*CompareResult, error) {
 		w := len(cols)
 		parts = append(parts, part{name: "measurement", n: w * len(ia), cols: cols,
 			same: func(i int) bool { return field(a.Samples[ia[i/w]], i%w) == field(b.Samples[ib[i/w]], i%w) },
-			vals: func(i int) [2]float64 {
-				return [2]float64{float64(field(a.Samples[ia[i/w]], i%w)), float64(field(b.Samples[ib[i/w]], i%w))}
+			vals: func(i int) [2]string {
+				return [2]string{strconv.FormatInt(field(a.Samples[ia[i/w]], i%w), 10), strconv.FormatInt(field(b.Samples[ib[i/w]], i%w), 10)}
 			}})
 		stepOf = append(stepOf, func(row int) int64 { return a.Samples[ia[row]].Sweep })
 		res.Measurements = int64(len(ia))

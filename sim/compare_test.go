@@ -239,3 +239,15 @@ func TestCompareOldFormats(t *testing.T) {
 		t.Errorf("a height changed: %+v, %v; want it found", res, err)
 	}
 }
+
+// The report's values are exact: integers beyond 2^53, which float64
+// would print alike, and floats in their shortest form.
+func TestPartValuesExact(t *testing.T) {
+	x, y := []int64{1<<60 + 1}, []int64{1<<60 + 2}
+	if v := intPart("mass", x, y).vals(0); v != [2]string{"1152921504606846977", "1152921504606846978"} {
+		t.Errorf("int64 values %q", v)
+	}
+	if v := floatPart("field", []float64{0.1}, []float64{math.Copysign(0, -1)}).vals(0); v != [2]string{"0.1", "-0"} {
+		t.Errorf("float values %q", v)
+	}
+}

@@ -18,6 +18,19 @@ import (
 // Models the driver runs.
 var Models = []string{"ising2d", "ising3d", "phi4", "particles", "sandpile", "kmp", "aggregation", "transfer", "diffusion"}
 
+// SeedUnused reports whether a run of model from start at temperature T
+// (particles; omegaSpread: Kuramoto's frequency spread) draws no random
+// number at all, so that runs of any seeds are one run: diffusion from
+// its cold start (a spike, then the stencil), and particles at T = 0
+// from theirs (every coordinate and velocity 0, no noise, no
+// frequencies drawn).
+func SeedUnused(model, start string, T, omegaSpread float64) bool {
+	return start == "cold" && (model == "diffusion" || model == "particles" && T == 0 && omegaSpread == 0)
+}
+
+// SeedUnused is SeedUnused of c's settings.
+func (c *Config) SeedUnused() bool { return SeedUnused(c.Model, c.Start, c.T, c.OmegaSpread) }
+
 // IsIsing reports whether model is an Ising model.
 func IsIsing(model string) bool { return model == "ising2d" || model == "ising3d" }
 

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"strconv"
 
 	"github.com/quenchlab/quench"
 )
@@ -24,8 +25,8 @@ type VerifyResult struct {
 	Site        int64
 	What        string // "spin", "field", "momentum", "measurement", ...
 	Column      string // the measurement's column, for rows
-	A, B        float64
-	Measurement bool // the measurements differ
+	A, B        string // the two values, exactly (integers in full: a float64 rounds those beyond 2^53)
+	Measurement bool   // the measurements differ
 }
 
 // part is one part of the state or measurements of two runs, compared
@@ -33,19 +34,25 @@ type VerifyResult struct {
 type part struct {
 	name string
 	n    int
-	cols []string               // the columns of a part made of rows
-	same func(i int) bool       // whether element i is bitwise equal
-	vals func(i int) [2]float64 // element i of each run, for the report
+	cols []string              // the columns of a part made of rows
+	same func(i int) bool      // whether element i is bitwise equal
+	vals func(i int) [2]string // element i of each run, for the report (exactly)
 }
+
+// fstr is x as the report writes it: the shortest form that reads back
+// as x (as %v).
+func fstr(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
 
 func intPart[T int8 | uint8 | int32 | int64](name string, x, y []T) part {
 	return part{name: name, n: len(x), same: func(i int) bool { return x[i] == y[i] },
-		vals: func(i int) [2]float64 { return [2]float64{float64(x[i]), float64(y[i])} }}
+		vals: func(i int) [2]string {
+			return [2]string{strconv.FormatInt(int64(x[i]), 10), strconv.FormatInt(int64(y[i]), 10)}
+		}}
 }
 
 func floatPart(name string, x, y []float64) part {
 	return part{name: name, n: len(x), same: func(i int) bool { return math.Float64bits(x[i]) == math.Float64bits(y[i]) },
-		vals: func(i int) [2]float64 { return [2]float64{x[i], y[i]} }}
+		vals: func(i int) [2]string { return [2]string{fstr(x[i]), fstr(y[i])} }}
 }
 
 // rowPart compares rows of len(cols) values.
@@ -53,7 +60,7 @@ func rowPart(name string, x, y [][]float64, cols []string) part {
 	w := len(cols)
 	return part{name: name, n: len(x) * w, cols: cols,
 		same: func(i int) bool { return math.Float64bits(x[i/w][i%w]) == math.Float64bits(y[i/w][i%w]) },
-		vals: func(i int) [2]float64 { return [2]float64{x[i/w][i%w], y[i/w][i%w]} }}
+		vals: func(i int) [2]string { return [2]string{fstr(x[i/w][i%w]), fstr(y[i/w][i%w])} }}
 }
 
 // stateParts pairs the parts of two runs of one configuration.
@@ -65,8 +72,8 @@ func stateParts(a, b *State) []part {
 			same: func(i int) bool {
 				return a.Samples[i/4] == b.Samples[i/4] || field(a.Samples[i/4], i%4) == field(b.Samples[i/4], i%4)
 			},
-			vals: func(i int) [2]float64 {
-				return [2]float64{float64(field(a.Samples[i/4], i%4)), float64(field(b.Samples[i/4], i%4))}
+			vals: func(i int) [2]string {
+				return [2]string{strconv.FormatInt(field(a.Samples[i/4], i%4), 10), strconv.FormatInt(field(b.Samples[i/4], i%4), 10)}
 			}}
 		return []part{intPart("spin", a.Spins, b.Spins), samples}
 	}

@@ -62,7 +62,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	case err == nil && out.err == nil:
 		return exitOK
 	case errors.As(err, &d):
-		fmt.Fprintf(stderr, "quench: %s\n", oneLine(err.Error()))
+		// the command printed the difference on stdout, its result (as
+		// cmp does): not again on stderr, which a terminal shows too
 		return exitDiverged
 	case errors.Is(err, sim.ErrInterrupted):
 		return exitInterrupted

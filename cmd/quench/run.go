@@ -1191,8 +1191,12 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 	if c.FieldRoundedAway() {
 		fmt.Fprintf(&notes, "quench: note: the field h = %v changes no flip probability (each rounds to its value at h = 0): the run is the run at h = 0, whose exact values and symmetry (m -> -m) its results are judged by\n", c.H)
 	}
-	if c.Model == "diffusion" && c.Start == "cold" && cmd.Flags().Changed("seed") {
-		fmt.Fprintf(&notes, "quench: note: diffusion from a cold start (a spike at the centre) draws nothing: --seed %d%s is not used\n", c.Seed, f.given("seed"))
+	if c.SeedUnused() && cmd.Flags().Changed("seed") {
+		what := "diffusion from a cold start (a spike at the centre)"
+		if c.Model == "particles" {
+			what = "particles at rest at T = 0 (the cold start, no noise)"
+		}
+		fmt.Fprintf(&notes, "quench: note: %s draws nothing: --seed %d%s is not used\n", what, c.Seed, f.given("seed"))
 	}
 	if c.Model == "particles" && c.Start == "cold" && c.T == 0 {
 		// every coordinate 0: the double well's maximum, and for
