@@ -464,7 +464,8 @@ func (r *particleRunner) measure() error {
 func variance(be quench.Reducer, buf quench.Buffer, n, sum2, mean float64) (float64, error) {
 	ms := sum2 / n
 	v := spread(ms, mean)
-	if !(v < ms*0x1p-20) {
+	if !(v < ms*0x1p-20) || n == 1 {
+		// (one value: x*x - x*x, exactly the 0 it is)
 		return v, nil
 	}
 	s, s2, err := be.CenteredSums(buf, mean)

@@ -62,7 +62,7 @@ type Value struct {
 	// a telescoping series (a 1D pile's grains lost: each bin's mean is
 	// set by the pile's grain count at the bin's ends, which a recurrent
 	// chain holds at N - 1 almost always).
-	Constant bool `json:"constant,omitempty"`
+	Constant bool `json:"constant"`
 	// Why the error bar is not reliable, for one with a value: "tau_int"
 	// (the usual rule: under 100 measurements, no Sokal window, or bins
 	// shorter than 20 tau_int), "slow_modes" (a conserved field's slow

@@ -531,8 +531,10 @@ mass-transfer and diffusion steps (after warm-up, between two
 synchronizations) on a size grid for each backend: flips, site updates,
 coordinate updates or topplings per ns, the effective bandwidth from the
 bytes each update must move (3 per flip; 2 elements per em step, ...; none
-for topplings), its fraction of the device's memory bandwidth (GPU), and
-the GPU/CPU speedup per model and algorithm.`,
+for topplings), its fraction of the memory limit ("of peak": on a GPU the
+device's memory bandwidth, on the CPU the host's copy bandwidth, measured
+once and given under the table), and the GPU/CPU speedup per model and
+algorithm.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if sweeps < 1 {

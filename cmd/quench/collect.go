@@ -91,6 +91,9 @@ Rows are sorted by the differing settings, numbers by value.`,
 			if err != nil {
 				return err
 			}
+			if err := checkCollectOutputs(runs, [][2]string{{"--csv", csvPath}, {"--plot", plotPath}}); err != nil {
+				return err
+			}
 			if average {
 				if runs, err = averageSeeds(runs); err != nil {
 					return err
@@ -119,17 +122,30 @@ Rows are sorted by the differing settings, numbers by value.`,
 					return err
 				}
 			}
+			// both outputs staged before either is renamed into place: a
+			// plot that cannot be written leaves no CSV behind
+			var csvOut, plotOut *staged
 			if csvPath != "" {
 				cols := all
 				if cmd.Flags().Changed("observables") {
 					cols = shown
 				}
-				if err := writeCollectCSV(csvPath, runs, varying, cols); err != nil {
+				if csvOut, err = writeCollectCSV(csvPath, runs, varying, cols); err != nil {
 					return err
 				}
 			}
 			if plotPath != "" {
-				if err := plotCollected(plotPath, xAxis, runs, varying, shown); err != nil {
+				if plotOut, err = plotCollected(plotPath, xAxis, runs, varying, shown); err != nil {
+					csvOut.abort()
+					return err
+				}
+			}
+			for _, s := range []*staged{csvOut, plotOut} {
+				if s == nil {
+					continue
+				}
+				if err := s.commit(); err != nil {
+					plotOut.abort()
 					return err
 				}
 			}
@@ -155,7 +171,13 @@ func readRuns(dirs []string) ([]*collected, error) {
 	var runs []*collected
 	seen := map[string]bool{}
 	for _, dir := range dirs {
+		// a directory given twice, or once through a link, is one run
 		key := filepath.Clean(dir)
+		if real, err := filepath.EvalSymlinks(dir); err == nil {
+			if abs, err := filepath.Abs(real); err == nil {
+				key = abs
+			}
+		}
 		if seen[key] {
 			continue
 		}
@@ -172,6 +194,9 @@ func readRuns(dirs []string) ([]*collected, error) {
 		path := filepath.Join(dir, sim.SummaryFile)
 		data, err := os.ReadFile(path)
 		if errors.Is(err, fs.ErrNotExist) {
+			if inUse(dir) {
+				return nil, quench.Usagef("collect: %s holds a run still going (another quench process is working there, no %s yet): collect it when it ends", dir, sim.SummaryFile)
+			}
 			if _, cerr := os.Stat(filepath.Join(dir, sim.CheckpointFile)); cerr == nil {
 				return nil, quench.Usagef("collect: %s holds an unfinished run (no %s yet): quench resume %s finishes it", dir, sim.SummaryFile, shellWord(dir))
 			}
@@ -188,12 +213,44 @@ func readRuns(dirs []string) ([]*collected, error) {
 			}
 			return nil, quench.Usagef("collect: %s is not a quench summary (%s)", path, why)
 		}
+		if !slices.Contains(sim.Models, sum.Model) {
+			return nil, quench.Usagef("collect: %s is not a quench summary (model %q: quench's are %s)", path, sum.Model, strings.Join(sim.Models, ", "))
+		}
+		if len(sum.Shape) == 0 || sum.Sites < 1 || sum.Params == nil {
+			return nil, quench.Usagef("collect: %s is not a quench summary (no shape, sites or params)", path)
+		}
+		legacyConstants(data, &sum)
 		if len(runs) > 0 && sum.Model != runs[0].sum.Model {
 			return nil, quench.Usagef("collect takes runs of one model: %s is %s, %s is %s", runs[0].dir, runs[0].sum.Model, dir, sum.Model)
 		}
 		runs = append(runs, &collected{dir: dir, sum: &sum, series: seriesColumns(filepath.Join(dir, sim.SeriesFile)), settings: collectSettings(&sum)})
 	}
 	return runs, nil
+}
+
+// seedUnused is sim.SeedUnused of a run's summary.
+func seedUnused(s *sim.Summary) bool {
+	t, _ := s.Params["T"].(float64)
+	spread, _ := s.Params["omega_spread"].(float64)
+	return sim.SeedUnused(s.Model, s.Start, t, spread)
+}
+
+// legacyConstants marks as Constant, in a summary written before
+// observables carried "constant" (data its JSON, sum read from it), the
+// values of error 0, which such a run's exact lines called constant.
+func legacyConstants(data []byte, sum *sim.Summary) {
+	var raw struct {
+		Observables map[string]map[string]json.RawMessage `json:"observables"`
+	}
+	if json.Unmarshal(data, &raw) != nil {
+		return
+	}
+	for name, v := range sum.Observables {
+		if _, has := raw.Observables[name]["constant"]; !has && v.Error != nil && *v.Error == 0 {
+			v.Constant = true
+			sum.Observables[name] = v
+		}
+	}
 }
 
 // averageSeeds replaces each set of runs that differ only in their seed
@@ -228,6 +285,9 @@ func averageSeeds(runs []*collected) ([]*collected, error) {
 		if len(g) < 2 {
 			return nil, quench.Usagef("--average-seeds: %s is the only run of its settings (%s): an average needs two seeds or more of each", g[0].dir, key)
 		}
+		if r := g[0]; seedUnused(r.sum) {
+			return nil, quench.Usagef("--average-seeds: %s and %s draw no random number (%s from a cold start%s), so their seeds make one run: there is nothing to average", r.dir, g[1].dir, r.sum.Model, map[bool]string{true: " at T = 0", false: ""}[r.sum.Model == "particles"])
+		}
 		seen := map[string]string{}
 		for _, r := range g {
 			if d, ok := seen[r.settings["seed"]]; ok {
@@ -256,12 +316,14 @@ func averageOf(g []*collected) *collected {
 	for name := range names {
 		var means []float64
 		reliable := len(g) >= averageMinSeeds
+		constant := true // every run's series constant (and then, at one mean, the average)
 		exact, exactAll := 0.0, true
 		for _, r := range g {
 			v, ok := r.sum.Observables[name]
 			if ok && v.Mean != nil && finite(*v.Mean) {
 				means = append(means, *v.Mean)
 			}
+			constant = constant && v.Constant
 			// the spread of independent runs' means is an honest error
 			// whatever each run's own bins saw (tau_int, slow modes, a
 			// side of a symmetry), but not for a run that is not
@@ -292,7 +354,7 @@ func averageOf(g []*collected) *collected {
 			ss += (v - m) * (v - m)
 		}
 		e := math.Sqrt(ss / (n - 1) / n)
-		sum.Observables[name] = sim.Value{Mean: &m, Error: &e, Reliable: reliable}
+		sum.Observables[name] = sim.Value{Mean: &m, Error: &e, Reliable: reliable, Constant: constant && e == 0}
 		if exactAll {
 			if sum.Exact == nil {
 				sum.Exact = map[string]float64{}
@@ -688,10 +750,11 @@ func meanErr(mean, err *float64) string {
 	return s
 }
 
-// writeCollectCSV writes the table to path (whole or not at all): run,
+// writeCollectCSV stages the table for path (stageWhole: whole or not at
+// all, renamed over path by its commit): run,
 // the varying settings, then per observable its mean, error, tau_int and
 // its error, reliable and exact value (empty where there is none).
-func writeCollectCSV(path string, runs []*collected, varying, names []string) error {
+func writeCollectCSV(path string, runs []*collected, varying, names []string) (*staged, error) {
 	header := append([]string{"run"}, varying...)
 	for _, n := range names {
 		header = append(header, n, n+"_error", n+"_tau_int", n+"_tau_int_error", n+"_reliable", n+"_exact")
@@ -722,7 +785,7 @@ func writeCollectCSV(path string, runs []*collected, varying, names []string) er
 		}
 		rows = append(rows, row)
 	}
-	return writeWhole(path, "--csv", func(w io.Writer) error {
+	return stageWhole(path, "--csv", func(w io.Writer) error {
 		cw := csv.NewWriter(w)
 		cw.WriteAll(rows)
 		return cw.Error()
@@ -732,19 +795,81 @@ func writeCollectCSV(path string, runs []*collected, varying, names []string) er
 // writeWhole writes path (the value of flag) by fill into a temporary
 // file beside it, renamed over it when complete: whole or not at all.
 func writeWhole(path, flag string, fill func(w io.Writer) error) error {
+	s, err := stageWhole(path, flag, fill)
+	if err != nil {
+		return err
+	}
+	return s.commit()
+}
+
+// staged is an output written whole into a temporary file beside its
+// path, not yet renamed over it (stageWhole), so that several outputs
+// are written all or none: commit each once every one is staged.
+type staged struct{ tmp, path, flag string }
+
+// stageWhole writes path's content by fill into a temporary file beside
+// it (writeWhole's first half).
+func stageWhole(path, flag string, fill func(w io.Writer) error) (*staged, error) {
 	dir, base := filepath.Split(path)
 	tmp, err := os.CreateTemp(cmp.Or(dir, "."), "."+base+".tmp")
 	if err != nil {
-		return quench.Usagef("%s %s: cannot write in %s: %v", flag, path, cmp.Or(dir, "."), pathReason(err))
+		return nil, quench.Usagef("%s %s: cannot write in %s: %v", flag, path, cmp.Or(dir, "."), pathReason(err))
 	}
 	// (CreateTemp makes it 0600: the outputs of a run are 0644)
 	if err := cmp.Or(fill(tmp), tmp.Chmod(0o644), tmp.Close()); err != nil {
 		os.Remove(tmp.Name())
-		return &failure{fmt.Errorf("writing %s %s: %w", flag, path, err)}
+		return nil, &failure{fmt.Errorf("writing %s %s: %w", flag, path, err)}
 	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		os.Remove(tmp.Name())
-		return quench.Usagef("%s %s: %v", flag, path, pathReason(err))
+	return &staged{tmp: tmp.Name(), path: path, flag: flag}, nil
+}
+
+// commit renames the staged file over its path.
+func (s *staged) commit() error {
+	if err := os.Rename(s.tmp, s.path); err != nil {
+		os.Remove(s.tmp)
+		return quench.Usagef("%s %s: %v", s.flag, s.path, pathReason(err))
+	}
+	return nil
+}
+
+// abort removes the staged file (nil: nothing staged).
+func (s *staged) abort() {
+	if s != nil {
+		os.Remove(s.tmp)
+	}
+}
+
+// checkCollectOutputs refuses outputs (flag -> path, "" for none) that
+// would overwrite a file of a run collect reads (its summary.json, one of
+// sim.RunFiles in its directory), or that name one file twice.
+func checkCollectOutputs(runs []*collected, outs [][2]string) error {
+	same := func(a, b string) bool {
+		fa, ea := os.Stat(a)
+		fb, eb := os.Stat(b)
+		if ea == nil && eb == nil {
+			return os.SameFile(fa, fb)
+		}
+		// a file not made yet: its directory and name
+		da, ea := os.Stat(filepath.Dir(a))
+		db, eb := os.Stat(filepath.Dir(b))
+		return ea == nil && eb == nil && os.SameFile(da, db) && filepath.Base(a) == filepath.Base(b)
+	}
+	for i, o := range outs {
+		if o[1] == "" {
+			continue
+		}
+		for _, p := range outs[:i] {
+			if p[1] != "" && same(o[1], p[1]) {
+				return quench.Usagef("%s %s and %s %s name one file: give each its own", p[0], p[1], o[0], o[1])
+			}
+		}
+		for _, r := range runs {
+			for _, name := range sim.RunFiles() {
+				if same(o[1], filepath.Join(r.dir, name)) {
+					return quench.Usagef("%s %s is %s of the run in %s, which collect reads: give a file outside its run files", o[0], o[1], name, r.dir)
+				}
+			}
+		}
 	}
 	return nil
 }

@@ -170,12 +170,12 @@ func (l plotLayout) groupOf(r *collected) string {
 // plotCollected draws a panel per observable (three to a row): each
 // group's means against x with their error bars, joined by a line, open
 // circles where the error bar is not reliable, and the exact values
-// where the runs report them as a dashed line. Written whole or not at
-// all.
-func plotCollected(path, x string, runs []*collected, varying, names []string) error {
+// where the runs report them as a dashed line. Staged for path
+// (stageWhole: whole or not at all, renamed over it by its commit).
+func plotCollected(path, x string, runs []*collected, varying, names []string) (*staged, error) {
 	l, err := plotAxes(runs, varying, x)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var groups []string
 	byGroup := map[string][]*collected{}
@@ -210,7 +210,7 @@ func plotCollected(path, x string, runs []*collected, varying, names []string) e
 		}
 		for gi, g := range groups {
 			if err := addGroup(p, byGroup[g], l, name, gi, g, legend); err != nil {
-				return &failure{fmt.Errorf("--plot %s: %s: %w", path, name, err)}
+				return nil, &failure{fmt.Errorf("--plot %s: %s: %w", path, name, err)}
 			}
 		}
 		if hasExact := slices.ContainsFunc(runs, func(r *collected) bool { _, ok := r.sum.Exact[name]; return ok }); hasExact && len(groups) > 1 && i > 0 {
@@ -243,7 +243,7 @@ func plotCollected(path, x string, runs []*collected, varying, names []string) e
 			}
 		}
 	}
-	return writeWhole(path, "--plot", func(f io.Writer) error {
+	return stageWhole(path, "--plot", func(f io.Writer) error {
 		_, err := canvas.WriteTo(f)
 		return err
 	})

@@ -651,3 +651,106 @@ func TestExactDistanceConstant(t *testing.T) {
 		t.Errorf("no exact value: %q", got)
 	}
 }
+
+// collect refuses outputs that would overwrite a run it reads or each
+// other, writes no CSV where the plot then cannot be written, refuses
+// summaries of no quench model, counts a run given through a link once,
+// and refuses to average runs that draw nothing (their seeds make one
+// run); averaged constants stay constants, and a summary written before
+// observables carried "constant" reads its errors of 0 as constants.
+func TestCollectOutputsAndInputs(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
+	runSummary(t, a, "--L", "4", "--T", "3", "--sweeps", "20", "--quiet")
+	runSummary(t, b, "--L", "4", "--T", "4", "--sweeps", "20", "--quiet")
+	summaryA, _ := os.ReadFile(filepath.Join(a, sim.SummaryFile))
+	fake := filepath.Join(dir, "fake")
+	os.Mkdir(fake, 0o755)
+	os.WriteFile(filepath.Join(fake, sim.SummaryFile), []byte(`{"model":"foo","observables":{}}`), 0o644)
+	bare := filepath.Join(dir, "bare")
+	os.Mkdir(bare, 0o755)
+	os.WriteFile(filepath.Join(bare, sim.SummaryFile), []byte(`{"model":"ising2d","observables":{}}`), 0o644)
+	same := filepath.Join(dir, "same.png")
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{a, b, "--csv", filepath.Join(a, sim.SummaryFile)}, "--csv " + filepath.Join(a, sim.SummaryFile) + " is summary.json of the run in " + a + ", which collect reads"},
+		{[]string{a, b, "--plot", filepath.Join(b, sim.ImageFile)}, "--plot " + filepath.Join(b, sim.ImageFile) + " is lattice.png of the run in " + b},
+		{[]string{a, b, "--csv", filepath.Join(dir, ".", "same.png"), "--plot", same}, "--csv " + filepath.Join(dir, "same.png") + " and --plot " + same + " name one file"},
+		{[]string{fake}, `is not a quench summary (model "foo": quench's are ising2d, ising3d,`},
+		{[]string{a, bare}, "is not a quench summary (no shape, sites or params)"},
+	}
+	if _, err := os.Stat("/proc/self"); err == nil {
+		// a plot that cannot be written after the CSV was staged
+		cases = append(cases, struct {
+			args []string
+			want string
+		}{[]string{a, b, "--csv", filepath.Join(dir, "p.csv"), "--plot", "/proc/x.png"}, "--plot /proc/x.png: cannot write in /proc/"})
+	}
+	for _, c := range cases {
+		code, stdout, stderr := runQ(t, append([]string{"collect"}, c.args...)...)
+		if code != 2 || stdout != "" || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, c.want) {
+			t.Errorf("collect %q: exit %d, stdout %q, stderr %q; want exit 2 and %q", c.args, code, stdout, stderr, c.want)
+		}
+		for _, p := range []string{filepath.Join(dir, "p.csv"), same} {
+			if _, err := os.Stat(p); err == nil {
+				t.Errorf("collect %q: refused, but wrote %s", c.args, p)
+			}
+		}
+	}
+	if got, _ := os.ReadFile(filepath.Join(a, sim.SummaryFile)); string(got) != string(summaryA) {
+		t.Errorf("collect changed %s", filepath.Join(a, sim.SummaryFile))
+	}
+	// a run through a link is the run itself
+	link := filepath.Join(dir, "link")
+	os.Symlink(a, link)
+	if runs, err := readRuns([]string{a, link, b}); err != nil || len(runs) != 2 {
+		t.Errorf("a, a link to it, b: %d runs, %v", len(runs), err)
+	}
+	// runs that draw nothing: seeds 3 and 9 are one run
+	d3, d9 := filepath.Join(dir, "d3"), filepath.Join(dir, "d9")
+	runSummary(t, d3, "--model", "diffusion", "--L", "8", "--start", "cold", "--steps", "20", "--therm", "0", "--seed", "3", "--quiet")
+	runSummary(t, d9, "--model", "diffusion", "--L", "8", "--start", "cold", "--steps", "20", "--therm", "0", "--seed", "9", "--quiet")
+	code, stdout, stderr := runQ(t, "collect", "--average-seeds", d3, d9)
+	if code != 2 || stdout != "" || !strings.Contains(stderr, "--average-seeds: "+d3+" and "+d9+" draw no random number (diffusion from a cold start), so their seeds make one run") {
+		t.Errorf("averaging cold diffusion: exit %d, %q", code, stderr)
+	}
+	// constants: three cold 4x4 lattices at T = 0.5 keep E = -2 in every
+	// sweep; their average is a constant, as is each run's value in a
+	// summary without the key
+	var cold []string
+	for _, seed := range []string{"1", "2", "3"} {
+		d := filepath.Join(dir, "cold"+seed)
+		runSummary(t, d, "--L", "4", "--T", "0.5", "--start", "cold", "--sweeps", "200", "--seed", seed, "--quiet")
+		cold = append(cold, d)
+	}
+	runs, err := readRuns(cold)
+	if err != nil {
+		t.Fatal(err)
+	}
+	avg, err := averageSeeds(runs)
+	if err != nil || len(avg) != 1 {
+		t.Fatalf("average: %v", err)
+	}
+	if e := avg[0].sum.Observables["energy"]; !e.Constant || *e.Error != 0 || *e.Mean != -2 {
+		t.Errorf("the average of three constant energies: %+v", e)
+	}
+	if d := exactDistance(avg[0].sum.Observables["energy"], map[string]float64{"energy": -1.99}, "energy"); d != "const" {
+		t.Errorf("its distance %q, want const", d)
+	}
+	data, _ := os.ReadFile(filepath.Join(cold[0], sim.SummaryFile))
+	if !strings.Contains(string(data), `"constant": true`) {
+		t.Fatalf("no constant key in %s", data)
+	}
+	old := filepath.Join(dir, "old")
+	os.Mkdir(old, 0o755)
+	os.WriteFile(filepath.Join(old, sim.SummaryFile), []byte(strings.NewReplacer(`"constant": true`, `"reliable_": 0`, `"constant": false`, `"reliable_": 0`).Replace(string(data))), 0o644)
+	runs, err = readRuns([]string{old})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := runs[0].sum.Observables["energy"]; !e.Constant {
+		t.Errorf("a summary without constant keys: energy %+v, want it constant (error 0)", e)
+	}
+}

@@ -3260,3 +3260,55 @@ func TestResumeWeakFieldSaved(t *testing.T) {
 		}
 	}
 }
+
+// A directory another quench process works in is named as in use, not
+// as a run to resume or collect; --config "" is refused, not the
+// defaults run; a particle run at rest at T = 0 says its seed is unused,
+// and runs of two seeds of it compare identical.
+func TestInUseConfigEmptySeedUnused(t *testing.T) {
+	dir := t.TempDir()
+	run := filepath.Join(dir, "r")
+	if code, _, stderr := runQ(t, "run", "--L", "8", "--sweeps", "50", "--quiet", "--out", run); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if inUse(run) {
+		t.Fatalf("a finished run's directory is in use")
+	}
+	os.Remove(filepath.Join(run, sim.SummaryFile)) // as an extension does
+	unlock, err := lockRun(run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !inUse(run) {
+		t.Errorf("a locked directory is not in use")
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"collect", run}, "collect: " + run + " holds a run still going (another quench process is working there"},
+		{[]string{"run", "--L", "8", "--out", run, "--quiet"}, "--out " + run + " is in use by another quench process"},
+		{[]string{"run", "--config", "", "--quiet"}, `--config "" is not allowed: give a TOML file, or no --config`},
+	} {
+		code, stdout, stderr := runQ(t, c.args...)
+		if code != 2 || stdout != "" || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, c.want) {
+			t.Errorf("%q: exit %d, stdout %q, stderr %q; want exit 2 and %q", c.args, code, stdout, stderr, c.want)
+		}
+	}
+	unlock()
+	if code, _, stderr := runQ(t, "collect", run); code != 2 || !strings.Contains(stderr, "holds an unfinished run (no summary.json yet): quench resume") {
+		t.Errorf("collect of an unfinished run: exit %d, %q", code, stderr)
+	}
+	var outs []string
+	for _, seed := range []string{"1", "2"} {
+		out := filepath.Join(dir, "p"+seed)
+		code, _, stderr := runQ(t, "run", "--model", "particles", "--N", "10", "--scheme", "baoab", "--T", "0", "--start", "cold", "--steps", "20", "--seed", seed, "--out", out, "--quiet")
+		if code != 0 || !strings.Contains(stderr, "quench: note: particles at rest at T = 0 (the cold start, no noise) draws nothing: --seed "+seed+" is not used\n") {
+			t.Errorf("particles at rest, seed %s: exit %d, %q", seed, code, stderr)
+		}
+		outs = append(outs, out)
+	}
+	if code, stdout, stderr := runQ(t, "compare", outs[0], outs[1]); code != 0 || !strings.Contains(stdout, "identical") {
+		t.Errorf("compare of two seeds at rest: exit %d %s %s", code, stdout, stderr)
+	}
+}

@@ -85,6 +85,10 @@ func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
   quench run --model diffusion --L 256 --start cold --steps 2000`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if cmd.Flags().Changed("config") && f.config == "" {
+				// an unset variable in --config "$CFG" would run the defaults
+				return quench.Usagef(`--config "" is not allowed: give a TOML file, or no --config`)
+			}
 			fromFile, err := applyConfigFile(cmd.Flags(), f.config)
 			if err != nil {
 				return err
@@ -1097,8 +1101,9 @@ func claimDir(base string) (string, error) {
 
 // prepareOut checks the output directory without creating it; with no
 // --out it returns "" (runNew claims runs/<model>-<shape>-<time> when the
-// run starts).
-func prepareOut(out string, force bool) error {
+// run starts). locked: this process holds out's lock (the check again,
+// under it), so that no other process can be working there.
+func prepareOut(out string, force, locked bool) error {
 	if out == "" {
 		return nil
 	}
@@ -1111,6 +1116,9 @@ func prepareOut(out string, force bool) error {
 			return quench.Usagef("--out %s holds, in %s, the run that a `run --force` killed before its first checkpoint was replacing: move its files back, or pass --force to overwrite it", out, replacedDir)
 		}
 		if name != "" && !force {
+			if !locked && inUse(out) {
+				return quench.Usagef("--out %s is in use by another quench process (a run or resume working there): wait for it to end, or choose another --out", out)
+			}
 			if !sim.IsStateFile(name) {
 				return quench.Usagef("--out %s already holds a run's outputs (%s, no checkpoint to resume): pass --force to overwrite, or choose another --out", out, name)
 			}
@@ -1154,7 +1162,7 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 	if err := checkRunFiles(out, map[bool]string{false: "--out", true: "--force"}[f.force], true); out != "" && err != nil {
 		return err
 	}
-	if err := prepareOut(out, f.force); err != nil {
+	if err := prepareOut(out, f.force, false); err != nil {
 		return err
 	}
 	if err := checkLinks(out); err != nil {
@@ -1259,7 +1267,7 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 		err = checkRunFiles(out, map[bool]string{false: "--out", true: "--force"}[f.force], true)
 		if err == nil {
 			// again under the lock: a run may have ended in out since
-			err = prepareOut(out, f.force)
+			err = prepareOut(out, f.force, true)
 		}
 		if err == nil {
 			err = checkNames(out)
