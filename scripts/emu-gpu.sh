@@ -124,6 +124,7 @@ pair --model particles --potential kuramoto --N 300000 --k 4 --T 0.3 --scheme lm
 # takes them again about the mean, a ring relaxed nearly to uniform
 pair --model diffusion --dim 1 --L 64 --steps 16000 --every 500 --therm 0 --precision float64
 pair --model diffusion --dim 1 --L 64 --steps 16000 --every 500 --therm 0 --precision float32
+pair --model transfer --dim 1 --L 64 --fraction 1e-9 --start cold --steps 3000 --every 100 --therm 0
 if [ "$mode" = full ]; then
 	pair --model kmp --L 256 --steps 200 --therm 10 --profile-every 20
 	pair --model aggregation --dim 2 --L 128 --steps 200 --therm 10

@@ -325,6 +325,7 @@ if [ "$what" = issues ]; then
 	v --model diffusion --dim 2 --L 1024 --precision float32 --sweeps 100 --every 25
 	# a variance far below the mean's square: centered_blocks (CenteredSums)
 	v --model diffusion --dim 1 --L 64 --precision float64 --sweeps 16000 --every 500 --therm 0
+	v --model transfer --dim 1 --L 64 --fraction 1e-9 --start cold --sweeps 3000 --every 100 --therm 0
 	cmp
 
 	# the 64-bit indexing past 2^31 sites before the optional checks below

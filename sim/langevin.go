@@ -434,14 +434,14 @@ func (r *particleRunner) measure() error {
 	}
 	m := float64(r.ps.Pos.Len())
 	mean := x.Sum / m
-	xvar, err := variance(r.be, r.ps.Pos, m, x.Sum2, mean)
+	xvar, _, err := variance(r.be, r.ps.Pos, m, x.Sum2, mean)
 	if err != nil {
 		return err
 	}
 	var vvar float64
 	if r.ps.Vel != nil {
 		// the second buffer holds BAOAB's momenta p = mass v
-		pvar, err := variance(r.be, r.ps.Vel, m, v.Sum2, v.Sum/m)
+		pvar, _, err := variance(r.be, r.ps.Vel, m, v.Sum2, v.Sum/m)
 		if err != nil {
 			return err
 		}
@@ -460,20 +460,20 @@ func (r *particleRunner) measure() error {
 // CenteredSums about the mean, which keeps the digits the one pass loses
 // (its floor, about 1e-16 of the mean square, would otherwise be all a
 // decaying variance reads). Both backends take the same branch: FieldSums
-// gives them the same bits.
-func variance(be quench.Reducer, buf quench.Buffer, n, sum2, mean float64) (float64, error) {
+// gives them the same bits. centered: the second pass was taken.
+func variance(be quench.Reducer, buf quench.Buffer, n, sum2, mean float64) (v float64, centered bool, err error) {
 	ms := sum2 / n
-	v := spread(ms, mean)
+	v = spread(ms, mean)
 	if !(v < ms*0x1p-20) || n == 1 {
 		// (one value: x*x - x*x, exactly the 0 it is)
-		return v, nil
+		return v, false, nil
 	}
 	s, s2, err := be.CenteredSums(buf, mean)
 	if err != nil {
-		return 0, err
+		return 0, false, err
 	}
 	d := s / n
-	return spread(s2/n, d), nil
+	return spread(s2/n, d), true, nil
 }
 
 // spread is the variance <x^2> - <x>^2 from the mean square and the mean,

@@ -752,6 +752,38 @@ func TestVarianceBelowTheMeanSquare(t *testing.T) {
 	if one := spread(sumSquares(st.Field)/64, m); math.Abs(one-v) < 0.5*v {
 		t.Errorf("phases: the one-pass variance %v is within half of %v: the case tests nothing", one, v)
 	}
+	// masses nearly uniform (transfer of a fraction 2^-30 from the cold
+	// start): mass_var and mass_corr1 against the final masses' two-pass
+	// values, where the one pass read mass_corr1 as 0
+	mc := Config{Model: "transfer", Shape: []int{64}, Sweeps: 3000, Every: 1000, Seed: 3, Start: "cold", Mass0: 1, Fraction: 0x1p-30}
+	if err := mc.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	mc.Therm = 0
+	if st, err = NewState(mc); err != nil {
+		t.Fatal(err)
+	}
+	if err := Execute(context.Background(), cpu.New(), st, Options{Dir: t.TempDir()}); err != nil {
+		t.Fatal(err)
+	}
+	ms := make([]float64, len(st.Masses))
+	m = 0
+	for i, u := range st.Masses {
+		ms[i] = float64(u) / quench.MassUnit
+		m += ms[i]
+	}
+	m /= 64
+	v = 0
+	var c float64
+	for i := range ms {
+		v += (ms[i] - m) * (ms[i] - m)
+		c += (ms[i] - m) * (ms[(i+1)%64] - m)
+	}
+	v, c = v/64, c/64
+	last = st.Rows[len(st.Rows)-1]
+	if !(v > 0 && v < 1e-12*m*m) || math.Abs(last[2]-v) > 1e-6*v || math.Abs(last[3]-c) > 1e-6*v {
+		t.Errorf("near-uniform masses: last mass_var %v, mass_corr1 %v; the final masses' two-pass %v, %v (want a variance in (0, 1e-12 <m>^2))", last[2], last[3], v, c)
+	}
 }
 
 // sumSquares is the plain sum of squares of x.
