@@ -31,16 +31,38 @@ func SeedUnused(model, start string, T, omegaSpread float64) bool {
 // SeedUnused is SeedUnused of c's settings.
 func (c *Config) SeedUnused() bool { return SeedUnused(c.Model, c.Start, c.T, c.OmegaSpread) }
 
+// tempFlag names the temperature as it was given, for messages: "--T 2"
+// or, where --beta was given (Validate fills T from it), "--beta 0.5
+// (T = 2)".
+func (c *Config) tempFlag() string {
+	if c.BetaGiven {
+		return fmt.Sprintf("--beta %v (T = %v)", c.Beta, c.T)
+	}
+	return fmt.Sprintf("--T %v", c.T)
+}
+
+// tempSetting is the temperature as given, as "T=2" or "beta=0.5".
+func (c *Config) tempSetting() string {
+	if c.BetaGiven {
+		return fmt.Sprintf("beta=%v", c.Beta)
+	}
+	return fmt.Sprintf("T=%v", c.T)
+}
+
 // IsIsing reports whether model is an Ising model.
 func IsIsing(model string) bool { return model == "ising2d" || model == "ising3d" }
 
 // Config is everything that determines a run. Together with the step count
 // and the state it is a complete checkpoint.
 type Config struct {
-	Model           string  `json:"model"`
-	Shape           []int   `json:"shape"`
-	T               float64 `json:"T"`
-	Beta            float64 `json:"beta"`
+	Model string  `json:"model"`
+	Shape []int   `json:"shape"`
+	T     float64 `json:"T"`
+	Beta  float64 `json:"beta"`
+	// BetaGiven: the temperature was given as --beta (Validate filled T
+	// from it), for messages that name the flag given; not saved (a
+	// resumed run's messages name --T).
+	BetaGiven       bool    `json:"-"`
 	J               float64 `json:"J"`
 	H               float64 `json:"h"`
 	Algo            string  `json:"algo"`
@@ -253,6 +275,41 @@ var MaxStationarySites int64 = 1<<31 - 2
 // finite.
 const maxCoupling = 1e100
 
+// minCoupling and minTemperature bound a nonzero |J| or |h| and the
+// temperature from below (maxTemperature from above), so that the
+// energies' squares and the specific heat's and susceptibility's
+// divisions by T stay within float64's range (at J = 1e-300 the squares
+// underflowed to an error bar of 0 and a specific heat of 0/0; at T =
+// 1e-300 a susceptibility of 4e299 had no error bar). Only J/T and h/T
+// (phi4: the field's own scales) matter, so the bounds cost nothing: a
+// run at such scales is the run of its rescaled parameters.
+const (
+	minCoupling    = 1e-100
+	minTemperature = 1e-100
+	maxTemperature = 1e100
+)
+
+// checkTemperature refuses a positive temperature outside minTemperature
+// (and, for the Ising models, maxTemperature).
+func (c *Config) checkTemperature() error {
+	if !(c.T > 0) {
+		return nil
+	}
+	if c.T < minTemperature || IsIsing(c.Model) && c.T > maxTemperature {
+		bounds := fmt.Sprintf("at least %g", minTemperature)
+		why := "the susceptibility divides by T, the measurements' squares by T's scale"
+		if IsIsing(c.Model) {
+			bounds = fmt.Sprintf("from %g to %g", minTemperature, maxTemperature)
+			why = "the specific heat divides by T^2 and the susceptibility by T; only J/T and h/T matter: rescale J, h and T together"
+		}
+		if c.Model == "particles" {
+			why = "its variances, of order T/k, would square below float64's range; at such a T the noise is nothing: use --T 0"
+		}
+		return quench.Usagef("%s is outside the temperatures quench takes, %s: %s", c.tempFlag(), bounds, why)
+	}
+	return nil
+}
+
 // minInvertible is the least positive float64 whose inverse is finite.
 var minInvertible = math.Nextafter(1/math.MaxFloat64, 1)
 
@@ -334,6 +391,14 @@ func (c *Config) validate(what int) error {
 	if !(math.Abs(c.H) <= maxCoupling) {
 		return quench.Usagef("--h %v is not allowed: the field must be finite, at most %g in size", c.H, maxCoupling)
 	}
+	for _, v := range []struct {
+		flag string
+		x    float64
+	}{{"--J", c.J}, {"--h", c.H}} {
+		if v.x != 0 && math.Abs(v.x) < minCoupling {
+			return quench.Usagef("%s %v is too small: a nonzero coupling must be at least %g in size, so that the energies' squares (the specific heat, the error bars) stay within float64's range; only J/T and h/T matter: rescale J, h and T together", v.flag, v.x, minCoupling)
+		}
+	}
 	switch {
 	case c.T != 0 && c.Beta != 0 && (c.Beta == 1/c.T || c.T == 1/c.Beta) && c.T > 0 && finite(c.T):
 		// already resolved (a validated config, a checkpoint)
@@ -348,9 +413,12 @@ func (c *Config) validate(what int) error {
 		if err := PositiveInvertible("--beta", "beta", c.Beta); err != nil {
 			return err
 		}
-		c.T = 1 / c.Beta
+		c.T, c.BetaGiven = 1/c.Beta, true
 	default:
 		return quench.Usagef("--T 0 is not allowed: the temperature must be a positive finite number")
+	}
+	if err := c.checkTemperature(); err != nil {
+		return err
 	}
 	c.J, c.H = c.J+0, c.H+0 // -0 is 0 (a header of J=-0 h=-0)
 	if a, err := quench.ParseAlgo(c.Algo); err != nil {
@@ -361,12 +429,12 @@ func (c *Config) validate(what int) error {
 		}
 		tab, err := quench.NewIsingTable(dim, c.IsingParams())
 		if err == nil && tab.AcceptsAll() {
-			return quench.Usagef("--algo metropolis at J=%v, h=%v, T=%v accepts every flip (beta times each energy change is 0 or rounds to it), so its checkerboard sweeps only flip the lattice back and forth and sample nothing: use --algo heatbath", c.J, c.H, c.T)
+			return quench.Usagef("--algo metropolis at J=%v, h=%v, %s accepts every flip (beta times each energy change is 0 or rounds to it), so its checkerboard sweeps only flip the lattice back and forth and sample nothing: use --algo heatbath", c.J, c.H, c.tempSetting())
 		}
 		if err == nil && tab.MaxReject() < metropolisMinReject {
 			// nearly as bad: a lattice of 256 sites at T = 1e17 froze
 			// at a constant energy, one rejection in 2^24 sweeps
-			return quench.Usagef("--algo metropolis at J=%v, h=%v, T=%v rejects a flip with probability at most %.2g, so its checkerboard sweeps flip the lattice back and forth and would need millions of sweeps to sample anything: use --algo heatbath", c.J, c.H, c.T, tab.MaxReject())
+			return quench.Usagef("--algo metropolis at J=%v, h=%v, %s rejects a flip with probability at most %.2g, so its checkerboard sweeps flip the lattice back and forth and would need millions of sweeps to sample anything: use --algo heatbath", c.J, c.H, c.tempSetting(), tab.MaxReject())
 		}
 		if n := c.Lattice().Sites(); err == nil && dim == 2 && n <= blinkingMaxSites {
 			// At h = 0 states with every site in zero field flip back and

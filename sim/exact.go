@@ -148,7 +148,9 @@ func (c *Config) ringExact() map[string]float64 {
 // where the particles have no stationary spread.
 func (c *Config) harmonicExact() map[string]float64 {
 	xv, vv, err := quench.HarmonicParticles(c.ParticleParams())
-	if err != nil {
+	if err != nil || !inMeasured(xv) || !inMeasured(vv) {
+		// (a variance beyond the bound the measurements are held to: a
+		// run that reached it would be refused)
 		return nil
 	}
 	n := float64(c.Coordinates())
@@ -340,6 +342,9 @@ func (c *Config) exactMissing(est map[string]stats.Estimate) string {
 	case c.Model == "particles" && (c.Potential == quench.PotentialHarmonic || c.Potential == quench.PotentialDoubleWell):
 		if !(c.K > 0) || !(c.T > 0) {
 			return "at T = 0 or k = 0 the particles have no stationary spread"
+		}
+		if xv, vv, err := quench.HarmonicParticles(c.ParticleParams()); c.Potential == quench.PotentialHarmonic && err == nil && (!inMeasured(xv) || !inMeasured(vv)) {
+			return fmt.Sprintf("the stationary variance, %.3g, is beyond the %.0e the measurements are held to: a run reaching it is stopped", max(xv, vv), maxMeasured)
 		}
 		if c.Potential == quench.PotentialDoubleWell {
 			if _, err := quench.Phi4Ring(-4*c.K, 4*c.K, 0, c.T, 1); err != nil {

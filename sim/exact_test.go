@@ -320,7 +320,7 @@ func TestDoubleWellExact(t *testing.T) {
 // K made the JSON encoder refuse the summary, and the run ended without
 // its outputs.
 func TestIsingExactExtremeTemperatures(t *testing.T) {
-	for _, c := range []struct{ j, temp, u, ch float64 }{{1, 0.005, -2, 0}, {-1, 0.004, -2, 0}, {1, 1e200, -2e-200, 2e-400}} {
+	for _, c := range []struct{ j, temp, u, ch float64 }{{1, 0.005, -2, 0}, {-1, 0.004, -2, 0}, {1, 1e100, -2e-100, 2e-200}} {
 		cfg := Config{Model: "ising2d", Shape: []int{8, 6}, J: c.j, T: c.temp, Algo: "heatbath", Sweeps: 20, Therm: 0, Every: 1, Seed: 3, Start: "cold"}
 		sum := summaryOf(t, cfg)
 		if _, err := json.Marshal(sum); err != nil {
@@ -787,5 +787,22 @@ func TestFieldRoundedAway(t *testing.T) {
 				t.Errorf("%s h=%v: exact %v, at h = 0 %v", c.model, c.h, x, zero.exactValues(nil))
 			}
 		}
+	}
+}
+
+// Harmonic particles whose stationary variance lies beyond the bound the
+// measurements are held to get no exact values (their distances read
+// -Inf errors), and say why.
+func TestHarmonicExactBeyondMeasured(t *testing.T) {
+	c := Config{Model: "particles", Potential: quench.PotentialHarmonic, Scheme: quench.SchemeEM, N: 100, D: 1, K: 2.2250738585072014e-308, T: 1, Gamma: 1, Mass: 1, Dt: 0.01, Precision: "float64"}
+	if x := c.harmonicExact(); x != nil {
+		t.Errorf("exact values %v at T/k = 4.5e307", x)
+	}
+	if why := c.exactMissing(nil); !strings.Contains(why, "the stationary variance, 4.49e+307, is beyond the 1e+140 the measurements are held to") {
+		t.Errorf("exact missing: %q", why)
+	}
+	c.K = 1e-100 // T/k 1e100: within the bound
+	if x := c.harmonicExact(); x == nil || x["x2"] != 1e100 {
+		t.Errorf("exact values %v at T/k = 1e100", x)
 	}
 }

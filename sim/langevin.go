@@ -220,7 +220,11 @@ func (c *Config) divergeAdvice() string {
 	if c.Precision == "float32" {
 		prec = "float32"
 	}
-	return "--dt is too large for these parameters (the up-front bound only holds near the potential's minimum), or --T drives the fluctuations beyond " + prec + "'s range: reduce --dt or --T (the run is deterministic: resuming a checkpoint of it diverges again)"
+	temp, lower := "--T", "--T"
+	if c.BetaGiven {
+		temp, lower = "the temperature ("+c.tempFlag()+")", "raise --beta"
+	}
+	return "--dt is too large for these parameters (the up-front bound only holds near the potential's minimum), or " + temp + " drives the fluctuations beyond " + prec + "'s range: reduce --dt or " + lower + " (the run is deterministic: resuming a checkpoint of it diverges again)"
 }
 
 // checkRow refuses a measurement row (step, then Columns) holding NaN or
@@ -258,7 +262,11 @@ func (c *Config) errMeasured(v float64, name string) error {
 	// (particles at T = 1e300: x_var 9.1e299 with no error, and a
 	// note on anticorrelation). A diverging state passes here on its
 	// way to Inf; parameters can set such a scale too
-	return quench.Usagef("%s is %v, beyond the %g that its error bar can hold (the statistics square sums of it): either the state is diverging (reduce --dt or --T), or the parameters set its scale that far (T/k, T/mass, h/m2: rescale them)", name, v, maxMeasured)
+	lower := "reduce --dt or --T"
+	if c.BetaGiven {
+		lower = "reduce --dt, or raise --beta"
+	}
+	return quench.Usagef("%s is %v, beyond the %g that its error bar can hold (the statistics square sums of it): either the state is diverging (%s), or the parameters set its scale that far (T/k, T/mass, h/m2: rescale them)", name, v, maxMeasured, lower)
 }
 
 // maxMeasured bounds a measurement's magnitude (checkRow): the statistics

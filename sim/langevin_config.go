@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -62,7 +63,7 @@ func (c *Config) validateLangevin() error {
 		if err := PositiveInvertible("--beta", "beta", c.Beta); err != nil {
 			return err
 		}
-		c.T = 1 / c.Beta
+		c.T, c.BetaGiven = 1/c.Beta, true
 	case c.Model == "phi4" && !(c.T > 0) || math.IsInf(c.T, 0) && c.Model == "phi4":
 		return quench.Usagef("--T %v is not allowed: the temperature must be a positive finite number", c.T)
 	case c.Model == "particles" && (!(c.T >= 0) || math.IsInf(c.T, 0)):
@@ -73,6 +74,9 @@ func (c *Config) validateLangevin() error {
 		if c.T > 0 {
 			c.Beta = 1 / c.T
 		}
+	}
+	if err := c.checkTemperature(); err != nil {
+		return err
 	}
 	if err := c.checkStart(); err != nil {
 		return err
@@ -144,7 +148,14 @@ func (c *Config) validatePhi4() error {
 	// limit is cut to 12 digits, so that the message names it exactly
 	// (0.333333333332, not 0.33333333333299997).
 	if limit := truncDigits(bound*(1-1e-12), 12); c.Dt >= limit {
-		return quench.Usagef("--dt %v is unstable for scheme %s: the stiffest mode needs dt < %v", c.Dt, c.Scheme, limit)
+		// the settings that make the stiffest mode stiff, named: the
+		// --dt may be the default, refused for an --h or --m2 given
+		by := "gamma"
+		at := c.Gamma
+		if c.Scheme == quench.SchemeBAOAB {
+			by, at = "mass", c.Mass
+		}
+		return quench.Usagef("--dt %v is unstable for scheme %s at m2 %v, lambda %v, h %v, %s %v: the stiffest mode needs dt < %v", c.Dt, c.Scheme, c.M2, c.Lambda, c.H, by, at, limit)
 	}
 	_, err := p.Coeffs(len(c.Shape))
 	if err != nil {
@@ -218,7 +229,11 @@ func (c *Config) validateParticles() error {
 			if c.Scheme != quench.SchemeLM {
 				tmax /= 2
 			}
-			return quench.Usagef("--T %v is too large for kuramoto at --dt %v in %s: a step's noise (7 standard deviations: %.3g turns) would leave the phases, kept in turns, fewer than 12 bits below the point, so T must be < %.3g (noise of a turn a step already makes the phases uniform)", c.T, c.Dt, c.Precision, 7*std, truncDigits(tmax, 3))
+			size := "large" // T, or beta too small
+			if c.BetaGiven {
+				size = "small"
+			}
+			return quench.Usagef("%s is too %s for kuramoto at --dt %v in %s: a step's noise (7 standard deviations: %.3g turns) would leave the phases, kept in turns, fewer than 12 bits below the point, so T must be < %.3g (noise of a turn a step already makes the phases uniform)", c.tempFlag(), size, c.Dt, c.Precision, 7*std, truncDigits(tmax, 3))
 		}
 	}
 	// stiffest curvature of the potential: K (harmonic), 8K at the minima
@@ -259,7 +274,11 @@ func (c *Config) validateParticles() error {
 			// cut, not rounded, so that the bound named is never above
 			// the one applied (%.6g printed 2/3 as 0.666667, which
 			// 0.6666667 satisfies)
-			return quench.Usagef("--dt %v is unstable for scheme %s with %s k=%v: dt must be < %v", c.Dt, c.Scheme, c.Potential, c.K, truncDigits(bound, 12))
+			by := fmt.Sprintf("gamma %v", c.Gamma)
+			if c.Scheme == quench.SchemeBAOAB {
+				by = fmt.Sprintf("mass %v", c.Mass)
+			}
+			return quench.Usagef("--dt %v is unstable for scheme %s with %s k=%v, %s: dt must be < %v", c.Dt, c.Scheme, c.Potential, c.K, by, truncDigits(bound, 12))
 		}
 	}
 	return nil

@@ -98,7 +98,7 @@ func TestLangevinValidation(t *testing.T) {
 		edit func(c *Config)
 		want string
 	}{
-		{func(c *Config) { c.Dt = 0.3 }, "unstable for scheme em: the stiffest mode needs dt < 0.197"},
+		{func(c *Config) { c.Dt = 0.3 }, "unstable for scheme em at m2 -1, lambda 1, h 0.05, gamma 1: the stiffest mode needs dt < 0.197"},
 		// a large field moves the minimum where the curvature m2 + 3 lambda phi^2 is large
 		{func(c *Config) { c.M2, c.Lambda, c.H, c.Dt = 1, 1, 100, 0.2 }, "unstable for scheme em"},
 		{func(c *Config) { c.M2, c.Lambda = -1e300, 1e-320 }, "are not allowed together: the potential's stationary points are beyond float64's range"},
@@ -121,7 +121,7 @@ func TestLangevinValidation(t *testing.T) {
 		{func(c *Config) { c.Shape, c.Lambda, c.M2, c.H, c.Dt = []int{3}, 0, 1, 0, 0.4999999999999 }, "needs dt < 0.499999999999"},
 		// the named limit is cut to 12 digits, never rounded up to the
 		// bound (model B on 8 x 8 at m2 = -1: 2/(8 (8 + 2)) = 0.025)
-		{func(c *Config) { c.Shape, c.Scheme, c.H, c.Dt = []int{8, 8}, "modelb", 0, 0.0249999999999 }, "--dt 0.0249999999999 is unstable for scheme modelb: the stiffest mode needs dt < 0.0249999999999"},
+		{func(c *Config) { c.Shape, c.Scheme, c.H, c.Dt = []int{8, 8}, "modelb", 0, 0.0249999999999 }, "--dt 0.0249999999999 is unstable for scheme modelb at m2 -1, lambda 1, h 0, gamma 1: the stiffest mode needs dt < 0.0249999999999"},
 		// exactly at the bound of a ring of 3 (m2 = 1: 2/(3 + 1)), whose
 		// cosine rounds the computed bound just above 0.5
 		{func(c *Config) { c.Shape, c.Lambda, c.M2, c.H, c.Dt = []int{3}, 0, 1, 0, 0.5 }, "--dt 0.5 is unstable for scheme em"},
@@ -154,9 +154,9 @@ func TestLangevinValidation(t *testing.T) {
 		{func(c *Config) { c.K = -1 }, "--k -1 is not allowed for potential harmonic"},
 		// the double well's stiffest curvature is 8K at its minima:
 		// dt < 2 gamma / 8K = 0.25 for em
-		{func(c *Config) { c.Potential, c.Scheme, c.Dt = "doublewell", "em", 0.3 }, "--dt 0.3 is unstable for scheme em with doublewell k=1: dt must be < 0.25"},
+		{func(c *Config) { c.Potential, c.Scheme, c.Dt = "doublewell", "em", 0.3 }, "--dt 0.3 is unstable for scheme em with doublewell k=1, gamma 1: dt must be < 0.25"},
 		// BAOAB's bound 2 sqrt(mass/K) follows the mass: 1 at mass 1/4
-		{func(c *Config) { c.Mass, c.Dt = 0.25, 1.5 }, "--dt 1.5 is unstable for scheme baoab with harmonic k=1: dt must be < 1"},
+		{func(c *Config) { c.Mass, c.Dt = 0.25, 1.5 }, "--dt 1.5 is unstable for scheme baoab with harmonic k=1, mass 0.25: dt must be < 1"},
 		// the bound named is cut, never rounded above the one applied
 		// (2/3 once printed as 0.666667, which 0.6666667 is below)
 		{func(c *Config) { c.Scheme, c.K, c.Dt = "em", 3, 0.6666667 }, "dt must be < 0.666666666666"},

@@ -184,6 +184,8 @@ func readRuns(dirs []string) ([]*collected, error) {
 		seen[key] = true
 		fi, err := os.Stat(dir)
 		switch {
+		case dir == "":
+			return nil, quench.Usagef(`collect: "" is not a directory name: give run directories (each with a summary.json)`)
 		case errors.Is(err, fs.ErrNotExist):
 			return nil, quench.Usagef("collect: %s does not exist", dir)
 		case err != nil:
@@ -192,6 +194,10 @@ func readRuns(dirs []string) ([]*collected, error) {
 			return nil, quench.Usagef("collect: %s is not a directory: give run directories (each with a summary.json)", dir)
 		}
 		path := filepath.Join(dir, sim.SummaryFile)
+		if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+			// a FIFO would block the read
+			return nil, quench.Usagef("collect: %s is not a regular file (a directory, a pipe or a device): not a quench summary", path)
+		}
 		data, err := os.ReadFile(path)
 		if errors.Is(err, fs.ErrNotExist) {
 			if inUse(dir) {

@@ -207,12 +207,17 @@ func TestSlowModeNotesOneReason(t *testing.T) {
 	}
 }
 
-// A message on the temperature keeps the name --T where --beta set it: its
-// number is T (kuramoto at --beta 1e-40: T = 1e40).
+// A message on the temperature names the flag given, with T where --beta
+// set it (kuramoto at --beta 1e-40: T = 1e40), and so does a divergence's
+// advice.
 func TestTemperatureMessageName(t *testing.T) {
 	code, _, stderr := runQ(t, "run", "--model", "particles", "--potential", "kuramoto", "--beta", "1e-40", "--N", "10", "--steps", "10", "--quiet", "--out", filepath.Join(t.TempDir(), "r"))
-	if code != 2 || !strings.HasPrefix(stderr, "quench: --T 1e+40 is too large for kuramoto") {
+	if code != 2 || !strings.HasPrefix(stderr, "quench: --beta 1e-40 (T = 1e+40) is too small for kuramoto") {
 		t.Errorf("exit %d: %q", code, stderr)
+	}
+	code, _, stderr = runQ(t, "run", "--model", "particles", "--N", "100", "--beta", "1e-300", "--steps", "100", "--quiet", "--out", filepath.Join(t.TempDir(), "d"))
+	if code != 2 || !strings.Contains(stderr, "either the state is diverging (reduce --dt, or raise --beta)") {
+		t.Errorf("a divergence at --beta 1e-300: exit %d: %q", code, stderr)
 	}
 }
 

@@ -608,3 +608,40 @@ func TestResumeRefusesPipes(t *testing.T) {
 		t.Errorf("resume with the files back: exit %d %s", code, stderr)
 	}
 }
+
+// A named pipe where a file is read is refused at once, not waited on: a
+// --config FIFO, and a run directory whose summary.json is one.
+func TestFIFOInputs(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "c.toml")
+	if err := syscall.Mkfifo(cfg, 0o644); err != nil {
+		t.Skip("no FIFOs here:", err)
+	}
+	run := filepath.Join(dir, "r")
+	if code, _, stderr := runQ(t, "run", "--L", "4", "--sweeps", "10", "--quiet", "--out", run); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	os.Remove(filepath.Join(run, sim.SummaryFile))
+	syscall.Mkfifo(filepath.Join(run, sim.SummaryFile), 0o644)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"run", "--config", cfg, "--L", "4", "--quiet", "--out", filepath.Join(dir, "o")}, "config file " + cfg + " is a named pipe (a FIFO), not a TOML file"},
+		{[]string{"collect", run}, "collect: " + filepath.Join(run, sim.SummaryFile) + " is not a regular file"},
+	} {
+		done := make(chan [3]any, 1)
+		go func() {
+			code, stdout, stderr := runQ(t, c.args...)
+			done <- [3]any{code, stdout, stderr}
+		}()
+		select {
+		case r := <-done:
+			if r[0] != 2 || r[1] != "" || !strings.Contains(r[2].(string), c.want) {
+				t.Errorf("%q: exit %v, stdout %q, stderr %q; want exit 2 and %q", c.args, r[0], r[1], r[2], c.want)
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatalf("%q: still waiting after 20 s", c.args)
+		}
+	}
+}

@@ -127,7 +127,16 @@ func TestBadInput(t *testing.T) {
 		{[]string{"--T", "0"}, "--T 0 is not allowed"},
 		// every Metropolis flip accepted: the lattice only alternates
 		{[]string{"--J", "0"}, "--algo metropolis at J=0, h=0, T=2.269185314213022 accepts every flip"},
-		{[]string{"--model", "ising3d", "--T", "1e300"}, "accepts every flip"},
+		{[]string{"--model", "ising3d", "--T", "1e90"}, "accepts every flip"},
+		// scales whose squares or divisions by T leave float64's range
+		{[]string{"--model", "ising3d", "--T", "1e300"}, "--T 1e+300 is outside the temperatures quench takes, from 1e-100 to 1e+100"},
+		{[]string{"--beta", "1e300"}, "--beta 1e+300 (T = 1e-300) is outside the temperatures quench takes"},
+		{[]string{"--J", "1e-300"}, "--J 1e-300 is too small: a nonzero coupling must be at least 1e-100 in size"},
+		{[]string{"--h", "-1e-160"}, "--h -1e-160 is too small"},
+		{[]string{"--model", "phi4", "--T", "1e-300"}, "--T 1e-300 is outside the temperatures quench takes, at least 1e-100"},
+		{[]string{"--model", "particles", "--T", "1e-300"}, "use --T 0"},
+		// the settings behind a dt refusal are named (the --dt is the default)
+		{[]string{"--model", "phi4", "--h", "1e10"}, "--dt 0.01 is unstable for scheme em at m2 -1, lambda 1, h 1e+10, gamma 1: the stiffest mode needs dt <"},
 		// 2x2 Metropolis at h = 0: three closed classes of states
 		{[]string{"--shape", "2x2", "--T", "1.7"}, "--algo metropolis on the 2x2 lattice at h=0 is not ergodic: 4 of its 16 states have every site in zero field"},
 		{[]string{"--shape", "2x6"}, "--algo metropolis on the 2x6 lattice at h=0 is not ergodic: 4 of its 4096 states have every site in zero field"},

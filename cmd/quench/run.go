@@ -233,6 +233,11 @@ const maxConfigBytes = 1 << 20
 // readConfig reads the config file at path, refusing one larger than
 // maxConfigBytes without reading past that.
 func readConfig(path string) ([]byte, error) {
+	if fi, err := os.Lstat(path); err == nil && fi.Mode()&fs.ModeNamedPipe != 0 {
+		// a FIFO in the file system blocks the open until a writer comes
+		// (a pipe given as /dev/stdin or <(...), a link, has one)
+		return nil, quench.Usagef("config file %s is a named pipe (a FIFO), not a TOML file: give a file", path)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, quench.Usagef("config file %s: %v", path, err)
