@@ -275,37 +275,45 @@ var MaxStationarySites int64 = 1<<31 - 2
 // finite.
 const maxCoupling = 1e100
 
-// minCoupling and minTemperature bound a nonzero |J| or |h| and the
-// temperature from below (maxTemperature from above), so that the
-// energies' squares and the specific heat's and susceptibility's
-// divisions by T stay within float64's range (at J = 1e-300 the squares
-// underflowed to an error bar of 0 and a specific heat of 0/0; at T =
-// 1e-300 a susceptibility of 4e299 had no error bar). Only J/T and h/T
-// (phi4: the field's own scales) matter, so the bounds cost nothing: a
-// run at such scales is the run of its rescaled parameters.
+// minCoupling, minTemperature and maxTemperatureRatio bound the scales
+// of a new run, so that the energies' squares and the specific heat's and
+// susceptibility's divisions by T stay within float64's range (at J =
+// 1e-300 the squares underflowed to an error bar of 0 and a specific heat
+// of 0/0; at T = 1e-300 a susceptibility of 4e299 had no error bar): the
+// larger of a nonzero |J| and |h| from minCoupling, T from
+// minTemperature, and an Ising T at most maxTemperatureRatio times that
+// larger coupling (the specific heat is of order (J/T)^2; at J = h = 0,
+// maxTemperatureRatio itself). Only J/T and h/T (phi4: the field's own
+// scales) matter, so the bounds cost nothing: a run at such scales is the
+// run of its rescaled parameters. Saved runs are not held to them
+// (ValidateSaved): a checkpoint written before them resumes.
 const (
-	minCoupling    = 1e-100
-	minTemperature = 1e-100
-	maxTemperature = 1e100
+	minCoupling         = 1e-100
+	minTemperature      = 1e-100
+	maxTemperatureRatio = 1e100
 )
 
-// checkTemperature refuses a positive temperature outside minTemperature
-// (and, for the Ising models, maxTemperature).
-func (c *Config) checkTemperature() error {
+// checkScales refuses a new run's couplings and temperature outside
+// those bounds (Ising: J, h and T; phi4 and particles: a positive T).
+func (c *Config) checkScales() error {
+	scale := max(math.Abs(c.J), math.Abs(c.H))
+	if IsIsing(c.Model) && scale != 0 && scale < minCoupling {
+		return quench.Usagef("--J %v and --h %v are too small: the larger must be at least %g in size (or both 0), so that the energies' squares (the specific heat, the error bars) stay within float64's range; only J/T and h/T matter: rescale J, h and T together", c.J, c.H, minCoupling)
+	}
 	if !(c.T > 0) {
 		return nil
 	}
-	if c.T < minTemperature || IsIsing(c.Model) && c.T > maxTemperature {
-		bounds := fmt.Sprintf("at least %g", minTemperature)
-		why := "the susceptibility divides by T, the measurements' squares by T's scale"
-		if IsIsing(c.Model) {
-			bounds = fmt.Sprintf("from %g to %g", minTemperature, maxTemperature)
-			why = "the specific heat divides by T^2 and the susceptibility by T; only J/T and h/T matter: rescale J, h and T together"
-		}
-		if c.Model == "particles" {
-			why = "its variances, of order T/k, would square below float64's range; at such a T the noise is nothing: use --T 0"
-		}
-		return quench.Usagef("%s is outside the temperatures quench takes, %s: %s", c.tempFlag(), bounds, why)
+	switch {
+	case c.T < minTemperature && IsIsing(c.Model):
+		return quench.Usagef("%s is outside the temperatures quench takes, at least %g: the specific heat divides by T^2 and the susceptibility by T; only J/T and h/T matter: rescale J, h and T together", c.tempFlag(), minTemperature)
+	case c.T < minTemperature && c.Model == "particles":
+		return quench.Usagef("%s is outside the temperatures quench takes, 0 or at least %g: its variances, of order T/k, would square below float64's range; at such a T the noise is nothing: use --T 0", c.tempFlag(), minTemperature)
+	case c.T < minTemperature:
+		return quench.Usagef("%s is outside the temperatures quench takes, at least %g: the susceptibility divides by T, and the error bars square the fluctuations of order T", c.tempFlag(), minTemperature)
+	case IsIsing(c.Model) && scale == 0 && c.T > maxTemperatureRatio:
+		return quench.Usagef("%s is outside the temperatures quench takes at J = h = 0, at most %g: the susceptibility, of order 1/T, would square below float64's range (every spin is a coin's at any T here)", c.tempFlag(), maxTemperatureRatio)
+	case IsIsing(c.Model) && scale > 0 && c.T/scale > maxTemperatureRatio:
+		return quench.Usagef("%s is too high for these couplings: T/max(|J|, |h|) = %.3g is above %g, where every flip is a coin's and the specific heat, of order (J/T)^2, leaves float64's range; only J/T and h/T matter: rescale J, h and T together", c.tempFlag(), c.T/scale, maxTemperatureRatio)
 	}
 	return nil
 }
@@ -354,7 +362,7 @@ func (c *Config) validate(what int) error {
 	}
 	switch c.Model {
 	case "phi4", "particles":
-		return c.validateLangevin()
+		return c.validateLangevin(what)
 	case "sandpile":
 		return c.validateSandpile()
 	case "kmp", "aggregation", "transfer":
@@ -391,14 +399,6 @@ func (c *Config) validate(what int) error {
 	if !(math.Abs(c.H) <= maxCoupling) {
 		return quench.Usagef("--h %v is not allowed: the field must be finite, at most %g in size", c.H, maxCoupling)
 	}
-	for _, v := range []struct {
-		flag string
-		x    float64
-	}{{"--J", c.J}, {"--h", c.H}} {
-		if v.x != 0 && math.Abs(v.x) < minCoupling {
-			return quench.Usagef("%s %v is too small: a nonzero coupling must be at least %g in size, so that the energies' squares (the specific heat, the error bars) stay within float64's range; only J/T and h/T matter: rescale J, h and T together", v.flag, v.x, minCoupling)
-		}
-	}
 	switch {
 	case c.T != 0 && c.Beta != 0 && (c.Beta == 1/c.T || c.T == 1/c.Beta) && c.T > 0 && finite(c.T):
 		// already resolved (a validated config, a checkpoint)
@@ -417,8 +417,10 @@ func (c *Config) validate(what int) error {
 	default:
 		return quench.Usagef("--T 0 is not allowed: the temperature must be a positive finite number")
 	}
-	if err := c.checkTemperature(); err != nil {
-		return err
+	if what == forNew {
+		if err := c.checkScales(); err != nil {
+			return err
+		}
 	}
 	c.J, c.H = c.J+0, c.H+0 // -0 is 0 (a header of J=-0 h=-0)
 	if a, err := quench.ParseAlgo(c.Algo); err != nil {

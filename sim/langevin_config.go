@@ -40,7 +40,7 @@ func (c *Config) ParticleParams() *quench.ParticleParams {
 // Coordinates is the number of particle coordinates (N*d).
 func (c *Config) Coordinates() int64 { return c.N * int64(c.D) }
 
-func (c *Config) validateLangevin() error {
+func (c *Config) validateLangevin(what int) error {
 	switch c.Precision {
 	case "float32", "float64":
 	default:
@@ -75,8 +75,10 @@ func (c *Config) validateLangevin() error {
 			c.Beta = 1 / c.T
 		}
 	}
-	if err := c.checkTemperature(); err != nil {
-		return err
+	if what == forNew {
+		if err := c.checkScales(); err != nil {
+			return err
+		}
 	}
 	if err := c.checkStart(); err != nil {
 		return err

@@ -171,6 +171,10 @@ func readRuns(dirs []string) ([]*collected, error) {
 	var runs []*collected
 	seen := map[string]bool{}
 	for _, dir := range dirs {
+		if dir == "" {
+			// (before the key, which would take it for the current directory)
+			return nil, quench.Usagef(`collect: "" is not a directory name: give run directories (each with a summary.json)`)
+		}
 		// a directory given twice, or once through a link, is one run
 		key := filepath.Clean(dir)
 		if real, err := filepath.EvalSymlinks(dir); err == nil {
@@ -184,8 +188,6 @@ func readRuns(dirs []string) ([]*collected, error) {
 		seen[key] = true
 		fi, err := os.Stat(dir)
 		switch {
-		case dir == "":
-			return nil, quench.Usagef(`collect: "" is not a directory name: give run directories (each with a summary.json)`)
 		case errors.Is(err, fs.ErrNotExist):
 			return nil, quench.Usagef("collect: %s does not exist", dir)
 		case err != nil:

@@ -49,25 +49,6 @@ const lockFile = ".quench.lock"
 // and checking that it is still the one at the path.
 var testHookLocked func()
 
-// inUse reports whether another quench process holds dir's lock now (a
-// run or resume working there), without taking it for longer than the
-// check or making a lock file where there is none.
-func inUse(dir string) bool {
-	p := filepath.Join(dir, lockFile)
-	if fi, err := os.Stat(p); err != nil || !fi.Mode().IsRegular() {
-		return false
-	}
-	fl := flock.New(p)
-	ok, err := fl.TryLock()
-	if err != nil {
-		return false
-	}
-	if ok {
-		fl.Unlock()
-	}
-	return !ok
-}
-
 // lockRun takes dir's lock, refusing a directory that another quench
 // process is working in. unlock removes the lock file, then releases it,
 // and may be called more than once. Opening the file and locking it are two

@@ -63,7 +63,11 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	case errors.As(err, &d):
 		// the command printed the difference on stdout, its result (as
-		// cmp does): not again on stderr, which a terminal shows too
+		// cmp does): not again on stderr, which a terminal shows too,
+		// unless stdout could not take it
+		if out.err != nil {
+			fmt.Fprintf(stderr, "quench: %s (the output could not be written: %s)\n", oneLine(err.Error()), oneLine(out.err.Error()))
+		}
 		return exitDiverged
 	case errors.Is(err, sim.ErrInterrupted):
 		return exitInterrupted

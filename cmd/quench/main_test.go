@@ -129,10 +129,11 @@ func TestBadInput(t *testing.T) {
 		{[]string{"--J", "0"}, "--algo metropolis at J=0, h=0, T=2.269185314213022 accepts every flip"},
 		{[]string{"--model", "ising3d", "--T", "1e90"}, "accepts every flip"},
 		// scales whose squares or divisions by T leave float64's range
-		{[]string{"--model", "ising3d", "--T", "1e300"}, "--T 1e+300 is outside the temperatures quench takes, from 1e-100 to 1e+100"},
-		{[]string{"--beta", "1e300"}, "--beta 1e+300 (T = 1e-300) is outside the temperatures quench takes"},
-		{[]string{"--J", "1e-300"}, "--J 1e-300 is too small: a nonzero coupling must be at least 1e-100 in size"},
-		{[]string{"--h", "-1e-160"}, "--h -1e-160 is too small"},
+		{[]string{"--model", "ising3d", "--T", "1e300"}, "--T 1e+300 is too high for these couplings: T/max(|J|, |h|) = 1e+300 is above 1e+100"},
+		{[]string{"--J", "0", "--T", "1e200", "--algo", "heatbath"}, "--T 1e+200 is outside the temperatures quench takes at J = h = 0, at most 1e+100"},
+		{[]string{"--beta", "1e300"}, "--beta 1e+300 (T = 1e-300) is outside the temperatures quench takes, at least 1e-100"},
+		{[]string{"--J", "1e-300"}, "--J 1e-300 and --h 0 are too small: the larger must be at least 1e-100 in size (or both 0)"},
+		{[]string{"--J", "0", "--h", "-1e-160"}, "--J 0 and --h -1e-160 are too small"},
 		{[]string{"--model", "phi4", "--T", "1e-300"}, "--T 1e-300 is outside the temperatures quench takes, at least 1e-100"},
 		{[]string{"--model", "particles", "--T", "1e-300"}, "use --T 0"},
 		// the settings behind a dt refusal are named (the --dt is the default)
@@ -3275,6 +3276,28 @@ func TestResumeWeakFieldSaved(t *testing.T) {
 // defaults run; a particle run at rest at T = 0 says its seed is unused,
 // and runs of two seeds of it compare identical.
 func TestInUseConfigEmptySeedUnused(t *testing.T) {
+	// (the scale bounds: a tiny h beside J = 1, and J at its cap with the
+	// default T = Tc |J|, run; a saved run outside them resumes)
+	for _, args := range [][]string{{"--h", "1e-200"}, {"--J", "1e100"}, {"--model", "ising3d", "--J", "-3e99"}} {
+		if code, _, stderr := runQ(t, append([]string{"run", "--L", "4", "--sweeps", "20", "--therm", "5", "--quiet", "--out", filepath.Join(t.TempDir(), "s")}, args...)...); code != 0 {
+			t.Errorf("%q: exit %d, %q", args, code, stderr)
+		}
+	}
+	saved := filepath.Join(t.TempDir(), "saved")
+	if code, _, stderr := runQ(t, "run", "--L", "4", "--sweeps", "20", "--therm", "5", "--quiet", "--out", saved); code != 0 {
+		t.Fatalf("exit %d, %q", code, stderr)
+	}
+	st, err := sim.ReadCheckpoint(saved)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Config.J, st.Config.T, st.Config.Beta = 1e-300, 2e-300, 5e299 // as a run before the bounds could be
+	if err := sim.WriteCheckpoint(saved, st); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := runQ(t, "resume", saved, "--sweeps", "30", "--quiet"); code != 0 {
+		t.Errorf("resume of a saved run at J = 1e-300: exit %d, %q", code, stderr)
+	}
 	dir := t.TempDir()
 	run := filepath.Join(dir, "r")
 	if code, _, stderr := runQ(t, "run", "--L", "8", "--sweeps", "50", "--quiet", "--out", run); code != 0 {
