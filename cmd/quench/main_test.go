@@ -3344,3 +3344,25 @@ func TestInUseConfigEmptySeedUnused(t *testing.T) {
 		t.Errorf("compare of two seeds at rest: exit %d %s %s", code, stdout, stderr)
 	}
 }
+
+// A 2D pile's mean_height advice is floored by its measured law, tau_int
+// about 0.063 L^2 grains: 64^2 after 20000 grains measures 64.5 and asked
+// for 110000 grains, then 400000; the law asks for 260000 at once (over
+// 300000 its error bar is reliable). A chain has no such floor.
+func TestSandpileHeightAdvice(t *testing.T) {
+	out, sum := runSummary(t, filepath.Join(t.TempDir(), "p"), "--model", "sandpile", "--L", "64", "--grains", "20000", "--quiet")
+	if v := sum.Observables["mean_height"]; v.Reliable || *v.TauInt > 100 {
+		t.Fatalf("mean_height %+v: want an unreliable short run's tau_int (the case this tests)", v)
+	}
+	if !strings.Contains(out, "about 260000 grains by a 64x64 pile's mean_height, which decorrelates over about 258 grains (0.063 L^2 in 2D") {
+		t.Errorf("advice:\n%s", out)
+	}
+	for _, c := range []struct {
+		shape []int
+		want  float64
+	}{{[]int{64, 64}, 0.063 * 4096}, {[]int{16, 16, 16}, 0.75 * 256}, {[]int{32, 128}, 0.063 * 2 / (1.0/1024 + 1.0/16384)}, {[]int{1000}, 0}} {
+		if tau, _ := sandpileHeightTau(&sim.Config{Model: "sandpile", Shape: c.shape}); math.Abs(tau-c.want) > 1e-9*c.want {
+			t.Errorf("%v: tau %v, want %v", c.shape, tau, c.want)
+		}
+	}
+}
