@@ -743,8 +743,8 @@ func sumsSuffix(dt quench.DType, what string) (string, error) {
 }
 
 // CenteredSums implements quench.Reducer: centered_blocks writes each
-// block's two sums, field_groups adds them by groups of quench.SumGroup
-// (width 2), the host adds the groups' (quench.AddPartials' order).
+// block's two sums (pairSums); center travels as its bits (every
+// parameter is 8 bytes).
 func (b *Backend) CenteredSums(buf quench.Buffer, center float64) (float64, float64, error) {
 	gb, err := b.own(buf, 0)
 	if err != nil {
@@ -754,21 +754,31 @@ func (b *Backend) CenteredSums(buf quench.Buffer, center float64) (float64, floa
 	if err != nil {
 		return 0, 0, err
 	}
-	nblk := (gb.n + quench.SumBlock - 1) / quench.SumBlock
+	return b.pairSums(gb.n, func(nblk int64, p uint64) error {
+		return b.launch(kernels.CenteredBlocks+suffix, nblk, uint64(gb.ptr), uint64(gb.n), math.Float64bits(center), p)
+	})
+}
+
+// pairSums runs blocks (nblk, p), which launches a kernel writing two sums
+// of each of the nblk blocks of quench.SumBlock of n elements to p, then
+// field_groups, which adds them by groups of quench.SumGroup (width 2),
+// and adds the groups' on the host, each of the two in
+// quench.AddPartials' order (PhaseSums, CenteredSums).
+func (b *Backend) pairSums(n int64, blocks func(nblk int64, p uint64) error) (float64, float64, error) {
+	nblk := (n + quench.SumBlock - 1) / quench.SumBlock
 	ng := (nblk + quench.SumGroup - 1) / quench.SumGroup
 	groups := make([]float64, 2*ng)
-	err = b.do(func() error {
+	err := b.do(func() error {
 		if nblk == 0 {
 			return nil
 		}
-		// the blocks' (sum, sum2), then the groups'
+		// the blocks' pairs, then the groups'
 		p, err := b.partials(nblk+ng, 2)
 		if err != nil {
 			return err
 		}
 		q := p + uint64(16*nblk)
-		// center travels as its bits: every parameter is 8 bytes
-		if err := b.launch(kernels.CenteredBlocks+suffix, nblk, uint64(gb.ptr), uint64(gb.n), math.Float64bits(center), p); err != nil {
+		if err := blocks(nblk, p); err != nil {
 			return err
 		}
 		if err := b.launch(kernels.FieldGroups, 2*ng, p, uint64(nblk), 2, 0, q); err != nil {
@@ -982,8 +992,7 @@ func floatSuffix(dt quench.DType) (string, error) {
 }
 
 // PhaseSums implements quench.Reducer: phase_partials sums fixed blocks of
-// quench.SumBlock phases, field_groups adds their partials by groups of
-// quench.SumGroup, the host adds the groups' (quench.AddPartials' order).
+// quench.SumBlock phases (pairSums: their (C, S) added as AddPartials).
 func (b *Backend) PhaseSums(phases quench.Buffer) (float64, float64, error) {
 	gb, err := b.own(phases, 0)
 	if err != nil {
@@ -993,33 +1002,9 @@ func (b *Backend) PhaseSums(phases quench.Buffer) (float64, float64, error) {
 	if err != nil {
 		return 0, 0, err
 	}
-	nblk := (gb.n + quench.SumBlock - 1) / quench.SumBlock
-	ng := (nblk + quench.SumGroup - 1) / quench.SumGroup
-	groups := make([]float64, 2*ng)
-	err = b.do(func() error {
-		if nblk == 0 {
-			return nil
-		}
-		// the blocks' (C, S), then the groups'
-		p, err := b.partials(nblk+ng, 2)
-		if err != nil {
-			return err
-		}
-		q := p + uint64(16*nblk)
-		if err := b.launch(kernels.PhasePartials+suffix, nblk, uint64(gb.ptr), uint64(gb.n), p); err != nil {
-			return err
-		}
-		if err := b.launch(kernels.FieldGroups, 2*ng, p, uint64(nblk), 2, 0, q); err != nil {
-			return err
-		}
-		return wrap("download partial sums", cu.MemcpyDtoH(unsafe.Pointer(&groups[0]), cu.DevicePtr(q), 16*ng))
+	return b.pairSums(gb.n, func(nblk int64, p uint64) error {
+		return b.launch(kernels.PhasePartials+suffix, nblk, uint64(gb.ptr), uint64(gb.n), p)
 	})
-	var c, s float64
-	for g := int64(0); g < ng; g++ {
-		c += groups[2*g]
-		s += groups[2*g+1]
-	}
-	return c, s, err
 }
 
 // ParticleStep implements quench.LangevinStepper for particle ensembles
