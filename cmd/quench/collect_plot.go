@@ -29,10 +29,14 @@ var plotFormats = []string{".png", ".svg"}
 // (xKey, or "L", the first extent, when only the shapes differ), and the
 // settings whose values make the groups (a line each); settings that are
 // a function of x and it of them (beta of T) are neither, nor those that
-// one group setting determines so.
+// one group setting determines so. A setting that a group setting
+// determines, but not it that one (baoab's mass, which only the baoab runs
+// have, of the scheme), splits no group either, but is named with the
+// group settings in the labels (labels: both, in the order found).
 type plotLayout struct {
 	x      string
 	groups []string
+	labels []string
 }
 
 // plotAxes picks the x axis from the differing settings: x when given
@@ -108,7 +112,29 @@ func plotAxes(runs []*collected, varying []string, x string) (plotLayout, error)
 		}
 		l.groups = append(l.groups, k)
 	}
+	l.labels = l.groups
+	l.groups = nil
+	for _, k := range l.labels {
+		if !slices.ContainsFunc(l.labels, func(g string) bool { return g != k && determines(runs, g, k) && !determines(runs, k, g) }) {
+			l.groups = append(l.groups, k)
+		}
+	}
 	return l, nil
+}
+
+// determines reports whether setting g determines setting k over the
+// runs: runs of one value of g have one value of k (a setting a run does
+// not have counts as a value).
+func determines(runs []*collected, g, k string) bool {
+	kOf := map[string]string{}
+	for _, r := range runs {
+		gv, kv := r.settings[g], r.settings[k]
+		if v, ok := kOf[gv]; ok && v != kv {
+			return false
+		}
+		kOf[gv] = kv
+	}
+	return true
 }
 
 // spansX reports whether each value of setting k is that of runs at two
@@ -158,11 +184,16 @@ func (l plotLayout) xValue(r *collected) float64 {
 	return v
 }
 
-// groupOf names run r's group: its values of the group settings.
+// groupOf names run r's group: its values of the settings of the labels,
+// leaving out those the run does not have (the mass of a scheme without
+// one). The group settings determine the others: runs of one group have
+// one name.
 func (l plotLayout) groupOf(r *collected) string {
 	var parts []string
-	for _, k := range l.groups {
-		parts = append(parts, k+"="+r.settings[k])
+	for _, k := range l.labels {
+		if v, ok := r.settings[k]; ok {
+			parts = append(parts, k+"="+v)
+		}
 	}
 	return strings.Join(parts, " ")
 }
@@ -170,7 +201,7 @@ func (l plotLayout) groupOf(r *collected) string {
 // plotCollected draws a panel per observable (three to a row): each
 // group's means against x with their error bars, joined by a line, open
 // circles where the error bar is not reliable, and the exact values
-// where the runs report them as a dashed line. Staged for path
+// where the runs report them as a dashed line with a + at each. Staged for path
 // (stageWhole: whole or not at all, renamed over it by its commit).
 func plotCollected(path, x string, runs []*collected, varying, names []string) (*staged, error) {
 	l, err := plotAxes(runs, varying, x)
@@ -216,7 +247,9 @@ func plotCollected(path, x string, runs []*collected, varying, names []string) (
 		if hasExact := slices.ContainsFunc(runs, func(r *collected) bool { _, ok := r.sum.Exact[name]; return ok }); hasExact && len(groups) > 1 && i > 0 {
 			// the groups' legend is the first panel's: here only what
 			// the dashed lines are
-			p.Legend.Add("exact (dashed)", &plotter.Line{LineStyle: draw.LineStyle{Color: color.Gray{Y: 96}, Width: vg.Points(1), Dashes: []vg.Length{vg.Points(4), vg.Points(2)}}})
+			grey := color.Gray{Y: 96}
+			p.Legend.Add("exact (dashed, +)", &plotter.Line{LineStyle: draw.LineStyle{Color: grey, Width: vg.Points(1), Dashes: exactDashes}},
+				&plotter.Scatter{GlyphStyle: exactGlyph(grey)})
 		}
 		placeLegend(p, runs, l, name)
 		plots[i/cols][i%cols] = p
@@ -309,18 +342,29 @@ func addGroup(p *plot.Plot, runs []*collected, l plotLayout, name string, gi int
 		}
 	}
 	if len(exact) > 0 {
-		ex, err := plotter.NewLine(exact)
+		// a dashed line through the exact values, and a + at each: a
+		// group of one run has a line of one point, which draws nothing
+		ex, marks, err := plotter.NewLinePoints(exact)
 		if err != nil {
 			return err
 		}
 		ex.Color = color
-		ex.Dashes = []vg.Length{vg.Points(4), vg.Points(2)}
-		p.Add(ex)
+		ex.Dashes = exactDashes
+		marks.GlyphStyle = exactGlyph(color)
+		p.Add(ex, marks)
 		if legend {
-			p.Legend.Add(strings.TrimSpace(label+" exact"), ex)
+			p.Legend.Add(strings.TrimSpace(label+" exact"), ex, marks)
 		}
 	}
 	return nil
+}
+
+// exactDashes and exactGlyph draw the exact values: a dashed line, a +
+// at each value.
+var exactDashes = []vg.Length{vg.Points(4), vg.Points(2)}
+
+func exactGlyph(c color.Color) draw.GlyphStyle {
+	return draw.GlyphStyle{Color: c, Radius: vg.Points(4), Shape: draw.PlusGlyph{}}
 }
 
 // placeLegend puts p's legend in the corner of the panel that the

@@ -14,6 +14,10 @@ import (
 	"testing"
 
 	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotutil"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
 
 	"github.com/quenchlab/quench/sim"
 )
@@ -510,6 +514,96 @@ func TestCollectPlotRunSettings(t *testing.T) {
 	long := []*collected{mk("sweeps", "1000"), mk("sweeps", "2000")}
 	if l, err := plotAxes(long, varyingSettings(long), ""); err != nil || l.x != "sweeps" {
 		t.Errorf("runs that differ in their sweeps alone: %+v, %v; want sweeps along x", l, err)
+	}
+}
+
+// A setting that another setting of the lines determines, but not it
+// that one, makes no lines of its own: baoab's mass, which only the baoab
+// runs have, follows the scheme. The labels name it where a run has it,
+// and leave out the settings a run does not have ("mass= scheme=em").
+func TestCollectPlotImpliedSettings(t *testing.T) {
+	mk := func(set ...string) *collected {
+		c := &collected{settings: map[string]string{"backend": "cpu", "every": "1", "therm": "100", "start": "hot", "seed": "1"}}
+		for i := 0; i < len(set); i += 2 {
+			c.settings[set[i]] = set[i+1]
+		}
+		return c
+	}
+	var runs []*collected
+	for _, dt := range []string{"0.01", "0.02"} {
+		for _, scheme := range []string{"em", "lm", "baoab"} {
+			r := mk("dt", dt, "scheme", scheme)
+			if scheme == "baoab" {
+				r.settings["mass"] = "1"
+			}
+			runs = append(runs, r)
+		}
+	}
+	l, err := plotAxes(runs, varyingSettings(runs), "")
+	if err != nil || l.x != "dt" || !slices.Equal(l.groups, []string{"scheme"}) || !slices.Equal(l.labels, []string{"mass", "scheme"}) {
+		t.Fatalf("schemes along dt: %+v, %v; want a line per scheme, labelled with mass and scheme", l, err)
+	}
+	for _, c := range []struct {
+		run  *collected
+		want string
+	}{{runs[0], "scheme=em"}, {runs[2], "mass=1 scheme=baoab"}} {
+		if got := l.groupOf(c.run); got != c.want {
+			t.Errorf("label %q, want %q", got, c.want)
+		}
+	}
+	// two masses under baoab: mass then splits the baoab line (each mass
+	// and scheme determine neither the other)
+	two := append(slices.Clone(runs), mk("dt", "0.01", "scheme", "baoab", "mass", "2"), mk("dt", "0.02", "scheme", "baoab", "mass", "2"))
+	if l, err := plotAxes(two, varyingSettings(two), ""); err != nil || !slices.Equal(l.groups, []string{"mass", "scheme"}) {
+		t.Errorf("two baoab masses: %+v, %v; want lines by mass and scheme", l, err)
+	}
+}
+
+// A group of one run draws its exact value, a + in the group's colour: a
+// dashed line through one point draws nothing, and left the legend's
+// "exact" entry with nothing on the panel.
+func TestCollectPlotSingleExact(t *testing.T) {
+	mean, e, exact := 1.5, 0.05, 1.0
+	run := &collected{settings: map[string]string{"T": "2"}, sum: &sim.Summary{
+		Observables: map[string]sim.Value{"energy": {Mean: &mean, Error: &e}},
+		Exact:       map[string]float64{"energy": exact},
+	}}
+	p := plot.New()
+	if err := addGroup(p, []*collected{run}, plotLayout{x: "T"}, "energy", 0, "shape=16x16", false); err != nil {
+		t.Fatal(err)
+	}
+	if !(p.Y.Min <= exact && exact <= p.Y.Max) {
+		t.Fatalf("the panel's range %v..%v leaves out the exact %v", p.Y.Min, p.Y.Max, exact)
+	}
+	c := vgimg.NewWith(vgimg.UseWH(4*vg.Inch, 3*vg.Inch), vgimg.UseDPI(72))
+	dc := draw.New(c)
+	p.Draw(dc)
+	da := p.DataCanvas(dc)
+	tx, ty := p.Transforms(&da)
+	img := c.Image()
+	h := img.Bounds().Dy()
+	// the colour near (2, exact), and for contrast near (2, mean - 4 e):
+	// one point's + in the group's colour, nothing drawn in between
+	near := func(y float64) bool {
+		cx, cy := int(tx(2).Points()), h-int(ty(y).Points())
+		want := plotutil.Color(0)
+		wr, wg, wb, _ := want.RGBA()
+		for dy := -2; dy <= 2; dy++ {
+			for dx := -2; dx <= 2; dx++ {
+				r, g, b, _ := img.At(cx+dx, cy+dy).RGBA()
+				d := func(a, b uint32) int { return max(int(a), int(b)) - min(int(a), int(b)) }
+				if d(r, wr)+d(g, wg)+d(b, wb) < 3*0x2000 {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	if !near(exact) {
+		t.Errorf("no mark of the group's colour at the exact value (2, %v)", exact)
+	}
+	if near(mean - 4*e) {
+		t.Errorf("the group's colour between the mean and the exact value: the check cannot tell a mark")
 	}
 }
 
