@@ -1,9 +1,12 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -49,6 +52,11 @@ common, a directory without a checkpoint).`,
 			}
 			var st [2]*sim.State
 			for i, dir := range args {
+				if _, err := os.Stat(filepath.Join(dir, sim.CheckpointFile)); errors.Is(err, fs.ErrNotExist) && inUse(dir) {
+					// (a run is compared from its checkpoints: one
+					// still going is, from its first on)
+					return quench.Usagef("%s holds a run still going (another quench process is working there) that has written no checkpoint yet: compare it when it ends, or after its first --checkpoint-every checkpoint", dir)
+				}
 				s, err := sim.ReadCheckpoint(dir)
 				if err != nil {
 					return err

@@ -3328,6 +3328,23 @@ func TestInUseConfigEmptySeedUnused(t *testing.T) {
 		}
 	}
 	unlock()
+	// a run still going without a checkpoint yet (a new run before its
+	// end): compare says so, not "no checkpoint"
+	fresh := filepath.Join(dir, "fresh")
+	if err := os.Mkdir(fresh, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	unlockFresh, err := lockRun(fresh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, stdout, stderr := runQ(t, "compare", fresh, run); code != 2 || stdout != "" || stderr != "quench: "+fresh+" holds a run still going (another quench process is working there) that has written no checkpoint yet: compare it when it ends, or after its first --checkpoint-every checkpoint\n" {
+		t.Errorf("compare of a run still going: exit %d, %q, %q", code, stdout, stderr)
+	}
+	unlockFresh()
+	if code, _, stderr := runQ(t, "compare", fresh, run); code != 2 || !strings.Contains(stderr, "no checkpoint in "+fresh) {
+		t.Errorf("compare of a directory without a run: exit %d, %q", code, stderr)
+	}
 	if code, _, stderr := runQ(t, "collect", run); code != 2 || !strings.Contains(stderr, "holds an unfinished run (no summary.json yet): quench resume") {
 		t.Errorf("collect of an unfinished run: exit %d, %q", code, stderr)
 	}
