@@ -2,11 +2,14 @@ package sim
 
 import (
 	"encoding/csv"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"testing"
+
+	"github.com/quenchlab/quench"
 )
 
 // A sandpile's summary histograms: height_final counts every site of the
@@ -64,7 +67,7 @@ func TestSandpileHistogramsByName(t *testing.T) {
 	}
 	defer f.Close()
 	recs, err := csv.NewReader(f).ReadAll()
-	if err != nil || len(recs) < 2 || !slices.Equal(recs[0], []string{"name", "bin", "value", "error"}) {
+	if err != nil || len(recs) < 2 || !slices.Equal(recs[0], []string{"name", "bin", "lo", "hi", "value", "error"}) {
 		t.Fatalf("histograms.csv: %v, %v", err, recs[:min(1, len(recs))])
 	}
 	fmtp := func(x *float64) string {
@@ -76,6 +79,10 @@ func TestSandpileHistogramsByName(t *testing.T) {
 	errors := 0
 	for _, r := range recs[1:] {
 		i, _ := strconv.Atoi(r[1])
+		if r[2] == "" || r[3] == "" {
+			t.Errorf("histograms.csv row %v: no bin range", r)
+		}
+		r = append(r[:2], r[4:]...) // (binRange's columns: TestBinRange)
 		if h, ok := sum.Histograms[r[0]]; ok {
 			if r[2] != strconv.FormatInt(h[i], 10) || r[3] != "" {
 				t.Errorf("histograms.csv row %v: want %d and no error", r, h[i])
@@ -140,5 +147,93 @@ func TestSiteUpdatesPerNs(t *testing.T) {
 	st := &State{Config: Config{Model: "ising2d", Shape: []int{8, 8}, Therm: 100, Sweeps: 300}, Step: 400, SweepSeconds: 1e-3}
 	if got, want := st.SiteUpdatesPerNs(), 400*64/1e-3/1e9; got != want {
 		t.Errorf("SiteUpdatesPerNs %v, want %v", got, want)
+	}
+}
+
+// binRange's ranges hold the values the binning puts in each bin: LogBins'
+// counts, MassProfile's P(m) bins (linear in m/<m>, logarithmic in mass
+// units), the heights; and they tile their axis from 0, bin after bin.
+func TestBinRange(t *testing.T) {
+	num := func(s string) float64 {
+		if s == "inf" {
+			return math.Inf(1)
+		}
+		x, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			t.Fatalf("bin edge %q: %v", s, err)
+		}
+		return x
+	}
+	in := func(name string, bin, bins int, v float64) {
+		t.Helper()
+		lo, hi := binRange(name, bin, bins)
+		if !(num(lo) <= v && v < num(hi)) {
+			t.Errorf("%s bin %d: [%s, %s) does not hold %v", name, bin, lo, hi, v)
+		}
+	}
+	for _, v := range []float64{0, 1, 2, 3, 4, 7, 8, 1023, 1024, 1 << 40, 1<<40 - 1} {
+		bins := LogBins([]float64{v})
+		for _, name := range []string{"avalanche_size", "avalanche_area", "avalanche_duration", "site_activity"} {
+			in(name, len(bins)-1, len(bins), v)
+		}
+	}
+	for h := range 6 {
+		for _, name := range []string{"height_final", "height_distribution", "height_distribution_center"} {
+			in(name, h, 6, float64(h))
+		}
+	}
+	// masses in fixed point: 0, a unit, one below and at powers of two,
+	// and far above the mean (the last linear bin), beside three sites of
+	// one mass c: every site in the one bin whose range holds it
+	for _, c := range []int64{1 << 32, 3 << 20} {
+		for _, u := range []int64{0, 1, 2, 3, 1<<31 - 1, 1 << 31, 1 << 32, 1<<32 + 1, 3 << 30, 9 << 32, 10 << 32, 40 << 32, 1 << 50} {
+			masses := []int64{u, c, c, c}
+			row := MassProfile(masses, len(masses), 0)
+			mean := float64(u+3*c) / quench.MassUnit / 4
+			want := make([]float64, MassBins+LogMassBins)
+			for _, m := range masses {
+				x := float64(m) / quench.MassUnit
+				for _, part := range []struct {
+					name string
+					off  int
+					bins int
+					x    float64
+				}{{"mass_distribution", 0, MassBins, x / mean}, {"mass_distribution_log", MassBins, LogMassBins, x}} {
+					found := 0
+					for b := range part.bins {
+						if lo, hi := binRange(part.name, b, part.bins); num(lo) <= part.x && part.x < num(hi) {
+							want[part.off+b] += 0.25
+							found++
+						}
+					}
+					if found != 1 {
+						t.Errorf("%s: %v in %d bins", part.name, part.x, found)
+					}
+				}
+			}
+			if got := row[profLin : profLin+MassBins+LogMassBins]; !slices.Equal(got, want) {
+				t.Errorf("masses %v: P(m) %v, by binRange %v", masses, got, want)
+			}
+		}
+	}
+	// the ranges tile their axis from 0
+	for name, bins := range map[string]int{"avalanche_size": 30, "height_final": 4, "mass_distribution": MassBins, "mass_distribution_log": LogMassBins} {
+		prev := "0"
+		for b := range bins {
+			lo, hi := binRange(name, b, bins)
+			if lo != prev || !(num(hi) > num(lo)) {
+				t.Errorf("%s bin %d: [%s, %s) after a bin ending at %s", name, b, lo, hi, prev)
+			}
+			prev = hi
+		}
+		if name == "mass_distribution" && prev != "inf" {
+			t.Errorf("mass_distribution's last bin ends at %s, not inf", prev)
+		}
+	}
+	if lo, hi := binRange("correlation", 7, 9); lo != "7" || hi != "7" {
+		t.Errorf("correlation lag 7: %s, %s", lo, hi)
+	}
+	if lo, hi := binRange("unknown", 1, 2); lo != "" || hi != "" {
+		t.Errorf("an unknown name: %q, %q", lo, hi)
 	}
 }

@@ -1090,9 +1090,50 @@ func WriteOutputsGated(dir string, st *State, sum *Summary, g *OutputGate) error
 }
 
 // HistogramsFile holds summary.json's histograms and profiles as CSV rows
-// (name, bin, value, error), names in sorted order; histograms are counts
-// with an empty error, profiles the snapshot averages with their errors.
+// (name, bin, lo, hi, value, error: binRange's range), names in sorted
+// order; histograms are counts with an empty error, profiles the snapshot
+// averages with their errors.
 const HistogramsFile = "histograms.csv"
+
+// binRange is bin i of histogram or profile name as the range [lo, hi) of
+// the values it holds, in the quantity's own units: a height, a count
+// (avalanches, activity: bin 0 the zeros, bin k [2^(k-1), 2^k)), a mass
+// (mass_distribution_log: bin 0 the empty sites, [0, 2^-32), bin k
+// [2^(k-33), 2^(k-32))), or for mass_distribution the mass over the
+// snapshot's mean, [i/4, (i+1)/4), the last bin to inf. The correlation's
+// "bin" is the lag r, its lo and hi both r. Empty for a name it does not
+// know.
+func binRange(name string, i int, bins int) (lo, hi string) {
+	f := func(x float64) string {
+		if math.IsInf(x, 1) {
+			return "inf" // as Python, numpy and pandas read it
+		}
+		return strconv.FormatFloat(x, 'g', -1, 64)
+	}
+	switch name {
+	case "height_final", "height_distribution", "height_distribution_center":
+		return f(float64(i)), f(float64(i + 1))
+	case "avalanche_size", "avalanche_area", "avalanche_duration", "site_activity":
+		if i == 0 {
+			return "0", "1"
+		}
+		return f(math.Ldexp(1, i-1)), f(math.Ldexp(1, i))
+	case "mass_distribution":
+		h := float64(i+1) / 4
+		if i == bins-1 {
+			h = math.Inf(1)
+		}
+		return f(float64(i) / 4), f(h)
+	case "mass_distribution_log":
+		if i == 0 {
+			return "0", f(math.Ldexp(1, -32))
+		}
+		return f(math.Ldexp(1, i-33)), f(math.Ldexp(1, i-32))
+	case "correlation":
+		return f(float64(i)), f(float64(i))
+	}
+	return "", ""
+}
 
 // ExtraFiles are the outputs only some models write.
 var ExtraFiles = []string{ActivityFile, ActivityImageFile, HistogramsFile, ProfilesFile}
@@ -1142,10 +1183,12 @@ const ProfilesFile = "profiles.csv"
 func writeHistograms(dir string, sum *Summary, g *OutputGate) error {
 	return writeAtomicGated(filepath.Join(dir, HistogramsFile), g, func(w *hashWriter) error {
 		cw := csv.NewWriter(w)
-		cw.Write([]string{"name", "bin", "value", "error"})
+		cw.Write([]string{"name", "bin", "lo", "hi", "value", "error"})
 		for _, k := range slices.Sorted(maps.Keys(sum.Histograms)) {
-			for i, v := range sum.Histograms[k] {
-				cw.Write([]string{k, strconv.Itoa(i), strconv.FormatInt(v, 10), ""})
+			h := sum.Histograms[k]
+			for i, v := range h {
+				lo, hi := binRange(k, i, len(h))
+				cw.Write([]string{k, strconv.Itoa(i), lo, hi, strconv.FormatInt(v, 10), ""})
 			}
 		}
 		f := func(x *float64) string {
@@ -1157,7 +1200,8 @@ func writeHistograms(dir string, sum *Summary, g *OutputGate) error {
 		for _, k := range slices.Sorted(maps.Keys(sum.Profiles)) {
 			p := sum.Profiles[k]
 			for i := range p.Mean {
-				cw.Write([]string{k, strconv.Itoa(i), f(p.Mean[i]), f(p.Error[i])})
+				lo, hi := binRange(k, i, len(p.Mean))
+				cw.Write([]string{k, strconv.Itoa(i), lo, hi, f(p.Mean[i]), f(p.Error[i])})
 			}
 		}
 		cw.Flush()
