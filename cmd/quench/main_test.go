@@ -1145,8 +1145,9 @@ func TestLatticeUpdateRuns(t *testing.T) {
 // A stationary sandpile start needs no thermalization: without --therm or
 // --therm-grains (flag or config file key) it gets none; given either, even
 // at --therm's default value, it gets what was asked; other starts keep
-// --therm's default.
-func TestStationaryStartThermDefault(t *testing.T) {
+// --therm's default. Diffusion, which has no stationary state to wait
+// for, gets none unless given.
+func TestThermDefaults(t *testing.T) {
 	dir := t.TempDir()
 	file := func(name, body string) string {
 		p := filepath.Join(dir, name)
@@ -1179,6 +1180,11 @@ func TestStationaryStartThermDefault(t *testing.T) {
 		// beyond the sampler's limit (lowered to 50 sites below), the
 		// default start is hot, with a note
 		{[]string{"--model", "sandpile", "--L", "8", "--grains", "5", "--note-hot"}, 1000},
+		// diffusion: no thermalization unless given (its series is the
+		// relaxation from the start)
+		{[]string{"--model", "diffusion", "--L", "8", "--steps", "5"}, 0},
+		{[]string{"--model", "diffusion", "--L", "8", "--steps", "5", "--start", "cold", "--therm", "6"}, 6},
+		{[]string{"--config", file("diffusion.toml", "model = \"diffusion\"\nL = 8\ntherm = 4\n"), "--steps", "5"}, 4},
 	} {
 		if c.args[len(c.args)-1] == "--note-hot" {
 			old := sim.MaxStationarySites

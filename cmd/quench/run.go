@@ -101,7 +101,7 @@ func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
 	fl.StringVar(&f.config, "config", "", "TOML file with the same keys as these flags (flags override it)")
 	addModelFlags(fl, &f)
 	int64Var(fl, &f.sweeps, "sweeps", 10000, "measured sweeps after thermalization")
-	int64Var(fl, &f.therm, "therm", 1000, "thermalization sweeps (not measured; a stationary sandpile start gets 0 unless given)")
+	int64Var(fl, &f.therm, "therm", 1000, "thermalization sweeps (not measured; a stationary sandpile start and diffusion get 0 unless given)")
 	int64Var(fl, &f.every, "every", 1, "measure every N sweeps")
 	fl.StringVar(&f.backend, "backend", "cpu", "where to run: cpu, cuda, auto (cuda if available, else cpu)")
 	intVar(fl, &f.device, "device", 0, "GPU device index for --backend cuda (among CUDA_VISIBLE_DEVICES)")
@@ -671,6 +671,12 @@ func buildConfigFlags(fl *pflag.FlagSet, f *runFlags) (sim.Config, error) {
 	}
 	if f.model == "sandpile" && f.start == "stationary" && !fl.Changed("therm") && !fl.Changed("therm-grains") {
 		c.Therm = 0 // an exact stationary sample: thermalization would only cost time
+	}
+	if f.model == "diffusion" && !fl.Changed("therm") {
+		// no stationary state but the uniform field to wait for: the
+		// run's series is the relaxation itself, from the start (a cold
+		// start's spike, which 1000 steps spread over about 20 sites)
+		c.Therm = 0
 	}
 	if f.model == "phi4" || f.model == "particles" {
 		return buildLangevinConfig(fl, f, c)
