@@ -47,7 +47,7 @@ var settingTail = []string{"seed", "seeds", "start", "sweeps", "steps", "therm",
 const averageMinSeeds = 10
 
 func newCollectCmd(stdout, stderr io.Writer) *cobra.Command {
-	var csvPath, plotPath, only, xAxis string
+	var csvPath, plotPath, only, xAxis, logAxes string
 	var average bool
 	cmd := &cobra.Command{
 		Use:   "collect DIR...",
@@ -77,6 +77,13 @@ Rows are sorted by the differing settings, numbers by value.`,
 			}
 			if xAxis != "" && plotPath == "" {
 				return quench.Usagef("--x %s applies to --plot only", xAxis)
+			}
+			logs, err := parseLogAxes(logAxes)
+			if err != nil {
+				return err
+			}
+			if logAxes != "" && plotPath == "" {
+				return quench.Usagef("--log %s applies to --plot only", logAxes)
 			}
 			if cmd.Flags().Changed("plot") {
 				if ext := strings.ToLower(filepath.Ext(plotPath)); plotPath != "" && !slices.Contains(plotFormats, ext) {
@@ -118,7 +125,11 @@ Rows are sorted by the differing settings, numbers by value.`,
 				// the plot's refusals (no numeric setting differs, a bad
 				// --x) come before the CSV is written: a refusal writes
 				// nothing
-				if _, err := plotAxes(runs, varying, xAxis); err != nil {
+				l, err := plotAxes(runs, varying, xAxis)
+				if err != nil {
+					return err
+				}
+				if err := l.checkLogX(runs, logs); err != nil {
 					return err
 				}
 			}
@@ -135,7 +146,7 @@ Rows are sorted by the differing settings, numbers by value.`,
 				}
 			}
 			if plotPath != "" {
-				if plotOut, err = plotCollected(plotPath, xAxis, runs, varying, shown); err != nil {
+				if plotOut, err = plotCollected(plotPath, xAxis, logs, runs, varying, shown); err != nil {
 					csvOut.abort()
 					return err
 				}
@@ -160,6 +171,7 @@ Rows are sorted by the differing settings, numbers by value.`,
 	cmd.Flags().StringVar(&csvPath, "csv", "", "also write the table as CSV to this file (per observable: mean, error, tau_int, reliable, exact)")
 	cmd.Flags().StringVar(&plotPath, "plot", "", "also draw each observable against the first numeric setting that differs (a line per value of the others) to this .png or .svg file")
 	cmd.Flags().StringVar(&xAxis, "x", "", "--plot: the setting along x (default: the first numeric model parameter that differs; L: the first extent)")
+	cmd.Flags().StringVar(&logAxes, "log", "", "--plot: logarithmic axes, x, y or xy (a panel whose values or error bars reach 0 or below keeps a linear y, and says so)")
 	cmd.Flags().BoolVar(&average, "average-seeds", false, fmt.Sprintf("average the runs that differ only in their seed into one row: each observable's mean over them, its error their spread over sqrt(runs), which counts what varies between seeds (quenched disorder); reliable from %d seeds on (of stationary runs thermalized for their slow modes)", averageMinSeeds))
 	cmd.Flags().StringVar(&only, "observables", "", "only these observables, comma-separated (default: those of the runs' tables)")
 	return cmd

@@ -25,6 +25,38 @@ import (
 // plotFormats are the --plot file types, by extension.
 var plotFormats = []string{".png", ".svg"}
 
+// logAxes are the axes --log makes logarithmic.
+type logAxes struct{ x, y bool }
+
+// parseLogAxes reads --log: "" (none), x, y or xy.
+func parseLogAxes(s string) (logAxes, error) {
+	switch s {
+	case "":
+		return logAxes{}, nil
+	case "x":
+		return logAxes{x: true}, nil
+	case "y":
+		return logAxes{y: true}, nil
+	case "xy":
+		return logAxes{x: true, y: true}, nil
+	}
+	return logAxes{}, quench.Usagef("--log %q is not allowed: x, y or xy (the axes to draw logarithmic)", s)
+}
+
+// checkLogX refuses a logarithmic x axis where a run's value along x is
+// not above 0 (the first such run named).
+func (l plotLayout) checkLogX(runs []*collected, logs logAxes) error {
+	if !logs.x {
+		return nil
+	}
+	for _, r := range runs {
+		if v := l.xValue(r); !(v > 0) || math.IsInf(v, 0) {
+			return quench.Usagef("--log x is not allowed with %s along x: %s has %s %v, and a logarithmic axis takes values above 0 only", l.x, r.dir, l.x, v)
+		}
+	}
+	return nil
+}
+
 // plotLayout is collect --plot's choice of axes: the setting along x
 // (xKey, or "L", the first extent, when only the shapes differ), and the
 // settings whose values make the groups (a line each); settings that are
@@ -203,9 +235,12 @@ func (l plotLayout) groupOf(r *collected) string {
 // circles where the error bar is not reliable, and the exact values
 // where the runs report them as a dashed line with a + at each. Staged for path
 // (stageWhole: whole or not at all, renamed over it by its commit).
-func plotCollected(path, x string, runs []*collected, varying, names []string) (*staged, error) {
+func plotCollected(path, x string, logs logAxes, runs []*collected, varying, names []string) (*staged, error) {
 	l, err := plotAxes(runs, varying, x)
 	if err != nil {
+		return nil, err
+	}
+	if err := l.checkLogX(runs, logs); err != nil {
 		return nil, err
 	}
 	var groups []string
@@ -251,6 +286,7 @@ func plotCollected(path, x string, runs []*collected, varying, names []string) (
 			p.Legend.Add("exact (dashed, +)", &plotter.Line{LineStyle: draw.LineStyle{Color: grey, Width: vg.Points(1), Dashes: exactDashes}},
 				&plotter.Scatter{GlyphStyle: exactGlyph(grey)})
 		}
+		logScales(p, logs)
 		placeLegend(p, runs, l, name)
 		plots[i/cols][i%cols] = p
 	}
@@ -367,6 +403,75 @@ func exactGlyph(c color.Color) draw.GlyphStyle {
 	return draw.GlyphStyle{Color: c, Radius: vg.Points(4), Shape: draw.PlusGlyph{}}
 }
 
+// logScales makes p's axes logarithmic as logs asks, once its points are
+// added (their ranges, error bars and exact values included, are p's):
+// an axis whose range reaches 0 or below stays linear (the title says so
+// for y; x, whose values checkLogX has checked, only on a panel without
+// points), and a range of one value spans a factor of 2 each way (gonum
+// would widen it by 1, to 0 or below).
+func logScales(p *plot.Plot, logs logAxes) {
+	for _, a := range []struct {
+		on   bool
+		axis *plot.Axis
+		name string
+	}{{logs.x, &p.X, "x"}, {logs.y, &p.Y, "y"}} {
+		if !a.on || !finite(a.axis.Min) || !finite(a.axis.Max) {
+			continue // (no points: +-Inf, which gonum makes -1 to 1)
+		}
+		if !(a.axis.Min > 0) {
+			p.Title.Text += fmt.Sprintf(" (%s linear: values <= 0)", a.name)
+			continue
+		}
+		if a.axis.Min == a.axis.Max {
+			a.axis.Min, a.axis.Max = a.axis.Min/2, a.axis.Max*2
+		}
+		a.axis.Scale, a.axis.Tick.Marker = plot.LogScale{}, logTicks{}
+	}
+}
+
+// logTicks are the ticks of a logarithmic axis: one at each of 1 to 9
+// times a power of ten within it, labelled at 1, 2 and 5 times one where
+// the axis spans under two decades, else at the powers of ten (every k-th
+// one, for at most about 8 labels); under half a decade, where the scale
+// is nearly linear, the linear axes' round steps (fullTicks).
+type logTicks struct{}
+
+func (logTicks) Ticks(lo, hi float64) []plot.Tick {
+	if !(lo > 0) || !(hi > lo) || !finite(hi) {
+		return endTicks(lo, hi)
+	}
+	span := math.Log10(hi / lo)
+	labelled := func(m int, e int) bool { return m == 1 && e%int(math.Ceil(span/8)) == 0 }
+	switch {
+	case span < 0.5:
+		return fullTicks{}.Ticks(lo, hi)
+	case span < 2:
+		labelled = func(m, _ int) bool { return m == 1 || m == 2 || m == 5 }
+	}
+	var t []plot.Tick
+	labels := 0
+	for e := int(math.Floor(math.Log10(lo))); e <= int(math.Ceil(math.Log10(hi))); e++ {
+		for m := 1; m <= 9; m++ {
+			v, err := strconv.ParseFloat(fmt.Sprintf("%de%d", m, e), 64) // m 10^e, as printed
+			if err != nil || v < lo || v > hi {
+				continue
+			}
+			tick := plot.Tick{Value: v}
+			if labelled(m, e) {
+				tick.Label = strconv.FormatFloat(v, 'g', -1, 64)
+				labels++
+			}
+			t = append(t, tick)
+		}
+	}
+	if labels < 2 {
+		// too narrow for two: the ends, labelled
+		t = slices.DeleteFunc(t, func(k plot.Tick) bool { return k.Value == lo || k.Value == hi })
+		return append(t, endTicks(lo, hi)...)
+	}
+	return t
+}
+
 // placeLegend puts p's legend in the corner of the panel that the
 // points of observable name (means with their error bars, exact values)
 // crowd least: the points within 40% of the width and 30% of the height
@@ -377,7 +482,7 @@ func placeLegend(p *plot.Plot, runs []*collected, l plotLayout, name string) {
 	}
 	var n [2][2]int // [top][left]
 	add := func(x, y float64) {
-		fx, fy := (x-p.X.Min)/(p.X.Max-p.X.Min), (y-p.Y.Min)/(p.Y.Max-p.Y.Min)
+		fx, fy := p.X.Norm(x), p.Y.Norm(y) // (on the axes' scales)
 		for top := range 2 {
 			for left := range 2 {
 				inX := left == 1 && fx <= 0.4 || left == 0 && fx >= 0.6

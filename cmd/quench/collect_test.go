@@ -232,6 +232,8 @@ func TestCollectPlot(t *testing.T) {
 		{[]string{"--plot", filepath.Join(dir, "no", "x.png"), dirs[0]}, "there is no directory"},
 		{[]string{"--plot", filepath.Join(dir, "one.png"), "--x", "h", dirs[0], dirs[3]}, "--x h is not allowed: a numeric setting that differs between the runs (L, T, beta)"},
 		{[]string{"--x", "T", dirs[0], dirs[3]}, "--x T applies to --plot only"},
+		{[]string{"--log", "x", dirs[0], dirs[3]}, "--log x applies to --plot only"},
+		{[]string{"--plot", filepath.Join(dir, "one.png"), "--log", "loglog", dirs[0], dirs[3]}, `--log "loglog" is not allowed: x, y or xy`},
 	} {
 		code, stdout, stderr := runQ(t, append([]string{"collect"}, c.args...)...)
 		if code != 2 || stdout != "" || !strings.Contains(stderr, c.want) || strings.Count(stderr, "\n") != 1 {
@@ -240,6 +242,80 @@ func TestCollectPlot(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "one.png")); err == nil {
 		t.Error("a refused --plot wrote its file")
+	}
+	// --log xy draws: the energies, below 0, on a linear y
+	logPath := filepath.Join(dir, "log.svg")
+	if code, _, stderr := runQ(t, append([]string{"collect", "--plot", logPath, "--log", "xy", "--x", "L"}, dirs...)...); code != 0 {
+		t.Errorf("collect --plot --log xy: exit %d %s", code, stderr)
+	} else if b, _ := os.ReadFile(logPath); !strings.Contains(string(b), "energy (y linear: values &lt;= 0)") || !strings.Contains(string(b), "susceptibility<") {
+		t.Errorf("%s: no linear-y energy panel, or no susceptibility panel", logPath)
+	}
+}
+
+// --log: x refused where a run's value along x is 0 or below; a panel's y
+// logarithmic where every value and error bar is above 0, else linear with
+// a note in its title; a range of one value widened by a factor of 2.
+func TestCollectPlotLog(t *testing.T) {
+	mk := func(h string, mean, e float64) *collected {
+		return &collected{dir: "runs/h" + h, settings: map[string]string{"h": h},
+			sum: &sim.Summary{Observables: map[string]sim.Value{"m": {Mean: &mean, Error: &e}}}}
+	}
+	runs := []*collected{mk("0", 1, 0.1), mk("0.5", 2, 0.1), mk("1", 4, 0.1)}
+	l, err := plotAxes(runs, varyingSettings(runs), "")
+	if err != nil || l.x != "h" {
+		t.Fatalf("%+v, %v", l, err)
+	}
+	if err := l.checkLogX(runs, logAxes{x: true}); err == nil || err.Error() != "--log x is not allowed with h along x: runs/h0 has h 0, and a logarithmic axis takes values above 0 only" {
+		t.Errorf("h = 0 along a log x: %v", err)
+	}
+	if err := l.checkLogX(runs[1:], logAxes{x: true}); err != nil {
+		t.Errorf("h > 0 along a log x: %v", err)
+	}
+	if err := l.checkLogX(runs, logAxes{y: true}); err != nil {
+		t.Errorf("a log y checks no x: %v", err)
+	}
+	panel := func(rs ...*collected) *plot.Plot {
+		p := plot.New()
+		p.Title.Text = "m"
+		if err := addGroup(p, rs, l, "m", 0, "", false); err != nil {
+			t.Fatal(err)
+		}
+		logScales(p, logAxes{x: true, y: true})
+		return p
+	}
+	if p := panel(runs[1:]...); p.Title.Text != "m" {
+		t.Errorf("positive values: title %q", p.Title.Text)
+	} else if _, ylog := p.Y.Scale.(plot.LogScale); !ylog {
+		t.Errorf("positive values: y scale %T", p.Y.Scale)
+	} else if _, xlog := p.X.Scale.(plot.LogScale); !xlog {
+		t.Errorf("positive x: x scale %T", p.X.Scale)
+	}
+	if p := panel(mk("0.5", 0.05, 0.1), mk("1", 4, 0.1)); p.Title.Text != "m (y linear: values <= 0)" {
+		t.Errorf("an error bar below 0: y scale %T, title %q", p.Y.Scale, p.Title.Text)
+	} else if _, lin := p.Y.Scale.(plot.LogScale); lin {
+		t.Errorf("an error bar below 0 on a log scale")
+	}
+	if p := panel(mk("0.5", 3, 0), mk("1", 3, 0)); p.Y.Min != 1.5 || p.Y.Max != 6 {
+		t.Errorf("one value: y range %v..%v, want 1.5..6", p.Y.Min, p.Y.Max)
+	}
+	// the ticks: within the range, at least two labels, labels that
+	// parse to their values
+	for _, r := range [][2]float64{{8, 64}, {1e-3, 1e5}, {0.602, 0.613}, {1, 1.0001}, {1e-300, 1e300}, {3, 3000}, {0.5, 1.5}} {
+		var labels int
+		for _, tk := range (logTicks{}).Ticks(r[0], r[1]) {
+			if tk.Value < r[0] || tk.Value > r[1] {
+				t.Errorf("%v: a tick at %v", r, tk.Value)
+			}
+			if tk.Label != "" {
+				labels++
+				if v, err := strconv.ParseFloat(tk.Label, 64); err != nil || math.Abs(v-tk.Value) > 1e-9*math.Abs(tk.Value) {
+					t.Errorf("%v: label %q at %v", r, tk.Label, tk.Value)
+				}
+			}
+		}
+		if labels < 2 || labels > 12 {
+			t.Errorf("%v: %d labels", r, labels)
+		}
 	}
 }
 
