@@ -75,8 +75,11 @@ const (
 	// 'P' header.ProfileWidth float64, each kind in the order measured;
 	// 6: a sandpile's activity restarts from 0 after thermalization, the
 	// topplings before in header.ThermTopples (versions 1 to 5 are read,
-	// a run past its thermalization then counting it on)
-	checkpointVersion = 6
+	// a run past its thermalization then counting it on); 7: particle
+	// rows end with v_mean, the velocities' mean (versions 1 to 6 are
+	// read, their rows' v_mean NaN under baoab, 0 without velocities:
+	// oldParticleRows)
+	checkpointVersion = 7
 )
 
 type checkpointHeader struct {
@@ -517,8 +520,8 @@ func ReadCheckpoint(dir string) (*State, error) {
 		if kur := cfg.Model == "particles" && cfg.Potential == quench.PotentialKuramoto; kur && h.Omega != cfg.N || !kur && h.Omega != 0 {
 			return nil, bad("it holds %d frequencies", h.Omega)
 		}
-		if h.Width != int64(len(cfg.Columns())+1) {
-			return nil, bad("its rows have %d columns, model %s has %d", h.Width, cfg.Model, len(cfg.Columns())+1)
+		if w := int64(len(cfg.Columns()) + 1); h.Width != w && !(oldParticleRows(&cfg, version) && h.Width == w-1) {
+			return nil, bad("its rows have %d columns, model %s has %d", h.Width, cfg.Model, w)
 		}
 	}
 	if h.Sites != sites {
@@ -678,7 +681,37 @@ func ReadCheckpoint(dir string) (*State, error) {
 			return nil, err
 		}
 	}
+	if oldParticleRows(&cfg, version) {
+		// the rows without v_mean: NaN where it had a value (baoab), 0
+		// where it is 0 (no velocities); the series log, of the old
+		// width, is written anew with the next checkpoint
+		v := 0.0
+		if cfg.Scheme == quench.SchemeBAOAB {
+			v = math.NaN()
+		}
+		for i, r := range st.Rows {
+			st.Rows[i] = append(r, v)
+		}
+		st.log = seriesLog{}
+	}
 	return st, nil
+}
+
+// oldParticleRows reports whether a checkpoint of format version holds
+// particle rows without v_mean, the last column (format 6 and older).
+func oldParticleRows(c *Config, version uint32) bool {
+	return c.Model == "particles" && version < 7
+}
+
+// NoVMean reports whether a baoab particle run's rows lack v_mean (NaN),
+// some of them measured before format 7: its outputs leave out v_mean and
+// v2.
+func (st *State) NoVMean() bool {
+	if st.Config.Model != "particles" || st.Config.Scheme != quench.SchemeBAOAB {
+		return false
+	}
+	j := slices.Index(st.Config.Columns(), "v_mean") + 1
+	return slices.ContainsFunc(st.Rows, func(r []float64) bool { return math.IsNaN(r[j]) })
 }
 
 // fileKind names what a file that is not a regular one is.

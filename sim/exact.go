@@ -144,7 +144,8 @@ func (c *Config) ringExact() map[string]float64 {
 // x_mean 0, and x_var (and under baoab v_var) the variance times
 // (n - 1)/n for n = N d coordinates, as the observables subtract the
 // ensemble's mean from n independent coordinates, and x2, the mean square
-// about 0, the variance itself; nil at T = 0 or k = 0,
+// about 0, the variance itself (under baoab v_mean 0 and v2 the
+// velocities' variance); nil at T = 0 or k = 0,
 // where the particles have no stationary spread.
 func (c *Config) harmonicExact() map[string]float64 {
 	xv, vv, err := quench.HarmonicParticles(c.ParticleParams())
@@ -157,7 +158,7 @@ func (c *Config) harmonicExact() map[string]float64 {
 	f := (n - 1) / n
 	x := map[string]float64{"x_mean": 0, "x_var": f * xv, "x2": xv}
 	if c.Scheme == quench.SchemeBAOAB {
-		x["v_var"] = f * vv
+		x["v_mean"], x["v_var"], x["v2"] = 0, f*vv, vv
 	}
 	return x
 }
@@ -169,7 +170,7 @@ func (c *Config) harmonicExact() map[string]float64 {
 // symmetry x -> -x, x_var (n - 1)/n <x^2> for n = N d independent
 // coordinates (as harmonicExact) and x2 <x^2>, by quadrature (quench.Phi4Ring on
 // a ring of one site, which has no gradient term: m2 = -4k, lambda = 4k),
-// and under baoab v_var (n - 1)/n T/mass. nil at T = 0 or k = 0 (no
+// and under baoab v_mean 0, v_var (n - 1)/n T/mass and v2 T/mass. nil at T = 0 or k = 0 (no
 // stationary spread, or none at all) and where Phi4Ring refuses (wells
 // too deep for its grid).
 func (c *Config) doubleWellExact() map[string]float64 {
@@ -184,7 +185,7 @@ func (c *Config) doubleWellExact() map[string]float64 {
 	f := (n - 1) / n
 	x := map[string]float64{"x_mean": 0, "x_var": f * r.Phi2, "x2": r.Phi2}
 	if c.Scheme == quench.SchemeBAOAB {
-		x["v_var"] = f * c.T / c.Mass
+		x["v_mean"], x["v_var"], x["v2"] = 0, f*c.T/c.Mass, c.T/c.Mass
 	}
 	return x
 }

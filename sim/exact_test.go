@@ -243,7 +243,8 @@ func TestHarmonicExact(t *testing.T) {
 	c := Config{Model: "particles", Potential: "harmonic", Scheme: quench.SchemeBAOAB, N: 10, D: 3, K: 2, T: 0.5, Dt: 0.4, Gamma: 1, Mass: 2}
 	x := c.harmonicExact()
 	f := 29.0 / 30
-	if len(x) != 4 || x["x_mean"] != 0 || math.Abs(x["x_var"]-f*0.25) > 1e-15 || math.Abs(x["x2"]-0.25) > 1e-15 || math.Abs(x["v_var"]-f*0.25*(1-0.16*2/8)) > 1e-15 {
+	if len(x) != 6 || x["x_mean"] != 0 || math.Abs(x["x_var"]-f*0.25) > 1e-15 || math.Abs(x["x2"]-0.25) > 1e-15 || math.Abs(x["v_var"]-f*0.25*(1-0.16*2/8)) > 1e-15 ||
+		x["v_mean"] != 0 || math.Abs(x["v2"]-0.25*(1-0.16*2/8)) > 1e-15 {
 		t.Errorf("baoab: %v", x)
 	}
 	c.Scheme = quench.SchemeEM
@@ -296,9 +297,9 @@ func TestDoubleWellExact(t *testing.T) {
 		x := c.exactValues(nil)
 		want := 3
 		if c.Scheme == quench.SchemeBAOAB {
-			want = 4
-			if math.Abs(x["v_var"]-f*c.T/c.Mass) > 1e-15 {
-				t.Errorf("%+v: v_var %v, want %v", c, x["v_var"], f*c.T/c.Mass)
+			want = 6
+			if math.Abs(x["v_var"]-f*c.T/c.Mass) > 1e-15 || math.Abs(x["v2"]-c.T/c.Mass) > 1e-15 || x["v_mean"] != 0 {
+				t.Errorf("%+v: v_mean %v, v_var %v, v2 %v; want 0, %v, %v", c, x["v_mean"], x["v_var"], x["v2"], f*c.T/c.Mass, c.T/c.Mass)
 			}
 		}
 		if len(x) != want || x["x_mean"] != 0 || math.Abs(x["x_var"]/(f*x2/z)-1) > 1e-10 || math.Abs(x["x2"]/(x2/z)-1) > 1e-10 {

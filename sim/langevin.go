@@ -3,6 +3,7 @@ package sim
 import (
 	"fmt"
 	"math"
+	"slices"
 	"unsafe"
 
 	"github.com/quenchlab/quench"
@@ -229,8 +230,9 @@ func (c *Config) divergeAdvice() string {
 
 // checkRow refuses a measurement row (step, then Columns) holding NaN or
 // an infinity (a state of finite values whose sums overflow), or a value
-// beyond maxMeasured, as is the particles' x2 (x_var + x_mean^2, the
-// summary's), which a lone coordinate's x_mean of 1e140 would square.
+// beyond maxMeasured, as are the particles' x2 (x_var + x_mean^2, the
+// summary's), which a lone coordinate's x_mean of 1e140 would square, and
+// v2 (v_var + v_mean^2).
 func (c *Config) checkRow(row []float64) error {
 	for j, v := range row[1:] {
 		if !inMeasured(v) {
@@ -242,6 +244,9 @@ func (c *Config) checkRow(row []float64) error {
 	}
 	if x2 := row[2] + row[1]*row[1]; !inMeasured(x2) {
 		return c.errMeasured(x2, "x2 (x_var + x_mean^2)")
+	}
+	if v2 := row[3] + row[5]*row[5]; !inMeasured(v2) {
+		return c.errMeasured(v2, "v2 (v_var + v_mean^2)")
 	}
 	return nil
 }
@@ -403,11 +408,15 @@ func (r *particleRunner) step(ctr quench.Counter) error {
 
 // ParticleColumns names the measurement columns of particles after the step:
 // mean and variance of all coordinates, variance of all velocity
-// components (momentum / mass; 0 without velocities), the Kuramoto order parameter r = |sum_j exp(2 pi i theta_j)|/N
-// (0 for other potentials). The summary adds x2 = x_var + x_mean^2, the
-// coordinates' mean square (harmonic and double well), and
-// order_parameter2 = r^2 (Kuramoto).
-var ParticleColumns = []string{"x_mean", "x_var", "v_var", "order_parameter"}
+// components (momentum / mass; 0 without velocities), the Kuramoto order
+// parameter r = |sum_j exp(2 pi i theta_j)|/N (0 for other potentials),
+// and the mean of all velocity components (0 without velocities; NaN in
+// the rows of a run begun under checkpoint format 6 or older, which did
+// not record it: oldParticleRows). The summary adds x2 = x_var +
+// x_mean^2, the coordinates' mean square (harmonic and double well), v2 =
+// v_var + v_mean^2, the velocities' (baoab), and order_parameter2 = r^2
+// (Kuramoto).
+var ParticleColumns = []string{"x_mean", "x_var", "v_var", "order_parameter", "v_mean"}
 
 func (r *particleRunner) finite() error {
 	x, err := r.be.FieldSums(r.ps.Pos, nil)
@@ -446,7 +455,7 @@ func (r *particleRunner) measure() error {
 	if err != nil {
 		return err
 	}
-	var vvar float64
+	var vvar, vmean float64
 	if r.ps.Vel != nil {
 		// the second buffer holds BAOAB's momenta p = mass v
 		pvar, _, err := variance(r.be, r.ps.Vel, m, v.Sum2, v.Sum/m)
@@ -454,9 +463,10 @@ func (r *particleRunner) measure() error {
 			return err
 		}
 		vvar = pvar / (r.p.Mass * r.p.Mass)
+		vmean = v.Sum / m / r.p.Mass
 	}
 	// |sum of phases| / N is at most 1 but for rounding
-	r.st.Rows = append(r.st.Rows, []float64{float64(r.st.Step), mean, xvar, vvar, math.Min(order, 1)})
+	r.st.Rows = append(r.st.Rows, []float64{float64(r.st.Step), mean, xvar, vvar, math.Min(order, 1), vmean})
 	return nil
 }
 
@@ -563,12 +573,33 @@ func (c *Config) langevinObservables(rows [][]float64) (map[string]stats.Estimat
 		names = append(names, "binder", "susceptibility", "susceptibility_connected")
 		return jobs.Run(), names
 	}
+	vmean := slices.Index(cols, "v_mean")
+	// a run begun under checkpoint format 6 or older has no v_mean in its
+	// first rows (oldParticleRows): neither it nor v2
+	noVMean := slices.ContainsFunc(series[vmean], math.IsNaN)
 	for j, name := range cols {
-		if (name == "v_var" && c.Scheme != quench.SchemeBAOAB) || (name == "order_parameter" && c.Potential != quench.PotentialKuramoto) {
-			continue
+		if name == "v_var" && c.Scheme != quench.SchemeBAOAB || (name == "order_parameter" && c.Potential != quench.PotentialKuramoto) ||
+			name == "v_mean" {
+			continue // (v_mean: with v_var, before it)
+		}
+		if name == "v_var" && !noVMean {
+			jobs.Series("v_mean", series[vmean])
+			names = append(names, "v_mean")
 		}
 		jobs.Series(name, series[j])
 		names = append(names, name)
+		if name == "v_var" && !noVMean {
+			// <v^2>, the velocities' second moment about 0: the kinetic
+			// temperature T/mass, and a single velocity's variance
+			// (its v_var, the spread over the components, is 0)
+			v2 := make([]float64, len(series[j]))
+			for i, v := range series[j] {
+				m := series[vmean][i]
+				v2[i] = v + m*m
+			}
+			jobs.Series("v2", v2)
+			names = append(names, "v2")
+		}
 		if name == "x_var" && c.Potential != quench.PotentialKuramoto {
 			// <x^2>, the coordinates' second moment about 0: a single
 			// coordinate's variance (its x_var, the spread over the

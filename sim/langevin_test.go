@@ -78,7 +78,7 @@ func TestLangevinResume(t *testing.T) {
 				want = append(want, "x2")
 			}
 			if cfg.Scheme == "baoab" {
-				want = append(want, "v_var")
+				want = append(want, "v_mean", "v_var", "v2")
 			}
 			if cfg.Potential == "kuramoto" {
 				want = append(want, "order_parameter", "order_parameter2")
@@ -859,13 +859,22 @@ func TestSandpileActivityMeasured(t *testing.T) {
 	}
 }
 
-// A particle run's summary has v_var only with velocities (baoab),
+// A particle run's summary has v_mean, v_var and v2 (the mean of v_var +
+// v_mean^2) only with velocities (baoab), and v_mean and v2 only where
+// every row has v_mean (not a run begun under checkpoint format 6),
 // order_parameter (r) and order_parameter2 (the mean of r^2) only for
 // kuramoto, and x2 (the mean of x_var + x_mean^2) only for the others.
 func TestParticleObservableNames(t *testing.T) {
 	rows := make([][]float64, 8)
 	for i := range rows {
-		rows[i] = []float64{float64(i + 1), 0.1 * float64(i), 1 + 0.01*float64(i), 2, 0.5}
+		rows[i] = []float64{float64(i + 1), 0.1 * float64(i), 1 + 0.01*float64(i), 2, 0.5, 0.3 - 0.1*float64(i)}
+	}
+	old := make([][]float64, len(rows))
+	for i, r := range rows {
+		old[i] = slices.Clone(r)
+		if i < 3 {
+			old[i][5] = math.NaN()
+		}
 	}
 	for _, c := range []struct {
 		scheme, potential string
@@ -873,9 +882,14 @@ func TestParticleObservableNames(t *testing.T) {
 	}{
 		{quench.SchemeEM, quench.PotentialHarmonic, []string{"x_mean", "x_var", "x2"}},
 		{quench.SchemeLM, quench.PotentialDoubleWell, []string{"x_mean", "x_var", "x2"}},
-		{quench.SchemeBAOAB, quench.PotentialHarmonic, []string{"x_mean", "x_var", "x2", "v_var"}},
+		{quench.SchemeBAOAB, quench.PotentialHarmonic, []string{"x_mean", "x_var", "x2", "v_mean", "v_var", "v2"}},
 		{quench.SchemeEM, quench.PotentialKuramoto, []string{"x_mean", "x_var", "order_parameter", "order_parameter2"}},
+		{"old " + quench.SchemeBAOAB, quench.PotentialDoubleWell, []string{"x_mean", "x_var", "x2", "v_var"}},
 	} {
+		rows := rows
+		if scheme, ok := strings.CutPrefix(c.scheme, "old "); ok {
+			c.scheme, rows = scheme, old
+		}
 		cfg := Config{Model: "particles", N: 4, D: 1, Scheme: c.scheme, Potential: c.potential, Every: 1}
 		est, names := cfg.langevinObservables(rows)
 		if !slices.Equal(names, c.want) || len(est) != len(c.want) {
@@ -891,6 +905,18 @@ func TestParticleObservableNames(t *testing.T) {
 		}
 		if e, ok := est["x2"]; ok && math.Abs(e.Mean-x2/float64(len(rows))) > 1e-15 {
 			t.Errorf("%s %s: x2 %v, want %v", c.scheme, c.potential, e.Mean, x2/float64(len(rows)))
+		}
+		// v2 the mean of v_var + v_mean^2, v_mean the last column's
+		var v2, vm float64
+		for _, r := range rows {
+			v2 += r[3] + r[5]*r[5]
+			vm += r[5]
+		}
+		if e, ok := est["v2"]; ok && math.Abs(e.Mean-v2/float64(len(rows))) > 1e-15 {
+			t.Errorf("%s %s: v2 %v, want %v", c.scheme, c.potential, e.Mean, v2/float64(len(rows)))
+		}
+		if e, ok := est["v_mean"]; ok && math.Abs(e.Mean-vm/float64(len(rows))) > 1e-15 {
+			t.Errorf("%s %s: v_mean %v, want %v", c.scheme, c.potential, e.Mean, vm/float64(len(rows)))
 		}
 	}
 }

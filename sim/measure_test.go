@@ -70,10 +70,11 @@ func hostRow(st *State) []float64 {
 		}
 		// Aux holds momenta: velocities are Aux / mass
 		vvar := (v2/m - (v1/m)*(v1/m)) / (c.Mass * c.Mass)
+		vmean := v1 / m / c.Mass
 		if len(st.Aux) == 0 {
-			vvar = 0
+			vvar, vmean = 0, 0
 		}
-		return []float64{mean, s2/m - mean*mean, vvar, order}
+		return []float64{mean, s2/m - mean*mean, vvar, order, vmean}
 	}
 	// phi4
 	lat := c.Lattice()

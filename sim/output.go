@@ -175,10 +175,16 @@ type Summary struct {
 // dt -> 0 (doubleWellExact); kmp (kmpExact); transfer's second moments
 // (transferExact); the Ising models at J = 0, independent spins in the
 // field (freeSpinsExact); nil for other runs.
-// A value that is not finite is left out (summary.json could not hold it).
+// A value that is not finite is left out (summary.json could not hold it),
+// as is one of an observable est does not hold.
 func (c *Config) exactValues(est map[string]stats.Estimate) map[string]float64 {
 	x := c.exactValuesAll(est)
-	maps.DeleteFunc(x, func(_ string, v float64) bool { return !finite(v) })
+	maps.DeleteFunc(x, func(name string, v float64) bool {
+		// (an observable the run leaves out has none: v2 of a run begun
+		// before v_mean was measured)
+		_, measured := est[name]
+		return !finite(v) || est != nil && !measured
+	})
 	if len(x) == 0 {
 		return nil
 	}
@@ -399,7 +405,7 @@ const NotStationaryFreeParticles = "at k = 0 the particles feel no force and dif
 
 // NotStationaryDescent is Summary.NotStationary for harmonic or double-well
 // particles at T = 0 whose coordinates move.
-const NotStationaryDescent = "at T = 0 there is no noise: the particles descend deterministically toward the potential's minima (the harmonic well's 0, the double well's +-1), so x_mean, x_var and x2 (and baoab's v_var) relax for the whole run and their means and errors describe this run's window, not a stationary value (a longer run only relaxes them further); series.csv holds them at every measured step (x2 as x_var + x_mean^2)"
+const NotStationaryDescent = "at T = 0 there is no noise: the particles descend deterministically toward the potential's minima (the harmonic well's 0, the double well's +-1), so x_mean, x_var and x2 (and baoab's v_mean, v_var and v2) relax for the whole run and their means and errors describe this run's window, not a stationary value (a longer run only relaxes them further); series.csv holds them at every measured step (x2 as x_var + x_mean^2)"
 
 // NotStationaryPhaseDescent is Summary.NotStationary for Kuramoto
 // oscillators of one natural frequency at T = 0 whose observables move.
@@ -449,7 +455,7 @@ func (c *Config) settledSeries(rows [][]float64) map[string]bool {
 }
 
 // NotStationaryFreeVelocities ends NotStationaryFreeParticles under baoab.
-const NotStationaryFreeVelocities = " (v_var, the velocities', is stationary)"
+const NotStationaryFreeVelocities = " (v_mean, v_var and v2, the velocities', are stationary)"
 
 // quenchedMean is Summary.QuenchedDisorder for model B from a hot start,
 // whose mean field m it keeps.
@@ -764,7 +770,7 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 		// further); a series that does not move (a cold start) is the
 		// descent's end, exact
 		marked := map[string]bool{}
-		for _, name := range []string{"x_mean", "x_var", "x2", "v_var"} {
+		for _, name := range []string{"x_mean", "x_var", "x2", "v_mean", "v_var", "v2"} {
 			if e, ok := est[name]; ok && !e.Constant {
 				e.Reliable = false
 				est[name] = e

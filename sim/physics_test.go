@@ -343,7 +343,7 @@ func TestParticlesDoubleWellExact(t *testing.T) {
 		x := cfg.exactValues(obs)
 		want := []string{"x_mean", "x_var", "x2"}
 		if c.scheme == quench.SchemeBAOAB {
-			want = append(want, "v_var")
+			want = append(want, "v_mean", "v_var", "v2")
 		}
 		if len(x) != len(want) {
 			t.Fatalf("%s: exact values %v, want %v", c.scheme, x, want)
@@ -359,7 +359,9 @@ func TestParticlesDoubleWellExact(t *testing.T) {
 // against the scheme's stationary variance (harmonic: (T/k)/(1 - k dt/(2
 // gamma)) under em, T/k under lm and baoab) and the double well's
 // Boltzmann <x^2> (lm, whose O(dt^2) bias at dt = 0.01 is under a tenth of
-// the error: TestParticlesDoubleWellExact), within 4 reliable errors.
+// the error: TestParticlesDoubleWellExact), within 4 reliable errors; under
+// baoab also its velocity's v2 (v_var is 0) against the scheme's
+// (T/mass)(1 - dt^2 k/(4 mass)), and v_mean against 0.
 func TestParticlesSingleX2(t *testing.T) {
 	if testing.Short() {
 		t.Skip("long statistical test")
@@ -398,6 +400,19 @@ func TestParticlesSingleX2(t *testing.T) {
 			t.Errorf("%s %s: exact x2 %v, want %v", c.potential, c.scheme, x["x2"], want)
 		}
 		within4(t, fmt.Sprintf("N=1 %s %s x2", c.potential, c.scheme), obs["x2"], want)
+		if c.scheme == quench.SchemeBAOAB {
+			// the velocity's: v_var 0 (one component), v2 the
+			// scheme's (T/mass)(1 - dt^2 k/(4 mass)), v_mean 0
+			vv := cfg.T / cfg.Mass * (1 - cfg.Dt*cfg.Dt*cfg.K/(4*cfg.Mass))
+			if math.Abs(x["v2"]-vv) > 1e-12*vv || x["v_mean"] != 0 {
+				t.Errorf("%s %s: exact v2 %v, v_mean %v; want %v, 0", c.potential, c.scheme, x["v2"], x["v_mean"], vv)
+			}
+			if v := obs["v_var"]; v.Mean != 0 || v.Err != 0 {
+				t.Errorf("%s %s: v_var %+v, want 0 for one component", c.potential, c.scheme, v)
+			}
+			within4(t, fmt.Sprintf("N=1 %s %s v2", c.potential, c.scheme), obs["v2"], vv)
+			within4(t, fmt.Sprintf("N=1 %s %s v_mean", c.potential, c.scheme), obs["v_mean"], 0)
+		}
 	}
 }
 
@@ -470,6 +485,8 @@ func TestParticlesBAOABMass(t *testing.T) {
 	within4(t, "BAOAB m=2 x_var", obs["x_var"], f*cfg.T/cfg.K)
 	within4(t, "BAOAB m=2 x2", obs["x2"], cfg.T/cfg.K)
 	within4(t, "BAOAB m=2 v_var", obs["v_var"], f*cfg.T/cfg.Mass*(1-cfg.Dt*cfg.Dt*cfg.K/(4*cfg.Mass)))
+	within4(t, "BAOAB m=2 v2", obs["v2"], cfg.T/cfg.Mass*(1-cfg.Dt*cfg.Dt*cfg.K/(4*cfg.Mass)))
+	within4(t, "BAOAB m=2 v_mean", obs["v_mean"], 0)
 }
 
 // tau_int of x_mean for harmonic BAOAB particles, against the exact value

@@ -484,8 +484,8 @@ func TestDiffusionNotStationary(t *testing.T) {
 
 // Harmonic or double-well particles at k = 0 and T > 0 feel no force: x_var
 // and x2 grow for the whole run and x_mean wanders, so all three are marked not
-// stationary and the summary says why; baoab's v_var is stationary and not
-// so marked. At k = 1, and for kuramoto at k = 0 (phases on a circle), no
+// stationary and the summary says why; baoab's v_mean, v_var and v2 are
+// stationary and not so marked. At k = 1, and for kuramoto at k = 0 (phases on a circle), no
 // mark.
 func TestFreeParticlesNotStationary(t *testing.T) {
 	for _, c := range []struct {
@@ -526,8 +526,10 @@ func TestFreeParticlesNotStationary(t *testing.T) {
 				t.Errorf("%s: %s %+v", name, o, v)
 			}
 		}
-		if v, ok := sum.Observables["v_var"]; ok && slices.Contains(v.UnreliableBy, ByNotStationary) {
-			t.Errorf("%s: v_var marked not stationary: %+v", name, v)
+		for _, o := range []string{"v_mean", "v_var", "v2"} {
+			if v, ok := sum.Observables[o]; c.scheme == quench.SchemeBAOAB && !ok || ok && slices.Contains(v.UnreliableBy, ByNotStationary) {
+				t.Errorf("%s: %s missing or marked not stationary: %+v", name, o, v)
+			}
 		}
 	}
 }
@@ -600,7 +602,7 @@ func TestFrozenConstants(t *testing.T) {
 }
 
 // Harmonic or double-well particles at T = 0 from a hot start descend
-// deterministically: x_mean, x_var, x2 (and baoab's v_var) are marked not
+// deterministically: x_mean, x_var, x2 (and baoab's v_mean, v_var and v2) are marked not
 // stationary, with the reason; from a cold start nothing moves, and the
 // constants are exact, unmarked.
 func TestDescentNotStationary(t *testing.T) {
@@ -609,7 +611,7 @@ func TestDescentNotStationary(t *testing.T) {
 		moves                    []string
 	}{
 		{quench.PotentialHarmonic, quench.SchemeEM, "hot", []string{"x_mean", "x_var", "x2"}},
-		{quench.PotentialDoubleWell, quench.SchemeBAOAB, "hot", []string{"x_mean", "x_var", "x2", "v_var"}},
+		{quench.PotentialDoubleWell, quench.SchemeBAOAB, "hot", []string{"x_mean", "x_var", "x2", "v_mean", "v_var", "v2"}},
 		{quench.PotentialHarmonic, quench.SchemeBAOAB, "cold", nil},
 	} {
 		sum := summaryOf(t, Config{Model: "particles", N: 64, D: 1, Scheme: c.scheme, Potential: c.potential, Precision: "float64",

@@ -1273,7 +1273,7 @@ func seriesNamesKeys(t *testing.T, out string) {
 	series, _ := os.ReadFile(filepath.Join(out, "series.csv"))
 	header := strings.Split(strings.SplitN(string(series), "\n", 2)[0], ",")
 	for k := range sum.Observables {
-		if k != "binder" && k != "susceptibility" && k != "susceptibility_connected" && k != "order_parameter2" && k != "x2" && !slices.Contains(header, k) {
+		if k != "binder" && k != "susceptibility" && k != "susceptibility_connected" && k != "order_parameter2" && k != "x2" && k != "v2" && !slices.Contains(header, k) {
 			t.Errorf("%s: summary key %q is not a series.csv column %v", out, k, header)
 		}
 	}
@@ -2454,8 +2454,9 @@ func TestDoubleWellExactLines(t *testing.T) {
 	}
 	stdout, sum = runSummary(t, filepath.Join(dir, "well"), "--quiet", "--model", "particles", "--potential", "doublewell",
 		"--N", "100", "--scheme", "baoab", "--dt", "0.05", "--steps", "2000")
-	if len(sum.Exact) != 4 || sum.Exact["x_mean"] != 0 || !(sum.Exact["v_var"] > 0) || !(sum.Exact["x_var"] > 0) || math.Abs(sum.Exact["x2"]*0.99-sum.Exact["x_var"]) > 1e-15 {
-		t.Errorf("double well baoab: exact values %v, want x_mean 0, x_var, x2 (100/99 of x_var) and v_var", sum.Exact)
+	if len(sum.Exact) != 6 || sum.Exact["x_mean"] != 0 || !(sum.Exact["v_var"] > 0) || !(sum.Exact["x_var"] > 0) || math.Abs(sum.Exact["x2"]*0.99-sum.Exact["x_var"]) > 1e-15 ||
+		sum.Exact["v_mean"] != 0 || math.Abs(sum.Exact["v2"]*0.99-sum.Exact["v_var"]) > 1e-15 {
+		t.Errorf("double well baoab: exact values %v, want x_mean 0, x_var, x2 (100/99 of x_var), v_mean 0, v_var and v2 (100/99 of v_var)", sum.Exact)
 	}
 	for _, want := range []string{"exp(-k (x^2 - 1)^2/T) at dt -> 0", "velocities' T/mass", "a bias of order dt^2,"} {
 		if !strings.Contains(stdout, want) {
@@ -2526,7 +2527,7 @@ func TestLangevinExactValues(t *testing.T) {
 			f := 1 - 1/(p("N")*p("d"))
 			want["x_mean"], want["x_var"], want["x2"] = 0, f*xv, xv
 			if scheme == quench.SchemeBAOAB {
-				want["v_var"] = f * vv
+				want["v_mean"], want["v_var"], want["v2"] = 0, f*vv, vv
 			}
 		} else {
 			g, err := quench.GaussianField(&quench.Phi4Params{Scheme: scheme, Dt: p("dt"), M2: p("m2"), H: p("h"), T: p("T"), Gamma: p("gamma"), Mass: p("mass")}, sum.Shape)
@@ -3004,7 +3005,7 @@ func TestRunLongerOscillation(t *testing.T) {
 	stdout, sum := runSummary(t, out, "--model", "particles", "--N", "10", "--d", "1", "--potential", "harmonic", "--scheme", "baoab",
 		"--dt", "0.1", "--gamma", "0.02", "--steps", "3000", "--seed", "1", "--quiet")
 	v := sum.Observables["x_mean"]
-	m := regexp.MustCompile(`\n  at least (\d+) steps by x_mean's autocorrelations, which swing below 0 and reach past a quarter of the run \(a window needs (\d+) measurements\): quench resume (\S+) --steps (\d+) \(`).FindStringSubmatch(stdout)
+	m := regexp.MustCompile(`\n  at least (\d+) steps by (?:x_mean|v_mean)'s autocorrelations, which swing below 0 and reach past a quarter of the run \(a window needs (\d+) measurements\): quench resume (\S+) --steps (\d+) \(`).FindStringSubmatch(stdout)
 	if v.TauInt != nil || v.Reliable || m == nil || !regexp.MustCompile(`(?m)^x_mean\s+\S+\s+\S+\s+- \*$`).MatchString(stdout) || strings.Contains(stdout, "no tau_int (Sokal's") {
 		t.Fatalf("x_mean %+v, in\n%s", v, stdout)
 	}

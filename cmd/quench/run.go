@@ -2400,12 +2400,15 @@ func exactWhy(c *sim.Config) string {
 		if c.Potential == quench.PotentialDoubleWell {
 			v := ""
 			if c.Scheme == quench.SchemeBAOAB {
-				v = " and the velocities' T/mass"
+				v = " and the velocities' T/mass (v2; v_mean 0)"
 			}
 			return "independent coordinates' Boltzmann distribution exp(-k (x^2 - 1)^2/T) at dt -> 0: <x^2> (x2) by quadrature" + v + "; this scheme's step adds a bias of order " + stepBias(c) + ", which the distances include; the spreads over the N d coordinates (x_var" + vvar(c) + ") are (N d - 1)/(N d) of the variances"
 		}
 		law := "independent harmonic coordinates' stationary law under this scheme at this dt: "
 		spread := "; x2 is the variance, and the spreads over the N d coordinates (x_var" + vvar(c) + ") are (N d - 1)/(N d) of the variances"
+		if c.Scheme == quench.SchemeBAOAB {
+			spread = "; x2 and v2 are the variances (v_mean 0), and the spreads over the N d coordinates (x_var, v_var) are (N d - 1)/(N d) of them"
+		}
 		switch c.Scheme {
 		case quench.SchemeEM:
 			return law + "variance (T/k)/(1 - k dt/(2 gamma))" + spread
