@@ -82,7 +82,7 @@ func TestSandpileHistogramsByName(t *testing.T) {
 		if r[2] == "" || r[3] == "" {
 			t.Errorf("histograms.csv row %v: no bin range", r)
 		}
-		r = append(r[:2], r[4:]...) // (binRange's columns: TestBinRange)
+		r = append(r[:2], r[4:]...) // (BinRange's columns: TestBinRange)
 		if h, ok := sum.Histograms[r[0]]; ok {
 			if r[2] != strconv.FormatInt(h[i], 10) || r[3] != "" {
 				t.Errorf("histograms.csv row %v: want %d and no error", r, h[i])
@@ -150,7 +150,7 @@ func TestSiteUpdatesPerNs(t *testing.T) {
 	}
 }
 
-// binRange's ranges hold the values the binning puts in each bin: LogBins'
+// BinRange's ranges hold the values the binning puts in each bin: LogBins'
 // counts, MassProfile's P(m) bins (linear in m/<m>, logarithmic in mass
 // units), the heights; and they tile their axis from 0, bin after bin.
 func TestBinRange(t *testing.T) {
@@ -166,7 +166,7 @@ func TestBinRange(t *testing.T) {
 	}
 	in := func(name string, bin, bins int, v float64) {
 		t.Helper()
-		lo, hi := binRange(name, bin, bins)
+		lo, hi := BinRange(name, bin, bins)
 		if !(num(lo) <= v && v < num(hi)) {
 			t.Errorf("%s bin %d: [%s, %s) does not hold %v", name, bin, lo, hi, v)
 		}
@@ -201,7 +201,7 @@ func TestBinRange(t *testing.T) {
 				}{{"mass_distribution", 0, MassBins, x / mean}, {"mass_distribution_log", MassBins, LogMassBins, x}} {
 					found := 0
 					for b := range part.bins {
-						if lo, hi := binRange(part.name, b, part.bins); num(lo) <= part.x && part.x < num(hi) {
+						if lo, hi := BinRange(part.name, b, part.bins); num(lo) <= part.x && part.x < num(hi) {
 							want[part.off+b] += 0.25
 							found++
 						}
@@ -212,7 +212,7 @@ func TestBinRange(t *testing.T) {
 				}
 			}
 			if got := row[profLin : profLin+MassBins+LogMassBins]; !slices.Equal(got, want) {
-				t.Errorf("masses %v: P(m) %v, by binRange %v", masses, got, want)
+				t.Errorf("masses %v: P(m) %v, by BinRange %v", masses, got, want)
 			}
 		}
 	}
@@ -220,7 +220,7 @@ func TestBinRange(t *testing.T) {
 	for name, bins := range map[string]int{"avalanche_size": 30, "height_final": 4, "mass_distribution": MassBins, "mass_distribution_log": LogMassBins} {
 		prev := "0"
 		for b := range bins {
-			lo, hi := binRange(name, b, bins)
+			lo, hi := BinRange(name, b, bins)
 			if lo != prev || !(num(hi) > num(lo)) {
 				t.Errorf("%s bin %d: [%s, %s) after a bin ending at %s", name, b, lo, hi, prev)
 			}
@@ -230,10 +230,10 @@ func TestBinRange(t *testing.T) {
 			t.Errorf("mass_distribution's last bin ends at %s, not inf", prev)
 		}
 	}
-	if lo, hi := binRange("correlation", 7, 9); lo != "7" || hi != "7" {
+	if lo, hi := BinRange("correlation", 7, 9); lo != "7" || hi != "7" {
 		t.Errorf("correlation lag 7: %s, %s", lo, hi)
 	}
-	if lo, hi := binRange("unknown", 1, 2); lo != "" || hi != "" {
+	if lo, hi := BinRange("unknown", 1, 2); lo != "" || hi != "" {
 		t.Errorf("an unknown name: %q, %q", lo, hi)
 	}
 }

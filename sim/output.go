@@ -1096,12 +1096,12 @@ func WriteOutputsGated(dir string, st *State, sum *Summary, g *OutputGate) error
 }
 
 // HistogramsFile holds summary.json's histograms and profiles as CSV rows
-// (name, bin, lo, hi, value, error: binRange's range), names in sorted
+// (name, bin, lo, hi, value, error: BinRange's range), names in sorted
 // order; histograms are counts with an empty error, profiles the snapshot
 // averages with their errors.
 const HistogramsFile = "histograms.csv"
 
-// binRange is bin i of histogram or profile name as the range [lo, hi) of
+// BinRange is bin i of histogram or profile name as the range [lo, hi) of
 // the values it holds, in the quantity's own units: a height, a count
 // (avalanches, activity: bin 0 the zeros, bin k [2^(k-1), 2^k)), a mass
 // (mass_distribution_log: bin 0 the empty sites, [0, 2^-32), bin k
@@ -1109,7 +1109,7 @@ const HistogramsFile = "histograms.csv"
 // snapshot's mean, [i/4, (i+1)/4), the last bin to inf. The correlation's
 // "bin" is the lag r, its lo and hi both r. Empty for a name it does not
 // know.
-func binRange(name string, i int, bins int) (lo, hi string) {
+func BinRange(name string, i int, bins int) (lo, hi string) {
 	f := func(x float64) string {
 		if math.IsInf(x, 1) {
 			return "inf" // as Python, numpy and pandas read it
@@ -1193,7 +1193,7 @@ func writeHistograms(dir string, sum *Summary, g *OutputGate) error {
 		for _, k := range slices.Sorted(maps.Keys(sum.Histograms)) {
 			h := sum.Histograms[k]
 			for i, v := range h {
-				lo, hi := binRange(k, i, len(h))
+				lo, hi := BinRange(k, i, len(h))
 				cw.Write([]string{k, strconv.Itoa(i), lo, hi, strconv.FormatInt(v, 10), ""})
 			}
 		}
@@ -1206,7 +1206,7 @@ func writeHistograms(dir string, sum *Summary, g *OutputGate) error {
 		for _, k := range slices.Sorted(maps.Keys(sum.Profiles)) {
 			p := sum.Profiles[k]
 			for i := range p.Mean {
-				lo, hi := binRange(k, i, len(p.Mean))
+				lo, hi := BinRange(k, i, len(p.Mean))
 				cw.Write([]string{k, strconv.Itoa(i), lo, hi, f(p.Mean[i]), f(p.Error[i])})
 			}
 		}

@@ -47,7 +47,7 @@ var settingTail = []string{"seed", "seeds", "start", "sweeps", "steps", "therm",
 const averageMinSeeds = 10
 
 func newCollectCmd(stdout, stderr io.Writer) *cobra.Command {
-	var csvPath, plotPath, only, xAxis, logAxes string
+	var csvPath, plotPath, only, xAxis, logAxes, profile string
 	var average bool
 	cmd := &cobra.Command{
 		Use:   "collect DIR...",
@@ -82,6 +82,18 @@ Rows are sorted by the differing settings, numbers by value.`,
 			if err != nil {
 				return err
 			}
+			if cmd.Flags().Changed("profile") {
+				// a profile's bins side by side: none of the observables'
+				// options apply
+				for _, f := range []string{"observables", "plot", "x", "log", "average-seeds"} {
+					if cmd.Flags().Changed(f) {
+						return quench.Usagef("--profile and --%s are not allowed together: --profile tabulates one profile or histogram a bin a row (with --csv, every bin of every run)", f)
+					}
+				}
+				if profile == "" {
+					return quench.Usagef("--profile \"\" is not allowed: name a profile or histogram (height_distribution, mass_distribution, avalanche_size, ...)")
+				}
+			}
 			if logAxes != "" && plotPath == "" {
 				return quench.Usagef("--log %s applies to --plot only", logAxes)
 			}
@@ -108,6 +120,27 @@ Rows are sorted by the differing settings, numbers by value.`,
 			}
 			varying := varyingSettings(runs)
 			sortRuns(runs, varying)
+			if profile != "" {
+				cp, err := gatherProfile(runs, profile)
+				if err != nil {
+					return err
+				}
+				if csvPath != "" {
+					out, err := writeProfileCSV(csvPath, runs, varying, cp)
+					if err != nil {
+						return err
+					}
+					if err := out.commit(); err != nil {
+						return err
+					}
+				}
+				tw := &errWriter{w: stdout}
+				printProfile(tw, runs, varying, cp)
+				if tw.err != nil {
+					return &failure{fmt.Errorf("the table could not be printed: %w", tw.err)}
+				}
+				return nil
+			}
 			all := observableOrder(runs)
 			shown := all
 			if cmd.Flags().Changed("observables") {
@@ -174,6 +207,7 @@ Rows are sorted by the differing settings, numbers by value.`,
 	cmd.Flags().StringVar(&logAxes, "log", "", "--plot: logarithmic axes, x, y or xy (a panel whose values or error bars reach 0 or below keeps a linear y, and says so)")
 	cmd.Flags().BoolVar(&average, "average-seeds", false, fmt.Sprintf("average the runs that differ only in their seed into one row: each observable's mean over them, its error their spread over sqrt(runs), which counts what varies between seeds (quenched disorder); reliable from %d seeds on (of stationary runs thermalized for their slow modes)", averageMinSeeds))
 	cmd.Flags().StringVar(&only, "observables", "", "only these observables, comma-separated (default: those of the runs' tables)")
+	cmd.Flags().StringVar(&profile, "profile", "", "instead of the observables, this profile or histogram of every run side by side, a bin a row with its range [lo, hi) (height_distribution, height_distribution_center, mass_distribution, mass_distribution_log, correlation; avalanche_size, avalanche_area, avalanche_duration, site_activity, height_final as fractions of their counts); --csv writes every bin")
 	return cmd
 }
 

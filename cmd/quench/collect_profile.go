@@ -1,0 +1,206 @@
+package main
+
+import (
+	"cmp"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/quenchlab/quench"
+	"github.com/quenchlab/quench/sim"
+)
+
+// collect --profile: one profile (a snapshot average with error bars: the
+// sandpile's P(h), the mass models' P(m) and C(r)) or histogram (counts:
+// the avalanche sizes, areas and durations, the site activity, the final
+// heights) of several runs side by side, a row per bin with its range
+// (sim.BinRange) and a column per run: P(h) against the lattice size
+// without a script.
+
+// profileCell is one run's value of one bin: a profile's mean, error and
+// reliability, or a histogram's count as a fraction of its total (no
+// error); ok false where the run has no such bin.
+type profileCell struct {
+	mean, err *float64
+	reliable  bool
+	ok        bool
+}
+
+// profileOf returns run r's bins of profile or histogram name, and
+// whether it has it.
+func profileOf(r *collected, name string) ([]profileCell, bool) {
+	if p, ok := r.sum.Profiles[name]; ok {
+		cells := make([]profileCell, len(p.Mean))
+		for i := range cells {
+			cells[i] = profileCell{mean: p.Mean[i], ok: true}
+			if i < len(p.Error) {
+				cells[i].err = p.Error[i]
+			}
+			if i < len(p.Reliable) {
+				cells[i].reliable = p.Reliable[i]
+			}
+		}
+		return cells, true
+	}
+	h, ok := r.sum.Histograms[name]
+	if !ok {
+		return nil, false
+	}
+	var total int64
+	for _, c := range h {
+		total += c
+	}
+	cells := make([]profileCell, len(h))
+	for i, c := range h {
+		f := 0.0
+		if total > 0 {
+			f = float64(c) / float64(total)
+		}
+		cells[i] = profileCell{mean: &f, reliable: true, ok: true}
+	}
+	return cells, true
+}
+
+// profileNames lists the profiles and histograms the runs hold, sorted.
+func profileNames(runs []*collected) []string {
+	set := map[string]bool{}
+	for _, r := range runs {
+		for k := range r.sum.Profiles {
+			set[k] = true
+		}
+		for k := range r.sum.Histograms {
+			set[k] = true
+		}
+	}
+	return slices.Sorted(maps.Keys(set))
+}
+
+// collectedProfile is profile or histogram name of every run: the cells
+// by run, and the bins to show, those where some run's value is not 0.
+type collectedProfile struct {
+	name      string
+	histogram bool
+	cells     [][]profileCell
+	bins      []int
+	width     int // the most bins of a run
+}
+
+// gatherProfile reads profile or histogram name from every run, refusing
+// a name no run holds (naming those they do) and one that some run lacks.
+func gatherProfile(runs []*collected, name string) (*collectedProfile, error) {
+	cp := &collectedProfile{name: name}
+	for _, r := range runs {
+		cells, ok := profileOf(r, name)
+		if !ok {
+			names := profileNames(runs)
+			if !slices.Contains(names, name) {
+				return nil, quench.Usagef("--profile %s is not allowed: the runs hold %s", name, cmp.Or(strings.Join(names, ", "), "no profiles or histograms (the sandpile and the mass models have them)"))
+			}
+			return nil, quench.Usagef("--profile %s: %s has no %s (its snapshots were turned off, --profile-every -1, or it was begun before they were taken)", name, r.dir, name)
+		}
+		_, isHist := r.sum.Histograms[name]
+		cp.histogram = isHist
+		cp.cells = append(cp.cells, cells)
+		cp.width = max(cp.width, len(cells))
+	}
+	for b := range cp.width {
+		if slices.ContainsFunc(cp.cells, func(c []profileCell) bool {
+			return b < len(c) && c[b].mean != nil && *c[b].mean != 0
+		}) {
+			cp.bins = append(cp.bins, b)
+		}
+	}
+	return cp, nil
+}
+
+// printProfile prints cp as a table: a row per bin shown, its range, then
+// each run's value (mean(error), * where not reliable; a histogram's
+// fraction of its counts), the runs numbered in a legend above, with
+// their differing settings.
+func printProfile(w io.Writer, runs []*collected, varying []string, cp *collectedProfile) {
+	what := "profile (snapshot averages; * error bar not reliable)"
+	if cp.histogram {
+		what = "histogram (each run's counts as fractions of its total)"
+	}
+	fmt.Fprintf(w, "quench %s, %s: %s %s, bins [lo, hi) where some run's value is not 0 (%d of %d)\n\n",
+		runs[0].sum.Model, count(int64(len(runs)), "runs"), cp.name, what, len(cp.bins), cp.width)
+	varying = tableSettings(runs, varying)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for i, r := range runs {
+		var set []string
+		for _, k := range varying {
+			if v, ok := r.settings[k]; ok {
+				set = append(set, k+"="+v)
+			}
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\n", i+1, r.dir, strings.Join(set, " "))
+	}
+	tw.Flush()
+	fmt.Fprintln(w)
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	head := []string{"bin", "lo", "hi"}
+	for i := range runs {
+		head = append(head, strconv.Itoa(i+1))
+	}
+	fmt.Fprintf(tw, "%s\n", strings.Join(head, "\t"))
+	for _, b := range cp.bins {
+		lo, hi := sim.BinRange(cp.name, b, cp.width)
+		row := []string{strconv.Itoa(b), cmp.Or(lo, "-"), cmp.Or(hi, "-")}
+		for _, cells := range cp.cells {
+			cell := "-"
+			if b < len(cells) && cells[b].mean != nil {
+				c := cells[b]
+				if cp.histogram {
+					cell = strconv.FormatFloat(*c.mean, 'g', 6, 64)
+				} else {
+					cell = meanErr(c.mean, c.err)
+					if !c.reliable {
+						cell += "*"
+					}
+				}
+			}
+			row = append(row, cell)
+		}
+		fmt.Fprintf(tw, "%s\n", strings.Join(row, "\t"))
+	}
+	tw.Flush()
+}
+
+// writeProfileCSV stages cp as CSV, a row per run and bin (every bin,
+// zeros included): run, the differing settings, bin, lo, hi, value,
+// error, reliable (a histogram's value is its fraction of the run's
+// counts, with no error and no reliability).
+func writeProfileCSV(path string, runs []*collected, varying []string, cp *collectedProfile) (*staged, error) {
+	num := func(p *float64) string {
+		if p == nil {
+			return ""
+		}
+		return strconv.FormatFloat(*p+0, 'g', -1, 64)
+	}
+	rows := [][]string{append(append([]string{"run"}, varying...), "bin", "lo", "hi", "value", "error", "reliable")}
+	for i, r := range runs {
+		for b, c := range cp.cells[i] {
+			row := []string{r.dir}
+			for _, k := range varying {
+				row = append(row, r.settings[k])
+			}
+			lo, hi := sim.BinRange(cp.name, b, len(cp.cells[i]))
+			rel := strconv.FormatBool(c.reliable)
+			if cp.histogram {
+				rel = "" // counts: no error bar to judge
+			}
+			row = append(row, strconv.Itoa(b), lo, hi, num(c.mean), num(c.err), rel)
+			rows = append(rows, row)
+		}
+	}
+	return stageWhole(path, "--csv", func(w io.Writer) error {
+		cw := csv.NewWriter(w)
+		cw.WriteAll(rows)
+		return cw.Error()
+	})
+}

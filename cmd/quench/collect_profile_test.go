@@ -1,0 +1,108 @@
+package main
+
+import (
+	"encoding/csv"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/quenchlab/quench/sim"
+)
+
+// collect --profile: a profile of several runs side by side, a row per bin
+// where some run's value is not 0, with the bin's range and each run's
+// mean(error) as its summary holds it; a histogram as fractions of each
+// run's counts; --csv every bin of every run; the refusals.
+func TestCollectProfile(t *testing.T) {
+	dir := t.TempDir()
+	var dirs []string
+	sums := map[string]sim.Summary{}
+	for _, L := range []string{"8", "16"} {
+		d := filepath.Join(dir, "L"+L)
+		_, sum := runSummary(t, d, "--model", "sandpile", "--L", L, "--grains", "3000", "--profile-every", "10", "--quiet")
+		dirs = append(dirs, d)
+		sums[d] = sum
+	}
+	code, stdout, stderr := runQ(t, "collect", dirs[1], dirs[0], "--profile", "height_distribution", "--csv", filepath.Join(dir, "p.csv"))
+	if code != 0 {
+		t.Fatalf("collect --profile: exit %d %s", code, stderr)
+	}
+	// the legend numbers the runs in the table's order (by shape)
+	if !regexp.MustCompile(`(?m)^1\s+` + regexp.QuoteMeta(dirs[0]) + `\s+shape=8x8\n2\s+` + regexp.QuoteMeta(dirs[1]) + `\s+shape=16x16$`).MatchString(stdout) {
+		t.Fatalf("no legend of the runs in\n%s", stdout)
+	}
+	for h := range 4 {
+		row := []string{strconv.Itoa(h), strconv.Itoa(h), strconv.Itoa(h + 1)}
+		for _, d := range dirs {
+			p := sums[d].Profiles["height_distribution"]
+			cell := meanErr(p.Mean[h], p.Error[h])
+			if !p.Reliable[h] {
+				cell += "*"
+			}
+			row = append(row, regexp.QuoteMeta(cell))
+		}
+		if !regexp.MustCompile(`(?m)^` + strings.Join(row, `\s+`) + `$`).MatchString(stdout) {
+			t.Errorf("no row %q in\n%s", row, stdout)
+		}
+	}
+	f, err := os.Open(filepath.Join(dir, "p.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(f).ReadAll()
+	f.Close()
+	if err != nil || len(recs) != 1+8 || strings.Join(recs[0], ",") != "run,shape,bin,lo,hi,value,error,reliable" {
+		t.Fatalf("p.csv: %v, %d records, header %v", err, len(recs), recs[:1])
+	}
+	p := sums[dirs[0]].Profiles["height_distribution"]
+	if r := recs[3]; r[0] != dirs[0] || r[2] != "2" || r[3] != "2" || r[4] != "3" || r[5] != strconv.FormatFloat(*p.Mean[2], 'g', -1, 64) || r[6] != strconv.FormatFloat(*p.Error[2], 'g', -1, 64) {
+		t.Errorf("p.csv row %v", r)
+	}
+
+	// a histogram: each run's fraction of its own counts, bins with a
+	// count only
+	code, stdout, stderr = runQ(t, "collect", dirs[0], dirs[1], "--profile", "avalanche_size")
+	if code != 0 {
+		t.Fatalf("collect --profile avalanche_size: exit %d %s", code, stderr)
+	}
+	h := sums[dirs[1]].Histograms["avalanche_size"]
+	var total int64
+	for _, c := range h {
+		total += c
+	}
+	shown := 0
+	for b, c := range h {
+		lo, hi := sim.BinRange("avalanche_size", b, len(h))
+		re := regexp.MustCompile(`(?m)^` + strconv.Itoa(b) + `\s+` + lo + `\s+` + hi + `\s+\S+\s+` + regexp.QuoteMeta(strconv.FormatFloat(float64(c)/float64(total), 'g', 6, 64)) + `$`)
+		if c > 0 {
+			shown++
+			if !re.MatchString(stdout) {
+				t.Errorf("avalanche_size bin %d: no row of fraction %d/%d in\n%s", b, c, total, stdout)
+			}
+		}
+	}
+	if shown < 4 {
+		t.Fatalf("only %d avalanche size bins counted: the check is too weak", shown)
+	}
+
+	none := filepath.Join(dir, "none")
+	runSummary(t, none, "--model", "sandpile", "--L", "8", "--grains", "300", "--profile-every", "-1", "--quiet")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{dirs[0], none, "--profile", "height_distribution"}, "--profile height_distribution: " + none + " has no height_distribution"},
+		{[]string{dirs[0], "--profile", "mass_distribution"}, "--profile mass_distribution is not allowed: the runs hold avalanche_area, avalanche_duration, avalanche_size, height_distribution, height_distribution_center, height_final, site_activity"},
+		{[]string{dirs[0], "--profile", "avalanche_size", "--plot", filepath.Join(dir, "x.png")}, "--profile and --plot are not allowed together"},
+		{[]string{dirs[0], "--profile", "avalanche_size", "--observables", "mean_height"}, "--profile and --observables are not allowed together"},
+		{[]string{dirs[0], "--profile", ""}, `--profile "" is not allowed`},
+	} {
+		code, stdout, stderr := runQ(t, append([]string{"collect"}, c.args...)...)
+		if code != 2 || stdout != "" || !strings.Contains(stderr, c.want) || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("collect %q: exit %d, stdout %q, stderr %q; want exit 2 and %q", c.args, code, stdout, stderr, c.want)
+		}
+	}
+}
