@@ -109,16 +109,24 @@ type checkpointHeader struct {
 	// version 5: the length and CRC-32C of the series log's records
 	SeriesBytes int64  `json:"series_bytes"`
 	SeriesCRC   uint32 `json:"series_crc"`
+	// NarrowRows, version 7: the particle rows at the head of the log
+	// written under format 6 or older, without v_mean (one column fewer
+	// than Width): a log is never rewritten while a checkpoint refers
+	// to it, so they stay as they were (seriesLog.narrow)
+	NarrowRows int64 `json:"narrow_rows,omitempty"`
 }
 
 // seriesLog is what of a State's series the log in dir holds: the first
 // samples, rows and profiles, in bytes of records with CRC-32C crc; owner
 // is the State that wrote the file, file the file it wrote (appended to in
 // place while both still hold: a copy of a State, or a log replaced or
-// linked from elsewhere, is rewritten first).
+// linked from elsewhere, is rewritten first); narrow, the first rows
+// of which are of a particle run's format 6 width, without v_mean
+// (oldParticleRows), padded when read.
 type seriesLog struct {
 	dir                     string
 	samples, rows, profiles int
+	narrow                  int
 	bytes                   int64
 	crc                     uint32
 	owner                   *State
@@ -194,7 +202,7 @@ func validPrefix(path, dir string, st *State) []byte {
 	if HasProfiles(st.Config.Model) {
 		pwidth = int64(st.Config.ProfileWidth())
 	}
-	samples, rows, profiles, bad := parseLog(data, width, pwidth)
+	samples, rows, profiles, bad := parseLog(data, width, pwidth, st.log.narrow, rowPad(&st.Config))
 	same := func(a, b []float64) bool {
 		return slices.EqualFunc(a, b, func(x, y float64) bool { return math.Float64bits(x) == math.Float64bits(y) })
 	}
@@ -261,8 +269,10 @@ func writeRecords(w *hashWriter, st *State, log seriesLog) {
 }
 
 // parseLog decodes log records (rows of width, profiles of pwidth
-// float64); bad is the offset of the first record it cannot decode, or -1.
-func parseLog(data []byte, width, pwidth int64) (samples []Sample, rows, profiles [][]float64, bad int64) {
+// float64; the first narrow rows one value narrower, padded with pad to
+// width: a particle run's format 6 rows); bad is the offset of the first
+// record it cannot decode, or -1.
+func parseLog(data []byte, width, pwidth int64, narrow int, pad float64) (samples []Sample, rows, profiles [][]float64, bad int64) {
 	size := map[byte]int64{tagSample: sampleBytes, tagRow: 8 * width, tagProfile: 8 * pwidth}
 	float := func(b []byte, n int64) []float64 {
 		v := make([]float64, n)
@@ -274,6 +284,9 @@ func parseLog(data []byte, width, pwidth int64) (samples []Sample, rows, profile
 	for off := int64(0); off < int64(len(data)); {
 		tag := data[off]
 		n, ok := size[tag]
+		if tag == tagRow && len(rows) < narrow {
+			n -= 8
+		}
 		// (n <= 0: a width whose 8-byte values overflow)
 		if !ok || n <= 0 || n > int64(len(data))-off-1 {
 			return samples, rows, profiles, off
@@ -286,6 +299,10 @@ func parseLog(data []byte, width, pwidth int64) (samples []Sample, rows, profile
 				Bond: int64(binary.LittleEndian.Uint64(r[16:])), Stag: int64(binary.LittleEndian.Uint64(r[24:])),
 			})
 		case tagRow:
+			if len(rows) < narrow {
+				rows = append(rows, append(float(r, width-1), pad))
+				break
+			}
 			rows = append(rows, float(r, width))
 		case tagProfile:
 			profiles = append(profiles, float(r, pwidth))
@@ -324,7 +341,7 @@ func readLog(dir string, h *checkpointHeader, st *State, badf func(string, ...an
 		return badf("its series log %s does not match its checksum: corrupted", path)
 	}
 	var at int64
-	st.Samples, st.Rows, st.Profiles, at = parseLog(data, h.Width, h.ProfileWidth)
+	st.Samples, st.Rows, st.Profiles, at = parseLog(data, h.Width, h.ProfileWidth, int(h.NarrowRows), rowPad(&st.Config))
 	if at >= 0 {
 		return badf("its series log %s has a bad record at byte %d", path, at)
 	}
@@ -335,7 +352,7 @@ func readLog(dir string, h *checkpointHeader, st *State, badf func(string, ...an
 	if !IsIsing(st.Config.Model) && len(st.Samples) > 0 {
 		return badf("its series log holds Ising samples for model %s", st.Config.Model)
 	}
-	st.log = seriesLog{dir: dir, samples: len(st.Samples), rows: len(st.Rows), profiles: len(st.Profiles), bytes: h.SeriesBytes, crc: h.SeriesCRC}
+	st.log = seriesLog{dir: dir, samples: len(st.Samples), rows: len(st.Rows), profiles: len(st.Profiles), narrow: int(h.NarrowRows), bytes: h.SeriesBytes, crc: h.SeriesCRC}
 	return nil
 }
 
@@ -367,7 +384,7 @@ func WriteCheckpoint(dir string, st *State) error {
 		return err
 	}
 	h := headerOf(st)
-	h.NoStaggered, h.SeriesBytes, h.SeriesCRC = st.NoStaggered, st.log.bytes, st.log.crc
+	h.NoStaggered, h.SeriesBytes, h.SeriesCRC, h.NarrowRows = st.NoStaggered, st.log.bytes, st.log.crc, int64(st.log.narrow)
 	hdr, err := json.Marshal(h)
 	if err != nil {
 		return err
@@ -520,7 +537,11 @@ func ReadCheckpoint(dir string) (*State, error) {
 		if kur := cfg.Model == "particles" && cfg.Potential == quench.PotentialKuramoto; kur && h.Omega != cfg.N || !kur && h.Omega != 0 {
 			return nil, bad("it holds %d frequencies", h.Omega)
 		}
-		if w := int64(len(cfg.Columns()) + 1); h.Width != w && !(oldParticleRows(&cfg, version) && h.Width == w-1) {
+		w := int64(len(cfg.Columns()) + 1)
+		if oldParticleRows(&cfg, version) {
+			w-- // (no v_mean)
+		}
+		if h.Width != w {
 			return nil, bad("its rows have %d columns, model %s has %d", h.Width, cfg.Model, w)
 		}
 	}
@@ -676,25 +697,37 @@ func ReadCheckpoint(dir string) (*State, error) {
 	for i := int64(0); inline && i < h.Profiles; i++ {
 		st.Profiles = append(st.Profiles, floats(h.ProfileWidth))
 	}
+	if h.NarrowRows < 0 || h.NarrowRows > h.Rows || h.NarrowRows > 0 && (version < 7 || cfg.Model != "particles") {
+		return nil, bad("it marks %d of its %d rows as without v_mean, which format %d %s rows never are", h.NarrowRows, h.Rows, version, cfg.Model)
+	}
+	if oldParticleRows(&cfg, version) {
+		// the rows without v_mean (rowPad's in its place): inline, padded
+		// here; in the log, all of them, which stays as it is (later
+		// rows are appended at the full width: NarrowRows)
+		if inline {
+			for i, r := range st.Rows {
+				st.Rows[i] = append(r, rowPad(&cfg))
+			}
+		}
+		h.Width++
+		h.NarrowRows = h.Rows
+	}
 	if !inline {
 		if err := readLog(dir, &h, st, bad); err != nil {
 			return nil, err
 		}
 	}
-	if oldParticleRows(&cfg, version) {
-		// the rows without v_mean: NaN where it had a value (baoab), 0
-		// where it is 0 (no velocities); the series log, of the old
-		// width, is written anew with the next checkpoint
-		v := 0.0
-		if cfg.Scheme == quench.SchemeBAOAB {
-			v = math.NaN()
-		}
-		for i, r := range st.Rows {
-			st.Rows[i] = append(r, v)
-		}
-		st.log = seriesLog{}
-	}
 	return st, nil
+}
+
+// rowPad is the v_mean of a particle row measured under checkpoint format
+// 6 or older, which did not record it (oldParticleRows): NaN where it had
+// a value (baoab), the 0 it is without velocities.
+func rowPad(c *Config) float64 {
+	if c.Model == "particles" && c.Scheme == quench.SchemeBAOAB {
+		return math.NaN()
+	}
+	return 0
 }
 
 // oldParticleRows reports whether a checkpoint of format version holds

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"hash/crc32"
 	"math"
@@ -175,10 +176,16 @@ func asFormat6(t *testing.T, dir string, st *State) {
 // A particle run begun under checkpoint format 6, whose rows have no
 // v_mean, resumes: its old rows read v_mean NaN under baoab (0 without
 // velocities), the new ones measure it, every other value is the
-// uninterrupted run's to the bit (compare calls the runs identical), the
-// series log is written anew at the new width, and the summary leaves
-// out v_mean and v2 (and keeps v_var).
+// uninterrupted run's to the bit (compare calls the runs identical), and
+// the summary leaves out v_mean and v2 (and keeps v_var). The series log
+// keeps the old rows as they were (narrow_rows), appending the new ones,
+// so the format 6 checkpoint stays readable beside the new log (a process
+// killed between the log's write and the checkpoint's), and a format 7
+// checkpoint of such a run, interrupted again, resumes as well.
 func TestParticleCheckpointFormat6(t *testing.T) {
+	same := func(a, b []float64) bool {
+		return slices.EqualFunc(a, b, func(x, y float64) bool { return math.Float64bits(x) == math.Float64bits(y) })
+	}
 	for _, scheme := range []string{quench.SchemeBAOAB, quench.SchemeEM} {
 		cfg := Config{Model: "particles", N: 8, D: 1, Potential: quench.PotentialHarmonic, Scheme: scheme, Precision: "float64",
 			Dt: 0.1, T: 1, Gamma: 1, Mass: 1, K: 1, Sweeps: 40, Therm: 5, Every: 1, Seed: 3, Start: "hot"}
@@ -186,16 +193,51 @@ func TestParticleCheckpointFormat6(t *testing.T) {
 		dir := t.TempDir()
 		st := interruptAt(t, cfg, dir, 25)
 		asFormat6(t, dir, st)
+		old, err := os.ReadFile(filepath.Join(dir, CheckpointFile))
+		if err != nil {
+			t.Fatal(err)
+		}
 		back, err := ReadCheckpoint(dir)
 		if err != nil {
 			t.Fatalf("%s: format 6: %v", scheme, err)
 		}
-		old := len(back.Rows)
-		if back.Format != 6 || old != 20 || back.NoVMean() != (scheme == quench.SchemeBAOAB) {
-			t.Fatalf("%s: format %d, %d rows, NoVMean %v", scheme, back.Format, old, back.NoVMean())
+		n6 := len(back.Rows)
+		if back.Format != 6 || n6 != 20 || back.NoVMean() != (scheme == quench.SchemeBAOAB) {
+			t.Fatalf("%s: format %d, %d rows, NoVMean %v", scheme, back.Format, n6, back.NoVMean())
 		}
-		if err := Execute(context.Background(), cpu.New(), back, Options{Dir: dir}); err != nil {
-			t.Fatalf("%s: resumed format 6 run: %v", scheme, err)
+		// resumed, and interrupted again at step 35: a format 7
+		// checkpoint whose log keeps the 20 old rows as they were
+		ctx, cancel := context.WithCancel(context.Background())
+		err = Execute(ctx, cpu.New(), back, Options{Dir: dir, Progress: func(step, _ int64) {
+			if step == 35 {
+				cancel()
+			}
+		}})
+		cancel()
+		if !errors.Is(err, ErrInterrupted) {
+			t.Fatalf("%s: resumed format 6 run, stopped at 35: %v", scheme, err)
+		}
+		mid, err := ReadCheckpoint(dir)
+		if err != nil || mid.Format != checkpointVersion || len(mid.Rows) != 30 || mid.log.narrow != n6 {
+			t.Fatalf("%s: format 7 of a format 6 run: %v (narrow %d)", scheme, err, mid.log.narrow)
+		}
+		// the format 6 checkpoint beside the new log still reads
+		crash := t.TempDir()
+		for name, data := range map[string][]byte{CheckpointFile: old, SeriesLogFile: nil} {
+			if data == nil {
+				if data, err = os.ReadFile(filepath.Join(dir, name)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := os.WriteFile(filepath.Join(crash, name), data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if was, err := ReadCheckpoint(crash); err != nil || len(was.Rows) != n6 || !slices.EqualFunc(was.Rows, mid.Rows[:n6], same) {
+			t.Errorf("%s: the format 6 checkpoint beside the new log: %v", scheme, err)
+		}
+		if err := Execute(context.Background(), cpu.New(), mid, Options{Dir: dir}); err != nil {
+			t.Fatalf("%s: resumed again: %v", scheme, err)
 		}
 		again, err := ReadCheckpoint(dir)
 		if err != nil || again.Format != checkpointVersion || len(again.Rows) != len(full.Rows) {
@@ -203,12 +245,10 @@ func TestParticleCheckpointFormat6(t *testing.T) {
 		}
 		for i, r := range again.Rows {
 			want := slices.Clone(full.Rows[i])
-			if i < old && scheme == quench.SchemeBAOAB {
+			if i < n6 && scheme == quench.SchemeBAOAB {
 				want[len(want)-1] = math.NaN()
 			}
-			if !slices.EqualFunc(r, want, func(a, b float64) bool {
-				return math.Float64bits(a) == math.Float64bits(b) || math.IsNaN(a) && math.IsNaN(b)
-			}) {
+			if !same(r, want) {
 				t.Errorf("%s: row %d %v, want %v", scheme, i, r, want)
 			}
 		}
@@ -225,5 +265,17 @@ func TestParticleCheckpointFormat6(t *testing.T) {
 		if _, ok := sum.Exact["v2"]; ok {
 			t.Errorf("%s: an exact v2 for a run that leaves it out", scheme)
 		}
+	}
+	// a format 7 header may mark rows as narrow only for particles, and
+	// no more than it has
+	st, _ := simulate(t, Config{Model: "particles", N: 4, D: 1, Potential: quench.PotentialHarmonic, Scheme: quench.SchemeEM, Precision: "float64",
+		Dt: 0.1, T: 1, Gamma: 1, Mass: 1, K: 1, Sweeps: 10, Every: 1, Seed: 3, Start: "hot"})
+	dir := t.TempDir()
+	if err := WriteCheckpoint(dir, st); err != nil {
+		t.Fatal(err)
+	}
+	rewriteHeader(t, dir, func(h map[string]any) { h["narrow_rows"] = 11 })
+	if _, err := ReadCheckpoint(dir); err == nil || !strings.Contains(err.Error(), "it marks 11 of its 10 rows as without v_mean") {
+		t.Errorf("narrow_rows past the rows: %v", err)
 	}
 }

@@ -175,7 +175,7 @@ func TestBlinkingLineEdges(t *testing.T) {
 // the cold start, the start's measured m from the hot one.
 func TestExactWhyModelBStart(t *testing.T) {
 	for start, want := range map[string]string{"cold": "about the conserved mean field, 0 from the cold start", "hot": "about the conserved mean field, the start's m, as measured"} {
-		if got := exactWhy(&sim.Config{Model: "phi4", Scheme: quench.SchemeModelB, Start: start}); !strings.HasSuffix(got, want) {
+		if got := exactWhy(&sim.Config{Model: "phi4", Scheme: quench.SchemeModelB, Start: start}, nil); !strings.HasSuffix(got, want) {
 			t.Errorf("%s start: %q", start, got)
 		}
 	}

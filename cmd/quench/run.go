@@ -2359,7 +2359,7 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 
 // exactWhy says where Summary.Exact's values come from, by model (and
 // for the Langevin models by scheme).
-func exactWhy(c *sim.Config) string {
+func exactWhy(c *sim.Config, sum *sim.Summary) string {
 	if sim.IsIsing(c.Model) && c.J == 0 {
 		return "independent spins at J = 0, each +1 with probability (1 + tanh(beta h))/2: their sum's cumulants are N times one spin's"
 	}
@@ -2400,13 +2400,16 @@ func exactWhy(c *sim.Config) string {
 		if c.Potential == quench.PotentialDoubleWell {
 			v := ""
 			if c.Scheme == quench.SchemeBAOAB {
-				v = " and the velocities' T/mass (v2; v_mean 0)"
+				v = " and the velocities' T/mass"
+				if hasV2(sum) {
+					v += " (v2; v_mean 0)"
+				}
 			}
 			return "independent coordinates' Boltzmann distribution exp(-k (x^2 - 1)^2/T) at dt -> 0: <x^2> (x2) by quadrature" + v + "; this scheme's step adds a bias of order " + stepBias(c) + ", which the distances include; the spreads over the N d coordinates (x_var" + vvar(c) + ") are (N d - 1)/(N d) of the variances"
 		}
 		law := "independent harmonic coordinates' stationary law under this scheme at this dt: "
 		spread := "; x2 is the variance, and the spreads over the N d coordinates (x_var" + vvar(c) + ") are (N d - 1)/(N d) of the variances"
-		if c.Scheme == quench.SchemeBAOAB {
+		if c.Scheme == quench.SchemeBAOAB && hasV2(sum) {
 			spread = "; x2 and v2 are the variances (v_mean 0), and the spreads over the N d coordinates (x_var, v_var) are (N d - 1)/(N d) of them"
 		}
 		switch c.Scheme {
@@ -2418,6 +2421,17 @@ func exactWhy(c *sim.Config) string {
 		return law + "variance T/k, exact at any stable dt, and the velocities' (T/mass)(1 - dt^2 k/(4 mass)) at the end of a step" + spread
 	}
 	return ""
+}
+
+// hasV2 reports whether a particle run's summary has v2 (nil: a run of
+// this quench, which measures it under baoab): not one begun under
+// checkpoint format 6 or older, before v_mean was measured.
+func hasV2(sum *sim.Summary) bool {
+	if sum == nil {
+		return true
+	}
+	_, ok := sum.Observables["v2"]
+	return ok
 }
 
 // vvar is ", v_var" where the run has velocities (baoab), for the exact
@@ -2571,7 +2585,7 @@ func printExact(w io.Writer, c *sim.Config, sum *sim.Summary, names []string, un
 		}
 		return
 	}
-	fmt.Fprintf(w, "\nexact in the stationary state (%s):\n", exactWhy(c))
+	fmt.Fprintf(w, "\nexact in the stationary state (%s):\n", exactWhy(c, sum))
 	var buf bytes.Buffer
 	tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
 	for _, name := range names {
