@@ -237,3 +237,24 @@ func TestBinRange(t *testing.T) {
 		t.Errorf("an unknown name: %q, %q", lo, hi)
 	}
 }
+
+// summary.json is written last: outputs that fail part way (here
+// lattice.png, a directory in the way) leave no summary.json, which would
+// call the run finished with files missing.
+func TestSummaryWrittenLast(t *testing.T) {
+	st, _ := simulate(t, Config{Model: "sandpile", Shape: []int{6, 6}, Sweeps: 50, Every: 1, Seed: 3, Start: "hot"})
+	sum, _ := MakeSummary(st, "cpu")
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, ImageFile), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteOutputs(dir, st, sum); err == nil {
+		t.Fatal("outputs written over a directory in lattice.png's place")
+	}
+	if _, err := os.Stat(filepath.Join(dir, SummaryFile)); err == nil {
+		t.Errorf("%s written though lattice.png failed", SummaryFile)
+	}
+	if _, err := os.Stat(filepath.Join(dir, SeriesFile)); err != nil {
+		t.Errorf("%s: %v (the files before lattice.png)", SeriesFile, err)
+	}
+}

@@ -994,8 +994,8 @@ func (g *OutputGate) pass(f func() error) error {
 	return f()
 }
 
-// WriteOutputs writes summary.json, series.csv, lattice.npy and lattice.png
-// into dir, each atomically.
+// WriteOutputs writes series.csv, lattice.npy, the model's other files,
+// lattice.png and last summary.json into dir, each atomically.
 func WriteOutputs(dir string, st *State, sum *Summary) error {
 	return WriteOutputsGated(dir, st, sum, nil)
 }
@@ -1005,13 +1005,6 @@ func WriteOutputs(dir string, st *State, sum *Summary) error {
 func WriteOutputsGated(dir string, st *State, sum *Summary, g *OutputGate) error {
 	put := func(path string, fill func(w *hashWriter) error) error {
 		return writeAtomicGated(path, g, fill)
-	}
-	if err := put(filepath.Join(dir, SummaryFile), func(w *hashWriter) error {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(sum)
-	}); err != nil {
-		return err
 	}
 	if err := put(filepath.Join(dir, SeriesFile), func(w *hashWriter) error {
 		if IsIsing(st.Config.Model) {
@@ -1070,7 +1063,7 @@ func WriteOutputsGated(dir string, st *State, sum *Summary, g *OutputGate) error
 			return err
 		}
 	}
-	return put(filepath.Join(dir, ImageFile), func(w *hashWriter) error {
+	if err := put(filepath.Join(dir, ImageFile), func(w *hashWriter) error {
 		switch st.Config.Model {
 		case "kmp", "aggregation", "transfer":
 			m := make([]float64, len(st.Masses))
@@ -1092,6 +1085,16 @@ func WriteOutputsGated(dir string, st *State, sum *Summary, g *OutputGate) error
 			return png.Encode(w, Histogram(st.Field, st.Config.D, 512, 256))
 		}
 		return encodePNG(w, Image(st.Spins, st.Config.Shape, 2048))
+	}); err != nil {
+		return err
+	}
+	// last: a summary.json says the run's outputs are all in place (a
+	// process killed while writing them leaves none, and the run
+	// unfinished: quench resume writes them)
+	return put(filepath.Join(dir, SummaryFile), func(w *hashWriter) error {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(sum)
 	})
 }
 

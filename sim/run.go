@@ -15,6 +15,19 @@ import (
 // state at the last completed sweep has been checkpointed.
 var ErrInterrupted = errors.New("interrupted")
 
+// ErrCheckpointLost is what errors.Is finds in the error of an interrupted
+// run whose checkpoint failed: the steps it ran since its last checkpoint
+// are lost (the error is not ErrInterrupted: the run cannot be resumed
+// from where it stopped).
+var ErrCheckpointLost = errors.New("the interrupted run's checkpoint failed")
+
+// checkpointLost is the error of an interrupted run whose checkpoint
+// failed (ErrCheckpointLost).
+type checkpointLost struct{ error }
+
+func (e checkpointLost) Unwrap() error        { return e.error }
+func (e checkpointLost) Is(target error) bool { return target == ErrCheckpointLost }
+
 // State is a run in progress: its configuration, the sweeps done, the
 // measurements made and (between kernel calls) a host copy of the lattice.
 type State struct {
@@ -159,7 +172,7 @@ func Execute(ctx context.Context, be quench.Backend, st *State, opts Options) er
 	for st.Step < total {
 		if ctx.Err() != nil {
 			if err := save(); err != nil {
-				return fmt.Errorf("interrupted after %s %d, and the checkpoint failed: %w", unit, st.Step, err)
+				return checkpointLost{fmt.Errorf("interrupted after %s %d, and the checkpoint failed: %w", unit, st.Step, err)}
 			}
 			return ErrInterrupted
 		}

@@ -647,3 +647,27 @@ func sameReadBack(t *testing.T, dir, what string, st *State) {
 		t.Errorf("%s: rows or profiles differ", what)
 	}
 }
+
+// An interrupt whose checkpoint fails (here: series.qck is a directory, so
+// the log cannot be renamed into place) returns an error that is
+// ErrCheckpointLost, not ErrInterrupted, naming the step it stopped at.
+func TestInterruptCheckpointLost(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, SeriesLogFile), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	st, err := NewState(smallConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	err = Execute(ctx, cpu.New(), st, Options{Dir: dir, Progress: func(step, _ int64) {
+		if step == 7 {
+			cancel()
+		}
+	}})
+	if !errors.Is(err, ErrCheckpointLost) || errors.Is(err, ErrInterrupted) || !strings.Contains(err.Error(), "interrupted after sweep 7, and the checkpoint failed: ") {
+		t.Errorf("a failed checkpoint on interrupt: %v", err)
+	}
+}

@@ -1369,6 +1369,11 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 		// (os.Remove leaves a non-empty one, with a checkpoint, alone),
 		// nor the parents it made (runs/, or those of --out)
 		removeDirs(made)
+		if _, serr := os.Stat(out); len(made) > 0 && errors.Is(serr, fs.ErrNotExist) && errors.Is(err, sim.ErrCheckpointLost) {
+			// (an interrupt whose checkpoint failed: say that the
+			// steps run are gone with it)
+			err = fmt.Errorf("%w; nothing of the run was kept (%s %d): its directory %s, which it made, was removed", err, st.Config.StepUnit(), st.Step, out)
+		}
 	}
 	return err
 }
