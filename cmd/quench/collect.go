@@ -85,9 +85,9 @@ Rows are sorted by the differing settings, numbers by value.`,
 			if cmd.Flags().Changed("profile") {
 				// a profile's bins side by side: none of the observables'
 				// options apply
-				for _, f := range []string{"observables", "plot", "x", "log", "average-seeds"} {
+				for _, f := range []string{"observables", "x", "average-seeds"} {
 					if cmd.Flags().Changed(f) {
-						return quench.Usagef("--profile and --%s are not allowed together: --profile tabulates one profile or histogram a bin a row (with --csv, every bin of every run)", f)
+						return quench.Usagef("--profile and --%s are not allowed together: --profile tabulates one profile or histogram a bin a row (with --csv, every bin of every run; --plot draws it against the bins)", f)
 					}
 				}
 				if profile == "" {
@@ -125,12 +125,24 @@ Rows are sorted by the differing settings, numbers by value.`,
 				if err != nil {
 					return err
 				}
+				var csvOut, plotOut *staged
 				if csvPath != "" {
-					out, err := writeProfileCSV(csvPath, runs, varying, cp)
-					if err != nil {
+					if csvOut, err = writeProfileCSV(csvPath, runs, varying, cp); err != nil {
 						return err
 					}
-					if err := out.commit(); err != nil {
+				}
+				if plotPath != "" {
+					if plotOut, err = plotProfile(plotPath, logs, runs, varying, cp); err != nil {
+						csvOut.abort()
+						return err
+					}
+				}
+				for _, s := range []*staged{csvOut, plotOut} {
+					if s == nil {
+						continue
+					}
+					if err := s.commit(); err != nil {
+						plotOut.abort()
 						return err
 					}
 				}

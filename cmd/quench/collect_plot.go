@@ -290,7 +290,14 @@ func plotCollected(path, x string, logs logAxes, runs []*collected, varying, nam
 		placeLegend(p, runs, l, name)
 		plots[i/cols][i%cols] = p
 	}
-	const tileW, tileH = 4 * vg.Inch, 3 * vg.Inch
+	return renderPlots(path, plots, 4*vg.Inch, 3*vg.Inch)
+}
+
+// renderPlots draws the panels of plots (rows of them, nil where none),
+// each tileW by tileH, to a canvas for path's type, staged for path
+// (stageWhole: whole or not at all, renamed over it by its commit).
+func renderPlots(path string, plots [][]*plot.Plot, tileW, tileH vg.Length) (*staged, error) {
+	rows, cols := len(plots), len(plots[0])
 	w, h := tileW*vg.Length(cols), tileH*vg.Length(rows)
 	var canvas interface {
 		vg.CanvasSizer
@@ -422,8 +429,19 @@ func logScales(p *plot.Plot, logs logAxes) {
 			p.Title.Text += fmt.Sprintf(" (%s linear: values <= 0)", a.name)
 			continue
 		}
-		if a.axis.Min == a.axis.Max {
-			a.axis.Min, a.axis.Max = a.axis.Min/2, a.axis.Max*2
+		if v := a.axis.Min; v == a.axis.Max {
+			lo, hi := v/2, v*2
+			if !(lo > 0) || math.IsInf(hi, 0) {
+				// (5e-324 halves to 0, 1e308 doubles to inf; gonum
+				// would widen it by 1, which neither end moves)
+				a.axis.Min, a.axis.Max = min(0, v), max(4*v, v/2)
+				if math.IsInf(hi, 0) {
+					a.axis.Min, a.axis.Max = v/2, v
+				}
+				p.Title.Text += fmt.Sprintf(" (%s linear: one value at the end of float64's range)", a.name)
+				continue
+			}
+			a.axis.Min, a.axis.Max = lo, hi
 		}
 		a.axis.Scale, a.axis.Tick.Marker = plot.LogScale{}, logTicks{}
 	}
@@ -440,7 +458,7 @@ func (logTicks) Ticks(lo, hi float64) []plot.Tick {
 	if !(lo > 0) || !(hi > lo) || !finite(hi) {
 		return endTicks(lo, hi)
 	}
-	span := math.Log10(hi / lo)
+	span := math.Log10(hi) - math.Log10(lo) // (hi / lo overflows from 1e-300 to 1e300)
 	labelled := func(m int, e int) bool { return m == 1 && e%int(math.Ceil(span/8)) == 0 }
 	switch {
 	case span < 0.5:
@@ -465,9 +483,9 @@ func (logTicks) Ticks(lo, hi float64) []plot.Tick {
 		}
 	}
 	if labels < 2 {
-		// too narrow for two: the ends, labelled
-		t = slices.DeleteFunc(t, func(k plot.Tick) bool { return k.Value == lo || k.Value == hi })
-		return append(t, endTicks(lo, hi)...)
+		// too narrow for two labels at these steps: the linear axes'
+		// round ones
+		return fullTicks{}.Ticks(lo, hi)
 	}
 	return t
 }

@@ -6,10 +6,17 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/plotutil"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
 
 	"github.com/quenchlab/quench"
 	"github.com/quenchlab/quench/sim"
@@ -203,4 +210,115 @@ func writeProfileCSV(path string, runs []*collected, varying []string, cp *colle
 		cw.WriteAll(rows)
 		return cw.Error()
 	})
+}
+
+// plotProfile draws cp to path (.png or .svg), one panel, a line per run:
+// each bin at its lower edge lo, its value over its width hi - lo (a
+// density: a log bin's count spread over the values it holds; a height's
+// or a lag's value itself), with error bars (profiles) and open circles
+// where not reliable. The open last bin of P(m) (to inf) is left out, and
+// on logarithmic axes (logs) the points at 0 or below; a lower error bar
+// that reaches 0 on a logarithmic y is cut there. The title says what was
+// left out or cut. A run's label is its differing settings, or where
+// they are too long for the panel its number in the table and its
+// directory.
+func plotProfile(path string, logs logAxes, runs []*collected, varying []string, cp *collectedProfile) (*staged, error) {
+	p := plot.New()
+	p.X.Tick.Marker, p.Y.Tick.Marker = fullTicks{}, fullTicks{}
+	p.X.Label.Text, p.Y.Label.Text = "lo, the bin's lower edge", "value / (hi - lo)"
+	switch {
+	case strings.HasPrefix(cp.name, "height_"):
+		p.X.Label.Text, p.Y.Label.Text = "height", "fraction of sites"
+	case cp.name == "correlation":
+		p.X.Label.Text, p.Y.Label.Text = "r", "C(r)"
+	case cp.name == "mass_distribution":
+		p.X.Label.Text = "m / <m>, the bin's lower edge"
+	}
+	varying = tableSettings(runs, varying)
+	var dropped, cut int
+	for i, r := range runs {
+		var pts plotter.XYs
+		var errs plotter.YErrors
+		var reliable []bool
+		for b, c := range cp.cells[i] {
+			if c.mean == nil || !finite(*c.mean) {
+				continue
+			}
+			los, his := sim.BinRange(cp.name, b, len(cp.cells[i]))
+			lo, err1 := strconv.ParseFloat(los, 64)
+			hi, err2 := strconv.ParseFloat(his, 64)
+			if err1 != nil || err2 != nil || math.IsInf(hi, 0) {
+				continue // (P(m)'s open last bin)
+			}
+			y, e := *c.mean, 0.0
+			if c.err != nil && finite(*c.err) {
+				e = *c.err
+			}
+			if w := hi - lo; w > 0 {
+				y, e = y/w, e/w
+			}
+			if logs.x && !(lo > 0) || logs.y && !(y > 0) {
+				dropped++
+				continue
+			}
+			low := e
+			if logs.y && !(y-e > 0) {
+				low = y * (1 - 1e-3) // cut above 0
+				cut++
+			}
+			pts = append(pts, plotter.XY{X: lo, Y: y})
+			errs = append(errs, struct{ Low, High float64 }{low, e})
+			reliable = append(reliable, c.reliable)
+		}
+		if len(pts) == 0 {
+			continue
+		}
+		var set []string
+		for _, k := range varying {
+			if v, ok := r.settings[k]; ok {
+				set = append(set, k+"="+v)
+			}
+		}
+		color := plotutil.Color(i)
+		line, scatter, err := plotter.NewLinePoints(pts)
+		if err != nil {
+			return nil, &failure{fmt.Errorf("--plot %s: %w", path, err)}
+		}
+		line.Color = color
+		scatter.GlyphStyle = draw.GlyphStyle{Color: color, Radius: vg.Points(2.5), Shape: draw.CircleGlyph{}}
+		scatter.GlyphStyleFunc = func(j int) draw.GlyphStyle {
+			s := draw.GlyphStyle{Color: color, Radius: vg.Points(2.5), Shape: draw.CircleGlyph{}}
+			if !reliable[j] {
+				s.Shape = draw.RingGlyph{}
+			}
+			return s
+		}
+		bars, err := plotter.NewYErrorBars(struct {
+			plotter.XYs
+			plotter.YErrors
+		}{pts, errs})
+		if err != nil {
+			return nil, &failure{fmt.Errorf("--plot %s: %w", path, err)}
+		}
+		bars.Color = color
+		p.Add(line, scatter, bars)
+		label := cmp.Or(strings.Join(set, " "), r.dir)
+		if len(label) > 40 {
+			// too wide for the panel: the run's number in the table
+			// printed with it, and its directory
+			label = fmt.Sprintf("%d %s", i+1, r.dir)
+		}
+		p.Legend.Add(label, line, scatter)
+	}
+	p.Title.Text = cp.name
+	if dropped > 0 {
+		p.Title.Text += fmt.Sprintf(" (%s at 0 left out)", count(int64(dropped), "points"))
+	}
+	if cut > 0 {
+		p.Title.Text += fmt.Sprintf(" (%s cut at 0)", count(int64(cut), "lower error bars"))
+	}
+	logScales(p, logs)
+	p.Legend.Top = true
+	p.Legend.XOffs, p.Legend.YOffs = -vg.Points(4), -vg.Points(4)
+	return renderPlots(path, [][]*plot.Plot{{p}}, 6*vg.Inch, 4.5*vg.Inch)
 }

@@ -88,6 +88,20 @@ func TestCollectProfile(t *testing.T) {
 		t.Fatalf("only %d avalanche size bins counted: the check is too weak", shown)
 	}
 
+	// --plot: the profile against its bins; on log axes the bins at 0
+	// (avalanche size 0, lo 0) are left out, and the title says so
+	svg := filepath.Join(dir, "sizes.svg")
+	if code, _, stderr := runQ(t, "collect", dirs[0], dirs[1], "--profile", "avalanche_size", "--plot", svg, "--log", "xy"); code != 0 {
+		t.Errorf("collect --profile --plot --log xy: exit %d %s", code, stderr)
+	} else if b, _ := os.ReadFile(svg); !regexp.MustCompile(`avalanche_size \([1-9]\d* points at 0 left out\)`).Match(b) || !strings.Contains(string(b), "shape=16x16") {
+		t.Errorf("%s: no title of the points left out, or no legend", svg)
+	}
+	png := filepath.Join(dir, "h.png")
+	if code, _, stderr := runQ(t, "collect", dirs[0], dirs[1], "--profile", "height_distribution", "--plot", png); code != 0 {
+		t.Errorf("collect --profile --plot: exit %d %s", code, stderr)
+	} else if fi, err := os.Stat(png); err != nil || fi.Size() < 1000 {
+		t.Errorf("%s: %v", png, err)
+	}
 	none := filepath.Join(dir, "none")
 	runSummary(t, none, "--model", "sandpile", "--L", "8", "--grains", "300", "--profile-every", "-1", "--quiet")
 	for _, c := range []struct {
@@ -96,7 +110,7 @@ func TestCollectProfile(t *testing.T) {
 	}{
 		{[]string{dirs[0], none, "--profile", "height_distribution"}, "--profile height_distribution: " + none + " has no height_distribution"},
 		{[]string{dirs[0], "--profile", "mass_distribution"}, "--profile mass_distribution is not allowed: the runs hold avalanche_area, avalanche_duration, avalanche_size, height_distribution, height_distribution_center, height_final, site_activity"},
-		{[]string{dirs[0], "--profile", "avalanche_size", "--plot", filepath.Join(dir, "x.png")}, "--profile and --plot are not allowed together"},
+		{[]string{dirs[0], dirs[1], "--profile", "avalanche_size", "--plot", filepath.Join(dir, "x.png"), "--x", "L"}, "--profile and --x are not allowed together"},
 		{[]string{dirs[0], "--profile", "avalanche_size", "--observables", "mean_height"}, "--profile and --observables are not allowed together"},
 		{[]string{dirs[0], "--profile", ""}, `--profile "" is not allowed`},
 	} {
@@ -104,5 +118,38 @@ func TestCollectProfile(t *testing.T) {
 		if code != 2 || stdout != "" || !strings.Contains(stderr, c.want) || strings.Count(stderr, "\n") != 1 {
 			t.Errorf("collect %q: exit %d, stdout %q, stderr %q; want exit 2 and %q", c.args, code, stdout, stderr, c.want)
 		}
+	}
+}
+
+// plotProfile on a logarithmic y: a lower error bar reaching 0 is cut
+// there (gonum's log scale takes no value at 0 or below), a bin at 0 is
+// left out, P(m)'s open last bin is never drawn, and the title counts
+// what was left out or cut.
+func TestPlotProfileLogCuts(t *testing.T) {
+	f := func(x float64) *float64 { return &x }
+	means := make([]*float64, sim.MassBins)
+	errs := make([]*float64, sim.MassBins)
+	for b := range means {
+		means[b], errs[b] = f(0.5/float64(b+1)), f(0.001)
+	}
+	means[3], errs[3] = f(0.01), f(0.05) // its lower bar reaches below 0
+	means[5] = f(0)                      // left out on a log y
+	run := &collected{dir: "r", settings: map[string]string{"shape": "8"}, sum: &sim.Summary{Model: "kmp",
+		Profiles: map[string]sim.Profile{"mass_distribution": {Mean: means, Error: errs, Reliable: make([]bool, sim.MassBins)}}}}
+	cp, err := gatherProfile([]*collected{run}, "mass_distribution")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "p.svg")
+	out, err := plotProfile(path, logAxes{y: true}, []*collected{run}, nil, cp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := out.commit(); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(path)
+	if !strings.Contains(string(b), "mass_distribution (1 point at 0 left out) (1 lower error bar cut at 0)") {
+		t.Errorf("%s: no title of one point left out and one bar cut", path)
 	}
 }
