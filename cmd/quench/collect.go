@@ -137,14 +137,8 @@ Rows are sorted by the differing settings, numbers by value.`,
 						return err
 					}
 				}
-				for _, s := range []*staged{csvOut, plotOut} {
-					if s == nil {
-						continue
-					}
-					if err := s.commit(); err != nil {
-						plotOut.abort()
-						return err
-					}
+				if err := commitBoth(csvOut, plotOut); err != nil {
+					return err
 				}
 				tw := &errWriter{w: stdout}
 				printProfile(tw, runs, varying, cp)
@@ -196,14 +190,8 @@ Rows are sorted by the differing settings, numbers by value.`,
 					return err
 				}
 			}
-			for _, s := range []*staged{csvOut, plotOut} {
-				if s == nil {
-					continue
-				}
-				if err := s.commit(); err != nil {
-					plotOut.abort()
-					return err
-				}
+			if err := commitBoth(csvOut, plotOut); err != nil {
+				return err
 			}
 			tw := &errWriter{w: stdout}
 			printCollected(tw, runs, varying, shown, average)
@@ -899,6 +887,21 @@ func (s *staged) commit() error {
 }
 
 // abort removes the staged file (nil: nothing staged).
+// commitBoth renames the staged CSV and plot (either nil) into place, the
+// CSV first; a CSV that cannot be renamed takes the plot with it.
+func commitBoth(csvOut, plotOut *staged) error {
+	for _, s := range []*staged{csvOut, plotOut} {
+		if s == nil {
+			continue
+		}
+		if err := s.commit(); err != nil {
+			plotOut.abort()
+			return err
+		}
+	}
+	return nil
+}
+
 func (s *staged) abort() {
 	if s != nil {
 		os.Remove(s.tmp)

@@ -358,28 +358,10 @@ func addGroup(p *plot.Plot, runs []*collected, l plotLayout, name string, gi int
 	}
 	color := plotutil.Color(gi)
 	if len(pts) > 0 {
-		line, scatter, err := plotter.NewLinePoints(pts)
+		line, scatter, err := addPoints(p, pts, errs, reliable, color)
 		if err != nil {
 			return err
 		}
-		line.Color = color
-		scatter.GlyphStyle = draw.GlyphStyle{Color: color, Radius: vg.Points(2.5), Shape: draw.CircleGlyph{}} // the legend's
-		scatter.GlyphStyleFunc = func(i int) draw.GlyphStyle {
-			s := draw.GlyphStyle{Color: color, Radius: vg.Points(2.5), Shape: draw.CircleGlyph{}}
-			if !reliable[i] {
-				s.Shape = draw.RingGlyph{}
-			}
-			return s
-		}
-		bars, err := plotter.NewYErrorBars(struct {
-			plotter.XYs
-			plotter.YErrors
-		}{pts, errs})
-		if err != nil {
-			return err
-		}
-		bars.Color = color
-		p.Add(line, scatter, bars)
 		if legend {
 			p.Legend.Add(cmp.Or(label, "measured"), line, scatter)
 		}
@@ -400,6 +382,35 @@ func addGroup(p *plot.Plot, runs []*collected, l plotLayout, name string, gi int
 		}
 	}
 	return nil
+}
+
+// addPoints adds to p a line through pts in color, a filled circle at
+// each, open where not reliable, and their error bars; it returns the line
+// and the circles, for a legend.
+func addPoints(p *plot.Plot, pts plotter.XYs, errs plotter.YErrors, reliable []bool, color color.Color) (*plotter.Line, *plotter.Scatter, error) {
+	line, scatter, err := plotter.NewLinePoints(pts)
+	if err != nil {
+		return nil, nil, err
+	}
+	line.Color = color
+	scatter.GlyphStyle = draw.GlyphStyle{Color: color, Radius: vg.Points(2.5), Shape: draw.CircleGlyph{}} // the legend's
+	scatter.GlyphStyleFunc = func(i int) draw.GlyphStyle {
+		s := draw.GlyphStyle{Color: color, Radius: vg.Points(2.5), Shape: draw.CircleGlyph{}}
+		if !reliable[i] {
+			s.Shape = draw.RingGlyph{}
+		}
+		return s
+	}
+	bars, err := plotter.NewYErrorBars(struct {
+		plotter.XYs
+		plotter.YErrors
+	}{pts, errs})
+	if err != nil {
+		return nil, nil, err
+	}
+	bars.Color = color
+	p.Add(line, scatter, bars)
+	return line, scatter, nil
 }
 
 // exactDashes and exactGlyph draw the exact values: a dashed line, a +

@@ -16,7 +16,6 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
-	"gonum.org/v1/plot/vg/draw"
 
 	"github.com/quenchlab/quench"
 	"github.com/quenchlab/quench/sim"
@@ -279,29 +278,10 @@ func plotProfile(path string, logs logAxes, runs []*collected, varying []string,
 				set = append(set, k+"="+v)
 			}
 		}
-		color := plotutil.Color(i)
-		line, scatter, err := plotter.NewLinePoints(pts)
+		line, scatter, err := addPoints(p, pts, errs, reliable, plotutil.Color(i))
 		if err != nil {
 			return nil, &failure{fmt.Errorf("--plot %s: %w", path, err)}
 		}
-		line.Color = color
-		scatter.GlyphStyle = draw.GlyphStyle{Color: color, Radius: vg.Points(2.5), Shape: draw.CircleGlyph{}}
-		scatter.GlyphStyleFunc = func(j int) draw.GlyphStyle {
-			s := draw.GlyphStyle{Color: color, Radius: vg.Points(2.5), Shape: draw.CircleGlyph{}}
-			if !reliable[j] {
-				s.Shape = draw.RingGlyph{}
-			}
-			return s
-		}
-		bars, err := plotter.NewYErrorBars(struct {
-			plotter.XYs
-			plotter.YErrors
-		}{pts, errs})
-		if err != nil {
-			return nil, &failure{fmt.Errorf("--plot %s: %w", path, err)}
-		}
-		bars.Color = color
-		p.Add(line, scatter, bars)
 		label := cmp.Or(strings.Join(set, " "), r.dir)
 		if len(label) > 40 {
 			// too wide for the panel: the run's number in the table
