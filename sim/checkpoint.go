@@ -697,8 +697,13 @@ func ReadCheckpoint(dir string) (*State, error) {
 	for i := int64(0); inline && i < h.Profiles; i++ {
 		st.Profiles = append(st.Profiles, floats(h.ProfileWidth))
 	}
-	if h.NarrowRows < 0 || h.NarrowRows > h.Rows || h.NarrowRows > 0 && (version < 7 || cfg.Model != "particles") {
-		return nil, bad("it marks %d of its %d rows as without v_mean, which format %d %s rows never are", h.NarrowRows, h.Rows, version, cfg.Model)
+	switch {
+	case h.NarrowRows != 0 && version < 7:
+		return nil, bad("its header has narrow_rows %d, a field of format 7 and later (this file is of format %d)", h.NarrowRows, version)
+	case h.NarrowRows != 0 && cfg.Model != "particles":
+		return nil, bad("its header has narrow_rows %d, which only particle runs have (this is %s)", h.NarrowRows, cfg.Model)
+	case h.NarrowRows < 0 || h.NarrowRows > h.Rows:
+		return nil, bad("its narrow_rows %d is outside 0 to its %d rows", h.NarrowRows, h.Rows)
 	}
 	if oldParticleRows(&cfg, version) {
 		// the rows without v_mean (rowPad's in its place): inline, padded

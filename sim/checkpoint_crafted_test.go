@@ -275,7 +275,7 @@ func TestParticleCheckpointFormat6(t *testing.T) {
 		t.Fatal(err)
 	}
 	rewriteHeader(t, dir, func(h map[string]any) { h["narrow_rows"] = 11 })
-	if _, err := ReadCheckpoint(dir); err == nil || !strings.Contains(err.Error(), "it marks 11 of its 10 rows as without v_mean") {
+	if _, err := ReadCheckpoint(dir); err == nil || !strings.Contains(err.Error(), "its narrow_rows 11 is outside 0 to its 10 rows") {
 		t.Errorf("narrow_rows past the rows: %v", err)
 	}
 }

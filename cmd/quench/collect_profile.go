@@ -159,6 +159,9 @@ func printProfile(w io.Writer, runs []*collected, varying []string, cp *collecte
 		row := []string{strconv.Itoa(b), cmp.Or(lo, "-"), cmp.Or(hi, "-")}
 		for _, cells := range cp.cells {
 			cell := "-"
+			if cp.histogram && b >= len(cells) {
+				cell = "0" // (a run whose counts end before this bin)
+			}
 			if b < len(cells) && cells[b].mean != nil {
 				c := cells[b]
 				if cp.histogram {
@@ -215,13 +218,24 @@ func writeProfileCSV(path string, runs []*collected, varying []string, cp *colle
 // each bin at its lower edge lo, its value over its width hi - lo (a
 // density: a log bin's count spread over the values it holds; a height's
 // or a lag's value itself), with error bars (profiles) and open circles
-// where not reliable. The open last bin of P(m) (to inf) is left out, and
-// on logarithmic axes (logs) the points at 0 or below; a lower error bar
-// that reaches 0 on a logarithmic y is cut there. The title says what was
-// left out or cut. A run's label is its differing settings, or where
+// where not reliable, over the bins the table shows (from the first to
+// the last where some run's value is not 0). The open last bin of P(m)
+// (to inf) is left out, as is the empty sites' bin of its log bins (the
+// mass 0, no range to spread over), and on logarithmic axes (logs) the
+// points at 0 or below; a lower error bar that reaches 0 on a
+// logarithmic y is cut there. The title says what was left out or cut. A run's label is its differing settings, or where
 // they are too long for the panel its number in the table and its
 // directory.
 func plotProfile(path string, logs logAxes, runs []*collected, varying []string, cp *collectedProfile) (*staged, error) {
+	p, err := profilePlot(logs, runs, varying, cp)
+	if err != nil {
+		return nil, &failure{fmt.Errorf("--plot %s: %w", path, err)}
+	}
+	return renderPlots(path, [][]*plot.Plot{{p}}, 6*vg.Inch, 4.5*vg.Inch)
+}
+
+// profilePlot is plotProfile's panel.
+func profilePlot(logs logAxes, runs []*collected, varying []string, cp *collectedProfile) (*plot.Plot, error) {
 	p := plot.New()
 	p.X.Tick.Marker, p.Y.Tick.Marker = fullTicks{}, fullTicks{}
 	p.X.Label.Text, p.Y.Label.Text = "lo, the bin's lower edge", "value / (hi - lo)"
@@ -235,12 +249,19 @@ func plotProfile(path string, logs logAxes, runs []*collected, varying []string,
 	}
 	varying = tableSettings(runs, varying)
 	var dropped, cut int
+	var emptyBin bool
 	for i, r := range runs {
 		var pts plotter.XYs
 		var errs plotter.YErrors
 		var reliable []bool
 		for b, c := range cp.cells[i] {
-			if c.mean == nil || !finite(*c.mean) {
+			if c.mean == nil || !finite(*c.mean) || len(cp.bins) == 0 || b < cp.bins[0] || b > cp.bins[len(cp.bins)-1] {
+				continue // (and the bins every run has at 0 at either end)
+			}
+			if cp.name == "mass_distribution_log" && b == 0 {
+				// the empty sites: the mass 0 itself, whose "bin" [0,
+				// 2^-32) is no width to spread it over
+				emptyBin = true
 				continue
 			}
 			los, his := sim.BinRange(cp.name, b, len(cp.cells[i]))
@@ -250,7 +271,7 @@ func plotProfile(path string, logs logAxes, runs []*collected, varying []string,
 				continue // (P(m)'s open last bin)
 			}
 			y, e := *c.mean, 0.0
-			if c.err != nil && finite(*c.err) {
+			if c.err != nil && finite(*c.err) && finite(*c.mean+*c.err) && finite(*c.mean-*c.err) {
 				e = *c.err
 			}
 			if w := hi - lo; w > 0 {
@@ -280,7 +301,7 @@ func plotProfile(path string, logs logAxes, runs []*collected, varying []string,
 		}
 		line, scatter, err := addPoints(p, pts, errs, reliable, plotutil.Color(i))
 		if err != nil {
-			return nil, &failure{fmt.Errorf("--plot %s: %w", path, err)}
+			return nil, err
 		}
 		label := cmp.Or(strings.Join(set, " "), r.dir)
 		if len(label) > 40 {
@@ -291,8 +312,11 @@ func plotProfile(path string, logs logAxes, runs []*collected, varying []string,
 		p.Legend.Add(label, line, scatter)
 	}
 	p.Title.Text = cp.name
+	if emptyBin {
+		p.Title.Text += " (the empty sites' bin 0 left out)"
+	}
 	if dropped > 0 {
-		p.Title.Text += fmt.Sprintf(" (%s at 0 left out)", count(int64(dropped), "points"))
+		p.Title.Text += fmt.Sprintf(" (%s at 0 or below left out)", count(int64(dropped), "points"))
 	}
 	if cut > 0 {
 		p.Title.Text += fmt.Sprintf(" (%s cut at 0)", count(int64(cut), "lower error bars"))
@@ -300,5 +324,5 @@ func plotProfile(path string, logs logAxes, runs []*collected, varying []string,
 	logScales(p, logs)
 	p.Legend.Top = true
 	p.Legend.XOffs, p.Legend.YOffs = -vg.Points(4), -vg.Points(4)
-	return renderPlots(path, [][]*plot.Plot{{p}}, 6*vg.Inch, 4.5*vg.Inch)
+	return p, nil
 }

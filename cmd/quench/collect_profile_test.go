@@ -93,7 +93,7 @@ func TestCollectProfile(t *testing.T) {
 	svg := filepath.Join(dir, "sizes.svg")
 	if code, _, stderr := runQ(t, "collect", dirs[0], dirs[1], "--profile", "avalanche_size", "--plot", svg, "--log", "xy"); code != 0 {
 		t.Errorf("collect --profile --plot --log xy: exit %d %s", code, stderr)
-	} else if b, _ := os.ReadFile(svg); !regexp.MustCompile(`avalanche_size \([1-9]\d* points at 0 left out\)`).Match(b) || !strings.Contains(string(b), "shape=16x16") {
+	} else if b, _ := os.ReadFile(svg); !regexp.MustCompile(`avalanche_size \([1-9]\d* points? at 0 or below left out\)`).Match(b) || !strings.Contains(string(b), "shape=16x16") {
 		t.Errorf("%s: no title of the points left out, or no legend", svg)
 	}
 	png := filepath.Join(dir, "h.png")
@@ -149,7 +149,39 @@ func TestPlotProfileLogCuts(t *testing.T) {
 		t.Fatal(err)
 	}
 	b, _ := os.ReadFile(path)
-	if !strings.Contains(string(b), "mass_distribution (1 point at 0 left out) (1 lower error bar cut at 0)") {
+	if !strings.Contains(string(b), "mass_distribution (1 point at 0 or below left out) (1 lower error bar cut at 0)") {
 		t.Errorf("%s: no title of one point left out and one bar cut", path)
+	}
+}
+
+// The log-binned P(m) drawn: its bin 0, the empty sites (the mass 0, no
+// width to spread it over), is left out and said, and the x axis spans
+// the bins the table shows (from the first to the last nonzero one), not
+// all 63 up to 2^29.
+func TestProfilePlotLogMassBins(t *testing.T) {
+	f := func(x float64) *float64 { return &x }
+	means := make([]*float64, sim.LogMassBins)
+	errs := make([]*float64, sim.LogMassBins)
+	for b := range means {
+		means[b], errs[b] = f(0), f(0)
+	}
+	means[0], means[30], means[33] = f(0.9), f(0.04), f(0.06) // empty, [2^-3, 2^-2), [1, 2)
+	run := &collected{dir: "r", settings: map[string]string{"shape": "16"}, sum: &sim.Summary{Model: "aggregation",
+		Profiles: map[string]sim.Profile{"mass_distribution_log": {Mean: means, Error: errs, Reliable: make([]bool, sim.LogMassBins)}}}}
+	cp, err := gatherProfile([]*collected{run}, "mass_distribution_log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := profilePlot(logAxes{}, []*collected{run}, nil, cp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Title.Text != "mass_distribution_log (the empty sites' bin 0 left out)" {
+		t.Errorf("title %q", p.Title.Text)
+	}
+	// bins 1 to 33 drawn: lo from 2^-32 to 1; the densities 0.04/2^-3
+	// and 0.06/1 at most
+	if p.X.Min != 0x1p-32 || p.X.Max != 1 || p.Y.Max != 0.32 {
+		t.Errorf("x %v..%v, y up to %v; want 2^-32..1 and 0.32", p.X.Min, p.X.Max, p.Y.Max)
 	}
 }

@@ -1372,7 +1372,7 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 		if _, serr := os.Stat(out); len(made) > 0 && errors.Is(serr, fs.ErrNotExist) && errors.Is(err, sim.ErrCheckpointLost) {
 			// (an interrupt whose checkpoint failed: say that the
 			// steps run are gone with it)
-			err = fmt.Errorf("%w; nothing of the run was kept (%s %d): its directory %s, which it made, was removed", err, st.Config.StepUnit(), st.Step, out)
+			err = fmt.Errorf("%w; nothing of the run was kept, its %s lost: its directory %s, which it made, was removed", err, count(st.Step, st.Config.StepUnit()), out)
 		}
 	}
 	return err
