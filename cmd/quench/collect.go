@@ -317,6 +317,42 @@ func legacyConstants(data []byte, sum *sim.Summary) {
 // exact expectation of the average). Its directory is the first run's
 // with "(+k)" for the others; "seeds" replaces "seed" in its settings.
 // Each set needs two runs or more, of distinct seeds.
+// runLike finds among runs one whose model settings are r's (shape,
+// parameters, start) but that differs from it in how it was run (sweeps,
+// therm, every, backend; the seed aside), and names those differences as
+// "sweeps 150000 against 100000"; nil where there is none.
+func runLike(r *collected, runs []*collected) (*collected, string) {
+	how := []string{"sweeps", "steps", "grains", "therm", "therm_grains", "every", "backend"}
+	for _, o := range runs {
+		if o == r {
+			continue
+		}
+		same, diff := true, []string(nil)
+		for _, k := range settingKeys(maps.Collect(func(yield func(string, bool) bool) {
+			for k := range r.settings {
+				yield(k, true)
+			}
+			for k := range o.settings {
+				yield(k, true)
+			}
+		})) {
+			a, aok := r.settings[k]
+			b, bok := o.settings[k]
+			switch {
+			case k == "seed" || k == "seeds" || a == b && aok == bok:
+			case slices.Contains(how, k):
+				diff = append(diff, fmt.Sprintf("%s %s against %s", k, cmp.Or(a, "-"), cmp.Or(b, "-")))
+			default:
+				same = false
+			}
+		}
+		if same && len(diff) > 0 {
+			return o, strings.Join(diff, ", ")
+		}
+	}
+	return nil, ""
+}
+
 func averageSeeds(runs []*collected) ([]*collected, error) {
 	var keys []string
 	groups := map[string][]*collected{}
@@ -337,6 +373,10 @@ func averageSeeds(runs []*collected) ([]*collected, error) {
 	for _, key := range keys {
 		g := groups[key]
 		if len(g) < 2 {
+			if o, diff := runLike(g[0], runs); o != nil {
+				// (a seed extended further than the others, most often)
+				return nil, quench.Usagef("--average-seeds: %s is the only run of its settings: it differs from %s, a run of the same model settings, in %s; the seeds averaged must be runs of one length and spacing (quench resume DIR --sweeps N extends each alike)", g[0].dir, o.dir, diff)
+			}
 			return nil, quench.Usagef("--average-seeds: %s is the only run of its settings (%s): an average needs two seeds or more of each", g[0].dir, key)
 		}
 		if r := g[0]; seedUnused(r.sum) {

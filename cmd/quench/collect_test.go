@@ -935,3 +935,24 @@ func TestCollectOutputsAndInputs(t *testing.T) {
 		t.Errorf("a summary without constant keys: energy %+v, want it constant (error 0)", e)
 	}
 }
+
+// --average-seeds with one seed extended further than the others: the lone
+// run is named with the run it differs from and how (its length), not
+// only as "the only run of its settings".
+func TestAverageSeedsLoneExtended(t *testing.T) {
+	mk := func(seed, sweeps string) *collected {
+		return &collected{dir: "s" + seed, settings: map[string]string{"shape": "8x8", "T": "2.269", "seed": seed, "sweeps": sweeps, "therm": "1000", "every": "1", "backend": "cpu", "start": "hot"},
+			sum: &sim.Summary{Model: "ising2d"}}
+	}
+	runs := []*collected{mk("1", "150000"), mk("2", "100000"), mk("3", "100000")}
+	_, err := averageSeeds(runs)
+	want := "--average-seeds: s1 is the only run of its settings: it differs from s2, a run of the same model settings, in sweeps 150000 against 100000; the seeds averaged must be runs of one length and spacing"
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("a lone extended seed: %v", err)
+	}
+	// a lone run of other model settings: the plain refusal
+	runs[0].settings["T"] = "2.3"
+	if _, err := averageSeeds(runs); err == nil || !strings.Contains(err.Error(), "--average-seeds: s1 is the only run of its settings (shape=8x8 T=2.3 ") {
+		t.Errorf("a lone run at another T: %v", err)
+	}
+}
