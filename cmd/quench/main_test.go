@@ -785,6 +785,14 @@ func TestResumeExtends(t *testing.T) {
 			t.Errorf("%s rewritten by resume --sweeps 200 differs from a run of 200 sweeps", name)
 		}
 	}
+	// a complete run without summary.json (outputs cut short by a kill,
+	// or an extension killed before its first checkpoint): resume says
+	// why it may be so
+	os.Remove(filepath.Join(a, sim.SummaryFile))
+	if code, _, stderr := runQ(t, "resume", a, "--quiet"); code != 0 ||
+		stderr != "quench: the run in "+a+" is already complete (200 measured sweeps after 10 thermalization); rewriting its outputs (it had no summary.json: a process killed while writing them, or an extension stopped before its first checkpoint, which goes again with --sweeps)\n" {
+		t.Errorf("resume of a complete run without summary.json: exit %d %q", code, stderr)
+	}
 	// a kmp run extended with --steps (its unit) keeps its profile spacing
 	k, k2 := filepath.Join(dir, "k"), filepath.Join(dir, "k2")
 	kmp := []string{"--model", "kmp", "--L", "8", "--therm", "3", "--seed", "2", "--quiet"}

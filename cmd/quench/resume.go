@@ -162,8 +162,15 @@ lattice and measurement series an uninterrupted run would have produced.
 				fmt.Fprintf(stderr, "quench: note: the run in %s was begun under checkpoint format 6 or older, before the velocities' mean was measured: its first rows have no v_mean (NaN in series.csv), and its outputs leave out v_mean and v2\n", dir)
 			}
 			if st.Done() {
-				fmt.Fprintf(stderr, "quench: the run in %s is already complete (%d measured %s after %d thermalization); rewriting its outputs\n",
-					dir, st.Config.Sweeps, st.Config.StepUnit(), st.Config.Therm)
+				why := ""
+				if _, err := os.Stat(filepath.Join(dir, sim.SummaryFile)); err != nil && !extended {
+					// no summary.json: outputs cut short by a kill, or an
+					// extension killed before its first checkpoint (which
+					// removed the shorter run's outputs)
+					why = fmt.Sprintf(" (it had no %s: a process killed while writing them, or an extension stopped before its first checkpoint, which goes again with --%s)", sim.SummaryFile, st.Config.StepUnit())
+				}
+				fmt.Fprintf(stderr, "quench: the run in %s is already complete (%d measured %s after %d thermalization); rewriting its outputs%s\n",
+					dir, st.Config.Sweeps, st.Config.StepUnit(), st.Config.Therm, why)
 			}
 			return execute(ctx, func() { unlock(); stop() }, st, be, dir, quiet, stdout, stderr, nil)
 		},
