@@ -58,10 +58,16 @@ each observable as mean(error) in the error's last two digits, marked *
 where its error bar is not reliable (see the run's own table for why).
 --csv also writes the table as CSV, with each observable's mean, error,
 tau_int, reliability and exact value (where the run reports one).
-Rows are sorted by the differing settings, numbers by value.`,
+Rows are sorted by the differing settings, numbers by value. --plot draws
+the observables against the setting scanned; --profile NAME tabulates one
+profile or histogram (a sandpile's P(h) or P(s), a mass model's P(m) or
+C(r)) of the runs side by side instead, a bin a row.`,
 		Example: `  for T in 2.2 2.25 2.3 2.35; do quench run --L 32 --T $T --out scan/T$T --quiet; done
   quench collect scan/* --csv scan.csv
-  quench collect scan/* --observables energy,binder`,
+  quench collect scan/* --observables energy,binder
+  quench collect scan/* --plot scan.png --observables binder,susceptibility
+  for L in 32 64 128; do quench run --model sandpile --L $L --grains 100000 --out sp/L$L --quiet; done
+  quench collect sp/* --profile avalanche_size --plot sizes.png --log xy`,
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return quench.Usagef("collect takes one or more run directories: quench collect DIR... [--csv FILE] [--plot FILE]")
@@ -202,7 +208,7 @@ Rows are sorted by the differing settings, numbers by value.`,
 		},
 	}
 	cmd.Flags().StringVar(&csvPath, "csv", "", "also write the table as CSV to this file (per observable: mean, error, tau_int, reliable, exact)")
-	cmd.Flags().StringVar(&plotPath, "plot", "", "also draw each observable against the first numeric setting that differs (a line per value of the others) to this .png or .svg file")
+	cmd.Flags().StringVar(&plotPath, "plot", "", "also draw each observable against the first numeric setting that differs (a line per value of the others) to this .png or .svg file; with --profile, the profile against its bins")
 	cmd.Flags().StringVar(&xAxis, "x", "", "--plot: the setting along x (default: the first numeric model parameter that differs; L: the first extent)")
 	cmd.Flags().StringVar(&logAxes, "log", "", "--plot: logarithmic axes, x, y or xy (a panel whose values or error bars reach 0 or below keeps a linear y, and says so; with --profile, such points are left out, and the title counts them)")
 	cmd.Flags().BoolVar(&average, "average-seeds", false, fmt.Sprintf("average the runs that differ only in their seed into one row: each observable's mean over them, its error their spread over sqrt(runs), which counts what varies between seeds (quenched disorder); reliable from %d seeds on (of stationary runs thermalized for their slow modes)", averageMinSeeds))
