@@ -459,7 +459,8 @@ func logScales(p *plot.Plot, logs logAxes) {
 }
 
 // logTicks are the ticks of a logarithmic axis: one at each of 1 to 9
-// times a power of ten within it, labelled at 1, 2 and 5 times one where
+// times a power of ten within it (over more than 6 decades one at each
+// power), labelled at 1, 2 and 5 times one where
 // the axis spans under two decades, else at the powers of ten (every k-th
 // one, for at most about 8 labels); under half a decade, where the scale
 // is nearly linear, the linear axes' round steps (fullTicks).
@@ -479,8 +480,12 @@ func (logTicks) Ticks(lo, hi float64) []plot.Tick {
 	}
 	var t []plot.Tick
 	labels := 0
+	mmax := 9
+	if span > 6 {
+		mmax = 1 // a tick a decade: nine a decade over many made a comb
+	}
 	for e := int(math.Floor(math.Log10(lo))); e <= int(math.Ceil(math.Log10(hi))); e++ {
-		for m := 1; m <= 9; m++ {
+		for m := 1; m <= mmax; m++ {
 			v, err := strconv.ParseFloat(fmt.Sprintf("%de%d", m, e), 64) // m 10^e, as printed
 			if err != nil || v < lo || v > hi {
 				continue

@@ -223,7 +223,8 @@ func writeProfileCSV(path string, runs []*collected, varying []string, cp *colle
 // (to inf) is left out, as is the empty sites' bin of its log bins (the
 // mass 0, no range to spread over), and on logarithmic axes (logs) the
 // points at 0 or below; a lower error bar that reaches 0 on a
-// logarithmic y is cut there. The title says what was left out or cut. A run's label is its differing settings, or where
+// logarithmic y, or comes within a thousandth of the value of it, is cut
+// at that thousandth. The title says what was left out or cut. A run's label is its differing settings, or where
 // they are too long for the panel its number in the table and its
 // directory.
 func plotProfile(path string, logs logAxes, runs []*collected, varying []string, cp *collectedProfile) (*staged, error) {
@@ -252,6 +253,7 @@ func profilePlot(logs logAxes, runs []*collected, varying []string, cp *collecte
 	var emptyBin bool
 	for i, r := range runs {
 		var pts plotter.XYs
+		var gaps []int // where the points' line breaks
 		var errs plotter.YErrors
 		var reliable []bool
 		for b, c := range cp.cells[i] {
@@ -279,11 +281,16 @@ func profilePlot(logs logAxes, runs []*collected, varying []string, cp *collecte
 			}
 			if logs.x && !(lo > 0) || logs.y && !(y > 0) {
 				dropped++
+				if len(pts) > 0 {
+					gaps = append(gaps, len(pts)) // the line breaks here
+				}
 				continue
 			}
 			low := e
-			if logs.y && !(y-e > 0) {
-				low = y * (1 - 1e-3) // cut above 0
+			if logs.y && !(y-e > y*1e-3) {
+				// at 0 or within 1e-3 of it: cut at 1e-3 y, three
+				// decades down (a log axis has no 0 to reach)
+				low = y * (1 - 1e-3)
 				cut++
 			}
 			pts = append(pts, plotter.XY{X: lo, Y: y})
@@ -293,15 +300,25 @@ func profilePlot(logs logAxes, runs []*collected, varying []string, cp *collecte
 		if len(pts) == 0 {
 			continue
 		}
+		gaps = append(gaps, len(pts))
 		var set []string
 		for _, k := range varying {
 			if v, ok := r.settings[k]; ok {
 				set = append(set, k+"="+v)
 			}
 		}
-		line, scatter, err := addPoints(p, pts, errs, reliable, plotutil.Color(i))
-		if err != nil {
-			return nil, err
+		// a line through each stretch of points, broken where a point
+		// was left out (a log axis's 0), not joined across it
+		var line *plotter.Line
+		var scatter *plotter.Scatter
+		for _, st := range stretches(gaps) {
+			l, s, err := addPoints(p, pts[st[0]:st[1]], errs[st[0]:st[1]], reliable[st[0]:st[1]], plotutil.Color(i))
+			if err != nil {
+				return nil, err
+			}
+			if line == nil {
+				line, scatter = l, s
+			}
 		}
 		label := cmp.Or(strings.Join(set, " "), r.dir)
 		if len(label) > 40 {
@@ -319,10 +336,25 @@ func profilePlot(logs logAxes, runs []*collected, varying []string, cp *collecte
 		p.Title.Text += fmt.Sprintf(" (%s at 0 or below left out)", count(int64(dropped), "points"))
 	}
 	if cut > 0 {
-		p.Title.Text += fmt.Sprintf(" (%s cut at 0)", count(int64(cut), "lower error bars"))
+		p.Title.Text += fmt.Sprintf(" (%s cut 3 decades down)", count(int64(cut), "lower error bars"))
 	}
 	logScales(p, logs)
 	p.Legend.Top = true
 	p.Legend.XOffs, p.Legend.YOffs = -vg.Points(4), -vg.Points(4)
 	return p, nil
+}
+
+// stretches are the index ranges [from, to) of points between the breaks
+// ends (ascending, each the end of a stretch, the last the number of
+// points), empty stretches left out.
+func stretches(ends []int) [][2]int {
+	var out [][2]int
+	from := 0
+	for _, to := range ends {
+		if to > from {
+			out = append(out, [2]int{from, to})
+		}
+		from = to
+	}
+	return out
 }

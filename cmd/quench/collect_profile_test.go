@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -149,7 +150,7 @@ func TestPlotProfileLogCuts(t *testing.T) {
 		t.Fatal(err)
 	}
 	b, _ := os.ReadFile(path)
-	if !strings.Contains(string(b), "mass_distribution (1 point at 0 or below left out) (1 lower error bar cut at 0)") {
+	if !strings.Contains(string(b), "mass_distribution (1 point at 0 or below left out) (1 lower error bar cut 3 decades down)") {
 		t.Errorf("%s: no title of one point left out and one bar cut", path)
 	}
 }
@@ -183,5 +184,23 @@ func TestProfilePlotLogMassBins(t *testing.T) {
 	// and 0.06/1 at most
 	if p.X.Min != 0x1p-32 || p.X.Max != 1 || p.Y.Max != 0.32 {
 		t.Errorf("x %v..%v, y up to %v; want 2^-32..1 and 0.32", p.X.Min, p.X.Max, p.Y.Max)
+	}
+}
+
+// A profile's line breaks where a point was left out (a log axis's 0):
+// the stretches between the breaks, none empty.
+func TestProfileStretches(t *testing.T) {
+	for _, c := range []struct {
+		ends []int
+		want [][2]int
+	}{
+		{[]int{5}, [][2]int{{0, 5}}},
+		{[]int{2, 2, 5}, [][2]int{{0, 2}, {2, 5}}},
+		{[]int{3, 4, 4}, [][2]int{{0, 3}, {3, 4}}},
+		{nil, nil},
+	} {
+		if got := stretches(c.ends); !slices.Equal(got, c.want) {
+			t.Errorf("stretches(%v) = %v, want %v", c.ends, got, c.want)
+		}
 	}
 }
