@@ -91,7 +91,7 @@ C(r)) of the runs side by side instead, a bin a row.`,
 			if cmd.Flags().Changed("profile") {
 				// a profile's bins side by side: none of the observables'
 				// options apply
-				for _, f := range []string{"observables", "x", "average-seeds"} {
+				for _, f := range []string{"observables", "x"} {
 					if cmd.Flags().Changed(f) {
 						return quench.Usagef("--profile and --%s are not allowed together: --profile tabulates one profile or histogram a bin a row (with --csv, every bin of every run; --plot draws it against the bins)", f)
 					}
@@ -462,10 +462,79 @@ func averageOf(g []*collected) *collected {
 			sum.Exact[name] = exact / n
 		}
 	}
+	sum.Profiles, sum.Histograms = averageProfiles(g), sumHistograms(g)
 	settings := maps.Clone(first.settings)
 	delete(settings, "seed")
 	settings["seeds"] = strconv.Itoa(len(g))
 	return &collected{dir: fmt.Sprintf("%s (+%d)", first.dir, len(g)-1), sum: &sum, series: first.series, settings: settings}
+}
+
+// averageProfiles averages the profiles that every run of g has, at one
+// length, bin by bin as averageOf does the observables: the mean of the
+// runs' means, the error their spread over sqrt(n), reliable from
+// averageMinSeeds runs on where no run is marked not stationary or
+// thermalized short; a bin that some run has no mean for has none.
+func averageProfiles(g []*collected) map[string]sim.Profile {
+	reliable := len(g) >= averageMinSeeds && !slices.ContainsFunc(g, func(r *collected) bool {
+		short := r.sum.ThermShort != nil || r.sum.Model == "sandpile" && r.sum.Therm < sim.SandpileFill(r.sum.Start, r.sum.Sites)
+		return short || r.sum.NotStationary != ""
+	})
+	out := map[string]sim.Profile{}
+	n := float64(len(g))
+	for name, p0 := range g[0].sum.Profiles {
+		if slices.ContainsFunc(g, func(r *collected) bool { p, ok := r.sum.Profiles[name]; return !ok || len(p.Mean) != len(p0.Mean) }) {
+			continue
+		}
+		var avg sim.Profile
+		for b := range p0.Mean {
+			var m, ss float64
+			ok := true
+			for _, r := range g {
+				v := r.sum.Profiles[name].Mean[b]
+				ok = ok && v != nil && finite(*v)
+				if ok {
+					m += *v
+				}
+			}
+			if !ok {
+				avg.Mean, avg.Error, avg.Reliable = append(avg.Mean, nil), append(avg.Error, nil), append(avg.Reliable, false)
+				avg.TauInt, avg.TauIntError = append(avg.TauInt, nil), append(avg.TauIntError, nil)
+				continue
+			}
+			m /= n
+			for _, r := range g {
+				d := *r.sum.Profiles[name].Mean[b] - m
+				ss += d * d
+			}
+			e := math.Sqrt(ss / (n - 1) / n)
+			avg.Mean, avg.Error, avg.Reliable = append(avg.Mean, &m), append(avg.Error, &e), append(avg.Reliable, reliable)
+			avg.TauInt, avg.TauIntError = append(avg.TauInt, nil), append(avg.TauIntError, nil)
+		}
+		out[name] = avg
+	}
+	return out
+}
+
+// sumHistograms adds up the runs' counts of each histogram every run of g
+// has (bin by bin, to the longest).
+func sumHistograms(g []*collected) map[string][]int64 {
+	out := map[string][]int64{}
+	for name := range g[0].sum.Histograms {
+		if slices.ContainsFunc(g, func(r *collected) bool { _, ok := r.sum.Histograms[name]; return !ok }) {
+			continue
+		}
+		var h []int64
+		for _, r := range g {
+			for b, c := range r.sum.Histograms[name] {
+				if b >= len(h) {
+					h = append(h, 0)
+				}
+				h[b] += c
+			}
+		}
+		out[name] = h
+	}
+	return out
 }
 
 // seriesColumns returns the header of a series.csv (nil if unreadable).

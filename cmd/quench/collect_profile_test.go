@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/csv"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -202,5 +203,68 @@ func TestProfileStretches(t *testing.T) {
 		if got := stretches(c.ends); !slices.Equal(got, c.want) {
 			t.Errorf("stretches(%v) = %v, want %v", c.ends, got, c.want)
 		}
+	}
+}
+
+// --profile with --average-seeds: each bin the mean of the seeds' means,
+// its error their spread over sqrt(n) (not reliable under 10 seeds); a
+// histogram the seeds' counts summed.
+func TestCollectProfileAverageSeeds(t *testing.T) {
+	dir := t.TempDir()
+	var dirs []string
+	var sums []sim.Summary
+	for _, seed := range []string{"1", "2", "3"} {
+		d := filepath.Join(dir, "s"+seed)
+		_, sum := runSummary(t, d, "--model", "sandpile", "--L", "8", "--grains", "2000", "--profile-every", "10", "--seed", seed, "--quiet")
+		dirs = append(dirs, d)
+		sums = append(sums, sum)
+	}
+	code, stdout, stderr := runQ(t, append([]string{"collect", "--average-seeds", "--profile", "height_distribution", "--csv", filepath.Join(dir, "a.csv")}, dirs...)...)
+	if code != 0 {
+		t.Fatalf("collect --average-seeds --profile: exit %d %s", code, stderr)
+	}
+	f, err := os.Open(filepath.Join(dir, "a.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(f).ReadAll()
+	f.Close()
+	if err != nil || len(recs) != 1+4 {
+		t.Fatalf("a.csv: %v, %d records\n%s", err, len(recs), stdout)
+	}
+	for h := range 4 {
+		var m float64
+		for _, s := range sums {
+			m += *s.Profiles["height_distribution"].Mean[h]
+		}
+		m /= 3
+		var ss float64
+		for _, s := range sums {
+			d := *s.Profiles["height_distribution"].Mean[h] - m
+			ss += d * d
+		}
+		e := math.Sqrt(ss / 2 / 3)
+		r := recs[1+h]
+		got, _ := strconv.ParseFloat(r[len(r)-3], 64)
+		gotErr, _ := strconv.ParseFloat(r[len(r)-2], 64)
+		if math.Abs(got-m) > 1e-15 || math.Abs(gotErr-e) > 1e-15*(1+e) || r[len(r)-1] != "false" {
+			t.Errorf("height %d: %v, want mean %v, error %v, not reliable (3 seeds)", h, r, m, e)
+		}
+	}
+	code, stdout, stderr = runQ(t, append([]string{"collect", "--average-seeds", "--profile", "avalanche_size"}, dirs...)...)
+	if code != 0 {
+		t.Fatalf("collect --average-seeds --profile avalanche_size: exit %d %s", code, stderr)
+	}
+	var c0, total int64
+	for _, s := range sums {
+		for b, c := range s.Histograms["avalanche_size"] {
+			total += c
+			if b == 0 {
+				c0 += c
+			}
+		}
+	}
+	if !regexp.MustCompile(`(?m)^0\s+0\s+1\s+` + regexp.QuoteMeta(strconv.FormatFloat(float64(c0)/float64(total), 'g', 6, 64)) + `$`).MatchString(stdout) {
+		t.Errorf("avalanche_size bin 0: no fraction %d/%d of the summed counts in\n%s", c0, total, stdout)
 	}
 }
