@@ -334,14 +334,9 @@ func runLike(r *collected, runs []*collected) (*collected, string) {
 			continue
 		}
 		same, diff := true, []string(nil)
-		for _, k := range settingKeys(maps.Collect(func(yield func(string, bool) bool) {
-			for k := range r.settings {
-				yield(k, true)
-			}
-			for k := range o.settings {
-				yield(k, true)
-			}
-		})) {
+		both := maps.Clone(r.settings)
+		maps.Copy(both, o.settings)
+		for _, k := range settingKeys(both) {
 			a, aok := r.settings[k]
 			b, bok := o.settings[k]
 			switch {
@@ -428,13 +423,8 @@ func averageOf(g []*collected) *collected {
 			// whatever each run's own bins saw (tau_int, slow modes, a
 			// side of a symmetry), but not for a run that is not
 			// stationary
-			// (nor for one whose --therm left its conserved field's slow
-			// modes unrelaxed, therm_short: every seed's mean has that
-			// bias, which their spread does not see)
-			// (a sandpile's summary written before it had therm_short is
-			// judged by its start and thermalization)
-			short := r.sum.ThermShort != nil || r.sum.Model == "sandpile" && r.sum.Therm < sim.SandpileFill(r.sum.Start, r.sum.Sites)
-			reliable = reliable && ok && !slices.Contains(v.UnreliableBy, sim.ByNotStationary) && !short
+			// (nor for one thermalized short: thermShort)
+			reliable = reliable && ok && !slices.Contains(v.UnreliableBy, sim.ByNotStationary) && !thermShort(r)
 			x, has := r.sum.Exact[name]
 			exact += x
 			exactAll = exactAll && has
@@ -469,6 +459,14 @@ func averageOf(g []*collected) *collected {
 	return &collected{dir: fmt.Sprintf("%s (+%d)", first.dir, len(g)-1), sum: &sum, series: first.series, settings: settings}
 }
 
+// thermShort reports whether run r's --therm left its conserved field's
+// slow modes unrelaxed (therm_short): every seed's mean then has that
+// bias, which their spread does not see. A sandpile's summary written
+// before it had therm_short is judged by its start and thermalization.
+func thermShort(r *collected) bool {
+	return r.sum.ThermShort != nil || r.sum.Model == "sandpile" && r.sum.Therm < sim.SandpileFill(r.sum.Start, r.sum.Sites)
+}
+
 // averageProfiles averages the profiles that every run of g has, at one
 // length, bin by bin as averageOf does the observables: the mean of the
 // runs' means, the error their spread over sqrt(n), reliable from
@@ -476,8 +474,7 @@ func averageOf(g []*collected) *collected {
 // thermalized short; a bin that some run has no mean for has none.
 func averageProfiles(g []*collected) map[string]sim.Profile {
 	reliable := len(g) >= averageMinSeeds && !slices.ContainsFunc(g, func(r *collected) bool {
-		short := r.sum.ThermShort != nil || r.sum.Model == "sandpile" && r.sum.Therm < sim.SandpileFill(r.sum.Start, r.sum.Sites)
-		return short || r.sum.NotStationary != ""
+		return thermShort(r) || r.sum.NotStationary != ""
 	})
 	out := map[string]sim.Profile{}
 	n := float64(len(g))

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/csv"
 	"math"
 	"os"
 	"path/filepath"
@@ -50,12 +49,7 @@ func TestCollectProfile(t *testing.T) {
 			t.Errorf("no row %q in\n%s", row, stdout)
 		}
 	}
-	f, err := os.Open(filepath.Join(dir, "p.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	recs, err := csv.NewReader(f).ReadAll()
-	f.Close()
+	recs, err := readCSV(filepath.Join(dir, "p.csv"))
 	if err != nil || len(recs) != 1+8 || strings.Join(recs[0], ",") != "run,shape,bin,lo,hi,value,error,reliable" {
 		t.Fatalf("p.csv: %v, %d records, header %v", err, len(recs), recs[:1])
 	}
@@ -223,12 +217,7 @@ func TestCollectProfileAverageSeeds(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("collect --average-seeds --profile: exit %d %s", code, stderr)
 	}
-	f, err := os.Open(filepath.Join(dir, "a.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	recs, err := csv.NewReader(f).ReadAll()
-	f.Close()
+	recs, err := readCSV(filepath.Join(dir, "a.csv"))
 	if err != nil || len(recs) != 1+4 {
 		t.Fatalf("a.csv: %v, %d records\n%s", err, len(recs), stdout)
 	}

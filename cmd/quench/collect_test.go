@@ -83,12 +83,7 @@ func TestCollectScan(t *testing.T) {
 	if regexp.MustCompile(`[0-9]\*`).MatchString(block) != strings.Contains(block, "\n* in an error bar marked * above (not reliable): the distance does not test the mean\n") {
 		t.Errorf("exact block: a distance marked * without the note saying why, or the note without one:\n%s", block)
 	}
-	f, err := os.Open(csvPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
+	recs, err := readCSV(csvPath)
 	if err != nil || len(recs) != 4 {
 		t.Fatalf("csv: %d records, %v", len(recs), err)
 	}
@@ -955,4 +950,14 @@ func TestAverageSeedsLoneExtended(t *testing.T) {
 	if _, err := averageSeeds(runs); err == nil || !strings.Contains(err.Error(), "--average-seeds: s1 is the only run of its settings (shape=8x8 T=2.3 ") {
 		t.Errorf("a lone run at another T: %v", err)
 	}
+}
+
+// readCSV reads every record of the CSV file at path.
+func readCSV(path string) ([][]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return csv.NewReader(f).ReadAll()
 }
