@@ -2,14 +2,24 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/spf13/pflag"
+
 	"github.com/quenchlab/quench"
 	"github.com/quenchlab/quench/bench"
 	"github.com/quenchlab/quench/cpu"
+	"github.com/quenchlab/quench/gpu"
+	"github.com/quenchlab/quench/sim"
 )
 
 // fakeMeasurer times n sweeps as n*perSweep seconds, doing at most limit
@@ -161,6 +171,265 @@ func TestBenchSelect(t *testing.T) {
 		_, _, err := selectGrid(grid, c.sel)
 		if !quench.IsUsage(err) || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%+v: %v, want a usage error with %q", c.sel, err, c.want)
+		}
+	}
+}
+
+// A sandpile benchmark says what it timed: grains, topplings, seconds,
+// from a stationary sample drawn before the timing (a walkthrough saw one
+// bare rate).
+func TestBenchSandpileSays(t *testing.T) {
+	old := benchGridOverride
+	benchGridOverride = []benchCase{sandpileCase([]int{32, 32})}
+	defer func() { benchGridOverride = old }()
+	code, stdout, stderr := runQ(t, "bench", "--backend", "cpu", "--sweeps", "3", "--min-time", "0.05")
+	if code != 0 || !regexp.MustCompile(`\ncpu sandpile 32x32: \d+ grains \([0-9.e+]+ topplings\) in [0-9.e+-]+ s, from an exact stationary sample drawn before the timing\n`).MatchString(stdout) {
+		t.Errorf("bench: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+}
+
+func TestBenchCPU(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "bench.json")
+	old := benchGridOverride
+	benchGridOverride = []benchCase{isingCase([]int{64, 64}, quench.Metropolis), isingCase([]int{16, 16, 16}, quench.HeatBath),
+		phi4Case([]int{32, 32}, quench.SchemeLM, quench.Float32), particleCase(1000, quench.PotentialKuramoto, quench.SchemeEM, quench.Float64)}
+	defer func() { benchGridOverride = old }()
+	code, stdout, stderr := runQ(t, "bench", "--backend", "cpu", "--sweeps", "3", "--min-time", "0.05", "--json", path)
+	if code != 0 || !strings.Contains(stdout, "flips") || !strings.Contains(stdout, "ising3d") || !strings.Contains(stdout, "site updates") || !strings.Contains(stdout, "kuramoto") {
+		t.Fatalf("bench: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	var rs []map[string]any
+	data, _ := os.ReadFile(path)
+	if err := json.Unmarshal(data, &rs); err != nil || len(rs) != 4 || !(rs[0]["per_ns"].(float64) > 0) || rs[0]["unit"] != "flips" ||
+		!strings.HasPrefix(rs[0]["device"].(string), "cpu, ") || !strings.HasPrefix(rs[0]["quench"].(string), "quench ") {
+		t.Errorf("unexpected bench JSON: %s (%v)", data, err)
+	}
+	for _, r := range rs { // each point timed for --min-time at least, from --sweeps on
+		if sec, n := r["seconds"].(float64), r["sweeps"].(float64); sec < 0.05 || n < 3 {
+			t.Errorf("bench point %v %v: %v sweeps in %v s, want at least 3 and 0.05 s", r["model"], r["shape"], n, sec)
+		}
+		// the fraction of the host's copy bandwidth, measured once
+		peak, frac, gbs := r["peak_GB_per_s"].(float64), r["fraction_of_memory_limit"].(float64), r["effective_GB_per_s"].(float64)
+		if !(peak > 0) || math.Abs(frac-gbs/peak) > 1e-12*frac || peak != rs[0]["peak_GB_per_s"] || r["peak_source"] != "host copy bandwidth measured by this bench (2 bytes a byte copied, all threads)" {
+			t.Errorf("bench point %v %v: peak %v GB/s, fraction %v of %v GB/s, source %v", r["model"], r["shape"], peak, frac, gbs, r["peak_source"])
+		}
+	}
+	if want := fmt.Sprintf("\ncpu of peak: of the host's copy bandwidth, %.1f GB/s as measured here (%s), which a lattice that fits in the caches can pass\n", rs[0]["peak_GB_per_s"], count(int64(runtime.GOMAXPROCS(0)), "threads")); !strings.Contains(stdout, want) {
+		t.Errorf("no %q in\n%s", want, stdout)
+	}
+	// it is written whole (a temporary file renamed over it, none left)
+	if left, _ := filepath.Glob(filepath.Join(filepath.Dir(path), ".*")); len(left) != 0 {
+		t.Errorf("bench --json left %v beside %s", left, path)
+	}
+	// an unwritable --json is refused before anything runs
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "missing", "b.json")
+	if err := os.Symlink("nowhere", filepath.Join(dir, "dangling")); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ path, want string }{
+		{bad, "--json " + bad + ": there is no directory " + filepath.Dir(bad) + " to write it in"},
+		{dir, "--json " + dir + " is a directory: give a file name"},
+		{filepath.Join(dir, "dangling"), "--json " + filepath.Join(dir, "dangling") + " is a link to nothing: give a file name"},
+		{"", `--json "" is not allowed: give a file name, or no --json`},
+	} {
+		if code, stdout, stderr := runQ(t, "bench", "--backend", "cpu", "--json", c.path); code != 2 || stdout != "" || !strings.Contains(stderr, c.want) || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("bench --json %q: exit %d, stdout %q, stderr %q (want 2, %q)", c.path, code, stdout, stderr, c.want)
+		}
+	}
+	if _, err := os.Readlink(filepath.Join(dir, "dangling")); err != nil {
+		t.Errorf("the link to nothing given as --json: %v", err)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"bench", "--device", "-1"}, "--device -1 is not allowed"},
+		{[]string{"bench", "--L", "8", "--shape", ""}, `--shape "" is not allowed: give the extents, like 8192x8192, or no --shape`},
+		{[]string{"bench", "--min-time", "-1"}, "--min-time -1 is not allowed: 0 to 600 seconds"},
+		{[]string{"bench", "--T", "inf"}, "--T +Inf is not allowed: the temperature must be a positive finite number"},
+		{[]string{"bench", "--T", "1e-310"}, "--T 1e-310 is too small: its inverse overflows"},
+		{[]string{"bench", "--backend", "cpu", "--device", "1"}, "--device 1 does not apply to --backend cpu"},
+		{[]string{"bench", "--model", "ising2d,foo"}, `unknown --model "foo": bench times ising2d, ising3d, phi4, particles`},
+		{[]string{"bench", "--L", "4", "--shape", "4x4"}, "--L 4 and --shape 4x4 are not allowed together"},
+		{[]string{"bench", "--L", "1"}, "--L 1 is not allowed: from 2 to 2^24"},
+		{[]string{"bench", "--N", "0"}, "--N 0 is not allowed: between 1 and 2^40 particles"},
+		{[]string{"bench", "--shape", "4x4x4x4"}, "--shape 4x4x4x4 is not allowed: lattices have 1, 2 or 3 dimensions"},
+		{[]string{"bench", "--shape", "4x"}, "--shape: bad shape"},
+		{[]string{"bench", "--backend", "cpu", "--model", "ising3d", "--shape", "8x8"}, "--shape 8x8 leaves nothing to time in --model ising3d"},
+		// refused before anything is timed, naming the bytes
+		{[]string{"bench", "--backend", "cpu", "--model", "phi4", "--L", "2000000"}, "a cpu benchmark of phi4 2000000x2000000 needs 43.7 TiB (48000000000000 bytes), and cpu has"},
+		// without --model too, when no point fits
+		{[]string{"bench", "--backend", "cpu", "--L", "2000000"}, "a cpu benchmark of ising2d 2000000x2000000 needs 7.3 TiB (8000000000000 bytes), and cpu has"},
+		// with the default --backend all, a CPU-only build's note waits for the sizes' check: a
+		// refusal is one line (a walkthrough saw the note before it), and particles are named as
+		// in the table
+		{[]string{"bench", "--model", "ising2d", "--L", "7"}, "--L 7: ising2d extent 7 (axis 0) of lattice 7x7 is odd"},
+		{[]string{"bench", "--model", "particles", "--N", "1099511627776"}, "benchmark of particles N=1099511627776 needs 12.0 TiB (13194139533312 bytes), and cpu has"},
+	} {
+		// one line: no interrupt note from the signal handler's stop
+		if code, stdout, stderr := runQ(t, c.args...); code != 2 || stdout != "" || !strings.Contains(stderr, c.want) || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q (want 2 and %q)", c.args, code, stdout, stderr, c.want)
+		}
+	}
+	if gpu.Available {
+		return
+	}
+	if code, _, stderr := runQ(t, "bench", "--backend", "cuda"); code != 2 || !strings.Contains(stderr, "built without CUDA") {
+		t.Errorf("bench --backend cuda without CUDA: exit %d %q", code, stderr)
+	}
+}
+
+// The mass models update bonds in even and odd classes: bench refuses
+// their odd extents up front when --model names them (exit 2, one line),
+// not after the header and the points before them were timed (exit 1);
+// without --model, the default grid's kmp point is left out of --shape 5
+// with a note, and the others are timed.
+func TestBenchOddMassExtents(t *testing.T) {
+	old := benchGridOverride
+	benchGridOverride = nil
+	defer func() { benchGridOverride = old }()
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"bench", "--backend", "cpu", "--model", "kmp", "--L", "3"}, "--L 3: kmp 3x3 needs even extents (bonds are updated in even and odd classes)"},
+		{[]string{"bench", "--backend", "cpu", "--model", "aggregation", "--shape", "6x3"}, "--shape 6x3: aggregation 6x3 needs even extents"},
+	} {
+		if code, stdout, stderr := runQ(t, c.args...); code != 2 || stdout != "" || !strings.Contains(stderr, c.want) || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q (want 2 and %q)", c.args, code, stdout, stderr, c.want)
+		}
+	}
+	code, stdout, stderr := runQ(t, "bench", "--backend", "cpu", "--shape", "5", "--sweeps", "1", "--min-time", "0")
+	if code != 0 || strings.Contains(stdout, "kmp") || !strings.Contains(stdout, "diffusion") ||
+		stderr != "quench: note: left out (name models with --model to time only those): kmp 5 needs even extents (bonds are updated in even and odd classes)\n" {
+		t.Errorf("bench --shape 5: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+}
+
+// memBackend is a backend of which bench's memory check reads only the
+// name and the free memory.
+type memBackend struct {
+	quench.Backend
+	free uint64
+}
+
+func (m memBackend) Name() string { return "fake" }
+
+func (m memBackend) MemInfo() (free, total uint64, err error) { return m.free, 2 * m.free, nil }
+
+// fitGrid: a point needing exactly the free memory fits; one byte more is
+// an error naming it when --model named it (strict), and otherwise left
+// out with a note, unless nothing is left.
+func TestFitGridStrictAndLenient(t *testing.T) {
+	small := isingCase([]int{64, 64}, quench.Metropolis)   // 2 bytes a site: 8192 bytes
+	large := isingCase([]int{128, 128}, quench.Metropolis) // 32768 bytes
+	if small.bytes != 8192 || large.bytes != 32768 {
+		t.Fatalf("Ising points of %d and %d bytes, want 8192 and 32768", small.bytes, large.bytes)
+	}
+	grid := []benchCase{small, large}
+	for _, strict := range []bool{false, true} {
+		fit, skipped, err := fitGrid(memBackend{free: 32768}, grid, strict)
+		if err != nil || len(fit) != 2 || skipped != nil {
+			t.Errorf("strict %v, all bytes free: %q, left out %q (%v)", strict, points(fit), skipped, err)
+		}
+	}
+	fit, skipped, err := fitGrid(memBackend{free: 32767}, grid, false)
+	if err != nil || !slices.Equal(points(fit), []string{"ising2d metropolis 64x64"}) || len(skipped) != 1 ||
+		!strings.HasPrefix(skipped[0], "a fake benchmark of ising2d 128x128 needs") {
+		t.Errorf("lenient, one byte short for 128x128: %q, left out %q (%v)", points(fit), skipped, err)
+	}
+	_, _, err = fitGrid(memBackend{free: 32767}, grid, true)
+	if !quench.IsUsage(err) || !strings.Contains(err.Error(), "a fake benchmark of ising2d 128x128 needs") || !strings.Contains(err.Error(), "give a smaller --L, --shape or --N") {
+		t.Errorf("strict, one byte short for 128x128: %v", err)
+	}
+	_, _, err = fitGrid(memBackend{free: 8191}, grid, false)
+	if !quench.IsUsage(err) || !strings.Contains(err.Error(), "a fake benchmark of ising2d 64x64 needs") {
+		t.Errorf("lenient, nothing fits: %v", err)
+	}
+}
+
+// A sandpile point of exactly sim.MaxStationarySites sites can start from
+// a stationary sample ("at most"); one of two sites more cannot.
+func TestUnsuitedStationaryLimit(t *testing.T) {
+	if sim.MaxStationarySites != 1<<31-2 {
+		t.Fatalf("MaxStationarySites %d", sim.MaxStationarySites)
+	}
+	if why := unsuited(sandpileCase([]int{2, 1<<30 - 1})); why != "" {
+		t.Errorf("2 x (2^30 - 1) = 2^31 - 2 sites: %q", why)
+	}
+	if why := unsuited(sandpileCase([]int{2, 1 << 30})); !strings.Contains(why, "at most 2147483646 sites, not 2147483648") {
+		t.Errorf("2 x 2^30 sites: %q", why)
+	}
+}
+
+// bench --model: a model named twice is timed once; --N takes up to 2^40
+// particles.
+func TestBenchSelectFlags(t *testing.T) {
+	sel := func(set map[string]string) (benchSelection, error) {
+		fl := pflag.NewFlagSet("bench", pflag.ContinueOnError)
+		var models, shape string
+		var L int
+		var n int64
+		fl.StringVar(&models, "model", "", "")
+		fl.IntVar(&L, "L", 0, "")
+		fl.StringVar(&shape, "shape", "", "")
+		fl.Int64Var(&n, "N", 0, "")
+		fl.Float64("T", 1.5, "")
+		for k, v := range set {
+			if err := fl.Set(k, v); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return benchSelect(fl, models, L, shape, n)
+	}
+	if s, err := sel(map[string]string{"model": "ising2d, ising2d,phi4"}); err != nil || !slices.Equal(s.models, []string{"ising2d", "phi4"}) {
+		t.Errorf("--model ising2d,ising2d,phi4: %q (%v)", s.models, err)
+	}
+	if s, err := sel(map[string]string{"N": "1099511627776"}); err != nil || s.n != 1<<40 {
+		t.Errorf("--N 2^40: %d (%v)", s.n, err)
+	}
+	if _, err := sel(map[string]string{"N": "1099511627777"}); !quench.IsUsage(err) || !strings.Contains(err.Error(), "--N 1099511627777 is not allowed") {
+		t.Errorf("--N 2^40 + 1: %v", err)
+	}
+	// --T is the Ising timings' temperature: refused for models that do
+	// not read it, as quench run refuses such a flag
+	if _, err := sel(map[string]string{"model": "diffusion,phi4", "T": "3"}); !quench.IsUsage(err) || err.Error() != "--T does not apply to --model diffusion,phi4: only the Ising timings (ising2d, ising3d) use a temperature" {
+		t.Errorf("--model diffusion,phi4 --T 3: %v", err)
+	}
+	// --N sizes the particle timings: refused when --model names none
+	if _, err := sel(map[string]string{"model": "phi4", "N": "10", "L": "8"}); !quench.IsUsage(err) || err.Error() != "--N does not apply to --model phi4: it sizes the particle timings (--model particles)" {
+		t.Errorf("--model phi4 --N 10 --L 8: %v", err)
+	}
+	if s, err := sel(map[string]string{"model": "phi4,particles", "N": "10", "L": "8"}); err != nil || s.n != 10 || s.L != 8 {
+		t.Errorf("--model phi4,particles --N 10 --L 8: %+v (%v)", s, err)
+	}
+	for _, m := range []string{"ising3d", "phi4,ising2d", ""} {
+		set := map[string]string{"T": "3"}
+		if m != "" {
+			set["model"] = m
+		}
+		if _, err := sel(set); err != nil {
+			t.Errorf("--model %q --T 3: %v", m, err)
+		}
+	}
+}
+
+// --model diffusion times both precisions; models without variants (the
+// sandpile, kmp) their one point.
+func TestBenchSelectVariants(t *testing.T) {
+	grid := []benchCase{sandpileCase([]int{32, 32}), massCase([]int{32, 32}, "kmp"), diffusionCase([]int{64, 64}, quench.Float32)}
+	for _, c := range []struct {
+		model string
+		want  []string
+	}{
+		{"diffusion", []string{"diffusion float32 64x64", "diffusion float64 64x64"}},
+		{"sandpile", []string{"sandpile  32x32"}},
+		{"kmp", []string{"kmp  32x32"}},
+	} {
+		got, skipped, err := selectGrid(grid, benchSelection{models: []string{c.model}})
+		if err != nil || skipped != nil || !slices.Equal(points(got), c.want) {
+			t.Errorf("--model %s: %q, left out %q (%v), want %q", c.model, points(got), skipped, err, c.want)
 		}
 	}
 }
