@@ -1155,3 +1155,23 @@ func TestRingTableBytes(t *testing.T) {
 		}
 	}
 }
+
+// A phi4 series' m2 beyond float64 is named as m^2 of the mean field (not
+// --m2), as m4 is.
+func TestCheckRowNamesM2(t *testing.T) {
+	c := langevinConfigs()[0]
+	if c.Model != "phi4" {
+		t.Fatalf("config 0 is %s", c.Model)
+	}
+	cols := c.Columns()
+	k := slices.Index(cols, "m2")
+	if k < 0 {
+		t.Fatalf("no m2 column in %q", cols)
+	}
+	row := make([]float64, 1+len(cols))
+	row[1+k] = math.Inf(1)
+	err := c.checkRow(row)
+	if err == nil || !strings.Contains(err.Error(), "m2 (m^2, m the mean field) is +Inf, beyond float64's range") {
+		t.Errorf("m2 = +Inf: %v", err)
+	}
+}

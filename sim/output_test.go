@@ -9,6 +9,7 @@ import (
 	"image/png"
 	"io"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -515,3 +516,30 @@ func TestDiskBytesCoversPeak(t *testing.T) {
 		}
 	}
 }
+
+// imageBytes covers lattice.png of a 1024 x 1024 field of noise (a pixel a
+// site: the lattice is within 2048 a side), which deflate does not shrink:
+// about a byte a pixel.
+func TestImageBytesCoversNoise(t *testing.T) {
+	c := langevinConfigs()[0]
+	c.Shape = []int{1024, 1024}
+	rng := rand.New(rand.NewPCG(1, 2))
+	field := make([]float64, 1024*1024)
+	for i := range field {
+		field[i] = rng.Float64()
+	}
+	var n countWriter
+	if err := encodePNG(&n, FieldImage(field, c.Shape, 2048)); err != nil {
+		t.Fatal(err)
+	}
+	if n < 1024*1024 {
+		t.Fatalf("a PNG of 2^20 noise pixels took %d bytes: not noise", n)
+	}
+	if got := c.imageBytes(); got < uint64(n) {
+		t.Errorf("imageBytes %d < the %d bytes of the image", got, n)
+	}
+}
+
+type countWriter int
+
+func (c *countWriter) Write(p []byte) (int, error) { *c += countWriter(len(p)); return len(p), nil }
