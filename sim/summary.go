@@ -283,7 +283,9 @@ func (c *Config) symmetryBroken(est map[string]stats.Estimate) map[string]bool {
 		}
 		out[name] = true
 		if name == "x_mean" {
-			if _, ok := est["x_var"]; ok {
+			// (not a constant x_var: one coordinate's spread is 0
+			// wherever it sits)
+			if v, ok := est["x_var"]; ok && !v.Constant {
 				out["x_var"] = true
 			}
 		}
@@ -397,6 +399,32 @@ const NotStationaryPhaseDescent = "at T = 0 there is no noise and the oscillator
 // phases' observables move.
 const NotStationaryPhaseTurn = "at T = 0 there is no noise: the phases' common phase (the mean of the unwrapped phases) turns deterministically at the oscillators' mean frequency and does not diffuse, and x_mean and x_var, of the phases wrapped to [0, 1), follow it, so their means and errors describe this run's window, not a stationary value; order_parameter, which the turn leaves alone, is the quantity to read; series.csv holds them at every measured step"
 
+// SettledTolerance is the rounding of the run's precision that a settled
+// series lies within, relative to its scale (settledSeries): 2^-18 in
+// float32, 2^-40 in float64.
+func (c *Config) SettledTolerance() float64 {
+	if c.Precision == "float32" {
+		return 0x1p-18
+	}
+	return 0x1p-40
+}
+
+// SettledAt reports whether observable name is settled (Summary.Settled)
+// and its mean lies within the rounding of the run's precision
+// (Config.SettledTolerance, of the larger of 1 and |x|) of x, an exact
+// value: its error measures that rounding alone, so its distance from x
+// in errors says nothing (one phase's r, 1 by definition, read 1 - 1e-16
+// as 17 errors from 1).
+func (s *Summary) SettledAt(name string, x float64) bool {
+	v, ok := s.Observables[name]
+	if !ok || v.Mean == nil || !slices.Contains(s.Settled, name) {
+		return false
+	}
+	c := Config{}
+	c.Precision, _ = s.Params["precision"].(string)
+	return math.Abs(*v.Mean-x) <= c.SettledTolerance()*max(1, math.Abs(x))
+}
+
 // settledSeries are the observables of a Kuramoto run whose series lie
 // within the rounding of the run's precision of their scale, the larger
 // of 1 (phases in turns in [0, 1), r at most 1) and their largest
@@ -408,10 +436,7 @@ const NotStationaryPhaseTurn = "at T = 0 there is no noise: the phases' common p
 // settled only from the 100 measurements error bars need at least (under
 // that they are neither settled nor moving).
 func (c *Config) settledSeries(rows [][]float64) map[string]bool {
-	tol := 0x1p-40
-	if c.Precision == "float32" {
-		tol = 0x1p-18
-	}
+	tol := c.SettledTolerance()
 	out := map[string]bool{}
 	check := func(name string, x func(r []float64) float64) {
 		if len(rows) < 2 {

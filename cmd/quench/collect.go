@@ -400,6 +400,10 @@ func averageOf(g []*collected) *collected {
 	first := g[0]
 	sum := *first.sum
 	sum.Observables = map[string]sim.Value{}
+	// settled (varying by rounding alone) in every run: so is the average
+	sum.Settled = slices.DeleteFunc(slices.Clone(sum.Settled), func(name string) bool {
+		return slices.ContainsFunc(g, func(r *collected) bool { return !slices.Contains(r.sum.Settled, name) })
+	})
 	sum.Exact = nil
 	names := map[string]bool{}
 	for _, r := range g {
@@ -825,6 +829,9 @@ func printCollectedExact(w io.Writer, runs []*collected, names []string) {
 		for _, n := range known {
 			v := r.sum.Observables[n]
 			d := exactDistance(v, r.sum.Exact, n)
+			if r.sum.SettledAt(n, r.sum.Exact[n]) {
+				d = "round" // within the rounding its error measures
+			}
 			if d != "-" && !v.Reliable {
 				// as in the table above: the distance is in an error
 				// that is not reliable
@@ -845,7 +852,9 @@ func printCollectedExact(w io.Writer, runs []*collected, names []string) {
 // exact value or a mean; for an error of 0 "0" when the mean is the exact
 // value, else "const" for a constant series (whose run's exact line says
 // "measured X in every measurement averaged"; it had printed inf) and
-// "err0" for one whose measurements vary (a telescoping series).
+// "err0" for one whose measurements vary (a telescoping series). (The
+// caller writes "round" for a settled value within the rounding of its
+// exact value: sim.Summary.SettledAt.)
 func exactDistance(v sim.Value, exact map[string]float64, name string) string {
 	x, ok := exact[name]
 	switch {

@@ -2,7 +2,10 @@ package main
 
 import (
 	"bytes"
+	"math"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -229,5 +232,55 @@ func TestExactLineFreeSpinsGround(t *testing.T) {
 	out := exactLine(c, "energy", -1, -1, 0, true, 2000, nil)
 	if !strings.Contains(out, "measured -1 in every measurement averaged\n") {
 		t.Errorf("J = 0 at its ground state:\n%s", out)
+	}
+}
+
+// One Kuramoto phase's order_parameter2 is 1 by definition and varies by
+// rounding alone (settled): its exact line and collect's distance say it
+// lies within that rounding of 1, not 27 errors below it, as a float32
+// run's 0.99999999 +- 5e-10 read; its constant x_var (a single
+// coordinate's spread, 0 wherever it sits) is not marked with the x_mean
+// its symmetry marks. Beyond the rounding the distance in errors stands.
+func TestExactLineSettled(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "r")
+	out, sum := runSummary(t, dir, "--model", "particles", "--potential", "kuramoto", "--N", "1", "--T", "1",
+		"--steps", "1000", "--precision", "float32", "--quiet")
+	r2 := sum.Observables["order_parameter2"]
+	if !slices.Contains(sum.Settled, "order_parameter2") || r2.Mean == nil || *r2.Mean == 1 || r2.Error == nil || math.Abs(*r2.Mean-1) < 4**r2.Error {
+		t.Fatalf("order_parameter2 %+v, settled %q: want settled, off 1 by more than 4 errors (the case this tests)", r2, sum.Settled)
+	}
+	if !strings.Contains(out, "order_parameter2  1    measured 0.99999999, 1.4e-08 from it: within the rounding (2^-18 of 1 in float32) that its settled series varies by (s above), which its error measures; no distance in errors") ||
+		strings.Contains(out, "thermalize longer") {
+		t.Errorf("exact lines:\n%s", out)
+	}
+	xm, xv := sum.Observables["x_mean"], sum.Observables["x_var"]
+	if !slices.Contains(xm.UnreliableBy, sim.BySymmetry) {
+		t.Fatalf("x_mean %+v: want it marked by its symmetry (the case this tests)", xm)
+	}
+	if !xv.Constant || !xv.Reliable || len(xv.UnreliableBy) > 0 || strings.Contains(out, "is marked with it") {
+		t.Errorf("x_var %+v marked with x_mean:\n%s", xv, out)
+	}
+	code, cout, cerr := runQ(t, "collect", dir)
+	if code != 0 || !regexp.MustCompile(`(?m)/r +\+\S+ +round$`).MatchString(cout) {
+		t.Errorf("collect: exit %d %s\n%s", code, cerr, cout)
+	}
+
+	// the same mean, settled but 2^-17 from the exact value: beyond the
+	// rounding, a distance in errors
+	c := &sim.Config{Model: "particles", Potential: quench.PotentialKuramoto, N: 1, D: 1, T: 1, Precision: "float32"}
+	mean, e := 1-0x1p-17, 1e-9
+	s := &sim.Summary{Measurements: 1000, Params: map[string]any{"precision": "float32"}, Settled: []string{"order_parameter2"},
+		Exact: map[string]float64{"order_parameter2": 1}, Observables: map[string]sim.Value{"order_parameter2": {Mean: &mean, Error: &e, Reliable: true}}}
+	var b bytes.Buffer
+	printExact(&b, c, s, []string{"order_parameter2"}, "steps")
+	if !strings.Contains(b.String(), "measured -7.6e+03 errors from it") {
+		t.Errorf("beyond the rounding:\n%s", b.String())
+	}
+	if s.SettledAt("order_parameter2", 1) || !s.SettledAt("order_parameter2", 1-0x1p-17+0x1p-19) {
+		t.Errorf("SettledAt: 2^-17 from 1 within float32's rounding, or 2^-19 not")
+	}
+	s.Params["precision"] = "float64"
+	if s.SettledAt("order_parameter2", 1-0x1p-17+0x1p-39) || !s.SettledAt("order_parameter2", 1-0x1p-17+0x1p-41) {
+		t.Errorf("SettledAt in float64: 2^-39 from the exact value within the rounding, or 2^-41 not")
 	}
 }

@@ -816,6 +816,10 @@ func printExact(w io.Writer, c *sim.Config, sum *sim.Summary, names []string, un
 		v := sum.Observables[name]
 		line := fmt.Sprintf("  %s\t%.8g", name, x)
 		switch {
+		case sum.SettledAt(name, x):
+			// a settled series (one phase's r, 1 by definition) varies
+			// by rounding alone, which its error measures
+			line += fmt.Sprintf("\tmeasured %.8g, %.2g from it: within the rounding (%s) that its settled series varies by (s above), which its error measures; no distance in errors", *v.Mean+0, math.Abs(*v.Mean-x), settledRounding(c))
 		case v.Mean != nil && v.Error != nil && *v.Error > 0:
 			z := (*v.Mean - x) / *v.Error
 			zs := fmt.Sprintf("%+.2g", z)
@@ -916,6 +920,15 @@ func printExact(w io.Writer, c *sim.Config, sum *sim.Summary, names []string, un
 	for l := range strings.Lines(buf.String()) {
 		fmt.Fprintln(w, strings.TrimRight(l, " \n")) // the padding of a line without a distance
 	}
+}
+
+// settledRounding names the rounding a settled series lies within
+// (sim.Config.SettledTolerance).
+func settledRounding(c *sim.Config) string {
+	if c.Precision == "float32" {
+		return "2^-18 of 1 in float32"
+	}
+	return "2^-40 of 1 in float64"
 }
 
 // profileTauMarked is the longest tau_int, in snapshots, of the profile
