@@ -830,9 +830,11 @@ func printCollectedExact(w io.Writer, runs []*collected, names []string) {
 			v := r.sum.Observables[n]
 			d := exactDistance(v, r.sum.Exact, n)
 			if r.sum.SettledAt(n, r.sum.Exact[n]) {
-				d = "round" // within the rounding its error measures
+				// within the rounding its error measures: no distance
+				// in an error, reliable or not
+				d = "round"
 			}
-			if d != "-" && !v.Reliable {
+			if d != "-" && d != "round" && !v.Reliable {
 				// as in the table above: the distance is in an error
 				// that is not reliable
 				d += "*"

@@ -264,6 +264,18 @@ func TestExactLineSettled(t *testing.T) {
 	if code != 0 || !regexp.MustCompile(`(?m)/r +\+\S+ +round$`).MatchString(cout) {
 		t.Errorf("collect: exit %d %s\n%s", code, cerr, cout)
 	}
+	// averaged over seeds, each settled: so is the average
+	dirs := []string{dir}
+	for _, seed := range []string{"2", "3"} {
+		d := filepath.Join(filepath.Dir(dir), "s"+seed)
+		runSummary(t, d, "--model", "particles", "--potential", "kuramoto", "--N", "1", "--T", "1",
+			"--steps", "1000", "--precision", "float32", "--quiet", "--seed", seed)
+		dirs = append(dirs, d)
+	}
+	code, cout, cerr = runQ(t, append([]string{"collect", "--average-seeds"}, dirs...)...)
+	if code != 0 || !regexp.MustCompile(`(?m)/r \(\+2\) +\S+ +round$`).MatchString(cout) {
+		t.Errorf("collect --average-seeds: exit %d %s\n%s", code, cerr, cout)
+	}
 
 	// the same mean, settled but 2^-17 from the exact value: beyond the
 	// rounding, a distance in errors
