@@ -387,17 +387,23 @@ func execute(ctx context.Context, stopSignals func(), st *sim.State, be quench.B
 			afterCheckpoint()
 		}
 	}}
-	bar, from, started, shown := newBar(st, quiet, stderr), st.Step, time.Now(), false
+	bar, eta := newBar(st, quiet, stderr)
+	from, started, shown, drawn := st.Step, time.Now(), false, time.Time{}
 	if bar != nil || testHookProgress != nil {
 		opts.Progress = func(step, total int64) {
+			if eta != nil {
+				eta.eta.update()
+			}
 			// the first picture after a second or a hundredth of the
 			// steps: one drawn after the first step took its rate, and
 			// the time left, from that step alone (87 hours shown for a
 			// run of 2.5 s, whose first sweep paid for the start). A run
 			// of 100 steps or fewer shows its first: such steps are long
 			// (a big lattice's), and the start a small part of one
-			if bar != nil && (shown || step == total || 100*(step-from) >= total-from || time.Since(started) >= time.Second) {
-				shown = true
+			if bar != nil && (shown || step == total || 100*(step-from) >= total-from || time.Since(started) >= time.Second) &&
+				(step == total || time.Since(drawn) >= barDraw) {
+				shown, drawn = true, time.Now()
+				bar.Describe(eta.describe())
 				bar.Set64(step - from)
 				if step == total {
 					// the last checkpoint and the outputs follow: on a

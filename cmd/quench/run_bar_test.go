@@ -4,11 +4,15 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"math"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/quenchlab/quench/sim"
 )
 
 // A progress bar's line fits its terminal: fitBar drops the rate, then the
@@ -24,7 +28,8 @@ func TestFitBar(t *testing.T) {
 	}{
 		{0, "ising2d 1024x1024", true, true, true},   // unknown: all
 		{200, "ising2d 1024x1024", true, true, true}, // room
-		{80, "ising2d 1024x1024", true, false, true},
+		{80, "ising2d 1024x1024", true, true, true},
+		{70, "ising2d 1024x1024", true, false, true},
 		{60, "ising2d 1024x1024", false, false, true},
 		{40, "ising2d 1024x1024", false, false, false},
 		{30, "ising2d", false, false, false},
@@ -59,6 +64,9 @@ func TestProgressBarResumed(t *testing.T) {
 	bar := e.String()
 	if !strings.Contains(bar, "kmp 16x16 from step 300") || !strings.Contains(bar, "/700, ") || strings.Contains(bar, "/1000") {
 		t.Errorf("the bar of a run resumed at step 300 of 1000 should count 700 steps from step 300:\n%q", bar)
+	}
+	if !regexp.MustCompile(`kmp 16x16 from step 300, \d+s left +\d+% `).MatchString(bar) {
+		t.Errorf("no time left in the bar's description:\n%q", bar)
 	}
 	for _, m := range regexp.MustCompile(`\((\d+)/700, `).FindAllStringSubmatch(bar, -1) {
 		if n, _ := strconv.Atoi(m[1]); n > 700 {
@@ -116,4 +124,69 @@ func TestWritingNote(t *testing.T) {
 			t.Errorf("limit %d quiet %v: note %v, want %v:\n%q", c.limit, c.quiet, got, c.want, e.String())
 		}
 	}
+}
+
+// The bar's time left counts each kind of work at its own cost so far:
+// thermalization steps, measured steps (until one is seen, at a
+// thermalization step's) and profile snapshots (at 0 until one is seen),
+// scaled by the wall time the rest took; the bar's own, from the rate of
+// its last few seconds, read a 2^22-site kmp ring's 60 steps with 30
+// snapshots (0.55 s each) as 1 s left while 30 s were.
+func TestETA(t *testing.T) {
+	c := sim.Config{Model: "kmp", Shape: []int{16}, Sweeps: 100, Therm: 20, Every: 1, ProfileEvery: 10}
+	if c.Profiles() != 10 || c.TotalSweeps() != 120 {
+		t.Fatalf("profiles %d, total %d: want 10 and 120 (the case this tests)", c.Profiles(), c.TotalSweeps())
+	}
+	st := &sim.State{Config: c}
+	m := newETA(st)
+	b := &barETA{eta: m, desc: "kmp 16", show: true}
+	if d := b.describe(); d != "kmp 16" {
+		t.Errorf("before a step: %q", d)
+	}
+	near := func(what string, want float64) {
+		t.Helper()
+		got, ok := m.left()
+		if !ok || math.Abs(got.Seconds()-want) > 1e-6*want {
+			t.Errorf("%s: %v left (%v), want %gs", what, got, ok, want)
+		}
+	}
+	step := func(sec float64, snap float64) {
+		st.Step++
+		st.SweepSeconds += sec
+		if snap > 0 {
+			st.ProfileSeconds += snap
+			st.Profiles = append(st.Profiles, []float64{float64(st.Step)})
+		}
+		m.update()
+	}
+	for range 10 {
+		step(1, 0)
+	}
+	near("10 thermalization steps of 1 s", 10*1+100*1)
+	if d := b.describe(); d != "kmp 16, 1m50s left" {
+		t.Errorf("description %q", d)
+	}
+	for range 10 {
+		step(1, 0)
+	}
+	for i := range 10 {
+		step(2, map[bool]float64{true: 5}[i == 9])
+	}
+	near("then 10 measured steps of 2 s and a snapshot of 5 s", 90*2+9*5)
+	// the wall time twice the steps' and snapshots': twice the time left
+	m.started = time.Now().Add(-2 * time.Duration((20+20+5)*float64(time.Second)))
+	got, _ := m.left()
+	if r := got.Seconds() / (90*2 + 9*5); r < 2 || r > 2.001 {
+		t.Errorf("wall time twice the work's: %v left, %.4f times the work's", got, r)
+	}
+	b.show = false
+	if d := b.describe(); d != "kmp 16" {
+		t.Errorf("no room for the time left: %q", d)
+	}
+
+	// a resumed run past its thermalization: its measured steps alone
+	st = &sim.State{Config: c, Step: 60, Profiles: make([][]float64, 4)}
+	m = newETA(st)
+	step(3, 0)
+	near("resumed at step 60", 59*3)
 }
