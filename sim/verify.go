@@ -170,7 +170,9 @@ func Verify(ctx context.Context, a, b quench.Backend, cfg Config, every int64) (
 	defer rb.free()
 	total := stA.Config.TotalSweeps()
 	res := &VerifyResult{Sweeps: total}
+	var y yielder
 	for stA.Step < total {
+		y.yield()
 		if ctx.Err() != nil {
 			return nil, ErrInterrupted
 		}
