@@ -456,8 +456,12 @@ func fitGrid(be quench.Backend, grid []benchCase, strict bool) (fit []benchCase,
 	if err != nil {
 		return grid, nil, nil // measure's allocations report it
 	}
+	slack := uint64(0)
+	if be.Name() != "cpu" {
+		slack = deviceSlack // the allocator's rounding (checkDeviceMemory)
+	}
 	for _, g := range grid {
-		if uint64(g.bytes) <= free {
+		if uint64(g.bytes)+slack <= free {
 			fit = append(fit, g)
 			continue
 		}
@@ -466,7 +470,7 @@ func fitGrid(be quench.Backend, grid []benchCase, strict bool) (fit []benchCase,
 			size = (quench.Lattice{Shape: g.shape}).String()
 		}
 		msg := fmt.Sprintf("a %s benchmark of %s %s needs %s (%d bytes), and %s has %s (%d bytes) free", be.Name(), g.model, size,
-			quench.FormatBytes(uint64(g.bytes)), g.bytes, be.Name(), quench.FormatBytes(free), free)
+			quench.FormatBytes(uint64(g.bytes)+slack), uint64(g.bytes)+slack, be.Name(), quench.FormatBytes(free), free)
 		if strict {
 			return nil, nil, quench.Usagef("%s: give a smaller --L, --shape or --N", msg)
 		}

@@ -318,9 +318,10 @@ func (m memBackend) Name() string { return "fake" }
 
 func (m memBackend) MemInfo() (free, total uint64, err error) { return m.free, 2 * m.free, nil }
 
-// fitGrid: a point needing exactly the free memory fits; one byte more is
-// an error naming it when --model named it (strict), and otherwise left
-// out with a note, unless nothing is left.
+// fitGrid: a point needing exactly the free memory fits (on a device, with
+// deviceSlack for the allocator's rounding); one byte more is an error
+// naming it when --model named it (strict), and otherwise left out with a
+// note, unless nothing is left.
 func TestFitGridStrictAndLenient(t *testing.T) {
 	small := isingCase([]int{64, 64}, quench.Metropolis)   // 2 bytes a site: 8192 bytes
 	large := isingCase([]int{128, 128}, quench.Metropolis) // 32768 bytes
@@ -329,21 +330,21 @@ func TestFitGridStrictAndLenient(t *testing.T) {
 	}
 	grid := []benchCase{small, large}
 	for _, strict := range []bool{false, true} {
-		fit, skipped, err := fitGrid(memBackend{free: 32768}, grid, strict)
+		fit, skipped, err := fitGrid(memBackend{free: 32768 + deviceSlack}, grid, strict)
 		if err != nil || len(fit) != 2 || skipped != nil {
 			t.Errorf("strict %v, all bytes free: %q, left out %q (%v)", strict, points(fit), skipped, err)
 		}
 	}
-	fit, skipped, err := fitGrid(memBackend{free: 32767}, grid, false)
+	fit, skipped, err := fitGrid(memBackend{free: 32767 + deviceSlack}, grid, false)
 	if err != nil || !slices.Equal(points(fit), []string{"ising2d metropolis 64x64"}) || len(skipped) != 1 ||
 		!strings.HasPrefix(skipped[0], "a fake benchmark of ising2d 128x128 needs") {
 		t.Errorf("lenient, one byte short for 128x128: %q, left out %q (%v)", points(fit), skipped, err)
 	}
-	_, _, err = fitGrid(memBackend{free: 32767}, grid, true)
+	_, _, err = fitGrid(memBackend{free: 32767 + deviceSlack}, grid, true)
 	if !quench.IsUsage(err) || !strings.Contains(err.Error(), "a fake benchmark of ising2d 128x128 needs") || !strings.Contains(err.Error(), "give a smaller --L, --shape or --N") {
 		t.Errorf("strict, one byte short for 128x128: %v", err)
 	}
-	_, _, err = fitGrid(memBackend{free: 8191}, grid, false)
+	_, _, err = fitGrid(memBackend{free: 8191 + deviceSlack}, grid, false)
 	if !quench.IsUsage(err) || !strings.Contains(err.Error(), "a fake benchmark of ising2d 64x64 needs") {
 		t.Errorf("lenient, nothing fits: %v", err)
 	}

@@ -143,6 +143,15 @@ func readBytes(dir string) (files [2]uint64, need uint64) {
 	return files, 2*files[0] + 5*files[1]
 }
 
+// deviceSlack is what a run on a GPU needs beyond its arrays
+// (sim.Config.Bytes): the driver rounds every allocation up (to 256 bytes
+// in the emulated driver, to pages of up to 2 MiB on a GPU), and a run
+// makes tens of them besides its arrays (the partial sums' blocks, a
+// sandpile's tile marks and lists). Without it a run whose arrays just
+// fitted (the emulated device 1 KiB larger than them) failed at its first
+// step with OutOfMemory, exit 1, where it should be refused up front.
+const deviceSlack = 64 << 20
+
 // checkDeviceMemory refuses a run on a GPU backend needing more than its
 // free memory.
 func checkDeviceMemory(c *sim.Config, be quench.Backend) error {
@@ -150,6 +159,7 @@ func checkDeviceMemory(c *sim.Config, be quench.Backend) error {
 		return nil
 	}
 	_, device := c.Bytes(false)
+	device += deviceSlack
 	if free, _, err := be.MemInfo(); err == nil && device > free {
 		return quench.Usagef("the run (%s) does not fit on the device: it needs %s (%d bytes), %s (%d bytes) are free",
 			runWhat(c), quench.FormatBytes(device), device, quench.FormatBytes(free), free)

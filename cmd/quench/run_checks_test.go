@@ -595,3 +595,25 @@ func TestCheckNamesProbeExists(t *testing.T) {
 		}
 	}
 }
+
+// A run on a device needs its arrays and deviceSlack: with the device's
+// free memory a KiB above the arrays it is refused up front (exit 2,
+// naming the bytes needed and free), where it started and failed at its
+// first step with OutOfMemory (the emulated driver rounds each allocation
+// up to 256 bytes; a GPU to pages of up to 2 MiB).
+func TestDeviceMemorySlack(t *testing.T) {
+	c := sim.Config{Model: "phi4", Scheme: "lm", Precision: "float32", Shape: []int{262147}, Sweeps: 5, Every: 1}
+	_, arrays := c.Bytes(false)
+	err := checkDeviceMemory(&c, memBackend{free: arrays + 1024})
+	want := fmt.Sprintf("it needs %s (%d bytes), %s (%d bytes) are free", quench.FormatBytes(arrays+deviceSlack), arrays+deviceSlack,
+		quench.FormatBytes(arrays+1024), arrays+1024)
+	if !quench.IsUsage(err) || !strings.Contains(err.Error(), want) {
+		t.Errorf("arrays + 1 KiB free: %v, want a usage error with %q", err, want)
+	}
+	if err := checkDeviceMemory(&c, memBackend{free: arrays + deviceSlack}); err != nil {
+		t.Errorf("arrays + deviceSlack free: %v", err)
+	}
+	if err := checkDeviceMemory(&c, memBackend{free: arrays + deviceSlack - 1}); !quench.IsUsage(err) {
+		t.Errorf("a byte short of arrays + deviceSlack: %v", err)
+	}
+}
