@@ -177,7 +177,7 @@ fi
 echo "== an interrupt of a cuda run and verify with GOMAXPROCS=1 (back-to-back cgo calls: before sim's yielder it took 6 s, at the first garbage collection)"
 for cmd in run verify; do
 	out=()
-	[ $cmd = run ] && out=(--out "$tmp/int" --quiet)
+	[ $cmd = run ] && out=(--backend cuda --out "$tmp/int" --quiet)
 	start=$(date +%s%N)
 	GOMAXPROCS=1 timeout --preserve-status -s INT 1 $dir/quench $cmd --model particles --N 20011 --potential kuramoto \
 		--scheme lm --k 2 --steps 3000 --therm 10 "${out[@]}" >/dev/null 2>"$tmp/err"

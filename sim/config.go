@@ -668,7 +668,9 @@ func (c *Config) bytes(stateOnHost bool) (host, device uint64) {
 	}
 	if c.Model == "sandpile" {
 		n := uint64(c.Lattice().Sites())
-		device = 15 * n // heights, activity (int64), stamp, two bytes of flags (gpu sandScratch)
+		// heights, activity (int64), stamp, two bytes of flags, and each
+		// tile's mark and two list entries (gpu sandScratch)
+		device = 15*n + 16*sandTiles(c.Shape)
 		// host: the driver's copies (13 bytes a site) and the outputs'
 		// float64 copy of the activity (sandpileHistograms; without it a
 		// 4096^2 run, 801 MiB estimated, peaked at 869 MiB resident)
@@ -894,4 +896,16 @@ func zeroFieldStates(shape []int) int {
 		}
 	}
 	return count
+}
+
+// sandTiles is the number of tiles the GPU sandpile splits a lattice of
+// this shape into (kernels.SandBlock.Tiles: 1024 sites in 1D, 32 x 32 in
+// 2D, 8 x 8 x 16 in 3D, those at an edge cut short).
+func sandTiles(shape []int) uint64 {
+	bits := [4][3]uint{1: {10}, 2: {5, 5}, 3: {3, 3, 4}}[len(shape)]
+	t := uint64(1)
+	for a, e := range shape {
+		t *= (uint64(e) + 1<<bits[a] - 1) >> bits[a]
+	}
+	return t
 }

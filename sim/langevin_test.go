@@ -14,6 +14,7 @@ import (
 
 	"github.com/quenchlab/quench"
 	"github.com/quenchlab/quench/cpu"
+	"github.com/quenchlab/quench/kernels"
 	"github.com/quenchlab/quench/stats"
 )
 
@@ -440,7 +441,8 @@ func TestLangevinBytes(t *testing.T) {
 // The device estimate of the lattice-update models: diffusion's two
 // fields (u and u'), one int64 mass a site for the mass models, one block
 // of partial sums (6 + 3 dim float64) and its group's (7 + 3 dim); a
-// sandpile's 15 bytes a site. A
+// sandpile's 15 bytes a site and 16 a tile of the GPU's (sandTiles, which
+// must count kernels.SandBlock's tiles). A
 // stationary sandpile start takes 6 host bytes a site more while
 // quench.SandpileStationary draws it (its site words and depths).
 func TestLatticeUpdateBytes(t *testing.T) {
@@ -451,11 +453,18 @@ func TestLatticeUpdateBytes(t *testing.T) {
 		{"diffusion", "float32", 2*4096*4 + 25*8},
 		{"diffusion", "float64", 2*4096*8 + 25*8},
 		{"kmp", "", 4096*8 + 25*8},
-		{"sandpile", "", 15 * 4096},
+		{"sandpile", "", 15*4096 + 16*4}, // and 4 tiles of 32 x 32
 	} {
 		cfg := Config{Model: c.model, Precision: c.prec, Shape: []int{64, 64}, Sweeps: 10, Every: 1, Mass0: 1, Alpha: 0.1}
 		if _, dev := cfg.Bytes(false); dev != c.gpu {
 			t.Errorf("%s %s 64x64: %d device bytes, want %d", c.model, c.prec, dev, c.gpu)
+		}
+	}
+	for _, shape := range [][]int{{1}, {1024}, {1025}, {5000}, {32, 32}, {33, 64}, {100, 7}, {8, 8, 16}, {9, 8, 16}, {17, 30, 33}} {
+		lat := quench.Lattice{Shape: shape}
+		b := kernels.NewSandBlock(lat, 0)
+		if got, want := sandTiles(shape), uint64(b.Tiles()); got != want {
+			t.Errorf("sandTiles(%v) = %d, the GPU's tiles %d", shape, got, want)
 		}
 	}
 	cold := Config{Model: "sandpile", Shape: []int{64, 64}, Sweeps: 10, Every: 1, Start: "cold"}

@@ -789,8 +789,12 @@ const maxBenchSweeps = 1 << 30
 // budget ran out (the sandpile's sandpileBudget), where more would only
 // time the same again.
 func measure(ctx context.Context, be quench.Backend, g benchCase, T float64, sweeps int, minTime float64) (bench.Result, error) {
-	if free, _, err := be.MemInfo(); err == nil && uint64(g.bytes) > free {
-		return bench.Result{}, fmt.Errorf("a %s benchmark needs %s, %s free", be.Name(), quench.FormatBytes(uint64(g.bytes)), quench.FormatBytes(free))
+	need := uint64(g.bytes)
+	if be.Name() != "cpu" {
+		need += deviceSlack // (fitGrid)
+	}
+	if free, _, err := be.MemInfo(); err == nil && need > free {
+		return bench.Result{}, fmt.Errorf("a %s benchmark needs %s, %s free", be.Name(), quench.FormatBytes(need), quench.FormatBytes(free))
 	}
 	m, err := g.open(be, T)
 	if err != nil {

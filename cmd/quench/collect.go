@@ -829,7 +829,7 @@ func printCollectedExact(w io.Writer, runs []*collected, names []string) {
 		for _, n := range known {
 			v := r.sum.Observables[n]
 			d := exactDistance(v, r.sum.Exact, n)
-			if r.sum.SettledAt(n, r.sum.Exact[n]) {
+			if x, ok := r.sum.Exact[n]; ok && r.sum.SettledAt(n, x) {
 				// within the rounding its error measures: no distance
 				// in an error, reliable or not
 				d = "round"

@@ -264,6 +264,19 @@ func TestExactLineSettled(t *testing.T) {
 	if code != 0 || !regexp.MustCompile(`(?m)/r +\+\S+ +round$`).MatchString(cout) {
 		t.Errorf("collect: exit %d %s\n%s", code, cerr, cout)
 	}
+	// a settled value of a run without an exact value (repelling phases
+	// at T = 0, r^2 about 1e-29) has no distance: "-", not "round" (a
+	// missing exact value read as 0)
+	zero := filepath.Join(filepath.Dir(dir), "zero")
+	_, zsum := runSummary(t, zero, "--model", "particles", "--potential", "kuramoto", "--N", "10", "--T", "0", "--k", "-1",
+		"--omega", "1", "--steps", "2000", "--therm", "20000", "--quiet")
+	if !slices.Contains(zsum.Settled, "order_parameter2") || len(zsum.Exact) > 0 {
+		t.Fatalf("T = 0 repelling: settled %q, exact %v: want order_parameter2 settled and no exact values (the case this tests)", zsum.Settled, zsum.Exact)
+	}
+	code, cout, cerr = runQ(t, "collect", dir, zero)
+	if code != 0 || !regexp.MustCompile(`(?m)/zero +- +-$`).MatchString(cout) {
+		t.Errorf("collect of a run without exact values: exit %d %s\n%s", code, cerr, cout)
+	}
 	// averaged over seeds, each settled: so is the average
 	dirs := []string{dir}
 	for _, seed := range []string{"2", "3"} {

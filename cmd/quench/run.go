@@ -403,8 +403,8 @@ func execute(ctx context.Context, stopSignals func(), st *sim.State, be quench.B
 			if bar != nil && (shown || step == total || 100*(step-from) >= total-from || time.Since(started) >= time.Second) &&
 				(step == total || time.Since(drawn) >= barDraw) {
 				shown, drawn = true, time.Now()
-				bar.Describe(eta.describe())
 				bar.Set64(step - from)
+				eta.redescribe(bar)
 				if step == total {
 					// the last checkpoint and the outputs follow: on a
 					// large lattice seconds of them, with the bar gone

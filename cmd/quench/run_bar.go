@@ -5,6 +5,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -48,18 +49,18 @@ func newBar(st *sim.State, quiet bool, stderr io.Writer) (*progressbar.ProgressB
 	}
 	unit := st.Config.StepUnit()
 	fit := fitBar(barLine{desc: desc, short: st.Config.Model, unit: unit, total: left, count: true, its: true, predict: true}, termColumns(stderr))
-	eta := &barETA{eta: newETA(st), desc: fit.desc, show: fit.predict}
+	eta := &barETA{eta: newETA(st), desc: fit.desc, show: fit.predict, last: fit.desc}
 	opts := []progressbar.Option{
 		progressbar.OptionSetWriter(stderr),
-		progressbar.OptionSetDescription(eta.describe()),
+		progressbar.OptionSetDescription(eta.last),
 		progressbar.OptionSetItsString(unit),
 		// the time left is etaModel's, in the description: the bar's
 		// own, from the rate of its last few seconds, was short by the
 		// snapshots and measurements those seconds missed
 		progressbar.OptionSetPredictTime(false),
 		progressbar.OptionSetElapsedTime(false),
-		// execute draws at most every barDraw (a description and a
-		// count each: a throttle here dropped the second)
+		// execute draws at most every barDraw (the count, then a
+		// description that changed: a throttle here dropped the second)
 		progressbar.OptionThrottle(0),
 		progressbar.OptionClearOnFinish(),
 	}
@@ -82,7 +83,17 @@ const barDraw = 100 * time.Millisecond
 type barETA struct {
 	eta  *etaModel
 	desc string
-	show bool // the line has room for the time left
+	show bool   // the line has room for the time left
+	last string // the description the bar has
+}
+
+// redescribe gives bar the description with the time left, where it
+// changed (a new description draws the bar again).
+func (b *barETA) redescribe(bar *progressbar.ProgressBar) {
+	if d := b.describe(); d != b.last {
+		bar.Describe(d)
+		b.last = d
+	}
 }
 
 // describe is the description with the time left, once it is known.
@@ -101,66 +112,87 @@ func (b *barETA) describe() string {
 	return b.desc + sep + (time.Duration(left.Seconds()+0.5) * time.Second).String() + " left"
 }
 
-// etaModel predicts the time a run has left from what its steps have
-// cost in this process, by kind: thermalization steps, measured steps
-// (a measurement each --every), and profile snapshots (st.ProfileSeconds,
-// apart from st.SweepSeconds), scaled by the wall time the rest took
-// (checkpoints, the bar). The progress bar's own time left, from the
-// rate of its last few seconds, missed whatever those seconds did not
-// hold: a 2^24-site kmp ring's snapshots (1.1 s each, against 32 ms a
-// step on 2 cores; on a GPU some 2700 steps' time) and the
-// measurements a thermalization does not take.
+// etaModel predicts the time a run has left from what its work has cost
+// lately, by kind: thermalization steps and measured steps (a
+// measurement each --every) at their means over about the last etaWindow
+// of wall time, profile snapshots (st.ProfileSeconds, apart from
+// st.SweepSeconds) at a mean over the last few, all scaled by the wall
+// time the rest took over that window (checkpoints, the bar). The
+// progress bar's own time left, from the count's rate of its last few
+// seconds, missed whatever those seconds did not hold: a 2^22-site kmp
+// ring's 60 steps with 30 snapshots (0.55 s each) read 1 s left while 30
+// s were. Means over the whole run lag behind a cost that grows: a
+// sandpile filling from an empty start (L = 512, 800000 thermalization
+// grains) read 4 s left with 97 s to go.
 type etaModel struct {
-	st                *sim.State
-	started           time.Time
-	step              int64   // st.Step at the last update
-	sweep, prof       float64 // st.SweepSeconds, st.ProfileSeconds then
-	snaps             int     // len(st.Profiles) then
-	therm, meas, snap etaCost
+	st          *sim.State
+	clock       func() time.Time // time.Now (a test's own)
+	last        time.Time        // the wall clock at the last update (zero before the first)
+	step        int64            // st.Step then
+	sweep, prof float64          // st.SweepSeconds, st.ProfileSeconds then
+	snaps       int              // len(st.Profiles) then
+	therm, meas etaCost          // decayed over etaWindow
+	snap        float64          // a snapshot's cost, a mean over the last few (0: none seen)
+	wall, spent float64          // decayed: the wall time since the first update, and the steps' and snapshots' part of it
 }
 
-// etaCost is the time spent on n things of one kind.
-type etaCost struct {
-	sec float64
-	n   int64
-}
+// etaWindow is the decay time of etaModel's means.
+const etaWindow = 5 * time.Second
+
+// etaCost is the time spent on n things of one kind (both decayed).
+type etaCost struct{ sec, n float64 }
 
 func (c etaCost) mean() (float64, bool) {
-	if c.n == 0 {
+	if !(c.n > 0) {
 		return 0, false
 	}
-	return c.sec / float64(c.n), true
+	return c.sec / c.n, true
 }
 
 // newETA starts predicting st's time left from its present state.
 func newETA(st *sim.State) *etaModel {
-	return &etaModel{st: st, started: time.Now(), step: st.Step, sweep: st.SweepSeconds, prof: st.ProfileSeconds, snaps: len(st.Profiles)}
+	return &etaModel{st: st, clock: time.Now, step: st.Step, sweep: st.SweepSeconds, prof: st.ProfileSeconds, snaps: len(st.Profiles)}
 }
 
 // update takes in the steps and snapshots since the last update (called
-// after each step).
+// after each step). The wall time counts from the first: before it the
+// run was set up (a GPU's upload, the series' allocation), once.
 func (m *etaModel) update() {
-	st := m.st
+	st, now := m.st, m.clock()
+	dSweep, dProf := st.SweepSeconds-m.sweep, st.ProfileSeconds-m.prof
+	decay := 1.0
+	if !m.last.IsZero() {
+		dt := now.Sub(m.last).Seconds()
+		decay = math.Exp(-dt / etaWindow.Seconds())
+		m.wall = m.wall*decay + dt
+		m.spent = m.spent*decay + dSweep + dProf
+	}
+	m.therm = etaCost{m.therm.sec * decay, m.therm.n * decay}
+	m.meas = etaCost{m.meas.sec * decay, m.meas.n * decay}
 	if n := st.Step - m.step; n > 0 {
 		c := &m.meas
 		if st.Step <= st.Config.Therm {
 			c = &m.therm
 		}
-		c.sec += st.SweepSeconds - m.sweep
-		c.n += n
+		c.sec += dSweep
+		c.n += float64(n)
 	}
 	if k := len(st.Profiles) - m.snaps; k > 0 {
-		m.snap.sec += st.ProfileSeconds - m.prof
-		m.snap.n += int64(k)
+		each := dProf / float64(k)
+		if m.snap == 0 {
+			m.snap = each
+		} else {
+			m.snap += (each - m.snap) / 4
+		}
 	}
-	m.step, m.sweep, m.prof, m.snaps = st.Step, st.SweepSeconds, st.ProfileSeconds, len(st.Profiles)
+	m.last, m.step, m.sweep, m.prof, m.snaps = now, st.Step, st.SweepSeconds, st.ProfileSeconds, len(st.Profiles)
 }
 
 // left is the predicted time left: each kind's steps and snapshots still
-// to come at their mean cost so far (a measured step, until one is seen,
-// at a thermalization step's and the other way round; a snapshot at 0
-// until one is seen), times the ratio of the wall time to the time those
-// took. false before the first step.
+// to come at its recent cost (a measured step, until one is seen, at a
+// thermalization step's and the other way round; a snapshot at 0 until
+// one is seen), times the recent ratio of the wall time to the time
+// those took. false before the first step.
 func (m *etaModel) left() (time.Duration, bool) {
 	tt, okT := m.therm.mean()
 	tm, okM := m.meas.mean()
@@ -172,15 +204,14 @@ func (m *etaModel) left() (time.Duration, bool) {
 	case !okM:
 		tm = tt
 	}
-	ts, _ := m.snap.mean()
 	c := &m.st.Config
 	step, total := m.st.Step, c.TotalSweeps()
 	thermLeft := max(0, min(c.Therm, total)-step)
 	measLeft := total - max(step, min(c.Therm, total))
 	snapsLeft := max(0, c.Profiles()-int64(len(m.st.Profiles)))
-	work := float64(thermLeft)*tt + float64(measLeft)*tm + float64(snapsLeft)*ts
-	if spent, wall := m.therm.sec+m.meas.sec+m.snap.sec, time.Since(m.started).Seconds(); spent > 0 && wall > spent {
-		work *= wall / spent
+	work := float64(thermLeft)*tt + float64(measLeft)*tm + float64(snapsLeft)*m.snap
+	if m.spent > 0 && m.wall > m.spent {
+		work *= m.wall / m.spent
 	}
 	return time.Duration(min(work, 1e9) * float64(time.Second)), true
 }

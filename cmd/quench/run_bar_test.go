@@ -126,67 +126,96 @@ func TestWritingNote(t *testing.T) {
 	}
 }
 
-// The bar's time left counts each kind of work at its own cost so far:
+// The bar's time left counts each kind of work at its own recent cost:
 // thermalization steps, measured steps (until one is seen, at a
 // thermalization step's) and profile snapshots (at 0 until one is seen),
 // scaled by the wall time the rest took; the bar's own, from the rate of
 // its last few seconds, read a 2^22-site kmp ring's 60 steps with 30
-// snapshots (0.55 s each) as 1 s left while 30 s were.
+// snapshots (0.55 s each) as 1 s left while 30 s were. A cost that grows
+// (a sandpile filling) is taken at its recent value, not its mean so far.
 func TestETA(t *testing.T) {
 	c := sim.Config{Model: "kmp", Shape: []int{16}, Sweeps: 100, Therm: 20, Every: 1, ProfileEvery: 10}
 	if c.Profiles() != 10 || c.TotalSweeps() != 120 {
 		t.Fatalf("profiles %d, total %d: want 10 and 120 (the case this tests)", c.Profiles(), c.TotalSweeps())
 	}
-	st := &sim.State{Config: c}
-	m := newETA(st)
-	b := &barETA{eta: m, desc: "kmp 16", show: true}
-	if d := b.describe(); d != "kmp 16" {
-		t.Errorf("before a step: %q", d)
+	var st *sim.State
+	var m *etaModel
+	var now time.Time
+	start := func(s *sim.State) {
+		st, now = s, time.Unix(1e9, 0)
+		m = newETA(st)
+		m.clock = func() time.Time { return now }
 	}
 	near := func(what string, want float64) {
 		t.Helper()
 		got, ok := m.left()
-		if !ok || math.Abs(got.Seconds()-want) > 1e-6*want {
-			t.Errorf("%s: %v left (%v), want %gs", what, got, ok, want)
+		if !ok || math.Abs(got.Seconds()-want) > 1e-3*want {
+			t.Errorf("%s: %v left (%v), want %.4gs", what, got, ok, want)
 		}
 	}
-	step := func(sec float64, snap float64) {
+	// a step of sec seconds and a snapshot of snap, the wall clock
+	// advancing by both and by other (checkpoints, ...)
+	step := func(sec, snap, other float64) {
 		st.Step++
 		st.SweepSeconds += sec
 		if snap > 0 {
 			st.ProfileSeconds += snap
 			st.Profiles = append(st.Profiles, []float64{float64(st.Step)})
 		}
+		now = now.Add(time.Duration((sec + snap + other) * float64(time.Second)))
 		m.update()
 	}
-	for range 10 {
-		step(1, 0)
+
+	start(&sim.State{Config: c})
+	b := &barETA{eta: m, desc: "kmp 16", show: true}
+	if d := b.describe(); d != "kmp 16" {
+		t.Errorf("before a step: %q", d)
 	}
-	near("10 thermalization steps of 1 s", 10*1+100*1)
-	if d := b.describe(); d != "kmp 16, 1m50s left" {
+	for range 10 {
+		step(0.01, 0, 0)
+	}
+	near("10 thermalization steps of 10 ms", 10*0.01+100*0.01)
+	if d := b.describe(); d != "kmp 16, 1s left" {
 		t.Errorf("description %q", d)
 	}
 	for range 10 {
-		step(1, 0)
+		step(0.01, 0, 0)
 	}
 	for i := range 10 {
-		step(2, map[bool]float64{true: 5}[i == 9])
+		step(0.02, map[bool]float64{true: 0.05}[i == 9], 0)
 	}
-	near("then 10 measured steps of 2 s and a snapshot of 5 s", 90*2+9*5)
-	// the wall time twice the steps' and snapshots': twice the time left
-	m.started = time.Now().Add(-2 * time.Duration((20+20+5)*float64(time.Second)))
-	got, _ := m.left()
-	if r := got.Seconds() / (90*2 + 9*5); r < 2 || r > 2.001 {
-		t.Errorf("wall time twice the work's: %v left, %.4f times the work's", got, r)
+	near("then 10 measured steps of 20 ms and a snapshot of 50 ms", 90*0.02+9*0.05)
+	// the wall time twice the steps' and snapshots' (checkpoints, ...)
+	// for 60 s, twelve etaWindows: twice the time left, and the steps'
+	// recent cost (the earlier ones' weight e^-12)
+	for range 30 {
+		step(1, 0, 1)
+	}
+	if got, ok := m.left(); math.Abs(got.Seconds()/(2*(60*1+9*0.05))-1) > 0.01 || !ok {
+		t.Errorf("then 30 steps of 1 s with 1 s besides each: %v left, want about %.4gs", got, 2*(60*1+9*0.05))
 	}
 	b.show = false
 	if d := b.describe(); d != "kmp 16" {
 		t.Errorf("no room for the time left: %q", d)
 	}
 
+	// a cost that grows: thermalization steps of 1 s for 100 s, then of
+	// 10 s for 100 s: the recent 10 s, not the mean so far (1.8 s)
+	long := c
+	long.Therm, long.Sweeps, long.ProfileEvery = 1000, 1000, -1
+	start(&sim.State{Config: long})
+	for range 100 {
+		step(1, 0, 0)
+	}
+	for range 10 {
+		step(10, 0, 0)
+	}
+	if got, _ := m.left(); got.Seconds() < 0.99*10*1890 {
+		t.Errorf("after steps of 1 s, then of 10 s: %v left, want about %v", got, 10*1890*time.Second)
+	}
+
 	// a resumed run past its thermalization: its measured steps alone
-	st = &sim.State{Config: c, Step: 60, Profiles: make([][]float64, 4)}
-	m = newETA(st)
-	step(3, 0)
+	start(&sim.State{Config: c, Step: 60, Profiles: make([][]float64, 4)})
+	step(3, 0, 0)
 	near("resumed at step 60", 59*3)
 }
