@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 
 	"github.com/quenchlab/quench"
 )
@@ -189,8 +190,17 @@ func Verify(ctx context.Context, a, b quench.Backend, cfg Config, every int64) (
 			continue
 		}
 		for i, r := range []runner{ra, rb} {
-			if err := r.measure(); err != nil {
-				return nil, err
+			st := []*State{stA, stB}[i]
+			err := r.measure()
+			if err == nil && len(st.Rows) > 0 {
+				// the bounds quench run holds its measurements to
+				err = cfg.checkRow(st.Rows[len(st.Rows)-1])
+			}
+			if err != nil {
+				// (a diverging state, exit 2: named with its step as
+				// quench run names it)
+				return nil, fmt.Errorf("%s, measurement after %s %d: %w", []quench.Backend{a, b}[i].Name(),
+					strings.TrimSuffix(cfg.StepUnit(), "s"), stA.Step, err)
 			}
 			if err := r.download(); err != nil {
 				return nil, err
@@ -202,7 +212,6 @@ func Verify(ctx context.Context, a, b quench.Backend, cfg Config, every int64) (
 				if err != nil {
 					return nil, fmt.Errorf("%s, height counts after grain %d: %w", []quench.Backend{a, b}[i].Name(), stA.Step, err)
 				}
-				st := []*State{stA, stB}[i]
 				st.Profiles = append(st.Profiles, row)
 			}
 		}

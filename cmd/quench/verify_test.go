@@ -1,6 +1,7 @@
 package main
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -163,5 +164,28 @@ func TestVerifyComparesLastSweep(t *testing.T) {
 	code, stdout, _ := runQ(t, "verify", "--model", "ising3d", "--L", "16", "--sweeps", "29", "--every", "5")
 	if code != 1 || !strings.Contains(stdout, "diverged after sweep 29") {
 		t.Errorf("verify with a divergence in the last sweeps: exit %d, stdout %q", code, stdout)
+	}
+}
+
+// A diverging state is refused by verify as by quench run (exit 2, one
+// line naming the backend and the step): verify held no measurement to
+// run's bounds and said only "the state diverged" once it reached NaN.
+func TestVerifyDiverging(t *testing.T) {
+	withVerifyBackends(t, cpu.New(), cpu.New())
+	args := []string{"--model", "phi4", "--L", "16", "--scheme", "em", "--lambda", "1", "--T", "1e4", "--dt", "0.1", "--sweeps", "50"}
+	code, _, stderr := runQ(t, append([]string{"verify", "--every", "1"}, args...)...)
+	if want := "quench: cpu, measurement after step 4: m4 (m^4, m the mean field) is "; code != 2 || !strings.HasPrefix(stderr, want) ||
+		!strings.Contains(stderr, "beyond the 1e+140") || strings.Count(stderr, "\n") != 1 {
+		t.Errorf("verify --every 1 %v: exit %d %q, want 2 and %q", args, code, stderr, want)
+	}
+	// measured every 10 steps (verify's default), the state is NaN by then
+	code, _, stderr = runQ(t, append([]string{"verify"}, args...)...)
+	if want := "quench: cpu, measurement after step 10: the state diverged (NaN or Inf)"; code != 2 || !strings.HasPrefix(stderr, want) ||
+		strings.Count(stderr, "\n") != 1 {
+		t.Errorf("verify %v: exit %d %q, want 2 and %q", args, code, stderr, want)
+	}
+	code, _, stderr = runQ(t, append([]string{"run", "--out", filepath.Join(t.TempDir(), "r"), "--quiet", "--therm", "0"}, args...)...)
+	if want := "quench: measurement after step 4: m4 (m^4, m the mean field) is "; code != 2 || !strings.HasPrefix(stderr, want) {
+		t.Errorf("run %v: exit %d %q, want 2 and %q", args, code, stderr, want)
 	}
 }
