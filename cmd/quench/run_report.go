@@ -925,10 +925,11 @@ func printExact(w io.Writer, c *sim.Config, sum *sim.Summary, names []string, un
 // settledRounding names the rounding a settled series lies within
 // (sim.Config.SettledTolerance).
 func settledRounding(c *sim.Config) string {
-	if c.Precision == "float32" {
-		return "2^-18 of 1 in float32"
+	prec := c.Precision
+	if prec != "float32" {
+		prec = "float64" // (SettledTolerance's other case)
 	}
-	return "2^-40 of 1 in float64"
+	return fmt.Sprintf("2^%d of 1 in %s", int(math.Log2(c.SettledTolerance())), prec)
 }
 
 // profileTauMarked is the longest tau_int, in snapshots, of the profile
