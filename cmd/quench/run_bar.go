@@ -149,9 +149,15 @@ func (c etaCost) mean() (float64, bool) {
 	return c.sec / c.n, true
 }
 
-// newETA starts predicting st's time left from its present state.
+// newETA starts predicting st's time left from its present state. A
+// resumed run's snapshots start at the mean cost of those it took before
+// (a new run's at 0 until its first).
 func newETA(st *sim.State) *etaModel {
-	return &etaModel{st: st, clock: time.Now, step: st.Step, sweep: st.SweepSeconds, prof: st.ProfileSeconds, snaps: len(st.Profiles)}
+	m := &etaModel{st: st, clock: time.Now, step: st.Step, sweep: st.SweepSeconds, prof: st.ProfileSeconds, snaps: len(st.Profiles)}
+	if n := len(st.Profiles); n > 0 && st.ProfileSeconds > 0 {
+		m.snap = st.ProfileSeconds / float64(n)
+	}
+	return m
 }
 
 // update takes in the steps and snapshots since the last update (called
@@ -191,7 +197,7 @@ func (m *etaModel) update() {
 // left is the predicted time left: each kind's steps and snapshots still
 // to come at its recent cost (a measured step, until one is seen, at a
 // thermalization step's and the other way round; a snapshot at 0 until
-// one is seen), times the recent ratio of the wall time to the time
+// one is seen or, resumed, at the earlier ones' mean), times the recent ratio of the wall time to the time
 // those took. false before the first step.
 func (m *etaModel) left() (time.Duration, bool) {
 	tt, okT := m.therm.mean()

@@ -128,7 +128,8 @@ func TestWritingNote(t *testing.T) {
 
 // The bar's time left counts each kind of work at its own recent cost:
 // thermalization steps, measured steps (until one is seen, at a
-// thermalization step's) and profile snapshots (at 0 until one is seen),
+// thermalization step's) and profile snapshots (at 0 until one is seen,
+// resumed at the mean of those taken before),
 // scaled by the wall time the rest took; the bar's own, from the rate of
 // its last few seconds, read a 2^22-site kmp ring's 60 steps with 30
 // snapshots (0.55 s each) as 1 s left while 30 s were. A cost that grows
@@ -214,8 +215,15 @@ func TestETA(t *testing.T) {
 		t.Errorf("after steps of 1 s, then of 10 s: %v left, want about %v", got, 10*1890*time.Second)
 	}
 
-	// a resumed run past its thermalization: its measured steps alone
-	start(&sim.State{Config: c, Step: 60, Profiles: make([][]float64, 4)})
+	// a resumed run past its thermalization: its measured steps alone,
+	// and its 6 snapshots to come at the mean of the 4 it took before
+	start(&sim.State{Config: c, Step: 60, Profiles: make([][]float64, 4), ProfileSeconds: 4 * 0.5})
 	step(3, 0, 0)
-	near("resumed at step 60", 59*3)
+	near("resumed at step 60", 59*3+6*0.5)
+	// the snapshots to come at their own recent cost once one is taken
+	for range 9 {
+		step(3, 0, 0)
+	}
+	step(3, 1.5, 0)
+	near("resumed, then a snapshot of 1.5 s", 49*3+5*(0.5+(1.5-0.5)/4))
 }
