@@ -1223,6 +1223,39 @@ func TestRunLongerAdvice(t *testing.T) {
 	if got := howLong(st, sum, []string{"energy", "specific_heat"}, "r"); got != "" {
 		t.Errorf("howLong with slow modes: %q", got)
 	}
+	// a mean that a symmetry fixes asking for the longest run: the line
+	// says so, and what the others ask for (an Ising 32^2 at T = 2.27 read
+	// the magnetization's tau_int as 1330, binder's as 47)
+	st = &sim.State{Config: sim.Config{Model: "ising2d", Sweeps: 950, Therm: 100, Every: 2, J: 1}}
+	sum = &sim.Summary{Observables: map[string]sim.Value{
+		"magnetization": {TauInt: f(30), TauIntError: f(5)},
+		"energy":        {TauInt: f(3), TauIntError: f(0.5)},
+		"binder":        {TauInt: f(0.1), TauIntError: f(0.01)},
+	}}
+	for _, c := range []struct {
+		names []string
+		want  string
+	}{
+		{[]string{"magnetization"}, "\n  (only magnetization asks for that, whose mean a symmetry of the model fixes at 0: the other observables' error bars are reliable as they are)"},
+		{[]string{"energy", "magnetization"}, "\n  (magnetization asks for that, whose mean a symmetry of the model fixes at 0: the others ask for about 8000 sweeps by energy's tau_int, 3 +- 0.5 measurements, plus 2 errors: quench resume r --sweeps 8000 (a longer run may find a longer tau_int))"},
+		{[]string{"binder", "magnetization"}, "\n  (magnetization asks for that, whose mean a symmetry of the model fixes at 0: the others ask for no longer run)"},
+		{[]string{"energy"}, ""},
+	} {
+		if got := fixedMeansAsk(st, sum, c.names, "r"); got != c.want {
+			t.Errorf("fixedMeansAsk %v:\n%q, want\n%q", c.names, got, c.want)
+		}
+	}
+	// in a field the magnetization is no such mean
+	st.Config.H = 0.1
+	if got := fixedMeansAsk(st, sum, []string{"energy", "magnetization"}, "r"); got != "" {
+		t.Errorf("fixedMeansAsk at h = 0.1: %q", got)
+	}
+	// the magnetization asking for no more than energy
+	st.Config.H = 0
+	sum.Observables["magnetization"] = sim.Value{TauInt: f(2), TauIntError: f(0.1)}
+	if got := fixedMeansAsk(st, sum, []string{"energy", "magnetization"}, "r"); got != "" {
+		t.Errorf("fixedMeansAsk, the magnetization asking for less: %q", got)
+	}
 	for _, c := range [][2]string{{"runs/ising2d-8x8", "runs/ising2d-8x8"}, {"a b", "'a b'"}, {"it's", `'it'\''s'`}, {"", "''"}, {"-x", "./-x"}, {"-a b", "'./-a b'"}} {
 		if got := shellWord(c[0]); got != c[1] {
 			t.Errorf("shellWord(%q) = %s, want %s", c[0], got, c[1])
