@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/palette"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
@@ -74,7 +75,8 @@ type plotLayout struct {
 // plotAxes picks the x axis from the differing settings: x when given
 // (--x: a differing setting that is a number in every run, or L), else
 // the first model parameter that is a number in every run, else the
-// lattice's first extent when the shapes differ, else the first numeric
+// lattice's first extent when the shapes differ (particles: N, which
+// their shape, N x d, makes no line of its own), else the first numeric
 // setting of how the runs were made (the seed, sweeps, therm, every). A
 // setting of how a run was made (seed, seeds, sweeps, therm, every,
 // backend) makes groups only where each of its values has runs at two or
@@ -89,6 +91,12 @@ func plotAxes(runs []*collected, varying []string, x string) (plotLayout, error)
 		}
 		return true
 	}
+	// particles: N is the ensemble's size, as the shape's extents are a
+	// lattice's (their shape, N x d, names no more than N and d do): it
+	// goes along x after the parameters, as L does, and names the lines
+	// (a Kuramoto scan of k at two N: r against k, a line per N)
+	particles := runs[0].sum != nil && runs[0].sum.Model == "particles"
+	size := func(k string) bool { return k == "shape" || particles && k == "N" }
 	var l plotLayout
 	if x != "" {
 		var ok []string // what --x may name
@@ -108,12 +116,16 @@ func plotAxes(runs []*collected, varying []string, x string) (plotLayout, error)
 		if l.x != "" {
 			break
 		}
-		if k != "shape" && !slices.Contains(settingTail, k) && numeric(k) {
+		if !size(k) && !slices.Contains(settingTail, k) && numeric(k) {
 			l.x = k
 			break
 		}
 	}
-	if l.x == "" && slices.Contains(varying, "shape") {
+	switch {
+	case l.x != "":
+	case particles && slices.Contains(varying, "N"):
+		l.x = "N"
+	case slices.Contains(varying, "shape"):
 		l.x = "L"
 	}
 	for _, k := range varying {
@@ -133,7 +145,7 @@ func plotAxes(runs []*collected, varying []string, x string) (plotLayout, error)
 		return l, quench.Usagef("--plot needs runs that differ in a numeric setting, to put along x (these differ in %s)", what)
 	}
 	for _, k := range varying {
-		if k == l.x || l.x == "L" && k == "shape" || l.x != "L" && followsX(runs, l.x, k) ||
+		if k == l.x || l.x == "L" && k == "shape" || particles && k == "shape" || l.x != "L" && followsX(runs, l.x, k) ||
 			slices.ContainsFunc(l.groups, func(g string) bool { return followsX(runs, g, k) }) {
 			continue
 		}
@@ -275,7 +287,7 @@ func plotCollected(path, x string, logs logAxes, runs []*collected, varying, nam
 			legend = slices.ContainsFunc(runs, func(r *collected) bool { _, ok := r.sum.Exact[name]; return ok })
 		}
 		for gi, g := range groups {
-			if err := addGroup(p, byGroup[g], l, name, gi, g, legend); err != nil {
+			if err := addGroup(p, byGroup[g], l, name, lineColor(gi, len(groups)), g, legend); err != nil {
 				return nil, &failure{fmt.Errorf("--plot %s: %s: %w", path, name, err)}
 			}
 		}
@@ -339,9 +351,20 @@ func plotted(r *collected, name string) (mean, e float64, reliable, ok bool) {
 	return *v.Mean, e, v.Reliable, true
 }
 
+// lineColor is the colour of line i of n: plotutil's seven, or for more
+// lines (which those repeat: a scan's eighth k drew in its first's red)
+// n hues from red to magenta, darkened to show on white, in the lines'
+// order (by their settings' values).
+func lineColor(i, n int) color.Color {
+	if n <= len(plotutil.DefaultColors) {
+		return plotutil.Color(i)
+	}
+	return palette.Rainbow(n, palette.Red, palette.Magenta, 1, 0.8, 1).Colors()[i]
+}
+
 // addGroup adds one group's points of observable name to p: means with
 // error bars and a line, and the exact values, in the group's colour.
-func addGroup(p *plot.Plot, runs []*collected, l plotLayout, name string, gi int, label string, legend bool) error {
+func addGroup(p *plot.Plot, runs []*collected, l plotLayout, name string, color color.Color, label string, legend bool) error {
 	var pts, exact plotter.XYs
 	var errs plotter.YErrors
 	var reliable []bool
@@ -356,7 +379,6 @@ func addGroup(p *plot.Plot, runs []*collected, l plotLayout, name string, gi int
 			exact = append(exact, plotter.XY{X: x, Y: v})
 		}
 	}
-	color := plotutil.Color(gi)
 	if len(pts) > 0 {
 		line, scatter, err := addPoints(p, pts, errs, reliable, color)
 		if err != nil {

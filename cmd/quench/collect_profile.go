@@ -14,7 +14,6 @@ import (
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
 
 	"github.com/quenchlab/quench"
@@ -312,7 +311,7 @@ func profilePlot(logs logAxes, runs []*collected, varying []string, cp *collecte
 		var line *plotter.Line
 		var scatter *plotter.Scatter
 		for _, st := range stretches(gaps) {
-			l, s, err := addPoints(p, pts[st[0]:st[1]], errs[st[0]:st[1]], reliable[st[0]:st[1]], plotutil.Color(i))
+			l, s, err := addPoints(p, pts[st[0]:st[1]], errs[st[0]:st[1]], reliable[st[0]:st[1]], lineColor(i, len(runs)))
 			if err != nil {
 				return nil, err
 			}

@@ -277,7 +277,7 @@ func TestCollectPlotLog(t *testing.T) {
 		p := plot.New()
 		p.Title.Text = "m"
 		p.X.Tick.Marker, p.Y.Tick.Marker = fullTicks{}, fullTicks{} // as plotCollected's
-		if err := addGroup(p, rs, l, "m", 0, "", false); err != nil {
+		if err := addGroup(p, rs, l, "m", lineColor(0, 1), "", false); err != nil {
 			t.Fatal(err)
 		}
 		logScales(p, logAxes{x: true, y: true})
@@ -603,6 +603,70 @@ func TestCollectPlotRunSettings(t *testing.T) {
 	}
 }
 
+// Particles: N is the ensemble's size, as a lattice's extents are, and
+// their shape (N x d) no setting of its own: a Kuramoto scan of k at two
+// N plots r against k, a line per N labelled N=500 (it was against N, a
+// line per k, labelled shape=500x1); N alone differing goes along x.
+func TestCollectPlotParticles(t *testing.T) {
+	mk := func(n, d, k string) *collected {
+		sum := &sim.Summary{Model: "particles", Shape: []int{atoi(t, n), atoi(t, d)}, Seed: 1, Start: "hot",
+			Params: map[string]any{"N": float64(atoi(t, n)), "d": float64(atoi(t, d)), "k": k, "potential": "kuramoto"}}
+		return &collected{dir: n + "-" + k, sum: sum, settings: collectSettings(sum)}
+	}
+	var scan, sizes, dims []*collected
+	for _, n := range []string{"500", "2000"} {
+		for _, k := range []string{"1", "2", "3"} {
+			scan = append(scan, mk(n, "1", k))
+		}
+		sizes = append(sizes, mk(n, "1", "2"))
+		for _, d := range []string{"1", "2"} {
+			dims = append(dims, mk(n, d, "2"))
+		}
+	}
+	l, err := plotAxes(scan, varyingSettings(scan), "")
+	if err != nil || l.x != "k" || !slices.Equal(l.groups, []string{"N"}) {
+		t.Errorf("a scan of k at two N: %+v, %v; want k along x, a line per N", l, err)
+	} else if g := l.groupOf(scan[0]); g != "N=500" {
+		t.Errorf("the line's label %q, want N=500", g)
+	}
+	if l, err := plotAxes(sizes, varyingSettings(sizes), ""); err != nil || l.x != "N" || len(l.groups) != 0 {
+		t.Errorf("N alone: %+v, %v; want N along x, one line", l, err)
+	}
+	if l, err := plotAxes(dims, varyingSettings(dims), ""); err != nil || l.x != "d" || !slices.Equal(l.groups, []string{"N"}) {
+		t.Errorf("N and d: %+v, %v; want d along x (a model parameter), a line per N", l, err)
+	}
+	if l, err := plotAxes(scan, varyingSettings(scan), "N"); err != nil || l.x != "N" || !slices.Equal(l.groups, []string{"k"}) {
+		t.Errorf("--x N: %+v, %v; want N along x, a line per k", l, err)
+	}
+}
+
+// Lines past plotutil's seven colours take hues of their own (the eighth
+// line drew in the first's red); seven or fewer keep plotutil's.
+func TestLineColors(t *testing.T) {
+	for _, n := range []int{1, 7, 8, 12, 30} {
+		seen := map[[4]uint32]int{}
+		for i := range n {
+			r, g, b, a := lineColor(i, n).RGBA()
+			if j, ok := seen[[4]uint32{r, g, b, a}]; ok {
+				t.Errorf("%d lines: line %d has line %d's colour", n, i, j)
+			}
+			seen[[4]uint32{r, g, b, a}] = i
+			if n <= 7 && lineColor(i, n) != plotutil.Color(i) {
+				t.Errorf("%d lines: line %d not plotutil's colour", n, i)
+			}
+		}
+	}
+}
+
+func atoi(t *testing.T, s string) int {
+	t.Helper()
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
 // A setting that another setting of the lines determines, but not it
 // that one, makes no lines of its own: baoab's mass, which only the baoab
 // runs have, follows the scheme. The labels name it where a run has it,
@@ -654,7 +718,7 @@ func TestCollectPlotSingleExact(t *testing.T) {
 		Exact:       map[string]float64{"energy": exact},
 	}}
 	p := plot.New()
-	if err := addGroup(p, []*collected{run}, plotLayout{x: "T"}, "energy", 0, "shape=16x16", false); err != nil {
+	if err := addGroup(p, []*collected{run}, plotLayout{x: "T"}, "energy", lineColor(0, 1), "shape=16x16", false); err != nil {
 		t.Fatal(err)
 	}
 	if !(p.Y.Min <= exact && exact <= p.Y.Max) {
