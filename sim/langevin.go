@@ -624,5 +624,11 @@ func (c *Config) langevinObservables(rows [][]float64) (map[string]stats.Estimat
 			names = append(names, "order_parameter2")
 		}
 	}
+	if c.Potential == quench.PotentialKuramoto {
+		// the order parameter first: the wrapped phases' mean and spread
+		// (x_mean, x_var), which a symmetry fixes or the wrap moves, are
+		// seldom what a Kuramoto run is read for
+		names = append(names[len(names)-2:], names[:len(names)-2]...)
+	}
 	return jobs.Run(), names
 }

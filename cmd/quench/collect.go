@@ -729,6 +729,8 @@ func observableOrder(runs []*collected) []string {
 		add(sim.ObservableNames)
 		add(sim.StaggeredNames)
 	}
+	// Kuramoto's order parameter first, as its run's table has it
+	add([]string{"order_parameter", "order_parameter2"})
 	for _, r := range runs {
 		add(r.series)
 	}

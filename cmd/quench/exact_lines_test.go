@@ -261,7 +261,7 @@ func TestExactLineSettled(t *testing.T) {
 		t.Errorf("x_var %+v marked with x_mean:\n%s", xv, out)
 	}
 	code, cout, cerr := runQ(t, "collect", dir)
-	if code != 0 || !regexp.MustCompile(`(?m)/r +\+\S+ +round$`).MatchString(cout) {
+	if code != 0 || !regexp.MustCompile(`(?m)/r +round +\+\S+$`).MatchString(cout) {
 		t.Errorf("collect: exit %d %s\n%s", code, cerr, cout)
 	}
 	// a settled value of a run without an exact value (repelling phases
@@ -286,7 +286,7 @@ func TestExactLineSettled(t *testing.T) {
 		dirs = append(dirs, d)
 	}
 	code, cout, cerr = runQ(t, append([]string{"collect", "--average-seeds"}, dirs...)...)
-	if code != 0 || !regexp.MustCompile(`(?m)/r \(\+2\) +\S+ +round$`).MatchString(cout) {
+	if code != 0 || !regexp.MustCompile(`(?m)/r \(\+2\) +round +\S+$`).MatchString(cout) {
 		t.Errorf("collect --average-seeds: exit %d %s\n%s", code, cerr, cout)
 	}
 
