@@ -988,7 +988,14 @@ func meanErr(mean, err *float64) string {
 // the varying settings, then per observable its mean, error, tau_int and
 // its error, reliable and exact value (empty where there is none).
 func writeCollectCSV(path string, runs []*collected, varying, names []string) (*staged, error) {
-	header := append([]string{"run"}, varying...)
+	header := []string{"run"}
+	extents := extentColumns(runs, varying)
+	for _, k := range varying {
+		header = append(header, k)
+		if k == "shape" {
+			header = append(header, extents...)
+		}
+	}
 	for _, n := range names {
 		header = append(header, n, n+"_error", n+"_tau_int", n+"_tau_int_error", n+"_reliable", n+"_exact")
 	}
@@ -1003,6 +1010,15 @@ func writeCollectCSV(path string, runs []*collected, varying, names []string) (*
 		row := []string{r.dir}
 		for _, k := range varying {
 			row = append(row, r.settings[k])
+			if k == "shape" {
+				for i := range extents {
+					e := ""
+					if len(extents) == 1 || i < len(r.sum.Shape) {
+						e = strconv.Itoa(r.sum.Shape[min(i, len(r.sum.Shape)-1)])
+					}
+					row = append(row, e)
+				}
+			}
 		}
 		for _, n := range names {
 			v, ok := r.sum.Observables[n]
@@ -1023,6 +1039,32 @@ func writeCollectCSV(path string, runs []*collected, varying, names []string) (*
 		cw.WriteAll(rows)
 		return cw.Error()
 	})
+}
+
+// extentColumns are the CSV's numeric columns after a shape that
+// differs between the runs, so that a fit need not parse "32x32": L where
+// every run's lattice is a hypercube, else L1, L2, ... an axis each (empty
+// where a run has fewer axes); none for particles, whose N and d are
+// columns of their own.
+func extentColumns(runs []*collected, varying []string) []string {
+	if !slices.Contains(varying, "shape") || runs[0].sum.Model == "particles" {
+		return nil
+	}
+	dims, cube := 0, true
+	for _, r := range runs {
+		dims = max(dims, len(r.sum.Shape))
+		for _, n := range r.sum.Shape {
+			cube = cube && n == r.sum.Shape[0]
+		}
+	}
+	if cube {
+		return []string{"L"}
+	}
+	cols := make([]string, dims)
+	for i := range cols {
+		cols[i] = "L" + strconv.Itoa(i+1)
+	}
+	return cols
 }
 
 // writeWhole writes path (the value of flag) by fill into a temporary

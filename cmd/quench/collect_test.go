@@ -658,6 +658,40 @@ func TestLineColors(t *testing.T) {
 	}
 }
 
+// The CSV gives a differing shape's extents as numbers after it: L for
+// hypercubes, else L1, L2, ... (empty where a run has fewer axes); none
+// for particles, whose N is a column.
+func TestCollectCSVExtents(t *testing.T) {
+	mk := func(model string, shape ...int) *collected {
+		sum := &sim.Summary{Model: model, Shape: shape, Seed: 1, Start: "hot", Params: map[string]any{"T": 2.0},
+			Observables: map[string]sim.Value{}}
+		if model == "particles" {
+			sum.Params = map[string]any{"N": float64(shape[0]), "d": float64(shape[1]), "T": 1.0}
+		}
+		return &collected{dir: fmt.Sprint(shape), sum: sum, settings: collectSettings(sum)}
+	}
+	dir := t.TempDir()
+	for i, c := range []struct {
+		runs []*collected
+		want string
+	}{
+		{[]*collected{mk("ising2d", 16, 16), mk("ising2d", 32, 32)}, "run,shape,L\n[16 16],16x16,16\n[32 32],32x32,32\n"},
+		{[]*collected{mk("phi4", 16, 8), mk("phi4", 32)}, "run,shape,L1,L2\n[16 8],16x8,16,8\n[32],32,32,\n"},
+		{[]*collected{mk("particles", 100, 1), mk("particles", 400, 1)}, "run,shape,N\n[100 1],100x1,100\n[400 1],400x1,400\n"},
+		{[]*collected{mk("ising2d", 16, 16)}, "run\n[16 16]\n"},
+	} {
+		path := filepath.Join(dir, fmt.Sprintf("%d.csv", i))
+		st, err := writeCollectCSV(path, c.runs, varyingSettings(c.runs), nil)
+		if err == nil {
+			err = st.commit()
+		}
+		b, _ := os.ReadFile(path)
+		if err != nil || string(b) != c.want {
+			t.Errorf("%v: %v\n%s, want\n%s", c.runs[0].sum.Model, err, b, c.want)
+		}
+	}
+}
+
 func atoi(t *testing.T, s string) int {
 	t.Helper()
 	n, err := strconv.Atoi(s)
