@@ -988,14 +988,7 @@ func meanErr(mean, err *float64) string {
 // the varying settings, then per observable its mean, error, tau_int and
 // its error, reliable and exact value (empty where there is none).
 func writeCollectCSV(path string, runs []*collected, varying, names []string) (*staged, error) {
-	header := []string{"run"}
-	extents := extentColumns(runs, varying)
-	for _, k := range varying {
-		header = append(header, k)
-		if k == "shape" {
-			header = append(header, extents...)
-		}
-	}
+	header, cells := csvSettings(runs, varying)
 	for _, n := range names {
 		header = append(header, n, n+"_error", n+"_tau_int", n+"_tau_int_error", n+"_reliable", n+"_exact")
 	}
@@ -1007,19 +1000,7 @@ func writeCollectCSV(path string, runs []*collected, varying, names []string) (*
 	}
 	rows := [][]string{header}
 	for _, r := range runs {
-		row := []string{r.dir}
-		for _, k := range varying {
-			row = append(row, r.settings[k])
-			if k == "shape" {
-				for i := range extents {
-					e := ""
-					if len(extents) == 1 || i < len(r.sum.Shape) {
-						e = strconv.Itoa(r.sum.Shape[min(i, len(r.sum.Shape)-1)])
-					}
-					row = append(row, e)
-				}
-			}
-		}
+		row := cells(r)
 		for _, n := range names {
 			v, ok := r.sum.Observables[n]
 			exact := ""
@@ -1039,6 +1020,37 @@ func writeCollectCSV(path string, runs []*collected, varying, names []string) (*
 		cw.WriteAll(rows)
 		return cw.Error()
 	})
+}
+
+// csvSettings is the CSVs' header up to the observables or bins, run and
+// the differing settings (extentColumns after the shape), and a run's
+// cells under it.
+func csvSettings(runs []*collected, varying []string) (header []string, cells func(r *collected) []string) {
+	header = []string{"run"}
+	extents := extentColumns(runs, varying)
+	for _, k := range varying {
+		header = append(header, k)
+		if k == "shape" {
+			header = append(header, extents...)
+		}
+	}
+	return header, func(r *collected) []string {
+		row := []string{r.dir}
+		for _, k := range varying {
+			row = append(row, r.settings[k])
+			if k != "shape" {
+				continue
+			}
+			for i := range extents {
+				e := ""
+				if len(extents) == 1 || i < len(r.sum.Shape) {
+					e = strconv.Itoa(r.sum.Shape[min(i, len(r.sum.Shape)-1)])
+				}
+				row = append(row, e)
+			}
+		}
+		return row
+	}
 }
 
 // extentColumns are the CSV's numeric columns after a shape that

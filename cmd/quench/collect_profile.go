@@ -190,13 +190,11 @@ func writeProfileCSV(path string, runs []*collected, varying []string, cp *colle
 		}
 		return strconv.FormatFloat(*p+0, 'g', -1, 64)
 	}
-	rows := [][]string{append(append([]string{"run"}, varying...), "bin", "lo", "hi", "value", "error", "reliable")}
+	header, cells := csvSettings(runs, varying)
+	rows := [][]string{append(header, "bin", "lo", "hi", "value", "error", "reliable")}
 	for i, r := range runs {
 		for b, c := range cp.cells[i] {
-			row := []string{r.dir}
-			for _, k := range varying {
-				row = append(row, r.settings[k])
-			}
+			row := cells(r)
 			lo, hi := sim.BinRange(cp.name, b, len(cp.cells[i]))
 			rel := strconv.FormatBool(c.reliable)
 			if cp.histogram {

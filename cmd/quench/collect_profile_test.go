@@ -50,11 +50,11 @@ func TestCollectProfile(t *testing.T) {
 		}
 	}
 	recs, err := readCSV(filepath.Join(dir, "p.csv"))
-	if err != nil || len(recs) != 1+8 || strings.Join(recs[0], ",") != "run,shape,bin,lo,hi,value,error,reliable" {
+	if err != nil || len(recs) != 1+8 || strings.Join(recs[0], ",") != "run,shape,L,bin,lo,hi,value,error,reliable" {
 		t.Fatalf("p.csv: %v, %d records, header %v", err, len(recs), recs[:1])
 	}
 	p := sums[dirs[0]].Profiles["height_distribution"]
-	if r := recs[3]; r[0] != dirs[0] || r[2] != "2" || r[3] != "2" || r[4] != "3" || r[5] != strconv.FormatFloat(*p.Mean[2], 'g', -1, 64) || r[6] != strconv.FormatFloat(*p.Error[2], 'g', -1, 64) {
+	if r := recs[3]; r[0] != dirs[0] || r[2] != strings.Split(r[1], "x")[0] || r[3] != "2" || r[4] != "2" || r[5] != "3" || r[6] != strconv.FormatFloat(*p.Mean[2], 'g', -1, 64) || r[7] != strconv.FormatFloat(*p.Error[2], 'g', -1, 64) {
 		t.Errorf("p.csv row %v", r)
 	}
 
