@@ -5,6 +5,12 @@ import (
 	"math"
 )
 
+// SandpileHeights2D are the stationary probabilities of heights 0..3 of
+// the 2D BTW pile on the infinite lattice (Priezzhev 1994; closed forms by
+// Jeng, Piroux and Ruelle 2006), whose mean is 17/8: a finite pile's
+// central box approaches them (docs/exact-values.md).
+var SandpileHeights2D = [4]float64{0.0736362, 0.1738999, 0.3062915, 0.4461724}
+
 // SandpileMeanSizeMaxTerms bounds the eigenmode sum of SandpileMeanSize:
 // the product over the axes of (L+1)/2, about N/2^d (2^31 terms take a few
 // seconds; a 2048^3 pile has 2^30).

@@ -100,9 +100,14 @@ type Summary struct {
 	// ("height_distribution", the fraction of sites at each height 0..2d-1;
 	// "height_distribution_center", the same in the central box, the
 	// middle half along each axis), likewise every ProfileEvery grains.
-	Profiles         map[string]Profile `json:"profiles,omitempty"`
-	ProfileSnapshots int                `json:"profile_snapshots,omitempty"`
-	ProfileEvery     int64              `json:"profile_every,omitempty"`
+	Profiles map[string]Profile `json:"profiles,omitempty"`
+	// HeightMean is a sandpile's mean height over its P(h) snapshots,
+	// sum_h h P(h) in each: [0] over the lattice, [1] over its central
+	// box, nearer the infinite lattice's 17/8 in 2D (a 64^2 pile's lattice
+	// read 2.103, its box 2.123), with errors by the same rule as P(h)'s.
+	HeightMean       *Profile `json:"height_mean,omitempty"`
+	ProfileSnapshots int      `json:"profile_snapshots,omitempty"`
+	ProfileEvery     int64    `json:"profile_every,omitempty"`
 	// Dynamics that conserve the field (kmp, transfer, phi4 modelb), when
 	// the slow modes' correlations, too long for the error bins, made
 	// error bars not reliable (Config.slowTail): the slowest mode's
@@ -536,7 +541,11 @@ type Profile struct {
 // reliable.
 func (s *Summary) UnreliableProfiles() int {
 	n := 0
-	for _, p := range s.Profiles {
+	all := slices.Collect(maps.Values(s.Profiles))
+	if s.HeightMean != nil {
+		all = append(all, *s.HeightMean)
+	}
+	for _, p := range all {
 		for _, ok := range p.Reliable {
 			if !ok {
 				n++
@@ -569,6 +578,25 @@ func makeProfile(est []stats.Estimate) Profile {
 		p.WindowNeeds = nil
 	}
 	return p
+}
+
+// heightMean is Summary.HeightMean.
+func (st *State) heightMean() *Profile {
+	c := &st.Config
+	if c.Model != "sandpile" || len(st.Profiles) == 0 {
+		return nil
+	}
+	z := quench.SandpileThreshold(len(c.Shape))
+	p := makeProfile(stats.SeriesEach(2, func(j int) []float64 {
+		x := make([]float64, len(st.Profiles))
+		for i, r := range st.Profiles {
+			for h := range z {
+				x[i] += float64(h) * r[1+j*z+h]
+			}
+		}
+		return x
+	}))
+	return &p
 }
 
 // Throughput is the measured speed of the run.
@@ -906,6 +934,7 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 			"height_distribution":        makeProfile(profileEstimates(st.Profiles, 1, z)),
 			"height_distribution_center": makeProfile(profileEstimates(st.Profiles, 1+z, z)),
 		}
+		s.HeightMean = st.heightMean()
 	}
 	if IsMass(c.Model) && len(st.Profiles) > 0 {
 		every := float64(c.ProfileInterval())

@@ -231,8 +231,15 @@ func profileHowLong(st *sim.State, sum *sim.Summary, out string) string {
 		return ""
 	}
 	var a longestAsk
-	for _, name := range slices.Sorted(maps.Keys(sum.Profiles)) { // (ties: the first, every time)
-		p := sum.Profiles[name]
+	names := slices.Sorted(maps.Keys(sum.Profiles)) // (ties: the first, every time)
+	if sum.HeightMean != nil {
+		names = append(names, "height_mean")
+	}
+	for _, name := range names {
+		p, ok := sum.Profiles[name]
+		if !ok {
+			p = *sum.HeightMean
+		}
 		for i, ok := range p.Reliable {
 			if ok {
 				continue
@@ -243,6 +250,8 @@ func profileHowLong(st *sim.State, sum *sim.Summary, out string) string {
 				label = fmt.Sprintf("P(h = %d) of the lattice", i)
 			case "height_distribution_center":
 				label = fmt.Sprintf("P(h = %d) of the center", i)
+			case "height_mean":
+				label = [2]string{"the lattice's mean height", "the center's mean height"}[i]
 			}
 			var tau, err *float64
 			if i < len(p.TauInt) {
@@ -557,8 +566,22 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 		if pile {
 			// the whole lattice, and its central box (the middle half
 			// along each axis), nearer the infinite lattice's values
+			// (2D: the infinite lattice's values beside them)
 			tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "height\tlattice\terror\ttau_int\tcenter\terror\ttau_int")
+			infinite := func(i int) string {
+				if len(c.Shape) != 2 {
+					return ""
+				}
+				if i < 0 {
+					return "\t17/8"
+				}
+				return fmt.Sprintf("\t%.7f", quench.SandpileHeights2D[i])
+			}
+			head := "height\tlattice\terror\ttau_int\tcenter\terror\ttau_int"
+			if len(c.Shape) == 2 {
+				head += "\tinfinite lattice"
+			}
+			fmt.Fprintln(tw, head)
 			hc := sum.Profiles["height_distribution_center"]
 			entry := func(p sim.Profile, h int) string {
 				mark, tau := "", num(p.TauInt[h], "%.3g")
@@ -571,7 +594,10 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 				return fmt.Sprintf("%s\t%s\t%s%s", num(p.Mean[h], "%.6g"), num(p.Error[h], "%.2g"), tau, mark)
 			}
 			for h := range hd.Mean {
-				fmt.Fprintf(tw, "%d\t%s\t%s\n", h, entry(hd, h), entry(hc, h))
+				fmt.Fprintf(tw, "%d\t%s\t%s%s\n", h, entry(hd, h), entry(hc, h), infinite(h))
+			}
+			if m := sum.HeightMean; m != nil {
+				fmt.Fprintf(tw, "mean\t%s\t%s%s\n", entry(*m, 0), entry(*m, 1), infinite(-1))
 			}
 			tw.Flush()
 		}

@@ -130,7 +130,8 @@ func TestSandpileHeightTable(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	var sum struct {
-		Profiles map[string]struct{ Mean []float64 } `json:"profiles"`
+		Profiles   map[string]struct{ Mean []float64 } `json:"profiles"`
+		HeightMean struct{ Mean []float64 }            `json:"height_mean"`
 	}
 	data, _ := os.ReadFile(filepath.Join(out, "summary.json"))
 	if err := json.Unmarshal(data, &sum); err != nil {
@@ -143,19 +144,39 @@ func TestSandpileHeightTable(t *testing.T) {
 	if !strings.Contains(stdout, "height  lattice") || !strings.Contains(stdout, "center") {
 		t.Errorf("no P(h) table:\n%s", stdout)
 	}
-	// rows: height, then mean, error, tau_int (and "*") of each region
+	// rows: height, then mean, error, tau_int (and "*") of each region,
+	// and the infinite lattice's value; then the mean height, sum_h h
+	// P(h), of each region, against 17/8
 	rows := map[string][]string{}
 	for line := range strings.Lines(stdout[strings.Index(stdout, "height  lattice"):]) {
 		f := slices.DeleteFunc(strings.Fields(line), func(s string) bool { return s == "*" })
-		if len(f) == 7 {
+		if len(f) == 8 {
 			rows[f[0]] = f
 		}
 	}
 	for h := range 4 {
 		row := rows[fmt.Sprint(h)]
-		if row == nil || row[1] != fmt.Sprintf("%.6g", whole[h]) || row[4] != fmt.Sprintf("%.6g", center[h]) {
-			t.Errorf("table row for height %d: %q, want %.6g and %.6g", h, row, whole[h], center[h])
+		if row == nil || row[1] != fmt.Sprintf("%.6g", whole[h]) || row[4] != fmt.Sprintf("%.6g", center[h]) || row[7] != fmt.Sprintf("%.7f", quench.SandpileHeights2D[h]) {
+			t.Errorf("table row for height %d: %q, want %.6g, %.6g and %.7f", h, row, whole[h], center[h], quench.SandpileHeights2D[h])
 		}
+	}
+	var means [2]float64
+	for h := range 4 {
+		means[0] += float64(h) * whole[h]
+		means[1] += float64(h) * center[h]
+	}
+	hm := sum.HeightMean.Mean
+	if len(hm) != 2 || math.Abs(hm[0]-means[0]) > 1e-12 || math.Abs(hm[1]-means[1]) > 1e-12 {
+		t.Errorf("height_mean %v, want %v (sum_h h P(h) of the mean profiles)", hm, means)
+	}
+	if row := rows["mean"]; row == nil || len(hm) != 2 || row[1] != fmt.Sprintf("%.6g", hm[0]) || row[4] != fmt.Sprintf("%.6g", hm[1]) || row[7] != "17/8" {
+		t.Errorf("the mean row %q, want %v and 17/8", row, hm)
+	}
+	// 3D: no infinite lattice's column
+	out3 := filepath.Join(t.TempDir(), "pile3")
+	if code, stdout, stderr = runQ(t, "run", "--model", "sandpile", "--dim", "3", "--L", "6", "--grains", "400", "--quiet", "--out", out3); code != 0 || !strings.Contains(stdout, "height  lattice    error") ||
+		strings.Contains(stdout, "infinite") || !regexp.MustCompile(`(?m)^mean +[0-9.]+ `).MatchString(stdout) {
+		t.Errorf("3D: exit %d %s\n%s", code, stderr, stdout)
 	}
 }
 
