@@ -212,7 +212,8 @@ func writeProfileCSV(path string, runs []*collected, varying []string, cp *colle
 }
 
 // plotProfile draws cp to path (.png or .svg), one panel, a line per run:
-// each bin at its lower edge lo, its value over its width hi - lo (a
+// each bin at its lower edge lo (P(m)'s at their centre, the log bins'
+// at their geometric centre), its value over its width hi - lo (a
 // density: a log bin's count spread over the values it holds; a height's
 // or a lag's value itself), with error bars (profiles) and open circles
 // where not reliable, over the bins the table shows (from the first to
@@ -243,7 +244,9 @@ func profilePlot(logs logAxes, runs []*collected, varying []string, cp *collecte
 	case cp.name == "correlation":
 		p.X.Label.Text, p.Y.Label.Text = "r", "C(r)"
 	case cp.name == "mass_distribution":
-		p.X.Label.Text = "m / <m>, the bin's lower edge"
+		p.X.Label.Text = "m / <m>, the bin's centre"
+	case cp.name == "mass_distribution_log":
+		p.X.Label.Text = "m, the bin's geometric centre"
 	}
 	varying = tableSettings(runs, varying)
 	var dropped, cut int
@@ -276,7 +279,19 @@ func profilePlot(logs logAxes, runs []*collected, varying []string, cp *collecte
 			if w := hi - lo; w > 0 {
 				y, e = y/w, e/w
 			}
-			if logs.x && !(lo > 0) || logs.y && !(y > 0) {
+			// the masses' bins of a continuous density at their centre
+			// (an exponential P(m) drawn at the lower edges sat a
+			// quarter bin left of e^-m), the others' values at lo: a
+			// height or a lag, and the avalanches' and activity's
+			// counts of whole numbers from lo on
+			x := lo
+			switch cp.name {
+			case "mass_distribution":
+				x = (lo + hi) / 2
+			case "mass_distribution_log":
+				x = math.Sqrt(lo * hi)
+			}
+			if logs.x && !(x > 0) || logs.y && !(y > 0) {
 				dropped++
 				if len(pts) > 0 {
 					gaps = append(gaps, len(pts)) // the line breaks here
@@ -290,7 +305,7 @@ func profilePlot(logs logAxes, runs []*collected, varying []string, cp *collecte
 				low = y * (1 - 1e-3)
 				cut++
 			}
-			pts = append(pts, plotter.XY{X: lo, Y: y})
+			pts = append(pts, plotter.XY{X: x, Y: y})
 			errs = append(errs, struct{ Low, High float64 }{low, e})
 			reliable = append(reliable, c.reliable)
 		}

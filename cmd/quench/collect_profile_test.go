@@ -175,10 +175,10 @@ func TestProfilePlotLogMassBins(t *testing.T) {
 	if p.Title.Text != "mass_distribution_log (the empty sites' bin 0 left out)" {
 		t.Errorf("title %q", p.Title.Text)
 	}
-	// bins 1 to 33 drawn: lo from 2^-32 to 1; the densities 0.04/2^-3
-	// and 0.06/1 at most
-	if p.X.Min != 0x1p-32 || p.X.Max != 1 || p.Y.Max != 0.32 {
-		t.Errorf("x %v..%v, y up to %v; want 2^-32..1 and 0.32", p.X.Min, p.X.Max, p.Y.Max)
+	// bins 1 to 33 drawn, each at its geometric centre: from 2^-31.5 to
+	// 2^0.5; the densities 0.04/2^-3 and 0.06/1 at most
+	if p.X.Min != math.Sqrt(0x1p-32*0x1p-31) || p.X.Max != math.Sqrt2 || p.Y.Max != 0.32 {
+		t.Errorf("x %v..%v, y up to %v; want 2^-31.5..2^0.5 and 0.32", p.X.Min, p.X.Max, p.Y.Max)
 	}
 }
 
