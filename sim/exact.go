@@ -89,6 +89,10 @@ func (c *Config) gaussianExact(est map[string]stats.Estimate) map[string]float64
 	a := math.Abs(mu) / sig
 	delta := sig * (math.Sqrt(2/math.Pi)*math.Exp(-a*a/2) - a*math.Erfc(a/math.Sqrt2))
 	x["susceptibility_connected"] = v * (sig2 - 2*math.Abs(mu)*delta - delta*delta) / c.T
+	if c.hasCorrelationLength() {
+		// (mu = 0 at h = 0: S(0) = V sigma^2)
+		x["correlation_length"] = c.correlationLength(v*sig2, g.Axis)
+	}
 	return x
 }
 
@@ -135,6 +139,9 @@ func (c *Config) ringExact() map[string]float64 {
 	}
 	if !math.IsNaN(r.M4) {
 		x["binder"] = 1 - r.M4/(3*r.M2*r.M2)
+	}
+	if c.hasCorrelationLength() {
+		x["correlation_length"] = c.correlationLength(float64(c.Shape[0])*r.M2, []float64{r.Sk})
 	}
 	return x
 }

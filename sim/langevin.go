@@ -326,6 +326,38 @@ func (r *phi4Runner) download() error {
 
 func (r *phi4Runner) free() { freeAll(r.be, r.bufs) }
 
+// hasCorrelationLength reports whether a phi4 run has the second-moment
+// correlation length (correlationLength): on a hypercubic lattice (every
+// extent L, 2 or more), at h = 0, but not under model B, whose S(0) = V m^2
+// is conserved.
+func (c *Config) hasCorrelationLength() bool {
+	if c.Model != "phi4" || c.Scheme == quench.SchemeModelB || c.H != 0 || c.Shape[0] < 2 {
+		return false
+	}
+	for _, l := range c.Shape {
+		if l != c.Shape[0] {
+			return false
+		}
+	}
+	return true
+}
+
+// correlationLength is the second-moment correlation length
+// xi = sqrt(S(0)/F - 1) / (2 sin(pi/L)) of S(0) = V <m^2> and the mean F
+// of the structure factors sk at the smallest wave vectors k = 2 pi/L
+// along the axes (Cooper, Freedman and Preston's finite-lattice form, as
+// in the finite-size scaling of xi/L); NaN where S(0) < F, as noise can
+// make it where xi is well below a lattice spacing. The Gaussian field's
+// is 1/sqrt(m2) under lm and baoab on every L: S(k) = T/(m2 + 4 sin^2(k/2)).
+func (c *Config) correlationLength(s0 float64, sk []float64) float64 {
+	var f float64
+	for _, s := range sk {
+		f += s
+	}
+	f /= float64(len(sk))
+	return math.Sqrt(s0/f-1) / (2 * math.Sin(math.Pi/float64(c.Shape[0])))
+}
+
 // Phi4Columns names the measurement columns of phi4 after the step (the
 // summary's keys where they are means of a column): the order parameter
 // phi = m = the mean field, and m^2 and m^4 (for binder and
@@ -571,6 +603,13 @@ func (c *Config) langevinObservables(rows [][]float64) (map[string]stats.Estimat
 			names = append(names, name)
 		}
 		names = append(names, "binder", "susceptibility", "susceptibility_connected")
+		if c.hasCorrelationLength() {
+			in := append([][]float64{series[1]}, series[len(series)-len(c.Shape):]...)
+			jobs.Derived("correlation_length", in, func(m []float64) float64 {
+				return c.correlationLength(v*m[0], m[1:])
+			})
+			names = append(names, "correlation_length")
+		}
 		return jobs.Run(), names
 	}
 	vmean := slices.Index(cols, "v_mean")

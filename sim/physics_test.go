@@ -302,12 +302,16 @@ func TestPhi4RingExact(t *testing.T) {
 			Sweeps: 200000, Therm: 2000, Every: 1, Seed: uint64(40 + i), Start: "hot"}
 		_, obs := simulate(t, cfg)
 		x := cfg.exactValues(obs)
-		if len(x) != 11 {
-			t.Fatalf("%s L=%d h=%v: %d exact values, want 11: %v", c.scheme, c.l, c.h, len(x), x)
+		want := 11 // and at h = 0 the correlation length
+		if c.h == 0 {
+			want++
 		}
-		for _, name := range []string{"phi", "phi2", "phi4", "energy", "energy_gradient", "energy_mass", "energy_quartic", "energy_field", "S_k0", "susceptibility", "binder"} {
-			if name == "energy_field" && c.h == 0 {
-				continue // 0 in every measurement
+		if len(x) != want {
+			t.Fatalf("%s L=%d h=%v: %d exact values, want %d: %v", c.scheme, c.l, c.h, len(x), want, x)
+		}
+		for _, name := range []string{"phi", "phi2", "phi4", "energy", "energy_gradient", "energy_mass", "energy_quartic", "energy_field", "S_k0", "susceptibility", "binder", "correlation_length"} {
+			if name == "energy_field" && c.h == 0 || name == "correlation_length" && c.h != 0 {
+				continue // 0 in every measurement; defined at h = 0
 			}
 			within4(t, fmt.Sprintf("%s dt=%v L=%d h=%v %s", c.scheme, c.dt, c.l, c.h, name), obs[name], x[name])
 		}

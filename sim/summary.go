@@ -537,15 +537,26 @@ type Profile struct {
 	WindowNeeds []*float64 `json:"window_needs,omitempty"`
 }
 
+// JudgedProfiles are the profiles whose entries the profile tables show
+// and their notes judge: Profiles, and a sandpile's HeightMean as
+// "height_mean".
+func (s *Summary) JudgedProfiles() map[string]Profile {
+	if s.HeightMean == nil {
+		return s.Profiles
+	}
+	all := maps.Clone(s.Profiles)
+	if all == nil {
+		all = map[string]Profile{}
+	}
+	all["height_mean"] = *s.HeightMean
+	return all
+}
+
 // UnreliableProfiles counts the profile entries whose error bars are not
 // reliable.
 func (s *Summary) UnreliableProfiles() int {
 	n := 0
-	all := slices.Collect(maps.Values(s.Profiles))
-	if s.HeightMean != nil {
-		all = append(all, *s.HeightMean)
-	}
-	for _, p := range all {
+	for _, p := range s.JudgedProfiles() {
 		for _, ok := range p.Reliable {
 			if !ok {
 				n++

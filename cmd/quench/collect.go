@@ -294,12 +294,14 @@ func readRuns(dirs []string) ([]*collected, error) {
 }
 
 // sharedSeedNote is a note, after the table, where runs at different
-// model settings (shape, parameters) share a seed: they draw the same
-// random numbers (Philox keyed by the seed, counted by site and step),
-// so their results are correlated: an Ising 16^2 at T = 2.25 and 2.26,
-// 20000 sweeps, seed 1 both, had energy series correlated 0.84 (seeds 1
-// and 2: -0.02). Empty where none do (runs that draw no random number
-// count for none).
+// settings share a seed: they draw the same random numbers (Philox keyed
+// by the seed, counted by site and step), so their results are
+// correlated: an Ising 16^2 at T = 2.25 and 2.26, 20000 sweeps, seed 1
+// both, had energy series correlated 0.84 (seeds 1 and 2: -0.02); hot
+// and cold starts on one seed soon the same series, and a run and its
+// extension share their first steps. The backend is no setting here: a
+// CPU and a GPU run of one seed are one run, bit for bit. Empty where
+// none do (runs that draw no random number count for none).
 func sharedSeedNote(runs []*collected) string {
 	settingsOf := map[string]map[string]bool{} // seed -> model settings
 	runsOf := map[string]int{}
@@ -310,7 +312,7 @@ func sharedSeedNote(runs []*collected) string {
 		}
 		var parts []string
 		for _, k := range settingKeys(r.settings) {
-			if v, ok := r.settings[k]; ok && !slices.Contains(settingTail, k) {
+			if v, ok := r.settings[k]; ok && k != "seed" && k != "backend" {
 				parts = append(parts, k+"="+v)
 			}
 		}
@@ -459,6 +461,7 @@ func averageOf(g []*collected) *collected {
 		return slices.ContainsFunc(g, func(r *collected) bool { return !slices.Contains(r.sum.Settled, name) })
 	})
 	sum.Exact = nil
+	sum.HeightMean = nil // (not averaged: no table of collect's shows it)
 	names := map[string]bool{}
 	for _, r := range g {
 		for k := range r.sum.Observables {

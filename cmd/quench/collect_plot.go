@@ -102,7 +102,9 @@ func plotAxes(runs []*collected, varying []string, x string) (plotLayout, error)
 		var ok []string // what --x may name
 		for _, k := range varying {
 			if k == "shape" {
-				ok = append(ok, "L")
+				if !particles { // (theirs is N x d: N and d are settings)
+					ok = append(ok, "L")
+				}
 			} else if numeric(k) {
 				ok = append(ok, k)
 			}

@@ -280,8 +280,9 @@ func profilePlot(logs logAxes, runs []*collected, varying []string, cp *collecte
 				y, e = y/w, e/w
 			}
 			// the masses' bins of a continuous density at their centre
-			// (an exponential P(m) drawn at the lower edges sat a
-			// quarter bin left of e^-m), the others' values at lo: a
+			// (an exponential P(m) drawn at the lower edges sat about
+			// half a bin left of e^-m: a bin [lo, lo + 1/4) averages
+			// e^-m at lo + 0.12), the others' values at lo: a
 			// height or a lag, and the avalanches' and activity's
 			// counts of whole numbers from lo on
 			x := lo

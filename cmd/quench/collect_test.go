@@ -638,6 +638,10 @@ func TestCollectPlotParticles(t *testing.T) {
 	if l, err := plotAxes(scan, varyingSettings(scan), "N"); err != nil || l.x != "N" || !slices.Equal(l.groups, []string{"k"}) {
 		t.Errorf("--x N: %+v, %v; want N along x, a line per k", l, err)
 	}
+	// L, the first extent of a lattice, is no particle's: N is
+	if _, err := plotAxes(scan, varyingSettings(scan), "L"); err == nil || !strings.Contains(err.Error(), "(N, k)") {
+		t.Errorf("--x L for particles: %v; want it refused, offering N and k", err)
+	}
 }
 
 // Lines past plotutil's seven colours take hues of their own (the eighth
@@ -1084,6 +1088,9 @@ func TestSharedSeedNote(t *testing.T) {
 		{"two sizes on seed 1", []*collected{ising(2.2, 1, 8), ising(2.2, 1, 16)}, "seed 1 is shared by 2 runs at"},
 		{"a seed each", []*collected{ising(2.2, 1, 8), ising(2.3, 2, 8), ising(2.4, 3, 8)}, ""},
 		{"seeds of one setting", []*collected{ising(2.2, 1, 8), ising(2.2, 2, 8), ising(2.2, 3, 8)}, ""},
+		{"hot and cold on one seed", []*collected{ising(2.2, 1, 8), run("ising2d", "cold", 1, map[string]any{"T": 2.2, "J": 1.0}, 8, 8)}, "seed 1 is shared by 2 runs at"},
+		{"a run and its extension", []*collected{ising(2.2, 1, 8), func() *collected { r := ising(2.2, 1, 8); r.settings["sweeps"] = "2000"; return r }()}, "seed 1 is shared by 2 runs at"},
+		{"a CPU and a GPU run", []*collected{ising(2.2, 1, 8), func() *collected { r := ising(2.2, 1, 8); r.settings["backend"] = "cuda"; return r }()}, ""},
 		{"the same seeds averaged at two settings", []*collected{ising(2.2, 1, 8), ising(2.2, 2, 8), ising(2.3, 1, 8), ising(2.3, 2, 8)}, "seeds 1, 2 are each shared by runs at"},
 		{"six seeds shared", []*collected{ising(2.2, 1, 8), ising(2.2, 2, 8), ising(2.2, 3, 8), ising(2.2, 4, 8), ising(2.2, 5, 8), ising(2.2, 6, 8),
 			ising(2.3, 1, 8), ising(2.3, 2, 8), ising(2.3, 3, 8), ising(2.3, 4, 8), ising(2.3, 5, 8), ising(2.3, 6, 8)}, "seeds 1, 2, 3, 4, 5 (and 1 more) are each shared by runs at"},

@@ -71,9 +71,13 @@ func howLong(st *sim.State, sum *sim.Summary, names []string, out string) string
 // than the others.
 func fixedMeansAsk(st *sim.State, sum *sim.Summary, names []string, out string) string {
 	c := &st.Config
+	// x_var moves with such an x_mean (the wrapped phases' spread with
+	// where they sit, the double well's with the stuck mean's square),
+	// and the symmetry's rule marks it with it
+	with := func(n string) bool { return n == "x_var" && symmetric(c, "x_mean") }
 	var fixed, rest []string
 	for _, n := range names {
-		if symmetric(c, n) {
+		if symmetric(c, n) || with(n) {
 			fixed = append(fixed, n)
 		} else {
 			rest = append(rest, n)
@@ -90,22 +94,29 @@ func fixedMeansAsk(st *sim.State, sum *sim.Summary, names []string, out string) 
 	if other == all {
 		return ""
 	}
-	var means []string
+	var parts []string
 	for _, n := range fixed {
+		if with(n) {
+			parts = append(parts, "x_var, which moves with x_mean")
+			continue
+		}
 		m, _ := c.SymmetryMean(n)
-		means = append(means, fmt.Sprintf("%g", m))
+		parts = append(parts, fmt.Sprintf("%s, whose mean a symmetry of the model fixes at %g", n, m))
 	}
-	by := fmt.Sprintf("%s asks for that, whose mean a symmetry of the model fixes at %s", fixed[0], means[0])
-	if len(fixed) > 1 {
-		by = fmt.Sprintf("%s ask for that, whose means a symmetry of the model fixes at %s", strings.Join(fixed, " and "), strings.Join(means, " and "))
+	by := strings.Join(parts, ", and ")
+	if other != "" {
+		return fmt.Sprintf("\n  (by %s; the others ask for %s)", by, strings.TrimPrefix(other, ":\n  "))
 	}
-	switch {
-	case other != "":
-		return fmt.Sprintf("\n  (%s: the others ask for %s)", by, strings.TrimPrefix(other, ":\n  "))
-	case len(rest) > 0:
-		return fmt.Sprintf("\n  (%s: the others ask for no longer run)", by)
+	// marked for another reason (the symmetry's rule, not stationary,
+	// no tau_int): not reliable as they are
+	marked := slices.ContainsFunc(slices.Sorted(maps.Keys(sum.Observables)), func(n string) bool {
+		v := sum.Observables[n]
+		return !slices.Contains(fixed, n) && !v.Reliable && v.Mean != nil && !slices.Contains(sum.Conserved, n) && !slices.Contains(sum.Settled, n)
+	})
+	if marked {
+		return fmt.Sprintf("\n  (by %s; the others' tau_int ask for no longer run)", by)
 	}
-	return fmt.Sprintf("\n  (only %s: the other observables' error bars are reliable as they are)", by)
+	return fmt.Sprintf("\n  (only by %s: the other observables' error bars are reliable as they are)", by)
 }
 
 // sandpileHeightTau is, for a 2D or 3D sandpile, the tau_int of its
@@ -231,15 +242,9 @@ func profileHowLong(st *sim.State, sum *sim.Summary, out string) string {
 		return ""
 	}
 	var a longestAsk
-	names := slices.Sorted(maps.Keys(sum.Profiles)) // (ties: the first, every time)
-	if sum.HeightMean != nil {
-		names = append(names, "height_mean")
-	}
-	for _, name := range names {
-		p, ok := sum.Profiles[name]
-		if !ok {
-			p = *sum.HeightMean
-		}
+	all := sum.JudgedProfiles()
+	for _, name := range slices.Sorted(maps.Keys(all)) { // (ties: the first, every time)
+		p := all[name]
 		for i, ok := range p.Reliable {
 			if ok {
 				continue
@@ -638,7 +643,11 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 					how += "\n  run longer: " + adv
 				}
 			}
-			fmt.Fprintf(w, "* %d of their error bars are not reliable (%s): %s\n", unreliable, why, how)
+			are := "are"
+			if unreliable == 1 {
+				are = "is"
+			}
+			fmt.Fprintf(w, "* %d of their error bars %s not reliable (%s): %s\n", unreliable, are, why, how)
 		}
 		if lowerP {
 			fmt.Fprintln(w, lowerTauNote)
@@ -1014,7 +1023,7 @@ func settledRounding(c *sim.Config) string {
 // closer snapshots do not help it).
 func profileTauMarked(sum *sim.Summary) float64 {
 	var most float64
-	for _, p := range sum.Profiles {
+	for _, p := range sum.JudgedProfiles() {
 		for i, ok := range p.Reliable {
 			switch {
 			case ok:

@@ -564,8 +564,8 @@ func TestDoubleWellExactLines(t *testing.T) {
 	dir := t.TempDir()
 	stdout, sum := runSummary(t, filepath.Join(dir, "ring"), "--quiet", "--model", "phi4", "--dim", "1", "--L", "16",
 		"--scheme", "em", "--dt", "0.08", "--steps", "20000")
-	if len(sum.Exact) != 11 || !(sum.Exact["binder"] > 0) {
-		t.Errorf("ring: %d exact values, want 11 with binder: %v", len(sum.Exact), sum.Exact)
+	if len(sum.Exact) != 12 || !(sum.Exact["binder"] > 0) || !(sum.Exact["correlation_length"] > 0) {
+		t.Errorf("ring: %d exact values, want 12 with binder and correlation_length: %v", len(sum.Exact), sum.Exact)
 	}
 	for _, want := range []string{"exp(-H/T) of this ring at dt -> 0", "a bias of order dt,", "energy ", "the step's bias shows: at half the --dt a bias shrinks about 2x"} {
 		if !strings.Contains(stdout, want) {
@@ -682,6 +682,20 @@ func TestLangevinExactValues(t *testing.T) {
 				want["susceptibility"] = v * (mu*mu + s2) / p("T")
 				want["susceptibility_connected"] = v * (mu*mu + s2 - abs*abs) / p("T")
 				want["binder"] = 1 - (math.Pow(mu, 4)+6*mu*mu*s2+3*s2*s2)/(3*math.Pow(mu*mu+s2, 2))
+				if cube := !slices.ContainsFunc(sum.Shape, func(l int) bool { return l != sum.Shape[0] }); cube && p("h") == 0 && sum.Shape[0] > 1 {
+					// the second-moment correlation length: 1/sqrt(m2)
+					// where each mode's variance is T/(m2 + 4 sin^2(k/2))
+					// (lm, baoab), else of S(0) = V s2 and the axes' S_k
+					if scheme == quench.SchemeLM || scheme == quench.SchemeBAOAB {
+						want["correlation_length"] = 1 / math.Sqrt(p("m2"))
+					} else {
+						f := 0.0
+						for _, a := range g.Axis {
+							f += a / float64(len(g.Axis))
+						}
+						want["correlation_length"] = math.Sqrt(v*s2/f-1) / (2 * math.Sin(math.Pi/float64(sum.Shape[0])))
+					}
+				}
 			}
 			if scheme == quench.SchemeEM {
 				// the continuum's phi2 (lm's law)
@@ -1257,14 +1271,39 @@ func TestRunLongerAdvice(t *testing.T) {
 		names []string
 		want  string
 	}{
-		{[]string{"magnetization"}, "\n  (only magnetization asks for that, whose mean a symmetry of the model fixes at 0: the other observables' error bars are reliable as they are)"},
-		{[]string{"energy", "magnetization"}, "\n  (magnetization asks for that, whose mean a symmetry of the model fixes at 0: the others ask for about 8000 sweeps by energy's tau_int, 3 +- 0.5 measurements, plus 2 errors: quench resume r --sweeps 8000 (a longer run may find a longer tau_int))"},
-		{[]string{"binder", "magnetization"}, "\n  (magnetization asks for that, whose mean a symmetry of the model fixes at 0: the others ask for no longer run)"},
+		{[]string{"magnetization"}, "\n  (only by magnetization, whose mean a symmetry of the model fixes at 0: the other observables' error bars are reliable as they are)"},
+		{[]string{"energy", "magnetization"}, "\n  (by magnetization, whose mean a symmetry of the model fixes at 0; the others ask for about 8000 sweeps by energy's tau_int, 3 +- 0.5 measurements, plus 2 errors: quench resume r --sweeps 8000 (a longer run may find a longer tau_int))"},
+		{[]string{"binder", "magnetization"}, "\n  (by magnetization, whose mean a symmetry of the model fixes at 0; the others' tau_int ask for no longer run)"},
 		{[]string{"energy"}, ""},
 	} {
+		for n, v := range sum.Observables { // marked as the names say
+			v.Reliable = !slices.Contains(c.names, n)
+			v.Mean = f(1)
+			sum.Observables[n] = v
+		}
 		if got := fixedMeansAsk(st, sum, c.names, "r"); got != c.want {
 			t.Errorf("fixedMeansAsk %v:\n%q, want\n%q", c.names, got, c.want)
 		}
+	}
+	// another observable marked for another reason (the symmetry's rule,
+	// not stationary): not reliable as it is
+	sum.Observables["binder"] = sim.Value{Mean: f(1), TauInt: f(0.1), TauIntError: f(0.01), Reliable: false}
+	sum.Observables["magnetization"] = sim.Value{Mean: f(1), TauInt: f(30), TauIntError: f(5)}
+	sum.Observables["energy"] = sim.Value{Mean: f(1), TauInt: f(3), TauIntError: f(0.5), Reliable: true}
+	if got, want := fixedMeansAsk(st, sum, []string{"magnetization"}, "r"), "\n  (by magnetization, whose mean a symmetry of the model fixes at 0; the others' tau_int ask for no longer run)"; got != want {
+		t.Errorf("fixedMeansAsk, binder marked otherwise:\n%q, want\n%q", got, want)
+	}
+	// x_var moves with a fixed x_mean (Kuramoto's wrapped phases, the
+	// double well): the others are those besides both
+	kst := &sim.State{Config: sim.Config{Model: "particles", Potential: quench.PotentialKuramoto, T: 1, Sweeps: 950, Therm: 100, Every: 2}}
+	ksum := &sim.Summary{Observables: map[string]sim.Value{
+		"x_mean":           {Mean: f(0.5), TauInt: f(40), TauIntError: f(5)},
+		"x_var":            {Mean: f(0.1), TauInt: f(30), TauIntError: f(5)},
+		"order_parameter":  {Mean: f(0.5), TauInt: f(3), TauIntError: f(0.5)},
+		"order_parameter2": {Mean: f(0.3), TauInt: f(0.1), TauIntError: f(0.01), Reliable: true},
+	}}
+	if got, want := fixedMeansAsk(kst, ksum, []string{"x_mean", "x_var", "order_parameter"}, "r"), "\n  (by x_mean, whose mean a symmetry of the model fixes at 0.5, and x_var, which moves with x_mean; the others ask for about 8000 steps by order_parameter's tau_int, 3 +- 0.5 measurements, plus 2 errors: quench resume r --steps 8000 (a longer run may find a longer tau_int))"; got != want {
+		t.Errorf("fixedMeansAsk, Kuramoto:\n%q, want\n%q", got, want)
 	}
 	// in a field the magnetization is no such mean
 	st.Config.H = 0.1
