@@ -271,12 +271,22 @@ func plotCollected(path, x string, logs logAxes, runs []*collected, varying, nam
 			return cmp.Compare(l.xValue(a), l.xValue(b))
 		})
 	}
-	cols := min(3, len(names))
-	rows := (len(names) + cols - 1) / cols
+	// more lines than a panel's corner holds: their legend in a panel of
+	// its own, after the observables' (eight lines' legend covered half
+	// of the first panel's points)
+	apart := len(groups) > legendInPanel
+	tiles := len(names)
+	if apart {
+		tiles++
+	}
+	cols := min(3, tiles)
+	rows := (tiles + cols - 1) / cols
 	plots := make([][]*plot.Plot, rows)
 	for i := range plots {
 		plots[i] = make([]*plot.Plot, cols)
 	}
+	grey := color.Gray{Y: 96}
+	anyExact := false
 	for i, name := range names {
 		p := plot.New()
 		p.Title.Text = name
@@ -284,7 +294,7 @@ func plotCollected(path, x string, logs logAxes, runs []*collected, varying, nam
 		p.X.Tick.Marker, p.Y.Tick.Marker = fullTicks{}, fullTicks{}
 		// the legend: the groups' in the first panel; for one group, in
 		// the panels with exact values (measured, exact)
-		legend := i == 0 && len(groups) > 1
+		legend := i == 0 && len(groups) > 1 && !apart
 		if len(groups) == 1 {
 			legend = slices.ContainsFunc(runs, func(r *collected) bool { _, ok := r.sum.Exact[name]; return ok })
 		}
@@ -293,10 +303,11 @@ func plotCollected(path, x string, logs logAxes, runs []*collected, varying, nam
 				return nil, &failure{fmt.Errorf("--plot %s: %s: %w", path, name, err)}
 			}
 		}
-		if hasExact := slices.ContainsFunc(runs, func(r *collected) bool { _, ok := r.sum.Exact[name]; return ok }); hasExact && len(groups) > 1 && i > 0 {
+		hasExact := slices.ContainsFunc(runs, func(r *collected) bool { _, ok := r.sum.Exact[name]; return ok })
+		anyExact = anyExact || hasExact
+		if hasExact && len(groups) > 1 && i > 0 && !apart {
 			// the groups' legend is the first panel's: here only what
 			// the dashed lines are
-			grey := color.Gray{Y: 96}
 			p.Legend.Add("exact (dashed, +)", &plotter.Line{LineStyle: draw.LineStyle{Color: grey, Width: vg.Points(1), Dashes: exactDashes}},
 				&plotter.Scatter{GlyphStyle: exactGlyph(grey)})
 		}
@@ -304,8 +315,28 @@ func plotCollected(path, x string, logs logAxes, runs []*collected, varying, nam
 		placeLegend(p, runs, l, name)
 		plots[i/cols][i%cols] = p
 	}
+	if apart {
+		p := plot.New()
+		p.HideAxes()
+		p.Title.Text = "lines"
+		for gi, g := range groups {
+			c := lineColor(gi, len(groups))
+			p.Legend.Add(g, &plotter.Line{LineStyle: draw.LineStyle{Color: c, Width: vg.Points(1)}},
+				&plotter.Scatter{GlyphStyle: draw.GlyphStyle{Color: c, Radius: vg.Points(2.5), Shape: draw.CircleGlyph{}}})
+		}
+		if anyExact {
+			p.Legend.Add("exact (dashed, +)", &plotter.Line{LineStyle: draw.LineStyle{Color: grey, Width: vg.Points(1), Dashes: exactDashes}},
+				&plotter.Scatter{GlyphStyle: exactGlyph(grey)})
+		}
+		p.Legend.Top, p.Legend.Left = true, true
+		plots[len(names)/cols][len(names)%cols] = p
+	}
 	return renderPlots(path, plots, 4*vg.Inch, 3*vg.Inch)
 }
+
+// legendInPanel is the most lines whose legend goes in the first panel's
+// corner; more get a panel of their own.
+const legendInPanel = 4
 
 // renderPlots draws the panels of plots (rows of them, nil where none),
 // each tileW by tileH, to a canvas for path's type, staged for path

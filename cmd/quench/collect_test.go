@@ -746,6 +746,45 @@ func TestCollectPlotImpliedSettings(t *testing.T) {
 	}
 }
 
+// More lines than a corner holds (legendInPanel) get their legend in a
+// panel of its own, after the observables': two observables of four
+// lines draw two panels, of five lines three.
+func TestCollectPlotLegendApart(t *testing.T) {
+	width := func(lines int) int {
+		var runs []*collected
+		for k := range lines {
+			for _, T := range []string{"2", "3"} {
+				m := 1.0 + float64(k)
+				e := 0.1
+				runs = append(runs, &collected{dir: T, settings: map[string]string{"T": T, "k": strconv.Itoa(k)},
+					sum: &sim.Summary{Observables: map[string]sim.Value{"a": {Mean: &m, Error: &e}, "b": {Mean: &m, Error: &e}}}})
+			}
+		}
+		path := filepath.Join(t.TempDir(), "p.png")
+		st, err := plotCollected(path, "T", logAxes{}, runs, varyingSettings(runs), []string{"a", "b"})
+		if err == nil {
+			err = st.commit()
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		img, err := png.Decode(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return img.Bounds().Dx()
+	}
+	four, five := width(legendInPanel), width(legendInPanel+1)
+	if 2*five != 3*four {
+		t.Errorf("widths %d (%d lines) and %d (%d): want three panels to two", four, legendInPanel, five, legendInPanel+1)
+	}
+}
+
 // A group of one run draws its exact value, a + in the group's colour: a
 // dashed line through one point draws nothing, and left the legend's
 // "exact" entry with nothing on the panel.
