@@ -129,6 +129,12 @@ are correlated (a note says so): give each run of a scan a seed of its own.`,
 			}
 			varying := varyingSettings(runs)
 			sortRuns(runs, varying)
+			// the CSVs name how many seeds a row averages even where
+			// every row has as many (the table's heading says it)
+			csvVarying := varying
+			if average && !slices.Contains(varying, "seeds") {
+				csvVarying = append(slices.Clone(varying), "seeds")
+			}
 			if profile != "" {
 				cp, err := gatherProfile(runs, profile)
 				if err != nil {
@@ -136,7 +142,7 @@ are correlated (a note says so): give each run of a scan a seed of its own.`,
 				}
 				var csvOut, plotOut *staged
 				if csvPath != "" {
-					if csvOut, err = writeProfileCSV(csvPath, runs, varying, cp); err != nil {
+					if csvOut, err = writeProfileCSV(csvPath, runs, csvVarying, cp); err != nil {
 						return err
 					}
 				}
@@ -190,7 +196,7 @@ are correlated (a note says so): give each run of a scan a seed of its own.`,
 				if cmd.Flags().Changed("observables") {
 					cols = shown
 				}
-				if csvOut, err = writeCollectCSV(csvPath, runs, varying, cols); err != nil {
+				if csvOut, err = writeCollectCSV(csvPath, runs, csvVarying, cols); err != nil {
 					return err
 				}
 			}

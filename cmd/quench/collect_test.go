@@ -376,9 +376,14 @@ func TestCollectAverageSeeds(t *testing.T) {
 			}
 		}
 	}
-	code, stdout, _ := runQ(t, append([]string{"collect", "--average-seeds"}, dirs...)...)
+	csvPath := filepath.Join(dir, "avg.csv")
+	code, stdout, _ := runQ(t, append([]string{"collect", "--average-seeds", "--csv", csvPath}, dirs...)...)
 	if code != 0 || !strings.HasPrefix(stdout, "quench ising2d, 6 runs averaged over their seeds into 2 rows; the same in every run: ") || !strings.Contains(stdout, "seeds=3 ") || !strings.Contains(stdout, "an average of fewer than 10 seeds") {
 		t.Errorf("collect --average-seeds: exit %d\n%s", code, stdout)
+	}
+	// the CSV names the seeds averaged, the same in every row
+	if recs, err := readCSV(csvPath); err != nil || len(recs) != 3 || !slices.Equal(recs[0][:4], []string{"run", "T", "beta", "seeds"}) || recs[1][3] != "3" || recs[2][3] != "3" {
+		t.Errorf("--average-seeds --csv: %v %q", err, recs)
 	}
 	// refused: a setting with one seed; the same run twice
 	twice := filepath.Join(dir, "twice")
