@@ -1184,3 +1184,44 @@ func TestCheckRowNamesM2(t *testing.T) {
 		t.Errorf("m2 = +Inf: %v", err)
 	}
 }
+
+// The second-moment correlation length: on L^d lattices at h = 0 but
+// not under model B; sqrt(S(0)/F - 1) / (2 sin(pi/L)) with F the axes'
+// mean S_k, 1/sqrt(m2) for the free field's S(k) = T/(m2 + 4 sin^2(k/2)),
+// and where noise puts S(0) below F the root of |S(0)/F - 1|, negative:
+// no gap for the jackknife's bins (sqrt alone left some without a value).
+func TestCorrelationLength(t *testing.T) {
+	for _, c := range []struct {
+		cfg  Config
+		want bool
+	}{
+		{Config{Model: "phi4", Shape: []int{16, 16}, Scheme: quench.SchemeLM}, true},
+		{Config{Model: "phi4", Shape: []int{8, 8, 8}, Scheme: quench.SchemeEM}, true},
+		{Config{Model: "phi4", Shape: []int{2}, Scheme: quench.SchemeBAOAB}, true},
+		{Config{Model: "phi4", Shape: []int{16, 8}, Scheme: quench.SchemeLM}, false},
+		{Config{Model: "phi4", Shape: []int{1}, Scheme: quench.SchemeLM}, false},
+		{Config{Model: "phi4", Shape: []int{16, 16}, Scheme: quench.SchemeLM, H: 0.1}, false},
+		{Config{Model: "phi4", Shape: []int{16, 16}, Scheme: quench.SchemeModelB}, false},
+		{Config{Model: "particles", Shape: []int{16, 16}, Scheme: quench.SchemeLM}, false},
+	} {
+		if got := c.cfg.hasCorrelationLength(); got != c.want {
+			t.Errorf("%s %v %s h=%v: %v, want %v", c.cfg.Model, c.cfg.Shape, c.cfg.Scheme, c.cfg.H, got, c.want)
+		}
+	}
+	c := Config{Model: "phi4", Shape: []int{32, 32}}
+	for _, m2 := range []float64{4, 1, 0.25, 0.01} {
+		s := 4 * math.Pow(math.Sin(math.Pi/32), 2)
+		s0, sk := 1/m2, 1/(m2+s)
+		if got := c.correlationLength(s0, []float64{sk, sk}); math.Abs(got-1/math.Sqrt(m2)) > 1e-12/math.Sqrt(m2) {
+			t.Errorf("free field m2 = %v: %v, want %v", m2, got, 1/math.Sqrt(m2))
+		}
+		// S(0) as far below F as it was above: the same value, negative
+		if got := c.correlationLength(2*sk-s0, []float64{sk, sk}); math.Abs(got+1/math.Sqrt(m2)) > 1e-12/math.Sqrt(m2) {
+			t.Errorf("m2 = %v, S(0) below F: %v, want %v", m2, got, -1/math.Sqrt(m2))
+		}
+	}
+	// F the axes' mean
+	if got, want := c.correlationLength(3, []float64{1, 2}), 1/(2*math.Sin(math.Pi/32)); math.Abs(got-want) > 1e-12*want {
+		t.Errorf("S(0) = 2F: %v, want %v", got, want)
+	}
+}
