@@ -230,7 +230,21 @@ func plotProfile(path string, logs logAxes, runs []*collected, varying []string,
 	if err != nil {
 		return nil, &failure{fmt.Errorf("--plot %s: %w", path, err)}
 	}
-	return renderPlots(path, [][]*plot.Plot{{p}}, 6*vg.Inch, 4.5*vg.Inch)
+	panels, w := []*plot.Plot{p}, 6*vg.Inch
+	if len(runs) > legendInPanel {
+		// more lines than a corner holds (six piles' P(h), rising to
+		// the top right, under their legend): the legend in a panel of
+		// its own beside
+		lp := plot.New()
+		lp.HideAxes()
+		lp.Title.Text = "lines"
+		lp.Legend = p.Legend
+		lp.Legend.Top, lp.Legend.Left = true, true
+		lp.Legend.XOffs, lp.Legend.YOffs = 0, 0
+		p.Legend = plot.NewLegend()
+		panels, w = append(panels, lp), 4.5*vg.Inch
+	}
+	return renderPlots(path, [][]*plot.Plot{panels}, w, 4.5*vg.Inch)
 }
 
 // profilePlot is plotProfile's panel.

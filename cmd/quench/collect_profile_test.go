@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+	"image/png"
 	"math"
 	"os"
 	"path/filepath"
@@ -255,5 +257,49 @@ func TestCollectProfileAverageSeeds(t *testing.T) {
 	}
 	if !regexp.MustCompile(`(?m)^0\s+0\s+1\s+` + regexp.QuoteMeta(strconv.FormatFloat(float64(c0)/float64(total), 'g', 6, 64)) + `$`).MatchString(stdout) {
 		t.Errorf("avalanche_size bin 0: no fraction %d/%d of the summed counts in\n%s", c0, total, stdout)
+	}
+}
+
+// A profile of more runs than a corner's legend holds (legendInPanel)
+// gets its legend in a panel of its own beside the profile's: six piles'
+// P(h), rising to the top right, lay under theirs.
+func TestProfilePlotLegendApart(t *testing.T) {
+	f := func(x float64) *float64 { return &x }
+	width := func(n int) int {
+		var runs []*collected
+		for i := range n {
+			p := sim.Profile{Reliable: make([]bool, 4)}
+			for h := range 4 {
+				p.Mean, p.Error = append(p.Mean, f(0.1*float64(h+1))), append(p.Error, f(0.01))
+			}
+			runs = append(runs, &collected{dir: strconv.Itoa(i), settings: map[string]string{"shape": fmt.Sprintf("%dx%d", 8+i, 8+i)},
+				sum: &sim.Summary{Model: "sandpile", Shape: []int{8 + i, 8 + i}, Profiles: map[string]sim.Profile{"height_distribution": p}}})
+		}
+		cp, err := gatherProfile(runs, "height_distribution")
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(t.TempDir(), "p.png")
+		out, err := plotProfile(path, logAxes{}, runs, varyingSettings(runs), cp)
+		if err == nil {
+			err = out.commit()
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		fh, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer fh.Close()
+		img, err := png.Decode(fh)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return img.Bounds().Dx()
+	}
+	// 6 inches alone, two panels of 4.5 beside each other
+	if four, five := width(legendInPanel), width(legendInPanel+1); 4*five != 6*four {
+		t.Errorf("widths %d (%d runs) and %d (%d): want 6 inches and 9", four, legendInPanel, five, legendInPanel+1)
 	}
 }
