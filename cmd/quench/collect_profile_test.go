@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"image/png"
 	"math"
 	"os"
 	"path/filepath"
@@ -281,22 +280,7 @@ func TestProfilePlotLegendApart(t *testing.T) {
 		}
 		path := filepath.Join(t.TempDir(), "p.png")
 		out, err := plotProfile(path, logAxes{}, runs, varyingSettings(runs), cp)
-		if err == nil {
-			err = out.commit()
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		fh, err := os.Open(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer fh.Close()
-		img, err := png.Decode(fh)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return img.Bounds().Dx()
+		return stagedPNGWidth(t, path, out, err)
 	}
 	// 6 inches alone, two panels of 4.5 beside each other
 	if four, five := width(legendInPanel), width(legendInPanel+1); 4*five != 6*four {

@@ -767,27 +767,34 @@ func TestCollectPlotLegendApart(t *testing.T) {
 		}
 		path := filepath.Join(t.TempDir(), "p.png")
 		st, err := plotCollected(path, "T", logAxes{}, runs, varyingSettings(runs), []string{"a", "b"})
-		if err == nil {
-			err = st.commit()
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		f, err := os.Open(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer f.Close()
-		img, err := png.Decode(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return img.Bounds().Dx()
+		return stagedPNGWidth(t, path, st, err)
 	}
 	four, five := width(legendInPanel), width(legendInPanel+1)
 	if 2*five != 3*four {
 		t.Errorf("widths %d (%d lines) and %d (%d): want three panels to two", four, legendInPanel, five, legendInPanel+1)
 	}
+}
+
+// stagedPNGWidth commits a plot staged for path (st, or the error that
+// staging it met) and returns the PNG's width in pixels.
+func stagedPNGWidth(t *testing.T, path string, st *staged, err error) int {
+	t.Helper()
+	if err == nil {
+		err = st.commit()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return img.Bounds().Dx()
 }
 
 // A group of one run draws its exact value, a + in the group's colour: a
