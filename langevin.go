@@ -129,6 +129,14 @@ func (p *Phi4Params) Phi4StabilityBound(shape []int) float64 {
 		// would overflow where the curvature itself is of order |m2|
 		curv = math.Max(curv, p.M2+3*(p.Lambda*phi*phi))
 	}
+	return p.StabilityAt(shape, curv)
+}
+
+// StabilityAt is Phi4StabilityBound's largest stable time step for an
+// on-site curvature curv (m2 + 3 lambda phi^2 at the field phi): a start
+// beyond the potential's minima (--phi0) is stiffer than its stationary
+// field.
+func (p *Phi4Params) StabilityAt(shape []int, curv float64) float64 {
 	l := LaplacianMax(shape)
 	k := l + curv
 	switch p.Scheme {

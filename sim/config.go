@@ -79,6 +79,7 @@ type Config struct {
 	Dt          float64 `json:"dt,omitempty"`
 	M2          float64 `json:"m2,omitempty"`
 	Lambda      float64 `json:"lambda,omitempty"`
+	Phi0        float64 `json:"phi0,omitempty"` // phi4: the start's mean field, added to every site
 	Gamma       float64 `json:"gamma,omitempty"`
 	Mass        float64 `json:"mass,omitempty"`
 	N           int64   `json:"N,omitempty"` // particles
@@ -805,8 +806,12 @@ func (c *Config) String() string {
 	case "diffusion":
 		return fmt.Sprintf("diffusion %s alpha=%g %s seed=%d", c.Lattice(), c.Alpha, c.Precision, c.Seed)
 	case "phi4":
-		return fmt.Sprintf("phi4 %s %s dt=%g T=%.10g m2=%g lambda=%g h=%g gamma=%g%s %s seed=%d",
-			c.Lattice(), c.Scheme, c.Dt, c.T, c.M2, c.Lambda, c.H, c.Gamma, c.massString(), c.Precision, c.Seed)
+		phi0 := ""
+		if c.Phi0 != 0 {
+			phi0 = fmt.Sprintf(" phi0=%g", c.Phi0)
+		}
+		return fmt.Sprintf("phi4 %s %s dt=%g T=%.10g m2=%g lambda=%g h=%g%s gamma=%g%s %s seed=%d",
+			c.Lattice(), c.Scheme, c.Dt, c.T, c.M2, c.Lambda, c.H, phi0, c.Gamma, c.massString(), c.Precision, c.Seed)
 	case "particles":
 		extra := fmt.Sprintf(" gamma=%g", c.Gamma) + c.massString()
 		if c.Potential == quench.PotentialKuramoto {

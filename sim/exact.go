@@ -45,7 +45,9 @@ func (c *Config) gaussianExact(est map[string]stats.Estimate) map[string]float64
 	mu := c.H / c.M2
 	if modelB {
 		mu = 0
-		if c.Start == "hot" {
+		if c.Start == "hot" || c.Phi0 != 0 {
+			// (a cold start at --phi0: round(phi0) on every site,
+			// whose mean the measured phi is to the last bits)
 			m := est["phi"].Mean
 			if math.IsNaN(m) || math.IsInf(m, 0) {
 				return nil

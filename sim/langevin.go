@@ -14,7 +14,8 @@ import (
 
 // newLangevinState builds the start of a phi4 or particles run:
 // hot = uniform in [-1, 1) (float32: rounded, so 1 can occur; kuramoto
-// phases in [0, 1), a rounded 1 wrapped to 0), cold = zero, each
+// phases in [0, 1), a rounded 1 wrapped to 0), cold = zero, phi4 at
+// --phi0 each shifted by it (rounded once, phi0 + (2u - 1)), each
 // value Philox(seed; Init, phase 1 field / 2 positions, group n>>1), 53 bits
 // from words 0,1 (even n) or 2,3 (odd n), rounded to the run's precision.
 // Kuramoto frequencies are Omega + OmegaSpread*xi (Init, phase 3).
@@ -45,8 +46,15 @@ func newLangevinState(cfg Config) *State {
 					u = philox.Float64(r[3], r[2])
 				}
 				st.Field[i] = hotValue(u, kur, round)
+				if cfg.Phi0 != 0 {
+					st.Field[i] = round(cfg.Phi0 + (2*u - 1))
+				}
 			}
 		})
+	} else if cfg.Phi0 != 0 {
+		for i := range st.Field {
+			st.Field[i] = round(cfg.Phi0)
+		}
 	}
 	if cfg.Scheme == quench.SchemeBAOAB {
 		st.Aux = make([]float64, n)
@@ -586,7 +594,7 @@ func (c *Config) langevinObservables(rows [][]float64) (map[string]stats.Estimat
 	if c.Model == "phi4" {
 		v := float64(c.Lattice().Sites())
 		jobs.Series("phi", series[0])
-		if c.Scheme == quench.SchemeModelB && c.Start == "cold" {
+		if c.Scheme == quench.SchemeModelB && c.Start == "cold" && c.Phi0 == 0 {
 			// m is conserved at 0: the cumulant is 0/0, and what the
 			// series hold is the rounding of the conservation
 			jobs.Add("binder", func() stats.Estimate {

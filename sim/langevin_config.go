@@ -92,6 +92,12 @@ func (c *Config) validateLangevin(what int) error {
 	return c.validateParticles()
 }
 
+// maxPhi0 bounds --phi0: a start far beyond the potential's minima
+// descends through curvatures that no time step the stability bound
+// allows for the stationary field can follow (the bound counts the
+// stationary points' curvature, not the start's).
+const maxPhi0 = 1e3
+
 func (c *Config) validatePhi4() error {
 	if _, err := c.checkExtents(3); err != nil {
 		return err
@@ -108,6 +114,9 @@ func (c *Config) validatePhi4() error {
 		if math.IsNaN(v.x) || math.IsInf(v.x, 0) {
 			return quench.Usagef("--%s %v is not allowed: a finite number", v.name, v.x)
 		}
+	}
+	if !(math.Abs(c.Phi0) <= maxPhi0) {
+		return quench.Usagef("--phi0 %v is not allowed: a number from -%g to %g (the start's mean field)", c.Phi0, maxPhi0, maxPhi0)
 	}
 	if !(c.Lambda >= 0) || math.IsInf(c.Lambda, 0) {
 		return quench.Usagef("--lambda %v is not allowed: a finite number >= 0", c.Lambda)
@@ -158,6 +167,17 @@ func (c *Config) validatePhi4() error {
 			by, at = "mass", c.Mass
 		}
 		return quench.Usagef("--dt %v is unstable for scheme %s at m2 %v, lambda %v, h %v, %s %v: the stiffest mode needs dt < %v", c.Dt, c.Scheme, c.M2, c.Lambda, c.H, by, at, limit)
+	}
+	if c.Phi0 != 0 {
+		// the start's field, phi0 (plus up to 1 from a hot start), may
+		// lie beyond the minima, where the curvature is larger
+		x := math.Abs(c.Phi0)
+		if c.Start == "hot" {
+			x++
+		}
+		if limit := truncDigits(p.StabilityAt(c.Shape, c.M2+3*(c.Lambda*x*x))*(1-1e-12), 12); c.Dt >= limit {
+			return quench.Usagef("--dt %v is unstable for the start at --phi0 %v (a %s start's field reaches %v, where the curvature m2 + 3 lambda phi^2 is %.4g): its stiffest mode needs dt < %v", c.Dt, c.Phi0, c.Start, x, c.M2+3*c.Lambda*x*x, limit)
+		}
 	}
 	_, err := p.Coeffs(len(c.Shape))
 	if err != nil {

@@ -1225,3 +1225,62 @@ func TestCorrelationLength(t *testing.T) {
 		t.Errorf("S(0) = 2F: %v, want %v", got, want)
 	}
 }
+
+// --phi0 shifts phi4's start: hot phi0 + (2u - 1) rounded once to the
+// run's precision (the same u as at phi0 = 0), cold phi0 on every site;
+// model B keeps the mean field there (an off-critical quench), which the
+// Gaussian field's exact values take as the conserved m; the summary
+// names it, and runs at two phi0 differ.
+func TestPhi0Start(t *testing.T) {
+	for _, prec := range []string{"float64", "float32"} {
+		base := Config{Model: "phi4", Shape: []int{6, 5}, Scheme: quench.SchemeLM, Precision: prec, Dt: 0.01, Gamma: 1, M2: -1, Lambda: 1, T: 1, Seed: 9, Start: "hot"}
+		shifted := base
+		shifted.Phi0 = 0.7
+		a, b := newLangevinState(base), newLangevinState(shifted)
+		for i, x := range a.Field {
+			u := (x + 1) / 2 // the draw, exact in float64 (2u - 1 rounded in float32 is close)
+			want := 0.7 + (2*u - 1)
+			if prec == "float32" {
+				want = float64(float32(want))
+				if math.Abs(b.Field[i]-want) > 1e-6 {
+					t.Fatalf("%s site %d: %v, want about %v", prec, i, b.Field[i], want)
+				}
+				continue
+			}
+			if b.Field[i] != want {
+				t.Fatalf("%s site %d: %v, want %v", prec, i, b.Field[i], want)
+			}
+		}
+		cold := shifted
+		cold.Start = "cold"
+		for i, x := range newLangevinState(cold).Field {
+			if want := map[string]float64{"float64": 0.7, "float32": float64(float32(0.7))}[prec]; x != want {
+				t.Fatalf("%s cold site %d: %v, want %v", prec, i, x, want)
+			}
+		}
+	}
+	c := Config{Model: "phi4", Shape: []int{8, 8}, Scheme: quench.SchemeModelB, Precision: "float64", Dt: 0.01, Gamma: 1, Mass: 1, M2: 1, Lambda: 0, T: 1,
+		Seed: 3, Start: "cold", Phi0: -0.4, Sweeps: 400, Therm: 50, Every: 1}
+	st, obs := simulate(t, c)
+	if m := obs["phi"].Mean; math.Abs(m+0.4) > 1e-14 {
+		t.Errorf("model B from phi0 -0.4: phi %v", m)
+	}
+	if b := obs["binder"]; math.Abs(b.Mean-2.0/3) > 1e-12 {
+		t.Errorf("model B from phi0 -0.4: binder %v, want 2/3 (m conserved, not 0)", b.Mean)
+	}
+	x := c.exactValues(obs)
+	if g, err := quench.GaussianField(c.Phi4Params(), c.Shape); err != nil || math.Abs(x["phi2"]-(0.16+g.Var)) > 1e-12 {
+		t.Errorf("exact phi2 %v, want 0.16 + %v (%v)", x["phi2"], g.Var, err)
+	}
+	if p := st.Config.Params(); p["phi0"] != -0.4 {
+		t.Errorf("params %v: no phi0 -0.4", p)
+	}
+	if s := c.String(); !strings.Contains(s, " phi0=-0.4 ") {
+		t.Errorf("String %q: no phi0", s)
+	}
+	other := c
+	other.Phi0 = 0.4
+	if d := ConfigDiff(&c, &other); !strings.Contains(d, "phi0") {
+		t.Errorf("ConfigDiff of phi0 -0.4 and 0.4: %q", d)
+	}
+}

@@ -660,6 +660,9 @@ func (c *Config) Params() map[string]any {
 		}
 		if c.Model == "phi4" {
 			p["beta"], p["dim"], p["m2"], p["lambda"], p["h"] = c.Beta, len(c.Shape), c.M2, c.Lambda, c.H
+			if c.Phi0 != 0 {
+				p["phi0"] = c.Phi0
+			}
 			return p
 		}
 		p["N"], p["d"], p["potential"], p["k"] = c.N, c.D, c.Potential, c.K

@@ -321,7 +321,7 @@ func TestLangevinRuns(t *testing.T) {
 		{[]string{"--model", "particles", "--h", "Inf"}, "--h does not apply to --model particles"},
 		{[]string{"--model", "ising2d", "--dt", "0.1"}, "--dt does not apply to --model ising2d"},
 		// the model's list names its own flags, not the refused alias
-		{[]string{"--model", "phi4", "--grains", "100"}, "--grains does not apply to --model phi4 (its flags: --L, --shape, --dim, --T, --beta, --h, --scheme, --dt, --m2, --lambda, --gamma, --mass, --precision, --steps)"},
+		{[]string{"--model", "phi4", "--grains", "100"}, "--grains does not apply to --model phi4 (its flags: --L, --shape, --dim, --T, --beta, --h, --scheme, --dt, --m2, --lambda, --phi0, --gamma, --mass, --precision, --steps)"},
 		{[]string{"--model", "sandpile", "--steps", "1000"}, "--steps does not apply to --model sandpile (its flags: --L, --shape, --dim, --grains, --therm-grains, --profile-every)"},
 		{[]string{"--model", "particles", "--k", "-1"}, "--k -1 is not allowed for potential harmonic"},
 		{[]string{"--model", "phi4", "--m2", "1", "--lambda", "1", "--h", "100", "--dt", "0.2"}, "is unstable for scheme em"},

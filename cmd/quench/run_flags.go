@@ -38,7 +38,7 @@ type runFlags struct {
 	scheme, precision, potential          string
 	dim, d                                int
 	dt, m2, lambda, gamma, mass, k, omega float64
-	omegaSpread                           float64
+	omegaSpread, phi0                     float64
 	n, steps                              int64
 	grains, thermGrains                   int64
 	mass0, injection, fraction, alpha     float64
@@ -68,7 +68,7 @@ func addModelFlags(fl *pflag.FlagSet, f *runFlags) {
 	fl.StringVar(&f.algo, "algo", "metropolis", "update: metropolis, heatbath")
 	f.seed = 1
 	fl.Var((*decimalSeed)(&f.seed), "seed", "random seed, a decimal integer from 0 to 2^64-1 (runs with the same seed are identical)")
-	fl.StringVar(&f.start, "start", "hot", "initial state (default hot; sandpile stationary): hot (random), cold (Ising all +1, fields and particles 0, sandpile empty, masses all mass0, diffusion a unit spike at the centre site), stationary (sandpile, and its default: an exact sample of its stationary state)")
+	fl.StringVar(&f.start, "start", "hot", "initial state (default hot; sandpile stationary): hot (random), cold (Ising all +1, fields 0 (phi4: --phi0) and particles 0, sandpile empty, masses all mass0, diffusion a unit spike at the centre site), stationary (sandpile, and its default: an exact sample of its stationary state)")
 	fl.Lookup("start").DefValue = "" // help shows the default per model in the text, not "hot" for all
 	// Langevin models
 	intVar(fl, &f.dim, "dim", 2, "phi4, sandpile, mass models, diffusion: lattice dimension 1, 2 or 3 (mass models 1 or 2; --shape alone also sets it)")
@@ -76,6 +76,7 @@ func addModelFlags(fl *pflag.FlagSet, f *runFlags) {
 	floatVar(fl, &f.dt, "dt", sim.DefaultDt, "phi4, particles: time step")
 	floatVar(fl, &f.m2, "m2", -1, "phi4: mass term m^2")
 	floatVar(fl, &f.lambda, "lambda", 1, "phi4: quartic coupling lambda")
+	floatVar(fl, &f.phi0, "phi0", 0, "phi4: the start's mean field, added to every site (hot: phi0 + uniform in [-1, 1); cold: phi0), model B's conserved mean (an off-critical quench), or a start in one well of m2 < 0 (sqrt(-m2/lambda))")
 	floatVar(fl, &f.gamma, "gamma", sim.DefaultGamma, "phi4: mobility (friction for baoab); particles: friction")
 	floatVar(fl, &f.mass, "mass", sim.DefaultMass, "baoab: mass")
 	fl.StringVar(&f.precision, "precision", "float64", "phi4, particles, diffusion: float32 or float64")
@@ -455,7 +456,7 @@ func configValueFits(flagType string, v any) error {
 var modelFlags = map[string][]string{
 	"ising2d":     {"L", "shape", "T", "beta", "J", "h", "algo"},
 	"ising3d":     {"L", "shape", "T", "beta", "J", "h", "algo"},
-	"phi4":        {"L", "shape", "dim", "T", "beta", "h", "scheme", "dt", "m2", "lambda", "gamma", "mass", "precision", "steps"},
+	"phi4":        {"L", "shape", "dim", "T", "beta", "h", "scheme", "dt", "m2", "lambda", "phi0", "gamma", "mass", "precision", "steps"},
 	"particles":   {"T", "beta", "N", "d", "potential", "k", "omega", "omega-spread", "scheme", "dt", "gamma", "mass", "precision", "steps"},
 	"sandpile":    {"L", "shape", "dim", "grains", "therm-grains", "profile-every"},
 	"kmp":         {"L", "shape", "dim", "mass0", "steps", "profile-every"},
@@ -714,7 +715,7 @@ func buildLangevinConfig(fl *pflag.FlagSet, f *runFlags, c sim.Config) (sim.Conf
 		}
 		return c, c.Validate()
 	}
-	c.M2, c.Lambda = f.m2, f.lambda
+	c.M2, c.Lambda, c.Phi0 = f.m2, f.lambda, f.phi0
 	if fl.Changed("T") && f.T == 0 {
 		return c, quench.Usagef("--T 0 is not allowed: the temperature must be a positive finite number")
 	}

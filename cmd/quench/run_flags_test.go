@@ -853,3 +853,30 @@ func TestReadConfigLimit(t *testing.T) {
 		}
 	}
 }
+
+// --phi0 is phi4's: refused for other models, out of range or NaN, and
+// for a start whose field lies beyond what the time step holds (the
+// stability bound counts the potential's minima, not the start); a
+// start within it runs, and the table's heading names it.
+func TestPhi0Flag(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--model", "ising2d", "--phi0", "1"}, "--phi0 does not apply to --model ising2d"},
+		{[]string{"--model", "phi4", "--phi0", "NaN"}, "--phi0 NaN is not allowed: a number from -1000 to 1000"},
+		{[]string{"--model", "phi4", "--phi0", "2e3"}, "--phi0 2000 is not allowed"},
+		{[]string{"--model", "phi4", "--phi0", "10"}, "--dt 0.01 is unstable for the start at --phi0 10 (a hot start's field reaches 11, where the curvature m2 + 3 lambda phi^2 is 362): its stiffest mode needs dt < 0.0054054054054"},
+		{[]string{"--model", "phi4", "--phi0", "10", "--start", "cold", "--scheme", "modelb"}, "--dt 0.01 is unstable for the start at --phi0 10 (a cold start's field reaches 10"},
+	} {
+		code, stdout, stderr := runQ(t, append([]string{"run", "--L", "8", "--steps", "10", "--out", filepath.Join(dir, "x")}, c.args...)...)
+		if code != 2 || stdout != "" || !strings.Contains(stderr, c.want) {
+			t.Errorf("%v: exit %d, %q; want %q", c.args, code, stderr, c.want)
+		}
+	}
+	stdout, sum := runSummary(t, filepath.Join(dir, "ok"), "--model", "phi4", "--phi0", "1", "--start", "cold", "--L", "8", "--steps", "200", "--quiet")
+	if !strings.Contains(stdout, " h=0 phi0=1 gamma=1 ") || sum.Params["phi0"] != 1.0 {
+		t.Errorf("a start at phi0 1: params %v\n%s", sum.Params, stdout)
+	}
+}

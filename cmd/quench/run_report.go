@@ -687,8 +687,11 @@ func exactWhy(c *sim.Config, sum *sim.Summary) string {
 			return law + "each Fourier mode's variance T/lambda_k, lambda_k = m2 + q_k, exact for the positions at any stable dt, the mean h/m2"
 		}
 		m := "0 from the cold start"
-		if c.Start == "hot" {
+		switch {
+		case c.Start == "hot":
 			m = "the start's m, as measured"
+		case c.Phi0 != 0:
+			m = "the cold start's phi0, as measured"
 		}
 		return law + "each Fourier mode's variance T/(lambda_k (1 - gamma dt q_k lambda_k/2)), lambda_k = m2 + q_k, k != 0, about the conserved mean field, " + m
 	case "kmp":
