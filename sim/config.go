@@ -361,6 +361,9 @@ func (c *Config) validate(what int) error {
 	if c.ProfileEvery != 0 && !HasProfiles(c.Model) {
 		return quench.Usagef("--profile-every %d does not apply to --model %s: only kmp, aggregation, transfer and sandpile take profiles", c.ProfileEvery, c.Model)
 	}
+	if c.Phi0 != 0 && c.Model != "phi4" {
+		return quench.Usagef("--phi0 %v does not apply to --model %s: only phi4 takes it", c.Phi0, c.Model)
+	}
 	switch c.Model {
 	case "phi4", "particles":
 		return c.validateLangevin(what)

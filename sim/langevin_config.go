@@ -168,15 +168,17 @@ func (c *Config) validatePhi4() error {
 		}
 		return quench.Usagef("--dt %v is unstable for scheme %s at m2 %v, lambda %v, h %v, %s %v: the stiffest mode needs dt < %v", c.Dt, c.Scheme, c.M2, c.Lambda, c.H, by, at, limit)
 	}
-	if c.Phi0 != 0 {
-		// the start's field, phi0 (plus up to 1 from a hot start), may
-		// lie beyond the minima, where the curvature is larger
-		x := math.Abs(c.Phi0)
+	if c.Phi0 != 0 || c.Start == "hot" {
+		// the start's field, phi0 (plus up to 1 either way from a hot
+		// start), may lie beyond the minima, where the curvature is
+		// larger (between them it is smaller, or negative: no bound)
+		x := c.Phi0
 		if c.Start == "hot" {
-			x++
+			x += math.Copysign(1, c.Phi0)
 		}
-		if limit := truncDigits(p.StabilityAt(c.Shape, c.M2+3*(c.Lambda*x*x))*(1-1e-12), 12); c.Dt >= limit {
-			return quench.Usagef("--dt %v is unstable for the start at --phi0 %v (a %s start's field reaches %v, where the curvature m2 + 3 lambda phi^2 is %.4g): its stiffest mode needs dt < %v", c.Dt, c.Phi0, c.Start, x, c.M2+3*c.Lambda*x*x, limit)
+		curv := c.M2 + 3*(c.Lambda*x*x)
+		if limit := truncDigits(p.StabilityAt(c.Shape, max(curv, 0))*(1-1e-12), 12); c.Dt >= limit {
+			return quench.Usagef("--dt %v is unstable for the start at --phi0 %v (a %s start's field reaches %v, where the curvature m2 + 3 lambda phi^2 is %.4g): its stiffest mode needs dt < %v", c.Dt, c.Phi0, c.Start, x, curv, limit)
 		}
 	}
 	_, err := p.Coeffs(len(c.Shape))

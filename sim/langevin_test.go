@@ -771,7 +771,7 @@ func TestQuenchedDisorder(t *testing.T) {
 	for _, start := range []string{"hot", "cold"} {
 		sum := summaryOf(t, Config{Model: "phi4", Scheme: "modelb", Precision: "float64", Shape: []int{8, 8}, Sweeps: 100, Every: 1, Seed: 1, Start: start, T: 1, Dt: 0.01, Gamma: 1, Mass: 1, M2: 1, Lambda: 0})
 		m := *sum.Observables["phi"].Mean
-		if got := sum.QuenchedDisorder != ""; got != (start == "hot") || start == "hot" && sum.QuenchedDisorder != quenchedMean(m) {
+		if got := sum.QuenchedDisorder != ""; got != (start == "hot") || start == "hot" && sum.QuenchedDisorder != quenchedMean(m, 0) {
 			t.Errorf("model B, %s start (m = %v): quenched_disorder %q", start, m, sum.QuenchedDisorder)
 		}
 		// the Binder cumulant of a conserved m: 2/3 up to rounding for
@@ -1282,5 +1282,16 @@ func TestPhi0Start(t *testing.T) {
 	other.Phi0 = 0.4
 	if d := ConfigDiff(&c, &other); !strings.Contains(d, "phi0") {
 		t.Errorf("ConfigDiff of phi0 -0.4 and 0.4: %q", d)
+	}
+	// phi4's alone (a checkpoint or the API could carry it elsewhere)
+	part := Config{Model: "particles", N: 10, D: 1, Scheme: quench.SchemeEM, Potential: quench.PotentialHarmonic, Precision: "float64", Dt: 0.01, Gamma: 1, Mass: 1, K: 1, T: 1,
+		Seed: 1, Start: "hot", Phi0: 0.5, Sweeps: 100, Every: 1}
+	if err := part.Validate(); err == nil || !strings.Contains(err.Error(), "--phi0 0.5 does not apply to --model particles") {
+		t.Errorf("particles at phi0 0.5: %v", err)
+	}
+	// and a model B hot start's quenched disorder names a cold start's m
+	// as phi0
+	if q := quenchedMean(0.27, 0.3); !strings.HasSuffix(q, "or start cold (m = 0.3, --phi0)") {
+		t.Errorf("quenched disorder at phi0 0.3: %q", q)
 	}
 }

@@ -468,10 +468,10 @@ func (c *Config) settledSeries(rows [][]float64) map[string]bool {
 // NotStationaryFreeVelocities ends NotStationaryFreeParticles under baoab.
 const NotStationaryFreeVelocities = " (v_mean, v_var and v2, the velocities', are stationary)"
 
-// quenchedMean is Summary.QuenchedDisorder for model B from a hot start,
-// whose mean field m it keeps.
-func quenchedMean(m float64) string {
-	return fmt.Sprintf("model B conserves the mean field m, which the hot start drew for this seed (m = %.3g): phi2, phi4 and the energies depend on it, and their error bars leave out its variation between seeds (phi2 includes m^2); average seeds (quench collect --average-seeds), or start cold (m = 0)", m)
+// quenchedMean is Summary.QuenchedDisorder for model B from a hot start
+// (at --phi0 phi0), whose mean field m it keeps.
+func quenchedMean(m, phi0 float64) string {
+	return fmt.Sprintf("model B conserves the mean field m, which the hot start drew for this seed (m = %.3g): phi2, phi4 and the energies depend on it, and their error bars leave out its variation between seeds (phi2 includes m^2); average seeds (quench collect --average-seeds), or start cold (m = %g, --phi0)", m, phi0)
 }
 
 // QuenchedFrequencies is Summary.QuenchedDisorder for Kuramoto with a
@@ -870,7 +870,7 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 			notStationary = func(name string) bool { return marked[name] }
 		}
 	case c.Model == "phi4" && c.Scheme == quench.SchemeModelB && c.Start == "hot":
-		s.QuenchedDisorder = quenchedMean(est["phi"].Mean)
+		s.QuenchedDisorder = quenchedMean(est["phi"].Mean, c.Phi0)
 	}
 	if c.Model == "particles" && c.Potential == quench.PotentialKuramoto && c.T > 0 && c.N == 1 {
 		// one phase's r is 1 by definition: its series varies by the

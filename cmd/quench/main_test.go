@@ -347,8 +347,11 @@ func TestLangevinRuns(t *testing.T) {
 		{[]string{"--model", "phi4", "--L", "32", "--dt", "0.19", "--therm", "0", "--every", "500", "--checkpoint-every", "100"}, "checkpoint at step 100: the state diverged (NaN or Inf): --dt is too large"},
 		// ... and a thermalization finds it at its next thousandth step, not
 		// at its end
-		{[]string{"--model", "phi4", "--L", "16", "--m2", "-0.1", "--dt", "0.24", "--therm", "300000", "--steps", "2000"}, "thermalization step 1000: the state diverged (NaN or Inf): --dt is too large"},
-		{[]string{"--model", "phi4", "--L", "16", "--m2", "-0.1", "--dt", "0.24", "--therm", "300000", "--steps", "2000", "--precision", "float32"}, "thermalization step 1000: the state diverged (NaN or Inf): --dt is too large for these parameters (the up-front bound only holds near the potential's minimum), or --T drives the fluctuations beyond float32's range"},
+		// (from a cold start: a hot one's field, up to 1, is refused up
+		// front at this step, as the curvature there needs dt < 0.18)
+		{[]string{"--model", "phi4", "--L", "16", "--m2", "-0.1", "--dt", "0.24", "--therm", "300000", "--steps", "2000", "--start", "cold"}, "thermalization step 1000: the state diverged (NaN or Inf): --dt is too large"},
+		{[]string{"--model", "phi4", "--L", "16", "--m2", "-0.1", "--dt", "0.24", "--therm", "300000", "--steps", "2000", "--precision", "float32", "--start", "cold"}, "thermalization step 1000: the state diverged (NaN or Inf): --dt is too large for these parameters (the up-front bound only holds near the potential's minimum), or --T drives the fluctuations beyond float32's range"},
+		{[]string{"--model", "phi4", "--L", "16", "--m2", "-0.1", "--dt", "0.24", "--steps", "2000"}, "--dt 0.24 is unstable for the start at --phi0 0 (a hot start's field reaches 1, where the curvature m2 + 3 lambda phi^2 is 2.9): its stiffest mode needs dt < 0.183486238531"},
 		{[]string{"--model", "particles", "--potential", "doublewell", "--N", "1000", "--T", "5", "--dt", "0.24", "--therm", "5000", "--steps", "10"}, "thermalization step 1000: the state diverged (NaN or Inf)"},
 		// a finite measurement whose error bar would not be (its square
 		// overflows in the statistics)

@@ -879,4 +879,15 @@ func TestPhi0Flag(t *testing.T) {
 	if !strings.Contains(stdout, " h=0 phi0=1 gamma=1 ") || sum.Params["phi0"] != 1.0 {
 		t.Errorf("a start at phi0 1: params %v\n%s", sum.Params, stdout)
 	}
+	// between the wells the curvature is below the minima's (here
+	// negative): no bound of its own (it read "dt < -0.0447")
+	if code, _, stderr := runQ(t, "run", "--model", "phi4", "--dim", "3", "--L", "8", "--m2", "-16", "--phi0", "0.3", "--scheme", "modelb", "--start", "cold", "--dt", "0.003",
+		"--steps", "20", "--therm", "0", "--quiet", "--out", filepath.Join(dir, "between")); code != 0 {
+		t.Errorf("model B at phi0 0.3 between the wells of m2 = -16: exit %d %s", code, stderr)
+	}
+	// the symmetry's note: every seed starts on phi0's side
+	c := &sim.Config{Model: "phi4", Scheme: quench.SchemeLM, Phi0: 1, T: 0.5, Shape: []int{16, 16}}
+	if note := symmetryNote(c, nil, []string{"phi"}, nil); !strings.Contains(note, "every seed starts on the side of --phi0 1 (or, started far out, is still descending: thermalize longer); --phi0 0 starts on neither") {
+		t.Errorf("symmetry note at phi0 1: %s", note)
+	}
 }

@@ -854,10 +854,15 @@ func symmetryNote(c *sim.Config, r *float64, broken []string, crossed map[string
 		return fmt.Sprintf("%s: a symmetry makes the mean 0, and this run's lies more than 4 errors from it%s, though its series changed sides %d %s: too seldom for the run's error bins, so its error bar is too small (and its tau_int too short an estimate), or, in about 2 runs of 10^4 with honest errors, by chance: run longer, or read %s", strings.Join(sym, ", "), also, least, times, even)
 	}
 	seeds := "other seeds draw the other side"
-	if c.Start == "cold" && strings.HasPrefix(c.Model, "ising") {
+	switch {
+	case c.Start == "cold" && strings.HasPrefix(c.Model, "ising"):
 		// every seed starts from the same state (and often ends on the
 		// same side)
 		seeds = "a cold start, every spin +1, is the same with every seed"
+	case c.Model == "phi4" && c.Phi0 != 0:
+		// every seed starts about phi0, on its side (or far out, still
+		// descending: a --therm too short shows the same)
+		seeds = fmt.Sprintf("every seed starts on the side of --phi0 %g (or, started far out, is still descending: thermalize longer); --phi0 0 starts on neither", c.Phi0)
 	}
 	return fmt.Sprintf("%s: a symmetry makes the mean 0, and this run's lies more than 4 errors from it%s: it stayed on one side (never reversed its order, or crossed the barrier), which its error bars cannot see; %s: run far longer, or read %s", strings.Join(sym, ", "), also, seeds, even)
 }
