@@ -47,7 +47,7 @@ var settingTail = []string{"seed", "seeds", "start", "sweeps", "steps", "therm",
 const averageMinSeeds = 10
 
 func newCollectCmd(stdout, stderr io.Writer) *cobra.Command {
-	var csvPath, plotPath, only, xAxis, logAxes, profile string
+	var csvPath, plotPath, only, xAxis, logAxes, profile, cross string
 	var average bool
 	cmd := &cobra.Command{
 		Use:   "collect DIR...",
@@ -83,8 +83,8 @@ are correlated (a note says so): give each run of a scan a seed of its own.`,
 					return err
 				}
 			}
-			if xAxis != "" && plotPath == "" {
-				return quench.Usagef("--x %s applies to --plot only", xAxis)
+			if xAxis != "" && plotPath == "" && cross == "" {
+				return quench.Usagef("--x %s applies to --plot and --crossings only", xAxis)
 			}
 			logs, err := parseLogAxes(logAxes)
 			if err != nil {
@@ -93,7 +93,7 @@ are correlated (a note says so): give each run of a scan a seed of its own.`,
 			if cmd.Flags().Changed("profile") {
 				// a profile's bins side by side: none of the observables'
 				// options apply
-				for _, f := range []string{"observables", "x"} {
+				for _, f := range []string{"observables", "x", "crossings"} {
 					if cmd.Flags().Changed(f) {
 						return quench.Usagef("--profile and --%s are not allowed together: --profile tabulates one profile or histogram a bin a row (with --csv, every bin of every run; --plot draws it against the bins)", f)
 					}
@@ -188,6 +188,25 @@ are correlated (a note says so): give each run of a scan a seed of its own.`,
 					return err
 				}
 			}
+			var crossed func(w io.Writer)
+			if cmd.Flags().Changed("crossings") {
+				name, perL, err := crossingOf(cross, all)
+				if err != nil {
+					return err
+				}
+				l, err := plotAxes(runs, varying, xAxis)
+				if err != nil {
+					return quench.Usagef("--crossings: %v", strings.TrimPrefix(err.Error(), "--plot "))
+				}
+				if len(l.groups) == 0 {
+					return quench.Usagef("--crossings %s needs two lines or more: runs that differ, besides %s, in a setting such as the lattice size", cross, l.x)
+				}
+				if perL && runs[0].sum.Model == "particles" {
+					return quench.Usagef("--crossings %s is not allowed for particles: /L divides by a lattice's first extent", cross)
+				}
+				cs := crossings(runs, l, name, perL)
+				crossed = func(w io.Writer) { printCrossings(w, cross, l, cs) }
+			}
 			// both outputs staged before either is renamed into place: a
 			// plot that cannot be written leaves no CSV behind
 			var csvOut, plotOut *staged
@@ -211,6 +230,9 @@ are correlated (a note says so): give each run of a scan a seed of its own.`,
 			}
 			tw := &errWriter{w: stdout}
 			printCollected(tw, runs, varying, shown, average)
+			if crossed != nil {
+				crossed(tw)
+			}
 			fmt.Fprint(tw, shared)
 			if tw.err != nil {
 				return &failure{fmt.Errorf("the table could not be printed: %w", tw.err)}
@@ -224,6 +246,7 @@ are correlated (a note says so): give each run of a scan a seed of its own.`,
 	cmd.Flags().StringVar(&logAxes, "log", "", "--plot: logarithmic axes, x, y or xy (a panel whose values or error bars reach 0 or below keeps a linear y, and says so; with --profile, such points are left out, and the title counts them)")
 	cmd.Flags().BoolVar(&average, "average-seeds", false, fmt.Sprintf("average the runs that differ only in their seed into one row: each observable's mean over them, its error their spread over sqrt(runs), which counts what varies between seeds (quenched disorder); reliable from %d seeds on (of stationary runs thermalized for their slow modes)", averageMinSeeds))
 	cmd.Flags().StringVar(&only, "observables", "", "only these observables, comma-separated (default: those of the runs' tables)")
+	cmd.Flags().StringVar(&cross, "crossings", "", "also print where this observable's curves against the setting along x (--plot's, or --x) cross, for each pair of neighbouring lines (lattice sizes): by linear interpolation, with errors; NAME/L divides it by the first extent (correlation_length/L)")
 	cmd.Flags().StringVar(&profile, "profile", "", "instead of the observables, this profile or histogram of every run side by side, a bin a row with its range [lo, hi) (height_distribution, height_distribution_center, mass_distribution, mass_distribution_log, correlation; avalanche_size, avalanche_area, avalanche_duration, site_activity, height_final as fractions of their counts); --csv writes every bin")
 	return cmd
 }

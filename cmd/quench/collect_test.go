@@ -230,7 +230,7 @@ func TestCollectPlot(t *testing.T) {
 		{[]string{"--plot", filepath.Join(dir, "one.png"), dirs[0]}, "--plot needs runs that differ in a numeric setting, to put along x (these differ in nothing: they are runs of the same settings)"},
 		{[]string{"--plot", filepath.Join(dir, "no", "x.png"), dirs[0]}, "there is no directory"},
 		{[]string{"--plot", filepath.Join(dir, "one.png"), "--x", "h", dirs[0], dirs[3]}, "--x h is not allowed: a numeric setting that differs between the runs (L, T, beta)"},
-		{[]string{"--x", "T", dirs[0], dirs[3]}, "--x T applies to --plot only"},
+		{[]string{"--x", "T", dirs[0], dirs[3]}, "--x T applies to --plot and --crossings only"},
 		{[]string{"--log", "x", dirs[0], dirs[3]}, "--log x applies to --plot only"},
 		{[]string{"--plot", filepath.Join(dir, "one.png"), "--log", "loglog", dirs[0], dirs[3]}, `--log "loglog" is not allowed: x, y or xy`},
 	} {

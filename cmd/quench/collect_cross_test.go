@@ -1,0 +1,87 @@
+package main
+
+import (
+	"math"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/quenchlab/quench/sim"
+)
+
+// --crossings: where two lines' curves cross, by linear interpolation
+// between the x values both have, with first-order errors: a line
+// 1 - x against a flat 0.5 (errors 0.1) cross at x = 0.5(1), y = 0.5(71);
+// /L divides by the first extent; no crossing, too few shared x values,
+// and the refusals are said.
+func TestCollectCrossings(t *testing.T) {
+	f := func(x float64) *float64 { return &x }
+	mk := func(l int, x string, y float64) *collected {
+		sum := &sim.Summary{Model: "ising2d", Shape: []int{l, l}, Observables: map[string]sim.Value{"binder": {Mean: f(y), Error: f(0.1)}}}
+		return &collected{dir: x, sum: sum, settings: map[string]string{"shape": strconv.Itoa(l) + "x" + strconv.Itoa(l), "T": x}}
+	}
+	var runs []*collected
+	for i, x := range []string{"0", "1", "2"} {
+		runs = append(runs, mk(8, x, 1-float64(i)), mk(16, x, 0.5))
+	}
+	l, err := plotAxes(runs, varyingSettings(runs), "")
+	if err != nil || l.x != "T" {
+		t.Fatalf("layout %+v, %v", l, err)
+	}
+	cs := crossings(runs, l, "binder", false)
+	near := func(a, b float64) bool { return math.Abs(a-b) < 1e-12 }
+	if len(cs) != 1 || !near(cs[0].x, 0.5) || !near(cs[0].ex, 0.1) || !near(cs[0].y, 0.5) || !near(cs[0].ey, math.Sqrt(0.005)) || cs[0].between != [2]float64{0, 1} {
+		t.Errorf("crossings %+v; want x 0.5(1), y 0.5 +- 0.0707 between 0 and 1", cs)
+	}
+	// divided by L: 1 - x over 8 against 0.5 over 16 cross at x = 0.75
+	if cs := crossings(runs, l, "binder", true); len(cs) != 1 || !near(cs[0].x, 0.75) || !near(cs[0].y, 0.25/8) {
+		t.Errorf("crossings of binder/L %+v; want x 0.75, y 1/32", cs)
+	}
+	// a flat 2 never meets the falling line: no crossing; a third line
+	// at other x values: too few shared
+	runs2 := append(runs[:0:0], runs[0], runs[2], runs[4], mk(16, "0", 2), mk(16, "1", 2), mk(16, "2", 2), mk(32, "5", 1), mk(32, "6", 1))
+	l2, _ := plotAxes(runs2, varyingSettings(runs2), "")
+	cs2 := crossings(runs2, l2, "binder", false)
+	if len(cs2) != 2 || !cs2[0].none || !cs2[1].thin {
+		t.Errorf("crossings %+v; want none, then too few shared", cs2)
+	}
+	var b strings.Builder
+	printCrossings(&b, "binder", l2, cs2)
+	for _, want := range []string{"shape=8x8 / shape=16x16", "no crossing within them", "fewer than two T values both have"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("no %q in\n%s", want, b.String())
+		}
+	}
+	// through the command: refusals, and a real scan's line
+	dir := t.TempDir()
+	var dirs []string
+	for i, T := range []string{"2", "3"} {
+		for _, L := range []string{"4", "6"} {
+			d := filepath.Join(dir, "L"+L+"T"+T)
+			runSummary(t, d, "--L", L, "--T", T, "--seed", strconv.Itoa(1+10*i+len(dirs)), "--sweeps", "2000", "--quiet")
+			dirs = append(dirs, d)
+		}
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--crossings", "nonsense"}, "--crossings nonsense is not allowed: an observable of the runs"},
+		{[]string{"--crossings", "binder", "--profile", "height_final"}, "--profile and --crossings are not allowed together"},
+		{[]string{"--crossings", "binder", dirs[0], dirs[2]}, "--crossings binder needs two lines or more"},
+	} {
+		args := c.args
+		if !strings.HasPrefix(args[len(args)-1], dir) {
+			args = append(args, dirs...)
+		}
+		code, _, stderr := runQ(t, append([]string{"collect"}, args...)...)
+		if code != 2 || !strings.Contains(stderr, c.want) {
+			t.Errorf("%v: exit %d %q; want %q", c.args, code, stderr, c.want)
+		}
+	}
+	code, stdout, stderr := runQ(t, append([]string{"collect", "--crossings", "binder"}, dirs...)...)
+	if code != 0 || !strings.Contains(stdout, "crossings of binder against T (linear between") || !strings.Contains(stdout, "shape=4x4 / shape=6x6") {
+		t.Errorf("collect --crossings binder: exit %d %s\n%s", code, stderr, stdout)
+	}
+}
