@@ -61,13 +61,16 @@ tau_int, reliability and exact value (where the run reports one).
 Rows are sorted by the differing settings, numbers by value. --plot draws
 the observables against the setting scanned; --profile NAME tabulates one
 profile or histogram (a sandpile's P(h) or P(s), a mass model's P(m) or
-C(r)) of the runs side by side instead, a bin a row. Runs at different
+C(r)) of the runs side by side instead, a bin a row. --crossings NAME
+prints where NAME's curves for neighbouring lattice sizes cross (a
+Binder cumulant's near Tc; NAME/L divides by L, for xi/L). Runs at different
 settings that share a seed draw the same random numbers, so their points
 are correlated (a note says so): give each run of a scan a seed of its own.`,
 		Example: `  s=0; for T in 2.2 2.25 2.3 2.35; do s=$((s+1)); quench run --L 32 --T $T --seed $s --out scan/T$T --quiet; done
   quench collect scan/* --csv scan.csv
   quench collect scan/* --observables energy,binder
   quench collect scan/* --plot scan.png --observables binder,susceptibility
+  quench collect L16/* L32/* --crossings binder   # scans of two sizes
   for L in 32 64 128; do quench run --model sandpile --L $L --grains 100000 --seed $L --out sp/L$L --quiet; done
   quench collect sp/* --profile avalanche_size --plot sizes.png --log xy`,
 		Args: func(_ *cobra.Command, args []string) error {
@@ -201,10 +204,16 @@ are correlated (a note says so): give each run of a scan a seed of its own.`,
 				if len(l.groups) == 0 {
 					return quench.Usagef("--crossings %s needs two lines or more: runs that differ, besides %s, in a setting such as the lattice size", cross, l.x)
 				}
+				if len(l.groups) > 1 {
+					return quench.Usagef("--crossings %s needs lines that differ in one setting (these differ in %s): collect the runs of one value of the others at a time", cross, strings.Join(l.groups, " and "))
+				}
 				if perL && runs[0].sum.Model == "particles" {
 					return quench.Usagef("--crossings %s is not allowed for particles: /L divides by a lattice's first extent", cross)
 				}
-				cs := crossings(runs, l, name, perL)
+				cs, err := crossings(runs, l, name, perL)
+				if err != nil {
+					return err
+				}
 				crossed = func(w io.Writer) { printCrossings(w, cross, l, cs) }
 			}
 			// both outputs staged before either is renamed into place: a
@@ -242,7 +251,7 @@ are correlated (a note says so): give each run of a scan a seed of its own.`,
 	}
 	cmd.Flags().StringVar(&csvPath, "csv", "", "also write the table as CSV to this file (per observable: mean, error, tau_int, reliable, exact)")
 	cmd.Flags().StringVar(&plotPath, "plot", "", "also draw each observable against the first numeric setting that differs (a line per value of the others) to this .png or .svg file; with --profile, the profile against its bins")
-	cmd.Flags().StringVar(&xAxis, "x", "", "--plot: the setting along x (default: the first numeric model parameter that differs; L: the first extent)")
+	cmd.Flags().StringVar(&xAxis, "x", "", "--plot and --crossings: the setting along x (default: the first numeric model parameter that differs; L: the first extent)")
 	cmd.Flags().StringVar(&logAxes, "log", "", "--plot: logarithmic axes, x, y or xy (a panel whose values or error bars reach 0 or below keeps a linear y, and says so; with --profile, such points are left out, and the title counts them)")
 	cmd.Flags().BoolVar(&average, "average-seeds", false, fmt.Sprintf("average the runs that differ only in their seed into one row: each observable's mean over them, its error their spread over sqrt(runs), which counts what varies between seeds (quenched disorder); reliable from %d seeds on (of stationary runs thermalized for their slow modes)", averageMinSeeds))
 	cmd.Flags().StringVar(&only, "observables", "", "only these observables, comma-separated (default: those of the runs' tables)")

@@ -17,12 +17,14 @@ import (
 )
 
 // crossing is where two lines' curves cross: at x, with value y (the
-// first line's curve there), each with its error.
+// first line's curve there), each with its error (NaN where a point has
+// none).
 type crossing struct {
 	a, b       string // the lines
 	x, ex      float64
 	y, ey      float64
 	between    [2]float64 // the neighbouring x values it lies between
+	unreliable bool       // a point's error bar is not reliable
 	none, thin bool       // no crossing; fewer than two shared x values
 }
 
@@ -36,32 +38,53 @@ func crossingOf(spec string, all []string) (name string, perL bool, err error) {
 	return name, perL, nil
 }
 
-// crossings finds, for each pair of neighbouring lines of layout l (the
-// groups in the order plotCollected draws them), the crossings of
-// observable name's curves: between two neighbouring x values that both
-// lines have, where their difference changes sign, by linear
-// interpolation; errors to first order in the four points' errors,
-// taken as independent (runs of seeds of their own). perL divides each
-// value and error by the run's first extent.
-func crossings(runs []*collected, l plotLayout, name string, perL bool) []crossing {
+// crossPoint is one run's point of a line: its value, error and
+// reliability.
+type crossPoint struct {
+	y, e     float64
+	reliable bool
+}
+
+// crossings finds, for each pair of neighbouring lines of layout l (its
+// one line setting's values in order: lattice sizes by extent), the
+// crossings of observable name's curves: between two neighbouring x
+// values that both lines have, where their difference changes sign (an
+// exact 0 counts where the signs on its two sides differ: a touch is
+// none), by linear interpolation; errors to first order in the four
+// points' errors, taken as independent (runs of seeds of their own).
+// perL divides each value and error by the run's first extent. An error
+// where a line has two runs at one x (seeds not averaged).
+func crossings(runs []*collected, l plotLayout, name string, perL bool) ([]crossing, error) {
 	var groups []string
-	byGroup := map[string]map[float64][2]float64{}
+	value := map[string]string{} // a line's value of its setting
+	byGroup := map[string]map[float64]crossPoint{}
+	dirAt := map[string]map[float64]string{}
 	for _, r := range runs {
 		g := l.groupOf(r)
 		if _, ok := byGroup[g]; !ok {
 			groups = append(groups, g)
-			byGroup[g] = map[float64][2]float64{}
+			value[g] = r.settings[l.groups[0]]
+			byGroup[g], dirAt[g] = map[float64]crossPoint{}, map[float64]string{}
 		}
-		mean, e, _, ok := plotted(r, name)
+		x := l.xValue(r)
+		if d, ok := dirAt[g][x]; ok {
+			return nil, quench.Usagef("--crossings: %s and %s are both on the line %s at %s %g (seeds of one setting?): average them with --average-seeds, or collect one run a point", d, r.dir, g, l.x, x)
+		}
+		dirAt[g][x] = r.dir
+		mean, e, rel, ok := plotted(r, name)
 		if !ok {
 			continue
+		}
+		if !(e > 0) {
+			e = math.NaN() // no error bar: none for the crossing either
 		}
 		if perL {
 			n, _ := strconv.Atoi(strings.Split(r.settings["shape"], "x")[0])
 			mean, e = mean/float64(n), e/float64(n)
 		}
-		byGroup[g][l.xValue(r)] = [2]float64{mean, e}
+		byGroup[g][x] = crossPoint{mean, e, rel}
 	}
+	slices.SortStableFunc(groups, func(a, b string) int { return compareSetting(value[a], value[b]) })
 	var out []crossing
 	for i := 0; i+1 < len(groups); i++ {
 		ga, gb := byGroup[groups[i]], byGroup[groups[i+1]]
@@ -78,43 +101,64 @@ func crossings(runs []*collected, l plotLayout, name string, perL bool) []crossi
 			out = append(out, base)
 			continue
 		}
+		d := make([]float64, len(xs))
+		for k, x := range xs {
+			d[k] = ga[x].y - gb[x].y
+		}
 		found := false
 		for k := 0; k+1 < len(xs); k++ {
-			x1, x2 := xs[k], xs[k+1]
-			a1, b1, a2, b2 := ga[x1], gb[x1], ga[x2], gb[x2]
-			d1, d2 := a1[0]-b1[0], a2[0]-b2[0]
-			if !(d1 < 0 && d2 >= 0 || d1 > 0 && d2 <= 0 || k == 0 && d1 == 0 && d2 != 0) {
+			if d[k] == 0 {
+				continue
+			}
+			// the next nonzero difference: of the other sign, a crossing
+			// in (x_k, x_k+1], at x_k+1 itself where d there is 0
+			next := k + 1
+			for next < len(xs) && d[next] == 0 {
+				next++
+			}
+			if next == len(xs) || (d[k] < 0) == (d[next] < 0) {
 				continue
 			}
 			found = true
-			den := d1 - d2
-			t := d1 / den
-			dt1, dt2 := -d2/(den*den), d1/(den*den) // dt/dd1, dt/dd2
-			s1 := a1[1]*a1[1] + b1[1]*b1[1]
-			s2 := a2[1]*a2[1] + b2[1]*b2[1]
-			c := base
-			c.between = [2]float64{x1, x2}
-			c.x = x1 + t*(x2-x1)
-			c.ex = math.Abs(x2-x1) * math.Sqrt(dt1*dt1*s1+dt2*dt2*s2)
-			slope := a2[0] - a1[0]
-			c.y = (1-t)*a1[0] + t*a2[0]
-			ya1, yb1 := (1-t)+slope*dt1, -slope*dt1
-			ya2, yb2 := t+slope*dt2, -slope*dt2
-			c.ey = math.Sqrt(ya1*ya1*a1[1]*a1[1] + yb1*yb1*b1[1]*b1[1] + ya2*ya2*a2[1]*a2[1] + yb2*yb2*b2[1]*b2[1])
-			out = append(out, c)
+			out = append(out, crossAt(base, xs[k], xs[k+1], ga[xs[k]], gb[xs[k]], ga[xs[k+1]], gb[xs[k+1]]))
 		}
 		if !found {
 			base.none = true
 			out = append(out, base)
 		}
 	}
-	return out
+	return out, nil
+}
+
+// crossAt is the crossing of the lines a and b between x1 and x2 by linear
+// interpolation of their points there (a1, b1 at x1; a2, b2 at x2):
+// t = d1/(d1 - d2) of the differences d = a - b, x = x1 + t (x2 - x1),
+// y = (1 - t) a1 + t a2, with errors to first order (dt/dd1 = -d2/(d1 -
+// d2)^2, dt/dd2 = d1/(d1 - d2)^2).
+func crossAt(c crossing, x1, x2 float64, a1, b1, a2, b2 crossPoint) crossing {
+	d1, d2 := a1.y-b1.y, a2.y-b2.y
+	den := d1 - d2
+	t := d1 / den
+	dt1, dt2 := -d2/(den*den), d1/(den*den)
+	s1 := a1.e*a1.e + b1.e*b1.e
+	s2 := a2.e*a2.e + b2.e*b2.e
+	c.between = [2]float64{x1, x2}
+	c.x = x1 + t*(x2-x1)
+	c.ex = math.Abs(x2-x1) * math.Sqrt(dt1*dt1*s1+dt2*dt2*s2)
+	slope := a2.y - a1.y
+	c.y = (1-t)*a1.y + t*a2.y
+	ya1, yb1 := (1-t)+slope*dt1, -slope*dt1
+	ya2, yb2 := t+slope*dt2, -slope*dt2
+	c.ey = math.Sqrt(ya1*ya1*a1.e*a1.e + yb1*yb1*b1.e*b1.e + ya2*ya2*a2.e*a2.e + yb2*yb2*b2.e*b2.e)
+	c.unreliable = !a1.reliable || !b1.reliable || !a2.reliable || !b2.reliable
+	return c
 }
 
 // printCrossings prints crossings of spec's curves against l.x.
 func printCrossings(w io.Writer, spec string, l plotLayout, cs []crossing) {
 	fmt.Fprintf(w, "\ncrossings of %s against %s (linear between the neighbouring %s both lines have; errors to first order, the points taken as independent: give each run a seed of its own):\n", spec, l.x, l.x)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	marked := false
 	fmt.Fprintf(tw, "lines\t%s\t%s\tbetween\n", l.x, spec)
 	for _, c := range cs {
 		lines := c.a + " / " + c.b
@@ -124,8 +168,19 @@ func printCrossings(w io.Writer, spec string, l plotLayout, cs []crossing) {
 		case c.none:
 			fmt.Fprintf(tw, "%s\t-\t-\tno crossing within them\n", lines)
 		default:
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%g and %g\n", lines, meanErr(&c.x, &c.ex), meanErr(&c.y, &c.ey), c.between[0], c.between[1])
+			ex, ey := &c.ex, &c.ey
+			if math.IsNaN(c.ex) || math.IsNaN(c.ey) {
+				ex, ey = nil, nil // a point without an error bar
+			}
+			mark := ""
+			if c.unreliable {
+				mark, marked = "*", true
+			}
+			fmt.Fprintf(tw, "%s\t%s%s\t%s%s\t%g and %g\n", lines, meanErr(&c.x, ex), mark, meanErr(&c.y, ey), mark, c.between[0], c.between[1])
 		}
 	}
 	tw.Flush()
+	if marked {
+		fmt.Fprintln(w, "* from points whose error bars are not reliable (marked * above): nor is the crossing's")
+	}
 }

@@ -3,6 +3,8 @@ package main
 import (
 	"math"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -18,8 +20,20 @@ import (
 func TestCollectCrossings(t *testing.T) {
 	f := func(x float64) *float64 { return &x }
 	mk := func(l int, x string, y float64) *collected {
-		sum := &sim.Summary{Model: "ising2d", Shape: []int{l, l}, Observables: map[string]sim.Value{"binder": {Mean: f(y), Error: f(0.1)}}}
-		return &collected{dir: x, sum: sum, settings: map[string]string{"shape": strconv.Itoa(l) + "x" + strconv.Itoa(l), "T": x}}
+		sum := &sim.Summary{Model: "ising2d", Shape: []int{l, l}, Observables: map[string]sim.Value{"binder": {Mean: f(y), Error: f(0.1), Reliable: true}}}
+		return &collected{dir: strconv.Itoa(l) + "-" + x, sum: sum, settings: map[string]string{"shape": strconv.Itoa(l) + "x" + strconv.Itoa(l), "T": x}}
+	}
+	cross := func(runs []*collected, perL bool) []crossing {
+		t.Helper()
+		l, err := plotAxes(runs, varyingSettings(runs), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		cs, err := crossings(runs, l, "binder", perL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cs
 	}
 	var runs []*collected
 	for i, x := range []string{"0", "1", "2"} {
@@ -29,20 +43,20 @@ func TestCollectCrossings(t *testing.T) {
 	if err != nil || l.x != "T" {
 		t.Fatalf("layout %+v, %v", l, err)
 	}
-	cs := crossings(runs, l, "binder", false)
+	cs := cross(runs, false)
 	near := func(a, b float64) bool { return math.Abs(a-b) < 1e-12 }
 	if len(cs) != 1 || !near(cs[0].x, 0.5) || !near(cs[0].ex, 0.1) || !near(cs[0].y, 0.5) || !near(cs[0].ey, math.Sqrt(0.005)) || cs[0].between != [2]float64{0, 1} {
 		t.Errorf("crossings %+v; want x 0.5(1), y 0.5 +- 0.0707 between 0 and 1", cs)
 	}
 	// divided by L: 1 - x over 8 against 0.5 over 16 cross at x = 0.75
-	if cs := crossings(runs, l, "binder", true); len(cs) != 1 || !near(cs[0].x, 0.75) || !near(cs[0].y, 0.25/8) {
+	if cs := cross(runs, true); len(cs) != 1 || !near(cs[0].x, 0.75) || !near(cs[0].y, 0.25/8) {
 		t.Errorf("crossings of binder/L %+v; want x 0.75, y 1/32", cs)
 	}
 	// a flat 2 never meets the falling line: no crossing; a third line
 	// at other x values: too few shared
 	runs2 := append(runs[:0:0], runs[0], runs[2], runs[4], mk(16, "0", 2), mk(16, "1", 2), mk(16, "2", 2), mk(32, "5", 1), mk(32, "6", 1))
 	l2, _ := plotAxes(runs2, varyingSettings(runs2), "")
-	cs2 := crossings(runs2, l2, "binder", false)
+	cs2 := cross(runs2, false)
 	if len(cs2) != 2 || !cs2[0].none || !cs2[1].thin {
 		t.Errorf("crossings %+v; want none, then too few shared", cs2)
 	}
@@ -53,6 +67,38 @@ func TestCollectCrossings(t *testing.T) {
 			t.Errorf("no %q in\n%s", want, b.String())
 		}
 	}
+	// a touch (+, 0, +) is no crossing; (+, 0, -) crosses at the 0, once
+	touch := []*collected{mk(8, "0", 2), mk(8, "1", 1), mk(8, "2", 2), mk(16, "0", 1), mk(16, "1", 1), mk(16, "2", 1)}
+	if cs := cross(touch, false); len(cs) != 1 || !cs[0].none {
+		t.Errorf("a touch: %+v, want no crossing", cs)
+	}
+	through := []*collected{mk(8, "0", 2), mk(8, "1", 1), mk(8, "2", 0), mk(16, "0", 1), mk(16, "1", 1), mk(16, "2", 1)}
+	if cs := cross(through, false); len(cs) != 1 || cs[0].none || !near(cs[0].x, 1) || cs[0].between != [2]float64{0, 1} {
+		t.Errorf("through 0: %+v, want one crossing at 1", cs)
+	}
+	// the lines in their setting's order (sizes by extent), whatever the
+	// runs' order; a point without an error bar, or not reliable, says so
+	order := []*collected{mk(32, "0", 0.5), mk(32, "1", 0.5), mk(8, "0", 1), mk(8, "1", 0), mk(16, "0", 0.9), mk(16, "1", 0.1)}
+	order[0].sum.Observables["binder"] = sim.Value{Mean: f(0.5)}
+	order[4].sum.Observables["binder"] = sim.Value{Mean: f(0.9), Error: f(0.1)}
+	cs3 := cross(order, false)
+	if len(cs3) != 2 || cs3[0].a != "shape=8x8" || cs3[0].b != "shape=16x16" || cs3[1].b != "shape=32x32" {
+		t.Fatalf("lines out of order: %+v", cs3)
+	}
+	var b3 strings.Builder
+	l3, _ := plotAxes(order, varyingSettings(order), "")
+	printCrossings(&b3, "binder", l3, cs3)
+	if !regexp.MustCompile(`shape=16x16 / shape=32x32 +0\.5\(-\)\* +0\.5\(-\)\* +0 and 1`).MatchString(b3.String()) || !strings.Contains(b3.String(), "* from points whose error bars are not reliable") {
+		t.Errorf("no crossing without error bars, marked *, in\n%s", b3.String())
+	}
+	// two runs of a line at one x: seeds not averaged
+	twice := append(slices.Clone(runs), mk(8, "0", 0.9))
+	twice[len(twice)-1].dir = "8-0b"
+	l4, _ := plotAxes(twice, varyingSettings(twice), "")
+	if _, err := crossings(twice, l4, "binder", false); err == nil || !strings.Contains(err.Error(), "8-0 and 8-0b are both on the line shape=8x8 at T 0") {
+		t.Errorf("two runs at one point: %v", err)
+	}
+
 	// through the command: refusals, and a real scan's line
 	dir := t.TempDir()
 	var dirs []string
@@ -63,6 +109,8 @@ func TestCollectCrossings(t *testing.T) {
 			dirs = append(dirs, d)
 		}
 	}
+	j2 := filepath.Join(dir, "J2")
+	runSummary(t, j2, "--L", "4", "--T", "2", "--J", "2", "--seed", "99", "--sweeps", "2000", "--quiet")
 	for _, c := range []struct {
 		args []string
 		want string
@@ -70,6 +118,7 @@ func TestCollectCrossings(t *testing.T) {
 		{[]string{"--crossings", "nonsense"}, "--crossings nonsense is not allowed: an observable of the runs"},
 		{[]string{"--crossings", "binder", "--profile", "height_final"}, "--profile and --crossings are not allowed together"},
 		{[]string{"--crossings", "binder", dirs[0], dirs[2]}, "--crossings binder needs two lines or more"},
+		{[]string{"--crossings", "binder", "--x", "T", dirs[0], dirs[1], dirs[2], dirs[3], j2}, "--crossings binder needs lines that differ in one setting (these differ in shape and J)"},
 	} {
 		args := c.args
 		if !strings.HasPrefix(args[len(args)-1], dir) {
