@@ -9,7 +9,6 @@ import (
 	"io"
 	"math"
 	"slices"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -79,8 +78,8 @@ func crossings(runs []*collected, l plotLayout, name string, perL bool) ([]cross
 			e = math.NaN() // no error bar: none for the crossing either
 		}
 		if perL {
-			n, _ := strconv.Atoi(strings.Split(r.settings["shape"], "x")[0])
-			mean, e = mean/float64(n), e/float64(n)
+			n := plotLayout{x: "L"}.xValue(r) // the first extent, as --x L reads it
+			mean, e = mean/n, e/n
 		}
 		byGroup[g][x] = crossPoint{mean, e, rel}
 	}
