@@ -17,6 +17,7 @@ func Run(t *testing.T, b quench.Backend) {
 	t.Run("Buffers", func(t *testing.T) { testBuffers(t, b) })
 	t.Run("IsingSweep", func(t *testing.T) { testIsingSweep(t, b) })
 	t.Run("IsingSums", func(t *testing.T) { testIsingSums(t, b) })
+	t.Run("IsingPlanes", func(t *testing.T) { testIsingPlanes(t, b) })
 	t.Run("Sum", func(t *testing.T) { testSum(t, b) })
 	t.Run("FieldSums", func(t *testing.T) { testFieldSums(t, b) })
 	t.Run("CenteredSums", func(t *testing.T) { testCenteredSums(t, b) })
@@ -269,6 +270,48 @@ func testIsingSums(t *testing.T, b quench.Backend) {
 		n := lat.Sites()
 		if want := (quench.IsingSums{Mag: 0, Bond: -int64(lat.Dim()) * n, Stag: n}); got != want {
 			t.Errorf("unexpected sums of the Neel state for test %d (shape %v): got %+v want %+v", i, c.shape, got, want)
+		}
+		b.Free(buf)
+	}
+}
+
+// testIsingPlanes: IsingPlanes equals RefIsingPlanes on the sweep's
+// lattices and two more (600 rows of 8, more than a byte counts; a last
+// extent of 13, past whole words), from hot starts and from starts with
+// spins other than +1 and -1 (which the sums must add as they are); an
+// output of the wrong length is refused.
+func testIsingPlanes(t *testing.T, b quench.Backend) {
+	shapes := [][]int{{600, 8}, {6, 10, 13}}
+	for _, c := range sweepCases() {
+		shapes = append(shapes, c.shape)
+	}
+	for i, shape := range shapes {
+		lat, _ := quench.NewLattice(shape...)
+		s := make([]int8, lat.Sites())
+		buf, err := b.Alloc(quench.Int8, lat.Sites())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k, odd := range []bool{false, true} {
+			quench.InitSpins(s, "hot", uint64(7*i+k), 1)
+			if odd {
+				for n := range s {
+					if n%37 == 5 {
+						s[n] = int8(n%5 - 2) // -2 to 2
+					}
+				}
+			}
+			Must(t, b.Upload(buf, s))
+			got := make([]int64, quench.PlaneSumsLen(lat))
+			if err := b.IsingPlanes(buf, lat, got); err != nil {
+				t.Fatalf("IsingPlanes on %v: %v", shape, err)
+			}
+			if want := RefIsingPlanes(s, lat); !reflect.DeepEqual(got, want) {
+				t.Errorf("unexpected plane sums on %v (other values %v): got %v want %v", shape, odd, got, want)
+			}
+		}
+		if err := b.IsingPlanes(buf, lat, make([]int64, quench.PlaneSumsLen(lat)+1)); err == nil {
+			t.Errorf("IsingPlanes on %v took an output one too long", shape)
 		}
 		b.Free(buf)
 	}

@@ -72,6 +72,22 @@ func RefIsingSums(s []int8, lat quench.Lattice) quench.IsingSums {
 	return out
 }
 
+// RefIsingPlanes is the documented plane sums of Reducer.IsingPlanes,
+// site by site.
+func RefIsingPlanes(s []int8, lat quench.Lattice) []int64 {
+	out := make([]int64, quench.PlaneSumsLen(lat))
+	c := make([]int, lat.Dim())
+	for n := int64(0); n < lat.Sites(); n++ {
+		coords(lat, n, c)
+		off := 0
+		for a, x := range c {
+			out[off+x] += int64(s[n])
+			off += lat.Shape[a]
+		}
+	}
+	return out
+}
+
 // RefSum is the documented fixed-block float64 sum of a []float32 or
 // []float64: blocks of quench.SumBlock, their partials added by groups of
 // quench.SumGroup, each from zero in order, then the groups in order.

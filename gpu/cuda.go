@@ -572,6 +572,46 @@ func (b *Backend) IsingSums(spins quench.Buffer, lat quench.Lattice) (quench.Isi
 	return quench.IsingSums{Mag: out[0], Bond: out[1], Stag: out[2]}, err
 }
 
+// IsingPlanes implements quench.Reducer: ising_planes adds each row's
+// 256-site chunks to their planes and each column's 256-row slabs to its
+// own, with atomics on integers (the same bits in any order), in device
+// scratch (the reductions' partials).
+func (b *Backend) IsingPlanes(spins quench.Buffer, lat quench.Lattice, out []int64) error {
+	if err := lat.Check(); err != nil {
+		return fmt.Errorf("gpu: IsingPlanes: %v", err)
+	}
+	if err := quench.CheckPlanes(lat, out); err != nil {
+		return fmt.Errorf("gpu: IsingPlanes: %v", err)
+	}
+	sb, err := b.own(spins, quench.Int8)
+	if err != nil {
+		return err
+	}
+	if sb.n != lat.Sites() {
+		return fmt.Errorf("gpu: spin buffer has %d elements, lattice %s has %d sites", sb.n, lat, lat.Sites())
+	}
+	return b.do(func() error {
+		if err := b.uploadShape(lat); err != nil {
+			return err
+		}
+		bytes := 8 * int64(len(out))
+		p, err := b.part.get(bytes, "plane sums")
+		if err != nil {
+			return err
+		}
+		if err := wrap("clear plane sums", cu.MemsetD8(cu.DevicePtr(p), 0, bytes)); err != nil {
+			return err
+		}
+		lx := int64(lat.Shape[lat.Dim()-1])
+		rows := lat.Sites() / lx
+		tasks := rows*((lx+255)/256) + (rows+255)/256*lx
+		if err := b.launch(kernels.IsingPlanes, tasks, uint64(sb.ptr), uint64(b.shape), uint64(lat.Dim()), uint64(lat.Sites()), p); err != nil {
+			return err
+		}
+		return wrap("download plane sums", cu.MemcpyDtoH(unsafe.Pointer(&out[0]), cu.DevicePtr(p), bytes))
+	})
+}
+
 // heightCountThreads is the most threads HeightCounts launches: 1024
 // blocks, about four per SM of an H200 (132 SMs), 256 sites a thread on
 // the central quarter of a 16384^2 pile.

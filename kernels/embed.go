@@ -22,6 +22,7 @@ const (
 	IsingPhaseSeg  = "ising_phase_seg"
 	IsingPhaseSite = "ising_phase_site"
 	IsingSums      = "ising_sums"
+	IsingPlanes    = "ising_planes"
 	// phi4 kernels: name + "_f32" or "_f64"
 	Phi4Overdamped = "phi4_overdamped"
 	Phi4BAOAB1     = "phi4_baoab1"
@@ -61,7 +62,7 @@ const (
 )
 
 // All lists every kernel the gpu backend loads.
-var All = []string{IsingPhaseSeg, IsingPhaseSite, IsingSums, SumBlocksF64, SumBlocksF32, PhiloxKAT, Sqrt32Check,
+var All = []string{IsingPhaseSeg, IsingPhaseSite, IsingSums, IsingPlanes, SumBlocksF64, SumBlocksF32, PhiloxKAT, Sqrt32Check,
 	Phi4Overdamped + "_f32", Phi4Overdamped + "_f64", Phi4BAOAB1 + "_f32", Phi4BAOAB1 + "_f64",
 	Phi4BAOAB2 + "_f32", Phi4BAOAB2 + "_f64", Phi4Mu + "_f32", Phi4Mu + "_f64", Phi4ModelB + "_f32", Phi4ModelB + "_f64",
 	Phi4Currents + "_f32", Phi4Currents + "_f64",

@@ -111,8 +111,9 @@ func runEmu(t *testing.T, bin, mode string, in []byte) []byte {
 	return data
 }
 
-// TestKernelsEmulated runs the sweep and sum kernels, emulated, and
-// requires the lattice and the sums the Go reference gives.
+// TestKernelsEmulated runs the sweep, sum and plane-sum kernels, emulated,
+// and requires the lattice, the sums and the plane sums the Go reference
+// gives.
 func TestKernelsEmulated(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs a C++ emulation")
@@ -137,6 +138,8 @@ func TestKernelsEmulated(t *testing.T) {
 		// rows of 3 chunks of the sums kernel (256, 256, 8 sites), an
 		// antiferromagnet, so the staggered sum is far from 0
 		{[]int{2, 4, 520}, quench.IsingParams{J: -1, Beta: 0.6, Algo: quench.HeatBath}, 3, false},
+		// 520 rows: three slabs of the plane sums' columns
+		{[]int{520, 6}, quench.IsingParams{J: 1, Beta: 0.4, Algo: quench.Metropolis}, 1, false},
 	}
 	for i, c := range cases {
 		lat, _ := quench.NewLattice(c.shape...)
@@ -179,6 +182,16 @@ func TestKernelsEmulated(t *testing.T) {
 			Stag: int64(binary.LittleEndian.Uint64(out[n+16:]))}
 		if ref := backendtest.RefIsingSums(want, lat); sums != ref {
 			t.Errorf("unexpected sums for test %d: got %+v want %+v", i, sums, ref)
+		}
+		ref := backendtest.RefIsingPlanes(want, lat)
+		if len(out) != int(n)+24+8*len(ref) {
+			t.Fatalf("emu sweep wrote %d bytes, want %d", len(out), int(n)+24+8*len(ref))
+		}
+		for k, v := range ref {
+			if got := int64(binary.LittleEndian.Uint64(out[int(n)+24+8*k:])); got != v {
+				t.Errorf("unexpected plane sum %d for test %d (shape %v): got %d want %d", k, i, c.shape, got, v)
+				break
+			}
 		}
 	}
 }

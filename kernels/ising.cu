@@ -255,6 +255,50 @@ extern "C" __global__ void ising_sums(const int8_t* __restrict__ s, const int64_
     }
 }
 
+// Plane sums (quench.Reducer.IsingPlanes): out[off_a + x_a] += s for every
+// site and axis a, off_a the sum of the extents before a. Threads below
+// rows*chunks each take 256 consecutive sites of one row, as ising_sums,
+// and add their sum to the row's plane along every axis but the last; the
+// threads after them each take one column x (neighbouring threads
+// neighbouring columns: coalesced loads) in a slab of 256 rows and add its
+// sum to the plane x of the last axis. Integer atomics: the same bits in
+// any order.
+extern "C" __global__ void ising_planes(const int8_t* __restrict__ s, const int64_t* __restrict__ shape,
+                                        int64_t dim, int64_t nsites, unsigned long long* out) {
+    const int64_t lx = shape[dim - 1];
+    const int64_t rows = nsites / lx;
+    const int64_t chunks = (lx + 255) / 256;
+    const int64_t rowTasks = rows * chunks;
+    const int64_t slabs = (rows + 255) / 256;
+    const int64_t ntasks = rowTasks + slabs * lx;
+    int64_t lastOff = 0; // the last axis' first plane
+    for (int a = 0; a < (int)dim - 1; a++) lastOff += shape[a];
+    for (int64_t t = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; t < ntasks; t += (int64_t)gridDim.x * blockDim.x) {
+        long long m = 0;
+        if (t < rowTasks) {
+            const int64_t r = t / chunks;
+            const int64_t x0 = (t - r * chunks) * 256;
+            const int64_t x1 = x0 + 256 < lx ? x0 + 256 : lx;
+            const int8_t* row = s + r * lx;
+            for (int64_t x = x0; x < x1; x++) m += row[x];
+            int64_t rem = r, off = lastOff;
+            for (int a = (int)dim - 2; a >= 0; a--) {
+                const int64_t c = rem % shape[a];
+                rem /= shape[a];
+                off -= shape[a];
+                atomicAdd(&out[off + c], (unsigned long long)m);
+            }
+        } else {
+            const int64_t u = t - rowTasks;
+            const int64_t slab = u / lx;
+            const int64_t x = u - slab * lx;
+            const int64_t r1 = (slab + 1) * 256 < rows ? (slab + 1) * 256 : rows;
+            for (int64_t r = slab * 256; r < r1; r++) m += s[r * lx + x];
+            atomicAdd(&out[lastOff + x], (unsigned long long)m);
+        }
+    }
+}
+
 // Fixed-block float sums (quench.Reducer.Sum): partial[k] = sum of elements
 // k*4096 .. k*4096+4095 in float64, left to right, exactly as the CPU.
 extern "C" __global__ void sum_blocks_f64(const double* __restrict__ x, int64_t n, double* partial) {

@@ -560,8 +560,13 @@ int main(int argc, char** argv) {
     }
     unsigned long long sums[3] = {0, 0, 0};
     launch(2, 64, [&] { ising_sums(s.data(), shape, dim, n, sums); });
+    int64_t nplanes = 0;
+    for (int a = 0; a < dim; a++) nplanes += shape[a];
+    std::vector<unsigned long long> planes(nplanes, 0);
+    launch(2, 64, [&] { ising_planes(s.data(), shape, dim, n, planes.data()); });
     fwrite(s.data(), 1, n, out);
     fwrite(sums, 8, 3, out);
+    fwrite(planes.data(), 8, nplanes, out);
     fclose(out);
     return 0;
 }

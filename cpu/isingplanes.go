@@ -1,0 +1,151 @@
+package cpu
+
+import (
+	"fmt"
+	"slices"
+	"unsafe"
+
+	"github.com/quenchlab/quench"
+)
+
+// IsingPlanes implements quench.Reducer: each row's sum (the planes of
+// the other axes add them) and each column's, over the fixed row
+// partition, parts in parallel on large lattices. Integer sums: the order
+// does not change them.
+func (b *Backend) IsingPlanes(spins quench.Buffer, lat quench.Lattice, out []int64) error {
+	if err := lat.Check(); err != nil {
+		return fmt.Errorf("cpu: IsingPlanes: %v", err)
+	}
+	if err := quench.CheckPlanes(lat, out); err != nil {
+		return fmt.Errorf("cpu: IsingPlanes: %v", err)
+	}
+	sb, err := asBuffer(spins, quench.Int8)
+	if err != nil {
+		return err
+	}
+	if sb.n != lat.Sites() {
+		return fmt.Errorf("cpu: spin buffer has %d elements, lattice %s has %d sites", sb.n, lat, lat.Sites())
+	}
+	g := newRowGeom(lat)
+	s := sb.i8
+	rowSum := make([]int64, g.rows)
+	cols := make([][]int64, g.parts)
+	bad := make([]bool, g.parts)
+	each := func(f func(part int)) {
+		if lat.Sites() < 2*chunkSites {
+			for p := 0; p < g.parts; p++ {
+				f(p)
+			}
+			return
+		}
+		parallel(g.parts, f)
+	}
+	each(func(part int) { cols[part], bad[part] = planesWords(s, g, part, rowSum) })
+	if slices.Contains(bad, true) {
+		each(func(part int) { cols[part] = planesSites(s, g, part, rowSum) })
+	}
+	clear(out)
+	// the last axis: the columns; the others: the rows by their
+	// coordinates (row r's coordinate along axis a is r/stride[a] mod
+	// ext[a])
+	last := out[len(out)-g.lx:]
+	for _, c := range cols {
+		for x, v := range c {
+			last[x] += v
+		}
+	}
+	off := 0
+	for a, l := range g.ext {
+		for r, v := range rowSum {
+			out[off+int(int64(r)/g.stride[a]%l)] += v
+		}
+		off += int(l)
+	}
+	return nil
+}
+
+// partRows returns the rows lo..hi-1 of part of g.
+func (g *rowGeom) partRows(part int) (lo, hi int64) {
+	lo = int64(part) * g.perPart
+	return lo, min(lo+g.perPart, g.rows)
+}
+
+// planesSites sets rowSum for the rows of part of g and returns their
+// column sums, site by site, for spins of any value.
+func planesSites(s []int8, g *rowGeom, part int, rowSum []int64) []int64 {
+	col := make([]int64, g.lx)
+	lo, hi := g.partRows(part)
+	lx := int64(g.lx)
+	for r := lo; r < hi; r++ {
+		var m int64
+		for x, v := range s[r*lx : r*lx+lx] {
+			m += int64(v)
+			col[x] += int64(v)
+		}
+		rowSum[r] = m
+	}
+	return col
+}
+
+// planesWords is planesSites for spins of +1 and -1, eight sites a word:
+// bit 0 of each byte of w>>1 & lsb marks a down spin (down64). Those bits
+// add up in byte lanes: per row in a register (moved out every 255
+// words), per column in lanes, moved to int64 counts every 255 rows. The
+// sites past the row's last whole word go one by one. bad reports a spin
+// that is neither +1 (0x01) nor -1 (0xFF): a byte whose bit 0 is clear,
+// or whose bits 1 to 7 are not all alike (the sums are then wrong).
+func planesWords(s []int8, g *rowGeom, part int, rowSum []int64) (col []int64, bad bool) {
+	const alike = 0x7E7E7E7E7E7E7E7E // bits 1 to 6 of each byte
+	lo, hi := g.partRows(part)
+	lx := int64(g.lx)
+	nw := int(lx / 8)
+	down := make([]int64, lx) // down spins per column
+	lanes := make([]uint64, nw)
+	var inv uint64
+	flush := func() {
+		for k, w := range lanes {
+			for i := range 8 {
+				down[8*k+i] += int64(w >> (8 * i) & 0xFF)
+			}
+			lanes[k] = 0
+		}
+	}
+	for r := lo; r < hi; r++ {
+		row := s[r*lx : r*lx+lx]
+		p := unsafe.Pointer(unsafe.SliceData(row))
+		var n int64
+		for k0 := 0; k0 < nw; k0 += 255 {
+			var acc uint64
+			ln := lanes[k0:min(k0+255, nw)]
+			for k := range ln {
+				w := le64(unsafe.Add(p, 8*(k0+k)))
+				dn := w >> 1 & lsb
+				inv |= (w^w>>1)&alike | ^w&lsb
+				ln[k] += dn
+				acc += dn
+			}
+			// the bytes' total (at most 8*255) from 16-bit lanes
+			acc = acc&lanes16 + acc>>8&lanes16
+			n += int64(acc * add16 >> 48)
+		}
+		for x := int64(8 * nw); x < lx; x++ {
+			switch row[x] {
+			case -1:
+				n++
+				down[x]++
+			case 1:
+			default:
+				inv = 1
+			}
+		}
+		rowSum[r] = lx - 2*n
+		if (r-lo)%255 == 254 {
+			flush()
+		}
+	}
+	flush()
+	for x, d := range down {
+		down[x] = hi - lo - 2*d
+	}
+	return down, inv != 0
+}
