@@ -78,8 +78,12 @@ const (
 	// a run past its thermalization then counting it on); 7: particle
 	// rows end with v_mean, the velocities' mean (versions 1 to 6 are
 	// read, their rows' v_mean NaN under baoab, 0 without velocities:
-	// oldParticleRows)
-	checkpointVersion = 7
+	// oldParticleRows); 8: the Ising samples of a run with a correlation
+	// length (Config.hasCorrelationLength) carry the smallest modes, in
+	// 'M' records of 4 int64 and 3 float64 (Sample.Modes) instead of
+	// 'S' (versions 1 to 7 are read, a run with samples then going on
+	// without them: no_modes)
+	checkpointVersion = 8
 )
 
 type checkpointHeader struct {
@@ -106,6 +110,9 @@ type checkpointHeader struct {
 	ProfileWidth int64 `json:"profile_width,omitempty"`
 	// NoStaggered: version 5, the samples of a run begun before it
 	NoStaggered bool `json:"no_staggered,omitempty"`
+	// NoModes: version 8, the samples of a run begun before it that
+	// has a correlation length
+	NoModes bool `json:"no_modes,omitempty"`
 	// version 5: the length and CRC-32C of the series log's records
 	SeriesBytes int64  `json:"series_bytes"`
 	SeriesCRC   uint32 `json:"series_crc"`
@@ -136,6 +143,7 @@ type seriesLog struct {
 // Series log record tags.
 const (
 	tagSample  = 'S'
+	tagModes   = 'M' // a sample with its smallest modes
 	tagRow     = 'R'
 	tagProfile = 'P'
 )
@@ -202,7 +210,7 @@ func validPrefix(path, dir string, st *State) []byte {
 	if HasProfiles(st.Config.Model) {
 		pwidth = int64(st.Config.ProfileWidth())
 	}
-	samples, rows, profiles, bad := parseLog(data, width, pwidth, st.log.narrow, rowPad(&st.Config))
+	samples, rows, profiles, _, bad := parseLog(data, width, pwidth, st.log.narrow, rowPad(&st.Config))
 	same := func(a, b []float64) bool {
 		return slices.EqualFunc(a, b, func(x, y float64) bool { return math.Float64bits(x) == math.Float64bits(y) })
 	}
@@ -249,13 +257,23 @@ func appendInPlace(path string, st *State) error {
 // writeRecords writes st's samples, rows and profiles past those log
 // counts as log records.
 func writeRecords(w *hashWriter, st *State, log seriesLog) {
-	rec := make([]byte, 1+sampleBytes)
+	rec := make([]byte, 1+modesBytes)
 	rec[0] = tagSample
+	if st.Modes() {
+		rec[0] = tagModes
+	} else {
+		rec = rec[:1+sampleBytes]
+	}
 	for _, s := range st.Samples[log.samples:] {
 		binary.LittleEndian.PutUint64(rec[1:], uint64(s.Sweep))
 		binary.LittleEndian.PutUint64(rec[9:], uint64(s.Mag))
 		binary.LittleEndian.PutUint64(rec[17:], uint64(s.Bond))
 		binary.LittleEndian.PutUint64(rec[25:], uint64(s.Stag))
+		if rec[0] == tagModes {
+			for a, m := range s.Modes {
+				binary.LittleEndian.PutUint64(rec[33+8*a:], math.Float64bits(m))
+			}
+		}
 		w.Write(rec)
 	}
 	for _, r := range st.Rows[log.rows:] {
@@ -270,10 +288,11 @@ func writeRecords(w *hashWriter, st *State, log seriesLog) {
 
 // parseLog decodes log records (rows of width, profiles of pwidth
 // float64; the first narrow rows one value narrower, padded with pad to
-// width: a particle run's format 6 rows); bad is the offset of the first
-// record it cannot decode, or -1.
-func parseLog(data []byte, width, pwidth int64, narrow int, pad float64) (samples []Sample, rows, profiles [][]float64, bad int64) {
-	size := map[byte]int64{tagSample: sampleBytes, tagRow: 8 * width, tagProfile: 8 * pwidth}
+// width: a particle run's format 6 rows); modes counts the samples read
+// from 'M' records, bad is the offset of the first record it cannot
+// decode, or -1.
+func parseLog(data []byte, width, pwidth int64, narrow int, pad float64) (samples []Sample, rows, profiles [][]float64, modes int, bad int64) {
+	size := map[byte]int64{tagSample: sampleBytes, tagModes: modesBytes, tagRow: 8 * width, tagProfile: 8 * pwidth}
 	float := func(b []byte, n int64) []float64 {
 		v := make([]float64, n)
 		for i := range v {
@@ -289,15 +308,22 @@ func parseLog(data []byte, width, pwidth int64, narrow int, pad float64) (sample
 		}
 		// (n <= 0: a width whose 8-byte values overflow)
 		if !ok || n <= 0 || n > int64(len(data))-off-1 {
-			return samples, rows, profiles, off
+			return samples, rows, profiles, modes, off
 		}
 		r := data[off+1 : off+1+n]
 		switch tag {
-		case tagSample:
-			samples = append(samples, Sample{
+		case tagSample, tagModes:
+			s := Sample{
 				Sweep: int64(binary.LittleEndian.Uint64(r[0:])), Mag: int64(binary.LittleEndian.Uint64(r[8:])),
 				Bond: int64(binary.LittleEndian.Uint64(r[16:])), Stag: int64(binary.LittleEndian.Uint64(r[24:])),
-			})
+			}
+			if tag == tagModes {
+				for a := range s.Modes {
+					s.Modes[a] = math.Float64frombits(binary.LittleEndian.Uint64(r[32+8*a:]))
+				}
+				modes++
+			}
+			samples = append(samples, s)
 		case tagRow:
 			if len(rows) < narrow {
 				rows = append(rows, append(float(r, width-1), pad))
@@ -309,7 +335,7 @@ func parseLog(data []byte, width, pwidth int64, narrow int, pad float64) (sample
 		}
 		off += 1 + n
 	}
-	return samples, rows, profiles, -1
+	return samples, rows, profiles, modes, -1
 }
 
 // readLog parses the series log records of a version 5 checkpoint in dir
@@ -341,9 +367,18 @@ func readLog(dir string, h *checkpointHeader, st *State, badf func(string, ...an
 		return badf("its series log %s does not match its checksum: corrupted", path)
 	}
 	var at int64
-	st.Samples, st.Rows, st.Profiles, at = parseLog(data, h.Width, h.ProfileWidth, int(h.NarrowRows), rowPad(&st.Config))
+	var modes int
+	st.Samples, st.Rows, st.Profiles, modes, at = parseLog(data, h.Width, h.ProfileWidth, int(h.NarrowRows), rowPad(&st.Config))
 	if at >= 0 {
 		return badf("its series log %s has a bad record at byte %d", path, at)
+	}
+	if want := len(st.Samples); !st.Modes() {
+		want = 0
+		if modes != want {
+			return badf("its series log holds %d samples with smallest modes, the run measures none", modes)
+		}
+	} else if modes != want {
+		return badf("its series log holds %d of its %d samples with smallest modes", modes, want)
 	}
 	if int64(len(st.Samples)) != h.Samples || int64(len(st.Rows)) != h.Rows || int64(len(st.Profiles)) != h.Profiles {
 		return badf("its series log holds %d samples, %d rows and %d profiles, it records %d, %d and %d",
@@ -384,7 +419,7 @@ func WriteCheckpoint(dir string, st *State) error {
 		return err
 	}
 	h := headerOf(st)
-	h.NoStaggered, h.SeriesBytes, h.SeriesCRC, h.NarrowRows = st.NoStaggered, st.log.bytes, st.log.crc, int64(st.log.narrow)
+	h.NoStaggered, h.NoModes, h.SeriesBytes, h.SeriesCRC, h.NarrowRows = st.NoStaggered, st.NoModes, st.log.bytes, st.log.crc, int64(st.log.narrow)
 	hdr, err := json.Marshal(h)
 	if err != nil {
 		return err
@@ -412,8 +447,12 @@ func WriteCheckpoint(dir string, st *State) error {
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
-// sampleBytes is the size of an Ising sample's record (24 before version 5).
-const sampleBytes = 32
+// sampleBytes is the size of an Ising sample's record (24 before version
+// 5), modesBytes of one with its smallest modes (tagModes).
+const (
+	sampleBytes = 32
+	modesBytes  = sampleBytes + 8*3 // and the three Modes
+)
 
 // checkSum splits a checkpoint of the given format version into its body
 // and trailing checksum, and reports whether they match.
@@ -580,6 +619,9 @@ func ReadCheckpoint(dir string) (*State, error) {
 	if h.NoStaggered && (version < 5 || !IsIsing(cfg.Model) || h.Samples == 0) {
 		return nil, bad("it marks %d samples of model %s as without staggered sums", h.Samples, cfg.Model)
 	}
+	if h.NoModes && (version < 8 || !IsIsing(cfg.Model) || h.Samples == 0 || !cfg.hasCorrelationLength()) {
+		return nil, bad("it marks %d samples of model %s as without smallest modes", h.Samples, cfg.Model)
+	}
 	// the activity restarts after grain Therm (version 6): no topplings
 	// recorded apart before, and an old count only past it
 	pastTherm := cfg.Model == "sandpile" && cfg.Therm > 0 && h.Step > cfg.Therm
@@ -588,7 +630,9 @@ func ReadCheckpoint(dir string) (*State, error) {
 	}
 	st := &State{Config: cfg, Step: h.Step, SweepSeconds: h.SweepSeconds, ProfileSeconds: h.ProfileSeconds, Format: version,
 		// the staggered sums of the samples of format 4 and older are lost
-		NoStaggered: h.NoStaggered || version < 5 && h.Samples > 0}
+		NoStaggered: h.NoStaggered || version < 5 && h.Samples > 0,
+		// and so are the smallest modes before format 8
+		NoModes: h.NoModes || version < 8 && h.Samples > 0 && IsIsing(cfg.Model) && cfg.hasCorrelationLength()}
 	off := 16 + hlen
 	st.Spins = make([]int8, sites)
 	for i, b := range body[off : off+sites] {

@@ -6,7 +6,6 @@ import (
 	"math"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/quenchlab/quench"
@@ -183,27 +182,11 @@ func Compare(a, b *State) (*CompareResult, error) {
 	var stepOf []func(row int) int64 // per part of rows, its rows' steps (nil for state parts)
 	if IsIsing(c.Model) {
 		// the samples at the sweeps both measured; a run read from a
-		// checkpoint of format 4 or older has no staggered sums
-		noStag := a.NoStaggered || b.NoStaggered
+		// checkpoint of format 4 or older has no staggered sums, of 7 or
+		// older no smallest modes
 		ia, ib := commonSteps(len(a.Samples), len(b.Samples),
 			func(i int) float64 { return float64(a.Samples[i].Sweep) }, func(j int) float64 { return float64(b.Samples[j].Sweep) })
-		cols := []string{"sweep", "mag", "bond", "stag"}
-		if noStag {
-			cols = cols[:3]
-		}
-		// the int64 values themselves (beyond 2^53 a float64 rounds them)
-		field := func(s Sample, k int) int64 {
-			if noStag && k == 3 {
-				return 0
-			}
-			return [4]int64{s.Sweep, s.Mag, s.Bond, s.Stag}[k]
-		}
-		w := len(cols)
-		parts = append(parts, part{name: "measurement", n: w * len(ia), cols: cols,
-			same: func(i int) bool { return field(a.Samples[ia[i/w]], i%w) == field(b.Samples[ib[i/w]], i%w) },
-			vals: func(i int) [2]string {
-				return [2]string{strconv.FormatInt(field(a.Samples[ia[i/w]], i%w), 10), strconv.FormatInt(field(b.Samples[ib[i/w]], i%w), 10)}
-			}})
+		parts = append(parts, samplePart(a, b, ia, ib))
 		stepOf = append(stepOf, func(row int) int64 { return a.Samples[ia[row]].Sweep })
 		res.Measurements = int64(len(ia))
 		if len(ia) > 0 {

@@ -727,8 +727,12 @@ func (c *Config) DiskBytes() uint64 {
 	var ckpt, log, outputs uint64
 	switch {
 	case IsIsing(c.Model):
-		// the series log's records and series.csv's 7 columns of text
+		// the series log's records and series.csv's 7 columns of text,
+		// 10 with the smallest modes (their records the wider)
 		ckpt, log, outputs = n, rows*(1+sampleBytes), n+rows*7*25+img
+		if c.hasCorrelationLength() {
+			log, outputs = rows*(1+modesBytes), n+rows*10*25+img
+		}
 	case c.Model == "sandpile":
 		// and the height distribution snapshots, as the mass models':
 		// the checkpoint's heights, activity and stamps (13n),

@@ -17,6 +17,8 @@ import (
 type exact struct {
 	u, c, m, absM, m2, m4 float64
 	absMS, ms2, ms4       float64 // the staggered magnetization's
+	// sk: along each axis, <|M(k)|^2>/N at k = 2 pi/L_a (S_k<a>)
+	sk []float64
 }
 
 // enumerate is the J = 1, h = 0 model.
@@ -36,16 +38,25 @@ func enumerateShape(shape []int, beta, J, h float64) exact {
 		n *= l
 	}
 	var z, se, se2, sm, sam, sm2, sm4, sams, sms2, sms4 float64
+	sk := make([]float64, len(shape))
 	// Accumulate by (bond sum, magnetization, staggered sum) to keep the
-	// weights exact.
-	counts := map[[3]int]float64{}
+	// weights exact: the states' count, and the sums of their |M(k)|^2
+	// along each axis
+	type group struct {
+		g  float64
+		mk []float64
+	}
+	counts := map[[3]int]*group{}
 	s := make([]int, n)
 	coord := make([]int, len(shape))
+	re, im := make([]float64, len(shape)), make([]float64, len(shape))
 	for state := 0; state < 1<<n; state++ {
 		for i := range s {
 			s[i] = 1 - 2*(state>>i&1)
 		}
 		bond, mag, stag := 0, 0, 0
+		clear(re)
+		clear(im)
 		for i, v := range s {
 			mag += v
 			rest, sign := i, 1
@@ -53,6 +64,9 @@ func enumerateShape(shape []int, beta, J, h float64) exact {
 				coord[a] = rest % shape[a]
 				rest /= shape[a]
 				sign *= 1 - 2*(coord[a]%2)
+				arg := 2 * math.Pi * float64(coord[a]) / float64(shape[a])
+				re[a] += float64(v) * math.Cos(arg)
+				im[a] += float64(v) * math.Sin(arg)
 			}
 			stag += sign * v
 			stride := 1
@@ -65,12 +79,23 @@ func enumerateShape(shape []int, beta, J, h float64) exact {
 				stride *= shape[a]
 			}
 		}
-		counts[[3]int{bond, mag, stag}]++
+		key := [3]int{bond, mag, stag}
+		if counts[key] == nil {
+			counts[key] = &group{mk: make([]float64, len(shape))}
+		}
+		counts[key].g++
+		for a := range shape {
+			counts[key].mk[a] += re[a]*re[a] + im[a]*im[a]
+		}
 	}
-	for k, g := range counts {
+	for k, grp := range counts {
+		g := grp.g
 		e := -(J*float64(k[0]) + h*float64(k[1])) / float64(n)
 		m := float64(k[1]) / float64(n)
 		w := g * math.Exp(-beta*e*float64(n))
+		for a, v := range grp.mk {
+			sk[a] += w / g * v / float64(n)
+		}
 		z += w
 		se += w * e
 		se2 += w * e * e
@@ -85,7 +110,27 @@ func enumerateShape(shape []int, beta, J, h float64) exact {
 	}
 	u := se / z
 	return exact{u: u, c: float64(n) * beta * beta * (se2/z - u*u), m: sm / z, absM: sam / z, m2: sm2 / z, m4: sm4 / z,
-		absMS: sams / z, ms2: sms2 / z, ms4: sms4 / z}
+		absMS: sams / z, ms2: sms2 / z, ms4: sms4 / z, sk: scaled(sk, 1/z)}
+}
+
+// scaled returns x times f.
+func scaled(x []float64, f float64) []float64 {
+	for i := range x {
+		x[i] *= f
+	}
+	return x
+}
+
+// xi is the second-moment correlation length of ex on an L^d lattice
+// of N sites (Config.correlationLength).
+func (ex exact) xi(L int) float64 {
+	var f float64
+	for _, v := range ex.sk {
+		f += v
+	}
+	f /= float64(len(ex.sk))
+	n := math.Pow(float64(L), float64(len(ex.sk)))
+	return math.Sqrt(n*ex.m2/f-1) / (2 * math.Sin(math.Pi/float64(L)))
 }
 
 // The enumerator itself against the published L = 4 values (docs/exact-values.md).

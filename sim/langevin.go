@@ -334,12 +334,25 @@ func (r *phi4Runner) download() error {
 
 func (r *phi4Runner) free() { freeAll(r.be, r.bufs) }
 
-// hasCorrelationLength reports whether a phi4 run has the second-moment
-// correlation length (correlationLength): on a hypercubic lattice (every
-// extent L, 2 or more), at h = 0, but not under model B, whose S(0) = V m^2
-// is conserved.
+// hasCorrelationLength reports whether a phi4 or Ising run has the
+// second-moment correlation length (correlationLength): on a hypercubic
+// lattice (every extent L, 2 or more), at h = 0; for phi4 not under model
+// B, whose S(0) = V m^2 is conserved; for Ising a ferromagnet (J > 0: an
+// antiferromagnet's order is staggered, its S(0) and S_k those of the
+// disordered modes).
 func (c *Config) hasCorrelationLength() bool {
-	if c.Model != "phi4" || c.Scheme == quench.SchemeModelB || c.H != 0 || c.Shape[0] < 2 {
+	switch {
+	case c.H != 0 || c.Shape[0] < 2:
+		return false
+	case c.Model == "phi4":
+		if c.Scheme == quench.SchemeModelB {
+			return false
+		}
+	case IsIsing(c.Model):
+		if c.J <= 0 {
+			return false
+		}
+	default:
 		return false
 	}
 	for _, l := range c.Shape {

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"math"
+	"strconv"
 
 	"github.com/quenchlab/quench/stats"
 )
@@ -12,6 +13,11 @@ type Sample struct {
 	Mag   int64
 	Bond  int64
 	Stag  int64 // staggered sum (quench.IsingSums.Stag)
+	// Modes holds |M(k)|^2 at the smallest wave vector along each axis
+	// (quench.SmallestModes; the structure factor S_k times V), where the
+	// run measures them (State.Modes): else, and past the lattice's axes,
+	// 0
+	Modes [3]float64
 }
 
 // Row is a sample converted to per-site observables.
@@ -53,16 +59,30 @@ var StaggeredNames = []string{
 	"staggered_susceptibility", "staggered_susceptibility_connected", "staggered_binder",
 }
 
+// ModeNames are the Ising observables of the samples' Modes: the
+// structure factor S_k<a> = |M(k)|^2 / N at the smallest wave vector
+// along each axis a, and the second-moment correlation length
+// (correlationLength of S(0) = N <m^2> and the axes' S_k).
+func ModeNames(d int) []string {
+	names := make([]string, 0, d+1)
+	for a := range d {
+		names = append(names, "S_k"+strconv.Itoa(a))
+	}
+	return append(names, "correlation_length")
+}
+
 // Observables estimates every observable from the samples: means with
 // binning errors, derived quantities with jackknife errors, all with tau_int.
 // stag adds the staggered magnetization's (StaggeredNames), defined as the
-// magnetization's with m_s for m.
+// magnetization's with m_s for m; modes the structure factors and the
+// correlation length (ModeNames).
 //
 //	specific_heat            = N beta^2 (<e^2> - <e>^2)
 //	susceptibility           = N beta <m^2>
 //	susceptibility_connected = N beta (<m^2> - <|m|>^2)
 //	binder                   = 1 - <m^4> / (3 <m^2>^2)
-func (c *Config) Observables(samples []Sample, stag bool) map[string]stats.Estimate {
+//	correlation_length       = sqrt(N <m^2> / F - 1) / (2 sin(pi/L)), F the axes' mean <S_k>
+func (c *Config) Observables(samples []Sample, stag, modes bool) map[string]stats.Estimate {
 	rows := c.Rows(samples)
 	col := func(f func(r Row) float64) []float64 {
 		x := make([]float64, len(rows))
@@ -98,6 +118,20 @@ func (c *Config) Observables(samples []Sample, stag bool) map[string]stats.Estim
 		col(func(r Row) float64 { return r.M }))
 	if stag {
 		order(StaggeredNames, col(func(r Row) float64 { return r.MS }))
+	}
+	if modes {
+		d := len(c.Shape)
+		in := [][]float64{col(func(r Row) float64 { return r.M2 })}
+		names := ModeNames(d)
+		for a := range d {
+			sk := make([]float64, len(samples))
+			for i, s := range samples {
+				sk[i] = s.Modes[a] / n
+			}
+			jobs.Series(names[a], sk)
+			in = append(in, sk)
+		}
+		jobs.Derived(names[d], in, func(v []float64) float64 { return c.correlationLength(n*v[0], v[1:]) })
 	}
 	return jobs.Run()
 }

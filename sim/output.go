@@ -83,6 +83,11 @@ func WriteOutputsGated(dir string, st *State, sum *Summary, g *OutputGate) error
 			if stag {
 				header = append(header, "staggered_magnetization")
 			}
+			d, n := 0, float64(st.Config.Lattice().Sites())
+			if st.Modes() {
+				d = len(st.Config.Shape)
+				header = append(header, ModeNames(d)[:d]...)
+			}
 			return csvRows(w, header, len(st.Samples), func(i int, b []byte) []byte {
 				r := st.Config.Row(st.Samples[i])
 				b = appendInt(b, r.Sweep)
@@ -91,6 +96,9 @@ func WriteOutputsGated(dir string, st *State, sum *Summary, g *OutputGate) error
 				}
 				if stag {
 					b = appendFloat(b, r.MS)
+				}
+				for _, m := range st.Samples[i].Modes[:d] {
+					b = appendFloat(b, m/n)
 				}
 				return b
 			})

@@ -391,13 +391,14 @@ func TestEncodePNGEnlarges(t *testing.T) {
 
 // The staggered observables are in the table (Estimates' names) for an
 // antiferromagnet only, not at J = 0 or J > 0; summary.json has them for
-// every coupling.
+// every coupling. The ferromagnet's have its structure factors and
+// correlation length too (ModeNames).
 func TestStaggeredNamesOnlyAntiferromagnet(t *testing.T) {
 	samples := []Sample{{Sweep: 1, Mag: 4, Bond: 8, Stag: 2}, {Sweep: 2, Mag: -2, Bond: 4, Stag: 6}, {Sweep: 3, Mag: 0, Bond: 0, Stag: -4}}
 	for _, c := range []struct {
 		J     float64
 		names int
-	}{{-1, len(ObservableNames) + len(StaggeredNames)}, {0, len(ObservableNames)}, {1, len(ObservableNames)}} {
+	}{{-1, len(ObservableNames) + len(StaggeredNames)}, {0, len(ObservableNames)}, {1, len(ObservableNames) + 3}} {
 		st := &State{Config: Config{Model: "ising2d", Shape: []int{4, 4}, T: 2, Beta: 0.5, J: c.J, Algo: "heatbath", Every: 1}, Samples: samples}
 		est, names := st.Estimates()
 		if len(names) != c.names || !slices.Equal(names[:len(ObservableNames)], ObservableNames) {
@@ -405,6 +406,9 @@ func TestStaggeredNamesOnlyAntiferromagnet(t *testing.T) {
 		}
 		if _, ok := est["staggered_binder"]; !ok {
 			t.Errorf("J=%v: no staggered estimates", c.J)
+		}
+		if _, ok := est["correlation_length"]; ok != (c.J > 0) || (c.J > 0) != slices.Equal(names[len(names)-3:], ModeNames(2)) {
+			t.Errorf("J=%v: correlation length %v, names %v", c.J, ok, names)
 		}
 	}
 }

@@ -55,6 +55,9 @@ func TestIsingL4Exact(t *testing.T) {
 			within4(t, name+" <m^2>", obs["m2"], ex.m2)
 			// N beta (<m^2> - <|m|>^2): at Tc 16/Tc (0.7613589086 - 0.8438604448^2)
 			within4(t, name+" susceptibility_connected", obs["susceptibility_connected"], 16/T*(ex.m2-ex.absM*ex.absM))
+			within4(t, name+" S_k0", obs["S_k0"], ex.sk[0])
+			within4(t, name+" S_k1", obs["S_k1"], ex.sk[1])
+			within4(t, name+" correlation_length", obs["correlation_length"], ex.xi(4))
 		}
 	}
 }

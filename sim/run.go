@@ -74,6 +74,10 @@ type State struct {
 	// older carry no staggered sums, and the run leaves the staggered
 	// observables out (saved in later checkpoints).
 	NoStaggered bool
+	// NoModes: Ising samples read from a checkpoint of format 7 or older
+	// carry no smallest modes, and the run goes on without them (saved
+	// in later checkpoints).
+	NoModes bool
 
 	log seriesLog // what the series log of a directory holds of the series
 }
@@ -81,6 +85,14 @@ type State struct {
 // Staggered reports whether st has the staggered magnetization of every
 // sample (Ising models).
 func (st *State) Staggered() bool { return IsIsing(st.Config.Model) && !st.NoStaggered }
+
+// Modes reports whether st's Ising samples carry the smallest modes
+// (Sample.Modes) for the structure factors and the correlation length:
+// where the run has a correlation length, unless it began under
+// checkpoint format 7 or older (NoModes).
+func (st *State) Modes() bool {
+	return IsIsing(st.Config.Model) && st.Config.hasCorrelationLength() && !st.NoModes
+}
 
 // NewState validates cfg and builds the start configuration.
 func NewState(cfg Config) (*State, error) { return NewStateProgress(cfg, nil) }
@@ -296,6 +308,9 @@ type isingRunner struct {
 	lat quench.Lattice
 	tab *quench.IsingTable
 	buf quench.Buffer
+	// planes: the plane sums' scratch, where the run measures the
+	// smallest modes (State.Modes)
+	planes []int64
 }
 
 func newIsingRunner(be quench.Backend, st *State) (*isingRunner, error) {
@@ -306,6 +321,9 @@ func newIsingRunner(be quench.Backend, st *State) (*isingRunner, error) {
 	}
 	if r.buf, err = be.Alloc(quench.Int8, r.lat.Sites()); err != nil {
 		return nil, err
+	}
+	if st.Modes() {
+		r.planes = make([]int64, quench.PlaneSumsLen(r.lat))
 	}
 	if err := be.Upload(r.buf, st.Spins); err != nil {
 		be.Free(r.buf)
@@ -323,7 +341,18 @@ func (r *isingRunner) measure() error {
 	if err != nil {
 		return err
 	}
-	r.st.Samples = append(r.st.Samples, Sample{Sweep: r.st.Step, Mag: sums.Mag, Bond: sums.Bond, Stag: sums.Stag})
+	s := Sample{Sweep: r.st.Step, Mag: sums.Mag, Bond: sums.Bond, Stag: sums.Stag}
+	if r.planes != nil {
+		if err := r.be.IsingPlanes(r.buf, r.lat, r.planes); err != nil {
+			return err
+		}
+		modes, err := quench.SmallestModes(r.planes, r.lat)
+		if err != nil {
+			return err
+		}
+		copy(s.Modes[:], modes)
+	}
+	r.st.Samples = append(r.st.Samples, s)
 	return nil
 }
 

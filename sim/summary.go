@@ -685,7 +685,10 @@ func (st *State) Estimates() (map[string]stats.Estimate, []string) {
 			// has it for every coupling
 			names = append(append([]string(nil), names...), StaggeredNames...)
 		}
-		return c.Observables(st.Samples, st.Staggered()), names
+		if st.Modes() {
+			names = append(slices.Clip(names), ModeNames(len(c.Shape))...)
+		}
+		return c.Observables(st.Samples, st.Staggered(), st.Modes()), names
 	}
 	if c.Model == "sandpile" {
 		return c.sandpileObservables(st.Rows)

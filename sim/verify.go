@@ -64,19 +64,54 @@ func rowPart(name string, x, y [][]float64, cols []string) part {
 		vals: func(i int) [2]string { return [2]string{fstr(x[i/w][i%w]), fstr(y[i/w][i%w])} }}
 }
 
+// samplePart compares Ising samples ia of a with ib of b (as many), by
+// their columns: sweep, mag, bond and stag as integers (beyond 2^53 a
+// float64 would round them; stag left out where a run has no staggered
+// sums), then the smallest modes' bits where both runs measure them
+// (State.Modes).
+func samplePart(a, b *State, ia, ib []int) part {
+	cols := []string{"sweep", "mag", "bond", "stag"}
+	if a.NoStaggered || b.NoStaggered {
+		cols = cols[:3]
+	}
+	ints := len(cols)
+	if a.Modes() && b.Modes() {
+		for k := range a.Config.Shape {
+			cols = append(cols, "M_k"+strconv.Itoa(k)+"^2")
+		}
+	}
+	w := len(cols)
+	// value returns column k of s: its bits (to compare) and its text
+	value := func(s Sample, k int) (uint64, string) {
+		if k < ints {
+			v := [4]int64{s.Sweep, s.Mag, s.Bond, s.Stag}[k]
+			return uint64(v), strconv.FormatInt(v, 10)
+		}
+		m := s.Modes[k-ints]
+		return math.Float64bits(m), fstr(m)
+	}
+	return part{name: "measurement", n: w * len(ia), cols: cols,
+		same: func(i int) bool {
+			x, _ := value(a.Samples[ia[i/w]], i%w)
+			y, _ := value(b.Samples[ib[i/w]], i%w)
+			return x == y
+		},
+		vals: func(i int) [2]string {
+			_, x := value(a.Samples[ia[i/w]], i%w)
+			_, y := value(b.Samples[ib[i/w]], i%w)
+			return [2]string{x, y}
+		}}
+}
+
 // stateParts pairs the parts of two runs of one configuration.
 func stateParts(a, b *State) []part {
 	c := &a.Config
 	if IsIsing(c.Model) {
-		field := func(s Sample, k int) int64 { return [4]int64{s.Sweep, s.Mag, s.Bond, s.Stag}[k] }
-		samples := part{name: "measurement", n: 4 * len(a.Samples), cols: []string{"sweep", "mag", "bond", "stag"},
-			same: func(i int) bool {
-				return a.Samples[i/4] == b.Samples[i/4] || field(a.Samples[i/4], i%4) == field(b.Samples[i/4], i%4)
-			},
-			vals: func(i int) [2]string {
-				return [2]string{strconv.FormatInt(field(a.Samples[i/4], i%4), 10), strconv.FormatInt(field(b.Samples[i/4], i%4), 10)}
-			}}
-		return []part{intPart("spin", a.Spins, b.Spins), samples}
+		idx := make([]int, len(a.Samples))
+		for i := range idx {
+			idx[i] = i
+		}
+		return []part{intPart("spin", a.Spins, b.Spins), samplePart(a, b, idx, idx)}
 	}
 	rows := rowPart("measurement", a.Rows, b.Rows, append([]string{"step"}, c.Columns()...))
 	switch {

@@ -49,7 +49,7 @@ func TestCollectScan(t *testing.T) {
 		t.Errorf("heading: %q", lines[0])
 	}
 	header := regexp.MustCompile(`\s+`).Split(strings.TrimSpace(lines[2]), -1)
-	if strings.Join(header, " ") != "run T energy magnetization abs_magnetization m2 m4 specific_heat susceptibility susceptibility_connected binder" { // beta follows T
+	if strings.Join(header, " ") != "run T energy magnetization abs_magnetization m2 m4 specific_heat susceptibility susceptibility_connected binder S_k0 S_k1 correlation_length" { // beta follows T
 
 		t.Errorf("columns: %q", header)
 	}
