@@ -202,7 +202,7 @@ type Reducer interface {
 	// IsingPlanes writes the plane sums of spins (Int8) of lat into out,
 	// which holds PlaneSumsLen(lat) elements: for each axis a in turn,
 	// L_a sums, the j-th adding the spins whose coordinate along a is j.
-	// Exact integers: every backend returns the same. SmallestModes
+	// Exact integers: every backend returns the same. ModeTable.Modes
 	// takes the magnetization's Fourier components from them.
 	IsingPlanes(spins Buffer, lat Lattice, out []int64) error
 }

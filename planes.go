@@ -25,31 +25,54 @@ func CheckPlanes(lat Lattice, out []int64) error {
 	return nil
 }
 
-// SmallestModes returns, for each axis a of lat, |M(k_a)|^2 with
-// M(k) = sum_x s_x exp(i k.x) at the smallest nonzero wave vector along a,
-// k_a = 2 pi/L_a: from the plane sums P_a[j] (Reducer.IsingPlanes),
-// re = sum_j P_a[j] cos(2 pi j/L_a), im = sum_j P_a[j] sin(2 pi j/L_a),
-// the angle by pmath.SinCos2Pi of the IEEE quotient j/L_a, each product
-// and sum one float64 operation, j in order, and |M|^2 = re*re + im*im.
-// The plane sums are exact, so runs on any backend get the same bits.
-func SmallestModes(planes []int64, lat Lattice) ([]float64, error) {
-	if err := CheckPlanes(lat, planes); err != nil {
-		return nil, err
-	}
-	out := make([]float64, lat.Dim())
-	off := 0
-	for a, l := range lat.Shape {
-		var re, im float64
-		for j, p := range planes[off : off+l] {
+// ModeTable holds the phases SmallestModes weighs the plane sums of a
+// lattice with, computed once for a run's measurements.
+type ModeTable struct {
+	lat      Lattice
+	cos, sin []float64 // for each axis in turn, L_a values
+}
+
+// NewModeTable returns lat's table: for each axis a and j < L_a,
+// pmath.SinCos2Pi of the IEEE quotient j/L_a.
+func NewModeTable(lat Lattice) *ModeTable {
+	n := PlaneSumsLen(lat)
+	t := &ModeTable{lat: lat, cos: make([]float64, 0, n), sin: make([]float64, 0, n)}
+	for _, l := range lat.Shape {
+		for j := range l {
 			s, c := pmath.SinCos2Pi(float64(j) / float64(l))
+			t.cos, t.sin = append(t.cos, c), append(t.sin, s)
+		}
+	}
+	return t
+}
+
+// Modes writes to out (one value per axis) |M(k_a)|^2 with
+// M(k) = sum_x s_x exp(i k.x) at the smallest nonzero wave vector along
+// each axis a, k_a = 2 pi/L_a: from the plane sums P_a[j]
+// (Reducer.IsingPlanes), re = sum_j P_a[j] cos(2 pi j/L_a) and
+// im = sum_j P_a[j] sin(2 pi j/L_a), each product and sum one float64
+// operation, j in order, and |M|^2 = re*re + im*im. The plane sums are
+// exact, so runs on any backend get the same bits.
+func (t *ModeTable) Modes(planes []int64, out []float64) error {
+	if err := CheckPlanes(t.lat, planes); err != nil {
+		return err
+	}
+	if len(out) != t.lat.Dim() {
+		return fmt.Errorf("the smallest modes of lattice %s are %d values, not %d", t.lat, t.lat.Dim(), len(out))
+	}
+	off := 0
+	for a, l := range t.lat.Shape {
+		var re, im float64
+		c, s := t.cos[off:off+l], t.sin[off:off+l]
+		for j, p := range planes[off : off+l] {
 			x := float64(p)
 			// (the conversions keep each product apart from its sum: Go
 			// may fuse x*c + re otherwise)
-			re += float64(x * c)
-			im += float64(x * s)
+			re += float64(x * c[j])
+			im += float64(x * s[j])
 		}
 		out[a] = float64(re*re) + float64(im*im)
 		off += l
 	}
-	return out, nil
+	return nil
 }

@@ -46,20 +46,29 @@ func (b *Backend) IsingPlanes(spins quench.Buffer, lat quench.Lattice, out []int
 	}
 	clear(out)
 	// the last axis: the columns; the others: the rows by their
-	// coordinates (row r's coordinate along axis a is r/stride[a] mod
-	// ext[a])
+	// coordinates, counted up as the rows go (row r's coordinate along
+	// axis a is r/stride[a] mod ext[a]; the last of them varies fastest)
 	last := out[len(out)-g.lx:]
 	for _, c := range cols {
 		for x, v := range c {
 			last[x] += v
 		}
 	}
-	off := 0
-	for a, l := range g.ext {
-		for r, v := range rowSum {
-			out[off+int(int64(r)/g.stride[a]%l)] += v
+	offs := make([]int64, len(g.ext))
+	for a := 1; a < len(offs); a++ {
+		offs[a] = offs[a-1] + g.ext[a-1]
+	}
+	at := slices.Clone(offs) // each axis' plane of the row
+	for _, v := range rowSum {
+		for _, k := range at {
+			out[k] += v
 		}
-		off += int(l)
+		for a := len(at) - 1; a >= 0; a-- {
+			if at[a]++; at[a] < offs[a]+g.ext[a] {
+				break
+			}
+			at[a] = offs[a]
+		}
 	}
 	return nil
 }
@@ -87,63 +96,78 @@ func planesSites(s []int8, g *rowGeom, part int, rowSum []int64) []int64 {
 	return col
 }
 
-// planesWords is planesSites for spins of +1 and -1, eight sites a word:
-// bit 0 of each byte of w>>1 & lsb marks a down spin (down64). Those bits
-// add up in byte lanes: per row in a register (moved out every 255
-// words), per column in lanes, moved to int64 counts every 255 rows. The
+// planesWords is planesSites for spins of +1 and -1. Where AVX2 runs, the
+// row's whole vector registers go to planeRows, 127 rows a call; the rest
+// eight sites a word: bit 0 of each byte of w>>1 & lsb marks a down spin
+// (down64), and those bits add up in byte lanes, per row in a register
+// (moved out every 255 words), per column in lanes. Every 127 rows the
+// lanes (the vector ones twice the counts) move to int64 counts. The
 // sites past the row's last whole word go one by one. bad reports a spin
 // that is neither +1 (0x01) nor -1 (0xFF): a byte whose bit 0 is clear,
 // or whose bits 1 to 7 are not all alike (the sums are then wrong).
 func planesWords(s []int8, g *rowGeom, part int, rowSum []int64) (col []int64, bad bool) {
 	const alike = 0x7E7E7E7E7E7E7E7E // bits 1 to 6 of each byte
+	const batch = 127                // rows between flushes
 	lo, hi := g.partRows(part)
 	lx := int64(g.lx)
 	nw := int(lx / 8)
+	vw := 0 // words in vector registers
+	if useAVX2 {
+		vw = nw &^ 3
+	}
 	down := make([]int64, lx) // down spins per column
 	lanes := make([]uint64, nw)
+	var downs [batch]int64
 	var inv uint64
-	flush := func() {
+	for r0 := lo; r0 < hi; r0 += batch {
+		r1 := min(r0+batch, hi)
+		if vw > 0 {
+			inv |= planeRows(unsafe.Pointer(&s[r0*lx]), int(lx), int(r1-r0), vw/4, unsafe.Pointer(&lanes[0]), &downs[0])
+		}
+		for r := r0; r < r1; r++ {
+			row := s[r*lx : r*lx+lx]
+			p := unsafe.Pointer(unsafe.SliceData(row))
+			var n int64
+			if vw > 0 {
+				n = downs[r-r0] / 2
+			}
+			for k0 := vw; k0 < nw; k0 += 255 {
+				var acc uint64
+				ln := lanes[k0:min(k0+255, nw)]
+				for k := range ln {
+					w := le64(unsafe.Add(p, 8*(k0+k)))
+					dn := w >> 1 & lsb
+					inv |= (w^w>>1)&alike | ^w&lsb
+					ln[k] += dn
+					acc += dn
+				}
+				// the bytes' total (at most 8*255) from 16-bit lanes
+				acc = acc&lanes16 + acc>>8&lanes16
+				n += int64(acc * add16 >> 48)
+			}
+			for x := int64(8 * nw); x < lx; x++ {
+				switch row[x] {
+				case -1:
+					n++
+					down[x]++
+				case 1:
+				default:
+					inv = 1
+				}
+			}
+			rowSum[r] = lx - 2*n
+		}
 		for k, w := range lanes {
+			shift := 0
+			if k < vw {
+				shift = 1 // (planeRows' counts are doubled)
+			}
 			for i := range 8 {
-				down[8*k+i] += int64(w >> (8 * i) & 0xFF)
+				down[8*k+i] += int64(w>>(8*i)&0xFF) >> shift
 			}
 			lanes[k] = 0
 		}
 	}
-	for r := lo; r < hi; r++ {
-		row := s[r*lx : r*lx+lx]
-		p := unsafe.Pointer(unsafe.SliceData(row))
-		var n int64
-		for k0 := 0; k0 < nw; k0 += 255 {
-			var acc uint64
-			ln := lanes[k0:min(k0+255, nw)]
-			for k := range ln {
-				w := le64(unsafe.Add(p, 8*(k0+k)))
-				dn := w >> 1 & lsb
-				inv |= (w^w>>1)&alike | ^w&lsb
-				ln[k] += dn
-				acc += dn
-			}
-			// the bytes' total (at most 8*255) from 16-bit lanes
-			acc = acc&lanes16 + acc>>8&lanes16
-			n += int64(acc * add16 >> 48)
-		}
-		for x := int64(8 * nw); x < lx; x++ {
-			switch row[x] {
-			case -1:
-				n++
-				down[x]++
-			case 1:
-			default:
-				inv = 1
-			}
-		}
-		rowSum[r] = lx - 2*n
-		if (r-lo)%255 == 254 {
-			flush()
-		}
-	}
-	flush()
 	for x, d := range down {
 		down[x] = hi - lo - 2*d
 	}

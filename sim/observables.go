@@ -14,7 +14,7 @@ type Sample struct {
 	Bond  int64
 	Stag  int64 // staggered sum (quench.IsingSums.Stag)
 	// Modes holds |M(k)|^2 at the smallest wave vector along each axis
-	// (quench.SmallestModes; the structure factor S_k times V), where the
+	// (quench.ModeTable.Modes; the structure factor S_k times V), where the
 	// run measures them (State.Modes): else, and past the lattice's axes,
 	// 0
 	Modes [3]float64

@@ -308,9 +308,11 @@ type isingRunner struct {
 	lat quench.Lattice
 	tab *quench.IsingTable
 	buf quench.Buffer
-	// planes: the plane sums' scratch, where the run measures the
-	// smallest modes (State.Modes)
+	// planes, modes: the plane sums' and smallest modes' scratch and
+	// table, where the run measures them (State.Modes)
 	planes []int64
+	modes  []float64
+	table  *quench.ModeTable
 }
 
 func newIsingRunner(be quench.Backend, st *State) (*isingRunner, error) {
@@ -323,7 +325,8 @@ func newIsingRunner(be quench.Backend, st *State) (*isingRunner, error) {
 		return nil, err
 	}
 	if st.Modes() {
-		r.planes = make([]int64, quench.PlaneSumsLen(r.lat))
+		r.planes, r.modes = make([]int64, quench.PlaneSumsLen(r.lat)), make([]float64, r.lat.Dim())
+		r.table = quench.NewModeTable(r.lat)
 	}
 	if err := be.Upload(r.buf, st.Spins); err != nil {
 		be.Free(r.buf)
@@ -346,11 +349,10 @@ func (r *isingRunner) measure() error {
 		if err := r.be.IsingPlanes(r.buf, r.lat, r.planes); err != nil {
 			return err
 		}
-		modes, err := quench.SmallestModes(r.planes, r.lat)
-		if err != nil {
+		if err := r.table.Modes(r.planes, r.modes); err != nil {
 			return err
 		}
-		copy(s.Modes[:], modes)
+		copy(s.Modes[:], r.modes)
 	}
 	r.st.Samples = append(r.st.Samples, s)
 	return nil

@@ -1,0 +1,9 @@
+//go:build !amd64 || purego
+
+package cpu
+
+import "unsafe"
+
+func planeRows(p unsafe.Pointer, stride, rows, regs int, lanes unsafe.Pointer, downs *int64) (inv uint64) {
+	panic(noVector)
+}
