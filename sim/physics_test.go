@@ -135,6 +135,35 @@ func TestIsing3DExact(t *testing.T) {
 	}
 }
 
+// The structure factors and the correlation length against exact values:
+// on 8 x 8 the transfer matrix's, as the summary's exact values report
+// them (with m2 and the susceptibility), at T = 2.5 and Tc; on 2 x 2 x 2
+// by enumeration (an extent of 2: k = pi, and the double bonds).
+func TestIsingFourierExact(t *testing.T) {
+	for i, T := range []float64{2.5, quench.Tc2D} {
+		cfg := Config{Model: "ising2d", Shape: []int{8, 8}, T: T, J: 1, Algo: "heatbath",
+			Sweeps: 100000, Therm: 1000, Every: 1, Seed: uint64(80 + i), Start: "hot"}
+		st, obs := simulate(t, cfg)
+		sum, _ := MakeSummary(st, "cpu")
+		for _, name := range []string{"m2", "susceptibility", "S_k0", "S_k1", "correlation_length"} {
+			want, ok := sum.Exact[name]
+			if !ok {
+				t.Fatalf("8x8 T=%g: no exact %s in %v", T, name, sum.Exact)
+			}
+			within4(t, fmt.Sprintf("8x8 T=%.4g %s", T, name), obs[name], want)
+		}
+	}
+	shape := []int{2, 2, 2}
+	ex := enumerateShape(shape, 1/4.5, 1, 0)
+	cfg := Config{Model: "ising3d", Shape: shape, T: 4.5, J: 1, Algo: "metropolis",
+		Sweeps: 100000, Therm: 1000, Every: 1, Seed: 83, Start: "hot"}
+	_, obs := simulate(t, cfg)
+	for a := range 3 {
+		within4(t, fmt.Sprintf("2x2x2 S_k%d", a), obs[fmt.Sprintf("S_k%d", a)], ex.sk[a])
+	}
+	within4(t, "2x2x2 correlation_length", obs["correlation_length"], ex.xi(2))
+}
+
 func formatT(T float64) string {
 	if T == quench.Tc2D {
 		return "Tc"

@@ -160,7 +160,10 @@ type Summary struct {
 // (harmonicExact); double-well particles, their Boltzmann means at
 // dt -> 0 (doubleWellExact); kmp (kmpExact); transfer's second moments
 // (transferExact); the Ising models at J = 0, independent spins in the
-// field (freeSpinsExact); nil for other runs.
+// field (freeSpinsExact); with them, for a 2D ferromagnet at h = 0 on an
+// L x L lattice up to quench.IsingFourierMaxL, "m2", "susceptibility",
+// "S_k0", "S_k1" and "correlation_length" from the transfer matrix
+// (isingFourierExact); nil for other runs.
 // A value that is not finite is left out (summary.json could not hold it),
 // as is one of an observable est does not hold.
 func (c *Config) exactValues(est map[string]stats.Estimate) map[string]float64 {
@@ -196,7 +199,9 @@ func (c *Config) exactValuesAll(est map[string]stats.Estimate) map[string]float6
 			return nil
 		}
 		if u, ch, err := quench.IsingExact2D(c.Shape[0], c.Shape[1], c.Beta*j); err == nil {
-			return map[string]float64{"energy": j * u, "specific_heat": ch}
+			x := map[string]float64{"energy": j * u, "specific_heat": ch}
+			c.isingFourierExact(x)
+			return x
 		}
 	case c.Model == "phi4" && c.Lambda == 0:
 		return c.gaussianExact(est)
@@ -214,6 +219,29 @@ func (c *Config) exactValuesAll(est map[string]stats.Estimate) map[string]float6
 		return c.transferExact(est)
 	}
 	return nil
+}
+
+// isingFourierExact adds to x, for a 2D ferromagnet at h = 0 on an
+// L x L lattice (hasCorrelationLength) with L up to
+// quench.IsingFourierMaxL, the exact m2 = <M^2>/N^2, susceptibility =
+// beta <M^2>/N, S_k0 = S_k1 = <|M(k)|^2>/N and correlation length
+// (quench.IsingFourier2D, IsingXi2D: the row-to-row transfer matrix at
+// K = beta J).
+func (c *Config) isingFourierExact(x map[string]float64) {
+	if c.Model != "ising2d" || !c.hasCorrelationLength() || c.Shape[0] > quench.IsingFourierMaxL {
+		return
+	}
+	l, k := c.Shape[0], c.Beta*c.J
+	chi0, f, err := quench.IsingFourier2D(l, k)
+	if err != nil {
+		return
+	}
+	xi, err := quench.IsingXi2D(l, k)
+	if err != nil {
+		return
+	}
+	n := float64(l * l)
+	x["m2"], x["susceptibility"], x["S_k0"], x["S_k1"], x["correlation_length"] = chi0/n, c.Beta*chi0, f, f, xi
 }
 
 // symmetryErrors is how many errors from the 0 a symmetry gives it an

@@ -65,20 +65,26 @@ func TestCollectScan(t *testing.T) {
 			t.Errorf("row %d: %q, want %s, T %s, energy %s", i, row, d, T, want)
 		}
 	}
-	// the exact block: each run's distance from its exact energy and
-	// specific heat, as its own table gives them
+	// the exact block: each run's distance from its exact values (8x8:
+	// Kaufman's energy and specific heat, the transfer matrix's m2,
+	// susceptibility, S_k and correlation length), as its own table
+	// gives them
 	_, block, ok := strings.Cut(stdout, "\nexact values (the runs' own; summary.json exact), the measured means' distances from them in errors:\n")
 	blines := strings.Split(block, "\n")
-	if !ok || strings.Join(strings.Fields(blines[0]), " ") != "run energy specific_heat" {
+	exactCols := []string{"energy", "m2", "specific_heat", "susceptibility", "S_k0", "S_k1", "correlation_length"}
+	if !ok || strings.Join(strings.Fields(blines[0]), " ") != "run "+strings.Join(exactCols, " ") {
 		t.Fatalf("exact block:\n%s", stdout)
 	}
 	for i, T := range []string{"2.5", "3", "10"} {
 		d := filepath.Join(dir, "T"+T)
 		s := sums[d]
-		e, c := s.Observables["energy"], s.Observables["specific_heat"]
 		// marked * where the error is not reliable, as in the table
 		star := func(v sim.Value) string { return map[bool]string{false: "*", true: ""}[v.Reliable] }
-		want := fmt.Sprintf("%s %+.2g%s %+.2g%s", d, (*e.Mean-s.Exact["energy"]) / *e.Error, star(e), (*c.Mean-s.Exact["specific_heat"]) / *c.Error, star(c))
+		want := d
+		for _, name := range exactCols {
+			v := s.Observables[name]
+			want += fmt.Sprintf(" %+.2g%s", (*v.Mean-s.Exact[name]) / *v.Error, star(v))
+		}
 		if got := strings.Join(strings.Fields(blines[1+i]), " "); got != want {
 			t.Errorf("exact row %d: %q, want %q", i, got, want)
 		}

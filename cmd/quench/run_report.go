@@ -672,6 +672,9 @@ func exactWhy(c *sim.Config, sum *sim.Summary) string {
 	case "sandpile":
 		return "Dhar: the mean over the sites of w = Delta^-1 1, a grain's expected topplings; grains_lost 1, as the stationary pile's grain count is stationary"
 	case "ising2d":
+		if _, ok := sum.Exact["correlation_length"]; ok {
+			return "Kaufman's partition function of this finite lattice; m2, susceptibility, S_k and correlation_length from its row-to-row transfer matrix"
+		}
 		return "Kaufman's partition function of this finite lattice"
 	case "phi4":
 		if c.Lambda != 0 {
@@ -975,6 +978,9 @@ func printExact(w io.Writer, c *sim.Config, sum *sim.Summary, names []string, un
 					}
 				}
 			}
+		case v.Mean == nil:
+			// no value (the table's - note says why)
+			line += "\tmeasured no value (-)"
 		case v.Mean != nil && v.Error == nil:
 			// too few measurements for an error bar (the table's note
 			// says so): the value, with nothing to count the distance in
@@ -995,8 +1001,10 @@ func printExact(w io.Writer, c *sim.Config, sum *sim.Summary, names []string, un
 			line += fmt.Sprintf("\tmeasured %.8g in every measurement averaged", *v.Mean+0) // -0 is 0
 			d := math.Abs(*v.Mean - x)
 			switch {
-			case blinking(c, sum, name, *v.Mean):
+			case blinking(c, sum) && name == "energy":
 				line += ": a blinking state, every site in zero field, which Metropolis flips back and forth for ever (no thermalization helps): use --algo heatbath, or another seed"
+			case blinking(c, sum):
+				line += ": the blinking state of energy's line"
 			case !slices.Contains(exactDerived, name) && (d > 0.01*max(math.Abs(x), math.Abs(*v.Mean)) || frozenExcited(c, name, *v.Mean)):
 				line += fmt.Sprintf(": a constant this far from the stationary mean says the measured %s did not sample the stationary state (thermalize longer)", unit)
 				if sum.Measurements < 100 {
@@ -1084,27 +1092,30 @@ func frozenExcited(c *sim.Config, name string, e float64) bool {
 	return c.Model == "ising2d" && c.J != 0 && name == "energy" && math.Abs(e-ground) > 1e-9*math.Abs(ground)
 }
 
-// blinking reports whether a constant 2D Ising energy e is that of
-// Metropolis trapped in a blinking state (every site in zero field, so
-// energy 0, which its sweeps flip for ever; lattices of up to 12 sites
-// are refused for them, larger ones keep a few, docs/models.md). Its
+// blinking reports whether a run's 2D Ising energy, 0 in every
+// measurement, is that of Metropolis trapped in a blinking state (every
+// site in zero field, so energy 0, which its sweeps flip for ever;
+// lattices of up to 12 sites are refused for them, larger ones keep a
+// few, docs/models.md). Its
 // neighbours' sums are all 0, and so is their total, 4 times the
 // magnetization: |m| is 0 in every measurement too (31% of 4x4's states
 // have energy 0, 7% energy and m 0, so a few measurements do not tell).
-func blinking(c *sim.Config, sum *sim.Summary, name string, e float64) bool {
+func blinking(c *sim.Config, sum *sim.Summary) bool {
 	a, err := quench.ParseAlgo(c.Algo)
 	m, ok := sum.Observables["abs_magnetization"]
-	return c.Model == "ising2d" && name == "energy" && e == 0 && err == nil && a == quench.Metropolis &&
+	e, eok := sum.Observables["energy"]
+	return c.Model == "ising2d" && eok && e.Mean != nil && *e.Mean == 0 && e.Error != nil && *e.Error == 0 && err == nil && a == quench.Metropolis &&
 		ok && m.Mean != nil && *m.Mean == 0 && sum.Measurements >= 100
 }
 
 // exactDerived are the observables with exact values that are functions
 // of the series' moments (fluctuations: the specific heat, the
-// susceptibilities, the Binder cumulant), which a stationary run may
-// measure as constant, 0, where they come from rare states (a specific
-// heat of 1e-9 at low T): printExact does not read a constant of theirs
-// as a sign of an unsampled stationary state.
-var exactDerived = []string{"specific_heat", "susceptibility", "susceptibility_connected", "binder"}
+// susceptibilities, the Binder cumulant, the Ising structure factors at
+// k != 0 and the correlation length), which a stationary run may measure
+// as constant, 0, where they come from rare states (a specific heat of
+// 1e-9 at low T, S_k of 1e-11 at T = 0.3): printExact does not read a
+// constant of theirs as a sign of an unsampled stationary state.
+var exactDerived = []string{"specific_heat", "susceptibility", "susceptibility_connected", "binder", "S_k0", "S_k1", "S_k2", "correlation_length"}
 
 // thermCovered reports whether a run whose exact values are known had a
 // --therm long enough for its slow modes, so that a distance of more than
