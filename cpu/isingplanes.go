@@ -2,16 +2,19 @@ package cpu
 
 import (
 	"fmt"
+	"runtime"
 	"slices"
+	"sync"
 	"unsafe"
 
 	"github.com/quenchlab/quench"
 )
 
 // IsingPlanes implements quench.Reducer: each row's sum (the planes of
-// the other axes add them) and each column's, over the fixed row
-// partition, parts in parallel on large lattices. Integer sums: the order
-// does not change them.
+// the other axes add them) and each column's, over runs of at least 127
+// rows (planesWords' batch), up to four a worker, in parallel on large
+// lattices. Integer sums: neither the order nor the partition changes
+// them.
 func (b *Backend) IsingPlanes(spins quench.Buffer, lat quench.Lattice, out []int64) error {
 	if err := lat.Check(); err != nil {
 		return fmt.Errorf("cpu: IsingPlanes: %v", err)
@@ -28,21 +31,33 @@ func (b *Backend) IsingPlanes(spins quench.Buffer, lat quench.Lattice, out []int
 	}
 	g := newRowGeom(lat)
 	s := sb.i8
-	rowSum := make([]int64, g.rows)
-	cols := make([][]int64, g.parts)
-	bad := make([]bool, g.parts)
+	// each part's column sums cost lx to flush and add: parts of at
+	// least a batch of rows keep that below a site's share
+	parts := int(max(1, min(int64(4*runtime.GOMAXPROCS(0)), g.rows/127)))
+	per := (g.rows + int64(parts) - 1) / int64(parts)
+	rows := func(part int) (lo, hi int64) { return int64(part) * per, min(int64(part+1)*per, g.rows) }
+	sc := planesPool.Get().(*planesScratch)
+	defer planesPool.Put(sc)
+	sc.size(g.rows, parts, g.lx)
+	rowSum, cols, bad := sc.rows, sc.cols, sc.bad
 	each := func(f func(part int)) {
-		if lat.Sites() < 2*chunkSites {
-			for p := 0; p < g.parts; p++ {
+		if parts == 1 || lat.Sites() < 2*chunkSites {
+			for p := range parts {
 				f(p)
 			}
 			return
 		}
-		parallel(g.parts, f)
+		parallel(parts, f)
 	}
-	each(func(part int) { cols[part], bad[part] = planesWords(s, g, part, rowSum) })
+	each(func(part int) {
+		lo, hi := rows(part)
+		bad[part] = planesWords(s, g, lo, hi, rowSum, cols[part], sc.lanes[part])
+	})
 	if slices.Contains(bad, true) {
-		each(func(part int) { cols[part] = planesSites(s, g, part, rowSum) })
+		each(func(part int) {
+			lo, hi := rows(part)
+			planesSites(s, g, lo, hi, rowSum, cols[part])
+		})
 	}
 	clear(out)
 	// the last axis: the columns; the others: the rows by their
@@ -54,16 +69,19 @@ func (b *Backend) IsingPlanes(spins quench.Buffer, lat quench.Lattice, out []int
 			last[x] += v
 		}
 	}
-	offs := make([]int64, len(g.ext))
-	for a := 1; a < len(offs); a++ {
+	var offs, at [3]int64 // each axis' first plane, and the row's (at most 4 axes)
+	if len(g.ext) > len(offs) {
+		return fmt.Errorf("cpu: IsingPlanes: %d-dimensional lattices are not supported (at most 4)", lat.Dim())
+	}
+	for a := 1; a < len(g.ext); a++ {
 		offs[a] = offs[a-1] + g.ext[a-1]
 	}
-	at := slices.Clone(offs) // each axis' plane of the row
+	at = offs
 	for _, v := range rowSum {
-		for _, k := range at {
+		for _, k := range at[:len(g.ext)] {
 			out[k] += v
 		}
-		for a := len(at) - 1; a >= 0; a-- {
+		for a := len(g.ext) - 1; a >= 0; a-- {
 			if at[a]++; at[a] < offs[a]+g.ext[a] {
 				break
 			}
@@ -73,17 +91,36 @@ func (b *Backend) IsingPlanes(spins quench.Buffer, lat quench.Lattice, out []int
 	return nil
 }
 
-// partRows returns the rows lo..hi-1 of part of g.
-func (g *rowGeom) partRows(part int) (lo, hi int64) {
-	lo = int64(part) * g.perPart
-	return lo, min(lo+g.perPart, g.rows)
+// planesScratch is IsingPlanes' working memory, kept from call to call
+// (planesPool): the rows' sums, and each part's column sums, byte lanes
+// (zero between calls) and bad mark.
+type planesScratch struct {
+	rows  []int64
+	cols  [][]int64
+	lanes [][]uint64
+	bad   []bool
 }
 
-// planesSites sets rowSum for the rows of part of g and returns their
+var planesPool = sync.Pool{New: func() any { return new(planesScratch) }}
+
+// size makes sc hold rows row sums and parts parts of lx columns.
+func (sc *planesScratch) size(rows int64, parts, lx int) {
+	if int64(cap(sc.rows)) < rows {
+		sc.rows = make([]int64, rows)
+	}
+	sc.rows = sc.rows[:rows]
+	if len(sc.cols) != parts || len(sc.cols[0]) != lx {
+		sc.cols, sc.lanes, sc.bad = make([][]int64, parts), make([][]uint64, parts), make([]bool, parts)
+		for p := range parts {
+			sc.cols[p], sc.lanes[p] = make([]int64, lx), make([]uint64, lx/8)
+		}
+	}
+}
+
+// planesSites sets rowSum for the rows lo..hi-1 of g and col to their
 // column sums, site by site, for spins of any value.
-func planesSites(s []int8, g *rowGeom, part int, rowSum []int64) []int64 {
-	col := make([]int64, g.lx)
-	lo, hi := g.partRows(part)
+func planesSites(s []int8, g *rowGeom, lo, hi int64, rowSum, col []int64) {
+	clear(col)
 	lx := int64(g.lx)
 	for r := lo; r < hi; r++ {
 		var m int64
@@ -93,7 +130,6 @@ func planesSites(s []int8, g *rowGeom, part int, rowSum []int64) []int64 {
 		}
 		rowSum[r] = m
 	}
-	return col
 }
 
 // planesWords is planesSites for spins of +1 and -1. Where AVX2 runs, the
@@ -105,18 +141,16 @@ func planesSites(s []int8, g *rowGeom, part int, rowSum []int64) []int64 {
 // sites past the row's last whole word go one by one. bad reports a spin
 // that is neither +1 (0x01) nor -1 (0xFF): a byte whose bit 0 is clear,
 // or whose bits 1 to 7 are not all alike (the sums are then wrong).
-func planesWords(s []int8, g *rowGeom, part int, rowSum []int64) (col []int64, bad bool) {
+func planesWords(s []int8, g *rowGeom, lo, hi int64, rowSum, down []int64, lanes []uint64) (bad bool) {
 	const alike = 0x7E7E7E7E7E7E7E7E // bits 1 to 6 of each byte
 	const batch = 127                // rows between flushes
-	lo, hi := g.partRows(part)
 	lx := int64(g.lx)
 	nw := int(lx / 8)
 	vw := 0 // words in vector registers
 	if useAVX2 {
 		vw = nw &^ 3
 	}
-	down := make([]int64, lx) // down spins per column
-	lanes := make([]uint64, nw)
+	clear(down) // down spins per column, then the column sums (lanes: 0)
 	var downs [batch]int64
 	var inv uint64
 	for r0 := lo; r0 < hi; r0 += batch {
@@ -124,7 +158,10 @@ func planesWords(s []int8, g *rowGeom, part int, rowSum []int64) (col []int64, b
 		if vw > 0 {
 			inv |= planeRows(unsafe.Pointer(&s[r0*lx]), int(lx), int(r1-r0), vw/4, unsafe.Pointer(&lanes[0]), &downs[0])
 		}
-		for r := r0; r < r1; r++ {
+		for r := r0; r < r1 && 8*int64(vw) == lx; r++ {
+			rowSum[r] = lx - downs[r-r0] // (twice the down spins)
+		}
+		for r := r0; r < r1 && 8*int64(vw) < lx; r++ {
 			row := s[r*lx : r*lx+lx]
 			p := unsafe.Pointer(unsafe.SliceData(row))
 			var n int64
@@ -171,5 +208,5 @@ func planesWords(s []int8, g *rowGeom, part int, rowSum []int64) (col []int64, b
 	for x, d := range down {
 		down[x] = hi - lo - 2*d
 	}
-	return down, inv != 0
+	return inv != 0
 }

@@ -2,6 +2,7 @@ package cpu
 
 import (
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/quenchlab/quench"
@@ -134,6 +135,23 @@ func TestIsingSumsWordsBad(t *testing.T) {
 }
 
 func BenchmarkIsingSums(b *testing.B) {
+	benchMeasure(b, func(be *Backend, buf quench.Buffer, lat quench.Lattice) func() {
+		return func() { be.IsingSums(buf, lat) }
+	})
+}
+
+// BenchmarkIsingPlanes: the plane sums a ferromagnet's measurement takes
+// besides the sums (the smallest modes).
+func BenchmarkIsingPlanes(b *testing.B) {
+	benchMeasure(b, func(be *Backend, buf quench.Buffer, lat quench.Lattice) func() {
+		out := make([]int64, quench.PlaneSumsLen(lat))
+		return func() { be.IsingPlanes(buf, lat, out) }
+	})
+}
+
+// benchMeasure times the call mk makes for each benchmark lattice, from a
+// hot start, in sites/ns.
+func benchMeasure(b *testing.B, mk func(be *Backend, buf quench.Buffer, lat quench.Lattice) func()) {
 	for _, shape := range [][]int{{128, 128}, {256, 256}, {512, 512}, {1024, 1024}, {2048, 2048}, {32, 32, 32}, {64, 64, 64}, {128, 128, 128}, {256, 256, 256}} {
 		lat, _ := quench.NewLattice(shape...)
 		be := New()
@@ -141,11 +159,40 @@ func BenchmarkIsingSums(b *testing.B) {
 		s := make([]int8, lat.Sites())
 		quench.InitSpins(s, "hot", 1, 0)
 		be.Upload(buf, s)
+		f := mk(be, buf, lat)
 		b.Run(lat.String(), func(b *testing.B) {
 			for b.Loop() {
-				be.IsingSums(buf, lat)
+				f()
 			}
 			b.ReportMetric(float64(lat.Sites())*float64(b.N)/float64(b.Elapsed().Nanoseconds()), "sites/ns")
 		})
+	}
+}
+
+// TestIsingPlanesPaths: the plane sums with and without the AVX2 kernel
+// (where it runs) equal the reference on rows of whole registers and
+// more, parts longer than planesWords' batches of 127 rows, and spins of
+// other values (the site-by-site path).
+func TestIsingPlanesPaths(t *testing.T) {
+	have := useAVX2
+	defer func() { useAVX2 = have }()
+	for i, shape := range [][]int{{600, 32}, {300, 40}, {130, 96}, {6, 10, 72}, {4, 200, 64}} {
+		lat, _ := quench.NewLattice(shape...)
+		s := make([]int8, lat.Sites())
+		quench.InitSpins(s, "hot", uint64(i), 0)
+		if i == 2 {
+			s[len(s)/2] = 0
+		}
+		want := backendtest.RefIsingPlanes(s, lat)
+		be := New()
+		buf, _ := be.Alloc(quench.Int8, lat.Sites())
+		be.Upload(buf, s)
+		for _, vec := range []bool{false, true} {
+			useAVX2 = vec && have
+			got := make([]int64, len(want))
+			if err := be.IsingPlanes(buf, lat, got); err != nil || !slices.Equal(got, want) {
+				t.Errorf("%v (AVX2 %v): %v\n got %v\nwant %v", shape, useAVX2, err, got, want)
+			}
+		}
 	}
 }

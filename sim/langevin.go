@@ -339,17 +339,18 @@ func (r *phi4Runner) free() { freeAll(r.be, r.bufs) }
 // lattice (every extent L, 2 or more), at h = 0; for phi4 not under model
 // B, whose S(0) = V m^2 is conserved; for Ising a ferromagnet (J > 0: an
 // antiferromagnet's order is staggered, its S(0) and S_k those of the
-// disordered modes).
+// disordered modes) in no field (NoField: h = 0, or one too weak to
+// change a flip probability, the run at h = 0 bit for bit).
 func (c *Config) hasCorrelationLength() bool {
 	switch {
-	case c.H != 0 || c.Shape[0] < 2:
+	case c.Shape[0] < 2:
 		return false
 	case c.Model == "phi4":
-		if c.Scheme == quench.SchemeModelB {
+		if c.Scheme == quench.SchemeModelB || c.H != 0 {
 			return false
 		}
 	case IsIsing(c.Model):
-		if c.J <= 0 {
+		if c.J <= 0 || !c.NoField() {
 			return false
 		}
 	default:
