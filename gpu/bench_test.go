@@ -57,6 +57,42 @@ func BenchmarkIsing3DMetropolisL1024(b *testing.B) {
 	benchGPU(b, []int{1024, 1024, 1024}, quench.Metropolis)
 }
 
+// BenchmarkIsingMeasureL16384: an Ising measurement's reductions on a
+// 16384^2 lattice (268 MB of spins), the sums every measurement takes and
+// the plane sums a ferromagnet's at h = 0 takes besides (the structure
+// factors and the correlation length), each with its download.
+func BenchmarkIsingMeasureL16384(b *testing.B) {
+	be := open(b) // fails, not skips, with QUENCH_REQUIRE_GPU=1
+	lat, _ := quench.NewLattice(16384, 16384)
+	buf, err := be.Alloc(quench.Int8, lat.Sites())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer be.Free(buf)
+	s := make([]int8, lat.Sites())
+	quench.InitSpins(s, "hot", 1, 0)
+	if err := be.Upload(buf, s); err != nil {
+		b.Fatal(err)
+	}
+	planes := make([]int64, quench.PlaneSumsLen(lat))
+	for _, c := range []struct {
+		name string
+		f    func() error
+	}{
+		{"sums", func() error { _, err := be.IsingSums(buf, lat); return err }},
+		{"planes", func() error { return be.IsingPlanes(buf, lat, planes) }},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				if err := c.f(); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(lat.Sites())*float64(b.N)/float64(b.Elapsed().Nanoseconds()), "sites/ns")
+		})
+	}
+}
+
 func benchGPUStepper(b *testing.B, mk func(be quench.Backend) (*bench.Stepper, error)) {
 	benchGPUStepperOn(b, nil, mk)
 }
