@@ -199,11 +199,12 @@ type Reducer interface {
 	// hold v for v < 7, c[7] hold 7 or more. Integer counts: every
 	// backend returns the same.
 	HeightCounts(heights Buffer, lat Lattice, box *Box) ([8]int64, error)
-	// IsingPlanes writes the plane sums of spins (Int8) of lat into out,
-	// which holds PlaneSumsLen(lat) elements: for each axis a in turn,
-	// L_a sums, the j-th adding the spins whose coordinate along a is j.
-	// Exact integers: every backend returns the same. ModeTable.Modes
-	// takes the magnetization's Fourier components from them.
+	// IsingPlanes writes the plane sums of spins (Int8) of lat (at most
+	// 4 axes) into out, which holds PlaneSumsLen(lat) elements: for each
+	// axis a in turn, L_a sums, the j-th adding the spins whose
+	// coordinate along a is j. Exact integers: every backend returns the
+	// same. ModeTable.Modes takes the magnetization's Fourier components
+	// from them.
 	IsingPlanes(spins Buffer, lat Lattice, out []int64) error
 }
 

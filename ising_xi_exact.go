@@ -95,18 +95,26 @@ func IsingFourier2D(L int, K float64) (chi0, f float64, err error) {
 // and f are both near 1: as accurate as chi0 and f. Errors as
 // IsingFourier2D's.
 func IsingXi2D(L int, K float64) (float64, error) {
-	_, f, g, err := isingFourier(L, K)
+	_, _, xi, err := IsingFourierXi2D(L, K)
+	return xi, err
+}
+
+// IsingFourierXi2D returns IsingFourier2D's chi0 and f and IsingXi2D's
+// xi from one evaluation of the transfer matrix (an error where either
+// gives one).
+func IsingFourierXi2D(L int, K float64) (chi0, f, xi float64, err error) {
+	chi0, f, g, err := isingFourier(L, K)
 	if err != nil {
-		return 0, err
+		return 0, 0, 0, err
 	}
 	if K < isingFourierKMin {
-		return math.Sqrt(K), nil // g is subnormal at the least K
+		return chi0, f, math.Sqrt(K), nil // g is subnormal at the least K
 	}
-	xi := math.Sqrt(g/f) / (2 * math.Sin(math.Pi/float64(L)))
+	xi = math.Sqrt(g/f) / (2 * math.Sin(math.Pi/float64(L)))
 	if !(f > 0) || math.IsInf(xi, 0) || math.IsNaN(xi) {
-		return 0, fmt.Errorf("IsingXi2D: no finite xi from chi0 - f = %v, f = %v (L = %d, K = %v)", g, f, L, K)
+		return 0, 0, 0, fmt.Errorf("IsingXi2D: no finite xi from chi0 - f = %v, f = %v (L = %d, K = %v)", g, f, L, K)
 	}
-	return xi, nil
+	return chi0, f, xi, nil
 }
 
 // isingFourierKMin is the K below which IsingFourier2D returns the first

@@ -25,8 +25,8 @@ func CheckPlanes(lat Lattice, out []int64) error {
 	return nil
 }
 
-// ModeTable holds the phases SmallestModes weighs the plane sums of a
-// lattice with, computed once for a run's measurements.
+// ModeTable holds the phases Modes weighs the plane sums of a lattice
+// with, computed once for a run's measurements.
 type ModeTable struct {
 	lat      Lattice
 	cos, sin []float64 // for each axis in turn, L_a values

@@ -29,6 +29,9 @@ func (b *Backend) IsingPlanes(spins quench.Buffer, lat quench.Lattice, out []int
 	if sb.n != lat.Sites() {
 		return fmt.Errorf("cpu: spin buffer has %d elements, lattice %s has %d sites", sb.n, lat, lat.Sites())
 	}
+	if lat.Dim() > 4 {
+		return fmt.Errorf("cpu: IsingPlanes: %d-dimensional lattices are not supported (at most 4)", lat.Dim())
+	}
 	g := newRowGeom(lat)
 	s := sb.i8
 	// each part's column sums cost lx to flush and add: parts of at
@@ -70,9 +73,6 @@ func (b *Backend) IsingPlanes(spins quench.Buffer, lat quench.Lattice, out []int
 		}
 	}
 	var offs, at [3]int64 // each axis' first plane, and the row's (at most 4 axes)
-	if len(g.ext) > len(offs) {
-		return fmt.Errorf("cpu: IsingPlanes: %d-dimensional lattices are not supported (at most 4)", lat.Dim())
-	}
 	for a := 1; a < len(g.ext); a++ {
 		offs[a] = offs[a-1] + g.ext[a-1]
 	}

@@ -380,6 +380,14 @@ func readLog(dir string, h *checkpointHeader, st *State, badf func(string, ...an
 	} else if modes != want {
 		return badf("its series log holds %d of its %d samples with smallest modes", modes, want)
 	}
+	for i, s := range st.Samples {
+		for a, m := range s.Modes {
+			// |M(k)|^2 of the lattice's axes: finite, not negative
+			if !(m >= 0 && m <= math.MaxFloat64) || a >= len(st.Config.Shape) && m != 0 {
+				return badf("its sample %d has smallest mode %d of %v", i, a, m)
+			}
+		}
+	}
 	if int64(len(st.Samples)) != h.Samples || int64(len(st.Rows)) != h.Rows || int64(len(st.Profiles)) != h.Profiles {
 		return badf("its series log holds %d samples, %d rows and %d profiles, it records %d, %d and %d",
 			len(st.Samples), len(st.Rows), len(st.Profiles), h.Samples, h.Rows, h.Profiles)

@@ -602,8 +602,9 @@ func partialBytes(n int64, dim int) uint64 {
 }
 
 // seriesBytes is the host memory of a run's measurements: Ising samples
-// (32 bytes), their per-site rows (64) and at the end the columns the
-// estimates take, three float64 copies of each of 8 at most at once; or
+// (56 bytes), their per-site rows (64) and at the end the columns the
+// estimates take, three float64 copies of each of 8 at most at once, and
+// of the d structure factors where the run measures them; or
 // rows of w = columns + 1 float64 values, each its own allocation (8w
 // rounded up to a size class, at most 16 more) with a slice header (24),
 // and three float64 copies of each column at the end. Measured peaks per
@@ -621,7 +622,11 @@ func (c *Config) seriesBytes() uint64 {
 	m := uint64(max(c.Measurements(), 0))
 	fft := uint64(stats.MaxParallel) * 160
 	if IsIsing(c.Model) {
-		return m * (uint64(unsafe.Sizeof(Sample{})) + uint64(unsafe.Sizeof(Row{})) + 3*8*8 + fft)
+		cols := uint64(8)
+		if c.hasCorrelationLength() {
+			cols += uint64(len(c.Shape))
+		}
+		return m * (uint64(unsafe.Sizeof(Sample{})) + uint64(unsafe.Sizeof(Row{})) + 3*8*cols + fft)
 	}
 	w := uint64(len(c.Columns()) + 1)
 	return m * (24 + 16 + 8*w + 3*8*w + fft)

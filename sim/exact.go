@@ -3,7 +3,6 @@ package sim
 import (
 	"fmt"
 	"math"
-	"strconv"
 	"strings"
 
 	"github.com/quenchlab/quench"
@@ -70,7 +69,7 @@ func (c *Config) gaussianExact(est map[string]stats.Estimate) map[string]float64
 		"energy":          g.Gradient + c.M2/2*phi2 + field,
 	}
 	for a, l := range c.Shape {
-		name := "S_k" + strconv.Itoa(a)
+		name := skName(a)
 		switch {
 		case l > 1:
 			x[name] = g.Axis[a]

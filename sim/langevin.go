@@ -10,6 +10,7 @@ import (
 	"github.com/quenchlab/quench/internal/philox"
 	"github.com/quenchlab/quench/internal/pmath"
 	"github.com/quenchlab/quench/stats"
+	"strconv"
 )
 
 // newLangevinState builds the start of a phi4 or particles run:
@@ -396,9 +397,24 @@ func (c *Config) correlationLength(s0 float64, sk []float64) float64 {
 func Phi4Columns(dim int) []string {
 	cols := []string{"phi", "m2", "m4", "phi2", "phi4", "energy", "energy_gradient", "energy_mass", "energy_quartic", "energy_field"}
 	for a := 0; a < dim; a++ {
-		cols = append(cols, "S_k"+string(rune('0'+a)))
+		cols = append(cols, skName(a))
 	}
 	return cols
+}
+
+// skName is the key of the structure factor along axis a (phi4's and the
+// Ising model's).
+func skName(a int) string { return "S_k" + strconv.Itoa(a) }
+
+// deriveCorrelationLength adds correlation_length to jobs, by the
+// jackknife: correlationLength of N times the mean of m2 (each
+// measurement's squared mean field or magnetization) and the means of
+// sk (each axis' structure factor series).
+func (c *Config) deriveCorrelationLength(jobs *stats.Batch, m2 []float64, sk [][]float64) {
+	n := float64(c.Lattice().Sites())
+	jobs.Derived("correlation_length", append([][]float64{m2}, sk...), func(m []float64) float64 {
+		return c.correlationLength(n*m[0], m[1:])
+	})
 }
 
 // phi4Row derives the measurement columns (Phi4Columns) from the field's
@@ -632,10 +648,7 @@ func (c *Config) langevinObservables(rows [][]float64) (map[string]stats.Estimat
 		}
 		names = append(names, "binder", "susceptibility", "susceptibility_connected")
 		if c.hasCorrelationLength() {
-			in := append([][]float64{series[1]}, series[len(series)-len(c.Shape):]...)
-			jobs.Derived("correlation_length", in, func(m []float64) float64 {
-				return c.correlationLength(v*m[0], m[1:])
-			})
+			c.deriveCorrelationLength(&jobs, series[1], series[len(series)-len(c.Shape):])
 			names = append(names, "correlation_length")
 		}
 		return jobs.Run(), names

@@ -2,7 +2,6 @@ package sim
 
 import (
 	"math"
-	"strconv"
 
 	"github.com/quenchlab/quench/stats"
 )
@@ -66,7 +65,7 @@ var StaggeredNames = []string{
 func ModeNames(d int) []string {
 	names := make([]string, 0, d+1)
 	for a := range d {
-		names = append(names, "S_k"+strconv.Itoa(a))
+		names = append(names, skName(a))
 	}
 	return append(names, "correlation_length")
 }
@@ -120,18 +119,15 @@ func (c *Config) Observables(samples []Sample, stag, modes bool) map[string]stat
 		order(StaggeredNames, col(func(r Row) float64 { return r.MS }))
 	}
 	if modes {
-		d := len(c.Shape)
-		in := [][]float64{col(func(r Row) float64 { return r.M2 })}
-		names := ModeNames(d)
-		for a := range d {
-			sk := make([]float64, len(samples))
+		sk := make([][]float64, len(c.Shape))
+		for a := range sk {
+			sk[a] = make([]float64, len(samples))
 			for i, s := range samples {
-				sk[i] = s.Modes[a] / n
+				sk[a][i] = s.Modes[a] / n
 			}
-			jobs.Series(names[a], sk)
-			in = append(in, sk)
+			jobs.Series(skName(a), sk[a])
 		}
-		jobs.Derived(names[d], in, func(v []float64) float64 { return c.correlationLength(n*v[0], v[1:]) })
+		c.deriveCorrelationLength(&jobs, col(func(r Row) float64 { return r.M2 }), sk)
 	}
 	return jobs.Run()
 }

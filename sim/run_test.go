@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -452,6 +453,18 @@ func testVersion7Modes(t *testing.T, setVersion func(t *testing.T, st *State, v 
 	therm.Step, therm.Samples, therm.log = therm.Config.Therm, nil, seriesLog{}
 	if back, err := ReadCheckpoint(setVersion(t, &therm, 7)); err != nil || back.NoModes {
 		t.Errorf("version 7 ferromagnet without samples: %v (want it read with the modes)", err)
+	}
+	// modes that no lattice gives: refused
+	for _, m := range []struct {
+		a int
+		v float64
+	}{{0, math.NaN()}, {1, math.Inf(1)}, {0, -1}, {2, 1}} {
+		bad := *ferro
+		bad.Samples, bad.log = slices.Clone(ferro.Samples), seriesLog{}
+		bad.Samples[3].Modes[m.a] = m.v
+		if _, err := ReadCheckpoint(setVersion(t, &bad, checkpointVersion)); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("sample 3 has smallest mode %d of", m.a)) {
+			t.Errorf("a sample with mode %d of %v: %v, want a refusal", m.a, m.v, err)
+		}
 	}
 }
 

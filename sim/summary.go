@@ -225,20 +225,16 @@ func (c *Config) exactValuesAll(est map[string]stats.Estimate) map[string]float6
 // L x L lattice (hasCorrelationLength) with L up to
 // quench.IsingFourierMaxL, the exact m2 = <M^2>/N^2, susceptibility =
 // beta <M^2>/N, S_k0 = S_k1 = <|M(k)|^2>/N and correlation length
-// (quench.IsingFourier2D, IsingXi2D: the row-to-row transfer matrix at
-// K = beta J).
+// (quench.IsingFourierXi2D: the row-to-row transfer matrix at K = beta J,
+// up to quench.IsingFourierMaxK).
 func (c *Config) isingFourierExact(x map[string]float64) {
 	if c.Model != "ising2d" || !c.hasCorrelationLength() || c.Shape[0] > quench.IsingFourierMaxL {
 		return
 	}
-	l, k := c.Shape[0], c.Beta*c.J
-	chi0, f, err := quench.IsingFourier2D(l, k)
+	l := c.Shape[0]
+	chi0, f, xi, err := quench.IsingFourierXi2D(l, c.Beta*c.J)
 	if err != nil {
-		return
-	}
-	xi, err := quench.IsingXi2D(l, k)
-	if err != nil {
-		return
+		return // (K = beta J beyond quench.IsingFourierMaxK: T below J/10)
 	}
 	n := float64(l * l)
 	x["m2"], x["susceptibility"], x["S_k0"], x["S_k1"], x["correlation_length"] = chi0/n, c.Beta*chi0, f, f, xi

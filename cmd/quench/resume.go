@@ -158,8 +158,8 @@ lattice and measurement series an uninterrupted run would have produced.
 			if st.NoStaggered && st.Format < 5 {
 				fmt.Fprintf(stderr, "quench: note: the checkpoint in %s is of format %d, from before the staggered magnetization was measured: the run goes on without it\n", dir, st.Format)
 			}
-			if st.NoModes && st.Format < 8 {
-				fmt.Fprintf(stderr, "quench: note: the checkpoint in %s is of format %d, from before the Ising structure factors were measured: the run goes on without them and without the correlation length\n", dir, st.Format)
+			if st.NoModes {
+				fmt.Fprintf(stderr, "quench: note: the run in %s was begun under checkpoint format 7 or older, before the Ising structure factors were measured: it goes on without them and without the correlation length\n", dir)
 			}
 			if st.NoVMean() {
 				fmt.Fprintf(stderr, "quench: note: the run in %s was begun under checkpoint format 6 or older, before the velocities' mean was measured: its first rows have no v_mean (NaN in series.csv), and its outputs leave out v_mean and v2\n", dir)
