@@ -49,10 +49,13 @@ func NewModeTable(lat Lattice) *ModeTable {
 // Modes writes to out (one value per axis) |M(k_a)|^2 with
 // M(k) = sum_x s_x exp(i k.x) at the smallest nonzero wave vector along
 // each axis a, k_a = 2 pi/L_a: from the plane sums P_a[j]
-// (Reducer.IsingPlanes), re = sum_j P_a[j] cos(2 pi j/L_a) and
-// im = sum_j P_a[j] sin(2 pi j/L_a), each product and sum one float64
-// operation, j in order, and |M|^2 = re*re + im*im. The plane sums are
-// exact, so runs on any backend get the same bits.
+// (Reducer.IsingPlanes) less their mean, as the exact integers
+// d_j = L_a P_a[j] - M (M = sum_j P_a[j]; the phases add to 0, so this
+// leaves M(k) as it is, and planes all alike give exactly 0, not the
+// rounding of sum_j cos(2 pi j/L_a) times M), re = sum_j d_j cos(2 pi j/L_a)
+// and im = sum_j d_j sin(2 pi j/L_a), each product and sum one float64
+// operation, j in order, and |M|^2 = (re*re + im*im) / L_a^2. The plane
+// sums are exact, so runs on any backend get the same bits.
 func (t *ModeTable) Modes(planes []int64, out []float64) error {
 	if err := CheckPlanes(t.lat, planes); err != nil {
 		return err
@@ -62,16 +65,22 @@ func (t *ModeTable) Modes(planes []int64, out []float64) error {
 	}
 	off := 0
 	for a, l := range t.lat.Shape {
+		var m int64
+		for _, p := range planes[off : off+l] {
+			m += p
+		}
 		var re, im float64
 		c, s := t.cos[off:off+l], t.sin[off:off+l]
 		for j, p := range planes[off : off+l] {
-			x := float64(p)
+			// exact: |L p| and |m| are at most the sites, below 2^50
+			x := float64(int64(l)*p - m)
 			// (the conversions keep each product apart from its sum: Go
 			// may fuse x*c + re otherwise)
 			re += float64(x * c[j])
 			im += float64(x * s[j])
 		}
-		out[a] = float64(re*re) + float64(im*im)
+		l2 := float64(l) * float64(l)
+		out[a] = (float64(re*re) + float64(im*im)) / l2
 		off += l
 	}
 	return nil

@@ -412,10 +412,24 @@ func skName(a int) string { return "S_k" + strconv.Itoa(a) }
 // sk (each axis' structure factor series).
 func (c *Config) deriveCorrelationLength(jobs *stats.Batch, m2 []float64, sk [][]float64) {
 	n := float64(c.Lattice().Sites())
-	jobs.Derived("correlation_length", append([][]float64{m2}, sk...), func(m []float64) float64 {
+	in := append([][]float64{m2}, sk...)
+	jobs.Derived("correlation_length", in, func(m []float64) float64 {
 		return c.correlationLength(n*m[0], m[1:])
 	})
+	// and its root's argument, which MakeSummary reads and removes
+	jobs.Derived(correlationRatio, in, func(m []float64) float64 {
+		var f float64
+		for _, s := range m[1:] {
+			f += s
+		}
+		return n*m[0]/(f/float64(len(m)-1)) - 1
+	})
 }
+
+// correlationRatio is the estimate of the correlation length's root's
+// argument, S(0)/F - 1, among the observables' until MakeSummary takes it
+// (Summary.CorrelationRatio).
+const correlationRatio = "correlation_length_ratio"
 
 // phi4Row derives the measurement columns (Phi4Columns) from the field's
 // sums, taken on the backend.

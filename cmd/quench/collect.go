@@ -921,7 +921,12 @@ func printCollectedExact(w io.Writer, runs []*collected, names []string) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "%s\n", strings.Join(append([]string{"run"}, known...), "\t"))
 	marked := false
+	without := 0 // runs with no exact value: no row
 	for _, r := range runs {
+		if len(r.sum.Exact) == 0 {
+			without++
+			continue
+		}
 		row := []string{r.dir}
 		for _, n := range known {
 			v := r.sum.Observables[n]
@@ -942,6 +947,9 @@ func printCollectedExact(w io.Writer, runs []*collected, names []string) {
 		fmt.Fprintf(tw, "%s\n", strings.Join(row, "\t"))
 	}
 	tw.Flush()
+	if without > 0 {
+		fmt.Fprintf(w, "(%d of the %d runs have no exact values: not listed)\n", without, len(runs))
+	}
 	if marked {
 		fmt.Fprintln(w, "\n* in an error bar marked * above (not reliable): the distance does not test the mean")
 	}

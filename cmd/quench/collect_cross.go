@@ -32,7 +32,11 @@ type crossing struct {
 func crossingOf(spec string, all []string) (name string, perL bool, err error) {
 	name, perL = strings.CutSuffix(spec, "/L")
 	if !slices.Contains(all, name) {
-		return "", false, quench.Usagef("--crossings %s is not allowed: an observable of the runs, or one followed by /L to divide it by the first extent (%s)", spec, strings.Join(all, ", "))
+		why := ""
+		if name == "correlation_length" {
+			why = "; the runs have no correlation_length, which Ising ferromagnets in no field and phi4 fields at h = 0 (not modelb) report, on L^d lattices"
+		}
+		return "", false, quench.Usagef("--crossings %s is not allowed: an observable of the runs, or one followed by /L to divide it by the first extent (%s)%s", spec, strings.Join(all, ", "), why)
 	}
 	return name, perL, nil
 }
@@ -59,7 +63,9 @@ func crossings(runs []*collected, l plotLayout, name string, perL bool) ([]cross
 	byGroup := map[string]map[float64]crossPoint{}
 	dirAt := map[string]map[float64]string{}
 	for _, r := range runs {
-		g := l.groupOf(r)
+		// named by the one setting the lines differ in (the others, sweeps
+		// or therm chosen by the size, follow it)
+		g := l.groups[0] + "=" + r.settings[l.groups[0]]
 		if _, ok := byGroup[g]; !ok {
 			groups = append(groups, g)
 			value[g] = r.settings[l.groups[0]]
@@ -181,5 +187,8 @@ func printCrossings(w io.Writer, spec string, l plotLayout, cs []crossing) {
 	tw.Flush()
 	if marked {
 		fmt.Fprintln(w, "* from points whose error bars are not reliable (marked * above): nor is the crossing's")
+	}
+	if spec == "correlation_length" && slices.ContainsFunc(cs, func(c crossing) bool { return c.none }) {
+		fmt.Fprintln(w, "(xi itself grows with L at every T near Tc: it is xi/L whose curves cross there, --crossings correlation_length/L)")
 	}
 }

@@ -91,6 +91,28 @@ func TestCollectCrossings(t *testing.T) {
 	if !regexp.MustCompile(`shape=16x16 / shape=32x32 +0\.5\(-\)\* +0\.5\(-\)\* +0 and 1`).MatchString(b3.String()) || !strings.Contains(b3.String(), "* from points whose error bars are not reliable") {
 		t.Errorf("no crossing without error bars, marked *, in\n%s", b3.String())
 	}
+	// sweeps chosen by the size (16 and 32 alike, so the sweeps name no
+	// line of their own): the lines are still named by the size alone
+	bySize := append(slices.Clone(runs), mk(32, "0", 0.4), mk(32, "1", 0.6), mk(32, "2", 0.7))
+	for _, r := range bySize {
+		r.settings["sweeps"] = map[bool]string{true: "1000", false: "2000"}[r.settings["shape"] == "8x8"]
+	}
+	if cs := cross(bySize, false); len(cs) != 2 || cs[0].a != "shape=8x8" || cs[0].b != "shape=16x16" || cs[1].b != "shape=32x32" {
+		t.Errorf("lines whose sweeps follow the size: %+v, want them named by the size", cs)
+	}
+	for _, r := range runs {
+		delete(r.settings, "sweeps")
+	}
+	// correlation_length without /L: where its curves do not cross, a
+	// hint; without it among the observables, why
+	var b5 strings.Builder
+	printCrossings(&b5, "correlation_length", l2, cs2)
+	if !strings.Contains(b5.String(), "it is xi/L whose curves cross there, --crossings correlation_length/L") {
+		t.Errorf("no hint of /L in\n%s", b5.String())
+	}
+	if _, _, err := crossingOf("correlation_length/L", []string{"binder"}); err == nil || !strings.Contains(err.Error(), "the runs have no correlation_length, which Ising ferromagnets in no field") {
+		t.Errorf("correlation_length of runs without it: %v", err)
+	}
 	// two runs of a line at one x: seeds not averaged
 	twice := append(slices.Clone(runs), mk(8, "0", 0.9))
 	twice[len(twice)-1].dir = "8-0b"

@@ -353,6 +353,7 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 	var broken []string     // by the symmetry rule
 	var noTau []string      // no tau_int to judge the bins by
 	var frozen []string     // the same in every measurement, where the dynamics can change it
+	nearZero := false       // correlation_length's root's argument near 0
 	lowerTau := false       // an unreliable one's tau_int whose window did not close
 	lowerNote := func() {   // what > means, once, below the note of the first such row
 		if lowerTau {
@@ -388,6 +389,7 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 			} else if slices.Contains(v.UnreliableBy, sim.ByFrozen) {
 				frozen = append(frozen, name) // (the symmetry's note says more)
 			}
+			nearZero = nearZero || slices.Contains(v.UnreliableBy, sim.ByNearZero)
 		}
 		undefined = undefined || v.Mean == nil
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s%s\n", name, num(v.Mean, "%.8g"), num(v.Error, "%.2g"), tau, mark)
@@ -462,6 +464,15 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 			nl = ""
 		}
 		fmt.Fprintf(w, "%s* %s: the same in every measurement averaged, though the dynamics can change them: the run saw none of their fluctuations, so the error 0 is no error bar (a state whose excitations are rarer than one a run, as at low T: a far longer run samples them)\n", nl, strings.Join(frozen, ", "))
+	}
+	if r := sum.CorrelationRatio; nearZero && r != nil {
+		nl := "\n"
+		if len(unreliable) > 0 || len(noTau) > 0 || len(broken) > 0 || len(frozen) > 0 {
+			nl = ""
+		}
+		l := float64(st.Config.Shape[0])
+		fmt.Fprintf(w, "%s* correlation_length: the root of S(0)/F - 1 = %.3g +- %.2g, within 3 errors of 0, where the root's slope (infinite at 0) leaves its jackknife error meaningless: xi is below about %.3g (the root of that plus 3 errors), and a longer run narrows it\n",
+			nl, r.Mean, r.Error, math.Sqrt(r.Mean+3*r.Error)/(2*math.Sin(math.Pi/l)))
 	}
 	if d := sum.Diffusive; d != nil {
 		what := "the mass is conserved"
