@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/quenchlab/quench"
@@ -145,6 +146,9 @@ func TestIsingFourierExact(t *testing.T) {
 			Sweeps: 100000, Therm: 1000, Every: 1, Seed: uint64(80 + i), Start: "hot"}
 		st, obs := simulate(t, cfg)
 		sum, _ := MakeSummary(st, "cpu")
+		if sum.CorrelationRatio != nil {
+			t.Errorf("8x8 T=%g: xi marked near_zero, S(0)/F - 1 = %+v", T, *sum.CorrelationRatio)
+		}
 		for _, name := range []string{"m2", "susceptibility", "S_k0", "S_k1", "correlation_length"} {
 			want, ok := sum.Exact[name]
 			if !ok {
@@ -162,6 +166,24 @@ func TestIsingFourierExact(t *testing.T) {
 		within4(t, fmt.Sprintf("2x2x2 S_k%d", a), obs[fmt.Sprintf("S_k%d", a)], ex.sk[a])
 	}
 	within4(t, "2x2x2 correlation_length", obs["correlation_length"], ex.xi(2))
+}
+
+// At T = 10 on 32^2 (xi about 0.4) S(0)/F - 1 lies within 3 errors of
+// 0 after 2000 sweeps, where the root's jackknife error means nothing:
+// the correlation length is marked near_zero, with r and its error in
+// the summary.
+func TestCorrelationLengthNearZero(t *testing.T) {
+	st, _ := simulate(t, Config{Model: "ising2d", Shape: []int{32, 32}, T: 10, J: 1, Algo: "heatbath", Sweeps: 2000, Every: 1, Seed: 2, Start: "hot"})
+	sum, _ := MakeSummary(st, "cpu")
+	v, r := sum.Observables["correlation_length"], sum.CorrelationRatio
+	if r == nil || v.Reliable || !slices.Equal(v.UnreliableBy, []string{ByNearZero}) || !(math.Abs(r.Mean) < nearZeroErrors*r.Error) {
+		t.Fatalf("xi %+v, S(0)/F - 1 %+v: want it marked near_zero, and only so", v, r)
+	}
+	// the ratio's mean is xi's square in units of (2 sin(pi/L))^2, signed
+	want := math.Copysign(math.Sqrt(math.Abs(r.Mean)), r.Mean) / (2 * math.Sin(math.Pi/32))
+	if math.Abs(*v.Mean-want) > 1e-12*math.Abs(want) {
+		t.Errorf("xi %v, from the ratio %v", *v.Mean, want)
+	}
 }
 
 func formatT(T float64) string {

@@ -1356,3 +1356,19 @@ func TestSandpileHeightAdvice(t *testing.T) {
 		}
 	}
 }
+
+// A correlation length whose root's argument lies within 3 errors of 0
+// (32^2 at T = 10) is marked, and its note bounds xi by that argument
+// plus 3 errors.
+func TestNearZeroNote(t *testing.T) {
+	stdout, sum := runSummary(t, filepath.Join(t.TempDir(), "hot"), "--L", "32", "--T", "10", "--sweeps", "2000", "--seed", "2", "--algo", "heatbath", "--quiet")
+	r := sum.CorrelationRatio
+	if r == nil {
+		t.Fatalf("no correlation_ratio:\n%s", stdout)
+	}
+	bound := math.Sqrt(r.Mean+3*r.Error) / (2 * math.Sin(math.Pi/32))
+	want := fmt.Sprintf("\n* correlation_length: the root of S(0)/F - 1 = %.3g +- %.2g, within 3 errors of 0, where the root's slope (infinite at 0) leaves its jackknife error meaningless: xi is below about %.3g (the root of that plus 3 errors), and a longer run narrows it\n", r.Mean, r.Error, bound)
+	if !strings.Contains(stdout, want) || !regexp.MustCompile(`(?m)^correlation_length +\S+ +\S+ +\S+ \*$`).MatchString(stdout) {
+		t.Errorf("want the row marked and the note %q in\n%s", want, stdout)
+	}
+}
