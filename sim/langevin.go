@@ -365,6 +365,10 @@ func (c *Config) hasCorrelationLength() bool {
 	return true
 }
 
+// HasCorrelationLength reports whether the run reports the second-moment
+// correlation length (hasCorrelationLength).
+func (c *Config) HasCorrelationLength() bool { return c.hasCorrelationLength() }
+
 // correlationLength is the second-moment correlation length
 // xi = sqrt(S(0)/F - 1) / (2 sin(pi/L)) of S(0) = V <m^2> and the mean F
 // of the structure factors sk at the smallest wave vectors k = 2 pi/L

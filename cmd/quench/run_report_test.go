@@ -1372,3 +1372,26 @@ func TestNearZeroNote(t *testing.T) {
 		t.Errorf("want the row marked and the note %q in\n%s", want, stdout)
 	}
 }
+
+// An Ising run in no field without the correlation length says why at
+// its start: an antiferromagnet, a lattice not L^d; a ferromagnet on
+// L^d, or a run in a field, says nothing of it.
+func TestNoCorrelationLengthNote(t *testing.T) {
+	dir := t.TempDir()
+	for i, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--L", "8", "--J", "-1"}, "an antiferromagnet's order is staggered"},
+		{[]string{"--shape", "8x16"}, "the lattice 8x16 is not L^d"},
+		{[]string{"--L", "8"}, ""},
+		{[]string{"--shape", "8x16", "--h", "0.1"}, ""},
+	} {
+		args := append([]string{"run", "--sweeps", "200", "--quiet", "--out", filepath.Join(dir, strconv.Itoa(i))}, c.args...)
+		code, _, stderr := runQ(t, args...)
+		says := strings.Contains(stderr, "quench: note: the run reports no structure factors S_k or correlation_length: ")
+		if code != 0 || says != (c.want != "") || !strings.Contains(stderr, c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want the note %v (%q)", c.args, code, stderr, c.want != "", c.want)
+		}
+	}
+}
