@@ -169,6 +169,9 @@ are correlated (a note says so): give each run of a scan a seed of its own.`,
 			all := observableOrder(runs)
 			shown := all
 			if cmd.Flags().Changed("observables") {
+				if all, err = addPerL(runs, only, all); err != nil {
+					return err
+				}
 				if shown, err = pickObservables(only, all); err != nil {
 					return err
 				}
@@ -254,7 +257,7 @@ are correlated (a note says so): give each run of a scan a seed of its own.`,
 	cmd.Flags().StringVar(&xAxis, "x", "", "--plot and --crossings: the setting along x (default: the first numeric model parameter that differs; L: the first extent)")
 	cmd.Flags().StringVar(&logAxes, "log", "", "--plot: logarithmic axes, x, y or xy (a panel whose values or error bars reach 0 or below keeps a linear y, and says so; with --profile, such points are left out, and the title counts them)")
 	cmd.Flags().BoolVar(&average, "average-seeds", false, fmt.Sprintf("average the runs that differ only in their seed into one row: each observable's mean over them, its error their spread over sqrt(runs), which counts what varies between seeds (quenched disorder); reliable from %d seeds on (of stationary runs thermalized for their slow modes)", averageMinSeeds))
-	cmd.Flags().StringVar(&only, "observables", "", "only these observables, comma-separated (default: those of the runs' tables)")
+	cmd.Flags().StringVar(&only, "observables", "", "only these observables, comma-separated (default: those of the runs' tables); NAME/L divides one by the first extent (correlation_length/L)")
 	cmd.Flags().StringVar(&cross, "crossings", "", "also print where this observable's curves against the setting along x (--plot's, or --x) cross, for each pair of neighbouring lines (lattice sizes): by linear interpolation, with errors; NAME/L divides it by the first extent (correlation_length/L)")
 	cmd.Flags().StringVar(&profile, "profile", "", "instead of the observables, this profile or histogram of every run side by side, a bin a row with its range [lo, hi) (height_distribution, height_distribution_center, mass_distribution, mass_distribution_log, correlation; avalanche_size, avalanche_area, avalanche_duration, site_activity, height_final as fractions of their counts); --csv writes every bin")
 	return cmd
@@ -786,6 +789,44 @@ func observableOrder(runs []*collected) []string {
 }
 
 // pickObservables reads --observables against the runs' observables.
+// addPerL adds to each run the observables of list named NAME/L: NAME
+// of the runs divided by the run's first extent (correlation_length/L,
+// a scan's xi/L), its mean, error and exact value, with its tau_int and
+// marks; all with them.
+func addPerL(runs []*collected, list string, all []string) ([]string, error) {
+	for _, n := range strings.Split(list, ",") {
+		n = strings.TrimSpace(n)
+		base, ok := strings.CutSuffix(n, "/L")
+		if !ok || slices.Contains(all, n) || !slices.Contains(all, base) {
+			continue // (pickObservables refuses what no run has)
+		}
+		if runs[0].sum.Model == "particles" {
+			return nil, quench.Usagef("--observables %s is not allowed for particles: /L divides by a lattice's first extent", n)
+		}
+		for _, r := range runs {
+			v, ok := r.sum.Observables[base]
+			if !ok || len(r.sum.Shape) == 0 {
+				continue
+			}
+			l := float64(r.sum.Shape[0])
+			div := func(p *float64) *float64 {
+				if p == nil {
+					return nil
+				}
+				x := *p / l
+				return &x
+			}
+			v.Mean, v.Error = div(v.Mean), div(v.Error)
+			r.sum.Observables[n] = v
+			if x, ok := r.sum.Exact[base]; ok {
+				r.sum.Exact[n] = x / l
+			}
+		}
+		all = append(all, n)
+	}
+	return all, nil
+}
+
 func pickObservables(list string, all []string) ([]string, error) {
 	var out []string
 	for _, n := range strings.Split(list, ",") {

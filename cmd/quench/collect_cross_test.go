@@ -1,7 +1,9 @@
 package main
 
 import (
+	"encoding/json"
 	"math"
+	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -154,5 +156,34 @@ func TestCollectCrossings(t *testing.T) {
 	code, stdout, stderr := runQ(t, append([]string{"collect", "--crossings", "binder"}, dirs...)...)
 	if code != 0 || !strings.Contains(stdout, "crossings of binder against T (linear between") || !strings.Contains(stdout, "shape=4x4 / shape=6x6") {
 		t.Errorf("collect --crossings binder: exit %d %s\n%s", code, stderr, stdout)
+	}
+	// --observables NAME/L: a column of NAME over the first extent, its
+	// exact value too
+	csvPath := filepath.Join(dir, "xiL.csv")
+	code, stdout, stderr = runQ(t, append([]string{"collect", "--observables", "correlation_length/L", "--csv", csvPath}, dirs...)...)
+	recs, err := readCSV(csvPath)
+	if code != 0 || err != nil || len(recs) != 5 {
+		t.Fatalf("collect --observables correlation_length/L: exit %d %s %v\n%s", code, stderr, err, stdout)
+	}
+	col := map[string]int{}
+	for i, h := range recs[0] {
+		col[h] = i
+	}
+	for _, rec := range recs[1:] {
+		var s sim.Summary
+		b, err := os.ReadFile(filepath.Join(rec[0], sim.SummaryFile))
+		if err == nil {
+			err = json.Unmarshal(b, &s)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		l := float64(s.Shape[0])
+		xi, ex := s.Observables["correlation_length"], s.Exact["correlation_length"]
+		if rec[col["correlation_length/L"]] != strconv.FormatFloat(*xi.Mean/l, 'g', -1, 64) ||
+			rec[col["correlation_length/L_error"]] != strconv.FormatFloat(*xi.Error/l, 'g', -1, 64) ||
+			rec[col["correlation_length/L_exact"]] != strconv.FormatFloat(ex/l, 'g', -1, 64) {
+			t.Errorf("%s: xi/L %q, want %v(%v), exact %v", rec[0], rec[col["correlation_length/L"]], *xi.Mean/l, *xi.Error/l, ex/l)
+		}
 	}
 }
