@@ -52,8 +52,8 @@ type Value struct {
 	// symmetryErrors errors from it: symmetryBroken), "frozen" (the same
 	// in every measurement, where the dynamics can change it: error 0 is
 	// then no error bar; frozenConstant), "near_zero" (the correlation
-	// length, whose root's argument lies within nearZeroErrors errors of
-	// 0: Summary.CorrelationRatio); one or more.
+	// length, whose root's argument lies fewer than NearZeroErrors errors
+	// above 0: Summary.CorrelationRatio); one or more.
 	UnreliableBy []string `json:"unreliable_by,omitempty"`
 	// For a mean marked by the symmetry rule (but Kuramoto's, whose
 	// phases wrap): how often its series changed sides of the value the
@@ -72,14 +72,23 @@ const (
 	ByNearZero      = "near_zero"
 )
 
-// nearZeroErrors is how many errors from 0 the correlation length's
+// NearZeroErrors is how many errors above 0 the correlation length's
 // root's argument r = S(0)/F - 1 must lie for the jackknife's error of
 // the (signed) root to hold: the root's slope, 1/(2 sqrt|r|), is
 // infinite at 0, and within 2 errors of it a 64^2 lattice at T = 10
 // read xi -2.92(78) against 0.397 (r -0.082(44)), with error bars from
 // 0.78 to 5.2 over seven seeds. At 3 errors the root's curvature moves
-// its mean by about 1% of xi.
-const nearZeroErrors = 3
+// its mean by about 1% of xi. Below 0 by more than its errors r says
+// that they are too small: in the stationary state of these
+// ferromagnetic fields S(0) >= S(k) (a Gaussian field at m2 = 4 read xi
+// -5.04(73) against 0.5 over 3000 steps, its tau_int rule's mark
+// alone).
+const NearZeroErrors = 3
+
+// NearZero reports whether a correlation length's root's argument of
+// mean r and error e is not clearly positive, fewer than NearZeroErrors
+// errors above 0 (the mark ByNearZero).
+func NearZero(r, e float64) bool { return !(r >= NearZeroErrors*e) }
 
 // RatioEstimate is a mean with its error.
 type RatioEstimate struct {
@@ -157,8 +166,9 @@ type Summary struct {
 	// definition: the end state, whose errors and tau_int measure that
 	// rounding, so they are reliable.
 	Settled []string `json:"settled,omitempty"`
-	// Where correlation_length is marked near_zero: the jackknife's
-	// r = S(0)/F - 1 = (2 sin(pi/L) xi)^2 (signed), whose root it is.
+	// Where the run has a correlation length with a value: the
+	// jackknife's r = S(0)/F - 1 = (2 sin(pi/L) xi)^2 (signed), whose
+	// root it is (NearZero marks it).
 	CorrelationRatio *RatioEstimate `json:"correlation_ratio,omitempty"`
 	// Exact values of observables in the stationary state of this run's
 	// lattice and parameters, where they are known (exactValues).
@@ -722,6 +732,14 @@ func (c *Config) Params() map[string]any {
 
 // Estimates returns the observables of st and their names in table order.
 func (st *State) Estimates() (map[string]stats.Estimate, []string) {
+	est, names := st.estimates()
+	delete(est, correlationRatio) // (MakeSummary's)
+	return est, names
+}
+
+// estimates is Estimates with, where the run has a correlation length,
+// its root's argument under the key correlationRatio.
+func (st *State) estimates() (map[string]stats.Estimate, []string) {
 	c := &st.Config
 	if IsIsing(c.Model) {
 		names := ObservableNames
@@ -747,7 +765,7 @@ func (st *State) Estimates() (map[string]stats.Estimate, []string) {
 // MakeSummary estimates the observables of st.
 func MakeSummary(st *State, backend string) (*Summary, []string) {
 	c := &st.Config
-	est, names := st.Estimates()
+	est, names := st.estimates()
 	s := &Summary{
 		Model: c.Model, Backend: backend, Shape: c.OutputShape(), Sites: c.Units(),
 		Params: c.Params(),
@@ -766,15 +784,17 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 	for name, e := range est {
 		usual[name] = !e.Reliable
 	}
-	// the correlation length's root near 0 (nearZeroErrors)
+	// the correlation length's root not clearly above 0 (NearZero)
 	nearZero := false
 	if r, ok := est[correlationRatio]; ok {
 		delete(est, correlationRatio)
 		delete(usual, correlationRatio)
-		if e, ok := est["correlation_length"]; ok && finite(e.Mean) && finite(r.Err) && !(math.Abs(r.Mean) >= nearZeroErrors*r.Err) {
-			e.Reliable, nearZero = false, true
-			est["correlation_length"] = e
+		if e, ok := est["correlation_length"]; ok && finite(e.Mean) && finite(r.Mean) && finite(r.Err) {
 			s.CorrelationRatio = &RatioEstimate{Mean: r.Mean, Error: r.Err}
+			if NearZero(r.Mean, r.Err) {
+				e.Reliable, nearZero = false, true
+				est["correlation_length"] = e
+			}
 		}
 	}
 	bySlow := map[string]bool{}

@@ -187,3 +187,48 @@ func TestCollectCrossings(t *testing.T) {
 		}
 	}
 }
+
+// --average-seeds takes the correlation length from the seeds' mean
+// S(0)/F - 1, whose root it is, and marks it near_zero where that mean
+// lies fewer than 3 errors above 0; a seed without the ratio keeps the
+// seeds' mean of xi.
+func TestAverageCorrelation(t *testing.T) {
+	f := func(x float64) *float64 { return &x }
+	mk := func(rs ...float64) []*collected {
+		var g []*collected
+		for _, r := range rs {
+			k := 2 * math.Sin(math.Pi/16)
+			xi := math.Copysign(math.Sqrt(math.Abs(r)), r) / k
+			g = append(g, &collected{sum: &sim.Summary{Model: "ising2d", Shape: []int{16, 16},
+				Observables:      map[string]sim.Value{"correlation_length": {Mean: f(xi), Error: f(0.1), Reliable: true}},
+				CorrelationRatio: &sim.RatioEstimate{Mean: r, Error: 0.01}}})
+		}
+		return g
+	}
+	avg := func(g []*collected) sim.Summary {
+		sum := *g[0].sum
+		sum.Observables = map[string]sim.Value{"correlation_length": {Mean: f(-1), Error: f(-1), Reliable: true}} // averageOf's
+		averageCorrelation(g, &sum)
+		return sum
+	}
+	k := 2 * math.Sin(math.Pi/16)
+	// clearly positive: xi from the mean ratio 0.5, error to first order
+	s := avg(mk(0.4, 0.5, 0.6))
+	v := s.Observables["correlation_length"]
+	e := math.Sqrt(0.02/2/3) // the spread over sqrt(n)
+	if r := s.CorrelationRatio; r == nil || math.Abs(r.Mean-0.5) > 1e-15 || math.Abs(r.Error-e) > 1e-15 ||
+		math.Abs(*v.Mean-math.Sqrt(0.5)/k) > 1e-12 || math.Abs(*v.Error-e/(2*math.Sqrt(0.5))/k) > 1e-12 || !v.Reliable || v.UnreliableBy != nil {
+		t.Errorf("ratios 0.4, 0.5, 0.6: xi %v +- %v (%v), ratio %+v", *v.Mean, *v.Error, v.UnreliableBy, s.CorrelationRatio)
+	}
+	// within 3 errors of 0: marked
+	s = avg(mk(-0.1, 0.05, 0.1))
+	if v := s.Observables["correlation_length"]; v.Reliable || !slices.Equal(v.UnreliableBy, []string{sim.ByNearZero}) || *v.Mean <= 0 {
+		t.Errorf("ratios -0.1, 0.05, 0.1: %+v, want near_zero", v)
+	}
+	// a seed without its ratio: the mean of the seeds' xi stays
+	g := mk(0.4, 0.5)
+	g[1].sum.CorrelationRatio = nil
+	if s = avg(g); s.CorrelationRatio != nil || *s.Observables["correlation_length"].Mean != -1 {
+		t.Errorf("a seed without its ratio: %+v", s)
+	}
+}

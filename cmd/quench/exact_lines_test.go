@@ -277,7 +277,7 @@ func TestExactLineSettled(t *testing.T) {
 	}
 	code, cout, cerr = runQ(t, "collect", dir, zero)
 	if _, block, _ := strings.Cut(cout, "\nexact values"); code != 0 || strings.Contains(block, "/zero") || strings.Contains(block, "round") && !regexp.MustCompile(`(?m)/r +round`).MatchString(block) ||
-		!strings.Contains(block, "(1 of the 2 runs have no exact values: not listed)") {
+		!strings.Contains(block, "(1 of the 2 runs have no exact value of these: not listed)") {
 		t.Errorf("collect of a run without exact values: exit %d %s\n%s", code, cerr, cout)
 	}
 	// averaged over seeds, each settled: so is the average

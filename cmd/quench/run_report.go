@@ -471,8 +471,13 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 			nl = ""
 		}
 		l := float64(st.Config.Shape[0])
-		fmt.Fprintf(w, "%s* correlation_length: the root of S(0)/F - 1 = %.3g +- %.2g, within 3 errors of 0, where the root's slope (infinite at 0) leaves its jackknife error meaningless: xi is below about %.3g (the root of that plus 3 errors), and a longer run narrows it\n",
-			nl, r.Mean, r.Error, math.Sqrt(r.Mean+3*r.Error)/(2*math.Sin(math.Pi/l)))
+		if b := r.Mean + sim.NearZeroErrors*r.Error; b > 0 {
+			fmt.Fprintf(w, "%s* correlation_length: the root of S(0)/F - 1 = %.3g +- %.2g, fewer than 3 errors above 0, where the root's slope (infinite at 0) leaves its jackknife error meaningless: xi is below about %.3g (the root of that plus 3 errors), and a longer run narrows it\n",
+				nl, r.Mean, r.Error, math.Sqrt(b)/(2*math.Sin(math.Pi/l)))
+		} else {
+			fmt.Fprintf(w, "%s* correlation_length: the root of S(0)/F - 1 = %.3g +- %.2g, more than 3 errors below 0, which no stationary state gives (there S(0) >= S_k): its error bars are too small, or the run did not sample the stationary state\n",
+				nl, r.Mean, r.Error)
+		}
 	}
 	if d := sum.Diffusive; d != nil {
 		what := "the mass is conserved"
@@ -957,6 +962,9 @@ func printExact(w io.Writer, c *sim.Config, sum *sim.Summary, names []string, un
 						whose = "x_mean's series" // (sideCrossings)
 					}
 					line += ": more than 4, as " + whose + " changed sides too seldom for its error bar, which is too small (the * note above)"
+				case slices.Contains(v.UnreliableBy, sim.ByNearZero):
+					// the root's error near 0 means nothing
+					line += ": more than 4, in an error that means nothing there (the * note above)"
 				case slices.Contains(v.UnreliableBy, sim.BySymmetry):
 					// stuck on one side: neither the start nor the step
 					line += ": more than 4, as the run did not sample the symmetry's other side (the * note above)"

@@ -1357,9 +1357,10 @@ func TestSandpileHeightAdvice(t *testing.T) {
 	}
 }
 
-// A correlation length whose root's argument lies within 3 errors of 0
-// (32^2 at T = 10) is marked, and its note bounds xi by that argument
-// plus 3 errors.
+// A correlation length whose root's argument lies fewer than 3 errors
+// above 0 (32^2 at T = 10) is marked, and its note bounds xi by that
+// argument plus 3 errors; more than 3 errors below 0 (a Gaussian field
+// of xi 0.5 after 3000 steps), the note says its errors are too small.
 func TestNearZeroNote(t *testing.T) {
 	stdout, sum := runSummary(t, filepath.Join(t.TempDir(), "hot"), "--L", "32", "--T", "10", "--sweeps", "2000", "--seed", "2", "--algo", "heatbath", "--quiet")
 	r := sum.CorrelationRatio
@@ -1367,9 +1368,15 @@ func TestNearZeroNote(t *testing.T) {
 		t.Fatalf("no correlation_ratio:\n%s", stdout)
 	}
 	bound := math.Sqrt(r.Mean+3*r.Error) / (2 * math.Sin(math.Pi/32))
-	want := fmt.Sprintf("\n* correlation_length: the root of S(0)/F - 1 = %.3g +- %.2g, within 3 errors of 0, where the root's slope (infinite at 0) leaves its jackknife error meaningless: xi is below about %.3g (the root of that plus 3 errors), and a longer run narrows it\n", r.Mean, r.Error, bound)
+	want := fmt.Sprintf("\n* correlation_length: the root of S(0)/F - 1 = %.3g +- %.2g, fewer than 3 errors above 0, where the root's slope (infinite at 0) leaves its jackknife error meaningless: xi is below about %.3g (the root of that plus 3 errors), and a longer run narrows it\n", r.Mean, r.Error, bound)
 	if !strings.Contains(stdout, want) || !regexp.MustCompile(`(?m)^correlation_length +\S+ +\S+ +\S+ \*$`).MatchString(stdout) {
 		t.Errorf("want the row marked and the note %q in\n%s", want, stdout)
+	}
+	stdout, sum = runSummary(t, filepath.Join(t.TempDir(), "below"), "--model", "phi4", "--L", "64", "--m2", "4", "--lambda", "0", "--T", "1", "--steps", "3000", "--seed", "8", "--quiet")
+	if r = sum.CorrelationRatio; r == nil || !(r.Mean+3*r.Error < 0) || !slices.Contains(sum.Observables["correlation_length"].UnreliableBy, sim.ByNearZero) ||
+		!strings.Contains(stdout, fmt.Sprintf("\n* correlation_length: the root of S(0)/F - 1 = %.3g +- %.2g, more than 3 errors below 0, which no stationary state gives (there S(0) >= S_k): its error bars are too small, or the run did not sample the stationary state\n", r.Mean, r.Error)) ||
+		!strings.Contains(stdout, "errors from it: more than 4, in an error that means nothing there (the * note above)") {
+		t.Errorf("xi more than 3 errors below 0: ratio %+v, table\n%s", r, stdout)
 	}
 }
 
