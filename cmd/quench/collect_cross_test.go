@@ -215,7 +215,7 @@ func TestAverageCorrelation(t *testing.T) {
 	// clearly positive: xi from the mean ratio 0.5, error to first order
 	s := avg(mk(0.4, 0.5, 0.6))
 	v := s.Observables["correlation_length"]
-	e := math.Sqrt(0.02/2/3) // the spread over sqrt(n)
+	e := math.Sqrt(0.02 / 2 / 3) // the spread over sqrt(n)
 	if r := s.CorrelationRatio; r == nil || math.Abs(r.Mean-0.5) > 1e-15 || math.Abs(r.Error-e) > 1e-15 ||
 		math.Abs(*v.Mean-math.Sqrt(0.5)/k) > 1e-12 || math.Abs(*v.Error-e/(2*math.Sqrt(0.5))/k) > 1e-12 || !v.Reliable || v.UnreliableBy != nil {
 		t.Errorf("ratios 0.4, 0.5, 0.6: xi %v +- %v (%v), ratio %+v", *v.Mean, *v.Error, v.UnreliableBy, s.CorrelationRatio)
