@@ -314,3 +314,48 @@ func TestGuardIsingSums(t *testing.T) {
 		}
 	}
 }
+
+// TestGuardIsingPlanes runs planesWords (planeRows' registers, then the
+// words and sites past them) on spins, column counts and byte lanes that
+// abut a PROT_NONE page at their end or start: it reads no byte past the
+// lattice and writes none past its scratch, and its sums are
+// planesSites'.
+func TestGuardIsingPlanes(t *testing.T) {
+	skipNoAVX2(t)
+	r := rand.New(rand.NewPCG(47, 48))
+	for trial := range 200 {
+		freeMaps()
+		d := 1 + trial%3
+		shape := make([]int, d)
+		for a := range shape {
+			shape[a] = 1 + r.IntN(6)
+		}
+		shape[d-1] = 1 + r.IntN(300)
+		if trial%2 == 0 {
+			shape[d-1] = 32 * (1 + r.IntN(6)) // rows of whole registers
+		}
+		if trial%5 == 0 {
+			shape[0] = 130 + r.IntN(200) // past a batch of 127 rows
+		}
+		lat := quench.Lattice{Shape: shape}
+		s0 := make([]int8, lat.Sites())
+		quench.InitSpins(s0, "hot", uint64(trial), 0)
+		atEnd := trial%4 < 2
+		s := guardCopy(t, s0, atEnd)
+		g := computeRowGeom(lat)
+		lx := shape[d-1]
+		rows, down := make([]int64, g.rows), guarded[int64](t, lx, atEnd)
+		var lanes []uint64
+		if lx/8 > 0 {
+			lanes = guarded[uint64](t, lx/8, atEnd)
+		}
+		wantRows, wantCols := make([]int64, g.rows), make([]int64, lx)
+		planesSites(s0, &g, 0, g.rows, wantRows, wantCols)
+		if bad := planesWords(s, &g, 0, g.rows, rows, down, lanes); bad || !slices.Equal(rows, wantRows) || !slices.Equal(down, wantCols) {
+			t.Fatalf("shape %v: rows %v columns %v (bad %v), want %v %v", shape, rows, down, bad, wantRows, wantCols)
+		}
+		if slices.ContainsFunc(lanes, func(w uint64) bool { return w != 0 }) {
+			t.Fatalf("shape %v: lanes left %v, want 0", shape, lanes)
+		}
+	}
+}
