@@ -121,7 +121,18 @@ func ConfigDiff(a, b *Config) string {
 	}
 	var parts []string
 	for _, k := range diff {
+		if show(0, k) == show(1, k) {
+			// asked alike, different in effect (a seed that one run, a
+			// cold diffusion spike, does not use): the settings that make
+			// it so are listed; "seed 1 and 1" named no difference
+			continue
+		}
 		parts = append(parts, fmt.Sprintf("%s %s and %s", k, show(0, k), show(1, k)))
+	}
+	if len(parts) == 0 {
+		for _, k := range diff {
+			parts = append(parts, fmt.Sprintf("%s %s, which one of them does not use", k, show(0, k)))
+		}
 	}
 	return strings.Join(parts, ", ")
 }

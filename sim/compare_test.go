@@ -163,6 +163,13 @@ func TestCompareRefuses(t *testing.T) {
 	if r, err := Compare(da, db); err != nil || !r.Identical {
 		t.Errorf("cold diffusion, seeds 7 and 8: %+v, %v", r, err)
 	}
+	// a cold run and a hot one of one seed differ in the start, not in
+	// the seed asked alike ("seed 7 and 7" named no difference)
+	hot := d7
+	hot.Start = "hot"
+	if d := ConfigDiff(&d7, &hot); d != "start cold and hot" {
+		t.Errorf("cold and hot diffusion, seed 7: %q", d)
+	}
 	d7.Start, d8.Start = "hot", "hot"
 	if d := ConfigDiff(&d7, &d8); d != "seed 7 and 8" {
 		t.Errorf("hot diffusion, seeds 7 and 8: %q", d)

@@ -186,6 +186,18 @@ func TestCorrelationLengthNearZero(t *testing.T) {
 	}
 }
 
+// A chain's stationary piles are its N + 1 recurrent states, equally
+// likely (every height 1, or one of them 0): mean height N/(N+1), which
+// the summary's exact values report.
+func TestSandpileChainMeanHeight(t *testing.T) {
+	st, obs := simulate(t, Config{Model: "sandpile", Shape: []int{16}, Sweeps: 100000, Therm: 1000, Every: 1, ProfileEvery: ProfileNone, Seed: 5, Start: "hot"})
+	sum, _ := MakeSummary(st, "cpu")
+	if x, ok := sum.Exact["mean_height"]; !ok || x != 16.0/17 {
+		t.Fatalf("exact mean height %v, %v: want 16/17", x, ok)
+	}
+	within4(t, "chain of 16 mean height", obs["mean_height"], 16.0/17)
+}
+
 func formatT(T float64) string {
 	if T == quench.Tc2D {
 		return "Tc"

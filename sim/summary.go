@@ -179,7 +179,9 @@ type Summary struct {
 }
 
 // exactValues are Summary.Exact: the sandpile's "avalanche_size", Dhar's
-// (1/N) 1^T Delta^-1 1 (quench.SandpileMeanSize); the 2D Ising model's
+// (1/N) 1^T Delta^-1 1 (quench.SandpileMeanSize), and on a chain its
+// "mean_height" N/(N+1) (its N+1 recurrent states, equally likely in the
+// stationary state: every height 1, or one of them 0); the 2D Ising model's
 // "energy" and "specific_heat" at h = 0 from Kaufman's finite-lattice
 // partition function (quench.IsingExact2D), for an antiferromagnet where
 // both extents are even (the sublattices' flip maps it to the
@@ -220,7 +222,13 @@ func (c *Config) exactValuesAll(est map[string]stats.Estimate) map[string]float6
 			// average (on any lattice; reported with Dhar's size, so
 			// that a pile beyond his sum's reach keeps its reason,
 			// exact_missing)
-			return map[string]float64{"avalanche_size": mean, "grains_lost": 1}
+			x := map[string]float64{"avalanche_size": mean, "grains_lost": 1}
+			if n := float64(c.Shape[0]); len(c.Shape) == 1 {
+				// a chain's N + 1 recurrent states, equally likely: every
+				// height 1, or one of them 0
+				x["mean_height"] = n / (n + 1)
+			}
+			return x
 		}
 	case IsIsing(c.Model) && c.J == 0:
 		return c.freeSpinsExact()

@@ -178,6 +178,19 @@ var badFlagValue = regexp.MustCompile(`^invalid argument "(.*)" for "(?:-[a-zA-Z
 // booleans what the type takes, for the seed its own message; other
 // errors (unknown flags, ...) pass unchanged.
 func flagError(c *cobra.Command, err error) string {
+	if name, ok := strings.CutPrefix(err.Error(), "unknown flag: --"); ok && c.Name() == "resume" {
+		// a setting of quench run that the checkpoint fixes ("unknown
+		// flag: --L" said nothing of why)
+		if run, _, ferr := c.Root().Find([]string{"run"}); ferr == nil && run != c && run.Flags().Lookup(name) != nil {
+			var own []string
+			c.Flags().VisitAll(func(f *pflag.Flag) {
+				if !f.Hidden && f.Name != "help" {
+					own = append(own, "--"+f.Name)
+				}
+			})
+			return fmt.Sprintf("--%s is not allowed: the checkpoint fixes the run's settings (a run of other settings is a new quench run); resume takes %s", name, strings.Join(own, ", "))
+		}
+	}
 	m := badFlagValue.FindStringSubmatch(err.Error())
 	if m == nil || c.Flags().Lookup(m[2]) == nil {
 		return err.Error()

@@ -187,6 +187,14 @@ func TestResumeExtends(t *testing.T) {
 	if code, _, stderr := runQ(t, "resume", a, "--sweeps", "50"); code != 2 || !strings.Contains(stderr, "can only extend") {
 		t.Errorf("shrinking resume: exit %d %q", code, stderr)
 	}
+	// a setting of quench run that the checkpoint fixes: said so, with
+	// what resume takes; a flag of neither is unknown
+	if code, _, stderr := runQ(t, "resume", a, "--T", "3"); code != 2 || !strings.HasPrefix(stderr, "quench: --T is not allowed: the checkpoint fixes the run's settings (a run of other settings is a new quench run); resume takes --backend, ") {
+		t.Errorf("resume --T 3: exit %d %q", code, stderr)
+	}
+	if code, _, stderr := runQ(t, "resume", a, "--bogus", "3"); code != 2 || !strings.Contains(stderr, "unknown flag: --bogus") {
+		t.Errorf("resume --bogus 3: exit %d %q", code, stderr)
+	}
 	// --sweeps equal to the run's is no extension and no shrinking: the
 	// complete run's outputs are written again, the same
 	if code, _, stderr := runQ(t, "resume", a, "--sweeps", "200", "--quiet"); code != 0 ||

@@ -686,7 +686,11 @@ func exactWhy(c *sim.Config, sum *sim.Summary) string {
 	}
 	switch c.Model {
 	case "sandpile":
-		return "Dhar: the mean over the sites of w = Delta^-1 1, a grain's expected topplings; grains_lost 1, as the stationary pile's grain count is stationary"
+		why := "Dhar: the mean over the sites of w = Delta^-1 1, a grain's expected topplings; grains_lost 1, as the stationary pile's grain count is stationary"
+		if len(c.Shape) == 1 {
+			why += "; mean_height N/(N+1), the chain's N+1 recurrent states equally likely"
+		}
+		return why
 	case "ising2d":
 		if _, ok := sum.Exact["m2"]; ok { // (isingFourierExact's, with or without the modes)
 			return "Kaufman's partition function of this finite lattice; m2, susceptibility, S_k and correlation_length from its row-to-row transfer matrix"
