@@ -225,6 +225,11 @@ func flagError(c *cobra.Command, err error) string {
 		}
 	}
 	v := m[1] // as pflag quoted it (%q), without the quotes
+	if next, ok := strings.CutPrefix(v, "--"); ok && c.Flags().Lookup(strings.SplitN(next, "=", 2)[0]) != nil {
+		// "--L --quiet": the flag's value left out, the next flag taken
+		// for it
+		return fmt.Sprintf("--%s needs a value (%s): it took the next flag, %s, for one", m[2], want, v)
+	}
 	if v == "" || strings.TrimSpace(v) != v || strings.ContainsAny(v, `"\`) {
 		v = `"` + v + `"` // spaces that would not show, escapes
 	}

@@ -84,6 +84,10 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 	if cmd.Flags().Changed("out") && f.out == "" {
 		return quench.Usagef(`--out ""%s is not allowed: give a directory, or no --out for runs/<model>-<shape>-<time>`, f.given("out"))
 	}
+	if f.out != "" && strings.TrimSpace(f.out) == "" {
+		// (a directory named by spaces alone: "outputs in    :")
+		return quench.Usagef(`--out %q%s is not allowed: a directory name of spaces alone; give a directory, or no --out for runs/<model>-<shape>-<time>`, f.out, f.given("out"))
+	}
 	// the notes wait until the run has passed every check, claimed its
 	// directory included: a refusal is one line
 	var notes bytes.Buffer

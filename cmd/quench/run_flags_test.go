@@ -171,6 +171,8 @@ func TestBadInput(t *testing.T) {
 		// an int flag takes the platform's int: past 2^31 on 64 bits
 		{[]string{"--L", strconv.FormatInt(min(math.MaxInt, 1<<32), 10)}, map[bool]string{true: "lattice 4294967296x4294967296 has too many sites", false: "above the largest whole number it holds, 2147483647"}[strconv.IntSize == 64]},
 		{[]string{"--frobnicate"}, "unknown flag: --frobnicate"},
+		{[]string{"--out", "   "}, `--out "   " is not allowed: a directory name of spaces alone`},
+		{[]string{"--L", "--quiet"}, `--L needs a value (a whole number (digits only, e.g. 100000)): it took the next flag, --quiet, for one`},
 		{[]string{"--config", filepath.Join(dir, "missing.toml")}, "missing.toml"},
 		{[]string{"--config", unknownKey}, `unknown key "colour"`},
 		{[]string{"--config", helpKey}, `unknown key "help"`},
