@@ -46,11 +46,11 @@ func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
 				// an unset variable in --config "$CFG" would run the defaults
 				return quench.Usagef(`--config "" is not allowed: give a TOML file, or no --config`)
 			}
-			fromFile, err := applyConfigFile(cmd.Flags(), f.config)
+			fromFile, unused, err := applyConfigFile(cmd.Flags(), f.config)
 			if err != nil {
 				return err
 			}
-			f.fromFile = fromFile
+			f.fromFile, f.unused = fromFile, unused
 			return runNew(cmd, &f, stdout, stderr)
 		},
 	}
@@ -112,6 +112,9 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 	}
 	if err := checkDisk(cmp.Or(out, "runs"), &c, 0); err != nil {
 		return err
+	}
+	for _, u := range f.unused {
+		fmt.Fprintf(&notes, "quench: note: %s\n", u)
 	}
 	if fl := cmd.Flags(); fl.Changed("L") && fl.Changed("shape") {
 		// documented (--shape overrides --L), but easy to miss

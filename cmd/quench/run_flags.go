@@ -45,6 +45,9 @@ type runFlags struct {
 	profileEvery                          int64
 
 	fromFile map[string]bool // flags set by the --config file, not the command line
+	// unused: notes of the file's keys that the command line overrode
+	// through another flag of their group (a file's shape under --L)
+	unused []string
 }
 
 // given names where flag name was set, for messages: " (set in the config
@@ -204,18 +207,20 @@ func readConfig(path string) ([]byte, error) {
 
 // applyConfigFile sets every key of the TOML file whose flag (or an alias
 // of it) was not given on the command line. Unknown keys are refused.
-func applyConfigFile(fl *pflag.FlagSet, path string) (set map[string]bool, err error) {
+// unused says which keys the command line overrode through another flag
+// of their group (a file's shape under --L on the command line).
+func applyConfigFile(fl *pflag.FlagSet, path string) (set map[string]bool, unused []string, err error) {
 	if path == "" {
-		return nil, nil
+		return nil, nil, nil
 	}
 	set = map[string]bool{}
 	data, err := readConfig(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var m map[string]any
 	if _, err := toml.Decode(string(data), &m); err != nil {
-		return nil, quench.Usagef("config file %s: %s", path, tomlHint(fl, strings.TrimPrefix(oneLine(err.Error()), "toml: "), lineValue(path, err)))
+		return nil, nil, quench.Usagef("config file %s: %s", path, tomlHint(fl, strings.TrimPrefix(oneLine(err.Error()), "toml: "), lineValue(path, err)))
 	}
 	keys := make([]string, 0, len(m))
 	for k := range m {
@@ -238,11 +243,11 @@ func applyConfigFile(fl *pflag.FlagSet, path string) (set map[string]bool, err e
 		if flag == nil || k == "config" || k == "help" {
 			// help is a command-line switch, not a setting (it was
 			// accepted and ignored)
-			return nil, quench.Usagef("config file %s: unknown key %q (keys are the flag names of quench run's settings)", path, k)
+			return nil, nil, quench.Usagef("config file %s: unknown key %q (keys are the flag names of quench run's settings)", path, k)
 		}
 		// every key is checked, also those the command line overrides
 		if err := configValueFits(flag.Value.Type(), m[k]); err != nil {
-			return nil, quench.Usagef("config file %s: %q %v", path, k, err)
+			return nil, nil, quench.Usagef("config file %s: %q %v", path, k, err)
 		}
 	}
 	for _, g := range aliasGroups {
@@ -253,25 +258,38 @@ func applyConfigFile(fl *pflag.FlagSet, path string) (set map[string]bool, err e
 			}
 		}
 		if len(in) > 1 {
-			return nil, quench.Usagef("config file %s: %s are one setting: keep one of them", path, strings.Join(in, " and "))
+			return nil, nil, quench.Usagef("config file %s: %s are one setting: keep one of them", path, strings.Join(in, " and "))
 		}
 	}
 	for _, k := range keys {
 		if given[k] {
-			continue // the command line wins
+			// the command line wins; through another flag of the key's
+			// group (a file's shape under --L), say so
+			if !fl.Changed(k) {
+				var by []string
+				fl.Visit(func(c *pflag.Flag) {
+					if given[c.Name] && c.Name != k && slices.ContainsFunc(append(slices.Clip(aliasGroups), overrideGroups...), func(g []string) bool {
+						return slices.Contains(g, k) && slices.Contains(g, c.Name)
+					}) {
+						by = append(by, "--"+c.Name)
+					}
+				})
+				unused = append(unused, fmt.Sprintf("the config file's %s = %v is not used: %s on the command line sets it", k, m[k], strings.Join(by, " and ")))
+			}
+			continue
 		}
 		if f, ok := m[k].(float64); ok && f == 0 {
 			// TOML reads 1e-400 as 0: refused as on the command line
 			if raw := rawValue(path, k); nonzeroDigits(strings.ReplaceAll(raw, "_", "")) {
-				return nil, quench.Usagef("--%s %s is not allowed: %v (set in the config file %s)", k, raw, errUnderflow, path)
+				return nil, nil, quench.Usagef("--%s %s is not allowed: %v (set in the config file %s)", k, raw, errUnderflow, path)
 			}
 		}
 		if err := fl.Set(k, fmt.Sprint(m[k])); err != nil {
-			return nil, quench.Usagef("config file %s: bad value %v for %q: %v", path, m[k], k, err)
+			return nil, nil, quench.Usagef("config file %s: bad value %v for %q: %v", path, m[k], k, err)
 		}
 		set[k] = true
 	}
-	return set, nil
+	return set, unused, nil
 }
 
 // decimalSeed is a uint64 flag read in decimal only: pflag's own reads

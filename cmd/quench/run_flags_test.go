@@ -296,19 +296,29 @@ func TestConfigFileAndOverride(t *testing.T) {
 	if st, _ := sim.ReadCheckpoint(out2); st == nil || st.Config.T != 4 {
 		t.Errorf("--T did not override the config file's beta")
 	}
-	// --L on the command line beats the file's shape (and --shape its L)
+	// --L on the command line beats the file's shape (and --shape its L),
+	// and a note says which of the file's keys it left out
 	shaped := filepath.Join(dir, "shaped.toml")
 	os.WriteFile(shaped, []byte("shape = \"4x4\"\nL = 6\nsweeps = 20\n"), 0o644)
 	for _, c := range []struct {
 		args []string
 		want string
-	}{{[]string{"--L", "8"}, "8x8"}, {[]string{"--shape", "6x10"}, "6x10"}, {nil, "4x4"}} {
+		note string
+	}{
+		{[]string{"--L", "8"}, "8x8", "quench: note: the config file's shape = 4x4 is not used: --L on the command line sets it\n"},
+		{[]string{"--shape", "6x10"}, "6x10", "quench: note: the config file's L = 6 is not used: --shape on the command line sets it\n"},
+		{nil, "4x4", ""},
+	} {
 		o := filepath.Join(t.TempDir(), "o")
-		if code, _, stderr := runQ(t, append([]string{"run", "--config", shaped, "--quiet", "--out", o}, c.args...)...); code != 0 {
+		code, _, stderr := runQ(t, append([]string{"run", "--config", shaped, "--quiet", "--out", o}, c.args...)...)
+		if code != 0 {
 			t.Fatalf("%v: exit %d %s", c.args, code, stderr)
 		}
 		if st, _ := sim.ReadCheckpoint(o); st == nil || st.Config.Lattice().String() != c.want {
 			t.Errorf("config shape 4x4, L 6 with %v: want %s", c.args, c.want)
+		}
+		if c.note != "" && !strings.Contains(stderr, c.note) || c.note == "" && strings.Contains(stderr, "the config file's") {
+			t.Errorf("config shape 4x4, L 6 with %v: stderr %q, want the note %q", c.args, stderr, c.note)
 		}
 	}
 	// kuramoto's refusals of a file's keys name the file
