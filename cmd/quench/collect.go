@@ -536,16 +536,7 @@ func averageOf(g []*collected) *collected {
 			sum.Observables[name] = sim.Value{}
 			continue
 		}
-		var m float64
-		for _, v := range means {
-			m += v
-		}
-		m /= n
-		var ss float64
-		for _, v := range means {
-			ss += (v - m) * (v - m)
-		}
-		e := math.Sqrt(ss / (n - 1) / n)
+		m, e := seedMean(means)
 		sum.Observables[name] = sim.Value{Mean: &m, Error: &e, Reliable: reliable, Constant: constant && e == 0}
 		if exactAll {
 			if sum.Exact == nil {
@@ -584,16 +575,7 @@ func averageCorrelation(g []*collected, sum *sim.Summary) {
 		}
 		rs = append(rs, r.sum.CorrelationRatio.Mean)
 	}
-	n := float64(len(rs))
-	var m, ss float64
-	for _, x := range rs {
-		m += x
-	}
-	m /= n
-	for _, x := range rs {
-		ss += (x - m) * (x - m)
-	}
-	e := math.Sqrt(ss / (n - 1) / n)
+	m, e := seedMean(rs)
 	sum.CorrelationRatio = &sim.RatioEstimate{Mean: m, Error: e}
 	k := 2 * math.Sin(math.Pi/float64(sum.Shape[0]))
 	xi := math.Copysign(math.Sqrt(math.Abs(m)), m) / k
@@ -603,6 +585,21 @@ func averageCorrelation(g []*collected, sum *sim.Summary) {
 		v.Reliable, v.UnreliableBy = false, []string{sim.ByNearZero}
 	}
 	sum.Observables["correlation_length"] = v
+}
+
+// seedMean is the mean of the seeds' values xs and its error, their
+// standard deviation over sqrt(n).
+func seedMean(xs []float64) (m, e float64) {
+	n := float64(len(xs))
+	for _, x := range xs {
+		m += x
+	}
+	m /= n
+	var ss float64
+	for _, x := range xs {
+		ss += (x - m) * (x - m)
+	}
+	return m, math.Sqrt(ss / (n - 1) / n)
 }
 
 // thermShort reports whether run r's --therm left its conserved field's
@@ -623,20 +620,19 @@ func averageProfiles(g []*collected) map[string]sim.Profile {
 		return thermShort(r) || r.sum.NotStationary != ""
 	})
 	out := map[string]sim.Profile{}
-	n := float64(len(g))
 	for name, p0 := range g[0].sum.Profiles {
 		if slices.ContainsFunc(g, func(r *collected) bool { p, ok := r.sum.Profiles[name]; return !ok || len(p.Mean) != len(p0.Mean) }) {
 			continue
 		}
 		var avg sim.Profile
 		for b := range p0.Mean {
-			var m, ss float64
+			xs := make([]float64, 0, len(g))
 			ok := true
 			for _, r := range g {
 				v := r.sum.Profiles[name].Mean[b]
 				ok = ok && v != nil && finite(*v)
 				if ok {
-					m += *v
+					xs = append(xs, *v)
 				}
 			}
 			if !ok {
@@ -644,12 +640,7 @@ func averageProfiles(g []*collected) map[string]sim.Profile {
 				avg.TauInt, avg.TauIntError = append(avg.TauInt, nil), append(avg.TauIntError, nil)
 				continue
 			}
-			m /= n
-			for _, r := range g {
-				d := *r.sum.Profiles[name].Mean[b] - m
-				ss += d * d
-			}
-			e := math.Sqrt(ss / (n - 1) / n)
+			m, e := seedMean(xs)
 			avg.Mean, avg.Error, avg.Reliable = append(avg.Mean, &m), append(avg.Error, &e), append(avg.Reliable, reliable)
 			avg.TauInt, avg.TauIntError = append(avg.TauInt, nil), append(avg.TauIntError, nil)
 		}
