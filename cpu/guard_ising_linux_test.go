@@ -240,7 +240,9 @@ func TestGuardIsingRows(t *testing.T) {
 
 // TestGuardIsingVecRow runs whole sweeps' rows (sweepRow through vecRow,
 // vecBlocks, vecTies and the tie list, or, for rows of whole registers,
-// wholeRows, isingRows2 and isingRows3 and rowsTies) on a lattice whose
+// wholeRows, isingRows2 and isingRows3 and rowsTies, or for the other
+// rows of up to maxFlatLx sites flatRows, isingFlat2 and isingFlat3 and
+// flatTies) on a lattice whose
 // spins abut a PROT_NONE page at their start or end, against the scalar
 // rows.
 func TestGuardIsingVecRow(t *testing.T) {

@@ -24,6 +24,7 @@ type rowGeom struct {
 	stride  []int64 // row-index stride of each other axis
 	perPart int64   // rows per part of the fixed partition
 	parts   int
+	flat    *flatTables // the flat sweep's tables, where it takes the lattice (flatGeom)
 }
 
 // rowGeomCache keeps each lattice's geometry (computed once: choosing the
@@ -87,6 +88,7 @@ func computeRowGeom(lat quench.Lattice) rowGeom {
 	}
 	g.perPart = per * sliceRows
 	g.parts = int(nSlices / per)
+	g.flat = flatGeom(&g)
 	return g
 }
 
@@ -119,7 +121,8 @@ func (g *rowGeom) neighbours(r int64, nb []int64) int {
 type isingScratch struct {
 	u    []uint8
 	vt   [2 * maxVecs]uint32
-	rt   []uint32 // wholeRows' list of ties, two words a register
+	rt   []uint32 // wholeRows' and flatRows' list of ties, two words a register
+	g    []int8   // flatRows' copy of a region
 	ties tieList
 }
 
@@ -262,9 +265,12 @@ func (w *isingWork) part(part int, phase uint32) {
 	}
 	u := sc.u[:int(hi-lo)*half]
 	rowRandom(u, uint64(lo)*uint64(half), w.key, w.ctr, phase)
-	if useAVX2 && (len(nb) == 2 || len(nb) == 4) && g.lx%32 == 0 {
+	switch {
+	case useAVX2 && (len(nb) == 2 || len(nb) == 4) && g.lx%32 == 0:
 		w.wholeRows(lo, hi, phase, u, sc)
-	} else {
+	case useAVX2 && g.flat != nil:
+		w.flatRows(lo, hi, phase, u, sc)
+	default:
 		for r := lo; r < hi; r++ {
 			par := g.neighbours(r, nb)
 			x0 := (par + int(phase)) & 1

@@ -19,3 +19,11 @@ func isingRows2(pr, pu unsafe.Pointer, n, rows, x0 int, up, down unsafe.Pointer,
 func isingRows3(pr, pe, pf, pu unsafe.Pointer, n, rows, x0 int, up, down unsafe.Pointer, tabs *[2][32]uint8, masks *[2][32]uint8, ties *uint32) int {
 	panic(noVector)
 }
+
+func isingFlat2(pr, pg, pu unsafe.Pointer, n, lx, r2, inc, wrap int, tabs *[2][32]uint8, ct, tl unsafe.Pointer, extra *[32]uint8, ties *uint32) int {
+	panic(noVector)
+}
+
+func isingFlat3(pr, pg, pe, pf, pu unsafe.Pointer, n, lx, r2, inc, wrap int, tabs *[2][32]uint8, ct, tl unsafe.Pointer, extra *[32]uint8, ties *uint32) int {
+	panic(noVector)
+}

@@ -41,7 +41,8 @@ func sweepWith(t *testing.T, vec bool, s []int8, lat quench.Lattice, tab *quench
 
 // TestIsingVecSweep checks the vector sweep (isingVec2, isingVec3 and
 // vecTies, or isingRows2, isingRows3 and rowsTies for rows of whole
-// registers) against the scalar one (swarBlocks, inner2, inner3) and the
+// registers, or isingFlat2, isingFlat3 and flatTies for the other rows
+// of up to maxFlatLx sites) against the scalar one (swarBlocks, inner2, inner3) and the
 // plain reference, bit for bit, on 2D and 3D shapes from the smallest to
 // rows of several calls' worth of registers, both algorithms, fields and
 // couplings of either sign, and temperatures from ones where every
@@ -58,6 +59,11 @@ func TestIsingVecSweep(t *testing.T) {
 		// than maxVecs
 		{4, 32}, {2, 2, 32}, {6, 4, 32}, {10, 8, 64}, {4, 6, 96}, {2, 4096}, {2, 2, 4096},
 		{70, 256}, {4, 40, 256}, {2, 2, 8192}, // and runs of rows split over calls
+		// rows of other lengths (flatRows): rows of 2 sites, planes of a
+		// register and a tail, regions of several calls, 2D parts, the
+		// longest rows it takes and the next ones, which it leaves
+		{16, 2}, {2, 16, 2}, {4, 18, 2}, {4, 6, 10}, {6, 10, 12}, {4, 100, 100},
+		{400, 200}, {2, 2, 254}, {4, 254}, {4, 258}, {2, 2, 258},
 	}
 	params := []quench.IsingParams{
 		{J: 1, Beta: 0.44, Algo: quench.Metropolis},

@@ -1,0 +1,150 @@
+//go:build linux && amd64 && !purego
+
+package cpu
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+	"unsafe"
+
+	"github.com/quenchlab/quench"
+)
+
+// TestGuardIsingFlat runs isingFlat2 and isingFlat3 on slices that abut a
+// PROT_NONE page at their end or start: the own bytes, and the other
+// planes' in 3D, exactly the n registers' 32 n bytes, the copy exactly
+// those less and more lx, the random bytes exactly 16 n, the colour table
+// exactly to its last byte read (2 lx + 31 from the colour's offset), the
+// tables, extra mask and tie list exactly their arrays. A plane of random
+// shape (rows of 2 to 254 sites, a register or more) is swept from a
+// random register on, some calls one register ending at the plane's end
+// with the extra mask of its new bytes; the result is checked against a
+// model of the contract: the neighbours of a plane with periodic rows and
+// columns, u < Hi flips, u == Hi mod 256 is listed and left alone, only
+// at the colour's sites where extra is set, nothing else written.
+func TestGuardIsingFlat(t *testing.T) {
+	skipNoAVX2(t)
+	r := rand.New(rand.NewPCG(47, 48))
+	for trial := range 1500 {
+		freeMaps()
+		threeD := trial%2 == 1
+		atEnd := trial%4 < 2
+		d := 2
+		if threeD {
+			d = 3
+		}
+		var lx, ny int
+		for lx*ny < 32 {
+			lx = 2 * (1 + r.IntN(127))
+			if trial%3 == 0 {
+				lx = 2 * (1 + r.IntN(12)) // rows shorter than a register
+			}
+			ny = 2 * (1 + r.IntN(max(1, 400/lx)))
+		}
+		plane := lx * ny
+		ft := newFlatTables(lx)
+		// the registers: from a multiple of 32, or one ending at the
+		// plane's end with the mask of its bytes past the last multiple
+		var o, n int
+		extra := flatMasks[0]
+		if t0 := plane % 32; trial%5 == 0 && t0 != 0 {
+			o, n, extra = plane-32, 1, flatMasks[32-t0]
+		} else {
+			full := plane / 32
+			o = 32 * r.IntN(full)
+			n = 1 + r.IntN(full-o/32)
+		}
+		c := r.IntN(2) // the colour: ct from offset c lx
+		beta := []float64{0.01, 0.3, 0.44, 2.3, 40}[r.IntN(5)]
+		tab, err := quench.NewIsingTable(d, quench.IsingParams{J: 2*r.Float64() - 1, H: r.Float64() - 0.5, Beta: beta, Algo: quench.Algo(1 + r.IntN(2))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pt := packTable(tab)
+		spin := func(m int) []int8 {
+			s := make([]int8, m)
+			for i := range s {
+				s[i] = int8(1 - 2*r.IntN(2))
+			}
+			return s
+		}
+		p0, e0, f0 := spin(plane), spin(32*n), spin(32*n)
+		copy0 := append(append(slices.Clone(p0[plane-lx:]), p0...), p0[:lx]...)
+		u0 := make([]uint8, 16*n)
+		for i := range u0 {
+			u0[i] = uint8(r.UintN(256))
+			if r.IntN(8) == 0 { // ties and the edge bytes more often
+				u0[i] = []uint8{0, 255, uint8(pt.hiK[r.IntN(16)&7])}[r.IntN(3)]
+			}
+		}
+		r2 := o % (2 * lx)
+		own := guardCopy(t, p0[o:o+32*n], atEnd)
+		gg := guardCopy(t, copy0[o:o+32*n+2*lx], atEnd)
+		ge, gf := guardCopy(t, e0, atEnd), guardCopy(t, f0, atEnd)
+		gu := guardCopy(t, u0, atEnd)
+		gct := guardCopy(t, ft.ct[:c*lx+2*lx+31], atEnd)
+		gtl := guarded[[2048]uint8](t, 1, atEnd)
+		gtl[0] = ft.tl
+		tb := guarded[[2][32]uint8](t, 1, atEnd)
+		tb[0] = pt.vecTab
+		gx := guarded[[32]uint8](t, 1, atEnd)
+		gx[0] = extra
+		gt := guarded[uint32](t, 2*n, atEnd)
+
+		p := func(s []int8) unsafe.Pointer { return unsafe.Pointer(&s[0]) }
+		ct, tl := unsafe.Pointer(&gct[c*lx]), unsafe.Pointer(&gtl[0][0])
+		var nt int
+		if threeD {
+			nt = isingFlat3(p(own), p(gg[lx:]), p(ge), p(gf), unsafe.Pointer(&gu[0]), n, lx, r2, 32%(2*lx), 2*lx, &tb[0], ct, tl, &gx[0], &gt[0])
+		} else {
+			nt = isingFlat2(p(own), p(gg[lx:]), unsafe.Pointer(&gu[0]), n, lx, r2, 32%(2*lx), 2*lx, &tb[0], ct, tl, &gx[0], &gt[0])
+		}
+
+		// the model
+		want := slices.Clone(p0[o : o+32*n])
+		var wantTies []uint32
+		bit := func(v int8) int { return int(uint8(v) >> 1 & 1) }
+		at := func(x, y int) int8 { return p0[(y+ny)%ny*lx+(x+lx)%lx] }
+		for v := 0; v < n; v++ {
+			var m uint32
+			for i := 0; i < 32; i++ {
+				b := 32*v + i
+				x, y := (o+b)%lx, (o+b)/lx
+				if (x+y+c)%2 != 0 || extra[i] == 0 {
+					continue
+				}
+				nd := bit(at(x-1, y)) + bit(at(x+1, y)) + bit(at(x, y-1)) + bit(at(x, y+1))
+				if threeD {
+					nd += bit(e0[b]) + bit(f0[b])
+				}
+				h := pt.hiK[nd+8*bit(p0[o+b])]
+				uu := u0[b/2]
+				switch {
+				case uu == uint8(h):
+					m |= 1 << i
+				case int32(uu) < h:
+					want[b] ^= -2
+				}
+			}
+			if m != 0 {
+				wantTies = append(wantTies, uint32(v), m)
+			}
+		}
+		what := func() string {
+			return fmt.Sprintf("trial %d (3D %v, %dx%d, o %d, n %d, colour %d)", trial, threeD, ny, lx, o, n, c)
+		}
+		if !slices.Equal(own, want) {
+			t.Fatalf("%s: spins differ at byte %d", what(), firstDiff(own, want))
+		}
+		if got := gt[:2*nt]; !slices.Equal(got, wantTies) {
+			t.Fatalf("%s: ties %v, want %v", what(), got, wantTies)
+		}
+		for i, rr := range [][]int8{e0, f0, copy0[o : o+32*n+2*lx]} {
+			if g := [][]int8{ge, gf, gg}[i]; !slices.Equal(g, rr) {
+				t.Fatalf("%s: neighbour bytes %d written", what(), i)
+			}
+		}
+	}
+}

@@ -1,0 +1,197 @@
+package cpu
+
+import (
+	"math/bits"
+	"unsafe"
+)
+
+// maxFlatLx is the longest rows the flat sweep takes: its tables hold
+// 3 lx + 31 bytes of ct and 2 lx + 33 of each half of tl. Longer rows
+// that are not whole registers go through sweepRow, whose set-up a row
+// then costs little against the row.
+const maxFlatLx = 254
+
+// flatCallRegs is the most registers one isingFlat2 or isingFlat3 call
+// sweeps (the size of its list of ties).
+const flatCallRegs = 256
+
+// flatTables are one row length's tables for the flat sweep.
+type flatTables struct {
+	// ct[t] is 0xFE where t mod lx + t / lx is even: from offset 0 the
+	// sites of the colour whose first row starts with one, from lx on the
+	// others
+	ct [1024]uint8
+	// tl[t] is 0x02 where t mod lx = 0 (a row's first byte), tl[1024 + t]
+	// where it is not
+	tl [2048]uint8
+}
+
+func newFlatTables(lx int) *flatTables {
+	f := new(flatTables)
+	for t := range 3*lx + 32 {
+		if (t%lx+t/lx)%2 == 0 {
+			f.ct[t] = 0xFE
+		}
+	}
+	for t := range 2*lx + 33 {
+		if t%lx == 0 {
+			f.tl[t] = 2
+		} else {
+			f.tl[1024+t] = 2
+		}
+	}
+	return f
+}
+
+// flatMasks[k] has 0xFF at the bytes k.. of a register: [0] every byte,
+// [32 - t] the last t, for a region's last register, which ends at the
+// region's end and overlaps the one before.
+var flatMasks = func() (m [33][32]uint8) {
+	for k := range m {
+		for i := k; i < 32; i++ {
+			m[k][i] = 0xFF
+		}
+	}
+	return m
+}()
+
+// flatGeom returns the flat sweep's tables for g where it takes the
+// lattice: 2D or 3D, rows that are not whole registers (wholeRows takes
+// those) of at most maxFlatLx sites, and regions of at least a register
+// (a 3D plane, a 2D part).
+func flatGeom(g *rowGeom) *flatTables {
+	if len(g.ext) < 1 || len(g.ext) > 2 || g.lx%32 == 0 || g.lx > maxFlatLx {
+		return nil
+	}
+	region := g.perPart * int64(g.lx)
+	if len(g.ext) == 2 {
+		region = g.ext[1] * int64(g.lx)
+	}
+	if region < 32 {
+		return nil
+	}
+	return newFlatTables(g.lx)
+}
+
+// flatRegion is what the isingFlat calls of a region share.
+type flatRegion struct {
+	pr, pg, pe, pf, pu unsafe.Pointer // the region's first byte, its copy's, the other planes', its random bytes
+	j0                 int64          // the region's first site's index
+	ct                 unsafe.Pointer
+}
+
+// flatRows sweeps one colour of the 2D or 3D rows lo..hi (u their random
+// bytes) a plane region at a time: a 3D plane (parts are whole planes),
+// or a 2D part's rows, as one run of bytes, by isingFlat2 or isingFlat3
+// (rows of any length: flatGeom), then flatTies for the sites they left.
+// The region's bytes are copied first with the row before and after it
+// (within the plane, periodic): the neighbours are read from the copy,
+// which no store of the sweep touches, so the rows' ends and the plane's
+// wrap are plain offsets. The neighbours are of the other colour, which
+// the sweep of this one leaves as it was.
+func (w *isingWork) flatRows(lo, hi int64, phase uint32, u []uint8, sc *isingScratch) {
+	g := w.g
+	lx := int64(g.lx)
+	half := lx / 2
+	ny := g.ext[len(g.ext)-1]
+	threeD := len(g.ext) == 2
+	if need := 2 * flatCallRegs; cap(sc.rt) < need {
+		sc.rt = make([]uint32, need)
+	}
+	_ = u[(hi-lo)*half-1] // the rows' random bytes are in u
+	p0 := unsafe.Pointer(unsafe.SliceData(w.s))
+	at := func(r int64) unsafe.Pointer { return unsafe.Add(p0, r*lx) }
+	for r0 := lo; r0 < hi; {
+		y0, z := r0%ny, r0/ny // z = 0 in 2D
+		plane := r0 - y0      // the plane's first row
+		r1 := hi
+		if threeD {
+			r1 = plane + ny
+		}
+		size := (r1 - r0) * lx
+		before, after := r0-1, r1
+		if y0 == 0 {
+			before = plane + ny - 1
+		}
+		if r1 == plane+ny {
+			after = plane
+		}
+		if need := int(size + 2*lx); cap(sc.g) < need {
+			sc.g = make([]int8, need)
+		}
+		gc := sc.g[:size+2*lx]
+		copy(gc[:lx], w.s[before*lx:][:lx])
+		copy(gc[lx:lx+size], w.s[r0*lx:r1*lx])
+		copy(gc[lx+size:], w.s[after*lx:][:lx])
+		f := flatRegion{
+			pr: at(r0), pg: unsafe.Pointer(&gc[lx]),
+			pu: unsafe.Add(unsafe.Pointer(unsafe.SliceData(u)), (r0-lo)*half),
+			j0: r0 * lx,
+			ct: unsafe.Pointer(&g.flat.ct[((y0+z+int64(phase))&1)*lx]),
+		}
+		if threeD {
+			nz := g.ext[0]
+			f.pe, f.pf = at((z+1)%nz*ny), at((z+nz-1)%nz*ny)
+		}
+		full := size / 32
+		for k := int64(0); k < full; k += flatCallRegs {
+			w.flatCall(&f, 32*k, int(min(full-k, flatCallRegs)), &flatMasks[0], lo, u, sc, phase)
+		}
+		if t := size % 32; t != 0 {
+			w.flatCall(&f, size-32, 1, &flatMasks[32-t], lo, u, sc, phase)
+		}
+		r0 = r1
+	}
+}
+
+// flatCall sweeps n registers of f from its byte o (extra: the bytes of
+// them to update), then decides the sites they left.
+func (w *isingWork) flatCall(f *flatRegion, o int64, n int, extra *[32]uint8, lo int64, u []uint8, sc *isingScratch, phase uint32) {
+	lx := w.g.lx
+	r2, inc, wrap := int(o%int64(2*lx)), 32%(2*lx), 2*lx
+	tl := unsafe.Pointer(&w.g.flat.tl[0])
+	pr, pg, pu := unsafe.Add(f.pr, o), unsafe.Add(f.pg, o), unsafe.Add(f.pu, o/2)
+	var nt int
+	if f.pe == nil {
+		nt = isingFlat2(pr, pg, pu, n, lx, r2, inc, wrap, &w.pt.vecTab, f.ct, tl, extra, &sc.rt[0])
+	} else {
+		nt = isingFlat3(pr, pg, unsafe.Add(f.pe, o), unsafe.Add(f.pf, o), pu, n, lx, r2, inc, wrap, &w.pt.vecTab, f.ct, tl, extra, &sc.rt[0])
+	}
+	if nt > 0 {
+		w.flatTies(sc.rt[:2*nt], f.j0+o, lo, u, &sc.ties, phase)
+	}
+}
+
+// flatTies decides the sites an isingFlat call left (ties: pairs of
+// register index and mask of its bytes; j0 the index of the call's first
+// site), as rowsTies does, their neighbours found from the lattice's
+// geometry; u holds the random bytes of the part from row lo.
+//
+//go:noinline
+func (w *isingWork) flatTies(ties []uint32, j0, lo int64, u []uint8, tl *tieList, phase uint32) {
+	g, s, pt := w.g, w.s, w.pt
+	lx := int64(g.lx)
+	var nbs [4]int64
+	nb := nbs[:2*len(g.ext)]
+	dn := func(i int64) int { return int(uint8(s[i]) >> 1 & 1) }
+	for t := 0; t+1 < len(ties); t += 2 {
+		for m := ties[t+1]; m != 0; m &= m - 1 {
+			j := j0 + 32*int64(ties[t]) + int64(bits.TrailingZeros32(m))
+			r, x := j/lx, j%lx
+			g.neighbours(r, nb)
+			nd := dn(r*lx+(x+lx-1)%lx) + dn(r*lx+(x+1)%lx)
+			for _, o := range nb {
+				nd += dn(o*lx + x)
+			}
+			kk := nd + 8*dn(j)
+			d := int32(u[j>>1-lo*(lx/2)]) - pt.hiK[kk]
+			if d == 0 {
+				tl.add(unsafe.Pointer(&s[j]), pt.loK[kk], uint64(j>>1), w.key, w.ctr, phase)
+				continue
+			}
+			if d < 0 {
+				s[j] ^= -2 // +1 <-> -1
+			}
+		}
+	}
+}

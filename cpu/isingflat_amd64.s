@@ -1,0 +1,167 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// func isingFlat2(pr, pg, pu unsafe.Pointer, n, lx, r2, inc, wrap int, tabs *[2][32]uint8, ct, tl unsafe.Pointer, extra *[32]uint8, ties *uint32) int
+// func isingFlat3(pr, pg, pe, pf, pu unsafe.Pointer, n, lx, r2, inc, wrap int, tabs *[2][32]uint8, ct, tl unsafe.Pointer, extra *[32]uint8, ties *uint32) int
+//
+// isingRows2 and isingRows3 for rows of any even length lx: n registers
+// of 32 consecutive bytes of a plane (the rows of a 2D lattice, or of one
+// 3D plane), whatever rows they fall in. The own sites are read and
+// written at pr; every neighbour in the plane is read from pg, a copy of
+// the same bytes taken before the call (with a row of margin each side:
+// the plane's last row before its first, its first after its last), so
+// no load waits for a store: the left neighbours at pg - 1, the right
+// ones at pg + 1, the rows above and below at pg + lx and pg - lx, and
+// for the sites at a row's ends (x = 0, lx - 1) the row's other end at
+// pg + lx - 1 and pg - lx + 1, chosen byte by byte by the tables at tl
+// (byte t: 0x02 where t mod lx = 0, 1024 on: 0x02 where it is not),
+// read at r2 and r2 + 1 for the left and the right, r2 the register's
+// offset mod 2 lx (advanced by inc = 32 mod 2 lx, less wrap = 2 lx). In
+// 3D, pe and pf are the other planes' bytes at the same place. The sites
+// of the colour are where ct (at r2) has 0xFE, ANDed with extra; the
+// random byte of the pair of bytes 2i, 2i + 1 is pu's byte i (VPMOVZXBW,
+// copied into both). The decision is isingVec2's: the ties go to ties by
+// register index.
+
+// FLATCONSTS loads the tables, the extra mask and the constants.
+#define FLATCONSTS(tabsArg, ctArg, tlArg, extraArg, tiesArg) \
+	MOVQ tabsArg, AX \
+	VMOVDQU 0(AX), Y13 \
+	VMOVDQU 32(AX), Y12 \
+	MOVQ extraArg, AX \
+	VMOVDQU (AX), Y11 \
+	MOVQ ctArg, CX \
+	MOVQ tlArg, R8 \
+	MOVQ tiesArg, R9 \
+	MOVQ $0x0202020202020202, AX \
+	VMOVQ AX, X15 \
+	VPBROADCASTQ X15, Y15 \
+	MOVQ $0x0101010101010101, AX \
+	VMOVQ AX, X14 \
+	VPBROADCASTQ X14, Y14 \
+	MOVQ BX, DX \
+	SUBQ R15, DX \
+	XORQ R12, R12 \
+	XORQ R13, R13
+
+// FLATPLANE adds to Y0 the down bits (0x02 each) of the four neighbours in
+// the plane: above (pg + lx), below (DX = pg - lx), left and right.
+#define FLATPLANE \
+	VPAND (DX), Y15, Y1 \
+	VPADDB Y1, Y0, Y0 \
+	VPAND (BX)(R15*1), Y15, Y1 \
+	VPADDB Y1, Y0, Y0 \
+	VMOVDQU 1024(R8)(R14*1), Y2 \
+	VPAND -1(BX), Y2, Y1 \
+	VPADDB Y1, Y0, Y0 \
+	VMOVDQU (R8)(R14*1), Y2 \
+	VPAND -1(BX)(R15*1), Y2, Y1 \
+	VPADDB Y1, Y0, Y0 \
+	VMOVDQU 1025(R8)(R14*1), Y2 \
+	VPAND 1(BX), Y2, Y1 \
+	VPADDB Y1, Y0, Y0 \
+	VMOVDQU 1(R8)(R14*1), Y2 \
+	VPAND 1(DX), Y2, Y1 \
+	VPADDB Y1, Y0, Y0
+
+// FLATSITES: the own down bits, the decision and the store, as SITES.
+#define FLATSITES \
+	VMOVDQU (SI), Y5 \
+	VPSRLW $1, Y5, Y1 \
+	VPAND Y14, Y1, Y1 \
+	VPADDB Y1, Y0, Y0 \
+	VPSHUFB Y0, Y13, Y1 \
+	VPSHUFB Y0, Y12, Y2 \
+	VPMOVZXBW (DI), Y3 \
+	VPSLLW $8, Y3, Y4 \
+	VPOR Y4, Y3, Y3 \
+	VPMINUB Y3, Y1, Y4 \
+	VPCMPEQB Y3, Y4, Y4 \
+	VPCMPEQB Y3, Y2, Y2 \
+	VPANDN Y4, Y2, Y4 \
+	VMOVDQU (CX)(R14*1), Y6 \
+	VPAND Y11, Y6, Y6 \
+	VPAND Y6, Y4, Y4 \
+	VPXOR Y5, Y4, Y4 \
+	VMOVDQU Y4, (SI) \
+	VPAND Y6, Y2, Y2 \
+	VPMOVMSKB Y2, AX \
+	TESTL AX, AX
+
+// FLATNEXT moves to the next register: r2 by inc mod wrap.
+#define FLATNEXT(incArg, wrapArg, label) \
+	ADDQ $32, SI \
+	ADDQ $32, BX \
+	ADDQ $32, DX \
+	ADDQ $16, DI \
+	ADDQ incArg, R14 \
+	CMPQ R14, wrapArg \
+	JLT label \
+	SUBQ wrapArg, R14 \
+label:
+
+#define FLATTIE \
+	MOVL R12, (R9)(R13*8) \
+	MOVL AX, 4(R9)(R13*8) \
+	INCQ R13
+
+TEXT ·isingFlat2(SB), NOSPLIT, $0-112
+	MOVQ pr+0(FP), SI
+	MOVQ pg+8(FP), BX
+	MOVQ pu+16(FP), DI
+	MOVQ lx+32(FP), R15
+	MOVQ r2+40(FP), R14
+	FLATCONSTS(tabs+64(FP), ct+72(FP), tl+80(FP), extra+88(FP), ties+96(FP))
+
+floop2:
+	VPXOR Y0, Y0, Y0
+	FLATPLANE
+	FLATSITES
+	JNZ ftie2
+
+fnext2:
+	FLATNEXT(inc+48(FP), wrap+56(FP), fwrap2)
+	INCQ R12
+	CMPQ R12, n+24(FP)
+	JLT floop2
+	MOVQ R13, ret+104(FP)
+	VZEROUPPER
+	RET
+
+ftie2:
+	FLATTIE
+	JMP fnext2
+
+TEXT ·isingFlat3(SB), NOSPLIT, $0-128
+	MOVQ pr+0(FP), SI
+	MOVQ pg+8(FP), BX
+	MOVQ pe+16(FP), R10
+	MOVQ pf+24(FP), R11
+	MOVQ pu+32(FP), DI
+	MOVQ lx+48(FP), R15
+	MOVQ r2+56(FP), R14
+	FLATCONSTS(tabs+80(FP), ct+88(FP), tl+96(FP), extra+104(FP), ties+112(FP))
+
+floop3:
+	VPAND (R10), Y15, Y0
+	VPAND (R11), Y15, Y1
+	VPADDB Y1, Y0, Y0
+	FLATPLANE
+	FLATSITES
+	JNZ ftie3
+
+fnext3:
+	ADDQ $32, R10
+	ADDQ $32, R11
+	FLATNEXT(inc+64(FP), wrap+72(FP), fwrap3)
+	INCQ R12
+	CMPQ R12, n+40(FP)
+	JLT floop3
+	MOVQ R13, ret+120(FP)
+	VZEROUPPER
+	RET
+
+ftie3:
+	FLATTIE
+	JMP fnext3
