@@ -1005,6 +1005,9 @@ func wordCounts(p unsafe.Pointer, ups *[3]unsafe.Pointer, nup int, k0, k1 int64)
 // word go site by site. bad reports a spin that is neither +1 nor -1 (the
 // sums are then wrong).
 func isingSumsWords(s []int8, g *rowGeom, part int) (sums quench.IsingSums, bad bool) {
+	if useAVX2 && g.flat != nil {
+		return isingSumsFlat(s, g, part)
+	}
 	var ups [3]unsafe.Pointer
 	nup := len(g.ext) // the forward rows along the other axes
 	if nup > len(ups) {

@@ -3,6 +3,8 @@ package cpu
 import (
 	"math/bits"
 	"unsafe"
+
+	"github.com/quenchlab/quench"
 )
 
 // maxFlatLx is the longest rows the flat sweep takes: its tables hold
@@ -56,11 +58,12 @@ var flatMasks = func() (m [33][32]uint8) {
 }()
 
 // flatGeom returns the flat sweep's tables for g where it takes the
-// lattice: 2D or 3D, rows that are not whole registers (wholeRows takes
-// those) of at most maxFlatLx sites, and regions of at least a register
-// (a 3D plane, a 2D part).
+// lattice: 2D or 3D, rows of even length (as many sites of each colour:
+// the measurement's staggered sum counts on it) that are not whole
+// registers (wholeRows takes those) of at most maxFlatLx sites, and
+// regions of at least a register (a 3D plane, a 2D part).
 func flatGeom(g *rowGeom) *flatTables {
-	if len(g.ext) < 1 || len(g.ext) > 2 || g.lx%32 == 0 || g.lx > maxFlatLx {
+	if len(g.ext) < 1 || len(g.ext) > 2 || g.lx%2 != 0 || g.lx%32 == 0 || g.lx > maxFlatLx {
 		return nil
 	}
 	region := g.perPart * int64(g.lx)
@@ -73,72 +76,79 @@ func flatGeom(g *rowGeom) *flatTables {
 	return newFlatTables(g.lx)
 }
 
-// flatRegion is what the isingFlat calls of a region share.
+// flatRegion is a region of the flat sweep and measurement: a 3D plane
+// (parts are whole planes) or a 2D part's rows, as one run of size bytes.
 type flatRegion struct {
-	pr, pg, pe, pf, pu unsafe.Pointer // the region's first byte, its copy's, the other planes', its random bytes
-	j0                 int64          // the region's first site's index
-	ct                 unsafe.Pointer
+	pr, pg, pe, pf unsafe.Pointer // the region's first byte, its copy's, the other planes' (3D)
+	pu             unsafe.Pointer // the sweep's random bytes for the region
+	j0, size       int64          // the region's first site's index, its sites
+	ct             unsafe.Pointer // the colour table from the region's parity
+}
+
+// flatRegion sets f to the region that starts at row r0 of the rows below
+// hi, its colour's parity phase, and copies it to buf with the row before
+// and after it (within the plane, periodic): the neighbours are read from
+// the copy, so the rows' ends and the plane's wrap are plain offsets and
+// no load waits for a store of the sweep. It returns the region's end.
+func (g *rowGeom) flatRegion(s []int8, r0, hi int64, phase uint32, buf *[]int8, f *flatRegion) int64 {
+	lx := int64(g.lx)
+	ny := g.ext[len(g.ext)-1]
+	y0, z := r0%ny, r0/ny // z = 0 in 2D
+	plane := r0 - y0      // the plane's first row
+	r1 := hi
+	if len(g.ext) == 2 {
+		r1 = plane + ny
+	}
+	size := (r1 - r0) * lx
+	before, after := r0-1, r1
+	if y0 == 0 {
+		before = plane + ny - 1
+	}
+	if r1 == plane+ny {
+		after = plane
+	}
+	if need := int(size + 2*lx); cap(*buf) < need {
+		*buf = make([]int8, need)
+	}
+	gc := (*buf)[:size+2*lx]
+	copy(gc[:lx], s[before*lx:][:lx])
+	copy(gc[lx:lx+size], s[r0*lx:r1*lx])
+	copy(gc[lx+size:], s[after*lx:][:lx])
+	p0 := unsafe.Pointer(unsafe.SliceData(s))
+	*f = flatRegion{
+		pr: unsafe.Add(p0, r0*lx), pg: unsafe.Pointer(&gc[lx]),
+		j0: r0 * lx, size: size,
+		ct: unsafe.Pointer(&g.flat.ct[((y0+z+int64(phase))&1)*lx]),
+	}
+	if len(g.ext) == 2 {
+		nz := g.ext[0]
+		f.pe, f.pf = unsafe.Add(p0, (z+1)%nz*ny*lx), unsafe.Add(p0, (z+nz-1)%nz*ny*lx)
+	}
+	return r1
 }
 
 // flatRows sweeps one colour of the 2D or 3D rows lo..hi (u their random
-// bytes) a plane region at a time: a 3D plane (parts are whole planes),
-// or a 2D part's rows, as one run of bytes, by isingFlat2 or isingFlat3
+// bytes) a region at a time (flatRegion) by isingFlat2 or isingFlat3
 // (rows of any length: flatGeom), then flatTies for the sites they left.
-// The region's bytes are copied first with the row before and after it
-// (within the plane, periodic): the neighbours are read from the copy,
-// which no store of the sweep touches, so the rows' ends and the plane's
-// wrap are plain offsets. The neighbours are of the other colour, which
-// the sweep of this one leaves as it was.
+// The neighbours are of the other colour, which the sweep of this one
+// leaves as it was.
 func (w *isingWork) flatRows(lo, hi int64, phase uint32, u []uint8, sc *isingScratch) {
 	g := w.g
-	lx := int64(g.lx)
-	half := lx / 2
-	ny := g.ext[len(g.ext)-1]
-	threeD := len(g.ext) == 2
+	half := int64(g.lx) / 2
 	if need := 2 * flatCallRegs; cap(sc.rt) < need {
 		sc.rt = make([]uint32, need)
 	}
 	_ = u[(hi-lo)*half-1] // the rows' random bytes are in u
-	p0 := unsafe.Pointer(unsafe.SliceData(w.s))
-	at := func(r int64) unsafe.Pointer { return unsafe.Add(p0, r*lx) }
+	var f flatRegion
 	for r0 := lo; r0 < hi; {
-		y0, z := r0%ny, r0/ny // z = 0 in 2D
-		plane := r0 - y0      // the plane's first row
-		r1 := hi
-		if threeD {
-			r1 = plane + ny
-		}
-		size := (r1 - r0) * lx
-		before, after := r0-1, r1
-		if y0 == 0 {
-			before = plane + ny - 1
-		}
-		if r1 == plane+ny {
-			after = plane
-		}
-		if need := int(size + 2*lx); cap(sc.g) < need {
-			sc.g = make([]int8, need)
-		}
-		gc := sc.g[:size+2*lx]
-		copy(gc[:lx], w.s[before*lx:][:lx])
-		copy(gc[lx:lx+size], w.s[r0*lx:r1*lx])
-		copy(gc[lx+size:], w.s[after*lx:][:lx])
-		f := flatRegion{
-			pr: at(r0), pg: unsafe.Pointer(&gc[lx]),
-			pu: unsafe.Add(unsafe.Pointer(unsafe.SliceData(u)), (r0-lo)*half),
-			j0: r0 * lx,
-			ct: unsafe.Pointer(&g.flat.ct[((y0+z+int64(phase))&1)*lx]),
-		}
-		if threeD {
-			nz := g.ext[0]
-			f.pe, f.pf = at((z+1)%nz*ny), at((z+nz-1)%nz*ny)
-		}
-		full := size / 32
+		r1 := g.flatRegion(w.s, r0, hi, phase, &sc.g, &f)
+		f.pu = unsafe.Add(unsafe.Pointer(unsafe.SliceData(u)), (r0-lo)*half)
+		full := f.size / 32
 		for k := int64(0); k < full; k += flatCallRegs {
 			w.flatCall(&f, 32*k, int(min(full-k, flatCallRegs)), &flatMasks[0], lo, u, sc, phase)
 		}
-		if t := size % 32; t != 0 {
-			w.flatCall(&f, size-32, 1, &flatMasks[32-t], lo, u, sc, phase)
+		if t := f.size % 32; t != 0 {
+			w.flatCall(&f, f.size-32, 1, &flatMasks[32-t], lo, u, sc, phase)
 		}
 		r0 = r1
 	}
@@ -194,4 +204,49 @@ func (w *isingWork) flatTies(ties []uint32, j0, lo int64, u []uint8, tl *tieList
 			}
 		}
 	}
+}
+
+// isingSumsFlat is isingSumsWords for the lattices the flat sweep takes
+// (flatGeom), a region at a time (flatRegion) by isingFlatSums2 or
+// isingFlatSums3: the region's sites less twice its down spins, its
+// 1 + nup bonds a site less twice the unequal ones, and its staggered
+// sum from the down spins at the sites of even and odd x + y + z (as
+// many of each: rows are of even length).
+func isingSumsFlat(s []int8, g *rowGeom, part int) (sums quench.IsingSums, bad bool) {
+	sc := scratchPool.Get().(*isingScratch)
+	defer scratchPool.Put(sc)
+	lo := int64(part) * g.perPart
+	hi := min(lo+g.perPart, g.rows)
+	lx := g.lx
+	nup := int64(len(g.ext))
+	tl := unsafe.Pointer(&g.flat.tl[0])
+	var f flatRegion
+	var out [3]int64
+	for r0 := lo; r0 < hi; {
+		r1 := g.flatRegion(s, r0, hi, 0, &sc.g, &f)
+		var dn, dnEven, unequal int64 // twice the counts
+		count := func(o int64, n int, extra *[32]uint8) {
+			r2, inc, wrap := int(o%int64(2*lx)), 32%(2*lx), 2*lx
+			var inv int
+			if f.pe == nil {
+				inv = isingFlatSums2(unsafe.Add(f.pg, o), n, lx, r2, inc, wrap, f.ct, tl, extra, &out)
+			} else {
+				inv = isingFlatSums3(unsafe.Add(f.pg, o), unsafe.Add(f.pe, o), n, lx, r2, inc, wrap, f.ct, tl, extra, &out)
+			}
+			bad = bad || inv != 0
+			dn, dnEven, unequal = dn+out[0], dnEven+out[1], unequal+out[2]
+		}
+		if full := f.size / 32; full > 0 {
+			count(0, int(full), &flatMasks[0])
+		}
+		if t := f.size % 32; t != 0 {
+			count(f.size-32, 1, &flatMasks[32-t])
+		}
+		sums.Mag += f.size - dn
+		sums.Bond += f.size*(1+nup) - unequal
+		// sum over even sites less odd ones: (n/2 - 2 dnEven) - (n/2 - 2 dnOdd)
+		sums.Stag += dn - 2*dnEven
+		r0 = r1
+	}
+	return sums, bad
 }

@@ -22,3 +22,19 @@ func isingFlat2(pr, pg, pu unsafe.Pointer, n, lx, r2, inc, wrap int, tabs *[2][3
 
 //go:noescape
 func isingFlat3(pr, pg, pe, pf, pu unsafe.Pointer, n, lx, r2, inc, wrap int, tabs *[2][32]uint8, ct, tl unsafe.Pointer, extra *[32]uint8, ties *uint32) int
+
+// isingFlatSums2 and isingFlatSums3 count the Ising measurement's sums
+// over n registers of a plane's copy pg (laid out as isingFlat2 reads
+// it), only at the bytes where extra is set (isingflat_amd64.s): out[0]
+// twice the down spins, out[1] twice those where ct (from r2) is set,
+// out[2] twice the unequal pairs of a site with its right neighbour (the
+// row's first site for its last: tl), the one above (pg + lx) and in 3D
+// the next plane's (pe). The result is nonzero where a byte is neither
+// +1 nor -1. Only the registers' bytes at pg from lx - 1 before to lx
+// after, pe's 32 n bytes and the tables' bytes from r2 are read.
+//
+//go:noescape
+func isingFlatSums2(pg unsafe.Pointer, n, lx, r2, inc, wrap int, ct, tl unsafe.Pointer, extra *[32]uint8, out *[3]int64) int
+
+//go:noescape
+func isingFlatSums3(pg, pe unsafe.Pointer, n, lx, r2, inc, wrap int, ct, tl unsafe.Pointer, extra *[32]uint8, out *[3]int64) int

@@ -165,3 +165,144 @@ fnext3:
 ftie3:
 	FLATTIE
 	JMP fnext3
+
+// func isingFlatSums2(pg unsafe.Pointer, n, lx, r2, inc, wrap int, ct, tl unsafe.Pointer, extra *[32]uint8, out *[3]int64) int
+// func isingFlatSums3(pg, pe unsafe.Pointer, n, lx, r2, inc, wrap int, ct, tl unsafe.Pointer, extra *[32]uint8, out *[3]int64) int
+//
+// The Ising measurement's counts over n registers of a plane's bytes, read
+// from its copy pg (as isingFlat2 and isingFlat3 read it, with a row of
+// margin each side), only the bytes where extra is set: out[0] twice the
+// down spins, out[1] twice those at the sites where ct (at r2) is set,
+// out[2] twice the unequal pairs of a site and its forward neighbours,
+// right (the row's first byte for its last, by tl at r2 + 1), above
+// (pg + lx) and in 3D the next plane's byte (pe). The result is nonzero
+// where a byte is neither 0x01 nor 0xFF.
+
+// SUMSCONSTS sets up the constants and the sums.
+#define SUMSCONSTS(ctArg, tlArg, extraArg) \
+	MOVQ extraArg, AX \
+	VMOVDQU (AX), Y11 \
+	MOVQ ctArg, CX \
+	MOVQ tlArg, R8 \
+	MOVQ $0x0202020202020202, AX \
+	VMOVQ AX, X15 \
+	VPBROADCASTQ X15, Y15 \
+	MOVQ $0x0101010101010101, AX \
+	VMOVQ AX, X14 \
+	VPBROADCASTQ X14, Y14 \
+	MOVQ $0xFEFEFEFEFEFEFEFE, AX \
+	VMOVQ AX, X8 \
+	VPBROADCASTQ X8, Y8 \
+	VPXOR Y9, Y9, Y9 \
+	VPXOR Y10, Y10, Y10 \
+	VPXOR Y12, Y12, Y12 \
+	VPXOR Y13, Y13, Y13 \
+	VPXOR Y7, Y7, Y7 \
+	MOVQ BX, DX \
+	SUBQ R15, DX \
+	XORQ R12, R12
+
+// SUMSSITES counts the register at BX: Y0 its down bits, Y1 the unequal
+// pairs with its right and upper neighbours, added to by the caller in 3D.
+#define SUMSSITES \
+	VMOVDQU (BX), Y5 \
+	VPAND Y5, Y15, Y0 \
+	VPCMPEQB Y15, Y0, Y1 \
+	VPAND Y8, Y1, Y1 \
+	VPOR Y14, Y1, Y1 \
+	VPXOR Y5, Y1, Y1 \
+	VPAND Y11, Y1, Y1 \
+	VPOR Y1, Y7, Y7 \
+	VPAND Y11, Y0, Y1 \
+	VPSADBW Y9, Y1, Y2 \
+	VPADDQ Y2, Y10, Y10 \
+	VMOVDQU (CX)(R14*1), Y6 \
+	VPAND Y11, Y6, Y6 \
+	VPAND Y6, Y0, Y1 \
+	VPSADBW Y9, Y1, Y2 \
+	VPADDQ Y2, Y12, Y12 \
+	VMOVDQU 1025(R8)(R14*1), Y2 \
+	VPAND 1(BX), Y2, Y1 \
+	VMOVDQU 1(R8)(R14*1), Y2 \
+	VPAND 1(DX), Y2, Y3 \
+	VPOR Y3, Y1, Y1 \
+	VPXOR Y0, Y1, Y1 \
+	VPAND (BX)(R15*1), Y15, Y2 \
+	VPXOR Y0, Y2, Y2 \
+	VPADDB Y2, Y1, Y1
+
+// SUMSADD adds Y1's unequal pairs, where extra is set.
+#define SUMSADD \
+	VPAND Y11, Y1, Y1 \
+	VPSADBW Y9, Y1, Y2 \
+	VPADDQ Y2, Y13, Y13
+
+// HSUM stores the sum of Y's four quadwords at off(AX).
+#define HSUM(Y, X, off) \
+	VEXTRACTI128 $1, Y, X2 \
+	VPADDQ X2, X, X \
+	VPSHUFD $0x4E, X, X2 \
+	VPADDQ X2, X, X \
+	VMOVQ X, off(AX)
+
+// SUMSEND stores the sums and the result.
+#define SUMSEND(outArg, retArg) \
+	MOVQ outArg, AX \
+	HSUM(Y10, X10, 0) \
+	HSUM(Y12, X12, 8) \
+	HSUM(Y13, X13, 16) \
+	XORQ AX, AX \
+	VPTEST Y7, Y7 \
+	SETNE AL \
+	MOVQ AX, retArg \
+	VZEROUPPER \
+	RET
+
+TEXT ·isingFlatSums2(SB), NOSPLIT, $0-88
+	MOVQ pg+0(FP), BX
+	MOVQ lx+16(FP), R15
+	MOVQ r2+24(FP), R14
+	SUMSCONSTS(ct+48(FP), tl+56(FP), extra+64(FP))
+
+sloop2:
+	SUMSSITES
+	SUMSADD
+	ADDQ $32, BX
+	ADDQ $32, DX
+	ADDQ inc+32(FP), R14
+	CMPQ R14, wrap+40(FP)
+	JLT snowrap2
+	SUBQ wrap+40(FP), R14
+
+snowrap2:
+	INCQ R12
+	CMPQ R12, n+8(FP)
+	JLT sloop2
+	SUMSEND(out+72(FP), ret+80(FP))
+
+TEXT ·isingFlatSums3(SB), NOSPLIT, $0-96
+	MOVQ pg+0(FP), BX
+	MOVQ pe+8(FP), R10
+	MOVQ lx+24(FP), R15
+	MOVQ r2+32(FP), R14
+	SUMSCONSTS(ct+56(FP), tl+64(FP), extra+72(FP))
+
+sloop3:
+	SUMSSITES
+	VPAND (R10), Y15, Y2
+	VPXOR Y0, Y2, Y2
+	VPADDB Y2, Y1, Y1
+	SUMSADD
+	ADDQ $32, BX
+	ADDQ $32, DX
+	ADDQ $32, R10
+	ADDQ inc+40(FP), R14
+	CMPQ R14, wrap+48(FP)
+	JLT snowrap3
+	SUBQ wrap+48(FP), R14
+
+snowrap3:
+	INCQ R12
+	CMPQ R12, n+16(FP)
+	JLT sloop3
+	SUMSEND(out+80(FP), ret+88(FP))

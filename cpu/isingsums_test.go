@@ -38,6 +38,11 @@ func TestIsingSumsWords(t *testing.T) {
 		// rows of a flush interval's registers (127/(1+nup): flushed
 		// every row) and of one more (row by row, isingWords)
 		{3, 2016}, {3, 2048}, {2, 3, 1344}, {2, 3, 1376}, {2, 2, 3, 992}, {2, 2, 3, 1024},
+		// other rows of even length up to maxFlatLx (isingSumsFlat): rows
+		// of 2 sites, planes of a register and a tail, of odd extents,
+		// 2D parts, the longest rows it takes and the next
+		{16, 2}, {2, 16, 2}, {4, 18, 2}, {4, 6, 10}, {5, 7, 10}, {7, 22}, {6, 10, 12},
+		{4, 100, 100}, {400, 200}, {2, 2, 254}, {4, 254}, {4, 258},
 	}
 	defer func(saved bool) { useAVX2 = saved }(useAVX2)
 	have := useAVX2 // (the loop sets useAVX2: asking it again skipped the vector pass)
@@ -105,7 +110,7 @@ func testIsingSumsWords(t *testing.T, be *Backend, rng *rand.Rand, shapes [][]in
 // part of a lattice of up to four axes (eight spins a word) it says so.
 func TestIsingSumsWordsBad(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	for _, shape := range [][]int{{16}, {18}, {8, 16}, {6, 10}, {4, 6, 24}, {4, 4, 2, 24}, {2, 2, 2, 2, 16}, {4, 128}, {2, 2, 72}, {2, 2, 2, 256}, {5, 7, 32}, {3, 4, 64}, {2, 3, 4, 64}} {
+	for _, shape := range [][]int{{16}, {18}, {8, 16}, {6, 10}, {4, 6, 24}, {4, 4, 2, 24}, {2, 2, 2, 2, 16}, {4, 128}, {2, 2, 72}, {2, 2, 2, 256}, {5, 7, 32}, {3, 4, 64}, {2, 3, 4, 64}, {16, 2}, {5, 7, 10}, {400, 200}, {4, 6, 100}} {
 		lat, err := quench.NewLattice(shape...)
 		if err != nil {
 			t.Fatal(err)
@@ -152,7 +157,7 @@ func BenchmarkIsingPlanes(b *testing.B) {
 // benchMeasure times the call mk makes for each benchmark lattice, from a
 // hot start, in sites/ns.
 func benchMeasure(b *testing.B, mk func(be *Backend, buf quench.Buffer, lat quench.Lattice) func()) {
-	for _, shape := range [][]int{{128, 128}, {256, 256}, {512, 512}, {1024, 1024}, {2048, 2048}, {32, 32, 32}, {64, 64, 64}, {128, 128, 128}, {256, 256, 256}} {
+	for _, shape := range [][]int{{128, 128}, {256, 256}, {512, 512}, {1024, 1024}, {2048, 2048}, {100, 100}, {32, 32, 32}, {64, 64, 64}, {128, 128, 128}, {256, 256, 256}, {48, 48, 48}} {
 		lat, _ := quench.NewLattice(shape...)
 		be := New()
 		buf, _ := be.Alloc(quench.Int8, lat.Sites())
