@@ -25,7 +25,8 @@ import (
 // columns, u < Hi flips, u == Hi mod 256 is listed and left alone, only
 // at the colour's sites where extra is set, nothing else written. Then
 // isingFlatSums2 or isingFlatSums3 count the same bytes, against the
-// counts of the plane's down spins and unequal forward pairs.
+// counts of the plane's down spins and unequal forward pairs, and in 3D
+// isingFlatPlanes adds their down spins to an accumulator.
 func TestGuardIsingFlat(t *testing.T) {
 	skipNoAVX2(t)
 	r := rand.New(rand.NewPCG(47, 48))
@@ -153,7 +154,7 @@ func TestGuardIsingFlat(t *testing.T) {
 		// from lx - 1 before the registers to lx after, a spin that is
 		// neither +1 nor -1 at times (reported only where extra is set)
 		bad := -1
-		if trial%6 == 0 {
+		if trial%6 == 0 || trial%6 == 3 {
 			bad = r.IntN(32 * n)
 			copy0[lx+o+bad] = 3
 		}
@@ -190,6 +191,32 @@ func TestGuardIsingFlat(t *testing.T) {
 		}
 		if bad < 0 && go0[0] != wantOut {
 			t.Fatalf("%s: counts %v, want %v", what(), go0[0], wantOut)
+		}
+
+		// the plane sums' counts (3D: isingFlatPlanes) of the same bytes
+		// into an accumulator of exactly theirs
+		if !threeD {
+			continue
+		}
+		gp := guardCopy(t, copy0[lx+o:lx+o+32*n], atEnd)
+		acc0 := make([]uint8, 32*n)
+		for i := range acc0 {
+			acc0[i] = uint8(r.IntN(200))
+		}
+		gacc := guardCopy(t, acc0, atEnd)
+		downs, inv := isingFlatPlanes(p(gp), unsafe.Pointer(&gacc[0]), n, &gx[0])
+		wantAcc, wantDowns := slices.Clone(acc0), 0
+		for b := 0; b < 32*n; b++ {
+			if extra[b%32] != 0 && copy0[lx+o+b] == -1 {
+				wantAcc[b]++
+				wantDowns++
+			}
+		}
+		if wantBad := bad >= 0 && extra[bad%32] != 0; (inv != 0) != wantBad {
+			t.Fatalf("%s: planes: invalid spin at %d reported %v", what(), bad, inv != 0)
+		}
+		if bad < 0 && (downs != wantDowns || !slices.Equal(gacc, wantAcc)) {
+			t.Fatalf("%s: planes: %d down spins, want %d; accumulator %v, want %v", what(), downs, wantDowns, gacc, wantAcc)
 		}
 	}
 }

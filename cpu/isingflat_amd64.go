@@ -38,3 +38,11 @@ func isingFlatSums2(pg unsafe.Pointer, n, lx, r2, inc, wrap int, ct, tl unsafe.P
 
 //go:noescape
 func isingFlatSums3(pg, pe unsafe.Pointer, n, lx, r2, inc, wrap int, ct, tl unsafe.Pointer, extra *[32]uint8, out *[3]int64) int
+
+// isingFlatPlanes adds the down bits of n registers of a 3D plane at p
+// to the bytes of acc at the same offsets, only where extra is set, and
+// returns their number and inv, nonzero where such a byte is neither +1
+// nor -1 (isingflat_amd64.s). Only the 32 n bytes at p and acc are read.
+//
+//go:noescape
+func isingFlatPlanes(p, acc unsafe.Pointer, n int, extra *[32]uint8) (downs, inv int)

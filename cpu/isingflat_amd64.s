@@ -306,3 +306,57 @@ snowrap3:
 	CMPQ R12, n+16(FP)
 	JLT sloop3
 	SUMSEND(out+80(FP), ret+88(FP))
+
+// func isingFlatPlanes(p, acc unsafe.Pointer, n int, extra *[32]uint8) (downs, inv int)
+//
+// The plane sums' counts over n registers of a 3D plane at p, only at the
+// bytes where extra is set: each byte's down bit (bit 1) added to its
+// byte of acc (the same offsets), and their number; inv is nonzero where
+// a byte is neither 0x01 nor 0xFF (as planesWords checks it: bit 0
+// clear, or one of bits 1 to 6 unlike the next).
+TEXT ·isingFlatPlanes(SB), NOSPLIT, $0-48
+	MOVQ p+0(FP), SI
+	MOVQ acc+8(FP), DI
+	MOVQ n+16(FP), DX
+	MOVQ extra+24(FP), AX
+	VMOVDQU (AX), Y11
+	MOVQ $0x0101010101010101, AX
+	VMOVQ AX, X14
+	VPBROADCASTQ X14, Y14
+	MOVQ $0x7E7E7E7E7E7E7E7E, AX
+	VMOVQ AX, X13
+	VPBROADCASTQ X13, Y13
+	VPXOR Y9, Y9, Y9
+	VPXOR Y10, Y10, Y10
+	VPXOR Y7, Y7, Y7
+
+ploop:
+	VMOVDQU (SI), Y5
+	VPSRLW $1, Y5, Y1
+	VPAND Y14, Y1, Y0
+	VPAND Y11, Y0, Y0
+	VPXOR Y5, Y1, Y2
+	VPAND Y13, Y2, Y2
+	VPANDN Y14, Y5, Y3
+	VPOR Y3, Y2, Y2
+	VPAND Y11, Y2, Y2
+	VPOR Y2, Y7, Y7
+	VPADDB (DI), Y0, Y2
+	VMOVDQU Y2, (DI)
+	VPSADBW Y9, Y0, Y3
+	VPADDQ Y3, Y10, Y10
+	ADDQ $32, SI
+	ADDQ $32, DI
+	DECQ DX
+	JNZ ploop
+	VEXTRACTI128 $1, Y10, X2
+	VPADDQ X2, X10, X10
+	VPSHUFD $0x4E, X10, X2
+	VPADDQ X2, X10, X10
+	VMOVQ X10, downs+32(FP)
+	XORQ AX, AX
+	VPTEST Y7, Y7
+	SETNE AL
+	MOVQ AX, inv+40(FP)
+	VZEROUPPER
+	RET

@@ -34,6 +34,9 @@ func (b *Backend) IsingPlanes(spins quench.Buffer, lat quench.Lattice, out []int
 	}
 	g := newRowGeom(lat)
 	s := sb.i8
+	if useAVX2 && flatPlanes(g) && !planesFlat(s, g, out) {
+		return nil // (a spin neither +1 nor -1: the rows below sum it)
+	}
 	// each part's column sums cost lx to flush and add: parts of at
 	// least a batch of rows keep that below a site's share
 	parts := int(max(1, min(int64(4*runtime.GOMAXPROCS(0)), g.rows/127)))

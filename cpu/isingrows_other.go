@@ -35,3 +35,7 @@ func isingFlatSums2(pg unsafe.Pointer, n, lx, r2, inc, wrap int, ct, tl unsafe.P
 func isingFlatSums3(pg, pe unsafe.Pointer, n, lx, r2, inc, wrap int, ct, tl unsafe.Pointer, extra *[32]uint8, out *[3]int64) int {
 	panic(noVector)
 }
+
+func isingFlatPlanes(p, acc unsafe.Pointer, n int, extra *[32]uint8) (downs, inv int) {
+	panic(noVector)
+}

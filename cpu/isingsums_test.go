@@ -181,11 +181,18 @@ func benchMeasure(b *testing.B, mk func(be *Backend, buf quench.Buffer, lat quen
 func TestIsingPlanesPaths(t *testing.T) {
 	have := useAVX2
 	defer func() { useAVX2 = have }()
-	for i, shape := range [][]int{{600, 32}, {300, 40}, {130, 96}, {6, 10, 72}, {4, 200, 64}} {
+	for i, shape := range [][]int{
+		{600, 32}, {300, 40}, {130, 96}, {6, 10, 72}, {4, 200, 64},
+		// 3D lattices of planesFlat: planes of a register and a tail,
+		// more than 255 planes a part (folded on the way), parts in
+		// parallel, more than 255 planes each, rows of whole registers
+		{6, 10, 10}, {4, 18, 2}, {5, 7, 48}, {300, 4, 10}, {40, 40, 48}, {1200, 2, 28},
+		{6, 7, 48}, {8, 8, 64}, {12, 4, 32},
+	} {
 		lat, _ := quench.NewLattice(shape...)
 		s := make([]int8, lat.Sites())
 		quench.InitSpins(s, "hot", uint64(i), 0)
-		if i == 2 {
+		if i == 2 || i == 11 || i == 13 { // a spin neither +1 nor -1
 			s[len(s)/2] = 0
 		}
 		want := backendtest.RefIsingPlanes(s, lat)
