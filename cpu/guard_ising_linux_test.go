@@ -287,7 +287,8 @@ func TestGuardIsingVecRow(t *testing.T) {
 
 // TestGuardIsingSums runs the measurement sums (isingSumsWords through
 // isingWords, or for rows of whole registers isingBlock, which reads a
-// byte past each block) on lattices whose spins abut a PROT_NONE page at
+// byte past each block, or for other 2D and 3D rows isingSumsFlat) on
+// lattices whose spins abut a PROT_NONE page at
 // their start or end, against the site-by-site sums, part by part.
 func TestGuardIsingSums(t *testing.T) {
 	skipNoAVX2(t)

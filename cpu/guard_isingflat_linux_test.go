@@ -10,6 +10,7 @@ import (
 	"unsafe"
 
 	"github.com/quenchlab/quench"
+	"github.com/quenchlab/quench/backendtest"
 )
 
 // TestGuardIsingFlat runs isingFlat2 and isingFlat3 on slices that abut a
@@ -218,5 +219,39 @@ func TestGuardIsingFlat(t *testing.T) {
 		if bad < 0 && (downs != wantDowns || !slices.Equal(gacc, wantAcc)) {
 			t.Fatalf("%s: planes: %d down spins, want %d; accumulator %v, want %v", what(), downs, wantDowns, gacc, wantAcc)
 		}
+	}
+}
+
+// TestGuardPlanesFlat runs planesFlat on 3D lattices (of rows of any
+// length, planes of a register and more, parts in parallel) whose spins
+// abut a PROT_NONE page at their start or end, against the plain plane
+// sums.
+func TestGuardPlanesFlat(t *testing.T) {
+	skipNoAVX2(t)
+	r := rand.New(rand.NewPCG(49, 50))
+	ran := 0
+	for trial := range 120 {
+		freeMaps()
+		shape := []int{1 + r.IntN(40), 1 + r.IntN(12), 2 * (1 + r.IntN(60))}
+		if trial%10 == 0 {
+			shape[0] = 300 + r.IntN(800) // past the fold, several parts
+		}
+		lat := quench.Lattice{Shape: shape}
+		g := computeRowGeom(lat)
+		if !flatPlanes(&g) {
+			continue
+		}
+		s0 := make([]int8, lat.Sites())
+		quench.InitSpins(s0, "hot", uint64(trial), 0)
+		s := guardCopy(t, s0, trial%4 < 2)
+		want := backendtest.RefIsingPlanes(s0, lat)
+		got := make([]int64, len(want))
+		if bad := planesFlat(s, &g, got); bad || !slices.Equal(got, want) {
+			t.Fatalf("shape %v: bad %v\n got %v\nwant %v", shape, bad, got, want)
+		}
+		ran++
+	}
+	if ran < 80 {
+		t.Fatalf("planesFlat took %d of the 120 shapes", ran)
 	}
 }

@@ -10,7 +10,8 @@ import (
 )
 
 // maxFlatLx is the longest rows the flat sweep takes: its tables hold
-// 3 lx + 31 bytes of ct and 2 lx + 33 of each half of tl. Longer rows
+// 3 lx + 32 bytes of ct and 2 lx + 33 of each half of tl (the kernels
+// read up to 3 lx + 30 and 2 lx + 32). Longer rows
 // that are not whole registers go through sweepRow, whose set-up a row
 // then costs little against the row.
 const maxFlatLx = 254
@@ -269,7 +270,7 @@ var flatPlanesPool = sync.Pool{New: func() any { return new([]flatPlanesPart) }}
 // planes or more (a part's fold costs about as much as 5 planes'
 // counts) unless its rows are ones the flat sweep takes (whose other
 // path, a row at a time, costs more). On the 2-vCPU VM it counted 3D
-// lattices of whole-register rows too 2 to 4 times as fast as
+// lattices of whole-register rows too 1.5 to 4 times as fast as
 // planeRows (32^3 2.8 -> 11.5 sites/ns, 128^3 7.4 -> 15.2, 256^3 9.1
 // -> 13.9).
 func flatPlanes(g *rowGeom) bool {

@@ -34,8 +34,10 @@ func (b *Backend) IsingPlanes(spins quench.Buffer, lat quench.Lattice, out []int
 	}
 	g := newRowGeom(lat)
 	s := sb.i8
+	// planesFlat reports a spin that is neither +1 nor -1: the rows path
+	// below then finds it too and sums site by site
 	if useAVX2 && flatPlanes(g) && !planesFlat(s, g, out) {
-		return nil // (a spin neither +1 nor -1: the rows below sum it)
+		return nil
 	}
 	// each part's column sums cost lx to flush and add: parts of at
 	// least a batch of rows keep that below a site's share

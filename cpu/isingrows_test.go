@@ -59,11 +59,14 @@ func TestIsingVecSweep(t *testing.T) {
 		// than maxVecs
 		{4, 32}, {2, 2, 32}, {6, 4, 32}, {10, 8, 64}, {4, 6, 96}, {2, 4096}, {2, 2, 4096},
 		{70, 256}, {4, 40, 256}, {2, 2, 8192}, // and runs of rows split over calls
-		// rows of other lengths (flatRows): rows of 2 sites, planes of a
-		// register and a tail, regions of several calls, 2D parts, the
-		// longest rows it takes and the next ones, which it leaves
-		{16, 2}, {2, 16, 2}, {4, 18, 2}, {4, 6, 10}, {6, 10, 12}, {4, 100, 100},
+		// rows of other lengths (flatRows): rows of 2 sites (a 2D part of
+		// exactly a register), planes of a register and a tail, regions
+		// of several calls, 2D parts, the longest rows it takes and the
+		// next ones, which it leaves
+		{32, 2}, {2, 16, 2}, {4, 18, 2}, {4, 6, 10}, {6, 10, 12}, {4, 100, 100},
 		{400, 200}, {2, 2, 254}, {4, 254}, {4, 258}, {2, 2, 258},
+		// parts in parallel with a tail, 3D and 2D
+		{16, 50, 98}, {400, 202},
 	}
 	params := []quench.IsingParams{
 		{J: 1, Beta: 0.44, Algo: quench.Metropolis},

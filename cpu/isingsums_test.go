@@ -2,6 +2,7 @@ package cpu
 
 import (
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"testing"
 
@@ -41,7 +42,7 @@ func TestIsingSumsWords(t *testing.T) {
 		// other rows of even length up to maxFlatLx (isingSumsFlat): rows
 		// of 2 sites, planes of a register and a tail, of odd extents,
 		// 2D parts, the longest rows it takes and the next
-		{16, 2}, {2, 16, 2}, {4, 18, 2}, {4, 6, 10}, {5, 7, 10}, {7, 22}, {6, 10, 12},
+		{32, 2}, {2, 16, 2}, {4, 18, 2}, {4, 6, 10}, {5, 7, 10}, {7, 40}, {6, 10, 12},
 		{4, 100, 100}, {400, 200}, {2, 2, 254}, {4, 254}, {4, 258},
 	}
 	defer func(saved bool) { useAVX2 = saved }(useAVX2)
@@ -110,7 +111,7 @@ func testIsingSumsWords(t *testing.T, be *Backend, rng *rand.Rand, shapes [][]in
 // part of a lattice of up to four axes (eight spins a word) it says so.
 func TestIsingSumsWordsBad(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	for _, shape := range [][]int{{16}, {18}, {8, 16}, {6, 10}, {4, 6, 24}, {4, 4, 2, 24}, {2, 2, 2, 2, 16}, {4, 128}, {2, 2, 72}, {2, 2, 2, 256}, {5, 7, 32}, {3, 4, 64}, {2, 3, 4, 64}, {16, 2}, {5, 7, 10}, {400, 200}, {4, 6, 100}} {
+	for _, shape := range [][]int{{16}, {18}, {8, 16}, {6, 10}, {4, 6, 24}, {4, 4, 2, 24}, {2, 2, 2, 2, 16}, {4, 128}, {2, 2, 72}, {2, 2, 2, 256}, {5, 7, 32}, {3, 4, 64}, {2, 3, 4, 64}, {32, 2}, {5, 7, 10}, {400, 200}, {4, 6, 100}} {
 		lat, err := quench.NewLattice(shape...)
 		if err != nil {
 			t.Fatal(err)
@@ -181,13 +182,16 @@ func benchMeasure(b *testing.B, mk func(be *Backend, buf quench.Buffer, lat quen
 func TestIsingPlanesPaths(t *testing.T) {
 	have := useAVX2
 	defer func() { useAVX2 = have }()
+	// two workers: planesFlat's parts of {1200, 2, 28} then hold 300
+	// planes each (more than its fold interval)
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
 	for i, shape := range [][]int{
 		{600, 32}, {300, 40}, {130, 96}, {6, 10, 72}, {4, 200, 64},
 		// 3D lattices of planesFlat: planes of a register and a tail,
 		// more than 255 planes a part (folded on the way), parts in
 		// parallel, more than 255 planes each, rows of whole registers
 		{6, 10, 10}, {4, 18, 2}, {5, 7, 48}, {300, 4, 10}, {40, 40, 48}, {1200, 2, 28},
-		{6, 7, 48}, {8, 8, 64}, {12, 4, 32},
+		{6, 7, 48}, {8, 8, 64}, {12, 4, 32}, {8, 16, 2},
 	} {
 		lat, _ := quench.NewLattice(shape...)
 		s := make([]int8, lat.Sites())
