@@ -35,28 +35,10 @@ func TestGuardIsingVec(t *testing.T) {
 		if threeD {
 			d = 3
 		}
-		beta := []float64{0.01, 0.3, 0.44, 2.3, 40}[r.IntN(5)]
-		tab, err := quench.NewIsingTable(d, quench.IsingParams{J: 2*r.Float64() - 1, H: r.Float64() - 0.5, Beta: beta, Algo: quench.Algo(1 + r.IntN(2))})
-		if err != nil {
-			t.Fatal(err)
-		}
-		pt := packTable(tab)
-		spin := func(m int) []int8 {
-			s := make([]int8, m)
-			for i := range s {
-				s[i] = int8(1 - 2*r.IntN(2))
-			}
-			return s
-		}
-		row0 := spin(32*n + 2) // row0[1] is the first site
-		rows := [][]int8{spin(32 * n), spin(32 * n), spin(32 * n), spin(32 * n)}
-		u0 := make([]uint8, 16*n)
-		for i := range u0 {
-			u0[i] = uint8(r.UintN(256))
-			if r.IntN(8) == 0 { // ties and the edge bytes more often
-				u0[i] = []uint8{0, 255, uint8(pt.hiK[r.IntN(16)&7])}[r.IntN(3)]
-			}
-		}
+		pt := guardTable(t, r, d)
+		row0 := randSpins(r, 32*n+2) // row0[1] is the first site
+		rows := [][]int8{randSpins(r, 32*n), randSpins(r, 32*n), randSpins(r, 32*n), randSpins(r, 32*n)}
+		u0 := guardRandom(r, pt, 16*n)
 		mask := vecMasks[0]
 		if trial%3 == 0 {
 			mask = vecMasks[r.IntN(16)]
@@ -148,29 +130,11 @@ func TestGuardIsingRows(t *testing.T) {
 		if threeD {
 			d = 3
 		}
-		beta := []float64{0.01, 0.3, 0.44, 2.3, 40}[r.IntN(5)]
-		tab, err := quench.NewIsingTable(d, quench.IsingParams{J: 2*r.Float64() - 1, H: r.Float64() - 0.5, Beta: beta, Algo: quench.Algo(1 + r.IntN(2))})
-		if err != nil {
-			t.Fatal(err)
-		}
-		pt := packTable(tab)
-		spin := func(m int) []int8 {
-			s := make([]int8, m)
-			for i := range s {
-				s[i] = int8(1 - 2*r.IntN(2))
-			}
-			return s
-		}
+		pt := guardTable(t, r, d)
 		lx := 32 * n
-		own0, e0, f0 := spin(rows*lx), spin(rows*lx), spin(rows*lx)
-		up0, down0 := spin(lx), spin(lx)
-		u0 := make([]uint8, rows*16*n)
-		for i := range u0 {
-			u0[i] = uint8(r.UintN(256))
-			if r.IntN(8) == 0 { // ties and the edge bytes more often
-				u0[i] = []uint8{0, 255, uint8(pt.hiK[r.IntN(16)&7])}[r.IntN(3)]
-			}
-		}
+		own0, e0, f0 := randSpins(r, rows*lx), randSpins(r, rows*lx), randSpins(r, rows*lx)
+		up0, down0 := randSpins(r, lx), randSpins(r, lx)
+		u0 := guardRandom(r, pt, rows*16*n)
 		own, ge, gf := guardCopy(t, own0, atEnd), guardCopy(t, e0, atEnd), guardCopy(t, f0, atEnd)
 		gup, gdown := guardCopy(t, up0, atEnd), guardCopy(t, down0, atEnd)
 		gu := guardCopy(t, u0, atEnd)
@@ -361,4 +325,39 @@ func TestGuardIsingPlanes(t *testing.T) {
 			t.Fatalf("shape %v: lanes left %v, want 0", shape, lanes)
 		}
 	}
+}
+
+// guardTable draws a d-dimensional table for the kernel guard tests (a
+// coupling and field of either sign, either algorithm, temperatures from
+// hot ones to ones where every threshold is 0 or 2^32) and packs it.
+func guardTable(t *testing.T, r *rand.Rand, d int) *packedTable {
+	t.Helper()
+	beta := []float64{0.01, 0.3, 0.44, 2.3, 40}[r.IntN(5)]
+	tab, err := quench.NewIsingTable(d, quench.IsingParams{J: 2*r.Float64() - 1, H: r.Float64() - 0.5, Beta: beta, Algo: quench.Algo(1 + r.IntN(2))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return packTable(tab)
+}
+
+// randSpins returns m spins of +1 and -1 drawn from r.
+func randSpins(r *rand.Rand, m int) []int8 {
+	s := make([]int8, m)
+	for i := range s {
+		s[i] = int8(1 - 2*r.IntN(2))
+	}
+	return s
+}
+
+// guardRandom returns m random bytes for the kernel guard tests, a tie
+// (a threshold's high byte) or the edge bytes 0 and 255 more often.
+func guardRandom(r *rand.Rand, pt *packedTable, m int) []uint8 {
+	u := make([]uint8, m)
+	for i := range u {
+		u[i] = uint8(r.UintN(256))
+		if r.IntN(8) == 0 {
+			u[i] = []uint8{0, 255, uint8(pt.hiK[r.IntN(16)&7])}[r.IntN(3)]
+		}
+	}
+	return u
 }

@@ -61,28 +61,10 @@ func TestGuardIsingFlat(t *testing.T) {
 			n = 1 + r.IntN(full-o/32)
 		}
 		c := r.IntN(2) // the colour: ct from offset c lx
-		beta := []float64{0.01, 0.3, 0.44, 2.3, 40}[r.IntN(5)]
-		tab, err := quench.NewIsingTable(d, quench.IsingParams{J: 2*r.Float64() - 1, H: r.Float64() - 0.5, Beta: beta, Algo: quench.Algo(1 + r.IntN(2))})
-		if err != nil {
-			t.Fatal(err)
-		}
-		pt := packTable(tab)
-		spin := func(m int) []int8 {
-			s := make([]int8, m)
-			for i := range s {
-				s[i] = int8(1 - 2*r.IntN(2))
-			}
-			return s
-		}
-		p0, e0, f0 := spin(plane), spin(32*n), spin(32*n)
+		pt := guardTable(t, r, d)
+		p0, e0, f0 := randSpins(r, plane), randSpins(r, 32*n), randSpins(r, 32*n)
 		copy0 := append(append(slices.Clone(p0[plane-lx:]), p0...), p0[:lx]...)
-		u0 := make([]uint8, 16*n)
-		for i := range u0 {
-			u0[i] = uint8(r.UintN(256))
-			if r.IntN(8) == 0 { // ties and the edge bytes more often
-				u0[i] = []uint8{0, 255, uint8(pt.hiK[r.IntN(16)&7])}[r.IntN(3)]
-			}
-		}
+		u0 := guardRandom(r, pt, 16*n)
 		r2 := o % (2 * lx)
 		own := guardCopy(t, p0[o:o+32*n], atEnd)
 		gg := guardCopy(t, copy0[o:o+32*n+2*lx], atEnd)

@@ -89,17 +89,21 @@
 	VPMOVMSKB Y2, AX \
 	TESTL AX, AX
 
-// FLATNEXT moves to the next register: r2 by inc mod wrap.
-#define FLATNEXT(incArg, wrapArg, label) \
-	ADDQ $32, SI \
-	ADDQ $32, BX \
-	ADDQ $32, DX \
-	ADDQ $16, DI \
+// R2NEXT advances r2 (R14) by inc mod wrap.
+#define R2NEXT(incArg, wrapArg, label) \
 	ADDQ incArg, R14 \
 	CMPQ R14, wrapArg \
 	JLT label \
 	SUBQ wrapArg, R14 \
 label:
+
+// FLATNEXT moves to the next register.
+#define FLATNEXT(incArg, wrapArg, label) \
+	ADDQ $32, SI \
+	ADDQ $32, BX \
+	ADDQ $32, DX \
+	ADDQ $16, DI \
+	R2NEXT(incArg, wrapArg, label)
 
 #define FLATTIE \
 	MOVL R12, (R9)(R13*8) \
@@ -269,12 +273,7 @@ sloop2:
 	SUMSADD
 	ADDQ $32, BX
 	ADDQ $32, DX
-	ADDQ inc+32(FP), R14
-	CMPQ R14, wrap+40(FP)
-	JLT snowrap2
-	SUBQ wrap+40(FP), R14
-
-snowrap2:
+	R2NEXT(inc+32(FP), wrap+40(FP), snowrap2)
 	INCQ R12
 	CMPQ R12, n+8(FP)
 	JLT sloop2
@@ -296,12 +295,7 @@ sloop3:
 	ADDQ $32, BX
 	ADDQ $32, DX
 	ADDQ $32, R10
-	ADDQ inc+40(FP), R14
-	CMPQ R14, wrap+48(FP)
-	JLT snowrap3
-	SUBQ wrap+48(FP), R14
-
-snowrap3:
+	R2NEXT(inc+40(FP), wrap+48(FP), snowrap3)
 	INCQ R12
 	CMPQ R12, n+16(FP)
 	JLT sloop3
