@@ -126,9 +126,11 @@ are correlated (a note says so): give each run of a scan a seed of its own.`,
 			}
 			shared := sharedSeedNote(runs)
 			if average {
-				if runs, err = averageSeeds(runs); err != nil {
+				var lone []string
+				if runs, lone, err = averageSeeds(runs); err != nil {
 					return err
 				}
+				shared += loneNote(lone)
 			}
 			varying := varyingSettings(runs)
 			sortRuns(runs, varying)
@@ -410,16 +412,6 @@ func legacyConstants(data []byte, sum *sim.Summary) {
 	}
 }
 
-// averageSeeds replaces each set of runs that differ only in their seed
-// by one: per observable the mean of their means, with the standard
-// deviation of those over sqrt(n) as its error (so what varies between
-// seeds, quenched disorder or model B's conserved mean, is in it), no
-// tau_int, reliable from averageMinSeeds runs on unless one is marked not
-// stationary or has therm_short (its own error bar may be unreliable: the spread of
-// independent runs' means does not need it); the exact value, where every run has one, their mean (the
-// exact expectation of the average). Its directory is the first run's
-// with "(+k)" for the others; "seeds" replaces "seed" in its settings.
-// Each set needs two runs or more, of distinct seeds.
 // runLike finds among runs one whose model settings are r's (shape,
 // parameters, start) but that differs from it in how it was run (sweeps,
 // therm, every, backend; the seed aside), and names those differences as
@@ -451,7 +443,23 @@ func runLike(r *collected, runs []*collected) (*collected, string) {
 	return nil, ""
 }
 
-func averageSeeds(runs []*collected) ([]*collected, error) {
+// averageSeeds replaces each set of runs that differ only in their seed
+// by one: per observable the mean of their means, with the standard
+// deviation of those over sqrt(n) as its error (so what varies between
+// seeds, quenched disorder or model B's conserved mean, is in it), no
+// tau_int, reliable from averageMinSeeds runs on unless one is marked not
+// stationary or has therm_short (its own error bar may be unreliable: the
+// spread of independent runs' means does not need it); the exact value,
+// where every run has one, their mean (the exact expectation of the
+// average). Its directory is the first run's with "(+k)" for the others;
+// "seeds" replaces "seed" in its settings. The seeds of a set must be
+// distinct. A run that is the only one of its settings stays as it is
+// (its own values and errors, "seeds" 1; lone lists them), as the points
+// of a scan that took more seeds only near Tc do, but not one that
+// differs from others of its model settings in its length or spacing
+// alone (a seed extended further than the others, most often), which is
+// refused.
+func averageSeeds(runs []*collected) (out []*collected, lone []string, err error) {
 	var keys []string
 	groups := map[string][]*collected{}
 	for _, r := range runs {
@@ -467,29 +475,45 @@ func averageSeeds(runs []*collected) ([]*collected, error) {
 		}
 		groups[key] = append(groups[key], r)
 	}
-	var out []*collected
 	for _, key := range keys {
 		g := groups[key]
 		if len(g) < 2 {
 			if o, diff := runLike(g[0], runs); o != nil {
 				// (a seed extended further than the others, most often)
-				return nil, quench.Usagef("--average-seeds: %s is the only run of its settings: it differs from %s, a run of the same model settings, in %s; the seeds averaged must be runs of one length and spacing (quench resume DIR --sweeps N extends each alike)", g[0].dir, o.dir, diff)
+				return nil, nil, quench.Usagef("--average-seeds: %s is the only run of its settings: it differs from %s, a run of the same model settings, in %s; the seeds averaged must be runs of one length and spacing (quench resume DIR --sweeps N extends each alike)", g[0].dir, o.dir, diff)
 			}
-			return nil, quench.Usagef("--average-seeds: %s is the only run of its settings (%s): an average needs two seeds or more of each", g[0].dir, key)
+			r := *g[0]
+			r.settings = maps.Clone(r.settings)
+			delete(r.settings, "seed")
+			r.settings["seeds"] = "1"
+			out, lone = append(out, &r), append(lone, r.dir)
+			continue
 		}
 		if r := g[0]; seedUnused(r.sum) {
-			return nil, quench.Usagef("--average-seeds: %s and %s draw no random number (%s from a cold start%s), so their seeds make one run: there is nothing to average", r.dir, g[1].dir, r.sum.Model, map[bool]string{true: " at T = 0", false: ""}[r.sum.Model == "particles"])
+			return nil, nil, quench.Usagef("--average-seeds: %s and %s draw no random number (%s from a cold start%s), so their seeds make one run: there is nothing to average", r.dir, g[1].dir, r.sum.Model, map[bool]string{true: " at T = 0", false: ""}[r.sum.Model == "particles"])
 		}
 		seen := map[string]string{}
 		for _, r := range g {
 			if d, ok := seen[r.settings["seed"]]; ok {
-				return nil, quench.Usagef("--average-seeds: %s and %s are runs of the same settings and seed %s, the same run twice", d, r.dir, r.settings["seed"])
+				return nil, nil, quench.Usagef("--average-seeds: %s and %s are runs of the same settings and seed %s, the same run twice", d, r.dir, r.settings["seed"])
 			}
 			seen[r.settings["seed"]] = r.dir
 		}
 		out = append(out, averageOf(g))
 	}
-	return out, nil
+	return out, lone, nil
+}
+
+// loneNote is the note, after the table, on the runs averageSeeds kept as
+// they were.
+func loneNote(lone []string) string {
+	switch len(lone) {
+	case 0:
+		return ""
+	case 1:
+		return fmt.Sprintf("\nnote: --average-seeds: %s is the only run of its settings: its row (seeds 1) is its own mean and error, from its bins, not a mean over seeds\n", lone[0])
+	}
+	return fmt.Sprintf("\nnote: --average-seeds: %s and %d more are the only runs of their settings: their rows (seeds 1) are their own means and errors, from their bins, not means over seeds\n", lone[0], len(lone)-1)
 }
 
 // averageOf is averageSeeds' run for one set of runs.
@@ -938,7 +962,11 @@ func printCollected(w io.Writer, runs []*collected, varying, names []string, ave
 	tw.Flush()
 	switch {
 	case unreliable && averaged:
-		fmt.Fprintf(w, "\n* error bar not reliable: an average of fewer than %d seeds, or of runs that are not stationary or whose thermalization was short (therm_short; their tables say why)\n", averageMinSeeds)
+		lone := ""
+		if slices.ContainsFunc(runs, func(r *collected) bool { return r.settings["seeds"] == "1" }) {
+			lone = "; in a row of one seed, the run's own table (or its summary.json, unreliable_by) says why"
+		}
+		fmt.Fprintf(w, "\n* error bar not reliable: an average of fewer than %d seeds, or of runs that are not stationary or whose thermalization was short (therm_short; their tables say why)%s\n", averageMinSeeds, lone)
 	case unreliable:
 		fmt.Fprintln(w, "\n* error bar not reliable: the run's own table (or its summary.json, unreliable_by) says why")
 	}

@@ -354,7 +354,7 @@ func TestCollectAverageSeeds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	avg, err := averageSeeds(runs)
+	avg, _, err := averageSeeds(runs)
 	if err != nil || len(avg) != 2 {
 		t.Fatalf("averageSeeds: %d rows, %v", len(avg), err)
 	}
@@ -391,14 +391,19 @@ func TestCollectAverageSeeds(t *testing.T) {
 	if recs, err := readCSV(csvPath); err != nil || len(recs) != 3 || !slices.Equal(recs[0][:4], []string{"run", "T", "beta", "seeds"}) || recs[1][3] != "3" || recs[2][3] != "3" {
 		t.Errorf("--average-seeds --csv: %v %q", err, recs)
 	}
-	// refused: a setting with one seed; the same run twice
+	// a setting with one seed: its own row, and a note after the table
+	code, stdout, _ = runQ(t, "collect", "--average-seeds", dirs[0], dirs[1], dirs[3])
+	if code != 0 || !strings.Contains(stdout, "note: --average-seeds: "+dirs[3]+" is the only run of its settings: its row (seeds 1) is its own mean and error") ||
+		!regexp.MustCompile(`T3s1\s+3\s+1\s`).MatchString(stdout) || !strings.Contains(stdout, "; in a row of one seed, the run's own table") {
+		t.Errorf("collect --average-seeds with a lone run: exit %d\n%s", code, stdout)
+	}
+	// refused: the same run twice
 	twice := filepath.Join(dir, "twice")
 	os.CopyFS(twice, os.DirFS(dirs[0]))
 	for _, c := range []struct {
 		args []string
 		want string
 	}{
-		{[]string{dirs[0], dirs[1], dirs[3]}, "--average-seeds: " + dirs[3] + " is the only run of its settings"},
 		{[]string{dirs[0], twice}, "--average-seeds: " + dirs[0] + " and " + twice + " are runs of the same settings and seed 1, the same run twice"},
 	} {
 		code, stdout, stderr := runQ(t, append([]string{"collect", "--average-seeds"}, c.args...)...)
@@ -418,7 +423,7 @@ func TestCollectAverageSeeds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if avg, err = averageSeeds(runs); err != nil || len(avg) != 1 || !avg[0].sum.Observables["u_mean"].Reliable || avg[0].sum.Observables["u_var"].Reliable {
+	if avg, _, err = averageSeeds(runs); err != nil || len(avg) != 1 || !avg[0].sum.Observables["u_mean"].Reliable || avg[0].sum.Observables["u_var"].Reliable {
 		t.Errorf("10 seeds of diffusion: %v, %+v", err, avg)
 	}
 }
@@ -1067,7 +1072,7 @@ func TestCollectOutputsAndInputs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	avg, err := averageSeeds(runs)
+	avg, _, err := averageSeeds(runs)
 	if err != nil || len(avg) != 1 {
 		t.Fatalf("average: %v", err)
 	}
@@ -1102,15 +1107,20 @@ func TestAverageSeedsLoneExtended(t *testing.T) {
 			sum: &sim.Summary{Model: "ising2d"}}
 	}
 	runs := []*collected{mk("1", "150000"), mk("2", "100000"), mk("3", "100000")}
-	_, err := averageSeeds(runs)
+	_, _, err := averageSeeds(runs)
 	want := "--average-seeds: s1 is the only run of its settings: it differs from s2, a run of the same model settings, in sweeps 150000 against 100000; the seeds averaged must be runs of one length and spacing"
 	if err == nil || !strings.Contains(err.Error(), want) {
 		t.Errorf("a lone extended seed: %v", err)
 	}
-	// a lone run of other model settings: the plain refusal
+	// a lone run of other model settings (a scan's point with one seed):
+	// kept as it is, "seeds" 1, named for the note
 	runs[0].settings["T"] = "2.3"
-	if _, err := averageSeeds(runs); err == nil || !strings.Contains(err.Error(), "--average-seeds: s1 is the only run of its settings (shape=8x8 T=2.3 ") {
-		t.Errorf("a lone run at another T: %v", err)
+	avg, lone, err := averageSeeds(runs)
+	if err != nil || len(avg) != 2 || !slices.Equal(lone, []string{"s1"}) || avg[0].sum != runs[0].sum || avg[0].settings["seeds"] != "1" || avg[0].settings["seed"] != "" || runs[0].settings["seed"] != "1" {
+		t.Errorf("a lone run at another T: %v, lone %v", err, lone)
+	}
+	if n := loneNote(lone); !strings.Contains(n, "s1 is the only run of its settings: its row (seeds 1) is its own mean and error") {
+		t.Errorf("the lone run's note: %q", n)
 	}
 }
 
