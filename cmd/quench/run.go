@@ -144,11 +144,14 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 	if c.FieldRoundedAway() {
 		fmt.Fprintf(&notes, "quench: note: the field h = %v changes no flip probability (each rounds to its value at h = 0): the run is the run at h = 0, whose exact values and symmetry (m -> -m) its results are judged by\n", c.H)
 	}
-	if sim.IsIsing(c.Model) && c.NoField() && c.J != 0 && !c.HasCorrelationLength() {
+	if sim.IsIsing(c.Model) && c.J != 0 && !c.HasCorrelationLength() {
 		// a scan's users look for xi: say why it is not there
 		why := fmt.Sprintf("the lattice %s is not L^d, and the finite-lattice form of xi takes one L", c.Lattice())
-		if c.J < 0 {
+		switch {
+		case c.J < 0:
 			why = "an antiferromagnet's order is staggered, and its smallest modes are those of the disordered uniform magnetization (its staggered_binder and staggered_susceptibility locate its Tc)"
+		case !c.NoField():
+			why = fmt.Sprintf("the field h = %v orders the spins (m -> -m is no symmetry), and the second-moment form of xi from S(0) and S_k is that of the zero-field model", c.H)
 		}
 		fmt.Fprintf(&notes, "quench: note: the run reports no structure factors S_k or correlation_length: %s\n", why)
 	}

@@ -563,6 +563,13 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 	if sum.QuenchedDisorder != "" {
 		fmt.Fprintf(w, "\nnote: %s\n", sum.QuenchedDisorder)
 	}
+	if sim.IsIsing(c.Model) && !c.NoField() && slices.Contains(names, "susceptibility") {
+		// (an audit read susceptibility 6.8 for a response dm/dh of 0.081)
+		fmt.Fprintf(w, "\nnote: in the field h = %v, susceptibility (N beta <m^2>) and binder are the zero-field finite-size definitions, which the field's <m> dominates (binder tends to 2/3); the response dm/dh is N beta (<m^2> - <m>^2), which susceptibility_connected (N beta (<m^2> - <|m|>^2)) equals where m keeps one sign\n", c.H)
+	}
+	if c.Every > 1 {
+		fmt.Fprintf(w, "\nnote: tau_int is in measurements, %d %s apart\n", c.Every, unit)
+	}
 	if undefined {
 		fmt.Fprintln(w, "- no value: 0/0 (a Binder cumulant of an order parameter that is 0 throughout: a frozen state, or model B's m conserved at 0 from a cold start), or beyond float64's range")
 	}
@@ -949,6 +956,9 @@ func printExact(w io.Writer, c *sim.Config, sum *sim.Summary, names []string, un
 				zs = fmt.Sprintf("%+.*g", p, z) // not "4: more than 4" (4.001 too)
 			}
 			line += fmt.Sprintf("\tmeasured %s errors from it", zs)
+			if math.Abs(z) <= 4 && !v.Reliable {
+				line += ", in an error bar marked * (not reliable): the distance does not test the mean"
+			}
 			if math.Abs(z) > 4 {
 				switch {
 				case !v.Reliable && thermCovered(c, sum):

@@ -739,7 +739,7 @@ func TestLangevinExactValues(t *testing.T) {
 	z := (*v.Mean - want) / *v.Error
 	xm := sum.Observables["x_mean"]
 	zx := (*xm.Mean - 0.5) / *xm.Error
-	if len(sum.Exact) != 2 || sum.Exact["x_mean"] != 0.5 || !strings.Contains(stdout, fmt.Sprintf("  x_mean            0.5         measured %+.2g errors from it\n", zx)) || math.Abs(zx) > 4 {
+	if len(sum.Exact) != 2 || sum.Exact["x_mean"] != 0.5 || !strings.Contains(stdout, fmt.Sprintf("  x_mean            0.5         measured %+.2g errors from it", zx)) || math.Abs(zx) > 4 {
 		t.Errorf("kuramoto: exact %v, want x_mean 0.5; measured %v +- %v; table:\n%s", sum.Exact, *xm.Mean, *xm.Error, stdout)
 	}
 	if sum.Exact["order_parameter2"] != want || !strings.Contains(stdout, "the mean-field XY model's Boltzmann distribution") ||
@@ -1040,6 +1040,10 @@ func TestNotesWaitForRefusals(t *testing.T) {
 		{"--model", "particles", "--potential", "kuramoto", "--k", "-2", "--omega-spread", "1", "--T", "0", "--start", "cold", "--N", "10", "--steps", "2"},
 	} {
 		code, _, stderr = runQ(t, append(append([]string{"run"}, args...), "--out", filepath.Join(dir, fmt.Sprint("none", i)), "--quiet")...)
+		if i == 0 {
+			// (the field's: no correlation length)
+			stderr = strings.Replace(stderr, "quench: note: the run reports no structure factors S_k or correlation_length: the field h = 1e-06 orders the spins", "", 1)
+		}
 		if code != 0 || strings.Contains(stderr, "note:") {
 			t.Errorf("%q: exit %d, stderr %q", args, code, stderr)
 		}
@@ -1380,9 +1384,9 @@ func TestNearZeroNote(t *testing.T) {
 	}
 }
 
-// An Ising run in no field without the correlation length says why at
-// its start: an antiferromagnet, a lattice not L^d; a ferromagnet on
-// L^d, or a run in a field, says nothing of it.
+// An Ising run without the correlation length says why at its start: an
+// antiferromagnet, a lattice not L^d, a field; a ferromagnet on L^d in no
+// field, or in one that rounds away, says nothing of it.
 func TestNoCorrelationLengthNote(t *testing.T) {
 	dir := t.TempDir()
 	for i, c := range []struct {
@@ -1390,9 +1394,12 @@ func TestNoCorrelationLengthNote(t *testing.T) {
 		want string
 	}{
 		{[]string{"--L", "8", "--J", "-1"}, "an antiferromagnet's order is staggered"},
+		{[]string{"--L", "8", "--J", "-1", "--h", "0.5"}, "an antiferromagnet's order is staggered"},
 		{[]string{"--shape", "8x16"}, "the lattice 8x16 is not L^d"},
 		{[]string{"--L", "8"}, ""},
-		{[]string{"--shape", "8x16", "--h", "0.1"}, ""},
+		{[]string{"--L", "8", "--h", "1e-17"}, ""},
+		{[]string{"--shape", "8x16", "--h", "0.1"}, "the field h = 0.1 orders the spins"},
+		{[]string{"--L", "8", "--h", "0.1"}, "the field h = 0.1 orders the spins"},
 	} {
 		args := append([]string{"run", "--sweeps", "200", "--quiet", "--out", filepath.Join(dir, strconv.Itoa(i))}, c.args...)
 		code, _, stderr := runQ(t, args...)
@@ -1400,5 +1407,53 @@ func TestNoCorrelationLengthNote(t *testing.T) {
 		if code != 0 || says != (c.want != "") || !strings.Contains(stderr, c.want) {
 			t.Errorf("%v: exit %d, stderr %q; want the note %v (%q)", c.args, code, stderr, c.want != "", c.want)
 		}
+	}
+}
+
+// The table's notes on reading it: in a field, which susceptibility is the
+// response; with --every above 1, tau_int's unit; an exact value's
+// distance in an error bar marked * says it tests nothing.
+func TestReadingNotes(t *testing.T) {
+	dir := t.TempDir()
+	fieldNote := "note: in the field h = 0.3, susceptibility (N beta <m^2>) and binder are the zero-field finite-size definitions"
+	everyNote := "note: tau_int is in measurements, 3 sweeps apart"
+	for i, c := range []struct {
+		args         []string
+		field, every bool
+	}{
+		{[]string{"--h", "0.3", "--every", "3", "--sweeps", "600"}, true, true},
+		{[]string{"--J", "-1", "--h", "0.3", "--sweeps", "200"}, true, false},
+		{[]string{"--sweeps", "200", "--every", "3"}, false, true},
+		{[]string{"--sweeps", "200"}, false, false},
+		{[]string{"--h", "1e-17", "--T", "1.8", "--sweeps", "200"}, false, false}, // rounded away
+	} {
+		code, stdout, stderr := runQ(t, append([]string{"run", "--L", "8", "--quiet", "--out", filepath.Join(dir, strconv.Itoa(i))}, c.args...)...)
+		if code != 0 || strings.Contains(stdout, fieldNote[:40]) != c.field || strings.Contains(stdout, "note: tau_int is in measurements") != c.every ||
+			c.field && !strings.Contains(stdout, fieldNote) || c.every && !strings.Contains(stdout, everyNote) {
+			t.Errorf("%v: exit %d, want the field's note %v, tau_int's %v:\n%s%s", c.args, code, c.field, c.every, stdout, stderr)
+		}
+	}
+	// 200 sweeps of 8^2 at Tc: Kaufman's exact values, error bars marked *
+	stdout, sum := runSummary(t, filepath.Join(dir, "short"), "--L", "8", "--sweeps", "200", "--quiet")
+	marked := 0
+	for name, x := range sum.Exact {
+		v := sum.Observables[name]
+		if v.Mean == nil || v.Error == nil || *v.Error == 0 {
+			continue
+		}
+		z := (*v.Mean - x) / *v.Error
+		if math.Abs(z) > 4 {
+			continue
+		}
+		says := regexp.MustCompile(`\n  ` + name + ` +\S+ +measured \S+ errors from it, in an error bar marked \* \(not reliable\): the distance does not test the mean\n`).MatchString(stdout)
+		if says == v.Reliable {
+			t.Errorf("%s (reliable %v): the exact line's mark %v:\n%s", name, v.Reliable, says, stdout)
+		}
+		if !v.Reliable {
+			marked++
+		}
+	}
+	if marked == 0 {
+		t.Errorf("no exact value with a marked error bar within 4 errors to test:\n%s", stdout)
 	}
 }
