@@ -207,6 +207,11 @@ are correlated (a note says so): give each run of a scan a seed of its own.`,
 					return quench.Usagef("--crossings: %v", strings.TrimPrefix(err.Error(), "--plot "))
 				}
 				if len(l.groups) == 0 {
+					if l.x == "L" || l.x == "shape" || strings.HasPrefix(l.x, "shape") {
+						// (runs of several sizes at one temperature: the
+						// lines are the sizes, against T)
+						return quench.Usagef("--crossings %s needs two lines or more: these runs differ in the lattice size alone, the x of their plot; the lines are lattice sizes against another setting, such as T: give each size runs at two values or more of it", cross)
+					}
 					return quench.Usagef("--crossings %s needs two lines or more: runs that differ, besides %s, in a setting such as the lattice size", cross, l.x)
 				}
 				if len(l.groups) > 1 {

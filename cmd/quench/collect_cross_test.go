@@ -141,7 +141,8 @@ func TestCollectCrossings(t *testing.T) {
 	}{
 		{[]string{"--crossings", "nonsense"}, "--crossings nonsense is not allowed: an observable of the runs"},
 		{[]string{"--crossings", "binder", "--profile", "height_final"}, "--profile and --crossings are not allowed together"},
-		{[]string{"--crossings", "binder", dirs[0], dirs[2]}, "--crossings binder needs two lines or more"},
+		{[]string{"--crossings", "binder", dirs[0], dirs[2]}, "--crossings binder needs two lines or more: runs that differ, besides T, in a setting such as the lattice size"},
+		{[]string{"--crossings", "binder", dirs[0], dirs[1]}, "--crossings binder needs two lines or more: these runs differ in the lattice size alone"},
 		{[]string{"--crossings", "binder", "--x", "T", dirs[0], dirs[1], dirs[2], dirs[3], j2}, "--crossings binder needs lines that differ in one setting (these differ in shape and J)"},
 	} {
 		args := c.args
