@@ -151,7 +151,7 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 		case c.J < 0:
 			why = "an antiferromagnet's order is staggered, and its smallest modes are those of the disordered uniform magnetization (its staggered_binder and staggered_susceptibility locate its Tc)"
 		case !c.NoField():
-			why = fmt.Sprintf("the field h = %v orders the spins (m -> -m is no symmetry), and the second-moment form of xi from S(0) and S_k is that of the zero-field model", c.H)
+			why = fmt.Sprintf("in the field h = %v, m -> -m is no symmetry (<m> need not be 0), and the second-moment form of xi from S(0) and S_k is that of the zero-field model", c.H)
 		}
 		fmt.Fprintf(&notes, "quench: note: the run reports no structure factors S_k or correlation_length: %s\n", why)
 	}
