@@ -154,6 +154,7 @@ lattice and measurement series an uninterrupted run would have produced.
 				// the outputs of the shorter run go, so that an interrupted
 				// extension leaves none that pass for its own
 				sim.RemoveOutputs(dir)
+				fmt.Fprint(stderr, unmeasuredNote(&st.Config))
 			}
 			if st.NoStaggered && st.Format < 5 {
 				fmt.Fprintf(stderr, "quench: note: the checkpoint in %s is of format %d, from before the staggered magnetization was measured: the run goes on without it\n", dir, st.Format)

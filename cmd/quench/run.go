@@ -141,6 +141,7 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 		// runs: 16^2 at T = 1e4, energy tau_int 522, heat bath's 0.5
 		fmt.Fprintf(&notes, "quench: note: --algo metropolis at T=%v rejects a flip with probability at most %.2g, so its sweeps mostly flip the lattice back and forth and it decorrelates over some 1/%.2g = %.0f sweeps, where --algo heatbath takes about one\n", c.T, q, q, 1/q)
 	}
+	notes.WriteString(unmeasuredNote(&c))
 	if c.FieldRoundedAway() {
 		fmt.Fprintf(&notes, "quench: note: the field h = %v changes no flip probability (each rounds to its value at h = 0): the run is the run at h = 0, whose exact values and symmetry (m -> -m) its results are judged by\n", c.H)
 	}
@@ -537,4 +538,16 @@ func (e *errWriter) Write(p []byte) (int, error) {
 	n, err := e.w.Write(p)
 	e.err = err
 	return n, err
+}
+
+// unmeasuredNote is the note on the sweeps after the last measurement,
+// where --every does not divide --sweeps (an audit's 1000 sweeps every 300
+// measured 3 times, and its extension of a run every 10 by 5 sweeps
+// measured nothing more, silently); "" where it does.
+func unmeasuredNote(c *sim.Config) string {
+	r := c.Sweeps % c.Every
+	if r == 0 {
+		return ""
+	}
+	return fmt.Sprintf("quench: note: --every %d does not divide the %d %s after thermalization: the last %d are not measured (%d measurements)\n", c.Every, c.Sweeps, c.StepUnit(), r, c.Measurements())
 }

@@ -1457,3 +1457,21 @@ func TestReadingNotes(t *testing.T) {
 		t.Errorf("no exact value with a marked error bar within 4 errors to test:\n%s", stdout)
 	}
 }
+
+// --every that does not divide --sweeps says which sweeps go unmeasured,
+// at a run's start and at an extension's.
+func TestUnmeasuredNote(t *testing.T) {
+	dir := t.TempDir()
+	code, _, stderr := runQ(t, "run", "--L", "8", "--sweeps", "1000", "--every", "300", "--quiet", "--out", filepath.Join(dir, "a"))
+	if code != 0 || !strings.Contains(stderr, "quench: note: --every 300 does not divide the 1000 sweeps after thermalization: the last 100 are not measured (3 measurements)\n") {
+		t.Errorf("run: exit %d, %q", code, stderr)
+	}
+	code, _, stderr = runQ(t, "run", "--L", "8", "--sweeps", "1000", "--every", "10", "--quiet", "--out", filepath.Join(dir, "b"))
+	if code != 0 || strings.Contains(stderr, "does not divide") {
+		t.Errorf("run every 10: exit %d, %q", code, stderr)
+	}
+	code, _, stderr = runQ(t, "resume", filepath.Join(dir, "b"), "--sweeps", "1005", "--quiet")
+	if code != 0 || !strings.Contains(stderr, "quench: note: --every 10 does not divide the 1005 sweeps after thermalization: the last 5 are not measured (100 measurements)\n") {
+		t.Errorf("resume --sweeps 1005: exit %d, %q", code, stderr)
+	}
+}
