@@ -50,6 +50,17 @@ func TestCollectCrossings(t *testing.T) {
 	if len(cs) != 1 || !near(cs[0].x, 0.5) || !near(cs[0].ex, 0.1) || !near(cs[0].y, 0.5) || !near(cs[0].ey, math.Sqrt(0.005)) || cs[0].between != [2]float64{0, 1} {
 		t.Errorf("crossings %+v; want x 0.5(1), y 0.5 +- 0.0707 between 0 and 1", cs)
 	}
+	if cs[0].weak {
+		t.Errorf("a sign change of 3.5 errors at each end marked ~")
+	}
+	// a difference of 0.2 +- 0.14 at one end: the sign there unsettled
+	weakRuns := []*collected{mk(8, "0", 0.7), mk(16, "0", 0.5), mk(8, "1", 0), mk(16, "1", 0.5)}
+	cw := cross(weakRuns, false)
+	var bw strings.Builder
+	printCrossings(&bw, "binder", l, cw)
+	if len(cw) != 1 || !cw[0].weak || !strings.Contains(bw.String(), "0.29(16)~  0.500(77)~") || !strings.Contains(bw.String(), "\n~ the lines' difference lies within 2 errors of 0 at an end of the bracket") {
+		t.Errorf("a sign change of 1.4 errors at an end: %+v\n%s", cw, bw.String())
+	}
 	// divided by L: 1 - x over 8 against 0.5 over 16 cross at x = 0.75
 	if cs := cross(runs, true); len(cs) != 1 || !near(cs[0].x, 0.75) || !near(cs[0].y, 0.25/8) {
 		t.Errorf("crossings of binder/L %+v; want x 0.75, y 1/32", cs)
