@@ -195,7 +195,7 @@ func printCrossings(w io.Writer, spec string, l plotLayout, cs []crossing) {
 			if c.weak {
 				mark, weak = mark+"~", true
 			}
-			fmt.Fprintf(tw, "%s\t%s%s\t%s%s\t%g and %g\n", lines, meanErr(&c.x, ex), mark, meanErr(&c.y, ey), mark, c.between[0], c.between[1])
+			fmt.Fprintf(tw, "%s\t%s%s\t%s%s\t%.10g and %.10g\n", lines, meanErr(&c.x, ex), mark, meanErr(&c.y, ey), mark, c.between[0], c.between[1])
 		}
 	}
 	tw.Flush()
