@@ -26,8 +26,9 @@ import (
 // columns, u < Hi flips, u == Hi mod 256 is listed and left alone, only
 // at the colour's sites where extra is set, nothing else written. Then
 // isingFlatSums2 or isingFlatSums3 count the same bytes, against the
-// counts of the plane's down spins and unequal forward pairs, and in 3D
-// isingFlatPlanes adds their down spins to an accumulator.
+// counts of the plane's down spins and unequal forward pairs, and
+// isingFlatPlanes (3D) or isingDownMasks (2D) adds their down spins to an
+// accumulator (and 2D keeps them as bits).
 func TestGuardIsingFlat(t *testing.T) {
 	skipNoAVX2(t)
 	r := rand.New(rand.NewPCG(47, 48))
@@ -176,11 +177,37 @@ func TestGuardIsingFlat(t *testing.T) {
 			t.Fatalf("%s: counts %v, want %v", what(), go0[0], wantOut)
 		}
 
-		// the plane sums' counts (3D: isingFlatPlanes) of the same bytes
-		// into an accumulator of exactly theirs
+		// 2D: isingDownMasks on the same bytes, cycling through an
+		// accumulator of 1 to 4 registers, the masks exactly theirs
 		if !threeD {
+			accRegs := 1 + r.IntN(4)
+			gp := guardCopy(t, copy0[lx+o:lx+o+32*n], atEnd)
+			acc0 := make([]uint8, 32*accRegs)
+			for i := range acc0 {
+				acc0[i] = uint8(r.IntN(200))
+			}
+			gacc := guardCopy(t, acc0, atEnd)
+			gm := guarded[uint32](t, n, atEnd)
+			inv := isingDownMasks(p(gp), unsafe.Pointer(&gacc[0]), n, accRegs, &gm[0])
+			wantAcc := slices.Clone(acc0)
+			wantMasks := make([]uint32, n)
+			for b := 0; b < 32*n; b++ {
+				if copy0[lx+o+b] == -1 {
+					wantAcc[b/32%accRegs*32+b%32]++
+					wantMasks[b/32] |= 1 << (b % 32)
+				}
+			}
+			if (inv != 0) != (bad >= 0) {
+				t.Fatalf("%s: masks: invalid spin at %d reported %v", what(), bad, inv != 0)
+			}
+			if bad < 0 && (!slices.Equal(gm, wantMasks) || !slices.Equal(gacc, wantAcc)) {
+				t.Fatalf("%s: masks %x, want %x; accumulator %v, want %v", what(), gm, wantMasks, gacc, wantAcc)
+			}
 			continue
 		}
+
+		// the plane sums' counts (3D: isingFlatPlanes) of the same bytes
+		// into an accumulator of exactly theirs
 		gp := guardCopy(t, copy0[lx+o:lx+o+32*n], atEnd)
 		acc0 := make([]uint8, 32*n)
 		for i := range acc0 {

@@ -46,3 +46,12 @@ func isingFlatSums3(pg, pe unsafe.Pointer, n, lx, r2, inc, wrap int, ct, tl unsa
 //
 //go:noescape
 func isingFlatPlanes(p, acc unsafe.Pointer, n int, extra *[32]uint8) (downs, inv int)
+
+// isingDownMasks adds the down bits of n registers at p to the bytes of
+// acc's register k mod accRegs (k the register's index from p) and
+// stores each register's down bits as a word of masks (bit i for byte
+// i), returning inv as isingFlatPlanes does (isingflat_amd64.s). Only the
+// 32 n bytes at p, 32 accRegs at acc and n words at masks are touched.
+//
+//go:noescape
+func isingDownMasks(p, acc unsafe.Pointer, n, accRegs int, masks *uint32) (inv int)

@@ -354,3 +354,58 @@ ploop:
 	MOVQ AX, inv+40(FP)
 	VZEROUPPER
 	RET
+
+// func isingDownMasks(p, acc unsafe.Pointer, n, accRegs int, masks *uint32) (inv int)
+//
+// The 2D plane sums' counts over n registers at p: each byte's down bit
+// (bit 1) added to its byte of the accumulator's register k mod accRegs
+// (k the register's index), and each register's 32 down bits stored as
+// a word of masks (bit i for byte i); inv as isingFlatPlanes'.
+TEXT ·isingDownMasks(SB), NOSPLIT, $0-48
+	MOVQ p+0(FP), SI
+	MOVQ acc+8(FP), DI
+	MOVQ n+16(FP), DX
+	MOVQ accRegs+24(FP), CX
+	MOVQ masks+32(FP), R9
+	MOVQ DI, R8
+	XORQ R10, R10
+	MOVQ $0x0101010101010101, AX
+	VMOVQ AX, X14
+	VPBROADCASTQ X14, Y14
+	MOVQ $0x7E7E7E7E7E7E7E7E, AX
+	VMOVQ AX, X13
+	VPBROADCASTQ X13, Y13
+	VPXOR Y7, Y7, Y7
+
+mloop:
+	VMOVDQU (SI), Y5
+	VPSRLW $1, Y5, Y1
+	VPAND Y14, Y1, Y0
+	VPXOR Y5, Y1, Y2
+	VPAND Y13, Y2, Y2
+	VPANDN Y14, Y5, Y3
+	VPOR Y3, Y2, Y2
+	VPOR Y2, Y7, Y7
+	VPADDB (DI), Y0, Y2
+	VMOVDQU Y2, (DI)
+	VPSLLW $6, Y5, Y1
+	VPMOVMSKB Y1, AX
+	MOVL AX, (R9)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	ADDQ $4, R9
+	INCQ R10
+	CMPQ R10, CX
+	JLT mnext
+	XORQ R10, R10
+	MOVQ R8, DI
+
+mnext:
+	DECQ DX
+	JNZ mloop
+	XORQ AX, AX
+	VPTEST Y7, Y7
+	SETNE AL
+	MOVQ AX, inv+40(FP)
+	VZEROUPPER
+	RET

@@ -39,6 +39,9 @@ func (b *Backend) IsingPlanes(spins quench.Buffer, lat quench.Lattice, out []int
 	if useAVX2 && flatPlanes(g) && !planesFlat(s, g, out) {
 		return nil
 	}
+	if useAVX2 && len(g.ext) == 1 && g.flat != nil && !planes2D(s, g, out) {
+		return nil
+	}
 	// each part's column sums cost lx to flush and add: parts of at
 	// least a batch of rows keep that below a site's share
 	parts := int(max(1, min(int64(4*runtime.GOMAXPROCS(0)), g.rows/127)))

@@ -39,3 +39,7 @@ func isingFlatSums3(pg, pe unsafe.Pointer, n, lx, r2, inc, wrap int, ct, tl unsa
 func isingFlatPlanes(p, acc unsafe.Pointer, n int, extra *[32]uint8) (downs, inv int) {
 	panic(noVector)
 }
+
+func isingDownMasks(p, acc unsafe.Pointer, n, accRegs int, masks *uint32) (inv int) {
+	panic(noVector)
+}

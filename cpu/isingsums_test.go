@@ -192,11 +192,16 @@ func TestIsingPlanesPaths(t *testing.T) {
 		// parallel, more than 255 planes each, rows of whole registers
 		{6, 10, 10}, {4, 18, 2}, {5, 7, 48}, {300, 4, 10}, {40, 40, 48}, {1200, 2, 28},
 		{6, 7, 48}, {8, 8, 64}, {12, 4, 32}, {8, 16, 2},
+		// 2D lattices of planes2D: a tail past whole registers, odd rows,
+		// a register exactly, parts in parallel with more than 255
+		// accumulator lengths each, the longest accumulator; fewer sites
+		// than a register and longer rows go row by row
+		{10, 10}, {7, 22}, {4, 8}, {40000, 2}, {6, 254}, {3, 50}, {2, 8}, {4, 258},
 	} {
 		lat, _ := quench.NewLattice(shape...)
 		s := make([]int8, lat.Sites())
 		quench.InitSpins(s, "hot", uint64(i), 0)
-		if i == 2 || i == 11 || i == 13 { // a spin neither +1 nor -1
+		if i == 2 || i == 11 || i == 13 || i == 19 { // a spin neither +1 nor -1
 			s[len(s)/2] = 0
 		}
 		want := backendtest.RefIsingPlanes(s, lat)
