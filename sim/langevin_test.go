@@ -1295,3 +1295,43 @@ func TestPhi0Start(t *testing.T) {
 		t.Errorf("quenched disorder at phi0 0.3: %q", q)
 	}
 }
+
+// WellEscapes: overdamped double-well particles at k = T = 1 expect
+// escapes past x* = sqrt(1 + gamma/(2k dt)) as runs found them (em
+// diverged in 10^8 coordinate steps from dt = 0.07 on, not at 0.06 and
+// 0.05; lm at 0.1, not at 0.09), safeDt brings the count under 0.01, and
+// the estimate is none for baoab, harmonic particles and T = 0.
+func TestWellEscapes(t *testing.T) {
+	c := Config{Model: "particles", Potential: quench.PotentialDoubleWell, K: 1, T: 1, Gamma: 1, N: 20000, D: 1, Sweeps: 4000, Therm: 1000}
+	for _, w := range []struct {
+		scheme string
+		dt     float64
+		lo, hi float64 // the expected count's range
+	}{
+		{quench.SchemeEM, 0.07, 1, 1e3},
+		{quench.SchemeEM, 0.06, 0.01, 1},
+		{quench.SchemeEM, 0.05, 0, 0.01},
+		{quench.SchemeLM, 0.1, 0.5, 20},
+		{quench.SchemeLM, 0.09, 0.001, 0.5},
+		{quench.SchemeLM, 0.05, 0, 1e-6},
+	} {
+		c.Scheme, c.Dt = w.scheme, w.dt
+		e, x, safe, ok := c.WellEscapes()
+		if !ok || e < w.lo || e > w.hi || math.Abs(x-math.Sqrt(1+1/(2*w.dt))) > 1e-12 {
+			t.Errorf("%s dt %v: expected %v escapes past %v (ok %v), want %v to %v", w.scheme, w.dt, e, x, ok, w.lo, w.hi)
+		}
+		c.Dt = safe
+		if e2, _, _, _ := c.WellEscapes(); !(e2 < wellEscapeTarget) || safe <= 0 || safe > w.dt && e >= wellEscapeTarget {
+			t.Errorf("%s: safe dt %v expects %v escapes", w.scheme, safe, e2)
+		}
+	}
+	for _, d := range []Config{
+		{Model: "particles", Potential: quench.PotentialDoubleWell, K: 1, T: 1, Gamma: 1, Mass: 1, N: 10, D: 1, Sweeps: 10, Scheme: quench.SchemeBAOAB, Dt: 0.1},
+		{Model: "particles", Potential: quench.PotentialHarmonic, K: 1, T: 1, Gamma: 1, N: 10, D: 1, Sweeps: 10, Scheme: quench.SchemeEM, Dt: 0.1},
+		{Model: "particles", Potential: quench.PotentialDoubleWell, K: 1, T: 0, Gamma: 1, N: 10, D: 1, Sweeps: 10, Scheme: quench.SchemeEM, Dt: 0.1},
+	} {
+		if _, _, _, ok := d.WellEscapes(); ok {
+			t.Errorf("%+v: an estimate", d)
+		}
+	}
+}

@@ -1475,3 +1475,20 @@ func TestUnmeasuredNote(t *testing.T) {
 		t.Errorf("resume --sweeps 1005: exit %d, %q", code, stderr)
 	}
 }
+
+// Overdamped double-well particles whose noise will carry a coordinate
+// past the cubic force's escape point: a note at the start with the dt
+// that makes it unlikely, and the divergence's message names it.
+func TestWellEscapeNotes(t *testing.T) {
+	dir := t.TempDir()
+	code, _, stderr := runQ(t, "run", "--model", "particles", "--potential", "doublewell", "--scheme", "em", "--dt", "0.1", "--N", "2000", "--steps", "2000", "--quiet", "--out", filepath.Join(dir, "em"))
+	if code != 2 || !strings.Contains(stderr, "quench: note: at --dt 0.1 a step's noise carries a coordinate from its well past x = 2.45, from where the step of the cubic force diverges, an expected ") ||
+		!strings.Contains(stderr, "the chance that the run stops with a diverged state is nearly 1; --dt 0.0") ||
+		!strings.Contains(stderr, "the state diverged (NaN or Inf): a step's noise carried a coordinate from its well past x = 2.45") {
+		t.Errorf("em at dt 0.1: exit %d, %q", code, stderr)
+	}
+	code, _, stderr = runQ(t, "run", "--model", "particles", "--potential", "doublewell", "--scheme", "lm", "--dt", "0.05", "--N", "100", "--steps", "200", "--quiet", "--out", filepath.Join(dir, "lm"))
+	if code != 0 || strings.Contains(stderr, "its well past") {
+		t.Errorf("lm at dt 0.05: exit %d, %q", code, stderr)
+	}
+}
