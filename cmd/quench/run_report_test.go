@@ -510,8 +510,15 @@ func TestSymmetryNoteKuramoto(t *testing.T) {
 	// T = 1e-5: 1.97e6 time units; 2 pi^2 N/T, N times that, had been said)
 	c = &sim.Config{Model: "particles", Potential: quench.PotentialKuramoto, N: 1000, T: 1e-5, Dt: 0.01}
 	r = 0.03
-	if note := symmetryNote(c, &r, []string{"x_mean", "x_var"}, nil); !strings.Contains(note, ": the phases, not synchronized (order_parameter under 1/2), each of which diffuses a turn in about 2 pi^2/T = 1.97e+06 time units (200000000 steps), did not turn far enough") {
+	if note := symmetryNote(c, &r, []string{"x_mean", "x_var"}, nil); !strings.Contains(note, ": the phases, not synchronized (order_parameter under 0.16, near that of phases spread at random, about 1/sqrt(N)), each of which diffuses a turn in about 2 pi^2/T = 1.97e+06 time units (200000000 steps), did not turn far enough") {
 		t.Errorf("k = 0: %q", note)
+	}
+	// a partly synchronized cluster (an audit's 10^4 phases at r = 0.30,
+	// k = 2.1, T = 1): its common phase, 2 pi^2 N/T
+	pc := &sim.Config{Model: "particles", Potential: quench.PotentialKuramoto, N: 10000, T: 1, Dt: 0.05, K: 2.1}
+	rc := 0.30
+	if note := symmetryNote(pc, &rc, []string{"x_mean"}, nil); !strings.Contains(note, "their common phase (the mean of the unwrapped phases), which diffuses a turn in about 2 pi^2 N/T = 1.97e+05 time units") {
+		t.Errorf("a partial cluster: %q", note)
 	}
 	c.OmegaSpread = 0.5 // each at its own frequency, not the mean one
 	if note := symmetryNote(c, &r, []string{"x_mean"}, nil); !strings.Contains(note, "each of which turns at its own natural frequency and diffuses a turn in about 2 pi^2/T") {
