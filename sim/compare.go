@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/quenchlab/quench"
@@ -115,6 +116,11 @@ func ConfigDiff(a, b *Config) string {
 	show := func(i int, k string) string {
 		v, ok := asked[i][k]
 		if !ok {
+			// a number left out of the JSON (omitempty) is 0: an
+			// explicit --lambda 0 had read "unset" (an audit's finding)
+			if _, err := strconv.ParseFloat(asked[1-i][k], 64); err == nil {
+				return "0"
+			}
 			return "unset"
 		}
 		return strings.Trim(v, `"`)

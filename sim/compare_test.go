@@ -143,6 +143,14 @@ func TestCompareRefuses(t *testing.T) {
 			t.Errorf("want a usage error naming %q, got %v", c.want, err)
 		}
 	}
+	// a parameter of 0, which the saved config leaves out: "0", not
+	// "unset" (an audit's --lambda 0 against 1)
+	p0 := Config{Model: "phi4", Shape: []int{8, 8}, M2: 1, Lambda: 1, Scheme: "lm", Dt: 0.01, Gamma: 1, T: 1, Precision: "float64", Sweeps: 10, Every: 1, Seed: 1, Start: "hot"}
+	p1 := p0
+	p1.Lambda = 0
+	if d := ConfigDiff(&p0, &p1); d != "lambda 1 and 0" {
+		t.Errorf("lambda 1 and 0: %q", d)
+	}
 	// seeds beyond 2^53 that differ in their last bits (a float64 would
 	// round them to one)
 	hi := base
