@@ -747,3 +747,31 @@ func (c *Config) ThermBefore() (needed, slowest int64) {
 	}
 	return c.thermNeeded(&slowModes{rate: rate, weight: func(float64) float64 { return 0 }})
 }
+
+// FieldRelaxSteps is, for a Gaussian phi4 field (lambda = 0, m2 > 0) under
+// em, lm or baoab, the steps over which its slowest mode, k = 0, relaxes:
+// 1/(gamma m2 dt) overdamped (gamma the mobility), and under baoab (gamma
+// the friction) that of a damped oscillator of frequency^2 m2/mass, whose
+// slower rate is gamma/2 (underdamped) or (gamma - sqrt(gamma^2 - 4
+// m2/mass))/2. needed is thermModes times it, the --therm that lets a
+// start relax; ok is false elsewhere (model B has ThermBefore; at lambda
+// != 0 the rate depends on the field).
+func (c *Config) FieldRelaxSteps() (slowest, needed int64, ok bool) {
+	if c.Model != "phi4" || c.Lambda != 0 || !(c.M2 > 0) || c.Scheme == quench.SchemeModelB {
+		return 0, 0, false
+	}
+	rate := c.Gamma * c.M2
+	if c.Scheme == quench.SchemeBAOAB {
+		w2 := c.M2 / c.Mass
+		if d := c.Gamma*c.Gamma - 4*w2; d > 0 {
+			rate = (c.Gamma - math.Sqrt(d)) / 2
+		} else {
+			rate = c.Gamma / 2
+		}
+	}
+	s := 1 / (rate * c.Dt)
+	if !(s < 1e18) {
+		return 0, 0, false
+	}
+	return int64(math.Ceil(s)), int64(math.Ceil(thermModes * s)), true
+}

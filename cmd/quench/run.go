@@ -184,6 +184,11 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 			fmt.Fprintf(&notes, "quench: note: the cold start puts every phase at 0, synchronized (r = 1), where the repulsive coupling k = %v exerts no force: at T = 0 no noise moves them, so r stays 1 and never descends toward 0 (--start hot or T > 0 does)\n", c.K)
 		}
 	}
+	if slowest, need, ok := c.FieldRelaxSteps(); ok && c.Therm < need {
+		// (an audit's m2 = 0.01 read phi 7.6 errors off after the
+		// default --therm 1000, against a mode time of 10000 steps)
+		fmt.Fprintf(&notes, "quench: note: the field's slowest mode (k = 0) relaxes over %d steps, so with --therm %d the start will not have relaxed when measuring begins and the means are biased: --therm %d or more lets it relax\n", slowest, c.Therm, need)
+	}
 	if need, slowest := c.ThermBefore(); c.Therm < need {
 		// a conserved field's long waves relax slowly: say so before a
 		// long run, not only in its results (therm_short)

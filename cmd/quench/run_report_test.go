@@ -1499,3 +1499,26 @@ func TestWellEscapeNotes(t *testing.T) {
 		t.Errorf("lm at dt 0.05: exit %d, %q", code, stderr)
 	}
 }
+
+// A Gaussian phi4 field (em, lm, baoab) whose k = 0 mode relaxes over
+// more steps than --therm allows 5 of: a note at the start.
+func TestFieldRelaxNote(t *testing.T) {
+	dir := t.TempDir()
+	for i, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--m2", "0.01", "--scheme", "lm"}, "quench: note: the field's slowest mode (k = 0) relaxes over 10000 steps, so with --therm 1000 the start will not have relaxed when measuring begins and the means are biased: --therm 50000 or more lets it relax\n"},
+		{[]string{"--m2", "1", "--scheme", "baoab", "--dt", "0.1", "--gamma", "0.05"}, "relaxes over 400 steps, so with --therm 1000"},
+		{[]string{"--m2", "1", "--scheme", "baoab", "--dt", "0.1", "--gamma", "4", "--therm", "100"}, "relaxes over 38 steps, so with --therm 100"}, // overdamped: rate (4 - sqrt(12))/2
+		{[]string{"--m2", "1", "--scheme", "em"}, ""},
+		{[]string{"--m2", "0.01", "--scheme", "lm", "--therm", "50000"}, ""},
+		{[]string{"--m2", "0.01", "--scheme", "lm", "--lambda", "1"}, ""},
+	} {
+		args := append([]string{"run", "--model", "phi4", "--L", "4", "--lambda", "0", "--steps", "10", "--quiet", "--out", filepath.Join(dir, strconv.Itoa(i))}, c.args...)
+		code, _, stderr := runQ(t, args...)
+		if code != 0 || strings.Contains(stderr, "slowest mode (k = 0)") != (c.want != "") || !strings.Contains(stderr, c.want) {
+			t.Errorf("%v: exit %d, %q; want %q", c.args, code, stderr, c.want)
+		}
+	}
+}
