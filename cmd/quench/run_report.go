@@ -992,12 +992,13 @@ func printExact(w io.Writer, c *sim.Config, sum *sim.Summary, names []string, un
 					// start (kinks of a cold ring annihilating) shows as
 					// often as the step's bias, and a shorter step would
 					// only slow it further: a run at half the step tells
-					// them apart
-					line += fmt.Sprintf(": more than 4, so the measured %s did not sample the stationary state (thermalize longer)", unit)
+					// them apart. The bias first: the exact value is dt ->
+					// 0's (an audit's baoab v2 of a double well, 15
+					// errors off at dt 0.05, was the step's O(dt^2))
+					line += fmt.Sprintf(": more than 4, so the step's bias shows (the exact value is at dt -> 0; at half the --dt a bias shrinks about %s), or the measured %s did not sample the stationary state (thermalize longer: a start not yet relaxed does not shrink so)", map[bool]string{true: "2x", false: "4x"}[c.Scheme == quench.SchemeEM], unit)
 					if !v.Reliable {
 						line += ", or its error, marked *, is too small (run longer)"
 					}
-					line += fmt.Sprintf(", or the step's bias shows: at half the --dt a bias shrinks about %s, a start not yet relaxed does not", map[bool]string{true: "2x", false: "4x"}[c.Scheme == quench.SchemeEM])
 				default:
 					line += fmt.Sprintf(": more than 4, so the measured %s did not sample the stationary state (thermalize longer)", unit)
 					if !v.Reliable {

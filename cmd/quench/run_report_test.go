@@ -574,7 +574,7 @@ func TestDoubleWellExactLines(t *testing.T) {
 	if len(sum.Exact) != 12 || !(sum.Exact["binder"] > 0) || !(sum.Exact["correlation_length"] > 0) {
 		t.Errorf("ring: %d exact values, want 12 with binder and correlation_length: %v", len(sum.Exact), sum.Exact)
 	}
-	for _, want := range []string{"exp(-H/T) of this ring at dt -> 0", "a bias of order dt,", "energy ", "the step's bias shows: at half the --dt a bias shrinks about 2x"} {
+	for _, want := range []string{"exp(-H/T) of this ring at dt -> 0", "a bias of order dt,", "energy ", "so the step's bias shows (the exact value is at dt -> 0; at half the --dt a bias shrinks about 2x)"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("ring em: no %q in\n%s", want, stdout)
 		}
