@@ -756,7 +756,7 @@ func (c *Config) ThermBefore() (needed, slowest int64) {
 // m2/mass))/2. needed is thermModes times it, the --therm that lets a
 // start relax; ok is false elsewhere (model B has ThermBefore; at lambda
 // != 0 the rate depends on the field).
-func (c *Config) FieldRelaxSteps() (slowest, needed int64, ok bool) {
+func (c *Config) FieldRelaxSteps() (slowest, needed float64, ok bool) {
 	if c.Model != "phi4" || c.Lambda != 0 || !(c.M2 > 0) || c.Scheme == quench.SchemeModelB {
 		return 0, 0, false
 	}
@@ -770,8 +770,8 @@ func (c *Config) FieldRelaxSteps() (slowest, needed int64, ok bool) {
 		}
 	}
 	s := 1 / (rate * c.Dt)
-	if !(s < 1e18) {
+	if !(s > 0) {
 		return 0, 0, false
 	}
-	return int64(math.Ceil(s)), int64(math.Ceil(thermModes * s)), true
+	return math.Ceil(s), math.Ceil(thermModes * s), true
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/quenchlab/quench"
+	"github.com/quenchlab/quench/internal/philox"
 	"github.com/quenchlab/quench/sim"
 )
 
@@ -184,10 +185,15 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 			fmt.Fprintf(&notes, "quench: note: the cold start puts every phase at 0, synchronized (r = 1), where the repulsive coupling k = %v exerts no force: at T = 0 no noise moves them, so r stays 1 and never descends toward 0 (--start hot or T > 0 does)\n", c.K)
 		}
 	}
-	if slowest, need, ok := c.FieldRelaxSteps(); ok && c.Therm < need {
+	if slowest, need, ok := c.FieldRelaxSteps(); ok && float64(c.Therm) < need {
 		// (an audit's m2 = 0.01 read phi 7.6 errors off after the
-		// default --therm 1000, against a mode time of 10000 steps)
-		fmt.Fprintf(&notes, "quench: note: the field's slowest mode (k = 0) relaxes over %d steps, so with --therm %d the start will not have relaxed when measuring begins and the means are biased: --therm %d or more lets it relax\n", slowest, c.Therm, need)
+		// default --therm 1000, against a mode time of 10000 steps; its
+		// --dt 1e-300 froze the field, its lines advising thermalization)
+		if need > philox.MaxStep {
+			fmt.Fprintf(&notes, "quench: note: at --dt %v the field's slowest mode (k = 0) relaxes over about %.3g steps, more than a run can take (2^48): the field stays near its start (a larger --dt, up to the stability bound, relaxes it sooner)\n", c.Dt, slowest)
+		} else {
+			fmt.Fprintf(&notes, "quench: note: the field's slowest mode (k = 0) relaxes over %.0f steps, so with --therm %d the start will not have relaxed when measuring begins and the means are biased: --therm %.0f or more lets it relax\n", slowest, c.Therm, need)
+		}
 	}
 	if need, slowest := c.ThermBefore(); c.Therm < need {
 		// a conserved field's long waves relax slowly: say so before a

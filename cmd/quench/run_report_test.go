@@ -1514,6 +1514,7 @@ func TestFieldRelaxNote(t *testing.T) {
 		{[]string{"--m2", "1", "--scheme", "em"}, ""},
 		{[]string{"--m2", "0.01", "--scheme", "lm", "--therm", "50000"}, ""},
 		{[]string{"--m2", "0.01", "--scheme", "lm", "--lambda", "1"}, ""},
+		{[]string{"--m2", "1", "--dt", "1e-300"}, "quench: note: at --dt 1e-300 the field's slowest mode (k = 0) relaxes over about 1e+300 steps, more than a run can take (2^48): the field stays near its start"},
 	} {
 		args := append([]string{"run", "--model", "phi4", "--L", "4", "--lambda", "0", "--steps", "10", "--quiet", "--out", filepath.Join(dir, strconv.Itoa(i))}, c.args...)
 		code, _, stderr := runQ(t, args...)
