@@ -243,7 +243,12 @@ func applyConfigFile(fl *pflag.FlagSet, path string) (set map[string]bool, unuse
 		if flag == nil || k == "config" || k == "help" {
 			// help is a command-line switch, not a setting (it was
 			// accepted and ignored)
-			return nil, nil, quench.Usagef("config file %s: unknown key %q (keys are the flag names of quench run's settings)", path, k)
+			hint := ""
+			if near := nearestFlag(fl, k); near != "" {
+				// (an audit's "sheme" was refused without one)
+				hint = fmt.Sprintf("; did you mean %q?", near)
+			}
+			return nil, nil, quench.Usagef("config file %s: unknown key %q (keys are the flag names of quench run's settings)%s", path, k, hint)
 		}
 		// every key is checked, also those the command line overrides
 		if err := configValueFits(flag.Value.Type(), m[k]); err != nil {
@@ -813,4 +818,46 @@ func latticeShape(fl *pflag.FlagSet, f *runFlags) ([]int, error) {
 		return nil, quench.Usagef("--shape: %v", err)
 	}
 	return shape, nil
+}
+
+// nearestFlag is the flag name of fl nearest to k, within 2 edits
+// (insertions, deletions, substitutions) and nearer than any other, or "".
+func nearestFlag(fl *pflag.FlagSet, k string) string {
+	best, bestD, tie := "", 3, false
+	fl.VisitAll(func(f *pflag.Flag) {
+		if f.Name == "config" || f.Name == "help" {
+			return
+		}
+		switch d := editDistance(strings.ToLower(k), f.Name); {
+		case d < bestD:
+			best, bestD, tie = f.Name, d, false
+		case d == bestD:
+			tie = true
+		}
+	})
+	if tie {
+		return ""
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between a and b, by bytes.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			sub := prev[j-1]
+			if a[i-1] != b[j-1] {
+				sub++
+			}
+			cur[j] = min(sub, prev[j]+1, cur[j-1]+1)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }

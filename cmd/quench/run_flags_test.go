@@ -68,6 +68,8 @@ func TestBadInput(t *testing.T) {
 	dir := t.TempDir()
 	unknownKey := filepath.Join(dir, "unknown.toml")
 	os.WriteFile(unknownKey, []byte("L = 8\ncolour = \"red\"\n"), 0o644)
+	typoKey := filepath.Join(dir, "typo.toml")
+	os.WriteFile(typoKey, []byte("model = \"phi4\"\nsheme = \"lm\"\n"), 0o644)
 	badToml := filepath.Join(dir, "bad.toml")
 	os.WriteFile(badToml, []byte("L = = 8\n"), 0o644)
 	utf16 := filepath.Join(dir, "utf16.toml") // the mark alone read as an empty file
@@ -174,7 +176,8 @@ func TestBadInput(t *testing.T) {
 		{[]string{"--out", "   "}, `--out "   " is not allowed: a directory name of spaces alone`},
 		{[]string{"--L", "--quiet"}, `--L needs a value (a whole number (digits only, e.g. 100000)): it took the next flag, --quiet, for one`},
 		{[]string{"--config", filepath.Join(dir, "missing.toml")}, "missing.toml"},
-		{[]string{"--config", unknownKey}, `unknown key "colour"`},
+		{[]string{"--config", unknownKey}, `unknown key "colour" (keys are the flag names of quench run's settings)` + "\n"},
+		{[]string{"--config", typoKey}, `unknown key "sheme" (keys are the flag names of quench run's settings); did you mean "scheme"?`},
 		{[]string{"--config", helpKey}, `unknown key "help"`},
 		{[]string{"--config", badToml}, "bad.toml"},
 		{[]string{"--config", utf16}, "utf16.toml starts with a UTF-16 byte-order mark: TOML files are UTF-8"},
