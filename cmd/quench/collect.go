@@ -354,6 +354,8 @@ func sharedSeedNote(runs []*collected) string {
 	settingsOf := map[string]map[string]bool{} // seed -> model settings
 	runsOf := map[string]int{}
 	var seeds []string
+	dirOf := map[string]string{} // settings and seed -> a run's directory
+	var twice [][2]string        // runs of one setting and seed
 	for _, r := range runs {
 		if seedUnused(r.sum) {
 			continue
@@ -369,8 +371,26 @@ func sharedSeedNote(runs []*collected) string {
 			settingsOf[seed] = map[string]bool{}
 			seeds = append(seeds, seed)
 		}
-		settingsOf[seed][strings.Join(parts, " ")] = true
+		key := strings.Join(parts, " ")
+		settingsOf[seed][key] = true
 		runsOf[seed]++
+		// (a CPU and a GPU run of one setting and seed, bit for bit
+		// alike, are collected to be compared: not said)
+		same := key + " seed=" + seed + " backend=" + r.settings["backend"]
+		if d, ok := dirOf[same]; ok && seed != "" {
+			twice = append(twice, [2]string{d, r.dir})
+		}
+		dirOf[same] = r.dir
+	}
+	same := ""
+	if len(twice) > 0 {
+		// (an audit's collection listed one run twice without a word;
+		// --average-seeds refuses it)
+		same = fmt.Sprintf("\nnote: %s and %s are runs of the same settings and seed, the same run twice: their rows are not independent points", twice[0][0], twice[0][1])
+		if len(twice) > 1 {
+			same += fmt.Sprintf(" (and %d more such pairs)", len(twice)-1)
+		}
+		same += "\n"
 	}
 	var shared []string
 	for _, seed := range seeds {
@@ -379,7 +399,7 @@ func sharedSeedNote(runs []*collected) string {
 		}
 	}
 	if len(shared) == 0 {
-		return ""
+		return same
 	}
 	which := fmt.Sprintf("seed %s is shared by %d runs", shared[0], runsOf[shared[0]])
 	if len(shared) > 1 {
@@ -389,7 +409,7 @@ func sharedSeedNote(runs []*collected) string {
 		}
 		which += " are each shared by runs"
 	}
-	return fmt.Sprintf("\nnote: %s at different settings: they draw the same random numbers, so their results are correlated (energies of an Ising 16^2 at T = 2.25 and 2.26 on one seed: 0.84), and a fit that takes the points as independent misjudges them: give each run a --seed of its own\n", which)
+	return same + fmt.Sprintf("\nnote: %s at different settings: they draw the same random numbers, so their results are correlated (as the energies of an Ising 16^2 at T = 2.25 and 2.26 on one seed were: 0.84), and a fit that takes the points as independent misjudges them: give each run a --seed of its own\n", which)
 }
 
 // seedUnused is sim.SeedUnused of a run's summary.

@@ -42,8 +42,14 @@ func TestCollectScan(t *testing.T) {
 		t.Fatalf("collect: exit %d, %s", code, stderr)
 	}
 	lines := strings.Split(stdout, "\n")
-	if !strings.HasSuffix(stdout, "\nnote: seed 1 is shared by 3 runs at different settings: they draw the same random numbers, so their results are correlated (energies of an Ising 16^2 at T = 2.25 and 2.26 on one seed: 0.84), and a fit that takes the points as independent misjudges them: give each run a --seed of its own\n") {
+	if !strings.HasSuffix(stdout, "\nnote: seed 1 is shared by 3 runs at different settings: they draw the same random numbers, so their results are correlated (as the energies of an Ising 16^2 at T = 2.25 and 2.26 on one seed were: 0.84), and a fit that takes the points as independent misjudges them: give each run a --seed of its own\n") {
 		t.Errorf("no note on the shared seed at the end:\n%s", stdout)
+	}
+	// a copy of a run: the same run twice, said
+	dup := filepath.Join(dir, "copy")
+	os.CopyFS(dup, os.DirFS(dirs[0]))
+	if code, stdout, _ := runQ(t, "collect", dirs[0], dup, dirs[1]); code != 0 || !strings.Contains(stdout, "\nnote: "+dirs[0]+" and "+dup+" are runs of the same settings and seed, the same run twice: their rows are not independent points\n") {
+		t.Errorf("a run and its copy: exit %d\n%s", code, stdout)
 	}
 	if !strings.HasPrefix(lines[0], "quench ising2d, 3 runs; the same in every run: shape=8x8 J=1 algo=metropolis h=0 seed=1 start=hot sweeps=300 therm=50 every=1 backend=cpu") {
 		t.Errorf("heading: %q", lines[0])
