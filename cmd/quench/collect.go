@@ -376,11 +376,11 @@ func sharedSeedNote(runs []*collected) string {
 		runsOf[seed]++
 		// (a CPU and a GPU run of one setting and seed, bit for bit
 		// alike, are collected to be compared: not said)
-		same := key + " seed=" + seed + " backend=" + r.settings["backend"]
-		if d, ok := dirOf[same]; ok && seed != "" {
+		id := key + " seed=" + seed + " backend=" + r.settings["backend"]
+		if d, ok := dirOf[id]; ok && seed != "" {
 			twice = append(twice, [2]string{d, r.dir})
 		}
-		dirOf[same] = r.dir
+		dirOf[id] = r.dir
 	}
 	same := ""
 	if len(twice) > 0 {
