@@ -283,6 +283,10 @@ func (c *Config) errMeasured(v float64, name string) error {
 	if c.BetaGiven {
 		lower = "reduce --dt, or raise --beta"
 	}
+	if e, _, _, ok := c.WellEscapes(); ok && e >= wellEscapeTarget {
+		// (a double well at dt 0.2 met this before NaN)
+		lower = c.divergeAdvice()
+	}
 	return quench.Usagef("%s is %v, beyond the %g that its error bar can hold (the statistics square sums of it): either the state is diverging (%s), or the parameters set its scale that far (T/k, T/mass, h/m2: rescale them)", name, v, maxMeasured, lower)
 }
 

@@ -338,7 +338,9 @@ const wellEscapeTarget = 0.01
 // averaged over x by quadrature; the run takes N d (therm + steps) such
 // chances. em's kick has v = 2; lm's mean of two draws has v = 1, but its
 // first draw also made the coordinate's last step, so less of it is
-// fresh: v = 0.75. At k = T = 1 over 10^8 coordinate steps: em at dt =
+// fresh: v = 0.75, fitted to few runs (a harmonic argument gives about
+// 1 - 2k dt/gamma, which would put the safe dt's count near 0.05 rather
+// than 0.01). At k = T = 1 over 10^8 coordinate steps: em at dt =
 // 0.07 to 0.1 diverged in every run, at 0.06 and 0.05 in none; lm at 0.1
 // in one of two (and in an audit's three runs of 5*10^8), at 0.09 and
 // 0.08 in none. safeDt is the largest dt (to 2 digits, cut down) whose

@@ -1325,6 +1325,15 @@ func TestWellEscapes(t *testing.T) {
 			t.Errorf("%s: safe dt %v expects %v escapes", w.scheme, safe, e2)
 		}
 	}
+	// gamma is a friction: gamma 2 at dt 0.2 is gamma 1 at dt 0.1, and
+	// its safe dt twice as long; N and d count alike
+	c.Scheme, c.Dt = quench.SchemeEM, 0.06
+	e1, x1, s1, _ := c.WellEscapes()
+	c2 := c
+	c2.Gamma, c2.Dt, c2.N, c2.D = 2, 0.12, c.N/2, 2
+	if e2, x2, s2, _ := c2.WellEscapes(); math.Abs(e2/e1-1) > 1e-9 || math.Abs(x2-x1) > 1e-12 || math.Abs(s2-2*s1) > 0.011 {
+		t.Errorf("gamma 2, dt 0.12, N/2, d 2: %v %v %v against %v %v %v", e2, x2, s2, e1, x1, s1)
+	}
 	for _, d := range []Config{
 		{Model: "particles", Potential: quench.PotentialDoubleWell, K: 1, T: 1, Gamma: 1, Mass: 1, N: 10, D: 1, Sweeps: 10, Scheme: quench.SchemeBAOAB, Dt: 0.1},
 		{Model: "particles", Potential: quench.PotentialHarmonic, K: 1, T: 1, Gamma: 1, N: 10, D: 1, Sweeps: 10, Scheme: quench.SchemeEM, Dt: 0.1},
@@ -1332,6 +1341,41 @@ func TestWellEscapes(t *testing.T) {
 	} {
 		if _, _, _, ok := d.WellEscapes(); ok {
 			t.Errorf("%+v: an estimate", d)
+		}
+	}
+}
+
+// FieldRelaxSteps: the k = 0 mode's steps, -1/ln rho of its mean's factor
+// a step: overdamped gamma is a mobility (gamma 2 halves them), baoab's
+// underdamped 2/(gamma dt), overdamped baoab its own map's (gamma 4, dt
+// 0.1: 37 steps), a dt so small that rho rounds to 1 still counted.
+func TestFieldRelaxSteps(t *testing.T) {
+	c := Config{Model: "phi4", M2: 0.01, Lambda: 0, Gamma: 1, Mass: 1, Dt: 0.01, Scheme: quench.SchemeLM}
+	s1, n1, ok1 := c.FieldRelaxSteps()
+	c.Gamma = 2
+	s2, _, ok2 := c.FieldRelaxSteps()
+	if !ok1 || !ok2 || s1 != 10000 || n1 != 49998 || s2 != 5000 {
+		t.Errorf("lm: %v (%v), gamma 2: %v", s1, n1, s2)
+	}
+	c = Config{Model: "phi4", M2: 1, Lambda: 0, Gamma: 0.05, Mass: 1, Dt: 0.1, Scheme: quench.SchemeBAOAB}
+	if s, _, ok := c.FieldRelaxSteps(); !ok || s != 400 {
+		t.Errorf("baoab gamma 0.05: %v", s)
+	}
+	c.Gamma = 4
+	if s, _, ok := c.FieldRelaxSteps(); !ok || s != 37 {
+		t.Errorf("baoab gamma 4: %v", s)
+	}
+	c = Config{Model: "phi4", M2: 1, Lambda: 0, Gamma: 1, Dt: 1e-300, Scheme: quench.SchemeEM}
+	if s, _, ok := c.FieldRelaxSteps(); !ok || math.Abs(s/1e300-1) > 1e-12 {
+		t.Errorf("dt 1e-300: %v", s)
+	}
+	for _, d := range []Config{
+		{Model: "phi4", M2: 1, Lambda: 1, Gamma: 1, Dt: 0.01, Scheme: quench.SchemeEM},
+		{Model: "phi4", M2: -1, Lambda: 0, Gamma: 1, Dt: 0.01, Scheme: quench.SchemeEM},
+		{Model: "phi4", M2: 1, Lambda: 0, Gamma: 1, Dt: 0.01, Scheme: quench.SchemeModelB},
+	} {
+		if _, _, ok := d.FieldRelaxSteps(); ok {
+			t.Errorf("%+v: a value", d)
 		}
 	}
 }

@@ -479,7 +479,8 @@ func runLike(r *collected, runs []*collected) (*collected, string) {
 // average). Its directory is the first run's with "(+k)" for the others;
 // "seeds" replaces "seed" in its settings. The seeds of a set must be
 // distinct. A run that is the only one of its settings stays as it is
-// (its own values and errors, "seeds" 1; lone lists them), as the points
+// (its own values and errors, "seeds" 1; lone lists them; not one with
+// quenched disorder, whose error bar leaves it out), as the points
 // of a scan that took more seeds only near Tc do, but not one that
 // differs from others of its model settings in its length or spacing
 // alone (a seed extended further than the others, most often), which is
@@ -506,6 +507,11 @@ func averageSeeds(runs []*collected) (out []*collected, lone []string, err error
 			if o, diff := runLike(g[0], runs); o != nil {
 				// (a seed extended further than the others, most often)
 				return nil, nil, quench.Usagef("--average-seeds: %s is the only run of its settings: it differs from %s, a run of the same model settings, in %s; the seeds averaged must be runs of one length and spacing (quench resume DIR --sweeps N extends each alike)", g[0].dir, o.dir, diff)
+			}
+			if g[0].sum.QuenchedDisorder != "" {
+				// its error bar leaves out what varies between seeds,
+				// which only their spread measures (a review's finding)
+				return nil, nil, quench.Usagef("--average-seeds: %s is the only run of its settings, and its quenched disorder (summary.json quenched_disorder) varies between seeds, which its own error bar leaves out: give it two seeds or more", g[0].dir)
 			}
 			r := *g[0]
 			r.settings = maps.Clone(r.settings)

@@ -1128,6 +1128,11 @@ func TestAverageSeedsLoneExtended(t *testing.T) {
 	if n := loneNote(lone); !strings.Contains(n, "s1 is the only run of its settings: its row (seeds 1) is its own mean and error") {
 		t.Errorf("the lone run's note: %q", n)
 	}
+	// but not one whose quenched disorder its error bar leaves out
+	runs[0].sum = &sim.Summary{Model: "particles", QuenchedDisorder: "the seed's draw of the frequencies"}
+	if _, _, err := averageSeeds(runs); err == nil || !strings.Contains(err.Error(), "--average-seeds: s1 is the only run of its settings, and its quenched disorder") {
+		t.Errorf("a lone run with quenched disorder: %v", err)
+	}
 }
 
 // readCSV reads every record of the CSV file at path.

@@ -189,9 +189,16 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 		// (an audit's m2 = 0.01 read phi 7.6 errors off after the
 		// default --therm 1000, against a mode time of 10000 steps; its
 		// --dt 1e-300 froze the field, its lines advising thermalization)
-		if need > philox.MaxStep {
-			fmt.Fprintf(&notes, "quench: note: at --dt %v the field's slowest mode (k = 0) relaxes over about %.3g steps, more than a run can take (2^48): the field stays near its start (a larger --dt, up to the stability bound, relaxes it sooner)\n", c.Dt, slowest)
-		} else {
+		switch {
+		case slowest > philox.MaxStep:
+			about := fmt.Sprintf("about %.3g steps", slowest)
+			if math.IsInf(slowest, 1) {
+				about = "more steps than float64 holds"
+			}
+			fmt.Fprintf(&notes, "quench: note: at --dt %v the field's slowest mode (k = 0) relaxes over %s, more than a run can take (2^48): the field stays near its start (a larger --dt, up to the stability bound, relaxes it sooner)\n", c.Dt, about)
+		case need > philox.MaxStep:
+			fmt.Fprintf(&notes, "quench: note: at --dt %v the field's slowest mode (k = 0) relaxes over %.3g steps, and the %d thermalization steps that would let a start relax (5 times that) do not fit in a run (2^48): the means stay biased by the start (a larger --dt, up to the stability bound, relaxes it sooner)\n", c.Dt, slowest, int64(math.Min(need, 1e18)))
+		default:
 			fmt.Fprintf(&notes, "quench: note: the field's slowest mode (k = 0) relaxes over %.0f steps, so with --therm %d the start will not have relaxed when measuring begins and the means are biased: --therm %.0f or more lets it relax\n", slowest, c.Therm, need)
 		}
 	}

@@ -828,7 +828,7 @@ func nearestFlag(fl *pflag.FlagSet, k string) string {
 		if f.Name == "config" || f.Name == "help" {
 			return
 		}
-		switch d := editDistance(strings.ToLower(k), f.Name); {
+		switch d := editDistance(strings.ToLower(k), strings.ToLower(f.Name)); {
 		case d < bestD:
 			best, bestD, tie = f.Name, d, false
 		case d == bestD:

@@ -962,7 +962,7 @@ func printExact(w io.Writer, c *sim.Config, sum *sim.Summary, names []string, un
 			}
 			line += fmt.Sprintf("\tmeasured %s errors from it", zs)
 			if math.Abs(z) <= 4 && !v.Reliable {
-				line += ", in an error bar marked * (not reliable): the distance does not test the mean"
+				line += ", in an error bar marked * (not reliable): not vouched for, so the distance is no calibrated test"
 			}
 			if math.Abs(z) > 4 {
 				switch {
