@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -221,6 +222,7 @@ var benchModels = []string{"ising2d", "ising3d", "phi4", "particles", "sandpile"
 type benchSelection struct {
 	models []string // none: the whole grid
 	L      int      // every lattice at L along each axis
+	Ls     []int    // --L's sizes, each in turn as L (selectEach)
 	shape  []int    // only lattices of its dimension, at it
 	n      int64    // particles at n (with a size flag: only particles
 	// unless a lattice size is given too)
@@ -346,6 +348,29 @@ func selectGrid(grid []benchCase, sel benchSelection) (cases []benchCase, skippe
 	return sized, skipped, nil
 }
 
+// selectEach is selectGrid for each of --L's sizes in turn (once for a
+// selection without them), the points in that order; a size's note on
+// points it leaves out is kept once.
+func selectEach(grid []benchCase, sel benchSelection) (cases []benchCase, skipped []string, err error) {
+	if len(sel.Ls) < 2 {
+		return selectGrid(grid, sel)
+	}
+	for _, L := range sel.Ls {
+		sel.L = L
+		c, s, err := selectGrid(grid, sel)
+		if err != nil {
+			return nil, nil, err
+		}
+		cases = append(cases, c...)
+		for _, k := range s {
+			if !slices.Contains(skipped, k) {
+				skipped = append(skipped, k)
+			}
+		}
+	}
+	return cases, skipped, nil
+}
+
 // sizeMisses says why the size flags of sel leave out every point of
 // model (the other checks having passed: a kind or dimension they do not
 // size).
@@ -392,7 +417,7 @@ func unsuited(g benchCase) string {
 }
 
 // benchSelect reads bench's --model, --L, --shape and --N.
-func benchSelect(fl *pflag.FlagSet, models string, L int, shape string, n int64) (benchSelection, error) {
+func benchSelect(fl *pflag.FlagSet, models string, Ls string, shape string, n int64) (benchSelection, error) {
 	var sel benchSelection
 	if fl.Changed("model") {
 		for _, m := range strings.Split(models, ",") {
@@ -417,13 +442,24 @@ func benchSelect(fl *pflag.FlagSet, models string, L int, shape string, n int64)
 		return sel, quench.Usagef(`--shape %q is not allowed: give the extents, like 8192x8192, or no --shape`, shape)
 	}
 	if fl.Changed("L") && fl.Changed("shape") {
-		return sel, quench.Usagef("--L %d and --shape %s are not allowed together: --L sizes every lattice, --shape those of its dimension", L, shape)
+		return sel, quench.Usagef("--L %s and --shape %s are not allowed together: --L sizes every lattice, --shape those of its dimension", Ls, shape)
 	}
 	if fl.Changed("L") {
-		if L < 2 || L > 1<<24 {
-			return sel, quench.Usagef("--L %d is not allowed: from 2 to 2^24", L)
+		// a size, or several comma-separated, each timed in turn (an
+		// audit's scan of sizes took a call, and 4 s of set-up, each)
+		for _, f := range strings.Split(Ls, ",") {
+			L, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil {
+				return sel, quench.Usagef("--L %q is not allowed: a whole number from 2 to 2^24, or several comma-separated (12,16,24)", Ls)
+			}
+			if L < 2 || L > 1<<24 {
+				return sel, quench.Usagef("--L %d is not allowed: from 2 to 2^24", L)
+			}
+			if !slices.Contains(sel.Ls, L) {
+				sel.Ls = append(sel.Ls, L)
+			}
 		}
-		sel.L = L
+		sel.L = sel.Ls[0]
 	}
 	if fl.Changed("shape") {
 		fields := strings.Count(shape, "x") + 1
@@ -523,7 +559,7 @@ func newBenchCmd(stdout, stderr io.Writer) *cobra.Command {
 		T        float64
 		minTime  float64
 		models   string
-		L        int
+		L        string
 		shape    string
 		nPart    int64
 	)
@@ -614,7 +650,7 @@ algorithm.`,
 			var left []string
 			for i, be := range bes {
 				var skipSize, skipMem []string
-				if grids[i], skipSize, err = selectGrid(benchGrid(be.Name()), sel); err != nil {
+				if grids[i], skipSize, err = selectEach(benchGrid(be.Name()), sel); err != nil {
 					return err
 				}
 				if grids[i], skipMem, err = fitGrid(be, grids[i], len(sel.models) > 0); err != nil {
@@ -767,7 +803,7 @@ algorithm.`,
 	floatVar(cmd.Flags(), &T, "T", 1.5, "Ising temperature, in 2D and 3D (with --model, only an Ising model takes it)")
 	cmd.Flags().StringVar(&jsonPath, "json", "", "also write the results as JSON to this file")
 	cmd.Flags().StringVar(&models, "model", "", "time only these models, comma-separated ("+strings.Join(benchModels, ", ")+"), each in every algorithm, scheme, potential and precision")
-	intVar(cmd.Flags(), &L, "L", 0, "time every lattice at L along each axis")
+	cmd.Flags().StringVar(&L, "L", "", "time every lattice at L along each axis (several sizes comma-separated, each in turn: 12,16,24)")
 	cmd.Flags().StringVar(&shape, "shape", "", "time the lattices of this shape's dimension at it, e.g. 8192x8192")
 	int64Var(cmd.Flags(), &nPart, "N", 0, "time particle ensembles of N particles")
 	return cmd

@@ -369,11 +369,10 @@ func TestUnsuitedStationaryLimit(t *testing.T) {
 func TestBenchSelectFlags(t *testing.T) {
 	sel := func(set map[string]string) (benchSelection, error) {
 		fl := pflag.NewFlagSet("bench", pflag.ContinueOnError)
-		var models, shape string
-		var L int
+		var models, shape, L string
 		var n int64
 		fl.StringVar(&models, "model", "", "")
-		fl.IntVar(&L, "L", 0, "")
+		fl.StringVar(&L, "L", "", "")
 		fl.StringVar(&shape, "shape", "", "")
 		fl.Int64Var(&n, "N", 0, "")
 		fl.Float64("T", 1.5, "")
@@ -386,6 +385,16 @@ func TestBenchSelectFlags(t *testing.T) {
 	}
 	if s, err := sel(map[string]string{"model": "ising2d, ising2d,phi4"}); err != nil || !slices.Equal(s.models, []string{"ising2d", "phi4"}) {
 		t.Errorf("--model ising2d,ising2d,phi4: %q (%v)", s.models, err)
+	}
+	// several sizes, each in turn, once each; a size that is no number
+	if s, err := sel(map[string]string{"L": "12, 16,12,24"}); err != nil || !slices.Equal(s.Ls, []int{12, 16, 24}) || s.L != 12 {
+		t.Errorf("--L 12,16,12,24: %v %d (%v)", s.Ls, s.L, err)
+	}
+	if _, err := sel(map[string]string{"L": "12,x"}); !quench.IsUsage(err) || !strings.Contains(err.Error(), `--L "12,x" is not allowed: a whole number from 2 to 2^24, or several comma-separated`) {
+		t.Errorf("--L 12,x: %v", err)
+	}
+	if _, err := sel(map[string]string{"L": "16,1"}); !quench.IsUsage(err) || !strings.Contains(err.Error(), "--L 1 is not allowed: from 2 to 2^24") {
+		t.Errorf("--L 16,1: %v", err)
 	}
 	if s, err := sel(map[string]string{"N": "1099511627776"}); err != nil || s.n != 1<<40 {
 		t.Errorf("--N 2^40: %d (%v)", s.n, err)
