@@ -19,7 +19,7 @@ import (
 // those less and more lx, the random bytes exactly 16 n, the colour table
 // exactly to its last byte read (2 lx + 31 from the colour's offset), the
 // tables, extra mask and tie list exactly their arrays. A plane of random
-// shape (rows of 2 to 254 sites, a register or more) is swept from a
+// shape (rows of 2 to maxFlatLx sites, a register or more) is swept from a
 // random register on, some calls one register ending at the plane's end
 // with the extra mask of its new bytes; the result is checked against a
 // model of the contract: the neighbours of a plane with periodic rows and
@@ -42,7 +42,7 @@ func TestGuardIsingFlat(t *testing.T) {
 		}
 		var lx, ny int
 		for lx*ny < 32 {
-			lx = 2 * (1 + r.IntN(127))
+			lx = 2 * (1 + r.IntN(maxFlatLx/2))
 			if trial%3 == 0 {
 				lx = 2 * (1 + r.IntN(12)) // rows shorter than a register
 			}
@@ -72,7 +72,7 @@ func TestGuardIsingFlat(t *testing.T) {
 		ge, gf := guardCopy(t, e0, atEnd), guardCopy(t, f0, atEnd)
 		gu := guardCopy(t, u0, atEnd)
 		gct := guardCopy(t, ft.ct[:c*lx+2*lx+31], atEnd)
-		gtl := guarded[[2048]uint8](t, 1, atEnd)
+		gtl := guarded[[4096]uint8](t, 1, atEnd)
 		gtl[0] = ft.tl
 		tb := guarded[[2][32]uint8](t, 1, atEnd)
 		tb[0] = pt.vecTab

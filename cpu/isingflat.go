@@ -11,10 +11,13 @@ import (
 
 // maxFlatLx is the longest rows the flat sweep takes: its tables hold
 // 3 lx + 32 bytes of ct and 2 lx + 33 of each half of tl (the kernels
-// read up to 3 lx + 30 and 2 lx + 32). Longer rows
-// that are not whole registers go through sweepRow, whose set-up a row
-// then costs little against the row.
-const maxFlatLx = 254
+// read up to 3 lx + 30 and 2 lx + 32). Longer rows that are not whole
+// registers go through sweepRow, whose set-up a row then costs little
+// against the row: on the 2-vCPU VM (one core, two rounds) the flat
+// sweep took 2D 258^2 from 0.53 - 0.58 flips/ns to 0.80 - 0.94, 300^2
+// from 0.61 - 0.78 to 0.76 - 1.06, was about even at 400 to 700, and
+// lost at 1000 (1.27 - 1.40 against 0.92 - 0.95) and 1500.
+const maxFlatLx = 510
 
 // flatCallRegs is the most registers one isingFlat2 or isingFlat3 call
 // sweeps (the size of its list of ties).
@@ -25,10 +28,10 @@ type flatTables struct {
 	// ct[t] is 0xFE where t mod lx + t / lx is even: from offset 0 the
 	// sites of the colour whose first row starts with one, from lx on the
 	// others
-	ct [1024]uint8
-	// tl[t] is 0x02 where t mod lx = 0 (a row's first byte), tl[1024 + t]
+	ct [2048]uint8
+	// tl[t] is 0x02 where t mod lx = 0 (a row's first byte), tl[2048 + t]
 	// where it is not
-	tl [2048]uint8
+	tl [4096]uint8
 }
 
 func newFlatTables(lx int) *flatTables {
@@ -42,7 +45,7 @@ func newFlatTables(lx int) *flatTables {
 		if t%lx == 0 {
 			f.tl[t] = 2
 		} else {
-			f.tl[1024+t] = 2
+			f.tl[2048+t] = 2
 		}
 	}
 	return f

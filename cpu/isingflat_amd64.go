@@ -15,7 +15,7 @@ import "unsafe"
 // 2i + 1 pu's byte i, and in 3D the other planes' bytes from pe and pf.
 // ties holds 2 n entries. Only the n registers at pr, pe and pf, their
 // bytes at pg less and more lx, 16 n random bytes, and the tables' bytes
-// r2 to r2 + 31 from ct (as passed) and r2 to r2 + 1056 from tl are read.
+// r2 to r2 + 31 from ct (as passed) and r2 to r2 + 2080 from tl are read.
 //
 //go:noescape
 func isingFlat2(pr, pg, pu unsafe.Pointer, n, lx, r2, inc, wrap int, tabs *[2][32]uint8, ct, tl unsafe.Pointer, extra *[32]uint8, ties *uint32) int

@@ -15,7 +15,7 @@
 // ones at pg + 1, the rows above and below at pg + lx and pg - lx, and
 // for the sites at a row's ends (x = 0, lx - 1) the row's other end at
 // pg + lx - 1 and pg - lx + 1, chosen byte by byte by the tables at tl
-// (byte t: 0x02 where t mod lx = 0, 1024 on: 0x02 where it is not),
+// (byte t: 0x02 where t mod lx = 0, 2048 on: 0x02 where it is not),
 // read at r2 and r2 + 1 for the left and the right, r2 the register's
 // offset mod 2 lx (advanced by inc = 32 mod 2 lx, less wrap = 2 lx). In
 // 3D, pe and pf are the other planes' bytes at the same place. The sites
@@ -52,13 +52,13 @@
 	VPADDB Y1, Y0, Y0 \
 	VPAND (BX)(R15*1), Y15, Y1 \
 	VPADDB Y1, Y0, Y0 \
-	VMOVDQU 1024(R8)(R14*1), Y2 \
+	VMOVDQU 2048(R8)(R14*1), Y2 \
 	VPAND -1(BX), Y2, Y1 \
 	VPADDB Y1, Y0, Y0 \
 	VMOVDQU (R8)(R14*1), Y2 \
 	VPAND -1(BX)(R15*1), Y2, Y1 \
 	VPADDB Y1, Y0, Y0 \
-	VMOVDQU 1025(R8)(R14*1), Y2 \
+	VMOVDQU 2049(R8)(R14*1), Y2 \
 	VPAND 1(BX), Y2, Y1 \
 	VPADDB Y1, Y0, Y0 \
 	VMOVDQU 1(R8)(R14*1), Y2 \
@@ -225,7 +225,7 @@ ftie3:
 	VPAND Y6, Y0, Y1 \
 	VPSADBW Y9, Y1, Y2 \
 	VPADDQ Y2, Y12, Y12 \
-	VMOVDQU 1025(R8)(R14*1), Y2 \
+	VMOVDQU 2049(R8)(R14*1), Y2 \
 	VPAND 1(BX), Y2, Y1 \
 	VMOVDQU 1(R8)(R14*1), Y2 \
 	VPAND 1(DX), Y2, Y3 \

@@ -64,7 +64,7 @@ func TestIsingVecSweep(t *testing.T) {
 		// of several calls, 2D parts, the longest rows it takes and the
 		// next ones, which it leaves
 		{32, 2}, {2, 16, 2}, {4, 18, 2}, {4, 6, 10}, {6, 10, 12}, {4, 100, 100},
-		{400, 200}, {2, 2, 254}, {4, 254}, {4, 258}, {2, 2, 258},
+		{400, 200}, {2, 2, 254}, {4, 258}, {2, 2, 510}, {4, 510}, {4, 514}, {2, 2, 514},
 		// parts in parallel with a tail, 3D and 2D
 		{16, 50, 98}, {400, 202},
 	}
