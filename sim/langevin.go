@@ -234,7 +234,7 @@ func (c *Config) divergeAdvice() string {
 	if c.BetaGiven {
 		temp, lower = "the temperature ("+c.tempFlag()+")", "raise --beta"
 	}
-	if e, x, safe, ok := c.WellEscapes(); ok && e >= wellEscapeTarget {
+	if e, x, safe, ok := c.WellEscapes(); ok && e >= WellEscapeTarget {
 		return fmt.Sprintf("a step's noise carried a coordinate from its well past x = %.3g, from where the step of the cubic force overshoots further each step (expected about %.2g times over this run at --dt %v; the up-front bound holds only near the minima): --dt %v or below makes it unlikely (the run is deterministic: resuming a checkpoint of it diverges again)", x, e, c.Dt, safe)
 	}
 	return "--dt is too large for these parameters (the up-front bound only holds near the potential's minimum), or " + temp + " drives the fluctuations beyond " + prec + "'s range: reduce --dt or " + lower + " (the run is deterministic: resuming a checkpoint of it diverges again)"
@@ -283,7 +283,7 @@ func (c *Config) errMeasured(v float64, name string) error {
 	if c.BetaGiven {
 		lower = "reduce --dt, or raise --beta"
 	}
-	if e, _, _, ok := c.WellEscapes(); ok && e >= wellEscapeTarget {
+	if e, _, _, ok := c.WellEscapes(); ok && e >= WellEscapeTarget {
 		// (a double well at dt 0.2 met this before NaN)
 		lower = c.divergeAdvice()
 	}

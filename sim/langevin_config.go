@@ -323,9 +323,9 @@ func truncDigits(x float64, n int) float64 {
 	return v
 }
 
-// wellEscapeTarget is the expected number of escapes (WellEscapes) a run
+// WellEscapeTarget is the expected number of escapes (WellEscapes) a run
 // may hold before quench run warns: about a 1% chance of diverging.
-const wellEscapeTarget = 0.01
+const WellEscapeTarget = 0.01
 
 // WellEscapes estimates, for overdamped (em, lm) double-well particles at
 // T > 0, how often over the whole run a step carries a coordinate past
@@ -344,7 +344,7 @@ const wellEscapeTarget = 0.01
 // 0.07 to 0.1 diverged in every run, at 0.06 and 0.05 in none; lm at 0.1
 // in one of two (and in an audit's three runs of 5*10^8), at 0.09 and
 // 0.08 in none. safeDt is the largest dt (to 2 digits, cut down) whose
-// expected count is below wellEscapeTarget; ok is false where the
+// expected count is below WellEscapeTarget; ok is false where the
 // estimate does not apply.
 func (c *Config) WellEscapes() (expected, xEsc, safeDt float64, ok bool) {
 	if c.Model != "particles" || c.Potential != quench.PotentialDoubleWell || c.K <= 0 || c.T <= 0 ||
@@ -383,7 +383,7 @@ func (c *Config) WellEscapes() (expected, xEsc, safeDt float64, ok bool) {
 	lo, hi := 0.0, c.Dt
 	for range 40 {
 		mid := (lo + hi) / 2
-		if e, _ := esc(mid); e < wellEscapeTarget {
+		if e, _ := esc(mid); e < WellEscapeTarget {
 			lo = mid
 		} else {
 			hi = mid

@@ -1321,7 +1321,7 @@ func TestWellEscapes(t *testing.T) {
 			t.Errorf("%s dt %v: expected %v escapes past %v (ok %v), want %v to %v", w.scheme, w.dt, e, x, ok, w.lo, w.hi)
 		}
 		c.Dt = safe
-		if e2, _, _, _ := c.WellEscapes(); !(e2 < wellEscapeTarget) || safe <= 0 || safe > w.dt && e >= wellEscapeTarget {
+		if e2, _, _, _ := c.WellEscapes(); !(e2 < WellEscapeTarget) || safe <= 0 || safe > w.dt && e >= WellEscapeTarget {
 			t.Errorf("%s: safe dt %v expects %v escapes", w.scheme, safe, e2)
 		}
 	}

@@ -144,7 +144,7 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 		fmt.Fprintf(&notes, "quench: note: --algo metropolis at T=%v rejects a flip with probability at most %.2g, so its sweeps mostly flip the lattice back and forth and it decorrelates over some 1/%.2g = %.0f sweeps, where --algo heatbath takes about one\n", c.T, q, q, 1/q)
 	}
 	notes.WriteString(unmeasuredNote(&c))
-	if e, x, safe, ok := c.WellEscapes(); ok && e >= 0.01 {
+	if e, x, safe, ok := c.WellEscapes(); ok && e >= sim.WellEscapeTarget {
 		// (an audit's 10^5 particles at dt = 0.1 diverged on every seed)
 		chance := fmt.Sprintf("about %.2g", 1-math.Exp(-e))
 		if e > 5 {
