@@ -165,6 +165,37 @@ func guardNb[T flt](t *testing.T) {
 	}
 }
 
+func TestGuardDiffuse(t *testing.T) {
+	skipNoAVX2(t)
+	t.Run("f32", func(t *testing.T) { guardDiffuse[float32](t) })
+	t.Run("f64", func(t *testing.T) { guardDiffuse[float64](t) })
+}
+
+// guardDiffuse: diffuse's vector update on a field and output that abut
+// a PROT_NONE page, 1D to 3D, rows of 1 to 70 sites.
+func guardDiffuse[T flt](t *testing.T) {
+	r := rand.New(rand.NewPCG(6, 9))
+	for trial := range 600 {
+		freeMaps()
+		d := 1 + trial%3
+		shape := make([]int, d)
+		for a := range shape {
+			shape[a] = 1 + r.IntN(3)
+		}
+		shape[d-1] = 1 + r.IntN(70)
+		g := newFieldGeom(quench.Lattice{Shape: shape})
+		atEnd := trial%2 == 0
+		u := guardCopy(t, rowData[T](r, int(g.n), 0), atEnd)
+		got, want := guarded[T](t, int(g.n), atEnd), make([]T, g.n)
+		z, alpha := T(2*d), T(r.Float64()*0.2)
+		withAVX2(true, func() { diffuse(g, got, u, z, alpha) })
+		withAVX2(false, func() { diffuse(g, want, u, z, alpha) })
+		if i := sameBits(got, want); i >= 0 {
+			t.Fatalf("shape %v site %d", shape, i)
+		}
+	}
+}
+
 func TestGuardParticles(t *testing.T) {
 	skipNoAVX2(t)
 	t.Run("f32", func(t *testing.T) { guardPart[float32](t) })

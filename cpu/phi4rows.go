@@ -132,6 +132,23 @@ func negForceVec[T flt](mu, phi, nb []T, k *kc[T]) int {
 	return v
 }
 
+// diffVec is diffusion's update (diffuse): out = u + alpha*(nb - z*u),
+// k holding z and alpha.
+func diffVec[T flt](out, u, nb []T, k *[2]T) int {
+	v := vecLen[T](len(nb))
+	if v == 0 {
+		return 0
+	}
+	_, _ = out[v-1], u[v-1] // the kernel reads or writes v elements of each
+	op, up, bp := unsafe.Pointer(&out[0]), unsafe.Pointer(&u[0]), unsafe.Pointer(&nb[0])
+	if is32[T]() {
+		diffRow32(op, up, bp, unsafe.Pointer(k), v)
+	} else {
+		diffRow64(op, up, bp, unsafe.Pointer(k), v)
+	}
+	return v
+}
+
 // maxDivAxes is the most axes divVec takes.
 const maxDivAxes = 8
 

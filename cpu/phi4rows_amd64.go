@@ -51,3 +51,12 @@ func divRow32(next, phi, mu, nb, k unsafe.Pointer, cur *unsafe.Pointer, nax, d, 
 
 //go:noescape
 func divRow64(next, phi, mu, nb, k unsafe.Pointer, cur *unsafe.Pointer, nax, d, n int)
+
+// diffRow32 and diffRow64 are diffusion's update (transfer.go's diffuse):
+// out = u + alpha*(nb - z*u), k pointing to z and alpha.
+//
+//go:noescape
+func diffRow32(out, u, nb, k unsafe.Pointer, n int)
+
+//go:noescape
+func diffRow64(out, u, nb, k unsafe.Pointer, n int)

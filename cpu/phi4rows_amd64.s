@@ -374,6 +374,33 @@ DATA iota32<>+24(SB)/4, $6
 DATA iota32<>+28(SB)/4, $7
 GLOBL iota32<>(SB), RODATA|NOPTR, $32
 
+// DIFF(B, S, SUB, ADD, MUL, loop): out = u + (nb - z*u)*alpha, diffuse's
+// compiled order (z*u with z first, nb - t, lap*alpha, u + s); k points
+// to z and alpha, S bytes apart.
+#define DIFF(B, S, SUB, ADD, MUL, loop) \
+	MOVQ out+0(FP), DI; \
+	MOVQ u+8(FP), SI; \
+	MOVQ nb+16(FP), DX; \
+	MOVQ k+24(FP), AX; \
+	MOVQ n+32(FP), CX; \
+	B 0(AX), Y10; \
+	B S(AX), Y11; \
+loop: \
+	VMOVUPS (SI), Y0; \
+	MUL Y0, Y10, Y1; \
+	VMOVUPS (DX), Y2; \
+	SUB Y1, Y2, Y2; \
+	MUL Y11, Y2, Y2; \
+	ADD Y2, Y0, Y0; \
+	VMOVUPS Y0, (DI); \
+	ADDQ $32, SI; \
+	ADDQ $32, DX; \
+	ADDQ $32, DI; \
+	DECQ CX; \
+	JNZ loop; \
+	VZEROUPPER; \
+	RET
+
 // perm3: lane i of LOAD3_32 is element 3i of the 24 loaded, at place
 // 3i mod 8 of the blend
 DATA perm3<>+0(SB)/4, $0
@@ -452,3 +479,13 @@ TEXT ·divRow32(SB), NOSPLIT, $0-72
 TEXT ·divRow64(SB), NOSPLIT, $0-72
 	SHRQ $2, n+64(FP)
 	DIV(VBROADCASTSD, 8, 4, VMULPD, VADDPD, VSUBPD, LOAD2_64, LOAD3_64, LOADG64, d1l64, d1a64, d1d64, d2l64, d2a64, d2d64, d3l64, d3a64, d3d64, dgl64, dga64, dgd64)
+
+// func diffRow32(out, u, nb, k unsafe.Pointer, n int)
+TEXT ·diffRow32(SB), NOSPLIT, $0-40
+	SHRQ $3, n+32(FP)
+	DIFF(VBROADCASTSS, 4, VSUBPS, VADDPS, VMULPS, df32loop)
+
+// func diffRow64(out, u, nb, k unsafe.Pointer, n int)
+TEXT ·diffRow64(SB), NOSPLIT, $0-40
+	SHRQ $2, n+32(FP)
+	DIFF(VBROADCASTSD, 8, VSUBPD, VADDPD, VMULPD, df64loop)

@@ -31,3 +31,7 @@ func divRow32(next, phi, mu, nb, k unsafe.Pointer, cur *unsafe.Pointer, nax, d, 
 func divRow64(next, phi, mu, nb, k unsafe.Pointer, cur *unsafe.Pointer, nax, d, n int) {
 	panic(noVector)
 }
+
+func diffRow32(out, u, nb, k unsafe.Pointer, n int) { panic(noVector) }
+
+func diffRow64(out, u, nb, k unsafe.Pointer, n int) { panic(noVector) }
