@@ -370,7 +370,7 @@ func (c *Config) validate(what int) error {
 	case "sandpile":
 		return c.validateSandpile()
 	case "kmp", "aggregation", "transfer":
-		return c.validateMass()
+		return c.validateMass(what)
 	case "diffusion":
 		return c.validateDiffusion()
 	}

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"math"
 	"math/bits"
 
 	"github.com/quenchlab/quench"
@@ -65,7 +66,7 @@ func (c *Config) validateLattice(maxDim int, even bool) error {
 	return c.validateRun()
 }
 
-func (c *Config) validateMass() error {
+func (c *Config) validateMass(what int) error {
 	if err := c.validateLattice(2, true); err != nil {
 		return err
 	}
@@ -81,9 +82,27 @@ func (c *Config) validateMass() error {
 	// int64 fixed point: the total mass must stay below 2^62 (kmp adds two
 	// masses of a bond before splitting)
 	// (hot and cold starts hold the same total: rescaleMasses)
-	total := float64(c.Lattice().Sites()) * (c.Mass0 + c.Injection*float64(c.TotalSweeps())) * quench.MassUnit
+	sites := float64(c.Lattice().Sites())
+	totalAt := func(steps int64) float64 { return sites * (c.Mass0 + c.Injection*float64(steps)) * quench.MassUnit }
+	total := totalAt(c.TotalSweeps())
 	if total >= maxTotalMass {
-		return quench.Usagef("the total mass could reach %.4g units (sites x (mass0 + injection x steps), thermalization steps included): it must stay below 2^30 units, as the fixed point holds 2^-32 per unit below 2^62 in all; use a smaller --mass0, fewer sites, or less injection or fewer steps (--steps and --therm)", total/quench.MassUnit)
+		const bound = "it must stay below 2^30 units, as the fixed point holds 2^-32 per unit below 2^62 in all"
+		if what == forResume && c.Injection > 0 {
+			// only the steps can change: the most an extension may ask
+			most := int64((maxTotalMass/(sites*quench.MassUnit) - c.Mass0) / c.Injection) // thermalization included
+			for totalAt(most) >= maxTotalMass {
+				most--
+			}
+			for totalAt(most+1) < maxTotalMass {
+				most++
+			}
+			most -= c.Therm
+			return quench.Usagef("extended to %d steps, the total mass could reach %.4g units (sites x (mass0 + injection x steps), thermalization steps included): %s; extend the run to at most %d steps", c.Sweeps, total/quench.MassUnit, bound, most)
+		}
+		if c.Injection > 0 {
+			return quench.Usagef("the total mass could reach %.4g units (sites x (mass0 + injection x steps), thermalization steps included): %s; use a smaller --mass0, fewer sites, or less --injection or fewer steps (--steps and --therm)", total/quench.MassUnit, bound)
+		}
+		return quench.Usagef("the total mass, conserved, is %.4g units (sites x mass0): %s; use a smaller --mass0 or fewer sites", total/quench.MassUnit, bound)
 	}
 	return c.validateProfiles()
 }
@@ -107,10 +126,51 @@ func (c *Config) validateDiffusion() error {
 	// decays in exact arithmetic, but the field then keeps a 2-cycle at
 	// its rounding (8x7 at 0.25: u_var 8e-20 alternating, whose swing
 	// asked for ever longer runs; at 0.24 it relaxes to exactly 0)
-	if bound := 1 / float64(2*len(c.Shape)); !(c.Alpha > 0) || c.Alpha >= bound {
+	bound := 1 / float64(2*len(c.Shape))
+	if !(c.Alpha > 0) || c.Alpha >= bound {
 		return quench.Usagef("--alpha %v is not allowed: the explicit scheme relaxes every mode for 0 < alpha < 1/(2d) = %g (at 1/(2d) the checkerboard mode's factor is -1 a step)", c.Alpha, bound)
 	}
+	// a float32 run steps with float32(alpha) (an audit's 0.249999996
+	// became 0.25, whose checkerboard mode never decayed; 1e-50 became 0)
+	if a := c.UsedAlpha(); !(a > 0) || a >= bound {
+		return quench.Usagef("--alpha %v is not allowed with --precision float32: it rounds to %v there, and the explicit scheme relaxes every mode for 0 < alpha < 1/(2d) = %g", c.Alpha, a, bound)
+	}
 	return nil
+}
+
+// UsedAlpha is the alpha diffusion's kernels step with: float32(alpha) in
+// a float32 run.
+func (c *Config) UsedAlpha() float64 {
+	if c.Precision == "float32" {
+		return float64(float32(c.Alpha))
+	}
+	return c.Alpha
+}
+
+// DiffusionSlowest is the factor by which diffusion's slowest decaying
+// mode's share of u_var shrinks a step, (1 - alpha lambda)^2 with lambda
+// the smallest nonzero Laplacian eigenvalue, 4 sin^2(pi/L) along the
+// longest extent L, or the largest, sum_a 4 sin^2(pi floor(L_a/2)/L_a)
+// (the checkerboard mode: 4d on even extents), whichever is slower near
+// alpha's bound; and what names that mode. 0 where every extent is 1.
+func (c *Config) DiffusionSlowest() (factor float64, mode string) {
+	alpha := c.UsedAlpha()
+	var long, top float64
+	for _, l := range c.Shape {
+		long = max(long, float64(l))
+		s := math.Sin(math.Pi * float64(l/2) / float64(l))
+		top += 4 * s * s
+	}
+	if long < 2 {
+		return 0, ""
+	}
+	s := math.Sin(math.Pi / long)
+	low := 4 * s * s
+	fl, ft := (1-alpha*low)*(1-alpha*low), (1-alpha*top)*(1-alpha*top)
+	if ft > fl {
+		return ft, fmt.Sprintf("the checkerboard mode's (1 - alpha lambda_max)^2, lambda_max = %.6g, which near alpha's bound 1/(2d) decays slower than the longest wave", top)
+	}
+	return fl, fmt.Sprintf("the longest wave's (1 - 4 alpha sin^2(pi/L))^2, L = %.0f", long)
 }
 
 // MassParams converts the configuration for the kernels.

@@ -161,7 +161,7 @@ are correlated (a note says so): give each run of a scan a seed of its own.`,
 					return err
 				}
 				tw := &errWriter{w: stdout}
-				printProfile(tw, runs, varying, cp)
+				printProfile(tw, runs, varying, cp, average)
 				fmt.Fprint(tw, shared)
 				if tw.err != nil {
 					return &failure{fmt.Errorf("the table could not be printed: %w", tw.err)}
@@ -957,16 +957,7 @@ func printCollected(w io.Writer, runs []*collected, varying, names []string, ave
 			same = append(same, k+"="+first.settings[k])
 		}
 	}
-	what := count(int64(len(runs)), "runs")
-	if averaged {
-		total := 0
-		for _, r := range runs {
-			n, _ := strconv.Atoi(r.settings["seeds"])
-			total += n
-		}
-		what = fmt.Sprintf("%d runs averaged over their seeds into %s", total, count(int64(len(runs)), "rows"))
-	}
-	fmt.Fprintf(w, "quench %s, %s; the same in every run: %s\n\n", first.sum.Model, what, strings.Join(same, " "))
+	fmt.Fprintf(w, "quench %s, %s; the same in every run: %s\n\n", first.sum.Model, runsCount(runs, averaged), strings.Join(same, " "))
 	varying = tableSettings(runs, varying)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "%s\n", strings.Join(append(append([]string{"run"}, varying...), names...), "\t"))
@@ -1406,4 +1397,19 @@ func pathReason(err error) error {
 		return le.Err
 	}
 	return err
+}
+
+// runsCount is the tables' count of the runs: "3 runs", or with
+// --average-seeds "30 runs averaged over their seeds into 3 rows" (each
+// row's seeds setting).
+func runsCount(runs []*collected, averaged bool) string {
+	if !averaged {
+		return count(int64(len(runs)), "runs")
+	}
+	total := 0
+	for _, r := range runs {
+		n, _ := strconv.Atoi(r.settings["seeds"])
+		total += n
+	}
+	return fmt.Sprintf("%d runs averaged over their seeds into %s", total, count(int64(len(runs)), "rows"))
 }

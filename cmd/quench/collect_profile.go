@@ -127,13 +127,13 @@ func gatherProfile(runs []*collected, name string) (*collectedProfile, error) {
 // each run's value (mean(error), * where not reliable; a histogram's
 // fraction of its counts), the runs numbered in a legend above, with
 // their differing settings.
-func printProfile(w io.Writer, runs []*collected, varying []string, cp *collectedProfile) {
+func printProfile(w io.Writer, runs []*collected, varying []string, cp *collectedProfile, averaged bool) {
 	what := "profile (snapshot averages; * error bar not reliable)"
 	if cp.histogram {
 		what = "histogram (each run's counts as fractions of its total)"
 	}
 	fmt.Fprintf(w, "quench %s, %s: %s %s, bins [lo, hi) where some run's value is not 0 (%d of %d)\n\n",
-		runs[0].sum.Model, count(int64(len(runs)), "runs"), cp.name, what, len(cp.bins), cp.width)
+		runs[0].sum.Model, runsCount(runs, averaged), cp.name, what, len(cp.bins), cp.width)
 	varying = tableSettings(runs, varying)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for i, r := range runs {

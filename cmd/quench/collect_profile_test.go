@@ -218,6 +218,10 @@ func TestCollectProfileAverageSeeds(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("collect --average-seeds --profile: exit %d %s", code, stderr)
 	}
+	// the header counts the seeds averaged (an audit's 30 read "1 run")
+	if !strings.HasPrefix(stdout, "quench sandpile, 3 runs averaged over their seeds into 1 row: height_distribution profile") {
+		t.Errorf("collect --average-seeds --profile: header of\n%s", stdout)
+	}
 	recs, err := readCSV(filepath.Join(dir, "a.csv"))
 	if err != nil || len(recs) != 1+4 {
 		t.Fatalf("a.csv: %v, %d records\n%s", err, len(recs), stdout)

@@ -456,14 +456,16 @@ func TestLatticeUpdateRuns(t *testing.T) {
 		{[]string{"--model", "diffusion", "--alpha", "0.25"}, "--alpha 0.25 is not allowed: the explicit scheme relaxes every mode for 0 < alpha < 1/(2d) = 0.25 (at 1/(2d) the checkerboard mode's factor is -1 a step)"},
 		{[]string{"--model", "diffusion", "--shape", "8x7", "--alpha", "0.25"}, "--alpha 0.25 is not allowed"},
 		{[]string{"--model", "diffusion", "--dim", "1", "--alpha", "0.5"}, "0 < alpha < 1/(2d) = 0.5"},
+		{[]string{"--model", "diffusion", "--alpha", "0.249999996", "--precision", "float32"}, "--alpha 0.249999996 is not allowed with --precision float32: it rounds to 0.25 there, and the explicit scheme relaxes every mode for 0 < alpha < 1/(2d) = 0.25"},
 		{[]string{"--model", "kmp", "--alpha", "0.1"}, "--alpha does not apply to --model kmp"},
 		{[]string{"--model", "kmp", "--mass0", "1e-12"}, "--mass0 1e-12 is not allowed: the mass density must be in [2^-32, 2^20]"},
 		{[]string{"--model", "diffusion", "--profile-every", "10"}, "--profile-every does not apply to --model diffusion"},
 		{[]string{"--model", "kmp", "--profile-every", "-2"}, "--profile-every -2 is not allowed: use 1 to --steps 10000, 0 (about 1000 snapshots) or -1 (none)"},
 		{[]string{"--model", "aggregation", "--steps", "50", "--profile-every", "51"}, "--profile-every 51 is not allowed"},
-		{[]string{"--model", "kmp", "--L", "100000", "--sweeps", "100000000"}, "total mass could reach"},
+		{[]string{"--model", "kmp", "--L", "100000", "--sweeps", "100000000"}, "the total mass, conserved, is 1e+10 units (sites x mass0): it must stay below 2^30 units, as the fixed point holds 2^-32 per unit below 2^62 in all; use a smaller --mass0 or fewer sites"},
 		// exactly 2^30 units: refused, and the message says below
-		{[]string{"--model", "kmp", "--L", "32", "--mass0", "1048576"}, "the total mass could reach 1.074e+09 units (sites x (mass0 + injection x steps), thermalization steps included): it must stay below 2^30 units"},
+		{[]string{"--model", "kmp", "--L", "32", "--mass0", "1048576"}, "the total mass, conserved, is 1.074e+09 units (sites x mass0): it must stay below 2^30 units"},
+		{[]string{"--model", "aggregation", "--L", "64", "--injection", "1000", "--steps", "300"}, "the total mass could reach 5.325e+09 units (sites x (mass0 + injection x steps), thermalization steps included): it must stay below 2^30 units, as the fixed point holds 2^-32 per unit below 2^62 in all; use a smaller --mass0, fewer sites, or less --injection or fewer steps (--steps and --therm)"},
 	} {
 		code, _, stderr := runQ(t, append([]string{"run", "--out", filepath.Join(dir, "bad")}, c.args...)...)
 		if code != 2 || !strings.Contains(stderr, c.want) {

@@ -576,5 +576,9 @@ func unmeasuredNote(c *sim.Config) string {
 	if r == 0 {
 		return ""
 	}
-	return fmt.Sprintf("quench: note: --every %d does not divide the %d %s after thermalization: the last %d are not measured (%d measurements)\n", c.Every, c.Sweeps, c.StepUnit(), r, c.Measurements())
+	last := fmt.Sprintf("the last %d are", r)
+	if r == 1 {
+		last = "the last " + strings.TrimSuffix(c.StepUnit(), "s") + " is"
+	}
+	return fmt.Sprintf("quench: note: --every %d does not divide the %d %s after thermalization: %s not measured (%d measurements)\n", c.Every, c.Sweeps, c.StepUnit(), last, c.Measurements())
 }

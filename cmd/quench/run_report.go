@@ -269,6 +269,17 @@ func profileHowLong(st *sim.State, sum *sim.Summary, out string) string {
 			if i < len(p.WindowNeeds) {
 				a.takeWindow(p.WindowNeeds[i], label+"'s", "snapshots")
 			}
+			if tau, what := sandpileHeightTau(c); tau > 0 {
+				// the pile's heights, the center's too (where the
+				// slowest mode is largest), decorrelate as its mean
+				// height does: a short run's snapshots' own tau_int
+				// falls short of it (an audit's 256^2 after 300 grains
+				// asked for 53000, whose 20 seeds then spread 2 to 4
+				// times their errors)
+				if h := max(1.3*tau/float64(sum.ProfileEvery), 0.5); h > a.hi {
+					a.hi, a.by, a.lower = h, fmt.Sprintf(" by a %s pile's heights, which decorrelate over about %.3g grains (%s), plus 2 errors (the snapshots' own tau_int, a short run's, falls short of it)", c.ShapeString(), tau, what), false
+				}
+			}
 		}
 	}
 	return a.advice(c, sum.ProfileEvery, out) // (no tau_int: the rule's 100 snapshots)
@@ -463,7 +474,12 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 		if len(unreliable) > 0 || len(noTau) > 0 || len(broken) > 0 {
 			nl = ""
 		}
-		fmt.Fprintf(w, "%s* %s: the same in every measurement averaged, though the dynamics can change them: the run saw none of their fluctuations, so the error 0 is no error bar (a state whose excitations are rarer than one a run, as at low T: a far longer run samples them)\n", nl, strings.Join(frozen, ", "))
+		if c := &st.Config; c.Model == "diffusion" {
+			f, _ := c.DiffusionSlowest()
+			fmt.Fprintf(w, "%s* %s: the same in every measurement averaged, yet above 0, so the field is not uniform: each step's change rounds away in %s, which stops the relaxation that exact arithmetic goes on with (its slowest mode's share by %.6g a step), so the value is the rounding's floor, not the relaxation's, and the error 0 no error bar%s\n", nl, strings.Join(frozen, ", "), c.Precision, f, map[bool]string{true: " (in float64 the field's spread can fall some 2^29 times lower)", false: ""}[c.Precision == "float32"])
+		} else {
+			fmt.Fprintf(w, "%s* %s: the same in every measurement averaged, though the dynamics can change them: the run saw none of their fluctuations, so the error 0 is no error bar (a state whose excitations are rarer than one a run, as at low T: a far longer run samples them)\n", nl, strings.Join(frozen, ", "))
+		}
 	}
 	if r := sum.CorrelationRatio; nearZero && r != nil {
 		nl := "\n"
@@ -636,7 +652,8 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 			// 2.9 snapshots apart, every 200 grains: every 20, tau_int
 			// 9 - 22, the same errors)
 			how := "run longer"
-			if sum.ProfileEvery > 1 && profileTauMarked(sum) <= 1 {
+			tauH, tauWhat := sandpileHeightTau(c) // 0 but for 2D and 3D piles
+			if sum.ProfileEvery > 1 && profileTauMarked(sum) <= 1 && float64(sum.ProfileEvery) >= tauH {
 				how = "run longer, or take snapshots closer together (a smaller --profile-every) while they are uncorrelated"
 			}
 			why := "each error bin should span >= 20 tau_int"
@@ -653,8 +670,13 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 				// errors see what changed, not that configuration's own
 				// sampling error (about sqrt(p(1-p)/N)), and closer
 				// snapshots do not help
+				const miss = "so the snapshots are nearly one configuration and their errors miss its own sampling error (about sqrt(p(1-p)/N)): run many more grains"
 				if a := sum.Observables["avalanche_area"]; a.Mean != nil && *a.Mean*float64(sum.Measurements) < float64(sum.Sites) {
-					how = fmt.Sprintf("the measured avalanches' areas add up to %.3g sites, fewer than the pile's %d, so the snapshots are nearly one configuration and their errors miss its own sampling error (about sqrt(p(1-p)/N)): run many more grains", *a.Mean*float64(sum.Measurements), sum.Sites)
+					how = fmt.Sprintf("the measured avalanches' areas add up to %.3g sites, fewer than the pile's %d, %s", *a.Mean*float64(sum.Measurements), sum.Sites, miss)
+				} else if float64(c.Sweeps) < tauH {
+					// (an audit's 256^2 after 3000 grains, 0.7 of it:
+					// 20 seeds spread 4.5 to 7.5 times their errors)
+					how = fmt.Sprintf("the %d measured grains are fewer than the about %.3g over which a %s pile's heights decorrelate (%s), %s", c.Sweeps, tauH, c.ShapeString(), tauWhat, miss)
 				}
 			}
 			if adv := profileHowLong(st, sum, out); adv != "" {

@@ -82,8 +82,9 @@ func TestProfileCloserSnapshotsNote(t *testing.T) {
 	}
 }
 
-// A pile whose measured avalanches toppled fewer sites than it has: its
-// P(h) snapshots are nearly one configuration, and the note says to run
+// A pile whose measured avalanches toppled fewer sites than it has, or
+// that took fewer grains than its heights decorrelate in: its P(h)
+// snapshots are nearly one configuration, and the note says to run
 // many more grains, not to take snapshots closer together (a walkthrough
 // read errors 100 times too small at 8192^2 after 200 grains).
 func TestPileOneConfigurationNote(t *testing.T) {
@@ -95,6 +96,21 @@ func TestPileOneConfigurationNote(t *testing.T) {
 	_, many, _ := runQ(t, "run", "--model", "sandpile", "--L", "8", "--grains", "3000", "--profile-every", "1", "--quiet", "--out", filepath.Join(dir, "b"))
 	if strings.Contains(many, "nearly one configuration") {
 		t.Errorf("3000 grains on 8^2:\n%s", many)
+	}
+	// avalanches whose areas add up to 5 times the sites, over fewer
+	// grains than the pile's heights decorrelate in (0.063 L^2, 258 on
+	// 64^2): still nearly one configuration (an audit's 256^2 after 3000
+	// grains: 20 seeds spread 4.5 to 7.5 times their errors)
+	_, short, _ := runQ(t, "run", "--model", "sandpile", "--L", "64", "--grains", "150", "--quiet", "--out", filepath.Join(dir, "c"))
+	if !strings.Contains(short, ": the 150 measured grains are fewer than the about 258 over which a 64x64 pile's heights decorrelate (0.063 L^2 in 2D, measured from 32^2 to 256^2), so the snapshots are nearly one configuration") {
+		t.Errorf("150 grains on 64^2:\n%s", short)
+	}
+	// past it, the advice asks for the run that law needs, not the
+	// snapshots' own short tau_int's (the audit's 256^2 after 300
+	// grains was asked for 53000, and then for 4.1 million)
+	_, longer, _ := runQ(t, "run", "--model", "sandpile", "--L", "64", "--grains", "1000", "--quiet", "--out", filepath.Join(dir, "d"))
+	if strings.Contains(longer, "nearly one configuration") || !strings.Contains(longer, "error bars are not reliable (each error bin should span >= 20 tau_int): run longer:\n  about 340000 grains by a 64x64 pile's heights, which decorrelate over about 258 grains (0.063 L^2 in 2D, measured from 32^2 to 256^2), plus 2 errors (the snapshots' own tau_int, a short run's, falls short of it): quench resume ") {
+		t.Errorf("1000 grains on 64^2:\n%s", longer)
 	}
 }
 
@@ -212,9 +228,17 @@ func TestTableNotes(t *testing.T) {
 	}
 	// diffusion: u_var decays (not stationary), u_mean conserved
 	_, dif, _ := runQ(t, "run", "--model", "diffusion", "--dim", "1", "--L", "256", "--steps", "2000", "--therm", "0", "--quiet", "--out", filepath.Join(dir, "dif"))
-	if !strings.Contains(dif, "\n* "+sim.NotStationaryDiffusion+"\n") || strings.Contains(dif, "run longer") || !regexp.MustCompile(`\nu_var .* \*\n`).MatchString(dif) ||
+	difc := sim.Config{Model: "diffusion", Shape: []int{256}, Alpha: 0.1, Precision: "float64"}
+	if !strings.Contains(dif, "\n* "+difc.NotStationaryDiffusion()+"\n") || strings.Contains(dif, "run longer") || !regexp.MustCompile(`\nu_var .* \*\n`).MatchString(dif) ||
 		!regexp.MustCompile(`\nu_mean .* c\n`).MatchString(dif) || !strings.Contains(dif, "\nc conserved: the stencil keeps the field's mean, so u_mean varies by rounding only") {
 		t.Errorf("diffusion:\n%s", dif)
+	}
+	// a float32 field whose every step rounds away short of uniform:
+	// u_var frozen, its note says why, and no not-stationary note
+	_, fro, _ := runQ(t, "run", "--model", "diffusion", "--shape", "48x80", "--alpha", "0.2", "--precision", "float32", "--therm", "8000", "--steps", "2000", "--quiet", "--out", filepath.Join(dir, "fro"))
+	if !strings.Contains(fro, "\n* u_var: the same in every measurement averaged, yet above 0, so the field is not uniform: each step's change rounds away in float32, which stops the relaxation that exact arithmetic goes on with (its slowest mode's share by 0.997535 a step)") ||
+		strings.Contains(fro, "diffusion has no noise") || !regexp.MustCompile(`\nu_var +[0-9.e-]+ +0 +0.5 \*\n`).MatchString(fro) {
+		t.Errorf("diffusion frozen by rounding:\n%s", fro)
 	}
 	_, kur, _ := runQ(t, "run", "--model", "particles", "--potential", "kuramoto", "--omega-spread", "1", "--N", "100", "--steps", "200", "--quiet", "--out", filepath.Join(dir, "d"))
 	if !strings.Contains(kur, "\nnote: "+sim.QuenchedFrequencies+"\n") {
@@ -1242,7 +1266,10 @@ func TestRunLongerAdvice(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--L", "4", "--grains", "10"}, "(too few snapshots for error bars (10: at least 100, in 50 bins spanning >= 20 tau_int each)): run longer:\n  about 100 grains: quench resume"},
+		{[]string{"--L", "8", "--dim", "1", "--grains", "10"}, "(too few snapshots for error bars (10: at least 100, in 50 bins spanning >= 20 tau_int each)): run longer:\n  about 100 grains: quench resume"},
+		// a 2D pile's by the law its heights decorrelate by, 0.063 L^2
+		// grains plus 2 errors: 50 bins of 20 x 1.3 x 1.008
+		{[]string{"--L", "4", "--grains", "10"}, "(too few snapshots for error bars (10: at least 100, in 50 bins spanning >= 20 tau_int each)): run longer:\n  about 1400 grains by a 4x4 pile's heights, which decorrelate over about 1.01 grains"},
 		{[]string{"--L", "32", "--grains", "30000", "--profile-every", "100"}, "while they are uncorrelated\n  run longer: about "},
 	} {
 		stdout, _ := runSummary(t, filepath.Join(dir, "pile"+c.args[1]), append([]string{"--model", "sandpile", "--quiet"}, c.args...)...)
@@ -1480,6 +1507,29 @@ func TestUnmeasuredNote(t *testing.T) {
 	code, _, stderr = runQ(t, "resume", filepath.Join(dir, "b"), "--sweeps", "1005", "--quiet")
 	if code != 0 || !strings.Contains(stderr, "quench: note: --every 10 does not divide the 1005 sweeps after thermalization: the last 5 are not measured (100 measurements)\n") {
 		t.Errorf("resume --sweeps 1005: exit %d, %q", code, stderr)
+	}
+	// one step left over, in the model's unit
+	code, _, stderr = runQ(t, "run", "--model", "sandpile", "--L", "8", "--grains", "100", "--every", "3", "--quiet", "--out", filepath.Join(dir, "c"))
+	if code != 0 || !strings.Contains(stderr, "quench: note: --every 3 does not divide the 100 grains after thermalization: the last grain is not measured (33 measurements)\n") {
+		t.Errorf("sandpile: exit %d, %q", code, stderr)
+	}
+}
+
+// An aggregation run extended past the fixed point's mass is refused
+// with the most steps it may be extended to (not with a smaller --mass0
+// or fewer sites, which resume cannot change); that many pass.
+func TestMassResumeBound(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "agg")
+	if code, _, stderr := runQ(t, "run", "--model", "aggregation", "--L", "64", "--injection", "100", "--steps", "300", "--quiet", "--out", out); code != 0 {
+		t.Fatalf("run: exit %d %s", code, stderr)
+	}
+	// 4096 (1 + 100 (1000 + steps)) < 2^30: steps <= 1621
+	code, _, stderr := runQ(t, "resume", out, "--steps", "1622", "--quiet")
+	if code != 2 || stderr != "quench: extended to 1622 steps, the total mass could reach 1.074e+09 units (sites x (mass0 + injection x steps), thermalization steps included): it must stay below 2^30 units, as the fixed point holds 2^-32 per unit below 2^62 in all; extend the run to at most 1621 steps\n" {
+		t.Errorf("resume --steps 1622: exit %d %q", code, stderr)
+	}
+	if code, _, stderr := runQ(t, "resume", out, "--steps", "1621", "--quiet"); code != 0 {
+		t.Errorf("resume --steps 1621: exit %d %s", code, stderr)
 	}
 }
 
