@@ -152,11 +152,12 @@ func WriteOutputsGated(dir string, st *State, sum *Summary, g *OutputGate) error
 		case "diffusion":
 			return encodePNG(w, FieldImage(st.Field, st.Config.Shape, 2048))
 		case "sandpile":
-			h := make([]float64, len(st.Heights))
-			for i, x := range st.Heights {
+			lo, hi, shape := pileSlice(st.Config.Shape)
+			h := make([]float64, hi-lo)
+			for i, x := range st.Heights[lo:hi] {
 				h[i] = float64(x)
 			}
-			return encodePNG(w, FieldImage(h, st.Config.Shape, 2048))
+			return encodePNG(w, FieldImage(h, shape, 2048))
 		case "phi4":
 			return encodePNG(w, FieldImage(st.Field, st.Config.Shape, 2048))
 		case "particles":
@@ -324,10 +325,28 @@ func writeSandpileExtras(dir string, st *State, g *OutputGate) error {
 		return err
 	}
 	return writeAtomicGated(filepath.Join(dir, ActivityImageFile), g, func(w *hashWriter) error {
-		v := make([]float64, len(st.Activity))
-		for i, a := range st.Activity {
+		lo, hi, shape := pileSlice(st.Config.Shape)
+		v := make([]float64, hi-lo)
+		for i, a := range st.Activity[lo:hi] {
 			v[i] = math.Log1p(float64(a))
 		}
-		return encodePNG(w, FieldImage(v, st.Config.Shape, 2048))
+		return encodePNG(w, FieldImage(v, shape, 2048))
 	})
+}
+
+// pileSlice is the part of a sandpile's sites its images draw, [lo, hi),
+// and its shape: all of a 1D or 2D pile, the middle layer of a 3D one
+// (index L/2 along the first axis), whose boundary layers (the first
+// included) lose grains and topple least.
+func pileSlice(shape []int) (lo, hi int, sliced []int) {
+	if len(shape) < 3 {
+		n := 1
+		for _, l := range shape {
+			n *= l
+		}
+		return 0, n, shape
+	}
+	layer := shape[1] * shape[2]
+	lo = shape[0] / 2 * layer
+	return lo, lo + layer, shape[1:]
 }

@@ -547,3 +547,47 @@ func TestImageBytesCoversNoise(t *testing.T) {
 type countWriter int
 
 func (c *countWriter) Write(p []byte) (int, error) { *c += countWriter(len(p)); return len(p), nil }
+
+// A 3D pile's lattice.png and activity.png draw its middle layer (index
+// L/2 along the first axis), not its first, an open boundary; a 2D pile's
+// draw all of it.
+func TestPileImagesMiddleLayer(t *testing.T) {
+	for _, shape := range [][]int{{5, 6, 7}, {4, 3, 8}, {6, 9}} {
+		cfg := Config{Model: "sandpile", Shape: shape, Sweeps: 200, Every: 1, Seed: 3, Start: "stationary"}
+		if err := cfg.Validate(); err != nil {
+			t.Fatal(err)
+		}
+		st, err := NewState(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir := t.TempDir()
+		if err := Execute(context.Background(), cpu.New(), st, Options{Dir: dir}); err != nil {
+			t.Fatal(err)
+		}
+		sum, _ := MakeSummary(st, "cpu")
+		if err := WriteOutputs(dir, st, sum); err != nil {
+			t.Fatal(err)
+		}
+		layer, plane := 0, shape
+		if len(shape) == 3 {
+			layer, plane = shape[0]/2*shape[1]*shape[2], shape[1:]
+		}
+		n := plane[0] * plane[1]
+		h, a := make([]float64, n), make([]float64, n)
+		for i := range n {
+			h[i] = float64(st.Heights[layer+i])
+			a[i] = math.Log1p(float64(st.Activity[layer+i]))
+		}
+		for file, img := range map[string]*image.Gray{ImageFile: FieldImage(h, plane, 2048), ActivityImageFile: FieldImage(a, plane, 2048)} {
+			var want bytes.Buffer
+			if err := encodePNG(&want, img); err != nil {
+				t.Fatal(err)
+			}
+			got, err := os.ReadFile(filepath.Join(dir, file))
+			if err != nil || !bytes.Equal(got, want.Bytes()) {
+				t.Errorf("%v: %s is not the layer at %d (%v)", shape, file, layer, err)
+			}
+		}
+	}
+}
