@@ -1,6 +1,7 @@
 package cpu
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -40,33 +41,69 @@ func HostBandwidth() (float64, int) {
 	bw := 0.0
 	if n := copyBytes(); n > 0 {
 		bw = measureCopy(n, threads)
+	} else {
+		if hostBW.why == nil {
+			hostBW.why = map[int]string{}
+		}
+		hostBW.why[threads] = unmeasured()
 	}
 	hostBW.by[threads] = bw
 	return bw, threads
 }
 
+// hostMemory is quench.HostMemory (a test's stand-in for a short one).
+var hostMemory = quench.HostMemory
+
 var hostBW struct {
-	mu sync.Mutex
-	by map[int]float64 // by thread count
+	mu  sync.Mutex
+	by  map[int]float64 // by thread count
+	why map[int]string  // where by is 0 for want of memory: unmeasured's
 }
 
 // copyBytes is the size of each of the copy's two buffers: 256 MiB, or 4
 // times the L3 caches' sum where that is more (a 256 MiB buffer fits in a
-// large EPYC's caches), within a sixteenth of the memory available; 0
-// where that is under 4 times the L3 (or 64 MiB, the L3 unknown): the
-// caches would serve the copy.
+// large EPYC's caches), within an eighth of the memory available (the two
+// a quarter: a VM's 300 MiB L3 asks for 1.2 GiB each); 0 where that is
+// under 4 times the L3 (or 64 MiB, the L3 unknown): the caches would
+// serve the copy.
 func copyBytes() int {
-	want := max(256<<20, 4*l3Bytes())
-	least := max(64<<20, 4*l3Bytes())
-	avail, _, err := quench.HostMemory()
-	if err != nil {
-		return least
-	}
-	n := min(want, int(min(avail/16, 1<<40))) &^ 4095
+	n, least, _ := copySizes()
 	if n < least {
 		return 0
 	}
 	return n
+}
+
+// copySizes are copyBytes' size before its check, the least it takes, and
+// the memory available (0 where unknown).
+func copySizes() (n, least int, avail uint64) {
+	want := max(256<<20, 4*l3Bytes())
+	least = max(64<<20, 4*l3Bytes())
+	avail, _, err := hostMemory()
+	if err != nil {
+		return least, least, 0
+	}
+	return min(want, int(min(avail/8, 1<<40))) &^ 4095, least, avail
+}
+
+// BandwidthUnmeasured says why HostBandwidth, as measured (at its first
+// call) on GOMAXPROCS threads, is 0: the memory available was too short
+// for buffers the caches cannot hold; "" where it is not 0, or not
+// measured yet.
+func BandwidthUnmeasured() string {
+	hostBW.mu.Lock()
+	defer hostBW.mu.Unlock()
+	return hostBW.why[runtime.GOMAXPROCS(0)]
+}
+
+// unmeasured says why copyBytes is 0.
+func unmeasured() string {
+	_, least, avail := copySizes()
+	need := fmt.Sprintf("4 times the L3 caches (%.3g MB)", float64(least)/1e6)
+	if l3Bytes() == 0 {
+		need = fmt.Sprintf("the %.3g MB a copy takes (the L3's size unknown)", float64(least)/1e6)
+	}
+	return fmt.Sprintf("not measured: an eighth of the memory available (%.3g GB) is under %s, so the caches would serve the copy", float64(avail)/1e9, need)
 }
 
 // l3Bytes is the sum of the host's distinct L3 caches (Linux's sysfs: the

@@ -2,6 +2,7 @@ package cpu
 
 import (
 	"runtime"
+	"strings"
 	"testing"
 )
 
@@ -31,5 +32,31 @@ func TestPeakBandwidth(t *testing.T) {
 	a, b := be.PeakBandwidth(), be.PeakBandwidth()
 	if bw, threads := HostBandwidth(); bw != a || threads != runtime.GOMAXPROCS(0) || a != b || copyBytes() != 0 && !(a > 1e8) {
 		t.Errorf("PeakBandwidth %.3g, then %.3g, HostBandwidth %.3g on %d threads: want one measurement a process and thread count", a, b, bw, threads)
+	}
+}
+
+// Where an eighth of the memory available is under 4 times the L3 (or 64
+// MiB), the bandwidth is not measured (0), and BandwidthUnmeasured says
+// why, with the figures; a measured one has no reason.
+func TestBandwidthUnmeasured(t *testing.T) {
+	saved := hostMemory
+	hostBW.mu.Lock()
+	by, why := hostBW.by, hostBW.why
+	hostBW.by, hostBW.why = nil, nil
+	hostBW.mu.Unlock()
+	defer func() {
+		hostMemory = saved
+		hostBW.mu.Lock()
+		hostBW.by, hostBW.why = by, why
+		hostBW.mu.Unlock()
+	}()
+	hostMemory = func() (uint64, uint64, error) { return 400 << 20, 1 << 30, nil }
+	if BandwidthUnmeasured() != "" {
+		t.Errorf("a reason before any measurement: %q", BandwidthUnmeasured())
+	}
+	bw, _ := HostBandwidth()
+	got := BandwidthUnmeasured()
+	if bw != 0 || !strings.HasPrefix(got, "not measured: an eighth of the memory available (0.419 GB) is under ") || !strings.HasSuffix(got, ", so the caches would serve the copy") {
+		t.Errorf("400 MiB available: %v B/s, %q", bw, got)
 	}
 }

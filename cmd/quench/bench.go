@@ -777,6 +777,8 @@ algorithm.`,
 			if cpuPeak > 0 {
 				fmt.Fprintf(stdout, "cpu of peak: of the host's copy bandwidth, %.1f GB/s as measured here (%s), which a lattice that fits in the caches can pass\n",
 					cpuPeak, count(int64(cpuThreads), "threads"))
+			} else if why := cpu.BandwidthUnmeasured(); why != "" && slices.ContainsFunc(results, func(r bench.Result) bool { return r.Backend == "cpu" }) {
+				fmt.Fprintf(stdout, "cpu of peak: the host's copy bandwidth %s\n", why)
 			}
 			// in a fixed order, with three digits (a slow device's is below
 			// 1), whole above 100 (not 1.23e+03)
