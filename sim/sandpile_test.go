@@ -2,6 +2,8 @@ package sim
 
 import (
 	"encoding/json"
+	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -123,5 +125,52 @@ func TestSummaryActivityWithTherm(t *testing.T) {
 		if sum.ActivityWithTherm != old || strings.Contains(string(data), `"activity_includes_thermalization":true`) != old {
 			t.Errorf("old activity %v: activity_includes_thermalization %v in %s", old, sum.ActivityWithTherm, data)
 		}
+	}
+}
+
+// Small piles report their exact stationary P(h) and mean height (their
+// recurrent configurations enumerated), and runs reproduce them: every
+// reliable entry within 4 errors (fixed seeds; 100000 grains, P(h) every
+// 20 grains).
+func TestSmallPileHeightsExact(t *testing.T) {
+	for _, shape := range [][]int{{3, 3}, {2, 4}, {2, 5}, {2, 2, 2}, {9}} {
+		sum := summaryOf(t, Config{Model: "sandpile", Shape: shape, Sweeps: 100000, Every: 1, Seed: 7, Start: "stationary", ProfileEvery: 20})
+		whole, center, ok := pileHeightsExact(shape)
+		x, has := sum.Exact["mean_height"]
+		if !ok || !has || math.Abs(x-meanOf(whole)) > 1e-15 {
+			t.Fatalf("%v: exact mean_height %v (%v), P(h) %v", shape, x, has, whole)
+		}
+		checks := 0
+		near := func(what string, mean, err *float64, reliable bool, want float64) {
+			if mean == nil || err == nil || !reliable {
+				return
+			}
+			checks++
+			if d := (*mean - want) / *err; math.Abs(d) > 4 {
+				t.Errorf("%v %s: %v +- %v, exact %v (%.1f errors)", shape, what, *mean, *err, want, d)
+			}
+		}
+		v := sum.Observables["mean_height"]
+		near("mean_height", v.Mean, v.Error, v.Reliable, x)
+		for name, p := range map[string][]float64{"height_distribution": whole, "height_distribution_center": center} {
+			pr := sum.Profiles[name]
+			if !slices.Equal(pr.Exact, p) {
+				t.Errorf("%v %s: exact %v, want %v", shape, name, pr.Exact, p)
+			}
+			for h := range p {
+				near(fmt.Sprintf("%s[%d]", name, h), pr.Mean[h], pr.Error[h], pr.Reliable[h], p[h])
+			}
+		}
+		if m := sum.HeightMean; m == nil || len(m.Exact) != 2 || m.Exact[0] != x {
+			t.Errorf("%v: height_mean %+v", shape, m)
+		}
+		if checks < 2*len(whole) {
+			t.Errorf("%v: only %d reliable entries to check", shape, checks)
+		}
+	}
+	// beyond the enumeration: no exact P(h), Dhar's size still
+	sum := summaryOf(t, Config{Model: "sandpile", Shape: []int{4, 4}, Sweeps: 1000, Every: 1, Seed: 7, Start: "stationary"})
+	if _, has := sum.Exact["mean_height"]; has || sum.Profiles["height_distribution"].Exact != nil || sum.Exact["avalanche_size"] == 0 {
+		t.Errorf("4x4: exact %v", sum.Exact)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"sync"
 
 	"github.com/quenchlab/quench"
 	"github.com/quenchlab/quench/stats"
@@ -227,6 +228,10 @@ func (c *Config) exactValuesAll(est map[string]stats.Estimate) map[string]float6
 				// a chain's N + 1 recurrent states, equally likely: every
 				// height 1, or one of them 0
 				x["mean_height"] = n / (n + 1)
+			} else if whole, _, ok := pileHeightsExact(c.Shape); ok {
+				// a small pile's, its recurrent configurations
+				// enumerated
+				x["mean_height"] = meanOf(whole)
 			}
 			return x
 		}
@@ -611,6 +616,10 @@ type Profile struct {
 	// WindowNeeds is each entry's Value.WindowNeeds (in snapshots), null
 	// where it has none; absent where none has one.
 	WindowNeeds []*float64 `json:"window_needs,omitempty"`
+	// Exact is each entry's exact stationary value where known: a small
+	// sandpile's P(h) and mean heights, by enumeration of its recurrent
+	// configurations (pileHeightsExact); absent otherwise.
+	Exact []float64 `json:"exact,omitempty"`
 }
 
 // JudgedProfiles are the profiles whose entries the profile tables show
@@ -665,6 +674,36 @@ func makeProfile(est []stats.Estimate) Profile {
 		p.WindowNeeds = nil
 	}
 	return p
+}
+
+// pileHeights caches pileHeightsExact by shape (a 3x4 pile's enumeration
+// takes most of a second).
+var pileHeights sync.Map // shape string -> [2][]float64
+
+// pileHeightsExact is a sandpile's exact stationary P(h) over the lattice
+// and its central box (quench.SandpileHeights) where its configurations
+// can be enumerated, or a chain's; ok false otherwise.
+func pileHeightsExact(shape []int) (whole, center []float64, ok bool) {
+	key := fmt.Sprint(shape)
+	if v, hit := pileHeights.Load(key); hit {
+		p := v.([2][]float64)
+		return p[0], p[1], p[0] != nil
+	}
+	lat, err := quench.NewLattice(shape...)
+	if err == nil {
+		whole, center, _, err = quench.SandpileHeights(lat)
+	}
+	pileHeights.Store(key, [2][]float64{whole, center})
+	return whole, center, err == nil
+}
+
+// meanOf is sum_h h p[h].
+func meanOf(p []float64) float64 {
+	var m float64
+	for h, v := range p {
+		m += float64(h) * v
+	}
+	return m
 }
 
 // heightMean is Summary.HeightMean.
@@ -1052,6 +1091,14 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 			"height_distribution_center": makeProfile(profileEstimates(st.Profiles, 1+z, z)),
 		}
 		s.HeightMean = st.heightMean()
+		if whole, center, ok := pileHeightsExact(c.Shape); ok {
+			for name, p := range map[string][]float64{"height_distribution": whole, "height_distribution_center": center} {
+				e := s.Profiles[name]
+				e.Exact = p
+				s.Profiles[name] = e
+			}
+			s.HeightMean.Exact = []float64{meanOf(whole), meanOf(center)}
+		}
 	}
 	if IsMass(c.Model) && len(st.Profiles) > 0 {
 		every := float64(c.ProfileInterval())

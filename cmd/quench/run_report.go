@@ -621,12 +621,21 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 				}
 				return fmt.Sprintf("\t%.7f", quench.SandpileHeights2D[i])
 			}
+			hc := sum.Profiles["height_distribution_center"]
+			// a small pile's own exact values (its recurrent
+			// configurations enumerated) beside each region's, in place
+			// of the infinite lattice's
+			exact := func(p sim.Profile, h int) string { return "" }
 			head := "height\tlattice\terror\ttau_int\tcenter\terror\ttau_int"
-			if len(c.Shape) == 2 {
+			switch {
+			case hd.Exact != nil && hc.Exact != nil:
+				exact = func(p sim.Profile, h int) string { return fmt.Sprintf("\t%.7g", p.Exact[h]) }
+				infinite = func(int) string { return "" }
+				head = "height\tlattice\terror\ttau_int\texact\tcenter\terror\ttau_int\texact"
+			case len(c.Shape) == 2:
 				head += "\tinfinite lattice"
 			}
 			fmt.Fprintln(tw, head)
-			hc := sum.Profiles["height_distribution_center"]
 			entry := func(p sim.Profile, h int) string {
 				mark, tau := "", num(p.TauInt[h], "%.3g")
 				if !p.Reliable[h] {
@@ -635,7 +644,7 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 						tau, lowerP = ">"+tau, true // no window closed
 					}
 				}
-				return fmt.Sprintf("%s\t%s\t%s%s", num(p.Mean[h], "%.6g"), num(p.Error[h], "%.2g"), tau, mark)
+				return fmt.Sprintf("%s\t%s\t%s%s%s", num(p.Mean[h], "%.6g"), num(p.Error[h], "%.2g"), tau, mark, exact(p, h))
 			}
 			for h := range hd.Mean {
 				fmt.Fprintf(tw, "%d\t%s\t%s%s\n", h, entry(hd, h), entry(hc, h), infinite(h))
@@ -718,6 +727,8 @@ func exactWhy(c *sim.Config, sum *sim.Summary) string {
 		why := "Dhar: the mean over the sites of w = Delta^-1 1, a grain's expected topplings; grains_lost 1, as the stationary pile's grain count is stationary"
 		if len(c.Shape) == 1 {
 			why += "; mean_height N/(N+1), the chain's N+1 recurrent states equally likely"
+		} else if _, ok := sum.Exact["mean_height"]; ok {
+			why += "; mean_height and P(h) over its recurrent configurations, equally likely, enumerated by the burning test"
 		}
 		return why
 	case "ising2d":
