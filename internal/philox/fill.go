@@ -32,7 +32,11 @@ func FillGroups(dst []byte, c Counter, k Key) {
 			}
 			blocks := min(uint64(n-i)/8, left/8)
 			t.setWord1(uint32(g>>32)&0xFFFF | c[1]&^0xFFFF)
-			fillGroups8(&dst[16*i], int(blocks), uint32(g), &t)
+			if useAVX512 {
+				fillGroups8v(&dst[16*i], int(blocks), uint32(g), &t)
+			} else {
+				fillGroups8(&dst[16*i], int(blocks), uint32(g), &t)
+			}
 			i += 8 * int(blocks)
 		}
 	}
@@ -194,7 +198,11 @@ func Word0s(dst, w0 []uint32, c Counter, k Key) {
 		var t consts8
 		t.set(c, k)
 		i = n &^ 7
-		word0s8(&dst[0], &w0[0], i/8, &t)
+		if useAVX512 {
+			word0s8v(&dst[0], &w0[0], i/8, &t)
+		} else {
+			word0s8(&dst[0], &w0[0], i/8, &t)
+		}
 	}
 	for ; i < n; i++ {
 		dst[i] = Philox4x32_10(Counter{w0[i], c[1], c[2], c[3]}, k)[0]

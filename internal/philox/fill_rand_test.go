@@ -12,11 +12,11 @@ import (
 // 16 or 128, and starts near the 32- and 48-bit wraps; guard bytes around
 // dst and the tail past 16*n must be left alone.
 func TestFillGroupsRandom(t *testing.T) {
-	saved := useAVX2
-	defer func() { useAVX2 = saved }()
+	paths := vectorPaths()
 	rng := rand.New(rand.NewPCG(1, 2))
 	for iter := range 3000 {
-		useAVX2 = saved && iter%2 == 0
+		p := paths[iter%len(paths)]
+		withPath(t, p)
 		k := Key{rng.Uint32(), rng.Uint32()}
 		c := Counter{rng.Uint32(), rng.Uint32(), rng.Uint32(), rng.Uint32()}
 		switch iter % 4 {
@@ -40,7 +40,7 @@ func TestFillGroupsRandom(t *testing.T) {
 			r := Philox4x32_10(Counter{uint32(gg), uint32(gg>>32)&0xFFFF | c[1]&^0xFFFF, c[2], c[3]}, k)
 			for w := range 4 {
 				if got := binary.LittleEndian.Uint32(dst[16*g+4*w:]); got != r[w] {
-					t.Fatalf("iter %d avx %v c %#x n %d: group %d word %d = %#x, want %#x", iter, useAVX2, c, n, g, w, got, r[w])
+					t.Fatalf("iter %d %s c %#x n %d: group %d word %d = %#x, want %#x", iter, p.name, c, n, g, w, got, r[w])
 				}
 			}
 		}

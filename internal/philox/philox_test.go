@@ -85,12 +85,9 @@ func TestFillGroupsMatchesPhilox(t *testing.T) {
 }
 
 func BenchmarkFillGroups(b *testing.B) {
-	saved := useAVX2
-	defer func() { useAVX2 = saved }()
-	for _, avx := range []bool{false, saved} {
-		useAVX2 = avx
-		name := map[bool]string{false: "scalar", true: "avx2"}[avx]
-		b.Run(name, func(b *testing.B) {
+	for _, p := range vectorPaths() {
+		b.Run(p.name, func(b *testing.B) {
+			withPath(b, p)
 			dst := make([]byte, 1024)
 			k := KeyFromSeed(1)
 			for b.Loop() {
@@ -106,12 +103,10 @@ func BenchmarkFillGroups(b *testing.B) {
 // starts that carry the group's low word into word 1 inside a call, and
 // the 48-bit group field's wrap.
 func TestFillGroupsPaths(t *testing.T) {
-	saved := useAVX2
-	defer func() { useAVX2 = saved }()
 	k := KeyFromSeed(0x0123456789ABCDEF)
 	starts := []uint64{0, 5, 1<<32 - 3, 1<<32 - 8, 1<<32 - 17, 1<<32 - 64, 1<<48 - 9, 0xABCDEF12345}
-	for _, avx := range []bool{false, saved} {
-		useAVX2 = avx
+	for _, p := range vectorPaths() {
+		withPath(t, p)
 		for _, start := range starts {
 			for _, n := range []int{1, 7, 8, 9, 16, 23, 64, 65, 200} {
 				c := MakeCounter(PurposeLattice, 0xBEEF, 0x123456789AB, 5, start, 0x3C)
@@ -121,7 +116,7 @@ func TestFillGroupsPaths(t *testing.T) {
 					r := Philox4x32_10(MakeCounter(PurposeLattice, 0xBEEF, 0x123456789AB, 5, start+uint64(g), 0x3C), k)
 					for w := range 4 {
 						if got := binary.LittleEndian.Uint32(dst[16*g+4*w:]); got != r[w] {
-							t.Fatalf("avx2 %v, start %#x, n %d: group %d word %d is %#x, want %#x", avx, start, n, g, w, got, r[w])
+							t.Fatalf("%s, start %#x, n %d: group %d word %d is %#x, want %#x", p.name, start, n, g, w, got, r[w])
 						}
 					}
 				}
@@ -177,11 +172,9 @@ func TestFillGroupsHighFields(t *testing.T) {
 // TestWord0s checks Word0s, vector and scalar, against Philox4x32_10 on
 // random counters of every length up to 40 and the edge words.
 func TestWord0s(t *testing.T) {
-	saved := useAVX2
-	defer func() { useAVX2 = saved }()
 	r := rand.New(rand.NewPCG(3, 4))
-	for _, avx := range []bool{false, saved} {
-		useAVX2 = avx
+	for _, p := range vectorPaths() {
+		withPath(t, p)
 		for n := 0; n <= 40; n++ {
 			k := Key{r.Uint32(), r.Uint32()}
 			c := Counter{0, r.Uint32(), r.Uint32(), r.Uint32()}
@@ -199,9 +192,35 @@ func TestWord0s(t *testing.T) {
 			Word0s(got, w0, c, k)
 			for i := range w0 {
 				if want := Philox4x32_10(Counter{w0[i], c[1], c[2], c[3]}, k)[0]; got[i] != want {
-					t.Fatalf("avx %v n %d: word %d is %#x, want %#x", avx, n, i, got[i], want)
+					t.Fatalf("%s n %d: word %d is %#x, want %#x", p.name, n, i, got[i], want)
 				}
 			}
 		}
 	}
+}
+
+// vectorPath is one of FillGroups' and Word0s' code paths: scalar, AVX2,
+// AVX-512VL.
+type vectorPath struct {
+	name         string
+	avx2, avx512 bool
+}
+
+// vectorPaths are the paths this CPU runs (scalar always).
+func vectorPaths() []vectorPath {
+	p := []vectorPath{{"scalar", false, false}}
+	if useAVX2 {
+		p = append(p, vectorPath{"avx2", true, false})
+	}
+	if useAVX2 && useAVX512 {
+		p = append(p, vectorPath{"avx512", true, true})
+	}
+	return p
+}
+
+// withPath sets p's switches, restoring them when the test ends.
+func withPath(t testing.TB, p vectorPath) {
+	a, b := useAVX2, useAVX512
+	t.Cleanup(func() { useAVX2, useAVX512 = a, b })
+	useAVX2, useAVX512 = p.avx2, p.avx512
 }
