@@ -135,5 +135,7 @@ gpu-bundle: cuda
 	-scripts/bundle-sanitizer.sh build/gpu/compute-sanitizer
 	tar -C build -czf build/gpu.tar.gz gpu
 
+# clean removes the build outputs only: runs/, the runs' default output
+# directory, holds results
 clean:
-	rm -rf build runs
+	rm -rf build

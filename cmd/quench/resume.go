@@ -185,6 +185,6 @@ lattice and measurement series an uninterrupted run would have produced.
 	var steps, grains int64 // read back with GetInt64 (their Type is int64)
 	int64Var(cmd.Flags(), &steps, "steps", 0, "the same as --sweeps, in steps (phi4, particles, mass models, diffusion)")
 	int64Var(cmd.Flags(), &grains, "grains", 0, "the same as --sweeps, in grains (sandpile)")
-	cmd.Flags().BoolVar(&quiet, "quiet", false, "no progress bar")
+	cmd.Flags().BoolVar(&quiet, "quiet", false, "no progress bar (nor the settings line a run without a terminal writes)")
 	return cmd
 }

@@ -68,7 +68,7 @@ func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
 	int64Var(fl, &f.profileEvery, "profile-every", 0, fmt.Sprintf("kmp, aggregation, transfer: steps between P(m) and C(r) snapshots; sandpile: grains between P(h) snapshots (0: about %d in the run, mass models fewer above 2^18 sites; -1: none)", sim.ProfileTarget))
 	int64Var(fl, &f.checkpointEvery, "checkpoint-every", 0, "also checkpoint every N sweeps (0: only at the end and on interrupt)")
 	fl.BoolVar(&f.force, "force", false, "overwrite an --out directory that holds an earlier run")
-	fl.BoolVar(&f.quiet, "quiet", false, "no progress bar")
+	fl.BoolVar(&f.quiet, "quiet", false, "no progress bar (nor the settings line a run without a terminal writes)")
 	return cmd
 }
 
@@ -141,7 +141,7 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 	if q, ok := c.MetropolisMaxReject(); ok && q < metropolisSlowReject {
 		// accepted (refused below 2^-20), but its tau_int asks for long
 		// runs: 16^2 at T = 1e4, energy tau_int 522, heat bath's 0.5
-		fmt.Fprintf(&notes, "quench: note: --algo metropolis at T=%v rejects a flip with probability at most %.2g, so its sweeps mostly flip the lattice back and forth and it decorrelates over some 1/%.2g = %.0f sweeps, where --algo heatbath takes about one\n", c.T, q, q, 1/q)
+		fmt.Fprintf(&notes, "quench: note: --algo metropolis at T=%v rejects a flip with probability at most q = %.2g, so its sweeps mostly flip the lattice back and forth and it decorrelates over some 1/q = %.0f sweeps, where --algo heatbath takes about one\n", c.T, q, 1/q)
 	}
 	notes.WriteString(unmeasuredNote(&c))
 	if e, x, safe, ok := c.WellEscapes(); ok && e >= sim.WellEscapeTarget {
@@ -167,11 +167,11 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 		fmt.Fprintf(&notes, "quench: note: the run reports no structure factors S_k or correlation_length: %s\n", why)
 	}
 	if c.SeedUnused() && cmd.Flags().Changed("seed") {
-		what := "diffusion from a cold start (a spike at the centre)"
+		what := "diffusion from a cold start (a spike at the centre) draws"
 		if c.Model == "particles" {
-			what = "particles at rest at T = 0 (the cold start, no noise)"
+			what = "particles at rest at T = 0 (the cold start, no noise) draw"
 		}
-		fmt.Fprintf(&notes, "quench: note: %s draws nothing: --seed %d%s is not used\n", what, c.Seed, f.given("seed"))
+		fmt.Fprintf(&notes, "quench: note: %s nothing: --seed %d%s is not used\n", what, c.Seed, f.given("seed"))
 	}
 	if c.Model == "particles" && c.Start == "cold" && c.T == 0 {
 		// every coordinate 0: the double well's maximum, and for
@@ -414,6 +414,10 @@ var testHookOutputs func()
 // writing the outputs ends.
 var testHookOutputsDone func()
 
+// runLogAfter is how long a run without a bar (stderr not a terminal)
+// goes before it logs its settings (tests shorten it).
+var runLogAfter = time.Second
+
 // testHookTerminal, set by tests, says whether a writer is a terminal.
 var testHookTerminal func(w io.Writer) bool
 
@@ -434,9 +438,28 @@ func execute(ctx context.Context, stopSignals func(), st *sim.State, be quench.B
 		}
 	}}
 	bar, eta := newBar(st, quiet, stderr)
+	// a log (a batch job, nohup, a redirect) has no bar and no table
+	// until the end: a run that lasts a second gets a line of its
+	// settings then, which an interrupted run's log otherwise lacked (an
+	// audit)
+	logLine := ""
+	if left := st.Config.TotalSweeps() - st.Step; bar == nil && !quiet && left > 0 && !isTerminal(stderr) {
+		from := ""
+		if th := st.Config.Therm - st.Step; th > 0 {
+			from = fmt.Sprintf(" (%d of thermalization)", th)
+		}
+		if st.Step > 0 {
+			from += fmt.Sprintf(" from %s %d", strings.TrimSuffix(st.Config.StepUnit(), "s"), st.Step)
+		}
+		logLine = fmt.Sprintf("quench: running %s on %s: %d %s%s, into %s\n", st.Config.String(), be.Name(), left, st.Config.StepUnit(), from, out)
+	}
 	from, started, shown, drawn := st.Step, time.Now(), false, time.Time{}
-	if bar != nil || testHookProgress != nil {
+	if bar != nil || testHookProgress != nil || logLine != "" {
 		opts.Progress = func(step, total int64) {
+			if logLine != "" && time.Since(started) >= runLogAfter {
+				fmt.Fprint(stderr, logLine)
+				logLine = ""
+			}
 			if eta != nil {
 				eta.eta.update()
 			}

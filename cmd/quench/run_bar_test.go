@@ -227,3 +227,31 @@ func TestETA(t *testing.T) {
 	step(3, 1.5, 0)
 	near("resumed, then a snapshot of 1.5 s", 49*3+5*(0.5+(1.5-0.5)/4))
 }
+
+// Without a terminal (a log) a run that lasts past runLogAfter says its
+// settings on stderr, a resumed one from which step; --quiet, or a
+// shorter run, says nothing.
+func TestRunLogLine(t *testing.T) {
+	saved := runLogAfter
+	defer func() { runLogAfter = saved }()
+	dir := t.TempDir()
+	out := filepath.Join(dir, "a")
+	code, _, stderr := runQ(t, "run", "--L", "8", "--sweeps", "10", "--quiet", "--out", out)
+	if code != 0 || stderr != "" {
+		t.Fatalf("a short run: exit %d %q", code, stderr)
+	}
+	runLogAfter = 0
+	code, _, stderr = runQ(t, "resume", out, "--sweeps", "20")
+	if want := "quench: running ising2d 8x8 T=2.269185314 (beta=0.4406867935) J=1 h=0 metropolis seed=1 on cpu: 10 sweeps from sweep 1010, into " + out + "\n"; code != 0 || stderr != want {
+		t.Errorf("resume: exit %d %q, want %q", code, stderr, want)
+	}
+	b := filepath.Join(dir, "b")
+	code, _, stderr = runQ(t, "run", "--L", "8", "--sweeps", "10", "--out", b)
+	if want := "quench: running ising2d 8x8 T=2.269185314 (beta=0.4406867935) J=1 h=0 metropolis seed=1 on cpu: 1010 sweeps (1000 of thermalization), into " + b + "\n"; code != 0 || stderr != want {
+		t.Errorf("run: exit %d %q, want %q", code, stderr, want)
+	}
+	code, _, stderr = runQ(t, "run", "--L", "8", "--sweeps", "10", "--quiet", "--out", filepath.Join(dir, "c"))
+	if code != 0 || stderr != "" {
+		t.Errorf("--quiet: exit %d %q", code, stderr)
+	}
+}

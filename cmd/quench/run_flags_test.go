@@ -839,7 +839,7 @@ func TestInUseConfigEmptySeedUnused(t *testing.T) {
 	for _, seed := range []string{"1", "2"} {
 		out := filepath.Join(dir, "p"+seed)
 		code, _, stderr := runQ(t, "run", "--model", "particles", "--N", "10", "--scheme", "baoab", "--T", "0", "--start", "cold", "--steps", "20", "--seed", seed, "--out", out, "--quiet")
-		if code != 0 || !strings.Contains(stderr, "quench: note: particles at rest at T = 0 (the cold start, no noise) draws nothing: --seed "+seed+" is not used\n") {
+		if code != 0 || !strings.Contains(stderr, "quench: note: particles at rest at T = 0 (the cold start, no noise) draw nothing: --seed "+seed+" is not used\n") {
 			t.Errorf("particles at rest, seed %s: exit %d, %q", seed, code, stderr)
 		}
 		outs = append(outs, out)
@@ -904,5 +904,20 @@ func TestPhi0Flag(t *testing.T) {
 	c := &sim.Config{Model: "phi4", Scheme: quench.SchemeLM, Phi0: 1, T: 0.5, Shape: []int{16, 16}}
 	if note := symmetryNote(c, nil, []string{"phi"}, nil); !strings.Contains(note, "every seed starts on the side of --phi0 1 (or, started far out, is still descending: thermalize longer); --phi0 0 starts on neither") {
 		t.Errorf("symmetry note at phi0 1: %s", note)
+	}
+}
+
+// --algo glauber is the heat bath under its other name: the run records
+// heatbath, so quench compare finds it identical to a heatbath run.
+func TestAlgoGlauber(t *testing.T) {
+	dir := t.TempDir()
+	g, h := filepath.Join(dir, "g"), filepath.Join(dir, "h")
+	_, sum := runSummary(t, g, "--algo", "glauber", "--L", "8", "--sweeps", "10", "--quiet")
+	runSummary(t, h, "--algo", "heatbath", "--L", "8", "--sweeps", "10", "--quiet")
+	if sum.Params["algo"] != "heatbath" {
+		t.Errorf("params %v", sum.Params)
+	}
+	if code, stdout, stderr := runQ(t, "compare", g, h); code != 0 || !strings.Contains(stdout, "identical") {
+		t.Errorf("compare: exit %d %s %s", code, stdout, stderr)
 	}
 }

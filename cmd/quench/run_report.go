@@ -360,6 +360,7 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "observable\tmean\terror\ttau_int")
 	undefined, conserved, settled := false, false, false
+	infiniteXi := false     // correlation_length without a value: every S_k 0
 	var unreliable []string // for the usual reason
 	var broken []string     // by the symmetry rule
 	var noTau []string      // no tau_int to judge the bins by
@@ -402,7 +403,11 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 			}
 			nearZero = nearZero || slices.Contains(v.UnreliableBy, sim.ByNearZero)
 		}
-		undefined = undefined || v.Mean == nil
+		if name == "correlation_length" && v.Mean == nil && zeroModes(sum) {
+			infiniteXi = true
+		} else {
+			undefined = undefined || v.Mean == nil
+		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s%s\n", name, num(v.Mean, "%.8g"), num(v.Error, "%.2g"), tau, mark)
 	}
 	tw.Flush()
@@ -588,6 +593,10 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 	}
 	if undefined {
 		fmt.Fprintln(w, "- no value: 0/0 (a Binder cumulant of an order parameter that is 0 throughout: a frozen state, or model B's m conserved at 0 from a cold start), or beyond float64's range")
+	}
+	if infiniteXi {
+		// (an audit read the 0/0 note above for it)
+		fmt.Fprintln(w, "- correlation_length: no value: every measurement's S_k was 0 (a lattice frozen fully aligned), so xi = sqrt(N <m^2>/F - 1) / (2 sin(pi/L)), F the mean S_k, is infinite")
 	}
 	printExact(w, c, sum, names, unit)
 	if n := sum.ProfileSnapshots; n > 0 {
@@ -1205,4 +1214,20 @@ func num(p *float64, format string) string {
 		return "-"
 	}
 	return fmt.Sprintf(format, *p+0) // -0 is 0
+}
+
+// zeroModes reports whether a run's S_k means are all 0 (and it has
+// some): every measurement's smallest modes 0, a lattice frozen fully
+// aligned, whose correlation length is infinite.
+func zeroModes(sum *sim.Summary) bool {
+	n := 0
+	for name, v := range sum.Observables {
+		if strings.HasPrefix(name, "S_k") {
+			if v.Mean == nil || *v.Mean != 0 {
+				return false
+			}
+			n++
+		}
+	}
+	return n > 0
 }

@@ -1045,7 +1045,7 @@ func TestNotesWaitForRefusals(t *testing.T) {
 	// Metropolis at high T, which flips nearly every spin: heat bath says
 	// more a sweep
 	code, _, stderr = runQ(t, "run", "--L", "8", "--T", "1e4", "--sweeps", "2", "--out", filepath.Join(dir, "ht"), "--quiet")
-	if code != 0 || !strings.Contains(stderr, "quench: note: --algo metropolis at T=10000 rejects a flip with probability at most 0.0008, so its sweeps mostly flip the lattice back and forth and it decorrelates over some 1/0.0008 = 1250 sweeps, where --algo heatbath takes about one\n") {
+	if code != 0 || !strings.Contains(stderr, "quench: note: --algo metropolis at T=10000 rejects a flip with probability at most q = 0.0008, so its sweeps mostly flip the lattice back and forth and it decorrelates over some 1/q = 1250 sweeps, where --algo heatbath takes about one\n") {
 		t.Errorf("metropolis at T = 1e4: exit %d, stderr %q", code, stderr)
 	}
 	// an Ising field rounded away in every flip probability: judged as h = 0
@@ -1571,5 +1571,16 @@ func TestFieldRelaxNote(t *testing.T) {
 		if code != 0 || strings.Contains(stderr, "slowest mode (k = 0)") != (c.want != "") || !strings.Contains(stderr, c.want) {
 			t.Errorf("%v: exit %d, %q; want %q", c.args, code, stderr, c.want)
 		}
+	}
+}
+
+// A lattice frozen fully aligned has every S_k 0 and an infinite
+// correlation length: its blank row's note says so, not the 0/0 of a
+// Binder cumulant (an audit's 4^2 at T = 0.5).
+func TestInfiniteXiNote(t *testing.T) {
+	_, out, _ := runQ(t, "run", "--L", "4", "--T", "0.5", "--sweeps", "2000", "--quiet", "--out", filepath.Join(t.TempDir(), "a"))
+	if !regexp.MustCompile(`\ncorrelation_length +- +- +-\n`).MatchString(out) || strings.Contains(out, "- no value: 0/0") ||
+		!strings.Contains(out, "\n- correlation_length: no value: every measurement's S_k was 0 (a lattice frozen fully aligned)") {
+		t.Errorf("4^2 at T = 0.5:\n%s", out)
 	}
 }
