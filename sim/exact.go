@@ -234,7 +234,7 @@ func (c *Config) kuramotoExact() map[string]float64 {
 func (c *Config) kmpExact(est map[string]stats.Estimate) map[string]float64 {
 	mean := est["mass_mean"].Mean
 	n := float64(c.Lattice().Sites())
-	if !(mean >= kmpMinMean) || math.IsInf(mean, 0) || n < 2 {
+	if !(c.kmpShift(mean) <= kmpMaxShift) || math.IsInf(mean, 0) || n < 2 {
 		return nil
 	}
 	v := mean * mean * (n - 1) / (n + 1)
@@ -245,14 +245,25 @@ func (c *Config) kmpExact(est map[string]stats.Estimate) map[string]float64 {
 	return map[string]float64{"mass_var": v, "mass_corr1": corr, "mass_max": mean * harmonicNumber(c.Lattice().Sites())}
 }
 
-// kmpMinMean is the smallest mean mass (2^16 fixed-point units a site)
-// with exact kmp values. A bond's lower end gets floor(E u/2^32) of its
-// E units, the upper end the rest: the last class leaves its upper ends
-// half a unit richer, which shifts mass_corr1 by about -1/4 unit^2 against
-// its -mean^2/(N+1) (at 4 units a site, --mass0 1e-9 on a ring of 16, -42
-// errors in 2,000,000 steps) and mass_var by about as much; from 2^16
-// units its relative share, about (N+1)/(4 units^2), is below 1e-10 N.
-const kmpMinMean = 0x1p-16
+// kmpShift is the relative shift of kmp's mass_corr1 (and less of
+// mass_var) that the fixed point's rounding makes at the mean mass mean:
+// a bond's lower end gets floor(E u/2^32) of its E units, the upper end
+// the rest, so the last class leaves its upper ends half a unit richer,
+// which shifts mass_corr1 by about -1/4 unit^2 against its
+// -mean^2/(N+1), (N+1)/(4 u^2) of it with u the mean in units (at 4 units
+// a site, --mass0 1e-9 on a ring of 16, -42 errors in 2,000,000 steps).
+// +Inf for a mean of 0.
+func (c *Config) kmpShift(mean float64) float64 {
+	u := mean * 0x1p32
+	return (float64(c.Lattice().Sites()) + 1) / (4 * u * u)
+}
+
+// kmpMaxShift is the largest kmpShift with exact kmp values: 2^-23, as
+// transfer's (transferMinDMean), below what a run resolves in any
+// practical length. It was a mean of 2^-16 whatever the lattice, which
+// withheld them from a ring of 64 at --mass0 1e-5 (a shift of 9e-9; an
+// audit) and gave them to 16384^2 at 2^-16, shifted 1.6%.
+const kmpMaxShift = 0x1p-23
 
 // harmonicNumber is H_n = 1 + 1/2 + ... + 1/n: summed, the small terms
 // first, up to 2^20; above, from its asymptotic series ln n + gamma +
@@ -367,9 +378,8 @@ func (c *Config) exactMissing(est map[string]stats.Estimate) string {
 			return "at T = 0 the phases have no stationary spread"
 		}
 	case c.Model == "kmp":
-		if mean := est["mass_mean"].Mean; !(mean >= kmpMinMean) {
-			u := mean * 0x1p32 // units a site
-			return fmt.Sprintf("the mean mass %.3g is below 2^-16 (2^16 fixed-point units a site), below which the fixed point's rounding shifts mass_var and mass_corr1 by about (N+1)/(4 u^2) relative, u the mean in units: %.2g here (at 4 units a site, 42 errors in 2e6 steps of a ring of 16)", mean, (float64(c.Lattice().Sites())+1)/(4*u*u))
+		if mean := est["mass_mean"].Mean; !(c.kmpShift(mean) <= kmpMaxShift) {
+			return fmt.Sprintf("at the mean mass %.3g the fixed point's rounding shifts mass_corr1 (and less mass_var) by about (N+1)/(4 u^2) relative, u the mean in 2^-32 units: %.2g here, more than the 2^-23 kmp's exact values are held to (at 4 units a site, 42 errors in 2e6 steps of a ring of 16)", mean, c.kmpShift(mean))
 		}
 	case c.Model == "transfer":
 		if mean := est["mass_mean"].Mean; !(c.UsedFraction()*mean >= transferMinDMean) {

@@ -442,17 +442,32 @@ func TestHarmonicNumber(t *testing.T) {
 }
 
 // kmpExact gives no values where the fixed point's rounding is not
-// negligible: at 4 units a site (--mass0 1e-9) a ring of 16 measured
-// mass_corr1 42 errors from -mean^2/(N+1) in 2,000,000 steps.
+// negligible (its relative shift of mass_corr1, (N+1)/(4 u^2), above
+// 2^-23), and exact_missing says why: at 4 units a site (--mass0 1e-9) a
+// ring of 16 measured mass_corr1 42 errors from -mean^2/(N+1) in
+// 2,000,000 steps.
 func TestKMPExactFixedPointBound(t *testing.T) {
-	c := &Config{Model: "kmp", Shape: []int{16}}
 	for _, c2 := range []struct {
-		mean float64
-		want bool
-	}{{4 * 0x1p-32, false}, {1e-9, false}, {0x1p-17, false}, {0x1p-16, true}, {1, true}} {
+		shape []int
+		mean  float64
+		want  bool
+	}{
+		{[]int{16}, 4 * 0x1p-32, false}, {[]int{16}, 1e-9, false}, {[]int{16}, 0x1p-17, true}, {[]int{16}, 0x1p-16, true}, {[]int{16}, 1, true},
+		// (N+1)/(4 u^2) at 2^-23: u = 5970.9 units on 16 sites
+		{[]int{16}, 5970 * 0x1p-32, false}, {[]int{16}, 5971 * 0x1p-32, true},
+		// an audit's ring of 64 at --mass0 1e-5 (shift 9e-9)
+		{[]int{64}, 1e-5, true},
+		// 16384^2 at 2^-16 (shift 1.6%), and at 1
+		{[]int{16384, 16384}, 0x1p-16, false}, {[]int{16384, 16384}, 1, true},
+		{[]int{16}, 0, false},
+	} {
+		c := &Config{Model: "kmp", Shape: c2.shape}
 		x := c.kmpExact(map[string]stats.Estimate{"mass_mean": {Mean: c2.mean}})
 		if (x != nil) != c2.want {
-			t.Errorf("mean %g: exact values %v, want some: %v", c2.mean, x, c2.want)
+			t.Errorf("%v mean %g: exact values %v, want some: %v", c2.shape, c2.mean, x, c2.want)
+		}
+		if miss := c.exactMissing(map[string]stats.Estimate{"mass_mean": {Mean: c2.mean}}); (miss == "") != c2.want {
+			t.Errorf("%v mean %g: exact_missing %q", c2.shape, c2.mean, miss)
 		}
 	}
 }
@@ -727,7 +742,8 @@ func TestExactMissing(t *testing.T) {
 	}{
 		{Config{Model: "transfer", Shape: []int{64}, Fraction: 0.1}, mean(0.01), "below 2^-8"},
 		{Config{Model: "transfer", Shape: []int{64}, Fraction: 0.1}, mean(1), ""},
-		{Config{Model: "kmp", Shape: []int{16}}, mean(1e-5), "below 2^-16"},
+		{Config{Model: "kmp", Shape: []int{16}}, mean(1e-8), "more than the 2^-23 kmp's exact values are held to"},
+		{Config{Model: "kmp", Shape: []int{16}}, mean(1e-5), ""},
 		{Config{Model: "phi4", Shape: []int{16}, Scheme: quench.SchemeLM, M2: 0, Lambda: 1e-6, T: 1, Dt: 0.01, Gamma: 1, Mass: 1}, nil, "grid of 460 points"},
 		{Config{Model: "phi4", Shape: []int{16}, Scheme: quench.SchemeModelB, M2: -1, Lambda: 1, T: 1, Dt: 0.01, Gamma: 1, Mass: 1}, nil, "canonical law"},
 		{Config{Model: "phi4", Shape: []int{16, 16}, Scheme: quench.SchemeLM, M2: -1, Lambda: 1, T: 1, Dt: 0.01, Gamma: 1, Mass: 1}, nil, ""},
