@@ -99,11 +99,11 @@ func BandwidthUnmeasured() string {
 // unmeasured says why copyBytes is 0.
 func unmeasured() string {
 	_, least, avail := copySizes()
-	need := fmt.Sprintf("4 times the L3 caches (%.3g MB)", float64(least)/1e6)
+	need := fmt.Sprintf("4 times the L3 caches (%.0f MB)", float64(least)/1e6)
 	if l3Bytes() == 0 {
-		need = fmt.Sprintf("the %.3g MB a copy takes (the L3's size unknown)", float64(least)/1e6)
+		need = fmt.Sprintf("the %.0f MB a copy takes (the L3's size unknown)", float64(least)/1e6)
 	}
-	return fmt.Sprintf("not measured: an eighth of the memory available (%.3g GB) is under %s, so the caches would serve the copy", float64(avail)/1e9, need)
+	return fmt.Sprintf("not measured: an eighth of the memory available (%.3g GB of %.3g GB) is under %s, so the caches would serve the copy", float64(avail)/8e9, float64(avail)/1e9, need)
 }
 
 // l3Bytes is the sum of the host's distinct L3 caches (Linux's sysfs: the

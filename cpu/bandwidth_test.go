@@ -56,7 +56,7 @@ func TestBandwidthUnmeasured(t *testing.T) {
 	}
 	bw, _ := HostBandwidth()
 	got := BandwidthUnmeasured()
-	if bw != 0 || !strings.HasPrefix(got, "not measured: an eighth of the memory available (0.419 GB) is under ") || !strings.HasSuffix(got, ", so the caches would serve the copy") {
+	if bw != 0 || !strings.HasPrefix(got, "not measured: an eighth of the memory available (0.0524 GB of 0.419 GB) is under ") || !strings.HasSuffix(got, ", so the caches would serve the copy") {
 		t.Errorf("400 MiB available: %v B/s, %q", bw, got)
 	}
 }

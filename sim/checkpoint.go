@@ -542,6 +542,9 @@ func ReadCheckpoint(dir string) (*State, error) {
 		}
 		cfg.ProfileEvery = ProfileNone
 	}
+	// a run saved under the heat bath's other name goes on under its
+	// recorded one, so that it compares alike with heatbath runs
+	cfg.Algo = CanonicalAlgo(cfg.Algo)
 	if err := cfg.ValidateSaved(); err != nil {
 		return nil, bad("its configuration is invalid: %v", err)
 	}

@@ -926,3 +926,15 @@ func sandTiles(shape []int) uint64 {
 	}
 	return t
 }
+
+// CanonicalAlgo is an Ising --algo as runs record it: glauber, another
+// name of the heat bath (quench.ParseAlgo takes both), as heatbath, so
+// that two such runs' settings compare alike (an audit's glauber and
+// heatbath runs, the same bits, were refused by quench compare as
+// differing in algo).
+func CanonicalAlgo(a string) string {
+	if a == "glauber" {
+		return "heatbath"
+	}
+	return a
+}

@@ -677,7 +677,7 @@ func makeProfile(est []stats.Estimate) Profile {
 }
 
 // pileHeights caches pileHeightsExact by shape (a 3x4 pile's enumeration
-// takes most of a second).
+// takes about a second).
 var pileHeights sync.Map // shape string -> [2][]float64
 
 // pileHeightsExact is a sandpile's exact stationary P(h) over the lattice

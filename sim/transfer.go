@@ -99,10 +99,13 @@ func (c *Config) validateMass(what int) error {
 			most -= c.Therm
 			return quench.Usagef("extended to %d steps, the total mass could reach %.4g units (sites x (mass0 + injection x steps), thermalization steps included): %s; extend the run to at most %d steps", c.Sweeps, total/quench.MassUnit, bound, most)
 		}
-		if c.Injection > 0 {
+		if c.Injection > 0 && sites*c.Mass0*quench.MassUnit < maxTotalMass {
 			return quench.Usagef("the total mass could reach %.4g units (sites x (mass0 + injection x steps), thermalization steps included): %s; use a smaller --mass0, fewer sites, or less --injection or fewer steps (--steps and --therm)", total/quench.MassUnit, bound)
 		}
-		return quench.Usagef("the total mass, conserved, is %.4g units (sites x mass0): %s; use a smaller --mass0 or fewer sites", total/quench.MassUnit, bound)
+		if c.Injection > 0 {
+			return quench.Usagef("the start's total mass alone is %.4g units (sites x mass0), and --injection adds to it: %s; use a smaller --mass0 or fewer sites", sites*c.Mass0, bound)
+		}
+		return quench.Usagef("the total mass, conserved, is %.4g units (sites x mass0): %s; use a smaller --mass0 or fewer sites", sites*c.Mass0, bound)
 	}
 	return c.validateProfiles()
 }

@@ -465,6 +465,7 @@ func TestLatticeUpdateRuns(t *testing.T) {
 		{[]string{"--model", "kmp", "--L", "100000", "--sweeps", "100000000"}, "the total mass, conserved, is 1e+10 units (sites x mass0): it must stay below 2^30 units, as the fixed point holds 2^-32 per unit below 2^62 in all; use a smaller --mass0 or fewer sites"},
 		// exactly 2^30 units: refused, and the message says below
 		{[]string{"--model", "kmp", "--L", "32", "--mass0", "1048576"}, "the total mass, conserved, is 1.074e+09 units (sites x mass0): it must stay below 2^30 units"},
+		{[]string{"--model", "aggregation", "--L", "64", "--mass0", "300000", "--injection", "1"}, "the start's total mass alone is 1.229e+09 units (sites x mass0), and --injection adds to it: it must stay below 2^30 units, as the fixed point holds 2^-32 per unit below 2^62 in all; use a smaller --mass0 or fewer sites"},
 		{[]string{"--model", "aggregation", "--L", "64", "--injection", "1000", "--steps", "300"}, "the total mass could reach 5.325e+09 units (sites x (mass0 + injection x steps), thermalization steps included): it must stay below 2^30 units, as the fixed point holds 2^-32 per unit below 2^62 in all; use a smaller --mass0, fewer sites, or less --injection or fewer steps (--steps and --therm)"},
 	} {
 		code, _, stderr := runQ(t, append([]string{"run", "--out", filepath.Join(dir, "bad")}, c.args...)...)

@@ -603,7 +603,7 @@ func buildConfigFlags(fl *pflag.FlagSet, f *runFlags) (sim.Config, error) {
 		return sim.Config{}, quench.Usagef(`--shape %q%s is not allowed: give the extents, like 512x256 (or 512 for every axis), or no --shape for --L`, f.shape, f.given("shape"))
 	}
 	c := sim.Config{
-		Model: f.model, T: f.T, Beta: f.beta, J: f.J, H: f.h, Algo: canonicalAlgo(f.algo),
+		Model: f.model, T: f.T, Beta: f.beta, J: f.J, H: f.h, Algo: sim.CanonicalAlgo(f.algo),
 		Sweeps: f.sweeps, Therm: f.therm, Every: f.every, Seed: f.seed,
 		Start: f.start, CheckpointEvery: f.checkpointEvery,
 	}
@@ -860,15 +860,4 @@ func editDistance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
-}
-
-// canonicalAlgo is --algo as runs record it: glauber, another name of the
-// heat bath, as heatbath, so that the settings of two such runs compare
-// alike (an audit's glauber and heatbath runs, the same bits, were
-// refused by quench compare as differing in algo).
-func canonicalAlgo(a string) string {
-	if a == "glauber" {
-		return "heatbath"
-	}
-	return a
 }

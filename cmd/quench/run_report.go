@@ -43,7 +43,7 @@ func howLong(st *sim.State, sum *sim.Summary, names []string, out string) string
 		// each; over 340000 grains of 64^2, 2 seeds of 3 came out
 		// reliable, their estimates 203 to 346)
 		if h := max(1.3*tau/float64(c.Every), 0.5); h > a.hi {
-			a.hi, a.by, a.lower = h, fmt.Sprintf(" by a %s pile's mean_height, which decorrelates over about %.3g grains (%s), plus 2 errors (this run's own tau_int, a short run's, falls short of it)", c.ShapeString(), tau, what), false
+			a.hi, a.by, a.lower = h, fmt.Sprintf(" by a %s pile's mean_height, which decorrelates over about %s grains (%s), plus 2 errors (this run's own tau_int, a short run's, falls short of it)", c.ShapeString(), digits3(tau), what), false
 		}
 	}
 	if d := sum.Diffusive; d != nil {
@@ -277,12 +277,30 @@ func profileHowLong(st *sim.State, sum *sim.Summary, out string) string {
 				// asked for 53000, whose 20 seeds then spread 2 to 4
 				// times their errors)
 				if h := max(1.3*tau/float64(sum.ProfileEvery), 0.5); h > a.hi {
-					a.hi, a.by, a.lower = h, fmt.Sprintf(" by a %s pile's heights, which decorrelate over about %.3g grains (%s), plus 2 errors (the snapshots' own tau_int, a short run's, falls short of it)", c.ShapeString(), tau, what), false
+					a.hi, a.by, a.lower = h, fmt.Sprintf(" by a %s pile's heights, which decorrelate over about %s grains (%s), plus 2 errors (the snapshots' own tau_int, a short run's, falls short of it)", c.ShapeString(), digits3(tau), what), false
 				}
 			}
 		}
 	}
 	return a.advice(c, sum.ProfileEvery, out) // (no tau_int: the rule's 100 snapshots)
+}
+
+// digits3 formats a count of about x in three digits, whole numbers from
+// 100 to a billion (1030, not 1.03e+03).
+func digits3(x float64) string {
+	if x >= 99.5 && x < 1e9 {
+		return fmt.Sprintf("%.0f", float64(round3(x)))
+	}
+	return fmt.Sprintf("%.3g", x)
+}
+
+// round3 rounds x >= 99.5 to three significant digits.
+func round3(x float64) int64 {
+	p := 1.0
+	for x/p >= 999.5 {
+		p *= 10
+	}
+	return int64(math.Round(x/p) * p)
 }
 
 // errDigits formats an error of tau_int in two digits, whole numbers
@@ -694,12 +712,12 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 				} else if float64(c.Sweeps) < tauH {
 					// (an audit's 256^2 after 3000 grains, 0.7 of it:
 					// 20 seeds spread 4.5 to 7.5 times their errors)
-					how = fmt.Sprintf("the %d measured grains are fewer than the about %.3g over which a %s pile's heights decorrelate (%s), %s", c.Sweeps, tauH, c.ShapeString(), tauWhat, miss)
+					how = fmt.Sprintf("the %d measured grains are fewer than the about %s over which a %s pile's heights decorrelate (%s), %s", c.Sweeps, digits3(tauH), c.ShapeString(), tauWhat, miss)
 				}
 			}
 			if adv := profileHowLong(st, sum, out); adv != "" {
 				switch {
-				case how == "run longer":
+				case how == "run longer", strings.HasSuffix(how, ": run many more grains"):
 					how += ":\n  " + adv
 				case strings.HasPrefix(how, "run longer,"):
 					// (the resume keeps the snapshots' spacing)
@@ -1217,9 +1235,12 @@ func num(p *float64, format string) string {
 }
 
 // zeroModes reports whether a run's S_k means are all 0 (and it has
-// some): every measurement's smallest modes 0, a lattice frozen fully
-// aligned, whose correlation length is infinite.
+// some) while its m2 is not: every measurement's smallest modes 0, a
+// lattice frozen fully aligned, whose correlation length is infinite.
 func zeroModes(sum *sim.Summary) bool {
+	if m2 := sum.Observables["m2"].Mean; m2 == nil || !(*m2 > 0) {
+		return false // (0/0, not infinite)
+	}
 	n := 0
 	for name, v := range sum.Observables {
 		if strings.HasPrefix(name, "S_k") {

@@ -10,7 +10,8 @@ import "encoding/binary"
 // dst, word 0 first, each word little-endian. len(dst) must be a multiple of
 // 16. It equals calling Philox4x32_10 group by group. Where the CPU has
 // AVX2 (useAVX2) it runs eight groups at a time in vector registers
-// (fillGroups8), the same integer operations lane by lane.
+// (fillGroups8; with AVX-512VL, useAVX512, fillGroups8v), the same
+// integer operations lane by lane.
 func FillGroups(dst []byte, c Counter, k Key) {
 	group := uint64(c[1]&0xFFFF)<<32 | uint64(c[0])
 	n := len(dst) / 16
@@ -188,8 +189,8 @@ func fillGroups2(dst []byte, c Counter, k Key) {
 // Word0s writes to dst[i] word 0 of Philox4x32_10(c, k) with c's word 0
 // replaced by w0[i] (len(dst) == len(w0)): the first word of many
 // counters that differ in their group's low 32 bits only. Where the CPU
-// has AVX2 it runs eight counters at a time (word0s8), the same integer
-// operations lane by lane.
+// has AVX2 it runs eight counters at a time (word0s8; with AVX-512VL
+// word0s8v), the same integer operations lane by lane.
 func Word0s(dst, w0 []uint32, c Counter, k Key) {
 	n := len(w0)
 	dst = dst[:n]

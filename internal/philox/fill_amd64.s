@@ -170,11 +170,14 @@ w0loop:
 // registers: VPERMI2D and VPERMT2D take a product pair's low and high
 // words in one instruction each (the AVX2 rounds shift and blend twice),
 // VPTERNLOGD $0x96 the two XORs of a new word in one: 12 vector
-// operations a round instead of 18, the same integer results. The EVEX
-// registers Y16 - Y27 hold the words as the rounds rename them, the
-// multipliers (Y24, Y25) and the permutations' indexes (Y26 the low
-// words, Y27 the high); STORE, whose VPERM2I128 has no EVEX form, takes
-// the words back in Y0 - Y7.
+// operations a round instead of 18 (besides the key loads and the index
+// register's two copies), the same integer results. A round's words
+// land in other registers than it read them from (Y0 - Y7 and the EVEX
+// Y16 - Y23, the rounds generated with the names rotating: new a0..a3 =
+// t2, a2, t0, a0), so no round moves them back; Y24 and Y25 hold the
+// multipliers, Y26 and Y27 the permutations' indexes (the low words, the
+// high); STORE, whose VPERM2I128 has no EVEX form, takes the words back
+// in Y0 - Y7.
 DATA idx512<>+0(SB)/4, $0
 DATA idx512<>+4(SB)/4, $8
 DATA idx512<>+8(SB)/4, $2
