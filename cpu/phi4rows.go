@@ -133,21 +133,38 @@ func negForceVec[T flt](mu, phi, nb []T, k *kc[T]) int {
 }
 
 // diffVec is diffusion's update (diffuse): out = u + alpha*(nb - z*u),
-// k holding z and alpha.
-func diffVec[T flt](out, u, nb []T, k *[2]T) int {
+// k holding z and alpha; with nt, where out is 32-byte aligned, by
+// non-temporal stores (diffNTBytes).
+func diffVec[T flt](out, u, nb []T, k *[2]T, nt bool) int {
 	v := vecLen[T](len(nb))
 	if v == 0 {
 		return 0
 	}
 	_, _ = out[v-1], u[v-1] // the kernel reads or writes v elements of each
 	op, up, bp := unsafe.Pointer(&out[0]), unsafe.Pointer(&u[0]), unsafe.Pointer(&nb[0])
-	if is32[T]() {
+	switch nt := nt && uintptr(op)%32 == 0; {
+	case is32[T]() && nt:
+		diffRowNT32(op, up, bp, unsafe.Pointer(k), v)
+	case is32[T]():
 		diffRow32(op, up, bp, unsafe.Pointer(k), v)
-	} else {
+	case nt:
+		diffRowNT64(op, up, bp, unsafe.Pointer(k), v)
+	default:
 		diffRow64(op, up, bp, unsafe.Pointer(k), v)
 	}
 	return v
 }
+
+// diffNTBytes is the size of a diffusion field from which its step
+// writes the new field by non-temporal stores, past the caches: a field
+// that large is no longer in the caches a step later, and a plain store
+// first reads in the line it writes, 3 element sizes of traffic a site
+// instead of 2. On the 2-vCPU Intel Xeon VM, one core, three alternate
+// rounds: 4096^2 float64 (128 MiB) 0.43 - 0.49 -> 0.50 - 0.63 site
+// updates/ns, float32 (64 MiB) 0.79 - 0.99 -> 1.00 - 1.31; 2048^2
+// float64 (32 MiB) lost, 0.70 - 0.95 -> 0.50 - 0.67, as did 1024^2, whose
+// next step reads them from the caches.
+var diffNTBytes int64 = 64 << 20 // (a variable: tests lower it)
 
 // maxDivAxes is the most axes divVec takes.
 const maxDivAxes = 8

@@ -60,3 +60,12 @@ func diffRow32(out, u, nb, k unsafe.Pointer, n int)
 
 //go:noescape
 func diffRow64(out, u, nb, k unsafe.Pointer, n int)
+
+// diffRowNT32 and diffRowNT64 are diffRow32 and diffRow64 with
+// non-temporal stores (out 32-byte aligned), fenced before they return.
+//
+//go:noescape
+func diffRowNT32(out, u, nb, k unsafe.Pointer, n int)
+
+//go:noescape
+func diffRowNT64(out, u, nb, k unsafe.Pointer, n int)

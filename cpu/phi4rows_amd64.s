@@ -374,10 +374,12 @@ DATA iota32<>+24(SB)/4, $6
 DATA iota32<>+28(SB)/4, $7
 GLOBL iota32<>(SB), RODATA|NOPTR, $32
 
-// DIFF(B, S, SUB, ADD, MUL, loop): out = u + (nb - z*u)*alpha, diffuse's
-// compiled order (z*u with z first, nb - t, lap*alpha, u + s); k points
-// to z and alpha, S bytes apart.
-#define DIFF(B, S, SUB, ADD, MUL, loop) \
+// DIFF(B, S, SUB, ADD, MUL, ST, FENCE, loop): out = u + (nb - z*u)*alpha,
+// diffuse's compiled order (z*u with z first, nb - t, lap*alpha, u + s);
+// k points to z and alpha, S bytes apart. ST stores a vector: VMOVUPS, or
+// VMOVNTPS (out 32-byte aligned) past the caches, the stores then
+// ordered by FENCE (SFENCE) before the call returns.
+#define DIFF(B, S, SUB, ADD, MUL, ST, FENCE, loop) \
 	MOVQ out+0(FP), DI; \
 	MOVQ u+8(FP), SI; \
 	MOVQ nb+16(FP), DX; \
@@ -392,12 +394,13 @@ loop: \
 	SUB Y1, Y2, Y2; \
 	MUL Y11, Y2, Y2; \
 	ADD Y2, Y0, Y0; \
-	VMOVUPS Y0, (DI); \
+	ST Y0, (DI); \
 	ADDQ $32, SI; \
 	ADDQ $32, DX; \
 	ADDQ $32, DI; \
 	DECQ CX; \
 	JNZ loop; \
+	FENCE; \
 	VZEROUPPER; \
 	RET
 
@@ -483,9 +486,19 @@ TEXT ·divRow64(SB), NOSPLIT, $0-72
 // func diffRow32(out, u, nb, k unsafe.Pointer, n int)
 TEXT ·diffRow32(SB), NOSPLIT, $0-40
 	SHRQ $3, n+32(FP)
-	DIFF(VBROADCASTSS, 4, VSUBPS, VADDPS, VMULPS, df32loop)
+	DIFF(VBROADCASTSS, 4, VSUBPS, VADDPS, VMULPS, VMOVUPS, NOP, df32loop)
 
 // func diffRow64(out, u, nb, k unsafe.Pointer, n int)
 TEXT ·diffRow64(SB), NOSPLIT, $0-40
 	SHRQ $2, n+32(FP)
-	DIFF(VBROADCASTSD, 8, VSUBPD, VADDPD, VMULPD, df64loop)
+	DIFF(VBROADCASTSD, 8, VSUBPD, VADDPD, VMULPD, VMOVUPS, NOP, df64loop)
+
+// func diffRowNT32(out, u, nb, k unsafe.Pointer, n int)
+TEXT ·diffRowNT32(SB), NOSPLIT, $0-40
+	SHRQ $3, n+32(FP)
+	DIFF(VBROADCASTSS, 4, VSUBPS, VADDPS, VMULPS, VMOVNTPS, SFENCE, dn32loop)
+
+// func diffRowNT64(out, u, nb, k unsafe.Pointer, n int)
+TEXT ·diffRowNT64(SB), NOSPLIT, $0-40
+	SHRQ $2, n+32(FP)
+	DIFF(VBROADCASTSD, 8, VSUBPD, VADDPD, VMULPD, VMOVNTPS, SFENCE, dn64loop)

@@ -35,3 +35,7 @@ func divRow64(next, phi, mu, nb, k unsafe.Pointer, cur *unsafe.Pointer, nax, d, 
 func diffRow32(out, u, nb, k unsafe.Pointer, n int) { panic(noVector) }
 
 func diffRow64(out, u, nb, k unsafe.Pointer, n int) { panic(noVector) }
+
+func diffRowNT32(out, u, nb, k unsafe.Pointer, n int) { panic(noVector) }
+
+func diffRowNT64(out, u, nb, k unsafe.Pointer, n int) { panic(noVector) }

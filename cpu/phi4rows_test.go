@@ -256,9 +256,9 @@ func phi4StepVec[T flt](t *testing.T, r *rand.Rand, scheme string, shape []int, 
 	}
 }
 
-// TestDiffuseVec: diffuse with the vector update (diffVec) gives the
-// scalar code's field bit for bit, NaN payloads included, in both
-// precisions, on 1D rings of 1 to 40 sites (every tail), 2D to 4D
+// TestDiffuseVec: diffuse with the vector update (diffVec, with and
+// without non-temporal stores) gives the scalar code's field bit for bit,
+// NaN payloads included, in both precisions, on 1D rings of 1 to 40 sites (every tail), 2D to 4D
 // shapes, lattices whose chunks end inside a row, random alphas (some
 // special: huge, tiny, zero, negative) and fields with NaNs, infinities,
 // signed zeros, subnormals and huge values.
@@ -273,8 +273,13 @@ func TestDiffuseVec(t *testing.T) {
 	shapes = append(shapes, []int{67}, []int{3, 37}, []int{5, 6}, []int{9, 17}, []int{2, 3, 19}, []int{3, 5, 7},
 		[]int{4, 4, 16}, []int{2, 2, 2, 9}, []int{7, 3000}, []int{2, 9000, 3}, []int{2, 3, 2749})
 	r := rand.New(rand.NewPCG(5, 11))
+	saved := diffNTBytes
+	defer func() { diffNTBytes = saved }()
 	for i, shape := range shapes {
 		for j := range 6 {
+			// every other one with the non-temporal stores (on the rows
+			// that start 32-byte aligned)
+			diffNTBytes = []int64{saved, 0}[j%2]
 			specials := []float64{0, 0.02, 0.3}[(i+j)%3]
 			diffuseVec[float32](t, r, shape, specials)
 			diffuseVec[float64](t, r, shape, specials)

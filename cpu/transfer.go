@@ -303,11 +303,12 @@ func (b *Backend) Diffuse(dst, src quench.Buffer, lat quench.Lattice, alpha floa
 // vectors by diffVec, the same operations lane by lane).
 func diffuse[T flt](g *fieldGeom, out, u []T, z, alpha T) {
 	k := [2]T{z, alpha}
+	nt := int64(len(out))*int64(unsafe.Sizeof(z)) >= diffNTBytes
 	forRows(g, func(r *rowRun) {
 		nb := rowBuf[T](r, 1, r.x1-r.x0)
 		nbRow(nb, u, r)
 		n0 := r.base + r.x0
-		v := diffVec(out[n0:n0+int64(len(nb))], u[n0:n0+int64(len(nb))], nb, &k)
+		v := diffVec(out[n0:n0+int64(len(nb))], u[n0:n0+int64(len(nb))], nb, &k, nt)
 		for i := v; i < len(nb); i++ {
 			n := n0 + int64(i)
 			lap := nb[i] - T(z*u[n])
