@@ -150,6 +150,7 @@ func autocorrelation(x []float64, lags int) []float64 {
 	for i, v := range x {
 		seq[i] = v - mean
 	}
+	scaleDeviations(seq[:n])
 	fft := fftpool.Get(m)
 	c := fft.Coefficients(nil, seq)
 	for i, v := range c {
@@ -311,14 +312,65 @@ func lagCovs(d []float64, t int, c []float64) {
 	c[3] = s3 / float64(n-t-3)
 }
 
-// deviations returns x minus its mean and C(0), their mean square.
+// deviations returns x minus its mean (scaleDeviations) and C(0), their
+// mean square.
 func deviations(x []float64) (d []float64, c0 float64) {
 	mean := stat.Mean(x, nil)
 	d = make([]float64, len(x))
 	for i, v := range x {
 		d[i] = v - mean
 	}
+	scaleDeviations(d)
 	return d, lagCov(d, 0)
+}
+
+// stdDev is stat.StdDev(x, nil), its deviations scaled (scaleDeviations)
+// where their squares would leave float64's range (the squared energies
+// of |J| = 1e77 gave an infinite step to derived's gradient).
+func stdDev(x []float64) float64 {
+	if len(x) < 2 {
+		return stat.StdDev(x, nil)
+	}
+	mean := stat.Mean(x, nil)
+	d := make([]float64, len(x))
+	for i, v := range x {
+		d[i] = v - mean
+	}
+	var most float64
+	for _, v := range d {
+		most = max(most, math.Abs(v))
+	}
+	if most == 0 || math.IsInf(most, 0) || math.IsNaN(most) || (most <= 0x1p400 && most >= 0x1p-400) {
+		return stat.StdDev(x, nil)
+	}
+	_, e := math.Frexp(most)
+	var ss float64
+	for _, v := range d {
+		v = math.Ldexp(v, -e)
+		ss += v * v
+	}
+	return math.Ldexp(math.Sqrt(ss/float64(len(x)-1)), e)
+}
+
+// scaleDeviations multiplies d by a power of two, exactly, where its
+// largest size is beyond 2^±400, so that its products and their sums
+// stay in float64's range: the autocorrelations, ratios of such sums,
+// are the same at any scale (an audit's specific heat lost its tau_int
+// from |J| = 1e77 on, whose squared energies' products overflowed). Left
+// as it is otherwise, so that the usual series' sums keep their bits.
+func scaleDeviations(d []float64) {
+	var most float64
+	for _, v := range d {
+		most = max(most, math.Abs(v))
+	}
+	if most == 0 || math.IsInf(most, 0) || math.IsNaN(most) || (most <= 0x1p400 && most >= 0x1p-400) {
+		return
+	}
+	_, e := math.Frexp(most)
+	f := math.Ldexp(1, -e)
+	for i := range d {
+		d[i] *= f
+	}
 }
 
 // lagCov is C(t) = 1/(n-t) sum_i d_i d_{i+t}.
@@ -732,8 +784,14 @@ func derived(xs [][]float64, f func(means []float64) float64, t *taus) Estimate 
 		// Wolff's Gamma method, the linearization being needed only over
 		// the error bar (a step relative to a mean far below f's other
 		// terms was lost in their rounding), and at least 1e-6 of the mean
-		// (n >= 2 here: a single sample is constant, handled above)
-		h := math.Max(math.Max(stat.StdDev(x, nil)/math.Sqrt(float64(n)), 1e-6*math.Abs(means[k])), 1e-12)
+		// (n >= 2 here: a single sample is constant, handled above); no
+		// floor of its own, which would set a scale: 1e-12 swamped inputs
+		// of 2^-256 (the squared energies of |J| = 1e-77), whose mean's
+		// probes then rounded to the step alone
+		h := math.Max(stdDev(x)/math.Sqrt(float64(n)), 1e-6*math.Abs(means[k]))
+		if !(h > 0) {
+			h = 1e-12 // (a constant 0: any step)
+		}
 		// (the probes of a one-signed series, such as m^2, do not cross 0,
 		// where f may be singular: there sigma/sqrt(n) <= |mean|, as
 		// sum x^2 <= (sum x)^2)

@@ -852,3 +852,81 @@ func TestDerivedInputTau(t *testing.T) {
 		t.Errorf("a series' input tau %v +- %v", s.InputTau, s.InputTauErr)
 	}
 }
+
+// tau_int is the same at any scale of a series: at 2^±600 its deviations'
+// products, and squared energies at |J| = 1e77 (an audit's specific heat
+// lost its tau_int there), would leave float64's range unscaled.
+func TestTauIntScaleInvariant(t *testing.T) {
+	r := rand.New(rand.NewPCG(8, 9))
+	x := make([]float64, 4000)
+	v := 0.0
+	for i := range x {
+		v = 0.7*v + r.NormFloat64()
+		x[i] = v
+	}
+	// and a slow one, whose window lies past the direct lags (the FFT's)
+	slow := make([]float64, 60000)
+	v = 0
+	for i := range slow {
+		v = 0.99*v + r.NormFloat64()
+		slow[i] = v
+	}
+	for _, x := range [][]float64{x[:200], x, slow} {
+		n := len(x)
+		tau, err, w, ok := TauIntErr(x[:n])
+		if w <= directLags && n == len(slow) {
+			t.Errorf("the slow series' window %d is not past the direct lags", w)
+		}
+		for _, f := range []float64{0x1p600, 0x1p-600, 0x1p900} {
+			y := make([]float64, n)
+			for i := range y {
+				y[i] = x[i] * f
+			}
+			t2, e2, w2, ok2 := TauIntErr(y)
+			if t2 != tau || e2 != err || w2 != w || ok2 != ok || !ok {
+				t.Errorf("n %d scale %g: tau %v +- %v (window %d, %v), unscaled %v +- %v (%d, %v)", n, f, t2, e2, w2, ok2, tau, err, w, ok)
+			}
+		}
+		// squares of energies of size 2e77: about 4e154, deviations whose
+		// products overflow unscaled
+		sq := make([]float64, n)
+		for i := range sq {
+			e := (-2 + 0.1*x[i]) * 1e77
+			sq[i] = e * e
+		}
+		if tau, _, _, ok := TauIntErr(sq); !ok || !(tau > 0.5) {
+			t.Errorf("n %d: squared energies of 2e77: tau %v, ok %v", n, tau, ok)
+		}
+	}
+}
+
+// A derived value of squares (the specific heat's <e^2> - <e>^2) keeps its
+// tau_int and error at any scale of its inputs: at 2^256 (energies of
+// about 1e77) the squares' standard deviation, the gradient's step,
+// overflowed, and the tau_int was lost.
+func TestDerivedScaleInvariant(t *testing.T) {
+	r := rand.New(rand.NewPCG(10, 11))
+	n := 5000
+	var want Estimate
+	for i, s := range []float64{1, 0x1p256, 0x1p-256} {
+		e, e2 := make([]float64, n), make([]float64, n)
+		v := 0.0
+		for j := range e {
+			v = 0.6*v + r.NormFloat64()
+			e[j] = (-2 + 0.1*v) * s
+			e2[j] = e[j] * e[j]
+		}
+		r = rand.New(rand.NewPCG(10, 11)) // the same series at each scale
+		got := Derived([][]float64{e, e2}, func(m []float64) float64 { return (m[1] - m[0]*m[0]) / (s * s) })
+		if i == 0 {
+			want = got
+			if !want.Reliable || !(want.Tau > 0.5) {
+				t.Fatalf("unscaled: %+v", want)
+			}
+			continue
+		}
+		if got.Mean != want.Mean || got.Err != want.Err || got.Tau != want.Tau || got.TauErr != want.TauErr || got.Reliable != want.Reliable {
+			t.Errorf("scale %g: %+v, unscaled %+v", s, got, want)
+		}
+	}
+}
