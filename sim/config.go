@@ -458,6 +458,17 @@ func (c *Config) validate(what int) error {
 			}
 		}
 	}
+	if what != forSaved && c.Start == "cold" && c.Algo == "metropolis" {
+		if tab, err := quench.NewIsingTable(len(c.Shape), c.IsingParams()); err == nil {
+			if n, leave := coldCycle(tab, c.Lattice().Sites()); n > 0 && leave == 0 {
+				how := "use --start hot or --algo heatbath"
+				if what == forResume {
+					how = "start a new run with --start hot or --algo heatbath"
+				}
+				return quench.Usagef("--algo metropolis from --start cold at J=%v, h=%v, %s never leaves the cold start's cycle: every site of a colour sees the same field, which flips it with certainty (its energy change is 0 or rounds to it), so the sweeps cycle through %d uniform states (all up, Neel, ...) for ever, never reaching the others, and no run length averages the Boltzmann weights (as an antiferromagnet's at |h| = %g|J|); %s", c.J, c.H, c.tempSetting(), n, float64(2*len(c.Shape)), how)
+			}
+		}
+	}
 	if c.Sweeps < 1 {
 		return quench.Usagef("--sweeps %d is not allowed: at least 1 measured sweep is needed", c.Sweeps)
 	}
@@ -937,4 +948,87 @@ func CanonicalAlgo(a string) string {
 		return "heatbath"
 	}
 	return a
+}
+
+// coldCycle is the number of states the Metropolis sweeps of tab cycle
+// through from the cold start on a lattice of n sites, 0 where they leave
+// it at once, and how often a sweep leaves the cycle (0: never). From all
+// up, every site of a colour sees the same neighbour sum (its neighbours
+// are the other colour's, all alike: the lattice's extents are even), so
+// where each half-sweep's flip is certain (threshold 2^32) or impossible
+// (0) the lattice stays uniform on each colour and its course is
+// deterministic: a loop that flips something (an antiferromagnet at
+// h = +-2d|J|, each site in zero field: all up, Neel, all up, ... with
+// period 3) never samples anything else, however long the run (an audit:
+// m = 1/3 on every lattice at T = 0.5, heat bath 0.547). A loop that
+// flips nothing is a frozen state (the ordered ground state at low T),
+// which the run's notes say. A flip nearly certain or nearly impossible
+// (within coldCycleNear of it) keeps the loop but for a site that does
+// otherwise, at the rate of leave; any other leaves the cycle.
+func coldCycle(tab *quench.IsingTable, n int64) (states int, leave float64) {
+	z := 2 * tab.Dim
+	s := [2]int8{1, 1} // the colours' spins
+	type at struct {
+		s     [2]int8
+		phase int
+	}
+	seen := map[at]int{} // half-sweep at which each was first seen
+	var flipped []bool   // whether half-sweep k flipped its colour
+	var odd []float64    // the chance that a site of it did otherwise
+	for k := 0; ; k++ {
+		ph := k % 2
+		if first, ok := seen[at{s, ph}]; ok {
+			if !slices.Contains(flipped[first:], true) {
+				return 0, 0
+			}
+			loop := map[[2]int8]bool{}
+			t := s
+			var per float64 // sites doing otherwise over the loop
+			for j := first; j < k; j++ {
+				loop[t] = true
+				per += float64(n/2) * odd[j]
+				if flipped[j] {
+					t[j%2] = -t[j%2]
+				}
+			}
+			return len(loop), per / (float64(k-first) / 2)
+		}
+		seen[at{s, ph}] = k
+		p := float64(tab.Thr[tab.Index(s[ph], z*int(s[1-ph]))]) / (1 << 32)
+		switch {
+		case p >= 1-coldCycleNear:
+			flipped, odd = append(flipped, true), append(odd, max(1-p, 0))
+			s[ph] = -s[ph]
+		case p <= coldCycleNear:
+			flipped, odd = append(flipped, false), append(odd, p)
+		default:
+			return 0, 0
+		}
+	}
+}
+
+// coldCycleNear is how near to certain or impossible a flip keeps the
+// cold start's cycle (coldCycle): a site in it does otherwise once in a
+// thousand half-sweeps or less.
+const coldCycleNear = 1e-3
+
+// ColdCycleLeaves is, for a Metropolis run from the cold start whose
+// sweeps keep to the start's cycle but for a site that now and then does
+// otherwise (coldCycle: a field within rounding's reach of an
+// antiferromagnet's 2d|J|), how often its sweeps, thermalization
+// included, are expected to leave it; ok false for other runs (the exact
+// cycle is refused by Validate).
+func (c *Config) ColdCycleLeaves() (leaves float64, states int, ok bool) {
+	if !IsIsing(c.Model) || c.Start != "cold" || c.Algo != "metropolis" {
+		return 0, 0, false
+	}
+	tab, err := quench.NewIsingTable(len(c.Shape), c.IsingParams())
+	if err != nil {
+		return 0, 0, false
+	}
+	n, leave := coldCycle(tab, c.Lattice().Sites())
+	if n == 0 || leave == 0 {
+		return 0, 0, false
+	}
+	return leave * float64(c.TotalSweeps()), n, true
 }

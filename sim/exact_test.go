@@ -868,3 +868,52 @@ func TestHarmonicExactBeyondMeasured(t *testing.T) {
 		t.Errorf("exact values %v at T/k = 1e100", x)
 	}
 }
+
+// Metropolis from the cold start keeps to a cycle of uniform states where
+// every half-sweep's flip is certain or impossible: an antiferromagnet at
+// h = +-2d|J| (each site in zero field) cycles all up, Neel, all up, ...
+// for ever (an audit: m = 1/3 at T = 0.5 on any lattice, heat bath
+// 0.547), and is refused; fields near it (within rounding's reach) are
+// left now and then (ColdCycleLeaves); frozen ground states (a
+// ferromagnet, or an antiferromagnet at h = 0, at low T), other fields,
+// the hot start and heat bath are not such cycles.
+func TestColdCycle(t *testing.T) {
+	for _, c := range []struct {
+		model, algo, start string
+		j, h, T            float64
+		refused, near      bool
+	}{
+		{"ising2d", "metropolis", "cold", -1, 4, 0.5, true, false},
+		{"ising2d", "metropolis", "cold", -1, -4, 0.5, true, false},
+		{"ising2d", "metropolis", "cold", -2, 8, 0.5, true, false},
+		// the Neel state's other colour flips now and then at T = 3:
+		// left a few times in the run's 2000 sweeps
+		{"ising2d", "metropolis", "cold", -2, 8, 3, false, true},
+		{"ising3d", "metropolis", "cold", -1, 6, 0.5, true, false},
+		{"ising2d", "metropolis", "cold", -1, 4.0000001, 0.3, false, true},
+		{"ising2d", "metropolis", "cold", -1, 4.1, 0.3, false, false},
+		{"ising2d", "metropolis", "cold", -1, 2, 0.5, false, false},
+		{"ising2d", "metropolis", "cold", -1, 0, 0.5, false, false}, // a frozen Neel state
+		{"ising2d", "metropolis", "cold", 1, 0, 0.5, false, false},  // frozen all up
+		{"ising2d", "metropolis", "cold", 1, -4, 0.5, false, false}, // to all down, frozen
+		{"ising2d", "metropolis", "hot", -1, 4, 0.5, false, false},
+		{"ising2d", "heatbath", "cold", -1, 4, 0.5, false, false},
+	} {
+		cfg := Config{Model: c.model, Shape: []int{16, 16}, Algo: c.algo, J: c.j, H: c.h, T: c.T, Sweeps: 1000, Every: 1, Seed: 1, Start: c.start}
+		if c.model == "ising3d" {
+			cfg.Shape = []int{8, 8, 8}
+		}
+		err := cfg.Validate()
+		if refused := err != nil && strings.Contains(err.Error(), "never leaves the cold start's cycle: ") && strings.Contains(err.Error(), "cycle through 3 uniform states"); refused != c.refused || !c.refused && err != nil {
+			t.Errorf("%s %s %s J=%v h=%v T=%v: %v, want refused %v", c.model, c.algo, c.start, c.j, c.h, c.T, err, c.refused)
+			continue
+		}
+		if c.refused {
+			continue
+		}
+		leaves, states, near := cfg.ColdCycleLeaves()
+		if near != c.near || near && (states != 3 || !(leaves > 0.01 && leaves < 10)) {
+			t.Errorf("%s J=%v h=%v T=%v: leaves %v of a cycle of %d (%v)", c.model, c.j, c.h, c.T, leaves, states, near)
+		}
+	}
+}

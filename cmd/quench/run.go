@@ -138,6 +138,11 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 		// accepted (energy_field reports it), but easy to misread
 		fmt.Fprintf(&notes, "quench: note: under model B the field h = %v couples to the conserved mean field alone: it adds -h m, a constant, to the energy and drops out of the dynamics but for rounding (the Laplacian of a uniform force is 0)\n", c.H)
 	}
+	if leaves, states, ok := c.ColdCycleLeaves(); ok && leaves < coldCycleMinLeaves {
+		// (a field within rounding's reach of 2d|J|: the exact one is
+		// refused)
+		fmt.Fprintf(&notes, "quench: note: --algo metropolis from --start cold at J=%v, h=%v keeps to the cold start's cycle of %d uniform states (all up, Neel, ...), every site of a colour in nearly zero field, but for sites that now and then do otherwise: about %.2g over this run, which averages the cycle, not the Boltzmann weights, until it has left it many times; use --start hot or --algo heatbath\n", c.J, c.H, states, leaves)
+	}
 	if q, ok := c.MetropolisMaxReject(); ok && q < metropolisSlowReject {
 		// accepted (refused below 2^-20), but its tau_int asks for long
 		// runs: 16^2 at T = 1e4, energy tau_int 522, heat bath's 0.5
@@ -605,3 +610,8 @@ func unmeasuredNote(c *sim.Config) string {
 	}
 	return fmt.Sprintf("quench: note: --every %d does not divide the %d %s after thermalization: %s not measured (%d measurements)\n", c.Every, c.Sweeps, c.StepUnit(), last, c.Measurements())
 }
+
+// coldCycleMinLeaves is how often a Metropolis run from the cold start
+// must be expected to leave the start's cycle (sim.ColdCycleLeaves) not to
+// be told so at its start.
+const coldCycleMinLeaves = 1000

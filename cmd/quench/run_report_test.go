@@ -1584,3 +1584,22 @@ func TestInfiniteXiNote(t *testing.T) {
 		t.Errorf("4^2 at T = 0.5:\n%s", out)
 	}
 }
+
+// Metropolis from the cold start at an antiferromagnet's h = 2d|J| is
+// refused in one line (its sweeps cycle for ever); a field within
+// rounding's reach of it runs with a note saying how seldom it leaves the
+// cycle.
+func TestColdCycleRuns(t *testing.T) {
+	dir := t.TempDir()
+	code, stdout, stderr := runQ(t, "run", "--L", "16", "--T", "0.5", "--J", "-1", "--h", "4", "--start", "cold", "--quiet", "--out", filepath.Join(dir, "a"))
+	if code != 2 || stdout != "" || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "never leaves the cold start's cycle") || !strings.HasSuffix(stderr, "use --start hot or --algo heatbath\n") {
+		t.Errorf("h = 4: exit %d %q %q", code, stdout, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "a")); err == nil {
+		t.Error("h = 4: a directory was written")
+	}
+	code, _, stderr = runQ(t, "run", "--L", "16", "--T", "0.3", "--J", "-1", "--h", "4.0000001", "--start", "cold", "--sweeps", "100", "--quiet", "--out", filepath.Join(dir, "b"))
+	if code != 0 || !strings.Contains(stderr, "quench: note: --algo metropolis from --start cold at J=-1, h=4.0000001 keeps to the cold start's cycle of 3 uniform states (all up, Neel, ...)") {
+		t.Errorf("h = 4.0000001: exit %d %q", code, stderr)
+	}
+}
