@@ -421,7 +421,7 @@ func (c *Config) freeSpinsExact() map[string]float64 {
 	if c.H != 0 {
 		energy = -c.H * t
 	}
-	return map[string]float64{
+	x := map[string]float64{
 		"magnetization":  t,
 		"energy":         energy,
 		"specific_heat":  c.Beta * c.Beta * c.H * c.H * v,
@@ -430,4 +430,8 @@ func (c *Config) freeSpinsExact() map[string]float64 {
 		"susceptibility": n * c.Beta * m2,
 		"binder":         binder,
 	}
+	if !c.NoField() {
+		x["dm_dh"] = c.Beta * v // N beta Var(m), Var(m) = v/N
+	}
+	return x
 }

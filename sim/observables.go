@@ -50,6 +50,12 @@ var ObservableNames = []string{
 	"specific_heat", "susceptibility", "susceptibility_connected", "binder",
 }
 
+// FieldResponse is the Ising models' response to a field h != 0,
+// dm/dh = N beta (<m^2> - <m>^2): where <m> is not 0 the zero-field
+// susceptibility N beta <m^2> is not it, nor is susceptibility_connected
+// where m changes sign (an antiferromagnet's small uniform m).
+const FieldResponse = "dm_dh"
+
 // StaggeredNames are the staggered magnetization's observables, the
 // antiferromagnet's counterparts of the magnetization's (m_s = N^-1 sum_i
 // (-1)^(x_1+...+x_d) s_i).
@@ -79,6 +85,7 @@ func ModeNames(d int) []string {
 //	specific_heat            = N beta^2 (<e^2> - <e>^2)
 //	susceptibility           = N beta <m^2>
 //	susceptibility_connected = N beta (<m^2> - <|m|>^2)
+//	dm_dh                    = N beta (<m^2> - <m>^2), in a field only
 //	binder                   = 1 - <m^4> / (3 <m^2>^2)
 //	correlation_length       = sqrt(N <m^2> / F - 1) / (2 sin(pi/L)), F the axes' mean <S_k>
 func (c *Config) Observables(samples []Sample, stag, modes bool) map[string]stats.Estimate {
@@ -113,8 +120,14 @@ func (c *Config) Observables(samples []Sample, stag, modes bool) map[string]stat
 		jobs.Derived(names[5], [][]float64{am, m2}, func(v []float64) float64 { return n * b * (v[1] - v[0]*v[0]) })
 		jobs.Derived(names[6], [][]float64{m2, m4}, func(v []float64) float64 { return 1 - v[1]/(3*v[0]*v[0]) })
 	}
-	order([]string{"magnetization", "abs_magnetization", "m2", "m4", "susceptibility", "susceptibility_connected", "binder"},
-		col(func(r Row) float64 { return r.M }))
+	m := col(func(r Row) float64 { return r.M })
+	order([]string{"magnetization", "abs_magnetization", "m2", "m4", "susceptibility", "susceptibility_connected", "binder"}, m)
+	if !c.NoField() {
+		// the response to the field, which the zero-field forms above are
+		// not once <m> is not 0 (an audit rebuilt it from series.csv)
+		m2 := col(func(r Row) float64 { return r.M2 })
+		jobs.Derived(FieldResponse, [][]float64{m, m2}, func(v []float64) float64 { return n * b * (v[1] - v[0]*v[0]) })
+	}
 	if stag {
 		order(StaggeredNames, col(func(r Row) float64 { return r.MS }))
 	}

@@ -712,8 +712,8 @@ func inBox(c []int, b *quench.Box) bool {
 }
 
 // J = 0: independent spins in the field, whose exact values
-// (freeSpinsExact) the runs reproduce with either algorithm, in 2D and 3D,
-// every reported exact value within 4 errors.
+// (freeSpinsExact; in a field dm_dh too) the runs reproduce with either
+// algorithm, in 2D and 3D, every reported exact value within 4 errors.
 func TestFreeSpinsRuns(t *testing.T) {
 	for i, c := range []struct {
 		model, algo string
@@ -729,7 +729,7 @@ func TestFreeSpinsRuns(t *testing.T) {
 			Sweeps: 20000, Therm: 100, Every: 1, Seed: uint64(300 + i), Start: "hot"}
 		st, obs := simulate(t, cfg)
 		x := st.Config.exactValues(obs) // with its beta
-		if len(x) != 7 {
+		if _, response := x[FieldResponse]; len(x) != 7+map[bool]int{true: 1, false: 0}[c.h != 0] || response != (c.h != 0) {
 			t.Fatalf("%s %s: exact values %v", c.model, c.algo, x)
 		}
 		for name, want := range x {

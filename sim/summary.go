@@ -803,6 +803,9 @@ func (st *State) estimates() (map[string]stats.Estimate, []string) {
 	c := &st.Config
 	if IsIsing(c.Model) {
 		names := ObservableNames
+		if !c.NoField() {
+			names = slices.Insert(slices.Clone(names), slices.Index(names, "susceptibility_connected")+1, FieldResponse)
+		}
 		if st.Staggered() && c.J < 0 {
 			// the antiferromagnet's order parameter is shown; summary.json
 			// has it for every coupling

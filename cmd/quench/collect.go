@@ -861,6 +861,7 @@ func observableOrder(runs []*collected) []string {
 	}
 	if m := runs[0].sum.Model; m == "ising2d" || m == "ising3d" {
 		add(sim.ObservableNames)
+		add([]string{sim.FieldResponse})
 		add(sim.StaggeredNames)
 	}
 	// Kuramoto's order parameter first, as its run's table has it

@@ -604,7 +604,9 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 	}
 	if sim.IsIsing(c.Model) && !c.NoField() && slices.Contains(names, "susceptibility") {
 		// (an audit read susceptibility 6.8 for a response dm/dh of 0.081)
-		fmt.Fprintf(w, "\nnote: in the field h = %v, susceptibility (N beta <m^2>) and binder are the zero-field finite-size definitions, which the field's <m> dominates (binder tends to 2/3); the response dm/dh is N beta (<m^2> - <m>^2), which susceptibility_connected (N beta (<m^2> - <|m|>^2)) equals where m keeps one sign\n", c.H)
+		// (and a second read "the field's <m> dominates" where it did not:
+		// an antiferromagnet's small uniform m)
+		fmt.Fprintf(w, "\nnote: in the field h = %v, dm_dh is the response, N beta (<m^2> - <m>^2); susceptibility (N beta <m^2>) and binder are the zero-field finite-size definitions, which a large <m> dominates (binder then tends to 2/3), and susceptibility_connected (N beta (<m^2> - <|m|>^2)) equals dm_dh only where m keeps one sign\n", c.H)
 	}
 	if c.Every > 1 {
 		fmt.Fprintf(w, "\nnote: tau_int is in measurements, %d %s apart\n", c.Every, unit)
@@ -1128,6 +1130,11 @@ func printExact(w io.Writer, c *sim.Config, sum *sim.Summary, names []string, un
 	tw.Flush()
 	for l := range strings.Lines(buf.String()) {
 		fmt.Fprintln(w, strings.TrimRight(l, " \n")) // the padding of a line without a distance
+	}
+	if _, has := sum.Exact["m2"]; !has && c.Model == "ising2d" && c.NoField() && c.J > 0 && len(c.Shape) == 2 && c.Shape[0] == c.Shape[1] &&
+		c.Shape[0] <= quench.IsingFourierMaxL && c.Beta*c.J > quench.IsingFourierMaxK && slices.Contains(names, "correlation_length") {
+		// (an audit found them gone without a word at K = 11)
+		fmt.Fprintf(w, "  (m2, susceptibility, S_k and correlation_length: none at K = J/T = %.3g, above the transfer matrix's %d, where its rounding shows; a single flipped spin's weight is then e^(-8K))\n", c.Beta*c.J, quench.IsingFourierMaxK)
 	}
 }
 

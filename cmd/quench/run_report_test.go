@@ -1449,7 +1449,7 @@ func TestNoCorrelationLengthNote(t *testing.T) {
 // distance in an error bar marked * says it tests nothing.
 func TestReadingNotes(t *testing.T) {
 	dir := t.TempDir()
-	fieldNote := "note: in the field h = 0.3, susceptibility (N beta <m^2>) and binder are the zero-field finite-size definitions"
+	fieldNote := "note: in the field h = 0.3, dm_dh is the response, N beta (<m^2> - <m>^2); susceptibility (N beta <m^2>) and binder are the zero-field finite-size definitions"
 	everyNote := "note: tau_int is in measurements, 3 sweeps apart"
 	for i, c := range []struct {
 		args         []string
@@ -1463,7 +1463,8 @@ func TestReadingNotes(t *testing.T) {
 	} {
 		code, stdout, stderr := runQ(t, append([]string{"run", "--L", "8", "--quiet", "--out", filepath.Join(dir, strconv.Itoa(i))}, c.args...)...)
 		if code != 0 || strings.Contains(stdout, fieldNote[:40]) != c.field || strings.Contains(stdout, "note: tau_int is in measurements") != c.every ||
-			c.field && !strings.Contains(stdout, fieldNote) || c.every && !strings.Contains(stdout, everyNote) {
+			c.field && !strings.Contains(stdout, fieldNote) || c.every && !strings.Contains(stdout, everyNote) ||
+			regexp.MustCompile(`\ndm_dh +[0-9.]+ +[0-9.e+-]+ +[0-9.]+`).MatchString(stdout) != c.field {
 			t.Errorf("%v: exit %d, want the field's note %v, tau_int's %v:\n%s%s", c.args, code, c.field, c.every, stdout, stderr)
 		}
 	}
