@@ -740,3 +740,35 @@ func TestFreeSpinsRuns(t *testing.T) {
 		}
 	}
 }
+
+// A 2D antiferromagnet at h = 0 on L x L (even L up to 10) reports the
+// exact staggered_m2 and staggered_susceptibility, the ferromagnet's m2
+// and susceptibility at |J|: on 4 x 4 the enumeration's <m_s^2>, on 6 x 6
+// and 10 x 10 the ferromagnet's own exact values; none in a field, on an
+// odd or non-square lattice, or beyond 10.
+func TestAntiferroStaggeredExact(t *testing.T) {
+	ex := enumerateJH(4, 1/2.0, -1, 0)
+	af := Config{Model: "ising2d", Shape: []int{4, 4}, T: 2.0, Beta: 0.5, J: -1}
+	x := af.exactValues(nil)
+	if math.Abs(x["staggered_m2"]-ex.ms2) > 1e-12 || math.Abs(x["staggered_susceptibility"]-16*0.5*ex.ms2) > 1e-11 {
+		t.Errorf("4x4: %v, enumeration <m_s^2> %v", x, ex.ms2)
+	}
+	for _, l := range []int{6, 10} {
+		af := Config{Model: "ising2d", Shape: []int{l, l}, T: 2.5, Beta: 0.4, J: -2}
+		fm := af
+		fm.J = 2
+		a, f := af.exactValues(nil), fm.exactValues(nil)
+		if a["staggered_m2"] != f["m2"] || a["staggered_susceptibility"] != f["susceptibility"] || f["m2"] == 0 {
+			t.Errorf("%d^2: antiferromagnet %v, ferromagnet %v", l, a, f)
+		}
+	}
+	for _, c := range []Config{
+		{Model: "ising2d", Shape: []int{4, 4}, Beta: 0.5, J: -1, H: 0.3},
+		{Model: "ising2d", Shape: []int{4, 6}, Beta: 0.5, J: -1},
+		{Model: "ising2d", Shape: []int{12, 12}, Beta: 0.5, J: -1},
+	} {
+		if _, has := c.exactValues(nil)["staggered_m2"]; has {
+			t.Errorf("%v h=%v: a staggered exact value", c.Shape, c.H)
+		}
+	}
+}

@@ -764,6 +764,9 @@ func exactWhy(c *sim.Config, sum *sim.Summary) string {
 		if _, ok := sum.Exact["m2"]; ok { // (isingFourierExact's, with or without the modes)
 			return "Kaufman's partition function of this finite lattice; m2, susceptibility, S_k and correlation_length from its row-to-row transfer matrix"
 		}
+		if _, ok := sum.Exact["staggered_m2"]; ok {
+			return "Kaufman's partition function of this finite lattice; staggered_m2 and staggered_susceptibility from its row-to-row transfer matrix, the ferromagnet's m2 and susceptibility at |J| (one colour's spins turned over)"
+		}
 		return "Kaufman's partition function of this finite lattice"
 	case "phi4":
 		if c.Lambda != 0 {
