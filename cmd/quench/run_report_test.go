@@ -1604,3 +1604,25 @@ func TestColdCycleRuns(t *testing.T) {
 		t.Errorf("h = 4.0000001: exit %d %q", code, stderr)
 	}
 }
+
+// A ferromagnet in no field below Tc is told that its correlation_length
+// is the finite-size quantity, growing with L; above Tc, in a field or for
+// an antiferromagnet, nothing.
+func TestBelowTcXiNote(t *testing.T) {
+	dir := t.TempDir()
+	for i, c := range []struct {
+		args []string
+		note bool
+	}{
+		{[]string{"--L", "16", "--T", "1"}, true},
+		{[]string{"--model", "ising3d", "--L", "8", "--T", "4"}, true},
+		{[]string{"--L", "16", "--T", "2.3"}, false},
+		{[]string{"--model", "ising3d", "--L", "8", "--T", "4.6"}, false},
+		{[]string{"--L", "16", "--T", "1", "--J", "-1"}, false},
+	} {
+		_, out, _ := runQ(t, append([]string{"run", "--sweeps", "300", "--quiet", "--out", filepath.Join(dir, strconv.Itoa(i))}, c.args...)...)
+		if got := strings.Contains(out, "\nnote: below Tc (T = "); got != c.note {
+			t.Errorf("%v: note %v, want %v:\n%s", c.args, got, c.note, out)
+		}
+	}
+}
