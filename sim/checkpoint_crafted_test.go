@@ -283,18 +283,7 @@ func TestParticleCheckpointFormat6(t *testing.T) {
 // A run saved under --algo glauber (before runs recorded it as heatbath)
 // reads back as heatbath, and goes on the same: the name alone changes.
 func TestCheckpointGlauberAlgo(t *testing.T) {
-	cfg := Config{Model: "ising2d", Shape: []int{8, 8}, T: 2.5, J: 1, Algo: "glauber", Sweeps: 20, Every: 1, Seed: 3, Start: "hot"}
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	st, err := NewState(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	if err := Execute(context.Background(), cpu.New(), st, Options{Dir: dir}); err != nil {
-		t.Fatal(err)
-	}
+	st, _, dir := executed(t, Config{Model: "ising2d", Shape: []int{8, 8}, T: 2.5, J: 1, Algo: "glauber", Sweeps: 20, Every: 1, Seed: 3, Start: "hot"}, false)
 	back, err := ReadCheckpoint(dir)
 	if err != nil || back.Config.Algo != "heatbath" || !slices.Equal(back.Spins, st.Spins) {
 		t.Fatalf("read back: algo %q, %v", back.Config.Algo, err)

@@ -725,6 +725,14 @@ func TestDiffusiveTail(t *testing.T) {
 // summaryOf runs cfg on the CPU and returns its summary.
 func summaryOf(t *testing.T, cfg Config) *Summary {
 	t.Helper()
+	_, sum, _ := executed(t, cfg, false)
+	return sum
+}
+
+// executed validates cfg, runs it on the CPU in a temporary directory and
+// makes its summary, with outputs also writing them there.
+func executed(t *testing.T, cfg Config, outputs bool) (*State, *Summary, string) {
+	t.Helper()
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -732,11 +740,17 @@ func summaryOf(t *testing.T, cfg Config) *Summary {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := Execute(context.Background(), cpu.New(), st, Options{Dir: t.TempDir()}); err != nil {
+	dir := t.TempDir()
+	if err := Execute(context.Background(), cpu.New(), st, Options{Dir: dir}); err != nil {
 		t.Fatal(err)
 	}
 	sum, _ := MakeSummary(st, "cpu")
-	return sum
+	if outputs {
+		if err := WriteOutputs(dir, st, sum); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return st, sum, dir
 }
 
 // Model B at m2 = lambda = 0 is allowed (its conserved mean drops out and

@@ -553,22 +553,7 @@ func (c *countWriter) Write(p []byte) (int, error) { *c += countWriter(len(p)); 
 // draw all of it.
 func TestPileImagesMiddleLayer(t *testing.T) {
 	for _, shape := range [][]int{{5, 6, 7}, {4, 3, 8}, {6, 9}} {
-		cfg := Config{Model: "sandpile", Shape: shape, Sweeps: 200, Every: 1, Seed: 3, Start: "stationary"}
-		if err := cfg.Validate(); err != nil {
-			t.Fatal(err)
-		}
-		st, err := NewState(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		dir := t.TempDir()
-		if err := Execute(context.Background(), cpu.New(), st, Options{Dir: dir}); err != nil {
-			t.Fatal(err)
-		}
-		sum, _ := MakeSummary(st, "cpu")
-		if err := WriteOutputs(dir, st, sum); err != nil {
-			t.Fatal(err)
-		}
+		st, _, dir := executed(t, Config{Model: "sandpile", Shape: shape, Sweeps: 200, Every: 1, Seed: 3, Start: "stationary"}, true)
 		layer, plane := 0, shape
 		if len(shape) == 3 {
 			layer, plane = shape[0]/2*shape[1]*shape[2], shape[1:]

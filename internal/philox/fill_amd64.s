@@ -221,6 +221,16 @@ GLOBL idx512<>(SB), RODATA|NOPTR, $64
 	VPBROADCASTD K+4(SI), t1 \
 	VPTERNLOGD $0x96, t1, a3, t0
 
+// CONSTSV loads ROUNDV's constants: vecConsts (R8), the multipliers (Y24,
+// Y25) and the permutations' indexes (Y26, Y27).
+#define CONSTSV \
+	LEAQ ·vecConsts(SB), R8 \
+	LEAQ idx512<>(SB), R9 \
+	VMOVDQU64 MUL0(R8), Y24 \
+	VMOVDQU64 MUL1(R8), Y25 \
+	VMOVDQU64 0(R9), Y26 \
+	VMOVDQU64 32(R9), Y27
+
 // ROUNDSV: the ten rounds of the counters in Y0 - Y3 (Y16 - Y19 free),
 // which leave the words in Y17, Y2, Y16, Y18.
 #define ROUNDSV \
@@ -243,12 +253,7 @@ TEXT ·fillGroups8v(SB), NOSPLIT, $0-32
 	MOVQ blocks+8(FP), CX
 	MOVL c0+16(FP), AX
 	MOVQ t+24(FP), SI
-	LEAQ ·vecConsts(SB), R8
-	LEAQ idx512<>(SB), R9
-	VMOVDQU64 MUL0(R8), Y24
-	VMOVDQU64 MUL1(R8), Y25
-	VMOVDQU64 0(R9), Y26
-	VMOVDQU64 32(R9), Y27
+	CONSTSV
 	VMOVQ AX, X14
 	VPBROADCASTD X14, Y14
 	VPADDD IOTA(R8), Y14, Y14
@@ -317,12 +322,7 @@ TEXT ·word0s8v(SB), NOSPLIT, $0-32
 	MOVQ w0+8(FP), DX
 	MOVQ blocks+16(FP), CX
 	MOVQ t+24(FP), SI
-	LEAQ ·vecConsts(SB), R8
-	LEAQ idx512<>(SB), R9
-	VMOVDQU64 MUL0(R8), Y24
-	VMOVDQU64 MUL1(R8), Y25
-	VMOVDQU64 0(R9), Y26
-	VMOVDQU64 32(R9), Y27
+	CONSTSV
 
 vw0loop:
 	VMOVDQU (DX), Y0
