@@ -160,7 +160,7 @@ func diffVec[T flt](out, u, nb []T, k *[2]T, nt bool) int {
 // that large is no longer in the caches a step later, and a plain store
 // first reads in the line it writes, 3 element sizes of traffic a site
 // instead of 2. On the 2-vCPU Intel Xeon VM, one core, three alternate
-// rounds: 4096^2 float64 (128 MiB) 0.43 - 0.49 -> 0.50 - 0.63 site
+// rounds: 4096^2 float64 (128 MiB) 0.43 - 0.50 -> 0.50 - 0.64 site
 // updates/ns, float32 (64 MiB) 0.79 - 0.99 -> 1.00 - 1.31; 2048^2
 // float64 (32 MiB) lost, 0.70 - 0.95 -> 0.50 - 0.67, as did 1024^2, whose
 // next step reads them from the caches.

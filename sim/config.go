@@ -460,12 +460,19 @@ func (c *Config) validate(what int) error {
 	}
 	if what != forSaved && c.Start == "cold" && c.Algo == "metropolis" {
 		if tab, err := quench.NewIsingTable(len(c.Shape), c.IsingParams()); err == nil {
-			if n, leave := coldCycle(tab, c.Lattice().Sites()); n > 0 && leave == 0 {
+			if cyc := coldCycle(tab, c.Lattice().Sites()); cyc.states != "" && cyc.leave*float64(c.TotalSweeps()) < 1 {
+				// (a cycle left less than once in the run is as good as
+				// never: 16^2 at the exact h = 4, T = 1, left about 0.11
+				// times, read m = 0.3333 as at T = 0.5)
 				how := "use --start hot or --algo heatbath"
 				if what == forResume {
 					how = "start a new run with --start hot or --algo heatbath"
 				}
-				return quench.Usagef("--algo metropolis from --start cold at J=%v, h=%v, %s never leaves the cold start's cycle: every site of a colour sees the same field, which flips it with certainty (its energy change is 0 or rounds to it), so the sweeps cycle through %d uniform states (all up, Neel, ...) for ever, never reaching the others, and no run length averages the Boltzmann weights (as an antiferromagnet's at |h| = %g|J|); %s", c.J, c.H, c.tempSetting(), n, float64(2*len(c.Shape)), how)
+				stays := " for ever"
+				if cyc.leave > 0 {
+					stays = fmt.Sprintf(", leaving them about %.2g times in this run's %d sweeps", cyc.leave*float64(c.TotalSweeps()), c.TotalSweeps())
+				}
+				return quench.Usagef("--algo metropolis from --start cold at J=%v, h=%v, %s stays in the cold start's cycle: every site of a colour sees the same field, which flips it with certainty or never (its energy change is 0, or far above T), so the sweeps cycle through %s%s, never sampling the rest, and its averages are not the Boltzmann ones (as an antiferromagnet's at |h| = %g|J|); %s", c.J, c.H, c.tempSetting(), cyc.states, stays, float64(2*len(c.Shape)), how)
 			}
 		}
 	}
@@ -950,22 +957,23 @@ func CanonicalAlgo(a string) string {
 	return a
 }
 
-// coldCycle is the number of states the Metropolis sweeps of tab cycle
-// through from the cold start on a lattice of n sites, 0 where they leave
-// it at once, and how often a sweep leaves the cycle (0: never). From all
-// up, every site of a colour sees the same neighbour sum (its neighbours
-// are the other colour's, all alike: the lattice's extents are even), so
-// where each half-sweep's flip is certain (threshold 2^32) or impossible
-// (0) the lattice stays uniform on each colour and its course is
-// deterministic: a loop that flips something (an antiferromagnet at
-// h = +-2d|J|, each site in zero field: all up, Neel, all up, ... with
-// period 3) never samples anything else, however long the run (an audit:
-// m = 1/3 on every lattice at T = 0.5, heat bath 0.547). A loop that
-// flips nothing is a frozen state (the ordered ground state at low T),
-// which the run's notes say. A flip nearly certain or nearly impossible
-// (within coldCycleNear of it) keeps the loop but for a site that does
-// otherwise, at the rate of leave; any other leaves the cycle.
-func coldCycle(tab *quench.IsingTable, n int64) (states int, leave float64) {
+// coldCycle says which uniform states the Metropolis sweeps of tab cycle
+// through from the cold start on a lattice of n sites ("" where they leave
+// them at once), and how often a sweep leaves the cycle (0: never). From
+// all up, every site of a colour sees the same neighbour sum (its
+// neighbours are the other colour's, all alike: the lattice's extents are
+// even), so where each half-sweep's flip is certain (threshold 2^32) or
+// impossible (0) the lattice stays uniform on each colour and its course
+// is deterministic: a loop that flips something (an antiferromagnet at
+// h = 2d|J|, each site in zero field: all up, Neel, all up, ... with
+// period 3; at -2d|J| all down and the two Neel states) never samples
+// anything else, however long the run (an audit: m = 1/3 on every
+// lattice at T = 0.5, heat bath 0.547). A loop that flips nothing is a
+// frozen state (the ordered ground state at low T), which the run's notes
+// say. A flip nearly certain or nearly impossible (within coldCycleNear
+// of it) keeps the loop but for a site that does otherwise, at the rate
+// of leave; any other leaves the cycle.
+func coldCycle(tab *quench.IsingTable, n int64) (c coldLoop) {
 	z := 2 * tab.Dim
 	s := [2]int8{1, 1} // the colours' spins
 	type at struct {
@@ -979,7 +987,7 @@ func coldCycle(tab *quench.IsingTable, n int64) (states int, leave float64) {
 		ph := k % 2
 		if first, ok := seen[at{s, ph}]; ok {
 			if !slices.Contains(flipped[first:], true) {
-				return 0, 0
+				return coldLoop{}
 			}
 			loop := map[[2]int8]bool{}
 			t := s
@@ -991,7 +999,7 @@ func coldCycle(tab *quench.IsingTable, n int64) (states int, leave float64) {
 					t[j%2] = -t[j%2]
 				}
 			}
-			return len(loop), per / (float64(k-first) / 2)
+			return coldLoop{states: uniformStates(loop), leave: per / (float64(k-first) / 2)}
 		}
 		seen[at{s, ph}] = k
 		p := float64(tab.Thr[tab.Index(s[ph], z*int(s[1-ph]))]) / (1 << 32)
@@ -1002,9 +1010,42 @@ func coldCycle(tab *quench.IsingTable, n int64) (states int, leave float64) {
 		case p <= coldCycleNear:
 			flipped, odd = append(flipped, false), append(odd, p)
 		default:
-			return 0, 0
+			return coldLoop{}
 		}
 	}
+}
+
+// coldLoop is coldCycle's finding: the states of the cycle, named, and
+// how often a sweep leaves it.
+type coldLoop struct {
+	states string
+	leave  float64
+}
+
+// uniformStates names a set of states uniform on each colour: all up,
+// all down, Neel states.
+func uniformStates(set map[[2]int8]bool) string {
+	var names []string
+	if set[[2]int8{1, 1}] {
+		names = append(names, "all up")
+	}
+	if set[[2]int8{-1, -1}] {
+		names = append(names, "all down")
+	}
+	switch neel := b2i(set[[2]int8{1, -1}]) + b2i(set[[2]int8{-1, 1}]); neel {
+	case 1:
+		names = append(names, "a Neel state")
+	case 2:
+		names = append(names, "both Neel states")
+	}
+	return strings.Join(names, " and ")
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // coldCycleNear is how near to certain or impossible a flip keeps the
@@ -1015,20 +1056,21 @@ const coldCycleNear = 1e-3
 // ColdCycleLeaves is, for a Metropolis run from the cold start whose
 // sweeps keep to the start's cycle but for a site that now and then does
 // otherwise (coldCycle: a field within rounding's reach of an
-// antiferromagnet's 2d|J|), how often its sweeps, thermalization
-// included, are expected to leave it; ok false for other runs (the exact
-// cycle is refused by Validate).
-func (c *Config) ColdCycleLeaves() (leaves float64, states int, ok bool) {
+// antiferromagnet's 2d|J|, or the exact one at a T where its Neel state's
+// other colour flips now and then), how often its sweeps, thermalization
+// included, are expected to leave it, and the cycle's states; ok false
+// for other runs (one left less than once is refused by Validate).
+func (c *Config) ColdCycleLeaves() (leaves float64, states string, ok bool) {
 	if !IsIsing(c.Model) || c.Start != "cold" || c.Algo != "metropolis" {
-		return 0, 0, false
+		return 0, "", false
 	}
 	tab, err := quench.NewIsingTable(len(c.Shape), c.IsingParams())
 	if err != nil {
-		return 0, 0, false
+		return 0, "", false
 	}
-	n, leave := coldCycle(tab, c.Lattice().Sites())
-	if n == 0 || leave == 0 {
-		return 0, 0, false
+	cyc := coldCycle(tab, c.Lattice().Sites())
+	if cyc.states == "" || cyc.leave == 0 {
+		return 0, "", false
 	}
-	return leave * float64(c.TotalSweeps()), n, true
+	return cyc.leave * float64(c.TotalSweeps()), cyc.states, true
 }

@@ -229,8 +229,9 @@ func (c *Config) kuramotoExact() map[string]float64 {
 // have covariance -mean^2/(N+1) (mass_corr1; along an axis of extent 1
 // the neighbour is the site itself, mass_var), and the largest of the N
 // spacings averages mean H_N (the harmonic number). mean is the measured
-// mass_mean, from the exact integer total; nil without one, and below
-// kmpMinMean, where the fixed point's rounding is not negligible.
+// mass_mean, from the exact integer total; nil without one, and where
+// the fixed point's rounding is not negligible (kmpShift above
+// kmpMaxShift).
 func (c *Config) kmpExact(est map[string]stats.Estimate) map[string]float64 {
 	mean := est["mass_mean"].Mean
 	n := float64(c.Lattice().Sites())

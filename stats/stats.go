@@ -352,8 +352,9 @@ func stdDev(x []float64) float64 {
 	return math.Ldexp(math.Sqrt(ss/float64(len(x)-1)), e)
 }
 
-// scaleDeviations multiplies d by a power of two, exactly, where its
-// largest size is beyond 2^±400, so that its products and their sums
+// scaleDeviations multiplies d by a power of two, exactly (but for
+// deviations some 2^1000 below the largest, which go subnormal, below the
+// sums' rounding), where its largest size is beyond 2^±400, so that its products and their sums
 // stay in float64's range: the autocorrelations, ratios of such sums,
 // are the same at any scale (an audit's specific heat lost its tau_int
 // from |J| = 1e77 on, whose squared energies' products overflowed). Left
@@ -367,9 +368,8 @@ func scaleDeviations(d []float64) {
 		return
 	}
 	_, e := math.Frexp(most)
-	f := math.Ldexp(1, -e)
 	for i := range d {
-		d[i] *= f
+		d[i] = math.Ldexp(d[i], -e) // (2^-e itself overflows below 2^-1024)
 	}
 }
 

@@ -860,8 +860,8 @@ func observableOrder(runs []*collected) []string {
 		}
 	}
 	if m := runs[0].sum.Model; m == "ising2d" || m == "ising3d" {
-		add(sim.ObservableNames)
-		add([]string{sim.FieldResponse})
+		// dm_dh where the run's table has it, after the connected one
+		add(slices.Insert(slices.Clone(sim.ObservableNames), slices.Index(sim.ObservableNames, "susceptibility_connected")+1, sim.FieldResponse))
 		add(sim.StaggeredNames)
 	}
 	// Kuramoto's order parameter first, as its run's table has it

@@ -139,9 +139,13 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 		fmt.Fprintf(&notes, "quench: note: under model B the field h = %v couples to the conserved mean field alone: it adds -h m, a constant, to the energy and drops out of the dynamics but for rounding (the Laplacian of a uniform force is 0)\n", c.H)
 	}
 	if leaves, states, ok := c.ColdCycleLeaves(); ok && leaves < coldCycleMinLeaves {
-		// (a field within rounding's reach of 2d|J|: the exact one is
-		// refused)
-		fmt.Fprintf(&notes, "quench: note: --algo metropolis from --start cold at J=%v, h=%v keeps to the cold start's cycle of %d uniform states (all up, Neel, ...), every site of a colour in nearly zero field, but for sites that now and then do otherwise: about %.2g over this run, which averages the cycle, not the Boltzmann weights, until it has left it many times; use --start hot or --algo heatbath\n", c.J, c.H, states, leaves)
+		if q, hot := c.MetropolisMaxReject(); !hot || q >= metropolisSlowReject {
+			// (a field within rounding's reach of 2d|J|, or the exact one
+			// at a T where the cycle is left now and then; at a T so high
+			// that every flip is nearly certain the note below says it,
+			// and a hot start would not help: a review's 16^2 at T = 20000)
+			fmt.Fprintf(&notes, "quench: note: --algo metropolis from --start cold at J=%v, h=%v keeps to the cold start's cycle through %s, every site of a colour flipped with near certainty or nearly never, but for sites that now and then do otherwise: about %.2g over this run, which averages the cycle, not the Boltzmann weights, until it has left it many times; use --start hot or --algo heatbath\n", c.J, c.H, states, leaves)
+		}
 	}
 	if q, ok := c.MetropolisMaxReject(); ok && q < metropolisSlowReject {
 		// accepted (refused below 2^-20), but its tau_int asks for long

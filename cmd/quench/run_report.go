@@ -1143,6 +1143,10 @@ func printExact(w io.Writer, c *sim.Config, sum *sim.Summary, names []string, un
 		// (an audit found them gone without a word at K = 11)
 		fmt.Fprintf(w, "  (m2, susceptibility, S_k and correlation_length: none at K = J/T = %.3g, above the transfer matrix's %d, where its rounding shows; a single flipped spin's weight is then e^(-8K))\n", c.Beta*c.J, quench.IsingFourierMaxK)
 	}
+	if _, has := sum.Exact["staggered_m2"]; !has && c.Model == "ising2d" && c.NoField() && c.J < 0 && len(c.Shape) == 2 && c.Shape[0] == c.Shape[1] &&
+		c.Shape[0]%2 == 0 && c.Shape[0] <= quench.IsingFourierMaxL && -c.Beta*c.J > quench.IsingFourierMaxK {
+		fmt.Fprintf(w, "  (staggered_m2 and staggered_susceptibility: none at K = |J|/T = %.3g, above the transfer matrix's %d, where its rounding shows)\n", -c.Beta*c.J, quench.IsingFourierMaxK)
+	}
 }
 
 // settledRounding names the rounding a settled series lies within

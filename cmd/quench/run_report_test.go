@@ -1587,21 +1587,29 @@ func TestInfiniteXiNote(t *testing.T) {
 }
 
 // Metropolis from the cold start at an antiferromagnet's h = 2d|J| is
-// refused in one line (its sweeps cycle for ever); a field within
-// rounding's reach of it runs with a note saying how seldom it leaves the
-// cycle.
+// refused in one line (its sweeps cycle for ever, or leave the cycle less
+// than once in the run); where they leave it now and then, a note says
+// how often; a ferromagnet at so high a T that every flip is nearly
+// certain gets the high-T note alone (a review's 16^2 at T = 20000).
 func TestColdCycleRuns(t *testing.T) {
 	dir := t.TempDir()
-	code, stdout, stderr := runQ(t, "run", "--L", "16", "--T", "0.5", "--J", "-1", "--h", "4", "--start", "cold", "--quiet", "--out", filepath.Join(dir, "a"))
-	if code != 2 || stdout != "" || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "never leaves the cold start's cycle") || !strings.HasSuffix(stderr, "use --start hot or --algo heatbath\n") {
-		t.Errorf("h = 4: exit %d %q %q", code, stdout, stderr)
+	for i, h := range []string{"4", "4.0000001"} {
+		T := map[string]string{"4": "0.5", "4.0000001": "0.3"}[h]
+		code, stdout, stderr := runQ(t, "run", "--L", "16", "--T", T, "--J", "-1", "--h", h, "--start", "cold", "--quiet", "--out", filepath.Join(dir, strconv.Itoa(i)))
+		if code != 2 || stdout != "" || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "stays in the cold start's cycle: ") || !strings.HasSuffix(stderr, "use --start hot or --algo heatbath\n") {
+			t.Errorf("h = %s: exit %d %q %q", h, code, stdout, stderr)
+		}
+		if _, err := os.Stat(filepath.Join(dir, strconv.Itoa(i))); err == nil {
+			t.Errorf("h = %s: a directory was written", h)
+		}
 	}
-	if _, err := os.Stat(filepath.Join(dir, "a")); err == nil {
-		t.Error("h = 4: a directory was written")
+	code, _, stderr := runQ(t, "run", "--L", "32", "--T", "3", "--J", "-2", "--h", "8", "--start", "cold", "--sweeps", "1000", "--quiet", "--out", filepath.Join(dir, "b"))
+	if code != 0 || !strings.Contains(stderr, "quench: note: --algo metropolis from --start cold at J=-2, h=8 keeps to the cold start's cycle through all up and both Neel states, every site of a colour flipped with near certainty or nearly never, but for sites that now and then do otherwise: about ") {
+		t.Errorf("T = 3: exit %d %q", code, stderr)
 	}
-	code, _, stderr = runQ(t, "run", "--L", "16", "--T", "0.3", "--J", "-1", "--h", "4.0000001", "--start", "cold", "--sweeps", "100", "--quiet", "--out", filepath.Join(dir, "b"))
-	if code != 0 || !strings.Contains(stderr, "quench: note: --algo metropolis from --start cold at J=-1, h=4.0000001 keeps to the cold start's cycle of 3 uniform states (all up, Neel, ...)") {
-		t.Errorf("h = 4.0000001: exit %d %q", code, stderr)
+	code, _, stderr = runQ(t, "run", "--L", "16", "--T", "20000", "--start", "cold", "--sweeps", "100", "--quiet", "--out", filepath.Join(dir, "c"))
+	if code != 0 || strings.Contains(stderr, "cold start's cycle") || !strings.Contains(stderr, "quench: note: --algo metropolis at T=20000 rejects a flip") {
+		t.Errorf("T = 20000: exit %d %q", code, stderr)
 	}
 }
 
