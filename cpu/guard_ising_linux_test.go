@@ -293,11 +293,7 @@ func TestGuardIsingPlanes(t *testing.T) {
 	for trial := range 200 {
 		freeMaps()
 		d := 1 + trial%3
-		shape := make([]int, d)
-		for a := range shape {
-			shape[a] = 1 + r.IntN(6)
-		}
-		shape[d-1] = 1 + r.IntN(300)
+		shape := guardShape(r, d, 6, 300)
 		if trial%2 == 0 {
 			shape[d-1] = 32 * (1 + r.IntN(6)) // rows of whole registers
 		}

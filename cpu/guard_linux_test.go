@@ -63,6 +63,17 @@ func freeMaps() {
 	maps = maps[:0]
 }
 
+// guardShape is a random shape of d axes for the guard tests: extents of
+// 1 to short, the last (the rows) 1 to long, drawn in that order.
+func guardShape(r *rand.Rand, d, short, long int) []int {
+	shape := make([]int, d)
+	for a := range shape {
+		shape[a] = 1 + r.IntN(short)
+	}
+	shape[d-1] = 1 + r.IntN(long)
+	return shape
+}
+
 func guardCopy[T any](t testing.TB, src []T, atEnd bool) []T {
 	g := guarded[T](t, len(src), atEnd)
 	copy(g, src)
@@ -80,11 +91,7 @@ func guardModelB[T flt](t *testing.T) {
 	for trial := range 600 {
 		freeMaps()
 		d := 1 + trial%9
-		shape := make([]int, d)
-		for a := range shape {
-			shape[a] = 1 + r.IntN(3)
-		}
-		shape[d-1] = 1 + r.IntN(70)
+		shape := guardShape(r, d, 3, 70)
 		if trial%3 == 0 {
 			shape[d-1] = 1 + 4*r.IntN(20)
 		}
@@ -146,11 +153,7 @@ func guardNb[T flt](t *testing.T) {
 	for trial := range 1500 {
 		freeMaps()
 		d := 1 + trial%6
-		shape := make([]int, d)
-		for a := range shape {
-			shape[a] = 1 + r.IntN(3)
-		}
-		shape[d-1] = 1 + r.IntN(70)
+		shape := guardShape(r, d, 3, 70)
 		g := newFieldGeom(quench.Lattice{Shape: shape})
 		atEnd := trial%2 == 0
 		s := guardCopy(t, rowData[T](r, int(g.n), 0), atEnd)
@@ -178,11 +181,7 @@ func guardDiffuse[T flt](t *testing.T) {
 	for trial := range 600 {
 		freeMaps()
 		d := 1 + trial%3
-		shape := make([]int, d)
-		for a := range shape {
-			shape[a] = 1 + r.IntN(3)
-		}
-		shape[d-1] = 1 + r.IntN(70)
+		shape := guardShape(r, d, 3, 70)
 		g := newFieldGeom(quench.Lattice{Shape: shape})
 		atEnd := trial%2 == 0
 		u := guardCopy(t, rowData[T](r, int(g.n), 0), atEnd)

@@ -213,12 +213,7 @@ func TestPhi4StepVec(t *testing.T) {
 	if !useAVX2 {
 		t.Skip("no AVX2 (or purego): the scalar code only")
 	}
-	var shapes [][]int
-	for n := 1; n <= 40; n++ {
-		shapes = append(shapes, []int{n})
-	}
-	shapes = append(shapes, []int{67}, []int{3, 37}, []int{5, 6}, []int{9, 17}, []int{2, 3, 19}, []int{3, 5, 7},
-		[]int{4, 4, 16}, []int{2, 2, 2, 9}, []int{7, 3000}, []int{2, 9000, 3}, []int{2, 3, 2749})
+	shapes := rowShapes()
 	for _, scheme := range []string{quench.SchemeEM, quench.SchemeLM, quench.SchemeBAOAB, quench.SchemeModelB} {
 		t.Run(scheme, func(t *testing.T) {
 			r := rand.New(rand.NewPCG(uint64(len(scheme)), 9))
@@ -266,12 +261,7 @@ func TestDiffuseVec(t *testing.T) {
 	if !useAVX2 {
 		t.Skip("no AVX2 (or purego): the scalar code only")
 	}
-	var shapes [][]int
-	for n := 1; n <= 40; n++ {
-		shapes = append(shapes, []int{n})
-	}
-	shapes = append(shapes, []int{67}, []int{3, 37}, []int{5, 6}, []int{9, 17}, []int{2, 3, 19}, []int{3, 5, 7},
-		[]int{4, 4, 16}, []int{2, 2, 2, 9}, []int{7, 3000}, []int{2, 9000, 3}, []int{2, 3, 2749})
+	shapes := rowShapes()
 	r := rand.New(rand.NewPCG(5, 11))
 	saved := diffNTBytes
 	defer func() { diffNTBytes = saved }()
@@ -306,4 +296,15 @@ func diffuseVec[T flt](t *testing.T, r *rand.Rand, shape []int, specials float64
 		t.Fatalf("%v %T specials %v alpha %v: site %d: vector %s, scalar %s",
 			shape, alpha, specials, alpha, i, bitsOf(out[0][i]), bitsOf(out[1][i]))
 	}
+}
+
+// rowShapes are the row kernels' test shapes: 1D rings of 1 to 40 sites
+// (every tail), 2D to 4D shapes, lattices whose chunks end inside a row.
+func rowShapes() [][]int {
+	var shapes [][]int
+	for n := 1; n <= 40; n++ {
+		shapes = append(shapes, []int{n})
+	}
+	return append(shapes, []int{67}, []int{3, 37}, []int{5, 6}, []int{9, 17}, []int{2, 3, 19}, []int{3, 5, 7},
+		[]int{4, 4, 16}, []int{2, 2, 2, 9}, []int{7, 3000}, []int{2, 9000, 3}, []int{2, 3, 2749})
 }

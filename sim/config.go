@@ -442,24 +442,7 @@ func (c *Config) validate(what int) error {
 			// at a constant energy, one rejection in 2^24 sweeps
 			return quench.Usagef("--algo metropolis at J=%v, h=%v, %s rejects a flip with probability at most %.2g, so its checkerboard sweeps flip the lattice back and forth and would need millions of sweeps to sample anything: use --algo heatbath", c.J, c.H, c.tempSetting(), tab.MaxReject())
 		}
-		if n := c.Lattice().Sites(); err == nil && dim == 2 && n <= blinkingMaxSites {
-			// At h = 0 states with every site in zero field flip back and
-			// forth for ever, and no other state reaches them: on 2x2 both
-			// sites of a colour see the same field and the sweeps keep
-			// three closed classes (from all up: energy -1.9286(27) at
-			// T = 1.7, exact -1.8968); on 2x4 they are 4 of the 256
-			// states, drawn by 1 in 64 hot starts. (A weak field: weakField.)
-			if z := zeroFieldStates(c.Shape); z > 0 {
-				q := zeroFieldStay(tab)
-				frac := float64(z) / float64(int64(1)<<n)
-				if q == 0 {
-					return quench.Usagef("--algo metropolis on the %s lattice at h=%v is not ergodic: %d of its %d states have every site in zero field, and the checkerboard sweeps flip them back and forth for ever while the other states never reach them, so its averages are not the Boltzmann ones (they miss up to %.2g of the weight): use --algo heatbath (or a field, or a lattice of more than %d sites)", c.Lattice(), c.H, z, int64(1)<<n, frac, blinkingMaxSites)
-				}
-			}
-		}
-	}
-	if what != forSaved && c.Start == "cold" && c.Algo == "metropolis" {
-		if tab, err := quench.NewIsingTable(len(c.Shape), c.IsingParams()); err == nil {
+		if err == nil && what != forSaved && c.Start == "cold" {
 			if cyc := coldCycle(tab, c.Lattice().Sites()); cyc.states != "" && cyc.leave*float64(c.TotalSweeps()) < 1 {
 				// (a cycle left less than once in the run is as good as
 				// never: 16^2 at the exact h = 4, T = 1, left about 0.11
@@ -473,6 +456,21 @@ func (c *Config) validate(what int) error {
 					stays = fmt.Sprintf(", leaving them about %.2g times in this run's %d sweeps", cyc.leave*float64(c.TotalSweeps()), c.TotalSweeps())
 				}
 				return quench.Usagef("--algo metropolis from --start cold at J=%v, h=%v, %s stays in the cold start's cycle: every site of a colour sees the same field, which flips it with certainty or never (its energy change is 0, or far above T), so the sweeps cycle through %s%s, never sampling the rest, and its averages are not the Boltzmann ones (as an antiferromagnet's at |h| = %g|J|); %s", c.J, c.H, c.tempSetting(), cyc.states, stays, float64(2*len(c.Shape)), how)
+			}
+		}
+		if n := c.Lattice().Sites(); err == nil && dim == 2 && n <= blinkingMaxSites {
+			// At h = 0 states with every site in zero field flip back and
+			// forth for ever, and no other state reaches them: on 2x2 both
+			// sites of a colour see the same field and the sweeps keep
+			// three closed classes (from all up: energy -1.9286(27) at
+			// T = 1.7, exact -1.8968); on 2x4 they are 4 of the 256
+			// states, drawn by 1 in 64 hot starts. (A weak field: weakField.)
+			if z := zeroFieldStates(c.Shape); z > 0 {
+				q := zeroFieldStay(tab)
+				frac := float64(z) / float64(int64(1)<<n)
+				if q == 0 {
+					return quench.Usagef("--algo metropolis on the %s lattice at h=%v is not ergodic: %d of its %d states have every site in zero field, and the checkerboard sweeps flip them back and forth for ever while the other states never reach them, so its averages are not the Boltzmann ones (they miss up to %.2g of the weight): use --algo heatbath (or a field, or a lattice of more than %d sites)", c.Lattice(), c.H, z, int64(1)<<n, frac, blinkingMaxSites)
+				}
 			}
 		}
 	}

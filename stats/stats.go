@@ -324,6 +324,18 @@ func deviations(x []float64) (d []float64, c0 float64) {
 	return d, lagCov(d, 0)
 }
 
+// farScale reports whether deviations of largest size most lie beyond
+// 2^+-400 (finite and not 0), where their products near float64's range
+// ends, and the exponent e of most (most = f 2^e, f in [1/2, 1)) to
+// scale them by 2^-e.
+func farScale(most float64) (e int, far bool) {
+	if most == 0 || math.IsInf(most, 0) || math.IsNaN(most) || (most <= 0x1p400 && most >= 0x1p-400) {
+		return 0, false
+	}
+	_, e = math.Frexp(most)
+	return e, true
+}
+
 // stdDev is stat.StdDev(x, nil), its deviations scaled (scaleDeviations)
 // where their squares would leave float64's range (the squared energies
 // of |J| = 1e77 gave an infinite step to derived's gradient).
@@ -332,22 +344,18 @@ func stdDev(x []float64) float64 {
 		return stat.StdDev(x, nil)
 	}
 	mean := stat.Mean(x, nil)
-	d := make([]float64, len(x))
-	for i, v := range x {
-		d[i] = v - mean
-	}
 	var most float64
-	for _, v := range d {
-		most = max(most, math.Abs(v))
+	for _, v := range x {
+		most = max(most, math.Abs(v-mean))
 	}
-	if most == 0 || math.IsInf(most, 0) || math.IsNaN(most) || (most <= 0x1p400 && most >= 0x1p-400) {
+	e, far := farScale(most)
+	if !far {
 		return stat.StdDev(x, nil)
 	}
-	_, e := math.Frexp(most)
 	var ss float64
-	for _, v := range d {
-		v = math.Ldexp(v, -e)
-		ss += v * v
+	for _, v := range x {
+		d := math.Ldexp(v-mean, -e)
+		ss += d * d
 	}
 	return math.Ldexp(math.Sqrt(ss/float64(len(x)-1)), e)
 }
@@ -364,10 +372,10 @@ func scaleDeviations(d []float64) {
 	for _, v := range d {
 		most = max(most, math.Abs(v))
 	}
-	if most == 0 || math.IsInf(most, 0) || math.IsNaN(most) || (most <= 0x1p400 && most >= 0x1p-400) {
+	e, far := farScale(most)
+	if !far {
 		return
 	}
-	_, e := math.Frexp(most)
 	for i := range d {
 		d[i] = math.Ldexp(d[i], -e) // (2^-e itself overflows below 2^-1024)
 	}
