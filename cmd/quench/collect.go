@@ -35,6 +35,7 @@ type collected struct {
 	sum      *sim.Summary
 	series   []string          // series.csv's columns (nil without one)
 	settings map[string]string // collectSettings' keys
+	members  []*collected      // --average-seeds: the runs a row averages (nil for a run)
 }
 
 // settingTail are the settings of how a run was made, after the shape and
@@ -47,7 +48,7 @@ var settingTail = []string{"seed", "seeds", "start", "sweeps", "steps", "therm",
 const averageMinSeeds = 10
 
 func newCollectCmd(stdout, stderr io.Writer) *cobra.Command {
-	var csvPath, plotPath, only, xAxis, logAxes, profile, cross string
+	var csvPath, plotPath, only, xAxis, logAxes, profile, cross, series string
 	var average bool
 	cmd := &cobra.Command{
 		Use:   "collect DIR...",
@@ -61,7 +62,9 @@ tau_int, reliability and exact value (where the run reports one).
 Rows are sorted by the differing settings, numbers by value. --plot draws
 the observables against the setting scanned; --profile NAME tabulates one
 profile or histogram (a sandpile's P(h) or P(s), a mass model's P(m) or
-C(r)) of the runs side by side instead, a bin a row. --crossings NAME
+C(r)) of the runs side by side instead, a bin a row, and --series NAME
+one column of series.csv against the step (with --average-seeds, its
+mean over the seeds at every step: a relaxation). --crossings NAME
 prints where NAME's curves for neighbouring lattice sizes cross (a
 Binder cumulant's near Tc; NAME/L divides by L, for xi/L). Runs at different
 settings that share a seed draw the same random numbers, so their points
@@ -72,7 +75,9 @@ are correlated (a note says so): give each run of a scan a seed of its own.`,
   quench collect scan/* --plot scan.png --observables binder,susceptibility
   quench collect L16/* L32/* --crossings binder   # scans of two sizes
   for L in 32 64 128; do quench run --model sandpile --L $L --grains 100000 --seed $L --out sp/L$L --quiet; done
-  quench collect sp/* --profile avalanche_size --plot sizes.png --log xy`,
+  quench collect sp/* --profile avalanche_size --plot sizes.png --log xy
+  for s in $(seq 20); do quench run --L 64 --T 1.5 --start hot --therm 0 --sweeps 1000 --seed $s --out relax/s$s --quiet; done
+  quench collect relax/* --series energy --average-seeds --plot relax.png --log x`,
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return quench.Usagef("collect takes one or more run directories: quench collect DIR... [--csv FILE] [--plot FILE]")
@@ -103,6 +108,18 @@ are correlated (a note says so): give each run of a scan a seed of its own.`,
 				}
 				if profile == "" {
 					return quench.Usagef("--profile \"\" is not allowed: name a profile or histogram (height_distribution, mass_distribution, avalanche_size, ...)")
+				}
+			}
+			if cmd.Flags().Changed("series") {
+				// one series.csv column against the step: none of the
+				// observables' options apply
+				for _, f := range []string{"profile", "observables", "x", "crossings"} {
+					if cmd.Flags().Changed(f) {
+						return quench.Usagef("--series and --%s are not allowed together: --series tabulates one column of series.csv against the step (with --csv, every measurement of every run; --plot draws it against the step)", f)
+					}
+				}
+				if series == "" {
+					return quench.Usagef("--series \"\" is not allowed: name a column of series.csv (energy, abs_magnetization, phi2, ...)")
 				}
 			}
 			if logAxes != "" && plotPath == "" {
@@ -139,6 +156,34 @@ are correlated (a note says so): give each run of a scan a seed of its own.`,
 			csvVarying := varying
 			if average && !slices.Contains(varying, "seeds") {
 				csvVarying = append(slices.Clone(varying), "seeds")
+			}
+			if series != "" {
+				cs, err := gatherSeries(runs, series)
+				if err != nil {
+					return err
+				}
+				var csvOut, plotOut *staged
+				if csvPath != "" {
+					if csvOut, err = writeSeriesCSV(csvPath, runs, csvVarying, cs); err != nil {
+						return err
+					}
+				}
+				if plotPath != "" {
+					if plotOut, err = plotSeries(plotPath, logs, runs, varying, cs); err != nil {
+						csvOut.abort()
+						return err
+					}
+				}
+				if err := commitBoth(csvOut, plotOut); err != nil {
+					return err
+				}
+				tw := &errWriter{w: stdout}
+				printSeries(tw, runs, varying, cs, average)
+				fmt.Fprint(tw, shared)
+				if tw.err != nil {
+					return &failure{fmt.Errorf("the table could not be printed: %w", tw.err)}
+				}
+				return nil
 			}
 			if profile != "" {
 				cp, err := gatherProfile(runs, profile)
@@ -266,6 +311,7 @@ are correlated (a note says so): give each run of a scan a seed of its own.`,
 	cmd.Flags().BoolVar(&average, "average-seeds", false, fmt.Sprintf("average the runs that differ only in their seed into one row: each observable's mean over them, its error their spread over sqrt(runs), which counts what varies between seeds (quenched disorder); reliable from %d seeds on (of stationary runs thermalized for their slow modes)", averageMinSeeds))
 	cmd.Flags().StringVar(&only, "observables", "", "only these observables, comma-separated (default: those of the runs' tables); NAME/L divides one by the first extent (correlation_length/L)")
 	cmd.Flags().StringVar(&cross, "crossings", "", "also print where this observable's curves against the setting along x (--plot's, or --x) cross, for each pair of neighbouring lines (lattice sizes): by linear interpolation, with errors; NAME/L divides it by the first extent (correlation_length/L)")
+	cmd.Flags().StringVar(&series, "series", "", "instead of the observables, this column of series.csv (energy, abs_magnetization, phi2, ...) of every run against the step, and with --average-seeds its mean over each setting's seeds at every step, with their spread over sqrt(seeds) as its error (a relaxation or coarsening from a hot start, averaged over independent histories); --csv writes every measurement, --plot draws the lines")
 	cmd.Flags().StringVar(&profile, "profile", "", "instead of the observables, this profile or histogram of every run side by side, a bin a row with its range [lo, hi) (height_distribution, height_distribution_center, mass_distribution, mass_distribution_log, correlation; avalanche_size, avalanche_area, avalanche_duration, site_activity, height_final as fractions of their counts); --csv writes every bin")
 	return cmd
 }
@@ -605,7 +651,7 @@ func averageOf(g []*collected) *collected {
 	settings := maps.Clone(first.settings)
 	delete(settings, "seed")
 	settings["seeds"] = strconv.Itoa(len(g))
-	return &collected{dir: fmt.Sprintf("%s (+%d)", first.dir, len(g)-1), sum: &sum, series: first.series, settings: settings}
+	return &collected{dir: fmt.Sprintf("%s (+%d)", first.dir, len(g)-1), sum: &sum, series: first.series, settings: settings, members: g}
 }
 
 // averageCorrelation sets the average's correlation length from the

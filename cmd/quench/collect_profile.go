@@ -134,20 +134,8 @@ func printProfile(w io.Writer, runs []*collected, varying []string, cp *collecte
 	}
 	fmt.Fprintf(w, "quench %s, %s: %s %s, bins [lo, hi) where some run's value is not 0 (%d of %d)\n\n",
 		runs[0].sum.Model, runsCount(runs, averaged), cp.name, what, len(cp.bins), cp.width)
-	varying = tableSettings(runs, varying)
+	printLegend(w, runs, varying)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	for i, r := range runs {
-		var set []string
-		for _, k := range varying {
-			if v, ok := r.settings[k]; ok {
-				set = append(set, k+"="+v)
-			}
-		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\n", i+1, r.dir, strings.Join(set, " "))
-	}
-	tw.Flush()
-	fmt.Fprintln(w)
-	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	head := []string{"bin", "lo", "hi"}
 	for i := range runs {
 		head = append(head, strconv.Itoa(i+1))
@@ -230,11 +218,16 @@ func plotProfile(path string, logs logAxes, runs []*collected, varying []string,
 	if err != nil {
 		return nil, &failure{fmt.Errorf("--plot %s: %w", path, err)}
 	}
+	return renderPanel(path, p, len(runs))
+}
+
+// renderPanel stages the one panel p of lines lines for path
+// (renderPlots), with the legend in a panel of its own beside it where
+// there are more lines than a corner holds (six piles' P(h), rising to
+// the top right, under their legend).
+func renderPanel(path string, p *plot.Plot, lines int) (*staged, error) {
 	panels, w := []*plot.Plot{p}, 6*vg.Inch
-	if len(runs) > legendInPanel {
-		// more lines than a corner holds (six piles' P(h), rising to
-		// the top right, under their legend): the legend in a panel of
-		// its own beside
+	if lines > legendInPanel {
 		lp := plot.New()
 		lp.HideAxes()
 		lp.Title.Text = "lines"
@@ -328,12 +321,6 @@ func profilePlot(logs logAxes, runs []*collected, varying []string, cp *collecte
 			continue
 		}
 		gaps = append(gaps, len(pts))
-		var set []string
-		for _, k := range varying {
-			if v, ok := r.settings[k]; ok {
-				set = append(set, k+"="+v)
-			}
-		}
 		// a line through each stretch of points, broken where a point
 		// was left out (a log axis's 0), not joined across it
 		var line *plotter.Line
@@ -347,13 +334,7 @@ func profilePlot(logs logAxes, runs []*collected, varying []string, cp *collecte
 				line, scatter = l, s
 			}
 		}
-		label := cmp.Or(strings.Join(set, " "), r.dir)
-		if len(label) > 40 {
-			// too wide for the panel: the run's number in the table
-			// printed with it, and its directory
-			label = fmt.Sprintf("%d %s", i+1, r.dir)
-		}
-		p.Legend.Add(label, line, scatter)
+		p.Legend.Add(runLabel(i, r, varying), line, scatter)
 	}
 	p.Title.Text = cp.name
 	if emptyBin {
@@ -369,6 +350,40 @@ func profilePlot(logs logAxes, runs []*collected, varying []string, cp *collecte
 	p.Legend.Top = true
 	p.Legend.XOffs, p.Legend.YOffs = -vg.Points(4), -vg.Points(4)
 	return p, nil
+}
+
+// runSettings are run r's values of the settings varying, as k=v.
+func runSettings(r *collected, varying []string) []string {
+	var set []string
+	for _, k := range varying {
+		if v, ok := r.settings[k]; ok {
+			set = append(set, k+"="+v)
+		}
+	}
+	return set
+}
+
+// printLegend prints the runs numbered, a line each: its number, its
+// directory and its values of the settings that differ (tableSettings').
+func printLegend(w io.Writer, runs []*collected, varying []string) {
+	varying = tableSettings(runs, varying)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for i, r := range runs {
+		fmt.Fprintf(tw, "%d\t%s\t%s\n", i+1, r.dir, strings.Join(runSettings(r, varying), " "))
+	}
+	tw.Flush()
+	fmt.Fprintln(w)
+}
+
+// runLabel is the plots' legend entry of run i, r: its differing
+// settings (varying, as tableSettings gives them), or where they are too
+// long for the panel its number in the table and its directory.
+func runLabel(i int, r *collected, varying []string) string {
+	label := cmp.Or(strings.Join(runSettings(r, varying), " "), r.dir)
+	if len(label) > 40 {
+		label = fmt.Sprintf("%d %s", i+1, r.dir)
+	}
+	return label
 }
 
 // stretches are the index ranges [from, to) of points between the breaks
