@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -57,39 +58,41 @@ type collectedSeries struct {
 }
 
 // readSeries reads the step column and column name of dir's series.csv:
-// the steps and the values (NaN where a cell is not a number).
-func readSeries(dir, name string) (steps []int64, vals []float64, err error) {
+// the steps and the values (NaN where a cell is not a number), and the
+// step column's name (sweep or step).
+func readSeries(dir, name string) (steps []int64, vals []float64, step string, err error) {
 	path := filepath.Join(dir, sim.SeriesFile)
 	f, err := os.Open(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			return nil, nil, quench.Usagef("--series %s: %s has no %s (its measurements were removed)", name, dir, sim.SeriesFile)
+			return nil, nil, "", quench.Usagef("--series %s: %s has no %s (its measurements were removed)", name, dir, sim.SeriesFile)
 		}
-		return nil, nil, quench.Usagef("--series %s: %s: %v", name, path, pathReason(err))
+		return nil, nil, "", quench.Usagef("--series %s: %s: %v", name, path, pathReason(err))
 	}
 	defer f.Close()
 	r := csv.NewReader(f)
 	r.ReuseRecord = true
 	head, err := r.Read()
 	if err != nil {
-		return nil, nil, quench.Usagef("--series %s: %s has no header line: not a quench series", name, path)
+		return nil, nil, "", quench.Usagef("--series %s: %s has no header line: not a quench series", name, path)
 	}
 	col := slices.Index(head, name)
 	if col < 1 {
-		return nil, nil, quench.Usagef("--series %s is not allowed: %s has the columns %s", name, path, strings.Join(head[1:], ", "))
+		return nil, nil, "", quench.Usagef("--series %s is not allowed: %s has the columns %s", name, path, strings.Join(head[1:], ", "))
 	}
+	step = head[0] // (before the reads that reuse head)
 	for line := 2; ; line++ {
 		rec, err := r.Read()
 		if err == io.EOF {
-			return steps, vals, nil
+			return steps, vals, step, nil
 		}
 		if err != nil {
-			return nil, nil, quench.Usagef("--series %s: %s: %v", name, path, err)
+			return nil, nil, "", quench.Usagef("--series %s: %s: %v", name, path, err)
 		}
 		s, err1 := strconv.ParseInt(rec[0], 10, 64)
 		v, err2 := strconv.ParseFloat(rec[col], 64)
 		if err1 != nil || err2 != nil && !errors.Is(err2, strconv.ErrRange) || len(steps) > 0 && s <= steps[len(steps)-1] {
-			return nil, nil, quench.Usagef("--series %s: %s line %d is not a measurement after the one before (%s %q, %s %q)", name, path, line, head[0], rec[0], name, rec[col])
+			return nil, nil, "", quench.Usagef("--series %s: %s line %d is not a measurement after the one before (%s %q, %s %q)", name, path, line, step, rec[0], name, rec[col])
 		}
 		steps, vals = append(steps, s), append(vals, v)
 	}
@@ -111,28 +114,36 @@ func gatherSeries(runs []*collected, name string) (*collectedSeries, error) {
 		if len(members) == 0 {
 			members = []*collected{r} // (a run, not an average)
 		}
+		// the steps a row has are those every seed measured at: the
+		// first seed's, each seed's values aligned to them (NaN where
+		// it has none)
 		var steps []int64
-		at := map[int64][]float64{}
-		for _, m := range members {
-			if len(m.series) > 0 && cs.step == "" {
-				cs.step = m.series[0]
-			}
-			s, v, err := readSeries(m.dir, name)
+		vals := make([][]float64, len(members))
+		for k, m := range members {
+			s, v, step, err := readSeries(m.dir, name)
 			if err != nil {
 				return nil, err
 			}
-			for j, step := range s {
-				if _, ok := at[step]; !ok {
-					steps = append(steps, step)
+			cs.step = cmp.Or(cs.step, step)
+			if k == 0 {
+				steps, vals[0] = s, v
+				continue
+			}
+			vals[k] = make([]float64, len(steps))
+			for j, st := range steps {
+				vals[k][j] = math.NaN()
+				if at, ok := slices.BinarySearch(s, st); ok {
+					vals[k][j] = v[at]
 				}
-				at[step] = append(at[step], v[j])
 			}
 		}
-		slices.Sort(steps)
 		pts := make([]seriesPoint, len(steps))
-		for j, step := range steps {
-			xs := at[step]
-			if len(xs) < len(members) || slices.ContainsFunc(xs, func(x float64) bool { return !finite(x) }) {
+		xs := make([]float64, len(members))
+		for j := range steps {
+			for k := range members {
+				xs[k] = vals[k][j]
+			}
+			if slices.ContainsFunc(xs, func(x float64) bool { return !finite(x) }) {
 				continue // (a seed without this measurement, or not a number)
 			}
 			if len(members) == 1 {
@@ -155,9 +166,6 @@ func gatherSeries(runs []*collected, name string) (*collectedSeries, error) {
 			pts[k] = rw.pts[j]
 		}
 		cs.points = append(cs.points, pts)
-	}
-	if cs.step == "" {
-		cs.step = "step"
 	}
 	cs.unit = cs.step
 	if runs[0].sum.Model == "sandpile" {

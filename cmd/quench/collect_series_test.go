@@ -147,6 +147,15 @@ func TestCollectSeries(t *testing.T) {
 	noSeries := filepath.Join(dir, "noseries")
 	os.CopyFS(noSeries, os.DirFS(ten[1]))
 	os.Remove(filepath.Join(noSeries, sim.SeriesFile))
+	garbled := filepath.Join(dir, "garbled")
+	os.CopyFS(garbled, os.DirFS(ten[2]))
+	data, err = os.ReadFile(filepath.Join(garbled, sim.SeriesFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(data), "\n")
+	lines[3] = "1" + lines[3][strings.IndexByte(lines[3], ','):] // sweep 3 as 1 again
+	os.WriteFile(filepath.Join(garbled, sim.SeriesFile), []byte(strings.Join(lines, "\n")), 0o644)
 	out := filepath.Join(dir, "refused.csv")
 	for _, c := range []struct {
 		args []string
@@ -158,6 +167,7 @@ func TestCollectSeries(t *testing.T) {
 		{[]string{"--series", "energy", "--observables", "energy", ten[0]}, "--series and --observables are not allowed together"},
 		{[]string{"--series", "energy", "--crossings", "binder", ten[0]}, "--series and --crossings are not allowed together"},
 		{[]string{"--series", "energy", ten[0], noSeries}, "--series energy: " + noSeries + " has no series.csv"},
+		{[]string{"--series", "energy", garbled}, "--series energy: " + filepath.Join(garbled, sim.SeriesFile) + " line 4 is not a measurement after the one before (sweep \"1\", energy "},
 	} {
 		code, stdout, stderr := runQ(t, append([]string{"collect", "--csv", out}, c.args...)...)
 		if code != 2 || stdout != "" || !strings.Contains(stderr, c.want) || strings.Count(stderr, "\n") != 1 {
