@@ -162,56 +162,20 @@ are correlated (a note says so): give each run of a scan a seed of its own.`,
 				if err != nil {
 					return err
 				}
-				var csvOut, plotOut *staged
-				if csvPath != "" {
-					if csvOut, err = writeSeriesCSV(csvPath, runs, csvVarying, cs); err != nil {
-						return err
-					}
-				}
-				if plotPath != "" {
-					if plotOut, err = plotSeries(plotPath, logs, runs, varying, cs); err != nil {
-						csvOut.abort()
-						return err
-					}
-				}
-				if err := commitBoth(csvOut, plotOut); err != nil {
-					return err
-				}
-				tw := &errWriter{w: stdout}
-				printSeries(tw, runs, varying, cs, average)
-				fmt.Fprint(tw, shared)
-				if tw.err != nil {
-					return &failure{fmt.Errorf("the table could not be printed: %w", tw.err)}
-				}
-				return nil
+				return emitCollected(stdout, csvPath, plotPath,
+					func(path string) (*staged, error) { return writeSeriesCSV(path, runs, csvVarying, cs) },
+					func(path string) (*staged, error) { return plotSeries(path, logs, runs, varying, cs) },
+					func(w io.Writer) { printSeries(w, runs, varying, cs, average); fmt.Fprint(w, shared) })
 			}
 			if profile != "" {
 				cp, err := gatherProfile(runs, profile)
 				if err != nil {
 					return err
 				}
-				var csvOut, plotOut *staged
-				if csvPath != "" {
-					if csvOut, err = writeProfileCSV(csvPath, runs, csvVarying, cp); err != nil {
-						return err
-					}
-				}
-				if plotPath != "" {
-					if plotOut, err = plotProfile(plotPath, logs, runs, varying, cp); err != nil {
-						csvOut.abort()
-						return err
-					}
-				}
-				if err := commitBoth(csvOut, plotOut); err != nil {
-					return err
-				}
-				tw := &errWriter{w: stdout}
-				printProfile(tw, runs, varying, cp, average)
-				fmt.Fprint(tw, shared)
-				if tw.err != nil {
-					return &failure{fmt.Errorf("the table could not be printed: %w", tw.err)}
-				}
-				return nil
+				return emitCollected(stdout, csvPath, plotPath,
+					func(path string) (*staged, error) { return writeProfileCSV(path, runs, csvVarying, cp) },
+					func(path string) (*staged, error) { return plotProfile(path, logs, runs, varying, cp) },
+					func(w io.Writer) { printProfile(w, runs, varying, cp, average); fmt.Fprint(w, shared) })
 			}
 			all := observableOrder(runs)
 			shown := all
@@ -271,37 +235,20 @@ are correlated (a note says so): give each run of a scan a seed of its own.`,
 				}
 				crossed = func(w io.Writer) { printCrossings(w, cross, l, cs) }
 			}
-			// both outputs staged before either is renamed into place: a
-			// plot that cannot be written leaves no CSV behind
-			var csvOut, plotOut *staged
-			if csvPath != "" {
-				cols := all
-				if cmd.Flags().Changed("observables") {
-					cols = shown
-				}
-				if csvOut, err = writeCollectCSV(csvPath, runs, csvVarying, cols); err != nil {
-					return err
-				}
+			cols := all
+			if cmd.Flags().Changed("observables") {
+				cols = shown
 			}
-			if plotPath != "" {
-				if plotOut, err = plotCollected(plotPath, xAxis, logs, runs, varying, shown); err != nil {
-					csvOut.abort()
-					return err
-				}
-			}
-			if err := commitBoth(csvOut, plotOut); err != nil {
-				return err
-			}
-			tw := &errWriter{w: stdout}
-			printCollected(tw, runs, varying, shown, average)
-			if crossed != nil {
-				crossed(tw)
-			}
-			fmt.Fprint(tw, shared)
-			if tw.err != nil {
-				return &failure{fmt.Errorf("the table could not be printed: %w", tw.err)}
-			}
-			return nil
+			return emitCollected(stdout, csvPath, plotPath,
+				func(path string) (*staged, error) { return writeCollectCSV(path, runs, csvVarying, cols) },
+				func(path string) (*staged, error) { return plotCollected(path, xAxis, logs, runs, varying, shown) },
+				func(w io.Writer) {
+					printCollected(w, runs, varying, shown, average)
+					if crossed != nil {
+						crossed(w)
+					}
+					fmt.Fprint(w, shared)
+				})
 		},
 	}
 	cmd.Flags().StringVar(&csvPath, "csv", "", "also write the table as CSV to this file (per observable: mean, error, tau_int, reliable, exact)")
@@ -314,6 +261,35 @@ are correlated (a note says so): give each run of a scan a seed of its own.`,
 	cmd.Flags().StringVar(&series, "series", "", "instead of the observables, this column of series.csv (energy, abs_magnetization, phi2, ...) of every run against the step, and with --average-seeds its mean over each setting's seeds at every step, with their spread over sqrt(seeds) as its error (a relaxation or coarsening from a hot start, averaged over independent histories); --csv writes every measurement, --plot draws the lines")
 	cmd.Flags().StringVar(&profile, "profile", "", "instead of the observables, this profile or histogram of every run side by side, a bin a row with its range [lo, hi) (height_distribution, height_distribution_center, mass_distribution, mass_distribution_log, correlation; avalanche_size, avalanche_area, avalanche_duration, site_activity, height_final as fractions of their counts); --csv writes every bin")
 	return cmd
+}
+
+// emitCollected writes collect's outputs: the CSV (where csvPath is
+// given) and the plot (plotPath) by writeCSV and drawPlot, both staged
+// before either is renamed into place (a plot that cannot be written
+// leaves no CSV behind), then the table by print.
+func emitCollected(stdout io.Writer, csvPath, plotPath string, writeCSV, drawPlot func(path string) (*staged, error), print func(w io.Writer)) error {
+	var csvOut, plotOut *staged
+	var err error
+	if csvPath != "" {
+		if csvOut, err = writeCSV(csvPath); err != nil {
+			return err
+		}
+	}
+	if plotPath != "" {
+		if plotOut, err = drawPlot(plotPath); err != nil {
+			csvOut.abort()
+			return err
+		}
+	}
+	if err := commitBoth(csvOut, plotOut); err != nil {
+		return err
+	}
+	tw := &errWriter{w: stdout}
+	print(tw)
+	if tw.err != nil {
+		return &failure{fmt.Errorf("the table could not be printed: %w", tw.err)}
+	}
+	return nil
 }
 
 // readRuns reads the summaries of dirs (each once, in the order given):
@@ -1240,6 +1216,12 @@ func writeCollectCSV(path string, runs []*collected, varying, names []string) (*
 		}
 		rows = append(rows, row)
 	}
+	return stageCSV(path, rows)
+}
+
+// stageCSV stages rows as CSV for path (stageWhole: whole or not at
+// all), the --csv of collect's tables.
+func stageCSV(path string, rows [][]string) (*staged, error) {
 	return stageWhole(path, "--csv", func(w io.Writer) error {
 		cw := csv.NewWriter(w)
 		cw.WriteAll(rows)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"cmp"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"maps"
@@ -192,11 +191,7 @@ func writeProfileCSV(path string, runs []*collected, varying []string, cp *colle
 			rows = append(rows, row)
 		}
 	}
-	return stageWhole(path, "--csv", func(w io.Writer) error {
-		cw := csv.NewWriter(w)
-		cw.WriteAll(rows)
-		return cw.Error()
-	})
+	return stageCSV(path, rows)
 }
 
 // plotProfile draws cp to path (.png or .svg), one panel, a line per run:

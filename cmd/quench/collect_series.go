@@ -273,11 +273,7 @@ func writeSeriesCSV(path string, runs []*collected, varying []string, cs *collec
 			rows = append(rows, row)
 		}
 	}
-	return stageWhole(path, "--csv", func(w io.Writer) error {
-		cw := csv.NewWriter(w)
-		cw.WriteAll(rows)
-		return cw.Error()
-	})
+	return stageCSV(path, rows)
 }
 
 // plotSeries draws cs to path (.png or .svg), one panel, a line per row
