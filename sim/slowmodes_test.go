@@ -1,11 +1,14 @@
 package sim
 
 import (
+	"context"
 	"math"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/quenchlab/quench"
+	"github.com/quenchlab/quench/cpu"
 	"github.com/quenchlab/quench/stats"
 )
 
@@ -376,5 +379,59 @@ func TestModelBSlowestWithOnlySk(t *testing.T) {
 	slowest := int64(math.Ceil(1 / (2 * 0.01 * l1 * (l1 + 1))))
 	if d := sum.Diffusive; d == nil || !slices.Equal(d.Marked, []string{"S_k0", "S_k1"}) || d.SlowestSteps != slowest || slowest != 1253 {
 		t.Errorf("diffusive_tail %+v, want S_k0, S_k1 marked and the slowest mode, %d steps", d, slowest)
+	}
+}
+
+// underdampedModes: under baoab the k = 0 and smallest-k modes of an 8^2
+// free field at gamma 0.05, dt 0.1 are underdamped, their envelope 1/(gamma
+// dt) = 200 steps (phi's amplitude 400); at gamma 10 (over twice the
+// frequency) none is; other schemes and T = 0 have none. A run whose bins
+// are shorter than 20 envelopes marks those observables (unreliable_by
+// underdamped), not phi2, and asks for bins of 20 of phi's.
+func TestUnderdampedModes(t *testing.T) {
+	c := Config{Model: "phi4", Scheme: quench.SchemeBAOAB, Shape: []int{8, 8}, M2: 1, T: 1, Gamma: 0.05, Dt: 0.1, Mass: 1}
+	env := c.underdampedModes(0.25)
+	for _, name := range []string{"S_k0", "S_k1", "binder", "susceptibility", "susceptibility_connected", "correlation_length"} {
+		if got := env[name]; math.Abs(got-200) > 1e-9 {
+			t.Errorf("gamma 0.05: %s envelope %v, want 200", name, got)
+		}
+	}
+	if got := env["phi"]; math.Abs(got-400) > 1e-9 || len(env) != 7 {
+		t.Errorf("gamma 0.05: phi %v, %v", got, env)
+	}
+	over := c
+	over.Gamma = 10
+	if env := over.underdampedModes(0.25); len(env) != 0 {
+		t.Errorf("gamma 10: %v", env)
+	}
+	for _, o := range []Config{{Model: "phi4", Scheme: "lm", Shape: []int{8, 8}, M2: 1, T: 1, Gamma: 0.05, Dt: 0.1}, func() Config { z := c; z.T = 0; return z }()} {
+		if env := o.underdampedModes(0.25); env != nil {
+			t.Errorf("%s T %v: %v", o.Scheme, o.T, env)
+		}
+	}
+
+	c.Shape, c.Sweeps, c.Therm, c.Every, c.Seed, c.Start, c.Precision = []int{4, 4}, 20000, 1000, 1, 3, "hot", "float64"
+	st, err := NewState(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Execute(context.Background(), cpu.New(), st, Options{Dir: t.TempDir()}); err != nil {
+		t.Fatal(err)
+	}
+	sum, _ := MakeSummary(st, "cpu")
+	u := sum.Underdamped
+	if u == nil || math.Abs(u.EnvelopeSteps-200) > 1e-9 || u.BinSteps != 400 || !slices.Contains(u.Marked, "S_k0") || !slices.Contains(u.Marked, "phi") || slices.Contains(u.Marked, "phi2") {
+		t.Fatalf("underdamped %+v", u)
+	}
+	if n := u.NeededSteps; n < 50*20*400 || n > 2*50*20*400 {
+		t.Errorf("needed %d steps, want bins of 20 x 400 (%d) within a doubling", n, 50*20*400)
+	}
+	for _, name := range u.Marked {
+		if v := sum.Observables[name]; v.Reliable || !slices.Contains(v.UnreliableBy, ByUnderdamped) {
+			t.Errorf("%s: reliable %v, by %v", name, v.Reliable, v.UnreliableBy)
+		}
+	}
+	if v := sum.Observables["phi2"]; slices.Contains(v.UnreliableBy, ByUnderdamped) {
+		t.Errorf("phi2 marked underdamped")
 	}
 }

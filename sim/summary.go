@@ -71,6 +71,7 @@ const (
 	BySymmetry      = "symmetry"
 	ByFrozen        = "frozen"
 	ByNearZero      = "near_zero"
+	ByUnderdamped   = "underdamped"
 )
 
 // NearZeroErrors is how many errors above 0 the correlation length's
@@ -146,6 +147,9 @@ type Summary struct {
 	// shorter than thermModes times the slowest mode's decorrelation time:
 	// the start's slow modes had not relaxed when measuring began.
 	ThermShort *ThermShort `json:"therm_short,omitempty"`
+	// baoab: observables of underdamped modes whose error bins are short
+	// for their envelope (underdampedModes)
+	Underdamped *Underdamped `json:"underdamped,omitempty"`
 	// Why no error bar of the run is reliable however long it runs
 	// (aggregation: its masses keep merging; diffusion: its field relaxes
 	// to a uniform one), or "".
@@ -592,6 +596,19 @@ type Diffusive struct {
 	SkModeSteps map[string]int64 `json:"sk_mode_steps,omitempty"`
 }
 
+// Underdamped is Summary's note on a baoab run's underdamped modes: the
+// observables whose error bins (BinSteps) are shorter than 20 of their
+// envelope's decorrelation time (EnvelopeSteps, 1/(gamma dt), phi's
+// twice that), marked whether or not the
+// usual rule marked them too, and the measured steps that make them all
+// reliable (0: more than a run may take).
+type Underdamped struct {
+	EnvelopeSteps float64  `json:"envelope_steps"`
+	BinSteps      int64    `json:"bin_steps"`
+	NeededSteps   int64    `json:"needed_steps"`
+	Marked        []string `json:"marked"`
+}
+
 // ThermShort is Summary's note on a thermalization too short for a
 // conserved field's slowest mode, or for a hot or empty sandpile to fill
 // up to its stationary state (SandpileFill).
@@ -916,6 +933,27 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 			est[name] = es[0]
 		}
 	}
+	byUnder := map[string]bool{}
+	if env := c.underdampedModes(est["phi2"].Mean); len(env) > 0 && len(st.Rows) > 0 {
+		n := len(st.Rows)
+		bin := float64(n/stats.Bins(n)) * float64(c.Every)
+		u, most := &Underdamped{BinSteps: int64(bin)}, 0.0
+		for _, name := range names {
+			e, ok := est[name]
+			if t := env[name]; t > 0 && ok && e.Err > 0 && finite(e.Err) && bin < 20*t {
+				e.Reliable = false
+				est[name] = e
+				byUnder[name] = true
+				u.Marked = append(u.Marked, name)
+				most = max(most, t)
+			}
+		}
+		if len(u.Marked) > 0 {
+			u.EnvelopeSteps = 1 / (c.Gamma * c.Dt)
+			u.NeededSteps = c.stepsFor(func(bin float64) bool { return bin >= 20*most })
+			s.Underdamped = u
+		}
+	}
 	if need, slowest := c.thermNeeded(sm); c.Therm < need {
 		s.ThermShort = &ThermShort{SlowestSteps: slowest, NeededTherm: need}
 	}
@@ -1075,6 +1113,9 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 			}
 			if bySlow[name] {
 				v.UnreliableBy = append(v.UnreliableBy, BySlowModes)
+			}
+			if byUnder[name] {
+				v.UnreliableBy = append(v.UnreliableBy, ByUnderdamped)
 			}
 			if notStationary(name) {
 				v.UnreliableBy = append(v.UnreliableBy, ByNotStationary)

@@ -565,6 +565,22 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 		fmt.Fprintf(w, "%s* %s, so it relaxes diffusively: its slow modes decorrelate over up to %d steps; %s; %s\n",
 			nl, what, d.SlowestSteps, strings.Join(why, "; "), need)
 	}
+	if u := sum.Underdamped; u != nil {
+		c := &st.Config
+		need := fmt.Sprintf("about %d measured steps or more make them reliable", u.NeededSteps)
+		if u.NeededSteps > c.Sweeps && u.NeededSteps <= philox.MaxStep-1-c.Therm {
+			need += ": " + resumeCmd(c, out, u.NeededSteps)
+		}
+		if u.NeededSteps == 0 {
+			need = "no run within 2^48 steps makes them reliable: take a larger friction"
+		}
+		nl := "\n"
+		if len(unreliable) > 0 || sum.Diffusive != nil {
+			nl = "" // right below the other note
+		}
+		fmt.Fprintf(w, "%s* %s: under baoab at gamma = %g the modes they are built from (k = 0, the smallest k) are underdamped: their correlations oscillate inside an envelope that decays over %s steps (1/(gamma dt), phi's amplitude twice that), about twice their tau_int, and error bins of %d steps should span 20 of those (their errors come out too small); %s\n",
+			nl, strings.Join(u.Marked, ", "), c.Gamma, digits3(u.EnvelopeSteps), u.BinSteps, need)
+	}
 	if t := sum.ThermShort; t != nil && sum.Model == "sandpile" {
 		or := ", or the default --start stationary, which needs none"
 		if sum.Sites > sim.MaxStationarySites {
