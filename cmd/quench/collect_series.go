@@ -43,8 +43,8 @@ const (
 // the row has none there (a run measuring at other steps, or a value
 // that is not finite in some seed).
 type seriesPoint struct {
-	mean, err     float64
-	has, hasError bool
+	mean, err float64
+	has       bool
 }
 
 // collectedSeries is column name of every row's series: the steps any row
@@ -151,7 +151,7 @@ func gatherSeries(runs []*collected, name string) (*collectedSeries, error) {
 				continue
 			}
 			m, e := seedMean(xs)
-			pts[j] = seriesPoint{mean: m, err: e, has: true, hasError: true}
+			pts[j] = seriesPoint{mean: m, err: e, has: true}
 		}
 		rows[i] = row{steps, pts}
 		union = append(union, steps...)
@@ -239,7 +239,7 @@ func printSeries(w io.Writer, runs []*collected, varying []string, cs *collected
 			p := pts[j]
 			cell := "-"
 			switch {
-			case p.has && p.hasError:
+			case p.has && cs.seeds[i] > 1:
 				cell = meanErr(&p.mean, &p.err)
 				if !cs.seriesReliable(i) {
 					cell += "*"
@@ -266,7 +266,7 @@ func writeSeriesCSV(path string, runs []*collected, varying []string, cs *collec
 				continue
 			}
 			row := append(cells(r), strconv.FormatInt(cs.steps[j], 10), strconv.FormatFloat(p.mean+0, 'g', -1, 64), "", "")
-			if p.hasError {
+			if cs.seeds[i] > 1 {
 				row[len(row)-2] = strconv.FormatFloat(p.err, 'g', -1, 64)
 				row[len(row)-1] = strconv.FormatBool(cs.seriesReliable(i))
 			}
