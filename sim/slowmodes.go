@@ -831,19 +831,39 @@ func (c *Config) baoabMap(kappa float64) (tr, det float64) {
 // itself (the amplitude) 2/(gamma dt). c is the Hartree curvature
 // m2 + 3 lambda <phi^2>, taken as 0 below 0 (a broken phase). nil for
 // other runs.
+//
+// Harmonic particles under baoab at T > 0 are such modes too, each
+// coordinate one with stiffness k: x_var, x2, v_var and v2 oscillate
+// inside the same envelope, and 40 seeds of 64 of them at gamma 0.05,
+// dt 0.1 (k = 1, envelope 200 steps, tau_int about 116) measured what the
+// phi4 audit did: with bins of 2000 steps, the 32 runs marked reliable
+// 1.14 errors rms from the exact x2 and v2, with bins of 3000 1.07; their
+// x_mean, whose correlations cancel over each period, 0.93 - 0.97, as
+// the usual rule has it (it is not marked). The double well's
+// oscillations, whose period depends on their amplitude, dephase: its
+// x2 spread 0.91 times its errors at gamma 0.05, dt 0.05 (24 seeds).
 func (c *Config) underdampedModes(phi2 float64) map[string]float64 {
-	if c.Model != "phi4" || c.Scheme != quench.SchemeBAOAB || !(c.T > 0) {
+	if c.Scheme != quench.SchemeBAOAB || !(c.T > 0) {
 		return nil
-	}
-	curv := c.M2 + 3*c.Lambda*phi2
-	if !(curv > 0) {
-		curv = 0
 	}
 	under := func(kappa float64) bool {
 		tr, det := c.baoabMap(kappa)
 		return tr*tr < 4*det
 	}
 	env := 1 / (c.Gamma * c.Dt)
+	if c.Model == "particles" {
+		if c.Potential != quench.PotentialHarmonic || !(c.K > 0) || !under(c.K) {
+			return nil
+		}
+		return map[string]float64{"x_var": env, "x2": env, "v_var": env, "v2": env}
+	}
+	if c.Model != "phi4" {
+		return nil
+	}
+	curv := c.M2 + 3*c.Lambda*phi2
+	if !(curv > 0) {
+		curv = 0
+	}
 	out := map[string]float64{}
 	if under(curv) {
 		for _, name := range []string{"binder", "susceptibility", "susceptibility_connected", "correlation_length"} {

@@ -434,4 +434,97 @@ func TestUnderdampedModes(t *testing.T) {
 	if v := sum.Observables["phi2"]; slices.Contains(v.UnreliableBy, ByUnderdamped) {
 		t.Errorf("phi2 marked underdamped")
 	}
+
+	// harmonic particles: x_var, x2, v_var, v2 (not x_mean, whose
+	// correlations cancel over a period), not the double well
+	p := Config{Model: "particles", Potential: quench.PotentialHarmonic, Scheme: quench.SchemeBAOAB, Precision: "float64",
+		N: 16, D: 1, K: 1, T: 1, Gamma: 0.05, Mass: 1, Dt: 0.1, Sweeps: 20000, Therm: 1000, Every: 1, Seed: 3, Start: "hot"}
+	env = p.underdampedModes(0)
+	for _, name := range []string{"x_var", "x2", "v_var", "v2"} {
+		if got := env[name]; math.Abs(got-200) > 1e-9 {
+			t.Errorf("particles: %s envelope %v, want 200", name, got)
+		}
+	}
+	if len(env) != 4 {
+		t.Errorf("particles: %v", env)
+	}
+	for _, o := range []func(*Config){
+		func(c *Config) { c.Potential = quench.PotentialDoubleWell }, func(c *Config) { c.K = 0 },
+		func(c *Config) { c.Gamma = 50 }, func(c *Config) { c.T = 0 },
+	} {
+		z := p
+		o(&z)
+		if env := z.underdampedModes(0); env != nil {
+			t.Errorf("%s k %v gamma %v T %v: %v", z.Potential, z.K, z.Gamma, z.T, env)
+		}
+	}
+	st, _ = simulate(t, p)
+	sum, _ = MakeSummary(st, "cpu")
+	if u := sum.Underdamped; u == nil || u.BinSteps != 400 || len(u.Marked) != 4 {
+		t.Fatalf("particles: underdamped %+v", u)
+	}
+	if v := sum.Observables["x_mean"]; slices.Contains(v.UnreliableBy, ByUnderdamped) {
+		t.Errorf("x_mean marked underdamped")
+	}
+}
+
+// TestVMeanBoundedSum: baoab particles measured every step in a
+// confining potential have velocities whose sum over the steps is the
+// displacement plus end terms (velocitySumsBounded's identity, checked
+// here on the rows to rounding), so v_mean's error is BoundedSum's: over
+// 20 seeds the means' rms about the exact 0 must be their errors' rms
+// within 4 of its sampling errors (1/sqrt(40)), where binning's errors,
+// about 7 times too large, gave 0.13 - 0.15. Measured every 10 steps, or
+// in no confining potential, v_mean keeps binning.
+func TestVMeanBoundedSum(t *testing.T) {
+	const seeds = 20
+	c := Config{Model: "particles", Potential: quench.PotentialHarmonic, Scheme: quench.SchemeBAOAB, Precision: "float64",
+		N: 16, D: 1, K: 1, T: 1, Gamma: 1, Mass: 1, Dt: 0.1, Sweeps: 20000, Therm: 1000, Every: 1, Start: "hot"}
+	for _, o := range []func(*Config){
+		func(c *Config) { c.Every = 10 }, func(c *Config) { c.K = 0 }, func(c *Config) { c.Scheme = quench.SchemeLM },
+		func(c *Config) { c.Potential, c.Omega = quench.PotentialKuramoto, 0 },
+	} {
+		z := c
+		o(&z)
+		if z.velocitySumsBounded() {
+			t.Errorf("%+v: bounded sums", z)
+		}
+	}
+	dw := c
+	dw.Potential = quench.PotentialDoubleWell
+	if !dw.velocitySumsBounded() || !c.velocitySumsBounded() {
+		t.Fatal("harmonic or double well, baoab, every 1: not bounded sums")
+	}
+	cols := c.Columns()
+	ix, iv := slices.Index(cols, "x_mean")+1, slices.Index(cols, "v_mean")+1
+	var dev2, err2 float64
+	for s := range uint64(seeds) {
+		c.Seed = 300 + s
+		st, obs := simulate(t, c)
+		rows := st.Rows
+		var sum float64
+		for _, r := range rows[1:] {
+			sum += r[iv]
+		}
+		first, last := rows[0], rows[len(rows)-1]
+		ends := (last[ix]-first[ix])/c.Dt + (last[iv]-first[iv])/2 - c.Dt/4*c.K*(last[ix]-first[ix])
+		if math.Abs(sum-ends) > 1e-9 {
+			t.Fatalf("seed %d: the velocities sum to %v, the ends give %v", c.Seed, sum, ends)
+		}
+		v := obs["v_mean"]
+		series := make([]float64, len(rows))
+		for i, r := range rows {
+			series[i] = r[iv]
+		}
+		if b := stats.BoundedSum(series); v.Err != b.Err || v.Mean != b.Mean || !v.Reliable {
+			t.Fatalf("seed %d: v_mean %+v, want BoundedSum's %+v, reliable", c.Seed, v, b)
+		}
+		dev2 += v.Mean * v.Mean
+		err2 += v.Err * v.Err
+	}
+	ratio := math.Sqrt(dev2 / err2)
+	if sigma := 1 / math.Sqrt(2*seeds); math.Abs(ratio-1) > 4*sigma {
+		t.Errorf("v_mean's rms over %d seeds %.3f times its errors, want 1 +- %.3f", seeds, ratio, 4*sigma)
+	}
+	t.Logf("v_mean's rms about 0 over %d seeds: %.3f times its errors", seeds, ratio)
 }

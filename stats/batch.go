@@ -37,6 +37,12 @@ func (b *Batch) Series(name string, x []float64) {
 	b.add(name, func(t *taus) Estimate { return series(x, t) }, x)
 }
 
+// BoundedSum queues BoundedSum(x): the mean of a series whose partial
+// sums stay bounded.
+func (b *Batch) BoundedSum(name string, x []float64) {
+	b.Add(name, func() Estimate { return BoundedSum(x) })
+}
+
 // Derived queues Derived(xs, f) under name.
 func (b *Batch) Derived(name string, xs [][]float64, f func(means []float64) float64) {
 	b.add(name, func(t *taus) Estimate { return derived(xs, f, t) }, xs...)

@@ -593,6 +593,55 @@ func series(x []float64, t *taus) Estimate {
 	return Estimate{Mean: mean, Err: err, Tau: r.tau, TauErr: r.err, WindowNeeds: r.needs, Reliable: r.ok && reliableBins(len(x), nb, r.tau)}
 }
 
+// BoundedSum estimates the mean of a series whose partial sums stay
+// bounded: the increments of a stationary process, such as the velocity
+// of a confined coordinate sampled at every step of its baoab
+// trajectory, whose sum over the steps is exactly the displacement over
+// the time (plus end terms). Over the samples Series keeps, M of them,
+// the mean is Series', and its error is not binning's: the mean is the
+// partial sums' end minus their start over M, whose spread over runs
+// longer than the sums' correlations is sqrt(2 var S)/M, var S the
+// partial sums' variance about their mean over the run. Binning, which
+// takes the bin means for independent, sees each bin's mean as its own
+// ends' difference, and overstates that by about sqrt(bins) (7 for 50:
+// 40 seeds of baoab particles measured their means' spread 0.13 - 0.15
+// times it). Tau is the tau_int that error implies, M err^2/(2 var x),
+// about 1/M where binning's would be 1/2 or more; TauErr is NaN (no
+// window). Not reliable: only the caller knows whether its run is long
+// next to the process the sums follow. A constant series, or one with NaN
+// or an infinity, is estimated as by Series.
+func BoundedSum(x []float64) Estimate {
+	nb := Bins(len(x))
+	kept := binned(x, nb)
+	if !finite(x) || len(kept) < 2 || constant(kept) {
+		e := series(x, nil)
+		e.Reliable = false
+		return e
+	}
+	c := aboutOf(kept)
+	mean, _ := MeanErr(binAbout(x, nb, c))
+	mean += c
+	m := float64(len(kept))
+	var sum, sumS float64
+	sums := make([]float64, len(kept))
+	for i, v := range kept {
+		sum += v
+		sums[i] = sum
+		sumS += sum
+	}
+	meanS := sumS / m
+	var varS, varX float64
+	for i, v := range kept {
+		d, dx := sums[i]-meanS, v-mean
+		varS += d * d
+		varX += dx * dx
+	}
+	varS /= m
+	varX /= m - 1
+	err := math.Sqrt(2*varS) / m
+	return Estimate{Mean: mean, Err: err, Tau: m * err * err / (2 * varX), TauErr: math.NaN()}
+}
+
 // needs is, for a search that found no window, how many samples a window
 // needs at least where the rho(t) swing below 0 (the reach decides the
 // window): 4 (a window fits in a quarter of the series) times SokalC
