@@ -689,7 +689,7 @@ func (c *Config) langevinObservables(rows [][]float64) (map[string]stats.Estimat
 		}
 		if name == "v_var" && !noVMean {
 			if c.velocitySumsBounded() {
-				jobs.BoundedSum("v_mean", series[vmean])
+				jobs.BoundedSum("v_mean", series[vmean], 0)
 			} else {
 				jobs.Series("v_mean", series[vmean])
 			}
@@ -737,7 +737,7 @@ func (c *Config) langevinObservables(rows [][]float64) (map[string]stats.Estimat
 	if e, ok := est["v_mean"]; ok && c.velocitySumsBounded() {
 		// its error is the partial sums' spread, the positions': as
 		// reliable as their observables
-		e.Reliable = finite(e.Err) && len(rows) >= 2*stats.DefaultBins && est["x_mean"].Reliable && est["x2"].Reliable
+		e.Reliable = e.Reliable && est["x_mean"].Reliable && est["x2"].Reliable
 		est["v_mean"] = e
 	}
 	if c.Potential == quench.PotentialKuramoto {

@@ -516,7 +516,7 @@ func TestVMeanBoundedSum(t *testing.T) {
 		for i, r := range rows {
 			series[i] = r[iv]
 		}
-		if b := stats.BoundedSum(series); v.Err != b.Err || v.Mean != b.Mean || !v.Reliable {
+		if b := stats.BoundedSum(series, 0); v.Err != b.Err || v.Mean != b.Mean || !v.Reliable {
 			t.Fatalf("seed %d: v_mean %+v, want BoundedSum's %+v, reliable", c.Seed, v, b)
 		}
 		dev2 += v.Mean * v.Mean

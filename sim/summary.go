@@ -41,9 +41,9 @@ type Value struct {
 	// Constant: the same in every measurement averaged (stats.Estimate's
 	// Constant), its error then 0. An error of 0 without it comes from
 	// measurements that vary but whose error bins' means are all equal:
-	// a telescoping series (a 1D pile's grains lost: each bin's mean is
-	// set by the pile's grain count at the bin's ends, which a recurrent
-	// chain holds at N - 1 almost always).
+	// a telescoping series (a 1D pile's grains lost measured every few
+	// grains: each bin's mean is set by the pile's grain count at the
+	// bin's ends; measured every grain, stats.BoundedSum estimates it).
 	Constant bool `json:"constant"`
 	// Why the error bar is not reliable, for one with a value: "tau_int"
 	// (the usual rule: under 100 measurements, no Sokal window, or bins

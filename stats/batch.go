@@ -37,10 +37,10 @@ func (b *Batch) Series(name string, x []float64) {
 	b.add(name, func(t *taus) Estimate { return series(x, t) }, x)
 }
 
-// BoundedSum queues BoundedSum(x): the mean of a series whose partial
-// sums stay bounded.
-func (b *Batch) BoundedSum(name string, x []float64) {
-	b.Add(name, func() Estimate { return BoundedSum(x) })
+// BoundedSum queues BoundedSum(x, about): the mean of a series whose
+// partial sums about about stay bounded.
+func (b *Batch) BoundedSum(name string, x []float64, about float64) {
+	b.Add(name, func() Estimate { return BoundedSum(x, about) })
 }
 
 // Derived queues Derived(xs, f) under name.

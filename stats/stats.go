@@ -593,24 +593,32 @@ func series(x []float64, t *taus) Estimate {
 	return Estimate{Mean: mean, Err: err, Tau: r.tau, TauErr: r.err, WindowNeeds: r.needs, Reliable: r.ok && reliableBins(len(x), nb, r.tau)}
 }
 
-// BoundedSum estimates the mean of a series whose partial sums stay
-// bounded: the increments of a stationary process, such as the velocity
-// of a confined coordinate sampled at every step of its baoab
-// trajectory, whose sum over the steps is exactly the displacement over
-// the time (plus end terms). Over the samples Series keeps, M of them,
-// the mean is Series', and its error is not binning's: the mean is the
-// partial sums' end minus their start over M, whose spread over runs
-// longer than the sums' correlations is sqrt(2 var S)/M, var S the
-// partial sums' variance about their mean over the run. Binning, which
+// BoundedSum estimates the mean of a series whose partial sums about
+// the value about stay bounded: the increments of a stationary process
+// (about 0), such as the velocity of a confined coordinate sampled at
+// every step of its baoab trajectory, whose sum over the steps is
+// exactly the displacement over the time (plus end terms), or a
+// stationary sandpile's grains lost a grain (about 1: each grain added
+// leaves but for the change of the pile's mass). Over the samples Series
+// keeps, M of them, the mean is Series', and its error is not binning's:
+// the mean less about is the partial sums' end minus their start over M,
+// whose spread over runs longer than the sums' correlations is
+// sqrt(2 var S)/M, var S the variance of the partial sums S_n of x - about
+// about their mean over the run. (Where the mean is not about, S drifts
+// and var S grows with the run, an error too large, not too small.) Binning, which
 // takes the bin means for independent, sees each bin's mean as its own
 // ends' difference, and overstates that by about sqrt(bins) (7 for 50:
 // 40 seeds of baoab particles measured their means' spread 0.13 - 0.15
 // times it). Tau is the tau_int that error implies, M err^2/(2 var x),
-// about 1/M where binning's would be 1/2 or more; TauErr is NaN (no
-// window). Not reliable: only the caller knows whether its run is long
-// next to the process the sums follow. A constant series, or one with NaN
-// or an infinity, is estimated as by Series.
-func BoundedSum(x []float64) Estimate {
+// about 1/M where binning's would be 1/2 or more, and TauErr its
+// statistical error: var S is the mean of y_n = (S_n - mean S)^2, whose
+// error by y's Sokal tau_int is var S's (where y has no window, TauErr is
+// Tau itself: not known to better than that). Reliable where y's error
+// bins hold 20 of its tau_int, as a Series' are judged: the run long
+// next to the process the sums follow (a pile still filling up, whose
+// sums drift, is not). A constant series, or one with NaN or an
+// infinity, is estimated as by Series, not reliable.
+func BoundedSum(x []float64, about float64) Estimate {
 	nb := Bins(len(x))
 	kept := binned(x, nb)
 	if !finite(x) || len(kept) < 2 || constant(kept) {
@@ -625,7 +633,7 @@ func BoundedSum(x []float64) Estimate {
 	var sum, sumS float64
 	sums := make([]float64, len(kept))
 	for i, v := range kept {
-		sum += v
+		sum += v - about
 		sums[i] = sum
 		sumS += sum
 	}
@@ -639,7 +647,20 @@ func BoundedSum(x []float64) Estimate {
 	varS /= m
 	varX /= m - 1
 	err := math.Sqrt(2*varS) / m
-	return Estimate{Mean: mean, Err: err, Tau: m * err * err / (2 * varX), TauErr: math.NaN()}
+	tau := m * err * err / (2 * varX)
+	y := make([]float64, len(kept))
+	var varY float64
+	for i, s := range sums {
+		y[i] = (s - meanS) * (s - meanS)
+		varY += (y[i] - varS) * (y[i] - varS)
+	}
+	varY /= m - 1
+	r := tauEstimate(y)
+	tauErr := tau
+	if r.ok && varS > 0 {
+		tauErr = tau * math.Sqrt(2*r.tau*varY/m) / varS
+	}
+	return Estimate{Mean: mean, Err: err, Tau: tau, TauErr: tauErr, Reliable: r.ok && varS > 0 && reliableBins(len(x), nb, r.tau)}
 }
 
 // needs is, for a search that found no window, how many samples a window

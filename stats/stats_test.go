@@ -938,7 +938,7 @@ func TestDerivedScaleInvariant(t *testing.T) {
 }
 
 // TestBoundedSum: the increments x_n = y_n - y_{n-1} of a stationary
-// AR(1) y (unit variance, a = 0.9) sum to y_M - y_0, so their mean over M
+// AR(1) y (unit variance, a = 0.8) sum to y_M - y_0, so their mean over M
 // samples has the spread sqrt(2 (1 - a^M))/M, 1/M and not binning's
 // 1/sqrt(M). Over 200 seeds the means' rms about their exact 0 must match
 // BoundedSum's errors' rms to 4 of its sampling errors (1/sqrt(2 n)),
@@ -947,12 +947,12 @@ func TestBoundedSum(t *testing.T) {
 	const seeds, m, burn = 200, 5000, 200
 	var dev2, err2, binErr2 float64
 	for s := range uint64(seeds) {
-		y := gaussAR1(m+1+burn, 0.9, 1000+s)[burn:]
+		y := gaussAR1(m+1+burn, 0.8, 1000+s)[burn:]
 		x := make([]float64, m)
 		for i := range x {
 			x[i] = y[i+1] - y[i]
 		}
-		e := BoundedSum(x)
+		e := BoundedSum(x, 0)
 		if b := Series(x); e.Mean != b.Mean {
 			t.Fatalf("seed %d: mean %v, Series' %v", s, e.Mean, b.Mean)
 		} else {
@@ -961,8 +961,8 @@ func TestBoundedSum(t *testing.T) {
 		if want := (y[m] - y[0]) / m; math.Abs(e.Mean-want) > 1e-12 {
 			t.Fatalf("seed %d: mean %v, the ends' difference over M %v", s, e.Mean, want)
 		}
-		if e.Reliable || !math.IsNaN(e.TauErr) || !(e.Tau > 0 && e.Tau < 10.0/m) {
-			t.Fatalf("seed %d: reliable %v, tau %v +- %v (want false, 0 < tau < 10/M, NaN)", s, e.Reliable, e.Tau, e.TauErr)
+		if !e.Reliable || !(e.TauErr > 0 && e.TauErr < e.Tau) || !(e.Tau > 0 && e.Tau < 10.0/m) {
+			t.Fatalf("seed %d: reliable %v, tau %v +- %v (want reliable, 0 < tau < 10/M, 0 < error < tau)", s, e.Reliable, e.Tau, e.TauErr)
 		}
 		dev2 += e.Mean * e.Mean
 		err2 += e.Err * e.Err
@@ -975,9 +975,19 @@ func TestBoundedSum(t *testing.T) {
 		t.Errorf("binning's errors %.2f times BoundedSum's, want about 7: the case this is for", over)
 	}
 	t.Logf("means' rms / errors %.3f; binning's errors %.2f times these", ratio, math.Sqrt(binErr2/err2))
+	// sums that drift (a mean of 0.01 about 0: a process not yet
+	// stationary) are not reliable, and their error is larger
+	y := gaussAR1(m+1, 0.8, 7)
+	x := make([]float64, m)
+	for i := range x {
+		x[i] = y[i+1] - y[i] + 0.01
+	}
+	if e := BoundedSum(x, 0); e.Reliable || !(e.Err > 5*math.Sqrt(2)/m) {
+		t.Errorf("drifting sums: reliable %v, error %v (stationary: about %v)", e.Reliable, e.Err, math.Sqrt(2)/m)
+	}
 	// constant and non-finite series as Series, never reliable
 	for _, x := range [][]float64{slices.Repeat([]float64{2}, 200), {1, math.NaN(), 3}} {
-		e, b := BoundedSum(x), Series(x)
+		e, b := BoundedSum(x, 0), Series(x)
 		if e.Reliable || !(e.Mean == b.Mean || math.IsNaN(e.Mean) && math.IsNaN(b.Mean)) || !(e.Err == b.Err || math.IsNaN(e.Err) && math.IsNaN(b.Err)) {
 			t.Errorf("%v: %+v, want Series' %+v, not reliable", x[:3], e, b)
 		}

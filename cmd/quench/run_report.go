@@ -1117,7 +1117,7 @@ func printExact(w io.Writer, c *sim.Config, sum *sim.Summary, names []string, un
 			// measurements that vary, in error bins whose means are all
 			// equal (a telescoping series): no error bar to count in,
 			// and not a constant
-			line += fmt.Sprintf("\tmeasured %.8g with error 0, though the measurements vary: every error bin's mean came out the same (a telescoping series, as a 1D pile's grains lost, which the pile's grain count at each bin's ends sets), so there is no distance in errors", *v.Mean+0)
+			line += fmt.Sprintf("\tmeasured %.8g with error 0, though the measurements vary: every error bin's mean came out the same (a telescoping series, such as a count that a bounded total's value at each bin's ends sets), so there is no distance in errors", *v.Mean+0)
 			if *v.Mean == x {
 				line += "; it is the exact value"
 			}
