@@ -34,7 +34,7 @@ func ParseAlgo(s string) (Algo, error) {
 	case "heatbath", "glauber":
 		return HeatBath, nil
 	}
-	return 0, Usagef("unknown --algo %q: allowed are metropolis, heatbath", s)
+	return 0, Usagef("unknown --algo %q: allowed are metropolis, heatbath (or glauber, the same)", s)
 }
 
 // IsingParams are the physical parameters of H = -J sum_<ij> s_i s_j - h sum_i s_i

@@ -196,7 +196,7 @@ func benchGrid(backend string) []benchCase {
 			diffusionCase([]int{16384, 16384}, quench.Float32),
 			diffusionCase([]int{16384, 16384}, quench.Float64),
 			// last. 4096^2, not 16384^2: the stationary start of
-			// 16384^2 takes ~1 min on the CPU and single avalanches there
+			// 16384^2 takes about 19 s on the CPU (docs/reference.md) and single avalanches there
 			// last ~10^5 rounds (gpu's BenchmarkSandpileL16384 times it)
 			sandpileCase([]int{4096, 4096}),
 		}

@@ -554,7 +554,7 @@ func TestConfigFileMessages(t *testing.T) {
 		{"L = 7\n", "extent 7 (axis 0) of lattice 7x7 is odd: the checkerboard update needs even extents (set in the config file "},
 		{"shape = \"6x7\"\n", "extent 7 (axis 1) of lattice 6x7 is odd: the checkerboard update needs even extents (set in the config file "},
 		{"L = 100000000\n", "has too many sites: at most 2^49 are allowed (set in the config file "},
-		{"algo = \"bogus\"\n", `unknown --algo "bogus": allowed are metropolis, heatbath (set in the config file `},
+		{"algo = \"bogus\"\n", `unknown --algo "bogus": allowed are metropolis, heatbath (or glauber, the same) (set in the config file `},
 		{"backend = \"gpu\"\n", `unknown --backend "gpu": allowed are cpu, cuda, auto (set in the config file `},
 		{"therm = -4\n", "--therm -4 is not allowed: thermalization sweeps must be >= 0 (set in the config file "},
 		{"algo = heatbath\n", `expected value but found "heatbath" instead (text values need quotes: algo = "heatbath")`},
