@@ -70,7 +70,13 @@ common, a directory without a checkpoint).`,
 			c := &st[0].Config
 			unit := c.StepUnit()
 			one := strings.TrimSuffix(unit, "s")
-			fmt.Fprintln(stdout, c.String())
+			if other := st[1].Config.String(); other != c.String() {
+				// settings that differ where the run does not use them
+				// (a cold diffusion's seed): each its own
+				fmt.Fprintf(stdout, "%s: %s\n%s: %s\n", args[0], c.String(), args[1], other)
+			} else {
+				fmt.Fprintln(stdout, c.String())
+			}
 			for i, dir := range args {
 				fmt.Fprintf(stdout, "  %s: %s %d of %d %s (%d thermalization)\n", dir, doneWord(st[i]), st[i].Step, st[i].Config.TotalSweeps(), unit, c.Therm)
 			}

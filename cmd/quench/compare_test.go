@@ -113,3 +113,20 @@ func TestCompareSameLength(t *testing.T) {
 		}
 	}
 }
+
+// Two runs that compare though their settings differ where neither uses
+// them (a cold diffusion draws nothing: its seed) show each its own
+// settings, not the first's for both (an audit's seeds 5 and 6).
+func TestCompareUnusedSeed(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
+	for i, d := range []string{a, b} {
+		if code, _, stderr := runQ(t, "run", "--model", "diffusion", "--L", "8", "--steps", "10", "--start", "cold", "--seed", fmt.Sprint(5+i), "--quiet", "--out", d); code != 0 {
+			t.Fatalf("run %d: exit %d %s", i, code, stderr)
+		}
+	}
+	code, out, _ := runQ(t, "compare", a, b)
+	if want := a + ": diffusion 8x8 alpha=0.1 float64 seed=5\n" + b + ": diffusion 8x8 alpha=0.1 float64 seed=6\n"; code != 0 || !strings.HasPrefix(out, want) || !strings.Contains(out, "identical") {
+		t.Errorf("exit %d:\n%s\nwant it to begin\n%s", code, out, want)
+	}
+}
