@@ -1383,7 +1383,21 @@ func TestFieldRelaxSteps(t *testing.T) {
 	if s, _, ok := c.FieldRelaxSteps(); !ok || math.Abs(s/1e300-1) > 1e-12 {
 		t.Errorf("dt 1e-300: %v", s)
 	}
+	// harmonic particles: gamma a friction (gamma 2 doubles them)
+	p := Config{Model: "particles", Potential: quench.PotentialHarmonic, K: 1e-4, Gamma: 1, Mass: 1, Dt: 0.01, Scheme: quench.SchemeEM}
+	s1, n1, ok1 = p.FieldRelaxSteps()
+	p.Gamma = 2
+	s2, _, ok2 = p.FieldRelaxSteps()
+	if !ok1 || !ok2 || s1 != 1e6 || n1 != 4999998 || s2 != 2e6 {
+		t.Errorf("particles em: %v (%v), gamma 2: %v", s1, n1, s2)
+	}
+	p.Scheme, p.Gamma = quench.SchemeBAOAB, 0.01
+	if s, _, ok := p.FieldRelaxSteps(); !ok || s != 20000 {
+		t.Errorf("particles baoab gamma 0.01: %v", s)
+	}
 	for _, d := range []Config{
+		{Model: "particles", Potential: quench.PotentialHarmonic, K: 0, Gamma: 1, Dt: 0.01, Scheme: quench.SchemeEM},
+		{Model: "particles", Potential: quench.PotentialDoubleWell, K: 1, Gamma: 1, Dt: 0.01, Scheme: quench.SchemeEM},
 		{Model: "phi4", M2: 1, Lambda: 1, Gamma: 1, Dt: 0.01, Scheme: quench.SchemeEM},
 		{Model: "phi4", M2: -1, Lambda: 0, Gamma: 1, Dt: 0.01, Scheme: quench.SchemeEM},
 		{Model: "phi4", M2: 1, Lambda: 0, Gamma: 1, Dt: 0.01, Scheme: quench.SchemeModelB},

@@ -762,19 +762,29 @@ func (c *Config) ThermBefore() (needed, slowest int64) {
 // start relax; ok is false elsewhere (model B has ThermBefore; at lambda
 // != 0 the rate depends on the field). Both are +Inf where the step does
 // not move the mode at all.
+//
+// Harmonic particles (k > 0) are such modes, each coordinate one of
+// stiffness k, with gamma a friction: rho |1 - k dt/gamma| overdamped
+// (k 1e-4, gamma 1, dt 0.01: 1e6 steps, which the default --therm 1000
+// left as it started) and baoab's map as phi4's.
 func (c *Config) FieldRelaxSteps() (slowest, needed float64, ok bool) {
-	if c.Model != "phi4" || c.Lambda != 0 || !(c.M2 > 0) || c.Scheme == quench.SchemeModelB {
+	var kappa, x float64
+	switch {
+	case c.Model == "phi4" && c.Lambda == 0 && c.M2 > 0 && c.Scheme != quench.SchemeModelB:
+		kappa, x = c.M2, c.Gamma*c.M2*c.Dt
+	case c.Model == "particles" && c.Potential == quench.PotentialHarmonic && c.K > 0:
+		kappa, x = c.K, c.K*c.Dt/c.Gamma
+	default:
 		return 0, 0, false
 	}
 	// ln rho, from log1p where rho is near 1 (a tiny dt: 1e-300 left
 	// rho = 1 and no note)
-	x := c.Gamma * c.M2 * c.Dt
 	lnRho := math.Log1p(-x)
 	if x >= 1 {
 		lnRho = math.Log(x - 1)
 	}
 	if c.Scheme == quench.SchemeBAOAB {
-		tr, det := c.baoabMap(c.M2)
+		tr, det := c.baoabMap(kappa)
 		if d := tr*tr - 4*det; d < 0 {
 			lnRho = -c.Gamma * c.Dt / 2 // |eigenvalue| = sqrt(det)
 		} else {

@@ -195,6 +195,10 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 		}
 	}
 	if slowest, need, ok := c.FieldRelaxSteps(); ok && float64(c.Therm) < need {
+		mode, stays, means := "the field's slowest mode (k = 0)", "the field stays near its start", "the means stay"
+		if c.Model == "particles" {
+			mode, stays = "each harmonic coordinate", "the particles stay near their start"
+		}
 		// (an audit's m2 = 0.01 read phi 7.6 errors off after the
 		// default --therm 1000, against a mode time of 10000 steps; its
 		// --dt 1e-300 froze the field, its lines advising thermalization)
@@ -204,11 +208,11 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 			if math.IsInf(slowest, 1) {
 				about = "more steps than float64 holds"
 			}
-			fmt.Fprintf(&notes, "quench: note: at --dt %v the field's slowest mode (k = 0) relaxes over %s, more than a run can take (2^48): the field stays near its start (a larger --dt, up to the stability bound, relaxes it sooner)\n", c.Dt, about)
+			fmt.Fprintf(&notes, "quench: note: at --dt %v %s relaxes over %s, more than a run can take (2^48): %s (a larger --dt, up to the stability bound, relaxes it sooner)\n", c.Dt, mode, about, stays)
 		case need > philox.MaxStep:
-			fmt.Fprintf(&notes, "quench: note: at --dt %v the field's slowest mode (k = 0) relaxes over %.3g steps, and the %d thermalization steps that would let a start relax (5 times that) do not fit in a run (2^48): the means stay biased by the start (a larger --dt, up to the stability bound, relaxes it sooner)\n", c.Dt, slowest, int64(math.Min(need, 1e18)))
+			fmt.Fprintf(&notes, "quench: note: at --dt %v %s relaxes over %.3g steps, and the %d thermalization steps that would let a start relax (5 times that) do not fit in a run (2^48): %s biased by the start (a larger --dt, up to the stability bound, relaxes it sooner)\n", c.Dt, mode, slowest, int64(math.Min(need, 1e18)), means)
 		default:
-			fmt.Fprintf(&notes, "quench: note: the field's slowest mode (k = 0) relaxes over %.0f steps, so with --therm %d the start will not have relaxed when measuring begins and the means are biased: --therm %.0f or more lets it relax\n", slowest, c.Therm, need)
+			fmt.Fprintf(&notes, "quench: note: %s relaxes over %.0f steps, so with --therm %d the start will not have relaxed when measuring begins and the means are biased: --therm %.0f or more lets it relax\n", mode, slowest, c.Therm, need)
 		}
 	}
 	if need, slowest := c.ThermBefore(); c.Therm < need {

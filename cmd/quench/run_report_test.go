@@ -1561,7 +1561,8 @@ func TestWellEscapeNotes(t *testing.T) {
 }
 
 // A Gaussian phi4 field (em, lm, baoab) whose k = 0 mode relaxes over
-// more steps than --therm allows 5 of: a note at the start.
+// more steps than --therm allows 5 of, or harmonic particles whose
+// coordinates do: a note at the start.
 func TestFieldRelaxNote(t *testing.T) {
 	dir := t.TempDir()
 	for i, c := range []struct {
@@ -1579,6 +1580,22 @@ func TestFieldRelaxNote(t *testing.T) {
 		args := append([]string{"run", "--model", "phi4", "--L", "4", "--lambda", "0", "--steps", "10", "--quiet", "--out", filepath.Join(dir, strconv.Itoa(i))}, c.args...)
 		code, _, stderr := runQ(t, args...)
 		if code != 0 || strings.Contains(stderr, "slowest mode (k = 0)") != (c.want != "") || !strings.Contains(stderr, c.want) {
+			t.Errorf("%v: exit %d, %q; want %q", c.args, code, stderr, c.want)
+		}
+	}
+	// harmonic particles, each coordinate such a mode
+	for i, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--k", "1e-4"}, "quench: note: each harmonic coordinate relaxes over 1000000 steps, so with --therm 1000 the start will not have relaxed when measuring begins and the means are biased: --therm 4999998 or more lets it relax\n"},
+		{[]string{"--k", "1", "--dt", "1e-300"}, "quench: note: at --dt 1e-300 each harmonic coordinate relaxes over about 1e+300 steps, more than a run can take (2^48): the particles stay near their start"},
+		{[]string{"--k", "1"}, ""},
+		{[]string{"--k", "1e-4", "--potential", "doublewell"}, ""},
+	} {
+		args := append([]string{"run", "--model", "particles", "--N", "4", "--steps", "10", "--quiet", "--out", filepath.Join(dir, "p"+strconv.Itoa(i))}, c.args...)
+		code, _, stderr := runQ(t, args...)
+		if code != 0 || strings.Contains(stderr, "each harmonic coordinate relaxes") != (c.want != "") || !strings.Contains(stderr, c.want) {
 			t.Errorf("%v: exit %d, %q; want %q", c.args, code, stderr, c.want)
 		}
 	}
