@@ -73,3 +73,38 @@ func TestSandpileMeanSizeTermsBound(t *testing.T) {
 		t.Errorf("%v: %v, want refused for its 1024*1024*2049 > 2^31 odd modes", lat.Shape, err)
 	}
 }
+
+// TestSandpileW: w = Delta^-1 1 by sine transforms is the chain's closed
+// form (x+1)(L-x)/2, and its mean and variance over the sites are
+// SandpileMeanSize's eigenmode sums (8^2, 5x7, 4x4x6, 64^2) to 1e-12.
+func TestSandpileW(t *testing.T) {
+	w, err := SandpileW(Lattice{Shape: []int{9}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for x, v := range w {
+		if want := float64((x+1)*(9-x)) / 2; math.Abs(v-want) > 1e-12 {
+			t.Errorf("chain of 9: w(%d) = %v, want %v", x, v, want)
+		}
+	}
+	for _, shape := range [][]int{{8, 8}, {5, 7}, {4, 4, 6}, {64, 64}} {
+		lat := Lattice{Shape: shape}
+		w, err := SandpileW(lat)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mean, varSite, _ := SandpileMeanSize(lat)
+		var s, s2 float64
+		for _, v := range w {
+			s += v
+			s2 += v * v
+		}
+		n := float64(len(w))
+		if m, v := s/n, s2/n-(s/n)*(s/n); math.Abs(m-mean) > 1e-12*mean || math.Abs(v-varSite) > 1e-9*varSite {
+			t.Errorf("%v: mean %v var %v, want %v %v", shape, m, v, mean, varSite)
+		}
+	}
+	if _, err := SandpileW(Lattice{Shape: []int{4096, 2048}}); err == nil {
+		t.Error("2^23 sites: no error")
+	}
+}
