@@ -207,9 +207,27 @@ func SandpileHeights(lat Lattice) (whole, center []float64, recurrent int64, err
 	return whole, center, recurrent, nil
 }
 
-// SandpileWMaxSites bounds SandpileW: 2^22 sites (2048^2, 32 MiB of
-// float64), whose transforms take about a second here.
+// SandpileWMaxSites bounds SandpileW: 2^22 sites (32 MiB of float64).
 const SandpileWMaxSites = 1 << 22
+
+// SandpileWMaxCost bounds SandpileW's transforms: 2 N sum_a p_a, p_a the
+// largest prime factor of L_a + 1 (the sine transform of a line of L
+// costs about L p, its FFT's work for a prime factor p). Measured here:
+// 2048^2 (2049 = 3 x 683) costs 1.1e10 and took 12 s, 1536^2 (1537 = 29
+// x 53) 5e8 and 1.7 s, 1024^2 (1025 = 5^2 x 41) 1.7e8 and 0.56 s, 256^2
+// (257 prime) 6.7e7 and 0.16 s: at most 3e8, about a second.
+const SandpileWMaxCost = 3e8
+
+// largestPrime is the largest prime factor of n >= 2.
+func largestPrime(n int) int {
+	p := 1
+	for f := 2; f*f <= n; f++ {
+		for n%f == 0 {
+			p, n = f, n/f
+		}
+	}
+	return max(p, n)
+}
 
 // SandpileW returns w = Delta^-1 1 at every site of lat (in the
 // lattice's order, the last axis fastest): a grain added at x topples
@@ -219,7 +237,8 @@ const SandpileWMaxSites = 1 << 22
 // eigenvalue, the sum over the axes of 2 - 2 cos(pi j/(L+1)), and
 // transformed back, each transform pair scaled by 1/(2 (L+1)). The result
 // is checked against Delta w = 1 (to 1e-9 of its largest value). An error
-// for a lattice of more than SandpileWMaxSites sites.
+// for a lattice of more than SandpileWMaxSites sites, or whose transforms
+// cost more than SandpileWMaxCost.
 func SandpileW(lat Lattice) ([]float64, error) {
 	if err := lat.Check(); err != nil {
 		return nil, err
@@ -227,6 +246,13 @@ func SandpileW(lat Lattice) ([]float64, error) {
 	n := lat.Sites()
 	if n > SandpileWMaxSites {
 		return nil, fmt.Errorf("%d sites: SandpileW takes at most %d", n, SandpileWMaxSites)
+	}
+	cost := 0.0
+	for _, l := range lat.Shape {
+		cost += 2 * float64(n) * float64(largestPrime(l+1))
+	}
+	if cost > SandpileWMaxCost {
+		return nil, fmt.Errorf("%v: SandpileW's transforms would cost %.3g, more than %.3g", lat.Shape, cost, SandpileWMaxCost)
 	}
 	w := make([]float64, n)
 	for i := range w {

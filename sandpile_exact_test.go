@@ -107,4 +107,12 @@ func TestSandpileW(t *testing.T) {
 	if _, err := SandpileW(Lattice{Shape: []int{4096, 2048}}); err == nil {
 		t.Error("2^23 sites: no error")
 	}
+	if _, err := SandpileW(Lattice{Shape: []int{2048, 2048}}); err == nil {
+		t.Error("2048^2, 2049 = 3 x 683: no error")
+	}
+	for n, want := range map[int]int{2: 2, 2049: 683, 1025: 41, 257: 257, 1024: 2, 12: 3} {
+		if got := largestPrime(n); got != want {
+			t.Errorf("largestPrime(%d) = %d, want %d", n, got, want)
+		}
+	}
 }

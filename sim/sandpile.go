@@ -206,9 +206,11 @@ func (c *Config) sandpileObservables(rows [][]float64) (map[string]stats.Estimat
 			jobs.BoundedSum(name, col(j+1), 1)
 			continue
 		}
-		if w := c.sandpileW(); name == "avalanche_size" && c.boundedTotals() && w != nil {
-			jobs.Add(name, func() stats.Estimate { return c.dharSize(rows, w) })
-			continue
+		if name == "avalanche_size" && c.boundedTotals() {
+			if w := c.sandpileW(); w != nil {
+				jobs.Add(name, func() stats.Estimate { return c.dharSize(rows, w) })
+				continue
+			}
 		}
 		jobs.Add(name, func() stats.Estimate { return stats.Series(col(j + 1)) })
 	}
@@ -240,8 +242,8 @@ func (c *Config) boundedTotals() bool {
 	return c.Every == 1 && c.Therm >= SandpileFill(c.Start, c.Lattice().Sites())
 }
 
-// sandpileWs holds the last lattice's w = Delta^-1 1 (quench.SandpileW:
-// a second at 2048^2, and a run's summary is made at each checkpoint).
+// sandpileWs holds the last lattice's w = Delta^-1 1 (quench.SandpileW: up to
+// about a second, and a run's summary is made at each checkpoint).
 var sandpileWs struct {
 	sync.Mutex
 	shape []int
