@@ -446,15 +446,17 @@ func TestDharSizeError(t *testing.T) {
 	if testing.Short() {
 		t.Skip("statistical test")
 	}
-	e := newDhar(t, []int{16, 12}, false)
-	c := Config{Model: "sandpile", Shape: []int{16, 12}}
-	for x, v := range c.sandpileW() {
-		if math.Abs(v-e.w[x]) > 1e-9*e.w[x] {
-			t.Fatalf("16x12: SandpileW(%d) = %v, the solve's %v", x, v, e.w[x])
+	for _, shape := range [][]int{{16, 12}, {4, 3, 5}} {
+		e := newDhar(t, shape, false)
+		c := Config{Model: "sandpile", Shape: shape}
+		for x, v := range c.sandpileW() {
+			if math.Abs(v-e.w[x]) > 1e-9*e.w[x] {
+				t.Fatalf("%v: SandpileW(%d) = %v, the solve's %v", shape, x, v, e.w[x])
+			}
 		}
 	}
 	const seeds = 40
-	c = Config{Model: "sandpile", Shape: []int{64, 64}, Sweeps: 20000, Every: 1, Start: "stationary", ProfileEvery: ProfileNone}
+	c := Config{Model: "sandpile", Shape: []int{64, 64}, Sweeps: 20000, Every: 1, Start: "stationary", ProfileEvery: ProfileNone}
 	mean, _, err := quench.SandpileMeanSize(c.Lattice())
 	if err != nil {
 		t.Fatal(err)
