@@ -772,3 +772,46 @@ func TestAntiferroStaggeredExact(t *testing.T) {
 		}
 	}
 }
+
+// rowsColumn is column j of rows.
+func rowsColumn(rows [][]float64, j int) []float64 {
+	x := make([]float64, len(rows))
+	for i, r := range rows {
+		x[i] = r[j]
+	}
+	return x
+}
+
+// seedSpread runs c under seeds seed0, seed0 + 1, ...: each's check
+// returns the estimate of name (after checking what it must) and its
+// exact value, and over the seeds the estimates' rms about the exact
+// value must be their errors' rms within 4 of its sampling errors,
+// 1/sqrt(2 seeds).
+func seedSpread(t *testing.T, c Config, name string, seeds int, seed0 uint64, exact float64, check func(st *State, e stats.Estimate)) {
+	t.Helper()
+	var dev2, err2 float64
+	for s := range uint64(seeds) {
+		c.Seed = seed0 + s
+		st, obs := simulate(t, c)
+		e := obs[name]
+		check(st, e)
+		dev2 += (e.Mean - exact) * (e.Mean - exact)
+		err2 += e.Err * e.Err
+	}
+	ratio := math.Sqrt(dev2 / err2)
+	if sigma := 1 / math.Sqrt(float64(2*seeds)); math.Abs(ratio-1) > 4*sigma {
+		t.Errorf("%s %v: %s's rms about %v over %d seeds %.3f times its errors, want 1 +- %.3f", c.Model, c.Shape, name, exact, seeds, ratio, 4*sigma)
+	}
+	t.Logf("%s %v: %s's rms about %v over %d seeds: %.3f times its errors", c.Model, c.Shape, name, exact, seeds, ratio)
+}
+
+// binnedStays runs c measured every 2 steps, where name (column j of the
+// rows) keeps binning's error.
+func binnedStays(t *testing.T, c Config, name string, j int) {
+	t.Helper()
+	c.Every, c.Seed = 2, 9
+	st, obs := simulate(t, c)
+	if b := stats.Series(rowsColumn(st.Rows, j)); obs[name].Err != b.Err {
+		t.Errorf("every 2: %s's error %v, want binning's %v", name, obs[name].Err, b.Err)
+	}
+}

@@ -461,29 +461,10 @@ func TestDharSizeError(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var dev2, err2 float64
-	for s := range uint64(seeds) {
-		c.Seed = 700 + s
-		st, obs := simulate(t, c)
-		got := obs["avalanche_size"]
-		if want := c.dharSize(st.Rows, c.sandpileW()); got.Err != want.Err || got.Mean != want.Mean {
-			t.Fatalf("seed %d: %+v, want dharSize's %+v", c.Seed, got, want)
+	seedSpread(t, c, "avalanche_size", seeds, 700, mean, func(st *State, got stats.Estimate) {
+		if want := st.Config.dharSize(st.Rows, c.sandpileW()); got.Err != want.Err || got.Mean != want.Mean {
+			t.Fatalf("%+v, want dharSize's %+v", got, want)
 		}
-		dev2 += (got.Mean - mean) * (got.Mean - mean)
-		err2 += got.Err * got.Err
-	}
-	ratio := math.Sqrt(dev2 / err2)
-	if sigma := 1 / math.Sqrt(2*seeds); math.Abs(ratio-1) > 4*sigma {
-		t.Errorf("64^2: the means' rms about %v over %d seeds %.3f times their errors, want 1 +- %.3f", mean, seeds, ratio, 4*sigma)
-	}
-	t.Logf("64^2: the means' rms about Dhar's %.4f over %d seeds: %.3f times their errors", mean, seeds, ratio)
-	c.Every, c.Seed = 2, 9
-	st, obs := simulate(t, c)
-	x := make([]float64, len(st.Rows))
-	for i, r := range st.Rows {
-		x[i] = r[2]
-	}
-	if b := stats.Series(x); obs["avalanche_size"].Err != b.Err {
-		t.Errorf("every 2: error %v, want binning's %v", obs["avalanche_size"].Err, b.Err)
-	}
+	})
+	binnedStays(t, c, "avalanche_size", 2)
 }

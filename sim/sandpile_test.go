@@ -187,41 +187,18 @@ func TestSmallPileHeightsExact(t *testing.T) {
 func TestGrainsLostBoundedSum(t *testing.T) {
 	const seeds = 20
 	c := Config{Model: "sandpile", Shape: []int{16, 16}, Sweeps: 40000, Every: 1, Start: "stationary"}
-	var dev2, err2 float64
-	for s := range uint64(seeds) {
-		c.Seed = 500 + s
-		st, obs := simulate(t, c)
+	seedSpread(t, c, "grains_lost", seeds, 500, 1, func(st *State, g stats.Estimate) {
 		rows := st.Rows
 		var lost float64
 		for _, r := range rows[1:] {
 			lost += r[5]
 		}
 		if gain := 256 * (rows[len(rows)-1][1] - rows[0][1]); lost != float64(len(rows)-1)-gain {
-			t.Fatalf("seed %d: %v grains lost, %d added less the pile's gain %v", c.Seed, lost, len(rows)-1, gain)
+			t.Fatalf("%v grains lost, %d added less the pile's gain %v", lost, len(rows)-1, gain)
 		}
-		g := obs["grains_lost"]
-		x := make([]float64, len(rows))
-		for i, r := range rows {
-			x[i] = r[5]
+		if b := stats.BoundedSum(rowsColumn(rows, 5), 1); g.Err != b.Err || g.Mean != b.Mean {
+			t.Fatalf("grains_lost %+v, want BoundedSum's %+v", g, b)
 		}
-		if b := stats.BoundedSum(x, 1); g.Err != b.Err || g.Mean != b.Mean {
-			t.Fatalf("seed %d: grains_lost %+v, want BoundedSum's %+v", c.Seed, g, b)
-		}
-		dev2 += (g.Mean - 1) * (g.Mean - 1)
-		err2 += g.Err * g.Err
-	}
-	ratio := math.Sqrt(dev2 / err2)
-	if sigma := 1 / math.Sqrt(2*seeds); math.Abs(ratio-1) > 4*sigma {
-		t.Errorf("grains_lost's rms about 1 over %d seeds %.3f times its errors, want 1 +- %.3f", seeds, ratio, 4*sigma)
-	}
-	t.Logf("grains_lost's rms about 1 over %d seeds: %.3f times its errors", seeds, ratio)
-	c.Every, c.Seed = 2, 9
-	st, obs := simulate(t, c)
-	x := make([]float64, len(st.Rows))
-	for i, r := range st.Rows {
-		x[i] = r[5]
-	}
-	if b := stats.Series(x); obs["grains_lost"].Err != b.Err {
-		t.Errorf("every 2: error %v, want binning's %v", obs["grains_lost"].Err, b.Err)
-	}
+	})
+	binnedStays(t, c, "grains_lost", 5)
 }
