@@ -201,4 +201,21 @@ func TestGrainsLostBoundedSum(t *testing.T) {
 		}
 	})
 	binnedStays(t, c, "grains_lost", 5)
+	// a chain keeps binning (its sums take the values 0 and +-1)
+	chain := Config{Model: "sandpile", Shape: []int{64}, Sweeps: 5000, Every: 1, Seed: 19, Start: "stationary"}
+	st, obs := simulate(t, chain)
+	if b := stats.Series(rowsColumn(st.Rows, 5)); obs["grains_lost"].Err != b.Err {
+		t.Errorf("chain of 64: grains_lost's error %v, want binning's %v", obs["grains_lost"].Err, b.Err)
+	}
+	// piles filled up before: 2N hot, 3N empty, 5N empty in 3D (whose
+	// stationary mean, about 3.0, 3N leave short)
+	for _, f := range []struct {
+		start string
+		dim   int
+		want  int64
+	}{{"hot", 2, 200}, {"cold", 2, 300}, {"cold", 1, 300}, {"hot", 3, 200}, {"cold", 3, 500}, {"stationary", 3, 0}} {
+		if got := SandpileFill(f.start, 100, f.dim); got != f.want {
+			t.Errorf("SandpileFill(%s, 100, %d) = %d, want %d", f.start, f.dim, got, f.want)
+		}
+	}
 }

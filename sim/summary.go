@@ -41,9 +41,9 @@ type Value struct {
 	// Constant: the same in every measurement averaged (stats.Estimate's
 	// Constant), its error then 0. An error of 0 without it comes from
 	// measurements that vary but whose error bins' means are all equal:
-	// a telescoping series (a 1D pile's grains lost measured every few
-	// grains: each bin's mean is set by the pile's grain count at the
-	// bin's ends; measured every grain, stats.BoundedSum estimates it).
+	// a telescoping series (a 1D pile's grains lost: each bin's mean is
+	// set by the pile's grain count at the bin's ends, which a recurrent
+	// chain holds at N - 1 almost always).
 	Constant bool `json:"constant"`
 	// Why the error bar is not reliable, for one with a value: "tau_int"
 	// (the usual rule: under 100 measurements, no Sokal window, or bins
@@ -623,15 +623,23 @@ type ThermShort struct {
 	NeededTherm int64 `json:"therm_needed"`
 }
 
-// SandpileFill is the thermalization, in grains, a pile of n sites
-// needs from start before its statistics are stationary: a hot pile
-// (mean height (2d-1)/2) or an empty one fills up to its stationary mean
-// (about 2.1 in 2D) in of order n grains and then relaxes, 2n (hot) or 3n
-// (cold) grains or more; 0 from the stationary start. (A 64^2 pile from
-// a cold start after 1000 grains read avalanche_area 65.7(7.3) against a
-// stationary 107, marked reliable.)
-func SandpileFill(start string, n int64) int64 {
-	return map[string]int64{"hot": 2 * n, "cold": 3 * n}[start]
+// SandpileFill is the thermalization, in grains, a pile of n sites in
+// dim dimensions needs from start before its statistics are stationary:
+// a hot pile (mean height (2d-1)/2) or an empty one fills up to its
+// stationary mean (about 2.1 in 2D, 3.0 in 3D) in of order n grains and
+// then relaxes, 2n (hot) or 3n (cold; 5n in 3D) grains or more; 0 from
+// the stationary start. (A 64^2 pile from a cold start after 1000 grains
+// read avalanche_area 65.7(7.3) against a stationary 107, marked
+// reliable. An empty 3D pile after 3n grains was still short of its
+// mean, 2.85 on 8^3, and still filling: a review's 16^3 piles then read
+// grains_lost, whose error is of order 1/grains, 7 errors from 1 on
+// average; after 4n, 0.08.)
+func SandpileFill(start string, n int64, dim int) int64 {
+	cold := int64(3)
+	if dim >= 3 {
+		cold = 5
+	}
+	return map[string]int64{"hot": 2 * n, "cold": cold * n}[start]
 }
 
 // Profile is a profile averaged over snapshots: per entry the mean, its
@@ -958,7 +966,7 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 		s.ThermShort = &ThermShort{SlowestSteps: slowest, NeededTherm: need}
 	}
 	if c.Model == "sandpile" {
-		if need := SandpileFill(c.Start, c.Lattice().Sites()); c.Therm < need {
+		if need := SandpileFill(c.Start, c.Lattice().Sites(), len(c.Shape)); c.Therm < need {
 			s.ThermShort = &ThermShort{NeededTherm: need}
 		}
 	}

@@ -684,7 +684,7 @@ func seedMean(xs []float64) (m, e float64) {
 // bias, which their spread does not see. A sandpile's summary written
 // before it had therm_short is judged by its start and thermalization.
 func thermShort(r *collected) bool {
-	return r.sum.ThermShort != nil || r.sum.Model == "sandpile" && r.sum.Therm < sim.SandpileFill(r.sum.Start, r.sum.Sites)
+	return r.sum.ThermShort != nil || r.sum.Model == "sandpile" && r.sum.Therm < sim.SandpileFill(r.sum.Start, r.sum.Sites, len(r.sum.Shape))
 }
 
 // averageProfiles averages the profiles that every run of g has, at one

@@ -27,17 +27,17 @@ func exactLineOf(c *sim.Config, name string, x float64, v sim.Value, measurement
 	return b.String()
 }
 
-// An error of 0 from measurements that vary (error bins whose means are
-// all exactly equal: a 1D pile's grains lost, 0, 1 and 2, gave it, each
-// bin's mean set by the pile's grain count at its ends, until
-// stats.BoundedSum took its error from its running total) is not called
-// constant, by the run's exact line or collect's distance; a constant
+// An error of 0 from measurements that vary (a 1D pile's grains lost, 0,
+// 1 and 2, in error bins whose means are all exactly 1: the pile's
+// grain count at each bin's ends sets them) is not called constant, by
+// the run's exact line, summary.json or collect's distance; a constant
 // series still is.
 func TestExactLineTelescoping(t *testing.T) {
-	one, zero := 1.0, 0.0
-	pile := &sim.Config{Model: "sandpile"}
-	v := sim.Value{Mean: &one, Error: &zero, Reliable: true}
-	out := exactLineOf(pile, "grains_lost", 1, v, 100000, nil)
+	out, sum := runSummary(t, filepath.Join(t.TempDir(), "r"), "--model", "sandpile", "--dim", "1", "--L", "64", "--grains", "100000", "--quiet")
+	v := sum.Observables["grains_lost"]
+	if v.Error == nil || *v.Error != 0 || v.Constant || *v.Mean != 1 {
+		t.Fatalf("grains_lost %+v: want mean 1, error 0, not constant (the case this tests)", v)
+	}
 	if !regexp.MustCompile(`grains_lost +1 +measured 1 with error 0, though the measurements vary: every error bin's mean came out the same`).MatchString(out) ||
 		!strings.Contains(out, "it is the exact value") || strings.Contains(out, "in every measurement averaged") {
 		t.Errorf("exact lines:\n%s", out)
@@ -45,6 +45,8 @@ func TestExactLineTelescoping(t *testing.T) {
 	if d := exactDistance(v, map[string]float64{"grains_lost": 1.5}, "grains_lost"); d != "err0" {
 		t.Errorf("collect's distance %q, want err0", d)
 	}
+	one, zero := 1.0, 0.0
+	pile := &sim.Config{Model: "sandpile"}
 	if out := exactLineOf(pile, "grains_lost", 1, sim.Value{Mean: &one, Error: &zero, Constant: true}, 1000, nil); !strings.Contains(out, "measured 1 in every measurement averaged") {
 		t.Errorf("a constant series:\n%s", out)
 	}

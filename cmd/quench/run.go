@@ -124,12 +124,12 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 	}
 	if c.Model == "sandpile" && c.Start == "hot" && !cmd.Flags().Changed("start") {
 		fmt.Fprintf(&notes, "quench: note: %d sites are beyond the stationary sampler (%d): starting hot, so statistics of the first ~%d grains are biased (thermalize with --therm-grains)\n",
-			c.Lattice().Sites(), sim.MaxStationarySites, sim.SandpileFill("hot", c.Lattice().Sites()))
+			c.Lattice().Sites(), sim.MaxStationarySites, sim.SandpileFill("hot", c.Lattice().Sites(), len(c.Shape)))
 	} else if n := c.Lattice().Sites(); c.Model == "sandpile" && c.Start != "stationary" {
 		// a hot pile (mean height (2d-1)/2) or an empty one fills up to
 		// its stationary mean (about 2.1 in 2D) in of order N grains, and
-		// then relaxes: 2N (3N) grains or more
-		if need := sim.SandpileFill(c.Start, n); c.Therm < need {
+		// then relaxes: 2N (3N, 5N in 3D) grains or more
+		if need := sim.SandpileFill(c.Start, n, len(c.Shape)); c.Therm < need {
 			fmt.Fprintf(&notes, "quench: note: a %s pile of %d sites needs some %d thermalization grains to become stationary; with %d its statistics are biased (--therm-grains, or the default --start stationary, which needs none)\n",
 				c.Start, n, need, c.Therm)
 		}

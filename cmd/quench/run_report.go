@@ -590,7 +590,7 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 		if sum.Sites > sim.MaxStationarySites {
 			or = "" // beyond the stationary sampler, which started it hot
 		}
-		fmt.Fprintf(w, "\nwarning: --therm-grains %d is fewer than the %d a %s pile of %d sites needs to fill up and become stationary (2N grains hot, 3N empty): its statistics are biased (avalanche sizes, areas and durations, grains_lost and P(h) most); a new run with --therm-grains %d or more%s\n",
+		fmt.Fprintf(w, "\nwarning: --therm-grains %d is fewer than the %d a %s pile of %d sites needs to fill up and become stationary (2N grains hot, 3N empty, 5N empty in 3D): its statistics are biased (avalanche sizes, areas and durations, grains_lost and P(h) most); a new run with --therm-grains %d or more%s\n",
 			sum.Therm, t.NeededTherm, st.Config.Start, sum.Sites, t.NeededTherm, or)
 	} else if t != nil {
 		what, most := "", "mass_var and the profiles"
@@ -1117,7 +1117,7 @@ func printExact(w io.Writer, c *sim.Config, sum *sim.Summary, names []string, un
 			// measurements that vary, in error bins whose means are all
 			// equal (a telescoping series): no error bar to count in,
 			// and not a constant
-			line += fmt.Sprintf("\tmeasured %.8g with error 0, though the measurements vary: every error bin's mean came out the same (a telescoping series, such as a count that a bounded total's value at each bin's ends sets), so there is no distance in errors", *v.Mean+0)
+			line += fmt.Sprintf("\tmeasured %.8g with error 0, though the measurements vary: every error bin's mean came out the same (a telescoping series, as a 1D pile's grains lost, which the pile's grain count at each bin's ends sets), so there is no distance in errors", *v.Mean+0)
 			if *v.Mean == x {
 				line += "; it is the exact value"
 			}
