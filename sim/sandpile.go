@@ -202,11 +202,11 @@ func (c *Config) sandpileObservables(rows [][]float64) (map[string]stats.Estimat
 	}
 	var jobs stats.Batch
 	for j, name := range SandpileColumns {
+		// (not on a chain, whose grain count is N - 1 or N: its sums
+		// take the values 0 and +-1, whose spread is no Gaussian error,
+		// and a review's 100 chains of 64 read 5 of them 5 - 6 errors
+		// from 1; binning's bins are then mostly exact)
 		if name == "grains_lost" && c.boundedTotals() && len(c.Shape) > 1 {
-			// (a chain's grain count is N - 1 or N: its sums take the
-			// values 0 and +-1, whose spread is no Gaussian error, and a
-			// review's 100 chains of 64 read 5 of them 5 - 6 errors
-			// from 1; binning's bins are then mostly exact)
 			jobs.BoundedSum(name, col(j+1), 1)
 			continue
 		}
@@ -225,7 +225,6 @@ func (c *Config) sandpileObservables(rows [][]float64) (map[string]stats.Estimat
 		// mean_height: their mean less 1 is that change over the run,
 		// bounded, whose partial sums BoundedSum takes (binning's error
 		// was 4 - 8 times their spread), as reliable as mean_height's
-
 		e.Reliable = e.Reliable && est["mean_height"].Reliable
 		est["grains_lost"] = e
 	}
@@ -304,8 +303,11 @@ func (c *Config) dharSize(rows [][]float64, w []float64) stats.Estimate {
 	tau := m * err * err / (2 * stat.Variance(size[skip:], nil))
 	// the sample variance's relative error, sqrt((kurtosis - 1)/m) for
 	// independent draws (w's distribution is far from Gaussian)
-	kurt := stat.ExKurtosis(wa[skip:], nil) + 3
-	rel := iid * math.Sqrt(max(kurt-1, 0)/m)
+	rel := 0.0
+	if varW > 0 {
+		kurt := stat.ExKurtosis(wa[skip:], nil) + 3
+		rel = iid * math.Sqrt(max(kurt-1, 0)/m)
+	}
 	if b.Tau > 0 {
 		rel += bounded * b.TauErr / b.Tau
 	}
