@@ -396,8 +396,20 @@ func TestUnderdampedModes(t *testing.T) {
 			t.Errorf("gamma 0.05: %s envelope %v, want 200", name, got)
 		}
 	}
-	if got := env["phi"]; math.Abs(got-400) > 1e-9 || len(env) != 7 {
-		t.Errorf("gamma 0.05: phi %v, %v", got, env)
+	for _, name := range []string{"phi2", "phi4", "energy", "energy_gradient", "energy_mass", "energy_quartic"} {
+		if got := env[name]; math.Abs(got-200) > 1e-9 {
+			t.Errorf("gamma 0.05: %s envelope %v, want 200 (every mode underdamped)", name, got)
+		}
+	}
+	if got, f := env["phi"], env["energy_field"]; math.Abs(got-400) > 1e-9 || math.Abs(f-400) > 1e-9 || len(env) != 14 {
+		t.Errorf("gamma 0.05: phi %v, energy_field %v, %v", got, f, env)
+	}
+	// gamma 2.2: k = 0 overdamped, the smallest k (stiffness 1.59)
+	// not: S_k and the correlation length, not the sums over all modes
+	part := c
+	part.Gamma = 2.2
+	if env := part.underdampedModes(0.25); len(env) != 3 || env["S_k0"] == 0 || env["S_k1"] == 0 || env["correlation_length"] == 0 {
+		t.Errorf("gamma 2.2: %v", env)
 	}
 	over := c
 	over.Gamma = 10
@@ -420,7 +432,7 @@ func TestUnderdampedModes(t *testing.T) {
 	}
 	sum, _ := MakeSummary(st, "cpu")
 	u := sum.Underdamped
-	if u == nil || math.Abs(u.EnvelopeSteps-200) > 1e-9 || u.BinSteps != 400 || !slices.Contains(u.Marked, "S_k0") || !slices.Contains(u.Marked, "phi") || slices.Contains(u.Marked, "phi2") {
+	if u == nil || math.Abs(u.EnvelopeSteps-200) > 1e-9 || u.BinSteps != 400 || !slices.Contains(u.Marked, "S_k0") || !slices.Contains(u.Marked, "phi") || !slices.Contains(u.Marked, "phi2") {
 		t.Fatalf("underdamped %+v", u)
 	}
 	if n := u.NeededSteps; n < 50*20*400 || n > 2*50*20*400 {
@@ -431,8 +443,8 @@ func TestUnderdampedModes(t *testing.T) {
 			t.Errorf("%s: reliable %v, by %v", name, v.Reliable, v.UnreliableBy)
 		}
 	}
-	if v := sum.Observables["phi2"]; slices.Contains(v.UnreliableBy, ByUnderdamped) {
-		t.Errorf("phi2 marked underdamped")
+	if v := sum.Observables["phi2"]; !slices.Contains(v.UnreliableBy, ByUnderdamped) {
+		t.Errorf("phi2 not marked underdamped: %+v", v)
 	}
 
 	// harmonic particles: x_var, x2, v_var, v2 (not x_mean, whose

@@ -578,7 +578,7 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 		if len(unreliable) > 0 || sum.Diffusive != nil {
 			nl = "" // right below the other note
 		}
-		modes, twice := "the modes they are built from (k = 0, the smallest k) are", ", phi's amplitude twice that"
+		modes, twice := "the modes they are built from (k = 0, the smallest k; where k = 0 is, every mode, which phi2, phi4 and the energies sum) are", ", phi's amplitude twice that"
 		if sum.Model == "particles" {
 			modes, twice = "the harmonic coordinates are", ""
 		}

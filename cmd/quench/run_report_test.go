@@ -1660,7 +1660,7 @@ func TestBelowTcXiNote(t *testing.T) {
 func TestUnderdampedNote(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "run")
 	stdout, sum := runSummary(t, out, "--model", "phi4", "--L", "4", "--scheme", "baoab", "--gamma", "0.05", "--dt", "0.1", "--steps", "20000", "--therm", "1000", "--seed", "3", "--quiet")
-	want := "* phi, S_k0, S_k1, binder, susceptibility, susceptibility_connected, correlation_length: under baoab at gamma = 0.05 the modes they are built from (k = 0, the smallest k) are underdamped: their correlations oscillate inside an envelope that decays over 200 steps (1/(gamma dt), phi's amplitude twice that), about twice their tau_int, and error bins of 400 steps should span 20 of those (their errors come out too small); about 640000 measured steps or more make them reliable: quench resume " + out + " --steps 640000\n"
+	want := "* phi, phi2, phi4, energy, energy_gradient, energy_mass, energy_quartic, S_k0, S_k1, binder, susceptibility, susceptibility_connected, correlation_length: under baoab at gamma = 0.05 the modes they are built from (k = 0, the smallest k; where k = 0 is, every mode, which phi2, phi4 and the energies sum) are underdamped: their correlations oscillate inside an envelope that decays over 200 steps (1/(gamma dt), phi's amplitude twice that), about twice their tau_int, and error bins of 400 steps should span 20 of those (their errors come out too small); about 640000 measured steps or more make them reliable: quench resume " + out + " --steps 640000\n"
 	if !strings.Contains(stdout, want) || sum.Underdamped == nil || sum.Underdamped.NeededSteps != 640000 {
 		t.Errorf("no note %q in\n%s", want, stdout)
 	}
