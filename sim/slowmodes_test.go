@@ -401,7 +401,7 @@ func TestUnderdampedModes(t *testing.T) {
 			t.Errorf("gamma 0.05: %s envelope %v, want 200 (every mode underdamped)", name, got)
 		}
 	}
-	if got, f := env["phi"], env["energy_field"]; math.Abs(got-400) > 1e-9 || math.Abs(f-400) > 1e-9 || len(env) != 14 {
+	if got, f := env["phi"], env["energy_field"]; math.Abs(got-200) > 1e-9 || math.Abs(f-200) > 1e-9 || len(env) != 14 {
 		t.Errorf("gamma 0.05: phi %v, energy_field %v, %v", got, f, env)
 	}
 	// gamma 2.2: k = 0 overdamped, the smallest k (stiffness 1.59)
@@ -435,8 +435,8 @@ func TestUnderdampedModes(t *testing.T) {
 	if u == nil || math.Abs(u.EnvelopeSteps-200) > 1e-9 || u.BinSteps != 400 || !slices.Contains(u.Marked, "S_k0") || !slices.Contains(u.Marked, "phi") || !slices.Contains(u.Marked, "phi2") {
 		t.Fatalf("underdamped %+v", u)
 	}
-	if n := u.NeededSteps; n < 50*20*400 || n > 2*50*20*400 {
-		t.Errorf("needed %d steps, want bins of 20 x 400 (%d) within a doubling", n, 50*20*400)
+	if n := u.NeededSteps; n < 50*20*200 || n > 2*50*20*200 {
+		t.Errorf("needed %d steps, want bins of 20 x 200 (%d) within a doubling", n, 50*20*200)
 	}
 	for _, name := range u.Marked {
 		if v := sum.Observables[name]; v.Reliable || !slices.Contains(v.UnreliableBy, ByUnderdamped) {

@@ -598,8 +598,8 @@ type Diffusive struct {
 
 // Underdamped is Summary's note on a baoab run's underdamped modes: the
 // observables whose error bins (BinSteps) are shorter than 20 of their
-// envelope's decorrelation time (EnvelopeSteps, 1/(gamma dt), phi's
-// twice that), marked whether or not the
+// envelope's decorrelation time (EnvelopeSteps, 1/(gamma dt)), marked
+// whether or not the
 // usual rule marked them too, and the measured steps that make them all
 // reliable (0: more than a run may take).
 type Underdamped struct {

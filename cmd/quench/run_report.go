@@ -578,12 +578,12 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 		if len(unreliable) > 0 || sum.Diffusive != nil {
 			nl = "" // right below the other note
 		}
-		modes, twice := "the modes they are built from (k = 0, the smallest k; where k = 0 is, every mode, which phi2, phi4 and the energies sum) are", ", phi's amplitude twice that"
+		modes := "the modes they are built from (k = 0, the smallest k; where k = 0 is, every mode, which phi2, phi4 and the energies sum) are"
 		if sum.Model == "particles" {
-			modes, twice = "the harmonic coordinates are", ""
+			modes = "the harmonic coordinates are"
 		}
-		fmt.Fprintf(w, "%s* %s: under baoab at gamma = %g %s underdamped: their correlations oscillate inside an envelope that decays over %s steps (1/(gamma dt)%s), about twice their tau_int, and error bins of %d steps should span 20 of those (their errors come out too small); %s\n",
-			nl, strings.Join(u.Marked, ", "), c.Gamma, modes, digits3(u.EnvelopeSteps), twice, u.BinSteps, need)
+		fmt.Fprintf(w, "%s* %s: under baoab at gamma = %g %s underdamped: their correlations oscillate inside an envelope that decays over %s steps (1/(gamma dt)), about twice their tau_int, and error bins of %d steps should span 20 of those (their errors come out too small); %s\n",
+			nl, strings.Join(u.Marked, ", "), c.Gamma, modes, digits3(u.EnvelopeSteps), u.BinSteps, need)
 	}
 	if t := sum.ThermShort; t != nil && sum.Model == "sandpile" {
 		or := ", or the default --start stationary, which needs none"

@@ -1655,13 +1655,13 @@ func TestBelowTcXiNote(t *testing.T) {
 
 // baoab at a small friction: the underdamped modes' observables carry the
 // note on their envelope, 1/(gamma dt) steps, with the resume that makes
-// their bins span 20 of phi's (2/(gamma dt)): 20000 steps of bins of 400
-// ask for 640000.
+// their bins span 20 of it: 20000 steps of bins of 400 ask for 320000
+// (bins of 6400).
 func TestUnderdampedNote(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "run")
 	stdout, sum := runSummary(t, out, "--model", "phi4", "--L", "4", "--scheme", "baoab", "--gamma", "0.05", "--dt", "0.1", "--steps", "20000", "--therm", "1000", "--seed", "3", "--quiet")
-	want := "* phi, phi2, phi4, energy, energy_gradient, energy_mass, energy_quartic, S_k0, S_k1, binder, susceptibility, susceptibility_connected, correlation_length: under baoab at gamma = 0.05 the modes they are built from (k = 0, the smallest k; where k = 0 is, every mode, which phi2, phi4 and the energies sum) are underdamped: their correlations oscillate inside an envelope that decays over 200 steps (1/(gamma dt), phi's amplitude twice that), about twice their tau_int, and error bins of 400 steps should span 20 of those (their errors come out too small); about 640000 measured steps or more make them reliable: quench resume " + out + " --steps 640000\n"
-	if !strings.Contains(stdout, want) || sum.Underdamped == nil || sum.Underdamped.NeededSteps != 640000 {
+	want := "* phi, phi2, phi4, energy, energy_gradient, energy_mass, energy_quartic, S_k0, S_k1, binder, susceptibility, susceptibility_connected, correlation_length: under baoab at gamma = 0.05 the modes they are built from (k = 0, the smallest k; where k = 0 is, every mode, which phi2, phi4 and the energies sum) are underdamped: their correlations oscillate inside an envelope that decays over 200 steps (1/(gamma dt)), about twice their tau_int, and error bins of 400 steps should span 20 of those (their errors come out too small); about 320000 measured steps or more make them reliable: quench resume " + out + " --steps 320000\n"
+	if !strings.Contains(stdout, want) || sum.Underdamped == nil || sum.Underdamped.NeededSteps != 320000 {
 		t.Errorf("no note %q in\n%s", want, stdout)
 	}
 	if !regexp.MustCompile(`(?m)^S_k0\s+\S+\s+\S+\s+\S+ \*$`).MatchString(stdout) {
