@@ -200,26 +200,28 @@ func (c *Config) sandpileObservables(rows [][]float64) (map[string]stats.Estimat
 		}
 		return x
 	}
+	// grains_lost by its bounded total but on a chain, whose grain count
+	// is N - 1 or N: its sums take the values 0 and +-1, whose spread is
+	// no Gaussian error (a review's 100 chains of 64 read 5 of them 5 - 6
+	// errors from 1; binning's bins are then mostly exact)
+	lost := c.boundedTotals() && len(c.Shape) > 1
+	var w []float64 // avalanche_size by Dhar's identity where not nil
+	if c.boundedTotals() {
+		w = c.sandpileW()
+	}
 	var jobs stats.Batch
 	for j, name := range SandpileColumns {
-		// (not on a chain, whose grain count is N - 1 or N: its sums
-		// take the values 0 and +-1, whose spread is no Gaussian error,
-		// and a review's 100 chains of 64 read 5 of them 5 - 6 errors
-		// from 1; binning's bins are then mostly exact)
-		if name == "grains_lost" && c.boundedTotals() && len(c.Shape) > 1 {
+		switch {
+		case name == "grains_lost" && lost:
 			jobs.BoundedSum(name, col(j+1), 1)
-			continue
+		case name == "avalanche_size" && w != nil:
+			jobs.Add(name, func() stats.Estimate { return c.dharSize(rows, w) })
+		default:
+			jobs.Add(name, func() stats.Estimate { return stats.Series(col(j + 1)) })
 		}
-		if name == "avalanche_size" && c.boundedTotals() {
-			if w := c.sandpileW(); w != nil {
-				jobs.Add(name, func() stats.Estimate { return c.dharSize(rows, w) })
-				continue
-			}
-		}
-		jobs.Add(name, func() stats.Estimate { return stats.Series(col(j + 1)) })
 	}
 	est := jobs.Run()
-	if e := est["grains_lost"]; c.boundedTotals() && len(c.Shape) > 1 {
+	if e := est["grains_lost"]; lost {
 		// measured every grain, the grains lost over the run are the
 		// grains added less the pile's gain, sites times the change of
 		// mean_height: their mean less 1 is that change over the run,
@@ -228,7 +230,7 @@ func (c *Config) sandpileObservables(rows [][]float64) (map[string]stats.Estimat
 		e.Reliable = e.Reliable && est["mean_height"].Reliable
 		est["grains_lost"] = e
 	}
-	if e := est["avalanche_size"]; c.boundedTotals() && c.sandpileW() != nil {
+	if e := est["avalanche_size"]; w != nil {
 		e.Reliable = e.Reliable && est["mean_height"].Reliable
 		est["avalanche_size"] = e
 	}
