@@ -204,8 +204,12 @@ type Reducer interface {
 	// axis a in turn, L_a sums, the j-th adding the spins whose
 	// coordinate along a is j. Exact integers: every backend returns the
 	// same. ModeTable.Modes takes the magnetization's Fourier components
-	// from them.
-	IsingPlanes(spins Buffer, lat Lattice, out []int64) error
+	// from them. staggered sums the staggered spins
+	// (-1)^(x_1+...+x_d) s_x (x_a the site's coordinates) instead: the
+	// antiferromagnet's order parameter field, whose components at the
+	// smallest wave vectors are the staggered magnetization's at
+	// (pi, ..., pi) plus them.
+	IsingPlanes(spins Buffer, lat Lattice, staggered bool, out []int64) error
 }
 
 // SumBlock is the fixed block length of Reducer.Sum and Reducer.FieldSums.

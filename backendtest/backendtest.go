@@ -275,13 +275,15 @@ func testIsingSums(t *testing.T, b quench.Backend) {
 	}
 }
 
-// testIsingPlanes: IsingPlanes equals RefIsingPlanes on the sweep's
-// lattices and two more (600 rows of 8, more than a byte counts; a last
-// extent of 13, past whole words), from hot starts and from starts with
-// spins other than +1 and -1 (which the sums must add as they are); an
-// output of the wrong length is refused.
+// testIsingPlanes: IsingPlanes equals RefIsingPlanes, plain and
+// staggered, on the sweep's lattices and three more (600 rows of 8, more
+// than a byte counts; a last extent of 13, past whole words; odd extents
+// 5x7x9, whose rows' coordinate sums are not their indices' parities),
+// from hot starts and from starts with spins other than +1 and -1 (which
+// the sums must add as they are); an output of the wrong length is
+// refused.
 func testIsingPlanes(t *testing.T, b quench.Backend) {
-	shapes := [][]int{{600, 8}, {6, 10, 13}}
+	shapes := [][]int{{600, 8}, {6, 10, 13}, {5, 7, 9}}
 	for _, c := range sweepCases() {
 		shapes = append(shapes, c.shape)
 	}
@@ -302,15 +304,17 @@ func testIsingPlanes(t *testing.T, b quench.Backend) {
 				}
 			}
 			Must(t, b.Upload(buf, s))
-			got := make([]int64, quench.PlaneSumsLen(lat))
-			if err := b.IsingPlanes(buf, lat, got); err != nil {
-				t.Fatalf("IsingPlanes on %v: %v", shape, err)
-			}
-			if want := RefIsingPlanes(s, lat); !reflect.DeepEqual(got, want) {
-				t.Errorf("unexpected plane sums on %v (other values %v): got %v want %v", shape, odd, got, want)
+			for _, stag := range []bool{false, true} {
+				got := make([]int64, quench.PlaneSumsLen(lat))
+				if err := b.IsingPlanes(buf, lat, stag, got); err != nil {
+					t.Fatalf("IsingPlanes on %v: %v", shape, err)
+				}
+				if want := RefIsingPlanes(s, lat, stag); !reflect.DeepEqual(got, want) {
+					t.Errorf("unexpected plane sums on %v (other values %v, staggered %v): got %v want %v", shape, odd, stag, got, want)
+				}
 			}
 		}
-		if err := b.IsingPlanes(buf, lat, make([]int64, quench.PlaneSumsLen(lat)+1)); err == nil {
+		if err := b.IsingPlanes(buf, lat, false, make([]int64, quench.PlaneSumsLen(lat)+1)); err == nil {
 			t.Errorf("IsingPlanes on %v took an output one too long", shape)
 		}
 		b.Free(buf)

@@ -73,15 +73,22 @@ func RefIsingSums(s []int8, lat quench.Lattice) quench.IsingSums {
 }
 
 // RefIsingPlanes is the documented plane sums of Reducer.IsingPlanes,
-// site by site.
-func RefIsingPlanes(s []int8, lat quench.Lattice) []int64 {
+// site by site; staggered: of (-1)^(x_1+...+x_d) s_x.
+func RefIsingPlanes(s []int8, lat quench.Lattice, staggered bool) []int64 {
 	out := make([]int64, quench.PlaneSumsLen(lat))
 	c := make([]int, lat.Dim())
 	for n := int64(0); n < lat.Sites(); n++ {
 		coords(lat, n, c)
+		v, par := int64(s[n]), 0
+		for _, x := range c {
+			par += x
+		}
+		if staggered && par%2 == 1 {
+			v = -v
+		}
 		off := 0
 		for a, x := range c {
-			out[off+x] += int64(s[n])
+			out[off+x] += v
 			off += lat.Shape[a]
 		}
 	}

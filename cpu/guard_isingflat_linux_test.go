@@ -253,7 +253,7 @@ func TestGuardPlanesFlat(t *testing.T) {
 		s0 := make([]int8, lat.Sites())
 		quench.InitSpins(s0, "hot", uint64(trial), 0)
 		s := guardCopy(t, s0, trial%4 < 2)
-		want := backendtest.RefIsingPlanes(s0, lat)
+		want := backendtest.RefIsingPlanes(s0, lat, false)
 		got := make([]int64, len(want))
 		if bad := planesFlat(s, &g, got); bad || !slices.Equal(got, want) {
 			t.Fatalf("shape %v: bad %v\n got %v\nwant %v", shape, bad, got, want)

@@ -14,8 +14,10 @@ import (
 // the other axes add them) and each column's, over runs of at least 127
 // rows (planesWords' batch), up to four a worker, in parallel on large
 // lattices. Integer sums: neither the order nor the partition changes
-// them.
-func (b *Backend) IsingPlanes(spins quench.Buffer, lat quench.Lattice, out []int64) error {
+// them. The staggered sums take the same path, each row's sign pattern
+// laid over its down-spin bits (planesWords); they skip planesFlat's and
+// planes2D's vector paths, which count down spins alone.
+func (b *Backend) IsingPlanes(spins quench.Buffer, lat quench.Lattice, staggered bool, out []int64) error {
 	if err := lat.Check(); err != nil {
 		return fmt.Errorf("cpu: IsingPlanes: %v", err)
 	}
@@ -36,10 +38,10 @@ func (b *Backend) IsingPlanes(spins quench.Buffer, lat quench.Lattice, out []int
 	s := sb.i8
 	// planesFlat reports a spin that is neither +1 nor -1: the rows path
 	// below then finds it too and sums site by site
-	if useAVX2 && flatPlanes(g) && !planesFlat(s, g, out) {
+	if useAVX2 && !staggered && flatPlanes(g) && !planesFlat(s, g, out) {
 		return nil
 	}
-	if useAVX2 && len(g.ext) == 1 && g.flat != nil && !planes2D(s, g, out) {
+	if useAVX2 && !staggered && len(g.ext) == 1 && g.flat != nil && !planes2D(s, g, out) {
 		return nil
 	}
 	// each part's column sums cost lx to flush and add: parts of at
@@ -62,12 +64,12 @@ func (b *Backend) IsingPlanes(spins quench.Buffer, lat quench.Lattice, out []int
 	}
 	each(func(part int) {
 		lo, hi := rows(part)
-		bad[part] = planesWords(s, g, lo, hi, rowSum, cols[part], sc.lanes[part])
+		bad[part] = planesWords(s, g, lo, hi, staggered, rowSum, cols[part], sc.lanes[part])
 	})
 	if slices.Contains(bad, true) {
 		each(func(part int) {
 			lo, hi := rows(part)
-			planesSites(s, g, lo, hi, rowSum, cols[part])
+			planesSites(s, g, lo, hi, staggered, rowSum, cols[part])
 		})
 	}
 	clear(out)
@@ -126,18 +128,81 @@ func (sc *planesScratch) size(rows int64, parts, lx int) {
 }
 
 // planesSites sets rowSum for the rows lo..hi-1 of g and col to their
-// column sums, site by site, for spins of any value.
-func planesSites(s []int8, g *rowGeom, lo, hi int64, rowSum, col []int64) {
+// column sums, site by site, for spins of any value; staggered: of the
+// spins times (-1)^(x_1+...+x_d).
+func planesSites(s []int8, g *rowGeom, lo, hi int64, staggered bool, rowSum, col []int64) {
 	clear(col)
 	lx := int64(g.lx)
 	for r := lo; r < hi; r++ {
 		var m int64
+		odd := staggered && g.rowParity(r) == 1 // the sign of the row's x = 0
 		for x, v := range s[r*lx : r*lx+lx] {
-			m += int64(v)
-			col[x] += int64(v)
+			w := int64(v)
+			if odd != (staggered && x%2 == 1) {
+				w = -w
+			}
+			m += w
+			col[x] += w
 		}
 		rowSum[r] = m
 	}
+}
+
+// rowParity is the parity of the sum of row r's coordinates along the
+// axes but the last.
+func (g *rowGeom) rowParity(r int64) int64 {
+	var p int64
+	for a, st := range g.stride {
+		p += r / st % g.ext[a]
+	}
+	return p & 1
+}
+
+// noMasks and stagMasks are planeRows' masks of the plain and the
+// staggered sums: for a row of even and of odd coordinate sum, 32 bytes
+// (a register of spins from an even x) of 0x02 where the spin is turned
+// over (its x odd, even).
+var noMasks, stagMasks = [64]byte{}, func() (m [64]byte) {
+	for i := range 32 {
+		m[i+32*(1-i%2)] = 0x02
+	}
+	return
+}()
+
+// rowParities sets out[i] to rowParity(r0 + i), counting the rows'
+// coordinates up from r0's (the last axis fastest) instead of dividing
+// for each: on 32^3 the divisions took as long as the row's 32 sites.
+func (g *rowGeom) rowParities(r0 int64, out []uint8) {
+	var c [3]int64 // row r's coordinates (at most 4 axes, 3 of rows)
+	var p int64
+	rem := r0
+	for a := len(g.ext) - 1; a >= 0; a-- {
+		c[a] = rem % g.ext[a]
+		rem /= g.ext[a]
+		p += c[a]
+	}
+	for i := range out {
+		out[i] = uint8(p & 1)
+		for a := len(g.ext) - 1; a >= 0; a-- {
+			if c[a]++; c[a] < g.ext[a] {
+				p++
+				break
+			}
+			p -= c[a] - 1
+			c[a] = 0
+		}
+	}
+}
+
+// stagMask is the staggered sign pattern planesWords lays over a row's
+// down bits (bit 0 of each byte, one byte a site; a word starts at an
+// even x): the odd sites' bytes where the row's coordinate sum is even,
+// the even sites' where it is odd.
+func stagMask(rowParity int64) uint64 {
+	if rowParity == 0 {
+		return 0x0100010001000100
+	}
+	return 0x0001000100010001
 }
 
 // planesWords is planesSites for spins of +1 and -1. Where AVX2 runs, the
@@ -149,7 +214,10 @@ func planesSites(s []int8, g *rowGeom, lo, hi int64, rowSum, col []int64) {
 // sites past the row's last whole word go one by one. bad reports a spin
 // that is neither +1 (0x01) nor -1 (0xFF): a byte whose bit 0 is clear,
 // or whose bits 1 to 7 are not all alike (the sums are then wrong).
-func planesWords(s []int8, g *rowGeom, lo, hi int64, rowSum, down []int64, lanes []uint64) (bad bool) {
+// staggered counts the down staggered spins: each register's and word's
+// down bits exclusive-or the row's sign pattern (stagMasks, stagMask),
+// the last sites' signs one by one.
+func planesWords(s []int8, g *rowGeom, lo, hi int64, staggered bool, rowSum, down []int64, lanes []uint64) (bad bool) {
 	const alike = 0x7E7E7E7E7E7E7E7E // bits 1 to 6 of each byte
 	const batch = 127                // rows between flushes
 	lx := int64(g.lx)
@@ -160,11 +228,19 @@ func planesWords(s []int8, g *rowGeom, lo, hi int64, rowSum, down []int64, lanes
 	}
 	clear(down) // down spins per column, then the column sums (lanes: 0)
 	var downs [batch]int64
+	var pars [batch]uint8 // the rows' parities, where staggered
+	masks := &noMasks
+	if staggered {
+		masks = &stagMasks
+	}
 	var inv uint64
 	for r0 := lo; r0 < hi; r0 += batch {
 		r1 := min(r0+batch, hi)
+		if staggered {
+			g.rowParities(r0, pars[:r1-r0])
+		}
 		if vw > 0 {
-			inv |= planeRows(unsafe.Pointer(&s[r0*lx]), int(lx), int(r1-r0), vw/4, unsafe.Pointer(&lanes[0]), &downs[0])
+			inv |= planeRows(unsafe.Pointer(&s[r0*lx]), int(lx), int(r1-r0), vw/4, unsafe.Pointer(&lanes[0]), &downs[0], &pars[0], masks)
 		}
 		for r := r0; r < r1 && 8*int64(vw) == lx; r++ {
 			rowSum[r] = lx - downs[r-r0] // (twice the down spins)
@@ -176,12 +252,18 @@ func planesWords(s []int8, g *rowGeom, lo, hi int64, rowSum, down []int64, lanes
 			if vw > 0 {
 				n = downs[r-r0] / 2
 			}
+			var par int64 // the row's coordinate sum's parity, where staggered
+			var mask uint64
+			if staggered {
+				par = int64(pars[r-r0])
+				mask = stagMask(par)
+			}
 			for k0 := vw; k0 < nw; k0 += 255 {
 				var acc uint64
 				ln := lanes[k0:min(k0+255, nw)]
 				for k := range ln {
 					w := le64(unsafe.Add(p, 8*(k0+k)))
-					dn := w >> 1 & lsb
+					dn := w>>1&lsb ^ mask
 					inv |= (w^w>>1)&alike | ^w&lsb
 					ln[k] += dn
 					acc += dn
@@ -191,13 +273,13 @@ func planesWords(s []int8, g *rowGeom, lo, hi int64, rowSum, down []int64, lanes
 				n += int64(acc * add16 >> 48)
 			}
 			for x := int64(8 * nw); x < lx; x++ {
-				switch row[x] {
-				case -1:
+				v := row[x]
+				if v != 1 && v != -1 {
+					inv = 1
+				}
+				if (v == -1) != (staggered && (par+x)%2 == 1) {
 					n++
 					down[x]++
-				case 1:
-				default:
-					inv = 1
 				}
 			}
 			rowSum[r] = lx - 2*n

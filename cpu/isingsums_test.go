@@ -151,7 +151,16 @@ func BenchmarkIsingSums(b *testing.B) {
 func BenchmarkIsingPlanes(b *testing.B) {
 	benchMeasure(b, func(be *Backend, buf quench.Buffer, lat quench.Lattice) func() {
 		out := make([]int64, quench.PlaneSumsLen(lat))
-		return func() { be.IsingPlanes(buf, lat, out) }
+		return func() { be.IsingPlanes(buf, lat, false, out) }
+	})
+}
+
+// BenchmarkIsingPlanesStaggered: the staggered plane sums an
+// antiferromagnet's measurement takes instead.
+func BenchmarkIsingPlanesStaggered(b *testing.B) {
+	benchMeasure(b, func(be *Backend, buf quench.Buffer, lat quench.Lattice) func() {
+		out := make([]int64, quench.PlaneSumsLen(lat))
+		return func() { be.IsingPlanes(buf, lat, true, out) }
 	})
 }
 
@@ -178,7 +187,7 @@ func benchMeasure(b *testing.B, mk func(be *Backend, buf quench.Buffer, lat quen
 // TestIsingPlanesPaths: the plane sums with and without the AVX2 kernel
 // (where it runs) equal the reference on rows of whole registers and
 // more, parts longer than planesWords' batches of 127 rows, and spins of
-// other values (the site-by-site path).
+// other values (the site-by-site path); the staggered sums too.
 func TestIsingPlanesPaths(t *testing.T) {
 	have := useAVX2
 	defer func() { useAVX2 = have }()
@@ -204,15 +213,17 @@ func TestIsingPlanesPaths(t *testing.T) {
 		if i == 2 || i == 11 || i == 13 || i == 19 { // a spin neither +1 nor -1
 			s[len(s)/2] = 0
 		}
-		want := backendtest.RefIsingPlanes(s, lat)
 		be := New()
 		buf, _ := be.Alloc(quench.Int8, lat.Sites())
 		be.Upload(buf, s)
-		for _, vec := range []bool{false, true} {
-			useAVX2 = vec && have
-			got := make([]int64, len(want))
-			if err := be.IsingPlanes(buf, lat, got); err != nil || !slices.Equal(got, want) {
-				t.Errorf("%v (AVX2 %v): %v\n got %v\nwant %v", shape, useAVX2, err, got, want)
+		for _, stag := range []bool{false, true} {
+			want := backendtest.RefIsingPlanes(s, lat, stag)
+			for _, vec := range []bool{false, true} {
+				useAVX2 = vec && have
+				got := make([]int64, len(want))
+				if err := be.IsingPlanes(buf, lat, stag, got); err != nil || !slices.Equal(got, want) {
+					t.Errorf("%v (AVX2 %v, staggered %v): %v\n got %v\nwant %v", shape, useAVX2, stag, err, got, want)
+				}
 			}
 		}
 	}

@@ -60,7 +60,8 @@ func BenchmarkIsing3DMetropolisL1024(b *testing.B) {
 // BenchmarkIsingMeasureL16384: an Ising measurement's reductions on a
 // 16384^2 lattice (268 MB of spins), the sums every measurement takes and
 // the plane sums a ferromagnet's at h = 0 takes besides (the structure
-// factors and the correlation length), each with its download.
+// factors and the correlation length), and an antiferromagnet's staggered
+// ones, each with its download.
 func BenchmarkIsingMeasureL16384(b *testing.B) {
 	be := open(b) // fails, not skips, with QUENCH_REQUIRE_GPU=1
 	lat, _ := quench.NewLattice(16384, 16384)
@@ -80,7 +81,8 @@ func BenchmarkIsingMeasureL16384(b *testing.B) {
 		f    func() error
 	}{
 		{"sums", func() error { _, err := be.IsingSums(buf, lat); return err }},
-		{"planes", func() error { return be.IsingPlanes(buf, lat, planes) }},
+		{"planes", func() error { return be.IsingPlanes(buf, lat, false, planes) }},
+		{"planes staggered", func() error { return be.IsingPlanes(buf, lat, true, planes) }},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			for b.Loop() {

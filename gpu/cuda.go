@@ -574,9 +574,10 @@ func (b *Backend) IsingSums(spins quench.Buffer, lat quench.Lattice) (quench.Isi
 
 // IsingPlanes implements quench.Reducer: ising_planes adds each row's
 // 256-site chunks to their planes and each column's 256-row slabs to its
-// own, with atomics on integers (the same bits in any order), in device
-// scratch (the reductions' partials).
-func (b *Backend) IsingPlanes(spins quench.Buffer, lat quench.Lattice, out []int64) error {
+// own (staggered: each spin signed by its coordinates' parity), with
+// atomics on integers (the same bits in any order), in device scratch
+// (the reductions' partials).
+func (b *Backend) IsingPlanes(spins quench.Buffer, lat quench.Lattice, staggered bool, out []int64) error {
 	if err := lat.Check(); err != nil {
 		return fmt.Errorf("gpu: IsingPlanes: %v", err)
 	}
@@ -605,7 +606,11 @@ func (b *Backend) IsingPlanes(spins quench.Buffer, lat quench.Lattice, out []int
 		lx := int64(lat.Shape[lat.Dim()-1])
 		rows := lat.Sites() / lx
 		tasks := rows*((lx+255)/256) + (rows+255)/256*lx
-		if err := b.launch(kernels.IsingPlanes, tasks, uint64(sb.ptr), uint64(b.shape), uint64(lat.Dim()), uint64(lat.Sites()), p); err != nil {
+		stag := uint64(0)
+		if staggered {
+			stag = 1
+		}
+		if err := b.launch(kernels.IsingPlanes, tasks, uint64(sb.ptr), uint64(b.shape), uint64(lat.Dim()), uint64(lat.Sites()), stag, p); err != nil {
 			return err
 		}
 		return wrap("download plane sums", cu.MemcpyDtoH(unsafe.Pointer(&out[0]), cu.DevicePtr(p), bytes))

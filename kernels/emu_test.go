@@ -183,13 +183,13 @@ func TestKernelsEmulated(t *testing.T) {
 		if ref := backendtest.RefIsingSums(want, lat); sums != ref {
 			t.Errorf("unexpected sums for test %d: got %+v want %+v", i, sums, ref)
 		}
-		ref := backendtest.RefIsingPlanes(want, lat)
+		ref := append(backendtest.RefIsingPlanes(want, lat, false), backendtest.RefIsingPlanes(want, lat, true)...)
 		if len(out) != int(n)+24+8*len(ref) {
 			t.Fatalf("emu sweep wrote %d bytes, want %d", len(out), int(n)+24+8*len(ref))
 		}
 		for k, v := range ref {
 			if got := int64(binary.LittleEndian.Uint64(out[int(n)+24+8*k:])); got != v {
-				t.Errorf("unexpected plane sum %d for test %d (shape %v): got %d want %d", k, i, c.shape, got, v)
+				t.Errorf("unexpected plane sum %d (of the plain, then the staggered) for test %d (shape %v): got %d want %d", k, i, c.shape, got, v)
 				break
 			}
 		}

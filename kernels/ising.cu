@@ -256,15 +256,15 @@ extern "C" __global__ void ising_sums(const int8_t* __restrict__ s, const int64_
 }
 
 // Plane sums (quench.Reducer.IsingPlanes): out[off_a + x_a] += s for every
-// site and axis a, off_a the sum of the extents before a. Threads below
-// rows*chunks each take 256 consecutive sites of one row, as ising_sums,
-// and add their sum to the row's plane along every axis but the last; the
-// threads after them each take one column x (neighbouring threads
-// neighbouring columns: coalesced loads) in a slab of 256 rows and add its
-// sum to the plane x of the last axis. Integer atomics: the same bits in
-// any order.
+// site and axis a, off_a the sum of the extents before a; stagger != 0:
+// += (-1)^(x_1+...+x_d) s. Threads below rows*chunks each take 256
+// consecutive sites of one row, as ising_sums, and add their sum to the
+// row's plane along every axis but the last; the threads after them each
+// take one column x (neighbouring threads neighbouring columns: coalesced
+// loads) in a slab of 256 rows and add its sum to the plane x of the last
+// axis. Integer atomics: the same bits in any order.
 extern "C" __global__ void ising_planes(const int8_t* __restrict__ s, const int64_t* __restrict__ shape,
-                                        int64_t dim, int64_t nsites, unsigned long long* out) {
+                                        int64_t dim, int64_t nsites, int64_t stagger, unsigned long long* out) {
     const int64_t lx = shape[dim - 1];
     const int64_t rows = nsites / lx;
     const int64_t chunks = (lx + 255) / 256;
@@ -280,7 +280,17 @@ extern "C" __global__ void ising_planes(const int8_t* __restrict__ s, const int6
             const int64_t x0 = (t - r * chunks) * 256;
             const int64_t x1 = x0 + 256 < lx ? x0 + 256 : lx;
             const int8_t* row = s + r * lx;
-            for (int64_t x = x0; x < x1; x++) m += row[x];
+            if (stagger) {
+                // the sign of site x: the parity of x plus the row's coordinates
+                int64_t par = 0, rem = r;
+                for (int a = (int)dim - 2; a >= 0; a--) {
+                    par += rem % shape[a];
+                    rem /= shape[a];
+                }
+                for (int64_t x = x0; x < x1; x++) m += ((x + par) & 1) ? -row[x] : row[x];
+            } else {
+                for (int64_t x = x0; x < x1; x++) m += row[x];
+            }
             int64_t rem = r, off = lastOff;
             for (int a = (int)dim - 2; a >= 0; a--) {
                 const int64_t c = rem % shape[a];
@@ -293,7 +303,19 @@ extern "C" __global__ void ising_planes(const int8_t* __restrict__ s, const int6
             const int64_t slab = u / lx;
             const int64_t x = u - slab * lx;
             const int64_t r1 = (slab + 1) * 256 < rows ? (slab + 1) * 256 : rows;
-            for (int64_t r = slab * 256; r < r1; r++) m += s[r * lx + x];
+            if (stagger) {
+                for (int64_t r = slab * 256; r < r1; r++) {
+                    int64_t par = x, rem = r;
+                    for (int a = (int)dim - 2; a >= 0; a--) {
+                        par += rem % shape[a];
+                        rem /= shape[a];
+                    }
+                    const int8_t v = s[r * lx + x];
+                    m += (par & 1) ? -v : v;
+                }
+            } else {
+                for (int64_t r = slab * 256; r < r1; r++) m += s[r * lx + x];
+            }
             atomicAdd(&out[lastOff + x], (unsigned long long)m);
         }
     }

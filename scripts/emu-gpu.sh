@@ -65,6 +65,7 @@ v() {
 	$dir/quench verify "$@" 2>&1 | tail -1 || status=1 # pipefail: quench's status
 }
 v --model ising2d --L 256 --sweeps 50 --every 10
+v --model ising2d --L 128 --J -1 --h 0.5 --sweeps 50 --every 10 # (the staggered plane sums)
 v --model phi4 --dim 2 --L 128 --scheme em --precision float32 --sweeps 100 --every 25
 v --model particles --N 100000 --potential kuramoto --k 2 --T 0.1 --scheme lm --sweeps 50 --every 25
 v --model sandpile --dim 2 --L 64 --start hot --sweeps 2000 --every 500

@@ -264,6 +264,8 @@ if [ "$what" != bench ] && [ "$what" != issues ]; then
 	v --model ising2d --L 1024 --sweeps 100 --seed 7 --every 10
 	v --model ising3d --L 128 --sweeps 101 --seed 7 --every 10 --algo heatbath --h 0.05
 	v --model ising2d --shape 2048x1024 --sweeps 100 --seed 3 --every 25 --T 1.5
+	# an antiferromagnet in a field: the staggered plane sums (its modes)
+	v --model ising3d --L 96 --J -1 --h 0.5 --T 3 --sweeps 100 --seed 5 --every 10
 	v --model phi4 --dim 2 --L 512 --scheme em --precision float32 --sweeps 100 --every 25
 	v --model phi4 --dim 2 --L 508 --scheme em --precision float32 --sweeps 100 --every 25
 	v --model phi4 --dim 3 --L 64 --scheme baoab --sweeps 100 --every 25

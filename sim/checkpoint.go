@@ -82,8 +82,11 @@ const (
 	// length (Config.hasCorrelationLength) carry the smallest modes, in
 	// 'M' records of 4 int64 and 3 float64 (Sample.Modes) instead of
 	// 'S' (versions 1 to 7 are read, a run with samples then going on
-	// without them: no_modes)
-	checkpointVersion = 8
+	// without them: no_modes); 9: an Ising antiferromagnet has a
+	// correlation length, its staggered spins', and its samples carry
+	// their smallest modes (versions 1 to 8 are read, an antiferromagnet
+	// with samples then going on without them: no_modes)
+	checkpointVersion = 9
 )
 
 type checkpointHeader struct {
@@ -111,7 +114,7 @@ type checkpointHeader struct {
 	// NoStaggered: version 5, the samples of a run begun before it
 	NoStaggered bool `json:"no_staggered,omitempty"`
 	// NoModes: version 8, the samples of a run begun before it that
-	// has a correlation length
+	// has a correlation length (an antiferromagnet: before version 9)
 	NoModes bool `json:"no_modes,omitempty"`
 	// version 5: the length and CRC-32C of the series log's records
 	SeriesBytes int64  `json:"series_bytes"`
@@ -630,7 +633,7 @@ func ReadCheckpoint(dir string) (*State, error) {
 	if h.NoStaggered && (version < 5 || !IsIsing(cfg.Model) || h.Samples == 0) {
 		return nil, bad("it marks %d samples of model %s as without staggered sums", h.Samples, cfg.Model)
 	}
-	if h.NoModes && (version < 8 || !IsIsing(cfg.Model) || h.Samples == 0 || !cfg.hasCorrelationLength()) {
+	if h.NoModes && (version < modesSince(&cfg) || !IsIsing(cfg.Model) || h.Samples == 0 || !cfg.hasCorrelationLength()) {
 		return nil, bad("it marks %d samples of model %s as without smallest modes", h.Samples, cfg.Model)
 	}
 	// the activity restarts after grain Therm (version 6): no topplings
@@ -642,8 +645,8 @@ func ReadCheckpoint(dir string) (*State, error) {
 	st := &State{Config: cfg, Step: h.Step, SweepSeconds: h.SweepSeconds, ProfileSeconds: h.ProfileSeconds, Format: version,
 		// the staggered sums of the samples of format 4 and older are lost
 		NoStaggered: h.NoStaggered || version < 5 && h.Samples > 0,
-		// and so are the smallest modes before format 8
-		NoModes: h.NoModes || version < 8 && h.Samples > 0 && IsIsing(cfg.Model) && cfg.hasCorrelationLength()}
+		// and so are the smallest modes before format 8 (9)
+		NoModes: h.NoModes || version < modesSince(&cfg) && h.Samples > 0 && IsIsing(cfg.Model) && cfg.hasCorrelationLength()}
 	off := 16 + hlen
 	st.Spins = make([]int8, sites)
 	for i, b := range body[off : off+sites] {
@@ -945,4 +948,14 @@ func writeAtomicGated(path string, g *OutputGate, fill func(w *hashWriter) error
 		d.Close()
 	}
 	return nil
+}
+
+// modesSince is the first checkpoint format whose Ising samples carry the
+// smallest modes of c's run (where it has a correlation length): 8, an
+// antiferromagnet's (the staggered spins') 9.
+func modesSince(c *Config) uint32 {
+	if c.modePrefix() != "" {
+		return 9
+	}
+	return 8
 }

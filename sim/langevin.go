@@ -344,11 +344,14 @@ func (r *phi4Runner) free() { freeAll(r.be, r.bufs) }
 
 // hasCorrelationLength reports whether a phi4 or Ising run has the
 // second-moment correlation length (correlationLength): on a hypercubic
-// lattice (every extent L, 2 or more), at h = 0; for phi4 not under model
-// B, whose S(0) = V m^2 is conserved; for Ising a ferromagnet (J > 0: an
-// antiferromagnet's order is staggered, its S(0) and S_k those of the
-// disordered modes) in no field (NoField: h = 0, or one too weak to
-// change a flip probability, the run at h = 0 bit for bit).
+// lattice (every extent L, 2 or more); for phi4 at h = 0 and not under
+// model B, whose S(0) = V m^2 is conserved; for Ising a ferromagnet
+// (J > 0) in no field (NoField: h = 0, or one too weak to change a flip
+// probability, the run at h = 0 bit for bit; in a field <m> is not 0 and
+// fills S(0)), or an antiferromagnet (J < 0) in any field: its order is
+// staggered, and its structure factors and correlation length are the
+// staggered spins' (modePrefix), whose mean is 0 on a finite lattice in a
+// field too (a shift by one site turns m_s over and keeps the energy).
 func (c *Config) hasCorrelationLength() bool {
 	switch {
 	case c.Shape[0] < 2:
@@ -358,7 +361,7 @@ func (c *Config) hasCorrelationLength() bool {
 			return false
 		}
 	case IsIsing(c.Model):
-		if c.J <= 0 || !c.NoField() {
+		if c.J == 0 || c.J > 0 && !c.NoField() {
 			return false
 		}
 	default:
@@ -371,6 +374,25 @@ func (c *Config) hasCorrelationLength() bool {
 	}
 	return true
 }
+
+// modePrefix is the prefix of the keys of the run's structure factors and
+// correlation length: "staggered_" for an Ising antiferromagnet, whose
+// modes are the staggered spins' (-1)^(x_1+...+x_d) s_x (Reducer.IsingPlanes,
+// staggered), else "".
+func (c *Config) modePrefix() string {
+	if IsIsing(c.Model) && c.J < 0 {
+		return "staggered_"
+	}
+	return ""
+}
+
+// ModePrefix is modePrefix, for the command.
+func (c *Config) ModePrefix() string { return c.modePrefix() }
+
+// XiName is the key of the run's second-moment correlation length:
+// correlation_length, or an antiferromagnet's staggered_correlation_length
+// (modePrefix).
+func (c *Config) XiName() string { return c.modePrefix() + "correlation_length" }
 
 // HasCorrelationLength reports whether the run reports the second-moment
 // correlation length (hasCorrelationLength).
@@ -417,14 +439,15 @@ func Phi4Columns(dim int) []string {
 // Ising model's).
 func skName(a int) string { return "S_k" + strconv.Itoa(a) }
 
-// deriveCorrelationLength adds correlation_length to jobs, by the
-// jackknife: correlationLength of N times the mean of m2 (each
-// measurement's squared mean field or magnetization) and the means of
-// sk (each axis' structure factor series).
+// deriveCorrelationLength adds the correlation length (XiName) to jobs,
+// by the jackknife: correlationLength of N times the mean of m2 (each
+// measurement's squared mean field, magnetization or staggered
+// magnetization) and the means of sk (each axis' structure factor
+// series).
 func (c *Config) deriveCorrelationLength(jobs *stats.Batch, m2 []float64, sk [][]float64) {
 	n := float64(c.Lattice().Sites())
 	in := append([][]float64{m2}, sk...)
-	jobs.Derived("correlation_length", in, func(m []float64) float64 {
+	jobs.Derived(c.XiName(), in, func(m []float64) float64 {
 		return c.correlationLength(n*m[0], m[1:])
 	})
 	// and its root's argument, which MakeSummary reads and removes

@@ -67,20 +67,25 @@ var StaggeredNames = []string{
 // ModeNames are the Ising observables of the samples' Modes: the
 // structure factor S_k<a> = |M(k)|^2 / N at the smallest wave vector
 // along each axis a, and the second-moment correlation length
-// (correlationLength of S(0) = N <m^2> and the axes' S_k).
-func ModeNames(d int) []string {
+// (correlationLength of S(0) = N <m^2> and the axes' S_k); for an
+// antiferromagnet the staggered spins' (staggered_S_k<a>,
+// staggered_correlation_length: modePrefix), whose M(k) is the spins'
+// M(k + (pi, ..., pi)) and S(0) N <m_s^2>.
+func (c *Config) ModeNames() []string {
+	d := len(c.Shape)
 	names := make([]string, 0, d+1)
 	for a := range d {
-		names = append(names, skName(a))
+		names = append(names, c.modePrefix()+skName(a))
 	}
-	return append(names, "correlation_length")
+	return append(names, c.XiName())
 }
 
 // Observables estimates every observable from the samples: means with
 // binning errors, derived quantities with jackknife errors, all with tau_int.
 // stag adds the staggered magnetization's (StaggeredNames), defined as the
 // magnetization's with m_s for m; modes the structure factors and the
-// correlation length (ModeNames).
+// correlation length (ModeNames: an antiferromagnet's, the staggered
+// spins', need stag).
 //
 //	specific_heat            = N beta^2 (<e^2> - <e>^2)
 //	susceptibility           = N beta <m^2>
@@ -132,15 +137,20 @@ func (c *Config) Observables(samples []Sample, stag, modes bool) map[string]stat
 		order(StaggeredNames, col(func(r Row) float64 { return r.MS }))
 	}
 	if modes {
+		names := c.ModeNames()
 		sk := make([][]float64, len(c.Shape))
 		for a := range sk {
 			sk[a] = make([]float64, len(samples))
 			for i, s := range samples {
 				sk[a][i] = s.Modes[a] / n
 			}
-			jobs.Series(skName(a), sk[a])
+			jobs.Series(names[a], sk[a])
 		}
-		c.deriveCorrelationLength(&jobs, col(func(r Row) float64 { return r.M2 }), sk)
+		m2 := col(func(r Row) float64 { return r.M2 })
+		if c.modePrefix() != "" {
+			m2 = col(func(r Row) float64 { return r.MS * r.MS })
+		}
+		c.deriveCorrelationLength(&jobs, m2, sk)
 	}
 	return jobs.Run()
 }

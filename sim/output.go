@@ -86,7 +86,7 @@ func WriteOutputsGated(dir string, st *State, sum *Summary, g *OutputGate) error
 			d, n := 0, float64(st.Config.Lattice().Sites())
 			if st.Modes() {
 				d = len(st.Config.Shape)
-				header = append(header, ModeNames(d)[:d]...)
+				header = append(header, st.Config.ModeNames()[:d]...)
 			}
 			return csvRows(w, header, len(st.Samples), func(i int, b []byte) []byte {
 				r := st.Config.Row(st.Samples[i])

@@ -392,13 +392,15 @@ func TestEncodePNGEnlarges(t *testing.T) {
 // The staggered observables are in the table (Estimates' names) for an
 // antiferromagnet only, not at J = 0 or J > 0; summary.json has them for
 // every coupling. The ferromagnet's have its structure factors and
-// correlation length too (ModeNames).
+// correlation length too, the antiferromagnet's its staggered spins'
+// (ModeNames), J = 0 neither.
 func TestStaggeredNamesOnlyAntiferromagnet(t *testing.T) {
 	samples := []Sample{{Sweep: 1, Mag: 4, Bond: 8, Stag: 2}, {Sweep: 2, Mag: -2, Bond: 4, Stag: 6}, {Sweep: 3, Mag: 0, Bond: 0, Stag: -4}}
 	for _, c := range []struct {
 		J     float64
 		names int
-	}{{-1, len(ObservableNames) + len(StaggeredNames)}, {0, len(ObservableNames)}, {1, len(ObservableNames) + 3}} {
+		xi    string
+	}{{-1, len(ObservableNames) + len(StaggeredNames) + 3, "staggered_correlation_length"}, {0, len(ObservableNames), ""}, {1, len(ObservableNames) + 3, "correlation_length"}} {
 		st := &State{Config: Config{Model: "ising2d", Shape: []int{4, 4}, T: 2, Beta: 0.5, J: c.J, Algo: "heatbath", Every: 1}, Samples: samples}
 		est, names := st.Estimates()
 		if len(names) != c.names || !slices.Equal(names[:len(ObservableNames)], ObservableNames) {
@@ -407,9 +409,17 @@ func TestStaggeredNamesOnlyAntiferromagnet(t *testing.T) {
 		if _, ok := est["staggered_binder"]; !ok {
 			t.Errorf("J=%v: no staggered estimates", c.J)
 		}
-		if _, ok := est["correlation_length"]; ok != (c.J > 0) || (c.J > 0) != slices.Equal(names[len(names)-3:], ModeNames(2)) {
-			t.Errorf("J=%v: correlation length %v, names %v", c.J, ok, names)
+		for _, xi := range []string{"correlation_length", "staggered_correlation_length"} {
+			if _, ok := est[xi]; ok != (xi == c.xi) {
+				t.Errorf("J=%v: %s %v", c.J, xi, ok)
+			}
 		}
+		if c.xi != "" && !slices.Equal(names[len(names)-3:], st.Config.ModeNames()) {
+			t.Errorf("J=%v: names %v end without %v", c.J, names, st.Config.ModeNames())
+		}
+	}
+	if got := (&Config{Model: "ising2d", Shape: []int{4, 4}, J: -1}).ModeNames(); !slices.Equal(got, []string{"staggered_S_k0", "staggered_S_k1", "staggered_correlation_length"}) {
+		t.Errorf("antiferromagnet's mode names %v", got)
 	}
 }
 

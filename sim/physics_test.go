@@ -742,10 +742,11 @@ func TestFreeSpinsRuns(t *testing.T) {
 }
 
 // A 2D antiferromagnet at h = 0 on L x L (even L up to 10) reports the
-// exact staggered_m2 and staggered_susceptibility, the ferromagnet's m2
-// and susceptibility at |J|: on 4 x 4 the enumeration's <m_s^2>, on 6 x 6
-// and 10 x 10 the ferromagnet's own exact values; none in a field, on an
-// odd or non-square lattice, or beyond 10.
+// exact staggered_m2, staggered_susceptibility, staggered_S_k0,
+// staggered_S_k1 and staggered_correlation_length, the ferromagnet's m2,
+// susceptibility, S_k and correlation_length at |J|: on 4 x 4 the
+// enumeration's <m_s^2>, on 6 x 6 and 10 x 10 the ferromagnet's own exact
+// values; none in a field, on an odd or non-square lattice, or beyond 10.
 func TestAntiferroStaggeredExact(t *testing.T) {
 	ex := enumerateJH(4, 1/2.0, -1, 0)
 	af := Config{Model: "ising2d", Shape: []int{4, 4}, T: 2.0, Beta: 0.5, J: -1}
@@ -758,7 +759,8 @@ func TestAntiferroStaggeredExact(t *testing.T) {
 		fm := af
 		fm.J = 2
 		a, f := af.exactValues(nil), fm.exactValues(nil)
-		if a["staggered_m2"] != f["m2"] || a["staggered_susceptibility"] != f["susceptibility"] || f["m2"] == 0 {
+		if a["staggered_m2"] != f["m2"] || a["staggered_susceptibility"] != f["susceptibility"] || f["m2"] == 0 ||
+			a["staggered_S_k0"] != f["S_k0"] || a["staggered_S_k1"] != f["S_k1"] || a["staggered_correlation_length"] != f["correlation_length"] || !(f["correlation_length"] > 0) {
 			t.Errorf("%d^2: antiferromagnet %v, ferromagnet %v", l, a, f)
 		}
 	}
@@ -770,6 +772,81 @@ func TestAntiferroStaggeredExact(t *testing.T) {
 		if _, has := c.exactValues(nil)["staggered_m2"]; has {
 			t.Errorf("%v h=%v: a staggered exact value", c.Shape, c.H)
 		}
+	}
+}
+
+// An antiferromagnet at h = 0 is the ferromagnet at |J| with one colour's
+// spins turned over, and from such a start its Metropolis run is that
+// map's spin for spin (the same flip probabilities, the same random
+// numbers): its staggered spins' smallest modes are the ferromagnet's
+// modes bit for bit, and its staggered_S_k and
+// staggered_correlation_length that one's S_k and correlation_length, in
+// 2D and 3D. In a field (h = 0.7) it has them too, and a ferromagnet
+// there has none.
+func TestAntiferroStaggeredModes(t *testing.T) {
+	run := func(c Config, start []int8) *State {
+		t.Helper()
+		st, err := NewState(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if start != nil {
+			copy(st.Spins, start)
+		}
+		if err := Execute(context.Background(), cpu.New(), st, Options{}); err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	for _, c := range []Config{
+		{Model: "ising2d", Shape: []int{8, 8}, T: 2.5, Beta: 0.4, J: -1, Algo: "metropolis", Start: "hot", Seed: 3, Sweeps: 400, Therm: 5, Every: 1},
+		{Model: "ising3d", Shape: []int{6, 6, 6}, T: 4.5, Beta: 1 / 4.5, J: -1, Algo: "metropolis", Start: "hot", Seed: 4, Sweeps: 300, Therm: 5, Every: 2},
+	} {
+		fc := c
+		fc.J = 1
+		fs, err := NewState(fc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// the ferromagnet's start with the odd sites turned over
+		start := slices.Clone(fs.Spins)
+		lat := c.Lattice()
+		for n := range start {
+			par, rest := 0, n
+			for a := lat.Dim() - 1; a >= 0; a-- {
+				par += rest % lat.Shape[a]
+				rest /= lat.Shape[a]
+			}
+			if par%2 == 1 {
+				start[n] = -start[n]
+			}
+		}
+		af, fm := run(c, start), run(fc, nil)
+		if !af.Modes() || !fm.Modes() || len(af.Samples) != len(fm.Samples) {
+			t.Fatalf("%s: modes %v %v, samples %d %d", c.Model, af.Modes(), fm.Modes(), len(af.Samples), len(fm.Samples))
+		}
+		for i := range af.Samples {
+			if af.Samples[i].Modes != fm.Samples[i].Modes || af.Samples[i].Stag != fm.Samples[i].Mag {
+				t.Fatalf("%s sample %d: antiferromagnet %+v, ferromagnet %+v", c.Model, i, af.Samples[i], fm.Samples[i])
+			}
+		}
+		a, f := c.Observables(af.Samples, true, true), fc.Observables(fm.Samples, true, true)
+		for _, name := range fc.ModeNames() {
+			if a["staggered_"+name] != f[name] || !(f[name].Mean > 0) {
+				t.Errorf("%s: staggered_%s %+v, ferromagnet's %s %+v", c.Model, name, a["staggered_"+name], name, f[name])
+			}
+		}
+		if _, has := a["correlation_length"]; has {
+			t.Errorf("%s: the antiferromagnet has the uniform correlation_length", c.Model)
+		}
+	}
+	field := Config{Model: "ising2d", Shape: []int{8, 8}, T: 2, Beta: 0.5, J: -1, H: 0.7, Algo: "heatbath", Start: "hot", Seed: 5, Sweeps: 200, Therm: 20, Every: 1}
+	if af := run(field, nil); !af.Modes() || af.Samples[0].Modes[0] == 0 {
+		t.Errorf("antiferromagnet in a field: no staggered modes")
+	}
+	field.J = 1
+	if fm := run(field, nil); fm.Modes() {
+		t.Errorf("ferromagnet in a field: modes")
 	}
 }
 

@@ -75,8 +75,8 @@ type State struct {
 	// observables out (saved in later checkpoints).
 	NoStaggered bool
 	// NoModes: Ising samples read from a checkpoint of format 7 or older
-	// carry no smallest modes, and the run goes on without them (saved
-	// in later checkpoints).
+	// (an antiferromagnet's: 8 or older) carry no smallest modes, and the
+	// run goes on without them (saved in later checkpoints).
 	NoModes bool
 
 	log seriesLog // what the series log of a directory holds of the series
@@ -89,9 +89,11 @@ func (st *State) Staggered() bool { return IsIsing(st.Config.Model) && !st.NoSta
 // Modes reports whether st's Ising samples carry the smallest modes
 // (Sample.Modes) for the structure factors and the correlation length:
 // where the run has a correlation length, unless it began under
-// checkpoint format 7 or older (NoModes).
+// checkpoint format 7 or older (an antiferromagnet's, whose modes are
+// the staggered spins': 8 or older; NoModes).
 func (st *State) Modes() bool {
-	return IsIsing(st.Config.Model) && st.Config.hasCorrelationLength() && !st.NoModes
+	return IsIsing(st.Config.Model) && st.Config.hasCorrelationLength() && !st.NoModes &&
+		(st.Config.modePrefix() == "" || st.Staggered())
 }
 
 // NewState validates cfg and builds the start configuration.
@@ -346,7 +348,7 @@ func (r *isingRunner) measure() error {
 	}
 	s := Sample{Sweep: r.st.Step, Mag: sums.Mag, Bond: sums.Bond, Stag: sums.Stag}
 	if r.planes != nil {
-		if err := r.be.IsingPlanes(r.buf, r.lat, r.planes); err != nil {
+		if err := r.be.IsingPlanes(r.buf, r.lat, r.st.Config.J < 0, r.planes); err != nil {
 			return err
 		}
 		if err := r.table.Modes(r.planes, r.modes); err != nil {

@@ -406,53 +406,63 @@ func TestCheckpointVersion1(t *testing.T) {
 // its outputs); its format 8 checkpoint keeps them out. A format 7 header
 // cannot carry format 8's no_modes, nor a format 8 log samples without
 // modes for a run that measures them; a format 7 run stopped before its
-// first sample loses nothing.
+// first sample loses nothing. The same for an antiferromagnet, whose
+// staggered spins' modes came with format 9, begun under format 8.
 func testVersion7Modes(t *testing.T, setVersion func(t *testing.T, st *State, v uint32, drop ...string) string) {
 	cfg := smallConfig()
 	cfg.Shape, cfg.H = []int{8, 8}, 0
 	ferro, _ := simulate(t, cfg)
-	if !ferro.Modes() || ferro.Samples[0].Modes[0] == 0 || ferro.Samples[0].Modes[2] != 0 {
-		t.Fatalf("a ferromagnet at h = 0 measured no smallest modes: %+v", ferro.Samples[0])
-	}
-	v7 := *ferro
-	v7.NoModes, v7.log = true, seriesLog{}
-	v7.Samples = slices.Clone(ferro.Samples)
-	for i := range v7.Samples {
-		v7.Samples[i].Modes = [3]float64{}
-	}
-	dir := setVersion(t, &v7, 7, "no_modes")
-	back, err := ReadCheckpoint(dir)
-	if err != nil || !back.NoModes || back.Modes() {
-		t.Fatalf("version 7 ferromagnet: %v (want it read without modes)", err)
-	}
-	sameState(t, "version 7 ferromagnet", &v7, back)
-	n := len(back.Samples)
-	back.Config.Sweeps += 3 * back.Config.Every
-	if err := Execute(context.Background(), cpu.New(), back, Options{Dir: dir}); err != nil || len(back.Samples) != n+3 || back.Samples[n+2].Modes != [3]float64{} {
-		t.Fatalf("extended version 7 ferromagnet: %v, %d samples (had %d)", err, len(back.Samples), n)
-	}
-	sum, _ := MakeSummary(back, "cpu")
-	if _, ok := sum.Observables["correlation_length"]; ok {
-		t.Errorf("extended version 7 ferromagnet: summary has a correlation length from part of its samples")
-	}
-	if series, _ := os.ReadFile(filepath.Join(dir, SeriesFile)); strings.Contains(string(series), "S_k0") {
-		t.Errorf("extended version 7 ferromagnet: series.csv has S_k0")
-	}
-	if again, err := ReadCheckpoint(dir); err != nil || !again.NoModes || again.Format != checkpointVersion {
-		t.Errorf("extended version 7 ferromagnet read back: %v", err)
-	} else {
-		sameState(t, "extended version 7 ferromagnet", back, again)
-	}
-	if _, err := ReadCheckpoint(setVersion(t, &v7, 7)); err == nil || !strings.Contains(err.Error(), "without smallest modes") {
-		t.Errorf("version 7 header with no_modes: %v, want a refusal", err)
-	}
-	if _, err := ReadCheckpoint(setVersion(t, &v7, 8, "no_modes")); err == nil || !strings.Contains(err.Error(), "holds 0 of its 8 samples with smallest modes") {
-		t.Errorf("version 8 log without modes for a run that measures them: %v, want a refusal", err)
-	}
-	therm := *ferro
-	therm.Step, therm.Samples, therm.log = therm.Config.Therm, nil, seriesLog{}
-	if back, err := ReadCheckpoint(setVersion(t, &therm, 7)); err != nil || back.NoModes {
-		t.Errorf("version 7 ferromagnet without samples: %v (want it read with the modes)", err)
+	for _, c := range []struct {
+		j   float64
+		old uint32
+		xi  string
+	}{{1, 7, "correlation_length"}, {-1, 8, "staggered_correlation_length"}} {
+		cfg.J = c.j
+		run, _ := simulate(t, cfg)
+		name := fmt.Sprintf("version %d J=%v", c.old, c.j)
+		if !run.Modes() || run.Samples[0].Modes[0] == 0 || run.Samples[0].Modes[2] != 0 {
+			t.Fatalf("J=%v at h = 0 measured no smallest modes: %+v", c.j, run.Samples[0])
+		}
+		old := *run
+		old.NoModes, old.log = true, seriesLog{}
+		old.Samples = slices.Clone(run.Samples)
+		for i := range old.Samples {
+			old.Samples[i].Modes = [3]float64{}
+		}
+		dir := setVersion(t, &old, c.old, "no_modes")
+		back, err := ReadCheckpoint(dir)
+		if err != nil || !back.NoModes || back.Modes() {
+			t.Fatalf("%s: %v (want it read without modes)", name, err)
+		}
+		sameState(t, name, &old, back)
+		n := len(back.Samples)
+		back.Config.Sweeps += 3 * back.Config.Every
+		if err := Execute(context.Background(), cpu.New(), back, Options{Dir: dir}); err != nil || len(back.Samples) != n+3 || back.Samples[n+2].Modes != [3]float64{} {
+			t.Fatalf("extended %s: %v, %d samples (had %d)", name, err, len(back.Samples), n)
+		}
+		sum, _ := MakeSummary(back, "cpu")
+		if _, ok := sum.Observables[c.xi]; ok {
+			t.Errorf("extended %s: summary has a correlation length from part of its samples", name)
+		}
+		if series, _ := os.ReadFile(filepath.Join(dir, SeriesFile)); strings.Contains(string(series), "S_k0") {
+			t.Errorf("extended %s: series.csv has S_k0", name)
+		}
+		if again, err := ReadCheckpoint(dir); err != nil || !again.NoModes || again.Format != checkpointVersion {
+			t.Errorf("extended %s read back: %v", name, err)
+		} else {
+			sameState(t, "extended "+name, back, again)
+		}
+		if _, err := ReadCheckpoint(setVersion(t, &old, c.old)); err == nil || !strings.Contains(err.Error(), "without smallest modes") {
+			t.Errorf("%s header with no_modes: %v, want a refusal", name, err)
+		}
+		if _, err := ReadCheckpoint(setVersion(t, &old, c.old+1, "no_modes")); err == nil || !strings.Contains(err.Error(), "holds 0 of its 8 samples with smallest modes") {
+			t.Errorf("version %d log without modes for a run that measures them (J=%v): %v, want a refusal", c.old+1, c.j, err)
+		}
+		therm := *run
+		therm.Step, therm.Samples, therm.log = therm.Config.Therm, nil, seriesLog{}
+		if back, err := ReadCheckpoint(setVersion(t, &therm, c.old)); err != nil || back.NoModes {
+			t.Errorf("%s without samples: %v (want it read with the modes)", name, err)
+		}
 	}
 	// modes that no lattice gives: refused
 	for _, m := range []struct {

@@ -201,7 +201,8 @@ type Summary struct {
 // field (freeSpinsExact); with them, for a 2D ferromagnet at h = 0 on an
 // L x L lattice up to quench.IsingFourierMaxL, "m2", "susceptibility",
 // "S_k0", "S_k1" and "correlation_length" from the transfer matrix
-// (isingFourierExact); nil for other runs.
+// (isingFourierExact), and for an antiferromagnet there its staggered
+// counterparts; nil for other runs.
 // A value that is not finite is left out (summary.json could not hold it),
 // as is one of an observable est does not hold.
 func (c *Config) exactValues(est map[string]stats.Estimate) map[string]float64 {
@@ -275,18 +276,20 @@ func (c *Config) exactValuesAll(est map[string]stats.Estimate) map[string]float6
 // beta <M^2>/N, S_k0 = S_k1 = <|M(k)|^2>/N and correlation length
 // (quench.IsingFourierXi2D: the row-to-row transfer matrix at K = beta J,
 // up to quench.IsingFourierMaxK); for an antiferromagnet there, the same
-// m2 and susceptibility at |J| as its staggered_m2 and
-// staggered_susceptibility.
+// values at |J| as its staggered_m2, staggered_susceptibility,
+// staggered_S_k0, staggered_S_k1 and staggered_correlation_length.
 func (c *Config) isingFourierExact(x map[string]float64) {
 	if c.Model == "ising2d" && c.J < 0 && c.NoField() && len(c.Shape) == 2 && c.Shape[0] == c.Shape[1] && c.Shape[0]%2 == 0 && c.Shape[0] <= quench.IsingFourierMaxL {
 		// an antiferromagnet at h = 0 on even extents is the ferromagnet
 		// with |J|, its spins on one colour turned over: its staggered m
 		// is that one's m (an audit's staggered_m2 0.42483096 was the
 		// ferromagnet's m2 to the last digit, the runs being that map's
-		// spin for spin)
+		// spin for spin; its staggered spins' modes, at k + (pi, pi), are
+		// that one's at k)
 		l := c.Shape[0]
-		if chi0, _, _, err := quench.IsingFourierXi2D(l, -c.Beta*c.J); err == nil {
+		if chi0, f, xi, err := quench.IsingFourierXi2D(l, -c.Beta*c.J); err == nil {
 			x["staggered_m2"], x["staggered_susceptibility"] = chi0/float64(l*l), c.Beta*chi0
+			x["staggered_S_k0"], x["staggered_S_k1"], x["staggered_correlation_length"] = f, f, xi
 		}
 		return
 	}
@@ -851,7 +854,7 @@ func (st *State) estimates() (map[string]stats.Estimate, []string) {
 			names = append(append([]string(nil), names...), StaggeredNames...)
 		}
 		if st.Modes() {
-			names = append(slices.Clip(names), ModeNames(len(c.Shape))...)
+			names = append(slices.Clip(names), c.ModeNames()...)
 		}
 		return c.Observables(st.Samples, st.Staggered(), st.Modes()), names
 	}
@@ -891,11 +894,11 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 	if r, ok := est[correlationRatio]; ok {
 		delete(est, correlationRatio)
 		delete(usual, correlationRatio)
-		if e, ok := est["correlation_length"]; ok && finite(e.Mean) && finite(r.Mean) && finite(r.Err) {
+		if e, ok := est[c.XiName()]; ok && finite(e.Mean) && finite(r.Mean) && finite(r.Err) {
 			s.CorrelationRatio = &RatioEstimate{Mean: r.Mean, Error: r.Err}
 			if NearZero(r.Mean, r.Err) {
 				e.Reliable, nearZero = false, true
-				est["correlation_length"] = e
+				est[c.XiName()] = e
 			}
 		}
 	}
@@ -1138,7 +1141,7 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 			if byFrozen[name] {
 				v.UnreliableBy = append(v.UnreliableBy, ByFrozen)
 			}
-			if nearZero && name == "correlation_length" {
+			if nearZero && name == c.XiName() {
 				v.UnreliableBy = append(v.UnreliableBy, ByNearZero)
 			}
 		}

@@ -68,7 +68,7 @@ func rowPart(name string, x, y [][]float64, cols []string) part {
 // their columns: sweep, mag, bond and stag as integers (beyond 2^53 a
 // float64 would round them; stag left out where a run has no staggered
 // sums), then the smallest modes' bits where both runs measure them
-// (State.Modes: |M(k)|^2, S_k times N).
+// (State.Modes: |M(k)|^2, S_k times N; an antiferromagnet's staggered).
 func samplePart(a, b *State, ia, ib []int) part {
 	cols := []string{"sweep", "mag", "bond", "stag"}
 	if a.NoStaggered || b.NoStaggered {
@@ -77,7 +77,7 @@ func samplePart(a, b *State, ia, ib []int) part {
 	ints := len(cols)
 	if a.Modes() && b.Modes() {
 		for k := range a.Config.Shape {
-			cols = append(cols, "S_k"+strconv.Itoa(k)+"*N") // (|M(k)|^2, S_k's numerator)
+			cols = append(cols, a.Config.modePrefix()+"S_k"+strconv.Itoa(k)+"*N") // (|M(k)|^2, S_k's numerator)
 		}
 	}
 	w := len(cols)

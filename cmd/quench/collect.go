@@ -641,7 +641,11 @@ func averageOf(g []*collected) *collected {
 // of the seeds' xi stays, without a ratio.
 func averageCorrelation(g []*collected, sum *sim.Summary) {
 	sum.CorrelationRatio = nil
-	v, ok := sum.Observables["correlation_length"]
+	key := "correlation_length"
+	if _, ok := sum.Observables[key]; !ok {
+		key = "staggered_correlation_length" // (an antiferromagnet's)
+	}
+	v, ok := sum.Observables[key]
 	if !ok || v.Mean == nil || len(sum.Shape) == 0 {
 		return
 	}
@@ -661,7 +665,7 @@ func averageCorrelation(g []*collected, sum *sim.Summary) {
 	if sim.NearZero(m, e) {
 		v.Reliable, v.UnreliableBy = false, []string{sim.ByNearZero}
 	}
-	sum.Observables["correlation_length"] = v
+	sum.Observables[key] = v
 }
 
 // seedMean is the mean of the seeds' values xs and its error, their
@@ -910,8 +914,8 @@ func addPerL(runs []*collected, list string, all []string) ([]string, error) {
 	for _, n := range strings.Split(list, ",") {
 		n = strings.TrimSpace(n)
 		base, ok := strings.CutSuffix(n, "/L")
-		if ok && base == "correlation_length" && !slices.Contains(all, base) {
-			return nil, quench.Usagef("--observables %s is not allowed: the runs have no correlation_length, which Ising ferromagnets in no field and phi4 fields at h = 0 (not modelb) report, on L^d lattices", n)
+		if ok && isXi(base) && !slices.Contains(all, base) {
+			return nil, quench.Usagef("--observables %s is not allowed: the runs have no %s%s", n, base, xiWhere)
 		}
 		if !ok || slices.Contains(all, n) || !slices.Contains(all, base) {
 			continue // (pickObservables refuses what no run has)

@@ -37,14 +37,24 @@ type crossing struct {
 // 1.7 errors from 0, a fluctuation 10 more seeds undid).
 const weakSigns = 2
 
+// isXi reports whether name is a correlation length: a ferromagnet's or
+// phi4's correlation_length, or an antiferromagnet's
+// staggered_correlation_length.
+func isXi(name string) bool {
+	return name == "correlation_length" || name == "staggered_correlation_length"
+}
+
+// xiWhere says which runs report a correlation length, after its name.
+const xiWhere = ", which Ising ferromagnets in no field (correlation_length), Ising antiferromagnets (staggered_correlation_length) and phi4 fields at h = 0 (not modelb) report, on L^d lattices"
+
 // crossingOf parses --crossings: an observable of the runs, or one
 // followed by /L, divided by the lattice's first extent (xi/L).
 func crossingOf(spec string, all []string) (name string, perL bool, err error) {
 	name, perL = strings.CutSuffix(spec, "/L")
 	if !slices.Contains(all, name) {
 		why := ""
-		if name == "correlation_length" {
-			why = "; the runs have no correlation_length, which Ising ferromagnets in no field and phi4 fields at h = 0 (not modelb) report, on L^d lattices"
+		if isXi(name) {
+			why = "; the runs have no " + name + xiWhere
 		}
 		return "", false, quench.Usagef("--crossings %s is not allowed: an observable of the runs, or one followed by /L to divide it by the first extent (%s)%s", spec, strings.Join(all, ", "), why)
 	}
@@ -205,7 +215,7 @@ func printCrossings(w io.Writer, spec string, l plotLayout, cs []crossing) {
 	if weak {
 		fmt.Fprintf(w, "~ the lines' difference lies within %d errors of 0 at an end of the bracket, so the sign change is not settled: the crossing may lie outside the bracket, and its first-order error understates its uncertainty (more statistics at those points, or points on either side of it, settle it)\n", weakSigns)
 	}
-	if spec == "correlation_length" && slices.ContainsFunc(cs, func(c crossing) bool { return c.none }) {
-		fmt.Fprintln(w, "(xi itself grows with L at every T near Tc: it is xi/L whose curves cross there, --crossings correlation_length/L)")
+	if isXi(spec) && slices.ContainsFunc(cs, func(c crossing) bool { return c.none }) {
+		fmt.Fprintf(w, "(xi itself grows with L at every T near Tc: it is xi/L whose curves cross there, --crossings %s/L)\n", spec)
 	}
 }

@@ -160,7 +160,11 @@ lattice and measurement series an uninterrupted run would have produced.
 				fmt.Fprintf(stderr, "quench: note: the checkpoint in %s is of format %d, from before the staggered magnetization was measured: the run goes on without it\n", dir, st.Format)
 			}
 			if st.NoModes {
-				fmt.Fprintf(stderr, "quench: note: the run in %s was begun under checkpoint format 7 or older, before the Ising structure factors were measured: it goes on without them and without the correlation length\n", dir)
+				what, format := "the Ising structure factors", 7
+				if st.Config.ModePrefix() != "" {
+					what, format = "an antiferromagnet's staggered structure factors", 8
+				}
+				fmt.Fprintf(stderr, "quench: note: the run in %s was begun under checkpoint format %d or older, before %s were measured: it goes on without them and without %s\n", dir, format, what, st.Config.XiName())
 			}
 			if st.NoVMean() {
 				fmt.Fprintf(stderr, "quench: note: the run in %s was begun under checkpoint format 6 or older, before the velocities' mean was measured: its first rows have no v_mean (NaN in series.csv), and its outputs leave out v_mean and v2\n", dir)

@@ -169,11 +169,11 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 		why := fmt.Sprintf("the lattice %s is not L^d, and the finite-lattice form of xi takes one L", c.Lattice())
 		switch {
 		case c.J < 0:
-			why = "an antiferromagnet's order is staggered, and its smallest modes are those of the disordered uniform magnetization (its staggered_binder and staggered_susceptibility locate its Tc)"
+			why += " (its staggered_binder and staggered_susceptibility locate its Tc)"
 		case !c.NoField():
 			why = fmt.Sprintf("in the field h = %v, m -> -m is no symmetry (<m> need not be 0), and the second-moment form of xi from S(0) and S_k is that of the zero-field model", c.H)
 		}
-		fmt.Fprintf(&notes, "quench: note: the run reports no structure factors S_k or correlation_length: %s\n", why)
+		fmt.Fprintf(&notes, "quench: note: the run reports no structure factors %sS_k or %s: %s\n", c.ModePrefix(), c.XiName(), why)
 	}
 	if c.SeedUnused() && cmd.Flags().Changed("seed") {
 		what := "diffusion from a cold start (a spike at the centre) draws"

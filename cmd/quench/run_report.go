@@ -421,7 +421,7 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 			}
 			nearZero = nearZero || slices.Contains(v.UnreliableBy, sim.ByNearZero)
 		}
-		if name == "correlation_length" && v.Mean == nil && zeroModes(sum) {
+		if name == c.XiName() && v.Mean == nil && zeroModes(c, sum) {
 			infiniteXi = true
 		} else {
 			undefined = undefined || v.Mean == nil
@@ -511,11 +511,11 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 		}
 		l := float64(st.Config.Shape[0])
 		if b := r.Mean + sim.NearZeroErrors*r.Error; b > 0 {
-			fmt.Fprintf(w, "%s* correlation_length: the root of S(0)/F - 1 = %.3g +- %.2g, fewer than 3 errors above 0, where the root's slope (infinite at 0) leaves its jackknife error meaningless: xi is below about %.3g (the root of that plus 3 errors), and a longer run narrows it\n",
-				nl, r.Mean, r.Error, math.Sqrt(b)/(2*math.Sin(math.Pi/l)))
+			fmt.Fprintf(w, "%s* %s: the root of S(0)/F - 1 = %.3g +- %.2g, fewer than 3 errors above 0, where the root's slope (infinite at 0) leaves its jackknife error meaningless: xi is below about %.3g (the root of that plus 3 errors), and a longer run narrows it\n",
+				nl, st.Config.XiName(), r.Mean, r.Error, math.Sqrt(b)/(2*math.Sin(math.Pi/l)))
 		} else {
-			fmt.Fprintf(w, "%s* correlation_length: the root of S(0)/F - 1 = %.3g +- %.2g, more than 3 errors below 0, which no stationary state gives (there S(0) >= S_k): its error bars are too small, or the run did not sample the stationary state\n",
-				nl, r.Mean, r.Error)
+			fmt.Fprintf(w, "%s* %s: the root of S(0)/F - 1 = %.3g +- %.2g, more than 3 errors below 0, which no stationary state gives (there S(0) >= S_k): its error bars are too small, or the run did not sample the stationary state\n",
+				nl, st.Config.XiName(), r.Mean, r.Error)
 		}
 	}
 	if d := sum.Diffusive; d != nil {
@@ -628,9 +628,13 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 		// an antiferromagnet's small uniform m)
 		fmt.Fprintf(w, "\nnote: in the field h = %v, dm_dh is the response, N beta (<m^2> - <m>^2); susceptibility (N beta <m^2>) and binder are the zero-field finite-size definitions, which a large <m> dominates (binder then tends to 2/3), and susceptibility_connected (N beta (<m^2> - <|m|>^2)) equals dm_dh only where m keeps one sign\n", c.H)
 	}
-	if tc := isingTc(c); tc > 0 && c.T < tc && slices.Contains(names, "correlation_length") {
+	if tc := isingTc(c); tc > 0 && c.T < tc && slices.Contains(names, c.XiName()) {
 		// (an audit read 1024.8 on 16^2 at T = 1 without a word)
-		fmt.Fprintf(w, "\nnote: below Tc (T = %.6g < %.6g) the order's <m>^2 fills S(0), so correlation_length grows with the lattice, as L^(d/2+1): it is the finite-size-scaling quantity whose xi/L curves cross at Tc, not the ordered phase's correlation length, which stays finite\n", c.T, tc)
+		m := "m"
+		if c.J < 0 {
+			m = "m_s"
+		}
+		fmt.Fprintf(w, "\nnote: below Tc (T = %.6g < %.6g) the order's <%s>^2 fills S(0), so %s grows with the lattice, as L^(d/2+1): it is the finite-size-scaling quantity whose xi/L curves cross at Tc, not the ordered phase's correlation length, which stays finite\n", c.T, tc, m, c.XiName())
 	}
 	if c.Every > 1 {
 		fmt.Fprintf(w, "\nnote: tau_int is in measurements, %d %s apart\n", c.Every, unit)
@@ -640,7 +644,11 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 	}
 	if infiniteXi {
 		// (an audit read the 0/0 note above for it)
-		fmt.Fprintln(w, "- correlation_length: no value: every measurement's S_k was 0 (a lattice frozen fully aligned), so xi = sqrt(N <m^2>/F - 1) / (2 sin(pi/L)), F the mean S_k, is infinite")
+		if c.ModePrefix() != "" {
+			fmt.Fprintf(w, "- %s: no value: every measurement's staggered S_k was 0 (a lattice frozen in one Neel state), so xi = sqrt(N <m_s^2>/F - 1) / (2 sin(pi/L)), F the mean staggered S_k, is infinite\n", c.XiName())
+		} else {
+			fmt.Fprintln(w, "- correlation_length: no value: every measurement's S_k was 0 (a lattice frozen fully aligned), so xi = sqrt(N <m^2>/F - 1) / (2 sin(pi/L)), F the mean S_k, is infinite")
+		}
 	}
 	printExact(w, c, sum, names, unit)
 	if n := sum.ProfileSnapshots; n > 0 {
@@ -789,6 +797,9 @@ func exactWhy(c *sim.Config, sum *sim.Summary) string {
 			return "Kaufman's partition function of this finite lattice; m2, susceptibility, S_k and correlation_length from its row-to-row transfer matrix"
 		}
 		if _, ok := sum.Exact["staggered_m2"]; ok {
+			if _, modes := sum.Exact["staggered_S_k0"]; modes {
+				return "Kaufman's partition function of this finite lattice; staggered_m2, staggered_susceptibility, staggered_S_k and staggered_correlation_length from its row-to-row transfer matrix, the ferromagnet's m2, susceptibility, S_k and correlation_length at |J| (one colour's spins turned over)"
+			}
 			return "Kaufman's partition function of this finite lattice; staggered_m2 and staggered_susceptibility from its row-to-row transfer matrix, the ferromagnet's m2 and susceptibility at |J| (one colour's spins turned over)"
 		}
 		return "Kaufman's partition function of this finite lattice"
@@ -1165,7 +1176,7 @@ func printExact(w io.Writer, c *sim.Config, sum *sim.Summary, names []string, un
 	}
 	if _, has := sum.Exact["staggered_m2"]; !has && c.Model == "ising2d" && c.NoField() && c.J < 0 && len(c.Shape) == 2 && c.Shape[0] == c.Shape[1] &&
 		c.Shape[0]%2 == 0 && c.Shape[0] <= quench.IsingFourierMaxL && -c.Beta*c.J > quench.IsingFourierMaxK {
-		fmt.Fprintf(w, "  (staggered_m2 and staggered_susceptibility: none at K = |J|/T = %.3g, above the transfer matrix's %d, where its rounding shows)\n", -c.Beta*c.J, quench.IsingFourierMaxK)
+		fmt.Fprintf(w, "  (staggered_m2, staggered_susceptibility, staggered_S_k and staggered_correlation_length: none at K = |J|/T = %.3g, above the transfer matrix's %d, where its rounding shows)\n", -c.Beta*c.J, quench.IsingFourierMaxK)
 	}
 }
 
@@ -1252,7 +1263,8 @@ func blinking(c *sim.Config, sum *sim.Summary) bool {
 // as constant, 0, where they come from rare states (a specific heat of
 // 1e-9 at low T, S_k of 1e-11 at T = 0.3): printExact does not read a
 // constant of theirs as a sign of an unsampled stationary state.
-var exactDerived = []string{"specific_heat", "susceptibility", "susceptibility_connected", "binder", "S_k0", "S_k1", "S_k2", "correlation_length"}
+var exactDerived = []string{"specific_heat", "susceptibility", "susceptibility_connected", "binder", "S_k0", "S_k1", "S_k2", "correlation_length",
+	"staggered_susceptibility", "staggered_S_k0", "staggered_S_k1", "staggered_correlation_length"}
 
 // thermCovered reports whether a run whose exact values are known had a
 // --therm long enough for its slow modes, so that a distance of more than
@@ -1275,13 +1287,14 @@ func num(p *float64, format string) string {
 // zeroModes reports whether a run's S_k means are all 0 (and it has
 // some) while its m2 is not: every measurement's smallest modes 0, a
 // lattice frozen fully aligned, whose correlation length is infinite.
-func zeroModes(sum *sim.Summary) bool {
-	if m2 := sum.Observables["m2"].Mean; m2 == nil || !(*m2 > 0) {
+func zeroModes(c *sim.Config, sum *sim.Summary) bool {
+	p := c.ModePrefix()
+	if m2 := sum.Observables[p+"m2"].Mean; m2 == nil || !(*m2 > 0) {
 		return false // (0/0, not infinite)
 	}
 	n := 0
 	for name, v := range sum.Observables {
-		if strings.HasPrefix(name, "S_k") {
+		if strings.HasPrefix(name, p+"S_k") {
 			if v.Mean == nil || *v.Mean != 0 {
 				return false
 			}
@@ -1291,15 +1304,16 @@ func zeroModes(sum *sim.Summary) bool {
 	return n > 0
 }
 
-// isingTc is the critical temperature of a ferromagnet in no field: 2D
-// Onsager's, 3D the simple-cubic estimate (quench.Kc3D); 0 for other
-// runs.
+// isingTc is the critical temperature of a ferromagnet or an
+// antiferromagnet (of |J|) in no field: 2D Onsager's, 3D the simple-cubic
+// estimate (quench.Kc3D); 0 for other runs.
 func isingTc(c *sim.Config) float64 {
-	if !sim.IsIsing(c.Model) || !c.NoField() || !(c.J > 0) {
+	if !sim.IsIsing(c.Model) || !c.NoField() || c.J == 0 {
 		return 0
 	}
+	j := math.Abs(c.J) // (an antiferromagnet's staggered order: the same Tc)
 	if c.Model == "ising2d" {
-		return quench.Tc2D * c.J
+		return quench.Tc2D * j
 	}
-	return c.J / quench.Kc3D
+	return j / quench.Kc3D
 }

@@ -215,10 +215,11 @@ func TestTableNotes(t *testing.T) {
 	_, neel, _ := runQ(t, "run", "--L", "8", "--J", "-1", "--T", "0.3", "--start", "cold", "--sweeps", "200", "--quiet", "--out", filepath.Join(dir, "b"))
 	stars := regexp.MustCompile(`(?m)^\S+ .* \*$`).FindAllString(neel, -1)
 	if !regexp.MustCompile(`\nbinder +- +- +-\n`).MatchString(neel) || !strings.Contains(neel, "- no value: 0/0") ||
-		len(stars) != 15 || !strings.Contains(neel, "\n* staggered_magnetization: a symmetry makes the mean 0") ||
+		len(stars) != 17 || !strings.Contains(neel, "\n* staggered_magnetization: a symmetry makes the mean 0") ||
 		!strings.Contains(neel, "; a cold start, every spin +1, is the same with every seed: run far longer") ||
-		!strings.Contains(neel, "\n* energy, magnetization, abs_magnetization, m2, m4, specific_heat, susceptibility, susceptibility_connected, abs_staggered_magnetization, staggered_m2, staggered_m4, staggered_susceptibility, staggered_susceptibility_connected, staggered_binder: the same in every measurement averaged, though the dynamics can change them: the run saw none of their fluctuations, so the error 0 is no error bar") ||
-		!regexp.MustCompile(`\nstaggered_binder +0.66666667 +0 +0.5 \*\n`).MatchString(neel) {
+		!strings.Contains(neel, "\n* energy, magnetization, abs_magnetization, m2, m4, specific_heat, susceptibility, susceptibility_connected, abs_staggered_magnetization, staggered_m2, staggered_m4, staggered_susceptibility, staggered_susceptibility_connected, staggered_binder, staggered_S_k0, staggered_S_k1: the same in every measurement averaged, though the dynamics can change them: the run saw none of their fluctuations, so the error 0 is no error bar") ||
+		!regexp.MustCompile(`\nstaggered_binder +0.66666667 +0 +0.5 \*\n`).MatchString(neel) ||
+		!strings.Contains(neel, "\n- staggered_correlation_length: no value: every measurement's staggered S_k was 0 (a lattice frozen in one Neel state)") {
 		t.Errorf("frozen Neel state:\n%s", neel)
 	}
 	// aggregation: its own reason, not "run longer"
@@ -1419,17 +1420,20 @@ func TestNearZeroNote(t *testing.T) {
 	}
 }
 
-// An Ising run without the correlation length says why at its start: an
-// antiferromagnet, a lattice not L^d, a field; a ferromagnet on L^d in no
-// field, or in one that rounds away, says nothing of it.
+// An Ising run without the correlation length says why at its start: a
+// lattice not L^d, a ferromagnet in a field; a ferromagnet on L^d in no
+// field, or in one that rounds away, says nothing of it, nor does an
+// antiferromagnet on L^d (its staggered spins' correlation length, in a
+// field too).
 func TestNoCorrelationLengthNote(t *testing.T) {
 	dir := t.TempDir()
 	for i, c := range []struct {
 		args []string
 		want string
 	}{
-		{[]string{"--L", "8", "--J", "-1"}, "an antiferromagnet's order is staggered"},
-		{[]string{"--L", "8", "--J", "-1", "--h", "0.5"}, "an antiferromagnet's order is staggered"},
+		{[]string{"--L", "8", "--J", "-1"}, ""},
+		{[]string{"--L", "8", "--J", "-1", "--h", "0.5"}, ""},
+		{[]string{"--shape", "8x16", "--J", "-1"}, "quench: note: the run reports no structure factors staggered_S_k or staggered_correlation_length: the lattice 8x16 is not L^d, and the finite-lattice form of xi takes one L (its staggered_binder and staggered_susceptibility locate its Tc)\n"},
 		{[]string{"--shape", "8x16"}, "the lattice 8x16 is not L^d"},
 		{[]string{"--L", "8"}, ""},
 		{[]string{"--L", "8", "--h", "1e-17"}, ""},
@@ -1438,7 +1442,7 @@ func TestNoCorrelationLengthNote(t *testing.T) {
 	} {
 		args := append([]string{"run", "--sweeps", "200", "--quiet", "--out", filepath.Join(dir, strconv.Itoa(i))}, c.args...)
 		code, _, stderr := runQ(t, args...)
-		says := strings.Contains(stderr, "quench: note: the run reports no structure factors S_k or correlation_length: ")
+		says := regexp.MustCompile(`quench: note: the run reports no structure factors (staggered_)?S_k or (staggered_)?correlation_length: `).MatchString(stderr)
 		if code != 0 || says != (c.want != "") || !strings.Contains(stderr, c.want) {
 			t.Errorf("%v: exit %d, stderr %q; want the note %v (%q)", c.args, code, stderr, c.want != "", c.want)
 		}
@@ -1625,8 +1629,9 @@ func TestColdCycleRuns(t *testing.T) {
 }
 
 // A ferromagnet in no field below Tc is told that its correlation_length
-// is the finite-size quantity, growing with L; above Tc, in a field or for
-// an antiferromagnet, nothing.
+// is the finite-size quantity, growing with L, and an antiferromagnet of
+// its staggered_correlation_length; above Tc or in a field (where Tc is
+// not known), nothing.
 func TestBelowTcXiNote(t *testing.T) {
 	dir := t.TempDir()
 	for i, c := range []struct {
@@ -1637,7 +1642,9 @@ func TestBelowTcXiNote(t *testing.T) {
 		{[]string{"--model", "ising3d", "--L", "8", "--T", "4"}, true},
 		{[]string{"--L", "16", "--T", "2.3"}, false},
 		{[]string{"--model", "ising3d", "--L", "8", "--T", "4.6"}, false},
-		{[]string{"--L", "16", "--T", "1", "--J", "-1"}, false},
+		{[]string{"--L", "16", "--T", "1", "--J", "-1"}, true},
+		{[]string{"--L", "16", "--T", "2.4", "--J", "-1"}, false},
+		{[]string{"--L", "16", "--T", "1", "--J", "-1", "--h", "0.5"}, false},
 	} {
 		_, out, _ := runQ(t, append([]string{"run", "--sweeps", "300", "--quiet", "--out", filepath.Join(dir, strconv.Itoa(i))}, c.args...)...)
 		if got := strings.Contains(out, "\nnote: below Tc (T = "); got != c.note {

@@ -562,11 +562,13 @@ int main(int argc, char** argv) {
     launch(2, 64, [&] { ising_sums(s.data(), shape, dim, n, sums); });
     int64_t nplanes = 0;
     for (int a = 0; a < dim; a++) nplanes += shape[a];
-    std::vector<unsigned long long> planes(nplanes, 0);
-    launch(2, 64, [&] { ising_planes(s.data(), shape, dim, n, planes.data()); });
+    std::vector<unsigned long long> planes(nplanes, 0), stag(nplanes, 0);
+    launch(2, 64, [&] { ising_planes(s.data(), shape, dim, n, 0, planes.data()); });
+    launch(2, 64, [&] { ising_planes(s.data(), shape, dim, n, 1, stag.data()); });
     fwrite(s.data(), 1, n, out);
     fwrite(sums, 8, 3, out);
     fwrite(planes.data(), 8, nplanes, out);
+    fwrite(stag.data(), 8, nplanes, out);
     fclose(out);
     return 0;
 }
