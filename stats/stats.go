@@ -72,7 +72,11 @@ func Bins(n int) int {
 	return n
 }
 
-// MeanErr returns the mean of bin means b and its standard error.
+// MeanErr returns the mean of bin means b and its standard error. Where
+// the deviations' squares would leave float64's range (bins spread by
+// more than 2^400 or less than 2^-400, farScale) they are scaled by a
+// power of two first (stdDev): an audit's series of 1e160 read an
+// infinite error, of 1e-200 an error of 0, both marked reliable.
 func MeanErr(b []float64) (mean, err float64) {
 	n := float64(len(b))
 	if len(b) == 0 {
@@ -82,7 +86,10 @@ func MeanErr(b []float64) (mean, err float64) {
 	if len(b) < 2 {
 		return mean, math.NaN()
 	}
-	return mean, math.Sqrt(stat.Variance(b, nil) / n)
+	if v := stat.Variance(b, nil); v >= 0x1p-800 && v <= 0x1p800 {
+		return mean, math.Sqrt(v / n)
+	}
+	return mean, stdDev(b) / math.Sqrt(n)
 }
 
 // Jackknife estimates f of the means of several observables and its error.
@@ -119,11 +126,19 @@ func jackknifeAbout(bins [][]float64, c []float64, f func(means []float64) float
 		fi[i] = f(loo)
 	}
 	fbar := stat.Mean(fi, nil)
+	// (deviations scaled by a power of two where their squares would
+	// leave float64's range, as MeanErr's)
+	var most float64
+	for _, v := range fi {
+		most = max(most, math.Abs(v-fbar))
+	}
+	e, _ := farScale(most)
 	var ss float64
 	for _, v := range fi {
-		ss += (v - fbar) * (v - fbar)
+		d := math.Ldexp(v-fbar, -e)
+		ss += d * d
 	}
-	return est, math.Sqrt(float64(nb-1) / float64(nb) * ss)
+	return est, math.Ldexp(math.Sqrt(float64(nb-1)/float64(nb)*ss), e)
 }
 
 // Autocorrelation returns the normalized autocorrelation function
@@ -590,7 +605,7 @@ func series(x []float64, t *taus) Estimate {
 	mean, err := MeanErr(binAbout(x, nb, c))
 	mean += c
 	r := t.tauInt(x)
-	return Estimate{Mean: mean, Err: err, Tau: r.tau, TauErr: r.err, WindowNeeds: r.needs, Reliable: r.ok && reliableBins(len(x), nb, r.tau)}
+	return Estimate{Mean: mean, Err: err, Tau: r.tau, TauErr: r.err, WindowNeeds: r.needs, Reliable: r.ok && reliableBins(len(x), nb, r.tau) && finite([]float64{mean, err})}
 }
 
 // BoundedSum estimates the mean of a series whose partial sums about

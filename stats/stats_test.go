@@ -937,6 +937,58 @@ func TestDerivedScaleInvariant(t *testing.T) {
 	}
 }
 
+// A series' mean and error scale with it by any power of two, and a
+// derived variance's error too: an audit's AR(1) series times 1e160 read
+// an infinite binning error, times 1e200 NaN and times 1e-200 0, each
+// marked reliable, and a variance of values about 1e-300 an error of 0
+// (the squares of the bin means' and the jackknife's deviations
+// overflowed or underflowed). An error that is not finite is never
+// reliable.
+func TestSeriesScaleInvariant(t *testing.T) {
+	r := rand.New(rand.NewPCG(12, 13))
+	x := make([]float64, 10000)
+	v := 0.0
+	for i := range x {
+		v = 0.5*v + r.NormFloat64()
+		x[i] = v
+	}
+	want := Series(x)
+	wantVar := Derived([][]float64{x, square(x)}, func(m []float64) float64 { return m[1] - m[0]*m[0] })
+	if !want.Reliable || !wantVar.Reliable {
+		t.Fatalf("unscaled: %+v %+v", want, wantVar)
+	}
+	for _, e := range []int{532, 600, 664, 996, -500, -664, -900} {
+		y := make([]float64, len(x))
+		for i := range y {
+			y[i] = math.Ldexp(x[i], e)
+		}
+		got := Series(y)
+		if got.Mean != math.Ldexp(want.Mean, e) || got.Err != math.Ldexp(want.Err, e) || got.Tau != want.Tau || got.Reliable != want.Reliable {
+			t.Errorf("2^%d: %+v, want the unscaled %+v scaled", e, got, want)
+		}
+		if e > 0 || e < -510 {
+			continue // (the squares leave float64's range)
+		}
+		gv := Derived([][]float64{y, square(y)}, func(m []float64) float64 { return m[1] - m[0]*m[0] })
+		if rel := gv.Err/math.Ldexp(wantVar.Err, 2*e) - 1; math.Abs(rel) > 1e-12 || gv.Reliable != wantVar.Reliable {
+			t.Errorf("2^%d: variance %+v, want the unscaled %+v times 2^%d", e, gv, wantVar, 2*e)
+		}
+	}
+	inf := slices.Clone(x)
+	inf[len(inf)/2] = math.Inf(1)
+	if e := Series(inf); e.Reliable {
+		t.Errorf("a series with an infinite sample: %+v, marked reliable", e)
+	}
+}
+
+func square(x []float64) []float64 {
+	y := make([]float64, len(x))
+	for i, v := range x {
+		y[i] = v * v
+	}
+	return y
+}
+
 // TestBoundedSum: the increments x_n = y_n - y_{n-1} of a stationary
 // AR(1) y (unit variance, a = 0.8) sum to y_M - y_0, so their mean over M
 // samples has the spread sqrt(2 (1 - a^M))/M, 1/M and not binning's
