@@ -172,7 +172,7 @@ func TestCollectRefuses(t *testing.T) {
 		{[]string{ising, "--csv", filepath.Join(dir, "dangling")}, "--csv " + filepath.Join(dir, "dangling") + " is a link to nothing"},
 		{[]string{ising, "--csv", filepath.Join(dir, "no", "x.csv")}, "--csv " + filepath.Join(dir, "no", "x.csv") + ": there is no directory " + filepath.Join(dir, "no") + " to write it in"},
 	} {
-		code, stdout, stderr := runQ(t, append([]string{"collect", "--csv", csvPath}, c.args...)...)
+		code, stdout, stderr := runQ(t, withBase([]string{"collect", "--csv", csvPath}, c.args...)...)
 		if code != 2 || stdout != "" || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, c.want) {
 			t.Errorf("collect %q: exit %d, stdout %q, stderr %q; want exit 2 and %q", c.args, code, stdout, stderr, c.want)
 		}

@@ -82,12 +82,15 @@ func TestInterruptAndResume(t *testing.T) {
 		}
 	}
 	// an extension interrupted: the shorter run's outputs are gone, so
-	// none passes for the longer run's
+	// none passes for the longer run's, and the message says so
 	signalAt(470, syscall.SIGINT)
 	code, _, stderr = runQ(t, "resume", cut, "--sweeps", "600", "--quiet")
 	testHookProgress = nil
 	if code != 130 {
 		t.Fatalf("interrupted extension: exit %d, %s", code, stderr)
+	}
+	if !strings.HasSuffix(stderr, "\nquench: note: the shorter run's outputs were removed when the extension began (its measurements are in the checkpoint); the extended run writes its own when it finishes\n") {
+		t.Errorf("interrupted extension: %q says nothing of the shorter run's outputs", stderr)
 	}
 	for _, name := range sim.RunFiles() {
 		if _, err := os.Stat(filepath.Join(cut, name)); (err == nil) != sim.IsStateFile(name) {

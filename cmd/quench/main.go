@@ -169,6 +169,34 @@ func commandNames(root *cobra.Command) []string {
 	return names
 }
 
+// onceValue is a flag's value that refuses a second, different one: pflag
+// keeps the last of `--T 2 --T 3` without a word (an audit found runs and
+// resumes that silently took it), where two flags of one setting that
+// disagree (--T and --beta) are refused. The same value again changes
+// nothing and is let be.
+type onceValue struct {
+	pflag.Value
+	first string
+	set   bool
+}
+
+func (v *onceValue) Set(s string) error {
+	if v.set && s != v.first {
+		return fmt.Errorf("it was given before, as %q: give each flag once", v.first)
+	}
+	if err := v.Value.Set(s); err != nil {
+		return err
+	}
+	v.first, v.set = s, true
+	return nil
+}
+
+// IsBoolFlag keeps a bool flag taking no value (--quiet).
+func (v *onceValue) IsBoolFlag() bool {
+	b, ok := v.Value.(interface{ IsBoolFlag() bool })
+	return ok && b.IsBoolFlag()
+}
+
 // badFlagValue matches pflag's message for a value its flag's type does
 // not parse: `invalid argument "1e5" for "--sweeps" flag: strconv...`.
 var badFlagValue = regexp.MustCompile(`^invalid argument "(.*)" for "(?:-[a-zA-Z], )?--([^"]+)" flag: (.*)$`)
@@ -306,6 +334,9 @@ T=Tc, on the CPU).`,
 			Args:  cobra.NoArgs,
 			Run:   func(cmd *cobra.Command, _ []string) { fmt.Fprintln(stdout, sim.BuildInfo()) },
 		})
+	for _, c := range root.Commands() {
+		c.Flags().VisitAll(func(f *pflag.Flag) { f.Value = &onceValue{Value: f.Value} })
+	}
 	root.CompletionOptions.DisableDefaultCmd = true
 	// cobra's help printed the usage for an unknown topic and exited 0
 	root.SetHelpCommand(&cobra.Command{

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -143,11 +144,14 @@ lattice and measurement series an uninterrupted run would have produced.
 			// put aside is not
 			os.RemoveAll(filepath.Join(dir, replacedDir))
 			if fresh := st.Config; extended && sim.HasProfiles(st.Config.Model) && st.Config.ProfileEvery > 0 {
-				// the snapshot spacing is the run's; a long extension of a
-				// short run takes many more snapshots than a new run would
+				// the snapshot spacing is the run's; an extension of a
+				// short run takes more snapshots than a new run would
+				// (an audit compared one with a new run of its length
+				// and found the profiles apart, at twice the length
+				// without a word)
 				fresh.ProfileEvery = 0
-				if n, f := st.Config.Profiles(), fresh.Profiles(); n > 2*f {
-					fmt.Fprintf(stderr, "quench: note: the extended run keeps its snapshot spacing (--profile-every %d): %d snapshots in all, where a new run of this length takes %d with the default spacing\n", st.Config.ProfileEvery, n, f)
+				if n, f := st.Config.Profiles(), fresh.Profiles(); fresh.ProfileInterval() != st.Config.ProfileEvery {
+					fmt.Fprintf(stderr, "quench: note: the extended run keeps its snapshot spacing (--profile-every %d): %d snapshots in all, where a new run of this length takes %d with the default spacing (--profile-every %d), so its profiles differ from that run's, its lattice and series.csv not\n", st.Config.ProfileEvery, n, f, fresh.ProfileInterval())
 				}
 			}
 			if extended {
@@ -180,7 +184,13 @@ lattice and measurement series an uninterrupted run would have produced.
 				fmt.Fprintf(stderr, "quench: the run in %s is already complete (%d measured %s after %d thermalization); rewriting its outputs%s\n",
 					dir, st.Config.Sweeps, st.Config.StepUnit(), st.Config.Therm, why)
 			}
-			return execute(ctx, func() { unlock(); stop() }, st, be, dir, quiet, stdout, stderr, nil)
+			err = execute(ctx, func() { unlock(); stop() }, st, be, dir, quiet, stdout, stderr, nil)
+			if extended && errors.Is(err, sim.ErrInterrupted) {
+				// (an audit found the shorter run's outputs gone after an
+				// interrupt that took no step, without a word of them)
+				fmt.Fprintf(stderr, "quench: note: the shorter run's outputs were removed when the extension began (its measurements are in the checkpoint); the extended run writes its own when it finishes\n")
+			}
+			return err
 		},
 	}
 	cmd.Flags().StringVar(&backend, "backend", "cpu", "where to run: cpu, cuda, auto")

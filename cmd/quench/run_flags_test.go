@@ -49,6 +49,44 @@ func TestLongValueShortened(t *testing.T) {
 
 // TestDecimalCounts: integer flags read a leading zero as decimal, as
 // --seed and --shape do (pflag's IntVar read --L 010 as octal 8).
+// A flag given twice with different values is refused, as two flags of
+// one setting that disagree are, where pflag kept the last: on run,
+// resume, verify and bench, and where the second spelling is --x=v. The
+// same value again is let be (--quiet --quiet), and a config file's key
+// under a flag still yields to it.
+func TestFlagGivenTwice(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "r")
+	for _, args := range [][]string{
+		{"run", "--L", "8", "--T", "2", "--T", "3", "--out", out},
+		{"run", "--L", "8", "--T", "2", "--T=3", "--out", out},
+		{"verify", "--L", "8", "--seed", "1", "--seed", "2"},
+		{"bench", "--L", "8", "--L", "16"},
+	} {
+		code, stdout, stderr := runQ(t, args...)
+		if code != 2 || stdout != "" || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "is not allowed: it was given before, as ") || !strings.Contains(stderr, ": give each flag once") {
+			t.Errorf("%v: exit %d %q %q", args, code, stdout, stderr)
+		}
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Errorf("a refused run wrote %s", out)
+	}
+	code, stdout, stderr := runQ(t, "run", "--L", "8", "--T", "3", "--T", "3", "--sweeps", "100", "--quiet", "--quiet", "--out", out)
+	if code != 0 || !strings.Contains(stdout, "T=3 ") {
+		t.Fatalf("the same value twice: exit %d %s%s", code, stdout, stderr)
+	}
+	if code, _, stderr := runQ(t, "resume", out, "--sweeps", "300", "--sweeps", "200"); code != 2 || !strings.Contains(stderr, `--sweeps 200 is not allowed: it was given before, as "300": give each flag once`) {
+		t.Errorf("resume --sweeps twice: exit %d %q", code, stderr)
+	}
+	cfg := filepath.Join(dir, "c.toml")
+	if err := os.WriteFile(cfg, []byte("T = 2\nL = 8\nsweeps = 100\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, stdout, stderr := runQ(t, "run", "--config", cfg, "--T", "3", "--quiet", "--out", filepath.Join(dir, "c")); code != 0 || !strings.Contains(stdout, "T=3 ") {
+		t.Errorf("config file under --T: exit %d %s%s", code, stdout, stderr)
+	}
+}
+
 func TestDecimalCounts(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "r")
 	code, stdout, stderr := runQ(t, "run", "--model", "sandpile", "--L", "010", "--grains", "012", "--out", out, "--quiet")
@@ -203,7 +241,7 @@ func TestBadInput(t *testing.T) {
 	}
 	for i, c := range cases {
 		out := filepath.Join(dir, "out", string(rune('a'+i)))
-		args := append([]string{"run", "--out", out, "--quiet"}, c.args...)
+		args := withBase([]string{"run", "--out", out, "--quiet"}, c.args...)
 		code, stdout, stderr := runQ(t, args...)
 		if code != 2 {
 			t.Errorf("unexpected exit code for %v: got %d want 2 (stderr %q)", c.args, code, stderr)

@@ -1562,7 +1562,7 @@ func TestWellEscapeNotes(t *testing.T) {
 func TestFieldRelaxNote(t *testing.T) {
 	dir := t.TempDir()
 	phi4 := func(args ...string) []string {
-		return append([]string{"--model", "phi4", "--L", "4", "--lambda", "0"}, args...)
+		return withBase([]string{"--model", "phi4", "--L", "4", "--lambda", "0"}, args...)
 	}
 	particles := func(args ...string) []string { return append([]string{"--model", "particles", "--N", "4"}, args...) }
 	for i, c := range []struct {
