@@ -234,7 +234,7 @@ func TestGuardIsingFlat(t *testing.T) {
 // TestGuardPlanesFlat runs planesFlat on 3D lattices (of rows of any
 // length, planes of a register and more, parts in parallel) whose spins
 // abut a PROT_NONE page at their start or end, against the plain plane
-// sums.
+// sums; every third one staggered.
 func TestGuardPlanesFlat(t *testing.T) {
 	skipNoAVX2(t)
 	r := rand.New(rand.NewPCG(49, 50))
@@ -253,10 +253,11 @@ func TestGuardPlanesFlat(t *testing.T) {
 		s0 := make([]int8, lat.Sites())
 		quench.InitSpins(s0, "hot", uint64(trial), 0)
 		s := guardCopy(t, s0, trial%4 < 2)
-		want := backendtest.RefIsingPlanes(s0, lat, false)
+		stag := trial%3 == 0
+		want := backendtest.RefIsingPlanes(s0, lat, stag)
 		got := make([]int64, len(want))
-		if bad := planesFlat(s, &g, got); bad || !slices.Equal(got, want) {
-			t.Fatalf("shape %v: bad %v\n got %v\nwant %v", shape, bad, got, want)
+		if bad := planesFlat(s, &g, stag, got); bad || !slices.Equal(got, want) {
+			t.Fatalf("shape %v (staggered %v): bad %v\n got %v\nwant %v", shape, stag, bad, got, want)
 		}
 		ran++
 	}

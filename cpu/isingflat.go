@@ -1,6 +1,7 @@
 package cpu
 
 import (
+	"crypto/subtle"
 	"math/bits"
 	"runtime"
 	"sync"
@@ -272,6 +273,8 @@ type flatPlanesPart struct {
 	acc    []uint8
 	yd, xd []int64
 	bad    bool
+	sig    []uint8    // staggered: the plane's staggered spins
+	masks  [2][]uint8 // staggered: 0xFE where a plane of even, odd z turns the spin over
 }
 
 var flatPlanesPool = sync.Pool{New: func() any { return new([]flatPlanesPart) }}
@@ -298,7 +301,11 @@ func flatPlanes(g *rowGeom) bool {
 // the rows' and the columns' counts every 255 planes and at the end of a
 // part), parts of whole planes in parallel on large lattices. It
 // reports a spin that is neither +1 nor -1 (out is then not set).
-func planesFlat(s []int8, g *rowGeom, out []int64) (bad bool) {
+// staggered counts the staggered spins: each plane first exclusive-ored
+// (subtle.XORBytes) with its parity's checkerboard of 0xFE, which turns
+// 0x01 and 0xFF (+1, -1) into each other where x + y + z is odd, and
+// any other byte into another that is neither, into a plane of scratch.
+func planesFlat(s []int8, g *rowGeom, staggered bool, out []int64) (bad bool) {
 	nz, ny, lx := g.ext[0], g.ext[1], int64(g.lx)
 	plane := ny * lx
 	parts := 1
@@ -320,6 +327,18 @@ func planesFlat(s []int8, g *rowGeom, out []int64) (bad bool) {
 		fp := &ps[part]
 		if int64(len(fp.acc)) != plane || int64(len(fp.yd)) != ny || int64(len(fp.xd)) != lx {
 			fp.acc, fp.yd, fp.xd = make([]uint8, plane), make([]int64, ny), make([]int64, lx)
+			fp.sig, fp.masks = nil, [2][]uint8{}
+		}
+		if staggered && fp.sig == nil {
+			fp.sig = make([]uint8, plane)
+			for k := range fp.masks {
+				fp.masks[k] = make([]uint8, plane)
+				for i := range fp.masks[k] {
+					if (int64(i)/lx+int64(i)%lx+int64(k))%2 == 1 {
+						fp.masks[k][i] = 0xFE
+					}
+				}
+			}
 		}
 		clear(fp.yd)
 		clear(fp.xd)
@@ -340,6 +359,10 @@ func planesFlat(s []int8, g *rowGeom, out []int64) (bad bool) {
 		z0, z1 := int64(part)*per, min(int64(part+1)*per, nz)
 		for z := z0; z < z1; z++ {
 			p := unsafe.Pointer(&s[z*plane])
+			if staggered {
+				subtle.XORBytes(fp.sig, unsafe.Slice((*uint8)(p), plane), fp.masks[z%2])
+				p = unsafe.Pointer(&fp.sig[0])
+			}
 			var downs, inv int
 			if full > 0 {
 				downs, inv = isingFlatPlanes(p, acc, int(full), &flatMasks[0])

@@ -15,8 +15,9 @@ import (
 // rows (planesWords' batch), up to four a worker, in parallel on large
 // lattices. Integer sums: neither the order nor the partition changes
 // them. The staggered sums take the same path, each row's sign pattern
-// laid over its down-spin bits (planesWords); they skip planesFlat's and
-// planes2D's vector paths, which count down spins alone.
+// laid over its down-spin bits (planesWords), or in 3D each plane's
+// spins turned over where staggered (planesFlat); they skip planes2D,
+// whose accumulator mixes rows of both parities.
 func (b *Backend) IsingPlanes(spins quench.Buffer, lat quench.Lattice, staggered bool, out []int64) error {
 	if err := lat.Check(); err != nil {
 		return fmt.Errorf("cpu: IsingPlanes: %v", err)
@@ -38,7 +39,7 @@ func (b *Backend) IsingPlanes(spins quench.Buffer, lat quench.Lattice, staggered
 	s := sb.i8
 	// planesFlat reports a spin that is neither +1 nor -1: the rows path
 	// below then finds it too and sums site by site
-	if useAVX2 && !staggered && flatPlanes(g) && !planesFlat(s, g, out) {
+	if useAVX2 && flatPlanes(g) && !planesFlat(s, g, staggered, out) {
 		return nil
 	}
 	if useAVX2 && !staggered && len(g.ext) == 1 && g.flat != nil && !planes2D(s, g, out) {
