@@ -313,7 +313,7 @@ func TestGuardIsingPlanes(t *testing.T) {
 			lanes = guarded[uint64](t, lx/8, atEnd)
 		}
 		wantRows, wantCols := make([]int64, g.rows), make([]int64, lx)
-		stag := trial%3 == 0 // the words' path without registers
+		stag := trial%3 == 0 // (each row's sign pattern over its registers and words)
 		planesSites(s0, &g, 0, g.rows, stag, wantRows, wantCols)
 		if bad := planesWords(s, &g, 0, g.rows, stag, rows, down, lanes); bad || !slices.Equal(rows, wantRows) || !slices.Equal(down, wantCols) {
 			t.Fatalf("shape %v (staggered %v): rows %v columns %v (bad %v), want %v %v", shape, stag, rows, down, bad, wantRows, wantCols)

@@ -304,14 +304,25 @@ extern "C" __global__ void ising_planes(const int8_t* __restrict__ s, const int6
             const int64_t x = u - slab * lx;
             const int64_t r1 = (slab + 1) * 256 < rows ? (slab + 1) * 256 : rows;
             if (stagger) {
+                // the slab's first row's coordinates, then counted up row
+                // by row (the last row axis fastest): no division a site
+                int64_t c[3] = {0, 0, 0}, par = x, rem = slab * 256;
+                for (int a = (int)dim - 2; a >= 0; a--) {
+                    c[a] = rem % shape[a];
+                    rem /= shape[a];
+                    par += c[a];
+                }
                 for (int64_t r = slab * 256; r < r1; r++) {
-                    int64_t par = x, rem = r;
-                    for (int a = (int)dim - 2; a >= 0; a--) {
-                        par += rem % shape[a];
-                        rem /= shape[a];
-                    }
                     const int8_t v = s[r * lx + x];
                     m += (par & 1) ? -v : v;
+                    for (int a = (int)dim - 2; a >= 0; a--) {
+                        if (++c[a] < shape[a]) {
+                            par++;
+                            break;
+                        }
+                        par -= c[a] - 1;
+                        c[a] = 0;
+                    }
                 }
             } else {
                 for (int64_t r = slab * 256; r < r1; r++) m += s[r * lx + x];

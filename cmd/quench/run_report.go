@@ -636,11 +636,22 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 		}
 		fmt.Fprintf(w, "\nnote: below Tc (T = %.6g < %.6g) the order's <%s>^2 fills S(0), so %s grows with the lattice, as L^(d/2+1): it is the finite-size-scaling quantity whose xi/L curves cross at Tc, not the ordered phase's correlation length, which stays finite\n", c.T, tc, m, c.XiName())
 	}
+	if u := sum.Observables["staggered_binder"]; c.J < 0 && !c.NoField() && u.Mean != nil && *u.Mean > orderedBinder && slices.Contains(names, c.XiName()) {
+		// in a field Tc(h) is not known: the Binder cumulant near its
+		// ordered value says where the run is (a review read xi_s 26 on
+		// 6^3 at h = 2, T = 3 without a word)
+		fmt.Fprintf(w, "\nnote: staggered_binder %.4g is near 2/3, the ordered phase's: if the run is below the field's Tc(h), <m_s>^2 fills S(0) and %s grows with the lattice, as L^(d/2+1): read the xi/L curves of several L, which cross at Tc(h)\n", *u.Mean, c.XiName())
+	}
 	if c.Every > 1 {
 		fmt.Fprintf(w, "\nnote: tau_int is in measurements, %d %s apart\n", c.Every, unit)
 	}
 	if undefined {
 		fmt.Fprintln(w, "- no value: 0/0 (a Binder cumulant of an order parameter that is 0 throughout: a frozen state, or model B's m conserved at 0 from a cold start), or beyond float64's range")
+		if v, ok := sum.Observables[c.XiName()]; ok && v.Mean == nil && !infiniteXi {
+			// (a review read the Binder cumulant's words for xi_s, at a
+			// field that holds every spin up)
+			fmt.Fprintf(w, "- %s: no value: S(0)/F is 0/0, the order parameter and its S_k 0 in every measurement (a frozen state: an antiferromagnet's field holding every spin up)\n", c.XiName())
+		}
 	}
 	if infiniteXi {
 		// (an audit read the 0/0 note above for it)
@@ -1303,6 +1314,12 @@ func zeroModes(c *sim.Config, sum *sim.Summary) bool {
 	}
 	return n > 0
 }
+
+// orderedBinder is the Binder cumulant above which an antiferromagnet in
+// a field is told that it may be ordered: past the critical values of
+// the 2D and 3D Ising classes on the torus (0.611, 0.466), toward the
+// ordered phase's 2/3.
+const orderedBinder = 0.64
 
 // isingTc is the critical temperature of a ferromagnet or an
 // antiferromagnet (of |J|) in no field: 2D Onsager's, 3D the simple-cubic

@@ -1653,6 +1653,33 @@ func TestBelowTcXiNote(t *testing.T) {
 	}
 }
 
+// An antiferromagnet in a field, whose Tc(h) is not known: where its
+// staggered_binder is near 2/3 a note says it may be ordered and how to
+// read xi_s; at a high T, none. A field that holds every spin up leaves
+// xi_s 0/0, and a line under the table says so in its own words.
+func TestFieldOrderedXiNote(t *testing.T) {
+	dir := t.TempDir()
+	for i, c := range []struct {
+		args []string
+		note bool
+	}{
+		{[]string{"--model", "ising3d", "--L", "6", "--h", "2", "--T", "3"}, true},
+		{[]string{"--L", "8", "--h", "0.5", "--T", "1"}, true},
+		{[]string{"--L", "8", "--h", "0.5", "--T", "6"}, false},
+		{[]string{"--L", "8", "--T", "1"}, false}, // (at h = 0 the below-Tc note)
+	} {
+		_, out, _ := runQ(t, append([]string{"run", "--J", "-1", "--sweeps", "2000", "--quiet", "--out", filepath.Join(dir, strconv.Itoa(i))}, c.args...)...)
+		if got := strings.Contains(out, "is near 2/3, the ordered phase's: if the run is below the field's Tc(h), <m_s>^2 fills S(0) and staggered_correlation_length grows with the lattice"); got != c.note {
+			t.Errorf("%v: note %v, want %v:\n%s", c.args, got, c.note, out)
+		}
+	}
+	_, out, _ := runQ(t, "run", "--J", "-1", "--h", "6", "--T", "0.3", "--start", "cold", "--L", "8", "--sweeps", "200", "--quiet", "--out", filepath.Join(dir, "up"))
+	if !regexp.MustCompile(`\nstaggered_correlation_length +- +- +-\n`).MatchString(out) ||
+		!strings.Contains(out, "\n- staggered_correlation_length: no value: S(0)/F is 0/0, the order parameter and its S_k 0 in every measurement") {
+		t.Errorf("every spin up:\n%s", out)
+	}
+}
+
 // baoab at a small friction: the underdamped modes' observables carry the
 // note on their envelope, 1/(gamma dt) steps, with the resume that makes
 // their bins span 20 of it: 20000 steps of bins of 400 ask for 320000
