@@ -74,9 +74,10 @@ func Bins(n int) int {
 
 // MeanErr returns the mean of bin means b and its standard error. Where
 // the deviations' squares would leave float64's range (bins spread by
-// more than 2^400 or less than 2^-400, farScale) they are scaled by a
-// power of two first (stdDev): an audit's series of 1e160 read an
-// infinite error, of 1e-200 an error of 0, both marked reliable.
+// more than 2^400 or less than 2^-400, farScale) the bins are scaled by a
+// power of two first, which leaves the error's bits as they are, scaled:
+// an audit's series of 1e160 read an infinite error, of 1e-200 an error
+// of 0, both marked reliable.
 func MeanErr(b []float64) (mean, err float64) {
 	n := float64(len(b))
 	if len(b) == 0 {
@@ -86,10 +87,25 @@ func MeanErr(b []float64) (mean, err float64) {
 	if len(b) < 2 {
 		return mean, math.NaN()
 	}
-	if v := stat.Variance(b, nil); v >= 0x1p-800 && v <= 0x1p800 {
+	v := stat.Variance(b, nil)
+	if v >= 0x1p-800 && v <= 0x1p800 {
 		return mean, math.Sqrt(v / n)
 	}
-	return mean, stdDev(b) / math.Sqrt(n)
+	var most float64
+	for _, x := range b {
+		most = max(most, math.Abs(x-mean))
+	}
+	if e, far := farScale(most); far {
+		// the bins times 2^-e, exactly: the same error, scaled back
+		sb := make([]float64, len(b))
+		for i, x := range b {
+			sb[i] = math.Ldexp(x, -e)
+		}
+		if vs := stat.Variance(sb, nil); !math.IsInf(vs, 0) && !math.IsNaN(vs) {
+			return mean, math.Ldexp(math.Sqrt(vs/n), e)
+		}
+	}
+	return mean, math.Sqrt(v / n)
 }
 
 // Jackknife estimates f of the means of several observables and its error.
