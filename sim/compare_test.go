@@ -82,7 +82,7 @@ func TestCompareRuns(t *testing.T) {
 			switch {
 			case IsIsing(c.Model):
 				changes = append(changes, change{"spin", "", 70, func(st *State) { st.Spins[5] = -st.Spins[5] }},
-					change{"measurement", "bond", 16, func(st *State) { st.Samples[1].Bond++ }})
+					change{"measurement", "bond sum", 16, func(st *State) { st.Samples[1].Bond++ }})
 			case c.Model == "sandpile":
 				changes = append(changes, change{"height", "", 70, func(st *State) { st.Heights[5] ^= 1 }},
 					change{"activity", "", 70, func(st *State) { st.Activity[5]++ }},
@@ -239,7 +239,7 @@ func TestCompareOldFormats(t *testing.T) {
 		t.Errorf("without staggered sums: %+v, %v; want identical", res, err)
 	}
 	old.Samples[3].Mag += 2
-	if res, err := Compare(old, is); err != nil || res.Identical || res.Column != "mag" || res.Step != 14 {
+	if res, err := Compare(old, is); err != nil || res.Identical || res.Column != "magnetization sum" || res.Step != 14 {
 		t.Errorf("a magnetization changed: %+v, %v; want it found at sweep 14", res, err)
 	}
 	sp, _ := simulate(t, Config{Model: "sandpile", Shape: []int{6, 6}, Sweeps: 20, Therm: 10, Every: 1, Seed: 3, Start: "stationary"})

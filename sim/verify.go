@@ -70,7 +70,7 @@ func rowPart(name string, x, y [][]float64, cols []string) part {
 // sums), then the smallest modes' bits where both runs measure them
 // (State.Modes: |M(k)|^2, S_k times N; an antiferromagnet's staggered).
 func samplePart(a, b *State, ia, ib []int) part {
-	cols := []string{"sweep", "mag", "bond", "stag"}
+	cols := []string{"sweep", "magnetization sum", "bond sum", "staggered sum"} // (the integers a sample holds: series.csv's columns are their quotients)
 	if a.NoStaggered || b.NoStaggered {
 		cols = cols[:3]
 	}

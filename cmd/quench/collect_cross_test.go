@@ -200,6 +200,36 @@ func TestCollectCrossings(t *testing.T) {
 	}
 }
 
+// A scan averaged over its seeds with more seeds at some points (near
+// Tc) is one line a lattice size: the number of seeds averaged is no
+// setting of its own, and the crossing is found (an audit's was refused:
+// "these differ in shape and seeds").
+func TestCrossingsMoreSeedsSomewhere(t *testing.T) {
+	dir := t.TempDir()
+	var dirs []string
+	seed := 0
+	for _, l := range []string{"4", "6"} {
+		for _, temp := range []string{"1.5", "2", "2.5", "3"} {
+			for s := 0; s < 3; s++ {
+				if s == 2 && (temp == "1.5" || temp == "2") {
+					continue // a third seed only at the higher two
+				}
+				seed++
+				d := filepath.Join(dir, "L"+l+"-T"+temp+"-s"+strconv.Itoa(s))
+				runSummary(t, d, "--L", l, "--T", temp, "--seed", strconv.Itoa(seed), "--sweeps", "300", "--therm", "50", "--quiet")
+				dirs = append(dirs, d)
+			}
+		}
+	}
+	code, stdout, stderr := runQ(t, append([]string{"collect", "--average-seeds", "--crossings", "binder", "--plot", filepath.Join(dir, "p.svg")}, dirs...)...)
+	if code != 0 || !strings.Contains(stdout, "\ncrossings of binder against T") || !regexp.MustCompile(`\nshape=4x4 / shape=6x6 +`).MatchString(stdout) {
+		t.Fatalf("exit %d %s\n%s", code, stderr, stdout)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "p.svg")); strings.Contains(string(b), "seeds=") {
+		t.Errorf("the plot's lines are named by their seeds")
+	}
+}
+
 // --average-seeds takes the correlation length from the seeds' mean
 // S(0)/F - 1, whose root it is, and marks it near_zero where that mean
 // lies fewer than 3 errors above 0; a seed without the ratio keeps the

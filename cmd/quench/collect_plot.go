@@ -78,10 +78,11 @@ type plotLayout struct {
 // lattice's first extent when the shapes differ (particles: N, which
 // their shape, N x d, makes no line of its own), else the first numeric
 // setting of how the runs were made (the seed, sweeps, therm, every). A
-// setting of how a run was made (seed, seeds, sweeps, therm, every,
-// backend) makes groups only where each of its values has runs at two or
-// more values along x: a scan that gives each run a seed of its own, or
-// extends some runs, is one line per value of the model's settings.
+// setting of how a run was made (seed, sweeps, therm, every, backend)
+// makes groups only where each of its values has runs at two or more
+// values along x: a scan that gives each run a seed of its own, or
+// extends some runs, is one line per value of the model's settings; the
+// number of seeds an average took (seeds) never does.
 func plotAxes(runs []*collected, varying []string, x string) (plotLayout, error) {
 	numeric := func(k string) bool {
 		for _, r := range runs {
@@ -151,9 +152,12 @@ func plotAxes(runs []*collected, varying []string, x string) (plotLayout, error)
 			slices.ContainsFunc(l.groups, func(g string) bool { return followsX(runs, g, k) }) {
 			continue
 		}
-		if slices.Contains(settingTail, k) && k != "start" && !l.spansX(runs, k) {
+		if slices.Contains(settingTail, k) && k != "start" && !l.spansX(runs, k) || k == "seeds" {
 			// how a run was made (a seed of its own, a run extended
-			// further than the others) is no curve of its own
+			// further than the others) is no curve of its own; nor is
+			// the number of seeds an average took, ever (a scan with
+			// more seeds near Tc, which an audit found split into two
+			// lines at the crossing, and its crossing refused)
 			continue
 		}
 		l.groups = append(l.groups, k)
@@ -420,6 +424,12 @@ func addGroup(p *plot.Plot, runs []*collected, l plotLayout, name string, color 
 		if legend {
 			p.Legend.Add(cmp.Or(label, "measured"), line, scatter)
 		}
+	} else if legend && label != "" {
+		// a group without a value here (a frozen run's binder, 0/0)
+		// still names its colour, which the other panels draw (an
+		// audit found a line in them that no legend named)
+		p.Legend.Add(label+" (no value here)", &plotter.Line{LineStyle: draw.LineStyle{Color: color, Width: vg.Points(1)}},
+			&plotter.Scatter{GlyphStyle: draw.GlyphStyle{Color: color, Radius: vg.Points(2.5), Shape: draw.CircleGlyph{}}})
 	}
 	if len(exact) > 0 {
 		// a dashed line through the exact values, and a + at each: a

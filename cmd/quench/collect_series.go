@@ -291,6 +291,14 @@ func plotSeries(path string, logs logAxes, runs []*collected, varying []string, 
 	picked := spread(len(cs.steps), seriesPlotPoints, logs.x)
 	var dropped int
 	starred, exact := false, false
+	linearY := false
+	if logs.y && !slices.ContainsFunc(cs.points, func(pts []seriesPoint) bool {
+		return slices.ContainsFunc(pts, func(pt seriesPoint) bool { return pt.has && pt.mean > 0 })
+	}) {
+		// no value above 0 (an energy): a linear y, as an observable's
+		// panel keeps, not an empty one (an audit's --log xy of energies)
+		logs.y, linearY = false, true
+	}
 	for i, r := range runs {
 		c := lineColor(i, len(runs))
 		var pts plotter.XYs
@@ -369,6 +377,9 @@ func plotSeries(path string, logs logAxes, runs []*collected, varying []string, 
 		p.Title.Text += fmt.Sprintf(" (%s at 0 or below left out)", count(int64(dropped), "points"))
 	}
 	logScales(p, logs)
+	if linearY {
+		p.Title.Text += " (y linear: values <= 0)"
+	}
 	p.Legend.Top = true
 	p.Legend.XOffs, p.Legend.YOffs = -vg.Points(4), -vg.Points(4)
 	return renderPanel(path, p, len(runs))

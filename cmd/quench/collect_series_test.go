@@ -63,6 +63,15 @@ func TestCollectSeries(t *testing.T) {
 	if fi, err := os.Stat(filepath.Join(dir, "s.png")); err != nil || fi.Size() == 0 {
 		t.Errorf("--plot: %v", err)
 	}
+	// energies, all below 0, under --log xy: a linear y that says so, not
+	// an empty panel with every point left out (an audit's)
+	svg := filepath.Join(dir, "s.svg")
+	if code, _, stderr := runQ(t, append([]string{"collect", "--series", "energy", "--average-seeds", "--plot", svg, "--log", "xy"}, all...)...); code != 0 {
+		t.Fatalf("collect --series --plot s.svg: exit %d %s", code, stderr)
+	}
+	if b, _ := os.ReadFile(svg); !strings.Contains(string(b), "(y linear: values &lt;= 0)") || strings.Contains(string(b), "left out") {
+		t.Errorf("--series energy --log xy: the title does not say y is linear, or points were left out")
+	}
 	// the seeds' mean and spread, step by step, from their own series
 	want := func(dirs []string, step int64) (m, e float64) {
 		var xs []float64

@@ -882,6 +882,75 @@ func TestCollectAverageThermShort(t *testing.T) {
 	}
 }
 
+// --average-seeds: seeds that all began cold (on one side of m -> -m) and
+// some stayed there leave the magnetization's average unreliable, marked
+// symmetry, whatever their number: their spread cannot see the other
+// side. From hot starts, each seed draws its side, and the spread is the
+// error. Through the command, the note under the table says why.
+func TestCollectAverageColdSymmetry(t *testing.T) {
+	mk := func(start string, marked bool) []*collected {
+		var g []*collected
+		for seed := 1; seed <= 12; seed++ {
+			m, e := 0.95+0.001*float64(seed), 0.001
+			v := sim.Value{Mean: &m, Error: &e, Reliable: !marked}
+			if marked {
+				v.UnreliableBy = []string{sim.BySymmetry}
+			}
+			sum := &sim.Summary{Model: "ising2d", Start: start, Observables: map[string]sim.Value{"magnetization": v, "energy": {Mean: &m, Error: &e, Reliable: true}}}
+			g = append(g, &collected{dir: strconv.Itoa(seed), sum: sum, settings: map[string]string{"seed": strconv.Itoa(seed)}})
+		}
+		return g
+	}
+	if v := averageOf(mk("cold", true)).sum.Observables["magnetization"]; v.Reliable || !slices.Equal(v.UnreliableBy, []string{sim.BySymmetry}) {
+		t.Errorf("12 cold seeds on one side: %+v, want unreliable by symmetry", v)
+	}
+	if v := averageOf(mk("cold", true)).sum.Observables["energy"]; !v.Reliable {
+		t.Errorf("12 cold seeds: energy %+v, want reliable", v)
+	}
+	for _, c := range []struct {
+		start  string
+		marked bool
+	}{{"hot", true}, {"cold", false}} {
+		if v := averageOf(mk(c.start, c.marked)).sum.Observables["magnetization"]; !v.Reliable {
+			t.Errorf("12 seeds, start %s, marked %v: %+v, want reliable", c.start, c.marked, v)
+		}
+	}
+	dir := t.TempDir()
+	var dirs []string
+	for seed := 1; seed <= 10; seed++ {
+		d := filepath.Join(dir, strconv.Itoa(seed))
+		runSummary(t, d, "--L", "8", "--T", "1.2", "--start", "cold", "--sweeps", "200", "--seed", strconv.Itoa(seed), "--quiet")
+		dirs = append(dirs, d)
+	}
+	code, stdout, stderr := runQ(t, append([]string{"collect", "--average-seeds", "--observables", "magnetization,energy"}, dirs...)...)
+	if code != 0 || !regexp.MustCompile(`\(\+9\) +\S+\* +\S+\n`).MatchString(stdout) || !strings.Contains(stdout, "or of runs that all began on one side of a symmetry (a cold start) and stayed there") {
+		t.Errorf("10 cold seeds: exit %d %s\n%s", code, stderr, stdout)
+	}
+}
+
+// --plot: a line with no value in the first panel (frozen antiferromagnets'
+// binder, 0/0) is still named in its legend, which the other panels' lines
+// rely on.
+func TestCollectPlotLegendNoValue(t *testing.T) {
+	dir := t.TempDir()
+	var dirs []string
+	for _, j := range []string{"1", "-1"} {
+		for _, temp := range []string{"0.3", "0.4"} {
+			d := filepath.Join(dir, "J"+j+"-T"+temp)
+			runSummary(t, d, "--J", j, "--L", "8", "--T", temp, "--start", "cold", "--sweeps", "100", "--quiet")
+			dirs = append(dirs, d)
+		}
+	}
+	svg := filepath.Join(dir, "p.svg")
+	if code, _, stderr := runQ(t, append([]string{"collect", "--observables", "binder,energy", "--x", "T", "--plot", svg}, dirs...)...); code != 0 {
+		t.Fatalf("collect --plot: exit %d %s", code, stderr)
+	}
+	b, _ := os.ReadFile(svg)
+	if !strings.Contains(string(b), ">J=-1 (no value here)<") || !strings.Contains(string(b), ">J=1<") {
+		t.Errorf("the first panel's legend does not name both lines")
+	}
+}
+
 // --csv and --plot files are 0644 (umask permitting), as a run's outputs
 // are, not os.CreateTemp's 0600.
 func TestCollectOutputMode(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -91,8 +92,13 @@ common, a directory without a checkpoint).`,
 					if res.What != "spin" {
 						site = res.What + " element"
 					}
-					msg = fmt.Sprintf("differ: in the states at %s %d, %s %d is %v in %s and %v in %s",
-						one, res.Step, site, res.Site, res.A, args[0], res.B, args[1])
+					at := ""
+					if lat := c.Lattice(); c.Model != "particles" && res.Site < lat.Sites() && lat.Dim() > 1 {
+						// (an audit read "site 37" of a 16x16 lattice)
+						at = " " + siteIndex(lat, res.Site)
+					}
+					msg = fmt.Sprintf("differ: in the states at %s %d, %s %d%s is %v in %s and %v in %s",
+						one, res.Step, site, res.Site, at, res.A, args[0], res.B, args[1])
 				}
 				fmt.Fprintln(stdout, msg)
 				return &diverged{msg}
@@ -166,4 +172,16 @@ func checkCompareMemory(dirs []string) error {
 	}
 	limitHeap(need)
 	return nil
+}
+
+// siteIndex is site n of lat as lattice.npy indexes it, [i_0, ..., i_d-1]
+// (numpy order, the last axis fastest).
+func siteIndex(lat quench.Lattice, n int64) string {
+	idx := make([]string, lat.Dim())
+	for a := lat.Dim() - 1; a >= 0; a-- {
+		l := int64(lat.Shape[a])
+		idx[a] = strconv.FormatInt(n%l, 10)
+		n /= l
+	}
+	return "[" + strings.Join(idx, ", ") + "]"
 }

@@ -114,6 +114,29 @@ func TestCompareSameLength(t *testing.T) {
 	}
 }
 
+// A spin that differs is named by its index and by lattice.npy's
+// [row, column] (an audit read "site 37" of 16x16; a sample's integer
+// by what it sums, "magnetization sum", not "mag": sim's TestCompare*).
+func TestCompareNamesSiteAndColumn(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
+	for _, d := range []string{a, b} {
+		runSummary(t, d, "--L", "16", "--T", "3", "--sweeps", "20", "--therm", "0", "--quiet")
+	}
+	st, err := sim.ReadCheckpoint(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Spins[37] = -st.Spins[37]
+	if err := sim.WriteCheckpoint(b, st); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, _ := runQ(t, "compare", a, b)
+	if code != 1 || !strings.Contains(stdout, "differ: in the states at sweep 20, site 37 [2, 5] is ") {
+		t.Errorf("a spin: exit %d\n%s", code, stdout)
+	}
+}
+
 // Two runs that compare though their settings differ where neither uses
 // them (a cold diffusion draws nothing: its seed) show each its own
 // settings, not the first's for both (an audit's seeds 5 and 6).

@@ -151,7 +151,7 @@ func TestVerifyStaggered(t *testing.T) {
 	withVerifyBackends(t, cpu.New(), misstaggered{cpu.New()})
 	code, stdout, _ := runQ(t, "verify", "--L", "8", "--sweeps", "12", "--every", "4", "--start", "cold")
 	// measured after every sweep: the row of sweep 1 already differs
-	if code != 1 || !strings.Contains(stdout, "diverged after sweep 4: measurement 0 (from 0), column stag, is ") || !strings.Contains(stdout, " on cpu and ") {
+	if code != 1 || !strings.Contains(stdout, "diverged after sweep 4: measurement 0 (from 0), column staggered sum, is ") || !strings.Contains(stdout, " on cpu and ") {
 		t.Errorf("verify with a wrong staggered sum: exit %d, stdout %q", code, stdout)
 	}
 }
