@@ -360,7 +360,29 @@ func readRuns(dirs []string) ([]*collected, error) {
 		}
 		runs = append(runs, &collected{dir: dir, sum: &sum, series: seriesColumns(filepath.Join(dir, sim.SeriesFile)), settings: collectSettings(&sum)})
 	}
+	sameBetaSameT(runs)
 	return runs, nil
+}
+
+// sameBetaSameT gives Ising runs of one beta one T: the first's. An
+// Ising run is its beta (the flip probabilities'), and --T 0.9 and
+// --beta 1.1111111111111112 make the same run, which compare finds
+// identical, though their T read 0.9 and 0.8999999999999999 (an audit
+// found them two rows of --average-seeds). A Langevin run's noise takes
+// T itself: those differ.
+func sameBetaSameT(runs []*collected) {
+	first := map[string]string{}
+	for _, r := range runs {
+		beta, ok := r.settings["beta"]
+		if !sim.IsIsing(r.sum.Model) || !ok {
+			continue
+		}
+		if t, seen := first[beta]; seen {
+			r.settings["T"] = t
+		} else {
+			first[beta] = r.settings["T"]
+		}
+	}
 }
 
 // sharedSeedNote is a note, after the table, where runs at different

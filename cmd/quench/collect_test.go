@@ -951,6 +951,20 @@ func TestCollectPlotLegendNoValue(t *testing.T) {
 	}
 }
 
+// Ising runs of one beta are one setting whatever their T reads: --T 0.9
+// and --beta 1.1111111111111112 make the same run (T 0.8999999999999999),
+// one row of --average-seeds, not two (an audit's).
+func TestCollectSameBetaOneT(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
+	runSummary(t, a, "--L", "4", "--T", "0.9", "--sweeps", "50", "--seed", "1", "--quiet")
+	runSummary(t, b, "--L", "4", "--beta", "1.1111111111111112", "--sweeps", "50", "--seed", "2", "--quiet")
+	code, stdout, stderr := runQ(t, "collect", "--average-seeds", "--observables", "energy", a, b)
+	if code != 0 || !strings.Contains(stdout, "2 runs averaged over their seeds into 1 row") || strings.Contains(stdout, "0.8999999999999999") {
+		t.Errorf("exit %d %s\n%s", code, stderr, stdout)
+	}
+}
+
 // --csv and --plot files are 0644 (umask permitting), as a run's outputs
 // are, not os.CreateTemp's 0600.
 func TestCollectOutputMode(t *testing.T) {
