@@ -537,17 +537,29 @@ func sizeFlag(sel benchSelection) string {
 var benchGridOverride []benchCase
 
 // peakBandwidth is implemented by backends that know their memory
-// bandwidth: a GPU's from its memory clock and bus width, the CPU's
-// measured on this host (a copy, the first time it is asked).
+// bandwidth: measured on this machine by a copy (the first time it is
+// asked), the CPU's of host memory, a GPU's device to device.
 type peakBandwidth interface{ PeakBandwidth() float64 }
+
+// devicePeak is a GPU backend's: whether its PeakBandwidth is the
+// measured copy's (and why not), and its clock and bus width's.
+type devicePeak interface {
+	PeakMeasured() (bool, string)
+	NominalBandwidth() float64
+}
 
 // peakSource says where be's PeakBandwidth comes from (bench.Result's
 // PeakSource).
 func peakSource(be quench.Backend) string {
 	if be.Name() == "cpu" {
-		return "host copy bandwidth measured by this bench (2 bytes a byte copied, all threads)"
+		return "host copy bandwidth measured by this bench (2 bytes a byte copied, GOMAXPROCS threads)"
 	}
-	return "device memory clock and bus width"
+	if dp, ok := be.(devicePeak); ok {
+		if measured, _ := dp.PeakMeasured(); !measured {
+			return "device memory clock and bus width (a copy could not be measured)"
+		}
+	}
+	return "device-to-device copy bandwidth measured by this bench (2 bytes a byte copied)"
 }
 
 func newBenchCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -571,10 +583,10 @@ mass-transfer and diffusion steps (after warm-up, between two
 synchronizations) on a size grid for each backend: flips, site updates,
 coordinate updates or topplings per ns, the effective bandwidth from the
 bytes each update must move (3 per flip; 2 elements per em step, ...; none
-for topplings), its fraction of the memory limit ("of peak": on a GPU the
-device's memory bandwidth, on the CPU the host's copy bandwidth, measured
-once and given under the table), and the GPU/CPU speedup per model and
-algorithm.`,
+for topplings), its fraction of the memory limit ("of peak": the copy bandwidth measured
+once on this machine, two bytes a byte copied, on a GPU device to device,
+on the CPU of host memory, given under the table), and the GPU/CPU
+speedup per model and algorithm.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if sweeps < 1 {
@@ -708,6 +720,8 @@ algorithm.`,
 			}
 			best := map[string]map[string]float64{} // model/algo -> backend -> flips/ns
 			cpuPeak, cpuThreads := 0.0, 0           // the host's copy bandwidth, GB/s, once measured, and on how many threads
+			var gpuPeaks []string                   // each GPU's line under the table
+			gpuNoted := map[int]bool{}              // (by index in bes)
 			const row = "%-8s %-11s %-15s %-26s %26s %8s %8s\n"
 			fmt.Fprintf(stdout, row, "backend", "model", "shape", "algorithm", "per ns", "GB/s", "of peak")
 			for i, be := range bes {
@@ -736,6 +750,13 @@ algorithm.`,
 						if be.Name() == "cpu" {
 							cpuPeak = r.PeakGBPerS
 							_, cpuThreads = cpu.HostBandwidth()
+						} else if dp, ok := be.(devicePeak); ok && !gpuNoted[i] {
+							gpuNoted[i] = true
+							line := fmt.Sprintf("%s of peak: of the device's copy bandwidth, %.0f GB/s as measured here (device to device, 2 bytes a byte copied); its memory clock and bus width give %.0f GB/s", be.Name(), r.PeakGBPerS, dp.NominalBandwidth()/1e9)
+							if measured, why := dp.PeakMeasured(); !measured {
+								line = fmt.Sprintf("%s of peak: of the device's memory clock and bus width, %.0f GB/s (a copy could not be measured: %s)", be.Name(), r.PeakGBPerS, why)
+							}
+							gpuPeaks = append(gpuPeaks, line)
 						}
 					}
 					r.Device, r.Quench = deviceOf(be), sim.BuildInfo().String()
@@ -779,6 +800,9 @@ algorithm.`,
 					cpuPeak, count(int64(cpuThreads), "threads"))
 			} else if why := cpu.BandwidthUnmeasured(); why != "" && slices.ContainsFunc(results, func(r bench.Result) bool { return r.Backend == "cpu" }) {
 				fmt.Fprintf(stdout, "cpu of peak: the host's copy bandwidth %s\n", why)
+			}
+			for _, l := range gpuPeaks {
+				fmt.Fprintln(stdout, l)
 			}
 			// in a fixed order, with three digits (a slow device's is below
 			// 1), whole above 100 (not 1.23e+03)
