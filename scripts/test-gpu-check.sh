@@ -2,8 +2,9 @@
 # test-gpu-check.sh: gpu-check.sh's verdicts, against stand-in binaries
 # (no GPU, no Go): PASSED when every step passes, FAILED when a step fails,
 # INCOMPLETE (exit 3) when the time budget leaves steps out and all that
-# ran passed, and a compute-sanitizer that cannot run (its own internal
-# error) not counted. Run by CI; a few seconds.
+# ran passed, or a test skipped for want of memory), and a compute-sanitizer
+# that cannot run (its own internal error, a device it refuses) not
+# counted. Run by CI; a few seconds.
 set -uo pipefail
 src=$(cd "$(dirname "$0")" && pwd)/gpu-check.sh
 tmp=$(mktemp -d)
@@ -36,6 +37,11 @@ if [ -n "${STUB_TESTS_FAIL:-}" ] && [[ " $* " == *" -test.skip "* ]]; then
 	printf '=== RUN   TestX\n--- FAIL: TestX (0.00s)\nFAIL\n' # the GPU tests after the smoke test
 	exit 1
 fi
+if [ -n "${STUB_MEMSKIP:-}" ] && [[ " $* " == *" -test.skip "* ]]; then
+	# a test that skips for want of host memory
+	printf '=== RUN   TestLargeLattice\n    gpu_test.go:206: needs 20 GiB of host memory (available 1000)\n--- SKIP: TestLargeLattice (0.00s)\nPASS\n'
+	exit 0
+fi
 printf '=== RUN   TestX\n--- PASS: TestX (0.00s)\nBenchmarkX 1 2 ns/op\nPASS\n'
 exit "${STUB_GPU_RC:-0}"
 STUB
@@ -48,6 +54,14 @@ cat >"$g/compute-sanitizer/compute-sanitizer" <<'STUB'
 if [ -n "${STUB_CS_INTERNAL:-}" ]; then
 	echo "========= Internal Sanitizer Error: stand-in"
 	echo "=== RUN   TestX"
+	exit 1
+fi
+if [ -n "${STUB_CS_DEVICE:-}" ]; then
+	# as on gVisor H200s: the device refused, then error 999 in a test
+	echo "========= Error: Device not supported"
+	echo "=== RUN   TestConformance"
+	echo "    gpu_test.go:40: gpu: allocating 256 bytes: CUDA_ERROR_UNKNOWN (999)"
+	echo "--- FAIL: TestConformance (0.01s)"
 	exit 1
 fi
 shift 8
@@ -67,7 +81,11 @@ check() {
 	rm -rf "$tmp/out"
 	env PATH="$tmp/bin:$PATH" OUT="$tmp/out" "$@" bash "$g/gpu-check.sh" issues >"$tmp/log" 2>&1
 	rc=$?
-	if [ $rc -ne "$want" ] || ! grep -qF -- "$line" "$tmp/log" || ! grep -qF -- "$line" "$tmp/out/summary.txt"; then
+	# (OUT given: summary.txt and the logs packed into logs.tgz, no more
+	# files than the device tool brings back)
+	if [ $rc -ne "$want" ] || ! grep -qF -- "$line" "$tmp/log" || ! grep -qF -- "$line" "$tmp/out/summary.txt" ||
+		[ "$(ls "$tmp/out" | tr '\n' ' ')" != "logs.tgz summary.txt " ] ||
+		{ [ "$want" != 2 ] && ! tar tzf "$tmp/out/logs.tgz" | grep -q "gpu-smoke.log"; }; then
 		echo "FAIL $name: exit $rc (want $want), want the line: $line"
 		tail -15 "$tmp/log"
 		fails=1
@@ -85,5 +103,7 @@ check "a step timed out at what the budget had left" 3 "s, what was left of the 
 check "a budget too short for the smoke test" 3 "GPU CHECK INCOMPLETE: the time budget left out the smoke test" QUENCH_CHECK_BUDGET=3
 check "a smoke test that hangs" 1 "GPU CHECK FAILED (smoke)" QUENCH_CHECK_BUDGET=8 STUB_SLEEP=30
 check "a sanitizer that cannot run is not counted" 0 "memcheck: COULD NOT RUN" QUENCH_CHECK_BUDGET=900 STUB_CS_INTERNAL=1
+check "a sanitizer that refuses the device is not counted" 0 "memcheck: COULD NOT RUN" QUENCH_CHECK_BUDGET=900 STUB_CS_DEVICE=1
+check "a test that skips for want of memory leaves the check incomplete" 3 "(skipped by the test) gpu_test.go:206: needs 20 GiB of host memory (available 1000)" QUENCH_CHECK_BUDGET=900 STUB_MEMSKIP=1
 check "a bad budget" 2 "QUENCH_CHECK_BUDGET=x is not allowed" QUENCH_CHECK_BUDGET=x
 exit $fails
