@@ -30,8 +30,10 @@ type Result struct {
 	GBPerS      float64 `json:"effective_GB_per_s,omitempty"` // none for topplings
 	PeakGBPerS  float64 `json:"peak_GB_per_s,omitempty"`
 	FracOfLimit float64 `json:"fraction_of_memory_limit,omitempty"`
-	// where PeakGBPerS comes from: a GPU's memory clock and bus width, or
-	// the CPU's copy bandwidth measured on this host (cpu.PeakBandwidth)
+	// where PeakGBPerS comes from: a copy measured on this machine, a
+	// GPU's device to device (gpu.Backend.PeakBandwidth; its memory clock
+	// and bus width where it could not be), the CPU's of host memory
+	// (cpu.PeakBandwidth)
 	PeakSource string `json:"peak_source,omitempty"`
 	// where it ran: the GPU's name, or the CPU's threads (GOMAXPROCS);
 	// and the quench binary (sim.Build's one line)
