@@ -358,6 +358,13 @@ func renderPlots(path string, plots [][]*plot.Plot, tileW, tileH vg.Length) (*st
 	default:
 		canvas = vgimg.PngCanvas{Canvas: vgimg.New(w, h)}
 	}
+	for _, row := range plots {
+		for _, p := range row {
+			if p != nil {
+				wrapTitle(p, tileW-6*vg.Millimeter)
+			}
+		}
+	}
 	dc := draw.New(canvas)
 	tiles := draw.Tiles{Rows: rows, Cols: cols, PadX: vg.Millimeter, PadY: vg.Millimeter,
 		PadTop: 2 * vg.Millimeter, PadBottom: 2 * vg.Millimeter, PadLeft: 2 * vg.Millimeter, PadRight: 2 * vg.Millimeter}
@@ -372,6 +379,29 @@ func renderPlots(path string, plots [][]*plot.Plot, tileW, tileH vg.Length) (*st
 		_, err := canvas.WriteTo(f)
 		return err
 	})
+}
+
+// wrapTitle breaks p's title into lines no wider than width where it can,
+// before a parenthesized note (" ("), so that a long one, a profile's
+// with its notes on points left out and error bars cut, is not cut off at
+// both edges of its panel (an audit's mass_distribution_log).
+func wrapTitle(p *plot.Plot, width vg.Length) {
+	st := p.Title.TextStyle
+	if st.Font.Size == 0 || st.Width(p.Title.Text) <= width {
+		return
+	}
+	parts := strings.Split(p.Title.Text, " (")
+	var lines []string
+	cur := parts[0]
+	for _, part := range parts[1:] {
+		if next := cur + " (" + part; st.Width(next) <= width {
+			cur = next
+		} else {
+			lines = append(lines, cur)
+			cur = "(" + part
+		}
+	}
+	p.Title.Text = strings.Join(append(lines, cur), "\n")
 }
 
 // plotted is run r's point of observable name: its mean, its error (0

@@ -1264,3 +1264,28 @@ func TestSharedSeedNote(t *testing.T) {
 		}
 	}
 }
+
+// A panel's title wider than its panel breaks before its parenthesized
+// notes, each line within the width (an audit's mass_distribution_log
+// title ran off both edges); one that fits stays as it is.
+func TestWrapTitle(t *testing.T) {
+	p := plot.New()
+	long := "mass_distribution_log (3 points at 0 or below left out) (4 lower error bars cut 3 decades down)"
+	p.Title.Text = long
+	width := 4*vg.Inch - 6*vg.Millimeter
+	wrapTitle(p, width)
+	lines := strings.Split(p.Title.Text, "\n")
+	if len(lines) != 2 || strings.Join(lines, " ") != long {
+		t.Fatalf("wrapped %q", p.Title.Text)
+	}
+	for _, l := range lines {
+		if w := p.Title.TextStyle.Width(l); w > width {
+			t.Errorf("line %q is %v wide, over %v", l, w, width)
+		}
+	}
+	p.Title.Text = "energy (y linear: values <= 0)"
+	wrapTitle(p, width)
+	if p.Title.Text != "energy (y linear: values <= 0)" {
+		t.Errorf("a title that fits became %q", p.Title.Text)
+	}
+}
