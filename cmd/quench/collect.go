@@ -1050,12 +1050,12 @@ func printCollected(w io.Writer, runs []*collected, varying, names []string, ave
 			lone = "; in a row of one seed, the run's own table (or its summary.json, unreliable_by) says why"
 		}
 		side := ""
-		if slices.ContainsFunc(runs, func(r *collected) bool {
-			return slices.ContainsFunc(slices.Collect(maps.Values(r.sum.Observables)), func(v sim.Value) bool {
-				return r.members != nil && slices.Contains(v.UnreliableBy, sim.BySymmetry)
-			})
-		}) {
-			side = ", or of runs that all began on one side of a symmetry (a cold start) and stayed there, which their spread cannot see (symmetry: a hot start lets each seed draw its side)"
+		for _, r := range runs {
+			for _, v := range r.sum.Observables {
+				if r.members != nil && slices.Contains(v.UnreliableBy, sim.BySymmetry) { // (averageOf's oneSide)
+					side = ", or of runs that all began on one side of a symmetry (a cold start) and stayed there, which their spread cannot see (symmetry: a hot start lets each seed draw its side)"
+				}
+			}
 		}
 		fmt.Fprintf(w, "\n* error bar not reliable: an average of fewer than %d seeds, or of runs that are not stationary or whose thermalization was short (therm_short; their tables say why)%s%s\n", averageMinSeeds, side, lone)
 	case unreliable:
