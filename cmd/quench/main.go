@@ -191,10 +191,20 @@ func (v *onceValue) Set(s string) error {
 	return nil
 }
 
-// IsBoolFlag keeps a bool flag taking no value (--quiet).
-func (v *onceValue) IsBoolFlag() bool {
-	b, ok := v.Value.(interface{ IsBoolFlag() bool })
-	return ok && b.IsBoolFlag()
+// onceBool is onceValue for a switch: IsBoolFlag keeps it taking no
+// value (--quiet). Only switches may have the method: pflag's help takes
+// any value that has it for a switch, and printed "(default 0)" after
+// --T, whose 0 means "the model's own default".
+type onceBool struct{ onceValue }
+
+func (v *onceBool) IsBoolFlag() bool { return true }
+
+// once wraps a flag's value in onceValue, or onceBool for a switch.
+func once(v pflag.Value) pflag.Value {
+	if b, ok := v.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
+		return &onceBool{onceValue{Value: v}}
+	}
+	return &onceValue{Value: v}
 }
 
 // badFlagValue matches pflag's message for a value its flag's type does
@@ -335,7 +345,7 @@ T=Tc, on the CPU).`,
 			Run:   func(cmd *cobra.Command, _ []string) { fmt.Fprintln(stdout, sim.BuildInfo()) },
 		})
 	for _, c := range root.Commands() {
-		c.Flags().VisitAll(func(f *pflag.Flag) { f.Value = &onceValue{Value: f.Value} })
+		c.Flags().VisitAll(func(f *pflag.Flag) { f.Value = once(f.Value) })
 	}
 	root.CompletionOptions.DisableDefaultCmd = true
 	// cobra's help printed the usage for an unknown topic and exited 0

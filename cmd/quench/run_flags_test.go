@@ -959,3 +959,27 @@ func TestAlgoGlauber(t *testing.T) {
 		t.Errorf("compare: exit %d %s %s", code, stdout, stderr)
 	}
 }
+
+// A flag's help names a default only where it is not the zero value:
+// --T's 0 means "the model's own default", which its usage spells out,
+// and "(default 0)" after it contradicted that (a new user's audit).
+// Every flag is wrapped to refuse a second value (onceValue); only
+// switches may look like switches to pflag, which otherwise printed
+// "(default 0)" after every number wrapped so.
+func TestHelpNoZeroDefaults(t *testing.T) {
+	for _, c := range []string{"run", "resume", "verify", "bench", "collect", "compare"} {
+		code, stdout, stderr := runQ(t, c, "--help")
+		if code != 0 {
+			t.Fatalf("%s --help: exit %d %q", c, code, stderr)
+		}
+		for _, line := range strings.Split(stdout, "\n") {
+			if strings.Contains(line, "(default 0)") || strings.Contains(line, "(default false)") {
+				t.Errorf("%s --help: %q", c, line)
+			}
+		}
+	}
+	code, stdout, _ := runQ(t, "run", "--help")
+	if code != 0 || !strings.Contains(stdout, "(default 256)") || !strings.Contains(stdout, `(default "metropolis")`) {
+		t.Errorf("run --help lost its nonzero defaults: %q", stdout)
+	}
+}
