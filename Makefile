@@ -2,7 +2,7 @@
 # targets (vet checks the cuda build too where the CUDA headers are).
 GO ?= go
 
-.PHONY: all build test test-short race emu-race emu-asan emu-gpu fma bench vet fmt run kernels kernels-check cuda gpu-bundle clean
+.PHONY: fused all build test test-short race emu-race emu-asan emu-gpu fma bench vet fmt run kernels kernels-check cuda gpu-bundle clean
 
 all: vet test build
 
@@ -66,6 +66,13 @@ fma:
 	GOAMD64=v3 $(GO) test -count=1 -run 'Phi4|Particle|FieldSums|Diffusion' ./kernels
 	GOAMD64=v3 $(GO) test -count=1 -run 'LagCovs|SokalDirect' ./stats
 	GOAMD64=v3 $(GO) test -count=1 -run 'FieldBlockVec|FieldSumsPaths|NbRowVec|Phi4StepVec|ModelBRowVec|ParticleRowVec|ParticleStepVec|KuramotoRowVec' ./cpu
+
+# Every function of the module built for arm64 (where Go fuses x*y + z):
+# fused multiply-adds only in exact values, error bars, notes, images and
+# bounds, none where a run's constants, state or compared measurements
+# are computed (CI runs it).
+fused:
+	bash scripts/check-fused.sh
 
 # Throughput benchmarks (flips/ns, GB/s): one thread, then every core, in
 # two runs (with -cpu 1,N in one, Go 1.26 ran the -cpu 1 rows with N

@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/quenchlab/quench/internal/philox"
+	"github.com/quenchlab/quench/internal/pmath"
 )
 
 // Algo is an Ising update algorithm.
@@ -114,13 +115,14 @@ func NewIsingTable(dim int, p IsingParams) (*IsingTable, error) {
 	for si, s := range []float64{-1, 1} {
 		for j := 0; j <= z; j++ {
 			nb := float64(2*j - z)
-			dE := 2 * s * (p.J*nb + p.H)
+			// (the product converted: no machine fuses it with the sum)
+			dE := 2 * s * (float64(p.J*nb) + p.H)
 			var prob float64
 			switch p.Algo {
 			case Metropolis:
-				prob = math.Min(1, math.Exp(-p.Beta*dE))
+				prob = math.Min(1, pmath.Exp(-p.Beta*dE))
 			case HeatBath:
-				prob = 1 / (1 + math.Exp(p.Beta*dE))
+				prob = 1 / (1 + pmath.Exp(p.Beta*dE))
 			default:
 				return nil, fmt.Errorf("invalid algorithm %d", p.Algo)
 			}

@@ -3,6 +3,8 @@ package quench
 import (
 	"fmt"
 	"math"
+
+	"github.com/quenchlab/quench/internal/pmath"
 )
 
 // Langevin schemes.
@@ -105,8 +107,9 @@ func baoabCoeffs(dt, gamma, mass, T float64) (hdt, hdtm, c1, c2 float64, err err
 	if !(mass > 0) || math.IsInf(mass, 0) {
 		return 0, 0, 0, 0, fmt.Errorf("--mass %v is not allowed: it must be a positive finite number", mass)
 	}
-	c1 = math.Exp(-gamma * dt)
-	return dt / 2, dt / (2 * mass), c1, math.Sqrt((1 - c1*c1) * mass * T), nil
+	// pmath.Exp and the product converted: the same bits on every machine
+	c1 = pmath.Exp(-gamma * dt)
+	return dt / 2, dt / (2 * mass), c1, math.Sqrt((1 - float64(c1*c1)) * mass * T), nil
 }
 
 // Phi4StabilityBound is the largest stable time step of the dynamics

@@ -64,9 +64,9 @@ func newLangevinState(cfg Config) *State {
 		st.Omega = make([]float64, cfg.N)
 		for i := 0; i < len(st.Omega); i += 2 { // oscillators i, i+1 share a Philox call
 			g0, g1 := pmath.Gaussians(philox.Philox4x32_10(philox.MakeCounter(philox.PurposeInit, 0, 0, 3, uint64(i)>>1, 0), key))
-			st.Omega[i] = round(cfg.Omega + cfg.OmegaSpread*g0)
+			st.Omega[i] = round(cfg.Omega + float64(cfg.OmegaSpread*g0)) // (converted: never fused, see scripts/check-fused.sh)
 			if i+1 < len(st.Omega) {
-				st.Omega[i+1] = round(cfg.Omega + cfg.OmegaSpread*g1)
+				st.Omega[i+1] = round(cfg.Omega + float64(cfg.OmegaSpread*g1))
 			}
 		}
 	}
@@ -254,10 +254,10 @@ func (c *Config) checkRow(row []float64) error {
 	if c.Model != "particles" || c.Potential == quench.PotentialKuramoto {
 		return nil
 	}
-	if x2 := row[2] + row[1]*row[1]; !inMeasured(x2) {
+	if x2 := row[2] + float64(row[1]*row[1]); !inMeasured(x2) {
 		return c.errMeasured(x2, "x2 (x_var + x_mean^2)")
 	}
-	if v2 := row[3] + row[5]*row[5]; !inMeasured(v2) {
+	if v2 := row[3] + float64(row[5]*row[5]); !inMeasured(v2) {
 		return c.errMeasured(v2, "v2 (v_var + v_mean^2)")
 	}
 	return nil
@@ -482,7 +482,7 @@ func phi4Row(c *Config, lat quench.Lattice, fs quench.FieldSums) []float64 {
 	gradient := grad / 2 / v
 	row := []float64{m, m * m, m * m * m * m, fs.Sum2 / v, fs.Sum4 / v, gradient + mass + quartic + field, gradient, mass, quartic, field}
 	for a := range lat.Shape {
-		row = append(row, (fs.Cos[a]*fs.Cos[a]+fs.Sin[a]*fs.Sin[a])/v)
+		row = append(row, (float64(fs.Cos[a]*fs.Cos[a])+float64(fs.Sin[a]*fs.Sin[a]))/v)
 	}
 	return row
 }
@@ -571,7 +571,9 @@ func (r *particleRunner) measure() error {
 			return err
 		}
 		r.sums = &[2]float64{c, s}
-		order = math.Hypot(c, s) / float64(r.ps.N)
+		// not math.Hypot: assembly on amd64, Go elsewhere, where 1 + q*q
+		// fuses; |c|, |s| <= N, so the squares cannot overflow
+		order = math.Sqrt(float64(c*c)+float64(s*s)) / float64(r.ps.N)
 	}
 	m := float64(r.ps.Pos.Len())
 	mean := x.Sum / m
@@ -622,7 +624,7 @@ func variance(be quench.Reducer, buf quench.Buffer, n, sum2, mean float64) (v fl
 // at least 0: in one pass, a variance near 0 (synchronized phases, a
 // uniform field) could round to a negative one (NaN stays NaN).
 func spread(meanSquare, mean float64) float64 {
-	return math.Max(meanSquare-mean*mean, 0)
+	return math.Max(meanSquare-float64(mean*mean), 0)
 }
 
 func (r *particleRunner) download() error {

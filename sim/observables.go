@@ -39,7 +39,7 @@ func (c *Config) Rows(samples []Sample) []Row {
 func (c *Config) Row(s Sample) Row {
 	n := float64(c.Lattice().Sites())
 	m := float64(s.Mag) / n
-	e := (-c.J*float64(s.Bond) - c.H*float64(s.Mag)) / n
+	e := (float64(-c.J*float64(s.Bond)) - float64(c.H*float64(s.Mag))) / n
 	m2 := m * m
 	return Row{Sweep: s.Sweep, Energy: e, M: m, AbsM: math.Abs(m), M2: m2, M4: m2 * m2, Energy2: e * e, MS: float64(s.Stag) / n}
 }

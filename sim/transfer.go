@@ -360,7 +360,7 @@ func (r *massRunner) measure() error {
 	}
 	row := []float64{float64(r.st.Step), mean, v}
 	if r.p != nil {
-		corr := fs.Corr/n - mean*mean
+		corr := fs.Corr/n - float64(mean*mean)
 		if centered {
 			// the masses nearly uniform: on the torus <m_x m_{x+1}> =
 			// <m^2> - Grad/(2n), Grad the forward differences' squares
