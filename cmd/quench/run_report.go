@@ -1071,6 +1071,13 @@ func printExact(w io.Writer, c *sim.Config, sum *sim.Summary, names []string, un
 			for p := 3; math.Abs(z) > 4 && (zs == "+4" || zs == "-4") && p <= 17; p++ {
 				zs = fmt.Sprintf("%+.*g", p, z) // not "4: more than 4" (4.001 too)
 			}
+			if math.Abs(z) > 4 && slices.Contains(v.UnreliableBy, sim.BySymmetry) && sideCrossings(sum, name) == 0 {
+				// stuck on one side: neither the start nor the step, and
+				// no test of the run (a distance of hundreds of errors
+				// read as a failure to a new user's audit)
+				line += fmt.Sprintf("\tby the symmetry: no test of this run, which stayed on one side of it (measured %.8g, the * note above)", *v.Mean+0)
+				break
+			}
 			line += fmt.Sprintf("\tmeasured %s errors from it", zs)
 			if math.Abs(z) <= 4 && !v.Reliable {
 				line += ", in an error bar marked * (not reliable): not vouched for, so the distance is no calibrated test"
@@ -1095,9 +1102,6 @@ func printExact(w io.Writer, c *sim.Config, sum *sim.Summary, names []string, un
 				case slices.Contains(v.UnreliableBy, sim.ByNearZero):
 					// the root's error near 0 means nothing
 					line += ": more than 4, in an error that means nothing there (the * note above)"
-				case slices.Contains(v.UnreliableBy, sim.BySymmetry):
-					// stuck on one side: neither the start nor the step
-					line += ": more than 4, as the run did not sample the symmetry's other side (the * note above)"
 				case dt0Exact(c) && !symmetric(c, name):
 					// (a mean fixed by a symmetry is so at every dt.) A slow
 					// start (kinks of a cold ring annihilating) shows as
