@@ -12,11 +12,13 @@ import (
 	"maps"
 	"math"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -85,6 +87,7 @@ are correlated (a note says so): give each run of a scan a seed of its own.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			defer removeOnInterrupt(stderr, "collect")()
 			if cmd.Flags().Changed("csv") {
 				var err error
 				if csvPath, err = outFile("--csv", csvPath); err != nil {
@@ -1339,6 +1342,8 @@ func writeWhole(path, flag string, fill func(w io.Writer) error) error {
 	if err != nil {
 		return err
 	}
+	staging.Lock()
+	defer staging.Unlock()
 	return s.commit()
 }
 
@@ -1346,6 +1351,32 @@ func writeWhole(path, flag string, fill func(w io.Writer) error) error {
 // path, not yet renamed over it (stageWhole), so that several outputs
 // are written all or none: commit each once every one is staged.
 type staged struct{ tmp, path, flag string }
+
+// staging holds the temporary files of the outputs being written and not
+// yet renamed or removed, which an interrupt removes (removeOnInterrupt);
+// its lock is held across a command's renames, so that an interrupt comes
+// before them all or after.
+var staging struct {
+	sync.Mutex
+	files map[string]bool
+}
+
+// stagingTrack adds a temporary file to staging (on), or drops it.
+func stagingTrack(name string, on bool) {
+	staging.Lock()
+	defer staging.Unlock()
+	if on {
+		if staging.files == nil {
+			staging.files = map[string]bool{}
+		}
+		staging.files[name] = true
+	} else {
+		delete(staging.files, name)
+	}
+}
+
+// testHookStaged, set by tests only, is called once a file is staged.
+var testHookStaged func()
 
 // stageWhole writes path's content by fill into a temporary file beside
 // it (writeWhole's first half).
@@ -1355,16 +1386,21 @@ func stageWhole(path, flag string, fill func(w io.Writer) error) (*staged, error
 	if err != nil {
 		return nil, quench.Usagef("%s %s: cannot write in %s: %v", flag, path, cmp.Or(dir, "."), pathReason(err))
 	}
+	stagingTrack(tmp.Name(), true)
 	// (CreateTemp makes it 0600: the outputs of a run are 0644)
 	if err := cmp.Or(fill(tmp), tmp.Chmod(0o644), tmp.Close()); err != nil {
-		os.Remove(tmp.Name())
+		(&staged{tmp: tmp.Name()}).abort()
 		return nil, &failure{fmt.Errorf("writing %s %s: %w", flag, path, err)}
+	}
+	if testHookStaged != nil {
+		testHookStaged()
 	}
 	return &staged{tmp: tmp.Name(), path: path, flag: flag}, nil
 }
 
-// commit renames the staged file over its path.
+// commit renames the staged file over its path; call with staging locked.
 func (s *staged) commit() error {
+	defer delete(staging.files, s.tmp)
 	if err := os.Rename(s.tmp, s.path); err != nil {
 		os.Remove(s.tmp)
 		return quench.Usagef("%s %s: %v", s.flag, s.path, pathReason(err))
@@ -1372,25 +1408,65 @@ func (s *staged) commit() error {
 	return nil
 }
 
-// abort removes the staged file (nil: nothing staged).
 // commitBoth renames the staged CSV and plot (either nil) into place, the
 // CSV first; a CSV that cannot be renamed takes the plot with it.
 func commitBoth(csvOut, plotOut *staged) error {
+	staging.Lock()
+	defer staging.Unlock()
 	for _, s := range []*staged{csvOut, plotOut} {
 		if s == nil {
 			continue
 		}
 		if err := s.commit(); err != nil {
-			plotOut.abort()
+			if plotOut != nil {
+				os.Remove(plotOut.tmp)
+				delete(staging.files, plotOut.tmp)
+			}
 			return err
 		}
 	}
 	return nil
 }
 
+// abort removes the staged file (nil: nothing staged).
 func (s *staged) abort() {
 	if s != nil {
 		os.Remove(s.tmp)
+		stagingTrack(s.tmp, false)
+	}
+}
+
+// exitOnInterrupt ends the process after an interrupt (tests replace it).
+var exitOnInterrupt = os.Exit
+
+// removeOnInterrupt makes Ctrl-C, SIGTERM or SIGHUP (as the run command
+// catches them) remove the staged outputs, say so in one line and exit
+// 130, where the signal would have ended the process and left their
+// temporary files beside the outputs (an audit's interrupted collect
+// --csv --plot left them 7 times in 9); an interrupt during the renames
+// waits for them. stop ends it.
+func removeOnInterrupt(stderr io.Writer, what string) (stop func()) {
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, caughtSignals()...)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-sigs:
+		case <-done:
+			return
+		}
+		staging.Lock()
+		defer staging.Unlock()
+		for f := range staging.files {
+			os.Remove(f)
+			delete(staging.files, f)
+		}
+		fmt.Fprintf(stderr, "quench: %s interrupted; the outputs it had not finished were removed, none is half-written\n", what)
+		exitOnInterrupt(exitInterrupted)
+	}()
+	return func() {
+		signal.Stop(sigs)
+		close(done)
 	}
 }
 
