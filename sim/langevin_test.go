@@ -1362,7 +1362,8 @@ func TestWellEscapes(t *testing.T) {
 // FieldRelaxSteps: the k = 0 mode's steps, -1/ln rho of its mean's factor
 // a step: overdamped gamma is a mobility (gamma 2 halves them), baoab's
 // underdamped 2/(gamma dt), overdamped baoab its own map's (gamma 4, dt
-// 0.1: 37 steps), a dt so small that rho rounds to 1 still counted.
+// 0.1: 37 steps), a dt so small that rho rounds to 1 still counted, one
+// whose step rounds to nothing +Inf.
 func TestFieldRelaxSteps(t *testing.T) {
 	c := Config{Model: "phi4", M2: 0.01, Lambda: 0, Gamma: 1, Mass: 1, Dt: 0.01, Scheme: quench.SchemeLM}
 	s1, n1, ok1 := c.FieldRelaxSteps()
@@ -1382,6 +1383,16 @@ func TestFieldRelaxSteps(t *testing.T) {
 	c = Config{Model: "phi4", M2: 1, Lambda: 0, Gamma: 1, Dt: 1e-300, Scheme: quench.SchemeEM}
 	if s, _, ok := c.FieldRelaxSteps(); !ok || math.Abs(s/1e300-1) > 1e-12 {
 		t.Errorf("dt 1e-300: %v", s)
+	}
+	// k dt/gamma rounding to 0: the step does not move the mode, +Inf (an
+	// audit's --k 4.9e-324 had no note); m2 gamma dt likewise
+	for _, d := range []Config{
+		{Model: "particles", Potential: quench.PotentialHarmonic, K: 4.9e-324, Gamma: 1, Dt: 0.01, Scheme: quench.SchemeEM},
+		{Model: "phi4", M2: 1, Lambda: 0, Gamma: 1, Dt: 4.9e-324, Scheme: quench.SchemeLM},
+	} {
+		if s, n, ok := d.FieldRelaxSteps(); !ok || !math.IsInf(s, 1) || !math.IsInf(n, 1) {
+			t.Errorf("%+v: %v, %v, %v; want +Inf", d, s, n, ok)
+		}
 	}
 	// harmonic particles: gamma a friction (gamma 2 doubles them)
 	p := Config{Model: "particles", Potential: quench.PotentialHarmonic, K: 1e-4, Gamma: 1, Mass: 1, Dt: 0.01, Scheme: quench.SchemeEM}

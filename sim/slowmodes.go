@@ -791,11 +791,35 @@ func (c *Config) FieldRelaxSteps() (slowest, needed float64, ok bool) {
 			lnRho = math.Log(max(math.Abs(tr+math.Sqrt(d)), math.Abs(tr-math.Sqrt(d))) / 2)
 		}
 	}
+	if lnRho == 0 {
+		// the step does not move the mode at all: x rounds to 0 (an
+		// audit's --k 4.9e-324 ran as free particles without a note)
+		return math.Inf(1), math.Inf(1), true
+	}
 	if !(lnRho < 0) {
-		return 0, 0, false // unstable (refused up front), or no decay at all
+		return 0, 0, false // unstable (refused up front)
 	}
 	s := -1 / lnRho // +Inf where ln rho underflows
 	return math.Ceil(s), math.Ceil(thermModes * s), true
+}
+
+// StiffestRelaxSteps is about how many steps a phi4 field's fastest mode
+// takes to relax (or, under baoab, to turn) at --dt: half its stability
+// bound over dt (the bound is 2/(gamma k) for the stiffest mode's k
+// overdamped, about 2/omega under baoab). Past 2^48 no mode of the field
+// moves within a run, whatever lambda: an audit's --dt 1e-50 in float32
+// and 1e-320 in float64 left every measurement constant, with no word of
+// the step. ok is false for other models and where the bound is not
+// finite.
+func (c *Config) StiffestRelaxSteps() (steps float64, ok bool) {
+	if c.Model != "phi4" {
+		return 0, false
+	}
+	b := c.Phi4Params().Phi4StabilityBound(c.Shape)
+	if !(b > 0) || math.IsInf(b, 1) {
+		return 0, false
+	}
+	return b / (2 * c.Dt), true
 }
 
 // baoabMap is the trace and determinant of the map one baoab step makes

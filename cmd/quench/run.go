@@ -215,6 +215,16 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 			fmt.Fprintf(&notes, "quench: note: %s relaxes over %.0f steps, so with --therm %d the start will not have relaxed when measuring begins and the means are biased: --therm %.0f or more lets it relax\n", mode, slowest, c.Therm, need)
 		}
 	}
+	if slowest, _, ok := c.FieldRelaxSteps(); !(ok && slowest > philox.MaxStep) {
+		if fastest, ok := c.StiffestRelaxSteps(); ok && fastest > philox.MaxStep {
+			// (FieldRelaxSteps' note above says it for a Gaussian field)
+			about := fmt.Sprintf("about %.3g steps", fastest)
+			if math.IsInf(fastest, 1) {
+				about = "more steps than float64 holds"
+			}
+			fmt.Fprintf(&notes, "quench: note: at --dt %v even the field's stiffest mode relaxes over %s, more than a run can take (2^48): the field stays at its start, and every measurement with it (a larger --dt, up to the stability bound, moves it)\n", c.Dt, about)
+		}
+	}
 	if need, slowest := c.ThermBefore(); c.Therm < need {
 		// a conserved field's long waves relax slowly: say so before a
 		// long run, not only in its results (therm_short)

@@ -1558,7 +1558,8 @@ func TestWellEscapeNotes(t *testing.T) {
 
 // A Gaussian phi4 field (em, lm, baoab) whose k = 0 mode relaxes over
 // more steps than --therm allows 5 of, or harmonic particles whose
-// coordinates do: a note at the start.
+// coordinates do: a note at the start; and any phi4 field whose stiffest
+// mode outlasts a run.
 func TestFieldRelaxNote(t *testing.T) {
 	dir := t.TempDir()
 	phi4 := func(args ...string) []string {
@@ -1581,6 +1582,15 @@ func TestFieldRelaxNote(t *testing.T) {
 		{particles("--k", "1", "--dt", "1e-300"), "quench: note: at --dt 1e-300 each harmonic coordinate relaxes over about 1e+300 steps, more than a run can take (2^48): the particles stay near their start"},
 		{particles("--k", "1"), ""},
 		{particles("--k", "1e-4", "--potential", "doublewell"), ""},
+		// a step that rounds to nothing (an audit's --k 4.9e-324 ran as
+		// free particles without a word)
+		{particles("--k", "4.9e-324"), "quench: note: at --dt 0.01 each harmonic coordinate relaxes over more steps than float64 holds, more than a run can take (2^48)"},
+		// at lambda != 0 the stiffest mode: past 2^48 steps no mode moves
+		// (an audit's float32 --dt 1e-50 and float64 1e-320)
+		{phi4("--lambda", "1", "--precision", "float32", "--dt", "1e-50"), "quench: note: at --dt 1e-50 even the field's stiffest mode relaxes over about 1e+49 steps, more than a run can take (2^48): the field stays at its start"},
+		{phi4("--lambda", "1", "--dt", "1e-320"), "quench: note: at --dt 1e-320 even the field's stiffest mode relaxes over more steps than float64 holds"},
+		{phi4("--lambda", "1", "--scheme", "modelb", "--dt", "1e-60"), "even the field's stiffest mode relaxes over about"},
+		{phi4("--lambda", "1", "--dt", "1e-12"), ""},
 	} {
 		args := append([]string{"run", "--steps", "10", "--quiet", "--out", filepath.Join(dir, strconv.Itoa(i))}, c.args...)
 		code, _, stderr := runQ(t, args...)
