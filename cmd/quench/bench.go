@@ -589,8 +589,10 @@ on the CPU of host memory, given under the table), and the GPU/CPU
 speedup per model and algorithm.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if sweeps < 1 {
-				return quench.Usagef("--sweeps %d is not allowed: at least 1", sweeps)
+			if sweeps < 1 || sweeps > maxBenchSweeps {
+				// (an audit's 2^63-1 ran for ever, past the first Ctrl-C,
+				// which lets the point being timed finish)
+				return quench.Usagef("--sweeps %d is not allowed: from 1 to 2^30 (a timing's most)", sweeps)
 			}
 			if !(minTime >= 0 && minTime <= 600) {
 				return quench.Usagef("--min-time %v is not allowed: 0 to 600 seconds", minTime)

@@ -88,6 +88,13 @@ are correlated (a note says so): give each run of a scan a seed of its own.`,
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			defer removeOnInterrupt(stderr, "collect")()
+			// a flag given "" (a script's empty variable) is refused, not
+			// read as absent (--csv "" and --plot "" below say so too)
+			for _, f := range []string{"log", "x", "observables", "crossings"} {
+				if cmd.Flags().Changed(f) && cmd.Flags().Lookup(f).Value.String() == "" {
+					return quench.Usagef(`--%s "" is not allowed: give a value, or no --%s`, f, f)
+				}
+			}
 			if cmd.Flags().Changed("csv") {
 				var err error
 				if csvPath, err = outFile("--csv", csvPath); err != nil {
@@ -989,14 +996,16 @@ func pickObservables(list string, all []string) ([]string, error) {
 	for _, n := range strings.Split(list, ",") {
 		n = strings.TrimSpace(n)
 		if n == "" {
-			continue
+			// (a typo's ",," dropped without a word, as an audit found)
+			return nil, quench.Usagef("--observables %q is not allowed: an empty name between commas", list)
 		}
 		if !slices.Contains(all, n) {
 			return nil, quench.Usagef("--observables: no run has %q (they have: %s)", n, strings.Join(all, ", "))
 		}
-		if !slices.Contains(out, n) {
-			out = append(out, n)
+		if slices.Contains(out, n) {
+			return nil, quench.Usagef("--observables %q is not allowed: it names %s twice", list, n)
 		}
+		out = append(out, n)
 	}
 	if len(out) == 0 {
 		return nil, quench.Usagef("--observables %q names none: give observables, comma-separated (the runs have: %s)", list, strings.Join(all, ", "))

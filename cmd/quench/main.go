@@ -182,6 +182,16 @@ type onceValue struct {
 
 func (v *onceValue) Set(s string) error {
 	if v.set && s != v.first {
+		// a value that is no value of the flag is named as such
+		// (--quiet=maybe after --quiet read as given twice): tried,
+		// then the first put back (no flag here appends, as pflag's
+		// slices would)
+		if err := v.Value.Set(s); err != nil {
+			return err
+		}
+		if err := v.Value.Set(v.first); err != nil {
+			return err
+		}
 		return fmt.Errorf("it was given before, as %q: give each flag once", v.first)
 	}
 	if err := v.Value.Set(s); err != nil {

@@ -71,6 +71,10 @@ func TestFlagGivenTwice(t *testing.T) {
 	if _, err := os.Stat(out); err == nil {
 		t.Errorf("a refused run wrote %s", out)
 	}
+	// a second value that is no value of the flag is named as such
+	if code, _, stderr := runQ(t, "run", "--quiet", "--quiet=maybe", "--out", out); code != 2 || !strings.Contains(stderr, "--quiet maybe is not allowed: true or false") {
+		t.Errorf("--quiet=maybe after --quiet: exit %d %q", code, stderr)
+	}
 	code, stdout, stderr := runQ(t, "run", "--L", "8", "--T", "3", "--T", "3", "--sweeps", "100", "--quiet", "--quiet", "--out", out)
 	if code != 0 || !strings.Contains(stdout, "T=3 ") {
 		t.Fatalf("the same value twice: exit %d %s%s", code, stdout, stderr)
@@ -278,6 +282,7 @@ func TestBadInput(t *testing.T) {
 		{[]string{"run", "extra"}, `quench run takes no arguments, got "extra": its settings are flags (--name value; see quench run --help)`},
 		{[]string{"version", "extra"}, `quench version takes no arguments, got "extra"` + "\n"}, // (no settings to point to)
 		{[]string{"bench", "--sweeps", "0"}, "--sweeps 0 is not allowed"},
+		{[]string{"bench", "--sweeps", "9223372036854775807"}, "--sweeps 9223372036854775807 is not allowed: from 1 to 2^30 (a timing's most)"},
 		// one dash: cobra's help, which would print it and run nothing
 		{[]string{"run", "--L", "8", "-h", "0.5"}, "quench: -h 0.5: -h asks for help; the field is --h, with two dashes: --h 0.5\n"},
 		{[]string{"verify", "-h=-2"}, "quench: -h -2: -h asks for help; the field is --h, with two dashes: --h -2\n"},
