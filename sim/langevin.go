@@ -234,6 +234,12 @@ func (c *Config) divergeAdvice() string {
 	if c.BetaGiven {
 		temp, lower = "the temperature ("+c.tempFlag()+")", "raise --beta"
 	}
+	if c.Scheme == quench.SchemeBAOAB {
+		// (an audit's particles at --mass 1e308: momenta of 1e154,
+		// their squares' sums Inf, advised of --dt and --T alone)
+		temp += " or --mass (the momenta's variance is mass T)"
+		lower += " or --mass"
+	}
 	if e, x, safe, ok := c.WellEscapes(); ok && e >= WellEscapeTarget {
 		return fmt.Sprintf("a step's noise carried a coordinate from its well past x = %.3g, from where the step of the cubic force overshoots further each step (expected about %.2g times over this run at --dt %v; the up-front bound holds only near the minima): --dt %v or below makes it unlikely (the run is deterministic: resuming a checkpoint of it diverges again)", x, e, c.Dt, safe)
 	}
