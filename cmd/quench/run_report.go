@@ -385,6 +385,7 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 	var frozen []string     // the same in every measurement, where the dynamics can change it
 	nearZero := false       // correlation_length's root's argument near 0
 	lowerTau := false       // an unreliable one's tau_int whose window did not close
+	var anti []string       // a tau_int under 1/2: the one a bounded sum's error implies
 	lowerNote := func() {   // what > means, once, below the note of the first such row
 		if lowerTau {
 			fmt.Fprintln(w, lowerTauNote)
@@ -427,8 +428,22 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 			undefined = undefined || v.Mean == nil
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s%s\n", name, num(v.Mean, "%.8g"), num(v.Error, "%.2g"), tau, mark)
+		if v.TauInt != nil && *v.TauInt < 0.5 {
+			anti = append(anti, name)
+		}
 	}
 	tw.Flush()
+	// (no autocorrelation time is below 1/2: a new user's audit read the
+	// sandpile's 0.0149 as a bug)
+	bounded := slices.DeleteFunc(slices.Clone(anti), func(n string) bool {
+		return c.Model != "sandpile" || n != "avalanche_size" && n != "grains_lost"
+	})
+	if len(bounded) > 0 {
+		fmt.Fprintf(w, "- %s: a tau_int under 1/2 is the one the error implies (n error^2 / 2 variance): the error leaves out the fluctuations that the pile's own totals bound (Dhar's identity for the avalanche size, the grain count for the grains lost): their running sums stay within those totals, so they cancel as 1/n, not as independent measurements' 1/sqrt(n)\n", strings.Join(bounded, ", "))
+	}
+	if anti = slices.DeleteFunc(anti, func(n string) bool { return slices.Contains(bounded, n) }); len(anti) > 0 {
+		fmt.Fprintf(w, "- %s: a tau_int under 1/2: successive measurements are anticorrelated\n", strings.Join(anti, ", "))
+	}
 	if len(unreliable) > 0 {
 		why := "too few measurements for this tau_int (each error bin should span >= 20 tau_int)"
 		if !slices.ContainsFunc(unreliable, func(n string) bool { return sum.Observables[n].WindowNeeds == nil }) {

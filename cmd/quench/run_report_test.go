@@ -1705,3 +1705,18 @@ func TestUnderdampedNote(t *testing.T) {
 		t.Errorf("S_k0 not marked in\n%s", stdout)
 	}
 }
+
+// A tau_int under 1/2 is said to be the one the error implies: the
+// sandpile's avalanche_size and grains_lost, whose errors leave out what
+// the pile's totals bound (a new user's audit read 0.0149 as a bug).
+func TestTauUnderHalfNote(t *testing.T) {
+	stdout, sum := runSummary(t, filepath.Join(t.TempDir(), "s"), "--quiet", "--model", "sandpile", "--L", "16", "--grains", "20000")
+	for _, n := range []string{"avalanche_size", "grains_lost"} {
+		if v := sum.Observables[n]; v.TauInt == nil || !(*v.TauInt < 0.5) {
+			t.Fatalf("%s: tau_int %v, want under 1/2", n, v.TauInt)
+		}
+	}
+	if !strings.Contains(stdout, "\n- avalanche_size, grains_lost: a tau_int under 1/2 is the one the error implies (n error^2 / 2 variance): the error leaves out the fluctuations that the pile's own totals bound") {
+		t.Errorf("no note:\n%s", stdout)
+	}
+}
