@@ -47,6 +47,11 @@ func newBar(st *sim.State, quiet bool, stderr io.Writer) (*progressbar.ProgressB
 	if st.Step > 0 {
 		desc += fmt.Sprintf(" from %s %d", strings.TrimSuffix(st.Config.StepUnit(), "s"), st.Step)
 	}
+	if th := st.Config.Therm - st.Step; th > 0 {
+		// the count runs over both (a new user's audit read 410/41000
+		// as measured sweeps)
+		desc += fmt.Sprintf(" incl. %d therm", th)
+	}
 	unit := st.Config.StepUnit()
 	fit := fitBar(barLine{desc: desc, short: st.Config.Model, unit: unit, total: left, count: true, its: true, predict: true}, termColumns(stderr))
 	eta := &barETA{eta: newETA(st), desc: fit.desc, show: fit.predict, last: fit.desc}
