@@ -457,6 +457,9 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 		if sum.Diffusive != nil || len(broken) > 0 || len(noTau) > 0 {
 			// two notes: say which each is for
 			which = " " + strings.Join(unreliable, ", ") + ":"
+			if len(unreliable) == len(names) {
+				which = " every observable:" // (twelve names, in the default run)
+			}
 		}
 		adv := howLong(st, sum, unreliable, out)
 		advised := unreliable // those the advice is by
