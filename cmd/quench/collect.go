@@ -671,7 +671,7 @@ func averageOf(g []*collected) *collected {
 	settings := maps.Clone(first.settings)
 	delete(settings, "seed")
 	settings["seeds"] = strconv.Itoa(len(g))
-	return &collected{dir: fmt.Sprintf("%s (+%d)", first.dir, len(g)-1), sum: &sum, series: first.series, settings: settings, members: g}
+	return &collected{dir: fmt.Sprintf("%s (+%d seeds)", first.dir, len(g)-1), sum: &sum, series: first.series, settings: settings, members: g}
 }
 
 // averageCorrelation sets the average's correlation length from the

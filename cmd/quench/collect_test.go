@@ -372,7 +372,7 @@ func TestCollectAverageSeeds(t *testing.T) {
 	}
 	for i, T := range []string{"2.5", "3"} {
 		a := avg[i]
-		if a.dir != filepath.Join(dir, "T"+T+"s1")+" (+2)" || a.settings["seeds"] != "3" || a.settings["seed"] != "" || a.settings["T"] != T {
+		if a.dir != filepath.Join(dir, "T"+T+"s1")+" (+2 seeds)" || a.settings["seeds"] != "3" || a.settings["seed"] != "" || a.settings["T"] != T {
 			t.Errorf("T %s: %q, settings %v", T, a.dir, a.settings)
 		}
 		for _, name := range []string{"energy", "binder", "specific_heat"} {
@@ -929,7 +929,7 @@ func TestCollectAverageColdSymmetry(t *testing.T) {
 		dirs = append(dirs, d)
 	}
 	code, stdout, stderr := runQ(t, append([]string{"collect", "--average-seeds", "--observables", "magnetization,energy"}, dirs...)...)
-	if code != 0 || !regexp.MustCompile(`\(\+9\) +\S+\* +\S+\n`).MatchString(stdout) || !strings.Contains(stdout, "or of runs that all began on one side of a symmetry (a cold start) and stayed there") {
+	if code != 0 || !regexp.MustCompile(`\(\+9 seeds\) +\S+\* +\S+\n`).MatchString(stdout) || !strings.Contains(stdout, "or of runs that all began on one side of a symmetry (a cold start) and stayed there") {
 		t.Errorf("10 cold seeds: exit %d %s\n%s", code, stderr, stdout)
 	}
 }

@@ -289,7 +289,7 @@ func TestExactLineSettled(t *testing.T) {
 		dirs = append(dirs, d)
 	}
 	code, cout, cerr = runQ(t, append([]string{"collect", "--average-seeds"}, dirs...)...)
-	if code != 0 || !regexp.MustCompile(`(?m)/r \(\+2\) +round +\S+$`).MatchString(cout) {
+	if code != 0 || !regexp.MustCompile(`(?m)/r \(\+2 seeds\) +round +\S+$`).MatchString(cout) {
 		t.Errorf("collect --average-seeds: exit %d %s\n%s", code, cerr, cout)
 	}
 
