@@ -422,6 +422,10 @@ func benchSelect(fl *pflag.FlagSet, models string, Ls string, shape string, n in
 	if fl.Changed("model") {
 		for _, m := range strings.Split(models, ",") {
 			m = strings.TrimSpace(m)
+			if m == "" && models != "" {
+				// ("ising2d," read as an unknown model "")
+				return sel, quench.Usagef("--model %q is not allowed: an empty name between commas", models)
+			}
 			if !slices.Contains(benchModels, m) {
 				return sel, quench.Usagef("unknown --model %q: bench times %s (comma-separated)", m, strings.Join(benchModels, ", "))
 			}

@@ -282,6 +282,7 @@ func TestBadInput(t *testing.T) {
 		{[]string{"run", "extra"}, `quench run takes no arguments, got "extra": its settings are flags (--name value; see quench run --help)`},
 		{[]string{"version", "extra"}, `quench version takes no arguments, got "extra"` + "\n"}, // (no settings to point to)
 		{[]string{"bench", "--sweeps", "0"}, "--sweeps 0 is not allowed"},
+		{[]string{"bench", "--model", "ising2d,"}, `--model "ising2d," is not allowed: an empty name between commas`},
 		{[]string{"bench", "--sweeps", "9223372036854775807"}, "--sweeps 9223372036854775807 is not allowed: from 1 to 2^30 (a timing's most)"},
 		// one dash: cobra's help, which would print it and run nothing
 		{[]string{"run", "--L", "8", "-h", "0.5"}, "quench: -h 0.5: -h asks for help; the field is --h, with two dashes: --h 0.5\n"},
