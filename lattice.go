@@ -25,6 +25,18 @@ type Lattice struct {
 // Ising kernels index Philox groups by site>>1, which has 48 bits.
 const MaxSites = int64(1) << 49
 
+// CheckNoiseNumbers refuses more than MaxSites noise numbers a step: a
+// Philox group holds two float64 normals, and its index has 48 bits, so
+// number j and j + MaxSites would share one. Model B draws dim per site,
+// particles one per coordinate; the memory checks refuse such sizes long
+// before (petabytes), so this only states the counter's reach.
+func CheckNoiseNumbers(what string, n, per int64) error {
+	if n < 0 || per < 1 || n > MaxSites/per {
+		return fmt.Errorf("%s: %d x %d noise numbers a step, more than the counter's 2^49", what, n, per)
+	}
+	return nil
+}
+
 // NewLattice returns a lattice of the given shape after checking it.
 func NewLattice(shape ...int) (Lattice, error) {
 	l := Lattice{Shape: append([]int(nil), shape...)}

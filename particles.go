@@ -59,6 +59,9 @@ func CheckParticleStep(backend string, ps *Particles, p *ParticleParams, ctr Cou
 	if ps.Dim < 1 || ps.N < 1 || ps.N > math.MaxInt64/int64(ps.Dim) {
 		return ParticleCoeffs{}, fmt.Errorf("%s: %d particles in %d dimensions", backend, ps.N, ps.Dim)
 	}
+	if err := CheckNoiseNumbers(backend+": ParticleStep", ps.N, int64(ps.Dim)); err != nil {
+		return ParticleCoeffs{}, err
+	}
 	if p.Potential == PotentialKuramoto && ps.Dim != 1 {
 		return ParticleCoeffs{}, fmt.Errorf("%s: kuramoto phases have one coordinate, not %d", backend, ps.Dim)
 	}

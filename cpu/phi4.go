@@ -155,6 +155,9 @@ func (b *Backend) Phi4Step(f *quench.Phi4Fields, lat quench.Lattice, p *quench.P
 		if f.Mu == nil {
 			return fmt.Errorf("cpu: scheme modelb needs the mu buffer")
 		}
+		if err := quench.CheckNoiseNumbers("cpu: Phi4Step", lat.Sites(), int64(lat.Dim())); err != nil {
+			return err
+		}
 		bufs = append(bufs, f.Mu)
 	}
 	if !quench.Distinct(bufs...) {

@@ -998,6 +998,9 @@ func (b *Backend) Phi4Step(f *quench.Phi4Fields, lat quench.Lattice, p *quench.P
 		bufs = append(bufs, f.Mom)
 	case quench.SchemeModelB:
 		bufs = append(bufs, f.Mu)
+		if err := quench.CheckNoiseNumbers("gpu: Phi4Step", lat.Sites(), int64(lat.Dim())); err != nil {
+			return err
+		}
 	}
 	if !quench.Distinct(bufs...) {
 		return fmt.Errorf("gpu: Phi4Step: one buffer is given as two of the fields: each must be its own")
