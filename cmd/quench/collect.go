@@ -1466,11 +1466,15 @@ func removeOnInterrupt(stderr io.Writer, what string) (stop func()) {
 		}
 		staging.Lock()
 		defer staging.Unlock()
+		msg := "quench: " + what + " interrupted"
+		if len(staging.files) > 0 {
+			msg += "; the outputs it had not finished were removed, none is half-written"
+		}
 		for f := range staging.files {
 			os.Remove(f)
 			delete(staging.files, f)
 		}
-		fmt.Fprintf(stderr, "quench: %s interrupted; the outputs it had not finished were removed, none is half-written\n", what)
+		fmt.Fprintln(stderr, msg)
 		exitOnInterrupt(exitInterrupted)
 	}()
 	return func() {
