@@ -2,7 +2,7 @@
 # targets (vet checks the cuda build too where the CUDA headers are).
 GO ?= go
 
-.PHONY: fused all build test test-short race emu-race emu-asan emu-gpu fma bench vet fmt run kernels kernels-check cuda gpu-bundle clean
+.PHONY: fused cross-arch all build test test-short race emu-race emu-asan emu-gpu fma bench vet fmt run kernels kernels-check cuda gpu-bundle clean
 
 all: vet test build
 
@@ -73,6 +73,11 @@ fma:
 # are computed (CI runs it).
 fused:
 	bash scripts/check-fused.sh
+
+# The same runs of every model on amd64 and on arm64 under qemu-user,
+# compared bit for bit (needs qemu-user-static; CI installs it).
+cross-arch:
+	bash scripts/cross-arch.sh
 
 # Throughput benchmarks (flips/ns, GB/s): one thread, then every core, in
 # two runs (with -cpu 1,N in one, Go 1.26 ran the -cpu 1 rows with N

@@ -266,3 +266,51 @@ func TestPartValuesExact(t *testing.T) {
 		t.Errorf("float values %q", v)
 	}
 }
+
+// A mass model's runs that differ in their profiles' C(r) alone (an arm64
+// run against an amd64 one: gonum's FFT rounds differently where Go fuses
+// its multiply-adds) are marked CorrOnly; a difference anywhere else, or
+// in P(m) too, is not.
+func TestCompareCorrOnly(t *testing.T) {
+	c := Config{Model: "kmp", Shape: []int{16}, Mass0: 1, Therm: 10, Seed: 7, Start: "hot", Sweeps: 60, Every: 1}
+	full, _ := simulate(t, c)
+	cols := c.ProfileColumns()
+	corr := slices.Index(cols, "c1")
+	pm := slices.Index(cols, "p0")
+	if corr < 0 || pm < 0 {
+		t.Fatalf("columns %v", cols)
+	}
+	for _, ch := range []struct {
+		name  string
+		alter func(st *State)
+		only  bool
+	}{
+		{"C(r)", func(st *State) { st.Profiles[1][corr] = math.Nextafter(st.Profiles[1][corr], 10) }, true},
+		{"C(r) and P(m)", func(st *State) {
+			st.Profiles[1][corr] = math.Nextafter(st.Profiles[1][corr], 10)
+			st.Profiles[2][pm]++
+		}, false},
+		{"C(r) and a measurement", func(st *State) {
+			st.Profiles[1][corr] = math.Nextafter(st.Profiles[1][corr], 10)
+			st.Rows[40][2] = math.Nextafter(st.Rows[40][2], 10)
+		}, false},
+		{"C(r) and the state", func(st *State) {
+			st.Profiles[1][corr] = math.Nextafter(st.Profiles[1][corr], 10)
+			st.Masses[3]++
+		}, false},
+		{"P(m)", func(st *State) { st.Profiles[1][pm]++ }, false},
+	} {
+		b := cloneState(full)
+		ch.alter(b)
+		res, err := Compare(full, b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Identical || res.CorrOnly != ch.only {
+			t.Errorf("%s changed: identical %v, CorrOnly %v; want %v", ch.name, res.Identical, res.CorrOnly, ch.only)
+		}
+	}
+	if !isCorrColumn("c0") || !isCorrColumn("c123") || isCorrColumn("center_h0") || isCorrColumn("c") {
+		t.Errorf("isCorrColumn")
+	}
+}

@@ -101,6 +101,15 @@ common, a directory without a checkpoint).`,
 						one, res.Step, site, res.Site, at, res.A, args[0], res.B, args[1])
 				}
 				fmt.Fprintln(stdout, msg)
+				if res.CorrOnly {
+					// (an arm64 run against an amd64 one: the states
+					// identical, the FFT's rounding not)
+					state := ""
+					if res.StateCompared {
+						state = fmt.Sprintf(" and the states at %s %d", one, res.StepA)
+					}
+					fmt.Fprintf(stdout, "  only the profiles' C(r) differ: the measurements, the snapshots' P(m)%s are identical; C(r) goes through gonum's FFT, whose last bits differ between machines where Go fuses multiply-adds and where it does not (arm64 and amd64)\n", state)
+				}
 				return &diverged{msg}
 			}
 			var what []string
