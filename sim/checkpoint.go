@@ -85,8 +85,14 @@ const (
 	// without them: no_modes); 9: an Ising antiferromagnet has a
 	// correlation length, its staggered spins', and its samples carry
 	// their smallest modes (versions 1 to 8 are read, an antiferromagnet
-	// with samples then going on without them: no_modes)
-	checkpointVersion = 9
+	// with samples then going on without them: no_modes); 10: the
+	// host's constants (the Ising thresholds, BAOAB's exp(-gamma dt) and
+	// noise amplitude) and the measurement rows are computed alike on
+	// every machine (pmath.Exp, no fused multiply-add), which changed
+	// their last bits (versions 1 to 9 are read, a run but a sandpile's,
+	// whose integers they left alone, going on with the new ones:
+	// old_constants)
+	checkpointVersion = 10
 )
 
 type checkpointHeader struct {
@@ -116,6 +122,8 @@ type checkpointHeader struct {
 	// NoModes: version 8, the samples of a run begun before it that
 	// has a correlation length (an antiferromagnet: before version 9)
 	NoModes bool `json:"no_modes,omitempty"`
+	// OldConstants: version 10, a run begun before it (but a sandpile)
+	OldConstants bool `json:"old_constants,omitempty"`
 	// version 5: the length and CRC-32C of the series log's records
 	SeriesBytes int64  `json:"series_bytes"`
 	SeriesCRC   uint32 `json:"series_crc"`
@@ -431,6 +439,7 @@ func WriteCheckpoint(dir string, st *State) error {
 	}
 	h := headerOf(st)
 	h.NoStaggered, h.NoModes, h.SeriesBytes, h.SeriesCRC, h.NarrowRows = st.NoStaggered, st.NoModes, st.log.bytes, st.log.crc, int64(st.log.narrow)
+	h.OldConstants = st.OldConstants
 	hdr, err := json.Marshal(h)
 	if err != nil {
 		return err
@@ -636,6 +645,9 @@ func ReadCheckpoint(dir string) (*State, error) {
 	if h.NoModes && (version < modesSince(&cfg) || !IsIsing(cfg.Model) || h.Samples == 0 || !cfg.hasCorrelationLength()) {
 		return nil, bad("it marks %d samples of model %s as without smallest modes", h.Samples, cfg.Model)
 	}
+	if h.OldConstants && (version < 10 || cfg.Model == "sandpile") {
+		return nil, bad("it marks a run of model %s as begun under format 9 or older", cfg.Model)
+	}
 	// the activity restarts after grain Therm (version 6): no topplings
 	// recorded apart before, and an old count only past it
 	pastTherm := cfg.Model == "sandpile" && cfg.Therm > 0 && h.Step > cfg.Therm
@@ -646,7 +658,9 @@ func ReadCheckpoint(dir string) (*State, error) {
 		// the staggered sums of the samples of format 4 and older are lost
 		NoStaggered: h.NoStaggered || version < 5 && h.Samples > 0,
 		// and so are the smallest modes before format 8 (9)
-		NoModes: h.NoModes || version < modesSince(&cfg) && h.Samples > 0 && IsIsing(cfg.Model) && cfg.hasCorrelationLength()}
+		NoModes: h.NoModes || version < modesSince(&cfg) && h.Samples > 0 && IsIsing(cfg.Model) && cfg.hasCorrelationLength(),
+		// and its constants and rows came from formulas now gone
+		OldConstants: h.OldConstants || version < 10 && cfg.Model != "sandpile"}
 	off := 16 + hlen
 	st.Spins = make([]int8, sites)
 	for i, b := range body[off : off+sites] {

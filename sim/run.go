@@ -78,6 +78,12 @@ type State struct {
 	// (an antiferromagnet's: 8 or older) carry no smallest modes, and the
 	// run goes on without them (saved in later checkpoints).
 	NoModes bool
+	// OldConstants: a run (but a sandpile) read from a checkpoint of
+	// format 9 or older, begun before the host computed its constants
+	// and measurement rows alike on every machine: it goes on with the
+	// new ones, whose last bits may differ from its first binary's
+	// (saved in later checkpoints).
+	OldConstants bool
 
 	log seriesLog // what the series log of a directory holds of the series
 }

@@ -398,6 +398,46 @@ func TestCheckpointVersion1(t *testing.T) {
 		t.Errorf("version 2 em particles: %v", err)
 	}
 	testVersion7Modes(t, setVersion)
+	testVersion9Constants(t, setVersion)
+}
+
+// A run begun under format 9 or older (but a sandpile's) is marked
+// OldConstants: its constants and rows came from formulas since made
+// machine-independent (a review found an old binary's BAOAB run resumed
+// by the new one matching neither binary's own). The mark is kept in the
+// format 10 checkpoints it goes on to write; one a format 9 header could
+// not hold, or a sandpile's, is refused.
+func testVersion9Constants(t *testing.T, setVersion func(t *testing.T, st *State, v uint32, drop ...string) string) {
+	baoab, _ := simulate(t, Config{Model: "phi4", Shape: []int{6, 4}, Scheme: quench.SchemeBAOAB, Precision: "float64", Dt: 0.05, M2: -1, Lambda: 1,
+		T: 1, Gamma: 0.7, Mass: 1, Sweeps: 10, Every: 1, Seed: 1, Start: "hot"})
+	pile, _ := simulate(t, Config{Model: "sandpile", Shape: []int{6, 6}, Sweeps: 20, Every: 1, Seed: 1, Start: "stationary"})
+	if baoab.OldConstants || pile.OldConstants {
+		t.Fatalf("new runs marked OldConstants")
+	}
+	back, err := ReadCheckpoint(setVersion(t, baoab, 9))
+	if err != nil || !back.OldConstants {
+		t.Fatalf("version 9 baoab: %v, OldConstants %v", err, back != nil && back.OldConstants)
+	}
+	dir := t.TempDir()
+	if err := WriteCheckpoint(dir, back); err != nil {
+		t.Fatal(err)
+	}
+	if again, err := ReadCheckpoint(dir); err != nil || !again.OldConstants || again.Format != checkpointVersion {
+		t.Errorf("version 9 baoab written again: %v", err)
+	}
+	if back, err := ReadCheckpoint(setVersion(t, pile, 9)); err != nil || back.OldConstants {
+		t.Errorf("version 9 sandpile: %v, want it read without OldConstants", err)
+	}
+	marked := *back
+	marked.log = seriesLog{}
+	if _, err := ReadCheckpoint(setVersion(t, &marked, 9)); err == nil || !strings.Contains(err.Error(), "as begun under format 9 or older") {
+		t.Errorf("version 9 header with old_constants: %v, want a refusal", err)
+	}
+	oldPile := *pile
+	oldPile.OldConstants, oldPile.log = true, seriesLog{}
+	if _, err := ReadCheckpoint(setVersion(t, &oldPile, checkpointVersion)); err == nil || !strings.Contains(err.Error(), "as begun under format 9 or older") {
+		t.Errorf("sandpile with old_constants: %v, want a refusal", err)
+	}
 }
 
 // testVersion7Modes: an Ising ferromagnet at h = 0 on a square lattice

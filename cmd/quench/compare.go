@@ -110,6 +110,13 @@ common, a directory without a checkpoint).`,
 					}
 					fmt.Fprintf(stdout, "  only the profiles' C(r) differ: the measurements, the snapshots' P(m)%s are identical; C(r) goes through gonum's FFT, whose last bits differ between machines where Go fuses multiply-adds and where it does not (arm64 and amd64)\n", state)
 				}
+				for i, dir := range args {
+					if st[i].OldConstants {
+						// (its constants and rows are those of its binary,
+						// which differed between machines and from today's)
+						fmt.Fprintf(stdout, "  %s was begun under checkpoint format 9 or older, before quench computed its constants (the Ising thresholds, BAOAB's exp(-gamma dt)) and its measurement rows alike on every machine: their last bits then differed between machines (arm64 and amd64) and differ from today's\n", dir)
+					}
+				}
 				return &diverged{msg}
 			}
 			var what []string

@@ -170,6 +170,11 @@ lattice and measurement series an uninterrupted run would have produced.
 				}
 				fmt.Fprintf(stderr, "quench: note: the run in %s was begun under checkpoint format %d or older, before %s were measured: it goes on without them and without %s\n", dir, format, what, st.Config.XiName())
 			}
+			if st.OldConstants {
+				// (a review: the old binary's run, resumed, matched
+				// neither its binary's uninterrupted run nor this one's)
+				fmt.Fprintf(stderr, "quench: note: the run in %s was begun under checkpoint format 9 or older, before quench computed its constants (the Ising thresholds, BAOAB's exp(-gamma dt)) and its measurement rows alike on every machine: it goes on with the new ones, whose last bits may differ from those of the binary that began it, so from here on it need not match that binary's runs bit for bit\n", dir)
+			}
 			if st.NoVMean() {
 				fmt.Fprintf(stderr, "quench: note: the run in %s was begun under checkpoint format 6 or older, before the velocities' mean was measured: its first rows have no v_mean (NaN in series.csv), and its outputs leave out v_mean and v2\n", dir)
 			}
