@@ -13,11 +13,15 @@
 #
 # This builds quench for linux/arm64, whose disassembly names the fused
 # instructions (Go's amd64 disassembler does not decode them), and lists
-# every function of the module that holds one. Each must match the
-# allowed list below: exact values, error bars, notes, images and bounds,
-# numbers that no state and no compared measurement depends on. A
-# function found outside it gets its products converted, or, where its
-# numbers decide nothing, a place in the list. About half a minute.
+# every function of the module, and of the command (package main), that
+# holds one. Each must match the allowed list below: exact values, error
+# bars, notes, images and bounds, numbers that no state and no compared
+# measurement depends on. A function found outside it gets its products
+# converted, or, where its numbers decide nothing, a place in the list.
+# The standard library's Go code, which Go fuses too, is not looked at:
+# the state and row paths call none of its functions that multiply and
+# add (math.Sqrt, Floor, Min, Max, Abs and Ldexp, which they call, are
+# exact or round once). About half a minute.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,12 +29,16 @@ allowed='^github\.com/quenchlab/quench/stats\.'
 allowed+='|^github\.com/quenchlab/quench\.(IsingExact2D|isingFourier|GaussianField|HarmonicParticles|KuramotoR2|kuramotoR2Repulsive|kuramotoQuad|besselI01Scaled|logI0|logJ0Abs|phi4RingOn|phi4RingGrid|\(\*ringSeries\)|SandpileMeanSize|SandpileW|sandpileModeSums|stationaryPoints|\(\*Phi4Params\)\.Phi4StabilityBound)(\.|\(SB\))'
 allowed+='|^github\.com/quenchlab/quench/sim\.(\(\*Config\)\.(gaussianExact|freeSpinsExact|ringExact|transferExact|exactValuesAll|dharSize|Observables|langevinObservables|baoabMap|underdampedModes|conservedModes|conservedRate|slowTail|slowTailModes|tailMissedAt|FieldRelaxSteps|DiffusionSlowest|WellEscapes|validateMass|validateParticles|validatePhi4)|\(\*State\)\.heightMean|MakeSummary|MassProfile|FieldImage|Histogram|lineImage|coldCycle)(\.|\(SB\))'
 
+# the command's own (package main): what it prints, collect's averages
+# and crossings, the progress bar's time left
+allowed+='|^main\.(\(\*etaModel\)|averageCorrelation|averageOf|averageProfiles|crossAt|fullTicks|logTicks|gatherSeries|meanErr|printExact|printTable)(\.|\(SB\))'
+
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build -o "$tmp/quench" ./cmd/quench
 go tool objdump "$tmp/quench" |
 	awk '/^TEXT /{f=$2} /\t(FMADD|FMSUB|FNMADD|FNMSUB)[DS] |\tVFML[AS] /{print f, $1}' |
-	grep '^github\.com/quenchlab/quench' >"$tmp/fused" || true
+	grep -E '^(github\.com/quenchlab/quench|main\.)' >"$tmp/fused" || true
 if [ ! -s "$tmp/fused" ]; then
 	# (the module's exact values hold dozens: none found means the
 	# disassembly changed its spelling, not that they went)

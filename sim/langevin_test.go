@@ -1385,9 +1385,12 @@ func TestFieldRelaxSteps(t *testing.T) {
 		t.Errorf("dt 1e-300: %v", s)
 	}
 	// k dt/gamma rounding to 0: the step does not move the mode, +Inf (an
-	// audit's --k 4.9e-324 had no note); m2 gamma dt likewise
+	// audit's --k 4.9e-324 had no note); gamma m2 dt likewise; and a
+	// factor 1 - 4.9e-324, whose -1/ln overflows
 	for _, d := range []Config{
 		{Model: "particles", Potential: quench.PotentialHarmonic, K: 4.9e-324, Gamma: 1, Dt: 0.01, Scheme: quench.SchemeEM},
+		{Model: "particles", Potential: quench.PotentialHarmonic, K: 4.9e-324, Gamma: 1, Mass: 1, Dt: 0.01, Scheme: quench.SchemeBAOAB},
+		{Model: "phi4", M2: 1e-300, Lambda: 0, Gamma: 1, Dt: 1e-30, Scheme: quench.SchemeLM},
 		{Model: "phi4", M2: 1, Lambda: 0, Gamma: 1, Dt: 4.9e-324, Scheme: quench.SchemeLM},
 	} {
 		if s, n, ok := d.FieldRelaxSteps(); !ok || !math.IsInf(s, 1) || !math.IsInf(n, 1) {
@@ -1405,6 +1408,16 @@ func TestFieldRelaxSteps(t *testing.T) {
 	p.Scheme, p.Gamma = quench.SchemeBAOAB, 0.01
 	if s, _, ok := p.FieldRelaxSteps(); !ok || s != 20000 {
 		t.Errorf("particles baoab gamma 0.01: %v", s)
+	}
+	// overdamped baoab at a tiny k: about gamma/(k dt) steps, as em's
+	// (its map's slow eigenvalue 1 - e from the eigenvalues' product: 1
+	// - (tr + sqrt d)/2 had cancelled, 9e14 steps for 1e22)
+	p.Gamma = 1
+	for _, k := range []float64{1e-8, 1e-12, 1e-20} {
+		p.K = k
+		if s, _, ok := p.FieldRelaxSteps(); !ok || math.Abs(s*k*p.Dt-1) > 1e-4 {
+			t.Errorf("particles baoab k %v: %v steps, want about %v", k, s, 1/(k*p.Dt))
+		}
 	}
 	for _, d := range []Config{
 		{Model: "particles", Potential: quench.PotentialHarmonic, K: 0, Gamma: 1, Dt: 0.01, Scheme: quench.SchemeEM},

@@ -784,11 +784,29 @@ func (c *Config) FieldRelaxSteps() (slowest, needed float64, ok bool) {
 		lnRho = math.Log(x - 1)
 	}
 	if c.Scheme == quench.SchemeBAOAB {
-		tr, det := c.baoabMap(kappa)
-		if d := tr*tr - 4*det; d < 0 {
+		// the map's eigenvalues 1 - e1 and 1 - e2, from tr - 2 and
+		// (1 - l1)(1 - l2) = 1 - tr + det = e1 e2, both formed without
+		// cancelling: tr = (1 + c1)(1 - 2 a h kappa) (baoabMap), so
+		// tr - 2 = (c1 - 1) - q with q = 2 a h kappa (1 + c1). The slow
+		// one's e1 from the product, where 1 - (tr + sqrt d)/2 cancelled
+		// (a review's --k 1e-20 read 9e14 steps, not 1e22)
+		h, a := c.Dt/2, c.Dt/(2*c.Mass)
+		c1m1 := math.Expm1(-c.Gamma * c.Dt)
+		q := 2 * a * h * kappa * (2 + c1m1)
+		trm2 := c1m1 - q
+		tr := 2 + trm2
+		if d := tr*tr - 4*(1+c1m1); d < 0 {
 			lnRho = -c.Gamma * c.Dt / 2 // |eigenvalue| = sqrt(det)
 		} else {
-			lnRho = math.Log(max(math.Abs(tr+math.Sqrt(d)), math.Abs(tr-math.Sqrt(d))) / 2)
+			e2 := (math.Sqrt(d) - trm2) / 2
+			e1 := q / e2
+			lnAbs := func(e float64) float64 { // ln |1 - e|
+				if e < 1 {
+					return math.Log1p(-e)
+				}
+				return math.Log(e - 1)
+			}
+			lnRho = max(lnAbs(e1), lnAbs(e2))
 		}
 	}
 	if lnRho == 0 {
@@ -820,6 +838,27 @@ func (c *Config) StiffestRelaxSteps() (steps float64, ok bool) {
 		return 0, false
 	}
 	return b / (2 * c.Dt), true
+}
+
+// NoiseWalk is about how far the noise alone moves a field's value (a
+// particle's coordinate) over n steps where the force does nothing (the
+// notes of FieldRelaxSteps and StiffestRelaxSteps, whose stiff modes
+// outlast a run: at --T 1e20 the noise still moved the field by 2000,
+// where a note had said it stayed at its start): overdamped a random walk
+// of sqrt(2 gamma T dt) a step for phi4's mobility gamma (model B's
+// currents' divergence about 2 sqrt(d) times that), sqrt(2 T dt/gamma)
+// for the particles' friction; under baoab thermal momenta carry it
+// dt sqrt(T/mass) a step, ballistically.
+func (c *Config) NoiseWalk(n float64) float64 {
+	switch {
+	case c.Scheme == quench.SchemeBAOAB:
+		return n * c.Dt * math.Sqrt(c.T/c.Mass)
+	case c.Model == "particles":
+		return math.Sqrt(2*c.T*c.Dt/c.Gamma) * math.Sqrt(n)
+	case c.Scheme == quench.SchemeModelB:
+		return 2 * math.Sqrt(float64(len(c.Shape))) * math.Sqrt(2*c.Gamma*c.T*c.Dt) * math.Sqrt(n)
+	}
+	return math.Sqrt(2*c.Gamma*c.T*c.Dt) * math.Sqrt(n)
 }
 
 // baoabMap is the trace and determinant of the map one baoab step makes

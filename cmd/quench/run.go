@@ -194,10 +194,28 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 			fmt.Fprintf(&notes, "quench: note: the cold start puts every phase at 0, synchronized (r = 1), where the repulsive coupling k = %v exerts no force: at T = 0 no noise moves them, so r stays 1 and never descends toward 0 (--start hot or T > 0 does)\n", c.K)
 		}
 	}
+	// what the noise does where the force does nothing within a run:
+	// too little to see, or a walk of its own (a review's --T 1e20 at
+	// --dt 1e-16 moved the field by 2000, which "stays near its start"
+	// had denied)
+	run := c.Therm + c.Sweeps
+	walk := c.NoiseWalk(float64(run))
+	noiseOnly := func(still, moves string) string {
+		if walk < 1e-6 {
+			it := "it"
+			if c.Model == "particles" {
+				it = "them"
+			}
+			return fmt.Sprintf("%s (the noise moves %s by about %.2g in the run's %d steps)", still, it, walk, run)
+		}
+		return fmt.Sprintf("%s, about %.2g in the run's %d steps", moves, walk, run)
+	}
 	if slowest, need, ok := c.FieldRelaxSteps(); ok && float64(c.Therm) < need {
-		mode, stays, means := "the field's slowest mode (k = 0)", "the field stays near its start", "the means stay"
+		mode, means := "the field's slowest mode (k = 0)", "the means stay"
+		stays := noiseOnly("the field stays near its start", "the noise alone moves the field's mean, a random walk")
 		if c.Model == "particles" {
-			mode, stays = "each harmonic coordinate", "the particles stay near their start"
+			mode = "each harmonic coordinate"
+			stays = noiseOnly("the particles stay near their start", "the noise alone moves them, as free particles")
 		}
 		// (an audit's m2 = 0.01 read phi 7.6 errors off after the
 		// default --therm 1000, against a mode time of 10000 steps; its
@@ -222,7 +240,8 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 			if math.IsInf(fastest, 1) {
 				about = "more steps than float64 holds"
 			}
-			fmt.Fprintf(&notes, "quench: note: at --dt %v even the field's stiffest mode relaxes over %s, more than a run can take (2^48): the field stays at its start, and every measurement with it (a larger --dt, up to the stability bound, moves it)\n", c.Dt, about)
+			fmt.Fprintf(&notes, "quench: note: at --dt %v even the field's stiffest mode relaxes over %s, more than a run can take (2^48): the force does not act within a run; %s (a larger --dt, up to the stability bound, lets the force act)\n", c.Dt, about,
+				noiseOnly("the field stays at its start, and every measurement with it", "the noise alone moves the field, a random walk"))
 		}
 	}
 	if need, slowest := c.ThermBefore(); c.Therm < need {

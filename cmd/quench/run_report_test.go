@@ -1584,10 +1584,13 @@ func TestFieldRelaxNote(t *testing.T) {
 		{particles("--k", "1e-4", "--potential", "doublewell"), ""},
 		// a step that rounds to nothing (an audit's --k 4.9e-324 ran as
 		// free particles without a word)
-		{particles("--k", "4.9e-324"), "quench: note: at --dt 0.01 each harmonic coordinate relaxes over more steps than float64 holds, more than a run can take (2^48)"},
+		{particles("--k", "4.9e-324"), "quench: note: at --dt 0.01 each harmonic coordinate relaxes over more steps than float64 holds, more than a run can take (2^48): the noise alone moves them, as free particles, about 4.5 in the run's 1010 steps"},
 		// at lambda != 0 the stiffest mode: past 2^48 steps no mode moves
 		// (an audit's float32 --dt 1e-50 and float64 1e-320)
-		{phi4("--lambda", "1", "--precision", "float32", "--dt", "1e-50"), "quench: note: at --dt 1e-50 even the field's stiffest mode relaxes over about 1e+49 steps, more than a run can take (2^48): the field stays at its start"},
+		{phi4("--lambda", "1", "--precision", "float32", "--dt", "1e-50"), "quench: note: at --dt 1e-50 even the field's stiffest mode relaxes over about 1e+49 steps, more than a run can take (2^48): the force does not act within a run; the field stays at its start, and every measurement with it (the noise moves it by about 4.5e-24 in the run's 1010 steps)"},
+		// ... but where the noise is large it moves the field all the
+		// same (a review's --T 1e20 at --dt 1e-16: by 2000)
+		{phi4("--lambda", "1", "--dt", "1e-16", "--T", "1e20"), "the force does not act within a run; the noise alone moves the field, a random walk, about 4.5e+03 in the run's 1010 steps"},
 		{phi4("--lambda", "1", "--dt", "1e-320"), "quench: note: at --dt 1e-320 even the field's stiffest mode relaxes over more steps than float64 holds"},
 		{phi4("--lambda", "1", "--scheme", "modelb", "--dt", "1e-60"), "even the field's stiffest mode relaxes over about"},
 		{phi4("--lambda", "1", "--dt", "1e-12"), ""},
