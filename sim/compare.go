@@ -295,8 +295,7 @@ func corrOnly(p part) bool {
 // isCorrColumn is whether a mass model's snapshot column is one of C(r)'s.
 func isCorrColumn(col string) bool {
 	r, ok := strings.CutPrefix(col, "c")
-	_, err := strconv.Atoi(r)
-	return ok && err == nil
+	return ok && r != "" && strings.Trim(r, "0123456789") == ""
 }
 
 // firstDiffBut is firstDiff's part of the first difference outside part

@@ -310,7 +310,7 @@ func TestCompareCorrOnly(t *testing.T) {
 			t.Errorf("%s changed: identical %v, CorrOnly %v; want %v", ch.name, res.Identical, res.CorrOnly, ch.only)
 		}
 	}
-	if !isCorrColumn("c0") || !isCorrColumn("c123") || isCorrColumn("center_h0") || isCorrColumn("c") {
+	if !isCorrColumn("c0") || !isCorrColumn("c123") || isCorrColumn("center_h0") || isCorrColumn("c") || isCorrColumn("c-1") || isCorrColumn("c+1") {
 		t.Errorf("isCorrColumn")
 	}
 }

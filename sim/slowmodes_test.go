@@ -432,7 +432,7 @@ func TestUnderdampedModes(t *testing.T) {
 	}
 	sum, _ := MakeSummary(st, "cpu")
 	u := sum.Underdamped
-	if u == nil || math.Abs(u.EnvelopeSteps-200) > 1e-9 || u.BinSteps != 400 || !slices.Contains(u.Marked, "S_k0") || !slices.Contains(u.Marked, "phi") || !slices.Contains(u.Marked, "phi2") {
+	if u == nil || u.EnvelopeSteps == nil || math.Abs(*u.EnvelopeSteps-200) > 1e-9 || u.BinSteps != 400 || !slices.Contains(u.Marked, "S_k0") || !slices.Contains(u.Marked, "phi") || !slices.Contains(u.Marked, "phi2") {
 		t.Fatalf("underdamped %+v", u)
 	}
 	if n := u.NeededSteps; n < 50*20*200 || n > 2*50*20*200 {

@@ -606,7 +606,9 @@ type Diffusive struct {
 // usual rule marked them too, and the measured steps that make them all
 // reliable (0: more than a run may take).
 type Underdamped struct {
-	EnvelopeSteps float64  `json:"envelope_steps"`
+	// EnvelopeSteps is null where 1/(gamma dt) is beyond float64 (a
+	// review's --gamma 1e-320 failed to write summary.json on its +Inf)
+	EnvelopeSteps *float64 `json:"envelope_steps"`
 	BinSteps      int64    `json:"bin_steps"`
 	NeededSteps   int64    `json:"needed_steps"`
 	Marked        []string `json:"marked"`
@@ -960,7 +962,7 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 			}
 		}
 		if len(u.Marked) > 0 {
-			u.EnvelopeSteps = 1 / (c.Gamma * c.Dt)
+			u.EnvelopeSteps = ptr(1 / (c.Gamma * c.Dt))
 			u.NeededSteps = c.stepsFor(func(bin float64) bool { return bin >= 20*most })
 			s.Underdamped = u
 		}

@@ -422,7 +422,7 @@ func benchSelect(fl *pflag.FlagSet, models string, Ls string, shape string, n in
 	if fl.Changed("model") {
 		for _, m := range strings.Split(models, ",") {
 			m = strings.TrimSpace(m)
-			if m == "" && models != "" {
+			if m == "" && strings.Contains(models, ",") {
 				// ("ising2d," read as an unknown model "")
 				return sel, quench.Usagef("--model %q is not allowed: an empty name between commas", models)
 			}
@@ -718,7 +718,10 @@ speedup per model and algorithm.`,
 				if err != nil {
 					return fmt.Errorf("--json %s: %w", jsonPath, err)
 				}
-				// whole or not at all: a full disk leaves no truncated file
+				// whole or not at all: a full disk leaves no truncated file,
+				// and an interrupt while it is written (a second Ctrl-C,
+				// which no longer finishes the point) no temporary file
+				defer removeOnInterrupt(stderr, "bench")()
 				return writeWhole(jsonPath, "--json", func(w io.Writer) error {
 					_, err := w.Write(append(data, '\n'))
 					return err

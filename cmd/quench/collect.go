@@ -1370,20 +1370,6 @@ var staging struct {
 	files map[string]bool
 }
 
-// stagingTrack adds a temporary file to staging (on), or drops it.
-func stagingTrack(name string, on bool) {
-	staging.Lock()
-	defer staging.Unlock()
-	if on {
-		if staging.files == nil {
-			staging.files = map[string]bool{}
-		}
-		staging.files[name] = true
-	} else {
-		delete(staging.files, name)
-	}
-}
-
 // testHookStaged, set by tests only, is called once a file is staged.
 var testHookStaged func()
 
@@ -1391,11 +1377,20 @@ var testHookStaged func()
 // it (writeWhole's first half).
 func stageWhole(path, flag string, fill func(w io.Writer) error) (*staged, error) {
 	dir, base := filepath.Split(path)
+	// made and tracked under the lock: an interrupt between the two would
+	// find the file untracked and leave it (a review)
+	staging.Lock()
 	tmp, err := os.CreateTemp(cmp.Or(dir, "."), "."+base+".tmp")
+	if err == nil {
+		if staging.files == nil {
+			staging.files = map[string]bool{}
+		}
+		staging.files[tmp.Name()] = true
+	}
+	staging.Unlock()
 	if err != nil {
 		return nil, quench.Usagef("%s %s: cannot write in %s: %v", flag, path, cmp.Or(dir, "."), pathReason(err))
 	}
-	stagingTrack(tmp.Name(), true)
 	// (CreateTemp makes it 0600: the outputs of a run are 0644)
 	if err := cmp.Or(fill(tmp), tmp.Chmod(0o644), tmp.Close()); err != nil {
 		(&staged{tmp: tmp.Name()}).abort()
@@ -1440,8 +1435,10 @@ func commitBoth(csvOut, plotOut *staged) error {
 // abort removes the staged file (nil: nothing staged).
 func (s *staged) abort() {
 	if s != nil {
+		staging.Lock()
+		defer staging.Unlock()
 		os.Remove(s.tmp)
-		stagingTrack(s.tmp, false)
+		delete(staging.files, s.tmp)
 	}
 }
 

@@ -600,8 +600,12 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 		if sum.Model == "particles" {
 			modes = "the harmonic coordinates are"
 		}
-		fmt.Fprintf(w, "%s* %s: under baoab at gamma = %g %s underdamped: their correlations oscillate inside an envelope that decays over %s steps (1/(gamma dt)), about twice their tau_int, and error bins of %d steps should span 20 of those (their errors come out too small); %s\n",
-			nl, strings.Join(u.Marked, ", "), c.Gamma, modes, digits3(u.EnvelopeSteps), u.BinSteps, need)
+		env := "more steps than float64 holds"
+		if u.EnvelopeSteps != nil {
+			env = digits3(*u.EnvelopeSteps) + " steps"
+		}
+		fmt.Fprintf(w, "%s* %s: under baoab at gamma = %g %s underdamped: their correlations oscillate inside an envelope that decays over %s (1/(gamma dt)), about twice their tau_int, and error bins of %d steps should span 20 of those (their errors come out too small); %s\n",
+			nl, strings.Join(u.Marked, ", "), c.Gamma, modes, env, u.BinSteps, need)
 	}
 	if t := sum.ThermShort; t != nil && sum.Model == "sandpile" {
 		or := ", or the default --start stationary, which needs none"

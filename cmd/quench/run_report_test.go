@@ -1723,3 +1723,18 @@ func TestTauUnderHalfNote(t *testing.T) {
 		t.Errorf("no note:\n%s", stdout)
 	}
 }
+
+// A baoab run at a friction so small that 1/(gamma dt) is beyond float64
+// writes its outputs (summary.json's envelope_steps null; a review's
+// --gamma 1e-320 failed on json's +Inf), and its note says so.
+func TestUnderdampedInfiniteEnvelope(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "u")
+	code, stdout, stderr := runQ(t, "run", "--model", "phi4", "--scheme", "baoab", "--lambda", "0", "--m2", "1", "--gamma", "1e-320", "--L", "8", "--steps", "200", "--quiet", "--out", out)
+	if code != 0 || !strings.Contains(stdout, "envelope that decays over more steps than float64 holds (1/(gamma dt))") {
+		t.Fatalf("exit %d %s\n%s", code, stderr, stdout)
+	}
+	data, err := os.ReadFile(filepath.Join(out, sim.SummaryFile))
+	if err != nil || !strings.Contains(string(data), `"envelope_steps": null`) {
+		t.Errorf("summary.json: %v\n%s", err, data)
+	}
+}

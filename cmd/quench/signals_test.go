@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -90,6 +91,47 @@ func TestCollectInterruptRemovesStaged(t *testing.T) {
 		}
 		if staging.files != nil && len(staging.files) > 0 {
 			t.Errorf("staged %d: still tracked: %v", at, staging.files)
+		}
+	}
+}
+
+// An interrupt while collect has nothing staged says only that it was
+// interrupted; one while a file is staged removes it.
+func TestRemoveOnInterruptLine(t *testing.T) {
+	defer func(e func(int)) { exitOnInterrupt = e }(exitOnInterrupt)
+	for _, withFile := range []bool{false, true} {
+		exited := make(chan int, 1)
+		exitOnInterrupt = func(code int) { exited <- code }
+		var buf strings.Builder
+		var s *staged
+		if withFile {
+			var err error
+			if s, err = stageWhole(filepath.Join(t.TempDir(), "x.csv"), "--csv", func(w io.Writer) error { return nil }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		stop := removeOnInterrupt(&buf, "collect")
+		if err := syscall.Kill(os.Getpid(), syscall.SIGINT); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-exited:
+		case <-time.After(10 * time.Second):
+			t.Fatal("the interrupt was not handled")
+		}
+		stop()
+		want := "quench: collect interrupted\n"
+		if withFile {
+			want = "quench: collect interrupted; the outputs it had not finished were removed, none is half-written\n"
+			if _, err := os.Stat(s.tmp); err == nil {
+				t.Errorf("%s left", s.tmp)
+			}
+		}
+		staging.Lock()
+		got, left := buf.String(), len(staging.files)
+		staging.Unlock()
+		if got != want || left != 0 {
+			t.Errorf("staged %v: %q, %d tracked; want %q", withFile, got, left, want)
 		}
 	}
 }
