@@ -118,6 +118,9 @@ func ParseShape(s string, dim int) ([]int, error) {
 		return nil, fmt.Errorf("bad shape %q: a lattice has at least 1 dimension, not %d", s, dim)
 	}
 	fields := strings.Split(strings.ToLower(strings.TrimSpace(s)), "x")
+	for i, f := range fields {
+		fields[i] = strings.TrimSpace(f) // "8 x 8" as "8x8"
+	}
 	if slices.Contains(fields, "") && len(fields) > 1 {
 		return nil, fmt.Errorf("bad shape %q: an extent is missing (extents are integers joined by x, like 512x256)", s)
 	}

@@ -278,8 +278,8 @@ func flagError(c *cobra.Command, err error) string {
 		// for it
 		return fmt.Sprintf("--%s needs a value (%s): it took the next flag, %s, for one", m[2], want, v)
 	}
-	if v == "" || strings.TrimSpace(v) != v || strings.ContainsAny(v, `"\`) {
-		v = `"` + v + `"` // spaces that would not show, escapes
+	if v == "" || strings.ContainsAny(v, " \t\"\\") {
+		v = `"` + v + `"` // spaces that would not show or split it, escapes
 	}
 	return fmt.Sprintf("--%s %s is not allowed: %s", m[2], v, want)
 }

@@ -304,7 +304,7 @@ type decimalSeed uint64
 func (d *decimalSeed) String() string { return strconv.FormatUint(uint64(*d), 10) }
 func (d *decimalSeed) Type() string   { return "uint64" }
 func (d *decimalSeed) Set(s string) error {
-	v, err := strconv.ParseUint(s, 10, 64)
+	v, err := strconv.ParseUint(strings.TrimSpace(s), 10, 64) // (as decimal's)
 	if err != nil {
 		return fmt.Errorf("a decimal integer from 0 to 2^64-1")
 	}
@@ -321,6 +321,9 @@ type decimal[T int | int64] struct{ p *T }
 func (d decimal[T]) String() string { return strconv.FormatInt(int64(*d.p), 10) }
 func (d decimal[T]) Type() string   { return fmt.Sprintf("%T", *d.p) }
 func (d decimal[T]) Set(s string) error {
+	// spaces around the number are let be, as in bench's lists and
+	// --shape (an audit found " 8" refused here and taken there)
+	s = strings.TrimSpace(s)
 	bits := 64
 	if _, ok := any(*d.p).(int); ok {
 		bits = strconv.IntSize
@@ -358,6 +361,7 @@ type number struct{ p *float64 }
 func (n number) String() string { return strconv.FormatFloat(*n.p, 'g', -1, 64) }
 func (n number) Type() string   { return "float64" }
 func (n number) Set(s string) error {
+	s = strings.TrimSpace(s) // (as decimal's)
 	digits := strings.ToLower(strings.TrimLeft(s, "+-"))
 	if strings.Contains(s, "_") || strings.HasPrefix(digits, "0x") {
 		return &strconv.NumError{Func: "ParseFloat", Num: s, Err: strconv.ErrSyntax} // flagError names what is allowed
