@@ -3,6 +3,7 @@
 package gpu
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"math"
@@ -41,9 +42,18 @@ type Backend struct {
 	shape  cu.DevicePtr // int64[4]
 	table  cu.DevicePtr // int32[64]
 	sums   cu.DevicePtr // sums and counts (uint64[2] for Ising, kernels.SandCounts, ...)
-	params cu.DevicePtr // a kernel parameter block (kernels.ParticleBlock, ...)
+	params cu.DevicePtr // the sandpile kernels' parameter block (kernels.SandBlock)
 	phi4   cu.DevicePtr // the phi4 and diffusion kernels' block in constant memory (kernels.Phi4Symbol)
-	sand   sandScratch
+	// steady holds the blocks that stay the same through a run, each at
+	// its own slot of kernels.ParamBytes: the particles' (slot 0) and the
+	// mass-transfer bond classes' (slots 1 to 4)
+	steady cu.DevicePtr
+	// written is what writeBlock last wrote at each address (of phi4 and
+	// steady)
+	written map[cu.DevicePtr][]byte
+	// blockWrites counts writeBlock's writes (TestBlockWrites)
+	blockWrites int64
+	sand        sandScratch
 	// sandKernel is SandpileAdd's way (SandpileRounds or
 	// SandpileResident), coop whether the device runs cooperative
 	// launches, relaxBlock sandpile_relax's threads a block, relaxPasses
@@ -169,6 +179,9 @@ func (b *Backend) loop(started chan<- error) {
 			}
 		}
 		if b.params, err = cu.MemAlloc(kernels.ParamBytes); err != nil {
+			return fmt.Errorf("GPU %d: %v", b.device, err)
+		}
+		if b.steady, err = cu.MemAlloc(steadySlots * kernels.ParamBytes); err != nil {
 			return fmt.Errorf("GPU %d: %v", b.device, err)
 		}
 		var size int64
@@ -562,6 +575,33 @@ func (b *Backend) uploadShape(lat quench.Lattice) error {
 		sh[i] = int64(s)
 	}
 	return wrap("upload shape", cu.MemcpyHtoD(b.shape, unsafe.Pointer(&sh[0]), 32))
+}
+
+// steadySlots is the number of blocks the steady buffer holds: the
+// particles' and the four bond classes of a 2D mass-transfer sweep.
+const steadySlots = 5
+
+// writeBlock writes the parameter block at p (size bytes) to dst, unless
+// it is what was last written there. A write from host memory waits for
+// the kernels queued before it, so writing a block every step would make
+// each step wait for the one before: the steps of a run, whose blocks are
+// the same but for the step (each launch's argument), are instead queued
+// ahead of the device without a wait. Call on the CUDA thread.
+func (b *Backend) writeBlock(dst cu.DevicePtr, p unsafe.Pointer, size uintptr) error {
+	src := unsafe.Slice((*byte)(p), size)
+	if have, ok := b.written[dst]; ok && bytes.Equal(have, src) {
+		return nil
+	}
+	delete(b.written, dst) // until the write has succeeded
+	if err := cu.MemcpyHtoD(dst, p, int64(size)); err != nil {
+		return wrap("upload parameters", err)
+	}
+	if b.written == nil {
+		b.written = map[cu.DevicePtr][]byte{}
+	}
+	b.written[dst] = bytes.Clone(src)
+	b.blockWrites++
+	return nil
 }
 
 // IsingSweep implements quench.SpinFlipper with the kernels of
@@ -1053,9 +1093,10 @@ func (b *Backend) Phi4Step(f *quench.Phi4Fields, lat quench.Lattice, p *quench.P
 	blk := kernels.NewPhi4Block(lat, c, ctr)
 	n := lat.Sites()
 	err = b.do(func() error {
-		if err := wrap("upload parameters", cu.MemcpyHtoD(b.phi4, unsafe.Pointer(&blk), int64(unsafe.Sizeof(blk)))); err != nil {
+		if err := b.writeBlock(b.phi4, unsafe.Pointer(&blk), unsafe.Sizeof(blk)); err != nil {
 			return err
 		}
+		step := ctr.Step
 		switch p.Scheme {
 		case quench.SchemeEM, quench.SchemeLM:
 			lm := uint64(0)
@@ -1070,17 +1111,17 @@ func (b *Backend) Phi4Step(f *quench.Phi4Fields, lat quench.Lattice, p *quench.P
 				name, w = kernels.Phi4OverdampedRows8, kernels.WideSites
 			}
 			if rl, ok := kernels.RowGrid(lat, blockSize, w); ok {
-				return b.launchRows(kernels.RowKernel(name, dt, lat.Dim()), rl, kernels.RowLoops(dt), next, phi)
+				return b.launchRows(kernels.RowKernel(name, dt, lat.Dim()), rl, kernels.RowLoops(dt), next, phi, step)
 			}
-			return b.launch(kernels.Phi4Overdamped+suffix, n, next, phi, lm)
+			return b.launch(kernels.Phi4Overdamped+suffix, n, next, phi, step, lm)
 		case quench.SchemeBAOAB:
 			if rl, ok := kernels.RowGrid(lat, blockSize, kernels.SitesPerThread(dt)); ok {
-				if err := b.launchRows(kernels.RowKernel(kernels.Phi4BAOAB1Rows, dt, lat.Dim()), rl, kernels.RowLoops(dt), next, phi, extra); err != nil {
+				if err := b.launchRows(kernels.RowKernel(kernels.Phi4BAOAB1Rows, dt, lat.Dim()), rl, kernels.RowLoops(dt), next, phi, extra, step); err != nil {
 					return err
 				}
 				return b.launchRows(kernels.RowKernel(kernels.Phi4BAOAB2Rows, dt, lat.Dim()), rl, false, next, extra)
 			}
-			if err := b.launch(kernels.Phi4BAOAB1+suffix, n, next, phi, extra); err != nil {
+			if err := b.launch(kernels.Phi4BAOAB1+suffix, n, next, phi, extra, step); err != nil {
 				return err
 			}
 			return b.launch(kernels.Phi4BAOAB2+suffix, n, next, extra)
@@ -1092,7 +1133,7 @@ func (b *Backend) Phi4Step(f *quench.Phi4Fields, lat quench.Lattice, p *quench.P
 			if err != nil {
 				return err
 			}
-			if err := b.launch(kernels.Phi4Currents+suffix, (links+kernels.SitesPerThread(dt)-1)/kernels.SitesPerThread(dt), cur); err != nil {
+			if err := b.launch(kernels.Phi4Currents+suffix, (links+kernels.SitesPerThread(dt)-1)/kernels.SitesPerThread(dt), cur, step); err != nil {
 				return err
 			}
 			if rl, ok := kernels.RowGrid(lat, blockSize, kernels.SitesPerThread(dt)); ok {
@@ -1217,11 +1258,12 @@ func (b *Backend) particleStep(ps *quench.Particles, p *quench.ParticleParams, c
 	}
 	blk := kernels.NewParticleBlock(ps, p, c, ctr, C, S)
 	return b.do(func() error {
-		if err := wrap("upload parameters", cu.MemcpyHtoD(b.params, unsafe.Pointer(&blk), int64(unsafe.Sizeof(blk)))); err != nil {
+		P := b.steady // slot 0
+		if err := b.writeBlock(P, unsafe.Pointer(&blk), unsafe.Sizeof(blk)); err != nil {
 			return err
 		}
 		w := kernels.SitesPerThread(ps.Pos.DType())
-		return b.launch(kernels.ParticleStep+suffix, (m+w-1)/w, x, v, om, uint64(b.params))
+		return b.launch(kernels.ParticleStep+suffix, (m+w-1)/w, x, v, om, uint64(P), ctr.Step)
 	})
 }
 
@@ -1426,16 +1468,17 @@ func (b *Backend) MassTransfer(mass quench.Buffer, lat quench.Lattice, p *quench
 	return b.do(func() error {
 		for k := range kernels.MassClasses(lat) {
 			blk := kernels.NewMassBlock(lat, rule, p.D32(), ctr, k)
-			if err := cu.MemcpyHtoD(b.params, unsafe.Pointer(&blk), int64(unsafe.Sizeof(blk))); err != nil {
-				return wrap("upload parameters", err)
+			P := b.steady + cu.DevicePtr((1+k)*kernels.ParamBytes)
+			if err := b.writeBlock(P, unsafe.Pointer(&blk), unsafe.Sizeof(blk)); err != nil {
+				return err
 			}
 			if rl, ok := kernels.MassRowGrid(lat, blockSize, k); ok {
-				if err := b.launchRows(kernels.MassClassRows, rl, false, uint64(gb.ptr), uint64(b.params)); err != nil {
+				if err := b.launchRows(kernels.MassClassRows, rl, false, uint64(gb.ptr), uint64(P), ctr.Step); err != nil {
 					return err
 				}
 				continue
 			}
-			if err := b.launch(kernels.MassClass, lat.Sites()/2, uint64(gb.ptr), uint64(b.params)); err != nil {
+			if err := b.launch(kernels.MassClass, lat.Sites()/2, uint64(gb.ptr), uint64(P), ctr.Step); err != nil {
 				return err
 			}
 		}
@@ -1477,8 +1520,8 @@ func (b *Backend) Diffuse(dst, src quench.Buffer, lat quench.Lattice, alpha floa
 	}
 	blk := kernels.NewPhi4Block(lat, quench.Phi4Coeffs{Z: float64(2 * lat.Dim()), A: alpha}, quench.Counter{})
 	return b.do(func() error {
-		if err := cu.MemcpyHtoD(b.phi4, unsafe.Pointer(&blk), int64(unsafe.Sizeof(blk))); err != nil {
-			return wrap("upload parameters", err)
+		if err := b.writeBlock(b.phi4, unsafe.Pointer(&blk), unsafe.Sizeof(blk)); err != nil {
+			return err
 		}
 		if rl, ok := kernels.RowGrid(lat, blockSize, kernels.SitesPerThread(s.dt)); ok {
 			return b.launchRows(kernels.RowKernel(kernels.DiffuseRows, s.dt, lat.Dim()), rl, false, uint64(d.ptr), uint64(s.ptr))

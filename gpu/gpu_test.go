@@ -664,6 +664,56 @@ func TestLatticeUpdatesCrossCheck(t *testing.T) {
 	}
 }
 
+// TestBlockWrites: a run's steps write their parameter block once, not
+// once a step (a write waits for the kernels before it, so the steps
+// would not be queued ahead of the device), and a block that changed
+// (other coefficients, another lattice, the diffusion kernels' use of the
+// phi4 block) is written again; TestPhi4CrossCheck and the other cross
+// checks show the kernels read the steps right.
+func TestBlockWrites(t *testing.T) {
+	g := open(t)
+	lat, _ := quench.NewLattice(64, 32)
+	steps := func(what string, want int64, step func(s int) error) {
+		t.Helper()
+		before := g.blockWrites
+		for s := range 10 {
+			if err := step(s); err != nil {
+				t.Fatalf("%s: %v", what, err)
+			}
+		}
+		if got := g.blockWrites - before; got != want {
+			t.Errorf("%s: 10 steps wrote %d parameter blocks, want %d", what, got, want)
+		}
+	}
+	f := &quench.Phi4Fields{}
+	for _, b := range []*quench.Buffer{&f.Phi, &f.Next, &f.Mom, &f.Mu} {
+		*b = backendtest.Alloc(t, g, quench.Float32, lat.Sites())
+	}
+	for _, scheme := range []string{quench.SchemeEM, quench.SchemeLM, quench.SchemeBAOAB, quench.SchemeModelB} {
+		p := &quench.Phi4Params{Scheme: scheme, Dt: 0.005, M2: -0.5, Lambda: 1, T: 1, Gamma: 1, Mass: 1}
+		steps("phi4 "+scheme, 1, func(s int) error {
+			return g.Phi4Step(f, lat, p, quench.Counter{Seed: 5, Step: uint64(s)})
+		})
+	}
+	steps("diffusion", 1, func(int) error { return g.Diffuse(f.Next, f.Phi, lat, 0.1) })
+	p := &quench.Phi4Params{Scheme: quench.SchemeEM, Dt: 0.005, M2: -0.5, Lambda: 1, T: 1, Gamma: 1, Mass: 1}
+	steps("phi4 em after diffusion", 1, func(s int) error {
+		return g.Phi4Step(f, lat, p, quench.Counter{Seed: 5, Step: uint64(s)})
+	})
+	ps := &quench.Particles{N: 1000, Dim: 2}
+	ps.Pos = backendtest.Alloc(t, g, quench.Float64, 2000)
+	ps.Vel = backendtest.Alloc(t, g, quench.Float64, 2000)
+	pp := &quench.ParticleParams{Scheme: quench.SchemeBAOAB, Potential: quench.PotentialDoubleWell, Dt: 0.01, T: 0.5, Gamma: 1, Mass: 1, K: 1}
+	steps("particles", 1, func(s int) error { return g.ParticleStep(ps, pp, quench.Counter{Seed: 9, Step: uint64(s)}) })
+	m := backendtest.Alloc(t, g, quench.Int64, lat.Sites())
+	mp := &quench.MassTransferParams{Rule: "kmp"}
+	steps("kmp 2D (4 bond classes)", 4, func(s int) error { return g.MassTransfer(m, lat, mp, quench.Counter{Seed: 3, Step: uint64(s)}) })
+	lat1, _ := quench.NewLattice(2048)
+	steps("kmp 1D (2 bond classes, in slots 2D's wrote)", 2, func(s int) error {
+		return g.MassTransfer(m, lat1, mp, quench.Counter{Seed: 3, Step: uint64(s)})
+	})
+}
+
 // sameBits reports whether two float slices hold the same bits element by
 // element (slices.Equal calls +0 and -0 equal, and NaN unequal to itself).
 func sameBits[T float32 | float64](a, b []T) bool {

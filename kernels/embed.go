@@ -132,12 +132,14 @@ func IsingTable(tab *quench.IsingTable) [64]int32 {
 }
 
 // ParamBytes is the size of the device buffer the gpu backend holds a
-// parameter block in (TestBlocksFit).
+// parameter block in, and each slot of its buffer of the blocks that stay
+// the same through a run (TestBlocksFit).
 const ParamBytes = 256
 
 // Phi4Symbol is the constant-memory Phi4Block (quench_phi4 in langevin.cu)
-// that the phi4 and diffusion kernels read; the gpu backend writes it
-// before each launch.
+// that the phi4 and diffusion kernels read; the gpu backend writes it when
+// it differs from what it last wrote (once a run: the step is each
+// launch's argument).
 const Phi4Symbol = "quench_phi4"
 
 // Phi4Block is the parameter block of the phi4 and diffusion kernels
@@ -146,7 +148,7 @@ const Phi4Symbol = "quench_phi4"
 type Phi4Block struct {
 	Shape, Stride       [4]int64
 	Dim, NSites         int64
-	Seed, Step, Replica uint64
+	Seed, Replica       uint64 // the step is each launch's argument
 	Z, M2, L, H, A, Amp float64
 	HDt, HDtM, C1, C2   float64
 	Lin, Cub, AH        float64
@@ -162,9 +164,10 @@ type Phi4Block struct {
 	_   float32 // the padding C puts at the end of struct qphi4
 }
 
-// NewPhi4Block fills the block for one step.
+// NewPhi4Block fills the block of a run's steps (ctr's step is not in it:
+// the kernels take the step as an argument).
 func NewPhi4Block(lat quench.Lattice, c quench.Phi4Coeffs, ctr quench.Counter) Phi4Block {
-	b := Phi4Block{Dim: int64(lat.Dim()), NSites: lat.Sites(), Seed: ctr.Seed, Step: ctr.Step, Replica: uint64(ctr.Replica),
+	b := Phi4Block{Dim: int64(lat.Dim()), NSites: lat.Sites(), Seed: ctr.Seed, Replica: uint64(ctr.Replica),
 		Z: c.Z, M2: c.M2, L: c.L, H: c.H, A: c.A, Amp: c.Amp, HDt: c.HDt, HDtM: c.HDtM, C1: c.C1, C2: c.C2,
 		Lin: c.Lin, Cub: c.Cub, AH: c.AH}
 	s := int64(1)
@@ -191,7 +194,7 @@ func NewPhi4Block(lat quench.Lattice, c quench.Phi4Coeffs, ctr quench.Counter) P
 // qpart in particles.cu): every field 8 bytes, in this order.
 type ParticleBlock struct {
 	M, Scheme, Potential int64
-	Seed, Step, Replica  uint64
+	Seed, Replica        uint64 // the step is each launch's argument
 	K, K4, A, Amp        float64
 	HDt, HDtM, C1, C2    float64
 	KN, DtTurn, AmpTurn  float64
@@ -204,11 +207,12 @@ var (
 	PotentialCodes = map[string]int64{quench.PotentialHarmonic: 0, quench.PotentialDoubleWell: 1, quench.PotentialKuramoto: 2}
 )
 
-// NewParticleBlock fills the block for one step; C and S are the phase sums
-// before the step (kuramoto only).
+// NewParticleBlock fills the block of a step (ctr's step is not in it: the
+// kernel takes it as an argument); C and S are the phase sums before the
+// step (kuramoto only).
 func NewParticleBlock(ps *quench.Particles, p *quench.ParticleParams, c quench.ParticleCoeffs, ctr quench.Counter, C, S float64) ParticleBlock {
 	return ParticleBlock{M: ps.N * int64(ps.Dim), Scheme: SchemeCodes[p.Scheme], Potential: PotentialCodes[p.Potential],
-		Seed: ctr.Seed, Step: ctr.Step, Replica: uint64(ctr.Replica),
+		Seed: ctr.Seed, Replica: uint64(ctr.Replica),
 		K: c.K, K4: c.K4, A: c.A, Amp: c.Amp, HDt: c.HDt, HDtM: c.HDtM, C1: c.C1, C2: c.C2,
 		KN: c.KN, DtTurn: c.DtTurn, AmpTurn: c.AmpTurn, C: C, S: S}
 }
@@ -294,12 +298,12 @@ func (c *RelaxCounts) Avalanche(p0 uint64) quench.Avalanche {
 // MassBlock is the parameter block of mass_class (struct qmass in
 // transfer.cu).
 type MassBlock struct {
-	Shape, Stride       [2]int64
-	Dim, NSites         int64
-	Axis, Par, Class    int64
-	Rule                int64
-	D32                 uint64
-	Seed, Step, Replica uint64
+	Shape, Stride    [2]int64
+	Dim, NSites      int64
+	Axis, Par, Class int64
+	Rule             int64
+	D32              uint64
+	Seed, Replica    uint64 // the step is each launch's argument
 }
 
 // MassClasses lists the bond classes of a sweep in order: (axis, parity).
@@ -311,11 +315,12 @@ func MassClasses(lat quench.Lattice) [][2]int64 {
 	return out
 }
 
-// NewMassBlock fills the block of class k of a sweep.
+// NewMassBlock fills the block of class k of a run's sweeps (ctr's step is
+// not in it: the kernels take it as an argument).
 func NewMassBlock(lat quench.Lattice, rule int64, d32 uint64, ctr quench.Counter, k int) MassBlock {
 	cl := MassClasses(lat)[k]
 	b := MassBlock{Dim: int64(lat.Dim()), NSites: lat.Sites(), Axis: cl[0], Par: cl[1], Class: int64(k), Rule: rule, D32: d32,
-		Seed: ctr.Seed, Step: ctr.Step, Replica: uint64(ctr.Replica)}
+		Seed: ctr.Seed, Replica: uint64(ctr.Replica)}
 	s := int64(1)
 	for a := lat.Dim() - 1; a >= 0; a-- {
 		b.Shape[a], b.Stride[a] = int64(lat.Shape[a]), s

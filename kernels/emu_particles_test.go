@@ -63,7 +63,7 @@ func checkParticles(t *testing.T, bin, pot, scheme string, dt quench.DType) {
 	if pot == quench.PotentialKuramoto {
 		hasOmega = 1
 	}
-	for _, v := range []int64{dt.Size(), steps, hasOmega} {
+	for _, v := range []int64{dt.Size(), steps, hasOmega, int64(ctr.Step)} {
 		binary.Write(&in, binary.LittleEndian, v)
 	}
 	binary.Write(&in, binary.LittleEndian, NewParticleBlock(ps, p, c, ctr, 0, 0))

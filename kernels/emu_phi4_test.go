@@ -76,7 +76,7 @@ func checkPhi4(t *testing.T, bin, mode, scheme string, schemeID int, shape []int
 	if RowLoops(dt) {
 		loop = 1
 	}
-	for _, v := range []int64{elem, int64(schemeID), steps, loop} {
+	for _, v := range []int64{elem, int64(schemeID), steps, loop, int64(ctr.Step)} {
 		binary.Write(&in, binary.LittleEndian, v)
 	}
 	binary.Write(&in, binary.LittleEndian, NewPhi4Block(lat, c, ctr))

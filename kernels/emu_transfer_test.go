@@ -35,7 +35,7 @@ func TestMassKernelsEmulated(t *testing.T) {
 			const sweeps = 5
 			var in bytes.Buffer
 			classes := MassClasses(lat)
-			binary.Write(&in, binary.LittleEndian, []int64{sweeps, p.Injection, int64(len(classes))})
+			binary.Write(&in, binary.LittleEndian, []int64{sweeps, p.Injection, int64(len(classes)), int64(ctr.Step)})
 			for c := range classes {
 				binary.Write(&in, binary.LittleEndian, NewMassBlock(lat, int64(code), p.D32(), ctr, c))
 			}

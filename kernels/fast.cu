@@ -196,7 +196,7 @@ struct qstrip {
 };
 
 template <typename T, int D, int S = qw<T>::n>
-__device__ void phi4_overdamped_rows(T* next, const T* phi, const qphi4* P, int lm) {
+__device__ void phi4_overdamped_rows(T* next, const T* phi, const qphi4* P, uint64_t step, int lm) {
     const int W = qw<T>::n, G = S / W;  // G Philox calls per row
     const qtab32 tb = qtabs_shared<T>();  // before any thread returns
     qrow r;
@@ -212,11 +212,11 @@ __device__ void phi4_overdamped_rows(T* next, const T* phi, const qphi4* P, int 
         T a[S];
 #pragma unroll
         for (int g = 0; g < G; g++) {
-            qgauss(quench_philox4x32_10(quench_counter(QUENCH_PURPOSE_LANGEVIN, rep, P->step, 0, group + g, 0), k0, k1),
+            qgauss(quench_philox4x32_10(quench_counter(QUENCH_PURPOSE_LANGEVIN, rep, step, 0, group + g, 0), k0, k1),
                    a + g * W, tb);
             if (lm) {
                 T b[W];
-                qgauss(quench_philox4x32_10(quench_counter(QUENCH_PURPOSE_LANGEVIN, rep, P->step + 1, 0, group + g, 0), k0, k1),
+                qgauss(quench_philox4x32_10(quench_counter(QUENCH_PURPOSE_LANGEVIN, rep, step + 1, 0, group + g, 0), k0, k1),
                        b, tb);
 #pragma unroll
                 for (int i = 0; i < W; i++) a[g * W + i] = qadd(a[g * W + i], b[i]);
@@ -251,7 +251,7 @@ __device__ void diffuse_rows(T* out, const T* u, const qphi4* P) {
 // BAOAB in two row-launched kernels (W sites per thread), the twins of
 // phi4_baoab1 and phi4_baoab2.
 template <typename T, int D>
-__device__ void phi4_baoab1_rows(T* next, const T* phi, T* mom, const qphi4* P) {
+__device__ void phi4_baoab1_rows(T* next, const T* phi, T* mom, const qphi4* P, uint64_t step) {
     const int W = qw<T>::n;
     const qtab32 tb = qtabs_shared<T>();  // before any thread returns
     qrow r;
@@ -262,7 +262,7 @@ __device__ void phi4_baoab1_rows(T* next, const T* phi, T* mom, const qphi4* P) 
     do {
         const qseg<T, D>& s = st.s;
         T g[W];
-        qgauss(quench_philox4x32_10(quench_counter(QUENCH_PURPOSE_LANGEVIN, rep, P->step, 0, (uint64_t)r.n0 / W, 0), k0, k1),
+        qgauss(quench_philox4x32_10(quench_counter(QUENCH_PURPOSE_LANGEVIN, rep, step, 0, (uint64_t)r.n0 / W, 0), k0, k1),
                g, tb);
         T m[W], q[W];
         qldv<W>(mom + r.n0, m);
@@ -364,17 +364,18 @@ __device__ void phi4_modelb_rows(T* next, const T* phi, const T* mu, const T* cu
 // third axis. EM and LM are separate kernels, so that EM carries no code
 // and no registers for LM's second draw.
 #define QUENCH_ROW_KERNELS(D)                                                                                           \
-    extern "C" __global__ void phi4_overdamped_rows_f64_d##D(double* next, const double* phi) {                         \
-        phi4_overdamped_rows<double, D>(next, phi, QP, 0);                                                              \
+    extern "C" __global__ void phi4_overdamped_rows_f64_d##D(double* next, const double* phi, uint64_t step) {          \
+        phi4_overdamped_rows<double, D>(next, phi, QP, step, 0);                                                        \
     }                                                                                                                   \
-    extern "C" __global__ void QUENCH_NOISE_BOUNDS_##D phi4_overdamped_rows_f32_d##D(float* next, const float* phi) {   \
-        phi4_overdamped_rows<float, D>(next, phi, QP, 0);                                                               \
+    extern "C" __global__ void QUENCH_NOISE_BOUNDS_##D phi4_overdamped_rows_f32_d##D(float* next, const float* phi,    \
+                                                                                    uint64_t step) {                    \
+        phi4_overdamped_rows<float, D>(next, phi, QP, step, 0);                                                         \
     }                                                                                                                   \
-    extern "C" __global__ void phi4_lm_rows_f64_d##D(double* next, const double* phi) {                                 \
-        phi4_overdamped_rows<double, D>(next, phi, QP, 1);                                                              \
+    extern "C" __global__ void phi4_lm_rows_f64_d##D(double* next, const double* phi, uint64_t step) {                  \
+        phi4_overdamped_rows<double, D>(next, phi, QP, step, 1);                                                        \
     }                                                                                                                   \
-    extern "C" __global__ void QUENCH_LM_BOUNDS phi4_lm_rows_f32_d##D(float* next, const float* phi) {                  \
-        phi4_overdamped_rows<float, D>(next, phi, QP, 1);                                                               \
+    extern "C" __global__ void QUENCH_LM_BOUNDS phi4_lm_rows_f32_d##D(float* next, const float* phi, uint64_t step) {   \
+        phi4_overdamped_rows<float, D>(next, phi, QP, step, 1);                                                         \
     }                                                                                                                   \
     extern "C" __global__ void diffuse_rows_f64_d##D(double* out, const double* u) {                                    \
         diffuse_rows<double, D>(out, u, QP);                                                                            \
@@ -382,11 +383,12 @@ __device__ void phi4_modelb_rows(T* next, const T* phi, const T* mu, const T* cu
     extern "C" __global__ void diffuse_rows_f32_d##D(float* out, const float* u) {                                      \
         diffuse_rows<float, D>(out, u, QP);                                                                             \
     }                                                                                                                   \
-    extern "C" __global__ void phi4_baoab1_rows_f64_d##D(double* next, const double* phi, double* mom) {                \
-        phi4_baoab1_rows<double, D>(next, phi, mom, QP);                                                                \
+    extern "C" __global__ void phi4_baoab1_rows_f64_d##D(double* next, const double* phi, double* mom,                 \
+                                                         uint64_t step) {                                               \
+        phi4_baoab1_rows<double, D>(next, phi, mom, QP, step);                                                          \
     }                                                                                                                   \
-    extern "C" __global__ void phi4_baoab1_rows_f32_d##D(float* next, const float* phi, float* mom) {                   \
-        phi4_baoab1_rows<float, D>(next, phi, mom, QP);                                                                 \
+    extern "C" __global__ void phi4_baoab1_rows_f32_d##D(float* next, const float* phi, float* mom, uint64_t step) {    \
+        phi4_baoab1_rows<float, D>(next, phi, mom, QP, step);                                                           \
     }                                                                                                                   \
     extern "C" __global__ void phi4_baoab2_rows_f64_d##D(const double* next, double* mom) {                             \
         phi4_baoab2_rows<double, D>(next, mom, QP);                                                                     \
@@ -420,8 +422,8 @@ QUENCH_ROW_KERNELS(3)
 // multiprocessor; LM at 8 sites would spill).
 #define QUENCH_WIDE_KERNELS(D)                                                                                          \
     extern "C" __global__ void __launch_bounds__(256, 4)                                                                \
-        phi4_overdamped_rows8_f32_d##D(float* next, const float* phi) {                                                 \
-        phi4_overdamped_rows<float, D, 8>(next, phi, QP, 0);                                                            \
+        phi4_overdamped_rows8_f32_d##D(float* next, const float* phi, uint64_t step) {                                  \
+        phi4_overdamped_rows<float, D, 8>(next, phi, QP, step, 0);                                                      \
     }
 QUENCH_WIDE_KERNELS(1)
 QUENCH_WIDE_KERNELS(2)

@@ -202,22 +202,27 @@ __device__ __forceinline__ float qnoise<float>(uint32_t k0, uint32_t k1, uint32_
 }
 
 // The parameter block of every phi4 and diffusion kernel (in constant
-// memory: quench_phi4 below): shape[4], stride[4], the counter, the
-// coefficients, then the row kernels' geometry and float32 coefficients
-// (kernels.Phi4Block, field for field).
+// memory: quench_phi4 below): shape[4], stride[4], the counter's seed and
+// replica, the coefficients, then the row kernels' geometry and float32
+// coefficients (kernels.Phi4Block, field for field). The step, the one
+// field that changes from step to step, is each launch's argument instead,
+// so the block stays the same through a run.
 struct qphi4 {
     int64_t shape[4];
     int64_t stride[4];
     int64_t dim, nsites;
-    uint64_t seed, step, replica;
+    uint64_t seed, replica;  // the step is each launch's argument
     qcoef k;
     int64_t row[4];  // lx, ly, lz, ly*lx for the row kernels of fast.cu (Phi4Block.Row)
     float k32[13];   // the coefficients rounded to float32, in qcoef's order (Phi4Block.K32)
 };
 
 // quench_phi4 is the parameter block of the phi4 and diffusion kernels, in
-// constant memory: the host writes it (kernels.Phi4Symbol) before each
-// launch, and the kernels' loops take its fields as constant-bank operands
+// constant memory: the host writes it (kernels.Phi4Symbol) when it differs
+// from what it last wrote (a write waits for the kernels before it, so a
+// write per step would stop the host from queueing steps ahead of the
+// device: once a run, not once a step), and the kernels' loops take its
+// fields as constant-bank operands
 // instead of loading them (the row kernels reload them per row: fewer live
 // registers). QP is its address, what the kernels pass as P.
 __constant__ qphi4 quench_phi4;
@@ -258,27 +263,27 @@ extern "C" __global__ void pmath_sqrt32_check(uint64_t lo, uint64_t hi, unsigned
     for (int64_t n = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; n < (P)->nsites; n += (int64_t)gridDim.x * blockDim.x)
 
 template <typename T>
-__device__ void phi4_overdamped(T* next, const T* phi, const qphi4* P, int lm) {
+__device__ void phi4_overdamped(T* next, const T* phi, const qphi4* P, uint64_t step, int lm) {
     const uint32_t k0 = (uint32_t)P->seed, k1 = (uint32_t)(P->seed >> 32), rep = (uint32_t)P->replica;
     const int dim = (int)P->dim;
     QUENCH_SITE_LOOP(P) {
         const qsite s = qsite_at(n, P->shape, dim);
         const T d = qdrift(qnb(phi, s, P->shape, P->stride, dim), phi[n], (T)P->k.a, (T)P->k.lin, (T)P->k.cub, (T)P->k.ah);
-        T xi = qnoise<T>(k0, k1, rep, P->step, 0, (uint64_t)n);
-        if (lm) xi = qadd(xi, qnoise<T>(k0, k1, rep, P->step + 1, 0, (uint64_t)n));
+        T xi = qnoise<T>(k0, k1, rep, step, 0, (uint64_t)n);
+        if (lm) xi = qadd(xi, qnoise<T>(k0, k1, rep, step + 1, 0, (uint64_t)n));
         next[n] = qadd(qadd(phi[n], d), qmul((T)P->k.amp, xi));
     }
 }
 
 template <typename T>
-__device__ void phi4_baoab1(T* next, const T* phi, T* mom, const qphi4* P) {
+__device__ void phi4_baoab1(T* next, const T* phi, T* mom, const qphi4* P, uint64_t step) {
     const uint32_t k0 = (uint32_t)P->seed, k1 = (uint32_t)(P->seed >> 32), rep = (uint32_t)P->replica;
     const int dim = (int)P->dim;
     QUENCH_SITE_LOOP(P) {
         const qsite s = qsite_at(n, P->shape, dim);
         const T p1 = qadd(mom[n], qmul((T)P->k.hdt, qforce(phi, s, P->shape, P->stride, dim, P->k)));
         const T q1 = qadd(phi[n], qmul((T)P->k.hdtm, p1));
-        const T p2 = qadd(qmul((T)P->k.c1, p1), qmul((T)P->k.c2, qnoise<T>(k0, k1, rep, P->step, 0, (uint64_t)n)));
+        const T p2 = qadd(qmul((T)P->k.c1, p1), qmul((T)P->k.c2, qnoise<T>(k0, k1, rep, step, 0, (uint64_t)n)));
         next[n] = qadd(q1, qmul((T)P->k.hdtm, p2));
         mom[n] = p2;
     }
@@ -307,7 +312,7 @@ __device__ void phi4_mu(T* mu, const T* phi, const qphi4* P) {
 // cur[n*dim + a] holds it. A thread makes the W normals of one Philox call
 // (qgauss), so each normal is drawn once, not once per site that reads it.
 template <typename T>
-__device__ void phi4_currents(T* cur, const qphi4* P) {
+__device__ void phi4_currents(T* cur, const qphi4* P, uint64_t step) {
     const int W = qw<T>::n;
     const qtab32 tb = qtabs_shared<T>();  // before any thread leaves the loop
     const uint32_t k0 = (uint32_t)P->seed, k1 = (uint32_t)(P->seed >> 32), rep = (uint32_t)P->replica;
@@ -315,7 +320,7 @@ __device__ void phi4_currents(T* cur, const qphi4* P) {
     const int64_t groups = (links + W - 1) / W;
     for (int64_t q = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; q < groups; q += (int64_t)gridDim.x * blockDim.x) {
         T g[W];
-        qgauss(quench_philox4x32_10(quench_counter(QUENCH_PURPOSE_LANGEVIN, rep, P->step, 1, (uint64_t)q, 0), k0, k1), g, tb);
+        qgauss(quench_philox4x32_10(quench_counter(QUENCH_PURPOSE_LANGEVIN, rep, step, 1, (uint64_t)q, 0), k0, k1), g, tb);
         if (W * q + W <= links) {
             qstv<W>(cur + W * q, g);  // one 16-byte store
         } else {
@@ -344,15 +349,15 @@ __device__ void phi4_modelb(T* next, const T* phi, const T* mu, const T* cur, co
 }
 
 #define QUENCH_PHI4_KERNELS(T, S)                                                                                       \
-    extern "C" __global__ void phi4_overdamped_##S(T* next, const T* phi, int64_t lm) {                                 \
-        phi4_overdamped<T>(next, phi, QP, (int)lm);                                                                     \
+    extern "C" __global__ void phi4_overdamped_##S(T* next, const T* phi, uint64_t step, int64_t lm) {                  \
+        phi4_overdamped<T>(next, phi, QP, step, (int)lm);                                                               \
     }                                                                                                                   \
-    extern "C" __global__ void phi4_baoab1_##S(T* next, const T* phi, T* mom) {                                         \
-        phi4_baoab1<T>(next, phi, mom, QP);                                                                             \
+    extern "C" __global__ void phi4_baoab1_##S(T* next, const T* phi, T* mom, uint64_t step) {                          \
+        phi4_baoab1<T>(next, phi, mom, QP, step);                                                                       \
     }                                                                                                                   \
     extern "C" __global__ void phi4_baoab2_##S(const T* next, T* mom) { phi4_baoab2<T>(next, mom, QP); }                \
     extern "C" __global__ void phi4_mu_##S(T* mu, const T* phi) { phi4_mu<T>(mu, phi, QP); }                            \
-    extern "C" __global__ void phi4_currents_##S(T* cur) { phi4_currents<T>(cur, QP); }                                 \
+    extern "C" __global__ void phi4_currents_##S(T* cur, uint64_t step) { phi4_currents<T>(cur, QP, step); }            \
     extern "C" __global__ void phi4_modelb_##S(T* next, const T* phi, const T* mu, const T* cur) {                      \
         phi4_modelb<T>(next, phi, mu, cur, QP);                                                                         \
     }

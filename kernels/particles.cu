@@ -7,11 +7,14 @@
 #include "vecload.cuh"
 
 // Parameter block in device memory (kernels.ParticleBlock), 8-byte fields.
+// The step is each launch's argument, so the block stays the same from step
+// to step but for a kuramoto run's phase sums (the host writes it only when
+// it changed: a write waits for the kernels before it).
 struct qpart {
     int64_t m;          // coordinates: N * dim
     int64_t scheme;     // 0 em, 1 lm, 2 baoab
     int64_t potential;  // 0 harmonic, 1 double well, 2 kuramoto
-    uint64_t seed, step, replica;
+    uint64_t seed, replica;
     double k, k4, a, amp, hdt, hdtm, c1, c2, kn, dt_turn, amp_turn;
     double C, S;        // phase sums before the step (kuramoto)
 };
@@ -39,13 +42,12 @@ __device__ __forceinline__ T qpforce(T x, const qpc<T>& c) {
 // 16-byte loads and stores where all W exist.
 template <typename T, int Scheme, int Pot>
 __device__ void particle_loop(T* __restrict__ x, T* __restrict__ v, const T* __restrict__ omega, const qpart* __restrict__ P,
-                              const qtab32& tb) {
+                              uint64_t step, const qtab32& tb) {
     const uint32_t k0 = (uint32_t)P->seed, k1 = (uint32_t)(P->seed >> 32), rep = (uint32_t)P->replica;
     const qpc<T> c = {(T)P->k,  (T)P->k4,      (T)P->a,        (T)P->amp, (T)P->hdt, (T)P->hdtm, (T)P->c1,
                       (T)P->c2, (T)P->kn, (T)P->dt_turn, (T)P->amp_turn, (T)P->C, (T)P->S};
     const int W = qw<T>::n;  // coordinates per Philox call
     const int64_t m = P->m, groups = (m + W - 1) / W;
-    const uint64_t step = P->step;
     for (int64_t q = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; q < groups; q += (int64_t)gridDim.x * blockDim.x) {
         T a[W], b[W];
         qgauss(quench_philox4x32_10(quench_counter(QUENCH_PURPOSE_PARTICLE, rep, step, 0, (uint64_t)q, 0), k0, k1), a, tb);
@@ -104,17 +106,17 @@ __device__ void particle_loop(T* __restrict__ x, T* __restrict__ v, const T* __r
 // particle_step dispatches once on the scheme and potential (the same for
 // every thread); kuramoto is overdamped (quench.ParticleParams.Coeffs).
 template <typename T>
-__device__ void particle_step(T* x, T* v, const T* omega, const qpart* P) {
+__device__ void particle_step(T* x, T* v, const T* omega, const qpart* P, uint64_t step) {
     const qtab32 tb = qtabs_shared<T>();
     switch (P->scheme * 3 + P->potential) {
-    case 0: particle_loop<T, 0, 0>(x, v, omega, P, tb); break;
-    case 1: particle_loop<T, 0, 1>(x, v, omega, P, tb); break;
-    case 2: particle_loop<T, 0, 2>(x, v, omega, P, tb); break;
-    case 3: particle_loop<T, 1, 0>(x, v, omega, P, tb); break;
-    case 4: particle_loop<T, 1, 1>(x, v, omega, P, tb); break;
-    case 5: particle_loop<T, 1, 2>(x, v, omega, P, tb); break;
-    case 6: particle_loop<T, 2, 0>(x, v, omega, P, tb); break;
-    case 7: particle_loop<T, 2, 1>(x, v, omega, P, tb); break;
+    case 0: particle_loop<T, 0, 0>(x, v, omega, P, step, tb); break;
+    case 1: particle_loop<T, 0, 1>(x, v, omega, P, step, tb); break;
+    case 2: particle_loop<T, 0, 2>(x, v, omega, P, step, tb); break;
+    case 3: particle_loop<T, 1, 0>(x, v, omega, P, step, tb); break;
+    case 4: particle_loop<T, 1, 1>(x, v, omega, P, step, tb); break;
+    case 5: particle_loop<T, 1, 2>(x, v, omega, P, step, tb); break;
+    case 6: particle_loop<T, 2, 0>(x, v, omega, P, step, tb); break;
+    case 7: particle_loop<T, 2, 1>(x, v, omega, P, step, tb); break;
     default: __trap();  // no such scheme and potential (ParticleParams.Coeffs refuses them)
     }
 }
@@ -153,10 +155,10 @@ __device__ void phase_partials(const T* th, int64_t n, double* partial) {
     }
 }
 
-#define QUENCH_PARTICLE_KERNELS(T, S)                                                                             \
-    extern "C" __global__ void particle_step_##S(T* x, T* v, const T* omega, const qpart* P) {                 \
-        particle_step<T>(x, v, omega, P);                                                                      \
-    }                                                                                                           \
+#define QUENCH_PARTICLE_KERNELS(T, S)                                                                          \
+    extern "C" __global__ void particle_step_##S(T* x, T* v, const T* omega, const qpart* P, uint64_t step) {  \
+        particle_step<T>(x, v, omega, P, step);                                                                \
+    }                                                                                                          \
     extern "C" __global__ void phase_partials_##S(const T* th, int64_t n, double* partial) {                   \
         phase_partials<T>(th, n, partial);                                                                     \
     }

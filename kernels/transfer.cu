@@ -10,7 +10,7 @@ struct qmass {
     int64_t axis, par, cls;  // the bond class: axis, parity of the lower end, class number
     int64_t rule;            // 0 kmp, 1 aggregation, 2 transfer
     uint64_t d32;
-    uint64_t seed, step, replica;
+    uint64_t seed, replica;  // the step is each launch's argument
 };
 
 __device__ __forceinline__ uint64_t qmulshift32(uint64_t a, uint64_t b) {
@@ -43,7 +43,7 @@ __device__ __forceinline__ void qmass_bond(int64_t& mx, int64_t& my, uint32_t u,
 
 // One thread per bond of the class: t enumerates the lower ends x, whose
 // coordinate along the class axis is 2*t_a + par.
-extern "C" __global__ void mass_class(int64_t* m, const qmass* P) {
+extern "C" __global__ void mass_class(int64_t* m, const qmass* P, uint64_t step) {
     const int64_t nb = P->nsites / 2;
     const uint32_t k0 = (uint32_t)P->seed, k1 = (uint32_t)(P->seed >> 32);
     for (int64_t t = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; t < nb; t += (int64_t)gridDim.x * blockDim.x) {
@@ -60,7 +60,7 @@ extern "C" __global__ void mass_class(int64_t* m, const qmass* P) {
         }
         const int64_t y = (ca == P->shape[P->axis] - 1) ? x - (P->shape[P->axis] - 1) * P->stride[P->axis] : x + P->stride[P->axis];
         const uint4 r = quench_philox4x32_10(
-            quench_counter(QUENCH_PURPOSE_LATTICE, (uint32_t)P->replica, P->step, 1 + (uint32_t)P->cls, (uint64_t)x >> 2, 0), k0, k1);
+            quench_counter(QUENCH_PURPOSE_LATTICE, (uint32_t)P->replica, step, 1 + (uint32_t)P->cls, (uint64_t)x >> 2, 0), k0, k1);
         const uint32_t w4[4] = {r.x, r.y, r.z, r.w};
         int64_t mx = m[x], my = m[y];
         qmass_bond(mx, my, w4[x & 3], P);
@@ -101,7 +101,7 @@ __device__ __forceinline__ void qst4(int64_t* p, const int64_t v[4]) {
 // them (2D, axis 0) thread row t is row 2t+par and its bonds go to the
 // sites below, in row 2t+par+1 (row 0 after the last). No index is
 // divided, and whole groups move in 16-byte accesses.
-extern "C" __global__ void mass_class_rows(int64_t* __restrict__ m, const qmass* __restrict__ P) {
+extern "C" __global__ void mass_class_rows(int64_t* __restrict__ m, const qmass* __restrict__ P, uint64_t step) {
     const int last = (int)P->dim - 1;
     const int64_t lx = P->shape[last], ly = last ? P->shape[0] : 1;
     const bool along = P->axis == last;
@@ -111,7 +111,7 @@ extern "C" __global__ void mass_class_rows(int64_t* __restrict__ m, const qmass*
     if (x0 >= lx || y >= ly) return;
     const int64_t n0 = y * lx + x0;
     const uint4 r = quench_philox4x32_10(
-        quench_counter(QUENCH_PURPOSE_LATTICE, (uint32_t)P->replica, P->step, 1 + (uint32_t)P->cls, (uint64_t)n0 >> 2, 0),
+        quench_counter(QUENCH_PURPOSE_LATTICE, (uint32_t)P->replica, step, 1 + (uint32_t)P->cls, (uint64_t)n0 >> 2, 0),
         (uint32_t)P->seed, (uint32_t)(P->seed >> 32));
     int64_t* p = m + n0;
     int64_t v[4];

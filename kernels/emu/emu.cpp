@@ -15,9 +15,11 @@
 //   MODE gauss: in = n, words[4n]; out = per word quadruple 4 floats
 //               (quench_gaussians32) and 2 doubles (quench_gaussians)
 //   MODE phi4:  in = elem size (4|8), scheme (0 em, 1 lm, 2 baoab, 3 modelb),
-//               steps (int64 each), the qphi4 block, phi[, mom];
+//               steps, looping (0/1), first step (int64 each), the qphi4
+//               block, phi[, mom];
 //               out = phi[, mom] after the steps
-//   MODE particles: in = elem size, steps, has omega (int64 each), the qpart
+//   MODE particles: in = elem size, steps, has omega, first step (int64
+//               each), the qpart
 //               block, x, v[, omega]; out = x, v after the steps (the phase
 //               sums of each kuramoto step taken with phase_partials), and
 //               for kuramoto the phase sums C, S (2 doubles) of the final x,
@@ -113,21 +115,21 @@ static void with_dim(int64_t dim, F f) {
 // launches for T, the dimension and the scheme (em or lm); wide: the 8-site
 // float32 EM kernels (kernels.WideRows).
 template <typename T>
-static void overdamped_rows_entry(T* next, const T* phi, const qphi4* P, bool lm, bool wide) {
+static void overdamped_rows_entry(T* next, const T* phi, const qphi4* P, uint64_t step, bool lm, bool wide) {
     if constexpr (sizeof(T) == 4) {
         if (wide) {
-            if (P->dim == 1) phi4_overdamped_rows8_f32_d1(next, phi);
-            else phi4_overdamped_rows8_f32_d2(next, phi);
+            if (P->dim == 1) phi4_overdamped_rows8_f32_d1(next, phi, step);
+            else phi4_overdamped_rows8_f32_d2(next, phi, step);
             return;
         }
     }
 #define QUENCH_EMU_OVERDAMPED(D)                                                      \
     if constexpr (sizeof(T) == 4) {                                                   \
-        if (lm) phi4_lm_rows_f32_d##D(next, phi);                                     \
-        else phi4_overdamped_rows_f32_d##D(next, phi);                                \
+        if (lm) phi4_lm_rows_f32_d##D(next, phi, step);                               \
+        else phi4_overdamped_rows_f32_d##D(next, phi, step);                          \
     } else {                                                                          \
-        if (lm) phi4_lm_rows_f64_d##D(next, phi);                                     \
-        else phi4_overdamped_rows_f64_d##D(next, phi);                                \
+        if (lm) phi4_lm_rows_f64_d##D(next, phi, step);                               \
+        else phi4_overdamped_rows_f64_d##D(next, phi, step);                          \
     }
     switch (P->dim) {
     case 1: QUENCH_EMU_OVERDAMPED(1) break;
@@ -145,40 +147,39 @@ static void overdamped_rows_entry(T* next, const T* phi, const qphi4* P, bool lm
 // (results must not depend on it), and the currents kernel a grid smaller
 // than its work, so that its grid-stride loop runs.
 template <typename T>
-static void run_phi4(qphi4 P, int64_t scheme, int64_t steps, const char* data, FILE* out, bool fast, bool loop,
-                     bool wide) {
+static void run_phi4(qphi4 P, int64_t scheme, int64_t steps, uint64_t step0, const char* data, FILE* out, bool fast,
+                     bool loop, bool wide) {
     const int64_t n = P.nsites;
     std::vector<T> phi(n), next(n), mom(n), mu(n), cur(scheme == 3 ? n * P.dim : 0);
     memcpy(phi.data(), data, n * sizeof(T));
     if (scheme == 2) memcpy(mom.data(), data + n * sizeof(T), n * sizeof(T));
-    const uint64_t step0 = P.step;
+    quench_phi4 = P;  // once, as the gpu backend writes the block (the same every step)
+    const qphi4* pp = QP;
     for (int64_t k = 0; k < steps; k++) {
-        P.step = step0 + k;
+        const uint64_t step = step0 + k;
         const unsigned blk = (k & 1) ? 16 : 4;
-        quench_phi4 = P;  // as the gpu backend writes the block before each step
-        const qphi4* pp = QP;
         switch (scheme) {
         case 0:
         case 1:
             if (wide) {
-                launch_rows<T, 8>(P, blk, loop, [&] { overdamped_rows_entry<T>(next.data(), phi.data(), pp, false, true); });
+                launch_rows<T, 8>(P, blk, loop, [&] { overdamped_rows_entry<T>(next.data(), phi.data(), pp, step, false, true); });
             } else if (fast) {
-                launch_rows<T>(P, blk, loop, [&] { overdamped_rows_entry<T>(next.data(), phi.data(), pp, scheme == 1, false); });
+                launch_rows<T>(P, blk, loop, [&] { overdamped_rows_entry<T>(next.data(), phi.data(), pp, step, scheme == 1, false); });
             } else {
-                launch(3, 64, [&] { phi4_overdamped<T>(next.data(), phi.data(), pp, scheme == 1); });
+                launch(3, 64, [&] { phi4_overdamped<T>(next.data(), phi.data(), pp, step, scheme == 1); });
             }
             break;
         case 2:
             if (fast) {
-                with_dim(P.dim, [&](auto D) { launch_rows<T>(P, blk, loop, [&] { phi4_baoab1_rows<T, D>(next.data(), phi.data(), mom.data(), pp); }); });
+                with_dim(P.dim, [&](auto D) { launch_rows<T>(P, blk, loop, [&] { phi4_baoab1_rows<T, D>(next.data(), phi.data(), mom.data(), pp, step); }); });
                 with_dim(P.dim, [&](auto D) { launch_rows<T>(P, blk, false, [&] { phi4_baoab2_rows<T, D>(next.data(), mom.data(), pp); }); });
             } else {
-                launch(3, 64, [&] { phi4_baoab1<T>(next.data(), phi.data(), mom.data(), pp); });
+                launch(3, 64, [&] { phi4_baoab1<T>(next.data(), phi.data(), mom.data(), pp, step); });
                 launch(3, 64, [&] { phi4_baoab2<T>(next.data(), mom.data(), pp); });
             }
             break;
         default:
-            launch(1, 8, [&] { phi4_currents<T>(cur.data(), pp); });
+            launch(1, 8, [&] { phi4_currents<T>(cur.data(), pp, step); });
             if (fast) {
                 with_dim(P.dim, [&](auto D) { launch_rows<T>(P, blk, false, [&] { phi4_mu_rows<T, D>(mu.data(), phi.data(), pp); }); });
                 with_dim(P.dim, [&](auto D) {
@@ -215,15 +216,14 @@ static void phase_sums(const T* th, int64_t m, double* CS) {
 }
 
 template <typename T>
-static void run_particles(qpart P, int64_t steps, bool has_omega, const char* data, FILE* out) {
+static void run_particles(qpart P, int64_t steps, bool has_omega, uint64_t step0, const char* data, FILE* out) {
     const int64_t m = P.m;
     std::vector<T> x(m), v(m), om(m);
     memcpy(x.data(), data, m * sizeof(T));
     memcpy(v.data(), data + m * sizeof(T), m * sizeof(T));
     if (has_omega) memcpy(om.data(), data + 2 * m * sizeof(T), m * sizeof(T));
-    const uint64_t step0 = P.step;
     for (int64_t k = 0; k < steps; k++) {
-        P.step = step0 + k;
+        const uint64_t step = step0 + k;
         if (P.potential == 2) {
             double CS[2];
             phase_sums<T>(x.data(), m, CS);
@@ -231,7 +231,7 @@ static void run_particles(qpart P, int64_t steps, bool has_omega, const char* da
             P.S = CS[1];
         }
         const qpart* pp = &P;
-        launch(3, 64, [&] { particle_step<T>(x.data(), v.data(), om.data(), pp); });
+        launch(3, 64, [&] { particle_step<T>(x.data(), v.data(), om.data(), pp, step); });
     }
     fwrite(x.data(), sizeof(T), m, out);
     fwrite(v.data(), sizeof(T), m, out);
@@ -343,12 +343,15 @@ static void launch_mass_rows(const qmass& P, unsigned block, const std::function
     launch3((unsigned)((groups + bx - 1) / bx), (unsigned)((rows + by - 1) / by), 1, bx, by, kernel);
 }
 
-// run_mass: sweeps of every class; rows: mass_class_rows (blocks of 4 and
-// 16 threads on alternate sweeps) instead of mass_class.
+// run_mass: in = sweeps, injection, classes, first step (int64 each), the
+// classes' qmass blocks, the masses; sweeps of every class; rows:
+// mass_class_rows (blocks of 4 and 16 threads on alternate sweeps) instead
+// of mass_class.
 static void run_mass(const char* data, FILE* out, bool rows) {
-    int64_t h[3];
+    int64_t h[4];
     memcpy(h, data, sizeof h);
     const int64_t sweeps = h[0], inj = h[1], ncls = h[2];
+    const uint64_t step0 = h[3];
     std::vector<qmass> cls(ncls);
     memcpy(cls.data(), data + sizeof h, ncls * sizeof(qmass));
     const int64_t n = cls[0].nsites;
@@ -356,11 +359,10 @@ static void run_mass(const char* data, FILE* out, bool rows) {
     memcpy(m.data(), data + sizeof h + ncls * sizeof(qmass), n * 8);
     for (int64_t s = 0; s < sweeps; s++) {
         for (auto& c : cls) {
-            qmass P = c;
-            P.step = c.step + s;
-            const qmass* pp = &P;
-            if (rows) launch_mass_rows(P, (s & 1) ? 16 : 4, [&] { mass_class_rows(m.data(), pp); });
-            else launch(2, 16, [&] { mass_class(m.data(), pp); });
+            const qmass* pp = &c;  // each class's block stays the same, as on the gpu backend
+            const uint64_t step = step0 + s;
+            if (rows) launch_mass_rows(c, (s & 1) ? 16 : 4, [&] { mass_class_rows(m.data(), pp, step); });
+            else launch(2, 16, [&] { mass_class(m.data(), pp, step); });
         }
         if (cls[0].rule == 1 && inj != 0) launch(1, 16, [&] { mass_inject(m.data(), n, inj); });
     }
@@ -422,13 +424,13 @@ int main(int argc, char** argv) {
     }
     if (strcmp(argv[1], "phi4") == 0 || strcmp(argv[1], "phi4fast") == 0 || strcmp(argv[1], "phi4wide") == 0) {
         const bool fast = strcmp(argv[1], "phi4fast") == 0, wide = strcmp(argv[1], "phi4wide") == 0;
-        int64_t h[4];  // elem size, scheme, steps, whether the host launches the noise row kernels as looping
+        int64_t h[5];  // elem size, scheme, steps, whether the host launches the noise row kernels as looping, first step
         memcpy(h, in.data(), sizeof h);
         qphi4 P;
         memcpy(&P, in.data() + sizeof h, sizeof P);
         const char* data = in.data() + sizeof h + sizeof P;
-        if (h[0] == 8) run_phi4<double>(P, h[1], h[2], data, out, fast, h[3] != 0, false);
-        else run_phi4<float>(P, h[1], h[2], data, out, fast, h[3] != 0, wide);
+        if (h[0] == 8) run_phi4<double>(P, h[1], h[2], h[4], data, out, fast, h[3] != 0, false);
+        else run_phi4<float>(P, h[1], h[2], h[4], data, out, fast, h[3] != 0, wide);
         fclose(out);
         return 0;
     }
@@ -524,13 +526,13 @@ int main(int argc, char** argv) {
         return 0;
     }
     if (strcmp(argv[1], "particles") == 0) {
-        int64_t h[3];
+        int64_t h[4];  // elem size, steps, has omega, first step
         memcpy(h, in.data(), sizeof h);
         qpart P;
         memcpy(&P, in.data() + sizeof h, sizeof P);
         const char* data = in.data() + sizeof h + sizeof P;
-        if (h[0] == 8) run_particles<double>(P, h[1], h[2] != 0, data, out);
-        else run_particles<float>(P, h[1], h[2] != 0, data, out);
+        if (h[0] == 8) run_particles<double>(P, h[1], h[2] != 0, h[3], data, out);
+        else run_particles<float>(P, h[1], h[2] != 0, h[3], data, out);
         fclose(out);
         return 0;
     }
