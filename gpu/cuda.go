@@ -48,8 +48,8 @@ type Backend struct {
 	// its own slot of kernels.ParamBytes: the particles' (slot 0) and the
 	// mass-transfer bond classes' (slots 1 to 4)
 	steady cu.DevicePtr
-	// written is what writeBlock last wrote at each address (of phi4 and
-	// steady)
+	// written is what writeBlock last wrote at each address (of shape,
+	// table, phi4 and steady)
 	written map[cu.DevicePtr][]byte
 	// blockWrites counts writeBlock's writes (TestBlockWrites)
 	blockWrites int64
@@ -67,7 +67,6 @@ type Backend struct {
 	relaxGridMax int64
 	cur          scratch // Model B noise currents (curScratch)
 	part         scratch // partial sums of the reductions (Sum, PhaseSums, FieldSums)
-	lastTab      *quench.IsingTable
 	peakBW       float64 // bytes/s from the memory clock and bus width
 	copyBW       float64 // bytes/s of a device-to-device copy, measured at the first PeakBandwidth (0: not yet)
 	copyWhy      string  // why copyBW could not be measured, where it could not
@@ -574,7 +573,7 @@ func (b *Backend) uploadShape(lat quench.Lattice) error {
 	for i, s := range lat.Shape {
 		sh[i] = int64(s)
 	}
-	return wrap("upload shape", cu.MemcpyHtoD(b.shape, unsafe.Pointer(&sh[0]), 32))
+	return b.writeBlock(b.shape, unsafe.Pointer(&sh[0]), 32)
 }
 
 // steadySlots is the number of blocks the steady buffer holds: the
@@ -633,12 +632,9 @@ func (b *Backend) IsingSweep(spins quench.Buffer, lat quench.Lattice, tab *quenc
 	lx := int64(lat.Shape[d-1])
 	seg := (d == 2 || d == 3) && lx%32 == 0
 	return b.do(func() error {
-		if tab != b.lastTab {
-			t := kernels.IsingTable(tab)
-			if err := wrap("upload table", cu.MemcpyHtoD(b.table, unsafe.Pointer(&t[0]), 256)); err != nil {
-				return err
-			}
-			b.lastTab = tab
+		t := kernels.IsingTable(tab)
+		if err := b.writeBlock(b.table, unsafe.Pointer(&t[0]), 256); err != nil {
+			return err
 		}
 		if !seg {
 			if err := b.uploadShape(lat); err != nil {

@@ -712,6 +712,23 @@ func TestBlockWrites(t *testing.T) {
 	steps("kmp 1D (2 bond classes, in slots 2D's wrote)", 2, func(s int) error {
 		return g.MassTransfer(m, lat1, mp, quench.Counter{Seed: 3, Step: uint64(s)})
 	})
+	// Ising: the threshold table, and the shape where the rows are not a
+	// multiple of 32 long (ising_phase_site)
+	tab, err := quench.NewIsingTable(2, quench.IsingParams{J: 1, H: 0.1, Beta: 0.4, Algo: quench.Metropolis})
+	if err != nil {
+		t.Fatal(err)
+	}
+	spins := backendtest.Alloc(t, g, quench.Int8, lat.Sites())
+	steps("ising 64x32", 1, func(s int) error { return g.IsingSweep(spins, lat, tab, quench.Counter{Seed: 1, Step: uint64(s)}) })
+	lat30, _ := quench.NewLattice(32, 64, 30)
+	spins30 := backendtest.Alloc(t, g, quench.Int8, lat30.Sites())
+	tab3, err := quench.NewIsingTable(3, quench.IsingParams{J: 1, Beta: 0.2, Algo: quench.HeatBath})
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps("ising 32x64x30 (table and shape)", 2, func(s int) error {
+		return g.IsingSweep(spins30, lat30, tab3, quench.Counter{Seed: 1, Step: uint64(s)})
+	})
 }
 
 // sameBits reports whether two float slices hold the same bits element by
