@@ -584,8 +584,9 @@ const steadySlots = 5
 // it is what was last written there. A write from host memory waits for
 // the kernels queued before it, so writing a block every step would make
 // each step wait for the one before: the steps of a run, whose blocks are
-// the same but for the step (each launch's argument), are instead queued
-// ahead of the device without a wait. Call on the CUDA thread.
+// the same but for the step (each launch's argument), can instead be
+// queued ahead of the device (bench, verify, and quench run between its
+// measurements: sim.Execute). Call on the CUDA thread.
 func (b *Backend) writeBlock(dst cu.DevicePtr, p unsafe.Pointer, size uintptr) error {
 	src := unsafe.Slice((*byte)(p), size)
 	if have, ok := b.written[dst]; ok && bytes.Equal(have, src) {

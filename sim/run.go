@@ -191,15 +191,29 @@ func Execute(ctx context.Context, be quench.Backend, st *State, opts Options) er
 	total := cfg.TotalSweeps()
 	unit := strings.TrimSuffix(cfg.StepUnit(), "s") // in messages
 	var y yielder
+	// The steps are timed from one wait for the backend (be.Sync) to the
+	// next: t0 is when the steps since the last wait began, queued the
+	// steps queued since then.
+	var t0 time.Time
+	queued := 0
 	for st.Step < total {
 		y.yield()
 		if ctx.Err() != nil {
-			if err := save(); err != nil {
+			err := be.Sync() // the steps queued, timed
+			if queued > 0 {
+				st.SweepSeconds += time.Since(t0).Seconds()
+			}
+			if err == nil {
+				err = save()
+			}
+			if err != nil {
 				return checkpointLost{fmt.Errorf("interrupted after %s %d, and the checkpoint failed: %w", unit, st.Step, err)}
 			}
 			return ErrInterrupted
 		}
-		t0 := time.Now()
+		if queued == 0 {
+			t0 = time.Now()
+		}
 		if err := r.step(quench.Counter{Seed: cfg.Seed, Step: uint64(st.Step)}); err != nil {
 			return fmt.Errorf("%s %d: %w", unit, st.Step+1, err)
 		}
@@ -220,11 +234,24 @@ func Execute(ctx context.Context, be quench.Backend, st *State, opts Options) er
 				return fmt.Errorf("thermalization %s %d: %w", unit, st.Step, err)
 			}
 		}
-		if err := be.Sync(); err != nil {
-			return err
+		// A step that is not measured need not wait for the one before
+		// it: a GPU's steps are queued ahead of the device (a wait a step
+		// leaves the device idle from the end of one step to the launch
+		// of the next), at most syncEvery at a time, so that a progress
+		// bar and an interrupt stay that close to the device. Measured
+		// steps (which download their sums) and those before a profile,
+		// a checkpoint or the end wait, so each is timed apart from them.
+		queued++
+		profiled := cfg.profiledAt(st.Step)
+		checkpoint := cfg.CheckpointEvery > 0 && st.Step%cfg.CheckpointEvery == 0 && st.Step < total
+		if queued >= syncEvery || cfg.measuredAt(st.Step) || profiled || checkpoint || st.Step == total {
+			if err := be.Sync(); err != nil {
+				return fmt.Errorf("%s %d: %w", unit, st.Step, err)
+			}
+			st.SweepSeconds += time.Since(t0).Seconds()
+			queued = 0
 		}
-		st.SweepSeconds += time.Since(t0).Seconds()
-		if cfg.profiledAt(st.Step) {
+		if profiled {
 			// timed apart: mass models compute on the host from a copy of
 			// the state
 			t1 := time.Now()
@@ -238,7 +265,7 @@ func Execute(ctx context.Context, be quench.Backend, st *State, opts Options) er
 		if opts.Progress != nil {
 			opts.Progress(st.Step, total)
 		}
-		if cfg.CheckpointEvery > 0 && st.Step%cfg.CheckpointEvery == 0 && st.Step < total {
+		if checkpoint {
 			if err := save(); err != nil {
 				return fmt.Errorf("checkpoint at %s %d: %w", unit, st.Step, err)
 			}
@@ -249,6 +276,10 @@ func Execute(ctx context.Context, be quench.Backend, st *State, opts Options) er
 	}
 	return nil
 }
+
+// syncEvery is the most steps Execute queues on a backend that runs them
+// asynchronously (a GPU) before it waits for them.
+const syncEvery = 32
 
 // yielder lets the goroutines that handle a signal run in a loop of
 // steps (Execute, Verify): a CUDA backend's steps on a small lattice are

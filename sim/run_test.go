@@ -791,3 +791,69 @@ func TestInterruptCheckpointLost(t *testing.T) {
 		t.Errorf("a failed checkpoint on interrupt: %v", err)
 	}
 }
+
+// syncCounter is a backend whose Sync calls are counted.
+type syncCounter struct {
+	quench.Backend
+	syncs int
+}
+
+func (b *syncCounter) Sync() error {
+	b.syncs++
+	return b.Backend.Sync()
+}
+
+// Execute waits for the backend (Sync) only where it must: at a
+// measurement, a checkpoint, the end, an interrupt, and after syncEvery
+// queued steps, so that a GPU's steps between them are queued ahead of
+// the device; the state is the same as a run that waits every step would
+// give (the CPU's, which runs each step as it is called).
+func TestSyncSchedule(t *testing.T) {
+	cfg := Config{Model: "ising2d", Shape: []int{64, 64}, T: 2.3, J: 1, Algo: "metropolis",
+		Sweeps: 100, Therm: 40, Every: 50, CheckpointEvery: 100, Seed: 7, Start: "hot"}
+	run := func(cancelAt int64) ([]int64, *State, error) {
+		st, err := NewState(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		be := &syncCounter{Backend: cpu.New()}
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		var at []int64 // the steps after which Sync was called
+		last := 0
+		err = Execute(ctx, be, st, Options{Progress: func(step, _ int64) {
+			if be.syncs != last {
+				at = append(at, step)
+				last = be.syncs
+			}
+			if step == cancelAt {
+				cancel()
+			}
+		}})
+		if be.syncs != last {
+			at = append(at, -1) // after the last Progress call
+		}
+		return at, st, err
+	}
+	at, st, err := run(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 32 queued; 64 queued; 90 measured; 100 checkpoint; 132 queued; 140
+	// measured and the end
+	if want := []int64{32, 64, 90, 100, 132, 140}; !slices.Equal(at, want) {
+		t.Errorf("Sync after steps %v, want %v", at, want)
+	}
+	if !(st.SweepSeconds > 0) {
+		t.Errorf("SweepSeconds %v", st.SweepSeconds)
+	}
+	// interrupted at 45: the 13 steps queued since 32 are waited for
+	// before the checkpoint
+	at, st, err = run(45)
+	if !errors.Is(err, ErrInterrupted) || st.Step != 45 {
+		t.Fatalf("interrupted run: %v at step %d", err, st.Step)
+	}
+	if want := []int64{32, -1}; !slices.Equal(at, want) {
+		t.Errorf("interrupted: Sync after steps %v, want %v", at, want)
+	}
+}
