@@ -137,6 +137,85 @@ func TestGaussianFreeField(t *testing.T) {
 	}
 }
 
+// The Gaussian field (lambda = 0) away from T = 1, gamma = 1, mass = 1 and
+// h = 0: each scheme's site variance about the mean against the exact
+// GaussianField (which takes T, gamma, mass and the step), and the mean
+// against h/m2 (model B: its start, 0, conserved, and h does not act).
+// Steps where gamma dt lambda_k is far from 0 (em: up to 0.74) make the
+// variance depend on gamma, not only on T/lambda_k; a mass of 2.5 under
+// baoab tells the half-step kick dt/2 from the drift dt/(2 mass).
+func TestGaussianFieldParameters(t *testing.T) {
+	if testing.Short() {
+		t.Skip("long statistical test")
+	}
+	be := New()
+	shape := []int{8, 8}
+	lat, _ := quench.NewLattice(shape...)
+	n := lat.Sites()
+	for i, c := range []struct {
+		scheme string
+		dt     float64
+		steps  int
+		prec   quench.DType
+	}{
+		{quench.SchemeEM, 0.05, 40000, quench.Float64},
+		{quench.SchemeLM, 0.05, 40000, quench.Float64},
+		{quench.SchemeBAOAB, 0.2, 40000, quench.Float64},
+		{quench.SchemeModelB, 0.01, 60000, quench.Float64},
+		{quench.SchemeEM, 0.05, 40000, quench.Float32},
+	} {
+		p := &quench.Phi4Params{Scheme: c.scheme, Dt: c.dt, M2: 1.3, H: 0.3, T: 0.7, Gamma: 1.6, Mass: 2.5}
+		modes, err := quench.GaussianField(p, shape)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mean := p.H / p.M2
+		if c.scheme == quench.SchemeModelB {
+			mean = 0
+		}
+		f := &quench.Phi4Fields{}
+		for _, b := range []*quench.Buffer{&f.Phi, &f.Next, &f.Mom, &f.Mu} {
+			*b, _ = be.Alloc(c.prec, n)
+		}
+		phi := make([]float64, n)
+		var means, vars []float64
+		const therm = 2000
+		for k := range therm + c.steps {
+			if err := be.Phi4Step(f, lat, p, quench.Counter{Seed: uint64(70 + i), Step: uint64(k)}); err != nil {
+				t.Fatal(err)
+			}
+			if k < therm {
+				continue
+			}
+			downloadFloat64(t, be, phi, f.Phi)
+			var s, s2 float64
+			for _, v := range phi {
+				s += v
+				s2 += (v - mean) * (v - mean)
+			}
+			means, vars = append(means, s/float64(n)), append(vars, s2/float64(n))
+		}
+		for _, o := range []struct {
+			what   string
+			series []float64
+			want   float64
+		}{{"mean", means, mean}, {"variance about the mean", vars, modes.Var}} {
+			e := stats.Series(o.series)
+			if c.scheme == quench.SchemeModelB && o.what == "mean" {
+				// conserved to rounding from its start
+				if math.Abs(e.Mean) > 1e-12 {
+					t.Errorf("modelb: mean %v, want 0 (conserved)", e.Mean)
+				}
+				continue
+			}
+			t.Logf("%s %v dt=%v: %s %.6f +- %.2g (tau_int %.3g), exact %.6f, %.2f errors", c.scheme, c.prec, c.dt, o.what, e.Mean, e.Err, e.Tau, o.want, (e.Mean-o.want)/e.Err)
+			if !e.Reliable || !(math.Abs(e.Mean-o.want) <= 4*e.Err) {
+				t.Errorf("%s %v: %s %v +- %v (reliable %v), exact %v", c.scheme, c.prec, o.what, e.Mean, e.Err, e.Reliable, o.want)
+			}
+		}
+	}
+}
+
 // Model B conserves the total field to rounding at every step, for both
 // precisions, with the quartic term on.
 func TestModelBConserves(t *testing.T) {
