@@ -140,7 +140,8 @@ func (c *Config) measuredAt(step int64) bool {
 type Options struct {
 	// Dir receives checkpoints; empty means no checkpoints.
 	Dir string
-	// Progress, if set, is called after every sweep.
+	// Progress, if set, is called after every sweep (on a GPU, once the
+	// sweep is queued: Execute waits for the device every few sweeps).
 	Progress func(step, total int64)
 	// AfterCheckpoint, if set, is called after each checkpoint written.
 	AfterCheckpoint func()
@@ -193,13 +194,25 @@ func Execute(ctx context.Context, be quench.Backend, st *State, opts Options) er
 	var y yielder
 	// The steps are timed from one wait for the backend (be.Sync) to the
 	// next: t0 is when the steps since the last wait began, queued the
-	// steps queued since then.
+	// steps queued since then, batch the most to queue (syncBatch; 1 at
+	// first, until a step's time is known).
 	var t0 time.Time
-	queued := 0
+	queued, batch := 0, 1
+	// steps names the queued steps in an error that a wait reports (a
+	// GPU reports a kernel's fault at the next wait)
+	steps := func() string {
+		if queued <= 1 {
+			return fmt.Sprintf("%s %d", unit, st.Step)
+		}
+		return fmt.Sprintf("%ss %d to %d", unit, st.Step-int64(queued)+1, st.Step)
+	}
 	for st.Step < total {
 		y.yield()
 		if ctx.Err() != nil {
 			err := be.Sync() // the steps queued, timed
+			if err != nil {
+				err = fmt.Errorf("%s: %w", steps(), err)
+			}
 			if queued > 0 {
 				st.SweepSeconds += time.Since(t0).Seconds()
 			}
@@ -215,10 +228,33 @@ func Execute(ctx context.Context, be quench.Backend, st *State, opts Options) er
 			t0 = time.Now()
 		}
 		if err := r.step(quench.Counter{Seed: cfg.Seed, Step: uint64(st.Step)}); err != nil {
+			if queued > 0 {
+				return fmt.Errorf("%s %d (or the %d queued before it): %w", unit, st.Step+1, queued, err)
+			}
 			return fmt.Errorf("%s %d: %w", unit, st.Step+1, err)
 		}
 		st.Step++
-		if cfg.measuredAt(st.Step) {
+		queued++
+		// A step that is not measured need not wait for the one before
+		// it: a GPU's steps are queued ahead of the device (a wait a step
+		// leaves the device idle from the end of one step to the launch
+		// of the next), at most batch at a time, so that the progress
+		// bar and an interrupt stay close to the device. Steps that are
+		// measured or checked (which download anyway) and those before a
+		// profile, a checkpoint or the end wait first, so that a fault
+		// of the steps is told as theirs and each is timed apart.
+		measured := cfg.measuredAt(st.Step)
+		_, checks := r.(finiteChecker)
+		thermCheck := checks && st.Step <= cfg.Therm && st.Step%thermCheckEvery == 0
+		profiled := cfg.profiledAt(st.Step)
+		checkpoint := cfg.CheckpointEvery > 0 && st.Step%cfg.CheckpointEvery == 0 && st.Step < total
+		wait := queued >= batch || measured || thermCheck || profiled || checkpoint || st.Step == total
+		if wait {
+			if err := be.Sync(); err != nil {
+				return fmt.Errorf("%s: %w", steps(), err)
+			}
+		}
+		if measured {
 			err := r.measure()
 			if err == nil && len(st.Rows) > 0 {
 				err = cfg.checkRow(st.Rows[len(st.Rows)-1])
@@ -227,28 +263,17 @@ func Execute(ctx context.Context, be quench.Backend, st *State, opts Options) er
 				return fmt.Errorf("measurement after %s %d: %w", unit, st.Step, err)
 			}
 		}
-		if fc, ok := r.(finiteChecker); ok && st.Step <= cfg.Therm && st.Step%thermCheckEvery == 0 {
+		if thermCheck {
 			// a diverged state stays NaN: found here, not after all of
 			// the thermalization
-			if err := fc.finite(); err != nil {
+			if err := r.(finiteChecker).finite(); err != nil {
 				return fmt.Errorf("thermalization %s %d: %w", unit, st.Step, err)
 			}
 		}
-		// A step that is not measured need not wait for the one before
-		// it: a GPU's steps are queued ahead of the device (a wait a step
-		// leaves the device idle from the end of one step to the launch
-		// of the next), at most syncEvery at a time, so that a progress
-		// bar and an interrupt stay that close to the device. Measured
-		// steps (which download their sums) and those before a profile,
-		// a checkpoint or the end wait, so each is timed apart from them.
-		queued++
-		profiled := cfg.profiledAt(st.Step)
-		checkpoint := cfg.CheckpointEvery > 0 && st.Step%cfg.CheckpointEvery == 0 && st.Step < total
-		if queued >= syncEvery || cfg.measuredAt(st.Step) || profiled || checkpoint || st.Step == total {
-			if err := be.Sync(); err != nil {
-				return fmt.Errorf("%s %d: %w", unit, st.Step, err)
-			}
-			st.SweepSeconds += time.Since(t0).Seconds()
+		if wait {
+			d := time.Since(t0).Seconds()
+			st.SweepSeconds += d
+			batch = syncBatch(d, queued)
 			queued = 0
 		}
 		if profiled {
@@ -280,6 +305,24 @@ func Execute(ctx context.Context, be quench.Backend, st *State, opts Options) er
 // syncEvery is the most steps Execute queues on a backend that runs them
 // asynchronously (a GPU) before it waits for them.
 const syncEvery = 32
+
+// syncSpan is about the longest Execute lets queued steps run unseen:
+// steps that take longer than syncSpan/syncEvery are waited for in fewer
+// at a time (syncBatch), so that the progress bar, which is told of the
+// queued steps at once and of their time at the wait, and an interrupt
+// stay within about syncSpan of the device. What a wait costs, the
+// device idle for a launch, is then a small part of a step anyway.
+var syncSpan = 50 * time.Millisecond // (tests set it)
+
+// syncBatch is how many steps to queue next, after n steps took d
+// seconds from wait to wait: as many as take about syncSpan, 1 to
+// syncEvery.
+func syncBatch(d float64, n int) int {
+	if !(d > 0) || n < 1 {
+		return syncEvery
+	}
+	return max(1, min(syncEvery, int(syncSpan.Seconds()*float64(n)/d)))
+}
 
 // yielder lets the goroutines that handle a signal run in a loop of
 // steps (Execute, Verify): a CUDA backend's steps on a small lattice are

@@ -17,6 +17,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/quenchlab/quench"
 	"github.com/quenchlab/quench/backendtest"
@@ -792,10 +793,12 @@ func TestInterruptCheckpointLost(t *testing.T) {
 	}
 }
 
-// syncCounter is a backend whose Sync calls are counted.
+// syncCounter is a backend whose Sync calls are counted, and whose Ising
+// sweeps take at least sleep.
 type syncCounter struct {
 	quench.Backend
 	syncs int
+	sleep time.Duration
 }
 
 func (b *syncCounter) Sync() error {
@@ -803,57 +806,109 @@ func (b *syncCounter) Sync() error {
 	return b.Backend.Sync()
 }
 
-// Execute waits for the backend (Sync) only where it must: at a
-// measurement, a checkpoint, the end, an interrupt, and after syncEvery
-// queued steps, so that a GPU's steps between them are queued ahead of
-// the device; the state is the same as a run that waits every step would
-// give (the CPU's, which runs each step as it is called).
-func TestSyncSchedule(t *testing.T) {
-	cfg := Config{Model: "ising2d", Shape: []int{64, 64}, T: 2.3, J: 1, Algo: "metropolis",
-		Sweeps: 100, Therm: 40, Every: 50, CheckpointEvery: 100, Seed: 7, Start: "hot"}
-	run := func(cancelAt int64) ([]int64, *State, error) {
-		st, err := NewState(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		be := &syncCounter{Backend: cpu.New()}
-		ctx, cancel := context.WithCancel(context.Background())
-		defer cancel()
-		var at []int64 // the steps after which Sync was called
-		last := 0
-		err = Execute(ctx, be, st, Options{Progress: func(step, _ int64) {
-			if be.syncs != last {
-				at = append(at, step)
-				last = be.syncs
-			}
-			if step == cancelAt {
-				cancel()
-			}
-		}})
-		if be.syncs != last {
-			at = append(at, -1) // after the last Progress call
-		}
-		return at, st, err
-	}
-	at, st, err := run(0)
+func (b *syncCounter) IsingSweep(spins quench.Buffer, lat quench.Lattice, tab *quench.IsingTable, ctr quench.Counter) error {
+	time.Sleep(b.sleep)
+	return b.Backend.IsingSweep(spins, lat, tab, ctr)
+}
+
+// syncSchedule runs cfg on a syncCounter and returns the steps after which
+// Execute waited (-1: after the last Progress call), the final state and
+// Execute's error; cancelAt > 0 interrupts the run after that step.
+func syncSchedule(t *testing.T, cfg Config, sleep time.Duration, cancelAt int64) ([]int64, *State, error) {
+	t.Helper()
+	st, err := NewState(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	// 32 queued; 64 queued; 90 measured; 100 checkpoint; 132 queued; 140
-	// measured and the end
-	if want := []int64{32, 64, 90, 100, 132, 140}; !slices.Equal(at, want) {
+	be := &syncCounter{Backend: cpu.New(), sleep: sleep}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var at []int64
+	last := 0
+	err = Execute(ctx, be, st, Options{Progress: func(step, _ int64) {
+		if be.syncs != last {
+			at = append(at, step)
+			last = be.syncs
+		}
+		if step == cancelAt {
+			cancel()
+		}
+	}})
+	if be.syncs != last {
+		at = append(at, -1)
+	}
+	return at, st, err
+}
+
+// Execute waits for the backend (Sync) only where it must: at a
+// measurement, a profile, a checkpoint, the end, an interrupt, and after
+// syncEvery queued steps, so that a GPU's steps between them are queued
+// ahead of the device. The steps are timed from wait to wait, every one
+// of them, and the state is that of a run that waits every step.
+func TestSyncSchedule(t *testing.T) {
+	defer func(s time.Duration) { syncSpan = s }(syncSpan)
+	syncSpan = time.Hour // batches of syncEvery however long a step takes here
+	cfg := Config{Model: "ising2d", Shape: []int{64, 64}, T: 2.3, J: 1, Algo: "metropolis",
+		Sweeps: 101, Therm: 40, Every: 50, CheckpointEvery: 100, Seed: 7, Start: "hot"}
+	const sleep = 2 * time.Millisecond
+	at, st, err := syncSchedule(t, cfg, sleep, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 1, the first step timed alone; 33 and 65 queued; 90 measured; 100
+	// checkpoint; 132 queued; 140 measured; 141 the end
+	if want := []int64{1, 33, 65, 90, 100, 132, 140, 141}; !slices.Equal(at, want) {
 		t.Errorf("Sync after steps %v, want %v", at, want)
 	}
-	if !(st.SweepSeconds > 0) {
-		t.Errorf("SweepSeconds %v", st.SweepSeconds)
+	// every step timed: at least its sleep each
+	if min := float64(st.Step) * sleep.Seconds(); !(st.SweepSeconds >= min) {
+		t.Errorf("SweepSeconds %v for %d steps of at least %v", st.SweepSeconds, st.Step, sleep)
 	}
-	// interrupted at 45: the 13 steps queued since 32 are waited for
-	// before the checkpoint
-	at, st, err = run(45)
+	// the same state as waiting every step (syncBatch's least)
+	syncSpan = 0
+	every, ref, err := syncSchedule(t, cfg, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(every) != 141 {
+		t.Errorf("a batch of 1: %d waits in 141 steps", len(every))
+	}
+	sameState(t, "queued and waited every step", st, ref)
+	syncSpan = time.Hour
+	// interrupted at 45: the 12 steps queued since 33 are waited for
+	// and timed before the checkpoint
+	at, st, err = syncSchedule(t, cfg, sleep, 45)
 	if !errors.Is(err, ErrInterrupted) || st.Step != 45 {
 		t.Fatalf("interrupted run: %v at step %d", err, st.Step)
 	}
-	if want := []int64{32, -1}; !slices.Equal(at, want) {
+	if want := []int64{1, 33, -1}; !slices.Equal(at, want) {
 		t.Errorf("interrupted: Sync after steps %v, want %v", at, want)
+	}
+	if min := 45 * sleep.Seconds(); !(st.SweepSeconds >= min) {
+		t.Errorf("interrupted: SweepSeconds %v for 45 steps of at least %v", st.SweepSeconds, sleep)
+	}
+	// a mass model's profiles wait too: measured at 50 and 100, profiled
+	// every 20
+	kmp := Config{Model: "kmp", Shape: []int{64}, Sweeps: 100, Every: 50, ProfileEvery: 20, Seed: 3, Start: "hot", Mass0: 1}
+	at, _, err = syncSchedule(t, kmp, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []int64{1, 20, 40, 50, 60, 80, 100}; !slices.Equal(at, want) {
+		t.Errorf("kmp: Sync after steps %v, want %v", at, want)
+	}
+}
+
+// syncBatch queues as many steps as take about syncSpan, 1 to syncEvery.
+func TestSyncBatch(t *testing.T) {
+	span := syncSpan.Seconds()
+	for _, c := range []struct {
+		d    float64
+		n    int
+		want int
+	}{{span, 32, 32}, {2 * span, 32, 16}, {20 * span, 32, 1}, {3 * span, 1, 1}, {span / 100, 4, 32}, {0, 5, syncEvery}, {math.NaN(), 5, syncEvery}, {span, 0, syncEvery}} {
+		if got := syncBatch(c.d, c.n); got != c.want {
+			t.Errorf("syncBatch(%v, %d) = %d, want %d", c.d, c.n, got, c.want)
+		}
 	}
 }
