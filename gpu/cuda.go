@@ -46,7 +46,8 @@ type Backend struct {
 	phi4   cu.DevicePtr // the phi4 and diffusion kernels' block in constant memory (kernels.Phi4Symbol)
 	// steady holds the blocks that stay the same through a run, each at
 	// its own slot of kernels.ParamBytes: the particles' (slot 0) and the
-	// mass-transfer bond classes' (slots 1 to 4)
+	// mass-transfer bond classes' (slots 1 to 4); and a kuramoto step's
+	// phase sums (phaseSlot)
 	steady cu.DevicePtr
 	// written is what writeBlock last wrote at each address (of shape,
 	// table, phi4 and steady)
@@ -577,8 +578,10 @@ func (b *Backend) uploadShape(lat quench.Lattice) error {
 }
 
 // steadySlots is the number of blocks the steady buffer holds: the
-// particles' and the four bond classes of a 2D mass-transfer sweep.
-const steadySlots = 5
+// particles', the four bond classes of a 2D mass-transfer sweep, and a
+// kuramoto step's phase sums (phaseSlot, two doubles, which the device
+// writes: not a block of writeBlock's).
+const steadySlots, phaseSlot = 6, 5
 
 // writeBlock writes the parameter block at p (size bytes) to dst, unless
 // it is what was last written there. A write from host memory waits for
@@ -933,23 +936,11 @@ func (b *Backend) CenteredSums(buf quench.Buffer, center float64) (float64, floa
 // and adds the groups' on the host, each of the two in
 // quench.AddPartials' order (PhaseSums, CenteredSums).
 func (b *Backend) pairSums(n int64, blocks func(nblk int64, p uint64) error) (float64, float64, error) {
-	nblk := (n + quench.SumBlock - 1) / quench.SumBlock
-	ng := (nblk + quench.SumGroup - 1) / quench.SumGroup
+	ng := pairGroupCount(n)
 	groups := make([]float64, 2*ng)
 	err := b.do(func() error {
-		if nblk == 0 {
-			return nil
-		}
-		// the blocks' pairs, then the groups'
-		p, err := b.partials(nblk+ng, 2)
-		if err != nil {
-			return err
-		}
-		q := p + uint64(16*nblk)
-		if err := blocks(nblk, p); err != nil {
-			return err
-		}
-		if err := b.launch(kernels.FieldGroups, 2*ng, p, uint64(nblk), 2, 0, q); err != nil {
+		q, err := b.pairGroups(n, blocks)
+		if err != nil || ng == 0 {
 			return err
 		}
 		return wrap("download partial sums", cu.MemcpyDtoH(unsafe.Pointer(&groups[0]), cu.DevicePtr(q), 16*ng))
@@ -960,6 +951,35 @@ func (b *Backend) pairSums(n int64, blocks func(nblk int64, p uint64) error) (fl
 		s2 += groups[2*g+1]
 	}
 	return s, s2, err
+}
+
+// pairGroupCount is the number of groups of pairs pairGroups leaves for
+// n elements.
+func pairGroupCount(n int64) int64 {
+	nblk := (n + quench.SumBlock - 1) / quench.SumBlock
+	return (nblk + quench.SumGroup - 1) / quench.SumGroup
+}
+
+// pairGroups launches blocks (the pairs of sums of each block of
+// quench.SumBlock elements, at p) and field_groups of them, and returns
+// the address of the groups' pairs (pairGroupCount(n) of them; none for
+// n = 0). Call on the CUDA thread.
+func (b *Backend) pairGroups(n int64, blocks func(nblk int64, p uint64) error) (uint64, error) {
+	nblk := (n + quench.SumBlock - 1) / quench.SumBlock
+	ng := pairGroupCount(n)
+	if nblk == 0 {
+		return 0, nil
+	}
+	// the blocks' pairs, then the groups'
+	p, err := b.partials(nblk+ng, 2)
+	if err != nil {
+		return 0, err
+	}
+	q := p + uint64(16*nblk)
+	if err := blocks(nblk, p); err != nil {
+		return 0, err
+	}
+	return q, b.launch(kernels.FieldGroups, 2*ng, p, uint64(nblk), 2, 0, q)
 }
 
 // PhiloxKAT runs Philox4x32-10 on the device for each counter and key
@@ -1244,23 +1264,35 @@ func (b *Backend) particleStep(ps *quench.Particles, p *quench.ParticleParams, c
 	if err != nil {
 		return err
 	}
-	var C, S float64
-	switch {
-	case kur && sums != nil:
-		C, S = sums[0], sums[1]
-	case kur:
-		if C, S, err = b.PhaseSums(ps.Pos); err != nil {
-			return err
-		}
-	}
-	blk := kernels.NewParticleBlock(ps, p, c, ctr, C, S)
+	blk := kernels.NewParticleBlock(ps, p, c, ctr)
 	return b.do(func() error {
 		P := b.steady // slot 0
 		if err := b.writeBlock(P, unsafe.Pointer(&blk), unsafe.Sizeof(blk)); err != nil {
 			return err
 		}
+		// a kuramoto step reads the phase sums C, S of its phases from
+		// device memory: those given (a measurement's), or PhaseSums'
+		// added on the device (phase_total, in the host's order), which
+		// the host need not wait for
+		cs := b.steady + phaseSlot*kernels.ParamBytes
+		switch {
+		case kur && sums != nil:
+			if err := wrap("upload phase sums", cu.MemcpyHtoD(cs, unsafe.Pointer(&sums[0]), 16)); err != nil {
+				return err
+			}
+		case kur:
+			q, err := b.pairGroups(m, func(nblk int64, p uint64) error {
+				return b.launch(kernels.PhasePartials+suffix, nblk, x, uint64(m), p)
+			})
+			if err != nil {
+				return err
+			}
+			if err := b.launch(kernels.PhaseTotal, 1, q, uint64(pairGroupCount(m)), uint64(cs)); err != nil {
+				return err
+			}
+		}
 		w := kernels.SitesPerThread(ps.Pos.DType())
-		return b.launch(kernels.ParticleStep+suffix, (m+w-1)/w, x, v, om, uint64(P), ctr.Step)
+		return b.launch(kernels.ParticleStep+suffix, (m+w-1)/w, x, v, om, uint64(P), uint64(cs), ctr.Step)
 	})
 }
 

@@ -705,6 +705,11 @@ func TestBlockWrites(t *testing.T) {
 	ps.Vel = backendtest.Alloc(t, g, quench.Float64, 2000)
 	pp := &quench.ParticleParams{Scheme: quench.SchemeBAOAB, Potential: quench.PotentialDoubleWell, Dt: 0.01, T: 0.5, Gamma: 1, Mass: 1, K: 1}
 	steps("particles", 1, func(s int) error { return g.ParticleStep(ps, pp, quench.Counter{Seed: 9, Step: uint64(s)}) })
+	// kuramoto: the phase sums stay on the device
+	ks := &quench.Particles{N: 2000, Dim: 1}
+	ks.Pos, ks.Omega = ps.Pos, ps.Vel
+	kp := &quench.ParticleParams{Scheme: quench.SchemeEM, Potential: quench.PotentialKuramoto, Dt: 0.01, T: 0.5, Gamma: 1, Mass: 1, K: 1}
+	steps("kuramoto", 1, func(s int) error { return g.ParticleStep(ks, kp, quench.Counter{Seed: 9, Step: uint64(s)}) })
 	m := backendtest.Alloc(t, g, quench.Int64, lat.Sites())
 	mp := &quench.MassTransferParams{Rule: "kmp"}
 	steps("kmp 2D (4 bond classes)", 4, func(s int) error { return g.MassTransfer(m, lat, mp, quench.Counter{Seed: 3, Step: uint64(s)}) })

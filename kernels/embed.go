@@ -32,6 +32,7 @@ const (
 	Phi4Currents   = "phi4_currents"
 	ParticleStep   = "particle_step"
 	PhasePartials  = "phase_partials"
+	PhaseTotal     = "phase_total"
 	SandpileFlags  = "sandpile_flags"
 	SandpileApply  = "sandpile_apply"
 	SandpileGrain  = "sandpile_grain"
@@ -66,7 +67,7 @@ var All = []string{IsingPhaseSeg, IsingPhaseSite, IsingSums, IsingPlanes, SumBlo
 	Phi4Overdamped + "_f32", Phi4Overdamped + "_f64", Phi4BAOAB1 + "_f32", Phi4BAOAB1 + "_f64",
 	Phi4BAOAB2 + "_f32", Phi4BAOAB2 + "_f64", Phi4Mu + "_f32", Phi4Mu + "_f64", Phi4ModelB + "_f32", Phi4ModelB + "_f64",
 	Phi4Currents + "_f32", Phi4Currents + "_f64",
-	ParticleStep + "_f32", ParticleStep + "_f64", PhasePartials + "_f32", PhasePartials + "_f64",
+	ParticleStep + "_f32", ParticleStep + "_f64", PhasePartials + "_f32", PhasePartials + "_f64", PhaseTotal,
 	SandpileFlags, SandpileApply, SandpileGrain, SandpileRelax, HeightCounts, MassClass, MassClassRows, MassInject, Diffuse + "_f32", Diffuse + "_f64",
 	FieldSums + "_f32", FieldSums + "_f64", FieldSums + "_i64", FieldGroups,
 	CenteredBlocks + "_f32", CenteredBlocks + "_f64", CenteredBlocks + "_i64",
@@ -198,7 +199,6 @@ type ParticleBlock struct {
 	K, K4, A, Amp        float64
 	HDt, HDtM, C1, C2    float64
 	KN, DtTurn, AmpTurn  float64
-	C, S                 float64
 }
 
 // Scheme and potential codes of ParticleBlock.
@@ -207,14 +207,14 @@ var (
 	PotentialCodes = map[string]int64{quench.PotentialHarmonic: 0, quench.PotentialDoubleWell: 1, quench.PotentialKuramoto: 2}
 )
 
-// NewParticleBlock fills the block of a step (ctr's step is not in it: the
-// kernel takes it as an argument); C and S are the phase sums before the
-// step (kuramoto only).
-func NewParticleBlock(ps *quench.Particles, p *quench.ParticleParams, c quench.ParticleCoeffs, ctr quench.Counter, C, S float64) ParticleBlock {
+// NewParticleBlock fills the block of a run's steps (ctr's step is not in
+// it: the kernel takes it as an argument, and a kuramoto step's phase sums
+// as a pointer to device memory).
+func NewParticleBlock(ps *quench.Particles, p *quench.ParticleParams, c quench.ParticleCoeffs, ctr quench.Counter) ParticleBlock {
 	return ParticleBlock{M: ps.N * int64(ps.Dim), Scheme: SchemeCodes[p.Scheme], Potential: PotentialCodes[p.Potential],
 		Seed: ctr.Seed, Replica: uint64(ctr.Replica),
 		K: c.K, K4: c.K4, A: c.A, Amp: c.Amp, HDt: c.HDt, HDtM: c.HDtM, C1: c.C1, C2: c.C2,
-		KN: c.KN, DtTurn: c.DtTurn, AmpTurn: c.AmpTurn, C: C, S: S}
+		KN: c.KN, DtTurn: c.DtTurn, AmpTurn: c.AmpTurn}
 }
 
 // SandBlock is the parameter block of the sandpile kernels (struct qsand in

@@ -31,6 +31,35 @@ func TestParticleKernelsEmulated(t *testing.T) {
 	}
 }
 
+// TestPhaseTotalEmulated: phase_total adds the groups' pairs from zero in
+// order, as the host adds them for PhaseSums (gpu pairSums; AddPartials'
+// outer sum), bit for bit: groups whose order shows in the rounding
+// (1e16 + 1 rounds to 1e16), and none.
+func TestPhaseTotalEmulated(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs a C++ emulation")
+	}
+	bin := buildEmu(t)
+	for _, groups := range [][]float64{
+		{1e16, 3, 1, 1e-3, -1e16, -7, 1, 0.25, 0x1p-60, 5},
+		{0.1, 0.7, 0.2, -0.3, 0.3, 1e-17},
+		{},
+	} {
+		in := binary.LittleEndian.AppendUint64(nil, uint64(len(groups)/2))
+		in, _ = binary.Append(in, binary.LittleEndian, groups)
+		out := runEmu(t, bin, "phasetotal", in)
+		for c := range 2 {
+			var want float64
+			for g := c; g < len(groups); g += 2 {
+				want += groups[g]
+			}
+			if got := math.Float64frombits(binary.LittleEndian.Uint64(out[8*c:])); math.Float64bits(got) != math.Float64bits(want) {
+				t.Errorf("groups %v, column %d: phase_total %v, the host's sum %v", groups, c, got, want)
+			}
+		}
+	}
+}
+
 func checkParticles(t *testing.T, bin, pot, scheme string, dt quench.DType) {
 	t.Helper()
 	ps := &quench.Particles{N: 333, Dim: 3}
@@ -66,7 +95,7 @@ func checkParticles(t *testing.T, bin, pot, scheme string, dt quench.DType) {
 	for _, v := range []int64{dt.Size(), steps, hasOmega, int64(ctr.Step)} {
 		binary.Write(&in, binary.LittleEndian, v)
 	}
-	binary.Write(&in, binary.LittleEndian, NewParticleBlock(ps, p, c, ctr, 0, 0))
+	binary.Write(&in, binary.LittleEndian, NewParticleBlock(ps, p, c, ctr))
 	bufs := []quench.Buffer{ps.Pos, ps.Vel}
 	if hasOmega == 1 {
 		bufs = append(bufs, ps.Omega)
@@ -85,7 +114,7 @@ func checkParticles(t *testing.T, bin, pot, scheme string, dt quench.DType) {
 		be.Upload(b, v32)
 		binary.Write(&in, binary.LittleEndian, v32)
 	}
-	for s := uint64(0); s < steps; s++ {
+	for s := range uint64(steps) {
 		c := ctr
 		c.Step += s
 		if err := be.ParticleStep(ps, p, c); err != nil {

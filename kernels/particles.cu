@@ -7,16 +7,16 @@
 #include "vecload.cuh"
 
 // Parameter block in device memory (kernels.ParticleBlock), 8-byte fields.
-// The step is each launch's argument, so the block stays the same from step
-// to step but for a kuramoto run's phase sums (the host writes it only when
-// it changed: a write waits for the kernels before it).
+// The step is each launch's argument and a kuramoto step's phase sums come
+// from device memory (phase_total), so the block stays the same through a
+// run (the host writes it only when it changed: a write waits for the
+// kernels before it).
 struct qpart {
     int64_t m;          // coordinates: N * dim
     int64_t scheme;     // 0 em, 1 lm, 2 baoab
     int64_t potential;  // 0 harmonic, 1 double well, 2 kuramoto
     uint64_t seed, replica;
     double k, k4, a, amp, hdt, hdtm, c1, c2, kn, dt_turn, amp_turn;
-    double C, S;        // phase sums before the step (kuramoto)
 };
 
 // the coefficients at precision T, read once per thread (qpart's doubles
@@ -42,10 +42,10 @@ __device__ __forceinline__ T qpforce(T x, const qpc<T>& c) {
 // 16-byte loads and stores where all W exist.
 template <typename T, int Scheme, int Pot>
 __device__ void particle_loop(T* __restrict__ x, T* __restrict__ v, const T* __restrict__ omega, const qpart* __restrict__ P,
-                              uint64_t step, const qtab32& tb) {
+                              const double* __restrict__ cs, uint64_t step, const qtab32& tb) {
     const uint32_t k0 = (uint32_t)P->seed, k1 = (uint32_t)(P->seed >> 32), rep = (uint32_t)P->replica;
     const qpc<T> c = {(T)P->k,  (T)P->k4,      (T)P->a,        (T)P->amp, (T)P->hdt, (T)P->hdtm, (T)P->c1,
-                      (T)P->c2, (T)P->kn, (T)P->dt_turn, (T)P->amp_turn, (T)P->C, (T)P->S};
+                      (T)P->c2, (T)P->kn, (T)P->dt_turn, (T)P->amp_turn, Pot == 2 ? (T)cs[0] : (T)0, Pot == 2 ? (T)cs[1] : (T)0};
     const int W = qw<T>::n;  // coordinates per Philox call
     const int64_t m = P->m, groups = (m + W - 1) / W;
     for (int64_t q = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; q < groups; q += (int64_t)gridDim.x * blockDim.x) {
@@ -106,17 +106,17 @@ __device__ void particle_loop(T* __restrict__ x, T* __restrict__ v, const T* __r
 // particle_step dispatches once on the scheme and potential (the same for
 // every thread); kuramoto is overdamped (quench.ParticleParams.Coeffs).
 template <typename T>
-__device__ void particle_step(T* x, T* v, const T* omega, const qpart* P, uint64_t step) {
+__device__ void particle_step(T* x, T* v, const T* omega, const qpart* P, const double* cs, uint64_t step) {
     const qtab32 tb = qtabs_shared<T>();
     switch (P->scheme * 3 + P->potential) {
-    case 0: particle_loop<T, 0, 0>(x, v, omega, P, step, tb); break;
-    case 1: particle_loop<T, 0, 1>(x, v, omega, P, step, tb); break;
-    case 2: particle_loop<T, 0, 2>(x, v, omega, P, step, tb); break;
-    case 3: particle_loop<T, 1, 0>(x, v, omega, P, step, tb); break;
-    case 4: particle_loop<T, 1, 1>(x, v, omega, P, step, tb); break;
-    case 5: particle_loop<T, 1, 2>(x, v, omega, P, step, tb); break;
-    case 6: particle_loop<T, 2, 0>(x, v, omega, P, step, tb); break;
-    case 7: particle_loop<T, 2, 1>(x, v, omega, P, step, tb); break;
+    case 0: particle_loop<T, 0, 0>(x, v, omega, P, cs, step, tb); break;
+    case 1: particle_loop<T, 0, 1>(x, v, omega, P, cs, step, tb); break;
+    case 2: particle_loop<T, 0, 2>(x, v, omega, P, cs, step, tb); break;
+    case 3: particle_loop<T, 1, 0>(x, v, omega, P, cs, step, tb); break;
+    case 4: particle_loop<T, 1, 1>(x, v, omega, P, cs, step, tb); break;
+    case 5: particle_loop<T, 1, 2>(x, v, omega, P, cs, step, tb); break;
+    case 6: particle_loop<T, 2, 0>(x, v, omega, P, cs, step, tb); break;
+    case 7: particle_loop<T, 2, 1>(x, v, omega, P, cs, step, tb); break;
     default: __trap();  // no such scheme and potential (ParticleParams.Coeffs refuses them)
     }
 }
@@ -155,11 +155,27 @@ __device__ void phase_partials(const T* th, int64_t n, double* partial) {
     }
 }
 
+// phase_total adds the groups' pairs of phase sums (field_groups of
+// phase_partials' pairs) in order, from zero, into cs[0] and cs[1], as the
+// host adds them for PhaseSums: one thread, so that a kuramoto step takes
+// its sums from the device without the host waiting for them.
+extern "C" __global__ void phase_total(const double* groups, int64_t ng, double* cs) {
+    if (blockIdx.x != 0 || threadIdx.x != 0) return;
+    double c = 0, s = 0;
+    for (int64_t g = 0; g < ng; g++) {
+        c = __dadd_rn(c, groups[2 * g]);
+        s = __dadd_rn(s, groups[2 * g + 1]);
+    }
+    cs[0] = c;
+    cs[1] = s;
+}
+
 #define QUENCH_PARTICLE_KERNELS(T, S)                                                                          \
-    extern "C" __global__ void particle_step_##S(T* x, T* v, const T* omega, const qpart* P, uint64_t step) {  \
-        particle_step<T>(x, v, omega, P, step);                                                                \
+    extern "C" __global__ void particle_step_##S(T* x, T* v, const T* omega, const qpart* P, const double* cs, \
+                                                 uint64_t step) {                                              \
+        particle_step<T>(x, v, omega, P, cs, step);                                                            \
     }                                                                                                          \
-    extern "C" __global__ void phase_partials_##S(const T* th, int64_t n, double* partial) {                   \
+    extern "C" __global__ void phase_partials_##S(const T* th, int64_t n, double* partial) {                  \
         phase_partials<T>(th, n, partial);                                                                     \
     }
 

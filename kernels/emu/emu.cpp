@@ -31,6 +31,8 @@
 //               blocks, then for int64 the groups' units), for the
 //               elements at a 16-byte aligned address, then for them one
 //               element further
+//   MODE phasetotal: in = ng (int64), ng pairs of doubles; out = the two
+//               sums of phase_total
 //   MODE fieldgroups: in = width, units (0 or 1), nblk (int64 each), the
 //               nblk * width partials; out = field_groups of them
 //   MODE heightcounts: in = nbox, e1, e2, s0, s1, origin (int64 each, a
@@ -215,6 +217,18 @@ static void phase_sums(const T* th, int64_t m, double* CS) {
     }
 }
 
+// phase_sums_device is phase_sums as a kuramoto step takes them on the
+// gpu backend: phase_partials, field_groups of the pairs (2 blocks of 8
+// threads) and phase_total, the groups added on the device.
+template <typename T>
+static void phase_sums_device(const T* th, int64_t m, double* CS) {
+    const int64_t nblk = (m + 4095) / 4096, ng = (nblk + 63) / 64;
+    std::vector<double> partial(2 * nblk), groups(2 * ng);
+    launch(2, 64, [&] { phase_partials<T>(th, m, partial.data()); });
+    launch(2, 8, [&] { field_groups(partial.data(), nblk, 2, 0, groups.data()); });
+    launch(2, 4, [&] { phase_total(groups.data(), ng, CS); });
+}
+
 template <typename T>
 static void run_particles(qpart P, int64_t steps, bool has_omega, uint64_t step0, const char* data, FILE* out) {
     const int64_t m = P.m;
@@ -224,14 +238,21 @@ static void run_particles(qpart P, int64_t steps, bool has_omega, uint64_t step0
     if (has_omega) memcpy(om.data(), data + 2 * m * sizeof(T), m * sizeof(T));
     for (int64_t k = 0; k < steps; k++) {
         const uint64_t step = step0 + k;
+        double CS[2] = {0, 0};
         if (P.potential == 2) {
-            double CS[2];
-            phase_sums<T>(x.data(), m, CS);
-            P.C = CS[0];
-            P.S = CS[1];
+            // the device's sums, which must be the host's (PhaseSums) bit
+            // for bit: a measured step hands the host's to the next
+            phase_sums_device<T>(x.data(), m, CS);
+            double host[2];
+            phase_sums<T>(x.data(), m, host);
+            if (memcmp(CS, host, sizeof host) != 0) {
+                fprintf(stderr, "step %llu: phase_total's sums %a %a, the host's %a %a\n", (unsigned long long)step, CS[0],
+                        CS[1], host[0], host[1]);
+                exit(3);
+            }
         }
         const qpart* pp = &P;
-        launch(3, 64, [&] { particle_step<T>(x.data(), v.data(), om.data(), pp, step); });
+        launch(3, 64, [&] { particle_step<T>(x.data(), v.data(), om.data(), pp, CS, step); });
     }
     fwrite(x.data(), sizeof(T), m, out);
     fwrite(v.data(), sizeof(T), m, out);
@@ -485,6 +506,17 @@ int main(int argc, char** argv) {
         // 3 blocks of 32 threads: the grid-stride loop runs more than once
         launch(3, 32, [&] { field_groups(partial.data(), nblk, width, h[1], groups.data()); });
         fwrite(groups.data(), 8, groups.size(), out);
+        fclose(out);
+        return 0;
+    }
+    if (strcmp(argv[1], "phasetotal") == 0) {
+        int64_t ng;
+        memcpy(&ng, in.data(), 8);
+        std::vector<double> groups(2 * ng);
+        memcpy(groups.data(), in.data() + 8, groups.size() * 8);
+        double cs[2] = {-1, -1};
+        launch(2, 4, [&] { phase_total(groups.data(), ng, cs); });  // thread 0 of block 0 adds
+        fwrite(cs, 8, 2, out);
         fclose(out);
         return 0;
     }
