@@ -219,8 +219,8 @@ func BenchmarkParticlesHarmonicEM1e8(b *testing.B) {
 }
 
 // BenchmarkParticlesKuramotoEM1e8: a whole kuramoto step of 10^8 phases,
-// its phase sums (phase_partials, field_groups, the copy of the groups)
-// and the step kernel.
+// its phase sums on the device (phase_partials, field_groups,
+// phase_total) and the step kernel.
 func BenchmarkParticlesKuramotoEM1e8(b *testing.B) {
 	benchGPUStepper(b, func(be quench.Backend) (*bench.Stepper, error) {
 		return bench.NewParticles(be, 100_000_000, 1, quench.PotentialKuramoto, quench.SchemeEM, quench.Float32)

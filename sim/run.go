@@ -249,10 +249,12 @@ func Execute(ctx context.Context, be quench.Backend, st *State, opts Options) er
 		profiled := cfg.profiledAt(st.Step)
 		checkpoint := cfg.CheckpointEvery > 0 && st.Step%cfg.CheckpointEvery == 0 && st.Step < total
 		wait := queued >= batch || measured || thermCheck || profiled || checkpoint || st.Step == total
+		var stepsTook float64 // the queued steps' time, for the next batch
 		if wait {
 			if err := be.Sync(); err != nil {
 				return fmt.Errorf("%s: %w", steps(), err)
 			}
+			stepsTook = time.Since(t0).Seconds()
 		}
 		if measured {
 			err := r.measure()
@@ -271,9 +273,8 @@ func Execute(ctx context.Context, be quench.Backend, st *State, opts Options) er
 			}
 		}
 		if wait {
-			d := time.Since(t0).Seconds()
-			st.SweepSeconds += d
-			batch = syncBatch(d, queued)
+			st.SweepSeconds += time.Since(t0).Seconds() // the measurement's time too
+			batch = syncBatch(stepsTook, queued)
 			queued = 0
 		}
 		if profiled {

@@ -19,9 +19,10 @@
 //               block, phi[, mom];
 //               out = phi[, mom] after the steps
 //   MODE particles: in = elem size, steps, has omega, first step (int64
-//               each), the qpart
-//               block, x, v[, omega]; out = x, v after the steps (the phase
-//               sums of each kuramoto step taken with phase_partials), and
+//               each), the qpart block, x, v[, omega]; out = x, v after
+//               the steps (the phase sums of each kuramoto step taken as
+//               the gpu backend takes them on the device: phase_partials,
+//               field_groups, phase_total; checked against the host's), and
 //               for kuramoto the phase sums C, S (2 doubles) of the final x,
 //               then of a copy of it one element further
 //   MODE fieldsums: in = type (4 float, 8 double, 9 int64), dim, L0, L1,
