@@ -579,6 +579,34 @@ func TestParticleCrossCheck(t *testing.T) {
 			}
 		}
 	}
+	// kuramoto phases in 3 groups of 64 blocks and a part: the sums a step
+	// takes on the device (phase_total adds the groups) against the CPU's
+	n := int64(3*quench.SumGroup*quench.SumBlock + 7)
+	p := &quench.ParticleParams{Scheme: quench.SchemeEM, Potential: quench.PotentialKuramoto, Dt: 0.01, T: 0.5, Gamma: 1, Mass: 1, K: 3}
+	// random phases in [0, 1) and frequencies in [-1, 1)
+	start := make([]float64, 2*n)
+	key := philox.KeyFromSeed(77)
+	for i := range n {
+		r := philox.Philox4x32_10(philox.Counter{uint32(i)}, key)
+		start[i], start[n+i] = philox.Float64(r[0], r[1]), 2*philox.Float64(r[2], r[3])-1
+	}
+	var states [2][]float64
+	for i, be := range []quench.Backend{c, g} {
+		ps := &quench.Particles{N: n, Dim: 1}
+		ps.Pos = backendtest.Alloc(t, be, quench.Float64, n)
+		ps.Omega = backendtest.Alloc(t, be, quench.Float64, n)
+		backendtest.Must(t, be.Upload(ps.Pos, start[:n]))
+		backendtest.Must(t, be.Upload(ps.Omega, start[n:]))
+		for s := 0; s < 3; s++ {
+			if err := be.ParticleStep(ps, p, quench.Counter{Seed: 10, Step: uint64(s)}); err != nil {
+				t.Fatalf("kuramoto on %s: %v", be.Name(), err)
+			}
+		}
+		states[i] = downloadFloats(t, be, ps.Pos)
+	}
+	if !sameBits(states[0], states[1]) {
+		t.Errorf("kuramoto of %d phases: CPU and GPU phases differ", n)
+	}
 }
 
 func downloadFloats(t *testing.T, be quench.Backend, b quench.Buffer) []float64 {
