@@ -198,6 +198,7 @@ func Execute(ctx context.Context, be quench.Backend, st *State, opts Options) er
 	// first, until a step's time is known).
 	var t0 time.Time
 	queued, batch := 0, 1
+	fc, _ := r.(finiteChecker) // nil: a model whose state cannot diverge
 	// steps names the queued steps in an error that a wait reports (a
 	// GPU reports a kernel's fault at the next wait)
 	steps := func() string {
@@ -244,8 +245,7 @@ func Execute(ctx context.Context, be quench.Backend, st *State, opts Options) er
 		// profile, a checkpoint or the end wait first, so that a fault
 		// of the steps is told as theirs and each is timed apart.
 		measured := cfg.measuredAt(st.Step)
-		_, checks := r.(finiteChecker)
-		thermCheck := checks && st.Step <= cfg.Therm && st.Step%thermCheckEvery == 0
+		thermCheck := fc != nil && st.Step <= cfg.Therm && st.Step%thermCheckEvery == 0
 		profiled := cfg.profiledAt(st.Step)
 		checkpoint := cfg.CheckpointEvery > 0 && st.Step%cfg.CheckpointEvery == 0 && st.Step < total
 		wait := queued >= batch || measured || thermCheck || profiled || checkpoint || st.Step == total
@@ -268,7 +268,7 @@ func Execute(ctx context.Context, be quench.Backend, st *State, opts Options) er
 		if thermCheck {
 			// a diverged state stays NaN: found here, not after all of
 			// the thermalization
-			if err := r.(finiteChecker).finite(); err != nil {
+			if err := fc.finite(); err != nil {
 				return fmt.Errorf("thermalization %s %d: %w", unit, st.Step, err)
 			}
 		}
