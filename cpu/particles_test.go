@@ -94,6 +94,55 @@ func TestHarmonicVariance(t *testing.T) {
 	}
 }
 
+// TestHarmonicParameters runs every scheme with no coefficient at 1 (k,
+// T, gamma and the mass all differ), both precisions, on 2001 particles
+// (on AVX2 the last one takes the scalar loop, which is the only loop
+// under -tags purego), and checks <x^2> and BAOAB's momenta's <p^2>
+// against quench.HarmonicParticles (mass^2 times its <v^2>): a mass, friction or temperature misplaced in
+// a scheme's coefficients (each of which the unit-mass test above would
+// let pass) moves one of them by tens of errors.
+func TestHarmonicParameters(t *testing.T) {
+	if testing.Short() {
+		t.Skip("long statistical test")
+	}
+	for i, c := range []struct {
+		scheme string
+		dt     float64
+		prec   quench.DType
+	}{
+		{quench.SchemeEM, 0.3, quench.Float64},
+		{quench.SchemeLM, 0.3, quench.Float64},
+		{quench.SchemeBAOAB, 0.5, quench.Float64},
+		{quench.SchemeBAOAB, 0.5, quench.Float32},
+	} {
+		p := &quench.ParticleParams{Scheme: c.scheme, Potential: quench.PotentialHarmonic, Dt: c.dt, T: 0.7, Gamma: 1.6, Mass: 2.5, K: 1.3}
+		wantX, wantV, err := quench.HarmonicParticles(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x2, p2 := ensembleMoments(t, p, c.prec, 2001, 8000, 300, uint64(80+i))
+		checks := []struct {
+			what string
+			e    stats.Estimate
+			want float64
+		}{{"<x^2>", x2, wantX}}
+		if c.scheme == quench.SchemeBAOAB {
+			checks = append(checks, struct {
+				what string
+				e    stats.Estimate
+				want float64
+			}{"<p^2>", p2, p.Mass * p.Mass * wantV}) // the backend holds momenta
+		}
+		for _, o := range checks {
+			dev := math.Abs(o.e.Mean - o.want)
+			t.Logf("%s %v dt=%v: %s = %.5f +- %.2g (tau_int %.3g), exact %.6f, %.2f sigma", c.scheme, c.prec, c.dt, o.what, o.e.Mean, o.e.Err, o.e.Tau, o.want, dev/o.e.Err)
+			if !o.e.Reliable || dev > 4*o.e.Err {
+				t.Errorf("unexpected %s for %s %v: got %v +- %v want %v", o.what, c.scheme, c.prec, o.e.Mean, o.e.Err, o.want)
+			}
+		}
+	}
+}
+
 // Double well U = k (x^2-1)^2 at small dt with Leimkuhler-Matthews: <x^2>
 // against the Boltzmann integral by quadrature (the O(dt^2) bias is far
 // below the error bar).
