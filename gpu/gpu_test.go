@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"math"
 	"os"
+	"reflect"
 	"runtime"
 	"slices"
 	"testing"
@@ -249,8 +250,9 @@ func TestLargeLattice(t *testing.T) {
 // TestAbove2to31CrossCheck runs phi4 (float32 Euler-Maruyama: the 8-site
 // row kernel), kmp (the row mass kernel) and a sandpile avalanche in rows
 // past site 2^31 of a 2D lattice of 2^31 + 2^22 sites on the CPU and the
-// GPU, and requires identical states: every index past 2^31 must be
-// 64-bit. It needs about 30 GiB of device memory (the sandpile's heights,
+// GPU, and requires identical states, and identical measurement sums
+// (FieldSums) of the phi4 field and the kmp masses: every index past 2^31
+// must be 64-bit. It needs about 30 GiB of device memory (the sandpile's heights,
 // activity, stamps and scratch), about 50 GiB of host memory at its peak
 // (kmp: the start, the CPU's masses and a download, 16 GiB each) and a
 // minute or two, so it runs only with QUENCH_GPU_LARGE=1 (gpu-check.sh
@@ -286,6 +288,7 @@ func TestAbove2to31CrossCheck(t *testing.T) {
 
 	// phi4: two steps from phi = 0
 	var fields [2][]float32
+	var fsums [2]quench.FieldSums // the measurement sums of the field past 2^31 sites
 	p := &quench.Phi4Params{Scheme: quench.SchemeEM, Dt: 0.01, M2: -1, Lambda: 1, H: 0.1, T: 1, Gamma: 1}
 	for i, be := range both {
 		f := &quench.Phi4Fields{Phi: alloc(be, quench.Float32), Next: alloc(be, quench.Float32)}
@@ -293,6 +296,10 @@ func TestAbove2to31CrossCheck(t *testing.T) {
 			if err := be.Phi4Step(f, lat, p, quench.Counter{Seed: 31, Step: uint64(k)}); err != nil {
 				t.Fatalf("phi4 on %s: %v", be.Name(), err)
 			}
+		}
+		var err error
+		if fsums[i], err = be.FieldSums(f.Phi, &lat); err != nil {
+			t.Fatalf("field sums on %s: %v", be.Name(), err)
 		}
 		fields[i] = make([]float32, n)
 		if err := be.Download(fields[i], f.Phi); err != nil {
@@ -309,10 +316,14 @@ func TestAbove2to31CrossCheck(t *testing.T) {
 	}
 	fields = [2][]float32{}
 	release()
-	lap("phi4 float32 em, CPU and GPU")
+	if !reflect.DeepEqual(fsums[0], fsums[1]) || !(fsums[0].Sum2 > 0) {
+		t.Errorf("phi4 field sums: CPU %+v, GPU %+v", fsums[0], fsums[1])
+	}
+	lap("phi4 float32 em and its field sums, CPU and GPU")
 
 	// kmp: one step from masses that differ site by site
 	var masses [2][]int64
+	var msums [2]quench.FieldSums
 	m0 := make([]int64, n)
 	for x := range m0 {
 		m0[x] = quench.MassUnit + int64(x&0xffff)
@@ -329,6 +340,10 @@ func TestAbove2to31CrossCheck(t *testing.T) {
 			m0 = nil // uploaded for the last time
 			release()
 		}
+		var err error
+		if msums[i], err = be.FieldSums(buf, &lat); err != nil {
+			t.Fatalf("mass field sums on %s: %v", be.Name(), err)
+		}
 		masses[i] = make([]int64, n)
 		if err := be.Download(masses[i], buf); err != nil {
 			t.Fatal(err)
@@ -343,7 +358,15 @@ func TestAbove2to31CrossCheck(t *testing.T) {
 	}
 	masses = [2][]int64{}
 	release()
-	lap("kmp, CPU and GPU")
+	// kmp conserves the mass: the start's, n units and n/2^16 times
+	// 0 + 1 + ... + 0xffff (2^-32 each); its 9.2e18 units pass UnitSum's
+	// 2^62, so the sum is float64's (blocks of SumBlock exact, their
+	// partials added with a rounding each)
+	wantSum := float64(n) + float64(n>>16)*(0xffff*0x10000/2)/quench.MassUnit
+	if !reflect.DeepEqual(msums[0], msums[1]) || math.Abs(msums[0].Sum-wantSum) > 1e-9*wantSum {
+		t.Errorf("kmp field sums: CPU %+v, GPU %+v, want a sum of %v", msums[0], msums[1], wantSum)
+	}
+	lap("kmp and its field sums, CPU and GPU")
 
 	// sandpile: a 40 x 40 patch of height 3 in rows ly-60 .. ly-21, all of
 	// whose sites are past 2^31 (row 32768 starts there), and a grain at
