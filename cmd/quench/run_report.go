@@ -361,6 +361,29 @@ func count(n int64, plural string) string {
 	return fmt.Sprintf("%d %s", n, plural)
 }
 
+// tableMarks is what the rows of printTable's table found, for the notes
+// under it.
+type tableMarks struct {
+	undefined, conserved, settled bool
+	infiniteXi                    bool     // correlation_length without a value: every S_k 0
+	unreliable                    []string // for the usual reason
+	broken                        []string // by the symmetry rule
+	noTau                         []string // no tau_int to judge the bins by
+	frozen                        []string // the same in every measurement, where the dynamics can change it
+	nearZero                      bool     // correlation_length's root's argument near 0
+	lowerTau                      bool     // an unreliable one's tau_int whose window did not close
+	anti                          []string // a tau_int under 1/2
+}
+
+// lowerNote says what > means, once, below the note of the first row
+// that shows it.
+func (m *tableMarks) lowerNote(w io.Writer) {
+	if m.lowerTau {
+		fmt.Fprintln(w, lowerTauNote)
+		m.lowerTau = false
+	}
+}
+
 func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, out string) {
 	c := &st.Config
 	unit, rate := c.StepUnit(), "site updates/ns"
@@ -375,6 +398,33 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 	fmt.Fprintf(w, "quench %s on %s\n", c.String(), sum.Backend)
 	fmt.Fprintf(w, "%s after %s, %s (every %d), %.3g %s\n\n",
 		count(c.Sweeps, unit), count(c.Therm, "thermalization "+unit), count(int64(sum.Measurements), "measurements"), c.Every, sum.Throughput.SiteUpdatesPerNs, rate)
+	m := printRows(w, c, sum, names)
+	printTauNotes(w, st, sum, names, out, &m)
+	printSlowModeNotes(w, st, sum, m.unreliable, out)
+	printThermNote(w, st, sum)
+	if sum.NotStationary != "" {
+		fmt.Fprintf(w, "\n* %s\n", sum.NotStationary)
+		m.lowerNote(w)
+	}
+	if m.lowerTau {
+		fmt.Fprintln(w)
+		m.lowerNote(w)
+	}
+	printModelNotes(w, c, sum, names, &m, unit)
+	printExact(w, c, sum, names, unit)
+	printProfiles(w, st, sum, out)
+	files := []string{sim.SummaryFile, sim.SeriesFile, sim.LatticeFile, sim.ImageFile, sim.CheckpointFile, sim.SeriesLogFile}
+	for _, extra := range sim.ExtraFiles {
+		if _, err := os.Stat(filepath.Join(out, extra)); err == nil {
+			files = append(files, extra)
+		}
+	}
+	fmt.Fprintf(w, "\noutputs in %s: %s\n", out, strings.Join(files, " "))
+}
+
+// printRows writes the table's rows, an observable each, and returns
+// what they found for the notes under it.
+func printRows(w io.Writer, c *sim.Config, sum *sim.Summary, names []string) tableMarks {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "observable\tmean\terror\ttau_int")
 	undefined, conserved, settled := false, false, false
@@ -386,12 +436,6 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 	nearZero := false       // correlation_length's root's argument near 0
 	lowerTau := false       // an unreliable one's tau_int whose window did not close
 	var anti []string       // a tau_int under 1/2: the one a bounded sum's error implies
-	lowerNote := func() {   // what > means, once, below the note of the first such row
-		if lowerTau {
-			fmt.Fprintln(w, lowerTauNote)
-			lowerTau = false
-		}
-	}
 	for _, name := range names {
 		v := sum.Observables[name]
 		mark, tau := "", num(v.TauInt, "%.3g")
@@ -433,6 +477,17 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 		}
 	}
 	tw.Flush()
+	return tableMarks{undefined: undefined, conserved: conserved, settled: settled, infiniteXi: infiniteXi,
+		unreliable: unreliable, broken: broken, noTau: noTau, frozen: frozen, nearZero: nearZero, lowerTau: lowerTau, anti: anti}
+}
+
+// printTauNotes writes the notes on the rows' error bars and tau_int:
+// anticorrelated series, too short a run (with the run that would do),
+// no tau_int, a symmetry's broken mean, frozen values and a correlation
+// length's root near 0.
+func printTauNotes(w io.Writer, st *sim.State, sum *sim.Summary, names []string, out string, m *tableMarks) {
+	c := &st.Config
+	anti, unreliable, noTau, broken, frozen, nearZero := m.anti, m.unreliable, m.noTau, m.broken, m.frozen, m.nearZero
 	// (no autocorrelation time is below 1/2: a new user's audit read the
 	// sandpile's 0.0149 as a bug)
 	bounded := slices.DeleteFunc(slices.Clone(anti), func(n string) bool {
@@ -488,7 +543,7 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 		}
 		adv += fixedMeansAsk(st, sum, advised, out)
 		fmt.Fprintf(w, "\n*%s %s: run longer for trustworthy errors%s\n", which, why, adv)
-		lowerNote()
+		m.lowerNote(w)
 	}
 	if len(noTau) > 0 {
 		nl := "\n"
@@ -536,6 +591,12 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 				nl, st.Config.XiName(), r.Mean, r.Error)
 		}
 	}
+}
+
+// printSlowModeNotes writes the notes on a conserved field's diffusive
+// slow modes and on underdamped modes under BAOAB, unreliable being the
+// rows marked for a short run.
+func printSlowModeNotes(w io.Writer, st *sim.State, sum *sim.Summary, unreliable []string, out string) {
 	if d := sum.Diffusive; d != nil {
 		what := "the mass is conserved"
 		if sum.Model == "phi4" {
@@ -607,6 +668,11 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 		fmt.Fprintf(w, "%s* %s: under baoab at gamma = %g %s underdamped: their correlations oscillate inside an envelope that decays over %s (1/(gamma dt)), about twice their tau_int, and error bins of %d steps should span 20 of those (their errors come out too small); %s\n",
 			nl, strings.Join(u.Marked, ", "), c.Gamma, modes, env, u.BinSteps, need)
 	}
+}
+
+// printThermNote warns of a thermalization too short for the start to
+// relax: a sandpile's fill, a conserved field's slowest mode.
+func printThermNote(w io.Writer, st *sim.State, sum *sim.Summary) {
 	if t := sum.ThermShort; t != nil && sum.Model == "sandpile" {
 		or := ", or the default --start stationary, which needs none"
 		if sum.Sites > sim.MaxStationarySites {
@@ -622,21 +688,20 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 		fmt.Fprintf(w, "\nwarning: --therm %d is shorter than 5 times the conserved field's slowest mode's decorrelation time, %d steps%s: the start's slow modes had not relaxed when measuring began, so the means are biased (%s); --therm %d or more lets them relax\n",
 			sum.Therm, t.SlowestSteps, what, most, t.NeededTherm)
 	}
-	if sum.NotStationary != "" {
-		fmt.Fprintf(w, "\n* %s\n", sum.NotStationary)
-		lowerNote()
-	}
-	if lowerTau {
-		fmt.Fprintln(w)
-		lowerNote()
-	}
+}
+
+// printModelNotes writes the notes on conserved and settled rows, the
+// field's response, a correlation length below Tc, measurements' spacing
+// and rows without a value.
+func printModelNotes(w io.Writer, c *sim.Config, sum *sim.Summary, names []string, m *tableMarks, unit string) {
+	undefined, conserved, settled, infiniteXi := m.undefined, m.conserved, m.settled, m.infiniteXi
 	switch {
 	case conserved && sum.Model == "diffusion":
 		fmt.Fprintf(w, "\nc conserved: the stencil keeps the field's mean, so %s varies by rounding only (a random walk, slow in float64, larger in float32), which its error and tau_int measure, not a fluctuation a longer run would average\n", strings.Join(sum.Conserved, ", "))
 	case conserved:
 		fmt.Fprintf(w, "\nc conserved: model B keeps the mean field m at its start value, and %s depend on m alone: they vary by rounding only (a random walk, slow in float64, larger in float32), which their errors and tau_int measure, not a fluctuation a longer run would average\n", strings.Join(sum.Conserved, ", "))
 	}
-	if settled && st.Config.T > 0 {
+	if settled && c.T > 0 {
 		fmt.Fprintf(w, "\ns settled: one phase's order parameter is 1 by definition: %s vary by the rounding of its cosine and sine only, which their errors and tau_int measure, not a fluctuation a longer run would average\n", strings.Join(sum.Settled, ", "))
 	} else if settled {
 		fmt.Fprintf(w, "\ns settled: without noise (T = 0) the phases had reached a fixed arrangement (which may turn as a whole) before the measured steps, where %s vary by the rounding of the phases only, which their errors and tau_int measure, not a fluctuation a longer run would average\n", strings.Join(sum.Settled, ", "))
@@ -683,131 +748,140 @@ func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, ou
 			fmt.Fprintln(w, "- correlation_length: no value: every measurement's S_k was 0 (a lattice frozen fully aligned), so xi = sqrt(N <m^2>/F - 1) / (2 sin(pi/L)), F the mean S_k, is infinite")
 		}
 	}
-	printExact(w, c, sum, names, unit)
-	if n := sum.ProfileSnapshots; n > 0 {
-		snapshots := "snapshots"
-		if n == 1 {
-			snapshots = "snapshot"
+}
+
+// printProfiles writes what the profile snapshots hold, a sandpile's
+// height table, and the note on their unreliable error bars.
+func printProfiles(w io.Writer, st *sim.State, sum *sim.Summary, out string) {
+	c := &st.Config
+	unit := c.StepUnit()
+	n := sum.ProfileSnapshots
+	if n <= 0 {
+		return
+	}
+	snapshots := "snapshots"
+	if n == 1 {
+		snapshots = "snapshot"
+	}
+	every := fmt.Sprintf("every %d %s", sum.ProfileEvery, unit)
+	if sum.ProfileEvery == 1 {
+		every = "after every " + strings.TrimSuffix(unit, "s")
+	}
+	what := "P(m) and C(r)"
+	hd, pile := sum.Profiles["height_distribution"]
+	if pile {
+		what = "P(h)"
+	}
+	fmt.Fprintf(w, "\n%s: %d %s (%s, %.3g s, not in the throughput), averaged in %s and %s; each in %s\n",
+		what, n, snapshots, every, sum.Throughput.ProfileSeconds, sim.SummaryFile, sim.HistogramsFile, sim.ProfilesFile)
+	lowerP := false // a marked entry's tau_int shown as a lower bound
+	if pile {
+		lowerP = printPileHeights(w, c, sum, hd)
+	}
+	if unreliable := sum.UnreliableProfiles(); unreliable > 0 && sum.NotStationary == "" {
+		// with sparse snapshots, denser ones help; once they are
+		// correlated (tau_int over 1 snapshot in a marked entry),
+		// only a longer run does (a 128^2 pile's P(h), tau_int 1.6 -
+		// 2.9 snapshots apart, every 200 grains: every 20, tau_int
+		// 9 - 22, the same errors)
+		how := "run longer"
+		tauH, tauWhat := sandpileHeightTau(c) // 0 but for 2D and 3D piles
+		if sum.ProfileEvery > 1 && profileTauMarked(sum) <= 1 && float64(sum.ProfileEvery) >= tauH {
+			how = "run longer, or take snapshots closer together (a smaller --profile-every) while they are uncorrelated"
 		}
-		every := fmt.Sprintf("every %d %s", sum.ProfileEvery, unit)
-		if sum.ProfileEvery == 1 {
-			every = "after every " + strings.TrimSuffix(unit, "s")
+		why := "each error bin should span >= 20 tau_int"
+		if least := 2 * stats.DefaultBins; n < least {
+			why = fmt.Sprintf("too few snapshots for error bars (%d: at least %d, in %d bins spanning >= 20 tau_int each)", n, least, stats.DefaultBins)
 		}
-		what := "P(m) and C(r)"
-		hd, pile := sum.Profiles["height_distribution"]
+		if sum.Diffusive != nil {
+			// closer snapshots do not help against the slow modes
+			why, how = "each error bin should span >= 20 tau_int, and see the slow modes above", "run longer, as long as the slow modes' note above says"
+		}
 		if pile {
-			what = "P(h)"
-		}
-		fmt.Fprintf(w, "\n%s: %d %s (%s, %.3g s, not in the throughput), averaged in %s and %s; each in %s\n",
-			what, n, snapshots, every, sum.Throughput.ProfileSeconds, sim.SummaryFile, sim.HistogramsFile, sim.ProfilesFile)
-		lowerP := false // a marked entry's tau_int shown as a lower bound
-		if pile {
-			// the whole lattice, and its central box (the middle half
-			// along each axis), nearer the infinite lattice's values
-			// (2D: the infinite lattice's values beside them)
-			tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-			infinite := func(i int) string {
-				if len(c.Shape) != 2 {
-					return ""
-				}
-				if i < 0 {
-					return "\t17/8"
-				}
-				return fmt.Sprintf("\t%.7f", quench.SandpileHeights2D[i])
+			// avalanches that toppled fewer sites than the pile has
+			// left the snapshots nearly one configuration: their
+			// errors see what changed, not that configuration's own
+			// sampling error (about sqrt(p(1-p)/N)), and closer
+			// snapshots do not help
+			const miss = "so the snapshots are nearly one configuration and their errors miss its own sampling error (about sqrt(p(1-p)/N)): run many more grains"
+			if a := sum.Observables["avalanche_area"]; a.Mean != nil && *a.Mean*float64(sum.Measurements) < float64(sum.Sites) {
+				how = fmt.Sprintf("the measured avalanches' areas add up to %.3g sites, fewer than the pile's %d, %s", *a.Mean*float64(sum.Measurements), sum.Sites, miss)
+			} else if float64(c.Sweeps) < tauH {
+				// (an audit's 256^2 after 3000 grains, 0.7 of it:
+				// 20 seeds spread 4.5 to 7.5 times their errors)
+				how = fmt.Sprintf("the %d measured grains are fewer than the about %s over which a %s pile's heights decorrelate (%s), %s", c.Sweeps, digits3(tauH), c.ShapeString(), tauWhat, miss)
 			}
-			hc := sum.Profiles["height_distribution_center"]
-			// a small pile's own exact values (its recurrent
-			// configurations enumerated) beside each region's, in place
-			// of the infinite lattice's
-			exact := func(p sim.Profile, h int) string { return "" }
-			head := "height\tlattice\terror\ttau_int\tcenter\terror\ttau_int"
+		}
+		if adv := profileHowLong(st, sum, out); adv != "" {
 			switch {
-			case hd.Exact != nil && hc.Exact != nil:
-				exact = func(p sim.Profile, h int) string { return fmt.Sprintf("\t%.7g", p.Exact[h]) }
-				infinite = func(int) string { return "" }
-				head = "height\tlattice\terror\ttau_int\texact\tcenter\terror\ttau_int\texact"
-			case len(c.Shape) == 2:
-				head += "\tinfinite lattice"
+			case how == "run longer", strings.HasSuffix(how, ": run many more grains"):
+				how += ":\n  " + adv
+			case strings.HasPrefix(how, "run longer,"):
+				// (the resume keeps the snapshots' spacing)
+				how += "\n  run longer: " + adv
 			}
-			fmt.Fprintln(tw, head)
-			entry := func(p sim.Profile, h int) string {
-				mark, tau := "", num(p.TauInt[h], "%.3g")
-				if !p.Reliable[h] {
-					mark = " *"
-					if p.TauInt[h] != nil && (h >= len(p.TauIntError) || p.TauIntError[h] == nil) {
-						tau, lowerP = ">"+tau, true // no window closed
-					}
-				}
-				return fmt.Sprintf("%s\t%s\t%s%s%s", num(p.Mean[h], "%.6g"), num(p.Error[h], "%.2g"), tau, mark, exact(p, h))
-			}
-			for h := range hd.Mean {
-				fmt.Fprintf(tw, "%d\t%s\t%s%s\n", h, entry(hd, h), entry(hc, h), infinite(h))
-			}
-			if m := sum.HeightMean; m != nil {
-				fmt.Fprintf(tw, "mean\t%s\t%s%s\n", entry(*m, 0), entry(*m, 1), infinite(-1))
-			}
-			tw.Flush()
 		}
-		if unreliable := sum.UnreliableProfiles(); unreliable > 0 && sum.NotStationary == "" {
-			// with sparse snapshots, denser ones help; once they are
-			// correlated (tau_int over 1 snapshot in a marked entry),
-			// only a longer run does (a 128^2 pile's P(h), tau_int 1.6 -
-			// 2.9 snapshots apart, every 200 grains: every 20, tau_int
-			// 9 - 22, the same errors)
-			how := "run longer"
-			tauH, tauWhat := sandpileHeightTau(c) // 0 but for 2D and 3D piles
-			if sum.ProfileEvery > 1 && profileTauMarked(sum) <= 1 && float64(sum.ProfileEvery) >= tauH {
-				how = "run longer, or take snapshots closer together (a smaller --profile-every) while they are uncorrelated"
-			}
-			why := "each error bin should span >= 20 tau_int"
-			if least := 2 * stats.DefaultBins; n < least {
-				why = fmt.Sprintf("too few snapshots for error bars (%d: at least %d, in %d bins spanning >= 20 tau_int each)", n, least, stats.DefaultBins)
-			}
-			if sum.Diffusive != nil {
-				// closer snapshots do not help against the slow modes
-				why, how = "each error bin should span >= 20 tau_int, and see the slow modes above", "run longer, as long as the slow modes' note above says"
-			}
-			if pile {
-				// avalanches that toppled fewer sites than the pile has
-				// left the snapshots nearly one configuration: their
-				// errors see what changed, not that configuration's own
-				// sampling error (about sqrt(p(1-p)/N)), and closer
-				// snapshots do not help
-				const miss = "so the snapshots are nearly one configuration and their errors miss its own sampling error (about sqrt(p(1-p)/N)): run many more grains"
-				if a := sum.Observables["avalanche_area"]; a.Mean != nil && *a.Mean*float64(sum.Measurements) < float64(sum.Sites) {
-					how = fmt.Sprintf("the measured avalanches' areas add up to %.3g sites, fewer than the pile's %d, %s", *a.Mean*float64(sum.Measurements), sum.Sites, miss)
-				} else if float64(c.Sweeps) < tauH {
-					// (an audit's 256^2 after 3000 grains, 0.7 of it:
-					// 20 seeds spread 4.5 to 7.5 times their errors)
-					how = fmt.Sprintf("the %d measured grains are fewer than the about %s over which a %s pile's heights decorrelate (%s), %s", c.Sweeps, digits3(tauH), c.ShapeString(), tauWhat, miss)
-				}
-			}
-			if adv := profileHowLong(st, sum, out); adv != "" {
-				switch {
-				case how == "run longer", strings.HasSuffix(how, ": run many more grains"):
-					how += ":\n  " + adv
-				case strings.HasPrefix(how, "run longer,"):
-					// (the resume keeps the snapshots' spacing)
-					how += "\n  run longer: " + adv
-				}
-			}
-			are := "are"
-			if unreliable == 1 {
-				are = "is"
-			}
-			fmt.Fprintf(w, "* %d of their error bars %s not reliable (%s): %s\n", unreliable, are, why, how)
+		are := "are"
+		if unreliable == 1 {
+			are = "is"
 		}
-		if lowerP {
-			fmt.Fprintln(w, lowerTauNote)
-		}
+		fmt.Fprintf(w, "* %d of their error bars %s not reliable (%s): %s\n", unreliable, are, why, how)
 	}
-	files := []string{sim.SummaryFile, sim.SeriesFile, sim.LatticeFile, sim.ImageFile, sim.CheckpointFile, sim.SeriesLogFile}
-	for _, extra := range sim.ExtraFiles {
-		if _, err := os.Stat(filepath.Join(out, extra)); err == nil {
-			files = append(files, extra)
-		}
+	if lowerP {
+		fmt.Fprintln(w, lowerTauNote)
 	}
-	fmt.Fprintf(w, "\noutputs in %s: %s\n", out, strings.Join(files, " "))
+}
+
+// printPileHeights writes a sandpile's table of P(h), hd the whole
+// lattice's, beside its central box's and the exact values there are,
+// and says whether an entry's tau_int is shown as a lower bound.
+func printPileHeights(w io.Writer, c *sim.Config, sum *sim.Summary, hd sim.Profile) (lowerP bool) {
+	// the whole lattice, and its central box (the middle half
+	// along each axis), nearer the infinite lattice's values
+	// (2D: the infinite lattice's values beside them)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	infinite := func(i int) string {
+		if len(c.Shape) != 2 {
+			return ""
+		}
+		if i < 0 {
+			return "\t17/8"
+		}
+		return fmt.Sprintf("\t%.7f", quench.SandpileHeights2D[i])
+	}
+	hc := sum.Profiles["height_distribution_center"]
+	// a small pile's own exact values (its recurrent
+	// configurations enumerated) beside each region's, in place
+	// of the infinite lattice's
+	exact := func(p sim.Profile, h int) string { return "" }
+	head := "height\tlattice\terror\ttau_int\tcenter\terror\ttau_int"
+	switch {
+	case hd.Exact != nil && hc.Exact != nil:
+		exact = func(p sim.Profile, h int) string { return fmt.Sprintf("\t%.7g", p.Exact[h]) }
+		infinite = func(int) string { return "" }
+		head = "height\tlattice\terror\ttau_int\texact\tcenter\terror\ttau_int\texact"
+	case len(c.Shape) == 2:
+		head += "\tinfinite lattice"
+	}
+	fmt.Fprintln(tw, head)
+	entry := func(p sim.Profile, h int) string {
+		mark, tau := "", num(p.TauInt[h], "%.3g")
+		if !p.Reliable[h] {
+			mark = " *"
+			if p.TauInt[h] != nil && (h >= len(p.TauIntError) || p.TauIntError[h] == nil) {
+				tau, lowerP = ">"+tau, true // no window closed
+			}
+		}
+		return fmt.Sprintf("%s\t%s\t%s%s%s", num(p.Mean[h], "%.6g"), num(p.Error[h], "%.2g"), tau, mark, exact(p, h))
+	}
+	for h := range hd.Mean {
+		fmt.Fprintf(tw, "%d\t%s\t%s%s\n", h, entry(hd, h), entry(hc, h), infinite(h))
+	}
+	if m := sum.HeightMean; m != nil {
+		fmt.Fprintf(tw, "mean\t%s\t%s%s\n", entry(*m, 0), entry(*m, 1), infinite(-1))
+	}
+	tw.Flush()
+	return lowerP
 }
 
 // exactWhy says where Summary.Exact's values come from, by model (and
