@@ -946,27 +946,7 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 			est[name] = es[0]
 		}
 	}
-	byUnder := map[string]bool{}
-	if env := c.underdampedModes(est["phi2"].Mean); len(env) > 0 && len(st.Rows) > 0 {
-		n := len(st.Rows)
-		bin := float64(n/stats.Bins(n)) * float64(c.Every)
-		u, most := &Underdamped{BinSteps: int64(bin)}, 0.0
-		for _, name := range names {
-			e, ok := est[name]
-			if t := env[name]; t > 0 && ok && e.Err > 0 && finite(e.Err) && bin < 20*t {
-				e.Reliable = false
-				est[name] = e
-				byUnder[name] = true
-				u.Marked = append(u.Marked, name)
-				most = max(most, t)
-			}
-		}
-		if len(u.Marked) > 0 {
-			u.EnvelopeSteps = ptr(1 / (c.Gamma * c.Dt))
-			u.NeededSteps = c.stepsFor(func(bin float64) bool { return bin >= 20*most })
-			s.Underdamped = u
-		}
-	}
+	byUnder := c.markUnderdamped(st, est, names, s)
 	if need, slowest := c.thermNeeded(sm); c.Therm < need {
 		s.ThermShort = &ThermShort{SlowestSteps: slowest, NeededTherm: need}
 	}
@@ -980,8 +960,105 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 	if s.Exact == nil {
 		s.ExactMissing = c.exactMissing(est)
 	}
-	// which unreliable observables are so for want of a stationary state
-	notStationary := func(string) bool { return s.NotStationary != "" }
+	notStationary := c.markStationarity(st, est, s)
+	c.markExactlyKept(st, est, s)
+	byFrozen := map[string]bool{}
+	for name, e := range est {
+		if e.Constant && e.Reliable && !slices.Contains(s.Conserved, name) && (c.frozenConstant(name) || c.roundedAway(name, e.Mean)) {
+			e.Reliable = false
+			est[name] = e
+			byFrozen[name] = true
+		}
+	}
+	bySym := c.symmetryBroken(est)
+	for name, e := range est {
+		if bySym[name] {
+			e.Reliable = false
+		}
+		v := Value{Mean: ptr(e.Mean), Error: ptr(e.Err), TauInt: ptr(e.Tau), TauIntError: ptr(e.TauErr), Reliable: e.Reliable, Constant: e.Constant}
+		if e.InputTau > 0 {
+			v.InputTauInt, v.InputTauIntError = ptr(e.InputTau), ptr(e.InputTauErr)
+		}
+		v.WindowNeeds, v.InputWindowNeeds = windowNeeds(e.WindowNeeds), windowNeeds(e.InputWindowNeeds)
+		if !v.Reliable && v.Mean != nil {
+			if usual[name] {
+				v.UnreliableBy = append(v.UnreliableBy, ByTauInt)
+			}
+			if bySlow[name] {
+				v.UnreliableBy = append(v.UnreliableBy, BySlowModes)
+			}
+			if byUnder[name] {
+				v.UnreliableBy = append(v.UnreliableBy, ByUnderdamped)
+			}
+			if notStationary(name) {
+				v.UnreliableBy = append(v.UnreliableBy, ByNotStationary)
+			}
+			if bySym[name] {
+				v.UnreliableBy = append(v.UnreliableBy, BySymmetry)
+				if mean, ok := c.SymmetryMean(name); ok && c.Potential != quench.PotentialKuramoto {
+					n := st.symmetryCrossings(name, mean)
+					v.SymmetryCrossings = &n
+				}
+			}
+			if byFrozen[name] {
+				v.UnreliableBy = append(v.UnreliableBy, ByFrozen)
+			}
+			if nearZero && name == c.XiName() {
+				v.UnreliableBy = append(v.UnreliableBy, ByNearZero)
+			}
+		}
+		s.Observables[name] = v
+	}
+	if c.Model == "sandpile" {
+		s.Histograms = sandpileHistograms(st)
+	}
+	if len(st.Profiles) > 0 {
+		s.ProfileSnapshots, s.ProfileEvery = len(st.Profiles), c.ProfileInterval()
+	}
+	if c.Model == "sandpile" && len(st.Profiles) > 0 {
+		s.Profiles, s.HeightMean = c.pileProfiles(st)
+	}
+	if IsMass(c.Model) && len(st.Profiles) > 0 {
+		every := float64(c.ProfileInterval())
+		n := len(st.Profiles)
+		bin := float64(n/stats.Bins(n)) * every
+		prof := func(first, k int) Profile {
+			e := profileEstimates(st.Profiles, first, k)
+			if s.NotStationary != "" {
+				for i := range e {
+					e[i].Reliable = false
+				}
+			}
+			if sm != nil {
+				if m := c.slowUnreliable(sm, e, bin, every); len(m) > 0 {
+					slow = append(slow, slowMark{modes: sm, tau: slices.Min(m)})
+					if binSteps == 0 {
+						binSteps = bin
+					}
+				}
+			}
+			return makeProfile(e)
+		}
+		s.Profiles = map[string]Profile{
+			"mass_distribution":     prof(profLin, MassBins),
+			"mass_distribution_log": prof(profLog, LogMassBins),
+			"correlation":           prof(profCorr, c.ProfileWidth()-profCorr),
+		}
+	}
+	if len(slow) > 0 {
+		steps, slowest := c.adviceForAll(slow, sm)
+		s.Diffusive = &Diffusive{SlowestSteps: slowest, BinSteps: int64(binSteps), NeededSteps: steps, Marked: marked, SkModeSteps: skModes}
+	}
+	return s, names
+}
+
+// markStationarity marks the estimates that are unreliable for want of a
+// stationary state (diffusion's decay, aggregation's merging, free or
+// noiseless particles, noiseless Kuramoto phases), and those it keeps
+// exactly, sets the summary's notes on them and returns which names it
+// marked.
+func (c *Config) markStationarity(st *State, est map[string]stats.Estimate, s *Summary) (notStationary func(string) bool) {
+	notStationary = func(string) bool { return s.NotStationary != "" }
 	switch {
 	case c.Model == "diffusion":
 		// u_mean: kept by the stencil, so it varies by rounding alone;
@@ -1079,6 +1156,13 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 	case c.Model == "phi4" && c.Scheme == quench.SchemeModelB && c.Start == "hot":
 		s.QuenchedDisorder = quenchedMean(est["phi"].Mean, c.Phi0)
 	}
+	return notStationary
+}
+
+// markExactlyKept marks reliable the estimates whose series vary by
+// rounding alone: one Kuramoto phase's order parameter (1 by definition)
+// and the observables that model B's conserved mean fixes.
+func (c *Config) markExactlyKept(st *State, est map[string]stats.Estimate, s *Summary) {
 	if c.Model == "particles" && c.Potential == quench.PotentialKuramoto && c.T > 0 && c.N == 1 {
 		// one phase's r is 1 by definition: its series varies by the
 		// rounding of cos^2 + sin^2 alone, which asked for 1.2 million
@@ -1102,107 +1186,55 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 			}
 		}
 	}
-	byFrozen := map[string]bool{}
-	for name, e := range est {
-		if e.Constant && e.Reliable && !slices.Contains(s.Conserved, name) && (c.frozenConstant(name) || c.roundedAway(name, e.Mean)) {
-			e.Reliable = false
-			est[name] = e
-			byFrozen[name] = true
+}
+
+// markUnderdamped marks the estimates of modes that BAOAB leaves
+// underdamped, whose error bins are shorter than 20 of their envelope's
+// decay, sets the summary's note and returns the names it marked.
+func (c *Config) markUnderdamped(st *State, est map[string]stats.Estimate, names []string, s *Summary) map[string]bool {
+	byUnder := map[string]bool{}
+	if env := c.underdampedModes(est["phi2"].Mean); len(env) > 0 && len(st.Rows) > 0 {
+		n := len(st.Rows)
+		bin := float64(n/stats.Bins(n)) * float64(c.Every)
+		u, most := &Underdamped{BinSteps: int64(bin)}, 0.0
+		for _, name := range names {
+			e, ok := est[name]
+			if t := env[name]; t > 0 && ok && e.Err > 0 && finite(e.Err) && bin < 20*t {
+				e.Reliable = false
+				est[name] = e
+				byUnder[name] = true
+				u.Marked = append(u.Marked, name)
+				most = max(most, t)
+			}
+		}
+		if len(u.Marked) > 0 {
+			u.EnvelopeSteps = ptr(1 / (c.Gamma * c.Dt))
+			u.NeededSteps = c.stepsFor(func(bin float64) bool { return bin >= 20*most })
+			s.Underdamped = u
 		}
 	}
-	bySym := c.symmetryBroken(est)
-	for name, e := range est {
-		if bySym[name] {
-			e.Reliable = false
-		}
-		v := Value{Mean: ptr(e.Mean), Error: ptr(e.Err), TauInt: ptr(e.Tau), TauIntError: ptr(e.TauErr), Reliable: e.Reliable, Constant: e.Constant}
-		if e.InputTau > 0 {
-			v.InputTauInt, v.InputTauIntError = ptr(e.InputTau), ptr(e.InputTauErr)
-		}
-		v.WindowNeeds, v.InputWindowNeeds = windowNeeds(e.WindowNeeds), windowNeeds(e.InputWindowNeeds)
-		if !v.Reliable && v.Mean != nil {
-			if usual[name] {
-				v.UnreliableBy = append(v.UnreliableBy, ByTauInt)
-			}
-			if bySlow[name] {
-				v.UnreliableBy = append(v.UnreliableBy, BySlowModes)
-			}
-			if byUnder[name] {
-				v.UnreliableBy = append(v.UnreliableBy, ByUnderdamped)
-			}
-			if notStationary(name) {
-				v.UnreliableBy = append(v.UnreliableBy, ByNotStationary)
-			}
-			if bySym[name] {
-				v.UnreliableBy = append(v.UnreliableBy, BySymmetry)
-				if mean, ok := c.SymmetryMean(name); ok && c.Potential != quench.PotentialKuramoto {
-					n := st.symmetryCrossings(name, mean)
-					v.SymmetryCrossings = &n
-				}
-			}
-			if byFrozen[name] {
-				v.UnreliableBy = append(v.UnreliableBy, ByFrozen)
-			}
-			if nearZero && name == c.XiName() {
-				v.UnreliableBy = append(v.UnreliableBy, ByNearZero)
-			}
-		}
-		s.Observables[name] = v
+	return byUnder
+}
+
+// pileProfiles are a sandpile's height distributions over the whole
+// lattice and its central box, and its mean height in both, with their
+// exact values where a small pile's are known.
+func (c *Config) pileProfiles(st *State) (map[string]Profile, *Profile) {
+	z := quench.SandpileThreshold(len(c.Shape))
+	profiles := map[string]Profile{
+		"height_distribution":        makeProfile(profileEstimates(st.Profiles, 1, z)),
+		"height_distribution_center": makeProfile(profileEstimates(st.Profiles, 1+z, z)),
 	}
-	if c.Model == "sandpile" {
-		s.Histograms = sandpileHistograms(st)
-	}
-	if len(st.Profiles) > 0 {
-		s.ProfileSnapshots, s.ProfileEvery = len(st.Profiles), c.ProfileInterval()
-	}
-	if c.Model == "sandpile" && len(st.Profiles) > 0 {
-		z := quench.SandpileThreshold(len(c.Shape))
-		s.Profiles = map[string]Profile{
-			"height_distribution":        makeProfile(profileEstimates(st.Profiles, 1, z)),
-			"height_distribution_center": makeProfile(profileEstimates(st.Profiles, 1+z, z)),
+	mean := st.heightMean()
+	if whole, center, ok := pileHeightsExact(c.Shape); ok {
+		for name, p := range map[string][]float64{"height_distribution": whole, "height_distribution_center": center} {
+			e := profiles[name]
+			e.Exact = p
+			profiles[name] = e
 		}
-		s.HeightMean = st.heightMean()
-		if whole, center, ok := pileHeightsExact(c.Shape); ok {
-			for name, p := range map[string][]float64{"height_distribution": whole, "height_distribution_center": center} {
-				e := s.Profiles[name]
-				e.Exact = p
-				s.Profiles[name] = e
-			}
-			s.HeightMean.Exact = []float64{meanOf(whole), meanOf(center)}
-		}
+		mean.Exact = []float64{meanOf(whole), meanOf(center)}
 	}
-	if IsMass(c.Model) && len(st.Profiles) > 0 {
-		every := float64(c.ProfileInterval())
-		n := len(st.Profiles)
-		bin := float64(n/stats.Bins(n)) * every
-		prof := func(first, k int) Profile {
-			e := profileEstimates(st.Profiles, first, k)
-			if s.NotStationary != "" {
-				for i := range e {
-					e[i].Reliable = false
-				}
-			}
-			if sm != nil {
-				if m := c.slowUnreliable(sm, e, bin, every); len(m) > 0 {
-					slow = append(slow, slowMark{modes: sm, tau: slices.Min(m)})
-					if binSteps == 0 {
-						binSteps = bin
-					}
-				}
-			}
-			return makeProfile(e)
-		}
-		s.Profiles = map[string]Profile{
-			"mass_distribution":     prof(profLin, MassBins),
-			"mass_distribution_log": prof(profLog, LogMassBins),
-			"correlation":           prof(profCorr, c.ProfileWidth()-profCorr),
-		}
-	}
-	if len(slow) > 0 {
-		steps, slowest := c.adviceForAll(slow, sm)
-		s.Diffusive = &Diffusive{SlowestSteps: slowest, BinSteps: int64(binSteps), NeededSteps: steps, Marked: marked, SkModeSteps: skModes}
-	}
-	return s, names
+	return profiles, mean
 }
 
 func sandpileHistograms(st *State) map[string][]int64 {
