@@ -22,6 +22,7 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/quenchlab/quench"
 	"github.com/quenchlab/quench/internal/philox"
@@ -115,141 +116,7 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 	if err := checkDisk(cmp.Or(out, "runs"), &c, 0); err != nil {
 		return err
 	}
-	for _, u := range f.unused {
-		fmt.Fprintf(&notes, "quench: note: %s\n", u)
-	}
-	if fl := cmd.Flags(); fl.Changed("L") && fl.Changed("shape") {
-		// documented (--shape overrides --L), but easy to miss
-		fmt.Fprintf(&notes, "quench: note: --shape %s%s sets the extents; --L %d%s is not used\n", f.shape, f.given("shape"), f.L, f.given("L"))
-	}
-	if c.Model == "sandpile" && c.Start == "hot" && !cmd.Flags().Changed("start") {
-		fmt.Fprintf(&notes, "quench: note: %d sites are beyond the stationary sampler (%d): starting hot, so statistics of the first ~%d grains are biased (thermalize with --therm-grains)\n",
-			c.Lattice().Sites(), sim.MaxStationarySites, sim.SandpileFill("hot", c.Lattice().Sites(), len(c.Shape)))
-	} else if n := c.Lattice().Sites(); c.Model == "sandpile" && c.Start != "stationary" {
-		// a hot pile (mean height (2d-1)/2) or an empty one fills up to
-		// its stationary mean (about 2.1 in 2D) in of order N grains, and
-		// then relaxes: 2N (3N, 5N in 3D) grains or more
-		if need := sim.SandpileFill(c.Start, n, len(c.Shape)); c.Therm < need {
-			fmt.Fprintf(&notes, "quench: note: a %s pile of %d sites needs some %d thermalization grains to become stationary; with %d its statistics are biased (--therm-grains, or the default --start stationary, which needs none)\n",
-				c.Start, n, need, c.Therm)
-		}
-	}
-	if c.Model == "phi4" && c.Scheme == quench.SchemeModelB && c.H != 0 {
-		// accepted (energy_field reports it), but easy to misread
-		fmt.Fprintf(&notes, "quench: note: under model B the field h = %v couples to the conserved mean field alone: it adds -h m, a constant, to the energy and drops out of the dynamics but for rounding (the Laplacian of a uniform force is 0)\n", c.H)
-	}
-	if leaves, states, ok := c.ColdCycleLeaves(); ok && leaves < coldCycleMinLeaves {
-		if q, hot := c.MetropolisMaxReject(); !hot || q >= metropolisSlowReject {
-			// (a field within rounding's reach of 2d|J|, or the exact one
-			// at a T where the cycle is left now and then; at a T so high
-			// that every flip is nearly certain the note below says it,
-			// and a hot start would not help: a review's 16^2 at T = 20000)
-			fmt.Fprintf(&notes, "quench: note: --algo metropolis from --start cold at J=%v, h=%v keeps to the cold start's cycle through %s, every site of a colour flipped with near certainty or nearly never, but for sites that now and then do otherwise: about %.2g over this run, which averages the cycle, not the Boltzmann weights, until it has left it many times; use --start hot or --algo heatbath\n", c.J, c.H, states, leaves)
-		}
-	}
-	if q, ok := c.MetropolisMaxReject(); ok && q < metropolisSlowReject {
-		// accepted (refused below 2^-20), but its tau_int asks for long
-		// runs: 16^2 at T = 1e4, energy tau_int 522, heat bath's 0.5
-		fmt.Fprintf(&notes, "quench: note: --algo metropolis at T=%v rejects a flip with probability at most q = %.2g, so its sweeps mostly flip the lattice back and forth and it decorrelates over some 1/q = %.0f sweeps, where --algo heatbath takes about one\n", c.T, q, 1/q)
-	}
-	notes.WriteString(unmeasuredNote(&c))
-	if e, x, safe, ok := c.WellEscapes(); ok && e >= sim.WellEscapeTarget {
-		// (an audit's 10^5 particles at dt = 0.1 diverged on every seed)
-		chance := fmt.Sprintf("about %.2g", 1-math.Exp(-e))
-		if e > 5 {
-			chance = "nearly 1"
-		}
-		fmt.Fprintf(&notes, "quench: note: at --dt %v a step's noise carries a coordinate from its well past x = %.3g, from where the step of the cubic force diverges, an expected %.2g times over the run's %.3g coordinate steps (the bound dt < gamma/(4k) holds only near the minima): the chance that the run stops with a diverged state is %s; --dt %v or below makes it under 1%%\n", c.Dt, x, e, float64(c.N)*float64(c.D)*float64(c.TotalSweeps()), chance, safe)
-	}
-	if c.FieldRoundedAway() {
-		fmt.Fprintf(&notes, "quench: note: the field h = %v changes no flip probability (each rounds to its value at h = 0): the run is the run at h = 0, whose exact values and symmetry (m -> -m) its results are judged by\n", c.H)
-	}
-	if sim.IsIsing(c.Model) && c.J != 0 && !c.HasCorrelationLength() {
-		// a scan's users look for xi: say why it is not there
-		why := fmt.Sprintf("the lattice %s is not L^d, and the finite-lattice form of xi takes one L", c.Lattice())
-		switch {
-		case c.J < 0:
-			why += " (its staggered_binder and staggered_susceptibility locate its Tc)"
-		case !c.NoField():
-			why = fmt.Sprintf("in the field h = %v, m -> -m is no symmetry (<m> need not be 0), and the second-moment form of xi from S(0) and S_k is that of the zero-field model", c.H)
-		}
-		fmt.Fprintf(&notes, "quench: note: the run reports no structure factors %sS_k or %s: %s\n", c.ModePrefix(), c.XiName(), why)
-	}
-	if c.SeedUnused() && cmd.Flags().Changed("seed") {
-		what := "diffusion from a cold start (a spike at the centre) draws"
-		if c.Model == "particles" {
-			what = "particles at rest at T = 0 (the cold start, no noise) draw"
-		}
-		fmt.Fprintf(&notes, "quench: note: %s nothing: --seed %d%s is not used\n", what, c.Seed, f.given("seed"))
-	}
-	if c.Model == "particles" && c.Start == "cold" && c.T == 0 {
-		// every coordinate 0: the double well's maximum, and for
-		// repulsive phases of one frequency their synchronized state,
-		// fixed points with no force, unstable, which without noise the
-		// particles never leave
-		switch {
-		case c.Potential == quench.PotentialDoubleWell && c.K > 0:
-			fmt.Fprintf(&notes, "quench: note: the cold start puts every coordinate at 0, the double well's maximum, where the force is 0: at T = 0 no noise moves them, so they stay there and never descend to the wells at +-1 (--start hot or T > 0 does)\n")
-		case c.Potential == quench.PotentialKuramoto && c.K < 0 && c.OmegaSpread == 0:
-			fmt.Fprintf(&notes, "quench: note: the cold start puts every phase at 0, synchronized (r = 1), where the repulsive coupling k = %v exerts no force: at T = 0 no noise moves them, so r stays 1 and never descends toward 0 (--start hot or T > 0 does)\n", c.K)
-		}
-	}
-	// what the noise does where the force does nothing within a run:
-	// too little to see, or a walk of its own (a review's --T 1e20 at
-	// --dt 1e-16 moved the field by 2000, which "stays near its start"
-	// had denied)
-	run := c.Therm + c.Sweeps
-	walk := c.NoiseWalk(float64(run))
-	noiseOnly := func(still, moves string) string {
-		if walk < 1e-6 {
-			it := "it"
-			if c.Model == "particles" {
-				it = "them"
-			}
-			return fmt.Sprintf("%s (the noise moves %s by about %.2g in the run's %d steps)", still, it, walk, run)
-		}
-		return fmt.Sprintf("%s, about %.2g in the run's %d steps", moves, walk, run)
-	}
-	if slowest, need, ok := c.FieldRelaxSteps(); ok && float64(c.Therm) < need {
-		mode, means := "the field's slowest mode (k = 0)", "the means stay"
-		stays := noiseOnly("the field stays near its start", "the noise alone moves the field's mean, a random walk")
-		if c.Model == "particles" {
-			mode = "each harmonic coordinate"
-			stays = noiseOnly("the particles stay near their start", "the noise alone moves them, as free particles")
-		}
-		// (an audit's m2 = 0.01 read phi 7.6 errors off after the
-		// default --therm 1000, against a mode time of 10000 steps; its
-		// --dt 1e-300 froze the field, its lines advising thermalization)
-		switch {
-		case slowest > philox.MaxStep:
-			about := fmt.Sprintf("about %.3g steps", slowest)
-			if math.IsInf(slowest, 1) {
-				about = "more steps than float64 holds"
-			}
-			fmt.Fprintf(&notes, "quench: note: at --dt %v %s relaxes over %s, more than a run can take (2^48): %s (a larger --dt, up to the stability bound, relaxes it sooner)\n", c.Dt, mode, about, stays)
-		case need > philox.MaxStep:
-			fmt.Fprintf(&notes, "quench: note: at --dt %v %s relaxes over %.3g steps, and the %d thermalization steps that would let a start relax (5 times that) do not fit in a run (2^48): %s biased by the start (a larger --dt, up to the stability bound, relaxes it sooner)\n", c.Dt, mode, slowest, int64(math.Min(need, 1e18)), means)
-		default:
-			fmt.Fprintf(&notes, "quench: note: %s relaxes over %.0f steps, so with --therm %d the start will not have relaxed when measuring begins and the means are biased: --therm %.0f or more lets it relax\n", mode, slowest, c.Therm, need)
-		}
-	}
-	if slowest, _, ok := c.FieldRelaxSteps(); !(ok && slowest > philox.MaxStep) {
-		if fastest, ok := c.StiffestRelaxSteps(); ok && fastest > philox.MaxStep {
-			// (FieldRelaxSteps' note above says it for a Gaussian field)
-			about := fmt.Sprintf("about %.3g steps", fastest)
-			if math.IsInf(fastest, 1) {
-				about = "more steps than float64 holds"
-			}
-			fmt.Fprintf(&notes, "quench: note: at --dt %v even the field's stiffest mode relaxes over %s, more than a run can take (2^48): the force does not act within a run; %s (a larger --dt, up to the stability bound, lets the force act)\n", c.Dt, about,
-				noiseOnly("the field stays at its start, and every measurement with it", "the noise alone moves the field, a random walk"))
-		}
-	}
-	if need, slowest := c.ThermBefore(); c.Therm < need {
-		// a conserved field's long waves relax slowly: say so before a
-		// long run, not only in its results (therm_short)
-		fmt.Fprintf(&notes, "quench: note: the conserved field's slowest mode relaxes over %d steps, so with --therm %d the start's slow modes will not have relaxed when measuring begins and the means are biased: --therm %d or more lets them relax\n",
-			slowest, c.Therm, need)
-	}
+	writeRunNotes(&notes, cmd.Flags(), f, &c)
 	var startBar *progressbar.ProgressBar
 	if c.Start == "stationary" && len(c.Shape) > 1 && !f.quiet && isTerminal(stderr) {
 		// seconds to a minute for large piles, before the run's bar
@@ -391,6 +258,150 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 		}
 	}
 	return err
+}
+
+// writeRunNotes writes the notes a new run's settings call for (flags
+// given but not used, a start that is not stationary, a Metropolis
+// cycle, a noise that can carry a particle out of its well, a field
+// that rounds away, relaxation times beyond the thermalization or a
+// run, ...) to notes, a line each, which the run prints once it has
+// passed its checks.
+func writeRunNotes(notes *bytes.Buffer, fl *pflag.FlagSet, f *runFlags, c *sim.Config) {
+	for _, u := range f.unused {
+		fmt.Fprintf(notes, "quench: note: %s\n", u)
+	}
+	if fl.Changed("L") && fl.Changed("shape") {
+		// documented (--shape overrides --L), but easy to miss
+		fmt.Fprintf(notes, "quench: note: --shape %s%s sets the extents; --L %d%s is not used\n", f.shape, f.given("shape"), f.L, f.given("L"))
+	}
+	if c.Model == "sandpile" && c.Start == "hot" && !fl.Changed("start") {
+		fmt.Fprintf(notes, "quench: note: %d sites are beyond the stationary sampler (%d): starting hot, so statistics of the first ~%d grains are biased (thermalize with --therm-grains)\n",
+			c.Lattice().Sites(), sim.MaxStationarySites, sim.SandpileFill("hot", c.Lattice().Sites(), len(c.Shape)))
+	} else if n := c.Lattice().Sites(); c.Model == "sandpile" && c.Start != "stationary" {
+		// a hot pile (mean height (2d-1)/2) or an empty one fills up to
+		// its stationary mean (about 2.1 in 2D) in of order N grains, and
+		// then relaxes: 2N (3N, 5N in 3D) grains or more
+		if need := sim.SandpileFill(c.Start, n, len(c.Shape)); c.Therm < need {
+			fmt.Fprintf(notes, "quench: note: a %s pile of %d sites needs some %d thermalization grains to become stationary; with %d its statistics are biased (--therm-grains, or the default --start stationary, which needs none)\n",
+				c.Start, n, need, c.Therm)
+		}
+	}
+	if c.Model == "phi4" && c.Scheme == quench.SchemeModelB && c.H != 0 {
+		// accepted (energy_field reports it), but easy to misread
+		fmt.Fprintf(notes, "quench: note: under model B the field h = %v couples to the conserved mean field alone: it adds -h m, a constant, to the energy and drops out of the dynamics but for rounding (the Laplacian of a uniform force is 0)\n", c.H)
+	}
+	if leaves, states, ok := c.ColdCycleLeaves(); ok && leaves < coldCycleMinLeaves {
+		if q, hot := c.MetropolisMaxReject(); !hot || q >= metropolisSlowReject {
+			// (a field within rounding's reach of 2d|J|, or the exact one
+			// at a T where the cycle is left now and then; at a T so high
+			// that every flip is nearly certain the note below says it,
+			// and a hot start would not help: a review's 16^2 at T = 20000)
+			fmt.Fprintf(notes, "quench: note: --algo metropolis from --start cold at J=%v, h=%v keeps to the cold start's cycle through %s, every site of a colour flipped with near certainty or nearly never, but for sites that now and then do otherwise: about %.2g over this run, which averages the cycle, not the Boltzmann weights, until it has left it many times; use --start hot or --algo heatbath\n", c.J, c.H, states, leaves)
+		}
+	}
+	if q, ok := c.MetropolisMaxReject(); ok && q < metropolisSlowReject {
+		// accepted (refused below 2^-20), but its tau_int asks for long
+		// runs: 16^2 at T = 1e4, energy tau_int 522, heat bath's 0.5
+		fmt.Fprintf(notes, "quench: note: --algo metropolis at T=%v rejects a flip with probability at most q = %.2g, so its sweeps mostly flip the lattice back and forth and it decorrelates over some 1/q = %.0f sweeps, where --algo heatbath takes about one\n", c.T, q, 1/q)
+	}
+	notes.WriteString(unmeasuredNote(c))
+	if e, x, safe, ok := c.WellEscapes(); ok && e >= sim.WellEscapeTarget {
+		// (an audit's 10^5 particles at dt = 0.1 diverged on every seed)
+		chance := fmt.Sprintf("about %.2g", 1-math.Exp(-e))
+		if e > 5 {
+			chance = "nearly 1"
+		}
+		fmt.Fprintf(notes, "quench: note: at --dt %v a step's noise carries a coordinate from its well past x = %.3g, from where the step of the cubic force diverges, an expected %.2g times over the run's %.3g coordinate steps (the bound dt < gamma/(4k) holds only near the minima): the chance that the run stops with a diverged state is %s; --dt %v or below makes it under 1%%\n", c.Dt, x, e, float64(c.N)*float64(c.D)*float64(c.TotalSweeps()), chance, safe)
+	}
+	if c.FieldRoundedAway() {
+		fmt.Fprintf(notes, "quench: note: the field h = %v changes no flip probability (each rounds to its value at h = 0): the run is the run at h = 0, whose exact values and symmetry (m -> -m) its results are judged by\n", c.H)
+	}
+	if sim.IsIsing(c.Model) && c.J != 0 && !c.HasCorrelationLength() {
+		// a scan's users look for xi: say why it is not there
+		why := fmt.Sprintf("the lattice %s is not L^d, and the finite-lattice form of xi takes one L", c.Lattice())
+		switch {
+		case c.J < 0:
+			why += " (its staggered_binder and staggered_susceptibility locate its Tc)"
+		case !c.NoField():
+			why = fmt.Sprintf("in the field h = %v, m -> -m is no symmetry (<m> need not be 0), and the second-moment form of xi from S(0) and S_k is that of the zero-field model", c.H)
+		}
+		fmt.Fprintf(notes, "quench: note: the run reports no structure factors %sS_k or %s: %s\n", c.ModePrefix(), c.XiName(), why)
+	}
+	if c.SeedUnused() && fl.Changed("seed") {
+		what := "diffusion from a cold start (a spike at the centre) draws"
+		if c.Model == "particles" {
+			what = "particles at rest at T = 0 (the cold start, no noise) draw"
+		}
+		fmt.Fprintf(notes, "quench: note: %s nothing: --seed %d%s is not used\n", what, c.Seed, f.given("seed"))
+	}
+	if c.Model == "particles" && c.Start == "cold" && c.T == 0 {
+		// every coordinate 0: the double well's maximum, and for
+		// repulsive phases of one frequency their synchronized state,
+		// fixed points with no force, unstable, which without noise the
+		// particles never leave
+		switch {
+		case c.Potential == quench.PotentialDoubleWell && c.K > 0:
+			fmt.Fprintf(notes, "quench: note: the cold start puts every coordinate at 0, the double well's maximum, where the force is 0: at T = 0 no noise moves them, so they stay there and never descend to the wells at +-1 (--start hot or T > 0 does)\n")
+		case c.Potential == quench.PotentialKuramoto && c.K < 0 && c.OmegaSpread == 0:
+			fmt.Fprintf(notes, "quench: note: the cold start puts every phase at 0, synchronized (r = 1), where the repulsive coupling k = %v exerts no force: at T = 0 no noise moves them, so r stays 1 and never descends toward 0 (--start hot or T > 0 does)\n", c.K)
+		}
+	}
+	// what the noise does where the force does nothing within a run:
+	// too little to see, or a walk of its own (a review's --T 1e20 at
+	// --dt 1e-16 moved the field by 2000, which "stays near its start"
+	// had denied)
+	run := c.Therm + c.Sweeps
+	walk := c.NoiseWalk(float64(run))
+	noiseOnly := func(still, moves string) string {
+		if walk < 1e-6 {
+			it := "it"
+			if c.Model == "particles" {
+				it = "them"
+			}
+			return fmt.Sprintf("%s (the noise moves %s by about %.2g in the run's %d steps)", still, it, walk, run)
+		}
+		return fmt.Sprintf("%s, about %.2g in the run's %d steps", moves, walk, run)
+	}
+	if slowest, need, ok := c.FieldRelaxSteps(); ok && float64(c.Therm) < need {
+		mode, means := "the field's slowest mode (k = 0)", "the means stay"
+		stays := noiseOnly("the field stays near its start", "the noise alone moves the field's mean, a random walk")
+		if c.Model == "particles" {
+			mode = "each harmonic coordinate"
+			stays = noiseOnly("the particles stay near their start", "the noise alone moves them, as free particles")
+		}
+		// (an audit's m2 = 0.01 read phi 7.6 errors off after the
+		// default --therm 1000, against a mode time of 10000 steps; its
+		// --dt 1e-300 froze the field, its lines advising thermalization)
+		switch {
+		case slowest > philox.MaxStep:
+			about := fmt.Sprintf("about %.3g steps", slowest)
+			if math.IsInf(slowest, 1) {
+				about = "more steps than float64 holds"
+			}
+			fmt.Fprintf(notes, "quench: note: at --dt %v %s relaxes over %s, more than a run can take (2^48): %s (a larger --dt, up to the stability bound, relaxes it sooner)\n", c.Dt, mode, about, stays)
+		case need > philox.MaxStep:
+			fmt.Fprintf(notes, "quench: note: at --dt %v %s relaxes over %.3g steps, and the %d thermalization steps that would let a start relax (5 times that) do not fit in a run (2^48): %s biased by the start (a larger --dt, up to the stability bound, relaxes it sooner)\n", c.Dt, mode, slowest, int64(math.Min(need, 1e18)), means)
+		default:
+			fmt.Fprintf(notes, "quench: note: %s relaxes over %.0f steps, so with --therm %d the start will not have relaxed when measuring begins and the means are biased: --therm %.0f or more lets it relax\n", mode, slowest, c.Therm, need)
+		}
+	}
+	if slowest, _, ok := c.FieldRelaxSteps(); !(ok && slowest > philox.MaxStep) {
+		if fastest, ok := c.StiffestRelaxSteps(); ok && fastest > philox.MaxStep {
+			// (FieldRelaxSteps' note above says it for a Gaussian field)
+			about := fmt.Sprintf("about %.3g steps", fastest)
+			if math.IsInf(fastest, 1) {
+				about = "more steps than float64 holds"
+			}
+			fmt.Fprintf(notes, "quench: note: at --dt %v even the field's stiffest mode relaxes over %s, more than a run can take (2^48): the force does not act within a run; %s (a larger --dt, up to the stability bound, lets the force act)\n", c.Dt, about,
+				noiseOnly("the field stays at its start, and every measurement with it", "the noise alone moves the field, a random walk"))
+		}
+	}
+	if need, slowest := c.ThermBefore(); c.Therm < need {
+		// a conserved field's long waves relax slowly: say so before a
+		// long run, not only in its results (therm_short)
+		fmt.Fprintf(notes, "quench: note: the conserved field's slowest mode relaxes over %d steps, so with --therm %d the start's slow modes will not have relaxed when measuring begins and the means are biased: --therm %d or more lets them relax\n",
+			slowest, c.Therm, need)
+	}
 }
 
 // testHookBeforeRun, set by tests only, is called after the directory is
