@@ -490,25 +490,9 @@ func checkSum(data []byte, version uint32) (body []byte, ok bool) {
 // (missing, truncated, corrupted, from another version, inconsistent with
 // its own configuration) is a quench.UsageError.
 func ReadCheckpoint(dir string) (*State, error) {
-	path := filepath.Join(dir, CheckpointFile)
-	if fi, err := os.Stat(dir); err != nil && !errors.Is(err, fs.ErrPermission) || dir == "" {
-		// (missing, or a path through a file: ENOTDIR)
-		return nil, quench.Usagef("no run directory %q: it does not exist (give the output directory of a run)", dir)
-	} else if err == nil && !fi.IsDir() {
-		return nil, quench.Usagef("%s is not a directory: give the output directory of a run", dir)
-	}
-	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
-		// a named pipe blocked the read for ever (with the signals
-		// caught: Ctrl-C did nothing), a device such as /dev/zero never
-		// ended it; a link to a checkpoint is read
-		return nil, quench.Usagef("checkpoint %s is refused: it is %s, not a file written by quench run", path, fileKind(fi))
-	}
-	data, err := os.ReadFile(path)
+	path, data, err := readCheckpointFile(dir)
 	if err != nil {
-		if os.IsNotExist(err) {
-			return nil, quench.Usagef("no checkpoint in %s: expected the file %s written by quench run", dir, path)
-		}
-		return nil, quench.Usagef("cannot read checkpoint %s: %v", path, err)
+		return nil, err
 	}
 	bad := func(why string, args ...any) error {
 		return quench.Usagef("checkpoint %s is refused: %s", path, fmt.Sprintf(why, args...))
@@ -560,100 +544,11 @@ func ReadCheckpoint(dir string) (*State, error) {
 	if err := cfg.ValidateSaved(); err != nil {
 		return nil, bad("its configuration is invalid: %v", err)
 	}
-	sites := cfg.Lattice().Sites()
-	if cfg.Model == "sandpile" {
-		if h.Heights != sites || h.Width != int64(len(cfg.Columns())+1) || h.Field+h.Aux+h.Omega != 0 {
-			return nil, bad("it holds %d heights for a lattice of %d sites", h.Heights, sites)
-		}
-		sites = 0
-	} else if h.Heights != 0 {
-		return nil, bad("it holds sandpile heights for model %s", cfg.Model)
+	sites, inline, err := checkLayout(&h, &cfg, version, int64(len(body)), hlen, bad)
+	if err != nil {
+		return nil, err
 	}
-	if !IsIsing(cfg.Model) && h.Samples != 0 {
-		return nil, bad("it holds %d Ising samples for model %s", h.Samples, cfg.Model)
-	}
-	if IsIsing(cfg.Model) && (h.Rows != 0 || h.Width != 0) {
-		// Ising runs measure samples, not rows
-		return nil, bad("it holds %d rows of %d columns for model %s, which measures samples", h.Rows, h.Width, cfg.Model)
-	}
-	if IsMass(cfg.Model) != (h.Masses == cfg.Lattice().Sites()) || !IsMass(cfg.Model) && h.Masses != 0 {
-		return nil, bad("it holds %d masses for model %s", h.Masses, cfg.Model)
-	}
-	if IsMass(cfg.Model) {
-		sites = 0
-		if h.Field+h.Aux+h.Omega != 0 || h.Width != int64(len(cfg.Columns())+1) {
-			return nil, bad("its layout does not match model %s", cfg.Model)
-		}
-	} else if !IsIsing(cfg.Model) && cfg.Model != "sandpile" {
-		sites = 0
-		n := cfg.Lattice().Sites()
-		if cfg.Model == "particles" {
-			n = cfg.Coordinates()
-		}
-		if h.Field != n {
-			return nil, bad("it holds %d field values but the run has %d", h.Field, n)
-		}
-		if (cfg.Scheme == quench.SchemeBAOAB) != (h.Aux == n) || h.Aux != 0 && h.Aux != n {
-			return nil, bad("it holds %d momenta for a %s run of %d", h.Aux, cfg.Scheme, n)
-		}
-		if kur := cfg.Model == "particles" && cfg.Potential == quench.PotentialKuramoto; kur && h.Omega != cfg.N || !kur && h.Omega != 0 {
-			return nil, bad("it holds %d frequencies", h.Omega)
-		}
-		w := int64(len(cfg.Columns()) + 1)
-		if oldParticleRows(&cfg, version) {
-			w-- // (no v_mean)
-		}
-		if h.Width != w {
-			return nil, bad("its rows have %d columns, model %s has %d", h.Width, cfg.Model, w)
-		}
-	}
-	if h.Sites != sites {
-		return nil, bad("it holds %d sites but its lattice %s has %d", h.Sites, cfg.Lattice(), sites)
-	}
-	if HasProfiles(cfg.Model) && h.ProfileWidth != int64(cfg.ProfileWidth()) && !(version < 4 && cfg.Model == "sandpile") {
-		return nil, bad("its profile rows have %d columns, model %s on %v has %d", h.ProfileWidth, cfg.Model, cfg.Shape, cfg.ProfileWidth())
-	}
-	if !HasProfiles(cfg.Model) && h.ProfileWidth+h.Profiles != 0 {
-		return nil, bad("it holds profile snapshots for model %s", cfg.Model)
-	}
-	// before version 5 the samples (24 bytes), rows and profiles are in
-	// the checkpoint; from it in the series log
-	inline := version < 5
-	var series int64
-	if inline {
-		series = 24*h.Samples + 8*(h.Rows*h.Width+h.Profiles*h.ProfileWidth)
-		if h.SeriesBytes != 0 || h.SeriesCRC != 0 {
-			return nil, bad("format version %d has no series log", version)
-		}
-	}
-	want := 16 + hlen + sites + series + 8*(h.Field+h.Aux+h.Omega+h.Masses) + 13*h.Heights
-	if h.SeriesBytes < 0 || h.Samples < 0 || h.Field < 0 || h.Aux < 0 || h.Omega < 0 || h.Rows < 0 || h.Width < 0 || h.Profiles < 0 || h.ProfileWidth < 0 || int64(len(body)) != want {
-		return nil, bad("size %d bytes does not match its header (%d)", len(body), want)
-	}
-	if h.Step < 0 || h.Step > cfg.TotalSweeps() {
-		return nil, bad("step %d is outside the run's %d sweeps", h.Step, cfg.TotalSweeps())
-	}
-	if m := measurementsUpTo(&cfg, h.Step); m != h.Samples+h.Rows {
-		return nil, bad("it holds %d measurements, but %d are made by sweep %d", h.Samples+h.Rows, m, h.Step)
-	}
-	if p := profilesUpTo(&cfg, h.Step); p != h.Profiles {
-		return nil, bad("it holds %d profile snapshots, but %d are taken by step %d", h.Profiles, p, h.Step)
-	}
-	if h.NoStaggered && (version < 5 || !IsIsing(cfg.Model) || h.Samples == 0) {
-		return nil, bad("it marks %d samples of model %s as without staggered sums", h.Samples, cfg.Model)
-	}
-	if h.NoModes && (version < modesSince(&cfg) || !IsIsing(cfg.Model) || h.Samples == 0 || !cfg.hasCorrelationLength()) {
-		return nil, bad("it marks %d samples of model %s as without smallest modes", h.Samples, cfg.Model)
-	}
-	if h.OldConstants && (version < 10 || cfg.Model == "sandpile") {
-		return nil, bad("it marks a run of model %s as begun under format 9 or older", cfg.Model)
-	}
-	// the activity restarts after grain Therm (version 6): no topplings
-	// recorded apart before, and an old count only past it
 	pastTherm := cfg.Model == "sandpile" && cfg.Therm > 0 && h.Step > cfg.Therm
-	if h.ThermTopples != 0 && (version < 6 || !pastTherm || h.OldActivity) || h.OldActivity && (version < 6 || !pastTherm) {
-		return nil, bad("its sandpile activity bookkeeping (%d thermalization topplings, old activity %v) does not fit format %d at grain %d of thermalization %d", h.ThermTopples, h.OldActivity, version, h.Step, cfg.Therm)
-	}
 	st := &State{Config: cfg, Step: h.Step, SweepSeconds: h.SweepSeconds, ProfileSeconds: h.ProfileSeconds, Format: version,
 		// the staggered sums of the samples of format 4 and older are lost
 		NoStaggered: h.NoStaggered || version < 5 && h.Samples > 0,
@@ -729,42 +624,10 @@ func ReadCheckpoint(dir string) (*State, error) {
 		off += 8 * h.Masses
 	}
 	if cfg.Model == "sandpile" {
-		n := h.Heights
-		st.Heights = append([]uint8(nil), body[off:off+n]...)
-		off += n
-		st.Activity, st.Stamp = make([]int64, n), make([]int32, n)
-		var topples int64
-		for i := range st.Activity {
-			st.Activity[i] = int64(binary.LittleEndian.Uint64(body[off+8*int64(i):]))
-			if st.Activity[i] < 0 {
-				return nil, bad("activity %d at site %d is negative", st.Activity[i], i)
-			}
-			topples += st.Activity[i]
+		if err := readPile(st, &h, body[off:off+13*h.Heights], version, pastTherm, bad); err != nil {
+			return nil, err
 		}
-		off += 8 * n
-		for i := range st.Stamp {
-			st.Stamp[i] = int32(binary.LittleEndian.Uint32(body[off+4*int64(i):]))
-			if st.Stamp[i] < 0 || int64(st.Stamp[i]) > h.Step {
-				return nil, bad("stamp %d at site %d is outside 0..%d (the grains added)", st.Stamp[i], i, h.Step)
-			}
-		}
-		off += 4 * n
-		if h.ThermTopples < 0 || h.ThermTopples > h.Topples || topples != h.Topples-h.ThermTopples {
-			return nil, bad("its activity adds up to %d topplings but it records %d, %d of them in thermalization", topples, h.Topples, h.ThermTopples)
-		}
-		z := uint8(quench.SandpileThreshold(cfg.Lattice().Dim()))
-		var stored int64
-		for i, x := range st.Heights {
-			if x >= z {
-				return nil, bad("height %d at site %d is not stable", x, i)
-			}
-			stored += int64(x)
-		}
-		if stored != h.Stored {
-			return nil, bad("it holds %d grains but records %d", stored, h.Stored)
-		}
-		st.Stored, st.Topples, st.ThermTopples = stored, h.Topples, h.ThermTopples
-		st.OldActivity = h.OldActivity || version < 6 && pastTherm
+		off += 13 * h.Heights
 	}
 	for i := int64(0); inline && i < h.Profiles; i++ {
 		st.Profiles = append(st.Profiles, floats(h.ProfileWidth))
@@ -795,6 +658,177 @@ func ReadCheckpoint(dir string) (*State, error) {
 		}
 	}
 	return st, nil
+}
+
+// readPile reads a sandpile's heights, activity and stamps from b (13
+// bytes a site) into st and checks them against the header h: stable
+// heights adding up to the grains stored, activity adding up to the
+// topplings recorded, stamps within the grains added.
+func readPile(st *State, h *checkpointHeader, b []byte, version uint32, pastTherm bool, bad func(string, ...any) error) error {
+	n := h.Heights
+	st.Heights = append([]uint8(nil), b[:n]...)
+	st.Activity, st.Stamp = make([]int64, n), make([]int32, n)
+	var topples int64
+	for i := range st.Activity {
+		st.Activity[i] = int64(binary.LittleEndian.Uint64(b[n+8*int64(i):]))
+		if st.Activity[i] < 0 {
+			return bad("activity %d at site %d is negative", st.Activity[i], i)
+		}
+		topples += st.Activity[i]
+	}
+	for i := range st.Stamp {
+		st.Stamp[i] = int32(binary.LittleEndian.Uint32(b[9*n+4*int64(i):]))
+		if st.Stamp[i] < 0 || int64(st.Stamp[i]) > h.Step {
+			return bad("stamp %d at site %d is outside 0..%d (the grains added)", st.Stamp[i], i, h.Step)
+		}
+	}
+	if h.ThermTopples < 0 || h.ThermTopples > h.Topples || topples != h.Topples-h.ThermTopples {
+		return bad("its activity adds up to %d topplings but it records %d, %d of them in thermalization", topples, h.Topples, h.ThermTopples)
+	}
+	z := uint8(quench.SandpileThreshold(st.Config.Lattice().Dim()))
+	var stored int64
+	for i, x := range st.Heights {
+		if x >= z {
+			return bad("height %d at site %d is not stable", x, i)
+		}
+		stored += int64(x)
+	}
+	if stored != h.Stored {
+		return bad("it holds %d grains but records %d", stored, h.Stored)
+	}
+	st.Stored, st.Topples, st.ThermTopples = stored, h.Topples, h.ThermTopples
+	st.OldActivity = h.OldActivity || version < 6 && pastTherm
+	return nil
+}
+
+// readCheckpointFile reads the checkpoint in the run directory dir,
+// refusing a missing directory or file and anything but a regular file.
+func readCheckpointFile(dir string) (path string, data []byte, err error) {
+	path = filepath.Join(dir, CheckpointFile)
+	if fi, err := os.Stat(dir); err != nil && !errors.Is(err, fs.ErrPermission) || dir == "" {
+		// (missing, or a path through a file: ENOTDIR)
+		return "", nil, quench.Usagef("no run directory %q: it does not exist (give the output directory of a run)", dir)
+	} else if err == nil && !fi.IsDir() {
+		return "", nil, quench.Usagef("%s is not a directory: give the output directory of a run", dir)
+	}
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+		// a named pipe blocked the read for ever (with the signals
+		// caught: Ctrl-C did nothing), a device such as /dev/zero never
+		// ended it; a link to a checkpoint is read
+		return "", nil, quench.Usagef("checkpoint %s is refused: it is %s, not a file written by quench run", path, fileKind(fi))
+	}
+	data, err = os.ReadFile(path)
+	if err != nil {
+		if os.IsNotExist(err) {
+			return "", nil, quench.Usagef("no checkpoint in %s: expected the file %s written by quench run", dir, path)
+		}
+		return "", nil, quench.Usagef("cannot read checkpoint %s: %v", path, err)
+	}
+	return path, data, nil
+}
+
+// checkLayout checks a checkpoint header h of format version against its
+// configuration cfg and the body's length (hlen the header's): which
+// arrays the model holds and how long, the measurements and snapshots a
+// run has made by its step, and the flags each format may carry. It
+// returns the spins it holds (0 but for Ising) and whether its series is
+// inline (formats before 5) rather than in the series log.
+func checkLayout(h *checkpointHeader, cfg *Config, version uint32, bodyLen, hlen int64, bad func(string, ...any) error) (sites int64, inline bool, err error) {
+	sites = cfg.Lattice().Sites()
+	if cfg.Model == "sandpile" {
+		if h.Heights != sites || h.Width != int64(len(cfg.Columns())+1) || h.Field+h.Aux+h.Omega != 0 {
+			return 0, false, bad("it holds %d heights for a lattice of %d sites", h.Heights, sites)
+		}
+		sites = 0
+	} else if h.Heights != 0 {
+		return 0, false, bad("it holds sandpile heights for model %s", cfg.Model)
+	}
+	if !IsIsing(cfg.Model) && h.Samples != 0 {
+		return 0, false, bad("it holds %d Ising samples for model %s", h.Samples, cfg.Model)
+	}
+	if IsIsing(cfg.Model) && (h.Rows != 0 || h.Width != 0) {
+		// Ising runs measure samples, not rows
+		return 0, false, bad("it holds %d rows of %d columns for model %s, which measures samples", h.Rows, h.Width, cfg.Model)
+	}
+	if IsMass(cfg.Model) != (h.Masses == cfg.Lattice().Sites()) || !IsMass(cfg.Model) && h.Masses != 0 {
+		return 0, false, bad("it holds %d masses for model %s", h.Masses, cfg.Model)
+	}
+	if IsMass(cfg.Model) {
+		sites = 0
+		if h.Field+h.Aux+h.Omega != 0 || h.Width != int64(len(cfg.Columns())+1) {
+			return 0, false, bad("its layout does not match model %s", cfg.Model)
+		}
+	} else if !IsIsing(cfg.Model) && cfg.Model != "sandpile" {
+		sites = 0
+		n := cfg.Lattice().Sites()
+		if cfg.Model == "particles" {
+			n = cfg.Coordinates()
+		}
+		if h.Field != n {
+			return 0, false, bad("it holds %d field values but the run has %d", h.Field, n)
+		}
+		if (cfg.Scheme == quench.SchemeBAOAB) != (h.Aux == n) || h.Aux != 0 && h.Aux != n {
+			return 0, false, bad("it holds %d momenta for a %s run of %d", h.Aux, cfg.Scheme, n)
+		}
+		if kur := cfg.Model == "particles" && cfg.Potential == quench.PotentialKuramoto; kur && h.Omega != cfg.N || !kur && h.Omega != 0 {
+			return 0, false, bad("it holds %d frequencies", h.Omega)
+		}
+		w := int64(len(cfg.Columns()) + 1)
+		if oldParticleRows(cfg, version) {
+			w-- // (no v_mean)
+		}
+		if h.Width != w {
+			return 0, false, bad("its rows have %d columns, model %s has %d", h.Width, cfg.Model, w)
+		}
+	}
+	if h.Sites != sites {
+		return 0, false, bad("it holds %d sites but its lattice %s has %d", h.Sites, cfg.Lattice(), sites)
+	}
+	if HasProfiles(cfg.Model) && h.ProfileWidth != int64(cfg.ProfileWidth()) && !(version < 4 && cfg.Model == "sandpile") {
+		return 0, false, bad("its profile rows have %d columns, model %s on %v has %d", h.ProfileWidth, cfg.Model, cfg.Shape, cfg.ProfileWidth())
+	}
+	if !HasProfiles(cfg.Model) && h.ProfileWidth+h.Profiles != 0 {
+		return 0, false, bad("it holds profile snapshots for model %s", cfg.Model)
+	}
+	// before version 5 the samples (24 bytes), rows and profiles are in
+	// the checkpoint; from it in the series log
+	inline = version < 5
+	var series int64
+	if inline {
+		series = 24*h.Samples + 8*(h.Rows*h.Width+h.Profiles*h.ProfileWidth)
+		if h.SeriesBytes != 0 || h.SeriesCRC != 0 {
+			return 0, false, bad("format version %d has no series log", version)
+		}
+	}
+	want := 16 + hlen + sites + series + 8*(h.Field+h.Aux+h.Omega+h.Masses) + 13*h.Heights
+	if h.SeriesBytes < 0 || h.Samples < 0 || h.Field < 0 || h.Aux < 0 || h.Omega < 0 || h.Rows < 0 || h.Width < 0 || h.Profiles < 0 || h.ProfileWidth < 0 || bodyLen != want {
+		return 0, false, bad("size %d bytes does not match its header (%d)", bodyLen, want)
+	}
+	if h.Step < 0 || h.Step > cfg.TotalSweeps() {
+		return 0, false, bad("step %d is outside the run's %d sweeps", h.Step, cfg.TotalSweeps())
+	}
+	if m := measurementsUpTo(cfg, h.Step); m != h.Samples+h.Rows {
+		return 0, false, bad("it holds %d measurements, but %d are made by sweep %d", h.Samples+h.Rows, m, h.Step)
+	}
+	if p := profilesUpTo(cfg, h.Step); p != h.Profiles {
+		return 0, false, bad("it holds %d profile snapshots, but %d are taken by step %d", h.Profiles, p, h.Step)
+	}
+	if h.NoStaggered && (version < 5 || !IsIsing(cfg.Model) || h.Samples == 0) {
+		return 0, false, bad("it marks %d samples of model %s as without staggered sums", h.Samples, cfg.Model)
+	}
+	if h.NoModes && (version < modesSince(cfg) || !IsIsing(cfg.Model) || h.Samples == 0 || !cfg.hasCorrelationLength()) {
+		return 0, false, bad("it marks %d samples of model %s as without smallest modes", h.Samples, cfg.Model)
+	}
+	if h.OldConstants && (version < 10 || cfg.Model == "sandpile") {
+		return 0, false, bad("it marks a run of model %s as begun under format 9 or older", cfg.Model)
+	}
+	// the activity restarts after grain Therm (version 6): no topplings
+	// recorded apart before, and an old count only past it
+	pastTherm := cfg.Model == "sandpile" && cfg.Therm > 0 && h.Step > cfg.Therm
+	if h.ThermTopples != 0 && (version < 6 || !pastTherm || h.OldActivity) || h.OldActivity && (version < 6 || !pastTherm) {
+		return 0, false, bad("its sandpile activity bookkeeping (%d thermalization topplings, old activity %v) does not fit format %d at grain %d of thermalization %d", h.ThermTopples, h.OldActivity, version, h.Step, cfg.Therm)
+	}
+	return sites, inline, nil
 }
 
 // rowPad is the v_mean of a particle row measured under checkpoint format
