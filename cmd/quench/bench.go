@@ -622,32 +622,9 @@ speedup per model and algorithm.`,
 				probe.Close()
 				os.Remove(probe.Name())
 			}
-			var bes []quench.Backend
-			switch backend {
-			case "cpu", "all", "cuda":
-			default:
-				return quench.Usagef("unknown --backend %q: allowed are all, cpu, cuda", backend)
-			}
-			if device < 0 {
-				return quench.Usagef("--device %d is not allowed: GPU indices start at 0", device)
-			}
-			if backend == "cpu" && device != 0 { // as run: 0, the default, is no GPU's choice
-				return quench.Usagef("--device %d does not apply to --backend cpu (it picks a GPU for cuda or all)", device)
-			}
-			if backend != "cuda" {
-				bes = append(bes, cpu.New())
-			}
-			noCUDA := "" // the note, written once the sizes are checked (a refusal is one line)
-			if backend != "cpu" {
-				g, err := gpu.New(device)
-				switch {
-				case err == nil:
-					bes = append(bes, g)
-				case backend == "cuda":
-					return quench.Usagef("--backend cuda: %v", err)
-				default:
-					noCUDA = fmt.Sprintf("quench: note: no CUDA backend (%v); benchmarking the CPU only\n", shortReason(err))
-				}
+			bes, noCUDA, err := benchBackends(backend, device)
+			if err != nil {
+				return err
 			}
 			closed := make([]bool, len(bes))
 			defer func() {
@@ -796,35 +773,7 @@ speedup per model and algorithm.`,
 				}
 				return sim.ErrInterrupted
 			}
-			for _, r := range results {
-				if r.Model == "sandpile" {
-					// its rate is of grains whose avalanches vary by orders
-					// of magnitude: what was timed
-					fmt.Fprintf(stdout, "%s sandpile %s: %s (%.3g topplings) in %.3g s, from an exact stationary sample drawn before the timing\n",
-						r.Backend, r.Shape, count(int64(r.Sweeps), "grains"), r.Rate*r.Seconds*1e9, r.Seconds)
-				}
-			}
-			if cpuPeak > 0 {
-				fmt.Fprintf(stdout, "cpu of peak: of the host's copy bandwidth, %.1f GB/s as measured here (%s), which a lattice that fits in the caches can pass\n",
-					cpuPeak, count(int64(cpuThreads), "threads"))
-			} else if why := cpu.BandwidthUnmeasured(); why != "" && slices.ContainsFunc(results, func(r bench.Result) bool { return r.Backend == "cpu" }) {
-				fmt.Fprintf(stdout, "cpu of peak: the host's copy bandwidth %s\n", why)
-			}
-			for _, l := range gpuPeaks {
-				fmt.Fprintln(stdout, l)
-			}
-			// in a fixed order, with three digits (a slow device's is below
-			// 1), whole above 100 (not 1.23e+03)
-			for _, key := range slices.Sorted(maps.Keys(best)) {
-				if m := best[key]; m["cpu"] > 0 && m["cuda"] > 0 {
-					x := m["cuda"] / m["cpu"]
-					f := "%.3gx"
-					if x >= 100 {
-						f = "%.0fx"
-					}
-					fmt.Fprintf(stdout, "speedup GPU/CPU, %s: "+f+"\n", key, x)
-				}
-			}
+			printBenchNotes(stdout, results, cpuPeak, cpuThreads, gpuPeaks, best)
 			if err := writeJSON(); err != nil {
 				return &failure{err}
 			}
@@ -842,6 +791,74 @@ speedup per model and algorithm.`,
 	cmd.Flags().StringVar(&shape, "shape", "", "time the lattices of this shape's dimension at it, e.g. 8192x8192")
 	int64Var(cmd.Flags(), &nPart, "N", 0, "time particle ensembles of N particles")
 	return cmd
+}
+
+// benchBackends opens the backends --backend names (all: the CPU and a
+// GPU where there is one) and, where all found no GPU, the note that
+// says so (written once the sizes are checked: a refusal is one line).
+func benchBackends(backend string, device int) (bes []quench.Backend, noCUDA string, err error) {
+	switch backend {
+	case "cpu", "all", "cuda":
+	default:
+		return nil, "", quench.Usagef("unknown --backend %q: allowed are all, cpu, cuda", backend)
+	}
+	if device < 0 {
+		return nil, "", quench.Usagef("--device %d is not allowed: GPU indices start at 0", device)
+	}
+	if backend == "cpu" && device != 0 { // as run: 0, the default, is no GPU's choice
+		return nil, "", quench.Usagef("--device %d does not apply to --backend cpu (it picks a GPU for cuda or all)", device)
+	}
+	if backend != "cuda" {
+		bes = append(bes, cpu.New())
+	}
+	if backend != "cpu" {
+		g, err := gpu.New(device)
+		switch {
+		case err == nil:
+			bes = append(bes, g)
+		case backend == "cuda":
+			return nil, "", quench.Usagef("--backend cuda: %v", err)
+		default:
+			noCUDA = fmt.Sprintf("quench: note: no CUDA backend (%v); benchmarking the CPU only\n", shortReason(err))
+		}
+	}
+	return bes, noCUDA, nil
+}
+
+// printBenchNotes writes the lines under bench's table: what each
+// sandpile point timed, the CPU's and each GPU's peak bandwidth (cpuPeak
+// GB/s on cpuThreads threads), and the GPU/CPU speedup of each model and
+// algorithm from the best rates.
+func printBenchNotes(stdout io.Writer, results []bench.Result, cpuPeak float64, cpuThreads int, gpuPeaks []string, best map[string]map[string]float64) {
+	for _, r := range results {
+		if r.Model == "sandpile" {
+			// its rate is of grains whose avalanches vary by orders
+			// of magnitude: what was timed
+			fmt.Fprintf(stdout, "%s sandpile %s: %s (%.3g topplings) in %.3g s, from an exact stationary sample drawn before the timing\n",
+				r.Backend, r.Shape, count(int64(r.Sweeps), "grains"), r.Rate*r.Seconds*1e9, r.Seconds)
+		}
+	}
+	if cpuPeak > 0 {
+		fmt.Fprintf(stdout, "cpu of peak: of the host's copy bandwidth, %.1f GB/s as measured here (%s), which a lattice that fits in the caches can pass\n",
+			cpuPeak, count(int64(cpuThreads), "threads"))
+	} else if why := cpu.BandwidthUnmeasured(); why != "" && slices.ContainsFunc(results, func(r bench.Result) bool { return r.Backend == "cpu" }) {
+		fmt.Fprintf(stdout, "cpu of peak: the host's copy bandwidth %s\n", why)
+	}
+	for _, l := range gpuPeaks {
+		fmt.Fprintln(stdout, l)
+	}
+	// in a fixed order, with three digits (a slow device's is below
+	// 1), whole above 100 (not 1.23e+03)
+	for _, key := range slices.Sorted(maps.Keys(best)) {
+		if m := best[key]; m["cpu"] > 0 && m["cuda"] > 0 {
+			x := m["cuda"] / m["cpu"]
+			f := "%.3gx"
+			if x >= 100 {
+				f = "%.0fx"
+			}
+			fmt.Fprintf(stdout, "speedup GPU/CPU, %s: "+f+"\n", key, x)
+		}
+	}
 }
 
 // testHookBenchPoint, set by tests only, is called after each grid point
