@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/quenchlab/quench"
 	"github.com/quenchlab/quench/sim"
@@ -57,48 +58,9 @@ lattice and measurement series an uninterrupted run would have produced.
 				}
 				return err
 			}
-			extended := false
-			// --steps and --grains are --sweeps in the units of the
-			// Langevin and lattice-update models and of the sandpile
-			given := ""
-			for _, name := range []string{"sweeps", "steps", "grains"} {
-				if !cmd.Flags().Changed(name) {
-					continue
-				}
-				v, _ := cmd.Flags().GetInt64(name)
-				if unit := st.Config.StepUnit(); name != "sweeps" && name != unit {
-					flags := "--sweeps"
-					if unit != "sweeps" {
-						flags = "--" + unit + " or --sweeps"
-					}
-					return quench.Usagef("--%s does not apply to the %s run in %s: it counts %s (%s)",
-						name, st.Config.Model, dir, unit, flags)
-				}
-				if given != "" && v != sweeps {
-					return quench.Usagef("--%s %d and --%s %d disagree: they are the same setting", given, sweeps, name, v)
-				}
-				given, sweeps = name, v
-			}
-			if given != "" {
-				if sweeps < 1 {
-					return quench.Usagef("--%s %d is not allowed: the measured %s to extend the run to (at least its %d)", given, sweeps, st.Config.StepUnit(), st.Config.Sweeps)
-				}
-				if sweeps < st.Config.Sweeps {
-					// the run's length as set, whether or not it got there
-					return quench.Usagef("--%s %d is fewer than the %d measured %s the run is set to: resume can only extend a run", given, sweeps, st.Config.Sweeps, st.Config.StepUnit())
-				}
-				extended = sweeps > st.Config.Sweeps
-				st.Config.Sweeps = sweeps
-				// (an old run in a field too weak for its --sweeps, saved
-				// before that rule, goes on to its own length, and is told
-				// how far an extension must go)
-				validate := st.Config.ValidateResume
-				if !extended {
-					validate = st.Config.ValidateSaved
-				}
-				if err := validate(); err != nil {
-					return err
-				}
+			extended, err := extendTo(cmd.Flags(), st, dir, sweeps)
+			if err != nil {
+				return err
 			}
 			// the backend's note waits until the checks below have
 			// passed: a refusal is one line
@@ -160,24 +122,7 @@ lattice and measurement series an uninterrupted run would have produced.
 				sim.RemoveOutputs(dir)
 				fmt.Fprint(stderr, unmeasuredNote(&st.Config))
 			}
-			if st.NoStaggered && st.Format < 5 {
-				fmt.Fprintf(stderr, "quench: note: the checkpoint in %s is of format %d, from before the staggered magnetization was measured: the run goes on without it\n", dir, st.Format)
-			}
-			if st.NoModes {
-				what, format := "the Ising structure factors", 7
-				if st.Config.ModePrefix() != "" {
-					what, format = "an antiferromagnet's staggered structure factors", 8
-				}
-				fmt.Fprintf(stderr, "quench: note: the run in %s was begun under checkpoint format %d or older, before %s were measured: it goes on without them and without %s\n", dir, format, what, st.Config.XiName())
-			}
-			if st.OldConstants {
-				// (a review: the old binary's run, resumed, matched
-				// neither its binary's uninterrupted run nor this one's)
-				fmt.Fprintf(stderr, "quench: note: the run in %s was begun under checkpoint format 9 or older, before quench computed its constants (the Ising thresholds, BAOAB's exp(-gamma dt)) and its measurement rows alike on every machine: it goes on with the new ones, whose last bits may differ from those of the binary that began it, so from here on it need not match that binary's runs bit for bit\n", dir)
-			}
-			if st.NoVMean() {
-				fmt.Fprintf(stderr, "quench: note: the run in %s was begun under checkpoint format 6 or older, before the velocities' mean was measured: its first rows have no v_mean (NaN in series.csv), and its outputs leave out v_mean and v2\n", dir)
-			}
+			writeFormatNotes(stderr, st, dir)
 			if st.Done() {
 				why := ""
 				if _, err := os.Stat(filepath.Join(dir, sim.SummaryFile)); err != nil && !extended {
@@ -206,4 +151,77 @@ lattice and measurement series an uninterrupted run would have produced.
 	int64Var(cmd.Flags(), &grains, "grains", 0, "the same as --sweeps, in grains (sandpile)")
 	cmd.Flags().BoolVar(&quiet, "quiet", false, "no progress bar (nor the settings line a run without a terminal writes)")
 	return cmd
+}
+
+// extendTo applies resume's --sweeps (or --steps, --grains: the same
+// setting in the run's own unit) to the run st read from dir, sweeps
+// being --sweeps' value, and says whether it extends the run.
+func extendTo(fl *pflag.FlagSet, st *sim.State, dir string, sweeps int64) (extended bool, err error) {
+	// --steps and --grains are --sweeps in the units of the
+	// Langevin and lattice-update models and of the sandpile
+	given := ""
+	for _, name := range []string{"sweeps", "steps", "grains"} {
+		if !fl.Changed(name) {
+			continue
+		}
+		v, _ := fl.GetInt64(name)
+		if unit := st.Config.StepUnit(); name != "sweeps" && name != unit {
+			flags := "--sweeps"
+			if unit != "sweeps" {
+				flags = "--" + unit + " or --sweeps"
+			}
+			return false, quench.Usagef("--%s does not apply to the %s run in %s: it counts %s (%s)",
+				name, st.Config.Model, dir, unit, flags)
+		}
+		if given != "" && v != sweeps {
+			return false, quench.Usagef("--%s %d and --%s %d disagree: they are the same setting", given, sweeps, name, v)
+		}
+		given, sweeps = name, v
+	}
+	if given != "" {
+		if sweeps < 1 {
+			return false, quench.Usagef("--%s %d is not allowed: the measured %s to extend the run to (at least its %d)", given, sweeps, st.Config.StepUnit(), st.Config.Sweeps)
+		}
+		if sweeps < st.Config.Sweeps {
+			// the run's length as set, whether or not it got there
+			return false, quench.Usagef("--%s %d is fewer than the %d measured %s the run is set to: resume can only extend a run", given, sweeps, st.Config.Sweeps, st.Config.StepUnit())
+		}
+		extended = sweeps > st.Config.Sweeps
+		st.Config.Sweeps = sweeps
+		// (an old run in a field too weak for its --sweeps, saved
+		// before that rule, goes on to its own length, and is told
+		// how far an extension must go)
+		validate := st.Config.ValidateResume
+		if !extended {
+			validate = st.Config.ValidateSaved
+		}
+		if err := validate(); err != nil {
+			return false, err
+		}
+	}
+	return extended, nil
+}
+
+// writeFormatNotes tells how a run begun under an older checkpoint format
+// goes on: without the staggered magnetization, the structure factors or
+// v_mean it did not measure, or with the constants of today.
+func writeFormatNotes(stderr io.Writer, st *sim.State, dir string) {
+	if st.NoStaggered && st.Format < 5 {
+		fmt.Fprintf(stderr, "quench: note: the checkpoint in %s is of format %d, from before the staggered magnetization was measured: the run goes on without it\n", dir, st.Format)
+	}
+	if st.NoModes {
+		what, format := "the Ising structure factors", 7
+		if st.Config.ModePrefix() != "" {
+			what, format = "an antiferromagnet's staggered structure factors", 8
+		}
+		fmt.Fprintf(stderr, "quench: note: the run in %s was begun under checkpoint format %d or older, before %s were measured: it goes on without them and without %s\n", dir, format, what, st.Config.XiName())
+	}
+	if st.OldConstants {
+		// (a review: the old binary's run, resumed, matched
+		// neither its binary's uninterrupted run nor this one's)
+		fmt.Fprintf(stderr, "quench: note: the run in %s was begun under checkpoint format 9 or older, before quench computed its constants (the Ising thresholds, BAOAB's exp(-gamma dt)) and its measurement rows alike on every machine: it goes on with the new ones, whose last bits may differ from those of the binary that began it, so from here on it need not match that binary's runs bit for bit\n", dir)
+	}
+	if st.NoVMean() {
+		fmt.Fprintf(stderr, "quench: note: the run in %s was begun under checkpoint format 6 or older, before the velocities' mean was measured: its first rows have no v_mean (NaN in series.csv), and its outputs leave out v_mean and v2\n", dir)
+	}
 }
