@@ -384,6 +384,9 @@ func (m *tableMarks) lowerNote(w io.Writer) {
 	}
 }
 
+// printTable writes a finished run's results: its settings, the table of
+// the observables names, the notes on what the rows show, the exact
+// values, the profiles and the outputs written to out.
 func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, out string) {
 	c := &st.Config
 	unit, rate := c.StepUnit(), "site updates/ns"
