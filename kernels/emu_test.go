@@ -53,7 +53,10 @@ func buildEmu(t *testing.T) string {
 		// -ffp-contract=off: no fused multiply-add, as -fmad=false on the
 		// GPU; -ftrivial-auto-var-init=pattern: a kernel's local variables
 		// start as junk, as a GPU's registers do, not as what the stack held
-		args := []string{"-std=c++20", "-O1", "-pthread", "-ffp-contract=off", "-ftrivial-auto-var-init=pattern", "-Wno-unknown-pragmas"}
+		// -fno-strict-aliasing: the kernels read arrays of float,
+		// double and int64_t through float4, double2 and longlong2, as
+		// CUDA lets them
+		args := []string{"-std=c++20", "-O1", "-pthread", "-ffp-contract=off", "-fno-strict-aliasing", "-ftrivial-auto-var-init=pattern", "-Wno-unknown-pragmas"}
 		// the emulator reads QUENCH_EMU_BLOCKS (forward: blocks in index
 		// order) and QUENCH_EMU_WORKERS (blocks at once); read here too,
 		// so that go test's cache keys on them
@@ -330,7 +333,7 @@ func TestDriverStandInBuilds(t *testing.T) {
 	if _, err := os.ReadFile("emu/libcuda.cpp"); err != nil { // for go test's cache
 		t.Fatal(err)
 	}
-	out, err := exec.Command(cxx, "-std=c++20", "-O0", "-pthread", "-ffp-contract=off", "-Wno-unknown-pragmas",
+	out, err := exec.Command(cxx, "-std=c++20", "-O0", "-pthread", "-ffp-contract=off", "-fno-strict-aliasing", "-Wno-unknown-pragmas",
 		"-fPIC", "-c", "-I", dir, "-o", filepath.Join(dir, "libcuda.o"), "emu/libcuda.cpp").CombinedOutput()
 	if err != nil {
 		t.Fatalf("building emu/libcuda.cpp: %v\n%s", err, out)

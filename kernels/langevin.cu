@@ -19,14 +19,13 @@ __device__ __forceinline__ float qsub(float a, float b) { return __fsub_rn(a, b)
 // S-wide loads and stores of a thread's S consecutive elements (the row
 // kernels of fast.cu, particles.cu): 16-byte accesses (float4, double2),
 // so a warp reads 512 contiguous bytes per instruction; p must be 16-byte
-// aligned. The emulator copies bytes instead.
+// aligned (the emulator checks it first).
 template <int S>
 __device__ __forceinline__ void qldv(const float* p, float* v) {
     static_assert(S % 4 == 0, "float accesses are whole float4s");
 #ifdef QUENCH_EMU
     emu_aligned(p, 16);
-    memcpy(v, p, 4 * S);
-#else
+#endif
 #pragma unroll
     for (int j = 0; j < S / 4; j++) {
         const float4 t = reinterpret_cast<const float4*>(p)[j];
@@ -35,45 +34,38 @@ __device__ __forceinline__ void qldv(const float* p, float* v) {
         v[4 * j + 2] = t.z;
         v[4 * j + 3] = t.w;
     }
-#endif
 }
 template <int S>
 __device__ __forceinline__ void qldv(const double* p, double* v) {
     static_assert(S % 2 == 0, "double accesses are whole double2s");
 #ifdef QUENCH_EMU
     emu_aligned(p, 16);
-    memcpy(v, p, 8 * S);
-#else
+#endif
 #pragma unroll
     for (int j = 0; j < S / 2; j++) {
         const double2 t = reinterpret_cast<const double2*>(p)[j];
         v[2 * j] = t.x;
         v[2 * j + 1] = t.y;
     }
-#endif
 }
 template <int S>
 __device__ __forceinline__ void qstv(float* p, const float* v) {
     static_assert(S % 4 == 0, "float accesses are whole float4s");
 #ifdef QUENCH_EMU
     emu_aligned(p, 16);
-    memcpy(p, v, 4 * S);
-#else
+#endif
 #pragma unroll
     for (int j = 0; j < S / 4; j++)
         reinterpret_cast<float4*>(p)[j] = make_float4(v[4 * j], v[4 * j + 1], v[4 * j + 2], v[4 * j + 3]);
-#endif
 }
 template <int S>
 __device__ __forceinline__ void qstv(double* p, const double* v) {
     static_assert(S % 2 == 0, "double accesses are whole double2s");
 #ifdef QUENCH_EMU
     emu_aligned(p, 16);
-    memcpy(p, v, 8 * S);
-#else
+#endif
 #pragma unroll
     for (int j = 0; j < S / 2; j++) reinterpret_cast<double2*>(p)[j] = make_double2(v[2 * j], v[2 * j + 1]);
-#endif
 }
 
 // A site and its coordinates.

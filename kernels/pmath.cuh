@@ -121,32 +121,26 @@ __device__ __forceinline__ qtab32 quench_tab32_global() {
 __device__ __forceinline__ void quench_tab4(const float* t, uint32_t i, float v[4]) {
 #ifdef QUENCH_EMU
     emu_aligned(t + 4 * i, 16);
-    memcpy(v, t + 4 * i, 16);
-#else
+#endif
     const float4 e = reinterpret_cast<const float4*>(t)[i];
     v[0] = e.x;
     v[1] = e.y;
     v[2] = e.z;
     v[3] = e.w;
-#endif
 }
 __device__ __forceinline__ void quench_tab4_store(float* t, uint32_t i, const float v[4]) {
 #ifdef QUENCH_EMU
     emu_aligned(t + 4 * i, 16);
-    memcpy(t + 4 * i, v, 16);
-#else
-    reinterpret_cast<float4*>(t)[i] = make_float4(v[0], v[1], v[2], v[3]);
 #endif
+    reinterpret_cast<float4*>(t)[i] = make_float4(v[0], v[1], v[2], v[3]);
 }
 __device__ __forceinline__ void quench_tab2(const float* t, uint32_t i, float v[2]) {
 #ifdef QUENCH_EMU
     emu_aligned(t + 2 * i, 8);
-    memcpy(v, t + 2 * i, 8);
-#else
+#endif
     const float2 e = reinterpret_cast<const float2*>(t)[i];
     v[0] = e.x;
     v[1] = e.y;
-#endif
 }
 
 // pmath.Log32: x = 2^e m, entry {C, 1/C, log C} of m's top 7 bits (e + 1

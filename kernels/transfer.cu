@@ -73,23 +73,19 @@ extern "C" __global__ void mass_class(int64_t* m, const qmass* P, uint64_t step)
 __device__ __forceinline__ void qld4(const int64_t* p, int64_t v[4]) {
 #ifdef QUENCH_EMU
     emu_aligned(p, 16);
-    memcpy(v, p, 32);
-#else
+#endif
     const longlong2 a = reinterpret_cast<const longlong2*>(p)[0], b = reinterpret_cast<const longlong2*>(p)[1];
     v[0] = a.x;
     v[1] = a.y;
     v[2] = b.x;
     v[3] = b.y;
-#endif
 }
 __device__ __forceinline__ void qst4(int64_t* p, const int64_t v[4]) {
 #ifdef QUENCH_EMU
     emu_aligned(p, 16);
-    memcpy(p, v, 32);
-#else
+#endif
     reinterpret_cast<longlong2*>(p)[0] = make_longlong2(v[0], v[1]);
     reinterpret_cast<longlong2*>(p)[1] = make_longlong2(v[2], v[3]);
-#endif
 }
 
 // mass_class_rows is mass_class for 1D and 2D lattices whose rows are a

@@ -33,7 +33,7 @@ dir=build/emu-gpu
 mkdir -p $dir
 echo "== build the emulated driver and the cuda binaries in $dir"
 go run ./kernels/emu/names >$dir/names.inc || exit 1
-g++ -std=c++20 -O1 -pthread -ffp-contract=off -ftrivial-auto-var-init=pattern -Wno-unknown-pragmas -shared -fPIC -I $dir \
+g++ -std=c++20 -O1 -pthread -ffp-contract=off -fno-strict-aliasing -ftrivial-auto-var-init=pattern -Wno-unknown-pragmas -shared -fPIC -I $dir \
 	-o $dir/libcuda.so.1 kernels/emu/libcuda.cpp || exit 1
 go test -c -tags cuda -o $dir/gpu.test ./gpu || exit 1
 go test -c -tags cuda -o $dir/cmd.test ./cmd/quench || exit 1

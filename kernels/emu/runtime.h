@@ -37,6 +37,12 @@ struct alignas(16) double2 {
 struct alignas(16) longlong2 {
     long long x, y;
 };
+struct alignas(8) float2 {
+    float x, y;
+};
+static inline float4 make_float4(float x, float y, float z, float w) { return float4{x, y, z, w}; }
+static inline double2 make_double2(double x, double y) { return double2{x, y}; }
+static inline longlong2 make_longlong2(long long x, long long y) { return longlong2{x, y}; }
 static inline uint4 make_uint4(uint32_t x, uint32_t y, uint32_t z, uint32_t w) { return uint4{x, y, z, w}; }
 static inline uint32_t __umulhi(uint32_t a, uint32_t b) { return (uint32_t)(((uint64_t)a * b) >> 32); }
 template <typename T>
@@ -86,8 +92,10 @@ static inline double __longlong_as_double(long long x) {
 [[noreturn]] static inline void __trap() { abort(); }
 // The kernels' vector accesses (float4, double2, longlong2, float2) need
 // their address aligned to their size on a GPU, which faults otherwise;
-// where the emulated kernels copy bytes instead, emu_aligned(p, n) traps
-// as the GPU would.
+// the emulated kernels make the same accesses (the emulation is built
+// with -fno-strict-aliasing, as they read arrays of float, double and
+// int64_t through these types), after emu_aligned(p, n), which traps as
+// the GPU would.
 static inline void emu_aligned(const void* p, uintptr_t n) {
     if ((uintptr_t)p % n != 0) {
         fprintf(stderr, "quench emu: a %u-byte vector access at %p, not aligned to %u bytes\n", (unsigned)n, p, (unsigned)n);
