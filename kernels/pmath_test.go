@@ -164,6 +164,13 @@ func TestRowGrid(t *testing.T) {
 		{[]int{1 << 20}, 4, RowLaunch{GX: 1024, GY: 1, GZ: 1, BX: 256, BY: 1}, 1, true},
 		{[]int{6, 10}, 4, RowLaunch{}, 0, false},    // 10 is not a multiple of 4
 		{[]int{70000, 8}, 4, RowLaunch{}, 0, false}, // more than 65535 rows
+		// at CUDA's limit of 65535 blocks along y and z: a block a row
+		// (rows of 256 groups), or a plane, past it are refused (a
+		// GPU would refuse the launch); up to it taken
+		{[]int{65536, 1024}, 4, RowLaunch{}, 0, false},
+		{[]int{65535, 1024}, 4, RowLaunch{GX: 1, GY: 65535, GZ: 1, BX: 256, BY: 1}, 16384, true},
+		{[]int{65536, 2, 4}, 4, RowLaunch{}, 0, false},
+		{[]int{65535, 2, 4}, 4, RowLaunch{GX: 1, GY: 1, GZ: 65535, BX: 1, BY: 256}, 1, true},
 		{[]int{2, 2, 2, 4}, 4, RowLaunch{}, 0, false},
 	} {
 		lat, err := quench.NewLattice(c.shape...)
