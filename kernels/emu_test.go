@@ -154,6 +154,11 @@ func TestKernelsEmulated(t *testing.T) {
 		want := make([]int8, n)
 		quench.InitSpins(want, "hot", uint64(i), 0)
 		seed, replica, step0 := uint64(1000+i), uint32(i), uint64(5)
+		if i%2 == 1 {
+			// every bit quench_counter packs: a replica past 255 and a
+			// step past 2^40 (a mask of 0xFF for 0xFFFF passed before)
+			replica, step0 = uint32(i)|0xA500, 0xBEEF_0000_0005
+		}
 		in := make([]byte, 80)
 		hdr := []int64{int64(lat.Dim()), 0, 0, 0, 0, int64(seed), int64(step0), int64(c.steps), int64(replica), 0}
 		for a, s := range c.shape {
