@@ -184,6 +184,11 @@ func sweepCases() []sweepCase {
 		{[]int{2, 4, 2, 4}, quench.IsingParams{J: 0.3, H: 0.7, Beta: 0.8, Algo: quench.HeatBath}, 4},
 		// large enough that the CPU backend splits it across goroutines
 		{[]int{256, 512}, quench.IsingParams{J: 1, H: 0.01, Beta: 0.42, Algo: quench.Metropolis}, 2},
+		// at the edges of the GPU's choice of kernel (whole 32-site
+		// segments in 2D and 3D, each site alone otherwise): rows of 48
+		// (a multiple of 16 only), and a 4D lattice of 32-site rows
+		{[]int{4, 48}, quench.IsingParams{J: 1, H: 0.1, Beta: 0.3, Algo: quench.HeatBath}, 3},
+		{[]int{2, 2, 2, 32}, quench.IsingParams{J: 1, H: -0.1, Beta: 0.25, Algo: quench.Metropolis}, 3},
 	}
 }
 

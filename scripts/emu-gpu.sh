@@ -46,7 +46,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 echo "== GPU tests (not the large lattices)"
 (cd $dir && ./gpu.test -test.v -test.timeout 600s \
-	-test.run '^(TestPhiloxKnownAnswers|TestPhiloxKATArgs|TestSqrt32|TestConformance|TestCrossCheck|TestPhi4CrossCheck|TestParticleCrossCheck|TestLatticeUpdatesCrossCheck|TestBlockWrites|TestSandpileResident)$') >"$tmp/gpu.log" 2>&1 || status=1
+	-test.run '^(TestPhiloxKnownAnswers|TestPhiloxKATArgs|TestSqrt32|TestConformance|TestCrossCheck|TestPhi4CrossCheck|TestParticleCrossCheck|TestLatticeUpdatesCrossCheck|TestBlockWrites|TestSteadySlotsInterleaved|TestFreshScratchPairSums|TestSandScratchFreshMarks|TestSandpileResident)$') >"$tmp/gpu.log" 2>&1 || status=1
 grep -E "^(--- |PASS|FAIL|ok )|device:|panic" "$tmp/gpu.log"
 # the device must be the stand-in, not a real driver found first
 if ! grep -q "device: quench emulated GPU" "$tmp/gpu.log"; then
