@@ -98,9 +98,10 @@ func TestHarmonicVariance(t *testing.T) {
 // T, gamma and the mass all differ), both precisions, on 2001 particles
 // (on AVX2 the last one takes the scalar loop, which is the only loop
 // under -tags purego), and checks <x^2> and BAOAB's momenta's <p^2>
-// against quench.HarmonicParticles (mass^2 times its <v^2>): a mass, friction or temperature misplaced in
-// a scheme's coefficients (each of which the unit-mass test above would
-// let pass) moves one of them by tens of errors.
+// against quench.HarmonicParticles (mass^2 times its <v^2>): a mass,
+// friction or temperature misplaced in a scheme's coefficients (each of
+// which the unit-mass test above would let pass) moves one of them by
+// tens of errors.
 func TestHarmonicParameters(t *testing.T) {
 	if testing.Short() {
 		t.Skip("long statistical test")
@@ -121,17 +122,14 @@ func TestHarmonicParameters(t *testing.T) {
 			t.Fatal(err)
 		}
 		x2, p2 := ensembleMoments(t, p, c.prec, 2001, 8000, 300, uint64(80+i))
-		checks := []struct {
+		type check struct {
 			what string
 			e    stats.Estimate
 			want float64
-		}{{"<x^2>", x2, wantX}}
+		}
+		checks := []check{{"<x^2>", x2, wantX}}
 		if c.scheme == quench.SchemeBAOAB {
-			checks = append(checks, struct {
-				what string
-				e    stats.Estimate
-				want float64
-			}{"<p^2>", p2, p.Mass * p.Mass * wantV}) // the backend holds momenta
+			checks = append(checks, check{"<p^2>", p2, p.Mass * p.Mass * wantV}) // the backend holds momenta
 		}
 		for _, o := range checks {
 			dev := math.Abs(o.e.Mean - o.want)
