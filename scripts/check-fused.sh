@@ -27,11 +27,11 @@ cd "$(dirname "$0")/.."
 
 allowed='^github\.com/quenchlab/quench/stats\.'
 allowed+='|^github\.com/quenchlab/quench\.(IsingExact2D|isingFourier|GaussianField|HarmonicParticles|KuramotoR2|kuramotoR2Repulsive|kuramotoQuad|besselI01Scaled|logI0|logJ0Abs|phi4RingOn|phi4RingGrid|\(\*ringSeries\)|SandpileMeanSize|SandpileW|sandpileModeSums|stationaryPoints|\(\*Phi4Params\)\.Phi4StabilityBound)(\.|\(SB\))'
-allowed+='|^github\.com/quenchlab/quench/sim\.(\(\*Config\)\.(gaussianExact|freeSpinsExact|ringExact|transferExact|exactValuesAll|dharSize|Observables|langevinObservables|baoabMap|underdampedModes|conservedModes|conservedRate|slowTail|slowTailModes|tailMissedAt|FieldRelaxSteps|DiffusionSlowest|WellEscapes|validateMass|validateParticles|validatePhi4)|\(\*State\)\.heightMean|MakeSummary|MassProfile|FieldImage|Histogram|lineImage|coldCycle)(\.|\(SB\))'
+allowed+='|^github\.com/quenchlab/quench/sim\.(\(\*Config\)\.(gaussianExact|freeSpinsExact|ringExact|transferExact|exactValuesAll|dharSize|Observables|langevinObservables|baoabMap|underdampedModes|conservedModes|conservedRate|slowTail|slowTailModes|tailMissedAt|FieldRelaxSteps|DiffusionSlowest|WellEscapes|validateMass|validateParticles|validatePhi4|pileProfiles)|\(\*State\)\.heightMean|MakeSummary|MassProfile|FieldImage|Histogram|lineImage|coldCycle)(\.|\(SB\))'
 
 # the command's own (package main): what it prints, collect's averages
 # and crossings, the progress bar's time left
-allowed+='|^main\.(\(\*etaModel\)|averageCorrelation|averageOf|averageProfiles|crossAt|fullTicks|logTicks|gatherSeries|meanErr|printExact|printTable)(\.|\(SB\))'
+allowed+='|^main\.(\(\*etaModel\)|averageCorrelation|averageOf|averageProfiles|crossAt|fullTicks|logTicks|gatherSeries|meanErr|printExact|printTable|printTauNotes)(\.|\(SB\))'
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
