@@ -95,9 +95,9 @@ func TestHarmonicVariance(t *testing.T) {
 }
 
 // TestHarmonicParameters runs every scheme with no coefficient at 1 (k,
-// T, gamma and the mass all differ), both precisions, on 2001 particles
-// (on AVX2 the last one takes the scalar loop, which is the only loop
-// under -tags purego), and checks <x^2> and BAOAB's momenta's <p^2>
+// T, gamma and the mass all differ; BAOAB in both precisions, EM and LM
+// in float64), on 2001 particles (on AVX2 the last one takes the scalar
+// loop, which is the only loop under -tags purego), and checks <x^2> and BAOAB's momenta's <p^2>
 // against quench.HarmonicParticles (mass^2 times its <v^2>): a mass,
 // friction or temperature misplaced in a scheme's coefficients (each of
 // which the unit-mass test above would let pass) moves one of them by

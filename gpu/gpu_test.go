@@ -7,7 +7,6 @@ import (
 	"crypto/sha256"
 	"math"
 	"os"
-	"reflect"
 	"runtime"
 	"slices"
 	"testing"
@@ -251,12 +250,13 @@ func TestLargeLattice(t *testing.T) {
 // row kernel), kmp (the row mass kernel) and a sandpile avalanche in rows
 // past site 2^31 of a 2D lattice of 2^31 + 2^22 sites on the CPU and the
 // GPU, and requires identical states, and identical measurement sums
-// (FieldSums) of the phi4 field and the kmp masses: every index past 2^31
-// must be 64-bit. It needs about 30 GiB of device memory (the sandpile's heights,
-// activity, stamps and scratch), about 50 GiB of host memory at its peak
-// (kmp: the start, the CPU's masses and a download, 16 GiB each) and a
-// minute or two, so it runs only with QUENCH_GPU_LARGE=1 (gpu-check.sh
-// sets it where its budget allows).
+// (FieldSums) of the phi4 field and the kmp masses: every index past
+// 2^31 must be 64-bit. It needs about 30 GiB of device memory (the
+// sandpile's heights, activity, stamps and scratch), about 50 GiB of host
+// memory at its peak (kmp: the start, the CPU's masses and a download,
+// 16 GiB each; it asks for 72 GiB available) and a minute or two, so it
+// runs only with QUENCH_GPU_LARGE=1 (gpu-check.sh sets it where its
+// budget allows).
 func TestAbove2to31CrossCheck(t *testing.T) {
 	if os.Getenv("QUENCH_GPU_LARGE") != "1" {
 		t.Skip("set QUENCH_GPU_LARGE=1 to run (30 GiB of device memory, 72 GiB of host memory)")
@@ -316,7 +316,7 @@ func TestAbove2to31CrossCheck(t *testing.T) {
 	}
 	fields = [2][]float32{}
 	release()
-	if !reflect.DeepEqual(fsums[0], fsums[1]) || !(fsums[0].Sum2 > 0) {
+	if !backendtest.SameFieldSums(fsums[0], fsums[1]) || !(fsums[0].Sum2 > 0) {
 		t.Errorf("phi4 field sums: CPU %+v, GPU %+v", fsums[0], fsums[1])
 	}
 	lap("phi4 float32 em and its field sums, CPU and GPU")
@@ -363,7 +363,7 @@ func TestAbove2to31CrossCheck(t *testing.T) {
 	// 2^62, so the sum is float64's (blocks of SumBlock exact, their
 	// partials added with a rounding each)
 	wantSum := float64(n) + float64(n>>16)*(0xffff*0x10000/2)/quench.MassUnit
-	if !reflect.DeepEqual(msums[0], msums[1]) || math.Abs(msums[0].Sum-wantSum) > 1e-9*wantSum {
+	if !backendtest.SameFieldSums(msums[0], msums[1]) || math.Abs(msums[0].Sum-wantSum) > 1e-9*wantSum {
 		t.Errorf("kmp field sums: CPU %+v, GPU %+v, want a sum of %v", msums[0], msums[1], wantSum)
 	}
 	lap("kmp and its field sums, CPU and GPU")

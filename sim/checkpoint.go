@@ -544,11 +544,10 @@ func ReadCheckpoint(dir string) (*State, error) {
 	if err := cfg.ValidateSaved(); err != nil {
 		return nil, bad("its configuration is invalid: %v", err)
 	}
-	sites, inline, err := checkLayout(&h, &cfg, version, int64(len(body)), hlen, bad)
+	sites, inline, pastTherm, err := checkLayout(&h, &cfg, version, int64(len(body)), hlen, bad)
 	if err != nil {
 		return nil, err
 	}
-	pastTherm := cfg.Model == "sandpile" && cfg.Therm > 0 && h.Step > cfg.Therm
 	st := &State{Config: cfg, Step: h.Step, SweepSeconds: h.SweepSeconds, ProfileSeconds: h.ProfileSeconds, Format: version,
 		// the staggered sums of the samples of format 4 and older are lost
 		NoStaggered: h.NoStaggered || version < 5 && h.Samples > 0,
@@ -731,32 +730,33 @@ func readCheckpointFile(dir string) (path string, data []byte, err error) {
 // configuration cfg and the body's length (hlen the header's): which
 // arrays the model holds and how long, the measurements and snapshots a
 // run has made by its step, and the flags each format may carry. It
-// returns the spins it holds (0 but for Ising) and whether its series is
-// inline (formats before 5) rather than in the series log.
-func checkLayout(h *checkpointHeader, cfg *Config, version uint32, bodyLen, hlen int64, bad func(string, ...any) error) (sites int64, inline bool, err error) {
+// returns the spins it holds (0 but for Ising), whether its series is
+// inline (formats before 5) rather than in the series log, and whether a
+// sandpile's step is past its thermalization (its activity restarted).
+func checkLayout(h *checkpointHeader, cfg *Config, version uint32, bodyLen, hlen int64, bad func(string, ...any) error) (sites int64, inline, pastTherm bool, err error) {
 	sites = cfg.Lattice().Sites()
 	if cfg.Model == "sandpile" {
 		if h.Heights != sites || h.Width != int64(len(cfg.Columns())+1) || h.Field+h.Aux+h.Omega != 0 {
-			return 0, false, bad("it holds %d heights for a lattice of %d sites", h.Heights, sites)
+			return 0, false, false, bad("it holds %d heights for a lattice of %d sites", h.Heights, sites)
 		}
 		sites = 0
 	} else if h.Heights != 0 {
-		return 0, false, bad("it holds sandpile heights for model %s", cfg.Model)
+		return 0, false, false, bad("it holds sandpile heights for model %s", cfg.Model)
 	}
 	if !IsIsing(cfg.Model) && h.Samples != 0 {
-		return 0, false, bad("it holds %d Ising samples for model %s", h.Samples, cfg.Model)
+		return 0, false, false, bad("it holds %d Ising samples for model %s", h.Samples, cfg.Model)
 	}
 	if IsIsing(cfg.Model) && (h.Rows != 0 || h.Width != 0) {
 		// Ising runs measure samples, not rows
-		return 0, false, bad("it holds %d rows of %d columns for model %s, which measures samples", h.Rows, h.Width, cfg.Model)
+		return 0, false, false, bad("it holds %d rows of %d columns for model %s, which measures samples", h.Rows, h.Width, cfg.Model)
 	}
 	if IsMass(cfg.Model) != (h.Masses == cfg.Lattice().Sites()) || !IsMass(cfg.Model) && h.Masses != 0 {
-		return 0, false, bad("it holds %d masses for model %s", h.Masses, cfg.Model)
+		return 0, false, false, bad("it holds %d masses for model %s", h.Masses, cfg.Model)
 	}
 	if IsMass(cfg.Model) {
 		sites = 0
 		if h.Field+h.Aux+h.Omega != 0 || h.Width != int64(len(cfg.Columns())+1) {
-			return 0, false, bad("its layout does not match model %s", cfg.Model)
+			return 0, false, false, bad("its layout does not match model %s", cfg.Model)
 		}
 	} else if !IsIsing(cfg.Model) && cfg.Model != "sandpile" {
 		sites = 0
@@ -765,30 +765,30 @@ func checkLayout(h *checkpointHeader, cfg *Config, version uint32, bodyLen, hlen
 			n = cfg.Coordinates()
 		}
 		if h.Field != n {
-			return 0, false, bad("it holds %d field values but the run has %d", h.Field, n)
+			return 0, false, false, bad("it holds %d field values but the run has %d", h.Field, n)
 		}
 		if (cfg.Scheme == quench.SchemeBAOAB) != (h.Aux == n) || h.Aux != 0 && h.Aux != n {
-			return 0, false, bad("it holds %d momenta for a %s run of %d", h.Aux, cfg.Scheme, n)
+			return 0, false, false, bad("it holds %d momenta for a %s run of %d", h.Aux, cfg.Scheme, n)
 		}
 		if kur := cfg.Model == "particles" && cfg.Potential == quench.PotentialKuramoto; kur && h.Omega != cfg.N || !kur && h.Omega != 0 {
-			return 0, false, bad("it holds %d frequencies", h.Omega)
+			return 0, false, false, bad("it holds %d frequencies", h.Omega)
 		}
 		w := int64(len(cfg.Columns()) + 1)
 		if oldParticleRows(cfg, version) {
 			w-- // (no v_mean)
 		}
 		if h.Width != w {
-			return 0, false, bad("its rows have %d columns, model %s has %d", h.Width, cfg.Model, w)
+			return 0, false, false, bad("its rows have %d columns, model %s has %d", h.Width, cfg.Model, w)
 		}
 	}
 	if h.Sites != sites {
-		return 0, false, bad("it holds %d sites but its lattice %s has %d", h.Sites, cfg.Lattice(), sites)
+		return 0, false, false, bad("it holds %d sites but its lattice %s has %d", h.Sites, cfg.Lattice(), sites)
 	}
 	if HasProfiles(cfg.Model) && h.ProfileWidth != int64(cfg.ProfileWidth()) && !(version < 4 && cfg.Model == "sandpile") {
-		return 0, false, bad("its profile rows have %d columns, model %s on %v has %d", h.ProfileWidth, cfg.Model, cfg.Shape, cfg.ProfileWidth())
+		return 0, false, false, bad("its profile rows have %d columns, model %s on %v has %d", h.ProfileWidth, cfg.Model, cfg.Shape, cfg.ProfileWidth())
 	}
 	if !HasProfiles(cfg.Model) && h.ProfileWidth+h.Profiles != 0 {
-		return 0, false, bad("it holds profile snapshots for model %s", cfg.Model)
+		return 0, false, false, bad("it holds profile snapshots for model %s", cfg.Model)
 	}
 	// before version 5 the samples (24 bytes), rows and profiles are in
 	// the checkpoint; from it in the series log
@@ -797,38 +797,38 @@ func checkLayout(h *checkpointHeader, cfg *Config, version uint32, bodyLen, hlen
 	if inline {
 		series = 24*h.Samples + 8*(h.Rows*h.Width+h.Profiles*h.ProfileWidth)
 		if h.SeriesBytes != 0 || h.SeriesCRC != 0 {
-			return 0, false, bad("format version %d has no series log", version)
+			return 0, false, false, bad("format version %d has no series log", version)
 		}
 	}
 	want := 16 + hlen + sites + series + 8*(h.Field+h.Aux+h.Omega+h.Masses) + 13*h.Heights
 	if h.SeriesBytes < 0 || h.Samples < 0 || h.Field < 0 || h.Aux < 0 || h.Omega < 0 || h.Rows < 0 || h.Width < 0 || h.Profiles < 0 || h.ProfileWidth < 0 || bodyLen != want {
-		return 0, false, bad("size %d bytes does not match its header (%d)", bodyLen, want)
+		return 0, false, false, bad("size %d bytes does not match its header (%d)", bodyLen, want)
 	}
 	if h.Step < 0 || h.Step > cfg.TotalSweeps() {
-		return 0, false, bad("step %d is outside the run's %d sweeps", h.Step, cfg.TotalSweeps())
+		return 0, false, false, bad("step %d is outside the run's %d sweeps", h.Step, cfg.TotalSweeps())
 	}
 	if m := measurementsUpTo(cfg, h.Step); m != h.Samples+h.Rows {
-		return 0, false, bad("it holds %d measurements, but %d are made by sweep %d", h.Samples+h.Rows, m, h.Step)
+		return 0, false, false, bad("it holds %d measurements, but %d are made by sweep %d", h.Samples+h.Rows, m, h.Step)
 	}
 	if p := profilesUpTo(cfg, h.Step); p != h.Profiles {
-		return 0, false, bad("it holds %d profile snapshots, but %d are taken by step %d", h.Profiles, p, h.Step)
+		return 0, false, false, bad("it holds %d profile snapshots, but %d are taken by step %d", h.Profiles, p, h.Step)
 	}
 	if h.NoStaggered && (version < 5 || !IsIsing(cfg.Model) || h.Samples == 0) {
-		return 0, false, bad("it marks %d samples of model %s as without staggered sums", h.Samples, cfg.Model)
+		return 0, false, false, bad("it marks %d samples of model %s as without staggered sums", h.Samples, cfg.Model)
 	}
 	if h.NoModes && (version < modesSince(cfg) || !IsIsing(cfg.Model) || h.Samples == 0 || !cfg.hasCorrelationLength()) {
-		return 0, false, bad("it marks %d samples of model %s as without smallest modes", h.Samples, cfg.Model)
+		return 0, false, false, bad("it marks %d samples of model %s as without smallest modes", h.Samples, cfg.Model)
 	}
 	if h.OldConstants && (version < 10 || cfg.Model == "sandpile") {
-		return 0, false, bad("it marks a run of model %s as begun under format 9 or older", cfg.Model)
+		return 0, false, false, bad("it marks a run of model %s as begun under format 9 or older", cfg.Model)
 	}
 	// the activity restarts after grain Therm (version 6): no topplings
 	// recorded apart before, and an old count only past it
-	pastTherm := cfg.Model == "sandpile" && cfg.Therm > 0 && h.Step > cfg.Therm
+	pastTherm = cfg.Model == "sandpile" && cfg.Therm > 0 && h.Step > cfg.Therm
 	if h.ThermTopples != 0 && (version < 6 || !pastTherm || h.OldActivity) || h.OldActivity && (version < 6 || !pastTherm) {
-		return 0, false, bad("its sandpile activity bookkeeping (%d thermalization topplings, old activity %v) does not fit format %d at grain %d of thermalization %d", h.ThermTopples, h.OldActivity, version, h.Step, cfg.Therm)
+		return 0, false, false, bad("its sandpile activity bookkeeping (%d thermalization topplings, old activity %v) does not fit format %d at grain %d of thermalization %d", h.ThermTopples, h.OldActivity, version, h.Step, cfg.Therm)
 	}
-	return sites, inline, nil
+	return sites, inline, pastTherm, nil
 }
 
 // rowPad is the v_mean of a particle row measured under checkpoint format

@@ -1055,8 +1055,9 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 // markStationarity marks the estimates that are unreliable for want of a
 // stationary state (diffusion's decay, aggregation's merging, free or
 // noiseless particles, noiseless Kuramoto phases), and those it keeps
-// exactly, sets the summary's notes on them and returns which names it
-// marked.
+// exactly, sets the summary's notes on them and returns the rule that
+// says which names are unreliable for that reason (every name once
+// NotStationary is set, unless the model marks only some).
 func (c *Config) markStationarity(st *State, est map[string]stats.Estimate, s *Summary) (notStationary func(string) bool) {
 	notStationary = func(string) bool { return s.NotStationary != "" }
 	switch {

@@ -384,8 +384,8 @@ func (m *tableMarks) lowerNote(w io.Writer) {
 	}
 }
 
-// printTable writes a finished run's results: its settings, the table of
-// the observables names, the notes on what the rows show, the exact
+// printTable writes a finished run's results: its settings, a table of
+// the observables named, the notes on what the rows show, the exact
 // values, the profiles and the outputs written to out.
 func printTable(w io.Writer, st *sim.State, sum *sim.Summary, names []string, out string) {
 	c := &st.Config
@@ -490,7 +490,8 @@ func printRows(w io.Writer, c *sim.Config, sum *sim.Summary, names []string) tab
 // length's root near 0.
 func printTauNotes(w io.Writer, st *sim.State, sum *sim.Summary, names []string, out string, m *tableMarks) {
 	c := &st.Config
-	anti, unreliable, noTau, broken, frozen, nearZero := m.anti, m.unreliable, m.noTau, m.broken, m.frozen, m.nearZero
+	// (anti is cut below: a copy, so that m keeps the rows' list)
+	anti, unreliable, noTau, broken, frozen, nearZero := slices.Clone(m.anti), m.unreliable, m.noTau, m.broken, m.frozen, m.nearZero
 	// (no autocorrelation time is below 1/2: a new user's audit read the
 	// sandpile's 0.0149 as a bug)
 	bounded := slices.DeleteFunc(slices.Clone(anti), func(n string) bool {
