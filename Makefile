@@ -20,10 +20,14 @@ test-short:
 # the Ising sweep, sums, sandpile, mass transfer, diffusion; TestRowKernels
 # and TestModelBBackend: phi4 on lattices of several chunks;
 # TestKuramotoNoiseExact: the particle step and phase sums of 10^5
-# oscillators), the sandpile's parallel bands and the crew that runs them.
+# oscillators), the sandpile's parallel bands and the crew that runs them;
+# and the command's goroutines around a run (signals and interrupts, the
+# run lock, the progress bar, bench's points), about 50 s of it.
 RACE_TESTS = TestConformance|TestRowKernels|TestModelBBackend|TestKuramotoNoiseExact|TestSandpileBands$$|TestCrew
+RACE_CMD_TESTS = Interrupt|Signal|Lock|Progress|Bench
 race:
 	$(GO) test -race -count=1 -run '$(RACE_TESTS)' ./cpu
+	$(GO) test -race -short -count=1 -run '$(RACE_CMD_TESTS)' ./cmd/quench
 
 # The CUDA kernels' emulation (kernels/emu) built with ThreadSanitizer:
 # the emulator runs a block's threads as fibers declared to it, ordered

@@ -426,9 +426,12 @@ func newState(ctx context.Context, c sim.Config, stderr io.Writer, bar *progress
 		progress = func(done, _ int64) { bar.Set64(done) }
 	}
 	done := make(chan drawn, 1)
+	// (a test's hook read here, before the goroutine, which a test leaves
+	// blocked in it when it ends: no race with the test resetting it)
+	hook := testHookStart
 	go func() {
-		if testHookStart != nil {
-			testHookStart()
+		if hook != nil {
+			hook()
 		}
 		st, err := sim.NewStateProgress(c, progress)
 		done <- drawn{st, err}
@@ -589,16 +592,17 @@ func execute(ctx context.Context, stopSignals func(), st *sim.State, be quench.B
 		// ends, puts no file in place after the removal below
 		gate = &sim.OutputGate{}
 	)
+	hook, hookDone := testHookOutputs, testHookOutputsDone // (as newState's)
 	go func() {
-		if testHookOutputs != nil {
-			testHookOutputs()
+		if hook != nil {
+			hook()
 		}
 		s, n := sim.MakeSummary(st, be.Name())
 		err := sim.WriteOutputsGated(out, st, s, gate)
 		sum, names = s, n
 		done <- err
-		if testHookOutputsDone != nil {
-			testHookOutputsDone()
+		if hookDone != nil {
+			hookDone()
 		}
 	}()
 	select {
