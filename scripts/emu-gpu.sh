@@ -14,7 +14,9 @@
 #   quick (CI): the GPU tests but the large ones, the command tests, eight
 #               quench verify, three GPU runs compared with CPU runs
 #               (quench compare), quench bench of small lattices, resumes
-#               across backends, about a minute
+#               across backends, a kernel's fault mid-run
+#               (QUENCH_EMU_FAULT_AT) and the resume of its checkpoint,
+#               about two minutes
 #   full:       also gpu-check.sh's verify list and more run pairs, every
 #               model, about ten minutes on 2 cores
 #
@@ -177,6 +179,26 @@ if $dir/quench run --backend cuda $r --steps 300 --out "$tmp/g3" >/dev/null 2>"$
 else
 	tail -3 "$tmp/err"
 	status=1
+fi
+
+echo "== a kernel's fault mid-run (QUENCH_EMU_FAULT_AT: a sticky illegal-address error, as a GPU's): one line, exit 1, the last checkpoint whole; resumed on the CPU it ends as the uninterrupted run"
+# (3 launches a step: the step, the measurement's sums and their groups;
+# launch 450 is in step 150, between the checkpoints at 100 and 200)
+f='--model phi4 --dim 2 --L 32 --steps 300 --therm 0 --checkpoint-every 100 --quiet'
+# shellcheck disable=SC2086
+QUENCH_EMU_FAULT_AT=450 $dir/quench run --backend cuda $f --out "$tmp/fault" >/dev/null 2>"$tmp/err"
+rc=$?
+echo "run: exit $rc: $(cat "$tmp/err")"
+# shellcheck disable=SC2086
+if [ $rc -ne 1 ] || [ "$(wc -l <"$tmp/err")" -ne 1 ] || ! grep -q "quench resume $tmp/fault goes on from it" "$tmp/err" ||
+	! $dir/quench run --backend cpu $f --out "$tmp/nofault" >/dev/null 2>&1 ||
+	! $dir/quench resume "$tmp/fault" --backend cpu --quiet >/dev/null 2>"$tmp/err"; then
+	echo "  want exit 1, one line that names the checkpoint to resume, and a resume that succeeds"
+	tail -3 "$tmp/err"
+	status=1
+else
+	echo "resumed on the CPU -> $($dir/quench compare "$tmp/nofault" "$tmp/fault" 2>&1 | tail -1)"
+	$dir/quench compare "$tmp/nofault" "$tmp/fault" >/dev/null 2>&1 || status=1
 fi
 
 echo "== an interrupt of a cuda run and verify with GOMAXPROCS=1 (back-to-back cgo calls: before sim's yielder it took 6 s, at the first garbage collection)"

@@ -38,6 +38,7 @@ enum : CUresult {
     CUDA_ERROR_INVALID_DEVICE = 101,
     CUDA_ERROR_INVALID_CONTEXT = 201,
     CUDA_ERROR_NOT_FOUND = 500,
+    CUDA_ERROR_ILLEGAL_ADDRESS = 700,
     CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES = 701,
     CUDA_ERROR_COOPERATIVE_LAUNCH_TOO_LARGE = 720,
     CUDA_ERROR_NOT_SUPPORTED = 801,
@@ -139,6 +140,9 @@ size_t device_bytes() {
 // gorgonia.org/cu's gotcha).
 struct context {
     bool live = true;
+    // a kernel's fault (QUENCH_EMU_FAULT_AT), sticky as a GPU's: every
+    // call on the context fails with it from the next on
+    CUresult fault = CUDA_SUCCESS;
 };
 thread_local context* current;
 
@@ -154,6 +158,26 @@ size_t used;  // bytes held (rounded up to 256 each)
 size_t held(size_t n) { return (n + 255) & ~(size_t)255; }
 
 bool has_context() { return current && current->live; }
+
+// ready is what a call that needs a context returns before anything
+// else: CUDA_ERROR_INVALID_CONTEXT without one, the context's fault once
+// a kernel has faulted in it
+CUresult ready() {
+    if (!has_context()) return CUDA_ERROR_INVALID_CONTEXT;
+    return current->fault;
+}
+
+// fault_at is QUENCH_EMU_FAULT_AT: the launch (counted from 1, every
+// context's) that faults as a kernel reading an illegal address does on a
+// GPU: the launch itself succeeds, and the context's later calls fail
+// with CUDA_ERROR_ILLEGAL_ADDRESS (0: none)
+long fault_at() {
+    static const long n = [] {
+        const char* e = getenv("QUENCH_EMU_FAULT_AT");
+        return e ? atol(e) : 0L;
+    }();
+    return n;
+}
 
 // inside says whether [p, p+n) lies in one live allocation or in a
 // constant symbol: a copy or memset that strays out of it fails, as the
@@ -286,27 +310,27 @@ CUresult cuCtxGetCurrent(CUcontext* c) {
 }
 CUresult cuCtxPushCurrent_v2(CUcontext c) { return cuCtxSetCurrent(c); }
 CUresult cuCtxPopCurrent_v2(CUcontext* c) {
-    if (!has_context()) return CUDA_ERROR_INVALID_CONTEXT;
+    if (CUresult e = ready()) return e;
     if (c) *c = current;
     current = nullptr;
     return CUDA_SUCCESS;
 }
 CUresult cuCtxGetDevice(CUdevice* d) {
-    if (!has_context()) return CUDA_ERROR_INVALID_CONTEXT;
+    if (CUresult e = ready()) return e;
     *d = 0;
     return CUDA_SUCCESS;
 }
-CUresult cuCtxSynchronize(void) { return has_context() ? CUDA_SUCCESS : CUDA_ERROR_INVALID_CONTEXT; }
+CUresult cuCtxSynchronize(void) { return ready(); }
 
 CUresult cuModuleLoadData(CUmodule* m, const void*) {
-    if (!has_context()) return CUDA_ERROR_INVALID_CONTEXT;
+    if (CUresult e = ready()) return e;
     *m = &module_tag;
     return CUDA_SUCCESS;
 }
 CUresult cuModuleUnload(CUmodule) { return CUDA_SUCCESS; }
 
 CUresult cuModuleGetFunction(CUfunction* f, CUmodule, const char* name) {
-    if (!has_context()) return CUDA_ERROR_INVALID_CONTEXT;
+    if (CUresult e = ready()) return e;
     auto it = kernels().find(name);
     if (it == kernels().end()) return CUDA_ERROR_NOT_FOUND;
     *f = (CUfunction)&it->second;
@@ -314,7 +338,7 @@ CUresult cuModuleGetFunction(CUfunction* f, CUmodule, const char* name) {
 }
 
 CUresult cuModuleGetGlobal_v2(CUdeviceptr* p, size_t* n, CUmodule, const char* name) {
-    if (!has_context()) return CUDA_ERROR_INVALID_CONTEXT;
+    if (CUresult e = ready()) return e;
     auto it = symbols().find(name);
     if (it == symbols().end()) return CUDA_ERROR_NOT_FOUND;
     if (p) *p = (CUdeviceptr)it->second.addr;
@@ -323,7 +347,7 @@ CUresult cuModuleGetGlobal_v2(CUdeviceptr* p, size_t* n, CUmodule, const char* n
 }
 
 CUresult cuMemAlloc_v2(CUdeviceptr* p, size_t n) {
-    if (!has_context()) return CUDA_ERROR_INVALID_CONTEXT;
+    if (CUresult e = ready()) return e;
     if (n == 0) return CUDA_ERROR_INVALID_VALUE;
     const size_t r = held(n);
     {
@@ -346,7 +370,7 @@ CUresult cuMemAlloc_v2(CUdeviceptr* p, size_t n) {
 }
 
 CUresult cuMemFree_v2(CUdeviceptr p) {
-    if (!has_context()) return CUDA_ERROR_INVALID_CONTEXT;
+    if (CUresult e = ready()) return e;
     std::lock_guard<std::mutex> l(mu);
     auto it = allocs.find(p);
     if (it == allocs.end()) return CUDA_ERROR_INVALID_VALUE;
@@ -357,7 +381,7 @@ CUresult cuMemFree_v2(CUdeviceptr p) {
 }
 
 CUresult cuMemGetInfo_v2(size_t* fr, size_t* total) {
-    if (!has_context()) return CUDA_ERROR_INVALID_CONTEXT;
+    if (CUresult e = ready()) return e;
     std::lock_guard<std::mutex> l(mu);
     *fr = device_bytes() - used;
     *total = device_bytes();
@@ -365,33 +389,33 @@ CUresult cuMemGetInfo_v2(size_t* fr, size_t* total) {
 }
 
 CUresult cuMemcpyHtoD_v2(CUdeviceptr dst, const void* src, size_t n) {
-    if (!has_context()) return CUDA_ERROR_INVALID_CONTEXT;
+    if (CUresult e = ready()) return e;
     if (!inside(dst, n)) return bad("cuMemcpyHtoD", dst, n);
     if (n > 0 && inside((CUdeviceptr)src, 1)) return bad("cuMemcpyHtoD from device memory", (CUdeviceptr)src, n);
     memcpy((void*)dst, src, n);
     return CUDA_SUCCESS;
 }
 CUresult cuMemcpyDtoH_v2(void* dst, CUdeviceptr src, size_t n) {
-    if (!has_context()) return CUDA_ERROR_INVALID_CONTEXT;
+    if (CUresult e = ready()) return e;
     if (!inside(src, n)) return bad("cuMemcpyDtoH", src, n);
     if (n > 0 && inside((CUdeviceptr)dst, 1)) return bad("cuMemcpyDtoH into device memory", (CUdeviceptr)dst, n);
     memcpy(dst, (const void*)src, n);
     return CUDA_SUCCESS;
 }
 CUresult cuMemcpyDtoD_v2(CUdeviceptr dst, CUdeviceptr src, size_t n) {
-    if (!has_context()) return CUDA_ERROR_INVALID_CONTEXT;
+    if (CUresult e = ready()) return e;
     if (!inside(dst, n) || !inside(src, n)) return bad("cuMemcpyDtoD", dst, n);
     memmove((void*)dst, (const void*)src, n);
     return CUDA_SUCCESS;
 }
 CUresult cuMemsetD8_v2(CUdeviceptr dst, unsigned char v, size_t n) {
-    if (!has_context()) return CUDA_ERROR_INVALID_CONTEXT;
+    if (CUresult e = ready()) return e;
     if (!inside(dst, n)) return bad("cuMemsetD8", dst, n);
     memset((void*)dst, v, n);
     return CUDA_SUCCESS;
 }
 CUresult cuMemsetD32_v2(CUdeviceptr dst, unsigned int v, size_t n) {
-    if (!has_context()) return CUDA_ERROR_INVALID_CONTEXT;
+    if (CUresult e = ready()) return e;
     if (n > SIZE_MAX / 4 || !inside(dst, 4 * n)) return bad("cuMemsetD32", dst, 4 * n);
     unsigned int* p = (unsigned int*)dst;
     for (size_t i = 0; i < n; i++) p[i] = v;
@@ -406,7 +430,7 @@ static const int blocks_per_sm = 2;
 static const uint64_t max_coop_threads = 16 << 10;
 
 CUresult cuOccupancyMaxActiveBlocksPerMultiprocessor(int* n, CUfunction, int, size_t) {
-    if (!has_context()) return CUDA_ERROR_INVALID_CONTEXT;
+    if (CUresult e = ready()) return e;
     *n = blocks_per_sm;
     return CUDA_SUCCESS;
 }
@@ -415,7 +439,7 @@ CUresult cuOccupancyMaxActiveBlocksPerMultiprocessor(int* n, CUfunction, int, si
 // do (coop: every block at once).
 static CUresult run(const char* call, CUfunction f, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz,
                     unsigned shmem, void** params, void** extra, bool coop) {
-    if (!has_context()) return CUDA_ERROR_INVALID_CONTEXT;
+    if (CUresult e = ready()) return e;
     const kernel* k = (const kernel*)f;
     // the limits a GPU of compute capability 9.0 enforces (no kernel here
     // uses a third block axis or dynamic shared memory), and what this
@@ -447,6 +471,12 @@ static CUresult run(const char* call, CUfunction f, unsigned gx, unsigned gy, un
     // one launch at a time: the emulator's grid and block sizes are global
     static std::mutex launching;
     std::lock_guard<std::mutex> l(launching);
+    static long launches;
+    if (++launches == fault_at()) {
+        trace("%s: launch %ld faults (QUENCH_EMU_FAULT_AT)", call, launches);
+        current->fault = CUDA_ERROR_ILLEGAL_ADDRESS;
+        return CUDA_SUCCESS;
+    }
     launch3(gx, gy, gz, bx, by, [&] { k->call(params); }, coop);
     return CUDA_SUCCESS;
 }
