@@ -145,14 +145,19 @@ type Options struct {
 	Progress func(step, total int64)
 	// AfterCheckpoint, if set, is called after each checkpoint written.
 	AfterCheckpoint func()
+	// CheckpointAfter, if positive, is the wall time after which a
+	// checkpoint is due since the last one (or the start): written at the
+	// next wait for the backend (within about 50 ms), so that a fault, a
+	// kill or a lost node costs at most that much of a run.
+	CheckpointAfter time.Duration
 }
 
 // maxPrealloc is the most measurements Execute makes room for at once.
 const maxPrealloc = 1 << 26
 
 // Execute advances st to the end of its run on be. Every
-// Config.CheckpointEvery sweeps, and when ctx is cancelled, the state is
-// written to opts.Dir; a cancelled run returns ErrInterrupted with st at the
+// Config.CheckpointEvery sweeps, every opts.CheckpointAfter of wall time,
+// and when ctx is cancelled, the state is written to opts.Dir; a cancelled run returns ErrInterrupted with st at the
 // last completed sweep, from which Resume continues bit for bit.
 func Execute(ctx context.Context, be quench.Backend, st *State, opts Options) error {
 	cfg := &st.Config
@@ -162,6 +167,7 @@ func Execute(ctx context.Context, be quench.Backend, st *State, opts Options) er
 	}
 	defer r.free()
 	// save copies the state back to the host and writes a checkpoint.
+	lastSave := time.Now()
 	save := func() error {
 		if err := r.download(); err != nil {
 			return err
@@ -175,6 +181,7 @@ func Execute(ctx context.Context, be quench.Backend, st *State, opts Options) er
 		if err := WriteCheckpoint(opts.Dir, st); err != nil {
 			return err
 		}
+		lastSave = time.Now()
 		if opts.AfterCheckpoint != nil {
 			opts.AfterCheckpoint()
 		}
@@ -249,6 +256,11 @@ func Execute(ctx context.Context, be quench.Backend, st *State, opts Options) er
 		profiled := cfg.profiledAt(st.Step)
 		checkpoint := cfg.CheckpointEvery > 0 && st.Step%cfg.CheckpointEvery == 0 && st.Step < total
 		wait := queued >= batch || measured || thermCheck || profiled || checkpoint || st.Step == total
+		if wait && !checkpoint && st.Step < total && opts.CheckpointAfter > 0 && time.Since(lastSave) >= opts.CheckpointAfter {
+			// due by the clock: looked at only where the steps wait
+			// anyway (at most syncEvery steps apart)
+			checkpoint = true
+		}
 		var stepsTook float64 // the queued steps' time, for the next batch
 		if wait {
 			if err := be.Sync(); err != nil {

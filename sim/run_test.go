@@ -912,3 +912,59 @@ func TestSyncBatch(t *testing.T) {
 		}
 	}
 }
+
+// Options.CheckpointAfter: a checkpoint once that much wall time has run
+// since the last one (or the start), written at the next wait for the
+// backend (so at a step Execute waits after anyway), none sooner, and the
+// same state and series as a run without timed checkpoints.
+func TestTimedCheckpoints(t *testing.T) {
+	defer func(s time.Duration) { syncSpan = s }(syncSpan)
+	syncSpan = time.Hour // waits every syncEvery steps (about 64 ms here)
+	cfg := Config{Model: "ising2d", Shape: []int{32, 32}, T: 2.3, J: 1, Algo: "metropolis",
+		Sweeps: 300, Therm: 0, Every: 100, Seed: 9, Start: "hot"}
+	type save struct {
+		step int64
+		at   time.Time
+	}
+	run := func(after time.Duration) (saved []save, waits []int64, st *State, start time.Time) {
+		t.Helper()
+		st, err := NewState(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		be := &syncCounter{Backend: cpu.New(), sleep: 2 * time.Millisecond}
+		last := 0
+		start = time.Now()
+		err = Execute(context.Background(), be, st, Options{Dir: t.TempDir(), CheckpointAfter: after,
+			AfterCheckpoint: func() { saved = append(saved, save{st.Step, time.Now()}) },
+			Progress: func(step, _ int64) {
+				if be.syncs != last {
+					waits, last = append(waits, step), be.syncs
+				}
+			}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return saved, waits, st, start
+	}
+	const after = 150 * time.Millisecond
+	saved, waits, st, start := run(after)
+	if len(saved) < 3 || saved[len(saved)-1].step != 300 {
+		t.Fatalf("checkpoints %v: want two or more during the 300 steps of 2 ms, and the last after step 300", saved)
+	}
+	prev := start
+	for _, s := range saved[:len(saved)-1] {
+		if !slices.Contains(waits, s.step) {
+			t.Errorf("a timed checkpoint after step %d, where the run did not wait (waits after %v)", s.step, waits)
+		}
+		if d := s.at.Sub(prev); d < after {
+			t.Errorf("a timed checkpoint after step %d, %v after the one before (or the start): want %v or more", s.step, d, after)
+		}
+		prev = s.at
+	}
+	if saved, _, _, _ := run(time.Hour); len(saved) != 1 || saved[0].step != 300 {
+		t.Errorf("CheckpointAfter an hour: checkpoints %v, want only the end's", saved)
+	}
+	_, _, ref, _ := run(0)
+	sameState(t, "timed checkpoints and none", st, ref)
+}

@@ -21,6 +21,7 @@ func newResumeCmd(stdout, stderr io.Writer) *cobra.Command {
 		device  int
 		sweeps  int64
 		quiet   bool
+		minutes float64
 	)
 	cmd := &cobra.Command{
 		Use:   "resume DIR",
@@ -37,6 +38,10 @@ lattice and measurement series an uninterrupted run would have produced.
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dir := args[0]
+			after, err := checkpointAfter(minutes, "")
+			if err != nil {
+				return err
+			}
 			// signals are caught from the start: an interrupt before the
 			// run goes on changes nothing
 			ctx, stop := catchSignals()
@@ -134,7 +139,7 @@ lattice and measurement series an uninterrupted run would have produced.
 				fmt.Fprintf(stderr, "quench: the run in %s is already complete (%d measured %s after %d thermalization); rewriting its outputs%s\n",
 					dir, st.Config.Sweeps, st.Config.StepUnit(), st.Config.Therm, why)
 			}
-			err = execute(ctx, func() { unlock(); stop() }, st, be, dir, quiet, stdout, stderr, nil)
+			err = execute(ctx, func() { unlock(); stop() }, st, be, dir, quiet, stdout, stderr, nil, after)
 			if extended && errors.Is(err, sim.ErrInterrupted) {
 				// (an audit found the shorter run's outputs gone after an
 				// interrupt that took no step, without a word of them)
@@ -150,6 +155,7 @@ lattice and measurement series an uninterrupted run would have produced.
 	int64Var(cmd.Flags(), &steps, "steps", 0, "the same as --sweeps, in steps (phi4, particles, mass models, diffusion)")
 	int64Var(cmd.Flags(), &grains, "grains", 0, "the same as --sweeps, in grains (sandpile)")
 	cmd.Flags().BoolVar(&quiet, "quiet", false, "no progress bar (nor the settings line a run without a terminal writes)")
+	floatVar(cmd.Flags(), &minutes, "checkpoint-minutes", defaultCheckpointMinutes, checkpointMinutesUsage)
 	return cmd
 }
 

@@ -68,6 +68,7 @@ func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
 	fl.StringVar(&f.out, "out", "", "output directory (default runs/<model>-<shape>-<time>)")
 	int64Var(fl, &f.profileEvery, "profile-every", 0, fmt.Sprintf("kmp, aggregation, transfer: steps between P(m) and C(r) snapshots; sandpile: grains between P(h) snapshots (0: about %d in the run, mass models fewer above 2^18 sites; -1: none)", sim.ProfileTarget))
 	int64Var(fl, &f.checkpointEvery, "checkpoint-every", 0, "also checkpoint every N sweeps (0: only at the end and on interrupt)")
+	floatVar(fl, &f.checkpointMinutes, "checkpoint-minutes", defaultCheckpointMinutes, checkpointMinutesUsage)
 	fl.BoolVar(&f.force, "force", false, "overwrite an --out directory that holds an earlier run")
 	fl.BoolVar(&f.quiet, "quiet", false, "no progress bar (nor the settings line a run without a terminal writes)")
 	return cmd
@@ -80,6 +81,10 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 	}
 	if f.device < 0 {
 		return quench.Usagef("--device %d%s is not allowed: GPU indices start at 0", f.device, f.given("device"))
+	}
+	after, err := checkpointAfter(f.checkpointMinutes, f.given("checkpoint-minutes"))
+	if err != nil {
+		return err
 	}
 	if f.device != 0 && f.backend == "cpu" {
 		return quench.Usagef("--device %d%s does not apply to --backend cpu (it picks a GPU for cuda or auto)", f.device, f.given("device"))
@@ -228,7 +233,7 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 		}
 	}
 	// the directory is let go before the table is printed too
-	err = execute(ctx, func() { unlock(); stop() }, st, be, out, f.quiet, stdout, stderr, afterCheckpoint)
+	err = execute(ctx, func() { unlock(); stop() }, st, be, out, f.quiet, stdout, stderr, afterCheckpoint, after)
 	if backup != "" {
 		_, statErr := os.Stat(filepath.Join(out, sim.CheckpointFile))
 		if err == nil || errors.Is(err, sim.ErrInterrupted) || statErr == nil {
@@ -404,6 +409,25 @@ func writeRunNotes(notes *bytes.Buffer, fl *pflag.FlagSet, f *runFlags, c *sim.C
 	}
 }
 
+// defaultCheckpointMinutes is --checkpoint-minutes' default: a run's
+// state lives on its backend (a GPU's on the device), and a fault, a
+// kill or a lost node keeps only what the last checkpoint holds.
+const defaultCheckpointMinutes = 30
+
+const checkpointMinutesUsage = "also checkpoint once this many minutes have run since the last checkpoint (0: no timed checkpoints)"
+
+// maxCheckpointMinutes is the most --checkpoint-minutes takes: a year.
+const maxCheckpointMinutes = 525600
+
+// checkpointAfter is --checkpoint-minutes as a duration (given: where
+// the value came from, for the refusal).
+func checkpointAfter(minutes float64, given string) (time.Duration, error) {
+	if !(minutes >= 0 && minutes <= maxCheckpointMinutes) {
+		return 0, quench.Usagef("--checkpoint-minutes %v%s is not allowed: 0 (no timed checkpoints) or a positive number of minutes, at most %d (a year)", minutes, given, maxCheckpointMinutes)
+	}
+	return time.Duration(minutes * float64(time.Minute)), nil
+}
+
 // testHookBeforeRun, set by tests only, is called after the directory is
 // ready and before the run starts, with the context a caught signal
 // cancels.
@@ -484,10 +508,10 @@ var testHookTerminal func(w io.Writer) bool
 // table is printed: the run and its outputs are complete then, and a table
 // blocked on a full stdout pipe must not make Ctrl-C do nothing. afterCheckpoint, if not nil,
 // is called after each checkpoint.
-func execute(ctx context.Context, stopSignals func(), st *sim.State, be quench.Backend, out string, quiet bool, stdout, stderr io.Writer, afterCheckpoint func()) error {
+func execute(ctx context.Context, stopSignals func(), st *sim.State, be quench.Backend, out string, quiet bool, stdout, stderr io.Writer, afterCheckpoint func(), checkpointAfter time.Duration) error {
 	sim.RemoveTemps(out) // of a process killed while writing
 	wrote := false       // a checkpoint of this run as it is configured now
-	opts := sim.Options{Dir: out, AfterCheckpoint: func() {
+	opts := sim.Options{Dir: out, CheckpointAfter: checkpointAfter, AfterCheckpoint: func() {
 		wrote = true
 		if afterCheckpoint != nil {
 			afterCheckpoint()

@@ -29,7 +29,7 @@ import (
 type runFlags struct {
 	model, shape, algo, backend, out, start, config string
 	L, device                                       int
-	T, beta, J, h                                   float64
+	T, beta, J, h, checkpointMinutes                float64
 	sweeps, therm, every, checkpointEvery           int64
 	seed                                            uint64
 	force, quiet                                    bool
