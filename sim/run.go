@@ -147,9 +147,13 @@ type Options struct {
 	AfterCheckpoint func()
 	// CheckpointAfter, if positive, is the wall time after which a
 	// checkpoint is due since the last one (or the start): written at the
-	// next wait for the backend (within about 50 ms), so that a fault, a
-	// kill or a lost node costs at most that much of a run.
-	CheckpointAfter time.Duration
+	// next wait for the backend (within about 50 ms, or a step where steps
+	// take longer), so that a fault, a kill or a lost node costs at most
+	// that much of a run. Such a checkpoint that cannot be written (a
+	// full disk, a quota) does not end the run: CheckpointFailed, if set,
+	// is told, and the next is tried CheckpointAfter later.
+	CheckpointAfter  time.Duration
+	CheckpointFailed func(step int64, err error)
 }
 
 // maxPrealloc is the most measurements Execute makes room for at once.
@@ -166,9 +170,11 @@ func Execute(ctx context.Context, be quench.Backend, st *State, opts Options) er
 		return err
 	}
 	defer r.free()
-	// save copies the state back to the host and writes a checkpoint.
-	lastSave := time.Now()
-	save := func() error {
+	// save copies the state back to the host and writes a checkpoint;
+	// timed: a timed checkpoint, whose write failing is told and tried
+	// again later (a failed download or a diverged state is the run's end)
+	lastSave, savedAt := time.Now(), int64(-1)
+	save := func(timed bool) error {
 		if err := r.download(); err != nil {
 			return err
 		}
@@ -178,10 +184,18 @@ func Execute(ctx context.Context, be quench.Backend, st *State, opts Options) er
 		if opts.Dir == "" {
 			return nil
 		}
-		if err := WriteCheckpoint(opts.Dir, st); err != nil {
+		err := WriteCheckpoint(opts.Dir, st)
+		lastSave = time.Now()
+		if err != nil && timed {
+			if opts.CheckpointFailed != nil {
+				opts.CheckpointFailed(st.Step, err)
+			}
+			return nil
+		}
+		if err != nil {
 			return err
 		}
-		lastSave = time.Now()
+		savedAt = st.Step
 		if opts.AfterCheckpoint != nil {
 			opts.AfterCheckpoint()
 		}
@@ -224,8 +238,10 @@ func Execute(ctx context.Context, be quench.Backend, st *State, opts Options) er
 			if queued > 0 {
 				st.SweepSeconds += time.Since(t0).Seconds()
 			}
-			if err == nil {
-				err = save()
+			if err == nil && st.Step != savedAt {
+				// (a checkpoint of this step written just now, the
+				// signal coming while it was: not again)
+				err = save(false)
 			}
 			if err != nil {
 				return checkpointLost{fmt.Errorf("interrupted after %s %d, and the checkpoint failed: %w", unit, st.Step, err)}
@@ -256,10 +272,11 @@ func Execute(ctx context.Context, be quench.Backend, st *State, opts Options) er
 		profiled := cfg.profiledAt(st.Step)
 		checkpoint := cfg.CheckpointEvery > 0 && st.Step%cfg.CheckpointEvery == 0 && st.Step < total
 		wait := queued >= batch || measured || thermCheck || profiled || checkpoint || st.Step == total
+		timed := false
 		if wait && !checkpoint && st.Step < total && opts.CheckpointAfter > 0 && time.Since(lastSave) >= opts.CheckpointAfter {
 			// due by the clock: looked at only where the steps wait
 			// anyway (at most syncEvery steps apart)
-			checkpoint = true
+			checkpoint, timed = true, true
 		}
 		var stepsTook float64 // the queued steps' time, for the next batch
 		if wait {
@@ -304,12 +321,12 @@ func Execute(ctx context.Context, be quench.Backend, st *State, opts Options) er
 			opts.Progress(st.Step, total)
 		}
 		if checkpoint {
-			if err := save(); err != nil {
+			if err := save(timed); err != nil {
 				return fmt.Errorf("checkpoint at %s %d: %w", unit, st.Step, err)
 			}
 		}
 	}
-	if err := save(); err != nil {
+	if err := save(false); err != nil {
 		return fmt.Errorf("checkpoint at %s %d: %w", unit, st.Step, err)
 	}
 	return nil

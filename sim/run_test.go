@@ -968,3 +968,55 @@ func TestTimedCheckpoints(t *testing.T) {
 	_, _, ref, _ := run(0)
 	sameState(t, "timed checkpoints and none", st, ref)
 }
+
+// A timed checkpoint that cannot be written does not end the run: it is
+// told (CheckpointFailed) and tried again later; and an interrupt that
+// comes while a checkpoint is written does not write that step's again.
+func TestTimedCheckpointFailures(t *testing.T) {
+	defer func(s time.Duration) { syncSpan = s }(syncSpan)
+	syncSpan = time.Hour
+	cfg := Config{Model: "ising2d", Shape: []int{32, 32}, T: 2.3, J: 1, Algo: "metropolis",
+		Sweeps: 300, Therm: 0, Every: 100, Seed: 9, Start: "hot"}
+	newRun := func() (*State, *syncCounter, string) {
+		st, err := NewState(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st, &syncCounter{Backend: cpu.New(), sleep: 2 * time.Millisecond}, t.TempDir()
+	}
+	// the series log a directory at first: the first timed checkpoint
+	// fails, and the directory goes when it is told
+	st, be, dir := newRun()
+	blocker := filepath.Join(dir, SeriesLogFile)
+	if err := os.Mkdir(blocker, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var failed, saved []int64
+	err := Execute(context.Background(), be, st, Options{Dir: dir, CheckpointAfter: 50 * time.Millisecond,
+		CheckpointFailed: func(step int64, err error) {
+			failed = append(failed, step)
+			os.Remove(blocker)
+		},
+		AfterCheckpoint: func() { saved = append(saved, st.Step) }})
+	if err != nil || len(failed) != 1 || len(saved) < 2 || saved[0] <= failed[0] || saved[len(saved)-1] != 300 {
+		t.Fatalf("a failing timed checkpoint: %v, failed after steps %v, saved after %v: want the run to go on and save later", err, failed, saved)
+	}
+	ref, _, _ := newRun()
+	if err := Execute(context.Background(), cpu.New(), ref, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	sameState(t, "a failed timed checkpoint and none", st, ref)
+	// interrupted while the first timed checkpoint is written
+	st, be, dir = newRun()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	saved = nil
+	err = Execute(ctx, be, st, Options{Dir: dir, CheckpointAfter: 50 * time.Millisecond,
+		AfterCheckpoint: func() { saved = append(saved, st.Step); cancel() }})
+	if !errors.Is(err, ErrInterrupted) || len(saved) != 1 || saved[0] != st.Step {
+		t.Errorf("interrupted during a timed checkpoint: %v, checkpoints after steps %v at step %d: want one", err, saved, st.Step)
+	}
+	if back, err := ReadCheckpoint(dir); err != nil || back.Step != st.Step {
+		t.Errorf("the checkpoint after the interrupt: %v", err)
+	}
+}

@@ -56,7 +56,7 @@ common, a directory without a checkpoint).`,
 				if _, err := os.Stat(filepath.Join(dir, sim.CheckpointFile)); errors.Is(err, fs.ErrNotExist) && inUse(dir) {
 					// (a run is compared from its checkpoints: one
 					// still going is, from its first on)
-					return quench.Usagef("%s holds a run still going (another quench process is working there) that has written no checkpoint yet: compare it when it ends, or after its first --checkpoint-every checkpoint", dir)
+					return quench.Usagef("%s holds a run still going (another quench process is working there) that has written no checkpoint yet: compare it when it ends, or after its first checkpoint (--checkpoint-every, --checkpoint-minutes)", dir)
 				}
 				s, err := sim.ReadCheckpoint(dir)
 				if err != nil {

@@ -67,7 +67,7 @@ func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
 	intVar(fl, &f.device, "device", 0, "GPU device index for --backend cuda (among CUDA_VISIBLE_DEVICES)")
 	fl.StringVar(&f.out, "out", "", "output directory (default runs/<model>-<shape>-<time>)")
 	int64Var(fl, &f.profileEvery, "profile-every", 0, fmt.Sprintf("kmp, aggregation, transfer: steps between P(m) and C(r) snapshots; sandpile: grains between P(h) snapshots (0: about %d in the run, mass models fewer above 2^18 sites; -1: none)", sim.ProfileTarget))
-	int64Var(fl, &f.checkpointEvery, "checkpoint-every", 0, "also checkpoint every N sweeps (0: only at the end and on interrupt)")
+	int64Var(fl, &f.checkpointEvery, "checkpoint-every", 0, "also checkpoint every N sweeps (0: none by count; always at the end and on interrupt)")
 	floatVar(fl, &f.checkpointMinutes, "checkpoint-minutes", defaultCheckpointMinutes, checkpointMinutesUsage)
 	fl.BoolVar(&f.force, "force", false, "overwrite an --out directory that holds an earlier run")
 	fl.BoolVar(&f.quiet, "quiet", false, "no progress bar (nor the settings line a run without a terminal writes)")
@@ -420,10 +420,11 @@ const checkpointMinutesUsage = "also checkpoint once this many minutes have run 
 const maxCheckpointMinutes = 525600
 
 // checkpointAfter is --checkpoint-minutes as a duration (given: where
-// the value came from, for the refusal).
+// the value came from, for the refusal): 0, or from a second (1/60) to a
+// year (a value that rounds to no time would turn them off unsaid).
 func checkpointAfter(minutes float64, given string) (time.Duration, error) {
-	if !(minutes >= 0 && minutes <= maxCheckpointMinutes) {
-		return 0, quench.Usagef("--checkpoint-minutes %v%s is not allowed: 0 (no timed checkpoints) or a positive number of minutes, at most %d (a year)", minutes, given, maxCheckpointMinutes)
+	if !(minutes == 0 || minutes >= 1.0/60 && minutes <= maxCheckpointMinutes) {
+		return 0, quench.Usagef("--checkpoint-minutes %v%s is not allowed: 0 (no timed checkpoints) or a number of minutes from 1/60 (a second) to %d (a year)", minutes, given, maxCheckpointMinutes)
 	}
 	return time.Duration(minutes * float64(time.Minute)), nil
 }
@@ -511,13 +512,25 @@ var testHookTerminal func(w io.Writer) bool
 func execute(ctx context.Context, stopSignals func(), st *sim.State, be quench.Backend, out string, quiet bool, stdout, stderr io.Writer, afterCheckpoint func(), checkpointAfter time.Duration) error {
 	sim.RemoveTemps(out) // of a process killed while writing
 	wrote := false       // a checkpoint of this run as it is configured now
+	bar, eta := newBar(st, quiet, stderr)
 	opts := sim.Options{Dir: out, CheckpointAfter: checkpointAfter, AfterCheckpoint: func() {
 		wrote = true
+		if c := &st.Config; eta != nil && !(c.CheckpointEvery > 0 && st.Step%c.CheckpointEvery == 0) {
+			// a timed checkpoint, minutes from the next: its time is
+			// no part of what the steps cost lately (the time left)
+			eta.eta.restart()
+		}
 		if afterCheckpoint != nil {
 			afterCheckpoint()
 		}
+	}, CheckpointFailed: func(step int64, err error) {
+		nl := ""
+		if bar != nil {
+			nl = "\n" // below the bar's line
+		}
+		fmt.Fprintf(stderr, "%squench: note: the timed checkpoint after %s %d failed (%v): the run goes on, and tries again in %s\n",
+			nl, strings.TrimSuffix(st.Config.StepUnit(), "s"), step, err, checkpointAfter)
 	}}
-	bar, eta := newBar(st, quiet, stderr)
 	// a log (a batch job, nohup, a redirect) has no bar and no table
 	// until the end: a run that lasts a second gets a line of its
 	// settings then, which an interrupted run's log otherwise lacked (an

@@ -165,6 +165,14 @@ func newETA(st *sim.State) *etaModel {
 	return m
 }
 
+// restart leaves out of the wall time what went by since the last update
+// (a checkpoint written minutes from the next).
+func (m *etaModel) restart() {
+	if !m.last.IsZero() {
+		m.last = m.clock()
+	}
+}
+
 // update takes in the steps and snapshots since the last update (called
 // after each step). The wall time counts from the first: before it the
 // run was set up (a GPU's upload, the series' allocation), once.

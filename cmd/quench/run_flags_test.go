@@ -101,7 +101,7 @@ func TestDecimalCounts(t *testing.T) {
 	if code, _, stderr := runQ(t, "resume", out, "--grains", "0x20"); code != 2 || !strings.Contains(stderr, "--grains 0x20 is not allowed: a whole number") {
 		t.Errorf("resume --grains 0x20: exit %d %q", code, stderr)
 	}
-	if code, _, stderr := runQ(t, "resume", out, "--checkpoint-minutes", "-2"); code != 2 || stderr != "quench: --checkpoint-minutes -2 is not allowed: 0 (no timed checkpoints) or a positive number of minutes, at most 525600 (a year)\n" {
+	if code, _, stderr := runQ(t, "resume", out, "--checkpoint-minutes", "-2"); code != 2 || stderr != "quench: --checkpoint-minutes -2 is not allowed: 0 (no timed checkpoints) or a number of minutes from 1/60 (a second) to 525600 (a year)\n" {
 		t.Errorf("resume --checkpoint-minutes -2: exit %d %q", code, stderr)
 	}
 	if code, stdout, stderr := runQ(t, "resume", out, "--grains", "020", "--quiet"); code != 0 || !strings.Contains(stdout, "20 grains") {
@@ -187,7 +187,8 @@ func TestBadInput(t *testing.T) {
 		{[]string{"--therm", "-1"}, "--therm -1 is not allowed"},
 		{[]string{"--checkpoint-every", "-5"}, "--checkpoint-every -5 is not allowed"},
 		{[]string{"--model", "sandpile", "--checkpoint-every", "-1"}, "--checkpoint-every -1 is not allowed: use 0 (only at the end) or a positive number of grains"},
-		{[]string{"--checkpoint-minutes", "-1"}, "--checkpoint-minutes -1 is not allowed: 0 (no timed checkpoints) or a positive number of minutes, at most 525600 (a year)"},
+		{[]string{"--checkpoint-minutes", "-1"}, "--checkpoint-minutes -1 is not allowed: 0 (no timed checkpoints) or a number of minutes from 1/60 (a second) to 525600 (a year)"},
+		{[]string{"--checkpoint-minutes", "1e-300"}, "--checkpoint-minutes 1e-300 is not allowed"},
 		{[]string{"--checkpoint-minutes", "NaN"}, "--checkpoint-minutes NaN is not allowed"},
 		{[]string{"--checkpoint-minutes", "1e6"}, "--checkpoint-minutes 1e+06 is not allowed"},
 		{[]string{"--out", ""}, `--out "" is not allowed: give a directory, or no --out for runs/<model>-<shape>-<time>`},
@@ -875,7 +876,7 @@ func TestInUseConfigEmptySeedUnused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if code, stdout, stderr := runQ(t, "compare", fresh, run); code != 2 || stdout != "" || stderr != "quench: "+fresh+" holds a run still going (another quench process is working there) that has written no checkpoint yet: compare it when it ends, or after its first --checkpoint-every checkpoint\n" {
+	if code, stdout, stderr := runQ(t, "compare", fresh, run); code != 2 || stdout != "" || stderr != "quench: "+fresh+" holds a run still going (another quench process is working there) that has written no checkpoint yet: compare it when it ends, or after its first checkpoint (--checkpoint-every, --checkpoint-minutes)\n" {
 		t.Errorf("compare of a run still going: exit %d, %q, %q", code, stdout, stderr)
 	}
 	unlockFresh()
