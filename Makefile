@@ -2,7 +2,7 @@
 # targets (vet checks the cuda build too where the CUDA headers are).
 GO ?= go
 
-.PHONY: fused cross-arch all build test test-short race emu-race emu-asan emu-gpu fma bench vet fmt run kernels kernels-check cuda gpu-bundle clean
+.PHONY: fuzz fused cross-arch all build test test-short race emu-race emu-asan emu-gpu fma bench vet fmt run kernels kernels-check cuda gpu-bundle clean
 
 all: vet test build
 
@@ -28,6 +28,20 @@ RACE_CMD_TESTS = Interrupt|Signal|Lock|Progress|Bench
 race:
 	$(GO) test -race -count=1 -run '$(RACE_TESTS)' ./cpu
 	$(GO) test -race -short -count=1 -run '$(RACE_CMD_TESTS)' ./cmd/quench
+
+# The readers of what users hand quench, fuzzed for FUZZTIME each (go
+# test runs only their seeds): checkpoints and series logs (any bytes,
+# and any JSON value in a header), --config files, and summary.json under
+# collect. An input that panics, or is refused other than in one line
+# with exit code 2, fails and is kept in the package's testdata/fuzz to
+# rerun with go test. Not in CI (its inputs are random).
+FUZZTIME ?= 60s
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzReadCheckpoint$$' -fuzztime $(FUZZTIME) ./sim
+	$(GO) test -run '^$$' -fuzz '^FuzzCheckpointHeader$$' -fuzztime $(FUZZTIME) ./sim
+	$(GO) test -run '^$$' -fuzz '^FuzzParseLog$$' -fuzztime $(FUZZTIME) ./sim
+	$(GO) test -run '^$$' -fuzz '^FuzzRunConfig$$' -fuzztime $(FUZZTIME) ./cmd/quench
+	$(GO) test -run '^$$' -fuzz '^FuzzCollect$$' -fuzztime $(FUZZTIME) ./cmd/quench
 
 # The CUDA kernels' emulation (kernels/emu) built with ThreadSanitizer:
 # the emulator runs a block's threads as fibers declared to it, ordered

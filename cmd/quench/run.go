@@ -57,9 +57,14 @@ func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
 			return runNew(cmd, &f, stdout, stderr)
 		},
 	}
-	fl := cmd.Flags()
+	addRunFlags(cmd.Flags(), &f)
+	return cmd
+}
+
+// addRunFlags defines quench run's flags on fl, into f.
+func addRunFlags(fl *pflag.FlagSet, f *runFlags) {
 	fl.StringVar(&f.config, "config", "", "TOML file with the same keys as these flags (flags override it)")
-	addModelFlags(fl, &f)
+	addModelFlags(fl, f)
 	int64Var(fl, &f.sweeps, "sweeps", 10000, "measured sweeps after thermalization")
 	int64Var(fl, &f.therm, "therm", 1000, "thermalization sweeps (not measured; a stationary sandpile start and diffusion get 0 unless given)")
 	int64Var(fl, &f.every, "every", 1, "measure every N sweeps")
@@ -71,7 +76,6 @@ func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
 	floatVar(fl, &f.checkpointMinutes, "checkpoint-minutes", defaultCheckpointMinutes, checkpointMinutesUsage)
 	fl.BoolVar(&f.force, "force", false, "overwrite an --out directory that holds an earlier run")
 	fl.BoolVar(&f.quiet, "quiet", false, "no progress bar (nor the settings line a run without a terminal writes)")
-	return cmd
 }
 
 func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {

@@ -1,0 +1,210 @@
+package sim
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"hash/crc32"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/quenchlab/quench"
+	"github.com/quenchlab/quench/cpu"
+)
+
+// fuzzSeedRuns are small runs of every kind of state a checkpoint holds:
+// spins with samples and modes, float32 and float64 fields with momenta
+// and frequencies, masses with profiles, a pile, a diffusion field.
+var fuzzSeedRuns = []Config{
+	{Model: "ising2d", Shape: []int{4, 4}, T: 2.3, J: 1, Algo: "heatbath", Sweeps: 3, Therm: 1, Every: 1, Seed: 3, Start: "hot"},
+	{Model: "ising3d", Shape: []int{2, 2, 2}, T: 4.5, J: 1, Algo: "metropolis", Sweeps: 2, Every: 1, Seed: 3, Start: "hot"},
+	{Model: "phi4", Shape: []int{4, 2}, Scheme: quench.SchemeBAOAB, Precision: "float32", Dt: 0.05, M2: 1, T: 1, Gamma: 1, Mass: 1, Sweeps: 2, Every: 1, Seed: 2, Start: "hot"},
+	{Model: "particles", N: 3, D: 1, Scheme: quench.SchemeEM, Potential: quench.PotentialKuramoto, Precision: "float64", Dt: 0.01, T: 0.5, Gamma: 1, Mass: 1, K: 1, Omega: 0.2, OmegaSpread: 0.3, Sweeps: 2, Every: 1, Seed: 2, Start: "hot"},
+	{Model: "sandpile", Shape: []int{3, 3}, Sweeps: 6, Therm: 2, Every: 1, Seed: 3, Start: "cold"},
+	{Model: "kmp", Shape: []int{4}, Mass0: 1, Therm: 1, Seed: 7, Start: "hot", Sweeps: 3, Every: 1},
+	{Model: "diffusion", Shape: []int{4}, Alpha: 0.1, Precision: "float64", Sweeps: 2, Every: 1, Seed: 7, Start: "cold"},
+}
+
+// fuzzSeeds runs fuzzSeedRuns and returns each one's checkpoint file and
+// series log.
+func fuzzSeeds(f *testing.F) (seeds [][2][]byte) {
+	for _, cfg := range fuzzSeedRuns {
+		dir := f.TempDir()
+		st, err := NewState(cfg)
+		if err == nil {
+			err = Execute(context.Background(), cpu.New(), st, Options{})
+		}
+		if err == nil {
+			err = WriteCheckpoint(dir, st)
+		}
+		ck, err1 := os.ReadFile(filepath.Join(dir, CheckpointFile))
+		log, err2 := os.ReadFile(filepath.Join(dir, SeriesLogFile))
+		if err := errors.Join(err, err1, err2); err != nil {
+			f.Fatal(err)
+		}
+		seeds = append(seeds, [2][]byte{ck, log})
+	}
+	return seeds
+}
+
+// sealCheckpoint gives data, a checkpoint file of any content, the
+// checksum its format version asks for, so that what a fuzzer changes is
+// read past the checksum (a file that is too short or of no known version
+// is left as it is).
+func sealCheckpoint(data []byte) []byte {
+	if len(data) < 16+32 {
+		return data
+	}
+	switch v := binary.LittleEndian.Uint32(data[8:]); {
+	case v >= 4 && v <= checkpointVersion:
+		body := data[:len(data)-4]
+		return binary.BigEndian.AppendUint32(body[:len(body):len(body)], crc32.Checksum(body, castagnoli))
+	case v >= 1 && v < 4:
+		body := data[:len(data)-32]
+		sum := sha256.Sum256(body)
+		return append(body[:len(body):len(body)], sum[:]...)
+	}
+	return data
+}
+
+// FuzzReadCheckpoint gives ReadCheckpoint checkpoints of every model with
+// any bytes changed (the checksum made to hold) and a series log of any
+// bytes: each is refused with a UsageError, never a panic or an
+// allocation the file does not back, and each state it takes is one that
+// WriteCheckpoint saves and ReadCheckpoint takes again, the same state.
+// Without -fuzz it reads the unchanged seeds (go test); with it, a
+// fuzzer's inputs: go test -run '^$' -fuzz FuzzReadCheckpoint ./sim.
+func FuzzReadCheckpoint(f *testing.F) {
+	for _, seed := range fuzzSeeds(f) {
+		f.Add(seed[0], seed[1])
+	}
+	if v3, err := os.ReadFile("../cmd/quench/testdata/sandpile-v3/checkpoint.qck"); err == nil {
+		f.Add(v3, []byte(nil))
+	}
+	f.Fuzz(func(t *testing.T, ck, log []byte) {
+		readChecked(t, sealCheckpoint(ck), log)
+	})
+}
+
+// fuzzHeaderKeys are the header's keys (config's as config.key) a
+// header edit seeds with, with a value each; the fuzzer tries others.
+var fuzzHeaderKeys = [][2]string{
+	{"step", "5"}, {"sites", "16"}, {"samples", "2"}, {"field", "8"}, {"aux", "8"}, {"omega", "3"},
+	{"rows", "2"}, {"width", "9"}, {"heights", "9"}, {"stored", "4"}, {"topples", "3"},
+	{"therm_topples", "1"}, {"old_activity", "true"}, {"masses", "4"}, {"profiles", "1"},
+	{"profile_width", "4"}, {"no_staggered", "true"}, {"no_modes", "true"}, {"old_constants", "true"},
+	{"series_bytes", "100"}, {"narrow_rows", "1"},
+	{"config.model", `"phi4"`}, {"config.shape", "[4,4]"}, {"config.sweeps", "7"}, {"config.therm", "2"},
+	{"config.every", "2"}, {"config.start", `"stationary"`}, {"config.precision", `"float32"`},
+	{"config.scheme", `"modelb"`}, {"config.N", "4"}, {"config.d", "2"}, {"config.potential", `"doublewell"`},
+	{"config.profile_every", "1"}, {"config.algo", `"glauber"`}, {"config.h", "0.5"},
+}
+
+// FuzzCheckpointHeader reads checkpoints whose header has one key set to
+// any JSON value (FuzzReadCheckpoint's byte changes seldom leave the JSON
+// valid): ReadCheckpoint refuses them with a UsageError or takes a state
+// that is written and read again alike.
+func FuzzCheckpointHeader(f *testing.F) {
+	seeds := fuzzSeeds(f)
+	for i := range seeds {
+		for _, kv := range fuzzHeaderKeys {
+			f.Add(uint8(i), kv[0], kv[1])
+		}
+	}
+	f.Fuzz(func(t *testing.T, which uint8, key, value string) {
+		seed := seeds[int(which)%len(seeds)]
+		ck := seed[0]
+		hlen := binary.LittleEndian.Uint32(ck[12:])
+		var h map[string]any
+		dec := json.NewDecoder(bytes.NewReader(ck[16 : 16+hlen]))
+		dec.UseNumber()
+		if err := dec.Decode(&h); err != nil {
+			t.Fatal(err)
+		}
+		var v any
+		vd := json.NewDecoder(strings.NewReader(value))
+		vd.UseNumber()
+		if vd.Decode(&v) != nil {
+			return
+		}
+		m := h
+		if sub, ok := strings.CutPrefix(key, "config."); ok {
+			m, key = h["config"].(map[string]any), sub
+		}
+		m[key] = v
+		hdr, err := json.Marshal(h)
+		if err != nil {
+			return
+		}
+		file := binary.LittleEndian.AppendUint32(slices.Clone(ck[:12]), uint32(len(hdr)))
+		file = append(append(file, hdr...), ck[16+hlen:]...)
+		readChecked(t, sealCheckpoint(file), seed[1])
+	})
+}
+
+// readChecked writes a checkpoint file and series log to a new directory
+// and reads them: ReadCheckpoint refuses them with a UsageError or takes a
+// state that WriteCheckpoint saves and ReadCheckpoint takes again alike.
+func readChecked(t *testing.T, ck, log []byte) {
+	dir := t.TempDir()
+	if err := errors.Join(os.WriteFile(filepath.Join(dir, CheckpointFile), ck, 0o644),
+		os.WriteFile(filepath.Join(dir, SeriesLogFile), log, 0o644)); err != nil {
+		t.Fatal(err)
+	}
+	st, err := ReadCheckpoint(dir)
+	if err != nil {
+		if !quench.IsUsage(err) {
+			t.Fatalf("refused with %T, not a UsageError: %v", err, err)
+		}
+		return
+	}
+	again := t.TempDir()
+	if err := WriteCheckpoint(again, st); err != nil {
+		t.Fatalf("a state read is not written again: %v", err)
+	}
+	st2, err := ReadCheckpoint(again)
+	if err != nil {
+		t.Fatalf("a state read and written again is refused: %v", err)
+	}
+	if stateHash(st) != stateHash(st2) || st.Step != st2.Step || len(st.Samples) != len(st2.Samples) || len(st.Rows) != len(st2.Rows) || len(st.Profiles) != len(st2.Profiles) {
+		t.Fatalf("a state read and written again differs: step %d and %d, %d and %d samples, %d and %d rows, %d and %d profiles",
+			st.Step, st2.Step, len(st.Samples), len(st2.Samples), len(st.Rows), len(st2.Rows), len(st.Profiles), len(st2.Profiles))
+	}
+}
+
+// FuzzParseLog gives the series log's decoder any bytes and widths: it
+// never panics, and where it reads every record their sizes add up to
+// the data.
+func FuzzParseLog(f *testing.F) {
+	f.Add([]byte{tagSample}, int64(3), int64(2), 0)
+	f.Add(append([]byte{tagRow}, make([]byte, 16)...), int64(2), int64(0), 1)
+	f.Add(append([]byte{tagProfile}, make([]byte, 24)...), int64(1), int64(3), 0)
+	f.Fuzz(func(t *testing.T, data []byte, width, pwidth int64, narrow int) {
+		samples, rows, profiles, modes, bad := parseLog(data, width, pwidth, narrow, -1)
+		if bad >= 0 {
+			if bad >= int64(len(data)) {
+				t.Fatalf("bad record at %d of %d bytes", bad, len(data))
+			}
+			return
+		}
+		size := int64(len(samples))*(1+sampleBytes) + int64(modes)*(modesBytes-sampleBytes) + int64(len(profiles))*(1+8*pwidth)
+		for i, r := range rows {
+			size += 1 + 8*width
+			if i < narrow {
+				size -= 8
+			}
+			if int64(len(r)) != width {
+				t.Fatalf("row %d of %d values, width %d", i, len(r), width)
+			}
+		}
+		if size != int64(len(data)) {
+			t.Fatalf("records of %d bytes read from %d", size, len(data))
+		}
+	})
+}
