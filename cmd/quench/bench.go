@@ -567,18 +567,7 @@ func peakSource(be quench.Backend) string {
 }
 
 func newBenchCmd(stdout, stderr io.Writer) *cobra.Command {
-	var (
-		backend  string
-		device   int
-		sweeps   int
-		jsonPath string
-		T        float64
-		minTime  float64
-		models   string
-		L        string
-		shape    string
-		nPart    int64
-	)
+	var f benchFlags
 	cmd := &cobra.Command{
 		Use:   "bench",
 		Short: "Measure sweep throughput (flips/ns, GB/s, fraction of the memory limit) per backend",
@@ -593,204 +582,257 @@ on the CPU of host memory, given under the table), and the GPU/CPU
 speedup per model and algorithm.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if sweeps < 1 || sweeps > maxBenchSweeps {
-				// (an audit's 2^63-1 ran for ever, past the first Ctrl-C,
-				// which lets the point being timed finish)
-				return quench.Usagef("--sweeps %d is not allowed: from 1 to 2^30 (a timing's most)", sweeps)
-			}
-			if !(minTime >= 0 && minTime <= 600) {
-				return quench.Usagef("--min-time %v is not allowed: 0 to 600 seconds", minTime)
-			}
-			if err := sim.PositiveInvertible("--T", "the temperature", T); err != nil {
-				return err
-			}
-			sel, err := benchSelect(cmd.Flags(), models, L, shape, nPart)
-			if err != nil {
-				return err
-			}
-			if cmd.Flags().Changed("json") {
-				// refused now, not after the whole grid has run (empty,
-				// a directory, a device, a link to nothing, no directory
-				// to write it in; a link to a file is written through)
-				if jsonPath, err = outFile("--json", jsonPath); err != nil {
-					return err
-				}
-				probe, err := os.CreateTemp(filepath.Dir(jsonPath), ".quench-bench-*")
-				if err != nil {
-					return quench.Usagef("--json %s cannot be written: cannot create files in %s (%v)", jsonPath, filepath.Dir(jsonPath), errors.Unwrap(err))
-				}
-				probe.Close()
-				os.Remove(probe.Name())
-			}
-			bes, noCUDA, err := benchBackends(backend, device)
-			if err != nil {
-				return err
-			}
-			closed := make([]bool, len(bes))
-			defer func() {
-				for i, be := range bes {
-					if !closed[i] {
-						be.Close()
-					}
-				}
-			}()
-			// each backend's points, checked before any is timed: sizes
-			// the flags leave nothing of, lattices the checkerboard cannot
-			// take, points that do not fit in memory (before the signal
-			// handler below, whose stop would otherwise print its interrupt
-			// note after a usage error's line); without --model, points a
-			// size does not suit are left out with a note
-			grids := make([][]benchCase, len(bes))
-			total := 0
-			var left []string
-			for i, be := range bes {
-				var skipSize, skipMem []string
-				if grids[i], skipSize, err = selectEach(benchGrid(be.Name()), sel); err != nil {
-					return err
-				}
-				if grids[i], skipMem, err = fitGrid(be, grids[i], len(sel.models) > 0); err != nil {
-					return err
-				}
-				left = append(append(left, skipSize...), skipMem...)
-				total += len(grids[i])
-			}
-			fmt.Fprint(stderr, noCUDA)
-			if len(left) > 0 {
-				fmt.Fprintf(stderr, "quench: note: left out (name models with --model to time only those): %s\n", strings.Join(left, "; "))
-			}
-			// Ctrl-C ends the grid after the point being timed (a second
-			// one at once), keeping the rows measured
-			ctx, stop := catchSignals()
-			defer stop()
-			noted := make(chan struct{}) // the note below is written
-			returned := make(chan struct{})
-			defer close(returned) // (before stop: deferred calls run last first)
-			go func() {
-				select {
-				case <-ctx.Done():
-					// a goroutine that had not yet waited when the
-					// command returned sees both: returned is closed
-					// before stop cancels ctx, so it tells the two apart
-					select {
-					case <-returned:
-						return
-					default:
-					}
-				case <-returned:
-					return // stop cancelled ctx on the way out: no signal
-				}
-				stop()
-				// the point being timed runs to its end: say so, as a
-				// large one takes seconds
-				fmt.Fprintln(stderr, "quench: interrupt: finishing the benchmark being timed (Ctrl-C again to stop at once)")
-				close(noted)
-			}()
-			var results []bench.Result
-			// writeJSON writes the rows measured so far to --json
-			writeJSON := func() error {
-				if jsonPath == "" {
-					return nil
-				}
-				data, err := json.MarshalIndent(results, "", "  ")
-				if err != nil {
-					return fmt.Errorf("--json %s: %w", jsonPath, err)
-				}
-				// whole or not at all: a full disk leaves no truncated file,
-				// and an interrupt while it is written (a second Ctrl-C,
-				// which no longer finishes the point) no temporary file
-				defer removeOnInterrupt(stderr, "bench")()
-				return writeWhole(jsonPath, "--json", func(w io.Writer) error {
-					_, err := w.Write(append(data, '\n'))
-					return err
-				})
-			}
-			best := map[string]map[string]float64{} // model/algo -> backend -> flips/ns
-			cpuPeak, cpuThreads := 0.0, 0           // the host's copy bandwidth, GB/s, once measured, and on how many threads
-			var gpuPeaks []string                   // each GPU's line under the table
-			gpuNoted := map[int]bool{}              // (by index in bes)
-			const row = "%-8s %-11s %-15s %-26s %26s %8s %8s\n"
-			fmt.Fprintf(stdout, row, "backend", "model", "shape", "algorithm", "per ns", "GB/s", "of peak")
-			for i, be := range bes {
-				for _, g := range grids[i] {
-					if ctx.Err() != nil {
-						<-noted
-						fmt.Fprintf(stderr, "quench: interrupted after %d of %d benchmarks\n", len(results), total)
-						if err := writeJSON(); err != nil {
-							return &failure{err}
-						}
-						return sim.ErrInterrupted
-					}
-					r, err := measure(ctx, be, g, T, sweeps, minTime)
-					if err != nil {
-						if jerr := writeJSON(); jerr != nil {
-							fmt.Fprintf(stderr, "quench: %v\n", jerr)
-						}
-						return &failure{err}
-					}
-					frac := "-"
-					if pb, ok := be.(peakBandwidth); ok && r.GBPerS > 0 && pb.PeakBandwidth() > 0 {
-						r.PeakGBPerS = pb.PeakBandwidth() / 1e9
-						r.FracOfLimit = r.GBPerS / r.PeakGBPerS
-						r.PeakSource = peakSource(be)
-						frac = fmt.Sprintf("%.0f%%", 100*r.FracOfLimit)
-						if be.Name() == "cpu" {
-							cpuPeak = r.PeakGBPerS
-							_, cpuThreads = cpu.HostBandwidth()
-						} else if dp, ok := be.(devicePeak); ok && !gpuNoted[i] {
-							gpuNoted[i] = true
-							line := fmt.Sprintf("%s of peak: of the device's copy bandwidth, %.0f GB/s as measured here (device to device, 2 bytes a byte copied); its memory clock and bus width give %.0f GB/s", be.Name(), r.PeakGBPerS, dp.NominalBandwidth()/1e9)
-							if measured, why := dp.PeakMeasured(); !measured {
-								line = fmt.Sprintf("%s of peak: of the device's memory clock and bus width, %.0f GB/s (a copy could not be measured: %s)", be.Name(), r.PeakGBPerS, why)
-							}
-							gpuPeaks = append(gpuPeaks, line)
-						}
-					}
-					r.Device, r.Quench = deviceOf(be), sim.BuildInfo().String()
-					results = append(results, r)
-					key := r.Model + " " + r.Algo
-					if best[key] == nil {
-						best[key] = map[string]float64{}
-					}
-					best[key][r.Backend] = max(best[key][r.Backend], r.Rate)
-					gbs := "-" // topplings move no fixed bytes
-					if r.GBPerS > 0 {
-						gbs = fmt.Sprintf("%.1f", r.GBPerS)
-					}
-					fmt.Fprintf(stdout, row, r.Backend, r.Model, r.Shape, r.Algo,
-						fmt.Sprintf("%.4g %s", r.Rate, r.Unit), gbs, frac)
-					if testHookBenchPoint != nil {
-						testHookBenchPoint(ctx)
-					}
-				}
-				be.Close()
-				closed[i] = true
-			}
-			if ctx.Err() != nil { // during the last point
-				<-noted
-				fmt.Fprintf(stderr, "quench: interrupted after %d of %d benchmarks\n", len(results), total)
-				if err := writeJSON(); err != nil {
-					return &failure{err}
-				}
-				return sim.ErrInterrupted
-			}
-			printBenchNotes(stdout, results, cpuPeak, cpuThreads, gpuPeaks, best)
-			if err := writeJSON(); err != nil {
-				return &failure{err}
-			}
-			return nil
+			return f.run(cmd.Flags(), stdout, stderr)
 		},
 	}
-	cmd.Flags().StringVar(&backend, "backend", "all", "all (every available backend), cpu, cuda")
-	intVar(cmd.Flags(), &device, "device", 0, "GPU device index")
-	intVar(cmd.Flags(), &sweeps, "sweeps", 20, "timed sweeps per size (at least; more until a point takes --min-time)")
-	floatVar(cmd.Flags(), &minTime, "min-time", 0.5, "seconds a point is timed for at least: a shorter timing is repeated with more sweeps")
-	floatVar(cmd.Flags(), &T, "T", 1.5, "Ising temperature, in 2D and 3D (with --model, only an Ising model takes it)")
-	cmd.Flags().StringVar(&jsonPath, "json", "", "also write the results as JSON to this file")
-	cmd.Flags().StringVar(&models, "model", "", "time only these models, comma-separated ("+strings.Join(benchModels, ", ")+"), each in every algorithm, scheme, potential and precision")
-	cmd.Flags().StringVar(&L, "L", "", "time every lattice at L along each axis (several sizes comma-separated, each in turn: 12,16,24)")
-	cmd.Flags().StringVar(&shape, "shape", "", "time the lattices of this shape's dimension at it, e.g. 8192x8192")
-	int64Var(cmd.Flags(), &nPart, "N", 0, "time particle ensembles of N particles")
+	cmd.Flags().StringVar(&f.backend, "backend", "all", "all (every available backend), cpu, cuda")
+	intVar(cmd.Flags(), &f.device, "device", 0, "GPU device index")
+	intVar(cmd.Flags(), &f.sweeps, "sweeps", 20, "timed sweeps per size (at least; more until a point takes --min-time)")
+	floatVar(cmd.Flags(), &f.minTime, "min-time", 0.5, "seconds a point is timed for at least: a shorter timing is repeated with more sweeps")
+	floatVar(cmd.Flags(), &f.T, "T", 1.5, "Ising temperature, in 2D and 3D (with --model, only an Ising model takes it)")
+	cmd.Flags().StringVar(&f.jsonPath, "json", "", "also write the results as JSON to this file")
+	cmd.Flags().StringVar(&f.models, "model", "", "time only these models, comma-separated ("+strings.Join(benchModels, ", ")+"), each in every algorithm, scheme, potential and precision")
+	cmd.Flags().StringVar(&f.L, "L", "", "time every lattice at L along each axis (several sizes comma-separated, each in turn: 12,16,24)")
+	cmd.Flags().StringVar(&f.shape, "shape", "", "time the lattices of this shape's dimension at it, e.g. 8192x8192")
+	int64Var(cmd.Flags(), &f.nPart, "N", 0, "time particle ensembles of N particles")
 	return cmd
+}
+
+// benchFlags are quench bench's flags.
+type benchFlags struct {
+	backend, jsonPath, models, L, shape string
+	device, sweeps                      int
+	T, minTime                          float64
+	nPart                               int64
+}
+
+// check refuses bad values, before any backend is opened: it returns the
+// models and sizes asked for, and turns --json into the file it writes
+// (refused now, not after the whole grid has run).
+func (f *benchFlags) check(fl *pflag.FlagSet) (benchSelection, error) {
+	if f.sweeps < 1 || f.sweeps > maxBenchSweeps {
+		// (an audit's 2^63-1 ran for ever, past the first Ctrl-C,
+		// which lets the point being timed finish)
+		return benchSelection{}, quench.Usagef("--sweeps %d is not allowed: from 1 to 2^30 (a timing's most)", f.sweeps)
+	}
+	if !(f.minTime >= 0 && f.minTime <= 600) {
+		return benchSelection{}, quench.Usagef("--min-time %v is not allowed: 0 to 600 seconds", f.minTime)
+	}
+	if err := sim.PositiveInvertible("--T", "the temperature", f.T); err != nil {
+		return benchSelection{}, err
+	}
+	sel, err := benchSelect(fl, f.models, f.L, f.shape, f.nPart)
+	if err != nil {
+		return sel, err
+	}
+	if fl.Changed("json") {
+		// (empty, a directory, a device, a link to nothing, no directory
+		// to write it in; a link to a file is written through)
+		if f.jsonPath, err = outFile("--json", f.jsonPath); err != nil {
+			return sel, err
+		}
+		probe, err := os.CreateTemp(filepath.Dir(f.jsonPath), ".quench-bench-*")
+		if err != nil {
+			return sel, quench.Usagef("--json %s cannot be written: cannot create files in %s (%v)", f.jsonPath, filepath.Dir(f.jsonPath), errors.Unwrap(err))
+		}
+		probe.Close()
+		os.Remove(probe.Name())
+	}
+	return sel, nil
+}
+
+// benchGrids returns each backend's points, checked before any is timed:
+// sizes the flags leave nothing of, lattices the checkerboard cannot
+// take, points that do not fit in memory; without --model, points a size
+// does not suit are left out, and left names them.
+func benchGrids(bes []quench.Backend, sel benchSelection) (grids [][]benchCase, total int, left []string, err error) {
+	grids = make([][]benchCase, len(bes))
+	for i, be := range bes {
+		var skipSize, skipMem []string
+		if grids[i], skipSize, err = selectEach(benchGrid(be.Name()), sel); err != nil {
+			return nil, 0, nil, err
+		}
+		if grids[i], skipMem, err = fitGrid(be, grids[i], len(sel.models) > 0); err != nil {
+			return nil, 0, nil, err
+		}
+		left = append(append(left, skipSize...), skipMem...)
+		total += len(grids[i])
+	}
+	return grids, total, left, nil
+}
+
+// noteInterrupt writes, on the first signal of ctx (catchSignals'), that
+// the point being timed is finished, stops catching (stop: a second
+// Ctrl-C ends it at once), and then closes noted; it writes nothing once
+// returned is closed (the command returned, and its stop cancels ctx).
+func noteInterrupt(ctx context.Context, stop func(), stderr io.Writer) (noted, returned chan struct{}) {
+	noted, returned = make(chan struct{}), make(chan struct{})
+	go func() {
+		select {
+		case <-ctx.Done():
+			// a goroutine that had not yet waited when the
+			// command returned sees both: returned is closed
+			// before stop cancels ctx, so it tells the two apart
+			select {
+			case <-returned:
+				return
+			default:
+			}
+		case <-returned:
+			return // stop cancelled ctx on the way out: no signal
+		}
+		stop()
+		// the point being timed runs to its end: say so, as a
+		// large one takes seconds
+		fmt.Fprintln(stderr, "quench: interrupt: finishing the benchmark being timed (Ctrl-C again to stop at once)")
+		close(noted)
+	}()
+	return noted, returned
+}
+
+// benchTally is what bench has measured: the rows, the fastest rate of
+// each model and algorithm on each backend, and the peaks the rows'
+// fractions are of (the host's copy bandwidth, GB/s, once measured, and
+// on how many threads; each GPU's line under the table).
+type benchTally struct {
+	results    []bench.Result
+	best       map[string]map[string]float64 // model/algo -> backend -> flips/ns
+	cpuPeak    float64
+	cpuThreads int
+	gpuPeaks   []string
+	gpuNoted   map[int]bool // (by index in bes)
+}
+
+// add records r, measured on be (bes[i]), with its fraction of be's peak,
+// and returns that fraction as the table prints it ("-": none).
+func (t *benchTally) add(i int, be quench.Backend, r bench.Result) (bench.Result, string) {
+	frac := "-"
+	if pb, ok := be.(peakBandwidth); ok && r.GBPerS > 0 && pb.PeakBandwidth() > 0 {
+		r.PeakGBPerS = pb.PeakBandwidth() / 1e9
+		r.FracOfLimit = r.GBPerS / r.PeakGBPerS
+		r.PeakSource = peakSource(be)
+		frac = fmt.Sprintf("%.0f%%", 100*r.FracOfLimit)
+		if be.Name() == "cpu" {
+			t.cpuPeak = r.PeakGBPerS
+			_, t.cpuThreads = cpu.HostBandwidth()
+		} else if dp, ok := be.(devicePeak); ok && !t.gpuNoted[i] {
+			t.gpuNoted[i] = true
+			line := fmt.Sprintf("%s of peak: of the device's copy bandwidth, %.0f GB/s as measured here (device to device, 2 bytes a byte copied); its memory clock and bus width give %.0f GB/s", be.Name(), r.PeakGBPerS, dp.NominalBandwidth()/1e9)
+			if measured, why := dp.PeakMeasured(); !measured {
+				line = fmt.Sprintf("%s of peak: of the device's memory clock and bus width, %.0f GB/s (a copy could not be measured: %s)", be.Name(), r.PeakGBPerS, why)
+			}
+			t.gpuPeaks = append(t.gpuPeaks, line)
+		}
+	}
+	r.Device, r.Quench = deviceOf(be), sim.BuildInfo().String()
+	t.results = append(t.results, r)
+	key := r.Model + " " + r.Algo
+	if t.best[key] == nil {
+		t.best[key] = map[string]float64{}
+	}
+	t.best[key][r.Backend] = max(t.best[key][r.Backend], r.Rate)
+	return r, frac
+}
+
+// writeJSON writes the rows measured so far to --json (if given).
+func (f *benchFlags) writeJSON(stderr io.Writer, results []bench.Result) error {
+	if f.jsonPath == "" {
+		return nil
+	}
+	data, err := json.MarshalIndent(results, "", "  ")
+	if err != nil {
+		return fmt.Errorf("--json %s: %w", f.jsonPath, err)
+	}
+	// whole or not at all: a full disk leaves no truncated file,
+	// and an interrupt while it is written (a second Ctrl-C,
+	// which no longer finishes the point) no temporary file
+	defer removeOnInterrupt(stderr, "bench")()
+	return writeWhole(f.jsonPath, "--json", func(w io.Writer) error {
+		_, err := w.Write(append(data, '\n'))
+		return err
+	})
+}
+
+// run times every point of the grid on each backend asked for, a row
+// each, then prints the notes under the table and writes --json.
+func (f *benchFlags) run(fl *pflag.FlagSet, stdout, stderr io.Writer) error {
+	sel, err := f.check(fl)
+	if err != nil {
+		return err
+	}
+	bes, noCUDA, err := benchBackends(f.backend, f.device)
+	if err != nil {
+		return err
+	}
+	closed := make([]bool, len(bes))
+	defer func() {
+		for i, be := range bes {
+			if !closed[i] {
+				be.Close()
+			}
+		}
+	}()
+	// (before the signal handler below, whose stop would otherwise print
+	// its interrupt note after a usage error's line)
+	grids, total, left, err := benchGrids(bes, sel)
+	if err != nil {
+		return err
+	}
+	fmt.Fprint(stderr, noCUDA)
+	if len(left) > 0 {
+		fmt.Fprintf(stderr, "quench: note: left out (name models with --model to time only those): %s\n", strings.Join(left, "; "))
+	}
+	// Ctrl-C ends the grid after the point being timed (a second
+	// one at once), keeping the rows measured
+	ctx, stop := catchSignals()
+	defer stop()
+	noted, returned := noteInterrupt(ctx, stop, stderr)
+	defer close(returned) // (before stop: deferred calls run last first)
+	t := &benchTally{best: map[string]map[string]float64{}, gpuNoted: map[int]bool{}}
+	interrupted := func() error {
+		<-noted
+		fmt.Fprintf(stderr, "quench: interrupted after %d of %d benchmarks\n", len(t.results), total)
+		if err := f.writeJSON(stderr, t.results); err != nil {
+			return &failure{err}
+		}
+		return sim.ErrInterrupted
+	}
+	const row = "%-8s %-11s %-15s %-26s %26s %8s %8s\n"
+	fmt.Fprintf(stdout, row, "backend", "model", "shape", "algorithm", "per ns", "GB/s", "of peak")
+	for i, be := range bes {
+		for _, g := range grids[i] {
+			if ctx.Err() != nil {
+				return interrupted()
+			}
+			r, err := measure(ctx, be, g, f.T, f.sweeps, f.minTime)
+			if err != nil {
+				if jerr := f.writeJSON(stderr, t.results); jerr != nil {
+					fmt.Fprintf(stderr, "quench: %v\n", jerr)
+				}
+				return &failure{err}
+			}
+			r, frac := t.add(i, be, r)
+			gbs := "-" // topplings move no fixed bytes
+			if r.GBPerS > 0 {
+				gbs = fmt.Sprintf("%.1f", r.GBPerS)
+			}
+			fmt.Fprintf(stdout, row, r.Backend, r.Model, r.Shape, r.Algo,
+				fmt.Sprintf("%.4g %s", r.Rate, r.Unit), gbs, frac)
+			if testHookBenchPoint != nil {
+				testHookBenchPoint(ctx)
+			}
+		}
+		be.Close()
+		closed[i] = true
+	}
+	if ctx.Err() != nil { // during the last point
+		return interrupted()
+	}
+	printBenchNotes(stdout, t.results, t.cpuPeak, t.cpuThreads, t.gpuPeaks, t.best)
+	if err := f.writeJSON(stderr, t.results); err != nil {
+		return &failure{err}
+	}
+	return nil
 }
 
 // benchBackends opens the backends --backend names (all: the CPU and a

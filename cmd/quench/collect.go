@@ -22,6 +22,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/quenchlab/quench"
 	"github.com/quenchlab/quench/sim"
@@ -50,8 +51,7 @@ var settingTail = []string{"seed", "seeds", "start", "sweeps", "steps", "therm",
 const averageMinSeeds = 10
 
 func newCollectCmd(stdout, stderr io.Writer) *cobra.Command {
-	var csvPath, plotPath, only, xAxis, logAxes, profile, cross, series string
-	var average bool
+	var f collectFlags
 	cmd := &cobra.Command{
 		Use:   "collect DIR...",
 		Short: "Tabulate the results of several finished runs side by side (a parameter scan)",
@@ -88,189 +88,225 @@ are correlated (a note says so): give each run of a scan a seed of its own.`,
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			defer removeOnInterrupt(stderr, "collect")()
-			// a flag given "" (a script's empty variable) is refused, not
-			// read as absent (--csv "" and --plot "" below say so too)
-			for _, f := range []string{"log", "x", "observables", "crossings"} {
-				if cmd.Flags().Changed(f) && cmd.Flags().Lookup(f).Value.String() == "" {
-					return quench.Usagef(`--%s "" is not allowed: give a value, or no --%s`, f, f)
-				}
-			}
-			if cmd.Flags().Changed("csv") {
-				var err error
-				if csvPath, err = outFile("--csv", csvPath); err != nil {
-					return err
-				}
-			}
-			if xAxis != "" && plotPath == "" && cross == "" {
-				return quench.Usagef("--x %s applies to --plot and --crossings only", xAxis)
-			}
-			logs, err := parseLogAxes(logAxes)
-			if err != nil {
-				return err
-			}
-			if cmd.Flags().Changed("profile") {
-				// a profile's bins side by side: none of the observables'
-				// options apply
-				for _, f := range []string{"observables", "x", "crossings"} {
-					if cmd.Flags().Changed(f) {
-						return quench.Usagef("--profile and --%s are not allowed together: --profile tabulates one profile or histogram a bin a row (with --csv, every bin of every run; --plot draws it against the bins)", f)
-					}
-				}
-				if profile == "" {
-					return quench.Usagef("--profile \"\" is not allowed: name a profile or histogram (height_distribution, mass_distribution, avalanche_size, ...)")
-				}
-			}
-			if cmd.Flags().Changed("series") {
-				// one series.csv column against the step: none of the
-				// observables' options apply
-				for _, f := range []string{"profile", "observables", "x", "crossings"} {
-					if cmd.Flags().Changed(f) {
-						return quench.Usagef("--series and --%s are not allowed together: --series tabulates one column of series.csv against the step (with --csv, every measurement of every run; --plot draws it against the step)", f)
-					}
-				}
-				if series == "" {
-					return quench.Usagef("--series \"\" is not allowed: name a column of series.csv (energy, abs_magnetization, phi2, ...)")
-				}
-			}
-			if logAxes != "" && plotPath == "" {
-				return quench.Usagef("--log %s applies to --plot only", logAxes)
-			}
-			if cmd.Flags().Changed("plot") {
-				if ext := strings.ToLower(filepath.Ext(plotPath)); plotPath != "" && !slices.Contains(plotFormats, ext) {
-					return quench.Usagef("--plot %s is not allowed: a %s file", plotPath, strings.Join(plotFormats, " or "))
-				}
-				var err error
-				if plotPath, err = outFile("--plot", plotPath); err != nil {
-					return err
-				}
-			}
-			runs, err := readRuns(args)
-			if err != nil {
-				return err
-			}
-			if err := checkCollectOutputs(runs, [][2]string{{"--csv", csvPath}, {"--plot", plotPath}}); err != nil {
-				return err
-			}
-			shared := sharedSeedNote(runs)
-			if average {
-				var lone []string
-				if runs, lone, err = averageSeeds(runs); err != nil {
-					return err
-				}
-				shared += loneNote(lone)
-			}
-			varying := varyingSettings(runs)
-			sortRuns(runs, varying)
-			// the CSVs name how many seeds a row averages even where
-			// every row has as many (the table's heading says it)
-			csvVarying := varying
-			if average && !slices.Contains(varying, "seeds") {
-				csvVarying = append(slices.Clone(varying), "seeds")
-			}
-			if series != "" {
-				cs, err := gatherSeries(runs, series)
-				if err != nil {
-					return err
-				}
-				return emitCollected(stdout, csvPath, plotPath,
-					func(path string) (*staged, error) { return writeSeriesCSV(path, runs, csvVarying, cs) },
-					func(path string) (*staged, error) { return plotSeries(path, logs, runs, varying, cs) },
-					func(w io.Writer) { printSeries(w, runs, varying, cs, average); fmt.Fprint(w, shared) })
-			}
-			if profile != "" {
-				cp, err := gatherProfile(runs, profile)
-				if err != nil {
-					return err
-				}
-				return emitCollected(stdout, csvPath, plotPath,
-					func(path string) (*staged, error) { return writeProfileCSV(path, runs, csvVarying, cp) },
-					func(path string) (*staged, error) { return plotProfile(path, logs, runs, varying, cp) },
-					func(w io.Writer) { printProfile(w, runs, varying, cp, average); fmt.Fprint(w, shared) })
-			}
-			all := observableOrder(runs)
-			shown := all
-			if cmd.Flags().Changed("observables") {
-				if all, err = addPerL(runs, only, all); err != nil {
-					return err
-				}
-				if shown, err = pickObservables(only, all); err != nil {
-					return err
-				}
-			} else if runs[0].sum.Model == "ising2d" || runs[0].sum.Model == "ising3d" {
-				// the staggered ones only where a run's table shows them:
-				// an antiferromagnet's
-				if !slices.ContainsFunc(runs, func(r *collected) bool { j, _ := r.sum.Params["J"].(float64); return j < 0 }) {
-					shown = slices.DeleteFunc(slices.Clone(all), func(name string) bool { return slices.Contains(sim.StaggeredNames, name) })
-				}
-			}
-			if plotPath != "" {
-				// the plot's refusals (no numeric setting differs, a bad
-				// --x) come before the CSV is written: a refusal writes
-				// nothing
-				l, err := plotAxes(runs, varying, xAxis)
-				if err != nil {
-					return err
-				}
-				if err := l.checkLogX(runs, logs); err != nil {
-					return err
-				}
-			}
-			var crossed func(w io.Writer)
-			if cmd.Flags().Changed("crossings") {
-				name, perL, err := crossingOf(cross, all)
-				if err != nil {
-					return err
-				}
-				l, err := plotAxes(runs, varying, xAxis)
-				if err != nil {
-					return quench.Usagef("--crossings: %v", strings.TrimPrefix(err.Error(), "--plot "))
-				}
-				if len(l.groups) == 0 {
-					if l.x == "L" || l.x == "shape" || strings.HasPrefix(l.x, "shape") {
-						// (runs of several sizes at one temperature: the
-						// lines are the sizes, against T)
-						return quench.Usagef("--crossings %s needs two lines or more: these runs differ in the lattice size alone, the x of their plot; the lines are lattice sizes against another setting, such as T: give each size runs at two values or more of it", cross)
-					}
-					return quench.Usagef("--crossings %s needs two lines or more: runs that differ, besides %s, in a setting such as the lattice size", cross, l.x)
-				}
-				if len(l.groups) > 1 {
-					return quench.Usagef("--crossings %s needs lines that differ in one setting (these differ in %s): collect the runs of one value of the others at a time", cross, strings.Join(l.groups, " and "))
-				}
-				if perL && runs[0].sum.Model == "particles" {
-					return quench.Usagef("--crossings %s is not allowed for particles: /L divides by a lattice's first extent", cross)
-				}
-				cs, err := crossings(runs, l, name, perL)
-				if err != nil {
-					return err
-				}
-				crossed = func(w io.Writer) { printCrossings(w, cross, l, cs) }
-			}
-			cols := all
-			if cmd.Flags().Changed("observables") {
-				cols = shown
-			}
-			return emitCollected(stdout, csvPath, plotPath,
-				func(path string) (*staged, error) { return writeCollectCSV(path, runs, csvVarying, cols) },
-				func(path string) (*staged, error) { return plotCollected(path, xAxis, logs, runs, varying, shown) },
-				func(w io.Writer) {
-					printCollected(w, runs, varying, shown, average)
-					if crossed != nil {
-						crossed(w)
-					}
-					fmt.Fprint(w, shared)
-				})
+			return f.run(cmd.Flags(), args, stdout)
 		},
 	}
-	cmd.Flags().StringVar(&csvPath, "csv", "", "also write the table as CSV to this file (per observable: mean, error, tau_int, reliable, exact)")
-	cmd.Flags().StringVar(&plotPath, "plot", "", "also draw each observable against the first numeric setting that differs (a line per value of the others) to this .png or .svg file; with --profile, the profile against its bins")
-	cmd.Flags().StringVar(&xAxis, "x", "", "--plot and --crossings: the setting along x (default: the first numeric model parameter that differs; L: the first extent)")
-	cmd.Flags().StringVar(&logAxes, "log", "", "--plot: logarithmic axes, x, y or xy (a panel whose values or error bars reach 0 or below keeps a linear y, and says so; with --profile, such points are left out, and the title counts them)")
-	cmd.Flags().BoolVar(&average, "average-seeds", false, fmt.Sprintf("average the runs that differ only in their seed into one row: each observable's mean over them, its error their spread over sqrt(runs), which counts what varies between seeds (quenched disorder); reliable from %d seeds on (of stationary runs thermalized for their slow modes)", averageMinSeeds))
-	cmd.Flags().StringVar(&only, "observables", "", "only these observables, comma-separated (default: those of the runs' tables); NAME/L divides one by the first extent (correlation_length/L)")
-	cmd.Flags().StringVar(&cross, "crossings", "", "also print where this observable's curves against the setting along x (--plot's, or --x) cross, for each pair of neighbouring lines (lattice sizes): by linear interpolation, with errors; NAME/L divides it by the first extent (correlation_length/L)")
-	cmd.Flags().StringVar(&series, "series", "", "instead of the observables, this column of series.csv (energy, abs_magnetization, phi2, ...) of every run against the step, and with --average-seeds its mean over each setting's seeds at every step, with their spread over sqrt(seeds) as its error (a relaxation or coarsening from a hot start, averaged over independent histories); --csv writes every measurement, --plot draws the lines")
-	cmd.Flags().StringVar(&profile, "profile", "", "instead of the observables, this profile or histogram of every run side by side, a bin a row with its range [lo, hi) (height_distribution, height_distribution_center, mass_distribution, mass_distribution_log, correlation; avalanche_size, avalanche_area, avalanche_duration, site_activity, height_final as fractions of their counts); --csv writes every bin")
+	cmd.Flags().StringVar(&f.csvPath, "csv", "", "also write the table as CSV to this file (per observable: mean, error, tau_int, reliable, exact)")
+	cmd.Flags().StringVar(&f.plotPath, "plot", "", "also draw each observable against the first numeric setting that differs (a line per value of the others) to this .png or .svg file; with --profile, the profile against its bins")
+	cmd.Flags().StringVar(&f.xAxis, "x", "", "--plot and --crossings: the setting along x (default: the first numeric model parameter that differs; L: the first extent)")
+	cmd.Flags().StringVar(&f.logAxes, "log", "", "--plot: logarithmic axes, x, y or xy (a panel whose values or error bars reach 0 or below keeps a linear y, and says so; with --profile, such points are left out, and the title counts them)")
+	cmd.Flags().BoolVar(&f.average, "average-seeds", false, fmt.Sprintf("average the runs that differ only in their seed into one row: each observable's mean over them, its error their spread over sqrt(runs), which counts what varies between seeds (quenched disorder); reliable from %d seeds on (of stationary runs thermalized for their slow modes)", averageMinSeeds))
+	cmd.Flags().StringVar(&f.only, "observables", "", "only these observables, comma-separated (default: those of the runs' tables); NAME/L divides one by the first extent (correlation_length/L)")
+	cmd.Flags().StringVar(&f.cross, "crossings", "", "also print where this observable's curves against the setting along x (--plot's, or --x) cross, for each pair of neighbouring lines (lattice sizes): by linear interpolation, with errors; NAME/L divides it by the first extent (correlation_length/L)")
+	cmd.Flags().StringVar(&f.series, "series", "", "instead of the observables, this column of series.csv (energy, abs_magnetization, phi2, ...) of every run against the step, and with --average-seeds its mean over each setting's seeds at every step, with their spread over sqrt(seeds) as its error (a relaxation or coarsening from a hot start, averaged over independent histories); --csv writes every measurement, --plot draws the lines")
+	cmd.Flags().StringVar(&f.profile, "profile", "", "instead of the observables, this profile or histogram of every run side by side, a bin a row with its range [lo, hi) (height_distribution, height_distribution_center, mass_distribution, mass_distribution_log, correlation; avalanche_size, avalanche_area, avalanche_duration, site_activity, height_final as fractions of their counts); --csv writes every bin")
 	return cmd
+}
+
+// collectFlags are quench collect's flags.
+type collectFlags struct {
+	csvPath, plotPath, only, xAxis, logAxes, profile, cross, series string
+	average                                                         bool
+}
+
+// check refuses the flags that do not go together or are given "", and
+// turns --csv and --plot into the files they write; it returns --log's
+// axes.
+func (f *collectFlags) check(fl *pflag.FlagSet) (logs logAxes, err error) {
+	// a flag given "" (a script's empty variable) is refused, not
+	// read as absent (--csv "" and --plot "" below say so too)
+	for _, name := range []string{"log", "x", "observables", "crossings"} {
+		if fl.Changed(name) && fl.Lookup(name).Value.String() == "" {
+			return logs, quench.Usagef(`--%s "" is not allowed: give a value, or no --%s`, name, name)
+		}
+	}
+	if fl.Changed("csv") {
+		if f.csvPath, err = outFile("--csv", f.csvPath); err != nil {
+			return logs, err
+		}
+	}
+	if f.xAxis != "" && f.plotPath == "" && f.cross == "" {
+		return logs, quench.Usagef("--x %s applies to --plot and --crossings only", f.xAxis)
+	}
+	if logs, err = parseLogAxes(f.logAxes); err != nil {
+		return logs, err
+	}
+	if fl.Changed("profile") {
+		// a profile's bins side by side: none of the observables'
+		// options apply
+		for _, name := range []string{"observables", "x", "crossings"} {
+			if fl.Changed(name) {
+				return logs, quench.Usagef("--profile and --%s are not allowed together: --profile tabulates one profile or histogram a bin a row (with --csv, every bin of every run; --plot draws it against the bins)", name)
+			}
+		}
+		if f.profile == "" {
+			return logs, quench.Usagef("--profile \"\" is not allowed: name a profile or histogram (height_distribution, mass_distribution, avalanche_size, ...)")
+		}
+	}
+	if fl.Changed("series") {
+		// one series.csv column against the step: none of the
+		// observables' options apply
+		for _, name := range []string{"profile", "observables", "x", "crossings"} {
+			if fl.Changed(name) {
+				return logs, quench.Usagef("--series and --%s are not allowed together: --series tabulates one column of series.csv against the step (with --csv, every measurement of every run; --plot draws it against the step)", name)
+			}
+		}
+		if f.series == "" {
+			return logs, quench.Usagef("--series \"\" is not allowed: name a column of series.csv (energy, abs_magnetization, phi2, ...)")
+		}
+	}
+	if f.logAxes != "" && f.plotPath == "" {
+		return logs, quench.Usagef("--log %s applies to --plot only", f.logAxes)
+	}
+	if fl.Changed("plot") {
+		if ext := strings.ToLower(filepath.Ext(f.plotPath)); f.plotPath != "" && !slices.Contains(plotFormats, ext) {
+			return logs, quench.Usagef("--plot %s is not allowed: a %s file", f.plotPath, strings.Join(plotFormats, " or "))
+		}
+		if f.plotPath, err = outFile("--plot", f.plotPath); err != nil {
+			return logs, err
+		}
+	}
+	return logs, nil
+}
+
+// run collects the runs in dirs: their series, a profile, or (the
+// default) their observables.
+func (f *collectFlags) run(fl *pflag.FlagSet, dirs []string, stdout io.Writer) error {
+	logs, err := f.check(fl)
+	if err != nil {
+		return err
+	}
+	runs, err := readRuns(dirs)
+	if err != nil {
+		return err
+	}
+	if err := checkCollectOutputs(runs, [][2]string{{"--csv", f.csvPath}, {"--plot", f.plotPath}}); err != nil {
+		return err
+	}
+	shared := sharedSeedNote(runs)
+	if f.average {
+		var lone []string
+		if runs, lone, err = averageSeeds(runs); err != nil {
+			return err
+		}
+		shared += loneNote(lone)
+	}
+	varying := varyingSettings(runs)
+	sortRuns(runs, varying)
+	// the CSVs name how many seeds a row averages even where
+	// every row has as many (the table's heading says it)
+	csvVarying := varying
+	if f.average && !slices.Contains(varying, "seeds") {
+		csvVarying = append(slices.Clone(varying), "seeds")
+	}
+	if f.series != "" {
+		cs, err := gatherSeries(runs, f.series)
+		if err != nil {
+			return err
+		}
+		return emitCollected(stdout, f.csvPath, f.plotPath,
+			func(path string) (*staged, error) { return writeSeriesCSV(path, runs, csvVarying, cs) },
+			func(path string) (*staged, error) { return plotSeries(path, logs, runs, varying, cs) },
+			func(w io.Writer) { printSeries(w, runs, varying, cs, f.average); fmt.Fprint(w, shared) })
+	}
+	if f.profile != "" {
+		cp, err := gatherProfile(runs, f.profile)
+		if err != nil {
+			return err
+		}
+		return emitCollected(stdout, f.csvPath, f.plotPath,
+			func(path string) (*staged, error) { return writeProfileCSV(path, runs, csvVarying, cp) },
+			func(path string) (*staged, error) { return plotProfile(path, logs, runs, varying, cp) },
+			func(w io.Writer) { printProfile(w, runs, varying, cp, f.average); fmt.Fprint(w, shared) })
+	}
+	return f.observables(fl, stdout, runs, varying, csvVarying, logs, shared)
+}
+
+// observables prints (and writes to --csv, draws to --plot) the
+// observables of runs, and with --crossings where their lines cross.
+func (f *collectFlags) observables(fl *pflag.FlagSet, stdout io.Writer, runs []*collected, varying, csvVarying []string, logs logAxes, shared string) error {
+	all := observableOrder(runs)
+	shown := all
+	var err error
+	if fl.Changed("observables") {
+		if all, err = addPerL(runs, f.only, all); err != nil {
+			return err
+		}
+		if shown, err = pickObservables(f.only, all); err != nil {
+			return err
+		}
+	} else if runs[0].sum.Model == "ising2d" || runs[0].sum.Model == "ising3d" {
+		// the staggered ones only where a run's table shows them:
+		// an antiferromagnet's
+		if !slices.ContainsFunc(runs, func(r *collected) bool { j, _ := r.sum.Params["J"].(float64); return j < 0 }) {
+			shown = slices.DeleteFunc(slices.Clone(all), func(name string) bool { return slices.Contains(sim.StaggeredNames, name) })
+		}
+	}
+	if f.plotPath != "" {
+		// the plot's refusals (no numeric setting differs, a bad
+		// --x) come before the CSV is written: a refusal writes
+		// nothing
+		l, err := plotAxes(runs, varying, f.xAxis)
+		if err != nil {
+			return err
+		}
+		if err := l.checkLogX(runs, logs); err != nil {
+			return err
+		}
+	}
+	var crossed func(w io.Writer)
+	if fl.Changed("crossings") {
+		if crossed, err = f.crossings(runs, varying, all); err != nil {
+			return err
+		}
+	}
+	cols := all
+	if fl.Changed("observables") {
+		cols = shown
+	}
+	return emitCollected(stdout, f.csvPath, f.plotPath,
+		func(path string) (*staged, error) { return writeCollectCSV(path, runs, csvVarying, cols) },
+		func(path string) (*staged, error) { return plotCollected(path, f.xAxis, logs, runs, varying, shown) },
+		func(w io.Writer) {
+			printCollected(w, runs, varying, shown, f.average)
+			if crossed != nil {
+				crossed(w)
+			}
+			fmt.Fprint(w, shared)
+		})
+}
+
+// crossings finds where --crossings' observable (among all) crosses
+// between the lines of runs, and returns what prints them.
+func (f *collectFlags) crossings(runs []*collected, varying, all []string) (func(w io.Writer), error) {
+	cross := f.cross
+	name, perL, err := crossingOf(cross, all)
+	if err != nil {
+		return nil, err
+	}
+	l, err := plotAxes(runs, varying, f.xAxis)
+	if err != nil {
+		return nil, quench.Usagef("--crossings: %v", strings.TrimPrefix(err.Error(), "--plot "))
+	}
+	if len(l.groups) == 0 {
+		if l.x == "L" || l.x == "shape" || strings.HasPrefix(l.x, "shape") {
+			// (runs of several sizes at one temperature: the
+			// lines are the sizes, against T)
+			return nil, quench.Usagef("--crossings %s needs two lines or more: these runs differ in the lattice size alone, the x of their plot; the lines are lattice sizes against another setting, such as T: give each size runs at two values or more of it", cross)
+		}
+		return nil, quench.Usagef("--crossings %s needs two lines or more: runs that differ, besides %s, in a setting such as the lattice size", cross, l.x)
+	}
+	if len(l.groups) > 1 {
+		return nil, quench.Usagef("--crossings %s needs lines that differ in one setting (these differ in %s): collect the runs of one value of the others at a time", cross, strings.Join(l.groups, " and "))
+	}
+	if perL && runs[0].sum.Model == "particles" {
+		return nil, quench.Usagef("--crossings %s is not allowed for particles: /L divides by a lattice's first extent", cross)
+	}
+	cs, err := crossings(runs, l, name, perL)
+	if err != nil {
+		return nil, err
+	}
+	return func(w io.Writer) { printCrossings(w, cross, l, cs) }, nil
 }
 
 // emitCollected writes collect's outputs: the CSV (where csvPath is
