@@ -31,8 +31,8 @@ race:
 
 # The readers of what users hand quench, fuzzed for FUZZTIME each (go
 # test runs only their seeds): checkpoints and series logs (any bytes,
-# and any JSON value in a header), --config files, and summary.json under
-# collect. An input that panics, or is refused other than in one line
+# and any JSON value in a header), --config files, summary.json under
+# collect, and tiny runs of every model at any parameters. An input that panics, or is refused other than in one line
 # with exit code 2, fails and is kept in the package's testdata/fuzz to
 # rerun with go test. Not in CI (its inputs are random).
 FUZZTIME ?= 60s
@@ -42,6 +42,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParseLog$$' -fuzztime $(FUZZTIME) ./sim
 	$(GO) test -run '^$$' -fuzz '^FuzzRunConfig$$' -fuzztime $(FUZZTIME) ./cmd/quench
 	$(GO) test -run '^$$' -fuzz '^FuzzCollect$$' -fuzztime $(FUZZTIME) ./cmd/quench
+	$(GO) test -run '^$$' -fuzz '^FuzzRunTiny$$' -fuzztime $(FUZZTIME) ./cmd/quench
 
 # The CUDA kernels' emulation (kernels/emu) built with ThreadSanitizer:
 # the emulator runs a block's threads as fibers declared to it, ordered

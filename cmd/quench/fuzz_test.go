@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/spf13/pflag"
 
@@ -255,6 +256,105 @@ func FuzzCollect(f *testing.F) {
 			}
 		case code != 0:
 			t.Fatalf("%v: exit %d: %s", args[3:], code, e.String())
+		}
+	})
+}
+
+// runFuzzModels are the runs FuzzRunTiny varies: a model and its flags,
+// each taking one of the fuzzed numbers in turn (#: the next number),
+// and the choices its variant byte picks among.
+var runFuzzModels = []struct {
+	args    []string
+	choices [][]string
+}{
+	{[]string{"--model", "ising2d", "--T", "#", "--J", "#", "--h", "#"}, [][]string{{"--algo", "metropolis"}, {"--algo", "heatbath"}, {"--start", "cold"}}},
+	{[]string{"--model", "ising3d", "--beta", "#", "--J", "#", "--h", "#"}, [][]string{{"--algo", "metropolis"}, {"--algo", "heatbath"}, {"--start", "cold"}}},
+	{[]string{"--model", "phi4", "--dt", "#", "--m2", "#", "--lambda", "#", "--T", "#", "--gamma", "#", "--h", "#", "--phi0", "#"},
+		[][]string{{"--scheme", "em"}, {"--scheme", "lm"}, {"--scheme", "baoab", "--mass", "#"}, {"--scheme", "modelb"}, {"--precision", "float32"}, {"--dim", "1"}, {"--dim", "3"}, {"--start", "cold"}}},
+	{[]string{"--model", "particles", "--dt", "#", "--k", "#", "--T", "#", "--gamma", "#"},
+		[][]string{{"--scheme", "em"}, {"--scheme", "lm"}, {"--scheme", "baoab", "--mass", "#"}, {"--potential", "doublewell"}, {"--potential", "doublewell", "--scheme", "baoab", "--mass", "#"}, {"--precision", "float32"}, {"--d", "2"}, {"--start", "cold"}}},
+	{[]string{"--model", "particles", "--potential", "kuramoto", "--dt", "#", "--k", "#", "--T", "#", "--omega", "#", "--omega-spread", "#"},
+		[][]string{{"--scheme", "em"}, {"--scheme", "lm"}, {"--precision", "float32"}, {"--start", "cold"}}},
+	{[]string{"--model", "sandpile"}, [][]string{{"--dim", "1"}, {"--dim", "3"}, {"--start", "cold"}, {"--start", "hot"}}},
+	{[]string{"--model", "kmp", "--mass0", "#"}, [][]string{{"--dim", "1"}, {"--start", "cold"}}},
+	{[]string{"--model", "aggregation", "--mass0", "#", "--injection", "#"}, [][]string{{"--dim", "1"}, {"--start", "cold"}}},
+	{[]string{"--model", "transfer", "--mass0", "#", "--fraction", "#"}, [][]string{{"--dim", "1"}, {"--start", "cold"}}},
+	{[]string{"--model", "diffusion", "--alpha", "#"}, [][]string{{"--precision", "float32"}, {"--dim", "1"}, {"--start", "hot"}}},
+}
+
+// FuzzRunTiny runs quench run on lattices of 2 to 9 sites a side (or 1
+// to 16 particles) for up to 64 steps, every model with its parameters
+// set to any numbers (and the variant's scheme, precision, dimension or
+// start): each run ends (within a minute) with exit code 0, refuses in one
+// line with exit code 2 and no output directory, or fails in one line
+// with exit code 1 (a field that diverges), never a panic; where it ends,
+// its summary.json is JSON. A refusal or failure as it measures may come
+// after the notes of the run it ends (as in TestLangevinRuns). The numbers reach the exact values, the notes and the tables of
+// every model. Fuzz it with go test -run '^$' -fuzz FuzzRunTiny
+// ./cmd/quench.
+func FuzzRunTiny(f *testing.F) {
+	for i, m := range runFuzzModels {
+		for v := range m.choices {
+			f.Add(uint8(i), uint8(v), uint16(40+v), 0.05, 1.0, 0.5, 1.5, 1.0, 2.0, 0.1, 0.3)
+		}
+	}
+	f.Add(uint8(2), uint8(2), uint16(9), 1e-300, -1.0, 1e300, 5e-324, 1e-10, 1e10, 0.0, -0.0)
+	f.Add(uint8(3), uint8(0), uint16(3), 0.7, 1e-20, 1e20, 2.0, 1e-300, 1.0, 0.0, 0.0)
+	f.Fuzz(func(t *testing.T, model, variant uint8, n uint16, x0, x1, x2, x3, x4, x5, x6, x7 float64) {
+		m := runFuzzModels[int(model)%len(runFuzzModels)]
+		xs := []float64{x0, x1, x2, x3, x4, x5, x6, x7}
+		dir := t.TempDir()
+		args := []string{"run", "--quiet", "--checkpoint-minutes", "0", "--out", filepath.Join(dir, "run"), "--seed", strconv.Itoa(int(n))}
+		for _, a := range append(slices.Clip(m.args), m.choices[int(variant)%len(m.choices)]...) {
+			if a == "#" {
+				a, xs = strconv.FormatFloat(xs[0], 'g', -1, 64), xs[1:]
+			}
+			args = append(args, a)
+		}
+		switch L, model := 2+int(n)%8, m.args[1]; {
+		case model == "particles":
+			args = append(args, "--N", strconv.Itoa(1+int(n)%16))
+		case slices.Contains([]string{"ising2d", "ising3d", "kmp", "aggregation", "transfer"}, model):
+			args = append(args, "--L", strconv.Itoa(L&^1)) // (even extents)
+		default:
+			args = append(args, "--L", strconv.Itoa(L))
+		}
+		args = append(args, "--sweeps", strconv.Itoa(1+int(n>>3)%64), "--therm", strconv.Itoa(int(n>>9)%8))
+		var o, e bytes.Buffer
+		done := make(chan int, 1)
+		go func() { done <- Main(args, &o, &e) }()
+		var code int
+		select {
+		case code = <-done:
+		case <-time.After(time.Minute):
+			t.Fatalf("%v: still running after a minute", args[1:])
+		}
+		msg := e.String()
+		switch code {
+		case 0:
+			var sum map[string]any
+			data, err := os.ReadFile(filepath.Join(dir, "run", sim.SummaryFile))
+			if err != nil || json.Unmarshal(data, &sum) != nil {
+				t.Fatalf("%v: exit 0 without a summary.json that is JSON: %v", args[1:], err)
+			}
+		case 1, 2:
+			// one line, after the notes of a run that had started (a run
+			// that fails as it measures)
+			lines := strings.Split(strings.TrimSuffix(msg, "\n"), "\n")
+			last := lines[len(lines)-1]
+			for _, l := range lines[:len(lines)-1] {
+				if !strings.HasPrefix(l, "quench: note: ") {
+					t.Fatalf("%v: exit %d with %q, not one line after notes", args[1:], code, msg)
+				}
+			}
+			if !strings.HasSuffix(msg, "\n") || !strings.HasPrefix(last, "quench: ") || strings.HasPrefix(last, "quench: note: ") {
+				t.Fatalf("%v: exit %d with %q, not one line after notes", args[1:], code, msg)
+			}
+			if _, err := os.Stat(filepath.Join(dir, "run")); code == 2 && err == nil {
+				t.Fatalf("%v: refused (%s) with its output directory left", args[1:], last)
+			}
+		default:
+			t.Fatalf("%v: exit %d: %s", args[1:], code, msg)
 		}
 	})
 }
