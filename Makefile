@@ -29,11 +29,13 @@ race:
 	$(GO) test -race -count=1 -run '$(RACE_TESTS)' ./cpu
 	$(GO) test -race -short -count=1 -run '$(RACE_CMD_TESTS)' ./cmd/quench
 
-# The readers of what users hand quench, fuzzed for FUZZTIME each (go
-# test runs only their seeds): checkpoints and series logs (any bytes,
-# and any JSON value in a header), --config files, summary.json under
-# collect, and tiny runs of every model at any parameters. An input that panics, or is refused other than in one line
-# with exit code 2, fails and is kept in the package's testdata/fuzz to
+# The readers of what users hand quench, and its runs at any parameters,
+# fuzzed for FUZZTIME each (go test runs only their seeds): checkpoints and
+# series logs (any bytes, and any JSON value in a header), --config files,
+# summary.json under collect, and tiny runs of every model at any
+# parameters, also extended by resume. A panic, a refusal that is not a
+# one-line UsageError (exit 2), or a resumed run unlike the run made at
+# once fails, and the input is kept in the package's testdata/fuzz to
 # rerun with go test. Not in CI (its inputs are random).
 FUZZTIME ?= 60s
 fuzz:
@@ -43,6 +45,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzRunConfig$$' -fuzztime $(FUZZTIME) ./cmd/quench
 	$(GO) test -run '^$$' -fuzz '^FuzzCollect$$' -fuzztime $(FUZZTIME) ./cmd/quench
 	$(GO) test -run '^$$' -fuzz '^FuzzRunTiny$$' -fuzztime $(FUZZTIME) ./cmd/quench
+	$(GO) test -run '^$$' -fuzz '^FuzzResumeTiny$$' -fuzztime $(FUZZTIME) ./cmd/quench
 
 # The CUDA kernels' emulation (kernels/emu) built with ThreadSanitizer:
 # the emulator runs a block's threads as fibers declared to it, ordered

@@ -301,9 +301,18 @@ func writeRecords(w *hashWriter, st *State, log seriesLog) {
 // float64; the first narrow rows one value narrower, padded with pad to
 // width: a particle run's format 6 rows); modes counts the samples read
 // from 'M' records, bad is the offset of the first record it cannot
-// decode, or -1.
+// decode, or -1. A width past what data can hold makes its records
+// undecodable (ReadCheckpoint checks the widths against the model first;
+// 8 times a width from 2^61 had wrapped to a small size, and the record's
+// allocation of width values panicked: a fuzz test's find).
 func parseLog(data []byte, width, pwidth int64, narrow int, pad float64) (samples []Sample, rows, profiles [][]float64, modes int, bad int64) {
-	size := map[byte]int64{tagSample: sampleBytes, tagModes: modesBytes, tagRow: 8 * width, tagProfile: 8 * pwidth}
+	bytesOf := func(w int64) int64 {
+		if w < 0 || w > int64(len(data))/8 {
+			return -1
+		}
+		return 8 * w
+	}
+	size := map[byte]int64{tagSample: sampleBytes, tagModes: modesBytes, tagRow: bytesOf(width), tagProfile: bytesOf(pwidth)}
 	float := func(b []byte, n int64) []float64 {
 		v := make([]float64, n)
 		for i := range v {
@@ -317,7 +326,7 @@ func parseLog(data []byte, width, pwidth int64, narrow int, pad float64) (sample
 		if tag == tagRow && len(rows) < narrow {
 			n -= 8
 		}
-		// (n <= 0: a width whose 8-byte values overflow)
+		// (n <= 0: a width of 0, or one past the data)
 		if !ok || n <= 0 || n > int64(len(data))-off-1 {
 			return samples, rows, profiles, modes, off
 		}

@@ -20,14 +20,18 @@ import (
 
 // fuzzSeedRuns are small runs of every kind of state a checkpoint holds:
 // spins with samples and modes, float32 and float64 fields with momenta
-// and frequencies, masses with profiles, a pile, a diffusion field.
+// and frequencies, particle rows with velocities, masses of each rule
+// with profiles, a pile, a diffusion field.
 var fuzzSeedRuns = []Config{
 	{Model: "ising2d", Shape: []int{4, 4}, T: 2.3, J: 1, Algo: "heatbath", Sweeps: 3, Therm: 1, Every: 1, Seed: 3, Start: "hot"},
 	{Model: "ising3d", Shape: []int{2, 2, 2}, T: 4.5, J: 1, Algo: "metropolis", Sweeps: 2, Every: 1, Seed: 3, Start: "hot"},
 	{Model: "phi4", Shape: []int{4, 2}, Scheme: quench.SchemeBAOAB, Precision: "float32", Dt: 0.05, M2: 1, T: 1, Gamma: 1, Mass: 1, Sweeps: 2, Every: 1, Seed: 2, Start: "hot"},
 	{Model: "particles", N: 3, D: 1, Scheme: quench.SchemeEM, Potential: quench.PotentialKuramoto, Precision: "float64", Dt: 0.01, T: 0.5, Gamma: 1, Mass: 1, K: 1, Omega: 0.2, OmegaSpread: 0.3, Sweeps: 2, Every: 1, Seed: 2, Start: "hot"},
+	{Model: "particles", N: 2, D: 2, Scheme: quench.SchemeBAOAB, Potential: quench.PotentialDoubleWell, Precision: "float64", Dt: 0.05, T: 0.5, Gamma: 1, Mass: 2, K: 1, Sweeps: 2, Every: 1, Seed: 2, Start: "hot"},
 	{Model: "sandpile", Shape: []int{3, 3}, Sweeps: 6, Therm: 2, Every: 1, Seed: 3, Start: "cold"},
 	{Model: "kmp", Shape: []int{4}, Mass0: 1, Therm: 1, Seed: 7, Start: "hot", Sweeps: 3, Every: 1},
+	{Model: "aggregation", Shape: []int{2, 2}, Mass0: 1, Injection: 0.5, Therm: 1, Seed: 7, Start: "hot", Sweeps: 2, Every: 1},
+	{Model: "transfer", Shape: []int{4}, Mass0: 1, Fraction: 0.25, Seed: 7, Start: "hot", Sweeps: 2, Every: 1},
 	{Model: "diffusion", Shape: []int{4}, Alpha: 0.1, Precision: "float64", Sweeps: 2, Every: 1, Seed: 7, Start: "cold"},
 }
 
@@ -46,11 +50,20 @@ func fuzzSeeds(f *testing.F) (seeds [][2][]byte) {
 		ck, err1 := os.ReadFile(filepath.Join(dir, CheckpointFile))
 		log, err2 := os.ReadFile(filepath.Join(dir, SeriesLogFile))
 		if err := errors.Join(err, err1, err2); err != nil {
-			f.Fatal(err)
+			f.Fatalf("%s: %v", cfg.Model, err)
 		}
 		seeds = append(seeds, [2][]byte{ck, log})
 	}
 	return seeds
+}
+
+// oldSandpile is a checkpoint of format 3 (cmd/quench's test data).
+func oldSandpile(f *testing.F) []byte {
+	v3, err := os.ReadFile("../cmd/quench/testdata/sandpile-v3/checkpoint.qck")
+	if err != nil {
+		f.Fatal(err)
+	}
+	return v3
 }
 
 // sealCheckpoint gives data, a checkpoint file of any content, the
@@ -73,22 +86,59 @@ func sealCheckpoint(data []byte) []byte {
 	return data
 }
 
-// FuzzReadCheckpoint gives ReadCheckpoint checkpoints of every model with
-// any bytes changed (the checksum made to hold) and a series log of any
-// bytes: each is refused with a UsageError, never a panic or an
-// allocation the file does not back, and each state it takes is one that
-// WriteCheckpoint saves and ReadCheckpoint takes again, the same state.
-// Without -fuzz it reads the unchanged seeds (go test); with it, a
-// fuzzer's inputs: go test -run '^$' -fuzz FuzzReadCheckpoint ./sim.
+// editHeader returns the checkpoint data (of format 4 or later) with its
+// JSON header changed by edit and its checksum made to hold, or nil
+// where the header is not a JSON object.
+func editHeader(data []byte, edit func(h map[string]any)) []byte {
+	if len(data) < 16 {
+		return nil
+	}
+	hlen := int64(binary.LittleEndian.Uint32(data[12:]))
+	if 16+hlen > int64(len(data))-4 {
+		return nil
+	}
+	var h map[string]any
+	dec := json.NewDecoder(bytes.NewReader(data[16 : 16+hlen]))
+	dec.UseNumber()
+	if dec.Decode(&h) != nil || h == nil {
+		return nil
+	}
+	edit(h)
+	hdr, err := json.Marshal(h)
+	if err != nil {
+		return nil
+	}
+	out := binary.LittleEndian.AppendUint32(slices.Clone(data[:12]), uint32(len(hdr)))
+	out = append(append(out, hdr...), data[16+hlen:len(data)-4]...)
+	return binary.BigEndian.AppendUint32(out, crc32.Checksum(out, castagnoli))
+}
+
+// FuzzReadCheckpoint gives ReadCheckpoint checkpoints of every kind of
+// state (fuzzSeedRuns, and a format 3 sandpile) with any bytes changed,
+// the checksum made to hold, and a series log of any bytes, whose length
+// and checksum the header is made to record where it is JSON (so that
+// what the fuzzer changes in the log is read past its checksum): each is
+// refused with a UsageError, never a panic or an allocation the file does
+// not back, and each state it takes is one that WriteCheckpoint saves and
+// ReadCheckpoint takes again (readChecked). Without -fuzz it reads the
+// unchanged seeds (go test); with it, a fuzzer's inputs: go test -run
+// '^$' -fuzz FuzzReadCheckpoint ./sim.
 func FuzzReadCheckpoint(f *testing.F) {
 	for _, seed := range fuzzSeeds(f) {
 		f.Add(seed[0], seed[1])
 	}
-	if v3, err := os.ReadFile("../cmd/quench/testdata/sandpile-v3/checkpoint.qck"); err == nil {
-		f.Add(v3, []byte(nil))
-	}
+	f.Add(oldSandpile(f), []byte(nil))
 	f.Fuzz(func(t *testing.T, ck, log []byte) {
-		readChecked(t, sealCheckpoint(ck), log)
+		ck = sealCheckpoint(ck)
+		if len(ck) >= 16 && binary.LittleEndian.Uint32(ck[8:]) >= 5 {
+			sealed := editHeader(ck, func(h map[string]any) {
+				h["series_bytes"], h["series_crc"] = len(log), crc32.Checksum(log, castagnoli)
+			})
+			if sealed != nil {
+				ck = sealed
+			}
+		}
+		readChecked(t, ck, log)
 	})
 }
 
@@ -108,8 +158,9 @@ var fuzzHeaderKeys = [][2]string{
 
 // FuzzCheckpointHeader reads checkpoints whose header has one key set to
 // any JSON value (FuzzReadCheckpoint's byte changes seldom leave the JSON
-// valid): ReadCheckpoint refuses them with a UsageError or takes a state
-// that is written and read again alike.
+// valid): fuzzSeedRuns' checkpoints, whose series logs stay as they are.
+// ReadCheckpoint refuses each with a UsageError or takes a state that is
+// written and read again alike (readChecked).
 func FuzzCheckpointHeader(f *testing.F) {
 	seeds := fuzzSeeds(f)
 	for i := range seeds {
@@ -119,38 +170,31 @@ func FuzzCheckpointHeader(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, which uint8, key, value string) {
 		seed := seeds[int(which)%len(seeds)]
-		ck := seed[0]
-		hlen := binary.LittleEndian.Uint32(ck[12:])
-		var h map[string]any
-		dec := json.NewDecoder(bytes.NewReader(ck[16 : 16+hlen]))
-		dec.UseNumber()
-		if err := dec.Decode(&h); err != nil {
-			t.Fatal(err)
-		}
 		var v any
 		vd := json.NewDecoder(strings.NewReader(value))
 		vd.UseNumber()
 		if vd.Decode(&v) != nil {
 			return
 		}
-		m := h
-		if sub, ok := strings.CutPrefix(key, "config."); ok {
-			m, key = h["config"].(map[string]any), sub
-		}
-		m[key] = v
-		hdr, err := json.Marshal(h)
-		if err != nil {
+		ck := editHeader(seed[0], func(h map[string]any) {
+			m := h
+			if sub, ok := strings.CutPrefix(key, "config."); ok {
+				m, key = h["config"].(map[string]any), sub
+			}
+			m[key] = v
+		})
+		if ck == nil {
 			return
 		}
-		file := binary.LittleEndian.AppendUint32(slices.Clone(ck[:12]), uint32(len(hdr)))
-		file = append(append(file, hdr...), ck[16+hlen:]...)
-		readChecked(t, sealCheckpoint(file), seed[1])
+		readChecked(t, ck, seed[1])
 	})
 }
 
 // readChecked writes a checkpoint file and series log to a new directory
-// and reads them: ReadCheckpoint refuses them with a UsageError or takes a
-// state that WriteCheckpoint saves and ReadCheckpoint takes again alike.
+// and reads them: ReadCheckpoint refuses them with a UsageError or takes
+// a state that WriteCheckpoint saves, and that, read again and saved once
+// more, gives the same files byte for byte (the state, the configuration
+// and every sample, row and profile are written again as they were read).
 func readChecked(t *testing.T, ck, log []byte) {
 	dir := t.TempDir()
 	if err := errors.Join(os.WriteFile(filepath.Join(dir, CheckpointFile), ck, 0o644),
@@ -164,27 +208,42 @@ func readChecked(t *testing.T, ck, log []byte) {
 		}
 		return
 	}
-	again := t.TempDir()
-	if err := WriteCheckpoint(again, st); err != nil {
-		t.Fatalf("a state read is not written again: %v", err)
+	var files [2][2][]byte
+	for i := range files {
+		again := t.TempDir()
+		if err := WriteCheckpoint(again, st); err != nil {
+			t.Fatalf("a state read is not written again: %v", err)
+		}
+		if st, err = ReadCheckpoint(again); err != nil {
+			t.Fatalf("a state read and written again is refused: %v", err)
+		}
+		for j, name := range []string{CheckpointFile, SeriesLogFile} {
+			if files[i][j], err = os.ReadFile(filepath.Join(again, name)); err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
-	st2, err := ReadCheckpoint(again)
-	if err != nil {
-		t.Fatalf("a state read and written again is refused: %v", err)
-	}
-	if stateHash(st) != stateHash(st2) || st.Step != st2.Step || len(st.Samples) != len(st2.Samples) || len(st.Rows) != len(st2.Rows) || len(st.Profiles) != len(st2.Profiles) {
-		t.Fatalf("a state read and written again differs: step %d and %d, %d and %d samples, %d and %d rows, %d and %d profiles",
-			st.Step, st2.Step, len(st.Samples), len(st2.Samples), len(st.Rows), len(st2.Rows), len(st.Profiles), len(st2.Profiles))
+	if !bytes.Equal(files[0][0], files[1][0]) || !bytes.Equal(files[0][1], files[1][1]) {
+		t.Fatalf("a state read, written, read and written again gives other files (checkpoint %d and %d bytes, log %d and %d)",
+			len(files[0][0]), len(files[1][0]), len(files[0][1]), len(files[1][1]))
 	}
 }
 
 // FuzzParseLog gives the series log's decoder any bytes and widths: it
 // never panics, and where it reads every record their sizes add up to
-// the data.
+// the data. Its seeds are fuzzSeedRuns' logs at their own widths.
 func FuzzParseLog(f *testing.F) {
-	f.Add([]byte{tagSample}, int64(3), int64(2), 0)
-	f.Add(append([]byte{tagRow}, make([]byte, 16)...), int64(2), int64(0), 1)
-	f.Add(append([]byte{tagProfile}, make([]byte, 24)...), int64(1), int64(3), 0)
+	for _, seed := range fuzzSeeds(f) {
+		var h checkpointHeader
+		hlen := binary.LittleEndian.Uint32(seed[0][12:])
+		if err := json.Unmarshal(seed[0][16:16+hlen], &h); err != nil {
+			f.Fatal(err)
+		}
+		f.Add(seed[1], h.Width, h.ProfileWidth, int(h.NarrowRows))
+	}
+	f.Add(append([]byte{tagRow}, make([]byte, 8)...), int64(2), int64(0), 1)
+	// 8 times the width wrapped to 8: an allocation of 2^61 values panicked
+	f.Add(append([]byte{tagRow}, make([]byte, 8)...), int64(1)<<61+1, int64(0), 0)
 	f.Fuzz(func(t *testing.T, data []byte, width, pwidth int64, narrow int) {
 		samples, rows, profiles, modes, bad := parseLog(data, width, pwidth, narrow, -1)
 		if bad >= 0 {

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"cmp"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
@@ -20,24 +22,45 @@ import (
 	"github.com/quenchlab/quench/sim"
 )
 
-// oneLineRefusal fails t unless err is a UsageError that says something
-// on its line: what Main prints as "quench: ..." (oneLine) with exit
-// code 2.
-func oneLineRefusal(t *testing.T, what string, err error) {
+// checkEnding fails t unless a command's exit code, stdout and stderr
+// are an ending quench allows a command on any input: 0 (with output on
+// stdout where wantOut), or a refusal in one line (exit 2) with nothing on
+// stdout, or a failure in one line (exit 1, where failures allows it);
+// the line may follow the notes (quench: note: ...) of a run that had
+// started where notes allows them (a run refused or failed as it
+// measures, as in TestLangevinRuns).
+func checkEnding(t *testing.T, what string, code int, stdout, stderr string, wantOut, failures, notes bool) {
 	t.Helper()
-	if !quench.IsUsage(err) {
-		t.Fatalf("%s: refused with %T, not a UsageError (exit 1, not 2): %v", what, err, err)
+	if code == 0 {
+		if wantOut && stdout == "" {
+			t.Fatalf("%s: exit 0 with nothing on stdout", what)
+		}
+		return
 	}
-	if oneLine(err.Error()) == "" {
-		t.Fatalf("%s: refusal says nothing: %q", what, err.Error())
+	if code != 2 && !(code == 1 && failures) {
+		t.Fatalf("%s: exit %d: %s", what, code, stderr)
+	}
+	if code == 2 && stdout != "" {
+		t.Fatalf("%s: refused (%q) after writing %q to stdout", what, stderr, stdout)
+	}
+	lines := strings.Split(strings.TrimSuffix(stderr, "\n"), "\n")
+	last := lines[len(lines)-1]
+	for _, l := range lines[:len(lines)-1] {
+		if !notes || !strings.HasPrefix(l, "quench: note: ") {
+			t.Fatalf("%s: exit %d with %q, not one line", what, code, stderr)
+		}
+	}
+	if !strings.HasSuffix(stderr, "\n") || !strings.HasPrefix(last, "quench: ") || strings.HasPrefix(last, "quench: note: ") {
+		t.Fatalf("%s: exit %d with %q, not one line", what, code, stderr)
 	}
 }
 
 // FuzzRunConfig reads quench run's --config files of any content up to
-// the configuration a run would start from (the flags, the file, the
-// checks of buildConfig and of --checkpoint-minutes; nothing is run): each
-// is taken or refused in one line with exit code 2, never a panic. Fuzz
-// it with go test -run '^$' -fuzz FuzzRunConfig ./cmd/quench.
+// the settings a run would start from (runFlags.settings: the flags, the
+// file, every check before a backend is opened; nothing is run): each is
+// taken, or refused with a UsageError that Main prints as one line
+// (oneLine) with exit code 2; never a panic. Fuzz it with go test -run
+// '^$' -fuzz FuzzRunConfig ./cmd/quench.
 func FuzzRunConfig(f *testing.F) {
 	for _, file := range []string{
 		"model = \"ising2d\"\nL = 16\nT = 2.5\nsweeps = 100\n",
@@ -46,8 +69,9 @@ func FuzzRunConfig(f *testing.F) {
 		"model = \"sandpile\"\nL = 16\ngrains = 1000\ntherm-grains = 100\nstart = \"stationary\"\n",
 		"model = \"kmp\"\nshape = \"32x16\"\nsteps = 100\nprofile-every = 10\ncheckpoint-minutes = 0.5\n",
 		"model = \"diffusion\"\nL = 32\nalpha = 0.2\nprecision = \"float32\"\nstart = \"cold\"\n",
-		"model = \"ising3d\"\nL = 8\nbeta = 0.22\nalgo = \"heatbath\"\nh = 0.1\nJ = -1\nseed = 18446744073709551615\n",
-		"[table]\nx = 1\n", "L = [1, 2]\n", "T = nan\n", "sweeps = 1e3\n",
+		"model = \"ising3d\"\nL = 8\nbeta = 0.22\nalgo = \"heatbath\"\nh = 0.1\nJ = -1\nseed = \"18446744073709551615\"\n",
+		"backend = \"cuda\"\ndevice = 1\nout = \"runs/x\"\nforce = true\nquiet = true\ncheckpoint-every = 10\n",
+		"[table]\nx = 1\n", "L = [1, 2]\n", "T = nan\n", "sweeps = 1e3\n", "out = \"  \"\n", "device = -1\n",
 	} {
 		f.Add([]byte(file))
 	}
@@ -63,25 +87,21 @@ func FuzzRunConfig(f *testing.F) {
 		if err := fl.Parse([]string{"--config", path}); err != nil {
 			t.Fatal(err)
 		}
-		fromFile, unused, err := applyConfigFile(fl, rf.config)
-		if err != nil {
-			oneLineRefusal(t, "config file", err)
-			return
-		}
-		rf.fromFile, rf.unused = fromFile, unused
-		if _, err := buildConfig(fl, &rf); err != nil {
-			oneLineRefusal(t, "configuration", err)
-			return
-		}
-		if _, err := checkpointAfter(rf.checkpointMinutes, rf.given("checkpoint-minutes")); err != nil {
-			oneLineRefusal(t, "checkpoint-minutes", err)
+		if _, _, err := rf.settings(fl); err != nil {
+			if !quench.IsUsage(err) {
+				t.Fatalf("refused with %T, not a UsageError (exit 1, not 2): %v", err, err)
+			}
+			if oneLine(err.Error()) == "" {
+				t.Fatalf("refusal says nothing: %q", err.Error())
+			}
 		}
 	})
 }
 
 // collectFuzzModes are the collect commands FuzzCollect tries on each
 // summary (a fuzzed byte picks one): @ stands for the test's directory,
-// $OBS for an observable of the model's and $PROF for a profile.
+// $OBS for an observable of the model's (a series.csv column), $CROSS for
+// one to cross and $PROF for a profile.
 var collectFuzzModes = [][]string{
 	{},
 	{"--csv", "@/c.csv"},
@@ -91,18 +111,15 @@ var collectFuzzModes = [][]string{
 	{"--profile", "$PROF", "--csv", "@/c.csv"},
 	{"--profile", "$PROF", "--plot", "@/p.svg", "--log", "y"},
 	{"--series", "$OBS", "--average-seeds", "--csv", "@/c.csv"},
-	{"--crossings", "$OBS"},
+	{"--crossings", "$CROSS"},
 }
 
-// collectFuzzRun is a model's short run for FuzzCollect, twice: args with
-// each of two values of a numeric setting (and seed), and one of its
-// observables and profiles.
-type collectFuzzRun struct {
-	args       []string
-	vary       string
-	values     [2]string
-	observable string
-	profile    string
+// collectFuzzSet is a model's short runs for FuzzCollect (each its
+// flags, after common's), and the observables and profile its flags name.
+type collectFuzzSet struct {
+	common                     []string
+	runs                       [][]string
+	observable, cross, profile string
 }
 
 // editJSON returns doc (JSON) with the value at path (keys and list
@@ -191,25 +208,28 @@ func jsonLeaves(doc any, path string) (leaves [][2]string) {
 // go test -run '^$' -fuzz FuzzCollect ./cmd/quench.
 func FuzzCollect(f *testing.F) {
 	base := f.TempDir()
-	models := []collectFuzzRun{
-		{[]string{"--L", "4", "--sweeps", "40", "--therm", "5"}, "--T", [2]string{"2.5", "2.7"}, "energy", "height_distribution"},
-		{[]string{"--model", "phi4", "--dim", "1", "--L", "6", "--steps", "40", "--therm", "5", "--dt", "0.05"}, "--m2", [2]string{"1", "0.5"}, "phi2", ""},
-		{[]string{"--model", "particles", "--N", "5", "--steps", "40", "--therm", "5", "--dt", "0.05"}, "--k", [2]string{"1", "2"}, "x_var", ""},
-		{[]string{"--model", "sandpile", "--grains", "60", "--therm-grains", "20"}, "--L", [2]string{"5", "6"}, "mean_height", "avalanche_size"},
-		{[]string{"--model", "kmp", "--L", "8", "--dim", "1", "--steps", "40", "--therm", "5"}, "--mass0", [2]string{"1", "2"}, "mass_var", "mass_distribution"},
-		{[]string{"--model", "diffusion", "--L", "8", "--steps", "20", "--start", "hot"}, "--alpha", [2]string{"0.1", "0.2"}, "u_var", ""},
+	sets := []collectFuzzSet{
+		// two sizes at two temperatures: lines that cross
+		{[]string{"--sweeps", "40", "--therm", "5"}, [][]string{{"--L", "4", "--T", "2.5"}, {"--L", "4", "--T", "2.7"}, {"--L", "6", "--T", "2.5"}, {"--L", "6", "--T", "2.7"}}, "energy", "binder", ""},
+		{[]string{"--model", "phi4", "--dim", "1", "--L", "6", "--steps", "40", "--therm", "5", "--dt", "0.05"}, [][]string{{"--m2", "1"}, {"--m2", "0.5"}}, "phi2", "binder", ""},
+		{[]string{"--model", "particles", "--N", "5", "--steps", "40", "--therm", "5", "--dt", "0.05"}, [][]string{{"--k", "1"}, {"--k", "2"}}, "x_var", "x_var", ""},
+		{[]string{"--model", "sandpile", "--grains", "60", "--therm-grains", "20"}, [][]string{{"--L", "5"}, {"--L", "6"}}, "mean_height", "mean_height", "avalanche_size"},
+		{[]string{"--model", "kmp", "--L", "8", "--dim", "1", "--steps", "40", "--therm", "5"}, [][]string{{"--mass0", "1"}, {"--mass0", "2"}}, "mass_var", "mass_var", "mass_distribution"},
+		{[]string{"--model", "diffusion", "--L", "8", "--steps", "20", "--start", "hot"}, [][]string{{"--alpha", "0.1"}, {"--alpha", "0.2"}}, "u_var", "u_var", ""},
 	}
 	var sums [][]byte
-	dirOf := func(i, v int) string { return filepath.Join(base, fmt.Sprintf("%d-%d", i, v)) }
-	for i, m := range models {
-		for v, value := range m.values {
+	dirs := make([][]string, len(sets))
+	for i, set := range sets {
+		for r, run := range set.runs {
+			dir := filepath.Join(base, fmt.Sprintf("%d-%d", i, r))
+			dirs[i] = append(dirs[i], dir)
 			var stderr bytes.Buffer
-			args := append([]string{"run", "--quiet", "--seed", strconv.Itoa(3 + v), "--out", dirOf(i, v), m.vary, value}, m.args...)
+			args := append(append([]string{"run", "--quiet", "--seed", strconv.Itoa(3 + r), "--out", dir}, run...), set.common...)
 			if code := Main(args, &bytes.Buffer{}, &stderr); code != 0 {
 				f.Fatalf("seed run %v: exit %d: %s", args, code, stderr.String())
 			}
 		}
-		sum, err := os.ReadFile(filepath.Join(dirOf(i, 1), sim.SummaryFile))
+		sum, err := os.ReadFile(filepath.Join(dirs[i][len(dirs[i])-1], sim.SummaryFile))
 		if err != nil {
 			f.Fatal(err)
 		}
@@ -228,35 +248,31 @@ func FuzzCollect(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, which, mode uint8, path, value string) {
-		i := int(which) % len(models)
-		m := models[i]
+		i := int(which) % len(sets)
+		set, last := sets[i], len(dirs[i])-1
 		summary := editJSON(sums[i], path, value)
 		if summary == nil {
 			return
 		}
+		// the last run's directory, its summary.json edited, beside the
+		// others
 		dir := t.TempDir()
 		fuzzed := filepath.Join(dir, "fuzzed")
-		err := os.CopyFS(fuzzed, os.DirFS(dirOf(i, 1)))
+		err := os.CopyFS(fuzzed, os.DirFS(dirs[i][last]))
 		if err == nil {
 			err = os.WriteFile(filepath.Join(fuzzed, sim.SummaryFile), summary, 0o644)
 		}
 		if err != nil {
 			t.Fatal(err)
 		}
-		args := []string{"collect", dirOf(i, 0), fuzzed}
+		args := append(append([]string{"collect"}, dirs[i][:last]...), fuzzed)
 		for _, a := range collectFuzzModes[int(mode)%len(collectFuzzModes)] {
-			a = strings.NewReplacer("@", dir, "$OBS", m.observable, "$PROF", cmp.Or(m.profile, m.observable)).Replace(a)
+			a = strings.NewReplacer("@", dir, "$OBS", set.observable, "$CROSS", set.cross, "$PROF", cmp.Or(set.profile, set.observable)).Replace(a)
 			args = append(args, a)
 		}
 		var o, e bytes.Buffer
-		switch code := Main(args, &o, &e); {
-		case code == 2:
-			if msg := e.String(); !strings.HasPrefix(msg, "quench: ") || strings.Count(msg, "\n") != 1 {
-				t.Fatalf("%v: exit 2 with %q, not one line", args[3:], msg)
-			}
-		case code != 0:
-			t.Fatalf("%v: exit %d: %s", args[3:], code, e.String())
-		}
+		code := Main(args, &o, &e)
+		checkEnding(t, strings.Join(args[len(dirs[i])+1:], " "), code, o.String(), e.String(), true, false, false)
 	})
 }
 
@@ -282,6 +298,48 @@ var runFuzzModels = []struct {
 	{[]string{"--model", "diffusion", "--alpha", "#"}, [][]string{{"--precision", "float32"}, {"--dim", "1"}, {"--start", "hot"}}},
 }
 
+// runFuzzArgs are quench run's flags for a fuzzed tiny run (FuzzRunTiny's,
+// FuzzResumeTiny's): runFuzzModels[model]'s flags and the choice variant
+// picks, the numbers xs in place of its #s in turn, and from n the seed,
+// the size (2 to 9 sites a side, even where the model needs it, or 1 to
+// 16 particles), the thermalization (0 to 7) and the measurements' spacing
+// (every 1 to 3 steps); the steps are the caller's.
+func runFuzzArgs(model, variant uint8, n uint16, xs ...float64) []string {
+	m := runFuzzModels[int(model)%len(runFuzzModels)]
+	args := []string{"--quiet", "--checkpoint-minutes", "0", "--seed", strconv.Itoa(int(n))}
+	for _, a := range append(slices.Clip(m.args), m.choices[int(variant)%len(m.choices)]...) {
+		if a == "#" {
+			a, xs = strconv.FormatFloat(xs[0], 'g', -1, 64), xs[1:]
+		}
+		args = append(args, a)
+	}
+	switch L, model := 2+int(n)%8, m.args[1]; {
+	case model == "particles":
+		args = append(args, "--N", strconv.Itoa(1+int(n)%16))
+	case slices.Contains([]string{"ising2d", "ising3d", "kmp", "aggregation", "transfer"}, model):
+		args = append(args, "--L", strconv.Itoa(L&^1)) // (even extents)
+	default:
+		args = append(args, "--L", strconv.Itoa(L))
+	}
+	return append(args, "--therm", strconv.Itoa(int(n>>9)%8), "--every", strconv.Itoa(1+int(n>>12)%3))
+}
+
+// mainWithin runs Main(args) and returns its exit code, stdout and
+// stderr, failing t if it has not returned within a minute.
+func mainWithin(t *testing.T, args []string) (code int, stdout, stderr string) {
+	t.Helper()
+	var o, e bytes.Buffer
+	done := make(chan int, 1)
+	go func() { done <- Main(args, &o, &e) }()
+	select {
+	case code = <-done:
+		return code, o.String(), e.String()
+	case <-time.After(time.Minute):
+		t.Fatalf("%v: still running after a minute", args[1:])
+		return 0, "", ""
+	}
+}
+
 // FuzzRunTiny runs quench run on lattices of 2 to 9 sites a side (or 1
 // to 16 particles) for up to 64 steps, every model with its parameters
 // set to any numbers (and the variant's scheme, precision, dimension or
@@ -289,9 +347,9 @@ var runFuzzModels = []struct {
 // line with exit code 2 and no output directory, or fails in one line
 // with exit code 1 (a field that diverges), never a panic; where it ends,
 // its summary.json is JSON. A refusal or failure as it measures may come
-// after the notes of the run it ends (as in TestLangevinRuns). The numbers reach the exact values, the notes and the tables of
-// every model. Fuzz it with go test -run '^$' -fuzz FuzzRunTiny
-// ./cmd/quench.
+// after the notes of the run it ends (as in TestLangevinRuns). The
+// numbers reach the exact values, the notes and the tables of every
+// model. Fuzz it with go test -run '^$' -fuzz FuzzRunTiny ./cmd/quench.
 func FuzzRunTiny(f *testing.F) {
 	for i, m := range runFuzzModels {
 		for v := range m.choices {
@@ -301,60 +359,62 @@ func FuzzRunTiny(f *testing.F) {
 	f.Add(uint8(2), uint8(2), uint16(9), 1e-300, -1.0, 1e300, 5e-324, 1e-10, 1e10, 0.0, -0.0)
 	f.Add(uint8(3), uint8(0), uint16(3), 0.7, 1e-20, 1e20, 2.0, 1e-300, 1.0, 0.0, 0.0)
 	f.Fuzz(func(t *testing.T, model, variant uint8, n uint16, x0, x1, x2, x3, x4, x5, x6, x7 float64) {
-		m := runFuzzModels[int(model)%len(runFuzzModels)]
-		xs := []float64{x0, x1, x2, x3, x4, x5, x6, x7}
 		dir := t.TempDir()
-		args := []string{"run", "--quiet", "--checkpoint-minutes", "0", "--out", filepath.Join(dir, "run"), "--seed", strconv.Itoa(int(n))}
-		for _, a := range append(slices.Clip(m.args), m.choices[int(variant)%len(m.choices)]...) {
-			if a == "#" {
-				a, xs = strconv.FormatFloat(xs[0], 'g', -1, 64), xs[1:]
-			}
-			args = append(args, a)
-		}
-		switch L, model := 2+int(n)%8, m.args[1]; {
-		case model == "particles":
-			args = append(args, "--N", strconv.Itoa(1+int(n)%16))
-		case slices.Contains([]string{"ising2d", "ising3d", "kmp", "aggregation", "transfer"}, model):
-			args = append(args, "--L", strconv.Itoa(L&^1)) // (even extents)
-		default:
-			args = append(args, "--L", strconv.Itoa(L))
-		}
-		args = append(args, "--sweeps", strconv.Itoa(1+int(n>>3)%64), "--therm", strconv.Itoa(int(n>>9)%8))
-		var o, e bytes.Buffer
-		done := make(chan int, 1)
-		go func() { done <- Main(args, &o, &e) }()
-		var code int
-		select {
-		case code = <-done:
-		case <-time.After(time.Minute):
-			t.Fatalf("%v: still running after a minute", args[1:])
-		}
-		msg := e.String()
-		switch code {
-		case 0:
+		args := append([]string{"run", "--out", filepath.Join(dir, "run")}, runFuzzArgs(model, variant, n, x0, x1, x2, x3, x4, x5, x6, x7)...)
+		args = append(args, "--sweeps", strconv.Itoa(1+int(n>>3)%64))
+		code, stdout, stderr := mainWithin(t, args)
+		checkEnding(t, strings.Join(args[1:], " "), code, stdout, stderr, true, true, true)
+		switch _, err := os.Stat(filepath.Join(dir, "run")); {
+		case code == 0:
 			var sum map[string]any
 			data, err := os.ReadFile(filepath.Join(dir, "run", sim.SummaryFile))
 			if err != nil || json.Unmarshal(data, &sum) != nil {
 				t.Fatalf("%v: exit 0 without a summary.json that is JSON: %v", args[1:], err)
 			}
-		case 1, 2:
-			// one line, after the notes of a run that had started (a run
-			// that fails as it measures)
-			lines := strings.Split(strings.TrimSuffix(msg, "\n"), "\n")
-			last := lines[len(lines)-1]
-			for _, l := range lines[:len(lines)-1] {
-				if !strings.HasPrefix(l, "quench: note: ") {
-					t.Fatalf("%v: exit %d with %q, not one line after notes", args[1:], code, msg)
-				}
+		case code == 2 && !errors.Is(err, fs.ErrNotExist):
+			t.Fatalf("%v: refused (%s) with its output directory left", args[1:], stderr)
+		}
+	})
+}
+
+// FuzzResumeTiny runs FuzzRunTiny's runs for some steps, extends each by
+// quench resume --sweeps, and runs the same configuration for the longer
+// length at once: where the short run ends, the two long ones end alike
+// (the same exit code) and, where they end at 0, with the same
+// lattice.npy and series.csv, and quench compare finds them identical.
+// Fuzz it with go test -run '^$' -fuzz FuzzResumeTiny ./cmd/quench.
+func FuzzResumeTiny(f *testing.F) {
+	for i, m := range runFuzzModels {
+		for v := range m.choices {
+			f.Add(uint8(i), uint8(v), uint16(1000*v+37), uint8(3*v+1), 0.05, 1.0, 0.5, 1.5, 1.0, 2.0, 0.1, 0.3)
+		}
+	}
+	f.Fuzz(func(t *testing.T, model, variant uint8, n uint16, more uint8, x0, x1, x2, x3, x4, x5, x6, x7 float64) {
+		dir := t.TempDir()
+		short, long := 1+int(n>>3)%64, 0
+		long = short + 1 + int(more)%64
+		args := runFuzzArgs(model, variant, n, x0, x1, x2, x3, x4, x5, x6, x7)
+		a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
+		if code, _, _ := mainWithin(t, append([]string{"run", "--out", a, "--sweeps", strconv.Itoa(short)}, args...)); code != 0 {
+			return
+		}
+		code, _, msg := mainWithin(t, []string{"resume", a, "--quiet", "--checkpoint-minutes", "0", "--sweeps", strconv.Itoa(long)})
+		codeB, _, msgB := mainWithin(t, append([]string{"run", "--out", b, "--sweeps", strconv.Itoa(long)}, args...))
+		if code != codeB {
+			t.Fatalf("%v for %d then %d steps: resumed exit %d (%q), at once exit %d (%q)", args, short, long, code, msg, codeB, msgB)
+		}
+		if code != 0 {
+			return
+		}
+		for _, name := range []string{sim.LatticeFile, sim.SeriesFile} {
+			x, err1 := os.ReadFile(filepath.Join(a, name))
+			y, err2 := os.ReadFile(filepath.Join(b, name))
+			if err := errors.Join(err1, err2); err != nil || !bytes.Equal(x, y) {
+				t.Fatalf("%v for %d then %d steps: %s differs from the run's at once (%v)", args, short, long, name, err)
 			}
-			if !strings.HasSuffix(msg, "\n") || !strings.HasPrefix(last, "quench: ") || strings.HasPrefix(last, "quench: note: ") {
-				t.Fatalf("%v: exit %d with %q, not one line after notes", args[1:], code, msg)
-			}
-			if _, err := os.Stat(filepath.Join(dir, "run")); code == 2 && err == nil {
-				t.Fatalf("%v: refused (%s) with its output directory left", args[1:], last)
-			}
-		default:
-			t.Fatalf("%v: exit %d: %s", args[1:], code, msg)
+		}
+		if code, out, msg := mainWithin(t, []string{"compare", a, b}); code != 0 {
+			t.Fatalf("%v for %d then %d steps: quench compare exit %d: %s%s", args, short, long, code, out, msg)
 		}
 	})
 }

@@ -45,15 +45,6 @@ func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
   quench run --model diffusion --L 256 --start cold --steps 2000`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if cmd.Flags().Changed("config") && f.config == "" {
-				// an unset variable in --config "$CFG" would run the defaults
-				return quench.Usagef(`--config "" is not allowed: give a TOML file, or no --config`)
-			}
-			fromFile, unused, err := applyConfigFile(cmd.Flags(), f.config)
-			if err != nil {
-				return err
-			}
-			f.fromFile, f.unused = fromFile, unused
 			return runNew(cmd, &f, stdout, stderr)
 		},
 	}
@@ -78,27 +69,43 @@ func addRunFlags(fl *pflag.FlagSet, f *runFlags) {
 	fl.BoolVar(&f.quiet, "quiet", false, "no progress bar (nor the settings line a run without a terminal writes)")
 }
 
-func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
-	c, err := buildConfig(cmd.Flags(), f)
-	if err != nil {
-		return err
+// settings reads the --config file into fl's unset flags and checks the
+// settings: the run's configuration and how often it checkpoints by
+// time. Nothing is opened or written.
+func (f *runFlags) settings(fl *pflag.FlagSet) (c sim.Config, after time.Duration, err error) {
+	if fl.Changed("config") && f.config == "" {
+		// an unset variable in --config "$CFG" would run the defaults
+		return c, 0, quench.Usagef(`--config "" is not allowed: give a TOML file, or no --config`)
+	}
+	if f.fromFile, f.unused, err = applyConfigFile(fl, f.config); err != nil {
+		return c, 0, err
+	}
+	if c, err = buildConfig(fl, f); err != nil {
+		return c, 0, err
 	}
 	if f.device < 0 {
-		return quench.Usagef("--device %d%s is not allowed: GPU indices start at 0", f.device, f.given("device"))
+		return c, 0, quench.Usagef("--device %d%s is not allowed: GPU indices start at 0", f.device, f.given("device"))
 	}
-	after, err := checkpointAfter(f.checkpointMinutes, f.given("checkpoint-minutes"))
-	if err != nil {
-		return err
+	if after, err = checkpointAfter(f.checkpointMinutes, f.given("checkpoint-minutes")); err != nil {
+		return c, 0, err
 	}
 	if f.device != 0 && f.backend == "cpu" {
-		return quench.Usagef("--device %d%s does not apply to --backend cpu (it picks a GPU for cuda or auto)", f.device, f.given("device"))
+		return c, 0, quench.Usagef("--device %d%s does not apply to --backend cpu (it picks a GPU for cuda or auto)", f.device, f.given("device"))
 	}
-	if cmd.Flags().Changed("out") && f.out == "" {
-		return quench.Usagef(`--out ""%s is not allowed: give a directory, or no --out for runs/<model>-<shape>-<time>`, f.given("out"))
+	if fl.Changed("out") && f.out == "" {
+		return c, 0, quench.Usagef(`--out ""%s is not allowed: give a directory, or no --out for runs/<model>-<shape>-<time>`, f.given("out"))
 	}
 	if f.out != "" && strings.TrimSpace(f.out) == "" {
 		// (a directory named by spaces alone: "outputs in    :")
-		return quench.Usagef(`--out %q%s is not allowed: a directory name of spaces alone; give a directory, or no --out for runs/<model>-<shape>-<time>`, f.out, f.given("out"))
+		return c, 0, quench.Usagef(`--out %q%s is not allowed: a directory name of spaces alone; give a directory, or no --out for runs/<model>-<shape>-<time>`, f.out, f.given("out"))
+	}
+	return c, after, nil
+}
+
+func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
+	c, after, err := f.settings(cmd.Flags())
+	if err != nil {
+		return err
 	}
 	// the notes wait until the run has passed every check, claimed its
 	// directory included: a refusal is one line
