@@ -2,7 +2,7 @@
 # targets (vet checks the cuda build too where the CUDA headers are).
 GO ?= go
 
-.PHONY: fuzz fused cross-arch all build test test-short race emu-race emu-asan emu-gpu fma bench vet fmt run kernels kernels-check cuda gpu-bundle clean
+.PHONY: fuzz fuzz-verify fused cross-arch all build test test-short race emu-race emu-asan emu-gpu fma bench vet fmt run kernels kernels-check cuda gpu-bundle clean
 
 all: vet test build
 
@@ -46,6 +46,15 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzCollect$$' -fuzztime $(FUZZTIME) ./cmd/quench
 	$(GO) test -run '^$$' -fuzz '^FuzzRunTiny$$' -fuzztime $(FUZZTIME) ./cmd/quench
 	$(GO) test -run '^$$' -fuzz '^FuzzResumeTiny$$' -fuzztime $(FUZZTIME) ./cmd/quench
+
+# quench verify of tiny runs of every model at any parameters, the CPU
+# backend against the cuda build's GPU backend on the emulated driver
+# (scripts/emu-gpu.sh build): a difference in any bit fails. Needs g++
+# and the CUDA headers, like emu-gpu.
+fuzz-verify:
+	bash scripts/emu-gpu.sh build
+	LD_LIBRARY_PATH=$(CURDIR)/build/emu-gpu QUENCH_REQUIRE_GPU=1 \
+	$(GO) test -tags cuda -run '^$$' -fuzz '^FuzzVerifyTiny$$' -fuzztime $(FUZZTIME) ./cmd/quench
 
 # The CUDA kernels' emulation (kernels/emu) built with ThreadSanitizer:
 # the emulator runs a block's threads as fibers declared to it, ordered

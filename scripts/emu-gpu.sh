@@ -19,14 +19,16 @@
 #               about two minutes
 #   full:       also gpu-check.sh's verify list and more run pairs, every
 #               model, about ten minutes on 2 cores
+#   build:      only the emulated driver and the binaries (make fuzz-verify
+#               then fuzzes quench verify against it)
 #
 # Needs Go, g++ and the CUDA headers (scripts/install-cuda-toolkit.sh).
 set -uo pipefail
 mode=${1:-quick}
 case $mode in
-quick | full) ;;
+quick | full | build) ;;
 *)
-	echo "emu-gpu.sh: mode $mode is not allowed: quick or full"
+	echo "emu-gpu.sh: mode $mode is not allowed: quick, full or build"
 	exit 2
 	;;
 esac
@@ -40,6 +42,9 @@ g++ -std=c++20 -O1 -pthread -ffp-contract=off -fno-strict-aliasing -ftrivial-aut
 go test -c -tags cuda -o $dir/gpu.test ./gpu || exit 1
 go test -c -tags cuda -o $dir/cmd.test ./cmd/quench || exit 1
 go build -tags cuda -o $dir/quench ./cmd/quench || exit 1
+if [ "$mode" = build ]; then
+	exit 0
+fi
 export LD_LIBRARY_PATH=$PWD/$dir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 export QUENCH_REQUIRE_GPU=1
 status=0

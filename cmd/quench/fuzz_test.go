@@ -19,6 +19,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/quenchlab/quench"
+	"github.com/quenchlab/quench/gpu"
 	"github.com/quenchlab/quench/sim"
 )
 
@@ -306,7 +307,7 @@ var runFuzzModels = []struct {
 // (every 1 to 3 steps); the steps are the caller's.
 func runFuzzArgs(model, variant uint8, n uint16, xs ...float64) []string {
 	m := runFuzzModels[int(model)%len(runFuzzModels)]
-	args := []string{"--quiet", "--checkpoint-minutes", "0", "--seed", strconv.Itoa(int(n))}
+	args := []string{"--seed", strconv.Itoa(int(n))}
 	for _, a := range append(slices.Clip(m.args), m.choices[int(variant)%len(m.choices)]...) {
 		if a == "#" {
 			a, xs = strconv.FormatFloat(xs[0], 'g', -1, 64), xs[1:]
@@ -353,14 +354,14 @@ func mainWithin(t *testing.T, args []string) (code int, stdout, stderr string) {
 func FuzzRunTiny(f *testing.F) {
 	for i, m := range runFuzzModels {
 		for v := range m.choices {
-			f.Add(uint8(i), uint8(v), uint16(40+v), 0.05, 1.0, 0.5, 1.5, 1.0, 2.0, 0.1, 0.3)
+			f.Add(uint8(i), uint8(v), uint16(40+v), 0.05, 0.5, 0.5, 1.5, 1.0, 2.0, 0.1, 0.3)
 		}
 	}
 	f.Add(uint8(2), uint8(2), uint16(9), 1e-300, -1.0, 1e300, 5e-324, 1e-10, 1e10, 0.0, -0.0)
 	f.Add(uint8(3), uint8(0), uint16(3), 0.7, 1e-20, 1e20, 2.0, 1e-300, 1.0, 0.0, 0.0)
 	f.Fuzz(func(t *testing.T, model, variant uint8, n uint16, x0, x1, x2, x3, x4, x5, x6, x7 float64) {
 		dir := t.TempDir()
-		args := append([]string{"run", "--out", filepath.Join(dir, "run")}, runFuzzArgs(model, variant, n, x0, x1, x2, x3, x4, x5, x6, x7)...)
+		args := append([]string{"run", "--quiet", "--checkpoint-minutes", "0", "--out", filepath.Join(dir, "run")}, runFuzzArgs(model, variant, n, x0, x1, x2, x3, x4, x5, x6, x7)...)
 		args = append(args, "--sweeps", strconv.Itoa(1+int(n>>3)%64))
 		code, stdout, stderr := mainWithin(t, args)
 		checkEnding(t, strings.Join(args[1:], " "), code, stdout, stderr, true, true, true)
@@ -386,7 +387,7 @@ func FuzzRunTiny(f *testing.F) {
 func FuzzResumeTiny(f *testing.F) {
 	for i, m := range runFuzzModels {
 		for v := range m.choices {
-			f.Add(uint8(i), uint8(v), uint16(1000*v+37), uint8(3*v+1), 0.05, 1.0, 0.5, 1.5, 1.0, 2.0, 0.1, 0.3)
+			f.Add(uint8(i), uint8(v), uint16(1000*v+37), uint8(3*v+1), 0.05, 0.5, 0.5, 1.5, 1.0, 2.0, 0.1, 0.3)
 		}
 	}
 	f.Fuzz(func(t *testing.T, model, variant uint8, n uint16, more uint8, x0, x1, x2, x3, x4, x5, x6, x7 float64) {
@@ -395,11 +396,12 @@ func FuzzResumeTiny(f *testing.F) {
 		long = short + 1 + int(more)%64
 		args := runFuzzArgs(model, variant, n, x0, x1, x2, x3, x4, x5, x6, x7)
 		a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
-		if code, _, _ := mainWithin(t, append([]string{"run", "--out", a, "--sweeps", strconv.Itoa(short)}, args...)); code != 0 {
+		run := []string{"run", "--quiet", "--checkpoint-minutes", "0"}
+		if code, _, _ := mainWithin(t, append(append(run, "--out", a, "--sweeps", strconv.Itoa(short)), args...)); code != 0 {
 			return
 		}
 		code, _, msg := mainWithin(t, []string{"resume", a, "--quiet", "--checkpoint-minutes", "0", "--sweeps", strconv.Itoa(long)})
-		codeB, _, msgB := mainWithin(t, append([]string{"run", "--out", b, "--sweeps", strconv.Itoa(long)}, args...))
+		codeB, _, msgB := mainWithin(t, append(append(run, "--out", b, "--sweeps", strconv.Itoa(long)), args...))
 		if code != codeB {
 			t.Fatalf("%v for %d then %d steps: resumed exit %d (%q), at once exit %d (%q)", args, short, long, code, msg, codeB, msgB)
 		}
@@ -416,5 +418,40 @@ func FuzzResumeTiny(f *testing.F) {
 		if code, out, msg := mainWithin(t, []string{"compare", a, b}); code != 0 {
 			t.Fatalf("%v for %d then %d steps: quench compare exit %d: %s%s", args, short, long, code, out, msg)
 		}
+	})
+}
+
+// FuzzVerifyTiny runs quench verify, the CPU backend against the GPU
+// backend, on FuzzRunTiny's runs: each ends identical (exit 0), or is
+// refused in one line (exit 2), never a difference between the backends
+// (exit 1): the CUDA kernels and the host's constants for them give the
+// CPU's bits at any parameters, not only at the tests' own. It needs a GPU
+// backend: a cuda build on a GPU, or on the emulated driver (seeds:
+// scripts/emu-gpu.sh; fuzzing: LD_LIBRARY_PATH=$PWD/build/emu-gpu
+// QUENCH_REQUIRE_GPU=1 go test -tags cuda -run '^$' -fuzz FuzzVerifyTiny
+// ./cmd/quench after emu-gpu.sh has built the driver). Elsewhere it is
+// skipped.
+func FuzzVerifyTiny(f *testing.F) {
+	g, err := gpu.New(0)
+	if err != nil {
+		if os.Getenv("QUENCH_REQUIRE_GPU") == "1" {
+			f.Fatalf("QUENCH_REQUIRE_GPU=1 but no GPU backend: %v", err)
+		}
+		f.Skipf("no GPU backend: %v", err)
+	}
+	g.Close()
+	for i, m := range runFuzzModels {
+		for v := range m.choices {
+			f.Add(uint8(i), uint8(v), uint16(1000*v+37), 0.05, 0.5, 0.5, 1.5, 1.0, 2.0, 0.1, 0.3)
+		}
+	}
+	f.Fuzz(func(t *testing.T, model, variant uint8, n uint16, x0, x1, x2, x3, x4, x5, x6, x7 float64) {
+		args := append([]string{"verify"}, runFuzzArgs(model, variant, n, x0, x1, x2, x3, x4, x5, x6, x7)...)
+		args = append(args, "--sweeps", strconv.Itoa(1+int(n>>3)%64))
+		code, stdout, stderr := mainWithin(t, args)
+		if code == 0 && !strings.Contains(stdout, "identical") || code == 1 {
+			t.Fatalf("%v: exit %d: %s%s", args[1:], code, stdout, stderr)
+		}
+		checkEnding(t, strings.Join(args[1:], " "), code, stdout, stderr, true, false, true)
 	})
 }
