@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# emu-gpu.sh [quick|full]: the GPU path of the binaries built with -tags
+# emu-gpu.sh [quick|full|build]: the GPU path of the binaries built with -tags
 # cuda, on a machine without a GPU. Builds kernels/emu/libcuda.cpp, a
 # stand-in for the CUDA driver that runs the kernels on the CPU (the
 # emulator of kernels/emu), as build/emu-gpu/libcuda.so.1, and runs the
@@ -63,7 +63,9 @@ if ! grep -q "device: quench emulated GPU" "$tmp/gpu.log"; then
 fi
 
 echo "== command tests on the cuda build"
-(cd $dir && ./cmd.test -test.timeout 600s) >"$tmp/cmd.log" 2>&1 || status=1
+# (from the package's directory, as go test runs it: the fuzz tests'
+# saved inputs in testdata/fuzz are rerun, FuzzVerifyTiny's among them)
+(cd cmd/quench && "../../$dir/cmd.test" -test.timeout 600s) >"$tmp/cmd.log" 2>&1 || status=1
 grep -E "^(--- FAIL|PASS|FAIL|ok )|_test.go" "$tmp/cmd.log" | head -20
 
 echo "== quench verify"

@@ -301,13 +301,14 @@ func writeRecords(w *hashWriter, st *State, log seriesLog) {
 // float64; the first narrow rows one value narrower, padded with pad to
 // width: a particle run's format 6 rows); modes counts the samples read
 // from 'M' records, bad is the offset of the first record it cannot
-// decode, or -1. A width past what data can hold makes its records
+// decode, or -1. A width past what data can hold (one value more: a
+// narrow row of width w is 8 w - 7 bytes with its tag) makes its records
 // undecodable (ReadCheckpoint checks the widths against the model first;
 // 8 times a width from 2^61 had wrapped to a small size, and the record's
-// allocation of width values panicked: a fuzz test's find).
+// allocation of width values panicked: a review of the fuzz tests).
 func parseLog(data []byte, width, pwidth int64, narrow int, pad float64) (samples []Sample, rows, profiles [][]float64, modes int, bad int64) {
 	bytesOf := func(w int64) int64 {
-		if w < 0 || w > int64(len(data))/8 {
+		if w < 0 || w > int64(len(data))/8+1 {
 			return -1
 		}
 		return 8 * w

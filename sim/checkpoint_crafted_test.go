@@ -30,7 +30,7 @@ func rewriteHeader(t *testing.T, dir string, edit func(h map[string]any)) {
 	}
 	data = editHeader(data, edit)
 	if data == nil {
-		t.Fatalf("%s: no JSON header", p)
+		t.Fatalf("%s: its header is no JSON object, or the edit made it one JSON cannot write", p)
 	}
 	if err := os.WriteFile(p, data, 0o644); err != nil {
 		t.Fatal(err)
@@ -258,6 +258,15 @@ func TestParticleCheckpointFormat6(t *testing.T) {
 		if _, ok := sum.Exact["v2"]; ok {
 			t.Errorf("%s: an exact v2 for a run that leaves it out", scheme)
 		}
+	}
+	// a format 6 log of one row, narrow (8 width - 7 bytes: a bound on
+	// the width of the data's length / 8 refused it)
+	one := Config{Model: "particles", N: 8, D: 1, Potential: quench.PotentialHarmonic, Scheme: quench.SchemeEM, Precision: "float64",
+		Dt: 0.1, T: 1, Gamma: 1, Mass: 1, K: 1, Sweeps: 40, Therm: 5, Every: 1, Seed: 3, Start: "hot"}
+	oneDir := t.TempDir()
+	asFormat6(t, oneDir, interruptAt(t, one, oneDir, 6))
+	if back, err := ReadCheckpoint(oneDir); err != nil || len(back.Rows) != 1 {
+		t.Errorf("format 6, one narrow row: %v", err)
 	}
 	// a format 7 header may mark rows as narrow only for particles, and
 	// no more than it has

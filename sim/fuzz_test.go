@@ -116,8 +116,10 @@ func editHeader(data []byte, edit func(h map[string]any)) []byte {
 // FuzzReadCheckpoint gives ReadCheckpoint checkpoints of every kind of
 // state (fuzzSeedRuns, and a format 3 sandpile) with any bytes changed,
 // the checksum made to hold, and a series log of any bytes, whose length
-// and checksum the header is made to record where it is JSON (so that
-// what the fuzzer changes in the log is read past its checksum): each is
+// and checksum the header is made to record where it is JSON and sealLog
+// says so (so that what the fuzzer changes in the log is read past its
+// checksum; the header is then written anew, its bytes as JSON encodes
+// them, which sealLog false leaves as the fuzzer made them): each is
 // refused with a UsageError, never a panic or an allocation the file does
 // not back, and each state it takes is one that WriteCheckpoint saves and
 // ReadCheckpoint takes again (readChecked). Without -fuzz it reads the
@@ -125,12 +127,13 @@ func editHeader(data []byte, edit func(h map[string]any)) []byte {
 // '^$' -fuzz FuzzReadCheckpoint ./sim.
 func FuzzReadCheckpoint(f *testing.F) {
 	for _, seed := range fuzzSeeds(f) {
-		f.Add(seed[0], seed[1])
+		f.Add(seed[0], seed[1], true)
+		f.Add(seed[0], seed[1], false)
 	}
-	f.Add(oldSandpile(f), []byte(nil))
-	f.Fuzz(func(t *testing.T, ck, log []byte) {
+	f.Add(oldSandpile(f), []byte(nil), false)
+	f.Fuzz(func(t *testing.T, ck, log []byte, sealLog bool) {
 		ck = sealCheckpoint(ck)
-		if len(ck) >= 16 && binary.LittleEndian.Uint32(ck[8:]) >= 5 {
+		if sealLog && len(ck) >= 16 && binary.LittleEndian.Uint32(ck[8:]) >= 5 {
 			sealed := editHeader(ck, func(h map[string]any) {
 				h["series_bytes"], h["series_crc"] = len(log), crc32.Checksum(log, castagnoli)
 			})
@@ -231,17 +234,31 @@ func readChecked(t *testing.T, ck, log []byte) {
 
 // FuzzParseLog gives the series log's decoder any bytes and widths: it
 // never panics, and where it reads every record their sizes add up to
-// the data. Its seeds are fuzzSeedRuns' logs at their own widths.
+// the data. Its seeds are fuzzSeedRuns' logs at their own widths and a
+// narrow row alone, each of which must decode.
 func FuzzParseLog(f *testing.F) {
-	for _, seed := range fuzzSeeds(f) {
+	// logs that decode: the runs' own, and a narrow row alone (8 width - 7
+	// bytes, which a bound of the data's length / 8 on the width refused)
+	type seed struct {
+		data          []byte
+		width, pwidth int64
+		narrow        int
+	}
+	good := []seed{{append([]byte{tagRow}, make([]byte, 8)...), 2, 0, 1}}
+	for _, s := range fuzzSeeds(f) {
 		var h checkpointHeader
-		hlen := binary.LittleEndian.Uint32(seed[0][12:])
-		if err := json.Unmarshal(seed[0][16:16+hlen], &h); err != nil {
+		hlen := binary.LittleEndian.Uint32(s[0][12:])
+		if err := json.Unmarshal(s[0][16:16+hlen], &h); err != nil {
 			f.Fatal(err)
 		}
-		f.Add(seed[1], h.Width, h.ProfileWidth, int(h.NarrowRows))
+		good = append(good, seed{s[1], h.Width, h.ProfileWidth, int(h.NarrowRows)})
 	}
-	f.Add(append([]byte{tagRow}, make([]byte, 8)...), int64(2), int64(0), 1)
+	for _, s := range good {
+		if _, _, _, _, bad := parseLog(s.data, s.width, s.pwidth, s.narrow, -1); bad >= 0 {
+			f.Fatalf("a log of %d bytes, width %d, profile width %d, %d narrow rows: bad record at %d", len(s.data), s.width, s.pwidth, s.narrow, bad)
+		}
+		f.Add(s.data, s.width, s.pwidth, s.narrow)
+	}
 	// 8 times the width wrapped to 8: an allocation of 2^61 values panicked
 	f.Add(append([]byte{tagRow}, make([]byte, 8)...), int64(1)<<61+1, int64(0), 0)
 	f.Fuzz(func(t *testing.T, data []byte, width, pwidth int64, narrow int) {

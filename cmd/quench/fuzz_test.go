@@ -202,16 +202,18 @@ func jsonLeaves(doc any, path string) (leaves [][2]string) {
 }
 
 // FuzzCollect gives quench collect a summary.json with one value set to
-// any JSON (editJSON), or of any content, beside an unchanged run's of
-// the same model (each model's, from short runs at two values of a
-// setting), and one of collectFuzzModes' flags: it prints its table or
-// refuses in one line with exit code 2, never a panic. Fuzz it with
-// go test -run '^$' -fuzz FuzzCollect ./cmd/quench.
+// any JSON (editJSON), or of any content, beside unchanged runs of the
+// same model (collectFuzzSet: each model's short runs at two values of a
+// setting; Ising's at two sizes too, below and above Tc, so that its
+// lines cross), and one of collectFuzzModes' flags: it prints its table,
+// or refuses in one line with exit code 2 and nothing on stdout; never a
+// panic. Fuzz it with go test -run '^$' -fuzz FuzzCollect ./cmd/quench.
 func FuzzCollect(f *testing.F) {
 	base := f.TempDir()
 	sets := []collectFuzzSet{
-		// two sizes at two temperatures: lines that cross
-		{[]string{"--sweeps", "40", "--therm", "5"}, [][]string{{"--L", "4", "--T", "2.5"}, {"--L", "4", "--T", "2.7"}, {"--L", "6", "--T", "2.5"}, {"--L", "6", "--T", "2.7"}}, "energy", "binder", ""},
+		// two sizes at two temperatures, below and above Tc: lines that
+		// cross
+		{[]string{"--sweeps", "200", "--therm", "5"}, [][]string{{"--L", "4", "--T", "2"}, {"--L", "4", "--T", "3.5"}, {"--L", "8", "--T", "2"}, {"--L", "8", "--T", "3.5"}}, "energy", "binder", ""},
 		{[]string{"--model", "phi4", "--dim", "1", "--L", "6", "--steps", "40", "--therm", "5", "--dt", "0.05"}, [][]string{{"--m2", "1"}, {"--m2", "0.5"}}, "phi2", "binder", ""},
 		{[]string{"--model", "particles", "--N", "5", "--steps", "40", "--therm", "5", "--dt", "0.05"}, [][]string{{"--k", "1"}, {"--k", "2"}}, "x_var", "x_var", ""},
 		{[]string{"--model", "sandpile", "--grains", "60", "--therm-grains", "20"}, [][]string{{"--L", "5"}, {"--L", "6"}}, "mean_height", "mean_height", "avalanche_size"},
@@ -299,6 +301,29 @@ var runFuzzModels = []struct {
 	{[]string{"--model", "diffusion", "--alpha", "#"}, [][]string{{"--precision", "float32"}, {"--dim", "1"}, {"--start", "hot"}}},
 }
 
+// tinySeed is a seed of the tiny runs' fuzz tests: a model of
+// runFuzzModels, its variant, the number n and the parameters.
+type tinySeed struct {
+	model, variant uint8
+	n              uint16
+	xs             [8]float64
+}
+
+// tinySeeds are a seed for each model and variant of runFuzzModels, each
+// of which runs (phi4's modelb at dt 0.01, under its stability bound).
+func tinySeeds() (seeds []tinySeed) {
+	for i, m := range runFuzzModels {
+		for v, choice := range m.choices {
+			xs := [8]float64{0.05, 0.5, 0.5, 1.5, 1.0, 2.0, 0.1, 0.3}
+			if slices.Contains(choice, "modelb") {
+				xs[0] = 0.01
+			}
+			seeds = append(seeds, tinySeed{uint8(i), uint8(v), uint16(1000*v + 37), xs})
+		}
+	}
+	return seeds
+}
+
 // runFuzzArgs are quench run's flags for a fuzzed tiny run (FuzzRunTiny's,
 // FuzzResumeTiny's): runFuzzModels[model]'s flags and the choice variant
 // picks, the numbers xs in place of its #s in turn, and from n the seed,
@@ -352,10 +377,9 @@ func mainWithin(t *testing.T, args []string) (code int, stdout, stderr string) {
 // numbers reach the exact values, the notes and the tables of every
 // model. Fuzz it with go test -run '^$' -fuzz FuzzRunTiny ./cmd/quench.
 func FuzzRunTiny(f *testing.F) {
-	for i, m := range runFuzzModels {
-		for v := range m.choices {
-			f.Add(uint8(i), uint8(v), uint16(40+v), 0.05, 0.5, 0.5, 1.5, 1.0, 2.0, 0.1, 0.3)
-		}
+	for _, s := range tinySeeds() {
+		x := s.xs
+		f.Add(s.model, s.variant, s.n, x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7])
 	}
 	f.Add(uint8(2), uint8(2), uint16(9), 1e-300, -1.0, 1e300, 5e-324, 1e-10, 1e10, 0.0, -0.0)
 	f.Add(uint8(3), uint8(0), uint16(3), 0.7, 1e-20, 1e20, 2.0, 1e-300, 1.0, 0.0, 0.0)
@@ -385,10 +409,9 @@ func FuzzRunTiny(f *testing.F) {
 // lattice.npy and series.csv, and quench compare finds them identical.
 // Fuzz it with go test -run '^$' -fuzz FuzzResumeTiny ./cmd/quench.
 func FuzzResumeTiny(f *testing.F) {
-	for i, m := range runFuzzModels {
-		for v := range m.choices {
-			f.Add(uint8(i), uint8(v), uint16(1000*v+37), uint8(3*v+1), 0.05, 0.5, 0.5, 1.5, 1.0, 2.0, 0.1, 0.3)
-		}
+	for _, s := range tinySeeds() {
+		x := s.xs
+		f.Add(s.model, s.variant, s.n, uint8(3*s.variant+1), x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7])
 	}
 	f.Fuzz(func(t *testing.T, model, variant uint8, n uint16, more uint8, x0, x1, x2, x3, x4, x5, x6, x7 float64) {
 		dir := t.TempDir()
@@ -440,10 +463,9 @@ func FuzzVerifyTiny(f *testing.F) {
 		f.Skipf("no GPU backend: %v", err)
 	}
 	g.Close()
-	for i, m := range runFuzzModels {
-		for v := range m.choices {
-			f.Add(uint8(i), uint8(v), uint16(1000*v+37), 0.05, 0.5, 0.5, 1.5, 1.0, 2.0, 0.1, 0.3)
-		}
+	for _, s := range tinySeeds() {
+		x := s.xs
+		f.Add(s.model, s.variant, s.n, x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7])
 	}
 	f.Fuzz(func(t *testing.T, model, variant uint8, n uint16, x0, x1, x2, x3, x4, x5, x6, x7 float64) {
 		args := append([]string{"verify"}, runFuzzArgs(model, variant, n, x0, x1, x2, x3, x4, x5, x6, x7)...)

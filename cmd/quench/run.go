@@ -71,7 +71,8 @@ func addRunFlags(fl *pflag.FlagSet, f *runFlags) {
 
 // settings reads the --config file into fl's unset flags and checks the
 // settings: the run's configuration and how often it checkpoints by
-// time. Nothing is opened or written.
+// time. It reads the --config file; no backend is opened, nothing is
+// written.
 func (f *runFlags) settings(fl *pflag.FlagSet) (c sim.Config, after time.Duration, err error) {
 	if fl.Changed("config") && f.config == "" {
 		// an unset variable in --config "$CFG" would run the defaults
