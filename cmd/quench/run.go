@@ -71,8 +71,7 @@ func addRunFlags(fl *pflag.FlagSet, f *runFlags) {
 
 // settings reads the --config file into fl's unset flags and checks the
 // settings: the run's configuration and how often it checkpoints by
-// time. It reads the --config file; no backend is opened, nothing is
-// written.
+// time. No backend is opened, and nothing is written.
 func (f *runFlags) settings(fl *pflag.FlagSet) (c sim.Config, after time.Duration, err error) {
 	if fl.Changed("config") && f.config == "" {
 		// an unset variable in --config "$CFG" would run the defaults
