@@ -881,72 +881,32 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 		Throughput: Throughput{SiteUpdatesPerNs: st.SiteUpdatesPerNs(), Seconds: st.SweepSeconds, ProfileSeconds: st.ProfileSeconds},
 		Quench:     BuildInfo(),
 	}
-	// a conserved field (mass transfer, model B): bins too short for the
-	// slow modes (tau in steps of the marked estimates, for the advice)
-	var slow []slowMark
-	marked := []string{}
-	var binSteps float64
+	why := unreliableBy{usual: map[string]bool{}}
 	// the usual rule's marks (stats), before the others add theirs
-	usual := map[string]bool{}
 	for name, e := range est {
-		usual[name] = !e.Reliable
+		why.usual[name] = !e.Reliable
 	}
 	// the correlation length's root not clearly above 0 (NearZero)
-	nearZero := false
 	if r, ok := est[correlationRatio]; ok {
 		delete(est, correlationRatio)
-		delete(usual, correlationRatio)
+		delete(why.usual, correlationRatio)
 		if e, ok := est[c.XiName()]; ok && finite(e.Mean) && finite(r.Mean) && finite(r.Err) {
 			s.CorrelationRatio = &RatioEstimate{Mean: r.Mean, Error: r.Err}
 			if NearZero(r.Mean, r.Err) {
-				e.Reliable, nearZero = false, true
+				e.Reliable, why.nearZero = false, c.XiName()
 				est[c.XiName()] = e
 			}
 		}
 	}
-	bySlow := map[string]bool{}
+	// a conserved field (mass transfer, model B): bins too short for the
+	// slow modes
 	sm := c.conservedModes(est)
 	if sm != nil {
 		sm.gaussianPart(st.Rows, c.Columns())
 	}
-	var skModes map[string]int64
-	if sm != nil && len(st.Rows) > 0 {
-		n := len(st.Rows)
-		bin := float64(n/stats.Bins(n)) * float64(c.Every)
-		for _, name := range names {
-			e := est[name]
-			if tk := c.modeTime(name, sm.rate); tk > 0 {
-				// model B's S_k: one mode, whose decay a Sokal window
-				// in a run too short for it misses
-				if skModes == nil {
-					skModes = map[string]int64{}
-				}
-				skModes[name] = int64(math.Ceil(tk))
-				if e.Err > 0 && finite(e.Err) && modeMissed(e.Tau*float64(c.Every), tk, bin) {
-					e.Reliable = false
-					est[name] = e
-					slow = append(slow, slowMark{mode: tk})
-					marked = append(marked, name)
-					bySlow[name] = true
-					binSteps = bin
-				}
-				continue
-			}
-			obs := sm.forObs(name)
-			if obs == nil {
-				continue
-			}
-			es := []stats.Estimate{e}
-			if m := c.slowUnreliable(obs, es, bin, float64(c.Every)); len(m) > 0 {
-				slow = append(slow, slowMark{modes: obs, tau: m[0]})
-				marked = append(marked, name)
-				bySlow[name] = true
-				binSteps = bin
-			}
-			est[name] = es[0]
-		}
-	}
-	byUnder := c.markUnderdamped(st, est, names, s)
+	slow := c.markSlowModes(st, est, names, sm)
+	why.slow = slow.by
+	why.under = c.markUnderdamped(st, est, names, s)
 	if need, slowest := c.thermNeeded(sm); c.Therm < need {
 		s.ThermShort = &ThermShort{SlowestSteps: slowest, NeededTherm: need}
 	}
@@ -960,19 +920,19 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 	if s.Exact == nil {
 		s.ExactMissing = c.exactMissing(est)
 	}
-	notStationary := c.markStationarity(st, est, s)
+	why.notStationary = c.markStationarity(st, est, s)
 	c.markExactlyKept(st, est, s)
-	byFrozen := map[string]bool{}
+	why.frozen = map[string]bool{}
 	for name, e := range est {
 		if e.Constant && e.Reliable && !slices.Contains(s.Conserved, name) && (c.frozenConstant(name) || c.roundedAway(name, e.Mean)) {
 			e.Reliable = false
 			est[name] = e
-			byFrozen[name] = true
+			why.frozen[name] = true
 		}
 	}
-	bySym := c.symmetryBroken(est)
+	why.sym = c.symmetryBroken(est)
 	for name, e := range est {
-		if bySym[name] {
+		if why.sym[name] {
 			e.Reliable = false
 		}
 		v := Value{Mean: ptr(e.Mean), Error: ptr(e.Err), TauInt: ptr(e.Tau), TauIntError: ptr(e.TauErr), Reliable: e.Reliable, Constant: e.Constant}
@@ -981,30 +941,12 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 		}
 		v.WindowNeeds, v.InputWindowNeeds = windowNeeds(e.WindowNeeds), windowNeeds(e.InputWindowNeeds)
 		if !v.Reliable && v.Mean != nil {
-			if usual[name] {
-				v.UnreliableBy = append(v.UnreliableBy, ByTauInt)
-			}
-			if bySlow[name] {
-				v.UnreliableBy = append(v.UnreliableBy, BySlowModes)
-			}
-			if byUnder[name] {
-				v.UnreliableBy = append(v.UnreliableBy, ByUnderdamped)
-			}
-			if notStationary(name) {
-				v.UnreliableBy = append(v.UnreliableBy, ByNotStationary)
-			}
-			if bySym[name] {
-				v.UnreliableBy = append(v.UnreliableBy, BySymmetry)
+			v.UnreliableBy = why.reasons(name)
+			if why.sym[name] {
 				if mean, ok := c.SymmetryMean(name); ok && c.Potential != quench.PotentialKuramoto {
 					n := st.symmetryCrossings(name, mean)
 					v.SymmetryCrossings = &n
 				}
-			}
-			if byFrozen[name] {
-				v.UnreliableBy = append(v.UnreliableBy, ByFrozen)
-			}
-			if nearZero && name == c.XiName() {
-				v.UnreliableBy = append(v.UnreliableBy, ByNearZero)
 			}
 		}
 		s.Observables[name] = v
@@ -1019,37 +961,131 @@ func MakeSummary(st *State, backend string) (*Summary, []string) {
 		s.Profiles, s.HeightMean = c.pileProfiles(st)
 	}
 	if IsMass(c.Model) && len(st.Profiles) > 0 {
-		every := float64(c.ProfileInterval())
-		n := len(st.Profiles)
-		bin := float64(n/stats.Bins(n)) * every
-		prof := func(first, k int) Profile {
-			e := profileEstimates(st.Profiles, first, k)
-			if s.NotStationary != "" {
-				for i := range e {
-					e[i].Reliable = false
-				}
-			}
-			if sm != nil {
-				if m := c.slowUnreliable(sm, e, bin, every); len(m) > 0 {
-					slow = append(slow, slowMark{modes: sm, tau: slices.Min(m)})
-					if binSteps == 0 {
-						binSteps = bin
-					}
-				}
-			}
-			return makeProfile(e)
-		}
-		s.Profiles = map[string]Profile{
-			"mass_distribution":     prof(profLin, MassBins),
-			"mass_distribution_log": prof(profLog, LogMassBins),
-			"correlation":           prof(profCorr, c.ProfileWidth()-profCorr),
-		}
+		s.Profiles = c.massProfiles(st, s.NotStationary != "", sm, &slow)
 	}
-	if len(slow) > 0 {
-		steps, slowest := c.adviceForAll(slow, sm)
-		s.Diffusive = &Diffusive{SlowestSteps: slowest, BinSteps: int64(binSteps), NeededSteps: steps, Marked: marked, SkModeSteps: skModes}
+	if len(slow.marks) > 0 {
+		steps, slowest := c.adviceForAll(slow.marks, sm)
+		s.Diffusive = &Diffusive{SlowestSteps: slowest, BinSteps: int64(slow.binSteps), NeededSteps: steps, Marked: slow.marked, SkModeSteps: slow.skModes}
 	}
 	return s, names
+}
+
+// unreliableBy holds, by observable, the rules that marked an estimate
+// unreliable, for its unreliable_by list.
+type unreliableBy struct {
+	usual, slow, under, frozen, sym map[string]bool
+	notStationary                   func(string) bool
+	nearZero                        string // the correlation length NearZero marked, if any
+}
+
+// reasons is an unreliable estimate's unreliable_by list, in a fixed
+// order.
+func (u *unreliableBy) reasons(name string) []string {
+	var by []string
+	for _, r := range []struct {
+		marked bool
+		rule   string
+	}{
+		{u.usual[name], ByTauInt},
+		{u.slow[name], BySlowModes},
+		{u.under[name], ByUnderdamped},
+		{u.notStationary(name), ByNotStationary},
+		{u.sym[name], BySymmetry},
+		{u.frozen[name], ByFrozen},
+		{u.nearZero != "" && name == u.nearZero, ByNearZero},
+	} {
+		if r.marked {
+			by = append(by, r.rule)
+		}
+	}
+	return by
+}
+
+// slowTally is what a conserved field's slow modes marked: the marks
+// for the advice, the observables marked (in order, and by name), the
+// bins' length in steps, and model B's S_k modes' times in steps.
+type slowTally struct {
+	marks    []slowMark
+	marked   []string
+	by       map[string]bool
+	binSteps float64
+	skModes  map[string]int64
+}
+
+// markSlowModes marks the series' estimates of a conserved field (sm;
+// nil for none) whose bins are too short for its slow modes.
+func (c *Config) markSlowModes(st *State, est map[string]stats.Estimate, names []string, sm *slowModes) slowTally {
+	t := slowTally{marked: []string{}, by: map[string]bool{}}
+	if sm == nil || len(st.Rows) == 0 {
+		return t
+	}
+	n := len(st.Rows)
+	bin := float64(n/stats.Bins(n)) * float64(c.Every)
+	for _, name := range names {
+		e := est[name]
+		if tk := c.modeTime(name, sm.rate); tk > 0 {
+			// model B's S_k: one mode, whose decay a Sokal window
+			// in a run too short for it misses
+			if t.skModes == nil {
+				t.skModes = map[string]int64{}
+			}
+			t.skModes[name] = int64(math.Ceil(tk))
+			if e.Err > 0 && finite(e.Err) && modeMissed(e.Tau*float64(c.Every), tk, bin) {
+				e.Reliable = false
+				est[name] = e
+				t.marks = append(t.marks, slowMark{mode: tk})
+				t.marked = append(t.marked, name)
+				t.by[name] = true
+				t.binSteps = bin
+			}
+			continue
+		}
+		obs := sm.forObs(name)
+		if obs == nil {
+			continue
+		}
+		es := []stats.Estimate{e}
+		if m := c.slowUnreliable(obs, es, bin, float64(c.Every)); len(m) > 0 {
+			t.marks = append(t.marks, slowMark{modes: obs, tau: m[0]})
+			t.marked = append(t.marked, name)
+			t.by[name] = true
+			t.binSteps = bin
+		}
+		est[name] = es[0]
+	}
+	return t
+}
+
+// massProfiles is a mass-transfer run's profiles (P(m), linear and log
+// binned, and the two-point correlation) with error bars, unreliable
+// where the run was not stationary or where bins are too short for the
+// conserved field's slow modes sm (marked in slow).
+func (c *Config) massProfiles(st *State, notStationary bool, sm *slowModes, slow *slowTally) map[string]Profile {
+	every := float64(c.ProfileInterval())
+	n := len(st.Profiles)
+	bin := float64(n/stats.Bins(n)) * every
+	prof := func(first, k int) Profile {
+		e := profileEstimates(st.Profiles, first, k)
+		if notStationary {
+			for i := range e {
+				e[i].Reliable = false
+			}
+		}
+		if sm != nil {
+			if m := c.slowUnreliable(sm, e, bin, every); len(m) > 0 {
+				slow.marks = append(slow.marks, slowMark{modes: sm, tau: slices.Min(m)})
+				if slow.binSteps == 0 {
+					slow.binSteps = bin
+				}
+			}
+		}
+		return makeProfile(e)
+	}
+	return map[string]Profile{
+		"mass_distribution":     prof(profLin, MassBins),
+		"mass_distribution_log": prof(profLog, LogMassBins),
+		"correlation":           prof(profCorr, c.ProfileWidth()-profCorr),
+	}
 }
 
 // markStationarity marks the estimates that are unreliable for want of a
