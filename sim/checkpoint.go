@@ -527,26 +527,8 @@ func ReadCheckpoint(dir string) (*State, error) {
 		return nil, bad("header is not valid JSON: %v", err)
 	}
 	cfg := h.Config
-	if version == 1 && IsMass(cfg.Model) {
-		// version 1 is version 2 without profiles, which only mass models take
-		return nil, bad("format version 1 holds a %s run without the profile snapshots this quench takes: rerun it", cfg.Model)
-	}
-	if version < 3 && cfg.Model == "particles" && cfg.Scheme == quench.SchemeBAOAB {
-		// its series' v_var column held <p^2>, not the velocity variance
-		return nil, bad("format version %d holds a baoab particle run whose v_var measured <p^2>, not the velocity variance this quench measures: rerun it", version)
-	}
-	if version < 3 && cfg.Model == "phi4" && cfg.H != 0 {
-		// energy_field changed sign during format 2 (+h<phi> to -h<phi>):
-		// such a file may hold either
-		return nil, bad("format version %d holds a phi4 run with h != 0 whose energy_field may have the old sign (+h <phi>, now -h <phi>): rerun it", version)
-	}
-	if version < 4 && cfg.Model == "sandpile" {
-		// it took no height distribution snapshots, and their history
-		// cannot be recovered: the run goes on without them
-		if h.Profiles != 0 {
-			return nil, bad("format version %d holds %d sandpile profile snapshots, which it had none of", version, h.Profiles)
-		}
-		cfg.ProfileEvery = ProfileNone
+	if err := refuseOldFormat(version, &cfg, &h, bad); err != nil {
+		return nil, err
 	}
 	// a run saved under the heat bath's other name goes on under its
 	// recorded one, so that it compares alike with heatbath runs
@@ -598,37 +580,15 @@ func ReadCheckpoint(dir string) (*State, error) {
 		return v
 	}
 	st.Field, st.Aux, st.Omega = floats(h.Field), floats(h.Aux), floats(h.Omega)
-	// quench checkpoints no diverged state (checkFinite), and a float32
-	// run's values are float32 ones: anything else was put there by hand,
-	// and would run on as a divergence blamed on --dt
-	for _, f := range []struct {
-		name string
-		v    []float64
-	}{{"field value", st.Field}, {"momentum", st.Aux}, {"frequency", st.Omega}} {
-		for i, x := range f.v {
-			if math.IsNaN(x) || math.IsInf(x, 0) {
-				return nil, bad("%s %d is %v (quench writes no checkpoint of a diverged state)", f.name, i, x)
-			}
-			if cfg.Precision == "float32" && float64(float32(x)) != x {
-				return nil, bad("%s %d is %v, not a float32 value, in a float32 run", f.name, i, x)
-			}
-		}
+	if err := checkFloats(st, bad); err != nil {
+		return nil, err
 	}
 	for i := int64(0); inline && i < h.Rows; i++ {
 		st.Rows = append(st.Rows, floats(h.Width))
 	}
 	if h.Masses > 0 {
-		st.Masses = make([]int64, h.Masses)
-		var total uint64
-		for i := range st.Masses {
-			st.Masses[i] = int64(binary.LittleEndian.Uint64(body[off+8*int64(i):]))
-			if st.Masses[i] < 0 {
-				return nil, bad("mass %d at site %d is negative", st.Masses[i], i)
-			}
-			total += uint64(st.Masses[i])
-			if total >= maxTotalMass {
-				return nil, bad("its total mass exceeds the fixed-point range")
-			}
+		if st.Masses, err = readMasses(body[off:off+8*h.Masses], bad); err != nil {
+			return nil, err
 		}
 		off += 8 * h.Masses
 	}
@@ -641,13 +601,8 @@ func ReadCheckpoint(dir string) (*State, error) {
 	for i := int64(0); inline && i < h.Profiles; i++ {
 		st.Profiles = append(st.Profiles, floats(h.ProfileWidth))
 	}
-	switch {
-	case h.NarrowRows != 0 && version < 7:
-		return nil, bad("its header has narrow_rows %d, a field of format 7 and later (this file is of format %d)", h.NarrowRows, version)
-	case h.NarrowRows != 0 && cfg.Model != "particles":
-		return nil, bad("its header has narrow_rows %d, which only particle runs have (this is %s)", h.NarrowRows, cfg.Model)
-	case h.NarrowRows < 0 || h.NarrowRows > h.Rows:
-		return nil, bad("its narrow_rows %d is outside 0 to its %d rows", h.NarrowRows, h.Rows)
+	if err := checkNarrowRows(&h, cfg.Model, version, bad); err != nil {
+		return nil, err
 	}
 	if oldParticleRows(&cfg, version) {
 		// the rows without v_mean (rowPad's in its place): inline, padded
@@ -667,6 +622,89 @@ func ReadCheckpoint(dir string) (*State, error) {
 		}
 	}
 	return st, nil
+}
+
+// refuseOldFormat refuses a checkpoint of an old format version whose
+// run this quench cannot go on with (its series measured something else
+// then), and sets what an old sandpile run goes on without.
+func refuseOldFormat(version uint32, cfg *Config, h *checkpointHeader, bad func(string, ...any) error) error {
+	if version == 1 && IsMass(cfg.Model) {
+		// version 1 is version 2 without profiles, which only mass models take
+		return bad("format version 1 holds a %s run without the profile snapshots this quench takes: rerun it", cfg.Model)
+	}
+	if version < 3 && cfg.Model == "particles" && cfg.Scheme == quench.SchemeBAOAB {
+		// its series' v_var column held <p^2>, not the velocity variance
+		return bad("format version %d holds a baoab particle run whose v_var measured <p^2>, not the velocity variance this quench measures: rerun it", version)
+	}
+	if version < 3 && cfg.Model == "phi4" && cfg.H != 0 {
+		// energy_field changed sign during format 2 (+h<phi> to -h<phi>):
+		// such a file may hold either
+		return bad("format version %d holds a phi4 run with h != 0 whose energy_field may have the old sign (+h <phi>, now -h <phi>): rerun it", version)
+	}
+	if version < 4 && cfg.Model == "sandpile" {
+		// it took no height distribution snapshots, and their history
+		// cannot be recovered: the run goes on without them
+		if h.Profiles != 0 {
+			return bad("format version %d holds %d sandpile profile snapshots, which it had none of", version, h.Profiles)
+		}
+		cfg.ProfileEvery = ProfileNone
+	}
+	return nil
+}
+
+// checkFloats refuses a state's field, momenta or frequencies that are
+// not finite, or not float32 values in a float32 run.
+func checkFloats(st *State, bad func(string, ...any) error) error {
+	// quench checkpoints no diverged state (checkFinite), and a float32
+	// run's values are float32 ones: anything else was put there by hand,
+	// and would run on as a divergence blamed on --dt
+	for _, f := range []struct {
+		name string
+		v    []float64
+	}{{"field value", st.Field}, {"momentum", st.Aux}, {"frequency", st.Omega}} {
+		for i, x := range f.v {
+			if math.IsNaN(x) || math.IsInf(x, 0) {
+				return bad("%s %d is %v (quench writes no checkpoint of a diverged state)", f.name, i, x)
+			}
+			if st.Config.Precision == "float32" && float64(float32(x)) != x {
+				return bad("%s %d is %v, not a float32 value, in a float32 run", f.name, i, x)
+			}
+		}
+	}
+	return nil
+}
+
+// readMasses reads a mass model's sites (8 bytes each) from b, refusing
+// a negative mass or a total past the fixed-point range.
+func readMasses(b []byte, bad func(string, ...any) error) ([]int64, error) {
+	masses := make([]int64, len(b)/8)
+	var total uint64
+	for i := range masses {
+		masses[i] = int64(binary.LittleEndian.Uint64(b[8*i:]))
+		if masses[i] < 0 {
+			return nil, bad("mass %d at site %d is negative", masses[i], i)
+		}
+		total += uint64(masses[i])
+		if total >= maxTotalMass {
+			return nil, bad("its total mass exceeds the fixed-point range")
+		}
+	}
+	return masses, nil
+}
+
+// checkNarrowRows refuses a header's narrow_rows (the particle rows of
+// the old width in its log) where the format or the model has none, or
+// more than its rows.
+func checkNarrowRows(h *checkpointHeader, model string, version uint32, bad func(string, ...any) error) error {
+	switch {
+	case h.NarrowRows != 0 && version < 7:
+		return bad("its header has narrow_rows %d, a field of format 7 and later (this file is of format %d)", h.NarrowRows, version)
+	case h.NarrowRows != 0 && model != "particles":
+		return bad("its header has narrow_rows %d, which only particle runs have (this is %s)", h.NarrowRows, model)
+	case h.NarrowRows < 0 || h.NarrowRows > h.Rows:
+		return bad("its narrow_rows %d is outside 0 to its %d rows", h.NarrowRows, h.Rows)
+	}
+	return nil
 }
 
 // readPile reads a sandpile's heights, activity and stamps from b (13
