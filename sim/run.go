@@ -170,37 +170,6 @@ func Execute(ctx context.Context, be quench.Backend, st *State, opts Options) er
 		return err
 	}
 	defer r.free()
-	// save copies the state back to the host and writes a checkpoint;
-	// timed: a timed checkpoint, whose write failing is told and tried
-	// again later (a failed download or a diverged state is the run's end)
-	lastSave, savedAt := time.Now(), int64(-1)
-	save := func(timed bool) error {
-		if err := r.download(); err != nil {
-			return err
-		}
-		if err := st.checkFinite(); err != nil {
-			return err
-		}
-		if opts.Dir == "" {
-			return nil
-		}
-		err := WriteCheckpoint(opts.Dir, st)
-		lastSave = time.Now()
-		if err != nil && timed {
-			if opts.CheckpointFailed != nil {
-				opts.CheckpointFailed(st.Step, err)
-			}
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		savedAt = st.Step
-		if opts.AfterCheckpoint != nil {
-			opts.AfterCheckpoint()
-		}
-		return nil
-	}
 	// room for the run's whole series at once: appends that grow it leave
 	// each old array as garbage beside a new one 1.25 times as large (up
 	// to maxPrealloc measurements: a caller that skips the memory check
@@ -210,125 +179,198 @@ func Execute(ctx context.Context, be quench.Backend, st *State, opts Options) er
 	} else {
 		st.Rows = slices.Grow(st.Rows, max(0, m-len(st.Rows)))
 	}
-	total := cfg.TotalSweeps()
-	unit := strings.TrimSuffix(cfg.StepUnit(), "s") // in messages
+	x := &execution{be: be, st: st, r: r, opts: opts, total: cfg.TotalSweeps(),
+		unit:     strings.TrimSuffix(cfg.StepUnit(), "s"),
+		lastSave: time.Now(), savedAt: -1, batch: 1}
+	x.fc, _ = r.(finiteChecker) // nil: a model whose state cannot diverge
 	var y yielder
-	// The steps are timed from one wait for the backend (be.Sync) to the
-	// next: t0 is when the steps since the last wait began, queued the
-	// steps queued since then, batch the most to queue (syncBatch; 1 at
-	// first, until a step's time is known).
-	var t0 time.Time
-	queued, batch := 0, 1
-	fc, _ := r.(finiteChecker) // nil: a model whose state cannot diverge
-	// steps names the queued steps in an error that a wait reports (a
-	// GPU reports a kernel's fault at the next wait)
-	steps := func() string {
-		if queued <= 1 {
-			return fmt.Sprintf("%s %d", unit, st.Step)
-		}
-		return fmt.Sprintf("%ss %d to %d", unit, st.Step-int64(queued)+1, st.Step)
-	}
-	for st.Step < total {
+	for st.Step < x.total {
 		y.yield()
 		if ctx.Err() != nil {
-			err := be.Sync() // the steps queued, timed
-			if err != nil {
-				err = fmt.Errorf("%s: %w", steps(), err)
-			}
-			if queued > 0 {
-				st.SweepSeconds += time.Since(t0).Seconds()
-			}
-			if err == nil && st.Step != savedAt {
-				// (a checkpoint of this step written just now, the
-				// signal coming while it was: not again)
-				err = save(false)
-			}
-			if err != nil {
-				return checkpointLost{fmt.Errorf("interrupted after %s %d, and the checkpoint failed: %w", unit, st.Step, err)}
-			}
-			return ErrInterrupted
+			return x.interrupted()
 		}
-		if queued == 0 {
-			t0 = time.Now()
-		}
-		if err := r.step(quench.Counter{Seed: cfg.Seed, Step: uint64(st.Step)}); err != nil {
-			if queued > 0 {
-				return fmt.Errorf("%s %d (or the %d queued before it): %w", unit, st.Step+1, queued, err)
-			}
-			return fmt.Errorf("%s %d: %w", unit, st.Step+1, err)
-		}
-		st.Step++
-		queued++
-		// A step that is not measured need not wait for the one before
-		// it: a GPU's steps are queued ahead of the device (a wait a step
-		// leaves the device idle from the end of one step to the launch
-		// of the next), at most batch at a time, so that the progress
-		// bar and an interrupt stay close to the device. Steps that are
-		// measured or checked (which download anyway) and those before a
-		// profile, a checkpoint or the end wait first, so that a fault
-		// of the steps is told as theirs and each is timed apart.
-		measured := cfg.measuredAt(st.Step)
-		thermCheck := fc != nil && st.Step <= cfg.Therm && st.Step%thermCheckEvery == 0
-		profiled := cfg.profiledAt(st.Step)
-		checkpoint := cfg.CheckpointEvery > 0 && st.Step%cfg.CheckpointEvery == 0 && st.Step < total
-		wait := queued >= batch || measured || thermCheck || profiled || checkpoint || st.Step == total
-		timed := false
-		if wait && !checkpoint && st.Step < total && opts.CheckpointAfter > 0 && time.Since(lastSave) >= opts.CheckpointAfter {
-			// due by the clock: looked at only where the steps wait
-			// anyway (at most syncEvery steps apart)
-			checkpoint, timed = true, true
-		}
-		var stepsTook float64 // the queued steps' time, for the next batch
-		if wait {
-			if err := be.Sync(); err != nil {
-				return fmt.Errorf("%s: %w", steps(), err)
-			}
-			stepsTook = time.Since(t0).Seconds()
-		}
-		if measured {
-			err := r.measure()
-			if err == nil && len(st.Rows) > 0 {
-				err = cfg.checkRow(st.Rows[len(st.Rows)-1])
-			}
-			if err != nil {
-				return fmt.Errorf("measurement after %s %d: %w", unit, st.Step, err)
-			}
-		}
-		if thermCheck {
-			// a diverged state stays NaN: found here, not after all of
-			// the thermalization
-			if err := fc.finite(); err != nil {
-				return fmt.Errorf("thermalization %s %d: %w", unit, st.Step, err)
-			}
-		}
-		if wait {
-			st.SweepSeconds += time.Since(t0).Seconds() // the measurement's time too
-			batch = syncBatch(stepsTook, queued)
-			queued = 0
-		}
-		if profiled {
-			// timed apart: mass models compute on the host from a copy of
-			// the state
-			t1 := time.Now()
-			row, err := r.(profiler).profile()
-			if err != nil {
-				return fmt.Errorf("profile after %s %d: %w", unit, st.Step, err)
-			}
-			st.Profiles = append(st.Profiles, row)
-			st.ProfileSeconds += time.Since(t1).Seconds()
-		}
-		if opts.Progress != nil {
-			opts.Progress(st.Step, total)
-		}
-		if checkpoint {
-			if err := save(timed); err != nil {
-				return fmt.Errorf("checkpoint at %s %d: %w", unit, st.Step, err)
-			}
+		if err := x.next(); err != nil {
+			return err
 		}
 	}
-	if err := save(false); err != nil {
-		return fmt.Errorf("checkpoint at %s %d: %w", unit, st.Step, err)
+	if err := x.save(false); err != nil {
+		return fmt.Errorf("checkpoint at %s %d: %w", x.unit, st.Step, err)
 	}
+	return nil
+}
+
+// execution is Execute's run of st on be. The steps are timed from one
+// wait for the backend (be.Sync) to the next: t0 is when the steps since
+// the last wait began, queued the steps queued since then, batch the
+// most to queue (syncBatch; 1 at first, until a step's time is known).
+type execution struct {
+	be    quench.Backend
+	st    *State
+	r     runner
+	fc    finiteChecker
+	opts  Options
+	total int64
+	unit  string // a step's name, in messages
+
+	lastSave time.Time // the last checkpoint written (or the start)
+	savedAt  int64     // its step; -1 for none yet
+
+	t0            time.Time
+	queued, batch int
+}
+
+// save copies the state back to the host and writes a checkpoint; timed:
+// a timed checkpoint, whose write failing is told and tried again later
+// (a failed download or a diverged state is the run's end).
+func (x *execution) save(timed bool) error {
+	st, opts := x.st, x.opts
+	if err := x.r.download(); err != nil {
+		return err
+	}
+	if err := st.checkFinite(); err != nil {
+		return err
+	}
+	if opts.Dir == "" {
+		return nil
+	}
+	err := WriteCheckpoint(opts.Dir, st)
+	x.lastSave = time.Now()
+	if err != nil && timed {
+		if opts.CheckpointFailed != nil {
+			opts.CheckpointFailed(st.Step, err)
+		}
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	x.savedAt = st.Step
+	if opts.AfterCheckpoint != nil {
+		opts.AfterCheckpoint()
+	}
+	return nil
+}
+
+// steps names the queued steps in an error that a wait reports (a GPU
+// reports a kernel's fault at the next wait).
+func (x *execution) steps() string {
+	if x.queued <= 1 {
+		return fmt.Sprintf("%s %d", x.unit, x.st.Step)
+	}
+	return fmt.Sprintf("%ss %d to %d", x.unit, x.st.Step-int64(x.queued)+1, x.st.Step)
+}
+
+// interrupted ends an interrupted run: the queued steps waited for and
+// timed, and a checkpoint of the last step.
+func (x *execution) interrupted() error {
+	st := x.st
+	err := x.be.Sync() // the steps queued, timed
+	if err != nil {
+		err = fmt.Errorf("%s: %w", x.steps(), err)
+	}
+	if x.queued > 0 {
+		st.SweepSeconds += time.Since(x.t0).Seconds()
+	}
+	if err == nil && st.Step != x.savedAt {
+		// (a checkpoint of this step written just now, the signal coming
+		// while it was: not again)
+		err = x.save(false)
+	}
+	if err != nil {
+		return checkpointLost{fmt.Errorf("interrupted after %s %d, and the checkpoint failed: %w", x.unit, st.Step, err)}
+	}
+	return ErrInterrupted
+}
+
+// next makes the run's next step, and what follows it: a wait for the
+// backend, a measurement, a profile, a checkpoint.
+func (x *execution) next() error {
+	st, cfg := x.st, &x.st.Config
+	if x.queued == 0 {
+		x.t0 = time.Now()
+	}
+	if err := x.r.step(quench.Counter{Seed: cfg.Seed, Step: uint64(st.Step)}); err != nil {
+		if x.queued > 0 {
+			return fmt.Errorf("%s %d (or the %d queued before it): %w", x.unit, st.Step+1, x.queued, err)
+		}
+		return fmt.Errorf("%s %d: %w", x.unit, st.Step+1, err)
+	}
+	st.Step++
+	x.queued++
+	// A step that is not measured need not wait for the one before it: a
+	// GPU's steps are queued ahead of the device (a wait a step leaves the
+	// device idle from the end of one step to the launch of the next), at
+	// most batch at a time, so that the progress bar and an interrupt stay
+	// close to the device. Steps that are measured or checked (which
+	// download anyway) and those before a profile, a checkpoint or the end
+	// wait first, so that a fault of the steps is told as theirs and each
+	// is timed apart.
+	measured := cfg.measuredAt(st.Step)
+	thermCheck := x.fc != nil && st.Step <= cfg.Therm && st.Step%thermCheckEvery == 0
+	profiled := cfg.profiledAt(st.Step)
+	checkpoint := cfg.CheckpointEvery > 0 && st.Step%cfg.CheckpointEvery == 0 && st.Step < x.total
+	wait := x.queued >= x.batch || measured || thermCheck || profiled || checkpoint || st.Step == x.total
+	timed := false
+	if wait && !checkpoint && st.Step < x.total && x.opts.CheckpointAfter > 0 && time.Since(x.lastSave) >= x.opts.CheckpointAfter {
+		// due by the clock: looked at only where the steps wait anyway
+		// (at most syncEvery steps apart)
+		checkpoint, timed = true, true
+	}
+	if wait {
+		if err := x.waitAndMeasure(measured, thermCheck); err != nil {
+			return err
+		}
+	}
+	if profiled {
+		// timed apart: mass models compute on the host from a copy of the
+		// state
+		t1 := time.Now()
+		row, err := x.r.(profiler).profile()
+		if err != nil {
+			return fmt.Errorf("profile after %s %d: %w", x.unit, st.Step, err)
+		}
+		st.Profiles = append(st.Profiles, row)
+		st.ProfileSeconds += time.Since(t1).Seconds()
+	}
+	if x.opts.Progress != nil {
+		x.opts.Progress(st.Step, x.total)
+	}
+	if checkpoint {
+		if err := x.save(timed); err != nil {
+			return fmt.Errorf("checkpoint at %s %d: %w", x.unit, st.Step, err)
+		}
+	}
+	return nil
+}
+
+// waitAndMeasure waits for the queued steps, makes the measurement
+// (measured) and the thermalization's check for divergence (thermCheck)
+// that follow the last of them, and times them all.
+func (x *execution) waitAndMeasure(measured, thermCheck bool) error {
+	st, cfg := x.st, &x.st.Config
+	if err := x.be.Sync(); err != nil {
+		return fmt.Errorf("%s: %w", x.steps(), err)
+	}
+	stepsTook := time.Since(x.t0).Seconds() // the queued steps' time, for the next batch
+	if measured {
+		err := x.r.measure()
+		if err == nil && len(st.Rows) > 0 {
+			err = cfg.checkRow(st.Rows[len(st.Rows)-1])
+		}
+		if err != nil {
+			return fmt.Errorf("measurement after %s %d: %w", x.unit, st.Step, err)
+		}
+	}
+	if thermCheck {
+		// a diverged state stays NaN: found here, not after all of the
+		// thermalization
+		if err := x.fc.finite(); err != nil {
+			return fmt.Errorf("thermalization %s %d: %w", x.unit, st.Step, err)
+		}
+	}
+	st.SweepSeconds += time.Since(x.t0).Seconds() // the measurement's time too
+	x.batch = syncBatch(stepsTook, x.queued)
+	x.queued = 0
 	return nil
 }
 
