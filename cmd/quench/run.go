@@ -147,80 +147,15 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	// made: the directories this run made, out first (none: out was there)
-	var made []string
-	if out == "" {
-		made = missingDirs("runs")
-		if out, err = claimDir(filepath.Join("runs", fmt.Sprintf("%s-%s-%s", c.Model, c.ShapeString(), time.Now().Format("20060102-150405")))); err != nil {
-			return err
-		}
-		made = append([]string{out}, made...)
-	} else {
-		made = missingDirs(out)
-		if err := os.MkdirAll(out, 0o755); err != nil {
-			// the parents made before the part that failed (a name
-			// too long, a permission) go again
-			removeDirs(made)
-			if errors.Is(err, syscall.ENAMETOOLONG) {
-				return quench.Usagef("cannot create --out %s (%v): choose a shorter path or another directory", out, errors.Unwrap(err))
-			}
-			return quench.Usagef("cannot create --out %s: %v", out, err)
-		}
-	}
-	unlock, err := lockRun(out)
-	if err == nil {
-		// a directory or link under a run file's name first: it is no
-		// held run (heldRun: the series log), or --force would refuse it
-		// after prepareOut had asked for --force; the run failed on it
-		// only at its first checkpoint or its outputs, after its work
-		err = checkRunFiles(out, map[bool]string{false: "--out", true: "--force"}[f.force], true)
-		if err == nil {
-			// again under the lock: a run may have ended in out since
-			err = prepareOut(out, f.force, true)
-		}
-		if err == nil {
-			err = checkNames(out)
-		}
-		if err != nil {
-			unlock()
-		}
-	}
+	out, made, unlock, err := claimOut(out, &c, f.force)
 	if err != nil {
-		removeDirs(made)
 		return err
 	}
 	defer unlock()
 	io.Copy(stderr, &notes)
-	backup := ""
-	if leftover := filepath.Join(out, replacedDir); f.force {
-		if _, err := os.Stat(leftover); err == nil {
-			// stale only beside a run with its own checkpoint: a --force
-			// run killed while moving the old run's files leaves some of
-			// its outputs here and its checkpoint in the backup
-			if _, err := os.Stat(filepath.Join(out, sim.CheckpointFile)); err != nil {
-				// the only copy of the run a killed --force run was
-				// replacing: this run's backup now (put back if it is
-				// interrupted before it starts or fails, gone at its
-				// first checkpoint)
-				backup = leftover
-			} else {
-				os.RemoveAll(leftover) // stale: the run beside it replaced it
-			}
-		}
-	}
-	if heldRun(out) != "" {
-		// --force: every file of the old run goes (into backup) before
-		// this one starts, so none is left to pass for this run's if it is
-		// interrupted or does not write that file; anything but a regular
-		// file under one of their names is refused before any is moved
-		if err := checkRunFiles(out, "--force", true); err != nil {
-			return err
-		}
-		if backup, err = moveRun(out, filepath.Join(out, replacedDir)); err != nil {
-			moveRun(filepath.Join(out, replacedDir), out) // what was moved goes back
-			os.Remove(filepath.Join(out, replacedDir))
-			return err
-		}
+	backup, err := setAsideOld(out, f.force)
+	if err != nil {
+		return err
 	}
 	if testHookBeforeRun != nil {
 		testHookBeforeRun(ctx)
@@ -246,20 +181,7 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 	// the directory is let go before the table is printed too
 	err = execute(ctx, func() { unlock(); stop() }, st, be, out, f.quiet, stdout, stderr, afterCheckpoint, after)
 	if backup != "" {
-		_, statErr := os.Stat(filepath.Join(out, sim.CheckpointFile))
-		if err == nil || errors.Is(err, sim.ErrInterrupted) || statErr == nil {
-			os.RemoveAll(backup) // this run has replaced it
-		} else if _, rerr := moveRun(backup, out); rerr == nil {
-			// this run failed with nothing to resume: the run it was to
-			// replace is back
-			os.Remove(backup)
-			note := fmt.Sprintf(" (--force: the run that was in %s is restored)", out)
-			if f := (*failure)(nil); errors.As(err, &f) {
-				err = &failure{fmt.Errorf("%w%s", f.err, note)}
-			} else {
-				err = quench.Usagef("%v%s", err, note)
-			}
-		}
+		err = settleBackup(backup, out, err)
 	}
 	unlock()
 	if err != nil && !errors.Is(err, sim.ErrInterrupted) {
@@ -271,6 +193,118 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 			// (an interrupt whose checkpoint failed: say that the
 			// steps run are gone with it)
 			err = fmt.Errorf("%w; nothing of the run was kept, its %s lost: its directory %s, which it made, was removed", err, count(st.Step, st.Config.StepUnit()), out)
+		}
+	}
+	return err
+}
+
+// claimOut makes and locks the run's directory: out, or under runs/ a
+// new one named for the run when out is "". It checks again under the
+// lock what runNew checked before (a run may have ended there since),
+// and returns the directories it made, out first (none when out was
+// there), and the lock's release. On an error it leaves nothing it made.
+func claimOut(out string, c *sim.Config, force bool) (string, []string, func(), error) {
+	var made []string
+	var err error
+	if out == "" {
+		made = missingDirs("runs")
+		if out, err = claimDir(filepath.Join("runs", fmt.Sprintf("%s-%s-%s", c.Model, c.ShapeString(), time.Now().Format("20060102-150405")))); err != nil {
+			return "", nil, nil, err
+		}
+		made = append([]string{out}, made...)
+	} else {
+		made = missingDirs(out)
+		if err := os.MkdirAll(out, 0o755); err != nil {
+			// the parents made before the part that failed (a name
+			// too long, a permission) go again
+			removeDirs(made)
+			if errors.Is(err, syscall.ENAMETOOLONG) {
+				return "", nil, nil, quench.Usagef("cannot create --out %s (%v): choose a shorter path or another directory", out, errors.Unwrap(err))
+			}
+			return "", nil, nil, quench.Usagef("cannot create --out %s: %v", out, err)
+		}
+	}
+	unlock, err := lockRun(out)
+	if err == nil {
+		// a directory or link under a run file's name first: it is no
+		// held run (heldRun: the series log), or --force would refuse it
+		// after prepareOut had asked for --force; the run failed on it
+		// only at its first checkpoint or its outputs, after its work
+		err = checkRunFiles(out, map[bool]string{false: "--out", true: "--force"}[force], true)
+		if err == nil {
+			// again under the lock: a run may have ended in out since
+			err = prepareOut(out, force, true)
+		}
+		if err == nil {
+			err = checkNames(out)
+		}
+		if err != nil {
+			unlock()
+		}
+	}
+	if err != nil {
+		removeDirs(made)
+		return "", nil, nil, err
+	}
+	return out, made, unlock, nil
+}
+
+// setAsideOld moves the run a --force run replaces in out into out's
+// replacedDir, and returns that backup ("" for none): also the backup a
+// killed --force run left there, when it is the only copy of the run it
+// was replacing.
+func setAsideOld(out string, force bool) (string, error) {
+	backup := ""
+	if leftover := filepath.Join(out, replacedDir); force {
+		if _, err := os.Stat(leftover); err == nil {
+			// stale only beside a run with its own checkpoint: a --force
+			// run killed while moving the old run's files leaves some of
+			// its outputs here and its checkpoint in the backup
+			if _, err := os.Stat(filepath.Join(out, sim.CheckpointFile)); err != nil {
+				// the only copy of the run a killed --force run was
+				// replacing: this run's backup now (put back if it is
+				// interrupted before it starts or fails, gone at its
+				// first checkpoint)
+				backup = leftover
+			} else {
+				os.RemoveAll(leftover) // stale: the run beside it replaced it
+			}
+		}
+	}
+	if heldRun(out) != "" {
+		// --force: every file of the old run goes (into backup) before
+		// this one starts, so none is left to pass for this run's if it is
+		// interrupted or does not write that file; anything but a regular
+		// file under one of their names is refused before any is moved
+		if err := checkRunFiles(out, "--force", true); err != nil {
+			return "", err
+		}
+		var err error
+		if backup, err = moveRun(out, filepath.Join(out, replacedDir)); err != nil {
+			moveRun(filepath.Join(out, replacedDir), out) // what was moved goes back
+			os.Remove(filepath.Join(out, replacedDir))
+			return "", err
+		}
+	}
+	return backup, nil
+}
+
+// settleBackup disposes of the backup of the run a --force run replaced,
+// after the run ended with err: removed once the run has a checkpoint (or
+// ended or was interrupted), else put back in out, and err says so.
+func settleBackup(backup, out string, err error) error {
+	_, statErr := os.Stat(filepath.Join(out, sim.CheckpointFile))
+	if err == nil || errors.Is(err, sim.ErrInterrupted) || statErr == nil {
+		os.RemoveAll(backup) // this run has replaced it
+	} else if _, rerr := moveRun(backup, out); rerr == nil {
+		// this run failed with nothing to resume: the run it was to
+		// replace is back
+		os.Remove(backup)
+		note := fmt.Sprintf(" (--force: the run that was in %s is restored)", out)
+		if f := (*failure)(nil); errors.As(err, &f) {
+			err = &failure{fmt.Errorf("%w%s", f.err, note)}
+		} else {
+			err = quench.Usagef("%v%s", err, note)
 		}
 	}
 	return err
@@ -542,56 +576,7 @@ func execute(ctx context.Context, stopSignals func(), st *sim.State, be quench.B
 		fmt.Fprintf(stderr, "%squench: note: the timed checkpoint after %s %d failed (%v): the run goes on, and tries again in %s\n",
 			nl, strings.TrimSuffix(st.Config.StepUnit(), "s"), step, err, checkpointAfter)
 	}}
-	// a log (a batch job, nohup, a redirect) has no bar and no table
-	// until the end: a run that lasts a second gets a line of its
-	// settings then, which an interrupted run's log otherwise lacked (an
-	// audit)
-	logLine := ""
-	if left := st.Config.TotalSweeps() - st.Step; bar == nil && !quiet && left > 0 && !isTerminal(stderr) {
-		from := ""
-		if th := st.Config.Therm - st.Step; th > 0 {
-			from = fmt.Sprintf(" (%d of thermalization)", th)
-		}
-		if st.Step > 0 {
-			from += fmt.Sprintf(" from %s %d", strings.TrimSuffix(st.Config.StepUnit(), "s"), st.Step)
-		}
-		logLine = fmt.Sprintf("quench: running %s on %s: %d %s%s, into %s\n", st.Config.String(), be.Name(), left, st.Config.StepUnit(), from, out)
-	}
-	from, started, shown, drawn := st.Step, time.Now(), false, time.Time{}
-	if bar != nil || testHookProgress != nil || logLine != "" {
-		opts.Progress = func(step, total int64) {
-			if logLine != "" && time.Since(started) >= runLogAfter {
-				fmt.Fprint(stderr, logLine)
-				logLine = ""
-			}
-			if eta != nil {
-				eta.eta.update()
-			}
-			// the first picture after a second or a hundredth of the
-			// steps: one drawn after the first step took its rate, and
-			// the time left, from that step alone (87 hours shown for a
-			// run of 2.5 s, whose first sweep paid for the start). A run
-			// of 100 steps or fewer shows its first: such steps are long
-			// (a big lattice's), and the start a small part of one
-			if bar != nil && (shown || step == total || 100*(step-from) >= total-from || time.Since(started) >= time.Second) &&
-				(step == total || time.Since(drawn) >= barDraw) {
-				shown, drawn = true, time.Now()
-				bar.Set64(step - from)
-				eta.redescribe(bar)
-				if step == total {
-					// the last checkpoint and the outputs follow: on a
-					// large lattice seconds of them, with the bar gone
-					bar.Finish()
-					if b := st.Config.DiskBytes(); b >= writingNoteBytes {
-						fmt.Fprintf(stderr, "quench: writing the checkpoint and the outputs (up to %s)...\n", quench.FormatBytes(b))
-					}
-				}
-			}
-			if testHookProgress != nil {
-				testHookProgress(ctx, step)
-			}
-		}
-	}
+	opts.Progress = runProgress(ctx, st, be.Name(), bar, eta, quiet, out, stderr)
 	err := sim.Execute(ctx, be, st, opts)
 	nl := "" // a message goes below the bar's line
 	if bar != nil {
@@ -613,22 +598,108 @@ func execute(ctx context.Context, stopSignals func(), st *sim.State, be quench.B
 		fmt.Fprint(stderr, nl)
 	}
 	if err != nil {
-		if quench.IsUsage(err) {
-			return err // the parameters' fault (a diverged state): exit 2
-		}
-		if _, serr := os.Stat(filepath.Join(out, sim.CheckpointFile)); serr == nil { // this run's (another's was put aside)
-			// (a disk that filled up, a device fault): the last checkpoint
-			// stays whole, its log's records past it are cut off. One from
-			// before this process (a resume's) may be of a shorter run:
-			// the length goes in the advice
-			how := "quench resume " + shellWord(out)
-			if !wrote {
-				how += fmt.Sprintf(" --%s %d", st.Config.StepUnit(), st.Config.Sweeps)
-			}
-			err = fmt.Errorf("%w (the last checkpoint in %s is whole: %s goes on from it)", err, out, how)
-		}
-		return &failure{err}
+		return runFailed(err, st, out, wrote)
 	}
+	sum, names, err := writeFinished(ctx, st, be.Name(), out, stderr)
+	if err != nil {
+		return err
+	}
+	stopSignals()
+	tw := &errWriter{w: stdout}
+	printTable(tw, st, sum, names, out)
+	if tw.err != nil {
+		// (stdout on a full disk: a broken pipe ends the process by
+		// SIGPIPE, and Go opens /dev/null for a closed stdout; the run
+		// and its outputs are whole)
+		return &failure{fmt.Errorf("the results table could not be printed: %w (the run is complete: its results are in %s)", tw.err, filepath.Join(out, sim.SummaryFile))}
+	}
+	return nil
+}
+
+// runProgress is a run's Execute progress: the bar (with the time left,
+// eta), or for a log the line of the run's settings once it has run a
+// second; nil when there is neither (nor a test's hook).
+func runProgress(ctx context.Context, st *sim.State, backend string, bar *progressbar.ProgressBar, eta *barETA, quiet bool, out string, stderr io.Writer) func(step, total int64) {
+	// a log (a batch job, nohup, a redirect) has no bar and no table
+	// until the end: a run that lasts a second gets a line of its
+	// settings then, which an interrupted run's log otherwise lacked (an
+	// audit)
+	logLine := ""
+	if left := st.Config.TotalSweeps() - st.Step; bar == nil && !quiet && left > 0 && !isTerminal(stderr) {
+		from := ""
+		if th := st.Config.Therm - st.Step; th > 0 {
+			from = fmt.Sprintf(" (%d of thermalization)", th)
+		}
+		if st.Step > 0 {
+			from += fmt.Sprintf(" from %s %d", strings.TrimSuffix(st.Config.StepUnit(), "s"), st.Step)
+		}
+		logLine = fmt.Sprintf("quench: running %s on %s: %d %s%s, into %s\n", st.Config.String(), backend, left, st.Config.StepUnit(), from, out)
+	}
+	from, started, shown, drawn := st.Step, time.Now(), false, time.Time{}
+	if bar == nil && testHookProgress == nil && logLine == "" {
+		return nil
+	}
+	return func(step, total int64) {
+		if logLine != "" && time.Since(started) >= runLogAfter {
+			fmt.Fprint(stderr, logLine)
+			logLine = ""
+		}
+		if eta != nil {
+			eta.eta.update()
+		}
+		// the first picture after a second or a hundredth of the
+		// steps: one drawn after the first step took its rate, and
+		// the time left, from that step alone (87 hours shown for a
+		// run of 2.5 s, whose first sweep paid for the start). A run
+		// of 100 steps or fewer shows its first: such steps are long
+		// (a big lattice's), and the start a small part of one
+		if bar != nil && (shown || step == total || 100*(step-from) >= total-from || time.Since(started) >= time.Second) &&
+			(step == total || time.Since(drawn) >= barDraw) {
+			shown, drawn = true, time.Now()
+			bar.Set64(step - from)
+			eta.redescribe(bar)
+			if step == total {
+				// the last checkpoint and the outputs follow: on a
+				// large lattice seconds of them, with the bar gone
+				bar.Finish()
+				if b := st.Config.DiskBytes(); b >= writingNoteBytes {
+					fmt.Fprintf(stderr, "quench: writing the checkpoint and the outputs (up to %s)...\n", quench.FormatBytes(b))
+				}
+			}
+		}
+		if testHookProgress != nil {
+			testHookProgress(ctx, step)
+		}
+	}
+}
+
+// runFailed is the error of a run that failed (not interrupted) with err:
+// a usage error as it is (exit 2), else a failure, with how to go on
+// from the last checkpoint in out when there is one (wrote: one this
+// process wrote, of the run as it is configured now).
+func runFailed(err error, st *sim.State, out string, wrote bool) error {
+	if quench.IsUsage(err) {
+		return err // the parameters' fault (a diverged state): exit 2
+	}
+	if _, serr := os.Stat(filepath.Join(out, sim.CheckpointFile)); serr == nil { // this run's (another's was put aside)
+		// (a disk that filled up, a device fault): the last checkpoint
+		// stays whole, its log's records past it are cut off. One from
+		// before this process (a resume's) may be of a shorter run:
+		// the length goes in the advice
+		how := "quench resume " + shellWord(out)
+		if !wrote {
+			how += fmt.Sprintf(" --%s %d", st.Config.StepUnit(), st.Config.Sweeps)
+		}
+		err = fmt.Errorf("%w (the last checkpoint in %s is whole: %s goes on from it)", err, out, how)
+	}
+	return &failure{err}
+}
+
+// writeFinished analyses a finished run and writes its outputs into out,
+// every file whole or not at all: a signal (ctx) ends it at once, with no
+// output left (the finished run is in its checkpoint), as does a failed
+// write.
+func writeFinished(ctx context.Context, st *sim.State, backend, out string, stderr io.Writer) (*sim.Summary, []string, error) {
 	// the analysis and the outputs can take a while after the last step;
 	// a signal then ends the process at once: the finished run is in the
 	// checkpoint, and every output file is written whole or not at all
@@ -645,7 +716,7 @@ func execute(ctx context.Context, stopSignals func(), st *sim.State, be quench.B
 		if hook != nil {
 			hook()
 		}
-		s, n := sim.MakeSummary(st, be.Name())
+		s, n := sim.MakeSummary(st, backend)
 		err := sim.WriteOutputsGated(out, st, s, gate)
 		sum, names = s, n
 		done <- err
@@ -658,7 +729,7 @@ func execute(ctx context.Context, stopSignals func(), st *sim.State, be quench.B
 		if err != nil {
 			// no set of outputs half this run's and half an earlier one's
 			sim.RemoveOutputs(out)
-			return &failure{fmt.Errorf("writing the outputs: %w (the finished run is in its checkpoint: quench resume %s writes them)", err, shellWord(out))}
+			return nil, nil, &failure{fmt.Errorf("writing the outputs: %w (the finished run is in its checkpoint: quench resume %s writes them)", err, shellWord(out))}
 		}
 	case <-ctx.Done():
 		gate.Close()
@@ -666,18 +737,9 @@ func execute(ctx context.Context, stopSignals func(), st *sim.State, be quench.B
 		// and those written before it: no set of outputs that looks whole
 		sim.RemoveOutputs(out)
 		fmt.Fprintf(stderr, "quench: interrupted while writing the outputs of the finished run; its checkpoint is complete: quench resume %s writes them\n", shellWord(out))
-		return sim.ErrInterrupted
+		return nil, nil, sim.ErrInterrupted
 	}
-	stopSignals()
-	tw := &errWriter{w: stdout}
-	printTable(tw, st, sum, names, out)
-	if tw.err != nil {
-		// (stdout on a full disk: a broken pipe ends the process by
-		// SIGPIPE, and Go opens /dev/null for a closed stdout; the run
-		// and its outputs are whole)
-		return &failure{fmt.Errorf("the results table could not be printed: %w (the run is complete: its results are in %s)", tw.err, filepath.Join(out, sim.SummaryFile))}
-	}
-	return nil
+	return sum, names, nil
 }
 
 // errWriter keeps the first error of its writes and skips those after it.
