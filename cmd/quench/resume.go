@@ -16,13 +16,7 @@ import (
 )
 
 func newResumeCmd(stdout, stderr io.Writer) *cobra.Command {
-	var (
-		backend string
-		device  int
-		sweeps  int64
-		quiet   bool
-		minutes float64
-	)
+	var f resumeFlags
 	cmd := &cobra.Command{
 		Use:   "resume DIR",
 		Short: "Continue an interrupted or checkpointed run from DIR",
@@ -37,126 +31,165 @@ lattice and measurement series an uninterrupted run would have produced.
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			dir := args[0]
-			after, err := checkpointAfter(minutes, "")
-			if err != nil {
-				return err
-			}
-			// signals are caught from the start: an interrupt before the
-			// run goes on changes nothing
-			ctx, stop := catchSignals()
-			defer stop()
-			unlock := func() {}
-			if fi, err := os.Stat(dir); err == nil && fi.IsDir() {
-				if unlock, err = lockRun(dir); err != nil {
-					return err
-				}
-				defer unlock()
-			}
-			if err := checkReadMemory(dir); err != nil {
-				return err
-			}
-			st, err := sim.ReadCheckpoint(dir)
-			if err != nil {
-				if _, serr := os.Stat(filepath.Join(dir, replacedDir)); serr == nil && quench.IsUsage(err) {
-					return quench.Usagef("%v (%s holds the run that a `run --force` killed before its first checkpoint was replacing: move its files back to resume it)", err, filepath.Join(dir, replacedDir))
-				}
-				return err
-			}
-			extended, err := extendTo(cmd.Flags(), st, dir, sweeps)
-			if err != nil {
-				return err
-			}
-			// the backend's note waits until the checks below have
-			// passed: a refusal is one line
-			var notes bytes.Buffer
-			be, err := openBackend(backend, device, nil, &notes)
-			if err != nil {
-				return err
-			}
-			defer be.Close()
-			if err := checkMemory(&st.Config, be); err != nil {
-				return err
-			}
-			// the checkpoint and the log on disk are part of the estimate
-			// (the checkpoint is written beside the old one: the estimate
-			// counts that second copy on its own)
-			var have uint64
-			for _, name := range []string{sim.CheckpointFile, sim.SeriesLogFile} {
-				if fi, err := os.Stat(filepath.Join(dir, name)); err == nil && fi.Mode().IsRegular() {
-					have += uint64(fi.Size())
-				}
-			}
-			if err := checkDisk(dir, &st.Config, have); err != nil {
-				return err
-			}
-			if err := checkRunFiles(dir, "resume", false); err != nil {
-				return err // the outputs are rewritten at the end
-			}
-			io.Copy(stderr, &notes)
-			if st.OldActivity {
-				fmt.Fprintf(stderr, "quench: note: the run in %s began under a quench whose activity counted the thermalization (checkpoint format 5 or older): its activity goes on counting the %d thermalization grains too\n", dir, st.Config.Therm)
-			}
-			if st.Config.Model == "sandpile" && st.Format < 4 {
-				fmt.Fprintf(stderr, "quench: note: the checkpoint in %s is of format %d, from before P(h) snapshots: the run goes on without them (--profile-every -1)\n", dir, st.Format)
-			}
-			if testHookBeforeRun != nil {
-				testHookBeforeRun(ctx)
-			}
-			if ctx.Err() != nil {
-				fmt.Fprintf(stderr, "quench: interrupted before the run in %s went on; nothing was changed\n", dir)
-				return sim.ErrInterrupted
-			}
-			// the checkpoint is the run now: what a killed run --force had
-			// put aside is not
-			os.RemoveAll(filepath.Join(dir, replacedDir))
-			if fresh := st.Config; extended && sim.HasProfiles(st.Config.Model) && st.Config.ProfileEvery > 0 {
-				// the snapshot spacing is the run's; an extension of a
-				// short run takes more snapshots than a new run would
-				// (an audit compared one with a new run of its length
-				// and found the profiles apart, at twice the length
-				// without a word)
-				fresh.ProfileEvery = 0
-				if n, f := st.Config.Profiles(), fresh.Profiles(); fresh.ProfileInterval() != st.Config.ProfileEvery {
-					fmt.Fprintf(stderr, "quench: note: the extended run keeps its snapshot spacing (--profile-every %d): %d snapshots in all, where a new run of this length takes %d with the default spacing (--profile-every %d), so its profiles differ from that run's, its lattice and series.csv not\n", st.Config.ProfileEvery, n, f, fresh.ProfileInterval())
-				}
-			}
-			if extended {
-				// the outputs of the shorter run go, so that an interrupted
-				// extension leaves none that pass for its own
-				sim.RemoveOutputs(dir)
-				fmt.Fprint(stderr, unmeasuredNote(&st.Config))
-			}
-			writeFormatNotes(stderr, st, dir)
-			if st.Done() {
-				why := ""
-				if _, err := os.Stat(filepath.Join(dir, sim.SummaryFile)); err != nil && !extended {
-					// no summary.json: outputs cut short by a kill, or an
-					// extension killed before its first checkpoint (which
-					// removed the shorter run's outputs)
-					why = fmt.Sprintf(" (it had no %s: a process killed while writing them, or an extension stopped before its first checkpoint, which goes again with --%s)", sim.SummaryFile, st.Config.StepUnit())
-				}
-				fmt.Fprintf(stderr, "quench: the run in %s is already complete (%d measured %s after %d thermalization); rewriting its outputs%s\n",
-					dir, st.Config.Sweeps, st.Config.StepUnit(), st.Config.Therm, why)
-			}
-			err = execute(ctx, func() { unlock(); stop() }, st, be, dir, quiet, stdout, stderr, nil, after)
-			if extended && errors.Is(err, sim.ErrInterrupted) {
-				// (an audit found the shorter run's outputs gone after an
-				// interrupt that took no step, without a word of them)
-				fmt.Fprintf(stderr, "quench: note: the shorter run's outputs were removed when the extension began (its measurements are in the checkpoint); the extended run writes its own when it finishes\n")
-			}
-			return err
+			return f.run(cmd.Flags(), args[0], stdout, stderr)
 		},
 	}
-	cmd.Flags().StringVar(&backend, "backend", "cpu", "where to run: cpu, cuda, auto")
-	intVar(cmd.Flags(), &device, "device", 0, "GPU device index for --backend cuda")
-	int64Var(cmd.Flags(), &sweeps, "sweeps", 0, "extend the run to this many measured sweeps")
+	cmd.Flags().StringVar(&f.backend, "backend", "cpu", "where to run: cpu, cuda, auto")
+	intVar(cmd.Flags(), &f.device, "device", 0, "GPU device index for --backend cuda")
+	int64Var(cmd.Flags(), &f.sweeps, "sweeps", 0, "extend the run to this many measured sweeps")
 	var steps, grains int64 // read back with GetInt64 (their Type is int64)
 	int64Var(cmd.Flags(), &steps, "steps", 0, "the same as --sweeps, in steps (phi4, particles, mass models, diffusion)")
 	int64Var(cmd.Flags(), &grains, "grains", 0, "the same as --sweeps, in grains (sandpile)")
-	cmd.Flags().BoolVar(&quiet, "quiet", false, "no progress bar (nor the settings line a run without a terminal writes)")
-	floatVar(cmd.Flags(), &minutes, "checkpoint-minutes", defaultCheckpointMinutes, checkpointMinutesUsage)
+	cmd.Flags().BoolVar(&f.quiet, "quiet", false, "no progress bar (nor the settings line a run without a terminal writes)")
+	floatVar(cmd.Flags(), &f.minutes, "checkpoint-minutes", defaultCheckpointMinutes, checkpointMinutesUsage)
 	return cmd
+}
+
+// resumeFlags are resume's flags.
+type resumeFlags struct {
+	backend string
+	device  int
+	sweeps  int64
+	quiet   bool
+	minutes float64
+}
+
+// run goes on with the run in dir.
+func (f *resumeFlags) run(fl *pflag.FlagSet, dir string, stdout, stderr io.Writer) error {
+	after, err := checkpointAfter(f.minutes, "")
+	if err != nil {
+		return err
+	}
+	// signals are caught from the start: an interrupt before the run goes
+	// on changes nothing
+	ctx, stop := catchSignals()
+	defer stop()
+	unlock := func() {}
+	if fi, err := os.Stat(dir); err == nil && fi.IsDir() {
+		if unlock, err = lockRun(dir); err != nil {
+			return err
+		}
+		defer unlock()
+	}
+	st, err := readResumed(dir)
+	if err != nil {
+		return err
+	}
+	extended, err := extendTo(fl, st, dir, f.sweeps)
+	if err != nil {
+		return err
+	}
+	// the backend's note waits until the checks below have passed: a
+	// refusal is one line
+	var notes bytes.Buffer
+	be, err := openBackend(f.backend, f.device, nil, &notes)
+	if err != nil {
+		return err
+	}
+	defer be.Close()
+	if err := checkResumed(dir, st, be); err != nil {
+		return err
+	}
+	io.Copy(stderr, &notes)
+	if st.OldActivity {
+		fmt.Fprintf(stderr, "quench: note: the run in %s began under a quench whose activity counted the thermalization (checkpoint format 5 or older): its activity goes on counting the %d thermalization grains too\n", dir, st.Config.Therm)
+	}
+	if st.Config.Model == "sandpile" && st.Format < 4 {
+		fmt.Fprintf(stderr, "quench: note: the checkpoint in %s is of format %d, from before P(h) snapshots: the run goes on without them (--profile-every -1)\n", dir, st.Format)
+	}
+	if testHookBeforeRun != nil {
+		testHookBeforeRun(ctx)
+	}
+	if ctx.Err() != nil {
+		fmt.Fprintf(stderr, "quench: interrupted before the run in %s went on; nothing was changed\n", dir)
+		return sim.ErrInterrupted
+	}
+	goOn(st, dir, extended, stderr)
+	err = execute(ctx, func() { unlock(); stop() }, st, be, dir, f.quiet, stdout, stderr, nil, after)
+	if extended && errors.Is(err, sim.ErrInterrupted) {
+		// (an audit found the shorter run's outputs gone after an
+		// interrupt that took no step, without a word of them)
+		fmt.Fprintf(stderr, "quench: note: the shorter run's outputs were removed when the extension began (its measurements are in the checkpoint); the extended run writes its own when it finishes\n")
+	}
+	return err
+}
+
+// readResumed reads the checkpoint in dir, once its size has passed the
+// memory check.
+func readResumed(dir string) (*sim.State, error) {
+	if err := checkReadMemory(dir); err != nil {
+		return nil, err
+	}
+	st, err := sim.ReadCheckpoint(dir)
+	if err != nil {
+		if _, serr := os.Stat(filepath.Join(dir, replacedDir)); serr == nil && quench.IsUsage(err) {
+			return nil, quench.Usagef("%v (%s holds the run that a `run --force` killed before its first checkpoint was replacing: move its files back to resume it)", err, filepath.Join(dir, replacedDir))
+		}
+		return nil, err
+	}
+	return st, nil
+}
+
+// checkResumed checks that the run st read from dir fits in be's memory
+// and on dir's disk, and that resume may rewrite its outputs.
+func checkResumed(dir string, st *sim.State, be quench.Backend) error {
+	if err := checkMemory(&st.Config, be); err != nil {
+		return err
+	}
+	// the checkpoint and the log on disk are part of the estimate (the
+	// checkpoint is written beside the old one: the estimate counts that
+	// second copy on its own)
+	var have uint64
+	for _, name := range []string{sim.CheckpointFile, sim.SeriesLogFile} {
+		if fi, err := os.Stat(filepath.Join(dir, name)); err == nil && fi.Mode().IsRegular() {
+			have += uint64(fi.Size())
+		}
+	}
+	if err := checkDisk(dir, &st.Config, have); err != nil {
+		return err
+	}
+	if err := checkRunFiles(dir, "resume", false); err != nil {
+		return err // the outputs are rewritten at the end
+	}
+	return nil
+}
+
+// goOn readies dir for the run st to go on (what a killed run --force
+// had put aside goes, as do the outputs of a run being extended) and
+// tells what the run goes on as.
+func goOn(st *sim.State, dir string, extended bool, stderr io.Writer) {
+	// the checkpoint is the run now: what a killed run --force had
+	// put aside is not
+	os.RemoveAll(filepath.Join(dir, replacedDir))
+	if fresh := st.Config; extended && sim.HasProfiles(st.Config.Model) && st.Config.ProfileEvery > 0 {
+		// the snapshot spacing is the run's; an extension of a
+		// short run takes more snapshots than a new run would
+		// (an audit compared one with a new run of its length
+		// and found the profiles apart, at twice the length
+		// without a word)
+		fresh.ProfileEvery = 0
+		if n, f := st.Config.Profiles(), fresh.Profiles(); fresh.ProfileInterval() != st.Config.ProfileEvery {
+			fmt.Fprintf(stderr, "quench: note: the extended run keeps its snapshot spacing (--profile-every %d): %d snapshots in all, where a new run of this length takes %d with the default spacing (--profile-every %d), so its profiles differ from that run's, its lattice and series.csv not\n", st.Config.ProfileEvery, n, f, fresh.ProfileInterval())
+		}
+	}
+	if extended {
+		// the outputs of the shorter run go, so that an interrupted
+		// extension leaves none that pass for its own
+		sim.RemoveOutputs(dir)
+		fmt.Fprint(stderr, unmeasuredNote(&st.Config))
+	}
+	writeFormatNotes(stderr, st, dir)
+	if st.Done() {
+		why := ""
+		if _, err := os.Stat(filepath.Join(dir, sim.SummaryFile)); err != nil && !extended {
+			// no summary.json: outputs cut short by a kill, or an
+			// extension killed before its first checkpoint (which
+			// removed the shorter run's outputs)
+			why = fmt.Sprintf(" (it had no %s: a process killed while writing them, or an extension stopped before its first checkpoint, which goes again with --%s)", sim.SummaryFile, st.Config.StepUnit())
+		}
+		fmt.Fprintf(stderr, "quench: the run in %s is already complete (%d measured %s after %d thermalization); rewriting its outputs%s\n",
+			dir, st.Config.Sweeps, st.Config.StepUnit(), st.Config.Therm, why)
+	}
 }
 
 // extendTo applies resume's --sweeps (or --steps, --grains: the same
