@@ -1158,121 +1158,7 @@ func printExact(w io.Writer, c *sim.Config, sum *sim.Summary, names []string, un
 		if !ok {
 			continue
 		}
-		v := sum.Observables[name]
-		line := fmt.Sprintf("  %s\t%.8g", name, x)
-		switch {
-		case sum.SettledAt(name, x):
-			// a settled series (one phase's r, 1 by definition) varies
-			// by rounding alone, which its error measures
-			line += fmt.Sprintf("\tmeasured %.8g, %.2g from it: within the rounding (%s) that its settled series varies by (s above), which its error measures; no distance in errors", *v.Mean+0, math.Abs(*v.Mean-x), settledRounding(c))
-		case v.Mean != nil && v.Error != nil && *v.Error > 0:
-			z := (*v.Mean - x) / *v.Error
-			zs := fmt.Sprintf("%+.2g", z)
-			for p := 3; math.Abs(z) > 4 && (zs == "+4" || zs == "-4") && p <= 17; p++ {
-				zs = fmt.Sprintf("%+.*g", p, z) // not "4: more than 4" (4.001 too)
-			}
-			if math.Abs(z) > 4 && slices.Contains(v.UnreliableBy, sim.BySymmetry) && sideCrossings(sum, name) == 0 {
-				// stuck on one side: neither the start nor the step, and
-				// no test of the run (a distance of hundreds of errors
-				// read as a failure to a new user's audit)
-				line += fmt.Sprintf("\tby the symmetry: no test of this run, which stayed on one side of it (measured %.8g, the * note above)", *v.Mean+0)
-				break
-			}
-			line += fmt.Sprintf("\tmeasured %s errors from it", zs)
-			if math.Abs(z) <= 4 && !v.Reliable {
-				line += ", in an error bar marked * (not reliable): not vouched for, so the distance is no calibrated test"
-			}
-			if math.Abs(z) > 4 {
-				switch {
-				case !v.Reliable && thermCovered(c, sum):
-					// the slow modes had relaxed (the rule is exact for
-					// the Gaussian field and kmp): the error, not the start
-					why := "--therm covered the slow modes"
-					if c.Model == "kmp" && c.Start == "hot" {
-						why = "the hot start is stationary"
-					}
-					line += ": more than 4, and its error, marked *, is too small (run longer; " + why + ")"
-				case slices.Contains(v.UnreliableBy, sim.BySymmetry) && sideCrossings(sum, name) > 0:
-					// it changed sides: its error bar, as the note says
-					whose := "its series"
-					if v.SymmetryCrossings == nil {
-						whose = "x_mean's series" // (sideCrossings)
-					}
-					line += ": more than 4, as " + whose + " changed sides too seldom for its error bar, which is too small (the * note above)"
-				case slices.Contains(v.UnreliableBy, sim.ByNearZero):
-					// the root's error near 0 means nothing
-					line += ": more than 4, in an error that means nothing there (the * note above)"
-				case dt0Exact(c) && !symmetric(c, name):
-					// (a mean fixed by a symmetry is so at every dt.) A slow
-					// start (kinks of a cold ring annihilating) shows as
-					// often as the step's bias, and a shorter step would
-					// only slow it further: a run at half the step tells
-					// them apart. The bias first: the exact value is dt ->
-					// 0's (an audit's baoab v2 of a double well, 15
-					// errors off at dt 0.05, was the step's O(dt^2))
-					line += fmt.Sprintf(": more than 4, so the step's bias shows (the exact value is at dt -> 0; at half the --dt a bias shrinks about %s), or the measured %s did not sample the stationary state (thermalize longer: a start not yet relaxed does not shrink so)", map[bool]string{true: "2x", false: "4x"}[c.Scheme == quench.SchemeEM], unit)
-					if !v.Reliable {
-						line += ", or its error, marked *, is too small (run longer)"
-					}
-				default:
-					line += fmt.Sprintf(": more than 4, so the measured %s did not sample the stationary state (thermalize longer)", unit)
-					if !v.Reliable {
-						line += ", or its error, marked *, is too small (run longer)"
-					}
-					if orderedHot(c) {
-						// a quench into the ordered phase coarsens, and
-						// domains or stripes spanning the torus go only
-						// by a wall's crossing it: 64^2 at T = 0.5 read
-						// energy 4800 errors above Kaufman's after 1000
-						// sweeps of thermalization
-						line += "; below Tc a hot start's domains and stripes can outlast any practical thermalization: --start cold starts ordered"
-						if c.J < 0 {
-							line += " (all up, whose first half-sweep turns it Neel)"
-						}
-					}
-				}
-			}
-		case v.Mean == nil:
-			// no value (the table's - note says why)
-			line += "\tmeasured no value (-)"
-		case v.Mean != nil && v.Error == nil:
-			// too few measurements for an error bar (the table's note
-			// says so): the value, with nothing to count the distance in
-			line += fmt.Sprintf("\tmeasured %.8g, with no error bar to count the distance in", *v.Mean+0)
-		case v.Mean != nil && v.Error != nil && *v.Error == 0 && !v.Constant:
-			// measurements that vary, in error bins whose means are all
-			// equal (a telescoping series): no error bar to count in,
-			// and not a constant
-			line += fmt.Sprintf("\tmeasured %.8g with error 0, though the measurements vary: every error bin's mean came out the same (a telescoping series, as a 1D pile's grains lost, which the pile's grain count at each bin's ends sets), so there is no distance in errors", *v.Mean+0)
-			if *v.Mean == x {
-				line += "; it is the exact value"
-			}
-		case v.Mean != nil && v.Error != nil && *v.Error == 0:
-			// a constant series: no error bar to count in, but a primary
-			// observable's constant far from its stationary mean (a pile
-			// that never toppled, a lattice frozen in stripes) did not
-			// come from the stationary state
-			line += fmt.Sprintf("\tmeasured %.8g in every measurement averaged", *v.Mean+0) // -0 is 0
-			d := math.Abs(*v.Mean - x)
-			switch {
-			case blinking(c, sum) && name == "energy":
-				line += ": a blinking state, every site in zero field, which Metropolis flips back and forth for ever (no thermalization helps): use --algo heatbath, or another seed"
-			case blinking(c, sum):
-				line += ": the blinking state of energy's line"
-			case !slices.Contains(exactDerived, name) && (d > 0.01*max(math.Abs(x), math.Abs(*v.Mean)) || frozenExcited(c, name, *v.Mean)):
-				line += fmt.Sprintf(": a constant this far from the stationary mean says the measured %s did not sample the stationary state (thermalize longer)", unit)
-				if sum.Measurements < 100 {
-					line += ", or too few were measured"
-				}
-				if frozenExcited(c, name, *v.Mean) && c.Start == "hot" {
-					// stripes across the torus, which a quench from a hot
-					// start often freezes in, go only by a wall's
-					// crossing the lattice, over a barrier that grows
-					// with L: no --therm melts them at low T
-					line += "; a hot start can freeze in stripes, which at this T no practical thermalization melts: start ordered with --start cold"
-				}
-			}
-		}
+		line := fmt.Sprintf("  %s\t%.8g", name, x) + exactVerdict(c, sum, name, x, unit)
 		if strings.Count(line, "\t") == 1 {
 			// no distance: the value's cell still ends in a tab, so the
 			// lines after it stay in the same columns
@@ -1293,6 +1179,143 @@ func printExact(w io.Writer, c *sim.Config, sum *sim.Summary, names []string, un
 		c.Shape[0]%2 == 0 && c.Shape[0] <= quench.IsingFourierMaxL && -c.Beta*c.J > quench.IsingFourierMaxK {
 		fmt.Fprintf(w, "  (staggered_m2, staggered_susceptibility, staggered_S_k and staggered_correlation_length: none at K = |J|/T = %.3g, above the transfer matrix's %d, where its rounding shows)\n", -c.Beta*c.J, quench.IsingFourierMaxK)
 	}
+}
+
+// exactVerdict is what a line of printExact says of observable name's
+// measured value against its exact value x: how many errors from it, and
+// what a distance of more than 4 means, or why there is no distance.
+func exactVerdict(c *sim.Config, sum *sim.Summary, name string, x float64, unit string) string {
+	v := sum.Observables[name]
+	line := ""
+	switch {
+	case sum.SettledAt(name, x):
+		// a settled series (one phase's r, 1 by definition) varies
+		// by rounding alone, which its error measures
+		line += fmt.Sprintf("\tmeasured %.8g, %.2g from it: within the rounding (%s) that its settled series varies by (s above), which its error measures; no distance in errors", *v.Mean+0, math.Abs(*v.Mean-x), settledRounding(c))
+	case v.Mean != nil && v.Error != nil && *v.Error > 0:
+		z := (*v.Mean - x) / *v.Error
+		zs := fmt.Sprintf("%+.2g", z)
+		for p := 3; math.Abs(z) > 4 && (zs == "+4" || zs == "-4") && p <= 17; p++ {
+			zs = fmt.Sprintf("%+.*g", p, z) // not "4: more than 4" (4.001 too)
+		}
+		if math.Abs(z) > 4 && slices.Contains(v.UnreliableBy, sim.BySymmetry) && sideCrossings(sum, name) == 0 {
+			// stuck on one side: neither the start nor the step, and
+			// no test of the run (a distance of hundreds of errors
+			// read as a failure to a new user's audit)
+			return fmt.Sprintf("\tby the symmetry: no test of this run, which stayed on one side of it (measured %.8g, the * note above)", *v.Mean+0)
+		}
+		line += fmt.Sprintf("\tmeasured %s errors from it", zs)
+		if math.Abs(z) <= 4 && !v.Reliable {
+			line += ", in an error bar marked * (not reliable): not vouched for, so the distance is no calibrated test"
+		}
+		if math.Abs(z) > 4 {
+			line += beyondFour(c, sum, v, name, unit)
+		}
+	case v.Mean == nil:
+		// no value (the table's - note says why)
+		line += "\tmeasured no value (-)"
+	case v.Mean != nil && v.Error == nil:
+		// too few measurements for an error bar (the table's note
+		// says so): the value, with nothing to count the distance in
+		line += fmt.Sprintf("\tmeasured %.8g, with no error bar to count the distance in", *v.Mean+0)
+	case v.Mean != nil && v.Error != nil && *v.Error == 0 && !v.Constant:
+		// measurements that vary, in error bins whose means are all
+		// equal (a telescoping series): no error bar to count in,
+		// and not a constant
+		line += fmt.Sprintf("\tmeasured %.8g with error 0, though the measurements vary: every error bin's mean came out the same (a telescoping series, as a 1D pile's grains lost, which the pile's grain count at each bin's ends sets), so there is no distance in errors", *v.Mean+0)
+		if *v.Mean == x {
+			line += "; it is the exact value"
+		}
+	case v.Mean != nil && v.Error != nil && *v.Error == 0:
+		// a constant series: no error bar to count in, but a primary
+		// observable's constant far from its stationary mean (a pile
+		// that never toppled, a lattice frozen in stripes) did not
+		// come from the stationary state
+		line += fmt.Sprintf("\tmeasured %.8g in every measurement averaged", *v.Mean+0) // -0 is 0
+		line += constantVerdict(c, sum, v, name, x, unit)
+	}
+	return line
+}
+
+// beyondFour is what a measured value v more than 4 errors from its exact
+// value means for the run.
+func beyondFour(c *sim.Config, sum *sim.Summary, v sim.Value, name, unit string) string {
+	line := ""
+	switch {
+	case !v.Reliable && thermCovered(c, sum):
+		// the slow modes had relaxed (the rule is exact for
+		// the Gaussian field and kmp): the error, not the start
+		why := "--therm covered the slow modes"
+		if c.Model == "kmp" && c.Start == "hot" {
+			why = "the hot start is stationary"
+		}
+		line += ": more than 4, and its error, marked *, is too small (run longer; " + why + ")"
+	case slices.Contains(v.UnreliableBy, sim.BySymmetry) && sideCrossings(sum, name) > 0:
+		// it changed sides: its error bar, as the note says
+		whose := "its series"
+		if v.SymmetryCrossings == nil {
+			whose = "x_mean's series" // (sideCrossings)
+		}
+		line += ": more than 4, as " + whose + " changed sides too seldom for its error bar, which is too small (the * note above)"
+	case slices.Contains(v.UnreliableBy, sim.ByNearZero):
+		// the root's error near 0 means nothing
+		line += ": more than 4, in an error that means nothing there (the * note above)"
+	case dt0Exact(c) && !symmetric(c, name):
+		// (a mean fixed by a symmetry is so at every dt.) A slow
+		// start (kinks of a cold ring annihilating) shows as
+		// often as the step's bias, and a shorter step would
+		// only slow it further: a run at half the step tells
+		// them apart. The bias first: the exact value is dt ->
+		// 0's (an audit's baoab v2 of a double well, 15
+		// errors off at dt 0.05, was the step's O(dt^2))
+		line += fmt.Sprintf(": more than 4, so the step's bias shows (the exact value is at dt -> 0; at half the --dt a bias shrinks about %s), or the measured %s did not sample the stationary state (thermalize longer: a start not yet relaxed does not shrink so)", map[bool]string{true: "2x", false: "4x"}[c.Scheme == quench.SchemeEM], unit)
+		if !v.Reliable {
+			line += ", or its error, marked *, is too small (run longer)"
+		}
+	default:
+		line += fmt.Sprintf(": more than 4, so the measured %s did not sample the stationary state (thermalize longer)", unit)
+		if !v.Reliable {
+			line += ", or its error, marked *, is too small (run longer)"
+		}
+		if orderedHot(c) {
+			// a quench into the ordered phase coarsens, and
+			// domains or stripes spanning the torus go only
+			// by a wall's crossing it: 64^2 at T = 0.5 read
+			// energy 4800 errors above Kaufman's after 1000
+			// sweeps of thermalization
+			line += "; below Tc a hot start's domains and stripes can outlast any practical thermalization: --start cold starts ordered"
+			if c.J < 0 {
+				line += " (all up, whose first half-sweep turns it Neel)"
+			}
+		}
+	}
+	return line
+}
+
+// constantVerdict is what a measured value v that was the same in every
+// measurement averaged (error 0) means against its exact value x.
+func constantVerdict(c *sim.Config, sum *sim.Summary, v sim.Value, name string, x float64, unit string) string {
+	line := ""
+	d := math.Abs(*v.Mean - x)
+	switch {
+	case blinking(c, sum) && name == "energy":
+		line += ": a blinking state, every site in zero field, which Metropolis flips back and forth for ever (no thermalization helps): use --algo heatbath, or another seed"
+	case blinking(c, sum):
+		line += ": the blinking state of energy's line"
+	case !slices.Contains(exactDerived, name) && (d > 0.01*max(math.Abs(x), math.Abs(*v.Mean)) || frozenExcited(c, name, *v.Mean)):
+		line += fmt.Sprintf(": a constant this far from the stationary mean says the measured %s did not sample the stationary state (thermalize longer)", unit)
+		if sum.Measurements < 100 {
+			line += ", or too few were measured"
+		}
+		if frozenExcited(c, name, *v.Mean) && c.Start == "hot" {
+			// stripes across the torus, which a quench from a hot
+			// start often freezes in, go only by a wall's
+			// crossing the lattice, over a barrier that grows
+			// with L: no --therm melts them at low T
+			line += "; a hot start can freeze in stripes, which at this T no practical thermalization melts: start ordered with --start cold"
+		}
+	}
+	return line
 }
 
 // settledRounding names the rounding a settled series lies within
