@@ -403,6 +403,49 @@ func (c *Config) validate(what int) error {
 	if !(math.Abs(c.H) <= maxCoupling) {
 		return quench.Usagef("--h %v is not allowed: the field must be finite, at most %g in size", c.H, maxCoupling)
 	}
+	if err := c.resolveTemperature(); err != nil {
+		return err
+	}
+	if what == forNew {
+		if err := c.checkScales(); err != nil {
+			return err
+		}
+	}
+	c.J, c.H = c.J+0, c.H+0 // -0 is 0 (a header of J=-0 h=-0)
+	if err := c.checkAlgo(what); err != nil {
+		return err
+	}
+	if c.Sweeps < 1 {
+		return quench.Usagef("--sweeps %d is not allowed: at least 1 measured sweep is needed", c.Sweeps)
+	}
+	if c.Therm < 0 {
+		return quench.Usagef("--therm %d is not allowed: thermalization sweeps must be >= 0", c.Therm)
+	}
+	if c.Every < 1 {
+		return quench.Usagef("--every %d is not allowed: measure every N >= 1 sweeps", c.Every)
+	}
+	if c.Every > c.Sweeps {
+		return quench.Usagef("--every %d is larger than --sweeps %d: no measurement would be made", c.Every, c.Sweeps)
+	}
+	if c.TotalSweeps() > philox.MaxStep || c.TotalSweeps() < 0 {
+		return quench.Usagef("--therm + --sweeps = %d is too many: at most 2^48-1 sweeps", c.totalUnsigned())
+	}
+	if c.CheckpointEvery < 0 {
+		return quench.Usagef("--checkpoint-every %d is not allowed: use 0 (only at the end) or a positive number of %s", c.CheckpointEvery, c.StepUnit())
+	}
+	if err := c.checkStart(); err != nil {
+		return err
+	}
+	if what != forSaved {
+		return c.weakField(what == forResume)
+	}
+	return nil
+}
+
+// resolveTemperature sets both T and Beta from the one given, refusing
+// neither, both (unless they agree, as in a validated config) or a value
+// that is not positive and invertible.
+func (c *Config) resolveTemperature() error {
 	switch {
 	case c.T != 0 && c.Beta != 0 && (c.Beta == 1/c.T || c.T == 1/c.Beta) && c.T > 0 && finite(c.T):
 		// already resolved (a validated config, a checkpoint)
@@ -421,12 +464,14 @@ func (c *Config) validate(what int) error {
 	default:
 		return quench.Usagef("--T 0 is not allowed: the temperature must be a positive finite number")
 	}
-	if what == forNew {
-		if err := c.checkScales(); err != nil {
-			return err
-		}
-	}
-	c.J, c.H = c.J+0, c.H+0 // -0 is 0 (a header of J=-0 h=-0)
+	return nil
+}
+
+// checkAlgo refuses an unknown --algo, and Metropolis where its
+// checkerboard sweeps sample nothing or not the Boltzmann weights: a
+// table that accepts (nearly) every flip, a cold start's cycle, the
+// zero-field states of a small 2D lattice.
+func (c *Config) checkAlgo(what int) error {
 	if a, err := quench.ParseAlgo(c.Algo); err != nil {
 		return err
 	} else if dim := 2; a == quench.Metropolis {
@@ -473,30 +518,6 @@ func (c *Config) validate(what int) error {
 				}
 			}
 		}
-	}
-	if c.Sweeps < 1 {
-		return quench.Usagef("--sweeps %d is not allowed: at least 1 measured sweep is needed", c.Sweeps)
-	}
-	if c.Therm < 0 {
-		return quench.Usagef("--therm %d is not allowed: thermalization sweeps must be >= 0", c.Therm)
-	}
-	if c.Every < 1 {
-		return quench.Usagef("--every %d is not allowed: measure every N >= 1 sweeps", c.Every)
-	}
-	if c.Every > c.Sweeps {
-		return quench.Usagef("--every %d is larger than --sweeps %d: no measurement would be made", c.Every, c.Sweeps)
-	}
-	if c.TotalSweeps() > philox.MaxStep || c.TotalSweeps() < 0 {
-		return quench.Usagef("--therm + --sweeps = %d is too many: at most 2^48-1 sweeps", c.totalUnsigned())
-	}
-	if c.CheckpointEvery < 0 {
-		return quench.Usagef("--checkpoint-every %d is not allowed: use 0 (only at the end) or a positive number of %s", c.CheckpointEvery, c.StepUnit())
-	}
-	if err := c.checkStart(); err != nil {
-		return err
-	}
-	if what != forSaved {
-		return c.weakField(what == forResume)
 	}
 	return nil
 }
