@@ -43,26 +43,9 @@ common, a directory without a checkpoint).`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			fa, errA := os.Stat(args[0])
-			fb, errB := os.Stat(args[1])
-			if errA == nil && errB == nil && os.SameFile(fa, fb) {
-				return quench.Usagef("%s and %s are the same directory: name two runs", args[0], args[1])
-			}
-			if err := checkCompareMemory(args); err != nil {
+			st, err := readCompared(args)
+			if err != nil {
 				return err
-			}
-			var st [2]*sim.State
-			for i, dir := range args {
-				if _, err := os.Stat(filepath.Join(dir, sim.CheckpointFile)); errors.Is(err, fs.ErrNotExist) && inUse(dir) {
-					// (a run is compared from its checkpoints: one
-					// still going is, from its first on)
-					return quench.Usagef("%s holds a run still going (another quench process is working there) that has written no checkpoint yet: compare it when it ends, or after its first checkpoint (--checkpoint-every, --checkpoint-minutes)", dir)
-				}
-				s, err := sim.ReadCheckpoint(dir)
-				if err != nil {
-					return err
-				}
-				st[i] = s
 			}
 			res, err := sim.Compare(st[0], st[1])
 			if err != nil {
@@ -70,7 +53,6 @@ common, a directory without a checkpoint).`,
 			}
 			c := &st[0].Config
 			unit := c.StepUnit()
-			one := strings.TrimSuffix(unit, "s")
 			if other := st[1].Config.String(); other != c.String() {
 				// settings that differ where the run does not use them
 				// (a cold diffusion's seed): each its own
@@ -82,67 +64,110 @@ common, a directory without a checkpoint).`,
 				fmt.Fprintf(stdout, "  %s: %s %d of %d %s (%d thermalization)\n", dir, doneWord(st[i]), st[i].Step, st[i].Config.TotalSweeps(), unit, c.Therm)
 			}
 			if !res.Identical {
-				var msg string
-				switch {
-				case res.Column != "":
-					msg = fmt.Sprintf("differ: %s at %s %d, column %s, is %v in %s and %v in %s",
-						res.What, one, res.Step, res.Column, res.A, args[0], res.B, args[1])
-				default:
-					site := "site"
-					if res.What != "spin" {
-						site = res.What + " element"
-					}
-					at := ""
-					if lat := c.Lattice(); c.Model != "particles" && res.Site < lat.Sites() && lat.Dim() > 1 {
-						// (an audit read "site 37" of a 16x16 lattice)
-						at = " " + siteIndex(lat, res.Site)
-					}
-					msg = fmt.Sprintf("differ: in the states at %s %d, %s %d%s is %v in %s and %v in %s",
-						one, res.Step, site, res.Site, at, res.A, args[0], res.B, args[1])
-				}
-				fmt.Fprintln(stdout, msg)
-				if res.CorrOnly {
-					// (an arm64 run against an amd64 one: the states
-					// identical, the FFT's rounding not)
-					state := ""
-					if res.StateCompared {
-						state = fmt.Sprintf(" and the states at %s %d", one, res.StepA)
-					}
-					fmt.Fprintf(stdout, "  only the profiles' C(r) differ: the measurements, the snapshots' P(m)%s are identical; C(r) goes through gonum's FFT, whose last bits differ between machines where Go fuses multiply-adds and where it does not (arm64 and amd64)\n", state)
-				}
-				for i, dir := range args {
-					if st[i].OldConstants {
-						// (its constants and rows are those of its binary,
-						// which differed between machines and from today's)
-						fmt.Fprintf(stdout, "  %s was begun under checkpoint format 9 or older, before quench computed its constants (the Ising thresholds, BAOAB's exp(-gamma dt)) and its measurement rows alike on every machine: their last bits then differed between machines (arm64 and amd64) and differ from today's\n", dir)
-					}
-				}
-				return &diverged{msg}
+				return printDiffer(stdout, args, st, res)
 			}
-			var what []string
-			if res.Measurements > 0 {
-				what = append(what, fmt.Sprintf("%d measurements (%s %d to %d)", res.Measurements, unit, res.First, res.Last))
-			}
-			if res.Snapshots > 0 {
-				what = append(what, fmt.Sprintf("%d profile snapshots", res.Snapshots))
-			}
-			if res.StateCompared {
-				s := fmt.Sprintf("the states at %s %d", one, res.StepA)
-				if res.ActivitySkipped {
-					s += " (but the activity, which one run counts from its start: checkpoint format 5 or older)"
-				}
-				what = append(what, s)
-			}
-			fmt.Fprintf(stdout, "identical: %s\n", strings.Join(what, ", "))
-			if res.StateCompared && !res.ActivitySkipped {
-				fmt.Fprintf(stdout, "identical sha256:%x\n", res.Hash)
-			} else if !res.StateCompared {
-				fmt.Fprintf(stdout, "the states, at %s %d and %d, were not compared: %s\n", unit, res.StepA, res.StepB, sameLength(args, st))
-			}
+			printIdentical(stdout, args, st, res)
 			return nil
 		},
 	}
 	return cmd
+}
+
+// readCompared reads the checkpoints of the two runs compare compares.
+func readCompared(args []string) ([2]*sim.State, error) {
+	var st [2]*sim.State
+	fa, errA := os.Stat(args[0])
+	fb, errB := os.Stat(args[1])
+	if errA == nil && errB == nil && os.SameFile(fa, fb) {
+		return st, quench.Usagef("%s and %s are the same directory: name two runs", args[0], args[1])
+	}
+	if err := checkCompareMemory(args); err != nil {
+		return st, err
+	}
+	for i, dir := range args {
+		if _, err := os.Stat(filepath.Join(dir, sim.CheckpointFile)); errors.Is(err, fs.ErrNotExist) && inUse(dir) {
+			// (a run is compared from its checkpoints: one
+			// still going is, from its first on)
+			return st, quench.Usagef("%s holds a run still going (another quench process is working there) that has written no checkpoint yet: compare it when it ends, or after its first checkpoint (--checkpoint-every, --checkpoint-minutes)", dir)
+		}
+		s, err := sim.ReadCheckpoint(dir)
+		if err != nil {
+			return st, err
+		}
+		st[i] = s
+	}
+	return st, nil
+}
+
+// printDiffer prints where the runs st differ (res), and returns the
+// error that exits 1.
+func printDiffer(stdout io.Writer, args []string, st [2]*sim.State, res *sim.CompareResult) error {
+	c := &st[0].Config
+	one := strings.TrimSuffix(c.StepUnit(), "s")
+	var msg string
+	switch {
+	case res.Column != "":
+		msg = fmt.Sprintf("differ: %s at %s %d, column %s, is %v in %s and %v in %s",
+			res.What, one, res.Step, res.Column, res.A, args[0], res.B, args[1])
+	default:
+		site := "site"
+		if res.What != "spin" {
+			site = res.What + " element"
+		}
+		at := ""
+		if lat := c.Lattice(); c.Model != "particles" && res.Site < lat.Sites() && lat.Dim() > 1 {
+			// (an audit read "site 37" of a 16x16 lattice)
+			at = " " + siteIndex(lat, res.Site)
+		}
+		msg = fmt.Sprintf("differ: in the states at %s %d, %s %d%s is %v in %s and %v in %s",
+			one, res.Step, site, res.Site, at, res.A, args[0], res.B, args[1])
+	}
+	fmt.Fprintln(stdout, msg)
+	if res.CorrOnly {
+		// (an arm64 run against an amd64 one: the states
+		// identical, the FFT's rounding not)
+		state := ""
+		if res.StateCompared {
+			state = fmt.Sprintf(" and the states at %s %d", one, res.StepA)
+		}
+		fmt.Fprintf(stdout, "  only the profiles' C(r) differ: the measurements, the snapshots' P(m)%s are identical; C(r) goes through gonum's FFT, whose last bits differ between machines where Go fuses multiply-adds and where it does not (arm64 and amd64)\n", state)
+	}
+	for i, dir := range args {
+		if st[i].OldConstants {
+			// (its constants and rows are those of its binary,
+			// which differed between machines and from today's)
+			fmt.Fprintf(stdout, "  %s was begun under checkpoint format 9 or older, before quench computed its constants (the Ising thresholds, BAOAB's exp(-gamma dt)) and its measurement rows alike on every machine: their last bits then differed between machines (arm64 and amd64) and differ from today's\n", dir)
+		}
+	}
+	return &diverged{msg}
+}
+
+// printIdentical prints what compare found identical in the runs st
+// (res).
+func printIdentical(stdout io.Writer, args []string, st [2]*sim.State, res *sim.CompareResult) {
+	c := &st[0].Config
+	unit := c.StepUnit()
+	one := strings.TrimSuffix(unit, "s")
+	var what []string
+	if res.Measurements > 0 {
+		what = append(what, fmt.Sprintf("%d measurements (%s %d to %d)", res.Measurements, unit, res.First, res.Last))
+	}
+	if res.Snapshots > 0 {
+		what = append(what, fmt.Sprintf("%d profile snapshots", res.Snapshots))
+	}
+	if res.StateCompared {
+		s := fmt.Sprintf("the states at %s %d", one, res.StepA)
+		if res.ActivitySkipped {
+			s += " (but the activity, which one run counts from its start: checkpoint format 5 or older)"
+		}
+		what = append(what, s)
+	}
+	fmt.Fprintf(stdout, "identical: %s\n", strings.Join(what, ", "))
+	if res.StateCompared && !res.ActivitySkipped {
+		fmt.Fprintf(stdout, "identical sha256:%x\n", res.Hash)
+	} else if !res.StateCompared {
+		fmt.Fprintf(stdout, "the states, at %s %d and %d, were not compared: %s\n", unit, res.StepA, res.StepB, sameLength(args, st))
+	}
 }
 
 // doneWord says whether a run has finished, or where its last checkpoint
