@@ -16,6 +16,11 @@ import (
 // state at the last completed sweep has been checkpointed.
 var ErrInterrupted = errors.New("interrupted")
 
+// ErrNotStarted is returned by Execute with Options.Fresh when its context
+// was cancelled before the run's first step: nothing was written (the run
+// is its configuration alone). errors.Is finds ErrInterrupted in it too.
+var ErrNotStarted = fmt.Errorf("%w before the run's first step", ErrInterrupted)
+
 // ErrCheckpointLost is what errors.Is finds in the error of an interrupted
 // run whose checkpoint failed: the steps it ran since its last checkpoint
 // are lost (the error is not ErrInterrupted: the run cannot be resumed
@@ -154,6 +159,11 @@ type Options struct {
 	// is told, and the next is tried CheckpointAfter later.
 	CheckpointAfter  time.Duration
 	CheckpointFailed func(step int64, err error)
+	// Fresh says that the run begins here, at step 0 (a new run, not a
+	// resumed one): an interrupt before its first step writes nothing and
+	// returns ErrNotStarted (a checkpoint of the start would replace
+	// nothing but the configuration).
+	Fresh bool
 }
 
 // maxPrealloc is the most measurements Execute makes room for at once.
@@ -187,6 +197,9 @@ func Execute(ctx context.Context, be quench.Backend, st *State, opts Options) er
 	for st.Step < x.total {
 		y.yield()
 		if ctx.Err() != nil {
+			if opts.Fresh && st.Step == 0 {
+				return ErrNotStarted
+			}
 			return x.interrupted()
 		}
 		if err := x.next(); err != nil {

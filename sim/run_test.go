@@ -214,6 +214,34 @@ func interruptAt(t *testing.T, cfg Config, dir string, at int64) *State {
 	return back
 }
 
+// A fresh run (Options.Fresh) interrupted before its first step writes
+// nothing and returns ErrNotStarted (an ErrInterrupted too); one that is
+// not fresh checkpoints the step it stands at, as after any interrupt.
+func TestInterruptedBeforeFirstStep(t *testing.T) {
+	cfg := Config{Model: "kmp", Shape: []int{16}, Sweeps: 20, Therm: 5, Every: 1, Seed: 3, Mass0: 1, Start: "hot"}
+	for _, fresh := range []bool{true, false} {
+		dir := t.TempDir()
+		st, err := NewState(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		err = Execute(ctx, cpu.New(), st, Options{Dir: dir, Fresh: fresh})
+		files, _ := os.ReadDir(dir)
+		switch {
+		case fresh && (!errors.Is(err, ErrNotStarted) || !errors.Is(err, ErrInterrupted) || len(files) != 0 || st.Step != 0):
+			t.Errorf("fresh: %v, %d files written, step %d", err, len(files), st.Step)
+		case !fresh && (errors.Is(err, ErrNotStarted) || !errors.Is(err, ErrInterrupted)):
+			t.Errorf("not fresh: %v", err)
+		case !fresh:
+			if back, err := ReadCheckpoint(dir); err != nil || back.Step != 0 {
+				t.Errorf("not fresh: the checkpoint of step 0: %v", err)
+			}
+		}
+	}
+}
+
 // Version 1 checkpoints (no profile section) are still read for models
 // without profiles, and refused with a reason for mass models; versions 2
 // and 3 for the runs whose columns have not changed since; unknown

@@ -160,8 +160,10 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 	if testHookBeforeRun != nil {
 		testHookBeforeRun(ctx)
 	}
-	if ctx.Err() != nil {
-		// before the run began: the directory as it was
+	// an interrupt before the run's first step leaves the directory as it
+	// was (an audit found a run that --force was replacing gone, for a
+	// checkpoint of the start, after a signal in the first step's launch)
+	notStarted := func() error {
 		if backup != "" {
 			moveRun(backup, out)
 			os.Remove(backup)
@@ -171,6 +173,9 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stderr, "quench: interrupted before the run started; nothing was written")
 		return sim.ErrInterrupted
 	}
+	if ctx.Err() != nil {
+		return notStarted()
+	}
 	// the old run goes once the new one has a checkpoint
 	afterCheckpoint := func() {
 		if backup != "" {
@@ -179,7 +184,10 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 		}
 	}
 	// the directory is let go before the table is printed too
-	err = execute(ctx, func() { unlock(); stop() }, st, be, out, f.quiet, stdout, stderr, afterCheckpoint, after)
+	err = execute(ctx, func() { unlock(); stop() }, st, be, out, true, f.quiet, stdout, stderr, afterCheckpoint, after)
+	if errors.Is(err, sim.ErrNotStarted) {
+		return notStarted()
+	}
 	if backup != "" {
 		err = settleBackup(backup, out, err)
 	}
@@ -532,6 +540,10 @@ var writingNoteBytes uint64 = 256 << 20
 // signals are being caught, with the context a caught signal cancels.
 var testHookProgress func(ctx context.Context, step int64)
 
+// testHookExecute, set by tests only, is called as the steps of a run
+// (new or resumed) begin, with the context a caught signal cancels.
+var testHookExecute func(ctx context.Context)
+
 // testHookOutputs, set by tests only, is called before the outputs are
 // computed.
 var testHookOutputs func()
@@ -552,13 +564,15 @@ var testHookTerminal func(w io.Writer) bool
 // ctx is cancelled by a caught signal, until stopSignals (ctx's stop, and
 // the directory's unlock) restores the signals' default action, before the
 // table is printed: the run and its outputs are complete then, and a table
-// blocked on a full stdout pipe must not make Ctrl-C do nothing. afterCheckpoint, if not nil,
-// is called after each checkpoint.
-func execute(ctx context.Context, stopSignals func(), st *sim.State, be quench.Backend, out string, quiet bool, stdout, stderr io.Writer, afterCheckpoint func(), checkpointAfter time.Duration) error {
+// blocked on a full stdout pipe must not make Ctrl-C do nothing.
+// fresh: a new run, which an interrupt before its first step leaves
+// unwritten (sim.ErrNotStarted, for the caller to tell). afterCheckpoint,
+// if not nil, is called after each checkpoint.
+func execute(ctx context.Context, stopSignals func(), st *sim.State, be quench.Backend, out string, fresh, quiet bool, stdout, stderr io.Writer, afterCheckpoint func(), checkpointAfter time.Duration) error {
 	sim.RemoveTemps(out) // of a process killed while writing
 	wrote := false       // a checkpoint of this run as it is configured now
 	bar, eta := newBar(st, quiet, stderr)
-	opts := sim.Options{Dir: out, CheckpointAfter: checkpointAfter, AfterCheckpoint: func() {
+	opts := sim.Options{Dir: out, Fresh: fresh, CheckpointAfter: checkpointAfter, AfterCheckpoint: func() {
 		wrote = true
 		if c := &st.Config; eta != nil && !(c.CheckpointEvery > 0 && st.Step%c.CheckpointEvery == 0) {
 			// a timed checkpoint, minutes from the next: its time is
@@ -577,6 +591,9 @@ func execute(ctx context.Context, stopSignals func(), st *sim.State, be quench.B
 			nl, strings.TrimSuffix(st.Config.StepUnit(), "s"), step, err, checkpointAfter)
 	}}
 	opts.Progress = runProgress(ctx, st, be.Name(), bar, eta, quiet, out, stderr)
+	if testHookExecute != nil {
+		testHookExecute(ctx)
+	}
 	err := sim.Execute(ctx, be, st, opts)
 	nl := "" // a message goes below the bar's line
 	if bar != nil {
@@ -588,6 +605,10 @@ func execute(ctx context.Context, stopSignals func(), st *sim.State, be quench.B
 				nl = "\n"
 			}
 		}
+	}
+	if errors.Is(err, sim.ErrNotStarted) {
+		fmt.Fprint(stderr, nl)
+		return err
 	}
 	if errors.Is(err, sim.ErrInterrupted) {
 		fmt.Fprintf(stderr, "%squench: interrupted after %s %d of %d; checkpoint written, continue with: quench resume %s\n",
