@@ -8,11 +8,13 @@ import (
 	"io"
 	"maps"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -662,11 +664,14 @@ func benchGrids(bes []quench.Backend, sel benchSelection) (grids [][]benchCase, 
 }
 
 // noteInterrupt writes, on the first signal of ctx (catchSignals'), that
-// the point being timed is finished, stops catching (stop: a second
-// Ctrl-C ends it at once), and then closes noted; it writes nothing once
-// returned is closed (the command returned, and its stop cancels ctx).
-func noteInterrupt(ctx context.Context, stop func(), stderr io.Writer) (noted, returned chan struct{}) {
+// the point being timed runs to its end, closes noted, and lets ctx's
+// signals go (stop). A second signal stops bench at once: second writes
+// the rows measured, unless the command is writing them itself (second
+// reports false; writeJSON's own handler then ends it), and the process
+// exits with code 130. Close returned when the command returns.
+func noteInterrupt(ctx context.Context, stop func(), stderr io.Writer, second func() bool) (noted, returned chan struct{}) {
 	noted, returned = make(chan struct{}), make(chan struct{})
+	hook := testHookBenchNoted // (read here: a test sets it while an earlier test's goroutine waits)
 	go func() {
 		select {
 		case <-ctx.Done():
@@ -681,11 +686,27 @@ func noteInterrupt(ctx context.Context, stop func(), stderr io.Writer) (noted, r
 		case <-returned:
 			return // stop cancelled ctx on the way out: no signal
 		}
+		// caught before ctx's handler lets go: a second signal ends bench
+		// here, with the rows measured written, not by its default action
+		// (an audit lost --json so)
+		sigs := make(chan os.Signal, 1)
+		signal.Notify(sigs, caughtSignals()...)
+		defer signal.Stop(sigs)
 		stop()
 		// the point being timed runs to its end: say so, as a
 		// large one takes seconds
 		fmt.Fprintln(stderr, "quench: interrupt: finishing the benchmark being timed (Ctrl-C again to stop at once)")
 		close(noted)
+		if hook != nil {
+			hook()
+		}
+		select {
+		case <-sigs:
+			if second() {
+				exitOnInterrupt(exitInterrupted)
+			}
+		case <-returned:
+		}
 	}()
 	return noted, returned
 }
@@ -695,6 +716,11 @@ func noteInterrupt(ctx context.Context, stop func(), stderr io.Writer) (noted, r
 // fractions are of (the host's copy bandwidth, GB/s, once measured, and
 // on how many threads; each GPU's line under the table).
 type benchTally struct {
+	// mu guards results and writing, which a second interrupt's handler
+	// reads (noteInterrupt)
+	mu         sync.Mutex
+	writing    bool          // the rows are being written to --json
+	written    chan struct{} // closed once a second interrupt's handler has written them
 	results    []bench.Result
 	best       map[string]map[string]float64 // model/algo -> backend -> flips/ns
 	cpuPeak    float64
@@ -725,13 +751,27 @@ func (t *benchTally) add(i int, be quench.Backend, r bench.Result) (bench.Result
 		}
 	}
 	r.Device, r.Quench = deviceOf(be), sim.BuildInfo().String()
+	t.mu.Lock()
 	t.results = append(t.results, r)
+	t.mu.Unlock()
 	key := r.Model + " " + r.Algo
 	if t.best[key] == nil {
 		t.best[key] = map[string]float64{}
 	}
 	t.best[key][r.Backend] = max(t.best[key][r.Backend], r.Rate)
 	return r, frac
+}
+
+// rows returns the rows measured so far, and marks them as being written
+// (false: another goroutine is writing them).
+func (t *benchTally) rows() ([]bench.Result, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.writing {
+		return nil, false
+	}
+	t.writing = true
+	return slices.Clone(t.results), true
 }
 
 // writeJSON writes the rows measured so far to --json (if given).
@@ -786,13 +826,34 @@ func (f *benchFlags) run(fl *pflag.FlagSet, stdout, stderr io.Writer) error {
 	// one at once), keeping the rows measured
 	ctx, stop := catchSignals()
 	defer stop()
-	noted, returned := noteInterrupt(ctx, stop, stderr)
+	t := &benchTally{best: map[string]map[string]float64{}, gpuNoted: map[int]bool{}, written: make(chan struct{})}
+	noted, returned := noteInterrupt(ctx, stop, stderr, func() bool {
+		rows, ok := t.rows()
+		if ok {
+			fmt.Fprintf(stderr, "quench: interrupted again: stopped at once after %d of %d benchmarks\n", len(rows), total)
+			if err := f.writeJSON(stderr, rows); err != nil {
+				fmt.Fprintf(stderr, "quench: %v\n", err)
+			}
+			close(t.written)
+		}
+		return ok
+	})
 	defer close(returned) // (before stop: deferred calls run last first)
-	t := &benchTally{best: map[string]map[string]float64{}, gpuNoted: map[int]bool{}}
+	// write writes the rows measured to --json, unless a second
+	// interrupt's handler is writing them (then it waits for that, and
+	// the handler ends the process)
+	write := func() error {
+		rows, ok := t.rows()
+		if !ok {
+			<-t.written
+			return sim.ErrInterrupted
+		}
+		return f.writeJSON(stderr, rows)
+	}
 	interrupted := func() error {
 		<-noted
 		fmt.Fprintf(stderr, "quench: interrupted after %d of %d benchmarks\n", len(t.results), total)
-		if err := f.writeJSON(stderr, t.results); err != nil {
+		if err := write(); err != nil {
 			return &failure{err}
 		}
 		return sim.ErrInterrupted
@@ -806,7 +867,7 @@ func (f *benchFlags) run(fl *pflag.FlagSet, stdout, stderr io.Writer) error {
 			}
 			r, err := measure(ctx, be, g, f.T, f.sweeps, f.minTime)
 			if err != nil {
-				if jerr := f.writeJSON(stderr, t.results); jerr != nil {
+				if jerr := write(); jerr != nil {
 					fmt.Fprintf(stderr, "quench: %v\n", jerr)
 				}
 				return &failure{err}
@@ -829,7 +890,7 @@ func (f *benchFlags) run(fl *pflag.FlagSet, stdout, stderr io.Writer) error {
 		return interrupted()
 	}
 	printBenchNotes(stdout, t.results, t.cpuPeak, t.cpuThreads, t.gpuPeaks, t.best)
-	if err := f.writeJSON(stderr, t.results); err != nil {
+	if err := write(); err != nil {
 		return &failure{err}
 	}
 	return nil
@@ -906,6 +967,10 @@ func printBenchNotes(stdout io.Writer, results []bench.Result, cpuPeak float64, 
 // testHookBenchPoint, set by tests only, is called after each grid point
 // with the context a caught signal cancels.
 var testHookBenchPoint func(ctx context.Context)
+
+// testHookBenchNoted, set by tests only, is called once a first signal
+// has been noted and a second would stop bench at once.
+var testHookBenchNoted func()
 
 // maxBenchSweeps bounds the sweeps of one timing.
 const maxBenchSweeps = 1 << 30

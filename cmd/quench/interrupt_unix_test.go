@@ -218,6 +218,44 @@ func TestBenchInterrupt(t *testing.T) {
 	}
 }
 
+// A second SIGINT while bench finishes the point being timed stops it at
+// once, with the rows measured written to --json (an audit's second
+// Ctrl-C killed bench by the signal's default action, its --json lost).
+func TestBenchSecondInterrupt(t *testing.T) {
+	defer func(e func(int)) { exitOnInterrupt = e }(exitOnInterrupt)
+	exited := make(chan int, 1)
+	exitOnInterrupt = func(code int) { exited <- code }
+	path := filepath.Join(t.TempDir(), "b.json")
+	calls := 0
+	testHookBenchPoint = func(ctx context.Context) {
+		if calls++; calls != 2 {
+			return
+		}
+		syscall.Kill(os.Getpid(), syscall.SIGINT)
+		<-ctx.Done()
+		// the point goes on being timed until the second signal ends bench
+		select {
+		case <-exited:
+		case <-time.After(10 * time.Second):
+			t.Error("the second interrupt did not end bench")
+		}
+	}
+	testHookBenchNoted = func() { syscall.Kill(os.Getpid(), syscall.SIGINT) }
+	defer func() { testHookBenchPoint, testHookBenchNoted = nil, nil }()
+	code, _, stderr := runQ(t, "bench", "--backend", "cpu", "--sweeps", "1", "--min-time", "0", "--json", path)
+	if code != 130 || !strings.Contains(stderr, "quench: interrupted again: stopped at once after 2 of ") {
+		t.Errorf("bench interrupted twice: exit %d, stderr %q", code, stderr)
+	}
+	data, _ := os.ReadFile(path)
+	var rows []map[string]any
+	if err := json.Unmarshal(data, &rows); err != nil || len(rows) != 2 {
+		t.Errorf("--json after the second interrupt: %v, %d rows", err, len(rows))
+	}
+	if tmp, _ := filepath.Glob(filepath.Join(filepath.Dir(path), ".b.json.tmp*")); len(tmp) > 0 {
+		t.Errorf("left %v", tmp)
+	}
+}
+
 // A lock taken on a lock file that its holder removed meanwhile (opened
 // before the removal, locked after) does not count: lockRun lets it go and
 // locks the file at the path, which another process then cannot lock.
