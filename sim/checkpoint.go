@@ -1016,25 +1016,20 @@ func writeAtomicGated(path string, g *OutputGate, fill func(w *hashWriter) error
 	}
 	tmp := f.Name()
 	defer os.Remove(tmp) // no-op after a successful rename
-	if err := f.Chmod(0o644); err != nil {
-		f.Close()
-		return err
-	}
 	w := &hashWriter{bw: bufio.NewWriterSize(f, 1<<20)}
-	if err := fill(w); err != nil {
-		f.Close()
-		return err
-	}
-	if err := w.bw.Flush(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
+	for _, step := range []func() error{
+		func() error { return f.Chmod(0o644) },
+		func() error { return fill(w) },
+		w.bw.Flush,
+		f.Sync,
+	} {
+		if err := step(); err != nil {
+			f.Close()
+			return AtTarget(err, tmp, path)
+		}
 	}
 	if err := f.Close(); err != nil {
-		return err
+		return AtTarget(err, tmp, path)
 	}
 	if err := g.pass(func() error { return os.Rename(tmp, path) }); err != nil {
 		return err
@@ -1044,6 +1039,21 @@ func writeAtomicGated(path string, g *OutputGate, fill func(w *hashWriter) error
 		d.Close()
 	}
 	return nil
+}
+
+// AtTarget is err with its file error (an fs.PathError) on tmp, the
+// temporary file through which path is written, naming path instead,
+// and without the wrappers around it: a full disk's error while
+// lattice.npy is written, "Sequence 1048449: write
+// run/.lattice.npy.tmp2855251535: no space left on device" under the npy
+// writer's wrapper, is "write run/lattice.npy: no space left on device".
+// Other errors are returned as they are.
+func AtTarget(err error, tmp, path string) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) && pe.Path == tmp {
+		return &fs.PathError{Op: pe.Op, Path: path, Err: pe.Err}
+	}
+	return err
 }
 
 // modesSince is the first checkpoint format whose Ising samples carry the

@@ -586,3 +586,26 @@ func TestPileImagesMiddleLayer(t *testing.T) {
 		}
 	}
 }
+
+// A file error on the temporary file an output is written through names
+// the output, without the wrappers around it (the npy writer's "Sequence
+// N:"), as a full disk's did not; other errors are left as they are.
+func TestAtTarget(t *testing.T) {
+	f, err := os.CreateTemp(t.TempDir(), ".lattice.npy.tmp*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Close() // its writes fail with a file error on its name
+	ts := tensor.New(tensor.WithShape(4, 4), tensor.Of(tensor.Int8))
+	werr := ts.WriteNpy(f)
+	if werr == nil || !strings.Contains(werr.Error(), f.Name()) {
+		t.Fatalf("a write to a closed file: %v", werr)
+	}
+	if got := AtTarget(werr, f.Name(), "run/lattice.npy").Error(); got != "write run/lattice.npy: file already closed" {
+		t.Errorf("AtTarget(%q) = %q", werr, got)
+	}
+	other := errors.New("diverged")
+	if AtTarget(other, f.Name(), "run/lattice.npy") != other {
+		t.Error("AtTarget changed an error that is no file error")
+	}
+}

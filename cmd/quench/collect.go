@@ -1430,7 +1430,7 @@ func stageWhole(path, flag string, fill func(w io.Writer) error) (*staged, error
 	// (CreateTemp makes it 0600: the outputs of a run are 0644)
 	if err := cmp.Or(fill(tmp), tmp.Chmod(0o644), tmp.Close()); err != nil {
 		(&staged{tmp: tmp.Name()}).abort()
-		return nil, &failure{fmt.Errorf("writing %s %s: %w", flag, path, err)}
+		return nil, &failure{fmt.Errorf("writing %s %s: %w", flag, path, sim.AtTarget(err, tmp.Name(), path))}
 	}
 	if testHookStaged != nil {
 		testHookStaged()
