@@ -732,3 +732,32 @@ func TestInterruptBeforeFirstStep(t *testing.T) {
 		t.Errorf("the resumed run's checkpoint: %v", err)
 	}
 }
+
+// A new run whose checkpoint fails (at its end here: its directory gone
+// from under it) and that leaves nothing says that its steps are lost with
+// the directory it made (an audit read only of a write to a file in a
+// directory that was gone); a refusal of its parameters says nothing of
+// the kind.
+func TestCheckpointFailedRunGone(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "r")
+	testHookExecute = func(context.Context) { os.RemoveAll(out) }
+	defer func() { testHookExecute = nil }()
+	code, _, stderr := runQ(t, "run", "--L", "8", "--sweeps", "20", "--therm", "5", "--quiet", "--out", out)
+	if code != 1 || strings.Count(stderr, "\n") != 1 || !strings.HasPrefix(stderr, "quench: checkpoint at sweep 25: ") ||
+		!strings.HasSuffix(stderr, "; nothing of the run was kept, its 25 sweeps lost: its directory "+out+", which it made, was removed\n") {
+		t.Errorf("a run whose checkpoint failed: exit %d, %q", code, stderr)
+	}
+}
+
+// resume of a directory that holds no run refuses it as that, without
+// taking a lock there first (an audit's `resume /etc` was refused for
+// the lock file it could not make, not for holding no run).
+func TestResumeNoRunNoLock(t *testing.T) {
+	dir := t.TempDir()
+	testHookLocked = func() { t.Error("resume locked a directory that holds no run") }
+	defer func() { testHookLocked = nil }()
+	code, _, stderr := runQ(t, "resume", dir)
+	if code != 2 || stderr != "quench: no checkpoint in "+dir+": expected the file "+filepath.Join(dir, sim.CheckpointFile)+" written by quench run\n" {
+		t.Errorf("resume of an empty directory: exit %d, %q", code, stderr)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -64,6 +65,13 @@ func (f *resumeFlags) run(fl *pflag.FlagSet, dir string, stdout, stderr io.Write
 	// on changes nothing
 	ctx, stop := catchSignals()
 	defer stop()
+	if _, err := os.Lstat(filepath.Join(dir, sim.CheckpointFile)); errors.Is(err, fs.ErrNotExist) && !inUse(dir) {
+		// no run here: its refusal, before any lock file is made (an
+		// audit's `resume /etc` was told of a lock file it could not make)
+		if _, err := readResumed(dir); err != nil {
+			return err
+		}
+	}
 	unlock := func() {}
 	if fi, err := os.Stat(dir); err == nil && fi.IsDir() {
 		if unlock, err = lockRun(dir); err != nil {

@@ -197,9 +197,12 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 		// (os.Remove leaves a non-empty one, with a checkpoint, alone),
 		// nor the parents it made (runs/, or those of --out)
 		removeDirs(made)
-		if _, serr := os.Stat(out); len(made) > 0 && errors.Is(serr, fs.ErrNotExist) && errors.Is(err, sim.ErrCheckpointLost) {
-			// (an interrupt whose checkpoint failed: say that the
-			// steps run are gone with it)
+		lost := errors.Is(err, sim.ErrCheckpointLost) || st.Step > 0 && !quench.IsUsage(err)
+		if _, serr := os.Stat(out); len(made) > 0 && errors.Is(serr, fs.ErrNotExist) && lost {
+			// (an interrupt whose checkpoint failed, or a checkpoint that
+			// failed at the end or on the way: say that the steps run are
+			// gone with it, and the directory; an audit read only of a
+			// file in the directory, which was gone)
 			err = fmt.Errorf("%w; nothing of the run was kept, its %s lost: its directory %s, which it made, was removed", err, count(st.Step, st.Config.StepUnit()), out)
 		}
 	}
@@ -654,7 +657,7 @@ func runProgress(ctx context.Context, st *sim.State, backend string, bar *progre
 		if st.Step > 0 {
 			from += fmt.Sprintf(" from %s %d", strings.TrimSuffix(st.Config.StepUnit(), "s"), st.Step)
 		}
-		logLine = fmt.Sprintf("quench: running %s on %s: %d %s%s, into %s\n", st.Config.String(), backend, left, st.Config.StepUnit(), from, out)
+		logLine = fmt.Sprintf("quench: running %s on %s: %d %s%s, into %s\n", st.Config.String(), backend, left, st.Config.StepUnit(), from, shellWord(out))
 	}
 	from, started, shown, drawn := st.Step, time.Now(), false, time.Time{}
 	if bar == nil && testHookProgress == nil && logLine == "" {
