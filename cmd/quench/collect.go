@@ -1415,8 +1415,9 @@ func stageWhole(path, flag string, fill func(w io.Writer) error) (*staged, error
 	dir, base := filepath.Split(path)
 	// made and tracked under the lock: an interrupt between the two would
 	// find the file untracked and leave it (a review)
+	removeStaleTemps(cmp.Or(dir, "."), base)
 	staging.Lock()
-	tmp, err := os.CreateTemp(cmp.Or(dir, "."), "."+base+".tmp")
+	tmp, err := os.CreateTemp(cmp.Or(dir, "."), tempPrefix(base)+"*")
 	if err == nil {
 		if staging.files == nil {
 			staging.files = map[string]bool{}
@@ -1436,6 +1437,29 @@ func stageWhole(path, flag string, fill func(w io.Writer) error) (*staged, error
 		testHookStaged()
 	}
 	return &staged{tmp: tmp.Name(), path: path, flag: flag}, nil
+}
+
+// tempPrefix is the start of the name of a temporary file that stageWhole
+// writes base through: hidden, and with this process's id, so that one
+// left by a process that was killed can be told from one being written
+// (removeStaleTemps).
+func tempPrefix(base string) string {
+	return fmt.Sprintf(".%s.tmp%d-", base, os.Getpid())
+}
+
+// removeStaleTemps removes the temporary files of base in dir that
+// processes now gone left (kill -9 while writing: an audit found a 148
+// MB one of a --csv left for ever), keeping those of processes that may
+// still be writing them.
+func removeStaleTemps(dir, base string) {
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		rest, ok := strings.CutPrefix(e.Name(), "."+base+".tmp")
+		id, _, dash := strings.Cut(rest, "-")
+		if pid, err := strconv.Atoi(id); ok && dash && err == nil && pid > 0 && e.Type().IsRegular() && processGone(pid) {
+			os.Remove(filepath.Join(dir, e.Name()))
+		}
+	}
 }
 
 // commit renames the staged file over its path; call with staging locked.

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"strings"
@@ -759,5 +760,32 @@ func TestResumeNoRunNoLock(t *testing.T) {
 	code, _, stderr := runQ(t, "resume", dir)
 	if code != 2 || stderr != "quench: no checkpoint in "+dir+": expected the file "+filepath.Join(dir, sim.CheckpointFile)+" written by quench run\n" {
 		t.Errorf("resume of an empty directory: exit %d, %q", code, stderr)
+	}
+}
+
+// A temporary file of collect's --csv that a killed process left is
+// removed by the next collect writing that file; one of a process still
+// there (this one's) is kept: it may be being written.
+func TestCollectStaleTemps(t *testing.T) {
+	dir := t.TempDir()
+	run := filepath.Join(dir, "r")
+	runSummary(t, run, "--L", "4", "--sweeps", "20", "--quiet")
+	gone := exec.Command("true")
+	if err := gone.Run(); err != nil {
+		t.Skip(err)
+	}
+	stale := filepath.Join(dir, fmt.Sprintf(".c.csv.tmp%d-123", gone.Process.Pid))
+	live := filepath.Join(dir, fmt.Sprintf(".c.csv.tmp%d-456", os.Getpid()))
+	other := filepath.Join(dir, fmt.Sprintf(".d.csv.tmp%d-789", gone.Process.Pid))
+	for _, p := range []string{stale, live, other} {
+		os.WriteFile(p, []byte("x"), 0o644)
+	}
+	if code, _, stderr := runQ(t, "collect", run, "--csv", filepath.Join(dir, "c.csv")); code != 0 {
+		t.Fatalf("collect: exit %d %s", code, stderr)
+	}
+	for p, want := range map[string]bool{stale: false, live: true, other: true} {
+		if _, err := os.Stat(p); (err == nil) != want {
+			t.Errorf("%s: there %v, want %v", filepath.Base(p), err == nil, want)
+		}
 	}
 }

@@ -30,3 +30,9 @@ func inUse(dir string) bool {
 	unix.Flock(int(f.Fd()), unix.LOCK_UN)
 	return false
 }
+
+// processGone reports whether no process has the id pid (kill(pid, 0)
+// finds none; one of another user's is there).
+func processGone(pid int) bool {
+	return unix.Kill(pid, 0) == unix.ESRCH
+}
