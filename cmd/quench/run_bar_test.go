@@ -116,7 +116,7 @@ func TestWritingNote(t *testing.T) {
 		}
 		var o, e bytes.Buffer
 		code := Main(args, &o, &e)
-		writingNoteBytes = 256 << 20
+		writingNoteBytes = 32 << 20
 		if code != 0 {
 			t.Fatalf("exit %d %s", code, e.String())
 		}
