@@ -88,7 +88,7 @@ are correlated (a note says so): give each run of a scan a seed of its own.`,
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			defer removeOnInterrupt(stderr, "collect")()
-			return f.run(cmd.Flags(), args, stdout)
+			return f.run(cmd.Flags(), args, stdout, stderr)
 		},
 	}
 	cmd.Flags().StringVar(&f.csvPath, "csv", "", "also write the table as CSV to this file (per observable: mean, error, tau_int, reliable, exact)")
@@ -171,7 +171,7 @@ func (f *collectFlags) check(fl *pflag.FlagSet) (logs logAxes, err error) {
 
 // run collects the runs in dirs: their series, a profile, or (the
 // default) their observables.
-func (f *collectFlags) run(fl *pflag.FlagSet, dirs []string, stdout io.Writer) error {
+func (f *collectFlags) run(fl *pflag.FlagSet, dirs []string, stdout, stderr io.Writer) error {
 	logs, err := f.check(fl)
 	if err != nil {
 		return err
@@ -200,7 +200,15 @@ func (f *collectFlags) run(fl *pflag.FlagSet, dirs []string, stdout io.Writer) e
 		csvVarying = append(slices.Clone(varying), "seeds")
 	}
 	if f.series != "" {
-		cs, err := gatherSeries(runs, f.series)
+		var progress io.Writer // (nil, not a nil bar: no bar)
+		bar := newSeriesBar(runs, stderr)
+		if bar != nil {
+			progress = bar
+		}
+		cs, err := gatherSeries(runs, f.series, progress)
+		if bar != nil {
+			bar.Finish() // (clears it)
+		}
 		if err != nil {
 			return err
 		}

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"cmp"
 	"encoding/csv"
 	"errors"
@@ -60,7 +62,7 @@ type collectedSeries struct {
 // readSeries reads the step column and column name of dir's series.csv:
 // the steps and the values (NaN where a cell is not a number), and the
 // step column's name (sweep or step).
-func readSeries(dir, name string) (steps []int64, vals []float64, step string, err error) {
+func readSeries(dir, name string, progress io.Writer) (steps []int64, vals []float64, step string, err error) {
 	path := filepath.Join(dir, sim.SeriesFile)
 	f, err := os.Open(path)
 	if err != nil {
@@ -70,7 +72,11 @@ func readSeries(dir, name string) (steps []int64, vals []float64, step string, e
 		return nil, nil, "", quench.Usagef("--series %s: %s: %v", name, path, pathReason(err))
 	}
 	defer f.Close()
-	r := csv.NewReader(f)
+	var in io.Reader = f
+	if progress != nil {
+		in = io.TeeReader(f, progress) // (the bytes read, counted)
+	}
+	r := csv.NewReader(in)
 	r.ReuseRecord = true
 	head, err := r.Read()
 	if err != nil {
@@ -101,7 +107,7 @@ func readSeries(dir, name string) (steps []int64, vals []float64, step string, e
 // gatherSeries reads column name of every row's runs (an averaged row's
 // seeds, members) and averages the seeds at each step they all measured
 // at: seedMean, the error their spread over sqrt(n).
-func gatherSeries(runs []*collected, name string) (*collectedSeries, error) {
+func gatherSeries(runs []*collected, name string, progress io.Writer) (*collectedSeries, error) {
 	cs := &collectedSeries{name: name}
 	var union []int64
 	type row struct {
@@ -120,7 +126,7 @@ func gatherSeries(runs []*collected, name string) (*collectedSeries, error) {
 		var steps []int64
 		vals := make([][]float64, len(members))
 		for k, m := range members {
-			s, v, step, err := readSeries(m.dir, name)
+			s, v, step, err := readSeries(m.dir, name, progress)
 			if err != nil {
 				return nil, err
 			}
@@ -259,21 +265,40 @@ func printSeries(w io.Writer, runs []*collected, varying []string, cs *collected
 // empty for a run's own measurement).
 func writeSeriesCSV(path string, runs []*collected, varying []string, cs *collectedSeries) (*staged, error) {
 	header, cells := csvSettings(runs, varying)
-	rows := [][]string{append(header, cs.step, "value", "error", "reliable")}
-	for i, r := range runs {
-		for j, p := range cs.points[i] {
-			if !p.has {
-				continue
+	// written as the rows are made (millions of them, which a table of
+	// them all first took seconds and gigabytes to hold): a run's cells
+	// encoded once, then each measurement's numbers, which need no quoting
+	return stageWhole(path, "--csv", func(w io.Writer) error {
+		bw := bufio.NewWriterSize(w, 1<<20)
+		cw := csv.NewWriter(bw)
+		cw.Write(append(header, cs.step, "value", "error", "reliable"))
+		cw.Flush()
+		var line []byte
+		for i, r := range runs {
+			var pre bytes.Buffer
+			pw := csv.NewWriter(&pre)
+			pw.Write(cells(r))
+			pw.Flush()
+			prefix := append(bytes.TrimSuffix(pre.Bytes(), []byte("\n")), ',')
+			reliable := strconv.FormatBool(cs.seriesReliable(i))
+			for j, p := range cs.points[i] {
+				if !p.has {
+					continue
+				}
+				line = strconv.AppendInt(append(line[:0], prefix...), cs.steps[j], 10)
+				line = strconv.AppendFloat(append(line, ','), p.mean+0, 'g', -1, 64)
+				line = append(line, ',')
+				if cs.seeds[i] > 1 {
+					line = strconv.AppendFloat(line, p.err, 'g', -1, 64)
+					line = append(append(line, ','), reliable...)
+				} else {
+					line = append(line, ',')
+				}
+				bw.Write(append(line, '\n'))
 			}
-			row := append(cells(r), strconv.FormatInt(cs.steps[j], 10), strconv.FormatFloat(p.mean+0, 'g', -1, 64), "", "")
-			if cs.seeds[i] > 1 {
-				row[len(row)-2] = strconv.FormatFloat(p.err, 'g', -1, 64)
-				row[len(row)-1] = strconv.FormatBool(cs.seriesReliable(i))
-			}
-			rows = append(rows, row)
 		}
-	}
-	return stageCSV(path, rows)
+		return cmp.Or(cw.Error(), bw.Flush())
+	})
 }
 
 // plotSeries draws cs to path (.png or .svg), one panel, a line per row

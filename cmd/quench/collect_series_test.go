@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -247,6 +248,41 @@ func TestCollectSeriesRelaxationExact(t *testing.T) {
 			t.Errorf("sweep %d: m = %v +- %v (reliable %s), exact %v: %.2f errors", step, m, e, r[5], exact, d)
 		} else {
 			t.Logf("sweep %d: m = %.5f +- %.5f, exact %.5f: %+.2f errors", step, m, e, exact, d)
+		}
+	}
+}
+
+// collect --series shows a bar on a terminal while it reads large series
+// (here: from 1 byte), cleared when done, the table on stdout as without
+// it; none elsewhere. Its --csv, written as the rows are made, is the
+// runs' measurements to the last bit.
+func TestCollectSeriesBar(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
+	runSummary(t, a, "--L", "4", "--T", "2", "--sweeps", "300", "--quiet")
+	runSummary(t, b, "--L", "4", "--T", "3", "--sweeps", "300", "--quiet")
+	code, plain, stderr := runQ(t, "collect", a, b, "--series", "energy")
+	if code != 0 || stderr != "" {
+		t.Fatalf("collect --series: exit %d %q", code, stderr)
+	}
+	defer func(n int64) { seriesBarBytes, testHookTerminal = n, nil }(seriesBarBytes)
+	seriesBarBytes = 1
+	testHookTerminal = func(io.Writer) bool { return true }
+	csvPath := filepath.Join(dir, "s.csv")
+	code, stdout, stderr := runQ(t, "collect", a, b, "--series", "energy", "--csv", csvPath)
+	if code != 0 || stdout != plain || !strings.Contains(stderr, "reading series.csv of 2 runs") {
+		t.Errorf("on a terminal: exit %d, the same table %v, stderr %q", code, stdout == plain, stderr)
+	}
+	recs, err := readCSV(csvPath)
+	if err != nil || len(recs) != 1+2*300 {
+		t.Fatalf("csv: %d records, %v", len(recs), err)
+	}
+	for _, r := range recs[1:] {
+		step, _ := strconv.ParseInt(r[len(r)-4], 10, 64)
+		got, err := strconv.ParseFloat(r[len(r)-3], 64)
+		if want := seriesColumn(t, r[0], "energy")[step]; err != nil || got != want || r[len(r)-2] != "" || r[len(r)-1] != "" { // (-0 is written 0)
+			t.Errorf("csv row %q: want energy %v at sweep %d", r, want, step)
+			break
 		}
 	}
 }
