@@ -141,7 +141,7 @@ func readResumed(dir string) (*sim.State, error) {
 // checkResumed checks that the run st read from dir fits in be's memory
 // and on dir's disk, and that resume may rewrite its outputs.
 func checkResumed(dir string, st *sim.State, be quench.Backend) error {
-	if err := checkMemory(&st.Config, be); err != nil {
+	if err := checkMemoryHolding(&st.Config, be, heapHeld()); err != nil {
 		return err
 	}
 	// the checkpoint and the log on disk are part of the estimate (the

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"testing"
@@ -615,5 +616,34 @@ func TestDeviceMemorySlack(t *testing.T) {
 	}
 	if err := checkDeviceMemory(&c, memBackend{free: arrays + deviceSlack - 1}); !quench.IsUsage(err) {
 		t.Errorf("a byte short of arrays + deviceSlack: %v", err)
+	}
+}
+
+// The host check counts what the process already holds of a run (a
+// resume's state) as had: a run that needs avail plus held passes, one
+// byte more is refused, saying what is held; where the rounded figures
+// print alike, the line says by how many bytes it is short.
+func TestHostMemoryHeld(t *testing.T) {
+	defer func() { hostMemory = quench.HostMemory }()
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
+	c := sim.Config{Model: "ising2d", Shape: []int{64, 64}, T: 2, Sweeps: 100, Every: 1, Start: "hot", Algo: "metropolis", J: 1}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	host, _ := c.Bytes(true)
+	const held = 5 << 20
+	avail := host - held
+	hostMemory = func() (uint64, uint64, error) { return avail, 1 << 40, nil }
+	if err := checkHostMemory(&c, host, held); err != nil {
+		t.Errorf("needs avail + held: %v", err)
+	}
+	avail--
+	err := checkHostMemory(&c, host, held)
+	if err == nil || !strings.Contains(err.Error(), "of host memory (5.0 MiB of it held already: the state read), ") || !strings.HasSuffix(err.Error(), ": 1 byte short") {
+		t.Errorf("one byte short: %v", err)
+	}
+	avail = host / 2
+	if err := checkHostMemory(&c, host, 0); err == nil || strings.Contains(err.Error(), "held") || strings.Contains(err.Error(), "short") {
+		t.Errorf("half the estimate: %v", err)
 	}
 }

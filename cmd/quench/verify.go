@@ -59,7 +59,7 @@ driver finds no GPU at all exits 1 at start, with gorgonia.org/cu's message).`,
 			}
 			// both runs' host copies and the CPU's state, before a GPU is
 			// looked for
-			if err := checkHostMemory(&c, c.VerifyHostBytes()); err != nil {
+			if err := checkHostMemory(&c, c.VerifyHostBytes(), 0); err != nil {
 				return err
 			}
 			a, b, err := verifyBackends(device)
