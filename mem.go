@@ -11,7 +11,8 @@ import (
 )
 
 // HostMemory reports the host memory available to this process and its
-// total in bytes: MemAvailable and MemTotal of /proc/meminfo, lowered to
+// total in bytes: MemAvailable (without it, MemFree + Buffers + Cached)
+// and MemTotal of /proc/meminfo, lowered to
 // the memory cgroup's limit where one is set (a container's or a batch
 // job's; cgroup v2 or v1, the process's group and the groups above it),
 // its available part being the limit less the group's usage other than
@@ -27,6 +28,8 @@ func hostMemory(root string) (avail, total uint64, err error) {
 		return 0, 0, err
 	}
 	defer f.Close()
+	var reclaimable uint64 // MemFree + Buffers + Cached
+	hasAvail := false
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		fields := strings.Fields(sc.Text())
@@ -39,9 +42,11 @@ func hostMemory(root string) (avail, total uint64, err error) {
 		}
 		switch fields[0] {
 		case "MemAvailable:":
-			avail = v * 1024
+			avail, hasAvail = v*1024, true
 		case "MemTotal:":
 			total = v * 1024
+		case "MemFree:", "Buffers:", "Cached:":
+			reclaimable += v * 1024
 		}
 	}
 	if err := sc.Err(); err != nil {
@@ -49,6 +54,13 @@ func hostMemory(root string) (avail, total uint64, err error) {
 	}
 	if total == 0 {
 		return 0, 0, fmt.Errorf("no MemTotal in /proc/meminfo")
+	}
+	if !hasAvail {
+		// a kernel before 3.14, or a /proc that leaves it out: free
+		// memory and the caches, what MemAvailable estimated before it
+		// (an audit's such meminfo read as 0 bytes available, refusing
+		// every run)
+		avail = min(total, reclaimable)
 	}
 	// every group bounds what is left: a parent with a larger limit but
 	// little room left (siblings using it) is the tighter one

@@ -112,6 +112,11 @@ func TestHostMemoryCgroups(t *testing.T) {
 			t.Errorf("%s: avail %d total %d, want %d and %d", c.name, avail, total, c.avail, c.total)
 		}
 	}
+	// no MemAvailable (a kernel before 3.14): free memory and the caches
+	old := "MemTotal: 1000 kB\nMemFree: 100 kB\nBuffers: 20 kB\nCached: 300 kB\nSwapCached: 5 kB\n"
+	if avail, total, err := hostMemory(fakeRoot(t, map[string]string{"proc/meminfo": old})); err != nil || avail != 420*1024 || total != 1000*1024 {
+		t.Errorf("meminfo without MemAvailable: avail %d total %d, %v; want 420 kB of 1000", avail, total, err)
+	}
 	if _, _, err := hostMemory(fakeRoot(t, map[string]string{"proc/meminfo": "MemFree: 1 kB\n"})); err == nil {
 		t.Errorf("no error without MemTotal")
 	}
