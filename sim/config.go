@@ -178,7 +178,19 @@ func (c *Config) langevinBytes(stateOnHost bool) (host, device uint64) {
 		// the noise currents, one per link (gpu and cpu curScratch)
 		device += n * uint64(len(c.Shape)) * elem
 	}
-	host = n*8*3 + series + 64<<20
+	// the host's float64 copies: the field, and baoab's momenta (model B's
+	// chemical potential lives on the backend only); on a GPU, a float32
+	// field's conversion buffer and the last one's garbage, as the
+	// particles' (an audit measured em and lm at 0.49 to 0.58 of the 24
+	// bytes a site counted before, on the CPU backend)
+	hostBufs := uint64(1)
+	if c.Scheme == quench.SchemeBAOAB {
+		hostBufs++
+	}
+	if elem == 4 && !stateOnHost {
+		hostBufs++
+	}
+	host = n*8*hostBufs + series + 64<<20
 	if stateOnHost {
 		host += device + ringTableBytes(c.Shape)
 	}

@@ -1182,6 +1182,11 @@ func TestRingTableBytes(t *testing.T) {
 		cfg.Sweeps, cfg.Every = 10, 1
 		h0, dev := cfg.Bytes(false)
 		h1, _ := cfg.Bytes(true)
+		if cfg.Model == "phi4" && cfg.Precision == "float32" {
+			// a float32 field's conversion buffer, and the last one's
+			// garbage: only a GPU's run takes them on the host
+			h1 += 8 * uint64(cfg.Lattice().Sites())
+		}
 		if got := h1 - h0 - dev; got != c.want {
 			t.Errorf("%s %v: the state on the host adds %d host bytes beyond its own, want %d (the ring's table)", cfg.Model, cfg.Shape, got, c.want)
 		}
