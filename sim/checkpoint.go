@@ -1011,6 +1011,11 @@ func writeAtomicGated(path string, g *OutputGate, fill func(w *hashWriter) error
 		f, err = os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
 		return err
 	})
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		// (its pattern's name: "open run/.lattice.npy.tmp*: ...")
+		return &fs.PathError{Op: pe.Op, Path: path, Err: pe.Err}
+	}
 	if err != nil {
 		return err
 	}

@@ -129,9 +129,9 @@ func DefaultT(model string, J float64) float64 {
 // phi4: per site the device buffers (field, next, and momenta or mu) in
 // the run's precision, Model B's noise currents (dim per site, on either
 // backend), the measurements' partial sums, and the host's float64 copies
-// of the state (field, momenta) and a conversion buffer, counted as 24
-// bytes per site (measurements are taken on the backend:
-// Reducer.FieldSums).
+// of the state, 8 bytes a site each: the field, baoab's momenta, and on a
+// GPU a float32 field's conversion buffer (measurements are taken on the
+// backend: Reducer.FieldSums).
 //
 // particles: per coordinate the device buffers (positions, and velocities
 // for baoab; kuramoto's frequencies per oscillator), the host's float64

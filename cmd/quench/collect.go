@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"io/fs"
 	"maps"
@@ -203,7 +204,7 @@ func (f *collectFlags) run(fl *pflag.FlagSet, dirs []string, stdout, stderr io.W
 		var progress io.Writer // (nil, not a nil bar: no bar)
 		bar := newSeriesBar(runs, stderr)
 		if bar != nil {
-			progress = bar
+			progress = barCounter{bar}
 		}
 		cs, err := gatherSeries(runs, f.series, progress)
 		if bar != nil {
@@ -1448,23 +1449,38 @@ func stageWhole(path, flag string, fill func(w io.Writer) error) (*staged, error
 }
 
 // tempPrefix is the start of the name of a temporary file that stageWhole
-// writes base through: hidden, and with this process's id, so that one
-// left by a process that was killed can be told from one being written
-// (removeStaleTemps).
+// writes base through: hidden, and with this process's id and its host's
+// tag, so that one left by a process that was killed can be told from one
+// being written (removeStaleTemps).
 func tempPrefix(base string) string {
-	return fmt.Sprintf(".%s.tmp%d-", base, os.Getpid())
+	return fmt.Sprintf(".%s.tmp%d-%s-", base, os.Getpid(), hostTag())
+}
+
+// hostTag is a short hash of the host's name: a process id means this
+// host's process only (a directory shared over NFS, or by containers with
+// pid namespaces of their own, holds other hosts' temporary files, whose
+// ids this host cannot look up: a review).
+func hostTag() string {
+	name, _ := os.Hostname()
+	h := fnv.New32a()
+	h.Write([]byte(name))
+	return fmt.Sprintf("%08x", h.Sum32())
 }
 
 // removeStaleTemps removes the temporary files of base in dir that
-// processes now gone left (kill -9 while writing: an audit found a 148
-// MB one of a --csv left for ever), keeping those of processes that may
-// still be writing them.
+// processes of this host, now gone, left (kill -9 while writing: an
+// audit found a 148 MB one of a --csv left for ever), keeping those of
+// processes that may still be writing them and other hosts'.
 func removeStaleTemps(dir, base string) {
 	entries, _ := os.ReadDir(dir)
+	tag := hostTag()
 	for _, e := range entries {
 		rest, ok := strings.CutPrefix(e.Name(), "."+base+".tmp")
-		id, _, dash := strings.Cut(rest, "-")
-		if pid, err := strconv.Atoi(id); ok && dash && err == nil && pid > 0 && e.Type().IsRegular() && processGone(pid) {
+		parts := strings.SplitN(rest, "-", 3)
+		if !ok || len(parts) != 3 || parts[1] != tag || !e.Type().IsRegular() {
+			continue
+		}
+		if pid, err := strconv.Atoi(parts[0]); err == nil && pid > 0 && processGone(pid) {
 			os.Remove(filepath.Join(dir, e.Name()))
 		}
 	}

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"encoding/csv"
 	"io"
 	"math"
 	"os"
@@ -10,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/schollz/progressbar/v3"
 
 	"github.com/quenchlab/quench/sim"
 )
@@ -283,6 +287,80 @@ func TestCollectSeriesBar(t *testing.T) {
 		if want := seriesColumn(t, r[0], "energy")[step]; err != nil || got != want || r[len(r)-2] != "" || r[len(r)-1] != "" { // (-0 is written 0)
 			t.Errorf("csv row %q: want energy %v at sweep %d", r, want, step)
 			break
+		}
+	}
+}
+
+// The series bar's errors do not fail the read it counts: a series.csv
+// larger than the bar's total (rewritten since it was measured) is read
+// whole.
+func TestSeriesBarPastTotal(t *testing.T) {
+	dir := t.TempDir()
+	runSummary(t, dir, "--L", "4", "--sweeps", "300", "--quiet")
+	bar := progressbar.NewOptions64(10, progressbar.OptionSetWriter(io.Discard))
+	steps, vals, _, err := readSeries(dir, "energy", barCounter{bar})
+	if err != nil || len(steps) != 300 || len(vals) != 300 {
+		t.Errorf("read past the bar's total: %d measurements, %v", len(steps), err)
+	}
+}
+
+// The streamed --series CSV is, byte for byte, what encoding/csv writes
+// of the same rows (a run's cells quoted as it quotes them: names with a
+// comma, a quote, a leading space, a newline), for runs and for averaged
+// seeds.
+func TestSeriesCSVAsEncodingCSV(t *testing.T) {
+	dir := t.TempDir()
+	var dirs []string
+	for i, name := range []string{"a,b", `q"uote`, " lead", "new\nline"} {
+		for _, seed := range []string{"1", "2"} {
+			d := filepath.Join(dir, name+seed)
+			runSummary(t, d, "--L", "4", "--T", strconv.Itoa(2+i), "--sweeps", "50", "--seed", seed, "--quiet")
+			dirs = append(dirs, d)
+		}
+	}
+	runs, err := readRuns(dirs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	avg, _, err := averageSeeds(runs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rs := range [][]*collected{runs, avg} {
+		varying := varyingSettings(rs)
+		if len(rs) == len(avg) {
+			varying = append(varying, "seeds")
+		}
+		cs, err := gatherSeries(rs, "energy", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := writeSeriesCSV(filepath.Join(dir, "s.csv"), rs, varying, cs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := os.ReadFile(s.tmp)
+		s.abort()
+		// the rows as encoding/csv writes them
+		header, cells := csvSettings(rs, varying)
+		var want bytes.Buffer
+		w := csv.NewWriter(&want)
+		w.Write(append(header, cs.step, "value", "error", "reliable"))
+		for i, r := range rs {
+			for j, p := range cs.points[i] {
+				if !p.has {
+					continue
+				}
+				row := append(cells(r), strconv.FormatInt(cs.steps[j], 10), strconv.FormatFloat(p.mean+0, 'g', -1, 64), "", "")
+				if cs.seeds[i] > 1 {
+					row[len(row)-2], row[len(row)-1] = strconv.FormatFloat(p.err, 'g', -1, 64), strconv.FormatBool(cs.seriesReliable(i))
+				}
+				w.Write(row)
+			}
+		}
+		w.Flush()
+		if !bytes.Equal(got, want.Bytes()) || !strings.Contains(string(got), `"`) || len(got) < 400 {
+			t.Errorf("%d rows: the streamed CSV (%d bytes) is not encoding/csv's (%d bytes)", len(rs), len(got), want.Len())
 		}
 	}
 }

@@ -748,6 +748,13 @@ func TestCheckpointFailedRunGone(t *testing.T) {
 		!strings.HasSuffix(stderr, "; nothing of the run was kept, its 25 sweeps lost: its directory "+out+", which it made, was removed\n") {
 		t.Errorf("a run whose checkpoint failed: exit %d, %q", code, stderr)
 	}
+	testHookExecute = nil
+	// its parameters' fault, after steps: the refusal alone
+	diverged := filepath.Join(t.TempDir(), "d")
+	code, _, stderr = runQ(t, "run", "--model", "phi4", "--L", "4", "--lambda", "1e300", "--start", "cold", "--steps", "5", "--therm", "0", "--quiet", "--out", diverged)
+	if _, err := os.Stat(diverged); code != 2 || !strings.Contains(stderr, "after step 1") || strings.Contains(stderr, "nothing of the run was kept") || err == nil {
+		t.Errorf("a run refused for its parameters after a step: exit %d, %q; directory left %v", code, stderr, err == nil)
+	}
 }
 
 // resume of a directory that holds no run refuses it as that, without
@@ -763,9 +770,10 @@ func TestResumeNoRunNoLock(t *testing.T) {
 	}
 }
 
-// A temporary file of collect's --csv that a killed process left is
-// removed by the next collect writing that file; one of a process still
-// there (this one's) is kept: it may be being written.
+// A temporary file of collect's --csv that a killed process of this host
+// left is removed by the next collect writing that file; one of a process
+// still there (this one's), or of another host, is kept: it may be being
+// written.
 func TestCollectStaleTemps(t *testing.T) {
 	dir := t.TempDir()
 	run := filepath.Join(dir, "r")
@@ -774,16 +782,18 @@ func TestCollectStaleTemps(t *testing.T) {
 	if err := gone.Run(); err != nil {
 		t.Skip(err)
 	}
-	stale := filepath.Join(dir, fmt.Sprintf(".c.csv.tmp%d-123", gone.Process.Pid))
-	live := filepath.Join(dir, fmt.Sprintf(".c.csv.tmp%d-456", os.Getpid()))
-	other := filepath.Join(dir, fmt.Sprintf(".d.csv.tmp%d-789", gone.Process.Pid))
-	for _, p := range []string{stale, live, other} {
+	tag := hostTag()
+	stale := filepath.Join(dir, fmt.Sprintf(".c.csv.tmp%d-%s-123", gone.Process.Pid, tag))
+	live := filepath.Join(dir, fmt.Sprintf(".c.csv.tmp%d-%s-456", os.Getpid(), tag))
+	other := filepath.Join(dir, fmt.Sprintf(".d.csv.tmp%d-%s-789", gone.Process.Pid, tag))
+	elsewhere := filepath.Join(dir, fmt.Sprintf(".c.csv.tmp%d-0badc0de-321", gone.Process.Pid)) // another host's
+	for _, p := range []string{stale, live, other, elsewhere} {
 		os.WriteFile(p, []byte("x"), 0o644)
 	}
 	if code, _, stderr := runQ(t, "collect", run, "--csv", filepath.Join(dir, "c.csv")); code != 0 {
 		t.Fatalf("collect: exit %d %s", code, stderr)
 	}
-	for p, want := range map[string]bool{stale: false, live: true, other: true} {
+	for p, want := range map[string]bool{stale: false, live: true, other: true, elsewhere: true} {
 		if _, err := os.Stat(p); (err == nil) != want {
 			t.Errorf("%s: there %v, want %v", filepath.Base(p), err == nil, want)
 		}

@@ -363,3 +363,14 @@ func newSeriesBar(runs []*collected, stderr io.Writer) *progressbar.ProgressBar 
 		progressbar.OptionClearOnFinish(),
 	)
 }
+
+// barCounter counts the bytes written to it on its bar, and never fails:
+// the bar's own errors (past its total, as a series.csv rewritten larger
+// since it was measured; a terminal that went away) must not fail the
+// read it counts, which io.TeeReader would make of them (a review).
+type barCounter struct{ bar *progressbar.ProgressBar }
+
+func (b barCounter) Write(p []byte) (int, error) {
+	b.bar.Add(len(p))
+	return len(p), nil
+}
