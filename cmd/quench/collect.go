@@ -201,15 +201,9 @@ func (f *collectFlags) run(fl *pflag.FlagSet, dirs []string, stdout, stderr io.W
 		csvVarying = append(slices.Clone(varying), "seeds")
 	}
 	if f.series != "" {
-		var progress io.Writer // (nil, not a nil bar: no bar)
-		bar := newSeriesBar(runs, stderr)
-		if bar != nil {
-			progress = barCounter{bar}
-		}
+		progress, done := seriesProgress(runs, stderr)
 		cs, err := gatherSeries(runs, f.series, progress)
-		if bar != nil {
-			bar.Finish() // (clears it)
-		}
+		done()
 		if err != nil {
 			return err
 		}

@@ -330,12 +330,14 @@ func newStartBar(c sim.Config, stderr io.Writer) *progressbar.ProgressBar {
 // runs of 10^6 measurements, 380 MB, took 2.3 s to read on the 2-vCPU VM.
 var seriesBarBytes int64 = 32 << 20
 
-// newSeriesBar returns a bar on a terminal that counts the bytes of the
-// series.csv files of runs (and of the seeds they average) as they are
-// read, nil elsewhere or for less than seriesBarBytes.
-func newSeriesBar(runs []*collected, stderr io.Writer) *progressbar.ProgressBar {
+// seriesProgress returns, on a terminal, a writer that counts the bytes
+// of the series.csv files of runs (and of the seeds they average) on a
+// bar as they are read, and done, which clears the bar; elsewhere, or for
+// less than seriesBarBytes, a nil writer (no bar) and a done that does
+// nothing.
+func seriesProgress(runs []*collected, stderr io.Writer) (progress io.Writer, done func()) {
 	if !isTerminal(stderr) {
-		return nil
+		return nil, func() {}
 	}
 	var total int64
 	files := 0
@@ -352,9 +354,9 @@ func newSeriesBar(runs []*collected, stderr io.Writer) *progressbar.ProgressBar 
 		}
 	}
 	if total < seriesBarBytes {
-		return nil
+		return nil, func() {}
 	}
-	return progressbar.NewOptions64(total,
+	bar := progressbar.NewOptions64(total,
 		progressbar.OptionSetWriter(stderr),
 		progressbar.OptionSetDescription(fmt.Sprintf("reading %s of %s", sim.SeriesFile, count(int64(files), "runs"))),
 		progressbar.OptionSetWidth(30),
@@ -362,6 +364,7 @@ func newSeriesBar(runs []*collected, stderr io.Writer) *progressbar.ProgressBar 
 		progressbar.OptionThrottle(100*time.Millisecond),
 		progressbar.OptionClearOnFinish(),
 	)
+	return barCounter{bar}, func() { bar.Finish() }
 }
 
 // barCounter counts the bytes written to it on its bar, and never fails:
