@@ -22,6 +22,7 @@ import (
 	"sync"
 	"text/tabwriter"
 
+	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
@@ -1407,6 +1408,9 @@ type staged struct{ tmp, path, flag string }
 var staging struct {
 	sync.Mutex
 	files map[string]bool
+	// bar is the progress bar on the terminal, if any (seriesProgress),
+	// which an interrupt clears before its line
+	bar *progressbar.ProgressBar
 }
 
 // testHookStaged, set by tests only, is called once a file is staged.
@@ -1541,6 +1545,11 @@ func removeOnInterrupt(stderr io.Writer, what string) (stop func()) {
 		}
 		staging.Lock()
 		defer staging.Unlock()
+		if staging.bar != nil {
+			// its line, not the bar's (an audit saw them on one line)
+			staging.bar.Exit()
+			staging.bar.Clear()
+		}
 		msg := "quench: " + what + " interrupted"
 		if len(staging.files) > 0 {
 			msg += "; the outputs it had not finished were removed, none is half-written"

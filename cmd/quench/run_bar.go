@@ -364,7 +364,15 @@ func seriesProgress(runs []*collected, stderr io.Writer) (progress io.Writer, do
 		progressbar.OptionThrottle(100*time.Millisecond),
 		progressbar.OptionClearOnFinish(),
 	)
-	return barCounter{bar}, func() { bar.Finish() }
+	staging.Lock()
+	staging.bar = bar
+	staging.Unlock()
+	return barCounter{bar}, func() {
+		staging.Lock()
+		staging.bar = nil
+		staging.Unlock()
+		bar.Finish()
+	}
 }
 
 // barCounter counts the bytes written to it on its bar, and never fails:

@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/quenchlab/quench/sim"
 )
 
 // The tests interrupt themselves with SIGINT: they catch it even where the
@@ -133,5 +135,54 @@ func TestRemoveOnInterruptLine(t *testing.T) {
 		if got != want || left != 0 {
 			t.Errorf("staged %v: %q, %d tracked; want %q", withFile, got, left, want)
 		}
+	}
+}
+
+// An interrupt while collect --series shows its bar clears the bar first:
+// the line is one of its own, not written over the bar's (an audit saw
+// them on one line).
+func TestRemoveOnInterruptClearsBar(t *testing.T) {
+	defer func(e func(int)) { exitOnInterrupt = e }(exitOnInterrupt)
+	defer func(n int64, h func(io.Writer) bool) { seriesBarBytes, testHookTerminal = n, h }(seriesBarBytes, testHookTerminal)
+	seriesBarBytes = 1
+	testHookTerminal = func(io.Writer) bool { return true }
+	dir := t.TempDir()
+	runSummary(t, dir, "--L", "4", "--sweeps", "300", "--quiet")
+	runs, err := readRuns([]string{dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan int, 1)
+	exitOnInterrupt = func(code int) { exited <- code }
+	var buf lockedBuffer
+	stop := removeOnInterrupt(&buf, "collect")
+	progress, done := seriesProgress(runs, &buf)
+	if progress == nil {
+		t.Fatal("no bar")
+	}
+	// a third of the file read, as when the interrupt comes mid-read
+	fi, err := os.Stat(filepath.Join(dir, sim.SeriesFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	progress.Write(make([]byte, fi.Size()/3))
+	if err := syscall.Kill(os.Getpid(), syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-exited:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the interrupt was not handled")
+	}
+	stop()
+	done()
+	got := buf.String()
+	if !strings.Contains(got, "reading series.csv") {
+		t.Fatalf("the bar was not drawn: %q", got)
+	}
+	// what a terminal shows last: the text after the last carriage return
+	last := got[strings.LastIndexByte(got, '\r')+1:]
+	if last != "quench: collect interrupted\n" {
+		t.Errorf("the line after the bar: %q (all: %q)", last, got)
 	}
 }
