@@ -35,6 +35,11 @@ type Result struct {
 	// and bus width where it could not be), the CPU's of host memory
 	// (cpu.PeakBandwidth)
 	PeakSource string `json:"peak_source,omitempty"`
+	// a sandpile's longest grain of those timed, in seconds, and its
+	// avalanche's topplings: one grain's avalanche is never cut, so a
+	// heavy-tailed one can take the timing far past its budget
+	LongestGrain          float64 `json:"longest_grain_seconds,omitempty"`
+	LongestGrainTopplings int64   `json:"longest_grain_topplings,omitempty"`
 	// where it ran: the GPU's name, or the CPU's threads (GOMAXPROCS);
 	// and the quench binary (sim.Build's one line)
 	Device string `json:"device"`

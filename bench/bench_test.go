@@ -179,3 +179,39 @@ func TestMeasureArithmetic(t *testing.T) {
 		}
 	}
 }
+
+// A sandpile timing names its longest grain: one of the grains it timed,
+// its avalanche's topplings among theirs and its seconds within theirs.
+func TestSandpileLongestGrain(t *testing.T) {
+	s, err := NewSandpile(cpu.New(), []int{32, 32})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	r, err := s.Measure(0, 300)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// the same grains again, on a pile from the same start
+	again, err := NewSandpile(cpu.New(), []int{32, 32})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close()
+	var total int64
+	sizes := map[int64]bool{}
+	for range r.Sweeps {
+		av, err := again.Grain()
+		if err != nil {
+			t.Fatal(err)
+		}
+		total += av.Size
+		sizes[av.Size] = true
+	}
+	if r.Sweeps != 300 || total == 0 || math.Abs(r.Rate*r.Seconds*1e9-float64(total)) > 1e-6*float64(total) {
+		t.Fatalf("%d grains, %v topplings; timed %d grains, %.6g topplings", 300, total, r.Sweeps, r.Rate*r.Seconds*1e9)
+	}
+	if !sizes[r.LongestGrainTopplings] || r.LongestGrain <= 0 || r.LongestGrain > r.Seconds {
+		t.Errorf("longest grain %v s of %v, %d topplings: not one of the timed grains", r.LongestGrain, r.Seconds, r.LongestGrainTopplings)
+	}
+}

@@ -95,17 +95,26 @@ func (b *Sandpile) Measure(warm, n int) (Result, error) {
 			return Result{}, err
 		}
 	}
-	var topplings int64
+	var topplings, longestSize int64
+	var longest time.Duration
 	t0 := time.Now()
+	last := t0
 	grains := 0
 	for grains < n {
 		av, err := b.Grain()
 		if err != nil {
 			return Result{}, err
 		}
+		// (the avalanche's size is known once it has relaxed, so its
+		// grain ends here on either backend)
+		now := time.Now()
+		if d := now.Sub(last); d > longest {
+			longest, longestSize = d, av.Size
+		}
+		last = now
 		topplings += av.Size
 		grains++
-		if b.Budget > 0 && time.Since(t0) > b.Budget {
+		if b.Budget > 0 && now.Sub(t0) > b.Budget {
 			break
 		}
 	}
@@ -114,7 +123,8 @@ func (b *Sandpile) Measure(warm, n int) (Result, error) {
 	}
 	sec := time.Since(t0).Seconds()
 	r := Result{Backend: b.be.Name(), Model: "sandpile", Shape: b.lat.String(), Algo: "stationary", Sweeps: grains, Seconds: sec,
-		Unit: "topplings", Rate: float64(topplings) / sec / 1e9}
+		Unit: "topplings", Rate: float64(topplings) / sec / 1e9,
+		LongestGrain: longest.Seconds(), LongestGrainTopplings: longestSize}
 	return r, nil
 }
 
