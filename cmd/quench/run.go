@@ -335,36 +335,12 @@ func writeRunNotes(notes *bytes.Buffer, fl *pflag.FlagSet, f *runFlags, c *sim.C
 		// documented (--shape overrides --L), but easy to miss
 		fmt.Fprintf(notes, "quench: note: --shape %s%s sets the extents; --L %d%s is not used\n", f.shape, f.given("shape"), f.L, f.given("L"))
 	}
-	if c.Model == "sandpile" && c.Start == "hot" && !fl.Changed("start") {
-		fmt.Fprintf(notes, "quench: note: %d sites are beyond the stationary sampler (%d): starting hot, so statistics of the first ~%d grains are biased (thermalize with --therm-grains)\n",
-			c.Lattice().Sites(), sim.MaxStationarySites, sim.SandpileFill("hot", c.Lattice().Sites(), len(c.Shape)))
-	} else if n := c.Lattice().Sites(); c.Model == "sandpile" && c.Start != "stationary" {
-		// a hot pile (mean height (2d-1)/2) or an empty one fills up to
-		// its stationary mean (about 2.1 in 2D) in of order N grains, and
-		// then relaxes: 2N (3N, 5N in 3D) grains or more
-		if need := sim.SandpileFill(c.Start, n, len(c.Shape)); c.Therm < need {
-			fmt.Fprintf(notes, "quench: note: a %s pile of %d sites needs some %d thermalization grains to become stationary; with %d its statistics are biased (--therm-grains, or the default --start stationary, which needs none)\n",
-				c.Start, n, need, c.Therm)
-		}
-	}
+	sandpileStartNote(notes, fl, c)
 	if c.Model == "phi4" && c.Scheme == quench.SchemeModelB && c.H != 0 {
 		// accepted (energy_field reports it), but easy to misread
 		fmt.Fprintf(notes, "quench: note: under model B the field h = %v couples to the conserved mean field alone: it adds -h m, a constant, to the energy and drops out of the dynamics but for rounding (the Laplacian of a uniform force is 0)\n", c.H)
 	}
-	if leaves, states, ok := c.ColdCycleLeaves(); ok && leaves < coldCycleMinLeaves {
-		if q, hot := c.MetropolisMaxReject(); !hot || q >= metropolisSlowReject {
-			// (a field within rounding's reach of 2d|J|, or the exact one
-			// at a T where the cycle is left now and then; at a T so high
-			// that every flip is nearly certain the note below says it,
-			// and a hot start would not help: a review's 16^2 at T = 20000)
-			fmt.Fprintf(notes, "quench: note: --algo metropolis from --start cold at J=%v, h=%v keeps to the cold start's cycle through %s, every site of a colour flipped with near certainty or nearly never, but for sites that now and then do otherwise: about %.2g over this run, which averages the cycle, not the Boltzmann weights, until it has left it many times; use --start hot or --algo heatbath\n", c.J, c.H, states, leaves)
-		}
-	}
-	if q, ok := c.MetropolisMaxReject(); ok && q < metropolisSlowReject {
-		// accepted (refused below 2^-20), but its tau_int asks for long
-		// runs: 16^2 at T = 1e4, energy tau_int 522, heat bath's 0.5
-		fmt.Fprintf(notes, "quench: note: --algo metropolis at T=%v rejects a flip with probability at most q = %.2g, so its sweeps mostly flip the lattice back and forth and it decorrelates over some 1/q = %.0f sweeps, where --algo heatbath takes about one\n", c.T, q, 1/q)
-	}
+	isingAlgoNotes(notes, c)
 	notes.WriteString(unmeasuredNote(c))
 	if e, x, safe, ok := c.WellEscapes(); ok && e >= sim.WellEscapeTarget {
 		// (an audit's 10^5 particles at dt = 0.1 diverged on every seed)
@@ -374,20 +350,7 @@ func writeRunNotes(notes *bytes.Buffer, fl *pflag.FlagSet, f *runFlags, c *sim.C
 		}
 		fmt.Fprintf(notes, "quench: note: at --dt %v a step's noise carries a coordinate from its well past x = %.3g, from where the step of the cubic force diverges, an expected %.2g times over the run's %.3g coordinate steps (the bound dt < gamma/(4k) holds only near the minima): the chance that the run stops with a diverged state is %s; --dt %v or below makes it under 1%%\n", c.Dt, x, e, float64(c.N)*float64(c.D)*float64(c.TotalSweeps()), chance, safe)
 	}
-	if c.FieldRoundedAway() {
-		fmt.Fprintf(notes, "quench: note: the field h = %v changes no flip probability (each rounds to its value at h = 0): the run is the run at h = 0, whose exact values and symmetry (m -> -m) its results are judged by\n", c.H)
-	}
-	if sim.IsIsing(c.Model) && c.J != 0 && !c.HasCorrelationLength() {
-		// a scan's users look for xi: say why it is not there
-		why := fmt.Sprintf("the lattice %s is not L^d, and the finite-lattice form of xi takes one L", c.Lattice())
-		switch {
-		case c.J < 0:
-			why += " (its staggered_binder and staggered_susceptibility locate its Tc)"
-		case !c.NoField():
-			why = fmt.Sprintf("in the field h = %v, m -> -m is no symmetry (<m> need not be 0), and the second-moment form of xi from S(0) and S_k is that of the zero-field model", c.H)
-		}
-		fmt.Fprintf(notes, "quench: note: the run reports no structure factors %sS_k or %s: %s\n", c.ModePrefix(), c.XiName(), why)
-	}
+	isingFieldNotes(notes, c)
 	if c.SeedUnused() && fl.Changed("seed") {
 		what := "diffusion from a cold start (a spike at the centre) draws"
 		if c.Model == "particles" {
@@ -407,6 +370,67 @@ func writeRunNotes(notes *bytes.Buffer, fl *pflag.FlagSet, f *runFlags, c *sim.C
 			fmt.Fprintf(notes, "quench: note: the cold start puts every phase at 0, synchronized (r = 1), where the repulsive coupling k = %v exerts no force: at T = 0 no noise moves them, so r stays 1 and never descends toward 0 (--start hot or T > 0 does)\n", c.K)
 		}
 	}
+	relaxNotes(notes, c)
+}
+
+// sandpileStartNote: a start that is not stationary, and too few
+// thermalization grains for it.
+func sandpileStartNote(notes *bytes.Buffer, fl *pflag.FlagSet, c *sim.Config) {
+	if c.Model == "sandpile" && c.Start == "hot" && !fl.Changed("start") {
+		fmt.Fprintf(notes, "quench: note: %d sites are beyond the stationary sampler (%d): starting hot, so statistics of the first ~%d grains are biased (thermalize with --therm-grains)\n",
+			c.Lattice().Sites(), sim.MaxStationarySites, sim.SandpileFill("hot", c.Lattice().Sites(), len(c.Shape)))
+	} else if n := c.Lattice().Sites(); c.Model == "sandpile" && c.Start != "stationary" {
+		// a hot pile (mean height (2d-1)/2) or an empty one fills up to
+		// its stationary mean (about 2.1 in 2D) in of order N grains, and
+		// then relaxes: 2N (3N, 5N in 3D) grains or more
+		if need := sim.SandpileFill(c.Start, n, len(c.Shape)); c.Therm < need {
+			fmt.Fprintf(notes, "quench: note: a %s pile of %d sites needs some %d thermalization grains to become stationary; with %d its statistics are biased (--therm-grains, or the default --start stationary, which needs none)\n",
+				c.Start, n, need, c.Therm)
+		}
+	}
+}
+
+// isingAlgoNotes: Metropolis dynamics that keep to a cycle, or that
+// decorrelate slowly.
+func isingAlgoNotes(notes *bytes.Buffer, c *sim.Config) {
+	if leaves, states, ok := c.ColdCycleLeaves(); ok && leaves < coldCycleMinLeaves {
+		if q, hot := c.MetropolisMaxReject(); !hot || q >= metropolisSlowReject {
+			// (a field within rounding's reach of 2d|J|, or the exact one
+			// at a T where the cycle is left now and then; at a T so high
+			// that every flip is nearly certain the note below says it,
+			// and a hot start would not help: a review's 16^2 at T = 20000)
+			fmt.Fprintf(notes, "quench: note: --algo metropolis from --start cold at J=%v, h=%v keeps to the cold start's cycle through %s, every site of a colour flipped with near certainty or nearly never, but for sites that now and then do otherwise: about %.2g over this run, which averages the cycle, not the Boltzmann weights, until it has left it many times; use --start hot or --algo heatbath\n", c.J, c.H, states, leaves)
+		}
+	}
+	if q, ok := c.MetropolisMaxReject(); ok && q < metropolisSlowReject {
+		// accepted (refused below 2^-20), but its tau_int asks for long
+		// runs: 16^2 at T = 1e4, energy tau_int 522, heat bath's 0.5
+		fmt.Fprintf(notes, "quench: note: --algo metropolis at T=%v rejects a flip with probability at most q = %.2g, so its sweeps mostly flip the lattice back and forth and it decorrelates over some 1/q = %.0f sweeps, where --algo heatbath takes about one\n", c.T, q, 1/q)
+	}
+}
+
+// isingFieldNotes: a field rounded away, and why no correlation length is
+// reported.
+func isingFieldNotes(notes *bytes.Buffer, c *sim.Config) {
+	if c.FieldRoundedAway() {
+		fmt.Fprintf(notes, "quench: note: the field h = %v changes no flip probability (each rounds to its value at h = 0): the run is the run at h = 0, whose exact values and symmetry (m -> -m) its results are judged by\n", c.H)
+	}
+	if sim.IsIsing(c.Model) && c.J != 0 && !c.HasCorrelationLength() {
+		// a scan's users look for xi: say why it is not there
+		why := fmt.Sprintf("the lattice %s is not L^d, and the finite-lattice form of xi takes one L", c.Lattice())
+		switch {
+		case c.J < 0:
+			why += " (its staggered_binder and staggered_susceptibility locate its Tc)"
+		case !c.NoField():
+			why = fmt.Sprintf("in the field h = %v, m -> -m is no symmetry (<m> need not be 0), and the second-moment form of xi from S(0) and S_k is that of the zero-field model", c.H)
+		}
+		fmt.Fprintf(notes, "quench: note: the run reports no structure factors %sS_k or %s: %s\n", c.ModePrefix(), c.XiName(), why)
+	}
+}
+
+// relaxNotes: phi4 and particle runs whose start or field will not have
+// relaxed, by the thermalization asked for or within any run.
+func relaxNotes(notes *bytes.Buffer, c *sim.Config) {
 	// what the noise does where the force does nothing within a run:
 	// too little to see, or a walk of its own (a review's --T 1e20 at
 	// --dt 1e-16 moved the field by 2000, which "stays near its start"

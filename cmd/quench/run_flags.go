@@ -611,26 +611,8 @@ func buildConfigFlags(fl *pflag.FlagSet, f *runFlags) (sim.Config, error) {
 		Sweeps: f.sweeps, Therm: f.therm, Every: f.every, Seed: f.seed,
 		Start: f.start, CheckpointEvery: f.checkpointEvery,
 	}
-	if fl.Changed("steps") {
-		if fl.Changed("sweeps") && f.steps != f.sweeps {
-			return c, quench.Usagef("--steps %d and --sweeps %d disagree: they are the same setting", f.steps, f.sweeps)
-		}
-		c.Sweeps = f.steps
-	}
-	if fl.Changed("T") && fl.Changed("beta") {
-		return c, quench.Usagef("both --T %v and --beta %v given: set one of them", f.T, f.beta)
-	}
-	if fl.Changed("grains") {
-		if fl.Changed("sweeps") && f.grains != f.sweeps {
-			return c, quench.Usagef("--grains %d and --sweeps %d disagree: they are the same setting", f.grains, f.sweeps)
-		}
-		c.Sweeps = f.grains
-	}
-	if fl.Changed("therm-grains") {
-		if fl.Changed("therm") && f.thermGrains != f.therm {
-			return c, quench.Usagef("--therm-grains %d and --therm %d disagree: they are the same setting", f.thermGrains, f.therm)
-		}
-		c.Therm = f.thermGrains
+	if err := sameSettings(fl, f, &c); err != nil {
+		return c, err
 	}
 	if f.model == "sandpile" && !fl.Changed("start") {
 		// a hot pile needs of order N grains to fill up, and statistics
@@ -653,29 +635,68 @@ func buildConfigFlags(fl *pflag.FlagSet, f *runFlags) (sim.Config, error) {
 		return buildLangevinConfig(fl, f, c)
 	}
 	if f.model == "sandpile" || sim.IsMass(f.model) || f.model == "diffusion" {
-		shape, err := latticeShape(fl, f)
-		if err != nil {
-			return c, err
-		}
-		c.Shape = shape
-		c.Mass0, c.Injection, c.Fraction, c.Alpha, c.Precision = f.mass0, f.injection, f.fraction, f.alpha, f.precision
-		if sim.HasProfiles(f.model) {
-			c.ProfileEvery = f.profileEvery
-		}
-		if f.model != "aggregation" {
-			c.Injection = 0
-		}
-		if f.model != "transfer" {
-			c.Fraction = 0
-		}
-		if !sim.IsMass(f.model) {
-			c.Mass0 = 0
-		}
-		if f.model != "diffusion" {
-			c.Alpha, c.Precision = 0, ""
-		}
-		return c, c.Validate()
+		return latticeUpdateConfig(fl, f, c)
 	}
+	return isingConfig(fl, f, c)
+}
+
+// sameSettings takes each setting's other names (--steps and --grains for
+// --sweeps, --therm-grains for --therm) into c, refusing two that
+// disagree, and refuses --T with --beta.
+func sameSettings(fl *pflag.FlagSet, f *runFlags, c *sim.Config) error {
+	if fl.Changed("steps") {
+		if fl.Changed("sweeps") && f.steps != f.sweeps {
+			return quench.Usagef("--steps %d and --sweeps %d disagree: they are the same setting", f.steps, f.sweeps)
+		}
+		c.Sweeps = f.steps
+	}
+	if fl.Changed("T") && fl.Changed("beta") {
+		return quench.Usagef("both --T %v and --beta %v given: set one of them", f.T, f.beta)
+	}
+	if fl.Changed("grains") {
+		if fl.Changed("sweeps") && f.grains != f.sweeps {
+			return quench.Usagef("--grains %d and --sweeps %d disagree: they are the same setting", f.grains, f.sweeps)
+		}
+		c.Sweeps = f.grains
+	}
+	if fl.Changed("therm-grains") {
+		if fl.Changed("therm") && f.thermGrains != f.therm {
+			return quench.Usagef("--therm-grains %d and --therm %d disagree: they are the same setting", f.thermGrains, f.therm)
+		}
+		c.Therm = f.thermGrains
+	}
+	return nil
+}
+
+// latticeUpdateConfig completes c for the sandpile, the mass models and
+// diffusion.
+func latticeUpdateConfig(fl *pflag.FlagSet, f *runFlags, c sim.Config) (sim.Config, error) {
+	shape, err := latticeShape(fl, f)
+	if err != nil {
+		return c, err
+	}
+	c.Shape = shape
+	c.Mass0, c.Injection, c.Fraction, c.Alpha, c.Precision = f.mass0, f.injection, f.fraction, f.alpha, f.precision
+	if sim.HasProfiles(f.model) {
+		c.ProfileEvery = f.profileEvery
+	}
+	if f.model != "aggregation" {
+		c.Injection = 0
+	}
+	if f.model != "transfer" {
+		c.Fraction = 0
+	}
+	if !sim.IsMass(f.model) {
+		c.Mass0 = 0
+	}
+	if f.model != "diffusion" {
+		c.Alpha, c.Precision = 0, ""
+	}
+	return c, c.Validate()
+}
+
+// isingConfig completes c for the Ising models.
+func isingConfig(fl *pflag.FlagSet, f *runFlags, c sim.Config) (sim.Config, error) {
 	d := sim.Dim(f.model)
 	if d == 0 {
 		return c, quench.Usagef("unknown --model %q: allowed are %s", f.model, strings.Join(sim.Models, ", "))
