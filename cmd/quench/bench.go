@@ -43,8 +43,11 @@ type benchCase struct {
 	variant string // algorithm, scheme, potential, precision
 	shape   []int
 	n       int64
-	bytes   int64
-	open    func(be quench.Backend, T float64) (measurer, error)
+	// bytes: what the benchmark holds on its backend (a GPU's device
+	// memory); host: what it holds beside that in host memory, the start
+	// it uploads (on the CPU backend both are host memory: needs)
+	bytes, host int64
+	open        func(be quench.Backend, T float64) (measurer, error)
 	// the same benchmark at shape (lattices) or n (particles)
 	resize func(shape []int, n int64) benchCase
 	// every variant of its model at this size (algorithms, schemes,
@@ -62,7 +65,7 @@ func sites(shape []int) int64 {
 
 func isingCase(shape []int, algo quench.Algo) benchCase {
 	return benchCase{
-		model: fmt.Sprintf("ising%dd", len(shape)), variant: algo.String(), shape: shape, bytes: 2 * sites(shape),
+		model: fmt.Sprintf("ising%dd", len(shape)), variant: algo.String(), shape: shape, bytes: sites(shape), host: sites(shape),
 		open:   func(be quench.Backend, T float64) (measurer, error) { return bench.NewIsing(be, shape, algo, T) },
 		resize: func(s []int, _ int64) benchCase { return isingCase(s, algo) },
 		variants: func() []benchCase {
@@ -126,7 +129,10 @@ func sandpileCase(shape []int) benchCase {
 	pile := sim.Config{Model: "sandpile", Shape: shape, Sweeps: 1, Every: 1, ProfileEvery: sim.ProfileNone}
 	_, device := pile.Bytes(false)
 	return benchCase{
-		model: "sandpile", shape: shape, bytes: int64(device),
+		// host: the stationary sample's heights and the sampler's 6 bytes
+		// a site (sim.Config.Bytes' count for --start stationary), which
+		// on a GPU the device's bytes did not count
+		model: "sandpile", shape: shape, bytes: int64(device), host: 7 * sites(shape),
 		open: func(be quench.Backend, _ float64) (measurer, error) {
 			s, err := bench.NewSandpile(be, shape)
 			if err != nil {
@@ -156,7 +162,7 @@ func (g grains) Measure(_, n int) (bench.Result, error) {
 // int64 masses, and as many on the host for the start.
 func massCase(shape []int, rule string) benchCase {
 	return benchCase{
-		model: rule, shape: shape, bytes: 16 * sites(shape),
+		model: rule, shape: shape, bytes: 8 * sites(shape), host: 8 * sites(shape),
 		open: func(be quench.Backend, _ float64) (measurer, error) {
 			return bench.NewMassTransfer(be, shape, rule)
 		},
@@ -496,20 +502,37 @@ func benchSelect(fl *pflag.FlagSet, models string, Ls string, shape string, n in
 	return sel, nil
 }
 
+// needs is what point g holds of be's memory (a GPU's device memory, with
+// deviceSlack for the allocator's rounding; the CPU backend's is the
+// host's, which holds the start too) and, on a GPU, of the host's.
+func (g benchCase) needs(be quench.Backend) (onBackend, onHost uint64) {
+	if be.Name() == "cpu" {
+		return uint64(g.bytes + g.host), 0
+	}
+	return uint64(g.bytes) + deviceSlack, uint64(g.host)
+}
+
+// short says what point g needs of the memory that be or the host lacks
+// ("" when it fits, or where the free memory cannot be read: the
+// allocations then report it): "X (N bytes), and B has Y (M bytes) free".
+func (g benchCase) short(be quench.Backend) string {
+	need, host := g.needs(be)
+	if free, _, err := be.MemInfo(); err == nil && need > free {
+		return fmt.Sprintf("%s (%d bytes), and %s has %s (%d bytes) free", quench.FormatBytes(need), need, be.Name(), quench.FormatBytes(free), free)
+	}
+	if avail, _, err := hostMemory(); err == nil && host > avail {
+		return fmt.Sprintf("%s (%d bytes) of host memory for its start, and the host has %s (%d bytes) available", quench.FormatBytes(host), host, quench.FormatBytes(avail), avail)
+	}
+	return ""
+}
+
 // fitGrid refuses, before anything is timed, a point that does not fit in
 // the backend's free memory: an error when --model named it (strict),
 // otherwise left out and named in skipped, unless nothing is left.
 func fitGrid(be quench.Backend, grid []benchCase, strict bool) (fit []benchCase, skipped []string, err error) {
-	free, _, err := be.MemInfo()
-	if err != nil {
-		return grid, nil, nil // measure's allocations report it
-	}
-	slack := uint64(0)
-	if be.Name() != "cpu" {
-		slack = deviceSlack // the allocator's rounding (checkDeviceMemory)
-	}
 	for _, g := range grid {
-		if uint64(g.bytes)+slack <= free {
+		short := g.short(be)
+		if short == "" {
 			fit = append(fit, g)
 			continue
 		}
@@ -517,8 +540,7 @@ func fitGrid(be quench.Backend, grid []benchCase, strict bool) (fit []benchCase,
 		if g.shape != nil {
 			size = (quench.Lattice{Shape: g.shape}).String()
 		}
-		msg := fmt.Sprintf("a %s benchmark of %s %s needs %s (%d bytes), and %s has %s (%d bytes) free", be.Name(), g.model, size,
-			quench.FormatBytes(uint64(g.bytes)+slack), uint64(g.bytes)+slack, be.Name(), quench.FormatBytes(free), free)
+		msg := fmt.Sprintf("a %s benchmark of %s %s needs %s", be.Name(), g.model, size, short)
 		if strict {
 			return nil, nil, quench.Usagef("%s: give a smaller --L, --shape or --N", msg)
 		}
@@ -1000,12 +1022,8 @@ const maxBenchSweeps = 1 << 30
 // budget ran out (the sandpile's sandpileBudget), where more would only
 // time the same again.
 func measure(ctx context.Context, be quench.Backend, g benchCase, T float64, sweeps int, minTime float64) (bench.Result, error) {
-	need := uint64(g.bytes)
-	if be.Name() != "cpu" {
-		need += deviceSlack // (fitGrid)
-	}
-	if free, _, err := be.MemInfo(); err == nil && need > free {
-		return bench.Result{}, fmt.Errorf("a %s benchmark needs %s, %s free", be.Name(), quench.FormatBytes(need), quench.FormatBytes(free))
+	if short := g.short(be); short != "" {
+		return bench.Result{}, fmt.Errorf("a %s benchmark needs %s", be.Name(), short)
 	}
 	m, err := g.open(be, T)
 	if err != nil {

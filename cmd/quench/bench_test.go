@@ -351,30 +351,58 @@ func (m memBackend) MemInfo() (free, total uint64, err error) { return m.free, 2
 // naming it when --model named it (strict), and otherwise left out with a
 // note, unless nothing is left.
 func TestFitGridStrictAndLenient(t *testing.T) {
-	small := isingCase([]int{64, 64}, quench.Metropolis)   // 2 bytes a site: 8192 bytes
-	large := isingCase([]int{128, 128}, quench.Metropolis) // 32768 bytes
-	if small.bytes != 8192 || large.bytes != 32768 {
-		t.Fatalf("Ising points of %d and %d bytes, want 8192 and 32768", small.bytes, large.bytes)
+	defer func() { hostMemory = quench.HostMemory }()
+	hostMemory = func() (uint64, uint64, error) { return 1 << 40, 1 << 41, nil }
+	small := isingCase([]int{64, 64}, quench.Metropolis)   // a byte a site on the device, and on the host: 4096 each
+	large := isingCase([]int{128, 128}, quench.Metropolis) // 16384 each
+	if small.bytes != 4096 || large.bytes != 16384 || small.host != 4096 || large.host != 16384 {
+		t.Fatalf("Ising points of %d+%d and %d+%d bytes, want 4096 and 16384 each", small.bytes, small.host, large.bytes, large.host)
 	}
 	grid := []benchCase{small, large}
 	for _, strict := range []bool{false, true} {
-		fit, skipped, err := fitGrid(memBackend{free: 32768 + deviceSlack}, grid, strict)
+		fit, skipped, err := fitGrid(memBackend{free: 16384 + deviceSlack}, grid, strict)
 		if err != nil || len(fit) != 2 || skipped != nil {
 			t.Errorf("strict %v, all bytes free: %q, left out %q (%v)", strict, points(fit), skipped, err)
 		}
 	}
-	fit, skipped, err := fitGrid(memBackend{free: 32767 + deviceSlack}, grid, false)
+	fit, skipped, err := fitGrid(memBackend{free: 16383 + deviceSlack}, grid, false)
 	if err != nil || !slices.Equal(points(fit), []string{"ising2d metropolis 64x64"}) || len(skipped) != 1 ||
 		!strings.HasPrefix(skipped[0], "a fake benchmark of ising2d 128x128 needs") {
 		t.Errorf("lenient, one byte short for 128x128: %q, left out %q (%v)", points(fit), skipped, err)
 	}
-	_, _, err = fitGrid(memBackend{free: 32767 + deviceSlack}, grid, true)
+	_, _, err = fitGrid(memBackend{free: 16383 + deviceSlack}, grid, true)
 	if !quench.IsUsage(err) || !strings.Contains(err.Error(), "a fake benchmark of ising2d 128x128 needs") || !strings.Contains(err.Error(), "give a smaller --L, --shape or --N") {
 		t.Errorf("strict, one byte short for 128x128: %v", err)
 	}
-	_, _, err = fitGrid(memBackend{free: 8191 + deviceSlack}, grid, false)
+	_, _, err = fitGrid(memBackend{free: 4095 + deviceSlack}, grid, false)
 	if !quench.IsUsage(err) || !strings.Contains(err.Error(), "a fake benchmark of ising2d 64x64 needs") {
 		t.Errorf("lenient, nothing fits: %v", err)
+	}
+	// on the CPU backend the device's bytes and the host's are one memory
+	if need, host := large.needs(cpu.New()); need != 32768 || host != 0 {
+		t.Errorf("cpu: needs %d and %d on the host, want 32768 and 0", need, host)
+	}
+}
+
+// On a GPU a point also needs host memory for the start it draws and
+// uploads: a stationary sandpile's sample, 7 bytes a site (heights and the
+// sampler's words), which the device's bytes do not count.
+func TestFitGridHostMemory(t *testing.T) {
+	defer func() { hostMemory = quench.HostMemory }()
+	pile := sandpileCase([]int{64, 64})
+	if pile.host != 7*4096 {
+		t.Fatalf("sandpile 64x64: %d host bytes, want %d", pile.host, 7*4096)
+	}
+	dev := memBackend{free: 1 << 40}
+	hostMemory = func() (uint64, uint64, error) { return 7 * 4096, 1 << 41, nil }
+	if fit, skipped, err := fitGrid(dev, []benchCase{pile}, true); err != nil || len(fit) != 1 || skipped != nil {
+		t.Errorf("the host's bytes just enough: %q, left out %q (%v)", points(fit), skipped, err)
+	}
+	hostMemory = func() (uint64, uint64, error) { return 7*4096 - 1, 1 << 41, nil }
+	_, _, err := fitGrid(dev, []benchCase{pile}, true)
+	want := "a fake benchmark of sandpile 64x64 needs 28.0 KiB (28672 bytes) of host memory for its start, and the host has 28.0 KiB (28671 bytes) available: give a smaller --L, --shape or --N"
+	if !quench.IsUsage(err) || err.Error() != want {
+		t.Errorf("one host byte short:\n%v\nwant\n%s", err, want)
 	}
 }
 
