@@ -163,7 +163,7 @@ func (c *Config) langevinBytes(stateOnHost bool) (host, device uint64) {
 			// 1164 MiB resident)
 			host += 8 * n
 		}
-		host += series + 64<<20
+		host += series + OutputsBytes
 		if stateOnHost {
 			host += device
 		}
@@ -190,7 +190,7 @@ func (c *Config) langevinBytes(stateOnHost bool) (host, device uint64) {
 	if elem == 4 && !stateOnHost {
 		hostBufs++
 	}
-	host = n*8*hostBufs + series + 64<<20
+	host = n*8*hostBufs + series + OutputsBytes
 	if stateOnHost {
 		host += device + ringTableBytes(c.Shape)
 	}
@@ -712,7 +712,7 @@ func (c *Config) bytes(stateOnHost bool) (host, device uint64) {
 		// for the outputs, the measurement series and (mass transfer) the
 		// profile snapshots, their column-wise copy for the estimates, and
 		// one snapshot's work space
-		host = 2*8*n + c.seriesBytes() + 64<<20
+		host = 2*8*n + c.seriesBytes() + OutputsBytes
 		if IsMass(c.Model) {
 			host += c.profileBytes(8*2) + profileWorkBytes(int64(n), c.Shape[len(c.Shape)-1])
 		}
@@ -732,7 +732,7 @@ func (c *Config) bytes(stateOnHost bool) (host, device uint64) {
 		// host: the driver's copies (13 bytes a site) and the outputs'
 		// float64 copy of the activity (sandpileHistograms; without it a
 		// 4096^2 run, 801 MiB estimated, peaked at 869 MiB resident)
-		host = 21*n + c.seriesBytes() + c.profileBytes(8*2) + 64<<20
+		host = 21*n + c.seriesBytes() + c.profileBytes(8*2) + OutputsBytes
 		if c.Start == "stationary" {
 			// quench.SandpileStationary's site words (parent, tree and
 			// boundary bits: 2 bytes a site up to 4 dimensions) and depths
@@ -752,7 +752,7 @@ func (c *Config) bytes(stateOnHost bool) (host, device uint64) {
 	}
 	n := uint64(c.Lattice().Sites())
 	series := c.seriesBytes()
-	host = n + series + 64<<20
+	host = n + series + OutputsBytes
 	device = n
 	if stateOnHost {
 		host += n
@@ -761,12 +761,18 @@ func (c *Config) bytes(stateOnHost bool) (host, device uint64) {
 }
 
 // VerifyHostBytes estimates the host memory of quench verify: the CPU run
-// (its backend's state and the driver's copy) and the GPU run's host copy.
+// (its backend's state and the driver's copy) and the GPU run's host copy,
+// in one process: the runtime's RuntimeBytes and the outputs' OutputsBytes
+// once (each run's estimate counts them).
 func (c *Config) VerifyHostBytes() uint64 {
 	cpuRun, _ := c.Bytes(true)
 	gpuRun, _ := c.Bytes(false)
-	return cpuRun + gpuRun
+	return cpuRun + gpuRun - RuntimeBytes - OutputsBytes
 }
+
+// OutputsBytes is what every run's host estimate allows for writing its
+// outputs (conversion buffers, images, encoders).
+const OutputsBytes = 64 << 20
 
 // DiskBytes estimates what the outputs of a run take on disk at most: the
 // checkpoint's state and the series log, and then the larger of a second
