@@ -1049,36 +1049,53 @@ func (b *Backend) Phi4Step(f *quench.Phi4Fields, lat quench.Lattice, p *quench.P
 	if f.Phi == nil || f.Next == nil {
 		return fmt.Errorf("gpu: Phi4Step needs Phi and Next")
 	}
+	phi, next, extra, dt, err := b.phi4Ptrs(f, lat, p.Scheme)
+	if err != nil {
+		return err
+	}
+	blk := kernels.NewPhi4Block(lat, c, ctr)
+	err = b.do(func() error {
+		if err := b.writeBlock(b.phi4, unsafe.Pointer(&blk), unsafe.Sizeof(blk)); err != nil {
+			return err
+		}
+		return b.phi4Launch(p.Scheme, lat, dt, phi, next, extra, ctr.Step)
+	})
+	if err != nil {
+		return err
+	}
+	f.Phi, f.Next = f.Next, f.Phi
+	return nil
+}
+
+// phi4Ptrs checks f's buffers for scheme on lat (each its own, of lat's
+// sites and one float type, the scheme's extra one given) and returns
+// their device pointers (extra: BAOAB's momenta, model B's chemical
+// potential) and their type.
+func (b *Backend) phi4Ptrs(f *quench.Phi4Fields, lat quench.Lattice, scheme string) (phi, next, extra uint64, dt quench.DType, err error) {
 	bufs := []quench.Buffer{f.Phi, f.Next}
-	switch p.Scheme {
+	switch scheme {
 	case quench.SchemeBAOAB:
 		bufs = append(bufs, f.Mom)
 	case quench.SchemeModelB:
 		bufs = append(bufs, f.Mu)
 		if err := quench.CheckNoiseNumbers("gpu: Phi4Step", lat.Sites(), int64(lat.Dim())); err != nil {
-			return err
+			return 0, 0, 0, 0, err
 		}
 	}
 	if !quench.Distinct(bufs...) {
-		return fmt.Errorf("gpu: Phi4Step: one buffer is given as two of the fields: each must be its own")
+		return 0, 0, 0, 0, fmt.Errorf("gpu: Phi4Step: one buffer is given as two of the fields: each must be its own")
 	}
 	phiBuf, err := b.own(f.Phi, 0) // a nil *Buffer too
 	if err != nil {
-		return err
+		return 0, 0, 0, 0, err
 	}
-	dt := phiBuf.dt
-	var suffix string
-	switch dt {
-	case quench.Float64:
-		suffix = "_f64"
-	case quench.Float32:
-		suffix = "_f32"
-	default:
-		return fmt.Errorf("gpu: phi4 fields must be float32 or float64, not %v", dt)
+	dt = phiBuf.dt
+	if dt != quench.Float32 && dt != quench.Float64 {
+		return 0, 0, 0, 0, fmt.Errorf("gpu: phi4 fields must be float32 or float64, not %v", dt)
 	}
 	ptr := func(buf quench.Buffer) (uint64, error) {
 		if buf == nil {
-			return 0, fmt.Errorf("gpu: scheme %s needs its extra buffer", p.Scheme)
+			return 0, fmt.Errorf("gpu: scheme %s needs its extra buffer", scheme)
 		}
 		gb, err := b.own(buf, dt)
 		if err != nil {
@@ -1089,87 +1106,85 @@ func (b *Backend) Phi4Step(f *quench.Phi4Fields, lat quench.Lattice, p *quench.P
 		}
 		return uint64(gb.ptr), nil
 	}
-	phi, err := ptr(f.Phi)
+	phi, err = ptr(f.Phi)
 	if err != nil {
-		return err
+		return 0, 0, 0, 0, err
 	}
-	next, err := ptr(f.Next)
+	next, err = ptr(f.Next)
 	if err != nil {
-		return err
+		return 0, 0, 0, 0, err
 	}
-	var extra uint64
-	switch p.Scheme {
+	switch scheme {
 	case quench.SchemeBAOAB:
 		extra, err = ptr(f.Mom)
 	case quench.SchemeModelB:
 		extra, err = ptr(f.Mu)
 	}
 	if err != nil {
-		return err
+		return 0, 0, 0, 0, err
 	}
-	blk := kernels.NewPhi4Block(lat, c, ctr)
-	n := lat.Sites()
-	err = b.do(func() error {
-		if err := b.writeBlock(b.phi4, unsafe.Pointer(&blk), unsafe.Sizeof(blk)); err != nil {
-			return err
-		}
-		step := ctr.Step
-		switch p.Scheme {
-		case quench.SchemeEM, quench.SchemeLM:
-			lm := uint64(0)
-			if p.Scheme == quench.SchemeLM {
-				lm = 1
-			}
-			name, w := kernels.Phi4OverdampedRows, kernels.SitesPerThread(dt)
-			switch {
-			case lm == 1:
-				name = kernels.Phi4LMRows
-			case kernels.WideRows(lat, dt):
-				name, w = kernels.Phi4OverdampedRows8, kernels.WideSites
-			}
-			if rl, ok := kernels.RowGrid(lat, blockSize, w); ok {
-				return b.launchRows(kernels.RowKernel(name, dt, lat.Dim()), rl, kernels.RowLoops(dt), next, phi, step)
-			}
-			return b.launch(kernels.Phi4Overdamped+suffix, n, next, phi, step, lm)
-		case quench.SchemeBAOAB:
-			if rl, ok := kernels.RowGrid(lat, blockSize, kernels.SitesPerThread(dt)); ok {
-				if err := b.launchRows(kernels.RowKernel(kernels.Phi4BAOAB1Rows, dt, lat.Dim()), rl, kernels.RowLoops(dt), next, phi, extra, step); err != nil {
-					return err
-				}
-				return b.launchRows(kernels.RowKernel(kernels.Phi4BAOAB2Rows, dt, lat.Dim()), rl, false, next, extra)
-			}
-			if err := b.launch(kernels.Phi4BAOAB1+suffix, n, next, phi, extra, step); err != nil {
-				return err
-			}
-			return b.launch(kernels.Phi4BAOAB2+suffix, n, next, extra)
-		default:
-			// the noise currents first, each normal drawn once (into
-			// device scratch of dim*n elements)
-			links := n * int64(lat.Dim())
-			cur, err := b.curScratch(links * dt.Size())
-			if err != nil {
-				return err
-			}
-			if err := b.launch(kernels.Phi4Currents+suffix, (links+kernels.SitesPerThread(dt)-1)/kernels.SitesPerThread(dt), cur, step); err != nil {
-				return err
-			}
-			if rl, ok := kernels.RowGrid(lat, blockSize, kernels.SitesPerThread(dt)); ok {
-				if err := b.launchRows(kernels.RowKernel(kernels.Phi4MuRows, dt, lat.Dim()), rl, false, extra, phi); err != nil {
-					return err
-				}
-				return b.launchRows(kernels.RowKernel(kernels.Phi4ModelBRows, dt, lat.Dim()), rl, false, next, phi, extra, cur)
-			}
-			if err := b.launch(kernels.Phi4Mu+suffix, n, extra, phi); err != nil {
-				return err
-			}
-			return b.launch(kernels.Phi4ModelB+suffix, n, next, phi, extra, cur)
-		}
-	})
+	return phi, next, extra, dt, nil
+}
+
+// phi4Launch launches one step's kernels for scheme, inside b.do, with
+// the step's block written: the row kernels where the lattice has rows
+// for them, else one thread a site (or a noise current).
+func (b *Backend) phi4Launch(scheme string, lat quench.Lattice, dt quench.DType, phi, next, extra, step uint64) error {
+	suffix, err := floatSuffix(dt)
 	if err != nil {
 		return err
 	}
-	f.Phi, f.Next = f.Next, f.Phi
-	return nil
+	n := lat.Sites()
+	switch scheme {
+	case quench.SchemeEM, quench.SchemeLM:
+		lm := uint64(0)
+		if scheme == quench.SchemeLM {
+			lm = 1
+		}
+		name, w := kernels.Phi4OverdampedRows, kernels.SitesPerThread(dt)
+		switch {
+		case lm == 1:
+			name = kernels.Phi4LMRows
+		case kernels.WideRows(lat, dt):
+			name, w = kernels.Phi4OverdampedRows8, kernels.WideSites
+		}
+		if rl, ok := kernels.RowGrid(lat, blockSize, w); ok {
+			return b.launchRows(kernels.RowKernel(name, dt, lat.Dim()), rl, kernels.RowLoops(dt), next, phi, step)
+		}
+		return b.launch(kernels.Phi4Overdamped+suffix, n, next, phi, step, lm)
+	case quench.SchemeBAOAB:
+		if rl, ok := kernels.RowGrid(lat, blockSize, kernels.SitesPerThread(dt)); ok {
+			if err := b.launchRows(kernels.RowKernel(kernels.Phi4BAOAB1Rows, dt, lat.Dim()), rl, kernels.RowLoops(dt), next, phi, extra, step); err != nil {
+				return err
+			}
+			return b.launchRows(kernels.RowKernel(kernels.Phi4BAOAB2Rows, dt, lat.Dim()), rl, false, next, extra)
+		}
+		if err := b.launch(kernels.Phi4BAOAB1+suffix, n, next, phi, extra, step); err != nil {
+			return err
+		}
+		return b.launch(kernels.Phi4BAOAB2+suffix, n, next, extra)
+	default:
+		// the noise currents first, each normal drawn once (into
+		// device scratch of dim*n elements)
+		links := n * int64(lat.Dim())
+		cur, err := b.curScratch(links * dt.Size())
+		if err != nil {
+			return err
+		}
+		if err := b.launch(kernels.Phi4Currents+suffix, (links+kernels.SitesPerThread(dt)-1)/kernels.SitesPerThread(dt), cur, step); err != nil {
+			return err
+		}
+		if rl, ok := kernels.RowGrid(lat, blockSize, kernels.SitesPerThread(dt)); ok {
+			if err := b.launchRows(kernels.RowKernel(kernels.Phi4MuRows, dt, lat.Dim()), rl, false, extra, phi); err != nil {
+				return err
+			}
+			return b.launchRows(kernels.RowKernel(kernels.Phi4ModelBRows, dt, lat.Dim()), rl, false, next, phi, extra, cur)
+		}
+		if err := b.launch(kernels.Phi4Mu+suffix, n, extra, phi); err != nil {
+			return err
+		}
+		return b.launch(kernels.Phi4ModelB+suffix, n, next, phi, extra, cur)
+	}
 }
 
 // floatSuffix names the kernel variant of a float buffer type.
