@@ -1641,10 +1641,13 @@ func TestColdCycleRuns(t *testing.T) {
 	}
 }
 
-// A ferromagnet in no field below Tc is told that its correlation_length
-// is the finite-size quantity, growing with L, and an antiferromagnet of
-// its staggered_correlation_length; above Tc or in a field (where Tc is
-// not known), nothing.
+// A ferromagnet in no field below Tc, ordered on its lattice (binder above
+// 0.64), is told that its correlation_length is the finite-size quantity,
+// growing with L, and an antiferromagnet of its
+// staggered_correlation_length; above Tc, in a field (where Tc is not
+// known) or below Tc within the lattice's critical window (binder 0.60 at
+// 3D L = 8, T = 4.3; 0.45 at 3D L = 16, T = 4.5115; 0.63 at 2D L = 32,
+// T = 2.269), nothing.
 func TestBelowTcXiNote(t *testing.T) {
 	dir := t.TempDir()
 	for i, c := range []struct {
@@ -1658,6 +1661,9 @@ func TestBelowTcXiNote(t *testing.T) {
 		{[]string{"--L", "16", "--T", "1", "--J", "-1"}, true},
 		{[]string{"--L", "16", "--T", "2.4", "--J", "-1"}, false},
 		{[]string{"--L", "16", "--T", "1", "--J", "-1", "--h", "0.5"}, false},
+		{[]string{"--model", "ising3d", "--L", "8", "--T", "4.3"}, false},
+		{[]string{"--model", "ising3d", "--L", "16", "--T", "4.5115"}, false},
+		{[]string{"--L", "32", "--T", "2.269"}, false},
 	} {
 		_, out, _ := runQ(t, append([]string{"run", "--sweeps", "300", "--quiet", "--out", filepath.Join(dir, strconv.Itoa(i))}, c.args...)...)
 		if got := strings.Contains(out, "\nnote: below Tc (T = "); got != c.note {
