@@ -647,3 +647,33 @@ func TestHostMemoryHeld(t *testing.T) {
 		t.Errorf("half the estimate: %v", err)
 	}
 }
+
+// A resume counts the state it has read as held: the host needs only the
+// rest of the run's estimate. With 4 MiB less available than a 1024^2
+// float64 phi4 run's estimate (its field alone 8 MiB), a new run is
+// refused and its resume is not; without heapHeld both were.
+func TestResumeCountsHeldState(t *testing.T) {
+	defer func() { hostMemory = quench.HostMemory }()
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
+	dir := filepath.Join(t.TempDir(), "run")
+	args := []string{"--model", "phi4", "--L", "1024", "--therm", "0", "--quiet"}
+	if code, _, stderr := runQ(t, append([]string{"run", "--steps", "2", "--out", dir}, args...)...); code != 0 {
+		t.Fatalf("run: exit %d %q", code, stderr)
+	}
+	st, err := sim.ReadCheckpoint(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := st.Config
+	c.Sweeps = 4
+	host, _ := c.Bytes(true)
+	st = nil // (not counted in the resume's heap: only its own read is)
+	hostMemory = func() (uint64, uint64, error) { return host - 4<<20, 1 << 40, nil }
+	code, _, stderr := runQ(t, append([]string{"run", "--steps", "4", "--out", filepath.Join(t.TempDir(), "new")}, args...)...)
+	if code != 2 || !strings.Contains(stderr, "does not fit in memory") {
+		t.Fatalf("a new run 4 MiB short: exit %d %q", code, stderr)
+	}
+	if code, _, stderr := runQ(t, "resume", dir, "--steps", "4", "--quiet"); code != 0 {
+		t.Errorf("resume, 4 MiB short of the estimate with the 8 MiB field read: exit %d %q", code, stderr)
+	}
+}
