@@ -31,7 +31,7 @@ allowed+='|^github\.com/quenchlab/quench/sim\.(\(\*Config\)\.(gaussianExact|free
 
 # the command's own (package main): what it prints, collect's averages
 # and crossings, the progress bar's time left
-allowed+='|^main\.(\(\*etaModel\)|averageCorrelation|averageOf|averageProfiles|crossAt|fullTicks|logTicks|gatherSeries|meanErr|printExact|exactVerdict|beyondFour|constantVerdict|printTable|printTauNotes)(\.|\(SB\))'
+allowed+='|^main\.(\(\*etaModel\)|averageCorrelation|averageOf|averageProfiles|crossAt|fitCrossing|lineFit|fullTicks|logTicks|gatherSeries|meanErr|printExact|exactVerdict|beyondFour|constantVerdict|printTable|printTauNotes)(\.|\(SB\))'
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
