@@ -555,8 +555,9 @@ func logScales(p *plot.Plot, logs logAxes) {
 
 // logTicks are the ticks of a logarithmic axis: one at each of 1 to 9
 // times a power of ten within it (over more than 6 decades one at each
-// power), labelled at 1, 2 and 5 times one where
-// the axis spans under two decades, else at the powers of ten (every k-th
+// power), labelled, where the axis spans under a decade, at any of them
+// an eighth of the axis past the last label, under two decades at 1, 2
+// and 5 times a power of ten, else at the powers of ten (every k-th
 // one, for at most about 8 labels); under half a decade, where the scale
 // is nearly linear, the linear axes' round steps (fullTicks).
 type logTicks struct{}
@@ -570,6 +571,20 @@ func (logTicks) Ticks(lo, hi float64) []plot.Tick {
 	switch {
 	case span < 0.5:
 		return fullTicks{}.Ticks(lo, hi)
+	case span < 1:
+		// under a decade any tick may be labelled, each an eighth of
+		// the axis or more past the last (on an audit's L from 8 to 32,
+		// 1, 2 and 5 times ten labelled only 10 and 20; now 8, 10, 20,
+		// 30)
+		last := math.Inf(-1)
+		labelled = func(m, e int) bool {
+			v := math.Log10(float64(m)) + float64(e)
+			if v-last < span/8 {
+				return false
+			}
+			last = v
+			return true
+		}
 	case span < 2:
 		labelled = func(m, _ int) bool { return m == 1 || m == 2 || m == 5 }
 	}

@@ -345,6 +345,17 @@ func TestCollectPlotLog(t *testing.T) {
 			t.Errorf("%v: %d labels", r, labels)
 		}
 	}
+	// under a decade: labels an eighth of the axis apart or more (an
+	// audit's L from 8 to 32 read only 10 and 20)
+	var got []string
+	for _, tk := range (logTicks{}).Ticks(8, 32) {
+		if tk.Label != "" {
+			got = append(got, tk.Label)
+		}
+	}
+	if !slices.Equal(got, []string{"8", "10", "20", "30"}) {
+		t.Errorf("8 to 32: labels %q, want 8, 10, 20, 30", got)
+	}
 }
 
 // --average-seeds: runs that differ only in their seed become one row,
