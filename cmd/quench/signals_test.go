@@ -97,6 +97,20 @@ func TestCollectInterruptRemovesStaged(t *testing.T) {
 	}
 }
 
+// interruptSelf sends this process SIGINT and waits for its handler to
+// call exitOnInterrupt (which the test has made send on exited).
+func interruptSelf(t *testing.T, exited chan int) {
+	t.Helper()
+	if err := syscall.Kill(os.Getpid(), syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-exited:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the interrupt was not handled")
+	}
+}
+
 // An interrupt while collect has nothing staged says only that it was
 // interrupted; one while a file is staged removes it.
 func TestRemoveOnInterruptLine(t *testing.T) {
@@ -113,14 +127,7 @@ func TestRemoveOnInterruptLine(t *testing.T) {
 			}
 		}
 		stop := removeOnInterrupt(&buf, "collect")
-		if err := syscall.Kill(os.Getpid(), syscall.SIGINT); err != nil {
-			t.Fatal(err)
-		}
-		select {
-		case <-exited:
-		case <-time.After(10 * time.Second):
-			t.Fatal("the interrupt was not handled")
-		}
+		interruptSelf(t, exited)
 		stop()
 		want := "quench: collect interrupted\n"
 		if withFile {
@@ -166,14 +173,7 @@ func TestRemoveOnInterruptClearsBar(t *testing.T) {
 		t.Fatal(err)
 	}
 	progress.Write(make([]byte, fi.Size()/3))
-	if err := syscall.Kill(os.Getpid(), syscall.SIGINT); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-exited:
-	case <-time.After(10 * time.Second):
-		t.Fatal("the interrupt was not handled")
-	}
+	interruptSelf(t, exited)
 	stop()
 	done()
 	got := buf.String()
