@@ -1445,3 +1445,25 @@ func TestFieldRelaxSteps(t *testing.T) {
 		}
 	}
 }
+
+// quench verify's host memory: both runs' estimates in one process, which
+// holds the runtime and the outputs' allowance once (each estimate counts
+// them), for every model.
+func TestVerifyHostBytes(t *testing.T) {
+	for _, c := range []Config{
+		{Model: "ising2d", Shape: []int{64, 64}, T: 2, J: 1, Algo: "metropolis", Start: "hot"},
+		{Model: "phi4", Shape: []int{64, 64}, Scheme: "baoab", Precision: "float32", Dt: 0.01, Gamma: 1, Mass: 1, M2: -1, Lambda: 1, T: 1, Start: "hot"},
+		{Model: "sandpile", Shape: []int{64, 64}, Start: "stationary"},
+		{Model: "kmp", Shape: []int{64, 64}, Mass0: 1, Start: "hot"},
+	} {
+		c.Sweeps, c.Every = 100, 1
+		cpuRun, _ := c.Bytes(true)
+		gpuRun, _ := c.Bytes(false)
+		if got, want := c.VerifyHostBytes(), cpuRun+gpuRun-RuntimeBytes-OutputsBytes; got != want {
+			t.Errorf("%s: verify needs %d host bytes, want %d (the CPU run's %d and the GPU run's %d, less one runtime and outputs allowance)", c.Model, got, want, cpuRun, gpuRun)
+		}
+		if c.VerifyHostBytes() <= cpuRun {
+			t.Errorf("%s: verify's %d host bytes no more than the CPU run's %d", c.Model, c.VerifyHostBytes(), cpuRun)
+		}
+	}
+}

@@ -29,6 +29,7 @@ type crossing struct {
 	weak       bool       // the difference within weakSigns errors of 0 at an end
 	none, thin bool       // no crossing; fewer than two shared x values
 	fit        *crossFit  // from straight lines over more points (nil: none)
+	fitAbove   bool       // fitted with the crossing above (windows overlap)
 }
 
 // crossFit is a crossing of straight lines fitted, by weighted least
@@ -45,6 +46,7 @@ type crossFit struct {
 	chi2         float64 // both lines' fits: 2n - 4 degrees of freedom
 	p            float64 // the probability of a chi2 this large for straight lines
 	unreliable   bool    // a fitted point's error bar is not reliable
+	parallel     bool    // the slopes differ by under weakSigns errors
 }
 
 // bentP is the chi2 p-value under which a fitted crossing is marked !:
@@ -154,6 +156,17 @@ func crossings(runs []*collected, l plotLayout, name string, perL bool) ([]cross
 			d[k] = ga[x].y - gb[x].y
 		}
 		found := false
+		// the fit windows: the bracket and an x value either side; a
+		// sign change whose window overlaps the one before joins it, and
+		// one fit over their union serves both (a noisy dense scan's
+		// changes of sign, fitted apart, read as correlated crossings:
+		// a review)
+		first, lo, hi := -1, 0, 0
+		fitWindow := func() {
+			if first >= 0 {
+				out[first].fit = fitCrossing(xs[lo:hi+1], ga, gb)
+			}
+		}
 		for k := 0; k+1 < len(xs); k++ {
 			if d[k] == 0 {
 				continue
@@ -169,9 +182,16 @@ func crossings(runs []*collected, l plotLayout, name string, perL bool) ([]cross
 			}
 			found = true
 			c := crossAt(base, xs[k], xs[k+1], ga[xs[k]], gb[xs[k]], ga[xs[k+1]], gb[xs[k+1]])
-			c.fit = fitCrossing(xs[max(k-1, 0):min(next+2, len(xs))], ga, gb)
+			if first >= 0 && max(k-1, 0) <= hi {
+				c.fitAbove = true
+				hi = min(next+1, len(xs)-1)
+			} else {
+				fitWindow()
+				first, lo, hi = len(out), max(k-1, 0), min(next+1, len(xs)-1)
+			}
 			out = append(out, c)
 		}
+		fitWindow()
 		if !found {
 			base.none = true
 			out = append(out, base)
@@ -209,7 +229,7 @@ func crossAt(c crossing, x1, x2 float64, a1, b1, a2, b2 crossPoint) crossing {
 func printCrossings(w io.Writer, spec string, l plotLayout, cs []crossing) {
 	fmt.Fprintf(w, "\ncrossings of %s against %s (linear between the neighbouring %s both lines have; errors to first order, the points taken as independent: give each run a seed of its own):\n", spec, l.x, l.x)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	marked, weak, fitted, bent := false, false, false, false
+	marked, weak, fitted, bent, above, flat := false, false, false, false, false, false
 	fmt.Fprintf(tw, "lines\t%s\t%s\tbetween\tfitted %s\tfitted %s\tchi2/dof\n", l.x, spec, l.x, spec)
 	for _, c := range cs {
 		lines := c.a + " / " + c.b
@@ -230,15 +250,20 @@ func printCrossings(w io.Writer, spec string, l plotLayout, cs []crossing) {
 			if c.weak {
 				mark, weak = mark+"~", true
 			}
+			fitted = true
 			fit := "-\t-\t-"
-			if f := c.fit; f != nil {
-				fitted = true
+			if c.fitAbove {
+				fit, above = "as above\t\t", true
+			} else if f := c.fit; f != nil {
 				mark := ""
 				if f.unreliable {
 					mark, marked = "*", true
 				}
 				if f.p < bentP {
 					mark, bent = mark+"!", true
+				}
+				if f.parallel {
+					mark, flat = mark+"~", true
 				}
 				fit = fmt.Sprintf("%s%s\t%s%s\t%.3g/%d (%d %s values)", meanErr(&f.x, &f.ex), mark, meanErr(&f.y, &f.ey), mark, f.chi2, 2*f.n-4, f.n, l.x)
 			}
@@ -250,13 +275,19 @@ func printCrossings(w io.Writer, spec string, l plotLayout, cs []crossing) {
 		fmt.Fprintln(w, "* from points whose error bars are not reliable (marked * above): nor is the crossing's")
 	}
 	if fitted {
-		fmt.Fprintf(w, "fitted: where straight lines cross that are fitted (weighted least squares) to each line's points over the bracket and the %s value on either side, 3 or 4 values with error bars (- where fewer, or the lines cross outside them); errors from the fits, chi2 of both\n", l.x)
+		fmt.Fprintf(w, "fitted: where straight lines cross that are fitted (weighted least squares) to each line's points over the bracket and the %s value on either side, those with error bars in both lines (- where fewer than 3, the lines parallel, or crossing outside them); errors from the fits' covariances, not scaled by sqrt(chi2/dof); chi2 of both fits\n", l.x)
+	}
+	if above {
+		fmt.Fprintln(w, "as above: a sign change whose fit window overlaps the one above's: the one fit over their union serves both")
 	}
 	if bent {
-		fmt.Fprintf(w, "! chi2 has a p-value under %g: the curves bend over the fitted %s values beyond their errors, and the straight lines misplace the crossing (denser points near it)\n", bentP, l.x)
+		fmt.Fprintf(w, "! chi2 has a p-value under %g: the curves bend over the fitted %s values beyond their errors; the straight lines misplace the crossing, and its errors leave that out (denser points near it)\n", bentP, l.x)
 	}
 	if weak {
 		fmt.Fprintf(w, "~ the lines' difference lies within %d errors of 0 at an end of the bracket, so the sign change is not settled: the crossing may lie outside the bracket, and its first-order error understates its uncertainty (more statistics at those points, or points on either side of it, settle it)\n", weakSigns)
+	}
+	if flat {
+		fmt.Fprintf(w, "~ on a fitted crossing: the fitted slopes differ by under %d errors, and the first-order error of where such lines cross means little\n", weakSigns)
 	}
 	if isXi(spec) && slices.ContainsFunc(cs, func(c crossing) bool { return c.none }) {
 		fmt.Fprintf(w, "(xi itself grows with L at every T near Tc: it is xi/L whose curves cross there, --crossings %s/L)\n", spec)
@@ -307,6 +338,10 @@ func fitCrossing(xs []float64, a, b map[float64]crossPoint) *crossFit {
 	quad := func(g [2]float64, c [3]float64) float64 { return g[0]*g[0]*c[0] + 2*g[0]*g[1]*c[1] + g[1]*g[1]*c[2] }
 	dof := 2*len(use) - 4
 	f := &crossFit{n: len(use), x: x, y: a0 + a1*u, chi2: chiA + chiB, unreliable: unreliable}
+	// a slope difference within errors of 0: x's first-order error, of a
+	// ratio, then means little (a review: slopes -0.1 and -0.08 with
+	// errors 0.1 read x 2 +- 1.94 unmarked)
+	f.parallel = math.Abs(d1) < weakSigns*math.Sqrt(ca[2]+cb[2])
 	f.ex = math.Sqrt(quad(ua, ca) + quad(ub, cb))
 	f.ey = math.Sqrt(quad(ya, ca) + quad(yb, cb))
 	f.p = distuv.ChiSquared{K: float64(dof)}.Survival(f.chi2)

@@ -296,12 +296,17 @@ func TestCrossingFit(t *testing.T) {
 	if f == nil || f.n != 4 || !near(f.x, 0.5) || !near(f.y, 0.5) || !near(f.ex, math.Sqrt(0.009)) || !near(f.ey, math.Sqrt(0.0045)) || !near(f.chi2, 0) || !near(f.p, 1) {
 		t.Errorf("exact lines: %+v; want x 0.5(0.0949), y 0.5(0.0671), chi2 0", f)
 	}
-	// the parabola 4 (x - 1.5)^2 - 1 against 0: chi2 far beyond 4 dof
-	bent := fitCrossing(xs, line(8, 0, 0, 8), line(1, 1, 1, 1))
-	if bent != nil {
-		t.Errorf("a fit crossing outside the points: %+v", bent)
+	// 3 - x against -1 cross at 4, past the points; -0.1 and -0.08
+	// slopes, within errors of each other, at 2, marked
+	if f := fitCrossing(xs, line(3, 2, 1, 0), line(-1, -1, -1, -1)); f != nil {
+		t.Errorf("a fit crossing outside the points: %+v", f)
 	}
-	bent = fitCrossing(xs, line(2, 0, -1, -1.5), line(0.2, 0.2, 0.2, 0.2))
+	if f := fitCrossing(xs, line(0.3, 0.2, 0.1, 0), line(0.26, 0.18, 0.1, 0.02)); f == nil || !near(f.x, 2) || !f.parallel {
+		t.Errorf("slopes 0.02 apart, errors 0.06: %+v, want x 2 marked parallel", f)
+	} else if f := fitCrossing(xs, line(1, 0, -1, -2), line(0.5, 0.5, 0.5, 0.5)); f.parallel {
+		t.Errorf("slopes 1 apart marked parallel")
+	}
+	bent := fitCrossing(xs, line(2, 0, -1, -1.5), line(0.2, 0.2, 0.2, 0.2))
 	if bent == nil || bent.p >= bentP {
 		t.Fatalf("curved lines: %+v, want p under %g", bent, bentP)
 	}
@@ -336,6 +341,41 @@ func TestCrossingFit(t *testing.T) {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("no %q in\n%s", want, b.String())
 		}
+	}
+	// an interior bracket: fitted with the x value on either side
+	table := func(a, b []float64) []crossing {
+		var runs []*collected
+		for i := range a {
+			for j, y := range []float64{a[i], b[i]} {
+				l := 8 << j
+				sum := &sim.Summary{Model: "ising2d", Shape: []int{l, l}, Observables: map[string]sim.Value{"binder": {Mean: sf(y), Error: sf(0.1), Reliable: true}}}
+				runs = append(runs, &collected{dir: strconv.Itoa(l) + "-" + strconv.Itoa(i), sum: sum, settings: map[string]string{"shape": strconv.Itoa(l) + "x" + strconv.Itoa(l), "T": strconv.Itoa(i)}})
+			}
+		}
+		l, err := plotAxes(runs, varyingSettings(runs), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		cs, err := crossings(runs, l, "binder", false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cs
+	}
+	cs = table([]float64{2.5, 1.5, 0.5, -0.5, -1.5}, []float64{0, 0, 0, 0, 0})
+	if len(cs) != 1 || cs[0].fit == nil || cs[0].fit.n != 4 || !near(cs[0].fit.x, 2.5) {
+		t.Errorf("a crossing between T = 2 and 3: %+v, want one fitted over T = 1 to 4 at 2.5", cs)
+	}
+	// sign changes at 0-1, 1-2 and 2-3, whose windows overlap: one fit
+	// over T = 0 to 4, which the later rows share
+	cs = table([]float64{1, -1, 1, -1, -2, -3}, []float64{0, 0, 0, 0, 0, 0})
+	if len(cs) != 3 || cs[0].fit == nil || cs[0].fit.n != 5 || cs[0].fitAbove || !cs[1].fitAbove || cs[1].fit != nil || !cs[2].fitAbove || cs[2].fit != nil {
+		t.Fatalf("three overlapping sign changes: %+v, want one fit over 5 T values and two rows as above", cs)
+	}
+	var bo strings.Builder
+	printCrossings(&bo, "binder", plotLayout{x: "T"}, cs)
+	if !strings.Contains(bo.String(), "as above") || !strings.Contains(bo.String(), "\nas above: a sign change whose fit window overlaps") {
+		t.Errorf("rows of one fit:\n%s", bo.String())
 	}
 }
 
