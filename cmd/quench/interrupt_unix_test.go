@@ -799,3 +799,89 @@ func TestCollectStaleTemps(t *testing.T) {
 		}
 	}
 }
+
+// An interrupt during a step that goes on (a large sandpile's avalanche,
+// which is not cut) says, after interruptNoteAfter, what the run waits for
+// and what a second one loses; a second ends the process at once (exit
+// 130), naming the checkpoint the run goes on from. A step that ends at
+// once says nothing of it.
+func TestSlowInterrupt(t *testing.T) {
+	defer func(d time.Duration, e func(int)) { interruptNoteAfter, exitOnInterrupt, testHookProgress = d, e, nil }(interruptNoteAfter, exitOnInterrupt)
+	exited := make(chan int, 1)
+	var atExit func() // what the process would leave, looked at as it exits
+	exitOnInterrupt = func(code int) {
+		if atExit != nil {
+			atExit()
+		}
+		exited <- code
+	}
+	args := []string{"--L", "16", "--sweeps", "40", "--therm", "0", "--quiet"}
+	// a step of 300 ms after the signal: the note, then the checkpoint
+	interruptNoteAfter = 50 * time.Millisecond
+	slow := func(second bool) {
+		sent := false
+		testHookProgress = func(ctx context.Context, s int64) {
+			if s != 5 || sent {
+				return
+			}
+			sent = true
+			syscall.Kill(os.Getpid(), syscall.SIGINT)
+			<-ctx.Done()
+			time.Sleep(300 * time.Millisecond) // the note comes at 50
+			if second {
+				syscall.Kill(os.Getpid(), syscall.SIGINT)
+				select {
+				case code := <-exited:
+					if code != 130 {
+						t.Errorf("exit %d, want 130", code)
+					}
+				case <-time.After(10 * time.Second):
+					t.Error("the second interrupt did not stop the run")
+				}
+			}
+		}
+	}
+	dir := t.TempDir()
+	slow(false)
+	code, _, stderr := runQ(t, append([]string{"run", "--out", filepath.Join(dir, "a")}, args...)...)
+	note := "quench: interrupt noted: the sweep under way has not ended after 50ms (a sweep is not cut); the checkpoint is written once it has. A second Ctrl-C stops at once, losing what ran since the start: no checkpoint of the run has been written yet\n"
+	if code != 130 || !strings.HasPrefix(stderr, note) || !strings.Contains(stderr, "quench: interrupted after sweep 5 of 40; checkpoint written") {
+		t.Errorf("one interrupt in a slow sweep: exit %d, stderr %q", code, stderr)
+	}
+	// a checkpoint every 2 sweeps: the second interrupt names sweep 4's
+	slow(true)
+	b := filepath.Join(dir, "b")
+	_, _, stderr = runQ(t, append([]string{"run", "--out", b, "--checkpoint-every", "2"}, args...)...)
+	if !strings.Contains(stderr, "since the last checkpoint, after sweep 4\nquench: stopped at once by a second interrupt: the run goes on from its checkpoint after sweep 4 with: quench resume "+b+"\n") {
+		t.Errorf("a second interrupt: stderr %q", stderr)
+	}
+	// before the first checkpoint: the directory the run made goes, and
+	// a run that --force was replacing is put back
+	slow(true)
+	c := filepath.Join(dir, "new", "c")
+	var left error
+	atExit = func() { _, left = os.Stat(filepath.Join(dir, "new")) }
+	_, _, stderr = runQ(t, append([]string{"run", "--out", c}, args...)...)
+	if !strings.Contains(stderr, "quench: stopped at once by a second interrupt, before the run's first checkpoint: nothing of it was kept\n") {
+		t.Errorf("a second interrupt before a checkpoint: stderr %q", stderr)
+	}
+	if left == nil {
+		t.Errorf("the directories the run made are left at its exit")
+	}
+	old, _ := os.ReadFile(filepath.Join(dir, "a", sim.CheckpointFile))
+	var back []byte
+	atExit = func() { back, _ = os.ReadFile(filepath.Join(dir, "a", sim.CheckpointFile)) }
+	slow(true)
+	_, _, stderr = runQ(t, append([]string{"run", "--out", filepath.Join(dir, "a"), "--force"}, args...)...)
+	atExit = nil
+	if !strings.Contains(stderr, "nothing of it was kept, and the run it was replacing is back\n") || len(old) == 0 || !bytes.Equal(old, back) {
+		t.Errorf("a second interrupt of a --force run before a checkpoint: the old checkpoint back %v, stderr %q", bytes.Equal(old, back), stderr)
+	}
+	// a sweep that ends at once: no note
+	interruptNoteAfter = 2 * time.Second
+	signalAt(5, syscall.SIGINT)
+	code, _, stderr = runQ(t, append([]string{"run", "--out", filepath.Join(dir, "d")}, args...)...)
+	if code != 130 || strings.Contains(stderr, "interrupt noted") {
+		t.Errorf("an interrupt in a quick sweep: exit %d, stderr %q", code, stderr)
+	}
+}

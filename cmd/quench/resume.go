@@ -113,7 +113,7 @@ func (f *resumeFlags) run(fl *pflag.FlagSet, dir string, stdout, stderr io.Write
 		return sim.ErrInterrupted
 	}
 	goOn(st, dir, extended, stderr)
-	err = execute(ctx, func() { unlock(); stop() }, st, be, dir, false, f.quiet, stdout, stderr, nil, after)
+	err = execute(ctx, func() { unlock(); stop() }, st, be, dir, nil, f.quiet, stdout, stderr, nil, after)
 	if extended && errors.Is(err, sim.ErrInterrupted) {
 		// (an audit found the shorter run's outputs gone after an
 		// interrupt that took no step, without a word of them)

@@ -15,8 +15,10 @@ import (
 	"io/fs"
 	"math"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -163,13 +165,19 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 	// an interrupt before the run's first step leaves the directory as it
 	// was (an audit found a run that --force was replacing gone, for a
 	// checkpoint of the start, after a signal in the first step's launch)
-	notStarted := func() error {
+	// (undo: also a second interrupt's before the first checkpoint)
+	undo := func() (restored bool) {
 		if backup != "" {
 			moveRun(backup, out)
 			os.Remove(backup)
+			restored = true
 		}
 		unlock()
 		removeDirs(made)
+		return restored
+	}
+	notStarted := func() error {
+		undo()
 		fmt.Fprintln(stderr, "quench: interrupted before the run started; nothing was written")
 		return sim.ErrInterrupted
 	}
@@ -184,7 +192,7 @@ func runNew(cmd *cobra.Command, f *runFlags, stdout, stderr io.Writer) error {
 		}
 	}
 	// the directory is let go before the table is printed too
-	err = execute(ctx, func() { unlock(); stop() }, st, be, out, true, f.quiet, stdout, stderr, afterCheckpoint, after)
+	err = execute(ctx, func() { unlock(); stop() }, st, be, out, undo, f.quiet, stdout, stderr, afterCheckpoint, after)
 	if errors.Is(err, sim.ErrNotStarted) {
 		return notStarted()
 	}
@@ -594,14 +602,28 @@ var testHookTerminal func(w io.Writer) bool
 // the directory's unlock) restores the signals' default action, before the
 // table is printed: the run and its outputs are complete then, and a table
 // blocked on a full stdout pipe must not make Ctrl-C do nothing.
-// fresh: a new run, which an interrupt before its first step leaves
-// unwritten (sim.ErrNotStarted, for the caller to tell). afterCheckpoint,
-// if not nil, is called after each checkpoint.
-func execute(ctx context.Context, stopSignals func(), st *sim.State, be quench.Backend, out string, fresh, quiet bool, stdout, stderr io.Writer, afterCheckpoint func(), checkpointAfter time.Duration) error {
+// undo, not nil for a new run, which an interrupt before its first step
+// leaves unwritten (sim.ErrNotStarted, for the caller to tell), undoes
+// what the run did to its directory before its first checkpoint (for a
+// second interrupt, slowInterrupt), and says whether it put back a run
+// that --force was replacing. afterCheckpoint, if not nil, is called
+// after each checkpoint.
+func execute(ctx context.Context, stopSignals func(), st *sim.State, be quench.Backend, out string, undo func() bool, quiet bool, stdout, stderr io.Writer, afterCheckpoint func(), checkpointAfter time.Duration) error {
+	fresh := undo != nil
 	sim.RemoveTemps(out) // of a process killed while writing
 	wrote := false       // a checkpoint of this run as it is configured now
 	bar, eta := newBar(st, quiet, stderr)
+	// the step of the last checkpoint (a resumed run's start is one; -1:
+	// none yet), for an interrupt's note from another goroutine; held
+	// while a checkpoint's aftermath (the --force backup's removal) runs
+	ck := &lastCheckpoint{step: -1, undo: undo}
+	if !fresh {
+		ck.step = st.Step
+	}
 	opts := sim.Options{Dir: out, Fresh: fresh, CheckpointAfter: checkpointAfter, AfterCheckpoint: func() {
+		ck.Lock()
+		defer ck.Unlock()
+		ck.step = st.Step
 		wrote = true
 		if c := &st.Config; eta != nil && !(c.CheckpointEvery > 0 && st.Step%c.CheckpointEvery == 0) {
 			// a timed checkpoint, minutes from the next: its time is
@@ -623,7 +645,14 @@ func execute(ctx context.Context, stopSignals func(), st *sim.State, be quench.B
 	if testHookExecute != nil {
 		testHookExecute(ctx)
 	}
+	stepping, noted := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(noted)
+		slowInterrupt(ctx, stepping, &st.Config, ck, bar != nil, out, stderr)
+	}()
 	err := sim.Execute(ctx, be, st, opts)
+	close(stepping)
+	<-noted  // (its note written before what follows)
 	nl := "" // a message goes below the bar's line
 	if bar != nil {
 		if err == nil {
@@ -664,6 +693,81 @@ func execute(ctx context.Context, stopSignals func(), st *sim.State, be quench.B
 		return &failure{fmt.Errorf("the results table could not be printed: %w (the run is complete: its results are in %s)", tw.err, filepath.Join(out, sim.SummaryFile))}
 	}
 	return nil
+}
+
+// lastCheckpoint is the step of a run's last checkpoint (-1: none yet) and
+// the undo of a new run (execute's), under its lock.
+type lastCheckpoint struct {
+	sync.Mutex
+	step int64
+	undo func() bool
+}
+
+// interruptNoteAfter is how long an interrupt waits for the step under way
+// before slowInterrupt says so (a variable for tests).
+var interruptNoteAfter = time.Second
+
+// slowInterrupt waits, once ctx is cancelled (a caught signal), for the
+// steps to end (stepping closed) for interruptNoteAfter, then says what
+// the run waits for, and makes a second signal stop the process at once:
+// a step is not cut, and a large lattice's takes long (an 8192^2
+// sandpile's 65th grain, 9.2e8 topplings, took 43 s after a Ctrl-C that
+// nothing answered, and a second did nothing either). The last checkpoint
+// stays whole (ck); a checkpoint being written is a temporary file beside
+// it, which the next run or resume removes. Before a new run's first
+// checkpoint, ck's undo leaves its directory as it was (a run that --force
+// was replacing put back).
+func slowInterrupt(ctx context.Context, stepping <-chan struct{}, c *sim.Config, ck *lastCheckpoint, bar bool, out string, stderr io.Writer) {
+	select {
+	case <-stepping:
+		return
+	case <-ctx.Done():
+	}
+	select {
+	case <-stepping:
+		return
+	case <-time.After(interruptNoteAfter):
+	}
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, caughtSignals()...)
+	defer signal.Stop(sigs)
+	unit := strings.TrimSuffix(c.StepUnit(), "s")
+	why := "a " + unit + " is not cut"
+	if c.Model == "sandpile" {
+		why = "its avalanche is not cut"
+	}
+	since := "the start: no checkpoint of the run has been written yet"
+	ck.Lock()
+	if ck.step >= 0 {
+		since = fmt.Sprintf("the last checkpoint, after %s %d", unit, ck.step)
+	}
+	ck.Unlock()
+	nl := ""
+	if bar {
+		nl = "\n" // below the bar's line
+	}
+	fmt.Fprintf(stderr, "%squench: interrupt noted: the %s under way has not ended after %s (%s); the checkpoint is written once it has. A second Ctrl-C stops at once, losing what ran since %s\n",
+		nl, unit, interruptNoteAfter, why, since)
+	select {
+	case <-stepping:
+		return
+	case <-sigs:
+	}
+	// (held to the exit: no checkpoint's aftermath in between)
+	ck.Lock()
+	defer ck.Unlock()
+	switch {
+	case ck.step >= 0:
+		fmt.Fprintf(stderr, "quench: stopped at once by a second interrupt: the run goes on from its checkpoint after %s %d with: quench resume %s\n", unit, ck.step, shellWord(out))
+	case ck.undo != nil && ck.undo():
+		fmt.Fprintln(stderr, "quench: stopped at once by a second interrupt, before the run's first checkpoint: nothing of it was kept, and the run it was replacing is back")
+	default:
+		if ck.undo != nil {
+			ck.undo()
+		}
+		fmt.Fprintln(stderr, "quench: stopped at once by a second interrupt, before the run's first checkpoint: nothing of it was kept")
+	}
+	exitOnInterrupt(exitInterrupted)
 }
 
 // runProgress is a run's Execute progress: the bar (with the time left,
