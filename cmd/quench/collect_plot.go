@@ -65,7 +65,8 @@ func (l plotLayout) checkLogX(runs []*collected, logs logAxes) error {
 // one group setting determines so. A setting that a group setting
 // determines, but not it that one (baoab's mass, which only the baoab runs
 // have, of the scheme), splits no group either, but is named with the
-// group settings in the labels (labels: both, in the order found).
+// group settings in the labels (labels: both, in the order found), unless
+// it says how a run was made (settingTail: sweeps chosen by the size).
 type plotLayout struct {
 	x      string
 	groups []string
@@ -162,11 +163,18 @@ func plotAxes(runs []*collected, varying []string, x string) (plotLayout, error)
 		}
 		l.groups = append(l.groups, k)
 	}
-	l.labels = l.groups
+	candidates := l.groups
 	l.groups = nil
-	for _, k := range l.labels {
-		if !slices.ContainsFunc(l.labels, func(g string) bool { return g != k && determines(runs, g, k) && !determines(runs, k, g) }) {
+	for _, k := range candidates {
+		if !slices.ContainsFunc(candidates, func(g string) bool { return g != k && determines(runs, g, k) && !determines(runs, k, g) }) {
 			l.groups = append(l.groups, k)
+			l.labels = append(l.labels, k)
+		} else if !slices.Contains(settingTail, k) {
+			// named, not grouped by; but not how a run was made (the
+			// sweeps, therm and every a scan chose by the size: an
+			// audit's legend of shape=32x32 steps=1200000 therm=20000
+			// covered half its panel)
+			l.labels = append(l.labels, k)
 		}
 	}
 	return l, nil
@@ -616,6 +624,23 @@ func (logTicks) Ticks(lo, hi float64) []plot.Tick {
 	return t
 }
 
+// legendShare is the share of a panel's data area, across and up, that
+// p's legend takes, about: its size on a tile of plotCollected's (4 by 3
+// inches), over the data area that the axes, their labels and the title
+// leave of it (about 3.3 by 2.2 inches). 0, 0 without entries.
+func legendShare(p *plot.Plot) (w, h float64) {
+	c := draw.New(vgimg.New(4*vg.Inch, 3*vg.Inch))
+	r := p.Legend.Rectangle(c)
+	size := r.Size()
+	if size.X <= 0 || size.Y <= 0 {
+		return 0, 0
+	}
+	// (drawn, the legend came out about a fifth wider than gonum's
+	// Rectangle says: 1.69 inches against 1.38 for four lines of
+	// shape=128x128, so 1.25 times it)
+	return 1.25 * float64(size.X/(3.3*vg.Inch)), 1.25 * float64(size.Y/(2.2*vg.Inch))
+}
+
 // placeLegend puts p's legend in the corner of the panel that the
 // points of observable name (means with their error bars, exact values)
 // crowd least: the points within 40% of the width and 30% of the height
@@ -624,13 +649,21 @@ func placeLegend(p *plot.Plot, runs []*collected, l plotLayout, name string) {
 	if !(p.X.Max > p.X.Min) || !(p.Y.Max > p.Y.Min) {
 		return
 	}
+	// the corners' share of the panel the legend takes: at least 40% of
+	// its width and 30% of its height, more for a larger legend (an
+	// audit's four lines of shape=128x128 took half the width, and hid
+	// a point the 40% did not count)
+	fw, fh := 0.4, 0.3
+	if w, h := legendShare(p); w > 0 && h > 0 {
+		fw, fh = max(fw, w), max(fh, h)
+	}
 	var n [2][2]int // [top][left]
 	add := func(x, y float64) {
 		fx, fy := p.X.Norm(x), p.Y.Norm(y) // (on the axes' scales)
 		for top := range 2 {
 			for left := range 2 {
-				inX := left == 1 && fx <= 0.4 || left == 0 && fx >= 0.6
-				inY := top == 1 && fy >= 0.7 || top == 0 && fy <= 0.3
+				inX := left == 1 && fx <= fw || left == 0 && fx >= 1-fw
+				inY := top == 1 && fy >= 1-fh || top == 0 && fy <= fh
 				if inX && inY {
 					n[top][left]++
 				}

@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
@@ -1073,6 +1074,26 @@ func TestPlotLegendCorner(t *testing.T) {
 		placeLegend(p, runs, plotLayout{x: "T"}, "energy")
 		if p.Legend.Top != c.top || p.Legend.Left != c.left {
 			t.Errorf("%v: legend top %v left %v, want %v %v", c.pts, p.Legend.Top, p.Legend.Left, c.top, c.left)
+		}
+	}
+	// a wide legend counts the points it would cover past 40% of the
+	// width: a point at x = 0.5 near the top moves it from the top right
+	// (an audit's four lines of shape=128x128 hid one)
+	pts := []*collected{run(0, 1), run(0.5, 0.95), run(1, 0.5)}
+	for _, wide := range []bool{false, true} {
+		p := plot.New()
+		p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 0, 1, 0, 1
+		label := "L=8"
+		if wide {
+			label = "shape=128x128 steps=1200000"
+		}
+		p.Legend.Add(label, &plotter.Line{})
+		if w, _ := legendShare(p); wide != (w > 0.5) {
+			t.Errorf("legend %q: %.2f of the width", label, w)
+		}
+		placeLegend(p, pts, plotLayout{x: "T"}, "energy")
+		if p.Legend.Top == wide {
+			t.Errorf("legend %q: top %v, left %v", label, p.Legend.Top, p.Legend.Left)
 		}
 	}
 }
