@@ -756,16 +756,14 @@ func slowInterrupt(ctx context.Context, stepping <-chan struct{}, c *sim.Config,
 	// (held to the exit: no checkpoint's aftermath in between)
 	ck.Lock()
 	defer ck.Unlock()
-	switch {
-	case ck.step >= 0:
+	if ck.step >= 0 {
 		fmt.Fprintf(stderr, "quench: stopped at once by a second interrupt: the run goes on from its checkpoint after %s %d with: quench resume %s\n", unit, ck.step, shellWord(out))
-	case ck.undo != nil && ck.undo():
-		fmt.Fprintln(stderr, "quench: stopped at once by a second interrupt, before the run's first checkpoint: nothing of it was kept, and the run it was replacing is back")
-	default:
-		if ck.undo != nil {
-			ck.undo()
+	} else {
+		back := "" // (a new run's: a resumed run starts from a checkpoint)
+		if ck.undo != nil && ck.undo() {
+			back = ", and the run it was replacing is back"
 		}
-		fmt.Fprintln(stderr, "quench: stopped at once by a second interrupt, before the run's first checkpoint: nothing of it was kept")
+		fmt.Fprintf(stderr, "quench: stopped at once by a second interrupt, before the run's first checkpoint: nothing of it was kept%s\n", back)
 	}
 	exitOnInterrupt(exitInterrupted)
 }
