@@ -34,7 +34,8 @@ type crossing struct {
 
 // crossFit is a crossing of straight lines fitted, by weighted least
 // squares, to each line's points over the bracket and the x value on
-// either side of it (3 or 4 x values with error bars in both lines): on
+// either side of it (those with error bars in both lines, 3 or more; the
+// union of overlapping windows where sign changes crowd): on
 // a dense scan the two points of the bracket alone differ by about
 // their errors, and its interpolation's first-order error understates
 // the uncertainty (an audit's 3D Binder crossings were all marked ~; its
